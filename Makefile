@@ -1,0 +1,42 @@
+# obsgen: `make build` compiles definitions/ into out/; `make test` checks everything on real servers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
+DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter
+
+.PHONY: build test check lint bench clean debian-packages
+
+$(STAMP):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+build: $(STAMP)
+	$(BIN)/obsgen build
+
+debian-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/mypy generator
+
+test: $(STAMP) debian-packages lint
+	@fresh=$$(mktemp -d) && $(BIN)/obsgen build --quiet --out $$fresh/out >/dev/null && \
+	  if diff -r -q out $$fresh/out; then rm -rf $$fresh; else \
+	  echo "out/ is stale: run make build and commit out/"; rm -rf $$fresh; exit 1; fi
+	$(BIN)/pytest
+
+check: $(STAMP)
+	$(BIN)/obsgen check out
+
+bench: $(STAMP)
+	$(BIN)/python bench/build_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,29 @@
+"""METRICS_CONFIG["collection"]: where metrics come from, how often, and how long they are kept."""
+
+from generator.model import RetentionPolicy, ScrapeJob, Source, Stack
+
+STACK = Stack(
+    name="ecommerce-rag",
+    scrape_interval=15,  # METRICS_CONFIG["collection"]["interval"]
+    evaluation_interval=15,
+    external_labels={"platform": "ecommerce-rag"},
+    alertmanagers=("alertmanager:9093",),
+    grafana_url="http://localhost:3000",
+    docs_url="https://git.example.com/platform/observability/blob/main/out/docs",
+)
+
+RETENTION = RetentionPolicy(
+    name="plan",
+    raw="1h",
+    aggregated="7d",
+    summary="30d",
+    server_retention="30d",  # revenue_drop compares against a 7-day average: raw data must outlive 7d
+)
+
+SCRAPE_JOBS = [
+    ScrapeJob(name="prometheus", source=Source.PROMETHEUS, targets=("localhost:9090",)),
+    ScrapeJob(name="alertmanager", source=Source.ALERTMANAGER, targets=("alertmanager:9093",)),
+    ScrapeJob(name="node", source=Source.NODE_EXPORTER, targets=("node-exporter:9100",)),
+    ScrapeJob(name="api", source=Source.APPLICATION, targets=("api:8000",), labels={"service": "api"}),
+    ScrapeJob(name="obsgen-exporter", source=Source.SIDECAR, targets=("obsgen-exporter:9188",)),
+]

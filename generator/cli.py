@@ -1,0 +1,86 @@
+"""The obsgen command line (typer)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="Observability as code: compile definitions/ into the monitoring stack's configuration.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Definitions package directory.")
+CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
+OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced atomically).")
+
+
+def _where(text: str) -> str:
+    """Paths in messages relative to the working directory when they are under it."""
+    cwd = os.getcwd() + os.sep
+    return text.replace(cwd, "")
+
+
+def _fail(error: Exception) -> None:
+    typer.echo(f"error: {_where(str(error))}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def build(definitions: Path = DEFINITIONS, out: Path = OUT,
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print warnings.")) -> None:
+    """Compile definitions/ into out/; on any error out/ is left as it was."""
+    from generator.build import build as run_build
+    from generator.errors import DefinitionError
+
+    try:
+        project, report = run_build(definitions, out)
+    except DefinitionError as error:
+        _fail(error)
+        return
+    if not quiet:
+        for warning in project.warnings:
+            typer.echo(_where(str(warning)), err=True)
+    typer.echo(f"obsgen: {len(report.written)} written, {len(report.unchanged)} unchanged, "
+               f"{len(report.removed)} removed in {out}/")
+
+
+@app.command()
+def check(out: Path = CHECKED) -> None:
+    """Run promtool and amtool on out/: configs, rules, rule unit tests and route tests."""
+    from generator.check.tools import run_all
+
+    failed = 0
+    for result in run_all(out):
+        typer.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}")
+        if not result.ok:
+            failed += 1
+            typer.echo("     " + result.output.replace("\n", "\n     "))
+    typer.echo(f"obsgen check: {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_definitions(definitions: Path = DEFINITIONS) -> None:
+    """What is defined, of which kind, and where."""
+    from generator.errors import DefinitionError
+    from generator.project import load
+
+    try:
+        project = load(definitions)
+    except DefinitionError as error:
+        _fail(error)
+        return
+    for obj in project.objects:
+        name = getattr(obj, "name", "")
+        typer.echo(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}")
+
+
+def main() -> None:
+    """Entry point for python -m generator."""
+    app(prog_name="obsgen")
+
+
+if __name__ == "__main__":
+    main()

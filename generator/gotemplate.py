@@ -1,0 +1,58 @@
+"""The subset of Prometheus' Go templating obsgen can evaluate to predict annotations in rule tests."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+
+_ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
+_LABEL = re.compile(r"^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$")
+_PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"\s+\$value$')
+
+
+class TemplateError(ValueError):
+    """A template action outside the supported subset."""
+
+
+def go_float(value: float) -> str:
+    """Go's %v of a float64: strconv's 'g' with the shortest digits, exponent form outside [-4, 6)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if value == 0:
+        return "0"
+    sign, digit_tuple, exp = Decimal(repr(float(value))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    exponent = len(digits) - 1 + int(exp)
+    prefix = "-" if sign else ""
+    if exponent < -4 or exponent >= 6:
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{prefix}{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent):02d}"
+    if exponent < 0:
+        return f"{prefix}0.{'0' * (-exponent - 1)}{digits}"
+    whole = digits[: exponent + 1].ljust(exponent + 1, "0")
+    fraction = digits[exponent + 1 :]
+    return f"{prefix}{whole}{'.' + fraction if fraction else ''}"
+
+
+def render(template: str, labels: dict[str, str], value: float | None) -> str:
+    """The text Prometheus would produce; TemplateError for actions outside the subset."""
+
+    def action(match: re.Match[str]) -> str:
+        body = match.group(1)
+        if label := _LABEL.match(body):
+            return labels.get(label.group(1), "<no value>")
+        if body in ("$value", "printf \"%.2f\" $value") or _PRINTF.match(body):
+            if value is None:
+                raise TemplateError(f"{{{{ {body} }}}} needs the example's value=")
+            if printf := _PRINTF.match(body):
+                return printf.group(1) % value
+            return go_float(value)
+        raise TemplateError(
+            f"template action {{{{ {body} }}}} cannot be predicted for the rule test "
+            "(use $labels.<name>, $value or printf \"%.Nf\" $value)"
+        )
+
+    return _ACTION.sub(action, template)

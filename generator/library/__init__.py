@@ -1,0 +1,1 @@
+"""Ready-made definitions that projects include: meta-monitoring of the pipeline itself."""

@@ -1,0 +1,88 @@
+"""Alert rules, with the examples that become their promtool unit tests."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
+
+from generator.model.base import Definition, Model
+from generator.model.duration import Duration
+from generator.model.metrics import LABEL_NAME, Metric, RecordingRule
+
+ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+RESERVED_LABELS = {"alertname", "severity", "escalation_policy", "escalation_level"}
+
+Comparison = Literal[">", ">=", "<", "<=", "==", "!="]
+
+
+class Example(Model):
+    """Input series and the expected outcome at one instant: a promtool test case."""
+
+    name: str = Field(description="What the example shows, e.g. 'sustained 95% CPU fires'.")
+    series: dict[str, str] = Field(min_length=1, description="promtool input: selector -> values ('95x20').")
+    at: Duration = Field(description="Evaluation time, from the start of the series.")
+    fires: bool = Field(description="Whether the alert is firing at `at`.")
+    labels: dict[str, str] | None = Field(
+        default=None, description="Labels of the firing series; inferred from a single input series."
+    )
+    value: float | None = Field(default=None, description="Alert value at `at`, for annotations using $value.")
+    interval: Duration = Field(default="1m", description="Spacing of the input samples.")
+
+
+class Alert(Definition):
+    """An alerting rule: a condition held for a duration, with who and how to tell."""
+
+    name: str = Field(description="CamelCase alert name, e.g. CpuHigh.")
+    plan_name: str = Field(default="", description="The plan's name for it (cpu_high), kept findable.")
+    expr: str = Field(default="", description="PromQL condition; or give metric, op and threshold.")
+    metric: Metric | RecordingRule | None = Field(default=None, description="Series compared to threshold.")
+    op: Comparison = Field(default=">", description="Comparison against the threshold.")
+    threshold: StrictInt | StrictFloat | None = Field(default=None, description="Number compared against.")
+    for_: Duration = Field(default="0s", alias="for", description="How long the condition must hold.")
+    severity: str = Field(description="Name of a declared severity.")
+    summary: str = Field(min_length=1, description="One line shown in notifications (Go template).")
+    description: str = Field(min_length=1, description="What is happening and its impact.")
+    runbook: str = Field(min_length=1, description="What the responder does first (rendered as the runbook).")
+    dashboard: str = Field(default="", description="Dashboard (name) to open when it fires.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Extra low-cardinality labels.")
+    channels: tuple[str, ...] = Field(default=(), description="Channels beyond the severity's, if any.")
+    escalation: str = Field(default="", description="Escalation policy name, if unresolved alerts climb.")
+    group: str = Field(default="alerts", description="Rule group (and file) it is written to.")
+    examples: tuple[Example, ...] = Field(min_length=1, description="At least one firing example.")
+
+    @field_validator("name")
+    @classmethod
+    def _camel(cls, name: str) -> str:
+        if not ALERT_NAME.match(name):
+            camel = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", name) if part)
+            raise ValueError(f"alert name {name!r} must be CamelCase, e.g. {camel!r} (keep the old one in plan_name)")
+        return name
+
+    @field_validator("labels")
+    @classmethod
+    def _label_names(cls, labels: dict[str, str]) -> dict[str, str]:
+        for label in labels:
+            if not LABEL_NAME.match(label) or label in RESERVED_LABELS:
+                raise ValueError(f"label {label!r} is invalid or reserved (set severity/escalation by field)")
+        return labels
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> Alert:
+        structured = self.metric is not None or self.threshold is not None
+        if bool(self.expr) == structured:
+            raise ValueError("give either expr, or metric with op and threshold")
+        if structured and (self.metric is None or self.threshold is None):
+            raise ValueError("a threshold alert needs both metric and threshold")
+        if not any(example.fires for example in self.examples):
+            raise ValueError("examples must include at least one where the alert fires")
+        return self
+
+    @property
+    def condition(self) -> str:
+        """The PromQL the rule evaluates."""
+        if self.expr:
+            return self.expr
+        assert self.metric is not None
+        return f"{self.metric.name} {self.op} {self.threshold:g}"

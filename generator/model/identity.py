@@ -1,0 +1,27 @@
+"""Stable identities derived from names, never from counters or time."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+MAX_UID = 40  # Grafana's limit on dashboard uids
+
+
+def slug(name: str) -> str:
+    """lower-kebab-case of a name."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def dashboard_uid(name: str) -> str:
+    """Grafana uid of a dashboard: its slug, shortened with a hash suffix when too long."""
+    uid = slug(name)
+    if len(uid) <= MAX_UID:
+        return uid
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{uid[: MAX_UID - 9]}-{digest}"
+
+
+def receiver_name(channels: tuple[str, ...]) -> str:
+    """Alertmanager receiver for a set of channels (names are snake_case, so "-" separates them)."""
+    return "-".join(channels) if channels else "null"

@@ -1,0 +1,156 @@
+"""Metrics: what the system exposes, where each series comes from, and how it is aggregated and kept."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import Field, field_validator, model_validator
+
+from generator.model.base import Definition
+from generator.model.duration import Duration
+
+METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+RECORDING_RULE_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$")
+
+
+class MetricType(StrEnum):
+    """Prometheus metric types."""
+
+    COUNTER = "counter"
+    GAUGE = "gauge"
+    HISTOGRAM = "histogram"
+    SUMMARY = "summary"
+
+
+class Source(StrEnum):
+    """Who exports a metric, which decides the scrape job it arrives through."""
+
+    NODE_EXPORTER = "node-exporter"
+    APPLICATION = "application"
+    SIDECAR = "sidecar-exporter"
+    PROMETHEUS = "prometheus"
+    ALERTMANAGER = "alertmanager"
+
+
+def _check_label_names(labels: tuple[str, ...]) -> tuple[str, ...]:
+    for label in labels:
+        if not LABEL_NAME.match(label) or label.startswith("__"):
+            raise ValueError(f"{label!r} is not a valid label name")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"labels {list(labels)} contain duplicates")
+    return labels
+
+
+class Metric(Definition):
+    """A metric family some exporter exposes."""
+
+    name: str = Field(description="Metric family name, e.g. http_request_duration_seconds.")
+    type: MetricType = Field(description="counter, gauge, histogram or summary.")
+    help: str = Field(min_length=1, description="One-line description, exported as # HELP.")
+    source: Source = Field(description="Who exports it.")
+    unit: str = Field(default="", description="Base unit (seconds, bytes, percent, ratio, currency...).")
+    labels: tuple[str, ...] = Field(default=(), description="Label names the series carry.")
+    buckets: tuple[float, ...] = Field(default=(), description="Histogram bucket boundaries.")
+    plan_name: str = Field(default="", description="Name the plan used for it, kept findable.")
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, name: str) -> str:
+        if not METRIC_NAME.match(name) or ":" in name:
+            raise ValueError(f"{name!r} is not a valid exported metric name (colons are for recording rules)")
+        return name
+
+    @field_validator("labels")
+    @classmethod
+    def _valid_labels(cls, labels: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_label_names(labels)
+
+    @model_validator(mode="after")
+    def _type_conventions(self) -> Metric:
+        if self.type is MetricType.COUNTER and not self.name.endswith("_total"):
+            raise ValueError(f"counter {self.name!r} must end in _total (OpenMetrics convention)")
+        if self.buckets and self.type is not MetricType.HISTOGRAM:
+            raise ValueError("buckets only apply to histograms")
+        if list(self.buckets) != sorted(set(self.buckets)):
+            raise ValueError("histogram buckets must be strictly increasing")
+        return self
+
+    def series_names(self) -> tuple[str, ...]:
+        """Every series name this family puts in Prometheus."""
+        if self.type is MetricType.HISTOGRAM:
+            return (f"{self.name}_bucket", f"{self.name}_sum", f"{self.name}_count")
+        if self.type is MetricType.SUMMARY:
+            return (self.name, f"{self.name}_sum", f"{self.name}_count")
+        return (self.name,)
+
+
+class RecordingRule(Definition):
+    """A series computed by Prometheus, named level:metric:operation."""
+
+    name: str = Field(description="level:metric:operation, e.g. instance:cpu_usage:percent.")
+    expr: str = Field(min_length=1, description="PromQL computing it.")
+    help: str = Field(default="", description="What the series means.")
+    unit: str = Field(default="", description="Unit of the result.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Static labels added to the result.")
+    group: str = Field(default="recording", description="Rule group (and file) it is written to.")
+    plan_name: str = Field(default="", description="Name the plan used for it, kept findable.")
+
+    @field_validator("name")
+    @classmethod
+    def _convention(cls, name: str) -> str:
+        if not RECORDING_RULE_NAME.match(name):
+            raise ValueError(f"recording rule {name!r} must be named level:metric:operation")
+        return name
+
+
+class Aggregation(StrEnum):
+    """Functions of the plan's METRICS_CONFIG aggregation."""
+
+    AVG = "avg"
+    MIN = "min"
+    MAX = "max"
+    P50 = "p50"
+    P90 = "p90"
+    P95 = "p95"
+    P99 = "p99"
+
+    @property
+    def quantile(self) -> float | None:
+        """The quantile for pNN functions, None otherwise."""
+        return int(self.value[1:]) / 100 if self.value.startswith("p") else None
+
+
+class AggregationPolicy(Definition):
+    """Windows x functions that every listed metric is pre-aggregated into by recording rules."""
+
+    name: str = Field(description="Policy name, also the rule group name.")
+    metrics: tuple[Metric, ...] = Field(min_length=1, description="Gauges or histograms to aggregate.")
+    by: tuple[str, ...] = Field(default=("job",), description="Labels kept; the rule's level.")
+    windows: tuple[Duration, ...] = Field(min_length=1, description="e.g. 1m, 5m, 15m, 1h, 1d.")
+    functions: tuple[Aggregation, ...] = Field(min_length=1, description="avg, min, max, p50, p95, p99.")
+    interval: Duration | None = Field(default=None, description="Evaluation interval of the rule group.")
+
+    @field_validator("by")
+    @classmethod
+    def _valid_by(cls, labels: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_label_names(labels)
+
+    @model_validator(mode="after")
+    def _aggregatable(self) -> AggregationPolicy:
+        for metric in self.metrics:
+            if metric.type not in (MetricType.GAUGE, MetricType.HISTOGRAM):
+                raise ValueError(f"{metric.name} is a {metric.type}: only gauges and histograms aggregate")
+        return self
+
+
+class RetentionPolicy(Definition):
+    """The plan's retention tiers, mapped onto what Prometheus can keep."""
+
+    name: str = Field(description="Policy name.")
+    raw: Duration = Field(description="How long raw samples are asked to be kept.")
+    aggregated: Duration = Field(description="How long aggregated (recording-rule) series are kept.")
+    summary: Duration = Field(description="How long the coarsest aggregates are kept.")
+    server_retention: Duration = Field(description="Prometheus --storage.tsdb.retention.time actually used.")
+    long_term_url: str = Field(default="", description="remote_write target for recorded series, if any.")

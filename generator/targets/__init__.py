@@ -1,0 +1,34 @@
+"""Output formats: each module is a pure function Project -> {relative path: document}.
+
+A document is a dict or list (serialised by generator.emit according to the file's extension) or a
+str written as is. A target never writes files and never reads another target's output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from generator.project import Project
+from generator.targets import alertmanager, docs, prometheus, route_tests, rule_tests
+
+Target = Callable[[Project], dict[str, Any]]
+
+TARGETS: dict[str, Target] = {
+    "prometheus": prometheus.render,
+    "prometheus-tests": rule_tests.render,
+    "alertmanager": alertmanager.render,
+    "alertmanager-tests": route_tests.render,
+    "docs": docs.render,
+}
+
+
+def render_all(project: Project) -> dict[str, Any]:
+    """Every output file of every target."""
+    files: dict[str, Any] = {}
+    for name, target in TARGETS.items():
+        for path, document in target(project).items():
+            if path in files:
+                raise ValueError(f"target {name} writes {path}, already written by another target")
+            files[path] = document
+    return files

@@ -1,0 +1,38 @@
+"""Documentation: one runbook page per alert, linked from its runbook_url annotation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.escalation import escalation_rules
+from generator.project import Project
+from generator.targets.prometheus import alert_rule
+
+_JINJA = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,
+)
+
+
+def render(project: Project) -> dict[str, Any]:
+    """out/docs/runbooks/<Alert>.md for every alert, and an index."""
+    template = _JINJA.get_template("runbook.md.j2")
+    files: dict[str, Any] = {}
+    for alert in project.alerts.values():
+        severity = project.alerting.severity(alert.severity)
+        assert severity is not None
+        policy = project.escalation_policies.get(alert.escalation)
+        files[f"docs/runbooks/{alert.name}.md"] = template.render(
+            alert=alert,
+            rule=alert_rule(project, alert),
+            channels=tuple(dict.fromkeys((*severity.channels, *alert.channels))),
+            levels=escalation_rules(policy) if policy else [],
+            source=project.relative(alert.location).file,
+        )
+    index = ["# Runbooks", "", "| alert | severity | plan name |", "|---|---|---|"]
+    index += [f"| [{a.name}]({a.name}.md) | {a.severity} | {a.plan_name or '-'} |" for a in project.alerts.values()]
+    files["docs/runbooks/README.md"] = "\n".join(index) + "\n"
+    return files

@@ -1,0 +1,117 @@
+"""Prometheus: prometheus.yml and one rule file per group (recording, aggregation, alerts, escalation)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from generator.escalation import POLICY_LABEL, escalation_rules
+from generator.model import Alert, RecordingRule
+from generator.model.aggregation import group_interval
+from generator.model.identity import dashboard_uid
+from generator.project import Project
+
+RULES_DIR = "prometheus/rules"
+LONG_TERM_SERIES = "[^:]+:[^:]+:.+"  # level:metric:operation, i.e. recorded series only
+
+
+def config(project: Project) -> dict[str, Any]:
+    """prometheus.yml."""
+    stack = project.stack
+    document: dict[str, Any] = {
+        "global": {
+            "scrape_interval": stack.scrape_interval,
+            "evaluation_interval": stack.evaluation_interval,
+            "external_labels": dict(sorted(stack.external_labels.items())),
+        },
+        "rule_files": ["rules/*.yml"],
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": list(stack.alertmanagers)}]}]},
+        "scrape_configs": [],
+    }
+    for job in project.scrape_jobs:
+        scrape: dict[str, Any] = {"job_name": job.name}
+        if job.interval:
+            scrape["scrape_interval"] = job.interval
+        if job.metrics_path != "/metrics":
+            scrape["metrics_path"] = job.metrics_path
+        static: dict[str, Any] = {"targets": list(job.targets)}
+        if job.labels:
+            static["labels"] = dict(sorted(job.labels.items()))
+        scrape["static_configs"] = [static]
+        document["scrape_configs"].append(scrape)
+    retention = project.retention
+    if retention is not None and retention.long_term_url:
+        document["remote_write"] = [{
+            "url": retention.long_term_url,
+            "write_relabel_configs": [
+                {"source_labels": ["__name__"], "regex": LONG_TERM_SERIES, "action": "keep"}
+            ],
+        }]
+    return document
+
+
+def alert_rule(project: Project, alert: Alert) -> dict[str, Any]:
+    """The rule entry of one alert."""
+    labels = {"severity": alert.severity, **alert.labels}
+    if alert.escalation:
+        labels[POLICY_LABEL] = alert.escalation
+    annotations = {
+        "summary": alert.summary,
+        "description": alert.description,
+        "runbook_url": f"{project.stack.docs_url}/runbooks/{alert.name}.md",
+    }
+    if alert.dashboard:
+        annotations["dashboard_url"] = f"{project.stack.grafana_url}/d/{dashboard_uid(alert.dashboard)}"
+    if alert.plan_name:
+        annotations["plan_name"] = alert.plan_name
+    rule: dict[str, Any] = {"alert": alert.name, "expr": alert.condition}
+    if alert.for_ != "0s":
+        rule["for"] = alert.for_
+    rule["labels"] = dict(sorted(labels.items()))
+    rule["annotations"] = annotations
+    return rule
+
+
+def _recording_rule(rule: RecordingRule) -> dict[str, Any]:
+    entry: dict[str, Any] = {"record": rule.name, "expr": rule.expr}
+    if rule.labels:
+        entry["labels"] = dict(sorted(rule.labels.items()))
+    return entry
+
+
+def rule_groups(project: Project) -> dict[str, dict[str, Any]]:
+    """Rule groups by name, each as written to prometheus/rules/<name>.yml."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    intervals: dict[str, str] = {}
+    for rule in project.recording_rules.values():
+        groups[rule.group].append(_recording_rule(rule))
+        if rule.group.startswith("aggregation-"):
+            intervals[rule.group] = group_interval(rule.group.rsplit("-", 1)[1])
+    for alert in project.alerts.values():
+        groups[alert.group].append(alert_rule(project, alert))
+    for policy in project.escalation_policies.values():
+        for level in escalation_rules(policy):
+            annotations = {
+                **level.annotations,
+                "runbook_url": f"{project.stack.docs_url}/runbooks/{{{{ $labels.escalated_alertname }}}}.md",
+            }
+            groups[level.group].append({
+                "alert": level.alertname, "expr": level.expr, "for": level.after,
+                "labels": level.labels, "annotations": annotations,
+            })
+    result = {}
+    for name, rules in groups.items():
+        group: dict[str, Any] = {"name": name}
+        if intervals.get(name):
+            group["interval"] = intervals[name]
+        group["rules"] = rules
+        result[name] = {"groups": [group]}
+    return result
+
+
+def render(project: Project) -> dict[str, Any]:
+    """prometheus.yml and the rule files."""
+    files: dict[str, Any] = {"prometheus/prometheus.yml": config(project)}
+    for name, document in sorted(rule_groups(project).items()):
+        files[f"{RULES_DIR}/{name}.yml"] = document
+    return files

@@ -1,0 +1,98 @@
+"""promtool unit tests: one test group per alert example, plus escalation timing per policy."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from generator.escalation import ESCALATED_NAME_LABEL, POLICY_LABEL, EscalationRule, escalation_rules
+from generator.examples import expected_alert
+from generator.gotemplate import render as render_template
+from generator.model import Alert, EscalationPolicy
+from generator.model.duration import format_seconds, parse_seconds
+from generator.project import Project
+from generator.targets.prometheus import alert_rule
+
+TESTS_DIR = "prometheus/tests"
+RULE_FILES = ["../rules/*.yml"]
+EVALUATION_INTERVAL = "1m"
+
+
+def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, Any]]]:
+    """(evaluation interval, test group) per example: long histories are evaluated at their own spacing."""
+    annotations = alert_rule(project, alert)["annotations"]
+    tests = []
+    for example in alert.examples:
+        expected = [expected_alert(alert, example, annotations)] if example.fires else []
+        tests.append((example.interval, {
+            "name": f"{alert.name}: {example.name}",
+            "interval": example.interval,
+            "input_series": [{"series": s, "values": v} for s, v in example.series.items()],
+            "alert_rule_test": [{"eval_time": example.at, "alertname": alert.name, "exp_alerts": expected}],
+        }))
+    return tests
+
+
+def _escalation_expectation(project: Project, level: EscalationRule, labels: dict[str, str]) -> dict[str, Any]:
+    alert_labels = {**labels, **level.labels, ESCALATED_NAME_LABEL: labels["alertname"]}
+    del alert_labels["alertname"], alert_labels["alertstate"]
+    annotations = {
+        **level.annotations,
+        "runbook_url": f"{project.stack.docs_url}/runbooks/{{{{ $labels.{ESCALATED_NAME_LABEL} }}}}.md",
+    }
+    return {
+        "exp_labels": dict(sorted(alert_labels.items())),
+        "exp_annotations": {k: render_template(v, alert_labels, None) for k, v in sorted(annotations.items())},
+    }
+
+
+def _escalation_tests(project: Project, policy: EscalationPolicy) -> list[dict[str, Any]]:
+    """An alert firing for longer than the last level climbs every level, each no sooner than its delay."""
+    levels = escalation_rules(policy)
+    horizon = int(parse_seconds(levels[-1].after) // 60) + 10
+    labels = {"alertname": "ExampleAlert", "alertstate": "firing", POLICY_LABEL: policy.name,
+              "severity": "critical", "instance": "web-1"}
+    selector = "ALERTS{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
+    checks: list[dict[str, Any]] = []
+    for level in levels:
+        delay = parse_seconds(level.after)
+        checks.append({"eval_time": format_seconds(delay - 60), "alertname": level.alertname, "exp_alerts": []})
+        checks.append({"eval_time": format_seconds(delay + 120), "alertname": level.alertname,
+                       "exp_alerts": [_escalation_expectation(project, level, labels)]})
+    resolved_at = int(parse_seconds(levels[0].after) // 60) + 5
+    early = [{"eval_time": format_seconds(parse_seconds(level.after) + 120), "alertname": level.alertname,
+              "exp_alerts": []} for level in levels[1:]]
+    tests = [{
+        "name": f"escalation {policy.name}: an unresolved alert climbs every level on time",
+        "interval": "1m",
+        "input_series": [{"series": selector, "values": f"1x{horizon}"}],
+        "alert_rule_test": checks,
+    }]
+    if early:
+        tests.append({
+            "name": f"escalation {policy.name}: an alert resolved after level 1 climbs no further",
+            "interval": "1m",
+            "input_series": [{"series": selector, "values": f"1x{resolved_at} stale"}],
+            "alert_rule_test": early,
+        })
+    return tests
+
+
+def render(project: Project) -> dict[str, Any]:
+    """A promtool test file per rule group and evaluation interval, and one per escalation policy.
+
+    Tests pin the definitions' real timings, so a profiled build (compressed time) has none.
+    """
+    if project.profile is not None:
+        return {}
+    by_file: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for alert in project.alerts.values():
+        for interval, test in _alert_tests(project, alert):
+            by_file[alert.group, interval].append(test)
+    for policy in project.escalation_policies.values():
+        by_file[f"escalation-{policy.name}", EVALUATION_INTERVAL].extend(_escalation_tests(project, policy))
+    files = {}
+    for (group, interval), tests in sorted(by_file.items()):
+        name = group if interval == EVALUATION_INTERVAL else f"{group}-every-{interval}"
+        files[f"{TESTS_DIR}/{name}.yml"] = {"rule_files": RULE_FILES, "evaluation_interval": interval, "tests": tests}
+    return files

@@ -1,0 +1,90 @@
+"""Real Prometheus-stack processes on loopback for end-to-end tests: started on free ports, always stopped."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running server process and its base URL."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    def get(self, path: str, **params: str) -> requests.Response:
+        """GET a path of the server's HTTP API."""
+        return requests.get(f"{self.url}{path}", params=params, timeout=10)
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    """Poll a readiness URL until it answers 200; fail with the server's log if it dies or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready after {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def run(argv: list[str], ready_path: str, port: int, workdir: Path, name: str) -> Iterator[Server]:
+    """Start a server, wait until ready, and stop it (SIGTERM, then SIGKILL) whatever happens."""
+    if shutil.which(argv[0]) is None:
+        raise RuntimeError(f"{argv[0]} is not installed: run `make test`, which installs Debian's packages")
+    log = workdir / f"{name}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, cwd=workdir)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_ready(url + ready_path, process, log)
+        yield Server(process, url, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def prometheus(config: Path, workdir: Path, *extra: str) -> Iterator[Server]:
+    """The real prometheus on a free loopback port, with its own data directory."""
+    port = free_port()
+    argv = ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={workdir / 'prometheus-data'}",
+            f"--web.listen-address=127.0.0.1:{port}", "--web.enable-lifecycle", "--log.level=warn", *extra]
+    with run(argv, "/-/ready", port, workdir, "prometheus") as server:
+        yield server
+
+
+@contextmanager
+def alertmanager(config: Path, workdir: Path, *extra: str, port: int = 0) -> Iterator[Server]:
+    """The real prometheus-alertmanager on a (free) loopback port, clustering off."""
+    port = port or free_port()
+    argv = ["prometheus-alertmanager", f"--config.file={config}", f"--storage.path={workdir / 'am-data'}",
+            f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn", *extra]
+    with run(argv, "/-/ready", port, workdir, "alertmanager") as server:
+        yield server

@@ -126,12 +126,19 @@ def _definitions_frame(tb: Any, root: Path) -> Location:
 
 def _describe(error: BaseException) -> str:
     if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        count = error.error_count()
-        more = f" (and {count - 1} more)" if count > 1 else ""
-        return f"{error.title}{': ' + where if where else ''}: {message}{more}"
+        errors = error.errors()
+        first = errors[0]
+        field_errors = [e for e in errors if e["loc"][:1] == first["loc"][:1]]
+        where = str(first["loc"][0]) if first["loc"] else ""
+        if len(field_errors) > 1:  # a union field: say what was given and every form it accepts
+            accepted = ", or ".join(dict.fromkeys(e["msg"] for e in field_errors))
+            message = f"got {first['input']!r} ({type(first['input']).__name__}); {accepted}"
+        else:
+            message = ".".join(str(p) for p in first["loc"][1:] if not isinstance(p, int))
+            message = (message + ": " if message else "") + first["msg"].removeprefix("Value error, ")
+        more = len(errors) - len(field_errors)
+        suffix = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+        return f"{error.title}{': ' + where if where else ''}: {message}{suffix}"
     if isinstance(error, SyntaxError):
         return f"Python syntax error: {error.msg}"
     return f"{type(error).__name__}: {error}"

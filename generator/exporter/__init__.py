@@ -1,0 +1,1 @@
+"""Sidecar exporter: forecasting, anomaly scores and capacity recommendations for Prometheus series."""

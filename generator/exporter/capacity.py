@@ -1,0 +1,142 @@
+"""Robust linear trends, time to exhaustion and capacity recommendations (pure numpy, no I/O).
+
+Series conventions are those of :mod:`generator.exporter.forecast`: fixed ``step_seconds``, newest
+sample last, NaN gaps ignored. Fewer than two finite samples raise :class:`InsufficientDataError`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from generator.exporter.forecast import DAY_SECONDS, FloatArray, InsufficientDataError, as_series, nanmedian
+
+Direction = Literal["up", "down"]
+Severity = Literal["critical", "warning", "info", "ok"]
+
+MAX_TREND_POINTS = 256
+DEFAULT_CRITICAL_SECONDS = DAY_SECONDS
+DEFAULT_WARNING_SECONDS = 7 * DAY_SECONDS
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Straight-line trend: ``value(t) = intercept + slope_per_second * t``, t = 0 at the newest sample."""
+
+    slope_per_second: float
+    intercept: float
+
+    def at(self, seconds_from_now: float) -> float:
+        """Trend value ``seconds_from_now`` after the newest sample (negative: in the past)."""
+        return self.intercept + self.slope_per_second * seconds_from_now
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A capacity finding for one resource, with the text an exporter puts in a label or annotation."""
+
+    name: str
+    resource: str
+    seconds_to_exhaustion: float
+    severity: Severity
+    message: str
+
+
+def linear_trend(values: npt.ArrayLike, step_seconds: float, max_points: int = MAX_TREND_POINTS) -> Trend:
+    """Theil-Sen trend (median of pairwise slopes, median intercept) of the finite samples.
+
+    Longer series are first reduced to at most ``max_points`` bucket medians (time at the bucket's
+    median finite sample), which keeps the cost O(max_points^2) and the estimate robust.
+    """
+    if not step_seconds > 0:
+        raise ValueError("step_seconds must be > 0")
+    y = as_series(values)
+    t = (np.arange(y.size, dtype=np.float64) - (y.size - 1)) * step_seconds
+    ok = np.isfinite(y)
+    t, y = t[ok], y[ok]
+    if y.size < 2:
+        raise InsufficientDataError("a trend needs at least two finite samples")
+    if y.size > max_points:
+        groups = np.array_split(np.arange(y.size), max_points)
+        t = np.array([float(np.median(t[g])) for g in groups])
+        y = np.array([float(np.median(y[g])) for g in groups])
+    i, j = np.triu_indices(y.size, k=1)
+    dt = t[j] - t[i]
+    slopes = (y[j] - y[i])[dt > 0] / dt[dt > 0]
+    slope = float(np.median(slopes))
+    return Trend(slope, nanmedian(y - slope * t))
+
+
+def time_to_exhaustion(values: npt.ArrayLike, step_seconds: float, limit: float, direction: Direction = "up") -> float:
+    """Seconds from the newest sample until the trend reaches ``limit``; ``math.inf`` if it never does.
+
+    ``direction="up"`` is usage growing towards a capacity (disk used vs size), ``"down"`` a
+    remainder shrinking towards a floor (free bytes vs 0). 0.0 when the trend is already at or past it.
+    """
+    trend = linear_trend(values, step_seconds)
+    return exhaustion_seconds(trend, limit, direction)
+
+
+def exhaustion_seconds(trend: Trend, limit: float, direction: Direction = "up") -> float:
+    """Seconds until ``trend`` crosses ``limit`` moving in ``direction`` (0.0 if past, inf if never)."""
+    gap = limit - trend.intercept if direction == "up" else trend.intercept - limit
+    if gap <= 0:
+        return 0.0
+    speed = trend.slope_per_second if direction == "up" else -trend.slope_per_second
+    return gap / speed if speed > 0 else math.inf
+
+
+def format_duration(seconds: float) -> str:
+    """Compact human duration: '45 s', '12 min', '5 h', '3 d', '6 w', or 'never' for inf."""
+    if math.isinf(seconds) or math.isnan(seconds):
+        return "never"
+    for unit, size in (("w", 7 * DAY_SECONDS), ("d", DAY_SECONDS), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= 2 * size or (unit != "w" and seconds >= size):
+            return f"{seconds / size:.0f} {unit}"
+    return f"{max(seconds, 0.0):.0f} s"
+
+
+def capacity_recommendation(
+    name: str,
+    values: npt.ArrayLike,
+    step_seconds: float,
+    limit: float,
+    *,
+    resource: str = "disk",
+    direction: Direction = "up",
+    critical_seconds: float = DEFAULT_CRITICAL_SECONDS,
+    warning_seconds: float = DEFAULT_WARNING_SECONDS,
+) -> Recommendation:
+    """Recommendation such as 'disk on db-1 full in 3 d' from the time to exhaustion of ``values``.
+
+    Severity: critical below ``critical_seconds``, warning below ``warning_seconds``, info when it
+    will fill later, ok when the trend never reaches the limit.
+    """
+    seconds = time_to_exhaustion(values, step_seconds, limit, direction)
+    severity: Severity
+    if seconds < critical_seconds:
+        severity = "critical"
+    elif seconds < warning_seconds:
+        severity = "warning"
+    elif math.isinf(seconds):
+        severity = "ok"
+    else:
+        severity = "info"
+    if seconds == 0.0:
+        message = f"{resource} on {name} is full"
+    elif math.isinf(seconds):
+        message = f"{resource} on {name} is not filling up"
+    else:
+        message = f"{resource} on {name} full in {format_duration(seconds)}"
+    return Recommendation(name, resource, seconds, severity, message)
+
+
+def trend_line(trend: Trend, step_seconds: float, horizon_steps: int) -> FloatArray:
+    """Trend values for the ``horizon_steps`` steps after the newest sample."""
+    steps = np.arange(1, horizon_steps + 1, dtype=np.float64)
+    line: FloatArray = trend.intercept + trend.slope_per_second * step_seconds * steps
+    return line

@@ -1,0 +1,3 @@
+from generator.model import Alert
+
+BROKEN = Alert(name="Oops",  # expect: Python syntax error

@@ -1,0 +1,25 @@
+import pytest
+
+from generator.model.duration import format_seconds, parse_seconds, scale
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("5m", 300), ("1h30m", 5400), ("7d", 604800), ("0s", 0),
+                                                ("250ms", 0.25), ("1w2d", 777600)])
+def test_parses_prometheus_durations(text: str, seconds: float) -> None:
+    assert parse_seconds(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "5", "5 m", "1.5h", "m5", "-1m"])
+def test_rejects_what_prometheus_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="not a Prometheus duration"):
+        parse_seconds(text)
+
+
+def test_formats_canonically() -> None:
+    assert [format_seconds(s) for s in (0, 90, 300, 3600, 86400 + 60)] == ["0s", "1m30s", "5m", "1h", "1d1m"]
+
+
+def test_scale_compresses_time_but_never_to_zero() -> None:
+    assert scale("15m", 1 / 60) == "15s"
+    assert scale("10s", 1 / 60) == "1s"
+    assert scale("0s", 1 / 60) == "0s"

@@ -1,0 +1,70 @@
+from pathlib import Path
+from typing import Any
+
+from generator.build import build, compile_project
+from generator.profile import Profile, apply
+from generator.project import Project
+from generator.targets import alertmanager, prometheus
+
+
+def _route(config: dict[str, Any], *matchers: str) -> dict[str, Any]:
+    return next(r for r in config["route"]["routes"] if r["matchers"] == list(matchers))
+
+
+def test_severity_routes_implement_cooldowns(project: Project) -> None:
+    config = alertmanager.config(project)
+    emergency = _route(config, 'severity="emergency"')
+    assert (emergency["group_wait"], emergency["group_interval"]) == ("0s", "10s")
+    assert emergency["receiver"] == "email-slack-webhook"
+    warning = _route(config, 'severity="warning"')
+    assert (warning["group_interval"], warning["receiver"]) == ("5m", "email")
+
+
+def test_escalation_levels_route_before_severities(project: Project) -> None:
+    routes = alertmanager.config(project)["route"]["routes"]
+    assert routes[0]["matchers"] == ['escalation_policy="default"', 'escalation_level="1"']
+    assert [r["receiver"] for r in routes[:3]] == [
+        "email_team_lead", "email_manager-slack_urgent", "email_director-webhook_pagerduty"]
+
+
+def test_higher_severity_inhibits_lower_for_same_alert_and_instance(project: Project) -> None:
+    rules = alertmanager.inhibit_rules(project)
+    assert rules[-1] == {"source_matchers": ['severity="emergency"'],
+                         "target_matchers": ['severity=~"info|warning|critical"'],
+                         "equal": ["alertname", "instance"]}
+
+
+def test_secrets_are_referenced_by_file_only(project: Project) -> None:
+    text = "".join(v.decode() for v in compile_project(project).values())
+    assert "api_url_file: /etc/alertmanager/secrets/slack_api_url" in text
+    assert "routing_key_file:" in text and "hooks.slack.com" not in text
+
+
+def test_prometheus_config_scrapes_every_job_and_loads_rules(project: Project) -> None:
+    config = prometheus.config(project)
+    assert [job["job_name"] for job in config["scrape_configs"]] == [
+        "prometheus", "alertmanager", "node", "api", "obsgen-exporter"]
+    assert config["rule_files"] == ["rules/*.yml"]
+
+
+def test_alert_rules_carry_severity_runbook_and_dashboard(project: Project) -> None:
+    rule = prometheus.alert_rule(project, project.alerts["CpuHigh"])
+    assert rule["expr"] == "instance:cpu_usage:percent > 90" and rule["for"] == "5m"
+    assert rule["labels"] == {"escalation_policy": "default", "severity": "critical"}
+    assert rule["annotations"]["runbook_url"].endswith("/runbooks/CpuHigh.md")
+
+
+def test_time_compressed_profile_scales_for_and_escalation(project: Project) -> None:
+    fast = apply(project, Profile(time_scale=1 / 60))
+    assert fast.alerts["CpuHigh"].for_ == "5s"
+    assert [lvl.after for lvl in fast.escalation_policies["default"].levels] == ["15s", "30s", "1m"]
+    assert project.alerts["CpuHigh"].for_ == "5m"
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    definitions = Path(__file__).resolve().parents[2] / "definitions"
+    build(definitions, tmp_path / "a")
+    build(definitions, tmp_path / "b")
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert files
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)

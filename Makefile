@@ -36,7 +36,7 @@ check: $(STAMP)
 	$(BIN)/obsgen check out
 
 bench: $(STAMP)
-	$(BIN)/python bench/build_speed.py
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -15,6 +15,9 @@ from generator.model import EscalationPolicy
 POLICY_LABEL = "escalation_policy"
 LEVEL_LABEL = "escalation_level"
 ESCALATED_NAME_LABEL = "escalated_alertname"
+# Reaching a level is itself the delay, so its route notifies at once; group_interval batches
+# several alerts escalating together, repeat_interval re-notifies a level nobody acted on.
+ROUTE_TIMING = ("0s", "1m", "4h")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from generator.escalation import LEVEL_LABEL, POLICY_LABEL, escalation_rules
+from generator.escalation import ROUTE_TIMING as ESCALATION_ROUTE_TIMING
 from generator.model import Channel, EmailChannel, PagerDutyChannel, SlackChannel, WebhookChannel
 from generator.model.identity import receiver_name
 from generator.model.notify import route_timing
@@ -88,7 +89,7 @@ def routes(project: Project) -> list[dict[str, Any]]:
                 "receiver": receiver_name(level.channels),
                 "matchers": [f'{POLICY_LABEL}="{policy.name}"', f'{LEVEL_LABEL}="{level.level}"'],
                 "group_by": [*alerting.group_by, "escalated_alertname"],
-            }, ("0s", "1m", "4h")))
+            }, ESCALATION_ROUTE_TIMING))
     for alert in project.alerts.values():
         severity = project.severity_of(alert)
         channels = project.alert_channels(alert)

@@ -15,16 +15,20 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class Channel(Definition):
-    """A way to reach people; each kind becomes one Alertmanager *_config."""
-
-    name: str = Field(description="Channel name that severities and escalation levels reference.")
-    send_resolved: bool = Field(default=True, description="Also notify when the alert resolves.")
+class SecretsByReference(Model):
+    """A model whose secrets may only be referenced through *_file fields."""
 
     @model_validator(mode="before")
     @classmethod
     def _no_inline_secrets(cls, data: Any) -> Any:
         return reject_inline_secrets(data)
+
+
+class Channel(Definition, SecretsByReference):
+    """A way to reach people; each kind becomes one Alertmanager *_config."""
+
+    name: str = Field(description="Channel name that severities and escalation levels reference.")
+    send_resolved: bool = Field(default=True, description="Also notify when the alert resolves.")
 
     @field_validator("name")
     @classmethod
@@ -90,7 +94,7 @@ class PagerDutyChannel(Channel):
 AnyChannel = Annotated[EmailChannel | SlackChannel | WebhookChannel | PagerDutyChannel, Field(discriminator="kind")]
 
 
-class Smtp(Model):
+class Smtp(SecretsByReference):
     """The SMTP relay email channels send through."""
 
     smarthost: str = Field(description="host:port of the relay.")
@@ -98,11 +102,6 @@ class Smtp(Model):
     auth_username: str = Field(default="", description="SMTP user, if the relay needs one.")
     auth_password_file: str = Field(default="", description="File holding the SMTP password.")
     require_tls: bool = Field(default=True, description="Refuse to send without STARTTLS.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_inline_secrets(cls, data: Any) -> Any:
-        return reject_inline_secrets(data)
 
     @field_validator("smarthost")
     @classmethod

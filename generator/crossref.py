@@ -116,6 +116,9 @@ def check(project: Project) -> None:
         check_expr(rule.expr, rule.location, series, f"recording rule {rule.name}")
     for alert in project.alerts.values():
         _check_alert(alert, project, series)
+    from generator.crossref_dashboards import check_dashboards  # it imports check_expr from here
+
+    check_dashboards(project, series)
     _mapping_warnings(project)
 
 

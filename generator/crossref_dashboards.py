@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from generator.crossref import check_expr
-from generator.dashboards import alert_panel, dashboards, variable_values
+from generator.dashboards import GENERATED_TITLES, alert_panel, dashboard_alerts, dashboards, variable_values
 from generator.errors import DefinitionError, Location
 from generator.grafana_promql import UnknownVariable, interpolate
 from generator.model import Dashboard, Metric, QueryVariable
+from generator.model.identity import panel_id
 from generator.project import Project, Warning
 from generator.promql import metric_names
 
@@ -55,6 +56,12 @@ def check_dashboards(project: Project, series: dict[str, Metric | None]) -> None
                                       f"the one at {first[key].location}")
             first[key] = dashboard
         _check_dashboard(dashboard, series)
+        if dashboard_alerts(project, dashboard):
+            reserved = {panel_id(t): t for t in GENERATED_TITLES}
+            for title in [p.title for p in dashboard.all_panels] + [r.title for r in dashboard.rows]:
+                if panel_id(title) in reserved:
+                    raise DefinitionError(dashboard.location, f"dashboard {dashboard.name}: title {title!r} is "
+                                          f"taken by the generated alert list ({reserved[panel_id(title)]!r})")
         if dashboard.themes:
             project.warnings.append(Warning(dashboard.location, (
                 f"dashboard {dashboard.name}: themes {', '.join(dashboard.themes)} have no per-dashboard field in "

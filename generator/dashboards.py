@@ -11,9 +11,10 @@ from generator.model.identity import dashboard_uid, panel_id, slug
 from generator.project import Project
 from generator.promql import PromQLError, metric_names
 
-FIRING_TITLE = "Firing alerts"
-RULES_TITLE = "Alert rules"
+FIRING_TITLE = "Alerts Firing Now"
+RULES_TITLE = "Alert Rules"
 ALERTS_ROW = "Alerts"
+GENERATED_TITLES = (ALERTS_ROW, FIRING_TITLE, RULES_TITLE)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,8 @@ class Dashboard(Definition):
     tags: tuple[str, ...] = Field(default=(), description="Dashboard tags.")
     refresh: Duration | None = Field(default=None, description="Auto-refresh interval; None disables it.")
     time_range: Duration = Field(default="6h", description="Default range: from now-<range> to now.")
-    variables: tuple[Variable, ...] = Field(default=(), description="Template variables; a datasource one is added.")
+    variables: tuple[Variable, ...] = Field(default=(), validate_default=True,
+                                            description="Template variables; a datasource one is added.")
     panels: tuple[Panel, ...] = Field(default=(), description="Panels above the first row.")
     rows: tuple[Row, ...] = Field(default=(), description="Rows of panels, in order.")
     links: tuple[PanelLink, ...] = Field(default=(), description="Links in the dashboard header.")

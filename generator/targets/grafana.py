@@ -58,8 +58,7 @@ def _links(dashboard: Dashboard) -> list[dict[str, Any]]:
     themed = tuple(Link(title=f"{theme.capitalize()} theme",
                         url=f"/d/{dashboard.uid}/{slug(dashboard.display_title)}?theme={theme}")
                    for theme in dashboard.themes if theme != "auto")
-    return [{"type": "link", "icon": "external link", "tooltip": "", "tags": [], "asDropdown": False,
-             "includeVars": True, "keepTime": True, **link_json(link)} for link in (*dashboard.links, *themed)]
+    return [link_json(link) for link in (*dashboard.links, *themed)]
 
 
 def _annotations(project: Project, dashboard: Dashboard) -> dict[str, Any]:

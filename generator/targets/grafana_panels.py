@@ -29,10 +29,10 @@ def explore_url(link: ExploreLink, time_range: str = "now-1h") -> str:
 
 
 def link_json(link: PanelLink) -> dict[str, Any]:
-    """A panel link (title, url, targetBlank)."""
-    if isinstance(link, ExploreLink):
-        return {"title": link.title, "url": explore_url(link), "targetBlank": True}
-    return {"title": link.title, "url": link.url, "targetBlank": link.new_tab}
+    """A link in Grafana's DashboardLink shape (panel links use it too), keeping time range and variables."""
+    url, new_tab = (explore_url(link), True) if isinstance(link, ExploreLink) else (link.url, link.new_tab)
+    return {"title": link.title, "type": "link", "url": url, "targetBlank": new_tab, "icon": "external link",
+            "tooltip": "", "tags": [], "asDropdown": False, "includeVars": True, "keepTime": True}
 
 
 def _target(query: Query, index: int) -> dict[str, Any]:

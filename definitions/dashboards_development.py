@@ -2,6 +2,7 @@
 
 from generator.model import Dashboard, ExploreLink, Panel, Query, QueryVariable, Row
 
+from .dashboards_operations import latency
 from .metrics import cache_hit_ratio
 
 RATE = "[$__rate_interval]"
@@ -10,13 +11,6 @@ ERROR_LOGS = ExploreLink(title="Error logs (Loki)", datasource="loki",
                          query='{service=~"$service"} | json | level="error"')
 SLOW_TRACES = ExploreLink(title="Slow traces (Tempo)", datasource="tempo",
                           query='{resource.service.name=~"$service" && duration > 500ms}')
-
-
-def endpoint_latency(quantile: float) -> Query:
-    """Latency quantile per endpoint of the selected services."""
-    return Query(expr=f"histogram_quantile({quantile}, sum by (endpoint, le) "
-                      f"(rate(http_request_duration_seconds_bucket{{{SERVICE}}}{RATE})))",
-                 legend=f"p{round(quantile * 100)} {{{{endpoint}}}}", exemplars=True)
 
 
 DEVELOPMENT_DASHBOARD = Dashboard(
@@ -48,7 +42,7 @@ DEVELOPMENT_DASHBOARD = Dashboard(
                                 legend="{{le}}", format="heatmap", exemplars=True)),
             Panel(title="Response Times by Endpoint", kind="line", plan_name="response_times", unit="s",
                   description="Median and 95th percentile latency per endpoint.", links=(SLOW_TRACES,),
-                  queries=(endpoint_latency(0.5), endpoint_latency(0.95))),
+                  queries=(latency(0.5, "endpoint", SERVICE), latency(0.95, "endpoint", SERVICE))),
             Panel(title="Requests by Endpoint", kind="line", plan_name="api_performance", unit="reqps", stacked=True,
                   description="Requests per second per endpoint of the selected services, stacked.",
                   queries=Query(expr=f"sum by (endpoint) (rate(http_requests_total{{{SERVICE}}}{RATE}))",

@@ -10,11 +10,16 @@ INSTANCE = 'instance=~"$instance"'
 UP_DOWN = (ValueText(value="1", text="UP", color="green"), ValueText(value="0", text="DOWN", color="red"))
 
 
-def latency(quantile: float) -> Query:
-    """Request latency quantile per service, with exemplars linking to traces."""
-    return Query(expr=f"histogram_quantile({quantile}, sum by (service, le) "
-                      f"(rate(http_request_duration_seconds_bucket{{{JOB}}}{RATE})))",
-                 legend=f"p{round(quantile * 100)} {{{{service}}}}", exemplars=True)
+def latency(quantile: float, by: str = "service", matchers: str = JOB) -> Query:
+    """Request latency quantile per `by` label, with exemplars linking to traces."""
+    return Query(expr=f"histogram_quantile({quantile}, sum by ({by}, le) "
+                      f"(rate(http_request_duration_seconds_bucket{{{matchers}}}{RATE})))",
+                 legend=f"p{round(quantile * 100)} {{{{{by}}}}}", exemplars=True)
+
+
+def per_instance(counter: str, legend: str) -> Query:
+    """Per-second rate of a node-exporter counter, per selected instance."""
+    return Query(expr=f"sum by (instance) (rate({counter}{{{INSTANCE}}}{RATE}))", legend=f"{legend} {{{{instance}}}}")
 
 
 OPERATIONS_DASHBOARD = Dashboard(
@@ -42,10 +47,8 @@ OPERATIONS_DASHBOARD = Dashboard(
                            Query(expr=f"node_load1{{{INSTANCE}}}", legend="load1 {{instance}}"))),
             Panel(title="Disk and Network", kind="line", unit="Bps",
                   description="Bytes per second received and sent per instance (network throughput).",
-                  queries=(Query(expr=f"sum by (instance) (rate(node_network_receive_bytes_total{{{INSTANCE}}}{RATE}))",
-                                 legend="received {{instance}}"),
-                           Query(expr=f"sum by (instance) (rate(node_network_transmit_bytes_total{{{INSTANCE}}}"
-                                      f"{RATE}))", legend="sent {{instance}}"))),
+                  queries=(per_instance("node_network_receive_bytes_total", "received"),
+                           per_instance("node_network_transmit_bytes_total", "sent"))),
         )),
         Row(title="Performance", panels=(
             Panel(title="Throughput", kind="line", plan_name="requests_per_second", unit="reqps",
@@ -64,10 +67,8 @@ OPERATIONS_DASHBOARD = Dashboard(
                                 legend="{{service}}")),
             Panel(title="Disk I/O", kind="line", unit="iops",
                   description="Disk reads and writes completed per second, per instance.",
-                  queries=(Query(expr=f"sum by (instance) (rate(node_disk_reads_completed_total{{{INSTANCE}}}{RATE}))",
-                                 legend="reads {{instance}}"),
-                           Query(expr=f"sum by (instance) (rate(node_disk_writes_completed_total{{{INSTANCE}}}"
-                                      f"{RATE}))", legend="writes {{instance}}"))),
+                  queries=(per_instance("node_disk_reads_completed_total", "reads"),
+                           per_instance("node_disk_writes_completed_total", "writes"))),
         )),
     ),
 )

@@ -74,3 +74,8 @@ def queries(dashboard: dict[str, Any]) -> Iterator[Query]:
 def title(panel: dict[str, Any]) -> str:
     """How a finding names a panel."""
     return f"panel {panel.get('title') or '(untitled)'!r} (id {panel.get('id', '?')})"
+
+
+def without(dashboard: dict[str, Any], key: str) -> Iterator[dict[str, Any]]:
+    """Panels whose `key` (title, description) is missing or blank."""
+    return (panel for panel in panels(dashboard) if not str(panel.get(key) or "").strip())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.check.lint.dashboard_json import Context, panels
+from generator.check.lint.dashboard_json import Context, without
 
 CODE = "GD001"
 NAME = "panel-title"
@@ -17,6 +17,5 @@ NAME = "panel-title"
 
 def check(dashboard: dict[str, Any], context: Context) -> Iterator[tuple[dict[str, Any], str]]:
     """Panels whose title is missing or blank."""
-    for panel in panels(dashboard):
-        if not str(panel.get("title") or "").strip():
-            yield panel, "has no title"
+    for panel in without(dashboard, "title"):
+        yield panel, "has no title"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.check.lint.dashboard_json import Context, panels
+from generator.check.lint.dashboard_json import Context, without
 
 CODE = "GD002"
 NAME = "panel-description"
@@ -17,6 +17,5 @@ NAME = "panel-description"
 
 def check(dashboard: dict[str, Any], context: Context) -> Iterator[tuple[dict[str, Any], str]]:
     """Panels whose description is missing or blank."""
-    for panel in panels(dashboard):
-        if not str(panel.get("description") or "").strip():
-            yield panel, "has no description"
+    for panel in without(dashboard, "description"):
+        yield panel, "has no description"

@@ -3,4 +3,4 @@
 from generator.library.meta import ALERTMANAGER_METRICS, PROMETHEUS_METRICS, meta_alerts
 
 METRICS = PROMETHEUS_METRICS + ALERTMANAGER_METRICS
-ALERTS = meta_alerts(watchdog_channels=("deadman",))
+ALERTS = meta_alerts(watchdog_channels=("deadman",), dashboard="Meta-monitoring")

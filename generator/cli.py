@@ -46,16 +46,29 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
 
 
 @app.command()
-def check(out: Path = CHECKED) -> None:
-    """Run promtool and amtool on out/: configs, rules, rule unit tests and route tests."""
+def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
+          list_rules: bool = typer.Option(False, "--list", help="List the dashboard lint rules and exit.")) -> None:
+    """Run promtool and amtool on out/ (configs, rules, rule tests, routes) and the dashboard lint on definitions/."""
+    from generator.check.lint import describe, lint_project
     from generator.check.tools import run_all
+    from generator.errors import DefinitionError
+    from generator.project import load
 
+    if list_rules:
+        for line in describe():
+            typer.echo(line)
+        return
+    try:
+        linted = lint_project(load(definitions))
+    except DefinitionError as error:
+        _fail(error)
+        return
     failed = 0
-    for result in run_all(out):
+    for result in run_all(out) + linted:
         typer.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}")
         if not result.ok:
             failed += 1
-            typer.echo("     " + result.output.replace("\n", "\n     "))
+            typer.echo("     " + _where(result.output).replace("\n", "\n     "))
     typer.echo(f"obsgen check: {failed} failed")
     if failed:
         raise typer.Exit(1)

@@ -46,6 +46,11 @@ def defined_series(project: Project) -> dict[str, Metric | None]:
     return series
 
 
+def counter_like(name: str, metric: Metric | None) -> bool:
+    """Whether a series only grows (a counter, or a histogram's or summary's _bucket/_count/_sum)."""
+    return metric is not None and (metric.type is MetricType.COUNTER or name.endswith(("_bucket", "_count", "_sum")))
+
+
 def check_expr(
     expr: str, location: Location, series: dict[str, Metric | None], what: str, rated: bool = True
 ) -> None:
@@ -63,11 +68,7 @@ def check_expr(
                 f"{what} reads {selector.name!r}, which no Metric or RecordingRule defines "
                 "(declare it in definitions/, or fix the name)",
             )
-        metric = series[selector.name]
-        counter_like = metric is not None and (
-            metric.type is MetricType.COUNTER or selector.name.endswith(("_bucket", "_count", "_sum"))
-        )
-        if rated and counter_like and selector.function not in COUNTER_FUNCTIONS:
+        if rated and counter_like(selector.name, series[selector.name]) and selector.function not in COUNTER_FUNCTIONS:
             raise DefinitionError(
                 location, f"{what} reads counter {selector.name!r} without rate()/increase(): its raw value only grows"
             )
@@ -116,6 +117,9 @@ def check(project: Project) -> None:
         check_expr(rule.expr, rule.location, series, f"recording rule {rule.name}")
     for alert in project.alerts.values():
         _check_alert(alert, project, series)
+    from generator.crossref_dashboards import check_dashboards  # it imports check_expr from here
+
+    check_dashboards(project, series)
     _mapping_warnings(project)
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from generator.errors import UNKNOWN, DefinitionError, Location
+from generator.interop import adopt
 from generator.model import (
     AggregationPolicy,
     Alert,
@@ -206,7 +207,7 @@ def load(definitions_dir: Path) -> Project:
     for module in _import_all(root):
         for name, value in vars(module).items():
             if not name.startswith("_"):
-                _collect(value, seen)
+                _collect(adopt(value, module, name), seen)
     objects = sorted(seen.values(), key=lambda obj: obj.location)
     warnings: list[Warning] = []
     rules: dict[str, RecordingRule] = {}

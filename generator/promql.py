@@ -16,6 +16,8 @@ class Selector:
     name: str
     ranged: bool
     function: str
+    window: float | None = None
+    """Seconds of the range selecting it ([5m] -> 300), None outside a range selector."""
 
 
 class PromQLError(ValueError):
@@ -40,12 +42,12 @@ def _name_of(selector: Any) -> str:
     return ""
 
 
-def _walk(node: Any, ranged: bool, function: str, found: list[Selector]) -> None:
+def _walk(node: Any, ranged: bool, function: str, found: list[Selector], window: float | None = None) -> None:
     kind = type(node).__name__
     if kind == "VectorSelector":
-        found.append(Selector(_name_of(node), ranged, function))
+        found.append(Selector(_name_of(node), ranged, function, window))
     elif kind == "MatrixSelector":
-        _walk(node.vector_selector, True, function, found)
+        _walk(node.vector_selector, True, function, found, node.range.total_seconds())
     elif kind == "Call":
         for arg in node.args:
             _walk(arg, ranged, str(node.func.name), found)

@@ -32,9 +32,9 @@ ALERTMANAGER_METRICS = (
 )
 
 
-def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "") -> tuple[Alert, ...]:
-    """Watchdog, target down, rule evaluation, notification and reload failures."""
-    return (
+def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dashboard: str = "") -> tuple[Alert, ...]:
+    """Watchdog, target down, rule evaluation, notification and reload failures (opening `dashboard`)."""
+    alerts = (
         Alert(
             name="Watchdog", expr="vector(1)", severity="info", group="meta-monitoring",
             channels=watchdog_channels,
@@ -105,3 +105,4 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "") -> t
                               at="6m", fires=True, labels={"job": "prometheus"}),),
         ),
     )
+    return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)

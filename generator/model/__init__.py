@@ -2,6 +2,15 @@
 
 from generator.model.alerts import Alert, Example
 from generator.model.base import Definition
+from generator.model.dashboards import (
+    CustomVariable,
+    Dashboard,
+    DatasourceVariable,
+    GrafanaSettings,
+    QueryVariable,
+    instance_variable,
+    job_variable,
+)
 from generator.model.duration import Duration
 from generator.model.metrics import (
     Aggregation,
@@ -24,6 +33,7 @@ from generator.model.notify import (
     Smtp,
     WebhookChannel,
 )
+from generator.model.panels import ExploreLink, Legend, Link, Panel, PanelKind, Query, Row, Threshold, ValueText
 from generator.model.stack import ScrapeJob, Stack
 
 __all__ = [
@@ -32,22 +42,38 @@ __all__ = [
     "Alert",
     "AlertingConfig",
     "Channel",
+    "CustomVariable",
+    "Dashboard",
+    "DatasourceVariable",
     "Definition",
     "Duration",
     "EmailChannel",
     "EscalationLevel",
     "EscalationPolicy",
     "Example",
+    "ExploreLink",
+    "GrafanaSettings",
+    "Legend",
+    "Link",
     "Metric",
     "MetricType",
     "PagerDutyChannel",
+    "Panel",
+    "PanelKind",
+    "Query",
+    "QueryVariable",
     "RecordingRule",
     "RetentionPolicy",
+    "Row",
     "ScrapeJob",
     "Severity",
     "SlackChannel",
     "Smtp",
     "Source",
     "Stack",
+    "Threshold",
+    "ValueText",
     "WebhookChannel",
+    "instance_variable",
+    "job_variable",
 ]

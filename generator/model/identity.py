@@ -25,3 +25,8 @@ def dashboard_uid(name: str) -> str:
 def receiver_name(channels: tuple[str, ...]) -> str:
     """Alertmanager receiver for a set of channels (names are snake_case, so "-" separates them)."""
     return "-".join(channels) if channels else "null"
+
+
+def panel_id(title: str) -> int:
+    """Grafana panel id from a panel's title: stable across rebuilds and reorderings, unique per dashboard."""
+    return int(hashlib.sha256(slug(title).encode()).hexdigest()[:5], 16) + 1

@@ -10,7 +10,16 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.project import Project
-from generator.targets import alertmanager, docs, prometheus, route_tests, rule_tests
+from generator.targets import (
+    alertmanager,
+    dashboard_docs,
+    docs,
+    grafana,
+    grafana_provisioning,
+    prometheus,
+    route_tests,
+    rule_tests,
+)
 
 Target = Callable[[Project], dict[str, Any]]
 
@@ -20,6 +29,9 @@ TARGETS: dict[str, Target] = {
     "alertmanager": alertmanager.render,
     "alertmanager-tests": route_tests.render,
     "docs": docs.render,
+    "grafana": grafana.render,
+    "grafana-provisioning": grafana_provisioning.render,
+    "dashboard-docs": dashboard_docs.render,
 }
 
 

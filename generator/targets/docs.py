@@ -11,7 +11,7 @@ from generator.escalation import escalation_rules
 from generator.project import Project
 from generator.targets.prometheus import alert_rule
 
-_JINJA = jinja2.Environment(
+JINJA = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,
 )
@@ -19,7 +19,7 @@ _JINJA = jinja2.Environment(
 
 def render(project: Project) -> dict[str, Any]:
     """out/docs/runbooks/<Alert>.md for every alert, and an index."""
-    template = _JINJA.get_template("runbook.md.j2")
+    template = JINJA.get_template("runbook.md.j2")
     files: dict[str, Any] = {}
     for alert in project.alerts.values():
         severity = project.alerting.severity(alert.severity)

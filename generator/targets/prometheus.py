@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from generator.dashboards import dashboard_url
 from generator.escalation import POLICY_LABEL, escalation_rules
 from generator.model import Alert, RecordingRule
 from generator.model.aggregation import group_interval
-from generator.model.identity import dashboard_uid
 from generator.project import Project
 
 RULES_DIR = "prometheus/rules"
@@ -61,7 +61,7 @@ def alert_rule(project: Project, alert: Alert) -> dict[str, Any]:
         "runbook_url": f"{project.stack.docs_url}/runbooks/{alert.name}.md",
     }
     if alert.dashboard:
-        annotations["dashboard_url"] = f"{project.stack.grafana_url}/d/{dashboard_uid(alert.dashboard)}"
+        annotations["dashboard_url"] = dashboard_url(project, alert)
     if alert.plan_name:
         annotations["plan_name"] = alert.plan_name
     rule: dict[str, Any] = {"alert": alert.name, "expr": alert.condition}

@@ -1,0 +1,73 @@
+"""EXECUTIVE_DASHBOARD and DASHBOARD_CONFIG["dashboards"]["executive"]: revenue, conversion, users, health."""
+
+from generator.model import Dashboard, Metric, MetricType, Panel, Query, Row, Source
+
+from .metrics import (
+    conversion_rate,
+    error_ratio,
+    product_sales,
+    revenue_daily,
+    revenue_hourly,
+)
+
+active_users = Metric(name="active_users", type=MetricType.GAUGE, source=Source.APPLICATION,
+                      help="Users with a session active in the last 5 minutes.", labels=("user_segment",))
+
+EXECUTIVE_DASHBOARD = Dashboard(
+    name="Executive", plan_name="executive", folder="Business", tags=("executive", "business"),
+    description="Business at a glance for leadership: today's revenue, conversion against its 15% target, "
+                "user satisfaction against 8.5, active users and whether the platform is healthy.",
+    refresh="30s", time_range="24h", themes=("light", "dark", "auto"),
+    rows=(
+        Row(title="KPIs", panels=(
+            Panel(title="Revenue Today", kind="big_number", plan_name="revenue_daily", unit="currencyUSD", decimals=0,
+                  description="Revenue of completed orders over the last 24 hours.",
+                  queries=Query(expr=f"sum({revenue_daily.name})", instant=True)),
+            Panel(title="Conversion Rate", kind="gauge", plan_name="conversion_rate", unit="percentunit",
+                  decimals=1, min=0, max=0.3, thresholds=((0.05, "orange"), (0.15, "green")),
+                  description="Share of shopping sessions that end in an order over the last hour; "
+                              "the plan's target is 15%, below 5% pages (ConversionRateLow).",
+                  queries=f"avg({conversion_rate.name})"),
+            Panel(title="User Satisfaction", kind="gauge", plan_name="user_satisfaction", unit="none",
+                  decimals=1, min=1, max=10, thresholds=((7, "orange"), (8.5, "green")),
+                  description="Average satisfaction score (1-10) over the last hour; the plan's target is 8.5.",
+                  queries="avg(job:user_satisfaction_score:avg_1h)"),
+            Panel(title="Active Users", kind="stat", unit="short",
+                  description="Users with a session active in the last 5 minutes, all segments.",
+                  queries=f"sum({active_users.name})"),
+        )),
+        Row(title="Trends", panels=(
+            Panel(title="Revenue Trend", kind="line", plan_name="revenue_hourly", unit="currencyUSD", time_range="24h",
+                  description="Revenue per hour against its 7-day average; RevenueDrop fires when the hour falls "
+                              "below half the average for 15 minutes.",
+                  queries=(Query(expr=f"sum({revenue_hourly.name})", legend="revenue, last hour"),
+                           Query(expr=f"sum(avg_over_time({revenue_hourly.name}[7d]))", legend="7-day average"))),
+            Panel(title="Top Products", kind="bar", plan_name="product_sales", unit="short",
+                  description="The 10 products with the most units sold in the selected time range.",
+                  queries=Query(expr="topk(10, sum by (product) "
+                                     f"(increase({product_sales.name}[$__range])))",
+                                legend="{{product}}", instant=True, format="table")),
+            Panel(title="Conversion Trend", kind="line", unit="percentunit",
+                  description="Conversion rate over the last hour, per job, with the 5% alert threshold.",
+                  thresholds=((0.05, "red"),), queries=Query(expr=conversion_rate, legend="{{job}}")),
+            Panel(title="Active Users by Segment", kind="line", unit="short", stacked=True,
+                  description="Active users per user segment, stacked.",
+                  queries=Query(expr=f"sum by (user_segment) ({active_users.name})", legend="{{user_segment}}")),
+        )),
+        Row(title="System health", panels=(
+            Panel(title="Availability", kind="stat", unit="percentunit", decimals=2,
+                  thresholds=((0.99, "orange"), (0.999, "green")), description="Share of scrape targets up now.",
+                  queries="avg(up)"),
+            Panel(title="Error Ratio", kind="stat", unit="percentunit", decimals=2,
+                  thresholds=((0.01, "orange"), (0.05, "red")),
+                  description="Share of requests answered with a 5xx, worst service, over 5 minutes.",
+                  queries=f"max({error_ratio.name})"),
+            Panel(title="Latency p95", kind="stat", unit="s", decimals=2, thresholds=((0.5, "orange"), (1, "red")),
+                  description="95th percentile request latency over 5 minutes, slowest service.",
+                  queries="max(service:http_request_duration_seconds:p95_5m)"),
+            Panel(title="Firing Critical Alerts", kind="stat", unit="none", thresholds=((1, "red"),),
+                  description="Critical and emergency alerts firing now, all dashboards.",
+                  queries='count(ALERTS{alertstate="firing",severity=~"critical|emergency"}) or vector(0)'),
+        )),
+    ),
+)

@@ -1,0 +1,74 @@
+"""OPERATIONS_DASHBOARD and DASHBOARD_CONFIG["dashboards"]["operations"]: health, performance, errors."""
+
+from generator.model import Dashboard, Panel, Query, Row, ValueText, instance_variable, job_variable
+
+from .metrics import cpu_usage, memory_usage
+
+RATE = "[$__rate_interval]"
+JOB = 'job=~"$job"'
+INSTANCE = 'instance=~"$instance"'
+UP_DOWN = (ValueText(value="1", text="UP", color="green"), ValueText(value="0", text="DOWN", color="red"))
+
+
+def latency(quantile: float, by: str = "service", matchers: str = JOB) -> Query:
+    """Request latency quantile per `by` label, with exemplars linking to traces."""
+    return Query(expr=f"histogram_quantile({quantile}, sum by ({by}, le) "
+                      f"(rate(http_request_duration_seconds_bucket{{{matchers}}}{RATE})))",
+                 legend=f"p{round(quantile * 100)} {{{{{by}}}}}", exemplars=True)
+
+
+def per_instance(counter: str, legend: str) -> Query:
+    """Per-second rate of a node-exporter counter, per selected instance."""
+    return Query(expr=f"sum by (instance) (rate({counter}{{{INSTANCE}}}{RATE}))", legend=f"{legend} {{{{instance}}}}")
+
+
+OPERATIONS_DASHBOARD = Dashboard(
+    name="Operations", plan_name="operations", folder="Operations", tags=("operations", "sre"),
+    description="For the on-call engineer: is every service up, are CPU and memory saturated, how fast and how "
+                "often do requests fail. Every alert of the system opens its panel here.",
+    refresh="10s", time_range="1h", themes=("light", "dark", "auto"),
+    variables=(job_variable(), instance_variable()),
+    rows=(
+        Row(title="System health", panels=(
+            Panel(title="System Overview", kind="status_grid", plan_name="system_overview", value_texts=UP_DOWN,
+                  unit="none", thresholds=((1, "green"),), width=24, height=6,
+                  description="Whether Prometheus reaches each scrape target (1 up, 0 down), per job and instance.",
+                  queries=Query(expr=f"up{{{JOB},{INSTANCE}}}", legend="{{job}} {{instance}}")),
+            Panel(title="CPU Usage", kind="line", unit="percent", min=0, max=100, thresholds=((90, "red"),),
+                  description="Busy CPU share per instance; CpuHigh fires above 90% for 5 minutes.",
+                  queries=Query(expr=f"{cpu_usage.name}{{{INSTANCE}}}", legend="{{instance}}")),
+            Panel(title="Memory Usage", kind="line", unit="percent", min=0, max=100, thresholds=((95, "red"),),
+                  description="Used memory share per instance; MemoryHigh fires above 95% for 2 minutes.",
+                  queries=Query(expr=f"{memory_usage.name}{{{INSTANCE}}}", legend="{{instance}}")),
+            Panel(title="Saturation", kind="line", unit="short",
+                  description="Work waiting: jobs queued per queue, open connections per service, 1-minute load.",
+                  queries=(Query(expr="sum by (queue) (queue_depth)", legend="queue {{queue}}"),
+                           Query(expr="sum by (service) (http_active_connections)", legend="connections {{service}}"),
+                           Query(expr=f"node_load1{{{INSTANCE}}}", legend="load1 {{instance}}"))),
+            Panel(title="Disk and Network", kind="line", unit="Bps",
+                  description="Bytes per second received and sent per instance (network throughput).",
+                  queries=(per_instance("node_network_receive_bytes_total", "received"),
+                           per_instance("node_network_transmit_bytes_total", "sent"))),
+        )),
+        Row(title="Performance", panels=(
+            Panel(title="Throughput", kind="line", plan_name="requests_per_second", unit="reqps",
+                  description="Requests served per second, per service.",
+                  queries=Query(expr=f"sum by (service) (rate(http_requests_total{{{JOB}}}{RATE}))",
+                                legend="{{service}}")),
+            Panel(title="Response Times", kind="line", plan_name="response_time_p95", unit="s",
+                  description="95th and 99th percentile latency per service; dots are exemplars that open the "
+                              "trace in Tempo.",
+                  queries=(latency(0.95), latency(0.99))),
+            Panel(title="Error Rates", kind="line", plan_name="error_rate_by_service", unit="percentunit",
+                  thresholds=((0.05, "red"),),
+                  description="Share of requests answered with a 5xx, per service.",
+                  queries=Query(expr=f'sum by (service) (rate(http_requests_total{{{JOB},status=~"5.."}}{RATE}))'
+                                     f" / sum by (service) (rate(http_requests_total{{{JOB}}}{RATE}))",
+                                legend="{{service}}")),
+            Panel(title="Disk I/O", kind="line", unit="iops",
+                  description="Disk reads and writes completed per second, per instance.",
+                  queries=(per_instance("node_disk_reads_completed_total", "reads"),
+                           per_instance("node_disk_writes_completed_total", "writes"))),
+        )),
+    ),
+)

@@ -1,0 +1,100 @@
+"""The alerts overview and the meta-monitoring dashboard: is the monitoring itself working?"""
+
+from generator.model import Dashboard, Panel, Query, Row, ValueText
+
+RATE = "[$__rate_interval]"
+FIRING = 'ALERTS{alertstate="firing"}'
+
+ALERTS_OVERVIEW = Dashboard(
+    name="Alerts Overview", folder="Alerting", tags=("alerting",), lists_all_alerts=True,
+    description="Every alert rule, what fires now and over the last day, how far unresolved alerts have "
+                "escalated, and whether notifications reach people.",
+    refresh="30s", time_range="24h",
+    rows=(
+        Row(title="Now", panels=(
+            Panel(title="Firing by Severity", kind="stat", unit="none",
+                  description="Alerts firing now per severity (the always-firing Watchdog is info).",
+                  queries=Query(expr=f"count by (severity) ({FIRING})", legend="{{severity}}")),
+            Panel(title="Pending", kind="stat", unit="none", thresholds=((1, "orange"),),
+                  description="Alerts whose condition holds but not yet for their `for` duration.",
+                  queries='count(ALERTS{alertstate="pending"}) or vector(0)'),
+            Panel(title="Escalated", kind="stat", unit="none", thresholds=((1, "red"),),
+                  description="Escalation alerts firing: unresolved alerts that climbed a level of their policy.",
+                  queries='count(ALERTS{alertstate="firing",escalation_level!=""}) or vector(0)'),
+            Panel(title="Notifications Failing", kind="stat", unit="ops", decimals=2, thresholds=((0.001, "red"),),
+                  description="Failed notification attempts per second, all integrations (0 when healthy).",
+                  queries=f"sum(rate(alertmanager_notifications_failed_total{RATE})) or vector(0)"),
+        )),
+        Row(title="History", panels=(
+            Panel(title="Alert Timeline", kind="status_grid", unit="none", width=24,
+                  value_texts=(ValueText(value="1", text="FIRING", color="red"),),
+                  description="When each alert fired over the selected range.",
+                  queries=Query(expr=f"max by (alertname) ({FIRING})", legend="{{alertname}}")),
+            Panel(title="Firing Alerts", kind="table", unit="none",
+                  description="Alerts firing at the end of the range, with their labels.",
+                  queries=Query(expr=FIRING, instant=True, format="table")),
+            Panel(title="Notifications by Integration", kind="line", unit="ops",
+                  description="Notification attempts per second per integration (email, Slack, webhook...).",
+                  queries=Query(expr=f"sum by (integration) (rate(alertmanager_notifications_total{RATE}))",
+                                legend="{{integration}}")),
+        )),
+    ),
+)
+
+OK_FAILED = (ValueText(value="1", text="OK", color="green"), ValueText(value="0", text="FAILED", color="red"))
+
+META_MONITORING = Dashboard(
+    name="Meta-monitoring", folder="Platform", tags=("meta-monitoring", "platform"),
+    description="The metrics pipeline watching itself: scrape health, rule evaluation, delivery of alerts "
+                "from Prometheus to Alertmanager and from Alertmanager to people.",
+    refresh="30s", time_range="6h",
+    rows=(
+        Row(title="Scraping", panels=(
+            Panel(title="Targets Up", kind="status_grid", unit="none", width=24, height=6,
+                  value_texts=(ValueText(value="1", text="UP", color="green"),
+                               ValueText(value="0", text="DOWN", color="red")),
+                  description="Whether each scrape target answers (TargetDown fires after 2 minutes down).",
+                  queries=Query(expr="up", legend="{{job}} {{instance}}")),
+            Panel(title="Scrape Duration", kind="line", unit="s",
+                  description="Slowest scrape per job; close to the scrape timeout means targets are too slow.",
+                  queries=Query(expr="max by (job) (scrape_duration_seconds)", legend="{{job}}")),
+            Panel(title="Samples Scraped", kind="line", unit="short",
+                  description="Samples ingested per scrape, per job; a jump is a cardinality explosion.",
+                  queries=Query(expr="sum by (job) (scrape_samples_scraped)", legend="{{job}}")),
+        )),
+        Row(title="Rules", panels=(
+            Panel(title="Rule Evaluation Failures", kind="line", unit="short",
+                  description="Failed rule evaluations per rule group; any failure means alerts may not fire.",
+                  queries=Query(expr="sum by (rule_group) "
+                                     f"(increase(prometheus_rule_evaluation_failures_total{RATE}))",
+                                legend="{{rule_group}}")),
+            Panel(title="Rule Group Duration", kind="line", unit="s",
+                  description="How long each rule group took to evaluate last time; near the interval is late.",
+                  queries=Query(expr="max by (rule_group) (prometheus_rule_group_last_duration_seconds)",
+                                legend="{{rule_group}}")),
+            Panel(title="Head Series", kind="stat", unit="short",
+                  description="Series in Prometheus' head block (active series).",
+                  queries="sum(prometheus_tsdb_head_series)"),
+            Panel(title="Configuration Reloads", kind="stat", unit="none", value_texts=OK_FAILED,
+                  thresholds=((1, "green"),), description="Whether the last configuration reload succeeded.",
+                  queries=(Query(expr="min(prometheus_config_last_reload_successful)", legend="Prometheus"),
+                           Query(expr="min(alertmanager_config_last_reload_successful)", legend="Alertmanager"))),
+        )),
+        Row(title="Notifications", panels=(
+            Panel(title="Prometheus to Alertmanager Errors", kind="line", unit="ops",
+                  description="Errors per second sending alerts to each Alertmanager.",
+                  queries=Query(expr="sum by (alertmanager) "
+                                     f"(rate(prometheus_notifications_errors_total{RATE}))",
+                                legend="{{alertmanager}}")),
+            Panel(title="Failed Notifications", kind="line", unit="ops",
+                  description="Notifications Alertmanager failed to deliver, per integration.",
+                  queries=Query(expr=f"sum by (integration) (rate(alertmanager_notifications_failed_total{RATE}))",
+                                legend="{{integration}}")),
+            Panel(title="Notification Latency p99", kind="line", unit="s",
+                  description="99th percentile time to deliver a notification, per integration.",
+                  queries=Query(expr="histogram_quantile(0.99, sum by (integration, le) "
+                                     f"(rate(alertmanager_notification_latency_seconds_bucket{RATE})))",
+                                legend="{{integration}}")),
+        )),
+    ),
+)

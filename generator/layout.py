@@ -1,0 +1,78 @@
+"""Automatic placement on Grafana's 24-column grid: rows stacked, panels left to right, never overlapping."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from generator.model.panels import MAX_WIDTH, Panel, PanelKind, Row
+
+# (width, height) per visualisation: numbers side by side, charts two to a line, tables full width.
+DEFAULT_SIZE = {
+    PanelKind.STAT: (6, 5),
+    PanelKind.GAUGE: (6, 5),
+    PanelKind.TIMESERIES: (12, 8),
+    PanelKind.BARCHART: (12, 8),
+    PanelKind.HEATMAP: (12, 8),
+    PanelKind.STATE_TIMELINE: (12, 8),
+    PanelKind.TABLE: (24, 8),
+    PanelKind.TEXT: (24, 4),
+}
+ROW_HEIGHT = 1
+
+
+@dataclass(frozen=True)
+class Box:
+    """A gridPos: x and w in columns, y and h in grid rows."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    def overlaps(self, other: Box) -> bool:
+        """Whether two boxes share any cell."""
+        return (self.x < other.x + other.w and other.x < self.x + self.w
+                and self.y < other.y + other.h and other.y < self.y + self.h)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A row header or a panel with its box."""
+
+    item: Row | Panel
+    box: Box
+
+
+def size(panel: Panel) -> tuple[int, int]:
+    """Width and height of a panel: the user's, else its kind's default."""
+    width, height = DEFAULT_SIZE[panel.kind]
+    return panel.width or width, panel.height or height
+
+
+def _flow(panels: Sequence[Panel], top: int) -> tuple[list[Placed], int]:
+    """Panels left to right from y=top, wrapping at 24 columns; returns them and the first free y."""
+    placed: list[Placed] = []
+    x, y, line = 0, top, 0
+    for panel in panels:
+        width, height = size(panel)
+        if x + width > MAX_WIDTH:
+            x, y, line = 0, y + line, 0
+        placed.append(Placed(panel, Box(x, y, width, height)))
+        x, line = x + width, max(line, height)
+    return placed, y + line
+
+
+def layout(sections: Sequence[tuple[Row | None, Sequence[Panel]]]) -> list[Placed]:
+    """Every row header and panel in reading order; a collapsed row's panels follow it but take no space."""
+    placed: list[Placed] = []
+    y = 0
+    for row, panels in sections:
+        if row is not None:
+            placed.append(Placed(row, Box(0, y, MAX_WIDTH, ROW_HEIGHT)))
+            y += ROW_HEIGHT
+        inner, bottom = _flow(panels, y)
+        placed.extend(inner)
+        if row is None or not row.collapsed:
+            y = bottom
+    return placed

@@ -1,0 +1,171 @@
+"""Dashboards: template variables, rows of panels, refresh, time range, folder; and Grafana's data sources."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from generator.model.base import Definition, Model
+from generator.model.duration import Duration
+from generator.model.identity import dashboard_uid, panel_id
+from generator.model.panels import Panel, PanelLink, Row
+
+VARIABLE_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]*$")
+Theme = Literal["light", "dark", "auto"]
+
+
+class DatasourceVariable(Model):
+    """Lets viewers switch between data sources of one type; queries reference it as ${name}."""
+
+    kind: Literal["datasource"] = "datasource"
+    name: str = Field(default="datasource", description="Variable name.")
+    label: str = Field(default="Data source", description="Label shown on the dashboard.")
+    type: Literal["prometheus", "loki", "tempo"] = Field(default="prometheus", description="Data source plugin.")
+    default: str = Field(default="prometheus", description="uid selected by default (a provisioned data source).")
+
+
+class QueryVariable(Model):
+    """Values read from Prometheus, e.g. label_values(up, job)."""
+
+    kind: Literal["query"] = "query"
+    name: str = Field(description="Variable name, used as $name in queries.")
+    label: str = Field(default="", description="Label shown on the dashboard.")
+    query: str = Field(min_length=1, description="label_values(selector, label) or another Prometheus query.")
+    multi: bool = Field(default=True, description="Several values may be selected.")
+    include_all: bool = Field(default=True, description="Offer an 'All' option.")
+    all_value: str = Field(default=".*", description="Regex sent for 'All' (use with =~ matchers).")
+    regex: str = Field(default="", description="Regex filtering the values.")
+
+
+class CustomVariable(Model):
+    """A fixed list of values."""
+
+    kind: Literal["custom"] = "custom"
+    name: str = Field(description="Variable name, used as $name in queries.")
+    label: str = Field(default="", description="Label shown on the dashboard.")
+    options: tuple[str, ...] = Field(min_length=1, description="The values offered.")
+    default: str = Field(default="", description="Selected value; the first option when empty.")
+    multi: bool = Field(default=False, description="Several values may be selected.")
+
+    @model_validator(mode="after")
+    def _default_is_an_option(self) -> CustomVariable:
+        if self.default and self.default not in self.options:
+            raise ValueError(f"default {self.default!r} is not one of {list(self.options)}")
+        return self
+
+    @property
+    def selected(self) -> str:
+        """The value selected when the dashboard opens."""
+        return self.default or self.options[0]
+
+
+Variable = DatasourceVariable | QueryVariable | CustomVariable
+
+
+def job_variable(metric: str = "up") -> QueryVariable:
+    """$job: every job that exports `metric`."""
+    return QueryVariable(name="job", label="Job", query=f"label_values({metric}, job)")
+
+
+def instance_variable(metric: str = "up") -> QueryVariable:
+    """$instance: the instances of the selected jobs."""
+    return QueryVariable(name="instance", label="Instance", query=f'label_values({metric}{{job=~"$job"}}, instance)')
+
+
+class Dashboard(Definition):
+    """A Grafana dashboard; its uid and panel ids derive from names, so rebuilds are byte-identical."""
+
+    name: str = Field(min_length=1, description="Name alerts refer to (Alert.dashboard); the uid derives from it.")
+    title: str = Field(default="", description="Title shown; the name when empty.")
+    description: str = Field(min_length=1, description="Who looks at it and for what.")
+    folder: str = Field(default="General", description="Grafana folder (a directory under grafana/dashboards).")
+    tags: tuple[str, ...] = Field(default=(), description="Dashboard tags.")
+    refresh: Duration | None = Field(default=None, description="Auto-refresh interval; None disables it.")
+    time_range: Duration = Field(default="6h", description="Default range: from now-<range> to now.")
+    variables: tuple[Variable, ...] = Field(default=(), validate_default=True,
+                                            description="Template variables; a datasource one is added.")
+    panels: tuple[Panel, ...] = Field(default=(), description="Panels above the first row.")
+    rows: tuple[Row, ...] = Field(default=(), description="Rows of panels, in order.")
+    links: tuple[PanelLink, ...] = Field(default=(), description="Links in the dashboard header.")
+    themes: tuple[Theme, ...] = Field(default=(), description="The plan's themes; Grafana has no per-dashboard one.")
+    lists_all_alerts: bool = Field(default=False, description="List every alert (an overview), not only its own.")
+    plan_name: str = Field(default="", description="The plan's name for it, kept findable.")
+
+    @field_validator("variables", mode="after")
+    @classmethod
+    def _with_datasource(cls, variables: tuple[Variable, ...]) -> tuple[Variable, ...]:
+        if not any(isinstance(v, DatasourceVariable) for v in variables):
+            variables = (DatasourceVariable(), *variables)
+        names = [v.name for v in variables]
+        for name in names:
+            if not VARIABLE_NAME.match(name) or name.startswith("__"):
+                raise ValueError(f"variable name {name!r} is invalid (letters, digits, _; no leading __)")
+        if len(set(names)) != len(names):
+            raise ValueError(f"variable names {names} contain duplicates")
+        return variables
+
+    @field_validator("folder")
+    @classmethod
+    def _folder(cls, folder: str) -> str:
+        if not FOLDER_NAME.match(folder):
+            raise ValueError(f"folder {folder!r} must start with a letter or digit and use letters, digits, ' _.-'")
+        return folder
+
+    @model_validator(mode="after")
+    def _unique_panels(self) -> Dashboard:
+        if not self.panels and not self.rows:
+            raise ValueError(f"dashboard {self.name!r} has no panels")
+        seen: dict[int, str] = {}
+        titles = [p.title for p in self.all_panels] + [r.title for r in self.rows]
+        for title in titles:
+            ident = panel_id(title)
+            if ident in seen:
+                what = "is used twice" if seen[ident] == title else f"has the same id as {seen[ident]!r}"
+                raise ValueError(f"panel or row title {title!r} {what}; rename one")
+            seen[ident] = title
+        return self
+
+    @property
+    def uid(self) -> str:
+        """Grafana uid, derived from the name."""
+        return dashboard_uid(self.name)
+
+    @property
+    def display_title(self) -> str:
+        """The title Grafana shows."""
+        return self.title or self.name
+
+    @property
+    def all_panels(self) -> tuple[Panel, ...]:
+        """Every panel, top ones first, then each row's."""
+        return self.panels + tuple(p for row in self.rows for p in row.panels)
+
+    @property
+    def datasource_variable(self) -> DatasourceVariable:
+        """The Prometheus data source variable every query uses."""
+        return next(v for v in self.variables if isinstance(v, DatasourceVariable))
+
+
+class GrafanaSettings(Definition):
+    """Where Grafana finds each data source, and the field that links logs, metrics and traces."""
+
+    name: str = Field(default="grafana", description="Settings name.")
+    prometheus_url: str = Field(default="http://prometheus:9090", description="Prometheus as Grafana reaches it.")
+    alertmanager_url: str = Field(default="http://alertmanager:9093", description="Alertmanager URL.")
+    loki_url: str = Field(default="http://loki:3100", description="Loki URL.")
+    tempo_url: str = Field(default="http://tempo:3200", description="Tempo URL.")
+    trace_id_label: str = Field(default="trace_id", description="Log field and exemplar label holding trace ids.")
+    service_label: str = Field(default="service", description="Label naming the service in metrics and logs.")
+    dashboards_path: str = Field(default="/var/lib/grafana/dashboards",
+                                 description="Where out/grafana/dashboards is mounted in the Grafana container.")
+
+    @field_validator("trace_id_label", "service_label")
+    @classmethod
+    def _label(cls, label: str) -> str:
+        if not VARIABLE_NAME.match(label):
+            raise ValueError(f"{label!r} is not a valid label name")
+        return label
+

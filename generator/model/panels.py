@@ -1,0 +1,176 @@
+"""Panels: what a dashboard shows, typed; turning them into Grafana JSON is the target's job."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from generator.model.alerts import Alert
+from generator.model.base import Definition, Model
+from generator.model.duration import Duration
+from generator.model.metrics import Metric, MetricType, RecordingRule
+
+MAX_WIDTH = 24  # Grafana's grid has 24 columns
+
+
+class PanelKind(StrEnum):
+    """Grafana visualisations obsgen emits."""
+
+    TIMESERIES = "timeseries"
+    BARCHART = "barchart"
+    GAUGE = "gauge"
+    HEATMAP = "heatmap"
+    TABLE = "table"
+    STAT = "stat"
+    STATE_TIMELINE = "state-timeline"
+    TEXT = "text"
+
+
+# The plan's chart names and the Grafana visualisation each becomes.
+PLAN_KINDS = {
+    "line": PanelKind.TIMESERIES,
+    "bar": PanelKind.BARCHART,
+    "big_number": PanelKind.STAT,
+    "status_grid": PanelKind.STATE_TIMELINE,
+}
+
+QuerySource = str | Metric | RecordingRule | Alert
+
+
+def source_promql(source: QuerySource) -> str:
+    """PromQL reading a model object: recorded series as is, counters rated, histograms as p95, alerts as ALERTS."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, RecordingRule):
+        return source.name
+    if isinstance(source, Alert):
+        return f'ALERTS{{alertname="{source.name}",alertstate="firing"}}'
+    if source.type is MetricType.COUNTER:
+        return f"sum(rate({source.name}[$__rate_interval]))"
+    if source.type is MetricType.HISTOGRAM:
+        return f"histogram_quantile(0.95, sum by (le) (rate({source.name}_bucket[$__rate_interval])))"
+    return source.name
+
+
+class Query(Model):
+    """One PromQL target of a panel."""
+
+    expr: QuerySource = Field(description="PromQL, or a Metric / RecordingRule / Alert to read.")
+    legend: str = Field(default="", description="Legend format, e.g. '{{service}}'.")
+    instant: bool = Field(default=False, description="Evaluate at the end of the range only (stat, table).")
+    format: Literal["time_series", "table", "heatmap"] = Field(default="time_series", description="Result shape.")
+    exemplars: bool = Field(default=False, description="Show exemplars (trace ids) next to the series.")
+
+    @property
+    def promql(self) -> str:
+        """The expression sent to Prometheus (Grafana variables still in it)."""
+        return source_promql(self.expr)
+
+
+class Threshold(Model):
+    """A colour from a value upwards; the first step has no value (the base)."""
+
+    value: float | None = Field(default=None, description="Lower bound; None for the base step.")
+    color: str = Field(description="Grafana colour name or #rrggbb.")
+
+
+class ValueText(Model):
+    """Shows one value as text, e.g. up == 1 as UP in green."""
+
+    value: str = Field(description="The value, as Grafana prints it ('1', '0').")
+    text: str = Field(min_length=1, description="What is shown instead.")
+    color: str = Field(default="", description="Colour for that value; none keeps the thresholds' colour.")
+
+
+class Legend(Model):
+    """Legend of a time series or bar chart."""
+
+    show: bool = Field(default=True, description="Whether the legend is shown.")
+    mode: Literal["list", "table"] = Field(default="list", description="List or table display.")
+    placement: Literal["bottom", "right"] = Field(default="bottom", description="Where it is placed.")
+    calcs: tuple[str, ...] = Field(default=(), description="Reducers shown per series, e.g. ('mean', 'max').")
+
+
+class Link(Model):
+    """A link to any URL (a panel's or a dashboard's)."""
+
+    title: str = Field(min_length=1, description="Link text.")
+    url: str = Field(min_length=1, description="Target URL; Grafana variables allowed.")
+    new_tab: bool = Field(default=False, description="Open in a new browser tab.")
+
+
+class ExploreLink(Model):
+    """A link opening Grafana Explore on logs (Loki) or traces (Tempo) with a query."""
+
+    title: str = Field(min_length=1, description="Link text.")
+    datasource: Literal["loki", "tempo"] = Field(description="Which provisioned data source to explore.")
+    query: str = Field(min_length=1, description="LogQL or TraceQL; Grafana variables allowed.")
+
+
+PanelLink = Link | ExploreLink
+
+
+class Panel(Definition):
+    """A visualisation with its queries; width and height are chosen by the layout unless given."""
+
+    title: str = Field(min_length=1, description="Panel title, unique within its dashboard.")
+    kind: PanelKind = Field(description="Visualisation; the plan's names (line, bar, big_number...) are accepted.")
+    description: str = Field(default="", description="What the panel shows and how to read it (panel info tip).")
+    queries: tuple[Query, ...] = Field(default=(), description="Targets: Query objects, PromQL or model objects.")
+    unit: str = Field(default="", description="Grafana unit id: percent, percentunit, s, bytes, reqps, currencyUSD...")
+    decimals: int | None = Field(default=None, ge=0, le=10, description="Decimals shown.")
+    min: float | None = Field(default=None, description="Axis or gauge minimum.")
+    max: float | None = Field(default=None, description="Axis or gauge maximum.")
+    thresholds: tuple[Threshold, ...] = Field(default=(), description="Colour steps, e.g. a gauge's target.")
+    value_texts: tuple[ValueText, ...] = Field(default=(), description="Values shown as words (value mappings).")
+    legend: Legend = Field(default_factory=Legend, description="Legend of time series and bar charts.")
+    stacked: bool = Field(default=False, description="Stack the series of a time series or bar chart.")
+    links: tuple[PanelLink, ...] = Field(default=(), description="Links in the panel header.")
+    time_range: Duration | None = Field(default=None, description="Overrides the dashboard range (panel timeFrom).")
+    content: str = Field(default="", description="Markdown of a text panel.")
+    width: int | None = Field(default=None, ge=1, le=MAX_WIDTH, description="Grid columns; default by kind.")
+    height: int | None = Field(default=None, ge=1, le=60, description="Grid rows (30 px); default by kind.")
+    plan_name: str = Field(default="", description="The plan's name for it, kept findable.")
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _plan_kind(cls, kind: Any) -> Any:
+        return PLAN_KINDS.get(kind, kind) if isinstance(kind, str) else kind
+
+    @field_validator("queries", mode="before")
+    @classmethod
+    def _wrap_queries(cls, queries: Any) -> Any:
+        if isinstance(queries, str | Metric | RecordingRule | Alert | Query):
+            queries = (queries,)
+        return tuple(q if isinstance(q, Query | dict) else Query(expr=q) for q in queries)
+
+    @field_validator("thresholds", mode="before")
+    @classmethod
+    def _threshold_pairs(cls, steps: Any) -> Any:
+        steps = tuple(Threshold(value=s[0], color=s[1]) if isinstance(s, tuple) else s for s in steps)
+        if steps and isinstance(steps[0], Threshold) and steps[0].value is not None:
+            steps = (Threshold(color="green"), *steps)
+        return steps
+
+    @model_validator(mode="after")
+    def _shape(self) -> Panel:
+        if self.kind is PanelKind.TEXT:
+            if self.queries or not self.content:
+                raise ValueError(f"text panel {self.title!r} takes content and no queries")
+        elif not self.queries:
+            raise ValueError(f"panel {self.title!r} needs at least one query")
+        if any(step.value is None for step in self.thresholds[1:]):
+            raise ValueError(f"panel {self.title!r}: only the first threshold step may have no value")
+        if self.min is not None and self.max is not None and self.min >= self.max:
+            raise ValueError(f"panel {self.title!r}: min {self.min} must be below max {self.max}")
+        return self
+
+
+class Row(Model):
+    """A titled band of panels; collapsed rows load their panels only when opened."""
+
+    title: str = Field(min_length=1, description="Row title.")
+    panels: tuple[Panel, ...] = Field(min_length=1, description="Panels in reading order.")
+    collapsed: bool = Field(default=False, description="Start collapsed.")

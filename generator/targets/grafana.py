@@ -1,0 +1,122 @@
+"""Grafana: one dashboard JSON per dashboard under grafana/dashboards/<folder>/<uid>.json.
+
+The JSON is Grafana's classic dashboard model at schemaVersion 42, the final version of the v1
+dashboard API, which GRAFANA_VERSION loads as is (no migration on load).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.dashboards import dashboard_alerts, dashboards, sections
+from generator.layout import layout
+from generator.model import CustomVariable, Dashboard, DatasourceVariable, Link, QueryVariable
+from generator.model.dashboards import Variable
+from generator.model.identity import slug
+from generator.model.panels import Panel
+from generator.project import Project
+from generator.targets.grafana_panels import DATASOURCE, link_json, panel_json, row_json
+
+GRAFANA_VERSION = "12.4.3"
+"""The Grafana release the JSON and provisioning are written for; stacks/docker-compose.yml pins the same."""
+SCHEMA_VERSION = 42
+DASHBOARDS_DIR = "grafana/dashboards"
+REFRESH_CHOICES = ("5s", "10s", "30s", "1m", "5m", "15m", "30m", "1h", "2h", "1d")
+BUILTIN_ANNOTATION = {
+    "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True, "hide": True,
+    "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard",
+}
+
+
+def path(dashboard: Dashboard) -> str:
+    """Where a dashboard's JSON is written, relative to out/ (its folder is a directory)."""
+    return f"{DASHBOARDS_DIR}/{dashboard.folder}/{dashboard.uid}.json"
+
+
+def _variable(variable: Variable) -> dict[str, Any]:
+    common: dict[str, Any] = {"name": variable.name, "label": variable.label or variable.name, "hide": 0,
+                              "skipUrlSync": False}
+    if isinstance(variable, DatasourceVariable):
+        return {"type": "datasource", **common, "query": variable.type, "regex": "", "refresh": 1,
+                "current": {"text": variable.default, "value": variable.default},
+                "options": [], "multi": False, "includeAll": False}
+    if isinstance(variable, QueryVariable):
+        current = ({"text": ["All"], "value": ["$__all"]} if variable.include_all else {"text": [], "value": []})
+        return {"type": "query", **common, "datasource": DATASOURCE, "query": variable.query,
+                "definition": variable.query, "refresh": 2, "sort": 1, "regex": variable.regex,
+                "multi": variable.multi, "includeAll": variable.include_all, "allValue": variable.all_value,
+                "current": current, "options": []}
+    assert isinstance(variable, CustomVariable)
+    return {"type": "custom", **common, "query": ",".join(variable.options),
+            "current": {"text": variable.selected, "value": variable.selected},
+            "options": [{"text": o, "value": o, "selected": o == variable.selected} for o in variable.options],
+            "multi": variable.multi, "includeAll": False}
+
+
+def _links(dashboard: Dashboard) -> list[dict[str, Any]]:
+    """Header links; the plan's light/dark themes become links carrying ?theme= (auto is Grafana's default)."""
+    themed = tuple(Link(title=f"{theme.capitalize()} theme",
+                        url=f"/d/{dashboard.uid}/{slug(dashboard.display_title)}?theme={theme}")
+                   for theme in dashboard.themes if theme != "auto")
+    return [link_json(link) for link in (*dashboard.links, *themed)]
+
+
+def _annotations(project: Project, dashboard: Dashboard) -> dict[str, Any]:
+    annotations: list[dict[str, Any]] = [BUILTIN_ANNOTATION]
+    alerts = dashboard_alerts(project, dashboard)
+    if alerts:
+        names = "|".join(a.name for a in alerts)
+        annotations.append({
+            "name": "Firing alerts", "datasource": DATASOURCE, "enable": True, "hide": False, "iconColor": "red",
+            "expr": f'ALERTS{{alertstate="firing",alertname=~"{names}"}}', "step": "1m",
+            "titleFormat": "{{alertname}}", "textFormat": "{{severity}}: {{instance}}",
+            "tagKeys": "severity,alertname", "useValueForTime": False,
+        })
+    return {"list": annotations}
+
+
+def _panels(project: Project, dashboard: Dashboard) -> list[dict[str, Any]]:
+    """Top-level panels in reading order; a collapsed row holds its own."""
+    found = sections(project, dashboard)
+    collapsed = {id(p) for s in found if s.row is not None and s.row.collapsed for p in s.panels}
+    documents: list[dict[str, Any]] = []
+    nested: list[dict[str, Any]] = []
+    for placed in layout([(s.row, s.panels) for s in found]):
+        if isinstance(placed.item, Panel):
+            target = nested if id(placed.item) in collapsed else documents
+            target.append(panel_json(placed.item, placed.box))
+        else:
+            nested = []
+            documents.append(row_json(placed.item, placed.box, nested))
+    for document in documents:
+        if document["type"] == "row" and not document["collapsed"]:
+            document["panels"] = []
+    return documents
+
+
+def dashboard_json(project: Project, dashboard: Dashboard) -> dict[str, Any]:
+    """The complete dashboard document Grafana loads."""
+    return {
+        "uid": dashboard.uid,
+        "title": dashboard.display_title,
+        "description": dashboard.description,
+        "tags": list(dashboard.tags),
+        "timezone": "browser",
+        "editable": False,
+        "graphTooltip": 1,
+        "fiscalYearStartMonth": 0,
+        "liveNow": False,
+        "time": {"from": f"now-{dashboard.time_range}", "to": "now"},
+        "timepicker": {"refresh_intervals": list(REFRESH_CHOICES)},
+        "refresh": dashboard.refresh or "",
+        "schemaVersion": SCHEMA_VERSION,
+        "templating": {"list": [_variable(v) for v in dashboard.variables]},
+        "annotations": _annotations(project, dashboard),
+        "links": _links(dashboard),
+        "panels": _panels(project, dashboard),
+    }
+
+
+def render(project: Project) -> dict[str, Any]:
+    """Every dashboard's JSON."""
+    return {path(d): dashboard_json(project, d) for d in dashboards(project)}

@@ -1,0 +1,91 @@
+"""Grafana provisioning: the dashboard provider, data sources linked to each other, and server settings.
+
+Data sources have fixed uids (prometheus, alertmanager, loki, tempo) so dashboards and links can name
+them. `$$` escapes `$` from Grafana's environment-variable expansion of provisioning files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.dashboards import dashboards, settings
+from generator.model.duration import format_seconds, parse_seconds
+from generator.project import Project
+
+PROVISIONING_DIR = "grafana/provisioning"
+TIME_SHIFT = {"spanStartTimeShift": "-5m", "spanEndTimeShift": "5m"}
+
+
+def _provider(project: Project) -> dict[str, Any]:
+    return {"apiVersion": 1, "providers": [{
+        "name": "obsgen", "orgId": 1, "type": "file", "disableDeletion": True, "allowUiUpdates": False,
+        "updateIntervalSeconds": 30,
+        "options": {"path": settings(project).dashboards_path, "foldersFromFilesStructure": True},
+    }]}
+
+
+def _datasources(project: Project) -> dict[str, Any]:
+    grafana = settings(project)
+    service = grafana.service_label
+    trace_id = grafana.trace_id_label
+    tags = [{"key": "service.name", "value": service}]
+    prometheus = {
+        "name": "Prometheus", "type": "prometheus", "uid": "prometheus", "access": "proxy",
+        "url": grafana.prometheus_url, "isDefault": True, "editable": False,
+        "jsonData": {
+            "httpMethod": "POST", "timeInterval": project.stack.scrape_interval, "prometheusType": "Prometheus",
+            "exemplarTraceIdDestinations": [{"name": trace_id, "datasourceUid": "tempo"}],
+        },
+    }
+    alertmanager = {
+        "name": "Alertmanager", "type": "alertmanager", "uid": "alertmanager", "access": "proxy",
+        "url": grafana.alertmanager_url, "editable": False,
+        "jsonData": {"implementation": "prometheus", "handleGrafanaManagedAlerts": False},
+    }
+    loki = {
+        "name": "Loki", "type": "loki", "uid": "loki", "access": "proxy", "url": grafana.loki_url, "editable": False,
+        "jsonData": {"maxLines": 1000, "derivedFields": [{
+            "name": "TraceID", "datasourceUid": "tempo", "matcherType": "regex",
+            "matcherRegex": f'{trace_id}"?[=:]\\s*"?(\\w+)', "url": "$${__value.raw}", "urlDisplayLabel": "View trace",
+        }]},
+    }
+    tempo = {
+        "name": "Tempo", "type": "tempo", "uid": "tempo", "access": "proxy", "url": grafana.tempo_url,
+        "editable": False,
+        "jsonData": {
+            "tracesToLogsV2": {"datasourceUid": "loki", "tags": tags, "filterByTraceID": True,
+                               "filterBySpanID": False, **TIME_SHIFT},
+            "tracesToMetrics": {"datasourceUid": "prometheus", "tags": tags, **TIME_SHIFT, "queries": [
+                {"name": "Request rate", "query": "sum(rate(http_requests_total{$$__tags}[5m]))"},
+                {"name": "p95 latency", "query": "histogram_quantile(0.95, "
+                 "sum by (le) (rate(http_request_duration_seconds_bucket{$$__tags}[5m])))"},
+            ]},
+            "serviceMap": {"datasourceUid": "prometheus"},
+            "nodeGraph": {"enabled": True},
+            "lokiSearch": {"datasourceUid": "loki"},
+        },
+    }
+    return {"apiVersion": 1, "datasources": [prometheus, alertmanager, loki, tempo]}
+
+
+def _server_settings(project: Project) -> str:
+    """grafana.ini: the fastest refresh any dashboard asks for, and Grafana Live (its WebSocket channel)."""
+    refreshes = [parse_seconds(d.refresh) for d in dashboards(project) if d.refresh]
+    fastest = format_seconds(min(refreshes)) if refreshes else "5s"
+    return (
+        "[dashboards]\n"
+        "; dashboards may refresh as often as the fastest one asks (the plan's real-time update_interval)\n"
+        f"min_refresh_interval = {fastest}\n\n"
+        "[live]\n"
+        "; Grafana Live pushes updates over WebSocket (the plan's websocket_enabled)\n"
+        "max_connections = 100\n"
+    )
+
+
+def render(project: Project) -> dict[str, Any]:
+    """Provider and data source provisioning files, and grafana.ini."""
+    return {
+        f"{PROVISIONING_DIR}/dashboards/obsgen.yml": _provider(project),
+        f"{PROVISIONING_DIR}/datasources/obsgen.yml": _datasources(project),
+        "grafana/grafana.ini": _server_settings(project),
+    }

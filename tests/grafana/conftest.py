@@ -1,0 +1,25 @@
+"""Fixtures shared by the Grafana tests: the shipped definitions loaded and compiled once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.project import Project, load
+from generator.targets import grafana
+
+DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    """The shipped example project."""
+    return load(DEFINITIONS)
+
+
+@pytest.fixture(scope="session")
+def compiled(project: Project) -> dict[str, dict[str, Any]]:
+    """Every generated dashboard document by path."""
+    return grafana.render(project)

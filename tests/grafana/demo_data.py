@@ -1,0 +1,208 @@
+"""Demo data: 8 days of plausible series for every series the dashboards read, written as TSDB blocks.
+
+Samples are every 15 s (the stack's scrape interval) for the last 2 hours, every 30 s back to 26 hours,
+and every 5 minutes before that. Recorded series (level:metric:operation) are generated directly with
+the labels their rule keeps, as Prometheus would have recorded them; ALERTS holds the always-firing
+Watchdog and one firing episode per other alert during the last day.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import subprocess
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from generator.crossref import defined_series
+from generator.model import Metric, MetricType, Source
+from generator.project import Project
+from generator.promql import parse
+
+DAY = 86400
+BLOCK = 2 * 3600  # promtool cuts blocks at 2 h; one input file per block keeps the import linear
+POOLS = {
+    "service": ("api", "search"), "endpoint": ("/search", "/checkout"), "method": ("GET",), "status": ("200", "500"),
+    "product": tuple(f"product-{i:02d}" for i in range(12)), "product_category": ("books", "games"),
+    "user_segment": ("new", "returning"), "cache_type": ("redis", "local"), "result": ("hit", "miss"),
+    "queue": ("emails", "indexing"), "integration": ("email", "slack", "webhook"), "rule_group": ("alerts", "plan"),
+    "alertmanager": ("http://alertmanager:9093/api/v2/alerts",), "device": ("sda", "eth0"), "cpu": ("0", "1"),
+    "mode": ("idle", "user"),
+}
+SUFFIXES = ("_bucket", "_sum", "_count")
+Series = tuple[str, dict[str, str], Callable[[float], float]]
+
+
+def timestamps(now: int) -> list[int]:
+    """Sample times, oldest first: 5 min spacing from 8 days ago, 30 s from 26 h, 15 s for the last 2 h."""
+    return (list(range(now - 8 * DAY, now - 26 * 3600, 300)) + list(range(now - 26 * 3600, now - 7200, 30))
+            + list(range(now - 7200, now + 1, 15)))
+
+
+def _seed(*parts: str) -> float:
+    return (zlib.crc32("/".join(parts).encode()) % 1000) / 1000
+
+
+def _wave(seed: float) -> Callable[[float], float]:
+    """A daily cycle between 0.5 and 1.5, phase-shifted per series."""
+    return lambda t: 1 + 0.5 * math.sin(2 * math.pi * (t / DAY + seed))
+
+
+def _targets(project: Project, source: Source) -> list[tuple[str, str]]:
+    return [(job.name, target) for job in project.scrape_jobs if job.source is source for target in job.targets]
+
+
+def _label_sets(names: tuple[str, ...], jobs: list[tuple[str, str]]) -> Iterator[dict[str, str]]:
+    pools = [POOLS.get(name, ("main",)) for name in names]
+    for job, instance in jobs or [("demo", "demo:9100")]:
+        for values in itertools.product(*pools):
+            yield {"job": job, "instance": instance, **dict(zip(names, values, strict=True))}
+
+
+def _gauge_value(metric_or_unit: str, seed: float) -> Callable[[float], float]:
+    wave = _wave(seed)
+    scale = {"percent": 40.0, "ratio": 0.1, "seconds": 0.2, "bytes": 4e9, "currency": 3000.0, "reqps": 40.0,
+             "successful": 1.0}.get(metric_or_unit, 5.0)
+    if metric_or_unit == "successful":
+        return lambda t: 1.0
+    return lambda t: scale * wave(t)
+
+
+def _counter(rate: float, seed: float) -> Callable[[float], float]:
+    """Cumulative count of a rate following the daily wave (its integral, so it only grows)."""
+    return lambda t: rate * (t + 0.5 * DAY / (2 * math.pi) * (math.cos(2 * math.pi * seed)
+                                                                          - math.cos(2 * math.pi * (t / DAY + seed))))
+
+
+def _metric_series(metric: Metric, jobs: list[tuple[str, str]]) -> Iterator[Series]:
+    for labels in _label_sets(metric.labels, jobs):
+        seed = _seed(metric.name, *labels.values())
+        rate = 1 + 20 * seed
+        if labels.get("status") == "500" or labels.get("result") == "miss":
+            rate *= 0.05
+        if metric.type is MetricType.COUNTER:
+            yield metric.name, labels, _counter(rate, seed)
+        elif metric.type is MetricType.HISTOGRAM:
+            median = 0.1 if metric.unit == "seconds" else (metric.buckets[len(metric.buckets) // 2] or 1)
+            for bound in (*metric.buckets, math.inf):
+                share = 1.0 if bound == math.inf else 1 / (1 + (median / bound) ** 2)
+                yield f"{metric.name}_bucket", {**labels, "le": "+Inf" if bound == math.inf else f"{bound:g}"}, \
+                    _counter(rate * share, seed)
+            yield f"{metric.name}_count", labels, _counter(rate, seed)
+            yield f"{metric.name}_sum", labels, _counter(rate * median, seed)
+        else:
+            unit = "successful" if metric.name.endswith("_successful") else metric.unit
+            yield metric.name, labels, _gauge_value(unit, seed)
+
+
+def _grouping(expr: str) -> tuple[str, ...] | None:
+    """Labels kept by the outermost `by` aggregation of an expression, None when it keeps input labels."""
+    todo = [parse(expr)]
+    while todo:
+        node = todo.pop(0)
+        if type(node).__name__ == "AggregateExpr" and node.modifier is not None:
+            return tuple(label for label in node.modifier.labels if label != "le")
+        todo += [getattr(node, a) for a in ("expr", "lhs", "rhs", "vector_selector") if hasattr(node, a)]
+        todo += list(getattr(node, "args", []) or [])
+    return None
+
+
+def _recorded_series(name: str, project: Project) -> Iterator[Series]:
+    rule = project.recording_rules[name]
+    labels = _grouping(rule.expr)
+    inputs = [m for m in project.metrics.values() if any(s in rule.expr for s in m.series_names())]
+    source = inputs[0].source if inputs else Source.APPLICATION
+    jobs = _targets(project, source)
+    if labels is None:
+        sets: Iterator[dict[str, str]] = _label_sets(inputs[0].labels if inputs else (), jobs)
+    else:
+        sets = ({k: v for k, v in s.items() if k in labels} for s in _label_sets(
+            tuple(label for label in labels if label not in ("job", "instance")), jobs))
+    unique = {tuple(sorted(s.items())): s for s in sets}
+    for label_set in unique.values():
+        yield name, label_set, _gauge_value(rule.unit, _seed(name, *label_set.values()))
+
+
+def _synthetic_series(name: str, project: Project, now: int) -> Iterator[Series]:
+    jobs = [(job.name, target) for job in project.scrape_jobs for target in job.targets]
+    if name == "ALERTS":
+        for index, alert in enumerate(project.alerts.values()):
+            labels = {"alertname": alert.name, "alertstate": "firing", "severity": alert.severity, **alert.labels}
+            if alert.expr == "vector(1)":
+                yield name, labels, lambda t: 1.0
+            else:
+                start = now - 3600 * (2 + 2 * index)
+                yield name, labels, lambda t, s=start: 1.0 if s <= t < s + 1200 else math.nan
+        return
+    for job, instance in jobs:
+        labels = {"job": job, "instance": instance}
+        seed = _seed(name, job)
+        if name == "up":
+            yield name, labels, lambda t, s=seed: 0.0 if (t // 60) % 1440 == int(s * 1440) else 1.0
+        else:
+            yield name, labels, _gauge_value("seconds" if name.endswith("seconds") else "", seed)
+
+
+def series_for(names: set[str], project: Project, now: int) -> list[Series]:
+    """Every series to generate for the series names the dashboards read."""
+    defined = defined_series(project)
+    found: list[Series] = []
+    families = {defined[n] for n in names if defined.get(n) is not None}
+    for metric in sorted(families, key=lambda m: m.name):  # type: ignore[union-attr]
+        assert metric is not None
+        found += _metric_series(metric, _targets(project, metric.source))
+    for name in sorted(names):
+        if name in project.recording_rules:
+            found += _recorded_series(name, project)
+        elif defined.get(name, 0) is None:
+            found += _synthetic_series(name, project, now)
+    return found
+
+
+def _write_block_inputs(series: list[Series], times: list[int], directory: Path) -> list[Path]:
+    by_block: dict[int, list[int]] = defaultdict(list)
+    for t in times:
+        by_block[t // BLOCK].append(t)
+    paths = []
+    for block, block_times in sorted(by_block.items()):
+        lines: list[str] = []
+        for name, labels, value in series:
+            selector = name + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+            lines.append(f"# TYPE {name} unknown")
+            lines += [f"{selector} {v:.12g} {t}" for t in block_times if not math.isnan(v := value(t))]
+        path = directory / f"{block}.om"
+        path.write_text(_grouped(lines) + "# EOF\n")
+        paths.append(path)
+    return paths
+
+
+def _grouped(lines: list[str]) -> str:
+    """OpenMetrics wants each family's samples together: merge repeated TYPE lines of one family."""
+    families: dict[str, list[str]] = defaultdict(list)
+    current = ""
+    for line in lines:
+        if line.startswith("# TYPE "):
+            current = line
+        else:
+            families[current].append(line)
+    return "".join(f"{header}\n" + "\n".join(body) + "\n" for header, body in families.items() if body)
+
+
+def write_blocks(names: set[str], project: Project, now: int, data_dir: Path, workdir: Path) -> int:
+    """Generate the demo series and import them into a Prometheus data directory; returns the sample count."""
+    series = series_for(names, project, now)
+    inputs = workdir / "openmetrics"
+    inputs.mkdir(parents=True, exist_ok=True)
+    paths = _write_block_inputs(series, timestamps(now), inputs)
+
+    def run(path: Path) -> Any:
+        return subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", "-q", str(path),
+                               str(data_dir)], check=True, capture_output=True, timeout=120)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run, paths))
+    return sum(sum(1 for line in p.read_text().splitlines() if not line.startswith("#")) for p in paths)

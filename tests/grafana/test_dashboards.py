@@ -1,0 +1,139 @@
+"""The dashboard model, layout, identity, cross-links, provisioning and docs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from generator.build import compile_project
+from generator.dashboards import alert_panel, dashboard_url
+from generator.errors import DefinitionError
+from generator.layout import Box, layout
+from generator.model import Dashboard, Panel, Row
+from generator.model.identity import panel_id
+from generator.project import Project, load
+from generator.targets import dashboard_docs, grafana_provisioning, prometheus
+from tests.grafana.conftest import DEFINITIONS
+
+
+def _panel(title: str, kind: str = "line", **extra: Any) -> Panel:
+    return Panel(title=title, kind=kind, description="d", unit="short", queries="up", **extra)
+
+
+def test_layout_wraps_at_24_columns_and_never_overlaps() -> None:
+    panels = [_panel("a"), _panel("b"), _panel("c", kind="stat"), _panel("d", width=24, height=3)]
+    placed = layout([(None, panels), (Row(title="More", panels=(_panel("e", kind="table"),)), [_panel("e")])])
+    boxes = [p.box for p in placed]
+    assert boxes[:4] == [Box(0, 0, 12, 8), Box(12, 0, 12, 8), Box(0, 8, 6, 5), Box(0, 13, 24, 3)]
+    assert boxes[4] == Box(0, 16, 24, 1)  # the row header
+    assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_a_collapsed_row_takes_one_grid_row() -> None:
+    collapsed = Row(title="Details", collapsed=True, panels=(_panel("x"),))
+    placed = layout([(collapsed, collapsed.panels), (Row(title="Next", panels=(_panel("y"),)), [_panel("y")])])
+    assert [p.box.y for p in placed] == [0, 1, 1, 2]
+
+
+def test_plan_chart_names_map_to_grafana_visualisations() -> None:
+    assert _panel("a", kind="big_number").kind.value == "stat"
+    assert _panel("b", kind="status_grid").kind.value == "state-timeline"
+    assert _panel("c", kind="bar").kind.value == "barchart"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"kind": "text", "queries": "up"}, "takes content and no queries"),
+    ({"queries": ()}, "needs at least one query"),
+    ({"min": 5, "max": 1}, "must be below max"),
+])
+def test_panels_are_validated_at_construction(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Panel(title="t", **{"kind": "line", "queries": "up", **kwargs})
+
+
+def test_titles_are_unique_per_dashboard_because_ids_derive_from_them() -> None:
+    with pytest.raises(ValidationError, match="is used twice"):
+        Dashboard(name="D", description="d", panels=(_panel("CPU"), _panel("CPU")))
+    dashboard = Dashboard(name="D", description="d", panels=(_panel("CPU"),))
+    assert dashboard.variables[0].name == "datasource"
+    assert panel_id("CPU") == panel_id("cpu") and panel_id("CPU") != panel_id("Memory")
+
+
+def test_unchanged_definitions_rebuild_byte_identical_files(project: Project) -> None:
+    first = compile_project(project)
+    assert first == compile_project(load(DEFINITIONS))
+    assert sum(path.startswith("grafana/dashboards/") for path in first) == 5
+
+
+def test_every_alert_dashboard_url_opens_the_panel_plotting_its_series(project: Project) -> None:
+    cpu = project.alerts["CpuHigh"]
+    target = alert_panel(project, cpu)
+    assert target is not None and target[1].title == "CPU Usage"
+    url = f"http://localhost:3000/d/operations/operations?viewPanel=panel-{panel_id('CPU Usage')}"
+    assert dashboard_url(project, cpu) == url
+    assert prometheus.alert_rule(project, cpu)["annotations"]["dashboard_url"] == url
+    watchdog = alert_panel(project, project.alerts["Watchdog"])
+    assert watchdog is not None and watchdog[1].title == "Alert Rules"  # reads no series: the alert list
+
+
+def test_every_dashboard_lists_its_alerts(compiled: dict[str, dict[str, Any]]) -> None:
+    operations = compiled["grafana/dashboards/Operations/operations.json"]
+    rules = next(p for row in operations["panels"] if row["type"] == "row" for p in [row]
+                 if row["title"] == "Alerts")
+    listed = next(p for p in operations["panels"] if p["title"] == "Alert Rules")["options"]["content"]
+    assert rules["gridPos"]["w"] == 24 and "[CpuHigh](/d/operations/operations?viewPanel=panel-" in listed
+    overview = compiled["grafana/dashboards/Alerting/alerts-overview.json"]
+    content = next(p for p in overview["panels"] if p["title"] == "Alert Rules")["options"]["content"]
+    assert all(name in content for name in ("CpuHigh", "RevenueDrop", "Watchdog"))
+    assert "Alert Rules" not in str(compiled["grafana/dashboards/Development/development.json"])
+
+
+def _copy(tmp_path: Path) -> Path:
+    definitions = tmp_path / "definitions"
+    shutil.copytree(DEFINITIONS, definitions, ignore=shutil.ignore_patterns("__pycache__"))
+    return definitions
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('dashboard="Executive",\n    summary="Conversion', 'dashboard="Exec",\n    summary="Conversion',
+     "alerts.py:47: alert ConversionRateLow: unknown dashboard 'Exec'"),
+    ('queries="avg(up)"),', 'queries="avg(upp)"),', "reads 'upp', which no Metric or RecordingRule defines"),
+    ('queries="avg(up)"),', 'queries="avg(up{job=~\\"$cluster\\"})"),', "uses $cluster, which the dashboard"),
+])
+def test_broken_dashboard_references_stop_the_load_at_their_line(
+        tmp_path: Path, old: str, new: str, message: str) -> None:
+    definitions = _copy(tmp_path)
+    for path in definitions.glob("*.py"):
+        text = path.read_text()
+        if old in text:
+            path.write_text(text.replace(old, new, 1))
+            break
+    else:
+        raise AssertionError(f"{old!r} not found in definitions/")
+    with pytest.raises(DefinitionError, match=message.replace("$", r"\$").replace("(", r"\(")):
+        load(definitions)
+
+
+def test_data_sources_have_fixed_uids_and_link_to_each_other(project: Project) -> None:
+    files = grafana_provisioning.render(project)
+    sources = {s["uid"]: s for s in files["grafana/provisioning/datasources/obsgen.yml"]["datasources"]}
+    assert set(sources) == {"prometheus", "alertmanager", "loki", "tempo"}
+    assert sources["prometheus"]["jsonData"]["exemplarTraceIdDestinations"][0]["datasourceUid"] == "tempo"
+    assert sources["loki"]["jsonData"]["derivedFields"][0]["datasourceUid"] == "tempo"
+    assert sources["tempo"]["jsonData"]["tracesToLogsV2"]["datasourceUid"] == "loki"
+    assert sources["tempo"]["jsonData"]["tracesToMetrics"]["datasourceUid"] == "prometheus"
+    provider = files["grafana/provisioning/dashboards/obsgen.yml"]["providers"][0]
+    assert provider["options"]["foldersFromFilesStructure"] is True
+    assert "min_refresh_interval = 5s" in files["grafana/grafana.ini"]
+
+
+def test_each_dashboard_has_a_docs_page_with_panels_queries_and_alerts(project: Project) -> None:
+    pages = dashboard_docs.render(project)
+    assert len(pages) == 6 and "docs/dashboards/README.md" in pages
+    page = pages["docs/dashboards/operations.md"]
+    assert "#### CPU Usage" in page and "instance:cpu_usage:percent" in page
+    assert "| CpuHigh | critical | Operations / CPU Usage | [runbook](../runbooks/CpuHigh.md) |" in page

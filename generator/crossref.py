@@ -10,6 +10,7 @@ from generator.model import Alert, Channel, Definition, EscalationPolicy, Metric
 from generator.model.notify import route_timing
 from generator.project import Project, Warning
 from generator.promql import PromQLError, selectors
+from generator.telemetry_refs import check as check_telemetry
 
 # Series every Prometheus has without anybody exporting them.
 SYNTHETIC_SERIES = frozenset(
@@ -116,6 +117,7 @@ def check(project: Project) -> None:
         check_expr(rule.expr, rule.location, series, f"recording rule {rule.name}")
     for alert in project.alerts.values():
         _check_alert(alert, project, series)
+    check_telemetry(project)
     _mapping_warnings(project)
 
 

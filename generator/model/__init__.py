@@ -3,6 +3,7 @@
 from generator.model.alerts import Alert, Example
 from generator.model.base import Definition
 from generator.model.duration import Duration
+from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.model.metrics import (
     Aggregation,
     AggregationPolicy,
@@ -25,6 +26,14 @@ from generator.model.notify import (
     WebhookChannel,
 )
 from generator.model.stack import ScrapeJob, Stack
+from generator.model.tracing import (
+    Endpoint,
+    RequiredAttribute,
+    Service,
+    TraceExporter,
+    TraceStorage,
+    TracingPolicy,
+)
 
 __all__ = [
     "Aggregation",
@@ -35,19 +44,29 @@ __all__ = [
     "Definition",
     "Duration",
     "EmailChannel",
+    "Endpoint",
     "EscalationLevel",
     "EscalationPolicy",
     "Example",
+    "LogAlert",
+    "LogRecordingRule",
+    "LogStorage",
+    "LogStream",
     "Metric",
     "MetricType",
     "PagerDutyChannel",
     "RecordingRule",
+    "RequiredAttribute",
     "RetentionPolicy",
     "ScrapeJob",
+    "Service",
     "Severity",
     "SlackChannel",
     "Smtp",
     "Source",
     "Stack",
+    "TraceExporter",
+    "TraceStorage",
+    "TracingPolicy",
     "WebhookChannel",
 ]

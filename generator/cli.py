@@ -46,15 +46,16 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
 
 
 @app.command()
-def check(out: Path = CHECKED) -> None:
-    """Run promtool and amtool on out/: configs, rules, rule unit tests and route tests."""
+def check(out: Path = CHECKED, definitions: Path = DEFINITIONS) -> None:
+    """Run promtool and amtool on out/; check collector, Tempo and Loki configs and trace coverage."""
+    from generator.check import telemetry
     from generator.check.tools import run_all
 
     failed = 0
-    for result in run_all(out):
+    for result in run_all(out) + telemetry.run_all(out, definitions):
         typer.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}")
-        if not result.ok:
-            failed += 1
+        failed += not result.ok
+        if result.output and (not result.ok or result.name.startswith(telemetry.DETAILED)):
             typer.echo("     " + result.output.replace("\n", "\n     "))
     typer.echo(f"obsgen check: {failed} failed")
     if failed:

@@ -10,10 +10,10 @@ import re
 
 from pydantic import Field, field_validator
 
-from generator.model.alerts import ALERT_NAME, RESERVED_LABELS
+from generator.model.alerts import Alert
 from generator.model.base import Definition
 from generator.model.duration import Duration
-from generator.model.metrics import LABEL_NAME, RECORDING_RULE_NAME
+from generator.model.metrics import LABEL_NAME, RecordingRule
 from generator.model.tracing import SERVICE_NAME
 
 LOG_FIELDS: dict[str, str] = {
@@ -24,6 +24,7 @@ LOG_FIELDS: dict[str, str] = {
     "service": "service.name of the process",
     "trace_id": "32 hex digits of the active trace, empty outside a span",
     "span_id": "16 hex digits of the active span, empty outside a span",
+    "service_version": "service.version of the process",
 }
 """Fields every JSON log line carries, before the tracing policy's required attributes."""
 
@@ -91,20 +92,9 @@ class LogAlert(Definition):
     labels: dict[str, str] = Field(default_factory=dict, description="Extra low-cardinality labels.")
     group: str = Field(default="log-alerts", description="Rule group (and file) it is written to.")
 
-    @field_validator("name")
-    @classmethod
-    def _camel(cls, name: str) -> str:
-        if not ALERT_NAME.match(name):
-            raise ValueError(f"alert name {name!r} must be CamelCase")
-        return name
-
-    @field_validator("labels")
-    @classmethod
-    def _label_names(cls, labels: dict[str, str]) -> dict[str, str]:
-        for label in labels:
-            if not LABEL_NAME.match(label) or label in RESERVED_LABELS:
-                raise ValueError(f"label {label!r} is invalid or reserved (set severity by field)")
-        return labels
+    # Same naming rules as Prometheus alerts, so both kinds read alike in Alertmanager.
+    _camel = field_validator("name")(classmethod(lambda cls, name: Alert._camel(name)))
+    _label_names = field_validator("labels")(classmethod(lambda cls, labels: Alert._label_names(labels)))
 
 
 class LogRecordingRule(Definition):
@@ -115,9 +105,4 @@ class LogRecordingRule(Definition):
     labels: dict[str, str] = Field(default_factory=dict, description="Static labels added to the result.")
     group: str = Field(default="log-recording", description="Rule group (and file) it is written to.")
 
-    @field_validator("name")
-    @classmethod
-    def _convention(cls, name: str) -> str:
-        if not RECORDING_RULE_NAME.match(name):
-            raise ValueError(f"recording rule {name!r} must be named level:metric:operation")
-        return name
+    _convention = field_validator("name")(classmethod(lambda cls, name: RecordingRule._convention(name)))

@@ -18,6 +18,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Reporting(Strict):
+    """Usage reporting to Grafana Labs (Loki's analytics, Tempo's usage_report)."""
+
+    reporting_enabled: bool = True
+
+
 class SchemaError(ValueError):
     """A configuration document that does not match the product's reference."""
 

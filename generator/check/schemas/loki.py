@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from generator.check.schemas import GO_DURATION, Strict, check
+from generator.check.schemas import GO_DURATION, Reporting, Strict, check
 from generator.logql import metric_query
 
 PROMETHEUS_DURATION = r"^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$"
@@ -190,12 +190,6 @@ class Ruler(Strict):
     remote_write: RemoteWrite | None = None
 
 
-class Analytics(Strict):
-    """analytics."""
-
-    reporting_enabled: bool = True
-
-
 class LokiConfig(Strict):
     """The whole loki.yaml."""
 
@@ -206,7 +200,7 @@ class LokiConfig(Strict):
     compactor: Compactor
     limits_config: Limits
     ruler: Ruler
-    analytics: Analytics | None = None
+    analytics: Reporting | None = None
 
 
 class Rule(Strict):

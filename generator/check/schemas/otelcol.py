@@ -291,23 +291,13 @@ class Tls(Strict):
     key_file: str = ""
 
 
-class OtlpGrpcExporter(Strict):
-    """exporters.otlp_grpc."""
+class OtlpExporter(Strict):
+    """exporters.otlp_grpc and exporters.otlp_http (same client settings, different transport)."""
 
     endpoint: str
     tls: Tls | None = None
-    compression: str = "gzip"
-    timeout: str = "5s"
-    headers: dict[str, str] = Field(default_factory=dict)
-
-
-class OtlpHttpExporter(Strict):
-    """exporters.otlp_http."""
-
-    endpoint: str
-    tls: Tls | None = None
-    compression: str = "gzip"
-    timeout: str = "30s"
+    compression: Literal["gzip", "zstd", "snappy", "none", ""] = "gzip"
+    timeout: str = ""
     headers: dict[str, str] = Field(default_factory=dict)
 
 
@@ -344,7 +334,7 @@ PROCESSORS: dict[str, type[BaseModel]] = {
 }
 CONNECTORS: dict[str, type[BaseModel]] = {"span_metrics": SpanMetrics, "forward": Forward}
 EXPORTERS: dict[str, type[BaseModel]] = {
-    "otlp_grpc": OtlpGrpcExporter, "otlp_http": OtlpHttpExporter, "zipkin": ZipkinExporter,
+    "otlp_grpc": OtlpExporter, "otlp_http": OtlpExporter, "zipkin": ZipkinExporter,
     "prometheus": PrometheusExporter,
 }
 EXTENSIONS: dict[str, type[BaseModel]] = {"health_check": HealthCheck}

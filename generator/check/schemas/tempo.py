@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from generator.check.schemas import GO_DURATION, Strict, check
+from generator.check.schemas import GO_DURATION, Reporting, Strict, check
 
 
 class Endpoint(Strict):
@@ -169,12 +169,6 @@ class Overrides(Strict):
     defaults: Defaults
 
 
-class UsageReport(Strict):
-    """usage_report."""
-
-    reporting_enabled: bool = True
-
-
 class TempoConfig(Strict):
     """The whole tempo.yaml."""
 
@@ -186,7 +180,7 @@ class TempoConfig(Strict):
     metrics_generator: MetricsGenerator
     storage: Storage
     overrides: Overrides
-    usage_report: UsageReport | None = None
+    usage_report: Reporting | None = None
 
 
 def validate(document: Any) -> None:

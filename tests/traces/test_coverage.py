@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import yaml
 from typer.testing import CliRunner
@@ -15,8 +16,8 @@ from generator.project import Project
 from tests.traces.conftest import DEFINITIONS, read_yaml
 
 
-def _sampling(config: dict) -> list[dict]:  # type: ignore[type-arg]
-    return config["processors"]["tail_sampling"]["policies"]
+def _sampling(config: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(config["processors"]["tail_sampling"]["policies"])
 
 
 def test_the_shipped_config_keeps_every_critical_request(built: Path, project: Project) -> None:

@@ -9,5 +9,5 @@ GRAFANA = GrafanaSettings(
     tempo_url="http://tempo:3200",
     trace_id_label="trace_id",
     service_label="service",
-    dashboards_path="/var/lib/grafana/dashboards",
+    dashboards_path="/etc/grafana/dashboards",
 )

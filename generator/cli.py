@@ -48,7 +48,8 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
 @app.command()
 def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
           list_rules: bool = typer.Option(False, "--list", help="List the dashboard lint rules and exit.")) -> None:
-    """Run promtool and amtool on out/ (configs, rules, rule tests, routes) and the dashboard lint on definitions/."""
+    """Run promtool/amtool on out/, the dashboard lint, collector/Tempo/Loki config checks and trace coverage."""
+    from generator.check import telemetry
     from generator.check.lint import describe, lint_project
     from generator.check.tools import run_all
     from generator.errors import DefinitionError
@@ -64,10 +65,10 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
         _fail(error)
         return
     failed = 0
-    for result in run_all(out) + linted:
+    for result in run_all(out) + linted + telemetry.run_all(out, definitions):
         typer.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}")
-        if not result.ok:
-            failed += 1
+        failed += not result.ok
+        if result.output and (not result.ok or result.name.startswith(telemetry.DETAILED)):
             typer.echo("     " + _where(result.output).replace("\n", "\n     "))
     typer.echo(f"obsgen check: {failed} failed")
     if failed:

@@ -10,6 +10,7 @@ from generator.model import Alert, Channel, Definition, EscalationPolicy, Metric
 from generator.model.notify import route_timing
 from generator.project import Project, Warning
 from generator.promql import PromQLError, selectors
+from generator.telemetry_refs import check as check_telemetry
 
 # Series every Prometheus has without anybody exporting them.
 SYNTHETIC_SERIES = frozenset(
@@ -120,6 +121,7 @@ def check(project: Project) -> None:
     from generator.crossref_dashboards import check_dashboards  # it imports check_expr from here
 
     check_dashboards(project, series)
+    check_telemetry(project)
     _mapping_warnings(project)
 
 

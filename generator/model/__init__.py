@@ -12,6 +12,7 @@ from generator.model.dashboards import (
     job_variable,
 )
 from generator.model.duration import Duration
+from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.model.metrics import (
     Aggregation,
     AggregationPolicy,
@@ -35,6 +36,14 @@ from generator.model.notify import (
 )
 from generator.model.panels import ExploreLink, Legend, Link, Panel, PanelKind, Query, Row, Threshold, ValueText
 from generator.model.stack import ScrapeJob, Stack
+from generator.model.tracing import (
+    Endpoint,
+    RequiredAttribute,
+    Service,
+    TraceExporter,
+    TraceStorage,
+    TracingPolicy,
+)
 
 __all__ = [
     "Aggregation",
@@ -48,6 +57,7 @@ __all__ = [
     "Definition",
     "Duration",
     "EmailChannel",
+    "Endpoint",
     "EscalationLevel",
     "EscalationPolicy",
     "Example",
@@ -55,6 +65,10 @@ __all__ = [
     "GrafanaSettings",
     "Legend",
     "Link",
+    "LogAlert",
+    "LogRecordingRule",
+    "LogStorage",
+    "LogStream",
     "Metric",
     "MetricType",
     "PagerDutyChannel",
@@ -63,15 +77,20 @@ __all__ = [
     "Query",
     "QueryVariable",
     "RecordingRule",
+    "RequiredAttribute",
     "RetentionPolicy",
     "Row",
     "ScrapeJob",
+    "Service",
     "Severity",
     "SlackChannel",
     "Smtp",
     "Source",
     "Stack",
     "Threshold",
+    "TraceExporter",
+    "TraceStorage",
+    "TracingPolicy",
     "ValueText",
     "WebhookChannel",
     "instance_variable",

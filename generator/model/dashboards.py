@@ -159,7 +159,7 @@ class GrafanaSettings(Definition):
     tempo_url: str = Field(default="http://tempo:3200", description="Tempo URL.")
     trace_id_label: str = Field(default="trace_id", description="Log field and exemplar label holding trace ids.")
     service_label: str = Field(default="service", description="Label naming the service in metrics and logs.")
-    dashboards_path: str = Field(default="/var/lib/grafana/dashboards",
+    dashboards_path: str = Field(default="/etc/grafana/dashboards",
                                  description="Where out/grafana/dashboards is mounted in the Grafana container.")
 
     @field_validator("trace_id_label", "service_label")

@@ -32,6 +32,9 @@ class Source(StrEnum):
     SIDECAR = "sidecar-exporter"
     PROMETHEUS = "prometheus"
     ALERTMANAGER = "alertmanager"
+    OTEL_COLLECTOR = "otel-collector"
+    TEMPO = "tempo"
+    LOKI = "loki"
 
 
 def _check_label_names(labels: tuple[str, ...]) -> tuple[str, ...]:

@@ -16,9 +16,12 @@ from generator.targets import (
     docs,
     grafana,
     grafana_provisioning,
+    loki,
+    otelcol,
     prometheus,
     route_tests,
     rule_tests,
+    tempo,
 )
 
 Target = Callable[[Project], dict[str, Any]]
@@ -32,6 +35,9 @@ TARGETS: dict[str, Target] = {
     "grafana": grafana.render,
     "grafana-provisioning": grafana_provisioning.render,
     "dashboard-docs": dashboard_docs.render,
+    "otelcol": otelcol.render,
+    "tempo": tempo.render,
+    "loki": loki.render,
 }
 
 

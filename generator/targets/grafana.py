@@ -17,7 +17,7 @@ from generator.model.panels import Panel
 from generator.project import Project
 from generator.targets.grafana_panels import DATASOURCE, link_json, panel_json, row_json
 
-GRAFANA_VERSION = "12.4.3"
+GRAFANA_VERSION = "12.4.12"  # the image stacks/docker-compose.yml pins
 """The Grafana release the JSON and provisioning are written for; stacks/docker-compose.yml pins the same."""
 SCHEMA_VERSION = 42
 DASHBOARDS_DIR = "grafana/dashboards"

@@ -1,0 +1,46 @@
+"""Structured logging of the plan: JSON lines correlated with traces, kept in Loki, alerted on with LogQL.
+
+Services write one JSON object per line (generator.logging_json does it for Python services) with
+trace_id and span_id of the active span and the tracing policy's required attributes; the collector
+ships them to Loki over OTLP or by tailing the files, and Grafana links each line to its trace.
+"""
+
+from generator.model import LogAlert, LogRecordingRule, LogStorage, LogStream, ScrapeJob, Source
+
+LOG_STORAGE = LogStorage(retention="30d", evaluation_interval="1m")
+
+STREAMS = [
+    LogStream(name="api", service="api", labels={"env": "production"}, retention="30d",
+              paths=("/var/log/apps/api/*.json",)),
+    LogStream(name="rag-engine", service="rag-engine", labels={"env": "production"}, retention="14d"),
+]
+
+API_ERROR_LOGS = LogAlert(
+    name="ApiErrorLogsHigh",
+    expr='sum by (service_name) (count_over_time({service_name="api", env="production"} '
+         '| detected_level="error" [5m])) > 50',
+    **{"for": "5m"},
+    severity="warning",
+    dashboard="Operations",
+    summary="{{ $labels.service_name }} logs more than 50 errors in 5 minutes",
+    description="The service writes error-level log lines at an unusual rate; users may be affected.",
+    runbook="Open the service's error logs in Grafana Explore (Loki), follow trace_id to the failing trace "
+            "in Tempo, and check the last deploy.",
+)
+RAG_TIMEOUTS = LogAlert(
+    name="RagEngineTimeouts",
+    expr='sum by (service_name) (count_over_time({service_name="rag-engine"} |= "timeout" [10m])) > 20',
+    **{"for": "10m"},
+    severity="critical",
+    dashboard="Operations",
+    summary="rag-engine logs repeated timeouts",
+    description="More than 20 timeout log lines in 10 minutes: searches and recommendations are degraded.",
+    runbook="Check the knowledge-base backend and the rag-engine's traces for the slow dependency.",
+)
+
+ERROR_LOG_RATE = LogRecordingRule(
+    name="service:log_errors:rate5m",
+    expr='sum by (service_name) (rate({service_name=~"api|rag-engine"} | detected_level="error" [5m]))',
+)
+
+SCRAPE_JOBS = [ScrapeJob(name="loki", source=Source.LOKI, targets=("loki:3100",))]

@@ -1,0 +1,75 @@
+"""Checks of out/otelcol, out/tempo and out/loki, which no tool here can load: typed models, LogQL,
+trace coverage of critical endpoints and the collector's tail-sampling memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.check.schemas import SchemaError
+from generator.check.schemas.loki import validate as validate_loki
+from generator.check.schemas.loki import validate_rules
+from generator.check.schemas.otelcol import validate as validate_otelcol
+from generator.check.schemas.tempo import validate as validate_tempo
+from generator.check.tools import Result
+from generator.check.trace_coverage import CoverageError, coverage
+from generator.errors import DefinitionError
+from generator.model.trace_sizing import size
+from generator.model.tracing import Service, TracingPolicy
+
+DETAILED = "trace coverage"
+"""Results whose output is worth printing even when they pass (the per-endpoint coverage)."""
+CONFIGS: dict[str, Callable[[Any], None]] = {
+    "otelcol/config.yaml": validate_otelcol,
+    "tempo/tempo.yaml": validate_tempo,
+    "loki/loki.yaml": validate_loki,
+}
+
+
+def _schema(out: Path, relative: str, validate: Callable[[Any], None]) -> Result:
+    try:
+        validate(yaml.safe_load((out / relative).read_text()))
+    except (SchemaError, yaml.YAMLError) as error:
+        return Result(f"schema {relative}", False, str(error))
+    return Result(f"schema {relative}", True, "")
+
+
+def schema_results(out: Path) -> list[Result]:
+    """Every generated config and Loki rule file against its product's model."""
+    results = [_schema(out, relative, check) for relative, check in CONFIGS.items() if (out / relative).exists()]
+    for rules in sorted((out / "loki/rules").glob("*/*.yaml")):
+        results.append(_schema(out, str(rules.relative_to(out)), validate_rules))
+    return results
+
+
+def tracing_results(out: Path, definitions: Path) -> list[Result]:
+    """Coverage of critical endpoints by the generated sampling, and the tail-sampling memory estimate."""
+    from generator.project import load
+
+    config_file = out / "otelcol/config.yaml"
+    if not config_file.exists():
+        return []
+    try:
+        project = load(definitions)
+    except DefinitionError as error:
+        return [Result(DETAILED, False, str(error))]
+    policies = project.all(TracingPolicy)
+    if not policies:
+        return [Result(DETAILED, False, f"{config_file} exists but {definitions} declares no TracingPolicy")]
+    services = project.all(Service)
+    sizing = size(policies[0], services)
+    results = [Result(f"collector memory: {sizing.summary()}", sizing.fits, "")]
+    try:
+        report = coverage(policies[0], services, yaml.safe_load(config_file.read_text()))
+    except (CoverageError, KeyError, yaml.YAMLError) as error:
+        return [*results, Result(DETAILED, False, str(error))]
+    detail = "\n".join(str(endpoint) for endpoint in report.endpoints)
+    return [*results, Result(f"{DETAILED}: {report.summary()}", report.ok, detail)]
+
+
+def run_all(out: Path, definitions: Path) -> list[Result]:
+    """Every traces-and-logs check of out/."""
+    return schema_results(out) + tracing_results(out, definitions)

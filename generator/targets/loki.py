@@ -1,0 +1,149 @@
+"""Grafana Loki 3.7: out/loki/loki.yaml, ruler rules in out/loki/rules/fake/, log-alert runbooks.
+
+Single-binary Loki on local disk: tsdb index with schema v13 and a 24h index period, the compactor
+applying the default retention and each stream's own, OTLP resource attributes of the declared stream
+labels indexed, and the ruler sending LogQL alerts to the same Alertmanager (they carry `severity`,
+so the severity routes apply) and remote-writing LogQL recording rules to Prometheus. With
+auth disabled Loki's tenant is `fake`, hence the rules directory.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.check.schemas import go_duration
+from generator.check.schemas.loki import validate, validate_rules
+from generator.model.duration import parse_seconds
+from generator.model.identity import dashboard_uid
+from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
+from generator.project import Project
+
+CONFIG = "loki/loki.yaml"
+RULES_DIR = "loki/rules/fake"
+RULES_MOUNT = "/etc/loki/rules"
+DATA = "/loki"
+SCHEMA_FROM = "2024-04-01"  # start of the v13 period; fixed so rebuilds are byte-identical
+_JINJA = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,
+)
+
+
+def _hours(duration: str) -> str:
+    return go_duration(parse_seconds(duration))
+
+
+def _inmemory_ring() -> dict[str, Any]:
+    return {"kvstore": {"store": "inmemory"}}
+
+
+def retention_streams(streams: list[LogStream]) -> list[dict[str, Any]]:
+    """Per-stream retention; more labels make a selector more specific, so it gets the higher priority."""
+    return [
+        {"selector": s.selector, "priority": len(s.index_labels), "period": _hours(s.retention)}
+        for s in streams if s.retention is not None
+    ]
+
+
+def config(project: Project, storage: LogStorage) -> dict[str, Any]:
+    """loki.yaml."""
+    streams = project.all(LogStream)
+    limits: dict[str, Any] = {
+        "retention_period": _hours(storage.retention),
+        "retention_stream": retention_streams(streams),
+        "allow_structured_metadata": True,
+        "volume_enabled": True,
+    }
+    extra_labels = sorted({label for s in streams for label in s.labels})
+    if extra_labels:
+        limits["otlp_config"] = {"resource_attributes": {"attributes_config": [
+            {"action": "index_label", "attributes": extra_labels}]}}
+    return {
+        "auth_enabled": False,
+        "server": {"http_listen_port": 3100, "grpc_listen_port": 9096, "log_level": "info"},
+        "common": {
+            "path_prefix": DATA, "instance_addr": "127.0.0.1", "replication_factor": 1,
+            "storage": {"filesystem": {"chunks_directory": f"{DATA}/chunks"}}, "ring": _inmemory_ring(),
+        },
+        "schema_config": {"configs": [{
+            "from": SCHEMA_FROM, "store": "tsdb", "object_store": "filesystem", "schema": "v13",
+            "index": {"prefix": "index_", "period": "24h"},
+        }]},
+        "compactor": {
+            "working_directory": f"{DATA}/compactor", "compaction_interval": "10m", "retention_enabled": True,
+            "retention_delete_delay": "2h", "delete_request_store": "filesystem",
+        },
+        "limits_config": limits,
+        "ruler": {
+            "alertmanager_url": storage.alertmanager_url,
+            "enable_api": True,
+            "evaluation_interval": _hours(storage.evaluation_interval),
+            "rule_path": f"{DATA}/rules-temp",
+            "storage": {"type": "local", "local": {"directory": RULES_MOUNT}},
+            "ring": _inmemory_ring(),
+            "wal": {"dir": f"{DATA}/ruler-wal"},
+            "remote_write": {"enabled": True, "clients": {"prometheus": {"url": storage.prometheus_write_url}}},
+        },
+        "analytics": {"reporting_enabled": False},
+    }
+
+
+def alert_rule(project: Project, alert: LogAlert) -> dict[str, Any]:
+    """The ruler entry of one log alert, labelled and annotated like the Prometheus alerts."""
+    annotations = {
+        "summary": alert.summary,
+        "description": alert.description,
+        "runbook_url": f"{project.stack.docs_url}/runbooks/{alert.name}.md",
+    }
+    if alert.dashboard:
+        annotations["dashboard_url"] = f"{project.stack.grafana_url}/d/{dashboard_uid(alert.dashboard)}"
+    rule: dict[str, Any] = {"alert": alert.name, "expr": alert.expr}
+    if alert.for_ != "0s":
+        rule["for"] = alert.for_
+    rule["labels"] = dict(sorted({"severity": alert.severity, **alert.labels}.items()))
+    rule["annotations"] = annotations
+    return rule
+
+
+def rule_files(project: Project) -> dict[str, dict[str, Any]]:
+    """Rule files by group name."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in project.all(LogRecordingRule):
+        entry: dict[str, Any] = {"record": record.name, "expr": record.expr}
+        if record.labels:
+            entry["labels"] = dict(sorted(record.labels.items()))
+        groups[record.group].append(entry)
+    for alert in project.all(LogAlert):
+        groups[alert.group].append(alert_rule(project, alert))
+    return {name: {"groups": [{"name": name, "rules": rules}]} for name, rules in sorted(groups.items())}
+
+
+def runbooks(project: Project) -> dict[str, str]:
+    """One runbook page per log alert, where their runbook_url points."""
+    template = _JINJA.get_template("log_runbook.md.j2")
+    pages = {}
+    for alert in project.all(LogAlert):
+        severity = project.alerting.severity(alert.severity)
+        pages[f"docs/runbooks/{alert.name}.md"] = template.render(
+            alert=alert, rule=alert_rule(project, alert), source=project.relative(alert.location).file,
+            channels=severity.channels if severity else (),
+        )
+    return pages
+
+
+def render(project: Project) -> dict[str, Any]:
+    """loki.yaml, the ruler's rule files and the log alerts' runbooks, when Loki storage is declared."""
+    stores = project.all(LogStorage)
+    if not stores:
+        return {}
+    document = config(project, stores[0])
+    validate(document)
+    files: dict[str, Any] = {CONFIG: document}
+    for name, rules in rule_files(project).items():
+        validate_rules(rules)
+        files[f"{RULES_DIR}/{name}.yaml"] = rules
+    return files | runbooks(project)

@@ -1,0 +1,67 @@
+"""Grafana Tempo 2.10: out/tempo/tempo.yaml.
+
+Tempo receives the sampled traces from the collector over OTLP, keeps them on local disk or S3 for
+the declared retention, and its metrics-generator remote-writes service-graph and span metrics to
+Prometheus. Those span metrics count only kept traces; exact rates come from the collector's
+span_metrics, computed before sampling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.check.schemas import go_duration
+from generator.check.schemas.tempo import validate
+from generator.model.duration import parse_seconds
+from generator.model.tracing import TraceStorage, TracingPolicy
+from generator.project import Project
+
+CONFIG = "tempo/tempo.yaml"
+DATA = "/var/tempo"
+HTTP_PORT = 3200
+
+
+def _trace_store(storage: TraceStorage) -> dict[str, Any]:
+    store: dict[str, Any] = {"backend": storage.backend, "wal": {"path": f"{DATA}/wal"}}
+    if storage.backend == "s3":
+        s3: dict[str, Any] = {"bucket": storage.s3_bucket, "endpoint": storage.s3_endpoint}
+        if storage.s3_region:
+            s3["region"] = storage.s3_region
+        store["s3"] = s3
+    else:
+        store["local"] = {"path": f"{DATA}/blocks"}
+    return store
+
+
+def config(project: Project, policy: TracingPolicy, storage: TraceStorage) -> dict[str, Any]:
+    """tempo.yaml."""
+    return {
+        "stream_over_http_enabled": True,
+        "server": {"http_listen_port": HTTP_PORT, "grpc_listen_port": 9095, "log_level": "info"},
+        "distributor": {"receivers": {"otlp": {"protocols": {"grpc": {"endpoint": "0.0.0.0:4317"},
+                                                             "http": {"endpoint": "0.0.0.0:4318"}}}}},
+        "ingester": {"max_block_duration": "5m"},
+        "compactor": {"compaction": {"block_retention": go_duration(parse_seconds(storage.retention))}},
+        "metrics_generator": {
+            "registry": {"external_labels": {"source": "tempo", **dict(sorted(project.stack.external_labels.items()))}},
+            "storage": {"path": f"{DATA}/generator/wal",
+                        "remote_write": [{"url": storage.prometheus_write_url, "send_exemplars": True}]},
+            "traces_storage": {"path": f"{DATA}/generator/traces"},
+            "processor": {"service_graphs": {"dimensions": []},
+                          "span_metrics": {"dimensions": [policy.route_attribute]}},
+        },
+        "storage": {"trace": _trace_store(storage)},
+        "overrides": {"defaults": {"metrics_generator": {"processors": ["service-graphs", "span-metrics"]}}},
+        "usage_report": {"reporting_enabled": False},
+    }
+
+
+def render(project: Project) -> dict[str, Any]:
+    """out/tempo/tempo.yaml when a tracing policy is declared."""
+    policies = project.all(TracingPolicy)
+    if not policies:
+        return {}
+    stores = project.all(TraceStorage)
+    document = config(project, policies[0], stores[0] if stores else TraceStorage())
+    validate(document)
+    return {CONFIG: document}

@@ -1,0 +1,21 @@
+"""The compose stack runs the versions the targets generate for."""
+
+from pathlib import Path
+
+import yaml
+
+from generator.targets.grafana import GRAFANA_VERSION
+
+COMPOSE = Path(__file__).resolve().parents[1] / "stacks" / "docker-compose.yml"
+
+
+def test_compose_pins_the_grafana_release_the_dashboards_are_written_for() -> None:
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    assert services["grafana"]["image"] == f"grafana/grafana:{GRAFANA_VERSION}"
+
+
+def test_compose_mounts_dashboards_where_provisioning_looks() -> None:
+    provider = yaml.safe_load((COMPOSE.parents[1] / "out/grafana/provisioning/dashboards/obsgen.yml").read_text())
+    path = provider["providers"][0]["options"]["path"]
+    assert any(volume.endswith(f":{path}:ro") for volume in
+               yaml.safe_load(COMPOSE.read_text())["services"]["grafana"]["volumes"])

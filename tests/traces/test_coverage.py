@@ -1,0 +1,55 @@
+"""Coverage check: every critical endpoint kept whole by the generated sampling, share over the target."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+from typer.testing import CliRunner
+
+from generator.check.trace_coverage import coverage
+from generator.cli import app
+from generator.model import Service, TracingPolicy
+from generator.project import Project
+from tests.traces.conftest import DEFINITIONS, read_yaml
+
+
+def _sampling(config: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(config["processors"]["tail_sampling"]["policies"])
+
+
+def test_the_shipped_config_keeps_every_critical_request(built: Path, project: Project) -> None:
+    report = coverage(project.all(TracingPolicy)[0], project.all(Service), read_yaml(built / "otelcol/config.yaml"))
+    assert report.ok and report.share == 1.0 and len(report.endpoints) == 3
+    assert {e.policy for e in report.endpoints} == {"critical-endpoints"}
+
+
+def test_removing_an_endpoint_from_the_keep_policy_is_caught_and_lowers_the_share(
+        built: Path, project: Project) -> None:
+    config = read_yaml(built / "otelcol/config.yaml")
+    _sampling(config)[0]["string_attribute"]["values"].remove("/api/checkout")
+    report = coverage(project.all(TracingPolicy)[0], project.all(Service), config)
+    assert not report.ok
+    assert [e.route for e in report.missing] == ["/api/checkout"]
+    checkout = report.missing[0]
+    assert abs(checkout.kept - (1 - 0.9 * 0.98)) < 1e-9  # 10% default share or its 2% errors
+    assert abs(report.share - (12 * checkout.kept + 10 + 15) / 37) < 1e-9
+
+
+def test_obsgen_check_prints_the_share_and_fails_without_the_100_percent_policy(built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    runner = CliRunner()
+    passed = runner.invoke(app, ["check", str(out), "--definitions", str(DEFINITIONS)])
+    assert "ok   trace coverage: 100.0% of critical requests traced (target over 80%)" in passed.output
+    assert "ok   collector memory: tail sampling:" in passed.output
+    config_file = out / "otelcol/config.yaml"
+    config = read_yaml(config_file)
+    _sampling(config)[0]["string_attribute"]["values"] = ["/api/orders"]
+    config_file.write_text(yaml.safe_dump(config))
+    failed = runner.invoke(app, ["check", str(out), "--definitions", str(DEFINITIONS)])
+    assert failed.exit_code == 1
+    assert "FAIL trace coverage" in failed.output
+    assert "/api/checkout 12/s: 11.8% traced, NOT kept whole by any policy" in failed.output

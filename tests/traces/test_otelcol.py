@@ -1,0 +1,100 @@
+"""The collector target: the plan's sampling as tail_sampling, span metrics before sampling, valid config."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from generator.check.schemas import SchemaError
+from generator.check.schemas.otelcol import validate
+from generator.model import TraceExporter, TracingPolicy
+from generator.project import Project
+from generator.targets.otelcol import config
+from tests.traces.conftest import read_yaml
+
+
+def _policy(project: Project) -> TracingPolicy:
+    return project.all(TracingPolicy)[0]
+
+
+def test_generated_config_matches_the_collector_reference(built: Path) -> None:
+    validate(read_yaml(built / "otelcol/config.yaml"))
+
+
+@pytest.mark.parametrize(("section", "key", "misspelt"), [
+    ("processors", "tail_sampling", "decison_wait"),
+    ("connectors", "span_metrics", "dimentions"),
+    ("exporters", "otlp_grpc/tempo", "endpiont"),
+])
+def test_a_misspelt_key_is_rejected(built: Path, section: str, key: str, misspelt: str) -> None:
+    document = read_yaml(built / "otelcol/config.yaml")
+    document[section][key][misspelt] = "1"
+    with pytest.raises(SchemaError, match=misspelt):
+        validate(document)
+
+
+def test_an_unknown_component_type_and_a_dangling_pipeline_reference_are_rejected(built: Path) -> None:
+    document = read_yaml(built / "otelcol/config.yaml")
+    broken = copy.deepcopy(document)
+    broken["exporters"]["jaeger"] = {"endpoint": "jaeger:14250"}  # removed from contrib long ago
+    with pytest.raises(SchemaError, match="unknown exporter type 'jaeger'"):
+        validate(broken)
+    document["service"]["pipelines"]["traces/sampled"]["exporters"].append("otlp_grpc/nowhere")
+    with pytest.raises(SchemaError, match="undefined exporter 'otlp_grpc/nowhere'"):
+        validate(document)
+
+
+def test_the_plan_sampling_becomes_tail_sampling_policies(built: Path) -> None:
+    sampling = read_yaml(built / "otelcol/config.yaml")["processors"]["tail_sampling"]
+    policies = {p["name"]: p for p in sampling["policies"]}
+    assert policies["critical-endpoints"]["string_attribute"] == {
+        "key": "http.route", "values": ["/api/checkout", "/api/orders", "/api/payments"]}
+    assert policies["errors"]["status_code"]["status_codes"] == ["ERROR"]
+    assert policies["slow"]["latency"]["threshold_ms"] == 2000
+    assert policies["default"]["probabilistic"]["sampling_percentage"] == 10.0
+
+
+def test_span_metrics_see_every_span_before_sampling(built: Path) -> None:
+    pipelines = read_yaml(built / "otelcol/config.yaml")["service"]["pipelines"]
+    assert pipelines["traces/in"]["exporters"] == ["span_metrics", "forward/sampling"]
+    assert "tail_sampling" not in pipelines["traces/in"]["processors"]
+    assert pipelines["traces/sampled"]["receivers"] == ["forward/sampling"]
+    assert pipelines["traces/sampled"]["processors"][0] == "tail_sampling"
+    assert pipelines["metrics/span_metrics"]["receivers"] == ["span_metrics"]
+
+
+def test_required_attributes_are_inserted_when_missing(built: Path) -> None:
+    document = read_yaml(built / "otelcol/config.yaml")
+    span_keys = [a["key"] for a in document["processors"]["attributes/required"]["actions"]]
+    resource_keys = [a["key"] for a in document["processors"]["resource/required"]["attributes"]]
+    assert span_keys == ["user_id", "session_id", "request_id"]
+    assert resource_keys == ["service.version"]
+    assert {a["action"] for a in document["processors"]["attributes/required"]["actions"]} == {"insert"}
+
+
+def test_jaeger_goes_over_otlp_and_zipkin_only_when_enabled(project: Project) -> None:
+    document = config(project, _policy(project))
+    assert document["exporters"]["otlp_grpc/jaeger"]["endpoint"] == "jaeger:4317"
+    assert "zipkin" not in document["receivers"] and not any(k.startswith("zipkin") for k in document["exporters"])
+    zipkin_on = _policy(project).model_copy(update={"exporters": (
+        TraceExporter(name="zipkin", protocol="zipkin", endpoint="http://zipkin:9411/api/v2/spans"),)})
+    document = config(project, zipkin_on)
+    validate(document)
+    assert document["receivers"]["zipkin"] == {"endpoint": "0.0.0.0:9411"}
+    assert document["exporters"]["zipkin/zipkin"]["endpoint"] == "http://zipkin:9411/api/v2/spans"
+    assert "zipkin" in document["service"]["pipelines"]["traces/in"]["receivers"]
+
+
+def test_a_ratio_below_one_becomes_an_and_policy(project: Project) -> None:
+    partial = _policy(project).model_copy(update={"critical_ratio": 0.5})
+    document = config(project, partial)
+    validate(document)
+    critical = next(p for p in document["processors"]["tail_sampling"]["policies"] if p["name"] == "critical-endpoints")
+    kinds = [sub["type"] for sub in critical["and"]["and_sub_policy"]]
+    assert critical["type"] == "and" and kinds == ["string_attribute", "probabilistic"]
+
+
+def test_the_jaeger_mapping_is_reported_as_a_warning(project: Project) -> None:
+    assert any("Jaeger's Thrift collector" in w.message for w in project.warnings)

@@ -1,0 +1,112 @@
+"""Tempo 2.10 and Loki 3.7 targets: valid configs, retention, ruler rules routed like every alert."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.check.schemas import SchemaError
+from generator.check.schemas.loki import validate as validate_loki
+from generator.check.schemas.loki import validate_rules
+from generator.check.schemas.tempo import validate as validate_tempo
+from generator.model import LogAlert
+from generator.project import Project
+from tests.traces.conftest import read_yaml
+
+
+def test_tempo_config_matches_the_reference(built: Path) -> None:
+    document = read_yaml(built / "tempo/tempo.yaml")
+    validate_tempo(document)
+    assert document["compactor"]["compaction"]["block_retention"] == "336h"  # 14d, as a Go duration
+    assert document["overrides"]["defaults"]["metrics_generator"]["processors"] == ["service-graphs", "span-metrics"]
+    assert document["metrics_generator"]["storage"]["remote_write"][0]["url"].endswith("/api/v1/write")
+
+
+@pytest.mark.parametrize(("path", "misspelt"), [
+    (("compactor", "compaction"), "block_retension"),
+    (("storage", "trace"), "backnd"),
+    (("metrics_generator",), "registy"),
+])
+def test_tempo_rejects_a_misspelt_key(built: Path, path: tuple[str, ...], misspelt: str) -> None:
+    document = read_yaml(built / "tempo/tempo.yaml")
+    section = document
+    for key in path:
+        section = section[key]
+    section[misspelt] = "1"
+    with pytest.raises(SchemaError, match=misspelt):
+        validate_tempo(document)
+
+
+def test_tempo_rejects_a_day_duration_go_cannot_parse(built: Path) -> None:
+    document = read_yaml(built / "tempo/tempo.yaml")
+    document["compactor"]["compaction"]["block_retention"] = "14d"
+    with pytest.raises(SchemaError, match="block_retention"):
+        validate_tempo(document)
+
+
+def test_loki_config_has_tsdb_v13_daily_index_and_per_stream_retention(built: Path) -> None:
+    document = read_yaml(built / "loki/loki.yaml")
+    validate_loki(document)
+    period = document["schema_config"]["configs"][0]
+    assert (period["store"], period["schema"], period["index"]["period"]) == ("tsdb", "v13", "24h")
+    assert document["compactor"]["retention_enabled"] is True
+    assert document["limits_config"]["retention_period"] == "720h"
+    assert document["limits_config"]["retention_stream"] == [
+        {"selector": '{service_name="api", env="production"}', "priority": 2, "period": "720h"},
+        {"selector": '{service_name="rag-engine", env="production"}', "priority": 2, "period": "336h"},
+    ]
+    assert document["ruler"]["alertmanager_url"] == "http://alertmanager:9093"
+
+
+@pytest.mark.parametrize(("section", "misspelt"), [
+    ("limits_config", "retention_perod"), ("compactor", "retention_enable"), ("ruler", "alertmanager_ulr"),
+])
+def test_loki_rejects_a_misspelt_key(built: Path, section: str, misspelt: str) -> None:
+    document = read_yaml(built / "loki/loki.yaml")
+    document[section][misspelt] = "1"
+    with pytest.raises(SchemaError, match=misspelt):
+        validate_loki(document)
+
+
+def test_loki_refuses_retention_without_a_delete_request_store(built: Path) -> None:
+    document = read_yaml(built / "loki/loki.yaml")
+    del document["compactor"]["delete_request_store"]
+    with pytest.raises(SchemaError, match="delete_request_store"):
+        validate_loki(document)
+
+
+def test_ruler_rules_are_well_formed_logql(built: Path) -> None:
+    files = sorted((built / "loki/rules/fake").glob("*.yaml"))
+    assert [f.name for f in files] == ["log-alerts.yaml", "log-recording.yaml"]
+    for file in files:
+        validate_rules(read_yaml(file))
+    broken = read_yaml(files[0])
+    broken["groups"][0]["rules"][0]["expr"] = 'sum(count_over_time({service_name="api"} [5m]) > 1'
+    with pytest.raises(SchemaError, match="unclosed"):
+        validate_rules(broken)
+
+
+def test_log_alerts_route_through_the_existing_severity_routes(built: Path, project: Project) -> None:
+    """amtool resolves each log alert's labels to the receiver of its severity."""
+    if shutil.which("amtool") is None:
+        pytest.skip("amtool not installed (make test installs it)")
+    rules = read_yaml(built / "loki/rules/fake/log-alerts.yaml")["groups"][0]["rules"]
+    assert {r["alert"] for r in rules} == {a.name for a in project.all(LogAlert)}
+    for rule in rules:
+        severity = project.alerting.severity(rule["labels"]["severity"])
+        assert severity is not None
+        expected = "-".join(severity.channels) or "null"
+        labels = [f"{k}={v}" for k, v in {"alertname": rule["alert"], **rule["labels"]}.items()]
+        proc = subprocess.run(["amtool", "config", "routes", "test", "--config.file",
+                               str(built / "alertmanager/alertmanager.yml"), f"--verify.receivers={expected}",
+                               *labels], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_each_log_alert_has_its_runbook_page(built: Path) -> None:
+    for rule in read_yaml(built / "loki/rules/fake/log-alerts.yaml")["groups"][0]["rules"]:
+        page = (built / "docs/runbooks" / f"{rule['alert']}.md").read_text()
+        assert rule["expr"] in page and rule["annotations"]["runbook_url"].endswith(f"/runbooks/{rule['alert']}.md")

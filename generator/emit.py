@@ -21,6 +21,10 @@ _COMMENT = {".yml": "# {}\n", ".yaml": "# {}\n", ".md": "<!-- {} -->\n", ".tmpl"
 class _LiteralDumper(_Dumper):  # type: ignore[misc]
     """Multi-line strings as | blocks, so rule expressions and templates stay readable in review."""
 
+    def ignore_aliases(self, data: Any) -> bool:
+        """Never write &anchors: a reviewer should read each value where it applies."""
+        return True
+
 
 def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     style = "|" if "\n" in data else None

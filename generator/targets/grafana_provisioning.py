@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.dashboards import dashboards, settings
 from generator.model.duration import format_seconds, parse_seconds
+from generator.model.logs import SERVICE_LABEL as LOG_SERVICE_LABEL
 from generator.project import Project
 
 PROVISIONING_DIR = "grafana/provisioning"
@@ -28,7 +29,8 @@ def _datasources(project: Project) -> dict[str, Any]:
     grafana = settings(project)
     service = grafana.service_label
     trace_id = grafana.trace_id_label
-    tags = [{"key": "service.name", "value": service}]
+    metric_tags = [{"key": "service.name", "value": service}]
+    log_tags = [{"key": "service.name", "value": LOG_SERVICE_LABEL}]
     prometheus = {
         "name": "Prometheus", "type": "prometheus", "uid": "prometheus", "access": "proxy",
         "url": grafana.prometheus_url, "isDefault": True, "editable": False,
@@ -53,9 +55,9 @@ def _datasources(project: Project) -> dict[str, Any]:
         "name": "Tempo", "type": "tempo", "uid": "tempo", "access": "proxy", "url": grafana.tempo_url,
         "editable": False,
         "jsonData": {
-            "tracesToLogsV2": {"datasourceUid": "loki", "tags": tags, "filterByTraceID": True,
+            "tracesToLogsV2": {"datasourceUid": "loki", "tags": log_tags, "filterByTraceID": True,
                                "filterBySpanID": False, **TIME_SHIFT},
-            "tracesToMetrics": {"datasourceUid": "prometheus", "tags": tags, **TIME_SHIFT, "queries": [
+            "tracesToMetrics": {"datasourceUid": "prometheus", "tags": metric_tags, **TIME_SHIFT, "queries": [
                 {"name": "Request rate", "query": "sum(rate(http_requests_total{$$__tags}[5m]))"},
                 {"name": "p95 latency", "query": "histogram_quantile(0.95, "
                  "sum by (le) (rate(http_request_duration_seconds_bucket{$$__tags}[5m])))"},

@@ -24,6 +24,6 @@ SCRAPE_JOBS = [
     ScrapeJob(name="prometheus", source=Source.PROMETHEUS, targets=("localhost:9090",)),
     ScrapeJob(name="alertmanager", source=Source.ALERTMANAGER, targets=("alertmanager:9093",)),
     ScrapeJob(name="node", source=Source.NODE_EXPORTER, targets=("node-exporter:9100",)),
-    ScrapeJob(name="api", source=Source.APPLICATION, targets=("api:8000",), labels={"service": "api"}),
+    ScrapeJob(name="api", source=Source.APPLICATION, targets=("api:8000",)),  # the app exports its own service label
     ScrapeJob(name="obsgen-exporter", source=Source.SIDECAR, targets=("obsgen-exporter:9188",)),
 ]

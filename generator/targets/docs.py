@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from generator.escalation import escalation_rules
+from generator.model import LogAlert
 from generator.project import Project
 from generator.targets.prometheus import alert_rule
 
@@ -32,7 +33,9 @@ def render(project: Project) -> dict[str, Any]:
             levels=escalation_rules(policy) if policy else [],
             source=project.relative(alert.location).file,
         )
-    index = ["# Runbooks", "", "| alert | severity | plan name |", "|---|---|---|"]
-    index += [f"| [{a.name}]({a.name}.md) | {a.severity} | {a.plan_name or '-'} |" for a in project.alerts.values()]
+    index = ["# Runbooks", "", "| alert | evaluated by | severity | plan name |", "|---|---|---|---|"]
+    index += [f"| [{a.name}]({a.name}.md) | Prometheus | {a.severity} | {a.plan_name or '-'} |"
+              for a in project.alerts.values()]
+    index += [f"| [{a.name}]({a.name}.md) | Loki ruler | {a.severity} | - |" for a in project.all(LogAlert)]
     files["docs/runbooks/README.md"] = "\n".join(index) + "\n"
     return files

@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from generator.annotations import alert_annotations
 from generator.check.schemas import go_duration
 from generator.check.schemas.loki import validate, validate_rules
 from generator.model.duration import parse_seconds
@@ -94,13 +95,8 @@ def config(project: Project, storage: LogStorage) -> dict[str, Any]:
 
 def alert_rule(project: Project, alert: LogAlert) -> dict[str, Any]:
     """The ruler entry of one log alert, labelled and annotated like the Prometheus alerts."""
-    annotations = {
-        "summary": alert.summary,
-        "description": alert.description,
-        "runbook_url": f"{project.stack.docs_url}/runbooks/{alert.name}.md",
-    }
-    if alert.dashboard:
-        annotations["dashboard_url"] = f"{project.stack.grafana_url}/d/{dashboard_uid(alert.dashboard)}"
+    dashboard = f"{project.stack.grafana_url}/d/{dashboard_uid(alert.dashboard)}" if alert.dashboard else ""
+    annotations = alert_annotations(project, alert.name, alert.summary, alert.description, dashboard)
     rule: dict[str, Any] = {"alert": alert.name, "expr": alert.expr}
     if alert.for_ != "0s":
         rule["for"] = alert.for_

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from generator.annotations import alert_annotations
 from generator.dashboards import dashboard_url
 from generator.escalation import POLICY_LABEL, escalation_rules
 from generator.model import Alert, RecordingRule
@@ -55,15 +56,8 @@ def alert_rule(project: Project, alert: Alert) -> dict[str, Any]:
     labels = {"severity": alert.severity, **alert.labels}
     if alert.escalation:
         labels[POLICY_LABEL] = alert.escalation
-    annotations = {
-        "summary": alert.summary,
-        "description": alert.description,
-        "runbook_url": f"{project.stack.docs_url}/runbooks/{alert.name}.md",
-    }
-    if alert.dashboard:
-        annotations["dashboard_url"] = dashboard_url(project, alert)
-    if alert.plan_name:
-        annotations["plan_name"] = alert.plan_name
+    annotations = alert_annotations(project, alert.name, alert.summary, alert.description,
+                                    dashboard_url(project, alert) if alert.dashboard else "", alert.plan_name)
     rule: dict[str, Any] = {"alert": alert.name, "expr": alert.condition}
     if alert.for_ != "0s":
         rule["for"] = alert.for_

@@ -3,6 +3,7 @@
 from generator.model.alerts import Alert, Example
 from generator.model.base import Definition
 from generator.model.duration import Duration
+from generator.model.grafana_server import GrafanaServer
 from generator.model.metrics import (
     Aggregation,
     AggregationPolicy,
@@ -38,6 +39,7 @@ __all__ = [
     "EscalationLevel",
     "EscalationPolicy",
     "Example",
+    "GrafanaServer",
     "Metric",
     "MetricType",
     "PagerDutyChannel",

@@ -1,8 +1,12 @@
-"""Applying out/ to the real prometheus and prometheus-alertmanager (--web.enable-lifecycle)."""
+"""`obsgen apply` and `obsgen status` on the real prometheus and prometheus-alertmanager (--web.enable-lifecycle)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,13 @@ FIRST_PROMETHEUS = "global:\n  scrape_interval: 15s\n"
 FIRST_ALERTMANAGER = "route:\n  receiver: 'null'\nreceivers:\n- name: 'null'\n"
 
 
+def _obsgen(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True,
+                            env={**os.environ, **env}, timeout=120)
+    print(result.stdout, result.stderr)
+    return result
+
+
 def _build(definitions: Path, out: Path, alertmanager_port: int) -> Path:
     build(definitions, out, Profile(scrape_interval="1s", alertmanagers=(f"127.0.0.1:{alertmanager_port}",)))
     return out
@@ -31,9 +42,67 @@ def _config_dir(path: Path, name: str, text: str) -> Path:
     return path / name
 
 
+def _wait_firing(server: servers.Server, alertname: str) -> None:
+    for _ in range(100):
+        if any(a["labels"]["alertname"] == alertname and a["state"] == "firing"
+               for a in server.get("/api/v1/alerts").json()["data"]["alerts"]):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{alertname} never fired")
+
+
 def _loaded_query(server: servers.Server, rule: str) -> str:
     groups = server.get("/api/v1/rules").json()["data"]["groups"]
     return next(r["query"] for g in groups for r in g["rules"] if r["name"] == rule)
+
+
+def test_apply_loads_out_then_a_changed_threshold_and_status_follows(tmp_path: Path) -> None:
+    am_port = servers.free_port()
+    out = _build(DEFINITIONS, tmp_path / "out", am_port)
+    prom_config = _config_dir(tmp_path / "etc-prometheus", "prometheus.yml", FIRST_PROMETHEUS)
+    am_config = _config_dir(tmp_path / "etc-alertmanager", "alertmanager.yml", FIRST_ALERTMANAGER)
+    with servers.alertmanager(am_config, tmp_path, port=am_port) as am, \
+            servers.prometheus(prom_config, tmp_path) as prom:
+        urls = {"PROMETHEUS_URL": prom.url, "ALERTMANAGER_URL": am.url}
+        dirs = ("--prometheus-dir", str(prom_config.parent), "--alertmanager-dir", str(am_config.parent))
+
+        first = _obsgen("apply", "--out", str(out), *dirs, **urls)
+        assert first.returncode == 0
+        assert "alertmanager updated" in " ".join(first.stdout.split())
+        assert "prometheus updated" in " ".join(first.stdout.split())
+        assert collect(prom_config.parent, prometheus.SERVER.patterns) == collect(out / "prometheus",
+                                                                                 prometheus.SERVER.patterns)
+        assert _loaded_query(prom, "CpuHigh") == "instance:cpu_usage:percent > 90"
+
+        _wait_firing(prom, "Watchdog")
+        in_sync = _obsgen("status", "--out", str(out), **urls)
+        assert in_sync.returncode == 0, in_sync.stdout
+        assert "obsgen status: in sync" in in_sync.stdout and "DRIFT" not in in_sync.stdout
+        assert "firing     Watchdog" in in_sync.stdout
+
+        again = _obsgen("apply", "--out", str(out), *dirs, **urls)
+        assert again.returncode == 0 and "0 updated, 2 unchanged" in again.stdout
+
+        definitions = tmp_path / "definitions"
+        shutil.copytree(DEFINITIONS, definitions)
+        alerts = definitions / "alerts.py"
+        alerts.write_text(alerts.read_text().replace('op=">", threshold=90,', 'op=">", threshold=92,'))
+        changed = _build(definitions, tmp_path / "out-changed", am_port)
+
+        drift = _obsgen("status", "--out", str(changed), **urls)
+        assert drift.returncode == 1
+        assert ("rule CpuHigh (group alerts, alerts.yml): expr is `instance:cpu_usage:percent > 90` on the server, "
+                "`instance:cpu_usage:percent > 92` in out/") in drift.stdout
+
+        dry = _obsgen("apply", "--dry-run", "--out", str(changed), *dirs, **urls)
+        assert dry.returncode == 0 and "+    expr: instance:cpu_usage:percent > 92" in dry.stdout
+        assert _loaded_query(prom, "CpuHigh") == "instance:cpu_usage:percent > 90"
+
+        second = _obsgen("apply", "--out", str(changed), *dirs, **urls)
+        assert second.returncode == 0
+        assert "changed rules/alerts.yml; reloaded and verified" in second.stdout
+        assert _loaded_query(prom, "CpuHigh") == "instance:cpu_usage:percent > 92"
+        assert _obsgen("status", "--out", str(changed), **urls).returncode == 0
 
 
 def _reload_timestamp(api: Api, server: str) -> float | None:

@@ -1,8 +1,11 @@
-"""The Grafana client against a loopback Grafana following the documented API."""
+"""The Grafana client of `obsgen apply` / `obsgen status` against a loopback Grafana following the documented API."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -164,3 +167,28 @@ def test_status_names_each_kind_of_drift(fake: FakeGrafana, out: Path) -> None:
                                                                 "saved by alice")
     assert findings["Operations/development.json (Development)"] == (Kind.OK, "in sync: version 2")
     assert findings["hand-made (Hand made)"][0] == Kind.NOTE
+
+
+def test_a_wrong_token_is_reported_as_unreadable_by_status(fake: FakeGrafana, out: Path, tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("not-the-token\n")
+    result = subprocess.run([sys.executable, "-m", "generator", "status", "--out", str(out), "--grafana-url",
+                             fake.url, "--grafana-token-file", str(token_file), "--retries", "0"],
+                            capture_output=True, text=True, env={**os.environ, "GRAFANA_TOKEN": TOKEN})
+    assert result.returncode == 1
+    assert "UNREADABLE grafana: grafana: GET /api/folders answered 401: Unauthorized" in result.stdout
+
+
+def test_apply_and_status_commands_read_the_token_from_the_environment(fake: FakeGrafana, out: Path) -> None:
+    def obsgen(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "generator", *args, "--out", str(out)], capture_output=True,
+                              text=True, env={**os.environ, "GRAFANA_URL": fake.url, "GRAFANA_TOKEN": TOKEN})
+
+    applied = obsgen("apply")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert applied.stdout.splitlines()[-1] == "obsgen apply: 4 created, 0 updated, 0 unchanged, 0 refused, 0 failed"
+    assert obsgen("status").returncode == 0
+    _ui_save(fake, "executive", refresh="1m")
+    drift = obsgen("status")
+    assert drift.returncode == 1 and "1 difference(s)" in drift.stdout
+    assert TOKEN not in drift.stdout + drift.stderr

@@ -53,7 +53,11 @@ def check(server: ReloadableServer, files: Files) -> str:
             return f"{server.validator[0]} not found: install Debian's prometheus / prometheus-alertmanager"
         proc = subprocess.run([*server.validator, server.config], cwd=staged, capture_output=True, text=True,
                               timeout=300)
-        return f"{tool} rejected it:\n{(proc.stdout + proc.stderr).strip()}" if proc.returncode else ""
+        if proc.returncode == 0:
+            return ""
+        failures = [line for line in (proc.stdout + proc.stderr).strip().splitlines()  # what failed, not what passed
+                    if "SUCCESS" not in line and (not line.startswith("Checking") or "FAILED" in line)]
+        return f"{tool} rejected it:\n" + "\n".join(failures)
 
 
 def _shown(differences: list[str]) -> str:

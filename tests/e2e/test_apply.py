@@ -131,6 +131,7 @@ def test_configs_the_validators_reject_are_refused_before_reload(tmp_path: Path)
 
         refused_rules = reload.apply(prometheus.SERVER, broken, DirectoryStore(prom_dir), apis["prometheus"])
         refused_routes = reload.apply(alertmanager.SERVER, broken, DirectoryStore(am_dir), apis["alertmanager"])
+        print(f"\n{refused_rules}\n{refused_routes}")
 
         assert refused_rules.action == Action.REFUSED and "promtool check config rejected it" in refused_rules.detail
         assert "unclosed left parenthesis" in refused_rules.detail
@@ -156,6 +157,7 @@ def test_a_reload_the_server_refuses_puts_the_previous_files_back(tmp_path: Path
     with servers.run(argv, "/-/ready", port, tmp_path, "prometheus-agent") as agent:
         api = Api(Connection("prometheus", agent.url))
         outcome = reload.apply(prometheus.SERVER, out, store, api)
+        print(f"\n{outcome}")
 
         assert outcome.action == Action.FAILED
         assert "reload failed" in outcome.detail and "not allowed in agent mode" in outcome.detail
@@ -175,6 +177,7 @@ def test_files_copied_where_the_server_does_not_read_them_are_taken_back(tmp_pat
     with servers.alertmanager(served, tmp_path, port=am_port) as am:
         outcome = reload.apply(alertmanager.SERVER, out, DirectoryStore(elsewhere.parent),
                                Api(Connection("alertmanager", am.url)), dry_run=dry_run)
+    print(f"\n{outcome}")
     if dry_run:
         assert (outcome.action, outcome.planned) == (Action.UPDATED, True)
         assert "added templates/obsgen.tmpl; changed alertmanager.yml; would reload" in outcome.detail

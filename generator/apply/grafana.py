@@ -182,6 +182,8 @@ def _apply_one(grafana: Grafana, comparison: Comparison, folder_uid: str, force:
 def apply(grafana: Grafana, out: Path, force: bool = False, dry_run: bool = False) -> list[Outcome]:
     """Create folders, then create or update each dashboard that differs, guarded by its version."""
     dashboards = local_dashboards(out)
+    if not dashboards:
+        return [Outcome(SERVER, str(out / DASHBOARDS), Action.UNCHANGED, "no dashboard files; nothing to apply")]
     uids, outcomes = folder_uids(grafana, {d.folder for d in dashboards}, create=not dry_run)
     existing = grafana.dashboards()
     for local in dashboards:
@@ -193,6 +195,8 @@ def apply(grafana: Grafana, out: Path, force: bool = False, dry_run: bool = Fals
 def status(grafana: Grafana, out: Path) -> list[Finding]:
     """Each dashboard file against Grafana, and dashboards in obsgen's folders that out/ does not hold."""
     dashboards = local_dashboards(out)
+    if not dashboards:
+        return [Finding(SERVER, Kind.NOTE, str(out / DASHBOARDS), "no dashboard files to compare")]
     uids, _ = folder_uids(grafana, {d.folder for d in dashboards}, create=False)
     existing = grafana.dashboards()
     findings = []

@@ -144,6 +144,13 @@ def test_dry_run_reports_what_would_change_and_sends_nothing(fake: FakeGrafana, 
     assert fake.dashboards == {}
 
 
+def test_an_out_without_dashboards_sends_nothing(fake: FakeGrafana, tmp_path: Path) -> None:
+    (outcome,) = grafana.apply(_client(fake), tmp_path)
+    assert (outcome.action, outcome.detail) == (Action.UNCHANGED, "no dashboard files; nothing to apply")
+    assert [f.kind for f in grafana.status(_client(fake), tmp_path)] == [Kind.NOTE]
+    assert fake.requests == []
+
+
 def test_a_provisioned_dashboard_is_never_saved_through_the_api(fake: FakeGrafana, out: Path) -> None:
     fake.provision(_dashboard("executive", "Executive", refresh="1h"))
     outcome = next(o for o in grafana.apply(_client(fake), out, force=True) if o.subject.startswith("executive"))

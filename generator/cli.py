@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from generator.apply import commands as apply_commands  # options only; the HTTP clients load when a command runs
+
 app = typer.Typer(help="Observability as code: compile definitions/ into the monitoring stack's configuration.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
@@ -89,6 +91,10 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
     for obj in project.objects:
         name = getattr(obj, "name", "")
         typer.echo(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}")
+
+
+app.command("apply")(apply_commands.apply)
+app.command("status")(apply_commands.status)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from generator.model.dashboards import (
     job_variable,
 )
 from generator.model.duration import Duration
+from generator.model.grafana_server import GrafanaServer
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.model.metrics import (
     Aggregation,
@@ -62,6 +63,7 @@ __all__ = [
     "EscalationPolicy",
     "Example",
     "ExploreLink",
+    "GrafanaServer",
     "GrafanaSettings",
     "Legend",
     "Link",

@@ -16,6 +16,7 @@ from generator.targets import (
     docs,
     grafana,
     grafana_provisioning,
+    grafana_server,
     loki,
     otelcol,
     prometheus,
@@ -38,6 +39,7 @@ TARGETS: dict[str, Target] = {
     "otelcol": otelcol.render,
     "tempo": tempo.render,
     "loki": loki.render,
+    "grafana-server": grafana_server.render,
 }
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.dashboards import dashboards, settings
-from generator.model.duration import format_seconds, parse_seconds
+from generator.dashboards import settings
 from generator.model.logs import SERVICE_LABEL as LOG_SERVICE_LABEL
 from generator.project import Project
 
@@ -70,24 +69,9 @@ def _datasources(project: Project) -> dict[str, Any]:
     return {"apiVersion": 1, "datasources": [prometheus, alertmanager, loki, tempo]}
 
 
-def _server_settings(project: Project) -> str:
-    """grafana.ini: the fastest refresh any dashboard asks for, and Grafana Live (its WebSocket channel)."""
-    refreshes = [parse_seconds(d.refresh) for d in dashboards(project) if d.refresh]
-    fastest = format_seconds(min(refreshes)) if refreshes else "5s"
-    return (
-        "[dashboards]\n"
-        "; dashboards may refresh as often as the fastest one asks (the plan's real-time update_interval)\n"
-        f"min_refresh_interval = {fastest}\n\n"
-        "[live]\n"
-        "; Grafana Live pushes updates over WebSocket (the plan's websocket_enabled)\n"
-        "max_connections = 100\n"
-    )
-
-
 def render(project: Project) -> dict[str, Any]:
-    """Provider and data source provisioning files, and grafana.ini."""
+    """Provider and data source provisioning files."""
     return {
         f"{PROVISIONING_DIR}/dashboards/obsgen.yml": _provider(project),
         f"{PROVISIONING_DIR}/datasources/obsgen.yml": _datasources(project),
-        "grafana/grafana.ini": _server_settings(project),
     }

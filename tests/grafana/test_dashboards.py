@@ -128,7 +128,6 @@ def test_data_sources_have_fixed_uids_and_link_to_each_other(project: Project) -
     assert sources["tempo"]["jsonData"]["tracesToMetrics"]["datasourceUid"] == "prometheus"
     provider = files["grafana/provisioning/dashboards/obsgen.yml"]["providers"][0]
     assert provider["options"]["foldersFromFilesStructure"] is True
-    assert "min_refresh_interval = 5s" in files["grafana/grafana.ini"]
 
 
 def test_each_dashboard_has_a_docs_page_with_panels_queries_and_alerts(project: Project) -> None:

@@ -1,0 +1,1 @@
+"""Putting out/ onto running servers and reading back what they run: Prometheus, Alertmanager, Grafana."""

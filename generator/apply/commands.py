@@ -1,0 +1,119 @@
+"""The `obsgen apply` and `obsgen status` commands: their options, and the report they print.
+
+Credentials never come from a flag value (it would land in shell history): a token file, or the environment
+($GRAFANA_TOKEN, or $GRAFANA_USER and $GRAFANA_PASSWORD; the same for PROMETHEUS_ and ALERTMANAGER_).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+OUT = typer.Option(Path("out"), "--out", "-o", help="The built and checked out/ directory.")
+DRY_RUN = typer.Option(False, "--dry-run", help="Print what would change (with diffs); change nothing.")
+FORCE = typer.Option(False, "--force", help="Overwrite dashboards someone edited in Grafana since obsgen applied them.")
+TIMEOUT = typer.Option(10.0, "--timeout", help="Seconds to wait for each connection and answer.")
+RETRIES = typer.Option(3, "--retries", help="Retries after connection errors and 429/502/503/504 answers.")
+
+
+def _url(server: str, what: str) -> Any:
+    return typer.Option("", f"--{server}-url", envvar=f"{server.upper()}_URL", help=f"Base URL of the running {what}.")
+
+
+def _token_file(server: str) -> Any:
+    prefix = server.upper()
+    return typer.Option(None, f"--{server}-token-file", envvar=f"{prefix}_TOKEN_FILE",
+                        help=f"File holding a bearer token (else ${prefix}_TOKEN, "
+                             f"or ${prefix}_USER and ${prefix}_PASSWORD).")
+
+
+def _directory(server: str, files: str) -> Any:
+    return typer.Option(None, f"--{server}-dir", envvar=f"OBSGEN_{server.upper()}_DIR",
+                        help=f"The directory {server} reads {files} from (where they are copied).")
+
+
+def _command(server: str, verb: str, effect: str) -> Any:
+    return typer.Option("", f"--{server}-{verb}", envvar=f"OBSGEN_{server.upper()}_{verb.upper()}",
+                        help=f"Instead of --{server}-dir, for a remote server: shell command that {effect} {{dir}}.")
+
+
+PROMETHEUS_URL = _url("prometheus", "Prometheus (started with --web.enable-lifecycle)")
+PROMETHEUS_TOKEN_FILE = _token_file("prometheus")
+PROMETHEUS_DIR = _directory("prometheus", "prometheus.yml and rules/")
+PROMETHEUS_PULL = _command("prometheus", "pull", "copies its configuration directory into")
+PROMETHEUS_PUSH = _command("prometheus", "push", "makes its configuration directory hold exactly")
+ALERTMANAGER_URL = _url("alertmanager", "Alertmanager")
+ALERTMANAGER_TOKEN_FILE = _token_file("alertmanager")
+ALERTMANAGER_DIR = _directory("alertmanager", "alertmanager.yml and templates/")
+ALERTMANAGER_PULL = _command("alertmanager", "pull", "copies its configuration directory into")
+ALERTMANAGER_PUSH = _command("alertmanager", "push", "makes its configuration directory hold exactly")
+GRAFANA_URL = _url("grafana", "Grafana")
+GRAFANA_TOKEN_FILE = _token_file("grafana")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def apply(out: Path = OUT,
+          prometheus_url: str = PROMETHEUS_URL, prometheus_dir: Path | None = PROMETHEUS_DIR,
+          prometheus_pull: str = PROMETHEUS_PULL, prometheus_push: str = PROMETHEUS_PUSH,
+          prometheus_token_file: Path | None = PROMETHEUS_TOKEN_FILE,
+          alertmanager_url: str = ALERTMANAGER_URL, alertmanager_dir: Path | None = ALERTMANAGER_DIR,
+          alertmanager_pull: str = ALERTMANAGER_PULL, alertmanager_push: str = ALERTMANAGER_PUSH,
+          alertmanager_token_file: Path | None = ALERTMANAGER_TOKEN_FILE,
+          grafana_url: str = GRAFANA_URL, grafana_token_file: Path | None = GRAFANA_TOKEN_FILE,
+          dry_run: bool = DRY_RUN, force: bool = FORCE, timeout: float = TIMEOUT, retries: int = RETRIES) -> None:
+    """Put out/ onto running servers: check, copy and reload Prometheus and Alertmanager, upload dashboards."""
+    from collections import Counter
+
+    from generator.apply import run
+
+    endpoints = [
+        run.Endpoint("prometheus", prometheus_url, prometheus_token_file, prometheus_dir, prometheus_pull,
+                     prometheus_push),
+        run.Endpoint("alertmanager", alertmanager_url, alertmanager_token_file, alertmanager_dir, alertmanager_pull,
+                     alertmanager_push),
+        run.Endpoint("grafana", grafana_url, grafana_token_file),
+    ]
+    try:
+        outcomes = run.apply(out, endpoints, timeout, retries, dry_run, force)
+    except ValueError as error:  # settings, credentials files, unreadable dashboard files
+        _fail(str(error))
+        return
+    for outcome in outcomes:
+        typer.echo(str(outcome))
+        if outcome.diff:
+            typer.echo("    " + outcome.diff.rstrip("\n").replace("\n", "\n    "))
+    counts = Counter(outcome.action.value for outcome in outcomes)
+    summary = ", ".join(f"{counts[a]} {a}" for a in ("created", "updated", "unchanged", "refused", "failed"))
+    typer.echo(f"obsgen apply{' --dry-run (nothing changed)' if dry_run else ''}: {summary}")
+    if not all(outcome.ok for outcome in outcomes):
+        raise typer.Exit(1)
+
+
+def status(out: Path = OUT,
+           prometheus_url: str = PROMETHEUS_URL, prometheus_token_file: Path | None = PROMETHEUS_TOKEN_FILE,
+           alertmanager_url: str = ALERTMANAGER_URL, alertmanager_token_file: Path | None = ALERTMANAGER_TOKEN_FILE,
+           grafana_url: str = GRAFANA_URL, grafana_token_file: Path | None = GRAFANA_TOKEN_FILE,
+           timeout: float = TIMEOUT, retries: int = RETRIES) -> None:
+    """Whether the running servers run what out/ holds (exit 1 if not), rule errors, and firing alerts."""
+    from generator.apply import run
+
+    endpoints = [run.Endpoint("prometheus", prometheus_url, prometheus_token_file),
+                 run.Endpoint("alertmanager", alertmanager_url, alertmanager_token_file),
+                 run.Endpoint("grafana", grafana_url, grafana_token_file)]
+    try:
+        findings = run.status_of(out, endpoints, timeout, retries)
+    except ValueError as error:
+        _fail(str(error))
+        return
+    for finding in findings:
+        typer.echo(str(finding))
+    drifted = sum(finding.drift for finding in findings)
+    typer.echo(f"obsgen status: {f'{drifted} difference(s) from' if drifted else 'in sync with'} {out}")
+    if drifted:
+        raise typer.Exit(1)

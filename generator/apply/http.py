@@ -1,0 +1,123 @@
+"""One HTTP client for every server: base URL, credentials, timeouts, and retries of what is safe to retry."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+RETRIED_STATUSES = (429, 502, 503, 504)  # rate limited or a proxy in front of a restarting server
+
+
+class ApiError(Exception):
+    """A server answered with an error status; message is what the server said."""
+
+    def __init__(self, server: str, method: str, path: str, status: int, message: str, body: Any = None) -> None:
+        super().__init__(f"{server}: {method} {path} answered {status}: {message}")
+        self.status = status
+        self.message = message
+        self.body = body
+
+
+class Unreachable(Exception):
+    """A server could not be reached at all (connection refused, DNS, timeout)."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A bearer token or a user and password; never printed."""
+
+    token: str = ""
+    user: str = ""
+    password: str = ""
+
+    def __repr__(self) -> str:
+        return f"Credentials(token={'***' if self.token else ''!r}, user={self.user!r})"
+
+    @classmethod
+    def load(cls, prefix: str, token_file: Path | None = None) -> Credentials:
+        """From token_file, else $PREFIX_TOKEN, else $PREFIX_USER and $PREFIX_PASSWORD, else none."""
+        if token_file is not None:
+            try:
+                return cls(token=token_file.read_text().strip())
+            except OSError as error:
+                raise ValueError(f"cannot read {prefix.lower()} token file {token_file}: {error.strerror}") from None
+        return cls(token=os.environ.get(f"{prefix}_TOKEN", ""), user=os.environ.get(f"{prefix}_USER", ""),
+                   password=os.environ.get(f"{prefix}_PASSWORD", ""))
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach one server."""
+
+    name: str
+    """What the server is, for messages: prometheus, alertmanager, grafana."""
+    url: str
+    credentials: Credentials = Credentials()
+    timeout: float = 10.0
+    """Seconds to wait for a connection and for each answer."""
+    retries: int = 3
+    """Attempts after the first for connection errors, and for idempotent requests answering 429/502/503/504."""
+
+
+class Api:
+    """JSON over HTTP to one server, raising ApiError on error statuses and Unreachable when it cannot connect."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.name = connection.name
+        self.url = connection.url.rstrip("/")
+        self.timeout = connection.timeout
+        self.session = requests.Session()
+        retry = Retry(total=connection.retries, backoff_factor=0.2, status_forcelist=RETRIED_STATUSES,
+                      raise_on_status=False)  # POSTs are retried only when the request never reached the server
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        credentials = connection.credentials
+        if credentials.token:
+            self.session.headers["Authorization"] = f"Bearer {credentials.token}"
+        elif credentials.user:
+            self.session.auth = (credentials.user, credentials.password)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """The raw response of a request; raises on error statuses."""
+        try:
+            response = self.session.request(method, self.url + path, timeout=self.timeout, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise Unreachable(f"cannot reach {self.name} at {self.url}: {type(error).__name__}") from None
+        if response.status_code >= 400:
+            raise ApiError(self.name, method, path, response.status_code, _message(response), _json(response))
+        return response
+
+    def get(self, path: str, **params: Any) -> Any:
+        """GET, decoded JSON."""
+        return self.request("GET", path, params=params).json()
+
+    def post(self, path: str, body: Any = None) -> Any:
+        """POST a JSON body, decoded JSON answer (None when the answer is not JSON)."""
+        return _json(self.request("POST", path, json=body))
+
+    def text(self, path: str) -> str:
+        """GET, as text (e.g. /metrics)."""
+        return self.request("GET", path).text
+
+
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _message(response: requests.Response) -> str:
+    body = _json(response)
+    if isinstance(body, dict):
+        for key in ("message", "error"):
+            if isinstance(body.get(key), str):
+                return str(body[key])
+    return response.text.strip()[:500] or response.reason

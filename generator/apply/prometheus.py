@@ -1,0 +1,95 @@
+"""Prometheus: which files obsgen owns, and whether the running server loaded exactly them.
+
+Prometheus exposes no hash of its configuration, so "runs these files" means: the last reload succeeded, the
+configuration it reports (/api/v1/status/config, with every default filled in) contains every setting of
+prometheus.yml, and the rule groups it reports (/api/v1/rules) are those of the rule files, rule by rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from generator.apply import rules
+from generator.apply.files import Files
+from generator.apply.http import Api
+from generator.apply.reload import ReloadableServer, gauge
+from generator.model.duration import parse_seconds
+from generator.targets.prometheus import RULES_DIR
+
+CONFIG = "prometheus.yml"
+MASKED = "<secret>"  # how Prometheus shows a secret it loaded
+DEFAULT_EVALUATION_INTERVAL = 60.0
+
+
+def _same_scalar(key: str, ours: Any, live: Any) -> bool:
+    if ours == live or live == MASKED:
+        return True
+    if isinstance(ours, str) and isinstance(live, str):
+        if key == "rule_files":  # Prometheus reports rule_files joined to its configuration directory
+            return live.endswith("/" + ours)
+        try:
+            return parse_seconds(ours) == parse_seconds(live)  # "60s" is loaded and shown as "1m"
+        except ValueError:
+            return False
+    return False
+
+
+def config_differences(ours: Any, live: Any, path: str = "", key: str = "") -> list[str]:
+    """Settings of our prometheus.yml that the loaded configuration lacks or holds otherwise."""
+    where = path or "prometheus.yml"
+    if isinstance(ours, dict):
+        if not isinstance(live, dict):
+            return [f"{where} is {live!r} on the server"]
+        found = []
+        for name, value in ours.items():
+            child = f"{path}.{name}" if path else str(name)
+            if name not in live:
+                found.append(f"{child} is not set on the server, {value!r} in out/")
+            else:
+                found += config_differences(value, live[name], child, str(name))
+        return found
+    if isinstance(ours, list):
+        if not isinstance(live, list) or len(live) != len(ours):
+            count = len(live) if isinstance(live, list) else live
+            return [f"{where} has {count} entries on the server, {len(ours)} in out/"]
+        return [d for index, (mine, theirs) in enumerate(zip(ours, live, strict=True))
+                for d in config_differences(mine, theirs, f"{path}[{index}]", key)]
+    if not _same_scalar(key, ours, live):
+        return [f"{where} is {live!r} on the server, {ours!r} in out/"]
+    return []
+
+
+def expected_groups(files: Files) -> dict[tuple[str, str], rules.Group]:
+    """The rule groups the files declare."""
+    config = yaml.safe_load(files[CONFIG]) or {}
+    interval = (config.get("global") or {}).get("evaluation_interval")
+    return rules.from_files({p: d for p, d in files.items() if p != CONFIG},
+                            parse_seconds(interval) if interval else DEFAULT_EVALUATION_INTERVAL)
+
+
+def loaded_groups(api: Api) -> dict[tuple[str, str], rules.Group]:
+    """The rule groups the server runs."""
+    return rules.from_api(api.get("/api/v1/rules")["data"]["groups"])
+
+
+def differences(api: Api, files: Files) -> list[str]:
+    """How the running Prometheus differs from these files; empty when it runs exactly them."""
+    found = []
+    if gauge(api, "prometheus_config_last_reload_successful") != 1:
+        found.append("its last configuration reload failed (prometheus_config_last_reload_successful is not 1)")
+    ours = yaml.safe_load(files[CONFIG]) or {}
+    found += config_differences(ours, yaml.safe_load(api.get("/api/v1/status/config")["data"]["yaml"]))
+    if ours.get("rule_files"):  # the rules API is off in agent mode, where no rule files are allowed
+        found += rules.differences(expected_groups(files), loaded_groups(api))
+    return found
+
+
+SERVER = ReloadableServer(
+    name="prometheus",
+    config=CONFIG,
+    patterns=(CONFIG, f"{RULES_DIR.removeprefix('prometheus/')}/*.yml"),
+    validator=("promtool", "check", "config"),
+    differences=differences,
+)

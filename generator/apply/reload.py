@@ -1,0 +1,139 @@
+"""Check, copy, reload, verify, and undo on failure: how new files reach Prometheus and Alertmanager."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from generator.apply.files import Change, CommandError, Files, Store, collect, materialise, unified_diff
+from generator.apply.http import Api, ApiError, Unreachable
+from generator.apply.outcome import Action, Outcome
+
+SHOWN_DIFFERENCES = 5
+
+
+@dataclass(frozen=True)
+class ReloadableServer:
+    """A server that reads configuration files and reloads them on POST /-/reload."""
+
+    name: str
+    """Also the directory of its files under out/."""
+    config: str
+    """The main configuration file, relative to the configuration directory."""
+    patterns: tuple[str, ...]
+    """The files obsgen owns in the server's configuration directory (the config and what it includes)."""
+    validator: tuple[str, ...]
+    """The stack's own check, run on the config file: promtool check config, amtool check-config."""
+    differences: Callable[[Api, Files], list[str]]
+    """How what the live server runs differs from these files; empty when it runs exactly them."""
+
+
+def gauge(api: Api, name: str) -> float | None:
+    """The value of an unlabelled gauge in the server's own /metrics, None if absent."""
+    for family in text_string_to_metric_families(api.text("/metrics")):
+        for sample in family.samples:
+            if sample.name == name:
+                return float(sample.value)
+    return None
+
+
+def check(server: ReloadableServer, files: Files) -> str:
+    """Run the server's own validator on the files staged as they will be laid out; empty if they pass."""
+    with tempfile.TemporaryDirectory(prefix=f"obsgen-{server.name}-") as scratch:
+        staged = Path(scratch)
+        materialise(files, staged)
+        tool = " ".join(server.validator)
+        if shutil.which(server.validator[0]) is None:
+            return f"{server.validator[0]} not found: install Debian's prometheus / prometheus-alertmanager"
+        proc = subprocess.run([*server.validator, server.config], cwd=staged, capture_output=True, text=True,
+                              timeout=300)
+        if proc.returncode == 0:
+            return ""
+        failures = [line for line in (proc.stdout + proc.stderr).strip().splitlines()  # what failed, not what passed
+                    if "SUCCESS" not in line and (not line.startswith("Checking") or "FAILED" in line)]
+        return f"{tool} rejected it:\n" + "\n".join(failures)
+
+
+def _shown(differences: list[str]) -> str:
+    more = len(differences) - SHOWN_DIFFERENCES
+    return "; ".join(differences[:SHOWN_DIFFERENCES]) + (f" (and {more} more)" if more > 0 else "")
+
+
+def _reload_and_verify(server: ReloadableServer, api: Api, files: Files) -> str:
+    """Empty when the server reloaded and runs the files, else what went wrong."""
+    try:
+        api.post("/-/reload")
+    except ApiError as error:
+        return f"reload failed: {error.message}"
+    except Unreachable as error:
+        return str(error)
+    try:
+        differences = server.differences(api, files)
+    except (ApiError, Unreachable) as error:
+        return f"reloaded, but could not verify: {error}"
+    return f"reloaded, but the server does not run the new files: {_shown(differences)}" if differences else ""
+
+
+def _restore(server: ReloadableServer, store: Store, api: Api, previous: Files, problem: str) -> Outcome:
+    try:
+        store.replace(previous, server.patterns)
+    except (CommandError, OSError) as error:
+        return Outcome(server.name, store.describe(), Action.FAILED,
+                       f"{problem}; restoring the previous files failed too, fix by hand: {error}")
+    try:
+        api.post("/-/reload")
+        undone = "previous files restored and reloaded"
+    except (ApiError, Unreachable) as error:
+        undone = f"previous files restored, but reloading them failed too: {error}"
+    return Outcome(server.name, store.describe(), Action.FAILED, f"{problem}; {undone}")
+
+
+def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api: Api, dry_run: bool) -> Outcome:
+    where = store.describe()
+    old = store.read(server.patterns)
+    change = Change.between(old, new)
+    if not change:
+        differences = server.differences(api, new)
+        if not differences:
+            return Outcome(server.name, where, Action.UNCHANGED, "files in place and loaded", planned=dry_run)
+        if dry_run:
+            return Outcome(server.name, where, Action.UPDATED,
+                           f"files in place but not loaded ({_shown(differences)}); would reload", planned=True)
+        problem = _reload_and_verify(server, api, new)
+        if problem:
+            return Outcome(server.name, where, Action.FAILED,
+                           f"{problem}; does the server read its configuration from {where}?")
+        return Outcome(server.name, where, Action.UPDATED, "files were in place; reloaded and verified")
+    if dry_run:
+        return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; would reload", planned=True,
+                       diff=unified_diff(old, new, where, str(source)))
+    try:
+        store.replace(new, server.patterns)
+    except (CommandError, OSError) as error:
+        return _restore(server, store, api, old, f"copying failed: {error}")
+    problem = _reload_and_verify(server, api, new)
+    if problem:
+        return _restore(server, store, api, old, problem)
+    return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; reloaded and verified")
+
+
+def apply(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool = False) -> Outcome:
+    """Put out/<server>/ onto the server: refuse what its validator rejects, undo what it does not load."""
+    where, source = store.describe(), out / server.name
+    new = collect(source, server.patterns)
+    if not new:
+        return Outcome(server.name, where, Action.FAILED, f"{source} holds none of {server.patterns}")
+    problem = check(server, new)
+    if problem:
+        return Outcome(server.name, where, Action.REFUSED,
+                       f"nothing copied, not reloaded: {problem}", planned=dry_run)
+    try:
+        return _apply(server, source, new, store, api, dry_run)
+    except (ApiError, Unreachable, CommandError, OSError) as error:
+        return Outcome(server.name, where, Action.FAILED, f"nothing changed: {error}")

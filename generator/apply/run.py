@@ -1,0 +1,87 @@
+"""From command-line settings to clients and stores, then apply or status over every server given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.apply import alertmanager, grafana, prometheus, reload, status
+from generator.apply.files import CommandStore, DirectoryStore, Store
+from generator.apply.grafana_api import Grafana
+from generator.apply.http import Api, ApiError, Connection, Credentials, Unreachable
+from generator.apply.outcome import Action, Finding, Outcome
+
+RELOADABLE = {"alertmanager": alertmanager.SERVER, "prometheus": prometheus.SERVER}
+ORDER = ("alertmanager", "prometheus", "grafana")  # receivers exist before the rules that page them
+
+
+class UsageError(ValueError):
+    """The settings do not say enough to reach a server or its files."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One server as the command line describes it."""
+
+    name: str
+    url: str
+    token_file: Path | None = None
+    directory: Path | None = None
+    """The server's configuration directory, on this machine or mounted here."""
+    pull: str = ""
+    """Shell command copying the remote configuration directory into {dir}."""
+    push: str = ""
+    """Shell command making the remote configuration directory hold exactly what {dir} holds."""
+
+    def api(self, timeout: float, retries: int) -> Api:
+        """A client for the server, with credentials from the token file or the environment."""
+        credentials = Credentials.load(self.name.upper(), self.token_file)
+        return Api(Connection(self.name, self.url, credentials, timeout, retries))
+
+    def store(self) -> Store:
+        """Where the server's configuration files go."""
+        option = f"--{self.name}"
+        if self.directory is not None and (self.pull or self.push):
+            raise UsageError(f"give either {option}-dir or {option}-pull/{option}-push, not both")
+        if self.directory is not None:
+            if not self.directory.is_dir():
+                raise UsageError(f"{option}-dir {self.directory} is not a directory")
+            return DirectoryStore(self.directory)
+        if self.pull and self.push:
+            return CommandStore(self.pull, self.push)
+        raise UsageError(f"{option}-url needs where {self.name} reads its files: {option}-dir DIR, "
+                         f"or {option}-pull and {option}-push commands for a remote directory")
+
+
+def _ordered(endpoints: list[Endpoint]) -> list[Endpoint]:
+    given = [e for e in endpoints if e.url]
+    if not given:
+        raise UsageError("no server given: set --prometheus-url, --alertmanager-url or --grafana-url "
+                         "(or PROMETHEUS_URL, ALERTMANAGER_URL, GRAFANA_URL)")
+    return sorted(given, key=lambda e: ORDER.index(e.name))
+
+
+def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dry_run: bool,
+          force: bool) -> list[Outcome]:
+    """Apply out/ to every server given, Alertmanager first, then Prometheus, then Grafana."""
+    ordered = _ordered(endpoints)
+    # settings and unreadable dashboard files are errors before any server changes
+    stores = {e.name: e.store() for e in ordered if e.name in RELOADABLE}
+    dashboards = grafana.local_dashboards(out) if any(e.name == "grafana" for e in ordered) else []
+    outcomes: list[Outcome] = []
+    for endpoint in ordered:
+        api = endpoint.api(timeout, retries)
+        if endpoint.name in RELOADABLE:
+            outcomes.append(reload.apply(RELOADABLE[endpoint.name], out, stores[endpoint.name], api, dry_run))
+            continue
+        try:
+            outcomes += grafana.apply(Grafana(api), out, force=force, dry_run=dry_run)
+        except (ApiError, Unreachable) as error:
+            outcomes.append(Outcome("grafana", endpoint.url, Action.FAILED, f"{len(dashboards)} dashboards: {error}"))
+    return outcomes
+
+
+def status_of(out: Path, endpoints: list[Endpoint], timeout: float, retries: int) -> list[Finding]:
+    """What every server given runs, against out/."""
+    apis = {e.name: e.api(timeout, retries) for e in _ordered(endpoints)}
+    return status.status(out, apis.get("prometheus"), apis.get("alertmanager"), apis.get("grafana"))

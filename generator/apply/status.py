@@ -1,0 +1,73 @@
+"""`obsgen status`: whether the running servers run what out/ holds, and what is firing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from generator.apply import alertmanager, grafana, prometheus
+from generator.apply.files import collect
+from generator.apply.grafana_api import Grafana
+from generator.apply.http import Api, ApiError, Unreachable
+from generator.apply.outcome import Finding, Kind
+
+SHOWN_LABELS = ("severity", "instance", "service", "escalation_level")
+
+
+def _drift(server: str, out: Path, differences: list[str], in_sync: str) -> list[Finding]:
+    if not differences:
+        return [Finding(server, Kind.OK, str(out / server), in_sync)]
+    return [Finding(server, Kind.DRIFT, str(out / server), difference) for difference in differences]
+
+
+def prometheus_status(api: Api, out: Path) -> list[Finding]:
+    """Configuration and rules against out/prometheus, rules whose last evaluation failed, firing alerts."""
+    files = collect(out / "prometheus", prometheus.SERVER.patterns)
+    expected = prometheus.expected_groups(files)
+    rule_count = sum(len(group.rules) for group in expected.values())
+    findings = _drift("prometheus", out, prometheus.differences(api, files),
+                      f"prometheus.yml loaded; {len(expected)} rule groups, {rule_count} rules as in out/")
+    if expected:
+        for group in api.get("/api/v1/rules")["data"]["groups"]:
+            findings += [Finding("prometheus", Kind.ERROR, f"rule {rule['name']} (group {group['name']})",
+                                 f"last evaluation failed: {rule.get('lastError', '')}")
+                         for rule in group["rules"] if rule.get("health") == "err"]
+    alerts = api.get("/api/v1/alerts")["data"]["alerts"]
+    for alert in sorted(alerts, key=lambda a: sorted(a["labels"].items())):
+        if alert["state"] == "firing":
+            labels = ", ".join(f"{k}={alert['labels'][k]}" for k in SHOWN_LABELS if k in alert["labels"])
+            findings.append(Finding("prometheus", Kind.FIRING, alert["labels"]["alertname"],
+                                    f"{labels}; active since {alert.get('activeAt', '?')}"))
+    return findings
+
+
+def alertmanager_status(api: Api, out: Path) -> list[Finding]:
+    """alertmanager.yml's hash against the loaded one, and how many alerts are active, silenced, inhibited."""
+    files = collect(out / "alertmanager", alertmanager.SERVER.patterns)
+    loaded = f"alertmanager.yml loaded (config hash {alertmanager.config_hash(files[alertmanager.CONFIG]):.0f})"
+    findings = _drift("alertmanager", out, alertmanager.differences(api, files), loaded)
+    alerts = api.get("/api/v2/alerts")
+    states = [a.get("status", {}).get("state", "") for a in alerts]
+    findings.append(Finding("alertmanager", Kind.NOTE, "alerts",
+                            f"{states.count('active')} active, {states.count('suppressed')} silenced or inhibited"))
+    return findings
+
+
+def _read(server: str, read: Callable[[], list[Finding]]) -> list[Finding]:
+    try:
+        return read()
+    except (ApiError, Unreachable) as error:
+        return [Finding(server, Kind.UNREADABLE, server, str(error))]
+
+
+def status(out: Path, prometheus_api: Api | None, alertmanager_api: Api | None,
+           grafana_api: Api | None) -> list[Finding]:
+    """Every finding for the servers given."""
+    findings: list[Finding] = []
+    if alertmanager_api is not None:
+        findings += _read("alertmanager", lambda: alertmanager_status(alertmanager_api, out))
+    if prometheus_api is not None:
+        findings += _read("prometheus", lambda: prometheus_status(prometheus_api, out))
+    if grafana_api is not None:
+        findings += _read("grafana", lambda: grafana.status(Grafana(grafana_api), out))
+    return findings

@@ -1,0 +1,4 @@
+from generator.model import GrafanaServer
+
+FIRST = GrafanaServer()
+SECOND = GrafanaServer(name="other")  # expect: GrafanaServer is already defined at

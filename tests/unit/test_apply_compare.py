@@ -1,0 +1,61 @@
+"""How obsgen decides a running Prometheus runs the files in out/."""
+
+from __future__ import annotations
+
+from generator.apply import rules
+from generator.apply.prometheus import config_differences
+
+RULES = b"""groups:
+- name: alerts
+  rules:
+  - alert: CpuHigh
+    expr: instance:cpu_usage:percent{job="node",instance!=""} > 90
+    for: 5m
+    labels: {severity: critical}
+    annotations: {summary: busy}
+"""
+
+
+def _loaded(query: str, duration: float = 300, interval: float = 15) -> list[dict[str, object]]:
+    return [{"name": "alerts", "file": "/etc/prometheus/rules/alerts.yml", "interval": interval, "rules": [
+        {"type": "alerting", "name": "CpuHigh", "query": query, "duration": duration,
+         "labels": {"severity": "critical"}, "annotations": {"summary": "busy"}}]}]
+
+
+def test_expressions_compare_as_prometheus_prints_them_back() -> None:
+    assert rules.canonical('sum by (job) (rate(x{z="1",a=~"b,}"}[24h] offset 5m))') == \
+        rules.canonical('sum by (job)(rate(x{a=~"b,}",z="1"}[1d] offset 5m))')
+    assert rules.canonical("a > 90") != rules.canonical("a > 92")
+
+
+def test_rules_as_loaded_match_the_file() -> None:
+    expected = rules.from_files({"rules/alerts.yml": RULES}, evaluation_interval=15)
+    loaded = rules.from_api(_loaded('instance:cpu_usage:percent{instance!="",job="node"} > 90'))
+    assert rules.differences(expected, loaded) == []
+
+
+def test_a_changed_threshold_duration_or_interval_is_named() -> None:
+    expected = rules.from_files({"rules/alerts.yml": RULES}, evaluation_interval=15)
+    loaded = rules.from_api(_loaded('instance:cpu_usage:percent{instance!="",job="node"} > 80', 60, 30))
+    assert rules.differences(expected, loaded) == [
+        "group alerts, alerts.yml: evaluated every 30s on the server, 15s in out/",
+        'rule CpuHigh (group alerts, alerts.yml): expr is `instance:cpu_usage:percent{instance!="",job="node"} > 80`'
+        ' on the server, `instance:cpu_usage:percent{job="node",instance!=""} > 90` in out/',
+        "rule CpuHigh (group alerts, alerts.yml): for is 1m on the server, 5m in out/",
+    ]
+    assert rules.differences(expected, {}) == ["rule group alerts (alerts.yml) is not loaded"]
+
+
+def test_loaded_config_may_add_defaults_show_secrets_masked_and_reformat_durations() -> None:
+    ours = {"global": {"scrape_interval": "60s"}, "rule_files": ["rules/*.yml"],
+            "remote_write": [{"url": "http://lts/write", "basic_auth": {"password": "p"}}]}
+    live = {"global": {"scrape_interval": "1m", "scrape_timeout": "10s"}, "rule_files": ["/etc/prometheus/rules/*.yml"],
+            "remote_write": [{"url": "http://lts/write", "basic_auth": {"password": "<secret>"}}]}
+    assert config_differences(ours, live) == []
+
+
+def test_a_setting_the_server_lacks_or_holds_otherwise_is_named() -> None:
+    ours = {"global": {"evaluation_interval": "15s"}, "scrape_configs": [{"job_name": "node"}, {"job_name": "api"}]}
+    live = {"global": {"evaluation_interval": "30s"}, "scrape_configs": [{"job_name": "node"}]}
+    assert config_differences(ours, live) == ["global.evaluation_interval is '30s' on the server, '15s' in out/",
+                                              "scrape_configs has 1 entries on the server, 2 in out/"]

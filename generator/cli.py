@@ -12,6 +12,7 @@ app = typer.Typer(help="Observability as code: compile definitions/ into the mon
 
 DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Definitions package directory.")
 CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
+RULE_FILES = typer.Argument(..., help="Prometheus rule files or PrometheusRule manifests (YAML).")
 OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced atomically).")
 
 
@@ -75,6 +76,30 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
     for obj in project.objects:
         name = getattr(obj, "name", "")
         typer.echo(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}")
+
+
+@app.command("import")
+def import_rules(
+    files: list[Path] = RULE_FILES,
+    definitions: Path = DEFINITIONS,
+    module: str = typer.Option("", "--module", "-m", help="Module name for a single file (default: from its name)."),
+    force: bool = typer.Option(False, "--force", help="Replace modules that already exist."),
+) -> None:
+    """Write existing rules into definitions/ as modules that build back to the same rules."""
+    from generator.errors import DefinitionError
+    from generator.importer.write import import_rule_files
+
+    try:
+        report = import_rule_files(files, definitions, module, force)
+    except DefinitionError as error:
+        _fail(error)
+        return
+    for note in report.notes:
+        typer.echo(_where(f"warning: {note}"), err=True)
+    for path in report.modules:
+        typer.echo(f"wrote {_where(str(path))}")
+    typer.echo(f"obsgen import: {len(report.modules)} modules, {report.groups} groups, {report.alerts} alerts, "
+               f"{report.records} recording rules")
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from generator.model.alerts import Alert, Example
 from generator.model.base import Definition
 from generator.model.duration import Duration
+from generator.model.kubernetes import Kubernetes
 from generator.model.metrics import (
     Aggregation,
     AggregationPolicy,
@@ -24,12 +25,14 @@ from generator.model.notify import (
     Smtp,
     WebhookChannel,
 )
+from generator.model.rulesets import AlertOverride, ImportedAlert, ImportedRecord, RuleGroup, RuleSet
 from generator.model.stack import ScrapeJob, Stack
 
 __all__ = [
     "Aggregation",
     "AggregationPolicy",
     "Alert",
+    "AlertOverride",
     "AlertingConfig",
     "Channel",
     "Definition",
@@ -38,11 +41,16 @@ __all__ = [
     "EscalationLevel",
     "EscalationPolicy",
     "Example",
+    "ImportedAlert",
+    "ImportedRecord",
+    "Kubernetes",
     "Metric",
     "MetricType",
     "PagerDutyChannel",
     "RecordingRule",
     "RetentionPolicy",
+    "RuleGroup",
+    "RuleSet",
     "ScrapeJob",
     "Severity",
     "SlackChannel",

@@ -126,6 +126,9 @@ def check(project: Project) -> None:
 
 
 def _mapping_warnings(project: Project) -> None:
+    from generator.targets.kubernetes import mapping_warnings  # what packaging for prometheus-operator needs
+
+    project.warnings.extend(mapping_warnings(project))
     where = project.alerting.location
     for severity in project.alerting.severities:
         wait, interval, repeat = route_timing(severity)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.project import Project
-from generator.targets import alertmanager, docs, prometheus, route_tests, rule_tests, rulesets
+from generator.targets import alertmanager, docs, kubernetes, prometheus, route_tests, rule_tests, rulesets
 
 Target = Callable[[Project], dict[str, Any]]
 
@@ -21,6 +21,7 @@ TARGETS: dict[str, Target] = {
     "alertmanager": alertmanager.render,
     "alertmanager-tests": route_tests.render,
     "docs": docs.render,
+    "kubernetes": kubernetes.render,
 }
 
 

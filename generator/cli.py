@@ -102,6 +102,34 @@ def import_rules(
                f"{report.records} recording rules")
 
 
+@app.command("diff")
+def diff_refs(
+    base_ref: str = typer.Argument("", help="Base commit (default: merge-base of main and HEAD)."),
+    head_ref: str = typer.Argument("", help="Head commit (default: the work tree, uncommitted changes included)."),
+    definitions: Path = DEFINITIONS,
+    output_format: str = typer.Option("text", "--format", "-f", help="text, or markdown for a PR comment."),
+    exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when anything changed, like git diff."),
+) -> None:
+    """What a change does: both sides built from git, outputs compared by meaning (errors exit 2)."""
+    from generator.diff.compare import diff
+    from generator.diff.render import markdown, text
+    from generator.diff.sides import DiffError, default_base, repository
+
+    if output_format not in ("text", "markdown"):
+        typer.echo(f"error: --format must be text or markdown, not {output_format!r}", err=True)
+        raise typer.Exit(2)
+    try:
+        repo = repository(Path.cwd())
+        relative = (Path.cwd() / definitions).resolve().relative_to(repo.resolve())
+        report = diff(repo, base_ref or default_base(repo), head_ref, relative)
+    except (DiffError, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo((markdown if output_format == "markdown" else text)(report), nl=False)
+    if exit_code and report.changed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point for python -m generator."""
     app(prog_name="obsgen")

@@ -29,6 +29,12 @@ def _label_names(labels: dict[str, str], what: str) -> dict[str, str]:
     return labels
 
 
+def _metric_name(name: str, what: str) -> str:
+    if not METRIC_NAME.match(name):
+        raise ValueError(f"{what} {name!r} is not a valid Prometheus name")
+    return name
+
+
 class ImportedRule(Model):
     """What alerting and recording rules share: a PromQL expression and labels added to its result."""
 
@@ -61,9 +67,7 @@ class ImportedAlert(ImportedRule):
     @field_validator("name")
     @classmethod
     def _valid_name(cls, name: str) -> str:
-        if not METRIC_NAME.match(name):
-            raise ValueError(f"alert name {name!r} is not valid in Prometheus")
-        return name
+        return _metric_name(name, "alert name")
 
     @field_validator("annotations")
     @classmethod
@@ -84,9 +88,7 @@ class ImportedRecord(ImportedRule):
     @field_validator("name")
     @classmethod
     def _valid_name(cls, name: str) -> str:
-        if not METRIC_NAME.match(name):
-            raise ValueError(f"recording rule name {name!r} is not a valid metric name")
-        return name
+        return _metric_name(name, "recording rule name")
 
 
 class RuleGroup(Model):
@@ -131,8 +133,7 @@ class RuleSet(Definition):
     @classmethod
     def _valid_series(cls, names: tuple[str, ...]) -> tuple[str, ...]:
         for name in names:
-            if not METRIC_NAME.match(name):
-                raise ValueError(f"external series {name!r} is not a valid metric name")
+            _metric_name(name, "external series")
         return names
 
     @model_validator(mode="after")

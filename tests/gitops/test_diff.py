@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -9,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import build
+from generator.diff.changes import FieldChange, OutTree
+from generator.diff.compare import compare_trees
 from generator.importer.write import import_rule_files
-from tests.gitops.helpers import FIXTURES, copy_definitions
+from tests.gitops.helpers import FIXTURES, ROOT, copy_definitions
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -110,3 +114,28 @@ def test_disabled_and_raised_imported_alerts_show_in_the_diff(repo: Path) -> Non
     ]
     assert "node_filesystem_size_bytes" in result.stdout and "* 100 < 5 and" in result.stdout
     assert "* 100 < 10 and" in result.stdout
+
+
+def test_each_ref_is_built_by_the_generator_it_carries(repo: Path) -> None:
+    shutil.copytree(ROOT / "generator", repo / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    _commit_all(repo, "vendor obsgen")
+    _edit(repo / "generator/emit.py", "Do not edit: change", "Do not edit by hand: change")
+    _commit_all(repo, "reword the generated header")
+    result = _obsgen_diff(repo, "HEAD~1", "HEAD")
+    assert result.returncode == 0, result.stderr
+    assert _changes(result.stdout) == []  # same meaning, every file's bytes differ
+    assert "  M prometheus/rules/alerts.yml" in result.stdout and "0 changes in 4" in result.stdout
+
+
+def test_a_channel_address_change_shows_the_receiver_and_whom_each_route_reaches(tmp_path: Path) -> None:
+    base, head = copy_definitions(tmp_path / "base"), copy_definitions(tmp_path / "head")
+    _edit(head / "alerting.py", 'to=("oncall@company.com",)', 'to=("sre@company.com",)')
+    for definitions in (base, head):
+        build(definitions, definitions.parent / "out")
+    report = compare_trees(OutTree(base.parent / "out"), OutTree(head.parent / "out"), ("base", "head"))
+    receivers = [c for c in report.changes if c.section == "receivers"]
+    assert [c.name for c in receivers] == ["email", "email-slack", "email-slack-webhook"]
+    assert receivers[0].fields[0] == FieldChange("email_configs[0].to", "oncall@company.com", "sre@company.com")
+    routes = {c.name for c in report.changes if c.section == "routes"}
+    assert routes == {'severity="warning"', 'severity="critical"', 'severity="emergency"',
+                      'alertname="CpuHigh", severity="critical"'}

@@ -65,12 +65,14 @@ def import_rule_files(paths: list[Path], definitions: Path, module: str = "", fo
         target.write_text(text)
     try:
         load(definitions)
-    except DefinitionError:
+    except DefinitionError as error:
         for target in sources:
             if target in previous:
                 target.write_text(previous[target])
             else:
                 target.unlink()
-        raise
+        raise DefinitionError(error.location, f"{error.message} (nothing imported: definitions/ would not load; "
+                                              "an AlertOverride of the new rule set may be written before importing)"
+                              ) from None
     report.modules = sorted(sources)
     return report

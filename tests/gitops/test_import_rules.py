@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from generator.build import build
+from generator.check.tools import run_all
 from generator.errors import DefinitionError
 from generator.importer.write import import_rule_files, module_name
 from generator.model import RuleSet
 from generator.project import load
 from tests.gitops.helpers import (
+    FIXTURES,
     KUBE_PROMETHEUS,
     PLAIN_RULE_FILES,
     copy_definitions,
@@ -70,6 +74,52 @@ def test_promtool_lint_finds_in_the_rebuilt_rules_what_it_finds_in_the_sources(
         flagged += [source.name] if rebuilt else []
     # Upstream's own file: four apiserver recording rules share name and labels, differing only by expr.
     assert flagged == ["kubernetesControlPlane-prometheusRule.yaml"]
+
+
+def test_obsgen_check_passes_on_the_project_with_every_rule_imported(imported: tuple[Path, Path]) -> None:
+    failed = [result.name + "\n" + result.output for result in run_all(imported[1]) if not result.ok]
+    assert failed == []
+
+
+def test_an_alert_name_defined_twice_is_a_warning(imported: tuple[Path, Path]) -> None:
+    warnings = [w.message for w in load(imported[0]).warnings if "also defined at" in w.message]
+    assert [w.split(",")[0] for w in warnings] == ["rule set kube-prometheus-rules has an alert TargetDown",
+                                                   "rule set kube-prometheus-rules has an alert Watchdog"]
+    tests = yaml.safe_load((imported[1] / "prometheus/tests/meta-monitoring.yml").read_text())
+    assert not [f for f in tests["rule_files"] if "ruleset-" in f]  # their rules stay out of our tests
+
+
+def test_rule_sets_an_alert_reads_are_loaded_by_its_tests_so_a_twin_alert_must_go(tmp_path: Path) -> None:
+    definitions = copy_definitions(tmp_path)
+    import_rule_files([FIXTURES / "kube-prometheus/kubePrometheus-prometheusRule.yaml"], definitions, module="kp")
+    (definitions / "down.py").write_text(
+        "from generator.model import Alert, Example\n\n"
+        "MANY_DOWN = Alert(name='ManyTargetsDown', expr='count:up0 > 1', severity='warning', summary='s',\n"
+        "                  description='d', runbook='r', examples=(Example(name='two down', at='1m', fires=True,\n"
+        "                  labels={'job': 'a'}, series={'up{job=\"a\",instance=\"1\"}': '0x5',\n"
+        "                                               'up{job=\"a\",instance=\"2\"}': '0x5'}),))\n")
+    with pytest.raises(DefinitionError, match=r"kp.py:\d+: rule set kube-prometheus-rules has an alert TargetDown, "
+                                              r"also defined at .*meta_monitoring.py:\d+, and the Alert's tests load"):
+        load(definitions)
+    (definitions / "keep_ours.py").write_text(
+        "from generator.model import AlertOverride\n\n"
+        "THEIRS = [AlertOverride(rule_set='kube-prometheus-rules', alert=name, disable=True)\n"
+        "          for name in ('TargetDown', 'Watchdog')]\n")
+    build(definitions, tmp_path / "out")
+    tests = tmp_path / "out/prometheus/tests/alerts.yml"
+    assert "../rules/ruleset-kube-prometheus-rules.yml" in yaml.safe_load(tests.read_text())["rule_files"]
+    result = subprocess.run(["promtool", "test", "rules", "alerts.yml", "meta-monitoring.yml"], cwd=tests.parent,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_import_command_reports_what_it_wrote(tmp_path: Path) -> None:
+    definitions = copy_definitions(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "generator", "import", "-d", str(definitions),
+                             *map(str, PLAIN_RULE_FILES)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "obsgen import: 2 modules, 5 groups, 9 alerts, 4 recording rules" in result.stdout
+    assert (definitions / "legacy_team_rules.py").exists() and (definitions / "blackbox_and_certs.py").exists()
 
 
 def test_imported_modules_declare_the_series_nobody_else_defines(imported: tuple[Path, Path]) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.emit import serialise
+from generator.errors import DefinitionError
 from generator.model import Kubernetes, RuleSet
 from generator.model.identity import slug
 from generator.project import Project, Warning
@@ -127,6 +128,10 @@ OBJECT_BUILDERS: tuple[Builder, ...] = (prometheus_rules, alertmanager_objects)
 
 def mapping_warnings(project: Project) -> list[Warning]:
     """What deploying on prometheus-operator needs beside out/kubernetes/, said once per build."""
+    declared = project.all(Kubernetes)
+    if len(declared) > 1:
+        raise DefinitionError(declared[1].location, f"a second Kubernetes definition; the first is at "
+                                                    f"{declared[0].location}")
     kube = settings(project)
     if kube is None:
         return []

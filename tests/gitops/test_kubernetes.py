@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 from generator.build import build
+from generator.errors import DefinitionError
 from generator.importer.write import import_rule_files
+from generator.project import load
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import KUBE_PROMETHEUS, ROOT, copy_definitions, promtool_check_rules
 
@@ -105,3 +107,11 @@ def test_an_invalid_object_is_caught_by_the_schema_check() -> None:
     assert any("'five minutes' does not match" in e for e in errors)
     assert any("'evaluation' was unexpected" in e for e in errors)
     assert any("duplicate list-map keys" in e for e in errors)
+
+
+def test_a_second_kubernetes_definition_fails_the_build(tmp_path: Path) -> None:
+    definitions = copy_definitions(tmp_path)
+    (definitions / "more.py").write_text("from generator.model import Kubernetes\n\nAGAIN = Kubernetes()\n")
+    with pytest.raises(DefinitionError, match=r"more.py:3: a second Kubernetes definition; the first is at .*"
+                                              r"kubernetes.py:5"):
+        load(definitions)

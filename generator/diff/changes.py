@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -60,6 +61,21 @@ Comparer = Callable[[OutTree, OutTree], list[Change]]
 """Compares one kind of generated document on both sides; a dashboards comparer plugs in the same way."""
 
 
+Table = dict[str, tuple[str, dict[str, str]]]
+"""Things by name, each as (where, fields)."""
+
+
+def numbered(found: list[tuple[str, str, dict[str, str]]]) -> Table:
+    """(name, where, fields) keyed by name, with " #n" added to names that several things share, in order."""
+    totals = Counter(name for name, _where, _fields in found)
+    seen: Counter[str] = Counter()
+    table = {}
+    for name, where, fields in found:
+        seen[name] += 1
+        table[name if totals[name] == 1 else f"{name} #{seen[name]}"] = (where, fields)
+    return table
+
+
 def compare_fields(old: dict[str, str], new: dict[str, str]) -> tuple[FieldChange, ...]:
     """Fields whose values differ, in a stable order (absent fields read as "")."""
     return tuple(FieldChange(key, old.get(key, ""), new.get(key, ""))
@@ -67,8 +83,7 @@ def compare_fields(old: dict[str, str], new: dict[str, str]) -> tuple[FieldChang
                  if old.get(key, "") != new.get(key, ""))
 
 
-def compare_keyed(section: str, old: dict[str, tuple[str, dict[str, str]]],
-                  new: dict[str, tuple[str, dict[str, str]]]) -> list[Change]:
+def compare_keyed(section: str, old: Table, new: Table) -> list[Change]:
     """Added, removed and changed things keyed by name, each given as (where, fields)."""
     changes = []
     for name in sorted(old.keys() | new.keys()):

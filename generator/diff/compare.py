@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.diff.changes import Change, Comparer, OutTree
+from generator.diff.dashboards import compare_dashboards, compare_panels
 from generator.diff.files import TouchedFiles, touched_files
 from generator.diff.routing import compare_inhibitions, compare_receivers, compare_routes
 from generator.diff.rules import compare_alerts, compare_recording_rules
@@ -14,8 +15,9 @@ from generator.diff.sides import build_sides, prepare
 
 COMPARERS: tuple[Comparer, ...] = (
     compare_alerts, compare_recording_rules, compare_routes, compare_receivers, compare_inhibitions,
+    compare_dashboards, compare_panels,
 )
-"""In report order; dashboards and panels add their comparer here."""
+"""In report order; each compares one kind of generated document."""
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-from generator.diff.changes import Change, OutTree, compare_keyed
+from generator.diff.changes import Change, OutTree, Table, compare_keyed, numbered
 
 CONFIG = "alertmanager/alertmanager.yml"
 ROUTE_FIELDS = ("receiver", "group_by", "group_wait", "group_interval", "repeat_interval", "continue")
@@ -34,27 +33,21 @@ def _receivers(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {receiver["name"]: receiver for receiver in config.get("receivers") or ()}
 
 
-def route_table(config: dict[str, Any]) -> dict[str, tuple[str, dict[str, str]]]:
+def route_table(config: dict[str, Any]) -> Table:
     """Every route keyed by its matchers (parents' too), with its settings and whom it reaches."""
     receivers = _receivers(config)
-    found: list[tuple[str, dict[str, str]]] = []
+    found: list[tuple[str, str, dict[str, str]]] = []
 
     def visit(route: dict[str, Any], parents: tuple[str, ...]) -> None:
         matchers = (*parents, *route.get("matchers", ()))
         fields = {field: _text(route[field]) for field in ROUTE_FIELDS if field in route}
         fields["reaches"] = reaches(receivers.get(route.get("receiver", "")))
-        found.append((", ".join(matchers) or "(root route)", fields))
+        found.append((", ".join(matchers) or "(root route)", CONFIG, fields))
         for child in route.get("routes") or ():
             visit(child, matchers)
 
     visit(config.get("route") or {}, ())
-    totals = Counter(key for key, _fields in found)
-    seen: Counter[str] = Counter()
-    table = {}
-    for key, fields in found:
-        seen[key] += 1
-        table[key if totals[key] == 1 else f"{key} #{seen[key]}"] = (CONFIG, fields)
-    return table
+    return numbered(found)
 
 
 def _flat(value: Any, prefix: str, into: dict[str, str]) -> dict[str, str]:
@@ -84,7 +77,7 @@ def compare_receivers(base: OutTree, head: OutTree) -> list[Change]:
 
 def compare_inhibitions(base: OutTree, head: OutTree) -> list[Change]:
     """Inhibition rules keyed by what mutes (source matchers)."""
-    def table(tree: OutTree) -> dict[str, tuple[str, dict[str, str]]]:
+    def table(tree: OutTree) -> Table:
         rules = (tree.document(CONFIG) or {}).get("inhibit_rules") or ()
         return {_text(rule.get("source_matchers", [])): (CONFIG, _flat(rule, "", {})) for rule in rules}
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Any
 
-from generator.diff.changes import Change, OutTree, compare_keyed
+from generator.diff.changes import Change, OutTree, Table, compare_keyed, numbered
 from generator.model.duration import format_seconds, parse_seconds
 from generator.promql import PromQLError, parse
 
@@ -39,7 +38,7 @@ def rule_fields(rule: dict[str, Any], where: str) -> dict[str, str]:
     return fields
 
 
-def rule_table(tree: OutTree, kind: str) -> dict[str, tuple[str, dict[str, str]]]:
+def rule_table(tree: OutTree, kind: str) -> Table:
     """Rules of a kind ("alert" or "record") keyed by name, "#n" added when several rules share one."""
     found: list[tuple[str, str, dict[str, str]]] = []
     for path in tree.paths(RULES_DIR, ".yml"):
@@ -47,14 +46,7 @@ def rule_table(tree: OutTree, kind: str) -> dict[str, tuple[str, dict[str, str]]
             for rule in group.get("rules") or ():
                 if kind in rule:
                     found.append((str(rule[kind]), path, rule_fields(rule, f"{path}: {group['name']}")))
-    totals = Counter(name for name, _path, _fields in found)
-    seen: Counter[str] = Counter()
-    table = {}
-    for name, path, fields in found:
-        seen[name] += 1
-        key = name if totals[name] == 1 else f"{name} #{seen[name]}"
-        table[key] = (path, fields)
-    return table
+    return numbered(found)
 
 
 def compare_alerts(base: OutTree, head: OutTree) -> list[Change]:

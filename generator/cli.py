@@ -14,6 +14,7 @@ app = typer.Typer(help="Observability as code: compile definitions/ into the mon
 
 DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Definitions package directory.")
 CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
+RULE_FILES = typer.Argument(..., help="Prometheus rule files or PrometheusRule manifests (YAML).")
 OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced atomically).")
 
 
@@ -95,6 +96,56 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
 
 app.command("apply")(apply_commands.apply)
 app.command("status")(apply_commands.status)
+@app.command("import")
+def import_rules(
+    files: list[Path] = RULE_FILES,
+    definitions: Path = DEFINITIONS,
+    module: str = typer.Option("", "--module", "-m", help="Module name for a single file (default: from its name)."),
+    force: bool = typer.Option(False, "--force", help="Replace modules that already exist."),
+) -> None:
+    """Write existing rules into definitions/ as modules that build back to the same rules."""
+    from generator.errors import DefinitionError
+    from generator.importer.write import import_rule_files
+
+    try:
+        report = import_rule_files(files, definitions, module, force)
+    except DefinitionError as error:
+        _fail(error)
+        return
+    for note in report.notes:
+        typer.echo(_where(f"warning: {note}"), err=True)
+    for path in report.modules:
+        typer.echo(f"wrote {_where(str(path))}")
+    typer.echo(f"obsgen import: {len(report.modules)} modules, {report.groups} groups, {report.alerts} alerts, "
+               f"{report.records} recording rules")
+
+
+@app.command("diff")
+def diff_refs(
+    base_ref: str = typer.Argument("", help="Base commit (default: merge-base of main and HEAD)."),
+    head_ref: str = typer.Argument("", help="Head commit (default: the work tree, uncommitted changes included)."),
+    definitions: Path = DEFINITIONS,
+    output_format: str = typer.Option("text", "--format", "-f", help="text, or markdown for a PR comment."),
+    exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when anything changed, like git diff."),
+) -> None:
+    """What a change does: both sides built from git, outputs compared by meaning (errors exit 2)."""
+    from generator.diff.compare import diff
+    from generator.diff.render import markdown, text
+    from generator.diff.sides import DiffError, default_base, repository
+
+    if output_format not in ("text", "markdown"):
+        typer.echo(f"error: --format must be text or markdown, not {output_format!r}", err=True)
+        raise typer.Exit(2)
+    try:
+        repo = repository(Path.cwd())
+        relative = (Path.cwd() / definitions).resolve().relative_to(repo.resolve())
+        report = diff(repo, base_ref or default_base(repo), head_ref, relative)
+    except (DiffError, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo((markdown if output_format == "markdown" else text)(report), nl=False)
+    if exit_code and report.changed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

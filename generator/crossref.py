@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from generator.errors import DefinitionError, Location
 from generator.examples import expected_alert
-from generator.model import Alert, Channel, Definition, EscalationPolicy, Metric, MetricType, ScrapeJob
+from generator.model import Alert, Channel, Definition, EscalationPolicy, Metric, MetricType, RuleSet, ScrapeJob
 from generator.model.notify import route_timing
 from generator.project import Project, Warning
 from generator.promql import PromQLError, selectors
@@ -44,6 +44,9 @@ def defined_series(project: Project) -> dict[str, Metric | None]:
             series[name] = metric
     for name in project.recording_rules:
         series[name] = None
+    for rule_set in project.all(RuleSet):
+        for name in (*rule_set.external_series, *(record.name for record in rule_set.records())):
+            series.setdefault(name, None)
     return series
 
 
@@ -122,10 +125,16 @@ def check(project: Project) -> None:
 
     check_dashboards(project, series)
     check_telemetry(project)
+    from generator.imported import check_rule_sets  # it builds on check_expr above
+
+    check_rule_sets(project, series)
     _mapping_warnings(project)
 
 
 def _mapping_warnings(project: Project) -> None:
+    from generator.targets.kubernetes import mapping_warnings  # what packaging for prometheus-operator needs
+
+    project.warnings.extend(mapping_warnings(project))
     where = project.alerting.location
     for severity in project.alerting.severities:
         wait, interval, repeat = route_timing(severity)

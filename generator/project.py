@@ -30,6 +30,7 @@ from generator.model import (
     Stack,
 )
 from generator.model.aggregation import expand
+from generator.overrides import apply_overrides
 
 D = TypeVar("D", bound=Definition)
 
@@ -216,6 +217,7 @@ def load(definitions_dir: Path) -> Project:
             expanded, notes = expand(obj)
             warnings.extend(Warning(obj.location, note) for note in notes)
             objects.extend(expanded)
+    objects = apply_overrides(objects)
     for rule in (obj for obj in objects if isinstance(obj, RecordingRule)):
         if rule.name in rules:
             first = rules[rule.name].location

@@ -13,6 +13,7 @@ from generator.model.dashboards import (
 )
 from generator.model.duration import Duration
 from generator.model.grafana_server import GrafanaServer
+from generator.model.kubernetes import Kubernetes
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.model.metrics import (
     Aggregation,
@@ -36,6 +37,7 @@ from generator.model.notify import (
     WebhookChannel,
 )
 from generator.model.panels import ExploreLink, Legend, Link, Panel, PanelKind, Query, Row, Threshold, ValueText
+from generator.model.rulesets import AlertOverride, ImportedAlert, ImportedRecord, RuleGroup, RuleSet
 from generator.model.stack import ScrapeJob, Stack
 from generator.model.tracing import (
     Endpoint,
@@ -50,6 +52,7 @@ __all__ = [
     "Aggregation",
     "AggregationPolicy",
     "Alert",
+    "AlertOverride",
     "AlertingConfig",
     "Channel",
     "CustomVariable",
@@ -65,6 +68,9 @@ __all__ = [
     "ExploreLink",
     "GrafanaServer",
     "GrafanaSettings",
+    "ImportedAlert",
+    "ImportedRecord",
+    "Kubernetes",
     "Legend",
     "Link",
     "LogAlert",
@@ -82,6 +88,8 @@ __all__ = [
     "RequiredAttribute",
     "RetentionPolicy",
     "Row",
+    "RuleGroup",
+    "RuleSet",
     "ScrapeJob",
     "Service",
     "Severity",

@@ -17,11 +17,13 @@ from generator.targets import (
     grafana,
     grafana_provisioning,
     grafana_server,
+    kubernetes,
     loki,
     otelcol,
     prometheus,
     route_tests,
     rule_tests,
+    rulesets,
     tempo,
 )
 
@@ -30,6 +32,7 @@ Target = Callable[[Project], dict[str, Any]]
 TARGETS: dict[str, Target] = {
     "prometheus": prometheus.render,
     "prometheus-tests": rule_tests.render,
+    "prometheus-rulesets": rulesets.render,
     "alertmanager": alertmanager.render,
     "alertmanager-tests": route_tests.render,
     "docs": docs.render,
@@ -40,6 +43,7 @@ TARGETS: dict[str, Target] = {
     "tempo": tempo.render,
     "loki": loki.render,
     "grafana-server": grafana_server.render,
+    "kubernetes": kubernetes.render,
 }
 
 

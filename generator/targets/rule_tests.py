@@ -8,10 +8,12 @@ from typing import Any
 from generator.escalation import ESCALATED_NAME_LABEL, POLICY_LABEL, EscalationRule, escalation_rules
 from generator.examples import expected_alert
 from generator.gotemplate import render as render_template
-from generator.model import Alert, EscalationPolicy
+from generator.imported import rule_sets_for_tests
+from generator.model import Alert, EscalationPolicy, RuleSet
 from generator.model.duration import format_seconds, parse_seconds
 from generator.project import Project
-from generator.targets.prometheus import alert_rule
+from generator.targets.prometheus import RULES_DIR, alert_rule, rule_groups
+from generator.targets.rulesets import FILE_PREFIX
 
 TESTS_DIR = "prometheus/tests"
 RULE_FILES = ["../rules/*.yml"]
@@ -78,6 +80,15 @@ def _escalation_tests(project: Project, policy: EscalationPolicy) -> list[dict[s
     return tests
 
 
+def rule_files(project: Project) -> list[str]:
+    """Rule files the tests load: all of them, or, when rule sets are imported, only those the tests need."""
+    if not project.all(RuleSet):
+        return RULE_FILES
+    relative = f"../{RULES_DIR.removeprefix('prometheus/')}"
+    return [f"{relative}/{name}.yml" for name in sorted(rule_groups(project))] + [
+        f"{relative}/{FILE_PREFIX}{rule_set.name}.yml" for rule_set in rule_sets_for_tests(project)]
+
+
 def render(project: Project) -> dict[str, Any]:
     """A promtool test file per rule group and evaluation interval, and one per escalation policy.
 
@@ -92,7 +103,8 @@ def render(project: Project) -> dict[str, Any]:
     for policy in project.escalation_policies.values():
         by_file[f"escalation-{policy.name}", EVALUATION_INTERVAL].extend(_escalation_tests(project, policy))
     files = {}
+    loaded = rule_files(project)
     for (group, interval), tests in sorted(by_file.items()):
         name = group if interval == EVALUATION_INTERVAL else f"{group}-every-{interval}"
-        files[f"{TESTS_DIR}/{name}.yml"] = {"rule_files": RULE_FILES, "evaluation_interval": interval, "tests": tests}
+        files[f"{TESTS_DIR}/{name}.yml"] = {"rule_files": loaded, "evaluation_interval": interval, "tests": tests}
     return files

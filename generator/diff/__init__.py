@@ -1,0 +1,1 @@
+"""`obsgen diff`: both sides built from git into temporary directories, their outputs compared by meaning."""

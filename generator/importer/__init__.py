@@ -1,0 +1,1 @@
+"""`obsgen import`: existing rule files become definitions modules that build back to the same rules."""

@@ -1,0 +1,141 @@
+"""Prometheus rule files and PrometheusRule objects read into RuleSets, every field kept or reported."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from generator.crossref import SYNTHETIC_SERIES
+from generator.errors import DefinitionError, Location
+from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet
+from generator.model.identity import slug
+from generator.promql import metric_names
+
+GROUP_FIELDS = {"name", "interval", "limit", "query_offset", "labels", "rules"}
+RULE_FIELDS = {"alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"}
+
+
+@dataclass
+class ImportedRules:
+    """The rule sets read from one file, and what the reader had to say about them."""
+
+    path: Path
+    rule_sets: list[RuleSet]
+    notes: list[str] = field(default_factory=list)
+
+
+def kebab(name: str) -> str:
+    """lower-kebab-case, splitting camelCase words (nodeExporter-prometheusRule -> node-exporter-prometheus-rule)."""
+    return slug(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name))
+
+
+def _strings(mapping: Any, what: str) -> dict[str, str]:
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, dict):
+        raise ValueError(f"{what} must be a mapping, got {type(mapping).__name__}")
+    return {str(key): "" if value is None else str(value) for key, value in mapping.items()}
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}"
+    return str(error)
+
+
+def _rule(entry: Any) -> ImportedAlert | ImportedRecord:
+    if not isinstance(entry, dict):
+        raise ValueError(f"a rule must be a mapping, got {entry!r}")
+    unknown = sorted(set(entry) - RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown rule field(s) {', '.join(unknown)} (Prometheus would reject them too)")
+    if ("alert" in entry) == ("record" in entry):
+        raise ValueError("a rule has exactly one of alert or record")
+    common = {"expr": str(entry.get("expr", "")), "labels": _strings(entry.get("labels"), "labels")}
+    if "record" in entry:
+        if {"for", "keep_firing_for", "annotations"} & set(entry):
+            raise ValueError(f"recording rule {entry['record']} has alerting-only fields")
+        return ImportedRecord(name=str(entry["record"]), **common)
+    optional = {key: str(entry[key]) for key in ("for", "keep_firing_for") if entry.get(key) is not None}
+    return ImportedAlert(name=str(entry["alert"]), annotations=_strings(entry.get("annotations"), "annotations"),
+                         **common, **optional)
+
+
+def _group(entry: Any, notes: list[str]) -> RuleGroup:
+    if not isinstance(entry, dict) or "name" not in entry:
+        raise ValueError("a rule group must be a mapping with a name")
+    rules = []
+    for index, rule in enumerate(entry.get("rules") or (), start=1):
+        try:
+            rules.append(_rule(rule))
+        except (ValueError, ValidationError) as error:
+            raise ValueError(f"group {entry['name']}, rule {index}: {_message(error)}") from None
+    extra = {key: value for key, value in entry.items() if key not in GROUP_FIELDS}
+    if extra:
+        notes.append(f"group {entry['name']}: {', '.join(sorted(extra))} kept verbatim (obsgen does not model it)")
+    repeated = Counter((rule.name, tuple(sorted(rule.labels.items())))
+                       for rule in rules if isinstance(rule, ImportedRecord))
+    for (name, _labels), count in sorted(repeated.items()):
+        if count > 1:
+            notes.append(f"group {entry['name']}: {count} rules record {name} with the same labels "
+                         "(promtool's duplicate-rules lint reports them; kept as written)")
+    optional = {key: entry[key] for key in ("interval", "limit", "query_offset") if entry.get(key) is not None}
+    return RuleGroup(name=str(entry["name"]), labels=_strings(entry.get("labels"), "group labels"),
+                     extra=extra, rules=tuple(rules), **optional)
+
+
+def _documents(path: Path, text: str, notes: list[str]) -> Iterator[tuple[str, Any]]:
+    """(rule set name, groups) of every rule-bearing document: plain rule files, PrometheusRule objects, Lists."""
+    pending = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    plain = 0
+    while pending:
+        doc = pending.pop(0)
+        if not isinstance(doc, dict):
+            raise ValueError(f"expected a mapping, got {type(doc).__name__}")
+        if doc.get("kind") == "PrometheusRule":
+            yield str(doc.get("metadata", {}).get("name") or kebab(path.stem)), (doc.get("spec") or {}).get("groups")
+            notes.append(f"PrometheusRule {doc.get('metadata', {}).get('name')}: metadata (namespace, labels) is "
+                         "Kubernetes packaging; out/kubernetes/ labels objects from the Kubernetes definition")
+        elif str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list):
+            pending = list(doc["items"]) + pending
+        elif "groups" in doc and "kind" not in doc:
+            plain += 1
+            yield kebab(path.stem) + (f"-{plain}" if plain > 1 else ""), doc["groups"]
+        elif "kind" in doc:
+            notes.append(f"skipped {doc['kind']} {doc.get('metadata', {}).get('name', '')}: not rules")
+        else:
+            raise ValueError("neither a rule file (groups:) nor a PrometheusRule")
+
+
+def read_rules(path: Path) -> ImportedRules:
+    """The rule sets of a file; DefinitionError naming the file and the rule that is wrong."""
+    result = ImportedRules(path, [])
+    try:
+        for name, groups in _documents(path, path.read_text(), result.notes):
+            parsed = tuple(_group(group, result.notes) for group in groups or ())
+            if not parsed:
+                result.notes.append(f"{name}: no rule groups, nothing imported")
+                continue
+            result.rule_sets.append(RuleSet(name=kebab(name), source=str(path), groups=parsed))
+    except (ValueError, ValidationError, yaml.YAMLError) as error:
+        raise DefinitionError(Location(str(path), 0), f"cannot import: {_message(error)}") from None
+    return result
+
+
+def with_external_series(imported: list[ImportedRules]) -> None:
+    """Declare on each rule set the series it reads that no rule set of the batch records."""
+    recorded = {record.name for item in imported for rule_set in item.rule_sets for record in rule_set.records()}
+    for item in imported:
+        for index, rule_set in enumerate(item.rule_sets):
+            read = {name for group in rule_set.groups for rule in group.rules for name in metric_names(rule.expr)}
+            external = tuple(sorted(read - recorded - SYNTHETIC_SERIES))
+            item.rule_sets[index] = rule_set.model_copy(update={"external_series": external})

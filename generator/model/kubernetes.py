@@ -1,0 +1,50 @@
+"""How out/kubernetes/ packages the configuration for prometheus-operator and the Grafana sidecar."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from generator.model.base import Definition
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+
+
+class Kubernetes(Definition):
+    """Namespace, selector labels and the form of the Alertmanager configuration for prometheus-operator."""
+
+    namespace: str = Field(default="monitoring", description="Namespace of every object.")
+    rule_labels: dict[str, str] = Field(
+        default_factory=lambda: {"prometheus": "k8s", "role": "alert-rules"},
+        description="Labels on each PrometheusRule, matched by the Prometheus resource's ruleSelector.",
+    )
+    alertmanager: Literal["secret", "alertmanagerconfig"] = Field(
+        default="secret",
+        description="'secret': alertmanager.yaml in the Alertmanager resource's config Secret; "
+                    "'alertmanagerconfig': an AlertmanagerConfig resource.",
+    )
+    alertmanager_name: str = Field(
+        default="main", description="Name of the Alertmanager resource; its config Secret is alertmanager-<name>."
+    )
+    credentials_secret: str = Field(
+        default="alertmanager-credentials",
+        description="Secret whose keys, named like the files channels reference (*_file), hold the credentials.",
+    )
+
+    @field_validator("namespace", "alertmanager_name", "credentials_secret")
+    @classmethod
+    def _dns_label(cls, name: str) -> str:
+        if not DNS_LABEL.match(name) or len(name) > 63:
+            raise ValueError(f"{name!r} is not a Kubernetes name (lower-case letters, digits and '-', at most 63)")
+        return name
+
+    @field_validator("rule_labels")
+    @classmethod
+    def _label_keys(cls, labels: dict[str, str]) -> dict[str, str]:
+        for key in labels:
+            if not LABEL_KEY.match(key):
+                raise ValueError(f"{key!r} is not a Kubernetes label key")
+        return labels

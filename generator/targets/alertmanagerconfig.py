@@ -1,0 +1,101 @@
+"""alertmanager.yml's routes, receivers and inhibitions as the spec of a prometheus-operator AlertmanagerConfig.
+
+Field names follow the CRD (camelCase); credentials that alertmanager.yml reads from files become
+references to keys of one Kubernetes Secret, named like the files. The global SMTP settings, which an
+AlertmanagerConfig cannot hold, are repeated on each email config.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any
+
+_MATCHER = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
+_ROUTE_FIELDS = {"receiver": "receiver", "group_by": "groupBy", "group_wait": "groupWait",
+                 "group_interval": "groupInterval", "repeat_interval": "repeatInterval", "continue": "continue"}
+
+
+def matcher(text: str) -> dict[str, str]:
+    """A matcher string (severity="critical") as {name, value, matchType}."""
+    found = _MATCHER.match(text)
+    if found is None:
+        raise ValueError(f"cannot translate matcher {text!r} for an AlertmanagerConfig")
+    name, op, value = found.groups()
+    return {"name": name, "value": value.encode().decode("unicode_escape"), "matchType": op}
+
+
+def route(entry: dict[str, Any]) -> dict[str, Any]:
+    """A route and its children."""
+    result: dict[str, Any] = {new: entry[old] for old, new in _ROUTE_FIELDS.items() if old in entry}
+    if entry.get("matchers"):
+        result["matchers"] = [matcher(text) for text in entry["matchers"]]
+    if entry.get("routes"):
+        result["routes"] = [route(child) for child in entry["routes"]]
+    return result
+
+
+def _secret(secret_name: str, path: str) -> dict[str, str]:
+    return {"name": secret_name, "key": posixpath.basename(path)}
+
+
+def _email(config: dict[str, Any], smtp: dict[str, Any], secret_name: str) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "to": config["to"], "sendResolved": config["send_resolved"],
+        "headers": [{"key": key, "value": value} for key, value in config.get("headers", {}).items()],
+        "html": config["html"],
+    }
+    for old, new in (("smtp_smarthost", "smarthost"), ("smtp_from", "from"), ("smtp_auth_username", "authUsername"),
+                     ("smtp_require_tls", "requireTLS")):
+        if old in smtp:
+            result[new] = smtp[old]
+    if "smtp_auth_password_file" in smtp:
+        result["authPassword"] = _secret(secret_name, smtp["smtp_auth_password_file"])
+    return result
+
+
+def _slack(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
+    return {"apiURL": _secret(secret_name, config["api_url_file"]), "channel": config["channel"],
+            "sendResolved": config["send_resolved"], "title": config["title"], "text": config["text"]}
+
+
+def _webhook(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
+    result: dict[str, Any] = {"url": config["url"], "sendResolved": config["send_resolved"]}
+    credentials = config.get("http_config", {}).get("authorization", {}).get("credentials_file")
+    if credentials:
+        result["httpConfig"] = {"authorization": {"credentials": _secret(secret_name, credentials)}}
+    return result
+
+
+def _pagerduty(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
+    # The CRD has no `description`: it travels as a detail, and the incident title is Alertmanager's default.
+    return {"routingKey": _secret(secret_name, config["routing_key_file"]), "sendResolved": config["send_resolved"],
+            "severity": config["severity"], "details": [{"key": "description", "value": config["description"]}]}
+
+
+def receiver(entry: dict[str, Any], smtp: dict[str, Any], secret_name: str) -> dict[str, Any]:
+    """A receiver with each integration's config translated."""
+    result: dict[str, Any] = {"name": entry["name"]}
+    for config in entry.get("email_configs", ()):
+        result.setdefault("emailConfigs", []).append(_email(config, smtp, secret_name))
+    for config in entry.get("slack_configs", ()):
+        result.setdefault("slackConfigs", []).append(_slack(config, secret_name))
+    for config in entry.get("webhook_configs", ()):
+        result.setdefault("webhookConfigs", []).append(_webhook(config, secret_name))
+    for config in entry.get("pagerduty_configs", ()):
+        result.setdefault("pagerdutyConfigs", []).append(_pagerduty(config, secret_name))
+    return result
+
+
+def alertmanager_config(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
+    """The AlertmanagerConfig spec equivalent to an alertmanager.yml document."""
+    smtp = {key: value for key, value in config.get("global", {}).items() if key.startswith("smtp_")}
+    return {
+        "route": route(config["route"]),
+        "receivers": [receiver(entry, smtp, secret_name) for entry in config["receivers"]],
+        "inhibitRules": [
+            {"sourceMatch": [matcher(m) for m in rule["source_matchers"]],
+             "targetMatch": [matcher(m) for m in rule["target_matchers"]], "equal": rule["equal"]}
+            for rule in config.get("inhibit_rules", ())
+        ],
+    }

@@ -1,0 +1,160 @@
+"""`obsgen diff`: two commits built from git and compared by meaning; the repository is never written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.diff.changes import FieldChange, OutTree
+from generator.diff.compare import compare_trees
+from generator.importer.write import import_rule_files
+from tests.gitops.helpers import FIXTURES, ROOT, copy_definitions
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=obsgen test", "-c", "user.email=test@example.com", *args],
+                          cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def _commit_all(repo: Path, message: str) -> None:
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", message)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new))
+
+
+def _obsgen_diff(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", "diff", *args], cwd=repo, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A definitions repository as users keep one (obsgen installed, not vendored), with one commit on main."""
+    copy_definitions(tmp_path)
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _commit_all(tmp_path, "the plan's platform")
+    return tmp_path
+
+
+def _changes(output: str) -> list[str]:
+    """The `  ~ name` lines of the text report, without the files section."""
+    body = output.split("\nfiles\n")[0]
+    return [line.strip() for line in body.splitlines() if line.startswith("  ") and not line.startswith("      ")]
+
+
+def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
+    _edit(repo / "definitions/alerts.py", 'op=">", threshold=90,', 'op=">", threshold=85,')
+    _commit_all(repo, "page earlier on CPU")
+    _edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
+          'Severity(name="warning", channels=("email", "slack")')
+    _commit_all(repo, "warnings to Slack too")
+    result = _obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
+    assert result.returncode == 1, result.stderr
+    assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"']
+    assert "expr: instance:cpu_usage:percent > 90 -> instance:cpu_usage:percent > 85" in result.stdout
+    assert "receiver: email -> email-slack" in result.stdout
+    assert "reaches: email oncall@company.com -> email oncall@company.com; slack #alerts, #ops" in result.stdout
+    assert "  M prometheus/rules/alerts.yml" in result.stdout and "  M alertmanager/alertmanager.yml" in result.stdout
+
+
+@pytest.mark.skipif(not (ROOT / "definitions/dashboards_executive.py").exists(),
+                    reason="the shipped dashboards arrive with the grafana branch")
+def test_a_threshold_a_route_and_a_panel_change_are_named_exactly(repo: Path) -> None:
+    _edit(repo / "definitions/alerts.py", 'op=">", threshold=90,', 'op=">", threshold=85,')
+    _edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
+          'Severity(name="warning", channels=("email", "slack")')
+    _commit_all(repo, "page earlier on CPU, warnings to Slack")
+    _edit(repo / "definitions/dashboards_executive.py", 'thresholds=((0.5, "orange"), (1, "red"))',
+          'thresholds=((0.4, "orange"), (1, "red"))')
+    _commit_all(repo, "latency turns orange earlier")
+    result = _obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
+    assert result.returncode == 1, result.stderr
+    assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"', "~ Executive / Latency p95"]
+    assert "thresholds: green, orange from 0.5, red from 1 -> green, orange from 0.4, red from 1" in result.stdout
+
+
+def test_markdown_is_ready_for_a_pull_request_comment(repo: Path) -> None:
+    _edit(repo / "definitions/alerts.py", '"for": "5m"}', '"for": "10m"}')
+    result = _obsgen_diff(repo, "HEAD", "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    assert "### obsgen diff `HEAD (" in result.stdout and "→ `work tree`" in result.stdout
+    assert "- **changed** `CpuHigh` in `prometheus/rules/alerts.yml`" in result.stdout
+    assert "  | for | `5m` | `10m` |" in result.stdout
+    assert "<details><summary>" in result.stdout
+
+
+def test_no_change_exits_0_and_nothing_in_the_repository_is_written(repo: Path) -> None:
+    before = _git(repo, "status", "--porcelain", "--ignored")
+    result = _obsgen_diff(repo, "--exit-code")  # base: merge-base with main; head: the work tree
+    assert result.returncode == 0, result.stderr
+    assert "0 changes in 0 generated files" in result.stdout
+    assert _git(repo, "status", "--porcelain", "--ignored") == before
+    assert not (repo / "out").exists()
+
+
+def test_a_side_that_does_not_build_is_an_error_naming_it(repo: Path) -> None:
+    _edit(repo / "definitions/alerts.py", 'severity="warning", channels=("email",)', 'severity="warn"')
+    result = _obsgen_diff(repo, "HEAD", "--exit-code")
+    assert result.returncode == 2
+    assert "work tree does not build: error: definitions/alerts.py:" in result.stderr
+    assert "unknown severity 'warn'" in result.stderr
+
+
+def test_disabled_and_raised_imported_alerts_show_in_the_diff(repo: Path) -> None:
+    import_rule_files([FIXTURES / "kube-prometheus/nodeExporter-prometheusRule.yaml"], repo / "definitions")
+    _commit_all(repo, "vendor node-exporter mixin rules")
+    (repo / "definitions/overrides.py").write_text(textwrap.dedent("""
+        from generator.model import AlertOverride
+
+        QUIET_CLOCK = AlertOverride(rule_set="node-exporter-rules", alert="NodeClockNotSynchronising", disable=True)
+        MORE_ROOM = AlertOverride(rule_set="node-exporter-rules", alert="NodeFilesystemAlmostOutOfSpace",
+                                  match_labels={"severity": "warning"}, threshold=10)
+    """))
+    _commit_all(repo, "tune node-exporter alerts")
+    result = _obsgen_diff(repo, "HEAD~1", "HEAD")
+    assert result.returncode == 0, result.stderr
+    assert _changes(result.stdout) == [
+        "- NodeClockNotSynchronising  (prometheus/rules/ruleset-node-exporter-rules.yml)",
+        "~ NodeFilesystemAlmostOutOfSpace #1",
+    ]
+    assert "node_filesystem_size_bytes" in result.stdout and "* 100 < 5 and" in result.stdout
+    assert "* 100 < 10 and" in result.stdout
+
+
+def test_each_ref_is_built_by_the_generator_it_carries(repo: Path) -> None:
+    shutil.copytree(ROOT / "generator", repo / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    _commit_all(repo, "vendor obsgen")
+    _edit(repo / "generator/emit.py", "Do not edit: change", "Do not edit by hand: change")
+    _commit_all(repo, "reword the generated header")
+    result = _obsgen_diff(repo, "HEAD~1", "HEAD")
+    assert result.returncode == 0, result.stderr
+    assert _changes(result.stdout) == []  # same meaning, every file with the header differs
+    touched = int(re.search(r"0 changes in (\d+) generated files", result.stdout).group(1))  # type: ignore[union-attr]
+    assert touched == result.stdout.count("\n  M ") and touched > 10
+    assert "  M prometheus/rules/alerts.yml" in result.stdout
+
+
+def test_a_channel_address_change_shows_the_receiver_and_whom_each_route_reaches(tmp_path: Path) -> None:
+    base, head = copy_definitions(tmp_path / "base"), copy_definitions(tmp_path / "head")
+    _edit(head / "alerting.py", 'to=("oncall@company.com",)', 'to=("sre@company.com",)')
+    for definitions in (base, head):
+        build(definitions, definitions.parent / "out")
+    report = compare_trees(OutTree(base.parent / "out"), OutTree(head.parent / "out"), ("base", "head"))
+    receivers = [c for c in report.changes if c.section == "receivers"]
+    assert [c.name for c in receivers] == ["email", "email-slack", "email-slack-webhook"]
+    assert receivers[0].fields[0] == FieldChange("email_configs[0].to", "oncall@company.com", "sre@company.com")
+    routes = {c.name for c in report.changes if c.section == "routes"}
+    assert routes == {'severity="warning"', 'severity="critical"', 'severity="emergency"',
+                      'alertname="CpuHigh", severity="critical"'}

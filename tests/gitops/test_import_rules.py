@@ -1,0 +1,159 @@
+"""`obsgen import` of real-world rule files: modules that build back to the same rules, promtool-clean."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import build
+from generator.check.tools import run_all
+from generator.errors import DefinitionError
+from generator.importer.write import import_rule_files, module_name
+from generator.model import RuleSet
+from generator.project import load
+from tests.gitops.helpers import (
+    FIXTURES,
+    KUBE_PROMETHEUS,
+    PLAIN_RULE_FILES,
+    copy_definitions,
+    meaning,
+    promtool_check_rules,
+    source_groups,
+)
+
+SOURCES = KUBE_PROMETHEUS + PLAIN_RULE_FILES
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The shipped definitions plus every source imported, and the out/ they build."""
+    root = tmp_path_factory.mktemp("import")
+    definitions = copy_definitions(root)
+    import_rule_files(SOURCES, definitions)
+    build(definitions, root / "out")
+    return definitions, root / "out"
+
+
+def _rebuilt(out: Path, source: Path) -> Path:
+    name = yaml.safe_load(source.read_text()).get("metadata", {}).get("name") or module_name(source).replace("_", "-")
+    return out / "prometheus/rules" / f"ruleset-{name}.yml"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_imported_rules_build_back_to_the_same_rules(imported: tuple[Path, Path], source: Path) -> None:
+    rebuilt = yaml.safe_load(_rebuilt(imported[1], source).read_text())["groups"]
+    assert meaning(rebuilt) == meaning(source_groups(source))
+
+
+def test_import_counts_every_kube_prometheus_rule(imported: tuple[Path, Path]) -> None:
+    rule_sets = load(imported[0]).all(RuleSet)
+    kube = [rs for rs in rule_sets if "kube-prometheus" in rs.source]
+    assert (len(kube), sum(len(rs.groups) for rs in kube)) == (8, 38)
+    assert (sum(len(rs.alerts()) for rs in kube), sum(len(rs.records()) for rs in kube)) == (139, 95)
+
+
+def test_promtool_check_rules_passes_on_the_rebuilt_rules(imported: tuple[Path, Path]) -> None:
+    rebuilt = [_rebuilt(imported[1], source) for source in SOURCES]
+    result = promtool_check_rules(*rebuilt)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("SUCCESS") == len(SOURCES) - 1  # the one with a lint finding, below
+
+
+def test_promtool_lint_finds_in_the_rebuilt_rules_what_it_finds_in_the_sources(
+        imported: tuple[Path, Path], tmp_path: Path) -> None:
+    flagged = []
+    for source in SOURCES:
+        plain = tmp_path / f"{source.stem}.yml"
+        plain.write_text(yaml.safe_dump({"groups": source_groups(source)}))
+        rebuilt = promtool_check_rules(_rebuilt(imported[1], source), fatal_lint=True).returncode
+        assert rebuilt == promtool_check_rules(plain, fatal_lint=True).returncode, source
+        flagged += [source.name] if rebuilt else []
+    # Upstream's own file: four apiserver recording rules share name and labels, differing only by expr.
+    assert flagged == ["kubernetesControlPlane-prometheusRule.yaml"]
+
+
+def test_obsgen_check_passes_on_the_project_with_every_rule_imported(imported: tuple[Path, Path]) -> None:
+    failed = [result.name + "\n" + result.output for result in run_all(imported[1]) if not result.ok]
+    assert failed == []
+
+
+def test_an_alert_name_defined_twice_is_a_warning(imported: tuple[Path, Path]) -> None:
+    warnings = [w.message for w in load(imported[0]).warnings if "also defined at" in w.message]
+    assert [w.split(",")[0] for w in warnings] == ["rule set kube-prometheus-rules has an alert TargetDown",
+                                                   "rule set kube-prometheus-rules has an alert Watchdog"]
+    tests = yaml.safe_load((imported[1] / "prometheus/tests/meta-monitoring.yml").read_text())
+    assert not [f for f in tests["rule_files"] if "ruleset-" in f]  # their rules stay out of our tests
+
+
+def test_rule_sets_an_alert_reads_are_loaded_by_its_tests_so_a_twin_alert_must_go(tmp_path: Path) -> None:
+    definitions = copy_definitions(tmp_path)
+    import_rule_files([FIXTURES / "kube-prometheus/kubePrometheus-prometheusRule.yaml"], definitions, module="kp")
+    (definitions / "down.py").write_text(
+        "from generator.model import Alert, Example\n\n"
+        "MANY_DOWN = Alert(name='ManyTargetsDown', expr='count:up0 > 1', severity='warning', summary='s',\n"
+        "                  description='d', runbook='r', examples=(Example(name='two down', at='1m', fires=True,\n"
+        "                  labels={'job': 'a'}, series={'up{job=\"a\",instance=\"1\"}': '0x5',\n"
+        "                                               'up{job=\"a\",instance=\"2\"}': '0x5'}),))\n")
+    with pytest.raises(DefinitionError, match=r"kp.py:\d+: rule set kube-prometheus-rules has an alert TargetDown, "
+                                              r"also defined at .*meta_monitoring.py:\d+, and the Alert's tests load"):
+        load(definitions)
+    (definitions / "keep_ours.py").write_text(
+        "from generator.model import AlertOverride\n\n"
+        "THEIRS = [AlertOverride(rule_set='kube-prometheus-rules', alert=name, disable=True)\n"
+        "          for name in ('TargetDown', 'Watchdog')]\n")
+    build(definitions, tmp_path / "out")
+    tests = tmp_path / "out/prometheus/tests/alerts.yml"
+    assert "../rules/ruleset-kube-prometheus-rules.yml" in yaml.safe_load(tests.read_text())["rule_files"]
+    result = subprocess.run(["promtool", "test", "rules", "alerts.yml", "meta-monitoring.yml"], cwd=tests.parent,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_import_command_reports_what_it_wrote(tmp_path: Path) -> None:
+    definitions = copy_definitions(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "generator", "import", "-d", str(definitions),
+                             *map(str, PLAIN_RULE_FILES)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "obsgen import: 2 modules, 5 groups, 9 alerts, 4 recording rules" in result.stdout
+    assert (definitions / "legacy_team_rules.py").exists() and (definitions / "blackbox_and_certs.py").exists()
+
+
+def test_imported_modules_declare_the_series_nobody_else_defines(imported: tuple[Path, Path]) -> None:
+    module = (imported[0] / "node_exporter_prometheus_rule.py").read_text()
+    assert '"node_filesystem_readonly"' in module and "external_series=(" in module
+    assert '"instance:node_num_cpu:sum"' not in module.split("external_series=(")[1]  # recorded by the set itself
+
+
+def test_group_fields_obsgen_does_not_model_are_kept_verbatim(tmp_path: Path) -> None:
+    definitions = copy_definitions(tmp_path)
+    source = tmp_path / "thanos.yml"
+    source.write_text("groups:\n- name: thanos\n  partial_response_strategy: warn\n  rules:\n"
+                      "  - record: job:up:sum\n    expr: sum by (job) (up)\n")
+    report = import_rule_files([source], definitions)
+    assert any("partial_response_strategy kept verbatim" in note for note in report.notes)
+    build(definitions, tmp_path / "out")
+    group = yaml.safe_load((tmp_path / "out/prometheus/rules/ruleset-thanos.yml").read_text())["groups"][0]
+    assert group["partial_response_strategy"] == "warn"
+
+
+def test_a_broken_rule_fails_the_import_naming_it_and_writes_nothing(tmp_path: Path) -> None:
+    definitions = copy_definitions(tmp_path)
+    source = tmp_path / "broken.yml"
+    source.write_text("groups:\n- name: g\n  rules:\n  - alert: Broken\n    expr: rate(x[5m]\n")
+    with pytest.raises(DefinitionError, match=r"broken.yml:0: cannot import: group g, rule 1: .*invalid PromQL"):
+        import_rule_files([source], definitions)
+    assert not (definitions / "broken.py").exists()
+
+
+def test_an_import_that_would_break_the_project_is_rolled_back(tmp_path: Path) -> None:
+    definitions = copy_definitions(tmp_path)
+    source = tmp_path / "clash.yml"
+    source.write_text("groups:\n- name: g\n  rules:\n  - record: instance:cpu_usage:percent\n    expr: vector(1)\n")
+    import_rule_files([source], definitions)
+    with pytest.raises(DefinitionError, match="duplicate rule set name 'clash'"):
+        import_rule_files([source], definitions, module="clash_again")
+    assert not (definitions / "clash_again.py").exists()

@@ -1,0 +1,117 @@
+"""out/kubernetes/: prometheus-operator objects valid against the CRDs of operator 0.93.0, with loadable contents."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.build import build
+from generator.errors import DefinitionError
+from generator.importer.write import import_rule_files
+from generator.project import load
+from tests.gitops.crd_schema import validate
+from tests.gitops.helpers import KUBE_PROMETHEUS, ROOT, copy_definitions, promtool_check_rules
+
+OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+
+
+def _objects(out: Path) -> dict[str, dict[str, Any]]:
+    return {str(p.relative_to(out)): yaml.safe_load(p.read_text()) for p in sorted((out / "kubernetes").rglob("*.yaml"))
+            if p.name != "kustomization.yaml"}
+
+
+def _check_objects(objects: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    for path, document in objects.items():
+        meta = document["metadata"]
+        assert OBJECT_NAME.match(meta["name"]) and meta["namespace"] == "monitoring", path
+        if document["kind"] in ("Secret", "ConfigMap"):
+            assert document["apiVersion"] == "v1"
+            values = document.get("stringData") or document["data"]
+            assert all(isinstance(k, str) and isinstance(v, str) for k, v in values.items()), path
+        else:
+            assert validate(document) == [], path
+    rule_files = []
+    for path, document in objects.items():
+        if document["kind"] == "PrometheusRule":
+            rule_files.append(tmp_path / Path(path).name)
+            rule_files[-1].write_text(yaml.safe_dump(document["spec"]))
+    result = promtool_check_rules(*rule_files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_shipped_out_kubernetes_validates_against_the_crd_schemas(tmp_path: Path) -> None:
+    objects = _objects(ROOT / "out")
+    kinds = sorted(document["kind"] for document in objects.values())
+    assert kinds.count("PrometheusRule") == len(list((ROOT / "out/prometheus/rules").glob("*.yml")))
+    assert kinds.count("Secret") == 1
+    _check_objects(objects, tmp_path)
+    kustomization = yaml.safe_load((ROOT / "out/kubernetes/kustomization.yaml").read_text())
+    assert sorted(kustomization["resources"]) == sorted(str(Path(p).relative_to("kubernetes")) for p in objects)
+
+
+def test_the_config_secret_holds_an_alertmanager_yaml_amtool_accepts(tmp_path: Path) -> None:
+    secret = yaml.safe_load((ROOT / "out/kubernetes/alertmanager/config-secret.yaml").read_text())
+    assert secret["metadata"]["name"] == "alertmanager-main"
+    config_file = tmp_path / "alertmanager.yaml"
+    config_file.write_text(secret["stringData"]["alertmanager.yaml"])
+    (tmp_path / "obsgen.tmpl").write_text(secret["stringData"]["obsgen.tmpl"])
+    config = yaml.safe_load(config_file.read_text())
+    assert config["templates"] == ["/etc/alertmanager/config/obsgen.tmpl"]
+    slack = config["receivers"][2]["slack_configs"][0]
+    assert slack["api_url_file"] == "/etc/alertmanager/secrets/alertmanager-credentials/slack_api_url"
+    result = subprocess.run(["amtool", "check-config", str(config_file)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def operator_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Shipped definitions with kube-prometheus' rules imported, Alertmanager as an AlertmanagerConfig."""
+    root = tmp_path_factory.mktemp("kube")
+    definitions = copy_definitions(root)
+    import_rule_files(KUBE_PROMETHEUS, definitions)
+    settings = definitions / "kubernetes.py"
+    settings.write_text(settings.read_text().replace('alertmanager="secret"', 'alertmanager="alertmanagerconfig"'))
+    build(definitions, root / "out")
+    return root / "out"
+
+
+def test_alertmanagerconfig_and_imported_rule_groups_validate(operator_project: Path, tmp_path: Path) -> None:
+    objects = _objects(operator_project)
+    rules = [d for d in objects.values() if d["kind"] == "PrometheusRule"]
+    assert len(rules) == 11 + 38  # obsgen's groups, and kube-prometheus' 38
+    _check_objects(objects, tmp_path)
+
+
+def test_alertmanagerconfig_routes_and_references_credentials_by_secret_key(operator_project: Path) -> None:
+    config = yaml.safe_load((operator_project / "kubernetes/alertmanager/alertmanagerconfig.yaml").read_text())
+    spec = config["spec"]
+    critical = next(r for r in spec["route"]["routes"] if r["matchers"] == [
+        {"name": "severity", "value": "critical", "matchType": "="}])
+    assert critical["receiver"] == "email-slack" and critical["groupInterval"] == "1m"
+    receivers = {r["name"]: r for r in spec["receivers"]}
+    assert receivers["email-slack"]["slackConfigs"][0]["apiURL"] == {"name": "alertmanager-credentials",
+                                                                      "key": "slack_api_url"}
+    assert receivers["email"]["emailConfigs"][0]["authPassword"]["key"] == "smtp_password"
+
+
+def test_an_invalid_object_is_caught_by_the_schema_check() -> None:
+    rule = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": {"name": "x"},
+            "spec": {"groups": [{"name": "a", "rules": [{"alert": "A", "expr": "up", "for": "five minutes"}]},
+                                {"name": "a", "rules": [], "evaluation": "1m"}]}}
+    errors = validate(rule)
+    assert any("'five minutes' does not match" in e for e in errors)
+    assert any("'evaluation' was unexpected" in e for e in errors)
+    assert any("duplicate list-map keys" in e for e in errors)
+
+
+def test_a_second_kubernetes_definition_fails_the_build(tmp_path: Path) -> None:
+    definitions = copy_definitions(tmp_path)
+    (definitions / "more.py").write_text("from generator.model import Kubernetes\n\nAGAIN = Kubernetes()\n")
+    with pytest.raises(DefinitionError, match=r"more.py:3: a second Kubernetes definition; the first is at .*"
+                                              r"kubernetes.py:5"):
+        load(definitions)

@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter
 
 .PHONY: build test check lint bench clean debian-packages
@@ -35,7 +36,11 @@ test: $(STAMP) debian-packages lint
 check: $(STAMP)
 	$(BIN)/obsgen check out
 
-bench: $(STAMP)
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	rm -f $(VENV)/.bench-* && touch $@
+
+bench: $(BENCH_STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

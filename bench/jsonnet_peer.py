@@ -1,6 +1,8 @@
 """Evaluate kube-prometheus' rules_dashboards.jsonnet with jrsonnet or go-jsonnet; print eval seconds.
 
-Run as a fresh process per measurement: `python bench/jsonnet_peer.py jrsonnet|gojsonnet`.
+Run as a fresh process per measurement: `python bench/jsonnet_peer.py jrsonnet|gojsonnet [ENTRY]`, ENTRY
+`rules_dashboards` (default, the whole entry) or `rules` (its prometheusRules field only; jsonnet is lazy,
+so the dashboards are never evaluated). Without arguments (as `make bench` runs it): jrsonnet, whole entry.
 The anchor's vendor/ links were flattened into small text files holding the link target, so the
 import callback follows them; kube-prometheus' own library lives in jsonnet/.
 """
@@ -12,7 +14,20 @@ import sys
 import time
 from pathlib import Path
 
-ANCHOR = Path(__file__).resolve().parents[2] / "shared" / "anchors" / "kube-prometheus"
+
+def _anchor() -> Path:
+    """The kube-prometheus anchor: $KUBE_PROMETHEUS, else shared/anchors/ beside any parent of this checkout."""
+    if os.environ.get("KUBE_PROMETHEUS"):
+        return Path(os.environ["KUBE_PROMETHEUS"])
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "shared" / "anchors" / "kube-prometheus"
+        if candidate.is_dir():
+            return candidate
+    raise SystemExit("kube-prometheus anchor not found: set KUBE_PROMETHEUS")
+
+
+ANCHOR = _anchor()
 ENTRY = ANCHOR / "rules_dashboards.jsonnet"
 SEARCH = (ANCHOR / "jsonnet", ANCHOR / "vendor")
 
@@ -38,8 +53,12 @@ def import_callback(directory: str, relative: str) -> tuple[str, bytes]:
     raise RuntimeError(f"import {relative!r} not found from {directory}")
 
 
-def evaluate(engine: str) -> str:
-    """The JSON text kube-prometheus' entry evaluates to."""
+ENTRIES = {"rules_dashboards": f"import '{ENTRY}'", "rules": f"(import '{ENTRY}').prometheusRules"}
+
+
+def evaluate(engine: str, entry: str = "rules_dashboards") -> str:
+    """The JSON text kube-prometheus' entry (or its rules alone) evaluates to."""
+    snippet, name = ENTRIES[entry], str(ANCHOR / f"{entry}-bench.jsonnet")
     if engine == "jrsonnet":
         import rjsonnet
 
@@ -47,15 +66,17 @@ def evaluate(engine: str) -> str:
             path, data = import_callback(directory, relative)
             return path, data.decode()
 
-        return str(rjsonnet.evaluate_file(str(ENTRY), import_callback=text_callback))
+        return str(rjsonnet.evaluate_snippet(name, snippet, import_callback=text_callback))
     if engine == "gojsonnet":
         import _gojsonnet
 
-        return str(_gojsonnet.evaluate_file(str(ENTRY), import_callback=import_callback))
+        return str(_gojsonnet.evaluate_snippet(name, snippet, import_callback=import_callback))
     raise SystemExit(f"unknown engine {engine}")
 
 
 if __name__ == "__main__":
+    engine = sys.argv[1] if len(sys.argv) > 1 else "jrsonnet"
+    entry = sys.argv[2] if len(sys.argv) > 2 else "rules_dashboards"
     start = time.perf_counter()
-    output = evaluate(sys.argv[1])
+    output = evaluate(engine, entry)
     print(f"{time.perf_counter() - start:.4f} {len(output)}")

@@ -27,7 +27,7 @@ def caller_location() -> Location:
 class Model(BaseModel):
     """Strict, frozen pydantic model: unknown fields are errors, values never change after validation."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Definition(Model):

@@ -10,28 +10,22 @@ auth disabled Loki's tenant is `fake`, hence the rules directory.
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from generator.annotations import alert_annotations
 from generator.check.schemas import go_duration
-from generator.check.schemas.loki import validate, validate_rules
 from generator.model.duration import parse_seconds
 from generator.model.identity import dashboard_uid
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.project import Project
+from generator.targets.templating import environment
 
 CONFIG = "loki/loki.yaml"
 RULES_DIR = "loki/rules/fake"
 RULES_MOUNT = "/etc/loki/rules"
 DATA = "/loki"
 SCHEMA_FROM = "2024-04-01"  # start of the v13 period; fixed so rebuilds are byte-identical
-_JINJA = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,
-)
+_JINJA = environment()
 
 
 def _hours(duration: str) -> str:
@@ -136,6 +130,8 @@ def render(project: Project) -> dict[str, Any]:
     stores = project.all(LogStorage)
     if not stores:
         return {}
+    from generator.check.schemas.loki import validate, validate_rules  # models loaded when used
+
     document = config(project, stores[0])
     validate(document)
     files: dict[str, Any] = {CONFIG: document}

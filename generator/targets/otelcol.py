@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.check.schemas.otelcol import validate
 from generator.model.duration import parse_seconds
 from generator.model.logs import LogStream
 from generator.model.trace_sizing import size
@@ -169,6 +168,8 @@ def render(project: Project) -> dict[str, Any]:
     policies = project.all(TracingPolicy)
     if not policies:
         return {}
+    from generator.check.schemas.otelcol import validate  # its models take import time: load them when used
+
     document = config(project, policies[0])
     validate(document)
     return {CONFIG: document}

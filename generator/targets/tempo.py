@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from generator.check.schemas import go_duration
-from generator.check.schemas.tempo import validate
 from generator.model.duration import parse_seconds
 from generator.model.tracing import TraceStorage, TracingPolicy
 from generator.project import Project
@@ -61,6 +60,8 @@ def render(project: Project) -> dict[str, Any]:
     policies = project.all(TracingPolicy)
     if not policies:
         return {}
+    from generator.check.schemas.tempo import validate  # its models take import time: load them when used
+
     stores = project.all(TraceStorage)
     document = config(project, policies[0], stores[0] if stores else TraceStorage())
     validate(document)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from generator.escalation import LEVEL_LABEL, POLICY_LABEL, escalation_rules
 from generator.escalation import ROUTE_TIMING as ESCALATION_ROUTE_TIMING
@@ -13,15 +10,12 @@ from generator.model import Channel, EmailChannel, PagerDutyChannel, SlackChanne
 from generator.model.identity import receiver_name
 from generator.model.notify import route_timing
 from generator.project import Project
+from generator.targets.templating import environment
 
 TEMPLATE_NAME = "obsgen.tmpl"
-_JINJA = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    # Go templates own {{ }} in the output; jinja2 uses [[ ]] and [% %] here.
-    variable_start_string="[[", variable_end_string="]]",
-    block_start_string="[%", block_end_string="%]",
-    keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,
-)
+# Go templates own {{ }} in the output; jinja2 uses [[ ]] and [% %] here.
+_JINJA = environment(variable_start_string="[[", variable_end_string="]]", block_start_string="[%",
+                     block_end_string="%]")
 
 
 def _sink(project: Project, channel: Channel) -> str:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from generator.escalation import escalation_rules
 from generator.model import LogAlert
 from generator.project import Project
 from generator.targets.prometheus import alert_rule
+from generator.targets.templating import environment
 
-JINJA = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,
-)
+JINJA = environment()
 
 
 def render(project: Project) -> dict[str, Any]:

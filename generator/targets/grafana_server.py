@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from generator.dashboards import dashboards
 from generator.errors import DefinitionError
 from generator.model import GrafanaServer
 from generator.model.duration import format_seconds, parse_seconds
 from generator.project import Project
+from generator.targets.templating import environment
 
 PATH = "grafana/grafana.ini"
 
-_JINJA = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,
-)
+_JINJA = environment()
 
 
 def render(project: Project) -> dict[str, Any]:

@@ -33,6 +33,9 @@ def _fail(error: Exception) -> None:
 def build(definitions: Path = DEFINITIONS, out: Path = OUT,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print warnings.")) -> None:
     """Compile definitions/ into out/; on any error out/ is left as it was."""
+    import gc
+
+    gc.set_threshold(100_000, 50, 100)  # a one-shot compile keeps what it allocates: collecting often only costs
     from generator.build import build as run_build
     from generator.errors import DefinitionError
 

@@ -58,10 +58,15 @@ class Project:
     warnings: list[Warning] = field(default_factory=list)
     profile: Any = None
     """The generator.profile.Profile it was compiled under; None for the build of out/."""
+    _kinds: dict[type, list[Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """all()'s answers: targets ask for the same kinds hundreds of times, and objects never change."""
 
     def all(self, kind: type[D]) -> list[D]:
         """Every declared object of a kind, in definition order."""
-        return [obj for obj in self.objects if isinstance(obj, kind)]
+        found = self._kinds.get(kind)
+        if found is None:
+            found = self._kinds[kind] = [obj for obj in self.objects if isinstance(obj, kind)]
+        return list(found)
 
     def by_name(self, kind: type[D]) -> dict[str, D]:
         """Declared objects of a kind keyed by their name."""

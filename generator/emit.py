@@ -114,6 +114,24 @@ def _recover(out: Path, previous: Path) -> None:
             previous.rename(out)
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether a file exists with exactly these bytes (read at once: no stat first)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read() == data
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return False
+
+
+def _relative_files(root: Path) -> list[str]:
+    """Every file under root, relative to it (os.walk reads directory entries without a stat per file)."""
+    found = []
+    for directory, _, names in os.walk(root):
+        base = os.path.relpath(directory, root)
+        found += [name if base == "." else f"{base}/{name}" for name in names]
+    return found
+
+
 def write_tree(files: dict[str, bytes], out: Path) -> WriteReport:
     """Replace out/ with exactly these files, all at once; unchanged files keep their inode and mtime."""
     out = out.resolve()
@@ -124,19 +142,20 @@ def write_tree(files: dict[str, bytes], out: Path) -> WriteReport:
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     report = WriteReport()
+    made: set[Path] = set()
     for relative, data in sorted(files.items()):
         target, old = staging / relative, out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if old.is_file() and old.read_bytes() == data:
+        if target.parent not in made:  # one mkdir per directory, not per file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if _holds(old, data):
             os.link(old, target)
             report.unchanged.append(relative)
         else:
             target.write_bytes(data)
             report.written.append(relative)
     if out.exists():
-        report.removed = sorted(
-            str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and str(p.relative_to(out)) not in files
-        )
+        report.removed = sorted(relative for relative in _relative_files(out) if relative not in files)
         out.rename(previous)
     staging.rename(out)
     shutil.rmtree(previous, ignore_errors=True)

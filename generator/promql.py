@@ -70,6 +70,7 @@ def selectors(expr: str) -> tuple[Selector, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=8192)
 def metric_names(expr: str) -> frozenset[str]:
     """Names of the series an expression reads (selectors without a fixed name are skipped)."""
     return frozenset(s.name for s in selectors(expr) if s.name)

@@ -5,8 +5,10 @@ The obsgen project is generated into a temporary folder by `obsgen import` of th
 imports ten renamed copies of the same manifests. Every measurement is a fresh process, RUNS times
 (BENCH_RUNS overrides), all in this one run on this machine: wall seconds (median, min), CPU seconds
 of the child (user + system, median) and its peak resident memory (getrusage through wait4).
-The peers' "eval" and obsgen's "stage" columns are the in-process work after imports: jsonnet's
-evaluate call; obsgen's load + render + serialise + write (bench/build_vs_jsonnet.py --stages).
+The "stage" column is the in-process work after imports that turns sources into output text: the
+peers' evaluate call (a JSON string in memory); obsgen's compile stage, load + render + serialise (the
+bytes of every file in memory), timed by `bench/build_vs_jsonnet.py --stages`, which also times the
+imports and the write of out/ that follows (shown in the stage breakdown, part of the whole process).
 """
 
 from __future__ import annotations
@@ -57,9 +59,10 @@ class Sample:
     cpu: float
     peak_mb: float
     stdout: str
+    returncode: int = 0
 
 
-def run(argv: list[str], cwd: Path = ROOT) -> Sample:
+def run(argv: list[str], cwd: Path = ROOT, check: bool = True) -> Sample:
     """Run a child to completion; wall time, its own CPU time and peak RSS (wait4, not all children)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -69,9 +72,10 @@ def run(argv: list[str], cwd: Path = ROOT) -> Sample:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        if proc.returncode != 0:
+        if check and proc.returncode != 0:
             raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err.read().decode()[-3000:]}")
-        return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode())
+        return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode(),
+                      proc.returncode)
 
 
 def obsgen(*args: str) -> list[str]:
@@ -96,34 +100,66 @@ def _renamed(document: dict[str, Any], copy: int, recorded: list[str]) -> dict[s
     return document
 
 
-def _manifests(directory: Path, copies: int) -> list[Path]:
-    """The anchor's rule manifests, or `copies` renamed copies of them written under directory."""
+def _renamed_dashboards(document: dict[str, Any], copy: int) -> dict[str, Any]:
+    """The dashboards ConfigMapList with every ConfigMap, file, title and uid suffixed by the copy."""
+    for item in document["items"]:
+        item["metadata"]["name"] += f"-copy{copy}"
+        renamed = {}
+        for name, text in item["data"].items():
+            dashboard = json.loads(text)
+            dashboard["title"] += f" copy {copy}"
+            dashboard["uid"] = f"{dashboard['uid'][:32]}-copy{copy}"
+            renamed[f"copy{copy}-{name}"] = json.dumps(dashboard, indent=4)
+        item["data"] = renamed
+    return document
+
+
+def _copies(sources: list[Path], directory: Path, copies: int) -> list[Path]:
+    """The sources, or `copies` renamed copies of them written under directory (copy 0 keeps the names)."""
     if copies == 1:
-        return RULE_MANIFESTS
-    documents = {path: yaml.safe_load(path.read_text()) for path in RULE_MANIFESTS}
-    recorded = sorted({rule["record"] for doc in documents.values() for group in doc["spec"]["groups"]
-                       for rule in group["rules"] if "record" in rule}, key=len, reverse=True)
-    directory.mkdir(parents=True)
+        return sources
+    documents = {path: yaml.safe_load(path.read_text()) for path in sources}
+    recorded = sorted({rule["record"] for doc in documents.values() if doc["kind"] == "PrometheusRule"
+                       for group in doc["spec"]["groups"] for rule in group["rules"] if "record" in rule},
+                      key=len, reverse=True)
+    directory.mkdir(parents=True, exist_ok=True)
     written = []
     for copy in range(copies):
         for path, document in documents.items():
             target = directory / f"copy{copy}-{path.name}"
-            renamed = _renamed(json.loads(json.dumps(document)), copy, recorded) if copy else document
+            renamed = json.loads(json.dumps(document))
+            if copy:
+                renamed = (_renamed(renamed, copy, recorded) if document["kind"] == "PrometheusRule"
+                           else _renamed_dashboards(renamed, copy))
             target.write_text(yaml.safe_dump(renamed, sort_keys=False, width=1000))
             written.append(target)
     return written
 
 
-def project(directory: Path, copies: int) -> tuple[Path, str]:
-    """definitions/ of the kube-prometheus equivalent, by `obsgen import`; and what it holds."""
+@dataclass(frozen=True)
+class Project:
+    """An equivalent obsgen project: its definitions/, what it holds, whether the dashboards are in it."""
+
+    definitions: Path
+    summary: str
+    dashboards: bool
+
+
+def project(directory: Path, copies: int) -> Project:
+    """definitions/ of the kube-prometheus equivalent, by `obsgen import` of the rules, then of the dashboards
+    when this obsgen imports Grafana dashboards (a failed dashboard import leaves a rules-only project)."""
     definitions = directory / "definitions"
     definitions.mkdir(parents=True)
     (definitions / "__init__.py").write_text("")
     (definitions / "base.py").write_text(BASE_MODULE)
-    sources = _manifests(directory / "src", copies)
-    imported = run(obsgen("import", "--definitions", str(definitions), *map(str, sources)))
+    imported = run(obsgen("import", "--definitions", str(definitions),
+                          *map(str, _copies(RULE_MANIFESTS, directory / "src", copies))))
     summary = imported.stdout.strip().splitlines()[-1].removeprefix("obsgen import: ")
-    return definitions, summary
+    run(obsgen("import", "--definitions", str(definitions),
+               *map(str, _copies([DASHBOARD_MANIFEST], directory / "src", copies))), check=False)
+    listed = run(obsgen("list", "--definitions", str(definitions))).stdout.splitlines()
+    dashboards = sum(line.split()[0] == "Dashboard" for line in listed if line.strip())
+    return Project(definitions, f"{summary}, {dashboards} dashboards", dashboards > 0)
 
 
 # --- measurements -------------------------------------------------------------------------------
@@ -173,12 +209,13 @@ def build(name: str, definitions: Path, out: Path, fresh: bool = True) -> Row:
                for _ in range(RUNS)]
     staged = [json.loads(once([sys.executable, __file__, "--stages", str(definitions), str(out)]).stdout)
               for _ in range(RUNS)]
-    row = Row(name, samples, [sum(v for k, v in stages.items() if k != "import") for stages in staged])
+    row = Row(name, samples, [sum(v for k, v in stages.items() if k in COMPILE) for stages in staged])
     STAGES[name] = {key: statistics.median(s[key] for s in staged) for key in staged[0]}
     return row
 
 
 STAGES: dict[str, dict[str, float]] = {}
+COMPILE = ("load", "render", "serialise")
 
 
 def stages(definitions: Path, out: Path) -> dict[str, float]:
@@ -210,44 +247,45 @@ def main() -> None:
     header = f"{'fresh process, ' + str(RUNS) + ' runs':<44} {'median s':>8} {'min s':>7} {'cpu s':>7} " \
              f"{'stage s':>8} {'min s':>7} {'peak MB':>8}"
     with tempfile.TemporaryDirectory(prefix="obsgen-bench-") as tmp:
-        definitions, summary = project(Path(tmp) / "x1", 1)
-        definitions10, summary10 = project(Path(tmp) / "x10", COPIES)
-        print(f"obsgen project by `obsgen import` of {ANCHOR.name}/manifests/*-prometheusRule.yaml: {summary}")
-        print(f"10x project (ten renamed copies): {summary10}")
-        print("dashboards: not imported (obsgen import reads rule files only): the like-for-like peer entry is "
-              "rules only; rules_dashboards is shown for reference")
-        out = Path(tmp) / "out"
-        run(obsgen("build", "-q", "-d", str(definitions), "-o", str(out)))  # warm caches, write bytecode
-        run(obsgen("build", "-q", "-d", str(definitions10), "-o", str(Path(tmp) / "out10")))
+        one, ten = project(Path(tmp) / "x1", 1), project(Path(tmp) / "x10", COPIES)
+        same = "rules_dashboards" if one.dashboards else "rules"
+        print(f"obsgen project, by `obsgen import` of {ANCHOR.name}/manifests/: {one.summary}")
+        print(f"{COPIES}x project, ten renamed copies: {ten.summary}")
+        if not one.dashboards:
+            print("dashboards: this obsgen does not import them, so the peers' same content is their rules alone "
+                  "(the prometheusRules field; rules_dashboards shown for reference)")
+        out, out10 = Path(tmp) / "out", Path(tmp) / "out10"
+        run(obsgen("build", "-q", "-d", str(one.definitions), "-o", str(out)))  # warm caches, write bytecode
+        run(obsgen("build", "-q", "-d", str(ten.definitions), "-o", str(out10)))
         print(header)
-        rows = {
-            "jr": peer("jrsonnet", "rules"),
-            "go": peer("gojsonnet", "rules"),
-            "jr-all": peer("jrsonnet", "rules_dashboards"),
-            "go-all": peer("gojsonnet", "rules_dashboards"),
-            "x1": build("obsgen build 1x (fresh out/)", definitions, out),
-            "x1-same": build("obsgen build 1x (out/ unchanged)", definitions, out, fresh=False),
-            "x10": build(f"obsgen build {COPIES}x (fresh out/)", definitions10, Path(tmp) / "out10"),
+        rows = {"jr": peer("jrsonnet", same), "go": peer("gojsonnet", same)}
+        if not one.dashboards:
+            rows |= {"jr-all": peer("jrsonnet", "rules_dashboards"), "go-all": peer("gojsonnet", "rules_dashboards")}
+        rows |= {
+            "x1": build("obsgen build 1x (fresh out/)", one.definitions, out),
+            "x1-same": build("obsgen build 1x (out/ unchanged)", one.definitions, out, fresh=False),
+            "x10": build(f"obsgen build {COPIES}x (fresh out/)", ten.definitions, out10),
             "help": Row("obsgen --help", [run(obsgen("--help")) for _ in range(RUNS)], []),
-            "check": Row("obsgen check 1x", [run(obsgen("check", str(out), "-d", str(definitions)))
+            "check": Row("obsgen check 1x", [run(obsgen("check", str(out), "-d", str(one.definitions)))
                                               for _ in range(RUNS)], []),
         }
         for row in rows.values():
             print(row.line())
-    report(rows)
+    report(rows, same)
 
 
-def report(rows: dict[str, Row]) -> None:
+def report(rows: dict[str, Row], same: str) -> None:
     """Stage breakdown, ratios obsgen/peer and the issue's goals."""
-    print("\nobsgen stages (median s): " + "; ".join(
+    print("\nobsgen stages (median s; compile = load + render + serialise): " + "; ".join(
         f"{name.split(' (')[0]}: " + ", ".join(f"{k} {v:.3f}" for k, v in times.items())
         for name, times in STAGES.items() if "unchanged" not in name))
     x1, x10, jr, go = rows["x1"], rows["x10"], rows["jr"], rows["go"]
-    print(f"ratios obsgen/peer (same content, rules): whole vs jrsonnet {x1.whole() / jr.whole():.2f}, "
-          f"vs go-jsonnet {x1.whole() / go.whole():.2f}; stage vs jrsonnet eval {x1.inner() / jr.inner():.2f}, "
+    print(f"ratios obsgen/peer (same content, peers' {same}): whole vs jrsonnet {x1.whole() / jr.whole():.2f}, "
+          f"vs go-jsonnet {x1.whole() / go.whole():.2f}; compile vs jrsonnet eval {x1.inner() / jr.inner():.2f}, "
           f"vs go-jsonnet eval {x1.inner() / go.inner():.2f}")
-    print(f"ratios obsgen/peer (obsgen rules vs peers rules + dashboards): whole vs jrsonnet "
-          f"{x1.whole() / rows['jr-all'].whole():.2f}, vs go-jsonnet {x1.whole() / rows['go-all'].whole():.2f}")
+    if "jr-all" in rows:
+        print(f"ratios obsgen/peer (obsgen without dashboards vs peers' rules_dashboards): whole vs jrsonnet "
+              f"{x1.whole() / rows['jr-all'].whole():.2f}, vs go-jsonnet {x1.whole() / rows['go-all'].whole():.2f}")
     peak10 = x10.peak()
     goals = [
         ("whole build faster than jrsonnet's whole process", x1.whole() < jr.whole()),

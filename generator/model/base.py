@@ -33,7 +33,7 @@ class Model(BaseModel):
 class Definition(Model):
     """A named object users write in definitions/; remembers the file:line that constructed it."""
 
-    _location: Location = PrivateAttr(default=UNKNOWN)
+    _location: Location = PrivateAttr(default_factory=lambda: UNKNOWN)  # one shared value: no deep copy per object
 
     def model_post_init(self, context: Any, /) -> None:
         self._location = caller_location()

@@ -80,3 +80,8 @@ def test_json_writes_non_finite_numbers_as_null_as_javascript_does() -> None:
 def test_types_json_cannot_serialise_still_fail() -> None:
     with pytest.raises(TypeError):
         serialise("s.json", {"set": {1, 2}})
+
+
+def test_json_text_that_looks_like_an_exponent_comes_out_as_json_dumps_writes_it() -> None:
+    document = {"uid": "kube-1", "title": "node-2e-3", "list": ["a 1e-5", "x-0.00001"], "n": 1e-06}
+    assert serialise("u.json", document) == _reference("u.json", document)

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.bccache import Bucket
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+class _BestEffortCache(jinja2.FileSystemBytecodeCache):
+    """jinja2's per-user cache directory; a cache that cannot be read or written only means compiling again."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill the bucket from the cache, unless the cache cannot be read."""
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Store a compiled template, unless the directory refuses it."""
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _BestEffortCache()
+    except (OSError, RuntimeError):  # no private temporary directory to be had: compile every time
+        return None
 
 
 def environment(**syntax: Any) -> jinja2.Environment:
     """A strict environment over templates/; compiled templates are kept in jinja2's per-user cache directory,
     keyed by the template's source, so a build does not recompile them (about 20 ms a template)."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), bytecode_cache=jinja2.FileSystemBytecodeCache(),
+        loader=jinja2.FileSystemLoader(TEMPLATES), bytecode_cache=_cache(),
         keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False, **syntax,
     )

@@ -24,13 +24,18 @@ from generator.model.notify import (
     Smtp,
     WebhookChannel,
 )
+from generator.model.sli import BoolGaugeSLI, LatencySLI, RatioSLI
+from generator.model.slo import SLO, BurnWindow, SLOAlerting
 from generator.model.stack import ScrapeJob, Stack
 
 __all__ = [
+    "SLO",
     "Aggregation",
     "AggregationPolicy",
     "Alert",
     "AlertingConfig",
+    "BoolGaugeSLI",
+    "BurnWindow",
     "Channel",
     "Definition",
     "Duration",
@@ -38,11 +43,14 @@ __all__ = [
     "EscalationLevel",
     "EscalationPolicy",
     "Example",
+    "LatencySLI",
     "Metric",
     "MetricType",
     "PagerDutyChannel",
+    "RatioSLI",
     "RecordingRule",
     "RetentionPolicy",
+    "SLOAlerting",
     "ScrapeJob",
     "Severity",
     "SlackChannel",

@@ -10,13 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.project import Project
-from generator.targets import alertmanager, docs, prometheus, route_tests, rule_tests
+from generator.targets import alertmanager, docs, prometheus, route_tests, rule_tests, slo_tests
 
 Target = Callable[[Project], dict[str, Any]]
 
 TARGETS: dict[str, Target] = {
     "prometheus": prometheus.render,
     "prometheus-tests": rule_tests.render,
+    "prometheus-slo-tests": slo_tests.render,
     "alertmanager": alertmanager.render,
     "alertmanager-tests": route_tests.render,
     "docs": docs.render,

@@ -11,11 +11,28 @@ from generator.gotemplate import render as render_template
 from generator.model import Alert, EscalationPolicy
 from generator.model.duration import format_seconds, parse_seconds
 from generator.project import Project
+from generator.promql import metric_names
 from generator.targets.prometheus import alert_rule
 
 TESTS_DIR = "prometheus/tests"
-RULE_FILES = ["../rules/*.yml"]
 EVALUATION_INTERVAL = "1m"
+
+
+def rule_files(project: Project, group: str) -> list[str]:
+    """A group's rule file and those recording the series its rules read, transitively.
+
+    A test loads only these, so a long history (a 7-day example) is not evaluated against every rule.
+    """
+    needed = {group}
+    todo = [alert.condition for alert in project.alerts.values() if alert.group == group]
+    todo += [rule.expr for rule in project.recording_rules.values() if rule.group == group]
+    while todo:
+        for name in metric_names(todo.pop()):
+            rule = project.recording_rules.get(name)
+            if rule is not None and rule.group not in needed:
+                needed.add(rule.group)
+                todo.append(rule.expr)
+    return [f"../rules/{name}.yml" for name in sorted(needed)]
 
 
 def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, Any]]]:
@@ -94,5 +111,6 @@ def render(project: Project) -> dict[str, Any]:
     files = {}
     for (group, interval), tests in sorted(by_file.items()):
         name = group if interval == EVALUATION_INTERVAL else f"{group}-every-{interval}"
-        files[f"{TESTS_DIR}/{name}.yml"] = {"rule_files": RULE_FILES, "evaluation_interval": interval, "tests": tests}
+        files[f"{TESTS_DIR}/{name}.yml"] = {"rule_files": rule_files(project, group), "evaluation_interval": interval,
+                                            "tests": tests}
     return files

@@ -13,7 +13,7 @@ from generator.slo.feed import input_series
 from generator.slo.rules import group
 from generator.slo.scenarios import EVALUATION_STEP, SAMPLE_STEP, Scenario, scenarios
 from generator.targets.prometheus import alert_rule
-from generator.targets.rule_tests import TESTS_DIR
+from generator.targets.rule_tests import TESTS_DIR, rule_files
 
 
 def _at(minute: int) -> str:
@@ -69,7 +69,7 @@ def render(project: Project) -> dict[str, Any]:
         for scenario in scenarios(slo):
             every = "" if scenario.step == EVALUATION_STEP else f"-every-{scenario.step}m"
             document = files.setdefault(f"{TESTS_DIR}/{group(slo)}-scenarios{every}.yml", {
-                "rule_files": [f"../rules/{group(slo)}.yml"],
+                "rule_files": rule_files(project, group(slo)),
                 "evaluation_interval": f"{scenario.step}m",
                 "tests": [],
             })

@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.errors import DefinitionError
 from generator.model import SLO
@@ -60,6 +61,15 @@ def test_slo_alerts_get_runbooks_and_routes(out: Path, slos: list[SLO]) -> None:
     runbook = (out / f"docs/runbooks/{name}.md").read_text()
     assert "API requests are served within 250 ms" in runbook and "Escalation (policy `default`)" in runbook
     assert name in (out / "alertmanager/tests/routes.yml").read_text()
+
+
+def test_rule_tests_load_only_the_rule_files_their_alerts_read(out: Path) -> None:
+    def files(name: str) -> list[str]:
+        return yaml.safe_load((out / f"prometheus/tests/{name}.yml").read_text())["rule_files"]
+
+    assert files("alerts-every-4m") == ["../rules/alerts.yml", "../rules/recording.yml"]
+    assert files("slo-api-latency") == files("slo-api-latency-scenarios") == ["../rules/slo-api-latency.yml"]
+    assert files("escalation-default") == ["../rules/escalation-default.yml"]
 
 
 HEADER = '''

@@ -30,8 +30,8 @@ SLOS = [
     SLO(
         service="checkout", name="availability", objective=99.9,
         description="Checkout requests are answered without a server error",
-        sli=RatioSLI(errors='http_requests_total{service="api",endpoint="/checkout",status=~"5.."}',
-                     total='http_requests_total{service="api",endpoint="/checkout"}',
+        sli=RatioSLI(errors='http_requests_total{service="api",endpoint="/api/checkout",status=~"5.."}',
+                     total='http_requests_total{service="api",endpoint="/api/checkout"}',
                      error_labels={"status": "500"}, good_labels={"status": "200"}),
         alerting=ALERTING,
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator.errors import DefinitionError
 from generator.model import SLO, BoolGaugeSLI, Metric, MetricType, RatioSLI
 from generator.model.duration import parse_seconds
+from generator.model.slo import number
 from generator.project import Project, Warning
 
 COUNTED_SUFFIXES = ("_count", "_bucket", "_sum")
@@ -37,10 +38,18 @@ def _check_sli(slo: SLO, series: dict[str, Metric | None]) -> None:
 
 
 def check_slos(project: Project, series: dict[str, Metric | None]) -> None:
-    """DefinitionError for an SLI over a wrong kind of series; a warning when data is not kept for the window."""
+    """DefinitionError for an SLI over a wrong kind of series; warnings for slow factors and short retention."""
     retention = project.retention
     for slo in project.all(SLO):
         _check_sli(slo, series)
+        for burn in slo.alerting.windows:
+            if burn.factor(slo.window) < 1:
+                sustainable = number(parse_seconds(burn.long) / parse_seconds(slo.window) * 100)
+                project.warnings.append(Warning(
+                    slo.location, f"SLO {slo.service} {slo.name}: the {burn.long} window's factor "
+                    f"{number(burn.factor(slo.window))} is below 1, so it alerts on burns that leave budget at the "
+                    f"end of {slo.window}; give it budget_percent={sustainable} or more (Sloth's 7d example uses "
+                    "windows of its own)"))
         if retention is not None and parse_seconds(slo.window) > parse_seconds(retention.server_retention):
             project.warnings.append(Warning(
                 slo.location, f"SLO {slo.service} {slo.name}: window {slo.window} is longer than Prometheus keeps "

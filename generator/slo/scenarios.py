@@ -19,7 +19,7 @@ from generator.slo.rules import threshold
 
 EVALUATION_STEP = 10  # minutes between rule evaluations in the scenario tests
 SLOW_STEP = 30  # ... in scenarios of windows of 6h and more, which run for days
-SAMPLE_STEP = 2  # minutes between input samples: a 5m rate still sees three of them
+SAMPLE_STEPS = (2, 1)  # minutes between input samples, the longest giving the shortest window three
 MARGIN = 0.04  # relative distance from a threshold below which a ratio's comparison is not asserted
 ABOVE = 1.1  # burn of a window's own scenario, as a multiple of its factor
 
@@ -161,18 +161,21 @@ def _only(found: Check, long: str) -> Check:
 def reset_scenario(slo: SLO) -> Scenario:
     """A short, strong burn fires the fastest window; once it stops, the short window resets the alert."""
     burn = max(slo.alerting.windows, key=lambda b: b.factor(slo.window))
-    long, short = _grid(_minutes(burn.long)), _minutes(burn.short)
+    long, clean = _grid(_minutes(burn.long)), _grid(_minutes(burn.short))
     rate = _burning(slo, burn.factor(slo.window), 2)
-    segments = (Segment(long, Decimal(0)), Segment(long, _error_ratio(slo, rate)),
-                Segment(_grid(short) + EVALUATION_STEP, Decimal(0)))
-    stopped, after = 2 * long, 2 * long + _grid(short) + EVALUATION_STEP
-    still_long = f"{slo.error_ratio_record(burn.long)} > bool {threshold(slo, burn)}"
+    segments = (Segment(long, Decimal(0)), Segment(long, _error_ratio(slo, rate)), Segment(clean, Decimal(0)))
+    stopped, after = 2 * long, 2 * long + clean
+    still_high = _above(ratio_at(segments, after, _minutes(burn.long)), burn.factor(slo.window) * slo.budget)
+    if still_high is None:
+        raise ValueError(f"SLO {slo.service} {slo.name}: the {burn.long} ratio is too close to its threshold "
+                         f"{clean}m after the burn")
     return Scenario(
-        name=f"{number(rate)}x burn for {burn.long}, then none: {slo.alert(burn)} resets within "
-             f"{after - stopped}m although its {burn.long} ratio is still high",
+        name=f"{number(rate)}x burn for {burn.long}, then none: {slo.alert(burn)} resets within {clean}m"
+             + (f" although its {burn.long} ratio is still high" if still_high else ""),
         segments=segments,
         checks=tuple(_only(check(slo, segments, minute), burn.long) for minute in (stopped, after)),
-        values=(ValueCheck(after, still_long, 1),),
+        values=(ValueCheck(after, f"{slo.error_ratio_record(burn.long)} > bool {threshold(slo, burn)}",
+                           int(still_high)),),
     )
 
 
@@ -197,8 +200,14 @@ def budget_scenario(slo: SLO) -> Scenario:
     values = [ValueCheck(120, f"abs({expr} - {number(value)}) < bool {value * 1e-6:g}", 1)
               for expr, value in close]
     values.append(ValueCheck(120, slo.record("objective", "ratio"), float(number(slo.objective / 100))))
-    return Scenario(name="0.5x burn for 2h: burn rates 0.5, half the error budget left, nothing fires",
+    return Scenario(name="0.5x burn for 2h: burn rates 0.5, half the error budget left",
                     segments=segments, checks=(check(slo, segments, 120),), values=tuple(values))
+
+
+def sample_step(slo: SLO) -> int:
+    """Minutes between input samples of an SLO's scenarios: three in its shortest window (two below 4m)."""
+    shortest = min(_minutes(window) for window in slo.ratio_windows)
+    return next((step for step in SAMPLE_STEPS if 2 * step < shortest), SAMPLE_STEPS[-1])
 
 
 def scenarios(slo: SLO) -> list[Scenario]:

@@ -11,7 +11,7 @@ from generator.model.duration import format_seconds
 from generator.project import Project
 from generator.slo.feed import input_series
 from generator.slo.rules import group
-from generator.slo.scenarios import EVALUATION_STEP, SAMPLE_STEP, Scenario, scenarios
+from generator.slo.scenarios import EVALUATION_STEP, Scenario, sample_step, scenarios
 from generator.targets.prometheus import alert_rule
 from generator.targets.rule_tests import TESTS_DIR, rule_files
 
@@ -42,9 +42,9 @@ def scenario_test(project: Project, slo: SLO, scenario: Scenario) -> dict[str, A
     ]
     test: dict[str, Any] = {
         "name": f"{slo.service} {slo.name}: {scenario.name}",
-        "interval": f"{SAMPLE_STEP}m",
+        "interval": f"{sample_step(slo)}m",
         "input_series": [{"series": s, "values": v}
-                         for s, v in input_series(slo.sli, scenario.segments, SAMPLE_STEP).items()],
+                         for s, v in input_series(slo.sli, scenario.segments, sample_step(slo)).items()],
         "alert_rule_test": alert_tests,
     }
     if scenario.values:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from generator.model import SLO
 from generator.model.metrics import RECORDING_RULE_NAME
 from generator.project import Project, load
 from generator.slo.rules import expand, period_ratio_expr
+from tests.slo.tiny import FIRST_LINE, write
 
 SLOTH_RULES_PER_SLO = 17  # examples/_gen/getting-started.yml of slok/sloth: 8 SLI + 7 metadata + 2 alerts
 
@@ -72,23 +72,8 @@ def test_rule_tests_load_only_the_rule_files_their_alerts_read(out: Path) -> Non
     assert files("escalation-default") == ["../rules/escalation-default.yml"]
 
 
-HEADER = '''
-from generator.model import AlertingConfig, Metric, MetricType, Severity, Source, Stack
-STACK = Stack(name="t", docs_url="https://docs.example.com")
-ALERTING = AlertingConfig(severities=(Severity(name="warning", cooldown=300), Severity(name="critical", cooldown=60)))
-LATENCY = Metric(name="req_seconds", type=MetricType.HISTOGRAM, source=Source.APPLICATION, help="h",
-                 buckets=(0.1, 0.25))
-QUEUE = Metric(name="queue_depth", type=MetricType.GAUGE, source=Source.APPLICATION, help="g")
-'''
-
-
 def _load(tmp_path: Path, body: str) -> Project:
-    root = tmp_path / "definitions"
-    root.mkdir()
-    (root / "__init__.py").write_text("")
-    (root / "project.py").write_text(HEADER + "from generator.model import SLO, LatencySLI, RatioSLI, SLOAlerting\n"
-                                     + textwrap.dedent(body))
-    return load(root)
+    return load(write(tmp_path, body))
 
 
 def _error(tmp_path: Path, body: str) -> DefinitionError:
@@ -102,8 +87,9 @@ def test_a_threshold_off_the_buckets_stops_the_build_at_its_line(tmp_path: Path)
         SLOW = SLO(service="api", name="latency", objective=99, description="fast",
                    sli=LatencySLI(histogram=LATENCY, threshold=0.3))
     ''')
-    assert error.location.file.endswith("definitions/project.py") and error.location.line == 11  # the SLI's line
-    assert "threshold 0.3 is not a bucket boundary of req_seconds (buckets: 0.1, 0.25)" in error.message
+    assert error.location.file.endswith("definitions/project.py")
+    assert error.location.line == FIRST_LINE + 1  # the SLI's line
+    assert "threshold 0.3 is not a bucket boundary of req_seconds (buckets: 0.1, 0.25, 1)" in error.message
 
 
 def test_a_ratio_over_a_gauge_is_refused(tmp_path: Path) -> None:
@@ -111,7 +97,7 @@ def test_a_ratio_over_a_gauge_is_refused(tmp_path: Path) -> None:
         BAD = SLO(service="jobs", name="queue", objective=99, description="q",
                   sli=RatioSLI(errors='queue_depth{state="failed"}', total="queue_depth"))
     ''')
-    assert error.location.line == 10 and "queue_depth is a gauge; a ratio SLI counts events" in error.message
+    assert error.location.line == FIRST_LINE and "queue_depth is a gauge; a ratio SLI counts events" in error.message
 
 
 def test_an_undeclared_metric_is_refused(tmp_path: Path) -> None:
@@ -128,7 +114,7 @@ def test_an_unknown_severity_or_policy_is_refused_at_the_slo(tmp_path: Path) -> 
                   sli=LatencySLI(histogram=LATENCY, threshold=0.25),
                   alerting=SLOAlerting(page_escalation="oncall"))
     ''')
-    assert error.location.line == 10 and "unknown escalation policy 'oncall'" in error.message
+    assert error.location.line == FIRST_LINE and "unknown escalation policy 'oncall'" in error.message
 
 
 def test_a_window_longer_than_retention_is_a_warning(tmp_path: Path) -> None:
@@ -139,3 +125,16 @@ def test_a_window_longer_than_retention_is_a_warning(tmp_path: Path) -> None:
                    sli=LatencySLI(histogram=LATENCY, threshold=0.25))
     ''')
     assert any("window 30d is longer than Prometheus keeps data (15d)" in w.message for w in project.warnings)
+
+
+def test_a_factor_below_1_is_a_warning(tmp_path: Path) -> None:
+    project = _load(tmp_path, '''
+        WEEK = SLO(service="api", name="latency", objective=99, window="7d", description="fast",
+                   sli=LatencySLI(histogram=LATENCY, threshold=0.25))
+    ''')
+    warned = [w.message for w in project.warnings if "below 1" in w.message]
+    assert warned == [
+        "SLO api latency: the 1d window's factor 0.7 is below 1, so it alerts on burns that leave budget at the end "
+        "of 7d; give it budget_percent=14.28571429 or more (Sloth's 7d example uses windows of its own)",
+        "SLO api latency: the 3d window's factor 0.2333333333 is below 1, so it alerts on burns that leave budget at "
+        "the end of 7d; give it budget_percent=42.85714286 or more (Sloth's 7d example uses windows of its own)"]

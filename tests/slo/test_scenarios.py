@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.build import build
 from generator.model import SLO
 from generator.slo.feed import Segment, input_series
 from generator.slo.scenarios import burn_scenario, clean_scenario, ratio_at, reset_scenario
+from tests.slo.tiny import write
 
 
 def _promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -101,3 +103,26 @@ def test_promtool_passes_every_slo_example_and_scenario(out: Path, slos: list[SL
     failures = [r.stdout + r.stderr for r in results if r.returncode != 0]
     assert not failures, "\n".join(failures)
     assert sum(r.stdout.count("SUCCESS") for r in results) == len(tests)
+
+
+def test_other_windows_objectives_and_sli_kinds_pass_their_own_scenarios(tmp_path: Path) -> None:
+    """A 28-day latency SLO on an integral bucket, and a gauge SLO with custom windows down to 2 minutes."""
+    out = tmp_path / "out"
+    build(write(tmp_path, '''
+        SLOW = SLO(service="api", name="latency", objective=99.5, window="28d", description="within 1 s",
+                   sli=LatencySLI(histogram=LATENCY, threshold=1))
+        UP = SLO(service="pipe", name="up", objective=99.9, description="scrapes succeed",
+                 sli=BoolGaugeSLI(gauge='up{job="pipe"}'),
+                 alerting=SLOAlerting(windows=(BurnWindow(urgency="page", long="30m", short="2m", budget_percent=1),
+                                               BurnWindow(urgency="ticket", long="12h", short="1h", budget_percent=5))))
+    '''), out)
+    rules = sorted(str(p.relative_to(out)) for p in (out / "prometheus/rules").glob("slo-*.yml"))
+    tests = sorted(str(p.relative_to(out)) for p in (out / "prometheus/tests").glob("slo-*.yml"))
+    assert rules == ["prometheus/rules/slo-api-latency.yml", "prometheus/rules/slo-pipe-up.yml"]
+    checked = _promtool("check", "rules", *rules, cwd=out)
+    assert checked.returncode == 0 and "SUCCESS: 18 rules found" in checked.stdout
+    assert "SUCCESS: 14 rules found" in checked.stdout  # 2 rates, 6 ratios (2m..12h, 30d), 4 budget, 2 alerts
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda path: _promtool("test", "rules", path, cwd=out), tests))
+    assert all(r.returncode == 0 for r in results), "\n".join(r.stdout + r.stderr for r in results)
+    assert '"1|1\\\\.0"' in (out / "prometheus/rules/slo-api-latency.yml").read_text()

@@ -10,6 +10,7 @@ from generator.model import Alert, Channel, Definition, EscalationPolicy, Metric
 from generator.model.notify import route_timing
 from generator.project import Project, Warning
 from generator.promql import PromQLError, selectors
+from generator.slo.checks import check_slos
 from generator.telemetry_refs import check as check_telemetry
 
 # Series every Prometheus has without anybody exporting them.
@@ -117,6 +118,7 @@ def check(project: Project) -> None:
             for channel in level.channels:
                 _need(channel, project.channels, policy.location, "channel")
     series = defined_series(project)
+    check_slos(project, series)
     for rule in project.recording_rules.values():
         check_expr(rule.expr, rule.location, series, f"recording rule {rule.name}")
     for alert in project.alerts.values():

@@ -38,6 +38,8 @@ from generator.model.notify import (
 )
 from generator.model.panels import ExploreLink, Legend, Link, Panel, PanelKind, Query, Row, Threshold, ValueText
 from generator.model.rulesets import AlertOverride, ImportedAlert, ImportedRecord, RuleGroup, RuleSet
+from generator.model.sli import BoolGaugeSLI, LatencySLI, RatioSLI
+from generator.model.slo import SLO, BurnWindow, SLOAlerting
 from generator.model.stack import ScrapeJob, Stack
 from generator.model.tracing import (
     Endpoint,
@@ -49,11 +51,14 @@ from generator.model.tracing import (
 )
 
 __all__ = [
+    "SLO",
     "Aggregation",
     "AggregationPolicy",
     "Alert",
     "AlertOverride",
     "AlertingConfig",
+    "BoolGaugeSLI",
+    "BurnWindow",
     "Channel",
     "CustomVariable",
     "Dashboard",
@@ -71,6 +76,7 @@ __all__ = [
     "ImportedAlert",
     "ImportedRecord",
     "Kubernetes",
+    "LatencySLI",
     "Legend",
     "Link",
     "LogAlert",
@@ -84,12 +90,14 @@ __all__ = [
     "PanelKind",
     "Query",
     "QueryVariable",
+    "RatioSLI",
     "RecordingRule",
     "RequiredAttribute",
     "RetentionPolicy",
     "Row",
     "RuleGroup",
     "RuleSet",
+    "SLOAlerting",
     "ScrapeJob",
     "Service",
     "Severity",

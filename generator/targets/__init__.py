@@ -24,6 +24,7 @@ from generator.targets import (
     route_tests,
     rule_tests,
     rulesets,
+    slo_tests,
     tempo,
 )
 
@@ -33,6 +34,7 @@ TARGETS: dict[str, Target] = {
     "prometheus": prometheus.render,
     "prometheus-tests": rule_tests.render,
     "prometheus-rulesets": rulesets.render,
+    "prometheus-slo-tests": slo_tests.render,
     "alertmanager": alertmanager.render,
     "alertmanager-tests": route_tests.render,
     "docs": docs.render,

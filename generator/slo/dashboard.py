@@ -1,18 +1,14 @@
-"""The SLO overview dashboard, described as plain data: one row per SLO, its panels, queries, units, thresholds.
+"""The SLO overview dashboard: one row per SLO with its objective, SLI, error budget and burn rates.
 
-Field names are those of the dashboard model's Dashboard, Row, Panel, Query and ValueText, so
-`dataclasses.asdict(overview(slos))` is the keyword arguments of a Dashboard; this module decides
-what is shown, never how Grafana's JSON spells it. Panel titles name their SLO because a dashboard's
-panel ids derive from titles and must be unique.
+Panel titles name their SLO because a dashboard's panel ids derive from titles and must be unique.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
 
 from generator.model.dashboards import Dashboard
-from generator.model.identity import dashboard_uid
+from generator.model.panels import Panel, PanelKind, Query, Row, Threshold, ValueText
 from generator.model.slo import SLO, number
 from generator.slo.rules import BASE_WINDOW, DASHBOARD
 
@@ -21,65 +17,8 @@ BUDGET_STEPS: tuple[Step, ...] = ((None, "red"), (0.0, "orange"), (0.25, "yellow
 URGENCY_COLOURS = {"ticket": "orange", "page": "red"}
 
 
-@dataclass(frozen=True)
-class QuerySpec:
-    """One PromQL target."""
-
-    expr: str
-    legend: str = ""
-    instant: bool = False
-
-
-@dataclass(frozen=True)
-class ValueTextSpec:
-    """A value shown as a word."""
-
-    value: str
-    text: str
-    color: str
-
-
-@dataclass(frozen=True)
-class PanelSpec:
-    """One panel: a visualisation kind (Grafana's name), its queries and how values are read."""
-
-    title: str
-    kind: str
-    description: str
-    queries: tuple[QuerySpec, ...]
-    unit: str
-    width: int
-    decimals: int | None = None
-    min: float | None = None
-    max: float | None = None
-    thresholds: tuple[Step, ...] = ()
-    value_texts: tuple[ValueTextSpec, ...] = ()
-    time_range: str | None = None
-
-
-@dataclass(frozen=True)
-class RowSpec:
-    """One SLO's band of panels."""
-
-    title: str
-    panels: tuple[PanelSpec, ...]
-
-
-@dataclass(frozen=True)
-class DashboardSpec:
-    """The whole dashboard."""
-
-    name: str
-    description: str
-    tags: tuple[str, ...]
-    time_range: str
-    refresh: str
-    rows: tuple[RowSpec, ...]
-
-    @property
-    def uid(self) -> str:
-        """Grafana uid, derived from the name as for every dashboard."""
-        return dashboard_uid(self.name)
+def _thresholds(steps: Sequence[Step]) -> tuple[Threshold, ...]:
+    return tuple(Threshold(value=value, color=color) for value, color in steps)
 
 
 def _percent_decimals(objective: float) -> int:
@@ -88,10 +27,10 @@ def _percent_decimals(objective: float) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def _stat(title: str, description: str, expr: str, unit: str, decimals: int, thresholds: tuple[Step, ...] = (),
-          value_texts: tuple[ValueTextSpec, ...] = ()) -> PanelSpec:
-    return PanelSpec(title=title, kind="stat", description=description, queries=(QuerySpec(expr, instant=True),),
-                     unit=unit, width=4, decimals=decimals, thresholds=thresholds, value_texts=value_texts)
+def _stat(title: str, description: str, expr: str, unit: str, decimals: int, thresholds: Sequence[Step] = (),
+          value_texts: tuple[ValueText, ...] = ()) -> Panel:
+    return Panel(title=title, kind=PanelKind.STAT, description=description, queries=(Query(expr=expr, instant=True),),
+                 unit=unit, width=4, decimals=decimals, thresholds=_thresholds(thresholds), value_texts=value_texts)
 
 
 def alerts_selector(slo: SLO) -> str:
@@ -100,7 +39,7 @@ def alerts_selector(slo: SLO) -> str:
     return f'ALERTS{{alertname=~"{names}",alertstate="firing"}}'
 
 
-def slo_row(slo: SLO) -> RowSpec:
+def slo_row(slo: SLO) -> Row:
     """Objective, SLI now and over the window, budget left, burn rates per window and alert state of one SLO."""
     decimals = _percent_decimals(slo.objective)
     good = ((None, "red"), (slo.objective / 100, "green"))
@@ -124,29 +63,32 @@ def slo_row(slo: SLO) -> RowSpec:
               "none", decimals=2, thresholds=burn_steps),
         _stat("Burn alerts firing", "How many of the SLO's burn-rate alerts fire now.",
               f"count({alerts_selector(slo)}) or vector(0)", "none", decimals=0,
-              thresholds=((None, "green"), (1.0, "red")), value_texts=(ValueTextSpec("0", "none", "green"),)),
-        PanelSpec(title=f"Error budget left over {slo.window}", kind="timeseries",
-                  description="How the budget was spent across the window: a falling line is a burn.",
-                  queries=(QuerySpec(remaining, legend="budget left"),), unit="percentunit", width=12,
-                  decimals=1, max=1.0, thresholds=BUDGET_STEPS, time_range=slo.window),
-        PanelSpec(title="Burn rate per window", kind="timeseries",
-                  description="Each alert window's error ratio over the budget; an alert fires when both its "
-                              "long and short window cross its threshold line.",
-                  queries=tuple(QuerySpec(f"{slo.error_ratio_record(w)} / {budget}", legend=w) for w in windows),
-                  unit="none", width=12, decimals=1, min=0.0, thresholds=burn_steps),
+              thresholds=((None, "green"), (1.0, "red")),
+              value_texts=(ValueText(value="0", text="none", color="green"),)),
+        Panel(title=f"Error budget left over {slo.window}", kind=PanelKind.TIMESERIES,
+              description="How the budget was spent across the window: a falling line is a burn.",
+              queries=(Query(expr=remaining, legend="budget left"),), unit="percentunit", width=12,
+              decimals=1, max=1.0, thresholds=_thresholds(BUDGET_STEPS), time_range=slo.window),
+        Panel(title="Burn rate per window", kind=PanelKind.TIMESERIES,
+              description="Each alert window's error ratio over the budget; an alert fires when both its "
+                          "long and short window cross its threshold line.",
+              queries=tuple(Query(expr=f"{slo.error_ratio_record(w)} / {budget}", legend=w) for w in windows),
+              unit="none", width=12, decimals=1, min=0.0, thresholds=_thresholds(burn_steps)),
     )
     what = f"{slo.service} {slo.name}"
-    return RowSpec(title=f"{what}: {number(slo.objective)}% over {slo.window}",
-                   panels=tuple(replace(panel, title=f"{panel.title} ({what})") for panel in panels))
+    return Row(title=f"{what}: {number(slo.objective)}% over {slo.window}",
+               panels=tuple(panel.model_copy(update={"title": f"{panel.title} ({what})"}) for panel in panels))
 
 
-def overview(slos: list[SLO]) -> DashboardSpec:
-    """The SLO overview dashboard: one row per SLO, in definition order."""
-    return DashboardSpec(
+def overview(slos: list[SLO]) -> Dashboard:
+    """The SLO overview dashboard: one row per SLO, in definition order, located at the first SLO."""
+    board = Dashboard(
         name=DASHBOARD, tags=("slo", "obsgen"), time_range="7d", refresh="1m",
         description="Every service-level objective: objective, SLI, error budget left, burn rates and alerts.",
         rows=tuple(slo_row(slo) for slo in slos),
     )
+    board._location = slos[0].location
+    return board
 
 
 def slo_dashboards(objects: Sequence[object]) -> list[Dashboard]:
@@ -154,6 +96,4 @@ def slo_dashboards(objects: Sequence[object]) -> list[Dashboard]:
     slos = [obj for obj in objects if isinstance(obj, SLO)]
     if not slos or any(isinstance(obj, Dashboard) and obj.name == DASHBOARD for obj in objects):
         return []
-    board = Dashboard.model_validate(asdict(overview(slos)))
-    board._location = slos[0].location
-    return [board]
+    return [overview(slos)]

@@ -98,6 +98,8 @@ def _check_alert(alert: Alert, project: Project, series: dict[str, Metric | None
 
 def check(project: Project) -> None:
     """Raise DefinitionError at the first broken reference; add mapping warnings to the project."""
+    from generator import sidecar  # it imports this module's helpers
+
     for kind, label in ((Metric, "metric"), (Alert, "alert"), (Channel, "channel"),
                         (EscalationPolicy, "escalation policy"), (ScrapeJob, "scrape job")):
         _unique(project.all(kind), label)
@@ -116,6 +118,7 @@ def check(project: Project) -> None:
         check_expr(rule.expr, rule.location, series, f"recording rule {rule.name}")
     for alert in project.alerts.values():
         _check_alert(alert, project, series)
+    sidecar.check(project)
     _mapping_warnings(project)
 
 

@@ -2,7 +2,10 @@
 
 from generator.model.alerts import Alert, Example
 from generator.model.base import Definition
+from generator.model.business import BusinessMetric, Database
 from generator.model.duration import Duration
+from generator.model.exporter import ExporterSettings
+from generator.model.forecasts import Capacity, Forecast
 from generator.model.metrics import (
     Aggregation,
     AggregationPolicy,
@@ -31,13 +34,18 @@ __all__ = [
     "AggregationPolicy",
     "Alert",
     "AlertingConfig",
+    "BusinessMetric",
+    "Capacity",
     "Channel",
+    "Database",
     "Definition",
     "Duration",
     "EmailChannel",
     "EscalationLevel",
     "EscalationPolicy",
     "Example",
+    "ExporterSettings",
+    "Forecast",
     "Metric",
     "MetricType",
     "PagerDutyChannel",

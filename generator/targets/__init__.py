@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.project import Project
-from generator.targets import alertmanager, docs, prometheus, route_tests, rule_tests
+from generator.targets import alertmanager, docs, exporter, prometheus, route_tests, rule_tests
 
 Target = Callable[[Project], dict[str, Any]]
 
@@ -20,6 +20,7 @@ TARGETS: dict[str, Target] = {
     "alertmanager": alertmanager.render,
     "alertmanager-tests": route_tests.render,
     "docs": docs.render,
+    "exporter": exporter.render,
 }
 
 

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
-DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter
+DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter postgresql
 
 .PHONY: build test check lint bench clean debian-packages
 
@@ -37,6 +37,8 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/build_speed.py
+	$(BIN)/python bench/forecast_nab.py
+	$(BIN)/python bench/exporter_scrape.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -77,6 +77,13 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
         typer.echo(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}")
 
 
+from generator.exporter import commands as _exporter  # noqa: E402  (its heavy imports are lazy)
+
+app.command("exporter")(_exporter.exporter)
+app.command("demo-db")(_exporter.demo_db)
+app.add_typer(_exporter.forecast_app, name="forecast")
+
+
 def main() -> None:
     """Entry point for python -m generator."""
     app(prog_name="obsgen")

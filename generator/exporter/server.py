@@ -1,0 +1,69 @@
+"""The exporter process: wire jobs, cache, collectors and the HTTP endpoint; run until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, disable_created_metrics, start_http_server
+
+from generator.exporter.cache import ResultCache
+from generator.exporter.collectors import BusinessCollector, ForecastCollector
+from generator.exporter.config import ExporterConfig
+from generator.exporter.forecast_job import ForecastJob
+from generator.exporter.jobs import Job
+from generator.exporter.prometheus_api import PrometheusClient
+from generator.exporter.scheduler import Scheduler, SelfMetrics
+from generator.exporter.sql import Databases, QueryJob
+from generator.model.duration import parse_seconds
+
+log = logging.getLogger("obsgen.exporter")
+
+
+@dataclass
+class Exporter:
+    """A configured exporter: its registry (what /metrics serialises), its scheduler and its databases."""
+
+    registry: CollectorRegistry
+    scheduler: Scheduler
+    databases: Databases
+
+
+def build(config: ExporterConfig, prometheus_url: str = "") -> Exporter:
+    """Jobs for every query and forecast, collectors over their cache, and the self-metrics."""
+    disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series double every counter for no use to Prometheus
+    registry = CollectorRegistry()
+    metrics = SelfMetrics.register(registry)
+    cache = ResultCache()
+    databases = Databases(config.databases)
+    client = PrometheusClient(prometheus_url or config.settings.prometheus_url,
+                              parse_seconds(config.settings.prometheus_timeout))
+    jobs: list[Job] = [QueryJob(q, databases, metrics.database_up.labels(database=q.database)) for q in config.queries]
+    jobs += [ForecastJob(f, client, metrics.prometheus_up) for f in config.forecasts]
+    registry.register(BusinessCollector(cache, config.queries))
+    registry.register(ForecastCollector(cache, [f.name for f in config.forecasts]))
+    return Exporter(registry, Scheduler(jobs, cache, metrics), databases)
+
+
+def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") -> None:
+    """Serve /metrics on `listen` (default: the configuration's) until SIGTERM or SIGINT, then stop cleanly."""
+    exporter = build(config, prometheus_url)
+    host, _, port = (listen or config.settings.listen).rpartition(":")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    exporter.scheduler.start()
+    httpd, _thread = start_http_server(int(port), host.strip("[]") or "0.0.0.0", exporter.registry)
+    log.info("serving %d queries and %d forecasts on http://%s:%d/metrics", len(config.queries),
+             len(config.forecasts), host or "0.0.0.0", httpd.server_port)
+    try:
+        while not stop.wait(1.0):  # a timed wait keeps the main thread responsive to signals
+            pass
+    finally:
+        log.info("stopping")
+        httpd.shutdown()
+        httpd.server_close()
+        exporter.scheduler.stop()
+        exporter.databases.dispose()

@@ -53,6 +53,11 @@ class ResultCache:
         """Samples of every job whose result is not stale, by job; stale results are forgotten."""
         now = self._clock()
         with self._lock:
-            for job in [job for job, e in self._entries.items() if now - e.updated > e.stale_after]:
+            for job in [job for job, e in self._entries.items() if now - e.updated >= e.stale_after]:
                 del self._entries[job]
             return {job: entry.samples for job, entry in self._entries.items()}
+
+    def next_expiry(self) -> float | None:
+        """Clock time at which the oldest result goes stale, None when nothing is cached."""
+        with self._lock:
+            return min((e.updated + e.stale_after for e in self._entries.values()), default=None)

@@ -21,30 +21,32 @@ def _family(metric: Metric, samples: Iterable[Sample]) -> Family:
     return family
 
 
-class BusinessCollector(Collector):
-    """One family per declared business metric, with the rows of its last fresh run."""
+class CacheCollector(Collector):
+    """The declared families, filled with the samples of the named jobs' fresh results.
 
-    def __init__(self, cache: ResultCache, metrics: Sequence[BusinessMetric]) -> None:
+    The exporter registers one per kind: the business metrics (a family per SQL query, filled by that
+    query) and the forecasts (the forecast families of generator.library.exporter, filled by every
+    forecast job).
+    """
+
+    def __init__(self, cache: ResultCache, families: Sequence[Metric], jobs: Sequence[str]) -> None:
         self._cache = cache
-        self._metrics = metrics
+        self._families = families
+        self._jobs = jobs
 
     def collect(self) -> Iterator[Family]:
-        """Families from the cache only: never touches a database."""
+        """Families from the cache only: never touches a database or Prometheus."""
         fresh = self._cache.fresh()
-        for metric in self._metrics:
-            yield _family(metric, fresh.get(metric.name, ()))
-
-
-class ForecastCollector(Collector):
-    """The forecast families (generator.library.exporter), with the samples of every fresh forecast run."""
-
-    def __init__(self, cache: ResultCache, forecasts: Sequence[str]) -> None:
-        self._cache = cache
-        self._forecasts = forecasts
-
-    def collect(self) -> Iterator[Family]:
-        """Families from the cache only: never touches Prometheus."""
-        fresh = self._cache.fresh()
-        found = [sample for name in self._forecasts for sample in fresh.get(name, ())]
-        for metric in FORECAST_METRICS:
+        found = [sample for job in self._jobs for sample in fresh.get(job, ())]
+        for metric in self._families:
             yield _family(metric, (sample for sample in found if sample.family == metric.name))
+
+
+def business_collector(cache: ResultCache, queries: Sequence[BusinessMetric]) -> CacheCollector:
+    """Business metrics: one family per query."""
+    return CacheCollector(cache, queries, [query.name for query in queries])
+
+
+def forecast_collector(cache: ResultCache, forecasts: Sequence[str]) -> CacheCollector:
+    """The forecast families, from every forecast job."""
+    return CacheCollector(cache, FORECAST_METRICS, forecasts)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 
-from generator.errors import Location
 from generator.exporter.cache import Sample
 from generator.exporter.forecast import InsufficientDataError
-from generator.exporter.jobs import JobFailed, UpGauge
+from generator.exporter.jobs import Job, JobFailed, UpGauge
 from generator.exporter.predict import Prediction, predict, samples
 from generator.exporter.prometheus_api import PrometheusClient
 from generator.model import Forecast
@@ -37,14 +36,11 @@ def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float) 
     return found
 
 
-class ForecastJob:
+class ForecastJob(Job):
     """Recomputes one forecast on its schedule."""
 
     def __init__(self, forecast: Forecast, client: PrometheusClient, up: UpGauge) -> None:
-        self.name = forecast.name
-        self.schedule = forecast
-        self.location: Location = forecast.location
-        self.up = up
+        super().__init__(forecast, up)
         self.forecast = forecast
         self._client = client
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Protocol
 
 from generator.errors import Location
 from generator.exporter.cache import Sample
+from generator.model import BusinessMetric, Forecast
 from generator.model.exporter import Scheduled
 
 
@@ -28,24 +30,15 @@ class UpGauge(Protocol):
         """Set the gauge."""
 
 
-class Job(Protocol):
-    """A SQL query or forecast that runs on its schedule and returns the samples it computed."""
+class Job(ABC):
+    """A SQL query or forecast that runs on its definition's schedule and returns the samples it computed."""
 
-    @property
-    def name(self) -> str:
-        """The definition's name: the `query` label of the self-metrics."""
+    def __init__(self, definition: BusinessMetric | Forecast, up: UpGauge) -> None:
+        self.name = definition.name
+        self.schedule: Scheduled = definition
+        self.location: Location = definition.location
+        self.up = up
 
-    @property
-    def schedule(self) -> Scheduled:
-        """Interval, timeout and stale_after of its runs."""
-
-    @property
-    def location(self) -> Location:
-        """Where it was defined, for error messages."""
-
-    @property
-    def up(self) -> UpGauge:
-        """The up gauge of its source."""
-
+    @abstractmethod
     def run(self, wall_time: float) -> list[Sample]:
         """Compute the samples as of Unix time `wall_time`; raise JobFailed (or a subclass) on failure."""

@@ -58,9 +58,11 @@ class SelfMetrics:
 class Scheduler:
     """Starts each job at once, then every `interval` after its previous start; a job never overlaps itself."""
 
-    def __init__(self, jobs: Sequence[Job], cache: ResultCache, metrics: SelfMetrics, workers: int = 8,
+    def __init__(self, jobs: Sequence[Job], cache: ResultCache, metrics: SelfMetrics,
+                 on_change: Callable[[], None] = lambda: None, workers: int = 8,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
         self._jobs = list(jobs)
+        self._on_change = on_change
         self._cache = cache
         self._metrics = metrics
         self._clock, self._wall = clock, wall
@@ -124,6 +126,7 @@ class Scheduler:
             self._metrics.duration.labels(query=job.name).observe(self._clock() - started)
             with self._lock:
                 self._running.discard(job.name)
+            self._on_change()
 
     def _failed(self, job: Job, error: BaseException, status: str) -> None:
         self._metrics.runs.labels(query=job.name, status=status).inc()

@@ -7,11 +7,12 @@ import signal
 import threading
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, disable_created_metrics, start_http_server
+from prometheus_client import CollectorRegistry, disable_created_metrics
 
 from generator.exporter.cache import ResultCache
-from generator.exporter.collectors import BusinessCollector, ForecastCollector
+from generator.exporter.collectors import business_collector, forecast_collector
 from generator.exporter.config import ExporterConfig
+from generator.exporter.exposition import Exposition, serve_http
 from generator.exporter.forecast_job import ForecastJob
 from generator.exporter.jobs import Job
 from generator.exporter.prometheus_api import PrometheusClient
@@ -24,9 +25,9 @@ log = logging.getLogger("obsgen.exporter")
 
 @dataclass
 class Exporter:
-    """A configured exporter: its registry (what /metrics serialises), its scheduler and its databases."""
+    """A configured exporter: its rendered exposition, its scheduler and its databases."""
 
-    registry: CollectorRegistry
+    exposition: Exposition
     scheduler: Scheduler
     databases: Databases
 
@@ -42,9 +43,10 @@ def build(config: ExporterConfig, prometheus_url: str = "") -> Exporter:
                               parse_seconds(config.settings.prometheus_timeout))
     jobs: list[Job] = [QueryJob(q, databases, metrics.database_up.labels(database=q.database)) for q in config.queries]
     jobs += [ForecastJob(f, client, metrics.prometheus_up) for f in config.forecasts]
-    registry.register(BusinessCollector(cache, config.queries))
-    registry.register(ForecastCollector(cache, [f.name for f in config.forecasts]))
-    return Exporter(registry, Scheduler(jobs, cache, metrics), databases)
+    registry.register(business_collector(cache, config.queries))
+    registry.register(forecast_collector(cache, [f.name for f in config.forecasts]))
+    exposition = Exposition(registry, cache)
+    return Exporter(exposition, Scheduler(jobs, cache, metrics, on_change=exposition.invalidate), databases)
 
 
 def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") -> None:
@@ -54,8 +56,9 @@ def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") ->
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    exporter.exposition.start()
     exporter.scheduler.start()
-    httpd, _thread = start_http_server(int(port), host.strip("[]") or "0.0.0.0", exporter.registry)
+    httpd = serve_http(exporter.exposition, host.strip("[]") or "0.0.0.0", int(port))
     log.info("serving %d queries and %d forecasts on http://%s:%d/metrics", len(config.queries),
              len(config.forecasts), host or "0.0.0.0", httpd.server_port)
     try:
@@ -66,4 +69,5 @@ def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") ->
         httpd.shutdown()
         httpd.server_close()
         exporter.scheduler.stop()
+        exporter.exposition.stop()
         exporter.databases.dispose()

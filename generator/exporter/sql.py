@@ -17,9 +17,8 @@ from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from generator.errors import Location
 from generator.exporter.cache import Sample, labels_of
-from generator.exporter.jobs import JobFailed, JobTimeout, SourceDown, UpGauge
+from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, UpGauge
 from generator.model import BusinessMetric, Database
 from generator.model.duration import parse_seconds
 
@@ -156,14 +155,11 @@ def rows_to_samples(metric: BusinessMetric, columns: Sequence[str], rows: Sequen
     return list(samples.values())
 
 
-class QueryJob:
+class QueryJob(Job):
     """Runs one business metric's SQL on its database."""
 
     def __init__(self, metric: BusinessMetric, databases: Databases, up: UpGauge) -> None:
-        self.name = metric.name
-        self.schedule = metric
-        self.location: Location = metric.location
-        self.up = up
+        super().__init__(metric, up)
         self.metric = metric
         self._databases = databases
         self._statement = text(metric.sql)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from generator.model.base import Definition
-from generator.model.exporter import Scheduled, check_job_name
+from generator.model.exporter import JobName, Scheduled
 from generator.model.metrics import Metric, MetricType, Source
 from generator.model.secrets import reject_inline_secrets
 
@@ -20,7 +20,7 @@ COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class Database(Definition):
     """A database the exporter queries; its DSN comes from the environment or a file, or carries no secret."""
 
-    name: str = Field(description="Name business metrics refer to, e.g. shop.")
+    name: JobName = Field(description="Name business metrics refer to, e.g. shop.")
     dsn: str = Field(default="", description="SQLAlchemy URL without credentials, e.g. sqlite:////var/lib/shop.db.")
     dsn_env: str = Field(default="", description="Environment variable holding the whole SQLAlchemy URL.")
     dsn_file: str = Field(default="", description="File holding the whole SQLAlchemy URL.")
@@ -31,11 +31,6 @@ class Database(Definition):
     @classmethod
     def _no_inline_secrets(cls, data: Any) -> Any:
         return reject_inline_secrets(data)
-
-    @field_validator("name")
-    @classmethod
-    def _valid_name(cls, name: str) -> str:
-        return check_job_name(name)
 
     @field_validator("dsn_env")
     @classmethod
@@ -69,15 +64,11 @@ class BusinessMetric(Metric, Scheduled):
     databases. A row whose value is NULL gives no sample (use COALESCE for a zero).
     """
 
+    name: JobName = Field(description="Metric family name; lower_snake_case, counters ending in _total.")
     source: Source = Field(default=Source.SIDECAR, description="Always the sidecar exporter.")
     database: Annotated[str, BeforeValidator(_database_name)] = Field(description="Database (or its name).")
     sql: str = Field(min_length=1, description="One SELECT statement.")
     value: str = Field(default="value", description="Column holding each sample's value.")
-
-    @field_validator("name")
-    @classmethod
-    def _job_name(cls, name: str) -> str:
-        return check_job_name(name)
 
     @field_validator("value")
     @classmethod

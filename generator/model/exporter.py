@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from generator.model.base import Definition, Model
 from generator.model.duration import Duration, format_seconds, parse_seconds
@@ -60,11 +60,14 @@ class Scheduled(Model):
         return self
 
 
-def check_job_name(name: str) -> str:
-    """Job names become label values and log keys: lower_snake_case."""
+def _job_name(name: str) -> str:
     if not JOB_NAME.match(name):
         raise ValueError(f"{name!r} must be lower_snake_case")
     return name
+
+
+JobName = Annotated[str, AfterValidator(_job_name)]
+"""Names of databases, queries and forecasts: they become label values and log keys, so lower_snake_case."""
 
 
 class ExporterSettings(Definition):

@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from generator.model.base import Definition, Model
 from generator.model.duration import Duration, format_seconds, parse_seconds
-from generator.model.exporter import Scheduled, check_job_name
+from generator.model.exporter import JobName, Scheduled
 from generator.model.metrics import LABEL_NAME
 
 MAX_POINTS = 50_000  # samples per series fetched at each run; beyond this a run costs seconds of CPU
@@ -43,7 +43,7 @@ class Capacity(Model):
 class Forecast(Definition, Scheduled):
     """Forecast, prediction band, anomaly score and (optionally) capacity of every series a PromQL returns."""
 
-    name: str = Field(description="lower_snake_case; the `forecast` label of every output series.")
+    name: JobName = Field(description="lower_snake_case; the `forecast` label of every output series.")
     help: str = Field(min_length=1, description="What is forecast, shown in reports.")
     expr: str = Field(min_length=1, description="PromQL whose history is learnt (through query_range).")
     step: Duration = Field(default="5m", description="Resolution of the history and of the forecast.")
@@ -55,11 +55,6 @@ class Forecast(Definition, Scheduled):
     max_series: int = Field(default=50, ge=1, le=1000, description="A run returning more series fails.")
     interval: Duration = Field(default="5m", description="How often the forecast is recomputed.")
     timeout: Duration = Field(default="30s", description="Longest a run (query and computation) may take.")
-
-    @field_validator("name")
-    @classmethod
-    def _job_name(cls, name: str) -> str:
-        return check_job_name(name)
 
     @model_validator(mode="after")
     def _fits_history(self) -> Forecast:

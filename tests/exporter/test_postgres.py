@@ -69,11 +69,14 @@ def test_values_match_and_the_exporter_rides_out_a_database_restart(cluster: Pos
         _stays_gone(exporter, seconds=2.0)
 
         cluster.start()
+        restarted = time.monotonic()
         shop = DemoShop(create_engine(cluster.url))
         shop.write(time.time() - 600, time.time())  # new rows: what is served next must be fresh, not remembered
         shop.engine.dispose()
         back = exporter.wait_for(lambda s: one(s, "obsgen_database_up", database="shop") == 1 and business(s)
                                  and _matches_database(s, cluster.url, config["queries"]), 30, "fresh values")
+        print(f"\nPostgreSQL stopped: series gone after {vanished_after:.1f} s (stale_after {STALE_AFTER:g} s); "
+              f"restarted: fresh values served after {time.monotonic() - restarted:.1f} s")
         assert exporter.process.pid == pid and exporter.process.poll() is None
         assert exporter.runs(back, "shop_orders_total", "error") >= 1
     assert "database shop unreachable" in exporter.log.read_text()

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from generator.exporter.cache import Sample, labels_of
 from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, UpGauge
@@ -84,8 +84,12 @@ class Databases:
                     {"connect_timeout": database.connect_timeout} if url.get_backend_name() == "postgresql"
                     else {"timeout": database.connect_timeout}
                 )
-                self._engines[name] = create_engine(url, pool_pre_ping=True, pool_recycle=1800,
-                                                    connect_args=connect_args)
+                try:
+                    self._engines[name] = create_engine(url, pool_pre_ping=True, pool_recycle=1800,
+                                                        connect_args=connect_args)
+                except (NoSuchModuleError, ImportError) as error:
+                    raise SourceDown(f"database {name}: no driver for {url.drivername} ({error}); for "
+                                     "PostgreSQL install obsgen[postgresql]") from None
             return self._engines[name]
 
     def dispose(self) -> None:

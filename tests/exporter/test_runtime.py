@@ -20,7 +20,7 @@ from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown
 from generator.exporter.predict import Prediction, samples
 from generator.exporter.report import ForecastReport, render
 from generator.exporter.scheduler import Scheduler, SelfMetrics
-from generator.exporter.sql import resolve_url, rows_to_samples
+from generator.exporter.sql import Databases, resolve_url, rows_to_samples
 from generator.model import BusinessMetric, Database, Forecast, MetricType
 from generator.project import Project
 from tests.exporter.conftest import SHIPPED_CONFIG
@@ -103,6 +103,9 @@ def test_dsn_comes_from_the_environment_or_files(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("SHOP_DSN", "mysql://db/shop")
     with pytest.raises(SourceDown, match="mysql is not supported"):
         resolve_url(Database(name="shop", dsn_env="SHOP_DSN"))
+    no_driver = Databases({"shop": Database(name="shop", dsn="postgresql+pg8000://exporter@db/shop")})
+    with pytest.raises(SourceDown, match=r"no driver for postgresql\+pg8000 .* install obsgen\[postgresql\]"):
+        no_driver.engine("shop")
 
 
 class ScriptedJob(Job):

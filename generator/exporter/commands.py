@@ -48,12 +48,10 @@ def demo_db(dsn: str = typer.Option("sqlite:///shop-demo.db", "--dsn", envvar="S
             trickle: bool = typer.Option(False, "--trickle", help="Keep writing new sessions live until stopped."),
             ) -> None:
     """Create the demo e-commerce/RAG database (drops its tables first) with seasonal history."""
-    import signal
-    import threading
-
     from sqlalchemy import create_engine
 
     from generator.exporter.demo_db import create
+    from generator.exporter.signals import StopRequested
     from generator.exporter.sql import normalise_url
 
     engine = create_engine(normalise_url(dsn))
@@ -62,9 +60,7 @@ def demo_db(dsn: str = typer.Option("sqlite:///shop-demo.db", "--dsn", envvar="S
     typer.echo(f"demo-db: {written} sessions over {days:g} days written to {engine.url.render_as_string()} "
                f"in {time.perf_counter() - started:.1f} s")
     if trickle:
-        stop = threading.Event()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
+        stop = StopRequested()
         typer.echo("demo-db: writing new sessions every second until stopped (Ctrl-C)")
         shop.trickle(stop)
     engine.dispose()

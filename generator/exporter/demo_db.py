@@ -11,10 +11,9 @@ and PostgreSQL.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, func, select
@@ -49,6 +48,13 @@ rag_queries = Table("rag_queries", metadata, Column("id", Integer, primary_key=T
 feedback = Table("feedback", metadata, Column("id", Integer, primary_key=True), Column("user_id", Integer),
                  Column("created_at", Float, index=True), Column("score", Integer))
 ID_TABLES = (sessions, carts, orders, order_items, rag_queries, feedback)
+
+
+class Stop(Protocol):
+    """Waits up to a timeout and tells whether to stop (a threading.Event, a signal flag...)."""
+
+    def wait(self, timeout: float) -> bool:
+        """Block up to `timeout` seconds; True when it is time to stop."""
 
 
 def session_rate(t: np.ndarray) -> np.ndarray:
@@ -187,8 +193,8 @@ class DemoShop:
                     conn.execute(table.insert(), batch)
         return len(rows[sessions])
 
-    def trickle(self, stop: threading.Event, every: float = 1.0, clock: Any = time.time) -> None:
-        """Write the sessions ending since the last write, every `every` seconds, until `stop` is set."""
+    def trickle(self, stop: Stop, every: float = 1.0, clock: Any = time.time) -> None:
+        """Write the sessions ending since the last write, every `every` seconds, until `stop` says so."""
         last = clock()
         while not stop.wait(every):
             now = clock()

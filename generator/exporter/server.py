@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, disable_created_metrics
@@ -17,6 +15,7 @@ from generator.exporter.forecast_job import ForecastJob
 from generator.exporter.jobs import Job
 from generator.exporter.prometheus_api import PrometheusClient
 from generator.exporter.scheduler import Scheduler, SelfMetrics
+from generator.exporter.signals import StopRequested
 from generator.exporter.sql import Databases, QueryJob
 from generator.model.duration import parse_seconds
 
@@ -53,16 +52,14 @@ def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") ->
     """Serve /metrics on `listen` (default: the configuration's) until SIGTERM or SIGINT, then stop cleanly."""
     exporter = build(config, prometheus_url)
     host, _, port = (listen or config.settings.listen).rpartition(":")
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = StopRequested()
     exporter.exposition.start()
     exporter.scheduler.start()
     httpd = serve_http(exporter.exposition, host.strip("[]") or "0.0.0.0", int(port))
     log.info("serving %d queries and %d forecasts on http://%s:%d/metrics", len(config.queries),
              len(config.forecasts), host or "0.0.0.0", httpd.server_port)
     try:
-        while not stop.wait(1.0):  # a timed wait keeps the main thread responsive to signals
+        while not stop.wait(1.0):
             pass
     finally:
         log.info("stopping")

@@ -78,6 +78,7 @@ def test_the_command_trickles_until_sigterm(tmp_path: Path) -> None:
     written, trickling = process.stdout.readline(), process.stdout.readline()  # click flushes each line
     time.sleep(1)
     process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
-    assert "sessions over 0.05 days written" in written and "until stopped" in trickling
+    out, err = process.communicate(timeout=30)
+    report = f"exit {process.returncode}\nstdout:\n{written}{trickling}{out}\nstderr:\n{err}"
+    assert process.returncode == 0, report
+    assert "sessions over 0.05 days written" in written and "until stopped" in trickling, report

@@ -15,6 +15,8 @@ from tests.servers import Postgres, postgres
 
 COUNTERS = ("shop_orders_total", "shop_revenue_total", "shop_rag_queries_total", "shop_rag_cost_total")
 STALE_AFTER = 3.0
+SLOW = {"name": "shop_slow_total", "defined_at": "definitions/slow.py:1", "type": "counter", "help": "Slow.",
+        "database": "shop", "sql": "SELECT COUNT(*) AS value FROM pg_sleep(5)"}
 
 
 @pytest.fixture(scope="module")
@@ -47,15 +49,18 @@ def business(series: Series) -> dict[str, dict[frozenset[tuple[str, str]], float
 def test_values_match_and_the_exporter_rides_out_a_database_restart(cluster: Postgres, tmp_path: Path) -> None:
     config = shipped_config()
     config["forecasts"] = []
+    shipped = list(config["queries"])
+    config["queries"] = [*shipped, SLOW]
     path = write_config(tmp_path / "exporter.yml", config, interval="1s", timeout="1s", stale_after=f"{STALE_AFTER:g}s")
 
     with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": cluster.url}) as exporter:
-        series = exporter.wait_for(lambda s: all(named(s, q["name"]) for q in config["queries"]), 60, "every query")
-        for query in config["queries"]:
+        series = exporter.wait_for(lambda s: all(named(s, q["name"]) for q in shipped), 60, "every query")
+        for query in shipped:
             now = one(series, "obsgen_query_last_success_timestamp_seconds", query=query["name"])
             assert now is not None
             assert named(series, query["name"]) == database_values(cluster.url, query, now), query["name"]
         assert one(series, "obsgen_database_up", database="shop") == 1
+        exporter.wait_for(lambda s: exporter.runs(s, SLOW["name"], "timeout") >= 1, 30, "a cancelled slow query")
         pid = exporter.process.pid
 
         cluster.stop()
@@ -74,12 +79,14 @@ def test_values_match_and_the_exporter_rides_out_a_database_restart(cluster: Pos
         shop.write(time.time() - 600, time.time())  # new rows: what is served next must be fresh, not remembered
         shop.engine.dispose()
         back = exporter.wait_for(lambda s: one(s, "obsgen_database_up", database="shop") == 1 and business(s)
-                                 and _matches_database(s, cluster.url, config["queries"]), 30, "fresh values")
+                                 and _matches_database(s, cluster.url, shipped), 30, "fresh values")
         print(f"\nPostgreSQL stopped: series gone after {vanished_after:.1f} s (stale_after {STALE_AFTER:g} s); "
               f"restarted: fresh values served after {time.monotonic() - restarted:.1f} s")
         assert exporter.process.pid == pid and exporter.process.poll() is None
         assert exporter.runs(back, "shop_orders_total", "error") >= 1
-    assert "database shop unreachable" in exporter.log.read_text()
+    log = exporter.log.read_text()
+    assert "database shop unreachable" in log
+    assert "definitions/slow.py:1: shop_slow_total failed: cancelled after its timeout of 1s" in log
 
 
 def _stays_gone(exporter: RunningExporter, seconds: float) -> None:

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
-DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter
+DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter postgresql
 
 .PHONY: build test check lint bench clean debian-packages
 

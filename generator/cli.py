@@ -148,6 +148,13 @@ def diff_refs(
         raise typer.Exit(1)
 
 
+from generator.exporter import commands as _exporter  # noqa: E402  (its heavy imports are lazy)
+
+app.command("exporter")(_exporter.exporter)
+app.command("demo-db")(_exporter.demo_db)
+app.add_typer(_exporter.forecast_app, name="forecast")
+
+
 def main() -> None:
     """Entry point for python -m generator."""
     app(prog_name="obsgen")

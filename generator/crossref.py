@@ -104,6 +104,8 @@ def _check_alert(alert: Alert, project: Project, series: dict[str, Metric | None
 
 def check(project: Project) -> None:
     """Raise DefinitionError at the first broken reference; add mapping warnings to the project."""
+    from generator import sidecar  # it imports this module's helpers
+
     for kind, label in ((Metric, "metric"), (Alert, "alert"), (Channel, "channel"),
                         (EscalationPolicy, "escalation policy"), (ScrapeJob, "scrape job")):
         _unique(project.all(kind), label)
@@ -130,6 +132,7 @@ def check(project: Project) -> None:
     from generator.imported import check_rule_sets  # it builds on check_expr above
 
     check_rule_sets(project, series)
+    sidecar.check(project)
     _mapping_warnings(project)
 
 

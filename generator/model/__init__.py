@@ -2,6 +2,7 @@
 
 from generator.model.alerts import Alert, Example
 from generator.model.base import Definition
+from generator.model.business import BusinessMetric, Database
 from generator.model.dashboards import (
     CustomVariable,
     Dashboard,
@@ -12,6 +13,8 @@ from generator.model.dashboards import (
     job_variable,
 )
 from generator.model.duration import Duration
+from generator.model.exporter import ExporterSettings
+from generator.model.forecasts import Capacity, Forecast
 from generator.model.grafana_server import GrafanaServer
 from generator.model.kubernetes import Kubernetes
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
@@ -59,9 +62,12 @@ __all__ = [
     "AlertingConfig",
     "BoolGaugeSLI",
     "BurnWindow",
+    "BusinessMetric",
+    "Capacity",
     "Channel",
     "CustomVariable",
     "Dashboard",
+    "Database",
     "DatasourceVariable",
     "Definition",
     "Duration",
@@ -71,6 +77,8 @@ __all__ = [
     "EscalationPolicy",
     "Example",
     "ExploreLink",
+    "ExporterSettings",
+    "Forecast",
     "GrafanaServer",
     "GrafanaSettings",
     "ImportedAlert",

@@ -14,6 +14,7 @@ from generator.targets import (
     alertmanager,
     dashboard_docs,
     docs,
+    exporter,
     grafana,
     grafana_provisioning,
     grafana_server,
@@ -46,6 +47,7 @@ TARGETS: dict[str, Target] = {
     "loki": loki.render,
     "grafana-server": grafana_server.render,
     "kubernetes": kubernetes.render,
+    "exporter": exporter.render,
 }
 
 

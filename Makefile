@@ -23,7 +23,7 @@ debian-packages:
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests $(wildcard bench)
+	$(BIN)/ruff check generator definitions tests $(wildcard bench)
 	$(BIN)/mypy generator
 
 test: $(STAMP) debian-packages lint

@@ -8,17 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from generator.model import RuleSet
+from generator.model import Query, RuleSet, Threshold
 
 WIDTH = 116
 INDENT = "    "
-# Field values equal to these defaults are left out, as a person would.
-_DEFAULTS: dict[str, Any] = {"for_": "0s", "keep_firing_for": "0s", "labels": {}, "annotations": {}, "extra": {},
-                             "interval": None, "limit": None, "query_offset": None, "external_series": ()}
 
-# Argument order: what a rule is before how it is evaluated; long lists last.
-_ORDER = ["name", "source", "alert", "rule_set", "expr", "for_", "keep_firing_for", "interval", "limit", "query_offset",
-          "labels", "annotations", "extra", "groups", "rules", "external_series"]
+# Argument order: what a thing is before how it behaves; long lists last (others in declaration order).
+_FIRST = ["name", "source", "alert", "rule_set", "title", "grafana_uid", "kind", "expr", "for_", "keep_firing_for",
+          "interval", "limit", "query_offset"]
+_LAST = ["labels", "annotations", "extra", "groups", "rules", "variables", "panels", "rows", "external_series"]
 
 
 def py_str(text: str) -> str:
@@ -26,8 +24,19 @@ def py_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _shorthand(value: Any) -> Any:
+    """Values written the short way a person would: a plain query as its text, colour steps as pairs."""
+    if isinstance(value, Query) and value == Query(expr=value.expr) and isinstance(value.expr, str):
+        return value.expr
+    if isinstance(value, tuple) and value and all(isinstance(step, Threshold) for step in value) \
+            and value[0].value is None:
+        return tuple((step.value, step.color) for step in value)
+    return value
+
+
 def _literal(value: Any, indent: str) -> str:
-    """Python source of a value, one line when it fits, else one element per line."""
+    """Python source of a value, one line when it fits, else one element per line (lists stay lists)."""
+    value = _shorthand(value)
     if isinstance(value, BaseModel):
         return _call(value, indent)
     if isinstance(value, str) and "\n" in value.rstrip("\n"):
@@ -40,25 +49,63 @@ def _literal(value: Any, indent: str) -> str:
     if isinstance(value, dict):
         items = [f"{py_str(str(k))}: {_literal(v, inner)}" for k, v in value.items()]
         opening, closing = "{", "}"
+    elif isinstance(value, list):
+        items = [_literal(v, inner) for v in value]
+        opening, closing = "[", "]"
     else:
         items = [_literal(v, inner) for v in value]
         opening, closing = "(", ("," if len(items) == 1 else "") + ")"
     one_line = opening + ", ".join(items) + closing
     if "\n" not in one_line and len(indent) + len(one_line) <= WIDTH - 20:
         return one_line
-    return opening + "\n" + "".join(f"{inner}{item},\n" for item in items) + indent + ("}" if isinstance(value, dict)
-                                                                                        else ")")
+    return opening + "\n" + "".join(f"{inner}{item},\n" for item in items) + indent + closing.lstrip(",")
+
+
+def _position(fields: list[str], name: str) -> tuple[int, int]:
+    if name in _FIRST:
+        return 0, _FIRST.index(name)
+    return (2, _LAST.index(name)) if name in _LAST else (1, fields.index(name))
 
 
 def _call(model: BaseModel, indent: str) -> str:
+    """A constructor call with the fields that differ from their defaults, as a person would write it."""
     inner = indent + INDENT
+    fields = list(type(model).model_fields)
     arguments = []
-    for name in sorted(type(model).model_fields, key=lambda field: _ORDER.index(field)):
+    for name in sorted(fields, key=lambda field: _position(fields, field)):
         value = getattr(model, name)
-        if name in _DEFAULTS and value == _DEFAULTS[name]:
+        if value == type(model).model_fields[name].get_default(call_default_factory=True):
             continue
         arguments.append(f"{name}={_literal(value, inner)}")
     return f"{type(model).__name__}(\n" + "".join(f"{inner}{arg},\n" for arg in arguments) + f"{indent})"
+
+
+def constructors(objects: list[BaseModel]) -> list[str]:
+    """Names of the model classes the source of these objects calls, to import them."""
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        value = _shorthand(value)
+        if isinstance(value, BaseModel):
+            found.add(type(value).__name__)
+            for name in type(value).model_fields:
+                visit(getattr(value, name))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                visit(item)
+
+    for obj in objects:
+        visit(obj)
+    return sorted(found)
+
+
+def definitions_module(docstring: list[str], assignments: list[tuple[str, BaseModel]]) -> str:
+    """A definitions module: its docstring, the model imports, one assignment per object."""
+    names = constructors([obj for _, obj in assignments])
+    lines = [f'"""{docstring[0]}', *docstring[1:], '"""', "", f"from generator.model import {', '.join(names)}", ""]
+    for variable, obj in assignments:
+        lines += ["", f"{variable} = {_call(obj, '')}"]
+    return "\n".join(lines) + "\n"
 
 
 def variable_name(rule_set: RuleSet) -> str:
@@ -69,18 +116,12 @@ def variable_name(rule_set: RuleSet) -> str:
 
 def module_source(rule_sets: list[RuleSet], source: str, notes: list[str]) -> str:
     """A definitions module declaring the rule sets."""
-    kinds = {type(rule).__name__ for rule_set in rule_sets for group in rule_set.groups for rule in group.rules}
-    names = sorted({"RuleGroup", "RuleSet"} | kinds)
     header = [
-        f'"""Rules imported by `obsgen import` from {source}.',
+        f"Rules imported by `obsgen import` from {source}.",
         "",
         "Kept as written (parsed, not re-modelled). Change them with AlertOverride in a module of your own,",
         "so that importing a newer version of the file does not undo the change.",
     ]
     if notes:
         header += ["", "Import notes:", *(f"- {note}" for note in notes)]
-    lines = [*header, '"""', "", f"from generator.model import {', '.join(names)}", ""]
-    for rule_set in rule_sets:
-        lines += ["", f"{variable_name(rule_set)} = {_call(rule_set, '')}"]
-    return "\n".join(lines) + "\n"
-
+    return definitions_module(header, [(variable_name(rule_set), rule_set) for rule_set in rule_sets])

@@ -12,7 +12,7 @@ import yaml
 
 from generator.build import build
 from generator.errors import DefinitionError
-from generator.importer.write import import_rule_files
+from generator.importer.write import import_files
 from generator.project import load
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import KUBE_PROMETHEUS, ROOT, copy_definitions, promtool_check_rules
@@ -73,7 +73,7 @@ def operator_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Shipped definitions with kube-prometheus' rules imported, Alertmanager as an AlertmanagerConfig."""
     root = tmp_path_factory.mktemp("kube")
     definitions = copy_definitions(root)
-    import_rule_files(KUBE_PROMETHEUS, definitions)
+    import_files(KUBE_PROMETHEUS, definitions)
     settings = definitions / "kubernetes.py"
     settings.write_text(settings.read_text().replace('alertmanager="secret"', 'alertmanager="alertmanagerconfig"'))
     build(definitions, root / "out")

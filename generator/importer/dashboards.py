@@ -21,7 +21,7 @@ from generator.model import Dashboard, DatasourceVariable
 from generator.model.identity import slug
 
 FOLDER_ANNOTATIONS = ("k8s-sidecar-target-directory", "grafana_folder", "grafana-folder")
-MODULE_PREFIX = re.compile(r"^(grafana[-_])?(dashboards?[-_])?")
+MODULE_PREFIX = re.compile(r"^(grafana[-_])?dashboards?[-_]")  # grafana-dashboard-x.json is dashboards_x
 
 
 @dataclass
@@ -98,7 +98,8 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
     imported = []
     for data, own_folder, origin, key in found:
         converted = convert(data, where, folder=folder or own_folder or "General", source=path.name)
-        imported.append(ImportedDashboard(path, origin, key, converted.dashboard, converted.notes))
+        dashboard = converted.dashboard.model_copy(update={"lint": False})  # kept as written, as imported rules are
+        imported.append(ImportedDashboard(path, origin, key, dashboard, converted.notes))
     return imported
 
 
@@ -109,7 +110,8 @@ def module_source(item: ImportedDashboard) -> str:
         f"Dashboard imported by `obsgen import` from {where}.",
         "",
         "Converted to Grafana's current schema; what obsgen does not model is kept verbatim in extra=.",
-        "Edit it here: importing the file again replaces this module only with --force.",
+        "Edit it here: importing the file again replaces this module only with --force. The dashboard lint",
+        "skips it (lint=False) as it skips imported rules; set lint=True once the dashboard is yours.",
     ]
     if item.notes:
         header += ["", "Import notes:", *(f"- {note}" for note in item.notes)]

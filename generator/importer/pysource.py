@@ -68,16 +68,18 @@ def _position(fields: list[str], name: str) -> tuple[int, int]:
 
 
 def _call(model: BaseModel, indent: str) -> str:
-    """A constructor call with the fields that differ from their defaults, as a person would write it."""
+    """A constructor call, as a person would write it."""
     inner = indent + INDENT
-    fields = list(type(model).model_fields)
-    arguments = []
-    for name in sorted(fields, key=lambda field: _position(fields, field)):
-        value = getattr(model, name)
-        if value == type(model).model_fields[name].get_default(call_default_factory=True):
-            continue
-        arguments.append(f"{name}={_literal(value, inner)}")
+    arguments = [f"{name}={_literal(value, inner)}" for name, value in _arguments(model)]
     return f"{type(model).__name__}(\n" + "".join(f"{inner}{arg},\n" for arg in arguments) + f"{indent})"
+
+
+def _arguments(model: BaseModel) -> list[tuple[str, Any]]:
+    """The fields a constructor call needs (those that differ from their defaults), in reading order."""
+    fields = type(model).model_fields
+    names = sorted(fields, key=lambda field: _position(list(fields), field))
+    return [(name, getattr(model, name)) for name in names
+            if getattr(model, name) != fields[name].get_default(call_default_factory=True)]
 
 
 def constructors(objects: list[BaseModel]) -> list[str]:
@@ -88,8 +90,8 @@ def constructors(objects: list[BaseModel]) -> list[str]:
         value = _shorthand(value)
         if isinstance(value, BaseModel):
             found.add(type(value).__name__)
-            for name in type(value).model_fields:
-                visit(getattr(value, name))
+            for _name, argument in _arguments(value):
+                visit(argument)
         elif isinstance(value, list | tuple):
             for item in value:
                 visit(item)
@@ -102,7 +104,10 @@ def constructors(objects: list[BaseModel]) -> list[str]:
 def definitions_module(docstring: list[str], assignments: list[tuple[str, BaseModel]]) -> str:
     """A definitions module: its docstring, the model imports, one assignment per object."""
     names = constructors([obj for _, obj in assignments])
-    lines = [f'"""{docstring[0]}', *docstring[1:], '"""', "", f"from generator.model import {', '.join(names)}", ""]
+    imports = f"from generator.model import {', '.join(names)}"
+    if len(imports) > WIDTH:
+        imports = "from generator.model import (\n" + "".join(f"{INDENT}{name},\n" for name in names) + ")"
+    lines = [f'"""{docstring[0]}', *docstring[1:], '"""', "", imports, ""]
     for variable, obj in assignments:
         lines += ["", f"{variable} = {_call(obj, '')}"]
     return "\n".join(lines) + "\n"

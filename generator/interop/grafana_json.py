@@ -36,6 +36,7 @@ from generator.verbatim import residual, without
 OWNED = frozenset({"id", "uid", "title", "version", "schemaVersion", "panels", "templating", "iteration",
                    "description", "__inputs", "__requires", "__elements"})
 EXPORT_KEYS = ("__inputs", "__requires", "__elements")
+PROVISIONED = ("loki", "tempo", "alertmanager")  # data sources out/grafana/provisioning names by their type
 VARIABLE_OWNED = frozenset({"name", "type"})
 
 
@@ -161,6 +162,20 @@ def _dashboard_fields(data: dict[str, Any], source: str) -> dict[str, Any]:
     }
 
 
+def _provisioned_inputs(value: Any, inputs: dict[str, str]) -> Any:
+    """The dashboard with export placeholders (${DS_LOKI}) of data sources obsgen provisions named by their uid."""
+    if isinstance(value, list):
+        return [_provisioned_inputs(item, inputs) for item in value]
+    if not isinstance(value, dict):
+        return value
+    found = {key: _provisioned_inputs(item, inputs) for key, item in value.items()}
+    reference = found.get("datasource")
+    placeholder = reference.get("uid") if isinstance(reference, dict) else reference
+    if isinstance(placeholder, str) and placeholder in inputs:
+        found["datasource"] = {"type": inputs[placeholder], "uid": inputs[placeholder]}
+    return found
+
+
 def convert(data: dict[str, Any], location: Location, folder: str = "General", source: str = "") -> Converted:
     """The model of a Grafana dashboard of any schema version, to be emitted at the current one."""
     from generator.targets.grafana import BUILTIN_ANNOTATION, dashboard_settings, links_json
@@ -169,7 +184,11 @@ def convert(data: dict[str, Any], location: Location, folder: str = "General", s
     for key in EXPORT_KEYS:
         if data.get(key):
             notes.add("export envelope left out: ${DS_...} inputs now read the ${datasource} variable", key)
-    current = upgrade(data, notes)
+    provisioned = {f"${{{i['name']}}}": str(i.get("pluginId")) for i in data.get("__inputs") or []
+                   if isinstance(i, dict) and i.get("pluginId") in PROVISIONED}
+    for placeholder, uid in provisioned.items():
+        notes.add("export inputs of data sources obsgen provisions, now named by their uid", f"{placeholder} -> {uid}")
+    current = upgrade(_provisioned_inputs(data, provisioned) if provisioned else data, notes)
     sources = Sources(data, notes)
     variables = tuple(_variable(v, sources, notes) for v in current["templating"]["list"])
     reader = PanelReader(sources.with_variables(variables), notes)

@@ -15,11 +15,14 @@ from typing import Any
 
 from generator.interop import grafana_successors as successors
 from generator.interop.notes import Notes
+from generator.targets.grafana import BUILTIN_ANNOTATION
 from generator.verbatim import empty, merge, without
 
 GRID_COLUMNS = 24
 CELL_HEIGHT, CELL_MARGIN, MIN_PANEL_PX = 30, 8, 90  # Grafana's grid constants, in pixels
 DEFAULT_ROW_PX, DEFAULT_SPAN = 250, 4
+GRID_KEYS = frozenset({"span", "height", "minSpan"})  # translated into gridPos and maxPerRow
+ANY_PANEL = frozenset({"editable", "error", "isNew"})  # old settings of every panel type
 CURRENT_PANEL_KEYS = frozenset({
     "id", "type", "title", "description", "gridPos", "datasource", "targets", "fieldConfig", "options", "links",
     "transparent", "repeat", "repeatDirection", "maxPerRow", "timeFrom", "timeShift", "hideTimeOverride", "interval",
@@ -27,11 +30,11 @@ CURRENT_PANEL_KEYS = frozenset({
     "collapsed", "scopedVars",
 })
 OLD_DEFAULTS: dict[str, Any] = {
-    "renderer": "flot", "editable": True, "error": False, "isNew": True, "hiddenSeries": False, "span": None,
-    "height": None, "minSpan": None, "yaxis": {"align": False, "alignLevel": 0}, "nullPointMode": "null",
+    "renderer": "flot", "editable": True, "error": False, "isNew": True, "hiddenSeries": False,
+    "yaxis": {"align": False, "alignLevel": 0}, "nullPointMode": ("null", "connected"),
     "grid": {"threshold1Color": "rgba(216, 200, 27, 0.27)", "threshold2Color": "rgba(234, 112, 112, 0.22)"},
     "prefix": "", "postfix": "", "prefixFontSize": "50%", "postfixFontSize": "50%", "valueFontSize": "80%",
-    "fontSize": "100%", "scroll": True, "pageSize": None, "strokeWidth": 1, "breakPoint": "50%",
+    "fontSize": ("100%", "80%"), "scroll": True, "pageSize": None, "strokeWidth": 1, "breakPoint": "50%",
     "combine": {"label": "Others", "threshold": 0}, "sort": {"col": 0, "desc": True}, "highlightCards": True,
     "legend": {"avg": False, "current": False, "max": False, "min": False, "show": True, "total": False,
                "values": False, "hideEmpty": False, "hideZero": False},
@@ -49,9 +52,11 @@ OLD_OPTION_DEFAULTS: dict[str, Any] = {"alertThreshold": True, "dataLinks": []} 
 
 
 def _carries_nothing(value: Any, default: Any) -> bool:
-    """Whether an old setting holds the old default (or nothing)."""
+    """Whether an old setting holds the old default (or nothing); a tuple lists the defaults of several panels."""
     if empty(value) or value == default:
         return True
+    if isinstance(default, tuple):
+        return any(_carries_nothing(value, one) for one in default)
     if isinstance(value, dict) and isinstance(default, dict):
         return all(_carries_nothing(v, default.get(k)) for k, v in value.items())
     return False
@@ -119,6 +124,9 @@ def upgrade_panel(panel: dict[str, Any], schema: int, notes: Notes) -> dict[str,
         if translated["type"] != panel.get("type"):
             notes.add(f"{panel.get('type')} panels became {translated['type']}, Grafana's successor (settings "
                       "translated as Grafana's own migration does)", name)
+        else:
+            notes.add(f"old {translated['type']} panels' settings translated to the current {translated['type']} "
+                      "(as Grafana's own migration does)", name)
         before, after = panel.get("fieldConfig") or {}, translated.pop("fieldConfig", {})
         new["fieldConfig"] = {"defaults": merge(before.get("defaults") or {}, after.get("defaults") or {}),
                               "overrides": [*(before.get("overrides") or []), *(after.get("overrides") or [])]}
@@ -138,11 +146,15 @@ def upgrade_panel(panel: dict[str, Any], schema: int, notes: Notes) -> dict[str,
     if new.get("datasource") is None:
         new.pop("datasource", None)
     for key, value in panel.items():
-        if key in CURRENT_PANEL_KEYS or key in used or _carries_nothing(value, OLD_DEFAULTS.get(key)):
+        if key in CURRENT_PANEL_KEYS or key in used or key in GRID_KEYS:
             continue
-        new[key] = value
-        notes.add(f"old panel settings with no successor, kept verbatim (Grafana's {new.get('type')} ignores them)",
-                  f"{name} {key}")
+        if translate is None:  # a current type's own settings (or a plugin's): the converter keeps them
+            if not (key in ANY_PANEL and _carries_nothing(value, OLD_DEFAULTS[key])):
+                new[key] = value
+        elif not _carries_nothing(value, OLD_DEFAULTS.get(key)):
+            new[key] = value
+            notes.add(f"old panel settings with no successor, kept verbatim (Grafana's {new.get('type')} ignores "
+                      "them)", f"{name} {key}")
     if isinstance(new.get("panels"), list):
         new["panels"] = [p for p in (upgrade_panel(inner, schema, notes) for inner in new["panels"]) if p]
     return new
@@ -181,6 +193,13 @@ def _rows_to_grid(rows: list[dict[str, Any]], notes: Notes) -> list[dict[str, An
     return panels
 
 
+def _builtin(annotation: Any) -> bool:
+    """Whether an annotation is Grafana's built-in one, in any version's form (the target writes it again)."""
+    return isinstance(annotation, dict) and annotation.get("builtIn") == 1 and all(
+        annotation.get(key, value) == value for key, value in BUILTIN_ANNOTATION.items()
+        if key not in ("datasource", "builtIn"))
+
+
 def _upgrade_variable(variable: dict[str, Any]) -> dict[str, Any]:
     new = {k: v for k, v in variable.items()
            if k not in ("hideVariable", "hideLabel") and not _carries_nothing(v, OLD_VARIABLE_DEFAULTS.get(k, ...))}
@@ -210,6 +229,9 @@ def upgrade(data: dict[str, Any], notes: Notes) -> dict[str, Any]:
             dashboard[key] = {k: v for k, v in dashboard[key].items() if not _carries_nothing(v, default.get(k, ...))}
     dashboard["panels"] = [p for p in (upgrade_panel(panel, schema, notes) for panel in dashboard.get("panels") or [])
                            if p]
+    annotations = dashboard.get("annotations") or {}
+    if isinstance(annotations.get("list"), list):
+        annotations["list"] = [a for a in annotations["list"] if not _builtin(a)]
     templating = dashboard.get("templating") or {}
     templating.pop("enable", None)
     templating["list"] = [_upgrade_variable(v) for v in templating.get("list") or [] if isinstance(v, dict)]

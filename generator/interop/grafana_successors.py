@@ -200,8 +200,11 @@ def _value_mappings(old: dict[str, Any]) -> list[dict[str, Any]]:
                                             "result": {"text": m.get("text", ""), "index": len(values) + i}}}
               for i, m in enumerate(old.get("rangeMaps") or []) if m.get("from") is not None]
     chosen = old.get("mappingType", 1)
-    found = ([{"type": "value", "options": values}] if values and chosen == 1 else []) + (ranges if chosen == 2 else [])
-    return found
+    nulls = [{"type": "special", "options": {"match": "null", "result": {"text": m.get("text", ""), "index": 0}}}
+             for m in old.get("valueMaps") or [] if m.get("value") == "null"]
+    if chosen == 2:
+        return ranges
+    return ([{"type": "value", "options": values}] if values else []) + nulls[:1]
 
 
 def _steps(levels: str, colours: list[str]) -> list[dict[str, Any]]:

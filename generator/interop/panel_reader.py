@@ -236,7 +236,7 @@ class PanelReader:
             provisional["type"] = source.get("type")
         if kind is None:
             self.notes.add("panel types obsgen does not model, kept verbatim", str(source.get("type")))
-        if queries is None and kind is not PanelKind.TEXT:
+        if queries is None and (source.get("targets") or kind not in (None, PanelKind.TEXT)):
             provisional["targets"] = source.get("targets") or []
             provisional |= {"datasource": source["datasource"]} if "datasource" in source else {}
         grid = source.get("gridPos") or {}

@@ -137,6 +137,8 @@ class Dashboard(Definition):
                                                      "dashboard keeps its own, so links and bookmarks still work).")
     external_series: tuple[str, ...] = Field(
         default=(), description="Series the queries read that systems outside definitions/ export (as RuleSet's).")
+    lint: bool = Field(default=True, description="Run the dashboard lint on it (`obsgen import` turns it off: an "
+                                                  "imported dashboard is kept as written, as imported rules are).")
     extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("dashboard"))
 
     @field_validator("variables", mode="after")

@@ -69,8 +69,6 @@ def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
     assert "  M prometheus/rules/alerts.yml" in result.stdout and "  M alertmanager/alertmanager.yml" in result.stdout
 
 
-@pytest.mark.skipif(not (ROOT / "definitions/dashboards_executive.py").exists(),
-                    reason="the shipped dashboards arrive with the grafana branch")
 def test_a_threshold_a_route_and_a_panel_change_are_named_exactly(repo: Path) -> None:
     _edit(repo / "definitions/alerts.py", 'op=">", threshold=90,', 'op=">", threshold=85,')
     _edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',

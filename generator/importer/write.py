@@ -54,7 +54,11 @@ def _read(paths: list[Path], folder: str) -> tuple[list[ImportedRules], list[Imp
     dashboards: list[ImportedDashboard] = []
     for path in paths:
         if path.suffix.lower() == ".json":
-            dashboards += read_dashboards(path, folder=folder)
+            found = read_dashboards(path, folder=folder)
+            if not found:
+                raise DefinitionError(Location(str(path), 0), "cannot import: no Grafana dashboard in it (an object "
+                                                              'with a title and panels or rows, or {"dashboard": ...})')
+            dashboards += found
             continue
         try:
             documents = yaml_documents(path)

@@ -234,7 +234,10 @@ class PanelReader:
         provisional: dict[str, Any] = {}
         if kind is None or (kind is PanelKind.TEXT and not settings["content"]):
             provisional["type"] = source.get("type")
-        if kind is None:
+        if kind is None and "libraryPanel" in source:
+            self.notes.add("library panels, kept as references (their content lives in Grafana's library)",
+                           repr(source.get("title")))
+        elif kind is None:
             self.notes.add("panel types obsgen does not model, kept verbatim", str(source.get("type")))
         if queries is None and (source.get("targets") or kind not in (None, PanelKind.TEXT)):
             provisional["targets"] = source.get("targets") or []

@@ -308,3 +308,6 @@ def test_a_dashboard_the_model_rejects_fails_the_import_naming_it_and_writes_not
                                               r"variables: variable name 'my-service' is invalid"):
         import_files([source], definitions)
     assert sorted(p.name for p in definitions.iterdir()) == before
+    source.write_text(json.dumps({"dashboards": []}))
+    with pytest.raises(DefinitionError, match=r"broken.json:0: cannot import: no Grafana dashboard in it"):
+        import_files([source], definitions)

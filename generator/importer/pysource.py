@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from typing import Any
 
 from pydantic import BaseModel
@@ -34,29 +35,56 @@ def _shorthand(value: Any) -> Any:
     return value
 
 
-def _literal(value: Any, indent: str) -> str:
-    """Python source of a value, one line when it fits, else one element per line (lists stay lists)."""
+def _pieces(text: str, room: int) -> list[str]:
+    """text cut into pieces whose literals fit in room columns, after spaces where it can."""
+    pieces: list[str] = []
+    current = ""
+    for word in re.findall(r"\S*\s*", text):
+        while len(py_str(word)) > room:  # a word longer than a line: cut it anywhere
+            cut = room - 2
+            while len(py_str(word[:cut])) > room:
+                cut -= 1
+            pieces += [current] if current else []
+            pieces, current, word = [*pieces, word[:cut]], "", word[cut:]
+        if current and len(py_str(current + word)) > room:
+            pieces.append(current)
+            current = ""
+        current += word
+    return [*pieces, current] if current else pieces
+
+
+def _string(text: str, indent: str, used: int) -> str:
+    """A string literal, or adjacent literals in parentheses, one line each, when it does not fit."""
+    if "\n" not in text.rstrip("\n") and used + len(py_str(text)) + 1 <= WIDTH:
+        return py_str(text)
+    inner = indent + INDENT
+    pieces = [piece for line in text.splitlines(keepends=True) for piece in _pieces(line, WIDTH - len(inner))]
+    return "(\n" + "".join(f"{inner}{py_str(piece)}\n" for piece in pieces) + f"{indent})"
+
+
+def _literal(value: Any, indent: str, used: int) -> str:
+    """Python source of a value starting at column `used`: one line when it fits, else one element per line
+    (lists stay lists, tuples tuples, long strings adjacent literals)."""
     value = _shorthand(value)
     if isinstance(value, BaseModel):
         return _call(value, indent)
-    if isinstance(value, str) and "\n" in value.rstrip("\n"):
-        lines = value.splitlines(keepends=True)
-        inner = indent + INDENT
-        return "(\n" + "".join(f"{inner}{py_str(line)}\n" for line in lines) + f"{indent})"
-    if isinstance(value, str | int | float | bool) or value is None:
-        return py_str(value) if isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        return _string(value, indent, used)
+    if isinstance(value, int | float | bool) or value is None:
+        return repr(value)
     inner = indent + INDENT
     if isinstance(value, dict):
-        items = [f"{py_str(str(k))}: {_literal(v, inner)}" for k, v in value.items()]
+        items = [f"{py_str(str(k))}: {_literal(v, inner, len(inner) + len(py_str(str(k))) + 2)}"
+                 for k, v in value.items()]
         opening, closing = "{", "}"
     elif isinstance(value, list):
-        items = [_literal(v, inner) for v in value]
+        items = [_literal(v, inner, len(inner)) for v in value]
         opening, closing = "[", "]"
     else:
-        items = [_literal(v, inner) for v in value]
+        items = [_literal(v, inner, len(inner)) for v in value]
         opening, closing = "(", ("," if len(items) == 1 else "") + ")"
     one_line = opening + ", ".join(items) + closing
-    if "\n" not in one_line and len(indent) + len(one_line) <= WIDTH - 20:
+    if "\n" not in one_line and used + len(one_line) + 1 <= WIDTH:
         return one_line
     return opening + "\n" + "".join(f"{inner}{item},\n" for item in items) + indent + closing.lstrip(",")
 
@@ -70,7 +98,7 @@ def _position(fields: list[str], name: str) -> tuple[int, int]:
 def _call(model: BaseModel, indent: str) -> str:
     """A constructor call, as a person would write it."""
     inner = indent + INDENT
-    arguments = [f"{name}={_literal(value, inner)}" for name, value in _arguments(model)]
+    arguments = [f"{name}={_literal(value, inner, len(inner) + len(name) + 1)}" for name, value in _arguments(model)]
     return f"{type(model).__name__}(\n" + "".join(f"{inner}{arg},\n" for arg in arguments) + f"{indent})"
 
 
@@ -107,7 +135,10 @@ def definitions_module(docstring: list[str], assignments: list[tuple[str, BaseMo
     imports = f"from generator.model import {', '.join(names)}"
     if len(imports) > WIDTH:
         imports = "from generator.model import (\n" + "".join(f"{INDENT}{name},\n" for name in names) + ")"
-    lines = [f'"""{docstring[0]}', *docstring[1:], '"""', "", imports, ""]
+    text = [line for paragraph in docstring for line in (textwrap.wrap(
+        paragraph, WIDTH, subsequent_indent="  " if paragraph.startswith("- ") else "", break_long_words=False,
+        break_on_hyphens=False) or [""])]
+    lines = [f'"""{text[0]}', *text[1:], '"""', "", imports]
     for variable, obj in assignments:
         lines += ["", f"{variable} = {_call(obj, '')}"]
     return "\n".join(lines) + "\n"

@@ -272,6 +272,11 @@ def test_imported_modules_read_like_definitions_and_are_not_linted(imported: tup
     assert 'Panel(\n                    title="CPU busy",\n                    kind="timeseries",' in module
     assert "thresholds=((None, \"transparent\"), (0.9, \"red\"))," in module
     assert "lint=False," in module
+    written = [path for path in imported[0].glob("*.py") if "obsgen import" in path.read_text().split("\n")[0]]
+    assert len(written) == 43
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *map(str, written)],
+                          capture_output=True, text=True, timeout=120)
+    assert ruff.returncode == 0, ruff.stdout  # `make lint` checks definitions/ too
     project = load(imported[0])
     linted = [result for result in lint_project(project) if not result.ok]
     assert linted == []  # imported dashboards are kept as written, as imported rules are

@@ -16,7 +16,7 @@ from typing import Any
 
 from generator.errors import DefinitionError, Location
 from generator.importer.pysource import definitions_module
-from generator.interop.grafana_json import convert, module_variable
+from generator.interop.grafana_json import convert
 from generator.model import Dashboard, DatasourceVariable
 from generator.model.identity import slug
 
@@ -101,6 +101,12 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
         dashboard = converted.dashboard.model_copy(update={"lint": False})  # kept as written, as imported rules are
         imported.append(ImportedDashboard(path, origin, key, dashboard, converted.notes))
     return imported
+
+
+def module_variable(dashboard: Dashboard) -> str:
+    """UPPER_SNAKE_CASE module global for a dashboard."""
+    name = slug(dashboard.name).replace("-", "_").upper()
+    return name if name[:1].isalpha() else f"DASHBOARD_{name}"
 
 
 def module_source(item: ImportedDashboard) -> str:

@@ -30,7 +30,7 @@ from generator.model import (
 )
 from generator.model.dashboards import Variable
 from generator.model.duration import parse_seconds
-from generator.model.identity import dashboard_uid, slug
+from generator.model.identity import dashboard_uid
 from generator.verbatim import residual, without
 
 OWNED = frozenset({"id", "uid", "title", "version", "schemaVersion", "panels", "templating", "iteration",
@@ -221,9 +221,3 @@ def convert(data: dict[str, Any], location: Location, folder: str = "General", s
 def from_grafana_json(data: dict[str, Any], location: Location, folder: str = "General") -> Dashboard:
     """The model of a Grafana dashboard, ready to be laid out, linted and emitted at the current schema."""
     return convert(data, location, folder).dashboard
-
-
-def module_variable(dashboard: Dashboard) -> str:
-    """UPPER_SNAKE_CASE module global for a dashboard."""
-    name = slug(dashboard.name).replace("-", "_").upper()
-    return name if name[:1].isalpha() else f"DASHBOARD_{name}"

@@ -162,18 +162,43 @@ def _dashboard_fields(data: dict[str, Any], source: str) -> dict[str, Any]:
     }
 
 
-def _provisioned_inputs(value: Any, inputs: dict[str, str]) -> Any:
-    """The dashboard with export placeholders (${DS_LOKI}) of data sources obsgen provisions named by their uid."""
+def _references(value: Any, replacements: dict[str, dict[str, str]]) -> Any:
+    """The dashboard with data source references (a name, a variable, an export placeholder) replaced."""
     if isinstance(value, list):
-        return [_provisioned_inputs(item, inputs) for item in value]
+        return [_references(item, replacements) for item in value]
     if not isinstance(value, dict):
         return value
-    found = {key: _provisioned_inputs(item, inputs) for key, item in value.items()}
+    found = {key: _references(item, replacements) for key, item in value.items()}
     reference = found.get("datasource")
-    placeholder = reference.get("uid") if isinstance(reference, dict) else reference
-    if isinstance(placeholder, str) and placeholder in inputs:
-        found["datasource"] = {"type": inputs[placeholder], "uid": inputs[placeholder]}
+    name = reference.get("uid") if isinstance(reference, dict) else reference
+    if isinstance(name, str) and name in replacements:
+        found["datasource"] = replacements[name]
     return found
+
+
+def _datasource_references(data: dict[str, Any], notes: Notes) -> dict[str, Any]:
+    """Export placeholders of data sources obsgen provisions named by their uid (${DS_LOKI} -> loki), and the
+    Prometheus data source variable named `datasource`, the one every panel obsgen writes reads."""
+    replacements = {f"${{{i['name']}}}": {"type": str(i["pluginId"]), "uid": str(i["pluginId"])}
+                    for i in data.get("__inputs") or [] if isinstance(i, dict) and i.get("pluginId") in PROVISIONED}
+    for placeholder, reference in replacements.items():
+        notes.add("export inputs of data sources obsgen provisions, now named by their uid",
+                  f"{placeholder} -> {reference['uid']}")
+    variables = [v for v in (data.get("templating") or {}).get("list") or [] if isinstance(v, dict)]
+    prometheus = [v for v in variables if v.get("type") == "datasource" and v.get("query") == "prometheus"]
+    renamed = prometheus[0]["name"] if prometheus and not any(v.get("name") == "datasource" for v in variables) \
+        else "datasource"
+    if renamed != "datasource":
+        notes.add("the Prometheus data source variable is now $datasource, which every panel obsgen writes reads",
+                  f"${renamed}")
+        replacements |= {ref: {"type": "prometheus", "uid": "${datasource}"}
+                         for ref in (f"${renamed}", f"${{{renamed}}}", f"[[{renamed}]]")}
+    if not replacements:
+        return data
+    rewritten: dict[str, Any] = _references(data, replacements)
+    for variable in rewritten["templating"]["list"] if renamed != "datasource" else []:
+        variable["name"] = "datasource" if variable.get("name") == renamed else variable.get("name")
+    return rewritten
 
 
 def convert(data: dict[str, Any], location: Location, folder: str = "General", source: str = "") -> Converted:
@@ -184,11 +209,8 @@ def convert(data: dict[str, Any], location: Location, folder: str = "General", s
     for key in EXPORT_KEYS:
         if data.get(key):
             notes.add("export envelope left out: ${DS_...} inputs now read the ${datasource} variable", key)
-    provisioned = {f"${{{i['name']}}}": str(i.get("pluginId")) for i in data.get("__inputs") or []
-                   if isinstance(i, dict) and i.get("pluginId") in PROVISIONED}
-    for placeholder, uid in provisioned.items():
-        notes.add("export inputs of data sources obsgen provisions, now named by their uid", f"{placeholder} -> {uid}")
-    current = upgrade(_provisioned_inputs(data, provisioned) if provisioned else data, notes)
+    data = _datasource_references(data, notes)
+    current = upgrade(data, notes)
     sources = Sources(data, notes)
     variables = tuple(_variable(v, sources, notes) for v in current["templating"]["list"])
     reader = PanelReader(sources.with_variables(variables), notes)

@@ -316,3 +316,19 @@ def test_a_dashboard_the_model_rejects_fails_the_import_naming_it_and_writes_not
     source.write_text(json.dumps({"dashboards": []}))
     with pytest.raises(DefinitionError, match=r"broken.json:0: cannot import: no Grafana dashboard in it"):
         import_files([source], definitions)
+
+
+def test_a_prometheus_data_source_variable_of_another_name_becomes_datasource(tmp_path: Path) -> None:
+    definitions = copy_definitions(tmp_path)
+    dashboard = json.loads(V18.read_text())
+    dashboard["templating"]["list"].insert(0, {"name": "DS", "type": "datasource", "query": "prometheus",
+                                               "current": {"text": "Prom", "value": "Prom"}})
+    dashboard["panels"][0]["datasource"] = "$DS"
+    source = tmp_path / "named.json"
+    source.write_text(json.dumps(dashboard))
+    import_files([source], definitions)
+    build(definitions, tmp_path / "out")
+    built = _built(tmp_path / "out", "checkout-g6")
+    assert built["templating"]["list"][0] == {**built["templating"]["list"][0], "name": "datasource",
+                                              "type": "datasource", "current": {"text": "Prom", "value": "Prom"}}
+    assert built["panels"][0]["datasource"] == {"type": "prometheus", "uid": "${datasource}"}

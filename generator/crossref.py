@@ -6,7 +6,17 @@ from collections.abc import Iterable
 
 from generator.errors import DefinitionError, Location
 from generator.examples import expected_alert
-from generator.model import Alert, Channel, Definition, EscalationPolicy, Metric, MetricType, RuleSet, ScrapeJob
+from generator.model import (
+    Alert,
+    Channel,
+    Dashboard,
+    Definition,
+    EscalationPolicy,
+    Metric,
+    MetricType,
+    RuleSet,
+    ScrapeJob,
+)
 from generator.model.notify import route_timing
 from generator.project import Project, Warning
 from generator.promql import PromQLError, selectors
@@ -47,6 +57,9 @@ def defined_series(project: Project) -> dict[str, Metric | None]:
         series[name] = None
     for rule_set in project.all(RuleSet):
         for name in (*rule_set.external_series, *(record.name for record in rule_set.records())):
+            series.setdefault(name, None)
+    for dashboard in project.all(Dashboard):
+        for name in dashboard.external_series:
             series.setdefault(name, None)
     return series
 

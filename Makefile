@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | md5sum | cut -c1-12)
-DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter
+DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter postgresql
 
 .PHONY: build test check lint bench clean debian-packages
 
@@ -24,7 +24,7 @@ debian-packages:
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests $(wildcard bench)
+	$(BIN)/ruff check generator definitions tests $(wildcard bench)
 	$(BIN)/mypy generator
 
 test: $(STAMP) debian-packages lint

@@ -1,6 +1,6 @@
 """Benchmark the exporter's forecasting core and anomaly detector on the NAB subset in shared/data/nab.
 
-Usage: ``python bench/forecast_nab.py [--data DIR]`` (default: ``<repo>/../shared/data/nab``).
+Usage: ``python bench/forecast_nab.py [--data DIR]`` (default: the nearest ``shared/data/nab`` above the repo).
 
 For each CSV (``timestamp,value``) the rows are put on a regular grid at the inferred step (median
 spacing; missing slots are NaN gaps, as Prometheus ``query_range`` returns them). Season: weekly when
@@ -59,7 +59,9 @@ from generator.exporter.forecast import (  # noqa: E402
     seasonal_naive_forecast,
 )
 
-DEFAULT_DATA = REPO.parent / "shared/data/nab"
+# ../shared/data/nab next to the checkout; a git worktree sits one level deeper, so look further up too
+DEFAULT_DATA = next((p / "shared/data/nab" for p in REPO.parents if (p / "shared/data/nab").is_dir()),
+                    REPO.parent / "shared/data/nab")
 SUBSETS = ("realKnownCause", "realAWSCloudwatch")
 ORIGINS = 40
 BAND_ORIGINS = DEFAULT_BAND_ORIGINS

@@ -2,6 +2,7 @@
 
 from generator.model import Dashboard, Metric, MetricType, Panel, Query, Row, Source
 
+from .forecasts import FORECASTS
 from .metrics import (
     conversion_rate,
     error_ratio,
@@ -12,6 +13,8 @@ from .metrics import (
 
 active_users = Metric(name="active_users", type=MetricType.GAUGE, source=Source.APPLICATION,
                       help="Users with a session active in the last 5 minutes.", labels=("user_segment",))
+
+REVENUE_FORECAST = next(f for f in FORECASTS if f.name == "revenue_hourly")
 
 EXECUTIVE_DASHBOARD = Dashboard(
     name="Executive", plan_name="executive", folder="Business", tags=("executive", "business"),
@@ -42,6 +45,14 @@ EXECUTIVE_DASHBOARD = Dashboard(
                               "below half the average for 15 minutes.",
                   queries=(Query(expr=f"sum({revenue_hourly.name})", legend="revenue, last hour"),
                            Query(expr=f"sum(avg_over_time({revenue_hourly.name}[7d]))", legend="7-day average"))),
+            Panel(title="Revenue vs Forecast", kind="line", unit="currencyUSD",
+                  description="Hourly revenue from the shop database against the sidecar exporter's seasonal "
+                              "forecast and its 95% band; leaving the band is what ForecastAnomaly reports.",
+                  queries=(Query(expr=REVENUE_FORECAST.expr, legend="revenue, last hour"),
+                           *(Query(expr=f'{series}{{forecast="{REVENUE_FORECAST.name}"}}', legend=legend)
+                             for series, legend in (("obsgen_forecast", "forecast"),
+                                                    ("obsgen_forecast_lower", "band low"),
+                                                    ("obsgen_forecast_upper", "band high"))))),
             Panel(title="Top Products", kind="bar", plan_name="product_sales", unit="short",
                   description="The 10 products with the most units sold in the selected time range.",
                   queries=Query(expr="topk(10, sum by (product) "

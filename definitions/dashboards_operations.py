@@ -2,6 +2,7 @@
 
 from generator.model import Dashboard, Panel, Query, Row, ValueText, instance_variable, job_variable
 
+from .forecasts import DISK
 from .metrics import cpu_usage, memory_usage
 
 RATE = "[$__rate_interval]"
@@ -69,6 +70,20 @@ OPERATIONS_DASHBOARD = Dashboard(
                   description="Disk reads and writes completed per second, per instance.",
                   queries=(per_instance("node_disk_reads_completed_total", "reads"),
                            per_instance("node_disk_writes_completed_total", "writes"))),
+        )),
+        # PredictiveAnalytics: predict_capacity_needs and detect_anomalies, served by the sidecar exporter.
+        Row(title="Capacity and anomalies", panels=(
+            Panel(title="Disk Full In", kind="stat", unit="s", decimals=1,
+                  thresholds=((None, "red"), (86400, "orange"), (7 * 86400, "green")),
+                  description="Time until each filesystem's free space reaches 0 at its current trend "
+                              "(CapacityExhaustedSoon fires under 24 hours).",
+                  queries=Query(expr=f'min by (instance, mountpoint) (obsgen_capacity_seconds_to_exhaustion'
+                                     f'{{forecast="{DISK.name}"}})', legend="{{instance}} {{mountpoint}}",
+                                instant=True)),
+            Panel(title="Anomaly Scores", kind="line", unit="none", thresholds=((3, "red"),),
+                  description="Robust z-score of each forecast series' newest sample against its forecast; "
+                              "ForecastAnomaly fires above 3 for 10 minutes.",
+                  queries=Query(expr="max by (forecast) (abs(obsgen_anomaly_zscore))", legend="{{forecast}}")),
         )),
     ),
 )

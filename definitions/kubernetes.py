@@ -1,4 +1,4 @@
-"""Deployment on Kubernetes with prometheus-operator: out/kubernetes/ holds the PrometheusRules and Alertmanager config."""
+"""Deployment on Kubernetes with prometheus-operator: out/kubernetes/ holds PrometheusRules and Alertmanager config."""
 
 from generator.model import Kubernetes
 

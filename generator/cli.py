@@ -14,7 +14,8 @@ app = typer.Typer(help="Observability as code: compile definitions/ into the mon
 
 DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Definitions package directory.")
 CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
-RULE_FILES = typer.Argument(..., help="Prometheus rule files or PrometheusRule manifests (YAML).")
+IMPORTED = typer.Argument(..., help="Prometheus rule files, PrometheusRule manifests, Grafana dashboard JSON, or "
+                                     "ConfigMaps/GrafanaDashboards holding dashboards.")
 OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced atomically).")
 
 
@@ -105,18 +106,20 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
 app.command("apply")(apply_commands.apply)
 app.command("status")(apply_commands.status)
 @app.command("import")
-def import_rules(
-    files: list[Path] = RULE_FILES,
+def import_files(
+    files: list[Path] = IMPORTED,
     definitions: Path = DEFINITIONS,
     module: str = typer.Option("", "--module", "-m", help="Module name for a single file (default: from its name)."),
     force: bool = typer.Option(False, "--force", help="Replace modules that already exist."),
+    folder: str = typer.Option("", "--folder", help="Grafana folder of imported dashboards (default: the one the "
+                                                    "source names, else General)."),
 ) -> None:
-    """Write existing rules into definitions/ as modules that build back to the same rules."""
+    """Write existing rules and dashboards into definitions/ as modules that build back to the same."""
     from generator.errors import DefinitionError
-    from generator.importer.write import import_rule_files
+    from generator.importer.write import import_files as run_import
 
     try:
-        report = import_rule_files(files, definitions, module, force)
+        report = run_import(files, definitions, module, force, folder)
     except DefinitionError as error:
         _fail(error)
         return
@@ -125,7 +128,7 @@ def import_rules(
     for path in report.modules:
         typer.echo(f"wrote {_where(str(path))}")
     typer.echo(f"obsgen import: {len(report.modules)} modules, {report.groups} groups, {report.alerts} alerts, "
-               f"{report.records} recording rules")
+               f"{report.records} recording rules, {report.dashboards} dashboards ({report.panels} panels)")
 
 
 @app.command("diff")
@@ -154,6 +157,13 @@ def diff_refs(
     typer.echo((markdown if output_format == "markdown" else text)(report), nl=False)
     if exit_code and report.changed:
         raise typer.Exit(1)
+
+
+from generator.exporter import commands as _exporter  # noqa: E402  (its heavy imports are lazy)
+
+app.command("exporter")(_exporter.exporter)
+app.command("demo-db")(_exporter.demo_db)
+app.add_typer(_exporter.forecast_app, name="forecast")
 
 
 def main() -> None:

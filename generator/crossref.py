@@ -6,10 +6,21 @@ from collections.abc import Iterable
 
 from generator.errors import DefinitionError, Location
 from generator.examples import expected_alert
-from generator.model import Alert, Channel, Definition, EscalationPolicy, Metric, MetricType, RuleSet, ScrapeJob
+from generator.model import (
+    Alert,
+    Channel,
+    Dashboard,
+    Definition,
+    EscalationPolicy,
+    Metric,
+    MetricType,
+    RuleSet,
+    ScrapeJob,
+)
 from generator.model.notify import route_timing
 from generator.project import Project, Warning
 from generator.promql import PromQLError, selectors
+from generator.slo.checks import check_slos
 from generator.telemetry_refs import check as check_telemetry
 
 # Series every Prometheus has without anybody exporting them.
@@ -46,6 +57,9 @@ def defined_series(project: Project) -> dict[str, Metric | None]:
         series[name] = None
     for rule_set in project.all(RuleSet):
         for name in (*rule_set.external_series, *(record.name for record in rule_set.records())):
+            series.setdefault(name, None)
+    for dashboard in project.all(Dashboard):
+        for name in dashboard.external_series:
             series.setdefault(name, None)
     return series
 
@@ -103,6 +117,8 @@ def _check_alert(alert: Alert, project: Project, series: dict[str, Metric | None
 
 def check(project: Project) -> None:
     """Raise DefinitionError at the first broken reference; add mapping warnings to the project."""
+    from generator import sidecar  # it imports this module's helpers
+
     for kind, label in ((Metric, "metric"), (Alert, "alert"), (Channel, "channel"),
                         (EscalationPolicy, "escalation policy"), (ScrapeJob, "scrape job")):
         _unique(project.all(kind), label)
@@ -117,6 +133,7 @@ def check(project: Project) -> None:
             for channel in level.channels:
                 _need(channel, project.channels, policy.location, "channel")
     series = defined_series(project)
+    check_slos(project, series)
     for rule in project.recording_rules.values():
         check_expr(rule.expr, rule.location, series, f"recording rule {rule.name}")
     for alert in project.alerts.values():
@@ -128,6 +145,7 @@ def check(project: Project) -> None:
     from generator.imported import check_rule_sets  # it builds on check_expr above
 
     check_rule_sets(project, series)
+    sidecar.check(project)
     _mapping_warnings(project)
 
 

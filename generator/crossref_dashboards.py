@@ -11,9 +11,34 @@ from generator.grafana_promql import UnknownVariable, interpolate
 from generator.model import Dashboard, Metric, QueryVariable
 from generator.model.identity import panel_id
 from generator.project import Project, Warning
-from generator.promql import metric_names
+from generator.promql import PromQLError, metric_names
 
 LABEL_VALUES = re.compile(r"^\s*label_values\(\s*(?:(.+),\s*)?([A-Za-z_]\w*)\s*\)\s*$")
+QUERY_RESULT = re.compile(r"^\s*query_result\((.+)\)\s*$", re.DOTALL)
+NO_SERIES = re.compile(r"^\s*(label_names|metrics)\(.*\)\s*$", re.DOTALL)  # names of labels or metrics
+
+
+def variable_expr(query: str) -> str:
+    """The PromQL a query variable evaluates ('' when it reads no series), as Grafana's Prometheus source runs it."""
+    for pattern in (LABEL_VALUES, QUERY_RESULT):
+        match = pattern.match(query)
+        if match:
+            return match.group(1) or ""
+    return "" if NO_SERIES.match(query) else query
+
+
+def series_read(dashboard: Dashboard) -> frozenset[str]:
+    """Every series the dashboard's queries and variables read (those that parse), Grafana variables filled in."""
+    values = variable_values(dashboard)
+    exprs = [variable_expr(v.query) for v in dashboard.variables if isinstance(v, QueryVariable)]
+    exprs += [query.promql for panel in dashboard.all_panels for query in panel.queries]
+    found: set[str] = set()
+    for expr in filter(None, exprs):
+        try:
+            found |= metric_names(interpolate(expr, values))
+        except (PromQLError, UnknownVariable):
+            continue  # reported by the loader's checks
+    return frozenset(found)
 
 
 def _checked(expr: str, values: dict[str, str], location: Location, what: str) -> str:
@@ -27,23 +52,28 @@ def _checked(expr: str, values: dict[str, str], location: Location, what: str) -
 def _check_variable(variable: QueryVariable, dashboard: Dashboard, values: dict[str, str],
                     series: dict[str, Metric | None]) -> None:
     what = f"dashboard {dashboard.name} variable {variable.name}"
-    match = LABEL_VALUES.match(variable.query)
-    expr = match.group(1) if match else variable.query
+    expr = variable_expr(variable.query)
     if expr:
         check_expr(_checked(expr, values, dashboard.location, what), dashboard.location, series, what, rated=False)
 
 
 def _check_dashboard(dashboard: Dashboard, series: dict[str, Metric | None]) -> None:
     values = variable_values(dashboard)
-    for variable in dashboard.variables:
-        if isinstance(variable, QueryVariable):
-            _check_variable(variable, dashboard, values, series)
-    for panel in dashboard.all_panels:
-        what = f"dashboard {dashboard.name} panel {panel.title!r}"
-        for query in panel.queries:
-            # Counters read without rate() are a lint finding (GD004), not a load error.
-            check_expr(_checked(query.promql, values, panel.location, what), panel.location, series, what,
-                       rated=False)
+    try:
+        for variable in dashboard.variables:
+            if isinstance(variable, QueryVariable):
+                _check_variable(variable, dashboard, values, series)
+        for panel in dashboard.all_panels:
+            what = f"dashboard {dashboard.name} panel {panel.title!r}"
+            for query in panel.queries:
+                # Counters read without rate() are a lint finding (GD004), not a load error.
+                check_expr(_checked(query.promql, values, panel.location, what), panel.location, series, what,
+                           rated=False)
+    except DefinitionError as error:
+        if "which no Metric or RecordingRule defines" not in error.message:
+            raise
+        raise DefinitionError(error.location, f"{error.message}; or list it in the dashboard's external_series"
+                              ) from None
 
 
 def check_dashboards(project: Project, series: dict[str, Metric | None]) -> None:

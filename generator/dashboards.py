@@ -3,10 +3,22 @@ alert list), which panel each alert opens, and the values of template variables.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
-from generator.model import Alert, CustomVariable, Dashboard, DatasourceVariable, GrafanaSettings, Panel, Row
+from generator.model import (
+    Alert,
+    CustomVariable,
+    Dashboard,
+    DatasourceVariable,
+    GrafanaSettings,
+    IntervalVariable,
+    Panel,
+    QueryVariable,
+    Row,
+)
+from generator.model.dashboards import Variable
 from generator.model.identity import dashboard_uid, panel_id, slug
 from generator.project import Project
 from generator.promql import PromQLError, metric_names
@@ -43,14 +55,23 @@ def dashboard_alerts(project: Project, dashboard: Dashboard) -> list[Alert]:
 
 def variable_values(dashboard: Dashboard) -> dict[str, str]:
     """A value for every variable, as Grafana would send it when the dashboard opens ('All' for queries)."""
+    return values_of(dashboard.variables)
+
+
+def values_of(variables: Iterable[Variable]) -> dict[str, str]:
+    """A value for each of these variables, and Grafana's built-ins, as sent when a dashboard opens."""
     values = dict(PARSE_BUILTINS)
-    for variable in dashboard.variables:
+    for variable in variables:
         if isinstance(variable, DatasourceVariable):
             values[variable.name] = variable.default
         elif isinstance(variable, CustomVariable):
             values[variable.name] = variable.selected
-        else:
+        elif isinstance(variable, IntervalVariable):
+            values[variable.name] = variable.auto_min if variable.selected == "auto" else variable.selected
+        elif isinstance(variable, QueryVariable):
             values[variable.name] = variable.all_value if variable.include_all else ".*"
+        else:
+            values[variable.name] = variable.value
     return values
 
 

@@ -17,6 +17,8 @@ DEFAULT_SIZE = {
     PanelKind.STATE_TIMELINE: (12, 8),
     PanelKind.TABLE: (24, 8),
     PanelKind.TEXT: (24, 4),
+    PanelKind.BAR_GAUGE: (12, 8),
+    PanelKind.PIE_CHART: (8, 8),
 }
 ROW_HEIGHT = 1
 

@@ -30,7 +30,10 @@ from generator.model import (
     Stack,
 )
 from generator.model.aggregation import expand
+from generator.model.slo import SLO
 from generator.overrides import apply_overrides
+from generator.slo.dashboard import slo_dashboards
+from generator.slo.rules import expand as expand_slo
 
 D = TypeVar("D", bound=Definition)
 
@@ -222,6 +225,10 @@ def load(definitions_dir: Path) -> Project:
             expanded, notes = expand(obj)
             warnings.extend(Warning(obj.location, note) for note in notes)
             objects.extend(expanded)
+        elif isinstance(obj, SLO):
+            slo_rules, slo_alerts = expand_slo(obj)
+            objects.extend([*slo_rules, *slo_alerts])
+    objects.extend(slo_dashboards(objects))
     objects = apply_overrides(objects)
     for rule in (obj for obj in objects if isinstance(obj, RecordingRule)):
         if rule.name in rules:

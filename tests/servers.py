@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,3 +90,67 @@ def alertmanager(config: Path, workdir: Path, *extra: str, port: int = 0) -> Ite
             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn", *extra]
     with run(argv, "/-/ready", port, workdir, "alertmanager") as server:
         yield server
+
+
+def _postgres_bin(name: str) -> str:
+    """Debian keeps initdb and pg_ctl out of PATH, under /usr/lib/postgresql/<version>/bin."""
+    found = shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)),
+                                       None)
+    if found is None:
+        raise RuntimeError(f"{name} is not installed: run `make test`, which installs Debian's postgresql")
+    return str(found)
+
+
+@dataclass
+class Postgres:
+    """A throwaway PostgreSQL cluster on a loopback port; stop() and start() keep its data."""
+
+    data: Path
+    port: int
+    password: str
+    as_user: list[str]
+
+    @property
+    def url(self) -> str:
+        """SQLAlchemy URL (psycopg 3) of the cluster's postgres database."""
+        return f"postgresql+psycopg://obsgen:{self.password}@127.0.0.1:{self.port}/postgres"
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run([*self.as_user, _postgres_bin("pg_ctl"), "-D", str(self.data), "-w", "-t", "30", *args],
+                       check=True, capture_output=True)
+
+    def start(self) -> None:
+        """Start (or restart after stop) the server and wait until it accepts connections."""
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} -c fsync=off"
+        self._ctl("-l", str(self.data / "server.log"), "-o", options, "start")
+
+    def stop(self) -> None:
+        """Stop the server now (fast shutdown: open connections are closed)."""
+        self._ctl("-m", "fast", "stop")
+
+
+@contextmanager
+def postgres() -> Iterator[Postgres]:
+    """A fresh cluster (password auth) owned by the postgres user when running as root; always removed."""
+    as_root = os.geteuid() == 0
+    workdir = Path(tempfile.mkdtemp(prefix="obsgen-pg-"))
+    as_user = ["runuser", "-u", "postgres", "--"] if as_root else []
+    if as_root:
+        shutil.chown(workdir, "postgres")
+    server = Postgres(workdir / "data", free_port(), "s3cret-" + os.urandom(4).hex(), as_user)
+    try:
+        password_file = workdir / "pw"
+        password_file.write_text(server.password)
+        if as_root:
+            shutil.chown(password_file, "postgres")
+        subprocess.run([*as_user, _postgres_bin("initdb"), "-D", str(server.data), "-U", "obsgen",
+                        "-A", "scram-sha-256", f"--pwfile={password_file}", "--no-sync"],
+                       check=True, capture_output=True)
+        server.start()
+        try:
+            yield server
+        finally:
+            subprocess.run([*as_user, _postgres_bin("pg_ctl"), "-D", str(server.data), "-m", "immediate", "stop"],
+                           capture_output=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

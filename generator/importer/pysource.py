@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from typing import Any
 
 from pydantic import BaseModel
 
-from generator.model import RuleSet
+from generator.model import Query, RuleSet, Threshold
 
 WIDTH = 116
 INDENT = "    "
-# Field values equal to these defaults are left out, as a person would.
-_DEFAULTS: dict[str, Any] = {"for_": "0s", "keep_firing_for": "0s", "labels": {}, "annotations": {}, "extra": {},
-                             "interval": None, "limit": None, "query_offset": None, "external_series": ()}
 
-# Argument order: what a rule is before how it is evaluated; long lists last.
-_ORDER = ["name", "source", "alert", "rule_set", "expr", "for_", "keep_firing_for", "interval", "limit", "query_offset",
-          "labels", "annotations", "extra", "groups", "rules", "external_series"]
+# Argument order: what a thing is before how it behaves; long lists last (others in declaration order).
+_FIRST = ["name", "source", "alert", "rule_set", "title", "grafana_uid", "kind", "expr", "for_", "keep_firing_for",
+          "interval", "limit", "query_offset"]
+_LAST = ["labels", "annotations", "extra", "groups", "rules", "variables", "panels", "rows", "external_series"]
 
 
 def py_str(text: str) -> str:
@@ -26,39 +25,123 @@ def py_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _literal(value: Any, indent: str) -> str:
-    """Python source of a value, one line when it fits, else one element per line."""
+def _shorthand(value: Any) -> Any:
+    """Values written the short way a person would: a plain query as its text, colour steps as pairs."""
+    if isinstance(value, Query) and value == Query(expr=value.expr) and isinstance(value.expr, str):
+        return value.expr
+    if isinstance(value, tuple) and value and all(isinstance(step, Threshold) for step in value) \
+            and value[0].value is None:
+        return tuple((step.value, step.color) for step in value)
+    return value
+
+
+def _pieces(text: str, room: int) -> list[str]:
+    """text cut into pieces whose literals fit in room columns, after spaces where it can."""
+    pieces: list[str] = []
+    current = ""
+    for word in re.findall(r"\S*\s*", text):
+        while len(py_str(word)) > room:  # a word longer than a line: cut it anywhere
+            cut = room - 2
+            while len(py_str(word[:cut])) > room:
+                cut -= 1
+            pieces += [current] if current else []
+            pieces, current, word = [*pieces, word[:cut]], "", word[cut:]
+        if current and len(py_str(current + word)) > room:
+            pieces.append(current)
+            current = ""
+        current += word
+    return [*pieces, current] if current else pieces
+
+
+def _string(text: str, indent: str, used: int) -> str:
+    """A string literal, or adjacent literals in parentheses, one line each, when it does not fit."""
+    if "\n" not in text.rstrip("\n") and used + len(py_str(text)) + 1 <= WIDTH:
+        return py_str(text)
+    inner = indent + INDENT
+    pieces = [piece for line in text.splitlines(keepends=True) for piece in _pieces(line, WIDTH - len(inner))]
+    return "(\n" + "".join(f"{inner}{py_str(piece)}\n" for piece in pieces) + f"{indent})"
+
+
+def _literal(value: Any, indent: str, used: int) -> str:
+    """Python source of a value starting at column `used`: one line when it fits, else one element per line
+    (lists stay lists, tuples tuples, long strings adjacent literals)."""
+    value = _shorthand(value)
     if isinstance(value, BaseModel):
         return _call(value, indent)
-    if isinstance(value, str) and "\n" in value.rstrip("\n"):
-        lines = value.splitlines(keepends=True)
-        inner = indent + INDENT
-        return "(\n" + "".join(f"{inner}{py_str(line)}\n" for line in lines) + f"{indent})"
-    if isinstance(value, str | int | float | bool) or value is None:
-        return py_str(value) if isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        return _string(value, indent, used)
+    if isinstance(value, int | float | bool) or value is None:
+        return repr(value)
     inner = indent + INDENT
     if isinstance(value, dict):
-        items = [f"{py_str(str(k))}: {_literal(v, inner)}" for k, v in value.items()]
+        items = [f"{py_str(str(k))}: {_literal(v, inner, len(inner) + len(py_str(str(k))) + 2)}"
+                 for k, v in value.items()]
         opening, closing = "{", "}"
+    elif isinstance(value, list):
+        items = [_literal(v, inner, len(inner)) for v in value]
+        opening, closing = "[", "]"
     else:
-        items = [_literal(v, inner) for v in value]
+        items = [_literal(v, inner, len(inner)) for v in value]
         opening, closing = "(", ("," if len(items) == 1 else "") + ")"
     one_line = opening + ", ".join(items) + closing
-    if "\n" not in one_line and len(indent) + len(one_line) <= WIDTH - 20:
+    if "\n" not in one_line and used + len(one_line) + 1 <= WIDTH:
         return one_line
-    return opening + "\n" + "".join(f"{inner}{item},\n" for item in items) + indent + ("}" if isinstance(value, dict)
-                                                                                        else ")")
+    return opening + "\n" + "".join(f"{inner}{item},\n" for item in items) + indent + closing.lstrip(",")
+
+
+def _position(fields: list[str], name: str) -> tuple[int, int]:
+    if name in _FIRST:
+        return 0, _FIRST.index(name)
+    return (2, _LAST.index(name)) if name in _LAST else (1, fields.index(name))
 
 
 def _call(model: BaseModel, indent: str) -> str:
+    """A constructor call, as a person would write it."""
     inner = indent + INDENT
-    arguments = []
-    for name in sorted(type(model).model_fields, key=lambda field: _ORDER.index(field)):
-        value = getattr(model, name)
-        if name in _DEFAULTS and value == _DEFAULTS[name]:
-            continue
-        arguments.append(f"{name}={_literal(value, inner)}")
+    arguments = [f"{name}={_literal(value, inner, len(inner) + len(name) + 1)}" for name, value in _arguments(model)]
     return f"{type(model).__name__}(\n" + "".join(f"{inner}{arg},\n" for arg in arguments) + f"{indent})"
+
+
+def _arguments(model: BaseModel) -> list[tuple[str, Any]]:
+    """The fields a constructor call needs (those that differ from their defaults), in reading order."""
+    fields = type(model).model_fields
+    names = sorted(fields, key=lambda field: _position(list(fields), field))
+    return [(name, getattr(model, name)) for name in names
+            if getattr(model, name) != fields[name].get_default(call_default_factory=True)]
+
+
+def constructors(objects: list[BaseModel]) -> list[str]:
+    """Names of the model classes the source of these objects calls, to import them."""
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        value = _shorthand(value)
+        if isinstance(value, BaseModel):
+            found.add(type(value).__name__)
+            for _name, argument in _arguments(value):
+                visit(argument)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                visit(item)
+
+    for obj in objects:
+        visit(obj)
+    return sorted(found)
+
+
+def definitions_module(docstring: list[str], assignments: list[tuple[str, BaseModel]]) -> str:
+    """A definitions module: its docstring, the model imports, one assignment per object."""
+    names = constructors([obj for _, obj in assignments])
+    imports = f"from generator.model import {', '.join(names)}"
+    if len(imports) > WIDTH:
+        imports = "from generator.model import (\n" + "".join(f"{INDENT}{name},\n" for name in names) + ")"
+    text = [line for paragraph in docstring for line in (textwrap.wrap(
+        paragraph, WIDTH, subsequent_indent="  " if paragraph.startswith("- ") else "", break_long_words=False,
+        break_on_hyphens=False) or [""])]
+    lines = [f'"""{text[0]}', *text[1:], '"""', "", imports]
+    for variable, obj in assignments:
+        lines += ["", f"{variable} = {_call(obj, '')}"]
+    return "\n".join(lines) + "\n"
 
 
 def variable_name(rule_set: RuleSet) -> str:
@@ -69,18 +152,12 @@ def variable_name(rule_set: RuleSet) -> str:
 
 def module_source(rule_sets: list[RuleSet], source: str, notes: list[str]) -> str:
     """A definitions module declaring the rule sets."""
-    kinds = {type(rule).__name__ for rule_set in rule_sets for group in rule_set.groups for rule in group.rules}
-    names = sorted({"RuleGroup", "RuleSet"} | kinds)
     header = [
-        f'"""Rules imported by `obsgen import` from {source}.',
+        f"Rules imported by `obsgen import` from {source}.",
         "",
         "Kept as written (parsed, not re-modelled). Change them with AlertOverride in a module of your own,",
         "so that importing a newer version of the file does not undo the change.",
     ]
     if notes:
         header += ["", "Import notes:", *(f"- {note}" for note in notes)]
-    lines = [*header, '"""', "", f"from generator.model import {', '.join(names)}", ""]
-    for rule_set in rule_sets:
-        lines += ["", f"{variable_name(rule_set)} = {_call(rule_set, '')}"]
-    return "\n".join(lines) + "\n"
-
+    return definitions_module(header, [(variable_name(rule_set), rule_set) for rule_set in rule_sets])

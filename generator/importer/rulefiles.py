@@ -93,20 +93,30 @@ def _group(entry: Any, notes: list[str]) -> RuleGroup:
                      extra=extra, rules=tuple(rules), **optional)
 
 
-def _documents(path: Path, text: str, notes: list[str]) -> Iterator[tuple[str, Any]]:
-    """(rule set name, groups) of every rule-bearing document: plain rule files, PrometheusRule objects, Lists."""
-    pending = [doc for doc in yaml.safe_load_all(text) if doc is not None]
-    plain = 0
+def yaml_documents(path: Path) -> list[Any]:
+    """The documents of a YAML file, the items of Kubernetes Lists among them (libyaml's parser when built in)."""
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    pending = [doc for doc in yaml.load_all(path.read_text(), Loader=loader) if doc is not None]
+    found = []
     while pending:
         doc = pending.pop(0)
+        if isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list):
+            pending = list(doc["items"]) + pending
+        else:
+            found.append(doc)
+    return found
+
+
+def _documents(path: Path, documents: list[Any], notes: list[str]) -> Iterator[tuple[str, Any]]:
+    """(rule set name, groups) of every rule-bearing document: plain rule files, PrometheusRule objects."""
+    plain = 0
+    for doc in documents:
         if not isinstance(doc, dict):
             raise ValueError(f"expected a mapping, got {type(doc).__name__}")
         if doc.get("kind") == "PrometheusRule":
             yield str(doc.get("metadata", {}).get("name") or kebab(path.stem)), (doc.get("spec") or {}).get("groups")
             notes.append(f"PrometheusRule {doc.get('metadata', {}).get('name')}: metadata (namespace, labels) is "
                          "Kubernetes packaging; out/kubernetes/ labels objects from the Kubernetes definition")
-        elif str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list):
-            pending = list(doc["items"]) + pending
         elif "groups" in doc and "kind" not in doc:
             plain += 1
             yield kebab(path.stem) + (f"-{plain}" if plain > 1 else ""), doc["groups"]
@@ -116,11 +126,12 @@ def _documents(path: Path, text: str, notes: list[str]) -> Iterator[tuple[str, A
             raise ValueError("neither a rule file (groups:) nor a PrometheusRule")
 
 
-def read_rules(path: Path) -> ImportedRules:
-    """The rule sets of a file; DefinitionError naming the file and the rule that is wrong."""
+def read_rules(path: Path, documents: list[Any] | None = None) -> ImportedRules:
+    """The rule sets of a file (or of its documents, already parsed); DefinitionError naming the file and rule."""
     result = ImportedRules(path, [])
     try:
-        for name, groups in _documents(path, path.read_text(), result.notes):
+        for name, groups in _documents(path, yaml_documents(path) if documents is None else documents,
+                                       result.notes):
             parsed = tuple(_group(group, result.notes) for group in groups or ())
             if not parsed:
                 result.notes.append(f"{name}: no rule groups, nothing imported")

@@ -1,25 +1,34 @@
-"""Writing imported rule sets into definitions/: one module per file, checked to rebuild the same rules."""
+"""Writing imported rules and dashboards into definitions/: one module per rule file and per dashboard, each
+checked to rebuild exactly what was read; nothing is written unless definitions/ then loads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
+from generator.crossref import SYNTHETIC_SERIES
+from generator.crossref_dashboards import series_read
 from generator.errors import DefinitionError, Location
+from generator.importer import dashboards as dashboard_files
+from generator.importer.dashboards import ImportedDashboard, holds_dashboards, read_dashboards
 from generator.importer.pysource import module_source
-from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series
-from generator.model import RuleSet
+from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series, yaml_documents
+from generator.model import Definition
 from generator.project import load
 
 
 @dataclass
 class ImportReport:
-    """Modules written, rule counts and the notes (warnings) of the import."""
+    """Modules written, rule and dashboard counts, and the notes (warnings) of the import."""
 
     modules: list[Path] = field(default_factory=list)
     groups: int = 0
     alerts: int = 0
     records: int = 0
+    dashboards: int = 0
+    panels: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -29,37 +38,91 @@ def module_name(path: Path) -> str:
     return name if name[:1].isalpha() else f"rules_{name}"
 
 
-def _round_trips(source: str, rule_sets: list[RuleSet], where: Path) -> None:
-    """The written module, executed, declares exactly the rule sets that were read."""
+def _round_trips(source: str, objects: list[Definition], where: Path) -> None:
+    """The written module, executed, declares exactly the objects that were read."""
     namespace: dict[str, object] = {}
     exec(compile(source, str(where), "exec"), namespace)  # our own generated code, checked before it is written
-    declared = [value.model_dump() for value in namespace.values() if isinstance(value, RuleSet)]
-    if declared != [rule_set.model_dump() for rule_set in rule_sets]:
-        raise DefinitionError(Location(str(where), 0), "internal error: the module written does not rebuild the rules")
+    declared = [value.model_dump() for value in namespace.values() if isinstance(value, Definition)]
+    if declared != [obj.model_dump() for obj in objects]:
+        raise DefinitionError(Location(str(where), 0), "internal error: the module written does not rebuild "
+                                                       "what was imported")
 
 
-def import_rule_files(paths: list[Path], definitions: Path, module: str = "", force: bool = False) -> ImportReport:
-    """Write one definitions module per rule file; nothing is written unless definitions/ then loads."""
-    if module and len(paths) != 1:
-        raise DefinitionError(Location(str(definitions), 0), "--module names the module of a single imported file")
-    imported: list[ImportedRules] = [read_rules(path) for path in paths]
-    with_external_series(imported)
-    report = ImportReport()
-    sources: dict[Path, str] = {}
-    for item in imported:
-        if not item.rule_sets:
-            report.notes += [f"{item.path}: {note}" for note in item.notes]
+def _read(paths: list[Path], folder: str) -> tuple[list[ImportedRules], list[ImportedDashboard]]:
+    """Rules and dashboards of every file: dashboard JSON, or YAML holding rules, dashboard ConfigMaps or both."""
+    rules: list[ImportedRules] = []
+    dashboards: list[ImportedDashboard] = []
+    for path in paths:
+        if path.suffix.lower() == ".json":
+            found = read_dashboards(path, folder=folder)
+            if not found:
+                raise DefinitionError(Location(str(path), 0), "cannot import: no Grafana dashboard in it (an object "
+                                                              'with a title and panels or rows, or {"dashboard": ...})')
+            dashboards += found
             continue
-        target = definitions / f"{module or module_name(item.path)}.py"
-        if (target.exists() and not force) or target in sources:
-            raise DefinitionError(Location(str(target), 0), "module exists: choose --module or pass --force")
-        sources[target] = module_source(item.rule_sets, str(item.path), item.notes)
-        _round_trips(sources[target], item.rule_sets, target)
+        try:
+            documents = yaml_documents(path)
+        except (yaml.YAMLError, OSError) as error:
+            raise DefinitionError(Location(str(path), 0), f"cannot import: {error}") from None
+        found = read_dashboards(path, documents, folder)
+        dashboards += found
+        rule_documents = [doc for doc in documents if not holds_dashboards(doc)]
+        if rule_documents or not found:
+            rules.append(read_rules(path, rule_documents))
+    return rules, dashboards
+
+
+def _with_external_series(rules: list[ImportedRules], dashboards: list[ImportedDashboard]) -> None:
+    """Declare on each rule set and dashboard the series it reads that no rule set of the batch records."""
+    with_external_series(rules)
+    recorded = {record.name for item in rules for rule_set in item.rule_sets for record in rule_set.records()}
+    for item in dashboards:
+        external = tuple(sorted(series_read(item.dashboard) - recorded - SYNTHETIC_SERIES))
+        item.dashboard = item.dashboard.model_copy(update={"external_series": external})
+
+
+def _target(definitions: Path, name: str, taken: dict[Path, str], force: bool) -> Path:
+    target = definitions / f"{name}.py"
+    if (target.exists() and not force) or target in taken:
+        raise DefinitionError(Location(str(target), 0), "module exists: choose --module or pass --force")
+    return target
+
+
+def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], definitions: Path, module: str,
+             force: bool, report: ImportReport) -> dict[Path, str]:
+    """The text of every module to write, each checked to rebuild what it declares."""
+    sources: dict[Path, str] = {}
+    for item in rules:
         report.notes += [f"{item.path}: {note}" for note in item.notes]
+        if not item.rule_sets:
+            continue
+        target = _target(definitions, module or module_name(item.path), sources, force)
+        sources[target] = module_source(item.rule_sets, str(item.path), item.notes)
+        _round_trips(sources[target], list(item.rule_sets), target)
         for rule_set in item.rule_sets:
             report.groups += len(rule_set.groups)
             report.alerts += len(rule_set.alerts())
             report.records += len(rule_set.records())
+    for dashboard in dashboards:
+        report.notes += [f"{dashboard.path}: dashboard {dashboard.dashboard.name}: {note}" for note in dashboard.notes]
+        target = _target(definitions, module or dashboard.module, sources, force)
+        sources[target] = dashboard_files.module_source(dashboard)
+        _round_trips(sources[target], [dashboard.dashboard], target)
+        report.dashboards += 1
+        report.panels += len(dashboard.dashboard.all_panels)
+    return sources
+
+
+def import_files(paths: list[Path], definitions: Path, module: str = "", force: bool = False,
+                 folder: str = "") -> ImportReport:
+    """Write one definitions module per rule file and per dashboard; nothing is written unless definitions/ loads."""
+    rules, dashboards = _read(paths, folder)
+    _with_external_series(rules, dashboards)
+    if module and sum(1 for item in rules if item.rule_sets) + len(dashboards) != 1:
+        raise DefinitionError(Location(str(definitions), 0), "--module names the module of a single imported rule "
+                                                             "file or dashboard")
+    report = ImportReport()
+    sources = _sources(rules, dashboards, definitions, module, force, report)
     previous = {target: target.read_text() for target in sources if target.exists()}
     for target, text in sources.items():
         target.write_text(text)

@@ -9,7 +9,6 @@ from types import ModuleType
 from typing import Any
 
 from generator.errors import DefinitionError, Location
-from generator.interop.grafana_json import from_grafana_json
 
 
 def _assignment_line(path: Path, name: str) -> int:
@@ -27,6 +26,8 @@ def adopt(value: Any, module: ModuleType, name: str) -> Any:
     if not (kind.__module__.startswith("grafanalib") and kind.__name__ == "Dashboard"):
         return value
     from grafanalib._gen import DashboardEncoder  # type: ignore[import-untyped]  # optional extra, imported on use
+
+    from generator.interop.grafana_json import from_grafana_json  # it renders with targets, which load projects
 
     data = json.loads(json.dumps(value.to_json_data(), cls=DashboardEncoder))
     path = Path(str(module.__file__))

@@ -1,120 +1,245 @@
-"""Classic Grafana dashboard JSON (any schema version grafanalib or old exports write) -> obsgen's model.
+"""Grafana dashboard JSON of any schema version -> obsgen's model, keeping verbatim what the model cannot say.
 
-Upgrading means: old panel types become current ones (graph -> timeseries, singlestat -> stat), data
-source names become the ${datasource} variable, positions are dropped (the layout places panels again,
-keeping their sizes), and y-axis formats become units.
+Old JSON is first brought to the current shape (generator.interop.grafana_legacy). Each part then becomes
+its model object; the object is rendered back by the Grafana target, and whatever the source says that
+the rendering does not is kept in the object's `extra` (generator.verbatim). So the built dashboard says
+everything the source said, at the current schema version, with positions re-flowed by the layout.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from generator.errors import DefinitionError, Location
+from generator.interop.grafana_legacy import upgrade
+from generator.interop.notes import Notes
+from generator.interop.panel_reader import PanelReader, Sources, build
 from generator.model import (
     CustomVariable,
     Dashboard,
     DatasourceVariable,
+    IntervalVariable,
     Link,
     Panel,
-    Query,
     QueryVariable,
     Row,
-    Threshold,
+    VerbatimVariable,
 )
 from generator.model.dashboards import Variable
-from generator.model.panels import MAX_WIDTH, PanelKind
+from generator.model.duration import parse_seconds
+from generator.model.identity import dashboard_uid
+from generator.verbatim import residual, without
 
-KINDS = {
-    "graph": PanelKind.TIMESERIES, "timeseries": PanelKind.TIMESERIES, "singlestat": PanelKind.STAT,
-    "stat": PanelKind.STAT, "gauge": PanelKind.GAUGE, "bargauge": PanelKind.BARCHART, "barchart": PanelKind.BARCHART,
-    "heatmap": PanelKind.HEATMAP, "table": PanelKind.TABLE, "table-old": PanelKind.TABLE, "text": PanelKind.TEXT,
-    "state-timeline": PanelKind.STATE_TIMELINE, "status-history": PanelKind.STATE_TIMELINE,
-}
-
-
-def _unit(panel: dict[str, Any], defaults: dict[str, Any]) -> str:
-    axes = panel.get("yaxes") or [{}]
-    return str(defaults.get("unit") or panel.get("format") or axes[0].get("format") or "")
+OWNED = frozenset({"id", "uid", "title", "version", "schemaVersion", "panels", "templating", "iteration",
+                   "description", "__inputs", "__requires", "__elements"})
+EXPORT_KEYS = ("__inputs", "__requires", "__elements")
+PROVISIONED = ("loki", "tempo", "alertmanager")  # data sources out/grafana/provisioning names by their type
+VARIABLE_OWNED = frozenset({"name", "type"})
 
 
-def _queries(panel: dict[str, Any]) -> tuple[Query, ...]:
-    return tuple(
-        Query(expr=t["expr"], legend=t.get("legendFormat") or "", instant=bool(t.get("instant")),
-              format=t.get("format") if t.get("format") in ("table", "heatmap") else "time_series")
-        for t in panel.get("targets") or [] if t.get("expr") and not t.get("hide"))
+@dataclass
+class Converted:
+    """A dashboard in the model, and what the conversion mapped or kept verbatim."""
+
+    dashboard: Dashboard
+    notes: list[str]
 
 
-def _panel(panel: dict[str, Any], location: Location) -> Panel:
-    kind = KINDS.get(str(panel.get("type")))
-    if kind is None:
-        raise DefinitionError(location, f"panel {panel.get('title')!r}: type {panel.get('type')!r} has no "
-                              f"current equivalent obsgen knows ({', '.join(sorted(KINDS))})")
-    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-    steps = ((defaults.get("thresholds") or {}).get("steps")) or []
-    grid = panel.get("gridPos") or {}
-    width = grid.get("w") or (2 * panel["span"] if panel.get("span") else None)
-    converted = Panel(
-        title=panel.get("title") or "", kind=kind, description=panel.get("description") or "",
-        queries=_queries(panel), unit=_unit(panel, defaults), decimals=defaults.get("decimals"),
-        min=defaults.get("min"), max=defaults.get("max"),
-        thresholds=tuple(Threshold(value=s.get("value"), color=s["color"]) for s in steps if isinstance(s, dict)),
-        content=(panel.get("options") or {}).get("content") or panel.get("content") or "",
-        width=min(width, MAX_WIDTH) if width else None, height=grid.get("h") or None,
-        time_range=str(panel["timeFrom"]).removeprefix("now-") if panel.get("timeFrom") else None,
-        links=tuple(Link(title=link["title"], url=link["url"]) for link in panel.get("links") or []
-                    if link.get("url")),
-    )
-    converted._location = location
-    return converted
+def _split(text: str) -> tuple[str, ...]:
+    """Values of a custom or interval variable: comma separated, '\\,' for a comma inside one."""
+    parts = text.replace("\\,", "\0").split(",")
+    return tuple(p.replace("\0", ",").strip() for p in parts if p.strip())
 
 
-def _sections(data: dict[str, Any], location: Location) -> tuple[tuple[Panel, ...], tuple[Row, ...]]:
-    """Top panels and rows, from the current flat list (row panels as headers) or the old `rows`."""
-    if data.get("rows"):
-        return (), tuple(Row(title=row.get("title") or f"Row {i + 1}", collapsed=bool(row.get("collapse")),
-                             panels=tuple(_panel(p, location) for p in row.get("panels") or []))
-                         for i, row in enumerate(data["rows"]) if row.get("panels"))
+def _current(source: dict[str, Any]) -> str:
+    value = (source.get("current") or {}).get("value")
+    value = value[0] if isinstance(value, list) and value else value
+    return str(value) if value not in (None, [], "$__all") else ""
+
+
+def _modelled(source: dict[str, Any], sources: Sources) -> Variable | None:
+    """The model variable for a Grafana one, or None when the model has no kind for it."""
+    kind, name, label = source.get("type"), str(source.get("name")), str(source.get("label") or "")
+    query = source.get("query")
+    text = str(query.get("query", "") if isinstance(query, dict) else query or "")
+    if kind == "datasource" and text in ("prometheus", "loki", "tempo"):
+        return DatasourceVariable(name=name, label=label or "Data source", type=text)
+    if kind == "query" and sources.is_prometheus(source.get("datasource")) and sources.parses_variable(text):
+        return QueryVariable(name=name, label=label, query=text, multi=bool(source.get("multi")),
+                             include_all=bool(source.get("includeAll")), all_value=source.get("allValue") or ".*",
+                             regex=str(source.get("regex") or ""))
+    if kind == "custom" and _split(text):
+        options = _split(text)
+        chosen = _current(source)
+        return CustomVariable(name=name, label=label, options=options, multi=bool(source.get("multi")),
+                              default=chosen if chosen in options else "")
+    if kind == "interval" and _split(text):
+        options = _split(text)
+        chosen, auto = str((source.get("current") or {}).get("text") or ""), bool(source.get("auto"))
+        return IntervalVariable(name=name, label=label, options=options, auto=auto,
+                                auto_count=int(source.get("auto_count") or 30),
+                                auto_min=str(source.get("auto_min") or "10s"),
+                                default=chosen if chosen in options or (auto and chosen == "auto") else "")
+    return None
+
+
+def _variable(source: dict[str, Any], sources: Sources, notes: Notes) -> Variable:
+    """A template variable with what its model does not say kept verbatim."""
+    from generator.targets.grafana import variable_json
+
+    try:
+        model = _modelled(source, sources)
+    except (ValidationError, ValueError):
+        model = None
+    if model is None:
+        notes.add("variables of a kind obsgen does not model, kept verbatim", f"${source.get('name')} "
+                  f"({source.get('type')})")
+        return VerbatimVariable(name=str(source.get("name")), document=source, value=_current(source) or str(
+            source.get("query") or ""))
+    owned = VARIABLE_OWNED | ({"datasource"} if isinstance(model, QueryVariable) else set())
+    extra = residual(without(source, owned), without(variable_json(model), owned))
+    return model.model_copy(update={"extra": extra}) if extra else model
+
+
+def _time_range(time: Any) -> str | None:
+    """The range of a dashboard's time picker, when it is now-<duration> to now."""
+    if not isinstance(time, dict) or time.get("to", "now") != "now":
+        return None
+    span = str(time.get("from", "")).removeprefix("now-")
+    try:
+        parse_seconds(span)
+    except ValueError:
+        return None
+    return span
+
+
+def _links(source: list[Any]) -> tuple[Link, ...]:
+    """Dashboard header links the model can say exactly (plain URL links); others stay verbatim."""
+    from generator.targets.grafana_panels import link_json
+
+    found = []
+    for item in source:
+        if not isinstance(item, dict) or item.get("type", "link") != "link" or not item.get("url"):
+            return ()
+        link = Link(title=str(item.get("title") or item["url"]), url=str(item["url"]),
+                    new_tab=bool(item.get("targetBlank")))
+        if residual(item, link_json(link)):
+            return ()
+        found.append(link)
+    return tuple(found)
+
+
+def _sections(panels: list[dict[str, Any]], reader: PanelReader) -> tuple[tuple[Panel, ...], tuple[Row, ...]]:
+    """Panels above the first row, and each row with its panels (nested when collapsed, following otherwise)."""
+    def position(item: dict[str, Any]) -> tuple[int, int]:
+        grid = item.get("gridPos") or {}
+        return int(grid.get("y") or 0), int(grid.get("x") or 0)
+
     top: list[Panel] = []
     rows: list[tuple[dict[str, Any], list[Panel]]] = []
-    for item in sorted(data.get("panels") or [], key=lambda p: (p.get("gridPos", {}).get("y", 0),
-                                                                 p.get("gridPos", {}).get("x", 0))):
+    for item in sorted((p for p in panels if isinstance(p, dict)), key=position):
         if item.get("type") == "row":
-            rows.append((item, [_panel(p, location) for p in item.get("panels") or []]))
+            rows.append((item, [reader.panel(p) for p in sorted(item.get("panels") or [], key=position)]))
         else:
-            (rows[-1][1] if rows else top).append(_panel(item, location))
-    return tuple(top), tuple(Row(title=r.get("title") or "Row", collapsed=bool(r.get("collapsed")), panels=tuple(p))
-                             for r, p in rows if p)
+            (rows[-1][1] if rows else top).append(reader.panel(item))
+    return tuple(top), tuple(reader.row(item, tuple(inner)) for item, inner in rows)
 
 
-def _variable(variable: dict[str, Any], location: Location) -> Variable:
-    kind, name = variable.get("type"), variable["name"]
-    label = variable.get("label") or ""
-    if kind == "datasource":
-        return DatasourceVariable(name=name, label=label or "Data source")
-    query = variable.get("query")
-    query = query.get("query", "") if isinstance(query, dict) else str(query or "")
-    if kind == "query":
-        return QueryVariable(name=name, label=label, query=query, multi=bool(variable.get("multi")),
-                             include_all=bool(variable.get("includeAll")),
-                             all_value=variable.get("allValue") or ".*", regex=variable.get("regex") or "")
-    if kind == "custom":
-        return CustomVariable(name=name, label=label, options=tuple(o.strip() for o in query.split(",") if o.strip()),
-                              multi=bool(variable.get("multi")))
-    raise DefinitionError(location, f"variable {name!r}: type {kind!r} is not supported (datasource, query, custom)")
+def _dashboard_fields(data: dict[str, Any], source: str) -> dict[str, Any]:
+    title = str(data.get("title") or data.get("uid") or "Imported dashboard").strip()
+    uid = str(data.get("uid") or "")
+    refresh = data.get("refresh") if isinstance(data.get("refresh"), str) else None
+    return {
+        "name": title,
+        "grafana_uid": uid if uid and uid != dashboard_uid(title) else "",
+        "description": str(data.get("description") or f"{title} (imported from {source or 'Grafana JSON'})"),
+        "tags": tuple(str(t) for t in data.get("tags") or ()),
+        "refresh": refresh or None,
+        "time_range": _time_range(data.get("time")) or "6h",
+    }
+
+
+def _references(value: Any, replacements: dict[str, dict[str, str]]) -> Any:
+    """The dashboard with data source references (a name, a variable, an export placeholder) replaced."""
+    if isinstance(value, list):
+        return [_references(item, replacements) for item in value]
+    if not isinstance(value, dict):
+        return value
+    found = {key: _references(item, replacements) for key, item in value.items()}
+    reference = found.get("datasource")
+    name = reference.get("uid") if isinstance(reference, dict) else reference
+    if isinstance(name, str) and name in replacements:
+        found["datasource"] = replacements[name]
+    return found
+
+
+def _datasource_references(data: dict[str, Any], notes: Notes) -> dict[str, Any]:
+    """Export placeholders of data sources obsgen provisions named by their uid (${DS_LOKI} -> loki), and the
+    Prometheus data source variable named `datasource`, the one every panel obsgen writes reads."""
+    replacements = {f"${{{i['name']}}}": {"type": str(i["pluginId"]), "uid": str(i["pluginId"])}
+                    for i in data.get("__inputs") or [] if isinstance(i, dict) and i.get("pluginId") in PROVISIONED}
+    for placeholder, reference in replacements.items():
+        notes.add("export inputs of data sources obsgen provisions, now named by their uid",
+                  f"{placeholder} -> {reference['uid']}")
+    variables = [v for v in (data.get("templating") or {}).get("list") or [] if isinstance(v, dict)]
+    prometheus = [v for v in variables if v.get("type") == "datasource" and v.get("query") == "prometheus"]
+    renamed = prometheus[0]["name"] if prometheus and not any(v.get("name") == "datasource" for v in variables) \
+        else "datasource"
+    if renamed != "datasource":
+        notes.add("the Prometheus data source variable is now $datasource, which every panel obsgen writes reads",
+                  f"${renamed}")
+        replacements |= {ref: {"type": "prometheus", "uid": "${datasource}"}
+                         for ref in (f"${renamed}", f"${{{renamed}}}", f"[[{renamed}]]")}
+    if not replacements:
+        return data
+    rewritten: dict[str, Any] = _references(data, replacements)
+    for variable in rewritten["templating"]["list"] if renamed != "datasource" else []:
+        variable["name"] = "datasource" if variable.get("name") == renamed else variable.get("name")
+    return rewritten
+
+
+def convert(data: dict[str, Any], location: Location, folder: str = "General", source: str = "") -> Converted:
+    """The model of a Grafana dashboard of any schema version, to be emitted at the current one."""
+    from generator.targets.grafana import BUILTIN_ANNOTATION, dashboard_settings, links_json
+
+    notes = Notes()
+    for key in EXPORT_KEYS:
+        if data.get(key):
+            notes.add("export envelope left out: ${DS_...} inputs now read the ${datasource} variable", key)
+    data = _datasource_references(data, notes)
+    current = upgrade(data, notes)
+    sources = Sources(data, notes)
+    variables = tuple(_variable(v, sources, notes) for v in current["templating"]["list"])
+    reader = PanelReader(sources.with_variables(variables), notes)
+    top, rows = _sections(current["panels"], reader)
+    fields = _dashboard_fields(current, source) | {"folder": folder, "variables": variables, "panels": top,
+                                                    "rows": rows, "links": _links(current.get("links") or [])}
+    if not top and not rows:
+        raise DefinitionError(location, f"dashboard {fields['name']!r} has no panels to import")
+    try:
+        dashboard = build(Dashboard, fields, droppable=("refresh", "tags", "grafana_uid", "links"))
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise DefinitionError(location, f"dashboard {fields['name']!r}: {'.'.join(map(str, first['loc']))}: "
+                                        f"{first['msg'].removeprefix('Value error, ')}") from None
+    if current.get("uid") and str(current["uid"]) != dashboard.uid:
+        notes.add(f"uid {current.get('uid')!r} is not a valid Grafana uid; the dashboard's is {dashboard.uid!r}")
+    generated = dashboard_settings(dashboard) | {"links": links_json(dashboard),
+                                                 "annotations": {"list": [BUILTIN_ANNOTATION]}}
+    extra = residual(without(current, OWNED), generated)
+    for key in extra:
+        notes.add("Grafana JSON obsgen does not model, kept verbatim in extra=", f"dashboard.{key}")
+    if extra:
+        dashboard = dashboard.model_copy(update={"extra": extra})
+    dashboard._location = location
+    for panel in dashboard.all_panels:
+        panel._location = location
+    return Converted(dashboard, notes.lines())
 
 
 def from_grafana_json(data: dict[str, Any], location: Location, folder: str = "General") -> Dashboard:
-    """The model of a classic Grafana dashboard, ready to be laid out, linted and emitted at schemaVersion 42."""
-    title = str(data.get("title") or "")
-    top, rows = _sections(data, location)
-    refresh = data.get("refresh") or None
-    dashboard = Dashboard(
-        name=title, description=data.get("description") or f"{title} (converted from classic Grafana JSON)",
-        folder=folder, tags=tuple(data.get("tags") or ()), refresh=refresh,
-        time_range=str((data.get("time") or {}).get("from", "now-6h")).removeprefix("now-"),
-        variables=tuple(_variable(v, location) for v in (data.get("templating") or {}).get("list") or []),
-        panels=top, rows=rows,
-        links=tuple(Link(title=link["title"], url=link["url"]) for link in data.get("links") or [] if link.get("url")),
-    )
-    dashboard._location = location
-    return dashboard
+    """The model of a Grafana dashboard, ready to be laid out, linted and emitted at the current schema."""
+    return convert(data, location, folder).dashboard

@@ -7,6 +7,8 @@ from generator.model import Alert, Example, Metric, MetricType, Source
 PROMETHEUS_METRICS = (
     Metric(name="prometheus_rule_evaluation_failures_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
            help="Rule evaluations that failed.", labels=("rule_group",)),
+    Metric(name="prometheus_rule_evaluations_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
+           help="Rule evaluations, failed or not.", labels=("rule_group",)),
     Metric(name="prometheus_rule_group_last_duration_seconds", type=MetricType.GAUGE, source=Source.PROMETHEUS,
            help="Duration of the last rule group evaluation.", unit="seconds", labels=("rule_group",)),
     Metric(name="prometheus_notifications_errors_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,

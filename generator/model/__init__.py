@@ -2,16 +2,21 @@
 
 from generator.model.alerts import Alert, Example
 from generator.model.base import Definition
+from generator.model.business import BusinessMetric, Database
 from generator.model.dashboards import (
     CustomVariable,
     Dashboard,
     DatasourceVariable,
     GrafanaSettings,
+    IntervalVariable,
     QueryVariable,
+    VerbatimVariable,
     instance_variable,
     job_variable,
 )
 from generator.model.duration import Duration
+from generator.model.exporter import ExporterSettings
+from generator.model.forecasts import Capacity, Forecast
 from generator.model.grafana_server import GrafanaServer
 from generator.model.kubernetes import Kubernetes
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
@@ -38,6 +43,8 @@ from generator.model.notify import (
 )
 from generator.model.panels import ExploreLink, Legend, Link, Panel, PanelKind, Query, Row, Threshold, ValueText
 from generator.model.rulesets import AlertOverride, ImportedAlert, ImportedRecord, RuleGroup, RuleSet
+from generator.model.sli import BoolGaugeSLI, LatencySLI, RatioSLI
+from generator.model.slo import SLO, BurnWindow, SLOAlerting
 from generator.model.stack import ScrapeJob, Stack
 from generator.model.tracing import (
     Endpoint,
@@ -49,14 +56,20 @@ from generator.model.tracing import (
 )
 
 __all__ = [
+    "SLO",
     "Aggregation",
     "AggregationPolicy",
     "Alert",
     "AlertOverride",
     "AlertingConfig",
+    "BoolGaugeSLI",
+    "BurnWindow",
+    "BusinessMetric",
+    "Capacity",
     "Channel",
     "CustomVariable",
     "Dashboard",
+    "Database",
     "DatasourceVariable",
     "Definition",
     "Duration",
@@ -66,11 +79,15 @@ __all__ = [
     "EscalationPolicy",
     "Example",
     "ExploreLink",
+    "ExporterSettings",
+    "Forecast",
     "GrafanaServer",
     "GrafanaSettings",
     "ImportedAlert",
     "ImportedRecord",
+    "IntervalVariable",
     "Kubernetes",
+    "LatencySLI",
     "Legend",
     "Link",
     "LogAlert",
@@ -84,12 +101,14 @@ __all__ = [
     "PanelKind",
     "Query",
     "QueryVariable",
+    "RatioSLI",
     "RecordingRule",
     "RequiredAttribute",
     "RetentionPolicy",
     "Row",
     "RuleGroup",
     "RuleSet",
+    "SLOAlerting",
     "ScrapeJob",
     "Service",
     "Severity",
@@ -102,6 +121,7 @@ __all__ = [
     "TraceStorage",
     "TracingPolicy",
     "ValueText",
+    "VerbatimVariable",
     "WebhookChannel",
     "instance_variable",
     "job_variable",

@@ -31,26 +31,17 @@ class Example(Model):
     interval: Duration = Field(default="1m", description="Spacing of the input samples.")
 
 
-class Alert(Definition):
-    """An alerting rule: a condition held for a duration, with who and how to tell."""
+class AlertRule(Definition):
+    """What every alerting rule has, whichever server evaluates it (Prometheus, Loki's ruler)."""
 
     name: str = Field(description="CamelCase alert name, e.g. CpuHigh.")
-    plan_name: str = Field(default="", description="The plan's name for it (cpu_high), kept findable.")
-    expr: str = Field(default="", description="PromQL condition; or give metric, op and threshold.")
-    metric: Metric | RecordingRule | None = Field(default=None, description="Series compared to threshold.")
-    op: Comparison = Field(default=">", description="Comparison against the threshold.")
-    threshold: StrictInt | StrictFloat | None = Field(default=None, description="Number compared against.")
     for_: Duration = Field(default="0s", alias="for", description="How long the condition must hold.")
-    severity: str = Field(description="Name of a declared severity.")
+    severity: str = Field(description="Name of a declared severity; its routes apply.")
     summary: str = Field(min_length=1, description="One line shown in notifications (Go template).")
     description: str = Field(min_length=1, description="What is happening and its impact.")
     runbook: str = Field(min_length=1, description="What the responder does first (rendered as the runbook).")
     dashboard: str = Field(default="", description="Dashboard (name) to open when it fires.")
     labels: dict[str, str] = Field(default_factory=dict, description="Extra low-cardinality labels.")
-    channels: tuple[str, ...] = Field(default=(), description="Channels beyond the severity's, if any.")
-    escalation: str = Field(default="", description="Escalation policy name, if unresolved alerts climb.")
-    group: str = Field(default="alerts", description="Rule group (and file) it is written to.")
-    examples: tuple[Example, ...] = Field(min_length=1, description="At least one firing example.")
 
     @field_validator("name")
     @classmethod
@@ -67,6 +58,20 @@ class Alert(Definition):
             if not LABEL_NAME.match(label) or label in RESERVED_LABELS:
                 raise ValueError(f"label {label!r} is invalid or reserved (set severity/escalation by field)")
         return labels
+
+
+class Alert(AlertRule):
+    """A Prometheus alerting rule: a condition held for a duration, with who and how to tell."""
+
+    plan_name: str = Field(default="", description="The plan's name for it (cpu_high), kept findable.")
+    expr: str = Field(default="", description="PromQL condition; or give metric, op and threshold.")
+    metric: Metric | RecordingRule | None = Field(default=None, description="Series compared to threshold.")
+    op: Comparison = Field(default=">", description="Comparison against the threshold.")
+    threshold: StrictInt | StrictFloat | None = Field(default=None, description="Number compared against.")
+    channels: tuple[str, ...] = Field(default=(), description="Channels beyond the severity's, if any.")
+    escalation: str = Field(default="", description="Escalation policy name, if unresolved alerts climb.")
+    group: str = Field(default="alerts", description="Rule group (and file) it is written to.")
+    examples: tuple[Example, ...] = Field(min_length=1, description="At least one firing example.")
 
     @model_validator(mode="after")
     def _one_condition(self) -> Alert:

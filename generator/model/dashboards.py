@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from generator.model.base import Definition, Model
 from generator.model.duration import Duration
-from generator.model.identity import dashboard_uid, panel_id
-from generator.model.panels import Panel, PanelLink, Row
+from generator.model.identity import MAX_UID, dashboard_uid, panel_id
+from generator.model.panels import VERBATIM, Panel, PanelLink, Row
+from generator.model.rulesets import valid_metric_name
 
 VARIABLE_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]*$")
+GRAFANA_UID = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_UID}}}$")
 Theme = Literal["light", "dark", "auto"]
 
 
@@ -25,6 +27,7 @@ class DatasourceVariable(Model):
     label: str = Field(default="Data source", description="Label shown on the dashboard.")
     type: Literal["prometheus", "loki", "tempo"] = Field(default="prometheus", description="Data source plugin.")
     default: str = Field(default="prometheus", description="uid selected by default (a provisioned data source).")
+    extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("variable"))
 
 
 class QueryVariable(Model):
@@ -38,22 +41,23 @@ class QueryVariable(Model):
     include_all: bool = Field(default=True, description="Offer an 'All' option.")
     all_value: str = Field(default=".*", description="Regex sent for 'All' (use with =~ matchers).")
     regex: str = Field(default="", description="Regex filtering the values.")
+    extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("variable"))
 
 
-class CustomVariable(Model):
-    """A fixed list of values."""
+class _FixedChoices(Model):
+    """What custom and interval variables share: a fixed list of values, one of them selected at first."""
 
-    kind: Literal["custom"] = "custom"
-    name: str = Field(description="Variable name, used as $name in queries.")
-    label: str = Field(default="", description="Label shown on the dashboard.")
     options: tuple[str, ...] = Field(min_length=1, description="The values offered.")
     default: str = Field(default="", description="Selected value; the first option when empty.")
-    multi: bool = Field(default=False, description="Several values may be selected.")
+
+    def offered(self) -> tuple[str, ...]:
+        """Every value a viewer can pick."""
+        return self.options
 
     @model_validator(mode="after")
-    def _default_is_an_option(self) -> CustomVariable:
-        if self.default and self.default not in self.options:
-            raise ValueError(f"default {self.default!r} is not one of {list(self.options)}")
+    def _default_is_an_option(self) -> _FixedChoices:
+        if self.default and self.default not in self.offered():
+            raise ValueError(f"default {self.default!r} is not one of {list(self.offered())}")
         return self
 
     @property
@@ -62,7 +66,43 @@ class CustomVariable(Model):
         return self.default or self.options[0]
 
 
-Variable = DatasourceVariable | QueryVariable | CustomVariable
+class CustomVariable(_FixedChoices):
+    """A fixed list of values."""
+
+    kind: Literal["custom"] = "custom"
+    name: str = Field(description="Variable name, used as $name in queries.")
+    label: str = Field(default="", description="Label shown on the dashboard.")
+    multi: bool = Field(default=False, description="Several values may be selected.")
+    extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("variable"))
+
+
+class IntervalVariable(_FixedChoices):
+    """A choice of time spans for range selectors, e.g. rate(x[$interval])."""
+
+    kind: Literal["interval"] = "interval"
+    name: str = Field(description="Variable name, used as $name in queries.")
+    label: str = Field(default="", description="Label shown on the dashboard.")
+    options: tuple[Duration, ...] = Field(min_length=1, description="The spans offered.")
+    auto: bool = Field(default=False, description="Also offer 'auto': the range divided into auto_count steps.")
+    auto_count: int = Field(default=30, ge=1, description="Steps 'auto' divides the time range into.")
+    auto_min: Duration = Field(default="10s", description="Shortest span 'auto' picks.")
+    extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("variable"))
+
+    def offered(self) -> tuple[str, ...]:
+        """Every span a viewer can pick, 'auto' included when offered."""
+        return (*self.options, "auto") if self.auto else self.options
+
+
+class VerbatimVariable(Model):
+    """A variable of a kind obsgen does not model (text box, constant, ad hoc filters), written as given."""
+
+    kind: Literal["verbatim"] = "verbatim"
+    name: str = Field(description="Variable name, used as $name in queries.")
+    document: dict[str, Any] = Field(description="The variable's Grafana JSON, as written.")
+    value: str = Field(default="", description="Value queries are checked with: its current value.")
+
+
+Variable = DatasourceVariable | QueryVariable | CustomVariable | IntervalVariable | VerbatimVariable
 
 
 def job_variable(metric: str = "up") -> QueryVariable:
@@ -93,6 +133,13 @@ class Dashboard(Definition):
     themes: tuple[Theme, ...] = Field(default=(), description="The plan's themes; Grafana has no per-dashboard one.")
     lists_all_alerts: bool = Field(default=False, description="List every alert (an overview), not only its own.")
     plan_name: str = Field(default="", description="The plan's name for it, kept findable.")
+    grafana_uid: str = Field(default="", description="Grafana uid when it must not derive from the name (an imported "
+                                                     "dashboard keeps its own, so links and bookmarks still work).")
+    external_series: tuple[str, ...] = Field(
+        default=(), description="Series the queries read that systems outside definitions/ export (as RuleSet's).")
+    lint: bool = Field(default=True, description="Run the dashboard lint on it (`obsgen import` turns it off: an "
+                                                  "imported dashboard is kept as written, as imported rules are).")
+    extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("dashboard"))
 
     @field_validator("variables", mode="after")
     @classmethod
@@ -106,6 +153,18 @@ class Dashboard(Definition):
         if len(set(names)) != len(names):
             raise ValueError(f"variable names {names} contain duplicates")
         return variables
+
+    @field_validator("grafana_uid")
+    @classmethod
+    def _grafana_uid(cls, uid: str) -> str:
+        if uid and not GRAFANA_UID.match(uid):
+            raise ValueError(f"grafana_uid {uid!r} must be 1 to {MAX_UID} letters, digits, '-' or '_'")
+        return uid
+
+    @field_validator("external_series")
+    @classmethod
+    def _series_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(valid_metric_name(name, "external series") for name in names)
 
     @field_validator("folder")
     @classmethod
@@ -130,8 +189,8 @@ class Dashboard(Definition):
 
     @property
     def uid(self) -> str:
-        """Grafana uid, derived from the name."""
-        return dashboard_uid(self.name)
+        """Grafana uid: grafana_uid if given, else derived from the name."""
+        return self.grafana_uid or dashboard_uid(self.name)
 
     @property
     def display_title(self) -> str:

@@ -33,6 +33,15 @@ class Kubernetes(Definition):
         default="alertmanager-credentials",
         description="Secret whose keys, named like the files channels reference (*_file), hold the credentials.",
     )
+    dashboard_labels: dict[str, str] = Field(
+        default_factory=lambda: {"grafana_dashboard": "1"},
+        description="Labels on each dashboard ConfigMap, matched by the Grafana sidecar's LABEL (and LABEL_VALUE).",
+    )
+    folder_annotation: str = Field(
+        default="k8s-sidecar-target-directory",
+        description="Annotation naming a dashboard's folder: the sidecar's FOLDER_ANNOTATION (the Grafana Helm "
+                    "chart's sidecar.dashboards.folderAnnotation).",
+    )
 
     @field_validator("namespace", "alertmanager_name", "credentials_secret")
     @classmethod
@@ -41,10 +50,10 @@ class Kubernetes(Definition):
             raise ValueError(f"{name!r} is not a Kubernetes name (lower-case letters, digits and '-', at most 63)")
         return name
 
-    @field_validator("rule_labels")
+    @field_validator("rule_labels", "dashboard_labels", "folder_annotation")
     @classmethod
-    def _label_keys(cls, labels: dict[str, str]) -> dict[str, str]:
-        for key in labels:
+    def _keys(cls, value: dict[str, str] | str) -> dict[str, str] | str:
+        for key in value if isinstance(value, dict) else (value,):
             if not LABEL_KEY.match(key):
-                raise ValueError(f"{key!r} is not a Kubernetes label key")
-        return labels
+                raise ValueError(f"{key!r} is not a Kubernetes label or annotation key")
+        return value

@@ -10,7 +10,7 @@ import re
 
 from pydantic import Field, field_validator
 
-from generator.model.alerts import Alert
+from generator.model.alerts import AlertRule
 from generator.model.base import Definition
 from generator.model.duration import Duration
 from generator.model.metrics import LABEL_NAME, RecordingRule
@@ -78,23 +78,11 @@ class LogStream(Definition):
         return "{" + ", ".join(f'{k}="{v}"' for k, v in self.index_labels.items()) + "}"
 
 
-class LogAlert(Definition):
+class LogAlert(AlertRule):
     """A LogQL alerting rule evaluated by Loki's ruler and routed by severity like every other alert."""
 
-    name: str = Field(description="CamelCase alert name.")
     expr: str = Field(min_length=1, description="LogQL metric query with a comparison, e.g. ... > 5.")
-    for_: Duration = Field(default="0s", alias="for", description="How long the condition must hold.")
-    severity: str = Field(description="Name of a declared severity; the existing routes apply.")
-    summary: str = Field(min_length=1, description="One line shown in notifications.")
-    description: str = Field(min_length=1, description="What is happening and its impact.")
-    runbook: str = Field(min_length=1, description="What the responder does first.")
-    dashboard: str = Field(default="", description="Dashboard (name) to open when it fires.")
-    labels: dict[str, str] = Field(default_factory=dict, description="Extra low-cardinality labels.")
     group: str = Field(default="log-alerts", description="Rule group (and file) it is written to.")
-
-    # Same naming rules as Prometheus alerts, so both kinds read alike in Alertmanager.
-    _camel = field_validator("name")(classmethod(lambda cls, name: Alert._camel(name)))
-    _label_names = field_validator("labels")(classmethod(lambda cls, labels: Alert._label_names(labels)))
 
 
 class LogRecordingRule(Definition):

@@ -26,6 +26,8 @@ class PanelKind(StrEnum):
     STAT = "stat"
     STATE_TIMELINE = "state-timeline"
     TEXT = "text"
+    BAR_GAUGE = "bargauge"
+    PIE_CHART = "piechart"
 
 
 # The plan's chart names and the Grafana visualisation each becomes.
@@ -37,6 +39,8 @@ PLAN_KINDS = {
 }
 
 QuerySource = str | Metric | RecordingRule | Alert
+VERBATIM = ("Grafana JSON obsgen does not model (kept verbatim by `obsgen import`), written over the generated "
+            "{}: nested objects merge key by key, any other value replaces the generated one.")
 
 
 def source_promql(source: QuerySource) -> str:
@@ -62,6 +66,7 @@ class Query(Model):
     instant: bool = Field(default=False, description="Evaluate at the end of the range only (stat, table).")
     format: Literal["time_series", "table", "heatmap"] = Field(default="time_series", description="Result shape.")
     exemplars: bool = Field(default=False, description="Show exemplars (trace ids) next to the series.")
+    extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("target"))
 
     @property
     def promql(self) -> str:
@@ -133,6 +138,7 @@ class Panel(Definition):
     width: int | None = Field(default=None, ge=1, le=MAX_WIDTH, description="Grid columns; default by kind.")
     height: int | None = Field(default=None, ge=1, le=60, description="Grid rows (30 px); default by kind.")
     plan_name: str = Field(default="", description="The plan's name for it, kept findable.")
+    extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("panel"))
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -156,10 +162,11 @@ class Panel(Definition):
 
     @model_validator(mode="after")
     def _shape(self) -> Panel:
+        verbatim = "type" in self.extra or "targets" in self.extra  # a visualisation or queries obsgen does not model
         if self.kind is PanelKind.TEXT:
-            if self.queries or not self.content:
+            if self.queries or not (self.content or verbatim):
                 raise ValueError(f"text panel {self.title!r} takes content and no queries")
-        elif not self.queries:
+        elif not self.queries and not verbatim:
             raise ValueError(f"panel {self.title!r} needs at least one query")
         if any(step.value is None for step in self.thresholds[1:]):
             raise ValueError(f"panel {self.title!r}: only the first threshold step may have no value")
@@ -172,5 +179,6 @@ class Row(Model):
     """A titled band of panels; collapsed rows load their panels only when opened."""
 
     title: str = Field(min_length=1, description="Row title.")
-    panels: tuple[Panel, ...] = Field(min_length=1, description="Panels in reading order.")
+    panels: tuple[Panel, ...] = Field(default=(), description="Panels in reading order (none: a section heading).")
     collapsed: bool = Field(default=False, description="Start collapsed.")
+    extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("row"))

@@ -29,7 +29,8 @@ def _label_names(labels: dict[str, str], what: str) -> dict[str, str]:
     return labels
 
 
-def _metric_name(name: str, what: str) -> str:
+def valid_metric_name(name: str, what: str) -> str:
+    """The name, if it is a valid Prometheus series name (ValueError naming `what` otherwise)."""
     if not METRIC_NAME.match(name):
         raise ValueError(f"{what} {name!r} is not a valid Prometheus name")
     return name
@@ -67,7 +68,7 @@ class ImportedAlert(ImportedRule):
     @field_validator("name")
     @classmethod
     def _valid_name(cls, name: str) -> str:
-        return _metric_name(name, "alert name")
+        return valid_metric_name(name, "alert name")
 
     @field_validator("annotations")
     @classmethod
@@ -88,7 +89,7 @@ class ImportedRecord(ImportedRule):
     @field_validator("name")
     @classmethod
     def _valid_name(cls, name: str) -> str:
-        return _metric_name(name, "recording rule name")
+        return valid_metric_name(name, "recording rule name")
 
 
 class RuleGroup(Model):
@@ -133,7 +134,7 @@ class RuleSet(Definition):
     @classmethod
     def _valid_series(cls, names: tuple[str, ...]) -> tuple[str, ...]:
         for name in names:
-            _metric_name(name, "external series")
+            valid_metric_name(name, "external series")
         return names
 
     @model_validator(mode="after")

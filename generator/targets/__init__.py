@@ -14,6 +14,7 @@ from generator.targets import (
     alertmanager,
     dashboard_docs,
     docs,
+    exporter,
     grafana,
     grafana_provisioning,
     grafana_server,
@@ -24,6 +25,7 @@ from generator.targets import (
     route_tests,
     rule_tests,
     rulesets,
+    slo_tests,
     tempo,
 )
 
@@ -33,6 +35,7 @@ TARGETS: dict[str, Target] = {
     "prometheus": prometheus.render,
     "prometheus-tests": rule_tests.render,
     "prometheus-rulesets": rulesets.render,
+    "prometheus-slo-tests": slo_tests.render,
     "alertmanager": alertmanager.render,
     "alertmanager-tests": route_tests.render,
     "docs": docs.render,
@@ -44,6 +47,7 @@ TARGETS: dict[str, Target] = {
     "loki": loki.render,
     "grafana-server": grafana_server.render,
     "kubernetes": kubernetes.render,
+    "exporter": exporter.render,
 }
 
 

@@ -10,12 +10,20 @@ from typing import Any
 
 from generator.dashboards import dashboard_alerts, dashboards, sections
 from generator.layout import layout
-from generator.model import CustomVariable, Dashboard, DatasourceVariable, Link, QueryVariable
+from generator.model import (
+    Dashboard,
+    DatasourceVariable,
+    IntervalVariable,
+    Link,
+    QueryVariable,
+    VerbatimVariable,
+)
 from generator.model.dashboards import Variable
 from generator.model.identity import slug
 from generator.model.panels import Panel
 from generator.project import Project
 from generator.targets.grafana_panels import DATASOURCE, link_json, panel_json, row_json
+from generator.verbatim import merge
 
 GRAFANA_VERSION = "12.4.12"  # the image stacks/docker-compose.yml pins
 """The Grafana release the JSON and provisioning are written for; stacks/docker-compose.yml pins the same."""
@@ -33,27 +41,48 @@ def path(dashboard: Dashboard) -> str:
     return f"{DASHBOARDS_DIR}/{dashboard.folder}/{dashboard.uid}.json"
 
 
-def _variable(variable: Variable) -> dict[str, Any]:
+def _options(values: tuple[str, ...], selected: str) -> list[dict[str, Any]]:
+    return [{"text": value, "value": value, "selected": value == selected} for value in values]
+
+
+def _interval(variable: IntervalVariable, common: dict[str, Any]) -> dict[str, Any]:
+    auto = f"$__auto_interval_{variable.name}"
+    selected = {"text": variable.selected, "value": auto if variable.selected == "auto" else variable.selected}
+    options = _options(variable.options, variable.selected)
+    if variable.auto:
+        options.insert(0, {"text": "auto", "value": auto, "selected": variable.selected == "auto"})
+    return {"type": "interval", **common, "query": ",".join(variable.options), "current": selected,
+            "options": options, "auto": variable.auto, "auto_count": variable.auto_count,
+            "auto_min": variable.auto_min, "refresh": 2}
+
+
+def variable_json(variable: Variable) -> dict[str, Any]:
+    """A template variable, with the JSON it keeps verbatim written over it."""
+    if isinstance(variable, VerbatimVariable):
+        return variable.document
     common: dict[str, Any] = {"name": variable.name, "label": variable.label or variable.name, "hide": 0,
                               "skipUrlSync": False}
     if isinstance(variable, DatasourceVariable):
-        return {"type": "datasource", **common, "query": variable.type, "regex": "", "refresh": 1,
-                "current": {"text": variable.default, "value": variable.default},
-                "options": [], "multi": False, "includeAll": False}
-    if isinstance(variable, QueryVariable):
+        document = {"type": "datasource", **common, "query": variable.type, "regex": "", "refresh": 1,
+                    "current": {"text": variable.default, "value": variable.default},
+                    "options": [], "multi": False, "includeAll": False}
+    elif isinstance(variable, QueryVariable):
         current = ({"text": ["All"], "value": ["$__all"]} if variable.include_all else {"text": [], "value": []})
-        return {"type": "query", **common, "datasource": DATASOURCE, "query": variable.query,
-                "definition": variable.query, "refresh": 2, "sort": 1, "regex": variable.regex,
-                "multi": variable.multi, "includeAll": variable.include_all, "allValue": variable.all_value,
-                "current": current, "options": []}
-    assert isinstance(variable, CustomVariable)
-    return {"type": "custom", **common, "query": ",".join(variable.options),
-            "current": {"text": variable.selected, "value": variable.selected},
-            "options": [{"text": o, "value": o, "selected": o == variable.selected} for o in variable.options],
-            "multi": variable.multi, "includeAll": False}
+        document = {"type": "query", **common, "datasource": DATASOURCE, "query": variable.query,
+                    "definition": variable.query, "refresh": 2, "sort": 1, "regex": variable.regex,
+                    "multi": variable.multi, "includeAll": variable.include_all, "allValue": variable.all_value,
+                    "current": current, "options": []}
+    elif isinstance(variable, IntervalVariable):
+        document = _interval(variable, common)
+    else:
+        document = {"type": "custom", **common, "query": ",".join(variable.options),
+                    "current": {"text": variable.selected, "value": variable.selected},
+                    "options": _options(variable.options, variable.selected),
+                    "multi": variable.multi, "includeAll": False}
+    return merge(document, variable.extra)
 
 
-def _links(dashboard: Dashboard) -> list[dict[str, Any]]:
+def links_json(dashboard: Dashboard) -> list[dict[str, Any]]:
     """Header links; the plan's light/dark themes become links carrying ?theme= (auto is Grafana's default)."""
     themed = tuple(Link(title=f"{theme.capitalize()} theme",
                         url=f"/d/{dashboard.uid}/{slug(dashboard.display_title)}?theme={theme}")
@@ -94,8 +123,8 @@ def _panels(project: Project, dashboard: Dashboard) -> list[dict[str, Any]]:
     return documents
 
 
-def dashboard_json(project: Project, dashboard: Dashboard) -> dict[str, Any]:
-    """The complete dashboard document Grafana loads."""
+def dashboard_settings(dashboard: Dashboard) -> dict[str, Any]:
+    """The dashboard's own fields, before its variables, annotations, links and panels."""
     return {
         "uid": dashboard.uid,
         "title": dashboard.display_title,
@@ -110,11 +139,18 @@ def dashboard_json(project: Project, dashboard: Dashboard) -> dict[str, Any]:
         "timepicker": {"refresh_intervals": list(REFRESH_CHOICES)},
         "refresh": dashboard.refresh or "",
         "schemaVersion": SCHEMA_VERSION,
-        "templating": {"list": [_variable(v) for v in dashboard.variables]},
-        "annotations": _annotations(project, dashboard),
-        "links": _links(dashboard),
-        "panels": _panels(project, dashboard),
     }
+
+
+def dashboard_json(project: Project, dashboard: Dashboard) -> dict[str, Any]:
+    """The complete dashboard document Grafana loads, with the JSON it keeps verbatim written over it."""
+    return merge({
+        **dashboard_settings(dashboard),
+        "templating": {"list": [variable_json(v) for v in dashboard.variables]},
+        "annotations": _annotations(project, dashboard),
+        "links": links_json(dashboard),
+        "panels": _panels(project, dashboard),
+    }, dashboard.extra)
 
 
 def render(project: Project) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from generator.layout import Box
 from generator.model.identity import panel_id
 from generator.model.panels import ExploreLink, Legend, Panel, PanelKind, PanelLink, Query, Row
+from generator.verbatim import merge
 
 PROMETHEUS_UID_VARIABLE = "${datasource}"
 DATASOURCE = {"type": "prometheus", "uid": PROMETHEUS_UID_VARIABLE}
@@ -35,7 +36,8 @@ def link_json(link: PanelLink) -> dict[str, Any]:
             "tooltip": "", "tags": [], "asDropdown": False, "includeVars": True, "keepTime": True}
 
 
-def _target(query: Query, index: int) -> dict[str, Any]:
+def target_json(query: Query, index: int) -> dict[str, Any]:
+    """One query as a Grafana target, with the JSON it keeps verbatim written over it."""
     target: dict[str, Any] = {
         "refId": REF_IDS[index], "datasource": DATASOURCE, "expr": query.promql, "editorMode": "code",
         "legendFormat": query.legend or "__auto", "range": not query.instant, "instant": query.instant,
@@ -43,7 +45,7 @@ def _target(query: Query, index: int) -> dict[str, Any]:
     }
     if query.exemplars:
         target["exemplar"] = True
-    return target
+    return merge(target, query.extra)
 
 
 def _legend(legend: Legend) -> dict[str, Any]:
@@ -106,12 +108,25 @@ def _text(panel: Panel) -> tuple[dict[str, Any], dict[str, Any]]:
     return {"mode": "markdown", "content": panel.content}, {}
 
 
+def _bar_gauge(panel: Panel) -> tuple[dict[str, Any], dict[str, Any]]:
+    return {"reduceOptions": REDUCE, "orientation": "horizontal", "displayMode": "gradient", "valueMode": "color",
+            "namePlacement": "auto", "showUnfilled": True, "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16,
+            "maxVizHeight": 300}, {}
+
+
+def _pie_chart(panel: Panel) -> tuple[dict[str, Any], dict[str, Any]]:
+    options = {"reduceOptions": REDUCE, "pieType": "pie", "displayLabels": [],
+               "legend": {**_legend(panel.legend), "values": []}, "tooltip": {"mode": "single", "sort": "none"}}
+    return options, {"hideFrom": {"legend": False, "tooltip": False, "viz": False}}
+
+
 OPTIONS: dict[PanelKind, Callable[[Panel], tuple[dict[str, Any], dict[str, Any]]]] = {
     PanelKind.TIMESERIES: _timeseries, PanelKind.BARCHART: _barchart, PanelKind.STAT: _stat,
     PanelKind.GAUGE: _gauge, PanelKind.HEATMAP: _heatmap, PanelKind.TABLE: _table,
-    PanelKind.STATE_TIMELINE: _state_timeline, PanelKind.TEXT: _text,
+    PanelKind.STATE_TIMELINE: _state_timeline, PanelKind.TEXT: _text, PanelKind.BAR_GAUGE: _bar_gauge,
+    PanelKind.PIE_CHART: _pie_chart,
 }
-THRESHOLD_COLOURED = {PanelKind.STAT, PanelKind.GAUGE, PanelKind.STATE_TIMELINE}
+THRESHOLD_COLOURED = {PanelKind.STAT, PanelKind.GAUGE, PanelKind.STATE_TIMELINE, PanelKind.BAR_GAUGE}
 
 
 def _field_defaults(panel: Panel, custom: dict[str, Any]) -> dict[str, Any]:
@@ -139,23 +154,26 @@ def _grid(box: Box) -> dict[str, int]:
 
 
 def panel_json(panel: Panel, box: Box) -> dict[str, Any]:
-    """One panel, placed."""
-    options, custom = OPTIONS[panel.kind](panel)
+    """One panel, placed, with the JSON it keeps verbatim written over it."""
+    modelled = "type" not in panel.extra  # else a visualisation obsgen does not model: its options are all verbatim
+    options, custom = OPTIONS[panel.kind](panel) if modelled else ({}, {})
     document: dict[str, Any] = {"type": panel.kind.value, "id": panel_id(panel.title), "title": panel.title,
                                 "description": panel.description, "gridPos": _grid(box)}
     if panel.queries:
         document["datasource"] = DATASOURCE
-        document["targets"] = [_target(q, i) for i, q in enumerate(panel.queries)]
-    document["fieldConfig"] = {"defaults": _field_defaults(panel, custom) if panel.queries else {}, "overrides": []}
+        document["targets"] = [target_json(q, i) for i, q in enumerate(panel.queries)]
+    defaults = _field_defaults(panel, custom) if panel.queries and modelled else {}
+    document["fieldConfig"] = {"defaults": defaults, "overrides": []}
     document["options"] = options
     if panel.links:
         document["links"] = [link_json(link) for link in panel.links]
     if panel.time_range:
         document["timeFrom"] = panel.time_range
-    return document
+    return merge(document, panel.extra)
 
 
 def row_json(row: Row, box: Box, nested: list[dict[str, Any]]) -> dict[str, Any]:
     """A row header; a collapsed one carries its panels."""
-    return {"type": "row", "id": panel_id(row.title), "title": row.title, "gridPos": _grid(box),
-            "collapsed": row.collapsed, "panels": nested}
+    document = {"type": "row", "id": panel_id(row.title), "title": row.title, "gridPos": _grid(box),
+                "collapsed": row.collapsed, "panels": nested}
+    return merge(document, row.extra)

@@ -1,8 +1,8 @@
 """Kubernetes: the same rules and routing packaged for prometheus-operator, under out/kubernetes/.
 
 Written only when definitions/ declare a Kubernetes object. Each kind of object comes from one builder
-in OBJECT_BUILDERS; dashboard ConfigMaps for the Grafana sidecar join them as one more builder once
-dashboards are part of the model.
+in OBJECT_BUILDERS: PrometheusRules, the Alertmanager configuration, and a ConfigMap per dashboard
+labelled for the Grafana sidecar (k8s-sidecar), which writes it where Grafana's provider reads it.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from generator.dashboards import dashboards
 from generator.emit import serialise
 from generator.errors import DefinitionError
 from generator.model import Kubernetes, RuleSet
 from generator.model.identity import slug
 from generator.project import Project, Warning
-from generator.targets import alertmanager, prometheus, rulesets
+from generator.targets import alertmanager, grafana, prometheus, rulesets
 from generator.targets.alertmanagerconfig import alertmanager_config
 
 DIR = "kubernetes"
@@ -26,6 +27,8 @@ CONFIG_MOUNT = "/etc/alertmanager/config"  # where it mounts the config Secret's
 CONFIG_KEY = "alertmanager.yaml"
 OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")  # a DNS-1123 subdomain
 MANAGED_BY = {"app.kubernetes.io/managed-by": "obsgen"}
+CONFIG_MAP_BYTES = 1024 * 1024  # what the API server (etcd) accepts in one ConfigMap
+ROOT_FOLDER = "General"  # Grafana's root: the sidecar writes those files at the top, no folder annotation
 
 
 def settings(project: Project) -> Kubernetes | None:
@@ -121,9 +124,32 @@ def alertmanager_objects(project: Project, kube: Kubernetes) -> dict[str, Any]:
     return {f"{DIR}/alertmanager/alertmanagerconfig.yaml": resource, **templates_config_map(project, kube)}
 
 
+def dashboard_config_maps(project: Project, kube: Kubernetes) -> dict[str, Any]:
+    """A ConfigMap per dashboard holding its JSON, labelled for the sidecar, its folder annotated."""
+    files: dict[str, Any] = {}
+    uids: dict[str, str] = {}
+    for dashboard in dashboards(project):
+        name = slug(f"grafana-dashboard-{dashboard.uid}")
+        path = f"{DIR}/grafana-dashboards/{name}.yaml"
+        if path in files:
+            raise ValueError(f"dashboard uids {dashboard.uid!r} and {uids[path]!r} make the same ConfigMap name "
+                             f"{name}: change one grafana_uid")
+        uids[path] = dashboard.uid
+        key = f"{dashboard.uid}.json"
+        document = serialise(key, grafana.dashboard_json(project, dashboard)).decode()
+        if len(document.encode()) > CONFIG_MAP_BYTES:
+            raise ValueError(f"dashboard {dashboard.name}: its JSON is {len(document.encode())} bytes, over the 1 MiB "
+                             "a ConfigMap holds; split the dashboard")
+        meta = metadata(kube, name, kube.dashboard_labels)
+        if dashboard.folder != ROOT_FOLDER:
+            meta["annotations"] = {kube.folder_annotation: dashboard.folder}
+        files[path] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {key: document}}
+    return files
+
+
 Builder = Callable[[Project, Kubernetes], dict[str, Any]]
-OBJECT_BUILDERS: tuple[Builder, ...] = (prometheus_rules, alertmanager_objects)
-"""Each returns {path: Kubernetes object}; a dashboards builder (ConfigMaps labelled for the sidecar) goes here."""
+OBJECT_BUILDERS: tuple[Builder, ...] = (prometheus_rules, alertmanager_objects, dashboard_config_maps)
+"""Each returns {path: Kubernetes object}."""
 
 
 def mapping_warnings(project: Project) -> list[Warning]:
@@ -142,8 +168,15 @@ def mapping_warnings(project: Project) -> list[Warning]:
              if kube.alertmanager == "secret" else
              f"Alertmanager resource {kube.alertmanager_name}: spec.alertmanagerConfiguration must name "
              f"AlertmanagerConfig {kube.alertmanager_name} and its templates ConfigMap")
-    return [Warning(kube.location, f"kubernetes: channel credentials ({', '.join(files) or 'none'}) are read from "
-                                   f"Secret {kube.credentials_secret}, one key per file name; {needs}")]
+    found = [Warning(kube.location, f"kubernetes: channel credentials ({', '.join(files) or 'none'}) are read from "
+                                    f"Secret {kube.credentials_secret}, one key per file name; {needs}")]
+    if dashboards(project):
+        labels = ", ".join(f"{key}={value}" for key, value in kube.dashboard_labels.items())
+        found.append(Warning(kube.location, f"kubernetes: dashboard ConfigMaps are labelled {labels} and name their "
+                                            f"folder in annotation {kube.folder_annotation}: the Grafana sidecar's "
+                                            "LABEL/LABEL_VALUE and FOLDER_ANNOTATION must match, and its dashboard "
+                                            "provider needs foldersFromFilesStructure: true"))
+    return found
 
 
 def render(project: Project) -> dict[str, Any]:

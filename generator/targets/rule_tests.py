@@ -9,15 +9,33 @@ from generator.escalation import ESCALATED_NAME_LABEL, POLICY_LABEL, EscalationR
 from generator.examples import expected_alert
 from generator.gotemplate import render as render_template
 from generator.imported import rule_sets_for_tests
-from generator.model import Alert, EscalationPolicy, RuleSet
+from generator.model import Alert, EscalationPolicy
 from generator.model.duration import format_seconds, parse_seconds
 from generator.project import Project
-from generator.targets.prometheus import RULES_DIR, alert_rule, rule_groups
+from generator.promql import metric_names
+from generator.targets.prometheus import alert_rule
 from generator.targets.rulesets import FILE_PREFIX
 
 TESTS_DIR = "prometheus/tests"
-RULE_FILES = ["../rules/*.yml"]
 EVALUATION_INTERVAL = "1m"
+
+
+def rule_files(project: Project, group: str) -> list[str]:
+    """A group's rule file and those recording the series its rules read, transitively.
+
+    A test loads only these, so a long history (a 7-day example) is not evaluated against every rule.
+    """
+    needed = {group}
+    todo = [alert.condition for alert in project.alerts.values() if alert.group == group]
+    todo += [rule.expr for rule in project.recording_rules.values() if rule.group == group]
+    while todo:
+        for name in metric_names(todo.pop()):
+            rule = project.recording_rules.get(name)
+            if rule is not None and rule.group not in needed:
+                needed.add(rule.group)
+                todo.append(rule.expr)
+    imported = [f"../rules/{FILE_PREFIX}{rule_set.name}.yml" for rule_set in rule_sets_for_tests(project)]
+    return [f"../rules/{name}.yml" for name in sorted(needed)] + imported
 
 
 def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, Any]]]:
@@ -80,15 +98,6 @@ def _escalation_tests(project: Project, policy: EscalationPolicy) -> list[dict[s
     return tests
 
 
-def rule_files(project: Project) -> list[str]:
-    """Rule files the tests load: all of them, or, when rule sets are imported, only those the tests need."""
-    if not project.all(RuleSet):
-        return RULE_FILES
-    relative = f"../{RULES_DIR.removeprefix('prometheus/')}"
-    return [f"{relative}/{name}.yml" for name in sorted(rule_groups(project))] + [
-        f"{relative}/{FILE_PREFIX}{rule_set.name}.yml" for rule_set in rule_sets_for_tests(project)]
-
-
 def render(project: Project) -> dict[str, Any]:
     """A promtool test file per rule group and evaluation interval, and one per escalation policy.
 
@@ -103,8 +112,8 @@ def render(project: Project) -> dict[str, Any]:
     for policy in project.escalation_policies.values():
         by_file[f"escalation-{policy.name}", EVALUATION_INTERVAL].extend(_escalation_tests(project, policy))
     files = {}
-    loaded = rule_files(project)
     for (group, interval), tests in sorted(by_file.items()):
         name = group if interval == EVALUATION_INTERVAL else f"{group}-every-{interval}"
-        files[f"{TESTS_DIR}/{name}.yml"] = {"rule_files": loaded, "evaluation_interval": interval, "tests": tests}
+        files[f"{TESTS_DIR}/{name}.yml"] = {"rule_files": rule_files(project, group), "evaluation_interval": interval,
+                                            "tests": tests}
     return files

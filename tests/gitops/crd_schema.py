@@ -1,4 +1,5 @@
-"""Validation of Kubernetes objects against the vendored CRDs' OpenAPI schemas, as a strict API server does."""
+"""Validation of Kubernetes objects against the vendored CRDs' OpenAPI schemas, as a strict API server does,
+and of the core ConfigMap and Secret against a schema of their API reference fields."""
 
 from __future__ import annotations
 
@@ -56,9 +57,36 @@ def _unique_map_keys(value: Any, schema_node: Any, where: str, errors: list[str]
             _unique_map_keys(item, schema_node.get("items"), f"{where}[{index}]", errors)
 
 
+DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+QUALIFIED_NAME = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+STRINGS = {"type": "object", "additionalProperties": {"type": "string"}}
+METADATA = {
+    "type": "object", "required": ["name"], "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "maxLength": 253, "pattern": DNS_SUBDOMAIN},
+        "namespace": {"type": "string", "maxLength": 63, "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+        "labels": {"type": "object", "propertyNames": {"pattern": QUALIFIED_NAME},
+                   "additionalProperties": {"type": "string", "maxLength": 63,
+                                            "pattern": "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"}},
+        "annotations": {**STRINGS, "propertyNames": {"pattern": QUALIFIED_NAME}},
+    },
+}
+DATA = {**STRINGS, "propertyNames": {"pattern": "^[-._a-zA-Z0-9]+$", "maxLength": 253}}
+# Core (v1) kinds are no CRDs: the fields of the Kubernetes API reference that obsgen writes, strictly.
+CORE = {
+    "ConfigMap": {"type": "object", "required": ["apiVersion", "kind", "metadata"], "additionalProperties": False,
+                  "properties": {"apiVersion": {"const": "v1"}, "kind": {"const": "ConfigMap"}, "metadata": METADATA,
+                                 "data": DATA, "binaryData": DATA, "immutable": {"type": "boolean"}}},
+    "Secret": {"type": "object", "required": ["apiVersion", "kind", "metadata"], "additionalProperties": False,
+               "properties": {"apiVersion": {"const": "v1"}, "kind": {"const": "Secret"}, "metadata": METADATA,
+                              "type": {"type": "string"}, "data": DATA, "stringData": DATA,
+                              "immutable": {"type": "boolean"}}},
+}
+
+
 def validate(document: dict[str, Any]) -> list[str]:
-    """Every schema violation of a custom resource, as readable lines (empty when valid)."""
-    found = schema(document["kind"], document["apiVersion"])
+    """Every schema violation of a custom resource or core object, as readable lines (empty when valid)."""
+    found = CORE.get(document["kind"]) or schema(document["kind"], document["apiVersion"])
     validator = jsonschema.Draft202012Validator(found)
     errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
     _unique_map_keys(document, found, "", errors)

@@ -13,7 +13,9 @@ from generator.diff.rules import rule_fields
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
-KUBE_PROMETHEUS = sorted((FIXTURES / "kube-prometheus").glob("*.yaml"))
+KUBE_PROMETHEUS = sorted((FIXTURES / "kube-prometheus").glob("*-prometheusRule.yaml"))
+KUBE_PROMETHEUS_DASHBOARDS = FIXTURES / "kube-prometheus/grafana-dashboardDefinitions.yaml"
+OLD_DASHBOARDS = sorted((FIXTURES / "dashboards").glob("*.json"))
 PLAIN_RULE_FILES = sorted((FIXTURES / "rules").glob("*.yml"))
 
 

@@ -14,7 +14,7 @@ import pytest
 from generator.build import build
 from generator.diff.changes import FieldChange, OutTree
 from generator.diff.compare import compare_trees
-from generator.importer.write import import_rule_files
+from generator.importer.write import import_files
 from tests.gitops.helpers import FIXTURES, ROOT, copy_definitions
 
 
@@ -69,8 +69,6 @@ def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
     assert "  M prometheus/rules/alerts.yml" in result.stdout and "  M alertmanager/alertmanager.yml" in result.stdout
 
 
-@pytest.mark.skipif(not (ROOT / "definitions/dashboards_executive.py").exists(),
-                    reason="the shipped dashboards arrive with the grafana branch")
 def test_a_threshold_a_route_and_a_panel_change_are_named_exactly(repo: Path) -> None:
     _edit(repo / "definitions/alerts.py", 'op=">", threshold=90,', 'op=">", threshold=85,')
     _edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
@@ -113,7 +111,7 @@ def test_a_side_that_does_not_build_is_an_error_naming_it(repo: Path) -> None:
 
 
 def test_disabled_and_raised_imported_alerts_show_in_the_diff(repo: Path) -> None:
-    import_rule_files([FIXTURES / "kube-prometheus/nodeExporter-prometheusRule.yaml"], repo / "definitions")
+    import_files([FIXTURES / "kube-prometheus/nodeExporter-prometheusRule.yaml"], repo / "definitions")
     _commit_all(repo, "vendor node-exporter mixin rules")
     (repo / "definitions/overrides.py").write_text(textwrap.dedent("""
         from generator.model import AlertOverride

@@ -12,7 +12,7 @@ import yaml
 from generator.build import build
 from generator.check.tools import run_all
 from generator.errors import DefinitionError
-from generator.importer.write import import_rule_files, module_name
+from generator.importer.write import import_files, module_name
 from generator.model import RuleSet
 from generator.project import load
 from tests.gitops.helpers import (
@@ -33,7 +33,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The shipped definitions plus every source imported, and the out/ they build."""
     root = tmp_path_factory.mktemp("import")
     definitions = copy_definitions(root)
-    import_rule_files(SOURCES, definitions)
+    import_files(SOURCES, definitions)
     build(definitions, root / "out")
     return definitions, root / "out"
 
@@ -91,7 +91,7 @@ def test_an_alert_name_defined_twice_is_a_warning(imported: tuple[Path, Path]) -
 
 def test_rule_sets_an_alert_reads_are_loaded_by_its_tests_so_a_twin_alert_must_go(tmp_path: Path) -> None:
     definitions = copy_definitions(tmp_path)
-    import_rule_files([FIXTURES / "kube-prometheus/kubePrometheus-prometheusRule.yaml"], definitions, module="kp")
+    import_files([FIXTURES / "kube-prometheus/kubePrometheus-prometheusRule.yaml"], definitions, module="kp")
     (definitions / "down.py").write_text(
         "from generator.model import Alert, Example\n\n"
         "MANY_DOWN = Alert(name='ManyTargetsDown', expr='count:up0 > 1', severity='warning', summary='s',\n"
@@ -133,7 +133,7 @@ def test_group_fields_obsgen_does_not_model_are_kept_verbatim(tmp_path: Path) ->
     source = tmp_path / "thanos.yml"
     source.write_text("groups:\n- name: thanos\n  partial_response_strategy: warn\n  rules:\n"
                       "  - record: job:up:sum\n    expr: sum by (job) (up)\n")
-    report = import_rule_files([source], definitions)
+    report = import_files([source], definitions)
     assert any("partial_response_strategy kept verbatim" in note for note in report.notes)
     build(definitions, tmp_path / "out")
     group = yaml.safe_load((tmp_path / "out/prometheus/rules/ruleset-thanos.yml").read_text())["groups"][0]
@@ -145,7 +145,7 @@ def test_a_broken_rule_fails_the_import_naming_it_and_writes_nothing(tmp_path: P
     source = tmp_path / "broken.yml"
     source.write_text("groups:\n- name: g\n  rules:\n  - alert: Broken\n    expr: rate(x[5m]\n")
     with pytest.raises(DefinitionError, match=r"broken.yml:0: cannot import: group g, rule 1: .*invalid PromQL"):
-        import_rule_files([source], definitions)
+        import_files([source], definitions)
     assert not (definitions / "broken.py").exists()
 
 
@@ -153,7 +153,7 @@ def test_an_import_that_would_break_the_project_is_rolled_back(tmp_path: Path) -
     definitions = copy_definitions(tmp_path)
     source = tmp_path / "clash.yml"
     source.write_text("groups:\n- name: g\n  rules:\n  - record: instance:cpu_usage:percent\n    expr: vector(1)\n")
-    import_rule_files([source], definitions)
+    import_files([source], definitions)
     with pytest.raises(DefinitionError, match="duplicate rule set name 'clash'"):
-        import_rule_files([source], definitions, module="clash_again")
+        import_files([source], definitions, module="clash_again")
     assert not (definitions / "clash_again.py").exists()

@@ -12,10 +12,18 @@ import yaml
 
 from generator.build import build
 from generator.errors import DefinitionError
-from generator.importer.write import import_rule_files
+from generator.importer.write import import_files
+from generator.model import Dashboard
 from generator.project import load
+from generator.targets import prometheus
 from tests.gitops.crd_schema import validate
-from tests.gitops.helpers import KUBE_PROMETHEUS, ROOT, copy_definitions, promtool_check_rules
+from tests.gitops.helpers import (
+    KUBE_PROMETHEUS,
+    KUBE_PROMETHEUS_DASHBOARDS,
+    ROOT,
+    copy_definitions,
+    promtool_check_rules,
+)
 
 OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
@@ -29,12 +37,7 @@ def _check_objects(objects: dict[str, dict[str, Any]], tmp_path: Path) -> None:
     for path, document in objects.items():
         meta = document["metadata"]
         assert OBJECT_NAME.match(meta["name"]) and meta["namespace"] == "monitoring", path
-        if document["kind"] in ("Secret", "ConfigMap"):
-            assert document["apiVersion"] == "v1"
-            values = document.get("stringData") or document["data"]
-            assert all(isinstance(k, str) and isinstance(v, str) for k, v in values.items()), path
-        else:
-            assert validate(document) == [], path
+        assert validate(document) == [], path
     rule_files = []
     for path, document in objects.items():
         if document["kind"] == "PrometheusRule":
@@ -49,6 +52,7 @@ def test_shipped_out_kubernetes_validates_against_the_crd_schemas(tmp_path: Path
     kinds = sorted(document["kind"] for document in objects.values())
     assert kinds.count("PrometheusRule") == len(list((ROOT / "out/prometheus/rules").glob("*.yml")))
     assert kinds.count("Secret") == 1
+    assert kinds.count("ConfigMap") == len(list((ROOT / "out/grafana/dashboards").rglob("*.json")))
     _check_objects(objects, tmp_path)
     kustomization = yaml.safe_load((ROOT / "out/kubernetes/kustomization.yaml").read_text())
     assert sorted(kustomization["resources"]) == sorted(str(Path(p).relative_to("kubernetes")) for p in objects)
@@ -68,12 +72,38 @@ def test_the_config_secret_holds_an_alertmanager_yaml_amtool_accepts(tmp_path: P
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_each_dashboard_is_a_config_map_the_grafana_sidecar_loads_into_its_folder() -> None:
+    maps = {path: doc for path, doc in _objects(ROOT / "out").items() if doc["kind"] == "ConfigMap"
+            and path.startswith("kubernetes/grafana-dashboards/")}
+    dashboards = {path.name: path for path in (ROOT / "out/grafana/dashboards").rglob("*.json")}
+    assert sorted(key for doc in maps.values() for key in doc["data"]) == sorted(dashboards)
+    for path, config_map in maps.items():
+        (key, text), = config_map["data"].items()
+        assert text == dashboards[key].read_text(), path  # the same JSON Grafana's file provider reads
+        assert config_map["metadata"]["labels"]["grafana_dashboard"] == "1"
+        folder = dashboards[key].parent.name
+        assert config_map["metadata"].get("annotations") == (
+            None if folder == "General" else {"k8s-sidecar-target-directory": folder}), path
+        assert len(text.encode()) < 1024 * 1024  # what one ConfigMap holds
+
+
+def test_a_config_map_schema_violation_is_caught() -> None:
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Grafana_Dashboard",
+                  "labels": {"grafana_dashboard": 1}}, "data": {"a b.json": "{}"}, "spec": {}}
+    errors = validate(config_map)
+    assert any("'Grafana_Dashboard' does not match" in e for e in errors)
+    assert any("1 is not of type 'string'" in e for e in errors)
+    assert any("'a b.json' does not match" in e for e in errors)
+    assert any("'spec' was unexpected" in e for e in errors)
+
+
 @pytest.fixture(scope="module")
 def operator_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Shipped definitions with kube-prometheus' rules imported, Alertmanager as an AlertmanagerConfig."""
+    """Shipped definitions with kube-prometheus' rules and dashboards imported, Alertmanager as an
+    AlertmanagerConfig."""
     root = tmp_path_factory.mktemp("kube")
     definitions = copy_definitions(root)
-    import_rule_files(KUBE_PROMETHEUS, definitions)
+    import_files([*KUBE_PROMETHEUS, KUBE_PROMETHEUS_DASHBOARDS], definitions)
     settings = definitions / "kubernetes.py"
     settings.write_text(settings.read_text().replace('alertmanager="secret"', 'alertmanager="alertmanagerconfig"'))
     build(definitions, root / "out")
@@ -83,7 +113,10 @@ def operator_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_alertmanagerconfig_and_imported_rule_groups_validate(operator_project: Path, tmp_path: Path) -> None:
     objects = _objects(operator_project)
     rules = [d for d in objects.values() if d["kind"] == "PrometheusRule"]
-    assert len(rules) == 11 + 38  # obsgen's groups, and kube-prometheus' 38
+    project = load(ROOT / "definitions")
+    assert len(rules) == len(prometheus.rule_groups(project)) + 38  # obsgen's groups, and kube-prometheus' 38
+    dashboards = [d for d in objects.values() if "grafana_dashboard" in d["metadata"]["labels"]]
+    assert len(dashboards) == len(project.all(Dashboard)) + 33  # the shipped dashboards, and kube-prometheus' 33
     _check_objects(objects, tmp_path)
 
 

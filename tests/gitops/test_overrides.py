@@ -10,7 +10,7 @@ import yaml
 
 from generator.build import build
 from generator.errors import DefinitionError
-from generator.importer.write import import_rule_files
+from generator.importer.write import import_files
 from generator.project import load
 from generator.thresholds import replace_threshold, thresholds
 from tests.gitops.helpers import FIXTURES, copy_definitions
@@ -20,7 +20,7 @@ NODE_RULES = FIXTURES / "kube-prometheus/nodeExporter-prometheusRule.yaml"
 
 def _project_with(tmp_path: Path, overrides: str) -> Path:
     definitions = copy_definitions(tmp_path)
-    import_rule_files([NODE_RULES], definitions)
+    import_files([NODE_RULES], definitions)
     (definitions / "overrides.py").write_text(
         "from generator.model import AlertOverride\n\n" + textwrap.dedent(overrides))
     return definitions

@@ -31,7 +31,7 @@ POOLS = {
     "user_segment": ("new", "returning"), "cache_type": ("redis", "local"), "result": ("hit", "miss"),
     "queue": ("emails", "indexing"), "integration": ("email", "slack", "webhook"), "rule_group": ("alerts", "plan"),
     "alertmanager": ("http://alertmanager:9093/api/v2/alerts",), "device": ("sda", "eth0"), "cpu": ("0", "1"),
-    "mode": ("idle", "user"),
+    "mode": ("idle", "user"), "forecast": ("revenue_hourly", "disk_free"), "mountpoint": ("/", "/data"),
 }
 SUFFIXES = ("_bucket", "_sum", "_count")
 Series = tuple[str, dict[str, str], Callable[[float], float]]

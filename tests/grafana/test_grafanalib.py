@@ -52,7 +52,8 @@ def test_a_grafanalib_dashboard_converts_and_passes_the_same_checks(tmp_path: Pa
     document = grafana.render(project)[f"grafana/dashboards/grafanalib/{converted.uid}.json"]
     assert document["schemaVersion"] == 42
     assert {p["type"] for p in document["panels"]} == {"timeseries", "stat"}
-    assert problems(document) == []
+    # grafanalib writes Grafana 4's `step` on every target: no successor obsgen knows, so it is kept verbatim.
+    assert problems(document) == [f"dashboard.panels[{i}].targets[0].step: not in Grafana's schema" for i in (0, 1)]
     assert lint(document, project_context(project)) == []
 
 

@@ -82,8 +82,9 @@ def lint_project(project: Project) -> list[Result]:
     """One result per rule over the dashboards compiled from a project, printed like promtool's runs."""
     from generator.targets import grafana
 
-    locations = {(d.uid, p.title): project.relative(p.location) for d in dashboards(project) for p in d.all_panels}
+    linted = [d for d in dashboards(project) if d.lint]
+    locations = {(d.uid, p.title): project.relative(p.location) for d in linted for p in d.all_panels}
     context = project_context(project)
-    findings = [f for document in grafana.render(project).values() for f in lint(document, context, RULES, locations)]
+    findings = [f for d in linted for f in lint(grafana.dashboard_json(project, d), context, RULES, locations)]
     return [Result(f"lint {r.CODE} {r.NAME}", not (mine := [f for f in findings if f.code == r.CODE]),
                    "\n".join(str(f) for f in mine)) for r in RULES]

@@ -1,0 +1,85 @@
+"""The exporter's commands (obsgen exporter, obsgen demo-db, obsgen forecast report); heavy imports stay lazy."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from generator.exporter.config import ExporterConfig
+
+CONFIG = typer.Option(Path("out/exporter/exporter.yml"), "--config", "-c", help="Exporter configuration.")
+PROMETHEUS_URL = typer.Option("", "--prometheus-url", help="Overrides the configuration's Prometheus URL.")
+ONLY = typer.Option([], "--forecast", help="Only these forecasts (repeatable).")
+
+forecast_app = typer.Typer(help="Forecasts, anomaly bands and capacity predictions from Prometheus history.",
+                           no_args_is_help=True)
+
+
+def _load(config: Path) -> ExporterConfig:
+    from generator.exporter.config import ConfigError, load_config
+
+    try:
+        return load_config(config)
+    except ConfigError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def exporter(config: Path = CONFIG,
+             listen: str = typer.Option("", "--listen", help="host:port; overrides the configuration's."),
+             prometheus_url: str = PROMETHEUS_URL) -> None:
+    """Run the sidecar exporter: SQL business metrics and forecasts, served from a cache on /metrics."""
+    from generator.exporter.server import serve
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
+    serve(_load(config), listen, prometheus_url)
+
+
+def demo_db(dsn: str = typer.Option("sqlite:///shop-demo.db", "--dsn", envvar="SHOP_DATABASE_URL",
+                                    help="SQLAlchemy URL of the database to (re)create."),
+            days: float = typer.Option(14.0, "--days", min=0, help="Days of history to write."),
+            seed: int = typer.Option(7, "--seed", help="Random seed (same seed, same data)."),
+            trickle: bool = typer.Option(False, "--trickle", help="Keep writing new sessions live until stopped."),
+            ) -> None:
+    """Create the demo e-commerce/RAG database (drops its tables first) with seasonal history."""
+    from sqlalchemy import create_engine
+
+    from generator.exporter.demo_db import create
+    from generator.exporter.signals import StopRequested
+    from generator.exporter.sql import normalise_url
+
+    engine = create_engine(normalise_url(dsn))
+    started = time.perf_counter()
+    shop, written = create(engine, days, seed)
+    typer.echo(f"demo-db: {written} sessions over {days:g} days written to {engine.url.render_as_string()} "
+               f"in {time.perf_counter() - started:.1f} s")
+    if trickle:
+        stop = StopRequested()
+        typer.echo("demo-db: writing new sessions every second until stopped (Ctrl-C)")
+        shop.trickle(stop)
+    engine.dispose()
+
+
+@forecast_app.command("report")
+def forecast_report(config: Path = CONFIG, prometheus_url: str = PROMETHEUS_URL,
+                    at: float = typer.Option(0.0, "--at", help="Unix time to report at (default: now)."),
+                    only: list[str] = ONLY) -> None:
+    """Every forecast's findings now: expected values, bands, anomalies and capacity recommendations."""
+    from generator.exporter.prometheus_api import PrometheusClient
+    from generator.exporter.report import collect, render
+    from generator.model.duration import parse_seconds
+
+    loaded = _load(config)
+    forecasts = [f for f in loaded.forecasts if not only or f.name in only]
+    client = PrometheusClient(prometheus_url or loaded.settings.prometheus_url,
+                              parse_seconds(loaded.settings.prometheus_timeout))
+    reports = collect(forecasts, client, at or time.time())
+    typer.echo(render(reports), nl=False)
+    if any(report.error for report in reports):
+        raise typer.Exit(1)

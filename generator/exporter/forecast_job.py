@@ -1,0 +1,49 @@
+"""Forecast runs: read a Forecast's history from Prometheus and predict every series it returns."""
+
+from __future__ import annotations
+
+import math
+
+from generator.exporter.cache import Sample
+from generator.exporter.forecast import InsufficientDataError
+from generator.exporter.jobs import Job, JobFailed, UpGauge
+from generator.exporter.predict import Prediction, predict, samples
+from generator.exporter.prometheus_api import PrometheusClient
+from generator.model import Forecast
+from generator.model.duration import parse_seconds
+
+
+def window(forecast: Forecast, wall_time: float) -> tuple[float, float, float]:
+    """(start, end, step) of the history a run at `wall_time` reads: the grid ends at the last whole step."""
+    step = parse_seconds(forecast.step)
+    end = math.floor(wall_time / step) * step
+    return end - parse_seconds(forecast.history) + step, end, step
+
+
+def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float) -> list[Prediction]:
+    """A prediction per series the forecast's PromQL returns (series without any finite value are skipped)."""
+    start, end, step = window(forecast, wall_time)
+    histories = client.query_range(forecast.expr, start, end, step, timeout=parse_seconds(forecast.timeout))
+    if len(histories) > forecast.max_series:
+        raise JobFailed(f"returned {len(histories)} series, more than max_series={forecast.max_series}: "
+                        "aggregate the expression or raise max_series")
+    found = []
+    for history in histories:
+        try:
+            found.append(predict(forecast, history.labels, history.values, end))
+        except InsufficientDataError:
+            continue
+    return found
+
+
+class ForecastJob(Job):
+    """Recomputes one forecast on its schedule."""
+
+    def __init__(self, forecast: Forecast, client: PrometheusClient, up: UpGauge) -> None:
+        super().__init__(forecast, up)
+        self.forecast = forecast
+        self._client = client
+
+    def run(self, wall_time: float) -> list[Sample]:
+        """The samples of every series' prediction."""
+        return [s for p in predictions(self.forecast, self._client, wall_time) for s in samples(self.forecast, p)]

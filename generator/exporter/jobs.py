@@ -1,0 +1,44 @@
+"""What a background job is, and how a run can fail: the scheduler records each outcome the same way."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Protocol
+
+from generator.errors import Location
+from generator.exporter.cache import Sample
+from generator.model import BusinessMetric, Forecast
+from generator.model.exporter import Scheduled
+
+
+class JobFailed(Exception):
+    """The run failed: the query is wrong or returned something unusable (status "error")."""
+
+
+class SourceDown(JobFailed):
+    """The database or Prometheus could not be reached (status "error", the source's up gauge goes 0)."""
+
+
+class JobTimeout(JobFailed):
+    """The run was cancelled after its timeout (status "timeout")."""
+
+
+class UpGauge(Protocol):
+    """The up gauge of the job's source (a prometheus_client Gauge or child)."""
+
+    def set(self, value: float) -> None:
+        """Set the gauge."""
+
+
+class Job(ABC):
+    """A SQL query or forecast that runs on its definition's schedule and returns the samples it computed."""
+
+    def __init__(self, definition: BusinessMetric | Forecast, up: UpGauge) -> None:
+        self.name = definition.name
+        self.schedule: Scheduled = definition
+        self.location: Location = definition.location
+        self.up = up
+
+    @abstractmethod
+    def run(self, wall_time: float) -> list[Sample]:
+        """Compute the samples as of Unix time `wall_time`; raise JobFailed (or a subclass) on failure."""

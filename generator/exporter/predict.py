@@ -1,0 +1,86 @@
+"""What the exporter computes for one series of a Forecast: forecast and band, anomaly scores, capacity."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from generator.exporter.anomaly import streaming_anomaly_scores
+from generator.exporter.cache import Sample, labels_of
+from generator.exporter.capacity import Recommendation, capacity_recommendation
+from generator.exporter.forecast import FloatArray, forecast_with_band
+from generator.model import Forecast
+from generator.model.duration import parse_seconds
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The findings for one series at its newest sample ("origin")."""
+
+    labels: dict[str, str]
+    origin: float
+    newest: float
+    expected: float
+    lower: float
+    upper: float
+    at_horizon: float
+    zscore: float
+    score: float
+    recommendation: Recommendation | None
+
+
+def season_seconds(forecast: Forecast) -> float | None:
+    """The forecast's season in seconds, None without one."""
+    return parse_seconds(forecast.season) if forecast.season else None
+
+
+def resource_name(labels: dict[str, str], name_labels: tuple[str, ...]) -> str:
+    """How a recommendation names the resource: its naming labels' values, joined by ':'."""
+    parts = [labels[label] for label in name_labels if labels.get(label)]
+    return ":".join(parts) or "all"
+
+
+def predict(forecast: Forecast, labels: dict[str, str], values: FloatArray, origin: float) -> Prediction:
+    """Call the forecasting core on a series whose newest sample is at `origin` (InsufficientDataError if empty).
+
+    The forecast and band are for the step after the newest sample (the step in progress); the
+    anomaly scores judge the newest sample against its own one-step forecast.
+    """
+    step, season = parse_seconds(forecast.step), season_seconds(forecast)
+    band = forecast_with_band(values, step, season, forecast.steps(forecast.horizon), forecast.coverage)
+    scores = streaming_anomaly_scores(values, step, season)
+    recommendation = None
+    if (capacity := forecast.capacity) is not None:
+        recommendation = capacity_recommendation(
+            resource_name(labels, capacity.name_labels), values, step, capacity.limit,
+            resource=capacity.resource, direction=capacity.direction,
+            critical_seconds=parse_seconds(capacity.critical_within),
+            warning_seconds=parse_seconds(capacity.warning_within),
+        )
+    return Prediction(
+        labels=labels, origin=origin, newest=float(values[-1]),
+        expected=float(band.mean[0]), lower=float(band.lower[0]), upper=float(band.upper[0]),
+        at_horizon=float(band.mean[-1]), zscore=float(scores.z[-1]), score=float(scores.score[-1]),
+        recommendation=recommendation,
+    )
+
+
+def samples(forecast: Forecast, prediction: Prediction) -> list[Sample]:
+    """The exported samples of a prediction; undefined (NaN) values are left out, never exported."""
+    base = {**prediction.labels, "forecast": forecast.name}
+    values = {
+        "obsgen_forecast": prediction.expected,
+        "obsgen_forecast_lower": prediction.lower,
+        "obsgen_forecast_upper": prediction.upper,
+        "obsgen_forecast_at_horizon": prediction.at_horizon,
+        "obsgen_forecast_origin_timestamp_seconds": prediction.origin,
+        "obsgen_anomaly_zscore": prediction.zscore,
+        "obsgen_anomaly_score": prediction.score,
+    }
+    found = [Sample(family, labels_of(base), value) for family, value in values.items() if not math.isnan(value)]
+    if (rec := prediction.recommendation) is not None:
+        found.append(Sample("obsgen_capacity_seconds_to_exhaustion", labels_of(base), rec.seconds_to_exhaustion))
+        info = {**base, "resource": rec.resource, "severity": rec.severity, "message": rec.message}
+        found.append(Sample("obsgen_recommendation_info", labels_of(info), 1.0))
+    return found
+

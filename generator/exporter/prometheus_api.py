@@ -1,0 +1,83 @@
+"""History from Prometheus' HTTP API: query_range on a fixed step grid, with gaps as NaN."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import requests
+
+from generator.exporter.forecast import FloatArray
+from generator.exporter.jobs import JobFailed, SourceDown
+
+MAX_POINTS_PER_REQUEST = 11_000  # Prometheus refuses query_range answers with more points per series
+
+
+@dataclass(frozen=True)
+class History:
+    """One series returned by query_range, on the grid start, start + step, ..., end."""
+
+    labels: dict[str, str]
+    values: FloatArray
+    end: float
+    step: float
+
+
+def grid(start: float, end: float, step: float) -> FloatArray:
+    """Timestamps of the evaluation grid from start to end inclusive."""
+    count = round((end - start) / step) + 1
+    return start + step * np.arange(count, dtype=np.float64)
+
+
+class PrometheusClient:
+    """A small query_range client; connection problems are SourceDown, rejected queries JobFailed."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._session = requests.Session()
+
+    def _get(self, params: dict[str, str], timeout: float) -> list[dict[str, Any]]:
+        try:
+            response = self._session.get(f"{self.url}/api/v1/query_range", params=params, timeout=timeout)
+        except requests.RequestException as error:
+            raise SourceDown(f"Prometheus at {self.url} unreachable: {type(error).__name__}") from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code in (400, 422):
+            raise JobFailed(f"Prometheus rejected the query: {body.get('error', response.text[:200])}")
+        if response.status_code != 200 or body.get("status") != "success":
+            raise SourceDown(f"Prometheus at {self.url} answered HTTP {response.status_code}")
+        result: list[dict[str, Any]] = body["data"]["result"]
+        return result
+
+    def query_range(
+        self, expr: str, start: float, end: float, step: float, timeout: float | None = None
+    ) -> list[History]:
+        """Every series of `expr` on the grid start..end, split in requests of at most 11,000 points."""
+        times = grid(start, end, step)
+        series: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
+        for first in range(0, times.size, MAX_POINTS_PER_REQUEST):
+            chunk = times[first : first + MAX_POINTS_PER_REQUEST]
+            params = {"query": expr, "start": _stamp(chunk[0]), "end": _stamp(chunk[-1]), "step": _stamp(step)}
+            for item in self._get(params, timeout or self.timeout):
+                labels = {k: v for k, v in item["metric"].items() if k != "__name__"}
+                entry = series.setdefault(tuple(sorted(labels.items())), {"labels": labels, "points": []})
+                entry["points"].extend(item["values"])
+        result = []
+        for entry in series.values():
+            values = np.full(times.size, np.nan)
+            for stamp, value in entry["points"]:
+                index = round((float(stamp) - start) / step)
+                if 0 <= index < times.size:
+                    values[index] = float(value)
+            result.append(History(entry["labels"], values, end, step))
+        return result
+
+
+def _stamp(seconds: float) -> str:
+    return f"{seconds:.3f}" if not math.isclose(seconds, round(seconds)) else str(round(seconds))

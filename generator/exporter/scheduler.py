@@ -1,0 +1,137 @@
+"""Runs every job on its own interval in a small thread pool, and records each outcome (cache, self-metrics, log)."""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from generator.exporter.cache import ResultCache
+from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown
+from generator.library.exporter import SELF_METRICS
+from generator.model.duration import parse_seconds
+
+log = logging.getLogger("obsgen.exporter")
+STATUSES = ("success", "error", "timeout")
+
+
+@dataclass(frozen=True)
+class SelfMetrics:
+    """The exporter's own instruments, named and documented as generator.library.exporter declares them."""
+
+    duration: Histogram
+    runs: Counter
+    last_success: Gauge
+    database_up: Gauge
+    prometheus_up: Gauge
+
+    @classmethod
+    def register(cls, registry: CollectorRegistry) -> SelfMetrics:
+        """Create the instruments in `registry`."""
+        declared = {metric.name: metric for metric in SELF_METRICS}
+
+        def doc(name: str) -> tuple[str, str, tuple[str, ...]]:
+            return name, declared[name].help, declared[name].labels
+
+        return cls(
+            duration=Histogram(*doc("obsgen_query_duration_seconds"), registry=registry,
+                               buckets=declared["obsgen_query_duration_seconds"].buckets),
+            runs=Counter(*doc("obsgen_query_runs_total"), registry=registry),
+            last_success=Gauge(*doc("obsgen_query_last_success_timestamp_seconds"), registry=registry),
+            database_up=Gauge(*doc("obsgen_database_up"), registry=registry),
+            prometheus_up=Gauge(*doc("obsgen_prometheus_up"), registry=registry),
+        )
+
+    def declare(self, job: str) -> None:
+        """Create a job's series at zero, so rates and absence checks work before its first failure."""
+        for status in STATUSES:
+            self.runs.labels(query=job, status=status)
+        self.duration.labels(query=job)
+
+
+class Scheduler:
+    """Starts each job at once, then every `interval` after its previous start; a job never overlaps itself."""
+
+    def __init__(self, jobs: Sequence[Job], cache: ResultCache, metrics: SelfMetrics,
+                 on_change: Callable[[], None] = lambda: None, workers: int = 8,
+                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
+        self._jobs = list(jobs)
+        self._on_change = on_change
+        self._cache = cache
+        self._metrics = metrics
+        self._clock, self._wall = clock, wall
+        self._pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(self._jobs))),
+                                        thread_name_prefix="obsgen-job")
+        self._stop = threading.Event()
+        self._running: set[str] = set()
+        self._last_error: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._loop, name="obsgen-scheduler", daemon=True)
+        for job in self._jobs:
+            metrics.declare(job.name)
+
+    def start(self) -> None:
+        """Begin running jobs in the background."""
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop scheduling and wait (up to `timeout`) for runs in progress."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _loop(self) -> None:
+        start = self._clock()
+        due = [(start, index) for index in range(len(self._jobs))]
+        heapq.heapify(due)
+        while due and not self._stop.is_set():
+            at, index = due[0]
+            if self._stop.wait(max(0.0, at - self._clock())):
+                return
+            heapq.heappop(due)
+            job = self._jobs[index]
+            with self._lock:
+                busy = job.name in self._running
+                self._running.add(job.name)
+            if not busy:
+                self._pool.submit(self._execute, job)
+            interval = parse_seconds(job.schedule.interval)
+            following = at + interval
+            heapq.heappush(due, (following if following > self._clock() else self._clock() + interval, index))
+
+    def _execute(self, job: Job) -> None:
+        started, as_of = self._clock(), self._wall()
+        try:
+            found = job.run(as_of)
+        except JobFailed as error:
+            self._failed(job, error, "timeout" if isinstance(error, JobTimeout) else "error")
+        except Exception as error:  # a bug must not kill the worker: report it like any failure
+            log.exception("%s: %s: unexpected failure", job.location, job.name)
+            self._failed(job, error, "error")
+        else:
+            self._cache.put(job.name, found, parse_seconds(job.schedule.stale_after))
+            self._metrics.runs.labels(query=job.name, status="success").inc()
+            self._metrics.last_success.labels(query=job.name).set(as_of)  # the time its values are as of
+            job.up.set(1)
+            if self._last_error.pop(job.name, None) is not None:
+                log.info("%s: %s recovered: %d samples", job.location, job.name, len(found))
+        finally:
+            self._metrics.duration.labels(query=job.name).observe(self._clock() - started)
+            with self._lock:
+                self._running.discard(job.name)
+            self._on_change()
+
+    def _failed(self, job: Job, error: BaseException, status: str) -> None:
+        self._metrics.runs.labels(query=job.name, status=status).inc()
+        job.up.set(0 if isinstance(error, SourceDown) else 1)
+        message = str(error)
+        if self._last_error.get(job.name) != message:  # log a failure once, not at every interval
+            log.error("%s: %s failed: %s", job.location, job.name, message)
+            self._last_error[job.name] = message

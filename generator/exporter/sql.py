@@ -1,0 +1,197 @@
+"""Business metrics by SQL: an engine per database (pre-ping, reconnect), read-only runs with a timeout."""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+from generator.exporter.cache import Sample, labels_of
+from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, UpGauge
+from generator.model import BusinessMetric, Database
+from generator.model.duration import parse_seconds
+
+BIND_NOW = "now"
+POSTGRES_QUERY_CANCELED = "57014"
+SQLITE_PROGRESS_OPS = 10_000  # SQLite VM instructions between two checks of the deadline
+
+
+def resolve_url(database: Database) -> URL:
+    """The SQLAlchemy URL of a database, read from its environment variable or file when referenced."""
+    if database.dsn_env:
+        raw = os.environ.get(database.dsn_env, "")
+        if not raw:
+            raise SourceDown(f"database {database.name}: environment variable {database.dsn_env} is not set")
+    elif database.dsn_file:
+        raw = _read_secret(database.dsn_file, database.name)
+    else:
+        raw = database.dsn
+    try:
+        url = normalise_url(raw)
+    except ValueError as error:
+        raise SourceDown(f"database {database.name}: {error}") from None
+    if database.password_file:
+        url = url.set(password=_read_secret(database.password_file, database.name))
+    return url
+
+
+def normalise_url(raw: str) -> URL:
+    """A SQLAlchemy URL for a supported database, with PostgreSQL on psycopg 3; ValueError otherwise."""
+    try:
+        url = make_url(raw.strip())
+    except ArgumentError:
+        raise ValueError("the DSN is not a SQLAlchemy URL") from None
+    if url.drivername == "postgresql":  # SQLAlchemy would pick psycopg2; obsgen ships psycopg 3
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError(f"{url.get_backend_name()} is not supported (sqlite, postgresql)")
+    return url
+
+
+def _read_secret(path: str, name: str) -> str:
+    try:
+        return Path(path).read_text().strip()
+    except OSError as error:
+        raise SourceDown(f"database {name}: cannot read {path}: {error.strerror}") from None
+
+
+@dataclass
+class Databases:
+    """One engine per database, created on first use and again after a failed creation."""
+
+    declared: Mapping[str, Database]
+    _engines: dict[str, Engine] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def engine(self, name: str) -> Engine:
+        """The database's engine; SourceDown when its DSN cannot be resolved."""
+        with self._lock:
+            if name not in self._engines:
+                database = self.declared[name]
+                url = resolve_url(database)
+                connect_args: dict[str, Any] = (
+                    {"connect_timeout": database.connect_timeout} if url.get_backend_name() == "postgresql"
+                    else {"timeout": database.connect_timeout}
+                )
+                try:
+                    self._engines[name] = create_engine(url, pool_pre_ping=True, pool_recycle=1800,
+                                                        connect_args=connect_args)
+                except (NoSuchModuleError, ImportError) as error:
+                    raise SourceDown(f"database {name}: no driver for {url.drivername} ({error}); for "
+                                     "PostgreSQL install obsgen[postgresql]") from None
+            return self._engines[name]
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        with self._lock:
+            for engine in self._engines.values():
+                engine.dispose()
+            self._engines.clear()
+
+
+@contextmanager
+def read_only(conn: Connection, timeout: float) -> Iterator[None]:
+    """A read-only transaction whose statements are cancelled after `timeout` seconds."""
+    with conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(timeout * 1000))}")
+            yield
+            return
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        deadline = time.monotonic() + timeout
+        raw.execute("PRAGMA query_only = ON")
+        raw.set_progress_handler(lambda: int(time.monotonic() > deadline), SQLITE_PROGRESS_OPS)
+        try:
+            yield
+        finally:
+            raw.set_progress_handler(None, 0)
+            raw.execute("PRAGMA query_only = OFF")
+
+
+def _is_timeout(error: DBAPIError) -> bool:
+    original = error.orig
+    if getattr(original, "sqlstate", None) == POSTGRES_QUERY_CANCELED:
+        return True
+    return isinstance(original, sqlite3.OperationalError) and "interrupted" in str(original)
+
+
+def _reason(error: SQLAlchemyError) -> str:
+    """The driver's message without SQLAlchemy's statement echo and documentation link."""
+    original = getattr(error, "orig", None)
+    return str(original or error).strip().splitlines()[0]
+
+
+def rows_to_samples(metric: BusinessMetric, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Sample]:
+    """One sample per row; JobFailed when the columns are not the value and labels the metric declares."""
+    by_lower = {column.lower(): index for index, column in enumerate(columns)}
+    wanted = [metric.value, *metric.labels]
+    if sorted(by_lower) != sorted(name.lower() for name in wanted):
+        raise JobFailed(f"returned columns {list(columns)}; expected value column {metric.value!r} and label "
+                        f"columns {list(metric.labels)} (alias them with AS)")
+    value_at = by_lower[metric.value.lower()]
+    label_at = [(label, by_lower[label.lower()]) for label in metric.labels]
+    samples: dict[tuple[tuple[str, str], ...], Sample] = {}
+    for row in rows:
+        if row[value_at] is None:
+            continue
+        try:
+            value = float(row[value_at])
+        except (TypeError, ValueError):
+            raise JobFailed(f"value column {metric.value!r} holds {row[value_at]!r}, not a number") from None
+        labels = labels_of({label: "" if row[i] is None else str(row[i]) for label, i in label_at})
+        if labels in samples:
+            raise JobFailed(f"returned two rows with the labels {dict(labels)}: group by every label column")
+        if not math.isnan(value):
+            samples[labels] = Sample(metric.name, labels, value)
+    return list(samples.values())
+
+
+class QueryJob(Job):
+    """Runs one business metric's SQL on its database."""
+
+    def __init__(self, metric: BusinessMetric, databases: Databases, up: UpGauge) -> None:
+        super().__init__(metric, up)
+        self.metric = metric
+        self._databases = databases
+        self._statement = text(metric.sql)
+        self._binds = set(self._statement.compile().params)
+
+    def run(self, wall_time: float) -> list[Sample]:
+        """Execute the SQL read-only with the metric's timeout and turn its rows into samples."""
+        if self._binds - {BIND_NOW}:
+            unknown = ", ".join(f":{name}" for name in sorted(self._binds - {BIND_NOW}))
+            raise JobFailed(f"unknown bind parameter {unknown} (only :{BIND_NOW}, the run's Unix time, is bound)")
+        params = {BIND_NOW: wall_time} if self._binds else {}
+        engine = self._databases.engine(self.metric.database)
+        try:
+            conn = engine.connect()
+        except SQLAlchemyError as error:
+            raise SourceDown(f"database {self.metric.database} unreachable: {_reason(error)}") from None
+        with conn:
+            try:
+                with read_only(conn, parse_seconds(self.metric.timeout)):
+                    result = conn.execute(self._statement, params)
+                    columns, rows = list(result.keys()), result.fetchall()
+            except DBAPIError as error:
+                if error.connection_invalidated:
+                    raise SourceDown(f"database {self.metric.database} dropped the connection: "
+                                     f"{_reason(error)}") from None
+                if _is_timeout(error):
+                    raise JobTimeout(f"cancelled after its timeout of {self.metric.timeout}") from None
+                raise JobFailed(_reason(error)) from None
+            except SQLAlchemyError as error:
+                raise JobFailed(_reason(error)) from None
+        return rows_to_samples(self.metric, columns, [tuple(row) for row in rows])

@@ -1,0 +1,128 @@
+"""Grafana dashboards read from JSON files, API exports and Kubernetes manifests, converted into the model.
+
+Accepted: a dashboard JSON file (any schema version), the API's {"dashboard": ..., "meta": ...}
+envelope, a JSON list of either, and in YAML the ConfigMaps the Grafana sidecar loads (ConfigMap,
+ConfigMapList, List) or grafana-operator's GrafanaDashboard (spec.json).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import DefinitionError, Location
+from generator.importer.pysource import definitions_module
+from generator.interop.grafana_json import convert
+from generator.model import Dashboard, DatasourceVariable
+from generator.model.identity import slug
+
+FOLDER_ANNOTATIONS = ("k8s-sidecar-target-directory", "grafana_folder", "grafana-folder")
+MODULE_PREFIX = re.compile(r"^(grafana[-_])?dashboards?[-_]")  # grafana-dashboard-x.json is dashboards_x
+
+
+@dataclass
+class ImportedDashboard:
+    """One dashboard read from a file: where it came from, its model, and the conversion's notes."""
+
+    path: Path
+    origin: str
+    key: str
+    dashboard: Dashboard
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def module(self) -> str:
+        """Its definitions module: dashboards_<key> (alertmanager-overview.json -> dashboards_alertmanager_overview)."""
+        stem = MODULE_PREFIX.sub("", slug(self.key.removesuffix(".json"))) or slug(self.dashboard.name)
+        return "dashboards_" + stem.replace("-", "_")
+
+
+def _is_dashboard(value: Any) -> bool:
+    return isinstance(value, dict) and ("panels" in value or "rows" in value) and "title" in value
+
+
+def _found(value: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    """(dashboard, folder) of a JSON value: a dashboard, an API envelope, or a list of them."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _found(item)
+    elif isinstance(value, dict) and _is_dashboard(value.get("dashboard")):
+        yield value["dashboard"], str((value.get("meta") or {}).get("folderTitle") or "")
+    elif _is_dashboard(value):
+        yield value, ""
+
+
+def _folder(metadata: dict[str, Any]) -> str:
+    annotations = metadata.get("annotations") or {}
+    return next((str(annotations[key]) for key in FOLDER_ANNOTATIONS if annotations.get(key)), "")
+
+
+def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, str, str]]:
+    """(dashboard, folder, origin, key) of a ConfigMap or GrafanaDashboard holding dashboard JSON."""
+    metadata = document.get("metadata") or {}
+    origin = f"{document.get('kind')} {metadata.get('name', '')}".strip()
+    if document.get("kind") == "ConfigMap":
+        for key, text in (document.get("data") or {}).items():
+            try:
+                value = json.loads(text)
+            except (TypeError, ValueError):
+                continue  # other files in the ConfigMap
+            for dashboard, _ in _found(value):
+                yield dashboard, _folder(metadata), origin, str(key)
+    elif document.get("kind") == "GrafanaDashboard":
+        spec = document.get("spec") or {}
+        for dashboard, _ in _found(json.loads(spec["json"]) if isinstance(spec.get("json"), str) else None):
+            yield dashboard, str(spec.get("folder") or ""), origin, str(metadata.get("name") or "")
+
+
+def holds_dashboards(document: Any) -> bool:
+    """Whether a YAML document is a ConfigMap or GrafanaDashboard holding dashboard JSON."""
+    return isinstance(document, dict) and any(True for _ in _manifest_dashboards(document))
+
+
+def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str = "") -> list[ImportedDashboard]:
+    """The dashboards of a JSON file, or of already parsed YAML documents; DefinitionError naming the file."""
+    where = Location(str(path), 0)
+    try:
+        if documents is None:
+            found = [(d, f, "", path.name if i == 0 else f"{path.stem}-{i + 1}")
+                     for i, (d, f) in enumerate(_found(json.loads(path.read_text())))]
+        else:
+            found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
+    except (ValueError, KeyError) as error:
+        raise DefinitionError(where, f"cannot import: {error}") from None
+    imported = []
+    for data, own_folder, origin, key in found:
+        converted = convert(data, where, folder=folder or own_folder or "General", source=path.name)
+        dashboard = converted.dashboard.model_copy(update={"lint": False})  # kept as written, as imported rules are
+        imported.append(ImportedDashboard(path, origin, key, dashboard, converted.notes))
+    return imported
+
+
+def module_variable(dashboard: Dashboard) -> str:
+    """UPPER_SNAKE_CASE module global for a dashboard."""
+    name = slug(dashboard.name).replace("-", "_").upper()
+    return name if name[:1].isalpha() else f"DASHBOARD_{name}"
+
+
+def module_source(item: ImportedDashboard) -> str:
+    """A definitions module declaring one imported dashboard."""
+    where = f"{item.path}" + (f" ({item.origin}, {item.key})" if item.origin else "")
+    header = [
+        f"Dashboard imported by `obsgen import` from {where}.",
+        "",
+        "Converted to Grafana's current schema; what obsgen does not model is kept verbatim in extra=.",
+        "Edit it here: importing the file again replaces this module only with --force. The dashboard lint",
+        "skips it (lint=False) as it skips imported rules; set lint=True once the dashboard is yours.",
+    ]
+    if item.notes:
+        header += ["", "Import notes:", *(f"- {note}" for note in item.notes)]
+    dashboard = item.dashboard
+    if dashboard.variables[:1] == (DatasourceVariable(),):  # the Dashboard adds that one by itself
+        dashboard = dashboard.model_copy(update={"variables": dashboard.variables[1:]})
+    return definitions_module(header, [(module_variable(dashboard), dashboard)])
+

@@ -1,0 +1,41 @@
+"""The sidecar exporter's configuration: exporter/exporter.yml (databases by reference, SQL queries, forecasts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.model import BusinessMetric, Database, Definition, Forecast
+from generator.project import Project
+from generator.sidecar import settings
+
+CONFIG = "exporter/exporter.yml"
+# Metric fields that say nothing to the exporter: it always is the source, and SQL metrics have no buckets.
+_NOT_RUNTIME = {"source", "buckets"}
+
+
+def entry(project: Project, definition: Definition, exclude: set[str] | None = None) -> dict[str, Any]:
+    """One config entry: name first, where it was defined (for the exporter's errors), then its set fields.
+
+    Empty strings and lists are left out: each such field defaults to empty, so the exporter reads the same.
+    """
+    fields = definition.model_dump(mode="json", exclude=exclude)
+    fields = {key: value for key, value in fields.items() if value != "" and value != []}
+    return {"name": fields.pop("name"), "defined_at": str(project.relative(definition.location)), **fields}
+
+
+def config(project: Project) -> dict[str, Any]:
+    """exporter.yml."""
+    exporter = settings(project)
+    return {
+        "exporter": exporter.model_dump(mode="json"),
+        "databases": [entry(project, db) for db in project.all(Database)],
+        "queries": [entry(project, metric, _NOT_RUNTIME) for metric in project.all(BusinessMetric)],
+        "forecasts": [entry(project, forecast) for forecast in project.all(Forecast)],
+    }
+
+
+def render(project: Project) -> dict[str, Any]:
+    """exporter/exporter.yml when the project declares anything for the exporter to run."""
+    if not project.all(BusinessMetric) and not project.all(Forecast):
+        return {}
+    return {CONFIG: config(project)}

@@ -1,0 +1,77 @@
+"""promtool scenarios per SLO: constant error rates fed through its real rules, and which alerts fire when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.examples import alert_labels
+from generator.gotemplate import render as render_template
+from generator.model import SLO, Alert
+from generator.model.duration import format_seconds
+from generator.project import Project
+from generator.slo.feed import input_series
+from generator.slo.rules import group
+from generator.slo.scenarios import EVALUATION_STEP, Scenario, sample_step, scenarios
+from generator.targets.prometheus import alert_rule
+from generator.targets.rule_tests import TESTS_DIR, rule_files
+
+
+def _at(minute: int) -> str:
+    return format_seconds(minute * 60)
+
+
+def _labels(labels: dict[str, str], name: str = "") -> str:
+    inner = ", ".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    return f"{name}{{{inner}}}"
+
+
+def _expected(project: Project, slo: SLO, alert: Alert) -> dict[str, dict[str, str]]:
+    labels = {**slo.series_labels, **alert_labels(alert)}
+    annotations = alert_rule(project, alert)["annotations"]
+    return {"exp_labels": dict(sorted(labels.items())),
+            "exp_annotations": {k: render_template(v, labels, None) for k, v in sorted(annotations.items())}}
+
+
+def scenario_test(project: Project, slo: SLO, scenario: Scenario) -> dict[str, Any]:
+    """One promtool test group: the scenario's series, its alert checks and its value checks."""
+    alerts = {burn.long: project.alerts[slo.alert(burn)] for burn in slo.alerting.windows}
+    alert_tests = [
+        {"eval_time": _at(check.minute), "alertname": alert.name,
+         "exp_alerts": [_expected(project, slo, alert)] if long in check.firing else []}
+        for check in scenario.checks for long, alert in alerts.items() if long in check.asserted
+    ]
+    test: dict[str, Any] = {
+        "name": f"{slo.service} {slo.name}: {scenario.name}",
+        "interval": f"{sample_step(slo)}m",
+        "input_series": [{"series": s, "values": v}
+                         for s, v in input_series(slo.sli, scenario.segments, sample_step(slo)).items()],
+        "alert_rule_test": alert_tests,
+    }
+    if scenario.values:
+        test["promql_expr_test"] = [
+            {"expr": value.expr, "eval_time": _at(value.minute),
+             "exp_samples": [{"labels": _labels(slo.series_labels, "" if " " in value.expr else value.expr),
+                              "value": value.value}]}
+            for value in scenario.values
+        ]
+    return test
+
+
+def render(project: Project) -> dict[str, Any]:
+    """prometheus/tests/slo-<slo>-scenarios[-every-<step>].yml per SLO, reading only that SLO's rule file.
+
+    Like the alert examples, scenarios pin real windows, so a profiled build (compressed time) has none.
+    """
+    if project.profile is not None:
+        return {}
+    files: dict[str, Any] = {}
+    for slo in project.all(SLO):
+        for scenario in scenarios(slo):
+            every = "" if scenario.step == EVALUATION_STEP else f"-every-{scenario.step}m"
+            document = files.setdefault(f"{TESTS_DIR}/{group(slo)}-scenarios{every}.yml", {
+                "rule_files": rule_files(project, group(slo)),
+                "evaluation_interval": f"{scenario.step}m",
+                "tests": [],
+            })
+            document["tests"].append(scenario_test(project, slo, scenario))
+    return files

@@ -1,0 +1,104 @@
+"""The exporter against a real PostgreSQL: values match, and it rides out the database stopping and starting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from generator.exporter.demo_db import DemoShop, create
+from tests.exporter.conftest import RunningExporter, Series, named, one, running_exporter, shipped_config, write_config
+from tests.servers import Postgres, postgres
+
+COUNTERS = ("shop_orders_total", "shop_revenue_total", "shop_rag_queries_total", "shop_rag_cost_total")
+STALE_AFTER = 3.0
+SLOW = {"name": "shop_slow_total", "defined_at": "definitions/slow.py:1", "type": "counter", "help": "Slow.",
+        "database": "shop", "sql": "SELECT COUNT(*) AS value FROM pg_sleep(5)"}
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Postgres]:
+    """A PostgreSQL cluster holding one day of demo data."""
+    with postgres() as server:
+        engine = create_engine(server.url)
+        create(engine, days=1.0, seed=11)
+        engine.dispose()
+        yield server
+
+
+def database_values(url: str, query: dict[str, object], now: float) -> dict[frozenset[tuple[str, str]], float]:
+    """What the query returns when run directly on PostgreSQL with :now bound."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        result = conn.execute(text(str(query["sql"])), {"now": now} if ":now" in str(query["sql"]) else {})
+        rows = [dict(row._mapping) for row in result]
+    engine.dispose()
+    labels = list(query.get("labels", []))  # type: ignore[call-overload]
+    return {frozenset((label, str(row[label])) for label in labels): float(row["value"])
+            for row in rows if row["value"] is not None}
+
+
+def business(series: Series) -> dict[str, dict[frozenset[tuple[str, str]], float]]:
+    """The shop_* counters served."""
+    return {name: named(series, name) for name in COUNTERS if named(series, name)}
+
+
+def test_values_match_and_the_exporter_rides_out_a_database_restart(cluster: Postgres, tmp_path: Path) -> None:
+    config = shipped_config()
+    config["forecasts"] = []
+    shipped = list(config["queries"])
+    config["queries"] = [*shipped, SLOW]
+    path = write_config(tmp_path / "exporter.yml", config, interval="1s", timeout="1s", stale_after=f"{STALE_AFTER:g}s")
+
+    with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": cluster.url}) as exporter:
+        series = exporter.wait_for(lambda s: all(named(s, q["name"]) for q in shipped), 60, "every query")
+        for query in shipped:
+            now = one(series, "obsgen_query_last_success_timestamp_seconds", query=query["name"])
+            assert now is not None
+            assert named(series, query["name"]) == database_values(cluster.url, query, now), query["name"]
+        assert one(series, "obsgen_database_up", database="shop") == 1
+        exporter.wait_for(lambda s: exporter.runs(s, SLOW["name"], "timeout") >= 1, 30, "a cancelled slow query")
+        pid = exporter.process.pid
+
+        cluster.stop()
+        stopped = time.monotonic()
+        exporter.wait_for(lambda s: one(s, "obsgen_database_up", database="shop") == 0, 30, "up == 0")
+        gone = exporter.wait_for(lambda s: not business(s), 30, "business series vanishing")
+        vanished_after = time.monotonic() - stopped
+        # the last good run ended at most one interval + timeout before the stop
+        assert vanished_after <= STALE_AFTER + 1.0, f"series served {vanished_after:.1f}s after the database stopped"
+        assert one(gone, "obsgen_database_up", database="shop") == 0
+        _stays_gone(exporter, seconds=2.0)
+
+        cluster.start()
+        restarted = time.monotonic()
+        shop = DemoShop(create_engine(cluster.url))
+        shop.write(time.time() - 600, time.time())  # new rows: what is served next must be fresh, not remembered
+        shop.engine.dispose()
+        back = exporter.wait_for(lambda s: one(s, "obsgen_database_up", database="shop") == 1 and business(s)
+                                 and _matches_database(s, cluster.url, shipped), 30, "fresh values")
+        print(f"\nPostgreSQL stopped: series gone after {vanished_after:.1f} s (stale_after {STALE_AFTER:g} s); "
+              f"restarted: fresh values served after {time.monotonic() - restarted:.1f} s")
+        assert exporter.process.pid == pid and exporter.process.poll() is None
+        assert exporter.runs(back, "shop_orders_total", "error") >= 1
+    log = exporter.log.read_text()
+    assert "database shop unreachable" in log
+    assert "definitions/slow.py:1: shop_slow_total failed: cancelled after its timeout of 1s" in log
+
+
+def _stays_gone(exporter: RunningExporter, seconds: float) -> None:
+    """While the database is down, no business series comes back (no stale value is served)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert not business(exporter.scrape())
+        time.sleep(0.2)
+
+
+def _matches_database(series: Series, url: str, queries: list[dict[str, object]]) -> bool:
+    served = business(series)
+    wanted = {q["name"]: q for q in queries if q["name"] in COUNTERS}
+    return set(served) == set(wanted) and all(served[name] == database_values(url, wanted[name], 0.0)
+                                              for name in served)

@@ -1,0 +1,206 @@
+"""Unit tests of the exporter's runtime pieces: config, cache, rows, scheduler outcomes, rendering, report."""
+
+from __future__ import annotations
+
+import math
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from generator.exporter.cache import ResultCache, Sample, labels_of
+from generator.exporter.capacity import Recommendation
+from generator.exporter.collectors import business_collector, forecast_collector
+from generator.exporter.config import ConfigError, load_config
+from generator.exporter.exposition import Exposition
+from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown
+from generator.exporter.predict import Prediction, samples
+from generator.exporter.report import ForecastReport, render
+from generator.exporter.scheduler import Scheduler, SelfMetrics
+from generator.exporter.sql import Databases, resolve_url, rows_to_samples
+from generator.model import BusinessMetric, Database, Forecast, MetricType
+from generator.project import Project
+from tests.exporter.conftest import SHIPPED_CONFIG
+
+ORDERS = BusinessMetric(name="orders_total", type=MetricType.COUNTER, help="Orders.", database="shop",
+                        sql="SELECT status, COUNT(*) AS value FROM orders GROUP BY status", labels=("status",))
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_shipped_config_reads_back_as_the_definitions_with_their_locations(project: Project) -> None:
+    config = load_config(SHIPPED_CONFIG)
+
+    declared = {m.name: m for m in project.all(BusinessMetric)}
+    assert [q.name for q in config.queries] == list(declared)
+    for query in config.queries:
+        assert query.model_dump() == declared[query.name].model_dump()
+        assert query.location == project.relative(declared[query.name].location)
+    assert [f.name for f in config.forecasts] == [f.name for f in project.all(Forecast)]
+    assert config.databases["shop"].dsn_env == "SHOP_DATABASE_URL"
+
+
+def test_the_shipped_config_holds_no_secret() -> None:
+    text = SHIPPED_CONFIG.read_text()
+    assert "dsn_env: SHOP_DATABASE_URL" in text and "password:" not in text and "@" not in text
+
+
+def test_a_broken_config_names_the_entry(tmp_path: Path) -> None:
+    path = tmp_path / "exporter.yml"
+    path.write_text("queries:\n- name: x_total\n  defined_at: definitions/b.py:4\n  type: counter\n  help: X.\n"
+                    "  database: nowhere\n  sql: SELECT 1 AS value\n")
+    with pytest.raises(ConfigError, match=r"^definitions/b.py:4: query x_total: unknown database 'nowhere'"):
+        load_config(path)
+
+
+def test_the_cache_forgets_results_older_than_stale_after() -> None:
+    clock = FakeClock()
+    cache = ResultCache(clock)
+    cache.put("a", [Sample("a", (), 1.0)], stale_after=10)
+    cache.put("b", [Sample("b", (), 2.0)], stale_after=30)
+    assert cache.next_expiry() == 1010.0
+    clock.now += 10
+    assert set(cache.fresh()) == {"b"}
+    assert cache.next_expiry() == 1030.0
+    cache.put("b", [Sample("b", (), 3.0)], stale_after=30)
+    assert cache.fresh()["b"][0].value == 3.0
+
+
+def test_rows_become_samples_with_labels_from_columns() -> None:
+    found = rows_to_samples(ORDERS, ["STATUS", "value"], [("completed", Decimal("12")), ("refunded", None)])
+    assert found == [Sample("orders_total", (("status", "completed"),), 12.0)]
+
+
+@pytest.mark.parametrize(("columns", "rows", "message"), [
+    (["status", "count"], [("a", 1)], "expected value column 'value' and label columns ['status']"),
+    (["status", "value"], [("a", 1), ("a", 2)], "returned two rows with the labels {'status': 'a'}"),
+    (["status", "value"], [("a", "many")], "holds 'many', not a number"),
+])
+def test_rows_that_do_not_fit_the_metric_fail_the_run(columns: list[str], rows: list[tuple[object, ...]],
+                                                      message: str) -> None:
+    with pytest.raises(JobFailed, match=message.replace("[", r"\[").replace("{", r"\{")):
+        rows_to_samples(ORDERS, columns, rows)
+
+
+def test_dsn_comes_from_the_environment_or_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOP_DSN", "postgresql://exporter:pw@db/shop")
+    url = resolve_url(Database(name="shop", dsn_env="SHOP_DSN"))
+    assert (url.drivername, url.password) == ("postgresql+psycopg", "pw")
+    (tmp_path / "pw").write_text("from-file\n")
+    url = resolve_url(Database(name="shop", dsn="postgresql://exporter@db/shop", password_file=str(tmp_path / "pw")))
+    assert url.password == "from-file"
+    monkeypatch.setenv("SHOP_DSN", "mysql://db/shop")
+    with pytest.raises(SourceDown, match="mysql is not supported"):
+        resolve_url(Database(name="shop", dsn_env="SHOP_DSN"))
+    no_driver = Databases({"shop": Database(name="shop", dsn="postgresql+pg8000://exporter@db/shop")})
+    with pytest.raises(SourceDown, match=r"no driver for postgresql\+pg8000 .* install obsgen\[postgresql\]"):
+        no_driver.engine("shop")
+
+
+class ScriptedJob(Job):
+    """A job that fails as told, or returns one sample."""
+
+    def __init__(self, name: str, outcome: BaseException | None, metrics: SelfMetrics) -> None:
+        super().__init__(ORDERS.model_copy(update={"name": name, "interval": "1h", "stale_after": "2h"}),
+                         metrics.database_up.labels(database=name))
+        self.outcome = outcome
+
+    def run(self, wall_time: float) -> list[Sample]:
+        if self.outcome is not None:
+            raise self.outcome
+        return [Sample("orders_total", (("status", "ok"),), wall_time)]
+
+
+def test_each_outcome_is_counted_by_status_and_sets_the_source_up_gauge() -> None:
+    registry = CollectorRegistry()
+    metrics = SelfMetrics.register(registry)
+    cache = ResultCache()
+    outcomes = {"good": None, "bad_sql": JobFailed("no such table"), "slow": JobTimeout("cancelled"),
+                "down": SourceDown("unreachable")}
+    jobs = [ScriptedJob(name, outcome, metrics) for name, outcome in outcomes.items()]
+    scheduler = Scheduler(jobs, cache, metrics, wall=lambda: 1234.0)
+
+    scheduler.start()
+    deadline = time.monotonic() + 10
+    while sum(registry.get_sample_value("obsgen_query_duration_seconds_count", {"query": n}) or 0
+              for n in outcomes) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    scheduler.stop()
+
+    def runs(name: str, status: str) -> float | None:
+        return registry.get_sample_value("obsgen_query_runs_total", {"query": name, "status": status})
+
+    assert [runs("good", s) for s in ("success", "error", "timeout")] == [1, 0, 0]
+    assert (runs("bad_sql", "error"), runs("slow", "timeout"), runs("down", "error")) == (1, 1, 1)
+    up = {name: registry.get_sample_value("obsgen_database_up", {"database": name}) for name in outcomes}
+    assert up == {"good": 1, "bad_sql": 1, "slow": 1, "down": 0}
+    assert registry.get_sample_value("obsgen_query_last_success_timestamp_seconds", {"query": "good"}) == 1234.0
+    assert list(cache.fresh()) == ["good"]
+
+
+def test_the_rendered_exposition_drops_a_result_once_it_is_stale() -> None:
+    clock = FakeClock()
+    cache = ResultCache(clock)
+    registry = CollectorRegistry()
+    registry.register(business_collector(cache, [ORDERS]))
+    registry.register(forecast_collector(cache, []))
+    cache.put("orders_total", [Sample("orders_total", (("status", "ok"),), 7.0)], stale_after=5)
+    exposition = Exposition(registry, cache, clock)
+
+    assert 'orders_total{status="ok"} 7.0' in exposition.body.decode()
+    assert "# TYPE obsgen_forecast gauge" in exposition.body.decode()
+    clock.now += 5
+    exposition.start()
+    exposition.invalidate()
+    deadline = time.monotonic() + 10
+    while b'status="ok"' in exposition.body and time.monotonic() < deadline:
+        time.sleep(0.01)
+    exposition.stop()
+    families = {f.name: f for f in text_string_to_metric_families(exposition.body.decode())}
+    assert families["orders"].type == "counter" and families["orders"].samples == []
+
+
+def _prediction(**overrides: object) -> Prediction:
+    values: dict[str, object] = {
+        "labels": {"instance": "db-1"}, "origin": 600.0, "newest": 5.0, "expected": 4.0, "lower": 3.0,
+        "upper": 5.5, "at_horizon": 4.5, "zscore": 3.5, "score": math.nan,
+        "recommendation": Recommendation("db-1", "disk", 7200.0, "critical", "disk on db-1 full in 2 h"),
+    }
+    return Prediction(**(values | overrides))  # type: ignore[arg-type]
+
+
+def test_undefined_values_are_left_out_never_exported_as_nan() -> None:
+    forecast = Forecast(name="disk_free", help="Free.", expr="up", season="1d", history="7d")
+    found = {s.family: s for s in samples(forecast, _prediction())}
+    assert "obsgen_anomaly_score" not in found
+    assert found["obsgen_forecast"].labels == labels_of({"instance": "db-1", "forecast": "disk_free"})
+    assert found["obsgen_capacity_seconds_to_exhaustion"].value == 7200.0
+    assert dict(found["obsgen_recommendation_info"].labels)["message"] == "disk on db-1 full in 2 h"
+    registry = CollectorRegistry()
+    cache = ResultCache()
+    cache.put("disk_free", found.values(), stale_after=60)
+    registry.register(forecast_collector(cache, ["disk_free"]))
+    assert 'obsgen_forecast_upper{forecast="disk_free",instance="db-1"} 5.5' in generate_latest(registry).decode()
+
+
+def test_the_report_lists_series_anomalies_and_recommendations() -> None:
+    forecast = Forecast(name="disk_free", help="Free.", expr="up", season="1d", history="7d")
+    failing = Forecast(name="orders", help="Orders.", expr="up", season=None, history="1d")
+    text = render([ForecastReport(forecast, (_prediction(),)),
+                   ForecastReport(failing, (), "Prometheus at http://p:9090 unreachable")])
+    row = next(line for line in text.splitlines() if line.startswith("disk_free "))
+    assert row.split() == ["disk_free", '{instance="db-1"}', "5", "4", "3", "..", "5.5", "3.5", "4.5", "in", "1d"]
+    assert 'disk_free {instance="db-1"}: 5 where 4 was expected (z = 3.5)' in text
+    assert "[critical] disk on db-1 full in 2 h" in text
+    assert "orders     Prometheus at http://p:9090 unreachable" in text

@@ -1,0 +1,95 @@
+"""The exporter against SQLite (the embedded default): shipped queries served from cache match the database."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.exporter.conftest import ROOT, named, one, running_exporter, shipped_config, write_config
+
+SLOW_SQL = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) "
+            "SELECT COUNT(*) AS value FROM c")
+BROKEN = [
+    {"name": "shop_broken_ratio", "defined_at": "definitions/broken.py:3", "type": "gauge", "help": "Broken.",
+     "database": "shop", "sql": "SELECT COUNT(*) AS value FROM no_such_table"},
+    {"name": "shop_writer_total", "defined_at": "definitions/broken.py:7", "type": "counter", "help": "Writes.",
+     "database": "shop", "sql": "DELETE FROM orders RETURNING 1 AS value"},
+    {"name": "shop_slow_total", "defined_at": "definitions/broken.py:11", "type": "counter", "help": "Slow.",
+     "database": "shop", "sql": SLOW_SQL, "timeout": "1s"},
+]
+
+
+def expected_samples(
+    db: sqlite3.Connection, query: dict[str, Any], now: float
+) -> dict[frozenset[tuple[str, str]], float]:
+    """What the query returns when run directly, with :now bound as the exporter bound it."""
+    cursor = db.execute(query["sql"], {"now": now})
+    columns = [d[0] for d in cursor.description]
+    found = {}
+    for row in cursor.fetchall():
+        record = dict(zip(columns, row, strict=True))
+        if record["value"] is not None:
+            found[frozenset((label, str(record[label])) for label in query.get("labels", []))] = float(record["value"])
+    return found
+
+
+def test_shipped_queries_serve_what_the_database_holds(tmp_path: Path, demo_sqlite: str) -> None:
+    config = shipped_config()
+    shipped = list(config["queries"])
+    config["forecasts"] = []
+    config["queries"] = shipped + [dict(entry) for entry in BROKEN]
+    # one run at start and none after, so the served values and the database can be compared at leisure
+    path = write_config(tmp_path / "exporter.yml", config, interval="1h", stale_after="2h")
+
+    with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": demo_sqlite}) as exporter:
+        names = [q["name"] for q in config["queries"]]
+        series = exporter.wait_for(
+            lambda s: all(sum(exporter.runs(s, n, status) for status in ("success", "error", "timeout")) >= 1
+                          for n in names), 60, "a first run of every query")
+        db = sqlite3.connect(demo_sqlite.removeprefix("sqlite:///"))
+        for query in shipped:
+            now = one(series, "obsgen_query_last_success_timestamp_seconds", query=query["name"])
+            assert now is not None, query["name"]
+            expected = expected_samples(db, query, now)
+            assert expected, f"{query['name']} returns no rows on the demo database"
+            assert named(series, query["name"]) == expected, query["name"]
+        assert one(series, "obsgen_database_up", database="shop") == 1
+
+        assert exporter.runs(series, "shop_broken_ratio", "error") == 1
+        assert exporter.runs(series, "shop_writer_total", "error") == 1
+        assert exporter.runs(series, "shop_slow_total", "timeout") == 1
+        assert not named(series, "shop_broken_ratio") and not named(series, "shop_slow_total")
+        log = exporter.log.read_text()
+        assert "definitions/broken.py:3: shop_broken_ratio failed: no such table: no_such_table" in log
+        assert "definitions/broken.py:7: shop_writer_total failed: attempt to write a readonly database" in log
+        assert "definitions/broken.py:11: shop_slow_total failed: cancelled after its timeout of 1s" in log
+        orders = db.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+        assert sum(named(series, "shop_orders_total").values()) == orders  # the DELETE was refused
+
+
+def test_missing_dsn_variable_marks_the_database_down(tmp_path: Path) -> None:
+    config = shipped_config()
+    config["forecasts"] = []
+    path = write_config(tmp_path / "exporter.yml", config, interval="1h", stale_after="2h")
+
+    with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": ""}) as exporter:
+        series = exporter.wait_for(lambda s: one(s, "obsgen_database_up", database="shop") == 0, 30, "database down")
+        assert not named(series, "shop_orders_total")
+    assert "environment variable SHOP_DATABASE_URL is not set" in exporter.log.read_text()
+
+
+def test_unusable_configuration_exits_with_the_definition_named(tmp_path: Path) -> None:
+    config = shipped_config()
+    config["queries"][0]["type"] = "histogram"
+    path = write_config(tmp_path / "exporter.yml", config)
+
+    result = subprocess.run([sys.executable, "-m", "generator", "exporter", "--config", str(path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 2
+    where = config["queries"][0]["defined_at"]
+    assert result.stderr.startswith(f"error: {where}: queries entry 'shop_orders_total': ")
+    assert "gauge or a counter" in result.stderr

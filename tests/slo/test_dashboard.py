@@ -1,0 +1,89 @@
+"""The SLO overview dashboard description: one row per SLO whose every query reads defined series and has data."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from generator.model import SLO, Panel
+from generator.model.identity import dashboard_uid
+from generator.project import Project
+from generator.promql import metric_names
+from generator.slo.dashboard import overview
+from generator.slo.feed import input_series
+from generator.slo.scenarios import budget_scenario
+
+PANELS = ["Objective", "SLI (5m)", "SLI (30d)", "Error budget left", "Burn rate (5m)", "Burn alerts firing",
+          "Error budget left over 30d", "Burn rate per window"]
+
+def _steps(panel: Panel) -> list[tuple[float | None, str]]:
+    return [(step.value, step.color) for step in panel.thresholds]
+
+
+def test_one_row_per_slo_with_the_same_panels(slos: list[SLO]) -> None:
+    dashboard = overview(slos)
+    assert dashboard.uid == dashboard_uid("SLO Overview") == "slo-overview" and dashboard.time_range == "7d"
+    assert [row.title for row in dashboard.rows] == [
+        "metrics-pipeline scrapes: 99.9% over 30d", "metrics-pipeline rule-evaluations: 99.9% over 30d",
+        "checkout availability: 99.9% over 30d", "api latency: 99% over 30d", "alertmanager delivery: 99.5% over 30d"]
+    for slo, row in zip(slos, dashboard.rows, strict=True):
+        assert [panel.title for panel in row.panels] == [f"{title} ({slo.service} {slo.name})" for title in PANELS]
+        assert sum(panel.width for panel in row.panels) == 2 * 24  # a line of six stats, a line of two graphs
+
+
+def test_panel_titles_are_unique_because_panel_ids_derive_from_them(slos: list[SLO]) -> None:
+    titles = [row.title for row in overview(slos).rows] + [p.title for r in overview(slos).rows for p in r.panels]
+    assert len(set(titles)) == len(titles)
+    assert all(panel.description and panel.unit for row in overview(slos).rows for panel in row.panels)
+
+
+def test_alert_links_open_this_dashboard(project: Project, slos: list[SLO]) -> None:
+    alert = project.alerts[slos[0].alert(slos[0].alerting.windows[0])]
+    assert alert.dashboard == overview(slos).name
+
+
+def test_units_and_thresholds_read_the_objective_and_the_burn_factors(slos: list[SLO]) -> None:
+    latency = {panel.title.removesuffix(" (api latency)"): panel for panel in overview(slos).rows[3].panels}
+    sli = latency["SLI (5m)"]
+    assert sli.unit == "percentunit" and _steps(sli) == [(None, "red"), (0.99, "green")]
+    assert (latency["Objective"].decimals, sli.decimals) == (0, 2)  # 99% as promised; the SLI as 99.12%
+    burn = latency["Burn rate per window"]
+    assert _steps(burn) == [(None, "green"), (1, "orange"), (3, "orange"), (6, "red"), (14.4, "red")]
+    assert [query.legend for query in burn.queries] == ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
+    assert burn.queries[2].expr == "slo:api_latency_sli_error:ratio_rate1h / 0.01"
+    assert latency["Error budget left over 30d"].time_range == "30d"
+    assert latency["Burn alerts firing"].value_texts[0].text == "none"
+
+
+def test_every_query_reads_only_series_the_project_defines(project: Project, slos: list[SLO]) -> None:
+    known = {*project.recording_rules, "ALERTS"}
+    for row in overview(slos).rows:
+        for panel in row.panels:
+            for query in panel.queries:
+                assert metric_names(query.expr) <= known, (panel.title, query.expr)
+
+
+def test_every_query_returns_one_series_on_the_slos_own_rules(out: Path, slos: list[SLO], tmp_path: Path) -> None:
+    """promtool feeds each SLO a half-budget burn and counts each panel query's series at the end."""
+    tests = []
+    for slo, row in zip(slos, overview(slos).rows, strict=True):
+        scenario = budget_scenario(slo)
+        minute = scenario.checks[-1].minute
+        tests.append({
+            "name": f"{row.title}: every panel has data",
+            "interval": "1m",
+            "input_series": [{"series": s, "values": v} for s, v in input_series(slo.sli, scenario.segments).items()],
+            "promql_expr_test": [
+                {"expr": f"count({query.expr})", "eval_time": f"{minute}m", "exp_samples": [{"value": 1}]}
+                for panel in row.panels for query in panel.queries
+            ],
+        })
+    rules = [str(out / f"prometheus/rules/slo-{slo.slug}.yml") for slo in slos]
+    spec = tmp_path / "dashboard-queries.yml"
+    spec.write_text(yaml.safe_dump({"rule_files": rules, "evaluation_interval": "1m", "tests": tests}))
+    result = subprocess.run(["promtool", "test", "rules", str(spec)], capture_output=True, text=True, timeout=120,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sum(len(test["promql_expr_test"]) for test in tests) == len(slos) * 14

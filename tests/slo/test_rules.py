@@ -1,0 +1,140 @@
+"""SLOs expanded by the loader into recording rules and burn-rate alerts, checked like any other definition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.errors import DefinitionError
+from generator.model import SLO
+from generator.model.metrics import RECORDING_RULE_NAME
+from generator.project import Project, load
+from generator.slo.rules import expand, period_ratio_expr
+from tests.slo.tiny import FIRST_LINE, write
+
+SLOTH_RULES_PER_SLO = 17  # examples/_gen/getting-started.yml of slok/sloth: 8 SLI + 7 metadata + 2 alerts
+
+
+def test_every_slo_compiles_into_14_recording_rules_and_4_alerts(slos: list[SLO]) -> None:
+    counts = {f"{slo.service} {slo.name}": tuple(map(len, expand(slo))) for slo in slos}
+    print("\nrules per SLO (recording, alerts) vs Sloth's", SLOTH_RULES_PER_SLO, counts)
+    assert len(counts) == 5
+    assert set(counts.values()) == {(14, 4)}
+
+
+def test_rules_follow_the_naming_convention_and_sit_in_one_group_per_slo(project: Project, slos: list[SLO]) -> None:
+    for slo in slos:
+        rules, alerts = expand(slo)
+        assert all(RECORDING_RULE_NAME.match(rule.name) and rule.name.startswith(f"slo:{slo.key}_") for rule in rules)
+        assert {rule.group for rule in rules} | {alert.group for alert in alerts} == {f"slo-{slo.slug}"}
+        assert all(rule.name in project.recording_rules for rule in rules)
+        assert all(alert.name in project.alerts for alert in alerts)
+
+
+def test_expanded_rules_point_at_the_slo_definition(project: Project, slos: list[SLO]) -> None:
+    slo = slos[0]
+    rule = project.recording_rules[slo.error_ratio_record("1h")]
+    assert rule.location == slo.location
+    assert project.relative(rule.location).file == "definitions/slos.py"
+
+
+def test_page_alerts_are_critical_and_escalate_tickets_are_warnings(project: Project, slos: list[SLO]) -> None:
+    checkout = next(slo for slo in slos if slo.service == "checkout")
+    found = {burn.long: project.alerts[checkout.alert(burn)] for burn in checkout.alerting.windows}
+    assert {w: (a.severity, a.escalation) for w, a in found.items()} == {
+        "1h": ("critical", "default"), "6h": ("critical", "default"), "1d": ("warning", ""), "3d": ("warning", "")}
+    assert found["1h"].labels == {"slo": "availability", "service": "checkout", "window": "1h"}
+    assert found["1h"].condition == ("slo:checkout_availability_sli_error:ratio_rate1h > (14.4 * 0.001)\nand\n"
+                                     "slo:checkout_availability_sli_error:ratio_rate5m > (14.4 * 0.001)")
+
+
+def test_the_window_ratio_weighs_every_5m_by_its_traffic(slos: list[SLO]) -> None:
+    assert period_ratio_expr(slos[2]) == (
+        "sum_over_time(slo:checkout_availability_error_events:rate5m[30d])"
+        " / sum_over_time(slo:checkout_availability_events:rate5m[30d])")
+
+
+def test_slo_alerts_get_runbooks_and_routes(out: Path, slos: list[SLO]) -> None:
+    name = slos[3].alert(slos[3].alerting.windows[0])
+    runbook = (out / f"docs/runbooks/{name}.md").read_text()
+    assert "API requests are served within 250 ms" in runbook and "Escalation (policy `default`)" in runbook
+    assert name in (out / "alertmanager/tests/routes.yml").read_text()
+
+
+def test_rule_tests_load_only_the_rule_files_their_alerts_read(out: Path) -> None:
+    def files(name: str) -> list[str]:
+        return yaml.safe_load((out / f"prometheus/tests/{name}.yml").read_text())["rule_files"]
+
+    assert files("alerts-every-4m") == ["../rules/alerts.yml", "../rules/recording.yml"]
+    assert files("slo-api-latency") == files("slo-api-latency-scenarios") == ["../rules/slo-api-latency.yml"]
+    assert files("escalation-default") == ["../rules/escalation-default.yml"]
+
+
+def _load(tmp_path: Path, body: str) -> Project:
+    return load(write(tmp_path, body))
+
+
+def _error(tmp_path: Path, body: str) -> DefinitionError:
+    with pytest.raises(DefinitionError) as caught:
+        _load(tmp_path, body)
+    return caught.value
+
+
+def test_a_threshold_off_the_buckets_stops_the_build_at_its_line(tmp_path: Path) -> None:
+    error = _error(tmp_path, '''
+        SLOW = SLO(service="api", name="latency", objective=99, description="fast",
+                   sli=LatencySLI(histogram=LATENCY, threshold=0.3))
+    ''')
+    assert error.location.file.endswith("definitions/project.py")
+    assert error.location.line == FIRST_LINE + 1  # the SLI's line
+    assert "threshold 0.3 is not a bucket boundary of req_seconds (buckets: 0.1, 0.25, 1)" in error.message
+
+
+def test_a_ratio_over_a_gauge_is_refused(tmp_path: Path) -> None:
+    error = _error(tmp_path, '''
+        BAD = SLO(service="jobs", name="queue", objective=99, description="q",
+                  sli=RatioSLI(errors='queue_depth{state="failed"}', total="queue_depth"))
+    ''')
+    assert error.location.line == FIRST_LINE and "queue_depth is a gauge; a ratio SLI counts events" in error.message
+
+
+def test_an_undeclared_metric_is_refused(tmp_path: Path) -> None:
+    error = _error(tmp_path, '''
+        BAD = SLO(service="api", name="availability", objective=99, description="a",
+                  sli=RatioSLI(errors="errors_total", total="requests_total"))
+    ''')
+    assert "reads 'errors_total', which no Metric or RecordingRule defines" in error.message
+
+
+def test_an_unknown_severity_or_policy_is_refused_at_the_slo(tmp_path: Path) -> None:
+    error = _error(tmp_path, '''
+        BAD = SLO(service="api", name="latency", objective=99, description="fast",
+                  sli=LatencySLI(histogram=LATENCY, threshold=0.25),
+                  alerting=SLOAlerting(page_escalation="oncall"))
+    ''')
+    assert error.location.line == FIRST_LINE and "unknown escalation policy 'oncall'" in error.message
+
+
+def test_a_window_longer_than_retention_is_a_warning(tmp_path: Path) -> None:
+    project = _load(tmp_path, '''
+        from generator.model import RetentionPolicy
+        KEEP = RetentionPolicy(name="p", raw="1h", aggregated="7d", summary="15d", server_retention="15d")
+        SLOW = SLO(service="api", name="latency", objective=99, description="fast",
+                   sli=LatencySLI(histogram=LATENCY, threshold=0.25))
+    ''')
+    assert any("window 30d is longer than Prometheus keeps data (15d)" in w.message for w in project.warnings)
+
+
+def test_a_factor_below_1_is_a_warning(tmp_path: Path) -> None:
+    project = _load(tmp_path, '''
+        WEEK = SLO(service="api", name="latency", objective=99, window="7d", description="fast",
+                   sli=LatencySLI(histogram=LATENCY, threshold=0.25))
+    ''')
+    warned = [w.message for w in project.warnings if "below 1" in w.message]
+    assert warned == [
+        "SLO api latency: the 1d window's factor 0.7 is below 1, so it alerts on burns that leave budget at the end "
+        "of 7d; give it budget_percent=14.28571429 or more (Sloth's 7d example uses windows of its own)",
+        "SLO api latency: the 3d window's factor 0.2333333333 is below 1, so it alerts on burns that leave budget at "
+        "the end of 7d; give it budget_percent=42.85714286 or more (Sloth's 7d example uses windows of its own)"]

@@ -1,0 +1,128 @@
+"""Generated promtool scenarios: constant error rates through each SLO's real rules, and which alerts fire when."""
+
+from __future__ import annotations
+
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import build
+from generator.model import SLO
+from generator.slo.feed import Segment, input_series
+from generator.slo.scenarios import burn_scenario, clean_scenario, ratio_at, reset_scenario
+from tests.slo.tiny import write
+
+
+def _promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["promtool", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_a_14_4x_page_fires_within_5_minutes_of_its_hour_filling(slos: list[SLO]) -> None:
+    slo = slos[2]
+    scenario = burn_scenario(slo, slo.alerting.windows[0])
+    before, after = scenario.checks
+    burn_started = scenario.segments[0].minutes
+    assert (before.minute - burn_started, after.minute - burn_started) == (50, 60)
+    assert before.firing == frozenset() and after.firing == {"1h"}
+    assert len(before.asserted) == len(after.asserted) == 4
+
+
+def test_a_burn_just_over_1x_opens_only_the_3d_ticket_after_days(slos: list[SLO]) -> None:
+    slo = slos[2]
+    scenario = burn_scenario(slo, slo.alerting.windows[3])
+    burning_hours = (scenario.checks[1].minute - scenario.segments[0].minutes) / 60
+    assert scenario.checks[1].firing == {"3d"} and 2 < burning_hours / 24 < 3
+    assert "1.1x burn" in scenario.name
+
+
+def test_a_3x_ticket_fires_with_the_3d_one_because_both_mean_3_days_of_budget(slos: list[SLO]) -> None:
+    slo = slos[2]
+    one_day, three_days = slo.alerting.windows[2:]
+    assert one_day.factor(slo.window) * 1 == three_days.factor(slo.window) * 3
+    assert burn_scenario(slo, one_day).checks[1].firing == {"1d", "3d"}
+
+
+def test_the_reset_scenario_shows_the_short_window_ending_the_page(slos: list[SLO]) -> None:
+    scenario = reset_scenario(slos[0])
+    fired, reset = scenario.checks
+    assert fired.firing == {"1h"} and reset.firing == frozenset() and reset.asserted == {"1h"}
+    assert scenario.values[0].expr.endswith("_sli_error:ratio_rate1h > bool (14.4 * 0.001)")
+
+
+def test_the_clean_scenario_asserts_every_alert_silent(slos: list[SLO]) -> None:
+    checks = clean_scenario(slos[0]).checks
+    assert all(check.firing == frozenset() and len(check.asserted) == 4 for check in checks)
+
+
+def test_window_ratios_count_the_minutes_the_window_covers() -> None:
+    segments = (Segment(60, Decimal(0)), Segment(30, Decimal("0.01")))
+    assert ratio_at(segments, 90, 60) == pytest.approx(0.005)
+    assert ratio_at(segments, 90, 5) == pytest.approx(0.01)
+    assert ratio_at(segments, 10, 60) == 0
+
+
+def test_input_series_continue_counters_across_segments(slos: list[SLO]) -> None:
+    segments = [Segment(4, Decimal(0)), Segment(4, Decimal("0.5"))]
+    series = input_series(slos[2].sli, segments, every=2)
+    assert list(series.values()) == ["0+0x2 1000+1000x1", "0+2000x2 5000+1000x1"]
+    assert input_series(slos[0].sli, segments, every=2) == {'up{job="prometheus"}': "1x2 0.5x1"}
+
+
+def _expected_firing(test: dict[str, object]) -> set[str]:
+    return {check["alertname"] for check in test["alert_rule_test"] if check["exp_alerts"]}  # type: ignore[attr-defined,index]
+
+
+def test_scenarios_cover_every_burn_alert_and_the_clean_case(out: Path, slos: list[SLO]) -> None:
+    for slo in slos:
+        tests = [test for path in sorted((out / "prometheus/tests").glob(f"slo-{slo.slug}-scenarios*.yml"))
+                 for test in yaml.safe_load(path.read_text())["tests"]]
+        fired = set().union(*map(_expected_firing, tests))
+        assert fired == {slo.alert(burn) for burn in slo.alerting.windows}
+        clean = next(test for test in tests if "no failed events" in test["name"])
+        assert not _expected_firing(clean)
+        assert {check["alertname"] for check in clean["alert_rule_test"]} == fired
+
+
+def test_promtool_checks_the_slo_rules(out: Path, slos: list[SLO]) -> None:
+    files = [f"prometheus/rules/slo-{slo.slug}.yml" for slo in slos]
+    result = _promtool("check", "rules", *files, cwd=out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("SUCCESS: 18 rules found") == len(slos)
+
+
+def test_promtool_passes_every_slo_example_and_scenario(out: Path, slos: list[SLO]) -> None:
+    tests = sorted(str(path.relative_to(out)) for slo in slos
+                   for path in (out / "prometheus/tests").glob(f"slo-{slo.slug}*.yml"))
+    assert len(tests) == 3 * len(slos)  # alert examples, scenarios, and the slower scenarios
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda path: _promtool("test", "rules", path, cwd=out), tests))
+    failures = [r.stdout + r.stderr for r in results if r.returncode != 0]
+    assert not failures, "\n".join(failures)
+    assert sum(r.stdout.count("SUCCESS") for r in results) == len(tests)
+
+
+def test_other_windows_objectives_and_sli_kinds_pass_their_own_scenarios(tmp_path: Path) -> None:
+    """A 28-day latency SLO on an integral bucket, and a gauge SLO with custom windows down to 2 minutes."""
+    out = tmp_path / "out"
+    build(write(tmp_path, '''
+        SLOW = SLO(service="api", name="latency", objective=99.5, window="28d", description="within 1 s",
+                   sli=LatencySLI(histogram=LATENCY, threshold=1))
+        UP = SLO(service="pipe", name="up", objective=99.9, description="scrapes succeed",
+                 sli=BoolGaugeSLI(gauge='up{job="pipe"}'),
+                 alerting=SLOAlerting(windows=(BurnWindow(urgency="page", long="30m", short="2m", budget_percent=1),
+                                               BurnWindow(urgency="ticket", long="12h", short="1h", budget_percent=5))))
+    '''), out)
+    rules = sorted(str(p.relative_to(out)) for p in (out / "prometheus/rules").glob("slo-*.yml"))
+    tests = sorted(str(p.relative_to(out)) for p in (out / "prometheus/tests").glob("slo-*.yml"))
+    assert rules == ["prometheus/rules/slo-api-latency.yml", "prometheus/rules/slo-pipe-up.yml"]
+    checked = _promtool("check", "rules", *rules, cwd=out)
+    assert checked.returncode == 0 and "SUCCESS: 18 rules found" in checked.stdout
+    assert "SUCCESS: 14 rules found" in checked.stdout  # 2 rates, 6 ratios (2m..12h, 30d), 4 budget, 2 alerts
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda path: _promtool("test", "rules", path, cwd=out), tests))
+    assert all(r.returncode == 0 for r in results), "\n".join(r.stdout + r.stderr for r in results)
+    assert '"1|1\\\\.0"' in (out / "prometheus/rules/slo-api-latency.yml").read_text()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.importer.write import import_rule_files
+from generator.importer.write import import_files
 from tests.gitops.helpers import FIXTURES
 
 NODE_EXPORTER = FIXTURES / "kube-prometheus" / "nodeExporter-prometheusRule.yaml"
@@ -28,7 +28,7 @@ def _project(directory: Path, kubernetes: bool) -> Path:
     definitions.mkdir()
     (definitions / "__init__.py").write_text("")
     (definitions / "base.py").write_text(BASE + ("KUBERNETES = Kubernetes()\n" if kubernetes else ""))
-    import_rule_files([NODE_EXPORTER], definitions)
+    import_files([NODE_EXPORTER], definitions)
     return definitions
 
 

@@ -13,6 +13,7 @@ imports and the write of out/ that follows (shown in the stage breakdown, part o
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -155,11 +156,14 @@ def project(directory: Path, copies: int) -> Project:
     imported = run(obsgen("import", "--definitions", str(definitions),
                           *map(str, _copies(RULE_MANIFESTS, directory / "src", copies))))
     summary = imported.stdout.strip().splitlines()[-1].removeprefix("obsgen import: ")
-    run(obsgen("import", "--definitions", str(definitions),
-               *map(str, _copies([DASHBOARD_MANIFEST], directory / "src", copies))), check=False)
+    said = run(obsgen("import", "--definitions", str(definitions),
+                      *map(str, _copies([DASHBOARD_MANIFEST], directory / "src", copies))), check=False).stdout
     listed = run(obsgen("list", "--definitions", str(definitions))).stdout.splitlines()
     dashboards = sum(line.split()[0] == "Dashboard" for line in listed if line.strip())
-    return Project(definitions, f"{summary}, {dashboards} dashboards", dashboards > 0)
+    panels = re.search(r"\((\d+) panels\)", said)
+    summary = (f"{summary.split(' recording rules')[0]} recording rules; {dashboards} dashboards"
+               + (f", {panels.group(1)} panels" if panels else ""))
+    return Project(definitions, summary, dashboards > 0)
 
 
 # --- measurements -------------------------------------------------------------------------------
@@ -220,6 +224,7 @@ COMPILE = ("load", "render", "serialise")
 
 def stages(definitions: Path, out: Path) -> dict[str, float]:
     """Seconds of each stage of generator.build.build in this process: import, load, render, serialise, write."""
+    gc.set_threshold(100_000, 50, 100)  # as `obsgen build` sets it (generator/cli.py)
     start = time.perf_counter()
     from generator.emit import serialise, write_tree
     from generator.project import load

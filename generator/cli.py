@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -13,6 +14,14 @@ app = typer.Typer(help="Observability as code: compile definitions/ into the mon
 DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Definitions package directory.")
 CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
 OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced atomically).")
+
+
+def _time_scale(default: float) -> Any:
+    return typer.Option(default, "--time-scale", min=1.0,
+                        help="Compress time N-fold: 60 turns every for, cooldown, escalation delay and PromQL range "
+                             "of an hour into a minute (a compressed build needs --out other than out/).")
+
+
 
 
 def _where(text: str) -> str:
@@ -28,13 +37,18 @@ def _fail(error: Exception) -> None:
 
 @app.command()
 def build(definitions: Path = DEFINITIONS, out: Path = OUT,
-          quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print warnings.")) -> None:
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print warnings."),
+          time_scale: float = _time_scale(1.0)) -> None:
     """Compile definitions/ into out/; on any error out/ is left as it was."""
     from generator.build import build as run_build
     from generator.errors import DefinitionError
+    from generator.profile import Profile
 
+    if time_scale != 1.0 and out.resolve() == Path("out").resolve():
+        _fail(ValueError("a time-compressed build must not replace out/: give --out DIR"))
     try:
-        project, report = run_build(definitions, out)
+        profile = Profile(time_scale=1 / time_scale) if time_scale != 1.0 else None
+        project, report = run_build(definitions, out, profile)
     except DefinitionError as error:
         _fail(error)
         return

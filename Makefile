@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter
 
-.PHONY: build test check lint bench clean debian-packages
+.PHONY: build test check lint bench clean debian-packages up down
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/build_speed.py
+
+up: $(STAMP) debian-packages
+	$(BIN)/obsgen up
+
+down: $(STAMP)
+	$(BIN)/obsgen down
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

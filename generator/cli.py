@@ -22,6 +22,7 @@ def _time_scale(default: float) -> Any:
                              "of an hour into a minute (a compressed build needs --out other than out/).")
 
 
+STATE = typer.Option(Path(".live"), "--state-dir", help="Where the live stack keeps its state, data and logs.")
 
 
 def _where(text: str) -> str:
@@ -89,6 +90,42 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
     for obj in project.objects:
         name = getattr(obj, "name", "")
         typer.echo(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}")
+
+
+@app.command()
+def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE, time_scale: float = _time_scale(60.0),
+       free_ports: bool = typer.Option(False, "--free-ports", help="Free ports, not 9090, 9093, 9100, ...")) -> None:
+    """Start the live local stack (Prometheus, Alertmanager, node-exporter, demo app, sinks) and print its URLs."""
+    import time
+
+    from generator.errors import DefinitionError
+    from generator.live.stack import Options, describe
+    from generator.live.stack import up as start
+
+    began = time.monotonic()
+    try:
+        stack = start(Options(definitions, state_dir, time_scale, free_ports=free_ports))
+    except (DefinitionError, RuntimeError) as error:
+        _fail(error)
+        return
+    typer.echo(f"obsgen: live stack up in {time.monotonic() - began:.1f} s, time {time_scale:g}x faster "
+               f"(state in {_where(str(stack.state_dir))}):")
+    typer.echo(describe(stack))
+    typer.echo("stop it with `make down` (obsgen down)")
+
+
+@app.command()
+def down(state_dir: Path = STATE) -> None:
+    """Stop exactly what `obsgen up` started, after reporting the pipeline's self-scrape availability."""
+    from generator.live.stack import down as stop
+
+    measured, stopped = stop(state_dir)
+    for availability in measured:
+        typer.echo(f"self-scrape availability {availability}")
+    for process, outcome in stopped:
+        typer.echo(f"{process.name:<15} pid {process.pid:<8} {outcome}")
+    if not stopped:
+        typer.echo(f"obsgen: nothing recorded in {state_dir} was running")
 
 
 def main() -> None:

@@ -93,6 +93,28 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
 
 
 @app.command()
+def latency(definitions: Path = DEFINITIONS, time_scale: float = _time_scale(1.0),
+            scrape_interval: str = typer.Option("", "--scrape-interval", help="Override the scrape interval.")) -> None:
+    """Static upper bound per alert: change -> firing (detect) -> notification (notify); see docs/configuration.md."""
+    from generator.errors import DefinitionError
+    from generator.latency import report
+    from generator.profile import Profile, apply
+    from generator.project import load
+
+    try:
+        project = load(definitions)
+        if time_scale != 1.0 or scrape_interval:
+            project = apply(project, Profile(time_scale=1 / time_scale, scrape_interval=scrape_interval))
+    except (DefinitionError, ValueError) as error:
+        _fail(error)
+        return
+    lines, missed = report(project)
+    typer.echo("\n".join(lines))
+    if missed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE, time_scale: float = _time_scale(60.0),
        free_ports: bool = typer.Option(False, "--free-ports", help="Free ports, not 9090, 9093, 9100, ...")) -> None:
     """Start the live local stack (Prometheus, Alertmanager, node-exporter, demo app, sinks) and print its URLs."""

@@ -12,11 +12,12 @@ import importlib.util
 import json
 import shutil
 import socket
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from generator.build import compile_project
 from generator.emit import write_tree
@@ -25,7 +26,7 @@ from generator.live.availability import Availability, self_scrapes
 from generator.live.demo.app import HOST_METRICS_PATH
 from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
-from generator.live.supervisor import Process, StartError, Supervisor, http_ready, smtp_ready
+from generator.live.supervisor import Process, StartError, Supervisor, http_ready, log_ready, smtp_ready
 from generator.live.webhook_sink import READY_PATH as SINK_READY
 from generator.model import ScrapeJob, Source
 from generator.model.duration import format_seconds, parse_seconds
@@ -43,6 +44,8 @@ TOOLS = ("prometheus", "promtool", "prometheus-alertmanager", "prometheus-node-e
 RESEND_DELAY = 60.0
 """Prometheus' default --rules.alert.resend-delay, in seconds."""
 EXPORTER_CONFIG = "exporter/exporter.yml"
+DEMO_DB_READY = "writing new sessions"
+"""What `obsgen demo-db --trickle` prints once its history is written."""
 SIMULATED_HOST_JOB = "node-simulated"
 SIMULATED_HOST = "simulated-host"
 """instance label of the demo's simulated host, where CPU and memory faults show."""
@@ -220,9 +223,7 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
                                        *(f"--collector.{name}" for name in NODE_COLLECTORS), listen["node-exporter"]],
                      http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"])
     if with_exporter:
-        _run_once(state_dir, [*python, "generator", "demo-db"])
-        supervisor.start("exporter", [*python, "generator", "exporter", "--config", str(out / EXPORTER_CONFIG)],
-                         http_ready(url["exporter"] + "/metrics"), url["exporter"])
+        _start_exporter(supervisor, out, url, ports)
     supervisor.start("alertmanager", [
         "prometheus-alertmanager", f"--config.file={out / 'alertmanager/alertmanager.yml'}", listen["alertmanager"],
         f"--storage.path={state_dir / 'alertmanager-data'}", f"--web.external-url={url['alertmanager']}",
@@ -257,10 +258,17 @@ def _resend_delay(options: Options) -> str:
     return format_seconds(max(scaled, 4 * parse_seconds(options.scrape_interval)))
 
 
-def _run_once(cwd: Path, argv: list[str]) -> None:
-    result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        raise StartError(f"{' '.join(argv[2:])} failed:\n{result.stdout}{result.stderr}")
+def _start_exporter(supervisor: Supervisor, out: Path, url: dict[str, str], ports: dict[str, int]) -> None:
+    """The demo database (with history, then a live trickle of sessions) and the sidecar exporter reading it."""
+    python = [sys.executable, "-m", "generator"]
+    dsn = f"sqlite:///{supervisor.state_dir / 'shop-demo.db'}"
+    supervisor.start("demo-db", [*python, "demo-db", "--dsn", dsn, "--trickle"],
+                     log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120)
+    config = yaml.safe_load((out / EXPORTER_CONFIG).read_text())
+    databases = {database["dsn_env"]: dsn for database in config.get("databases", []) if database.get("dsn_env")}
+    supervisor.start("exporter", [*python, "exporter", "--config", str(out / EXPORTER_CONFIG),
+                                  "--listen", f"127.0.0.1:{ports['exporter']}", "--prometheus-url", url["prometheus"]],
+                     http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)
 
 
 def availability(stack: LiveStack) -> list[Availability]:

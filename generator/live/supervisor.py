@@ -77,6 +77,11 @@ def smtp_ready(port: int) -> Callable[[], bool]:
     return probe
 
 
+def log_ready(log: Path, text: str) -> Callable[[], bool]:
+    """Readiness probe: the process has written text to its log."""
+    return lambda: log.exists() and text in log.read_text(errors="replace")
+
+
 def _reap(pid: int) -> None:
     """Collect the exit status if the process is our own child (started in this Python process)."""
     with contextlib.suppress(ChildProcessError):
@@ -136,15 +141,18 @@ class Supervisor:
                                       indent=2))
         staging.replace(self.state_file)
 
+    def log(self, name: str) -> Path:
+        """Where a component's output goes."""
+        return self.state_dir / "logs" / f"{name}.log"
+
     def start(self, name: str, argv: list[str], ready: Callable[[], bool], url: str = "",
-              timeout: float = 30.0) -> Process:
+              timeout: float = 30.0, env: dict[str, str] | None = None) -> Process:
         """Start a detached process, record it, and wait until ready; StartError with its log if not."""
-        logs = self.state_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        log = logs / f"{name}.log"
+        log = self.log(name)
+        log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("wb") as sink:
             popen = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     cwd=self.state_dir, start_new_session=True)
+                                     cwd=self.state_dir, start_new_session=True, env={**os.environ, **(env or {})})
         stat = _stat(popen.pid)
         process = Process(name, popen.pid, stat[1] if stat else 0, argv, str(log), url)
         self.processes.append(process)

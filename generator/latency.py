@@ -12,8 +12,9 @@ From the moment the monitored system changes to the first notification of a new 
             + for (rounded up to evaluations)  pending until the condition has held that long
     notify  = group_wait                       of the Alertmanager route the alert takes: the first notification
                                                of a new group (an alert joining a group that already notified,
-                                               or firing again within about 30 s of its group resolving, waits
-                                               for the group's next group_interval instead)
+                                               or firing again within 15 minutes of resolving, while Prometheus
+                                               still sends the resolved alert, waits for the group's next
+                                               group_interval instead)
     bound   = detect + notify
 
 The plan's "under 30 s from detection to notification" is `notify`: from the alert firing in Prometheus

@@ -26,7 +26,7 @@ from generator.live.availability import Availability, self_scrapes
 from generator.live.demo.app import HOST_METRICS_PATH
 from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
-from generator.live.supervisor import Process, StartError, Supervisor, http_ready, log_ready, smtp_ready
+from generator.live.supervisor import Process, Supervisor, http_ready, log_ready, smtp_ready
 from generator.live.webhook_sink import READY_PATH as SINK_READY
 from generator.model import ScrapeJob, Source
 from generator.model.duration import format_seconds, parse_seconds
@@ -186,7 +186,7 @@ def up(options: Options) -> LiveStack:
     supervisor = Supervisor(state_dir)
     try:
         _start(supervisor, project, options, ports, out, with_exporter=not exporter_skip)
-    except (StartError, RuntimeError):
+    except BaseException:  # whatever stopped the start (a failed component, Ctrl-C), leave nothing running
         supervisor.stop_all()
         raise
     self_jobs = [job.name for job in project.scrape_jobs if job.source in (Source.PROMETHEUS, Source.ALERTMANAGER)]
@@ -302,6 +302,6 @@ def describe(stack: LiveStack) -> str:
         f"  smtp sink       {urls['smtp-sink']}   -> {stack.email_record}",
     ]
     if "exporter" in urls:
-        lines.append(f"  exporter        {urls['exporter']}/metrics")
+        lines.append(f"  exporter        {urls['exporter']}/metrics   (demo database {stack.state_dir}/shop-demo.db)")
     lines += [f"  {name}: not started ({why})" for name, why in stack.skipped.items()]
     return "\n".join(lines)

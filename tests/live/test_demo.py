@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
+from prometheus_client import generate_latest
 
 from generator.live.demo.app import HOST_METRICS_PATH, server
 from generator.live.demo.business import CONVERSION, BusinessModel, Series
 from generator.live.demo.faults import Fault
 from generator.live.demo.shop import Shop
 from generator.model import Source
-from generator.project import Project
+from generator.project import Project, load
 from tests.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _value(text: str, series: str) -> float:
@@ -83,3 +88,16 @@ def test_sessions_follow_a_compressed_day() -> None:
     assert day == 1440
     assert model.sessions_between(0, day) == pytest.approx(model.sessions_per_second * day)
     assert model.sessions_between(0, day / 2) > model.sessions_between(day / 2, day)  # busy half, quiet half
+
+
+def test_a_metric_the_demo_does_not_know_is_still_exposed(tmp_path: Path) -> None:
+    definitions = tmp_path / "definitions"
+    shutil.copytree(ROOT / "definitions", definitions)
+    (definitions / "extra.py").write_text(
+        "from generator.model import Metric, MetricType, Source\n"
+        "LOGINS = Metric(name='logins_total', type=MetricType.COUNTER, source=Source.APPLICATION,\n"
+        "                help='Logins.', labels=('provider',))\n")
+    shop = Shop(load(definitions), BusinessModel(epoch=0.0), "api")
+    assert shop.metrics.undriven == ["logins_total"]
+    shop.tick()
+    assert 'logins_total{provider="demo"}' in generate_latest(shop.metrics.registry).decode()

@@ -111,7 +111,7 @@ def _path(project: Project, expr: str, seen: frozenset[str] = frozenset()) -> _P
         rule = project.recording_rules.get(selector.name)
         if rule is None:
             scraped = scraped or selector.name not in EVALUATED_SERIES
-            window = max(window, selector.window)
+            window = max(window, selector.window or 0.0)
         elif selector.name not in seen:
             inner = _path(project, rule.expr, seen | {selector.name})
             scraped, window, depth = scraped or inner.scraped, max(window, inner.window), max(depth, inner.depth + 1)

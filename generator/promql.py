@@ -20,8 +20,8 @@ class Selector:
     name: str
     ranged: bool
     function: str
-    window: float = 0.0
-    """Seconds of the range it is read over (a subquery's, inside one); 0 when read as an instant."""
+    window: float | None = None
+    """Seconds of the range selecting it ([5m] -> 300), None outside a range selector."""
 
 
 class PromQLError(ValueError):
@@ -46,7 +46,7 @@ def _name_of(selector: Any) -> str:
     return ""
 
 
-def _walk(node: Any, ranged: bool, function: str, found: list[Selector], window: float = 0.0) -> None:
+def _walk(node: Any, ranged: bool, function: str, found: list[Selector], window: float | None = None) -> None:
     kind = type(node).__name__
     if kind == "VectorSelector":
         found.append(Selector(_name_of(node), ranged, function, window))
@@ -54,16 +54,16 @@ def _walk(node: Any, ranged: bool, function: str, found: list[Selector], window:
         _walk(node.vector_selector, True, function, found, node.range.total_seconds())
     elif kind == "Call":
         for arg in node.args:
-            _walk(arg, ranged, str(node.func.name), found, window)
+            _walk(arg, ranged, str(node.func.name), found)
     elif kind == "BinaryExpr":
-        _walk(node.lhs, ranged, function, found, window)
-        _walk(node.rhs, ranged, function, found, window)
+        _walk(node.lhs, ranged, function, found)
+        _walk(node.rhs, ranged, function, found)
     elif kind == "AggregateExpr":
-        _walk(node.expr, ranged, function, found, window)
+        _walk(node.expr, ranged, function, found)
     elif kind == "SubqueryExpr":
-        _walk(node.expr, True, function, found, node.range.total_seconds())
+        _walk(node.expr, True, function, found)
     elif kind in ("ParenExpr", "UnaryExpr"):
-        _walk(node.expr, ranged, function, found, window)
+        _walk(node.expr, ranged, function, found)
 
 
 @lru_cache(maxsize=8192)

@@ -22,11 +22,31 @@ from generator.live.demo.business import BusinessModel, Series
 from generator.live.supervisor import Supervisor, http_ready
 from generator.model import RecordingRule
 from generator.project import Project
-from generator.promql import ranges, selectors
+from generator.promql import selectors
 
-MIN_STEP = 15.0
-"""Seconds between backfilled samples (the plan's collection interval), more for very long histories."""
-MAX_SAMPLES_PER_SERIES = 1500
+MAX_STEP = 15.0
+"""Seconds between backfilled samples at most (the plan's collection interval)."""
+SAMPLES_PER_WINDOW = 4
+"""Samples in the shortest range over the demo's series, so rate() over it always has enough."""
+
+
+def _expressions(project: Project) -> list[str]:
+    return [rule.expr for rule in project.recording_rules.values()] + [a.condition for a in project.alerts.values()]
+
+
+def _windows(project: Project, expr: str, modelled: frozenset[str], seen: frozenset[str] = frozenset()
+             ) -> list[tuple[float, bool]]:
+    """(range, over a modelled series itself) of every range through which expr reads the demo's series."""
+    found: list[tuple[float, bool]] = []
+    for selector in selectors(expr):
+        rule = project.recording_rules.get(selector.name)
+        if selector.name in modelled:
+            found.append((selector.window or 0.0, True))
+        elif rule is not None and selector.name not in seen:
+            inner = _windows(project, rule.expr, modelled, seen | {selector.name})
+            if inner:
+                found += [*inner, (selector.window or 0.0, False)]
+    return found
 
 
 @dataclass(frozen=True)
@@ -38,13 +58,13 @@ class History:
     step: float
 
     @classmethod
-    def for_rules(cls, project: Project, end: float) -> History:
-        """Twice the longest range any rule reads: a full window of recorded series, each over a full window."""
-        expressions = [rule.expr for rule in project.recording_rules.values()]
-        expressions += [alert.condition for alert in project.alerts.values()]
-        longest = max((seconds for expr in expressions for seconds in ranges(expr)), default=3600.0)
-        length = 2 * longest
-        return cls(end - length, end, max(MIN_STEP, length / MAX_SAMPLES_PER_SERIES))
+    def for_rules(cls, project: Project, modelled: frozenset[str], end: float) -> History:
+        """Twice the longest range through which a rule reads the demo's series (a full window of a recorded
+        series, each value over a full window of its own), with the shortest such range sampled enough."""
+        windows = [w for expr in _expressions(project) for w in _windows(project, expr, modelled)]
+        longest = max((seconds for seconds, _ in windows), default=3600.0)
+        shortest = min((seconds for seconds, raw in windows if raw and seconds), default=60.0)
+        return cls(end - 2 * longest, end, min(MAX_STEP, shortest / SAMPLES_PER_WINDOW))
 
 
 def _labels(series: Series, target: dict[str, str]) -> str:
@@ -79,12 +99,11 @@ def write_raw(model: BusinessModel, history: History, target: dict[str, str], da
     return text.count("\n") - 1
 
 
-def read_over_ranges(project: Project) -> list[RecordingRule]:
-    """Recording rules whose series some rule or alert reads over a range: those need a recorded past."""
-    expressions = [rule.expr for rule in project.recording_rules.values()]
-    expressions += [alert.condition for alert in project.alerts.values()]
-    ranged = {s.name for expr in expressions for s in selectors(expr) if s.ranged}
-    return [rule for name, rule in project.recording_rules.items() if name in ranged]
+def read_over_ranges(project: Project, modelled: frozenset[str]) -> list[RecordingRule]:
+    """Recording rules over the demo's series that some rule or alert reads over a range: they need a past."""
+    ranged = {s.name for expr in _expressions(project) for s in selectors(expr) if s.ranged}
+    return [rule for name, rule in project.recording_rules.items()
+            if name in ranged and _windows(project, rule.expr, modelled)]
 
 
 def write_recorded(rules: list[RecordingRule], history: History, data_dir: Path, work: Path, port: int,

@@ -140,7 +140,7 @@ def _profile(project: Project, options: Options, ports: dict[str, int], started:
     address = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
     targets: dict[str, tuple[str, ...]] = {
         job.name: (address[COMPONENT_OF_SOURCE[job.source]],) for job in project.scrape_jobs
-        if COMPONENT_OF_SOURCE[job.source] in started}
+        if COMPONENT_OF_SOURCE.get(job.source) in started}  # jobs of anything not running here are dropped
     simulated_host = ScrapeJob(name=SIMULATED_HOST_JOB, source=Source.NODE_EXPORTER, targets=(address["demo"],),
                                metrics_path=HOST_METRICS_PATH, labels={"instance": SIMULATED_HOST})
     return Profile(time_scale=1 / options.time_scale, scrape_interval=options.scrape_interval,
@@ -182,7 +182,8 @@ def up(options: Options) -> LiveStack:
     state_dir.mkdir(parents=True, exist_ok=True)
     ports = _ports(options.free_ports)
     out = state_dir / "out"
-    project, exporter_skip = _compile(load(options.definitions), options, ports, out)
+    definitions = load(options.definitions)
+    project, exporter_skip = _compile(definitions, options, ports, out)
     supervisor = Supervisor(state_dir)
     try:
         _start(supervisor, project, options, ports, out, with_exporter=not exporter_skip)
@@ -190,10 +191,15 @@ def up(options: Options) -> LiveStack:
         supervisor.stop_all()
         raise
     self_jobs = [job.name for job in project.scrape_jobs if job.source in (Source.PROMETHEUS, Source.ALERTMANAGER)]
+    unscraped = sorted({job.source.value for job in definitions.scrape_jobs} - {
+        job.source.value for job in project.scrape_jobs})
+    skipped = {"exporter": exporter_skip} if exporter_skip else {}
+    if unscraped:
+        skipped["scrape jobs"] = f"nothing here runs {', '.join(unscraped)}"
     supervisor.info = {"urls": {p.name: p.url for p in supervisor.processes}, "out": str(out),
                        "time_scale": options.time_scale,
                        "scrape_interval": parse_seconds(project.stack.scrape_interval), "ready_at": time.time(),
-                       "self_jobs": self_jobs, "skipped": {"exporter": exporter_skip} if exporter_skip else {}}
+                       "self_jobs": self_jobs, "skipped": skipped}
     supervisor.save()
     return LiveStack.load(state_dir)
 
@@ -239,14 +245,15 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
 def _backfill(project: Project, options: Options, ports: dict[str, int], data: Path) -> float:
     """Write the demo's history into Prometheus' data directory; returns when the demo's shop opened."""
     data.mkdir(parents=True, exist_ok=True)
-    history = backfill.History.for_rules(project, time.time())
+    modelled = BusinessModel(epoch=0.0).series_names()
+    history = backfill.History.for_rules(project, modelled, time.time())
     app_job = _app_job(project)
     if app_job is None:
         return history.end
     model = BusinessModel(epoch=history.start, time_scale=1 / options.time_scale)
     target = {"job": app_job.name, "instance": f"127.0.0.1:{ports['demo']}", **app_job.labels}
     backfill.write_raw(model, history, target, data, data.parent)
-    backfill.write_recorded(backfill.read_over_ranges(project), history, data, data.parent,
+    backfill.write_recorded(backfill.read_over_ranges(project, modelled), history, data, data.parent,
                             _free_port(set(ports.values())), project.stack.evaluation_interval)
     return history.start
 

@@ -113,8 +113,12 @@ class BusinessModel:
         return {series: rate * sessions for series, rate in self.per_session().items()}
 
     def history(self, start: float, end: float, step: float) -> Iterator[tuple[float, dict[Series, float]]]:
-        """(time, every counter and gauge) from start to end, every step seconds."""
+        """(time, every counter and gauge) every step seconds up to end itself, where the live demo takes over."""
         steps = int((end - start) // step)
-        for index in range(steps + 1):
-            t = start + index * step
+        for index in range(steps, -1, -1):
+            t = end - index * step
             yield t, {**self.counters_at(t), **self.gauges(t)}
+
+    def series_names(self) -> frozenset[str]:
+        """Names of every series the model writes."""
+        return frozenset(series.name for series in (*self.per_session(), *self.gauges(self.epoch)))

@@ -15,9 +15,9 @@ from generator.live.demo.host import SimulatedHost
 from generator.live.demo.registry import DemoMetrics
 from generator.project import Project
 
-ENDPOINTS = {"/api/products": ("GET", 0.01, 0.06), "/api/search": ("GET", 0.08, 0.3),
-             "/api/checkout": ("POST", 0.1, 0.4)}
-"""Endpoint -> (method, fastest, slowest answer in seconds)."""
+ENDPOINTS = {"/api/products": ("GET", 0.01, 0.06), "/api/search": ("GET", 0.04, 0.18),
+             "/api/checkout": ("POST", 0.06, 0.2)}
+"""Endpoint -> (method, fastest, slowest answer in seconds): a healthy shop answers within 250 ms."""
 ERROR_SHARE_DURING_FAULT = 0.5
 CACHE_HIT = {"/api/products": ("products", 0.85), "/api/search": ("search", 0.4)}
 HTTP_METRICS = frozenset({"http_requests_total", "http_request_duration_seconds", "http_active_connections",
@@ -34,8 +34,7 @@ class Shop:
         self.model = model
         self.service = service
         self.host = SimulatedHost(self.faults)
-        modelled = {series.name for series in (*model.per_session(), *model.gauges(model.epoch))}
-        self.metrics = DemoMetrics(project, frozenset(modelled) | HTTP_METRICS | EVENT_METRICS)
+        self.metrics = DemoMetrics(project, model.series_names() | HTTP_METRICS | EVENT_METRICS)
         self.burn = False
         """Whether the CPU fault also burns a real core of this process."""
         self._random = random.Random(7)

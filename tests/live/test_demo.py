@@ -98,6 +98,6 @@ def test_a_metric_the_demo_does_not_know_is_still_exposed(tmp_path: Path) -> Non
         "LOGINS = Metric(name='logins_total', type=MetricType.COUNTER, source=Source.APPLICATION,\n"
         "                help='Logins.', labels=('provider',))\n")
     shop = Shop(load(definitions), BusinessModel(epoch=0.0), "api")
-    assert shop.metrics.undriven == ["logins_total"]
+    assert "logins_total" in shop.metrics.undriven
     shop.tick()
     assert 'logins_total{provider="demo"}' in generate_latest(shop.metrics.registry).decode()

@@ -27,6 +27,8 @@ ORDER_VALUE_DURING_FAULT = 0.1
 CARTS_PER_SESSION = 0.35
 VIEWS_PER_SESSION = 6.0
 UNITS_PER_ORDER = 1.5
+ACTIVE_WINDOW = 300.0
+"""A user counts as active for five (simulated) minutes after a session starts."""
 DAILY_SWING = 0.3
 """Sessions swing 30% above and below their mean over a day."""
 
@@ -64,6 +66,10 @@ class BusinessModel:
         """Seconds in a simulated day."""
         return 86400 * self.time_scale
 
+    def sessions_per_second_at(self, t: float) -> float:
+        """The session rate at time t."""
+        return self.sessions_per_second * (1 + DAILY_SWING * math.sin(2 * math.pi * (t - self.epoch) / self.day))
+
     def sessions_between(self, start: float, end: float) -> float:
         """Sessions started in [start, end): the integral of the daily cycle, in closed form."""
         omega = 2 * math.pi / self.day
@@ -99,7 +105,9 @@ class BusinessModel:
         """Gauge values at time t."""
         phase = math.sin(2 * math.pi * (t - self.epoch) / self.day)
         unhappy = Fault.CONVERSION in faults or Fault.ERRORS in faults
+        active = self.sessions_per_second_at(t) * ACTIVE_WINDOW * self.time_scale
         return {
+            **{_series("active_users", user_segment=segment): active * share for segment, share in SEGMENTS.items()},
             _series("user_satisfaction_score"): (6.1 if unhappy else 8.2) + 0.3 * phase,
             _series("rag_recommendation_relevance"): 0.82 + 0.03 * phase,
             _series("rag_knowledge_base_coverage"): 0.91,

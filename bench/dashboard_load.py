@@ -107,7 +107,10 @@ def measure(stack: LiveStack, directory: Path, loads: int) -> list[str]:
              f"{'dashboard':<28} {'range':>6} {'queries':>7} {'with data':>9} {'p50':>6} {'p95':>6}"]
     worst = 0.0
     for path in sorted(directory.rglob("*.json")):
-        dashboard = DashboardLoad(json.loads(path.read_text()), stack.urls["prometheus"], stack.scrape_interval)
+        document = json.loads(path.read_text())
+        if not isinstance(document, dict) or "panels" not in document:
+            continue  # not a dashboard
+        dashboard = DashboardLoad(document, stack.urls["prometheus"], stack.scrape_interval)
         loaded = [dashboard.load() for _ in range(loads)]
         times = [seconds for seconds, _ in loaded]
         p50 = statistics.median(times)
@@ -136,4 +139,5 @@ def main(directory: Path | None, loads: int) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else None, int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else None,
+         int(sys.argv[2]) if len(sys.argv) > 2 else 5)

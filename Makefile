@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter postgresql
 
-.PHONY: build test check lint bench clean debian-packages
+.PHONY: build test check lint bench clean debian-packages up down
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+up: $(STAMP) debian-packages
+	$(BIN)/obsgen up
+
+down: $(STAMP)
+	$(BIN)/obsgen down
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.model import Alert, AlertingConfig, EscalationPolicy, ScrapeJob, Stack
-from generator.model.duration import scale
+from generator.model import Alert, AlertingConfig, EscalationPolicy, RecordingRule, ScrapeJob, Stack
+from generator.model.duration import format_seconds, parse_seconds, scale
 from generator.project import Project
+from generator.promql import rescale_ranges
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,10 @@ class Profile:
     """Overrides applied to a loaded project before the targets run."""
 
     time_scale: float = 1.0
-    """Multiplies every `for`, cooldown, repeat interval and escalation delay (1/60: an hour in a minute)."""
+    """Multiplies every `for`, cooldown, repeat interval, escalation delay and PromQL range (1/60: hour -> minute)."""
+    range_floor: str = "20s"
+    """Shortest a scaled range window becomes: a rate needs several scrapes, and Alertmanager retries a
+    failed notification no faster than its 10 s minimum group_interval, which does not scale."""
     scrape_interval: str = ""
     """Replaces the scrape and evaluation intervals when set."""
     sink_url: str = ""
@@ -26,6 +31,8 @@ class Profile:
     """Replaces the Alertmanager addresses Prometheus sends to."""
     targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Replaces scrape targets per job; jobs not named are dropped when this is set."""
+    scrape_jobs: tuple[ScrapeJob, ...] = ()
+    """Jobs added for a demo (a simulated host, say); never part of the definitions."""
 
     @property
     def is_default(self) -> bool:
@@ -33,11 +40,28 @@ class Profile:
         return self == Profile()
 
 
-def _scaled(project: Project, factor: float) -> tuple[object, ...]:
+def _window(profile: Profile) -> Callable[[str], str]:
+    """Maps a range window to compressed time, never below the floor nor above the original."""
+    floor = parse_seconds(profile.range_floor)
+
+    def window(duration: str) -> str:
+        seconds = parse_seconds(duration)
+        return format_seconds(min(seconds, max(parse_seconds(scale(duration, profile.time_scale)), floor)))
+    return window
+
+
+def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
+    factor = profile.time_scale
+    window, shift = _window(profile), lambda duration: scale(duration, factor)
     objects: list[object] = []
     for obj in project.objects:
         if isinstance(obj, Alert):
-            obj = obj.model_copy(update={"for_": scale(obj.for_, factor)})
+            update: dict[str, object] = {"for_": scale(obj.for_, factor)}
+            if obj.expr:
+                update["expr"] = rescale_ranges(obj.expr, window, shift)
+            obj = obj.model_copy(update=update)
+        elif isinstance(obj, RecordingRule):
+            obj = obj.model_copy(update={"expr": rescale_ranges(obj.expr, window, shift)})
         elif isinstance(obj, EscalationPolicy):
             levels = tuple(lvl.model_copy(update={"after": scale(lvl.after, factor)}) for lvl in obj.levels)
             obj = obj.model_copy(update={"levels": levels})
@@ -56,7 +80,7 @@ def apply(project: Project, profile: Profile) -> Project:
     """The project as the profile asks to compile it."""
     if profile.is_default:
         return project
-    objects: list[object | None] = list(_scaled(project, profile.time_scale) if profile.time_scale != 1.0
+    objects: list[object | None] = list(_scaled(project, profile) if profile.time_scale != 1.0
                                         else project.objects)
     for index, obj in enumerate(objects):
         if isinstance(obj, Stack):
@@ -70,10 +94,11 @@ def apply(project: Project, profile: Profile) -> Project:
             objects[index] = (
                 obj.model_copy(update={"targets": profile.targets[obj.name]}) if obj.name in profile.targets else None
             )
-    kept = tuple(obj for obj in objects if obj is not None)
+    kept = (*(obj for obj in objects if obj is not None), *profile.scrape_jobs)
     return dataclasses.replace(
         project,
         objects=kept,  # type: ignore[arg-type]
+        recording_rules={obj.name: obj for obj in kept if isinstance(obj, RecordingRule)},
         stack=next(o for o in kept if isinstance(o, Stack)),
         alerting=next(o for o in kept if isinstance(o, AlertingConfig)),
         profile=profile,

@@ -1,0 +1,46 @@
+"""The metrics pipeline's own availability: the share of its self-scrapes that succeeded during a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Self-scrapes of one job over a run."""
+
+    job: str
+    successful: int
+    expected: int
+    """Scrapes that should have happened: recorded ones, or more if samples are missing (a server was down)."""
+
+    @property
+    def ratio(self) -> float:
+        """Successful share of the expected scrapes."""
+        return self.successful / self.expected if self.expected else 0.0
+
+    def __str__(self) -> str:
+        if not self.expected:
+            return f"{self.job}: no scrapes recorded yet"
+        return f"{self.job}: {self.ratio:.3%} ({self.successful} of {self.expected} scrapes)"
+
+
+def _scalar(prometheus_url: str, query: str) -> float:
+    response = requests.get(f"{prometheus_url}/api/v1/query", params={"query": query}, timeout=10)
+    response.raise_for_status()
+    result = response.json()["data"]["result"]
+    return float(result[0]["value"][1]) if result else 0.0
+
+
+def self_scrapes(prometheus_url: str, job: str, seconds: float, interval: float) -> Availability:
+    """How many scrapes of `job` succeeded over the last `seconds`, against how many were due."""
+    window = f"{max(1, int(seconds))}s"
+    selector = f'up{{job="{job}"}}'
+    successful = _scalar(prometheus_url, f"sum(sum_over_time({selector}[{window}]))")
+    recorded = _scalar(prometheus_url, f"sum(count_over_time({selector}[{window}]))")
+    step = f"{max(1, int(interval))}s"
+    span = _scalar(prometheus_url, f"time() - min(min_over_time(timestamp({selector})[{window}:{step}]))")
+    due = int(span // interval) + 1 if recorded else 0
+    return Availability(job, int(successful), max(int(recorded), due))

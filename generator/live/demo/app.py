@@ -1,0 +1,135 @@
+"""The demo application process: the shop's API, its /metrics, a simulated host, and a control API for faults.
+
+Run as `python -m generator.live.demo.app --port 8000 --definitions definitions`. Endpoints:
+  GET  /metrics                  the application metrics the definitions declare (prometheus-client)
+  GET  /host/metrics             node-exporter-style CPU and memory series of the simulated host
+  GET  /faults                   active faults and what each available fault does
+  POST /faults/<name>            start one: cpu, memory, errors, conversion, revenue;
+                                 JSON body {"seconds": 60} to stop by itself, {"burn": true} for a real CPU burn
+  DELETE /faults[/<name>]        stop one fault, or all
+  GET /api/products, GET /api/search, POST /api/checkout   the shop itself (the demo sends itself traffic)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import random
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+from prometheus_client import CONTENT_TYPE_LATEST, disable_created_metrics, generate_latest
+
+from generator.live.demo.business import BusinessModel
+from generator.live.demo.faults import Fault
+from generator.live.demo.shop import ENDPOINTS, Shop
+from generator.live.serve import Handler, serve_until_terminated
+from generator.project import load
+
+READY_PATH = "/-/ready"
+HOST_METRICS_PATH = "/host/metrics"
+TICK_SECONDS = 0.1
+TRAFFIC = {"/api/products": 6, "/api/search": 3, "/api/checkout": 1}
+"""Relative weight of each endpoint in the traffic the demo sends itself."""
+CLIENTS = 3
+PAUSE_SECONDS = 0.25
+
+
+def server(shop: Shop, port: int) -> ThreadingHTTPServer:
+    """The demo's HTTP server on 127.0.0.1:port."""
+
+    class DemoHandler(Handler):
+        def do_GET(self) -> None:
+            path = self.path.split("?")[0]
+            if path == "/metrics":
+                self.reply(200, generate_latest(shop.metrics.registry).decode(), CONTENT_TYPE_LATEST)
+            elif path == HOST_METRICS_PATH:
+                self.reply(200, shop.host.exposition(), CONTENT_TYPE_LATEST)
+            elif path == READY_PATH:
+                self.reply(200, {"ready": True})
+            elif path == "/faults":
+                self.reply(200, {"active": shop.faults.state(), "burn": shop.burn,
+                                 "available": {fault.value: fault.effect for fault in Fault}})
+            elif path in ENDPOINTS and ENDPOINTS[path][0] == "GET":
+                self.reply(shop.serve(path), {"endpoint": path})
+            else:
+                self.reply(404, {"error": f"no such path {path}"})
+
+        def do_POST(self) -> None:
+            if self.path in ENDPOINTS and ENDPOINTS[self.path][0] == "POST":
+                self.reply(shop.serve(self.path), {"endpoint": self.path})
+                return
+            fault = self._fault()
+            if fault is None:
+                return
+            order = self.read_json()
+            if fault is Fault.CPU:
+                shop.burn = bool(order.get("burn", False))
+            shop.faults.inject(fault, order.get("seconds"))
+            if fault is Fault.CPU and shop.burn:
+                threading.Thread(target=shop.burn_cpu, daemon=True).start()
+            self.reply(200, {"active": shop.faults.state()})
+
+        def do_DELETE(self) -> None:
+            if self.path.rstrip("/") == "/faults":
+                shop.faults.clear()
+            elif (fault := self._fault()) is not None:
+                shop.faults.clear(fault)
+            else:
+                return
+            self.reply(200, {"active": shop.faults.state()})
+
+        def _fault(self) -> Fault | None:
+            name = self.path.removeprefix("/faults/")
+            if self.path.startswith("/faults/") and name in Fault.__members__.values():
+                return Fault(name)
+            self.reply(404, {"error": f"unknown fault {name!r}", "available": [f.value for f in Fault]})
+            return None
+
+    return ThreadingHTTPServer(("127.0.0.1", port), DemoHandler)
+
+
+def _ticks(shop: Shop) -> None:
+    while True:
+        shop.tick()
+        time.sleep(TICK_SECONDS)
+
+
+def _traffic(base_url: str, seed: int) -> None:
+    """One client of the shop: a request, a pause, forever."""
+    rnd = random.Random(seed)
+    endpoints, weights = list(TRAFFIC), list(TRAFFIC.values())
+    while True:
+        endpoint = rnd.choices(endpoints, weights)[0]
+        request = urllib.request.Request(base_url + endpoint, method=ENDPOINTS[endpoint][0], data=None)
+        # an answered 500 is the errors fault; a refused connection is shutdown
+        with contextlib.suppress(urllib.error.URLError, OSError):
+            urllib.request.urlopen(request, timeout=5).close()
+        time.sleep(PAUSE_SECONDS)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the shop, its traffic and its server; serve until terminated."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--definitions", type=Path, default=Path("definitions"))
+    parser.add_argument("--service", default="api", help="Value of the service label on HTTP metrics.")
+    parser.add_argument("--epoch", type=float, default=0.0, help="Unix time the backfilled history starts.")
+    parser.add_argument("--time-scale", type=float, default=1 / 60, help="Simulated seconds per real second, inverted.")
+    args = parser.parse_args(argv)
+    disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series would double every family for nothing a rule reads
+    model = BusinessModel(epoch=args.epoch or time.time(), time_scale=args.time_scale)
+    shop = Shop(load(args.definitions), model, args.service)
+    httpd = server(shop, args.port)
+    threading.Thread(target=_ticks, args=(shop,), daemon=True).start()
+    for client in range(CLIENTS):
+        threading.Thread(target=_traffic, args=(f"http://127.0.0.1:{args.port}", client), daemon=True).start()
+    serve_until_terminated(httpd)
+
+
+if __name__ == "__main__":
+    main()

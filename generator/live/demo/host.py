@@ -1,0 +1,63 @@
+"""A simulated host exposing node-exporter's CPU and memory series, so CPU and memory faults are deterministic.
+
+The real node-exporter reports the real machine, which tests share with others: its CPU cannot be pushed
+above 90% on demand, nor its memory to 97%. This host is scraped by a demo-only job with the same series
+names and types, so the shipped rules and alerts run unchanged on it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+from generator.live.demo.faults import Fault, Faults
+
+CPUS = ("0", "1")
+NORMAL_CPU = {"idle": 0.75, "user": 0.18, "system": 0.05, "iowait": 0.02}
+"""Seconds per second each CPU spends in each mode."""
+BUSY_CPU = {"idle": 0.02, "user": 0.85, "system": 0.12, "iowait": 0.01}
+MEMORY_TOTAL = 16 * 2**30
+NORMAL_AVAILABLE = 0.55
+"""Share of memory available when healthy."""
+EXHAUSTED_AVAILABLE = 0.03
+
+
+class SimulatedHost:
+    """CPU-seconds counters integrated over time and a memory gauge, shaped by the active faults."""
+
+    def __init__(self, faults: Faults) -> None:
+        self.faults = faults
+        self._seconds = {(cpu, mode): 0.0 for cpu in CPUS for mode in NORMAL_CPU}
+        self._last = time.monotonic()
+        self._lock = threading.Lock()
+
+    def _advance(self) -> None:
+        now = time.monotonic()
+        shares = BUSY_CPU if self.faults.active(Fault.CPU) else NORMAL_CPU
+        for (cpu, mode) in self._seconds:
+            self._seconds[cpu, mode] += shares[mode] * (now - self._last)
+        self._last = now
+
+    def exposition(self) -> str:
+        """The host's series in the Prometheus text format, as of now."""
+        with self._lock:
+            self._advance()
+            seconds = dict(self._seconds)
+        busy = self.faults.active(Fault.CPU)
+        wobble = 0.02 * math.sin(time.time() / 30)
+        available = EXHAUSTED_AVAILABLE if self.faults.active(Fault.MEMORY) else NORMAL_AVAILABLE + wobble
+        lines = ["# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.",
+                 "# TYPE node_cpu_seconds_total counter"]
+        lines += [f'node_cpu_seconds_total{{cpu="{cpu}",mode="{mode}"}} {value:.3f}'
+                  for (cpu, mode), value in sorted(seconds.items())]
+        lines += ["# HELP node_memory_MemTotal_bytes Memory information field MemTotal_bytes.",
+                  "# TYPE node_memory_MemTotal_bytes gauge",
+                  f"node_memory_MemTotal_bytes {MEMORY_TOTAL}",
+                  "# HELP node_memory_MemAvailable_bytes Memory information field MemAvailable_bytes.",
+                  "# TYPE node_memory_MemAvailable_bytes gauge",
+                  f"node_memory_MemAvailable_bytes {int(MEMORY_TOTAL * available)}",
+                  "# HELP node_load1 1m load average.",
+                  "# TYPE node_load1 gauge",
+                  f"node_load1 {3.8 if busy else 0.6 + wobble:.2f}"]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,66 @@
+"""What the sinks received, one JSON object per line: appended by a sink, read by tests and benches."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Record = dict[str, Any]
+
+
+class Recorder:
+    """Appends records to a JSONL file, one complete line per write, from any thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+
+    def append(self, record: Record) -> None:
+        """Write one record, stamped with the wall-clock time it arrived."""
+        line = json.dumps({"received": time.time(), **record}, sort_keys=True) + "\n"
+        with self._lock, self.path.open("a") as file:
+            file.write(line)
+
+
+class Recording:
+    """The records a sink has written so far, re-read on every look."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def records(self) -> list[Record]:
+        """Every complete record, oldest first."""
+        if not self.path.exists():
+            return []
+        text = self.path.read_text()
+        return [json.loads(line) for line in text.splitlines(keepends=True) if line.endswith("\n")]
+
+    def wait_for(self, predicate: Callable[[Record], bool], timeout: float, poll: float = 0.05) -> Record:
+        """The first record matching predicate, waiting up to timeout seconds for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for record in self.records():
+                if predicate(record):
+                    return record
+            if time.monotonic() > deadline:
+                raise AssertionError(f"nothing matching in {self.path} within {timeout}s; "
+                                     f"{len(self.records())} records: {summary(self.records())}")
+            time.sleep(poll)
+
+
+def summary(records: list[Record]) -> list[str]:
+    """One short line per record, for failure messages."""
+    lines = []
+    for record in records[-20:]:
+        if "body" in record:
+            body = record["body"]
+            lines.append(f"{record['path']} {body.get('status')} {body.get('commonLabels', {}).get('alertname')}")
+        else:
+            lines.append(f"mail to {','.join(record.get('rcpt_tos', []))}: {record.get('subject')}")
+    return lines

@@ -1,0 +1,314 @@
+"""`obsgen up` / `obsgen down`: the live local stack, on loopback, from the definitions in compressed time.
+
+Everything runs natively: Debian's prometheus, prometheus-alertmanager and prometheus-node-exporter, the
+demo application (with its simulated host), the webhook and SMTP sinks, and the sidecar exporter when this
+obsgen has one. The configuration is the definitions compiled with a time-compressed profile, pointed
+at these processes; notifications land in the sinks' JSONL files instead of Slack, PagerDuty or email.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from generator.build import compile_project
+from generator.emit import write_tree
+from generator.live import backfill
+from generator.live.availability import Availability, self_scrapes
+from generator.live.demo.app import HOST_METRICS_PATH
+from generator.live.demo.app import READY_PATH as DEMO_READY
+from generator.live.demo.business import BusinessModel
+from generator.live.supervisor import Process, Supervisor, http_ready, log_ready, smtp_ready
+from generator.live.webhook_sink import READY_PATH as SINK_READY
+from generator.model import ScrapeJob, Source
+from generator.model.duration import format_seconds, parse_seconds
+from generator.profile import Profile, apply
+from generator.project import Project, load
+
+PREFERRED_PORTS = {"demo": 8000, "prometheus": 9090, "alertmanager": 9093, "webhook": 9099,
+                   "node-exporter": 9100, "exporter": 9188, "smtp": 2525}
+COMPONENT_OF_SOURCE = {Source.PROMETHEUS: "prometheus", Source.ALERTMANAGER: "alertmanager",
+                       Source.NODE_EXPORTER: "node-exporter", Source.APPLICATION: "demo",
+                       Source.SIDECAR: "exporter"}
+NODE_COLLECTORS = ("cpu", "meminfo", "loadavg", "stat", "diskstats", "netdev", "filesystem")
+"""The node-exporter collectors whose series the definitions read; the rest are off to keep 1 s scrapes cheap."""
+TOOLS = ("prometheus", "promtool", "prometheus-alertmanager", "prometheus-node-exporter")
+RESEND_DELAY = 60.0
+"""Prometheus' default --rules.alert.resend-delay, in seconds."""
+EXPORTER_CONFIG = "exporter/exporter.yml"
+DEMO_DB_READY = "writing new sessions"
+"""What `obsgen demo-db --trickle` prints once its history is written."""
+SIMULATED_HOST_JOB = "node-simulated"
+SIMULATED_HOST = "simulated-host"
+"""instance label of the demo's simulated host, where CPU and memory faults show."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to bring the stack up."""
+
+    definitions: Path = Path("definitions")
+    state_dir: Path = Path(".live")
+    time_scale: float = 60.0
+    """How many times faster than real time: 60 makes the definitions' hour a minute."""
+    scrape_interval: str = "1s"
+    free_ports: bool = False
+    """Use free ports for everything instead of the usual ones (9090, 9093, ...)."""
+
+
+@dataclass(frozen=True)
+class LiveStack:
+    """A running stack, as `up` recorded it in the state directory."""
+
+    state_dir: Path
+    urls: dict[str, str]
+    out: Path
+    time_scale: float
+    scrape_interval: float
+    ready_at: float
+    """Unix time the whole stack was ready."""
+    self_jobs: tuple[str, ...]
+    """Scrape jobs of the pipeline's own servers (Prometheus, Alertmanager)."""
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Components not started, and why."""
+
+    @property
+    def webhook_record(self) -> Path:
+        """JSONL file of every webhook, Slack and PagerDuty notification."""
+        return self.state_dir / "notifications" / "webhook.jsonl"
+
+    @property
+    def email_record(self) -> Path:
+        """JSONL file of every email."""
+        return self.state_dir / "notifications" / "email.jsonl"
+
+    @classmethod
+    def load(cls, state_dir: Path) -> LiveStack:
+        """The stack recorded in state_dir; RuntimeError if none is up."""
+        info = Supervisor.load(state_dir).info
+        if not info:
+            raise RuntimeError(f"no live stack recorded in {state_dir}: run `obsgen up`")
+        return cls(state_dir=state_dir, urls=info["urls"], out=Path(info["out"]), time_scale=info["time_scale"],
+                   scrape_interval=info["scrape_interval"], ready_at=info["ready_at"],
+                   self_jobs=tuple(info["self_jobs"]), skipped=info["skipped"])
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no conflict
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port(taken: set[int]) -> int:
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in taken:
+            return port
+
+
+def _ports(free_only: bool) -> dict[str, int]:
+    ports: dict[str, int] = {}
+    for name, preferred in PREFERRED_PORTS.items():
+        usable = not free_only and _is_free(preferred)
+        ports[name] = preferred if usable else _free_port({*ports.values(), *PREFERRED_PORTS.values()})
+    return ports
+
+
+def _has_command(name: str) -> bool:
+    """Whether this obsgen has a CLI command (the sidecar exporter may not be installed yet)."""
+    from generator.cli import app
+
+    return any((command.name or getattr(command.callback, "__name__", "").replace("_", "-")) == name
+               for command in app.registered_commands)
+
+
+def _profile(project: Project, options: Options, ports: dict[str, int], started: set[str]) -> Profile:
+    address = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
+    targets: dict[str, tuple[str, ...]] = {
+        job.name: (address[COMPONENT_OF_SOURCE[job.source]],) for job in project.scrape_jobs
+        if COMPONENT_OF_SOURCE.get(job.source) in started}  # jobs of anything not running here are dropped
+    simulated_host = ScrapeJob(name=SIMULATED_HOST_JOB, source=Source.NODE_EXPORTER, targets=(address["demo"],),
+                               metrics_path=HOST_METRICS_PATH, labels={"instance": SIMULATED_HOST})
+    return Profile(time_scale=1 / options.time_scale, scrape_interval=options.scrape_interval,
+                   sink_url=f"http://{address['webhook']}", smtp_smarthost=address["smtp"],
+                   alertmanagers=(address["alertmanager"],), targets=targets, scrape_jobs=(simulated_host,))
+
+
+def _app_job(project: Project) -> ScrapeJob | None:
+    return next((job for job in project.scrape_jobs if job.source is Source.APPLICATION), None)
+
+
+def _compile(definitions: Project, options: Options, ports: dict[str, int], out: Path) -> tuple[Project, str]:
+    """The profiled project written to out/, and why the sidecar exporter is left out ("" if it is not)."""
+    components = {"prometheus", "alertmanager", "node-exporter", "demo"}
+    skip = "" if _has_command("exporter") else "this obsgen has no `exporter` command yet"
+    with_exporter = components if skip else components | {"exporter"}
+    project = apply(definitions, _profile(definitions, options, ports, with_exporter))
+    write_tree(compile_project(project), out)
+    if not skip and not (out / EXPORTER_CONFIG).exists():
+        skip = f"the build wrote no {EXPORTER_CONFIG}"
+        project = apply(definitions, _profile(definitions, options, ports, components))
+        write_tree(compile_project(project), out)
+    return project, skip
+
+
+def up(options: Options) -> LiveStack:
+    """Build, backfill and start everything; on any failure stop what was started and raise."""
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        raise RuntimeError(f"{', '.join(missing)} not installed: `make up` installs Debian's packages")
+    if importlib.util.find_spec("aiosmtpd") is None:
+        raise RuntimeError("the SMTP sink needs aiosmtpd: pip install 'obsgen[live]'")
+    state_dir = options.state_dir.resolve()
+    if Supervisor.load(state_dir).running():
+        raise RuntimeError(f"a live stack is already running from {state_dir}: run `obsgen down` first")
+    for stale in ("out", "prometheus-data", "alertmanager-data", "notifications", "logs", "backfill", "state.json"):
+        path = state_dir / stale
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    ports = _ports(options.free_ports)
+    out = state_dir / "out"
+    definitions = load(options.definitions)
+    project, exporter_skip = _compile(definitions, options, ports, out)
+    supervisor = Supervisor(state_dir)
+    try:
+        _start(supervisor, project, options, ports, out, with_exporter=not exporter_skip)
+    except BaseException:  # whatever stopped the start (a failed component, Ctrl-C), leave nothing running
+        supervisor.stop_all()
+        raise
+    self_jobs = [job.name for job in project.scrape_jobs if job.source in (Source.PROMETHEUS, Source.ALERTMANAGER)]
+    unscraped = sorted({job.source.value for job in definitions.scrape_jobs} - {
+        job.source.value for job in project.scrape_jobs})
+    skipped = {"exporter": exporter_skip} if exporter_skip else {}
+    if unscraped:
+        skipped["scrape jobs"] = f"nothing here runs {', '.join(unscraped)}"
+    supervisor.info = {"urls": {p.name: p.url for p in supervisor.processes}, "out": str(out),
+                       "time_scale": options.time_scale,
+                       "scrape_interval": parse_seconds(project.stack.scrape_interval), "ready_at": time.time(),
+                       "self_jobs": self_jobs, "skipped": skipped}
+    supervisor.save()
+    return LiveStack.load(state_dir)
+
+
+def _start(supervisor: Supervisor, project: Project, options: Options, ports: dict[str, int], out: Path,
+           with_exporter: bool) -> None:
+    state_dir = supervisor.state_dir
+    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    python = [sys.executable, "-m"]
+    listen = {name: f"--web.listen-address=127.0.0.1:{port}" for name, port in ports.items()}
+    records = state_dir / "notifications"
+    supervisor.start("webhook-sink", [*python, "generator.live.webhook_sink", "--port", str(ports["webhook"]),
+                                      "--record", str(records / "webhook.jsonl")],
+                     http_ready(url["webhook"] + SINK_READY), url["webhook"])
+    supervisor.start("smtp-sink", [*python, "generator.live.smtp_sink", "--port", str(ports["smtp"]),
+                                   "--record", str(records / "email.jsonl")],
+                     smtp_ready(ports["smtp"]), f"smtp://127.0.0.1:{ports['smtp']}")
+    data = state_dir / "prometheus-data"
+    epoch = _backfill(project, options, ports, data)
+    app_job = _app_job(project)
+    service = app_job.labels.get("service", "api") if app_job else "api"
+    supervisor.start("demo", [*python, "generator.live.demo.app", "--port", str(ports["demo"]),
+                              "--definitions", str(options.definitions.resolve()), "--service", service,
+                              "--epoch", repr(epoch), "--time-scale", repr(1 / options.time_scale)],
+                     http_ready(url["demo"] + DEMO_READY), url["demo"])
+    supervisor.start("node-exporter", ["prometheus-node-exporter", "--collector.disable-defaults",
+                                       *(f"--collector.{name}" for name in NODE_COLLECTORS), listen["node-exporter"]],
+                     http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"])
+    if with_exporter:
+        _start_exporter(supervisor, out, url, ports)
+    supervisor.start("alertmanager", [
+        "prometheus-alertmanager", f"--config.file={out / 'alertmanager/alertmanager.yml'}", listen["alertmanager"],
+        f"--storage.path={state_dir / 'alertmanager-data'}", f"--web.external-url={url['alertmanager']}",
+        "--cluster.listen-address="], http_ready(url["alertmanager"] + "/-/ready"), url["alertmanager"])
+    retention = project.retention.server_retention if project.retention else "15d"
+    supervisor.start("prometheus", [
+        "prometheus", f"--config.file={out / 'prometheus/prometheus.yml'}", listen["prometheus"],
+        f"--storage.tsdb.path={data}", f"--storage.tsdb.retention.time={retention}",
+        f"--rules.alert.resend-delay={_resend_delay(options)}", f"--web.external-url={url['prometheus']}",
+        "--web.enable-lifecycle"], http_ready(url["prometheus"] + "/-/ready"), url["prometheus"])
+
+
+def _backfill(project: Project, options: Options, ports: dict[str, int], data: Path) -> float:
+    """Write the demo's history into Prometheus' data directory; returns when the demo's shop opened."""
+    data.mkdir(parents=True, exist_ok=True)
+    modelled = BusinessModel(epoch=0.0).series_names()
+    history = backfill.History.for_rules(project, modelled, time.time())
+    app_job = _app_job(project)
+    if app_job is None:
+        return history.end
+    model = BusinessModel(epoch=history.start, time_scale=1 / options.time_scale)
+    target = {"job": app_job.name, "instance": f"127.0.0.1:{ports['demo']}", **app_job.labels}
+    backfill.write_raw(model, history, target, data, data.parent)
+    backfill.write_recorded(backfill.read_over_ranges(project, modelled), history, data, data.parent,
+                            _free_port(set(ports.values())), project.stack.evaluation_interval)
+    return history.start
+
+
+def _resend_delay(options: Options) -> str:
+    # Prometheus re-sends firing alerts every minute: compressed like every other delay, but at least four
+    # scrapes apart, since Alertmanager resolves an alert that is not re-sent within four resend delays.
+    scaled = RESEND_DELAY / options.time_scale
+    return format_seconds(max(scaled, 4 * parse_seconds(options.scrape_interval)))
+
+
+def _start_exporter(supervisor: Supervisor, out: Path, url: dict[str, str], ports: dict[str, int]) -> None:
+    """The demo database (with history, then a live trickle of sessions) and the sidecar exporter reading it."""
+    python = [sys.executable, "-m", "generator"]
+    dsn = f"sqlite:///{supervisor.state_dir / 'shop-demo.db'}"
+    supervisor.start("demo-db", [*python, "demo-db", "--dsn", dsn, "--trickle"],
+                     log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120)
+    config = yaml.safe_load((out / EXPORTER_CONFIG).read_text())
+    databases = {database["dsn_env"]: dsn for database in config.get("databases", []) if database.get("dsn_env")}
+    supervisor.start("exporter", [*python, "exporter", "--config", str(out / EXPORTER_CONFIG),
+                                  "--listen", f"127.0.0.1:{ports['exporter']}", "--prometheus-url", url["prometheus"]],
+                     http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)
+
+
+def availability(stack: LiveStack) -> list[Availability]:
+    """Share of successful self-scrapes of each of the pipeline's servers since the stack was ready."""
+    seconds = time.time() - stack.ready_at
+    return [self_scrapes(stack.urls["prometheus"], job, seconds, stack.scrape_interval) for job in stack.self_jobs]
+
+
+def down(state_dir: Path) -> tuple[list[Availability], list[tuple[Process, str]]]:
+    """Measure the run's self-scrape availability, then stop exactly the recorded processes."""
+    supervisor = Supervisor.load(state_dir.resolve())
+    measured: list[Availability] = []
+    if supervisor.info and any(p.name == "prometheus" for p in supervisor.running()):
+        try:
+            measured = availability(LiveStack.load(state_dir.resolve()))
+        except (OSError, ValueError, KeyError, json.JSONDecodeError):
+            measured = []
+    return measured, supervisor.stop_all()
+
+
+def describe(stack: LiveStack) -> str:
+    """What `obsgen up` prints: every URL, where notifications land, how to stop."""
+    urls = stack.urls
+    lines = [
+        f"  prometheus      {urls['prometheus']}",
+        f"  alertmanager    {urls['alertmanager']}",
+        f"  node-exporter   {urls['node-exporter']}/metrics",
+        f"  demo app        {urls['demo']}/metrics   faults: curl -X POST {urls['demo']}/faults/<name>",
+        f"  simulated host  {urls['demo']}{HOST_METRICS_PATH}   (instance=\"{SIMULATED_HOST}\")",
+        f"  webhook sink    {urls['webhook-sink']}   -> {stack.webhook_record}",
+        f"  smtp sink       {urls['smtp-sink']}   -> {stack.email_record}",
+    ]
+    if "exporter" in urls:
+        lines.append(f"  exporter        {urls['exporter']}/metrics   (demo database {stack.state_dir}/shop-demo.db)")
+    lines += [f"  {name}: not started ({why})" for name, why in stack.skipped.items()]
+    return "\n".join(lines)

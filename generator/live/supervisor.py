@@ -1,0 +1,179 @@
+"""Starts the stack's processes detached, remembers exactly which ones in a state file, and stops exactly those.
+
+A process is recognised by its pid and its start time (from /proc), so a pid reused by an unrelated
+process after a reboot or a crash is never signalled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+STATE_FILE = "state.json"
+
+
+class StartError(RuntimeError):
+    """A component did not start or did not become ready."""
+
+
+@dataclass(frozen=True)
+class Process:
+    """One started component, as recorded in the state file."""
+
+    name: str
+    pid: int
+    started: int
+    """Start time of the process in clock ticks since boot (/proc/<pid>/stat field 22)."""
+    argv: list[str]
+    log: str
+    url: str = ""
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state letter, start time) of a pid, or None when there is no such process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = text[text.rindex(")") + 2:].split()
+    return fields[0], int(fields[19])
+
+
+def alive(process: Process) -> bool:
+    """Whether the recorded process still runs (a zombie or a reused pid does not count)."""
+    stat = _stat(process.pid)
+    return stat is not None and stat[0] != "Z" and stat[1] == process.started
+
+
+def http_ready(url: str) -> Callable[[], bool]:
+    """Readiness probe: the URL answers 200."""
+    def probe() -> bool:
+        try:
+            return requests.get(url, timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+    return probe
+
+
+def smtp_ready(port: int) -> Callable[[], bool]:
+    """Readiness probe: an SMTP server on 127.0.0.1:port greets with 220."""
+    def probe() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                return sock.recv(64).startswith(b"220")
+        except OSError:
+            return False
+    return probe
+
+
+def log_ready(log: Path, text: str) -> Callable[[], bool]:
+    """Readiness probe: the process has written text to its log."""
+    return lambda: log.exists() and text in log.read_text(errors="replace")
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status if the process is our own child (started in this Python process)."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def stop(process: Process, timeout: float = 10.0) -> str:
+    """SIGTERM, then SIGKILL after timeout; returns what happened."""
+    if not alive(process):
+        return "already gone"
+    try:
+        os.kill(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return "already gone"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _reap(process.pid)
+        if not alive(process):
+            return "stopped"
+        time.sleep(0.05)
+    if alive(process):
+        os.kill(process.pid, signal.SIGKILL)
+    while alive(process):
+        _reap(process.pid)
+        time.sleep(0.05)
+    return "killed"
+
+
+@dataclass
+class Supervisor:
+    """The processes of one stack, kept in state_dir/state.json together with whatever the stack adds."""
+
+    state_dir: Path
+    processes: list[Process] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+    """Stack facts saved alongside (URLs, ports, record files)."""
+
+    @property
+    def state_file(self) -> Path:
+        """Where the state is kept."""
+        return self.state_dir / STATE_FILE
+
+    @classmethod
+    def load(cls, state_dir: Path) -> Supervisor:
+        """The supervisor a previous `up` saved; empty when there is none."""
+        path = state_dir / STATE_FILE
+        if not path.exists():
+            return cls(state_dir)
+        state = json.loads(path.read_text())
+        return cls(state_dir, [Process(**p) for p in state["processes"]], state["info"])
+
+    def save(self) -> None:
+        """Write the state atomically."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        staging = self.state_file.with_suffix(".tmp")
+        staging.write_text(json.dumps({"processes": [asdict(p) for p in self.processes], "info": self.info},
+                                      indent=2))
+        staging.replace(self.state_file)
+
+    def log(self, name: str) -> Path:
+        """Where a component's output goes."""
+        return self.state_dir / "logs" / f"{name}.log"
+
+    def start(self, name: str, argv: list[str], ready: Callable[[], bool], url: str = "",
+              timeout: float = 30.0, env: dict[str, str] | None = None) -> Process:
+        """Start a detached process, record it, and wait until ready; StartError with its log if not."""
+        log = self.log(name)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("wb") as sink:
+            popen = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     cwd=self.state_dir, start_new_session=True, env={**os.environ, **(env or {})})
+        stat = _stat(popen.pid)
+        process = Process(name, popen.pid, stat[1] if stat else 0, argv, str(log), url)
+        self.processes.append(process)
+        self.save()
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if popen.poll() is not None or time.monotonic() > deadline:
+                why = f"exited with {popen.returncode}" if popen.returncode is not None else f"not ready in {timeout}s"
+                raise StartError(f"{name} {why}; last lines of {log}:\n{log.read_text()[-2000:]}")
+            time.sleep(0.1)
+        return process
+
+    def running(self) -> list[Process]:
+        """Recorded processes that still run."""
+        return [p for p in self.processes if alive(p)]
+
+    def stop_all(self) -> list[tuple[Process, str]]:
+        """Stop every recorded process, last started first, and forget them."""
+        outcomes = [(process, stop(process)) for process in reversed(self.processes)]
+        self.processes = []
+        self.info = {}
+        if self.state_file.exists():
+            self.state_file.unlink()
+        return outcomes

@@ -1,0 +1,103 @@
+"""The demo application: the definitions' application metrics, a simulated host, and faults that show in both."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from prometheus_client import generate_latest
+
+from generator.live.demo.app import HOST_METRICS_PATH, server
+from generator.live.demo.business import CONVERSION, BusinessModel, Series
+from generator.live.demo.faults import Fault
+from generator.live.demo.shop import Shop
+from generator.model import Source
+from generator.project import Project, load
+from tests.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _value(text: str, series: str) -> float:
+    found = re.search(rf"^{re.escape(series)} (\S+)$", text, re.MULTILINE)
+    assert found, f"{series} not exposed"
+    return float(found[1])
+
+
+@pytest.fixture
+def demo(project: Project) -> Iterator[tuple[str, Shop]]:
+    shop = Shop(project, BusinessModel(epoch=0.0), "api")
+    httpd = server(shop, free_port())
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", shop
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_every_declared_application_metric_is_exposed(demo: tuple[str, Shop], project: Project) -> None:
+    url, shop = demo
+    shop.serve("/api/search")
+    shop.tick()
+    text = requests.get(f"{url}/metrics", timeout=5).text
+    exposed = set(re.findall(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]", text, re.MULTILINE))
+    declared = [m for m in project.metrics.values() if m.source is Source.APPLICATION]
+    assert len(declared) > 20
+    assert [m.name for m in declared if not set(m.series_names()) <= exposed] == []
+    assert _value(text, 'http_requests_total{endpoint="/api/search",method="GET",service="api",status="200"}') == 1
+
+
+def test_counters_continue_the_history_from_the_shop_opening(demo: tuple[str, Shop]) -> None:
+    url, shop = demo
+    text = requests.get(f"{url}/metrics", timeout=5).text
+    sessions = _value(text, 'sales_sessions_total{user_segment="new"}')
+    opened_for = shop.model.sessions_between(0.0, shop._last)
+    assert sessions == pytest.approx(0.4 * opened_for, rel=1e-6)
+
+
+def test_faults_show_in_the_shop_and_the_simulated_host(demo: tuple[str, Shop]) -> None:
+    url, shop = demo
+    assert requests.post(f"{url}/faults/memory", json={"seconds": 60}, timeout=5).json()["active"]["memory"] > 0
+    host = requests.get(f"{url}{HOST_METRICS_PATH}", timeout=5).text
+    assert _value(host, "node_memory_MemAvailable_bytes") / _value(host, "node_memory_MemTotal_bytes") < 0.05
+    requests.post(f"{url}/faults/errors", timeout=5)
+    statuses = {shop.serve("/api/products") for _ in range(30)}
+    assert statuses == {200, 500}
+    assert requests.delete(f"{url}/faults", timeout=5).json()["active"] == {}
+    assert requests.post(f"{url}/faults/nonsense", timeout=5).status_code == 404
+
+
+def test_a_conversion_fault_cuts_conversions_and_revenue() -> None:
+    model = BusinessModel(epoch=0.0)
+    normal, dropped = model.per_session(), model.per_session(frozenset({Fault.CONVERSION}))
+    conversions = Series("sales_conversions_total", (("product_category", "books"), ("user_segment", "new")))
+    revenue = Series("revenue_total", (("product_category", "books"),))
+    assert dropped[conversions] / normal[conversions] == pytest.approx(0.01 / CONVERSION)
+    assert dropped[revenue] < 0.5 * normal[revenue]
+
+
+def test_sessions_follow_a_compressed_day() -> None:
+    model = BusinessModel(epoch=0.0, time_scale=1 / 60)
+    day = model.day
+    assert day == 1440
+    assert model.sessions_between(0, day) == pytest.approx(model.sessions_per_second * day)
+    assert model.sessions_between(0, day / 2) > model.sessions_between(day / 2, day)  # busy half, quiet half
+
+
+def test_a_metric_the_demo_does_not_know_is_still_exposed(tmp_path: Path) -> None:
+    definitions = tmp_path / "definitions"
+    shutil.copytree(ROOT / "definitions", definitions)
+    (definitions / "extra.py").write_text(
+        "from generator.model import Metric, MetricType, Source\n"
+        "LOGINS = Metric(name='logins_total', type=MetricType.COUNTER, source=Source.APPLICATION,\n"
+        "                help='Logins.', labels=('provider',))\n")
+    shop = Shop(load(definitions), BusinessModel(epoch=0.0), "api")
+    assert "logins_total" in shop.metrics.undriven
+    shop.tick()
+    assert 'logins_total{provider="demo"}' in generate_latest(shop.metrics.registry).decode()

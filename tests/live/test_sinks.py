@@ -1,0 +1,62 @@
+"""The notification sinks record what they receive; the webhook sink can play a broken receiver."""
+
+from __future__ import annotations
+
+import smtplib
+import threading
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import requests
+
+from generator.live import smtp_sink, webhook_sink
+from generator.live.recording import Recording
+from tests.servers import free_port
+
+
+@pytest.fixture
+def webhook(tmp_path: Path) -> Iterator[tuple[str, Recording]]:
+    server = webhook_sink.server(free_port(), tmp_path / "webhook.jsonl")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", Recording(tmp_path / "webhook.jsonl")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_webhook_posts_are_recorded_with_path_and_body(webhook: tuple[str, Recording]) -> None:
+    url, recording = webhook
+    body = {"status": "firing", "receiver": "slack", "commonLabels": {"alertname": "CpuHigh"}}
+    assert requests.post(f"{url}/slack", json=body, timeout=5).status_code == 200
+    record = recording.wait_for(lambda r: r["path"] == "/slack", timeout=5)
+    assert record["body"] == body and record["answered"] == 200
+
+
+def test_a_broken_path_refuses_until_healed(webhook: tuple[str, Recording]) -> None:
+    url, recording = webhook
+    requests.post(f"{url}{webhook_sink.FAIL_PATH}", json={"path": "/webhook", "status": 500}, timeout=5)
+    assert requests.post(f"{url}/webhook", json={}, timeout=5).status_code == 500
+    assert requests.post(f"{url}/slack", json={}, timeout=5).status_code == 200
+    requests.delete(f"{url}{webhook_sink.FAIL_PATH}", params={"path": "/webhook"}, timeout=5)
+    assert requests.post(f"{url}/webhook", json={}, timeout=5).status_code == 200
+    assert [r["answered"] for r in recording.records() if r["path"] == "/webhook"] == [500, 200]
+
+
+def test_smtp_messages_are_recorded(tmp_path: Path) -> None:
+    port = free_port()
+    controller = smtp_sink.controller(port, tmp_path / "email.jsonl")
+    controller.start()
+    try:
+        message = EmailMessage()
+        message["Subject"], message["From"], message["To"] = "[FIRING:1] WARNING X", "am@company.com", "a@company.com"
+        message.set_content("<h2>hello</h2>", subtype="html")
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.send_message(message)
+        record = Recording(tmp_path / "email.jsonl").wait_for(lambda r: True, timeout=5)
+    finally:
+        controller.stop()
+    assert record["rcpt_tos"] == ["a@company.com"] and record["subject"] == "[FIRING:1] WARNING X"
+    assert "<h2>hello</h2>" in record["text"]

@@ -1,0 +1,64 @@
+"""The documentation holds together: every link resolves, every model type and every build error is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+import generator.model
+from tests.test_bad_definitions import CASE_FILES, _expected
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "out/docs").rglob("*.md"))]
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading."""
+    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    text = FENCE.sub("", page.read_text())
+    return {_slug(line.lstrip("#")) for line in text.splitlines() if line.startswith("#")}
+
+
+def _links(page: Path) -> list[str]:
+    return LINK.findall(FENCE.sub("", page.read_text()))
+
+
+def test_the_docs_exist_and_readme_links_them() -> None:
+    names = {page.name for page in PAGES}
+    assert {"configuration.md", "live-stack.md", "troubleshooting.md"} <= names
+    readme = _links(ROOT / "README.md")
+    assert {"docs/configuration.md", "docs/live-stack.md", "docs/troubleshooting.md"} <= set(readme)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_every_link_resolves(page: Path) -> None:
+    for link in _links(page):
+        parts = urlsplit(link)
+        if parts.scheme:
+            assert parts.scheme in ("http", "https") and parts.netloc, f"{page.name}: malformed URL {link}"
+            continue  # no network here: external links are checked for form only
+        target = (page.parent / parts.path).resolve() if parts.path else page
+        assert target.exists(), f"{page.relative_to(ROOT)}: {link} -> {target} does not exist"
+        if parts.fragment:
+            assert parts.fragment in _anchors(target), f"{page.relative_to(ROOT)}: no heading #{parts.fragment}"
+
+
+def test_every_model_type_is_in_the_configuration_guide() -> None:
+    guide = (ROOT / "docs/configuration.md").read_text()
+    missing = [name for name in generator.model.__all__ if not re.search(rf"\b{name}\b", guide)]
+    assert missing == []
+
+
+def test_every_build_error_is_in_troubleshooting() -> None:
+    page = (ROOT / "docs/troubleshooting.md").read_text().replace("\\|", "|")
+    missing = [_expected(case)[1] for case in CASE_FILES if _expected(case)[1] not in page]
+    assert missing == []

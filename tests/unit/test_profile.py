@@ -1,0 +1,48 @@
+"""The time-compressed profile: every duration of the definitions shrinks by the same factor, ranges included."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.model import ScrapeJob, Source
+from generator.profile import Profile, apply
+from generator.project import Project
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_ranges_shrink_with_time_but_not_below_the_floor(project: Project) -> None:
+    fast = apply(project, Profile(time_scale=1 / 60))
+    rules = fast.recording_rules
+    assert rules["job:conversion_rate:ratio_rate1h"].expr.count("[1m]") == 2
+    assert "[20s]" in rules["instance:cpu_usage:percent"].expr  # 5m / 60 = 5s, floored at 20s
+    assert "avg_over_time(job:revenue:increase1h[2h48m])" in fast.alerts["RevenueDrop"].condition  # 7d / 60
+    assert "[5m]" in project.recording_rules["instance:cpu_usage:percent"].expr  # the definitions are untouched
+
+
+def test_label_values_that_look_like_ranges_are_left_alone(project: Project) -> None:
+    fast = apply(project, Profile(time_scale=1 / 60))
+    assert 'status=~"5.."' in fast.recording_rules["service:http_errors:ratio_rate5m"].expr
+
+
+def test_demo_scrape_jobs_are_added_and_unnamed_jobs_dropped(project: Project) -> None:
+    host = ScrapeJob(name="node-simulated", source=Source.NODE_EXPORTER, targets=("127.0.0.1:8000",),
+                     metrics_path="/host/metrics", labels={"instance": "simulated-host"})
+    live = apply(project, Profile(targets={"node": ("127.0.0.1:9100",)}, scrape_jobs=(host,)))
+    assert [(job.name, job.targets) for job in live.scrape_jobs] == [
+        ("node", ("127.0.0.1:9100",)), ("node-simulated", ("127.0.0.1:8000",))]
+
+
+def test_build_time_scale_writes_a_compressed_copy_and_never_over_out(tmp_path: Path) -> None:
+    def obsgen(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", *args], cwd=ROOT,
+                              capture_output=True, text=True)
+
+    refused = obsgen("--time-scale", "60")
+    assert refused.returncode == 1 and "must not replace out/" in refused.stderr
+    assert obsgen("--time-scale", "60", "--out", str(tmp_path / "fast")).returncode == 0
+    alerts = (tmp_path / "fast/prometheus/rules/alerts.yml").read_text()
+    assert "for: 5s" in alerts and "[2h48m]" in alerts
+    assert (ROOT / "out/prometheus/rules/alerts.yml").read_text().count("for: 5m") >= 1

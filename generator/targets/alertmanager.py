@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.escalation import LEVEL_LABEL, POLICY_LABEL, escalation_rules
+from generator.escalation import ESCALATED_NAME_LABEL, LEVEL_LABEL, POLICY_LABEL, escalation_rules
 from generator.escalation import ROUTE_TIMING as ESCALATION_ROUTE_TIMING
 from generator.model import Channel, EmailChannel, PagerDutyChannel, SlackChannel, WebhookChannel
 from generator.model.identity import receiver_name
@@ -101,13 +101,14 @@ def routes(project: Project) -> list[dict[str, Any]]:
 
 
 def inhibit_rules(project: Project) -> list[dict[str, Any]]:
-    """A higher severity mutes every lower one for the same alertname and instance."""
+    """A higher severity mutes every lower one for the same alert (escalated alert) and instance."""
     names = [s.name for s in project.alerting.severities]
     return [
         {
             "source_matchers": [f'severity="{higher}"'],
             "target_matchers": [f'severity=~"{"|".join(names[:rank])}"'],
-            "equal": ["alertname", "instance"],
+            # escalation alerts share one name per level: the escalated alert's name must match too
+            "equal": ["alertname", ESCALATED_NAME_LABEL, "instance"],
         }
         for rank, higher in enumerate(names)
         if rank > 0

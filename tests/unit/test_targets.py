@@ -31,7 +31,7 @@ def test_higher_severity_inhibits_lower_for_same_alert_and_instance(project: Pro
     rules = alertmanager.inhibit_rules(project)
     assert rules[-1] == {"source_matchers": ['severity="emergency"'],
                          "target_matchers": ['severity=~"info|warning|critical"'],
-                         "equal": ["alertname", "instance"]}
+                         "equal": ["alertname", "escalated_alertname", "instance"]}
 
 
 def test_secrets_are_referenced_by_file_only(project: Project) -> None:

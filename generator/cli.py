@@ -86,13 +86,14 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
     with ThreadPoolExecutor(max_workers=1) as background:
         tools = background.submit(run_all, out)  # promtool and amtool work while the definitions load and lint
         try:
-            linted = lint_project(load(definitions))
+            project = load(definitions)
+            linted = lint_project(project)
         except DefinitionError as error:
             _fail(error)
             return
         checked = tools.result()
     failed = 0
-    for result in checked + linted + telemetry.run_all(out, definitions):
+    for result in checked + linted + telemetry.run_all(out, project):
         typer.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}")
         failed += not result.ok
         if result.output and (not result.ok or result.name.startswith(telemetry.DETAILED)):

@@ -13,10 +13,10 @@ from generator.model import (
     Definition,
     EscalationPolicy,
     Metric,
-    MetricType,
     RuleSet,
     ScrapeJob,
 )
+from generator.model.metrics import counter_like
 from generator.model.notify import route_timing
 from generator.project import Project, Warning
 from generator.promql import PromQLError, selectors
@@ -62,11 +62,6 @@ def defined_series(project: Project) -> dict[str, Metric | None]:
         for name in dashboard.external_series:
             series.setdefault(name, None)
     return series
-
-
-def counter_like(name: str, metric: Metric | None) -> bool:
-    """Whether a series only grows (a counter, or a histogram's or summary's _bucket/_count/_sum)."""
-    return metric is not None and (metric.type is MetricType.COUNTER or name.endswith(("_bucket", "_count", "_sum")))
 
 
 def check_expr(

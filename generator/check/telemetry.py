@@ -16,9 +16,9 @@ from generator.check.schemas.otelcol import validate as validate_otelcol
 from generator.check.schemas.tempo import validate as validate_tempo
 from generator.check.tools import Result
 from generator.check.trace_coverage import CoverageError, coverage
-from generator.errors import DefinitionError
 from generator.model.trace_sizing import size
 from generator.model.tracing import Service, TracingPolicy
+from generator.project import Project
 
 DETAILED = "trace coverage"
 """Results whose output is worth printing even when they pass (the per-endpoint coverage)."""
@@ -45,20 +45,14 @@ def schema_results(out: Path) -> list[Result]:
     return results
 
 
-def tracing_results(out: Path, definitions: Path) -> list[Result]:
+def tracing_results(out: Path, project: Project) -> list[Result]:
     """Coverage of critical endpoints by the generated sampling, and the tail-sampling memory estimate."""
-    from generator.project import load
-
     config_file = out / "otelcol/config.yaml"
     if not config_file.exists():
         return []
-    try:
-        project = load(definitions)
-    except DefinitionError as error:
-        return [Result(DETAILED, False, str(error))]
     policies = project.all(TracingPolicy)
     if not policies:
-        return [Result(DETAILED, False, f"{config_file} exists but {definitions} declares no TracingPolicy")]
+        return [Result(DETAILED, False, f"{config_file} exists but {project.root.name}/ declares no TracingPolicy")]
     services = project.all(Service)
     sizing = size(policies[0], services)
     results = [Result(f"collector memory: {sizing.summary()}", sizing.fits, "")]
@@ -70,6 +64,6 @@ def tracing_results(out: Path, definitions: Path) -> list[Result]:
     return [*results, Result(f"{DETAILED}: {report.summary()}", report.ok, detail)]
 
 
-def run_all(out: Path, definitions: Path) -> list[Result]:
-    """Every traces-and-logs check of out/."""
-    return schema_results(out) + tracing_results(out, definitions)
+def run_all(out: Path, project: Project) -> list[Result]:
+    """Every traces-and-logs check of out/, against the loaded definitions."""
+    return schema_results(out) + tracing_results(out, project)

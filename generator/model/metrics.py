@@ -157,3 +157,11 @@ class RetentionPolicy(Definition):
     summary: Duration = Field(description="How long the coarsest aggregates are kept.")
     server_retention: Duration = Field(description="Prometheus --storage.tsdb.retention.time actually used.")
     long_term_url: str = Field(default="", description="remote_write target for recorded series, if any.")
+
+
+def counter_like(series: str, metric: Metric | None) -> bool:
+    """Whether a series only grows: a counter, or a histogram's or summary's _bucket/_count/_sum."""
+    if metric is None:
+        return False
+    return metric.type is MetricType.COUNTER or (
+        metric.type in (MetricType.HISTOGRAM, MetricType.SUMMARY) and series.endswith(("_bucket", "_count", "_sum")))

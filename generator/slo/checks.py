@@ -5,17 +5,9 @@ from __future__ import annotations
 from generator.errors import DefinitionError
 from generator.model import SLO, BoolGaugeSLI, Metric, MetricType, RatioSLI
 from generator.model.duration import parse_seconds
+from generator.model.metrics import counter_like
 from generator.model.slo import number
 from generator.project import Project, Warning
-
-COUNTED_SUFFIXES = ("_count", "_bucket", "_sum")
-
-
-def _counts_events(name: str, metric: Metric | None) -> bool:
-    if metric is None:
-        return False
-    return metric.type is MetricType.COUNTER or (metric.type in (MetricType.HISTOGRAM, MetricType.SUMMARY)
-                                                 and name.endswith(COUNTED_SUFFIXES))
 
 
 def _check_sli(slo: SLO, series: dict[str, Metric | None]) -> None:
@@ -28,7 +20,7 @@ def _check_sli(slo: SLO, series: dict[str, Metric | None]) -> None:
             raise DefinitionError(slo.location, f"{where} reads {selector.name!r}, which no Metric or RecordingRule "
                                                 "defines (declare it in definitions/, or fix the name)")
         metric = series[selector.name]
-        if isinstance(sli, RatioSLI) and not _counts_events(selector.name, metric):
+        if isinstance(sli, RatioSLI) and not counter_like(selector.name, metric):
             kind = metric.type if metric else "recorded or synthetic series"
             raise DefinitionError(slo.location, f"{where}: {selector.name} is a {kind}; a ratio SLI counts events "
                                                 "with counters (a 0/1 gauge such as up needs BoolGaugeSLI)")

@@ -23,9 +23,10 @@ from generator.check.lint import (
 )
 from generator.check.lint.dashboard_json import Context, title
 from generator.check.tools import Result
-from generator.crossref import counter_like, defined_series
+from generator.crossref import defined_series
 from generator.dashboards import dashboards
 from generator.errors import Location
+from generator.model.metrics import counter_like
 from generator.project import Project
 
 RULES: tuple[ModuleType, ...] = (

@@ -2,7 +2,7 @@
 
 from generator.model import Alert, Example
 
-from .metrics import conversion_rate, cpu_usage, memory_usage, revenue_hourly
+from .metrics import conversion_rate, cpu_usage, memory_usage, revenue_hourly, revenue_hourly_last_week
 
 # --- ALERT_RULES["system_critical"] -------------------------------------------------------------
 CPU_HIGH = Alert(
@@ -44,38 +44,69 @@ MEMORY_HIGH = Alert(
 )
 
 # --- ALERT_RULES["business_critical"] -----------------------------------------------------------
+# Business traffic has a daily and weekly rhythm and Poisson noise: an alert compares like with like (the same
+# hour last week), only when there is enough traffic for a halving to mean something, and reads 0, not
+# nothing, when the counters stop being written (a broken checkout must keep the alert firing).
+MIN_SESSIONS_PER_MINUTE = 40
+"""Below this, 10 minutes hold fewer than 40 orders at the usual 10%: halving them is noise, not a signal."""
+MIN_ORDERS_PER_HOUR = 100
+"""Below this (in the same hour last week), half the revenue is within an hour's normal noise."""
+
+SHOP = 'sales_conversions_total{job="shop",product_category="books",user_segment="new"}'
+SESSIONS = 'sales_sessions_total{job="shop",user_segment="new"}'
+
 CONVERSION_DROP = Alert(
     name="ConversionRateLow", plan_name="conversion_drop",
-    metric=conversion_rate, op="<", threshold=0.05, **{"for": "10m"},
+    expr=f"{conversion_rate.name} < 0.05 and on (job) "
+         f"sum by (job) (rate(sales_sessions_total[10m])) * 60 >= {MIN_SESSIONS_PER_MINUTE}",
+    **{"for": "3m"},
     severity="warning", channels=("email",), escalation="default",
     dashboard="Executive",
     summary="Conversion rate below 5% for 10 minutes",
-    description="Fewer than 5% of shopping sessions end in an order: checkout, payment or search may be broken.",
+    description="Fewer than 5% of the shopping sessions of the last 10 minutes ended in an order (held 3 minutes): "
+                "checkout, payment or search may be broken.",
     runbook="Check checkout errors on the Operations dashboard, payment provider status and the last deploy.",
     examples=(
-        Example(name="2% conversion for 15 minutes fires",
-                series={'sales_conversions_total{job="shop",product_category="books",user_segment="new"}': "0+2x80",
-                        'sales_sessions_total{job="shop",user_segment="new"}': "0+100x80"},
-                at="75m", fires=True, labels={"job": "shop"}),
+        Example(name="2% conversion for 10 minutes fires",
+                series={SHOP: "0+2x30", SESSIONS: "0+100x30"}, at="10m", fires=True, labels={"job": "shop"}),
+        Example(name="conversion falling from 12% to 1% fires within 12 minutes",
+                series={SHOP: "0+12x20 240+1x20", SESSIONS: "0+100x40"}, at="32m", fires=True,
+                labels={"job": "shop"}),
+        Example(name="orders no longer counted while sessions go on fires (reads 0)",
+                series={SHOP: "0+12x10 stale", SESSIONS: "0+100x40"}, at="30m", fires=True,
+                labels={"job": "shop"}, value=0),
         Example(name="12% conversion never fires",
-                series={'job:conversion_rate:ratio_rate1h{job="shop"}': "0.12x30"}, at="20m", fires=False),
+                series={SHOP: "0+12x30", SESSIONS: "0+100x30"}, at="20m", fires=False),
+        Example(name="30 sessions a minute are too few to judge",
+                series={SHOP: "0x30", SESSIONS: "0+30x30"}, at="20m", fires=False),
     ),
 )
 
+REVENUE = 'revenue_total{job="shop",product_category="books"}'
+ORDERS = 'sales_conversions_total{job="shop",product_category="books",user_segment="new"}'
 REVENUE_DROP = Alert(
     name="RevenueDrop", plan_name="revenue_anomaly",
-    expr=f"{revenue_hourly.name} < 0.5 * avg_over_time({revenue_hourly.name}[7d])", **{"for": "15m"},
+    expr=f"({revenue_hourly.name} or on (job) 0 * {revenue_hourly_last_week.name})"
+         f" < 0.5 * {revenue_hourly_last_week.name} and on (job)"
+         f" sum by (job) (rate(sales_conversions_total[1h] offset 1w)) * 3600 >= {MIN_ORDERS_PER_HOUR}",
+    **{"for": "15m"},
     severity="critical", channels=("email", "slack"), escalation="default",
     dashboard="Executive",
-    summary="Hourly revenue below half of its 7-day average",
-    description="Revenue in the last hour is less than 50% of the average hourly revenue of the past week.",
+    summary="Hourly revenue below half of the same hour last week",
+    description="Revenue in the last hour is less than half of the same hour a week ago (a busy enough hour: "
+                f"at least {MIN_ORDERS_PER_HOUR} orders then); no revenue at all counts as 0.",
     runbook="Compare orders and sessions on the Executive dashboard; check payment and checkout errors; "
             "rule out a tracking outage before escalating to the business.",
     examples=(
-        Example(name="a week at 1000/h then 300/h fires", interval="4m",
-                series={'job:revenue:increase1h{job="shop"}': "1000x2520 300x15"},
-                at="7d50m", fires=True, labels={"job": "shop"}),
+        Example(name="a week at 6000/h then 1800/h fires", interval="4m",
+                series={REVENUE: "0+400x2550 1020000+120x50", ORDERS: "0+20x2600"},
+                at="1w4h", fires=True, labels={"job": "shop"}),
+        Example(name="revenue no longer counted at all fires (reads 0)", interval="4m",
+                series={REVENUE: "0+400x2550 stale", ORDERS: "0+20x2600"},
+                at="1w4h", fires=True, labels={"job": "shop"}, value=0),
         Example(name="a steady week does not fire", interval="4m",
-                series={'job:revenue:increase1h{job="shop"}': "1000x2535"}, at="7d50m", fires=False),
+                series={REVENUE: "0+400x2600", ORDERS: "0+20x2600"}, at="1w3h", fires=False),
+        Example(name="an hour of fewer than 100 orders last week is not judged", interval="4m",
+                series={REVENUE: "0+400x2550 1020000+120x50", ORDERS: "0+4x2600"}, at="1w3h", fires=False),
     ),
 )

@@ -110,13 +110,23 @@ memory_usage = RecordingRule(
     expr="100 * (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)",
 )
 conversion_rate = RecordingRule(
-    name="job:conversion_rate:ratio_rate1h", plan_name="conversion_rate", unit="ratio",
-    help="Orders per shopping session over the last hour.",
-    expr="sum by (job) (rate(sales_conversions_total[1h])) / sum by (job) (rate(sales_sessions_total[1h]))",
+    name="job:conversion_rate:ratio_rate10m", plan_name="conversion_rate", unit="ratio",
+    help="Orders per shopping session over the last 10 minutes (0 while sessions go on and no order is counted).",
+    # `or ... 0 *`: when checkout breaks the order counters may never be written again; without the
+    # fallback the ratio would vanish with them and its alert resolve, instead of reading 0.
+    expr="(sum by (job) (rate(sales_conversions_total[10m]))"
+         " or on (job) 0 * sum by (job) (rate(sales_sessions_total[10m])))"
+         " / sum by (job) (rate(sales_sessions_total[10m]))",
 )
 revenue_hourly = RecordingRule(
     name="job:revenue:increase1h", plan_name="revenue_hourly", unit="currency",
     help="Revenue over the last hour.", expr="sum by (job) (increase(revenue_total[1h]))",
+)
+revenue_hourly_last_week = RecordingRule(
+    name="job:revenue:increase1h_offset1w", unit="currency",
+    help="Revenue over the same hour a week ago: the seasonal baseline RevenueDrop compares with.",
+    # From the raw counters, not job:revenue:increase1h offset 1w, so it needs no recorded past.
+    expr="sum by (job) (increase(revenue_total[1h] offset 1w))",
 )
 revenue_daily = RecordingRule(
     name="job:revenue:increase1d", plan_name="revenue_daily", unit="currency",

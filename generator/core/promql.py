@@ -22,6 +22,8 @@ class Selector:
     function: str
     window: float | None = None
     """Seconds of the range selecting it ([5m] -> 300), None outside a range selector."""
+    offset: float = 0.0
+    """Seconds its `offset` reads back in time (offset 1w -> 604800)."""
 
 
 class PromQLError(ValueError):
@@ -52,7 +54,8 @@ def _name_of(selector: Any) -> str:
 def _walk(node: Any, ranged: bool, function: str, found: list[Selector], window: float | None = None) -> None:
     kind = type(node).__name__
     if kind == "VectorSelector":
-        found.append(Selector(_name_of(node), ranged, function, window))
+        offset = node.offset.total_seconds() if node.offset else 0.0
+        found.append(Selector(_name_of(node), ranged, function, window, offset))
     elif kind == "MatrixSelector":
         _walk(node.vector_selector, True, function, found, node.range.total_seconds())
     elif kind == "Call":

@@ -21,6 +21,23 @@ PROMETHEUS_METRICS = (
            help="Series in the head block."),
     Metric(name="prometheus_target_interval_length_seconds", type=MetricType.SUMMARY, source=Source.PROMETHEUS,
            help="Actual intervals between scrapes.", unit="seconds", labels=("interval",)),
+    Metric(name="prometheus_rule_group_iterations_missed_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
+           help="Rule group evaluations skipped because the previous one ran late.", labels=("rule_group",)),
+    Metric(name="prometheus_notifications_alertmanagers_discovered", type=MetricType.GAUGE,
+           source=Source.PROMETHEUS, help="Alertmanagers Prometheus knows to send alerts to."),
+    Metric(name="prometheus_tsdb_reloads_failures_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
+           help="Failed reloads of the on-disk blocks."),
+    Metric(name="prometheus_tsdb_compactions_failed_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
+           help="Failed compactions of the head into blocks."),
+    Metric(name="prometheus_remote_storage_samples_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
+           help="Samples sent to remote storage.", labels=("remote_name", "url")),
+    Metric(name="prometheus_remote_storage_samples_failed_total", type=MetricType.COUNTER,
+           source=Source.PROMETHEUS, help="Samples remote storage refused for good.", labels=("remote_name", "url")),
+    Metric(name="prometheus_remote_storage_highest_timestamp_in_seconds", type=MetricType.GAUGE,
+           source=Source.PROMETHEUS, unit="seconds", help="Newest sample timestamp appended to the TSDB."),
+    Metric(name="prometheus_remote_storage_queue_highest_sent_timestamp_seconds", type=MetricType.GAUGE,
+           source=Source.PROMETHEUS, unit="seconds", help="Newest sample timestamp a remote-write queue sent.",
+           labels=("remote_name", "url")),
 )
 ALERTMANAGER_METRICS = (
     Metric(name="alertmanager_notifications_total", type=MetricType.COUNTER, source=Source.ALERTMANAGER,
@@ -34,8 +51,22 @@ ALERTMANAGER_METRICS = (
 )
 
 
+LTS = '{remote_name="lts",url="http://lts/push"}'
+"""A remote-write queue in the examples."""
+
+
+def _alert(name: str, expr: str, for_: str, severity: str, summary: str, description: str, runbook: str,
+           *examples: Example) -> Alert:
+    return Alert(name=name, expr=expr, **{"for": for_}, severity=severity, group="meta-monitoring",
+                 summary=summary, description=description, runbook=runbook, examples=examples)
+
+
 def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dashboard: str = "") -> tuple[Alert, ...]:
-    """Watchdog, target down, rule evaluation, notification and reload failures (opening `dashboard`)."""
+    """The pipeline's own alerts with kube-prometheus' thresholds and `for` durations (opening `dashboard`).
+
+    Gauges are read through max_over_time over 5 minutes, as kube-prometheus does, so one failed scrape
+    cannot hide a failure nor fake one; failures are ratios, so one failed send among thousands is no page.
+    """
     alerts = (
         Alert(
             name="Watchdog", expr="vector(1)", severity="info", group="meta-monitoring",
@@ -47,64 +78,146 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                     "Alertmanager (prometheus_notifications_errors_total) and the watchdog receiver.",
             examples=(Example(name="always fires", series={"up": "1"}, at="0s", fires=True, labels={}),),
         ),
-        Alert(
-            name="TargetDown", expr="up == 0", **{"for": "2m"}, severity="critical", group="meta-monitoring",
-            summary="{{ $labels.job }} target {{ $labels.instance }} is down",
-            description="Prometheus cannot scrape {{ $labels.instance }} of job {{ $labels.job }}: its metrics "
-                        "and every alert built on them are blind.",
-            runbook="Check the process and port of the target; `curl http://<instance>/metrics`; look at the "
-                    "Targets page of Prometheus for the scrape error.",
-            examples=(
-                Example(name="scrape failing 3m fires", series={'up{job="node",instance="n1:9100"}': "0x5"},
-                        at="3m", fires=True, labels={"job": "node", "instance": "n1:9100"}),
-                Example(name="brief blip does not", series={'up{job="node",instance="n1:9100"}': "0 1x5"},
-                        at="3m", fires=False),
-            ),
+        _alert(
+            "TargetDown", "100 * (count by (job) (up == 0) / count by (job) (up)) > 10", "10m", "warning",
+            "{{ printf \"%.0f\" $value }}% of the {{ $labels.job }} targets are down",
+            "More than 10% of job {{ $labels.job }}'s targets cannot be scraped for 10 minutes: their metrics and "
+            "the alerts built on them are blind.",
+            "Open Prometheus' Targets page for the scrape error of job {{ $labels.job }}; check the process and "
+            "port of each target (`curl http://<instance>/metrics`).",
+            Example(name="the only target down for 11 minutes fires", at="11m", fires=True, value=100,
+                    series={'up{job="node",instance="n1:9100"}': "0x15"}, labels={"job": "node"}),
+            Example(name="one target of twenty (5%) down does not", at="15m", fires=False,
+                    series={'up{job="api",instance="a1:8000"}': "0x15",
+                            **{f'up{{job="api",instance="a{n}:8000"}}': "1x15" for n in range(2, 21)}}),
+            Example(name="down for 5 minutes does not", at="11m", fires=False,
+                    series={'up{job="node",instance="n1:9100"}': "0x5 1x10"}),
         ),
-        Alert(
-            name="PrometheusRuleEvaluationFailures",
-            expr="increase(prometheus_rule_evaluation_failures_total[5m]) > 0", severity="critical",
-            group="meta-monitoring",
-            summary="Rule group {{ $labels.rule_group }} fails to evaluate",
-            description="Rules in {{ $labels.rule_group }} failed in the last 5 minutes; the alerts they "
-                        "define cannot fire.",
-            runbook="Open Prometheus /rules for the failing group's error; usually a query hitting "
-                    "many-to-many matching or a timeout.",
-            examples=(Example(name="failures in the window fire",
-                              series={'prometheus_rule_evaluation_failures_total{rule_group="g"}': "0+1x10"},
-                              at="5m", fires=True, labels={"rule_group": "g"}),),
+        _alert(
+            "PrometheusRuleEvaluationFailures", "increase(prometheus_rule_evaluation_failures_total[5m]) > 0", "15m",
+            "critical", "Rule group {{ $labels.rule_group }} fails to evaluate",
+            "Rules in {{ $labels.rule_group }} have failed for 15 minutes; the alerts they define cannot fire.",
+            "Open Prometheus /rules for the failing group's error; usually a query hitting many-to-many matching "
+            "or a timeout.",
+            Example(name="failing for 20 minutes fires", at="20m", fires=True, labels={"rule_group": "g"},
+                    series={'prometheus_rule_evaluation_failures_total{rule_group="g"}': "0+1x25"}),
+            Example(name="one failure does not", at="20m", fires=False,
+                    series={'prometheus_rule_evaluation_failures_total{rule_group="g"}': "0 1x25"}),
         ),
-        Alert(
-            name="PrometheusNotificationErrors", expr="rate(prometheus_notifications_errors_total[5m]) > 0",
-            **{"for": "5m"}, severity="critical", group="meta-monitoring",
-            summary="Prometheus fails to send alerts to {{ $labels.alertmanager }}",
-            description="Alerts are evaluated but do not reach Alertmanager.",
-            runbook="Check Alertmanager is up and reachable from Prometheus; see Prometheus logs.",
-            examples=(Example(name="errors for 10m fire",
-                              series={'prometheus_notifications_errors_total{alertmanager="am"}': "0+1x20"},
-                              at="12m", fires=True, labels={"alertmanager": "am"}),),
+        _alert(
+            "PrometheusMissedRuleEvaluations", "increase(prometheus_rule_group_iterations_missed_total[5m]) > 0",
+            "15m", "warning", "Rule group {{ $labels.rule_group }} misses evaluations",
+            "{{ $labels.rule_group }} takes longer than its interval, so evaluations are skipped: its alerts "
+            "fire late or not at all.",
+            "Compare the group's duration (prometheus_rule_group_last_duration_seconds) with its interval; make "
+            "its slowest query cheaper (a recording rule) or split the group.",
+            Example(name="skipping for 20 minutes fires", at="20m", fires=True, labels={"rule_group": "g"},
+                    series={'prometheus_rule_group_iterations_missed_total{rule_group="g"}': "0+1x25"}),
         ),
-        Alert(
-            name="AlertmanagerNotificationsFailing",
-            expr="rate(alertmanager_notifications_failed_total[5m]) > 0", **{"for": "5m"}, severity="critical",
-            group="meta-monitoring",
-            summary="Alertmanager fails to deliver through {{ $labels.integration }}",
-            description="Notifications through {{ $labels.integration }} fail: people are not being told.",
-            runbook="Check the receiver's endpoint, credentials file and network from Alertmanager's logs.",
-            examples=(Example(name="failures for 10m fire",
-                              series={'alertmanager_notifications_failed_total{integration="webhook"}': "0+1x20"},
-                              at="12m", fires=True, labels={"integration": "webhook"}),),
+        _alert(
+            "PrometheusNotConnectedToAlertmanagers",
+            "max_over_time(prometheus_notifications_alertmanagers_discovered[5m]) < 1", "10m", "warning",
+            "Prometheus {{ $labels.instance }} knows no Alertmanager",
+            "Prometheus {{ $labels.instance }} has no Alertmanager to send alerts to: every alert is evaluated "
+            "and nobody is told.",
+            "Check alerting.alertmanagers in prometheus.yml and that the Alertmanager address resolves.",
+            Example(name="none for 15 minutes fires", at="15m", fires=True, labels={"instance": "p:9090"},
+                    series={'prometheus_notifications_alertmanagers_discovered{instance="p:9090"}': "0x20"}),
+            Example(name="one connected does not", at="15m", fires=False,
+                    series={'prometheus_notifications_alertmanagers_discovered{instance="p:9090"}': "1x20"}),
         ),
-        Alert(
-            name="ConfigReloadFailed",
-            expr="prometheus_config_last_reload_successful == 0 or alertmanager_config_last_reload_successful == 0",
-            **{"for": "5m"}, severity="warning", group="meta-monitoring",
-            summary="{{ $labels.job }} failed to reload its configuration",
-            description="{{ $labels.job }} still runs its previous configuration.",
-            runbook="Run `obsgen check` on out/ and read the server log for the reload error.",
-            examples=(Example(name="failed reload fires",
-                              series={'prometheus_config_last_reload_successful{job="prometheus"}': "0x10"},
-                              at="6m", fires=True, labels={"job": "prometheus"}),),
+        _alert(
+            "PrometheusNotificationErrors",
+            "min without (alertmanager) (rate(prometheus_notifications_errors_total[5m]) "
+            "/ rate(prometheus_notifications_sent_total[5m])) * 100 > 3", "15m", "critical",
+            "Prometheus {{ $labels.instance }} fails to send {{ printf \"%.1f\" $value }}% of alerts",
+            "More than 3% of the alerts Prometheus sends fail at every Alertmanager: alerts are evaluated but do "
+            "not reach people.",
+            "Check Alertmanager is up and reachable from Prometheus; see Prometheus logs.",
+            Example(name="half failing for 20 minutes fires", at="20m", fires=True, labels={"instance": "p:9090"},
+                    value=50,
+                    series={'prometheus_notifications_errors_total{instance="p:9090",alertmanager="am"}': "0+1x25",
+                            'prometheus_notifications_sent_total{instance="p:9090",alertmanager="am"}': "0+2x25"}),
+            Example(name="one error in a hundred does not", at="20m", fires=False,
+                    series={'prometheus_notifications_errors_total{instance="p:9090",alertmanager="am"}': "0+1x25",
+                            'prometheus_notifications_sent_total{instance="p:9090",alertmanager="am"}':
+                                "0+100x25"}),
+        ),
+        _alert(
+            "AlertmanagerNotificationsFailing",
+            "sum by (integration) (rate(alertmanager_notifications_failed_total[15m])) "
+            "/ sum by (integration) (rate(alertmanager_notifications_total[15m])) > 0.01", "5m", "critical",
+            "Alertmanager fails to deliver through {{ $labels.integration }}",
+            "More than 1% of notifications through {{ $labels.integration }} fail: people are not being told.",
+            "Check the receiver's endpoint, credentials file and network from Alertmanager's logs.",
+            Example(name="every delivery failing for 10 minutes fires", at="10m", fires=True,
+                    labels={"integration": "webhook"},
+                    series={'alertmanager_notifications_failed_total{integration="webhook"}': "0+1x20",
+                            'alertmanager_notifications_total{integration="webhook"}': "0+1x20"}),
+            Example(name="one failure in a thousand does not", at="10m", fires=False,
+                    series={'alertmanager_notifications_failed_total{integration="webhook"}': "0 1x20",
+                            'alertmanager_notifications_total{integration="webhook"}': "0+100x20"}),
+        ),
+        _alert(
+            "ConfigReloadFailed",
+            "max_over_time(prometheus_config_last_reload_successful[5m]) == 0 "
+            "or max_over_time(alertmanager_config_last_reload_successful[5m]) == 0", "10m", "critical",
+            "{{ $labels.job }} failed to reload its configuration",
+            "{{ $labels.job }} still runs its previous configuration: changes to rules, routes or receivers are "
+            "not in force.",
+            "Run `obsgen check` on out/ and read the server log for the reload error.",
+            Example(name="failed reload for 15 minutes fires", at="15m", fires=True, labels={"job": "prometheus"},
+                    series={'prometheus_config_last_reload_successful{job="prometheus"}': "0x20"}),
+            Example(name="a failed reload fixed within 5 minutes does not", at="15m", fires=False,
+                    series={'alertmanager_config_last_reload_successful{job="alertmanager"}': "0x4 1x20"}),
+        ),
+        _alert(
+            "PrometheusTSDBReloadsFailing", "increase(prometheus_tsdb_reloads_failures_total[3h]) > 0", "4h",
+            "warning", "Prometheus {{ $labels.instance }} fails to reload its blocks",
+            "{{ printf \"%.0f\" $value }} reloads of the on-disk blocks failed in 3 hours: a disk or corruption "
+            "problem that ends in lost data.",
+            "Read Prometheus' log for the block that fails; check the data volume's space and health.",
+            Example(name="failing for 5 hours fires", at="5h", fires=True, labels={"instance": "p:9090"},
+                    interval="10m", value=18,
+                    series={'prometheus_tsdb_reloads_failures_total{instance="p:9090"}': "0+1x40"}),
+        ),
+        _alert(
+            "PrometheusTSDBCompactionsFailing", "increase(prometheus_tsdb_compactions_failed_total[3h]) > 0", "4h",
+            "warning", "Prometheus {{ $labels.instance }} fails to compact its head",
+            "{{ printf \"%.0f\" $value }} compactions failed in 3 hours: the head grows in memory and on the WAL "
+            "until Prometheus runs out of either.",
+            "Read Prometheus' log for the compaction error; check the data volume's space and health.",
+            Example(name="failing for 5 hours fires", at="5h", fires=True, labels={"instance": "p:9090"},
+                    interval="10m", value=18,
+                    series={'prometheus_tsdb_compactions_failed_total{instance="p:9090"}': "0+1x40"}),
+        ),
+        _alert(
+            "PrometheusRemoteStorageFailures",
+            "rate(prometheus_remote_storage_samples_failed_total[5m]) / (rate("
+            "prometheus_remote_storage_samples_failed_total[5m]) + rate(prometheus_remote_storage_samples_total[5m]))"
+            " * 100 > 1", "15m", "critical",
+            "Prometheus fails to send {{ printf \"%.1f\" $value }}% of samples to {{ $labels.remote_name }}",
+            "Samples refused by {{ $labels.remote_name }} ({{ $labels.url }}) are lost for long-term storage.",
+            "Check the remote endpoint's health and credentials; Prometheus' log names the HTTP status it answers.",
+            Example(name="a tenth failing for 20 minutes fires", at="20m", fires=True, value=10,
+                    labels={"remote_name": "lts", "url": "http://lts/push"},
+                    series={f"prometheus_remote_storage_samples_failed_total{LTS}": "0+10x25",
+                            f"prometheus_remote_storage_samples_total{LTS}": "0+90x25"}),
+        ),
+        _alert(
+            "PrometheusRemoteWriteBehind",
+            "max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds[5m]) - ignoring (remote_name, url) "
+            "group_right max_over_time(prometheus_remote_storage_queue_highest_sent_timestamp_seconds[5m]) > 120",
+            "15m", "critical",
+            "Remote write to {{ $labels.remote_name }} is {{ printf \"%.0f\" $value }} s behind",
+            "The remote-write queue to {{ $labels.remote_name }} falls behind what Prometheus ingests; past the "
+            "WAL's retention, samples are lost.",
+            "Check the remote endpoint's latency and the queue's shards (prometheus_remote_storage_shards); raise "
+            "max_shards or fix the endpoint.",
+            Example(name="10 minutes behind for 20 minutes fires", at="20m", fires=True, value=600,
+                    labels={"remote_name": "lts", "url": "http://lts/push"},
+                    series={"prometheus_remote_storage_highest_timestamp_in_seconds": "1000+60x25",
+                            f"prometheus_remote_storage_queue_highest_sent_timestamp_seconds{LTS}": "400+60x25"}),
         ),
     )
     return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)

@@ -34,18 +34,29 @@ def _expressions(project: Project) -> list[str]:
     return [rule.expr for rule in project.recording_rules.values()] + [a.condition for a in project.alerts.values()]
 
 
+@dataclass(frozen=True)
+class Window:
+    """A range through which an expression reads the demo's series, and how far back its offsets move it."""
+
+    seconds: float
+    offset: float
+    raw: bool
+    """Over a modelled series itself, not over a recording of it."""
+
+
 def _windows(project: Project, expr: str, modelled: frozenset[str], seen: frozenset[str] = frozenset()
-             ) -> list[tuple[float, bool]]:
-    """(range, over a modelled series itself) of every range through which expr reads the demo's series."""
-    found: list[tuple[float, bool]] = []
+             ) -> list[Window]:
+    """Every range (and offset) through which expr reads the demo's series, directly or through recordings."""
+    found: list[Window] = []
     for selector in selectors(expr):
         rule = project.recording_rules.get(selector.name)
         if selector.name in modelled:
-            found.append((selector.window or 0.0, True))
+            found.append(Window(selector.window or 0.0, selector.offset, True))
         elif rule is not None and selector.name not in seen:
             inner = _windows(project, rule.expr, modelled, seen | {selector.name})
             if inner:
-                found += [*inner, (selector.window or 0.0, False)]
+                found += [Window(w.seconds, w.offset + selector.offset, w.raw) for w in inner]
+                found.append(Window(selector.window or 0.0, selector.offset, False))
     return found
 
 
@@ -60,11 +71,12 @@ class History:
     @classmethod
     def for_rules(cls, project: Project, modelled: frozenset[str], end: float) -> History:
         """Twice the longest range through which a rule reads the demo's series (a full window of a recorded
-        series, each value over a full window of its own), with the shortest such range sampled enough."""
+        series, each value over a full window of its own) plus its offset (last week's hour reaches back a
+        week), with the shortest such range sampled enough."""
         windows = [w for expr in _expressions(project) for w in _windows(project, expr, modelled)]
-        longest = max((seconds for seconds, _ in windows), default=3600.0)
-        shortest = min((seconds for seconds, raw in windows if raw and seconds), default=60.0)
-        return cls(end - 2 * longest, end, min(MAX_STEP, shortest / SAMPLES_PER_WINDOW))
+        reach = max((2 * w.seconds + w.offset for w in windows), default=7200.0)
+        shortest = min((w.seconds for w in windows if w.raw and w.seconds), default=60.0)
+        return cls(end - reach, end, min(MAX_STEP, shortest / SAMPLES_PER_WINDOW))
 
 
 def _labels(series: Series, target: dict[str, str]) -> str:
@@ -100,8 +112,9 @@ def write_raw(model: BusinessModel, history: History, target: dict[str, str], da
 
 
 def read_over_ranges(project: Project, modelled: frozenset[str]) -> list[RecordingRule]:
-    """Recording rules over the demo's series that some rule or alert reads over a range: they need a past."""
-    ranged = {s.name for expr in _expressions(project) for s in selectors(expr) if s.ranged}
+    """Recording rules over the demo's series that some rule or alert reads over a range or at an offset: they
+    need a past."""
+    ranged = {s.name for expr in _expressions(project) for s in selectors(expr) if s.ranged or s.offset}
     return [rule for name, rule in project.recording_rules.items()
             if name in ranged and _windows(project, rule.expr, modelled)]
 

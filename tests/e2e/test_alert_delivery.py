@@ -78,7 +78,7 @@ def test_memory_reaches_the_emergency_route_at_once_and_resolves(live: LiveClien
 def test_conversion_drop_sends_a_warning_email_only(live: LiveClient, business_faults: float) -> None:
     mail = live.mailed("oncall@company.com", "ConversionRateLow", timeout=120, after=business_faults)
     assert "WARNING ConversionRateLow" in mail["subject"]
-    assert live.query("job:conversion_rate:ratio_rate1h < 0.05"), "the conversion rate should be below 5%"
+    assert live.query("job:conversion_rate:ratio_rate10m < 0.05"), "the conversion rate should be below 5%"
     chat = [r for r in live.webhooks.records() if r["body"]["commonLabels"].get("alertname") == "ConversionRateLow"]
     assert chat == [], "a warning goes by email only"
 
@@ -86,8 +86,10 @@ def test_conversion_drop_sends_a_warning_email_only(live: LiveClient, business_f
 def test_revenue_drop_against_the_backfilled_week_is_critical(live: LiveClient, business_faults: float) -> None:
     # the compressed week (7d / 60 = 2h48m) is history written before the stack started
     up_for = int(time.time() - live.stack.ready_at) + 60
-    history = live.query(f"count_over_time(job:revenue:increase1h[1h] offset {up_for}s)")
-    assert history and float(history[0]["value"][1]) > 100, "no backfilled history of job:revenue:increase1h"
+    history = live.query(f"count_over_time(revenue_total[1h] offset {up_for}s)")
+    assert history and float(history[0]["value"][1]) > 100, "no backfilled history of revenue_total"
+    baseline = live.query("sum(job:revenue:increase1h_offset1w)")
+    assert baseline and float(baseline[0]["value"][1]) > 0, "last week's hour should come from the backfilled week"
     slack = live.notified("/slack", "RevenueDrop", timeout=120, after=business_faults)
     assert slack["body"]["receiver"] == "email-slack"
     assert slack["body"]["commonLabels"]["severity"] == "critical"

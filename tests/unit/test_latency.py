@@ -25,7 +25,7 @@ def test_cpu_high_bound_adds_scrape_window_evaluations_for_and_group_wait(projec
 
 def test_a_range_over_a_recorded_series_is_a_baseline_not_a_wait(project: Project) -> None:
     bound = alert_bound(project, project.alerts["RevenueDrop"])
-    assert bound.window == 3600  # increase(revenue_total[1h]), not the 7-day average it is compared with
+    assert bound.window == 3600  # increase(revenue_total[1h]), not last week's hour it is compared with
 
 
 def test_emergency_notifies_without_group_wait_and_watchdog_reads_no_scrape(project: Project) -> None:

@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_ranges_shrink_with_time_but_not_below_the_floor(project: Project) -> None:
     fast = apply(project, Profile(time_scale=1 / 60))
     rules = fast.recording_rules
-    assert rules["job:conversion_rate:ratio_rate1h"].expr.count("[1m]") == 2
+    assert rules["job:revenue:increase1h"].expr.count("[1m]") == 1
     assert "[20s]" in rules["instance:cpu_usage:percent"].expr  # 5m / 60 = 5s, floored at 20s
-    assert "avg_over_time(job:revenue:increase1h[2h48m])" in fast.alerts["RevenueDrop"].condition  # 7d / 60
+    assert "[1m] offset 2h48m" in rules["job:revenue:increase1h_offset1w"].expr  # offsets shrink too: 1w / 60
     assert "[5m]" in project.recording_rules["instance:cpu_usage:percent"].expr  # the definitions are untouched
 
 

@@ -1,0 +1,118 @@
+"""The scenario library: what the world does (traffic, hosts, the pipeline) in each situation alerts must get right.
+
+A scenario is promtool input series over a span of minutes, sampled (and evaluated) every `step` minutes.
+What each shipped alert does in it is written down in expected.py; test_scenarios.py runs both through the
+shipped rule files with promtool. To add a scenario: a builder here and its column in expected.py.
+
+Week-long scenarios share one promtool run, so the rules are evaluated over eight days once, not once per
+scenario: each is a shop of its own (its `job` label), and alerts on the business series are checked per
+shop. They share one background of hosts and pipeline (BACKGROUND); alerts on it must behave the same in all
+of them. Promtool cannot stop evaluating rules, so a Prometheus restart is what the data shows of it: every
+series of that scenario, and of the background, without samples for RESTART_GAP minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.scenarios import world
+from tests.scenarios.world import Traffic, Values
+
+DAY = 24 * 60
+WEEK = 7 * DAY
+EIGHT_DAYS = WEEK + DAY
+"""A week of history for week-over-week baselines, and the day under test (a Monday)."""
+WEEK_STEP = 2
+"""Minutes between samples and evaluations of the week-long run: under 5 minutes, so an alert reading a recorded
+series evaluated after it in the same step still finds the previous value within the lookback."""
+STOP = WEEK + 10 * 60
+"""The second Monday, 10:00: when traffic stops or checkout breaks."""
+RESTART = WEEK + 12 * 60
+RESTART_GAP = 10
+"""The second Monday, 12:00: Prometheus down for 10 minutes."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A history fed to promtool: `series()` sampled every `step` minutes, rules evaluated at the same step."""
+
+    name: str
+    description: str
+    minutes: int
+    step: int
+    series: Callable[[], dict[str, Values]]
+    shop: str = ""
+    """The `job` of its shop when it shares a run: alerts on business series are checked for that job only."""
+
+
+def _shop(name: str, **options: object) -> dict[str, Values]:
+    return world.business(EIGHT_DAYS, WEEK_STEP, name, **options)  # type: ignore[arg-type]
+
+
+def background() -> dict[str, Values]:
+    """Hosts at 35% CPU and a healthy pipeline, shared by the week-long scenarios, with the restart's gap."""
+    series = {**world.hosts(EIGHT_DAYS, WEEK_STEP), **world.pipeline(EIGHT_DAYS, WEEK_STEP)}
+    return world.gap(series, RESTART, RESTART + RESTART_GAP, WEEK_STEP)
+
+
+def normal_week() -> dict[str, Values]:
+    return _shop("normal-week")
+
+
+def small_shop_week() -> dict[str, Values]:
+    return _shop("small-shop-week", traffic=Traffic(scale=1.0))
+
+
+def traffic_stops() -> dict[str, Values]:
+    return world.vanish(_shop("traffic-stops"), (), STOP, WEEK_STEP)
+
+
+def checkout_broken() -> dict[str, Values]:
+    return world.vanish(_shop("checkout-broken"), ("sales_conversions_total", "revenue_total"), STOP, WEEK_STEP)
+
+
+def slow_decline() -> dict[str, Values]:
+    return _shop("slow-decline", order_value=lambda minute: 1.0 - 0.03 * minute / DAY)
+
+
+def prometheus_restart() -> dict[str, Values]:
+    return world.gap(_shop("prometheus-restart"), RESTART, RESTART + RESTART_GAP, WEEK_STEP)
+
+
+FLAP_MINUTES = 150
+FLAP_START = 10
+"""CPU is above 90% from minute 10 to 130, except one minute in every 20."""
+
+
+def cpu_flapping() -> dict[str, Values]:
+    def busy(minute: int) -> float:
+        inside = minute - FLAP_START
+        if not 0 <= inside < 120:
+            return 0.35
+        return 0.5 if inside % 20 == 19 else 0.97
+    return {**world.hosts(FLAP_MINUTES, 1, busy), **world.pipeline(FLAP_MINUTES, 1)}
+
+
+def week(name: str, description: str, series: Callable[[], dict[str, Values]]) -> Scenario:
+    """A week-long scenario: its own shop in the shared run."""
+    return Scenario(name, description, EIGHT_DAYS, WEEK_STEP, series, shop=name)
+
+
+SCENARIOS = (
+    week("normal-week", "Eight days of the shop's daily and weekly traffic (quiet nights, lunch and evening peaks, "
+         "busier weekends, Poisson noise; about 100 orders an hour at night, 1,300 at the Saturday peak): "
+         "nothing is broken.", normal_week),
+    week("small-shop-week", "The same week at the demo database's scale: 4 orders an hour at night, 50 at the "
+         "evening peak, too few for a halving to mean anything.", small_shop_week),
+    week("traffic-stops", "A normal week, then on the second Monday at 10:00 the shop's series vanish entirely "
+         "(no session, order or revenue is exported again) for the 14 hours left.", traffic_stops),
+    week("checkout-broken", "A normal week, then on the second Monday at 10:00 sessions go on but no order is "
+         "placed: the order and revenue counters are never written again.", checkout_broken),
+    week("slow-decline", "Order values erode 3% a day for eight days (21% less than the same hour last week).",
+         slow_decline),
+    week("prometheus-restart", f"A normal week; on the second Monday at 12:00 Prometheus is down for "
+         f"{RESTART_GAP} minutes and has no sample of anything, then carries on.", prometheus_restart),
+    Scenario("cpu-flapping", "A host above 90% CPU for 114 of 120 minutes, with a one-minute dip to 50% every 20 "
+             "minutes.", FLAP_MINUTES, 1, cpu_flapping),
+)

@@ -1,0 +1,75 @@
+"""Scenarios and their expectations as promtool test files over the shipped rule files, and running them."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.derive.slo.rules import group as slo_group
+from generator.model import SLO, Alert, conventions
+from generator.model.project import Project
+from generator.targets.rule_tests import rule_files
+from tests.scenarios import world
+from tests.scenarios.behaviour import checks
+from tests.scenarios.expected import SHOP_ALERTS, behaviour
+from tests.scenarios.library import SCENARIOS, Scenario, background
+
+
+def scenario_alerts(project: Project) -> list[Alert]:
+    """The alerts the library covers: all but SLO burn-rate alerts, which have their own generated scenarios
+    over the long windows they read (tests/slo/test_scenarios.py)."""
+    slo_groups = {slo_group(slo) for slo in project.all(SLO)}
+    return [alert for alert in project.alerts.values() if alert.group not in slo_groups]
+
+
+def shipped_rule_files(project: Project, out: Path) -> list[str]:
+    """The rule files of those alerts and of escalation, with the recording rules they read."""
+    groups = {alert.group for alert in scenario_alerts(project)}
+    groups |= {f"escalation-{policy}" for policy in project.escalation_policies}
+    files = {path for group in groups for path in rule_files(project, group)}
+    return sorted(str((out / conventions.RULE_TESTS_DIR / path).resolve()) for path in files)
+
+
+def runs() -> dict[str, list[Scenario]]:
+    """Scenarios evaluated together: those with a shop share one run over the same span, the others run alone."""
+    grouped: dict[str, list[Scenario]] = defaultdict(list)
+    for scenario in SCENARIOS:
+        grouped["shops" if scenario.shop else scenario.name].append(scenario)
+    return dict(grouped)
+
+
+def promtool_tests(scenarios: list[Scenario], alerts: list[str], rules: list[str]) -> dict[str, Any]:
+    """One promtool test group: every scenario's series, and a check per window of each alert's behaviour."""
+    first = scenarios[0]
+    assert all((s.minutes, s.step) == (first.minutes, first.step) for s in scenarios), "one run, one span"
+    series = background() if first.shop else {}
+    expectations: list[dict[str, Any]] = []
+    for scenario in scenarios:
+        series |= scenario.series()
+        for alert in alerts:
+            matchers = f'job="{scenario.shop}"' if scenario.shop and alert in SHOP_ALERTS else ""
+            for check in checks(alert, behaviour(alert, scenario.name), scenario.step, matchers):
+                if check not in expectations:
+                    expectations.append(check)
+    return {
+        "rule_files": rules,
+        "evaluation_interval": f"{first.step}m",
+        "tests": [{
+            "name": ", ".join(s.name for s in scenarios),
+            "interval": f"{first.step}m",
+            "input_series": [{"series": selector, "values": world.promtool_values(values)}
+                             for selector, values in sorted(series.items())],
+            "promql_expr_test": expectations,
+        }],
+    }
+
+
+def run(document: dict[str, Any], path: Path) -> subprocess.CompletedProcess[str]:
+    """promtool test rules on the document, written at path."""
+    path.write_text(yaml.safe_dump(document, sort_keys=False, width=1 << 20))
+    return subprocess.run(["promtool", "test", "rules", path.name], cwd=path.parent, capture_output=True,
+                          text=True, timeout=600, check=False)

@@ -1,0 +1,42 @@
+"""Every shipped alert through the scenario library with promtool: what it does on a quiet night, when its
+series vanish, when traffic declines slowly, when Prometheus restarts, when its condition flaps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.model.project import Project
+from tests.scenarios import world
+from tests.scenarios.expected import EXPECTED, SHOP_ALERTS
+from tests.scenarios.library import SCENARIOS, traffic_stops
+from tests.scenarios.promtool import promtool_tests, run, runs, scenario_alerts, shipped_rule_files
+
+
+def test_every_shipped_alert_has_its_behaviour_written_down_for_every_scenario(project: Project) -> None:
+    assert sorted(EXPECTED) == sorted(alert.name for alert in scenario_alerts(project))
+    assert all(len(row) == len(SCENARIOS) for row in EXPECTED.values())
+    assert set(EXPECTED) >= SHOP_ALERTS
+
+
+def test_shared_alerts_behave_alike_in_the_scenarios_of_one_run() -> None:
+    for scenarios in runs().values():
+        for alert, row in EXPECTED.items():
+            if alert not in SHOP_ALERTS:
+                assert len({row[SCENARIOS.index(s)] for s in scenarios}) == 1, (alert, [s.name for s in scenarios])
+
+
+def test_vanishing_series_end_with_a_stale_marker_and_no_sample_after() -> None:
+    series = traffic_stops()
+    revenue = next(values for selector, values in series.items() if selector.startswith("revenue_total"))
+    notation = world.promtool_values(revenue)
+    assert notation.endswith("stale _x418")  # 14 hours at 2 minutes: a marker and 419 missing samples
+
+
+@pytest.mark.parametrize("name", list(runs()))
+def test_each_alert_behaves_as_written_down(name: str, project: Project, built: Path, tmp_path: Path) -> None:
+    alerts = [alert.name for alert in scenario_alerts(project)]
+    document = promtool_tests(runs()[name], alerts, shipped_rule_files(project, built))
+    result = run(document, tmp_path / f"{name}.yml")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -1,0 +1,164 @@
+"""The worlds scenarios are made of: a shop's business series, hosts, and a healthy metrics pipeline.
+
+Each builder returns promtool input series (selector -> values) sampled every `step` minutes for `minutes`
+minutes. Business traffic follows the demo database's daily and weekly shape (generator/exporter/demo_db.py:
+lunch and evening peaks, quiet nights, busier weekends) with Poisson noise, so "normal" is as noisy as a
+real week; a fixed seed keeps every run identical.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from generator.exporter.demo_db import session_rate
+
+MONDAY = 1_704_067_200.0
+"""2024-01-01 00:00 UTC, a Monday: every scenario starts at midnight on a Monday."""
+JOB = "api"
+SEGMENTS = {"new": 0.55, "returning": 0.35, "vip": 0.10}
+CONVERSION = 0.10
+ORDER_VALUE = {"books": (0.2, 28.0), "electronics": (0.3, 180.0), "home": (0.5, 45.0)}
+"""Per category: share of orders, mean order value."""
+
+Values = list[float | None]
+"""One value per step; None is a missing sample, float('nan') a stale marker (the series vanished)."""
+STALE = float("nan")
+
+
+def promtool_values(values: Sequence[float | None]) -> str:
+    """promtool's input notation, runs of one value written as `vxN`."""
+    words: list[str] = []
+    index = 0
+    while index < len(values):
+        value = values[index]
+        run = 1
+        while index + run < len(values) and _same(values[index + run], value):
+            run += 1
+        word = "_" if value is None else "stale" if value != value else f"{value:.10g}"
+        words.append(word if run == 1 else f"{word}x{run - 1}")
+        index += run
+    return " ".join(words)
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a == b or (a != a and b != b)
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """Sessions per second over a scenario, as a multiple of the demo shop's seasonal rate."""
+
+    scale: float = 25.0
+    """25x the demo database's shop: about 90,000 sessions a day, 100 orders an hour at night."""
+    seed: int = 7
+
+    def sessions(self, minutes: int, step: int) -> np.ndarray:
+        """Sessions started in each step (Poisson around the seasonal rate)."""
+        starts = MONDAY + 60.0 * np.arange(0, minutes, step)
+        expected = session_rate(starts + 30.0 * step) * 60.0 * step * self.scale
+        return np.random.default_rng(self.seed).poisson(expected).astype(float)
+
+
+def business(minutes: int, step: int, job: str = JOB, traffic: Traffic = Traffic(),
+             conversion: Callable[[int], float] = lambda minute: CONVERSION,
+             order_value: Callable[[int], float] = lambda minute: 1.0) -> dict[str, Values]:
+    """The shop's counters (sessions, orders, revenue) as the application of `job` exports them.
+
+    `conversion(minute)` and `order_value(minute)` (a multiple of the usual value) shape a fault.
+    """
+    rng = np.random.default_rng(traffic.seed + 1)
+    sessions = traffic.sessions(minutes, step)
+    minute_of = np.arange(0, minutes, step)
+    orders = rng.binomial(sessions.astype(int), [conversion(int(m)) for m in minute_of]).astype(float)
+    value = np.array([order_value(int(m)) for m in minute_of])
+    series: dict[str, Values] = {}
+    for segment, share in SEGMENTS.items():
+        series[f'sales_sessions_total{{job="{job}",user_segment="{segment}"}}'] = _cumulative(sessions * share)
+        for category, (order_share, _) in ORDER_VALUE.items():
+            selector = f'sales_conversions_total{{job="{job}",product_category="{category}",user_segment="{segment}"}}'
+            series[selector] = _cumulative(orders * share * order_share)
+    for category, (order_share, mean_value) in ORDER_VALUE.items():
+        amounts = rng.gamma(2.0, mean_value / 2.0, orders.size) * orders * order_share * value
+        series[f'revenue_total{{job="{job}",product_category="{category}"}}'] = _cumulative(amounts)
+    return series
+
+
+def _cumulative(increments: np.ndarray) -> Values:
+    return [round(float(v), 2) for v in np.cumsum(increments)]
+
+
+def vanish(series: dict[str, Values], names: Sequence[str], at_minute: int, step: int) -> dict[str, Values]:
+    """The series of these names (every series if none) stop being exported at `at_minute`: a stale marker,
+    then no samples."""
+    cut = at_minute // step
+    vanished = {}
+    for selector, values in series.items():
+        if selector.split("{")[0] in names or not names:
+            values = [*values[:cut], STALE, *([None] * (len(values) - cut - 1))]
+        vanished[selector] = values
+    return vanished
+
+
+def gap(series: dict[str, Values], start_minute: int, end_minute: int, step: int) -> dict[str, Values]:
+    """No sample of any series between the two minutes (Prometheus was down and scraped nothing)."""
+    first, last = start_minute // step, end_minute // step
+    return {s: [None if first <= i < last else v for i, v in enumerate(values)] for s, values in series.items()}
+
+
+def hosts(minutes: int, step: int, busy: Callable[[int], float] = lambda minute: 0.35,
+          instance: str = "web-1") -> dict[str, Values]:
+    """One host's idle CPU seconds (busy(minute) is the busy share) and memory at 60% used."""
+    idle, total = [], 0.0
+    for minute in range(0, minutes, step):
+        total += 60.0 * step * (1 - busy(minute))
+        idle.append(round(total, 3))
+    return {
+        f'node_cpu_seconds_total{{instance="{instance}",cpu="0",mode="idle"}}': idle,
+        f'node_memory_MemAvailable_bytes{{instance="{instance}"}}': [4e9] * len(idle),
+        f'node_memory_MemTotal_bytes{{instance="{instance}"}}': [1e10] * len(idle),
+    }
+
+
+PIPELINE_JOBS = ("prometheus", "alertmanager", "node", "api", "obsgen-exporter")
+
+
+def pipeline(minutes: int, step: int) -> dict[str, Values]:
+    """A healthy metrics pipeline: every target up, rules evaluating, alerts and notifications delivered."""
+    count = len(range(0, minutes, step))
+
+    def counting(per_step: float) -> Values:
+        return [per_step * i for i in range(count)]
+
+    series: dict[str, Values] = {f'up{{job="{job}",instance="{job}:9090"}}': [1.0] * count for job in PIPELINE_JOBS}
+    prometheus = 'job="prometheus",instance="prometheus:9090"'
+    alertmanager = 'job="alertmanager",instance="alertmanager:9093"'
+    series |= {
+        f'prometheus_config_last_reload_successful{{{prometheus}}}': [1.0] * count,
+        f'alertmanager_config_last_reload_successful{{{alertmanager}}}': [1.0] * count,
+        f'prometheus_rule_evaluations_total{{{prometheus},rule_group="alerts"}}': counting(4.0 * step),
+        f'prometheus_rule_evaluation_failures_total{{{prometheus},rule_group="alerts"}}': [0.0] * count,
+        f'prometheus_rule_group_iterations_missed_total{{{prometheus},rule_group="alerts"}}': [0.0] * count,
+        f'prometheus_notifications_sent_total{{{prometheus},alertmanager="http://alertmanager:9093/api/v2/alerts"}}':
+            counting(2.0 * step),
+        f'prometheus_notifications_errors_total{{{prometheus},alertmanager="http://alertmanager:9093/api/v2/alerts"}}':
+            [0.0] * count,
+        f'prometheus_notifications_alertmanagers_discovered{{{prometheus}}}': [1.0] * count,
+        f'alertmanager_notifications_total{{{alertmanager},integration="email"}}': counting(0.5 * step),
+        f'alertmanager_notifications_failed_total{{{alertmanager},integration="email"}}': [0.0] * count,
+        f'prometheus_tsdb_reloads_failures_total{{{prometheus}}}': [0.0] * count,
+        f'prometheus_tsdb_compactions_failed_total{{{prometheus}}}': [0.0] * count,
+        'obsgen_database_up{job="obsgen-exporter",database="shop"}': [1.0] * count,
+        'obsgen_query_runs_total{job="obsgen-exporter",query="shop_orders_total",status="success"}':
+            counting(2.0 * step),
+        'obsgen_anomaly_zscore{job="obsgen-exporter",forecast="revenue_hourly"}':
+            [round(1.5 * math.sin(i / 7.0), 3) for i in range(count)],
+        'obsgen_capacity_seconds_to_exhaustion{job="obsgen-exporter",forecast="disk_free",instance="web-1"}':
+            [30 * 86400.0] * count,
+    }
+    return series

@@ -7,7 +7,7 @@ shop_ so they never clash with the application's names. Times in the schema are 
 bound to the run's time, which keeps the SQL identical on SQLite and PostgreSQL (see `obsgen demo-db`).
 """
 
-from generator.model import BusinessMetric, Database, ExporterSettings, MetricType, RecordingRule
+from generator.model import BusinessMetric, Database, ExporterSettings, MetricType
 
 COUNTER, GAUGE = MetricType.COUNTER, MetricType.GAUGE
 
@@ -79,11 +79,4 @@ rag_relevance = BusinessMetric(
     name="shop_rag_answer_relevance", type=GAUGE, database=SHOP, unit="ratio", plan_name="search_accuracy",
     help="Average relevance of the answered RAG questions over the last hour.",
     sql="SELECT AVG(relevance) AS value FROM rag_queries WHERE status = 'ok' AND created_at > :now - 3600",
-)
-
-# The hour of revenue the forecast learns from and the Executive dashboard compares with it.
-shop_revenue_hourly = RecordingRule(
-    name="job:shop_revenue:increase1h", plan_name="revenue_hourly", unit="currency",
-    help="Revenue of orders placed in the last hour, from the shop database.",
-    expr="sum by (job) (increase(shop_revenue_total[1h]))",
 )

@@ -1,14 +1,17 @@
 """EXECUTIVE_DASHBOARD and DASHBOARD_CONFIG["dashboards"]["executive"]: revenue, conversion, users, health."""
 
 from generator.model import Dashboard, Metric, MetricType, Panel, Query, Row, Source
+from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
+from .alerts import MIN_ORDERS_PER_HOUR
 from .forecasts import FORECASTS
 from .metrics import (
     conversion_rate,
     error_ratio,
     product_sales,
-    revenue_daily,
+    revenue,
     revenue_hourly,
+    revenue_hourly_last_week,
 )
 
 active_users = Metric(name="active_users", type=MetricType.GAUGE, source=Source.APPLICATION,
@@ -24,11 +27,12 @@ EXECUTIVE_DASHBOARD = Dashboard(
     rows=(
         Row(title="KPIs", panels=(
             Panel(title="Revenue Today", kind="big_number", plan_name="revenue_daily", unit="currencyUSD", decimals=0,
-                  description="Revenue of completed orders over the last 24 hours.",
-                  queries=Query(expr=f"sum({revenue_daily.name})", instant=True)),
+                  time_range="today", description="Revenue of completed orders since midnight (the dashboard's "
+                                                   "time zone).",
+                  queries=Query(expr=f"sum(increase({revenue.name}[$__range]))", instant=True)),
             Panel(title="Conversion Rate", kind="gauge", plan_name="conversion_rate", unit="percentunit",
                   decimals=1, min=0, max=0.3, thresholds=((0.05, "orange"), (0.15, "green")),
-                  description="Share of shopping sessions that end in an order over the last hour; "
+                  description="Share of shopping sessions that end in an order over the last 10 minutes; "
                               "the plan's target is 15%, below 5% pages (ConversionRateLow).",
                   queries=f"avg({conversion_rate.name})"),
             Panel(title="User Satisfaction", kind="gauge", plan_name="user_satisfaction", unit="none",
@@ -41,13 +45,14 @@ EXECUTIVE_DASHBOARD = Dashboard(
         )),
         Row(title="Trends", panels=(
             Panel(title="Revenue Trend", kind="line", plan_name="revenue_hourly", unit="currencyUSD", time_range="24h",
-                  description="Revenue per hour against its 7-day average; RevenueDrop fires when the hour falls "
-                              "below half the average for 15 minutes.",
+                  description="Revenue per hour against the same hour last week; RevenueDrop fires when the hour "
+                              "falls below half of it for 15 minutes (in hours that had at least "
+                              f"{MIN_ORDERS_PER_HOUR} orders last week).",
                   queries=(Query(expr=f"sum({revenue_hourly.name})", legend="revenue, last hour"),
-                           Query(expr=f"sum(avg_over_time({revenue_hourly.name}[7d]))", legend="7-day average"))),
+                           Query(expr=f"sum({revenue_hourly_last_week.name})", legend="same hour last week"))),
             Panel(title="Revenue vs Forecast", kind="line", unit="currencyUSD",
-                  description="Hourly revenue from the shop database against the sidecar exporter's seasonal "
-                              "forecast and its 95% band; leaving the band is what ForecastAnomaly reports.",
+                  description="Hourly revenue against the sidecar exporter's seasonal forecast and its 95% band; "
+                              "leaving the band is what ForecastAnomaly reports.",
                   queries=(Query(expr=REVENUE_FORECAST.expr, legend="revenue, last hour"),
                            *(Query(expr=f'{series}{{forecast="{REVENUE_FORECAST.name}"}}', legend=legend)
                              for series, legend in (("obsgen_forecast", "forecast"),
@@ -59,8 +64,8 @@ EXECUTIVE_DASHBOARD = Dashboard(
                                      f"(increase({product_sales.name}[$__range])))",
                                 legend="{{product}}", instant=True, format="table")),
             Panel(title="Conversion Trend", kind="line", unit="percentunit",
-                  description="Conversion rate over the last hour, per job, with the 5% alert threshold.",
-                  thresholds=((0.05, "red"),), queries=Query(expr=conversion_rate, legend="{{job}}")),
+                  description="Conversion rate over the last 10 minutes, per job, red below the 5% alert threshold.",
+                  thresholds=((None, "red"), (0.05, "green")), queries=Query(expr=conversion_rate, legend="{{job}}")),
             Panel(title="Active Users by Segment", kind="line", unit="short", stacked=True,
                   description="Active users per user segment, stacked.",
                   queries=Query(expr=f"sum by (user_segment) ({active_users.name})", legend="{{user_segment}}")),
@@ -77,8 +82,9 @@ EXECUTIVE_DASHBOARD = Dashboard(
                   description="95th percentile request latency over 5 minutes, slowest service.",
                   queries="max(service:http_request_duration_seconds:p95_5m)"),
             Panel(title="Firing Critical Alerts", kind="stat", unit="none", thresholds=((1, "red"),),
-                  description="Critical and emergency alerts firing now, all dashboards.",
-                  queries='count(ALERTS{alertstate="firing",severity=~"critical|emergency"}) or vector(0)'),
+                  description="Critical and emergency alerts firing now, all dashboards (an escalated alert once).",
+                  queries=f'count(ALERTS{{alertstate="firing",severity=~"critical|emergency",{ESCALATION_LEVEL_LABEL}=""}})'
+                          " or vector(0)"),
         )),
     ),
 )

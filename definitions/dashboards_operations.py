@@ -4,11 +4,19 @@ from generator.model import Dashboard, Panel, Query, Row, ValueText, instance_va
 
 from .forecasts import DISK
 from .metrics import cpu_usage, memory_usage
+from .stack import SCRAPE_JOBS
 
 RATE = "[$__rate_interval]"
 JOB = 'job=~"$job"'
 INSTANCE = 'instance=~"$instance"'
-UP_DOWN = (ValueText(value="1", text="UP", color="green"), ValueText(value="0", text="DOWN", color="red"))
+PLAN_SERVICES = ("api", "cache", "database", "load_balancer")
+"""The services the plan's status grid shows; one no ScrapeJob scrapes shows NOT SCRAPED (and the build says so)."""
+UNSCRAPED = tuple(service for service in PLAN_SERVICES if service not in {job.name for job in SCRAPE_JOBS})
+UP_DOWN = (ValueText(value="1", text="UP", color="green"), ValueText(value="0", text="DOWN", color="red"),
+           ValueText(value="-1", text="NOT SCRAPED", color="#8e8e8e"))
+
+
+requests_per_service = f"sum by (service) (rate(http_requests_total{{{JOB}}}{RATE}))"
 
 
 def latency(quantile: float, by: str = "service", matchers: str = JOB) -> Query:
@@ -33,8 +41,11 @@ OPERATIONS_DASHBOARD = Dashboard(
         Row(title="System health", panels=(
             Panel(title="System Overview", kind="status_grid", plan_name="system_overview", value_texts=UP_DOWN,
                   unit="none", thresholds=((1, "green"),), width=24, height=6,
-                  description="Whether Prometheus reaches each scrape target (1 up, 0 down), per job and instance.",
-                  queries=Query(expr=f"up{{{JOB},{INSTANCE}}}", legend="{{job}} {{instance}}")),
+                  description="Whether Prometheus reaches each scrape target (1 up, 0 down), per job and instance; "
+                              "a service of the plan that nothing scrapes shows NOT SCRAPED instead of vanishing.",
+                  queries=(Query(expr=f"up{{{JOB},{INSTANCE}}}", legend="{{job}} {{instance}}"),
+                           *(Query(expr=f'-1 * absent(up{{job="{service}"}})', legend=f"{service} (no scrape job)")
+                             for service in UNSCRAPED))),
             Panel(title="CPU Usage", kind="line", unit="percent", min=0, max=100, thresholds=((90, "red"),),
                   description="Busy CPU share per instance; CpuHigh fires above 90% for 5 minutes.",
                   queries=Query(expr=f"{cpu_usage.name}{{{INSTANCE}}}", legend="{{instance}}")),
@@ -63,9 +74,9 @@ OPERATIONS_DASHBOARD = Dashboard(
             Panel(title="Error Rates", kind="line", plan_name="error_rate_by_service", unit="percentunit",
                   thresholds=((0.05, "red"),),
                   description="Share of requests answered with a 5xx, per service.",
-                  queries=Query(expr=f'sum by (service) (rate(http_requests_total{{{JOB},status=~"5.."}}{RATE}))'
-                                     f" / sum by (service) (rate(http_requests_total{{{JOB}}}{RATE}))",
-                                legend="{{service}}")),
+                  queries=Query(expr=f'(sum by (service) (rate(http_requests_total{{{JOB},status=~"5.."}}{RATE}))'
+                                     f" or on (service) 0 * {requests_per_service})"
+                                     f" / {requests_per_service}", legend="{{service}}")),
             Panel(title="Disk I/O", kind="line", unit="iops",
                   description="Disk reads and writes completed per second, per instance.",
                   queries=(per_instance("node_disk_reads_completed_total", "reads"),

@@ -1,9 +1,11 @@
 """The alerts overview and the meta-monitoring dashboard: is the monitoring itself working?"""
 
 from generator.model import Dashboard, Panel, Query, Row, ValueText
+from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
 RATE = "[$__rate_interval]"
-FIRING = 'ALERTS{alertstate="firing"}'
+FIRING = f'ALERTS{{alertstate="firing",{ESCALATION_LEVEL_LABEL}=""}}'
+"""Alerts firing now, each once: escalation copies (labelled with their level) are left out."""
 
 ALERTS_OVERVIEW = Dashboard(
     name="Alerts Overview", folder="Alerting", tags=("alerting",), lists_all_alerts=True,
@@ -17,10 +19,10 @@ ALERTS_OVERVIEW = Dashboard(
                   queries=Query(expr=f"count by (severity) ({FIRING})", legend="{{severity}}")),
             Panel(title="Pending", kind="stat", unit="none", thresholds=((1, "orange"),),
                   description="Alerts whose condition holds but not yet for their `for` duration.",
-                  queries='count(ALERTS{alertstate="pending"}) or vector(0)'),
+                  queries=f'count(ALERTS{{alertstate="pending",{ESCALATION_LEVEL_LABEL}=""}}) or vector(0)'),
             Panel(title="Escalated", kind="stat", unit="none", thresholds=((1, "red"),),
                   description="Escalation alerts firing: unresolved alerts that climbed a level of their policy.",
-                  queries='count(ALERTS{alertstate="firing",escalation_level!=""}) or vector(0)'),
+                  queries=f'count(ALERTS{{alertstate="firing",{ESCALATION_LEVEL_LABEL}!=""}}) or vector(0)'),
             Panel(title="Notifications Failing", kind="stat", unit="ops", decimals=2, thresholds=((0.001, "red"),),
                   description="Failed notification attempts per second, all integrations (0 when healthy).",
                   queries=f"sum(rate(alertmanager_notifications_failed_total{RATE})) or vector(0)"),
@@ -53,7 +55,8 @@ META_MONITORING = Dashboard(
             Panel(title="Targets Up", kind="status_grid", unit="none", width=24, height=6,
                   value_texts=(ValueText(value="1", text="UP", color="green"),
                                ValueText(value="0", text="DOWN", color="red")),
-                  description="Whether each scrape target answers (TargetDown fires after 2 minutes down).",
+                  description="Whether each scrape target answers (TargetDown warns when more than 10% of a job's "
+                              "targets are down for 10 minutes).",
                   queries=Query(expr="up", legend="{{job}} {{instance}}")),
             Panel(title="Scrape Duration", kind="line", unit="s",
                   description="Slowest scrape per job; close to the scrape timeout means targets are too slow.",
@@ -72,15 +75,31 @@ META_MONITORING = Dashboard(
                   description="How long each rule group took to evaluate last time; near the interval is late.",
                   queries=Query(expr="max by (rule_group) (prometheus_rule_group_last_duration_seconds)",
                                 legend="{{rule_group}}")),
+            Panel(title="Missed Rule Evaluations", kind="line", unit="short",
+                  description="Rule group evaluations skipped because the previous one ran late "
+                              "(PrometheusMissedRuleEvaluations warns after 15 minutes).",
+                  queries=Query(expr="sum by (rule_group) "
+                                     f"(increase(prometheus_rule_group_iterations_missed_total{RATE}))",
+                                legend="{{rule_group}}")),
             Panel(title="Head Series", kind="stat", unit="short",
                   description="Series in Prometheus' head block (active series).",
                   queries="sum(prometheus_tsdb_head_series)"),
+            Panel(title="TSDB Failures", kind="line", unit="short",
+                  description="Failed block reloads and head compactions (each warns after 4 hours of failures).",
+                  queries=(Query(expr=f"sum(increase(prometheus_tsdb_reloads_failures_total{RATE}))",
+                                 legend="reloads failed"),
+                           Query(expr=f"sum(increase(prometheus_tsdb_compactions_failed_total{RATE}))",
+                                 legend="compactions failed"))),
             Panel(title="Configuration Reloads", kind="stat", unit="none", value_texts=OK_FAILED,
                   thresholds=((1, "green"),), description="Whether the last configuration reload succeeded.",
                   queries=(Query(expr="min(prometheus_config_last_reload_successful)", legend="Prometheus"),
                            Query(expr="min(alertmanager_config_last_reload_successful)", legend="Alertmanager"))),
         )),
         Row(title="Notifications", panels=(
+            Panel(title="Alertmanagers Discovered", kind="stat", unit="none", thresholds=((1, "green"),),
+                  description="Alertmanagers each Prometheus sends alerts to (PrometheusNotConnectedToAlertmanagers "
+                              "warns at 0 for 10 minutes).",
+                  queries="min(max_over_time(prometheus_notifications_alertmanagers_discovered[5m]))"),
             Panel(title="Prometheus to Alertmanager Errors", kind="line", unit="ops",
                   description="Errors per second sending alerts to each Alertmanager.",
                   queries=Query(expr="sum by (alertmanager) "
@@ -95,6 +114,23 @@ META_MONITORING = Dashboard(
                   queries=Query(expr="histogram_quantile(0.99, sum by (integration, le) "
                                      f"(rate(alertmanager_notification_latency_seconds_bucket{RATE})))",
                                 legend="{{integration}}")),
+        )),
+        Row(title="Remote write", panels=(
+            Panel(title="Remote Write Failures", kind="line", unit="percentunit",
+                  description="Share of samples each remote-write queue failed to send "
+                              "(PrometheusRemoteStorageFailures pages above 1% for 15 minutes); empty while no remote "
+                              "write is configured.",
+                  queries=Query(expr=f"rate(prometheus_remote_storage_samples_failed_total{RATE}) / "
+                                     f"(rate(prometheus_remote_storage_samples_failed_total{RATE}) + "
+                                     f"rate(prometheus_remote_storage_samples_total{RATE}))",
+                                legend="{{remote_name}}")),
+            Panel(title="Remote Write Behind", kind="line", unit="s",
+                  description="How far each remote-write queue lags what Prometheus ingests "
+                              "(PrometheusRemoteWriteBehind pages above 2 minutes for 15 minutes).",
+                  queries=Query(expr="max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds[5m]) - "
+                                     "ignoring (remote_name, url) group_right "
+                                     "max_over_time(prometheus_remote_storage_queue_highest_sent_timestamp_seconds[5m])",
+                                legend="{{remote_name}}")),
         )),
     ),
 )

@@ -9,7 +9,7 @@ within 24 hours.
 from generator.library.exporter import EXPORTER_METRICS, exporter_alerts, predictive_alerts
 from generator.model import Capacity, Forecast
 
-from .business import shop_revenue_hourly
+from .metrics import revenue_hourly
 
 METRICS = EXPORTER_METRICS
 ALERTS = predictive_alerts(z_threshold=3, for_="10m", capacity_within="24h") + exporter_alerts()
@@ -17,7 +17,7 @@ ALERTS = predictive_alerts(z_threshold=3, for_="10m", capacity_within="24h") + e
 # analyze_trends / detect_anomalies: business series with a weekly rhythm (weekends, evenings).
 FORECASTS = [
     Forecast(name="revenue_hourly", help="Revenue over the last hour.",
-             expr=f"sum({shop_revenue_hourly.name})", step="5m", season="1w", history="5w", horizon="1d"),
+             expr=f"sum({revenue_hourly.name})", step="5m", season="1w", history="5w", horizon="1d"),
     Forecast(name="orders_rate", help="Orders placed per second.",
              expr="sum(rate(shop_orders_total[15m]))", step="5m", season="1w", history="5w", horizon="1d"),
     Forecast(name="active_users", help="Users active in the last 15 minutes.",

@@ -128,10 +128,6 @@ revenue_hourly_last_week = RecordingRule(
     # From the raw counters, not job:revenue:increase1h offset 1w, so it needs no recorded past.
     expr="sum by (job) (increase(revenue_total[1h] offset 1w))",
 )
-revenue_daily = RecordingRule(
-    name="job:revenue:increase1d", plan_name="revenue_daily", unit="currency",
-    help="Revenue over the last 24 hours.", expr="sum by (job) (increase(revenue_total[1d]))",
-)
 cart_abandonment = RecordingRule(
     name="job:cart_abandonment:ratio_rate1h", plan_name="cart_abandonment_rate", unit="ratio",
     help="Abandoned carts per created cart over the last hour.",
@@ -143,8 +139,9 @@ request_rate = RecordingRule(
 )
 error_ratio = RecordingRule(
     name="service:http_errors:ratio_rate5m", plan_name="error_rate_by_service", unit="ratio",
-    help="Share of requests answered with a 5xx per service.",
-    expr='sum by (service) (rate(http_requests_total{status=~"5.."}[5m]))'
+    help="Share of requests answered with a 5xx per service (0, not nothing, while none fails).",
+    expr='(sum by (service) (rate(http_requests_total{status=~"5.."}[5m]))'
+         " or on (service) 0 * sum by (service) (rate(http_requests_total[5m])))"
          " / sum by (service) (rate(http_requests_total[5m]))",
 )
 cache_hit_ratio = RecordingRule(

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model import EscalationPolicy
+from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
 POLICY_LABEL = "escalation_policy"
-LEVEL_LABEL = "escalation_level"
+LEVEL_LABEL = ESCALATION_LEVEL_LABEL
 ESCALATED_NAME_LABEL = "escalated_alertname"
 # Reaching a level is itself the delay, so its route notifies at once; group_interval batches
 # several alerts escalating together, repeat_interval re-notifies a level nobody acted on.

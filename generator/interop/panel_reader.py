@@ -204,7 +204,7 @@ class PanelReader:
             "decimals": _number(defaults.get("decimals")), "min": _number(defaults.get("min")),
             "max": _number(defaults.get("max")), "links": self._links(panel.get("links")),
             "thresholds": tuple({"value": s.get("value"), "color": s.get("color")} for s in steps),
-            "time_range": _duration(panel.get("timeFrom")),
+            "time_range": "today" if panel.get("timeFrom") == "now/d" else _duration(panel.get("timeFrom")),
         }
         if len(mappings) == 1 and isinstance(mappings[0], dict) and mappings[0].get("type") == "value":
             entries = sorted((mappings[0].get("options") or {}).items(), key=lambda item: item[1].get("index", 0))

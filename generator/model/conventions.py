@@ -6,6 +6,9 @@ spelled once.
 
 from __future__ import annotations
 
+ESCALATION_LEVEL_LABEL = "escalation_level"
+"""Label of an escalation alert: its level. Counts of alerts firing leave these copies out
+(`ALERTS{escalation_level=""}`), so one incident is counted once however far it climbed."""
 RULES_DIR = "prometheus/rules"
 """Prometheus rule files, one per group (obsgen's) or per rule set."""
 RULE_SET_PREFIX = "ruleset-"

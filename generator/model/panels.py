@@ -128,12 +128,15 @@ class Panel(Definition):
     decimals: int | None = Field(default=None, ge=0, le=10, description="Decimals shown.")
     min: float | None = Field(default=None, description="Axis or gauge minimum.")
     max: float | None = Field(default=None, description="Axis or gauge maximum.")
-    thresholds: tuple[Threshold, ...] = Field(default=(), description="Colour steps, e.g. a gauge's target.")
+    thresholds: tuple[Threshold, ...] = Field(default=(), description=(
+        "Colour steps, e.g. a gauge's target; without a base step, values below the first take red when the steps "
+        "climb to green (higher is better: conversion, availability) and green otherwise (CPU, errors)."))
     value_texts: tuple[ValueText, ...] = Field(default=(), description="Values shown as words (value mappings).")
     legend: Legend = Field(default_factory=Legend, description="Legend of time series and bar charts.")
     stacked: bool = Field(default=False, description="Stack the series of a time series or bar chart.")
     links: tuple[PanelLink, ...] = Field(default=(), description="Links in the panel header.")
-    time_range: Duration | None = Field(default=None, description="Overrides the dashboard range (panel timeFrom).")
+    time_range: Duration | Literal["today"] | None = Field(
+        default=None, description="Overrides the dashboard range (panel timeFrom); 'today' is since midnight.")
     content: str = Field(default="", description="Markdown of a text panel.")
     width: int | None = Field(default=None, ge=1, le=MAX_WIDTH, description="Grid columns; default by kind.")
     height: int | None = Field(default=None, ge=1, le=60, description="Grid rows (30 px); default by kind.")
@@ -157,7 +160,8 @@ class Panel(Definition):
     def _threshold_pairs(cls, steps: Any) -> Any:
         steps = tuple(Threshold(value=s[0], color=s[1]) if isinstance(s, tuple) else s for s in steps)
         if steps and isinstance(steps[0], Threshold) and steps[0].value is not None:
-            steps = (Threshold(color="green"), *steps)
+            higher_is_better = steps[-1].color == "green"
+            steps = (Threshold(color="red" if higher_is_better else "green"), *steps)
         return steps
 
     @model_validator(mode="after")

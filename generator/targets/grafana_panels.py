@@ -168,8 +168,12 @@ def panel_json(panel: Panel, box: Box) -> dict[str, Any]:
     if panel.links:
         document["links"] = [link_json(link) for link in panel.links]
     if panel.time_range:
-        document["timeFrom"] = panel.time_range
+        document["timeFrom"] = TODAY if panel.time_range == "today" else panel.time_range
     return merge(document, panel.extra)
+
+
+TODAY = "now/d"
+"""Grafana's relative time for "today so far"."""
 
 
 def row_json(row: Row, box: Box, nested: list[dict[str, Any]]) -> dict[str, Any]:

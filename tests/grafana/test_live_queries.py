@@ -33,7 +33,7 @@ def _run(prometheus: servers.Server, panel: dict[str, Any], target: dict[str, An
          now: float, scrape: float) -> tuple[int, float]:
     """(series returned, seconds taken) for one target over the panel's time range."""
     range_text = panel.get("timeFrom") or document["time"]["from"].removeprefix("now-")
-    span = parse_seconds(range_text)
+    span = 86400.0 if range_text == "now/d" else parse_seconds(range_text)  # "today": at most a day
     step = grafana_step(span, panel["gridPos"]["w"] * PIXELS_PER_COLUMN, scrape)
     expr = interpolate(target["expr"], {**_variables(document), **builtin_values(span, step, scrape)})
     params = {"query": expr}

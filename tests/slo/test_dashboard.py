@@ -52,7 +52,7 @@ def test_units_and_thresholds_read_the_objective_and_the_burn_factors(slos: list
     burn = latency["Burn rate per window"]
     assert _steps(burn) == [(None, "green"), (1, "orange"), (3, "orange"), (6, "red"), (14.4, "red")]
     assert [query.legend for query in burn.queries] == ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
-    assert burn.queries[2].expr == "slo:api_latency_sli_error:ratio_rate1h / 0.01"
+    assert burn.queries[2].expr == "(slo:api_latency_sli_error:ratio_rate1h or on () vector(0)) / 0.01"
     assert latency["Error budget left over 30d"].time_range == "30d"
     assert latency["Burn alerts firing"].value_texts[0].text == "none"
 

@@ -45,5 +45,5 @@ def test_build_time_scale_writes_a_compressed_copy_and_never_over_out(tmp_path: 
     assert refused.returncode == 1 and "must not replace out/" in refused.stderr
     assert obsgen("--time-scale", "60", "--out", str(tmp_path / "fast")).returncode == 0
     alerts = (tmp_path / "fast/prometheus/rules/alerts.yml").read_text()
-    assert "for: 5s" in alerts and "[2h48m]" in alerts
+    assert "for: 5s" in alerts and "offset 2h48m" in alerts  # 5m and 1w / 60
     assert (ROOT / "out/prometheus/rules/alerts.yml").read_text().count("for: 5m") >= 1

@@ -33,6 +33,11 @@ def _stat(title: str, description: str, expr: str, unit: str, decimals: int, thr
                  unit=unit, width=4, decimals=decimals, thresholds=_thresholds(thresholds), value_texts=value_texts)
 
 
+def _error_ratio(slo: SLO, window: str) -> str:
+    """The recorded error ratio over a window, 0 (not "No data") while no failure has been counted."""
+    return f"({slo.error_ratio_record(window)} or on () vector(0))"
+
+
 def alerts_selector(slo: SLO) -> str:
     """ALERTS of the SLO's burn-rate alerts."""
     names = "|".join(slo.alert(burn) for burn in slo.alerting.windows)
@@ -53,9 +58,9 @@ def slo_row(slo: SLO) -> Row:
         _stat("Objective", f"{slo.description}: share of good events promised over {slo.window}.",
               slo.record("objective", "ratio"), "percentunit", decimals=decimals),  # 99.9%, as promised
         _stat(f"SLI ({BASE_WINDOW})", f"Share of good events over the last {BASE_WINDOW} ({slo.sli.describe()}).",
-              f"1 - {slo.error_ratio_record(BASE_WINDOW)}", "percentunit", decimals=decimals + 2, thresholds=good),
+              f"1 - {_error_ratio(slo, BASE_WINDOW)}", "percentunit", decimals=decimals + 2, thresholds=good),
         _stat(f"SLI ({slo.window})", "Share of good events over the SLO window, weighted by traffic.",
-              f"1 - {slo.error_ratio_record(slo.window)}", "percentunit", decimals=decimals + 2, thresholds=good),
+              f"1 - {_error_ratio(slo, slo.window)}", "percentunit", decimals=decimals + 2, thresholds=good),
         _stat("Error budget left", f"Share of the {slo.window} error budget not spent yet; negative once overspent.",
               remaining, "percentunit", decimals=1, thresholds=BUDGET_STEPS),
         _stat(f"Burn rate ({BASE_WINDOW})", f"Error rate over the last {BASE_WINDOW} as a multiple of the rate "
@@ -72,7 +77,7 @@ def slo_row(slo: SLO) -> Row:
         Panel(title="Burn rate per window", kind=PanelKind.TIMESERIES,
               description="Each alert window's error ratio over the budget; an alert fires when both its "
                           "long and short window cross its threshold line.",
-              queries=tuple(Query(expr=f"{slo.error_ratio_record(w)} / {budget}", legend=w) for w in windows),
+              queries=tuple(Query(expr=f"{_error_ratio(slo, w)} / {budget}", legend=w) for w in windows),
               unit="none", width=12, decimals=1, min=0.0, thresholds=_thresholds(burn_steps)),
     )
     what = f"{slo.service} {slo.name}"

@@ -165,7 +165,8 @@ def _rows_to_grid(rows: list[dict[str, Any]], notes: Notes) -> list[dict[str, An
     show_rows = any(row.get("collapse") or row.get("showTitle") or row.get("repeat") for row in rows)
     panels: list[dict[str, Any]] = []
     y = 0
-    for row in rows:
+    for index, row in enumerate(rows):
+        notes.where = f"rows[{index}]"
         if row.get("repeatIteration"):
             continue
         row_height = grid_height(row.get("height") or DEFAULT_ROW_PX)
@@ -227,8 +228,12 @@ def upgrade(data: dict[str, Any], notes: Notes) -> dict[str, Any]:
             del dashboard[key]
         elif isinstance(dashboard.get(key), dict) and isinstance(default, dict):  # its old defaults say nothing
             dashboard[key] = {k: v for k, v in dashboard[key].items() if not _carries_nothing(v, default.get(k, ...))}
-    dashboard["panels"] = [p for p in (upgrade_panel(panel, schema, notes) for panel in dashboard.get("panels") or [])
-                           if p]
+    upgraded = []
+    for index, panel in enumerate(dashboard.get("panels") or []):
+        notes.where = f"panels[{index}]"
+        upgraded.append(upgrade_panel(panel, schema, notes))
+    notes.where = ""
+    dashboard["panels"] = [panel for panel in upgraded if panel]
     annotations = dashboard.get("annotations") or {}
     if isinstance(annotations.get("list"), list):
         annotations["list"] = [a for a in annotations["list"] if not _builtin(a)]

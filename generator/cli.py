@@ -17,6 +17,7 @@ DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Def
 CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
 IMPORTED = typer.Argument(..., help="Prometheus rule files, PrometheusRule manifests, Grafana dashboard JSON, or "
                                      "ConfigMaps/GrafanaDashboards holding dashboards.")
+PROJECT_DIRECTORY = typer.Argument(Path("."), help="Where to write the project (created if missing).")
 OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced atomically).")
 
 
@@ -121,6 +122,22 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
 
 app.command("apply")(apply_commands.apply)
 app.command("status")(apply_commands.status)
+@app.command()
+def init(directory: Path = PROJECT_DIRECTORY,
+         name: str = typer.Option("", "--name", help="The team or system name (default: the directory's).")) -> None:
+    """Write a minimal working project for a new team: obsgen build and obsgen check pass on it at once."""
+    from generator.scaffold import InitError, create
+
+    try:
+        written = create(directory, name)
+    except (InitError, OSError) as error:
+        _fail(error)
+        return
+    for path in written:
+        typer.echo(f"wrote {_where(str(path))}")
+    typer.echo(f"obsgen init: {len(written)} files; next: cd {directory} && obsgen build && obsgen check")
+
+
 @app.command("import")
 def import_files(
     files: list[Path] = IMPORTED,

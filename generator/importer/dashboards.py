@@ -29,6 +29,7 @@ class ImportedDashboard:
     """One dashboard read from a file: where it came from, its model, and the conversion's notes."""
 
     path: Path
+    source: str  # how the module names the file: relative to the project, never an absolute path
     origin: str
     key: str
     dashboard: Dashboard
@@ -84,7 +85,8 @@ def holds_dashboards(document: Any) -> bool:
     return isinstance(document, dict) and any(True for _ in _manifest_dashboards(document))
 
 
-def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str = "") -> list[ImportedDashboard]:
+def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str = "",
+                    source: str = "") -> list[ImportedDashboard]:
     """The dashboards of a JSON file, or of already parsed YAML documents; DefinitionError naming the file."""
     where = Location(str(path), 0)
     try:
@@ -99,7 +101,7 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
     for data, own_folder, origin, key in found:
         converted = convert(data, where, folder=folder or own_folder or "General", source=path.name)
         dashboard = converted.dashboard.model_copy(update={"lint": False})  # kept as written, as imported rules are
-        imported.append(ImportedDashboard(path, origin, key, dashboard, converted.notes))
+        imported.append(ImportedDashboard(path, source or path.name, origin, key, dashboard, converted.notes))
     return imported
 
 
@@ -111,7 +113,7 @@ def module_variable(dashboard: Dashboard) -> str:
 
 def module_source(item: ImportedDashboard) -> str:
     """A definitions module declaring one imported dashboard."""
-    where = f"{item.path}" + (f" ({item.origin}, {item.key})" if item.origin else "")
+    where = item.source + (f" ({item.origin}, {item.key})" if item.origin else "")
     header = [
         f"Dashboard imported by `obsgen import` from {where}.",
         "",

@@ -126,8 +126,9 @@ def _documents(path: Path, documents: list[Any], notes: list[str]) -> Iterator[t
             raise ValueError("neither a rule file (groups:) nor a PrometheusRule")
 
 
-def read_rules(path: Path, documents: list[Any] | None = None) -> ImportedRules:
-    """The rule sets of a file (or of its documents, already parsed); DefinitionError naming the file and rule."""
+def read_rules(path: Path, documents: list[Any] | None = None, source: str = "") -> ImportedRules:
+    """The rule sets of a file (or of its documents, already parsed), each recording `source` (by default the file
+    name) as where it came from; DefinitionError naming the file and rule."""
     result = ImportedRules(path, [])
     try:
         for name, groups in _documents(path, yaml_documents(path) if documents is None else documents,
@@ -136,7 +137,7 @@ def read_rules(path: Path, documents: list[Any] | None = None) -> ImportedRules:
             if not parsed:
                 result.notes.append(f"{name}: no rule groups, nothing imported")
                 continue
-            result.rule_sets.append(RuleSet(name=kebab(name), source=str(path), groups=parsed))
+            result.rule_sets.append(RuleSet(name=kebab(name), source=source or path.name, groups=parsed))
     except (ValueError, ValidationError, yaml.YAMLError) as error:
         raise DefinitionError(Location(str(path), 0), f"cannot import: {_message(error)}") from None
     return result

@@ -48,13 +48,23 @@ def _round_trips(source: str, objects: list[Definition], where: Path) -> None:
                                                        "what was imported")
 
 
-def _read(paths: list[Path], folder: str) -> tuple[list[ImportedRules], list[ImportedDashboard]]:
+def shown_path(path: Path, definitions: Path) -> str:
+    """How an imported module names its source: relative to the project (the directory holding definitions/) when
+    the file is inside it, else by file name; never by the machine's absolute path."""
+    try:
+        return path.resolve().relative_to(definitions.resolve().parent).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _read(paths: list[Path], definitions: Path, folder: str) -> tuple[list[ImportedRules], list[ImportedDashboard]]:
     """Rules and dashboards of every file: dashboard JSON, or YAML holding rules, dashboard ConfigMaps or both."""
     rules: list[ImportedRules] = []
     dashboards: list[ImportedDashboard] = []
     for path in paths:
+        source = shown_path(path, definitions)
         if path.suffix.lower() == ".json":
-            found = read_dashboards(path, folder=folder)
+            found = read_dashboards(path, folder=folder, source=source)
             if not found:
                 raise DefinitionError(Location(str(path), 0), "cannot import: no Grafana dashboard in it (an object "
                                                               'with a title and panels or rows, or {"dashboard": ...})')
@@ -64,11 +74,11 @@ def _read(paths: list[Path], folder: str) -> tuple[list[ImportedRules], list[Imp
             documents = yaml_documents(path)
         except (yaml.YAMLError, OSError) as error:
             raise DefinitionError(Location(str(path), 0), f"cannot import: {error}") from None
-        found = read_dashboards(path, documents, folder)
+        found = read_dashboards(path, documents, folder, source)
         dashboards += found
         rule_documents = [doc for doc in documents if not holds_dashboards(doc)]
         if rule_documents or not found:
-            rules.append(read_rules(path, rule_documents))
+            rules.append(read_rules(path, rule_documents, source))
     return rules, dashboards
 
 
@@ -97,7 +107,7 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
         if not item.rule_sets:
             continue
         target = _target(definitions, module or module_name(item.path), sources, force)
-        sources[target] = module_source(item.rule_sets, str(item.path), item.notes)
+        sources[target] = module_source(item.rule_sets, item.rule_sets[0].source, item.notes)
         _round_trips(sources[target], list(item.rule_sets), target)
         for rule_set in item.rule_sets:
             report.groups += len(rule_set.groups)
@@ -116,7 +126,7 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
 def import_files(paths: list[Path], definitions: Path, module: str = "", force: bool = False,
                  folder: str = "") -> ImportReport:
     """Write one definitions module per rule file and per dashboard; nothing is written unless definitions/ loads."""
-    rules, dashboards = _read(paths, folder)
+    rules, dashboards = _read(paths, definitions, folder)
     _with_external_series(rules, dashboards)
     if module and sum(1 for item in rules if item.rule_sets) + len(dashboards) != 1:
         raise DefinitionError(Location(str(definitions), 0), "--module names the module of a single imported rule "

@@ -51,9 +51,16 @@ def test_imported_rules_build_back_to_the_same_rules(imported: tuple[Path, Path]
 
 def test_import_counts_every_kube_prometheus_rule(imported: tuple[Path, Path]) -> None:
     rule_sets = load(imported[0]).all(RuleSet)
-    kube = [rs for rs in rule_sets if "kube-prometheus" in rs.source]
+    kube = [rs for rs in rule_sets if rs.source in {path.name for path in KUBE_PROMETHEUS}]
     assert (len(kube), sum(len(rs.groups) for rs in kube)) == (8, 38)
     assert (sum(len(rs.alerts()) for rs in kube), sum(len(rs.records()) for rs in kube)) == (139, 95)
+
+
+def test_imported_modules_name_their_source_by_file_name_never_an_absolute_path(imported: tuple[Path, Path]) -> None:
+    imported_rule_sets = [rs for rs in load(imported[0]).all(RuleSet) if rs.source]
+    assert imported_rule_sets and all("/" not in rs.source for rs in imported_rule_sets)
+    for module in imported[0].glob("*.py"):
+        assert str(FIXTURES) not in module.read_text(), module.name  # the machine's path of the sources
 
 
 def test_promtool_check_rules_passes_on_the_rebuilt_rules(imported: tuple[Path, Path]) -> None:

@@ -46,14 +46,16 @@ def _is_dashboard(value: Any) -> bool:
     return isinstance(value, dict) and ("panels" in value or "rows" in value) and "title" in value
 
 
-def _found(value: Any) -> Iterator[tuple[dict[str, Any], str]]:
-    """(dashboard, folder) of a JSON value: a dashboard, an API envelope, or a list of them."""
+def _found(value: Any, top: bool = False) -> Iterator[tuple[dict[str, Any], str]]:
+    """(dashboard, folder) of a JSON value: a dashboard, an API envelope, or a list of them. A file that is one
+    object with panels or rows is a dashboard even without a title (Grafana loads it so)."""
     if isinstance(value, list):
         for item in value:
             yield from _found(item)
     elif isinstance(value, dict) and _is_dashboard(value.get("dashboard")):
-        yield value["dashboard"], str((value.get("meta") or {}).get("folderTitle") or "")
-    elif _is_dashboard(value):
+        meta = value.get("meta") if isinstance(value.get("meta"), dict) else {}
+        yield value["dashboard"], str(meta.get("folderTitle") or "")
+    elif _is_dashboard(value) or (top and isinstance(value, dict) and ("panels" in value or "rows" in value)):
         yield value, ""
 
 
@@ -86,13 +88,14 @@ def holds_dashboards(document: Any) -> bool:
 
 
 def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str = "",
-                    source: str = "") -> list[ImportedDashboard]:
+                    source: str = "", stem: str = "") -> list[ImportedDashboard]:
     """The dashboards of a JSON file, or of already parsed YAML documents; DefinitionError naming the file."""
     where = Location(str(path), 0)
     try:
         if documents is None:
-            found = [(d, f, "", path.name if i == 0 else f"{path.stem}-{i + 1}")
-                     for i, (d, f) in enumerate(_found(json.loads(path.read_text())))]
+            stem = stem or path.stem
+            found = [(d, f, "", f"{stem}.json" if i == 0 else f"{stem}-{i + 1}")
+                     for i, (d, f) in enumerate(_found(json.loads(path.read_text()), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
     except (ValueError, KeyError) as error:

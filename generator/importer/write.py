@@ -3,6 +3,7 @@ checked to rebuild exactly what was read; nothing is written unless definitions/
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +33,9 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
 
 
-def module_name(path: Path) -> str:
+def module_name(path: Path, stem: str = "") -> str:
     """definitions module for a rule file: nodeExporter-prometheusRule.yaml -> node_exporter_prometheus_rule."""
-    name = kebab(path.stem).replace("-", "_")
+    name = kebab(stem or path.stem).replace("-", "_")
     return name if name[:1].isalpha() else f"rules_{name}"
 
 
@@ -57,14 +58,22 @@ def shown_path(path: Path, definitions: Path) -> str:
         return path.name
 
 
+def unique_stems(paths: list[Path]) -> dict[Path, str]:
+    """Each file's name without suffix, qualified by its directory where the batch repeats it (loki/alerts.yaml
+    and postgres/alerts.yaml -> loki-alerts, postgres-alerts), so their modules and rule sets do not collide."""
+    repeated = {stem for stem, count in Counter(path.stem for path in paths).items() if count > 1}
+    return {path: f"{path.parent.name}-{path.stem}" if path.stem in repeated else path.stem for path in paths}
+
+
 def _read(paths: list[Path], definitions: Path, folder: str) -> tuple[list[ImportedRules], list[ImportedDashboard]]:
     """Rules and dashboards of every file: dashboard JSON, or YAML holding rules, dashboard ConfigMaps or both."""
     rules: list[ImportedRules] = []
     dashboards: list[ImportedDashboard] = []
+    stems = unique_stems(paths)
     for path in paths:
-        source = shown_path(path, definitions)
+        source, stem = shown_path(path, definitions), stems[path]
         if path.suffix.lower() == ".json":
-            found = read_dashboards(path, folder=folder, source=source)
+            found = read_dashboards(path, folder=folder, source=source, stem=stem)
             if not found:
                 raise DefinitionError(Location(str(path), 0), "cannot import: no Grafana dashboard in it (an object "
                                                               'with a title and panels or rows, or {"dashboard": ...})')
@@ -78,7 +87,7 @@ def _read(paths: list[Path], definitions: Path, folder: str) -> tuple[list[Impor
         dashboards += found
         rule_documents = [doc for doc in documents if not holds_dashboards(doc)]
         if rule_documents or not found:
-            rules.append(read_rules(path, rule_documents, source))
+            rules.append(read_rules(path, rule_documents, source, stem))
     return rules, dashboards
 
 
@@ -106,7 +115,7 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
         report.notes += [f"{item.path}: {note}" for note in item.notes]
         if not item.rule_sets:
             continue
-        target = _target(definitions, module or module_name(item.path), sources, force)
+        target = _target(definitions, module or module_name(item.path, item.stem), sources, force)
         sources[target] = module_source(item.rule_sets, item.rule_sets[0].source, item.notes)
         _round_trips(sources[target], list(item.rule_sets), target)
         for rule_set in item.rule_sets:

@@ -9,6 +9,7 @@ everything the source said, at the current schema version, with positions re-flo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from pydantic import ValidationError
@@ -154,7 +155,7 @@ def _sections(panels: list[dict[str, Any]], reader: PanelReader) -> tuple[tuple[
 
 
 def _dashboard_fields(data: dict[str, Any], source: str) -> dict[str, Any]:
-    title = str(data.get("title") or data.get("uid") or "Imported dashboard").strip()
+    title = str(data.get("title") or data.get("uid") or PurePath(source).stem or "Imported dashboard").strip()
     uid = str(data.get("uid") or "")
     refresh = data.get("refresh") if isinstance(data.get("refresh"), str) else None
     return {

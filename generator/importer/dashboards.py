@@ -53,8 +53,8 @@ def _found(value: Any, top: bool = False) -> Iterator[tuple[dict[str, Any], str]
         for item in value:
             yield from _found(item)
     elif isinstance(value, dict) and _is_dashboard(value.get("dashboard")):
-        meta = value.get("meta") if isinstance(value.get("meta"), dict) else {}
-        yield value["dashboard"], str(meta.get("folderTitle") or "")
+        meta = value.get("meta")
+        yield value["dashboard"], str(meta.get("folderTitle") or "") if isinstance(meta, dict) else ""
     elif _is_dashboard(value) or (top and isinstance(value, dict) and ("panels" in value or "rows" in value)):
         yield value, ""
 

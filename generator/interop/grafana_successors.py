@@ -81,11 +81,12 @@ def _override(rule: dict[str, Any], yaxes: list[Any], y1: dict[str, Any]) -> tup
         elif key == "bars":
             properties.append({"id": "custom.drawStyle", "value": "bars" if value else "line"})
             properties += [{"id": "custom.fillOpacity", "value": 100}] if value else []
-        elif key == "yaxis" and value == 2:
+        elif key == "yaxis" and value == 2:  # drawn against the right axis, with that axis' settings
+            properties.append({"id": "custom.axisPlacement", "value": "right"})
             y2 = _axis(yaxes[1] if len(yaxes) > 1 else None)
             properties += [{"id": name, "value": v} for name, v in y2.items() if name != "custom" and v != y1.get(name)]
             properties += [{"id": f"custom.{name}", "value": v} for name, v in y2.get("custom", {}).items()
-                           if v != y1.get("custom", {}).get(name)]
+                           if v != y1.get("custom", {}).get(name) and name != "axisPlacement"]
         elif key != "yaxis":
             untranslated.append(key)
     return {"matcher": _matcher(str(rule.get("alias", ""))), "properties": properties}, untranslated

@@ -72,7 +72,7 @@ def _modelled(source: dict[str, Any], sources: Sources) -> Variable | None:
     query = source.get("query")
     text = str(query.get("query", "") if isinstance(query, dict) else query or "")
     if kind == "datasource" and text in ("prometheus", "loki", "tempo"):
-        return DatasourceVariable(name=name, label=label or "Data source", type=text)
+        return DatasourceVariable(name=name, label=label or name, type=text)
     if kind == "query" and sources.is_prometheus(source.get("datasource")) and sources.parses_variable(text):
         return QueryVariable(name=name, label=label, query=text, multi=bool(source.get("multi")),
                              include_all=bool(source.get("includeAll")), all_value=source.get("allValue") or None,

@@ -26,20 +26,26 @@ FIELD_CONFIG: Spec = {"defaults": (OBJ, FIELD), "overrides": (OBJS, {"matcher": 
 OPTIONS: Spec = {"legend": (OBJ, {"calcs": LIST}), "tooltip": OBJ, "reduceOptions": (OBJ, {"calcs": LIST}),
                  "content": TEXT, "yAxis": OBJ}
 TARGET: Spec = {"expr": TEXT, "legendFormat": TEXT, "refId": TEXT, "format": TEXT}
-LINK: Spec = {"url": TEXT, "title": TEXT}
+LINK: Spec = {"url": TEXT, "title": TEXT, "params": TEXT, "dashUri": TEXT, "dashboard": TEXT}
 PANEL: Spec = {"id": NUM, "type": TEXT, "title": TEXT, "description": TEXT, "gridPos": (OBJ, GRID), "span": NUM,
                "minSpan": NUM, "targets": (OBJS, TARGET), "fieldConfig": (OBJ, FIELD_CONFIG), "options": (OBJ, OPTIONS),
                "links": (OBJS, LINK), "transformations": OBJS, "timeFrom": TEXT}
 BY_TYPE: dict[str, Spec] = {  # the old settings each retired panel type's translator reads
-    "graph": {"legend": OBJ, "xaxis": OBJ, "yaxes": (OBJS, {"format": TEXT, "label": TEXT}), "tooltip": OBJ,
-              "seriesOverrides": OBJS, "aliasColors": OBJ, "thresholds": (OBJS, {"colorMode": TEXT}), "fill": NUM,
-              "linewidth": NUM, "pointradius": NUM, "fillGradient": NUM},
+    "graph": {"legend": (OBJ, {"sort": TEXT, "sideWidth": NUM}), "xaxis": (OBJ, {"mode": TEXT}),
+              "yaxes": (OBJS, {"format": TEXT, "label": TEXT}), "tooltip": (OBJ, {"sort": NUM, "value_type": TEXT}),
+              "seriesOverrides": (OBJS, {"alias": TEXT, "transform": TEXT}), "aliasColors": OBJ,
+              "thresholds": (OBJS, {"colorMode": TEXT, "op": TEXT}), "fill": NUM, "linewidth": NUM,
+              "pointradius": NUM, "fillGradient": NUM, "nullPointMode": TEXT},
     "singlestat": {"valueMaps": OBJS, "rangeMaps": OBJS, "sparkline": OBJ, "gauge": OBJ, "thresholds": TEXT,
-                   "colors": LIST, "decimals": NUM, "format": TEXT, "valueName": TEXT, "tableColumn": TEXT},
-    "table": {"styles": (OBJS, {"pattern": TEXT, "thresholds": LIST, "colors": LIST, "decimals": NUM}),
-              "columns": OBJS},
-    "heatmap": {"cards": OBJ, "color": OBJ, "yAxis": OBJ, "legend": OBJ, "tooltip": OBJ},
-    "grafana-piechart-panel": {"legend": OBJ, "aliasColors": OBJ},
+                   "colors": LIST, "decimals": NUM, "format": TEXT, "valueName": TEXT, "tableColumn": TEXT,
+                   "nullPointMode": TEXT, "mappingType": NUM},
+    "table": {"styles": (OBJS, {"pattern": TEXT, "thresholds": LIST, "colors": LIST, "decimals": NUM, "type": TEXT,
+                                "unit": TEXT, "alias": TEXT, "align": TEXT, "colorMode": TEXT, "dateFormat": TEXT}),
+              "columns": (OBJS, {"value": TEXT}), "transform": TEXT},
+    "heatmap": {"cards": OBJ, "color": (OBJ, {"mode": TEXT, "colorScheme": TEXT, "colorScale": TEXT}),
+                "yAxis": OBJ, "legend": OBJ, "tooltip": OBJ, "dataFormat": TEXT, "yBucketBound": TEXT},
+    "grafana-piechart-panel": {"legend": OBJ, "aliasColors": OBJ, "valueName": TEXT, "pieType": TEXT,
+                               "legendType": TEXT},
 }
 BY_TYPE |= {"graphite": BY_TYPE["graph"], "grafana-singlestat-panel": BY_TYPE["singlestat"],
             "table-old": BY_TYPE["table"]}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.verbatim import merge
+from generator.core.verbatim import merge
 
 DASHBOARD: dict[str, Any] = {
     "timezone": "", "graphTooltip": 0, "editable": True, "fiscalYearStartMonth": 0, "liveNow": False, "refresh": "",

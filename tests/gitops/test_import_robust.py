@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.errors import DefinitionError
+from generator.build import load
+from generator.core.errors import DefinitionError
 from generator.importer.dashboards import module_source, read_dashboards
 from generator.importer.write import import_files
-from generator.project import load
 from generator.scaffold import create
 from tests.gitops.helpers import ROOT
 

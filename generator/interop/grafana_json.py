@@ -237,6 +237,9 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
     top, rows = _sections(current["panels"], reader)
     fields = _dashboard_fields(current, source) | {"folder": folder, "variables": tuple(variables), "panels": top,
                                                     "rows": rows, "links": _links(current.get("links") or [])}
+    if not current.get("title"):
+        notes.add(f"a dashboard without a title is named after its file: {fields['name']!r} (Grafana shows "
+                  "'No Title'; obsgen names each dashboard uniquely)")
     if not top and not rows:
         raise DefinitionError(location, f"dashboard {fields['name']!r} has no panels to import")
     try:

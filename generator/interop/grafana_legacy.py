@@ -127,6 +127,10 @@ def upgrade_panel(panel: dict[str, Any], schema: int, notes: Notes) -> dict[str,
         else:
             notes.add(f"old {translated['type']} panels' settings translated to the current {translated['type']} "
                       "(as Grafana's own migration does)", name)
+        if ((translated.get("fieldConfig") or {}).get("defaults") or {}).get("custom", {}).get("hidden"):
+            notes.add("angular tables whose catch-all style (/.*/) hides columns: those no other style names stay "
+                      "hidden (custom.hidden); Grafana's tablePanelChangedHandler drops the style and shows them",
+                      f"{name} styles")
         before, after = panel.get("fieldConfig") or {}, translated.pop("fieldConfig", {})
         new["fieldConfig"] = {"defaults": merge(before.get("defaults") or {}, after.get("defaults") or {}),
                               "overrides": [*(before.get("overrides") or []), *(after.get("overrides") or [])]}

@@ -4,7 +4,6 @@ once seen on real dashboards, each pinned."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest

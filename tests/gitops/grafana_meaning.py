@@ -45,8 +45,10 @@ def _steps(panel: dict[str, Any], schema: int) -> tuple[tuple[float | None, str 
     """Threshold steps (base value None); a migrated graph's by value only (its colours come from colorMode)."""
     kind = panel.get("type")
     if kind == "graph":
-        values = sorted(v for v in (_number(t.get("value")) for t in panel.get("thresholds") or []
-                                    if isinstance(t, dict)) if v is not None)
+        grid = panel.get("grid") or {} if schema < 13 else {}  # before schema 13: grid.threshold1/2
+        values = sorted(v for v in (*(_number(t.get("value")) for t in panel.get("thresholds") or []
+                                      if isinstance(t, dict)), _number(grid.get("threshold1")),
+                                    _number(grid.get("threshold2"))) if v is not None)
         return tuple(values) if values else tuple(v for v, _ in DEFAULT_STEPS if v is not None)
     if kind in ("singlestat", "grafana-singlestat-panel"):
         bounds = [b for b in str(panel.get("thresholds") or "").split(",") if b.strip()]

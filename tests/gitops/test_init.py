@@ -61,6 +61,8 @@ def test_a_rule_file_and_a_dashboard_import_into_a_new_project(project: Path) ->
     loaded = load(project / "definitions")
     assert [rs.source for rs in loaded.all(RuleSet)] == ["general.yaml"]  # by file name: outside the project
     assert "Prometheus Redis" in {d.name for d in loaded.all(Dashboard)}
+    for module in (project / "definitions").glob("*.py"):
+        assert str(ROOT) not in module.read_text(), module.name  # never the machine's absolute path
     assert _obsgen("build", cwd=project).returncode == 0
     checked = _obsgen("check", cwd=project)
     assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -3,7 +3,7 @@ exactly what the generated JSON does not already say, so the two are inverse ope
 
 In Grafana's JSON model a key that is absent means the same as null, "" or an empty list or object, so
 those values carry nothing to keep, unless the generated JSON says something else there (a legend format
-"__auto" where the source had none, an allValue ".*" where it had null): then the empty value is kept, so
+"__auto" where the source had "", legend calcs where it had []): then the empty string or list is kept, so
 the built dashboard means what the source meant.
 """
 
@@ -46,8 +46,9 @@ def residual(source: dict[str, Any], generated: dict[str, Any]) -> dict[str, Any
     """
     found: dict[str, Any] = {}
     for key, value in source.items():
-        if empty(value) and (isinstance(value, dict) or empty(generated.get(key)) or isinstance(generated[key], dict)):
-            continue
+        if empty(value) and (not isinstance(value, str | list) or empty(generated.get(key))
+                             or isinstance(generated[key], dict)):
+            continue  # null and {} say nothing; "" and [] do where obsgen would write something
         if key not in generated:
             found[key] = value
         elif isinstance(value, dict) and isinstance(generated[key], dict):

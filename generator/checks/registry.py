@@ -1,7 +1,8 @@
 """Every check, and every code a problem can carry: what `obsgen check --list` prints and docs/checks/ documents.
 
 Adding a check is one module (in xref/ for references, mapping/ for what the stack does differently from what
-was asked, lint/ for dashboards) listed here, and one case file tests/checks/cases/<CODE>.yml.
+was asked, semantics/ for what alerts and panels mean, lint/ for dashboards) listed here, and one case file
+tests/checks/cases/<CODE>.yml.
 """
 
 from __future__ import annotations
@@ -22,8 +23,16 @@ from generator.checks.mapping import (
     rule_sets,
     slo_windows,
     tracing,
+    unscraped_job,
 )
 from generator.checks.runner import DISABLE_CODES
+from generator.checks.semantics import (
+    counter_state_labels,
+    flat_baseline,
+    threshold_direction,
+    vanishing_series,
+    window_longer_than_for,
+)
 from generator.checks.xref import (
     alert_in_tested_rule_set,
     at_most_one,
@@ -54,7 +63,8 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     undefined_variable, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
     alert_in_tested_rule_set, collector_buffers,
     cooldown, retention_tiers, kubernetes, dashboard_themes, tracing, slo_windows, rule_sets, exporter_scraped,
-    aggregation, alert_without_panel,
+    aggregation, alert_without_panel, unscraped_job,
+    flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema)

@@ -37,6 +37,19 @@ def go_float(value: float) -> str:
     return f"{prefix}{whole}{'.' + fraction if fraction else ''}"
 
 
+def readable(template: str) -> str:
+    """The template as a person reads it where no alert fills it (a runbook): `<instance>` for a label, `<value>`
+    for the value; other actions are left as written."""
+
+    def action(match: re.Match[str]) -> str:
+        body = match.group(1)
+        if label := _LABEL.match(body):
+            return f"<{label.group(1)}>"
+        return "<value>" if "$value" in body else match.group(0)
+
+    return _ACTION.sub(action, template)
+
+
 def render(template: str, labels: dict[str, str], value: float | None) -> str:
     """The text Prometheus would produce; TemplateError for actions outside the subset."""
 

@@ -33,6 +33,7 @@ from generator.model import ScrapeJob, Source
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.package.emit import write_tree
+from generator.targets.prometheus import FEATURES as PROMETHEUS_FEATURES
 
 PREFERRED_PORTS = {"demo": 8000, "prometheus": 9090, "alertmanager": 9093, "webhook": 9099,
                    "node-exporter": 9100, "exporter": 9188, "smtp": 2525}
@@ -231,7 +232,8 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
         "prometheus", f"--config.file={out / 'prometheus/prometheus.yml'}", listen["prometheus"],
         f"--storage.tsdb.path={data}", f"--storage.tsdb.retention.time={retention}",
         f"--rules.alert.resend-delay={_resend_delay(options)}", f"--web.external-url={url['prometheus']}",
-        "--web.enable-lifecycle"], http_ready(url["prometheus"] + "/-/ready"), url["prometheus"])
+        "--web.enable-lifecycle", *(f"--enable-feature={feature}" for feature in PROMETHEUS_FEATURES)],
+        http_ready(url["prometheus"] + "/-/ready"), url["prometheus"])
 
 
 def _backfill(project: Project, options: Options, ports: dict[str, int], data: Path) -> float:

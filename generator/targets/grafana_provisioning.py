@@ -11,6 +11,7 @@ from typing import Any
 from generator.derive.dashboards import settings
 from generator.model.logs import SERVICE_LABEL as LOG_SERVICE_LABEL
 from generator.model.project import Project
+from generator.targets.tempo import EXEMPLAR_TRACE_ID
 
 PROVISIONING_DIR = "grafana/provisioning"
 TIME_SHIFT = {"spanStartTimeShift": "-5m", "spanEndTimeShift": "5m"}
@@ -35,7 +36,9 @@ def _datasources(project: Project) -> dict[str, Any]:
         "url": grafana.prometheus_url, "isDefault": True, "editable": False,
         "jsonData": {
             "httpMethod": "POST", "timeInterval": project.stack.scrape_interval, "prometheusType": "Prometheus",
-            "exemplarTraceIdDestinations": [{"name": trace_id, "datasourceUid": "tempo"}],
+            # the collector's span metrics label exemplars trace_id, Tempo's metrics-generator traceID: link both
+            "exemplarTraceIdDestinations": [{"name": name, "datasourceUid": "tempo"}
+                                            for name in dict.fromkeys((trace_id, EXEMPLAR_TRACE_ID))],
         },
     }
     alertmanager = {

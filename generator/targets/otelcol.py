@@ -127,7 +127,8 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
             exporters[name] = entry
     trace_exporters = list(exporters)
     exporters["otlp_http/loki"] = {"endpoint": policy.loki_endpoint}
-    exporters["prometheus"] = {"endpoint": f"0.0.0.0:{SPAN_METRICS_PORT}"}
+    # exemplars (the span metrics' trace ids) are only exposed in OpenMetrics
+    exporters["prometheus"] = {"endpoint": f"0.0.0.0:{SPAN_METRICS_PORT}", "enable_open_metrics": True}
     connectors = {
         "span_metrics": {
             "namespace": SPAN_METRICS_NAMESPACE,

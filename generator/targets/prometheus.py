@@ -12,6 +12,9 @@ from generator.derive.escalation import POLICY_LABEL, escalation_rules
 from generator.model import Alert, RecordingRule, conventions
 from generator.model.project import Project
 
+FEATURES = ("exemplar-storage",)
+"""Feature flags the server must run with (--enable-feature=...): exemplars the collector exposes in OpenMetrics
+are stored, so latency panels link to traces."""
 LONG_TERM_SERIES = "[^:]+:[^:]+:.+"  # level:metric:operation, i.e. recorded series only
 
 

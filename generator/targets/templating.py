@@ -9,6 +9,8 @@ from typing import Any
 import jinja2
 from jinja2.bccache import Bucket
 
+from generator.core.gotemplate import readable
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -36,7 +38,9 @@ def _cache() -> jinja2.BytecodeCache | None:
 def environment(**syntax: Any) -> jinja2.Environment:
     """A strict environment over templates/; compiled templates are kept in jinja2's per-user cache directory,
     keyed by the template's source, so a build does not recompile them (about 20 ms a template)."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), bytecode_cache=_cache(),
         keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False, **syntax,
     )
+    env.filters["readable"] = readable  # an alert's Go template in a page no alert fills: <instance>, <value>
+    return env

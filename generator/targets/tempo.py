@@ -17,6 +17,8 @@ from generator.model.tracing import TraceStorage, TracingPolicy
 CONFIG = "tempo/tempo.yaml"
 DATA = "/var/tempo"
 HTTP_PORT = 3200
+EXEMPLAR_TRACE_ID = "traceID"
+"""The label holding the trace id in the exemplars the metrics-generator writes (the collector's say trace_id)."""
 
 
 def _trace_store(storage: TraceStorage) -> dict[str, Any]:

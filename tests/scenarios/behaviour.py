@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generator.model.conventions import ESCALATION_LEVEL_LABEL
+
 
 @dataclass(frozen=True)
 class Window:
@@ -16,10 +18,12 @@ class Window:
 
     firing: bool
     start: int
-    end: int
+    end: int | None
+    """None: the end of the scenario."""
 
     def __str__(self) -> str:
-        return f"{'firing' if self.firing else 'silent'} {_clock(self.start)}-{_clock(self.end)}"
+        end = "end" if self.end is None else _clock(self.end)
+        return f"{'firing' if self.firing else 'silent'} {_clock(self.start)}-{end}"
 
 
 Behaviour = tuple[Window, ...]
@@ -30,24 +34,27 @@ def _clock(minute: int) -> str:
     return f"d{day + 1} {rest // 60:02d}:{rest % 60:02d}" if day else f"{rest // 60:02d}:{rest % 60:02d}"
 
 
-def silent(until: int, start: int = 0) -> Window:
-    """Never firing between the two minutes."""
+def silent(until: int | None = None, start: int = 0) -> Window:
+    """Never firing between the two minutes (to the end of the scenario unless said)."""
     return Window(False, start, until)
 
 
-def firing(start: int, end: int) -> Window:
+def firing(start: int, end: int | None = None) -> Window:
     """Firing at every evaluation between the two minutes."""
     return Window(True, start, end)
 
 
-def checks(alert: str, behaviour: Behaviour, step: int, matchers: str = "") -> list[dict[str, Any]]:
+def checks(alert: str, behaviour: Behaviour, step: int, minutes: int, matchers: str = "") -> list[dict[str, Any]]:
     """promtool promql_expr_test entries: the alert (its series matching `matchers`, such as `job="x"`) has a
-    firing sample at every evaluation of a firing window (ranges include both ends), and none in a silent one."""
-    selector = ",".join(filter(None, (f'alertname="{alert}"', 'alertstate="firing"', matchers)))
+    firing sample at every evaluation of a firing window (ranges include both ends), and none in a silent one.
+    Escalation copies of the alert are not counted: their levels are the escalation tests' business."""
+    own = (f'alertname="{alert}"', 'alertstate="firing"', f'{ESCALATION_LEVEL_LABEL}=""', matchers)
+    selector = ",".join(filter(None, own))
     tests = []
     for window in behaviour:
-        span = window.end - window.start
+        end = minutes if window.end is None else window.end
+        span = end - window.start
         expected = [{"labels": "{}", "value": span // step + 1}] if window.firing else []
-        tests.append({"expr": f"sum(count_over_time(ALERTS{{{selector}}}[{span}m]))", "eval_time": f"{window.end}m",
+        tests.append({"expr": f"sum(count_over_time(ALERTS{{{selector}}}[{span}m]))", "eval_time": f"{end}m",
                       "exp_samples": expected})
     return tests

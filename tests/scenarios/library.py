@@ -44,6 +44,8 @@ class Scenario:
     series: Callable[[], dict[str, Values]]
     shop: str = ""
     """The `job` of its shop when it shares a run: alerts on business series are checked for that job only."""
+    values: tuple[tuple[int, str, float], ...] = ()
+    """(minute, expression, the value it must have then): what the scenario shows beyond alerts."""
 
 
 def _shop(name: str, **options: object) -> dict[str, Values]:
@@ -94,6 +96,16 @@ def cpu_flapping() -> dict[str, Values]:
     return {**world.hosts(FLAP_MINUTES, 1, busy), **world.pipeline(FLAP_MINUTES, 1)}
 
 
+REFUND_MINUTES = 60
+REFUND_AT = 30
+ORDERS_PER_MINUTE = 10
+
+
+def refund() -> dict[str, Values]:
+    return {**world.exported_orders(REFUND_MINUTES, ORDERS_PER_MINUTE, REFUND_AT),
+            **world.pipeline(REFUND_MINUTES, 1)}
+
+
 def week(name: str, description: str, series: Callable[[], dict[str, Values]]) -> Scenario:
     """A week-long scenario: its own shop in the shared run."""
     return Scenario(name, description, EIGHT_DAYS, WEEK_STEP, series, shop=name)
@@ -115,4 +127,9 @@ SCENARIOS = (
          f"{RESTART_GAP} minutes and has no sample of anything, then carries on.", prometheus_restart),
     Scenario("cpu-flapping", "A host above 90% CPU for 114 of 120 minutes, with a one-minute dip to 50% every 20 "
              "minutes.", FLAP_MINUTES, 1, cpu_flapping),
+    Scenario("refund", f"The exporter's order counters, by the shipped SQL, on a shop placing {ORDERS_PER_MINUTE} "
+             f"orders a minute; at minute {REFUND_AT} one completed order is refunded (its status changes).",
+             REFUND_MINUTES, 1, refund,
+             values=((REFUND_AT + 15, "sum(increase(shop_orders_total[15m]))", 15.0 * ORDERS_PER_MINUTE),
+                     (REFUND_MINUTES - 1, "sum(resets(shop_orders_total[59m]))", 0.0))),
 )

@@ -50,9 +50,11 @@ def promtool_tests(scenarios: list[Scenario], alerts: list[str], rules: list[str
     expectations: list[dict[str, Any]] = []
     for scenario in scenarios:
         series |= scenario.series()
+        expectations += [{"expr": expr, "eval_time": f"{minute}m", "exp_samples": [{"labels": "{}", "value": value}]}
+                         for minute, expr, value in scenario.values]
         for alert in alerts:
             matchers = f'job="{scenario.shop}"' if scenario.shop and alert in SHOP_ALERTS else ""
-            for check in checks(alert, behaviour(alert, scenario.name), scenario.step, matchers):
+            for check in checks(alert, behaviour(alert, scenario.name), scenario.step, scenario.minutes, matchers):
                 if check not in expectations:
                     expectations.append(check)
     return {

@@ -9,13 +9,18 @@ real week; a fixed seed keeps every run identical.
 from __future__ import annotations
 
 import math
+import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 from generator.exporter.demo_db import session_rate
 
+EXPORTER_CONFIG = Path(__file__).resolve().parents[2] / "out/exporter/exporter.yml"
 MONDAY = 1_704_067_200.0
 """2024-01-01 00:00 UTC, a Monday: every scenario starts at midnight on a Monday."""
 JOB = "api"
@@ -161,4 +166,28 @@ def pipeline(minutes: int, step: int) -> dict[str, Values]:
         'obsgen_capacity_seconds_to_exhaustion{job="obsgen-exporter",forecast="disk_free",instance="web-1"}':
             [30 * 86400.0] * count,
     }
+    return series
+
+
+def exported_orders(minutes: int, per_minute: int, refund_at: int) -> dict[str, Values]:
+    """What the sidecar exporter serves every minute from the shipped counters over the orders table, on a shop
+    placing `per_minute` orders a minute, one of them refunded (its status changed) at minute `refund_at`."""
+    queries = [query for query in yaml.safe_load(EXPORTER_CONFIG.read_text())["queries"]
+               if query["type"] == "counter" and re.search(r"\bFROM orders\b", query["sql"])]
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, status TEXT, created_at REAL)")
+    series: dict[str, Values] = {}
+    for minute in range(minutes):
+        placed = [(60.0 * minute,)] * per_minute
+        db.executemany("INSERT INTO orders (status, created_at) VALUES ('completed', ?)", placed)
+        if minute == refund_at:
+            db.execute("UPDATE orders SET status = 'refunded' WHERE id = 1")
+        for query in queries:
+            cursor = db.execute(query["sql"], {"now": 60.0 * minute})
+            columns = [column[0] for column in cursor.description]
+            for row in cursor.fetchall():
+                record = dict(zip(columns, row, strict=True))
+                labels = ",".join(f'{label}="{record[label]}"' for label in query.get("labels", []))
+                selector = f'{query["name"]}{{job="obsgen-exporter"{"," + labels if labels else ""}}}'
+                series.setdefault(selector, [None] * minutes)[minute] = float(record["value"])
     return series

@@ -1,0 +1,98 @@
+"""The shapes of PromQL the meaning checks look for: comparisons, which side of one is watched, the calls and
+series under a node, and what recording rules an expression reads through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from generator.core.promql import PromQLError, parse
+from generator.model.project import Project
+
+ORDERING = frozenset({">", ">=", "<", "<="})
+
+
+def nodes(node: Any) -> Iterator[Any]:
+    """The node and every node under it."""
+    yield node
+    kind = type(node).__name__
+    if kind == "BinaryExpr":
+        yield from nodes(node.lhs)
+        yield from nodes(node.rhs)
+    elif kind == "Call":
+        for arg in node.args:
+            yield from nodes(arg)
+    elif kind == "MatrixSelector":
+        yield from nodes(node.vector_selector)
+    elif kind in ("AggregateExpr", "ParenExpr", "UnaryExpr", "SubqueryExpr"):
+        yield from nodes(node.expr)
+
+
+def unparen(node: Any) -> Any:
+    """The node without enclosing parentheses."""
+    while type(node).__name__ == "ParenExpr":
+        node = node.expr
+    return node
+
+
+def names(node: Any) -> set[str]:
+    """Series names selected under a node."""
+    return {str(n.name) for n in nodes(node) if type(n).__name__ == "VectorSelector" and n.name}
+
+
+def has_selector(node: Any) -> bool:
+    """Whether a node reads any series."""
+    return any(type(n).__name__ == "VectorSelector" for n in nodes(node))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An ordering comparison: the side it watches and whether it fires when that side is low."""
+
+    watched: Any
+    other: Any
+    low_is_bad: bool
+
+
+def comparisons(expr: str) -> list[Comparison]:
+    """Every ordering comparison of an expression; none when it does not parse (another check reports that)."""
+    try:
+        root = parse(expr)
+    except PromQLError:
+        return []
+    found = []
+    for node in nodes(root):
+        if type(node).__name__ != "BinaryExpr" or str(node.op) not in ORDERING:
+            continue
+        below = str(node.op).startswith("<")
+        if has_selector(node.lhs) or not has_selector(node.rhs):
+            found.append(Comparison(node.lhs, node.rhs, low_is_bad=below))
+        else:  # 0.05 > x: the series is on the right
+            found.append(Comparison(node.rhs, node.lhs, low_is_bad=not below))
+    return found
+
+
+def plain_series(node: Any) -> str:
+    """The series a node is, alone or aggregated (`x`, `avg(x)`, `max by (job) (x)`), '' for anything else."""
+    node = unparen(node)
+    while type(node).__name__ == "AggregateExpr":
+        node = unparen(node.expr)
+    return str(node.name or "") if type(node).__name__ == "VectorSelector" else ""
+
+
+def through_rules(project: Project, start: set[str]) -> tuple[set[str], list[str]]:
+    """The series names read, recording rules followed transitively, and the rules' expressions on the way."""
+    seen, todo, exprs = set(start), list(start), []
+    while todo:
+        rule = project.recording_rules.get(todo.pop())
+        if rule is None:
+            continue
+        exprs.append(rule.expr)
+        try:
+            found = names(parse(rule.expr))
+        except PromQLError:
+            continue
+        todo += sorted(found - seen)
+        seen |= found
+    return seen, exprs

@@ -1,0 +1,20 @@
+"""The meaning checks (semantics/) find their class in their cases and nothing in the shipped definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.build import compile_definitions
+from generator.checks.registry import PROJECT_CHECKS
+
+DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
+MEANING = {check.CODE for check in PROJECT_CHECKS if check.__name__.startswith("generator.checks.semantics.")}
+
+
+def test_the_shipped_definitions_mean_what_they_say() -> None:
+    report = compile_definitions(DEFINITIONS).report
+    assert {"SM001", "SM002", "SM003", "SM004", "SM005"} == MEANING
+    assert [problem for problem in report.problems if problem.code in MEANING] == []
+    # one switched off with its reason: a RAG question's status is set once
+    assert [(p.code, reason) for p, reason in report.disabled if p.code in MEANING] == [
+        ("SM003", "a RAG question's status is set once, when it is answered")]

@@ -128,8 +128,10 @@ SCENARIOS = (
     Scenario("cpu-flapping", "A host above 90% CPU for 114 of 120 minutes, with a one-minute dip to 50% every 20 "
              "minutes.", FLAP_MINUTES, 1, cpu_flapping),
     Scenario("refund", f"The exporter's order counters, by the shipped SQL, on a shop placing {ORDERS_PER_MINUTE} "
-             f"orders a minute; at minute {REFUND_AT} one completed order is refunded (its status changes).",
+             f"orders a minute; at minute {REFUND_AT} no order is placed and one completed order is refunded (its "
+             "status changes).",
              REFUND_MINUTES, 1, refund,
-             values=((REFUND_AT + 15, "sum(increase(shop_orders_total[15m]))", 15.0 * ORDERS_PER_MINUTE),
+             # the 15 minutes up to REFUND_AT + 10 hold the refund's minute, when no order was placed
+             values=((REFUND_AT + 10, "sum(increase(shop_orders_total[15m]))", 14.0 * ORDERS_PER_MINUTE),
                      (REFUND_MINUTES - 1, "sum(resets(shop_orders_total[59m]))", 0.0))),
 )

@@ -171,17 +171,19 @@ def pipeline(minutes: int, step: int) -> dict[str, Values]:
 
 def exported_orders(minutes: int, per_minute: int, refund_at: int) -> dict[str, Values]:
     """What the sidecar exporter serves every minute from the shipped counters over the orders table, on a shop
-    placing `per_minute` orders a minute, one of them refunded (its status changed) at minute `refund_at`."""
+    placing `per_minute` orders a minute, except at minute `refund_at`, when no order is placed and one is refunded
+    (its status changed): counting by status, that minute would show fewer completed orders than the one before."""
     queries = [query for query in yaml.safe_load(EXPORTER_CONFIG.read_text())["queries"]
                if query["type"] == "counter" and re.search(r"\bFROM orders\b", query["sql"])]
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, status TEXT, created_at REAL)")
     series: dict[str, Values] = {}
     for minute in range(minutes):
-        placed = [(60.0 * minute,)] * per_minute
-        db.executemany("INSERT INTO orders (status, created_at) VALUES ('completed', ?)", placed)
         if minute == refund_at:
             db.execute("UPDATE orders SET status = 'refunded' WHERE id = 1")
+        else:
+            placed = [(60.0 * minute,)] * per_minute
+            db.executemany("INSERT INTO orders (status, created_at) VALUES ('completed', ?)", placed)
         for query in queries:
             cursor = db.execute(query["sql"], {"now": 60.0 * minute})
             columns = [column[0] for column in cursor.description]

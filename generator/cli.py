@@ -175,6 +175,59 @@ def diff_refs(
         raise typer.Exit(1)
 
 
+PREVIEW_GRAFANA = typer.Option(Path("out/grafana"), "--grafana", help="The build's Grafana directory.")
+PREVIEW_OUT = typer.Option(Path("preview"), "--out", "-o", help="Where to write <folder>/<uid>.html and .png.")
+PREVIEW_PROMETHEUS = typer.Option("", "--prometheus", help="Prometheus base URL (default: a temporary one on "
+                                                           "loopback holding 8 days of demo history).")
+PREVIEW_SERVE = typer.Option(False, "--serve", help="Serve live pages instead, updated at each dashboard's refresh "
+                                                    "interval over a WebSocket.")
+
+
+@app.command()
+def preview(grafana: Path = PREVIEW_GRAFANA, out: Path = PREVIEW_OUT, prometheus: str = PREVIEW_PROMETHEUS,
+            dashboard: str = typer.Option("", "--dashboard", help="Only this dashboard (uid or title)."),
+            definitions: Path = DEFINITIONS, serve: bool = PREVIEW_SERVE,
+            port: int = typer.Option(0, "--port", help="Port for --serve on 127.0.0.1 (default: a free one).")
+            ) -> None:
+    """Draw every dashboard with data, as HTML and PNG (Chromium), or serve them live with --serve."""
+    import time
+    from contextlib import ExitStack
+
+    from generator.errors import DefinitionError
+    from generator.preview.source import PreviewError, dashboards, scrape_interval
+
+    try:
+        found = dashboards(grafana, dashboard)
+        scrape = scrape_interval(grafana)
+        with ExitStack() as stack:
+            url = prometheus or stack.enter_context(_demo_prometheus(definitions, found))
+            if serve:
+                from generator.preview.serve import serve_forever
+
+                serve_forever(found, url, scrape, port, typer.echo)
+                return
+            from generator.preview.render import render
+
+            for done in render(found, url, out, time.time(), scrape):
+                typer.echo(f"{_where(str(done.png))} {done.size[0]}x{done.size[1]}, {_where(str(done.html))}: "
+                           f"data {done.fetch_seconds:.2f} s, drawn {done.draw_seconds:.2f} s")
+                for error in done.console_errors:
+                    typer.echo(f"warning: {done.dashboard.title}: browser console: {error}", err=True)
+    except (DefinitionError, PreviewError) as error:
+        _fail(error)
+
+
+def _demo_prometheus(definitions: Path, found: list[Any]) -> Any:
+    """A temporary Prometheus with demo history of every series the dashboards read."""
+    import time
+
+    from generator.live.demo_prometheus import demo_prometheus
+    from generator.project import load
+
+    typer.echo("starting a temporary Prometheus with 8 days of demo history ...", err=True)
+    return demo_prometheus(load(definitions), set().union(*(d.series_read() for d in found)), int(time.time()))
+
+
 from generator.exporter import commands as _exporter  # noqa: E402  (its heavy imports are lazy)
 
 app.command("exporter")(_exporter.exporter)

@@ -1,17 +1,30 @@
-"""Shared fixtures: the shipped definitions, loaded once."""
+"""Shared fixtures: the shipped definitions, loaded once, and a Prometheus holding their demo history."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from generator.live.demo_prometheus import demo_prometheus as start_demo_prometheus
+from generator.preview.source import dashboards
 from generator.project import Project, load
 
 ROOT = Path(__file__).resolve().parents[1]
+DEMO_NOW = 1767225600
+"""2026-01-01T00:00:00Z: the demo history ends here, so the same data (and pictures) come out of every run."""
 
 
 @pytest.fixture(scope="session")
 def project() -> Project:
     """The shipped definitions/ as a checked Project."""
     return load(ROOT / "definitions")
+
+
+@pytest.fixture(scope="session")
+def demo_prometheus(project: Project) -> Iterator[str]:
+    """URL of a real prometheus holding 8 days of demo data for every series the shipped dashboards read."""
+    series = set().union(*(d.series_read() for d in dashboards(ROOT / "out" / "grafana")))
+    with start_demo_prometheus(project, series, DEMO_NOW) as url:
+        yield url

@@ -12,7 +12,8 @@ import requests
 from generator.live.supervisor import Supervisor, alive
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPONENTS = ("prometheus", "alertmanager", "node-exporter", "demo app", "simulated host", "webhook sink", "smtp sink")
+COMPONENTS = ("prometheus", "alertmanager", "node-exporter", "demo app", "simulated host", "webhook sink", "smtp sink",
+              "dashboards")
 
 
 def _obsgen(*args: str) -> subprocess.CompletedProcess[str]:

@@ -80,9 +80,12 @@ class LiveServer:
         """Every refresh interval, the dashboard's new data, until the page goes away."""
         dashboard = self.by_uid[connection.request.path.split("?", 1)[0].removeprefix("/ws/")]  # type: ignore[union-attr]
         interval = dashboard.refresh_seconds or DEFAULT_REFRESH
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         try:
             while True:
-                await asyncio.sleep(interval)
+                due += interval  # a fixed cadence: the query's own time does not stretch the interval
+                await asyncio.sleep(max(0.0, due - loop.time()))
                 data = await asyncio.to_thread(self.data, dashboard)
                 await connection.send(json.dumps({"data": data, "sent": time.time(),
                                                   "rangeText": range_text(dashboard)}, allow_nan=False))

@@ -19,12 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from generator.build import load
 from generator.live.demo_prometheus import demo_prometheus
 from generator.preview.browser import Chromium
 from generator.preview.page import PAGE_WIDTH
 from generator.preview.render import render
 from generator.preview.source import dashboards, scrape_interval
-from generator.project import load
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAFANA = ROOT / "out" / "grafana"
@@ -63,7 +63,7 @@ def bench_serve(url: str, pushes: int) -> None:
             while (tab.evaluate("Number(document.documentElement.dataset.updates || 0)") < pushes
                    and time.monotonic() - opened < 10 * pushes):
                 time.sleep(0.1)
-            latencies = tab.evaluate("window.previewLatencies")
+            latencies = [push["drawn"] - push["sent"] for push in tab.evaluate("window.previewPushes")]
             intervals = (time.monotonic() - opened) / max(1, len(latencies))
     finally:
         server.terminate()

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import load
 from generator.live.demo_prometheus import demo_prometheus as start_demo_prometheus
+from generator.model.project import Project
 from generator.preview.source import dashboards
-from generator.project import Project, load
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_NOW = 1767225600

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from generator.live.demo_history import write_blocks
 from generator.live.supervisor import Supervisor, http_ready
-from generator.project import Project
+from generator.model.project import Project
 
 RETENTION = "30d"
 """Longer than the history, so Prometheus keeps every block it is given."""

@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
-from generator.model.duration import format_seconds
+from generator.core.duration import format_seconds
 from generator.preview.queries import DEFAULT_RANGE
 from generator.preview.source import DashboardFile
 

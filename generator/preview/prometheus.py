@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from generator.check.lint.dashboard_json import panels
+from generator.checks.lint.dashboard_json import panels
 from generator.preview.frames import Answer, panel_data
 from generator.preview.queries import Request, requests_for
 from generator.preview.source import DashboardFile, PreviewError

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.grafana_promql import UnknownVariable, builtin_values, grafana_step, interpolate
-from generator.model.duration import parse_seconds
+from generator.core.duration import parse_seconds
+from generator.core.grafana_promql import UnknownVariable, builtin_values, grafana_step, interpolate
 
 GRID_COLUMNS = 24
 DEFAULT_RANGE = 6 * 3600.0

@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from generator.check.lint.dashboard_json import panels
-from generator.grafana_promql import PARSE_BUILTINS, interpolate
-from generator.model.duration import parse_seconds
-from generator.promql import PromQLError, metric_names
+from generator.checks.lint.dashboard_json import panels
+from generator.core.duration import parse_seconds
+from generator.core.grafana_promql import PARSE_BUILTINS, interpolate
+from generator.core.promql import PromQLError, metric_names
 
 DEFAULT_SCRAPE = 15.0
 """Grafana's minimum step for a Prometheus data source that sets no timeInterval."""

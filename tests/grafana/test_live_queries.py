@@ -8,14 +8,14 @@ from typing import Any
 
 import requests
 
-from generator.check.lint.dashboard_json import panels
-from generator.crossref_dashboards import LABEL_VALUES
-from generator.grafana_promql import interpolate
-from generator.model.duration import parse_seconds
+from generator.checks.lint.dashboard_json import panels
+from generator.core.duration import parse_seconds
+from generator.core.grafana_promql import interpolate
+from generator.derive.dashboards import LABEL_VALUES
+from generator.model.project import Project
 from generator.preview.prometheus import Prometheus
 from generator.preview.queries import requests_for
 from generator.preview.source import DashboardFile
-from generator.project import Project
 from tests.conftest import DEMO_NOW
 
 PAGE_WIDTH = 1920  # Grafana asks for about one point per pixel of the panel

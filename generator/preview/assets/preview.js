@@ -527,7 +527,7 @@
 
   function connect() {
     let updates = 0;
-    window.previewLatencies = [];
+    window.previewPushes = [];  /* when each push left the server and when it was drawn (Unix seconds) */
     const socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + spec.live.path);
     socket.onmessage = async (event) => {
       const message = JSON.parse(event.data);
@@ -537,7 +537,7 @@
       drawAll();
       await afterPaint();
       updates += 1;
-      window.previewLatencies.push(Date.now() / 1000 - message.sent);
+      window.previewPushes.push({ sent: message.sent, drawn: Date.now() / 1000 });
       document.documentElement.dataset.updates = String(updates);
     };
     socket.onclose = () => { document.documentElement.dataset.live = "closed"; };

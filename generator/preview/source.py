@@ -73,7 +73,8 @@ class DashboardFile:
         return names
 
 
-def _load(path: Path, root: Path) -> DashboardFile:
+def dashboard_file(path: Path, root: Path) -> DashboardFile:
+    """One dashboard file under root (its folder is the directory it sits in); PreviewError if unreadable."""
     try:
         document = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -89,7 +90,7 @@ def dashboards(grafana: Path, only: str = "") -> list[DashboardFile]:
     root = grafana / "dashboards"
     if not root.is_dir():
         raise PreviewError(f"{root}: no dashboards directory (run `obsgen build` first)")
-    found = [_load(path, root) for path in sorted(root.rglob("*.json"))]
+    found = [dashboard_file(path, root) for path in sorted(root.rglob("*.json"))]
     if only:
         found = [d for d in found if only in (d.uid, d.title)]
         if not found:

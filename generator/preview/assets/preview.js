@@ -148,7 +148,7 @@
   /* ---- charts over time (uPlot) ---- */
   const charts = [];
   function timeAxis() {
-    return { stroke: MUTED, font: FONT, grid: { stroke: GRIDLINE, width: 1 }, ticks: { show: false } };
+    return { stroke: MUTED, font: FONT, space: 80, grid: { stroke: GRIDLINE, width: 1 }, ticks: { show: false } };
   }
   function valueAxis(config) {
     return {

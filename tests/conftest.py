@@ -1,4 +1,8 @@
-"""Shared fixtures: the shipped definitions, loaded once, and a Prometheus holding their demo history."""
+"""Shared fixtures: the shipped definitions loaded once, and built once into a temporary out/; a Prometheus
+holding their demo history.
+
+Real servers (prometheus, alertmanager, node-exporter, promtool) are started through tests/servers.py.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import load
+from generator.build import build, load
 from generator.live.demo_prometheus import demo_prometheus as start_demo_prometheus
 from generator.model.project import Project
 from generator.preview.source import dashboards
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFINITIONS = ROOT / "definitions"
 DEMO_NOW = 1767225600
 """2026-01-01T00:00:00Z: the demo history ends here, so the same data (and pictures) come out of every run."""
 
@@ -20,7 +25,15 @@ DEMO_NOW = 1767225600
 @pytest.fixture(scope="session")
 def project() -> Project:
     """The shipped definitions/ as a checked Project."""
-    return load(ROOT / "definitions")
+    return load(DEFINITIONS)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """out/ freshly built from the shipped definitions into a temporary directory."""
+    out = tmp_path_factory.mktemp("build") / "out"
+    build(DEFINITIONS, out)
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ from generator.package.emit import write_tree
 from generator.targets.prometheus import FEATURES as PROMETHEUS_FEATURES
 
 PREFERRED_PORTS = {"demo": 8000, "prometheus": 9090, "alertmanager": 9093, "webhook": 9099,
-                   "node-exporter": 9100, "exporter": 9188, "smtp": 2525}
+                   "node-exporter": 9100, "exporter": 9188, "smtp": 2525, "preview": 3001}
 COMPONENT_OF_SOURCE = {Source.PROMETHEUS: "prometheus", Source.ALERTMANAGER: "alertmanager",
                        Source.NODE_EXPORTER: "node-exporter", Source.APPLICATION: "demo",
                        Source.SIDECAR: "exporter"}
@@ -234,6 +234,9 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
         f"--rules.alert.resend-delay={_resend_delay(options)}", f"--web.external-url={url['prometheus']}",
         "--web.enable-lifecycle", *(f"--enable-feature={feature}" for feature in PROMETHEUS_FEATURES)],
         http_ready(url["prometheus"] + "/-/ready"), url["prometheus"])
+    supervisor.start("preview", [*python, "generator", "preview", "--serve", "--grafana", str(out / "grafana"),
+                                 "--prometheus", url["prometheus"], "--port", str(ports["preview"])],
+                     http_ready(url["preview"] + "/"), url["preview"])
 
 
 def _backfill(project: Project, options: Options, ports: dict[str, int], data: Path) -> float:
@@ -301,6 +304,7 @@ def describe(stack: LiveStack) -> str:
         f"  simulated host  {urls['demo']}{HOST_METRICS_PATH}   (instance=\"{SIMULATED_HOST}\")",
         f"  webhook sink    {urls['webhook-sink']}   -> {stack.webhook_record}",
         f"  smtp sink       {urls['smtp-sink']}   -> {stack.email_record}",
+        f"  dashboards      {urls['preview']}/   (obsgen preview --serve: live pages, pushed at each refresh)",
     ]
     if "exporter" in urls:
         lines.append(f"  exporter        {urls['exporter']}/metrics   (demo database {stack.state_dir}/shop-demo.db)")

@@ -18,7 +18,7 @@ from generator.core.errors import Level
 from generator.core.promql import PromQLError, parse
 from generator.derive.dashboards import dashboards
 
-CODE = "MP011"
+CODE = "MP012"
 NAME = "unscraped-job"
 LEVEL = Level.WARNING
 

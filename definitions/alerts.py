@@ -8,7 +8,7 @@ from .metrics import conversion_rate, cpu_usage, memory_usage, revenue_hourly
 CPU_HIGH = Alert(
     name="CpuHigh", plan_name="cpu_high",
     metric=cpu_usage, op=">", threshold=90, **{"for": "5m"},
-    severity="critical", channels=("email", "slack", "webhook"), escalation="default",
+    severity="critical", channels=("email", "slack", "webhook"),
     dashboard="Operations",
     summary="CPU on {{ $labels.instance }} above 90% for 5 minutes",
     description="{{ $labels.instance }} has been busier than 90% for 5 minutes; requests queue and latency rises.",
@@ -28,7 +28,7 @@ CPU_HIGH = Alert(
 MEMORY_HIGH = Alert(
     name="MemoryHigh", plan_name="memory_critical",
     metric=memory_usage, op=">", threshold=95, **{"for": "2m"},
-    severity="emergency", channels=("email", "slack", "webhook"), escalation="default",
+    severity="emergency", channels=("email", "slack", "webhook"),
     dashboard="Operations",
     summary="Memory on {{ $labels.instance }} above 95%",
     description="{{ $labels.instance }} has less than 5% memory available; the OOM killer is next.",
@@ -47,7 +47,7 @@ MEMORY_HIGH = Alert(
 CONVERSION_DROP = Alert(
     name="ConversionRateLow", plan_name="conversion_drop",
     metric=conversion_rate, op="<", threshold=0.05, **{"for": "10m"},
-    severity="warning", channels=("email",), escalation="default",
+    severity="warning", channels=("email",),
     dashboard="Executive",
     summary="Conversion rate below 5% for 10 minutes",
     description="Fewer than 5% of shopping sessions end in an order: checkout, payment or search may be broken.",
@@ -65,7 +65,7 @@ CONVERSION_DROP = Alert(
 REVENUE_DROP = Alert(
     name="RevenueDrop", plan_name="revenue_anomaly",
     expr=f"{revenue_hourly.name} < 0.5 * avg_over_time({revenue_hourly.name}[7d])", **{"for": "15m"},
-    severity="critical", channels=("email", "slack"), escalation="default",
+    severity="critical", channels=("email", "slack"),
     dashboard="Executive",
     summary="Hourly revenue below half of its 7-day average",
     description="Revenue in the last hour is less than 50% of the average hourly revenue of the past week.",

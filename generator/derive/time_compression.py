@@ -29,6 +29,8 @@ def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
     for obj in project.objects:
         if isinstance(obj, Alert):
             update: dict[str, object] = {"for_": scale(obj.for_, factor)}
+            if obj.heartbeat is not None:
+                update["heartbeat"] = scale(obj.heartbeat, factor)
             if obj.expr:
                 update["expr"] = rescale_ranges(obj.expr, window, shift)
             obj = obj.model_copy(update=update)
@@ -36,7 +38,9 @@ def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
             obj = obj.model_copy(update={"expr": rescale_ranges(obj.expr, window, shift)})
         elif isinstance(obj, EscalationPolicy):
             levels = tuple(lvl.model_copy(update={"after": scale(lvl.after, factor)}) for lvl in obj.levels)
-            obj = obj.model_copy(update={"levels": levels})
+            obj = obj.model_copy(update={
+                "levels": levels, "flap_tolerance": shift(obj.flap_tolerance), "cooldown": shift(obj.cooldown),
+                "repeat_interval": shift(obj.repeat_interval)})
         elif isinstance(obj, AlertingConfig):
             severities = tuple(
                 s.model_copy(update={"cooldown": scale(s.cooldown, factor),

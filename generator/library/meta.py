@@ -34,12 +34,16 @@ ALERTMANAGER_METRICS = (
 )
 
 
+WATCHDOG_HEARTBEAT = "5m"
+"""How often the dead man's switch is pinged; the heartbeat service should page after two missed pings."""
+
+
 def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dashboard: str = "") -> tuple[Alert, ...]:
     """Watchdog, target down, rule evaluation, notification and reload failures (opening `dashboard`)."""
     alerts = (
         Alert(
             name="Watchdog", expr="vector(1)", severity="info", group="meta-monitoring",
-            channels=watchdog_channels,
+            channels=watchdog_channels, heartbeat=WATCHDOG_HEARTBEAT,
             summary="Alerting pipeline is alive",
             description="Always firing. If this notification stops arriving, Prometheus, Alertmanager or the "
                         "route to the dead man's switch is broken.",

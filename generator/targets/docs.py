@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.derive.escalation import escalation_rules
+from generator.derive.escalation import alert_escalation
 from generator.model import LogAlert
 from generator.model.project import Project
 from generator.targets.prometheus import alert_rule
@@ -20,12 +20,13 @@ def render(project: Project) -> dict[str, Any]:
     for alert in project.alerts.values():
         severity = project.alerting.severity(alert.severity)
         assert severity is not None
-        policy = project.escalation_policies.get(alert.escalation)
+        policy = project.escalation_of(alert)
         files[f"docs/runbooks/{alert.name}.md"] = template.render(
             alert=alert,
             rule=alert_rule(project, alert),
             channels=tuple(dict.fromkeys((*severity.channels, *alert.channels))),
-            levels=escalation_rules(policy) if policy else [],
+            policy=policy,
+            levels=alert_escalation(project, alert),
             source=project.relative(alert.location).file,
         )
     index = ["# Runbooks", "", "| alert | evaluated by | severity | plan name |", "|---|---|---|---|"]

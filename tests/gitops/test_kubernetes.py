@@ -127,7 +127,7 @@ def test_alertmanagerconfig_routes_and_references_credentials_by_secret_key(oper
     assert critical["receiver"] == "email-slack" and critical["groupInterval"] == "1m"
     receivers = {r["name"]: r for r in spec["receivers"]}
     assert receivers["email-slack"]["slackConfigs"][0]["apiURL"] == {"name": "alertmanager-credentials",
-                                                                      "key": "slack_api_url"}
+                                                                      "key": "alerts.url"}
     assert receivers["email"]["emailConfigs"][0]["authPassword"]["key"] == "smtp_password"
 
 

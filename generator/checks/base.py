@@ -18,7 +18,6 @@ import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from types import ModuleType
 from typing import Any, Protocol
 
 from generator.core.errors import Level, Location
@@ -52,11 +51,6 @@ class CheckModule(Protocol):
     def LEVEL(self) -> Level: ...
 
     def check(self, context: Context) -> Iterable[Finding]: ...
-
-
-def is_check(module: ModuleType) -> bool:
-    """Whether a module has a check's shape."""
-    return all(hasattr(module, attribute) for attribute in ("CODE", "NAME", "LEVEL", "check"))
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, get_args
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
@@ -125,9 +125,6 @@ class PagerDutyChannel(Channel):
 
     kind: Literal["pagerduty"] = "pagerduty"
     routing_key_file: str = Field(description="File holding the integration's routing key.")
-
-
-AnyChannel = Annotated[EmailChannel | SlackChannel | WebhookChannel | PagerDutyChannel, Field(discriminator="kind")]
 
 
 class Smtp(SecretsByReference):

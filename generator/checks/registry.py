@@ -1,7 +1,8 @@
 """Every check, and every code a problem can carry: what `obsgen check --list` prints and docs/checks/ documents.
 
 Adding a check is one module (in xref/ for references, mapping/ for what the stack does differently from what
-was asked, lint/ for dashboards) listed here, and one case file tests/checks/cases/<CODE>.yml.
+was asked, notify/ for who is told and how, lint/ for dashboards) listed here, and one case file
+tests/checks/cases/<CODE>.yml.
 """
 
 from __future__ import annotations
@@ -13,19 +14,21 @@ from generator.checks import config_schema, lint
 from generator.checks.base import CheckModule
 from generator.checks.mapping import (
     aggregation,
-    alert_without_panel,
     cooldown,
     dashboard_themes,
     exporter_scraped,
     kubernetes,
+    pagerduty_webhook,
     retention_tiers,
     rule_sets,
     slo_windows,
     tracing,
 )
+from generator.checks.notify import shared_slack_webhook, unsendable_severity, warning_with_escalation
 from generator.checks.runner import DISABLE_CODES
 from generator.checks.xref import (
     alert_in_tested_rule_set,
+    alert_without_panel,
     at_most_one,
     collector_buffers,
     counter_without_rate,
@@ -54,7 +57,8 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     undefined_variable, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
     alert_in_tested_rule_set, collector_buffers,
     cooldown, retention_tiers, kubernetes, dashboard_themes, tracing, slo_windows, rule_sets, exporter_scraped,
-    aggregation, alert_without_panel,
+    aggregation, alert_without_panel, pagerduty_webhook,
+    warning_with_escalation, unsendable_severity, shared_slack_webhook,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema)

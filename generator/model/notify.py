@@ -46,6 +46,11 @@ class Channel(Definition, SecretsByReference):
             raise ValueError(f"channel name {name!r} must be lower_snake_case")
         return name
 
+    @property
+    def is_pagerduty(self) -> bool:
+        """Whether it reaches PagerDuty (sent through PagerDuty's Events API v2)."""
+        return False
+
 
 class EmailChannel(Channel):
     """Email through the project's SMTP relay."""
@@ -125,6 +130,11 @@ class PagerDutyChannel(Channel):
 
     kind: Literal["pagerduty"] = "pagerduty"
     routing_key_file: str = Field(description="File holding the integration's routing key.")
+
+    @property
+    def is_pagerduty(self) -> bool:
+        """Always."""
+        return True
 
 
 class Smtp(SecretsByReference):

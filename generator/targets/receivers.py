@@ -26,11 +26,6 @@ def _sink(project: Project, channel: Channel) -> str:
     return f"{profile.sink_url}/{channel.name}" if profile is not None and profile.sink_url else ""
 
 
-def is_pagerduty(channel: Channel) -> bool:
-    """Whether a channel reaches PagerDuty (a PagerDuty channel, or a webhook to a PagerDuty URL)."""
-    return isinstance(channel, PagerDutyChannel) or (isinstance(channel, WebhookChannel) and channel.is_pagerduty)
-
-
 def _email(channel: EmailChannel) -> dict[str, Any]:
     return {
         "to": ", ".join(channel.to),
@@ -95,7 +90,7 @@ def integrations(project: Project, channel: Channel) -> list[tuple[str, dict[str
         return [("email_configs", _email(channel))]
     if isinstance(channel, SlackChannel):
         return [("slack_configs", _slack(channel, name, file, sink)) for name, file in channel.webhook_files().items()]
-    if isinstance(channel, PagerDutyChannel | WebhookChannel) and is_pagerduty(channel):
+    if isinstance(channel, PagerDutyChannel | WebhookChannel) and channel.is_pagerduty:
         return [("pagerduty_configs", _pagerduty(channel, sink))]
     if isinstance(channel, WebhookChannel):
         return [("webhook_configs", _webhook(channel, sink))]

@@ -95,10 +95,10 @@ def rule_groups(project: Project) -> dict[str, dict[str, Any]]:
         if rule.group.startswith("aggregation-"):
             intervals[rule.group] = group_interval(rule.group.rsplit("-", 1)[1])
     for alert in project.alerts.values():
-        rule = alert_rule(project, alert)
-        groups[alert.group].append(rule)
-        for group, copy in escalation_copies(project, alert, rule):
-            groups[group].append(copy)
+        entry = alert_rule(project, alert)
+        groups[alert.group].append(entry)
+        for level_group, copy in escalation_copies(project, alert, entry):
+            groups[level_group].append(copy)
     result = {}
     for name, rules in groups.items():
         group: dict[str, Any] = {"name": name}

@@ -32,16 +32,22 @@ class LiveClient:
     def _url(self, component: str, path: str) -> str:
         return self.stack.urls[component] + path
 
-    def inject(self, fault: Fault, seconds: float | None = None, burn: bool = False) -> float:
-        """Start a fault in the demo; returns the time (time.time()) it started."""
-        body: dict[str, Any] = {"burn": burn} | ({"seconds": seconds} if seconds else {})
+    def inject(self, fault: Fault, seconds: float | None = None, burn: bool = False, host: str = "") -> float:
+        """Start a fault in the demo (a host fault on `host`, else the first); returns the time (time.time()) it
+        started."""
+        body: dict[str, Any] = {"burn": burn}
+        if seconds:
+            body["seconds"] = seconds
+        if host:
+            body["host"] = host
         requests.post(self._url("demo", f"/faults/{fault.value}"), json=body, timeout=10).raise_for_status()
         return time.time()
 
-    def clear(self, fault: Fault | None = None) -> float:
-        """Stop one fault, or all; returns the time it stopped."""
+    def clear(self, fault: Fault | None = None, host: str = "") -> float:
+        """Stop one fault (on one host only, if given), or all; returns the time it stopped."""
         path = f"/faults/{fault.value}" if fault else "/faults"
-        requests.delete(self._url("demo", path), timeout=10).raise_for_status()
+        params = {"host": host} if host else {}
+        requests.delete(self._url("demo", path), params=params, timeout=10).raise_for_status()
         return time.time()
 
     def break_receiver(self, path: str, status: int = 500) -> None:
@@ -113,7 +119,7 @@ def _shows(title: str, name: str, value: str) -> bool:
         return value.upper() in title.split()
     if name == LEVEL:
         return f"(escalation level {value})" in title
-    return f"{name}={value}" in title
+    return f"{name}={value}" in title.split()
 
 
 def title_shows(title: str, alertname: str, labels: dict[str, str]) -> bool:
@@ -138,9 +144,11 @@ def webhook_matches(path: str, alertname: str, status: str, after: float,
 
 def email_matches(to: str, alertname: str, status: str, after: float,
                   labels: dict[str, str]) -> Callable[[Record], bool]:
-    """Predicate: an email to `to` whose subject names the alert, its status and these labels."""
+    """Predicate: an email to `to` whose subject names the alert and its status, and whose subject or text shows
+    these labels."""
     def match(record: Record) -> bool:
-        subject = record["subject"]
+        subject, text = record["subject"], record["text"].split()
         return (to in record["rcpt_tos"] and record["received"] >= after and f"[{status.upper()}" in subject
-                and title_shows(subject, alertname, labels))
+                and alertname in subject.split()
+                and all(_shows(subject, name, value) or f"{name}={value}" in text for name, value in labels.items()))
     return match

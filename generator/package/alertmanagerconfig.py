@@ -57,7 +57,7 @@ def _email(config: dict[str, Any], smtp: dict[str, Any], secret_name: str) -> di
 def _slack(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
     return {"apiURL": _secret(secret_name, config["api_url_file"]), "channel": config["channel"],
             "sendResolved": config["send_resolved"], "title": config["title"], "titleLink": config["title_link"],
-            "text": config["text"], "color": config["color"]}
+            "fallback": config["fallback"], "text": config["text"], "color": config["color"]}
 
 
 def _webhook(config: dict[str, Any], secret_name: str) -> dict[str, Any]:

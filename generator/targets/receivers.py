@@ -78,6 +78,7 @@ def _slack(channel: SlackChannel, slack_channel: str, webhook_file: str, sink: s
         "send_resolved": channel.send_resolved,
         "title": '{{ template "obsgen.title" . }}',
         "title_link": "{{ (index .Alerts 0).Annotations.dashboard_url }}",
+        "fallback": '{{ template "obsgen.title" . }}',
         "text": '{{ template "obsgen.slack.text" . }}',
         "color": '{{ if eq .Status "firing" }}danger{{ else }}good{{ end }}',
     }

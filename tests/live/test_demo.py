@@ -14,9 +14,9 @@ from prometheus_client import generate_latest
 
 from generator.build import load
 from generator.live.demo.app import server
-from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
 from generator.live.demo.business import CONVERSION, BusinessModel, Series
 from generator.live.demo.faults import Fault
+from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
 from generator.live.demo.shop import Shop
 from generator.model import Source
 from generator.model.project import Project

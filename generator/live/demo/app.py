@@ -7,7 +7,7 @@ Run as `python -m generator.live.demo.app --port 8000 --definitions definitions`
   POST /faults/<name>            start one: cpu, memory, errors, conversion, revenue; JSON body {"seconds": 60}
                                  to stop by itself, {"host": "simulated-host-2"} for a host fault on the second
                                  host (the first by default), {"burn": true} for a real CPU burn
-  DELETE /faults[/<name>]        stop one fault, or all
+  DELETE /faults[/<name>]        stop one fault (?host=simulated-host-2: on that host only), or all
   GET /api/products, GET /api/search, POST /api/checkout   the shop itself (the demo sends itself traffic)
 """
 
@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from prometheus_client import CONTENT_TYPE_LATEST, disable_created_metrics, generate_latest
 
@@ -82,17 +83,19 @@ def server(shop: Shop, port: int) -> ThreadingHTTPServer:
             self.reply(200, {"active": shop.faults.state()})
 
         def do_DELETE(self) -> None:
-            if self.path.rstrip("/") == "/faults":
+            path, _, query = self.path.partition("?")
+            if path.rstrip("/") == "/faults":
                 shop.faults.clear()
             elif (fault := self._fault()) is not None:
-                shop.faults.clear(fault)
+                shop.faults.clear(fault, parse_qs(query).get("host", [None])[0])
             else:
                 return
             self.reply(200, {"active": shop.faults.state()})
 
         def _fault(self) -> Fault | None:
-            name = self.path.removeprefix("/faults/")
-            if self.path.startswith("/faults/") and name in Fault.__members__.values():
+            path = self.path.partition("?")[0]
+            name = path.removeprefix("/faults/")
+            if path.startswith("/faults/") and name in Fault.__members__.values():
                 return Fault(name)
             self.reply(404, {"error": f"unknown fault {name!r}", "available": [f.value for f in Fault]})
             return None

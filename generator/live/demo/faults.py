@@ -46,10 +46,11 @@ class Faults:
         with self._lock:
             self._until[fault, host] = time.monotonic() + seconds if seconds else math.inf
 
-    def clear(self, fault: Fault | None = None) -> None:
-        """Stop showing one fault (on every host), or all of them."""
+    def clear(self, fault: Fault | None = None, host: str | None = None) -> None:
+        """Stop showing one fault (on one host, or on all), or all of them."""
         with self._lock:
-            for key in [key for key in self._until if fault is None or key[0] is fault]:
+            for key in [key for key in self._until if (fault is None or key[0] is fault)
+                        and (host is None or key[1] == host)]:
                 del self._until[key]
 
     def active(self, fault: Fault, host: str | None = "") -> bool:

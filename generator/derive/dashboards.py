@@ -81,8 +81,9 @@ def _alerts_row(project: Project, dashboard: Dashboard, alerts: list[Alert]) -> 
     names = "|".join(a.name for a in alerts)
     firing = Panel(
         title=FIRING_TITLE, kind="stat", unit="none", width=6, height=6,
-        description="How many of the alerts listed here fire now (0 when none).",
-        queries=f'count(ALERTS{{alertstate="firing",alertname=~"{names}"}}) or vector(0)',
+        description="How many of the alerts listed here fire now (0 when none; escalation copies not counted).",
+        queries=f'count(ALERTS{{alertstate="firing",alertname=~"{names}",{conventions.NOT_ESCALATION}}}) '
+                'or vector(0)',
         thresholds=((1, "red"),),
     )
     lines = ["| alert | severity | condition | for | runbook |", "|---|---|---|---|---|"]

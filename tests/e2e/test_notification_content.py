@@ -122,7 +122,8 @@ def _shown(record: Record) -> str:
         text = f"To: {', '.join(record['rcpt_tos'])}\nSubject: {record['subject']}\n\n{record['text']}\n" \
                f"--- html ---\n{record['html']}\n"
     else:
-        text = f"POST {record['path']} -> {record['answered']}\n{json.dumps(record['body'], indent=2, sort_keys=True)}\n"
+        body = json.dumps(record["body"], indent=2, sort_keys=True)
+        text = f"POST {record['path']} -> {record['answered']}\n{body}\n"
     for pattern, replacement in VOLATILE:
         text = pattern.sub(replacement, text)
     return text.replace("\r\n", "\n")  # mail bodies travel with CRLF line ends

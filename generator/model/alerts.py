@@ -8,12 +8,12 @@ from typing import Literal
 from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
 
 from generator.core.duration import Duration
-from generator.model import conventions
 from generator.model.base import Definition, Model
+from generator.model.conventions import OBSGEN_LABELS
 from generator.model.metrics import LABEL_NAME, Metric, RecordingRule
 
 ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-RESERVED_LABELS = conventions.OBSGEN_LABELS
+RESERVED_LABELS = OBSGEN_LABELS
 
 Comparison = Literal[">", ">=", "<", "<=", "==", "!="]
 

@@ -8,9 +8,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
-from generator.model import conventions
 from generator.model.alerts import Alert
 from generator.model.base import Definition, Model
+from generator.model.conventions import NOT_ESCALATION
 from generator.model.metrics import Metric, MetricType, RecordingRule
 
 MAX_WIDTH = 24  # Grafana's grid has 24 columns
@@ -52,7 +52,7 @@ def source_promql(source: QuerySource) -> str:
     if isinstance(source, RecordingRule):
         return source.name
     if isinstance(source, Alert):
-        return f'ALERTS{{alertname="{source.name}",alertstate="firing",{conventions.NOT_ESCALATION}}}'
+        return f'ALERTS{{alertname="{source.name}",alertstate="firing",{NOT_ESCALATION}}}'
     if source.type is MetricType.COUNTER:
         return f"sum(rate({source.name}[$__rate_interval]))"
     if source.type is MetricType.HISTOGRAM:

@@ -14,8 +14,8 @@ from typing import Literal
 from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
 
 from generator.core.duration import Duration, parse_seconds
-from generator.model import conventions
 from generator.model.base import Definition, Model
+from generator.model.conventions import OBSGEN_LABELS
 from generator.model.metrics import LABEL_NAME
 from generator.model.sli import AnySLI
 
@@ -23,7 +23,7 @@ SLO_NAME = re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)*$")
 ALERT_PREFIX = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 SLO_LABELS = ("slo", "service")
 WINDOW_LABEL = "window"
-RESERVED = {*SLO_LABELS, WINDOW_LABEL, *conventions.OBSGEN_LABELS, "le"}
+RESERVED = {*SLO_LABELS, WINDOW_LABEL, *OBSGEN_LABELS, "le"}
 Urgency = Literal["page", "ticket"]
 
 

@@ -65,8 +65,8 @@ def test_the_config_secret_holds_an_alertmanager_yaml_amtool_accepts(tmp_path: P
     (tmp_path / "obsgen.tmpl").write_text(secret["stringData"]["obsgen.tmpl"])
     config = yaml.safe_load(config_file.read_text())
     assert config["templates"] == ["/etc/alertmanager/config/obsgen.tmpl"]
-    slack = config["receivers"][2]["slack_configs"][0]
-    assert slack["api_url_file"] == "/etc/alertmanager/secrets/alertmanager-credentials/slack_api_url"
+    slack = next(r["slack_configs"][0] for r in config["receivers"] if r["name"] == "email-slack")
+    assert slack["api_url_file"] == "/etc/alertmanager/secrets/alertmanager-credentials/alerts.url"
     result = subprocess.run(["amtool", "check-config", str(config_file)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
 

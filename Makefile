@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter postgresql chromium fonts-dejavu-core
+STATE_DIR ?= .live
 
 .PHONY: build test check lint bench clean debian-packages up down
 
@@ -44,10 +45,10 @@ bench: $(BENCH_STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 up: $(STAMP) debian-packages
-	$(BIN)/obsgen up
+	$(BIN)/obsgen up --state-dir $(STATE_DIR)
 
 down: $(STAMP)
-	$(BIN)/obsgen down
+	$(BIN)/obsgen down --state-dir $(STATE_DIR)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -17,13 +17,15 @@ SECRETS = "/etc/alertmanager/secrets"
 # --- ALERTING_CONFIG["channels"] ---------------------------------------------------------------
 CHANNELS = [
     EmailChannel(name="email", to=("oncall@company.com",)),
-    SlackChannel(name="slack", channels=("#alerts", "#ops"), api_url_file=f"{SECRETS}/slack_api_url"),
+    # one incoming webhook per Slack channel: a Slack app's webhook posts only to the channel it was made for
+    SlackChannel(name="slack", channels=("#alerts", "#ops"), api_url_file=f"{SECRETS}/slack/{{channel}}.url"),
+    # the plan's webhook endpoint is PagerDuty's: sent through its Events API v2, with this routing key
     WebhookChannel(name="webhook", url="https://events.pagerduty.com/generic/2010-04-15/create_event.json",
                    credentials_file=f"{SECRETS}/pagerduty_token"),
     # ESCALATION_POLICIES["level_N"]["actions"]
     EmailChannel(name="email_team_lead", to=("team-lead@company.com",)),
     EmailChannel(name="email_manager", to=("manager@company.com",)),
-    SlackChannel(name="slack_urgent", channels=("#ops-urgent",), api_url_file=f"{SECRETS}/slack_api_url"),
+    SlackChannel(name="slack_urgent", channels=("#ops-urgent",), api_url_file=f"{SECRETS}/slack/{{channel}}.url"),
     EmailChannel(name="email_director", to=("director@company.com",)),
     PagerDutyChannel(name="webhook_pagerduty", routing_key_file=f"{SECRETS}/pagerduty_routing_key"),
     # Dead man's switch: receives the always-firing Watchdog; silence from it means the pipeline is down.
@@ -31,14 +33,17 @@ CHANNELS = [
 ]
 
 # --- ALERTING_CONFIG["rules"]: severity_levels, escalation (channels per severity), cooldown -------
+# The plan's escalation policies climb unresolved incidents: critical and emergency alerts; a warning stays
+# an email. PagerDuty has no "emergency": it is sent as critical.
 ALERTING = AlertingConfig(
     smtp=Smtp(smarthost="smtp.company.com:587", sender="alertmanager@company.com",
               auth_username="alertmanager", auth_password_file=f"{SECRETS}/smtp_password"),
     severities=(
         Severity(name="info", channels=(), cooldown="1h"),
         Severity(name="warning", channels=("email",), cooldown=300),
-        Severity(name="critical", channels=("email", "slack"), cooldown=60),
-        Severity(name="emergency", channels=("email", "slack", "webhook"), cooldown=0, repeat_interval="1h"),
+        Severity(name="critical", channels=("email", "slack"), cooldown=60, escalation="default"),
+        Severity(name="emergency", channels=("email", "slack", "webhook"), cooldown=0, repeat_interval="1h",
+                 escalation="default", pagerduty_severity="critical"),
     ),
     group_by=("alertname", "service", "instance"),
 )

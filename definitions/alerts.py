@@ -8,7 +8,7 @@ from .metrics import conversion_rate, cpu_usage, memory_usage, revenue_hourly, r
 CPU_HIGH = Alert(
     name="CpuHigh", plan_name="cpu_high",
     metric=cpu_usage, op=">", threshold=90, **{"for": "5m"},
-    severity="critical", channels=("email", "slack", "webhook"), escalation="default",
+    severity="critical", channels=("email", "slack", "webhook"),
     dashboard="Operations",
     summary="CPU on {{ $labels.instance }} above 90% for 5 minutes",
     description="{{ $labels.instance }} has been busier than 90% for 5 minutes; requests queue and latency rises.",
@@ -28,7 +28,7 @@ CPU_HIGH = Alert(
 MEMORY_HIGH = Alert(
     name="MemoryHigh", plan_name="memory_critical",
     metric=memory_usage, op=">", threshold=95, **{"for": "2m"},
-    severity="emergency", channels=("email", "slack", "webhook"), escalation="default",
+    severity="emergency", channels=("email", "slack", "webhook"),
     dashboard="Operations",
     summary="Memory on {{ $labels.instance }} above 95%",
     description="{{ $labels.instance }} has less than 5% memory available; the OOM killer is next.",
@@ -60,7 +60,7 @@ CONVERSION_DROP = Alert(
     expr=f"{conversion_rate.name} < 0.05 and on (job) "
          f"sum by (job) (rate(sales_sessions_total[10m])) * 60 >= {MIN_SESSIONS_PER_MINUTE}",
     **{"for": "3m"},
-    severity="warning", channels=("email",), escalation="default",
+    severity="warning", channels=("email",),
     dashboard="Executive",
     summary="Conversion rate below 5% for 10 minutes",
     description="Fewer than 5% of the shopping sessions of the last 10 minutes ended in an order (held 3 minutes): "
@@ -90,7 +90,7 @@ REVENUE_DROP = Alert(
          f" < 0.5 * {revenue_hourly_last_week.name} and on (job)"
          f" sum by (job) (rate(sales_conversions_total[1h] offset 1w)) * 3600 >= {MIN_ORDERS_PER_HOUR}",
     **{"for": "15m"},
-    severity="critical", channels=("email", "slack"), escalation="default",
+    severity="critical", channels=("email", "slack"),
     dashboard="Executive",
     summary="Hourly revenue below half of the same hour last week",
     description="Revenue in the last hour is less than half of the same hour a week ago (a busy enough hour: "

@@ -1,7 +1,7 @@
 """EXECUTIVE_DASHBOARD and DASHBOARD_CONFIG["dashboards"]["executive"]: revenue, conversion, users, health."""
 
 from generator.model import Dashboard, Metric, MetricType, Panel, Query, Row, Source
-from generator.model.conventions import ESCALATION_LEVEL_LABEL
+from generator.model.conventions import NOT_ESCALATION
 
 from .alerts import MIN_ORDERS_PER_HOUR
 from .forecasts import FORECASTS
@@ -83,7 +83,7 @@ EXECUTIVE_DASHBOARD = Dashboard(
                   queries="max(service:http_request_duration_seconds:p95_5m)"),
             Panel(title="Firing Critical Alerts", kind="stat", unit="none", thresholds=((1, "red"),),
                   description="Critical and emergency alerts firing now, all dashboards (an escalated alert once).",
-                  queries=f'count(ALERTS{{alertstate="firing",severity=~"critical|emergency",{ESCALATION_LEVEL_LABEL}=""}})'
+                  queries=f'count(ALERTS{{alertstate="firing",severity=~"critical|emergency",{NOT_ESCALATION}}})'
                           " or vector(0)"),
         )),
     ),

@@ -1,10 +1,10 @@
 """The alerts overview and the meta-monitoring dashboard: is the monitoring itself working?"""
 
 from generator.model import Dashboard, Panel, Query, Row, ValueText
-from generator.model.conventions import ESCALATION_LEVEL_LABEL
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, NOT_ESCALATION
 
 RATE = "[$__rate_interval]"
-FIRING = f'ALERTS{{alertstate="firing",{ESCALATION_LEVEL_LABEL}=""}}'
+FIRING = f'ALERTS{{alertstate="firing",{NOT_ESCALATION}}}'
 """Alerts firing now, each once: escalation copies (labelled with their level) are left out."""
 
 ALERTS_OVERVIEW = Dashboard(
@@ -19,7 +19,7 @@ ALERTS_OVERVIEW = Dashboard(
                   queries=Query(expr=f"count by (severity) ({FIRING})", legend="{{severity}}")),
             Panel(title="Pending", kind="stat", unit="none", thresholds=((1, "orange"),),
                   description="Alerts whose condition holds but not yet for their `for` duration.",
-                  queries=f'count(ALERTS{{alertstate="pending",{ESCALATION_LEVEL_LABEL}=""}}) or vector(0)'),
+                  queries=f'count(ALERTS{{alertstate="pending",{NOT_ESCALATION}}}) or vector(0)'),
             Panel(title="Escalated", kind="stat", unit="none", thresholds=((1, "red"),),
                   description="Escalation alerts firing: unresolved alerts that climbed a level of their policy.",
                   queries=f'count(ALERTS{{alertstate="firing",{ESCALATION_LEVEL_LABEL}!=""}}) or vector(0)'),

@@ -73,9 +73,9 @@ def run(argv: list[str], ready_path: str, port: int, workdir: Path, name: str) -
 
 
 @contextmanager
-def prometheus(config: Path, workdir: Path, *extra: str) -> Iterator[Server]:
-    """The real prometheus on a free loopback port, with its own data directory."""
-    port = free_port()
+def prometheus(config: Path, workdir: Path, *extra: str, port: int = 0) -> Iterator[Server]:
+    """The real prometheus on a (free) loopback port, with its own data directory."""
+    port = port or free_port()
     argv = ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={workdir / 'prometheus-data'}",
             f"--web.listen-address=127.0.0.1:{port}", "--web.enable-lifecycle", "--log.level=warn", *extra]
     with run(argv, "/-/ready", port, workdir, "prometheus") as server:

@@ -31,9 +31,10 @@ from dataclasses import dataclass
 from generator.analysis.delivery import Delivery, deliveries
 from generator.core.duration import parse_seconds
 from generator.core.promql import selectors
-from generator.derive.escalation import POLICY_LABEL, escalation_rules
+from generator.derive.escalation import escalation_rules
 from generator.derive.examples import alert_labels
 from generator.model import Alert
+from generator.model.conventions import ESCALATION_POLICY_LABEL
 from generator.model.project import Project
 from generator.targets.alertmanager import config as alertmanager_config
 
@@ -110,7 +111,7 @@ def alert_bound(project: Project, alert: Alert) -> Bound:
     stack = project.stack
     evaluation = parse_seconds(stack.evaluation_interval)
     path = read_path(alert.condition, {name: rule.expr for name, rule in project.recording_rules.items()})
-    route = route_for(project, {"alertname": alert.name, **alert_labels(alert)})
+    route = route_for(project, {"alertname": alert.name, **alert_labels(project, alert)})
     return Bound(alert.name, route.receiver, parse_seconds(stack.scrape_interval) if path.scraped else 0.0,
                  path.window, (path.depth + 1) * evaluation, rounded_up(parse_seconds(alert.for_), evaluation),
                  parse_seconds(route.group_wait))
@@ -122,7 +123,7 @@ def escalation_bounds(project: Project) -> list[Bound]:
     found = []
     for policy in project.escalation_policies.values():
         for level in escalation_rules(policy):
-            labels = {"alertname": level.alertname, POLICY_LABEL: policy.name, **level.labels}
+            labels = {"alertname": level.alert, ESCALATION_POLICY_LABEL: policy.name, **level.labels}
             route = route_for(project, labels)
             found.append(Bound(f"{policy.name} level {level.level}", route.receiver, 0.0, 0.0, evaluation,
                                rounded_up(parse_seconds(level.after), evaluation), parse_seconds(route.group_wait)))

@@ -1,8 +1,8 @@
 """Every check, and every code a problem can carry: what `obsgen check --list` prints and docs/checks/ documents.
 
 Adding a check is one module (in xref/ for references, mapping/ for what the stack does differently from what
-was asked, semantics/ for what alerts and panels mean, lint/ for dashboards) listed here, and one case file
-tests/checks/cases/<CODE>.yml.
+was asked, notify/ for who is told and how, semantics/ for what alerts and panels mean, lint/ for dashboards)
+listed here, and one case file tests/checks/cases/<CODE>.yml.
 """
 
 from __future__ import annotations
@@ -14,17 +14,18 @@ from generator.checks import config_schema, lint
 from generator.checks.base import CheckModule
 from generator.checks.mapping import (
     aggregation,
-    alert_without_panel,
     cooldown,
     dashboard_themes,
     exporter_scraped,
     kubernetes,
+    pagerduty_webhook,
     retention_tiers,
     rule_sets,
     slo_windows,
     tracing,
     unscraped_job,
 )
+from generator.checks.notify import shared_slack_webhook, unsendable_severity, warning_with_escalation
 from generator.checks.runner import DISABLE_CODES
 from generator.checks.semantics import (
     counter_state_labels,
@@ -35,6 +36,7 @@ from generator.checks.semantics import (
 )
 from generator.checks.xref import (
     alert_in_tested_rule_set,
+    alert_without_panel,
     at_most_one,
     collector_buffers,
     counter_without_rate,
@@ -63,7 +65,8 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     undefined_variable, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
     alert_in_tested_rule_set, collector_buffers,
     cooldown, retention_tiers, kubernetes, dashboard_themes, tracing, slo_windows, rule_sets, exporter_scraped,
-    aggregation, alert_without_panel, unscraped_job,
+    aggregation, alert_without_panel, pagerduty_webhook, unscraped_job,
+    warning_with_escalation, unsendable_severity, shared_slack_webhook,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
 )
 """Checks of the loaded project, run before anything is rendered."""

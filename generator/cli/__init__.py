@@ -9,7 +9,7 @@ import typer
 
 from generator.apply import commands as apply_commands  # options only; the HTTP clients load when a command runs
 from generator.cli import compile as compile_commands
-from generator.cli import gitops, live, preview, project
+from generator.cli import gitops, live, oncall, preview, project
 from generator.exporter import commands as exporter_commands  # its heavy imports are lazy
 
 app = typer.Typer(help="Observability as code: compile definitions/ into the monitoring stack's configuration.",
@@ -23,12 +23,18 @@ app.command()(project.init)
 app.command("import")(gitops.import_files)
 app.command("diff")(gitops.diff_refs)
 app.command("apply")(apply_commands.apply)
-app.command("status")(apply_commands.status)
+app.command("status")(live.inside_live_stack(
+    apply_commands.status, out=lambda stack: stack.out, prometheus_url=lambda stack: stack.urls["prometheus"],
+    alertmanager_url=lambda stack: stack.urls["alertmanager"]))
 app.command()(live.up)
 app.command()(live.down)
+app.command()(live.inside_live_stack(oncall.ack, alertmanager_url=lambda stack: stack.urls["alertmanager"]))
 app.command()(preview.preview)
 app.command("exporter")(exporter_commands.exporter)
 app.command("demo-db")(exporter_commands.demo_db)
+exporter_commands.forecast_app.command("report")(live.inside_live_stack(
+    exporter_commands.forecast_report, config=lambda stack: stack.out / "exporter/exporter.yml",
+    prometheus_url=lambda stack: stack.urls["prometheus"]))
 app.add_typer(exporter_commands.forecast_app, name="forecast")
 
 

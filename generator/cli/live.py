@@ -1,10 +1,19 @@
-"""`obsgen up` and `obsgen down`: the live local stack."""
+"""`obsgen up` and `obsgen down`: the live local stack; and commands run inside one finding its servers."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+import os
+import shlex
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from generator.live.stack import LiveStack
 
 from generator.cli.options import DEFINITIONS, STATE, fail
 from generator.cli.options import time_scale as scale_option
@@ -12,7 +21,9 @@ from generator.cli.problems import where
 
 
 def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE, time_scale: float = scale_option(60.0),
-       free_ports: bool = typer.Option(False, "--free-ports", help="Free ports, not 9090, 9093, 9100, ...")) -> None:
+       free_ports: bool = typer.Option(False, "--free-ports", help="Free ports, not 9090, 9093, 9100, ..."),
+       real_host: bool = typer.Option(False, "--real-host", help="Let this machine's own alerts climb escalation "
+                                                                 "too (they fire and notify either way).")) -> None:
     """Start the live local stack (Prometheus, Alertmanager, node-exporter, demo app, sinks) and print its URLs."""
     import time
 
@@ -22,13 +33,55 @@ def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE, time_scale: flo
 
     began = time.monotonic()
     try:
-        stack = start(Options(definitions, state_dir, time_scale, free_ports=free_ports))
+        stack = start(Options(definitions, state_dir, time_scale, free_ports=free_ports, real_host=real_host))
     except (DefinitionError, RuntimeError) as error:
         fail(error)
     typer.echo(f"obsgen: live stack up in {time.monotonic() - began:.1f} s, time {time_scale:g}x faster "
                f"(state in {where(str(stack.state_dir))}):")
     typer.echo(describe(stack))
-    typer.echo("stop it with `make down` (obsgen down)")
+    typer.echo(f"stop it with {stop_command(state_dir)}")
+
+
+def stop_command(state_dir: Path) -> str:
+    """The command that stops a stack started with this state directory."""
+    from generator.live.stack import DEFAULT_STATE_DIR
+
+    if state_dir.resolve() == DEFAULT_STATE_DIR.resolve():
+        return "`make down` (obsgen down)"
+    quoted = shlex.quote(str(state_dir))
+    return f"`obsgen down --state-dir {quoted}` (or make down STATE_DIR={quoted})"
+
+
+def running_stack() -> LiveStack | None:
+    """The live stack recorded in $OBSGEN_STATE_DIR (default .live/), if its Prometheus still runs."""
+    from generator.live.stack import DEFAULT_STATE_DIR, LiveStack
+    from generator.live.supervisor import Supervisor
+
+    state_dir = Path(os.environ.get("OBSGEN_STATE_DIR") or DEFAULT_STATE_DIR)
+    if not any(process.name == "prometheus" for process in Supervisor.load(state_dir.resolve()).running()):
+        return None
+    return LiveStack.load(state_dir.resolve())
+
+
+Command = Callable[..., None]
+
+
+def inside_live_stack(command: Command, **fills: Callable[[LiveStack], Any]) -> Command:
+    """The command, its parameters named in `fills` taken from the running live stack when none of them is given
+    (on the command line or in the environment): `obsgen status` inside `obsgen up` checks its servers."""
+    @functools.wraps(command)
+    def run(live_context: typer.Context, **arguments: Any) -> None:
+        sources = [live_context.get_parameter_source(name) for name in fills]
+        given = any(source is not None and source.name != "DEFAULT" for source in sources)
+        stack = None if given else running_stack()
+        if stack is not None:
+            arguments |= {name: fill(stack) for name, fill in fills.items()}
+        command(**arguments)
+
+    parameters = inspect.signature(command, eval_str=True).parameters.values()
+    context = inspect.Parameter("live_context", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
+    run.__signature__ = inspect.Signature([context, *parameters])  # type: ignore[attr-defined]  # what typer reads
+    return run
 
 
 def down(state_dir: Path = STATE) -> None:

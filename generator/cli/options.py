@@ -12,7 +12,8 @@ from generator.core.errors import ProblemsFound
 
 DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Definitions package directory.")
 OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced atomically).")
-STATE = typer.Option(Path(".live"), "--state-dir", help="Where the live stack keeps its state, data and logs.")
+STATE = typer.Option(Path(".live"), "--state-dir", envvar="OBSGEN_STATE_DIR",
+                     help="Where the live stack keeps its state, data and logs.")
 
 
 def time_scale(default: float) -> Any:

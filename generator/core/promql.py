@@ -22,6 +22,8 @@ class Selector:
     function: str
     window: float | None = None
     """Seconds of the range selecting it ([5m] -> 300), None outside a range selector."""
+    matchers: frozenset[str] = frozenset()
+    """Its label matchers but the name's, as written: 'status=~"5.."'."""
     offset: float = 0.0
     """Seconds its `offset` reads back in time (offset 1w -> 604800)."""
 
@@ -51,11 +53,19 @@ def _name_of(selector: Any) -> str:
     return ""
 
 
+_MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+
+
+def _matchers(selector: Any) -> frozenset[str]:
+    return frozenset(f'{m.name}{_MATCH_OPS.get(str(m.op), str(m.op))}"{m.value}"'
+                     for m in selector.matchers.matchers if m.name != "__name__")
+
+
 def _walk(node: Any, ranged: bool, function: str, found: list[Selector], window: float | None = None) -> None:
     kind = type(node).__name__
     if kind == "VectorSelector":
         offset = node.offset.total_seconds() if node.offset else 0.0
-        found.append(Selector(_name_of(node), ranged, function, window, offset))
+        found.append(Selector(_name_of(node), ranged, function, window, _matchers(node), offset))
     elif kind == "MatrixSelector":
         _walk(node.vector_selector, True, function, found, node.range.total_seconds())
     elif kind == "Call":

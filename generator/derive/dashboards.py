@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
-from generator.core.promql import PromQLError, metric_names
+from generator.core.promql import PromQLError, Selector, metric_names, selectors
 from generator.model import (
     Alert,
     CustomVariable,
@@ -81,8 +81,9 @@ def _alerts_row(project: Project, dashboard: Dashboard, alerts: list[Alert]) -> 
     names = "|".join(a.name for a in alerts)
     firing = Panel(
         title=FIRING_TITLE, kind="stat", unit="none", width=6, height=6,
-        description="How many of the alerts listed here fire now (0 when none).",
-        queries=f'count(ALERTS{{alertstate="firing",alertname=~"{names}"}}) or vector(0)',
+        description="How many of the alerts listed here fire now (0 when none; escalation copies not counted).",
+        queries=f'count(ALERTS{{alertstate="firing",alertname=~"{names}",{conventions.NOT_ESCALATION}}}) '
+                'or vector(0)',
         thresholds=((1, "red"),),
     )
     lines = ["| alert | severity | condition | for | runbook |", "|---|---|---|---|---|"]
@@ -110,26 +111,43 @@ def sections(project: Project, dashboard: Dashboard) -> list[Section]:
     return found
 
 
-def _series(expr: str, values: dict[str, str]) -> frozenset[str]:
+def _reads(expr: str, values: dict[str, str]) -> tuple[Selector, ...]:
     try:
-        return metric_names(interpolate(expr, values))
+        return selectors(interpolate(expr, values))
     except (PromQLError, UnknownVariable):
-        return frozenset()  # reported by the loader's checks
+        return ()  # reported by the loader's checks
+
+
+def _closest(dashboard: Dashboard, wanted: tuple[Selector, ...], values: dict[str, str]) -> Panel | None:
+    """The panel reading the most of these selectors with at least their matchers (the first such), among those
+    reading any of their series: Error Rates' `http_requests_total{status=~"5.."}` before Throughput's
+    `http_requests_total` for an alert on the 5xx."""
+    names = {selector.name for selector in wanted}
+    best, best_score = None, -1
+    for panel in dashboard.all_panels:
+        read = [selector for query in panel.queries for selector in _reads(query.promql, values)]
+        if not names & {selector.name for selector in read}:
+            continue
+        score = sum(any(r.name == w.name and w.matchers <= r.matchers for r in read) for w in wanted)
+        if score > best_score:
+            best, best_score = panel, score
+    return best
 
 
 def alert_panel(project: Project, alert: Alert, with_alert_list: bool = True) -> tuple[Dashboard, Panel] | None:
-    """The panel an alert opens: the first on its dashboard plotting its series, else the dashboard's alert list."""
+    """The panel an alert opens: on its dashboard, the one whose parsed queries read its series (else those its
+    recording rules read) most closely; else, unless `with_alert_list` is False, the dashboard's alert list."""
     dashboard = next((d for d in dashboards(project) if d.name == alert.dashboard), None)
     if dashboard is None:
         return None
-    wanted = metric_names(alert.condition)
-    inputs = frozenset().union(*(metric_names(project.recording_rules[n].expr)
-                                 for n in wanted if n in project.recording_rules))
+    wanted = _reads(alert.condition, {})
+    inputs = tuple(selector for w in wanted if w.name in project.recording_rules
+                   for selector in _reads(project.recording_rules[w.name].expr, {}))
     values = variable_values(dashboard)
     for series in (wanted, inputs):
-        for panel in dashboard.all_panels:
-            if any(_series(q.promql, values) & series for q in panel.queries):
-                return dashboard, panel
+        panel = _closest(dashboard, series, values) if series else None
+        if panel is not None:
+            return dashboard, panel
     if not with_alert_list:
         return None
     listed = [p for s in sections(project, dashboard) for p in s.panels if p.title == RULES_TITLE]

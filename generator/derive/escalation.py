@@ -1,73 +1,101 @@
-"""Escalation over time, built from Prometheus' ALERTS meta-series.
+"""Escalation over time: copies of an alert that fire once it has been firing for each level's delay.
 
-An alert that names an escalation policy carries the label escalation_policy. For each level of the
-policy an alerting rule watches ALERTS of firing alerts with that label and fires after the level's
-delay, labelled escalation_level=N; Alertmanager routes on that label to the level's channels. The
-original alert's name moves to escalated_alertname because the rule's own name replaces alertname.
+An alert that climbs an escalation policy (its own, or its severity's) carries the label escalation_policy.
+For each level of the policy an alerting rule of the alert's own name watches the alert's firing ALERTS series
+and fires after the level's delay, labelled escalation_level=N; Alertmanager routes on that label to the
+level's channels. Since a copy keeps the alert's name and every label, whatever silences the alert (an
+acknowledgement) silences its escalation too, while Prometheus keeps counting: when the silence ends with
+the alert still firing, the ladder stands where time has brought it.
+
+The alert itself keeps firing for the policy's flap_tolerance after its condition clears (keep_firing_for),
+so a short dip neither resolves it nor restarts the ladder. Prometheus restores each copy's `for` after a
+restart from ALERTS_FOR_STATE, like any alert's.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from generator.model import EscalationPolicy
-from generator.model.conventions import ESCALATION_LEVEL_LABEL
+from generator.model import Alert, EscalationPolicy
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, NOT_ESCALATION
+from generator.model.project import Project
 
-POLICY_LABEL = "escalation_policy"
-LEVEL_LABEL = ESCALATION_LEVEL_LABEL
-ESCALATED_NAME_LABEL = "escalated_alertname"
-# Reaching a level is itself the delay, so its route notifies at once; group_interval batches
-# several alerts escalating together, repeat_interval re-notifies a level nobody acted on.
-ROUTE_TIMING = ("0s", "1m", "4h")
+_VALUE = re.compile(r"\$value\b")
 
 
 @dataclass(frozen=True)
 class EscalationRule:
-    """One level of a policy as a Prometheus alerting rule."""
+    """One level of a policy for one alert, as a Prometheus alerting rule."""
 
+    alert: str
     policy: str
     level: int
     after: str
     channels: tuple[str, ...]
-
-    @property
-    def alertname(self) -> str:
-        """Name of the escalation alert."""
-        return f"EscalationLevel{self.level}"
+    exclude_instances: tuple[str, ...] = ()
+    """Instances whose alerts do not escalate (the machine a live demo runs on)."""
 
     @property
     def expr(self) -> str:
-        """Firing alerts of this policy, minus escalation alerts, with the original name kept."""
-        firing = f'ALERTS{{alertstate="firing",{POLICY_LABEL}="{self.policy}",{LEVEL_LABEL}=""}}'
-        return (
-            f'label_replace(max without (alertstate) ({firing}), "{ESCALATED_NAME_LABEL}", "$1", '
-            f'"alertname", "(.*)")'
-        )
+        """The alert's own firing series (not its copies), without the alertstate label the copy sets itself."""
+        matchers = [f'alertname="{self.alert}"', 'alertstate="firing"', NOT_ESCALATION]
+        matchers += [f'instance!="{instance}"' for instance in self.exclude_instances]
+        return f"max without (alertstate) (ALERTS{{{','.join(matchers)}}})"
 
     @property
     def labels(self) -> dict[str, str]:
-        """Labels the escalation alert adds."""
-        return {LEVEL_LABEL: str(self.level)}
-
-    @property
-    def annotations(self) -> dict[str, str]:
-        """Summary and description of the escalation notification."""
-        name = f"{{{{ $labels.{ESCALATED_NAME_LABEL} }}}}"
-        return {
-            "summary": f"{name} unresolved for {self.after}: escalation level {self.level}",
-            "description": f"{name} has been firing for {self.after} without being resolved; "
-                           f"escalating to {', '.join(self.channels)} (policy {self.policy}).",
-        }
+        """Labels the copy adds to the alert's."""
+        return {ESCALATION_LEVEL_LABEL: str(self.level)}
 
     @property
     def group(self) -> str:
         """Rule group holding the policy's levels."""
         return f"escalation-{self.policy}"
 
+    @property
+    def note(self) -> str:
+        """What reaching the level means, for the copy's description."""
+        return (f"Unresolved for {self.after}: escalation level {self.level} of policy {self.policy}, "
+                f"telling {', '.join(self.channels)}.")
 
-def escalation_rules(policy: EscalationPolicy) -> list[EscalationRule]:
-    """The alerting rules implementing a policy, one per level."""
-    return [
-        EscalationRule(policy.name, index, level.after, level.channels)
-        for index, level in enumerate(policy.levels, start=1)
-    ]
+
+def escalation_rules(policy: EscalationPolicy, alert: str = "ExampleAlert",
+                     exclude_instances: tuple[str, ...] = ()) -> list[EscalationRule]:
+    """The rules escalating one alert along a policy, one per level."""
+    return [EscalationRule(alert, policy.name, index, level.after, level.channels, exclude_instances)
+            for index, level in enumerate(policy.levels, start=1)]
+
+
+def alert_escalation(project: Project, alert: Alert) -> list[EscalationRule]:
+    """The escalation rules of an alert (none when it does not escalate)."""
+    policy = project.escalation_of(alert)
+    if policy is None:
+        return []
+    quiet = project.profile.quiet_instances if project.profile is not None else ()
+    return escalation_rules(policy, alert.name, quiet)
+
+
+def copy_annotations(rule: EscalationRule, annotations: dict[str, str]) -> dict[str, str]:
+    """The alert's annotations on its escalation copy, with what the level means.
+
+    A copy's value is ALERTS' 1, not the alert's: a summary or description that shows $value is replaced.
+    """
+    summary = annotations["summary"]
+    if _VALUE.search(summary):
+        summary = f"{rule.alert} unresolved for {rule.after}"
+    description = annotations["description"]
+    description = rule.note if _VALUE.search(description) else f"{description} {rule.note}"
+    return {**annotations, "summary": summary, "description": description}
+
+
+def keep_firing_for(project: Project, alert: Alert) -> str:
+    """How long an alert keeps firing after its condition clears: its policy's flap tolerance ("0s": no escalation)."""
+    policy = project.escalation_of(alert)
+    return policy.flap_tolerance if policy is not None else "0s"
+
+
+def escalation_labels(project: Project, alert: Alert) -> dict[str, str]:
+    """The policy label of an alert that escalates (none otherwise)."""
+    policy = project.escalation_of(alert)
+    return {ESCALATION_POLICY_LABEL: policy.name} if policy is not None else {}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from generator.core.gotemplate import render
 from generator.core.promql import parse
-from generator.derive.escalation import POLICY_LABEL
-from generator.model import Alert, Example
+from generator.derive.escalation import escalation_labels
+from generator.model import Alert, Example, conventions
+from generator.model.project import Project
 
 
 def series_labels(selector: str) -> tuple[str, dict[str, str]]:
@@ -39,17 +40,15 @@ def expected_value(alert: Alert, example: Example) -> float | None:
     return None
 
 
-def alert_labels(alert: Alert) -> dict[str, str]:
+def alert_labels(project: Project, alert: Alert) -> dict[str, str]:
     """Labels the rule adds to every alert it fires."""
-    labels = {"severity": alert.severity, **alert.labels}
-    if alert.escalation:
-        labels[POLICY_LABEL] = alert.escalation
-    return labels
+    return {conventions.SEVERITY_LABEL: alert.severity, **alert.labels, **escalation_labels(project, alert)}
 
 
-def expected_alert(alert: Alert, example: Example, annotations: dict[str, str]) -> dict[str, dict[str, str]]:
+def expected_alert(project: Project, alert: Alert, example: Example,
+                   annotations: dict[str, str]) -> dict[str, dict[str, str]]:
     """promtool's exp_alerts entry for a firing example."""
-    labels = {**expression_labels(alert, example), **alert_labels(alert)}
+    labels = {**expression_labels(alert, example), **alert_labels(project, alert)}
     value = expected_value(alert, example)
     rendered = {key: render(text, labels, value) for key, text in annotations.items()}
     return {"exp_labels": dict(sorted(labels.items())), "exp_annotations": dict(sorted(rendered.items()))}

@@ -29,6 +29,8 @@ def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
     for obj in project.objects:
         if isinstance(obj, Alert):
             update: dict[str, object] = {"for_": scale(obj.for_, factor)}
+            if obj.heartbeat is not None:
+                update["heartbeat"] = scale(obj.heartbeat, factor)
             if obj.expr:
                 update["expr"] = rescale_ranges(obj.expr, window, shift)
             obj = obj.model_copy(update=update)
@@ -36,7 +38,9 @@ def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
             obj = obj.model_copy(update={"expr": rescale_ranges(obj.expr, window, shift)})
         elif isinstance(obj, EscalationPolicy):
             levels = tuple(lvl.model_copy(update={"after": scale(lvl.after, factor)}) for lvl in obj.levels)
-            obj = obj.model_copy(update={"levels": levels})
+            obj = obj.model_copy(update={
+                "levels": levels, "flap_tolerance": scale(obj.flap_tolerance, factor),
+                "cooldown": scale(obj.cooldown, factor), "repeat_interval": scale(obj.repeat_interval, factor)})
         elif isinstance(obj, AlertingConfig):
             severities = tuple(
                 s.model_copy(update={"cooldown": scale(s.cooldown, factor),
@@ -67,11 +71,15 @@ def apply(project: Project, profile: Profile) -> Project:
                 obj.model_copy(update={"targets": profile.targets[obj.name]}) if obj.name in profile.targets else None
             )
     kept = (*(obj for obj in objects if obj is not None), *profile.scrape_jobs)
+    return dataclasses.replace(with_objects(project, kept), profile=profile)
+
+
+def with_objects(project: Project, objects: tuple[object, ...]) -> Project:
+    """The project holding these objects instead, its indexes rebuilt."""
     return dataclasses.replace(
         project,
-        objects=kept,  # type: ignore[arg-type]
-        recording_rules={obj.name: obj for obj in kept if isinstance(obj, RecordingRule)},
-        stack=next(o for o in kept if isinstance(o, Stack)),
-        alerting=next(o for o in kept if isinstance(o, AlertingConfig)),
-        profile=profile,
+        objects=objects,  # type: ignore[arg-type]
+        recording_rules={obj.name: obj for obj in objects if isinstance(obj, RecordingRule)},
+        stack=next(o for o in objects if isinstance(o, Stack)),
+        alerting=next(o for o in objects if isinstance(o, AlertingConfig)),
     )

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from generator.exporter.config import ExporterConfig
 
 CONFIG = typer.Option(Path("out/exporter/exporter.yml"), "--config", "-c", help="Exporter configuration.")
-PROMETHEUS_URL = typer.Option("", "--prometheus-url", help="Overrides the configuration's Prometheus URL.")
+PROMETHEUS_URL = typer.Option("", "--prometheus-url", envvar="PROMETHEUS_URL",
+                              help="Overrides the configuration's Prometheus URL.")
 ONLY = typer.Option([], "--forecast", help="Only these forecasts (repeatable).")
 
 forecast_app = typer.Typer(help="Forecasts, anomaly bands and capacity predictions from Prometheus history.",
@@ -78,7 +79,6 @@ def demo_db(dsn: str = typer.Option("sqlite:///shop-demo.db", "--dsn", envvar="S
     engine.dispose()
 
 
-@forecast_app.command("report")
 def forecast_report(config: Path = CONFIG, prometheus_url: str = PROMETHEUS_URL,
                     at: float = typer.Option(0.0, "--at", help="Unix time to report at (default: now)."),
                     only: list[str] = ONLY) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +16,10 @@ from generator.exporter.forecast import FloatArray
 from generator.exporter.jobs import JobFailed, SourceDown
 
 MAX_POINTS_PER_REQUEST = 11_000  # Prometheus refuses query_range answers with more points per series
+FIRST_RETRY = 0.5
+"""Seconds before asking a Prometheus that is not ready yet again; doubled each time, up to LONGEST_RETRY."""
+LONGEST_RETRY = 10.0
+log = logging.getLogger("obsgen.exporter")
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,21 @@ class PrometheusClient:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self._session = requests.Session()
+
+    def wait_ready(self, sleep: Callable[[float], bool]) -> bool:
+        """Ask Prometheus whether it is ready until it is, backing off from FIRST_RETRY to LONGEST_RETRY seconds,
+        and log one line when it is; False if `sleep` (which returns whether to stop) says stop first."""
+        started, delay = time.monotonic(), FIRST_RETRY
+        while True:
+            try:
+                if self._session.get(f"{self.url}/-/ready", timeout=self.timeout).status_code == 200:
+                    log.info("connected to Prometheus at %s after %.1f s", self.url, time.monotonic() - started)
+                    return True
+            except requests.RequestException:
+                pass
+            if sleep(delay):
+                return False
+            delay = min(2 * delay, LONGEST_RETRY)
 
     def _get(self, params: dict[str, str], timeout: float) -> list[dict[str, Any]]:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, disable_created_metrics
@@ -24,10 +25,14 @@ log = logging.getLogger("obsgen.exporter")
 
 @dataclass
 class Exporter:
-    """A configured exporter: its rendered exposition, its scheduler and its databases."""
+    """A configured exporter: its rendered exposition, its schedulers and its sources."""
 
     exposition: Exposition
     scheduler: Scheduler
+    """The SQL queries, run from the start."""
+    forecasts: Scheduler
+    """The forecasts, run once Prometheus answers (it may start after the exporter)."""
+    prometheus: PrometheusClient
     databases: Databases
 
 
@@ -40,12 +45,14 @@ def build(config: ExporterConfig, prometheus_url: str = "") -> Exporter:
     databases = Databases(config.databases)
     client = PrometheusClient(prometheus_url or config.settings.prometheus_url,
                               parse_seconds(config.settings.prometheus_timeout))
-    jobs: list[Job] = [QueryJob(q, databases, metrics.database_up.labels(database=q.database)) for q in config.queries]
-    jobs += [ForecastJob(f, client, metrics.prometheus_up) for f in config.forecasts]
+    queries: list[Job] = [QueryJob(q, databases, metrics.database_up.labels(database=q.database))
+                          for q in config.queries]
+    forecasts: list[Job] = [ForecastJob(f, client, metrics.prometheus_up) for f in config.forecasts]
     registry.register(business_collector(cache, config.queries))
     registry.register(forecast_collector(cache, [f.name for f in config.forecasts]))
     exposition = Exposition(registry, cache)
-    return Exporter(exposition, Scheduler(jobs, cache, metrics, on_change=exposition.invalidate), databases)
+    return Exporter(exposition, Scheduler(queries, cache, metrics, on_change=exposition.invalidate),
+                    Scheduler(forecasts, cache, metrics, on_change=exposition.invalidate), client, databases)
 
 
 def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") -> None:
@@ -55,6 +62,9 @@ def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") ->
     stop = StopRequested()
     exporter.exposition.start()
     exporter.scheduler.start()
+    if config.forecasts:
+        threading.Thread(target=_forecast_when_ready, args=(exporter, stop), name="obsgen-prometheus-wait",
+                         daemon=True).start()
     httpd = serve_http(exporter.exposition, host.strip("[]") or "0.0.0.0", int(port))
     log.info("serving %d queries and %d forecasts on http://%s:%d/metrics", len(config.queries),
              len(config.forecasts), host or "0.0.0.0", httpd.server_port)
@@ -66,5 +76,13 @@ def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") ->
         httpd.shutdown()
         httpd.server_close()
         exporter.scheduler.stop()
+        exporter.forecasts.stop()
         exporter.exposition.stop()
         exporter.databases.dispose()
+
+
+def _forecast_when_ready(exporter: Exporter, stop: StopRequested) -> None:
+    """Start the forecasts once Prometheus answers: started together, the exporter would log every forecast's
+    failure while Prometheus is still starting."""
+    if exporter.prometheus.wait_ready(stop.wait):
+        exporter.forecasts.start()

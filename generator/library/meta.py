@@ -51,6 +51,10 @@ ALERTMANAGER_METRICS = (
 )
 
 
+WATCHDOG_HEARTBEAT = "5m"
+"""How often the dead man's switch is pinged; the heartbeat service should page after two missed pings."""
+
+
 LTS = '{remote_name="lts",url="http://lts/push"}'
 """A remote-write queue in the examples."""
 
@@ -70,7 +74,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
     alerts = (
         Alert(
             name="Watchdog", expr="vector(1)", severity="info", group="meta-monitoring",
-            channels=watchdog_channels,
+            channels=watchdog_channels, heartbeat=WATCHDOG_HEARTBEAT,
             summary="Alerting pipeline is alive",
             description="Always firing. If this notification stops arriving, Prometheus, Alertmanager or the "
                         "route to the dead man's switch is broken.",

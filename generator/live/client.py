@@ -11,9 +11,12 @@ import requests
 from generator.live.demo.faults import Fault
 from generator.live.recording import Record, Recording
 from generator.live.stack import LiveStack
-from generator.live.webhook_sink import FAIL_PATH
+from generator.live.webhook_sink import FAIL_PATH, PAGERDUTY_ACCEPTED, PAGERDUTY_PATH
+from generator.model import conventions
 
-DELIVERED = 200
+ACCEPTED = (200, PAGERDUTY_ACCEPTED)
+"""What a sink answers a notification it takes (PagerDuty's events API answers 202)."""
+LEVEL = conventions.ESCALATION_LEVEL_LABEL
 
 
 class LiveClient:
@@ -29,16 +32,22 @@ class LiveClient:
     def _url(self, component: str, path: str) -> str:
         return self.stack.urls[component] + path
 
-    def inject(self, fault: Fault, seconds: float | None = None, burn: bool = False) -> float:
-        """Start a fault in the demo; returns the time (time.time()) it started."""
-        body: dict[str, Any] = {"burn": burn} | ({"seconds": seconds} if seconds else {})
+    def inject(self, fault: Fault, seconds: float | None = None, burn: bool = False, host: str = "") -> float:
+        """Start a fault in the demo (a host fault on `host`, else the first); returns the time (time.time()) it
+        started."""
+        body: dict[str, Any] = {"burn": burn}
+        if seconds:
+            body["seconds"] = seconds
+        if host:
+            body["host"] = host
         requests.post(self._url("demo", f"/faults/{fault.value}"), json=body, timeout=10).raise_for_status()
         return time.time()
 
-    def clear(self, fault: Fault | None = None) -> float:
-        """Stop one fault, or all; returns the time it stopped."""
+    def clear(self, fault: Fault | None = None, host: str = "") -> float:
+        """Stop one fault (on one host only, if given), or all; returns the time it stopped."""
         path = f"/faults/{fault.value}" if fault else "/faults"
-        requests.delete(self._url("demo", path), timeout=10).raise_for_status()
+        params = {"host": host} if host else {}
+        requests.delete(self._url("demo", path), params=params, timeout=10).raise_for_status()
         return time.time()
 
     def break_receiver(self, path: str, status: int = 500) -> None:
@@ -76,33 +85,70 @@ class LiveClient:
 
     def notified(self, path: str, alertname: str, timeout: float, status: str = "firing",
                  after: float = 0.0, **labels: str) -> Record:
-        """The first webhook delivered to path for the alert (or escalation of it) since `after`."""
+        """The first notification delivered to path (a webhook, Slack or PagerDuty sink path) for the alert (or an
+        escalation of it: escalation_level="N") since `after`."""
         return self.webhooks.wait_for(webhook_matches(path, alertname, status, after, labels), timeout)
 
     def mailed(self, to: str, alertname: str, timeout: float, status: str = "firing",
                after: float = 0.0, **labels: str) -> Record:
-        """The first email to `to` about the alert (or escalation of it) since `after`."""
+        """The first email to `to` about the alert (or an escalation of it) since `after`."""
         return self.emails.wait_for(email_matches(to, alertname, status, after, labels), timeout)
+
+
+def title_of(record: Record) -> str:
+    """The title a Slack message or a PagerDuty event shows ("" for Alertmanager's webhook JSON)."""
+    body = record["body"]
+    if record["path"].endswith(PAGERDUTY_PATH):
+        return str((body.get("payload") or {}).get("summary", ""))
+    attachments = body.get("attachments") or [{}]
+    return str(attachments[0].get("title", ""))
+
+
+def status_of(record: Record) -> str:
+    """firing or resolved, whichever integration's body it is."""
+    body = record["body"]
+    if record["path"].endswith(PAGERDUTY_PATH):
+        return "resolved" if body.get("event_action") == "resolve" else "firing"
+    if "status" in body:
+        return str(body["status"])
+    return "resolved" if title_of(record).startswith("[RESOLVED") else "firing"
+
+
+def _shows(title: str, name: str, value: str) -> bool:
+    if name == "severity":
+        return value.upper() in title.split()
+    if name == LEVEL:
+        return f"(escalation level {value})" in title
+    return f"{name}={value}" in title.split()
+
+
+def title_shows(title: str, alertname: str, labels: dict[str, str]) -> bool:
+    """Whether a notification title names the alert and shows the labels (severity in capitals, the level)."""
+    return alertname in title.split() and all(_shows(title, name, value) for name, value in labels.items())
 
 
 def webhook_matches(path: str, alertname: str, status: str, after: float,
                     labels: dict[str, str]) -> Callable[[Record], bool]:
-    """Predicate: a delivered webhook on path about alertname (or its escalation) with these labels."""
+    """Predicate: a notification delivered on path about alertname (or its escalation) with these labels: labels of
+    Alertmanager's webhook JSON, or the title of a Slack message or a PagerDuty event."""
     def match(record: Record) -> bool:
-        body, common = record["body"], record["body"].get("commonLabels", {})
-        return (record["path"] == path and record["answered"] == DELIVERED and record["received"] >= after
-                and body.get("status") == status and alertname in (common.get("alertname"),
-                                                                   common.get("escalated_alertname"))
-                and all(common.get(k) == v for k, v in labels.items()))
+        if record["path"] != path or record["answered"] not in ACCEPTED or record["received"] < after \
+                or status_of(record) != status:
+            return False
+        common = record["body"].get("commonLabels")
+        if common is None:
+            return title_shows(title_of(record), alertname, labels)
+        return common.get("alertname") == alertname and all(common.get(k) == v for k, v in labels.items())
     return match
 
 
 def email_matches(to: str, alertname: str, status: str, after: float,
                   labels: dict[str, str]) -> Callable[[Record], bool]:
-    """Predicate: an email to `to` whose subject names the alert and status, and whose body shows the labels."""
+    """Predicate: an email to `to` whose subject names the alert and its status, and whose subject or text shows
+    these labels."""
     def match(record: Record) -> bool:
-        subject = record["subject"]
-        return (to in record["rcpt_tos"] and record["received"] >= after and alertname in subject.split()
-                and f"[{status.upper()}" in subject
-                and all(f"{k}={v}" in record["text"] for k, v in labels.items()))
+        subject, text = record["subject"], record["text"].split()
+        return (to in record["rcpt_tos"] and record["received"] >= after and f"[{status.upper()}" in subject
+                and alertname in subject.split()
+                and all(_shows(subject, name, value) or f"{name}={value}" in text for name, value in labels.items()))
     return match

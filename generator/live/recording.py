@@ -60,7 +60,10 @@ def summary(records: list[Record]) -> list[str]:
     for record in records[-20:]:
         if "body" in record:
             body = record["body"]
-            lines.append(f"{record['path']} {body.get('status')} {body.get('commonLabels', {}).get('alertname')}")
+            what = (body.get("commonLabels", {}).get("alertname") or (body.get("payload") or {}).get("summary")
+                    or (body.get("attachments") or [{}])[0].get("title"))
+            status = body.get("status", body.get("event_action", ""))
+            lines.append(f"{record['path']} {record.get('answered')} {status} {what}")
         else:
             lines.append(f"mail to {','.join(record.get('rcpt_tos', []))}: {record.get('subject')}")
     return lines

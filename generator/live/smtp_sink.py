@@ -18,8 +18,8 @@ from aiosmtpd.controller import Controller
 from generator.live.recording import Recorder
 
 
-def _text(message: EmailMessage) -> str:
-    body = message.get_body(preferencelist=("plain", "html"))
+def _body(message: EmailMessage, *kinds: str) -> str:
+    body = message.get_body(preferencelist=kinds)
     return str(body.get_content()) if body is not None else ""
 
 
@@ -30,7 +30,7 @@ class RecordingHandler:
         self.recorder = recorder
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        """Record sender, recipients, subject and text of the message; always accept it."""
+        """Record sender, recipients, subject, text (plain, else HTML) and HTML of the message; always accept it."""
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         self.recorder.append({
@@ -38,7 +38,8 @@ class RecordingHandler:
             "rcpt_tos": list(envelope.rcpt_tos),
             "subject": str(message.get("Subject", "")),
             "to": str(message.get("To", "")),
-            "text": _text(message),
+            "text": _body(message, "plain", "html"),
+            "html": _body(message, "html"),
         })
         return "250 Message accepted for delivery"
 

@@ -24,9 +24,9 @@ from generator.core.duration import format_seconds, parse_seconds
 from generator.derive.time_compression import apply
 from generator.live import backfill
 from generator.live.availability import Availability, self_scrapes
-from generator.live.demo.app import HOST_METRICS_PATH
 from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
+from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
 from generator.live.supervisor import Process, Supervisor, http_ready, log_ready, smtp_ready
 from generator.live.webhook_sink import READY_PATH as SINK_READY
 from generator.model import ScrapeJob, Source
@@ -48,9 +48,9 @@ RESEND_DELAY = 60.0
 EXPORTER_CONFIG = "exporter/exporter.yml"
 DEMO_DB_READY = "writing new sessions"
 """What `obsgen demo-db --trickle` prints once its history is written."""
-SIMULATED_HOST_JOB = "node-simulated"
-SIMULATED_HOST = "simulated-host"
-"""instance label of the demo's simulated host, where CPU and memory faults show."""
+SIMULATED_HOST = SIMULATED_HOSTS[0]
+"""instance label of the demo's first simulated host, where CPU and memory faults show by default."""
+DEFAULT_STATE_DIR = Path(".live")
 
 
 @dataclass(frozen=True)
@@ -58,12 +58,15 @@ class Options:
     """How to bring the stack up."""
 
     definitions: Path = Path("definitions")
-    state_dir: Path = Path(".live")
+    state_dir: Path = DEFAULT_STATE_DIR
     time_scale: float = 60.0
     """How many times faster than real time: 60 makes the definitions' hour a minute."""
     scrape_interval: str = "1s"
     free_ports: bool = False
     """Use free ports for everything instead of the usual ones (9090, 9093, ...)."""
+    real_host: bool = False
+    """Let the real machine's alerts (node-exporter's) climb the escalation policies too; by default they fire and
+    notify, but a busy shared machine would otherwise page the director within a minute of `up`."""
 
 
 @dataclass(frozen=True)
@@ -135,11 +138,18 @@ def _profile(project: Project, options: Options, ports: dict[str, int], started:
     targets: dict[str, tuple[str, ...]] = {
         job.name: (address[COMPONENT_OF_SOURCE[job.source]],) for job in project.scrape_jobs
         if COMPONENT_OF_SOURCE.get(job.source) in started}  # jobs of anything not running here are dropped
-    simulated_host = ScrapeJob(name=SIMULATED_HOST_JOB, source=Source.NODE_EXPORTER, targets=(address["demo"],),
-                               metrics_path=HOST_METRICS_PATH, labels={"instance": SIMULATED_HOST})
+    simulated = tuple(ScrapeJob(name=simulated_job(host), source=Source.NODE_EXPORTER, targets=(address["demo"],),
+                                metrics_path=metrics_path(host), labels={"instance": host}) for host in SIMULATED_HOSTS)
+    real = address["node-exporter"] if "node-exporter" in started and not options.real_host else ""
     return Profile(time_scale=1 / options.time_scale, scrape_interval=options.scrape_interval,
                    sink_url=f"http://{address['webhook']}", smtp_smarthost=address["smtp"],
-                   alertmanagers=(address["alertmanager"],), targets=targets, scrape_jobs=(simulated_host,))
+                   alertmanagers=(address["alertmanager"],), targets=targets, scrape_jobs=simulated,
+                   quiet_instances=(real,) if real else ())
+
+
+def simulated_job(host: str) -> str:
+    """The demo-only scrape job of a simulated host: node-simulated, node-simulated-2, ..."""
+    return "node-simulated" + host.removeprefix(SIMULATED_HOST)
 
 
 def _app_job(project: Project) -> ScrapeJob | None:
@@ -301,7 +311,7 @@ def describe(stack: LiveStack) -> str:
         f"  alertmanager    {urls['alertmanager']}",
         f"  node-exporter   {urls['node-exporter']}/metrics",
         f"  demo app        {urls['demo']}/metrics   faults: curl -X POST {urls['demo']}/faults/<name>",
-        f"  simulated host  {urls['demo']}{HOST_METRICS_PATH}   (instance=\"{SIMULATED_HOST}\")",
+        *(f"  simulated host  {urls['demo']}{metrics_path(host)}   (instance=\"{host}\")" for host in SIMULATED_HOSTS),
         f"  webhook sink    {urls['webhook-sink']}   -> {stack.webhook_record}",
         f"  smtp sink       {urls['smtp-sink']}   -> {stack.email_record}",
         f"  dashboards      {urls['preview']}/   (obsgen preview --serve: live pages, pushed at each refresh)",

@@ -1,8 +1,10 @@
 """Webhook receiver standing in for Slack, PagerDuty and webhook endpoints: records every POST to a JSONL file.
 
 Run as `python -m generator.live.webhook_sink --port 9099 --record notifications/webhook.jsonl`.
-A path can be told to fail (`POST /-/fail {"path": "/webhook", "status": 500}`) to play a broken receiver;
-`DELETE /-/fail?path=/webhook` heals it.
+A path ending in /v2/enqueue plays PagerDuty's Events API v2: a body PagerDuty would refuse (no routing key, an
+event action or severity it does not know, a trigger without summary or source) is answered 400 with the
+errors, as PagerDuty answers, and recorded so. A path can be told to fail (`POST /-/fail {"path": "/webhook",
+"status": 500}`) to play a broken receiver; `DELETE /-/fail?path=/webhook` heals it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 import json
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from generator.live.recording import Recorder
@@ -18,6 +21,37 @@ from generator.live.serve import Handler, serve_until_terminated
 
 READY_PATH = "/-/ready"
 FAIL_PATH = "/-/fail"
+PAGERDUTY_PATH = "/v2/enqueue"
+PAGERDUTY_ACTIONS = ("trigger", "acknowledge", "resolve")
+PAGERDUTY_SEVERITIES = ("critical", "error", "warning", "info")
+PAGERDUTY_ACCEPTED = 202
+
+
+def pagerduty_errors(body: Any) -> list[str]:
+    """Why PagerDuty's Events API v2 would refuse an event ([] when it takes it)."""
+    if not isinstance(body, dict):
+        return ["the event is not a JSON object"]
+    errors = []
+    if not isinstance(body.get("routing_key"), str) or not body["routing_key"]:
+        errors.append("routing_key is missing")
+    action = body.get("event_action")
+    if action not in PAGERDUTY_ACTIONS:
+        errors.append(f"event_action {action!r} is not one of {', '.join(PAGERDUTY_ACTIONS)}")
+    if action != "trigger" and not body.get("dedup_key"):
+        errors.append(f"a {action} event needs the dedup_key of its incident")
+    if action == "trigger":
+        payload = body.get("payload")
+        if not isinstance(payload, dict):
+            return [*errors, "a trigger event needs a payload"]
+        for field in ("summary", "source"):
+            if not isinstance(payload.get(field), str) or not payload[field].strip():
+                errors.append(f"payload.{field} is missing")
+        if len(str(payload.get("summary", ""))) > 1024:
+            errors.append("payload.summary is longer than 1024 characters")
+        if payload.get("severity") not in PAGERDUTY_SEVERITIES:
+            errors.append(f"payload.severity {payload.get('severity')!r} is not one of "
+                          f"{', '.join(PAGERDUTY_SEVERITIES)}")
+    return errors
 
 
 def server(port: int, record: Path) -> ThreadingHTTPServer:
@@ -44,6 +78,14 @@ def server(port: int, record: Path) -> ThreadingHTTPServer:
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
                 body = {"raw": raw.decode(errors="replace")}
+            if self.path.endswith(PAGERDUTY_PATH) and status == 200:
+                errors = pagerduty_errors(body)
+                status = 400 if errors else PAGERDUTY_ACCEPTED
+                recorder.append({"path": self.path, "answered": status, "body": body, "errors": errors})
+                self.reply(status, {"status": "invalid event", "message": "Event object is invalid", "errors": errors}
+                           if errors else {"status": "success", "message": "Event processed",
+                                           "dedup_key": body.get("dedup_key")})
+                return
             recorder.append({"path": self.path, "answered": status, "body": body})
             self.reply(status, {"recorded": status == 200})
 

@@ -9,10 +9,11 @@ from pydantic import Field, StrictFloat, StrictInt, field_validator, model_valid
 
 from generator.core.duration import Duration
 from generator.model.base import Definition, Model
+from generator.model.conventions import OBSGEN_LABELS
 from generator.model.metrics import LABEL_NAME, Metric, RecordingRule
 
 ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-RESERVED_LABELS = {"alertname", "severity", "escalation_policy", "escalation_level"}
+RESERVED_LABELS = OBSGEN_LABELS
 
 Comparison = Literal[">", ">=", "<", "<=", "==", "!="]
 
@@ -69,7 +70,11 @@ class Alert(AlertRule):
     op: Comparison = Field(default=">", description="Comparison against the threshold.")
     threshold: StrictInt | StrictFloat | None = Field(default=None, description="Number compared against.")
     channels: tuple[str, ...] = Field(default=(), description="Channels beyond the severity's, if any.")
-    escalation: str = Field(default="", description="Escalation policy name, if unresolved alerts climb.")
+    escalation: str | None = Field(
+        default=None, description="Escalation policy it climbs while unresolved; None: its severity's, '' none.")
+    heartbeat: Duration | None = Field(
+        default=None, description="For a dead man's switch (an alert that always fires): its own route sends it at "
+                                  "once and again every `heartbeat`, so the service it pings notices a silence.")
     group: str = Field(default="alerts", description="Rule group (and file) it is written to.")
     examples: tuple[Example, ...] = Field(min_length=1, description="At least one firing example.")
 

@@ -1,14 +1,24 @@
-"""Naming conventions in one place, as Sloth's conventions.go: out/ paths and the URLs alerts link to.
+"""Naming conventions in one place, as Sloth's conventions.go: out/ paths, the URLs alerts link to, and the
+labels obsgen gives alerts.
 
 Targets write their files at these paths and packaging (Kubernetes) finds them there, so a path is
-spelled once.
+spelled once; panels, routes and silences select alerts by these label names.
 """
 
 from __future__ import annotations
 
+SEVERITY_LABEL = "severity"
+ESCALATION_POLICY_LABEL = "escalation_policy"
+"""On an alert that climbs an escalation policy: the policy's name."""
 ESCALATION_LEVEL_LABEL = "escalation_level"
-"""Label of an escalation alert: its level. Counts of alerts firing leave these copies out
-(`ALERTS{escalation_level=""}`), so one incident is counted once however far it climbed."""
+"""On an alert's escalation copies: the level reached ("1", "2", ...). A copy keeps the alert's name and labels,
+so whatever silences the alert silences its escalation too; the alert itself has no such label."""
+NOT_ESCALATION = f'{ESCALATION_LEVEL_LABEL}=""'
+"""Matcher selecting alerts themselves, not their escalation copies: counts of alerts use it
+(`ALERTS{alertstate="firing",escalation_level=""}`), or each escalated alert counts once per level reached."""
+OBSGEN_LABELS = frozenset({"alertname", SEVERITY_LABEL, ESCALATION_POLICY_LABEL, ESCALATION_LEVEL_LABEL})
+"""Labels obsgen sets on alerts itself; definitions set them through fields, never as labels."""
+
 RULES_DIR = "prometheus/rules"
 """Prometheus rule files, one per group (obsgen's) or per rule set."""
 RULE_SET_PREFIX = "ruleset-"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -13,6 +14,10 @@ from generator.model.secrets import reject_inline_secrets
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PagerDutySeverity = Literal["critical", "error", "warning", "info"]
+PAGERDUTY_SEVERITIES: tuple[str, ...] = get_args(PagerDutySeverity)
+"""The only `payload.severity` values PagerDuty's Events API v2 accepts (anything else is answered 400)."""
+SLACK_CHANNEL_PLACEHOLDER = "{channel}"
 
 
 class SecretsByReference(Model):
@@ -22,6 +27,10 @@ class SecretsByReference(Model):
     @classmethod
     def _no_inline_secrets(cls, data: Any) -> Any:
         return reject_inline_secrets(data)
+
+    def secret_files(self) -> tuple[str, ...]:
+        """The files its secrets are read from."""
+        return tuple(str(value) for key, value in self.model_dump().items() if key.endswith("_file") and value)
 
 
 class Channel(Definition, SecretsByReference):
@@ -36,6 +45,11 @@ class Channel(Definition, SecretsByReference):
         if not NAME.match(name):
             raise ValueError(f"channel name {name!r} must be lower_snake_case")
         return name
+
+    @property
+    def is_pagerduty(self) -> bool:
+        """Whether it reaches PagerDuty (sent through PagerDuty's Events API v2)."""
+        return False
 
 
 class EmailChannel(Channel):
@@ -54,11 +68,25 @@ class EmailChannel(Channel):
 
 
 class SlackChannel(Channel):
-    """Slack incoming webhook; the webhook URL is a secret read from a file."""
+    """Slack incoming webhooks; each webhook URL is a secret read from a file.
+
+    A Slack app's incoming webhook posts to the one channel it was created for (it ignores `channel`), so
+    each Slack channel needs its own: `{channel}` in `api_url_file` stands for the channel's name.
+    """
 
     kind: Literal["slack"] = "slack"
     channels: tuple[str, ...] = Field(min_length=1, description="Slack channels, e.g. #alerts.")
-    api_url_file: str = Field(description="File holding the incoming-webhook URL.")
+    api_url_file: str = Field(description="File holding the incoming-webhook URL; `{channel}` in it stands for "
+                                          "the Slack channel's name without # or @ (one webhook per channel).")
+
+    def webhook_files(self) -> dict[str, str]:
+        """The incoming-webhook file of each Slack channel."""
+        return {channel: self.api_url_file.replace(SLACK_CHANNEL_PLACEHOLDER, channel.lstrip("#@"))
+                for channel in self.channels}
+
+    def secret_files(self) -> tuple[str, ...]:
+        """The incoming-webhook files."""
+        return tuple(dict.fromkeys(self.webhook_files().values()))
 
     @field_validator("channels")
     @classmethod
@@ -83,12 +111,30 @@ class WebhookChannel(Channel):
             raise ValueError(f"webhook url {url!r} must be http(s)")
         return url
 
+    @model_validator(mode="after")
+    def _pagerduty_key(self) -> WebhookChannel:
+        if self.is_pagerduty and not self.credentials_file:
+            raise ValueError("a webhook to PagerDuty is sent through its Events API v2, which needs the "
+                             "integration's routing key: name the file holding it in credentials_file")
+        return self
+
+    @property
+    def is_pagerduty(self) -> bool:
+        """Whether the URL is PagerDuty's, which does not accept Alertmanager's webhook JSON."""
+        host = urlsplit(self.url).hostname or ""
+        return host == "pagerduty.com" or host.endswith(".pagerduty.com")
+
 
 class PagerDutyChannel(Channel):
     """PagerDuty Events API v2; the routing key is a secret read from a file."""
 
     kind: Literal["pagerduty"] = "pagerduty"
     routing_key_file: str = Field(description="File holding the integration's routing key.")
+
+    @property
+    def is_pagerduty(self) -> bool:
+        """Always."""
+        return True
 
 
 class Smtp(SecretsByReference):
@@ -115,6 +161,18 @@ class Severity(Model):
     channels: tuple[str, ...] = Field(default=(), description="Channels notified at this severity.")
     cooldown: Duration = Field(description="Minimum time between notifications of one alert group; 0 = immediate.")
     repeat_interval: Duration = Field(default="4h", description="Re-notify a still-firing group this often.")
+    escalation: str = Field(default="", description="Escalation policy its alerts climb while unresolved "
+                                                    "('' for none: they stay with this severity's channels).")
+    pagerduty_severity: PagerDutySeverity | None = Field(
+        default=None, description="What PagerDuty is sent for it (critical, error, warning or info); by default "
+                                  "its own name, when PagerDuty has it.")
+
+    @property
+    def pagerduty(self) -> str | None:
+        """The PagerDuty severity it is sent as, or None when it has none."""
+        if self.pagerduty_severity is not None:
+            return self.pagerduty_severity
+        return self.name if self.name in PAGERDUTY_SEVERITIES else None
 
 
 class AlertingConfig(Definition):
@@ -148,10 +206,16 @@ class EscalationLevel(Model):
 
 
 class EscalationPolicy(Definition):
-    """Levels that an unresolved alert climbs over time."""
+    """Levels that an unresolved alert climbs over time; a silence of the alert stops the climb (acknowledge)."""
 
-    name: str = Field(description="Policy name that alerts reference.")
+    name: str = Field(description="Policy name that severities and alerts reference.")
     levels: tuple[EscalationLevel, ...] = Field(min_length=1, description="In increasing order of `after`.")
+    flap_tolerance: Duration = Field(
+        default="5m", description="An alert climbing this policy stays firing this long after its condition "
+                                  "clears (keep_firing_for), so a dip shorter than this does not restart the climb; "
+                                  "its resolved notification comes this much later.")
+    cooldown: Duration = Field(default="1m", description="Minimum time between notifications of one level's group.")
+    repeat_interval: Duration = Field(default="4h", description="Re-notify a level nobody acted on this often.")
 
     @field_validator("name")
     @classmethod
@@ -172,10 +236,22 @@ MIN_GROUP_INTERVAL = 10.0  # Alertmanager rejects a zero group_interval; 10s is 
 MAX_GROUP_WAIT = 10.0  # keeps detection-to-notification under the plan's 30 s
 
 
-def route_timing(severity: Severity) -> tuple[str, str, str]:
-    """(group_wait, group_interval, repeat_interval) that implement a severity's cooldown."""
+def route_timing(severity: Severity | EscalationPolicy) -> tuple[str, str, str]:
+    """(group_wait, group_interval, repeat_interval) that implement a severity's or a policy's cooldown.
+
+    Reaching an escalation level is itself the delay, so a level's route notifies at once (group_wait 0).
+    """
     cooldown = parse_seconds(severity.cooldown)
-    group_wait = min(cooldown, MAX_GROUP_WAIT)
+    group_wait = 0.0 if isinstance(severity, EscalationPolicy) else min(cooldown, MAX_GROUP_WAIT)
     group_interval = max(cooldown, MIN_GROUP_INTERVAL)
     repeat = max(parse_seconds(severity.repeat_interval), group_interval)
     return format_seconds(group_wait), format_seconds(group_interval), format_seconds(repeat)
+
+
+def heartbeat_timing(heartbeat: str) -> tuple[str, str, str]:
+    """(group_wait, group_interval, repeat_interval) of a dead man's switch: at once, then every `heartbeat`.
+
+    Alertmanager repeats at the first flush of the group after repeat_interval, and flushes every
+    group_interval: the shortest one keeps the period within 10 s of the heartbeat.
+    """
+    return "0s", format_seconds(MIN_GROUP_INTERVAL), format_seconds(max(parse_seconds(heartbeat), MIN_GROUP_INTERVAL))

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from generator.core.duration import Duration
 from generator.model.alerts import Alert
 from generator.model.base import Definition, Model
+from generator.model.conventions import NOT_ESCALATION
 from generator.model.metrics import Metric, MetricType, RecordingRule
 
 MAX_WIDTH = 24  # Grafana's grid has 24 columns
@@ -44,13 +45,14 @@ VERBATIM = ("Grafana JSON obsgen does not model (kept verbatim by `obsgen import
 
 
 def source_promql(source: QuerySource) -> str:
-    """PromQL reading a model object: recorded series as is, counters rated, histograms as p95, alerts as ALERTS."""
+    """PromQL reading a model object: recorded series as is, counters rated, histograms as p95, alerts as their
+    ALERTS series (without escalation copies)."""
     if isinstance(source, str):
         return source
     if isinstance(source, RecordingRule):
         return source.name
     if isinstance(source, Alert):
-        return f'ALERTS{{alertname="{source.name}",alertstate="firing"}}'
+        return f'ALERTS{{alertname="{source.name}",alertstate="firing",{NOT_ESCALATION}}}'
     if source.type is MetricType.COUNTER:
         return f"sum(rate({source.name}[$__rate_interval]))"
     if source.type is MetricType.HISTOGRAM:

@@ -28,6 +28,8 @@ class Profile:
     """Replaces scrape targets per job; jobs not named are dropped when this is set."""
     scrape_jobs: tuple[ScrapeJob, ...] = ()
     """Jobs added for a demo (a simulated host, say); never part of the definitions."""
+    quiet_instances: tuple[str, ...] = ()
+    """Instances whose alerts fire and notify but do not climb escalation (the machine a demo runs on)."""
 
     @property
     def is_default(self) -> bool:

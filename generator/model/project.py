@@ -100,6 +100,12 @@ class Project:
         """Channels an alert notifies: its severity's, then its own extra ones."""
         return tuple(dict.fromkeys((*self.severity_of(alert).channels, *alert.channels)))
 
+    def escalation_of(self, alert: Alert) -> EscalationPolicy | None:
+        """The policy an alert climbs while unresolved: its own, else its severity's; None if it does not escalate."""
+        severity = self.alerting.severity(alert.severity)
+        name = alert.escalation if alert.escalation is not None else severity.escalation if severity else ""
+        return self.escalation_policies.get(name) if name else None
+
     def relative(self, location: Location) -> Location:
         """A location with its file relative to the definitions' parent, as printed to users."""
         try:

@@ -15,6 +15,7 @@ from pydantic import Field, StrictFloat, StrictInt, field_validator, model_valid
 
 from generator.core.duration import Duration, parse_seconds
 from generator.model.base import Definition, Model
+from generator.model.conventions import OBSGEN_LABELS
 from generator.model.metrics import LABEL_NAME
 from generator.model.sli import AnySLI
 
@@ -22,7 +23,7 @@ SLO_NAME = re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)*$")
 ALERT_PREFIX = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 SLO_LABELS = ("slo", "service")
 WINDOW_LABEL = "window"
-RESERVED = {*SLO_LABELS, WINDOW_LABEL, "alertname", "severity", "escalation_policy", "escalation_level", "le"}
+RESERVED = {*SLO_LABELS, WINDOW_LABEL, *OBSGEN_LABELS, "le"}
 Urgency = Literal["page", "ticket"]
 
 
@@ -65,8 +66,10 @@ class SLOAlerting(Model):
 
     page_severity: str = Field(default="critical", description="Severity of page alerts.")
     ticket_severity: str = Field(default="warning", description="Severity of ticket alerts.")
-    page_escalation: str = Field(default="", description="Escalation policy of page alerts, if any.")
-    ticket_escalation: str = Field(default="", description="Escalation policy of ticket alerts, if any.")
+    page_escalation: str | None = Field(default=None, description="Escalation policy of page alerts; None: their "
+                                                                  "severity's, '' none.")
+    ticket_escalation: str | None = Field(default=None, description="Escalation policy of ticket alerts; None: "
+                                                                    "their severity's, '' none.")
     windows: tuple[BurnWindow, ...] = Field(default=GOOGLE_WINDOWS, min_length=1, description="Burn windows.")
 
     @model_validator(mode="after")
@@ -80,7 +83,7 @@ class SLOAlerting(Model):
         """Severity of a burn window's alert."""
         return self.page_severity if window.urgency == "page" else self.ticket_severity
 
-    def escalation(self, window: BurnWindow) -> str:
+    def escalation(self, window: BurnWindow) -> str | None:
         """Escalation policy of a burn window's alert."""
         return self.page_escalation if window.urgency == "page" else self.ticket_escalation
 

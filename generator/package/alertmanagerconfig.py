@@ -43,7 +43,7 @@ def _email(config: dict[str, Any], smtp: dict[str, Any], secret_name: str) -> di
     result: dict[str, Any] = {
         "to": config["to"], "sendResolved": config["send_resolved"],
         "headers": [{"key": key, "value": value} for key, value in config.get("headers", {}).items()],
-        "html": config["html"],
+        "html": config["html"], "text": config["text"],
     }
     for old, new in (("smtp_smarthost", "smarthost"), ("smtp_from", "from"), ("smtp_auth_username", "authUsername"),
                      ("smtp_require_tls", "requireTLS")):
@@ -56,7 +56,8 @@ def _email(config: dict[str, Any], smtp: dict[str, Any], secret_name: str) -> di
 
 def _slack(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
     return {"apiURL": _secret(secret_name, config["api_url_file"]), "channel": config["channel"],
-            "sendResolved": config["send_resolved"], "title": config["title"], "text": config["text"]}
+            "sendResolved": config["send_resolved"], "title": config["title"], "titleLink": config["title_link"],
+            "fallback": config["fallback"], "text": config["text"], "color": config["color"]}
 
 
 def _webhook(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
@@ -68,9 +69,13 @@ def _webhook(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
 
 
 def _pagerduty(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
-    # The CRD has no `description`: it travels as a detail, and the incident title is Alertmanager's default.
-    return {"routingKey": _secret(secret_name, config["routing_key_file"]), "sendResolved": config["send_resolved"],
-            "severity": config["severity"], "details": [{"key": "description", "value": config["description"]}]}
+    result = {"routingKey": _secret(secret_name, config["routing_key_file"]), "sendResolved": config["send_resolved"],
+              "severity": config["severity"], "description": config["description"], "source": config["source"],
+              "class": config["class"],
+              "details": [{"key": key, "value": value} for key, value in config["details"].items()]}
+    if "url" in config:
+        result["url"] = config["url"]
+    return result
 
 
 def receiver(entry: dict[str, Any], smtp: dict[str, Any], secret_name: str) -> dict[str, Any]:

@@ -1,70 +1,22 @@
-"""Alertmanager: routes per severity, per alert override and per escalation level; receivers; inhibition."""
+"""Alertmanager: routes per heartbeat, escalation level, alert override and severity; receivers; inhibition."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from generator.derive.escalation import ESCALATED_NAME_LABEL, LEVEL_LABEL, POLICY_LABEL, escalation_rules
-from generator.derive.escalation import ROUTE_TIMING as ESCALATION_ROUTE_TIMING
-from generator.model import Channel, EmailChannel, PagerDutyChannel, SlackChannel, WebhookChannel, conventions
+from generator.model import conventions
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, SEVERITY_LABEL
 from generator.model.identity import receiver_name
-from generator.model.notify import route_timing
+from generator.model.notify import heartbeat_timing, route_timing
 from generator.model.project import Project
+from generator.targets.receivers import receiver
 from generator.targets.templating import environment
 
-# Go templates own {{ }} in the output; jinja2 uses [[ ]] and [% %] here.
-_JINJA = environment(variable_start_string="[[", variable_end_string="]]", block_start_string="[%",
-                     block_end_string="%]")
-
-
-def _sink(project: Project, channel: Channel) -> str:
-    profile = project.profile
-    return f"{profile.sink_url}/{channel.name}" if profile is not None and profile.sink_url else ""
-
-
-def channel_config(project: Project, channel: Channel) -> tuple[str, dict[str, Any]]:
-    """The (receiver field, config entry) for a channel."""
-    sink = _sink(project, channel)
-    if isinstance(channel, EmailChannel):
-        return "email_configs", {
-            "to": ", ".join(channel.to),
-            "send_resolved": channel.send_resolved,
-            "headers": {"Subject": '{{ template "obsgen.email.subject" . }}'},
-            "html": '{{ template "obsgen.email.html" . }}',
-        }
-    if isinstance(channel, WebhookChannel) or sink:
-        entry: dict[str, Any] = {"url": sink or getattr(channel, "url", ""), "send_resolved": channel.send_resolved}
-        if isinstance(channel, WebhookChannel) and channel.credentials_file and not sink:
-            entry["http_config"] = {"authorization": {"credentials_file": channel.credentials_file}}
-        return "webhook_configs", entry
-    if not isinstance(channel, PagerDutyChannel):
-        raise AssertionError(f"{type(channel).__name__} has no single config (Slack expands per channel)")
-    return "pagerduty_configs", {
-        "routing_key_file": channel.routing_key_file,
-        "send_resolved": channel.send_resolved,
-        "severity": '{{ .CommonLabels.severity }}',
-        "description": '{{ template "obsgen.title" . }}',
-    }
-
-
-def receiver(project: Project, channels: tuple[str, ...]) -> dict[str, Any]:
-    """A receiver notifying every channel of a set."""
-    entry: dict[str, Any] = {"name": receiver_name(channels)}
-    for name in channels:
-        channel = project.channels[name]
-        if isinstance(channel, SlackChannel) and not _sink(project, channel):
-            for slack_channel in channel.channels:
-                entry.setdefault("slack_configs", []).append({
-                    "api_url_file": channel.api_url_file,
-                    "channel": slack_channel,
-                    "send_resolved": channel.send_resolved,
-                    "title": '{{ template "obsgen.title" . }}',
-                    "text": '{{ template "obsgen.slack.text" . }}',
-                })
-            continue
-        field, config = channel_config(project, channel)
-        entry.setdefault(field, []).append(config)
-    return entry
+# Go templates own {{ }} (and [[ ]] may appear in their text); jinja2 uses << >> and <% %> here.
+_JINJA = environment(variable_start_string="<<", variable_end_string=">>", block_start_string="<%",
+                     block_end_string="%>")
+ESCALATION_GROUP_BY = ESCALATION_LEVEL_LABEL
+"""Each level's notifications are a group of their own, whose common labels say the level."""
 
 
 def _timed(route: dict[str, Any], timing: tuple[str, str, str]) -> dict[str, Any]:
@@ -73,41 +25,49 @@ def _timed(route: dict[str, Any], timing: tuple[str, str, str]) -> dict[str, Any
 
 
 def routes(project: Project) -> list[dict[str, Any]]:
-    """Child routes, most specific first: escalation levels, alert overrides, then severities."""
+    """Child routes, most specific first: heartbeats, escalation levels, alert overrides, then severities."""
     alerting = project.alerting
     result: list[dict[str, Any]] = []
+    for alert in project.alerts.values():
+        if alert.heartbeat is not None:
+            result.append(_timed({
+                "receiver": receiver_name(project.alert_channels(alert)),
+                "matchers": [f'alertname="{alert.name}"'],
+            }, heartbeat_timing(alert.heartbeat)))
     for policy in project.escalation_policies.values():
-        for level in escalation_rules(policy):
+        for number, level in enumerate(policy.levels, start=1):
             result.append(_timed({
                 "receiver": receiver_name(level.channels),
-                "matchers": [f'{POLICY_LABEL}="{policy.name}"', f'{LEVEL_LABEL}="{level.level}"'],
-                "group_by": [*alerting.group_by, "escalated_alertname"],
-            }, ESCALATION_ROUTE_TIMING))
+                "matchers": [f'{ESCALATION_POLICY_LABEL}="{policy.name}"', f'{ESCALATION_LEVEL_LABEL}="{number}"'],
+                "group_by": [*alerting.group_by, ESCALATION_GROUP_BY],
+            }, route_timing(policy)))
     for alert in project.alerts.values():
         severity = project.severity_of(alert)
         channels = project.alert_channels(alert)
-        if channels != severity.channels:
+        if channels != severity.channels and alert.heartbeat is None:
             result.append(_timed({
                 "receiver": receiver_name(channels),
-                "matchers": [f'alertname="{alert.name}"', f'severity="{alert.severity}"'],
+                "matchers": [f'alertname="{alert.name}"', f'{SEVERITY_LABEL}="{alert.severity}"'],
             }, route_timing(severity)))
     for severity in alerting.severities:
         result.append(_timed({
             "receiver": receiver_name(severity.channels),
-            "matchers": [f'severity="{severity.name}"'],
+            "matchers": [f'{SEVERITY_LABEL}="{severity.name}"'],
         }, route_timing(severity)))
     return result
 
 
 def inhibit_rules(project: Project) -> list[dict[str, Any]]:
-    """A higher severity mutes every lower one for the same alert (escalated alert) and instance."""
+    """A higher severity mutes every lower one of the same alert on the same instance.
+
+    Escalation copies keep their alert's name and severity, so a copy mutes nothing its alert does not.
+    """
     names = [s.name for s in project.alerting.severities]
     return [
         {
-            "source_matchers": [f'severity="{higher}"'],
-            "target_matchers": [f'severity=~"{"|".join(names[:rank])}"'],
-            # escalation alerts share one name per level: the escalated alert's name must match too
-            "equal": ["alertname", ESCALATED_NAME_LABEL, "instance"],
+            "source_matchers": [f'{SEVERITY_LABEL}="{higher}"'],
+            "target_matchers": [f'{SEVERITY_LABEL}=~"{"|".join(names[:rank])}"'],
+            "equal": ["alertname", "instance"],
         }
         for rank, higher in enumerate(names)
         if rank > 0
@@ -151,7 +111,11 @@ def config(project: Project) -> dict[str, Any]:
 
 def render(project: Project) -> dict[str, Any]:
     """alertmanager.yml and its notification templates."""
+    severities = project.alerting.severities
     template = _JINJA.get_template(f"{conventions.ALERTMANAGER_TEMPLATE}.j2").render(
-        stack=project.stack, severities=[s.name for s in project.alerting.severities]
+        stack=project.stack, severities=[s.name for s in severities],
+        pagerduty={s.name: s.pagerduty for s in severities if s.pagerduty is not None},
+        grouping=[label for label in project.alerting.group_by if label != "alertname"],
+        level_label=ESCALATION_LEVEL_LABEL,
     )
     return {conventions.ALERTMANAGER_CONFIG: config(project), conventions.alertmanager_template(): template}

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.derive.escalation import escalation_rules
-from generator.model import LogAlert, conventions
+from generator.derive.escalation import alert_escalation
+from generator.derive.examples import expression_labels
+from generator.model import Alert, LogAlert, conventions
 from generator.model.project import Project
 from generator.targets.prometheus import alert_rule
 from generator.targets.templating import environment
 
 JINJA = environment()
+
+
+def _grouping(project: Project, alert: Alert) -> list[str]:
+    """The grouping labels an alert's notifications show (known from its firing examples), to acknowledge by."""
+    shown: dict[str, None] = {}
+    for example in alert.examples:
+        if example.fires:
+            shown |= dict.fromkeys(label for label in expression_labels(alert, example)
+                                   if label in project.alerting.group_by)
+    return list(shown)
 
 
 def render(project: Project) -> dict[str, Any]:
@@ -20,12 +31,14 @@ def render(project: Project) -> dict[str, Any]:
     for alert in project.alerts.values():
         severity = project.alerting.severity(alert.severity)
         assert severity is not None
-        policy = project.escalation_policies.get(alert.escalation)
+        policy = project.escalation_of(alert)
         files[conventions.runbook_page(alert.name)] = template.render(
             alert=alert,
             rule=alert_rule(project, alert),
             channels=tuple(dict.fromkeys((*severity.channels, *alert.channels))),
-            levels=escalation_rules(policy) if policy else [],
+            policy=policy,
+            levels=alert_escalation(project, alert),
+            ack=" ".join(f"{name}=<{name}>" for name in _grouping(project, alert)),
             source=project.relative(alert.location).file,
         )
     index = ["# Runbooks", "", "| alert | evaluated by | severity | plan name |", "|---|---|---|---|"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from generator.core.duration import parse_seconds
 from generator.derive.aggregation import group_interval
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url
-from generator.derive.escalation import POLICY_LABEL, escalation_rules
+from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, keep_firing_for
 from generator.model import Alert, RecordingRule, conventions
 from generator.model.project import Project
 
@@ -55,17 +56,30 @@ def config(project: Project) -> dict[str, Any]:
 
 def alert_rule(project: Project, alert: Alert) -> dict[str, Any]:
     """The rule entry of one alert."""
-    labels = {"severity": alert.severity, **alert.labels}
-    if alert.escalation:
-        labels[POLICY_LABEL] = alert.escalation
+    labels = {conventions.SEVERITY_LABEL: alert.severity, **alert.labels, **escalation_labels(project, alert)}
     annotations = alert_annotations(project, alert.name, alert.summary, alert.description,
                                     dashboard_url(project, alert) if alert.dashboard else "", alert.plan_name)
     rule: dict[str, Any] = {"alert": alert.name, "expr": alert.condition}
     if alert.for_ != "0s":
         rule["for"] = alert.for_
+    hold = keep_firing_for(project, alert)
+    if parse_seconds(hold):
+        rule["keep_firing_for"] = hold
     rule["labels"] = dict(sorted(labels.items()))
     rule["annotations"] = annotations
     return rule
+
+
+def escalation_copies(project: Project, alert: Alert, rule: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(group, rule entry) of each escalation level of an alert whose own rule entry is `rule`.
+
+    A copy's labels are those of the alert's ALERTS series (all of the alert's) plus its level.
+    """
+    return [(level.group, {
+        "alert": alert.name, "expr": level.expr, "for": level.after,
+        "labels": level.labels,
+        "annotations": copy_annotations(level, rule["annotations"]),
+    }) for level in alert_escalation(project, alert)]
 
 
 def _recording_rule(rule: RecordingRule) -> dict[str, Any]:
@@ -84,17 +98,10 @@ def rule_groups(project: Project) -> dict[str, dict[str, Any]]:
         if rule.group.startswith("aggregation-"):
             intervals[rule.group] = group_interval(rule.group.rsplit("-", 1)[1])
     for alert in project.alerts.values():
-        groups[alert.group].append(alert_rule(project, alert))
-    for policy in project.escalation_policies.values():
-        for level in escalation_rules(policy):
-            annotations = {
-                **level.annotations,
-                "runbook_url": conventions.runbook_url(project.stack.docs_url, "{{ $labels.escalated_alertname }}"),
-            }
-            groups[level.group].append({
-                "alert": level.alertname, "expr": level.expr, "for": level.after,
-                "labels": level.labels, "annotations": annotations,
-            })
+        entry = alert_rule(project, alert)
+        groups[alert.group].append(entry)
+        for level_group, copy in escalation_copies(project, alert, entry):
+            groups[level_group].append(copy)
     result = {}
     for name, rules in groups.items():
         group: dict[str, Any] = {"name": name}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.derive.escalation import ESCALATED_NAME_LABEL, LEVEL_LABEL, POLICY_LABEL, escalation_rules
+from generator.derive.escalation import escalation_rules
+from generator.derive.examples import alert_labels
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL
 from generator.model.identity import receiver_name
 from generator.model.project import Project
 
@@ -22,17 +24,16 @@ def expectations(project: Project) -> list[dict[str, Any]]:
         })
     for alert in project.alerts.values():
         channels = project.alert_channels(alert)
-        labels = {"alertname": alert.name, "severity": alert.severity}
-        if alert.escalation:
-            labels[POLICY_LABEL] = alert.escalation
-        cases.append({"name": f"{alert.name} reaches {', '.join(channels) or 'nobody'}", "labels": labels,
+        labels = {"alertname": alert.name, **alert_labels(project, alert)}
+        heartbeat = f" (its own route, every {alert.heartbeat})" if alert.heartbeat is not None else ""
+        cases.append({"name": f"{alert.name} reaches {', '.join(channels) or 'nobody'}{heartbeat}", "labels": labels,
                       "receiver": receiver_name(channels)})
     for policy in project.escalation_policies.values():
         for level in escalation_rules(policy):
             cases.append({
                 "name": f"escalation {policy.name} level {level.level} reaches {', '.join(level.channels)}",
-                "labels": {"alertname": level.alertname, ESCALATED_NAME_LABEL: "AnyAlert", "severity": "critical",
-                           POLICY_LABEL: policy.name, LEVEL_LABEL: str(level.level)},
+                "labels": {"alertname": "AnyAlert", "severity": "critical", ESCALATION_POLICY_LABEL: policy.name,
+                           ESCALATION_LEVEL_LABEL: str(level.level)},
                 "receiver": receiver_name(level.channels),
             })
     return cases

@@ -1,4 +1,4 @@
-"""promtool unit tests: one test group per alert example, plus escalation timing per policy."""
+"""promtool unit tests: one test group per alert example, plus escalation timing per policy (on one of its alerts)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.gotemplate import render as render_template
 from generator.core.promql import metric_names
-from generator.derive.escalation import ESCALATED_NAME_LABEL, POLICY_LABEL, EscalationRule, escalation_rules
 from generator.derive.examples import expected_alert
 from generator.derive.rulesets import rule_sets_for_tests
-from generator.model import Alert, EscalationPolicy, conventions
+from generator.model import Alert, conventions
+from generator.model.conventions import ESCALATION_POLICY_LABEL
 from generator.model.project import Project
-from generator.targets.prometheus import alert_rule
+from generator.targets.prometheus import alert_rule, escalation_copies
 
 EVALUATION_INTERVAL = "1m"
 
@@ -42,7 +42,7 @@ def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, An
     annotations = alert_rule(project, alert)["annotations"]
     tests = []
     for example in alert.examples:
-        expected = [expected_alert(alert, example, annotations)] if example.fires else []
+        expected = [expected_alert(project, alert, example, annotations)] if example.fires else []
         tests.append((example.interval, {
             "name": f"{alert.name}: {example.name}",
             "interval": example.interval,
@@ -52,47 +52,43 @@ def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, An
     return tests
 
 
-def _escalation_expectation(project: Project, level: EscalationRule, labels: dict[str, str]) -> dict[str, Any]:
-    alert_labels = {**labels, **level.labels, ESCALATED_NAME_LABEL: labels["alertname"]}
-    del alert_labels["alertname"], alert_labels["alertstate"]
-    annotations = {
-        **level.annotations,
-        "runbook_url": conventions.runbook_url(project.stack.docs_url, f"{{{{ $labels.{ESCALATED_NAME_LABEL} }}}}"),
-    }
+def _escalation_expectation(copy: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    copy_labels = {**labels, **copy["labels"]}
+    del copy_labels["alertstate"]
     return {
-        "exp_labels": dict(sorted(alert_labels.items())),
-        "exp_annotations": {k: render_template(v, alert_labels, None) for k, v in sorted(annotations.items())},
+        "exp_labels": dict(sorted(copy_labels.items())),
+        "exp_annotations": {k: render_template(v, copy_labels, None) for k, v in sorted(copy["annotations"].items())},
     }
 
 
-def _escalation_tests(project: Project, policy: EscalationPolicy) -> list[dict[str, Any]]:
-    """An alert firing for longer than the last level climbs every level, each no sooner than its delay."""
-    levels = escalation_rules(policy)
-    horizon = int(parse_seconds(levels[-1].after) // 60) + 10
-    labels = {"alertname": "ExampleAlert", "alertstate": "firing", POLICY_LABEL: policy.name,
-              "severity": "critical", "instance": "web-1"}
+def _escalation_tests(project: Project, alert: Alert) -> list[dict[str, Any]]:
+    """An alert firing for longer than the last level climbs every level, each no sooner than its delay; one
+    resolved after the first level climbs no further. Fed its ALERTS series, as its own rule writes it."""
+    rule = alert_rule(project, alert)
+    copies = [copy for _, copy in escalation_copies(project, alert, rule)]
+    delays = [parse_seconds(copy["for"]) for copy in copies]
+    labels = {"alertname": alert.name, "alertstate": "firing", **rule["labels"], "instance": "web-1"}
     selector = "ALERTS{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
-    checks: list[dict[str, Any]] = []
-    for level in levels:
-        delay = parse_seconds(level.after)
-        checks.append({"eval_time": format_seconds(delay - 60), "alertname": level.alertname, "exp_alerts": []})
-        checks.append({"eval_time": format_seconds(delay + 120), "alertname": level.alertname,
-                       "exp_alerts": [_escalation_expectation(project, level, labels)]})
-    resolved_at = int(parse_seconds(levels[0].after) // 60) + 5
-    early = [{"eval_time": format_seconds(parse_seconds(level.after) + 120), "alertname": level.alertname,
-              "exp_alerts": []} for level in levels[1:]]
+    expected = [(delay, _escalation_expectation(copy, labels)) for delay, copy in zip(delays, copies, strict=True)]
+    # a level fires at the first evaluation once the alert has fired for its delay
+    checks = [{"eval_time": format_seconds(at), "alertname": alert.name,
+               "exp_alerts": [copy for delay, copy in expected if delay <= at]}
+              for level in delays for at in (level - 60, level + 120)]
+    policy = rule["labels"][ESCALATION_POLICY_LABEL]
     tests = [{
-        "name": f"escalation {policy.name}: an unresolved alert climbs every level on time",
+        "name": f"escalation {policy} of {alert.name}: unresolved, it climbs every level on time",
         "interval": "1m",
-        "input_series": [{"series": selector, "values": f"1x{horizon}"}],
+        "input_series": [{"series": selector, "values": f"1x{int(delays[-1] // 60) + 10}"}],
         "alert_rule_test": checks,
     }]
-    if early:
+    if len(copies) > 1:
+        resolved_at = int(delays[0] // 60) + 5
         tests.append({
-            "name": f"escalation {policy.name}: an alert resolved after level 1 climbs no further",
+            "name": f"escalation {policy} of {alert.name}: resolved after level 1, it climbs no further",
             "interval": "1m",
             "input_series": [{"series": selector, "values": f"1x{resolved_at} stale"}],
-            "alert_rule_test": early,
+            "alert_rule_test": [{"eval_time": format_seconds(delay + 120), "alertname": alert.name, "exp_alerts": []}
+                                for delay in delays[1:]],
         })
     return tests
 
@@ -109,7 +105,9 @@ def render(project: Project) -> dict[str, Any]:
         for interval, test in _alert_tests(project, alert):
             by_file[alert.group, interval].append(test)
     for policy in project.escalation_policies.values():
-        by_file[f"escalation-{policy.name}", EVALUATION_INTERVAL].extend(_escalation_tests(project, policy))
+        climbing = next((a for a in project.alerts.values() if project.escalation_of(a) is policy), None)
+        if climbing is not None:
+            by_file[f"escalation-{policy.name}", EVALUATION_INTERVAL].extend(_escalation_tests(project, climbing))
     files = {}
     for (group, interval), tests in sorted(by_file.items()):
         name = group if interval == EVALUATION_INTERVAL else f"{group}-every-{interval}"

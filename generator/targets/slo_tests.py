@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from generator.core.duration import format_seconds
+from generator.core.duration import format_seconds, parse_seconds
 from generator.core.gotemplate import render as render_template
+from generator.derive.escalation import keep_firing_for
 from generator.derive.examples import alert_labels
 from generator.derive.slo.feed import input_series
 from generator.derive.slo.rules import group
@@ -26,7 +28,7 @@ def _labels(labels: dict[str, str], name: str = "") -> str:
 
 
 def _expected(project: Project, slo: SLO, alert: Alert) -> dict[str, dict[str, str]]:
-    labels = {**slo.series_labels, **alert_labels(alert)}
+    labels = {**slo.series_labels, **alert_labels(project, alert)}
     annotations = alert_rule(project, alert)["annotations"]
     return {"exp_labels": dict(sorted(labels.items())),
             "exp_annotations": {k: render_template(v, labels, None) for k, v in sorted(annotations.items())}}
@@ -57,6 +59,12 @@ def scenario_test(project: Project, slo: SLO, scenario: Scenario) -> dict[str, A
     return test
 
 
+def holds(project: Project, slo: SLO) -> dict[str, int]:
+    """Minutes each burn window's alert keeps firing after its condition clears (its escalation's flap tolerance)."""
+    return {burn.long: math.ceil(parse_seconds(keep_firing_for(project, project.alerts[slo.alert(burn)])) / 60)
+            for burn in slo.alerting.windows}
+
+
 def render(project: Project) -> dict[str, Any]:
     """prometheus/tests/slo-<slo>-scenarios[-every-<step>].yml per SLO, reading only that SLO's rule file.
 
@@ -66,7 +74,7 @@ def render(project: Project) -> dict[str, Any]:
         return {}
     files: dict[str, Any] = {}
     for slo in project.all(SLO):
-        for scenario in scenarios(slo):
+        for scenario in scenarios(slo, holds(project, slo)):
             every = "" if scenario.step == EVALUATION_STEP else f"-every-{scenario.step}m"
             document = files.setdefault(f"{conventions.RULE_TESTS_DIR}/{group(slo)}-scenarios{every}.yml", {
                 "rule_files": rule_files(project, group(slo)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -16,9 +17,13 @@ COMPONENTS = ("prometheus", "alertmanager", "node-exporter", "demo app", "simula
               "dashboards")
 
 
-def _obsgen(*args: str) -> subprocess.CompletedProcess[str]:
+def _obsgen(*args: str, state: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """obsgen, inside the live stack of `state` when given (as a shell where OBSGEN_STATE_DIR is set)."""
+    env = {key: value for key, value in os.environ.items() if not key.endswith("_URL")}
+    if state is not None:
+        env["OBSGEN_STATE_DIR"] = str(state)
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=180)
+                          timeout=180, env=env)
 
 
 def _processes_mentioning(text: str) -> list[str]:
@@ -51,6 +56,13 @@ def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -
     assert page.status_code == 200 and '"live":{"path":"/ws/development"}' in page.text
     processes = Supervisor.load(state).processes
     assert len(processes) >= 6 and all(alive(p) for p in processes)
+    assert f"stop it with `obsgen down --state-dir {state}`" in started.stdout
+
+    # commands run inside the stack find its servers and its out/, not http://prometheus:9090 and ./out
+    status = _obsgen("status", state=state)
+    assert status.returncode == 0 and f"in sync with {state / 'out'}" in status.stdout, status.stdout + status.stderr
+    report = _obsgen("forecast", "report", state=state)
+    assert "revenue_hourly" in report.stdout and "unreachable" not in report.stdout + report.stderr
 
     stopped = _obsgen("down", "--state-dir", str(state))
     assert stopped.returncode == 0, stopped.stderr

@@ -37,17 +37,17 @@ def test_killing_an_exporter_raises_target_down(live: LiveClient, component: str
 
 
 def test_a_broken_receiver_raises_notifications_failing(live: LiveClient) -> None:
-    live.break_receiver("/webhook")
-    broken = live.inject(Fault.MEMORY)  # MemoryHigh notifies the webhook receiver too
+    pager = "/webhook/v2/enqueue"
+    live.break_receiver(pager)
+    broken = live.inject(Fault.MEMORY)  # MemoryHigh pages PagerDuty too
     try:
-        failing = live.notified("/slack", "AlertmanagerNotificationsFailing", timeout=60, after=broken,
-                                integration="webhook")
+        live.mailed("oncall@company.com", "AlertmanagerNotificationsFailing", timeout=60, after=broken,
+                    integration="pagerduty", severity="critical")
     finally:
-        live.heal_receiver("/webhook")
+        live.heal_receiver(pager)
         live.clear(Fault.MEMORY)
-    failed = [r for r in live.webhooks.records() if r["path"] == "/webhook" and r["answered"] == 500]
-    assert failed, "the sink should have refused deliveries to /webhook"
-    assert failing["body"]["commonLabels"]["severity"] == "critical"
+    failed = [r for r in live.webhooks.records() if r["path"] == pager and r["answered"] == 500]
+    assert failed, f"the sink should have refused deliveries to {pager}"
     live.wait_alert("MemoryHigh", timeout=30, state="inactive", **SIMULATED_HOST)
 
 

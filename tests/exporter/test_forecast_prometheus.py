@@ -20,7 +20,7 @@ from generator.exporter.anomaly import streaming_anomaly_scores
 from generator.exporter.capacity import capacity_recommendation
 from generator.exporter.forecast import forecast_with_band
 from tests.exporter.conftest import ROOT, RunningExporter, named, one, running_exporter, write_config
-from tests.servers import Server, prometheus
+from tests.servers import Server, free_port, prometheus
 
 DAY = 86_400.0
 HISTORY_DAYS = 15
@@ -54,7 +54,7 @@ def openmetrics_history(end: float, days: float) -> str:
 
 
 @contextmanager
-def prometheus_with_history(workdir: Path, days: float) -> Iterator[Server]:
+def prometheus_with_history(workdir: Path, days: float, port: int = 0) -> Iterator[Server]:
     """A real prometheus whose TSDB holds `days` of history, made by promtool from OpenMetrics."""
     source = workdir / "history.om"
     source.write_text(openmetrics_history(math.floor(time.time() / 60) * 60 - 60, days))
@@ -62,7 +62,7 @@ def prometheus_with_history(workdir: Path, days: float) -> Iterator[Server]:
                     str(workdir / "prometheus-data")], check=True, capture_output=True)
     config = workdir / "prometheus.yml"
     config.write_text("global:\n  scrape_interval: 1m\n")
-    with prometheus(config, workdir, "--storage.tsdb.retention.time=60d") as server:
+    with prometheus(config, workdir, "--storage.tsdb.retention.time=60d", port=port) as server:
         yield server
 
 
@@ -168,3 +168,18 @@ def _never_frozen(exporter: RunningExporter) -> None:
     for _ in range(10):
         assert not named(exporter.scrape(), "obsgen_forecast_lower")
         time.sleep(0.2)
+
+
+def test_an_exporter_started_before_prometheus_waits_for_it_and_logs_one_line(tmp_path: Path) -> None:
+    quick = dict(DISK, history="1d", season=None, capacity=None)
+    config = write_config(tmp_path / "exporter.yml", {"forecasts": [quick]}, interval="1s", timeout="2s",
+                          stale_after="30s")
+    port = free_port()
+    with running_exporter(config, tmp_path, prometheus_url=f"http://127.0.0.1:{port}") as exporter:
+        time.sleep(2)  # Prometheus still starting: backoff, no forecast run, nothing logged as an error
+        assert not one(exporter.scrape(), "obsgen_query_runs_total", query="disk_free", status="error")
+        with prometheus_with_history(tmp_path, days=1, port=port):
+            exporter.wait_for(lambda s: len(named(s, "obsgen_forecast")) == 2, 60, "forecasts")
+    log = exporter.log.read_text()
+    print(log)
+    assert log.count("connected to Prometheus") == 1 and "ERROR" not in log

@@ -65,8 +65,8 @@ def test_the_config_secret_holds_an_alertmanager_yaml_amtool_accepts(tmp_path: P
     (tmp_path / "obsgen.tmpl").write_text(secret["stringData"]["obsgen.tmpl"])
     config = yaml.safe_load(config_file.read_text())
     assert config["templates"] == ["/etc/alertmanager/config/obsgen.tmpl"]
-    slack = config["receivers"][2]["slack_configs"][0]
-    assert slack["api_url_file"] == "/etc/alertmanager/secrets/alertmanager-credentials/slack_api_url"
+    slack = next(r["slack_configs"][0] for r in config["receivers"] if r["name"] == "email-slack")
+    assert slack["api_url_file"] == "/etc/alertmanager/secrets/alertmanager-credentials/alerts.url"
     result = subprocess.run(["amtool", "check-config", str(config_file)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -127,7 +127,7 @@ def test_alertmanagerconfig_routes_and_references_credentials_by_secret_key(oper
     assert critical["receiver"] == "email-slack" and critical["groupInterval"] == "1m"
     receivers = {r["name"]: r for r in spec["receivers"]}
     assert receivers["email-slack"]["slackConfigs"][0]["apiURL"] == {"name": "alertmanager-credentials",
-                                                                      "key": "slack_api_url"}
+                                                                      "key": "alerts.url"}
     assert receivers["email"]["emailConfigs"][0]["authPassword"]["key"] == "smtp_password"
 
 

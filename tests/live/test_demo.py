@@ -13,9 +13,10 @@ import requests
 from prometheus_client import generate_latest
 
 from generator.build import load
-from generator.live.demo.app import HOST_METRICS_PATH, server
+from generator.live.demo.app import server
 from generator.live.demo.business import CONVERSION, BusinessModel, Series
 from generator.live.demo.faults import Fault
+from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
 from generator.live.demo.shop import Shop
 from generator.model import Source
 from generator.model.project import Project
@@ -64,9 +65,12 @@ def test_counters_continue_the_history_from_the_shop_opening(demo: tuple[str, Sh
 
 def test_faults_show_in_the_shop_and_the_simulated_host(demo: tuple[str, Shop]) -> None:
     url, shop = demo
-    assert requests.post(f"{url}/faults/memory", json={"seconds": 60}, timeout=5).json()["active"]["memory"] > 0
-    host = requests.get(f"{url}{HOST_METRICS_PATH}", timeout=5).text
+    first, second = SIMULATED_HOSTS
+    active = requests.post(f"{url}/faults/memory", json={"seconds": 60, "host": second}, timeout=5).json()["active"]
+    assert active[f"memory@{second}"] > 0
+    host, other = (requests.get(f"{url}{metrics_path(name)}", timeout=5).text for name in (second, first))
     assert _value(host, "node_memory_MemAvailable_bytes") / _value(host, "node_memory_MemTotal_bytes") < 0.05
+    assert _value(other, "node_memory_MemAvailable_bytes") / _value(other, "node_memory_MemTotal_bytes") > 0.5
     requests.post(f"{url}/faults/errors", timeout=5)
     statuses = {shop.serve("/api/products") for _ in range(30)}
     assert statuses == {200, 500}

@@ -45,6 +45,23 @@ def test_a_broken_path_refuses_until_healed(webhook: tuple[str, Recording]) -> N
     assert [r["answered"] for r in recording.records() if r["path"] == "/webhook"] == [500, 200]
 
 
+def test_the_pagerduty_path_takes_only_valid_events_v2(webhook: tuple[str, Recording]) -> None:
+    url, recording = webhook
+    event = {"routing_key": "key", "event_action": "trigger", "dedup_key": "abc",
+             "payload": {"summary": "[FIRING:1] CRITICAL CpuHigh instance=web-1", "source": "web-1",
+                         "severity": "critical"}}
+    accepted = requests.post(f"{url}/pager/v2/enqueue", json=event, timeout=5)
+    assert accepted.status_code == 202 and accepted.json()["dedup_key"] == "abc"
+    emergency = {**event, "payload": {**event["payload"], "severity": "emergency"}}
+    refused = requests.post(f"{url}/pager/v2/enqueue", json=emergency, timeout=5)
+    assert refused.status_code == 400 and "payload.severity 'emergency'" in refused.json()["errors"][0]
+    webhook_json = {"status": "firing", "alerts": [], "commonLabels": {"alertname": "CpuHigh"}}
+    assert requests.post(f"{url}/pager/v2/enqueue", json=webhook_json, timeout=5).status_code == 400
+    resolve = {"routing_key": "key", "event_action": "resolve", "dedup_key": "abc"}
+    assert requests.post(f"{url}/pager/v2/enqueue", json=resolve, timeout=5).status_code == 202
+    assert [r["answered"] for r in recording.records()] == [202, 400, 400, 202]
+
+
 def test_smtp_messages_are_recorded(tmp_path: Path) -> None:
     port = free_port()
     controller = smtp_sink.controller(port, tmp_path / "email.jsonl")

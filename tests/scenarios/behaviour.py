@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.model.conventions import ESCALATION_LEVEL_LABEL
+from generator.model.conventions import NOT_ESCALATION
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def checks(alert: str, behaviour: Behaviour, step: int, minutes: int, matchers: 
     """promtool promql_expr_test entries: the alert (its series matching `matchers`, such as `job="x"`) has a
     firing sample at every evaluation of a firing window (ranges include both ends), and none in a silent one.
     Escalation copies of the alert are not counted: their levels are the escalation tests' business."""
-    own = (f'alertname="{alert}"', 'alertstate="firing"', f'{ESCALATION_LEVEL_LABEL}=""', matchers)
+    own = (f'alertname="{alert}"', 'alertstate="firing"', NOT_ESCALATION, matchers)
     selector = ",".join(filter(None, own))
     tests = []
     for window in behaviour:

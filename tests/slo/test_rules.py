@@ -44,8 +44,9 @@ def test_expanded_rules_point_at_the_slo_definition(project: Project, slos: list
 def test_page_alerts_are_critical_and_escalate_tickets_are_warnings(project: Project, slos: list[SLO]) -> None:
     checkout = next(slo for slo in slos if slo.service == "checkout")
     found = {burn.long: project.alerts[checkout.alert(burn)] for burn in checkout.alerting.windows}
-    assert {w: (a.severity, a.escalation) for w, a in found.items()} == {
-        "1h": ("critical", "default"), "6h": ("critical", "default"), "1d": ("warning", ""), "3d": ("warning", "")}
+    climbs = {w: project.escalation_of(a) for w, a in found.items()}
+    assert {w: (a.severity, p.name if p else "") for (w, a), p in zip(found.items(), climbs.values(), strict=True)} \
+        == {"1h": ("critical", "default"), "6h": ("critical", "default"), "1d": ("warning", ""), "3d": ("warning", "")}
     assert found["1h"].labels == {"slo": "availability", "service": "checkout", "window": "1h"}
     assert found["1h"].condition == ("slo:checkout_availability_sli_error:ratio_rate1h > (14.4 * 0.001)\nand\n"
                                      "slo:checkout_availability_sli_error:ratio_rate5m > (14.4 * 0.001)")

@@ -21,23 +21,26 @@ def test_severity_routes_implement_cooldowns(project: Project) -> None:
     assert (warning["group_interval"], warning["receiver"]) == ("5m", "email")
 
 
-def test_escalation_levels_route_before_severities(project: Project) -> None:
+def test_escalation_levels_route_before_alerts_and_severities(project: Project) -> None:
     routes = alertmanager.config(project)["route"]["routes"]
-    assert routes[0]["matchers"] == ['escalation_policy="default"', 'escalation_level="1"']
-    assert [r["receiver"] for r in routes[:3]] == [
+    levels = [n for n, r in enumerate(routes) if 'escalation_policy="default"' in r["matchers"]]
+    assert [routes[n]["receiver"] for n in levels] == [
         "email_team_lead", "email_manager-slack_urgent", "email_director-webhook_pagerduty"]
+    assert routes[levels[0]]["matchers"] == ['escalation_policy="default"', 'escalation_level="1"']
+    others = [n for n, r in enumerate(routes) if any(m.startswith("severity=") for m in r["matchers"])]
+    assert max(levels) < min(others)
 
 
 def test_higher_severity_inhibits_lower_for_same_alert_and_instance(project: Project) -> None:
     rules = alertmanager.inhibit_rules(project)
     assert rules[-1] == {"source_matchers": ['severity="emergency"'],
                          "target_matchers": ['severity=~"info|warning|critical"'],
-                         "equal": ["alertname", "escalated_alertname", "instance"]}
+                         "equal": ["alertname", "instance"]}
 
 
 def test_secrets_are_referenced_by_file_only(project: Project) -> None:
     text = "".join(v.decode() for v in compile_project(project).values())
-    assert "api_url_file: /etc/alertmanager/secrets/slack_api_url" in text
+    assert "api_url_file: /etc/alertmanager/secrets/slack/ops-urgent.url" in text
     assert "routing_key_file:" in text and "hooks.slack.com" not in text
 
 

@@ -1,9 +1,9 @@
 """An alert as a reviewer needs to see it, read from a generated out/: what it watches, whom it pages, how fast.
 
 Expression, for, severity and labels come from its rule; receivers from routing its labels through
-alertmanager.yml; escalation from the escalation rules over ALERTS that name its policy, each routed in
-turn; the latency bound (obsgen latency's formula) from the scrape and evaluation intervals, the
-recording rules it reads, its for, and the group_wait of the route it takes.
+alertmanager.yml; escalation from its escalation copies (rules of its name with an escalation level), each
+routed in turn with the alert's labels; the latency bound (obsgen latency's formula) from the scrape and
+evaluation intervals, the recording rules it reads, its for, and the group_wait of the route it takes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from generator.analysis.diff.routing import CONFIG
 from generator.analysis.diff.rules import RULES_DIR, canonical_expr
 from generator.analysis.latency import Bound, read_path, rounded_up
 from generator.core.duration import format_seconds, parse_seconds
-from generator.derive.escalation import POLICY_LABEL
+from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
 PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
 BOUND = "latency bound"
@@ -72,19 +72,18 @@ def _seconds(value: Any, default: str) -> float:
 def alert_view(tree: OutTree, name: str) -> AlertView | None:
     """The first alerting rule called name, seen whole; None when out/ has no such alert."""
     rules = list(_rules(tree))
-    rule = next((r for r in rules if r.get("alert") == name), None)
+    named = [r for r in rules if r.get("alert") == name]
+    rule = next((r for r in named if ESCALATION_LEVEL_LABEL not in (r.get("labels") or {})), None)
     if rule is None:
         return None
     config = tree.document(CONFIG) or {}
     labels = {str(k): str(v) for k, v in (rule.get("labels") or {}).items()}
     delivered = tuple(deliveries(config, {"alertname": name, **labels}))
-    policy = labels.get(POLICY_LABEL)
     escalations = tuple(
-        Escalation(str(level["labels"]["escalation_level"]), str(level.get("for", "0s")),
-                   tuple(deliveries(config, {**labels, "escalated_alertname": name, "alertname": str(level["alert"]),
-                                             **{str(k): str(v) for k, v in level["labels"].items()}})))
-        for level in rules if policy and "alert" in level and "escalation_level" in (level.get("labels") or {})
-        and f'{POLICY_LABEL}="{policy}"' in str(level["expr"]))
+        Escalation(str(copy["labels"][ESCALATION_LEVEL_LABEL]), str(copy.get("for", "0s")),
+                   tuple(deliveries(config, {"alertname": name, **labels,
+                                             **{str(k): str(v) for k, v in copy["labels"].items()}})))
+        for copy in named if ESCALATION_LEVEL_LABEL in (copy.get("labels") or {}))
     settings = (tree.document(PROMETHEUS_CONFIG) or {}).get("global") or {}
     scrape = _seconds(settings.get("scrape_interval"), "1m")
     evaluation = _seconds(settings.get("evaluation_interval"), "1m")

@@ -39,6 +39,12 @@ def rule_fields(rule: dict[str, Any], where: str) -> dict[str, str]:
     return fields
 
 
+def rule_name(rule: dict[str, Any], kind: str) -> str:
+    """How a rule is named in a diff: an escalation copy by its alert and level ("CpuHigh escalation level 2")."""
+    level = (rule.get("labels") or {}).get(conventions.ESCALATION_LEVEL_LABEL)
+    return f"{rule[kind]} escalation level {level}" if kind == "alert" and level else str(rule[kind])
+
+
 def rule_table(tree: OutTree, kind: str) -> Table:
     """Rules of a kind ("alert" or "record") keyed by name, "#n" added when several rules share one."""
     found: list[tuple[str, str, dict[str, str]]] = []
@@ -46,7 +52,7 @@ def rule_table(tree: OutTree, kind: str) -> Table:
         for group in (tree.document(path) or {}).get("groups") or ():
             for rule in group.get("rules") or ():
                 if kind in rule:
-                    found.append((str(rule[kind]), path, rule_fields(rule, f"{path}: {group['name']}")))
+                    found.append((rule_name(rule, kind), path, rule_fields(rule, f"{path}: {group['name']}")))
     return numbered(found)
 
 

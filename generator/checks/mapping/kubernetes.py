@@ -27,8 +27,7 @@ def check(context: Context) -> Iterator[Finding]:
         return
     kube = declared[0]
     with_files = [*project.channels.values(), *([project.alerting.smtp] if project.alerting.smtp else [])]
-    files = sorted({posixpath.basename(str(value)) for item in with_files
-                    for key, value in item.model_dump().items() if key.endswith("_file") and value})
+    files = sorted({posixpath.basename(path) for item in with_files for path in item.secret_files()})
     needs = (f"Alertmanager resource {kube.alertmanager_name}: spec.secrets must list {kube.credentials_secret}"
              if kube.alertmanager == "secret" else
              f"Alertmanager resource {kube.alertmanager_name}: spec.alertmanagerConfiguration must name "

@@ -1,7 +1,7 @@
-"""Alerts escalate along a defined escalation policy.
+"""Severities and alerts escalate along a defined escalation policy.
 
-An alert's `escalation` names the EscalationPolicy whose levels it climbs while unresolved; an unknown name would
-leave it without the escalation its authors meant.
+A severity's `escalation` names the EscalationPolicy its alerts climb while unresolved, and an alert's own
+`escalation` overrides it; an unknown name would leave them without the escalation their authors meant.
 
 Fix: define the policy, or correct the name.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.checks.base import Context, Finding, unknown_names
+from generator.checks.base import Context, Finding, Use, unknown_names
 from generator.core.errors import Level
 from generator.model import EscalationPolicy
 
@@ -21,6 +21,10 @@ SWITCHABLE = False  # the targets rely on it
 
 
 def check(context: Context) -> Iterator[Finding]:
-    uses = [(alert, ("escalation",), alert.escalation, f"alert {alert.name}: ")
-            for alert in context.project.alerts.values() if alert.escalation]
-    return unknown_names(context, EscalationPolicy, "escalation policy", context.project.escalation_policies, uses)
+    project = context.project
+    uses: list[Use] = [(project.alerting, ("severities", number, "escalation"), severity.escalation,
+                        f"severity {severity.name}: ")
+                       for number, severity in enumerate(project.alerting.severities) if severity.escalation]
+    uses += [(alert, ("escalation",), alert.escalation, f"alert {alert.name}: ")
+             for alert in project.alerts.values() if alert.escalation]
+    return unknown_names(context, EscalationPolicy, "escalation policy", project.escalation_policies, uses)

@@ -27,6 +27,7 @@ def check(context: Context) -> Iterator[Finding]:
             if not example.fires:
                 continue
             try:
-                expected_alert(alert, example, {"summary": alert.summary, "description": alert.description})
+                expected_alert(context.project, alert, example,
+                               {"summary": alert.summary, "description": alert.description})
             except ValueError as error:
                 yield Finding(alert, f"alert {alert.name} example {example.name!r}: {error}", ("examples", number))

@@ -8,9 +8,10 @@ Prometheus' rate extrapolation and window-edge rounding cannot flip a test.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 
 from generator.core.duration import parse_seconds
 from generator.derive.slo.feed import Segment
@@ -22,6 +23,7 @@ SLOW_STEP = 30  # ... in scenarios of windows of 6h and more, which run for days
 SAMPLE_STEPS = (2, 1)  # minutes between input samples, the longest giving the shortest window three
 MARGIN = 0.04  # relative distance from a threshold below which a ratio's comparison is not asserted
 ABOVE = 1.1  # burn of a window's own scenario, as a multiple of its factor
+HOLD_EDGE = 2  # minutes beyond an alert's keep_firing_for over which its condition must be clear to assert it ended
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,13 @@ def _above(ratio: float, limit: float) -> bool | None:
     return None
 
 
-def firing(slo: SLO, burn: BurnWindow, segments: Sequence[Segment], minute: int) -> bool | None:
-    """Whether a burn window's alert fires at a minute; None when too close to call."""
+Holds = Mapping[str, int]
+"""Minutes a burn window's alert (by long window) keeps firing after its condition clears (keep_firing_for)."""
+NO_HOLDS: Holds = MappingProxyType({})
+
+
+def condition(slo: SLO, burn: BurnWindow, segments: Sequence[Segment], minute: int) -> bool | None:
+    """Whether a burn window's condition holds at a minute; None when too close to call."""
     limit = burn.factor(slo.window) * slo.budget
     states = [_above(ratio_at(segments, minute, _minutes(window)), limit) for window in (burn.long, burn.short)]
     if False in states:
@@ -89,9 +96,24 @@ def firing(slo: SLO, burn: BurnWindow, segments: Sequence[Segment], minute: int)
     return True if all(states) else None
 
 
-def check(slo: SLO, segments: Sequence[Segment], minute: int) -> Check:
+def firing(slo: SLO, burn: BurnWindow, segments: Sequence[Segment], minute: int, hold: int = 0) -> bool | None:
+    """Whether a burn window's alert fires at a minute, its condition having held within the last `hold` minutes;
+    None when too close to call.
+
+    Where the condition clears inside a window's edge Prometheus may see it a minute or two later: a hold is
+    certain one minute short of its length, and over only HOLD_EDGE minutes beyond it.
+    """
+    def states(minutes: int) -> list[bool | None]:
+        return [condition(slo, burn, segments, at) for at in range(max(0, minute - minutes), minute + 1)]
+    if True in states(max(hold - 1, 0)):
+        return True
+    return False if all(state is False for state in states(hold + HOLD_EDGE if hold else 0)) else None
+
+
+def check(slo: SLO, segments: Sequence[Segment], minute: int, holds: Holds = NO_HOLDS) -> Check:
     """Every burn window's predicted state at a minute; undecided ones are left unasserted."""
-    states = {burn.long: firing(slo, burn, segments, minute) for burn in slo.alerting.windows}
+    states = {burn.long: firing(slo, burn, segments, minute, holds.get(burn.long, 0))
+              for burn in slo.alerting.windows}
     return Check(minute, frozenset(k for k, v in states.items() if v),
                  frozenset(k for k, v in states.items() if v is not None))
 
@@ -106,11 +128,11 @@ def _burning(slo: SLO, factor: float, multiple: float) -> float:
 
 
 def _first_decided(slo: SLO, segments: Sequence[Segment], minutes: range, burn: BurnWindow,
-                   fires: bool) -> Check | None:
+                   fires: bool, holds: Holds = NO_HOLDS) -> Check | None:
     """The first minute where every alert's state is decided and the burn window's is `fires`."""
     everything = frozenset(b.long for b in slo.alerting.windows)
     for minute in minutes:
-        found = check(slo, segments, minute)
+        found = check(slo, segments, minute, holds)
         if found.asserted == everything and (burn.long in found.firing) == fires:
             return found
     return None
@@ -120,7 +142,7 @@ def _timeline(slo: SLO, clean: int, burning: int, rate: float) -> tuple[Segment,
     return Segment(clean, Decimal(0)), Segment(burning, _error_ratio(slo, rate))
 
 
-def burn_scenario(slo: SLO, burn: BurnWindow) -> Scenario:
+def burn_scenario(slo: SLO, burn: BurnWindow, holds: Holds = NO_HOLDS) -> Scenario:
     """Clean history, then a burn just above the window's factor: it fires when the budget share is spent.
 
     The history is the shortest long window after which the alerts agree with a full history's, so the
@@ -135,15 +157,15 @@ def burn_scenario(slo: SLO, burn: BurnWindow) -> Scenario:
     for history in (h for h in longs if h >= _minutes(burn.long)):
         segments = _timeline(slo, history, horizon, rate)
         last_clean = history + crossing - crossing % step
-        before = _first_decided(slo, segments, range(last_clean, history, -step), burn, fires=False)
+        before = _first_decided(slo, segments, range(last_clean, history, -step), burn, False, holds)
         if before is None:
             continue
         after = _first_decided(slo, segments, range(before.minute + step, history + horizon + 1, step), burn,
-                               fires=True)
+                               True, holds)
         if after is None:
             continue
         full = _timeline(slo, longs[-1], horizon, rate)
-        if all(check(slo, full, c.minute - history + longs[-1]).firing == c.firing for c in (before, after)):
+        if all(check(slo, full, c.minute - history + longs[-1], holds).firing == c.firing for c in (before, after)):
             return Scenario(
                 name=f"{number(rate)}x burn after {number(history / 60)}h clean: {slo.alert(burn)} fires "
                      f"between {before.minute - history}m and {after.minute - history}m of burn",
@@ -158,10 +180,12 @@ def _only(found: Check, long: str) -> Check:
     return Check(found.minute, found.firing & {long}, frozenset({long}))
 
 
-def reset_scenario(slo: SLO) -> Scenario:
-    """A short, strong burn fires the fastest window; once it stops, the short window resets the alert."""
+def reset_scenario(slo: SLO, holds: Holds = NO_HOLDS) -> Scenario:
+    """A short, strong burn fires the fastest window; once it stops, the short window resets the alert (after the
+    alert's hold, when it keeps firing a while)."""
     burn = max(slo.alerting.windows, key=lambda b: b.factor(slo.window))
-    long, clean = _grid(_minutes(burn.long)), _grid(_minutes(burn.short))
+    hold = holds.get(burn.long, 0)
+    long, clean = _grid(_minutes(burn.long)), _grid(_minutes(burn.short) + (hold + HOLD_EDGE if hold else 0))
     rate = _burning(slo, burn.factor(slo.window), 2)
     segments = (Segment(long, Decimal(0)), Segment(long, _error_ratio(slo, rate)), Segment(clean, Decimal(0)))
     stopped, after = 2 * long, 2 * long + clean
@@ -173,25 +197,25 @@ def reset_scenario(slo: SLO) -> Scenario:
         name=f"{number(rate)}x burn for {burn.long}, then none: {slo.alert(burn)} resets within {clean}m"
              + (f" although its {burn.long} ratio is still high" if still_high else ""),
         segments=segments,
-        checks=tuple(_only(check(slo, segments, minute), burn.long) for minute in (stopped, after)),
+        checks=tuple(_only(check(slo, segments, minute, holds), burn.long) for minute in (stopped, after)),
         values=(ValueCheck(after, f"{slo.error_ratio_record(burn.long)} > bool {threshold(slo, burn)}",
                            int(still_high)),),
     )
 
 
-def clean_scenario(slo: SLO) -> Scenario:
+def clean_scenario(slo: SLO, holds: Holds = NO_HOLDS) -> Scenario:
     """No failed events: no alert, a full error budget."""
     last = _grid(max(_minutes(b.short) for b in slo.alerting.windows)) + EVALUATION_STEP
     segments = (Segment(last, Decimal(0)),)
     minutes = sorted({2 * EVALUATION_STEP, 60, last})
     return Scenario(
         name="no failed events: nothing fires, the whole error budget remains",
-        segments=segments, checks=tuple(check(slo, segments, minute) for minute in minutes),
+        segments=segments, checks=tuple(check(slo, segments, minute, holds) for minute in minutes),
         values=(ValueCheck(last, slo.record("period_error_budget_remaining", "ratio"), 1),),
     )
 
 
-def budget_scenario(slo: SLO) -> Scenario:
+def budget_scenario(slo: SLO, holds: Holds = NO_HOLDS) -> Scenario:
     """Half the sustainable error rate for two hours: burn rates 0.5, half the budget left, no alert."""
     segments = (Segment(120, _error_ratio(slo, 0.5)),)
     close = [(slo.record("current_burn_rate", "ratio"), 0.5), (slo.record("period_burn_rate", "ratio"), 0.5),
@@ -201,7 +225,7 @@ def budget_scenario(slo: SLO) -> Scenario:
               for expr, value in close]
     values.append(ValueCheck(120, slo.record("objective", "ratio"), float(number(slo.objective / 100))))
     return Scenario(name="0.5x burn for 2h: burn rates 0.5, half the error budget left",
-                    segments=segments, checks=(check(slo, segments, 120),), values=tuple(values))
+                    segments=segments, checks=(check(slo, segments, 120, holds),), values=tuple(values))
 
 
 def sample_step(slo: SLO) -> int:
@@ -210,7 +234,7 @@ def sample_step(slo: SLO) -> int:
     return next((step for step in SAMPLE_STEPS if 2 * step < shortest), SAMPLE_STEPS[-1])
 
 
-def scenarios(slo: SLO) -> list[Scenario]:
+def scenarios(slo: SLO, holds: Holds = NO_HOLDS) -> list[Scenario]:
     """Every scenario of an SLO: no errors, half burn, each burn window's own burn, and the fast reset."""
-    return [clean_scenario(slo), budget_scenario(slo),
-            *(burn_scenario(slo, burn) for burn in slo.alerting.windows), reset_scenario(slo)]
+    return [clean_scenario(slo, holds), budget_scenario(slo, holds),
+            *(burn_scenario(slo, burn, holds) for burn in slo.alerting.windows), reset_scenario(slo, holds)]

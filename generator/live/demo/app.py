@@ -2,11 +2,12 @@
 
 Run as `python -m generator.live.demo.app --port 8000 --definitions definitions`. Endpoints:
   GET  /metrics                  the application metrics the definitions declare (prometheus-client)
-  GET  /host/metrics             node-exporter-style CPU and memory series of the simulated host
+  GET  /hosts/<host>/metrics     node-exporter-style CPU and memory series of a simulated host
   GET  /faults                   active faults and what each available fault does
-  POST /faults/<name>            start one: cpu, memory, errors, conversion, revenue;
-                                 JSON body {"seconds": 60} to stop by itself, {"burn": true} for a real CPU burn
-  DELETE /faults[/<name>]        stop one fault, or all
+  POST /faults/<name>            start one: cpu, memory, errors, conversion, revenue; JSON body {"seconds": 60}
+                                 to stop by itself, {"host": "simulated-host-2"} for a host fault on the second
+                                 host (the first by default), {"burn": true} for a real CPU burn
+  DELETE /faults[/<name>]        stop one fault (?host=simulated-host-2: on that host only), or all
   GET /api/products, GET /api/search, POST /api/checkout   the shop itself (the demo sends itself traffic)
 """
 
@@ -21,17 +22,18 @@ import urllib.error
 import urllib.request
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from prometheus_client import CONTENT_TYPE_LATEST, disable_created_metrics, generate_latest
 
 from generator.build import load
 from generator.live.demo.business import BusinessModel
 from generator.live.demo.faults import Fault
+from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
 from generator.live.demo.shop import ENDPOINTS, Shop
 from generator.live.serve import Handler, serve_until_terminated
 
 READY_PATH = "/-/ready"
-HOST_METRICS_PATH = "/host/metrics"
 TICK_SECONDS = 0.1
 TRAFFIC = {"/api/products": 6, "/api/search": 3, "/api/checkout": 1}
 """Relative weight of each endpoint in the traffic the demo sends itself."""
@@ -42,13 +44,15 @@ PAUSE_SECONDS = 0.25
 def server(shop: Shop, port: int) -> ThreadingHTTPServer:
     """The demo's HTTP server on 127.0.0.1:port."""
 
+    hosts = {metrics_path(name): host for name, host in shop.hosts.items()}
+
     class DemoHandler(Handler):
         def do_GET(self) -> None:
             path = self.path.split("?")[0]
             if path == "/metrics":
                 self.reply(200, generate_latest(shop.metrics.registry).decode(), CONTENT_TYPE_LATEST)
-            elif path == HOST_METRICS_PATH:
-                self.reply(200, shop.host.exposition(), CONTENT_TYPE_LATEST)
+            elif path in hosts:
+                self.reply(200, hosts[path].exposition(), CONTENT_TYPE_LATEST)
             elif path == READY_PATH:
                 self.reply(200, {"ready": True})
             elif path == "/faults":
@@ -67,25 +71,31 @@ def server(shop: Shop, port: int) -> ThreadingHTTPServer:
             if fault is None:
                 return
             order = self.read_json()
+            host = str(order.get("host", SIMULATED_HOSTS[0])) if fault.on_host else ""
+            if fault.on_host and host not in shop.hosts:
+                self.reply(404, {"error": f"no simulated host {host!r}", "hosts": list(shop.hosts)})
+                return
             if fault is Fault.CPU:
                 shop.burn = bool(order.get("burn", False))
-            shop.faults.inject(fault, order.get("seconds"))
+            shop.faults.inject(fault, order.get("seconds"), host)
             if fault is Fault.CPU and shop.burn:
                 threading.Thread(target=shop.burn_cpu, daemon=True).start()
             self.reply(200, {"active": shop.faults.state()})
 
         def do_DELETE(self) -> None:
-            if self.path.rstrip("/") == "/faults":
+            path, _, query = self.path.partition("?")
+            if path.rstrip("/") == "/faults":
                 shop.faults.clear()
             elif (fault := self._fault()) is not None:
-                shop.faults.clear(fault)
+                shop.faults.clear(fault, parse_qs(query).get("host", [None])[0])
             else:
                 return
             self.reply(200, {"active": shop.faults.state()})
 
         def _fault(self) -> Fault | None:
-            name = self.path.removeprefix("/faults/")
-            if self.path.startswith("/faults/") and name in Fault.__members__.values():
+            path = self.path.partition("?")[0]
+            name = path.removeprefix("/faults/")
+            if path.startswith("/faults/") and name in Fault.__members__.values():
                 return Fault(name)
             self.reply(404, {"error": f"unknown fault {name!r}", "available": [f.value for f in Fault]})
             return None

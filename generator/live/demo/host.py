@@ -1,4 +1,4 @@
-"""A simulated host exposing node-exporter's CPU and memory series, so CPU and memory faults are deterministic.
+"""Simulated hosts exposing node-exporter's CPU and memory series, so CPU and memory faults are deterministic.
 
 The real node-exporter reports the real machine, which tests share with others: its CPU cannot be pushed
 above 90% on demand, nor its memory to 97%. This host is scraped by a demo-only job with the same series
@@ -13,6 +13,8 @@ import time
 
 from generator.live.demo.faults import Fault, Faults
 
+SIMULATED_HOSTS = ("simulated-host", "simulated-host-2")
+"""instance labels of the simulated hosts: two, so one incident can run beside another."""
 CPUS = ("0", "1")
 NORMAL_CPU = {"idle": 0.75, "user": 0.18, "system": 0.05, "iowait": 0.02}
 """Seconds per second each CPU spends in each mode."""
@@ -23,18 +25,24 @@ NORMAL_AVAILABLE = 0.55
 EXHAUSTED_AVAILABLE = 0.03
 
 
-class SimulatedHost:
-    """CPU-seconds counters integrated over time and a memory gauge, shaped by the active faults."""
+def metrics_path(host: str) -> str:
+    """Where the demo serves a simulated host's series."""
+    return f"/hosts/{host}/metrics"
 
-    def __init__(self, faults: Faults) -> None:
+
+class SimulatedHost:
+    """CPU-seconds counters integrated over time and a memory gauge, shaped by the faults active on it."""
+
+    def __init__(self, faults: Faults, name: str) -> None:
         self.faults = faults
+        self.name = name
         self._seconds = {(cpu, mode): 0.0 for cpu in CPUS for mode in NORMAL_CPU}
         self._last = time.monotonic()
         self._lock = threading.Lock()
 
     def _advance(self) -> None:
         now = time.monotonic()
-        shares = BUSY_CPU if self.faults.active(Fault.CPU) else NORMAL_CPU
+        shares = BUSY_CPU if self.faults.active(Fault.CPU, self.name) else NORMAL_CPU
         for (cpu, mode) in self._seconds:
             self._seconds[cpu, mode] += shares[mode] * (now - self._last)
         self._last = now
@@ -44,9 +52,9 @@ class SimulatedHost:
         with self._lock:
             self._advance()
             seconds = dict(self._seconds)
-        busy = self.faults.active(Fault.CPU)
+        busy = self.faults.active(Fault.CPU, self.name)
         wobble = 0.02 * math.sin(time.time() / 30)
-        available = EXHAUSTED_AVAILABLE if self.faults.active(Fault.MEMORY) else NORMAL_AVAILABLE + wobble
+        available = EXHAUSTED_AVAILABLE if self.faults.active(Fault.MEMORY, self.name) else NORMAL_AVAILABLE + wobble
         lines = ["# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.",
                  "# TYPE node_cpu_seconds_total counter"]
         lines += [f'node_cpu_seconds_total{{cpu="{cpu}",mode="{mode}"}} {value:.3f}'

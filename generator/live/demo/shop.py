@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from generator.live.demo.business import CATEGORIES, ORDER_VALUE_DURING_FAULT, BusinessModel
 from generator.live.demo.faults import Fault, Faults
-from generator.live.demo.host import SimulatedHost
+from generator.live.demo.host import SIMULATED_HOSTS, SimulatedHost
 from generator.live.demo.registry import DemoMetrics
 from generator.model.project import Project
 
@@ -33,7 +33,7 @@ class Shop:
         self.faults = Faults()
         self.model = model
         self.service = service
-        self.host = SimulatedHost(self.faults)
+        self.hosts = {name: SimulatedHost(self.faults, name) for name in SIMULATED_HOSTS}
         self.metrics = DemoMetrics(project, model.series_names() | HTTP_METRICS | EVENT_METRICS)
         self.burn = False
         """Whether the CPU fault also burns a real core of this process."""
@@ -47,7 +47,7 @@ class Shop:
 
     def active(self) -> frozenset[Fault]:
         """Faults shown now."""
-        return frozenset(fault for fault in Fault if self.faults.active(fault))
+        return frozenset(fault for fault in Fault if self.faults.active(fault, host=None))
 
     def _events(self, key: str, amount: float) -> int:
         """Whole events in a fractional amount, carrying the remainder to the next tick."""
@@ -117,7 +117,7 @@ class Shop:
 
     def burn_cpu(self) -> None:
         """Spin on one core while the CPU fault lasts and burning was asked for."""
-        while self.burn and self.faults.active(Fault.CPU):
+        while self.burn and self.faults.active(Fault.CPU, host=None):
             deadline = time.perf_counter() + 0.05
             while time.perf_counter() < deadline:
                 pass

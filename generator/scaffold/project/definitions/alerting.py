@@ -8,8 +8,9 @@ ALERTING = AlertingConfig(
     severities=(
         Severity(name="info", channels=(), cooldown="1h"),
         Severity(name="warning", channels=("team",), cooldown="5m"),
-        Severity(name="critical", channels=("team",), cooldown="1m"),
-        Severity(name="emergency", channels=("team",), cooldown=0, repeat_interval="1h"),
+        # unresolved critical and emergency alerts climb the escalation policy; a warning does not
+        Severity(name="critical", channels=("team",), cooldown="1m", escalation="default"),
+        Severity(name="emergency", channels=("team",), cooldown=0, repeat_interval="1h", escalation="default"),
     ),
 )
 

@@ -1,7 +1,10 @@
-"""An alert's dashboard has a panel plotting the series it reads.
+"""An alert names a dashboard with no panel plotting the series it reads.
 
-The `dashboard_url` of a notification opens the panel whose queries read the alert's series; when the named
-dashboard has none, it opens the dashboard's generated alert list instead, and on-call must look for the graph.
+The `dashboard_url` of a notification opens the panel whose parsed queries read the alert's series most closely
+(the same metric with at least the alert's label matchers, else the series its recording rules read). A dashboard
+with no such panel leaves on-call, woken at night, to look for the graph themselves.
+
+Fix: add a panel reading the alert's series to that dashboard, or name the dashboard that has one.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from generator.core.errors import Level
 from generator.core.promql import PromQLError, metric_names
 from generator.derive.dashboards import alert_panel, dashboards
 
-CODE = "MP010"
+CODE = "XR020"
 NAME = "alert-without-panel"
-LEVEL = Level.WARNING
+LEVEL = Level.ERROR
 
 
 def check(context: Context) -> Iterator[Finding]:
@@ -30,4 +33,4 @@ def check(context: Context) -> Iterator[Finding]:
             continue
         if reads and alert_panel(project, alert, with_alert_list=False) is None:
             yield Finding(alert, f"alert {alert.name}: no panel on dashboard {alert.dashboard} plots the series it "
-                                 "reads; its dashboard_url opens the dashboard's alert list", ("dashboard",))
+                                 "reads: its dashboard_url would open no graph of it", ("dashboard",))

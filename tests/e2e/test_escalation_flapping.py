@@ -1,0 +1,76 @@
+"""Escalation that survives flapping, shown by promtool on the generated rules of CpuHigh and its ladder.
+
+CPU above 90% for 114 of 120 minutes, dipping for one minute every 20: CpuHigh stays firing through each
+dip (keep_firing_for, the policy's flap tolerance), so its first escalation level is reached 15 minutes after
+it fired. The same rules with no flap tolerance resolve CpuHigh at every dip, restart its `for`, and never
+reach level 1: the failure the tolerance fixes. A dip longer than the tolerance is a new incident.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.derive.time_compression import with_objects
+from generator.model import EscalationPolicy
+from generator.model.project import Project
+from generator.targets.prometheus import rule_groups
+
+CPU = 'instance:cpu_usage:percent{instance="web-1"}'
+LEVEL_1 = 'count(ALERTS{alertname="CpuHigh",alertstate="firing",escalation_level="1"})'
+FIRING = 'count(ALERTS{alertname="CpuHigh",alertstate="firing",escalation_level=""})'
+
+
+def _minutes(*runs: tuple[float, int]) -> str:
+    """promtool values: each (value, minutes) run one sample a minute."""
+    return " ".join(f"{value:g}x{count - 1}" if count > 1 else f"{value:g}" for value, count in runs)
+
+
+def _flapping(dip: int) -> str:
+    """120 minutes above 90% CPU, dipping to 40% for `dip` minutes at the end of every 20."""
+    return _minutes(*[run for _ in range(6) for run in ((95.0, 20 - dip), (40.0, dip))])
+
+
+def _expect(expr: str, minute: int, count: int | None) -> dict[str, Any]:
+    samples = [{"labels": "{}", "value": count}] if count is not None else []
+    return {"expr": expr, "eval_time": f"{minute}m", "exp_samples": samples}
+
+
+def _promtool(project: Project, tmp_path: Path, series: str, checks: list[dict[str, Any]]) -> str:
+    """Failures promtool reports for the alerts and escalation rules fed `series` ('' if none)."""
+    groups = rule_groups(project)
+    for name in ("alerts", "escalation-default"):
+        (tmp_path / f"{name}.yml").write_text(yaml.safe_dump(groups[name]))
+    (tmp_path / "test.yml").write_text(yaml.safe_dump({
+        "rule_files": ["alerts.yml", "escalation-default.yml"], "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": [{"series": CPU, "values": series}],
+                   "promql_expr_test": checks}]}))
+    result = subprocess.run(["promtool", "test", "rules", "test.yml"], cwd=tmp_path, capture_output=True, text=True)
+    return "" if result.returncode == 0 else result.stdout + result.stderr
+
+
+def _without_flap_tolerance(project: Project) -> Project:
+    return with_objects(project, tuple(obj.model_copy(update={"flap_tolerance": "0s"})
+                                       if isinstance(obj, EscalationPolicy) else obj for obj in project.objects))
+
+
+def test_cpu_above_90_for_114_of_120_minutes_with_one_minute_dips_reaches_level_1(
+        project: Project, tmp_path: Path) -> None:
+    # CpuHigh fires at 5m and holds through the dips; level 1 15 minutes later, level 2 at 35m
+    checks = [_expect(FIRING, 5, 1), _expect(FIRING, 20, 1), _expect(FIRING, 40, 1), _expect(LEVEL_1, 19, None),
+              _expect(LEVEL_1, 20, 1), _expect(LEVEL_1, 60, 1), _expect(LEVEL_1, 119, 1)]
+    assert _promtool(project, tmp_path, _flapping(dip=1), checks) == ""
+
+
+def test_without_a_flap_tolerance_the_same_cpu_never_reaches_level_1(project: Project, tmp_path: Path) -> None:
+    checks = [_expect(FIRING, 20, None), _expect(LEVEL_1, 60, None), _expect(LEVEL_1, 119, None)]
+    assert _promtool(_without_flap_tolerance(project), tmp_path, _flapping(dip=1), checks) == ""
+
+
+def test_a_dip_longer_than_the_tolerance_resolves_and_restarts_the_ladder(project: Project, tmp_path: Path) -> None:
+    # 10 minutes at 40%: CpuHigh resolves 5 minutes into the dip, and fires again 5 minutes after it ends
+    checks = [_expect(FIRING, 9, 1), _expect(FIRING, 17, None), _expect(FIRING, 25, 1), _expect(LEVEL_1, 35, None)]
+    assert _promtool(project, tmp_path, _flapping(dip=10), checks) == ""

@@ -1,0 +1,159 @@
+"""What people receive, rendered by a real Alertmanager from the generated templates, against golden files.
+
+The shipped definitions' alertmanager.yml (compressed 60x, every channel pointed at the local sinks) gets
+alerts as Prometheus sends them: CpuHigh on two hosts, its level-2 escalation copy, MemoryHigh (emergency),
+then CpuHigh on web-1 resolved. The email, Slack messages and PagerDuty events the sinks record are compared
+with tests/e2e/golden/notifications/ after removing what changes per run (times, ports, hashes). After a
+deliberate change of the templates: OBSGEN_UPDATE_GOLDEN=1 pytest tests/e2e/test_notification_content.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import yaml
+
+from generator.derive.time_compression import apply
+from generator.live import smtp_sink, webhook_sink
+from generator.live.client import email_matches, webhook_matches
+from generator.live.recording import Record, Recording
+from generator.model.profile import Profile
+from generator.model.project import Project
+from generator.targets import alertmanager
+from tests.servers import Server, free_port
+from tests.servers import alertmanager as alertmanager_server
+
+GOLDEN = Path(__file__).parent / "golden" / "notifications"
+EXTERNAL_URL = "http://alertmanager.example:9093"
+GENERATOR_URL = "http://prometheus.example:9090/graph?g0.expr=instance%3Acpu_usage%3Apercent+%3E+90"
+VOLATILE = (
+    (re.compile(r"\b[0-9a-f]{64}\b"), "<dedup key>"),
+    (re.compile(r"http://127\.0\.0\.1:\d+"), "http://<sink>"),
+)
+
+
+def _alert(name: str, severity: str, instance: str, ends: float | None = None, **labels: str) -> dict[str, Any]:
+    """An alert as Prometheus posts it, with the annotations the generated rules give it."""
+    started = datetime.fromtimestamp(time.time() - 600, UTC).isoformat()
+    alert = {
+        "labels": {"alertname": name, "severity": severity, "instance": instance, "escalation_policy": "default",
+                   **labels},
+        "annotations": {"summary": f"{name} on {instance}", "description": f"{instance} is in trouble.",
+                        "runbook_url": f"https://docs.example.com/runbooks/{name}.md",
+                        "dashboard_url": "http://grafana.example:3000/d/operations/operations?viewPanel=panel-35932"},
+        "startsAt": started, "generatorURL": GENERATOR_URL,
+    }
+    if ends is not None:
+        alert["endsAt"] = datetime.fromtimestamp(ends, UTC).isoformat()
+    return alert
+
+
+@pytest.fixture(scope="module")
+def received(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Record]]:
+    """The notifications of each case, by golden file name."""
+    workdir = tmp_path_factory.mktemp("notifications")
+    webhooks, emails = workdir / "webhook.jsonl", workdir / "email.jsonl"
+    hooks = webhook_sink.server(free_port(), webhooks)
+    threading.Thread(target=hooks.serve_forever, daemon=True).start()
+    smtp_port = free_port()
+    smtp = smtp_sink.controller(smtp_port, emails)
+    smtp.start()
+    live = apply(project, Profile(time_scale=1 / 60, sink_url=f"http://127.0.0.1:{hooks.server_address[1]}",
+                                  smtp_smarthost=f"127.0.0.1:{smtp_port}"))
+    for path, document in alertmanager.render(live).items():
+        target = workdir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(document if isinstance(document, str) else yaml.safe_dump(document))
+    try:
+        with alertmanager_server(workdir / "alertmanager/alertmanager.yml", workdir,
+                                 f"--web.external-url={EXTERNAL_URL}") as server:
+            yield _exchange(server, Recording(webhooks), Recording(emails))
+    finally:
+        smtp.stop()
+        hooks.shutdown()
+        hooks.server_close()
+
+
+def _post(server: Server, *alerts: dict[str, Any]) -> float:
+    requests.post(f"{server.url}/api/v2/alerts", json=list(alerts), timeout=10).raise_for_status()
+    return time.time()
+
+
+def _exchange(server: Server, webhooks: Recording, emails: Recording) -> dict[str, Record]:
+    sent = _post(server, _alert("CpuHigh", "critical", "web-1"), _alert("CpuHigh", "critical", "web-2"),
+                 _alert("CpuHigh", "critical", "web-1", escalation_level="2"),
+                 _alert("MemoryHigh", "emergency", "db-1"))
+    web1 = {"instance": "web-1"}
+    found = {
+        "email-cpu-firing": emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "firing", sent, web1), 30),
+        "email-cpu-web-2": emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "firing", sent,
+                                                         {"instance": "web-2"}), 30),
+        "email-cpu-level-2": emails.wait_for(email_matches("manager@company.com", "CpuHigh", "firing", sent,
+                                                           {**web1, "escalation_level": "2"}), 30),
+        "slack-cpu-firing": webhooks.wait_for(webhook_matches("/slack/alerts", "CpuHigh", "firing", sent, web1), 30),
+        "slack-cpu-level-2": webhooks.wait_for(webhook_matches("/slack_urgent/ops-urgent", "CpuHigh", "firing", sent,
+                                                               {**web1, "escalation_level": "2"}), 30),
+        "pagerduty-memory-trigger": webhooks.wait_for(webhook_matches("/webhook/v2/enqueue", "MemoryHigh", "firing",
+                                                                      sent, {"instance": "db-1"}), 30),
+    }
+    ended = _post(server, _alert("CpuHigh", "critical", "web-1", ends=time.time()))
+    found["email-cpu-resolved"] = emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "resolved", ended,
+                                                                web1), 30)
+    found["slack-cpu-resolved"] = webhooks.wait_for(webhook_matches("/slack/alerts", "CpuHigh", "resolved", ended,
+                                                                    web1), 30)
+    found["pagerduty-cpu-resolve"] = webhooks.wait_for(webhook_matches("/webhook/v2/enqueue", "CpuHigh", "resolved",
+                                                                       ended, web1), 30)
+    return found
+
+
+def _shown(record: Record) -> str:
+    """What a person (or PagerDuty) is given, without what changes from one run to the next."""
+    if "subject" in record:
+        text = f"To: {', '.join(record['rcpt_tos'])}\nSubject: {record['subject']}\n\n{record['text']}\n" \
+               f"--- html ---\n{record['html']}\n"
+    else:
+        body = json.dumps(record["body"], indent=2, sort_keys=True)
+        text = f"POST {record['path']} -> {record['answered']}\n{body}\n"
+    for pattern, replacement in VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text.replace("\r\n", "\n")  # mail bodies travel with CRLF line ends
+
+
+@pytest.mark.parametrize("case", ["email-cpu-firing", "email-cpu-level-2", "email-cpu-resolved", "slack-cpu-firing",
+                                  "slack-cpu-level-2", "slack-cpu-resolved", "pagerduty-memory-trigger",
+                                  "pagerduty-cpu-resolve"])
+def test_notifications_match_their_golden_files(received: dict[str, Record], case: str) -> None:
+    golden = GOLDEN / f"{case}.txt"
+    shown = _shown(received[case])
+    if os.environ.get("OBSGEN_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(shown)
+    assert shown == golden.read_text()
+
+
+def test_two_hosts_of_one_alert_get_two_subjects(received: dict[str, Record]) -> None:
+    subjects = {received[case]["subject"] for case in ("email-cpu-firing", "email-cpu-web-2")}
+    assert subjects == {"[ecommerce-rag] [FIRING:1] CRITICAL CpuHigh instance=web-1",
+                        "[ecommerce-rag] [FIRING:1] CRITICAL CpuHigh instance=web-2"}
+
+
+def test_content_names_alert_host_severity_level_and_links(received: dict[str, Record]) -> None:
+    level = received["email-cpu-level-2"]
+    assert level["subject"].endswith("CRITICAL CpuHigh instance=web-1 (escalation level 2)")
+    assert "https://docs.example.com/runbooks/CpuHigh.md" in level["text"]
+    assert "viewPanel=panel-35932" in level["text"]
+    assert "obsgen ack CpuHigh instance=web-1 --for 2h" in level["text"]
+    assert received["pagerduty-memory-trigger"]["body"]["payload"]["severity"] == "critical"
+    resolved = received["email-cpu-resolved"]
+    assert resolved["subject"].startswith("[ecommerce-rag] [RESOLVED] CRITICAL CpuHigh instance=web-1")
+    assert "Resolved: every alert of this group has stopped firing." in resolved["text"]

@@ -1,0 +1,141 @@
+"""On-call semantics of the generated rules and routes: who climbs, what a silence covers, where a page goes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.analysis.latency import route_for
+from generator.apply.silences import Matcher
+from generator.cli import app
+from generator.cli.live import stop_command
+from generator.core.duration import parse_seconds
+from generator.core.promql import metric_names
+from generator.derive.dashboards import alert_panel, dashboard_url
+from generator.derive.time_compression import apply
+from generator.model import conventions
+from generator.model.profile import Profile
+from generator.model.project import Project
+from generator.targets import alertmanager, prometheus
+
+
+def _rules(project: Project, name: str) -> list[dict[str, Any]]:
+    return [rule for document in prometheus.rule_groups(project).values() for group in document["groups"]
+            for rule in group["rules"] if rule.get("alert") == name]
+
+
+def test_escalation_copies_keep_the_alerts_name_and_labels_and_add_the_level(project: Project) -> None:
+    own, *copies = _rules(project, "CpuHigh")
+    assert own["labels"] == {"escalation_policy": "default", "severity": "critical"} and own["for"] == "5m"
+    assert [(c["for"], c["labels"]) for c in copies] == [
+        ("15m", {"escalation_level": "1"}), ("30m", {"escalation_level": "2"}), ("60m", {"escalation_level": "3"})]
+    # the copy reads the alert's own firing series (not its copies) and keeps every label but alertstate
+    assert copies[0]["expr"] == ('max without (alertstate) (ALERTS{alertname="CpuHigh",alertstate="firing",'
+                                 'escalation_level=""})')
+    assert copies[0]["annotations"]["runbook_url"] == own["annotations"]["runbook_url"]
+    assert copies[0]["annotations"]["description"].endswith(
+        "Unresolved for 15m: escalation level 1 of policy default, telling email_team_lead.")
+
+
+def test_no_warning_or_info_alert_escalates_unless_its_definition_asks(project: Project) -> None:
+    quiet = {"warning", "info"}
+    for alert in project.alerts.values():
+        if alert.severity in quiet and not alert.escalation:
+            assert project.escalation_of(alert) is None, alert.name
+            assert len(_rules(project, alert.name)) == 1 and "keep_firing_for" not in _rules(project, alert.name)[0]
+    conversion = _rules(project, "ConversionRateLow")
+    assert len(conversion) == 1 and "escalation_policy" not in conversion[0]["labels"]
+
+
+def test_an_escalating_alert_keeps_firing_through_a_dip_shorter_than_the_flap_tolerance(project: Project) -> None:
+    assert _rules(project, "CpuHigh")[0]["keep_firing_for"] == "5m"
+    assert _rules(project, "MemoryHigh")[0]["keep_firing_for"] == "5m"
+
+
+def test_a_silence_of_the_alert_matches_every_escalation_copy(project: Project) -> None:
+    silence = [Matcher("alertname", "CpuHigh"), Matcher("instance", "web-1")]
+    for level in ("", "1", "2", "3"):
+        labels = {"alertname": "CpuHigh", "instance": "web-1", "severity": "critical",
+                  conventions.ESCALATION_POLICY_LABEL: "default"} | ({"escalation_level": level} if level else {})
+        assert all(labels.get(m.name) == m.value for m in silence)
+        receiver = route_for(project, labels)["receiver"]
+        assert receiver == {"": "email-slack-webhook", "1": "email_team_lead", "2": "email_manager-slack_urgent",
+                            "3": "email_director-webhook_pagerduty"}[level]
+
+
+def test_the_demos_real_host_does_not_climb_unless_asked(project: Project) -> None:
+    quiet = apply(project, Profile(time_scale=1 / 60, quiet_instances=("127.0.0.1:9100",)))
+    copy = _rules(quiet, "CpuHigh")[1]
+    assert copy["expr"].endswith('escalation_level="",instance!="127.0.0.1:9100"})') and copy["for"] == "15s"
+
+
+def test_watchdog_has_its_own_route_at_once_and_every_5_minutes_at_most(project: Project) -> None:
+    route = route_for(project, {"alertname": "Watchdog", "severity": "info"})
+    assert route["matchers"] == ['alertname="Watchdog"'] and route["receiver"] == "deadman"
+    assert route["group_wait"] == "0s" and parse_seconds(route["repeat_interval"]) <= 300
+    assert route_for(project, {"alertname": "Other", "severity": "info"})["receiver"] == "null"
+
+
+def test_pagerduty_gets_events_v2_with_a_severity_it_accepts(project: Project) -> None:
+    receivers = {r["name"]: r for r in alertmanager.config(project)["receivers"]}
+    plan_webhook = receivers["email-slack-webhook"]
+    assert "webhook_configs" not in plan_webhook, "no plain webhook posts to a PagerDuty URL"
+    pagerduty = plan_webhook["pagerduty_configs"][0]
+    assert pagerduty["routing_key_file"] == "/etc/alertmanager/secrets/pagerduty_token"
+    assert pagerduty["severity"] == '{{ template "obsgen.pagerduty.severity" . }}'
+    template = alertmanager.render(project)[conventions.alertmanager_template()]
+    assert '{{ if eq $severity "emergency" }}critical' in template
+    assert project.alerting.severity("emergency").pagerduty == "critical"  # type: ignore[union-attr]
+
+
+def test_each_slack_channel_has_its_own_incoming_webhook(project: Project) -> None:
+    slack = [config for receiver in alertmanager.config(project)["receivers"]
+             for config in receiver.get("slack_configs", [])]
+    files = {config["channel"]: config["api_url_file"] for config in slack}
+    assert files == {"#alerts": "/etc/alertmanager/secrets/slack/alerts.url",
+                     "#ops": "/etc/alertmanager/secrets/slack/ops.url",
+                     "#ops-urgent": "/etc/alertmanager/secrets/slack/ops-urgent.url"}
+
+
+def test_every_shipped_alerts_dashboard_url_opens_a_panel_reading_its_series(project: Project) -> None:
+    checked = 0
+    for alert in project.alerts.values():
+        reads = metric_names(alert.condition)
+        if not alert.dashboard or not reads:
+            continue
+        found = alert_panel(project, alert, with_alert_list=False)
+        assert found is not None, f"{alert.name}: no panel of {alert.dashboard} reads {sorted(reads)}"
+        _, panel = found
+        inputs = set().union(*(metric_names(project.recording_rules[n].expr) for n in reads
+                               if n in project.recording_rules))
+        panel_reads = set().union(*(metric_names(q.promql.replace("$__rate_interval", "5m")) for q in panel.queries))
+        assert panel_reads & (reads | inputs), f"{alert.name}: {panel.title} reads {sorted(panel_reads)}"
+        assert prometheus.alert_rule(project, alert)["annotations"]["dashboard_url"] == dashboard_url(project, alert)
+        checked += 1
+    print(f"\n{checked} alerts open a panel reading their series")
+    assert checked >= 20
+
+
+def test_an_ack_matcher_reads_as_amtool_writes_it() -> None:
+    assert Matcher.parse("instance=web-1") == Matcher("instance", "web-1")
+    assert Matcher.parse('job=~"node.*"') == Matcher("job", "node.*", regex=True)
+    assert str(Matcher.parse("severity!=info")) == 'severity!="info"'
+    with pytest.raises(ValueError, match="is not LABEL=VALUE"):
+        Matcher.parse("web-1")
+
+
+def test_ack_without_an_alertmanager_says_how_to_give_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ALERTMANAGER_URL", raising=False)
+    monkeypatch.delenv("OBSGEN_STATE_DIR", raising=False)
+    result = CliRunner().invoke(app, ["ack", "CpuHigh", "instance=web-1"])
+    assert result.exit_code == 1 and "give --alertmanager-url" in result.output
+
+
+def test_up_says_the_exact_command_that_stops_it() -> None:
+    assert stop_command(Path(".live")) == "`make down` (obsgen down)"
+    assert stop_command(Path("/tmp/my stack")) == ("`obsgen down --state-dir '/tmp/my stack'` "
+                                                   "(or make down STATE_DIR='/tmp/my stack')")

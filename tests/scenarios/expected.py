@@ -21,9 +21,10 @@ CONVERSION_AFTER_BREAK: Behaviour = (silent(STOP), firing(STOP + 20, WEEK + 15 *
                                      firing(WEEK + 18 * 60, WEEK + 23 * 60 + 20))
 """Silent for the normal week; firing within 20 minutes of the break, except while fewer than 40 sessions a
 minute are too few to judge (the afternoon lull, 16:00-17:50; RevenueDrop still pages then)."""
-FLAPPING_CPU: Behaviour = (silent(FLAP_START + 4), *(
-    firing(FLAP_START + 20 * cycle + 11, FLAP_START + 20 * cycle + 18) for cycle in range(6)))
-"""Pending 5 minutes, then firing in each 20-minute cycle of high CPU, before its dip."""
+FLAPPING_CPU: Behaviour = (silent(FLAP_START + 4), firing(FLAP_START + 11, FLAP_START + 120),
+                           silent(start=FLAP_START + 120 + 12))
+"""Pending 5 minutes, then firing through every one-minute dip (the policy's flap tolerance, keep_firing_for 5m)
+until 5 minutes after the CPU is back to normal; its escalation levels in library.cpu_flapping's values."""
 
 SHOP_ALERTS = frozenset({"RevenueDrop", "ConversionRateLow"})
 """Alerts on the shop's business series: checked per shop (job) in the shared week-long run."""

@@ -8,7 +8,8 @@ Week-long scenarios share one promtool run, so the rules are evaluated over eigh
 scenario: each is a shop of its own (its `job` label), and alerts on the business series are checked per
 shop. They share one background of hosts and pipeline (BACKGROUND); alerts on it must behave the same in all
 of them. Promtool cannot stop evaluating rules, so a Prometheus restart is what the data shows of it: every
-series of that scenario, and of the background, without samples for RESTART_GAP minutes.
+series of that scenario, and of the background, without samples for RESTART_GAP minutes; what a restart does to
+`for` state and the escalation ladder is shown on a real Prometheus (tests/e2e/test_escalation_restart.py).
 """
 
 from __future__ import annotations
@@ -126,7 +127,12 @@ SCENARIOS = (
     week("prometheus-restart", f"A normal week; on the second Monday at 12:00 Prometheus is down for "
          f"{RESTART_GAP} minutes and has no sample of anything, then carries on.", prometheus_restart),
     Scenario("cpu-flapping", "A host above 90% CPU for 114 of 120 minutes, with a one-minute dip to 50% every 20 "
-             "minutes.", FLAP_MINUTES, 1, cpu_flapping),
+             "minutes.", FLAP_MINUTES, 1, cpu_flapping,
+             # the ladder climbs through the dips: level 1 15 minutes after CpuHigh fires, level 2 30
+             values=tuple((FLAP_START + minute, f'count(ALERTS{{alertname="CpuHigh",alertstate="firing",'
+                                                f'escalation_level="{level}"}}) or vector(0)', float(reached))
+                          for minute, level, reached in ((15, 1, 0), (30, 1, 1), (30, 2, 0), (50, 2, 1),
+                                                         (119, 3, 1)))),
     Scenario("refund", f"The exporter's order counters, by the shipped SQL, on a shop placing {ORDERS_PER_MINUTE} "
              f"orders a minute; at minute {REFUND_AT} no order is placed and one completed order is refunded (its "
              "status changes).",

@@ -201,7 +201,7 @@ def test_a_severity_change_shows_the_receivers_and_timings_it_gains_and_loses(re
     result = _obsgen_diff(repo, "HEAD")
     assert result.returncode == 0, result.stderr
     revenue = result.stdout.split("~ RevenueDrop")[1].split("\n\n")[0]
-    assert "-> now also notifies email-slack-webhook: email oncall@company.com; slack #alerts, #ops; webhook " \
+    assert "-> now also notifies email-slack-webhook: email oncall@company.com; slack #alerts, #ops; pagerduty " \
         in revenue
     assert "(group_wait 0s, group_interval 10s, repeat_interval 1h)" in revenue
     assert "-> no longer notifies email-slack: email oncall@company.com; slack #alerts, #ops" in revenue

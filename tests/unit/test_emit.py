@@ -26,12 +26,3 @@ def test_write_replaces_the_tree_and_keeps_unchanged_files(tmp_path: Path) -> No
     assert report.unchanged == ["a.yml"] and report.written == ["dir/c.yml"] and report.removed == ["dir/b.yml"]
     assert os.stat(out / "a.yml").st_ino == before.st_ino
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == ["a.yml", "dir/c.yml"]
-
-
-def test_a_swap_interrupted_between_renames_is_recovered(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    write_tree({"a.yml": b"1"}, out)
-    out.rename(tmp_path / ".out.previous")  # killed after moving the old tree away
-    write_tree({"a.yml": b"2"}, out)
-    assert (out / "a.yml").read_bytes() == b"2"
-    assert not (tmp_path / ".out.previous").exists()

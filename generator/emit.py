@@ -142,7 +142,7 @@ def _relative_files(root: Path) -> list[str]:
     return found
 
 
-def _exchange(a: Path, b: Path) -> None:
+def exchange(a: Path, b: Path) -> None:
     """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE); OSError where it is unsupported."""
     renameat2 = getattr(_LIBC, "renameat2", None)
     if renameat2 is None:
@@ -158,7 +158,7 @@ def _swap(staging: Path, out: Path, checkpoint: Callable[[str], None]) -> None:
     Without renameat2 (not Linux, or a filesystem that refuses it) the old tree is moved aside first; a
     kill between the two renames leaves it at .<out>.previous, put back by the next build."""
     try:
-        _exchange(staging, out)
+        exchange(staging, out)
         return
     except OSError as error:
         if error.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from generator.crossref import SYNTHETIC_SERIES
 from generator.errors import DefinitionError, Location
+from generator.importer.reading import load_yaml
 from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet
 from generator.model.identity import slug
 from generator.promql import metric_names
@@ -94,9 +95,8 @@ def _group(entry: Any, notes: list[str]) -> RuleGroup:
 
 
 def yaml_documents(path: Path) -> list[Any]:
-    """The documents of a YAML file, the items of Kubernetes Lists among them (libyaml's parser when built in)."""
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    pending = [doc for doc in yaml.load_all(path.read_text(), Loader=loader) if doc is not None]
+    """The documents of a YAML file (within reading's bounds), the items of Kubernetes Lists among them."""
+    pending = [doc for doc in load_yaml(path.read_text(encoding="utf-8")) if doc is not None]
     found = []
     while pending:
         doc = pending.pop(0)

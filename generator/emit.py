@@ -72,9 +72,17 @@ def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 _LiteralDumper.add_representer(str, _str_representer)
 
 
+def contained(path: str) -> str:
+    """path, if it names a file inside out/ (relative, no '..', no empty or '.' parts); ValueError otherwise."""
+    parts = path.split("/")
+    if path.startswith("/") or "\\" in path or "\0" in path or any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"output path {path!r} would reach outside out/")
+    return path
+
+
 def serialise(path: str, document: Any, source: str = "definitions/") -> bytes:
     """Bytes of one output file: YAML or JSON by extension, text as is, with a do-not-edit header."""
-    suffix = Path(path).suffix
+    suffix = Path(contained(path)).suffix
     if isinstance(document, str):
         body = document
     elif suffix in (".yml", ".yaml"):
@@ -196,7 +204,7 @@ def _stage(files: dict[str, bytes], out: Path, staging: Path, report: WriteRepor
     """Write the new tree under staging; unchanged files are hard links to out/'s, keeping inode and mtime."""
     made: set[Path] = set()
     for relative, data in sorted(files.items()):
-        target, old = staging / relative, out / relative
+        target, old = staging / contained(relative), out / relative
         if target.parent not in made:  # one mkdir per directory, not per file
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)

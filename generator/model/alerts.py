@@ -9,6 +9,7 @@ from pydantic import Field, StrictFloat, StrictInt, field_validator, model_valid
 
 from generator.model.base import Definition, Model
 from generator.model.duration import Duration
+from generator.model.identity import FileStem
 from generator.model.metrics import LABEL_NAME, Metric, RecordingRule
 
 ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -70,7 +71,7 @@ class Alert(AlertRule):
     threshold: StrictInt | StrictFloat | None = Field(default=None, description="Number compared against.")
     channels: tuple[str, ...] = Field(default=(), description="Channels beyond the severity's, if any.")
     escalation: str = Field(default="", description="Escalation policy name, if unresolved alerts climb.")
-    group: str = Field(default="alerts", description="Rule group (and file) it is written to.")
+    group: FileStem = Field(default="alerts", description="Rule group (and file) it is written to.")
     examples: tuple[Example, ...] = Field(min_length=1, description="At least one firing example.")
 
     @model_validator(mode="after")

@@ -1,6 +1,7 @@
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 
 from generator.emit import serialise, write_tree
@@ -26,3 +27,12 @@ def test_write_replaces_the_tree_and_keeps_unchanged_files(tmp_path: Path) -> No
     assert report.unchanged == ["a.yml"] and report.written == ["dir/c.yml"] and report.removed == ["dir/b.yml"]
     assert os.stat(out / "a.yml").st_ino == before.st_ino
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == ["a.yml", "dir/c.yml"]
+
+
+@pytest.mark.parametrize("path", ["../x.yml", "a/../../x.yml", "/etc/x.yml", "a//x.yml", "./x.yml", "a\\..\\x.yml"])
+def test_an_output_path_that_could_leave_out_is_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(ValueError, match="would reach outside out/"):
+        serialise(path, {"a": 1})
+    with pytest.raises(ValueError, match="would reach outside out/"):
+        write_tree({path: b"x"}, tmp_path / "out")
+    assert not (tmp_path / "x.yml").exists()

@@ -28,7 +28,7 @@ GOAL_SECONDS = 2.0
 CHILD = """
 import sys, time
 from pathlib import Path
-from generator.errors import DefinitionError
+from generator.core.errors import DefinitionError
 from generator.importer.write import import_files
 started = time.perf_counter()
 try:

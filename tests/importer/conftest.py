@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from generator.project import load
+from generator.build import load
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "tests/bad_definitions"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.build import load
 from generator.importer.write import import_files
-from generator.project import load
 from tests.importer.conftest import ROOT, base_definitions, loaded_strings
 
 KUBE_PROMETHEUS = sorted((ROOT / "tests/gitops/fixtures/kube-prometheus").glob("*-prometheusRule.yaml"))

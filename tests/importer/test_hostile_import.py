@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.errors import DefinitionError
+from generator.core.errors import DefinitionError
 from generator.importer.rulefiles import kebab
 from generator.importer.write import import_files
 from tests.importer.conftest import base_definitions, loaded_strings

@@ -10,9 +10,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.build import load
 from generator.importer.write import import_files
 from generator.model import Dashboard, RuleSet
-from generator.project import load
 from tests.importer.conftest import base_definitions
 
 # YAML cannot carry lone surrogates; JSON (dashboards) can, as \\ud800 escapes

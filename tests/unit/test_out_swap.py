@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import emit
-from generator.emit import write_tree
+from generator.package import emit
+from generator.package.emit import write_tree
 
 Tree = dict[str, bytes]
 FORK = multiprocessing.get_context("fork")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
 from generator.model.base import Definition, Model
 from generator.model.identity import FileStem
 from generator.model.metrics import LABEL_NAME, Metric, RecordingRule
+from generator.model.numbers import Finite
 
 ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 RESERVED_LABELS = {"alertname", "severity", "escalation_policy", "escalation_level"}
@@ -68,7 +69,7 @@ class Alert(AlertRule):
     expr: str = Field(default="", description="PromQL condition; or give metric, op and threshold.")
     metric: Metric | RecordingRule | None = Field(default=None, description="Series compared to threshold.")
     op: Comparison = Field(default=">", description="Comparison against the threshold.")
-    threshold: StrictInt | StrictFloat | None = Field(default=None, description="Number compared against.")
+    threshold: Finite | None = Field(default=None, description="Number compared against (finite).")
     channels: tuple[str, ...] = Field(default=(), description="Channels beyond the severity's, if any.")
     escalation: str = Field(default="", description="Escalation policy name, if unresolved alerts climb.")
     group: FileStem = Field(default="alerts", description="Rule group (and file) it is written to.")

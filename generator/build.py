@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.checks import secrets
 from generator.checks.rendered import check_rendered
 from generator.checks.run import check
 from generator.core.errors import DefinitionError
@@ -31,6 +32,9 @@ def compile_project(project: Project) -> dict[str, bytes]:
         rendered = render_all(project)
         check_rendered(project, rendered)
         rendered |= kubernetes.render(project, rendered)
+        for leak in secrets.leaks(project, rendered):
+            at = leak.definition.location if leak.definition else project.stack.location
+            raise DefinitionError(at, secrets.message(leak))
         return {path: serialise(path, doc, source) for path, doc in sorted(rendered.items())}
     except (TemplateError, ValueError) as error:
         raise DefinitionError(project.stack.location, str(error)) from None

@@ -10,6 +10,7 @@ from generator.apply.files import CommandStore, DirectoryStore, Store
 from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, ApiError, Connection, Credentials, Unreachable
 from generator.apply.outcome import Action, Finding, Outcome
+from generator.package.emit import require_built
 
 RELOADABLE = {"alertmanager": alertmanager.SERVER, "prometheus": prometheus.SERVER}
 ORDER = ("alertmanager", "prometheus", "grafana")  # receivers exist before the rules that page them
@@ -64,6 +65,7 @@ def _ordered(endpoints: list[Endpoint]) -> list[Endpoint]:
 def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dry_run: bool,
           force: bool) -> list[Outcome]:
     """Apply out/ to every server given, Alertmanager first, then Prometheus, then Grafana."""
+    require_built(out)
     ordered = _ordered(endpoints)
     # settings and unreadable dashboard files are errors before any server changes
     stores = {e.name: e.store() for e in ordered if e.name in RELOADABLE}
@@ -83,5 +85,6 @@ def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dr
 
 def status_of(out: Path, endpoints: list[Endpoint], timeout: float, retries: int) -> list[Finding]:
     """What every server given runs, against out/."""
+    require_built(out)
     apis = {e.name: e.api(timeout, retries) for e in _ordered(endpoints)}
     return status.status(out, apis.get("prometheus"), apis.get("alertmanager"), apis.get("grafana"))

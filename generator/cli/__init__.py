@@ -83,6 +83,13 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
         return
     from concurrent.futures import ThreadPoolExecutor
 
+    from generator.package.emit import require_built
+
+    try:
+        require_built(out)
+    except ValueError as error:
+        _fail(error)
+
     with ThreadPoolExecutor(max_workers=1) as background:
         tools = background.submit(run_all, out)  # promtool and amtool work while the definitions load and lint
         try:

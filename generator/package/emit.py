@@ -123,6 +123,17 @@ def _json(document: Any) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
 
 
+BUILT_MARKER = "prometheus/prometheus.yml"  # every build writes it
+
+
+def require_built(out: Path) -> None:
+    """ValueError unless out is a directory a build wrote (commands that read out/ start here)."""
+    if not (out / BUILT_MARKER).is_file():
+        what = "does not exist" if not out.exists() else "is not a directory" if not out.is_dir() else \
+            f"holds no {BUILT_MARKER}"
+        raise ValueError(f"{out} {what}: not a built out/ directory (run obsgen build, or give its path)")
+
+
 @dataclass
 class WriteReport:
     """What a write changed under out/."""

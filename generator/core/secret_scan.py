@@ -126,9 +126,8 @@ def under_key(key: str, value: str) -> Secret | None:
 def find(text: str, hex_keys: bool = True) -> list[Secret]:
     """Every secret in text (one of each value), by detect-secrets' plugins and obsgen's URL, header and key
     rules; hex_keys=False for identifiers (Grafana uids are 32 hex digits too)."""
-    found = [Secret(plugin.secret_type, value) for plugin in PLUGINS for value in plugin.analyze_string(text)]
-    for url in URL.findall(text):
-        found += in_url(url.rstrip(".,;)"))
+    found = [secret for url in URL.findall(text) for secret in in_url(url.rstrip(".,;)"))]
+    found += [Secret(plugin.secret_type, value) for plugin in PLUGINS for value in plugin.analyze_string(text)]
     found += [Secret("an Authorization header", match) for match in HEADER.findall(text)]
     found += [Secret("a bearer token", match) for match in BEARER.findall(text)]
     if hex_keys:

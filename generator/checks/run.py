@@ -12,7 +12,7 @@ from generator.checks.xref.telemetry import check as check_telemetry
 from generator.core.errors import DefinitionError
 from generator.derive.examples import expected_alert
 from generator.derive.series import defined_series
-from generator.model import Alert, Channel, EscalationPolicy, Metric, ScrapeJob
+from generator.model import Alert, Channel, EmailChannel, EscalationPolicy, Metric, ScrapeJob
 from generator.model.notify import route_timing
 from generator.model.project import Project, Warning
 
@@ -45,6 +45,10 @@ def check(project: Project) -> None:
     for severity in project.alerting.severities:
         for channel in severity.channels:
             need(channel, project.channels, project.alerting.location, "channel")
+    for email in project.all(EmailChannel):
+        if project.alerting.smtp is None:  # amtool refuses the config: no smarthost to send through
+            raise DefinitionError(email.location, f"email channel {email.name} needs SMTP settings: "
+                                                  "AlertingConfig(smtp=Smtp(smarthost=..., sender=...))")
     for policy in project.escalation_policies.values():
         for level in policy.levels:
             for channel in level.channels:

@@ -19,6 +19,7 @@ from generator.core.promql import PromQLError, parse
 from generator.model.base import Definition, Model
 from generator.model.metrics import LABEL_NAME, METRIC_NAME
 from generator.model.numbers import Finite
+from generator.model.templates import GoTemplate
 
 RULE_SET_NAME = re.compile(r"^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$")
 
@@ -64,7 +65,7 @@ class ImportedAlert(ImportedRule):
     name: str = Field(description="The rule's `alert` name.")
     for_: Duration = Field(default="0s", alias="for", description="How long the condition must hold.")
     keep_firing_for: Duration = Field(default="0s", description="How long it keeps firing after the condition clears.")
-    annotations: dict[str, str] = Field(default_factory=dict, description="Annotations, in source order.")
+    annotations: dict[str, GoTemplate] = Field(default_factory=dict, description="Annotations, in source order.")
 
     @field_validator("name")
     @classmethod

@@ -8,6 +8,7 @@ from generator.model import (
     RecordingRule,
     ScrapeJob,
     Severity,
+    Smtp,
     Source,
     Stack,
 )
@@ -16,6 +17,7 @@ STACK = Stack(name="bad", docs_url="https://docs.example.com")
 JOBS = [ScrapeJob(name="node", source=Source.NODE_EXPORTER, targets=("localhost:9100",))]
 CHANNELS = [EmailChannel(name="email", to=("oncall@example.com",))]
 ALERTING = AlertingConfig(
+    smtp=Smtp(smarthost="smtp.example.com:587", sender="alertmanager@example.com"),
     severities=(Severity(name="warning", channels=("email",), cooldown="5m"),
                 Severity(name="critical", channels=("email",), cooldown="1m")),
 )

@@ -126,11 +126,13 @@ def _json(document: Any) -> bytes:
 BUILT_MARKER = "prometheus/prometheus.yml"  # every build writes it
 
 
-def require_built(out: Path) -> None:
-    """ValueError unless out is a directory a build wrote (commands that read out/ start here)."""
-    if not (out / BUILT_MARKER).is_file():
+def require_built(out: Path, *needed: str) -> None:
+    """ValueError unless out is a directory a build wrote holding what a command reads (by default, the whole
+    tree: its prometheus.yml); commands that read out/ start here."""
+    missing = next((path for path in needed or (BUILT_MARKER,) if not (out / path).exists()), None)
+    if missing is not None:
         what = "does not exist" if not out.exists() else "is not a directory" if not out.is_dir() else \
-            f"holds no {BUILT_MARKER}"
+            f"holds no {missing}"
         raise ValueError(f"{out} {what}: not a built out/ directory (run obsgen build, or give its path)")
 
 

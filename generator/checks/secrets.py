@@ -1,12 +1,14 @@
-"""No rendered document carries a secret, whatever field it was typed into (code SC001).
+"""No file written to out/ carries a secret, whatever field it was typed into.
 
-Every string of every document the build writes, keys and values, and the dashboards packaged as JSON inside
-ConfigMaps, is scanned with the formats of generator.core.secret_scan. A secret written to out/ is in git and
-on every server GitOps ships to. Each secret found is reported at the definition and field it was typed into,
-found by looking the secret up in every definition's fields; one that no field holds whole (assembled by a
-target from several) is reported at the output file.
+Every string of every rendered document, keys and values, and the dashboards packaged as JSON inside ConfigMaps,
+is scanned with Yelp detect-secrets' provider formats (Slack, GitHub, AWS, Stripe, JWTs, private keys...) and
+obsgen's rules for credentials in URLs (user part, token parameters, random-looking path segments),
+Authorization headers, PagerDuty keys and keys that only hold secrets (secureJsonData, *password). A secret in
+out/ is in git and on every server GitOps ships to. It is reported at the definition and field it was typed
+into; one no field holds whole (assembled from several) at the Stack.
 
-Fix: reference the secret instead (`*_file` fields, environment variables, Grafana's `$__file{...}`).
+Fix: reference the secret instead (`*_file` fields, environment variables, Grafana's `$__file{...}`); for a
+value that only looks like one, `# obsgen: disable=SC001 <why it is not a secret>` on the definition.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generator.checks.base import Context, Finding
+from generator.core.errors import Level, Location
 from generator.core.secret_scan import Secret, find, under_key
 from generator.model import Definition
 from generator.model.project import Project
 
 CODE = "SC001"
+NAME = "secret-in-output"
+LEVEL = Level.ERROR
 IDENTIFIER_KEYS = ("uid", "id")
 """Keys whose values are identifiers: Grafana uids are 32 hex digits, like PagerDuty keys, so that rule is off."""
 
@@ -106,3 +112,9 @@ def message(leak: Leak) -> str:
     shown = leak.secret.value if len(leak.secret.value) <= 12 else leak.secret.value[:8] + "..."
     return (f"{leak.secret.kind} ({shown}) in {field or 'a value'} would be written to out/{leak.output}; "
             "reference it (a *_file field, an environment variable) instead of writing it")
+
+
+def check(context: Context) -> Iterator[Finding]:
+    for leak in leaks(context.project, context.rendered):
+        at: Definition | Location = leak.definition if leak.definition is not None else context.project.stack
+        yield Finding(at, message(leak), leak.field if leak.definition is not None else ())

@@ -133,4 +133,7 @@ def find(text: str, hex_keys: bool = True) -> list[Secret]:
     if hex_keys:
         found += [Secret("a 32-hex-digit integration or routing key (PagerDuty)", match) for match in
                   HEX_KEY.findall(text)]
-    return list({secret.value: secret for secret in reversed(found)}.values())[::-1]
+    unique = list({secret.value: secret for secret in reversed(found)}.values())[::-1]
+    # a token inside a URL already reported whole (a Slack webhook's last segment) is the same secret
+    return [secret for secret in unique if not any(secret.value in other.value and secret.value != other.value
+                                                   for other in unique)]

@@ -9,10 +9,10 @@ libyaml sees the text, by the deepest run of opening brackets, a bound that quot
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
@@ -20,9 +20,7 @@ MAX_BYTES = 16 * 1024 * 1024  # kube-prometheus' largest rule file is 0.2 MiB, i
 MAX_DEPTH = 64  # a Grafana dashboard nests about 12 levels, a PrometheusRule 8
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_OPENING = np.zeros(256, dtype=np.int32)
-_OPENING[[ord("["), ord("{")]] = 1
-_OPENING[[ord("]"), ord("}")]] = -1
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 
 
 class ReadError(ValueError):
@@ -38,15 +36,19 @@ def check_size(path: Path, max_bytes: int = MAX_BYTES) -> None:
 
 
 def _bracket_depth(text: str) -> int:
-    """An upper bound of the flow nesting: the largest rise of opened minus closed brackets."""
-    steps = _OPENING[np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)]
-    steps = steps[steps != 0]
-    level = np.concatenate(([0], np.cumsum(steps)))
-    return int((level - np.minimum.accumulate(level)).max())
+    """An upper bound of the flow nesting: the largest rise of opened minus closed brackets (stops past the limit)."""
+    level = lowest = deepest = 0
+    for bracket in _NOT_BRACKETS.sub("", text):
+        level += 1 if bracket in "[{" else -1
+        lowest = min(lowest, level)
+        deepest = max(deepest, level - lowest)
+        if deepest > MAX_DEPTH:
+            break
+    return deepest
 
 
-def _too_deep(depth: int) -> ReadError:
-    return ReadError(f"nested deeper than {MAX_DEPTH} levels (depth {depth}); no rule file or dashboard needs that")
+def _too_deep() -> ReadError:
+    return ReadError(f"nested deeper than {MAX_DEPTH} levels; no rule file or dashboard needs that")
 
 
 def _check_nodes(root: Node) -> None:
@@ -60,7 +62,7 @@ def _check_nodes(root: Node) -> None:
                           "aliases are refused: write the value out")
         seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise _too_deep(depth)
+            raise _too_deep()
         if isinstance(node, SequenceNode):
             pending += [(item, depth + 1) for item in node.value]
         elif isinstance(node, MappingNode):
@@ -69,8 +71,8 @@ def _check_nodes(root: Node) -> None:
 
 def load_yaml(text: str) -> list[Any]:
     """The documents of a YAML text, within the bounds above."""
-    if (depth := _bracket_depth(text)) > MAX_DEPTH:
-        raise _too_deep(depth)
+    if _bracket_depth(text) > MAX_DEPTH:
+        raise _too_deep()
     loader = _LOADER(text)
     documents = []
     try:
@@ -103,7 +105,7 @@ def load_json(text: str) -> Any:
     try:
         value = json.loads(text)
     except RecursionError:
-        raise _too_deep(_bracket_depth(text)) from None
-    if (depth := _depth(value)) > MAX_DEPTH:
-        raise _too_deep(depth)
+        raise _too_deep() from None
+    if _depth(value) > MAX_DEPTH:
+        raise _too_deep()
     return value

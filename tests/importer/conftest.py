@@ -1,4 +1,4 @@
-"""A minimal definitions/ to import into (the bad-definitions base project), and what a load of it holds."""
+"""A minimal definitions/ to import into (the checks' base project), and what a load of it holds."""
 
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ import pytest
 from generator.build import load
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE = ROOT / "tests/bad_definitions"
+BASE = ROOT / "tests/checks/base"
 
 
 def base_definitions(directory: Path) -> Path:
-    """definitions/ with the base project only, under directory."""
+    """definitions/ with the base project only (the checks' smallest valid project), under directory."""
     definitions = directory / "definitions"
-    definitions.mkdir(parents=True, exist_ok=True)
-    for name in ("_base.py", "_alert.py"):
-        shutil.copy(BASE / name, definitions / name)
+    shutil.copytree(BASE, definitions, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
     return definitions
 
 

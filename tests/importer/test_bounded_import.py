@@ -87,7 +87,7 @@ def test_a_module_name_that_could_leave_definitions_is_refused(tmp_path: Path, m
 
     if result is not None:
         assert result.returncode != 0 and "is not lower_snake_case" in result.stderr, result.stderr
-    assert sorted(p.name for p in tmp_path.rglob("*.py")) == ["_alert.py", "_base.py"]
+    assert sorted(p.name for p in tmp_path.rglob("*.py")) == ["__init__.py", "_alert.py", "stack.py"]
 
 
 def _import_kube_prometheus(definitions: Path) -> None:

@@ -69,7 +69,7 @@ REFERENCE_KEY = re.compile(r"(?i)(_file|File|_env|_path)$")
 MIN_PATH_TOKEN = 20
 MIN_PATH_ENTROPY = 3.5  # bits per character: random base64 is near 6, English words near 3
 LOWER_RUN = re.compile(r"[a-z]+")
-MAX_LOWER_RUN = 3.0  # mean length of lower-case runs: about 1.6 in random base64, 4 and more in CamelCase words
+MAX_LOWER_RUN = 2.5  # mean length of lower-case runs: about 1.6 in random base64, 3 and more in CamelCase names
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,9 @@ def entropy(text: str) -> float:
 def _random_token(text: str) -> bool:
     """A long mixed-case-and-digit string of high entropy whose lower-case runs are short: a generated token,
     not a word, a slug or a CamelCase name (ApiLatencyBudgetBurn1h)."""
-    if len(text) < MIN_PATH_TOKEN or not (any(c.isupper() for c in text) and any(c.isdigit() for c in text)):
-        return False
+    if len(text) < MIN_PATH_TOKEN or "." in text or not (any(c.isupper() for c in text)
+                                                         and any(c.isdigit() for c in text)):
+        return False  # a dot: a file name (runbooks/PipeUpBudgetBurn1h.md), not a token
     runs = LOWER_RUN.findall(text)
     return bool(runs) and sum(map(len, runs)) / len(runs) <= MAX_LOWER_RUN and entropy(text) >= MIN_PATH_ENTROPY
 

@@ -63,7 +63,7 @@ def bench_serve(url: str, pushes: int) -> None:
             while (tab.evaluate("Number(document.documentElement.dataset.updates || 0)") < pushes
                    and time.monotonic() - opened < 10 * pushes):
                 time.sleep(0.1)
-            latencies = [push["drawn"] - push["sent"] for push in tab.evaluate("window.previewPushes")]
+            latencies = [push["drawn"] - push["sent"] for push in tab.evaluate("window.previewPushes") if push["drawn"]]
             intervals = (time.monotonic() - opened) / max(1, len(latencies))
     finally:
         server.terminate()

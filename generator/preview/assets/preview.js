@@ -531,13 +531,16 @@
     const socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + spec.live.path);
     socket.onmessage = async (event) => {
       const message = JSON.parse(event.data);
+      /* Recorded in the same task that changes the page, so whoever sees the new value also sees its push. */
+      const push = { sent: message.sent, drawn: null };
+      window.previewPushes.push(push);
       spec.data = message.data;
       spec.rangeText = message.rangeText;
       document.querySelector(".range").textContent = message.rangeText;
       drawAll();
       await afterPaint();
+      push.drawn = Date.now() / 1000;
       updates += 1;
-      window.previewPushes.push({ sent: message.sent, drawn: Date.now() / 1000 });
       document.documentElement.dataset.updates = String(updates);
     };
     socket.onclose = () => { document.documentElement.dataset.live = "closed"; };

@@ -15,12 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,8 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.demo_exporter import SHIPPED_CONFIG, demo_exporter  # noqa: E402
 from generator.exporter.http import IDLE_TIMEOUT, SWEEP_INTERVAL  # noqa: E402
-from tests.servers import free_port, wait_ready  # noqa: E402
 
 GOAL_P99_MS = 50.0
 CLIENT_TIMEOUT = 10.0
@@ -101,36 +97,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--half-open", type=int, default=1000)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="obsgen-load-") as tmp:
-        workdir = Path(tmp)
-        url = f"sqlite:///{workdir / 'shop.db'}"
-        subprocess.run([sys.executable, "-m", "generator", "demo-db", "--dsn", url, "--days", "2"],
-                       cwd=REPO, check=True, capture_output=True)
-        config = yaml.safe_load((REPO / "out/exporter/exporter.yml").read_text())
-        config["forecasts"] = []
-        (workdir / "exporter.yml").write_text(yaml.safe_dump(config))
-        port = free_port()
-        log = workdir / "exporter.log"
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "generator", "exporter", "--config", str(workdir / "exporter.yml"),
-                 "--listen", f"127.0.0.1:{port}"], cwd=REPO, stdout=sink, stderr=subprocess.STDOUT,
-                env={**os.environ, "SHOP_DATABASE_URL": url})
-        try:
-            wait_ready(f"http://127.0.0.1:{port}/metrics", process, log)
-            size = len(requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).content)
-            idle = status_of(process.pid)
-            latencies, errors = asyncio.run(rounds(port, args.clients, args.rounds))
-            spread, spread_errors = asyncio.run(rounds(port, args.clients, args.rounds, SPREAD))
-            loaded = status_of(process.pid)
-            released, threads_before, threads_during, served = asyncio.run(half_open(port, args.half_open,
-                                                                                     process.pid))
-            after = status_of(process.pid)
-            again, errors_again = asyncio.run(rounds(port, args.clients, args.rounds))
-            final = status_of(process.pid)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+    config = yaml.safe_load(SHIPPED_CONFIG.read_text())
+    with demo_exporter({**config, "forecasts": []}, "obsgen-load-") as exporter:
+        port, pid = exporter.port, exporter.process.pid
+        size = len(requests.get(exporter.metrics_url, timeout=5).content)
+        idle = status_of(pid)
+        latencies, errors = asyncio.run(rounds(port, args.clients, args.rounds))
+        spread, spread_errors = asyncio.run(rounds(port, args.clients, args.rounds, SPREAD))
+        loaded = status_of(pid)
+        released, threads_before, threads_during, served = asyncio.run(half_open(port, args.half_open, pid))
+        after = status_of(pid)
+        again, errors_again = asyncio.run(rounds(port, args.clients, args.rounds))
+        final = status_of(pid)
     p50, p99 = np.percentile(latencies, [50, 99])
     print(f"{args.clients} simultaneous clients x {args.rounds} rounds, {size / 1024:.1f} KiB per scrape: "
           f"{errors} errors of {args.clients * args.rounds}; p50 {p50:.1f} ms  p99 {p99:.1f} ms  "

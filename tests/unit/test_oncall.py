@@ -62,7 +62,7 @@ def test_a_silence_of_the_alert_matches_every_escalation_copy(project: Project) 
         labels = {"alertname": "CpuHigh", "instance": "web-1", "severity": "critical",
                   conventions.ESCALATION_POLICY_LABEL: "default"} | ({"escalation_level": level} if level else {})
         assert all(labels.get(m.name) == m.value for m in silence)
-        receiver = route_for(project, labels)["receiver"]
+        receiver = route_for(project, labels).receiver
         assert receiver == {"": "email-slack-webhook", "1": "email_team_lead", "2": "email_manager-slack_urgent",
                             "3": "email_director-webhook_pagerduty"}[level]
 
@@ -74,10 +74,12 @@ def test_the_demos_real_host_does_not_climb_unless_asked(project: Project) -> No
 
 
 def test_watchdog_has_its_own_route_at_once_and_every_5_minutes_at_most(project: Project) -> None:
+    own = [r for r in alertmanager.config(project)["route"]["routes"] if r["matchers"] == ['alertname="Watchdog"']]
+    assert [r["receiver"] for r in own] == ["deadman"]
     route = route_for(project, {"alertname": "Watchdog", "severity": "info"})
-    assert route["matchers"] == ['alertname="Watchdog"'] and route["receiver"] == "deadman"
-    assert route["group_wait"] == "0s" and parse_seconds(route["repeat_interval"]) <= 300
-    assert route_for(project, {"alertname": "Other", "severity": "info"})["receiver"] == "null"
+    assert route.receiver == "deadman"
+    assert route.group_wait == "0s" and parse_seconds(route.repeat_interval) <= 300
+    assert route_for(project, {"alertname": "Other", "severity": "info"}).receiver == "null"
 
 
 def test_pagerduty_gets_events_v2_with_a_severity_it_accepts(project: Project) -> None:

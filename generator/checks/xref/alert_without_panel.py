@@ -16,7 +16,7 @@ from generator.core.errors import Level
 from generator.core.promql import PromQLError, metric_names
 from generator.derive.dashboards import alert_panel, dashboards
 
-CODE = "XR020"
+CODE = "XR021"
 NAME = "alert-without-panel"
 LEVEL = Level.ERROR
 

@@ -16,9 +16,11 @@ MODELLED = BusinessModel(epoch=0.0).series_names()
 def test_history_covers_twice_the_longest_range_over_the_demos_series(project: Project) -> None:
     fast = apply(project, Profile(time_scale=1 / 60))
     history = History.for_rules(fast, MODELLED, end=1_000_000.0)
-    assert history.end - history.start == 2 * (7 * 86400 / 60)  # avg_over_time(job:revenue:increase1h[7d]) at 60x
-    assert history.step == 15  # rate(...[1m]) at 60x: four samples a window
-    assert [rule.name for rule in read_over_ranges(fast, MODELLED)] == ["job:revenue:increase1h"]
+    # RevenueDrop's same hour last week: increase(revenue_total[1h] offset 1w) at 60x, its window twice
+    assert history.end - history.start == 2 * 3600 / 60 + 7 * 86400 / 60
+    assert history.step == 5  # rate(...[10m]) at 60x is the 20 s floor of a range: four samples a window
+    # every ranged or offset read of the demo's series reads them raw: no recording needs a history of its own
+    assert read_over_ranges(fast, MODELLED) == []
 
 
 def test_ranges_over_series_the_demo_does_not_write_are_ignored(project: Project) -> None:

@@ -51,6 +51,10 @@ DEMO_DB_READY = "writing new sessions"
 SIMULATED_HOST = SIMULATED_HOSTS[0]
 """instance label of the demo's first simulated host, where CPU and memory faults show by default."""
 DEFAULT_STATE_DIR = Path(".live")
+SINK_ROUTING_KEY = "obsgen-live-demo"
+"""The routing key PagerDuty integrations send the sink: not a secret, and no PagerDuty account would take it."""
+ROUTING_KEY_FILE = "pagerduty-routing-key"
+"""In the state directory: the file Alertmanager reads SINK_ROUTING_KEY from."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,9 @@ def _profile(project: Project, options: Options, ports: dict[str, int], started:
                                 metrics_path=metrics_path(host), labels={"instance": host}) for host in SIMULATED_HOSTS)
     real = address["node-exporter"] if "node-exporter" in started and not options.real_host else ""
     return Profile(time_scale=1 / options.time_scale, scrape_interval=options.scrape_interval,
-                   sink_url=f"http://{address['webhook']}", smtp_smarthost=address["smtp"],
+                   sink_url=f"http://{address['webhook']}",
+                   sink_routing_key_file=str(options.state_dir.resolve() / ROUTING_KEY_FILE),
+                   smtp_smarthost=address["smtp"],
                    alertmanagers=(address["alertmanager"],), targets=targets, scrape_jobs=simulated,
                    quiet_instances=(real,) if real else ())
 
@@ -183,6 +189,7 @@ def up(options: Options) -> LiveStack:
         path = state_dir / stale
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / ROUTING_KEY_FILE).write_text(SINK_ROUTING_KEY + "\n")
     ports = _ports(options.free_ports)
     out = state_dir / "out"
     definitions = load(options.definitions)

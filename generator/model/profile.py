@@ -20,6 +20,9 @@ class Profile:
     """Replaces the scrape and evaluation intervals when set."""
     sink_url: str = ""
     """When set, every Slack, webhook and PagerDuty channel posts to f"{sink_url}/{channel}" instead."""
+    sink_routing_key_file: str = ""
+    """With sink_url: the file PagerDuty integrations read the sink's routing key from (a demo's out/ carries no
+    key inline either: Alertmanager needs one, and the secret scan refuses any written out)."""
     smtp_smarthost: str = ""
     """When set, email goes to this host:port without TLS or auth (a local sink)."""
     alertmanagers: tuple[str, ...] = ()

@@ -17,10 +17,6 @@ from generator.model.project import Project
 
 PAGERDUTY_EVENTS_PATH = "/v2/enqueue"
 """Where PagerDuty's Events API v2 takes events (on events.pagerduty.com, or events.eu.pagerduty.com)."""
-LIVE_ROUTING_KEY = "obsgen-live-demo"
-"""The routing key the live sink expects: not a secret, and no PagerDuty account would take it."""
-
-
 def _sink(project: Project, channel: Channel) -> str:
     profile = project.profile
     return f"{profile.sink_url}/{channel.name}" if profile is not None and profile.sink_url else ""
@@ -43,17 +39,17 @@ def _webhook(channel: WebhookChannel, sink: str) -> dict[str, Any]:
     return entry
 
 
-def _pagerduty(channel: PagerDutyChannel | WebhookChannel, sink: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {}
+def _pagerduty(project: Project, channel: PagerDutyChannel | WebhookChannel, sink: str) -> dict[str, Any]:
+    key_file = channel.routing_key_file if isinstance(channel, PagerDutyChannel) else channel.credentials_file
+    entry: dict[str, Any] = {"routing_key_file": key_file}
     if sink:
-        entry |= {"url": sink + PAGERDUTY_EVENTS_PATH, "routing_key": LIVE_ROUTING_KEY}
+        profile = project.profile
+        entry = {"url": sink + PAGERDUTY_EVENTS_PATH,
+                 "routing_key_file": (profile.sink_routing_key_file if profile is not None else "") or key_file}
     elif isinstance(channel, WebhookChannel):
         host = urlsplit(channel.url).hostname or ""
         if host.startswith("events.") and host != "events.pagerduty.com":  # a regional endpoint (events.eu.)
             entry["url"] = f"https://{host}{PAGERDUTY_EVENTS_PATH}"
-        entry["routing_key_file"] = channel.credentials_file
-    else:
-        entry["routing_key_file"] = channel.routing_key_file
     return entry | {
         "send_resolved": channel.send_resolved,
         "severity": '{{ template "obsgen.pagerduty.severity" . }}',
@@ -92,7 +88,7 @@ def integrations(project: Project, channel: Channel) -> list[tuple[str, dict[str
     if isinstance(channel, SlackChannel):
         return [("slack_configs", _slack(channel, name, file, sink)) for name, file in channel.webhook_files().items()]
     if isinstance(channel, PagerDutyChannel | WebhookChannel) and channel.is_pagerduty:
-        return [("pagerduty_configs", _pagerduty(channel, sink))]
+        return [("pagerduty_configs", _pagerduty(project, channel, sink))]
     if isinstance(channel, WebhookChannel):
         return [("webhook_configs", _webhook(channel, sink))]
     raise AssertionError(f"{type(channel).__name__} has no Alertmanager integration")

@@ -27,6 +27,7 @@ from generator.derive.time_compression import apply
 from generator.live import smtp_sink, webhook_sink
 from generator.live.client import email_matches, webhook_matches
 from generator.live.recording import Record, Recording
+from generator.live.stack import SINK_ROUTING_KEY
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager
@@ -68,8 +69,10 @@ def received(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Iter
     smtp_port = free_port()
     smtp = smtp_sink.controller(smtp_port, emails)
     smtp.start()
+    routing_key = workdir / "routing-key"
+    routing_key.write_text(SINK_ROUTING_KEY)
     live = apply(project, Profile(time_scale=1 / 60, sink_url=f"http://127.0.0.1:{hooks.server_address[1]}",
-                                  smtp_smarthost=f"127.0.0.1:{smtp_port}"))
+                                  sink_routing_key_file=str(routing_key), smtp_smarthost=f"127.0.0.1:{smtp_port}"))
     for path, document in alertmanager.render(live).items():
         target = workdir / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -94,6 +94,14 @@ def test_pagerduty_gets_events_v2_with_a_severity_it_accepts(project: Project) -
     assert project.alerting.severity("emergency").pagerduty == "critical"  # type: ignore[union-attr]
 
 
+def test_the_live_sink_gets_pagerduty_events_with_a_routing_key_read_from_a_file(project: Project) -> None:
+    live = apply(project, Profile(sink_url="http://127.0.0.1:9", sink_routing_key_file="/state/routing-key"))
+    pagerduty = {r["name"]: r for r in alertmanager.config(live)["receivers"]}["email-slack-webhook"]
+    assert pagerduty["pagerduty_configs"][0]["url"] == "http://127.0.0.1:9/webhook/v2/enqueue"
+    assert pagerduty["pagerduty_configs"][0]["routing_key_file"] == "/state/routing-key"
+    assert "routing_key" not in pagerduty["pagerduty_configs"][0], "the secret scan refuses a key written out"
+
+
 def test_each_slack_channel_has_its_own_incoming_webhook(project: Project) -> None:
     slack = [config for receiver in alertmanager.config(project)["receivers"]
              for config in receiver.get("slack_configs", [])]

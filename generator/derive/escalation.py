@@ -8,14 +8,8 @@ acknowledgement) silences its escalation too, while Prometheus keeps counting: w
 the alert still firing, the ladder stands where time has brought it.
 
 The alert itself keeps firing for the policy's flap_tolerance after its condition clears (keep_firing_for),
-so a short dip neither resolves it nor restarts the ladder.
-
-A copy watches the alert pending as well as firing, and waits for the alert's own `for` plus the level's delay:
-the same moment in the normal case, but a restart does not break the ladder. Prometheus does not restore the
-`for` of an alert under its --rules.alert.for-grace-period (10m), so after a restart the alert is pending
-again while its firing sample from before leaves the lookback window; a copy reading only the firing alert
-would resolve and start over. Reading it pending too, the copy stays active, and Prometheus restores the
-copy's own `for` (over the grace period) from ALERTS_FOR_STATE.
+so a short dip neither resolves it nor restarts the ladder. Prometheus restores each copy's `for` after a
+restart from ALERTS_FOR_STATE, like any alert's.
 """
 
 from __future__ import annotations
@@ -23,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.core.duration import format_seconds, parse_seconds
 from generator.model import Alert, EscalationPolicy
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, NOT_ESCALATION
 from generator.model.project import Project
@@ -42,20 +35,13 @@ class EscalationRule:
     channels: tuple[str, ...]
     exclude_instances: tuple[str, ...] = ()
     """Instances whose alerts do not escalate (the machine a live demo runs on)."""
-    alert_for: str = "0s"
-    """The alert's own `for`: the copy watches it from when it is pending."""
 
     @property
     def expr(self) -> str:
-        """The alert's own series, pending or firing (not its copies), without the alertstate label the copy sets."""
-        matchers = [f'alertname="{self.alert}"', NOT_ESCALATION]
+        """The alert's own firing series (not its copies), without the alertstate label the copy sets itself."""
+        matchers = [f'alertname="{self.alert}"', 'alertstate="firing"', NOT_ESCALATION]
         matchers += [f'instance!="{instance}"' for instance in self.exclude_instances]
         return f"max without (alertstate) (ALERTS{{{','.join(matchers)}}})"
-
-    @property
-    def hold(self) -> str:
-        """The copy's `for`: the alert's own, then the level's delay once it fires."""
-        return format_seconds(parse_seconds(self.alert_for) + parse_seconds(self.after))
 
     @property
     def labels(self) -> dict[str, str]:
@@ -74,10 +60,10 @@ class EscalationRule:
                 f"telling {', '.join(self.channels)}.")
 
 
-def escalation_rules(policy: EscalationPolicy, alert: str = "ExampleAlert", exclude_instances: tuple[str, ...] = (),
-                     alert_for: str = "0s") -> list[EscalationRule]:
+def escalation_rules(policy: EscalationPolicy, alert: str = "ExampleAlert",
+                     exclude_instances: tuple[str, ...] = ()) -> list[EscalationRule]:
     """The rules escalating one alert along a policy, one per level."""
-    return [EscalationRule(alert, policy.name, index, level.after, level.channels, exclude_instances, alert_for)
+    return [EscalationRule(alert, policy.name, index, level.after, level.channels, exclude_instances)
             for index, level in enumerate(policy.levels, start=1)]
 
 
@@ -87,7 +73,7 @@ def alert_escalation(project: Project, alert: Alert) -> list[EscalationRule]:
     if policy is None:
         return []
     quiet = project.profile.quiet_instances if project.profile is not None else ()
-    return escalation_rules(policy, alert.name, quiet, alert.for_)
+    return escalation_rules(policy, alert.name, quiet)
 
 
 def copy_annotations(rule: EscalationRule, annotations: dict[str, str]) -> dict[str, str]:

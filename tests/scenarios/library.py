@@ -9,7 +9,7 @@ scenario: each is a shop of its own (its `job` label), and alerts on the busines
 shop. They share one background of hosts and pipeline (BACKGROUND); alerts on it must behave the same in all
 of them. Promtool cannot stop evaluating rules, so a Prometheus restart is what the data shows of it: every
 series of that scenario, and of the background, without samples for RESTART_GAP minutes; what a restart does to
-`for` state and the escalation ladder is shown on a real Prometheus (tests/e2e/test_escalation_restart.py).
+`for` state and the escalation ladder is shown on a live stack restarted mid-incident (tests/e2e/test_restarts.py).
 """
 
 from __future__ import annotations

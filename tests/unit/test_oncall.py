@@ -30,12 +30,11 @@ def _rules(project: Project, name: str) -> list[dict[str, Any]]:
 def test_escalation_copies_keep_the_alerts_name_and_labels_and_add_the_level(project: Project) -> None:
     own, *copies = _rules(project, "CpuHigh")
     assert own["labels"] == {"escalation_policy": "default", "severity": "critical"} and own["for"] == "5m"
-    # a copy watches the alert from pending (its 5m `for`, then the level's delay), so it survives a restart
     assert [(c["for"], c["labels"]) for c in copies] == [
-        ("20m", {"escalation_level": "1"}), ("35m", {"escalation_level": "2"}), ("1h5m", {"escalation_level": "3"})]
-    # the copy reads the alert's own series (not its copies), pending or firing, and keeps every label but alertstate
-    assert copies[0]["expr"] == 'max without (alertstate) (ALERTS{alertname="CpuHigh",escalation_level=""})'
-
+        ("15m", {"escalation_level": "1"}), ("30m", {"escalation_level": "2"}), ("60m", {"escalation_level": "3"})]
+    # the copy reads the alert's own firing series (not its copies) and keeps every label but alertstate
+    assert copies[0]["expr"] == ('max without (alertstate) (ALERTS{alertname="CpuHigh",alertstate="firing",'
+                                 'escalation_level=""})')
     assert copies[0]["annotations"]["runbook_url"] == own["annotations"]["runbook_url"]
     assert copies[0]["annotations"]["description"].endswith(
         "Unresolved for 15m: escalation level 1 of policy default, telling email_team_lead.")
@@ -70,7 +69,7 @@ def test_a_silence_of_the_alert_matches_every_escalation_copy(project: Project) 
 def test_the_demos_real_host_does_not_climb_unless_asked(project: Project) -> None:
     quiet = apply(project, Profile(time_scale=1 / 60, quiet_instances=("127.0.0.1:9100",)))
     copy = _rules(quiet, "CpuHigh")[1]
-    assert copy["expr"].endswith('escalation_level="",instance!="127.0.0.1:9100"})') and copy["for"] == "20s"
+    assert copy["expr"].endswith('escalation_level="",instance!="127.0.0.1:9100"})') and copy["for"] == "15s"
 
 
 def test_watchdog_has_its_own_route_at_once_and_every_5_minutes_at_most(project: Project) -> None:

@@ -18,7 +18,6 @@ from generator.analysis.diff.routing import CONFIG
 from generator.analysis.diff.rules import RULES_DIR, canonical_expr
 from generator.analysis.latency import Bound, read_path, rounded_up
 from generator.core.duration import format_seconds, parse_seconds
-from generator.core.promql import selectors
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
 PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
@@ -70,15 +69,6 @@ def _seconds(value: Any, default: str) -> float:
     return parse_seconds(str(value or default))
 
 
-def _level_delay(rule: dict[str, Any], copy: dict[str, Any]) -> float:
-    """From the alert firing to its copy firing. A copy watching the alert pending too (since it survives a
-    restart that way) waits for the alert's `for` first; one of an older out/ watches it firing only."""
-    waited = _seconds(copy.get("for"), "0s")
-    if any('alertstate="firing"' in s.matchers for s in selectors(str(copy["expr"])) if s.name == "ALERTS"):
-        return waited
-    return waited - _seconds(rule.get("for"), "0s")
-
-
 def alert_view(tree: OutTree, name: str) -> AlertView | None:
     """The first alerting rule called name, seen whole; None when out/ has no such alert."""
     rules = list(_rules(tree))
@@ -90,7 +80,7 @@ def alert_view(tree: OutTree, name: str) -> AlertView | None:
     labels = {str(k): str(v) for k, v in (rule.get("labels") or {}).items()}
     delivered = tuple(deliveries(config, {"alertname": name, **labels}))
     escalations = tuple(
-        Escalation(str(copy["labels"][ESCALATION_LEVEL_LABEL]), format_seconds(_level_delay(rule, copy)),
+        Escalation(str(copy["labels"][ESCALATION_LEVEL_LABEL]), str(copy.get("for", "0s")),
                    tuple(deliveries(config, {"alertname": name, **labels,
                                              **{str(k): str(v) for k, v in copy["labels"].items()}})))
         for copy in named if ESCALATION_LEVEL_LABEL in (copy.get("labels") or {}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, disable_created_metrics
@@ -41,7 +42,8 @@ def build(config: ExporterConfig, prometheus_url: str = "") -> Exporter:
     client = PrometheusClient(prometheus_url or config.settings.prometheus_url,
                               parse_seconds(config.settings.prometheus_timeout))
     jobs: list[Job] = [QueryJob(q, databases, metrics.database_up.labels(database=q.database)) for q in config.queries]
-    jobs += [ForecastJob(f, client, metrics.prometheus_up) for f in config.forecasts]
+    computing = threading.Lock()
+    jobs += [ForecastJob(f, client, metrics.prometheus_up, computing) for f in config.forecasts]
     registry.register(business_collector(cache, config.queries))
     registry.register(forecast_collector(cache, [f.name for f in config.forecasts]))
     exposition = Exposition(registry, cache)

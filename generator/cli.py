@@ -206,7 +206,9 @@ def latency(definitions: Path = DEFINITIONS, time_scale: float = _time_scale(1.0
 
 @app.command()
 def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE, time_scale: float = _time_scale(60.0),
-       free_ports: bool = typer.Option(False, "--free-ports", help="Free ports, not 9090, 9093, 9100, ...")) -> None:
+       free_ports: bool = typer.Option(False, "--free-ports", help="Free ports, not 9090, 9093, 9100, ..."),
+       alertmanagers: int = typer.Option(1, "--alertmanagers", min=1, max=3,
+                                         help="2 or 3 run a cluster on loopback, as production's HA pair.")) -> None:
     """Start the live local stack (Prometheus, Alertmanager, node-exporter, demo app, sinks) and print its URLs."""
     import time
 
@@ -216,7 +218,7 @@ def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE, time_scale: flo
 
     began = time.monotonic()
     try:
-        stack = start(Options(definitions, state_dir, time_scale, free_ports=free_ports))
+        stack = start(Options(definitions, state_dir, time_scale, free_ports=free_ports, alertmanagers=alertmanagers))
     except (DefinitionError, RuntimeError) as error:
         _fail(error)
         return

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.project import Project, load
+from generator.build import load
+from generator.model.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 

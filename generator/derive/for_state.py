@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.core.duration import format_seconds, parse_seconds
 from generator.model import RuleSet
-from generator.model.duration import format_seconds, parse_seconds
-from generator.project import Project
+from generator.model.project import Project
 
 PROMETHEUS_DEFAULT_TOLERANCE = 3600.0
 

@@ -71,9 +71,9 @@ def forecast_report(config: Path = CONFIG, prometheus_url: str = PROMETHEUS_URL,
                     at: float = typer.Option(0.0, "--at", help="Unix time to report at (default: now)."),
                     only: list[str] = ONLY) -> None:
     """Every forecast's findings now: expected values, bands, anomalies and capacity recommendations."""
+    from generator.core.duration import parse_seconds
     from generator.exporter.prometheus_api import PrometheusClient
     from generator.exporter.report import collect, render
-    from generator.model.duration import parse_seconds
 
     loaded = _load(config)
     forecasts = [f for f in loaded.forecasts if not only or f.name in only]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.errors import DefinitionError, Location
+from generator.core.errors import DefinitionError, Location
 from generator.importer.pysource import definitions_module
 from generator.interop.grafana_json import convert
 from generator.model import Dashboard, DatasourceVariable

@@ -12,11 +12,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from generator.crossref import SYNTHETIC_SERIES
-from generator.errors import DefinitionError, Location
+from generator.core.errors import DefinitionError, Location
+from generator.core.promql import metric_names
+from generator.derive.series import SYNTHETIC_SERIES
 from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet
 from generator.model.identity import slug
-from generator.promql import metric_names
 
 GROUP_FIELDS = {"name", "interval", "limit", "query_offset", "labels", "rules"}
 RULE_FIELDS = {"alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"}

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import yaml
 
-from generator.crossref import SYNTHETIC_SERIES
-from generator.crossref_dashboards import series_read
-from generator.errors import DefinitionError, Location
+from generator.build import load
+from generator.core.errors import DefinitionError, Location
+from generator.derive.dashboards import series_read
+from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer import dashboards as dashboard_files
 from generator.importer.dashboards import ImportedDashboard, holds_dashboards, read_dashboards
 from generator.importer.pysource import module_source
 from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series, yaml_documents
 from generator.model import Definition
-from generator.project import load
 
 
 @dataclass

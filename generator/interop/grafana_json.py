@@ -2,7 +2,7 @@
 
 Old JSON is first brought to the current shape (generator.interop.grafana_legacy). Each part then becomes
 its model object; the object is rendered back by the Grafana target, and whatever the source says that
-the rendering does not is kept in the object's `extra` (generator.verbatim). So the built dashboard says
+the rendering does not is kept in the object's `extra` (generator.core.verbatim). So the built dashboard says
 everything the source said, at the current schema version, with positions re-flowed by the layout.
 """
 
@@ -13,7 +13,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator.errors import DefinitionError, Location
+from generator.core.duration import parse_seconds
+from generator.core.errors import DefinitionError, Location
+from generator.core.verbatim import residual, without
 from generator.interop.grafana_legacy import upgrade
 from generator.interop.notes import Notes
 from generator.interop.panel_reader import PanelReader, Sources, build
@@ -29,9 +31,7 @@ from generator.model import (
     VerbatimVariable,
 )
 from generator.model.dashboards import Variable
-from generator.model.duration import parse_seconds
 from generator.model.identity import dashboard_uid
-from generator.verbatim import residual, without
 
 OWNED = frozenset({"id", "uid", "title", "version", "schemaVersion", "panels", "templating", "iteration",
                    "description", "__inputs", "__requires", "__elements"})

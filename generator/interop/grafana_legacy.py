@@ -13,10 +13,10 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from generator.core.verbatim import empty, merge, without
 from generator.interop import grafana_successors as successors
 from generator.interop.notes import Notes
 from generator.targets.grafana import BUILTIN_ANNOTATION
-from generator.verbatim import empty, merge, without
 
 GRID_COLUMNS = 24
 CELL_HEIGHT, CELL_MARGIN, MIN_PANEL_PX = 30, 8, 90  # Grafana's grid constants, in pixels

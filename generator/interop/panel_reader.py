@@ -13,19 +13,18 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from generator.crossref_dashboards import variable_expr
-from generator.dashboards import values_of
-from generator.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
+from generator.core.duration import parse_seconds
+from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
+from generator.core.promql import PromQLError, parse
+from generator.core.verbatim import merge, residual, without
+from generator.derive.dashboards import values_of, variable_expr
+from generator.derive.layout import Box
 from generator.interop.notes import Notes
-from generator.layout import Box
 from generator.model import Link, Panel, PanelKind, Query, Row
 from generator.model.dashboards import Variable
-from generator.model.duration import parse_seconds
 from generator.model.identity import panel_id
 from generator.model.panels import MAX_WIDTH
-from generator.promql import PromQLError, parse
 from generator.targets.grafana_panels import link_json, panel_json, row_json, target_json
-from generator.verbatim import merge, residual, without
 
 KINDS = {kind.value: kind for kind in PanelKind}
 LEGENDS = {PanelKind.TIMESERIES, PanelKind.BARCHART, PanelKind.STATE_TIMELINE, PanelKind.PIE_CHART}

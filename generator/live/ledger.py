@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
+from generator.core.duration import parse_seconds
 from generator.live.recording import Record
-from generator.model.duration import parse_seconds
 
 SETTLE = 3.0
 """Seconds allowed beyond a route's timings for evaluation, delivery and a shared machine."""

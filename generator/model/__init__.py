@@ -1,5 +1,6 @@
 """The vocabulary of definitions/: typed, validated at construction, no I/O."""
 
+from generator.core.duration import Duration
 from generator.model.alerts import Alert, Example
 from generator.model.base import Definition
 from generator.model.business import BusinessMetric, Database
@@ -14,7 +15,6 @@ from generator.model.dashboards import (
     instance_variable,
     job_variable,
 )
-from generator.model.duration import Duration
 from generator.model.exporter import ExporterSettings
 from generator.model.forecasts import Capacity, Forecast
 from generator.model.grafana_server import GrafanaServer

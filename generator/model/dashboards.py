@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from generator.core.duration import Duration
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration
 from generator.model.identity import MAX_UID, dashboard_uid, panel_id
 from generator.model.panels import VERBATIM, Panel, PanelLink, Row
 from generator.model.rulesets import valid_metric_name

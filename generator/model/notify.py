@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from generator.core.duration import Duration, format_seconds, parse_seconds
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration, format_seconds, parse_seconds
 from generator.model.secrets import reject_inline_secrets
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")

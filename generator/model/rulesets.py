@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
 
+from generator.core.duration import Duration
+from generator.core.promql import PromQLError, parse
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration
 from generator.model.metrics import LABEL_NAME, METRIC_NAME
-from generator.promql import PromQLError, parse
 
 RULE_SET_NAME = re.compile(r"^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$")
 

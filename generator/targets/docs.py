@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.escalation import escalation_rules
+from generator.derive.escalation import escalation_rules
 from generator.model import LogAlert
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets.prometheus import alert_rule
 from generator.targets.templating import environment
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from generator.annotations import alert_annotations
-from generator.check.schemas import go_duration
-from generator.model.duration import parse_seconds
+from generator.core.duration import go_duration, parse_seconds
+from generator.derive.annotations import alert_annotations
 from generator.model.identity import dashboard_uid
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets.templating import environment
 
 CONFIG = "loki/loki.yaml"
@@ -130,12 +129,8 @@ def render(project: Project) -> dict[str, Any]:
     stores = project.all(LogStorage)
     if not stores:
         return {}
-    from generator.check.schemas.loki import validate, validate_rules  # models loaded when used
-
     document = config(project, stores[0])
-    validate(document)
     files: dict[str, Any] = {CONFIG: document}
     for name, rules in rule_files(project).items():
-        validate_rules(rules)
         files[f"{RULES_DIR}/{name}.yaml"] = rules
     return files | runbooks(project)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet
-from generator.project import Project
-from generator.targets.prometheus import RULES_DIR
-
-FILE_PREFIX = "ruleset-"
+from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet, conventions
+from generator.model.project import Project
 
 
 def rule_entry(rule: ImportedAlert | ImportedRecord) -> dict[str, Any]:
@@ -47,4 +44,4 @@ def rule_file(rule_set: RuleSet) -> dict[str, Any]:
 
 def render(project: Project) -> dict[str, Any]:
     """One rule file per rule set."""
-    return {f"{RULES_DIR}/{FILE_PREFIX}{rule_set.name}.yml": rule_file(rule_set) for rule_set in project.all(RuleSet)}
+    return {conventions.rule_set_file(rule_set.name): rule_file(rule_set) for rule_set in project.all(RuleSet)}

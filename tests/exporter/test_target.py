@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from generator.checks.xref.exporter import check
 from generator.model import ExporterSettings
-from generator.project import Project
-from generator.sidecar import check
+from generator.model.project import Project
 from generator.targets import TARGETS, exporter
 
 

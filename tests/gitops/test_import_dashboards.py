@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.build import build
-from generator.check.lint import lint_project
-from generator.errors import DefinitionError
+from generator.build import build, load
+from generator.checks.lint import lint_project
+from generator.core.errors import DefinitionError
 from generator.importer.write import import_files
 from generator.model import Dashboard
-from generator.project import load
 from tests.gitops.helpers import (
     FIXTURES,
     KUBE_PROMETHEUS,

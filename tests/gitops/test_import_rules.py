@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build import build
-from generator.check.tools import run_all
-from generator.errors import DefinitionError
+from generator.build import build, load
+from generator.checks.tools import run_all
+from generator.core.errors import DefinitionError
 from generator.importer.write import import_files, module_name
 from generator.model import RuleSet
-from generator.project import load
 from tests.gitops.helpers import (
     FIXTURES,
     KUBE_PROMETHEUS,

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.build import build
-from generator.errors import DefinitionError
+from generator.build import build, load
+from generator.core.errors import DefinitionError
 from generator.importer.write import import_files
 from generator.model import Dashboard
-from generator.project import load
 from generator.targets import prometheus
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import (

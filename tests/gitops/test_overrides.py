@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build import build
-from generator.errors import DefinitionError
+from generator.build import build, load
+from generator.core.errors import DefinitionError
+from generator.core.thresholds import replace_threshold, thresholds
 from generator.importer.write import import_files
-from generator.project import load
-from generator.thresholds import replace_threshold, thresholds
 from tests.gitops.helpers import FIXTURES, copy_definitions
 
 NODE_RULES = FIXTURES / "kube-prometheus/nodeExporter-prometheusRule.yaml"

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from generator.project import Project, load
+from generator.build import load
+from generator.model.project import Project
 from generator.targets import grafana
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from generator.build import compile_project
-from generator.dashboards import alert_panel, dashboard_url
-from generator.errors import DefinitionError
-from generator.layout import Box, layout
+from generator.build import compile_project, load
+from generator.core.errors import DefinitionError
+from generator.derive.dashboards import alert_panel, dashboard_url
+from generator.derive.layout import Box, layout
 from generator.model import Dashboard, Panel, Row
 from generator.model.identity import panel_id
-from generator.project import Project, load
+from generator.model.project import Project
 from generator.targets import dashboard_docs, grafana_provisioning, prometheus
 from tests.grafana.conftest import DEFINITIONS
 

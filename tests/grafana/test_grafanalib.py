@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from generator.check.lint import lint, project_context
+from generator.build import load
+from generator.checks.lint import lint, project_context
 from generator.model import Dashboard, PanelKind
-from generator.project import load
 from generator.targets import grafana
 from tests.grafana.conftest import DEFINITIONS
 from tests.grafana.schema_oracle import problems

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.check.lint import RULES, lint, rule
-from generator.check.lint.dashboard_json import Context
+from generator.checks.lint import RULES, lint, rule
+from generator.checks.lint.dashboard_json import Context
 
 CASES = Path(__file__).parent / "cases"
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}

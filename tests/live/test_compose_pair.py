@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from generator.derive.for_state import for_state
-from generator.project import Project
+from generator.model.project import Project
 
 COMPOSE = Path(__file__).resolve().parents[2] / "stacks/docker-compose.yml"
 

@@ -12,12 +12,13 @@ import pytest
 import requests
 from prometheus_client import generate_latest
 
+from generator.build import load
 from generator.live.demo.app import HOST_METRICS_PATH, server
 from generator.live.demo.business import CONVERSION, BusinessModel, Series
 from generator.live.demo.faults import Fault
 from generator.live.demo.shop import Shop
 from generator.model import Source
-from generator.project import Project, load
+from generator.model.project import Project
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

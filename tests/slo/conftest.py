@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
+from generator.build import build, load
 from generator.model import SLO
-from generator.project import Project, load
+from generator.model.project import Project
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
 

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.errors import DefinitionError
+from generator.build import load
+from generator.core.errors import DefinitionError
+from generator.derive.slo.rules import expand, period_ratio_expr
 from generator.model import SLO
 from generator.model.metrics import RECORDING_RULE_NAME
-from generator.project import Project, load
-from generator.slo.rules import expand, period_ratio_expr
+from generator.model.project import Project
 from tests.slo.tiny import FIRST_LINE, write
 
 SLOTH_RULES_PER_SLO = 17  # examples/_gen/getting-started.yml of slok/sloth: 8 SLI + 7 metadata + 2 alerts

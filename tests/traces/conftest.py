@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.build import build
-from generator.project import Project, load
+from generator.build import build, load
+from generator.model.project import Project
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITIONS = ROOT / "definitions"

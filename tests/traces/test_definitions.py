@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import DefinitionError
+from generator.build import load
+from generator.core.errors import DefinitionError
 from generator.model import Endpoint, Service, TracingPolicy
 from generator.model.trace_sizing import size
-from generator.project import load
 from tests.traces.conftest import DEFINITIONS
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.check.schemas import SchemaError
-from generator.check.schemas.otelcol import validate
+from generator.checks.schemas import SchemaError
+from generator.checks.schemas.otelcol import validate
 from generator.model import TraceExporter, TracingPolicy
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets.otelcol import config
 from tests.traces.conftest import read_yaml
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from generator.derive.for_state import for_state
-from generator.profile import Profile, apply
-from generator.project import Project
+from generator.derive.time_compression import apply
+from generator.model.profile import Profile
+from generator.model.project import Project
 
 
 def test_the_grace_period_is_the_shortest_hold_and_the_tolerance_the_longest_but_at_least_an_hour(

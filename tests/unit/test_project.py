@@ -1,7 +1,8 @@
 from pathlib import Path
 
+from generator.build import load
 from generator.model import Alert, Metric
-from generator.project import Project, load
+from generator.model.project import Project
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
 

@@ -318,10 +318,11 @@ def _start_exporter(supervisor: Supervisor, out: Path, url: dict[str, str], port
                      http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)
 
 
-def restart(stack: LiveStack, component: str, crash: bool = False) -> float:
-    """Stop one server (SIGTERM, or SIGKILL as a crash would) and start it again as `up` did; returns when ready."""
+def restart(stack: LiveStack, component: str) -> float:
+    """Stop one server (SIGTERM, as an upgrade or a rescheduled pod would) and start it again as `up` did; returns
+    when it is ready."""
     ready_path = READY_PATHS["alertmanager" if component in stack.alertmanagers else component]
-    Supervisor.load(stack.state_dir).restart(component, http_ready(stack.urls[component] + ready_path), kill=crash)
+    Supervisor.load(stack.state_dir).restart(component, http_ready(stack.urls[component] + ready_path))
     return time.time()
 
 

@@ -152,13 +152,10 @@ class Supervisor:
         """Start a detached process, record it, and wait until ready; StartError with its log if not."""
         return self._launch(Process(name, 0, 0, argv, str(self.log(name)), url, env or {}), ready, timeout)
 
-    def restart(self, name: str, ready: Callable[[], bool], timeout: float = 30.0, kill: bool = False) -> Process:
-        """Stop a recorded process (SIGTERM, or SIGKILL as a crash) and start it again as it was started."""
+    def restart(self, name: str, ready: Callable[[], bool], timeout: float = 30.0) -> Process:
+        """Stop a recorded process and start it again as it was started (argv, environment, place, log)."""
         old = self.named(name)
-        if kill:
-            self.kill(name)
-        else:
-            stop(old)
+        stop(old)
         at = self.processes.index(old)
         self.processes.remove(old)
         return self._launch(old, ready, timeout, at)

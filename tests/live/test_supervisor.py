@@ -42,14 +42,12 @@ def test_a_process_that_dies_at_start_reports_its_log(tmp_path: Path) -> None:
     assert supervisor.stop_all()[0][1] == "already gone"
 
 
-@pytest.mark.parametrize("crash", [False, True])
-def test_a_restarted_process_keeps_its_place_argv_and_environment_and_is_still_stopped(
-        tmp_path: Path, crash: bool) -> None:
+def test_a_restarted_process_keeps_its_place_argv_and_environment_and_is_still_stopped(tmp_path: Path) -> None:
     supervisor = Supervisor(tmp_path)
     first = supervisor.start("first", SLEEPER, ready=lambda: True, env={"OBSGEN_PROBE": "kept"})
     supervisor.start("second", SLEEPER, ready=lambda: True)
     try:
-        again = Supervisor.load(tmp_path).restart("first", ready=lambda: True, kill=crash)
+        again = Supervisor.load(tmp_path).restart("first", ready=lambda: True)
         assert not alive(first) and alive(again) and again.pid != first.pid
         environ = Path(f"/proc/{again.pid}/environ").read_bytes().split(b"\0")
         assert b"OBSGEN_PROBE=kept" in environ and again.argv == first.argv
@@ -57,3 +55,13 @@ def test_a_restarted_process_keeps_its_place_argv_and_environment_and_is_still_s
     finally:
         outcomes = Supervisor.load(tmp_path).stop_all()
     assert [outcome for _, outcome in outcomes] == ["stopped", "stopped"] and not alive(again)
+
+
+def test_a_killed_process_stays_recorded_and_down_still_stops_the_others(tmp_path: Path) -> None:
+    supervisor = Supervisor(tmp_path)
+    victim = supervisor.start("victim", SLEEPER, ready=lambda: True)
+    other = supervisor.start("other", SLEEPER, ready=lambda: True)
+    Supervisor.load(tmp_path).kill("victim")
+    assert not alive(victim) and alive(other)
+    outcomes = {process.name: outcome for process, outcome in Supervisor.load(tmp_path).stop_all()}
+    assert outcomes == {"victim": "already gone", "other": "stopped"}

@@ -17,6 +17,8 @@ Usage: python bench/soak.py [--hours 24] [--alertmanagers 1] [--out DIR]   (24 s
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import sys
 import tempfile
 import threading
@@ -209,6 +211,19 @@ def pipeline_lines(live: LiveClient, seconds: float) -> list[str]:
     return lines
 
 
+def keep_evidence(live: LiveClient, tallies: list[Tally], out: Path) -> None:
+    """The sinks' records and every tally, beside the report, to audit a figure after the stack is gone."""
+    shutil.copy(live.stack.webhook_record, out / "webhook.jsonl")
+    shutil.copy(live.stack.email_record, out / "email.jsonl")
+    with (out / "tallies.jsonl").open("w") as file:
+        for tally in tallies:
+            row = {"labels": tally.episode.labels, "start": tally.episode.start, "end": tally.episode.end,
+                   "integration": list(tally.integration), "expected_firing": tally.expected_firing,
+                   "received_firing": tally.received_firing, "expected_resolved": tally.expected_resolved,
+                   "received_resolved": tally.received_resolved, "duplicated": tally.duplicated}
+            file.write(json.dumps(row, sort_keys=True) + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hours", type=float, default=24.0, help="Simulated hours of faults (at least 24).")
@@ -235,6 +250,7 @@ def main() -> int:
             routing = Routing(stack.out / "alertmanager/alertmanager.yml")
             tallies = account(found, routing, live.webhooks.records() + live.emails.records(), until)
             pipeline = pipeline_lines(live, until - stack.ready_at)
+            keep_evidence(live, tallies, args.out)
         finally:
             stop.set()
             down(Path(state_dir))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry, disable_created_metrics
 
 from generator.core.duration import parse_seconds
+from generator.exporter import allocator
 from generator.exporter.cache import ResultCache
 from generator.exporter.collectors import business_collector, forecast_collector
 from generator.exporter.config import ExporterConfig
@@ -52,6 +53,7 @@ def build(config: ExporterConfig, prometheus_url: str = "") -> Exporter:
 
 def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") -> None:
     """Serve /metrics on `listen` (default: the configuration's) until SIGTERM or SIGINT, then stop cleanly."""
+    allocator.limit_arenas()  # before any job thread allocates
     exporter = build(config, prometheus_url)
     host, _, port = (listen or config.settings.listen).rpartition(":")
     stop = StopRequested()

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from generator.checks.rendered import LOKI_RULES, SCHEMAS, schema_of
+from generator.checks.config_schema import LOKI_RULES, SCHEMAS, schema_of
 from generator.checks.schemas import SchemaError
 from generator.checks.tools import Result
 from generator.checks.trace_coverage import CoverageError, coverage

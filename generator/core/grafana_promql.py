@@ -20,11 +20,6 @@ class UnknownVariable(KeyError):
     """A query uses a variable the dashboard does not define."""
 
 
-def variables_in(expr: str) -> list[str]:
-    """Names of the variables an expression uses, in order."""
-    return [next(g for g in match.groups() if g) for match in VARIABLE.finditer(expr)]
-
-
 def interpolate(expr: str, values: Mapping[str, str]) -> str:
     """The expression with every variable replaced by its value (UnknownVariable if one has none)."""
 

@@ -78,6 +78,14 @@ def selectors(expr: str) -> tuple[Selector, ...]:
 
 
 @lru_cache(maxsize=8192)
+def names_if_valid(expr: str) -> frozenset[str]:
+    """The metric names an expression reads, or none when it does not parse (a check reports that)."""
+    try:
+        return metric_names(expr)
+    except PromQLError:
+        return frozenset()
+
+
 def metric_names(expr: str) -> frozenset[str]:
     """Names of the series an expression reads (selectors without a fixed name are skipped)."""
     return frozenset(s.name for s in selectors(expr) if s.name)

@@ -57,21 +57,27 @@ def apply_override(rule_set: RuleSet, override: AlertOverride) -> RuleSet:
     return rule_set.model_copy(update={"groups": tuple(groups)})
 
 
-def apply_overrides(objects: list[Definition]) -> list[Definition]:
-    """The objects with every RuleSet replaced by what its overrides, in definition order, make of it."""
-    rule_sets: dict[str, RuleSet] = {}
+def apply_overrides(objects: list[Definition]) -> tuple[list[Definition], list[DefinitionError]]:
+    """The objects with every RuleSet replaced by what its overrides, in definition order, make of it, and the
+    overrides that match nothing (left unapplied). Of two rule sets of one name the first is kept (a duplicate)."""
+    originals: dict[str, RuleSet] = {}
     for rule_set in (obj for obj in objects if isinstance(obj, RuleSet)):
-        if rule_set.name in rule_sets:
-            first = rule_sets[rule_set.name].location
-            raise DefinitionError(rule_set.location,
-                                  f"duplicate rule set name {rule_set.name!r}, first defined at {first}")
-        rule_sets[rule_set.name] = rule_set
+        originals.setdefault(rule_set.name, rule_set)
+    rule_sets = dict(originals)
     overrides = [obj for obj in objects if isinstance(obj, AlertOverride)]
     if not overrides:
-        return objects
+        return objects, []
+    failed = []
     for override in overrides:
         if override.rule_set not in rule_sets:
-            known = ", ".join(sorted(rule_sets)) or "none"
-            raise DefinitionError(override.location, f"unknown rule set {override.rule_set!r}; defined: {known}")
-        rule_sets[override.rule_set] = apply_override(rule_sets[override.rule_set], override)
-    return [rule_sets[obj.name] if isinstance(obj, RuleSet) else obj for obj in objects]
+            known = sorted(rule_sets)
+            close = difflib.get_close_matches(override.rule_set, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"defined: {', '.join(known) or 'none'}"
+            failed.append(DefinitionError(override.location, f"unknown rule set {override.rule_set!r}; {hint}"))
+            continue
+        try:
+            rule_sets[override.rule_set] = apply_override(rule_sets[override.rule_set], override)
+        except DefinitionError as error:
+            failed.append(error)
+    return [rule_sets[obj.name] if isinstance(obj, RuleSet) and originals[obj.name] is obj else obj
+            for obj in objects], failed

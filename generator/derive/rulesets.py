@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from generator.core.promql import metric_names
+from generator.core.promql import names_if_valid
 from generator.model import RuleSet
 from generator.model.project import Project
 
 
 def _reads(rule_set: RuleSet) -> set[str]:
-    return {name for group in rule_set.groups for rule in group.rules for name in metric_names(rule.expr)}
+    return {name for group in rule_set.groups for rule in group.rules for name in names_if_valid(rule.expr)}
 
 
 def rule_sets_for_tests(project: Project) -> list[RuleSet]:
@@ -18,8 +18,8 @@ def rule_sets_for_tests(project: Project) -> list[RuleSet]:
     every evaluation step down and could fire alerts of the same name into the tests.
     """
     rule_sets = project.all(RuleSet)
-    wanted = {name for alert in project.alerts.values() for name in metric_names(alert.condition)}
-    wanted |= {name for rule in project.recording_rules.values() for name in metric_names(rule.expr)}
+    wanted = {name for alert in project.alerts.values() for name in names_if_valid(alert.condition)}
+    wanted |= {name for rule in project.recording_rules.values() for name in names_if_valid(rule.expr)}
     needed: set[str] = set()
     while wanted:
         found = [rs for rs in rule_sets if rs.name not in needed and wanted & {r.name for r in rs.records()}]

@@ -4,6 +4,7 @@ from generator.core.duration import Duration
 from generator.model.alerts import Alert, Example
 from generator.model.base import Definition
 from generator.model.business import BusinessMetric, Database
+from generator.model.check_settings import CheckSettings
 from generator.model.dashboards import (
     CustomVariable,
     Dashboard,
@@ -67,6 +68,7 @@ __all__ = [
     "BusinessMetric",
     "Capacity",
     "Channel",
+    "CheckSettings",
     "CustomVariable",
     "Dashboard",
     "Database",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -89,9 +89,6 @@ class PagerDutyChannel(Channel):
 
     kind: Literal["pagerduty"] = "pagerduty"
     routing_key_file: str = Field(description="File holding the integration's routing key.")
-
-
-AnyChannel = Annotated[EmailChannel | SlackChannel | WebhookChannel | PagerDutyChannel, Field(discriminator="kind")]
 
 
 class Smtp(SecretsByReference):

@@ -28,17 +28,6 @@ D = TypeVar("D", bound=Definition)
 
 
 @dataclass(frozen=True)
-class Warning:
-    """A request the stack cannot honour one-to-one, and what obsgen did instead."""
-
-    location: Location
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.location}: warning: {self.message}"
-
-
-@dataclass(frozen=True)
 class Project:
     """Everything the definitions declare, linked and checked; the only input of every target."""
 
@@ -47,7 +36,6 @@ class Project:
     alerting: AlertingConfig
     objects: tuple[Definition, ...]
     recording_rules: Mapping[str, RecordingRule]
-    warnings: list[Warning] = field(default_factory=list)
     profile: Profile | None = None
     """The profile it was compiled under (a test's or a live demo's); None for the build of out/."""
     _kinds: dict[type, list[Any]] = field(default_factory=dict, init=False, repr=False, compare=False)

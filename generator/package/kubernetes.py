@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from generator.core.errors import DefinitionError
 from generator.derive.dashboards import dashboards
 from generator.derive.for_state import for_state
 from generator.model import Kubernetes, RuleSet, conventions
@@ -42,7 +43,7 @@ def settings(project: Project) -> Kubernetes | None:
 def metadata(kube: Kubernetes, name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
     """Object metadata: name, namespace and labels (obsgen's own, then the given ones)."""
     if len(name) > 253 or not OBJECT_NAME.match(name):
-        raise ValueError(f"{name!r} is not a Kubernetes object name")
+        raise DefinitionError(kube.location, f"{name!r} is not a Kubernetes object name (a DNS-1123 subdomain)")
     return {"name": name, "namespace": kube.namespace, "labels": {**MANAGED_BY, **(labels or {})}}
 
 
@@ -73,7 +74,7 @@ def prometheus_rules(project: Project, kube: Kubernetes, rendered: Rendered) -> 
     for name, group in groups:
         path = f"{DIR}/prometheusrules/{name}.yaml"
         if path in files:
-            raise ValueError(f"two rule groups become PrometheusRule {name}: rename one")
+            raise DefinitionError(kube.location, f"two rule groups become PrometheusRule {name}: rename one")
         files[path] = _prometheus_rule(kube, name, group)
     return files
 
@@ -140,13 +141,15 @@ def dashboard_config_maps(project: Project, kube: Kubernetes, rendered: Rendered
         name = slug(f"grafana-dashboard-{dashboard.uid}")
         path = f"{DIR}/grafana-dashboards/{name}.yaml"
         if path in files:
-            raise ValueError(f"dashboard uids {dashboard.uid!r} and {uids[path]!r} make the same ConfigMap name "
+            raise DefinitionError(dashboard.location, f"dashboard uids {dashboard.uid!r} and {uids[path]!r} make "
+                                  "the same ConfigMap name "
                              f"{name}: change one grafana_uid")
         uids[path] = dashboard.uid
         key = f"{dashboard.uid}.json"
         document = serialise(key, rendered[conventions.dashboard_file(dashboard.folder, dashboard.uid)]).decode()
         if len(document.encode()) > CONFIG_MAP_BYTES:
-            raise ValueError(f"dashboard {dashboard.name}: its JSON is {len(document.encode())} bytes, over the 1 MiB "
+            raise DefinitionError(dashboard.location, f"dashboard {dashboard.name}: its JSON is "
+                                  f"{len(document.encode())} bytes, over the 1 MiB "
                              "a ConfigMap holds; split the dashboard")
         meta = metadata(kube, name, kube.dashboard_labels)
         if dashboard.folder != ROOT_FOLDER:

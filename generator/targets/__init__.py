@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from generator.core.errors import DefinitionError
 from generator.model.project import Project
 from generator.targets import (
     alertmanager,
@@ -55,6 +56,7 @@ def render_all(project: Project) -> dict[str, Any]:
     for name, target in TARGETS.items():
         for path, document in target(project).items():
             if path in files:
-                raise ValueError(f"target {name} writes {path}, already written by another target")
+                raise DefinitionError(project.stack.location,
+                                      f"target {name} writes {path}, already written by another target")
             files[path] = document
     return files

@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.core.duration import go_duration, parse_seconds
 from generator.derive.annotations import alert_annotations
+from generator.model import conventions
 from generator.model.identity import dashboard_uid
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.model.project import Project
@@ -117,7 +118,7 @@ def runbooks(project: Project) -> dict[str, str]:
     pages = {}
     for alert in project.all(LogAlert):
         severity = project.alerting.severity(alert.severity)
-        pages[f"docs/runbooks/{alert.name}.md"] = template.render(
+        pages[conventions.runbook_page(alert.name)] = template.render(
             alert=alert, rule=alert_rule(project, alert), source=project.relative(alert.location).file,
             channels=severity.channels if severity else (),
         )

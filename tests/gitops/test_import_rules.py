@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build import build, load
+from generator.build import build, check_project, load
 from generator.checks.tools import run_all
 from generator.core.errors import DefinitionError
 from generator.importer.write import import_files, module_name
@@ -81,7 +81,7 @@ def test_obsgen_check_passes_on_the_project_with_every_rule_imported(imported: t
 
 
 def test_an_alert_name_defined_twice_is_a_warning(imported: tuple[Path, Path]) -> None:
-    warnings = [w.message for w in load(imported[0]).warnings if "also defined at" in w.message]
+    warnings = [w.message for w in check_project(load(imported[0])).problems if "also defined at" in w.message]
     assert [w.split(",")[0] for w in warnings] == ["rule set kube-prometheus-rules has an alert TargetDown",
                                                    "rule set kube-prometheus-rules has an alert Watchdog"]
     tests = yaml.safe_load((imported[1] / "prometheus/tests/meta-monitoring.yml").read_text())

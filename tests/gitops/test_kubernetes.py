@@ -144,6 +144,6 @@ def test_an_invalid_object_is_caught_by_the_schema_check() -> None:
 def test_a_second_kubernetes_definition_fails_the_build(tmp_path: Path) -> None:
     definitions = copy_definitions(tmp_path)
     (definitions / "more.py").write_text("from generator.model import Kubernetes\n\nAGAIN = Kubernetes()\n")
-    with pytest.raises(DefinitionError, match=r"more.py:3: a second Kubernetes definition; the first is at .*"
+    with pytest.raises(DefinitionError, match=r"more.py:3: a second Kubernetes; the first is at .*"
                                               r"kubernetes.py:5"):
         load(definitions)

@@ -100,7 +100,7 @@ def _copy(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('dashboard="Executive",\n    summary="Conversion', 'dashboard="Exec",\n    summary="Conversion',
-     "alerts.py:47: alert ConversionRateLow: unknown dashboard 'Exec'"),
+     "alerts.py:51: alert ConversionRateLow: unknown dashboard 'Exec'"),
     ('queries="avg(up)"),', 'queries="avg(upp)"),', "reads 'upp', which no Metric or RecordingRule defines"),
     ('queries="avg(up)"),', 'queries="avg(up{job=~\\"$cluster\\"})"),', "uses $cluster, which the dashboard"),
 ])

@@ -1,16 +1,21 @@
-"""Dashboard lint: small named rules over Grafana dashboard JSON (one module each, cases in tests/lint_cases).
+"""Dashboard lint: small named rules over the Grafana dashboard JSON the build renders (one module each).
 
-Rules read the JSON Grafana loads, so they apply alike to dashboards built from definitions/, converted
-from grafanalib, or written by hand.
+(Queries that do not parse or read undefined series are XR010/XR011, for every dashboard alike.)
+
+Rules read the JSON Grafana loads, so they apply alike to dashboards built from definitions/, converted from
+grafanalib, or imported; a rule module has CODE, NAME and `check(dashboard_json, lint_context)` yielding
+(panel, message). Each becomes a check of the framework through DashboardCheck, which finds the panel's
+definition for the problem's line. Imported dashboards (`lint=False`) are not linted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from generator.checks.base import Context, Finding
 from generator.checks.lint import (
     gd001_panel_title,
     gd002_panel_description,
@@ -19,73 +24,53 @@ from generator.checks.lint import (
     gd005_rate_interval,
     gd006_datasource_variable,
     gd007_no_overlap,
-    gd008_defined_series,
 )
-from generator.checks.lint.dashboard_json import Context, title
-from generator.checks.tools import Result
-from generator.core.errors import Location
+from generator.checks.lint.dashboard_json import LintContext, title
+from generator.core.errors import Level
 from generator.derive.dashboards import dashboards
-from generator.derive.series import defined_series
+from generator.model import Dashboard, Definition, conventions
 from generator.model.metrics import counter_like
-from generator.model.project import Project
 
 RULES: tuple[ModuleType, ...] = (
     gd001_panel_title, gd002_panel_description, gd003_panel_unit, gd004_counter_rate,
-    gd005_rate_interval, gd006_datasource_variable, gd007_no_overlap, gd008_defined_series,
+    gd005_rate_interval, gd006_datasource_variable, gd007_no_overlap,
 )
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem a rule found in one panel of one dashboard."""
-
-    code: str
-    dashboard: str
-    panel: str
-    message: str
-    location: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.location}: " if self.location else ""
-        return f"{where}{self.code} dashboard {self.dashboard}: {self.panel}: {self.message}"
+def lint(dashboard: dict[str, Any], context: LintContext, rule: ModuleType) -> Iterator[tuple[dict[str, Any], str]]:
+    """One rule's findings on one dashboard document: (panel JSON, message)."""
+    yield from rule.check(dashboard, context)
 
 
-def rule(code: str) -> ModuleType:
-    """The rule module with this code."""
-    return next(r for r in RULES if code == r.CODE)
-
-
-def describe() -> Iterator[str]:
-    """One line per rule: code, name and the first line of its docstring."""
-    for module in RULES:
-        yield f"{module.CODE}  {module.NAME:<22} {(module.__doc__ or '').strip().splitlines()[0]}"
-
-
-def lint(dashboard: dict[str, Any], context: Context, rules: tuple[ModuleType, ...] = RULES,
-         locations: Mapping[tuple[str, str], Location] | None = None) -> list[Finding]:
-    """Every finding of the rules on one dashboard document (located in definitions/ when known)."""
-    uid = str(dashboard.get("uid", "?"))
-    found = []
-    for module in rules:
-        for panel, message in module.check(dashboard, context):
-            where = (locations or {}).get((uid, str(panel.get("title", ""))))
-            found.append(Finding(module.CODE, uid, title(panel), message, str(where) if where else ""))
-    return found
-
-
-def project_context(project: Project) -> Context:
+def lint_context(context: Context) -> LintContext:
     """The series a project defines, and which of them are counters."""
-    series = defined_series(project)
-    return Context(frozenset(series), frozenset(name for name, metric in series.items() if counter_like(name, metric)))
+    series = context.series
+    return LintContext(frozenset(series), frozenset(name for name, metric in series.items()
+                                                    if counter_like(name, metric)))
 
 
-def lint_project(project: Project) -> list[Result]:
-    """One result per rule over the dashboards compiled from a project, printed like promtool's runs."""
-    from generator.targets import grafana
+@dataclass(frozen=True)
+class DashboardCheck:
+    """A lint rule as a check: run over every rendered dashboard, located at the panel's definition."""
 
-    linted = [d for d in dashboards(project) if d.lint]
-    locations = {(d.uid, p.title): project.relative(p.location) for d in linted for p in d.all_panels}
-    context = project_context(project)
-    findings = [f for d in linted for f in lint(grafana.dashboard_json(project, d), context, RULES, locations)]
-    return [Result(f"lint {r.CODE} {r.NAME}", not (mine := [f for f in findings if f.code == r.CODE]),
-                   "\n".join(str(f) for f in mine)) for r in RULES]
+    rule: ModuleType
+    CODE: str
+    NAME: str
+    __doc__: str | None
+    LEVEL: Level = Level.ERROR
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        linted = lint_context(context)
+        for dashboard in dashboards(context.project):
+            document = context.rendered.get(conventions.dashboard_file(dashboard.folder, dashboard.uid))
+            if not dashboard.lint or document is None:
+                continue
+            panels: dict[str, Definition] = {panel.title: panel for panel in dashboard.all_panels}
+            for panel, message in lint(document, linted, self.rule):
+                at: Definition = panels.get(str(panel.get("title", "")), dashboard)
+                yield Finding(at, f"dashboard {dashboard.name}: {title(panel)}: {message}")
+
+
+CHECKS: tuple[DashboardCheck, ...] = tuple(DashboardCheck(rule, rule.CODE, rule.NAME, rule.__doc__) for rule in RULES)
+
+__all__ = ["CHECKS", "RULES", "Dashboard", "DashboardCheck", "lint", "lint_context"]

@@ -17,7 +17,7 @@ LINT_BUILTINS = {**PARSE_BUILTINS, RATE_INTERVAL: format_seconds(RATE_WINDOW), "
 
 
 @dataclass(frozen=True)
-class Context:
+class LintContext:
     """What the rules know beyond the dashboard: the series the project defines, and which only grow."""
 
     series: frozenset[str] = frozenset()

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import Context, without
+from generator.checks.lint.dashboard_json import LintContext, without
 
 CODE = "GD001"
 NAME = "panel-title"
 
 
-def check(dashboard: dict[str, Any], context: Context) -> Iterator[tuple[dict[str, Any], str]]:
+def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Panels whose title is missing or blank."""
     for panel in without(dashboard, "title"):
         yield panel, "has no title"

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import Context, without
+from generator.checks.lint.dashboard_json import LintContext, without
 
 CODE = "GD002"
 NAME = "panel-description"
 
 
-def check(dashboard: dict[str, Any], context: Context) -> Iterator[tuple[dict[str, Any], str]]:
+def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Panels whose description is missing or blank."""
     for panel in without(dashboard, "description"):
         yield panel, "has no description"

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import Context, panels
+from generator.checks.lint.dashboard_json import LintContext, panels
 
 CODE = "GD003"
 NAME = "panel-unit"
 
 
-def check(dashboard: dict[str, Any], context: Context) -> Iterator[tuple[dict[str, Any], str]]:
+def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Panels with queries but no unit."""
     for panel in panels(dashboard):
         if panel.get("targets") and not panel.get("fieldConfig", {}).get("defaults", {}).get("unit"):

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import Context, queries
+from generator.checks.lint.dashboard_json import LintContext, queries
 from generator.core.promql import RATE_FUNCTIONS
 
 CODE = "GD004"
 NAME = "counter-rate"
 
 
-def check(dashboard: dict[str, Any], context: Context) -> Iterator[tuple[dict[str, Any], str]]:
+def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Selectors of counters outside the rate family."""
     for query in queries(dashboard):
         for selector in query.selectors:

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import RANGE_WINDOW, RATE_WINDOW, Context, queries
+from generator.checks.lint.dashboard_json import RANGE_WINDOW, RATE_WINDOW, LintContext, queries
 
 CODE = "GD005"
 NAME = "rate-interval"
 WINDOWED = {"rate": (RATE_WINDOW,), "irate": (RATE_WINDOW,), "increase": (RATE_WINDOW, RANGE_WINDOW)}
 
 
-def check(dashboard: dict[str, Any], context: Context) -> Iterator[tuple[dict[str, Any], str]]:
+def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Rate-family windows that are fixed durations."""
     for query in queries(dashboard):
         for selector in query.selectors:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import Context, panels
+from generator.checks.lint.dashboard_json import LintContext, panels
 
 CODE = "GD006"
 NAME = "datasource-variable"
@@ -25,7 +25,7 @@ def _uses_variable(reference: Any, names: set[str]) -> bool:
     return bool(match and match.group(1) in names)
 
 
-def check(dashboard: dict[str, Any], context: Context) -> Iterator[tuple[dict[str, Any], str]]:
+def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Panels and targets whose data source is not a datasource-type variable."""
     names = {v["name"] for v in dashboard.get("templating", {}).get("list", []) if v.get("type") == "datasource"}
     for panel in panels(dashboard):

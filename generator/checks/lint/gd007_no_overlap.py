@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import Context, title
+from generator.checks.lint.dashboard_json import LintContext, title
 from generator.derive.layout import Box
 from generator.model.panels import MAX_WIDTH
 
@@ -23,7 +23,7 @@ def _box(panel: dict[str, Any]) -> Box:
     return Box(int(grid.get("x", 0)), int(grid.get("y", 0)), int(grid.get("w", 0)), int(grid.get("h", 0)))
 
 
-def check(dashboard: dict[str, Any], context: Context) -> Iterator[tuple[dict[str, Any], str]]:
+def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Top-level grid items (panels and row headers) that intersect or leave the grid."""
     placed: list[tuple[dict[str, Any], Box]] = []
     for panel in dashboard.get("panels", []):

@@ -22,9 +22,9 @@ from generator.live.ledger import Routing, Tally, account, episodes
 from generator.live.stack import restart
 from tests.e2e.conftest import SIMULATED_HOST, own_stack
 
-RESOLVED_OWED = 12.0
-"""Seconds after the resolved notification until the ledger holds it owed (group_interval 10 s + SETTLE after
-the episode ended), so a second one would count as a duplicate; escalation levels resolve only a minute later."""
+RESOLVED_OWED = 15.0
+"""Seconds after the resolved notification until the ledger holds it owed (group_interval 10 s + SETTLE 3 s after
+the episode ended, which may be just before the notification), so a second one would count as a duplicate."""
 
 
 @dataclass

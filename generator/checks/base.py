@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from generator.core.errors import Level, Location
+from generator.derive.expressions import Expression, expressions
 from generator.derive.series import defined_series
 from generator.load.modules import Unresolved
 from generator.model import Definition, Metric
@@ -60,6 +61,11 @@ class Context:
     project: Project
     unresolved: Unresolved = field(default_factory=Unresolved)
     rendered: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def expressions(self) -> list[Expression]:
+        """Every PromQL expression of the project, with where it is written (computed once for every check)."""
+        return list(expressions(self.project))
 
     @cached_property
     def series(self) -> dict[str, Metric | None]:

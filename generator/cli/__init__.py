@@ -9,7 +9,7 @@ import typer
 
 from generator.apply import commands as apply_commands  # options only; the HTTP clients load when a command runs
 from generator.cli import compile as compile_commands
-from generator.cli import gitops, live
+from generator.cli import gitops, live, project
 from generator.exporter import commands as exporter_commands  # its heavy imports are lazy
 
 app = typer.Typer(help="Observability as code: compile definitions/ into the monitoring stack's configuration.",
@@ -19,6 +19,7 @@ app.command()(compile_commands.build)
 app.command()(compile_commands.check)
 app.command("list")(compile_commands.list_definitions)
 app.command()(compile_commands.latency)
+app.command()(project.init)
 app.command("import")(gitops.import_files)
 app.command("diff")(gitops.diff_refs)
 app.command("apply")(apply_commands.apply)

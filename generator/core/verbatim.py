@@ -2,7 +2,9 @@
 exactly what the generated JSON does not already say, so the two are inverse operations.
 
 In Grafana's JSON model a key that is absent means the same as null, "" or an empty list or object, so
-those values carry nothing to keep.
+those values carry nothing to keep, unless the generated JSON says something else there (a legend format
+"__auto" where the source had "", legend calcs where it had []): then the empty string or list is kept, so
+the built dashboard means what the source meant.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ def residual(source: dict[str, Any], generated: dict[str, Any]) -> dict[str, Any
     """
     found: dict[str, Any] = {}
     for key, value in source.items():
-        if empty(value):
-            continue
+        if empty(value) and (not isinstance(value, str | list) or empty(generated.get(key))
+                             or isinstance(generated[key], dict)):
+            continue  # null and {} say nothing; "" and [] do where obsgen would write something
         if key not in generated:
             found[key] = value
         elif isinstance(value, dict) and isinstance(generated[key], dict):

@@ -71,7 +71,7 @@ def values_of(variables: Iterable[Variable]) -> dict[str, str]:
         elif isinstance(variable, IntervalVariable):
             values[variable.name] = variable.auto_min if variable.selected == "auto" else variable.selected
         elif isinstance(variable, QueryVariable):
-            values[variable.name] = variable.all_value if variable.include_all else ".*"
+            values[variable.name] = variable.all_value if variable.include_all and variable.all_value else ".*"
         else:
             values[variable.name] = variable.value
     return values

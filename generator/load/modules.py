@@ -147,14 +147,16 @@ class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if path is None or not path.is_file():
             return  # a directory without __init__.py: a namespace of modules
         module.__file__ = str(path)
-        try:
-            code = compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        try:  # through the source loader, so the bytecode cache in __pycache__ is used and kept
+            code = importlib.machinery.SourceFileLoader(module.__name__, str(path)).get_code(module.__name__)
         except (SyntaxError, ValueError, UnicodeDecodeError) as error:
             line = getattr(error, "lineno", None) or 1
             what = (f"not UTF-8 Python source ({error})" if isinstance(error, UnicodeDecodeError | ValueError)
                     else describe(error))
             self._report(Location(str(path), line), PYTHON_ERROR, what)
             self.unresolved.modules.add(module.__name__)
+            return
+        if code is None:
             return
         namespace = dict(module.__dict__)
         try:

@@ -39,7 +39,8 @@ class QueryVariable(Model):
     query: str = Field(min_length=1, description="label_values(selector, label) or another Prometheus query.")
     multi: bool = Field(default=True, description="Several values may be selected.")
     include_all: bool = Field(default=True, description="Offer an 'All' option.")
-    all_value: str = Field(default=".*", description="Regex sent for 'All' (use with =~ matchers).")
+    all_value: str | None = Field(default=".*", description="Regex sent for 'All' (use with =~ matchers); None "
+                                                            "sends every value offered, as Grafana does without one.")
     regex: str = Field(default="", description="Regex filtering the values.")
     extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("variable"))
 

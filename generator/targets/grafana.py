@@ -70,7 +70,9 @@ def variable_json(variable: Variable) -> dict[str, Any]:
         current = ({"text": ["All"], "value": ["$__all"]} if variable.include_all else {"text": [], "value": []})
         document = {"type": "query", **common, "datasource": DATASOURCE, "query": variable.query,
                     "definition": variable.query, "refresh": 2, "sort": 1, "regex": variable.regex,
-                    "multi": variable.multi, "includeAll": variable.include_all, "allValue": variable.all_value,
+                    "multi": variable.multi, "includeAll": variable.include_all,
+                    # no allValue: 'All' sends every value the variable offers
+                    **({"allValue": variable.all_value} if variable.all_value is not None else {}),
                     "current": current, "options": []}
     elif isinstance(variable, IntervalVariable):
         document = _interval(variable, common)

@@ -13,9 +13,9 @@ def rule_entry(rule: ImportedAlert | ImportedRecord) -> dict[str, Any]:
     entry: dict[str, Any] = {"alert": rule.name} if isinstance(rule, ImportedAlert) else {"record": rule.name}
     entry["expr"] = rule.expr
     if isinstance(rule, ImportedAlert):
-        if rule.for_ != "0s":
+        if rule.for_ is not None:  # as the source wrote it, `for: 0s` included
             entry["for"] = rule.for_
-        if rule.keep_firing_for != "0s":
+        if rule.keep_firing_for is not None:
             entry["keep_firing_for"] = rule.keep_firing_for
     if rule.labels:
         entry["labels"] = dict(rule.labels)

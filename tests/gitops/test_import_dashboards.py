@@ -140,7 +140,8 @@ V18_SHOWN = [
     ("Error log lines", "timeseries", ('sum(count_over_time({service="$service"} |= "error" [5m]))',), "short"),
     ("Details", "row", (), ""),
     ("Slowest endpoints", "table", ('topk(10, histogram_quantile(0.99, sum by (le, handler) '
-                                    '(rate(http_request_duration_seconds_bucket{service="$service"}[5m]))))',), ""),
+                                    '(rate(http_request_duration_seconds_bucket{service="$service"}[5m]))))',),
+     "short"),  # the catch-all style's unit, whatever its type, as Grafana's migrateDefaults
     ("In-flight requests", "stat", ('sum(http_requests_in_flight{service="$service"})',), "none"),
 ]
 

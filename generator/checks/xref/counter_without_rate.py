@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.xref.expressions import expressions
 from generator.core.errors import Level
 from generator.core.promql import RATE_FUNCTIONS, PromQLError, selectors
 from generator.model.metrics import counter_like
@@ -27,7 +26,7 @@ LEVEL = Level.ERROR
 
 def check(context: Context) -> Iterator[Finding]:
     series = context.series
-    for item in expressions(context.project):
+    for item in context.expressions:
         if not item.rated:
             continue
         try:

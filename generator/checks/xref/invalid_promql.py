@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.xref.expressions import expressions
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, parse
 
@@ -26,7 +25,7 @@ SWITCHABLE = False  # the targets rely on it
 
 
 def check(context: Context) -> Iterator[Finding]:
-    for item in expressions(context.project):
+    for item in context.expressions:
         if item.variable_error:
             continue
         try:

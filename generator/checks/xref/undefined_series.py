@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding, suggestion
-from generator.checks.xref.expressions import expressions
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, selectors
 from generator.model import Metric
@@ -29,7 +28,7 @@ LEVEL = Level.ERROR
 
 def check(context: Context) -> Iterator[Finding]:
     series = context.series
-    for item in expressions(context.project):
+    for item in context.expressions:
         if item.variable_error:
             continue
         try:

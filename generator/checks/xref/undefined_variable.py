@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.xref.expressions import expressions
 from generator.core.errors import Level
 
 CODE = "XR013"
@@ -24,7 +23,7 @@ SWITCHABLE = False  # the targets rely on it
 
 
 def check(context: Context) -> Iterator[Finding]:
-    for item in expressions(context.project):
+    for item in context.expressions:
         if item.variable_error:
             yield Finding(item.at, f"{item.what} uses ${item.variable_error}, which the dashboard does not define",
                           item.field)

@@ -41,7 +41,7 @@ def _holds(project: Project) -> list[float]:
     """Every non-zero `for` of an alerting rule the build writes, in seconds."""
     holds = [parse_seconds(alert.for_) for alert in project.alerts.values()]
     holds += [parse_seconds(level.after) for policy in project.escalation_policies.values() for level in policy.levels]
-    holds += [parse_seconds(rule.for_) for rule_set in project.all(RuleSet) for rule in rule_set.alerts()]
+    holds += [parse_seconds(rule.for_ or "0s") for rule_set in project.all(RuleSet) for rule in rule_set.alerts()]
     return [hold for hold in holds if hold > 0]
 
 

@@ -36,9 +36,9 @@ from generator.model.project import Project
 from generator.package.emit import write_tree
 
 PREFERRED_PORTS = {"demo": 8000, "prometheus": 9090, "alertmanager": 9093, "webhook": 9099,
-                   "node-exporter": 9100, "exporter": 9188, "smtp": 2525,
+                   "node-exporter": 9100, "exporter": 9188, "smtp": 2525, "preview": 3001,
                    "alertmanager-cluster": 9094, "alertmanager-2": 9095, "alertmanager-2-cluster": 9096}
-COMPONENTS = ("demo", "prometheus", "webhook", "node-exporter", "exporter", "smtp")
+COMPONENTS = ("demo", "prometheus", "webhook", "node-exporter", "exporter", "smtp", "preview")
 """Components with a port, besides the Alertmanagers."""
 COMPONENT_OF_SOURCE = {Source.PROMETHEUS: "prometheus", Source.ALERTMANAGER: "alertmanager",
                        Source.NODE_EXPORTER: "node-exporter", Source.APPLICATION: "demo",
@@ -55,7 +55,8 @@ PEER_TIMEOUT = "2s"
 log before sending itself. Ten gossip intervals (200 ms) carry a log entry across loopback many times over;
 the default 15 s would hold every page sent through the survivor of a pair for 15 simulated minutes."""
 READY_PATHS = {"prometheus": "/-/ready", "alertmanager": "/-/ready", "exporter": "/metrics",
-               "node-exporter": "/metrics", "demo": DEMO_READY, "webhook-sink": SINK_READY}
+               "node-exporter": "/metrics", "demo": DEMO_READY, "webhook-sink": SINK_READY,
+               "preview": "/"}
 """What answers 200 once a restarted component is ready, by component (every Alertmanager of a pair alike)."""
 EXPORTER_CONFIG = "exporter/exporter.yml"
 DEMO_DB_READY = "writing new sessions"
@@ -264,6 +265,9 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
         f"--rules.alert.resend-delay={_resend_delay(options)}", *for_state(project, 1 / options.time_scale).flags(),
         f"--web.external-url={url['prometheus']}", "--web.enable-lifecycle"],
         http_ready(url["prometheus"] + "/-/ready"), url["prometheus"])
+    supervisor.start("preview", [*python, "generator", "preview", "--serve", "--grafana", str(out / "grafana"),
+                                 "--prometheus", url["prometheus"], "--port", str(ports["preview"])],
+                     http_ready(url["preview"] + "/"), url["preview"])
 
 
 def _alertmanager_argv(name: str, options: Options, ports: dict[str, int], out: Path, state_dir: Path) -> list[str]:
@@ -361,6 +365,7 @@ def describe(stack: LiveStack) -> str:
         f"  simulated host  {urls['demo']}{HOST_METRICS_PATH}   (instance=\"{SIMULATED_HOST}\")",
         f"  webhook sink    {urls['webhook-sink']}   -> {stack.webhook_record}",
         f"  smtp sink       {urls['smtp-sink']}   -> {stack.email_record}",
+        f"  dashboards      {urls['preview']}/   (obsgen preview --serve: live pages, pushed at each refresh)",
     ]
     if "exporter" in urls:
         lines.append(f"  exporter        {urls['exporter']}/metrics   (demo database {stack.state_dir}/shop-demo.db)")

@@ -58,7 +58,7 @@ DRAIN = 100.0
 """Seconds after the last fault for resolved notifications (escalation routes resolve at their 1m group_interval)."""
 SAMPLE_EVERY = 10.0
 CEILING_MB = {"prometheus": 400, "alertmanager": 100, "exporter": 200, "demo": 150, "demo-db": 150,
-              "node-exporter": 60, "webhook-sink": 60, "smtp-sink": 60}
+              "node-exporter": 60, "webhook-sink": 60, "smtp-sink": 60, "preview": 150}
 """Resident memory each long-lived process must stay under for a simulated day of this stack."""
 SIM_HOUR = 3600.0 / TIME_SCALE
 

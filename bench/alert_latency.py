@@ -63,9 +63,9 @@ class Scenario:
 
 SCENARIOS = [
     Scenario("CpuHigh", Fault.CPU, lambda live, after, wait: live.notified(
-        "/webhook", "CpuHigh", timeout=wait, after=after, **SIMULATED_HOST), SIMULATED_HOST),
+        "/webhook/v2/enqueue", "CpuHigh", timeout=wait, after=after, **SIMULATED_HOST), SIMULATED_HOST),
     Scenario("MemoryHigh", Fault.MEMORY, lambda live, after, wait: live.notified(
-        "/webhook", "MemoryHigh", timeout=wait, after=after, **SIMULATED_HOST), SIMULATED_HOST),
+        "/webhook/v2/enqueue", "MemoryHigh", timeout=wait, after=after, **SIMULATED_HOST), SIMULATED_HOST),
     Scenario("ConversionRateLow", Fault.CONVERSION, lambda live, after, wait: live.mailed(
         "oncall@company.com", "ConversionRateLow", timeout=wait, after=after)),
     Scenario("RevenueDrop", Fault.REVENUE, lambda live, after, wait: live.notified(

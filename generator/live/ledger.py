@@ -180,7 +180,8 @@ def _mentions(record: Record, delivery: Delivery, labels: dict[str, str]) -> str
         if record.get("path") != target or record.get("answered") not in ACCEPTED:
             return None
         if "alerts" not in record["body"]:  # Slack's message or PagerDuty's event: its title says which alert
-            shown = {k: v for k, v in labels.items() if k in (*delivery.shown, SEVERITY_LABEL, ESCALATION_LEVEL_LABEL)}
+            shown = {k: v for k, v in labels.items()
+                     if k in (*delivery.shown, SEVERITY_LABEL, ESCALATION_LEVEL_LABEL) and k != "alertname"}
             return status_of(record) if title_shows(title_of(record), labels["alertname"], shown) else None
         for alert in record["body"]["alerts"]:
             if all(alert["labels"].get(k) == v for k, v in labels.items()):

@@ -66,3 +66,14 @@ def test_notifications_about_another_instance_are_not_counted() -> None:
     records = [_webhook(102, "firing", {**CPU, "instance": "host-2"})]
     tally = _tally(episode, SLACK, records, until=300, horizon=float("inf"))
     assert tally.received_firing == 0 and tally.lost == 1 and tally.expected_resolved == 0
+
+
+def test_a_slack_message_counts_for_the_alert_its_title_names() -> None:
+    slack = Delivery(("webhook", "/slack/alerts"), True, 1, 10, 240, shown=("alertname", "instance"))
+
+    def message(instance: str) -> dict:
+        return {"received": 102, "path": "/slack/alerts", "answered": 200,
+                "body": {"attachments": [{"title": f"[FIRING:1] CRITICAL CpuHigh instance={instance}"}]}}
+    tally = _tally(Episode(CPU, start=100, end=None), slack, [message("host-1"), message("host-2")], until=300,
+                   horizon=float("inf"))
+    assert tally.received_firing == 1

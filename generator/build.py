@@ -15,11 +15,12 @@ from generator.checks.registry import PROJECT_CHECKS, RENDERED_CHECKS, codes
 from generator.checks.runner import Report, run
 from generator.core.errors import BUILD_ERROR, DefinitionError, Level, Problem, ProblemsFound
 from generator.core.gotemplate import TemplateError
+from generator.core.promql import facts_cached
 from generator.derive.time_compression import apply
 from generator.load.loader import load as load_definitions
 from generator.model.profile import Profile
 from generator.model.project import Project
-from generator.package import kubernetes
+from generator.package import kubernetes, reuse
 from generator.package.emit import WriteReport, serialise, write_tree
 from generator.targets import render_all
 
@@ -35,10 +36,11 @@ class Compiled:
 
 
 def _checked(definitions: Path) -> Compiled:
-    loaded = load_definitions(definitions)
-    compiled = Compiled(loaded.project, Report(problems=list(loaded.problems)))
-    if loaded.project is not None:
-        compiled.report.extend(run(Context(loaded.project, loaded.unresolved), PROJECT_CHECKS, codes()))
+    with facts_cached(definitions):  # the expressions' parse results, kept in definitions/__pycache__/
+        loaded = load_definitions(definitions)
+        compiled = Compiled(loaded.project, Report(problems=list(loaded.problems)))
+        if loaded.project is not None:
+            compiled.report.extend(run(Context(loaded.project, loaded.unresolved), PROJECT_CHECKS, codes()))
     return compiled
 
 
@@ -102,4 +104,5 @@ def build(definitions: Path, out: Path, profile: Profile | None = None) -> tuple
     compiled = compile_definitions(definitions, profile)
     if compiled.project is None or compiled.rendered is None:
         raise ProblemsFound(compiled.report.sorted())
-    return compiled, write_tree(serialised(compiled.rendered, compiled.project), out)
+    files = reuse.serialised(compiled.rendered, f"{compiled.project.root.name}/", out, definitions)
+    return compiled, write_tree(files, out)

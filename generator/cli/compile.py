@@ -3,41 +3,75 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from generator.cli.options import DEFINITIONS, OUT, fail, time_scale
 from generator.cli.problems import FORMAT, Format, report, where
 
+if TYPE_CHECKING:
+    from generator.model.profile import Profile
+
+NAMED_CHANGES = 20
+"""A watching build names the files it wrote or removed when there are at most this many."""
 CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
 DOCS = typer.Option(None, "--docs", help="Write one Markdown page per check into this directory.")
 
 
 def build(definitions: Path = DEFINITIONS, out: Path = OUT,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print warnings."),
-          scale: float = time_scale(1.0), output: Format = FORMAT) -> None:
+          scale: float = time_scale(1.0), output: Format = FORMAT,
+          watch: bool = typer.Option(False, "--watch", "-w", help=(
+              "Rebuild on every save under definitions/ (out/ swapped as a full build leaves it) until Ctrl-C."))
+          ) -> None:
     """Compile definitions/ into out/; every problem is listed, and on any error out/ is left as it was."""
     import gc
 
     gc.set_threshold(100_000, 50, 100)  # a one-shot compile keeps what it allocates: collecting often only costs
-    from generator.build import build as run_build
-    from generator.core.errors import ProblemsFound
     from generator.model.profile import Profile
 
     if scale != 1.0 and out.resolve() == Path("out").resolve():
         fail(ValueError("a time-compressed build must not replace out/: give --out DIR"))
+    profile = Profile(time_scale=1 / scale) if scale != 1.0 else None
+    if watch:
+        from generator.cli.watch import watch as watch_definitions
+
+        watch_definitions(definitions, lambda: _build_once(definitions, out, profile, output, quiet, True))
+    elif not _build_once(definitions, out, profile, output, quiet, False):
+        raise typer.Exit(1)
+
+
+def _build_once(definitions: Path, out: Path, profile: Profile | None, output: Format, quiet: bool,
+                detailed: bool) -> bool:
+    """One build with its problems and what it wrote said; whether it succeeded. Detailed: name the files and
+    the time taken (a watching build)."""
+    import time
+
+    from generator.build import build as run_build
+    from generator.core.errors import ProblemsFound
+
+    started = time.perf_counter()
     try:
-        compiled, written = run_build(definitions, out, Profile(time_scale=1 / scale) if scale != 1.0 else None)
+        compiled, written = run_build(definitions, out, profile)
     except ProblemsFound as error:
         report(error.problems, output, warnings=not quiet)
-        raise typer.Exit(1) from None
+        if detailed:
+            typer.echo(f"obsgen: {len(error.problems)} problems, {out}/ left as it was", err=True)
+        return False
     report(compiled.report.problems, output, warnings=not quiet)
     if not quiet:
         for problem, reason in compiled.report.disabled:
             typer.echo(where(f"note: {problem.location}: {problem.code} switched off ({reason}): {problem.message}"),
                        err=True)
+    if detailed and len(written.written) + len(written.removed) <= NAMED_CHANGES:
+        for verb, paths in (("wrote", written.written), ("removed", written.removed)):
+            for path in paths:
+                typer.echo(f"  {verb} {out}/{path}", err=True)
+    took = f" in {time.perf_counter() - started:.3f} s" if detailed else ""
     typer.echo(f"obsgen: {len(written.written)} written, {len(written.unchanged)} unchanged, "
-               f"{len(written.removed)} removed in {out}/", err=output is not Format.TEXT)
+               f"{len(written.removed)} removed in {out}/{took}", err=output is not Format.TEXT)
+    return True
 
 
 def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,

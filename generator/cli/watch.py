@@ -62,9 +62,9 @@ def _forget_bytecode(paths: list[str]) -> None:
 
 def watch(definitions: Path, rebuild: Callable[[], object], stop: Callable[[], bool] = lambda: False) -> None:
     """Build now, then again after every change under definitions/, until interrupted (or stop() says so)."""
+    typer.echo(f"obsgen: watching {relative(str(definitions.resolve()))}/ (Ctrl-C stops)", err=True)
     seen = snapshot(definitions)
     rebuild()
-    typer.echo(f"obsgen: watching {relative(str(definitions.resolve()))}/ (Ctrl-C stops)", err=True)
     try:
         while not stop():
             time.sleep(INTERVAL)

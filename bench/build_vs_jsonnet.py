@@ -13,7 +13,7 @@ serialise (the bytes of every file in memory), timed by `bench/build_vs_jsonnet.
 the imports and the write of out/ that follows (shown in the stage breakdown, part of the whole process).
 Last, `obsgen build --watch` runs on the 1x project and one alert is edited 2 x RUNS times: seconds from the
 save to the rebuild's summary line, and the rebuild's own.
-""""""
+"""
 
 from __future__ import annotations
 

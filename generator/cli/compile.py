@@ -11,6 +11,7 @@ from generator.cli.options import DEFINITIONS, OUT, fail, time_scale
 from generator.cli.problems import FORMAT, Format, report, where
 
 if TYPE_CHECKING:
+    from generator.load.warm import WarmModules
     from generator.model.profile import Profile
 
 NAMED_CHANGES = 20
@@ -36,16 +37,18 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
     profile = Profile(time_scale=1 / scale) if scale != 1.0 else None
     if watch:
         from generator.cli.watch import watch as watch_definitions
+        from generator.load.warm import WarmModules
 
-        watch_definitions(definitions, lambda: _build_once(definitions, out, profile, output, quiet, True))
-    elif not _build_once(definitions, out, profile, output, quiet, False):
+        warm = WarmModules()
+        watch_definitions(definitions, lambda: _build_once(definitions, out, profile, output, quiet, warm))
+    elif not _build_once(definitions, out, profile, output, quiet, None):
         raise typer.Exit(1)
 
 
 def _build_once(definitions: Path, out: Path, profile: Profile | None, output: Format, quiet: bool,
-                detailed: bool) -> bool:
-    """One build with its problems and what it wrote said; whether it succeeded. Detailed: name the files and
-    the time taken (a watching build)."""
+                warm: WarmModules | None) -> bool:
+    """One build with its problems and what it wrote said; whether it succeeded. With warm (a watching build):
+    only changed modules run, and the files written and the time taken are said."""
     import time
 
     from generator.build import build as run_build
@@ -53,10 +56,10 @@ def _build_once(definitions: Path, out: Path, profile: Profile | None, output: F
 
     started = time.perf_counter()
     try:
-        compiled, written = run_build(definitions, out, profile)
+        compiled, written = run_build(definitions, out, profile, warm)
     except ProblemsFound as error:
         report(error.problems, output, warnings=not quiet)
-        if detailed:
+        if warm is not None:
             typer.echo(f"obsgen: {len(error.problems)} problems, {out}/ left as it was", err=True)
         return False
     report(compiled.report.problems, output, warnings=not quiet)
@@ -64,11 +67,11 @@ def _build_once(definitions: Path, out: Path, profile: Profile | None, output: F
         for problem, reason in compiled.report.disabled:
             typer.echo(where(f"note: {problem.location}: {problem.code} switched off ({reason}): {problem.message}"),
                        err=True)
-    if detailed and len(written.written) + len(written.removed) <= NAMED_CHANGES:
+    if warm is not None and len(written.written) + len(written.removed) <= NAMED_CHANGES:
         for verb, paths in (("wrote", written.written), ("removed", written.removed)):
             for path in paths:
                 typer.echo(f"  {verb} {out}/{path}", err=True)
-    took = f" in {time.perf_counter() - started:.3f} s" if detailed else ""
+    took = f" in {time.perf_counter() - started:.3f} s" if warm is not None else ""
     typer.echo(f"obsgen: {len(written.written)} written, {len(written.unchanged)} unchanged, "
                f"{len(written.removed)} removed in {out}/{took}", err=output is not Format.TEXT)
     return True

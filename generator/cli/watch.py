@@ -1,9 +1,9 @@
 """`obsgen build --watch`: a rebuild on every save under definitions/, in one warm process.
 
 The process keeps what a cold build pays for once: imported libraries, pydantic's validators, every PromQL
-expression's parse and every file's last bytes. Each rebuild is the ordinary build (same pipeline, same atomic
-swap of out/), so out/ is exactly what `obsgen build` would leave; modules run from their bytecode, recompiled
-only for the files that changed. Saves are seen by polling (no dependency, any filesystem).
+expression's parse, every file's last bytes, and the definitions modules that did not change (load/warm.py).
+Each rebuild is the ordinary build (same pipeline, same atomic swap of out/), so out/ is exactly what
+`obsgen build` would leave. Saves are seen by polling (no dependency, any filesystem).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ Snapshot = dict[str, tuple[int, int]]
 
 
 def snapshot(definitions: Path) -> Snapshot:
-    """Every Python file under definitions/ with its modification time (ns) and size."""
+    """Every file under definitions/ (bytecode aside) with its modification time (ns) and size: a module may read
+    a file beside it."""
     found: Snapshot = {}
     pending = [str(definitions)]
     while pending:
@@ -38,7 +39,7 @@ def snapshot(definitions: Path) -> Snapshot:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
                 pending.append(entry.path)
-            elif entry.name.endswith(".py"):
+            elif entry.is_file(follow_symlinks=False):
                 try:
                     stat = entry.stat()
                 except OSError:
@@ -73,7 +74,7 @@ def watch(definitions: Path, rebuild: Callable[[], object], stop: Callable[[], b
             if not edited:
                 continue
             seen = now
-            _forget_bytecode([path for path in edited if path in now])
+            _forget_bytecode([path for path in edited if path in now and path.endswith(".py")])
             typer.echo("changed: " + ", ".join(relative(path) for path in edited), err=True)
             rebuild()
     except KeyboardInterrupt:

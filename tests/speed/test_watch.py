@@ -1,4 +1,5 @@
-"""`obsgen build --watch` after a series of saves leaves out/ byte for byte as a full build of the same definitions."""
+"""`obsgen build --watch` after a series of saves leaves out/ byte for byte as a full build of the same definitions
+(a module that changed runs again, and so does one importing it)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ FINISHED = re.compile(r"^obsgen: (\d+ written|\d+ problems)")
 EXTRA = '''
 from generator.model import ImportedAlert, RuleGroup, RuleSet
 
+from .timings import FOR
+
 EXTRA = RuleSet(name="extra", source="extra.yaml", groups=(RuleGroup(name="extra", rules=(
-    ImportedAlert(name="NodeTextfileScrapeFailing", expr="node_textfile_scrape_error == 1", for_="5m",
+    ImportedAlert(name="NodeTextfileScrapeFailing", expr="node_textfile_scrape_error == 1", for_=FOR,
                   labels={"severity": "warning"}),)),))
 '''
 
@@ -80,9 +83,14 @@ def test_watch_after_a_series_of_edits_leaves_out_as_a_full_build(tmp_path: Path
         assert said[0] == f"changed: {rules}" and said[-1].startswith("obsgen: 2 written")
         assert "for: 2h" in (out / "prometheus/rules/ruleset-node-exporter-rules.yml").read_text()
 
+        _save(definitions / "timings.py", 'FOR = "5m"\n')
+        watcher.build_finished()
         _save(definitions / "extra.py", EXTRA)
         said = watcher.build_finished()
         assert f"  wrote {out}/prometheus/rules/ruleset-extra.yml" in said
+        _save(definitions / "timings.py", 'FOR = "7m"\n')  # extra.py, unchanged, imports it: it runs again
+        watcher.build_finished()
+        assert "for: 7m" in (out / "prometheus/rules/ruleset-extra.yml").read_text()
         before = _files(out)
 
         _save(definitions / "extra.py", EXTRA.replace("groups=(", "groups=((", 1))  # a syntax error
@@ -90,7 +98,7 @@ def test_watch_after_a_series_of_edits_leaves_out_as_a_full_build(tmp_path: Path
         assert any(line.startswith(f"error: {definitions}/extra.py:") for line in said), said
         assert said[-1].endswith(f"{out}/ left as it was") and _files(out) == before
 
-        _save(definitions / "extra.py", EXTRA.replace('for_="5m"', 'for_="10m"'))
+        _save(definitions / "extra.py", EXTRA.replace("for_=FOR", 'for_="10m"'))
         watcher.build_finished()
         assert "for: 10m" in (out / "prometheus/rules/ruleset-extra.yml").read_text()
         (definitions / "extra.py").unlink()

@@ -118,13 +118,13 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
 
 def list_definitions(definitions: Path = DEFINITIONS) -> None:
     """What is defined, of which kind, and where."""
-    from generator.build import load
-    from generator.core.errors import DefinitionError
+    from generator.core.errors import Level, ProblemsFound
+    from generator.load.loader import load as load_definitions
 
-    try:
-        project = load(definitions)
-    except DefinitionError as error:
-        fail(error)
+    loaded = load_definitions(definitions)  # what the modules define: the checks, targets and writer stay unloaded
+    project = loaded.project
+    if project is None or any(problem.level is Level.ERROR for problem in loaded.problems):
+        fail(ProblemsFound(sorted(loaded.problems, key=lambda problem: problem.order)))
     for obj in project.objects:
         name = getattr(obj, "name", "")
         typer.echo(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}")

@@ -12,11 +12,12 @@ peers' evaluate call (a JSON string in memory); obsgen's compile (load, checks, 
 serialise (the bytes of every file in memory), timed by `bench/build_vs_jsonnet.py --stages`, which also times
 the imports and the write of out/ that follows (shown in the stage breakdown, part of the whole process).
 Last, `obsgen build --watch` runs on the 1x project and one alert is edited 2 x RUNS times: seconds from the
-save to the rebuild's summary line, and the rebuild's own.
+save until the edited rule file is in out/, and the rebuild's own as it reports them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -277,9 +278,19 @@ EDITED = re.compile(r'for_="(\d+)m"')
 DONE = re.compile(r"^obsgen: \d+ written, .* in ([0-9.]+) s$")
 
 
+def _rule_files(out: Path) -> dict[str, int]:
+    """The inode of each Prometheus rule file under out/: a swapped-in rebuild gives the edited one a new inode."""
+    found = {}
+    for path in (out / "prometheus" / "rules").glob("*.yml"):
+        with contextlib.suppress(FileNotFoundError):  # between two renames of a swap without renameat2
+            found[path.name] = path.stat().st_ino
+    return found
+
+
 def watched_edits(definitions: Path, out: Path, edits: int) -> tuple[list[float], list[float]]:
     """`obsgen build --watch` on the project, then one-alert edits (one alert's `for`, alternately changed and
-    restored): seconds from each save to the rebuild's summary line, and the rebuild's own seconds."""
+    restored): seconds from each save until the edited rule file is in out/ (the swap seen from outside, polled
+    every millisecond), and the rebuild's own seconds as it reports them (load to swap and clean-up)."""
     module = sorted(definitions.glob("*_prometheus_rule.py"))[0]
     original = module.read_text()
     proc = subprocess.Popen(obsgen("build", "--watch", "--quiet", "-d", str(definitions), "-o", str(out)),
@@ -294,21 +305,24 @@ def watched_edits(definitions: Path, out: Path, edits: int) -> tuple[list[float]
                 return float(found.group(1))
         raise SystemExit("obsgen build --watch stopped")
 
-    saved, rebuilt = [], []
+    swapped, rebuilt = [], []
     try:
         finished()
         for edit in range(edits):
             text = original if edit % 2 else EDITED.sub(lambda m: f'for_="{int(m.group(1)) + 1}m"', original, 1)
-            time.sleep(0.2)  # an idle watcher, as between two saves
+            time.sleep(0.3)  # an idle watcher, as between two saves
+            before = _rule_files(out)
             start = time.perf_counter()
             module.write_text(text)
+            while _rule_files(out) == before:
+                time.sleep(0.001)
+            swapped.append(time.perf_counter() - start)
             rebuilt.append(finished())
-            saved.append(time.perf_counter() - start)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
         module.write_text(original)
-    return saved, rebuilt
+    return swapped, rebuilt
 
 
 HEADER = (f"{'fresh processes, interleaved':<40} {'runs':>4} {'median s':>8} {'min s':>7} {'cpu s':>7} "
@@ -345,13 +359,13 @@ def main() -> None:
         print(HEADER)
         for row in rows.values():
             print(row.line())
-        saved, rebuilt = watched_edits(one.definitions, out, 2 * RUNS)
+        swapped, rebuilt = watched_edits(one.definitions, out, 2 * RUNS)
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    report(rows, same, saved, rebuilt)
+    report(rows, same, swapped, rebuilt)
 
 
-def report(rows: dict[str, Row], same: str, saved: list[float], rebuilt: list[float]) -> None:
+def report(rows: dict[str, Row], same: str, swapped: list[float], rebuilt: list[float]) -> None:
     """Stage breakdown, ratios obsgen/peer and the issue's goals."""
     print("\nobsgen stages (median s; stage = compile + serialise): " + "; ".join(
         f"{name.split(' (')[0]}: " + ", ".join(f"{k} {statistics.median(t[k] for t in runs):.3f}" for k in runs[0])
@@ -363,17 +377,17 @@ def report(rows: dict[str, Row], same: str, saved: list[float], rebuilt: list[fl
           f"{statistics.median(s.cpu for s in x1.samples) / statistics.median(s.cpu for s in jr.samples):.2f}; "
           f"compile+serialise vs jrsonnet eval {x1.inner() / jr.inner():.2f}, vs go-jsonnet eval "
           f"{x1.inner() / go.inner():.2f}")
-    print(f"obsgen build --watch, one-alert edit: save to summary line median {statistics.median(saved):.3f} s "
-          f"(max {max(saved):.3f}), rebuild and swap median {statistics.median(rebuilt):.3f} s "
-          f"(max {max(rebuilt):.3f}), {len(saved)} edits")
+    print(f"obsgen build --watch, one-alert edit ({len(swapped)} edits): save to the new file in out/ median "
+          f"{statistics.median(swapped):.3f} s (min {min(swapped):.3f}, max {max(swapped):.3f}); the rebuild as it "
+          f"reports itself (load to swap and clean-up) median {statistics.median(rebuilt):.3f} s")
     goals = [
         (f"whole build at most 0.5x jrsonnet's whole process ({x1.whole() / jr.whole():.2f}x)",
          x1.whole() <= 0.5 * jr.whole()),
         (f"whole build at most 0.1x go-jsonnet's ({x1.whole() / go.whole():.2f}x)", x1.whole() <= 0.1 * go.whole()),
         (f"{COPIES}x content in at most 6x the 1x time ({x10.whole() / x1.whole():.2f}x)",
          x10.whole() <= 6 * x1.whole()),
-        (f"--watch one-alert edit rebuilt and swapped in under 0.15 s (median {statistics.median(rebuilt):.3f} s)",
-         statistics.median(rebuilt) < 0.15),
+        (f"--watch one-alert edit rebuilt and swapped in under 0.15 s (save to out/, median "
+         f"{statistics.median(swapped):.3f} s)", statistics.median(swapped) < 0.15),
         (f"obsgen --help under 0.1 s ({rows['help'].whole():.3f} s)", rows["help"].whole() < 0.1),
     ]
     if "x100" in rows:

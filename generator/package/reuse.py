@@ -46,6 +46,7 @@ def serialised(rendered: dict[str, Any], source: str, out: Path, definitions: Pa
                       f"pyyaml {yaml.__version__} orjson {orjson.__version__} {source_digest(emit.__file__)}")
     files: dict[str, bytes] = {}
     for path, document in sorted(rendered.items()):
+        emit.contained(path)  # as serialise() would: out/'s bytes are never read from outside it
         key = _document_digest(document, source)
         stored = cache.get(path) if key else None
         data = None

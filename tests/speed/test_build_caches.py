@@ -76,3 +76,8 @@ def test_serialised_bytes_are_reused_only_for_the_same_document_and_the_same_out
     again = reuse.serialised(changed, "definitions/", out, tmp_path)
     assert again == {path: emit.serialise(path, doc) for path, doc in changed.items()}
     assert b"interval: 1.0" in again["a.yml"]
+
+
+def test_a_path_outside_out_is_refused_before_any_file_is_read(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="would reach outside out/"):
+        reuse.serialised({"../definitions/secret.yml": {"a": 1}}, "definitions/", tmp_path / "out", tmp_path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import marshal
 import os
 import sys
 from pathlib import Path
@@ -25,6 +26,16 @@ def source_digest(*files: str) -> str:
     for file in files:
         digest.update(Path(file).read_bytes())
     return digest.hexdigest()[:16]
+
+
+def value_digest(value: Any) -> str | None:
+    """A digest of a document made of dicts, lists, tuples, strings, numbers, booleans and None, with their exact
+    types (a tuple is not a list, 1 not 1.0), or None for anything else. Over marshal's version-0 encoding: no
+    back-references (not even to interned strings), so equal documents digest alike whatever objects they share."""
+    try:
+        return hashlib.sha256(marshal.dumps(value, 0)).hexdigest()
+    except ValueError:  # a value marshal cannot write
+        return None
 
 
 class DiskCache:

@@ -2,34 +2,26 @@
 
 YAML emission is most of a warm build's time after loading. For each file the disk cache keeps the digest of the
 document that produced out/'s bytes, and the digest of those bytes: when this build's document has the same digest
-and out/ still holds the same bytes, they are reused as they are. The document's digest is over marshal's
-version-0 encoding, which writes every value with its exact type (a tuple is not a list, an int not a float) and
-refuses anything else, so two documents share a digest only when serialise() would write the same bytes for both.
+and out/ still holds the same bytes, they are reused as they are. The document's digest (disk_cache.value_digest)
+covers every value with its exact type (a tuple is not a list, an int not a float) and refuses anything else, so
+two documents share a digest only when serialise() would write the same bytes for both.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
 from pathlib import Path
 from typing import Any
 
 import orjson
 import yaml
 
-from generator.core.disk_cache import DiskCache, source_digest
+from generator.core.disk_cache import DiskCache, source_digest, value_digest
 from generator.package import emit
 
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _document_digest(document: Any, source: str) -> str | None:
-    try:  # version 0: no back-references (not even to interned strings), so equal documents encode alike
-        return _digest(marshal.dumps(document, 0) + source.encode())
-    except ValueError:  # a value marshal cannot write: serialise it every time
-        return None
 
 
 def _held(file: Path, digest: str) -> bytes | None:
@@ -47,7 +39,7 @@ def serialised(rendered: dict[str, Any], source: str, out: Path, definitions: Pa
     files: dict[str, bytes] = {}
     for path, document in sorted(rendered.items()):
         emit.contained(path)  # as serialise() would: out/'s bytes are never read from outside it
-        key = _document_digest(document, source)
+        key = value_digest((document, source))  # None: a value it cannot digest, serialised every time
         stored = cache.get(path) if key else None
         data = None
         if isinstance(stored, list) and len(stored) == 2 and stored[0] == key:

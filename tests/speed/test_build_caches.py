@@ -10,9 +10,12 @@ from typing import Any
 import orjson
 import pytest
 
+from generator.build import compile_definitions
+from generator.checks.secrets import leaks
 from generator.core import promql
 from generator.core.disk_cache import DiskCache
 from generator.package import emit, reuse
+from tests.speed.project import node_exporter_project
 
 EXPRESSIONS = ("sum by (job) (rate(http_requests_total[5m])) > 0", "max_over_time(up[1h:1m])",
                "sum(rate(errors_total[5m])")
@@ -81,3 +84,18 @@ def test_serialised_bytes_are_reused_only_for_the_same_document_and_the_same_out
 def test_a_path_outside_out_is_refused_before_any_file_is_read(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="would reach outside out/"):
         reuse.serialised({"../definitions/secret.yml": {"a": 1}}, "definitions/", tmp_path / "out", tmp_path)
+
+
+def test_the_secret_scan_remembers_only_clean_texts_and_finds_a_new_secret(tmp_path: Path) -> None:
+    definitions = node_exporter_project(tmp_path, kubernetes=False)
+    compiled = compile_definitions(definitions)
+    assert compiled.project is not None and compiled.rendered is not None
+    assert leaks(compiled.project, compiled.rendered) == []
+    cache = definitions / "__pycache__/obsgen-secrets.cache"
+    assert cache.exists()
+    leaked = {**compiled.rendered, "alertmanager/extra.yml": {"url": "https://ops:Zq8vLr2mWx4Tn@example.com/hook"}}
+    for _ in range(2):  # the second time with the first's cache
+        (leak,) = leaks(compiled.project, leaked)
+        assert leak.secret.value == "Zq8vLr2mWx4Tn" and leak.output == "alertmanager/extra.yml"
+    assert b"Zq8vLr2mWx4Tn" not in cache.read_bytes()
+    assert leaks(compiled.project, compiled.rendered) == []

@@ -11,6 +11,7 @@ The "stage" column is the in-process work after imports that turns sources into 
 peers' evaluate call (a JSON string in memory); obsgen's compile (load, checks, render, checks of the files) and
 serialise (the bytes of every file in memory), timed by `bench/build_vs_jsonnet.py --stages`, which also times
 the imports and the write of out/ that follows (shown in the stage breakdown, part of the whole process).
+BENCH_PROJECTS=DIR keeps the projects (and their out/) in DIR for the next run: making the 100x one takes minutes.
 Last, `obsgen build --watch` runs on the 1x project and one alert is edited 2 x RUNS times: seconds from the
 save until the edited rule file is in out/, and the rebuild's own as it reports them.
 """
@@ -159,7 +160,11 @@ class Project:
 def project(directory: Path, copies: int) -> Project:
     """definitions/ of the kube-prometheus equivalent, by `obsgen import` of the rules, then of the dashboards
     when this obsgen imports Grafana dashboards (a failed dashboard import leaves a rules-only project)."""
-    definitions = directory / "definitions"
+    definitions, made = directory / "definitions", directory / "project.json"
+    if made.exists():  # kept from an earlier run (BENCH_PROJECTS)
+        kept = json.loads(made.read_text())
+        return Project(definitions, kept["summary"], kept["dashboards"])
+    shutil.rmtree(directory, ignore_errors=True)
     definitions.mkdir(parents=True)
     (definitions / "__init__.py").write_text("")
     (definitions / "base.py").write_text(BASE_MODULE)
@@ -173,6 +178,7 @@ def project(directory: Path, copies: int) -> Project:
     panels = re.search(r"\((\d+) panels\)", said)
     summary = (f"{summary.split(' recording rules')[0]} recording rules; {dashboards} dashboards"
                + (f", {panels.group(1)} panels" if panels else ""))
+    made.write_text(json.dumps({"summary": summary, "dashboards": dashboards > 0}))
     return Project(definitions, summary, dashboards > 0)
 
 
@@ -332,7 +338,8 @@ HEADER = (f"{'fresh processes, interleaved':<40} {'runs':>4} {'median s':>8} {'m
 def main() -> None:
     load = os.getloadavg()
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} CPUs)")
-    with tempfile.TemporaryDirectory(prefix="obsgen-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="obsgen-bench-") as scratch:
+        tmp = os.environ.get("BENCH_PROJECTS") or scratch
         one, ten = project(Path(tmp) / "x1", 1), project(Path(tmp) / "x10", COPIES)
         hundred = project(Path(tmp) / "x100", COPIES_100) if COPIES_100 else None
         same = "rules_dashboards" if one.dashboards else "rules"

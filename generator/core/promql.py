@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -54,15 +54,21 @@ class Facts:
     ranges: tuple[float, ...] = ()
 
     def stored(self) -> list[Any]:
-        """The JSON form kept in the disk cache."""
-        return [self.error, [[s.name, s.ranged, s.function, s.window] for s in self.selectors], list(self.ranges)]
+        """The JSON form kept in the disk cache: each selector as the list of its fields (sets sorted)."""
+        return [self.error, [[sorted(value) if isinstance(value, frozenset) else value
+                              for value in (getattr(selector, field.name) for field in fields(Selector))]
+                             for selector in self.selectors], list(self.ranges)]
 
     @classmethod
     def from_stored(cls, value: Any) -> Facts:
         """Facts read back from the cache; TypeError or ValueError when the value is not what stored() writes."""
         error, found, windows = value
-        selectors = tuple(Selector(str(name), bool(ranged), str(function), None if window is None else float(window))
-                          for name, ranged, function, window in found)
+        def selector(row: list[Any]) -> Selector:
+            given: dict[str, Any] = {field.name: frozenset(item) if isinstance(item, list) else item
+                                     for field, item in zip(fields(Selector), row, strict=True)}
+            return Selector(**given)
+
+        selectors = tuple(selector(row) for row in found)
         facts = cls(str(error), selectors, tuple(float(window) for window in windows))
         if facts.stored() != value:
             raise ValueError("not a stored Facts value")

@@ -117,6 +117,35 @@ def _scanned(texts: list[str], hex_keys: bool, clean: DiskCache) -> list[Secret]
     return found
 
 
+@dataclass(frozen=True)
+class _Walked:
+    """What leaks() reads of one document: its strings in order (each once), its identifiers, and the values
+    of keys that only hold secrets."""
+
+    strings: tuple[str, ...]
+    identifiers: frozenset[str]
+    keyed: tuple[Secret, ...]
+
+
+def _walk(document: Any) -> _Walked:
+    strings: dict[str, None] = {}
+    identifiers: set[str] = set()
+    keyed: list[Secret] = []
+    for text, last, secure in _keyed_strings(document):
+        strings.setdefault(text)
+        if last is not None and (last in IDENTIFIER_KEYS or str(last).endswith("Uid")):
+            identifiers.add(text)
+        if last is not None and text != last:  # a value: is its key one that only holds secrets?
+            found = under_key(SECURE if secure else str(last), text)
+            if found:
+                keyed.append(found)
+    return _Walked(tuple(strings), frozenset(identifiers), tuple(keyed))
+
+
+_WALKED: dict[str, _Walked] = {}
+"""The last build's documents walked, by digest: a process that builds again (--watch) walks only new ones."""
+
+
 def leaks(project: Project, rendered: Mapping[str, Any]) -> list[Leak]:
     """Every secret in the rendered documents, each once, with where it came from.
 
@@ -124,24 +153,31 @@ def leaks(project: Project, rendered: Mapping[str, Any]) -> list[Leak]:
     rules repeat most of them): identifiers in one text, every other string in one text per document that
     first holds it, so a build after an edit scans again only the texts that changed (the others are known
     clean from the last build)."""
+    global _WALKED
     clean = DiskCache(project.root, "secrets", f"detect-secrets {version('detect-secrets')} "
                                                f"{source_digest(__file__, secret_scan.__file__)}")
-    whole = value_digest(dict(rendered))
+    digests = {output: value_digest(document) for output, document in rendered.items()}
+    whole = None if None in digests.values() else hashlib.sha256(
+        "".join(f"{output}\0{digest}\0" for output, digest in digests.items()).encode()).hexdigest()
     if whole is not None and clean.get(whole):  # the very documents of a build found clean
         clean.save()
         return []
+    walked: dict[str, _Walked] = {}
     first_seen: dict[str, str] = {}
     identifiers: set[str] = set()
     found: list[Secret] = []
     for output, document in rendered.items():
-        for text, last, secure in _keyed_strings(document):
+        digest = digests[output]
+        this = _WALKED.get(digest) if digest else None
+        if this is None:
+            this = _walk(document)
+        if digest:
+            walked[digest] = this
+        for text in this.strings:
             first_seen.setdefault(text, output)
-            if last is not None and (last in IDENTIFIER_KEYS or str(last).endswith("Uid")):  # _identifier()
-                identifiers.add(text)
-            if last is not None and text != last:  # a value: is its key one that only holds secrets?
-                keyed = under_key(SECURE if secure else str(last), text)
-                if keyed:
-                    found.append(keyed)
+        identifiers |= this.identifiers
+        found += this.keyed
+    _WALKED = walked
     by_output: dict[str, list[str]] = {}
     for text, output in first_seen.items():
         if text not in identifiers:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -53,15 +53,17 @@ class Facts:
     selectors: tuple[Selector, ...] = ()
     ranges: tuple[float, ...] = ()
 
+    @cached_property
     def stored(self) -> list[Any]:
-        """The JSON form kept in the disk cache: each selector as the list of its fields (sets sorted)."""
+        """The JSON form kept in the disk cache: each selector as the list of its fields (sets sorted); computed
+        once, as the facts of an expression are (a watching build puts them in a new cache each time)."""
         return [self.error, [[sorted(value) if isinstance(value, frozenset) else value
                               for value in (getattr(selector, field.name) for field in fields(Selector))]
                              for selector in self.selectors], list(self.ranges)]
 
     @classmethod
     def from_stored(cls, value: Any) -> Facts:
-        """Facts read back from the cache; TypeError or ValueError when the value is not what stored() writes."""
+        """Facts read back from the cache; TypeError or ValueError when the value is not what `stored` holds."""
         error, found, windows = value
         def selector(row: list[Any]) -> Selector:
             given: dict[str, Any] = {field.name: frozenset(item) if isinstance(item, list) else item
@@ -70,7 +72,7 @@ class Facts:
 
         selectors = tuple(selector(row) for row in found)
         facts = cls(str(error), selectors, tuple(float(window) for window in windows))
-        if facts.stored() != value:
+        if facts.stored != value:
             raise ValueError("not a stored Facts value")
         return facts
 
@@ -114,7 +116,7 @@ def facts(expr: str) -> Facts:
     """An expression's facts, parsed once per distinct text in a process (and once across builds when cached)."""
     found = _facts(expr)
     if _disk is not None and expr not in _disk:
-        _disk.put(expr, found.stored())
+        _disk.put(expr, found.stored)
     return found
 
 

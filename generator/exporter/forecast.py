@@ -14,7 +14,6 @@ Conventions shared by :mod:`forecast`, :mod:`anomaly` and :mod:`capacity`:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -27,23 +26,11 @@ WEEK_SECONDS = 7 * DAY_SECONDS
 DEFAULT_N_SEASONS = 5
 DEFAULT_MIN_SEASONS = 2
 DEFAULT_LEVEL_FRACTION = 1 / 4
-DEFAULT_BAND_ORIGINS = 24
 _CHUNK_ELEMENTS = 4_000_000
 
 
 class InsufficientDataError(ValueError):
     """Raised when a series has too few finite values for the requested computation."""
-
-
-@dataclass(frozen=True)
-class Forecast:
-    """A point forecast with its prediction band; ``season_steps`` is None for the level method."""
-
-    mean: FloatArray
-    lower: FloatArray
-    upper: FloatArray
-    coverage: float
-    season_steps: int | None
 
 
 def as_series(values: npt.ArrayLike) -> FloatArray:
@@ -236,48 +223,6 @@ def seasonal_naive_forecast(values: npt.ArrayLike, season_steps: int | None, hor
     return np.where(idx >= 0, x[np.clip(idx, 0, None)], np.nan)
 
 
-def backtest_residuals(
-    values: npt.ArrayLike,
-    step_seconds: float,
-    season_seconds: float | None,
-    horizon_steps: int,
-    n_origins: int = DEFAULT_BAND_ORIGINS,
-    n_seasons: int = DEFAULT_N_SEASONS,
-    *,
-    stride_steps: int | None = None,
-    level_seconds: float | None = None,
-    min_seasons: int = DEFAULT_MIN_SEASONS,
-) -> FloatArray:
-    """In-sample residuals (actual - forecast) of the same method at past origins, shape (origins, horizon).
-
-    Origins step back from ``len - horizon`` by ``stride_steps`` (default a quarter of the horizon); origins
-    without a finite history are skipped. NaN where the actual value is a gap.
-    """
-    x = as_series(values)
-    stride = max(1, horizon_steps // 4) if stride_steps is None else max(1, stride_steps)
-    rows: list[FloatArray] = []
-    for m in range(n_origins):
-        origin = x.size - horizon_steps - m * stride
-        if origin < 2:
-            break
-        history = x[:origin]
-        if not np.isfinite(history).any():
-            continue
-        fc = seasonal_forecast(
-            history,
-            step_seconds,
-            season_seconds,
-            horizon_steps,
-            n_seasons,
-            level_seconds=level_seconds,
-            min_seasons=min_seasons,
-        )
-        rows.append(x[origin : origin + horizon_steps] - fc)
-    if not rows:
-        return np.empty((0, horizon_steps))
-    return np.vstack(rows)
-
-
 def prediction_band(
     forecast: npt.ArrayLike, residuals: npt.ArrayLike, coverage: float = 0.95, n_buckets: int = 1
 ) -> tuple[FloatArray, FloatArray]:
@@ -309,27 +254,6 @@ def prediction_band(
         lower[sel] = fc[sel] + q_lo
         upper[sel] = fc[sel] + q_hi
     return lower, upper
-
-
-def forecast_with_band(
-    values: npt.ArrayLike,
-    step_seconds: float,
-    season_seconds: float | None,
-    horizon_steps: int,
-    coverage: float = 0.95,
-    n_seasons: int = DEFAULT_N_SEASONS,
-    *,
-    n_origins: int = DEFAULT_BAND_ORIGINS,
-    level_seconds: float | None = None,
-) -> Forecast:
-    """Seasonal forecast plus its band from backtest residuals at ``n_origins`` past origins."""
-    x = as_series(values)
-    mean = seasonal_forecast(x, step_seconds, season_seconds, horizon_steps, n_seasons, level_seconds=level_seconds)
-    residuals = backtest_residuals(
-        x, step_seconds, season_seconds, horizon_steps, n_origins, n_seasons, level_seconds=level_seconds
-    )
-    lower, upper = prediction_band(mean, residuals, coverage)
-    return Forecast(mean, lower, upper, coverage, season_steps_for(x.size, step_seconds, season_seconds))
 
 
 def _check_step(step_seconds: float) -> None:

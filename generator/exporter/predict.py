@@ -6,9 +6,10 @@ import math
 from dataclasses import dataclass
 
 from generator.exporter.anomaly import streaming_anomaly_scores
+from generator.exporter.backtest import forecast_with_band
 from generator.exporter.cache import Sample, labels_of
 from generator.exporter.capacity import Recommendation, capacity_recommendation
-from generator.exporter.forecast import FloatArray, forecast_with_band
+from generator.exporter.forecast import FloatArray
 from generator.model import Forecast
 from generator.model.duration import parse_seconds
 
@@ -48,7 +49,7 @@ def predict(forecast: Forecast, labels: dict[str, str], values: FloatArray, orig
     """
     step, season = parse_seconds(forecast.step), season_seconds(forecast)
     band = forecast_with_band(values, step, season, forecast.steps(forecast.horizon), forecast.coverage)
-    scores = streaming_anomaly_scores(values, step, season)
+    scores = streaming_anomaly_scores(values, step, season, since=len(values) - 1)
     recommendation = None
     if (capacity := forecast.capacity) is not None:
         recommendation = capacity_recommendation(

@@ -28,7 +28,7 @@ FORECAST_METRICS = (
     _forecast_gauge("obsgen_anomaly_zscore",
                     "Robust z-score of the newest sample against its one-step forecast (MAD of past residuals)."),
     _forecast_gauge("obsgen_anomaly_score",
-                    "Newest residual (or 1h median residual) over its trailing 99th percentile; > 1 is unusual."),
+                    "Newest sample's anomaly score (forecast residual, range and pattern novelty); > 1 is anomalous."),
     _forecast_gauge("obsgen_capacity_seconds_to_exhaustion",
                     "Seconds until the series' trend reaches its capacity limit (+Inf: never).", "seconds"),
     Metric(name="obsgen_recommendation_info", type=GAUGE, source=SIDECAR,

@@ -10,6 +10,7 @@ import pytest
 from generator.exporter.capacity import (
     Trend,
     capacity_recommendation,
+    exhaustion_seconds,
     format_duration,
     linear_trend,
     time_to_exhaustion,
@@ -67,3 +68,36 @@ def test_capacity_recommendation_text_and_severity() -> None:
 )
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+def test_accelerating_growth_is_seen_by_the_recent_trends() -> None:
+    step = 600.0
+    day = 86_400.0
+    t = np.arange(0, 14 * day, step)
+    rate = 80.0 / (16 * day) ** 2  # usage growing faster and faster: 100 (the limit) 2 days after the newest
+    used = 20.0 + rate * t**2
+    truth = math.sqrt(80.0 / rate) - t[-1]
+    whole = exhaustion_seconds(linear_trend(used, step), 100.0)
+    assert time_to_exhaustion(used, step, 100.0) == pytest.approx(truth, rel=0.15)  # a line is a little late
+    assert whole > 1.5 * truth  # a single trend over two weeks is far too late
+
+
+def test_a_disk_emptied_by_cleanups_fills_within_hours_of_its_last_cycle() -> None:
+    step = 600.0
+    cycle = 36  # a cleanup every 6 hours frees 80% of what the cycle wrote
+    used, level = [], 50.0
+    for i in range(14 * 144):
+        if i and i % cycle == 0:
+            level -= 0.8 * cycle * 0.05
+        used.append(level)
+        level += 0.05
+    series = np.array(used)
+    seconds = time_to_exhaustion(series, step, series[-1] + 0.05 * 6)  # full in 6 more steps of this cycle
+    assert seconds == pytest.approx(6 * step, rel=0.05)
+
+
+def test_a_cleanup_just_before_counts_at_once() -> None:
+    step = 600.0
+    used = 10.0 + 0.1 * np.arange(1000)  # 0.6 an hour
+    used[-30:] -= 50.0  # 5 hours ago a cleanup freed 50: 59.9 used now, 109.9 before it
+    assert time_to_exhaustion(used, step, 81.5) == pytest.approx(36 * 3600, rel=0.05)

@@ -114,9 +114,12 @@ def streaming_anomaly_scores(
     # the first sample the calibration of `since` reads, on the quantile's refresh grid: a sample's
     # score is then the same whatever `since` is
     first = max(0, (since // every * every - tail) // every * every)
-    forecast = one_step_forecasts(x, step_seconds, season_seconds, n_seasons, min_seasons=min_seasons)
+    shift_window = max(1, round(SHIFT_SECONDS / step_seconds))
+    forecast = one_step_forecasts(
+        x, step_seconds, season_seconds, n_seasons, min_seasons=min_seasons, start=max(0, first - shift_window)
+    )
     residual = x - forecast
-    shift = np.abs(_trailing_median(residual, max(1, round(SHIFT_SECONDS / step_seconds))))
+    shift = np.abs(_trailing_median(residual, shift_window, first))
     residual_score = np.fmax(
         _calibrated(np.abs(residual), tail, every, warmup, first, since),
         _calibrated(shift, tail, every, warmup, first, since),
@@ -127,7 +130,7 @@ def streaming_anomaly_scores(
     pattern_score = _calibrated(distance, tail, every, warmup, first, since)
     range_score = range_novelty(x, warmup)
     range_score[:since] = np.nan
-    scale = rolling_mad_scale(residual, max(3, round(SCALE_SECONDS / step_seconds)))
+    scale = rolling_mad_scale(residual, max(3, round(SCALE_SECONDS / step_seconds)), since)
     scores = AnomalyScores(
         forecast, residual, scale, _divide(residual, scale), residual_score, range_score, pattern_score,
         np.full(n, np.nan),
@@ -215,8 +218,8 @@ def rolling_nanquantile(
     return out
 
 
-def rolling_mad_scale(residuals: npt.ArrayLike, window: int) -> FloatArray:
-    """Causal :func:`mad_scale` over ``residuals[i-window:i]`` for each i (NaN with < 3 finite values)."""
+def rolling_mad_scale(residuals: npt.ArrayLike, window: int, start: int = 0) -> FloatArray:
+    """Causal :func:`mad_scale` over ``residuals[i-window:i]`` for each i from ``start`` (NaN with < 3 finite values)."""
     r = as_series(residuals)
     n = r.size
     out = np.full(n, np.nan)
@@ -225,8 +228,8 @@ def rolling_mad_scale(residuals: npt.ArrayLike, window: int) -> FloatArray:
     padded = np.concatenate([np.full(window, np.nan), r[:-1]])
     views = np.lib.stride_tricks.sliding_window_view(padded, window)
     chunk = max(1, _CHUNK_ELEMENTS // window)
-    for start in range(0, n, chunk):
-        block = views[start : start + chunk]
+    for first in range(max(start, 0), n, chunk):
+        block = views[first : first + chunk]
         med = nanmedian_rows(block)
         dev = np.abs(block - med[:, None])
         mad = MAD_TO_SIGMA * nanmedian_rows(dev)
@@ -235,7 +238,7 @@ def rolling_mad_scale(residuals: npt.ArrayLike, window: int) -> FloatArray:
             mean_abs = MEAN_ABS_TO_SIGMA * np.nansum(dev, axis=1) / np.maximum(count, 1)
         scale = np.where(mad > 0, mad, mean_abs)
         scale[count < 3] = np.nan
-        out[start : start + chunk] = scale
+        out[first : first + chunk] = scale
     return out
 
 
@@ -251,12 +254,12 @@ def _calibrated(signal: FloatArray, tail: int, every: int, warmup: int, first: i
     return out
 
 
-def _trailing_median(x: FloatArray, window: int) -> FloatArray:
-    """Median of the finite values in ``x[i-window+1:i+1]`` (includes the current point)."""
+def _trailing_median(x: FloatArray, window: int, start: int = 0) -> FloatArray:
+    """Median of the finite values in ``x[i-window+1:i+1]`` (includes the current point), from ``start`` on."""
     if window <= 1 or x.size == 0:
         return x.copy()
     shifted = np.concatenate([x[1:], [np.nan]])
-    return rolling_nanmedian(shifted, window)
+    return rolling_nanmedian(shifted, window, start)
 
 
 def _divide(num: FloatArray, den: FloatArray) -> FloatArray:

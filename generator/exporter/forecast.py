@@ -78,8 +78,11 @@ def nanmedian(values: npt.ArrayLike) -> float:
     return float(nanmedian_rows(x[None, :])[0])
 
 
-def rolling_nanmedian(values: npt.ArrayLike, window: int) -> FloatArray:
-    """Causal rolling median: element i is the median of the finite values in ``values[i-window:i]``."""
+def rolling_nanmedian(values: npt.ArrayLike, window: int, start: int = 0) -> FloatArray:
+    """Causal rolling median: element i is the median of the finite values in ``values[i-window:i]``.
+
+    Only elements from ``start`` on are computed (the rest NaN).
+    """
     x = as_series(values)
     if window < 1:
         raise ValueError("window must be >= 1")
@@ -89,8 +92,8 @@ def rolling_nanmedian(values: npt.ArrayLike, window: int) -> FloatArray:
         return out
     views = np.lib.stride_tricks.sliding_window_view(padded, window)
     chunk = max(1, _CHUNK_ELEMENTS // window)
-    for start in range(0, x.size, chunk):
-        out[start : start + chunk] = nanmedian_rows(views[start : start + chunk])
+    for first in range(max(start, 0), x.size, chunk):
+        out[first : first + chunk] = nanmedian_rows(views[first : first + chunk])
     return out
 
 
@@ -180,15 +183,17 @@ def one_step_forecasts(
     *,
     level_seconds: float | None = None,
     min_seasons: int = DEFAULT_MIN_SEASONS,
+    start: int = 0,
 ) -> FloatArray:
     """Causal one-step forecasts: element i is ``seasonal_forecast(values[:i], ..., 1)`` (NaN if no history).
 
     The season is chosen per element from the history available at that point, so nothing at or
-    after i is used. Vectorised; NaN where the recent level window holds no finite value.
+    after i is used. Vectorised; NaN where the recent level window holds no finite value, and
+    before ``start`` (elements from there on are the same whatever ``start`` is).
     """
     x = as_series(values)
     n = x.size
-    idx = np.arange(n, dtype=np.int64)
+    start = min(max(start, 0), n)
     out = np.full(n, np.nan)
     _check_step(step_seconds)
     seasons: list[int | None] = [None]
@@ -199,15 +204,16 @@ def one_step_forecasts(
                 seasons.append(steps)
     for s in seasons:  # shortest first, so longer seasons overwrite once enough history exists
         window = level_steps_for(step_seconds, s, level_seconds)
-        flat = rolling_nanmedian(x, window)
+        flat = rolling_nanmedian(x, window, start)
         if s is None:
             out = flat
             continue
-        ref = seasonal_reference(x, s, n_seasons, idx, idx - 1)
-        level = rolling_nanmedian(x - ref, window)
+        idx = np.arange(max(0, start - window), n, dtype=np.int64)  # what the level windows read
+        ref = np.full(n, np.nan)
+        ref[idx] = seasonal_reference(x, s, n_seasons, idx, idx - 1)
+        level = rolling_nanmedian(x - ref, window, start)
         forecast = np.where(np.isnan(ref), flat, ref + np.nan_to_num(level, nan=0.0))
-        usable = idx >= min_seasons * s
-        out = np.where(usable, forecast, out)
+        out = np.where(np.arange(n) >= min_seasons * s, forecast, out)
     return out
 
 

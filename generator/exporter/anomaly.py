@@ -219,7 +219,7 @@ def rolling_nanquantile(
 
 
 def rolling_mad_scale(residuals: npt.ArrayLike, window: int, start: int = 0) -> FloatArray:
-    """Causal :func:`mad_scale` over ``residuals[i-window:i]`` for each i from ``start`` (NaN with < 3 finite values)."""
+    """Causal :func:`mad_scale` over ``residuals[i-window:i]`` for each i >= ``start`` (NaN with < 3 finite values)."""
     r = as_series(residuals)
     n = r.size
     out = np.full(n, np.nan)

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.model import Alert, AlertingConfig, EscalationPolicy, RecordingRule, ScrapeJob, Stack
+from generator.model import Alert, AlertingConfig, EscalationPolicy, Forecast, RecordingRule, ScrapeJob, Stack
 from generator.model.duration import format_seconds, parse_seconds, scale
 from generator.project import Project
 from generator.promql import rescale_ranges
@@ -17,7 +17,8 @@ class Profile:
     """Overrides applied to a loaded project before the targets run."""
 
     time_scale: float = 1.0
-    """Multiplies every `for`, cooldown, repeat interval, escalation delay and PromQL range (1/60: hour -> minute)."""
+    """Multiplies every `for`, cooldown, repeat interval, escalation delay, PromQL range and forecast step,
+    season, history, horizon and interval (1/60: hour -> minute)."""
     range_floor: str = "20s"
     """Shortest a scaled range window becomes: a rate needs several scrapes, and Alertmanager retries a
     failed notification no faster than its 10 s minimum group_interval, which does not scale."""
@@ -72,6 +73,11 @@ def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
                 for s in obj.severities
             )
             obj = obj.model_copy(update={"severities": severities})
+        elif isinstance(obj, Forecast):  # queried and scheduled in real time, learnt in the definitions' time
+            update = {name: scale(getattr(obj, name), factor) for name in ("step", "history", "horizon", "interval")}
+            if obj.season is not None:
+                update["season"] = scale(obj.season, factor)
+            obj = obj.model_copy(update={**update, "time_scale": obj.time_scale / factor})
         objects.append(obj)
     return tuple(objects)
 

@@ -19,6 +19,8 @@ from generator.exporter.forecast import (
     seasonal_forecast,
     seasonal_naive_forecast,
 )
+from generator.exporter.predict import predict
+from generator.model import Capacity, Forecast
 
 STEP = 60.0
 HOUR = 3600.0
@@ -185,3 +187,16 @@ def test_one_step_forecasts_are_causal_and_match_the_batch_forecast() -> None:
     changed = series.copy()
     changed[300:] += 1000.0
     np.testing.assert_array_equal(one_step_forecasts(changed, STEP, HOUR)[:301], one_step[:301])
+
+
+def test_a_time_compressed_forecast_predicts_what_its_definition_would() -> None:
+    rng = np.random.default_rng(21)
+    values = 500 + 50 * np.sin(2 * np.pi * np.arange(3 * 288) / 288) + rng.normal(0, 5, 3 * 288)
+    values[-40:] -= np.arange(40) * 3.0  # draining towards the 0 limit
+    definition = Forecast(name="x", help="x", expr="x", step="5m", season="1d", history="3d", horizon="1h",
+                          capacity=Capacity(limit=0, direction="down"))
+    compressed = definition.model_copy(update={"step": "5s", "season": "24m", "history": "1h12m", "horizon": "1m",
+                                               "time_scale": 60.0})
+    real, fast = predict(definition, {}, values, 0.0), predict(compressed, {}, values, 0.0)
+    assert (fast.expected, fast.lower, fast.upper, fast.score) == (real.expected, real.lower, real.upper, real.score)
+    assert real.recommendation is not None and fast.recommendation == real.recommendation  # seconds of the definitions

@@ -3,9 +3,10 @@
 Time to exhaustion looks at several spans: a trend over the whole history is right for steady growth
 but late when growth accelerates, and blind to the last hours before a full disk whose usage drops
 at every cleanup; a trend over the last hours is right then but noisy a week ahead. So trends are
-fitted over the last 6 hours, day, 3 days and the whole history, each extrapolated at most
-``TRUSTED_WINDOWS`` times its span, and the soonest exhaustion among them counts (the whole history's
-trend is trusted at any distance). bench/capacity_synthetic.py measures it.
+fitted over the last hour, 6 hours, day, 3 days and the whole history (a span needs
+``MIN_TREND_SAMPLES`` samples to count), each extrapolated at most ``TRUSTED_WINDOWS`` times its span,
+and the soonest exhaustion among them counts (the whole history's trend is trusted at any distance).
+bench/capacity_synthetic.py measures it.
 
 Series conventions are those of :mod:`generator.exporter.forecast`: fixed ``step_seconds``, newest
 sample last, NaN gaps ignored. Fewer than two finite samples raise :class:`InsufficientDataError`.
@@ -26,9 +27,10 @@ Direction = Literal["up", "down"]
 Severity = Literal["critical", "warning", "info", "ok"]
 
 MAX_TREND_POINTS = 256
-TREND_WINDOWS: tuple[float | None, ...] = (6 * 3600.0, DAY_SECONDS, 3 * DAY_SECONDS, None)
+TREND_WINDOWS: tuple[float | None, ...] = (3600.0, 6 * 3600.0, DAY_SECONDS, 3 * DAY_SECONDS, None)
 """Spans of the trends time_to_exhaustion compares, in seconds (None: the whole history)."""
 TRUSTED_WINDOWS = 3.0
+MIN_TREND_SAMPLES = 12
 LEVEL_FRACTION = 1 / 8
 LEVEL_MAX_SECONDS = 6 * 3600.0
 DEFAULT_CRITICAL_SECONDS = DAY_SECONDS
@@ -97,7 +99,7 @@ def time_to_exhaustion(values: npt.ArrayLike, step_seconds: float, limit: float,
     soonest, whole = math.inf, math.inf
     for window in TREND_WINDOWS:
         span = y if window is None else y[-max(2, round(window / step_seconds)) :]
-        if np.isfinite(span).sum() < 2:
+        if np.isfinite(span).sum() < (2 if window is None else MIN_TREND_SAMPLES):
             continue
         seconds = exhaustion_seconds(recent_trend(span, step_seconds), limit, direction)
         if window is None:

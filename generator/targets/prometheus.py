@@ -8,7 +8,7 @@ from typing import Any
 from generator.annotations import alert_annotations
 from generator.dashboards import dashboard_url
 from generator.escalation import POLICY_LABEL, escalation_rules
-from generator.model import Alert, RecordingRule
+from generator.model import Alert, RecordingRule, Source
 from generator.model.aggregation import group_interval
 from generator.project import Project
 
@@ -35,6 +35,8 @@ def config(project: Project) -> dict[str, Any]:
             scrape["scrape_interval"] = job.interval
         if job.metrics_path != "/metrics":
             scrape["metrics_path"] = job.metrics_path
+        if job.source is Source.SIDECAR:  # its forecasts keep the instance and job of the series they learn from
+            scrape["honor_labels"] = True
         static: dict[str, Any] = {"targets": list(job.targets)}
         if job.labels:
             static["labels"] = dict(sorted(job.labels.items()))

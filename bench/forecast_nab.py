@@ -2,6 +2,7 @@
 
 Usage: ``python bench/forecast_nab.py [--data DIR] [--groups G1,G2,...] [--json FILE]``
 (default DIR: the nearest ``shared/data/nab`` above the repo; default groups: every subdirectory).
+What is measured on each file is in bench/nab/evaluation.py.
 
 Nothing is tuned on the files a figure reports. The detector's thresholds are chosen from
 ``DETECTOR_GRID`` by cross-validation: with several groups, for each group the set scoring best
@@ -11,6 +12,9 @@ out. The out-of-sample columns are those held-out results; the in-sample column 
 chosen on all files to all files, and that set is what ``DetectorParams()`` ships (the bench says
 whether they agree). The forecaster has no constant fitted here: it picks, per series and origin, the
 candidate method with the smallest error on that series' own past (generator/exporter/backtest.py).
+The signals' layout (which signals, their windows) was designed while looking at this corpus; the
+cross-validation covers the thresholds and re-arming only, so read the held-out figure with that in mind.
+Each score uses every earlier sample of its file, as a sidecar whose ``history`` covers the file would.
 
 Profiles are read from DIR/profiles.json and windows from DIR/combined_windows.json; the same
 detections (tuned on the standard profile) are scored under every profile. "Early" counts windows
@@ -33,8 +37,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from nab_corpus import Corpus, Series, load_corpus  # noqa: E402
-from nab_eval import (  # noqa: E402
+from nab.corpus import Corpus, Series, load_corpus  # noqa: E402
+from nab.evaluation import (  # noqa: E402
     COVERAGE,
     DETECTOR_GRID,
     ForecastResult,

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from nab_corpus import FloatArray, Series
 
 from generator.exporter.anomaly import AnomalyScores, DetectorParams, combined_score, detect, streaming_anomaly_scores
 from generator.exporter.backtest import forecast_with_band
@@ -30,6 +29,7 @@ from generator.exporter.forecast import (
     seasonal_reference,
 )
 from generator.exporter.nab import NabScore, nab_score
+from nab.corpus import FloatArray, Series
 
 ORIGINS = 40
 NONSEASONAL_HORIZON = 48

@@ -27,15 +27,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from generator.latency import PLAN_NOTIFY_TARGET, Bound, alert_bound
+from generator.analysis.latency import PLAN_NOTIFY_TARGET, Bound, alert_bound
+from generator.build import load
+from generator.core.duration import parse_seconds
+from generator.derive.time_compression import apply
 from generator.live.availability import Availability
 from generator.live.client import LiveClient
 from generator.live.demo.faults import Fault
 from generator.live.recording import Record
 from generator.live.stack import Options, availability, down, up
-from generator.model.duration import parse_seconds
-from generator.profile import Profile, apply
-from generator.project import Project, load
+from generator.model.profile import Profile
+from generator.model.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 TIME_SCALE = 60.0

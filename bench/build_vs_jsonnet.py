@@ -224,10 +224,10 @@ COMPILE = ("load", "render", "serialise")
 
 def stages(definitions: Path, out: Path) -> dict[str, float]:
     """Seconds of each stage of generator.build.build in this process: import, load, render, serialise, write."""
-    gc.set_threshold(100_000, 50, 100)  # as `obsgen build` sets it (generator/cli.py)
+    gc.set_threshold(100_000, 50, 100)  # as `obsgen build` sets it (generator/cli/)
     start = time.perf_counter()
-    from generator.emit import serialise, write_tree
-    from generator.project import load
+    from generator.build import load
+    from generator.package.emit import serialise, write_tree
     from generator.targets import render_all
     times = {"import": time.perf_counter() - start}
 

@@ -1,30 +1,105 @@
-"""The pipeline: definitions -> model -> Project -> targets -> serialised files -> out/."""
+"""The pipeline: definitions -> model -> Project -> checks -> targets -> checks of the files -> packaging -> out/.
+
+Every step reports problems rather than stopping at the first: a build says everything wrong in one run, and
+writes nothing unless no error was found.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from generator.emit import WriteReport, serialise, write_tree
-from generator.errors import DefinitionError
-from generator.gotemplate import TemplateError
-from generator.profile import Profile, apply
-from generator.project import Project, load
+from generator.checks.base import Context
+from generator.checks.registry import PROJECT_CHECKS, RENDERED_CHECKS, codes
+from generator.checks.runner import Report, run
+from generator.core.errors import BUILD_ERROR, DefinitionError, Level, Problem, ProblemsFound
+from generator.core.gotemplate import TemplateError
+from generator.derive.time_compression import apply
+from generator.load.loader import load as load_definitions
+from generator.model.profile import Profile
+from generator.model.project import Project
+from generator.package import kubernetes
+from generator.package.emit import WriteReport, serialise, write_tree
 from generator.targets import render_all
 
 
-def compile_project(project: Project) -> dict[str, bytes]:
-    """Every output file's bytes; DefinitionError if a definition cannot be compiled."""
-    source = f"{project.root.name}/"
+@dataclass
+class Compiled:
+    """What a build found: the project (None if it could not be built), every problem, and the rendered documents
+    (None when an error stops the build)."""
+
+    project: Project | None
+    report: Report = field(default_factory=Report)
+    rendered: dict[str, Any] | None = None
+
+
+def _checked(definitions: Path) -> Compiled:
+    loaded = load_definitions(definitions)
+    compiled = Compiled(loaded.project, Report(problems=list(loaded.problems)))
+    if loaded.project is not None:
+        compiled.report.extend(run(Context(loaded.project, loaded.unresolved), PROJECT_CHECKS, codes()))
+    return compiled
+
+
+def check_project(project: Project) -> Report:
+    """The checks of an already loaded project (a test's, or one a profile changed): its problems and warnings."""
+    return run(Context(project), PROJECT_CHECKS, codes())
+
+
+def load(definitions: Path) -> Project:
+    """The definitions loaded, linked and checked; ProblemsFound listing every problem if any is an error."""
+    compiled = _checked(definitions)
+    if compiled.project is None or compiled.report.errors:
+        raise ProblemsFound(compiled.report.sorted())
+    return compiled.project
+
+
+def _render(project: Project, report: Report) -> dict[str, Any] | None:
+    """Every target's documents and their Kubernetes packaging, checked; None (and problems said) on errors."""
     try:
-        return {path: serialise(path, doc, source) for path, doc in sorted(render_all(project).items())}
-    except (TemplateError, ValueError) as error:
-        raise DefinitionError(project.stack.location, str(error)) from None
+        rendered = render_all(project)
+        rendered |= kubernetes.render(project, rendered)
+    except DefinitionError as error:
+        report.problems.append(error.problem())
+        return None
+    except TemplateError as error:  # an annotation template obsgen evaluates for a rule test
+        report.problems.append(Problem(project.stack.location, BUILD_ERROR.code, Level.ERROR, str(error)))
+        return None
+    found = run(Context(project, rendered=rendered), RENDERED_CHECKS, codes())
+    report.extend(found)
+    return None if found.errors else rendered
 
 
-def build(definitions: Path, out: Path, profile: Profile | None = None) -> tuple[Project, WriteReport]:
-    """Load, compile and write; nothing under out/ changes unless every step succeeded."""
-    project = load(definitions)
+def compile_definitions(definitions: Path, profile: Profile | None = None) -> Compiled:
+    """Load, check, render and check the files; every problem in the report, nothing raised for definitions."""
+    compiled = _checked(definitions)
+    if compiled.project is None or compiled.report.errors:
+        return compiled
     if profile is not None:
-        project = apply(project, profile)
-    files = compile_project(project)
-    return project, write_tree(files, out)
+        compiled.project = apply(compiled.project, profile)
+    compiled.rendered = _render(compiled.project, compiled.report)
+    return compiled
+
+
+def serialised(rendered: dict[str, Any], project: Project) -> dict[str, bytes]:
+    """Every output file's bytes, with the header naming the definitions they come from."""
+    source = f"{project.root.name}/"
+    return {path: serialise(path, document, source) for path, document in sorted(rendered.items())}
+
+
+def compile_project(project: Project) -> dict[str, bytes]:
+    """A checked (possibly profiled) project's files; ProblemsFound when a definition cannot be rendered."""
+    report = Report()
+    rendered = _render(project, report)
+    if rendered is None:
+        raise ProblemsFound(report.sorted())
+    return serialised(rendered, project)
+
+
+def build(definitions: Path, out: Path, profile: Profile | None = None) -> tuple[Compiled, WriteReport]:
+    """Compile and write; ProblemsFound (and out/ untouched) when anything is an error."""
+    compiled = compile_definitions(definitions, profile)
+    if compiled.project is None or compiled.rendered is None:
+        raise ProblemsFound(compiled.report.sorted())
+    return compiled, write_tree(serialised(compiled.rendered, compiled.project), out)

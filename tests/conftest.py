@@ -1,4 +1,7 @@
-"""Shared fixtures: the shipped definitions, loaded once."""
+"""Shared fixtures: the shipped definitions loaded once, and built once into a temporary out/.
+
+Real servers (prometheus, alertmanager, node-exporter, promtool) are started through tests/servers.py.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from generator.project import Project, load
+from generator.build import build, load
+from generator.model.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFINITIONS = ROOT / "definitions"
 
 
 @pytest.fixture(scope="session")
 def project() -> Project:
     """The shipped definitions/ as a checked Project."""
-    return load(ROOT / "definitions")
+    return load(DEFINITIONS)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """out/ freshly built from the shipped definitions into a temporary directory."""
+    out = tmp_path_factory.mktemp("build") / "out"
+    build(DEFINITIONS, out)
+    return out

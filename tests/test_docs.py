@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 import generator.model
-from tests.test_bad_definitions import CASE_FILES, _expected
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "out/docs").rglob("*.md"))]
@@ -58,7 +58,20 @@ def test_every_model_type_is_in_the_configuration_guide() -> None:
     assert missing == []
 
 
-def test_every_build_error_is_in_troubleshooting() -> None:
+def test_every_rejected_value_message_is_in_troubleshooting() -> None:
     page = (ROOT / "docs/troubleshooting.md").read_text().replace("\\|", "|")
-    missing = [_expected(case)[1] for case in CASE_FILES if _expected(case)[1] not in page]
-    assert missing == []
+    cases = yaml.safe_load((ROOT / "tests/checks/cases/LD002.yml").read_text())["cases"]
+    messages = [problem["message"] for case in cases for problem in case["problems"]]
+    missing = [message for message in messages if message not in page]
+    assert "(checks/README.md)" in page and missing == []
+
+
+def test_what_is_where_in_the_readme_matches_the_tree() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## What is where", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([^`]+)`", table, re.MULTILINE))
+    assert [path for path in listed if not (ROOT / path.rstrip("/")).exists()] == []
+    package = ROOT / "generator"
+    parts = {f"generator/{p.name}/" for p in package.iterdir() if (p / "__init__.py").exists()}
+    parts |= {f"generator/{p.name}" for p in package.glob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    assert sorted(parts - listed) == []

@@ -15,8 +15,8 @@ from generator.apply import rules
 from generator.apply.files import Files
 from generator.apply.http import Api
 from generator.apply.reload import ReloadableServer, gauge
-from generator.model.duration import parse_seconds
-from generator.targets.prometheus import RULES_DIR
+from generator.core.duration import parse_seconds
+from generator.model.conventions import RULES_DIR
 
 CONFIG = "prometheus.yml"
 MASKED = "<secret>"  # how Prometheus shows a secret it loaded

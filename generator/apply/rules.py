@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from generator.model.duration import format_seconds, parse_seconds
-from generator.promql import parse
+from generator.core.duration import format_seconds, parse_seconds
+from generator.core.promql import parse
 
 
 def canonical(expr: str) -> str:

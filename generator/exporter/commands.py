@@ -21,6 +21,16 @@ forecast_app = typer.Typer(help="Forecasts, anomaly bands and capacity predictio
                            no_args_is_help=True)
 
 
+def _require_extra() -> None:
+    """The exporter's numerical and SQL stack is an extra: without it, say how to install it (no traceback)."""
+    try:
+        import numpy  # noqa: F401
+        import sqlalchemy  # noqa: F401
+    except ImportError:
+        typer.echo("error: the sidecar exporter needs its extra: pip install 'obsgen[exporter]'", err=True)
+        raise typer.Exit(1) from None
+
+
 def _load(config: Path) -> ExporterConfig:
     from generator.exporter.config import ConfigError, load_config
 
@@ -35,6 +45,7 @@ def exporter(config: Path = CONFIG,
              listen: str = typer.Option("", "--listen", help="host:port; overrides the configuration's."),
              prometheus_url: str = PROMETHEUS_URL) -> None:
     """Run the sidecar exporter: SQL business metrics and forecasts, served from a cache on /metrics."""
+    _require_extra()
     from generator.exporter.server import serve
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
@@ -48,6 +59,7 @@ def demo_db(dsn: str = typer.Option("sqlite:///shop-demo.db", "--dsn", envvar="S
             trickle: bool = typer.Option(False, "--trickle", help="Keep writing new sessions live until stopped."),
             ) -> None:
     """Create the demo e-commerce/RAG database (drops its tables first) with seasonal history."""
+    _require_extra()
     from sqlalchemy import create_engine
 
     from generator.exporter.demo_db import create
@@ -71,9 +83,10 @@ def forecast_report(config: Path = CONFIG, prometheus_url: str = PROMETHEUS_URL,
                     at: float = typer.Option(0.0, "--at", help="Unix time to report at (default: now)."),
                     only: list[str] = ONLY) -> None:
     """Every forecast's findings now: expected values, bands, anomalies and capacity recommendations."""
+    _require_extra()
+    from generator.core.duration import parse_seconds
     from generator.exporter.prometheus_api import PrometheusClient
     from generator.exporter.report import collect, render
-    from generator.model.duration import parse_seconds
 
     loaded = _load(config)
     forecasts = [f for f in loaded.forecasts if not only or f.name in only]

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import ValidationError
 
-from generator.errors import Location
+from generator.core.errors import Location
 from generator.model import BusinessMetric, Database, Definition, ExporterSettings, Forecast
 
 D = TypeVar("D", bound=Definition)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
+from generator.core.duration import parse_seconds
 from generator.exporter.cache import Sample
 from generator.exporter.forecast import InsufficientDataError
 from generator.exporter.jobs import Job, JobFailed, UpGauge
 from generator.exporter.predict import Prediction, predict, samples
 from generator.exporter.prometheus_api import PrometheusClient
 from generator.model import Forecast
-from generator.model.duration import parse_seconds
 
 
 def window(forecast: Forecast, wall_time: float) -> tuple[float, float, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Protocol
 
-from generator.errors import Location
+from generator.core.errors import Location
 from generator.exporter.cache import Sample
 from generator.model import BusinessMetric, Forecast
 from generator.model.exporter import Scheduled

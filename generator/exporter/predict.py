@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from generator.core.duration import parse_seconds
 from generator.exporter.anomaly import streaming_anomaly_scores
 from generator.exporter.backtest import forecast_with_band
 from generator.exporter.cache import Sample, labels_of
 from generator.exporter.capacity import Recommendation, capacity_recommendation
 from generator.exporter.forecast import FloatArray
 from generator.model import Forecast
-from generator.model.duration import parse_seconds
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from generator.core.duration import parse_seconds
 from generator.exporter.cache import ResultCache
 from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown
 from generator.library.exporter import SELF_METRICS
-from generator.model.duration import parse_seconds
 
 log = logging.getLogger("obsgen.exporter")
 STATUSES = ("success", "error", "timeout")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, disable_created_metrics
 
+from generator.core.duration import parse_seconds
 from generator.exporter.cache import ResultCache
 from generator.exporter.collectors import business_collector, forecast_collector
 from generator.exporter.config import ExporterConfig
@@ -17,7 +18,6 @@ from generator.exporter.prometheus_api import PrometheusClient
 from generator.exporter.scheduler import Scheduler, SelfMetrics
 from generator.exporter.signals import StopRequested
 from generator.exporter.sql import Databases, QueryJob
-from generator.model.duration import parse_seconds
 
 log = logging.getLogger("obsgen.exporter")
 

@@ -17,10 +17,10 @@ from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
+from generator.core.duration import parse_seconds
 from generator.exporter.cache import Sample, labels_of
 from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, UpGauge
 from generator.model import BusinessMetric, Database
-from generator.model.duration import parse_seconds
 
 BIND_NOW = "now"
 POSTGRES_QUERY_CANCELED = "57014"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.errors import DefinitionError, Location
+from generator.core.errors import DefinitionError, Location
 from generator.importer.pysource import definitions_module
 from generator.interop.grafana_json import convert
 from generator.model import Dashboard, DatasourceVariable
@@ -29,6 +29,7 @@ class ImportedDashboard:
     """One dashboard read from a file: where it came from, its model, and the conversion's notes."""
 
     path: Path
+    source: str  # how the module names the file: relative to the project, never an absolute path
     origin: str
     key: str
     dashboard: Dashboard
@@ -45,14 +46,16 @@ def _is_dashboard(value: Any) -> bool:
     return isinstance(value, dict) and ("panels" in value or "rows" in value) and "title" in value
 
 
-def _found(value: Any) -> Iterator[tuple[dict[str, Any], str]]:
-    """(dashboard, folder) of a JSON value: a dashboard, an API envelope, or a list of them."""
+def _found(value: Any, top: bool = False) -> Iterator[tuple[dict[str, Any], str]]:
+    """(dashboard, folder) of a JSON value: a dashboard, an API envelope, or a list of them. A file that is one
+    object with panels or rows is a dashboard even without a title (Grafana loads it so)."""
     if isinstance(value, list):
         for item in value:
             yield from _found(item)
     elif isinstance(value, dict) and _is_dashboard(value.get("dashboard")):
-        yield value["dashboard"], str((value.get("meta") or {}).get("folderTitle") or "")
-    elif _is_dashboard(value):
+        meta = value.get("meta")
+        yield value["dashboard"], str(meta.get("folderTitle") or "") if isinstance(meta, dict) else ""
+    elif _is_dashboard(value) or (top and isinstance(value, dict) and ("panels" in value or "rows" in value)):
         yield value, ""
 
 
@@ -84,13 +87,15 @@ def holds_dashboards(document: Any) -> bool:
     return isinstance(document, dict) and any(True for _ in _manifest_dashboards(document))
 
 
-def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str = "") -> list[ImportedDashboard]:
+def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str = "",
+                    source: str = "", stem: str = "") -> list[ImportedDashboard]:
     """The dashboards of a JSON file, or of already parsed YAML documents; DefinitionError naming the file."""
     where = Location(str(path), 0)
     try:
         if documents is None:
-            found = [(d, f, "", path.name if i == 0 else f"{path.stem}-{i + 1}")
-                     for i, (d, f) in enumerate(_found(json.loads(path.read_text())))]
+            stem = stem or path.stem
+            found = [(d, f, "", f"{stem}.json" if i == 0 else f"{stem}-{i + 1}")
+                     for i, (d, f) in enumerate(_found(json.loads(path.read_text()), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
     except (ValueError, KeyError) as error:
@@ -99,7 +104,7 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
     for data, own_folder, origin, key in found:
         converted = convert(data, where, folder=folder or own_folder or "General", source=path.name)
         dashboard = converted.dashboard.model_copy(update={"lint": False})  # kept as written, as imported rules are
-        imported.append(ImportedDashboard(path, origin, key, dashboard, converted.notes))
+        imported.append(ImportedDashboard(path, source or path.name, origin, key, dashboard, converted.notes))
     return imported
 
 
@@ -111,7 +116,7 @@ def module_variable(dashboard: Dashboard) -> str:
 
 def module_source(item: ImportedDashboard) -> str:
     """A definitions module declaring one imported dashboard."""
-    where = f"{item.path}" + (f" ({item.origin}, {item.key})" if item.origin else "")
+    where = item.source + (f" ({item.origin}, {item.key})" if item.origin else "")
     header = [
         f"Dashboard imported by `obsgen import` from {where}.",
         "",

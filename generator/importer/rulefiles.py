@@ -12,11 +12,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from generator.crossref import SYNTHETIC_SERIES
-from generator.errors import DefinitionError, Location
+from generator.core.errors import DefinitionError, Location
+from generator.core.promql import metric_names
+from generator.derive.series import SYNTHETIC_SERIES
 from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet
 from generator.model.identity import slug
-from generator.promql import metric_names
 
 GROUP_FIELDS = {"name", "interval", "limit", "query_offset", "labels", "rules"}
 RULE_FIELDS = {"alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"}
@@ -28,6 +28,7 @@ class ImportedRules:
 
     path: Path
     rule_sets: list[RuleSet]
+    stem: str = ""  # the file's name without suffix, qualified by its directory when the batch repeats it
     notes: list[str] = field(default_factory=list)
 
 
@@ -107,36 +108,37 @@ def yaml_documents(path: Path) -> list[Any]:
     return found
 
 
-def _documents(path: Path, documents: list[Any], notes: list[str]) -> Iterator[tuple[str, Any]]:
+def _documents(stem: str, documents: list[Any], notes: list[str]) -> Iterator[tuple[str, Any]]:
     """(rule set name, groups) of every rule-bearing document: plain rule files, PrometheusRule objects."""
     plain = 0
     for doc in documents:
         if not isinstance(doc, dict):
             raise ValueError(f"expected a mapping, got {type(doc).__name__}")
         if doc.get("kind") == "PrometheusRule":
-            yield str(doc.get("metadata", {}).get("name") or kebab(path.stem)), (doc.get("spec") or {}).get("groups")
+            yield str(doc.get("metadata", {}).get("name") or kebab(stem)), (doc.get("spec") or {}).get("groups")
             notes.append(f"PrometheusRule {doc.get('metadata', {}).get('name')}: metadata (namespace, labels) is "
                          "Kubernetes packaging; out/kubernetes/ labels objects from the Kubernetes definition")
         elif "groups" in doc and "kind" not in doc:
             plain += 1
-            yield kebab(path.stem) + (f"-{plain}" if plain > 1 else ""), doc["groups"]
+            yield kebab(stem) + (f"-{plain}" if plain > 1 else ""), doc["groups"]
         elif "kind" in doc:
             notes.append(f"skipped {doc['kind']} {doc.get('metadata', {}).get('name', '')}: not rules")
         else:
             raise ValueError("neither a rule file (groups:) nor a PrometheusRule")
 
 
-def read_rules(path: Path, documents: list[Any] | None = None) -> ImportedRules:
-    """The rule sets of a file (or of its documents, already parsed); DefinitionError naming the file and rule."""
-    result = ImportedRules(path, [])
+def read_rules(path: Path, documents: list[Any] | None = None, source: str = "", stem: str = "") -> ImportedRules:
+    """The rule sets of a file (or of its documents, already parsed), each recording `source` (by default the file
+    name) as where it came from; DefinitionError naming the file and rule."""
+    result = ImportedRules(path, [], stem=stem or path.stem)
     try:
-        for name, groups in _documents(path, yaml_documents(path) if documents is None else documents,
+        for name, groups in _documents(result.stem, yaml_documents(path) if documents is None else documents,
                                        result.notes):
             parsed = tuple(_group(group, result.notes) for group in groups or ())
             if not parsed:
                 result.notes.append(f"{name}: no rule groups, nothing imported")
                 continue
-            result.rule_sets.append(RuleSet(name=kebab(name), source=str(path), groups=parsed))
+            result.rule_sets.append(RuleSet(name=kebab(name), source=source or path.name, groups=parsed))
     except (ValueError, ValidationError, yaml.YAMLError) as error:
         raise DefinitionError(Location(str(path), 0), f"cannot import: {_message(error)}") from None
     return result

@@ -3,20 +3,21 @@ checked to rebuild exactly what was read; nothing is written unless definitions/
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from generator.crossref import SYNTHETIC_SERIES
-from generator.crossref_dashboards import series_read
-from generator.errors import DefinitionError, Location
+from generator.build import load
+from generator.core.errors import DefinitionError, Location
+from generator.derive.dashboards import series_read
+from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer import dashboards as dashboard_files
 from generator.importer.dashboards import ImportedDashboard, holds_dashboards, read_dashboards
 from generator.importer.pysource import module_source
 from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series, yaml_documents
 from generator.model import Definition
-from generator.project import load
 
 
 @dataclass
@@ -32,9 +33,9 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
 
 
-def module_name(path: Path) -> str:
+def module_name(path: Path, stem: str = "") -> str:
     """definitions module for a rule file: nodeExporter-prometheusRule.yaml -> node_exporter_prometheus_rule."""
-    name = kebab(path.stem).replace("-", "_")
+    name = kebab(stem or path.stem).replace("-", "_")
     return name if name[:1].isalpha() else f"rules_{name}"
 
 
@@ -48,13 +49,31 @@ def _round_trips(source: str, objects: list[Definition], where: Path) -> None:
                                                        "what was imported")
 
 
-def _read(paths: list[Path], folder: str) -> tuple[list[ImportedRules], list[ImportedDashboard]]:
+def shown_path(path: Path, definitions: Path) -> str:
+    """How an imported module names its source: relative to the project (the directory holding definitions/) when
+    the file is inside it, else by file name; never by the machine's absolute path."""
+    try:
+        return path.resolve().relative_to(definitions.resolve().parent).as_posix()
+    except ValueError:
+        return path.name
+
+
+def unique_stems(paths: list[Path]) -> dict[Path, str]:
+    """Each file's name without suffix, qualified by its directory where the batch repeats it (loki/alerts.yaml
+    and postgres/alerts.yaml -> loki-alerts, postgres-alerts), so their modules and rule sets do not collide."""
+    repeated = {stem for stem, count in Counter(path.stem for path in paths).items() if count > 1}
+    return {path: f"{path.parent.name}-{path.stem}" if path.stem in repeated else path.stem for path in paths}
+
+
+def _read(paths: list[Path], definitions: Path, folder: str) -> tuple[list[ImportedRules], list[ImportedDashboard]]:
     """Rules and dashboards of every file: dashboard JSON, or YAML holding rules, dashboard ConfigMaps or both."""
     rules: list[ImportedRules] = []
     dashboards: list[ImportedDashboard] = []
+    stems = unique_stems(paths)
     for path in paths:
+        source, stem = shown_path(path, definitions), stems[path]
         if path.suffix.lower() == ".json":
-            found = read_dashboards(path, folder=folder)
+            found = read_dashboards(path, folder=folder, source=source, stem=stem)
             if not found:
                 raise DefinitionError(Location(str(path), 0), "cannot import: no Grafana dashboard in it (an object "
                                                               'with a title and panels or rows, or {"dashboard": ...})')
@@ -64,11 +83,11 @@ def _read(paths: list[Path], folder: str) -> tuple[list[ImportedRules], list[Imp
             documents = yaml_documents(path)
         except (yaml.YAMLError, OSError) as error:
             raise DefinitionError(Location(str(path), 0), f"cannot import: {error}") from None
-        found = read_dashboards(path, documents, folder)
+        found = read_dashboards(path, documents, folder, source)
         dashboards += found
         rule_documents = [doc for doc in documents if not holds_dashboards(doc)]
         if rule_documents or not found:
-            rules.append(read_rules(path, rule_documents))
+            rules.append(read_rules(path, rule_documents, source, stem))
     return rules, dashboards
 
 
@@ -96,8 +115,8 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
         report.notes += [f"{item.path}: {note}" for note in item.notes]
         if not item.rule_sets:
             continue
-        target = _target(definitions, module or module_name(item.path), sources, force)
-        sources[target] = module_source(item.rule_sets, str(item.path), item.notes)
+        target = _target(definitions, module or module_name(item.path, item.stem), sources, force)
+        sources[target] = module_source(item.rule_sets, item.rule_sets[0].source, item.notes)
         _round_trips(sources[target], list(item.rule_sets), target)
         for rule_set in item.rule_sets:
             report.groups += len(rule_set.groups)
@@ -116,7 +135,7 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
 def import_files(paths: list[Path], definitions: Path, module: str = "", force: bool = False,
                  folder: str = "") -> ImportReport:
     """Write one definitions module per rule file and per dashboard; nothing is written unless definitions/ loads."""
-    rules, dashboards = _read(paths, folder)
+    rules, dashboards = _read(paths, definitions, folder)
     _with_external_series(rules, dashboards)
     if module and sum(1 for item in rules if item.rule_sets) + len(dashboards) != 1:
         raise DefinitionError(Location(str(definitions), 0), "--module names the module of a single imported rule "

@@ -13,12 +13,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from generator.core.verbatim import empty, merge, without
 from generator.interop import grafana_successors as successors
 from generator.interop.notes import Notes
 from generator.targets.grafana import BUILTIN_ANNOTATION
-from generator.verbatim import empty, merge, without
 
 GRID_COLUMNS = 24
+GRID_THRESHOLDS_SCHEMA = 13  # graphs kept their thresholds in grid.threshold1/2 before
 CELL_HEIGHT, CELL_MARGIN, MIN_PANEL_PX = 30, 8, 90  # Grafana's grid constants, in pixels
 DEFAULT_ROW_PX, DEFAULT_SPAN = 250, 4
 GRID_KEYS = frozenset({"span", "height", "minSpan"})  # translated into gridPos and maxPerRow
@@ -92,6 +93,23 @@ def _max_per_row(min_span: Any) -> int | None:
     return max(f for f in range(1, GRID_COLUMNS + 1) if GRID_COLUMNS % f == 0 and f <= largest)
 
 
+def _grid_thresholds(panel: dict[str, Any]) -> dict[str, Any]:
+    """A graph's grid.threshold1/2 (schema < 13) as threshold lines or areas, as DashboardMigrator's schema 13
+    upgrade: pushed after the panel's own, "lt" when the first is above the second."""
+    grid = dict(panel["grid"])
+    line = bool(grid.pop("thresholdLine", False))
+    found = []
+    for index in (1, 2):
+        value, colour = grid.pop(f"threshold{index}", None), grid.pop(f"threshold{index}Color", None)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            found.append({"value": value, "colorMode": "custom", "line" if line else "fill": True,
+                          "lineColor" if line else "fillColor": colour})
+    if len(found) == 2 and found[0]["value"] > found[1]["value"]:
+        found = [{**threshold, "op": "lt"} for threshold in found]
+    found = [{"op": "gt", **threshold} for threshold in found]
+    return {**panel, "grid": grid, "thresholds": [*(panel.get("thresholds") or []), *found]}
+
+
 def _old_text(old: dict[str, Any]) -> successors.Translated:
     return {"type": "text", "options": {"mode": old.get("mode") or "markdown", "content": old.get("content", "")}}, {
         "mode", "content"}
@@ -116,6 +134,8 @@ def upgrade_panel(panel: dict[str, Any], schema: int, notes: Notes) -> dict[str,
         notes.add("copies Grafana saved of repeated panels, left out (the repeat makes them)", repr(panel.get("title")))
         return None
     name = repr(panel.get("title") or panel.get("type"))
+    if schema < GRID_THRESHOLDS_SCHEMA and panel.get("type") == "graph" and isinstance(panel.get("grid"), dict):
+        panel = _grid_thresholds(panel)
     translate = _translator(panel, schema)
     new: dict[str, Any] = {key: value for key, value in panel.items() if key in CURRENT_PANEL_KEYS}
     used: set[str] = set()
@@ -127,6 +147,10 @@ def upgrade_panel(panel: dict[str, Any], schema: int, notes: Notes) -> dict[str,
         else:
             notes.add(f"old {translated['type']} panels' settings translated to the current {translated['type']} "
                       "(as Grafana's own migration does)", name)
+        if ((translated.get("fieldConfig") or {}).get("defaults") or {}).get("custom", {}).get("hidden"):
+            notes.add("angular tables whose catch-all style (/.*/) hides columns: those no other style names stay "
+                      "hidden (custom.hidden); Grafana's tablePanelChangedHandler drops the style and shows them",
+                      f"{name} styles")
         before, after = panel.get("fieldConfig") or {}, translated.pop("fieldConfig", {})
         new["fieldConfig"] = {"defaults": merge(before.get("defaults") or {}, after.get("defaults") or {}),
                               "overrides": [*(before.get("overrides") or []), *(after.get("overrides") or [])]}
@@ -165,7 +189,8 @@ def _rows_to_grid(rows: list[dict[str, Any]], notes: Notes) -> list[dict[str, An
     show_rows = any(row.get("collapse") or row.get("showTitle") or row.get("repeat") for row in rows)
     panels: list[dict[str, Any]] = []
     y = 0
-    for row in rows:
+    for index, row in enumerate(rows):
+        notes.where = f"rows[{index}]"
         if row.get("repeatIteration"):
             continue
         row_height = grid_height(row.get("height") or DEFAULT_ROW_PX)
@@ -227,8 +252,12 @@ def upgrade(data: dict[str, Any], notes: Notes) -> dict[str, Any]:
             del dashboard[key]
         elif isinstance(dashboard.get(key), dict) and isinstance(default, dict):  # its old defaults say nothing
             dashboard[key] = {k: v for k, v in dashboard[key].items() if not _carries_nothing(v, default.get(k, ...))}
-    dashboard["panels"] = [p for p in (upgrade_panel(panel, schema, notes) for panel in dashboard.get("panels") or [])
-                           if p]
+    upgraded = []
+    for index, panel in enumerate(dashboard.get("panels") or []):
+        notes.where = f"panels[{index}]"
+        upgraded.append(upgrade_panel(panel, schema, notes))
+    notes.where = ""
+    dashboard["panels"] = [panel for panel in upgraded if panel]
     annotations = dashboard.get("annotations") or {}
     if isinstance(annotations.get("list"), list):
         annotations["list"] = [a for a in annotations["list"] if not _builtin(a)]

@@ -81,11 +81,12 @@ def _override(rule: dict[str, Any], yaxes: list[Any], y1: dict[str, Any]) -> tup
         elif key == "bars":
             properties.append({"id": "custom.drawStyle", "value": "bars" if value else "line"})
             properties += [{"id": "custom.fillOpacity", "value": 100}] if value else []
-        elif key == "yaxis" and value == 2:
+        elif key == "yaxis" and value == 2:  # drawn against the right axis, with that axis' settings
+            properties.append({"id": "custom.axisPlacement", "value": "right"})
             y2 = _axis(yaxes[1] if len(yaxes) > 1 else None)
             properties += [{"id": name, "value": v} for name, v in y2.items() if name != "custom" and v != y1.get(name)]
             properties += [{"id": f"custom.{name}", "value": v} for name, v in y2.get("custom", {}).items()
-                           if v != y1.get("custom", {}).get(name)]
+                           if v != y1.get("custom", {}).get(name) and name != "axisPlacement"]
         elif key != "yaxis":
             untranslated.append(key)
     return {"matcher": _matcher(str(rule.get("alias", ""))), "properties": properties}, untranslated
@@ -170,7 +171,7 @@ def graph(old: dict[str, Any]) -> Translated:
     overrides = _colour_overrides(old.get("aliasColors") or {})
     untranslated = []
     for rule in old.get("seriesOverrides") or []:
-        if rule.get("alias"):
+        if isinstance(rule, dict) and rule.get("alias"):
             override, missed = _override(rule, yaxes, defaults)
             overrides += [override] if override["properties"] else []
             untranslated += missed
@@ -266,49 +267,89 @@ TABLE_TRANSFORMS = {"timeseries_to_rows": "seriesToRows", "timeseries_to_columns
                     "timeseries_aggregations": "reduce", "table": "merge"}
 
 
-def _style(style: dict[str, Any]) -> tuple[list[dict[str, Any]], set[str]]:
-    """One old table column style as field properties, and the style keys translated."""
-    used = {"pattern", "alias", "unit", "decimals", "type", "dateFormat", "align", "$$hashKey"}
-    properties = [{"id": "displayName", "value": style["alias"]}] if style.get("alias") else []
+COLOUR_MODES = {"cell": "color-background", "row": "color-background", "value": "color-text"}
+STYLE_TRANSLATED = {"pattern", "alias", "unit", "decimals", "type", "dateFormat", "align", "colorMode", "colors",
+                    "thresholds", "link", "linkUrl", "linkTooltip", "linkTargetBlank", "$$hashKey"}
+
+
+def _style_steps(style: dict[str, Any]) -> dict[str, Any] | None:
+    """A style's thresholds and colours as steps, as Grafana's generateThresholds: colours[i] from the i-th bound,
+    the first from -Infinity."""
+    bounds, colours = style.get("thresholds"), style.get("colors")
+    if not isinstance(bounds, list) or not bounds or not isinstance(colours, list):
+        return None
+    values = [None, *(number(bound) for bound in bounds)]
+    steps = [{"color": colours[i], "value": value} if i < len(colours) else {"value": value}
+             for i, value in enumerate(values)]
+    return {"mode": "absolute", "steps": steps}
+
+
+def _style_properties(style: dict[str, Any]) -> list[dict[str, Any]]:
+    """An old column style as override properties, in the order of Grafana's migrateTableStyleToOverride
+    (public/app/plugins/panel/table/migrations.ts)."""
+    found: list[tuple[str, Any]] = [("displayName", style.get("alias") or None), ("unit", style.get("unit") or None),
+                                    ("decimals", number(style.get("decimals")) or None)]
+    if style.get("type") == "date":
+        found.append(("unit", f"time: {style.get('dateFormat', 'YYYY-MM-DD HH:mm:ss')}"))
     if style.get("type") == "hidden":
-        properties.append({"id": "custom.hidden", "value": True})
-    elif style.get("type") == "date":
-        properties.append({"id": "unit", "value": f"time: {style.get('dateFormat', 'YYYY-MM-DD HH:mm:ss')}"})
-    elif style.get("type") != "string":
-        properties += [{"id": k, "value": v} for k, v in (("unit", style.get("unit")),
-                                                          ("decimals", number(style.get("decimals"))))
-                       if v is not None]
-    if style.get("align") not in (None, "auto"):
-        properties.append({"id": "custom.align", "value": style["align"]})
-    return properties, used
+        found.append(("custom.hidden", True))
+    if style.get("link"):
+        found.append(("links", [{"title": str(style.get("linkTooltip") or ""), "url": str(style.get("linkUrl") or ""),
+                                 "targetBlank": bool(style.get("linkTargetBlank"))}]))
+    if style.get("colorMode") in COLOUR_MODES:
+        found.append(("custom.cellOptions", {"type": COLOUR_MODES[style["colorMode"]]}))
+    if style.get("align") not in (None, "", "auto"):
+        found.append(("custom.align", style["align"]))
+    found.append(("thresholds", _style_steps(style)))
+    return [{"id": key, "value": value} for key, value in found if value is not None]
+
+
+def _style_defaults(style: dict[str, Any]) -> dict[str, Any]:
+    """The catch-all style (pattern /.*/) as field defaults, as Grafana's migrateDefaults; a hidden type, which
+    Grafana's migration drops (every column then shows), hides the columns no other style names."""
+    custom: dict[str, Any] = {}
+    if style.get("align") not in (None, "", "auto"):
+        custom["align"] = style["align"]
+    if style.get("colorMode") in COLOUR_MODES:
+        custom["cellOptions"] = {"type": COLOUR_MODES[style["colorMode"]]}
+    if style.get("type") == "hidden":
+        custom["hidden"] = True
+    defaults = _present({"unit": style.get("unit") or None, "decimals": number(style.get("decimals")),
+                         "displayName": style.get("alias") or None, "thresholds": _style_steps(style)})
+    return defaults | ({"custom": custom} if custom else {})
 
 
 def table(old: dict[str, Any]) -> Translated:
-    """The old (angular) table -> table, as Grafana's table migration: transforms, column styles, header."""
+    """The old (angular) table -> table, as Grafana's tablePanelChangedHandler (public/app/plugins/panel/table/
+    migrations.ts; backend apps/dashboard/pkg/migration/schemaversion/v24.go): transforms, column styles."""
     used = {"transform", "columns", "styles", "showHeader"}
-    transformations = []
+    transformations = [t for t in old.get("transformations") or [] if isinstance(t, dict)]
     if old.get("transform") in TABLE_TRANSFORMS:
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = {"reducers": []}
         if old["transform"] == "timeseries_aggregations":
-            options = {"reducers": [REDUCERS.get(c.get("value"), c.get("value")) for c in old.get("columns") or []],
+            options = {"reducers": [REDUCERS[str(c.get("value"))] for c in old.get("columns") or []
+                                    if isinstance(c, dict) and c.get("value") in REDUCERS],
                        "includeTimeField": False}
         transformations.append({"id": TABLE_TRANSFORMS[old["transform"]], "options": options})
     elif old.get("transform"):
         used.discard("transform")
-    defaults: dict[str, Any] = {}
+    styles = [style for style in old.get("styles") or [] if isinstance(style, dict)]
+    catch_all = next((style for style in styles if style.get("pattern") == "/.*/"), None)
+    defaults = _style_defaults(catch_all) if catch_all else {}
     overrides = []
-    for style in old.get("styles") or []:
-        properties, translated = _style(style)
-        if set(style) - translated - {"colorMode", "colors", "thresholds", "mappingType", "link", "sanitize"}:
-            used.discard("styles")
-        if style.get("colorMode") or style.get("link"):
-            used.discard("styles")  # cell colours and links are kept verbatim, with a note
-        if style.get("pattern") == "/.*/":
-            defaults |= {p["id"]: p["value"] for p in properties}
-        elif properties:
-            overrides.append({"matcher": _matcher(str(style.get("pattern", ""))), "properties": properties})
+    for style in styles:
+        if any(value not in (None, "", [], False) for key, value in style.items() if key not in STYLE_TRANSLATED):
+            used.discard("styles")  # value maps, sanitize...: Grafana's migration drops them; kept verbatim, noted
+        properties = _style_properties(style)
+        if defaults.get("custom", {}).get("hidden") and style.get("type") != "hidden":
+            properties.append({"id": "custom.hidden", "value": False})  # named columns showed in the old table
+        if style is not catch_all and properties:
+            pattern = str(style.get("pattern", ""))
+            regexp = len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/")
+            overrides.append({"matcher": {"id": "byRegexp" if regexp else "byName", "options": pattern},
+                              "properties": properties})
     new: dict[str, Any] = {"type": "table", "fieldConfig": {"defaults": defaults, "overrides": overrides},
-           "options": {"showHeader": old.get("showHeader", True)}}
+                           "options": {"showHeader": old.get("showHeader", True)}}
     if transformations:
         new["transformations"] = transformations
     return new, used

@@ -13,6 +13,7 @@ class Notes:
     """Warnings of one conversion, by topic, each with the subjects (panels, keys) it applies to."""
 
     topics: dict[str, list[str]] = field(default_factory=dict)
+    where: str = ""  # the JSON path being read, for an error about it
 
     def add(self, topic: str, subject: str = "") -> None:
         """Record a topic, once per subject it applies to."""

@@ -13,19 +13,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from generator.crossref_dashboards import variable_expr
-from generator.dashboards import values_of
-from generator.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
+from generator.core.duration import parse_seconds
+from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
+from generator.core.promql import PromQLError, parse
+from generator.core.verbatim import merge, residual, without
+from generator.derive.dashboards import values_of, variable_expr
+from generator.derive.layout import Box
+from generator.interop.grafana_defaults import loaded_panel, loaded_target
 from generator.interop.notes import Notes
-from generator.layout import Box
 from generator.model import Link, Panel, PanelKind, Query, Row
 from generator.model.dashboards import Variable
-from generator.model.duration import parse_seconds
 from generator.model.identity import panel_id
 from generator.model.panels import MAX_WIDTH
-from generator.promql import PromQLError, parse
 from generator.targets.grafana_panels import link_json, panel_json, row_json, target_json
-from generator.verbatim import merge, residual, without
 
 KINDS = {kind.value: kind for kind in PanelKind}
 LEGENDS = {PanelKind.TIMESERIES, PanelKind.BARCHART, PanelKind.STATE_TIMELINE, PanelKind.PIE_CHART}
@@ -33,7 +33,7 @@ VARIABLE_REF = re.compile(r"^\$\{?([A-Za-z_]\w*)(?::[^}]*)?\}?$|^\[\[([A-Za-z_]\
 PANEL_OWNED = frozenset({"id", "gridPos", "title", "panels", "collapsed"})
 PANEL_DEFAULTS = {"transparent": False, "hideTimeOverride": False}  # Grafana's own, as written by some tools
 ROW_OWNED = frozenset({"id", "gridPos", "type", "title", "collapsed", "panels"})
-TARGET_OWNED = frozenset({"expr", "datasource", "legendFormat"})
+TARGET_OWNED = frozenset({"expr", "datasource"})
 # Fields a panel can do without, in the order they go when the model rejects the panel as a whole.
 SETTINGS = ("thresholds", "min", "max", "value_texts", "legend", "content", "links", "time_range", "unit", "decimals",
             "stacked", "width", "height")
@@ -158,7 +158,7 @@ class PanelReader:
                       instant=bool(target.get("instant")) and not target.get("range"),
                       format=target.get("format") if target.get("format") in ("table", "heatmap") else "time_series",
                       exemplars=bool(target.get("exemplar")))
-        extra = residual(without(target, TARGET_OWNED), without(target_json(query, index), TARGET_OWNED))
+        extra = residual(without(loaded_target(target), TARGET_OWNED), without(target_json(query, index), TARGET_OWNED))
         return query.model_copy(update={"extra": extra}) if extra else query
 
     def _queries(self, panel: dict[str, Any]) -> tuple[Query, ...] | None:
@@ -226,7 +226,9 @@ class PanelReader:
 
     def panel(self, source: dict[str, Any]) -> Panel:
         """A panel with what its model does not say kept verbatim in extra."""
-        source = _base_step_unbounded({k: v for k, v in source.items() if PANEL_DEFAULTS.get(k, ...) != v})
+        self.notes.where = f"panel {source.get('title')!r} (id {source.get('id')})"
+        source = loaded_panel({k: v for k, v in source.items() if PANEL_DEFAULTS.get(k, ...) != v})
+        source = _base_step_unbounded(source)
         kind = KINDS.get(str(source.get("type")))
         queries = self._queries(source)
         settings = self._settings(source, kind) if kind is not None else {}

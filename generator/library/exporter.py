@@ -6,8 +6,8 @@ it was learnt from; every self-metric carries the ``query`` (business metric or 
 
 from __future__ import annotations
 
+from generator.core.duration import parse_seconds
 from generator.model import Alert, Example, Metric, MetricType, Source
-from generator.model.duration import parse_seconds
 
 GAUGE, COUNTER, HISTOGRAM = MetricType.GAUGE, MetricType.COUNTER, MetricType.HISTOGRAM
 SIDECAR = Source.SIDECAR

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import yaml
 
+from generator.core.promql import selectors
 from generator.live.demo.business import BusinessModel, Series
 from generator.live.supervisor import Supervisor, http_ready
 from generator.model import RecordingRule
-from generator.project import Project
-from generator.promql import selectors
+from generator.model.project import Project
 
 MAX_STEP = 15.0
 """Seconds between backfilled samples at most (the plan's collection interval)."""

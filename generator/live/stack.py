@@ -19,8 +19,9 @@ from pathlib import Path
 
 import yaml
 
-from generator.build import compile_project
-from generator.emit import write_tree
+from generator.build import compile_project, load
+from generator.core.duration import format_seconds, parse_seconds
+from generator.derive.time_compression import apply
 from generator.live import backfill
 from generator.live.availability import Availability, self_scrapes
 from generator.live.demo.app import HOST_METRICS_PATH
@@ -29,9 +30,9 @@ from generator.live.demo.business import BusinessModel
 from generator.live.supervisor import Process, Supervisor, http_ready, log_ready, smtp_ready
 from generator.live.webhook_sink import READY_PATH as SINK_READY
 from generator.model import ScrapeJob, Source
-from generator.model.duration import format_seconds, parse_seconds
-from generator.profile import Profile, apply
-from generator.project import Project, load
+from generator.model.profile import Profile
+from generator.model.project import Project
+from generator.package.emit import write_tree
 
 PREFERRED_PORTS = {"demo": 8000, "prometheus": 9090, "alertmanager": 9093, "webhook": 9099,
                    "node-exporter": 9100, "exporter": 9188, "smtp": 2525}
@@ -128,14 +129,6 @@ def _ports(free_only: bool) -> dict[str, int]:
     return ports
 
 
-def _has_command(name: str) -> bool:
-    """Whether this obsgen has a CLI command (the sidecar exporter may not be installed yet)."""
-    from generator.cli import app
-
-    return any((command.name or getattr(command.callback, "__name__", "").replace("_", "-")) == name
-               for command in app.registered_commands)
-
-
 def _profile(project: Project, options: Options, ports: dict[str, int], started: set[str]) -> Profile:
     address = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
     targets: dict[str, tuple[str, ...]] = {
@@ -155,11 +148,10 @@ def _app_job(project: Project) -> ScrapeJob | None:
 def _compile(definitions: Project, options: Options, ports: dict[str, int], out: Path) -> tuple[Project, str]:
     """The profiled project written to out/, and why the sidecar exporter is left out ("" if it is not)."""
     components = {"prometheus", "alertmanager", "node-exporter", "demo"}
-    skip = "" if _has_command("exporter") else "this obsgen has no `exporter` command yet"
-    with_exporter = components if skip else components | {"exporter"}
-    project = apply(definitions, _profile(definitions, options, ports, with_exporter))
+    skip = ""
+    project = apply(definitions, _profile(definitions, options, ports, components | {"exporter"}))
     write_tree(compile_project(project), out)
-    if not skip and not (out / EXPORTER_CONFIG).exists():
+    if not (out / EXPORTER_CONFIG).exists():
         skip = f"the build wrote no {EXPORTER_CONFIG}"
         project = apply(definitions, _profile(definitions, options, ports, components))
         write_tree(compile_project(project), out)

@@ -1,8 +1,10 @@
 """The vocabulary of definitions/: typed, validated at construction, no I/O."""
 
+from generator.core.duration import Duration
 from generator.model.alerts import Alert, Example
 from generator.model.base import Definition
 from generator.model.business import BusinessMetric, Database
+from generator.model.check_settings import CheckSettings
 from generator.model.dashboards import (
     CustomVariable,
     Dashboard,
@@ -14,7 +16,6 @@ from generator.model.dashboards import (
     instance_variable,
     job_variable,
 )
-from generator.model.duration import Duration
 from generator.model.exporter import ExporterSettings
 from generator.model.forecasts import Capacity, Forecast
 from generator.model.grafana_server import GrafanaServer
@@ -67,6 +68,7 @@ __all__ = [
     "BusinessMetric",
     "Capacity",
     "Channel",
+    "CheckSettings",
     "CustomVariable",
     "Dashboard",
     "Database",

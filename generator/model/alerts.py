@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
 
+from generator.core.duration import Duration
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration
 from generator.model.metrics import LABEL_NAME, Metric, RecordingRule
 
 ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import os
 import sys
+from types import CodeType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-from generator.errors import UNKNOWN, Location
+from generator.core.errors import UNKNOWN, Location
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+Site = tuple[CodeType, int]
+"""The code and bytecode offset of the call that constructed a definition: its exact source span, found on demand."""
 
-def caller_location() -> Location:
-    """The first stack frame outside the generator package: the definitions line that built an object."""
-    frame = sys._getframe(1)
+
+def _definitions_frame() -> Any:
+    """The first stack frame outside the generator package and pydantic: the definitions code building an object."""
+    frame = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_DIR) and "pydantic" not in filename:
-            return Location(filename, frame.f_lineno)
+            return frame
         frame = frame.f_back  # type: ignore[assignment]
-    return UNKNOWN
+    return None
 
 
 class Model(BaseModel):
@@ -34,11 +38,20 @@ class Definition(Model):
     """A named object users write in definitions/; remembers the file:line that constructed it."""
 
     _location: Location = PrivateAttr(default_factory=lambda: UNKNOWN)  # one shared value: no deep copy per object
+    _site: Site | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any, /) -> None:
-        self._location = caller_location()
+        frame = _definitions_frame()
+        if frame is not None:
+            self._location = Location(frame.f_code.co_filename, frame.f_lineno)
+            self._site = (frame.f_code, frame.f_lasti)
 
     @property
     def location(self) -> Location:
         """Where this definition was written."""
         return self._location
+
+    @property
+    def site(self) -> Site | None:
+        """The call that constructed it (None for objects derived by obsgen), to locate a field's own line."""
+        return self._site

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from generator.core.duration import Duration
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration
 from generator.model.identity import MAX_UID, dashboard_uid, panel_id
 from generator.model.panels import VERBATIM, Panel, PanelLink, Row
 from generator.model.rulesets import valid_metric_name
@@ -39,7 +39,8 @@ class QueryVariable(Model):
     query: str = Field(min_length=1, description="label_values(selector, label) or another Prometheus query.")
     multi: bool = Field(default=True, description="Several values may be selected.")
     include_all: bool = Field(default=True, description="Offer an 'All' option.")
-    all_value: str = Field(default=".*", description="Regex sent for 'All' (use with =~ matchers).")
+    all_value: str | None = Field(default=".*", description="Regex sent for 'All' (use with =~ matchers); None "
+                                                            "sends every value offered, as Grafana does without one.")
     regex: str = Field(default="", description="Regex filtering the values.")
     extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("variable"))
 

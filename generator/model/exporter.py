@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from generator.core.duration import Duration, format_seconds, parse_seconds
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration, format_seconds, parse_seconds
 from generator.model.secrets import secret_in_value
 
 LISTEN = re.compile(r"^[\w.:\[\]-]*:\d+$")

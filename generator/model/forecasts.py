@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from generator.core.duration import Duration, format_seconds, parse_seconds
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration, format_seconds, parse_seconds
 from generator.model.exporter import JobName, Scheduled
 from generator.model.metrics import LABEL_NAME
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from generator.core.duration import Duration
 from generator.model.base import Definition
-from generator.model.duration import Duration
 
 
 class GrafanaServer(Definition):

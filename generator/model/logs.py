@@ -10,9 +10,9 @@ import re
 
 from pydantic import Field, field_validator
 
+from generator.core.duration import Duration
 from generator.model.alerts import AlertRule
 from generator.model.base import Definition
-from generator.model.duration import Duration
 from generator.model.metrics import LABEL_NAME, RecordingRule
 from generator.model.tracing import SERVICE_NAME
 

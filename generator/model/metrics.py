@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator, model_validator
 
+from generator.core.duration import Duration
 from generator.model.base import Definition
-from generator.model.duration import Duration
 
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from generator.core.duration import Duration, format_seconds, parse_seconds
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration, format_seconds, parse_seconds
 from generator.model.secrets import reject_inline_secrets
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -89,9 +89,6 @@ class PagerDutyChannel(Channel):
 
     kind: Literal["pagerduty"] = "pagerduty"
     routing_key_file: str = Field(description="File holding the integration's routing key.")
-
-
-AnyChannel = Annotated[EmailChannel | SlackChannel | WebhookChannel | PagerDutyChannel, Field(discriminator="kind")]
 
 
 class Smtp(SecretsByReference):

@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from generator.core.duration import Duration
 from generator.model.alerts import Alert
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration
 from generator.model.metrics import Metric, MetricType, RecordingRule
 
 MAX_WIDTH = 24  # Grafana's grid has 24 columns

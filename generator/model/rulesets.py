@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
 
+from generator.core.duration import Duration
+from generator.core.promql import PromQLError, parse
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration
 from generator.model.metrics import LABEL_NAME, METRIC_NAME
-from generator.promql import PromQLError, parse
 
 RULE_SET_NAME = re.compile(r"^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$")
 
@@ -61,8 +61,10 @@ class ImportedAlert(ImportedRule):
     """An alerting rule kept as written (no examples: no promtool test covers it)."""
 
     name: str = Field(description="The rule's `alert` name.")
-    for_: Duration = Field(default="0s", alias="for", description="How long the condition must hold.")
-    keep_firing_for: Duration = Field(default="0s", description="How long it keeps firing after the condition clears.")
+    for_: Duration | None = Field(default=None, alias="for", description=(
+        "How long the condition must hold; None when the source does not say (written as given, `for: 0s` too)."))
+    keep_firing_for: Duration | None = Field(default=None, description="How long it keeps firing after the condition "
+                                                                        "clears; None when the source does not say.")
     annotations: dict[str, str] = Field(default_factory=dict, description="Annotations, in source order.")
 
     @field_validator("name")

@@ -14,10 +14,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StrictFloat, StrictInt, model_validator
 
+from generator.core.duration import parse_seconds
+from generator.core.promql import PromQLError, parse
 from generator.model.base import Model
-from generator.model.duration import parse_seconds
 from generator.model.metrics import LABEL_NAME, Metric, MetricType
-from generator.promql import PromQLError, parse
 
 
 class Feed(StrEnum):

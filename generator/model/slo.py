@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
 
+from generator.core.duration import Duration, parse_seconds
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration, parse_seconds
 from generator.model.metrics import LABEL_NAME
 from generator.model.sli import AnySLI
 

@@ -6,8 +6,8 @@ import re
 
 from pydantic import Field, field_validator
 
+from generator.core.duration import Duration
 from generator.model.base import Definition
-from generator.model.duration import Duration
 from generator.model.metrics import Source
 
 TARGET = re.compile(r"^[\w.-]+:\d+$")

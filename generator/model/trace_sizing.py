@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.model.duration import format_seconds, parse_seconds
+from generator.core.duration import format_seconds, parse_seconds
 from generator.model.tracing import Service, TracingPolicy
 
 SDK_EXPORT_DELAY_S = 5  # BatchSpanProcessor's default schedule delay: spans reach the collector this late

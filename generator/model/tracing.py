@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
+from generator.core.duration import Duration, parse_seconds
 from generator.model.base import Definition, Model
-from generator.model.duration import Duration, parse_seconds
 
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 ATTRIBUTE_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_.]*$")

@@ -1,6 +1,6 @@
 """Output formats: each module is a pure function Project -> {relative path: document}.
 
-A document is a dict or list (serialised by generator.emit according to the file's extension) or a
+A document is a dict or list (serialised by generator.package.emit according to the file's extension) or a
 str written as is. A target never writes files and never reads another target's output.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator.project import Project
+from generator.core.errors import DefinitionError
+from generator.model.project import Project
 from generator.targets import (
     alertmanager,
     dashboard_docs,
@@ -18,7 +19,6 @@ from generator.targets import (
     grafana,
     grafana_provisioning,
     grafana_server,
-    kubernetes,
     loki,
     otelcol,
     prometheus,
@@ -46,7 +46,6 @@ TARGETS: dict[str, Target] = {
     "tempo": tempo.render,
     "loki": loki.render,
     "grafana-server": grafana_server.render,
-    "kubernetes": kubernetes.render,
     "exporter": exporter.render,
 }
 
@@ -57,6 +56,7 @@ def render_all(project: Project) -> dict[str, Any]:
     for name, target in TARGETS.items():
         for path, document in target(project).items():
             if path in files:
-                raise ValueError(f"target {name} writes {path}, already written by another target")
+                raise DefinitionError(project.stack.location,
+                                      f"target {name} writes {path}, already written by another target")
             files[path] = document
     return files

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.escalation import ESCALATED_NAME_LABEL, LEVEL_LABEL, POLICY_LABEL, escalation_rules
-from generator.escalation import ROUTE_TIMING as ESCALATION_ROUTE_TIMING
-from generator.model import Channel, EmailChannel, PagerDutyChannel, SlackChannel, WebhookChannel
+from generator.derive.escalation import ESCALATED_NAME_LABEL, LEVEL_LABEL, POLICY_LABEL, escalation_rules
+from generator.derive.escalation import ROUTE_TIMING as ESCALATION_ROUTE_TIMING
+from generator.model import Channel, EmailChannel, PagerDutyChannel, SlackChannel, WebhookChannel, conventions
 from generator.model.identity import receiver_name
 from generator.model.notify import route_timing
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets.templating import environment
 
-TEMPLATE_NAME = "obsgen.tmpl"
 # Go templates own {{ }} in the output; jinja2 uses [[ ]] and [% %] here.
 _JINJA = environment(variable_start_string="[[", variable_end_string="]]", block_start_string="[%",
                      block_end_string="%]")
@@ -136,7 +135,7 @@ def config(project: Project) -> dict[str, Any]:
             document["global"]["smtp_auth_username"] = smtp.auth_username
         if smtp.auth_password_file:
             document["global"]["smtp_auth_password_file"] = smtp.auth_password_file
-    document["templates"] = [f"templates/{TEMPLATE_NAME}"]
+    document["templates"] = [conventions.alertmanager_template().removeprefix("alertmanager/")]
     document["route"] = {
         "receiver": "null",
         "group_by": list(project.alerting.group_by),
@@ -152,7 +151,7 @@ def config(project: Project) -> dict[str, Any]:
 
 def render(project: Project) -> dict[str, Any]:
     """alertmanager.yml and its notification templates."""
-    template = _JINJA.get_template(f"{TEMPLATE_NAME}.j2").render(
+    template = _JINJA.get_template(f"{conventions.ALERTMANAGER_TEMPLATE}.j2").render(
         stack=project.stack, severities=[s.name for s in project.alerting.severities]
     )
-    return {"alertmanager/alertmanager.yml": config(project), f"alertmanager/templates/{TEMPLATE_NAME}": template}
+    return {conventions.ALERTMANAGER_CONFIG: config(project), conventions.alertmanager_template(): template}

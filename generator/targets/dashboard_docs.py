@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.dashboards import alert_panel, dashboard_alerts, dashboards, sections
+from generator.derive.dashboards import alert_panel, dashboard_alerts, dashboards, sections
 from generator.model.identity import slug
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets.docs import JINJA
 
 DOCS_DIR = "docs/dashboards"

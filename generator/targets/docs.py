@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.escalation import escalation_rules
-from generator.model import LogAlert
-from generator.project import Project
+from generator.derive.escalation import escalation_rules
+from generator.model import LogAlert, conventions
+from generator.model.project import Project
 from generator.targets.prometheus import alert_rule
 from generator.targets.templating import environment
 
@@ -21,7 +21,7 @@ def render(project: Project) -> dict[str, Any]:
         severity = project.alerting.severity(alert.severity)
         assert severity is not None
         policy = project.escalation_policies.get(alert.escalation)
-        files[f"docs/runbooks/{alert.name}.md"] = template.render(
+        files[conventions.runbook_page(alert.name)] = template.render(
             alert=alert,
             rule=alert_rule(project, alert),
             channels=tuple(dict.fromkeys((*severity.channels, *alert.channels))),
@@ -32,5 +32,5 @@ def render(project: Project) -> dict[str, Any]:
     index += [f"| [{a.name}]({a.name}.md) | Prometheus | {a.severity} | {a.plan_name or '-'} |"
               for a in project.alerts.values()]
     index += [f"| [{a.name}]({a.name}.md) | Loki ruler | {a.severity} | - |" for a in project.all(LogAlert)]
-    files["docs/runbooks/README.md"] = "\n".join(index) + "\n"
+    files[conventions.runbook_page("README")] = "\n".join(index) + "\n"
     return files

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.model import BusinessMetric, Database, Definition, Forecast
-from generator.project import Project
-from generator.sidecar import settings
+from generator.model.project import Project
 
 CONFIG = "exporter/exporter.yml"
 # Metric fields that say nothing to the exporter: it always is the source, and SQL metrics have no buckets.
@@ -25,7 +24,7 @@ def entry(project: Project, definition: Definition, exclude: set[str] | None = N
 
 def config(project: Project) -> dict[str, Any]:
     """exporter.yml."""
-    exporter = settings(project)
+    exporter = project.exporter
     return {
         "exporter": exporter.model_dump(mode="json"),
         "databases": [entry(project, db) for db in project.all(Database)],

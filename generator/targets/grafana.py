@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.dashboards import dashboard_alerts, dashboards, sections
-from generator.layout import layout
+from generator.core.verbatim import merge
+from generator.derive.dashboards import dashboard_alerts, dashboards, sections
+from generator.derive.layout import layout
 from generator.model import (
     Dashboard,
     DatasourceVariable,
@@ -17,18 +18,17 @@ from generator.model import (
     Link,
     QueryVariable,
     VerbatimVariable,
+    conventions,
 )
 from generator.model.dashboards import Variable
 from generator.model.identity import slug
 from generator.model.panels import Panel
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets.grafana_panels import DATASOURCE, link_json, panel_json, row_json
-from generator.verbatim import merge
 
 GRAFANA_VERSION = "12.4.12"  # the image stacks/docker-compose.yml pins
 """The Grafana release the JSON and provisioning are written for; stacks/docker-compose.yml pins the same."""
 SCHEMA_VERSION = 42
-DASHBOARDS_DIR = "grafana/dashboards"
 REFRESH_CHOICES = ("5s", "10s", "30s", "1m", "5m", "15m", "30m", "1h", "2h", "1d")
 BUILTIN_ANNOTATION = {
     "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True, "hide": True,
@@ -38,7 +38,7 @@ BUILTIN_ANNOTATION = {
 
 def path(dashboard: Dashboard) -> str:
     """Where a dashboard's JSON is written, relative to out/ (its folder is a directory)."""
-    return f"{DASHBOARDS_DIR}/{dashboard.folder}/{dashboard.uid}.json"
+    return conventions.dashboard_file(dashboard.folder, dashboard.uid)
 
 
 def _options(values: tuple[str, ...], selected: str) -> list[dict[str, Any]]:
@@ -70,7 +70,9 @@ def variable_json(variable: Variable) -> dict[str, Any]:
         current = ({"text": ["All"], "value": ["$__all"]} if variable.include_all else {"text": [], "value": []})
         document = {"type": "query", **common, "datasource": DATASOURCE, "query": variable.query,
                     "definition": variable.query, "refresh": 2, "sort": 1, "regex": variable.regex,
-                    "multi": variable.multi, "includeAll": variable.include_all, "allValue": variable.all_value,
+                    "multi": variable.multi, "includeAll": variable.include_all,
+                    # no allValue: 'All' sends every value the variable offers
+                    **({"allValue": variable.all_value} if variable.all_value is not None else {}),
                     "current": current, "options": []}
     elif isinstance(variable, IntervalVariable):
         document = _interval(variable, common)

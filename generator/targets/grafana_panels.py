@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from generator.layout import Box
+from generator.core.verbatim import merge
+from generator.derive.layout import Box
 from generator.model.identity import panel_id
 from generator.model.panels import ExploreLink, Legend, Panel, PanelKind, PanelLink, Query, Row
-from generator.verbatim import merge
 
 PROMETHEUS_UID_VARIABLE = "${datasource}"
 DATASOURCE = {"type": "prometheus", "uid": PROMETHEUS_UID_VARIABLE}

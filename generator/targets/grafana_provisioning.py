@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.dashboards import settings
+from generator.derive.dashboards import settings
 from generator.model.logs import SERVICE_LABEL as LOG_SERVICE_LABEL
-from generator.project import Project
+from generator.model.project import Project
 
 PROVISIONING_DIR = "grafana/provisioning"
 TIME_SHIFT = {"spanStartTimeShift": "-5m", "spanEndTimeShift": "5m"}

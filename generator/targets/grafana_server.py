@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.dashboards import dashboards
-from generator.errors import DefinitionError
+from generator.core.duration import format_seconds, parse_seconds
+from generator.core.errors import DefinitionError
+from generator.derive.dashboards import dashboards
 from generator.model import GrafanaServer
-from generator.model.duration import format_seconds, parse_seconds
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets.templating import environment
 
 PATH = "grafana/grafana.ini"

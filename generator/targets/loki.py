@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from generator.annotations import alert_annotations
-from generator.check.schemas import go_duration
-from generator.model.duration import parse_seconds
+from generator.core.duration import go_duration, parse_seconds
+from generator.derive.annotations import alert_annotations
+from generator.model import conventions
 from generator.model.identity import dashboard_uid
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets.templating import environment
 
 CONFIG = "loki/loki.yaml"
@@ -118,7 +118,7 @@ def runbooks(project: Project) -> dict[str, str]:
     pages = {}
     for alert in project.all(LogAlert):
         severity = project.alerting.severity(alert.severity)
-        pages[f"docs/runbooks/{alert.name}.md"] = template.render(
+        pages[conventions.runbook_page(alert.name)] = template.render(
             alert=alert, rule=alert_rule(project, alert), source=project.relative(alert.location).file,
             channels=severity.channels if severity else (),
         )
@@ -130,12 +130,8 @@ def render(project: Project) -> dict[str, Any]:
     stores = project.all(LogStorage)
     if not stores:
         return {}
-    from generator.check.schemas.loki import validate, validate_rules  # models loaded when used
-
     document = config(project, stores[0])
-    validate(document)
     files: dict[str, Any] = {CONFIG: document}
     for name, rules in rule_files(project).items():
-        validate_rules(rules)
         files[f"{RULES_DIR}/{name}.yaml"] = rules
     return files | runbooks(project)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from generator.annotations import alert_annotations
-from generator.dashboards import dashboard_url
-from generator.escalation import POLICY_LABEL, escalation_rules
-from generator.model import Alert, RecordingRule, Source
-from generator.model.aggregation import group_interval
-from generator.project import Project
+from generator.derive.aggregation import group_interval
+from generator.derive.annotations import alert_annotations
+from generator.derive.dashboards import dashboard_url
+from generator.derive.escalation import POLICY_LABEL, escalation_rules
+from generator.model import Alert, RecordingRule, Source, conventions
+from generator.model.project import Project
 
-RULES_DIR = "prometheus/rules"
 LONG_TERM_SERIES = "[^:]+:[^:]+:.+"  # level:metric:operation, i.e. recorded series only
 
 
@@ -89,7 +88,7 @@ def rule_groups(project: Project) -> dict[str, dict[str, Any]]:
         for level in escalation_rules(policy):
             annotations = {
                 **level.annotations,
-                "runbook_url": f"{project.stack.docs_url}/runbooks/{{{{ $labels.escalated_alertname }}}}.md",
+                "runbook_url": conventions.runbook_url(project.stack.docs_url, "{{ $labels.escalated_alertname }}"),
             }
             groups[level.group].append({
                 "alert": level.alertname, "expr": level.expr, "for": level.after,
@@ -109,5 +108,5 @@ def render(project: Project) -> dict[str, Any]:
     """prometheus.yml and the rule files."""
     files: dict[str, Any] = {"prometheus/prometheus.yml": config(project)}
     for name, document in sorted(rule_groups(project).items()):
-        files[f"{RULES_DIR}/{name}.yml"] = document
+        files[conventions.rule_file(name)] = document
     return files

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.escalation import ESCALATED_NAME_LABEL, LEVEL_LABEL, POLICY_LABEL, escalation_rules
+from generator.derive.escalation import ESCALATED_NAME_LABEL, LEVEL_LABEL, POLICY_LABEL, escalation_rules
 from generator.model.identity import receiver_name
-from generator.project import Project
+from generator.model.project import Project
 
 ROUTE_TESTS = "alertmanager/tests/routes.yml"
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from generator.escalation import ESCALATED_NAME_LABEL, POLICY_LABEL, EscalationRule, escalation_rules
-from generator.examples import expected_alert
-from generator.gotemplate import render as render_template
-from generator.imported import rule_sets_for_tests
-from generator.model import Alert, EscalationPolicy
-from generator.model.duration import format_seconds, parse_seconds
-from generator.project import Project
-from generator.promql import metric_names
+from generator.core.duration import format_seconds, parse_seconds
+from generator.core.gotemplate import render as render_template
+from generator.core.promql import metric_names
+from generator.derive.escalation import ESCALATED_NAME_LABEL, POLICY_LABEL, EscalationRule, escalation_rules
+from generator.derive.examples import expected_alert
+from generator.derive.rulesets import rule_sets_for_tests
+from generator.model import Alert, EscalationPolicy, conventions
+from generator.model.project import Project
 from generator.targets.prometheus import alert_rule
-from generator.targets.rulesets import FILE_PREFIX
 
-TESTS_DIR = "prometheus/tests"
 EVALUATION_INTERVAL = "1m"
 
 
@@ -34,8 +32,9 @@ def rule_files(project: Project, group: str) -> list[str]:
             if rule is not None and rule.group not in needed:
                 needed.add(rule.group)
                 todo.append(rule.expr)
-    imported = [f"../rules/{FILE_PREFIX}{rule_set.name}.yml" for rule_set in rule_sets_for_tests(project)]
-    return [f"../rules/{name}.yml" for name in sorted(needed)] + imported
+    files = [conventions.rule_file(name) for name in sorted(needed)]
+    files += [conventions.rule_set_file(rule_set.name) for rule_set in rule_sets_for_tests(project)]
+    return ["../" + path.removeprefix("prometheus/") for path in files]
 
 
 def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, Any]]]:
@@ -58,7 +57,7 @@ def _escalation_expectation(project: Project, level: EscalationRule, labels: dic
     del alert_labels["alertname"], alert_labels["alertstate"]
     annotations = {
         **level.annotations,
-        "runbook_url": f"{project.stack.docs_url}/runbooks/{{{{ $labels.{ESCALATED_NAME_LABEL} }}}}.md",
+        "runbook_url": conventions.runbook_url(project.stack.docs_url, f"{{{{ $labels.{ESCALATED_NAME_LABEL} }}}}"),
     }
     return {
         "exp_labels": dict(sorted(alert_labels.items())),
@@ -114,6 +113,6 @@ def render(project: Project) -> dict[str, Any]:
     files = {}
     for (group, interval), tests in sorted(by_file.items()):
         name = group if interval == EVALUATION_INTERVAL else f"{group}-every-{interval}"
-        files[f"{TESTS_DIR}/{name}.yml"] = {"rule_files": rule_files(project, group), "evaluation_interval": interval,
-                                            "tests": tests}
+        files[f"{conventions.RULE_TESTS_DIR}/{name}.yml"] = {
+            "rule_files": rule_files(project, group), "evaluation_interval": interval, "tests": tests}
     return files

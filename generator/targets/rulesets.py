@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet
-from generator.project import Project
-from generator.targets.prometheus import RULES_DIR
-
-FILE_PREFIX = "ruleset-"
+from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet, conventions
+from generator.model.project import Project
 
 
 def rule_entry(rule: ImportedAlert | ImportedRecord) -> dict[str, Any]:
@@ -16,9 +13,9 @@ def rule_entry(rule: ImportedAlert | ImportedRecord) -> dict[str, Any]:
     entry: dict[str, Any] = {"alert": rule.name} if isinstance(rule, ImportedAlert) else {"record": rule.name}
     entry["expr"] = rule.expr
     if isinstance(rule, ImportedAlert):
-        if rule.for_ != "0s":
+        if rule.for_ is not None:  # as the source wrote it, `for: 0s` included
             entry["for"] = rule.for_
-        if rule.keep_firing_for != "0s":
+        if rule.keep_firing_for is not None:
             entry["keep_firing_for"] = rule.keep_firing_for
     if rule.labels:
         entry["labels"] = dict(rule.labels)
@@ -47,4 +44,4 @@ def rule_file(rule_set: RuleSet) -> dict[str, Any]:
 
 def render(project: Project) -> dict[str, Any]:
     """One rule file per rule set."""
-    return {f"{RULES_DIR}/{FILE_PREFIX}{rule_set.name}.yml": rule_file(rule_set) for rule_set in project.all(RuleSet)}
+    return {conventions.rule_set_file(rule_set.name): rule_file(rule_set) for rule_set in project.all(RuleSet)}

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.examples import alert_labels
-from generator.gotemplate import render as render_template
-from generator.model import SLO, Alert
-from generator.model.duration import format_seconds
-from generator.project import Project
-from generator.slo.feed import input_series
-from generator.slo.rules import group
-from generator.slo.scenarios import EVALUATION_STEP, Scenario, sample_step, scenarios
+from generator.core.duration import format_seconds
+from generator.core.gotemplate import render as render_template
+from generator.derive.examples import alert_labels
+from generator.derive.slo.feed import input_series
+from generator.derive.slo.rules import group
+from generator.derive.slo.scenarios import EVALUATION_STEP, Scenario, sample_step, scenarios
+from generator.model import SLO, Alert, conventions
+from generator.model.project import Project
 from generator.targets.prometheus import alert_rule
-from generator.targets.rule_tests import TESTS_DIR, rule_files
+from generator.targets.rule_tests import rule_files
 
 
 def _at(minute: int) -> str:
@@ -68,7 +68,7 @@ def render(project: Project) -> dict[str, Any]:
     for slo in project.all(SLO):
         for scenario in scenarios(slo):
             every = "" if scenario.step == EVALUATION_STEP else f"-every-{scenario.step}m"
-            document = files.setdefault(f"{TESTS_DIR}/{group(slo)}-scenarios{every}.yml", {
+            document = files.setdefault(f"{conventions.RULE_TESTS_DIR}/{group(slo)}-scenarios{every}.yml", {
                 "rule_files": rule_files(project, group(slo)),
                 "evaluation_interval": f"{scenario.step}m",
                 "tests": [],

@@ -16,7 +16,7 @@ from generator.apply.files import CommandStore, DirectoryStore, collect
 from generator.apply.http import Api, Connection
 from generator.apply.outcome import Action
 from generator.build import build
-from generator.profile import Profile
+from generator.model.profile import Profile
 from tests import servers
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 import requests
 
+from generator.core.duration import parse_seconds
 from generator.exporter.anomaly import streaming_anomaly_scores
 from generator.exporter.backtest import forecast_with_band
 from generator.exporter.capacity import capacity_recommendation
-from generator.model.duration import parse_seconds
 from tests.exporter.conftest import ROOT, RunningExporter, named, one, running_exporter, write_config
 from tests.servers import Server, prometheus
 

@@ -22,7 +22,7 @@ from generator.exporter.report import ForecastReport, render
 from generator.exporter.scheduler import Scheduler, SelfMetrics
 from generator.exporter.sql import Databases, resolve_url, rows_to_samples
 from generator.model import BusinessMetric, Database, Forecast, MetricType
-from generator.project import Project
+from generator.model.project import Project
 from tests.exporter.conftest import SHIPPED_CONFIG
 
 ORDERS = BusinessMetric(name="orders_total", type=MetricType.COUNTER, help="Orders.", database="shop",

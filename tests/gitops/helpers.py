@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from generator.diff.rules import rule_fields
+from generator.analysis.diff.rules import rule_fields
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"

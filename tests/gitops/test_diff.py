@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.analysis.diff.changes import FieldChange, OutTree
+from generator.analysis.diff.compare import compare_trees
 from generator.build import build
-from generator.diff.changes import FieldChange, OutTree
-from generator.diff.compare import compare_trees
 from generator.importer.write import import_files
 from tests.gitops.helpers import FIXTURES, ROOT, copy_definitions
 
@@ -134,7 +134,7 @@ def test_disabled_and_raised_imported_alerts_show_in_the_diff(repo: Path) -> Non
 def test_each_ref_is_built_by_the_generator_it_carries(repo: Path) -> None:
     shutil.copytree(ROOT / "generator", repo / "generator", ignore=shutil.ignore_patterns("__pycache__"))
     _commit_all(repo, "vendor obsgen")
-    _edit(repo / "generator/emit.py", "Do not edit: change", "Do not edit by hand: change")
+    _edit(repo / "generator/package/emit.py", "Do not edit: change", "Do not edit by hand: change")
     _commit_all(repo, "reword the generated header")
     result = _obsgen_diff(repo, "HEAD~1", "HEAD")
     assert result.returncode == 0, result.stderr

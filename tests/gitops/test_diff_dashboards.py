@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.diff.changes import FieldChange, OutTree
-from generator.diff.compare import compare_trees
-from generator.diff.render import markdown
+from generator.analysis.diff.changes import FieldChange, OutTree
+from generator.analysis.diff.compare import compare_trees
+from generator.analysis.diff.render import markdown
 
 PATH = "grafana/dashboards/Operations/operations.json"
 

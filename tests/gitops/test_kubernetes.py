@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.build import build
-from generator.errors import DefinitionError
+from generator.build import build, load
+from generator.core.errors import DefinitionError
 from generator.importer.write import import_files
 from generator.model import Dashboard
-from generator.project import load
 from generator.targets import prometheus
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import (
@@ -145,6 +144,6 @@ def test_an_invalid_object_is_caught_by_the_schema_check() -> None:
 def test_a_second_kubernetes_definition_fails_the_build(tmp_path: Path) -> None:
     definitions = copy_definitions(tmp_path)
     (definitions / "more.py").write_text("from generator.model import Kubernetes\n\nAGAIN = Kubernetes()\n")
-    with pytest.raises(DefinitionError, match=r"more.py:3: a second Kubernetes definition; the first is at .*"
+    with pytest.raises(DefinitionError, match=r"more.py:3: a second Kubernetes; the first is at .*"
                                               r"kubernetes.py:5"):
         load(definitions)

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build import build
-from generator.errors import DefinitionError
+from generator.build import build, load
+from generator.core.errors import DefinitionError
+from generator.core.thresholds import replace_threshold, thresholds
 from generator.importer.write import import_files
-from generator.project import load
-from generator.thresholds import replace_threshold, thresholds
 from tests.gitops.helpers import FIXTURES, copy_definitions
 
 NODE_RULES = FIXTURES / "kube-prometheus/nodeExporter-prometheusRule.yaml"
@@ -70,7 +69,7 @@ def test_disabling_one_alert_and_raising_another_threshold_shows_in_out(tmp_path
      r"overrides.py:3: rule set node-exporter-rules has no alert 'NodeClockNotSynchronized'; "
      r"did you mean NodeClockNotSynchronising"),
     ('AlertOverride(rule_set="node-exporter", alert="NodeClockNotSynchronising", disable=True)',
-     r"overrides.py:3: unknown rule set 'node-exporter'; defined: node-exporter-rules"),
+     r"overrides.py:3: unknown rule set 'node-exporter'; did you mean 'node-exporter-rules'\?"),
     ('AlertOverride(rule_set="node-exporter-rules", alert="NodeFilesystemSpaceFillingUp", threshold=20)',
      r"overrides.py:3: cannot change the threshold of NodeFilesystemSpaceFillingUp: it compares against 15, 0"),
     ('AlertOverride(rule_set="node-exporter-rules", alert="NodeLoad", severity="page")',

@@ -1,4 +1,4 @@
-"""Fixtures shared by the Grafana tests: the shipped definitions loaded and compiled once."""
+"""Fixtures shared by the Grafana tests: the shipped dashboards compiled once."""
 
 from __future__ import annotations
 
@@ -7,16 +7,10 @@ from typing import Any
 
 import pytest
 
-from generator.project import Project, load
+from generator.model.project import Project
 from generator.targets import grafana
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
-
-
-@pytest.fixture(scope="session")
-def project() -> Project:
-    """The shipped example project."""
-    return load(DEFINITIONS)
 
 
 @pytest.fixture(scope="session")

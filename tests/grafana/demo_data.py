@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from generator.crossref import defined_series
+from generator.core.promql import parse
+from generator.derive.series import defined_series
 from generator.model import Metric, MetricType, Source
-from generator.project import Project
-from generator.promql import parse
+from generator.model.project import Project
 
 DAY = 86400
 BLOCK = 2 * 3600  # promtool cuts blocks at 2 h; one input file per block keeps the import linear

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from generator.build import compile_project
-from generator.dashboards import alert_panel, dashboard_url
-from generator.errors import DefinitionError
-from generator.layout import Box, layout
+from generator.build import compile_project, load
+from generator.core.errors import DefinitionError
+from generator.derive.dashboards import alert_panel, dashboard_url
+from generator.derive.layout import Box, layout
 from generator.model import Dashboard, Panel, Row
 from generator.model.identity import panel_id
-from generator.project import Project, load
+from generator.model.project import Project
 from generator.targets import dashboard_docs, grafana_provisioning, prometheus
 from tests.grafana.conftest import DEFINITIONS
 
@@ -100,7 +100,7 @@ def _copy(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('dashboard="Executive",\n    summary="Conversion', 'dashboard="Exec",\n    summary="Conversion',
-     "alerts.py:47: alert ConversionRateLow: unknown dashboard 'Exec'"),
+     "alerts.py:51: alert ConversionRateLow: unknown dashboard 'Exec'"),
     ('queries="avg(up)"),', 'queries="avg(upp)"),', "reads 'upp', which no Metric or RecordingRule defines"),
     ('queries="avg(up)"),', 'queries="avg(up{job=~\\"$cluster\\"})"),', "uses $cluster, which the dashboard"),
 ])

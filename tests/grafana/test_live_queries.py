@@ -8,12 +8,12 @@ from typing import Any
 
 import requests
 
-from generator.check.lint.dashboard_json import panels
-from generator.crossref_dashboards import LABEL_VALUES
-from generator.grafana_promql import builtin_values, grafana_step, interpolate
-from generator.model.duration import parse_seconds
-from generator.project import Project
-from generator.promql import metric_names
+from generator.checks.lint.dashboard_json import panels
+from generator.core.duration import parse_seconds
+from generator.core.grafana_promql import builtin_values, grafana_step, interpolate
+from generator.core.promql import metric_names
+from generator.derive.dashboards import LABEL_VALUES
+from generator.model.project import Project
 from tests import servers
 from tests.grafana.demo_data import write_blocks
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.derive.time_compression import apply
 from generator.live.backfill import History, openmetrics, read_over_ranges, write_raw
 from generator.live.demo.business import BusinessModel
-from generator.profile import Profile, apply
-from generator.project import Project
+from generator.model.profile import Profile
+from generator.model.project import Project
 
 MODELLED = BusinessModel(epoch=0.0).series_names()
 

@@ -12,6 +12,7 @@ import pytest
 import requests
 from prometheus_client import generate_latest
 
+from generator.build import load
 from generator.live.demo import faults as faults_module
 from generator.live.demo.app import HOST_METRICS_PATH, server
 from generator.live.demo.business import CONVERSION, BusinessModel, Series
@@ -19,7 +20,7 @@ from generator.live.demo.faults import Fault, Faults
 from generator.live.demo.host import DISK_LABELS, SimulatedHost
 from generator.live.demo.shop import Shop
 from generator.model import Source
-from generator.project import Project, load
+from generator.model.project import Project
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

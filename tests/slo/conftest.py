@@ -6,17 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
 from generator.model import SLO
-from generator.project import Project, load
+from generator.model.project import Project
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
-
-
-@pytest.fixture(scope="session")
-def project() -> Project:
-    """The shipped example project."""
-    return load(DEFINITIONS)
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +19,6 @@ def slos(project: Project) -> list[SLO]:
 
 
 @pytest.fixture(scope="session")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """out/ compiled from the shipped definitions into a temporary directory."""
-    target = tmp_path_factory.mktemp("slo") / "out"
-    build(DEFINITIONS, target)
-    return target
+def out(built: Path) -> Path:
+    """out/ compiled from the shipped definitions."""
+    return built

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import yaml
 
+from generator.core.promql import metric_names
+from generator.derive.slo.dashboard import overview
+from generator.derive.slo.feed import input_series
+from generator.derive.slo.scenarios import budget_scenario
 from generator.model import SLO, Panel
 from generator.model.identity import dashboard_uid
-from generator.project import Project
-from generator.promql import metric_names
-from generator.slo.dashboard import overview
-from generator.slo.feed import input_series
-from generator.slo.scenarios import budget_scenario
+from generator.model.project import Project
 
 PANELS = ["Objective", "SLI (5m)", "SLI (30d)", "Error budget left", "Burn rate (5m)", "Burn alerts firing",
           "Error budget left over 30d", "Burn rate per window"]

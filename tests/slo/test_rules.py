@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.errors import DefinitionError
+from generator.build import check_project, load
+from generator.core.errors import DefinitionError
+from generator.derive.slo.rules import expand, period_ratio_expr
 from generator.model import SLO
 from generator.model.metrics import RECORDING_RULE_NAME
-from generator.project import Project, load
-from generator.slo.rules import expand, period_ratio_expr
+from generator.model.project import Project
 from tests.slo.tiny import FIRST_LINE, write
 
 SLOTH_RULES_PER_SLO = 17  # examples/_gen/getting-started.yml of slok/sloth: 8 SLI + 7 metadata + 2 alerts
@@ -97,7 +98,8 @@ def test_a_ratio_over_a_gauge_is_refused(tmp_path: Path) -> None:
         BAD = SLO(service="jobs", name="queue", objective=99, description="q",
                   sli=RatioSLI(errors='queue_depth{state="failed"}', total="queue_depth"))
     ''')
-    assert error.location.line == FIRST_LINE and "queue_depth is a gauge; a ratio SLI counts events" in error.message
+    assert error.location.line == FIRST_LINE + 1  # the sli= field, the line below the SLO's first
+    assert "queue_depth is a gauge; a ratio SLI counts events" in error.message
 
 
 def test_an_undeclared_metric_is_refused(tmp_path: Path) -> None:
@@ -124,7 +126,8 @@ def test_a_window_longer_than_retention_is_a_warning(tmp_path: Path) -> None:
         SLOW = SLO(service="api", name="latency", objective=99, description="fast",
                    sli=LatencySLI(histogram=LATENCY, threshold=0.25))
     ''')
-    assert any("window 30d is longer than Prometheus keeps data (15d)" in w.message for w in project.warnings)
+    assert any("window 30d is longer than Prometheus keeps data (15d)" in w.message
+               for w in check_project(project).problems)
 
 
 def test_a_factor_below_1_is_a_warning(tmp_path: Path) -> None:
@@ -132,7 +135,7 @@ def test_a_factor_below_1_is_a_warning(tmp_path: Path) -> None:
         WEEK = SLO(service="api", name="latency", objective=99, window="7d", description="fast",
                    sli=LatencySLI(histogram=LATENCY, threshold=0.25))
     ''')
-    warned = [w.message for w in project.warnings if "below 1" in w.message]
+    warned = [w.message for w in check_project(project).problems if "below 1" in w.message]
     assert warned == [
         "SLO api latency: the 1d window's factor 0.7 is below 1, so it alerts on burns that leave budget at the end "
         "of 7d; give it budget_percent=14.28571429 or more (Sloth's 7d example uses windows of its own)",

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from generator.build import build
+from generator.derive.slo.feed import Segment, input_series
+from generator.derive.slo.scenarios import burn_scenario, clean_scenario, ratio_at, reset_scenario
 from generator.model import SLO
-from generator.slo.feed import Segment, input_series
-from generator.slo.scenarios import burn_scenario, clean_scenario, ratio_at, reset_scenario
 from tests.slo.tiny import write
 
 

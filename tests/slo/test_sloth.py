@@ -25,9 +25,9 @@ import math
 import re
 from typing import Any
 
+from generator.core.promql import parse
+from generator.derive.slo.rules import expand
 from generator.model import SLO, RatioSLI
-from generator.promql import parse
-from generator.slo.rules import expand
 
 # examples/getting-started.yml: the SLO as Sloth's users write it.
 SLOTH_ERROR_QUERY = 'sum(rate(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}[{{.window}}]))'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("generator.model", "generator.project", "generator.targets", "generator.emit", "yaml", "jinja2",
+HEAVY = ("generator.model", "generator.model.project", "generator.targets", "generator.package.emit", "yaml", "jinja2",
          "promql_parser", "requests", "numpy")
 
 

@@ -1,4 +1,4 @@
-"""The fast YAML and JSON paths of generator.emit write the very bytes PyYAML's representer and json.dumps write."""
+"""The fast YAML and JSON paths of generator.package.emit write the bytes PyYAML's representer and json.dumps write."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.emit import serialise
-from generator.project import Project
+from generator.model.project import Project
+from generator.package.emit import serialise
 from generator.targets import render_all
 
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

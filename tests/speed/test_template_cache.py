@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets import docs, templating
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from generator.model import TracingPolicy
-from generator.project import Project
+from generator.model.project import Project
 from tests.traces.conftest import ROOT
 
 COMPOSE = ROOT / "stacks/docker-compose.yml"

@@ -9,10 +9,10 @@ from typing import Any
 import yaml
 from typer.testing import CliRunner
 
-from generator.check.trace_coverage import coverage
+from generator.checks.trace_coverage import coverage
 from generator.cli import app
 from generator.model import Service, TracingPolicy
-from generator.project import Project
+from generator.model.project import Project
 from tests.traces.conftest import DEFINITIONS, read_yaml
 
 

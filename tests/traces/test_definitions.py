@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import DefinitionError
+from generator.build import load
+from generator.core.errors import DefinitionError
 from generator.model import Endpoint, Service, TracingPolicy
 from generator.model.trace_sizing import size
-from generator.project import load
 from tests.traces.conftest import DEFINITIONS
 
 
@@ -35,23 +35,23 @@ def _project_with(tmp_path: Path, module: str) -> Path:
     return root
 
 
-@pytest.mark.parametrize(("module", "message"), [
+@pytest.mark.parametrize(("module", "message", "line"), [
     ('from generator.model import LogStream\nX = LogStream(name="web", service="web")\n',
-     "log stream web: unknown service 'web'"),
+     "log stream web: unknown service 'web'", 2),
     ('from generator.model import LogAlert\nX = LogAlert(name="Noisy", severity="critcal", summary="s",\n'
      '    description="d", runbook="r", expr=\'sum(count_over_time({service_name="api"} [5m])) > 1\')\n',
-     "unknown severity 'critcal'"),
+     "unknown severity 'critcal'", 2),
     ('from generator.model import LogAlert\nX = LogAlert(name="Noisy", severity="warning", summary="s",\n'
      '    description="d", runbook="r", expr=\'sum(count_over_time({pod="api-1"} [5m])) > 1\')\n',
-     "selects on pod, which no LogStream indexes"),
+     "selects on pod, which no LogStream indexes", 3),
     ('from generator.model import LogRecordingRule\n'
      'X = LogRecordingRule(name="a:b:c", expr=\'{service_name="api"}\')\n',
-     "is a log query"),
+     "is a log query", 2),
 ])
-def test_bad_log_definitions_fail_at_their_line(tmp_path: Path, module: str, message: str) -> None:
+def test_bad_log_definitions_fail_at_their_line(tmp_path: Path, module: str, message: str, line: int) -> None:
     with pytest.raises(DefinitionError, match=message) as caught:
         load(_project_with(tmp_path, module))
-    assert caught.value.location.file.endswith("zz_extra.py") and caught.value.location.line == 2
+    assert caught.value.location.file.endswith("zz_extra.py") and caught.value.location.line == line
 
 
 def test_traffic_the_collector_cannot_buffer_fails_the_build(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.logql import LogQLError, metric_query
+from generator.core.logql import LogQLError, metric_query
 
 CASES: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "cases/logql.yml").read_text())
 

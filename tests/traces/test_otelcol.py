@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.check.schemas import SchemaError
-from generator.check.schemas.otelcol import validate
+from generator.build import check_project
+from generator.checks.schemas import SchemaError
+from generator.checks.schemas.otelcol import validate
 from generator.model import TraceExporter, TracingPolicy
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets.otelcol import config
 from tests.traces.conftest import read_yaml
 
@@ -97,4 +98,4 @@ def test_a_ratio_below_one_becomes_an_and_policy(project: Project) -> None:
 
 
 def test_the_jaeger_mapping_is_reported_as_a_warning(project: Project) -> None:
-    assert any("Jaeger's Thrift collector" in w.message for w in project.warnings)
+    assert any("Jaeger's Thrift collector" in w.message for w in check_project(project).problems)

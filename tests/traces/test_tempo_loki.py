@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.check.schemas import SchemaError
-from generator.check.schemas.loki import validate as validate_loki
-from generator.check.schemas.loki import validate_rules
-from generator.check.schemas.tempo import validate as validate_tempo
+from generator.checks.schemas import SchemaError
+from generator.checks.schemas.loki import validate as validate_loki
+from generator.checks.schemas.loki import validate_rules
+from generator.checks.schemas.tempo import validate as validate_tempo
 from generator.model import LogAlert
-from generator.project import Project
+from generator.model.project import Project
 from tests.traces.conftest import read_yaml
 
 

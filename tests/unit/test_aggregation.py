@@ -1,5 +1,5 @@
+from generator.derive.aggregation import expand, group_interval
 from generator.model import Aggregation, AggregationPolicy, Metric, MetricType, Source
-from generator.model.aggregation import expand, group_interval
 
 LATENCY = Metric(name="req_seconds", type=MetricType.HISTOGRAM, source=Source.APPLICATION, help="Latency.")
 QUEUE = Metric(name="queue_depth", type=MetricType.GAUGE, source=Source.APPLICATION, help="Depth.")

@@ -1,6 +1,6 @@
 import pytest
 
-from generator.model.duration import format_seconds, parse_seconds, scale
+from generator.core.duration import format_seconds, parse_seconds, scale
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("5m", 300), ("1h30m", 5400), ("7d", 604800), ("0s", 0),

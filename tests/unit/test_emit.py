@@ -3,7 +3,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.emit import serialise, write_tree
+from generator.package.emit import serialise, write_tree
 
 
 def test_yaml_has_header_keeps_order_and_blocks_multiline() -> None:

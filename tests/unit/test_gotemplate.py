@@ -1,6 +1,6 @@
 import pytest
 
-from generator.gotemplate import TemplateError, go_float, render
+from generator.core.gotemplate import TemplateError, go_float, render
 
 
 @pytest.mark.parametrize(("value", "text"), [(95, "95"), (0.02, "0.02"), (1e6, "1e+06"), (123456, "123456"),

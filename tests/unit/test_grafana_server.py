@@ -6,7 +6,7 @@ import configparser
 import dataclasses
 
 from generator.model import GrafanaServer
-from generator.project import Project
+from generator.model.project import Project
 from generator.targets import grafana_server
 
 

@@ -6,10 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.latency import alert_bound, bounds, escalation_bounds, route_for
+from generator.analysis.latency import alert_bound, bounds, escalation_bounds, route_for
+from generator.derive.time_compression import apply
 from generator.model import Alert, Example
-from generator.profile import Profile, apply
-from generator.project import Project
+from generator.model.profile import Profile
+from generator.model.project import Project
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,9 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator.derive.time_compression import apply
 from generator.model import Forecast, ScrapeJob, Source
-from generator.profile import Profile, apply
-from generator.project import Project
+from generator.model.profile import Profile
+from generator.model.project import Project
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,7 +1,8 @@
 from pathlib import Path
 
+from generator.build import check_project, load
 from generator.model import Alert, Metric
-from generator.project import Project, load
+from generator.model.project import Project
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
 
@@ -26,7 +27,7 @@ def test_aggregation_policy_expands_into_recording_rules(project: Project) -> No
 
 
 def test_mappings_are_reported_as_warnings(project: Project) -> None:
-    text = "\n".join(map(str, project.warnings))
+    text = "\n".join(map(str, check_project(project).problems))
     assert "cooldown 0s has no Alertmanager field; mapped to group_wait 0s" in text
     assert "retention raw=1h" in text
     assert "no min/max of observations" in text

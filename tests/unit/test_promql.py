@@ -1,7 +1,7 @@
 import pytest
 
-from generator.model.duration import format_seconds, parse_seconds
-from generator.promql import PromQLError, metric_names, ranges, rescale_ranges, selectors
+from generator.core.duration import format_seconds, parse_seconds
+from generator.core.promql import PromQLError, metric_names, ranges, rescale_ranges, selectors
 
 
 def test_finds_every_selector_with_its_enclosing_function() -> None:

@@ -2,8 +2,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import build, compile_project
-from generator.profile import Profile, apply
-from generator.project import Project
+from generator.derive.time_compression import apply
+from generator.model.profile import Profile
+from generator.model.project import Project
 from generator.targets import alertmanager, prometheus
 
 

@@ -24,11 +24,11 @@ from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, disable_created_metrics, generate_latest
 
+from generator.build import load
 from generator.live.demo.business import BusinessModel
 from generator.live.demo.faults import Fault
 from generator.live.demo.shop import ENDPOINTS, Shop
 from generator.live.serve import Handler, serve_until_terminated
-from generator.project import load
 
 READY_PATH = "/-/ready"
 HOST_METRICS_PATH = "/host/metrics"

@@ -8,7 +8,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Summary
 
 from generator.model import Metric, MetricType, Source
-from generator.project import Project
+from generator.model.project import Project
 
 GENERIC_LABEL_VALUE = "demo"
 

@@ -13,7 +13,7 @@ from generator.live.demo.business import CATEGORIES, BusinessModel, order_value_
 from generator.live.demo.faults import SLOW_RAMP_SECONDS, Fault, Faults
 from generator.live.demo.host import SimulatedHost
 from generator.live.demo.registry import DemoMetrics
-from generator.project import Project
+from generator.model.project import Project
 
 ENDPOINTS = {"/api/products": ("GET", 0.01, 0.06), "/api/search": ("GET", 0.04, 0.18),
              "/api/checkout": ("POST", 0.06, 0.2)}

@@ -1,0 +1,1 @@
+"""Reading what definitions mean: diffs between two builds, static alert latency bounds."""

@@ -1,0 +1,50 @@
+"""The diff of two sides: every registered comparer over both outputs, and the files touched."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.analysis.diff.changes import Change, Comparer, OutTree
+from generator.analysis.diff.dashboards import compare_dashboards, compare_panels
+from generator.analysis.diff.files import TouchedFiles, touched_files
+from generator.analysis.diff.routing import compare_inhibitions, compare_receivers, compare_routes
+from generator.analysis.diff.rules import compare_alerts, compare_recording_rules
+from generator.analysis.diff.sides import build_sides, prepare
+
+COMPARERS: tuple[Comparer, ...] = (
+    compare_alerts, compare_recording_rules, compare_routes, compare_receivers, compare_inhibitions,
+    compare_dashboards, compare_panels,
+)
+"""In report order; each compares one kind of generated document."""
+
+
+@dataclass(frozen=True)
+class DiffReport:
+    """What changed from base to head."""
+
+    base: str
+    head: str
+    changes: tuple[Change, ...]
+    files: TouchedFiles
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything at all differs."""
+        return bool(self.changes) or bool(len(self.files))
+
+
+def compare_trees(base: OutTree, head: OutTree, labels: tuple[str, str]) -> DiffReport:
+    """Compare two generated out/ directories."""
+    changes = tuple(change for comparer in COMPARERS for change in comparer(base, head))
+    return DiffReport(labels[0], labels[1], changes, touched_files(base, head))
+
+
+def diff(repo: Path, base_ref: str, head_ref: str, definitions: Path) -> DiffReport:
+    """Build base_ref and head_ref ("" = work tree) of repo in temporary directories and compare them."""
+    with tempfile.TemporaryDirectory(prefix="obsgen-diff-") as scratch:
+        base = prepare(repo, base_ref, definitions, Path(scratch), "base")
+        head = prepare(repo, head_ref, definitions, Path(scratch), "head")
+        build_sides(base, head)
+        return compare_trees(OutTree(base.out), OutTree(head.out), (base.label, head.label))

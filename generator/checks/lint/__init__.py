@@ -1,0 +1,76 @@
+"""Dashboard lint: small named rules over the Grafana dashboard JSON the build renders (one module each).
+
+(Queries that do not parse or read undefined series are XR010/XR011, for every dashboard alike.)
+
+Rules read the JSON Grafana loads, so they apply alike to dashboards built from definitions/, converted from
+grafanalib, or imported; a rule module has CODE, NAME and `check(dashboard_json, lint_context)` yielding
+(panel, message). Each becomes a check of the framework through DashboardCheck, which finds the panel's
+definition for the problem's line. Imported dashboards (`lint=False`) are not linted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from generator.checks.base import Context, Finding
+from generator.checks.lint import (
+    gd001_panel_title,
+    gd002_panel_description,
+    gd003_panel_unit,
+    gd004_counter_rate,
+    gd005_rate_interval,
+    gd006_datasource_variable,
+    gd007_no_overlap,
+)
+from generator.checks.lint.dashboard_json import LintContext, title
+from generator.core.errors import Level
+from generator.derive.dashboards import dashboards
+from generator.model import Dashboard, Definition, conventions
+from generator.model.metrics import counter_like
+
+RULES: tuple[ModuleType, ...] = (
+    gd001_panel_title, gd002_panel_description, gd003_panel_unit, gd004_counter_rate,
+    gd005_rate_interval, gd006_datasource_variable, gd007_no_overlap,
+)
+
+
+def lint(dashboard: dict[str, Any], context: LintContext, rule: ModuleType) -> Iterator[tuple[dict[str, Any], str]]:
+    """One rule's findings on one dashboard document: (panel JSON, message)."""
+    yield from rule.check(dashboard, context)
+
+
+def lint_context(context: Context) -> LintContext:
+    """The series a project defines, and which of them are counters."""
+    series = context.series
+    return LintContext(frozenset(series), frozenset(name for name, metric in series.items()
+                                                    if counter_like(name, metric)))
+
+
+@dataclass(frozen=True)
+class DashboardCheck:
+    """A lint rule as a check: run over every rendered dashboard, located at the panel's definition."""
+
+    rule: ModuleType
+    CODE: str
+    NAME: str
+    __doc__: str | None
+    LEVEL: Level = Level.ERROR
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        linted = lint_context(context)
+        for dashboard in dashboards(context.project):
+            document = context.rendered.get(conventions.dashboard_file(dashboard.folder, dashboard.uid))
+            if not dashboard.lint or document is None:
+                continue
+            panels: dict[str, Definition] = {panel.title: panel for panel in dashboard.all_panels}
+            for panel, message in lint(document, linted, self.rule):
+                at: Definition = panels.get(str(panel.get("title", "")), dashboard)
+                yield Finding(at, f"dashboard {dashboard.name}: {title(panel)}: {message}")
+
+
+CHECKS: tuple[DashboardCheck, ...] = tuple(DashboardCheck(rule, rule.CODE, rule.NAME, rule.__doc__) for rule in RULES)
+
+__all__ = ["CHECKS", "RULES", "Dashboard", "DashboardCheck", "lint", "lint_context"]

@@ -1,0 +1,43 @@
+"""What deploying out/kubernetes/ on prometheus-operator needs beside the generated objects.
+
+Channel credentials are read from one Secret (one key per referenced file name), the Alertmanager resource must
+name the generated configuration, and the Grafana sidecar's label and folder annotation must match the ones the
+dashboard ConfigMaps carry.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from generator.checks.base import Context, Finding
+from generator.core.errors import Level
+from generator.derive.dashboards import dashboards
+from generator.model import Kubernetes
+
+CODE = "MP003"
+NAME = "kubernetes"
+LEVEL = Level.WARNING
+
+
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
+    declared = project.all(Kubernetes)
+    if not declared:
+        return
+    kube = declared[0]
+    with_files = [*project.channels.values(), *([project.alerting.smtp] if project.alerting.smtp else [])]
+    files = sorted({posixpath.basename(str(value)) for item in with_files
+                    for key, value in item.model_dump().items() if key.endswith("_file") and value})
+    needs = (f"Alertmanager resource {kube.alertmanager_name}: spec.secrets must list {kube.credentials_secret}"
+             if kube.alertmanager == "secret" else
+             f"Alertmanager resource {kube.alertmanager_name}: spec.alertmanagerConfiguration must name "
+             f"AlertmanagerConfig {kube.alertmanager_name} and its templates ConfigMap")
+    yield Finding(kube, f"kubernetes: channel credentials ({', '.join(files) or 'none'}) are read from Secret "
+                        f"{kube.credentials_secret}, one key per file name; {needs}")
+    if dashboards(project):
+        labels = ", ".join(f"{key}={value}" for key, value in kube.dashboard_labels.items())
+        yield Finding(kube, f"kubernetes: dashboard ConfigMaps are labelled {labels} and name their folder in "
+                            f"annotation {kube.folder_annotation}: the Grafana sidecar's LABEL/LABEL_VALUE and "
+                            "FOLDER_ANNOTATION must match, and its dashboard provider needs "
+                            "foldersFromFilesStructure: true")

@@ -1,0 +1,95 @@
+"""Every check, and every code a problem can carry: what `obsgen check --list` prints and docs/checks/ documents.
+
+Adding a check is one module (in xref/ for references, mapping/ for what the stack does differently from what
+was asked, lint/ for dashboards) listed here, and one case file tests/checks/cases/<CODE>.yml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from generator.checks import config_schema, lint
+from generator.checks.base import CheckModule
+from generator.checks.mapping import (
+    aggregation,
+    alert_without_panel,
+    cooldown,
+    dashboard_themes,
+    exporter_scraped,
+    kubernetes,
+    retention_tiers,
+    rule_sets,
+    slo_windows,
+    tracing,
+)
+from generator.checks.runner import DISABLE_CODES
+from generator.checks.xref import (
+    alert_in_tested_rule_set,
+    at_most_one,
+    collector_buffers,
+    counter_without_rate,
+    duplicate_name,
+    invalid_logql,
+    invalid_promql,
+    name_clash,
+    reserved_title,
+    sli_series_kind,
+    undefined_series,
+    undefined_variable,
+    unknown_channel,
+    unknown_dashboard,
+    unknown_database,
+    unknown_escalation_policy,
+    unknown_service,
+    unknown_severity,
+    unpredictable_annotation,
+)
+from generator.core.errors import BUILD_ERROR, Level
+from generator.load.codes import CODES as LOADER_CODES
+
+PROJECT_CHECKS: tuple[CheckModule, ...] = (
+    duplicate_name, at_most_one, name_clash, unknown_severity, unknown_channel, unknown_escalation_policy,
+    unknown_dashboard, unknown_database, unknown_service, invalid_promql, undefined_series, counter_without_rate,
+    undefined_variable, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
+    alert_in_tested_rule_set, collector_buffers,
+    cooldown, retention_tiers, kubernetes, dashboard_themes, tracing, slo_windows, rule_sets, exporter_scraped,
+    aggregation, alert_without_panel,
+)
+"""Checks of the loaded project, run before anything is rendered."""
+RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema)
+"""Checks of what the targets rendered, run before anything is written."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One code as listed and documented."""
+
+    code: str
+    name: str
+    level: Level
+    doc: str
+    reported_by: str
+    switchable: bool = True
+
+    @property
+    def summary(self) -> str:
+        """The first line of its documentation."""
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else ""
+
+
+def catalogue() -> Iterator[Entry]:
+    """Every code, in code order."""
+    entries = [Entry(code.code, code.name, code.level, code.doc, "the loader", False) for code in LOADER_CODES]
+    entries += [Entry(m.CODE, m.NAME, m.LEVEL, m.__doc__ or "", "a check of the project",
+                      getattr(m, "SWITCHABLE", True)) for m in PROJECT_CHECKS]
+    entries += [Entry(m.CODE, m.NAME, m.LEVEL, m.__doc__ or "", "a check of the rendered files")
+                for m in RENDERED_CHECKS]
+    entries += [Entry(code.code, code.name, code.level, code.doc, "the check runner", False) for code in DISABLE_CODES]
+    entries.append(Entry(BUILD_ERROR.code, BUILD_ERROR.name, BUILD_ERROR.level, BUILD_ERROR.doc, "the targets", False))
+    yield from sorted(entries, key=lambda entry: entry.code)
+
+
+def codes() -> set[str]:
+    """Every known code."""
+    return {entry.code for entry in catalogue()}

@@ -1,0 +1,36 @@
+"""The obsgen command line (typer): every command registered here, each living in the module of its topic.
+
+Commands import what they need when they run, so `obsgen --help` and light commands stay fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from generator.apply import commands as apply_commands  # options only; the HTTP clients load when a command runs
+from generator.cli import compile as compile_commands
+from generator.cli import gitops, live, project
+from generator.exporter import commands as exporter_commands  # its heavy imports are lazy
+
+app = typer.Typer(help="Observability as code: compile definitions/ into the monitoring stack's configuration.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+app.command()(compile_commands.build)
+app.command()(compile_commands.check)
+app.command("list")(compile_commands.list_definitions)
+app.command()(compile_commands.latency)
+app.command()(project.init)
+app.command("import")(gitops.import_files)
+app.command("diff")(gitops.diff_refs)
+app.command("apply")(apply_commands.apply)
+app.command("status")(apply_commands.status)
+app.command()(live.up)
+app.command()(live.down)
+app.command("exporter")(exporter_commands.exporter)
+app.command("demo-db")(exporter_commands.demo_db)
+app.add_typer(exporter_commands.forecast_app, name="forecast")
+
+
+def main() -> None:
+    """Entry point for python -m generator."""
+    app(prog_name="obsgen")

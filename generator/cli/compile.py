@@ -1,0 +1,114 @@
+"""`obsgen build`, `check`, `list` and `latency`: the definitions compiled, checked and read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from generator.cli.options import DEFINITIONS, OUT, fail, time_scale
+from generator.cli.problems import FORMAT, Format, report, where
+
+CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
+DOCS = typer.Option(None, "--docs", help="Write one Markdown page per check into this directory.")
+
+
+def build(definitions: Path = DEFINITIONS, out: Path = OUT,
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print warnings."),
+          scale: float = time_scale(1.0), output: Format = FORMAT) -> None:
+    """Compile definitions/ into out/; every problem is listed, and on any error out/ is left as it was."""
+    import gc
+
+    gc.set_threshold(100_000, 50, 100)  # a one-shot compile keeps what it allocates: collecting often only costs
+    from generator.build import build as run_build
+    from generator.core.errors import ProblemsFound
+    from generator.model.profile import Profile
+
+    if scale != 1.0 and out.resolve() == Path("out").resolve():
+        fail(ValueError("a time-compressed build must not replace out/: give --out DIR"))
+    try:
+        compiled, written = run_build(definitions, out, Profile(time_scale=1 / scale) if scale != 1.0 else None)
+    except ProblemsFound as error:
+        report(error.problems, output, warnings=not quiet)
+        raise typer.Exit(1) from None
+    report(compiled.report.problems, output, warnings=not quiet)
+    if not quiet:
+        for problem, reason in compiled.report.disabled:
+            typer.echo(where(f"note: {problem.location}: {problem.code} switched off ({reason}): {problem.message}"),
+                       err=True)
+    typer.echo(f"obsgen: {len(written.written)} written, {len(written.unchanged)} unchanged, "
+               f"{len(written.removed)} removed in {out}/", err=output is not Format.TEXT)
+
+
+def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
+          list_checks: bool = typer.Option(False, "--list", help="List every check's code and exit."),
+          docs: Path = DOCS,
+          output: Format = FORMAT) -> None:
+    """Every check of the definitions and their files, then promtool/amtool on out/ and trace coverage."""
+    if list_checks or docs:
+        from generator.checks.docs import listing, write_pages
+
+        if docs:
+            write_pages(docs)
+        else:
+            typer.echo("\n".join(listing()))
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    from generator.build import compile_definitions
+    from generator.checks import telemetry
+    from generator.checks.tools import run_all
+
+    if not out.is_dir():
+        fail(FileNotFoundError(f"{out}: no such directory (run obsgen build first)"))
+    with ThreadPoolExecutor(max_workers=1) as background:
+        tools = background.submit(run_all, out)  # promtool and amtool work while the definitions load and check
+        compiled = compile_definitions(definitions)
+        checked = tools.result()
+    report(compiled.report.problems, output)
+    results = checked + (telemetry.run_all(out, compiled.project) if compiled.project else [])
+    failed = sum(not result.ok for result in results) + len(compiled.report.errors)
+    for result in results:
+        typer.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}", err=output is not Format.TEXT)
+        if result.output and (not result.ok or result.name.startswith(telemetry.DETAILED)):
+            typer.echo("     " + where(result.output).replace("\n", "\n     "), err=output is not Format.TEXT)
+    warnings = len(compiled.report.problems) - len(compiled.report.errors)
+    typer.echo(f"obsgen check: {failed} failed ({len(compiled.report.errors)} errors, {warnings} warnings in the "
+               "definitions)", err=output is not Format.TEXT)
+    if failed:
+        raise typer.Exit(1)
+
+
+def list_definitions(definitions: Path = DEFINITIONS) -> None:
+    """What is defined, of which kind, and where."""
+    from generator.build import load
+    from generator.core.errors import DefinitionError
+
+    try:
+        project = load(definitions)
+    except DefinitionError as error:
+        fail(error)
+    for obj in project.objects:
+        name = getattr(obj, "name", "")
+        typer.echo(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}")
+
+
+def latency(definitions: Path = DEFINITIONS, scale: float = time_scale(1.0),
+            scrape_interval: str = typer.Option("", "--scrape-interval", help="Override the scrape interval.")) -> None:
+    """Static upper bound per alert: change -> firing (detect) -> notification (notify); see docs/configuration.md."""
+    from generator.analysis.latency import report as latency_report
+    from generator.build import load
+    from generator.core.errors import DefinitionError
+    from generator.derive.time_compression import apply
+    from generator.model.profile import Profile
+
+    try:
+        project = load(definitions)
+        if scale != 1.0 or scrape_interval:
+            project = apply(project, Profile(time_scale=1 / scale, scrape_interval=scrape_interval))
+    except (DefinitionError, ValueError) as error:
+        fail(error)
+    lines, missed = latency_report(project)
+    typer.echo("\n".join(lines))
+    if missed:
+        raise typer.Exit(1)

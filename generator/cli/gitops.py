@@ -1,0 +1,64 @@
+"""`obsgen import` and `obsgen diff`: what GitOps reviews, brought in and compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from generator.cli.options import DEFINITIONS, fail
+from generator.cli.problems import where
+
+IMPORTED = typer.Argument(..., help="Prometheus rule files, PrometheusRule manifests, Grafana dashboard JSON, or "
+                                     "ConfigMaps/GrafanaDashboards holding dashboards.")
+
+
+def import_files(
+    files: list[Path] = IMPORTED,
+    definitions: Path = DEFINITIONS,
+    module: str = typer.Option("", "--module", "-m", help="Module name for a single file (default: from its name)."),
+    force: bool = typer.Option(False, "--force", help="Replace modules that already exist."),
+    folder: str = typer.Option("", "--folder", help="Grafana folder of imported dashboards (default: the one the "
+                                                    "source names, else General)."),
+) -> None:
+    """Write existing rules and dashboards into definitions/ as modules that build back to the same."""
+    from generator.core.errors import DefinitionError
+    from generator.importer.write import import_files as run_import
+
+    try:
+        report = run_import(files, definitions, module, force, folder)
+    except DefinitionError as error:
+        fail(error)
+    for note in report.notes:
+        typer.echo(where(f"warning: {note}"), err=True)
+    for path in report.modules:
+        typer.echo(f"wrote {where(str(path))}")
+    typer.echo(f"obsgen import: {len(report.modules)} modules, {report.groups} groups, {report.alerts} alerts, "
+               f"{report.records} recording rules, {report.dashboards} dashboards ({report.panels} panels)")
+
+
+def diff_refs(
+    base_ref: str = typer.Argument("", help="Base commit (default: merge-base of main and HEAD)."),
+    head_ref: str = typer.Argument("", help="Head commit (default: the work tree, uncommitted changes included)."),
+    definitions: Path = DEFINITIONS,
+    output_format: str = typer.Option("text", "--format", "-f", help="text, or markdown for a PR comment."),
+    exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when anything changed, like git diff."),
+) -> None:
+    """What a change does: both sides built from git, outputs compared by meaning (errors exit 2)."""
+    from generator.analysis.diff.compare import diff
+    from generator.analysis.diff.render import markdown, text
+    from generator.analysis.diff.sides import DiffError, default_base, repository
+
+    if output_format not in ("text", "markdown"):
+        typer.echo(f"error: --format must be text or markdown, not {output_format!r}", err=True)
+        raise typer.Exit(2)
+    try:
+        repo = repository(Path.cwd())
+        relative = (Path.cwd() / definitions).resolve().relative_to(repo.resolve())
+        report = diff(repo, base_ref or default_base(repo), head_ref, relative)
+    except (DiffError, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo((markdown if output_format == "markdown" else text)(report), nl=False)
+    if exit_code and report.changed:
+        raise typer.Exit(1)

@@ -1,0 +1,31 @@
+"""Options shared by the commands, and how a command fails: one `error:` line per problem, exit 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+from generator.cli.problems import Format, report, where
+from generator.core.errors import ProblemsFound
+
+DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Definitions package directory.")
+OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced atomically).")
+STATE = typer.Option(Path(".live"), "--state-dir", help="Where the live stack keeps its state, data and logs.")
+
+
+def time_scale(default: float) -> Any:
+    """The --time-scale option with a default."""
+    return typer.Option(default, "--time-scale", min=1.0,
+                        help="Compress time N-fold: 60 turns every for, cooldown, escalation delay and PromQL range "
+                             "of an hour into a minute (a compressed build needs --out other than out/).")
+
+
+def fail(error: Exception, output: Format = Format.TEXT) -> NoReturn:
+    """Say what went wrong (every problem, when there are several) and exit 1."""
+    if isinstance(error, ProblemsFound):
+        report(error.problems, output)
+    else:
+        typer.echo(f"error: {where(str(error))}", err=True)
+    raise typer.Exit(1)

@@ -1,0 +1,58 @@
+"""Problems printed for people (one line each), for GitHub workflow annotations, or as JSON for bots."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from enum import StrEnum
+
+import typer
+
+from generator.core.errors import Location, Problem
+
+
+class Format(StrEnum):
+    """How problems are printed."""
+
+    TEXT = "text"
+    GITHUB = "github"
+    JSON = "json"
+
+
+FORMAT = typer.Option(Format.TEXT, "--format", help="text; github (workflow annotations); json (for bots).")
+
+
+def relative(path: str) -> str:
+    """A path relative to the working directory when it is under it."""
+    cwd = os.getcwd() + os.sep
+    return path.removeprefix(cwd)
+
+
+def where(text: str) -> str:
+    """Paths in a message relative to the working directory when they are under it."""
+    return text.replace(os.getcwd() + os.sep, "")
+
+
+def _place(location: Location) -> Location:
+    return Location(relative(location.file), location.line)
+
+
+def _github(problem: Problem) -> str:
+    place = _place(problem.location)
+    level = "error" if problem.level == "error" else "warning"
+    message = where(problem.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{level} file={place.file},line={max(place.line, 1)},title={problem.code}::{message}"
+
+
+def report(problems: Sequence[Problem], output: Format, *, warnings: bool = True) -> None:
+    """Print problems sorted by file and line: errors always, warnings unless asked not to."""
+    shown = [p for p in sorted(problems, key=lambda p: p.order) if warnings or p.level == "error"]
+    if output is Format.JSON:
+        typer.echo(json.dumps([{"file": _place(p.location).file, "line": p.location.line, "code": p.code,
+                                "level": str(p.level), "message": where(p.message)} for p in shown], indent=1))
+        return
+    for problem in shown:
+        line = _github(problem) if output is Format.GITHUB else where(
+            f"{problem.level}: {_place(problem.location)}: {problem.message} [{problem.code}]")
+        typer.echo(line, err=output is Format.TEXT)

@@ -1,0 +1,55 @@
+"""Grafana variables inside PromQL: $var, ${var}, ${var:format}, [[var]] and the $__ built-ins.
+
+Prometheus never sees them: Grafana replaces them before sending a query. obsgen does the same, with
+the values Grafana would use, before parsing a panel's query or running it in a test.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+
+from generator.core.duration import format_seconds
+
+VARIABLE = re.compile(r"\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]")
+RATE_INTERVAL = "__rate_interval"
+
+
+class UnknownVariable(KeyError):
+    """A query uses a variable the dashboard does not define."""
+
+
+def interpolate(expr: str, values: Mapping[str, str]) -> str:
+    """The expression with every variable replaced by its value (UnknownVariable if one has none)."""
+
+    def value(match: re.Match[str]) -> str:
+        name = next(g for g in match.groups() if g)
+        if name not in values:
+            raise UnknownVariable(name)
+        return values[name]
+
+    return VARIABLE.sub(value, expr)
+
+
+def builtin_values(range_seconds: float, step_seconds: float, scrape_seconds: float) -> dict[str, str]:
+    """Grafana's $__ variables for a time range, query step and data source scrape interval."""
+    rate = max(step_seconds + scrape_seconds, 4 * scrape_seconds)
+    return {
+        "__interval": format_seconds(step_seconds),
+        "__interval_ms": str(int(step_seconds * 1000)),
+        RATE_INTERVAL: format_seconds(rate),
+        "__rate_interval_ms": str(int(rate * 1000)),
+        "__range": format_seconds(range_seconds),
+        "__range_s": str(int(range_seconds)),
+        "__range_ms": str(int(range_seconds * 1000)),
+    }
+
+
+def grafana_step(range_seconds: float, max_data_points: int, min_interval_seconds: float) -> float:
+    """The step Grafana picks: range / points, never below the data source's scrape interval, whole seconds."""
+    return float(max(min_interval_seconds, math.ceil(range_seconds / max_data_points)))
+
+
+# Values used when an expression is only parsed: any well-formed value will do.
+PARSE_BUILTINS = builtin_values(range_seconds=3600, step_seconds=15, scrape_seconds=15)

@@ -1,0 +1,158 @@
+"""LogQL, checked for structure: balanced brackets and strings, valid stream selectors and ranges.
+
+There is no LogQL parser on PyPI, and Loki does not run here, so this is a tokenizer-level check of
+what breaks rules most often: unbalanced brackets, bad label matchers, selectors that match
+everything, invalid range durations, and metric rules without a range aggregation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from generator.core.duration import parse_seconds
+
+RANGE_FUNCTIONS = frozenset({
+    "rate", "rate_counter", "count_over_time", "bytes_rate", "bytes_over_time", "sum_over_time",
+    "avg_over_time", "max_over_time", "min_over_time", "first_over_time", "last_over_time",
+    "stdvar_over_time", "stddev_over_time", "quantile_over_time", "absent_over_time",
+})
+_MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)\s*')
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+class LogQLError(ValueError):
+    """An expression that is not well-formed LogQL."""
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One label matcher of a stream selector."""
+
+    label: str
+    op: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Query:
+    """What obsgen needs from a LogQL expression."""
+
+    selectors: tuple[tuple[Matcher, ...], ...]
+    ranges: tuple[str, ...]
+    functions: tuple[str, ...]
+
+    @property
+    def labels(self) -> frozenset[str]:
+        """Every label name a stream selector matches on."""
+        return frozenset(m.label for selector in self.selectors for m in selector)
+
+    @property
+    def is_metric(self) -> bool:
+        """Whether it computes samples (a range aggregation over a log range)."""
+        return bool(self.ranges) and any(f in RANGE_FUNCTIONS for f in self.functions)
+
+
+def _unquote(token: str) -> str:
+    body = token[1:-1]
+    return body if token.startswith("`") else re.sub(r"\\(.)", r"\1", body)
+
+
+def _selector(body: str, expr: str) -> tuple[Matcher, ...]:
+    matchers: list[Matcher] = []
+    position = 0
+    while body.strip() and position < len(body):
+        match = _MATCHER.match(body, position)
+        if match is None:
+            bad = body[position:].split(",")[0].strip()
+            raise LogQLError(f"bad label matcher {bad!r} in {expr!r} (use name=\"value\", !=, =~ or !~)")
+        matchers.append(Matcher(match[1], match[2], _unquote(match[3])))
+        position = match.end()
+        if position < len(body):
+            if body[position] != ",":
+                raise LogQLError(f"expected ',' between label matchers in {expr!r}")
+            position += 1
+    if not matchers:
+        raise LogQLError(f"empty stream selector {{}} in {expr!r}")
+    if not any(_excludes_empty(m) for m in matchers):
+        raise LogQLError(f"stream selector {{{body}}} in {expr!r} matches every stream: "
+                         "add a matcher with a non-empty value")
+    return tuple(matchers)
+
+
+def _excludes_empty(matcher: Matcher) -> bool:
+    if matcher.op == "=":
+        return matcher.value != ""
+    if matcher.op == "=~":
+        try:
+            return re.fullmatch(matcher.value, "") is None
+        except re.error as error:
+            raise LogQLError(f"invalid regular expression {matcher.value!r}: {error}") from None
+    return False
+
+
+def parse(expr: str) -> Query:
+    """Check an expression's structure and return its selectors, ranges and functions."""
+    stack: list[tuple[str, int]] = []
+    selectors: list[tuple[Matcher, ...]] = []
+    ranges: list[str] = []
+    i = 0
+    while i < len(expr):
+        char = expr[i]
+        if char in "\"`":
+            end = _string_end(expr, i)
+            i = end + 1
+            continue
+        if char in _PAIRS:
+            stack.append((char, i))
+        elif char in _PAIRS.values():
+            if not stack or _PAIRS[stack[-1][0]] != char:
+                raise LogQLError(f"unbalanced {char!r} at {i} in {expr!r}")
+            opener, start = stack.pop()
+            body = expr[start + 1:i]
+            if opener == "{":
+                selectors.append(_selector(body, expr))
+            elif opener == "[":
+                ranges.append(_range(body, expr))
+        i += 1
+    if stack:
+        raise LogQLError(f"unclosed {stack[-1][0]!r} at {stack[-1][1]} in {expr!r}")
+    if not selectors:
+        raise LogQLError(f"no stream selector in {expr!r}: a LogQL query starts from {{label=\"value\"}}")
+    functions = tuple(re.findall(r"\b([a-z_]+)\s*\(", _strip_strings(expr)))
+    return Query(tuple(selectors), tuple(ranges), functions)
+
+
+def _string_end(expr: str, start: int) -> int:
+    quote = expr[start]
+    i = start + 1
+    while i < len(expr):
+        if quote == '"' and expr[i] == "\\":
+            i += 2
+            continue
+        if expr[i] == quote:
+            return i
+        i += 1
+    raise LogQLError(f"unterminated string starting at {start} in {expr!r}")
+
+
+def _strip_strings(expr: str) -> str:
+    return re.sub(r'"(?:[^"\\]|\\.)*"|`[^`]*`', '""', expr)
+
+
+def _range(body: str, expr: str) -> str:
+    duration = body.split(":")[0].strip()  # [5m] or a subquery's [1h:5m]
+    try:
+        parse_seconds(duration)
+    except ValueError:
+        raise LogQLError(f"invalid range [{body}] in {expr!r}") from None
+    return duration
+
+
+def metric_query(expr: str) -> Query:
+    """Parse an expression that must produce samples (alerting and recording rules)."""
+    query = parse(expr)
+    if not query.is_metric:
+        raise LogQLError(f"{expr!r} is a log query: rules need a metric query such as "
+                         "sum by (service_name) (count_over_time({...} [5m]))")
+    return query

@@ -1,0 +1,177 @@
+"""Derivations over dashboards that several targets share: the panels as shown (with each dashboard's
+alert list), which panel each alert opens, and the values of template variables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
+from generator.core.promql import PromQLError, metric_names
+from generator.model import (
+    Alert,
+    CustomVariable,
+    Dashboard,
+    DatasourceVariable,
+    GrafanaSettings,
+    IntervalVariable,
+    Panel,
+    QueryVariable,
+    Row,
+    conventions,
+)
+from generator.model.dashboards import Variable
+from generator.model.identity import dashboard_uid, panel_id, slug
+from generator.model.project import Project
+
+FIRING_TITLE = "Alerts Firing Now"
+RULES_TITLE = "Alert Rules"
+ALERTS_ROW = "Alerts"
+GENERATED_TITLES = (ALERTS_ROW, FIRING_TITLE, RULES_TITLE)
+
+
+@dataclass(frozen=True)
+class Section:
+    """Panels under one row header (row None: the panels above the first row)."""
+
+    row: Row | None
+    panels: tuple[Panel, ...]
+
+
+def settings(project: Project) -> GrafanaSettings:
+    """The declared Grafana settings, or the defaults."""
+    declared = project.all(GrafanaSettings)
+    return declared[0] if declared else GrafanaSettings()
+
+
+def dashboards(project: Project) -> list[Dashboard]:
+    """Every dashboard, in definition order."""
+    return project.all(Dashboard)
+
+
+def dashboard_alerts(project: Project, dashboard: Dashboard) -> list[Alert]:
+    """The alerts a dashboard lists: those naming it, or all of them for an overview."""
+    return [a for a in project.alerts.values() if dashboard.lists_all_alerts or a.dashboard == dashboard.name]
+
+
+def variable_values(dashboard: Dashboard) -> dict[str, str]:
+    """A value for every variable, as Grafana would send it when the dashboard opens ('All' for queries)."""
+    return values_of(dashboard.variables)
+
+
+def values_of(variables: Iterable[Variable]) -> dict[str, str]:
+    """A value for each of these variables, and Grafana's built-ins, as sent when a dashboard opens."""
+    values = dict(PARSE_BUILTINS)
+    for variable in variables:
+        if isinstance(variable, DatasourceVariable):
+            values[variable.name] = variable.default
+        elif isinstance(variable, CustomVariable):
+            values[variable.name] = variable.selected
+        elif isinstance(variable, IntervalVariable):
+            values[variable.name] = variable.auto_min if variable.selected == "auto" else variable.selected
+        elif isinstance(variable, QueryVariable):
+            values[variable.name] = variable.all_value if variable.include_all and variable.all_value else ".*"
+        else:
+            values[variable.name] = variable.value
+    return values
+
+
+def _alerts_row(project: Project, dashboard: Dashboard, alerts: list[Alert]) -> Row:
+    names = "|".join(a.name for a in alerts)
+    firing = Panel(
+        title=FIRING_TITLE, kind="stat", unit="none", width=6, height=6,
+        description="How many of the alerts listed here fire now (0 when none).",
+        queries=f'count(ALERTS{{alertstate="firing",alertname=~"{names}"}}) or vector(0)',
+        thresholds=((1, "red"),),
+    )
+    lines = ["| alert | severity | condition | for | runbook |", "|---|---|---|---|---|"]
+    for alert in alerts:
+        target = alert_panel(project, alert, with_alert_list=False)
+        shown = f"[{alert.name}]({_panel_path(*target)})" if target else alert.name
+        condition = alert.condition.replace("|", "\\|")
+        runbook = conventions.runbook_url(project.stack.docs_url, alert.name)
+        lines.append(f"| {shown} | {alert.severity} | `{condition}` | {alert.for_} | [runbook]({runbook}) |")
+    rules = Panel(title=RULES_TITLE, kind="text", width=18, height=6, content="\n".join(lines) + "\n",
+                  description="The alert rules that point at this dashboard; each opens the panel showing its data.")
+    for panel in (firing, rules):
+        panel._location = dashboard.location
+    return Row(title=ALERTS_ROW, panels=(firing, rules))
+
+
+def sections(project: Project, dashboard: Dashboard) -> list[Section]:
+    """The dashboard's panels grouped by row, with an Alerts row listing its alerts appended."""
+    found = [Section(None, dashboard.panels)] if dashboard.panels else []
+    found += [Section(row, row.panels) for row in dashboard.rows]
+    alerts = dashboard_alerts(project, dashboard)
+    if alerts:
+        row = _alerts_row(project, dashboard, alerts)
+        found.append(Section(row, row.panels))
+    return found
+
+
+def _series(expr: str, values: dict[str, str]) -> frozenset[str]:
+    try:
+        return metric_names(interpolate(expr, values))
+    except (PromQLError, UnknownVariable):
+        return frozenset()  # reported by the loader's checks
+
+
+def alert_panel(project: Project, alert: Alert, with_alert_list: bool = True) -> tuple[Dashboard, Panel] | None:
+    """The panel an alert opens: the first on its dashboard plotting its series, else the dashboard's alert list."""
+    dashboard = next((d for d in dashboards(project) if d.name == alert.dashboard), None)
+    if dashboard is None:
+        return None
+    wanted = metric_names(alert.condition)
+    inputs = frozenset().union(*(metric_names(project.recording_rules[n].expr)
+                                 for n in wanted if n in project.recording_rules))
+    values = variable_values(dashboard)
+    for series in (wanted, inputs):
+        for panel in dashboard.all_panels:
+            if any(_series(q.promql, values) & series for q in panel.queries):
+                return dashboard, panel
+    if not with_alert_list:
+        return None
+    listed = [p for s in sections(project, dashboard) for p in s.panels if p.title == RULES_TITLE]
+    return (dashboard, listed[0]) if listed else None
+
+
+def _panel_path(dashboard: Dashboard, panel: Panel) -> str:
+    return f"/d/{dashboard.uid}/{slug(dashboard.display_title)}?viewPanel=panel-{panel_id(panel.title)}"
+
+
+def dashboard_url(project: Project, alert: Alert) -> str:
+    """Absolute URL of the panel an alert opens (the dashboard itself if it has no such panel)."""
+    target = alert_panel(project, alert)
+    base = project.stack.grafana_url.rstrip("/")
+    if target is None:
+        return f"{base}/d/{dashboard_uid(alert.dashboard)}"
+    return base + _panel_path(*target)
+
+
+LABEL_VALUES = re.compile(r"^\s*label_values\(\s*(?:(.+),\s*)?([A-Za-z_]\w*)\s*\)\s*$")
+QUERY_RESULT = re.compile(r"^\s*query_result\((.+)\)\s*$", re.DOTALL)
+NO_SERIES = re.compile(r"^\s*(label_names|metrics)\(.*\)\s*$", re.DOTALL)  # names of labels or metrics
+
+
+def variable_expr(query: str) -> str:
+    """The PromQL a query variable evaluates ('' when it reads no series), as Grafana's Prometheus source runs it."""
+    for pattern in (LABEL_VALUES, QUERY_RESULT):
+        match = pattern.match(query)
+        if match:
+            return match.group(1) or ""
+    return "" if NO_SERIES.match(query) else query
+
+
+def series_read(dashboard: Dashboard) -> frozenset[str]:
+    """Every series the dashboard's queries and variables read (those that parse), Grafana variables filled in."""
+    values = variable_values(dashboard)
+    exprs = [variable_expr(v.query) for v in dashboard.variables if isinstance(v, QueryVariable)]
+    exprs += [query.promql for panel in dashboard.all_panels for query in panel.queries]
+    found: set[str] = set()
+    for expr in filter(None, exprs):
+        try:
+            found |= metric_names(interpolate(expr, values))
+        except (PromQLError, UnknownVariable):
+            continue  # reported by the loader's checks
+    return frozenset(found)

@@ -1,0 +1,55 @@
+"""What an alert example predicts: the labels and annotations of the alert it expects."""
+
+from __future__ import annotations
+
+from generator.core.gotemplate import render
+from generator.core.promql import parse
+from generator.derive.escalation import POLICY_LABEL
+from generator.model import Alert, Example
+
+
+def series_labels(selector: str) -> tuple[str, dict[str, str]]:
+    """Name and labels of a promtool input series written as a selector."""
+    node = parse(selector)
+    labels = {m.name: m.value for m in node.matchers.matchers if m.name != "__name__"}
+    return str(node.name or ""), labels
+
+
+def expression_labels(alert: Alert, example: Example) -> dict[str, str]:
+    """Labels of the expression's firing series: given, or those of the only series of the alert's metric."""
+    if example.labels is not None:
+        return example.labels
+    if alert.metric is not None:
+        matching = [labels for name, labels in map(series_labels, example.series) if name == alert.metric.name]
+        if len(matching) == 1:
+            return matching[0]
+    raise ValueError(f"example {example.name!r} fires but cannot infer its labels: give labels={{...}}")
+
+
+def expected_value(alert: Alert, example: Example) -> float | None:
+    """The alert's value at `at`: given, or the constant of a single input series of the alert's metric."""
+    if example.value is not None:
+        return example.value
+    if alert.metric is not None and len(example.series) == 1:
+        (selector, values), = example.series.items()
+        if series_labels(selector)[0] == alert.metric.name and "x" in values and " " not in values.strip():
+            base = values.split("x")[0]
+            if "+" not in base and "-" not in base[1:]:
+                return float(base)
+    return None
+
+
+def alert_labels(alert: Alert) -> dict[str, str]:
+    """Labels the rule adds to every alert it fires."""
+    labels = {"severity": alert.severity, **alert.labels}
+    if alert.escalation:
+        labels[POLICY_LABEL] = alert.escalation
+    return labels
+
+
+def expected_alert(alert: Alert, example: Example, annotations: dict[str, str]) -> dict[str, dict[str, str]]:
+    """promtool's exp_alerts entry for a firing example."""
+    labels = {**expression_labels(alert, example), **alert_labels(alert)}
+    value = expected_value(alert, example)
+    rendered = {key: render(text, labels, value) for key, text in annotations.items()}
+    return {"exp_labels": dict(sorted(labels.items())), "exp_annotations": dict(sorted(rendered.items()))}

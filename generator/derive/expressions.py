@@ -1,0 +1,76 @@
+"""Every PromQL expression the definitions hold, with the field it is written in: what the series checks read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from generator.core.grafana_promql import UnknownVariable, interpolate
+from generator.derive.dashboards import dashboards, variable_expr, variable_values
+from generator.model import Definition, Forecast, QueryVariable, RuleSet
+from generator.model.project import Project
+
+
+@dataclass(frozen=True)
+class Expression:
+    """One expression, where it is written and how it must read counters."""
+
+    at: Definition
+    field: tuple[str | int, ...]
+    what: str
+    """How messages name it: "alert CpuHigh", "dashboard Operations panel 'CPU'"."""
+    expr: str
+    """The PromQL, Grafana variables filled in with their defaults."""
+    rated: bool = True
+    """Whether counters must be read through rate() (rules and alerts) or may be raw (dashboards lint that)."""
+    kept_as_written: str = ""
+    """Where else the series may be declared ('' when only Metrics and RecordingRules can define it)."""
+    variable_error: str = ""
+    """A Grafana variable the expression uses and its dashboard does not define ('' when none)."""
+
+
+def _rule_expressions(project: Project) -> Iterator[Expression]:
+    for rule in project.recording_rules.values():
+        yield Expression(rule, ("expr",), f"recording rule {rule.name}", rule.expr)
+    for alert in project.alerts.values():
+        yield Expression(alert, ("expr",) if alert.expr else ("metric",), f"alert {alert.name}", alert.condition)
+        for number, example in enumerate(alert.examples):
+            for selector in example.series:
+                yield Expression(alert, ("examples", number, "series"), f"alert {alert.name} example {example.name!r}",
+                                 selector, rated=False)
+    for forecast in project.all(Forecast):
+        yield Expression(forecast, ("expr",), f"forecast {forecast.name}", forecast.expr)
+    for rule_set in project.all(RuleSet):
+        for g, group in enumerate(rule_set.groups):
+            for r, imported in enumerate(group.rules):
+                # Imported rules are kept as written: nothing beyond defined series (counters may be read raw).
+                yield Expression(rule_set, ("groups", g, "rules", r, "expr"),
+                                 f"rule set {rule_set.name}, group {group.name}, rule {imported.name}", imported.expr,
+                                 rated=False, kept_as_written="or list it in the rule set's external_series")
+
+
+def _dashboard_expressions(project: Project) -> Iterator[Expression]:
+    for dashboard in dashboards(project):
+        values = variable_values(dashboard)
+        found: list[tuple[Definition, tuple[str | int, ...], str, str]] = [
+            (dashboard, ("variables", number, "query"), f"dashboard {dashboard.name} variable {variable.name}",
+             variable_expr(variable.query))
+            for number, variable in enumerate(dashboard.variables) if isinstance(variable, QueryVariable)]
+        found += [(panel, ("queries", number, "expr"), f"dashboard {dashboard.name} panel {panel.title!r}",
+                   query.promql) for panel in dashboard.all_panels for number, query in enumerate(panel.queries)]
+        for at, path, what, expr in found:
+            if not expr:
+                continue
+            try:
+                filled, error = interpolate(expr, values), ""
+            except UnknownVariable as unknown:
+                filled, error = "", str(unknown.args[0])
+            yield Expression(at, path, what, filled, rated=False,
+                             kept_as_written="or list it in the dashboard's external_series", variable_error=error)
+
+
+def expressions(project: Project) -> Iterator[Expression]:
+    """Rules, alerts and their examples, forecasts, imported rules, then dashboards' queries and variables."""
+    yield from _rule_expressions(project)
+    yield from _dashboard_expressions(project)
+

@@ -1,0 +1,1 @@
+"""definitions/ -> Project: import every module, collect the model objects, expand and link them."""

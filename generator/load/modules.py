@@ -1,0 +1,276 @@
+"""Importing definitions/ so that one mistake costs one statement: every problem of every module is found in one run.
+
+Each module first runs as Python runs it (bytecode cached). If it fails, it runs again one top-level statement
+at a time in a fresh namespace: a failing statement is reported and what it would have defined is remembered as
+unresolved, so a later statement or module that needs it is not reported again, and the checks do not call a
+name unknown when its definition is what failed.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from pydantic import ValidationError
+
+from generator.core.errors import Level, Location, Problem
+from generator.load.codes import INVALID_VALUE, PYTHON_ERROR
+from generator.load.locate import call_at, field_line
+from generator.model.base import Definition
+
+
+@dataclass
+class Unresolved:
+    """What failed statements would have defined: names of definitions by kind, and module variables."""
+
+    names: dict[str, set[str]] = field(default_factory=dict)
+    """Definition class name -> names given to it in failed statements."""
+    kinds: set[str] = field(default_factory=set)
+    """Definition classes constructed in a failed statement without a literal name."""
+    variables: dict[str, set[str]] = field(default_factory=dict)
+    """Module -> variables its failed statements would have assigned."""
+    modules: set[str] = field(default_factory=set)
+    """Modules that could not run at all (a syntax error): anything may be missing."""
+
+    def covers(self, kind: type[Definition], name: str) -> bool:
+        """Whether a definition of this kind and name may be missing only because its statement failed."""
+        if self.modules:
+            return True
+        kinds = {cls.__name__ for cls in kind.__mro__ if issubclass(cls, Definition)} | {
+            cls.__name__ for cls in _subclasses(kind)}
+        return bool(kinds & self.kinds) or any(name in self.names.get(k, ()) for k in kinds)
+
+    def any_of(self, kind: type[Definition]) -> bool:
+        """Whether a failed statement may have defined an object of this kind."""
+        if self.modules:
+            return True
+        kinds = {kind.__name__} | {cls.__name__ for cls in _subclasses(kind)}
+        return bool(kinds & (self.kinds | set(self.names)))
+
+
+def _subclasses(kind: type[Any]) -> Iterator[type[Any]]:
+    for sub in kind.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def definition_classes() -> dict[str, type[Definition]]:
+    """Every model class users construct, by name."""
+    return {cls.__name__: cls for cls in _subclasses(Definition)}
+
+
+def _func_name(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def _assigned(statement: ast.stmt) -> set[str]:
+    """Module variables a top-level statement would assign."""
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {statement.name}
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
+    targets = (statement.targets if isinstance(statement, ast.Assign)
+               else [statement.target] if isinstance(statement, ast.AnnAssign | ast.AugAssign) else [])
+    return {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
+
+
+def _describe_fields(errors: Sequence[Any], title: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """One message per field of a validation error (a union field's alternatives said together)."""
+    by_field: dict[tuple[str | int, ...], list[Any]] = {}
+    for error in errors:
+        by_field.setdefault(tuple(error["loc"][:1]), []).append(error)
+    for where, field_errors in by_field.items():
+        first = field_errors[0]
+        name = str(where[0]) if where else ""
+        if len(field_errors) > 1:  # a union field: say what was given and every form it accepts
+            accepted = ", or ".join(dict.fromkeys(e["msg"] for e in field_errors))
+            message = f"got {first['input']!r} ({type(first['input']).__name__}); {accepted}"
+        else:
+            inner = ".".join(str(p) for p in first["loc"][1:] if not isinstance(p, int))
+            message = (inner + ": " if inner else "") + first["msg"].removeprefix("Value error, ")
+        yield tuple(first["loc"]), f"{title}{': ' + name if name else ''}: {message}"
+
+
+def describe(error: BaseException) -> str:
+    """One line saying what an exception raised by a definition means (the first field of a validation error)."""
+    if isinstance(error, ValidationError):
+        return next(_describe_fields(error.errors(), error.title))[1]
+    if isinstance(error, SyntaxError):
+        return f"Python syntax error: {error.msg}"
+    if isinstance(error, SystemExit):
+        return f"the module calls sys.exit({error.code!r}); a definitions module must only define objects"
+    return f"{type(error).__name__}: {error}"
+
+
+class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds and runs the modules of one definitions package, recording their problems instead of raising."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.package = root.name
+        self.problems: list[Problem] = []
+        self.unresolved = Unresolved()
+        self._classes = definition_classes()
+
+    # -- import machinery ---------------------------------------------------------------------------------
+    def find_spec(self, fullname: str, path: Any = None,
+                  target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != self.package and not fullname.startswith(self.package + "."):
+            return None
+        relative = Path(*fullname.split(".")[1:])
+        directory = self.root / relative
+        if directory.is_dir():
+            init = directory / "__init__.py"
+            if init.exists():
+                return importlib.util.spec_from_file_location(fullname, init, loader=self,
+                                                              submodule_search_locations=[str(directory)])
+            spec = importlib.machinery.ModuleSpec(fullname, self, is_package=True)  # a folder of modules
+            spec.submodule_search_locations = [str(directory)]
+            return spec
+        source = (self.root / relative).with_suffix(".py")
+        return importlib.util.spec_from_file_location(fullname, source, loader=self) if source.is_file() else None
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        path = Path(str(module.__spec__.origin)) if module.__spec__ and module.__spec__.origin else None
+        if path is None or not path.is_file():
+            return  # a directory without __init__.py: a namespace of modules
+        module.__file__ = str(path)
+        try:  # through the source loader, so the bytecode cache in __pycache__ is used and kept
+            code = importlib.machinery.SourceFileLoader(module.__name__, str(path)).get_code(module.__name__)
+        except (SyntaxError, ValueError, UnicodeDecodeError) as error:
+            line = getattr(error, "lineno", None) or 1
+            what = (f"not UTF-8 Python source ({error})" if isinstance(error, UnicodeDecodeError | ValueError)
+                    else describe(error))
+            self._report(Location(str(path), line), PYTHON_ERROR, what)
+            self.unresolved.modules.add(module.__name__)
+            return
+        if code is None:
+            return
+        namespace = dict(module.__dict__)
+        try:
+            exec(code, module.__dict__)
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
+            module.__dict__.clear()
+            module.__dict__.update(namespace)
+            self._run_statements(module, path)
+
+    # -- recovery ------------------------------------------------------------------------------------------
+    def _run_statements(self, module: ModuleType, path: Path) -> None:
+        tree = ast.parse(path.read_bytes(), str(path))
+        failed: set[str] = self.unresolved.variables.setdefault(module.__name__, set())
+        for statement in tree.body:
+            code = compile(ast.Module(body=[statement], type_ignores=[]), str(path), "exec", dont_inherit=True)
+            try:
+                exec(code, module.__dict__)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                if not self._follows_earlier_failure(error):
+                    self._report_error(error, statement, path)
+                failed |= _assigned(statement)
+                self._remember(statement)
+
+    def _follows_earlier_failure(self, error: BaseException) -> bool:
+        """A NameError or ImportError for a variable a failed statement would have defined: said already."""
+        if isinstance(error, NameError) and error.name:
+            return any(error.name in names for names in self.unresolved.variables.values())
+        if isinstance(error, ImportError) and error.name:
+            module = error.name
+            names = self.unresolved.variables.get(module, set())
+            return module in self.unresolved.modules or any(f"'{name}'" in str(error) for name in names)
+        return False
+
+    def _remember(self, statement: ast.stmt) -> None:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call) and _func_name(node) in self._classes:
+                kind = _func_name(node)
+                name = next((k.value for k in node.keywords if k.arg == "name"), None)
+                if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                    self.unresolved.names.setdefault(kind, set()).add(name.value)
+                else:
+                    self.unresolved.kinds.add(kind)
+
+    def _report(self, location: Location, code: str, message: str) -> None:
+        self.problems.append(Problem(location, code, Level.ERROR, message))
+
+    def _report_error(self, error: BaseException, statement: ast.stmt, path: Path) -> None:
+        frame = _innermost_frame(error, self.root)
+        line = frame[2] if frame else statement.lineno
+        location = Location(frame[0].co_filename if frame else str(path), line)
+        if isinstance(error, ValidationError):
+            call = call_at(frame[0], frame[1]) if frame else None
+            for field_path, message in _describe_fields(error.errors(), error.title):
+                where = Location(location.file, field_line(call, field_path)) if call else location
+                self._report(where, INVALID_VALUE, message)
+            return
+        if isinstance(error, SyntaxError) and error.filename:
+            location = Location(error.filename, error.lineno or 0)
+        self._report(location, PYTHON_ERROR, describe(error))
+
+
+def _innermost_frame(error: BaseException, root: Path) -> tuple[Any, int, int] | None:
+    """The code, instruction and line of the innermost traceback frame inside the definitions directory."""
+    found = None
+    tb = error.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(root):
+            found = (tb.tb_frame.f_code, tb.tb_lasti, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def module_names(root: Path) -> list[str]:
+    """Every module of the definitions package, subpackages included, in path order."""
+    names = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        if any(part.startswith((".", "__")) and part != "__init__" for part in parts):
+            continue
+        names.append(".".join([root.name, *(parts[:-1] if parts[-1] == "__init__" else parts)]))
+    return list(dict.fromkeys(names))
+
+
+@dataclass
+class Imported:
+    """The modules of definitions/ as far as they ran, with the problems met on the way."""
+
+    modules: list[ModuleType]
+    problems: list[Problem]
+    unresolved: Unresolved
+
+
+def import_definitions(root: Path) -> Imported:
+    """Run every module of the package at root, under names forgotten afterwards."""
+    importer = _Importer(root)
+    package = root.name
+    saved = {name: mod for name, mod in sys.modules.items() if name == package or name.startswith(package + ".")}
+    for name in saved:
+        del sys.modules[name]
+    sys.meta_path.insert(0, importer)
+    modules = []
+    try:
+        for name in module_names(root):
+            try:
+                modules.append(sys.modules.get(name) or importlib.import_module(name))
+            except ImportError as error:  # a package whose __init__ failed to define what a submodule needs
+                importer.problems.append(Problem(Location(str(root), 0), PYTHON_ERROR, Level.ERROR, describe(error)))
+    finally:
+        sys.meta_path.remove(importer)
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+    return Imported(modules, importer.problems, importer.unresolved)

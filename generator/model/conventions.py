@@ -1,0 +1,49 @@
+"""Naming conventions in one place, as Sloth's conventions.go: out/ paths and the URLs alerts link to.
+
+Targets write their files at these paths and packaging (Kubernetes) finds them there, so a path is
+spelled once.
+"""
+
+from __future__ import annotations
+
+RULES_DIR = "prometheus/rules"
+"""Prometheus rule files, one per group (obsgen's) or per rule set."""
+RULE_SET_PREFIX = "ruleset-"
+"""File-name prefix of an imported rule set's rule file."""
+RULE_TESTS_DIR = "prometheus/tests"
+"""promtool unit tests."""
+ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
+ALERTMANAGER_TEMPLATE = "obsgen.tmpl"
+"""The notification templates' file name, under alertmanager/templates/."""
+DASHBOARDS_DIR = "grafana/dashboards"
+RUNBOOKS_DIR = "docs/runbooks"
+
+
+def rule_file(group: str) -> str:
+    """Where obsgen's rule group is written."""
+    return f"{RULES_DIR}/{group}.yml"
+
+
+def rule_set_file(rule_set: str) -> str:
+    """Where an imported rule set is written, its groups as in the source."""
+    return f"{RULES_DIR}/{RULE_SET_PREFIX}{rule_set}.yml"
+
+
+def alertmanager_template() -> str:
+    """Where the notification templates are written."""
+    return f"alertmanager/templates/{ALERTMANAGER_TEMPLATE}"
+
+
+def dashboard_file(folder: str, uid: str) -> str:
+    """Where a dashboard's JSON is written (its folder is a directory, as Grafana's provider reads it)."""
+    return f"{DASHBOARDS_DIR}/{folder}/{uid}.json"
+
+
+def runbook_page(alert_name: str) -> str:
+    """An alert's runbook page under out/."""
+    return f"{RUNBOOKS_DIR}/{alert_name}.md"
+
+
+def runbook_url(docs_url: str, alert_name: str) -> str:
+    """The runbook_url annotation: the alert's page where out/docs is published (alert_name may be a template)."""
+    return f"{docs_url}/runbooks/{alert_name}.md"

@@ -1,0 +1,36 @@
+"""Build profiles: the same project compiled for a test or a live demo, never for out/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.model.stack import ScrapeJob
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Overrides applied to a loaded project before the targets run."""
+
+    time_scale: float = 1.0
+    """Multiplies every `for`, cooldown, repeat interval, escalation delay, PromQL range and forecast step,
+    season, history, horizon and interval (1/60: hour -> minute)."""
+    range_floor: str = "20s"
+    """Shortest a scaled range window becomes: a rate needs several scrapes, and Alertmanager retries a
+    failed notification no faster than its 10 s minimum group_interval, which does not scale."""
+    scrape_interval: str = ""
+    """Replaces the scrape and evaluation intervals when set."""
+    sink_url: str = ""
+    """When set, every Slack, webhook and PagerDuty channel posts to f"{sink_url}/{channel}" instead."""
+    smtp_smarthost: str = ""
+    """When set, email goes to this host:port without TLS or auth (a local sink)."""
+    alertmanagers: tuple[str, ...] = ()
+    """Replaces the Alertmanager addresses Prometheus sends to."""
+    targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Replaces scrape targets per job; jobs not named are dropped when this is set."""
+    scrape_jobs: tuple[ScrapeJob, ...] = ()
+    """Jobs added for a demo (a simulated host, say); never part of the definitions."""
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this profile changes nothing (the build of out/)."""
+        return self == Profile()

@@ -1,0 +1,108 @@
+"""The Project: everything the definitions declare, linked and checked; the only input of every target."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from generator.core.errors import Location
+from generator.model import (
+    Alert,
+    AlertingConfig,
+    Channel,
+    Definition,
+    EscalationPolicy,
+    ExporterSettings,
+    Metric,
+    RecordingRule,
+    RetentionPolicy,
+    ScrapeJob,
+    Severity,
+    Stack,
+)
+from generator.model.profile import Profile
+
+D = TypeVar("D", bound=Definition)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything the definitions declare, linked and checked; the only input of every target."""
+
+    root: Path
+    stack: Stack
+    alerting: AlertingConfig
+    objects: tuple[Definition, ...]
+    recording_rules: Mapping[str, RecordingRule]
+    profile: Profile | None = None
+    """The profile it was compiled under (a test's or a live demo's); None for the build of out/."""
+    _kinds: dict[type, list[Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """all()'s answers: targets ask for the same kinds hundreds of times, and objects never change."""
+
+    def all(self, kind: type[D]) -> list[D]:
+        """Every declared object of a kind, in definition order."""
+        found = self._kinds.get(kind)
+        if found is None:
+            found = self._kinds[kind] = [obj for obj in self.objects if isinstance(obj, kind)]
+        return list(found)
+
+    def by_name(self, kind: type[D]) -> dict[str, D]:
+        """Declared objects of a kind keyed by their name."""
+        return {getattr(obj, "name"): obj for obj in self.all(kind)}  # noqa: B009
+
+    @property
+    def metrics(self) -> dict[str, Metric]:
+        """Exported metric families by name."""
+        return self.by_name(Metric)
+
+    @property
+    def alerts(self) -> dict[str, Alert]:
+        """Alert rules by name."""
+        return self.by_name(Alert)
+
+    @property
+    def channels(self) -> dict[str, Channel]:
+        """Notification channels by name."""
+        return self.by_name(Channel)
+
+    @property
+    def escalation_policies(self) -> dict[str, EscalationPolicy]:
+        """Escalation policies by name."""
+        return self.by_name(EscalationPolicy)
+
+    @property
+    def scrape_jobs(self) -> list[ScrapeJob]:
+        """Scrape jobs in definition order."""
+        return self.all(ScrapeJob)
+
+    @property
+    def exporter(self) -> ExporterSettings:
+        """The sidecar exporter's settings: the declared ones, or the defaults when none is declared."""
+        declared = self.all(ExporterSettings)
+        return declared[0] if declared else ExporterSettings()
+
+    @property
+    def retention(self) -> RetentionPolicy | None:
+        """The retention policy, if one is declared."""
+        policies = self.all(RetentionPolicy)
+        return policies[0] if policies else None
+
+    def severity_of(self, alert: Alert) -> Severity:
+        """The declared severity of an alert (the loader guarantees it exists)."""
+        severity = self.alerting.severity(alert.severity)
+        if severity is None:
+            raise KeyError(f"alert {alert.name} has undeclared severity {alert.severity}")
+        return severity
+
+    def alert_channels(self, alert: Alert) -> tuple[str, ...]:
+        """Channels an alert notifies: its severity's, then its own extra ones."""
+        return tuple(dict.fromkeys((*self.severity_of(alert).channels, *alert.channels)))
+
+    def relative(self, location: Location) -> Location:
+        """A location with its file relative to the definitions' parent, as printed to users."""
+        try:
+            return Location(str(Path(location.file).relative_to(self.root.parent)), location.line)
+        except ValueError:
+            return location

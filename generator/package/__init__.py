@@ -1,0 +1,1 @@
+"""Packaging of what targets rendered: serialisation, the atomic write of out/, Kubernetes objects."""

@@ -1,0 +1,176 @@
+"""Kubernetes: what the targets rendered, packaged for prometheus-operator under out/kubernetes/.
+
+Written only when definitions/ declare a Kubernetes object. As Sloth's storage writers wrap one rule
+model, packaging wraps the targets' documents (found at the paths of generator.model.conventions) and
+never renders them again. Each kind of object comes from one builder in OBJECT_BUILDERS:
+PrometheusRules, the Alertmanager configuration, and a ConfigMap per dashboard labelled for the Grafana
+sidecar (k8s-sidecar), which writes it where Grafana's provider reads it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from generator.core.errors import DefinitionError
+from generator.derive.dashboards import dashboards
+from generator.model import Kubernetes, RuleSet, conventions
+from generator.model.identity import slug
+from generator.model.project import Project
+from generator.package.alertmanagerconfig import alertmanager_config
+from generator.package.emit import serialise
+
+DIR = "kubernetes"
+SECRETS_MOUNT = "/etc/alertmanager/secrets"  # where the operator mounts spec.secrets of an Alertmanager
+CONFIG_MOUNT = "/etc/alertmanager/config"  # where it mounts the config Secret's keys
+CONFIG_KEY = "alertmanager.yaml"
+OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")  # a DNS-1123 subdomain
+MANAGED_BY = {"app.kubernetes.io/managed-by": "obsgen"}
+CONFIG_MAP_BYTES = 1024 * 1024  # what the API server (etcd) accepts in one ConfigMap
+ROOT_FOLDER = "General"  # Grafana's root: the sidecar writes those files at the top, no folder annotation
+
+
+def settings(project: Project) -> Kubernetes | None:
+    """The project's Kubernetes settings, if it declares them."""
+    found = project.all(Kubernetes)
+    return found[0] if found else None
+
+
+def metadata(kube: Kubernetes, name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """Object metadata: name, namespace and labels (obsgen's own, then the given ones)."""
+    if len(name) > 253 or not OBJECT_NAME.match(name):
+        raise DefinitionError(kube.location, f"{name!r} is not a Kubernetes object name (a DNS-1123 subdomain)")
+    return {"name": name, "namespace": kube.namespace, "labels": {**MANAGED_BY, **(labels or {})}}
+
+
+def _prometheus_rule(kube: Kubernetes, name: str, group: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": metadata(kube, name, kube.rule_labels),
+        "spec": {"groups": [group]},
+    }
+
+
+Rendered = Mapping[str, Any]
+"""The targets' documents by path under out/."""
+
+
+def prometheus_rules(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
+    """One PrometheusRule per rule group: obsgen's groups, then each rule set's."""
+    sets = {conventions.rule_set_file(rule_set.name): rule_set.name for rule_set in project.all(RuleSet)}
+    groups: list[tuple[str, dict[str, Any]]] = [
+        (slug(f"{project.stack.name}-{group['name']}"), group)
+        for path, document in sorted(rendered.items())
+        if path.startswith(conventions.RULES_DIR + "/") and path not in sets for group in document["groups"]
+    ]
+    for path, name in sets.items():
+        groups += [(slug(f"{name}-{group['name']}"), group) for group in rendered[path]["groups"]]
+    files: dict[str, Any] = {}
+    for name, group in groups:
+        path = f"{DIR}/prometheusrules/{name}.yaml"
+        if path in files:
+            raise DefinitionError(kube.location, f"two rule groups become PrometheusRule {name}: rename one")
+        files[path] = _prometheus_rule(kube, name, group)
+    return files
+
+
+def credential_path(kube: Kubernetes, path: str) -> str:
+    """Where a channel's credentials file is inside the Alertmanager pod: a key of the credentials Secret."""
+    return f"{SECRETS_MOUNT}/{kube.credentials_secret}/{posixpath.basename(path)}"
+
+
+def _with_credentials_mounted(value: Any, kube: Kubernetes) -> Any:
+    if isinstance(value, dict):
+        return {key: credential_path(kube, item) if key.endswith("_file") and isinstance(item, str)
+                else _with_credentials_mounted(item, kube) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_credentials_mounted(item, kube) for item in value]
+    return value
+
+
+def config_secret(kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
+    """The Alertmanager resource's config Secret: alertmanager.yaml and the notification templates."""
+    config = _with_credentials_mounted(rendered[conventions.ALERTMANAGER_CONFIG], kube)
+    config["templates"] = [f"{CONFIG_MOUNT}/{conventions.ALERTMANAGER_TEMPLATE}"]
+    template = rendered[conventions.alertmanager_template()]
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": metadata(kube, f"alertmanager-{kube.alertmanager_name}"),
+        "type": "Opaque",
+        "stringData": {CONFIG_KEY: serialise(CONFIG_KEY, config).decode(), conventions.ALERTMANAGER_TEMPLATE: template},
+    }
+    return {f"{DIR}/alertmanager/config-secret.yaml": secret}
+
+
+def templates_config_map(kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
+    """The notification templates, for the Alertmanager resource's alertmanagerConfiguration.templates."""
+    template = rendered[conventions.alertmanager_template()]
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata(kube, f"alertmanager-{kube.alertmanager_name}-templates"),
+        "data": {conventions.ALERTMANAGER_TEMPLATE: template},
+    }
+    return {f"{DIR}/alertmanager/templates-configmap.yaml": config_map}
+
+
+def alertmanager_objects(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
+    """The Alertmanager configuration in the form the settings ask for."""
+    if kube.alertmanager == "secret":
+        return config_secret(kube, rendered)
+    resource = {
+        "apiVersion": "monitoring.coreos.com/v1alpha1",
+        "kind": "AlertmanagerConfig",
+        "metadata": metadata(kube, kube.alertmanager_name),
+        "spec": alertmanager_config(rendered[conventions.ALERTMANAGER_CONFIG], kube.credentials_secret),
+    }
+    return {f"{DIR}/alertmanager/alertmanagerconfig.yaml": resource, **templates_config_map(kube, rendered)}
+
+
+def dashboard_config_maps(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
+    """A ConfigMap per dashboard holding its JSON, labelled for the sidecar, its folder annotated."""
+    files: dict[str, Any] = {}
+    uids: dict[str, str] = {}
+    for dashboard in dashboards(project):
+        name = slug(f"grafana-dashboard-{dashboard.uid}")
+        path = f"{DIR}/grafana-dashboards/{name}.yaml"
+        if path in files:
+            raise DefinitionError(dashboard.location, f"dashboard uids {dashboard.uid!r} and {uids[path]!r} make "
+                                  "the same ConfigMap name "
+                             f"{name}: change one grafana_uid")
+        uids[path] = dashboard.uid
+        key = f"{dashboard.uid}.json"
+        document = serialise(key, rendered[conventions.dashboard_file(dashboard.folder, dashboard.uid)]).decode()
+        if len(document.encode()) > CONFIG_MAP_BYTES:
+            raise DefinitionError(dashboard.location, f"dashboard {dashboard.name}: its JSON is "
+                                  f"{len(document.encode())} bytes, over the 1 MiB "
+                             "a ConfigMap holds; split the dashboard")
+        meta = metadata(kube, name, kube.dashboard_labels)
+        if dashboard.folder != ROOT_FOLDER:
+            meta["annotations"] = {kube.folder_annotation: dashboard.folder}
+        files[path] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {key: document}}
+    return files
+
+
+Builder = Callable[[Project, Kubernetes, Rendered], dict[str, Any]]
+OBJECT_BUILDERS: tuple[Builder, ...] = (prometheus_rules, alertmanager_objects, dashboard_config_maps)
+"""Each returns {path: Kubernetes object}."""
+
+
+def render(project: Project, rendered: Rendered) -> dict[str, Any]:
+    """Every Kubernetes object packaging what the targets rendered, one file each, and the kustomization."""
+    kube = settings(project)
+    if kube is None:
+        return {}
+    files: dict[str, Any] = {}
+    for builder in OBJECT_BUILDERS:
+        files |= builder(project, kube, rendered)
+    resources = sorted(posixpath.relpath(path, DIR) for path in files)
+    files[f"{DIR}/kustomization.yaml"] = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": resources,
+    }
+    return files

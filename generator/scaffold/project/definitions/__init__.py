@@ -1,0 +1,1 @@
+"""My team's observability, as code: `obsgen build` compiles this package into out/."""

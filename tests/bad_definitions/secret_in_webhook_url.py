@@ -1,3 +1,0 @@
-from generator.model import WebhookChannel
-
-BROKEN = WebhookChannel(name="hook", url="https://events.example.com/v1?token=abc123")  # expect: token in a URL's query string

@@ -1,4 +1,0 @@
-from generator.model import GrafanaServer
-
-FIRST = GrafanaServer()
-SECOND = GrafanaServer(name="other")  # expect: GrafanaServer is already defined at

@@ -1,4 +1,0 @@
-from generator.model import Alert
-from ._alert import VALID
-
-BROKEN = Alert(**VALID | {"severity": "critcal"})  # expect: unknown severity 'critcal'

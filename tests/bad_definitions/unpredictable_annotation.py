@@ -1,4 +1,0 @@
-from generator.model import Alert
-from ._alert import VALID
-
-BROKEN = Alert(**VALID | {"summary": "load {{ $value | humanize }}"})  # expect: cannot be predicted

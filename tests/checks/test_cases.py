@@ -1,0 +1,131 @@
+"""One generic test runs every code's passing and failing cases (tests/checks/cases/<CODE>.yml), as sqlfluff does.
+
+A case file holds either definitions cases, each a module added to the smallest valid project (tests/checks/base/)
+with the problems of that code it must give (line and part of the message), or dashboard cases for the lint rules,
+each a panel of a Grafana dashboard document and the number of findings.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.build import compile_definitions, load
+from generator.checks.base import Context
+from generator.checks.lint import RULES, lint
+from generator.checks.lint.dashboard_json import LintContext
+from generator.checks.registry import RENDERED_CHECKS, catalogue
+from generator.core.errors import Problem
+
+HERE = Path(__file__).parent
+CASES = HERE / "cases"
+BASE = HERE / "base"
+CASE_MODULE = "case.py"
+
+DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+PANEL: dict[str, Any] = {
+    "type": "timeseries", "id": 1, "title": "Requests", "description": "Requests per second.",
+    "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "datasource": DATASOURCE,
+    "fieldConfig": {"defaults": {"unit": "reqps"}, "overrides": []},
+    "targets": [{"refId": "A", "datasource": DATASOURCE, "expr": "sum(rate(http_requests_total[$__rate_interval]))"}],
+}
+DASHBOARD: dict[str, Any] = {
+    "uid": "case", "title": "Case",
+    "templating": {"list": [{"type": "datasource", "name": "datasource", "query": "prometheus",
+                             "current": {"value": "prometheus"}}]},
+}
+LINT_CONTEXT = LintContext(series=frozenset({"http_requests_total", "queue_depth", "up", "job:revenue:increase1h"}),
+                           counters=frozenset({"http_requests_total"}))
+
+
+def _specs() -> dict[str, dict[str, Any]]:
+    return {path.stem: yaml.safe_load(path.read_text()) for path in sorted(CASES.glob("*.yml"))}
+
+
+def _params(kind: str) -> list[Any]:
+    return [pytest.param(code, case, id=f"{code}: {case['name']}")
+            for code, spec in _specs().items() for case in spec.get(kind, [])]
+
+
+def project_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    """The base project with the case's files added (or replacing base files; an empty text removes one)."""
+    definitions = tmp_path / "definitions"
+    shutil.copytree(BASE, definitions)
+    for name, text in files.items():
+        if text.strip():
+            (definitions / name).parent.mkdir(parents=True, exist_ok=True)
+            (definitions / name).write_text(textwrap.dedent(text))
+        else:
+            (definitions / name).unlink()
+    return definitions
+
+
+def problems_of(definitions: Path, code: str) -> list[Problem]:
+    return [p for p in compile_definitions(definitions).report.problems if p.code == code]
+
+
+def test_every_code_has_a_case_file_with_passing_and_failing_cases() -> None:
+    specs = _specs()
+    for entry in catalogue():
+        assert entry.code in specs, f"{entry.code} has no tests/checks/cases/{entry.code}.yml"
+        spec = specs[entry.code]
+        cases = spec.get("cases", []) + spec.get("dashboard_cases", []) + spec.get("rendered_cases", [])
+        outcomes = {bool(case.get("problems") or case.get("fails")) for case in cases}
+        assert outcomes == {True, False}, f"{entry.code} needs a passing and a failing case"
+    assert set(specs) == {entry.code for entry in catalogue()}
+
+
+def test_the_base_project_has_no_errors(tmp_path: Path) -> None:
+    report = compile_definitions(project_with(tmp_path, {})).report
+    assert report.errors == []
+
+
+@pytest.mark.parametrize(("code", "case"), _params("cases"))
+def test_definitions_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
+    files = dict(case.get("files", {}))
+    if "module" in case:
+        files[CASE_MODULE] = case["module"]
+    definitions = project_with(tmp_path, files)
+    found = problems_of(definitions, code)
+    expected = case.get("problems", [])
+    shown = [f"{Path(p.location.file).name}:{p.location.line}: {p.message}" for p in found]
+    assert len(found) == len(expected), shown
+    for problem, want in zip(sorted(found, key=lambda p: p.order), expected, strict=True):
+        assert Path(problem.location.file).name == want.get("file", CASE_MODULE), shown
+        assert problem.location.line == want["line"], shown
+        assert want.get("message", "") in problem.message, shown
+
+
+def _dashboard(case: dict[str, Any]) -> dict[str, Any]:
+    """The case's dashboard: the passing baseline with the case's panels and top-level fields over it."""
+    document = copy.deepcopy(DASHBOARD) | copy.deepcopy(case.get("dashboard", {}))
+    panels = case.get("panels", [case.get("panel", {})])
+    document.setdefault("panels", [copy.deepcopy(PANEL) | p for p in panels])
+    return document
+
+
+def test_the_baseline_dashboard_passes_every_rule() -> None:
+    assert [found for rule in RULES for found in lint(_dashboard({}), LINT_CONTEXT, rule)] == []
+
+
+@pytest.mark.parametrize(("code", "case"), _params("rendered_cases"))
+def test_rendered_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
+    project = load(project_with(tmp_path, {}))
+    module = next(m for m in RENDERED_CHECKS if code == m.CODE)
+    findings = list(module.check(Context(project, rendered={case["path"]: case["document"]})))
+    assert len(findings) == case["fails"], [f.message for f in findings]
+
+
+@pytest.mark.parametrize(("code", "case"), _params("dashboard_cases"))
+def test_dashboard_case(code: str, case: dict[str, Any]) -> None:
+    rule = next(r for r in RULES if code == r.CODE)
+    findings = list(lint(_dashboard(case), LINT_CONTEXT, rule))
+    assert len(findings) == case["fails"], [message for _, message in findings]
+    for expected in case.get("messages", []):
+        assert any(expected in message for _, message in findings), [message for _, message in findings]

@@ -1,0 +1,208 @@
+"""What a Grafana dashboard means to a viewer, read the way Grafana reads it, for comparing an original with
+what obsgen builds from it.
+
+Written apart from the importer on purpose: old panel types are read from their own settings (a graph's
+unit from yaxes[0].format, a singlestat's thresholds from "80,95" and its colours, an angular table's from its
+catch-all style), new ones from fieldConfig, and absent settings take the values Grafana gives them on load
+(DashboardModel's constructor, the plugins' defaults). Layout (gridPos) is not meaning: obsgen lays panels out
+again in the same order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Panel types Grafana replaced, and the type it loads each as (DashboardMigrator's autoMigrateOldPanels).
+SUCCESSORS = {"graph": "timeseries", "singlestat": "stat", "grafana-singlestat-panel": "stat", "table-old": "table",
+              "grafana-piechart-panel": "piechart", "text2": "text"}
+DEFAULT_STEPS = ((None, "green"), (80.0, "red"))  # the standard thresholds option's default
+DEFAULT_TARGET = {"legendFormat": "", "instant": False, "hide": False}
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_old_table(panel: dict[str, Any], schema: int) -> bool:
+    return panel.get("type") == "table-old" or (panel.get("type") == "table" and (
+        "styles" in panel or (schema < 24 and "fieldConfig" not in panel)))
+
+
+def _kind(panel: dict[str, Any]) -> str:
+    kind = str(panel.get("type"))
+    if kind == "graph" and (panel.get("xaxis") or {}).get("mode") in ("series", "histogram"):
+        return "histogram" if panel["xaxis"]["mode"] == "histogram" else (
+            "bargauge" if (panel.get("legend") or {}).get("values") else "barchart")
+    return SUCCESSORS.get(kind, kind)
+
+
+def _steps(panel: dict[str, Any], schema: int) -> tuple[tuple[float | None, str | None], ...] | tuple[float, ...]:
+    """Threshold steps (base value None); a migrated graph's by value only (its colours come from colorMode)."""
+    kind = panel.get("type")
+    if kind == "graph":
+        grid = panel.get("grid") or {} if schema < 13 else {}  # before schema 13: grid.threshold1/2
+        values = sorted(v for v in (*(_number(t.get("value")) for t in panel.get("thresholds") or []
+                                      if isinstance(t, dict)), _number(grid.get("threshold1")),
+                                    _number(grid.get("threshold2"))) if v is not None)
+        return tuple(values) if values else tuple(v for v, _ in DEFAULT_STEPS if v is not None)
+    if kind in ("singlestat", "grafana-singlestat-panel"):
+        bounds = [b for b in str(panel.get("thresholds") or "").split(",") if b.strip()]
+        colours = panel.get("colors") or []
+        if bounds and colours:
+            return tuple((None if i == 0 else _number(bounds[i - 1]), colour) for i, colour in enumerate(colours))
+        return DEFAULT_STEPS
+    if _is_old_table(panel, schema):
+        style = next((s for s in panel.get("styles") or [] if s.get("pattern") == "/.*/"), None)
+        if style and style.get("thresholds") and style.get("colors"):
+            values = [None, *(_number(b) for b in style["thresholds"])]
+            return tuple((v, style["colors"][i] if i < len(style["colors"]) else None) for i, v in enumerate(values))
+        return DEFAULT_STEPS
+    steps = (((panel.get("fieldConfig") or {}).get("defaults") or {}).get("thresholds") or {}).get("steps")
+    if not steps:
+        return DEFAULT_STEPS
+    return tuple((None if i == 0 else _number(s.get("value")), s.get("color")) for i, s in enumerate(steps))
+
+
+def _field(panel: dict[str, Any], schema: int) -> dict[str, Any]:
+    """Unit, decimals, min and max of the panel's fields."""
+    kind = panel.get("type")
+    if kind == "graph":
+        axis = (panel.get("yaxes") or [{}])[0] or {}
+        return {"unit": axis.get("format") or "", "decimals": _number(axis.get("decimals")),
+                "min": _number(axis.get("min")), "max": _number(axis.get("max"))}
+    if kind in ("singlestat", "grafana-singlestat-panel", "grafana-piechart-panel"):
+        gauge = panel.get("gauge") or {}
+        shown = bool(gauge.get("show"))
+        return {"unit": panel.get("format") or "", "decimals": _number(panel.get("decimals")),
+                "min": _number(gauge.get("minValue")) if shown else None,
+                "max": _number(gauge.get("maxValue")) if shown else None}
+    if _is_old_table(panel, schema):
+        style = next((s for s in panel.get("styles") or [] if s.get("pattern") == "/.*/"), {})
+        return {"unit": style.get("unit") or "", "decimals": _number(style.get("decimals")), "min": None,
+                "max": None}
+    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+    return {"unit": defaults.get("unit") or "", "decimals": _number(defaults.get("decimals")),
+            "min": _number(defaults.get("min")), "max": _number(defaults.get("max"))}
+
+
+def _value_texts(panel: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Value -> text mappings."""
+    if panel.get("type") in ("singlestat", "grafana-singlestat-panel"):
+        if panel.get("mappingType", 1) == 2:
+            return ()
+        return tuple(sorted((str(m.get("value")), str(m.get("text", ""))) for m in panel.get("valueMaps") or []
+                            if isinstance(m, dict) and m.get("value") not in (None, "null")))
+    mappings = ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("mappings") or []
+    return tuple(sorted((str(value), str((result or {}).get("text", "")))
+                        for m in mappings if isinstance(m, dict) and m.get("type") == "value"
+                        for value, result in (m.get("options") or {}).items()))
+
+
+def _overridden(panel: dict[str, Any], schema: int) -> tuple[tuple[str, str], ...]:
+    """The fields overrides apply to (matcher id and what it matches)."""
+    if panel.get("type") == "graph":
+        aliases = [("byName", alias) for alias, colour in (panel.get("aliasColors") or {}).items() if colour]
+        rules = [r for r in panel.get("seriesOverrides") or [] if isinstance(r, dict) and r.get("alias")
+                 and set(r) - {"alias", "$$hashKey"}]
+        return tuple(sorted({*aliases, *(("byRegexp" if _regex(str(r["alias"])) else "byName", str(r["alias"]))
+                                        for r in rules)}))
+    if _is_old_table(panel, schema):
+        return tuple(sorted({("byRegexp" if _slashed(str(s.get("pattern"))) else "byName", str(s.get("pattern")))
+                             for s in panel.get("styles") or [] if s.get("pattern") != "/.*/"
+                             and set(s) - {"pattern", "type", "$$hashKey"} | ({"type"} if s.get("type") in
+                                                                               ("hidden", "date") else set())}))
+    overrides = (panel.get("fieldConfig") or {}).get("overrides") or []
+    return tuple(sorted({(str((o.get("matcher") or {}).get("id")), str((o.get("matcher") or {}).get("options")))
+                         for o in overrides if isinstance(o, dict) and o.get("properties")}))
+
+
+def _regex(alias: str) -> bool:
+    return len(alias) > 2 and alias[0] == alias[-1] and alias[0] in "/~@;%#'"
+
+
+def _slashed(pattern: str) -> bool:
+    return len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/")
+
+
+def _queries(panel: dict[str, Any]) -> tuple[tuple[str, str, bool, bool], ...]:
+    """Each query that asks something: expression, legend format, hidden, instant."""
+    found = []
+    for target in panel.get("targets") or []:
+        if not isinstance(target, dict) or not str(target.get("expr") or "").strip():
+            continue
+        target = DEFAULT_TARGET | target
+        instant = bool(target["instant"]) and not target.get("range")
+        found.append((str(target["expr"]), str(target["legendFormat"] or ""), bool(target["hide"]), instant))
+    return tuple(found)
+
+
+def panel_meaning(panel: dict[str, Any], schema: int) -> dict[str, Any]:
+    """What a viewer sees of one panel."""
+    meaning: dict[str, Any] = {"title": str(panel.get("title") or ""), "type": _kind(panel),
+                               "queries": _queries(panel), "links": tuple(str(link.get("title") or "") for link in
+                                                                         panel.get("links") or [])}
+    if panel.get("type") in ("text", "row", "text2") or "libraryPanel" in panel:
+        return meaning
+    return meaning | _field(panel, schema) | {"thresholds": _steps(panel, schema), "value_texts": _value_texts(panel),
+                                             "overrides": _overridden(panel, schema)}
+
+
+def _reading_order(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    """Panels top to bottom, left to right, nested ones after their row; old rows (schema < 16) in order, the
+    copies Grafana saved of repeated rows and panels left out (upgradeToGridLayout skips them)."""
+    if dashboard.get("rows") and not dashboard.get("panels"):
+        return [p for row in dashboard["rows"] if not row.get("repeatIteration") for p in row.get("panels") or []
+                if not p.get("repeatPanelId")]
+
+    def position(panel: dict[str, Any]) -> tuple[float, float]:
+        grid = panel.get("gridPos") or {}
+        return _number(grid.get("y")) or 0, _number(grid.get("x")) or 0
+
+    found = []
+    for panel in sorted(dashboard.get("panels") or [], key=position):
+        if panel.get("repeatPanelId") or panel.get("repeatIteration"):
+            continue
+        found.append(panel)
+        found += sorted(panel.get("panels") or [], key=position)
+    return [p for p in found if p.get("type") != "row"]
+
+
+def _variable(variable: dict[str, Any]) -> dict[str, Any]:
+    query = variable.get("query")
+    current = (variable.get("current") or {}).get("value")
+    current = current[0] if isinstance(current, list) and len(current) == 1 else current or None  # [x] is x
+    if current is None and variable.get("includeAll"):
+        current = "$__all"  # nothing selected: Grafana selects the first option, All
+    refresh = variable.get("refresh", 1 if variable.get("type") in ("query", "datasource") else 0)
+    return {"name": variable.get("name"), "type": variable.get("type"),
+            "label": variable.get("label") or variable.get("name"),  # no label: Grafana shows the name
+            "query": str(query.get("query", "") if isinstance(query, dict) else query or ""),
+            "includeAll": bool(variable.get("includeAll")), "allValue": variable.get("allValue") or None,
+            "multi": bool(variable.get("multi")), "regex": variable.get("regex") or "",
+            "refresh": int(refresh) if isinstance(refresh, bool | int) else refresh,
+            "current": tuple(current) if isinstance(current, list) else current,
+            "hide": 2 if variable.get("hideVariable") else 1 if variable.get("hideLabel") else variable.get("hide", 0)}
+
+
+def dashboard_meaning(dashboard: dict[str, Any]) -> dict[str, Any]:
+    """What a viewer sees of a dashboard: its settings, variables, links, annotations and panels."""
+    schema = int(_number(dashboard.get("schemaVersion")) or 0)
+    tooltip = dashboard.get("graphTooltip", 1 if dashboard.get("sharedCrosshair") else 0)
+    refresh = dashboard.get("refresh")
+    annotations = [a for a in (dashboard.get("annotations") or {}).get("list") or [] if not a.get("builtIn")]
+    return {
+        "title": dashboard.get("title"), "tags": tuple(dashboard.get("tags") or ()),
+        "timezone": dashboard.get("timezone", ""), "graphTooltip": tooltip,
+        "editable": dashboard.get("editable", True), "refresh": refresh if isinstance(refresh, str) else "",
+        "time": dashboard.get("time") or {"from": "now-6h", "to": "now"},
+        "links": tuple((link.get("title"), link.get("url"), link.get("type", "link"))
+                       for link in dashboard.get("links") or []),
+        "annotations": tuple((a.get("name"), a.get("expr"), a.get("enable", True)) for a in annotations),
+        "variables": [_variable(v) for v in (dashboard.get("templating") or {}).get("list") or []],
+        "panels": [panel_meaning(p, schema) for p in _reading_order(dashboard)],
+    }

@@ -1,0 +1,85 @@
+"""`obsgen init [DIR]`: a new team's project on which build, check and import pass at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.build import load
+from generator.model import Alert, AlertingConfig, Channel, Dashboard, EscalationPolicy, RuleSet, Stack
+from generator.scaffold import InitError, create, template_files
+from tests.gitops.helpers import ROOT
+
+CORPUS = ROOT / "tests/data/corpus"
+
+
+def _obsgen(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", *arguments], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`obsgen init payments` in an empty directory."""
+    root = tmp_path_factory.mktemp("init")
+    result = _obsgen("init", "payments", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "obsgen init: 6 files" in result.stdout
+    return root / "payments"
+
+
+def test_init_writes_a_stack_a_channel_four_severities_an_alert_with_examples_a_dashboard_and_ci(
+        project: Path) -> None:
+    loaded = load(project / "definitions")
+    assert len(loaded.all(Stack)) == 1 and loaded.stack.name == "payments"
+    assert [s.name for s in loaded.all(AlertingConfig)[0].severities] == ["info", "warning", "critical", "emergency"]
+    assert [c.name for c in loaded.all(Channel)] == ["team"] and len(loaded.all(EscalationPolicy)) == 1
+    (alert,) = loaded.all(Alert)
+    assert len(alert.examples) == 2 and alert.dashboard == "Service"
+    assert [d.name for d in loaded.all(Dashboard)] == ["Service"]
+    workflow = (project / ".github/workflows/observability.yml").read_text()
+    assert "obsgen build" in workflow and "git diff --exit-code out/" in workflow and "obsgen check" in workflow
+
+
+def test_build_and_check_pass_on_a_new_project(project: Path) -> None:
+    built = _obsgen("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    checked = _obsgen("check", cwd=project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "obsgen check: 0 failed" in checked.stdout
+
+
+def test_a_rule_file_and_a_dashboard_import_into_a_new_project(project: Path) -> None:
+    rules, dashboard = CORPUS / "mysqld_exporter/general.yaml", CORPUS / "redis_exporter/redis-0.3x.json"
+    imported = _obsgen("import", str(rules), str(dashboard), cwd=project)
+    assert imported.returncode == 0, imported.stderr
+    assert "obsgen import: 2 modules, 1 groups, 1 alerts, 0 recording rules, 1 dashboards (12 panels)" in \
+        imported.stdout
+    loaded = load(project / "definitions")
+    assert [rs.source for rs in loaded.all(RuleSet)] == ["general.yaml"]  # by file name: outside the project
+    assert "Prometheus Redis" in {d.name for d in loaded.all(Dashboard)}
+    for module in (project / "definitions").glob("*.py"):
+        assert str(ROOT) not in module.read_text(), module.name  # never the machine's absolute path
+    assert _obsgen("build", cwd=project).returncode == 0
+    checked = _obsgen("check", cwd=project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_init_overwrites_nothing(tmp_path: Path) -> None:
+    (tmp_path / "definitions").mkdir()
+    (tmp_path / "definitions/stack.py").write_text("# ours\n")
+    with pytest.raises(InitError, match=r"definitions/stack.py already exists"):
+        create(tmp_path)
+    assert (tmp_path / "definitions/stack.py").read_text() == "# ours\n"
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["stack.py"]
+    result = _obsgen("init", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+
+
+def test_the_template_is_the_whole_project() -> None:
+    assert sorted(map(str, template_files())) == [".github/workflows/observability.yml", "README.md",
+                                                  "definitions/__init__.py", "definitions/alerting.py",
+                                                  "definitions/service.py", "definitions/stack.py"]

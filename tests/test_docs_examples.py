@@ -1,0 +1,53 @@
+"""Every Python example of README.md and docs/ runs, inside a project `obsgen init` wrote, so the docs cannot rot.
+
+A block that starts with `# definitions/<module>.py` is that module: the page's modules are written into the
+project, which must then load and build. Every other block runs as Python, the page's blocks in order in one
+namespace (the configuration guide builds one project block by block), with the project as working directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.scaffold import create
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+MODULE = re.compile(r"^# (definitions/\w+\.py)\n")
+
+
+def _blocks(page: Path) -> list[str]:
+    return BLOCK.findall(page.read_text())
+
+
+def test_the_docs_hold_python_examples() -> None:
+    counts = {str(page.relative_to(ROOT)): len(_blocks(page)) for page in PAGES}
+    assert counts["README.md"] >= 4 and counts["docs/configuration.md"] >= 10, counts
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if _blocks(p)], ids=lambda p: p.name)
+def test_every_python_example_runs_in_an_init_project(page: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    create(tmp_path, "docs")
+    monkeypatch.chdir(tmp_path)
+    modules = [block for block in _blocks(page) if MODULE.match(block)]
+    for block in modules:
+        (tmp_path / MODULE.match(block).group(1)).write_text(block)  # type: ignore[union-attr]
+    namespace: dict[str, object] = {"__name__": f"docs_example_{page.stem}"}
+    handlers, level = list(logging.root.handlers), logging.root.level  # an example may configure logging
+    try:
+        for index, block in enumerate(block for block in _blocks(page) if not MODULE.match(block)):
+            exec(compile(block, f"{page.name} python example {index + 1}", "exec"), namespace)
+    finally:
+        logging.root.handlers[:], logging.root.level = handlers, level
+    if modules:
+        build(tmp_path / "definitions", tmp_path / "out")
+        assert (tmp_path / "out/prometheus/prometheus.yml").is_file()
+    assert os.getcwd() == str(tmp_path)

@@ -2,7 +2,7 @@
 
 Usage: ``python bench/capacity_synthetic.py [--series 20]``.
 
-Four kinds of free-bytes series on a 100 GB disk, sampled every 10 minutes with noise (sd 0.2% of the
+Four kinds of free-bytes series on a 100 GB disk, sampled every 5 minutes with noise (sd 0.2% of the
 disk), each filling up 24-25 days after it starts (``--series`` random instances per kind):
 linear growth; accelerating growth (the write rate multiplies by 2 to 6 over the 24 days);
 periodic cleanups (every 6, 12 or 24 h a job frees 50-85% of what was written since the last one, so
@@ -37,7 +37,7 @@ from generator.exporter.capacity import exhaustion_seconds, linear_trend, time_t
 FloatArray = npt.NDArray[np.float64]
 Predictor = Callable[[FloatArray, float], float]
 
-STEP = 600.0
+STEP = 300.0
 HOUR = 3600.0
 DAY = 86_400.0
 SIZE = 100e9

@@ -5,7 +5,7 @@ the current step, its band, anomaly scores and the time until a capacity limit i
 (generator/library/exporter.py lists the series). Alerts: anomaly score above 1 for 10 minutes; capacity
 exhausted within 24 hours. The plan's "80% of problems detected proactively": the revenue, memory and
 disk forecasts below watch the very series the threshold alerts read, so they warn first
-(tests/e2e/test_proactive.py measures it on the live demo).
+(tests/e2e/test_early_warnings.py measures it on the live demo).
 """
 
 from generator.library.exporter import EXPORTER_METRICS, exporter_alerts, predictive_alerts

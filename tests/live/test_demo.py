@@ -121,7 +121,7 @@ def test_slow_faults_worsen_steadily_and_stop_when_cleared(monkeypatch: pytest.M
         seen.append((_value(text, "node_memory_MemAvailable_bytes"),
                      _value(text, f"node_filesystem_avail_bytes{{{DISK_LABELS}}}")))
     memory, disk = zip(*seen, strict=True)
-    assert healthy > memory[0] > memory[1] > memory[2] > 0  # drains steadily...
+    assert healthy > memory[0] > memory[1] > memory[2] >= 0  # drains steadily...
     assert max(memory[2:]) < 0.04 * _value(text, "node_memory_MemTotal_bytes")  # ...to 1% (+ wobble) after 90 s
     assert disk[0] > disk[1] > disk[2] == disk[3] == 0.0
     faults.inject(Fault.MEMORY_LEAK)  # injecting again does not restart the leak

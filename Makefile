@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | md5sum | cut -c1-12)
-DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter postgresql
+DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter postgresql chromium fonts-dejavu-core
 
 .PHONY: build test check lint bench clean debian-packages up down
 

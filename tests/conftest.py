@@ -1,19 +1,25 @@
-"""Shared fixtures: the shipped definitions loaded once, and built once into a temporary out/.
+"""Shared fixtures: the shipped definitions loaded once, and built once into a temporary out/; a Prometheus
+holding their demo history.
 
 Real servers (prometheus, alertmanager, node-exporter, promtool) are started through tests/servers.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from generator.build import build, load
+from generator.live.demo_prometheus import demo_prometheus as start_demo_prometheus
 from generator.model.project import Project
+from generator.preview.source import dashboards
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFINITIONS = ROOT / "definitions"
+DEMO_NOW = 1767225600
+"""2026-01-01T00:00:00Z: the demo history ends here, so the same data (and pictures) come out of every run."""
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +34,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("build") / "out"
     build(DEFINITIONS, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_prometheus(project: Project) -> Iterator[str]:
+    """URL of a real prometheus holding 8 days of demo data for every series the shipped dashboards read."""
+    series = set().union(*(d.series_read() for d in dashboards(ROOT / "out" / "grafana")))
+    with start_demo_prometheus(project, series, DEMO_NOW) as url:
+        yield url

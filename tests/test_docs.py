@@ -75,3 +75,11 @@ def test_what_is_where_in_the_readme_matches_the_tree() -> None:
     parts = {f"generator/{p.name}/" for p in package.iterdir() if (p / "__init__.py").exists()}
     parts |= {f"generator/{p.name}" for p in package.glob("*.py") if p.name not in ("__init__.py", "__main__.py")}
     assert sorted(parts - listed) == []
+
+
+def test_readme_opens_with_the_two_setup_commands() -> None:
+    """A newcomer on a fresh machine reads `make build` and `make test` before anything else to run."""
+    first_block = FENCE.search((ROOT / "README.md").read_text())
+    assert first_block is not None
+    commands = [line.split("#")[0].strip() for line in first_block.group().splitlines()[1:-1]]
+    assert commands[:2] == ["make build", "make test"]

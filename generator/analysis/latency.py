@@ -25,10 +25,10 @@ its delay, and its route's group_wait.
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from generator.analysis.delivery import Delivery, deliveries
 from generator.core.duration import parse_seconds
 from generator.core.promql import selectors
 from generator.derive.escalation import POLICY_LABEL, escalation_rules
@@ -41,7 +41,6 @@ PLAN_NOTIFY_TARGET = 30.0
 """The plan's success target: under 30 s from detection to notification."""
 EVALUATED_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE"})
 """Series Prometheus writes when it evaluates rules, not when it scrapes."""
-_MATCHER = re.compile(r'^\s*(\w+)\s*(=~|!~|!=|=)\s*"(.*)"\s*$')
 
 
 @dataclass(frozen=True)
@@ -72,31 +71,13 @@ class Bound:
         return self.detect + self.notify
 
 
-def _matches(matchers: list[str], labels: dict[str, str]) -> bool:
-    for matcher in matchers:
-        found = _MATCHER.match(matcher)
-        if found is None:
-            raise ValueError(f"cannot read matcher {matcher!r}")
-        name, op, value = found.groups()
-        actual = labels.get(name, "")
-        ok = {"=": actual == value, "!=": actual != value,
-              "=~": re.fullmatch(value, actual) is not None, "!~": re.fullmatch(value, actual) is None}[op]
-        if not ok:
-            return False
-    return True
-
-
-def route_for(project: Project, labels: dict[str, str]) -> dict[str, Any]:
-    """The first child route of the generated Alertmanager tree that matches labels (the root if none does)."""
-    root: dict[str, Any] = alertmanager_config(project)["route"]
-    for route in root["routes"]:
-        if _matches(route.get("matchers", []), labels):
-            return {**root, **route}
-    return root
+def route_for(project: Project, labels: dict[str, str]) -> Delivery:
+    """The first receiver the generated Alertmanager tree sends an alert with these labels to."""
+    return deliveries(alertmanager_config(project), labels)[0]
 
 
 @dataclass(frozen=True)
-class _Path:
+class ReadPath:
     """What lies between scraped series and an expression."""
 
     scraped: bool
@@ -104,21 +85,23 @@ class _Path:
     depth: int
 
 
-def _path(project: Project, expr: str, seen: frozenset[str] = frozenset()) -> _Path:
-    """Whether an expression reads scraped series, the longest range over them, and its recording-rule depth."""
+def read_path(expr: str, recorded: Mapping[str, str], seen: frozenset[str] = frozenset()) -> ReadPath:
+    """Whether an expression reads scraped series, the longest range over them, and its recording-rule depth,
+    given every recording rule's expression by name."""
     scraped, window, depth = False, 0.0, 0
     for selector in selectors(expr):
-        rule = project.recording_rules.get(selector.name)
+        rule = recorded.get(selector.name)
         if rule is None:
             scraped = scraped or selector.name not in EVALUATED_SERIES
             window = max(window, selector.window or 0.0)
         elif selector.name not in seen:
-            inner = _path(project, rule.expr, seen | {selector.name})
+            inner = read_path(rule, recorded, seen | {selector.name})
             scraped, window, depth = scraped or inner.scraped, max(window, inner.window), max(depth, inner.depth + 1)
-    return _Path(scraped, window, depth)
+    return ReadPath(scraped, window, depth)
 
 
-def _rounded_up(seconds: float, step: float) -> float:
+def rounded_up(seconds: float, step: float) -> float:
+    """seconds rounded up to whole steps (a `for` is checked once per evaluation)."""
     return math.ceil(seconds / step) * step if step else seconds
 
 
@@ -126,11 +109,11 @@ def alert_bound(project: Project, alert: Alert) -> Bound:
     """The bound of one alert."""
     stack = project.stack
     evaluation = parse_seconds(stack.evaluation_interval)
-    path = _path(project, alert.condition)
+    path = read_path(alert.condition, {name: rule.expr for name, rule in project.recording_rules.items()})
     route = route_for(project, {"alertname": alert.name, **alert_labels(alert)})
-    return Bound(alert.name, route["receiver"], parse_seconds(stack.scrape_interval) if path.scraped else 0.0,
-                 path.window, (path.depth + 1) * evaluation, _rounded_up(parse_seconds(alert.for_), evaluation),
-                 parse_seconds(route["group_wait"]))
+    return Bound(alert.name, route.receiver, parse_seconds(stack.scrape_interval) if path.scraped else 0.0,
+                 path.window, (path.depth + 1) * evaluation, rounded_up(parse_seconds(alert.for_), evaluation),
+                 parse_seconds(route.group_wait))
 
 
 def escalation_bounds(project: Project) -> list[Bound]:
@@ -141,8 +124,8 @@ def escalation_bounds(project: Project) -> list[Bound]:
         for level in escalation_rules(policy):
             labels = {"alertname": level.alertname, POLICY_LABEL: policy.name, **level.labels}
             route = route_for(project, labels)
-            found.append(Bound(f"{policy.name} level {level.level}", route["receiver"], 0.0, 0.0, evaluation,
-                               _rounded_up(parse_seconds(level.after), evaluation), parse_seconds(route["group_wait"])))
+            found.append(Bound(f"{policy.name} level {level.level}", route.receiver, 0.0, 0.0, evaluation,
+                               rounded_up(parse_seconds(level.after), evaluation), parse_seconds(route.group_wait)))
     return found
 
 

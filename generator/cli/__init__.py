@@ -9,7 +9,7 @@ import typer
 
 from generator.apply import commands as apply_commands  # options only; the HTTP clients load when a command runs
 from generator.cli import compile as compile_commands
-from generator.cli import gitops, live, project
+from generator.cli import gitops, live, preview, project
 from generator.exporter import commands as exporter_commands  # its heavy imports are lazy
 
 app = typer.Typer(help="Observability as code: compile definitions/ into the monitoring stack's configuration.",
@@ -26,6 +26,7 @@ app.command("apply")(apply_commands.apply)
 app.command("status")(apply_commands.status)
 app.command()(live.up)
 app.command()(live.down)
+app.command()(preview.preview)
 app.command("exporter")(exporter_commands.exporter)
 app.command("demo-db")(exporter_commands.demo_db)
 app.add_typer(exporter_commands.forecast_app, name="forecast")

@@ -37,17 +37,26 @@ def import_files(
                f"{report.records} recording rules, {report.dashboards} dashboards ({report.panels} panels)")
 
 
+DIFF_IMAGES = typer.Option(None, "--images", help="Draw each changed dashboard before and after into DIR/before and "
+                                                   "DIR/after (PNG), linked from markdown.")
+
+
 def diff_refs(
     base_ref: str = typer.Argument("", help="Base commit (default: merge-base of main and HEAD)."),
     head_ref: str = typer.Argument("", help="Head commit (default: the work tree, uncommitted changes included)."),
     definitions: Path = DEFINITIONS,
     output_format: str = typer.Option("text", "--format", "-f", help="text, or markdown for a PR comment."),
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when anything changed, like git diff."),
+    images: Path | None = DIFF_IMAGES,
+    prometheus: str = typer.Option("", "--prometheus", help="Data for --images (default: a temporary Prometheus "
+                                                            "holding demo history)."),
 ) -> None:
     """What a change does: both sides built from git, outputs compared by meaning (errors exit 2)."""
     from generator.analysis.diff.compare import diff
     from generator.analysis.diff.render import markdown, text
     from generator.analysis.diff.sides import DiffError, default_base, repository
+    from generator.core.errors import DefinitionError
+    from generator.preview.source import PreviewError
 
     if output_format not in ("text", "markdown"):
         typer.echo(f"error: --format must be text or markdown, not {output_format!r}", err=True)
@@ -55,8 +64,15 @@ def diff_refs(
     try:
         repo = repository(Path.cwd())
         relative = (Path.cwd() / definitions).resolve().relative_to(repo.resolve())
-        report = diff(repo, base_ref or default_base(repo), head_ref, relative)
-    except (DiffError, ValueError) as error:
+        draw = None
+        if images is not None:
+            from generator.cli.diff_images import drawer
+            from generator.cli.preview import require_extra
+
+            require_extra()
+            draw = drawer(images, prometheus, definitions)
+        report = diff(repo, base_ref or default_base(repo), head_ref, relative, draw)
+    except (DiffError, ValueError, DefinitionError, PreviewError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     typer.echo((markdown if output_format == "markdown" else text)(report), nl=False)

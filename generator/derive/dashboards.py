@@ -89,7 +89,7 @@ def _alerts_row(project: Project, dashboard: Dashboard, alerts: list[Alert]) -> 
     for alert in alerts:
         target = alert_panel(project, alert, with_alert_list=False)
         shown = f"[{alert.name}]({_panel_path(*target)})" if target else alert.name
-        condition = alert.condition.replace("|", "\\|")
+        condition = " ".join(alert.condition.split()).replace("|", "\\|")  # a table cell is one line
         runbook = conventions.runbook_url(project.stack.docs_url, alert.name)
         lines.append(f"| {shown} | {alert.severity} | `{condition}` | {alert.for_} | [runbook]({runbook}) |")
     rules = Panel(title=RULES_TITLE, kind="text", width=18, height=6, content="\n".join(lines) + "\n",

@@ -35,7 +35,7 @@ from generator.model.project import Project
 from generator.package.emit import write_tree
 
 PREFERRED_PORTS = {"demo": 8000, "prometheus": 9090, "alertmanager": 9093, "webhook": 9099,
-                   "node-exporter": 9100, "exporter": 9188, "smtp": 2525}
+                   "node-exporter": 9100, "exporter": 9188, "smtp": 2525, "preview": 3001}
 COMPONENT_OF_SOURCE = {Source.PROMETHEUS: "prometheus", Source.ALERTMANAGER: "alertmanager",
                        Source.NODE_EXPORTER: "node-exporter", Source.APPLICATION: "demo",
                        Source.SIDECAR: "exporter"}
@@ -232,6 +232,9 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
         f"--storage.tsdb.path={data}", f"--storage.tsdb.retention.time={retention}",
         f"--rules.alert.resend-delay={_resend_delay(options)}", f"--web.external-url={url['prometheus']}",
         "--web.enable-lifecycle"], http_ready(url["prometheus"] + "/-/ready"), url["prometheus"])
+    supervisor.start("preview", [*python, "generator", "preview", "--serve", "--grafana", str(out / "grafana"),
+                                 "--prometheus", url["prometheus"], "--port", str(ports["preview"])],
+                     http_ready(url["preview"] + "/"), url["preview"])
 
 
 def _backfill(project: Project, options: Options, ports: dict[str, int], data: Path) -> float:
@@ -299,6 +302,7 @@ def describe(stack: LiveStack) -> str:
         f"  simulated host  {urls['demo']}{HOST_METRICS_PATH}   (instance=\"{SIMULATED_HOST}\")",
         f"  webhook sink    {urls['webhook-sink']}   -> {stack.webhook_record}",
         f"  smtp sink       {urls['smtp-sink']}   -> {stack.email_record}",
+        f"  dashboards      {urls['preview']}/   (obsgen preview --serve: live pages, pushed at each refresh)",
     ]
     if "exporter" in urls:
         lines.append(f"  exporter        {urls['exporter']}/metrics   (demo database {stack.state_dir}/shop-demo.db)")

@@ -12,7 +12,8 @@ import requests
 from generator.live.supervisor import Supervisor, alive
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPONENTS = ("prometheus", "alertmanager", "node-exporter", "demo app", "simulated host", "webhook sink", "smtp sink")
+COMPONENTS = ("prometheus", "alertmanager", "node-exporter", "demo app", "simulated host", "webhook sink", "smtp sink",
+              "dashboards")
 
 
 def _obsgen(*args: str) -> subprocess.CompletedProcess[str]:
@@ -45,6 +46,9 @@ def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -
         assert f"  {component} " in started.stdout
     for url in re.findall(r"(http://127\.0\.0\.1:\d+\S*)", started.stdout):
         assert requests.get(url.split("/faults")[0], timeout=5).status_code in (200, 404), url
+    dashboards = re.search(r"  dashboards +(http://\S+)/ ", started.stdout)[1]  # type: ignore[index]
+    page = requests.get(f"{dashboards}/d/development", timeout=30)
+    assert page.status_code == 200 and '"live":{"path":"/ws/development"}' in page.text
     processes = Supervisor.load(state).processes
     assert len(processes) >= 6 and all(alive(p) for p in processes)
 

@@ -127,8 +127,8 @@ def test_disabled_and_raised_imported_alerts_show_in_the_diff(repo: Path) -> Non
         "- NodeClockNotSynchronising  (prometheus/rules/ruleset-node-exporter-rules.yml)",
         "~ NodeFilesystemAlmostOutOfSpace #1",
     ]
-    assert "node_filesystem_size_bytes" in result.stdout and "* 100 < 5 and" in result.stdout
-    assert "* 100 < 10 and" in result.stdout
+    assert "      expr: min_over_time(node_timex_sync_status{" in result.stdout  # a removed alert, shown whole
+    assert '      expr: …mountpoint!=""} * 100 < [-5-]{+10+} and' in result.stdout  # only the change, marked
 
 
 def test_each_ref_is_built_by_the_generator_it_carries(repo: Path) -> None:
@@ -156,3 +156,53 @@ def test_a_channel_address_change_shows_the_receiver_and_whom_each_route_reaches
     routes = {c.name for c in report.changes if c.section == "routes"}
     assert routes == {'severity="warning"', 'severity="critical"', 'severity="emergency"',
                       'alertname="CpuHigh", severity="critical"'}
+
+
+NEW_ALERT = '''
+
+MEMORY_WARNING = Alert(
+    name="MemoryWarning", metric=memory_usage, op=">", threshold=80, **{"for": "10m"},
+    severity="warning", dashboard="Operations", escalation="default",
+    summary="Memory on {{ $labels.instance }} above 80%", description="Less than 20% memory available.",
+    runbook="Find the largest resident process before MemoryHigh pages.",
+    examples=(Example(name="85% for 11 minutes fires", at="11m", fires=True, labels={"instance": "db-1"},
+                      series={'instance:memory_usage:percent{instance="db-1"}': "85x15"}),),
+)
+'''
+
+
+def test_an_added_alert_and_a_changed_query_show_in_full_with_pictures_before_and_after(
+        repo: Path, demo_prometheus: str) -> None:
+    (repo / "definitions/alerts.py").write_text((repo / "definitions/alerts.py").read_text() + NEW_ALERT)
+    _edit(repo / "definitions/dashboards_executive.py", "[7d]))\", legend=\"7-day average\"",
+          "[1d]))\", legend=\"1-day average\"")
+    _commit_all(repo, "a memory warning; revenue against its 1-day average")
+    images = repo.parent / "images"
+    result = _obsgen_diff(repo, "HEAD~1", "HEAD", "--format", "markdown", "--images", str(images),
+                          "--prometheus", demo_prometheus)
+    assert result.returncode == 0, result.stderr
+    added = result.stdout.split("- **added** `MemoryWarning`")[1].split("\n\n- ")[0]
+    for row in ("| expr | `instance:memory_usage:percent > 80` |", "| for | `10m` |", "| severity | `warning` |",
+                "| receivers | `email (email oncall@company.com; group_wait 10s",
+                "| escalation | `level 1 after 15m: email_team_lead; level 2 after 30m: email_manager-slack_urgent",
+                "| latency bound | `10m55s from a change to the notification"):
+        assert row in added, row
+    assert "  - query B: <code>sum(avg_over_time(job:revenue:increase1h[<del>7d</del><ins>1d</ins>]))</code>" \
+        in result.stdout
+    pictures = re.findall(r"!\[Executive (before|after)\]\((\S+\.png)\)", result.stdout)
+    assert [side for side, _ in pictures] == ["before", "after"]
+    for _, path in pictures:
+        assert Path(path).read_bytes().startswith(b"\x89PNG") and Path(path).parent.parent.parent == images
+
+
+def test_a_severity_change_shows_the_receivers_and_timings_it_gains_and_loses(repo: Path) -> None:
+    _edit(repo / "definitions/alerts.py", 'severity="critical", channels=("email", "slack"),',
+          'severity="emergency",')
+    result = _obsgen_diff(repo, "HEAD")
+    assert result.returncode == 0, result.stderr
+    revenue = result.stdout.split("~ RevenueDrop")[1].split("\n\n")[0]
+    assert "-> now also notifies email-slack-webhook: email oncall@company.com; slack #alerts, #ops; webhook " \
+        in revenue
+    assert "(group_wait 0s, group_interval 10s, repeat_interval 1h)" in revenue
+    assert "-> no longer notifies email-slack: email oncall@company.com; slack #alerts, #ops" in revenue
+    assert "latency bound: " in revenue and "group_wait 10s) -> " in revenue and "group_wait 0s)" in revenue

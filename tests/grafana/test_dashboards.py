@@ -92,6 +92,13 @@ def test_every_dashboard_lists_its_alerts(compiled: dict[str, dict[str, Any]]) -
     assert "Alert Rules" not in str(compiled["grafana/dashboards/Development/development.json"])
 
 
+def test_an_alert_whose_condition_spans_lines_stays_one_row_of_the_rules_table(
+        compiled: dict[str, dict[str, Any]]) -> None:
+    overview = compiled["grafana/dashboards/General/slo-overview.json"]
+    content = next(p for p in overview["panels"] if p["title"] == "Alert Rules")["options"]["content"]
+    assert all(line.startswith("|") and line.endswith("|") for line in content.splitlines())
+
+
 def _copy(tmp_path: Path) -> Path:
     definitions = tmp_path / "definitions"
     shutil.copytree(DEFINITIONS, definitions, ignore=shutil.ignore_patterns("__pycache__"))

@@ -56,8 +56,8 @@ def test_escalation_levels_notify_at_once_after_their_delay(project: Project) ->
 
 
 def test_routes_are_matched_like_alertmanager_does(project: Project) -> None:
-    assert route_for(project, {"alertname": "Anything", "severity": "warning"})["receiver"] == "email"
-    assert route_for(project, {"alertname": "Anything", "severity": "unknown"})["receiver"] == "null"
+    assert route_for(project, {"alertname": "Anything", "severity": "warning"}).receiver == "email"
+    assert route_for(project, {"alertname": "Anything", "severity": "unknown"}).receiver == "null"
 
 
 def test_obsgen_latency_prints_the_table() -> None:

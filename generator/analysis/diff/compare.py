@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generator.analysis.diff.alerts import compare_alerts
 from generator.analysis.diff.changes import Change, Comparer, OutTree
 from generator.analysis.diff.dashboards import compare_dashboards, compare_panels
 from generator.analysis.diff.files import TouchedFiles, touched_files
 from generator.analysis.diff.routing import compare_inhibitions, compare_receivers, compare_routes
-from generator.analysis.diff.rules import compare_alerts, compare_recording_rules
+from generator.analysis.diff.rules import compare_recording_rules
 from generator.analysis.diff.sides import build_sides, prepare
 
 COMPARERS: tuple[Comparer, ...] = (
@@ -21,6 +23,19 @@ COMPARERS: tuple[Comparer, ...] = (
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A changed dashboard's title and its picture on each side where it exists."""
+
+    title: str
+    before: Path | None
+    after: Path | None
+
+
+Draw = Callable[[OutTree, OutTree], list[Picture]]
+"""Draws the dashboards that differ between two built trees (obsgen diff --images plugs one in)."""
+
+
+@dataclass(frozen=True)
 class DiffReport:
     """What changed from base to head."""
 
@@ -28,6 +43,7 @@ class DiffReport:
     head: str
     changes: tuple[Change, ...]
     files: TouchedFiles
+    pictures: tuple[Picture, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -41,10 +57,13 @@ def compare_trees(base: OutTree, head: OutTree, labels: tuple[str, str]) -> Diff
     return DiffReport(labels[0], labels[1], changes, touched_files(base, head))
 
 
-def diff(repo: Path, base_ref: str, head_ref: str, definitions: Path) -> DiffReport:
-    """Build base_ref and head_ref ("" = work tree) of repo in temporary directories and compare them."""
+def diff(repo: Path, base_ref: str, head_ref: str, definitions: Path, draw: Draw | None = None) -> DiffReport:
+    """Build base_ref and head_ref ("" = work tree) of repo in temporary directories and compare them; draw the
+    changed dashboards of both builds when asked."""
     with tempfile.TemporaryDirectory(prefix="obsgen-diff-") as scratch:
         base = prepare(repo, base_ref, definitions, Path(scratch), "base")
         head = prepare(repo, head_ref, definitions, Path(scratch), "head")
         build_sides(base, head)
-        return compare_trees(OutTree(base.out), OutTree(head.out), (base.label, head.label))
+        trees = OutTree(base.out), OutTree(head.out)
+        report = compare_trees(*trees, (base.label, head.label))
+        return replace(report, pictures=tuple(draw(*trees))) if draw else report

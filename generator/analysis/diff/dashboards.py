@@ -94,3 +94,22 @@ def compare_panels(base: OutTree, head: OutTree) -> list[Change]:
                          for row, panel in _panels(dashboard)])
 
     return compare_keyed("panels", table(base), table(head))
+
+
+def _keyed_panels(dashboard: dict[str, Any] | None) -> dict[str, tuple[str, dict[str, str]]]:
+    return numbered([(str(panel.get("title", "")), str(panel.get("id")), panel_fields(panel, row))
+                     for row, panel in _panels(dashboard or {})])
+
+
+def changed_panel_ids(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[set[str], set[str]]:
+    """Ids of the panels a picture outlines: changed or removed in the old dashboard, changed or added in the new."""
+    old, new = _keyed_panels(before), _keyed_panels(after)
+    differ = {title for title in old.keys() & new.keys() if old[title][1] != new[title][1]}
+    return ({old[t][0] for t in differ | (old.keys() - new.keys())},
+            {new[t][0] for t in differ | (new.keys() - old.keys())})
+
+
+def changed_dashboards(base: OutTree, head: OutTree) -> list[str]:
+    """Paths of the dashboard files that differ (added and removed ones included)."""
+    paths = set(base.paths(DASHBOARDS_DIR, ".json")) | set(head.paths(DASHBOARDS_DIR, ".json"))
+    return sorted(path for path in paths if base.files.get(path) != head.files.get(path))

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from generator.analysis.diff.changes import Change
+from generator.analysis.diff.changes import Change, FieldChange
 from generator.analysis.diff.compare import DiffReport
+from generator.analysis.diff.expr_diff import as_html, as_text, expr_diff
 
 _SIGN = {"added": "+", "removed": "-", "changed": "~"}
 _MAX_FILES = 50
+_SHORT = 60
+"""An expression change shorter than this reads best as before -> after; a longer one is shown once, marked."""
+
+
+def _is_promql(change: FieldChange) -> bool:
+    return change.field == "expr" or change.field.startswith("query ")
+
+
+def _value(change: Change, field: FieldChange) -> str:
+    """An added thing's value, a removed thing's old value."""
+    return field.new if change.action == "added" else field.old
 
 
 def _sections(report: DiffReport) -> list[tuple[str, list[Change]]]:
@@ -21,6 +33,18 @@ def _headline(report: DiffReport) -> str:
             f"file{'s' * (len(report.files) != 1)}")
 
 
+def _text_fields(change: Change) -> list[str]:
+    lines = []
+    for f in change.fields:
+        if change.action != "changed":
+            lines.append(f"{f.field}: {_value(change, f)}")
+        elif _is_promql(f) and f.old and f.new and max(len(f.old), len(f.new)) > _SHORT:
+            lines.append(f"{f.field}: {as_text(expr_diff(f.old, f.new))}")
+        else:
+            lines.append(f"{f.field}: {f.old or '(none)'} -> {f.new or '(none)'}")
+    return lines
+
+
 def text(report: DiffReport) -> str:
     """Plain text: sections, one line per thing, one indented line per changed field, then the files."""
     lines = [f"obsgen diff {report.base} -> {report.head}: {_headline(report)}"]
@@ -29,7 +53,8 @@ def text(report: DiffReport) -> str:
         for change in changes:
             where = f"  ({change.where})" if change.where and change.action != "changed" else ""
             lines.append(f"  {_SIGN[change.action]} {change.name}{where}")
-            lines += [f"      {f.field}: {f.old or '(none)'} -> {f.new or '(none)'}" for f in change.fields]
+            lines += [f"      {line}" for line in _text_fields(change)]
+            lines += [f"      -> {note}" for note in change.notes]
     files = report.files
     if len(files):
         lines += ["", "files"]
@@ -45,6 +70,31 @@ def _cell(value: str) -> str:
     return f"`{escaped}`" if "`" not in escaped else escaped
 
 
+def _markdown_fields(change: Change) -> list[str]:
+    if change.action != "changed":
+        rows = [f"  | {f.field} | {_cell(_value(change, f))} |" for f in change.fields]
+        return ["", "  | field | value |", "  |---|---|", *rows, ""] if rows else []
+    marked = [f for f in change.fields if _is_promql(f) and f.old and f.new]
+    table = [f for f in change.fields if f not in marked]
+    lines = [f"  - {f.field}: {as_html(expr_diff(f.old, f.new))}" for f in marked]
+    lines += [f"  - {note}" for note in change.notes]
+    if table:
+        lines += ["", "  | field | before | after |", "  |---|---|---|"]
+        lines += [f"  | {f.field} | {_cell(f.old)} | {_cell(f.new)} |" for f in table]
+    return ["", *lines, ""] if lines else []
+
+
+def _markdown_pictures(report: DiffReport) -> list[str]:
+    if not report.pictures:
+        return []
+    lines = ["", "#### Dashboards before and after", "", "Changed panels are outlined.", ""]
+    for picture in report.pictures:
+        shown = [f"![{picture.title} {side}]({path.as_posix()})"
+                 for side, path in (("before", picture.before), ("after", picture.after)) if path is not None]
+        lines += [f"**{picture.title}**", "", " ".join(shown), ""]
+    return lines
+
+
 def markdown(report: DiffReport) -> str:
     """Markdown for a pull-request comment: a table per changed thing, files folded away."""
     lines = [f"### obsgen diff `{report.base}` → `{report.head}`", "", f"**{_headline(report)}**"]
@@ -55,10 +105,8 @@ def markdown(report: DiffReport) -> str:
         for change in changes:
             where = f" in `{change.where}`" if change.where else ""
             lines.append(f"- **{change.action}** `{change.name}`{where}")
-            if change.fields:
-                lines += ["", "  | field | before | after |", "  |---|---|---|"]
-                lines += [f"  | {f.field} | {_cell(f.old)} | {_cell(f.new)} |" for f in change.fields]
-                lines.append("")
+            lines += _markdown_fields(change)
+    lines += _markdown_pictures(report)
     files = report.files
     if len(files):
         listed = [f"`{mark}` {path}" for mark, paths in (("A", files.added), ("D", files.removed),

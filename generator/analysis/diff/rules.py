@@ -50,11 +50,6 @@ def rule_table(tree: OutTree, kind: str) -> Table:
     return numbered(found)
 
 
-def compare_alerts(base: OutTree, head: OutTree) -> list[Change]:
-    """Alerting rules added, removed, or changed in expr, for, labels or annotations."""
-    return compare_keyed("alerts", rule_table(base, "alert"), rule_table(head, "alert"))
-
-
 def compare_recording_rules(base: OutTree, head: OutTree) -> list[Change]:
     """Recording rules added, removed or changed."""
     return compare_keyed("recording rules", rule_table(base, "record"), rule_table(head, "record"))

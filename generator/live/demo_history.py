@@ -127,6 +127,16 @@ def _recorded_series(name: str, project: Project) -> Iterator[Series]:
         yield name, label_set, _gauge_value(rule.unit, _seed(name, *label_set.values()))
 
 
+def _episode(start: float, seconds: float) -> Callable[[float], float]:
+    """1 while an alert fires (from start, for seconds), absent otherwise."""
+    return lambda t: 1.0 if start <= t < start + seconds else math.nan
+
+
+def _down_a_minute_a_day(seed: float) -> Callable[[float], float]:
+    """up: 0 for one minute a day, at a time of day set by seed."""
+    return lambda t: 0.0 if (t // 60) % 1440 == int(seed * 1440) else 1.0
+
+
 def _synthetic_series(name: str, project: Project, now: int) -> Iterator[Series]:
     jobs = [(job.name, target) for job in project.scrape_jobs for target in job.targets]
     if name == "ALERTS":
@@ -135,14 +145,13 @@ def _synthetic_series(name: str, project: Project, now: int) -> Iterator[Series]
             if alert.expr == "vector(1)":
                 yield name, labels, lambda t: 1.0
             else:
-                start = now - 3600 * (2 + 2 * index)
-                yield name, labels, lambda t, s=start: 1.0 if s <= t < s + 1200 else math.nan
+                yield name, labels, _episode(now - 3600 * (2 + 2 * index), 1200)
         return
     for job, instance in jobs:
         labels = {"job": job, "instance": instance}
         seed = _seed(name, job)
         if name == "up":
-            yield name, labels, lambda t, s=seed: 0.0 if (t // 60) % 1440 == int(s * 1440) else 1.0
+            yield name, labels, _down_a_minute_a_day(seed)
         else:
             yield name, labels, _gauge_value("seconds" if name.endswith("seconds") else "", seed)
 

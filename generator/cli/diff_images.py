@@ -1,0 +1,57 @@
+"""`obsgen diff --images DIR`: each changed dashboard drawn from both builds, its changed panels outlined."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from generator.analysis.diff.changes import OutTree
+from generator.analysis.diff.compare import Draw, Picture
+from generator.analysis.diff.dashboards import DASHBOARDS_DIR, changed_dashboards, changed_panel_ids
+from generator.build import load
+from generator.live.demo_prometheus import demo_prometheus
+from generator.preview.render import render
+from generator.preview.source import DashboardFile, dashboard_file, scrape_interval
+
+
+def _draw_side(tree: OutTree, paths: list[str], outlined: dict[str, set[str]], prometheus_url: str, into: Path,
+               now: float) -> dict[str, Path]:
+    root = tree.root / DASHBOARDS_DIR
+    found: list[DashboardFile] = [dashboard_file(tree.root / path, root) for path in paths if path in tree.files]
+    highlight = {d.uid: {int(i) for i in outlined[str(d.path.relative_to(tree.root))] if i.isdigit()} for d in found}
+    drawn = render(found, prometheus_url, into, now, scrape_interval(tree.root / "grafana"), highlight)
+    return {str(done.dashboard.path.relative_to(tree.root)): done.png for done in drawn}
+
+
+def _series_read(tree: OutTree, paths: list[str]) -> set[str]:
+    root = tree.root / DASHBOARDS_DIR
+    return set().union(*(dashboard_file(tree.root / p, root).series_read() for p in paths if p in tree.files))
+
+
+@contextmanager
+def _prometheus(url: str, definitions: Path, series: set[str], now: float) -> Iterator[str]:
+    if url:
+        yield url
+        return
+    with demo_prometheus(load(definitions), series, int(now)) as started:
+        yield started
+
+
+def drawer(into: Path, prometheus_url: str, definitions: Path) -> Draw:
+    """Draws into into/before and into/after from prometheus_url, or from a temporary Prometheus holding demo
+    history (of the work tree's definitions) of every series the changed dashboards read."""
+    def draw(base: OutTree, head: OutTree) -> list[Picture]:
+        paths = changed_dashboards(base, head)
+        if not paths:
+            return []
+        outlined = {path: changed_panel_ids(base.document(path), head.document(path)) for path in paths}
+        now = time.time()
+        series = _series_read(base, paths) | _series_read(head, paths)
+        with _prometheus(prometheus_url, definitions, series, now) as url:
+            before = _draw_side(base, paths, {p: ids[0] for p, ids in outlined.items()}, url, into / "before", now)
+            after = _draw_side(head, paths, {p: ids[1] for p, ids in outlined.items()}, url, into / "after", now)
+        return [Picture(str((head.document(path) or base.document(path) or {}).get("title") or path),
+                        before.get(path), after.get(path)) for path in paths]
+    return draw

@@ -1,0 +1,95 @@
+"""The self-contained HTML page of one dashboard: its JSON, its data, uPlot and the drawing code, inlined."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+
+from generator.core.duration import format_seconds
+from generator.preview.queries import DEFAULT_RANGE
+from generator.preview.source import DashboardFile
+
+PAGE_WIDTH = 1440
+"""Pixels across the page: a laptop screen; Grafana asks one point per pixel, so it also sets query steps."""
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files("generator.preview").joinpath("assets", name).read_text()
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # Text panels are untrusted input: raw HTML stays text; markdown-it refuses javascript: and data: links.
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _template() -> jinja2.Template:
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return environment.from_string(_asset("page.html.j2"))
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside a <script> element: no '<', '>' or '&' that could close it or open a comment."""
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _panel(panel: dict[str, Any]) -> dict[str, Any]:
+    shown = {key: value for key, value in panel.items() if key not in ("targets", "panels", "datasource")}
+    if panel.get("type") == "text":
+        shown["html"] = _markdown().render(str((panel.get("options") or {}).get("content") or ""))
+    return shown
+
+
+def _variables(dashboard: DashboardFile) -> list[dict[str, str]]:
+    shown = []
+    for variable in dashboard.document.get("templating", {}).get("list", []):
+        if variable.get("hide") == 2 or variable.get("type") == "datasource":
+            continue
+        text = (variable.get("current") or {}).get("text")
+        value = ", ".join(map(str, text)) if isinstance(text, list) else str(text or "All")
+        shown.append({"label": str(variable.get("label") or variable.get("name")), "value": value})
+    return shown
+
+
+@dataclass(frozen=True)
+class Live:
+    """Where a served page gets its updates."""
+
+    path: str
+
+
+def range_text(dashboard: DashboardFile) -> str:
+    """The time picker's text: `Last 24h` for now-24h, or the dashboard's from/to as written."""
+    time = dashboard.document.get("time") or {}
+    start, end = str(time.get("from") or f"now-{format_seconds(DEFAULT_RANGE)}"), str(time.get("to") or "now")
+    return f"Last {start.removeprefix('now-')}" if start.startswith("now-") and end == "now" else f"{start} to {end}"
+
+
+def spec(dashboard: DashboardFile, data: dict[str, dict[str, Any]], highlight: Iterable[int] = (),
+         live: Live | None = None) -> dict[str, Any]:
+    """Everything the page draws: the dashboard's top-level panels (a collapsed row hides its own) and data."""
+    document = dashboard.document
+    return {
+        "uid": dashboard.uid, "title": dashboard.title, "folder": dashboard.folder,
+        "refresh": str(document.get("refresh") or ""), "rangeText": range_text(dashboard),
+        "variables": _variables(dashboard), "panels": [_panel(p) for p in document.get("panels", [])],
+        "data": data, "highlight": sorted(highlight), "live": {"path": live.path} if live else None,
+    }
+
+
+def html(dashboard: DashboardFile, data: dict[str, dict[str, Any]], highlight: Iterable[int] = (),
+         live: Live | None = None) -> str:
+    """The page: one file that opens anywhere, with no network access."""
+    return _template().render(
+        title=dashboard.title, width=PAGE_WIDTH, spec=script_json(spec(dashboard, data, highlight, live)),
+        uplot_js=_asset("uPlot.iife.min.js"), uplot_css=_asset("uPlot.min.css"),
+        uplot_license=_asset("uPlot.LICENSE"), preview_js=_asset("preview.js"), preview_css=_asset("preview.css"))

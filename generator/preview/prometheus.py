@@ -1,0 +1,61 @@
+"""Fetching a dashboard's data from Prometheus' HTTP API, every panel's targets as Grafana would send them."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import requests
+
+from generator.checks.lint.dashboard_json import panels
+from generator.preview.frames import Answer, panel_data
+from generator.preview.queries import Request, requests_for
+from generator.preview.source import DashboardFile, PreviewError
+
+TIMEOUT = 30.0
+PARALLEL = 4
+"""Requests in flight at once: Grafana sends a dashboard's queries concurrently too."""
+
+
+class Prometheus:
+    """A Prometheus HTTP API at base_url (keep-alive session)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+
+    def ask(self, request: Request) -> Answer:
+        """The answer to one request; a query Prometheus rejects is an Answer with its error."""
+        if request.error:
+            return Answer(request, error=request.error)
+        params = {"query": request.expr}
+        if request.instant:
+            path, params["time"] = "/api/v1/query", f"{request.end:.3f}"
+        else:
+            path = "/api/v1/query_range"
+            params |= {"start": f"{request.start:.3f}", "end": f"{request.end:.3f}", "step": f"{request.step:g}"}
+        try:
+            reply = self.session.post(self.base_url + path, data=params, timeout=TIMEOUT)
+            body: dict[str, Any] = reply.json()
+        except requests.ConnectionError:
+            raise PreviewError(f"cannot reach Prometheus at {self.base_url}") from None
+        except (requests.RequestException, ValueError) as error:
+            return Answer(request, error=f"{type(error).__name__}: {error}")
+        if body.get("status") != "success":
+            return Answer(request, error=str(body.get("error") or f"HTTP {reply.status_code}"))
+        return Answer(request, result=list((body.get("data") or {}).get("result") or []))
+
+    def close(self) -> None:
+        """Close the keep-alive connections."""
+        self.session.close()
+
+
+def dashboard_data(prometheus: Prometheus, dashboard: DashboardFile, now: float, page_width: int,
+                   scrape: float) -> dict[str, dict[str, Any]]:
+    """Data of every panel with targets, by panel id, at time `now`."""
+    variables = dashboard.variable_defaults()
+    work = [(str(panel.get("id")), requests_for(dashboard.document, panel, variables, now, page_width, scrape))
+            for panel in panels(dashboard.document) if panel.get("targets")]
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        answers = [(panel_id, pool.map(prometheus.ask, asked)) for panel_id, asked in work]
+        return {panel_id: panel_data(list(answered)) for panel_id, answered in answers}

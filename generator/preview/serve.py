@@ -1,0 +1,126 @@
+"""`obsgen preview --serve`: every dashboard as a live page on 127.0.0.1, new data pushed over a WebSocket.
+
+The plan's real-time dashboards (5 s for Development): each open page gets a WebSocket on the same port,
+and the server queries Prometheus and pushes the dashboard's data at the dashboard's own refresh interval,
+as Grafana's auto-refresh would, so what the page shows is never older than one interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html as markup
+import json
+import signal
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from generator.preview.page import PAGE_WIDTH, Live, html, range_text
+from generator.preview.prometheus import Prometheus, dashboard_data
+from generator.preview.source import DashboardFile
+
+DEFAULT_REFRESH = 30.0
+"""Seconds between pushes for a dashboard that sets no refresh of its own."""
+HOST = "127.0.0.1"
+
+
+def page_path(dashboard: DashboardFile) -> str:
+    """Where the dashboard's live page is served."""
+    return f"/d/{dashboard.uid}"
+
+
+def _response(status: HTTPStatus, body: str) -> Response:
+    data = body.encode()
+    headers = Headers([("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))),
+                       ("Cache-Control", "no-store")])
+    return Response(status.value, status.phrase, headers, data)
+
+
+def _index(dashboards: list[DashboardFile]) -> str:
+    items = "".join(f'<li><a href="{markup.escape(page_path(d))}">{markup.escape(d.folder)} / '
+                    f"{markup.escape(d.title)}</a> (refresh {markup.escape(str(d.document.get('refresh') or 'off'))})"
+                    "</li>" for d in dashboards)
+    return (f'<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>obsgen preview</title>'
+            f"<ul>{items}</ul>")
+
+
+class LiveServer:
+    """The pages, and the pushes to each open page."""
+
+    def __init__(self, dashboards: list[DashboardFile], prometheus_url: str, scrape: float) -> None:
+        self.by_uid = {d.uid: d for d in dashboards}
+        self.dashboards = dashboards
+        self.prometheus = Prometheus(prometheus_url)
+        self.scrape = scrape
+
+    def data(self, dashboard: DashboardFile) -> dict[str, Any]:
+        """The dashboard's data as of now."""
+        return dashboard_data(self.prometheus, dashboard, time.time(), PAGE_WIDTH, self.scrape)
+
+    async def answer_http(self, connection: ServerConnection, request: Request) -> Response | None:
+        """Pages over plain HTTP; None lets a /ws/<uid> request become a WebSocket."""
+        path = request.path.split("?", 1)[0]
+        if path.startswith("/ws/") and path.removeprefix("/ws/") in self.by_uid:
+            return None
+        if path == "/":
+            return _response(HTTPStatus.OK, _index(self.dashboards))
+        dashboard = self.by_uid.get(path.removeprefix("/d/")) if path.startswith("/d/") else None
+        if dashboard is None:
+            return _response(HTTPStatus.NOT_FOUND, "no such dashboard")
+        data = await asyncio.to_thread(self.data, dashboard)
+        return _response(HTTPStatus.OK, html(dashboard, data, live=Live(f"/ws/{dashboard.uid}")))
+
+    async def push(self, connection: ServerConnection) -> None:
+        """Every refresh interval, the dashboard's new data, until the page goes away."""
+        dashboard = self.by_uid[connection.request.path.split("?", 1)[0].removeprefix("/ws/")]  # type: ignore[union-attr]
+        interval = dashboard.refresh_seconds or DEFAULT_REFRESH
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        try:
+            while True:
+                due += interval  # a fixed cadence: the query's own time does not stretch the interval
+                await asyncio.sleep(max(0.0, due - loop.time()))
+                data = await asyncio.to_thread(self.data, dashboard)
+                await connection.send(json.dumps({"data": data, "sent": time.time(),
+                                                  "rangeText": range_text(dashboard)}, allow_nan=False))
+        except ConnectionClosed:
+            return
+
+
+def _finish(stop: asyncio.Future[None]) -> None:
+    if not stop.done():
+        stop.set_result(None)
+
+
+async def run(dashboards: list[DashboardFile], prometheus_url: str, scrape: float, port: int,
+              started: Callable[[str], None]) -> None:
+    """Serve on 127.0.0.1:port (0: a free one) until SIGTERM or SIGINT; started(base_url) is called once the
+    port listens."""
+    live = LiveServer(dashboards, prometheus_url, scrape)
+    loop = asyncio.get_running_loop()
+    stop: asyncio.Future[None] = loop.create_future()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, _finish, stop)
+    async with serve(live.push, HOST, port, process_request=live.answer_http) as server:
+        bound = next(iter(server.sockets)).getsockname()[1]
+        started(f"http://{HOST}:{bound}")
+        await stop
+    live.prometheus.close()
+
+
+def serve_forever(dashboards: list[DashboardFile], prometheus_url: str, scrape: float, port: int,
+                  echo: Callable[[str], Any]) -> None:
+    """`obsgen preview --serve`: print each page's URL, serve until SIGTERM or Ctrl-C."""
+    def started(base: str) -> None:
+        echo(f"obsgen preview: serving {len(dashboards)} dashboards on {base}/ (Ctrl-C stops)")
+        for dashboard in dashboards:
+            refresh = dashboard.document.get("refresh") or f"{DEFAULT_REFRESH:g}s"
+            echo(f"  {dashboard.title:<20} {base}{page_path(dashboard)}   pushed every {refresh}")
+
+    asyncio.run(run(dashboards, prometheus_url, scrape, port, started))

@@ -1,0 +1,115 @@
+"""The Grafana files a preview draws: dashboards under dashboards/<folder>/, the Prometheus data source's interval."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.checks.lint.dashboard_json import panels
+from generator.core.duration import parse_seconds
+from generator.core.grafana_promql import PARSE_BUILTINS, interpolate
+from generator.core.promql import PromQLError, metric_names
+
+DEFAULT_SCRAPE = 15.0
+"""Grafana's minimum step for a Prometheus data source that sets no timeInterval."""
+
+
+class PreviewError(Exception):
+    """Input a preview cannot draw (a missing directory, a file that is not a dashboard); one line, no traceback."""
+
+
+@dataclass(frozen=True)
+class DashboardFile:
+    """One dashboard as Grafana loads it from a file provider: folder from the directory, the JSON document."""
+
+    path: Path
+    folder: str
+    document: dict[str, Any]
+
+    @property
+    def uid(self) -> str:
+        """The dashboard's uid (its file name when it has none)."""
+        return str(self.document.get("uid") or self.path.stem)
+
+    @property
+    def title(self) -> str:
+        """The dashboard's title."""
+        return str(self.document.get("title") or self.uid)
+
+    @property
+    def refresh_seconds(self) -> float | None:
+        """The auto-refresh interval, None when the dashboard does not refresh by itself."""
+        refresh = self.document.get("refresh")
+        try:
+            return parse_seconds(refresh) if isinstance(refresh, str) and refresh else None
+        except ValueError:
+            return None
+
+    def variable_defaults(self) -> dict[str, str]:
+        """Each template variable's value when the dashboard opens ('All' is its allValue, or .*)."""
+        values = {}
+        for variable in self.document.get("templating", {}).get("list", []):
+            current = (variable.get("current") or {}).get("value")
+            if variable.get("type") == "query" or current in (None, "", [], "$__all", ["$__all"]):
+                values[variable["name"]] = variable.get("allValue") or ".*"
+            else:
+                values[variable["name"]] = str(current[0] if isinstance(current, list) else current)
+        return values
+
+    def series_read(self) -> set[str]:
+        """Names of the series the dashboard's queries read (what demo data must hold)."""
+        values = {**PARSE_BUILTINS, **self.variable_defaults()}
+        names: set[str] = set()
+        for panel in panels(self.document):
+            for target in panel.get("targets", []):
+                try:
+                    names |= metric_names(interpolate(str(target.get("expr", "")), values))
+                except (KeyError, PromQLError):
+                    continue  # a query the page will show as failing; there is no series to fill for it
+        return names
+
+
+def dashboard_file(path: Path, root: Path) -> DashboardFile:
+    """One dashboard file under root (its folder is the directory it sits in); PreviewError if unreadable."""
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PreviewError(f"{path}: not a readable dashboard: {error}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("panels", []), list):
+        raise PreviewError(f"{path}: not a Grafana dashboard (no panels list)")
+    relative = path.parent.relative_to(root)
+    return DashboardFile(path, relative.as_posix() if relative.parts else "General", document)
+
+
+def dashboards(grafana: Path, only: str = "") -> list[DashboardFile]:
+    """Every dashboard under grafana/dashboards/, by folder and uid; only one (uid or title) when only is set."""
+    root = grafana / "dashboards"
+    if not root.is_dir():
+        raise PreviewError(f"{root}: no dashboards directory (run `obsgen build` first)")
+    found = [dashboard_file(path, root) for path in sorted(root.rglob("*.json"))]
+    if only:
+        found = [d for d in found if only in (d.uid, d.title)]
+        if not found:
+            raise PreviewError(f"no dashboard with uid or title {only!r} under {root}")
+    return found
+
+
+def scrape_interval(grafana: Path) -> float:
+    """The Prometheus data source's timeInterval (Grafana's minimum step), from its provisioning."""
+    for path in sorted((grafana / "provisioning" / "datasources").glob("*.y*ml")):
+        try:
+            document = yaml.safe_load(path.read_text()) or {}
+        except (OSError, yaml.YAMLError) as error:
+            raise PreviewError(f"{path}: not readable YAML: {error}") from None
+        for source in document.get("datasources", []) if isinstance(document, dict) else []:
+            interval = (source.get("jsonData") or {}).get("timeInterval")
+            if source.get("type") == "prometheus" and interval:
+                try:
+                    return parse_seconds(str(interval))
+                except ValueError:
+                    raise PreviewError(f"{path}: timeInterval {interval!r} is not a duration") from None
+    return DEFAULT_SCRAPE

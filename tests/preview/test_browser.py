@@ -1,0 +1,126 @@
+"""The shipped dashboards drawn in a real headless Chromium: clean console, Grafana's grid, values an operator reads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from PIL import Image, ImageChops
+
+from generator.preview.browser import Chromium
+from generator.preview.page import PAGE_WIDTH
+from generator.preview.render import Rendered, render
+from generator.preview.source import dashboards
+from tests.conftest import DEMO_NOW
+from tests.preview.conftest import write_dashboard
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE_GOLDENS = os.environ.get("OBSGEN_UPDATE_GOLDENS") == "1"
+GOLDEN_SCALE = 2
+"""Goldens are kept at half size: small in git, and blind to anti-aliasing noise a font update brings."""
+CHANGED_PIXELS = 0.01
+"""Share of (half-size) pixels that may differ by more than PIXEL_NOISE before a picture counts as changed."""
+PIXEL_NOISE = 48
+
+
+def _grid_box(grid_pos: dict[str, int], width: float) -> tuple[float, float, float, float]:
+    """(left, top, width, height) of a grid position as react-grid-layout places it in Grafana (24 columns,
+    30 px rows, 8 px margins)."""
+    column = (width - 8 * 23) / 24
+    return ((column + 8) * grid_pos["x"], 38 * grid_pos["y"], column * grid_pos["w"] + 8 * (grid_pos["w"] - 1),
+            30 * grid_pos["h"] + 8 * (grid_pos["h"] - 1))
+
+
+def test_every_shipped_dashboard_draws_with_no_console_error(rendered: list[Rendered]) -> None:
+    assert len(rendered) == len(dashboards(Path("out/grafana")))
+    for done in rendered:
+        assert done.console_errors == (), done.dashboard.title
+        assert done.size[0] >= 800 and done.size[1] >= 400, done.size
+        assert done.html.read_text().count("<script") == 3  # the data, uPlot, the drawing code: nothing fetched
+
+
+def test_panels_sit_where_grafana_places_them_on_the_grid(rendered: list[Rendered], browser: Chromium) -> None:
+    tab = browser.tab()
+    for done in rendered:
+        tab.load(done.html.as_uri(), PAGE_WIDTH)
+        grid_width, boxes = tab.evaluate(
+            "(() => { const grid = document.querySelector('.grid').getBoundingClientRect();"
+            " return [grid.width, [...document.querySelectorAll('.panel')].map((p) => {"
+            " const r = p.getBoundingClientRect();"
+            " return [Number(p.dataset.panelId), r.left - grid.left, r.top - grid.top, r.width, r.height]; })]; })()")
+        expected = {p["id"]: _grid_box(p["gridPos"], grid_width) for p in done.dashboard.document["panels"]
+                    if p["type"] != "row"}
+        assert len(boxes) == len(expected), done.dashboard.title
+        for panel_id, *box in boxes:
+            assert all(abs(a - b) <= 2 for a, b in zip(box, expected[panel_id], strict=True)), \
+                f"{done.dashboard.title} panel {panel_id}: at {box}, Grafana places it at {expected[panel_id]}"
+
+
+def _instant(url: str, expr: str) -> float:
+    result = requests.post(f"{url}/api/v1/query", data={"query": expr, "time": str(DEMO_NOW)}, timeout=10).json()
+    return float(result["data"]["result"][0]["value"][1])
+
+
+def test_a_gauge_shows_the_value_prometheus_holds_in_its_threshold_colour(
+        rendered: list[Rendered], browser: Chromium, demo_prometheus: str) -> None:
+    executive = next(done for done in rendered if done.dashboard.uid == "executive")
+    panel = next(p for p in executive.dashboard.document["panels"] if p["title"] == "Conversion Rate")
+    value = _instant(demo_prometheus, panel["targets"][0]["expr"])
+    steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    colour = [s["color"] for s in steps if s["value"] is None or value >= s["value"]][-1]
+    tab = browser.tab()
+    tab.load(executive.html.as_uri(), PAGE_WIDTH)
+    text, fill = tab.evaluate(f"(() => {{ const t = document.querySelector("
+                              f"'[data-panel-id=\"{panel['id']}\"] svg text');"
+                              " return [t.textContent, t.getAttribute('fill')]; })()")
+    assert text == f"{value * 100:.1f}%"
+    assert fill == {"green": "#73BF69", "orange": "#FF9830", "red": "#F2495C"}[colour]
+
+
+def _no_data_dashboard() -> dict[str, Any]:
+    target = {"refId": "A", "expr": "series_nobody_exports_total", "instant": True}
+    return {"uid": "empty", "title": "Empty", "time": {"from": "now-1h", "to": "now"}, "panels": [
+        {"type": "stat", "id": 1, "title": "Nothing", "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4}, "targets": [target]},
+        {"type": "timeseries", "id": 2, "title": "Still nothing", "gridPos": {"x": 6, "y": 0, "w": 12, "h": 8},
+         "targets": [{**target, "instant": False}]}]}
+
+
+def test_a_panel_without_data_says_no_data(demo_prometheus: str, tmp_path: Path, browser: Chromium) -> None:
+    write_dashboard(tmp_path / "grafana", _no_data_dashboard())
+    [done] = render(dashboards(tmp_path / "grafana"), demo_prometheus, tmp_path / "out", DEMO_NOW, 15.0)
+    assert done.console_errors == ()
+    tab = browser.tab()
+    tab.load(done.html.as_uri(), PAGE_WIDTH)
+    assert tab.evaluate("[...document.querySelectorAll('.panel .body')].map((b) => b.innerText)") == \
+        ["No data", "No data"]
+
+
+def _half(path: Path) -> Image.Image:
+    with Image.open(path) as image:
+        picture = image.convert("RGB")
+    return picture.resize((picture.width // GOLDEN_SCALE, picture.height // GOLDEN_SCALE), Image.Resampling.BOX)
+
+
+@pytest.mark.parametrize("uid", sorted(d.uid for d in dashboards(Path(__file__).parents[2] / "out" / "grafana")))
+def test_each_shipped_dashboard_looks_like_its_golden_picture(uid: str, rendered: list[Rendered],
+                                                               tmp_path: Path) -> None:
+    done = next(d for d in rendered if d.dashboard.uid == uid)
+    golden = GOLDEN / f"{uid}.png"
+    picture = _half(done.png)
+    if UPDATE_GOLDENS or not golden.exists():
+        GOLDEN.mkdir(exist_ok=True)
+        picture.save(golden, optimize=True)
+        pytest.skip(f"wrote {golden}") if UPDATE_GOLDENS else pytest.fail(f"no golden picture: wrote {golden}")
+    with Image.open(golden) as stored:
+        expected = stored.convert("RGB")
+    update = "if the change is intended: OBSGEN_UPDATE_GOLDENS=1 .venv/bin/pytest tests/preview -k golden"
+    assert picture.size == expected.size, f"{uid}: page is {picture.size}, golden {expected.size}; {update}"
+    difference = ImageChops.difference(picture, expected).convert("L").point(lambda v: 255 if v > PIXEL_NOISE else 0)
+    changed = difference.histogram()[255] / (picture.width * picture.height)
+    if changed > CHANGED_PIXELS:
+        picture.save(tmp_path / f"{uid}.png")
+        difference.save(tmp_path / f"{uid}-difference.png")
+    assert changed <= CHANGED_PIXELS, f"{uid}: {changed:.1%} of pixels changed (see {tmp_path}); {update}"

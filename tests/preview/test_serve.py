@@ -1,0 +1,90 @@
+"""`obsgen preview --serve` in a real browser: data Prometheus scrapes shows on the page within one refresh."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from prometheus_client import CollectorRegistry, Gauge, start_http_server
+
+from generator.preview.browser import Chromium
+from generator.preview.page import PAGE_WIDTH
+from tests import servers
+from tests.preview.conftest import write_dashboard
+
+REFRESH = 2.0
+QUERY_SLACK = 1.0
+"""Seconds a push's Prometheus query may take on a loaded machine."""
+
+
+@pytest.fixture
+def scraped_gauge(tmp_path: Path) -> Iterator[tuple[Gauge, str]]:
+    """A gauge the test sets, and a real prometheus scraping it every second."""
+    registry = CollectorRegistry()
+    gauge = Gauge("preview_test_orders", "Orders the test says there are.", registry=registry)
+    gauge.set(7)
+    port = servers.free_port()
+    server, thread = start_http_server(port, addr="127.0.0.1", registry=registry)
+    config = tmp_path / "prometheus.yml"
+    config.write_text(f"global: {{scrape_interval: 1s}}\nscrape_configs:\n- job_name: test\n"
+                      f"  static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n")
+    try:
+        with servers.prometheus(config, tmp_path) as prometheus:
+            yield gauge, prometheus.url
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture
+def served(scraped_gauge: tuple[Gauge, str], tmp_path: Path) -> Iterator[str]:
+    """`obsgen preview --serve` of a dashboard refreshing every 2 s; yields its page URL."""
+    write_dashboard(tmp_path / "grafana", {
+        "uid": "orders", "title": "Orders", "refresh": f"{REFRESH:g}s", "time": {"from": "now-5m", "to": "now"},
+        "panels": [{"type": "stat", "id": 1, "title": "Orders", "gridPos": {"x": 0, "y": 0, "w": 8, "h": 5},
+                    "fieldConfig": {"defaults": {"unit": "none", "decimals": 0}},
+                    "targets": [{"refId": "A", "expr": "preview_test_orders", "instant": True}]}]})
+    process = subprocess.Popen([sys.executable, "-m", "generator", "preview", "--serve", "--grafana",
+                                str(tmp_path / "grafana"), "--prometheus", scraped_gauge[1]],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        base = process.stdout.readline().split(" on ")[1].split("/ ")[0]
+        yield f"{base}/d/orders"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _prometheus_has(url: str, value: float) -> bool:
+    answer = requests.get(f"{url}/api/v1/query", params={"query": "preview_test_orders"}, timeout=5).json()
+    return bool(answer["data"]["result"]) and float(answer["data"]["result"][0]["value"][1]) == value
+
+
+def test_a_served_page_shows_new_data_within_one_refresh_interval(
+        scraped_gauge: tuple[Gauge, str], served: str) -> None:
+    gauge, prometheus = scraped_gauge
+    while not _prometheus_has(prometheus, 7):
+        time.sleep(0.2)
+    with Chromium() as browser:
+        tab = browser.tab()
+        tab.load(served, PAGE_WIDTH)
+        shown = "document.querySelector('.stat .value').textContent"
+        assert tab.evaluate(shown) == "7"
+        gauge.set(42)
+        while not _prometheus_has(prometheus, 42):
+            time.sleep(0.05)
+        changed = time.time()
+        while tab.evaluate(shown) != "42" and time.time() - changed < 3 * REFRESH:
+            time.sleep(0.05)
+        assert tab.evaluate(shown) == "42"
+        pushed = tab.evaluate("window.previewPushes.at(-1)")
+        # The push that carried the new value left within one refresh of Prometheus having it (plus its query).
+        assert pushed["sent"] - changed <= REFRESH + QUERY_SLACK, pushed
+        assert tab.evaluate("document.documentElement.dataset.updates") is not None
+        assert tab.errors == []

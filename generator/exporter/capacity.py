@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from generator.exporter.forecast import DAY_SECONDS, FloatArray, InsufficientDataError, as_series, nanmedian
+from generator.exporter.forecast import DAY_SECONDS, InsufficientDataError, as_series, nanmedian
 
 Direction = Literal["up", "down"]
 Severity = Literal["critical", "warning", "info", "ok"]
@@ -176,9 +176,3 @@ def capacity_recommendation(
         message = f"{resource} on {name} full in {format_duration(seconds)}"
     return Recommendation(name, resource, seconds, severity, message)
 
-
-def trend_line(trend: Trend, step_seconds: float, horizon_steps: int) -> FloatArray:
-    """Trend values for the ``horizon_steps`` steps after the newest sample."""
-    steps = np.arange(1, horizon_steps + 1, dtype=np.float64)
-    line: FloatArray = trend.intercept + trend.slope_per_second * step_seconds * steps
-    return line

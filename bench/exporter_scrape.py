@@ -12,11 +12,7 @@ every query has run, /metrics is scraped back to back for ``--seconds`` over one
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.servers import free_port, wait_ready  # noqa: E402
+from bench.demo_exporter import SHIPPED_CONFIG, demo_exporter  # noqa: E402
 
 GOAL_P99_MS = 50.0
 
@@ -54,41 +50,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="How long to scrape.")
     parser.add_argument("--interval", default="5s", help="How often each query runs.")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="obsgen-scrape-") as tmp:
-        workdir = Path(tmp)
-        url = f"sqlite:///{workdir / 'shop.db'}"
-        subprocess.run([sys.executable, "-m", "generator", "demo-db", "--dsn", url, "--days", "2"],
-                       cwd=REPO, check=True, capture_output=True)
-        config = workdir / "exporter.yml"
-        config.write_text(yaml.safe_dump(config_with(args.queries, args.interval, REPO / "out/exporter/exporter.yml")))
-        port = free_port()
-        log = workdir / "exporter.log"
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "generator", "exporter", "--config", str(config), "--listen",
-                 f"127.0.0.1:{port}"], cwd=REPO, stdout=sink, stderr=subprocess.STDOUT,
-                env={**os.environ, "SHOP_DATABASE_URL": url})
-        try:
-            metrics = f"http://127.0.0.1:{port}/metrics"
-            wait_ready(metrics, process, log)
-            session = requests.Session()
-            deadline = time.monotonic() + 120
-            while session.get(metrics, timeout=10).text.count('status="success"} 1.0') < args.queries:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"not every query ran within 120 s:\n{log.read_text()[-2000:]}")
-                time.sleep(0.2)
-            latencies, size, began = [], 0, time.perf_counter()
-            while time.perf_counter() - began < args.seconds:
-                started = time.perf_counter()
-                body = session.get(metrics, timeout=10).content
-                latencies.append((time.perf_counter() - started) * 1000)
-                size = len(body)
-            runs = sum(float(line.rsplit(" ", 1)[1]) for line in body.decode().splitlines()
-                       if line.startswith("obsgen_query_runs_total{"))
-            elapsed = time.perf_counter() - began
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+    config = config_with(args.queries, args.interval, SHIPPED_CONFIG)
+    with demo_exporter(config, "obsgen-scrape-") as exporter:
+        metrics = exporter.metrics_url
+        session = requests.Session()
+        deadline = time.monotonic() + 120
+        while session.get(metrics, timeout=10).text.count('status="success"} 1.0') < args.queries:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"not every query ran within 120 s:\n{exporter.log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        latencies, size, began = [], 0, time.perf_counter()
+        while time.perf_counter() - began < args.seconds:
+            started = time.perf_counter()
+            body = session.get(metrics, timeout=10).content
+            latencies.append((time.perf_counter() - started) * 1000)
+            size = len(body)
+        runs = sum(float(line.rsplit(" ", 1)[1]) for line in body.decode().splitlines()
+                   if line.startswith("obsgen_query_runs_total{"))
+        elapsed = time.perf_counter() - began
     p50, p90, p99 = np.percentile(latencies, [50, 90, 99])
     lines = sum(1 for line in body.decode().splitlines() if line and not line.startswith("#"))
     print(f"exporter scrape latency: {args.queries} queries each run every {args.interval} ({runs:.0f} runs in "

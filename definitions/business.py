@@ -11,7 +11,7 @@ from generator.model import BusinessMetric, Database, ExporterSettings, MetricTy
 
 COUNTER, GAUGE = MetricType.COUNTER, MetricType.GAUGE
 
-EXPORTER = ExporterSettings(listen="0.0.0.0:9188", prometheus_url="http://prometheus:9090")
+EXPORTER = ExporterSettings(prometheus_url="http://prometheus:9090")
 
 # The DSN (with its password) is a secret: the exporter reads it from the environment, never from out/.
 SHOP = Database(name="shop", dsn_env="SHOP_DATABASE_URL")

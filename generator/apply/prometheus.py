@@ -46,7 +46,8 @@ def config_differences(ours: Any, live: Any, path: str = "", key: str = "") -> l
         for name, value in ours.items():
             child = f"{path}.{name}" if path else str(name)
             if name not in live:
-                found.append(f"{child} is not set on the server, {value!r} in out/")
+                if value not in ({}, [], "", None):  # Prometheus leaves empty settings out of what it reports
+                    found.append(f"{child} is not set on the server, {value!r} in out/")
             else:
                 found += config_differences(value, live[name], child, str(name))
         return found

@@ -10,6 +10,7 @@ from generator.apply.files import CommandStore, DirectoryStore, Store
 from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, ApiError, Connection, Credentials, Unreachable
 from generator.apply.outcome import Action, Finding, Outcome
+from generator.package.emit import require_built
 
 RELOADABLE = {"alertmanager": alertmanager.SERVER, "prometheus": prometheus.SERVER}
 ORDER = ("alertmanager", "prometheus", "grafana")  # receivers exist before the rules that page them
@@ -53,6 +54,11 @@ class Endpoint:
                          f"or {option}-pull and {option}-push commands for a remote directory")
 
 
+READS = {"prometheus": f"prometheus/{prometheus.CONFIG}", "alertmanager": f"alertmanager/{alertmanager.CONFIG}",
+         "grafana": grafana.DASHBOARDS}
+"""What each server's part of out/ must hold."""
+
+
 def _ordered(endpoints: list[Endpoint]) -> list[Endpoint]:
     given = [e for e in endpoints if e.url]
     if not given:
@@ -65,6 +71,7 @@ def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dr
           force: bool) -> list[Outcome]:
     """Apply out/ to every server given, Alertmanager first, then Prometheus, then Grafana."""
     ordered = _ordered(endpoints)
+    require_built(out, *(READS[e.name] for e in ordered))
     # settings and unreadable dashboard files are errors before any server changes
     stores = {e.name: e.store() for e in ordered if e.name in RELOADABLE}
     dashboards = grafana.local_dashboards(out) if any(e.name == "grafana" for e in ordered) else []
@@ -83,5 +90,7 @@ def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dr
 
 def status_of(out: Path, endpoints: list[Endpoint], timeout: float, retries: int) -> list[Finding]:
     """What every server given runs, against out/."""
-    apis = {e.name: e.api(timeout, retries) for e in _ordered(endpoints)}
+    ordered = _ordered(endpoints)
+    require_built(out, *(READS[e.name] for e in ordered))
+    apis = {e.name: e.api(timeout, retries) for e in ordered}
     return status.status(out, apis.get("prometheus"), apis.get("alertmanager"), apis.get("grafana"))

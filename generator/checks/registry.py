@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generator.checks import config_schema, lint
+from generator.checks import config_schema, lint, secrets
 from generator.checks.base import CheckModule
 from generator.checks.mapping import (
     aggregation,
@@ -30,6 +30,7 @@ from generator.checks.xref import (
     collector_buffers,
     counter_without_rate,
     duplicate_name,
+    email_without_smtp,
     invalid_logql,
     invalid_promql,
     name_clash,
@@ -51,13 +52,13 @@ from generator.load.codes import CODES as LOADER_CODES
 PROJECT_CHECKS: tuple[CheckModule, ...] = (
     duplicate_name, at_most_one, name_clash, unknown_severity, unknown_channel, unknown_escalation_policy,
     unknown_dashboard, unknown_database, unknown_service, invalid_promql, undefined_series, counter_without_rate,
-    undefined_variable, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
+    undefined_variable, email_without_smtp, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
     alert_in_tested_rule_set, collector_buffers,
     cooldown, retention_tiers, kubernetes, dashboard_themes, tracing, slo_windows, rule_sets, exporter_scraped,
     aggregation, alert_without_panel,
 )
 """Checks of the loaded project, run before anything is rendered."""
-RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema)
+RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets)
 """Checks of what the targets rendered, run before anything is written."""
 
 

@@ -58,9 +58,12 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
     from generator.build import compile_definitions
     from generator.checks import telemetry
     from generator.checks.tools import run_all
+    from generator.package.emit import require_built
 
-    if not out.is_dir():
-        fail(FileNotFoundError(f"{out}: no such directory (run obsgen build first)"))
+    try:
+        require_built(out)
+    except ValueError as error:
+        fail(error)
     with ThreadPoolExecutor(max_workers=1) as background:
         tools = background.submit(run_all, out)  # promtool and amtool work while the definitions load and check
         compiled = compile_definitions(definitions)

@@ -20,13 +20,14 @@ def import_files(
     force: bool = typer.Option(False, "--force", help="Replace modules that already exist."),
     folder: str = typer.Option("", "--folder", help="Grafana folder of imported dashboards (default: the one the "
                                                     "source names, else General)."),
+    max_size: float = typer.Option(16, "--max-size", min=0, help="Largest file read, in MiB."),
 ) -> None:
     """Write existing rules and dashboards into definitions/ as modules that build back to the same."""
     from generator.core.errors import DefinitionError
     from generator.importer.write import import_files as run_import
 
     try:
-        report = run_import(files, definitions, module, force, folder)
+        report = run_import(files, definitions, module, force, folder, int(max_size * 2**20))
     except DefinitionError as error:
         fail(error)
     for note in report.notes:

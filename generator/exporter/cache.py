@@ -49,6 +49,11 @@ class ResultCache:
         with self._lock:
             self._entries[job] = entry
 
+    def drop(self, job: str) -> None:
+        """Forget a job's samples: its source is down, so its series must disappear now."""
+        with self._lock:
+            self._entries.pop(job, None)
+
     def fresh(self) -> dict[str, tuple[Sample, ...]]:
         """Samples of every job whose result is not stale, by job; stale results are forgotten."""
         now = self._clock()

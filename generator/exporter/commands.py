@@ -66,7 +66,11 @@ def demo_db(dsn: str = typer.Option("sqlite:///shop-demo.db", "--dsn", envvar="S
     from generator.exporter.signals import StopRequested
     from generator.exporter.sql import normalise_url
 
-    engine = create_engine(normalise_url(dsn))
+    try:
+        engine = create_engine(normalise_url(dsn))
+    except ValueError as error:
+        typer.echo(f"error: --dsn: {error}", err=True)
+        raise typer.Exit(2) from None
     started = time.perf_counter()
     shop, written = create(engine, days, seed)
     typer.echo(f"demo-db: {written} sessions over {days:g} days written to {engine.url.render_as_string()} "

@@ -56,7 +56,7 @@ def load_config(path: Path) -> ExporterConfig:
     """Parse and validate an exporter.yml; ConfigError on anything the exporter could not run."""
     try:
         data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as error:
+    except (OSError, ValueError, yaml.YAMLError) as error:  # ValueError: not UTF-8
         raise ConfigError(f"{path}: cannot read the exporter configuration: {error}") from None
     if not isinstance(data, dict) or set(data) - set(SECTIONS):
         raise ConfigError(f"{path}: expected a mapping with the sections {', '.join(SECTIONS)}")

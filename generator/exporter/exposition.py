@@ -9,15 +9,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.registry import CollectorRegistry
 
 from generator.exporter.cache import ResultCache
-
-StartResponse = Callable[[str, list[tuple[str, str]]], object]
+from generator.exporter.http import StartResponse
 
 
 class Exposition:
@@ -64,15 +61,3 @@ class Exposition:
         body = self.body
         start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(body)))])
         return [body]
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Scrapes are not worth a log line each."""
-
-
-def serve_http(exposition: Exposition, host: str, port: int) -> ThreadingWSGIServer:
-    """Serve the exposition on host:port from a background thread; returns the server (shutdown() stops it)."""
-    server = make_server(host, port, exposition.app, ThreadingWSGIServer, handler_class=_QuietHandler)
-    threading.Thread(target=server.serve_forever, name="obsgen-http", daemon=True).start()
-    return server

@@ -130,7 +130,10 @@ class Scheduler:
 
     def _failed(self, job: Job, error: BaseException, status: str) -> None:
         self._metrics.runs.labels(query=job.name, status=status).inc()
-        job.up.set(0 if isinstance(error, SourceDown) else 1)
+        down = isinstance(error, SourceDown)
+        job.up.set(0 if down else 1)
+        if down:
+            self._cache.drop(job.name)
         message = str(error)
         if self._last_error.get(job.name) != message:  # log a failure once, not at every interval
             log.error("%s: %s failed: %s", job.location, job.name, message)

@@ -11,8 +11,9 @@ from generator.core.duration import parse_seconds
 from generator.exporter.cache import ResultCache
 from generator.exporter.collectors import business_collector, forecast_collector
 from generator.exporter.config import ExporterConfig
-from generator.exporter.exposition import Exposition, serve_http
+from generator.exporter.exposition import Exposition
 from generator.exporter.forecast_job import ForecastJob
+from generator.exporter.http import HttpServer
 from generator.exporter.jobs import Job
 from generator.exporter.prometheus_api import PrometheusClient
 from generator.exporter.scheduler import Scheduler, SelfMetrics
@@ -55,16 +56,16 @@ def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") ->
     stop = StopRequested()
     exporter.exposition.start()
     exporter.scheduler.start()
-    httpd = serve_http(exporter.exposition, host.strip("[]") or "0.0.0.0", int(port))
+    httpd = HttpServer(exporter.exposition.app, host.strip("[]") or "127.0.0.1", int(port))
+    httpd.start()
     log.info("serving %d queries and %d forecasts on http://%s:%d/metrics", len(config.queries),
-             len(config.forecasts), host or "0.0.0.0", httpd.server_port)
+             len(config.forecasts), host or "127.0.0.1", httpd.port)
     try:
         while not stop.wait(1.0):
             pass
     finally:
         log.info("stopping")
-        httpd.shutdown()
-        httpd.server_close()
+        httpd.close()
         exporter.scheduler.stop()
         exporter.exposition.stop()
         exporter.databases.dispose()

@@ -1,4 +1,9 @@
-"""Business metrics by SQL: an engine per database (pre-ping, reconnect), read-only runs with a timeout."""
+"""Business metrics by SQL: an engine per database (pre-ping, reconnect), read-only runs with a timeout.
+
+SQLite files are opened read-only (URI mode=ro) and afresh at each run: a missing file is an error, never
+a new empty database, and a file deleted or replaced is noticed at the next run instead of being read
+through a pooled handle on the old inode.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from generator.core.duration import parse_seconds
 from generator.exporter.cache import Sample, labels_of
@@ -59,6 +66,13 @@ def normalise_url(raw: str) -> URL:
     return url
 
 
+def read_only_sqlite(url: URL) -> URL:
+    """A SQLite file URL opened read-only through SQLite's URI form; other URLs unchanged."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return url
+    return url.set(database=f"file:{quote(url.database)}", query={**url.query, "mode": "ro", "uri": "true"})
+
+
 def _read_secret(path: str, name: str) -> str:
     try:
         return Path(path).read_text().strip()
@@ -80,13 +94,13 @@ class Databases:
             if name not in self._engines:
                 database = self.declared[name]
                 url = resolve_url(database)
-                connect_args: dict[str, Any] = (
-                    {"connect_timeout": database.connect_timeout} if url.get_backend_name() == "postgresql"
-                    else {"timeout": database.connect_timeout}
+                options: dict[str, Any] = (
+                    {"connect_args": {"connect_timeout": database.connect_timeout}, "pool_pre_ping": True,
+                     "pool_recycle": 1800} if url.get_backend_name() == "postgresql"
+                    else {"connect_args": {"timeout": database.connect_timeout}, "poolclass": NullPool}
                 )
                 try:
-                    self._engines[name] = create_engine(url, pool_pre_ping=True, pool_recycle=1800,
-                                                        connect_args=connect_args)
+                    self._engines[name] = create_engine(read_only_sqlite(url), **options)
                 except (NoSuchModuleError, ImportError) as error:
                     raise SourceDown(f"database {name}: no driver for {url.drivername} ({error}); for "
                                      "PostgreSQL install obsgen[postgresql]") from None

@@ -7,7 +7,6 @@ ConfigMapList, List) or grafana-operator's GrafanaDashboard (spec.json).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 
 from generator.core.errors import DefinitionError, Location
 from generator.importer.pysource import definitions_module
+from generator.importer.reading import ReadError, load_json
 from generator.interop.grafana_json import convert
 from generator.model import Dashboard, DatasourceVariable
 from generator.model.identity import slug
@@ -71,14 +71,16 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
     if document.get("kind") == "ConfigMap":
         for key, text in (document.get("data") or {}).items():
             try:
-                value = json.loads(text)
+                value = load_json(text)
+            except ReadError:
+                raise
             except (TypeError, ValueError):
                 continue  # other files in the ConfigMap
             for dashboard, _ in _found(value):
                 yield dashboard, _folder(metadata), origin, str(key)
     elif document.get("kind") == "GrafanaDashboard":
         spec = document.get("spec") or {}
-        for dashboard, _ in _found(json.loads(spec["json"]) if isinstance(spec.get("json"), str) else None):
+        for dashboard, _ in _found(load_json(spec["json"]) if isinstance(spec.get("json"), str) else None):
             yield dashboard, str(spec.get("folder") or ""), origin, str(metadata.get("name") or "")
 
 
@@ -95,7 +97,7 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
         if documents is None:
             stem = stem or path.stem
             found = [(d, f, "", f"{stem}.json" if i == 0 else f"{stem}-{i + 1}")
-                     for i, (d, f) in enumerate(_found(json.loads(path.read_text()), top=True))]
+                     for i, (d, f) in enumerate(_found(load_json(path.read_text(encoding="utf-8")), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
     except (ValueError, KeyError) as error:

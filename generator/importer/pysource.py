@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import functools
+import math
 import re
 import textwrap
+from json.encoder import encode_basestring
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,9 +22,25 @@ _FIRST = ["name", "source", "alert", "rule_set", "title", "grafana_uid", "kind",
 _LAST = ["labels", "annotations", "extra", "groups", "rules", "variables", "panels", "rows", "external_series"]
 
 
+@functools.cache
+def _escape(char: str) -> str:
+    """A character Python source cannot show as itself (controls, separators, lone surrogates), escaped."""
+    return char if char.isprintable() else repr(char)[1:-1]
+
+
 def py_str(text: str) -> str:
-    """A double-quoted Python literal of text (JSON's escapes are Python's)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A double-quoted Python literal that evaluates to exactly `text`, whatever it holds.
+
+    JSON's string escapes are Python's; what JSON leaves raw but is not printable is escaped as repr() does."""
+    literal = encode_basestring(text)  # json.dumps(text, ensure_ascii=False) without its per-call overhead
+    return literal if literal.isprintable() else "".join(map(_escape, literal))
+
+
+def docstring_literal(text: str) -> str:
+    """A triple-quoted docstring of `text` (which may hold text read from an import): every backslash and
+    quote escaped, so nothing in it can end the string early."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"""' + "".join(char if char == "\n" else _escape(char) for char in escaped) + '\n"""'
 
 
 def _shorthand(value: Any) -> Any:
@@ -36,21 +54,20 @@ def _shorthand(value: Any) -> Any:
 
 
 def _pieces(text: str, room: int) -> list[str]:
-    """text cut into pieces whose literals fit in room columns, after spaces where it can."""
+    """text cut into pieces whose literals fit in room columns, after a space where it can.
+
+    Linear in its length: a piece is taken whole and shrunk only when escapes make its literal too wide."""
     pieces: list[str] = []
-    current = ""
-    for word in re.findall(r"\S*\s*", text):
-        while len(py_str(word)) > room:  # a word longer than a line: cut it anywhere
-            cut = room - 2
-            while len(py_str(word[:cut])) > room:
-                cut -= 1
-            pieces += [current] if current else []
-            pieces, current, word = [*pieces, word[:cut]], "", word[cut:]
-        if current and len(py_str(current + word)) > room:
-            pieces.append(current)
-            current = ""
-        current += word
-    return [*pieces, current] if current else pieces
+    start = 0
+    while start < len(text):
+        piece = text[start:start + room - 2]
+        while (width := len(py_str(piece))) > room and len(piece) > 1:
+            piece = piece[:max(1, len(piece) * (room - 2) // (width - 2))]
+        if start + len(piece) < len(text) and (space := piece.rfind(" ")) > 0:
+            piece = piece[:space + 1]
+        pieces.append(piece)
+        start += len(piece)
+    return pieces
 
 
 def _string(text: str, indent: str, used: int) -> str:
@@ -58,7 +75,7 @@ def _string(text: str, indent: str, used: int) -> str:
     if "\n" not in text.rstrip("\n") and used + len(py_str(text)) + 1 <= WIDTH:
         return py_str(text)
     inner = indent + INDENT
-    pieces = [piece for line in text.splitlines(keepends=True) for piece in _pieces(line, WIDTH - len(inner))]
+    pieces = [piece for line in re.findall(r"[^\n]*\n|[^\n]+", text) for piece in _pieces(line, WIDTH - len(inner))]
     return "(\n" + "".join(f"{inner}{py_str(piece)}\n" for piece in pieces) + f"{indent})"
 
 
@@ -70,6 +87,8 @@ def _literal(value: Any, indent: str, used: int) -> str:
         return _call(value, indent)
     if isinstance(value, str):
         return _string(value, indent, used)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'
     if isinstance(value, int | float | bool) or value is None:
         return repr(value)
     inner = indent + INDENT
@@ -138,7 +157,7 @@ def definitions_module(docstring: list[str], assignments: list[tuple[str, BaseMo
     text = [line for paragraph in docstring for line in (textwrap.wrap(
         paragraph, WIDTH, subsequent_indent="  " if paragraph.startswith("- ") else "", break_long_words=False,
         break_on_hyphens=False) or [""])]
-    lines = [f'"""{text[0]}', *text[1:], '"""', "", imports]
+    lines = [docstring_literal("\n".join(text)), "", imports]
     for variable, obj in assignments:
         lines += ["", f"{variable} = {_call(obj, '')}"]
     return "\n".join(lines) + "\n"

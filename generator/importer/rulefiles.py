@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from generator.core.errors import DefinitionError, Location
 from generator.core.promql import metric_names
 from generator.derive.series import SYNTHETIC_SERIES
+from generator.importer.reading import load_yaml
 from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet
 from generator.model.identity import slug
 
@@ -95,9 +96,8 @@ def _group(entry: Any, notes: list[str]) -> RuleGroup:
 
 
 def yaml_documents(path: Path) -> list[Any]:
-    """The documents of a YAML file, the items of Kubernetes Lists among them (libyaml's parser when built in)."""
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    pending = [doc for doc in yaml.load_all(path.read_text(), Loader=loader) if doc is not None]
+    """The documents of a YAML file (within reading's bounds), the items of Kubernetes Lists among them."""
+    pending = [doc for doc in load_yaml(path.read_text(encoding="utf-8")) if doc is not None]
     found = []
     while pending:
         doc = pending.pop(0)

@@ -3,6 +3,10 @@ checked to rebuild exactly what was read; nothing is written unless definitions/
 
 from __future__ import annotations
 
+import errno
+import re
+import shutil
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +20,12 @@ from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer import dashboards as dashboard_files
 from generator.importer.dashboards import ImportedDashboard, holds_dashboards, read_dashboards
 from generator.importer.pysource import module_source
+from generator.importer.reading import MAX_BYTES, ReadError, check_size
 from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series, yaml_documents
 from generator.model import Definition
+from generator.package.emit import exchange
+
+MODULE = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass
@@ -65,12 +73,17 @@ def unique_stems(paths: list[Path]) -> dict[Path, str]:
     return {path: f"{path.parent.name}-{path.stem}" if path.stem in repeated else path.stem for path in paths}
 
 
-def _read(paths: list[Path], definitions: Path, folder: str) -> tuple[list[ImportedRules], list[ImportedDashboard]]:
+def _read(paths: list[Path], definitions: Path, folder: str,
+          max_bytes: int) -> tuple[list[ImportedRules], list[ImportedDashboard]]:
     """Rules and dashboards of every file: dashboard JSON, or YAML holding rules, dashboard ConfigMaps or both."""
     rules: list[ImportedRules] = []
     dashboards: list[ImportedDashboard] = []
     stems = unique_stems(paths)
     for path in paths:
+        try:
+            check_size(path, max_bytes)
+        except (ReadError, OSError) as error:
+            raise DefinitionError(Location(str(path), 0), f"cannot import: {error}") from None
         source, stem = shown_path(path, definitions), stems[path]
         if path.suffix.lower() == ".json":
             found = read_dashboards(path, folder=folder, source=source, stem=stem)
@@ -81,7 +94,7 @@ def _read(paths: list[Path], definitions: Path, folder: str) -> tuple[list[Impor
             continue
         try:
             documents = yaml_documents(path)
-        except (yaml.YAMLError, OSError) as error:
+        except (yaml.YAMLError, OSError, ValueError) as error:
             raise DefinitionError(Location(str(path), 0), f"cannot import: {error}") from None
         found = read_dashboards(path, documents, folder, source)
         dashboards += found
@@ -101,6 +114,10 @@ def _with_external_series(rules: list[ImportedRules], dashboards: list[ImportedD
 
 
 def _target(definitions: Path, name: str, taken: dict[Path, str], force: bool) -> Path:
+    """definitions/<name>.py, for a name that is a module name (so it cannot reach outside definitions/)."""
+    if not MODULE.fullmatch(name):
+        raise DefinitionError(Location(str(definitions), 0), f"module name {name!r} is not lower_snake_case "
+                                                             "(letters, digits, _; a letter first)")
     target = definitions / f"{name}.py"
     if (target.exists() and not force) or target in taken:
         raise DefinitionError(Location(str(target), 0), "module exists: choose --module or pass --force")
@@ -132,29 +149,54 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
     return sources
 
 
+def _staged_load(sources: dict[Path, str], definitions: Path, workspace: Path) -> Path:
+    """A copy of definitions/ with the new modules, loaded; DefinitionError (naming definitions/) if it fails."""
+    staged = workspace / definitions.name
+    shutil.copytree(definitions, staged, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    for target, text in sources.items():
+        (staged / target.name).write_text(text, encoding="utf-8")
+    try:
+        load(staged)
+    except DefinitionError as error:
+        where = Location(error.location.file.replace(str(staged), str(definitions)), error.location.line)
+        raise DefinitionError(where, f"{error.message} (nothing imported: definitions/ would not load; an "
+                                     "AlertOverride of the new rule set may be written before importing)") from None
+    return staged
+
+
+def _move_in(sources: dict[Path, str], staged: Path, definitions: Path) -> None:
+    """definitions/ becomes the staged copy in one step (renameat2), or module by module where unsupported."""
+    try:
+        exchange(staged, definitions)
+    except OSError as error:
+        if error.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise
+        for target in sources:
+            (staged / target.name).replace(target)
+
+
 def import_files(paths: list[Path], definitions: Path, module: str = "", force: bool = False,
-                 folder: str = "") -> ImportReport:
-    """Write one definitions module per rule file and per dashboard; nothing is written unless definitions/ loads."""
-    rules, dashboards = _read(paths, definitions, folder)
+                 folder: str = "", max_bytes: int = MAX_BYTES) -> ImportReport:
+    """Write one definitions module per rule file and per dashboard; nothing is written unless definitions/ loads.
+
+    The modules are written into a copy of definitions/ beside it, which replaces definitions/ only once it
+    loads: a failure or a kill at any moment leaves definitions/ as it was or with every module in."""
+    rules, dashboards = _read(paths, definitions, folder, max_bytes)
     _with_external_series(rules, dashboards)
     if module and sum(1 for item in rules if item.rule_sets) + len(dashboards) != 1:
         raise DefinitionError(Location(str(definitions), 0), "--module names the module of a single imported rule "
                                                              "file or dashboard")
     report = ImportReport()
-    sources = _sources(rules, dashboards, definitions, module, force, report)
-    previous = {target: target.read_text() for target in sources if target.exists()}
-    for target, text in sources.items():
-        target.write_text(text)
+    root = definitions.resolve()
+    if not root.is_dir():
+        raise DefinitionError(Location(str(definitions), 0), "definitions directory does not exist")
+    sources = _sources(rules, dashboards, root, module, force, report)
+    for leftover in root.parent.glob(f".{root.name}.import-*"):  # of an import killed before it cleaned up
+        shutil.rmtree(leftover, ignore_errors=True)
+    workspace = Path(tempfile.mkdtemp(prefix=f".{root.name}.import-", dir=root.parent))
     try:
-        load(definitions)
-    except DefinitionError as error:
-        for target in sources:
-            if target in previous:
-                target.write_text(previous[target])
-            else:
-                target.unlink()
-        raise DefinitionError(error.location, f"{error.message} (nothing imported: definitions/ would not load; "
-                                              "an AlertOverride of the new rule set may be written before importing)"
-                              ) from None
-    report.modules = sorted(sources)
+        _move_in(sources, _staged_load(sources, root, workspace), root)
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+    report.modules = sorted(definitions / target.name for target in sources)
     return report

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
 from generator.model.base import Definition, Model
+from generator.model.identity import FileStem
 from generator.model.metrics import LABEL_NAME, Metric, RecordingRule
+from generator.model.numbers import Finite
+from generator.model.templates import GoTemplate
 
 ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 RESERVED_LABELS = {"alertname", "severity", "escalation_policy", "escalation_level"}
@@ -37,11 +40,11 @@ class AlertRule(Definition):
     name: str = Field(description="CamelCase alert name, e.g. CpuHigh.")
     for_: Duration = Field(default="0s", alias="for", description="How long the condition must hold.")
     severity: str = Field(description="Name of a declared severity; its routes apply.")
-    summary: str = Field(min_length=1, description="One line shown in notifications (Go template).")
-    description: str = Field(min_length=1, description="What is happening and its impact.")
+    summary: GoTemplate = Field(min_length=1, description="One line shown in notifications (Go template).")
+    description: GoTemplate = Field(min_length=1, description="What is happening and its impact (Go template).")
     runbook: str = Field(min_length=1, description="What the responder does first (rendered as the runbook).")
     dashboard: str = Field(default="", description="Dashboard (name) to open when it fires.")
-    labels: dict[str, str] = Field(default_factory=dict, description="Extra low-cardinality labels.")
+    labels: dict[str, GoTemplate] = Field(default_factory=dict, description="Extra low-cardinality labels.")
 
     @field_validator("name")
     @classmethod
@@ -67,10 +70,10 @@ class Alert(AlertRule):
     expr: str = Field(default="", description="PromQL condition; or give metric, op and threshold.")
     metric: Metric | RecordingRule | None = Field(default=None, description="Series compared to threshold.")
     op: Comparison = Field(default=">", description="Comparison against the threshold.")
-    threshold: StrictInt | StrictFloat | None = Field(default=None, description="Number compared against.")
+    threshold: Finite | None = Field(default=None, description="Number compared against (finite).")
     channels: tuple[str, ...] = Field(default=(), description="Channels beyond the severity's, if any.")
     escalation: str = Field(default="", description="Escalation policy name, if unresolved alerts climb.")
-    group: str = Field(default="alerts", description="Rule group (and file) it is written to.")
+    group: FileStem = Field(default="alerts", description="Rule group (and file) it is written to.")
     examples: tuple[Example, ...] = Field(min_length=1, description="At least one firing example.")
 
     @model_validator(mode="after")

@@ -73,7 +73,8 @@ JobName = Annotated[str, AfterValidator(_job_name)]
 class ExporterSettings(Definition):
     """Where the sidecar exporter listens and which Prometheus it learns forecasts from (one per project)."""
 
-    listen: str = Field(default="0.0.0.0:9188", description="host:port of its /metrics endpoint.")
+    listen: str = Field(default="127.0.0.1:9188", description=(
+        "host:port of its /metrics endpoint; loopback unless a container publishes it (compose passes --listen)."))
     prometheus_url: str = Field(default="http://prometheus:9090", description="Prometheus read by forecasts.")
     prometheus_timeout: Duration = Field(default="30s", description="Timeout of one query_range request.")
 

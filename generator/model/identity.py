@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 MAX_UID = 40  # Grafana's limit on dashboard uids
+FILE_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def _file_stem(name: str) -> str:
+    if not FILE_STEM.match(name):
+        raise ValueError(f"{name!r} names a file under out/: use letters, digits, '_', '.' and '-', starting with a "
+                         "letter or digit")
+    return name
+
+
+FileStem = Annotated[str, AfterValidator(_file_stem)]
+"""A name that becomes a file name under out/: no separator, never '..', so it cannot reach outside."""
 
 
 def slug(name: str) -> str:

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 from generator.core.duration import Duration
 from generator.model.alerts import AlertRule
 from generator.model.base import Definition
+from generator.model.identity import FileStem
 from generator.model.metrics import LABEL_NAME, RecordingRule
 from generator.model.tracing import SERVICE_NAME
 
@@ -82,7 +83,7 @@ class LogAlert(AlertRule):
     """A LogQL alerting rule evaluated by Loki's ruler and routed by severity like every other alert."""
 
     expr: str = Field(min_length=1, description="LogQL metric query with a comparison, e.g. ... > 5.")
-    group: str = Field(default="log-alerts", description="Rule group (and file) it is written to.")
+    group: FileStem = Field(default="log-alerts", description="Rule group (and file) it is written to.")
 
 
 class LogRecordingRule(Definition):

@@ -11,6 +11,7 @@ from generator.core.duration import Duration
 from generator.model.alerts import Alert
 from generator.model.base import Definition, Model
 from generator.model.metrics import Metric, MetricType, RecordingRule
+from generator.model.numbers import FiniteFloat
 
 MAX_WIDTH = 24  # Grafana's grid has 24 columns
 
@@ -77,7 +78,7 @@ class Query(Model):
 class Threshold(Model):
     """A colour from a value upwards; the first step has no value (the base)."""
 
-    value: float | None = Field(default=None, description="Lower bound; None for the base step.")
+    value: FiniteFloat | None = Field(default=None, description="Lower bound; None for the base step.")
     color: str = Field(description="Grafana colour name or #rrggbb.")
 
 

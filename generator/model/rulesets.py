@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
 from generator.core.promql import PromQLError, parse
 from generator.model.base import Definition, Model
 from generator.model.metrics import LABEL_NAME, METRIC_NAME
+from generator.model.numbers import Finite
+from generator.model.templates import GoTemplate
 
 RULE_SET_NAME = re.compile(r"^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$")
 
@@ -65,7 +67,7 @@ class ImportedAlert(ImportedRule):
         "How long the condition must hold; None when the source does not say (written as given, `for: 0s` too)."))
     keep_firing_for: Duration | None = Field(default=None, description="How long it keeps firing after the condition "
                                                                         "clears; None when the source does not say.")
-    annotations: dict[str, str] = Field(default_factory=dict, description="Annotations, in source order.")
+    annotations: dict[str, GoTemplate] = Field(default_factory=dict, description="Annotations, in source order.")
 
     @field_validator("name")
     @classmethod
@@ -165,8 +167,8 @@ class AlertOverride(Definition):
         default_factory=dict, description="Only the rules of that name with these labels (e.g. one severity)."
     )
     disable: bool = Field(default=False, description="Drop the alert from the output.")
-    threshold: StrictInt | StrictFloat | None = Field(default=None, description="New number the condition compares to.")
-    current_threshold: StrictInt | StrictFloat | None = Field(
+    threshold: Finite | None = Field(default=None, description="New number the condition compares to.")
+    current_threshold: Finite | None = Field(
         default=None, description="The number replaced, needed when the expression compares against several."
     )
     for_: Duration | None = Field(default=None, alias="for", description="New `for`.")

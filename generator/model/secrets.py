@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+
+from generator.core.secret_scan import find
 
 # Field names that only ever hold a secret; each has a *_file counterpart.
 SECRET_FIELDS = {
@@ -19,26 +19,10 @@ SECRET_FIELDS = {
     "bearer_token": "credentials_file",
 }
 
-_SECRET_VALUES = (
-    (re.compile(r"https://hooks\.slack\.com/services/\S+"), "a Slack webhook URL"),
-    (re.compile(r"\bxox[abpr]-[0-9A-Za-z-]+"), "a Slack token"),
-    (re.compile(r"^[0-9a-f]{32}$"), "a 32-hex-digit integration/routing key"),
-)
-_SECRET_QUERY_KEYS = {"token", "key", "api_key", "apikey", "routing_key", "secret", "password", "access_token"}
-
-
 def secret_in_value(value: str) -> str:
-    """What kind of secret a string holds, or "" when it looks clean."""
-    for pattern, kind in _SECRET_VALUES:
-        if pattern.search(value):
-            return kind
-    if "://" in value:
-        parts = urlsplit(value)
-        if parts.password:
-            return "a password inside a URL"
-        if any(k.lower() in _SECRET_QUERY_KEYS for k, _ in parse_qsl(parts.query)):
-            return "a token in a URL's query string"
-    return ""
+    """What kind of secret a string holds, or "" when it looks clean (the formats of core.secret_scan)."""
+    found = find(value)
+    return found[0].kind if found else ""
 
 
 def reject_inline_secrets(data: Any) -> Any:

@@ -93,3 +93,26 @@ def test_unusable_configuration_exits_with_the_definition_named(tmp_path: Path) 
     where = config["queries"][0]["defined_at"]
     assert result.stderr.startswith(f"error: {where}: queries entry 'shop_orders_total': ")
     assert "gauge or a counter" in result.stderr
+
+
+def test_a_missing_database_file_is_down_never_recreated_and_recovers_when_it_returns(
+        tmp_path: Path, demo_sqlite: str) -> None:
+    config = shipped_config()
+    config["forecasts"] = []
+    config["queries"] = config["queries"][:1]
+    path = write_config(tmp_path / "exporter.yml", config, interval="1s", timeout="1s", stale_after="1h")
+    database = Path(demo_sqlite.removeprefix("sqlite:///"))
+    away = database.with_name("moved.db")
+
+    with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": demo_sqlite}) as exporter:
+        exporter.wait_for(lambda s: bool(named(s, "shop_orders_total")), 30, "the first run")
+        database.rename(away)
+        gone = exporter.wait_for(lambda s: one(s, "obsgen_database_up", database="shop") == 0, 30, "database down")
+        recreated = database.exists()
+        away.rename(database)
+        back = exporter.wait_for(lambda s: one(s, "obsgen_database_up", database="shop") == 1, 30, "recovery")
+
+    assert not named(gone, "shop_orders_total")
+    assert not recreated
+    assert named(back, "shop_orders_total")
+    assert "unable to open database file" in exporter.log.read_text()

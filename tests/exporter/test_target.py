@@ -13,7 +13,7 @@ from generator.targets import TARGETS, exporter
 def test_exporter_yml_lists_databases_queries_and_forecasts_with_their_definitions(project: Project) -> None:
     files = TARGETS["exporter"](project)
     config = files["exporter/exporter.yml"]
-    assert config["exporter"] == {"listen": "0.0.0.0:9188", "prometheus_url": "http://prometheus:9090",
+    assert config["exporter"] == {"listen": "127.0.0.1:9188", "prometheus_url": "http://prometheus:9090",
                                   "prometheus_timeout": "30s"}
     assert config["databases"] == [{"name": "shop", "defined_at": config["databases"][0]["defined_at"],
                                     "dsn_env": "SHOP_DATABASE_URL", "connect_timeout": 5}]

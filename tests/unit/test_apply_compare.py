@@ -59,3 +59,11 @@ def test_a_setting_the_server_lacks_or_holds_otherwise_is_named() -> None:
     live = {"global": {"evaluation_interval": "30s"}, "scrape_configs": [{"job_name": "node"}]}
     assert config_differences(ours, live) == ["global.evaluation_interval is '30s' on the server, '15s' in out/",
                                               "scrape_configs has 1 entries on the server, 2 in out/"]
+
+
+def test_an_empty_setting_is_the_same_as_one_the_server_leaves_out() -> None:
+    ours = {"global": {"scrape_interval": "1m", "external_labels": {}}, "remote_write": []}
+    live = {"global": {"scrape_interval": "1m"}}
+    assert config_differences(ours, live) == []
+    assert config_differences({"global": {"external_labels": {"a": "b"}}}, live) == [
+        "global.external_labels is not set on the server, {'a': 'b'} in out/"]

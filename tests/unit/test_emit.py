@@ -1,6 +1,7 @@
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 
 from generator.package.emit import serialise, write_tree
@@ -28,10 +29,10 @@ def test_write_replaces_the_tree_and_keeps_unchanged_files(tmp_path: Path) -> No
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == ["a.yml", "dir/c.yml"]
 
 
-def test_a_swap_interrupted_between_renames_is_recovered(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    write_tree({"a.yml": b"1"}, out)
-    out.rename(tmp_path / ".out.previous")  # killed after moving the old tree away
-    write_tree({"a.yml": b"2"}, out)
-    assert (out / "a.yml").read_bytes() == b"2"
-    assert not (tmp_path / ".out.previous").exists()
+@pytest.mark.parametrize("path", ["../x.yml", "a/../../x.yml", "/etc/x.yml", "a//x.yml", "./x.yml", "a\\..\\x.yml"])
+def test_an_output_path_that_could_leave_out_is_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(ValueError, match="would reach outside out/"):
+        serialise(path, {"a": 1})
+    with pytest.raises(ValueError, match="would reach outside out/"):
+        write_tree({path: b"x"}, tmp_path / "out")
+    assert not (tmp_path / "x.yml").exists()

@@ -1,0 +1,151 @@
+"""Go text/template syntax as Prometheus parses alert annotations and labels: what it refuses, refused here.
+
+A port of the checks text/template's lexer and parser make (actions closed, strings terminated, control
+structures balanced, functions and variables defined), with the functions Prometheus' template package adds
+and the variables its alert header declares. Evaluation is gotemplate's job; this only says whether
+Prometheus would load the template.
+"""
+
+from __future__ import annotations
+
+import re
+
+GO_FUNCTIONS = frozenset({"and", "or", "not", "len", "index", "slice", "print", "printf", "println", "html", "js",
+                          "urlquery", "call", "eq", "ne", "lt", "le", "gt", "ge"})
+PROMETHEUS_FUNCTIONS = frozenset({
+    "query", "first", "label", "value", "strvalue", "args", "reReplaceAll", "safeHtml", "match", "title", "toUpper",
+    "toLower", "graphLink", "tableLink", "sortByLabel", "humanize", "humanize1024", "humanizeDuration",
+    "humanizePercentage", "humanizeTimestamp", "toTime", "toDuration", "pathPrefix", "externalURL", "parseDuration",
+    "stripPort", "stripDomain", "now", "urlQueryEscape"})
+FUNCTIONS = GO_FUNCTIONS | PROMETHEUS_FUNCTIONS
+VARIABLES = frozenset({"$", "$labels", "$value", "$externalLabels", "$externalURL"})
+"""What Prometheus' alert template header defines (rules/alerting.go)."""
+OPENING = frozenset({"if", "range", "with", "define", "block"})
+
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<string>"(?:[^"\\\n]|\\.)*")
+  | (?P<raw>`[^`]*`)
+  | (?P<char>'(?:[^'\\\n]|\\.)+')
+  | (?P<declare>:=|=)
+  | (?P<punct>[|(),])
+  | (?P<variable>\$[A-Za-z0-9_]*)
+  | (?P<field>(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.)
+  | (?P<number>[-+]?(?:0[xX][0-9a-fA-F_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+)i?)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+""", re.VERBOSE)
+
+
+class TemplateSyntaxError(ValueError):
+    """The template would not load in Prometheus; the message says why, as Go's parser would."""
+
+
+def _actions(template: str) -> list[str]:
+    """The text inside each {{ }}, trim markers removed; comments dropped."""
+    found, at = [], 0
+    while (start := template.find("{{", at)) >= 0:
+        end = template.find("}}", start + 2)
+        if end < 0:
+            raise TemplateSyntaxError("unclosed action: a '{{' without its '}}'")
+        body = template[start + 2:end]
+        if body.startswith("- ") or body.startswith("-\t") or body.startswith("-\n"):
+            body = body[2:]
+        if body.endswith(" -") or body.endswith("\t-") or body.endswith("\n-"):
+            body = body[:-2]
+        body = body.strip()
+        if body.startswith("/*"):
+            if not body.endswith("*/"):
+                raise TemplateSyntaxError("unclosed comment")
+        else:
+            found.append(body)
+        at = end + 2
+    return found
+
+
+def _tokens(action: str) -> list[tuple[str, str]]:
+    tokens, at = [], 0
+    while at < len(action):
+        match = _TOKEN.match(action, at)
+        if match is None:
+            raise TemplateSyntaxError(f"unexpected {action[at]!r} in {{{{{action}}}}}")
+        kind = match.lastgroup or ""
+        if kind != "space":
+            tokens.append((kind, match.group()))
+        at = match.end()
+    return tokens
+
+
+def _pipeline(tokens: list[tuple[str, str]], declared: set[str], action: str) -> None:
+    """Functions known, variables declared, parentheses balanced, no empty command."""
+    depth = 0
+    expecting_command = True
+    assigns = next((i for i, (kind, text) in enumerate(tokens) if kind == "declare" and text == ":="), 0)
+    declared.update(text for kind, text in tokens[:assigns] if kind == "variable")  # range $i, $x := ...
+    for index, (kind, text) in enumerate(tokens):
+        if kind == "declare":
+            if index == 0 or tokens[index - 1][0] != "variable":
+                raise TemplateSyntaxError(f"{text} without a variable before it in {{{{{action}}}}}")
+            continue
+        if kind == "variable":
+            if index >= assigns and text.split(".")[0] not in declared:
+                raise TemplateSyntaxError(f"undefined variable {text!r}")
+        elif kind == "word" and text not in FUNCTIONS and text not in ("true", "false", "nil"):
+            raise TemplateSyntaxError(f"function {text!r} not defined (Prometheus' are: "
+                                      f"{', '.join(sorted(PROMETHEUS_FUNCTIONS))})")
+        elif kind == "punct":
+            if text == "(":
+                depth += 1
+            elif text == ")":
+                depth -= 1
+                if depth < 0:
+                    raise TemplateSyntaxError(f"unexpected ')' in {{{{{action}}}}}")
+            elif text == "|" and expecting_command:
+                raise TemplateSyntaxError(f"missing command before '|' in {{{{{action}}}}}")
+        expecting_command = kind == "punct" and text in "|("
+    if depth:
+        raise TemplateSyntaxError(f"unclosed '(' in {{{{{action}}}}}")
+    if tokens and expecting_command:
+        raise TemplateSyntaxError(f"missing command after '|' in {{{{{action}}}}}")
+
+
+def check(template: str) -> None:
+    """TemplateSyntaxError if Prometheus would refuse the template; nothing otherwise."""
+    open_blocks: list[str] = []
+    declared = set(VARIABLES)
+    for action in _actions(template):
+        tokens = _tokens(action)
+        if not tokens:
+            raise TemplateSyntaxError("missing value for command: an empty {{ }}")
+        kind, word = tokens[0]
+        if kind == "word" and word in OPENING:
+            if len(tokens) == 1:
+                raise TemplateSyntaxError(f"missing value for {word}")
+            open_blocks.append(word)
+            if word in ("define", "block"):
+                if tokens[1][0] not in ("string", "raw"):
+                    raise TemplateSyntaxError(f"{word} needs a quoted template name")
+                tokens = tokens[2:]
+            else:
+                tokens = tokens[1:]
+        elif kind == "word" and word == "end":
+            if len(tokens) > 1 or not open_blocks:
+                raise TemplateSyntaxError("unexpected {{end}}")
+            open_blocks.pop()
+            continue
+        elif kind == "word" and word == "else":
+            if not open_blocks or open_blocks[-1] not in ("if", "range", "with"):
+                raise TemplateSyntaxError("unexpected {{else}}")
+            tokens = tokens[2:] if len(tokens) > 1 and tokens[1][1] in ("if", "with") else tokens[1:]
+            if not tokens and len(_tokens(action)) > 1:
+                raise TemplateSyntaxError("missing value for else if")
+        elif kind == "word" and word in ("break", "continue"):
+            if "range" not in open_blocks:
+                raise TemplateSyntaxError(f"{{{{{word}}}}} outside {{{{range}}}}")
+            continue
+        elif kind == "word" and word == "template":
+            if len(tokens) < 2 or tokens[1][0] not in ("string", "raw"):
+                raise TemplateSyntaxError("template needs a quoted template name")
+            tokens = tokens[2:]
+        _pipeline(tokens, declared, action)
+    if open_blocks:
+        raise TemplateSyntaxError(f"unexpected EOF: {{{{{open_blocks[-1]}}}}} without its {{{{end}}}}")

@@ -1,0 +1,140 @@
+"""Secrets in text: Yelp detect-secrets' format plugins, plus the URL and header rules it has no plugin for.
+
+detect-secrets keeps the formats of the common providers (Slack, GitHub, GitLab, AWS, Stripe, SendGrid, Twilio,
+OpenAI, npm, PyPI, JWTs, private keys, basic auth in URLs, Telegram and Discord bot tokens...) as one class per
+format with its own regexes and validity checks; obsgen uses those classes as they are, so a new release adds
+formats here without a change. Its high-entropy and keyword plugins are not used: they flag every checksum and
+dashboard uid in a rendered tree. What obsgen's outputs carry that no plugin knows is below: credentials in a
+URL's user part, in a query or fragment parameter named for one, or as a random-looking path segment (webhook
+tokens of Discord, Telegram, Slack); Authorization headers and bearer tokens; 32-hex-digit PagerDuty keys.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from detect_secrets.plugins.artifactory import ArtifactoryDetector
+from detect_secrets.plugins.aws import AWSKeyDetector
+from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.basic_auth import BasicAuthDetector
+from detect_secrets.plugins.cloudant import CloudantDetector
+from detect_secrets.plugins.discord import DiscordBotTokenDetector
+from detect_secrets.plugins.github_token import GitHubTokenDetector
+from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
+from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
+from detect_secrets.plugins.jwt import JwtTokenDetector
+from detect_secrets.plugins.mailchimp import MailchimpDetector
+from detect_secrets.plugins.npm import NpmDetector
+from detect_secrets.plugins.openai import OpenAIDetector
+from detect_secrets.plugins.private_key import PrivateKeyDetector
+from detect_secrets.plugins.pypi_token import PypiTokenDetector
+from detect_secrets.plugins.sendgrid import SendGridDetector
+from detect_secrets.plugins.slack import SlackDetector
+from detect_secrets.plugins.softlayer import SoftlayerDetector
+from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+from detect_secrets.plugins.stripe import StripeDetector
+from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+PLUGINS: tuple[RegexBasedDetector, ...] = tuple(plugin() for plugin in (
+    ArtifactoryDetector, AWSKeyDetector, AzureStorageKeyDetector, BasicAuthDetector, CloudantDetector,
+    DiscordBotTokenDetector, GitHubTokenDetector, GitLabTokenDetector, IbmCloudIamDetector, IbmCosHmacDetector,
+    JwtTokenDetector, MailchimpDetector, NpmDetector, OpenAIDetector, PrivateKeyDetector, PypiTokenDetector,
+    SendGridDetector, SlackDetector, SoftlayerDetector, SquareOAuthDetector, StripeDetector,
+    TelegramBotTokenDetector, TwilioKeyDetector))
+"""Every format plugin of detect-secrets but the public-IP one (an address is not a secret)."""
+
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>`|]+")
+CREDENTIAL_PARAMETERS = re.compile(
+    r"^(x-)?(access[-_]?token|api[-_]?key|apikey|auth|auth[-_]?token|token|key|secret|client[-_]?secret|password|"
+    r"passwd|pwd|pass|sig|signature|code|private[-_]?token|session|sessionid|credentials?|"
+    r"(routing|service|integration)[-_]?key)$", re.IGNORECASE)
+TEMPLATED = re.compile(r"^(\$\{?[\w.:]+\}?|\{\{.*\}\}|\$__\w+.*)$")
+"""A value a tool fills in (Grafana's $var and ${var}, Go templates, $__env{...}): a reference, not a secret."""
+HEADER = re.compile(r"\b(?:proxy-)?authorization\s*[:=]\s*[\"']?\s*(?:bearer|basic|token|apikey)\s+"
+                    r"([A-Za-z0-9._~+/=-]{8,})", re.IGNORECASE)
+BEARER = re.compile(r"\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)", re.IGNORECASE)
+HEX_KEY = re.compile(r"(?<![0-9a-fA-F/._-])[0-9a-f]{32}(?![0-9a-fA-F/._-])")  # not a uid in a path or file name
+SECRET_KEY = re.compile(r"(?i)^(.*password|.*passwd|.*secret|.*token|api[-_]?key|apikey|credentials|"
+                        r"secureJsonData|(routing|service|integration)[-_]?key)$")
+"""Keys whose value is a secret (Grafana's basicAuthPassword and secureJsonData, Alertmanager's *_password...)."""
+REFERENCE_KEY = re.compile(r"(?i)(_file|File|_env|_path)$")
+MIN_PATH_TOKEN = 20
+MIN_PATH_ENTROPY = 3.5  # bits per character: random base64 is near 6, English words near 3
+LOWER_RUN = re.compile(r"[a-z]+")
+MAX_LOWER_RUN = 2.5  # mean length of lower-case runs: about 1.6 in random base64, 3 and more in CamelCase names
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret found in a text: what kind it is, and its text."""
+
+    kind: str
+    value: str
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy of text in bits per character."""
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _random_token(text: str) -> bool:
+    """A long mixed-case-and-digit string of high entropy whose lower-case runs are short: a generated token,
+    not a word, a slug or a CamelCase name (ApiLatencyBudgetBurn1h)."""
+    if len(text) < MIN_PATH_TOKEN or "." in text or not (any(c.isupper() for c in text)
+                                                         and any(c.isdigit() for c in text)):
+        return False  # a dot: a file name (runbooks/PipeUpBudgetBurn1h.md), not a token
+    runs = LOWER_RUN.findall(text)
+    return bool(runs) and sum(map(len, runs)) / len(runs) <= MAX_LOWER_RUN and entropy(text) >= MIN_PATH_ENTROPY
+
+
+def in_url(url: str) -> Iterator[Secret]:
+    """Credentials a URL carries: in its user part, a credential parameter, or a token-like path segment."""
+    try:
+        parts = urlsplit(url)
+        user, password = parts.username, parts.password
+    except ValueError:
+        return
+    if password and not TEMPLATED.match(password):
+        yield Secret("a password in a URL's user part", password)
+    elif user and _random_token(unquote(user)):
+        yield Secret("a token in a URL's user part", user)
+    for where, text in (("query", parts.query), ("fragment", parts.fragment)):
+        for name, value in parse_qsl(text, keep_blank_values=False):
+            if CREDENTIAL_PARAMETERS.match(name) and not TEMPLATED.match(value) and not value.isdigit():
+                yield Secret(f"a credential in a URL's {where} parameter {name!r}", value)
+    for segment in parts.path.split("/"):
+        token = unquote(segment).split(":", 1)[-1]  # Telegram's bot<id>:<token>
+        if _random_token(token):
+            yield Secret("a random-looking token in a URL path", segment)
+
+
+def under_key(key: str, value: str) -> Secret | None:
+    """The value of a key that only ever holds a secret, unless empty or a reference ($__file{...}, ${VAR})."""
+    if SECRET_KEY.match(key) and not REFERENCE_KEY.search(key) and value.strip() and not TEMPLATED.match(value):
+        return Secret(f"a value under the key {key!r}", value)
+    return None
+
+
+def find(text: str, hex_keys: bool = True) -> list[Secret]:
+    """Every secret in text (one of each value), by detect-secrets' plugins and obsgen's URL, header and key
+    rules; hex_keys=False for identifiers (Grafana uids are 32 hex digits too)."""
+    found = [secret for url in URL.findall(text) for secret in in_url(url.rstrip(".,;)"))]
+    found += [Secret(plugin.secret_type, value) for plugin in PLUGINS for value in plugin.analyze_string(text)]
+    found += [Secret("an Authorization header", match) for match in HEADER.findall(text)]
+    found += [Secret("a bearer token", match) for match in BEARER.findall(text)]
+    if hex_keys:
+        found += [Secret("a 32-hex-digit integration or routing key (PagerDuty)", match) for match in
+                  HEX_KEY.findall(text)]
+    unique = list({secret.value: secret for secret in reversed(found)}.values())[::-1]
+    # a token inside a URL already reported whole (a Slack webhook's last segment) is the same secret
+    return [secret for secret in unique if not any(secret.value in other.value and secret.value != other.value
+                                                   for other in unique)]

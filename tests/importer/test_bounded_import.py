@@ -1,0 +1,119 @@
+"""`obsgen import` reads within bounds (size, aliases, nesting) and is transactional under kill -9."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import load
+from generator.importer.write import import_files
+from tests.importer.conftest import ROOT, base_definitions, loaded_strings
+
+KUBE_PROMETHEUS = sorted((ROOT / "tests/gitops/fixtures/kube-prometheus").glob("*-prometheusRule.yaml"))
+ALIAS_BOMB = "".join(f'{name}: &{name} [{", ".join([f"*{previous}"] * 9)}]\n'
+                     for previous, name in zip("abcdefgh", "bcdefghi", strict=True))
+ALIAS_BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + ALIAS_BOMB
+
+
+def obsgen_import(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", "import", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def rule_file(annotation: str) -> dict[str, object]:
+    return {"groups": [{"name": "big", "rules": [{"alert": "Big", "expr": "vector(1) > 0",
+                                                   "annotations": {"description": annotation}}]}]}
+
+
+def test_a_4_mib_string_is_imported_whole(tmp_path: Path, definitions: Path) -> None:
+    text = "x" * (4 * 2**20)
+    source = tmp_path / "big.yaml"
+    source.write_text(yaml.safe_dump(rule_file(text), width=2**30))
+
+    import_files([source], definitions)
+
+    assert text in loaded_strings(definitions)
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("bomb.yaml", ALIAS_BOMB, "YAML aliases are refused"),
+    ("deep.yaml", "[" * 100_000 + "]" * 100_000, "nested deeper than 64 levels"),
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "nested deeper than 64 levels"),
+    ("hidden.yaml", '"' + "]" * 1000 + '"\n' + "[" * 100_000, "nested deeper than 64 levels"),
+    ("big.yaml", "# " + "x" * 2**20, "over the import limit of 0.5 MiB (raise it with --max-size)"),
+    ("latin1.yaml", "groups: [{name: caf\xe9}]", "can't decode byte 0xe9"),
+], ids=["alias bomb", "deep YAML", "deep JSON", "closers before openers", "over the size limit", "not UTF-8"])
+def test_unreadable_input_is_one_error_line(tmp_path: Path, name: str, content: str, message: str) -> None:
+    definitions = base_definitions(tmp_path)
+    before = sorted(definitions.iterdir())
+    source = tmp_path / name
+    source.write_bytes(content.encode("latin-1" if name.startswith("latin1") else "utf-8"))
+
+    result = obsgen_import(str(source), "--max-size", "0.5", cwd=tmp_path)
+
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"error: {name}:0: cannot import: "), result.stderr
+    assert message in result.stderr
+    assert sorted(definitions.iterdir()) == before
+
+
+def test_the_size_limit_is_raised_by_the_flag(tmp_path: Path) -> None:
+    base_definitions(tmp_path)
+    source = tmp_path / "padded.yaml"
+    source.write_text("# " + "x" * 2**20 + "\n" + yaml.safe_dump(rule_file("padded")))
+
+    result = obsgen_import(str(source), "--max-size", "2", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("module", ["../escaped", "sub/module", "x.y", "Upper", "_private", ""])
+def test_a_module_name_that_could_leave_definitions_is_refused(tmp_path: Path, module: str) -> None:
+    base_definitions(tmp_path)
+    source = tmp_path / "rules.yaml"
+    source.write_text(yaml.safe_dump(rule_file("plain")))
+
+    result = obsgen_import(str(source), "--module", module, cwd=tmp_path) if module else None
+
+    if result is not None:
+        assert result.returncode != 0 and "is not lower_snake_case" in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*.py")) == ["__init__.py", "_alert.py", "stack.py"]
+
+
+def _import_kube_prometheus(definitions: Path) -> None:
+    import_files(KUBE_PROMETHEUS, definitions)
+
+
+def test_a_kill_at_any_moment_leaves_definitions_as_they_were_or_complete(tmp_path: Path) -> None:
+    definitions = base_definitions(tmp_path)
+    before = {p.name: p.read_bytes() for p in definitions.glob("*.py")}
+    started = time.perf_counter()
+    import_files(KUBE_PROMETHEUS, definitions)
+    duration = time.perf_counter() - started
+    complete = {p.name: p.read_bytes() for p in definitions.glob("*.py")}
+    fork = multiprocessing.get_context("fork")
+    rng = random.Random(14)
+    seen = []
+    for _ in range(12):
+        for extra in set(complete) - set(before):
+            (definitions / extra).unlink(missing_ok=True)
+        child = fork.Process(target=_import_kube_prometheus, args=(definitions,))
+        child.start()
+        time.sleep(rng.uniform(0, duration * 1.2))
+        os.kill(child.pid or 0, signal.SIGKILL)
+        child.join()
+        found = {p.name: p.read_bytes() for p in definitions.glob("*.py")}
+        seen.append("old" if found == before else "complete" if found == complete else "partial")
+        load(definitions)
+
+    assert "partial" not in seen, seen

@@ -1,0 +1,140 @@
+"""`obsgen import` of hostile files: no value read can end a string in the module written, so nothing runs.
+
+Every payload below tries to close the literal or docstring it is pasted into and call code that creates
+a marker file. Each is put in every field the importer copies, one import per field; an import either
+keeps the exact string (the loaded project holds it) or refuses the value, and the marker never appears.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.core.errors import DefinitionError
+from generator.importer.rulefiles import kebab
+from generator.importer.write import import_files
+from tests.importer.conftest import base_definitions, loaded_strings
+
+RUN = '__import__("pathlib").Path(r"{marker}").touch()'
+PAYLOADS = [
+    'g""";' + RUN + ';"""g',
+    "g''';" + RUN + ";'''g",
+    'x"\n' + RUN + '\n"',
+    'x\\");' + RUN + ';("',
+    "x\r" + RUN + "#",
+    "x\u2028" + RUN,
+    "x\\\n" + RUN,
+    "{" + RUN + "}",
+]
+
+
+def prometheus_rule(value: str, field: str) -> dict[str, Any]:
+    """A PrometheusRule with value in one field, every other field plain."""
+    alert: dict[str, Any] = {"alert": "HostileAlert", "expr": "vector(1) > 0", "for": "5m",
+                             "labels": {"severity": "warning"}, "annotations": {"summary": "plain"}}
+    group: dict[str, Any] = {"name": "hostile", "rules": [alert, {"record": "job:hostile:sum", "expr": "vector(1)"}]}
+    manifest: dict[str, Any] = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
+                                "metadata": {"name": "hostile-rules"}, "spec": {"groups": [group]}}
+    placed: dict[str, Callable[[], None]] = {
+        "metadata.name": lambda: manifest["metadata"].update(name=value),
+        "group name": lambda: group.update(name=value),
+        "group label value": lambda: group.update(labels={"team": value}),
+        "group extra field": lambda: group.update(partial_response_strategy=value),
+        "group extra key": lambda: group.update({value: "x"}),
+        "alert name": lambda: alert.update(alert=value),
+        "record name": lambda: group["rules"][1].update(record=value),
+        "expr": lambda: alert.update(expr=value),
+        "for": lambda: alert.update({"for": value}),
+        "label value": lambda: alert["labels"].update(team=value),
+        "label name": lambda: alert["labels"].update({value: "x"}),
+        "annotation value": lambda: alert["annotations"].update(description=value),
+        "annotation name": lambda: alert["annotations"].update({value: "x"}),
+    }
+    placed[field]()
+    return manifest
+
+
+def dashboard_config_map(value: str, field: str) -> dict[str, Any]:
+    """A dashboard ConfigMap (old schema: rows, graph panels) with value in one field."""
+    target: dict[str, Any] = {"expr": "up", "legendFormat": "{{instance}}", "refId": "A"}
+    panel: dict[str, Any] = {"type": "graph", "title": "Up", "description": "plain", "targets": [target],
+                             "links": [{"title": "docs", "url": "https://example.com"}]}
+    row: dict[str, Any] = {"title": "Row", "showTitle": True, "panels": [panel]}
+    dashboard: dict[str, Any] = {"title": "Hostile", "rows": [row], "schemaVersion": 14, "tags": ["plain"]}
+    config_map: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap",
+                                  "metadata": {"name": "grafana-dashboard-hostile",
+                                               "annotations": {"grafana_folder": "Folder"}},
+                                  "data": {"hostile.json": ""}}
+    placed: dict[str, Callable[[], None]] = {
+        "ConfigMap name": lambda: config_map["metadata"].update(name=value),
+        "ConfigMap data key": lambda: config_map.update(data={value + ".json": ""}),
+        "folder annotation": lambda: config_map["metadata"]["annotations"].update(grafana_folder=value),
+        "dashboard title": lambda: dashboard.update(title=value),
+        "dashboard tag": lambda: dashboard.update(tags=[value]),
+        "row title": lambda: row.update(title=value),
+        "panel title": lambda: panel.update(title=value),
+        "panel description": lambda: panel.update(description=value),
+        "legend": lambda: target.update(legendFormat=value),
+        "query": lambda: target.update(expr=value),
+        "link title": lambda: panel["links"][0].update(title=value),
+        "panel extra field": lambda: panel.update(hostileOption=value),
+    }
+    placed[field]()
+    key = next(iter(config_map["data"]))
+    config_map["data"][key] = json.dumps(dashboard)
+    return config_map
+
+
+RULE_FIELDS = ["metadata.name", "group name", "group label value", "group extra field", "group extra key",
+               "alert name", "record name", "expr", "for", "label value", "label name", "annotation value",
+               "annotation name"]
+NAMES = {"metadata.name"}
+DASHBOARD_FIELDS = ["ConfigMap name", "ConfigMap data key", "folder annotation", "dashboard title", "dashboard tag",
+                    "row title", "panel title", "panel description", "legend", "query", "link title",
+                    "panel extra field"]
+CASES = [("rules", field) for field in RULE_FIELDS] + [("dashboard", field) for field in DASHBOARD_FIELDS]
+
+
+@pytest.mark.parametrize(("kind", "field"), CASES, ids=[f"{kind}: {field}" for kind, field in CASES])
+def test_no_value_in_any_copied_field_runs_code(tmp_path: Path, kind: str, field: str) -> None:
+    marker = tmp_path / "ran"
+    outcomes = []
+    for index, template in enumerate(PAYLOADS):
+        value = template.replace("{marker}", str(marker))
+        document = prometheus_rule(value, field) if kind == "rules" else dashboard_config_map(value, field)
+        source = tmp_path / f"hostile-{index}.yaml"
+        source.write_text(yaml.safe_dump(document))
+        definitions = base_definitions(tmp_path / str(index))
+        try:
+            import_files([source], definitions, module="hostile")
+        except DefinitionError as error:
+            outcomes.append(f"refused: {error.message[:60]}")
+            continue
+        written = ast.parse((definitions / "hostile.py").read_text(encoding="utf-8"))
+        noted = " ".join((ast.get_docstring(written, clean=False) or "").split())  # notes are wrapped
+        kept = value if field not in NAMES else kebab(value)  # names become rule set names, slugged
+        found = any(kept in text for text in loaded_strings(definitions)) or " ".join(value.split()) in noted
+        outcomes.append("kept" if found else f"altered: {value!r}")
+
+    assert not marker.exists()
+    assert not [outcome for outcome in outcomes if outcome.startswith("altered")], outcomes
+
+
+def test_a_file_name_that_closes_the_docstring_runs_nothing(tmp_path: Path, definitions: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OBSGEN_HOSTILE_RAN", raising=False)
+    source = tmp_path / 'x""";__import__("os").environ.__setitem__("OBSGEN_HOSTILE_RAN", "1");"""x.yaml'
+    record = {"record": "job:a:sum", "expr": "vector(1)"}
+    source.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [record]}]}))
+
+    report = import_files([source], definitions, module="named")
+    loaded_strings(definitions)
+
+    assert report.modules and "OBSGEN_HOSTILE_RAN" not in os.environ

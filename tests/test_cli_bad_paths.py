@@ -1,0 +1,59 @@
+"""Every subcommand given a missing, empty or garbage path: `error:` lines only (one per problem) and a non-zero
+exit, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+
+PROMETHEUS = ["--prometheus-url", "http://127.0.0.1:9"]
+
+
+@pytest.fixture(scope="module")
+def paths(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """missing, an empty directory and file, and garbage: a file where a directory is expected, bytes that are
+    neither UTF-8 nor YAML, a module that is not UTF-8."""
+    root = tmp_path_factory.mktemp("bad-paths")
+    (root / "empty").mkdir()
+    (root / "empty.yml").write_text("")
+    (root / "garbage.yml").write_bytes(b"\x00\xff garbage {[")
+    (root / "garbage-definitions").mkdir()
+    (root / "garbage-definitions" / "x.py").write_bytes(b"\xff\xfe=bad")
+    return root
+
+
+DIRECTORY_COMMANDS = [
+    ["build", "--definitions", "{path}", "--out", "{root}/out"],
+    ["list", "--definitions", "{path}"],
+    ["latency", "--definitions", "{path}"],
+    ["import", "{root}/empty.yml", "--definitions", "{path}"],
+    ["up", "--definitions", "{path}", "--state-dir", "{root}/state", "--free-ports"],
+    ["check", "{path}", "--definitions", "{path}"],
+    ["apply", "--out", "{path}", *PROMETHEUS, "--prometheus-dir", "{root}/served"],
+    ["status", "--out", "{path}", *PROMETHEUS],
+]
+FILE_COMMANDS = [
+    ["import", "{path}", "--definitions", "{root}/empty"],
+    ["exporter", "--config", "{path}"],
+    ["forecast", "report", "--config", "{path}"],
+    ["build", "--definitions", "{path}", "--out", "{root}/out"],
+    ["demo-db", "--dsn", "garbage://{path}"],
+]
+CASES = ([(command, path) for command in DIRECTORY_COMMANDS for path in ("missing", "empty", "garbage-definitions")]
+         + [(command, path) for command in FILE_COMMANDS for path in ("missing.yml", "empty.yml", "garbage.yml")])
+
+
+@pytest.mark.parametrize(("command", "path"), CASES, ids=[f"{' '.join(c[:2])} {p}" for c, p in CASES])
+def test_a_bad_path_is_one_error_line(paths: Path, command: list[str], path: str) -> None:
+    args = [arg.format(path=paths / path, root=paths) for arg in command]
+
+    result = CliRunner().invoke(app, args)
+
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.exit_code != 0, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    assert errors and all(line.startswith("error: ") for line in errors), result.stderr

@@ -7,7 +7,9 @@ ships them to Loki over OTLP or by tailing the files, and Grafana links each lin
 
 from generator.model import LogAlert, LogRecordingRule, LogStorage, LogStream, ScrapeJob, Source
 
-LOG_STORAGE = LogStorage(retention="30d", evaluation_interval="1m")
+# Loki's ruler, like Prometheus, sends to every Alertmanager of the pair (comma-separated URLs)
+LOG_STORAGE = LogStorage(retention="30d", evaluation_interval="1m",
+                         alertmanager_url="http://alertmanager-1:9093,http://alertmanager-2:9093")
 
 STREAMS = [
     LogStream(name="api", service="api", labels={"env": "production"}, retention="30d",

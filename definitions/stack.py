@@ -7,7 +7,7 @@ STACK = Stack(
     scrape_interval=15,  # METRICS_CONFIG["collection"]["interval"]
     evaluation_interval=15,
     external_labels={"platform": "ecommerce-rag"},
-    alertmanagers=("alertmanager:9093",),
+    alertmanagers=("alertmanager-1:9093", "alertmanager-2:9093"),  # an HA pair: Prometheus sends to both
     grafana_url="http://localhost:3000",
     docs_url="https://git.example.com/platform/observability/blob/main/out/docs",
 )
@@ -22,7 +22,7 @@ RETENTION = RetentionPolicy(
 
 SCRAPE_JOBS = [
     ScrapeJob(name="prometheus", source=Source.PROMETHEUS, targets=("localhost:9090",)),
-    ScrapeJob(name="alertmanager", source=Source.ALERTMANAGER, targets=("alertmanager:9093",)),
+    ScrapeJob(name="alertmanager", source=Source.ALERTMANAGER, targets=("alertmanager-1:9093", "alertmanager-2:9093")),
     ScrapeJob(name="node", source=Source.NODE_EXPORTER, targets=("node-exporter:9100",)),
     ScrapeJob(name="api", source=Source.APPLICATION, targets=("api:8000",)),  # the app exports its own service label
     ScrapeJob(name="obsgen-exporter", source=Source.SIDECAR, targets=("obsgen-exporter:9188",)),

@@ -12,7 +12,9 @@ from generator.cli.problems import where
 
 
 def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE, time_scale: float = scale_option(60.0),
-       free_ports: bool = typer.Option(False, "--free-ports", help="Free ports, not 9090, 9093, 9100, ...")) -> None:
+       free_ports: bool = typer.Option(False, "--free-ports", help="Free ports, not 9090, 9093, 9100, ..."),
+       alertmanagers: int = typer.Option(1, "--alertmanagers", min=1, max=3,
+                                         help="2 or 3 run a cluster on loopback, as production's HA pair.")) -> None:
     """Start the live local stack (Prometheus, Alertmanager, node-exporter, demo app, sinks) and print its URLs."""
     import time
 
@@ -22,7 +24,7 @@ def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE, time_scale: flo
 
     began = time.monotonic()
     try:
-        stack = start(Options(definitions, state_dir, time_scale, free_ports=free_ports))
+        stack = start(Options(definitions, state_dir, time_scale, free_ports=free_ports, alertmanagers=alertmanagers))
     except (DefinitionError, RuntimeError) as error:
         fail(error)
     typer.echo(f"obsgen: live stack up in {time.monotonic() - began:.1f} s, time {time_scale:g}x faster "

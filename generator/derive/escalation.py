@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.core.duration import format_seconds, parse_seconds, scale
 from generator.model import EscalationPolicy
+from generator.model.notify import MIN_GROUP_INTERVAL
 
 POLICY_LABEL = "escalation_policy"
 LEVEL_LABEL = "escalation_level"
@@ -18,6 +20,19 @@ ESCALATED_NAME_LABEL = "escalated_alertname"
 # Reaching a level is itself the delay, so its route notifies at once; group_interval batches
 # several alerts escalating together, repeat_interval re-notifies a level nobody acted on.
 ROUTE_TIMING = ("0s", "1m", "4h")
+
+
+def route_timing(time_scale: float = 1.0) -> tuple[str, str, str]:
+    """(group_wait, group_interval, repeat_interval) of a level's route, compressed like every delay.
+
+    Compressing group_interval matters: a level that fires again within 15 minutes of resolving (Prometheus
+    keeps sending the resolved alert that long) joins its old Alertmanager group and waits for the group's
+    next interval; a level that resolves before that is never notified. The interval keeps Alertmanager's
+    10 s floor.
+    """
+    wait, interval, repeat = (scale(duration, time_scale) for duration in ROUTE_TIMING)
+    interval = format_seconds(max(parse_seconds(interval), MIN_GROUP_INTERVAL))
+    return wait, interval, format_seconds(max(parse_seconds(repeat), parse_seconds(interval)))
 
 
 @dataclass(frozen=True)

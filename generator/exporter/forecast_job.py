@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 
 from generator.core.duration import parse_seconds
 from generator.exporter.cache import Sample
@@ -20,30 +22,43 @@ def window(forecast: Forecast, wall_time: float) -> tuple[float, float, float]:
     return end - parse_seconds(forecast.history) + step, end, step
 
 
-def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float) -> list[Prediction]:
-    """A prediction per series the forecast's PromQL returns (series without any finite value are skipped)."""
+def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
+                computing: threading.Lock | None = None) -> list[Prediction]:
+    """A prediction per series the forecast's PromQL returns (series without any finite value are skipped).
+
+    `computing`, when given, is held while predicting: jobs sharing it compute one at a time.
+    """
     start, end, step = window(forecast, wall_time)
     histories = client.query_range(forecast.expr, start, end, step, timeout=parse_seconds(forecast.timeout))
     if len(histories) > forecast.max_series:
         raise JobFailed(f"returned {len(histories)} series, more than max_series={forecast.max_series}: "
                         "aggregate the expression or raise max_series")
     found = []
-    for history in histories:
-        try:
-            found.append(predict(forecast, history.labels, history.values, end))
-        except InsufficientDataError:
-            continue
+    with computing or contextlib.nullcontext():
+        for history in histories:
+            try:
+                found.append(predict(forecast, history.labels, history.values, end))
+            except InsufficientDataError:
+                continue
     return found
 
 
 class ForecastJob(Job):
-    """Recomputes one forecast on its schedule."""
+    """Recomputes one forecast on its schedule.
 
-    def __init__(self, forecast: Forecast, client: PrometheusClient, up: UpGauge) -> None:
+    Every forecast of an exporter is due at the same instants, and each prediction holds megabytes of
+    temporaries: computing them one at a time (`computing`, shared by the exporter's forecast jobs)
+    bounds the exporter's peak memory by one prediction's, where the worker threads would otherwise each
+    keep their own high-water mark in the allocator.
+    """
+
+    def __init__(self, forecast: Forecast, client: PrometheusClient, up: UpGauge, computing: threading.Lock) -> None:
         super().__init__(forecast, up)
         self.forecast = forecast
         self._client = client
+        self._computing = computing
 
     def run(self, wall_time: float) -> list[Sample]:
         """The samples of every series' prediction."""
-        return [s for p in predictions(self.forecast, self._client, wall_time) for s in samples(self.forecast, p)]
+        found = predictions(self.forecast, self._client, wall_time, self._computing)
+        return [s for p in found for s in samples(self.forecast, p)]

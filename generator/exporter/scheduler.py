@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from generator.core.duration import parse_seconds
+from generator.exporter import allocator
 from generator.exporter.cache import ResultCache
 from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown
 from generator.library.exporter import SELF_METRICS
@@ -127,6 +128,7 @@ class Scheduler:
             with self._lock:
                 self._running.discard(job.name)
             self._on_change()
+            allocator.release_free_memory()  # what the run freed goes back, whichever thread's arena held it
 
     def _failed(self, job: Job, error: BaseException, status: str) -> None:
         self._metrics.runs.labels(query=job.name, status=status).inc()

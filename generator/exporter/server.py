@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, disable_created_metrics
 
 from generator.core.duration import parse_seconds
+from generator.exporter import allocator
 from generator.exporter.cache import ResultCache
 from generator.exporter.collectors import business_collector, forecast_collector
 from generator.exporter.config import ExporterConfig
@@ -42,7 +44,8 @@ def build(config: ExporterConfig, prometheus_url: str = "") -> Exporter:
     client = PrometheusClient(prometheus_url or config.settings.prometheus_url,
                               parse_seconds(config.settings.prometheus_timeout))
     jobs: list[Job] = [QueryJob(q, databases, metrics.database_up.labels(database=q.database)) for q in config.queries]
-    jobs += [ForecastJob(f, client, metrics.prometheus_up) for f in config.forecasts]
+    computing = threading.Lock()
+    jobs += [ForecastJob(f, client, metrics.prometheus_up, computing) for f in config.forecasts]
     registry.register(business_collector(cache, config.queries))
     registry.register(forecast_collector(cache, [f.name for f in config.forecasts]))
     exposition = Exposition(registry, cache)
@@ -51,6 +54,7 @@ def build(config: ExporterConfig, prometheus_url: str = "") -> Exporter:
 
 def serve(config: ExporterConfig, listen: str = "", prometheus_url: str = "") -> None:
     """Serve /metrics on `listen` (default: the configuration's) until SIGTERM or SIGINT, then stop cleanly."""
+    allocator.limit_arenas()  # before any job thread allocates
     exporter = build(config, prometheus_url)
     host, _, port = (listen or config.settings.listen).rpartition(":")
     stop = StopRequested()

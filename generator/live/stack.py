@@ -21,6 +21,7 @@ import yaml
 
 from generator.build import compile_project, load
 from generator.core.duration import format_seconds, parse_seconds
+from generator.derive.for_state import for_state
 from generator.derive.time_compression import apply
 from generator.live import backfill
 from generator.live.availability import Availability, self_scrapes
@@ -35,7 +36,10 @@ from generator.model.project import Project
 from generator.package.emit import write_tree
 
 PREFERRED_PORTS = {"demo": 8000, "prometheus": 9090, "alertmanager": 9093, "webhook": 9099,
-                   "node-exporter": 9100, "exporter": 9188, "smtp": 2525, "preview": 3001}
+                   "node-exporter": 9100, "exporter": 9188, "smtp": 2525, "preview": 3001,
+                   "alertmanager-cluster": 9094, "alertmanager-2": 9095, "alertmanager-2-cluster": 9096}
+COMPONENTS = ("demo", "prometheus", "webhook", "node-exporter", "exporter", "smtp", "preview")
+"""Components with a port, besides the Alertmanagers."""
 COMPONENT_OF_SOURCE = {Source.PROMETHEUS: "prometheus", Source.ALERTMANAGER: "alertmanager",
                        Source.NODE_EXPORTER: "node-exporter", Source.APPLICATION: "demo",
                        Source.SIDECAR: "exporter"}
@@ -44,6 +48,16 @@ NODE_COLLECTORS = ("cpu", "meminfo", "loadavg", "stat", "diskstats", "netdev", "
 TOOLS = ("prometheus", "promtool", "prometheus-alertmanager", "prometheus-node-exporter")
 RESEND_DELAY = 60.0
 """Prometheus' default --rules.alert.resend-delay, in seconds."""
+MAINTENANCE_INTERVAL = 900.0
+"""Alertmanager's default --data.maintenance-interval (snapshots of notification log and silences), in seconds."""
+PEER_TIMEOUT = "2s"
+"""--cluster.peer-timeout of a live pair: how long the second Alertmanager waits for the first's notification
+log before sending itself. Ten gossip intervals (200 ms) carry a log entry across loopback many times over;
+the default 15 s would hold every page sent through the survivor of a pair for 15 simulated minutes."""
+READY_PATHS = {"prometheus": "/-/ready", "alertmanager": "/-/ready", "exporter": "/metrics",
+               "node-exporter": "/metrics", "demo": DEMO_READY, "webhook-sink": SINK_READY,
+               "preview": "/"}
+"""What answers 200 once a restarted component is ready, by component (every Alertmanager of a pair alike)."""
 EXPORTER_CONFIG = "exporter/exporter.yml"
 DEMO_DB_READY = "writing new sessions"
 """What `obsgen demo-db --trickle` prints once its history is written."""
@@ -63,6 +77,13 @@ class Options:
     scrape_interval: str = "1s"
     free_ports: bool = False
     """Use free ports for everything instead of the usual ones (9090, 9093, ...)."""
+    alertmanagers: int = 1
+    """How many Alertmanagers; more than one run as a cluster on loopback, and Prometheus sends to all."""
+
+    @property
+    def alertmanager_names(self) -> tuple[str, ...]:
+        """Component names of the Alertmanagers: alertmanager, alertmanager-2, ..."""
+        return ("alertmanager", *(f"alertmanager-{n}" for n in range(2, self.alertmanagers + 1)))
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,10 @@ class LiveStack:
     """Unix time the whole stack was ready."""
     self_jobs: tuple[str, ...]
     """Scrape jobs of the pipeline's own servers (Prometheus, Alertmanager)."""
+    alertmanagers: tuple[str, ...] = ("alertmanager",)
+    """Component names of the Alertmanagers (two or more are clustered)."""
+    resend_delay: float = RESEND_DELAY
+    """Seconds between two sends of a firing alert; Alertmanager resolves one not re-sent within four."""
     skipped: dict[str, str] = field(default_factory=dict)
     """Components not started, and why."""
 
@@ -99,7 +124,8 @@ class LiveStack:
             raise RuntimeError(f"no live stack recorded in {state_dir}: run `obsgen up`")
         return cls(state_dir=state_dir, urls=info["urls"], out=Path(info["out"]), time_scale=info["time_scale"],
                    scrape_interval=info["scrape_interval"], ready_at=info["ready_at"],
-                   self_jobs=tuple(info["self_jobs"]), skipped=info["skipped"])
+                   self_jobs=tuple(info["self_jobs"]), alertmanagers=tuple(info["alertmanagers"]),
+                   resend_delay=info["resend_delay"], skipped=info["skipped"])
 
 
 def _is_free(port: int) -> bool:
@@ -121,24 +147,30 @@ def _free_port(taken: set[int]) -> int:
             return port
 
 
-def _ports(free_only: bool) -> dict[str, int]:
+def _ports(options: Options) -> dict[str, int]:
+    names = [*COMPONENTS, *options.alertmanager_names]
+    if options.alertmanagers > 1:
+        names += [f"{name}-cluster" for name in options.alertmanager_names]
     ports: dict[str, int] = {}
-    for name, preferred in PREFERRED_PORTS.items():
-        usable = not free_only and _is_free(preferred)
+    for name in names:
+        preferred = PREFERRED_PORTS.get(name, 0)
+        usable = preferred and not options.free_ports and _is_free(preferred)
         ports[name] = preferred if usable else _free_port({*ports.values(), *PREFERRED_PORTS.values()})
     return ports
 
 
 def _profile(project: Project, options: Options, ports: dict[str, int], started: set[str]) -> Profile:
     address = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
+    alertmanagers = tuple(address[name] for name in options.alertmanager_names)
     targets: dict[str, tuple[str, ...]] = {
-        job.name: (address[COMPONENT_OF_SOURCE[job.source]],) for job in project.scrape_jobs
+        job.name: alertmanagers if job.source is Source.ALERTMANAGER else (address[COMPONENT_OF_SOURCE[job.source]],)
+        for job in project.scrape_jobs
         if COMPONENT_OF_SOURCE.get(job.source) in started}  # jobs of anything not running here are dropped
     simulated_host = ScrapeJob(name=SIMULATED_HOST_JOB, source=Source.NODE_EXPORTER, targets=(address["demo"],),
                                metrics_path=HOST_METRICS_PATH, labels={"instance": SIMULATED_HOST})
     return Profile(time_scale=1 / options.time_scale, scrape_interval=options.scrape_interval,
                    sink_url=f"http://{address['webhook']}", smtp_smarthost=address["smtp"],
-                   alertmanagers=(address["alertmanager"],), targets=targets, scrape_jobs=(simulated_host,))
+                   alertmanagers=alertmanagers, targets=targets, scrape_jobs=(simulated_host,))
 
 
 def _app_job(project: Project) -> ScrapeJob | None:
@@ -168,11 +200,11 @@ def up(options: Options) -> LiveStack:
     state_dir = options.state_dir.resolve()
     if Supervisor.load(state_dir).running():
         raise RuntimeError(f"a live stack is already running from {state_dir}: run `obsgen down` first")
-    for stale in ("out", "prometheus-data", "alertmanager-data", "notifications", "logs", "backfill", "state.json"):
-        path = state_dir / stale
+    stale = ("out", "prometheus-data", "notifications", "logs", "backfill", "state.json")
+    for path in [*(state_dir / name for name in stale), *state_dir.glob("alertmanager*-data")]:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     state_dir.mkdir(parents=True, exist_ok=True)
-    ports = _ports(options.free_ports)
+    ports = _ports(options)
     out = state_dir / "out"
     definitions = load(options.definitions)
     project, exporter_skip = _compile(definitions, options, ports, out)
@@ -191,7 +223,8 @@ def up(options: Options) -> LiveStack:
     supervisor.info = {"urls": {p.name: p.url for p in supervisor.processes}, "out": str(out),
                        "time_scale": options.time_scale,
                        "scrape_interval": parse_seconds(project.stack.scrape_interval), "ready_at": time.time(),
-                       "self_jobs": self_jobs, "skipped": skipped}
+                       "self_jobs": self_jobs, "alertmanagers": options.alertmanager_names,
+                       "resend_delay": parse_seconds(_resend_delay(options)), "skipped": skipped}
     supervisor.save()
     return LiveStack.load(state_dir)
 
@@ -222,19 +255,35 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
                      http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"])
     if with_exporter:
         _start_exporter(supervisor, out, url, ports)
-    supervisor.start("alertmanager", [
-        "prometheus-alertmanager", f"--config.file={out / 'alertmanager/alertmanager.yml'}", listen["alertmanager"],
-        f"--storage.path={state_dir / 'alertmanager-data'}", f"--web.external-url={url['alertmanager']}",
-        "--cluster.listen-address="], http_ready(url["alertmanager"] + "/-/ready"), url["alertmanager"])
+    for name in options.alertmanager_names:
+        supervisor.start(name, _alertmanager_argv(name, options, ports, out, state_dir),
+                         http_ready(url[name] + "/-/ready"), url[name])
     retention = project.retention.server_retention if project.retention else "15d"
     supervisor.start("prometheus", [
         "prometheus", f"--config.file={out / 'prometheus/prometheus.yml'}", listen["prometheus"],
         f"--storage.tsdb.path={data}", f"--storage.tsdb.retention.time={retention}",
-        f"--rules.alert.resend-delay={_resend_delay(options)}", f"--web.external-url={url['prometheus']}",
-        "--web.enable-lifecycle"], http_ready(url["prometheus"] + "/-/ready"), url["prometheus"])
+        f"--rules.alert.resend-delay={_resend_delay(options)}", *for_state(project, 1 / options.time_scale).flags(),
+        f"--web.external-url={url['prometheus']}", "--web.enable-lifecycle"],
+        http_ready(url["prometheus"] + "/-/ready"), url["prometheus"])
     supervisor.start("preview", [*python, "generator", "preview", "--serve", "--grafana", str(out / "grafana"),
                                  "--prometheus", url["prometheus"], "--port", str(ports["preview"])],
                      http_ready(url["preview"] + "/"), url["preview"])
+
+
+def _alertmanager_argv(name: str, options: Options, ports: dict[str, int], out: Path, state_dir: Path) -> list[str]:
+    """One Alertmanager; with several, each joins the others on loopback and waits PEER_TIMEOUT per position."""
+    # its notification log and silences are snapshotted to disk every maintenance interval and at a clean
+    # stop: compressed like every delay, a crash (SIGKILL) forgets at most 15 simulated minutes of them
+    maintenance = format_seconds(max(MAINTENANCE_INTERVAL / options.time_scale, 1.0))
+    argv = ["prometheus-alertmanager", f"--config.file={out / 'alertmanager/alertmanager.yml'}",
+            f"--web.listen-address=127.0.0.1:{ports[name]}", f"--storage.path={state_dir / f'{name}-data'}",
+            f"--web.external-url=http://127.0.0.1:{ports[name]}", f"--data.maintenance-interval={maintenance}"]
+    if options.alertmanagers == 1:
+        return [*argv, "--cluster.listen-address="]
+    peers = [f"--cluster.peer=127.0.0.1:{ports[f'{other}-cluster']}" for other in options.alertmanager_names
+             if other != name]
+    return [*argv, f"--cluster.listen-address=127.0.0.1:{ports[f'{name}-cluster']}", *peers,
+            f"--cluster.peer-timeout={PEER_TIMEOUT}"]
 
 
 def _backfill(project: Project, options: Options, ports: dict[str, int], data: Path) -> float:
@@ -273,6 +322,20 @@ def _start_exporter(supervisor: Supervisor, out: Path, url: dict[str, str], port
                      http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)
 
 
+def restart(stack: LiveStack, component: str) -> float:
+    """Stop one server (SIGTERM, as an upgrade or a rescheduled pod would) and start it again as `up` did; returns
+    when it is ready."""
+    ready_path = READY_PATHS["alertmanager" if component in stack.alertmanagers else component]
+    Supervisor.load(stack.state_dir).restart(component, http_ready(stack.urls[component] + ready_path))
+    return time.time()
+
+
+def kill(stack: LiveStack, component: str) -> float:
+    """SIGKILL one server and leave it down (`obsgen down` still stops the rest); returns when it is gone."""
+    Supervisor.load(stack.state_dir).kill(component)
+    return time.time()
+
+
 def availability(stack: LiveStack) -> list[Availability]:
     """Share of successful self-scrapes of each of the pipeline's servers since the stack was ready."""
     seconds = time.time() - stack.ready_at
@@ -296,7 +359,7 @@ def describe(stack: LiveStack) -> str:
     urls = stack.urls
     lines = [
         f"  prometheus      {urls['prometheus']}",
-        f"  alertmanager    {urls['alertmanager']}",
+        *(f"  {name:<15} {urls[name]}" for name in stack.alertmanagers),
         f"  node-exporter   {urls['node-exporter']}/metrics",
         f"  demo app        {urls['demo']}/metrics   faults: curl -X POST {urls['demo']}/faults/<name>",
         f"  simulated host  {urls['demo']}{HOST_METRICS_PATH}   (instance=\"{SIMULATED_HOST}\")",

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ class Process:
     argv: list[str]
     log: str
     url: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+    """Variables added to the environment it was started with (started again with the same)."""
 
 
 def _stat(pid: int) -> tuple[str, int] | None:
@@ -148,14 +150,43 @@ class Supervisor:
     def start(self, name: str, argv: list[str], ready: Callable[[], bool], url: str = "",
               timeout: float = 30.0, env: dict[str, str] | None = None) -> Process:
         """Start a detached process, record it, and wait until ready; StartError with its log if not."""
-        log = self.log(name)
+        return self._launch(Process(name, 0, 0, argv, str(self.log(name)), url, env or {}), ready, timeout)
+
+    def restart(self, name: str, ready: Callable[[], bool], timeout: float = 30.0) -> Process:
+        """Stop a recorded process and start it again as it was started (argv, environment, place, log)."""
+        old = self.named(name)
+        stop(old)
+        at = self.processes.index(old)
+        self.processes.remove(old)
+        return self._launch(old, ready, timeout, at)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a recorded process, as a crash would end it, and wait until it is gone; it stays recorded."""
+        process = self.named(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGKILL)
+        while alive(process):
+            _reap(process.pid)
+            time.sleep(0.05)
+
+    def named(self, name: str) -> Process:
+        """The recorded process of that name; KeyError if none."""
+        for process in self.processes:
+            if process.name == name:
+                return process
+        raise KeyError(f"no process named {name} in {self.state_file}")
+
+    def _launch(self, spec: Process, ready: Callable[[], bool], timeout: float, at: int | None = None) -> Process:
+        """Start spec's argv, record it (in place `at`, for a restart, whose log goes on), wait until ready."""
+        log = Path(spec.log)
         log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("wb") as sink:
-            popen = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     cwd=self.state_dir, start_new_session=True, env={**os.environ, **(env or {})})
+        with log.open("wb" if at is None else "ab") as sink:
+            popen = subprocess.Popen(spec.argv, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     cwd=self.state_dir, start_new_session=True, env={**os.environ, **spec.env})
         stat = _stat(popen.pid)
-        process = Process(name, popen.pid, stat[1] if stat else 0, argv, str(log), url)
-        self.processes.append(process)
+        process = replace(spec, pid=popen.pid, started=stat[1] if stat else 0)
+        name = process.name
+        self.processes.insert(len(self.processes) if at is None else at, process)
         self.save()
         deadline = time.monotonic() + timeout
         while not ready():

@@ -29,6 +29,13 @@ class Kubernetes(Definition):
     alertmanager_name: str = Field(
         default="main", description="Name of the Alertmanager resource; its config Secret is alertmanager-<name>."
     )
+    servers: bool = Field(
+        default=True,
+        description="Also write the Prometheus and Alertmanager resources: Alertmanager with a replica per "
+                    "Stack.alertmanagers entry (a clustered pair), Prometheus restoring alerts' for state; False "
+                    "when another installation (kube-prometheus) owns them.",
+    )
+    prometheus_name: str = Field(default="k8s", description="Name of the Prometheus resource.")
     credentials_secret: str = Field(
         default="alertmanager-credentials",
         description="Secret whose keys, named like the files channels reference (*_file), hold the credentials.",
@@ -43,7 +50,7 @@ class Kubernetes(Definition):
                     "chart's sidecar.dashboards.folderAnnotation).",
     )
 
-    @field_validator("namespace", "alertmanager_name", "credentials_secret")
+    @field_validator("namespace", "alertmanager_name", "credentials_secret", "prometheus_name")
     @classmethod
     def _dns_label(cls, name: str) -> str:
         if not DNS_LABEL.match(name) or len(name) > 63:

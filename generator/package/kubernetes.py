@@ -3,8 +3,9 @@
 Written only when definitions/ declare a Kubernetes object. As Sloth's storage writers wrap one rule
 model, packaging wraps the targets' documents (found at the paths of generator.model.conventions) and
 never renders them again. Each kind of object comes from one builder in OBJECT_BUILDERS:
-PrometheusRules, the Alertmanager configuration, and a ConfigMap per dashboard labelled for the Grafana
-sidecar (k8s-sidecar), which writes it where Grafana's provider reads it.
+PrometheusRules, the Alertmanager configuration, a ConfigMap per dashboard labelled for the Grafana
+sidecar (k8s-sidecar), which writes it where Grafana's provider reads it, and (unless another
+installation owns them) the Prometheus and Alertmanager resources themselves.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from generator.core.errors import DefinitionError
 from generator.derive.dashboards import dashboards
+from generator.derive.for_state import for_state
 from generator.model import Kubernetes, RuleSet, conventions
 from generator.model.identity import slug
 from generator.model.project import Project
@@ -156,8 +158,38 @@ def dashboard_config_maps(project: Project, kube: Kubernetes, rendered: Rendered
     return files
 
 
+def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
+    """The Prometheus resource (selecting the rules, sending to every Alertmanager replica, restoring `for`)
+    and the Alertmanager resource (a replica per Stack.alertmanagers entry: the operator clusters them)."""
+    if not kube.servers:
+        return {}
+    state = for_state(project)
+    prometheus_spec: dict[str, Any] = {
+        "scrapeInterval": project.stack.scrape_interval, "evaluationInterval": project.stack.evaluation_interval,
+        "externalLabels": dict(project.stack.external_labels), "ruleSelector": {"matchLabels": kube.rule_labels},
+        # the operator's alertmanager-operated Service lists every replica: Prometheus sends to each one
+        "alerting": {"alertmanagers": [{"namespace": kube.namespace, "name": "alertmanager-operated",
+                                        "port": "web"}]},
+        "rules": {"alert": {"forGracePeriod": state.grace_period, "forOutageTolerance": state.outage_tolerance}},
+    }
+    if project.retention is not None:
+        prometheus_spec["retention"] = project.retention.server_retention
+    alertmanager_spec: dict[str, Any] = {"replicas": len(project.stack.alertmanagers),
+                                         "secrets": [kube.credentials_secret]}
+    if kube.alertmanager == "alertmanagerconfig":
+        alertmanager_spec["alertmanagerConfigSelector"] = {"matchLabels": MANAGED_BY}
+    return {
+        f"{DIR}/prometheus/prometheus.yaml": {
+            "apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",
+            "metadata": metadata(kube, kube.prometheus_name), "spec": prometheus_spec},
+        f"{DIR}/alertmanager/alertmanager.yaml": {
+            "apiVersion": "monitoring.coreos.com/v1", "kind": "Alertmanager",
+            "metadata": metadata(kube, kube.alertmanager_name), "spec": alertmanager_spec},
+    }
+
+
 Builder = Callable[[Project, Kubernetes, Rendered], dict[str, Any]]
-OBJECT_BUILDERS: tuple[Builder, ...] = (prometheus_rules, alertmanager_objects, dashboard_config_maps)
+OBJECT_BUILDERS: tuple[Builder, ...] = (prometheus_rules, alertmanager_objects, dashboard_config_maps, servers)
 """Each returns {path: Kubernetes object}."""
 
 

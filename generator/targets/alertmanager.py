@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.derive.escalation import ESCALATED_NAME_LABEL, LEVEL_LABEL, POLICY_LABEL, escalation_rules
-from generator.derive.escalation import ROUTE_TIMING as ESCALATION_ROUTE_TIMING
+from generator.derive.escalation import route_timing as escalation_route_timing
 from generator.model import Channel, EmailChannel, PagerDutyChannel, SlackChannel, WebhookChannel, conventions
 from generator.model.identity import receiver_name
 from generator.model.notify import route_timing
@@ -76,13 +76,14 @@ def routes(project: Project) -> list[dict[str, Any]]:
     """Child routes, most specific first: escalation levels, alert overrides, then severities."""
     alerting = project.alerting
     result: list[dict[str, Any]] = []
+    escalation_timing = escalation_route_timing(project.profile.time_scale if project.profile is not None else 1.0)
     for policy in project.escalation_policies.values():
         for level in escalation_rules(policy):
             result.append(_timed({
                 "receiver": receiver_name(level.channels),
                 "matchers": [f'{POLICY_LABEL}="{policy.name}"', f'{LEVEL_LABEL}="{level.level}"'],
                 "group_by": [*alerting.group_by, "escalated_alertname"],
-            }, ESCALATION_ROUTE_TIMING))
+            }, escalation_timing))
     for alert in project.alerts.values():
         severity = project.severity_of(alert)
         channels = project.alert_channels(alert)

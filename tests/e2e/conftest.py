@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
 
 from generator.live.client import LiveClient
 from generator.live.stack import Options, down, up
@@ -29,6 +32,26 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveClient]:
     state_dir = tmp_path_factory.mktemp("live")
     stack = up(Options(definitions=ROOT / "definitions", state_dir=state_dir, free_ports=True))
     try:
+        yield LiveClient(stack)
+    finally:
+        down(state_dir)
+
+
+def _discovered(prometheus: str) -> list[str]:
+    response = requests.get(f"{prometheus}/api/v1/alertmanagers", timeout=10)
+    return [found["url"] for found in response.json()["data"]["activeAlertmanagers"]]
+
+
+@contextmanager
+def own_stack(state_dir: Path, alertmanagers: int = 1) -> Iterator[LiveClient]:
+    """A stack of its own for tests that restart or kill its servers, ready to route alerts, stopped at the end."""
+    stack = up(Options(definitions=ROOT / "definitions", state_dir=state_dir, free_ports=True,
+                       alertmanagers=alertmanagers))
+    try:
+        deadline = time.monotonic() + 30
+        while len(_discovered(stack.urls["prometheus"])) < len(stack.alertmanagers):
+            assert time.monotonic() < deadline, "Prometheus did not discover its Alertmanagers"
+            time.sleep(0.2)  # Prometheus discovers them up to 5 s after it starts; an alert firing before waits
         yield LiveClient(stack)
     finally:
         down(state_dir)

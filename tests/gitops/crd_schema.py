@@ -12,7 +12,8 @@ from typing import Any
 import jsonschema
 
 CRDS = Path(__file__).parent / "crds"
-FILES = {"PrometheusRule": "prometheusrules-crd.json", "AlertmanagerConfig": "alertmanagerconfigs-crd.json"}
+FILES = {"PrometheusRule": "prometheusrules-crd.json", "AlertmanagerConfig": "alertmanagerconfigs-crd.json",
+         "Prometheus": "prometheuses-crd.json", "Alertmanager": "alertmanagers-crd.json"}
 
 
 def _strict(schema: Any, route: Any = None) -> Any:

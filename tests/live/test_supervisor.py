@@ -40,3 +40,28 @@ def test_a_process_that_dies_at_start_reports_its_log(tmp_path: Path) -> None:
         supervisor.start("broken", [sys.executable, "-c", "print('bad config'); raise SystemExit(3)"],
                          ready=lambda: False)
     assert supervisor.stop_all()[0][1] == "already gone"
+
+
+def test_a_restarted_process_keeps_its_place_argv_and_environment_and_is_still_stopped(tmp_path: Path) -> None:
+    supervisor = Supervisor(tmp_path)
+    first = supervisor.start("first", SLEEPER, ready=lambda: True, env={"OBSGEN_PROBE": "kept"})
+    supervisor.start("second", SLEEPER, ready=lambda: True)
+    try:
+        again = Supervisor.load(tmp_path).restart("first", ready=lambda: True)
+        assert not alive(first) and alive(again) and again.pid != first.pid
+        environ = Path(f"/proc/{again.pid}/environ").read_bytes().split(b"\0")
+        assert b"OBSGEN_PROBE=kept" in environ and again.argv == first.argv
+        assert [p.name for p in Supervisor.load(tmp_path).processes] == ["first", "second"]
+    finally:
+        outcomes = Supervisor.load(tmp_path).stop_all()
+    assert [outcome for _, outcome in outcomes] == ["stopped", "stopped"] and not alive(again)
+
+
+def test_a_killed_process_stays_recorded_and_down_still_stops_the_others(tmp_path: Path) -> None:
+    supervisor = Supervisor(tmp_path)
+    victim = supervisor.start("victim", SLEEPER, ready=lambda: True)
+    other = supervisor.start("other", SLEEPER, ready=lambda: True)
+    Supervisor.load(tmp_path).kill("victim")
+    assert not alive(victim) and alive(other)
+    outcomes = {process.name: outcome for process, outcome in Supervisor.load(tmp_path).stop_all()}
+    assert outcomes == {"victim": "already gone", "other": "stopped"}

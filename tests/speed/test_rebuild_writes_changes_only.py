@@ -44,7 +44,9 @@ def _files(out: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.mark.parametrize(("kubernetes", "rewritten"), [
     (False, [RULES]),
-    (True, ["kubernetes/prometheusrules/node-exporter-rules-node-exporter.yaml", RULES]),
+    # 2h becomes the longest `for`, so the Prometheus resource's outage tolerance follows (derive/for_state.py)
+    (True, ["kubernetes/prometheus/prometheus.yaml",
+            "kubernetes/prometheusrules/node-exporter-rules-node-exporter.yaml", RULES]),
 ], ids=["rules only", "with PrometheusRule objects"])
 def test_a_one_alert_edit_rewrites_only_the_files_holding_that_alert(
         tmp_path: Path, kubernetes: bool, rewritten: list[str]) -> None:

@@ -40,8 +40,8 @@ def test_a_misspelt_key_fails_the_specification(compose: dict[str, Any]) -> None
 
 def test_every_server_of_the_stack_is_there_with_a_pinned_image_and_a_health_check(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) >= {"prometheus", "alertmanager", "grafana", "loki", "tempo", "otel-collector",
-                             "node-exporter", "obsgen-exporter"}
+    assert set(services) >= {"prometheus", "alertmanager-1", "alertmanager-2", "grafana", "loki", "tempo",
+                             "otel-collector", "node-exporter", "obsgen-exporter"}
     for name, service in services.items():
         images = [service["image"], service.get("build", {}).get("args", {}).get("BASE", service["image"])]
         for image in images:

@@ -58,7 +58,7 @@ def test_loki_config_has_tsdb_v13_daily_index_and_per_stream_retention(built: Pa
         {"selector": '{service_name="api", env="production"}', "priority": 2, "period": "720h"},
         {"selector": '{service_name="rag-engine", env="production"}', "priority": 2, "period": "336h"},
     ]
-    assert document["ruler"]["alertmanager_url"] == "http://alertmanager:9093"
+    assert document["ruler"]["alertmanager_url"] == "http://alertmanager-1:9093,http://alertmanager-2:9093"
 
 
 @pytest.mark.parametrize(("section", "misspelt"), [

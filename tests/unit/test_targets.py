@@ -28,6 +28,16 @@ def test_escalation_levels_route_before_severities(project: Project) -> None:
         "email_team_lead", "email_manager-slack_urgent", "email_director-webhook_pagerduty"]
 
 
+def test_escalation_routes_are_compressed_with_time_down_to_alertmanagers_floor(project: Project) -> None:
+    timing = ("group_wait", "group_interval", "repeat_interval")
+    level = _route(alertmanager.config(project), 'escalation_policy="default"', 'escalation_level="3"')
+    assert tuple(level[key] for key in timing) == ("0s", "1m", "4h")
+    # at 60x a level re-firing into its old group would wait a simulated hour, resolving before anyone is told
+    live = _route(alertmanager.config(apply(project, Profile(time_scale=1 / 60))),
+                  'escalation_policy="default"', 'escalation_level="3"')
+    assert tuple(live[key] for key in timing) == ("0s", "10s", "4m")
+
+
 def test_higher_severity_inhibits_lower_for_same_alert_and_instance(project: Project) -> None:
     rules = alertmanager.inhibit_rules(project)
     assert rules[-1] == {"source_matchers": ['severity="emergency"'],

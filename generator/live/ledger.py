@@ -1,0 +1,205 @@
+"""Notifications accounted for: what each alert episode Prometheus recorded should have sent, and what arrived.
+
+An episode is a run of an alert's `ALERTS{alertstate="firing"}` samples (gaps shorter than Alertmanager's
+resolve timeout bridged: Alertmanager still holds the alert as firing across them, as it does across a
+Prometheus restart). The alert's labels route it, through the compiled alertmanager.yml, to integrations
+(a webhook path of the sink, an email address); each owes one firing notification, one resolved
+notification when it sends resolved ones, and repeats no more often than the route's repeat_interval.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import yaml
+
+from generator.core.duration import parse_seconds
+from generator.live.recording import Record
+
+SETTLE = 3.0
+"""Seconds allowed beyond a route's timings for evaluation, delivery and a shared machine."""
+MATCHER = re.compile(r'^\s*([a-zA-Z_]\w*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
+DELIVERED = 200
+Integration = tuple[str, str]
+"""("webhook", path on the sink) or ("email", address)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One integration an alert reaches, with the timings of the route that sends it there."""
+
+    integration: Integration
+    send_resolved: bool
+    group_wait: float
+    group_interval: float
+    repeat_interval: float
+
+
+class Routing:
+    """Alertmanager's routing tree of a compiled alertmanager.yml, evaluated as Alertmanager does."""
+
+    def __init__(self, config: Path) -> None:
+        document = yaml.safe_load(config.read_text())
+        self._root: dict[str, Any] = document["route"]
+        self._receivers = {receiver["name"]: receiver for receiver in document.get("receivers", [])}
+
+    def deliveries(self, labels: dict[str, str]) -> list[Delivery]:
+        """Every integration the labels reach (a `continue` route adds its own)."""
+        found = []
+        for route in _matching(self._root, labels, {}):
+            receiver = self._receivers[route["receiver"]]
+            timings = [parse_seconds(route.get(key, default)) for key, default in
+                       (("group_wait", "30s"), ("group_interval", "5m"), ("repeat_interval", "4h"))]
+            for config in receiver.get("webhook_configs", []):
+                found.append(Delivery(("webhook", urlsplit(config["url"]).path), config.get("send_resolved", True),
+                                      *timings))
+            for config in receiver.get("email_configs", []):
+                found.append(Delivery(("email", config["to"]), config.get("send_resolved", False), *timings))
+        return found
+
+
+def _matches(route: dict[str, Any], labels: dict[str, str]) -> bool:
+    for matcher in route.get("matchers", []):
+        parsed = MATCHER.match(matcher)
+        if parsed is None:
+            raise ValueError(f"matcher {matcher!r} is not name op \"value\"")
+        name, op, value = parsed.groups()
+        actual = labels.get(name, "")
+        hit = actual == value if op in ("=", "!=") else re.fullmatch(value, actual) is not None
+        if hit == op.startswith("!"):
+            return False
+    return True
+
+
+def _matching(route: dict[str, Any], labels: dict[str, str], inherited: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The routes that take the labels under `route` (which matches): the deepest ones, as Alertmanager picks."""
+    settings = {**inherited, **{k: v for k, v in route.items() if k != "routes"}}
+    taken = False
+    for child in route.get("routes", []):
+        if _matches(child, labels):
+            yield from _matching(child, labels, settings)
+            taken = True
+            if not child.get("continue", False):
+                break
+    if not taken:
+        yield settings
+
+
+@dataclass(frozen=True)
+class Episode:
+    """An alert firing from `start` to `end` (None: still firing when looked at)."""
+
+    labels: dict[str, str]
+    start: float
+    end: float | None
+
+    @property
+    def name(self) -> str:
+        """The alert and, for an escalation, the alert it escalates and the level."""
+        labels = self.labels
+        if "escalated_alertname" in labels:
+            return f"{labels['escalated_alertname']} level {labels.get('escalation_level', '?')}"
+        return labels["alertname"]
+
+
+def episodes(prometheus_url: str, start: float, end: float, bridge: float) -> list[Episode]:
+    """Firing episodes of every alert between start and end, from the raw ALERTS samples (evaluation times).
+
+    Raw samples, not query_range: a range query shows a series from the next step after it appears and for
+    up to the lookback delta after it stops, which would misplace notifications sent right at firing.
+    """
+    response = requests.get(f"{prometheus_url}/api/v1/query", timeout=60, params={
+        "query": f'ALERTS{{alertstate="firing"}}[{math.ceil(end - start)}s]', "time": f"{end:.3f}"})
+    response.raise_for_status()
+    found: list[Episode] = []
+    for series in response.json()["data"]["result"]:
+        labels = {k: v for k, v in series["metric"].items() if k not in ("__name__", "alertstate")}
+        found += _runs(labels, [float(t) for t, _ in series["values"]], bridge, end)
+    return sorted(found, key=lambda e: e.start)
+
+
+def _runs(labels: dict[str, str], stamps: list[float], bridge: float, end: float) -> list[Episode]:
+    runs, begin = [], stamps[0]
+    for before, after in itertools.pairwise(stamps):
+        if after - before > bridge:
+            runs.append(Episode(labels, begin, before))
+            begin = after
+    runs.append(Episode(labels, begin, None if end - stamps[-1] <= bridge else stamps[-1]))
+    return runs
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One episode at one integration: notifications owed and received."""
+
+    episode: Episode
+    integration: Integration
+    expected_firing: int
+    received_firing: int
+    expected_resolved: int
+    received_resolved: int
+    allowed_firing: int
+    """Firing notifications that are not duplicates: the first plus one per repeat_interval of firing."""
+
+    @property
+    def lost(self) -> int:
+        """Notifications owed and never received."""
+        return (max(0, self.expected_firing - self.received_firing)
+                + max(0, self.expected_resolved - self.received_resolved))
+
+    @property
+    def duplicated(self) -> int:
+        """Notifications received more often than Alertmanager's timings allow."""
+        return max(0, self.received_firing - self.allowed_firing) + max(0, self.received_resolved - 1)
+
+
+def _mentions(record: Record, integration: Integration, labels: dict[str, str]) -> str | None:
+    """The status ("firing"/"resolved") the record reports for an alert with these labels, None if not about it."""
+    kind, target = integration
+    if kind == "webhook":
+        if record.get("path") != target or record.get("answered") != DELIVERED:
+            return None
+        for alert in record["body"].get("alerts", []):
+            if all(alert["labels"].get(k) == v for k, v in labels.items()):
+                return str(alert["status"])
+        return None
+    if target not in record.get("rcpt_tos", ()) or not all(f"{k}={v}" in record["text"] for k, v in labels.items()):
+        return None
+    return "resolved" if "[RESOLVED]" in record["subject"] else "firing"
+
+
+def account(found: list[Episode], routing: Routing, records: list[Record], until: float) -> list[Tally]:
+    """A tally per episode and integration, from the sinks' records (webhooks and emails together)."""
+    tallies = []
+    for index, episode in enumerate(found):
+        following = [e.start for e in found[index + 1:] if e.labels == episode.labels]
+        horizon = following[0] if following else math.inf
+        for delivery in routing.deliveries(episode.labels):
+            tallies.append(_tally(episode, delivery, records, until, horizon))
+    return tallies
+
+
+def _tally(episode: Episode, delivery: Delivery, records: list[Record], until: float, horizon: float) -> Tally:
+    ended = episode.end if episode.end is not None else until
+    firing = resolved = 0
+    for record in records:
+        status = _mentions(record, delivery.integration, episode.labels)
+        at = record["received"]
+        if status == "firing" and episode.start <= at < min(horizon, ended + delivery.group_wait + SETTLE):
+            firing += 1
+        elif status == "resolved" and episode.end is not None and episode.end <= at < horizon:
+            resolved += 1
+    lasted = ended - episode.start
+    owed_firing = int(lasted >= delivery.group_wait + SETTLE)
+    owed_resolved = int(bool(owed_firing and delivery.send_resolved and episode.end is not None
+                             and until - episode.end >= delivery.group_interval + SETTLE))
+    allowed = 1 + math.floor(lasted / delivery.repeat_interval)
+    return Tally(episode, delivery.integration, owed_firing, firing, owed_resolved, resolved, allowed)

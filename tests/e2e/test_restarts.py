@@ -1,0 +1,124 @@
+"""Servers restarted in the middle of an incident: no page lost, none sent twice, the escalation ladder keeps its clock.
+
+One CpuHigh incident on a stack of its own (60x: escalation level 1 after 15 s of firing, level 2 after 30 s).
+Prometheus restarts between levels 1 and 2 (its `for` state restored from ALERTS_FOR_STATE), Alertmanager
+restarts after level 2 (notification log and silences from its data directory), then the exporter; the
+fault clears and CpuHigh resolves. The ledger then compares what each episode Prometheus recorded owed
+every integration with what the sinks received.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from generator.live.client import LiveClient
+from generator.live.demo.faults import Fault
+from generator.live.ledger import Routing, Tally, account, episodes
+from generator.live.stack import restart
+from tests.e2e.conftest import SIMULATED_HOST, own_stack
+
+RESOLVED_OWED = 15.0
+"""Seconds after the resolved notification until the ledger holds it owed (group_interval 10 s + SETTLE 3 s after
+the episode ended, which may be just before the notification), so a second one would count as a duplicate."""
+
+
+@dataclass
+class Incident:
+    """What happened, when (time.time())."""
+
+    live: LiveClient
+    fired: float
+    restarted: dict[str, float]
+    level2: float
+    silence: str
+    tallies: list[Tally]
+
+
+def silence(alertmanager: str, alertname: str) -> str:
+    """Silence an alert name for an hour on one Alertmanager; returns the silence id."""
+    now = time.time()
+    body = {"matchers": [{"name": "alertname", "value": alertname, "isRegex": False, "isEqual": True}],
+            "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+            "endsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600)),
+            "createdBy": "tests/e2e", "comment": "a silence must survive restarts and reach peers"}
+    response = requests.post(f"{alertmanager}/api/v2/silences", json=body, timeout=10)
+    response.raise_for_status()
+    return str(response.json()["silenceID"])
+
+
+def cpu_tallies(live: LiveClient, since: float) -> list[Tally]:
+    """The ledger of the simulated host's CpuHigh and its escalations since `since`."""
+    until = time.time()
+    found = [e for e in episodes(live.stack.urls["prometheus"], since, until, bridge=4 * live.stack.resend_delay)
+             if e.name.startswith("CpuHigh") and e.labels.get("instance") == SIMULATED_HOST["instance"]]
+    routing = Routing(live.stack.out / "alertmanager/alertmanager.yml")
+    tallies = account(found, routing, live.webhooks.records() + live.emails.records(), until)
+    for tally in tallies:
+        print(f"{tally.episode.name:<18} {':'.join(tally.integration):<34} firing {tally.received_firing}/"
+              f"{tally.expected_firing} resolved {tally.received_resolved}/{tally.expected_resolved}")
+    return tallies
+
+
+def assert_every_page_once(tallies: list[Tally], owed_at_least: int) -> None:
+    """The ledger owes at least that many notifications, and none is lost or came twice."""
+    assert sum(t.expected_firing + t.expected_resolved for t in tallies) >= owed_at_least
+    assert [t for t in tallies if t.lost] == []
+    assert [t for t in tallies if t.duplicated] == []
+
+
+@pytest.fixture(scope="module")
+def incident(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Incident]:
+    with own_stack(tmp_path_factory.mktemp("restarts")) as live:
+        restarted: dict[str, float] = {}
+        injected = live.inject(Fault.CPU)
+        fired = live.wait_alert("CpuHigh", timeout=60, **SIMULATED_HOST)
+        live.mailed("team-lead@company.com", "CpuHigh", timeout=40, after=fired, **SIMULATED_HOST)
+        restarted["prometheus"] = restart(live.stack, "prometheus")
+        level2 = live.mailed("manager@company.com", "CpuHigh", timeout=40, after=fired, **SIMULATED_HOST)
+        silenced = silence(live.stack.urls["alertmanager"], "RestartProbe")
+        restarted["alertmanager"] = restart(live.stack, "alertmanager")
+        restarted["exporter"] = restart(live.stack, "exporter")
+        time.sleep(3)  # past every restart, the incident goes on: nothing already sent may come again
+        cleared = live.clear(Fault.CPU)
+        live.notified("/webhook", "CpuHigh", status="resolved", timeout=40, after=cleared, **SIMULATED_HOST)
+        time.sleep(RESOLVED_OWED)
+        print(f"\nfired {fired - injected:.1f} s after the fault; restarts at "
+              + ", ".join(f"{name} {at - fired:.1f} s" for name, at in restarted.items()) + " after firing")
+        yield Incident(live, fired, restarted, level2["received"], silenced, cpu_tallies(live, injected))
+
+
+def test_a_prometheus_restart_mid_escalation_keeps_the_ladder_on_its_clock(incident: Incident) -> None:
+    # level 2 is due 30 s after CpuHigh fired; a restarted ladder would start counting again at the restart
+    after_firing = incident.level2 - incident.fired
+    after_restart = incident.level2 - incident.restarted["prometheus"]
+    print(f"\nlevel 2 {after_firing:.1f} s after firing, {after_restart:.1f} s after Prometheus was back")
+    assert 29 <= after_firing < 40
+    assert after_restart < 29
+
+
+def test_restarting_prometheus_alertmanager_and_the_exporter_loses_and_duplicates_no_page(incident: Incident) -> None:
+    # firing and resolved at the critical route's three integrations, levels 1 and 2 at theirs
+    assert_every_page_once(incident.tallies, owed_at_least=9)
+
+
+def test_an_alertmanager_restart_keeps_its_silences(incident: Incident) -> None:
+    found = requests.get(incident.live.stack.urls["alertmanager"] + "/api/v2/silences", timeout=10).json()
+    kept = [s for s in found if s["id"] == incident.silence]
+    assert kept and kept[0]["status"]["state"] == "active"
+
+
+def test_the_restarted_exporter_serves_again_and_prometheus_scrapes_it(incident: Incident) -> None:
+    live = incident.live
+    body = requests.get(live.stack.urls["exporter"] + "/metrics", timeout=10).text
+    assert "obsgen_query_runs_total" in body
+    instance = live.stack.urls["exporter"].removeprefix("http://")
+    deadline = time.monotonic() + 20
+    while not live.query(f'up{{instance="{instance}"}} == 1'):
+        assert time.monotonic() < deadline, "Prometheus does not scrape the restarted exporter"
+        time.sleep(0.5)
+

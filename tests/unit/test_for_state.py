@@ -1,0 +1,20 @@
+"""Prometheus' for-state flags come from the definitions: every alert restored, a ladder surviving its climb."""
+
+from __future__ import annotations
+
+from generator.derive.for_state import for_state
+from generator.derive.time_compression import apply
+from generator.model.profile import Profile
+from generator.model.project import Project
+
+
+def test_the_grace_period_is_the_shortest_hold_and_the_tolerance_the_longest_but_at_least_an_hour(
+        project: Project) -> None:
+    # shipped: alerts hold 2m to 15m, the default escalation ladder climbs to 60m
+    assert for_state(project).flags() == ["--rules.alert.for-grace-period=2m",
+                                          "--rules.alert.for-outage-tolerance=1h"]
+
+
+def test_compressed_time_compresses_both_and_the_one_hour_floor(project: Project) -> None:
+    state = for_state(apply(project, Profile(time_scale=1 / 60)), 1 / 60)
+    assert (state.grace_period, state.outage_tolerance) == ("2s", "1m")

@@ -15,7 +15,7 @@ from typing import Any
 
 from generator.core.errors import DefinitionError, Location
 from generator.importer.pysource import definitions_module
-from generator.importer.reading import ReadError, load_json
+from generator.importer.reading import ReadError, error_line, load_json
 from generator.interop.grafana_json import convert
 from generator.model import Dashboard, DatasourceVariable
 from generator.model.identity import slug
@@ -100,8 +100,9 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
                      for i, (d, f) in enumerate(_found(load_json(path.read_text(encoding="utf-8")), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
-    except (ValueError, KeyError) as error:
-        raise DefinitionError(where, f"cannot import: {error}") from None
+    except (ValueError, KeyError) as error:  # lines of JSON inside a YAML document are not the file's
+        line = error_line(error) if documents is None else 0
+        raise DefinitionError(Location(str(path), line), f"cannot import: {error}") from None
     imported = []
     for data, own_folder, origin, key in found:
         converted = convert(data, where, folder=folder or own_folder or "General", source=path.name)

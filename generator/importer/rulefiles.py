@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from generator.core.errors import DefinitionError, Location
 from generator.core.promql import metric_names
 from generator.derive.series import SYNTHETIC_SERIES
-from generator.importer.reading import load_yaml
+from generator.importer.reading import error_line, load_yaml
 from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet
 from generator.model.identity import slug
 
@@ -139,8 +138,8 @@ def read_rules(path: Path, documents: list[Any] | None = None, source: str = "",
                 result.notes.append(f"{name}: no rule groups, nothing imported")
                 continue
             result.rule_sets.append(RuleSet(name=kebab(name), source=source or path.name, groups=parsed))
-    except (ValueError, ValidationError, yaml.YAMLError) as error:
-        raise DefinitionError(Location(str(path), 0), f"cannot import: {_message(error)}") from None
+    except (ValueError, ValidationError) as error:
+        raise DefinitionError(Location(str(path), error_line(error)), f"cannot import: {_message(error)}") from None
     return result
 
 

@@ -11,8 +11,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from generator.build import load
 from generator.core.errors import DefinitionError, Location
 from generator.derive.dashboards import series_read
@@ -20,7 +18,7 @@ from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer import dashboards as dashboard_files
 from generator.importer.dashboards import ImportedDashboard, holds_dashboards, read_dashboards
 from generator.importer.pysource import module_source
-from generator.importer.reading import MAX_BYTES, ReadError, check_size
+from generator.importer.reading import MAX_BYTES, ReadError, check_size, error_line
 from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series, yaml_documents
 from generator.model import Definition
 from generator.package.emit import exchange
@@ -94,8 +92,8 @@ def _read(paths: list[Path], definitions: Path, folder: str,
             continue
         try:
             documents = yaml_documents(path)
-        except (yaml.YAMLError, OSError, ValueError) as error:
-            raise DefinitionError(Location(str(path), 0), f"cannot import: {error}") from None
+        except (OSError, ValueError) as error:
+            raise DefinitionError(Location(str(path), error_line(error)), f"cannot import: {error}") from None
         found = read_dashboards(path, documents, folder, source)
         dashboards += found
         rule_documents = [doc for doc in documents if not holds_dashboards(doc)]

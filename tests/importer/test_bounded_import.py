@@ -44,15 +44,21 @@ def test_a_4_mib_string_is_imported_whole(tmp_path: Path, definitions: Path) -> 
     assert text in loaded_strings(definitions)
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("bomb.yaml", ALIAS_BOMB, "YAML aliases are refused"),
-    ("deep.yaml", "[" * 100_000 + "]" * 100_000, "nested deeper than 64 levels"),
-    ("deep.json", "[" * 100_000 + "]" * 100_000, "nested deeper than 64 levels"),
-    ("hidden.yaml", '"' + "]" * 1000 + '"\n' + "[" * 100_000, "nested deeper than 64 levels"),
-    ("big.yaml", "# " + "x" * 2**20, "over the import limit of 0.5 MiB (raise it with --max-size)"),
-    ("latin1.yaml", "groups: [{name: caf\xe9}]", "can't decode byte 0xe9"),
-], ids=["alias bomb", "deep YAML", "deep JSON", "closers before openers", "over the size limit", "not UTF-8"])
-def test_unreadable_input_is_one_error_line(tmp_path: Path, name: str, content: str, message: str) -> None:
+@pytest.mark.parametrize(("name", "content", "line", "message"), [
+    ("bomb.yaml", ALIAS_BOMB, 2, "an alias reuses the value anchored as &a; YAML aliases are refused"),
+    ("deep.yaml", "[" * 100_000 + "]" * 100_000, 1, "nested deeper than 64 levels"),
+    ("deep.json", "[\n" * 100_000 + "]" * 100_000, 65, "nested deeper than 64 levels"),
+    ("hidden.yaml", 'a: "' + "]" * 1000 + '"\nb: ' + "[" * 100_000, 2, "nested deeper than 64 levels"),
+    ("quoted.yaml", '["]", ' * 50_000 + "1" + "]" * 50_000, 1, "nested deeper than 64 levels"),
+    ("quoted.json", '["\\"]", ' * 50_000 + "1" + "]" * 50_000, 1, "nested deeper than 64 levels"),
+    ("broken.yaml", "groups:\n- name: g\n  rules: [\n", 4, "while parsing a flow node: did not find expected node"),
+    ("broken.json", '{"title": "x",\n "panels": [}', 2, "Expecting value: line 2 column 13"),
+    ("big.yaml", "# " + "x" * 2**20, 0, "over the import limit of 0.5 MiB (raise it with --max-size)"),
+    ("latin1.yaml", "groups: [{name: caf\xe9}]", 0, "can't decode byte 0xe9"),
+], ids=["alias bomb", "deep YAML", "deep JSON", "closers before openers", "quoted closers between openers",
+        "escaped quotes between JSON openers", "YAML syntax error", "JSON syntax error", "over the size limit",
+        "not UTF-8"])
+def test_unreadable_input_is_one_error_line(tmp_path: Path, name: str, content: str, line: int, message: str) -> None:
     definitions = base_definitions(tmp_path)
     before = sorted(definitions.iterdir())
     source = tmp_path / name
@@ -62,7 +68,7 @@ def test_unreadable_input_is_one_error_line(tmp_path: Path, name: str, content: 
 
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.startswith(f"error: {name}:0: cannot import: "), result.stderr
+    assert result.stderr.startswith(f"error: {name}:{line}: cannot import: "), result.stderr
     assert message in result.stderr
     assert sorted(definitions.iterdir()) == before
 

@@ -23,14 +23,14 @@ TITLE = JSON_TEXT.filter(lambda text: text == text.strip() and bool(text))
 EXAMPLES = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def imported(document: object) -> tuple[Path, Path]:
-    """definitions/ after importing the document as its only source file."""
-    workdir = Path(tempfile.mkdtemp(prefix="obsgen-property-"))
-    source = workdir / "source.yaml"
-    source.write_text(yaml.safe_dump(document), encoding="utf-8")
-    definitions = base_definitions(workdir)
-    import_files([source], definitions, module="imported")
-    return definitions, workdir
+def imported(document: object) -> list[object]:
+    """The objects a load of definitions/ holds after importing the document as its only source file."""
+    with tempfile.TemporaryDirectory(prefix="obsgen-property-") as workdir:
+        source = Path(workdir) / "source.yaml"
+        source.write_text(yaml.safe_dump(document), encoding="utf-8")
+        definitions = base_definitions(Path(workdir))
+        import_files([source], definitions, module="imported")
+        return list(load(definitions).objects)
 
 
 @EXAMPLES
@@ -38,9 +38,9 @@ def imported(document: object) -> tuple[Path, Path]:
 def test_rule_strings_survive_import_exactly(group: str, label: str, annotation: str, extra: str) -> None:
     alert = {"alert": "Any", "expr": "vector(1) > 0", "labels": {"team": label},
              "annotations": {"description": annotation}}
-    definitions, _ = imported({"groups": [{"name": group, "thanos_extra": extra, "rules": [alert]}]})
+    objects = imported({"groups": [{"name": group, "thanos_extra": extra, "rules": [alert]}]})
 
-    rule_set = next(obj for obj in load(definitions).objects if isinstance(obj, RuleSet))
+    rule_set = next(obj for obj in objects if isinstance(obj, RuleSet))
     read = rule_set.groups[0]
     assert (read.name, read.extra["thanos_extra"]) == (group, extra)
     assert (read.rules[0].labels["team"], read.rules[0].annotations["description"]) == (label, annotation)
@@ -56,9 +56,9 @@ def test_dashboard_strings_survive_import_exactly(title: str, panel: str, descri
         "links": [{"title": link, "url": "https://example.com"}]}]}
     config_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dashboards"},
                   "data": {"any.json": json.dumps(dashboard)}}
-    definitions, _ = imported(config_map)
+    objects = imported(config_map)
 
-    read = next(obj for obj in load(definitions).objects if isinstance(obj, Dashboard) and obj.lint is False)
+    read = next(obj for obj in objects if isinstance(obj, Dashboard) and obj.lint is False)
     shown = read.all_panels[0]
     assert (read.name, shown.title, shown.description) == (title, panel, description)
     assert (shown.queries[0].legend, shown.links[0].title) == (legend, link)

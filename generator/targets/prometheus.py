@@ -9,7 +9,7 @@ from generator.derive.aggregation import group_interval
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url
 from generator.derive.escalation import POLICY_LABEL, escalation_rules
-from generator.model import Alert, RecordingRule, conventions
+from generator.model import Alert, RecordingRule, Source, conventions
 from generator.model.project import Project
 
 LONG_TERM_SERIES = "[^:]+:[^:]+:.+"  # level:metric:operation, i.e. recorded series only
@@ -34,6 +34,8 @@ def config(project: Project) -> dict[str, Any]:
             scrape["scrape_interval"] = job.interval
         if job.metrics_path != "/metrics":
             scrape["metrics_path"] = job.metrics_path
+        if job.source is Source.SIDECAR:  # its forecasts keep the instance and job of the series they learn from
+            scrape["honor_labels"] = True
         static: dict[str, Any] = {"targets": list(job.targets)}
         if job.labels:
             static["labels"] = dict(sorted(job.labels.items()))

@@ -91,10 +91,15 @@ OPERATIONS_DASHBOARD = Dashboard(
                   queries=Query(expr=f'min by (instance, mountpoint) (obsgen_capacity_seconds_to_exhaustion'
                                      f'{{forecast="{DISK.name}"}})', legend="{{instance}} {{mountpoint}}",
                                 instant=True)),
-            Panel(title="Anomaly Scores", kind="line", unit="none", thresholds=((3, "red"),),
-                  description="Robust z-score of each forecast series' newest sample against its forecast; "
-                              "ForecastAnomaly fires above 3 for 10 minutes.",
-                  queries=Query(expr="max by (forecast) (abs(obsgen_anomaly_zscore))", legend="{{forecast}}")),
+            Panel(title="Disk Free", kind="line", unit="percent", min=0, max=100, thresholds=((5, "red"),),
+                  description="Free share of each filesystem; DiskAlmostFull fires under 5% for 5 minutes.",
+                  queries=Query(expr='100 * node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"}'
+                                     ' / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"}',
+                                legend="{{instance}} {{mountpoint}}")),
+            Panel(title="Anomaly Scores", kind="line", unit="none", thresholds=((1, "red"),),
+                  description="Anomaly score of each forecast series' newest sample (forecast residual, range "
+                              "and pattern novelty); ForecastAnomaly fires above 1 for 10 minutes.",
+                  queries=Query(expr="max by (forecast) (obsgen_anomaly_score)", legend="{{forecast}}")),
         )),
     ),
 )

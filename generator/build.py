@@ -15,11 +15,13 @@ from generator.checks.registry import PROJECT_CHECKS, RENDERED_CHECKS, codes
 from generator.checks.runner import Report, run
 from generator.core.errors import BUILD_ERROR, DefinitionError, Level, Problem, ProblemsFound
 from generator.core.gotemplate import TemplateError
+from generator.core.promql import facts_cached
 from generator.derive.time_compression import apply
 from generator.load.loader import load as load_definitions
+from generator.load.warm import WarmModules
 from generator.model.profile import Profile
 from generator.model.project import Project
-from generator.package import kubernetes
+from generator.package import kubernetes, reuse
 from generator.package.emit import WriteReport, serialise, write_tree
 from generator.targets import render_all
 
@@ -34,11 +36,12 @@ class Compiled:
     rendered: dict[str, Any] | None = None
 
 
-def _checked(definitions: Path) -> Compiled:
-    loaded = load_definitions(definitions)
-    compiled = Compiled(loaded.project, Report(problems=list(loaded.problems)))
-    if loaded.project is not None:
-        compiled.report.extend(run(Context(loaded.project, loaded.unresolved), PROJECT_CHECKS, codes()))
+def _checked(definitions: Path, warm: WarmModules | None = None) -> Compiled:
+    with facts_cached(definitions):  # the expressions' parse results, kept in definitions/__pycache__/
+        loaded = load_definitions(definitions, warm)
+        compiled = Compiled(loaded.project, Report(problems=list(loaded.problems)))
+        if loaded.project is not None:
+            compiled.report.extend(run(Context(loaded.project, loaded.unresolved), PROJECT_CHECKS, codes()))
     return compiled
 
 
@@ -71,9 +74,11 @@ def _render(project: Project, report: Report) -> dict[str, Any] | None:
     return None if found.errors else rendered
 
 
-def compile_definitions(definitions: Path, profile: Profile | None = None) -> Compiled:
-    """Load, check, render and check the files; every problem in the report, nothing raised for definitions."""
-    compiled = _checked(definitions)
+def compile_definitions(definitions: Path, profile: Profile | None = None,
+                        warm: WarmModules | None = None) -> Compiled:
+    """Load, check, render and check the files; every problem in the report, nothing raised for definitions.
+    With warm (a long-lived process), only the modules that changed since its last load run again."""
+    compiled = _checked(definitions, warm)
     if compiled.project is None or compiled.report.errors:
         return compiled
     if profile is not None:
@@ -97,9 +102,11 @@ def compile_project(project: Project) -> dict[str, bytes]:
     return serialised(rendered, project)
 
 
-def build(definitions: Path, out: Path, profile: Profile | None = None) -> tuple[Compiled, WriteReport]:
+def build(definitions: Path, out: Path, profile: Profile | None = None,
+          warm: WarmModules | None = None) -> tuple[Compiled, WriteReport]:
     """Compile and write; ProblemsFound (and out/ untouched) when anything is an error."""
-    compiled = compile_definitions(definitions, profile)
+    compiled = compile_definitions(definitions, profile, warm)
     if compiled.project is None or compiled.rendered is None:
         raise ProblemsFound(compiled.report.sorted())
-    return compiled, write_tree(serialised(compiled.rendered, compiled.project), out)
+    files = reuse.serialised(compiled.rendered, f"{compiled.project.root.name}/", out, definitions)
+    return compiled, write_tree(files, out)

@@ -10,15 +10,12 @@ LogStorage.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
 from generator.checks.schemas import SchemaError
-from generator.checks.schemas.loki import validate as validate_loki
-from generator.checks.schemas.loki import validate_rules as validate_loki_rules
-from generator.checks.schemas.otelcol import validate as validate_otelcol
-from generator.checks.schemas.tempo import validate as validate_tempo
 from generator.core.errors import Level
 from generator.model import Definition, LogStorage, TracingPolicy
 
@@ -27,20 +24,29 @@ NAME = "config-schema"
 LEVEL = Level.ERROR
 
 Validator = Callable[[Any], None]
-SCHEMAS: dict[str, tuple[Validator, type[Definition]]] = {
-    "otelcol/config.yaml": (validate_otelcol, TracingPolicy),
-    "tempo/tempo.yaml": (validate_tempo, TracingPolicy),
-    "loki/loki.yaml": (validate_loki, LogStorage),
+SCHEMAS: dict[str, tuple[str, type[Definition]]] = {
+    "otelcol/config.yaml": ("otelcol:validate", TracingPolicy),
+    "tempo/tempo.yaml": ("tempo:validate", TracingPolicy),
+    "loki/loki.yaml": ("loki:validate", LogStorage),
 }
-"""Each file with its model and the kind of definition it is generated from."""
+"""Each file with its validator (module of generator.checks.schemas: function) and the kind of definition it is
+generated from. The models are imported when such a file is rendered: a project without traces or logs does not
+pay for building them (a third of the check framework's import time)."""
 LOKI_RULES = "loki/rules/"
+
+
+def _validator(name: str) -> Validator:
+    module, function = name.split(":")
+    validate: Validator = getattr(importlib.import_module(f"generator.checks.schemas.{module}"), function)
+    return validate
 
 
 def schema_of(path: str) -> tuple[Validator, type[Definition]] | None:
     """The model a generated file must match, and the kind of definition it comes from; None if it has none."""
     if path.startswith(LOKI_RULES):
-        return validate_loki_rules, LogStorage
-    return SCHEMAS.get(path)
+        return _validator("loki:validate_rules"), LogStorage
+    found = SCHEMAS.get(path)
+    return (_validator(found[0]), found[1]) if found else None
 
 
 def check(context: Context) -> Iterator[Finding]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.checks.base import CheckModule, Context, Finding
 from generator.core.errors import Code, Level, Location, Problem
+from generator.core.source_state import state
 from generator.load.locate import call_at, locate
 from generator.model import CheckSettings, Definition
 
@@ -55,17 +56,25 @@ class Report:
         return sorted(self.problems, key=lambda problem: problem.order)
 
 
-@lru_cache(maxsize=64)
 def _lines(file: str) -> tuple[str, ...]:
+    """The file's lines, or none at all when no line switches a check off (most files: nothing to look up)."""
+    return _lines_in(file, state(file))
+
+
+@lru_cache(maxsize=1024)  # small: the lines of files with a disable comment only
+def _lines_in(file: str, _: tuple[int, int]) -> tuple[str, ...]:
     try:
-        return tuple(Path(file).read_text(errors="replace").splitlines())
+        text = Path(file).read_text(errors="replace")
     except OSError:
         return ()
+    return tuple(text.splitlines()) if DISABLE.search(text) else ()
 
 
 def _comment_disables(finding: Finding) -> dict[str, str]:
     """Codes switched off by comments on the definition's lines: code -> reason ('' when none is given)."""
     at = finding.at
+    if isinstance(at, Definition) and not _lines(at.location.file):
+        return {}  # no disable comment in its file: its lines need not be found (a parse of the file)
     if isinstance(at, Definition):
         location = at.location
         call = call_at(*at.site) if at.site and at.site[0].co_filename == location.file else None

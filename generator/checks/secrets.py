@@ -13,14 +13,18 @@ value that only looks like one, `# obsgen: disable=SC001 <why it is not a secret
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Any
 
 from generator.checks.base import Context, Finding
+from generator.core import secret_scan
+from generator.core.disk_cache import DiskCache, source_digest, value_digest
 from generator.core.errors import Level, Location
-from generator.core.secret_scan import Secret, find, under_key
+from generator.core.secret_scan import Secret, distinct, find, under_key
 from generator.model import Definition
 from generator.model.project import Project
 
@@ -65,11 +69,6 @@ def _strings(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
             yield from _strings(item, (*path, index))
 
 
-def _identifier(path: Path) -> bool:
-    key = str(path[-1]) if path else ""
-    return key in IDENTIFIER_KEYS or key.endswith("Uid")
-
-
 def _source(project: Project, value: str) -> tuple[Definition | None, Path]:
     """The definition, and the path of its field, holding value (the innermost definition when nested)."""
     for definition in sorted(project.objects, key=lambda obj: obj.location):
@@ -79,25 +78,115 @@ def _source(project: Project, value: str) -> tuple[Definition | None, Path]:
     return None, ()
 
 
+def _keyed_strings(document: Any) -> Iterator[tuple[str, str | int | None, bool]]:
+    """_strings(document) as leaks() reads it, in the same order, without building each path: every string with
+    the last part of its path (None for a document that is one string) and whether secureJsonData is in it."""
+    stack: list[tuple[Any, str | int | None, bool, bool]] = [(document, None, False, False)]  # ..., is a key
+    while stack:
+        value, last, secure, is_key = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if not is_key and value.startswith("{"):
+                try:
+                    stack.append((json.loads(value), last, secure, False))
+                    continue
+                except ValueError:
+                    pass
+            yield value, last, secure
+        elif kind is dict or isinstance(value, Mapping):
+            for name, item in reversed([(str(name), item) for name, item in value.items()]):
+                inner = secure or name == SECURE
+                stack.append((item, name, inner, False))
+                stack.append((name, name, inner, True))
+        elif kind is list or kind is tuple or isinstance(value, list | tuple):
+            stack.extend((item, index, secure, False) for index, item in reversed(list(enumerate(value))))
+        elif isinstance(value, str):  # a str subclass
+            stack.append((str(value), last, secure, is_key))
+
+
+def _scanned(texts: list[str], hex_keys: bool, clean: DiskCache) -> list[Secret]:
+    """find() over the texts joined by newlines; a text found clean is remembered by its digest (the only thing
+    the cache holds: no secret is ever written to it), so the next build does not scan it again."""
+    text = "\n".join(texts)
+    key = f"{int(hex_keys)}:{hashlib.sha256(text.encode()).hexdigest()}"
+    if clean.get(key):
+        return []
+    found = find(text, hex_keys)
+    if not found:
+        clean.put(key, True)
+    return found
+
+
+@dataclass(frozen=True)
+class _Walked:
+    """What leaks() reads of one document: its strings in order (each once), its identifiers, and the values
+    of keys that only hold secrets."""
+
+    strings: tuple[str, ...]
+    identifiers: frozenset[str]
+    keyed: tuple[Secret, ...]
+
+
+def _walk(document: Any) -> _Walked:
+    strings: dict[str, None] = {}
+    identifiers: set[str] = set()
+    keyed: list[Secret] = []
+    for text, last, secure in _keyed_strings(document):
+        strings.setdefault(text)
+        if last is not None and (last in IDENTIFIER_KEYS or str(last).endswith("Uid")):
+            identifiers.add(text)
+        if last is not None and text != last:  # a value: is its key one that only holds secrets?
+            found = under_key(SECURE if secure else str(last), text)
+            if found:
+                keyed.append(found)
+    return _Walked(tuple(strings), frozenset(identifiers), tuple(keyed))
+
+
+_WALKED: dict[str, _Walked] = {}
+"""The last build's documents walked, by digest: a process that builds again (--watch) walks only new ones."""
+
+
 def leaks(project: Project, rendered: Mapping[str, Any]) -> list[Leak]:
     """Every secret in the rendered documents, each once, with where it came from.
 
     Strings are scanned once each however many documents hold them (the packaged copies of dashboards and
-    rules repeat most of them), in two texts: identifiers, and everything else."""
+    rules repeat most of them): identifiers in one text, every other string in one text per document that
+    first holds it, so a build after an edit scans again only the texts that changed (the others are known
+    clean from the last build)."""
+    global _WALKED
+    clean = DiskCache(project.root, "secrets", f"detect-secrets {version('detect-secrets')} "
+                                               f"{source_digest(__file__, secret_scan.__file__)}")
+    digests = {output: value_digest(document) for output, document in rendered.items()}
+    whole = None if None in digests.values() else hashlib.sha256(
+        "".join(f"{output}\0{digest}\0" for output, digest in digests.items()).encode()).hexdigest()
+    if whole is not None and clean.get(whole):  # the very documents of a build found clean
+        clean.save()
+        return []
+    walked: dict[str, _Walked] = {}
     first_seen: dict[str, str] = {}
     identifiers: set[str] = set()
     found: list[Secret] = []
     for output, document in rendered.items():
-        for path, text in _strings(document):
+        digest = digests[output]
+        this = _WALKED.get(digest) if digest else None
+        if this is None:
+            this = _walk(document)
+        if digest:
+            walked[digest] = this
+        for text in this.strings:
             first_seen.setdefault(text, output)
-            if _identifier(path):
-                identifiers.add(text)
-            if path and text != path[-1]:  # a value: is its key one that only holds secrets?
-                key = SECURE if SECURE in path else str(path[-1])
-                if keyed := under_key(key, text):
-                    found.append(keyed)
-    others = [text for text in first_seen if text not in identifiers]
-    found += find("\n".join(others)) + find("\n".join(sorted(identifiers)), hex_keys=False)
+        identifiers |= this.identifiers
+        found += this.keyed
+    _WALKED = walked
+    by_output: dict[str, list[str]] = {}
+    for text, output in first_seen.items():
+        if text not in identifiers:
+            by_output.setdefault(output, []).append(text)
+    found += distinct([secret for texts in by_output.values() for secret in _scanned(texts, True, clean)])
+    found += _scanned(sorted(identifiers), False, clean)
+    if whole is not None and not found:
+        clean.put(whole, True)
+    clean.save()
     result = []
     for secret in dict.fromkeys(found):
         output = next((first_seen[text] for text in first_seen if secret.value in text), "")

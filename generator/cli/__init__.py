@@ -13,7 +13,8 @@ from generator.cli import gitops, live, oncall, preview, project
 from generator.exporter import commands as exporter_commands  # its heavy imports are lazy
 
 app = typer.Typer(help="Observability as code: compile definitions/ into the monitoring stack's configuration.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  rich_markup_mode=None)
 
 app.command()(compile_commands.build)
 app.command()(compile_commands.check)

@@ -3,41 +3,78 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from generator.cli.options import DEFINITIONS, OUT, fail, time_scale
 from generator.cli.problems import FORMAT, Format, report, where
 
+if TYPE_CHECKING:
+    from generator.load.warm import WarmModules
+    from generator.model.profile import Profile
+
+NAMED_CHANGES = 20
+"""A watching build names the files it wrote or removed when there are at most this many."""
 CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
 DOCS = typer.Option(None, "--docs", help="Write one Markdown page per check into this directory.")
 
 
 def build(definitions: Path = DEFINITIONS, out: Path = OUT,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print warnings."),
-          scale: float = time_scale(1.0), output: Format = FORMAT) -> None:
+          scale: float = time_scale(1.0), output: Format = FORMAT,
+          watch: bool = typer.Option(False, "--watch", "-w", help=(
+              "Rebuild on every save under definitions/ (out/ swapped as a full build leaves it) until Ctrl-C."))
+          ) -> None:
     """Compile definitions/ into out/; every problem is listed, and on any error out/ is left as it was."""
     import gc
 
     gc.set_threshold(100_000, 50, 100)  # a one-shot compile keeps what it allocates: collecting often only costs
-    from generator.build import build as run_build
-    from generator.core.errors import ProblemsFound
     from generator.model.profile import Profile
 
     if scale != 1.0 and out.resolve() == Path("out").resolve():
         fail(ValueError("a time-compressed build must not replace out/: give --out DIR"))
+    profile = Profile(time_scale=1 / scale) if scale != 1.0 else None
+    if watch:
+        from generator.cli.watch import watch as watch_definitions
+        from generator.load.warm import WarmModules
+
+        warm = WarmModules()
+        watch_definitions(definitions, lambda: _build_once(definitions, out, profile, output, quiet, warm))
+    elif not _build_once(definitions, out, profile, output, quiet, None):
+        raise typer.Exit(1)
+
+
+def _build_once(definitions: Path, out: Path, profile: Profile | None, output: Format, quiet: bool,
+                warm: WarmModules | None) -> bool:
+    """One build with its problems and what it wrote said; whether it succeeded. With warm (a watching build):
+    only changed modules run, and the files written and the time taken are said."""
+    import time
+
+    from generator.build import build as run_build
+    from generator.core.errors import ProblemsFound
+
+    started = time.perf_counter()
     try:
-        compiled, written = run_build(definitions, out, Profile(time_scale=1 / scale) if scale != 1.0 else None)
+        compiled, written = run_build(definitions, out, profile, warm)
     except ProblemsFound as error:
         report(error.problems, output, warnings=not quiet)
-        raise typer.Exit(1) from None
+        if warm is not None:
+            typer.echo(f"obsgen: {len(error.problems)} problems, {out}/ left as it was", err=True)
+        return False
     report(compiled.report.problems, output, warnings=not quiet)
     if not quiet:
         for problem, reason in compiled.report.disabled:
             typer.echo(where(f"note: {problem.location}: {problem.code} switched off ({reason}): {problem.message}"),
                        err=True)
+    if warm is not None and len(written.written) + len(written.removed) <= NAMED_CHANGES:
+        for verb, paths in (("wrote", written.written), ("removed", written.removed)):
+            for path in paths:
+                typer.echo(f"  {verb} {out}/{path}", err=True)
+    took = f" in {time.perf_counter() - started:.3f} s" if warm is not None else ""
     typer.echo(f"obsgen: {len(written.written)} written, {len(written.unchanged)} unchanged, "
-               f"{len(written.removed)} removed in {out}/", err=output is not Format.TEXT)
+               f"{len(written.removed)} removed in {out}/{took}", err=output is not Format.TEXT)
+    return True
 
 
 def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
@@ -84,13 +121,13 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
 
 def list_definitions(definitions: Path = DEFINITIONS) -> None:
     """What is defined, of which kind, and where."""
-    from generator.build import load
-    from generator.core.errors import DefinitionError
+    from generator.core.errors import Level, ProblemsFound
+    from generator.load.loader import load as load_definitions
 
-    try:
-        project = load(definitions)
-    except DefinitionError as error:
-        fail(error)
+    loaded = load_definitions(definitions)  # what the modules define: the checks, targets and writer stay unloaded
+    project = loaded.project
+    if project is None or any(problem.level is Level.ERROR for problem in loaded.problems):
+        fail(ProblemsFound(sorted(loaded.problems, key=lambda problem: problem.order)))
     for obj in project.objects:
         name = getattr(obj, "name", "")
         typer.echo(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}")

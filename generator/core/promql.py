@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from functools import cache, cached_property, lru_cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import promql_parser
 
+from generator.core.disk_cache import DiskCache, source_digest
 from generator.core.duration import format_seconds, parse_seconds
 
 
@@ -42,6 +46,89 @@ def parse(expr: str) -> Any:
         return promql_parser.parse(expr)
     except ValueError as error:
         raise PromQLError(f"invalid PromQL {expr!r}: {error}") from None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What obsgen reads from an expression, as plain values a cache can keep: the parser's error ("" when it
+    parses), its selectors and its range windows in source order."""
+
+    error: str
+    selectors: tuple[Selector, ...] = ()
+    ranges: tuple[float, ...] = ()
+
+    @cached_property
+    def stored(self) -> list[Any]:
+        """The JSON form kept in the disk cache: each selector as the list of its fields (sets sorted); computed
+        once, as the facts of an expression are (a watching build puts them in a new cache each time)."""
+        return [self.error, [[sorted(value) if isinstance(value, frozenset) else value
+                              for value in (getattr(selector, field.name) for field in fields(Selector))]
+                             for selector in self.selectors], list(self.ranges)]
+
+    @classmethod
+    def from_stored(cls, value: Any) -> Facts:
+        """Facts read back from the cache; TypeError or ValueError when the value is not what `stored` holds."""
+        error, found, windows = value
+        def selector(row: list[Any]) -> Selector:
+            given: dict[str, Any] = {field.name: frozenset(item) if isinstance(item, list) else item
+                                     for field, item in zip(fields(Selector), row, strict=True)}
+            return Selector(**given)
+
+        selectors = tuple(selector(row) for row in found)
+        facts = cls(str(error), selectors, tuple(float(window) for window in windows))
+        if facts.stored != value:
+            raise ValueError("not a stored Facts value")
+        return facts
+
+
+_disk: DiskCache | None = None
+
+
+@contextmanager
+def facts_cached(definitions: Path) -> Iterator[None]:
+    """Facts of the expressions of one definitions package kept across builds (saved when the block ends): a
+    build parses only the expressions the previous one did not."""
+    global _disk
+    _disk = DiskCache(definitions, "promql", f"promql-parser {version('promql-parser')} {source_digest(__file__)}")
+    try:
+        yield
+    finally:
+        _disk.save()
+        _disk = None
+
+
+@cache
+def _facts(expr: str) -> Facts:
+    stored = _disk.get(expr) if _disk is not None else None
+    if stored is not None:
+        try:
+            return Facts.from_stored(stored)
+        except (TypeError, ValueError):
+            pass  # a value this code did not write: parse again
+    try:
+        node = parse(expr)
+    except PromQLError as error:
+        return Facts(str(error))
+    found: list[Selector] = []
+    _walk(node, False, "", found)
+    windows: list[float] = []
+    _range_seconds(node, windows)
+    return Facts("", tuple(found), tuple(windows))
+
+
+def facts(expr: str) -> Facts:
+    """An expression's facts, parsed once per distinct text in a process (and once across builds when cached)."""
+    found = _facts(expr)
+    if _disk is not None and expr not in _disk:
+        _disk.put(expr, found.stored)
+    return found
+
+
+def check_syntax(expr: str) -> None:
+    """PromQLError with the parser's message if the expression is not valid PromQL."""
+    error = facts(expr).error
+    if error:
+        raise PromQLError(error)
 
 
 def _name_of(selector: Any) -> str:
@@ -82,12 +169,10 @@ def _walk(node: Any, ranged: bool, function: str, found: list[Selector], window:
         _walk(node.expr, ranged, function, found)
 
 
-@lru_cache(maxsize=8192)
 def selectors(expr: str) -> tuple[Selector, ...]:
     """Every series selector in an expression, in source order."""
-    found: list[Selector] = []
-    _walk(parse(expr), False, "", found)
-    return tuple(found)
+    check_syntax(expr)
+    return facts(expr).selectors
 
 
 @lru_cache(maxsize=8192)
@@ -123,9 +208,8 @@ def _range_seconds(node: Any, found: list[float]) -> None:
 
 def ranges(expr: str) -> tuple[float, ...]:
     """Seconds of every range window ([5m], and a subquery's [1h:1m] range) in source order."""
-    found: list[float] = []
-    _range_seconds(parse(expr), found)
-    return tuple(found)
+    check_syntax(expr)
+    return facts(expr).ranges
 
 
 _DURATION = r"\d+(?:ms|[smhdwy])(?:\d+(?:ms|[smhdwy]))*"

@@ -13,35 +13,59 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import ModuleType
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from detect_secrets.plugins.artifactory import ArtifactoryDetector
-from detect_secrets.plugins.aws import AWSKeyDetector
-from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-from detect_secrets.plugins.base import RegexBasedDetector
-from detect_secrets.plugins.basic_auth import BasicAuthDetector
-from detect_secrets.plugins.cloudant import CloudantDetector
-from detect_secrets.plugins.discord import DiscordBotTokenDetector
-from detect_secrets.plugins.github_token import GitHubTokenDetector
-from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
-from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
-from detect_secrets.plugins.jwt import JwtTokenDetector
-from detect_secrets.plugins.mailchimp import MailchimpDetector
-from detect_secrets.plugins.npm import NpmDetector
-from detect_secrets.plugins.openai import OpenAIDetector
-from detect_secrets.plugins.private_key import PrivateKeyDetector
-from detect_secrets.plugins.pypi_token import PypiTokenDetector
-from detect_secrets.plugins.sendgrid import SendGridDetector
-from detect_secrets.plugins.slack import SlackDetector
-from detect_secrets.plugins.softlayer import SoftlayerDetector
-from detect_secrets.plugins.square_oauth import SquareOAuthDetector
-from detect_secrets.plugins.stripe import StripeDetector
-from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
-from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+@contextmanager
+def _offline() -> Iterator[None]:
+    """detect-secrets' plugins import requests at module level to verify a secret online, which obsgen never asks
+    (a build touches no network); requests and urllib3 are a third of a build's imports. While the plugins are
+    imported a placeholder stands in for requests (any attribute is a stand-in class, for the annotations of their
+    verify functions) unless the real one is loaded already; any later `import requests` gets the real package."""
+    if "requests" in sys.modules:
+        yield
+        return
+    placeholder = ModuleType("requests", "A stand-in: detect-secrets' online verification is never called.")
+    placeholder.__getattr__ = lambda name: type(name, (Exception,), {})  # type: ignore[method-assign]
+    sys.modules["requests"] = placeholder
+    try:
+        yield
+    finally:
+        if sys.modules.get("requests") is placeholder:
+            del sys.modules["requests"]
+
+
+with _offline():
+    from detect_secrets.plugins.artifactory import ArtifactoryDetector
+    from detect_secrets.plugins.aws import AWSKeyDetector
+    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.basic_auth import BasicAuthDetector
+    from detect_secrets.plugins.cloudant import CloudantDetector
+    from detect_secrets.plugins.discord import DiscordBotTokenDetector
+    from detect_secrets.plugins.github_token import GitHubTokenDetector
+    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+    from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
+    from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+    from detect_secrets.plugins.mailchimp import MailchimpDetector
+    from detect_secrets.plugins.npm import NpmDetector
+    from detect_secrets.plugins.openai import OpenAIDetector
+    from detect_secrets.plugins.private_key import PrivateKeyDetector
+    from detect_secrets.plugins.pypi_token import PypiTokenDetector
+    from detect_secrets.plugins.sendgrid import SendGridDetector
+    from detect_secrets.plugins.slack import SlackDetector
+    from detect_secrets.plugins.softlayer import SoftlayerDetector
+    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+    from detect_secrets.plugins.stripe import StripeDetector
+    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+    from detect_secrets.plugins.twilio import TwilioKeyDetector
 
 PLUGINS: tuple[RegexBasedDetector, ...] = tuple(plugin() for plugin in (
     ArtifactoryDetector, AWSKeyDetector, AzureStorageKeyDetector, BasicAuthDetector, CloudantDetector,
@@ -134,7 +158,12 @@ def find(text: str, hex_keys: bool = True) -> list[Secret]:
     if hex_keys:
         found += [Secret("a 32-hex-digit integration or routing key (PagerDuty)", match) for match in
                   HEX_KEY.findall(text)]
+    return distinct(found)
+
+
+def distinct(found: list[Secret]) -> list[Secret]:
+    """One secret per value (the first kind said), without those inside another's value: a token inside a URL
+    already reported whole (a Slack webhook's last segment) is the same secret."""
     unique = list({secret.value: secret for secret in reversed(found)}.values())[::-1]
-    # a token inside a URL already reported whole (a Slack webhook's last segment) is the same secret
     return [secret for secret in unique if not any(secret.value in other.value and secret.value != other.value
                                                    for other in unique)]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from generator.core.duration import format_seconds, parse_seconds, scale
 from generator.core.promql import rescale_ranges
-from generator.model import Alert, AlertingConfig, EscalationPolicy, RecordingRule, ScrapeJob, Stack
+from generator.model import Alert, AlertingConfig, EscalationPolicy, Forecast, RecordingRule, ScrapeJob, Stack
 from generator.model.profile import Profile
 from generator.model.project import Project
 
@@ -48,6 +48,11 @@ def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
                 for s in obj.severities
             )
             obj = obj.model_copy(update={"severities": severities})
+        elif isinstance(obj, Forecast):  # queried and scheduled in real time, learnt in the definitions' time
+            update = {name: scale(getattr(obj, name), factor) for name in ("step", "history", "horizon", "interval")}
+            if obj.season is not None:
+                update["season"] = scale(obj.season, factor)
+            obj = obj.model_copy(update={**update, "time_scale": obj.time_scale / factor})
         objects.append(obj)
     return tuple(objects)
 

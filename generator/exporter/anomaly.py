@@ -1,13 +1,31 @@
-"""Robust anomaly scores on forecast residuals, and NAB scoring for offline evaluation (pure numpy).
+"""Streaming anomaly scores and detections (pure numpy): forecast residuals, range and pattern novelty.
 
-Score: ``z = (actual - forecast) / (1.4826 * MAD(residuals))``; a point is anomalous when
-``|z| > threshold``. NaN actuals or forecasts give NaN scores, which never flag.
+The score of sample i uses only ``values[:i+1]``. Three signals, each a ratio where 1 is the edge of
+normal:
+
+* **residual**: ``|actual - one-step seasonal forecast|``, and the median residual of the last hour
+  (a level shift), each over its own trailing 99th percentile of the last 3 days;
+* **range**: :func:`~generator.exporter.novelty.range_novelty`, beyond the range of all history;
+* **pattern**: the distance from the last 2 hours' shape (8 blocks of 15 minutes) to the nearest
+  earlier one (:func:`~generator.exporter.novelty.nearest_past_distance`), over its trailing 99th
+  percentile of the last 3 days.
+
+``score = max(range / range_threshold, pattern / pattern_threshold,
+min(residual / residual_threshold, pattern / (residual_gate * pattern_threshold)))``: a residual
+counts only where the pattern is new too, so a spike that recurs every night but drifts past the
+seasonal forecast does not alarm every night. The score is anomalous above 1.
+
+:func:`detect` raises an alarm at the first sample above 1 and re-arms once the score has stayed at
+or below 1 for ``rearm_seconds`` and ``min_gap_seconds`` have passed since the alarm: one alarm per
+episode, as an alert that fires once and resolves.
+
+``DetectorParams``' defaults are what bench/forecast_nab.py's cross-validation chooses on NAB (it
+prints them); nothing else here was fitted to a benchmark beyond the layout of the signals.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,30 +41,129 @@ from generator.exporter.forecast import (
     one_step_forecasts,
     rolling_nanmedian,
 )
+from generator.exporter.novelty import block_features, nearest_past_distance, range_novelty
 
 BoolArray = npt.NDArray[np.bool_]
 
 MAD_TO_SIGMA = 1.4826
 MEAN_ABS_TO_SIGMA = 1.2533
-DEFAULT_THRESHOLD = 5.0
-DEFAULT_SCORE_THRESHOLD = 1.6
+TAIL_SECONDS = 3 * 86_400.0
+TAIL_QUANTILE = 0.99
+SHIFT_SECONDS = 3_600.0
+SCALE_SECONDS = 2 * 86_400.0
+WARMUP_SECONDS = 6 * 3_600.0
+BLOCK_SECONDS = 900.0
+PATTERN_BLOCKS = 8
 _CHUNK_ELEMENTS = 500_000  # rows sorted at once: ~4 MB per temporary, as fast as larger chunks
 
 
 @dataclass(frozen=True)
-class AnomalyScores:
-    """Causal per-point scores from :func:`streaming_anomaly_scores` (NaN where undefined).
+class DetectorParams:
+    """Thresholds of the combined score and the alarm's re-arming; the defaults are cross-validated on NAB."""
 
-    ``z`` is the robust z-score of the one-step residual; ``score`` is the tail-adaptive score:
-    the larger of |residual| and |median residual over the shift window|, each divided by its own
-    trailing ``tail_quantile``; it exceeds 1 when the point is beyond the recent tail.
+    residual_threshold: float = 3.0
+    range_threshold: float = 0.05
+    pattern_threshold: float = 1.4
+    residual_gate: float = 0.7
+    rearm_seconds: float = 3 * 3_600.0
+    min_gap_seconds: float = 12 * 3_600.0
+
+
+DEFAULT_PARAMS = DetectorParams()
+
+
+@dataclass(frozen=True)
+class AnomalyScores:
+    """Causal per-sample scores from :func:`streaming_anomaly_scores` (NaN where undefined).
+
+    ``z`` is the robust z-score of the one-step residual (MAD of the previous 2 days); ``residual``,
+    ``range`` and ``pattern`` are the calibrated signals (1 = edge of the recent tail for residual
+    and pattern; a fraction of the historical range for range); ``score`` combines them (> 1 anomalous).
     """
 
     forecast: FloatArray
     residual: FloatArray
     scale: FloatArray
     z: FloatArray
+    residual_score: FloatArray
+    range_score: FloatArray
+    pattern_score: FloatArray
     score: FloatArray
+
+
+def streaming_anomaly_scores(
+    values: npt.ArrayLike,
+    step_seconds: float,
+    season_seconds: float | None,
+    params: DetectorParams = DEFAULT_PARAMS,
+    *,
+    since: int = 0,
+    n_seasons: int = DEFAULT_N_SEASONS,
+    min_seasons: int = DEFAULT_MIN_SEASONS,
+) -> AnomalyScores:
+    """Causal scores for every sample from index ``since`` on (earlier ones NaN, to bound the cost).
+
+    The sidecar only needs the newest sample (``since=len(values) - 1``); the benchmark needs all.
+    """
+    x = as_series(values)
+    n = x.size
+    since = min(max(since, 0), n)
+    tail = max(3, round(TAIL_SECONDS / step_seconds))
+    warmup = max(3, round(WARMUP_SECONDS / step_seconds))
+    every = max(1, tail // 144)
+    # the first sample the calibration of `since` reads, on the quantile's refresh grid: a sample's
+    # score is then the same whatever `since` is
+    first = max(0, (since // every * every - tail) // every * every)
+    shift_window = max(1, round(SHIFT_SECONDS / step_seconds))
+    forecast = one_step_forecasts(
+        x, step_seconds, season_seconds, n_seasons, min_seasons=min_seasons, start=max(0, first - shift_window)
+    )
+    residual = x - forecast
+    shift = np.abs(_trailing_median(residual, shift_window, first))
+    residual_score = np.fmax(
+        _calibrated(np.abs(residual), tail, every, warmup, first, since),
+        _calibrated(shift, tail, every, warmup, first, since),
+    )
+    block = max(1, round(BLOCK_SECONDS / step_seconds))
+    features = block_features(x, block, PATTERN_BLOCKS)
+    distance = nearest_past_distance(features, block, block * PATTERN_BLOCKS, start=first)
+    pattern_score = _calibrated(distance, tail, every, warmup, first, since)
+    range_score = range_novelty(x, warmup)
+    range_score[:since] = np.nan
+    scale = rolling_mad_scale(residual, max(3, round(SCALE_SECONDS / step_seconds)), since)
+    scores = AnomalyScores(
+        forecast, residual, scale, _divide(residual, scale), residual_score, range_score, pattern_score,
+        np.full(n, np.nan),
+    )
+    return AnomalyScores(**{**scores.__dict__, "score": combined_score(scores, params)})
+
+
+def combined_score(scores: AnomalyScores, params: DetectorParams = DEFAULT_PARAMS) -> FloatArray:
+    """The score that :func:`detect` thresholds at 1, from the calibrated signals (NaN only if all are)."""
+    pattern = scores.pattern_score / params.pattern_threshold
+    gated = np.fmin(scores.residual_score / params.residual_threshold, pattern / params.residual_gate)
+    out: FloatArray = np.fmax(np.fmax(scores.range_score / params.range_threshold, pattern), gated)
+    return out
+
+
+def detect(score: npt.ArrayLike, step_seconds: float, params: DetectorParams = DEFAULT_PARAMS) -> BoolArray:
+    """Alarms: the first sample above 1, then again only once the score has rested at or below 1.
+
+    After an alarm the detector re-arms at the first sample that ends ``rearm_seconds`` in a row at
+    or below 1 (NaN counts as quiet) and lies ``min_gap_seconds`` or more after the alarm.
+    """
+    above = np.nan_to_num(as_series(score), nan=0.0) > 1.0
+    rearm = max(1, round(params.rearm_seconds / step_seconds))
+    gap = max(1, round(params.min_gap_seconds / step_seconds))
+    index = np.arange(above.size)
+    quiet_run = index - np.maximum.accumulate(np.where(above, index, -1))  # samples at or below 1 ending here
+    flags = np.zeros(above.size, dtype=np.bool_)
+    last = None
+    for i in np.flatnonzero(above):
+        if last is None or (i - last > gap and int(quiet_run[last + gap : i].max()) >= rearm):
+            flags[i] = True
+            last = int(i)
+    return flags
 
 
 def mad_scale(residuals: npt.ArrayLike) -> float:
@@ -72,64 +189,18 @@ def robust_zscores(actual: npt.ArrayLike, forecast: npt.ArrayLike, residuals: np
     return _divide(a - f, np.full(a.size, mad_scale(residuals)))
 
 
-def detect_anomalies(z: npt.ArrayLike, threshold: float = DEFAULT_THRESHOLD, cooldown_steps: int = 0) -> BoolArray:
-    """Flag |z| > threshold; after a flag, further flags within ``cooldown_steps`` steps are suppressed."""
-    scores = as_series(z)
-    hits = np.flatnonzero(np.abs(np.nan_to_num(scores, nan=0.0)) > threshold)
-    flags = np.zeros(scores.size, dtype=np.bool_)
-    if cooldown_steps <= 0:
-        flags[hits] = True
-        return flags
-    next_allowed = -1
-    for i in hits:
-        if i >= next_allowed:
-            flags[i] = True
-            next_allowed = int(i) + cooldown_steps + 1
-    return flags
-
-
-def streaming_anomaly_scores(
-    values: npt.ArrayLike,
-    step_seconds: float,
-    season_seconds: float | None,
-    n_seasons: int = DEFAULT_N_SEASONS,
-    *,
-    scale_seconds: float = 2 * 86_400.0,
-    tail_seconds: float = 3 * 86_400.0,
-    tail_quantile: float = 0.99,
-    shift_seconds: float = 3_600.0,
-    level_seconds: float | None = None,
-    min_seasons: int = DEFAULT_MIN_SEASONS,
-) -> AnomalyScores:
-    """Causal scores for every point of a series: point i uses only ``values[:i+1]``.
-
-    Residuals are against :func:`one_step_forecasts`; ``z`` uses the MAD scale of the residuals in the
-    preceding ``scale_seconds``; ``score`` compares the point (spike) and the median residual of the
-    last ``shift_seconds`` (level shift) with their trailing ``tail_quantile`` over ``tail_seconds``.
-    """
-    x = as_series(values)
-    forecast = one_step_forecasts(
-        x, step_seconds, season_seconds, n_seasons, level_seconds=level_seconds, min_seasons=min_seasons
-    )
-    residual = x - forecast
-    scale = rolling_mad_scale(residual, max(3, round(scale_seconds / step_seconds)))
-    tail_window = max(3, round(tail_seconds / step_seconds))
-    spike = np.abs(residual)
-    shift = np.abs(_trailing_median(residual, max(1, round(shift_seconds / step_seconds))))
-    spike_score = _divide(spike, rolling_nanquantile(spike, tail_window, tail_quantile))
-    shift_score = _divide(shift, rolling_nanquantile(shift, tail_window, tail_quantile))
-    return AnomalyScores(forecast, residual, scale, _divide(residual, scale), np.fmax(spike_score, shift_score))
-
-
-def rolling_nanquantile(values: npt.ArrayLike, window: int, q: float, every: int | None = None) -> FloatArray:
+def rolling_nanquantile(
+    values: npt.ArrayLike, window: int, q: float, every: int | None = None, min_count: int | None = None
+) -> FloatArray:
     """Causal rolling ``q`` quantile of ``values[i-window:i]``, refreshed every ``every`` steps.
 
     Between refreshes the last value is held (still only past data); default ``every`` is window/144.
-    NaN while fewer than a quarter of the window is finite.
+    NaN while fewer than ``min_count`` (default a quarter of the window) values are finite.
     """
     x = as_series(values)
     n = x.size
     step = max(1, window // 144) if every is None else max(1, every)
+    least = max(1, window // 4) if min_count is None else max(1, min_count)
     out = np.full(n, np.nan)
     if n == 0:
         return out
@@ -141,22 +212,14 @@ def rolling_nanquantile(values: npt.ArrayLike, window: int, q: float, every: int
     for start in range(0, at.size, chunk):
         block = views[at[start : start + chunk]]
         quant = nanquantile_rows(block, q)
-        quant[np.isfinite(block).sum(axis=1) < max(1, window // 4)] = np.nan
+        quant[np.isfinite(block).sum(axis=1) < least] = np.nan
         held[start : start + chunk] = quant
     out[:] = np.repeat(held, step)[:n]
     return out
 
 
-def _trailing_median(x: FloatArray, window: int) -> FloatArray:
-    """Median of the finite values in ``x[i-window+1:i+1]`` (includes the current point)."""
-    if window <= 1 or x.size == 0:
-        return x.copy()
-    shifted = np.concatenate([x[1:], [np.nan]])
-    return rolling_nanmedian(shifted, window)
-
-
-def rolling_mad_scale(residuals: npt.ArrayLike, window: int) -> FloatArray:
-    """Causal :func:`mad_scale` over ``residuals[i-window:i]`` for each i (NaN with < 3 finite values)."""
+def rolling_mad_scale(residuals: npt.ArrayLike, window: int, start: int = 0) -> FloatArray:
+    """Causal :func:`mad_scale` over ``residuals[i-window:i]`` for each i >= ``start`` (NaN with < 3 finite values)."""
     r = as_series(residuals)
     n = r.size
     out = np.full(n, np.nan)
@@ -165,8 +228,8 @@ def rolling_mad_scale(residuals: npt.ArrayLike, window: int) -> FloatArray:
     padded = np.concatenate([np.full(window, np.nan), r[:-1]])
     views = np.lib.stride_tricks.sliding_window_view(padded, window)
     chunk = max(1, _CHUNK_ELEMENTS // window)
-    for start in range(0, n, chunk):
-        block = views[start : start + chunk]
+    for first in range(max(start, 0), n, chunk):
+        block = views[first : first + chunk]
         med = nanmedian_rows(block)
         dev = np.abs(block - med[:, None])
         mad = MAD_TO_SIGMA * nanmedian_rows(dev)
@@ -175,8 +238,28 @@ def rolling_mad_scale(residuals: npt.ArrayLike, window: int) -> FloatArray:
             mean_abs = MEAN_ABS_TO_SIGMA * np.nansum(dev, axis=1) / np.maximum(count, 1)
         scale = np.where(mad > 0, mad, mean_abs)
         scale[count < 3] = np.nan
-        out[start : start + chunk] = scale
+        out[first : first + chunk] = scale
     return out
+
+
+def _calibrated(signal: FloatArray, tail: int, every: int, warmup: int, first: int, since: int) -> FloatArray:
+    """``signal`` over its trailing TAIL_QUANTILE from ``since`` on, reading ``signal`` from ``first``.
+
+    NaN before ``since`` and while fewer than ``warmup`` values are finite.
+    """
+    out = np.full(signal.size, np.nan)
+    part = signal[first:]
+    out[first:] = _divide(part, rolling_nanquantile(part, tail, TAIL_QUANTILE, every, warmup))
+    out[:since] = np.nan
+    return out
+
+
+def _trailing_median(x: FloatArray, window: int, start: int = 0) -> FloatArray:
+    """Median of the finite values in ``x[i-window+1:i+1]`` (includes the current point), from ``start`` on."""
+    if window <= 1 or x.size == 0:
+        return x.copy()
+    shifted = np.concatenate([x[1:], [np.nan]])
+    return rolling_nanmedian(shifted, window, start)
 
 
 def _divide(num: FloatArray, den: FloatArray) -> FloatArray:
@@ -184,104 +267,3 @@ def _divide(num: FloatArray, den: FloatArray) -> FloatArray:
         z: FloatArray = num / den
     z[(den == 0) & (num == 0)] = 0.0
     return z
-
-
-# --- NAB scoring (offline evaluation of a detector against labelled windows) -------------------------
-
-
-@dataclass(frozen=True)
-class NabScore:
-    """NAB raw score of one file or corpus with its null (no detection) and perfect baselines."""
-
-    raw: float
-    null: float
-    perfect: float
-    windows: int
-    detected_windows: int
-    false_positives: int
-
-    @property
-    def normalized(self) -> float:
-        """100 * (raw - null) / (perfect - null); NaN when there is no window to score."""
-        span = self.perfect - self.null
-        return 100.0 * (self.raw - self.null) / span if span > 0 else math.nan
-
-    def __add__(self, other: NabScore) -> NabScore:
-        """Corpus totals: NAB normalises the summed raw, null and perfect scores."""
-        return NabScore(
-            self.raw + other.raw,
-            self.null + other.null,
-            self.perfect + other.perfect,
-            self.windows + other.windows,
-            self.detected_windows + other.detected_windows,
-            self.false_positives + other.false_positives,
-        )
-
-
-def scaled_sigmoid(x: npt.ArrayLike) -> FloatArray:
-    """NAB's 2*sigmoid(-5x) - 1, and -1 for x >= 3 (far past a window)."""
-    pos = as_series(x)
-    out: FloatArray = 2.0 / (1.0 + np.exp(5.0 * pos)) - 1.0
-    out[pos >= 3.0] = -1.0
-    return out
-
-
-def nab_probation_rows(n_rows: int, probation_percent: float = 0.15) -> float:
-    """Rows at the start of a file that NAB leaves unscored: min(floor(15% of rows), 15% of 5000)."""
-    return min(math.floor(probation_percent * n_rows), probation_percent * 5000)
-
-
-def nab_score(
-    detections: npt.ArrayLike,
-    windows: Sequence[tuple[int, int]],
-    *,
-    tp_weight: float = 1.0,
-    fp_weight: float = 0.11,
-    fn_weight: float = 1.0,
-    probation_percent: float = 0.15,
-) -> NabScore:
-    """NAB score of boolean per-row ``detections`` for sorted, disjoint inclusive row ``windows``.
-
-    Per NAB: rows in the probation period are ignored; a window scores the best (earliest) of its
-    detections, ``tp_weight * S(x) / S(-1)`` with ``x = -(end - i + 1) / width``, or ``-fn_weight`` if
-    missed; a detection outside windows costs ``fp_weight * S(|i - prev_end| / (prev_width - 1))``
-    (``-fp_weight`` before the first window). ``S`` is :func:`scaled_sigmoid`; perfect counts every
-    window at ``tp_weight``, null is the score of no detections.
-    """
-    flags = np.asarray(detections, dtype=np.bool_).ravel()
-    n = flags.size
-    max_tp = float(scaled_sigmoid([-1.0])[0])
-    rows = np.arange(n)
-    position = np.full(n, 3.0)
-    in_window = np.full(n, -1)
-    prev_end, prev_width = -1, 0.0
-    for w, (start, end) in enumerate(windows):
-        if not 0 <= start <= end < n or start <= prev_end:
-            raise ValueError(f"window {w} ({start}, {end}) is out of range or overlaps the previous one")
-        width = float(end - start + 1)
-        if prev_end >= 0:
-            gap = slice(prev_end + 1, start)
-            position[gap] = np.abs(prev_end - rows[gap]) / max(prev_width - 1.0, 1.0)
-        position[start : end + 1] = -(end - rows[start : end + 1] + 1) / width
-        in_window[start : end + 1] = w
-        prev_end, prev_width = end, width
-    if prev_end >= 0:
-        tail = slice(prev_end + 1, n)
-        position[tail] = np.abs(prev_end - rows[tail]) / max(prev_width - 1.0, 1.0)
-    sweep = scaled_sigmoid(position)
-    scored = rows >= nab_probation_rows(n, probation_percent)
-    fp_rows = flags & scored & (in_window < 0)
-    raw = float(np.sum(sweep[fp_rows] * fp_weight))
-    counted = detected = 0
-    for w in range(len(windows)):
-        members = scored & (in_window == w)
-        if not members.any():
-            continue  # a window entirely inside the probation period is not scored (as in NAB)
-        counted += 1
-        hit = members & flags
-        if hit.any():
-            detected += 1
-            raw += max(-fn_weight, float(np.max(sweep[hit])) * tp_weight / max_tp)
-        else:
-            raw -= fn_weight
-    return NabScore(raw, -fn_weight * counted, tp_weight * len(windows), len(windows), detected, int(fp_rows.sum()))

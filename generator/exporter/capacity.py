@@ -1,5 +1,13 @@
 """Robust linear trends, time to exhaustion and capacity recommendations (pure numpy, no I/O).
 
+Time to exhaustion looks at several spans: a trend over the whole history is right for steady growth
+but late when growth accelerates, and blind to the last hours before a full disk whose usage drops
+at every cleanup; a trend over the last hours is right then but noisy a week ahead. So trends are
+fitted over the last hour, 6 hours, day, 3 days and the whole history (a span needs
+``MIN_TREND_SAMPLES`` samples to count), each extrapolated at most ``TRUSTED_WINDOWS`` times its span,
+and the soonest exhaustion among them counts (the whole history's trend is trusted at any distance).
+bench/capacity_synthetic.py measures it.
+
 Series conventions are those of :mod:`generator.exporter.forecast`: fixed ``step_seconds``, newest
 sample last, NaN gaps ignored. Fewer than two finite samples raise :class:`InsufficientDataError`.
 """
@@ -13,12 +21,18 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from generator.exporter.forecast import DAY_SECONDS, FloatArray, InsufficientDataError, as_series, nanmedian
+from generator.exporter.forecast import DAY_SECONDS, InsufficientDataError, as_series, nanmedian
 
 Direction = Literal["up", "down"]
 Severity = Literal["critical", "warning", "info", "ok"]
 
 MAX_TREND_POINTS = 256
+TREND_WINDOWS: tuple[float | None, ...] = (3600.0, 6 * 3600.0, DAY_SECONDS, 3 * DAY_SECONDS, None)
+"""Spans of the trends time_to_exhaustion compares, in seconds (None: the whole history)."""
+TRUSTED_WINDOWS = 3.0
+MIN_TREND_SAMPLES = 12
+LEVEL_FRACTION = 1 / 8
+LEVEL_MAX_SECONDS = 6 * 3600.0
 DEFAULT_CRITICAL_SECONDS = DAY_SECONDS
 DEFAULT_WARNING_SECONDS = 7 * DAY_SECONDS
 
@@ -72,13 +86,41 @@ def linear_trend(values: npt.ArrayLike, step_seconds: float, max_points: int = M
 
 
 def time_to_exhaustion(values: npt.ArrayLike, step_seconds: float, limit: float, direction: Direction = "up") -> float:
-    """Seconds from the newest sample until the trend reaches ``limit``; ``math.inf`` if it never does.
+    """Seconds from the newest sample until the series reaches ``limit``; ``math.inf`` if it never does.
 
     ``direction="up"`` is usage growing towards a capacity (disk used vs size), ``"down"`` a
-    remainder shrinking towards a floor (free bytes vs 0). 0.0 when the trend is already at or past it.
+    remainder shrinking towards a floor (free bytes vs 0). 0.0 when it is already at or past it.
+    The soonest exhaustion of the :data:`TREND_WINDOWS` trends, each trusted up to ``TRUSTED_WINDOWS``
+    times its span (see the module's docstring).
     """
-    trend = linear_trend(values, step_seconds)
-    return exhaustion_seconds(trend, limit, direction)
+    y = as_series(values)
+    if np.isfinite(y).sum() < 2:
+        raise InsufficientDataError("a trend needs at least two finite samples")
+    soonest, whole = math.inf, math.inf
+    for window in TREND_WINDOWS:
+        span = y if window is None else y[-max(2, round(window / step_seconds)) :]
+        if np.isfinite(span).sum() < (2 if window is None else MIN_TREND_SAMPLES):
+            continue
+        seconds = exhaustion_seconds(recent_trend(span, step_seconds), limit, direction)
+        if window is None:
+            whole = seconds
+        elif seconds <= TRUSTED_WINDOWS * window:
+            soonest = min(soonest, seconds)
+    return min(soonest, whole)
+
+
+def recent_trend(values: npt.ArrayLike, step_seconds: float) -> Trend:
+    """Theil-Sen slope of ``values`` through the median level of their newest ``LEVEL_FRACTION`` (6 h at most).
+
+    The level is the newest stretch's, not the whole span's, so a cleanup or a restart that freed
+    space hours before counts.
+    """
+    y = as_series(values)
+    trend = linear_trend(y, step_seconds)
+    newest = max(3, min(round(y.size * LEVEL_FRACTION), round(LEVEL_MAX_SECONDS / step_seconds)))
+    t = (np.arange(y.size, dtype=np.float64) - (y.size - 1)) * step_seconds
+    level = nanmedian(y[-newest:] - trend.slope_per_second * t[-newest:])
+    return Trend(trend.slope_per_second, trend.intercept if math.isnan(level) else level)
 
 
 def exhaustion_seconds(trend: Trend, limit: float, direction: Direction = "up") -> float:
@@ -134,9 +176,3 @@ def capacity_recommendation(
         message = f"{resource} on {name} full in {format_duration(seconds)}"
     return Recommendation(name, resource, seconds, severity, message)
 
-
-def trend_line(trend: Trend, step_seconds: float, horizon_steps: int) -> FloatArray:
-    """Trend values for the ``horizon_steps`` steps after the newest sample."""
-    steps = np.arange(1, horizon_steps + 1, dtype=np.float64)
-    line: FloatArray = trend.intercept + trend.slope_per_second * step_seconds * steps
-    return line

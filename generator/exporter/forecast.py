@@ -14,7 +14,6 @@ Conventions shared by :mod:`forecast`, :mod:`anomaly` and :mod:`capacity`:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -27,23 +26,11 @@ WEEK_SECONDS = 7 * DAY_SECONDS
 DEFAULT_N_SEASONS = 5
 DEFAULT_MIN_SEASONS = 2
 DEFAULT_LEVEL_FRACTION = 1 / 4
-DEFAULT_BAND_ORIGINS = 24
 _CHUNK_ELEMENTS = 500_000  # rows sorted at once: ~4 MB per temporary, as fast as larger chunks
 
 
 class InsufficientDataError(ValueError):
     """Raised when a series has too few finite values for the requested computation."""
-
-
-@dataclass(frozen=True)
-class Forecast:
-    """A point forecast with its prediction band; ``season_steps`` is None for the level method."""
-
-    mean: FloatArray
-    lower: FloatArray
-    upper: FloatArray
-    coverage: float
-    season_steps: int | None
 
 
 def as_series(values: npt.ArrayLike) -> FloatArray:
@@ -91,8 +78,11 @@ def nanmedian(values: npt.ArrayLike) -> float:
     return float(nanmedian_rows(x[None, :])[0])
 
 
-def rolling_nanmedian(values: npt.ArrayLike, window: int) -> FloatArray:
-    """Causal rolling median: element i is the median of the finite values in ``values[i-window:i]``."""
+def rolling_nanmedian(values: npt.ArrayLike, window: int, start: int = 0) -> FloatArray:
+    """Causal rolling median: element i is the median of the finite values in ``values[i-window:i]``.
+
+    Only elements from ``start`` on are computed (the rest NaN).
+    """
     x = as_series(values)
     if window < 1:
         raise ValueError("window must be >= 1")
@@ -102,8 +92,8 @@ def rolling_nanmedian(values: npt.ArrayLike, window: int) -> FloatArray:
         return out
     views = np.lib.stride_tricks.sliding_window_view(padded, window)
     chunk = max(1, _CHUNK_ELEMENTS // window)
-    for start in range(0, x.size, chunk):
-        out[start : start + chunk] = nanmedian_rows(views[start : start + chunk])
+    for first in range(max(start, 0), x.size, chunk):
+        out[first : first + chunk] = nanmedian_rows(views[first : first + chunk])
     return out
 
 
@@ -193,15 +183,17 @@ def one_step_forecasts(
     *,
     level_seconds: float | None = None,
     min_seasons: int = DEFAULT_MIN_SEASONS,
+    start: int = 0,
 ) -> FloatArray:
     """Causal one-step forecasts: element i is ``seasonal_forecast(values[:i], ..., 1)`` (NaN if no history).
 
     The season is chosen per element from the history available at that point, so nothing at or
-    after i is used. Vectorised; NaN where the recent level window holds no finite value.
+    after i is used. Vectorised; NaN where the recent level window holds no finite value, and
+    before ``start`` (elements from there on are the same whatever ``start`` is).
     """
     x = as_series(values)
     n = x.size
-    idx = np.arange(n, dtype=np.int64)
+    start = min(max(start, 0), n)
     out = np.full(n, np.nan)
     _check_step(step_seconds)
     seasons: list[int | None] = [None]
@@ -212,15 +204,16 @@ def one_step_forecasts(
                 seasons.append(steps)
     for s in seasons:  # shortest first, so longer seasons overwrite once enough history exists
         window = level_steps_for(step_seconds, s, level_seconds)
-        flat = rolling_nanmedian(x, window)
+        flat = rolling_nanmedian(x, window, start)
         if s is None:
             out = flat
             continue
-        ref = seasonal_reference(x, s, n_seasons, idx, idx - 1)
-        level = rolling_nanmedian(x - ref, window)
+        idx = np.arange(max(0, start - window), n, dtype=np.int64)  # what the level windows read
+        ref = np.full(n, np.nan)
+        ref[idx] = seasonal_reference(x, s, n_seasons, idx, idx - 1)
+        level = rolling_nanmedian(x - ref, window, start)
         forecast = np.where(np.isnan(ref), flat, ref + np.nan_to_num(level, nan=0.0))
-        usable = idx >= min_seasons * s
-        out = np.where(usable, forecast, out)
+        out = np.where(np.arange(n) >= min_seasons * s, forecast, out)
     return out
 
 
@@ -234,48 +227,6 @@ def seasonal_naive_forecast(values: npt.ArrayLike, season_steps: int | None, hor
     lag = -(-k // s) * s
     idx = x.size - 1 + k - lag
     return np.where(idx >= 0, x[np.clip(idx, 0, None)], np.nan)
-
-
-def backtest_residuals(
-    values: npt.ArrayLike,
-    step_seconds: float,
-    season_seconds: float | None,
-    horizon_steps: int,
-    n_origins: int = DEFAULT_BAND_ORIGINS,
-    n_seasons: int = DEFAULT_N_SEASONS,
-    *,
-    stride_steps: int | None = None,
-    level_seconds: float | None = None,
-    min_seasons: int = DEFAULT_MIN_SEASONS,
-) -> FloatArray:
-    """In-sample residuals (actual - forecast) of the same method at past origins, shape (origins, horizon).
-
-    Origins step back from ``len - horizon`` by ``stride_steps`` (default a quarter of the horizon); origins
-    without a finite history are skipped. NaN where the actual value is a gap.
-    """
-    x = as_series(values)
-    stride = max(1, horizon_steps // 4) if stride_steps is None else max(1, stride_steps)
-    rows: list[FloatArray] = []
-    for m in range(n_origins):
-        origin = x.size - horizon_steps - m * stride
-        if origin < 2:
-            break
-        history = x[:origin]
-        if not np.isfinite(history).any():
-            continue
-        fc = seasonal_forecast(
-            history,
-            step_seconds,
-            season_seconds,
-            horizon_steps,
-            n_seasons,
-            level_seconds=level_seconds,
-            min_seasons=min_seasons,
-        )
-        rows.append(x[origin : origin + horizon_steps] - fc)
-    if not rows:
-        return np.empty((0, horizon_steps))
-    return np.vstack(rows)
 
 
 def prediction_band(
@@ -309,27 +260,6 @@ def prediction_band(
         lower[sel] = fc[sel] + q_lo
         upper[sel] = fc[sel] + q_hi
     return lower, upper
-
-
-def forecast_with_band(
-    values: npt.ArrayLike,
-    step_seconds: float,
-    season_seconds: float | None,
-    horizon_steps: int,
-    coverage: float = 0.95,
-    n_seasons: int = DEFAULT_N_SEASONS,
-    *,
-    n_origins: int = DEFAULT_BAND_ORIGINS,
-    level_seconds: float | None = None,
-) -> Forecast:
-    """Seasonal forecast plus its band from backtest residuals at ``n_origins`` past origins."""
-    x = as_series(values)
-    mean = seasonal_forecast(x, step_seconds, season_seconds, horizon_steps, n_seasons, level_seconds=level_seconds)
-    residuals = backtest_residuals(
-        x, step_seconds, season_seconds, horizon_steps, n_origins, n_seasons, level_seconds=level_seconds
-    )
-    lower, upper = prediction_band(mean, residuals, coverage)
-    return Forecast(mean, lower, upper, coverage, season_steps_for(x.size, step_seconds, season_seconds))
 
 
 def _check_step(step_seconds: float) -> None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from generator.core.duration import parse_seconds
 from generator.exporter.anomaly import streaming_anomaly_scores
+from generator.exporter.backtest import forecast_with_band
 from generator.exporter.cache import Sample, labels_of
 from generator.exporter.capacity import Recommendation, capacity_recommendation
-from generator.exporter.forecast import FloatArray, forecast_with_band
+from generator.exporter.forecast import FloatArray
 from generator.model import Forecast
 
 
@@ -30,8 +31,8 @@ class Prediction:
 
 
 def season_seconds(forecast: Forecast) -> float | None:
-    """The forecast's season in seconds, None without one."""
-    return parse_seconds(forecast.season) if forecast.season else None
+    """The forecast's season in the definitions' seconds, None without one."""
+    return parse_seconds(forecast.season) * forecast.time_scale if forecast.season else None
 
 
 def resource_name(labels: dict[str, str], name_labels: tuple[str, ...]) -> str:
@@ -44,11 +45,13 @@ def predict(forecast: Forecast, labels: dict[str, str], values: FloatArray, orig
     """Call the forecasting core on a series whose newest sample is at `origin` (InsufficientDataError if empty).
 
     The forecast and band are for the step after the newest sample (the step in progress); the
-    anomaly scores judge the newest sample against its own one-step forecast.
+    anomaly scores judge the newest sample against its own one-step forecast. Steps, seasons and
+    times to exhaustion are in the definitions' time (``time_scale``: a compressed demo's days pass
+    in minutes, yet a day's season and a day's warning mean a day of the demo).
     """
-    step, season = parse_seconds(forecast.step), season_seconds(forecast)
+    step, season = parse_seconds(forecast.step) * forecast.time_scale, season_seconds(forecast)
     band = forecast_with_band(values, step, season, forecast.steps(forecast.horizon), forecast.coverage)
-    scores = streaming_anomaly_scores(values, step, season)
+    scores = streaming_anomaly_scores(values, step, season, since=len(values) - 1)
     recommendation = None
     if (capacity := forecast.capacity) is not None:
         recommendation = capacity_recommendation(

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.core.duration import parse_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import PromQLError, check_syntax
 from generator.core.verbatim import merge, residual, without
 from generator.derive.dashboards import values_of, variable_expr
 from generator.derive.layout import Box
@@ -98,7 +98,7 @@ class Sources:
     def parses(self, expr: str) -> bool:
         """Whether an expression is PromQL once Grafana's variables are filled in."""
         try:
-            parse(interpolate(expr, self.values))
+            check_syntax(interpolate(expr, self.values))
         except (PromQLError, UnknownVariable):
             return False
         return True

@@ -28,7 +28,7 @@ FORECAST_METRICS = (
     _forecast_gauge("obsgen_anomaly_zscore",
                     "Robust z-score of the newest sample against its one-step forecast (MAD of past residuals)."),
     _forecast_gauge("obsgen_anomaly_score",
-                    "Newest residual (or 1h median residual) over its trailing 99th percentile; > 1 is unusual."),
+                    "Newest sample's anomaly score (forecast residual, range and pattern novelty); > 1 is anomalous."),
     _forecast_gauge("obsgen_capacity_seconds_to_exhaustion",
                     "Seconds until the series' trend reaches its capacity limit (+Inf: never).", "seconds"),
     Metric(name="obsgen_recommendation_info", type=GAUGE, source=SIDECAR,
@@ -53,30 +53,31 @@ SELF_METRICS = (
 EXPORTER_METRICS = FORECAST_METRICS + SELF_METRICS
 
 
-def predictive_alerts(z_threshold: float = 3.0, for_: str = "10m", capacity_within: str = "24h") -> tuple[Alert, ...]:
-    """An anomaly alert on the robust z-score and a capacity alert on the time to exhaustion."""
+def predictive_alerts(for_: str = "10m", capacity_within: str = "24h") -> tuple[Alert, ...]:
+    """An anomaly alert on the exporter's anomaly score and a capacity alert on the time to exhaustion.
+
+    The score is the one bench/forecast_nab.py cross-validates on NAB (forecast residual, range and
+    pattern novelty): above 1 is anomalous.
+    """
     return (
         Alert(
             name="ForecastAnomaly", plan_name="detect_anomalies",
-            expr=f"abs(obsgen_anomaly_zscore) > {z_threshold:g}", **{"for": for_}, severity="warning",
+            expr="obsgen_anomaly_score > 1", **{"for": for_}, severity="warning",
             group="predictive",
-            summary="{{ $labels.forecast }} is outside its forecast (|z| = {{ printf \"%.1f\" $value }})",
-            description=f"The newest value of {{{{ $labels.forecast }}}} has been more than {z_threshold:g} robust "
-                        f"standard deviations away from what its seasonal history predicts for {for_}.",
+            summary="{{ $labels.forecast }} is anomalous (score {{ printf \"%.1f\" $value }})",
+            description=f"The newest values of {{{{ $labels.forecast }}}} have been unlike what its seasonal "
+                        f"forecast and its own history predict for {for_} (anomaly score above 1).",
             runbook="Open the forecast panel of {{ $labels.forecast }}: compare the series with obsgen_forecast and "
                     "its band; a sustained shift after a deploy or a campaign is expected, a sudden drop with "
                     "errors is not. Run `obsgen forecast report` for every series at once.",
             examples=(
-                Example(name="z of 4 for 12 minutes fires", at="12m",
-                        series={'obsgen_anomaly_zscore{forecast="revenue"}': "4x15"},
-                        fires=True, labels={"forecast": "revenue"}, value=4),
-                Example(name="a drop (z of -5) fires too", at="12m",
-                        series={'obsgen_anomaly_zscore{forecast="orders"}': "-5x15"},
-                        fires=True, labels={"forecast": "orders"}, value=5),
-                Example(name="z of 4 for 5 minutes is still pending",
-                        series={'obsgen_anomaly_zscore{forecast="revenue"}': "0x5 4x10"}, at="9m", fires=False),
-                Example(name="z of 2 never fires", series={'obsgen_anomaly_zscore{forecast="revenue"}': "2x30"},
-                        at="25m", fires=False),
+                Example(name="a score of 3 for 12 minutes fires", at="12m",
+                        series={'obsgen_anomaly_score{forecast="revenue"}': "3x15"},
+                        fires=True, labels={"forecast": "revenue"}, value=3),
+                Example(name="a score of 3 for 5 minutes is still pending",
+                        series={'obsgen_anomaly_score{forecast="revenue"}': "0x5 3x10"}, at="9m", fires=False),
+                Example(name="a score of 0.8 never fires",
+                        series={'obsgen_anomaly_score{forecast="revenue"}': "0.8x30"}, at="25m", fires=False),
             ),
         ),
         Alert(

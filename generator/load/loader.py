@@ -19,6 +19,7 @@ from generator.load.adopt import adopt
 from generator.load.codes import FOREIGN_OBJECT, ONE_REQUIRED, OVERRIDE_TARGET, PYTHON_ERROR
 from generator.load.locate import newest_first
 from generator.load.modules import Unresolved, import_definitions
+from generator.load.warm import WarmModules
 from generator.model import AggregationPolicy, AlertingConfig, Definition, RecordingRule, Stack
 from generator.model.project import Project
 from generator.model.slo import SLO
@@ -73,14 +74,15 @@ def _expanded(objects: list[Definition]) -> list[Definition]:
     return objects
 
 
-def load(definitions_dir: Path) -> Loaded:
-    """Run every module under definitions_dir and link what they define."""
+def load(definitions_dir: Path, warm: WarmModules | None = None) -> Loaded:
+    """Run every module under definitions_dir (with warm: those that changed since its last load) and link what
+    they define."""
     root = definitions_dir.resolve()
     if not root.is_dir():
         missing = Problem(Location(str(definitions_dir), 0), PYTHON_ERROR, Level.ERROR,
                           "definitions directory does not exist")
         return Loaded(None, [missing], Unresolved())
-    imported = import_definitions(root)
+    imported = import_definitions(root, warm)
     problems = list(imported.problems)
     seen: dict[int, Definition] = {}
     for module in imported.modules:

@@ -15,15 +15,20 @@ from pathlib import Path
 from types import CodeType
 
 from generator.core.errors import Location
+from generator.core.source_state import state
 from generator.model.base import Definition, Site
 
 Path_ = tuple[str | int, ...]
 """A field path as pydantic reports it: ("levels", 0, "after")."""
 
 
-@lru_cache(maxsize=64)
 def _calls(file: str) -> dict[tuple[int, int, int, int], ast.Call]:
     """Every call in a file by its exact source span (empty when the file cannot be read or parsed)."""
+    return _calls_in(file, state(file))
+
+
+@lru_cache(maxsize=64)
+def _calls_in(file: str, _: tuple[int, int]) -> dict[tuple[int, int, int, int], ast.Call]:
     try:
         tree = ast.parse(Path(file).read_bytes(), file)
     except (OSError, SyntaxError, ValueError):

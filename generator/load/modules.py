@@ -22,8 +22,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from generator.core.errors import Level, Location, Problem
+from generator.core.source_state import state
 from generator.load.codes import INVALID_VALUE, PYTHON_ERROR
 from generator.load.locate import call_at, field_line
+from generator.load.warm import WarmModules
 from generator.model.base import Definition
 
 
@@ -114,8 +116,9 @@ def describe(error: BaseException) -> str:
 class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Finds and runs the modules of one definitions package, recording their problems instead of raising."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, warm: WarmModules | None) -> None:
         self.root = root
+        self.warm = warm
         self.package = root.name
         self.problems: list[Problem] = []
         self.unresolved = Unresolved()
@@ -147,6 +150,7 @@ class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if path is None or not path.is_file():
             return  # a directory without __init__.py: a namespace of modules
         module.__file__ = str(path)
+        file_state = state(str(path))
         try:  # through the source loader, so the bytecode cache in __pycache__ is used and kept
             code = importlib.machinery.SourceFileLoader(module.__name__, str(path)).get_code(module.__name__)
         except (SyntaxError, ValueError, UnicodeDecodeError) as error:
@@ -167,6 +171,9 @@ class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module.__dict__.clear()
             module.__dict__.update(namespace)
             self._run_statements(module, path)
+            return
+        if self.warm is not None:
+            self.warm.remember(module.__name__, module, file_state, code)
 
     # -- recovery ------------------------------------------------------------------------------------------
     def _run_statements(self, module: ModuleType, path: Path) -> None:
@@ -253,17 +260,20 @@ class Imported:
     unresolved: Unresolved
 
 
-def import_definitions(root: Path) -> Imported:
-    """Run every module of the package at root, under names forgotten afterwards."""
-    importer = _Importer(root)
+def import_definitions(root: Path, warm: WarmModules | None = None) -> Imported:
+    """Run every module of the package at root, under names forgotten afterwards (with warm: only those that
+    changed since its last import, or depend on one that did)."""
+    importer = _Importer(root, warm)
     package = root.name
     saved = {name: mod for name, mod in sys.modules.items() if name == package or name.startswith(package + ".")}
     for name in saved:
         del sys.modules[name]
+    names = module_names(root)
+    sys.modules.update(warm.reusable(root, names) if warm is not None else {})
     sys.meta_path.insert(0, importer)
     modules = []
     try:
-        for name in module_names(root):
+        for name in names:
             try:
                 modules.append(sys.modules.get(name) or importlib.import_module(name))
             except ImportError as error:  # a package whose __init__ failed to define what a submodule needs
@@ -273,4 +283,7 @@ def import_definitions(root: Path) -> Imported:
         for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
             del sys.modules[name]
         sys.modules.update(saved)
+    if warm is not None:
+        warm.clean = not importer.problems and importer.unresolved == Unresolved()
+        warm.ran = {name: ran for name, ran in warm.ran.items() if name in names}
     return Imported(modules, importer.problems, importer.unresolved)

@@ -55,6 +55,9 @@ class Forecast(Definition, Scheduled):
     max_series: int = Field(default=50, ge=1, le=1000, description="A run returning more series fails.")
     interval: Duration = Field(default="5m", description="How often the forecast is recomputed.")
     timeout: Duration = Field(default="30s", description="Longest a run (query and computation) may take.")
+    time_scale: float = Field(default=1.0, gt=0, description=(
+        "Seconds of the definitions per real second: a time-compressed live demo (obsgen up) sets it, so "
+        "seasons, trends and times to exhaustion are learnt and reported in the definitions' time."))
 
     @model_validator(mode="after")
     def _fits_history(self) -> Forecast:

@@ -12,7 +12,8 @@ class Profile:
     """Overrides applied to a loaded project before the targets run."""
 
     time_scale: float = 1.0
-    """Multiplies every `for`, cooldown, repeat interval, escalation delay and PromQL range (1/60: hour -> minute)."""
+    """Multiplies every `for`, cooldown, repeat interval, escalation delay, PromQL range and forecast step,
+    season, history, horizon and interval (1/60: hour -> minute)."""
     range_floor: str = "20s"
     """Shortest a scaled range window becomes: a rate needs several scrapes, and Alertmanager retries a
     failed notification no faster than its 10 s minimum group_interval, which does not scale."""

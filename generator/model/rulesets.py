@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import PromQLError, check_syntax
 from generator.model.base import Definition, Model
 from generator.model.metrics import LABEL_NAME, METRIC_NAME
 from generator.model.numbers import Finite
@@ -48,7 +48,7 @@ class ImportedRule(Model):
     @classmethod
     def _parses(cls, expr: str) -> str:
         try:
-            parse(expr)
+            check_syntax(expr)
         except PromQLError as error:
             raise ValueError(str(error)) from None
         return expr

@@ -29,7 +29,8 @@ def config(project: Project) -> dict[str, Any]:
         "exporter": exporter.model_dump(mode="json"),
         "databases": [entry(project, db) for db in project.all(Database)],
         "queries": [entry(project, metric, _NOT_RUNTIME) for metric in project.all(BusinessMetric)],
-        "forecasts": [entry(project, forecast) for forecast in project.all(Forecast)],
+        "forecasts": [entry(project, forecast, None if forecast.time_scale != 1.0 else {"time_scale"})
+                      for forecast in project.all(Forecast)],
     }
 
 

@@ -10,7 +10,7 @@ from generator.derive.aggregation import group_interval
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url
 from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, keep_firing_for
-from generator.model import Alert, RecordingRule, conventions
+from generator.model import Alert, RecordingRule, Source, conventions
 from generator.model.project import Project
 
 FEATURES = ("exemplar-storage",)
@@ -38,6 +38,8 @@ def config(project: Project) -> dict[str, Any]:
             scrape["scrape_interval"] = job.interval
         if job.metrics_path != "/metrics":
             scrape["metrics_path"] = job.metrics_path
+        if job.source is Source.SIDECAR:  # its forecasts keep the instance and job of the series they learn from
+            scrape["honor_labels"] = True
         static: dict[str, Any] = {"targets": list(job.targets)}
         if job.labels:
             static["labels"] = dict(sorted(job.labels.items()))

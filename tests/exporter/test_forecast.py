@@ -1,4 +1,4 @@
-"""Unit tests of the exporter's forecasting core, anomaly scores, NAB scoring and capacity maths."""
+"""Unit tests of the exporter's forecasting core: seasonal medians, backtests, method choice and bands."""
 
 from __future__ import annotations
 
@@ -7,34 +7,20 @@ import math
 import numpy as np
 import pytest
 
-from generator.exporter.anomaly import (
-    detect_anomalies,
-    mad_scale,
-    nab_score,
-    robust_zscores,
-    scaled_sigmoid,
-    streaming_anomaly_scores,
-)
-from generator.exporter.capacity import (
-    Trend,
-    capacity_recommendation,
-    format_duration,
-    linear_trend,
-    time_to_exhaustion,
-)
+from generator.exporter.backtest import Method, backtest_residuals, candidate_methods, forecast_with_band
 from generator.exporter.forecast import (
     DAY_SECONDS,
     WEEK_SECONDS,
     FloatArray,
     InsufficientDataError,
-    backtest_residuals,
-    forecast_with_band,
     one_step_forecasts,
     prediction_band,
     season_steps_for,
     seasonal_forecast,
     seasonal_naive_forecast,
 )
+from generator.exporter.predict import predict
+from generator.model import Capacity, Forecast
 
 STEP = 60.0
 HOUR = 3600.0
@@ -159,9 +145,36 @@ def test_band_uses_residual_quantiles() -> None:
 
 
 def test_backtest_residuals_of_a_periodic_series_are_zero() -> None:
-    residuals = backtest_residuals(periodic(8 * SEASON), STEP, HOUR, horizon_steps=SEASON, n_origins=5)
+    method = Method("seasonal", HOUR)
+    residuals = backtest_residuals(periodic(8 * SEASON), STEP, method, horizon_steps=SEASON, n_origins=5)
     assert residuals.shape == (5, SEASON)
     np.testing.assert_allclose(residuals, 0.0, atol=1e-9)
+
+
+def test_the_seasonal_method_is_chosen_for_a_periodic_series() -> None:
+    rng = np.random.default_rng(12)
+    series = periodic(20 * SEASON) + rng.normal(0, 0.5, 20 * SEASON)
+    assert forecast_with_band(series, STEP, HOUR, SEASON).method.startswith("seasonal")
+
+
+def test_a_recent_level_is_chosen_for_a_series_without_rhythm() -> None:
+    rng = np.random.default_rng(13)
+    series = 50 + rng.normal(0, 3, 20 * SEASON)  # declared hourly season, but only noise
+    fc = forecast_with_band(series, STEP, HOUR, SEASON)
+    assert fc.method.startswith("level")
+    assert fc.season_steps is None
+
+
+def test_candidates_add_the_daily_season_under_a_weekly_one() -> None:
+    names = [m.name for m in candidate_methods(WEEK_SECONDS)]
+    assert names == ["seasonal", "seasonal-long", "daily", "level-1h", "level-1d"]
+    assert [m.name for m in candidate_methods(None)] == ["level-1h", "level-1d"]
+    assert candidate_methods(WEEK_SECONDS)[2].season_seconds == DAY_SECONDS
+
+
+def test_forecast_with_band_needs_a_finite_value() -> None:
+    with pytest.raises(InsufficientDataError):
+        forecast_with_band([math.nan] * 10, STEP, HOUR, 5)
 
 
 def test_one_step_forecasts_are_causal_and_match_the_batch_forecast() -> None:
@@ -176,163 +189,14 @@ def test_one_step_forecasts_are_causal_and_match_the_batch_forecast() -> None:
     np.testing.assert_array_equal(one_step_forecasts(changed, STEP, HOUR)[:301], one_step[:301])
 
 
-# --- anomaly scores ---------------------------------------------------------------------------------
-
-
-def test_mad_scale_is_robust_to_outliers() -> None:
-    rng = np.random.default_rng(5)
-    residuals = rng.normal(0, 1, 2000)
-    residuals[::10] = 1e6  # 10 % wild outliers
-    assert mad_scale(residuals) == pytest.approx(1.0, abs=0.15)
-    assert mad_scale([0, 0, 0, 0, 3]) == pytest.approx(1.2533 * 0.6)  # MAD 0: mean |deviation|
-    assert math.isnan(mad_scale([math.nan]))
-
-
-def test_zscore_flags_an_injected_spike_and_nothing_else() -> None:
-    rng = np.random.default_rng(1)
-    forecast = np.full(500, 10.0)
-    actual = forecast + rng.normal(0, 1, 500)
-    actual[123] += 12.0
-    z = robust_zscores(actual, forecast, residuals=rng.normal(0, 1, 300))
-    assert np.flatnonzero(detect_anomalies(z, threshold=5.0)).tolist() == [123]
-
-
-def test_nan_actuals_score_nan_and_never_flag() -> None:
-    z = robust_zscores([1.0, math.nan, 50.0], [1.0, 1.0, 1.0], residuals=[-1.0, 0.0, 1.0])
-    assert z[0] == 0.0 and math.isnan(z[1]) and z[2] > 5
-    assert detect_anomalies(z).tolist() == [False, False, True]
-
-
-def test_cooldown_suppresses_repeated_flags() -> None:
-    z = np.array([0, 9, 9, 9, 0, 0, 9, 0, 9])
-    assert np.flatnonzero(detect_anomalies(z, 5.0)).tolist() == [1, 2, 3, 6, 8]
-    assert np.flatnonzero(detect_anomalies(z, 5.0, cooldown_steps=4)).tolist() == [1, 6]
-
-
-def test_streaming_scores_flag_a_level_shift_but_not_the_noise_before_it() -> None:
-    rng = np.random.default_rng(2)
-    n, shift_at = 4 * 24 * 12, 3 * 24 * 12 + 40  # 4 days at 5 min, shift on day 4
-    series = periodic(n, season=288) + rng.normal(0, 1, n)
-    series[shift_at:] += 8.0
-    scores = streaming_anomaly_scores(series, 300.0, DAY_SECONDS)
-    flags = np.flatnonzero(detect_anomalies(scores.score, 1.6, cooldown_steps=144))
-    warm = 2 * 288  # two seasons of history before the seasonal forecast takes over
-    after_warmup = flags[flags >= warm]
-    assert after_warmup.size and shift_at <= after_warmup[0] <= shift_at + 12  # within an hour
-    assert np.abs(scores.z[warm:shift_at]).max() < 6
-
-
-def test_streaming_scores_use_only_past_data() -> None:
-    rng = np.random.default_rng(4)
-    series = periodic(3 * 288, season=288) + rng.normal(0, 1, 3 * 288)
-    base = streaming_anomaly_scores(series, 300.0, DAY_SECONDS)
-    changed = series.copy()
-    changed[700:] = 1e4
-    other = streaming_anomaly_scores(changed, 300.0, DAY_SECONDS)
-    for field in ("forecast", "scale", "z", "score"):
-        np.testing.assert_array_equal(getattr(other, field)[:700], getattr(base, field)[:700])
-
-
-# --- NAB scoring ------------------------------------------------------------------------------------
-
-WINDOWS = [(200, 239), (500, 539)]  # 1000 rows: probation is the first 150
-
-
-def detections(*rows: int) -> np.ndarray:
-    flags = np.zeros(1000, dtype=bool)
-    flags[list(rows)] = True
-    return flags
-
-
-def test_scaled_sigmoid_matches_nab() -> None:
-    np.testing.assert_allclose(
-        scaled_sigmoid([-1.0, -0.5, 0.0, 1.0, 3.0]), [0.98661, 0.84828, 0.0, -0.98661, -1.0], atol=1e-5
-    )
-
-
-def test_nab_perfect_detector_at_window_start_scores_100() -> None:
-    score = nab_score(detections(200, 500), WINDOWS)
-    assert score.normalized == pytest.approx(100.0)
-    assert (score.detected_windows, score.false_positives) == (2, 0)
-
-
-def test_nab_null_detector_scores_0() -> None:
-    score = nab_score(detections(), WINDOWS)
-    assert (score.raw, score.null, score.perfect) == (-2.0, -2.0, 2.0)
-    assert score.normalized == 0.0
-
-
-def test_nab_false_positive_only_detector_scores_negative() -> None:
-    score = nab_score(detections(160, 400, 900), WINDOWS)
-    assert score.false_positives == 3
-    assert score.normalized < 0
-    assert score.raw == pytest.approx(-2.0 - 3 * 0.11, abs=0.01)  # far from windows: full FP weight
-
-
-def test_nab_counts_only_the_best_detection_and_ignores_probation() -> None:
-    early = nab_score(detections(200), WINDOWS).raw
-    late = nab_score(detections(235), WINDOWS).raw
-    both = nab_score(detections(50, 200, 210, 235), WINDOWS)
-    assert early > late
-    assert both.raw == pytest.approx(early) and both.false_positives == 0
-    right_after = nab_score(detections(241), WINDOWS).raw
-    assert -2.0 - 0.11 < right_after < -2.0  # a false positive just after a window costs little
-
-
-def test_nab_rejects_overlapping_windows() -> None:
-    with pytest.raises(ValueError, match="overlaps"):
-        nab_score(detections(), [(200, 300), (250, 350)])
-
-
-# --- capacity ---------------------------------------------------------------------------------------
-
-
-def test_time_to_exhaustion_of_a_linear_ramp_is_analytic() -> None:
-    ramp = 10.0 + 0.5 * np.arange(1000)  # +0.5 per 60 s step, newest value 509.5
-    assert time_to_exhaustion(ramp, STEP, limit=1000.0) == pytest.approx((1000.0 - 509.5) / (0.5 / STEP))
-    assert time_to_exhaustion(ramp, STEP, limit=100.0) == 0.0
-    assert time_to_exhaustion(ramp[::-1], STEP, limit=2000.0) == math.inf
-    free = ramp[::-1]  # free space shrinking to a floor of 0
-    assert time_to_exhaustion(free, STEP, limit=0.0, direction="down") == pytest.approx(10.0 / (0.5 / STEP))
-
-
-def test_trend_slope_is_recovered_despite_noise_outliers_and_gaps() -> None:
-    rng = np.random.default_rng(9)
-    t = np.arange(5000)
-    series = 100 + 0.02 * t + rng.normal(0, 1, t.size)
-    series[::13] += 400.0  # outliers that would bias least squares
-    series[1000:1500] = np.nan
-    trend = linear_trend(series, 30.0)
-    assert trend.slope_per_second == pytest.approx(0.02 / 30.0, rel=0.02)
-    assert trend.intercept == pytest.approx(100 + 0.02 * 4999, abs=1.0)
-    assert trend.at(-4999 * 30.0) == pytest.approx(100.0, abs=1.5)
-
-
-def test_trend_needs_two_finite_samples() -> None:
-    with pytest.raises(InsufficientDataError):
-        linear_trend([math.nan, 3.0], STEP)
-    assert linear_trend([1.0, 3.0], 2.0) == Trend(1.0, 3.0)
-
-
-def test_capacity_recommendation_text_and_severity() -> None:
-    step = 3600.0
-    used = np.arange(48) * 10.0  # +10 per hour, 470 used now: 720 more takes 72 h
-    rec = capacity_recommendation("db-1", used, step, limit=470 + 10 * 72)
-    assert rec.message == "disk on db-1 full in 3 d"
-    assert rec.severity == "warning"
-    assert capacity_recommendation("db-1", used, step, limit=480).severity == "critical"
-    assert capacity_recommendation("db-1", used, step, limit=400).message == "disk on db-1 is full"
-    flat = capacity_recommendation("db-2", np.full(48, 5.0), step, limit=100, resource="inodes")
-    assert (flat.severity, flat.message, flat.seconds_to_exhaustion) == (
-        "ok",
-        "inodes on db-2 is not filling up",
-        math.inf,
-    )
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(45, "45 s"), (720, "12 min"), (5 * 3600, "5 h"), (3 * 86400, "3 d"), (6 * 604800, "6 w"), (math.inf, "never")],
-)
-def test_format_duration(seconds: float, text: str) -> None:
-    assert format_duration(seconds) == text
+def test_a_time_compressed_forecast_predicts_what_its_definition_would() -> None:
+    rng = np.random.default_rng(21)
+    values = 500 + 50 * np.sin(2 * np.pi * np.arange(3 * 288) / 288) + rng.normal(0, 5, 3 * 288)
+    values[-40:] -= np.arange(40) * 3.0  # draining towards the 0 limit
+    definition = Forecast(name="x", help="x", expr="x", step="5m", season="1d", history="3d", horizon="1h",
+                          capacity=Capacity(limit=0, direction="down"))
+    compressed = definition.model_copy(update={"step": "5s", "season": "24m", "history": "1h12m", "horizon": "1m",
+                                               "time_scale": 60.0})
+    real, fast = predict(definition, {}, values, 0.0), predict(compressed, {}, values, 0.0)
+    assert (fast.expected, fast.lower, fast.upper, fast.score) == (real.expected, real.lower, real.upper, real.score)
+    assert real.recommendation is not None and fast.recommendation == real.recommendation  # seconds of the definitions

@@ -155,7 +155,7 @@ def test_a_channel_address_change_shows_the_receiver_and_whom_each_route_reaches
     assert receivers[0].fields[0] == FieldChange("email_configs[0].to", "oncall@company.com", "sre@company.com")
     routes = {c.name for c in report.changes if c.section == "routes"}
     assert routes == {'severity="warning"', 'severity="critical"', 'severity="emergency"',
-                      'alertname="CpuHigh", severity="critical"'}
+                      'alertname="CpuHigh", severity="critical"', 'alertname="DiskAlmostFull", severity="critical"'}
 
 
 NEW_ALERT = '''

@@ -13,10 +13,11 @@ import requests
 from prometheus_client import generate_latest
 
 from generator.build import load
+from generator.live.demo import faults as faults_module
 from generator.live.demo.app import server
 from generator.live.demo.business import CONVERSION, BusinessModel, Series
-from generator.live.demo.faults import Fault
-from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
+from generator.live.demo.faults import Fault, Faults
+from generator.live.demo.host import DISK_LABELS, SIMULATED_HOSTS, SimulatedHost, metrics_path
 from generator.live.demo.shop import Shop
 from generator.model import Source
 from generator.model.project import Project
@@ -106,3 +107,39 @@ def test_a_metric_the_demo_does_not_know_is_still_exposed(tmp_path: Path) -> Non
     assert "logins_total" in shop.metrics.undriven
     shop.tick()
     assert 'logins_total{provider="demo"}' in generate_latest(shop.metrics.registry).decode()
+
+
+def test_slow_faults_worsen_steadily_and_stop_when_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(faults_module.time, "monotonic", lambda: clock[0])
+    faults = Faults()
+    name, other = SIMULATED_HOSTS
+    host, bystander = SimulatedHost(faults, name, ramp_seconds=90.0), SimulatedHost(faults, other, ramp_seconds=90.0)
+    healthy = _value(host.exposition(), "node_memory_MemAvailable_bytes")
+    faults.inject(Fault.MEMORY_LEAK, host=name)
+    faults.inject(Fault.DISK_FILL, host=name)
+    seen = []
+    for _ in range(4):
+        clock[0] += 30.0
+        text = host.exposition()
+        seen.append((_value(text, "node_memory_MemAvailable_bytes"),
+                     _value(text, f"node_filesystem_avail_bytes{{{DISK_LABELS}}}")))
+    memory, disk = zip(*seen, strict=True)
+    assert healthy > memory[0] > memory[1] > memory[2] >= 0  # drains steadily...
+    assert max(memory[2:]) < 0.04 * _value(text, "node_memory_MemTotal_bytes")  # ...to 1% (+ wobble) after 90 s
+    assert disk[0] > disk[1] > disk[2] == disk[3] == 0.0
+    total = _value(text, "node_memory_MemTotal_bytes")
+    assert _value(bystander.exposition(), "node_memory_MemAvailable_bytes") > 0.5 * total  # the other host is well
+    faults.inject(Fault.MEMORY_LEAK, host=name)  # injecting again does not restart the leak
+    assert faults.progress(Fault.MEMORY_LEAK, 90.0, name) == 1.0
+    faults.clear()
+    assert faults.progress(Fault.DISK_FILL, 90.0, name) == 0.0
+    assert _value(host.exposition(), "node_memory_MemAvailable_bytes") > 0.5 * total
+
+
+def test_a_revenue_decline_lowers_order_value_towards_a_tenth() -> None:
+    model = BusinessModel(epoch=0.0)
+    revenue = Series("revenue_total", (("product_category", "books"),))
+    normal = model.per_session()[revenue]
+    assert model.per_session(frozenset({Fault.REVENUE_DECLINE}), decline=0.5)[revenue] == pytest.approx(0.55 * normal)
+    assert model.per_session(frozenset({Fault.REVENUE_DECLINE}), decline=1.0)[revenue] == pytest.approx(0.1 * normal)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 HEAVY = ("generator.model", "generator.model.project", "generator.targets", "generator.package.emit", "yaml", "jinja2",
          "promql_parser", "requests", "numpy")
@@ -22,3 +25,14 @@ def test_help_lists_the_commands_without_loading_them() -> None:
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "build" in shown and "import" in shown
     assert [name for name in shown.split("MODULES")[1].split() if name.startswith(HEAVY)] == []
+
+
+def test_list_loads_the_definitions_without_checks_targets_or_the_writer() -> None:
+    code = ("import sys; sys.argv = ['obsgen', 'list', '--definitions', 'definitions']\n"
+            "from generator.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('MODULES', *sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    listed, modules = shown.split("MODULES")
+    assert "Stack " in listed and "Dashboard " in listed
+    assert [name for name in modules.split() if name.startswith(("generator.checks", "generator.targets",
+                                                                  "generator.package", "jinja2", "yaml"))] == []

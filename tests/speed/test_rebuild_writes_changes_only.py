@@ -7,29 +7,9 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.importer.write import import_files
-from tests.gitops.helpers import FIXTURES
+from tests.speed.project import node_exporter_project
 
-NODE_EXPORTER = FIXTURES / "kube-prometheus" / "nodeExporter-prometheusRule.yaml"
 RULES = "prometheus/rules/ruleset-node-exporter-rules.yml"
-BASE = '''
-from generator.model import AlertingConfig, Kubernetes, Severity, Stack, WebhookChannel
-
-STACK = Stack(name="speed", docs_url="https://docs.example.com")
-CHANNELS = [WebhookChannel(name="oncall", url="http://receiver.example.com/alerts")]
-ALERTING = AlertingConfig(severities=(Severity(name="info", channels=(), cooldown="1h"),
-                                      Severity(name="warning", channels=("oncall",), cooldown="5m"),
-                                      Severity(name="critical", channels=("oncall",), cooldown="1m")))
-'''
-
-
-def _project(directory: Path, kubernetes: bool) -> Path:
-    definitions = directory / "definitions"
-    definitions.mkdir()
-    (definitions / "__init__.py").write_text("")
-    (definitions / "base.py").write_text(BASE + ("KUBERNETES = Kubernetes()\n" if kubernetes else ""))
-    import_files([NODE_EXPORTER], definitions)
-    return definitions
 
 
 def _files(out: Path) -> dict[str, tuple[int, int]]:
@@ -50,7 +30,7 @@ def _files(out: Path) -> dict[str, tuple[int, int]]:
 ], ids=["rules only", "with PrometheusRule objects"])
 def test_a_one_alert_edit_rewrites_only_the_files_holding_that_alert(
         tmp_path: Path, kubernetes: bool, rewritten: list[str]) -> None:
-    definitions, out = _project(tmp_path, kubernetes), tmp_path / "out"
+    definitions, out = node_exporter_project(tmp_path, kubernetes), tmp_path / "out"
     build(definitions, out)
     before = _files(out)
     module = definitions / "node_exporter_prometheus_rule.py"
@@ -68,7 +48,7 @@ def test_a_one_alert_edit_rewrites_only_the_files_holding_that_alert(
 
 
 def test_a_rebuild_of_unchanged_definitions_writes_nothing(tmp_path: Path) -> None:
-    definitions, out = _project(tmp_path, kubernetes=True), tmp_path / "out"
+    definitions, out = node_exporter_project(tmp_path, kubernetes=True), tmp_path / "out"
     build(definitions, out)
     before = _files(out)
     _, report = build(definitions, out)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from generator.derive.time_compression import apply
-from generator.model import ScrapeJob, Source
+from generator.model import Forecast, ScrapeJob, Source
 from generator.model.profile import Profile
 from generator.model.project import Project
 
@@ -21,6 +21,15 @@ def test_ranges_shrink_with_time_but_not_below_the_floor(project: Project) -> No
     assert "[20s]" in rules["instance:cpu_usage:percent"].expr  # 5m / 60 = 5s, floored at 20s
     assert "[1m] offset 2h48m" in rules["job:revenue:increase1h_offset1w"].expr  # offsets shrink too: 1w / 60
     assert "[5m]" in project.recording_rules["instance:cpu_usage:percent"].expr  # the definitions are untouched
+
+
+def test_forecasts_are_queried_in_compressed_time_and_learn_in_the_definitions_time(project: Project) -> None:
+    fast = apply(project, Profile(time_scale=1 / 60))
+    disk = next(f for f in fast.all(Forecast) if f.name == "disk_free")
+    assert (disk.step, disk.season, disk.history, disk.horizon, disk.interval) == ("5s", "24m", "5h36m", "1h12m", "10s")
+    assert disk.time_scale == 60
+    assert disk.capacity is not None and disk.capacity.critical_within == "1d"  # judged in the definitions' time
+    assert Forecast.model_validate(disk.model_dump()).model_dump() == disk.model_dump()  # the exporter accepts it
 
 
 def test_label_values_that_look_like_ranges_are_left_alone(project: Project) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import PromQLError, check_syntax
 
 CODE = "XR010"
 NAME = "invalid-promql"
@@ -29,6 +29,6 @@ def check(context: Context) -> Iterator[Finding]:
         if item.variable_error:
             continue
         try:
-            parse(item.expr)
+            check_syntax(item.expr)
         except PromQLError as error:
             yield Finding(item.at, f"{item.what}: {error}", item.field)

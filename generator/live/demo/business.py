@@ -50,6 +50,14 @@ def _series(name: str, **labels: str) -> Series:
     return Series(name, tuple(sorted(labels.items())))
 
 
+def order_value_factor(faults: frozenset[Fault], decline: float = 0.0) -> float:
+    """What an order is worth against its usual value: a tenth under the revenue fault, falling towards a
+    tenth as a revenue decline progresses (``decline`` from 0 to 1)."""
+    if Fault.REVENUE in faults:
+        return ORDER_VALUE_DURING_FAULT
+    return 1.0 - (1.0 - ORDER_VALUE_DURING_FAULT) * decline
+
+
 @dataclass(frozen=True)
 class BusinessModel:
     """Sessions per second over time, and every counter and gauge per session under the active faults."""
@@ -79,10 +87,10 @@ class BusinessModel:
             return self.sessions_per_second * (x - DAILY_SWING * math.cos(omega * x) / omega)
         return integral(end) - integral(start)
 
-    def per_session(self, faults: frozenset[Fault] = frozenset()) -> dict[Series, float]:
-        """How much each counter grows per session."""
+    def per_session(self, faults: frozenset[Fault] = frozenset(), decline: float = 0.0) -> dict[Series, float]:
+        """How much each counter grows per session; ``decline`` is how far a revenue decline has gone (0..1)."""
         conversion = CONVERSION_DURING_FAULT if Fault.CONVERSION in faults else CONVERSION
-        order_value = ORDER_VALUE_DURING_FAULT if Fault.REVENUE in faults else 1.0
+        order_value = order_value_factor(faults, decline)
         rates: dict[Series, float] = {}
         for segment, share in SEGMENTS.items():
             rates[_series("sales_sessions_total", user_segment=segment)] = share

@@ -1,4 +1,4 @@
-"""Simulated hosts exposing node-exporter's CPU and memory series, so CPU and memory faults are deterministic.
+"""Simulated hosts exposing node-exporter's CPU, memory and filesystem series, so their faults are deterministic.
 
 The real node-exporter reports the real machine, which tests share with others: its CPU cannot be pushed
 above 90% on demand, nor its memory to 97%. This host is scraped by a demo-only job with the same series
@@ -23,6 +23,11 @@ MEMORY_TOTAL = 16 * 2**30
 NORMAL_AVAILABLE = 0.55
 """Share of memory available when healthy."""
 EXHAUSTED_AVAILABLE = 0.03
+LEAKED_AVAILABLE = 0.01
+"""Share of memory still available when a memory leak is at its worst."""
+DISK_SIZE = 500 * 10**9
+DISK_LABELS = 'device="/dev/vdb",fstype="ext4",mountpoint="/data"'
+NORMAL_DISK_FREE = 0.4
 
 
 def metrics_path(host: str) -> str:
@@ -31,11 +36,13 @@ def metrics_path(host: str) -> str:
 
 
 class SimulatedHost:
-    """CPU-seconds counters integrated over time and a memory gauge, shaped by the faults active on it."""
+    """CPU-seconds counters integrated over time, memory and filesystem gauges, shaped by the faults active on it."""
 
-    def __init__(self, faults: Faults, name: str) -> None:
+    def __init__(self, faults: Faults, name: str, ramp_seconds: float) -> None:
         self.faults = faults
         self.name = name
+        self.ramp_seconds = ramp_seconds
+        """Real seconds a memory leak or a filling disk takes to reach its worst."""
         self._seconds = {(cpu, mode): 0.0 for cpu in CPUS for mode in NORMAL_CPU}
         self._last = time.monotonic()
         self._lock = threading.Lock()
@@ -54,7 +61,12 @@ class SimulatedHost:
             seconds = dict(self._seconds)
         busy = self.faults.active(Fault.CPU, self.name)
         wobble = 0.02 * math.sin(time.time() / 30)
-        available = EXHAUSTED_AVAILABLE if self.faults.active(Fault.MEMORY, self.name) else NORMAL_AVAILABLE + wobble
+        leaked = (self.faults.progress(Fault.MEMORY_LEAK, self.ramp_seconds, self.name)
+                  * (NORMAL_AVAILABLE - LEAKED_AVAILABLE))
+        exhausted = self.faults.active(Fault.MEMORY, self.name)
+        available = EXHAUSTED_AVAILABLE if exhausted else NORMAL_AVAILABLE + wobble - leaked
+        filled = self.faults.progress(Fault.DISK_FILL, self.ramp_seconds, self.name)
+        free_disk = (NORMAL_DISK_FREE + wobble / 10) * (1 - filled)
         lines = ["# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.",
                  "# TYPE node_cpu_seconds_total counter"]
         lines += [f'node_cpu_seconds_total{{cpu="{cpu}",mode="{mode}"}} {value:.3f}'
@@ -64,7 +76,13 @@ class SimulatedHost:
                   f"node_memory_MemTotal_bytes {MEMORY_TOTAL}",
                   "# HELP node_memory_MemAvailable_bytes Memory information field MemAvailable_bytes.",
                   "# TYPE node_memory_MemAvailable_bytes gauge",
-                  f"node_memory_MemAvailable_bytes {int(MEMORY_TOTAL * available)}",
+                  f"node_memory_MemAvailable_bytes {int(MEMORY_TOTAL * max(available, 0.0))}",
+                  "# HELP node_filesystem_avail_bytes Filesystem space available to non-root users in bytes.",
+                  "# TYPE node_filesystem_avail_bytes gauge",
+                  f"node_filesystem_avail_bytes{{{DISK_LABELS}}} {int(DISK_SIZE * free_disk)}",
+                  "# HELP node_filesystem_size_bytes Filesystem size in bytes.",
+                  "# TYPE node_filesystem_size_bytes gauge",
+                  f"node_filesystem_size_bytes{{{DISK_LABELS}}} {DISK_SIZE}",
                   "# HELP node_load1 1m load average.",
                   "# TYPE node_load1 gauge",
                   f"node_load1 {3.8 if busy else 0.6 + wobble:.2f}"]

@@ -9,8 +9,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from generator.live.demo.business import CATEGORIES, ORDER_VALUE_DURING_FAULT, BusinessModel
-from generator.live.demo.faults import Fault, Faults
+from generator.live.demo.business import CATEGORIES, BusinessModel, order_value_factor
+from generator.live.demo.faults import SLOW_RAMP_SECONDS, Fault, Faults
 from generator.live.demo.host import SIMULATED_HOSTS, SimulatedHost
 from generator.live.demo.registry import DemoMetrics
 from generator.model.project import Project
@@ -33,7 +33,9 @@ class Shop:
         self.faults = Faults()
         self.model = model
         self.service = service
-        self.hosts = {name: SimulatedHost(self.faults, name) for name in SIMULATED_HOSTS}
+        self.ramp = SLOW_RAMP_SECONDS * model.time_scale
+        """Real seconds a slow fault takes to reach its worst."""
+        self.hosts = {name: SimulatedHost(self.faults, name, self.ramp) for name in SIMULATED_HOSTS}
         self.metrics = DemoMetrics(project, model.series_names() | HTTP_METRICS | EVENT_METRICS)
         self.burn = False
         """Whether the CPU fault also burns a real core of this process."""
@@ -63,18 +65,18 @@ class Shop:
             sessions = self.model.sessions_between(self._last, now)
             elapsed, self._last = now - self._last, now
             faults = self.active()
-            rates = self.model.per_session(faults)
+            decline = self.faults.progress(Fault.REVENUE_DECLINE, self.ramp)
+            rates = self.model.per_session(faults, decline)
             for series, per_session in rates.items():
                 self.metrics.inc(series.name, per_session * sessions, series.label_dict)
             for series, value in self.model.gauges(now, faults).items():
                 self.metrics.set(series.name, value, series.label_dict)
             orders = sum(rate for series, rate in rates.items() if series.name == "sales_conversions_total")
-            self._observe_events(sessions, orders * sessions, faults)
+            self._observe_events(sessions, orders * sessions, order_value_factor(faults, decline))
             self.metrics.drive_undriven(elapsed)
 
-    def _observe_events(self, sessions: float, orders: float, faults: frozenset[Fault]) -> None:
+    def _observe_events(self, sessions: float, orders: float, value_factor: float) -> None:
         rnd = self._random
-        value_factor = ORDER_VALUE_DURING_FAULT if Fault.REVENUE in faults else 1.0
         categories, weights = list(CATEGORIES), [share for share, _ in CATEGORIES.values()]
         order_values = [CATEGORIES[rnd.choices(categories, weights)[0]][1] * value_factor * rnd.lognormvariate(0, 0.4)
                         for _ in range(self._events("orders", orders))]

@@ -1,0 +1,32 @@
+"""A disk threshold beside the disk forecast: the plan's ALERT_RULES have no disk rule.
+
+DiskAlmostFull is kube-prometheus' NodeFilesystemAlmostOutOfSpace in the plan's terms; the disk_free
+forecast (forecasts.py) is meant to warn well before it (tests/e2e/test_early_warnings.py measures it).
+"""
+
+from generator.model import Alert, Example
+
+DISK_ALMOST_FULL = Alert(
+    name="DiskAlmostFull",
+    expr='100 * node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"}'
+         ' / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"} < 5',
+    **{"for": "5m"}, severity="critical", channels=("email", "slack", "webhook"), escalation="default",
+    dashboard="Operations",
+    summary="{{ $labels.mountpoint }} on {{ $labels.instance }} has less than 5% free",
+    description="{{ $labels.mountpoint }} on {{ $labels.instance }} has had less than 5% of its space free for "
+                "5 minutes; writes fail once it is full.",
+    runbook="Find what grew (`du -x --max-depth=2`, the Operations dashboard's Disk Full In panel); delete or "
+            "rotate logs and old data, or expand the volume.",
+    examples=(
+        Example(name="3% free for 6 minutes fires", at="6m", fires=True,
+                series={'node_filesystem_avail_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "3x10",
+                        'node_filesystem_size_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "100x10"},
+                labels={"instance": "db-1", "fstype": "ext4", "mountpoint": "/data"}),
+        Example(name="a full tmpfs does not", at="6m", fires=False,
+                series={'node_filesystem_avail_bytes{instance="db-1",fstype="tmpfs",mountpoint="/run"}': "0x10",
+                        'node_filesystem_size_bytes{instance="db-1",fstype="tmpfs",mountpoint="/run"}': "100x10"}),
+        Example(name="20% free does not", at="6m", fires=False,
+                series={'node_filesystem_avail_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "20x10",
+                        'node_filesystem_size_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "100x10"}),
+    ),
+)

@@ -1,0 +1,91 @@
+"""Results kept on disk between builds, which can only save time: a missing, stale or damaged file reads as empty.
+
+The file holds one JSON object after a line with its SHA-256: a torn or edited file fails the digest and is
+ignored, so a wrong entry can only come from obsgen itself. Entries are stamped with a version naming everything
+their values depend on (the parser's release, the source of the code computing them): any change empties it.
+The file lives in the definitions package's __pycache__, beside the bytecode of the same modules, and follows the
+same switch: nothing is written under PYTHONDONTWRITEBYTECODE.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+
+def source_digest(*files: str) -> str:
+    """A short digest of source files: a cache of what their code computes is stale once they change."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(Path(file).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def value_digest(value: Any) -> str | None:
+    """A digest of a document made of dicts, lists, tuples, strings, numbers, booleans and None, with their exact
+    types (a tuple is not a list, 1 not 1.0), or None for anything else. Over marshal's version-0 encoding: no
+    back-references (not even to interned strings), so equal documents digest alike whatever objects they share."""
+    try:
+        return hashlib.sha256(marshal.dumps(value, 0)).hexdigest()
+    except ValueError:  # a value marshal cannot write
+        return None
+
+
+class DiskCache:
+    """One kind of entries (text -> JSON value) of one definitions package: read once, written back at most once,
+    holding exactly the entries used since it was opened."""
+
+    def __init__(self, definitions: Path, kind: str, version: str) -> None:
+        self.path = definitions / "__pycache__" / f"obsgen-{kind}.cache"
+        self.version = version
+        self._stored = self._read()
+        self._used: dict[str, Any] = {}
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            digest, _, payload = self.path.read_bytes().partition(b"\n")
+            if hashlib.sha256(payload).hexdigest().encode() != digest:
+                return {}
+            content = orjson.loads(payload)
+            entries = content["entries"] if content["version"] == self.version else {}
+            return entries if isinstance(entries, dict) else {}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+
+    def __contains__(self, key: str) -> bool:
+        """Whether the entry is among those used in this run."""
+        return key in self._used
+
+    def get(self, key: str) -> Any:
+        """The stored value, or None."""
+        value = self._stored.get(key)
+        if value is not None:
+            self._used[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        """Remember a value computed in this run."""
+        self._used[key] = value
+
+    def save(self) -> None:
+        """Write the entries used in this run when they differ from the file's (atomically; failures ignored)."""
+        if self._used == self._stored or sys.dont_write_bytecode:
+            return
+        payload = orjson.dumps({"version": self.version, "entries": self._used})
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}")
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            temporary.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            os.replace(temporary, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            return
+        self._stored = dict(self._used)

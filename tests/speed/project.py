@@ -1,0 +1,29 @@
+"""A small real project for the speed tests: the node-exporter rules of kube-prometheus imported, with a base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.importer.write import import_files
+from tests.gitops.helpers import FIXTURES
+
+NODE_EXPORTER = FIXTURES / "kube-prometheus" / "nodeExporter-prometheusRule.yaml"
+BASE = '''
+from generator.model import AlertingConfig, Kubernetes, Severity, Stack, WebhookChannel
+
+STACK = Stack(name="speed", docs_url="https://docs.example.com")
+CHANNELS = [WebhookChannel(name="oncall", url="http://receiver.example.com/alerts")]
+ALERTING = AlertingConfig(severities=(Severity(name="info", channels=(), cooldown="1h"),
+                                      Severity(name="warning", channels=("oncall",), cooldown="5m"),
+                                      Severity(name="critical", channels=("oncall",), cooldown="1m")))
+'''
+
+
+def node_exporter_project(directory: Path, kubernetes: bool) -> Path:
+    """definitions/ under directory: the base module and the imported node-exporter rules."""
+    definitions = directory / "definitions"
+    definitions.mkdir()
+    (definitions / "__init__.py").write_text("")
+    (definitions / "base.py").write_text(BASE + ("KUBERNETES = Kubernetes()\n" if kubernetes else ""))
+    import_files([NODE_EXPORTER], definitions)
+    return definitions

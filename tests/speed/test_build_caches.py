@@ -1,0 +1,101 @@
+"""The caches kept across builds can only save time: what they give back equals what would be computed, and a
+damaged, stale or edited cache (or out/ file) is computed again."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from generator.build import compile_definitions
+from generator.checks.secrets import leaks
+from generator.core import promql
+from generator.core.disk_cache import DiskCache
+from generator.package import emit, reuse
+from tests.speed.project import node_exporter_project
+
+EXPRESSIONS = ("sum by (job) (rate(http_requests_total[5m])) > 0", "max_over_time(up[1h:1m])",
+               "sum(rate(errors_total[5m])")
+
+
+@pytest.fixture(autouse=True)
+def bytecode_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caches are written as bytecode is: switched on, as users run obsgen."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+
+
+def _facts_in_a_new_build(definitions: Path) -> list[promql.Facts]:
+    promql._facts.cache_clear()  # what a new process starts with
+    with promql.facts_cached(definitions):
+        return [promql.facts(expr) for expr in EXPRESSIONS]
+
+
+def test_promql_facts_come_back_from_the_cache_without_a_parse(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    computed = _facts_in_a_new_build(tmp_path)
+    assert computed[2].error.startswith("invalid PromQL") and computed[1].ranges == (3600.0,)
+    assert computed[0].selectors == (promql.Selector("http_requests_total", True, "rate", 300.0),)
+
+    def no_parse(expr: str) -> Any:
+        raise AssertionError(f"parsed {expr!r}")
+
+    monkeypatch.setattr(promql, "parse", no_parse)
+    assert _facts_in_a_new_build(tmp_path) == computed
+
+
+@pytest.mark.parametrize("damage", ["flip a byte", "truncate", "another version", "entries of another shape"])
+def test_a_damaged_promql_cache_is_parsed_again(tmp_path: Path, damage: str) -> None:
+    computed = _facts_in_a_new_build(tmp_path)
+    cache = tmp_path / "__pycache__/obsgen-promql.cache"
+    data = cache.read_bytes()
+    if damage == "flip a byte":
+        cache.write_bytes(data[:-20] + bytes([data[-20] ^ 1]) + data[-19:])
+    elif damage == "truncate":
+        cache.write_bytes(data[: len(data) // 2])
+    else:  # files with a valid digest that this code did not write
+        version = orjson.loads(data.partition(b"\n")[2])["version"]
+        stored = DiskCache(tmp_path, "promql", "another version" if damage == "another version" else version)
+        for expr in EXPRESSIONS:  # wrong facts: taken, they would change the result
+            stored.put(expr, ["", [], []] if damage == "another version" else {"error": ""})
+        stored.save()
+    assert _facts_in_a_new_build(tmp_path) == computed
+
+
+def test_serialised_bytes_are_reused_only_for_the_same_document_and_the_same_out_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    documents: dict[str, Any] = {"a.yml": {"groups": [{"name": "x", "interval": 1}]}, "b.json": {"v": [1, 2]}}
+    first = reuse.serialised(documents, "definitions/", out, tmp_path)
+    assert first == {path: emit.serialise(path, doc) for path, doc in documents.items()}
+    out.mkdir()
+    for path, data in first.items():
+        (out / path).write_bytes(data)
+    assert reuse.serialised(documents, "definitions/", out, tmp_path) == first
+
+    (out / "b.json").write_bytes(b"edited by hand\n")
+    changed = {"a.yml": {"groups": [{"name": "x", "interval": 1.0}]}, "b.json": documents["b.json"]}
+    again = reuse.serialised(changed, "definitions/", out, tmp_path)
+    assert again == {path: emit.serialise(path, doc) for path, doc in changed.items()}
+    assert b"interval: 1.0" in again["a.yml"]
+
+
+def test_a_path_outside_out_is_refused_before_any_file_is_read(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="would reach outside out/"):
+        reuse.serialised({"../definitions/secret.yml": {"a": 1}}, "definitions/", tmp_path / "out", tmp_path)
+
+
+def test_the_secret_scan_remembers_only_clean_texts_and_finds_a_new_secret(tmp_path: Path) -> None:
+    definitions = node_exporter_project(tmp_path, kubernetes=False)
+    compiled = compile_definitions(definitions)
+    assert compiled.project is not None and compiled.rendered is not None
+    assert leaks(compiled.project, compiled.rendered) == []
+    cache = definitions / "__pycache__/obsgen-secrets.cache"
+    assert cache.exists()
+    leaked = {**compiled.rendered, "alertmanager/extra.yml": {"url": "https://ops:Zq8vLr2mWx4Tn@example.com/hook"}}
+    for _ in range(2):  # the second time with the first's cache
+        (leak,) = leaks(compiled.project, leaked)
+        assert leak.secret.value == "Zq8vLr2mWx4Tn" and leak.output == "alertmanager/extra.yml"
+    assert b"Zq8vLr2mWx4Tn" not in cache.read_bytes()
+    assert leaks(compiled.project, compiled.rendered) == []

@@ -50,6 +50,7 @@ EXPECTED: dict[str, tuple[Behaviour, ...]] = {
     "PrometheusRemoteWriteBehind":    (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
     "ForecastAnomaly":                (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
     "CapacityExhaustedSoon":          (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "DiskAlmostFull":                 (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
     "BusinessDatabaseDown":           (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
     "BusinessQueryFailing":           (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
 }

@@ -16,6 +16,6 @@ def test_the_grace_period_is_the_shortest_hold_and_the_tolerance_the_longest_but
                                           "--rules.alert.for-outage-tolerance=4h"]
 
 
-def test_compressed_time_compresses_both_and_the_one_hour_floor(project: Project) -> None:
+def test_compressed_time_compresses_both(project: Project) -> None:
     state = for_state(apply(project, Profile(time_scale=1 / 60)), 1 / 60)
-    assert (state.grace_period, state.outage_tolerance) == ("2s", "1m")
+    assert (state.grace_period, state.outage_tolerance) == ("2s", "4m")

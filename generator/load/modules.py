@@ -304,7 +304,8 @@ def compiled(path: Path) -> CodeType:
         data = cached.read_bytes()
         if data[:16] == header:
             code = marshal.loads(data[16:])
-            if isinstance(code, CodeType):
+            # a cache copied along with its folder names the old place; definitions are located by this one
+            if isinstance(code, CodeType) and code.co_filename == str(path):
                 return code
     except (OSError, ValueError, EOFError, TypeError):
         pass  # no cache, or one that is not ours: compile

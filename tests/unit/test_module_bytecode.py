@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -38,3 +39,13 @@ def test_a_corrupt_cache_only_costs_time(tmp_path: Path, monkeypatch: pytest.Mon
     for cached in (tmp_path / "__pycache__").iterdir():
         cached.write_bytes(cached.read_bytes()[:20] + b"garbage")
     assert _value(module) == 3
+
+
+def test_a_cache_copied_with_its_folder_is_not_read_as_the_new_place(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "alerts.py").write_text("VALUE = 1\n")
+    compiled(tmp_path / "a" / "alerts.py")
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    assert compiled(tmp_path / "b" / "alerts.py").co_filename == str(tmp_path / "b" / "alerts.py")

@@ -12,11 +12,13 @@ import ast
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import marshal
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 from pydantic import ValidationError
@@ -151,16 +153,14 @@ class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return  # a directory without __init__.py: a namespace of modules
         module.__file__ = str(path)
         file_state = state(str(path))
-        try:  # through the source loader, so the bytecode cache in __pycache__ is used and kept
-            code = importlib.machinery.SourceFileLoader(module.__name__, str(path)).get_code(module.__name__)
+        try:
+            code = compiled(path)
         except (SyntaxError, ValueError, UnicodeDecodeError) as error:
             line = getattr(error, "lineno", None) or 1
             what = (f"not UTF-8 Python source ({error})" if isinstance(error, UnicodeDecodeError | ValueError)
                     else describe(error))
             self._report(Location(str(path), line), PYTHON_ERROR, what)
             self.unresolved.modules.add(module.__name__)
-            return
-        if code is None:
             return
         namespace = dict(module.__dict__)
         try:
@@ -287,3 +287,35 @@ def import_definitions(root: Path, warm: WarmModules | None = None) -> Imported:
         warm.clean = not importer.problems and importer.unresolved == Unresolved()
         warm.ran = {name: ran for name, ran in warm.ran.items() if name in names}
     return Imported(modules, importer.problems, importer.unresolved)
+
+
+CHECKED_HASH_FLAGS = (0b11).to_bytes(4, "little")
+"""PEP 552 flags of a bytecode file checked against its source's hash, not its mtime and size."""
+
+
+def compiled(path: Path) -> CodeType:
+    """The module's code, from `__pycache__` when it was compiled from these very bytes. The cache is keyed by
+    the source's hash (PEP 552, as Python's own importer reads it): an edit of the same size saved within the
+    second the cache was written is still seen, which the usual mtime-and-size check misses."""
+    source = path.read_bytes()
+    header = importlib.util.MAGIC_NUMBER + CHECKED_HASH_FLAGS + importlib.util.source_hash(source)
+    cached = Path(importlib.util.cache_from_source(str(path)))
+    try:
+        data = cached.read_bytes()
+        if data[:16] == header:
+            code = marshal.loads(data[16:])
+            # a cache copied along with its folder names the old place; definitions are located by this one
+            if isinstance(code, CodeType) and code.co_filename == str(path):
+                return code
+    except (OSError, ValueError, EOFError, TypeError):
+        pass  # no cache, or one that is not ours: compile
+    code = compile(source, str(path), "exec", dont_inherit=True)
+    if not sys.dont_write_bytecode:
+        try:
+            cached.parent.mkdir(exist_ok=True)
+            partial = cached.with_name(f"{cached.name}.{os.getpid()}")
+            partial.write_bytes(header + marshal.dumps(code))
+            os.replace(partial, cached)
+        except OSError:
+            pass  # a read-only tree only costs time
+    return code

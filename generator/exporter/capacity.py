@@ -5,7 +5,8 @@ but late when growth accelerates, and blind to the last hours before a full disk
 at every cleanup; a trend over the last hours is right then but noisy a week ahead. So trends are
 fitted over the last hour, 6 hours, day, 3 days and the whole history (a span needs
 ``MIN_TREND_SAMPLES`` samples to count), each extrapolated at most ``TRUSTED_WINDOWS`` times its span,
-and the soonest exhaustion among them counts (the whole history's trend is trusted at any distance).
+and the soonest exhaustion among them counts. The whole history is no exception: two hours after a restart,
+the rising half of a daily cycle is not a trend to extrapolate to a full memory 14 hours away.
 bench/capacity_synthetic.py measures it.
 
 Series conventions are those of :mod:`generator.exporter.forecast`: fixed ``step_seconds``, newest
@@ -21,7 +22,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from generator.exporter.forecast import DAY_SECONDS, InsufficientDataError, as_series, nanmedian
+from generator.exporter.forecast import DAY_SECONDS, FloatArray, InsufficientDataError, as_series, nanmedian
 
 Direction = Literal["up", "down"]
 Severity = Literal["critical", "warning", "info", "ok"]
@@ -91,22 +92,27 @@ def time_to_exhaustion(values: npt.ArrayLike, step_seconds: float, limit: float,
     ``direction="up"`` is usage growing towards a capacity (disk used vs size), ``"down"`` a
     remainder shrinking towards a floor (free bytes vs 0). 0.0 when it is already at or past it.
     The soonest exhaustion of the :data:`TREND_WINDOWS` trends, each trusted up to ``TRUSTED_WINDOWS``
-    times its span (see the module's docstring).
+    times its span, the whole history's too (see the module's docstring).
     """
     y = as_series(values)
     if np.isfinite(y).sum() < 2:
         raise InsufficientDataError("a trend needs at least two finite samples")
-    soonest, whole = math.inf, math.inf
+    soonest = math.inf
     for window in TREND_WINDOWS:
         span = y if window is None else y[-max(2, round(window / step_seconds)) :]
         if np.isfinite(span).sum() < (2 if window is None else MIN_TREND_SAMPLES):
             continue
         seconds = exhaustion_seconds(recent_trend(span, step_seconds), limit, direction)
-        if window is None:
-            whole = seconds
-        elif seconds <= TRUSTED_WINDOWS * window:
+        if seconds <= TRUSTED_WINDOWS * _seen_seconds(span, step_seconds):
             soonest = min(soonest, seconds)
-    return min(soonest, whole)
+    return soonest
+
+
+def _seen_seconds(span: FloatArray, step_seconds: float) -> float:
+    """How much time a span's data covers: from its first finite sample to its end (a history asked for two
+    weeks holds two hours, and NaN, after a restart)."""
+    finite = np.flatnonzero(np.isfinite(span))
+    return float(span.size - finite[0]) * step_seconds if finite.size else 0.0
 
 
 def recent_trend(values: npt.ArrayLike, step_seconds: float) -> Trend:

@@ -101,3 +101,14 @@ def test_a_cleanup_just_before_counts_at_once() -> None:
     used = 10.0 + 0.1 * np.arange(1000)  # 0.6 an hour
     used[-30:] -= 50.0  # 5 hours ago a cleanup freed 50: 59.9 used now, 109.9 before it
     assert time_to_exhaustion(used, step, 81.5) == pytest.approx(36 * 3600, rel=0.05)
+
+
+def test_two_hours_of_a_healthy_daily_cycle_are_not_a_trend_to_a_full_memory() -> None:
+    step = 300.0
+    t = np.arange(24) * step  # two hours after a restart, on the rising half of the day
+    used = 45 + 10 * np.sin(2 * np.pi * t / 86_400)
+    assert time_to_exhaustion(used, step, limit=100) == math.inf  # the old whole-history rule said 14 h
+    asked_for_two_weeks = np.concatenate([np.full(14 * 288 - used.size, np.nan), used])  # as query_range returns it
+    assert time_to_exhaustion(asked_for_two_weeks, step, limit=100) == math.inf
+    steady = 45 + (100 - 45) * t / (6 * 3600)  # the same two hours of a real leak: full in 4 h, within 3 spans
+    assert time_to_exhaustion(steady, step, limit=100) == pytest.approx(6 * 3600 - t[-1], rel=0.01)

@@ -12,22 +12,19 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from generator.core.duration import parse_seconds
 from generator.core.promql import selectors
 from generator.live.demo.business import BusinessModel, Series
 from generator.live.supervisor import Supervisor, http_ready
-from generator.model import RecordingRule
+from generator.model import Forecast, RecordingRule
 from generator.model.project import Project
-
-MAX_STEP = 15.0
-"""Seconds between backfilled samples at most (the plan's collection interval)."""
-SAMPLES_PER_WINDOW = 4
-"""Samples in the shortest range over the demo's series, so rate() over it always has enough."""
 
 
 def _expressions(project: Project) -> list[str]:
@@ -72,11 +69,12 @@ class History:
     def for_rules(cls, project: Project, modelled: frozenset[str], end: float) -> History:
         """Twice the longest range through which a rule reads the demo's series (a full window of a recorded
         series, each value over a full window of its own) plus its offset (last week's hour reaches back a
-        week), with the shortest such range sampled enough."""
+        week), sampled at the scrape interval: a window holding the past at one spacing and live scrapes at
+        another makes increase() extrapolate differently on each side, a jump of several percent that the
+        anomaly detector, which learnt from the smooth past, would call anomalous."""
         windows = [w for expr in _expressions(project) for w in _windows(project, expr, modelled)]
         reach = max((2 * w.seconds + w.offset for w in windows), default=7200.0)
-        shortest = min((w.seconds for w in windows if w.raw and w.seconds), default=60.0)
-        return cls(end - reach, end, min(MAX_STEP, shortest / SAMPLES_PER_WINDOW))
+        return cls(end - reach, end, parse_seconds(project.stack.scrape_interval))
 
 
 def _labels(series: Series, target: dict[str, str]) -> str:
@@ -111,12 +109,13 @@ def write_raw(model: BusinessModel, history: History, target: dict[str, str], da
     return text.count("\n") - 1
 
 
-def read_over_ranges(project: Project, modelled: frozenset[str]) -> list[RecordingRule]:
-    """Recording rules over the demo's series that some rule or alert reads over a range or at an offset: they
-    need a past."""
+def needing_history(project: Project, modelled: frozenset[str]) -> list[RecordingRule]:
+    """Recording rules over the demo's series that need a past: some rule or alert reads them over a range or at
+    an offset, or a forecast learns from them (the exporter reads a forecast's expression over its history)."""
     ranged = {s.name for expr in _expressions(project) for s in selectors(expr) if s.ranged or s.offset}
+    learnt = {s.name for forecast in project.all(Forecast) for s in selectors(forecast.expr)}
     return [rule for name, rule in project.recording_rules.items()
-            if name in ranged and _windows(project, rule.expr, modelled)]
+            if name in ranged | learnt and _windows(project, rule.expr, modelled)]
 
 
 def write_recorded(rules: list[RecordingRule], history: History, data_dir: Path, work: Path, port: int,
@@ -145,3 +144,22 @@ def write_recorded(rules: list[RecordingRule], history: History, data_dir: Path,
                     shutil.move(str(block), data_dir / block.name)
     finally:
         helper.stop_all()
+
+
+@dataclass(frozen=True)
+class Past:
+    """The demo's backfilled history: where its shop opened, and how to write the rest of it up to now."""
+
+    epoch: float
+    model: BusinessModel | None
+    history: History
+    target: dict[str, str]
+
+    def catch_up(self, data: Path) -> None:
+        """The demo's series from the end of the history up to now, written just before Prometheus starts: the
+        seconds spent evaluating rules and starting servers would otherwise be a gap in which increase() over a
+        compressed hour loses a fifth of its value, an artificial dip the anomaly detector rightly reports."""
+        step = self.history.step
+        rest = History(self.history.end + step, time.time(), step)
+        if self.model is not None and rest.end > rest.start:
+            write_raw(self.model, rest, self.target, data, data.parent)

@@ -261,12 +261,12 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
                                    "--record", str(records / "email.jsonl")],
                      smtp_ready(ports["smtp"]), f"smtp://127.0.0.1:{ports['smtp']}")
     data = state_dir / "prometheus-data"
-    epoch = _backfill(project, options, ports, data)
+    past = _backfill(project, options, ports, data)
     app_job = _app_job(project)
     service = app_job.labels.get("service", "api") if app_job else "api"
     supervisor.start("demo", [*python, "generator.live.demo.app", "--port", str(ports["demo"]),
                               "--definitions", str(options.definitions.resolve()), "--service", service,
-                              "--epoch", repr(epoch), "--time-scale", repr(1 / options.time_scale)],
+                              "--epoch", repr(past.epoch), "--time-scale", repr(1 / options.time_scale)],
                      http_ready(url["demo"] + DEMO_READY), url["demo"])
     supervisor.start("node-exporter", ["prometheus-node-exporter", "--collector.disable-defaults",
                                        *(f"--collector.{name}" for name in NODE_COLLECTORS), listen["node-exporter"]],
@@ -277,6 +277,7 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
         supervisor.start(name, _alertmanager_argv(name, options, ports, out, state_dir),
                          http_ready(url[name] + "/-/ready"), url[name])
     retention = project.retention.server_retention if project.retention else "15d"
+    past.catch_up(data)
     supervisor.start("prometheus", [
         "prometheus", f"--config.file={out / 'prometheus/prometheus.yml'}", listen["prometheus"],
         f"--storage.tsdb.path={data}", f"--storage.tsdb.retention.time={retention}",
@@ -305,20 +306,20 @@ def _alertmanager_argv(name: str, options: Options, ports: dict[str, int], out: 
             f"--cluster.peer-timeout={PEER_TIMEOUT}"]
 
 
-def _backfill(project: Project, options: Options, ports: dict[str, int], data: Path) -> float:
-    """Write the demo's history into Prometheus' data directory; returns when the demo's shop opened."""
+def _backfill(project: Project, options: Options, ports: dict[str, int], data: Path) -> backfill.Past:
+    """Write the demo's history (and the recording rules over it) into Prometheus' data directory."""
     data.mkdir(parents=True, exist_ok=True)
     modelled = BusinessModel(epoch=0.0).series_names()
     history = backfill.History.for_rules(project, modelled, time.time())
     app_job = _app_job(project)
     if app_job is None:
-        return history.end
+        return backfill.Past(history.end, None, history, {})
     model = BusinessModel(epoch=history.start, time_scale=1 / options.time_scale)
     target = {"job": app_job.name, "instance": f"127.0.0.1:{ports['demo']}", **app_job.labels}
     backfill.write_raw(model, history, target, data, data.parent)
-    backfill.write_recorded(backfill.read_over_ranges(project, modelled), history, data, data.parent,
+    backfill.write_recorded(backfill.needing_history(project, modelled), history, data, data.parent,
                             _free_port(set(ports.values())), project.stack.evaluation_interval)
-    return history.start
+    return backfill.Past(history.start, model, history, target)
 
 
 def _resend_delay(options: Options) -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 
+import pytest
+
 from generator.derive.time_compression import apply
-from generator.live.backfill import History, openmetrics, read_over_ranges, write_raw
+from generator.live.backfill import History, Past, needing_history, openmetrics, write_raw
 from generator.live.demo.business import BusinessModel
 from generator.model.profile import Profile
 from generator.model.project import Project
@@ -14,17 +18,18 @@ MODELLED = BusinessModel(epoch=0.0).series_names()
 
 
 def test_history_covers_twice_the_longest_range_over_the_demos_series(project: Project) -> None:
-    fast = apply(project, Profile(time_scale=1 / 60))
+    fast = apply(project, Profile(time_scale=1 / 60, scrape_interval="1s"))  # as the live stack runs it
     history = History.for_rules(fast, MODELLED, end=1_000_000.0)
     # RevenueDrop's same hour last week: increase(revenue_total[1h] offset 1w) at 60x, its window twice
     assert history.end - history.start == 2 * 3600 / 60 + 7 * 86400 / 60
-    assert history.step == 5  # rate(...[10m]) at 60x is the 20 s floor of a range: four samples a window
-    # every ranged or offset read of the demo's series reads them raw: no recording needs a history of its own
-    assert read_over_ranges(fast, MODELLED) == []
+    assert history.step == 1  # the live scrape interval: one spacing in every window, past or live
+    # every ranged or offset read of the demo's series reads them raw; the revenue forecasts learn from the hourly
+    # revenue recording, which therefore needs a past of its own (without it their band and score stay empty)
+    assert [rule.name for rule in needing_history(fast, MODELLED)] == ["job:revenue:increase1h"]
 
 
 def test_ranges_over_series_the_demo_does_not_write_are_ignored(project: Project) -> None:
-    assert read_over_ranges(project, frozenset()) == []
+    assert needing_history(project, frozenset()) == []
     assert History.for_rules(project, frozenset(), end=7200.0).start == 0.0  # the default: an hour, twice
 
 
@@ -42,3 +47,14 @@ def test_promtool_turns_the_history_into_blocks(tmp_path: Path) -> None:
                         tmp_path)
     assert samples > 1000
     assert any((block / "meta.json").exists() for block in (tmp_path / "data").iterdir())
+
+
+def test_the_past_catches_up_to_now_just_before_prometheus_starts(tmp_path: Path) -> None:
+    now = time.time()
+    history = History(now - 3600.0, now - 30.0, 1.0)  # rules took 30 s to backfill
+    past = Past(history.start, BusinessModel(epoch=history.start), history, {"job": "api"})
+    past.catch_up(tmp_path / "data")
+    blocks = [block for block in (tmp_path / "data").iterdir() if (block / "meta.json").exists()]
+    span = json.loads((blocks[0] / "meta.json").read_text())
+    assert len(blocks) == 1 and span["minTime"] == pytest.approx((now - 29.0) * 1000, abs=1000)
+    assert span["maxTime"] >= now * 1000  # up to the moment it ran: no seam for increase() to extrapolate over

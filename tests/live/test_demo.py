@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import threading
@@ -15,7 +16,7 @@ from prometheus_client import generate_latest
 from generator.build import load
 from generator.live.demo import faults as faults_module
 from generator.live.demo.app import server
-from generator.live.demo.business import CONVERSION, BusinessModel, Series
+from generator.live.demo.business import CONVERSION, SPELL, WANDER, BusinessModel, Series
 from generator.live.demo.faults import Fault, Faults
 from generator.live.demo.host import DISK_LABELS, SIMULATED_HOSTS, SimulatedHost, metrics_path
 from generator.live.demo.shop import Shop
@@ -66,7 +67,7 @@ def test_counters_continue_the_history_from_the_shop_opening(demo: tuple[str, Sh
 
 def test_faults_show_in_the_shop_and_the_simulated_host(demo: tuple[str, Shop]) -> None:
     url, shop = demo
-    first, second = SIMULATED_HOSTS
+    first, second = SIMULATED_HOSTS[:2]
     active = requests.post(f"{url}/faults/memory", json={"seconds": 60, "host": second}, timeout=5).json()["active"]
     assert active[f"memory@{second}"] > 0
     host, other = (requests.get(f"{url}{metrics_path(name)}", timeout=5).text for name in (second, first))
@@ -92,8 +93,20 @@ def test_sessions_follow_a_compressed_day() -> None:
     model = BusinessModel(epoch=0.0, time_scale=1 / 60)
     day = model.day
     assert day == 1440
-    assert model.sessions_between(0, day) == pytest.approx(model.sessions_per_second * day)
+    wander = 2 * WANDER * SPELL * model.time_scale * model.sessions_per_second  # the spells' bound, either way
+    assert abs(model.sessions_between(0, day) - model.sessions_per_second * day) <= wander
     assert model.sessions_between(0, day / 2) > model.sessions_between(day / 2, day)  # busy half, quiet half
+
+
+def test_traffic_wanders_between_spells_yet_every_counter_keeps_growing() -> None:
+    model = BusinessModel(epoch=0.0, time_scale=1 / 60)
+    spell = SPELL * model.time_scale
+    per_spell = [model.sessions_between(t, t + spell) for t in range(0, 7 * 1440, int(spell))]
+    assert min(per_spell) > 0
+    mean = model.sessions_per_second * spell
+    swings = [abs(a - b) / mean for a, b in itertools.pairwise(per_spell)]
+    assert 0.05 < sorted(swings)[len(swings) // 2] < 2 * WANDER  # a typical spell moves a few percent, boundedly
+    assert per_spell == [model.sessions_between(t, t + spell) for t in range(0, 7 * 1440, int(spell))]  # seeded
 
 
 def test_a_metric_the_demo_does_not_know_is_still_exposed(tmp_path: Path) -> None:
@@ -113,7 +126,7 @@ def test_slow_faults_worsen_steadily_and_stop_when_cleared(monkeypatch: pytest.M
     clock = [1000.0]
     monkeypatch.setattr(faults_module.time, "monotonic", lambda: clock[0])
     faults = Faults()
-    name, other = SIMULATED_HOSTS
+    name, other = SIMULATED_HOSTS[:2]
     host, bystander = SimulatedHost(faults, name, ramp_seconds=90.0), SimulatedHost(faults, other, ramp_seconds=90.0)
     healthy = _value(host.exposition(), "node_memory_MemAvailable_bytes")
     faults.inject(Fault.MEMORY_LEAK, host=name)

@@ -7,6 +7,7 @@ or a reset. Time runs at the live stack's scale: with time_scale 1/60 a day last
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -31,6 +32,11 @@ ACTIVE_WINDOW = 300.0
 """A user counts as active for five (simulated) minutes after a session starts."""
 DAILY_SWING = 0.3
 """Sessions swing 30% above and below their mean over a day."""
+SPELL = 300.0
+"""Simulated seconds over which the session rate wanders to a new level (busier and quieter spells)."""
+WANDER = 0.15
+"""How far the rate moves from one spell to the next, as a share of the mean: up to twice this either way
+(below (1 - DAILY_SWING) / 2, so the rate stays positive and every counter keeps growing)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,11 @@ def order_value_factor(faults: frozenset[Fault], decline: float = 0.0) -> float:
     return 1.0 - (1.0 - ORDER_VALUE_DURING_FAULT) * decline
 
 
+def _knot(index: int) -> float:
+    """The wander's level at one spell boundary, in [-1, 1], the same for every run (seeded by the index)."""
+    return random.Random(index).uniform(-1.0, 1.0)
+
+
 @dataclass(frozen=True)
 class BusinessModel:
     """Sessions per second over time, and every counter and gauge per session under the active faults."""
@@ -79,12 +90,18 @@ class BusinessModel:
         return self.sessions_per_second * (1 + DAILY_SWING * math.sin(2 * math.pi * (t - self.epoch) / self.day))
 
     def sessions_between(self, start: float, end: float) -> float:
-        """Sessions started in [start, end): the integral of the daily cycle, in closed form."""
+        """Sessions started in [start, end): the integral of the daily cycle plus the spells' wander, in closed
+        form, so history and live counters see the same uneven traffic (a detector that learnt from a perfectly
+        smooth past would call any live jitter anomalous)."""
         omega = 2 * math.pi / self.day
+        spell = SPELL * self.time_scale
 
         def integral(t: float) -> float:
             x = t - self.epoch
-            return self.sessions_per_second * (x - DAILY_SWING * math.cos(omega * x) / omega)
+            index, within = divmod(x / spell, 1.0)
+            wander = _knot(int(index)) + (_knot(int(index) + 1) - _knot(int(index))) * within
+            return self.sessions_per_second * (x - DAILY_SWING * math.cos(omega * x) / omega
+                                               + WANDER * spell * wander)
         return integral(end) - integral(start)
 
     def per_session(self, faults: frozenset[Fault] = frozenset(), decline: float = 0.0) -> dict[Series, float]:

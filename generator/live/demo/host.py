@@ -13,8 +13,9 @@ import time
 
 from generator.live.demo.faults import Fault, Faults
 
-SIMULATED_HOSTS = ("simulated-host", "simulated-host-2")
-"""instance labels of the simulated hosts: two, so one incident can run beside another."""
+SIMULATED_HOSTS = ("simulated-host", "simulated-host-2", "simulated-host-3")
+"""instance labels of the simulated hosts: several, so incidents can run side by side without one's alert groups,
+notifications or silences touching another's."""
 CPUS = ("0", "1")
 NORMAL_CPU = {"idle": 0.75, "user": 0.18, "system": 0.05, "iowait": 0.02}
 """Seconds per second each CPU spends in each mode."""

@@ -8,8 +8,6 @@ Each rebuild is the ordinary build (same pipeline, same atomic swap of out/), so
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
 import os
 import time
 from collections.abc import Callable
@@ -53,14 +51,6 @@ def changed(before: Snapshot, after: Snapshot) -> list[str]:
     return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
 
 
-def _forget_bytecode(paths: list[str]) -> None:
-    """Drop the cached bytecode of edited files: Python checks it by whole seconds and size, so a same-size save
-    within a second of the last would otherwise run the old code."""
-    for path in paths:
-        with contextlib.suppress(OSError, ValueError, NotImplementedError):
-            os.unlink(importlib.util.cache_from_source(path))
-
-
 def watch(definitions: Path, rebuild: Callable[[], object], stop: Callable[[], bool] = lambda: False) -> None:
     """Build now, then again after every change under definitions/, until interrupted (or stop() says so)."""
     typer.echo(f"obsgen: watching {relative(str(definitions.resolve()))}/ (Ctrl-C stops)", err=True)
@@ -74,7 +64,6 @@ def watch(definitions: Path, rebuild: Callable[[], object], stop: Callable[[], b
             if not edited:
                 continue
             seen = now
-            _forget_bytecode([path for path in edited if path in now and path.endswith(".py")])
             typer.echo("changed: " + ", ".join(relative(path) for path in edited), err=True)
             rebuild()
     except KeyboardInterrupt:

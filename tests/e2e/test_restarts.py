@@ -12,10 +12,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 import requests
 
+from generator.apply.http import Api, Connection
+from generator.apply.silences import Matcher, acknowledge, silences
 from generator.live.client import LiveClient
 from generator.live.demo.faults import Fault
 from generator.live.ledger import Routing, Tally, account, episodes
@@ -40,15 +43,9 @@ class Incident:
 
 
 def silence(alertmanager: str, alertname: str) -> str:
-    """Silence an alert name for an hour on one Alertmanager; returns the silence id."""
-    now = time.time()
-    body = {"matchers": [{"name": "alertname", "value": alertname, "isRegex": False, "isEqual": True}],
-            "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
-            "endsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600)),
-            "createdBy": "tests/e2e", "comment": "a silence must survive restarts and reach peers"}
-    response = requests.post(f"{alertmanager}/api/v2/silences", json=body, timeout=10)
-    response.raise_for_status()
-    return str(response.json()["silenceID"])
+    """Silence an alert name for an hour on one Alertmanager, as `obsgen ack` does; returns the silence id."""
+    return acknowledge(Api(Connection("alertmanager", alertmanager)), [Matcher("alertname", alertname)],
+                       timedelta(hours=1), "tests/e2e", "a silence must survive restarts and reach peers")
 
 
 def cpu_tallies(live: LiveClient, since: float) -> list[Tally]:
@@ -108,9 +105,9 @@ def test_restarting_prometheus_alertmanager_and_the_exporter_loses_and_duplicate
 
 
 def test_an_alertmanager_restart_keeps_its_silences(incident: Incident) -> None:
-    found = requests.get(incident.live.stack.urls["alertmanager"] + "/api/v2/silences", timeout=10).json()
-    kept = [s for s in found if s["id"] == incident.silence]
-    assert kept and kept[0]["status"]["state"] == "active"
+    found = silences(Api(Connection("alertmanager", incident.live.stack.urls["alertmanager"])))
+    kept = [s for s in found if s.id == incident.silence]
+    assert kept and kept[0].state == "active"
 
 
 def test_the_restarted_exporter_serves_again_and_prometheus_scrapes_it(incident: Incident) -> None:

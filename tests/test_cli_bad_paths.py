@@ -57,3 +57,16 @@ def test_a_bad_path_is_one_error_line(paths: Path, command: list[str], path: str
     assert result.exit_code != 0, result.output
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
     assert errors and all(line.startswith("error: ") for line in errors), result.stderr
+
+
+def test_a_module_saved_as_utf16_is_named_as_an_encoding_problem(tmp_path: Path) -> None:
+    definitions = tmp_path / "definitions"
+    definitions.mkdir()
+    (definitions / "alerts.py").write_text("ALERTS = ()\n", encoding="utf-16")
+
+    result = CliRunner().invoke(app, ["build", "--definitions", str(definitions), "--out", str(tmp_path / "out")])
+
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {definitions / 'alerts.py'}:1: not UTF-8 Python source: it holds NUL bytes (saved as UTF-16 or "
+        "UTF-32?); save it as UTF-8 [LD001]"]

@@ -157,8 +157,12 @@ class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             code = compiled(path)
         except (SyntaxError, ValueError, UnicodeDecodeError) as error:
             line = getattr(error, "lineno", None) or 1
-            what = (f"not UTF-8 Python source ({error})" if isinstance(error, UnicodeDecodeError | ValueError)
-                    else describe(error))
+            if b"\0" in path.read_bytes():  # Python calls it a syntax error, but the file's encoding is at fault
+                what = "not UTF-8 Python source: it holds NUL bytes (saved as UTF-16 or UTF-32?); save it as UTF-8"
+            elif isinstance(error, UnicodeDecodeError | ValueError):
+                what = f"not UTF-8 Python source ({error})"
+            else:
+                what = describe(error)
             self._report(Location(str(path), line), PYTHON_ERROR, what)
             self.unresolved.modules.add(module.__name__)
             return

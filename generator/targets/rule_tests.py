@@ -7,22 +7,20 @@ from typing import Any
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.gotemplate import render as render_template
-from generator.core.promql import metric_names
+from generator.core.promql import metric_names, names_if_valid
 from generator.derive.examples import expected_alert
 from generator.derive.rulesets import rule_sets_for_tests
 from generator.model import Alert, conventions
 from generator.model.conventions import ESCALATION_POLICY_LABEL
 from generator.model.project import Project
+from generator.model.rulesets import ImportedRecord
 from generator.targets.prometheus import alert_rule, escalation_copies
 
 EVALUATION_INTERVAL = "1m"
 
 
-def rule_files(project: Project, group: str) -> list[str]:
-    """A group's rule file and those recording the series its rules read, transitively.
-
-    A test loads only these, so a long history (a 7-day example) is not evaluated against every rule.
-    """
+def _groups_needed(project: Project, group: str) -> list[str]:
+    """A group and those recording the series its rules read, transitively, by name."""
     needed = {group}
     todo = [alert.condition for alert in project.alerts.values() if alert.group == group]
     todo += [rule.expr for rule in project.recording_rules.values() if rule.group == group]
@@ -32,9 +30,58 @@ def rule_files(project: Project, group: str) -> list[str]:
             if rule is not None and rule.group not in needed:
                 needed.add(rule.group)
                 todo.append(rule.expr)
-    files = [conventions.rule_file(name) for name in sorted(needed)]
+    return sorted(needed)
+
+
+def rule_files(project: Project, group: str) -> list[str]:
+    """A group's rule file and those recording the series its rules read, transitively.
+
+    A test loads only these, so a long history (a 7-day example) is not evaluated against every rule.
+    """
+    files = [conventions.rule_file(name) for name in _groups_needed(project, group)]
     files += [conventions.rule_set_file(rule_set.name) for rule_set in rule_sets_for_tests(project)]
     return ["../" + path.removeprefix("prometheus/") for path in files]
+
+
+def group_eval_order(project: Project, group: str) -> list[str]:
+    """The groups a test of `group` loads, each after the groups recording what it reads (file order otherwise);
+    empty when there is one group, or names repeat.
+
+    Without it promtool evaluates the groups in a new random order each run, so an alert reading a recorded series
+    sees this step's value or the previous one by chance, and a test near a boundary passes or fails by the run.
+    """
+    reads: dict[str, set[str]] = defaultdict(set)
+    records: dict[str, set[str]] = defaultdict(set)
+    names = _groups_needed(project, group)
+    for alert in project.alerts.values():
+        reads[alert.group] |= metric_names(alert.condition)
+    for rule in project.recording_rules.values():
+        reads[rule.group] |= metric_names(rule.expr)
+        records[rule.group].add(rule.name)
+    for rule_set in rule_sets_for_tests(project):
+        for rule_group in rule_set.groups:
+            names.append(rule_group.name)
+            for imported in rule_group.rules:
+                reads[rule_group.name] |= names_if_valid(imported.expr)
+                if isinstance(imported, ImportedRecord):
+                    records[rule_group.name].add(imported.name)
+    if len(names) < 2 or len(set(names)) < len(names):
+        return []
+    order: list[str] = []
+    while len(order) < len(names):
+        waiting = [name for name in names if name not in order]
+        recorded_later = {name: set().union(*(records[other] for other in waiting if other != name))
+                          for name in waiting}
+        # a cycle of groups reading each other has no right order: the first in file order goes on
+        order.append(next((name for name in waiting if not reads[name] & recorded_later[name]), waiting[0]))
+    return order
+
+
+def test_file(project: Project, group: str, interval: str) -> dict[str, Any]:
+    """The head of a promtool test file for a group's rules: what it loads, how often and in which order."""
+    order = group_eval_order(project, group)
+    return {"rule_files": rule_files(project, group), "evaluation_interval": interval,
+            **({"group_eval_order": order} if order else {})}
 
 
 def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, Any]]]:
@@ -111,6 +158,5 @@ def render(project: Project) -> dict[str, Any]:
     files = {}
     for (group, interval), tests in sorted(by_file.items()):
         name = group if interval == EVALUATION_INTERVAL else f"{group}-every-{interval}"
-        files[f"{conventions.RULE_TESTS_DIR}/{name}.yml"] = {
-            "rule_files": rule_files(project, group), "evaluation_interval": interval, "tests": tests}
+        files[f"{conventions.RULE_TESTS_DIR}/{name}.yml"] = {**test_file(project, group, interval), "tests": tests}
     return files

@@ -15,7 +15,7 @@ from generator.derive.slo.scenarios import EVALUATION_STEP, Scenario, sample_ste
 from generator.model import SLO, Alert, conventions
 from generator.model.project import Project
 from generator.targets.prometheus import alert_rule
-from generator.targets.rule_tests import rule_files
+from generator.targets.rule_tests import test_file
 
 
 def _at(minute: int) -> str:
@@ -77,9 +77,6 @@ def render(project: Project) -> dict[str, Any]:
         for scenario in scenarios(slo, holds(project, slo)):
             every = "" if scenario.step == EVALUATION_STEP else f"-every-{scenario.step}m"
             document = files.setdefault(f"{conventions.RULE_TESTS_DIR}/{group(slo)}-scenarios{every}.yml", {
-                "rule_files": rule_files(project, group(slo)),
-                "evaluation_interval": f"{scenario.step}m",
-                "tests": [],
-            })
+                **test_file(project, group(slo), f"{scenario.step}m"), "tests": []})
             document["tests"].append(scenario_test(project, slo, scenario))
     return files

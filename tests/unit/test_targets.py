@@ -6,6 +6,7 @@ from generator.derive.time_compression import apply
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager, prometheus
+from generator.targets.rule_tests import group_eval_order
 
 
 def _route(config: dict[str, Any], *matchers: str) -> dict[str, Any]:
@@ -83,3 +84,9 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     assert files
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+
+
+def test_promtool_tests_evaluate_a_recorded_series_before_the_alerts_that_read_it(project: Project) -> None:
+    # alerts.yml comes first by name; CpuHigh reads instance:cpu_usage:percent from the recording group
+    assert group_eval_order(project, "alerts") == ["recording", "alerts"]
+    assert group_eval_order(project, "recording") == []  # one group: nothing to order

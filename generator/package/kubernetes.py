@@ -23,6 +23,7 @@ from generator.model.identity import slug
 from generator.model.project import Project
 from generator.package.alertmanagerconfig import alertmanager_config
 from generator.package.emit import serialise
+from generator.targets.prometheus import FEATURES as PROMETHEUS_FEATURES
 
 DIR = "kubernetes"
 SECRETS_MOUNT = "/etc/alertmanager/secrets"  # where the operator mounts spec.secrets of an Alertmanager
@@ -171,6 +172,7 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
         "alerting": {"alertmanagers": [{"namespace": kube.namespace, "name": "alertmanager-operated",
                                         "port": "web"}]},
         "rules": {"alert": {"forGracePeriod": state.grace_period, "forOutageTolerance": state.outage_tolerance}},
+        "enableFeatures": list(PROMETHEUS_FEATURES),  # as compose and the live stack run it: exemplars kept
     }
     if project.retention is not None:
         prometheus_spec["retention"] = project.retention.server_retention

@@ -147,3 +147,10 @@ def test_a_second_kubernetes_definition_fails_the_build(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match=r"more.py:3: a second Kubernetes; the first is at .*"
                                               r"kubernetes.py:5"):
         load(definitions)
+
+
+def test_the_prometheus_resource_enables_the_features_compose_runs_with() -> None:
+    resource = yaml.safe_load((ROOT / "out/kubernetes/prometheus/prometheus.yaml").read_text())
+    compose = (ROOT / "stacks/docker-compose.yml").read_text()
+    assert resource["spec"]["enableFeatures"] == list(prometheus.FEATURES) == ["exemplar-storage"]
+    assert all(f"--enable-feature={feature}" in compose for feature in prometheus.FEATURES)

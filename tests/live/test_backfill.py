@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.derive.time_compression import apply
-from generator.live.backfill import CATCH_UP_LEAD, History, Past, needing_history, openmetrics, write_raw
+from generator.live.backfill import FIRST_SCRAPE_DELAY, History, Past, needing_history, openmetrics, write_raw
 from generator.live.demo.business import BusinessModel
 from generator.model.profile import Profile
 from generator.model.project import Project
@@ -49,7 +49,7 @@ def test_promtool_turns_the_history_into_blocks(tmp_path: Path) -> None:
     assert any((block / "meta.json").exists() for block in (tmp_path / "data").iterdir())
 
 
-def test_the_past_catches_up_to_now_just_before_prometheus_starts(tmp_path: Path) -> None:
+def test_the_past_catches_up_to_prometheus_first_scrape_just_before_it_starts(tmp_path: Path) -> None:
     now = time.time()
     history = History(now - 3600.0, now - 30.0, 1.0)  # rules took 30 s to backfill
     past = Past(history.start, BusinessModel(epoch=history.start), history, {"job": "api"})
@@ -57,5 +57,5 @@ def test_the_past_catches_up_to_now_just_before_prometheus_starts(tmp_path: Path
     blocks = [block for block in (tmp_path / "data").iterdir() if (block / "meta.json").exists()]
     span = json.loads((blocks[0] / "meta.json").read_text())
     assert len(blocks) == 1 and span["minTime"] == pytest.approx((now - 29.0) * 1000, abs=1000)
-    # past the moment it ran, by Prometheus' start: no seam for increase() to extrapolate over
-    assert span["maxTime"] >= (now + CATCH_UP_LEAD) * 1000
+    # up to the first scrape, 5 s after Prometheus starts: no gap for increase() to extrapolate over
+    assert span["maxTime"] >= (now + FIRST_SCRAPE_DELAY) * 1000

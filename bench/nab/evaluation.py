@@ -38,7 +38,7 @@ BASELINE_SEASONS = 3
 DETECTOR_GRID = tuple(
     DetectorParams(residual, range_, pattern, gate, rearm * 3600.0, gap * 3600.0)
     for residual, range_, pattern, gate, (rearm, gap) in itertools.product(
-        (2.0, 3.0, 5.0), (0.01, 0.05, 0.2), (1.0, 1.2, 1.4, 1.7, 2.0), (0.5, 0.7, 1.0), ((1, 6), (3, 12))
+        (2.0, 3.0, 5.0), (0.01, 0.05, 0.2), (1.0, 1.2, 1.4, 1.7, 2.0), (0.5, 0.7, 1.0), ((1, 6), (3, 12), (6, 24))
     )
 )
 """Every parameter set the cross-validation chooses from; the shipped DetectorParams() must be among them."""

@@ -111,3 +111,16 @@ def test_scores_from_a_later_sample_equal_the_full_computation() -> None:
     for field in ("forecast", "z", "residual_score", "range_score", "pattern_score", "score"):
         np.testing.assert_array_equal(getattr(newest, field)[since:], getattr(full, field)[since:], err_msg=field)
     assert np.isnan(newest.score[:since]).all()
+
+
+def test_perfectly_smooth_history_does_not_make_a_tiny_wobble_anomalous() -> None:
+    k = np.arange(5 * DAY)
+    smooth: FloatArray = 50 + 10 * np.sin(2 * np.pi * (k % DAY) / DAY)  # every day repeats bit for bit
+    wobble = smooth.copy()
+    wobble[-3:] *= 1 + 1e-4  # its one-step residuals were all 0: without a floor this scores inf
+    newest = streaming_anomaly_scores(wobble, STEP, DAY_SECONDS, since=wobble.size - 1)
+    assert newest.residual_score[-1] < 0.1 and newest.pattern_score[-1] < 1.0 and newest.score[-1] < 1.0
+    drop = smooth.copy()
+    drop[-DAY // 2 :] *= 0.7  # a 30 % drop is still an incident
+    found = np.flatnonzero(detect(streaming_anomaly_scores(drop, STEP, DAY_SECONDS).score, STEP))
+    assert found[-1] >= drop.size - DAY // 2

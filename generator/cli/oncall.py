@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn
@@ -17,6 +15,9 @@ LABELS = typer.Argument(None, help="LABEL=VALUE (or !=, =~, !~) narrowing it: in
 
 
 def _author() -> str:
+    import getpass  # with socket, only for the default author: `obsgen --help` does not load them
+    import socket
+
     try:
         return f"{getpass.getuser()}@{socket.gethostname()}"
     except (KeyError, OSError):

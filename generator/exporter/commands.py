@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from pathlib import Path
@@ -47,6 +46,8 @@ def exporter(config: Path = CONFIG,
              prometheus_url: str = PROMETHEUS_URL) -> None:
     """Run the sidecar exporter: SQL business metrics and forecasts, served from a cache on /metrics."""
     _require_extra()
+    import logging  # the server's logs only: `obsgen --help` does not pay for the logging package
+
     from generator.exporter.server import serve
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")

@@ -1,7 +1,5 @@
 """`obsgen ack`: acknowledge an alert (silence it, with its escalation), list and end acknowledgements."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn

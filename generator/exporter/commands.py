@@ -1,7 +1,5 @@
 """The exporter's commands (obsgen exporter, obsgen demo-db, obsgen forecast report); heavy imports stay lazy."""
 
-from __future__ import annotations
-
 import sys
 import time
 from pathlib import Path
@@ -31,7 +29,7 @@ def _require_extra() -> None:
         raise typer.Exit(1) from None
 
 
-def _load(config: Path) -> ExporterConfig:
+def _load(config: Path) -> "ExporterConfig":
     from generator.exporter.config import ConfigError, load_config
 
     try:

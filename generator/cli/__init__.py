@@ -5,6 +5,7 @@ Commands import what they need when they run, so `obsgen --help` and light comma
 
 from __future__ import annotations
 
+import gc
 import os
 
 import typer
@@ -46,5 +47,10 @@ app.add_typer(exporter_commands.forecast_app, name="forecast")
 
 
 def main() -> None:
-    """Entry point for python -m generator."""
-    app(prog_name="obsgen")
+    """The obsgen program (its console script, and python -m generator)."""
+    try:
+        app(prog_name="obsgen")
+    finally:
+        # What the command built lives until the process exits; frozen, it is not walked again by the collections
+        # of the interpreter's shutdown (0.17 s of CPU after a build of kube-prometheus, a quarter of the process).
+        gc.freeze()

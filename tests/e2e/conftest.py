@@ -16,18 +16,6 @@ from generator.live.stack import Options, down, up
 ROOT = Path(__file__).resolve().parents[2]
 SIMULATED_HOST = {"instance": "simulated-host"}
 """Labels of the demo's simulated host, where the CPU and memory faults show."""
-FIRST = "test_early_warnings.py"
-"""Runs first of the tests on the stack: the anomaly detector learns every fault it sees, so once
-test_alert_delivery's revenue fault has been shown, a later revenue decline is no longer new to it."""
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests on the shared stack run last, so no stack another test starts (a backfill alone holds a core for
-    seconds) competes with it: its self-scrape availability is measured over its whole life. Among them the
-    early-warnings test runs first (a stable sort keeps every other order)."""
-    items.sort(key=lambda item: ("live" in getattr(item, "fixturenames", ()), item.path.name != FIRST))
-
-
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveClient]:
     """The whole stack, up once per session (time 60x faster), stopped whatever happens."""

@@ -16,6 +16,7 @@ from generator.checks.runner import Report, run
 from generator.core.errors import BUILD_ERROR, DefinitionError, Level, Problem, ProblemsFound
 from generator.core.gotemplate import TemplateError
 from generator.core.promql import facts_cached
+from generator.core.secret_scan import clean_cached
 from generator.derive.time_compression import apply
 from generator.load.loader import load as load_definitions
 from generator.load.warm import WarmModules
@@ -37,7 +38,8 @@ class Compiled:
 
 
 def _checked(definitions: Path, warm: WarmModules | None = None) -> Compiled:
-    with facts_cached(definitions):  # the expressions' parse results, kept in definitions/__pycache__/
+    # the expressions' parse results and the texts found free of secrets, kept in definitions/__pycache__/
+    with facts_cached(definitions), clean_cached(definitions):
         loaded = load_definitions(definitions, warm)
         compiled = Compiled(loaded.project, Report(problems=list(loaded.problems)))
         if loaded.project is not None:
@@ -78,12 +80,13 @@ def compile_definitions(definitions: Path, profile: Profile | None = None,
                         warm: WarmModules | None = None) -> Compiled:
     """Load, check, render and check the files; every problem in the report, nothing raised for definitions.
     With warm (a long-lived process), only the modules that changed since its last load run again."""
-    compiled = _checked(definitions, warm)
-    if compiled.project is None or compiled.report.errors:
-        return compiled
-    if profile is not None:
-        compiled.project = apply(compiled.project, profile)
-    compiled.rendered = _render(compiled.project, compiled.report)
+    with clean_cached(definitions):  # one cache of clean texts for the definitions' values and the files
+        compiled = _checked(definitions, warm)
+        if compiled.project is None or compiled.report.errors:
+            return compiled
+        if profile is not None:
+            compiled.project = apply(compiled.project, profile)
+        compiled.rendered = _render(compiled.project, compiled.report)
     return compiled
 
 

@@ -4,8 +4,6 @@ Credentials never come from a flag value (it would land in shell history): a tok
 ($GRAFANA_TOKEN, or $GRAFANA_USER and $GRAFANA_PASSWORD; the same for PROMETHEUS_ and ALERTMANAGER_).
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any
 

@@ -17,12 +17,11 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib.metadata import version
 from typing import Any
 
 from generator.checks.base import Context, Finding
 from generator.core import secret_scan
-from generator.core.disk_cache import DiskCache, source_digest, value_digest
+from generator.core.disk_cache import source_digest, value_digest
 from generator.core.errors import Level, Location
 from generator.core.secret_scan import Secret, distinct, find, under_key
 from generator.model import Definition
@@ -104,19 +103,6 @@ def _keyed_strings(document: Any) -> Iterator[tuple[str, str | int | None, bool]
             stack.append((str(value), last, secure, is_key))
 
 
-def _scanned(texts: list[str], hex_keys: bool, clean: DiskCache) -> list[Secret]:
-    """find() over the texts joined by newlines; a text found clean is remembered by its digest (the only thing
-    the cache holds: no secret is ever written to it), so the next build does not scan it again."""
-    text = "\n".join(texts)
-    key = f"{int(hex_keys)}:{hashlib.sha256(text.encode()).hexdigest()}"
-    if clean.get(key):
-        return []
-    found = find(text, hex_keys)
-    if not found:
-        clean.put(key, True)
-    return found
-
-
 @dataclass(frozen=True)
 class _Walked:
     """What leaks() reads of one document: its strings in order (each once), its identifiers, and the values
@@ -151,17 +137,29 @@ def leaks(project: Project, rendered: Mapping[str, Any]) -> list[Leak]:
 
     Strings are scanned once each however many documents hold them (the packaged copies of dashboards and
     rules repeat most of them): identifiers in one text, every other string in one text per document that
-    first holds it, so a build after an edit scans again only the texts that changed (the others are known
+    first holds it, so a build after an edit scans again only the texts that changed (find() knows the others
     clean from the last build)."""
+    with secret_scan.clean_cached(project.root) as clean:  # the build's, or one of its own
+        digests = {output: value_digest(document) for output, document in rendered.items()}
+        whole = None if None in digests.values() else "build:" + hashlib.sha256(
+            "".join([source_digest(__file__), *(f"\0{output}\0{digest}" for output, digest in digests.items())])
+            .encode()).hexdigest()
+        if whole is not None and clean.get(whole):  # the very documents of a build found clean by this code
+            return []
+        found, first_seen = _found(rendered, digests)
+        if whole is not None and not found:
+            clean.put(whole, True)
+    result = []
+    for secret in dict.fromkeys(found):
+        output = next((first_seen[text] for text in first_seen if secret.value in text), "")
+        definition, field = _source(project, secret.value)
+        result.append(Leak(secret, definition, field, output))
+    return result
+
+
+def _found(rendered: Mapping[str, Any], digests: dict[str, str | None]) -> tuple[list[Secret], dict[str, str]]:
+    """The secrets in the documents, and the output first holding each string."""
     global _WALKED
-    clean = DiskCache(project.root, "secrets", f"detect-secrets {version('detect-secrets')} "
-                                               f"{source_digest(__file__, secret_scan.__file__)}")
-    digests = {output: value_digest(document) for output, document in rendered.items()}
-    whole = None if None in digests.values() else hashlib.sha256(
-        "".join(f"{output}\0{digest}\0" for output, digest in digests.items()).encode()).hexdigest()
-    if whole is not None and clean.get(whole):  # the very documents of a build found clean
-        clean.save()
-        return []
     walked: dict[str, _Walked] = {}
     first_seen: dict[str, str] = {}
     identifiers: set[str] = set()
@@ -182,17 +180,9 @@ def leaks(project: Project, rendered: Mapping[str, Any]) -> list[Leak]:
     for text, output in first_seen.items():
         if text not in identifiers:
             by_output.setdefault(output, []).append(text)
-    found += distinct([secret for texts in by_output.values() for secret in _scanned(texts, True, clean)])
-    found += _scanned(sorted(identifiers), False, clean)
-    if whole is not None and not found:
-        clean.put(whole, True)
-    clean.save()
-    result = []
-    for secret in dict.fromkeys(found):
-        output = next((first_seen[text] for text in first_seen if secret.value in text), "")
-        definition, field = _source(project, secret.value)
-        result.append(Leak(secret, definition, field, output))
-    return result
+    found += distinct([secret for texts in by_output.values() for secret in find("\n".join(texts))])
+    found += find("\n".join(sorted(identifiers)), hex_keys=False)
+    return found, first_seen
 
 
 def message(leak: Leak) -> str:

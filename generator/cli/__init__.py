@@ -5,12 +5,19 @@ Commands import what they need when they run, so `obsgen --help` and light comma
 
 from __future__ import annotations
 
+import gc
+import os
+
 import typer
 
 from generator.apply import commands as apply_commands  # options only; the HTTP clients load when a command runs
 from generator.cli import compile as compile_commands
 from generator.cli import gitops, live, oncall, preview, project
 from generator.exporter import commands as exporter_commands  # its heavy imports are lazy
+
+# obsgen's models run no pydantic plugin; looking for them scans every installed distribution's entry points on the
+# first validation (10-20 ms a process). PYDANTIC_DISABLE_PLUGINS="" (or a list of names) looks again.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 app = typer.Typer(help="Observability as code: compile definitions/ into the monitoring stack's configuration.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -40,5 +47,10 @@ app.add_typer(exporter_commands.forecast_app, name="forecast")
 
 
 def main() -> None:
-    """Entry point for python -m generator."""
-    app(prog_name="obsgen")
+    """The obsgen program (its console script, and python -m generator)."""
+    try:
+        app(prog_name="obsgen")
+    finally:
+        # What the command built lives until the process exits; frozen, it is not walked again by the collections
+        # of the interpreter's shutdown (0.12-0.17 s of CPU after a build of kube-prometheus, a fifth of the process).
+        gc.freeze()

@@ -1,7 +1,5 @@
 """`obsgen build`, `check`, `list` and `latency`: the definitions compiled, checked and read."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,8 +43,8 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
         raise typer.Exit(1)
 
 
-def _build_once(definitions: Path, out: Path, profile: Profile | None, output: Format, quiet: bool,
-                warm: WarmModules | None) -> bool:
+def _build_once(definitions: Path, out: Path, profile: "Profile | None", output: Format, quiet: bool,
+                warm: "WarmModules | None") -> bool:
     """One build with its problems and what it wrote said; whether it succeeded. With warm (a watching build):
     only changed modules run, and the files written and the time taken are said."""
     import time

@@ -1,7 +1,5 @@
 """`obsgen import` and `obsgen diff`: what GitOps reviews, brought in and compared."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

@@ -1,7 +1,5 @@
 """`obsgen up` and `obsgen down`: the live local stack; and commands run inside one finding its servers."""
 
-from __future__ import annotations
-
 import functools
 import inspect
 import os
@@ -55,7 +53,7 @@ def stop_command(state_dir: Path) -> str:
     return f"`obsgen down --state-dir {quoted}` (or make down STATE_DIR={quoted})"
 
 
-def running_stack() -> LiveStack | None:
+def running_stack() -> "LiveStack | None":
     """The live stack recorded in $OBSGEN_STATE_DIR (default .live/), if its Prometheus still runs."""
     from generator.live.stack import DEFAULT_STATE_DIR, LiveStack
     from generator.live.supervisor import Supervisor
@@ -69,7 +67,7 @@ def running_stack() -> LiveStack | None:
 Command = Callable[..., None]
 
 
-def inside_live_stack(command: Command, **fills: Callable[[LiveStack], Any]) -> Command:
+def inside_live_stack(command: Command, **fills: Callable[["LiveStack"], Any]) -> Command:
     """The command, its parameters named in `fills` taken from the running live stack when none of them is given
     (on the command line or in the environment): `obsgen status` inside `obsgen up` checks its servers."""
     @functools.wraps(command)

@@ -1,9 +1,5 @@
 """`obsgen ack`: acknowledge an alert (silence it, with its escalation), list and end acknowledgements."""
 
-from __future__ import annotations
-
-import getpass
-import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn
@@ -17,6 +13,9 @@ LABELS = typer.Argument(None, help="LABEL=VALUE (or !=, =~, !~) narrowing it: in
 
 
 def _author() -> str:
+    import getpass  # with socket, only for the default author: `obsgen --help` does not load them
+    import socket
+
     try:
         return f"{getpass.getuser()}@{socket.gethostname()}"
     except (KeyError, OSError):

@@ -8,7 +8,6 @@ from typing import Any, NoReturn
 import typer
 
 from generator.cli.problems import Format, report, where
-from generator.core.errors import ProblemsFound
 
 DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Definitions package directory.")
 OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced atomically).")
@@ -25,6 +24,8 @@ def time_scale(default: float) -> Any:
 
 def fail(error: Exception, output: Format = Format.TEXT) -> NoReturn:
     """Say what went wrong (every problem, when there are several) and exit 1."""
+    from generator.core.errors import ProblemsFound  # loaded by whatever raised it; `obsgen --help` never does
+
     if isinstance(error, ProblemsFound):
         report(error.problems, output)
     else:

@@ -1,7 +1,5 @@
 """`obsgen preview`: the dashboards of a build drawn with data, as pictures or as live pages."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any
 

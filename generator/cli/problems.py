@@ -6,10 +6,12 @@ import json
 import os
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import typer
 
-from generator.core.errors import Location, Problem
+if TYPE_CHECKING:  # loaded by the commands that report problems: `obsgen --help` does not need them
+    from generator.core.errors import Location, Problem
 
 
 class Format(StrEnum):
@@ -35,7 +37,7 @@ def where(text: str) -> str:
 
 
 def _place(location: Location) -> Location:
-    return Location(relative(location.file), location.line)
+    return type(location)(relative(location.file), location.line)
 
 
 def _github(problem: Problem) -> str:

@@ -1,7 +1,5 @@
 """`obsgen init`: a new team's project."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

@@ -48,6 +48,9 @@ def parse(expr: str) -> Any:
         raise PromQLError(f"invalid PromQL {expr!r}: {error}") from None
 
 
+_SELECTOR_FIELDS = tuple(field.name for field in fields(Selector))
+
+
 @dataclass(frozen=True)
 class Facts:
     """What obsgen reads from an expression, as plain values a cache can keep: the parser's error ("" when it
@@ -62,7 +65,7 @@ class Facts:
         """The JSON form kept in the disk cache: each selector as the list of its fields (sets sorted); computed
         once, as the facts of an expression are (a watching build puts them in a new cache each time)."""
         return [self.error, [[sorted(value) if isinstance(value, frozenset) else value
-                              for value in (getattr(selector, field.name) for field in fields(Selector))]
+                              for value in (getattr(selector, name) for name in _SELECTOR_FIELDS)]
                              for selector in self.selectors], list(self.ranges)]
 
     @classmethod
@@ -70,9 +73,10 @@ class Facts:
         """Facts read back from the cache; TypeError or ValueError when the value is not what `stored` holds."""
         error, found, windows = value
         def selector(row: list[Any]) -> Selector:
-            given: dict[str, Any] = {field.name: frozenset(item) if isinstance(item, list) else item
-                                     for field, item in zip(fields(Selector), row, strict=True)}
-            return Selector(**given)
+            if len(row) != len(_SELECTOR_FIELDS):
+                raise ValueError("not a stored Selector")
+            given: list[Any] = [frozenset(item) if isinstance(item, list) else item for item in row]
+            return Selector(*given)
 
         selectors = tuple(selector(row) for row in found)
         facts = cls(str(error), selectors, tuple(float(window) for window in windows))

@@ -11,6 +11,7 @@ tokens of Discord, Telegram, Slack); Authorization headers and bearer tokens; 32
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import sys
@@ -18,8 +19,17 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from generator.core.disk_cache import DiskCache, source_digest
+
+if TYPE_CHECKING:
+    from detect_secrets.plugins.base import RegexBasedDetector
 
 
 @contextmanager
@@ -41,39 +51,41 @@ def _offline() -> Iterator[None]:
             del sys.modules["requests"]
 
 
-with _offline():
-    from detect_secrets.plugins.artifactory import ArtifactoryDetector
-    from detect_secrets.plugins.aws import AWSKeyDetector
-    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-    from detect_secrets.plugins.base import RegexBasedDetector
-    from detect_secrets.plugins.basic_auth import BasicAuthDetector
-    from detect_secrets.plugins.cloudant import CloudantDetector
-    from detect_secrets.plugins.discord import DiscordBotTokenDetector
-    from detect_secrets.plugins.github_token import GitHubTokenDetector
-    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-    from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
-    from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
-    from detect_secrets.plugins.jwt import JwtTokenDetector
-    from detect_secrets.plugins.mailchimp import MailchimpDetector
-    from detect_secrets.plugins.npm import NpmDetector
-    from detect_secrets.plugins.openai import OpenAIDetector
-    from detect_secrets.plugins.private_key import PrivateKeyDetector
-    from detect_secrets.plugins.pypi_token import PypiTokenDetector
-    from detect_secrets.plugins.sendgrid import SendGridDetector
-    from detect_secrets.plugins.slack import SlackDetector
-    from detect_secrets.plugins.softlayer import SoftlayerDetector
-    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
-    from detect_secrets.plugins.stripe import StripeDetector
-    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
-    from detect_secrets.plugins.twilio import TwilioKeyDetector
+@cache
+def _plugins() -> tuple[RegexBasedDetector, ...]:
+    """Every format plugin of detect-secrets but the public-IP one (an address is not a secret), imported on the
+    first text not already known clean: a build whose texts were all scanned before never loads detect-secrets."""
+    with _offline():
+        from detect_secrets.plugins.artifactory import ArtifactoryDetector
+        from detect_secrets.plugins.aws import AWSKeyDetector
+        from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+        from detect_secrets.plugins.basic_auth import BasicAuthDetector
+        from detect_secrets.plugins.cloudant import CloudantDetector
+        from detect_secrets.plugins.discord import DiscordBotTokenDetector
+        from detect_secrets.plugins.github_token import GitHubTokenDetector
+        from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+        from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
+        from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
+        from detect_secrets.plugins.jwt import JwtTokenDetector
+        from detect_secrets.plugins.mailchimp import MailchimpDetector
+        from detect_secrets.plugins.npm import NpmDetector
+        from detect_secrets.plugins.openai import OpenAIDetector
+        from detect_secrets.plugins.private_key import PrivateKeyDetector
+        from detect_secrets.plugins.pypi_token import PypiTokenDetector
+        from detect_secrets.plugins.sendgrid import SendGridDetector
+        from detect_secrets.plugins.slack import SlackDetector
+        from detect_secrets.plugins.softlayer import SoftlayerDetector
+        from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+        from detect_secrets.plugins.stripe import StripeDetector
+        from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+        from detect_secrets.plugins.twilio import TwilioKeyDetector
+    return tuple(plugin() for plugin in (
+        ArtifactoryDetector, AWSKeyDetector, AzureStorageKeyDetector, BasicAuthDetector, CloudantDetector,
+        DiscordBotTokenDetector, GitHubTokenDetector, GitLabTokenDetector, IbmCloudIamDetector, IbmCosHmacDetector,
+        JwtTokenDetector, MailchimpDetector, NpmDetector, OpenAIDetector, PrivateKeyDetector, PypiTokenDetector,
+        SendGridDetector, SlackDetector, SoftlayerDetector, SquareOAuthDetector, StripeDetector,
+        TelegramBotTokenDetector, TwilioKeyDetector))
 
-PLUGINS: tuple[RegexBasedDetector, ...] = tuple(plugin() for plugin in (
-    ArtifactoryDetector, AWSKeyDetector, AzureStorageKeyDetector, BasicAuthDetector, CloudantDetector,
-    DiscordBotTokenDetector, GitHubTokenDetector, GitLabTokenDetector, IbmCloudIamDetector, IbmCosHmacDetector,
-    JwtTokenDetector, MailchimpDetector, NpmDetector, OpenAIDetector, PrivateKeyDetector, PypiTokenDetector,
-    SendGridDetector, SlackDetector, SoftlayerDetector, SquareOAuthDetector, StripeDetector,
-    TelegramBotTokenDetector, TwilioKeyDetector))
-"""Every format plugin of detect-secrets but the public-IP one (an address is not a secret)."""
 
 URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>`|]+")
 CREDENTIAL_PARAMETERS = re.compile(
@@ -148,11 +160,42 @@ def under_key(key: str, value: str) -> Secret | None:
     return None
 
 
+_clean: DiskCache | None = None
+
+
+@contextmanager
+def clean_cached(definitions: Path) -> Iterator[DiskCache]:
+    """Texts of one definitions package found clean, remembered across builds by their digest only (no secret is
+    ever written to it) and saved when the outermost block ends: find() scans only texts it has not seen clean.
+    Nested blocks share the open cache."""
+    global _clean
+    if _clean is not None:
+        yield _clean
+        return
+    _clean = DiskCache(definitions, "secrets", f"detect-secrets {version('detect-secrets')} {source_digest(__file__)}")
+    try:
+        yield _clean
+    finally:
+        _clean.save()
+        _clean = None
+
+
 def find(text: str, hex_keys: bool = True) -> list[Secret]:
     """Every secret in text (one of each value), by detect-secrets' plugins and obsgen's URL, header and key
-    rules; hex_keys=False for identifiers (Grafana uids are 32 hex digits too)."""
+    rules; hex_keys=False for identifiers (Grafana uids are 32 hex digits too). Inside clean_cached(), a text
+    found clean before is not scanned again."""
+    key = f"{int(hex_keys)}:{hashlib.sha256(text.encode()).hexdigest()}" if _clean is not None else ""
+    if _clean is not None and _clean.get(key):
+        return []
+    found = _scan(text, hex_keys)
+    if _clean is not None and not found:
+        _clean.put(key, True)
+    return found
+
+
+def _scan(text: str, hex_keys: bool) -> list[Secret]:
     found = [secret for url in URL.findall(text) for secret in in_url(url.rstrip(".,;)"))]
-    found += [Secret(plugin.secret_type, value) for plugin in PLUGINS for value in plugin.analyze_string(text)]
+    found += [Secret(plugin.secret_type, value) for plugin in _plugins() for value in plugin.analyze_string(text)]
     found += [Secret("an Authorization header", match) for match in HEADER.findall(text)]
     found += [Secret("a bearer token", match) for match in BEARER.findall(text)]
     if hex_keys:

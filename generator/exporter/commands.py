@@ -1,8 +1,5 @@
 """The exporter's commands (obsgen exporter, obsgen demo-db, obsgen forecast report); heavy imports stay lazy."""
 
-from __future__ import annotations
-
-import logging
 import sys
 import time
 from pathlib import Path
@@ -32,7 +29,7 @@ def _require_extra() -> None:
         raise typer.Exit(1) from None
 
 
-def _load(config: Path) -> ExporterConfig:
+def _load(config: Path) -> "ExporterConfig":
     from generator.exporter.config import ConfigError, load_config
 
     try:
@@ -47,6 +44,8 @@ def exporter(config: Path = CONFIG,
              prometheus_url: str = PROMETHEUS_URL) -> None:
     """Run the sidecar exporter: SQL business metrics and forecasts, served from a cache on /metrics."""
     _require_extra()
+    import logging  # the server's logs only: `obsgen --help` does not pay for the logging package
+
     from generator.exporter.server import serve
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")

@@ -1,9 +1,7 @@
 """Alert rules, with the examples that become their promtool unit tests."""
 
-from __future__ import annotations
-
 import re
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -82,7 +80,7 @@ class Alert(AlertRule):
     examples: tuple[Example, ...] = Field(min_length=1, description="At least one firing example.")
 
     @model_validator(mode="after")
-    def _one_condition(self) -> Alert:
+    def _one_condition(self) -> Self:
         structured = self.metric is not None or self.threshold is not None
         if bool(self.expr) == structured:
             raise ValueError("give either expr, or metric with op and threshold")

@@ -1,7 +1,5 @@
 """The base of every definition: validated at construction, immutable, and aware of where it was written."""
 
-from __future__ import annotations
-
 import os
 import sys
 from types import CodeType

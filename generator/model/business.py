@@ -1,9 +1,7 @@
 """Business metrics the sidecar exporter reads from the application's database by SQL, and those databases."""
 
-from __future__ import annotations
-
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
@@ -40,7 +38,7 @@ class Database(Definition):
         return name
 
     @model_validator(mode="after")
-    def _one_source(self) -> Database:
+    def _one_source(self) -> Self:
         given = [field for field in ("dsn", "dsn_env", "dsn_file") if getattr(self, field)]
         if len(given) != 1:
             raise ValueError(f"give exactly one of dsn, dsn_env or dsn_file (got {', '.join(given) or 'none'})")
@@ -85,7 +83,7 @@ class BusinessMetric(Metric, Scheduled):
         return sql.strip().rstrip(";")
 
     @model_validator(mode="after")
-    def _exportable(self) -> BusinessMetric:
+    def _exportable(self) -> Self:
         if self.source is not Source.SIDECAR:
             raise ValueError("a business metric is exported by the sidecar: leave source unset")
         if self.type not in (MetricType.GAUGE, MetricType.COUNTER):

@@ -1,7 +1,5 @@
 """Checks switched off for the whole project, each with the reason (one definition: `# obsgen: disable=CODE why`)."""
 
-from __future__ import annotations
-
 import re
 
 from pydantic import Field, field_validator

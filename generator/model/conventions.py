@@ -5,8 +5,6 @@ Targets write their files at these paths and packaging (Kubernetes) finds them t
 spelled once; panels, routes and silences select alerts by these label names.
 """
 
-from __future__ import annotations
-
 SEVERITY_LABEL = "severity"
 ESCALATION_POLICY_LABEL = "escalation_policy"
 """On an alert that climbs an escalation policy: the policy's name."""

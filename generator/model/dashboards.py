@@ -1,9 +1,7 @@
 """Dashboards: template variables, rows of panels, refresh, time range, folder; and Grafana's data sources."""
 
-from __future__ import annotations
-
 import re
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -56,7 +54,7 @@ class _FixedChoices(Model):
         return self.options
 
     @model_validator(mode="after")
-    def _default_is_an_option(self) -> _FixedChoices:
+    def _default_is_an_option(self) -> Self:
         if self.default and self.default not in self.offered():
             raise ValueError(f"default {self.default!r} is not one of {list(self.offered())}")
         return self
@@ -175,7 +173,7 @@ class Dashboard(Definition):
         return folder
 
     @model_validator(mode="after")
-    def _unique_panels(self) -> Dashboard:
+    def _unique_panels(self) -> Self:
         if not self.panels and not self.rows:
             raise ValueError(f"dashboard {self.name!r} has no panels")
         seen: dict[int, str] = {}

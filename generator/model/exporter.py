@@ -1,9 +1,7 @@
 """The sidecar exporter's process settings, and the schedule each of its jobs (SQL query, forecast) runs on."""
 
-from __future__ import annotations
-
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
@@ -48,7 +46,7 @@ class Scheduled(Model):
         return data
 
     @model_validator(mode="after")
-    def _stale_after_covers_a_run(self) -> Scheduled:
+    def _stale_after_covers_a_run(self) -> Self:
         interval, timeout = parse_seconds(self.interval), parse_seconds(self.timeout)
         if interval <= 0 or timeout <= 0:
             raise ValueError("interval and timeout must be longer than 0s")

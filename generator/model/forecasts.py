@@ -1,8 +1,6 @@
 """Forecasts declared on Prometheus series: what to learn from, the season, the band, and a capacity limit."""
 
-from __future__ import annotations
-
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -34,7 +32,7 @@ class Capacity(Model):
         return labels
 
     @model_validator(mode="after")
-    def _ordered(self) -> Capacity:
+    def _ordered(self) -> Self:
         if parse_seconds(self.critical_within) > parse_seconds(self.warning_within):
             raise ValueError("critical_within must not be longer than warning_within")
         return self
@@ -60,7 +58,7 @@ class Forecast(Definition, Scheduled):
         "seasons, trends and times to exhaustion are learnt and reported in the definitions' time."))
 
     @model_validator(mode="after")
-    def _fits_history(self) -> Forecast:
+    def _fits_history(self) -> Self:
         step, history, horizon = (parse_seconds(d) for d in (self.step, self.history, self.horizon))
         if step <= 0:
             raise ValueError("step must be longer than 0s")

@@ -1,6 +1,6 @@
 """What the plan's DASHBOARD_CONFIG needs from the Grafana server itself (grafana.ini), not from a dashboard."""
 
-from __future__ import annotations
+from typing import Self
 
 from pydantic import Field, model_validator
 
@@ -23,7 +23,7 @@ class GrafanaServer(Definition):
         default="/etc/grafana/provisioning", description="Where the server mounts out/grafana/provisioning/.")
 
     @model_validator(mode="after")
-    def _live_needs_connections(self) -> GrafanaServer:
+    def _live_needs_connections(self) -> Self:
         if self.live and self.live_max_connections == 0:
             raise ValueError("live=True needs live_max_connections >= 1: Grafana turns Live off at 0 connections")
         return self

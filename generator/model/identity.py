@@ -1,7 +1,5 @@
 """Stable identities derived from names, never from counters or time."""
 
-from __future__ import annotations
-
 import hashlib
 import re
 from typing import Annotated

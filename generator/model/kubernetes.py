@@ -1,7 +1,5 @@
 """How out/kubernetes/ packages the configuration for prometheus-operator and the Grafana sidecar."""
 
-from __future__ import annotations
-
 import re
 from typing import Literal
 

@@ -4,8 +4,6 @@ Every log line is one JSON object with the fields of LOG_FIELDS plus the tracing
 attributes; trace_id and span_id tie it to the span that was active when it was written.
 """
 
-from __future__ import annotations
-
 import re
 
 from pydantic import Field, field_validator

@@ -1,9 +1,8 @@
 """Metrics: what the system exposes, where each series comes from, and how it is aggregated and kept."""
 
-from __future__ import annotations
-
 import re
 from enum import StrEnum
+from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -71,7 +70,7 @@ class Metric(Definition):
         return _check_label_names(labels)
 
     @model_validator(mode="after")
-    def _type_conventions(self) -> Metric:
+    def _type_conventions(self) -> Self:
         if self.type is MetricType.COUNTER and not self.name.endswith("_total"):
             raise ValueError(f"counter {self.name!r} must end in _total (OpenMetrics convention)")
         if self.buckets and self.type is not MetricType.HISTOGRAM:
@@ -141,7 +140,7 @@ class AggregationPolicy(Definition):
         return _check_label_names(labels)
 
     @model_validator(mode="after")
-    def _aggregatable(self) -> AggregationPolicy:
+    def _aggregatable(self) -> Self:
         for metric in self.metrics:
             if metric.type not in (MetricType.GAUGE, MetricType.HISTOGRAM):
                 raise ValueError(f"{metric.name} is a {metric.type}: only gauges and histograms aggregate")

@@ -1,9 +1,7 @@
 """Who is told: channels, severities with their cooldowns, and escalation policies."""
 
-from __future__ import annotations
-
 import re
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Self, get_args
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
@@ -112,7 +110,7 @@ class WebhookChannel(Channel):
         return url
 
     @model_validator(mode="after")
-    def _pagerduty_key(self) -> WebhookChannel:
+    def _pagerduty_key(self) -> Self:
         if self.is_pagerduty and not self.credentials_file:
             raise ValueError("a webhook to PagerDuty is sent through its Events API v2, which needs the "
                              "integration's routing key: name the file holding it in credentials_file")
@@ -183,7 +181,7 @@ class AlertingConfig(Definition):
     group_by: tuple[str, ...] = Field(default=("alertname", "service", "instance"), description="Grouping.")
 
     @model_validator(mode="after")
-    def _unique(self) -> AlertingConfig:
+    def _unique(self) -> Self:
         names = [s.name for s in self.severities]
         if len(set(names)) != len(names):
             raise ValueError(f"severities {names} repeat a name")
@@ -225,7 +223,7 @@ class EscalationPolicy(Definition):
         return name
 
     @model_validator(mode="after")
-    def _increasing(self) -> EscalationPolicy:
+    def _increasing(self) -> Self:
         delays = [parse_seconds(level.after) for level in self.levels]
         if delays != sorted(set(delays)) or delays[0] <= 0:
             raise ValueError(f"escalation levels must have strictly increasing, positive delays, got {delays}")

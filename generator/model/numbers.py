@@ -1,7 +1,5 @@
 """Numbers the stack can read: Prometheus rules have no literal for NaN, and `> inf` never fires."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import AllowInfNan, StrictFloat, StrictInt

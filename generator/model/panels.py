@@ -1,9 +1,7 @@
 """Panels: what a dashboard shows, typed; turning them into Grafana JSON is the target's job."""
 
-from __future__ import annotations
-
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -168,7 +166,7 @@ class Panel(Definition):
         return steps
 
     @model_validator(mode="after")
-    def _shape(self) -> Panel:
+    def _shape(self) -> Self:
         verbatim = "type" in self.extra or "targets" in self.extra  # a visualisation or queries obsgen does not model
         if self.kind is PanelKind.TEXT:
             if self.queries or not (self.content or verbatim):

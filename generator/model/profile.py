@@ -1,7 +1,5 @@
 """Build profiles: the same project compiled for a test or a live demo, never for out/."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 
 from generator.model.stack import ScrapeJob

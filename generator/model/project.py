@@ -1,7 +1,5 @@
 """The Project: everything the definitions declare, linked and checked; the only input of every target."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path

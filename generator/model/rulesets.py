@@ -7,10 +7,8 @@ and every other field is carried verbatim. What they lack compared to an Alert (
 promtool tests) is reported as a build warning, not invented.
 """
 
-from __future__ import annotations
-
 import re
-from typing import Any
+from typing import Any, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -142,7 +140,7 @@ class RuleSet(Definition):
         return names
 
     @model_validator(mode="after")
-    def _unique_groups(self) -> RuleSet:
+    def _unique_groups(self) -> Self:
         names = [group.name for group in self.groups]
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
@@ -175,7 +173,7 @@ class AlertOverride(Definition):
     severity: str | None = Field(default=None, description="New severity label (a declared severity).")
 
     @model_validator(mode="after")
-    def _one_kind_of_change(self) -> AlertOverride:
+    def _one_kind_of_change(self) -> Self:
         changes = [self.threshold is not None, self.for_ is not None, self.severity is not None]
         if self.disable and any(changes):
             raise ValueError("disable=True drops the alert: give no other change with it")

@@ -1,7 +1,5 @@
 """Secrets are referenced by file, never written in definitions: this spots the ones that are inlined."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from generator.core.secret_scan import find

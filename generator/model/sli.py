@@ -5,12 +5,10 @@ Three kinds, as Pyrra has them: a ratio of two counters, a latency threshold on 
 generated promtool tests feed it, so an SLO's alerts are tested through its real recording rules.
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, StrictFloat, StrictInt, model_validator
 
@@ -118,7 +116,7 @@ class RatioSLI(Model):
         default_factory=dict, description="Labels of a succeeding series in generated tests, when a regex hides them.")
 
     @model_validator(mode="after")
-    def _one_side(self) -> RatioSLI:
+    def _one_side(self) -> Self:
         if bool(self.errors) == bool(self.good):
             raise ValueError("give either errors (failed events) or good (successful events), not both")
         self.test_series()
@@ -185,7 +183,7 @@ class LatencySLI(Model):
     matchers: Labels = Field(default_factory=dict, description="Label equalities selecting the requests.")
 
     @model_validator(mode="after")
-    def _bucket(self) -> LatencySLI:
+    def _bucket(self) -> Self:
         metric = self.histogram
         if metric.type is not MetricType.HISTOGRAM:
             raise ValueError(f"{metric.name} is a {metric.type}: a latency SLI needs a histogram")
@@ -241,7 +239,7 @@ class BoolGaugeSLI(Model):
         default_factory=dict, description="Labels of the series fed in generated tests, when a regex hides them.")
 
     @model_validator(mode="after")
-    def _testable(self) -> BoolGaugeSLI:
+    def _testable(self) -> Self:
         self.test_series()
         return self
 

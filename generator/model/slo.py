@@ -6,10 +6,8 @@ soon after the burn stops. Its factor is the budget share over the long window, 
 window: 2% of a 30-day budget in 1 h is a 14.4x burn; the same 2% of a 28-day budget is 13.44x.
 """
 
-from __future__ import annotations
-
 import re
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
 
@@ -42,7 +40,7 @@ class BurnWindow(Model):
         gt=0, le=100, description="Share of the whole window's error budget spent in `long` at the threshold.")
 
     @model_validator(mode="after")
-    def _short_inside_long(self) -> BurnWindow:
+    def _short_inside_long(self) -> Self:
         if parse_seconds(self.short) >= parse_seconds(self.long):
             raise ValueError(f"short window {self.short} must be shorter than long window {self.long}")
         return self
@@ -73,7 +71,7 @@ class SLOAlerting(Model):
     windows: tuple[BurnWindow, ...] = Field(default=GOOGLE_WINDOWS, min_length=1, description="Burn windows.")
 
     @model_validator(mode="after")
-    def _distinct(self) -> SLOAlerting:
+    def _distinct(self) -> Self:
         longs = [parse_seconds(w.long) for w in self.windows]
         if len(set(longs)) != len(longs):
             raise ValueError("burn windows must have distinct long windows (the alert is named after it)")
@@ -131,7 +129,7 @@ class SLO(Definition):
         return prefix
 
     @model_validator(mode="after")
-    def _alertable(self) -> SLO:
+    def _alertable(self) -> Self:
         period = parse_seconds(self.window)
         for burn in self.alerting.windows:
             if parse_seconds(burn.long) >= period:

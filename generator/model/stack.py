@@ -1,7 +1,5 @@
 """The deployment the definitions describe: scrape settings, scrape jobs and where the servers live."""
 
-from __future__ import annotations
-
 import re
 
 from pydantic import Field, field_validator

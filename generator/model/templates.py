@@ -1,7 +1,5 @@
 """Alert annotations and labels are Go templates that Prometheus parses when it loads the rule."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import AfterValidator

@@ -6,8 +6,6 @@ critical ones included. So decision_wait must outlast the slowest request plus t
 delay, and num_traces must hold every trace started during that window, with headroom for bursts.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass

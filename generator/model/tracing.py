@@ -5,10 +5,8 @@ Sampling is tail sampling in the OpenTelemetry Collector: a trace is kept when a
 plan's ratios and the collector target turns them into tail_sampling policies.
 """
 
-from __future__ import annotations
-
 import re
-from typing import Literal
+from typing import Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
@@ -66,7 +64,7 @@ class Service(Definition):
         return name
 
     @model_validator(mode="after")
-    def _unique_routes(self) -> Service:
+    def _unique_routes(self) -> Self:
         routes = [e.route for e in self.endpoints]
         if len(set(routes)) != len(routes):
             raise ValueError(f"service {self.name} declares a route twice: {routes}")
@@ -82,7 +80,7 @@ class TraceExporter(Model):
     enabled: bool = Field(default=True, description="Whether spans are sent there.")
 
     @model_validator(mode="after")
-    def _endpoint_form(self) -> TraceExporter:
+    def _endpoint_form(self) -> Self:
         if self.protocol == "otlp" and not HOST_PORT.match(self.endpoint):
             raise ValueError(f"OTLP exporter {self.name}: endpoint {self.endpoint!r} must be host:port")
         if self.protocol != "otlp" and not urlsplit(self.endpoint).hostname:
@@ -114,7 +112,7 @@ class RequiredAttribute(Model):
     scope: Literal["span", "resource"] = Field(default="span", description="Span attribute or resource attribute.")
 
     @model_validator(mode="after")
-    def _key(self) -> RequiredAttribute:
+    def _key(self) -> Self:
         if not ATTRIBUTE_KEY.match(self.attribute):
             raise ValueError(f"attribute key {self.attribute!r} is not a valid attribute name")
         return self
@@ -142,7 +140,7 @@ class TraceStorage(Definition):
     )
 
     @model_validator(mode="after")
-    def _s3(self) -> TraceStorage:
+    def _s3(self) -> Self:
         if self.backend == "s3" and not (self.s3_bucket and self.s3_endpoint):
             raise ValueError("backend s3 needs s3_bucket and s3_endpoint (credentials come from the environment)")
         return self
@@ -165,7 +163,7 @@ class TracingPolicy(Definition):
     span_memory_bytes: int = Field(default=2048, ge=256, description="Memory one buffered span takes.")
 
     @model_validator(mode="after")
-    def _ratios(self) -> TracingPolicy:
+    def _ratios(self) -> Self:
         for what in ("default_ratio", "critical_ratio", "errors_ratio", "coverage_target"):
             _ratio(getattr(self, what), what)
         if self.slow_threshold is not None and parse_seconds(self.slow_threshold) <= 0:

@@ -3,6 +3,7 @@ damaged, stale or edited cache (or out/ file) is computed again."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -99,3 +100,14 @@ def test_the_secret_scan_remembers_only_clean_texts_and_finds_a_new_secret(tmp_p
         assert leak.secret.value == "Zq8vLr2mWx4Tn" and leak.output == "alertmanager/extra.yml"
     assert b"Zq8vLr2mWx4Tn" not in cache.read_bytes()
     assert leaks(compiled.project, compiled.rendered) == []
+
+
+def test_a_build_of_texts_all_found_clean_before_never_loads_detect_secrets(tmp_path: Path) -> None:
+    definitions = node_exporter_project(tmp_path, kubernetes=False)
+    code = ("import sys; sys.dont_write_bytecode = False\nfrom generator.build import compile_definitions\n"
+            f"compiled = compile_definitions(__import__('pathlib').Path({str(definitions)!r}))\n"
+            "assert compiled.rendered is not None, compiled.report.sorted()\n"
+            "print('detect_secrets' in sys.modules)")
+    scans = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+             for _ in range(2)]
+    assert scans == ["True", "False"]  # the first build scans every text; the second knows them clean

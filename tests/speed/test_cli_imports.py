@@ -36,3 +36,11 @@ def test_list_loads_the_definitions_without_checks_targets_or_the_writer() -> No
     assert "Stack " in listed and "Dashboard " in listed
     assert [name for name in modules.split() if name.startswith(("generator.checks", "generator.targets",
                                                                   "generator.package", "jinja2", "yaml"))] == []
+
+
+def test_the_program_hands_what_a_command_built_to_the_exit_frozen() -> None:
+    code = ("import gc, sys; sys.argv = ['obsgen', 'list', '--definitions', 'definitions']\n"
+            "from generator.cli import main\ntry:\n    main()\nexcept SystemExit as done:\n"
+            "    print('EXIT', done.code, gc.get_freeze_count() > 0)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert shown.split("EXIT")[1].split() == ["0", "True"]  # the shutdown's collections skip the frozen heap

@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.shapes import nodes
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import facts
 from generator.derive.dashboards import dashboards
 
 CODE = "MP012"
@@ -23,14 +22,15 @@ NAME = "unscraped-job"
 LEVEL = Level.WARNING
 
 
+JOB = 'job="'
+"""How a selector's facts write its `job` equality matcher: job="<value>"."""
+
+
 def _up_jobs(expr: str) -> set[str]:
-    """Jobs an expression selects `up` of by equality."""
-    try:
-        root = parse(expr)
-    except PromQLError:
-        return set()
-    return {str(m.value) for node in nodes(root) if type(node).__name__ == "VectorSelector" and node.name == "up"
-            for m in node.matchers.matchers if m.name == "job" and str(m.op).rsplit(".", 1)[-1] == "Equal"}
+    """Jobs an expression selects `up` of by equality (from its cached facts: no parse; none when it does not
+    parse, which PQ001 reports)."""
+    return {matcher[len(JOB):-1] for selector in facts(expr).selectors if selector.name == "up"
+            for matcher in selector.matchers if matcher.startswith(JOB)}
 
 
 def check(context: Context) -> Iterator[Finding]:

@@ -20,7 +20,7 @@ from itertools import pairwise
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.shapes import comparisons, plain_series
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import PromQLError, facts, parse
 from generator.derive.dashboards import dashboards
 
 CODE = "SM004"
@@ -66,6 +66,8 @@ def check(context: Context) -> Iterator[Finding]:
                               ("thresholds",))
                 continue
             for query in panel.queries:
+                if not any(selector.name in low_is_bad for selector in facts(query.promql).selectors):
+                    continue  # it reads no series an alert watches (its cached facts say so without a parse)
                 try:
                     series = plain_series(parse(query.promql))
                 except PromQLError:

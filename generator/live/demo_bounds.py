@@ -37,6 +37,8 @@ class Subject:
     matchers: tuple[Matcher, ...] = ()
     kind: str = "value"
     denominator: str = ""
+    part: tuple[str, ...] = ()
+    """For a share: the labels that tell the part from the whole (`status` in `x{status=~"5.."} / x`)."""
 
     def matches(self, labels: dict[str, str]) -> bool:
         """Whether a series with these labels is among those the selector picks."""
@@ -82,7 +84,7 @@ class Bounds:
     def share_labels(self, name: str) -> frozenset[str]:
         """Labels that tell a series' failing part from the rest (`status` in `x{status=~"5.."} / x`)."""
         return frozenset(label for subject in self.bands if subject.name == name and subject.kind == "share"
-                         for label, _, _ in subject.matchers)
+                         for label in subject.part)
 
 
 def _matches(actual: str, op: str, value: str) -> bool:
@@ -129,7 +131,9 @@ def _arithmetic(op: str, lhs: Any, rhs: Any) -> Shown | None:
             return None
         part, inverse, flips = numerator
         other = next((name for name in whole if name != part.name), part.name)
-        return Subject(part.name, part.matchers, "share", other), inverse, flips
+        scope = {m for subject in _subjects(rhs) if subject.name == part.name for m in subject.matchers}
+        labels = tuple(label for label, op, value in part.matchers if (label, op, value) not in scope)
+        return Subject(part.name, part.matchers, "share", other, labels), inverse, flips
     inner = shown(rhs if left is not None else lhs)
     if inner is None or (left is None) == (right is None):
         return None

@@ -106,19 +106,19 @@ def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo) -> Callable
     return level(found[0] if found else None, unit).over_day(seed)
 
 
-def _rate(name: str, labels: dict[str, str], demo: Demo) -> tuple[float, float]:
+def _rate(name: str, labels: dict[str, str], demo: Demo, siblings: int) -> tuple[float, float]:
     """(mean rate, phase) of a counter's labelled series: a failing part (x{status=~"5.."} of x, failed of total)
-    runs at its healthy share of the whole, in phase with it; a watched rate stays inside its band."""
+    runs at its healthy share of the whole's mean, on its own daily phase; a watched rate stays inside its band
+    even summed over the metric's `siblings` series."""
     whole = {k: v for k, v in labels.items() if k not in demo.bounds.share_labels(name)}
     share = demo.bounds.band(name, "share", labels)
-    seed = _seed(share[1] if share else name, *whole.values())
-    rate = 1 + 20 * seed
+    rate = 1 + 20 * _seed(share[1] if share else name, *whole.values())
     if share is not None:
         rate *= level(share[0], "", share=True).centre
     watched = demo.bounds.band(name, "rate", labels)
     if watched is not None:
-        rate = min(rate, level(watched[0], "").centre)
-    return rate, seed
+        rate = min(rate, level(watched[0], "").centre / siblings)
+    return rate, _seed(name, *labels.values())
 
 
 def _counter(rate: float, seed: float) -> Callable[[float], float]:
@@ -127,8 +127,8 @@ def _counter(rate: float, seed: float) -> Callable[[float], float]:
                                                                           - math.cos(2 * math.pi * (t / DAY + seed))))
 
 
-def _histogram(metric: Metric, labels: dict[str, str], demo: Demo) -> Iterator[Series]:
-    rate, seed = _rate(metric.name, labels, demo)
+def _histogram(metric: Metric, labels: dict[str, str], demo: Demo, siblings: int) -> Iterator[Series]:
+    rate, seed = _rate(metric.name, labels, demo, siblings)
     if metric.unit == "seconds":
         scale = 0.8 + 0.4 * seed
 
@@ -152,11 +152,12 @@ def _scaled(value: Callable[[float], float], factor: float) -> Callable[[float],
 
 
 def _metric_series(metric: Metric, jobs: list[tuple[str, str]], demo: Demo) -> Iterator[Series]:
-    for labels in _label_sets(metric.labels, jobs):
+    label_sets = list(_label_sets(metric.labels, jobs))
+    for labels in label_sets:
         if metric.type is MetricType.COUNTER:
-            yield metric.name, labels, _counter(*_rate(metric.name, labels, demo))
+            yield metric.name, labels, _counter(*_rate(metric.name, labels, demo, len(label_sets)))
         elif metric.type is MetricType.HISTOGRAM:
-            yield from _histogram(metric, labels, demo)
+            yield from _histogram(metric, labels, demo, len(label_sets))
         elif metric.name in FORECAST_EDGES and (learnt := demo.forecast_input(labels.get("forecast", ""))):
             yield metric.name, labels, _scaled(learnt, FORECAST_EDGES[metric.name])
         else:

@@ -65,10 +65,19 @@ class Bounds:
     """Every watched subject's healthy band."""
 
     bands: dict[Subject, Band] = field(default_factory=dict)
+    alerts: dict[str, dict[Subject, Band]] = field(default_factory=dict)
+    """Per alert, the range of each subject it holds: outside it, the alert fires."""
 
-    def add(self, subject: Subject, lower: float | None, upper: float | None) -> None:
-        """Record one watcher's healthy range of a subject."""
+    def add(self, subject: Subject, lower: float | None, upper: float | None, alert: str = "") -> None:
+        """Record one watcher's healthy range of a subject (an alert's also under its name)."""
         self.bands.setdefault(subject, Band()).add(lower, upper)
+        if alert:
+            self.alerts.setdefault(alert, {}).setdefault(subject, Band()).add(lower, upper)
+
+    def firing(self, name: str, kind: str, labels: dict[str, str]) -> dict[str, Band]:
+        """The alerts that watch a series (by alert name), with the range past which each fires."""
+        return {alert: band for alert, watched in self.alerts.items() for subject, band in watched.items()
+                if subject.name == name and subject.kind == kind and subject.matches(labels)}
 
     def band(self, name: str, kind: str, labels: dict[str, str] | None = None) -> tuple[Band, str] | None:
         """The narrowest band of a series (for shares: with the denominator it is a share of), None if unwatched."""
@@ -203,25 +212,26 @@ def _comparisons(node: Any) -> Iterator[tuple[Any, str, float]]:
         yield from _comparisons(node.expr)
 
 
-def _record(bounds: Bounds, node: Any, lower: float | None, upper: float | None) -> None:
+def _record(bounds: Bounds, node: Any, lower: float | None, upper: float | None, alert: str = "") -> None:
     """Carry an expression's healthy range down onto the subject it shows."""
     found = shown(node)
     if found is None:
         return
     subject, inverse, flips = found
     low, high = (None if v is None else inverse(v) for v in (lower, upper))
-    bounds.add(subject, *((high, low) if flips else (low, high)))
+    bounds.add(subject, *((high, low) if flips else (low, high)), alert=alert)
 
 
 def _alert_bounds(bounds: Bounds, project: Project) -> None:
     for alert in project.alerts.values():
         try:
-            root = parse(alert.expr)
+            root = parse(alert.condition)
         except PromQLError:
             continue
         for side, op, threshold in _comparisons(root):
             # the alert fires past the threshold: healthy is the other side
-            _record(bounds, side, threshold, None) if op[0] == "<" else _record(bounds, side, None, threshold)
+            low, high = (threshold, None) if op[0] == "<" else (None, threshold)
+            _record(bounds, side, low, high, alert.name)
 
 
 def _panel_bounds(bounds: Bounds, project: Project) -> None:

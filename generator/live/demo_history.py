@@ -26,6 +26,7 @@ from generator.live.demo_levels import (
     FORECAST_EDGES,
     LATENCY_MEDIAN,
     LATENCY_SPREAD,
+    breach,
     histogram_bounds,
     latency_share,
     level,
@@ -34,6 +35,8 @@ from generator.model import Forecast, Metric, MetricType, Source
 from generator.model.project import Project
 
 DAY = 86400
+EPISODE = 1200
+"""How long each alert's synthetic firing episode lasts (20 minutes)."""
 BLOCK = 2 * 3600  # promtool cuts blocks at 2 h; one input file per block keeps the import linear
 POOLS = {
     "service": ("api", "search"), "endpoint": ("/search", "/checkout"), "method": ("GET",), "status": ("200", "500"),
@@ -54,6 +57,8 @@ class Demo:
     project: Project
     bounds: Bounds
     defined: dict[str, Metric | None]
+    episodes: dict[str, tuple[int, int]]
+    """When each alert fires (its synthetic ALERTS episode): its series cross its threshold then."""
 
     def unit(self, name: str) -> str:
         """The unit of a defined or recorded series ('' when it has none)."""
@@ -101,24 +106,64 @@ def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo) -> Callable
     if share is not None and share[1] != name:
         whole = _gauge(share[1], demo.unit(share[1]), labels, demo)
         part = level(share[0], unit, share=True).over_day(seed)
+        for alert, band in demo.bounds.firing(name, "share", labels).items():
+            part = _while_firing(part, demo.episodes.get(alert), breach(band, "ratio"))
         return lambda t: whole(t) * part(t)
     found = demo.bounds.band(name, "value", labels)
-    return level(found[0] if found else None, unit).over_day(seed)
+    healthy = level(found[0] if found else None, unit).over_day(seed)
+    for alert, band in demo.bounds.firing(name, "value", labels).items():
+        healthy = _while_firing(healthy, demo.episodes.get(alert), breach(band, unit))
+    return healthy
+
+
+def _while_firing(value: Callable[[float], float], episode: tuple[int, int] | None,
+                  past: float) -> Callable[[float], float]:
+    """value, except `past` (beyond the alert's threshold) during the alert's firing episode."""
+    if episode is None:
+        return value
+    start, end = episode
+    return lambda t: past if start <= t < end else value(t)
+
+
+def _burst(count: Callable[[float], float], episode: tuple[int, int] | None,
+           extra: float) -> Callable[[float], float]:
+    """A counter that also counts `extra` per second during the alert's firing episode."""
+    if episode is None:
+        return count
+    start, end = episode
+    return lambda t: count(t) + extra * min(max(t - start, 0), end - start)
+
+
+def _whole_rate(name: str, labels: dict[str, str], demo: Demo) -> float:
+    """Mean rate of the whole a counter's series belongs to (for x{status="500"}: x's; for failed: total's)."""
+    whole = {k: v for k, v in labels.items() if k not in demo.bounds.share_labels(name)}
+    share = demo.bounds.band(name, "share", labels)
+    return 1 + 20 * _seed(share[1] if share else name, *whole.values())
 
 
 def _rate(name: str, labels: dict[str, str], demo: Demo, siblings: int) -> tuple[float, float]:
     """(mean rate, phase) of a counter's labelled series: a failing part (x{status=~"5.."} of x, failed of total)
     runs at its healthy share of the whole's mean, on its own daily phase; a watched rate stays inside its band
     even summed over the metric's `siblings` series."""
-    whole = {k: v for k, v in labels.items() if k not in demo.bounds.share_labels(name)}
     share = demo.bounds.band(name, "share", labels)
-    rate = 1 + 20 * _seed(share[1] if share else name, *whole.values())
+    rate = _whole_rate(name, labels, demo)
     if share is not None:
         rate *= level(share[0], "", share=True).centre
     watched = demo.bounds.band(name, "rate", labels)
     if watched is not None:
         rate = min(rate, level(watched[0], "").centre / siblings)
     return rate, _seed(name, *labels.values())
+
+
+def _failing_bursts(name: str, labels: dict[str, str], demo: Demo, siblings: int) -> Callable[[float], float]:
+    """A counter at its healthy rate, counting past the rate or share an alert allows while that alert fires."""
+    count = _counter(*_rate(name, labels, demo, siblings))
+    whole = _whole_rate(name, labels, demo)
+    for kind in ("rate", "share"):
+        for alert, band in demo.bounds.firing(name, kind, labels).items():
+            extra = max(breach(band, ""), 1 / 60) if kind == "rate" else 2 * breach(band, "ratio") * whole
+            count = _burst(count, demo.episodes.get(alert), extra)
+    return count
 
 
 def _counter(rate: float, seed: float) -> Callable[[float], float]:
@@ -155,7 +200,7 @@ def _metric_series(metric: Metric, jobs: list[tuple[str, str]], demo: Demo) -> I
     label_sets = list(_label_sets(metric.labels, jobs))
     for labels in label_sets:
         if metric.type is MetricType.COUNTER:
-            yield metric.name, labels, _counter(*_rate(metric.name, labels, demo, len(label_sets)))
+            yield metric.name, labels, _failing_bursts(metric.name, labels, demo, len(label_sets))
         elif metric.type is MetricType.HISTOGRAM:
             yield from _histogram(metric, labels, demo, len(label_sets))
         elif metric.name in FORECAST_EDGES and (learnt := demo.forecast_input(labels.get("forecast", ""))):
@@ -197,9 +242,9 @@ def _constant_at(value: float) -> Callable[[float], float]:
     return lambda t: value
 
 
-def _episode(start: float, seconds: float) -> Callable[[float], float]:
-    """1 while an alert fires (from start, for seconds), absent otherwise."""
-    return lambda t: 1.0 if start <= t < start + seconds else math.nan
+def _episode(start: int, end: int) -> Callable[[float], float]:
+    """1 while an alert fires, absent otherwise."""
+    return lambda t: 1.0 if start <= t < end else math.nan
 
 
 def _down_a_minute_a_day(seed: float) -> Callable[[float], float]:
@@ -207,16 +252,20 @@ def _down_a_minute_a_day(seed: float) -> Callable[[float], float]:
     return lambda t: 0.0 if (t // 60) % 1440 == int(seed * 1440) else 1.0
 
 
-def _synthetic_series(name: str, demo: Demo, now: int) -> Iterator[Series]:
+def episodes(project: Project, now: int) -> dict[str, tuple[int, int]]:
+    """(start, end) of each alert's one firing episode, every 2 hours back from 2 hours ago; Watchdog always."""
+    return {alert.name: (now - 3600 * (2 + 2 * index), now - 3600 * (2 + 2 * index) + EPISODE)
+            for index, alert in enumerate(project.alerts.values()) if alert.condition != "vector(1)"}
+
+
+def _synthetic_series(name: str, demo: Demo) -> Iterator[Series]:
     project = demo.project
     jobs = [(job.name, target) for job in project.scrape_jobs for target in job.targets]
     if name == "ALERTS":
-        for index, alert in enumerate(project.alerts.values()):
+        for alert in project.alerts.values():
             labels = {"alertname": alert.name, "alertstate": "firing", "severity": alert.severity, **alert.labels}
-            if alert.expr == "vector(1)":
-                yield name, labels, lambda t: 1.0
-            else:
-                yield name, labels, _episode(now - 3600 * (2 + 2 * index), 1200)
+            episode = demo.episodes.get(alert.name)
+            yield name, labels, _episode(*episode) if episode else _constant_at(1.0)
         return
     for job, instance in jobs:
         labels = {"job": job, "instance": instance}
@@ -229,7 +278,7 @@ def _synthetic_series(name: str, demo: Demo, now: int) -> Iterator[Series]:
 
 def series_for(names: set[str], project: Project, now: int) -> list[Series]:
     """Every series to generate for the series names the dashboards read."""
-    demo = Demo(project, watched_bounds(project), defined_series(project))
+    demo = Demo(project, watched_bounds(project), defined_series(project), episodes(project, now))
     found: list[Series] = []
     families = {demo.defined[n] for n in names if demo.defined.get(n) is not None}
     for metric in sorted(families, key=lambda m: m.name):  # type: ignore[union-attr]
@@ -239,7 +288,7 @@ def series_for(names: set[str], project: Project, now: int) -> list[Series]:
         if name in project.recording_rules:
             found += _recorded_series(name, demo)
         elif demo.defined.get(name, 0) is None:
-            found += _synthetic_series(name, demo, now)
+            found += _synthetic_series(name, demo)
     return found
 
 

@@ -67,6 +67,15 @@ def level(band: Band | None, unit: str, share: bool = False) -> Level:
     return _inside(lower + (upper - lower) / 4, lower, upper)
 
 
+def breach(band: Band, unit: str) -> float:
+    """A value past the range an alert holds a series to, for while that alert fires."""
+    if band.upper is not None:
+        top = UNIT_TOP.get(unit)
+        return 1.5 * band.upper if top is None else min(1.5 * band.upper, (band.upper + top) / 2)
+    assert band.lower is not None
+    return band.lower - 1 if unit == "" and float(band.lower).is_integer() else 0.5 * band.lower
+
+
 def histogram_bounds(buckets: tuple[float, ...]) -> tuple[float, ...]:
     """A histogram's finite bucket bounds (Prometheus' default ones when the definition lists none)."""
     return buckets or tuple(b for b in Histogram.DEFAULT_BUCKETS if b != math.inf)

@@ -234,8 +234,37 @@ def _recorded_series(name: str, demo: Demo) -> Iterator[Series]:
             tuple(label for label in labels if label not in ("job", "instance")), jobs))
     unique = {tuple(sorted(s.items())): s for s in sets}
     fixed = constant(parse(rule.expr))  # vector(0.999): an objective
+    counted = _counted(rule.expr, demo)
     for label_set in unique.values():
-        yield name, label_set, _constant_at(fixed) if fixed is not None else _gauge(name, rule.unit, label_set, demo)
+        if fixed is not None:
+            yield name, label_set, _constant_at(fixed)
+        elif counted is not None:
+            yield name, label_set, _increase([v for _, raw, v in counted[0] if raw.items() >= label_set.items()],
+                                             *counted[1:])
+        else:
+            yield name, label_set, _gauge(name, rule.unit, label_set, demo)
+
+
+def _counted(expr: str, demo: Demo) -> tuple[list[Series], float, float] | None:
+    """For `sum [by (...)] (increase(counter[w] [offset o]))` of a demo counter: its series, w and o (the rule is
+    then computed from them, so revenue per hour adds up to revenue per day)."""
+    node = parse(expr)
+    if type(node).__name__ != "AggregateExpr" or str(node.op) != "sum":
+        return None
+    call = node.expr
+    if type(call).__name__ != "Call" or call.func.name != "increase" or type(call.args[0]).__name__ != "MatrixSelector":
+        return None
+    selector = call.args[0].vector_selector
+    metric = demo.defined.get(selector.name)
+    if metric is None or metric.type is not MetricType.COUNTER or selector.matchers.matchers:
+        return None
+    offset = selector.offset.total_seconds() if selector.offset else 0.0
+    raw = list(_metric_series(metric, _targets(demo.project, metric.source), demo))
+    return raw, call.args[0].range.total_seconds(), offset
+
+
+def _increase(counters: list[Callable[[float], float]], window: float, offset: float) -> Callable[[float], float]:
+    return lambda t: sum(c(t - offset) - c(t - offset - window) for c in counters)
 
 
 def _constant_at(value: float) -> Callable[[float], float]:

@@ -91,7 +91,8 @@ OPERATIONS_DASHBOARD = Dashboard(
                   queries=Query(expr=f'min by (instance, mountpoint) (obsgen_capacity_seconds_to_exhaustion'
                                      f'{{forecast="{DISK.name}"}})', legend="{{instance}} {{mountpoint}}",
                                 instant=True)),
-            Panel(title="Disk Free", kind="line", unit="percent", min=0, max=100, thresholds=((5, "red"),),
+            Panel(title="Disk Free", kind="line", unit="percent", min=0, max=100,
+                  thresholds=((None, "red"), (5, "green")),
                   description="Free share of each filesystem; DiskAlmostFull fires under 5% for 5 minutes.",
                   queries=Query(expr='100 * node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"}'
                                      ' / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"}',

@@ -15,15 +15,28 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.core.promql import parse
 from generator.derive.series import defined_series
-from generator.model import Metric, MetricType, Source
+from generator.live.demo_bounds import Bounds, constant, shown, watched_bounds
+from generator.live.demo_levels import (
+    FORECAST_EDGES,
+    LATENCY_MEDIAN,
+    LATENCY_SPREAD,
+    breach,
+    histogram_bounds,
+    latency_share,
+    level,
+)
+from generator.model import Forecast, Metric, MetricType, Source
 from generator.model.project import Project
 
 DAY = 86400
+EPISODE = 1200
+"""How long each alert's synthetic firing episode lasts (20 minutes)."""
 BLOCK = 2 * 3600  # promtool cuts blocks at 2 h; one input file per block keeps the import linear
 POOLS = {
     "service": ("api", "search"), "endpoint": ("/search", "/checkout"), "method": ("GET",), "status": ("200", "500"),
@@ -37,6 +50,32 @@ SUFFIXES = ("_bucket", "_sum", "_count")
 Series = tuple[str, dict[str, str], Callable[[float], float]]
 
 
+@dataclass(frozen=True)
+class Demo:
+    """What every generated series is drawn from: the project, its watched bands, the series it defines."""
+
+    project: Project
+    bounds: Bounds
+    defined: dict[str, Metric | None]
+    episodes: dict[str, tuple[int, int]]
+    """When each alert fires (its synthetic ALERTS episode): its series cross its threshold then."""
+
+    def unit(self, name: str) -> str:
+        """The unit of a defined or recorded series ('' when it has none)."""
+        metric = self.defined.get(name)
+        rule = self.project.recording_rules.get(name)
+        return metric.unit if metric is not None else rule.unit if rule is not None else ""
+
+    def forecast_input(self, forecast: str) -> Callable[[float], float] | None:
+        """The demo values a forecast learns from (the sum of the recorded series its expression reads)."""
+        learnt = next((f for f in self.project.all(Forecast) if f.name == forecast), None)
+        subject = shown(parse(learnt.expr)) if learnt is not None else None
+        if subject is None or subject[0].name not in self.project.recording_rules:
+            return None
+        parts = [value for _, _, value in _recorded_series(subject[0].name, self)]
+        return lambda t: sum(part(t) for part in parts)
+
+
 def timestamps(now: int) -> list[int]:
     """Sample times, oldest first: 5 min spacing from 8 days ago, 30 s from 26 h, 15 s for the last 2 h."""
     return (list(range(now - 8 * DAY, now - 26 * 3600, 300)) + list(range(now - 26 * 3600, now - 7200, 30))
@@ -45,11 +84,6 @@ def timestamps(now: int) -> list[int]:
 
 def _seed(*parts: str) -> float:
     return (zlib.crc32("/".join(parts).encode()) % 1000) / 1000
-
-
-def _wave(seed: float) -> Callable[[float], float]:
-    """A daily cycle between 0.5 and 1.5, phase-shifted per series."""
-    return lambda t: 1 + 0.5 * math.sin(2 * math.pi * (t / DAY + seed))
 
 
 def _targets(project: Project, source: Source) -> list[tuple[str, str]]:
@@ -63,13 +97,73 @@ def _label_sets(names: tuple[str, ...], jobs: list[tuple[str, str]]) -> Iterator
             yield {"job": job, "instance": instance, **dict(zip(names, values, strict=True))}
 
 
-def _gauge_value(metric_or_unit: str, seed: float) -> Callable[[float], float]:
-    wave = _wave(seed)
-    scale = {"percent": 40.0, "ratio": 0.1, "seconds": 0.2, "bytes": 4e9, "currency": 3000.0, "reqps": 40.0,
-             "successful": 1.0}.get(metric_or_unit, 5.0)
-    if metric_or_unit == "successful":
-        return lambda t: 1.0
-    return lambda t: scale * wave(t)
+def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo) -> Callable[[float], float]:
+    """A gauge inside its watched band; a share of another series (disk available of size) follows that series."""
+    seed = _seed(name, *labels.values())
+    if unit == "seconds" and "timestamp" in name:
+        return float  # a `*_timestamp_seconds` gauge holds the time it is sampled at: nothing is behind
+    share = demo.bounds.band(name, "share", labels)
+    if share is not None and share[1] != name:
+        whole = _gauge(share[1], demo.unit(share[1]), labels, demo)
+        part = level(share[0], unit, share=True).over_day(seed)
+        for alert, band in demo.bounds.firing(name, "share", labels).items():
+            part = _while_firing(part, demo.episodes.get(alert), breach(band, "ratio"))
+        return lambda t: whole(t) * part(t)
+    found = demo.bounds.band(name, "value", labels)
+    healthy = level(found[0] if found else None, unit).over_day(seed)
+    for alert, band in demo.bounds.firing(name, "value", labels).items():
+        healthy = _while_firing(healthy, demo.episodes.get(alert), breach(band, unit))
+    return healthy
+
+
+def _while_firing(value: Callable[[float], float], episode: tuple[int, int] | None,
+                  past: float) -> Callable[[float], float]:
+    """value, except `past` (beyond the alert's threshold) during the alert's firing episode."""
+    if episode is None:
+        return value
+    start, end = episode
+    return lambda t: past if start <= t < end else value(t)
+
+
+def _burst(count: Callable[[float], float], episode: tuple[int, int] | None,
+           extra: float) -> Callable[[float], float]:
+    """A counter that also counts `extra` per second during the alert's firing episode."""
+    if episode is None:
+        return count
+    start, end = episode
+    return lambda t: count(t) + extra * min(max(t - start, 0), end - start)
+
+
+def _whole_rate(name: str, labels: dict[str, str], demo: Demo) -> float:
+    """Mean rate of the whole a counter's series belongs to (for x{status="500"}: x's; for failed: total's)."""
+    whole = {k: v for k, v in labels.items() if k not in demo.bounds.share_labels(name)}
+    share = demo.bounds.band(name, "share", labels)
+    return 1 + 20 * _seed(share[1] if share else name, *whole.values())
+
+
+def _rate(name: str, labels: dict[str, str], demo: Demo, siblings: int) -> tuple[float, float]:
+    """(mean rate, phase) of a counter's labelled series: a failing part (x{status=~"5.."} of x, failed of total)
+    runs at its healthy share of the whole's mean, on its own daily phase; a watched rate stays inside its band
+    even summed over the metric's `siblings` series."""
+    share = demo.bounds.band(name, "share", labels)
+    rate = _whole_rate(name, labels, demo)
+    if share is not None:
+        rate *= level(share[0], "", share=True).centre
+    watched = demo.bounds.band(name, "rate", labels)
+    if watched is not None:
+        rate = min(rate, level(watched[0], "").centre / siblings)
+    return rate, _seed(name, *labels.values())
+
+
+def _failing_bursts(name: str, labels: dict[str, str], demo: Demo, siblings: int) -> Callable[[float], float]:
+    """A counter at its healthy rate, counting past the rate or share an alert allows while that alert fires."""
+    count = _counter(*_rate(name, labels, demo, siblings))
+    whole = _whole_rate(name, labels, demo)
+    for kind in ("rate", "share"):
+        for alert, band in demo.bounds.firing(name, kind, labels).items():
+            extra = max(breach(band, ""), 1 / 60) if kind == "rate" else 2 * breach(band, "ratio") * whole
+            count = _burst(count, demo.episodes.get(alert), extra)
+    return count
 
 
 def _counter(rate: float, seed: float) -> Callable[[float], float]:
@@ -78,25 +172,41 @@ def _counter(rate: float, seed: float) -> Callable[[float], float]:
                                                                           - math.cos(2 * math.pi * (t / DAY + seed))))
 
 
-def _metric_series(metric: Metric, jobs: list[tuple[str, str]]) -> Iterator[Series]:
-    for labels in _label_sets(metric.labels, jobs):
-        seed = _seed(metric.name, *labels.values())
-        rate = 1 + 20 * seed
-        if labels.get("status") == "500" or labels.get("result") == "miss":
-            rate *= 0.05
+def _histogram(metric: Metric, labels: dict[str, str], demo: Demo, siblings: int) -> Iterator[Series]:
+    rate, seed = _rate(metric.name, labels, demo, siblings)
+    if metric.unit == "seconds":
+        scale = 0.8 + 0.4 * seed
+
+        def share(bound: float) -> float:
+            return latency_share(bound, scale)
+        mean = LATENCY_MEDIAN * scale * math.exp(LATENCY_SPREAD ** 2 / 2)
+    else:
+        mean = metric.buckets[len(metric.buckets) // 2] if metric.buckets else 1.0
+
+        def share(bound: float) -> float:
+            return 1 / (1 + (mean / bound) ** 2)
+    for bound in (*histogram_bounds(metric.buckets), math.inf):
+        yield f"{metric.name}_bucket", {**labels, "le": "+Inf" if bound == math.inf else f"{bound:g}"}, \
+            _counter(rate * (1.0 if bound == math.inf else share(bound)), seed)
+    yield f"{metric.name}_count", labels, _counter(rate, seed)
+    yield f"{metric.name}_sum", labels, _counter(rate * mean, seed)
+
+
+def _scaled(value: Callable[[float], float], factor: float) -> Callable[[float], float]:
+    return lambda t: factor * value(t)
+
+
+def _metric_series(metric: Metric, jobs: list[tuple[str, str]], demo: Demo) -> Iterator[Series]:
+    label_sets = list(_label_sets(metric.labels, jobs))
+    for labels in label_sets:
         if metric.type is MetricType.COUNTER:
-            yield metric.name, labels, _counter(rate, seed)
+            yield metric.name, labels, _failing_bursts(metric.name, labels, demo, len(label_sets))
         elif metric.type is MetricType.HISTOGRAM:
-            median = 0.1 if metric.unit == "seconds" else (metric.buckets[len(metric.buckets) // 2] or 1)
-            for bound in (*metric.buckets, math.inf):
-                share = 1.0 if bound == math.inf else 1 / (1 + (median / bound) ** 2)
-                yield f"{metric.name}_bucket", {**labels, "le": "+Inf" if bound == math.inf else f"{bound:g}"}, \
-                    _counter(rate * share, seed)
-            yield f"{metric.name}_count", labels, _counter(rate, seed)
-            yield f"{metric.name}_sum", labels, _counter(rate * median, seed)
+            yield from _histogram(metric, labels, demo, len(label_sets))
+        elif metric.name in FORECAST_EDGES and (learnt := demo.forecast_input(labels.get("forecast", ""))):
+            yield metric.name, labels, _scaled(learnt, FORECAST_EDGES[metric.name])
         else:
-            unit = "successful" if metric.name.endswith("_successful") else metric.unit
-            yield metric.name, labels, _gauge_value(unit, seed)
+            yield metric.name, labels, _gauge(metric.name, metric.unit, labels, demo)
 
 
 def _grouping(expr: str) -> tuple[str, ...] | None:
@@ -111,25 +221,59 @@ def _grouping(expr: str) -> tuple[str, ...] | None:
     return None
 
 
-def _recorded_series(name: str, project: Project) -> Iterator[Series]:
-    rule = project.recording_rules[name]
+def _recorded_series(name: str, demo: Demo) -> Iterator[Series]:
+    rule = demo.project.recording_rules[name]
     labels = _grouping(rule.expr)
-    inputs = [m for m in project.metrics.values() if any(s in rule.expr for s in m.series_names())]
+    inputs = [m for m in demo.project.metrics.values() if any(s in rule.expr for s in m.series_names())]
     source = inputs[0].source if inputs else Source.APPLICATION
-    jobs = _targets(project, source)
+    jobs = _targets(demo.project, source)
     if labels is None:
         sets: Iterator[dict[str, str]] = _label_sets(inputs[0].labels if inputs else (), jobs)
     else:
         sets = ({k: v for k, v in s.items() if k in labels} for s in _label_sets(
             tuple(label for label in labels if label not in ("job", "instance")), jobs))
     unique = {tuple(sorted(s.items())): s for s in sets}
+    fixed = constant(parse(rule.expr))  # vector(0.999): an objective
+    counted = _counted(rule.expr, demo)
     for label_set in unique.values():
-        yield name, label_set, _gauge_value(rule.unit, _seed(name, *label_set.values()))
+        if fixed is not None:
+            yield name, label_set, _constant_at(fixed)
+        elif counted is not None:
+            yield name, label_set, _increase([v for _, raw, v in counted[0] if raw.items() >= label_set.items()],
+                                             *counted[1:])
+        else:
+            yield name, label_set, _gauge(name, rule.unit, label_set, demo)
 
 
-def _episode(start: float, seconds: float) -> Callable[[float], float]:
-    """1 while an alert fires (from start, for seconds), absent otherwise."""
-    return lambda t: 1.0 if start <= t < start + seconds else math.nan
+def _counted(expr: str, demo: Demo) -> tuple[list[Series], float, float] | None:
+    """For `sum [by (...)] (increase(counter[w] [offset o]))` of a demo counter: its series, w and o (the rule is
+    then computed from them, so revenue per hour adds up to revenue per day)."""
+    node = parse(expr)
+    if type(node).__name__ != "AggregateExpr" or str(node.op) != "sum":
+        return None
+    call = node.expr
+    if type(call).__name__ != "Call" or call.func.name != "increase" or type(call.args[0]).__name__ != "MatrixSelector":
+        return None
+    selector = call.args[0].vector_selector
+    metric = demo.defined.get(selector.name)
+    if metric is None or metric.type is not MetricType.COUNTER or selector.matchers.matchers:
+        return None
+    offset = selector.offset.total_seconds() if selector.offset else 0.0
+    raw = list(_metric_series(metric, _targets(demo.project, metric.source), demo))
+    return raw, call.args[0].range.total_seconds(), offset
+
+
+def _increase(counters: list[Callable[[float], float]], window: float, offset: float) -> Callable[[float], float]:
+    return lambda t: sum(c(t - offset) - c(t - offset - window) for c in counters)
+
+
+def _constant_at(value: float) -> Callable[[float], float]:
+    return lambda t: value
+
+
+def _episode(start: int, end: int) -> Callable[[float], float]:
+    """1 while an alert fires, absent otherwise."""
+    return lambda t: 1.0 if start <= t < end else math.nan
 
 
 def _down_a_minute_a_day(seed: float) -> Callable[[float], float]:
@@ -137,15 +281,20 @@ def _down_a_minute_a_day(seed: float) -> Callable[[float], float]:
     return lambda t: 0.0 if (t // 60) % 1440 == int(seed * 1440) else 1.0
 
 
-def _synthetic_series(name: str, project: Project, now: int) -> Iterator[Series]:
+def episodes(project: Project, now: int) -> dict[str, tuple[int, int]]:
+    """(start, end) of each alert's one firing episode, every 2 hours back from 2 hours ago; Watchdog always."""
+    return {alert.name: (now - 3600 * (2 + 2 * index), now - 3600 * (2 + 2 * index) + EPISODE)
+            for index, alert in enumerate(project.alerts.values()) if alert.condition != "vector(1)"}
+
+
+def _synthetic_series(name: str, demo: Demo) -> Iterator[Series]:
+    project = demo.project
     jobs = [(job.name, target) for job in project.scrape_jobs for target in job.targets]
     if name == "ALERTS":
-        for index, alert in enumerate(project.alerts.values()):
+        for alert in project.alerts.values():
             labels = {"alertname": alert.name, "alertstate": "firing", "severity": alert.severity, **alert.labels}
-            if alert.expr == "vector(1)":
-                yield name, labels, lambda t: 1.0
-            else:
-                yield name, labels, _episode(now - 3600 * (2 + 2 * index), 1200)
+            episode = demo.episodes.get(alert.name)
+            yield name, labels, _episode(*episode) if episode else _constant_at(1.0)
         return
     for job, instance in jobs:
         labels = {"job": job, "instance": instance}
@@ -153,22 +302,22 @@ def _synthetic_series(name: str, project: Project, now: int) -> Iterator[Series]
         if name == "up":
             yield name, labels, _down_a_minute_a_day(seed)
         else:
-            yield name, labels, _gauge_value("seconds" if name.endswith("seconds") else "", seed)
+            yield name, labels, _gauge(name, "seconds" if name.endswith("seconds") else "", labels, demo)
 
 
 def series_for(names: set[str], project: Project, now: int) -> list[Series]:
     """Every series to generate for the series names the dashboards read."""
-    defined = defined_series(project)
+    demo = Demo(project, watched_bounds(project), defined_series(project), episodes(project, now))
     found: list[Series] = []
-    families = {defined[n] for n in names if defined.get(n) is not None}
+    families = {demo.defined[n] for n in names if demo.defined.get(n) is not None}
     for metric in sorted(families, key=lambda m: m.name):  # type: ignore[union-attr]
         assert metric is not None
-        found += _metric_series(metric, _targets(project, metric.source))
+        found += _metric_series(metric, _targets(project, metric.source), demo)
     for name in sorted(names):
         if name in project.recording_rules:
-            found += _recorded_series(name, project)
-        elif defined.get(name, 0) is None:
-            found += _synthetic_series(name, project, now)
+            found += _recorded_series(name, demo)
+        elif demo.defined.get(name, 0) is None:
+            found += _synthetic_series(name, demo)
     return found
 
 

@@ -1,0 +1,269 @@
+"""The healthy side of every threshold that watches a demo series: alert comparisons and dashboard colours.
+
+An alert `x > c` says x is healthy at or below c; a panel whose base colour is green and turns red at c says
+the same of what it draws. Each watched expression is walked down to the series it shows (through
+aggregations, *_over_time, abs, `or` fallbacks and arithmetic with constants, whose inverse carries the
+threshold down), so `100 * avail / size < 5` bounds avail as a share of size and `increase(x[5m]) > 0` bounds
+x's rate to 0. A bound on a recorded series is carried into its rule's expression the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.checks.lint.dashboard_json import panels, variable_values
+from generator.core.grafana_promql import interpolate
+from generator.core.promql import PromQLError, parse
+from generator.model.project import Project
+from generator.targets.grafana import render as grafana_documents
+
+HEALTHY_COLOUR = "green"
+VALUE_PRESERVING = frozenset({"abs", "max_over_time", "min_over_time", "avg_over_time", "last_over_time",
+                              "quantile_over_time"})
+RATES = frozenset({"rate", "irate", "increase"})
+AGGREGATIONS = frozenset({"sum", "avg", "max", "min"})
+Matcher = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a watched expression shows: a series' value, its rate, or its share of another series (a / b)."""
+
+    name: str
+    matchers: tuple[Matcher, ...] = ()
+    kind: str = "value"
+    denominator: str = ""
+    part: tuple[str, ...] = ()
+    """For a share: the labels that tell the part from the whole (`status` in `x{status=~"5.."} / x`)."""
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        """Whether a series with these labels is among those the selector picks."""
+        return all(_matches(labels.get(label, ""), op, value) for label, op, value in self.matchers)
+
+
+@dataclass
+class Band:
+    """The healthy range of a subject: at least lower, at most upper (None: unbounded)."""
+
+    lower: float | None = None
+    upper: float | None = None
+
+    def add(self, lower: float | None, upper: float | None) -> None:
+        """Narrow the band by one more watcher's range."""
+        if lower is not None:
+            self.lower = lower if self.lower is None else max(self.lower, lower)
+        if upper is not None:
+            self.upper = upper if self.upper is None else min(self.upper, upper)
+
+
+@dataclass
+class Bounds:
+    """Every watched subject's healthy band."""
+
+    bands: dict[Subject, Band] = field(default_factory=dict)
+    alerts: dict[str, dict[Subject, Band]] = field(default_factory=dict)
+    """Per alert, the range of each subject it holds: outside it, the alert fires."""
+
+    def add(self, subject: Subject, lower: float | None, upper: float | None, alert: str = "") -> None:
+        """Record one watcher's healthy range of a subject (an alert's also under its name)."""
+        self.bands.setdefault(subject, Band()).add(lower, upper)
+        if alert:
+            self.alerts.setdefault(alert, {}).setdefault(subject, Band()).add(lower, upper)
+
+    def firing(self, name: str, kind: str, labels: dict[str, str]) -> dict[str, Band]:
+        """The alerts that watch a series (by alert name), with the range past which each fires."""
+        return {alert: band for alert, watched in self.alerts.items() for subject, band in watched.items()
+                if subject.name == name and subject.kind == kind and subject.matches(labels)}
+
+    def band(self, name: str, kind: str, labels: dict[str, str] | None = None) -> tuple[Band, str] | None:
+        """The narrowest band of a series (for shares: with the denominator it is a share of), None if unwatched."""
+        found = [(subject, band) for subject, band in self.bands.items()
+                 if subject.name == name and subject.kind == kind and (labels is None or subject.matches(labels))]
+        if not found:
+            return None
+        merged = Band()
+        for _, band in found:
+            merged.add(band.lower, band.upper)
+        return merged, found[0][0].denominator
+
+    def share_labels(self, name: str) -> frozenset[str]:
+        """Labels that tell a series' failing part from the rest (`status` in `x{status=~"5.."} / x`)."""
+        return frozenset(label for subject in self.bands if subject.name == name and subject.kind == "share"
+                         for label in subject.part)
+
+
+def _matches(actual: str, op: str, value: str) -> bool:
+    if op.endswith("Re"):
+        hit = re.fullmatch(value, actual) is not None
+        return hit if op == "MatchOp.Re" else not hit
+    return (actual == value) == (op == "MatchOp.Equal")
+
+
+def constant(node: Any) -> float | None:
+    """The value of an expression made of numbers only (`(14.4 * 0.001)`, `vector(0.999)`), else None."""
+    kind = type(node).__name__
+    if kind == "NumberLiteral":
+        return float(node.val)
+    if kind == "ParenExpr":
+        return constant(node.expr)
+    if kind == "Call" and node.func.name in ("vector", "scalar"):
+        return constant(node.args[0])
+    if kind == "BinaryExpr" and str(node.op) in "+-*/":
+        lhs, rhs = constant(node.lhs), constant(node.rhs)
+        if lhs is not None and rhs is not None:
+            return _apply(str(node.op), lhs, rhs)
+    return None
+
+
+def _apply(op: str, lhs: float, rhs: float) -> float:
+    return {"+": lhs + rhs, "-": lhs - rhs, "*": lhs * rhs, "/": lhs / rhs if rhs else math.inf}[op]
+
+
+Shown = tuple[Subject, Callable[[float], float], bool]
+"""A subject, the inverse mapping from the expression's value to the subject's, and whether it flips order."""
+
+
+def _selector(node: Any) -> Subject:
+    matchers = tuple((m.name, str(m.op), m.value) for m in node.matchers.matchers if m.name != "__name__")
+    return Subject(node.name, matchers)
+
+
+def _arithmetic(op: str, lhs: Any, rhs: Any) -> Shown | None:
+    left, right = constant(lhs), constant(rhs)
+    if left is None and right is None and op == "/":
+        numerator, whole = shown(lhs), [s.name for s in _subjects(rhs)]
+        if numerator is None or not whole:
+            return None
+        part, inverse, flips = numerator
+        other = next((name for name in whole if name != part.name), part.name)
+        scope = {m for subject in _subjects(rhs) if subject.name == part.name for m in subject.matchers}
+        labels = tuple(label for label, op, value in part.matchers if (label, op, value) not in scope)
+        return Subject(part.name, part.matchers, "share", other, labels), inverse, flips
+    inner = shown(rhs if left is not None else lhs)
+    if inner is None or (left is None) == (right is None):
+        return None
+    subject, inverse, flips = inner
+    c = left if left is not None else right
+    assert c is not None
+    undo: dict[tuple[str, bool], tuple[Callable[[float], float], bool]] = {
+        ("*", True): (lambda v: v / c, c < 0), ("*", False): (lambda v: v / c, c < 0),
+        ("+", True): (lambda v: v - c, False), ("+", False): (lambda v: v - c, False),
+        ("-", True): (lambda v: c - v, True), ("-", False): (lambda v: v + c, False),
+        ("/", False): (lambda v: v * c, c < 0),
+    }
+    step = undo.get((op, left is not None))
+    if step is None or c == 0:
+        return None
+    return subject, lambda v: inverse(step[0](v)), flips != step[1]
+
+
+def shown(node: Any) -> Shown | None:
+    """The one subject an expression draws, how to map its values back onto it, or None if it draws no one."""
+    kind = type(node).__name__
+    if kind == "VectorSelector":
+        return _selector(node), lambda v: v, False
+    if kind in ("ParenExpr", "MatrixSelector"):
+        return shown(node.expr if kind == "ParenExpr" else node.vector_selector)
+    if kind == "AggregateExpr" and str(node.op) in AGGREGATIONS:
+        return shown(node.expr)
+    if kind == "Call" and node.func.name in VALUE_PRESERVING | RATES and node.args:
+        inner = shown(node.args[-1])
+        if inner is None or node.func.name not in RATES:
+            return inner
+        window = node.args[-1].range.total_seconds() if node.func.name == "increase" else 1.0
+        subject, inverse, flips = inner
+        return Subject(subject.name, subject.matchers, "rate"), lambda v: inverse(v / window), flips
+    if kind == "BinaryExpr" and str(node.op) == "or":
+        return shown(node.lhs)
+    if kind == "BinaryExpr" and str(node.op) in "+-*/":
+        return _arithmetic(str(node.op), node.lhs, node.rhs)
+    return None
+
+
+def _subjects(node: Any) -> Iterator[Subject]:
+    if type(node).__name__ == "VectorSelector":
+        yield _selector(node)
+    for name in ("lhs", "rhs", "expr", "vector_selector"):
+        if (child := getattr(node, name, None)) is not None:
+            yield from _subjects(child)
+    for child in getattr(node, "args", None) or ():
+        yield from _subjects(child)
+
+
+def _comparisons(node: Any) -> Iterator[tuple[Any, str, float]]:
+    """(watched side, operator as read from it, threshold) of each ordering comparison with a constant."""
+    if type(node).__name__ == "BinaryExpr":
+        op = str(node.op)
+        if op == "==" and constant(node.rhs) == 0:
+            yield node.lhs, "<", 1.0  # fires at 0: a count or boolean gauge, healthy from 1 up
+        if op in (">", ">=", "<", "<="):
+            if (rhs := constant(node.rhs)) is not None:
+                yield node.lhs, op, rhs
+            elif (lhs := constant(node.lhs)) is not None:
+                yield node.rhs, {">": "<", ">=": "<=", "<": ">", "<=": ">="}[op], lhs
+        yield from _comparisons(node.lhs)
+        if op not in ("and", "unless"):  # their right side says when the alert applies (a traffic guard)
+            yield from _comparisons(node.rhs)
+    elif type(node).__name__ == "ParenExpr":
+        yield from _comparisons(node.expr)
+
+
+def _record(bounds: Bounds, node: Any, lower: float | None, upper: float | None, alert: str = "") -> None:
+    """Carry an expression's healthy range down onto the subject it shows."""
+    found = shown(node)
+    if found is None:
+        return
+    subject, inverse, flips = found
+    low, high = (None if v is None else inverse(v) for v in (lower, upper))
+    bounds.add(subject, *((high, low) if flips else (low, high)), alert=alert)
+
+
+def _alert_bounds(bounds: Bounds, project: Project) -> None:
+    for alert in project.alerts.values():
+        try:
+            root = parse(alert.condition)
+        except PromQLError:
+            continue
+        for side, op, threshold in _comparisons(root):
+            # the alert fires past the threshold: healthy is the other side
+            low, high = (threshold, None) if op[0] == "<" else (None, threshold)
+            _record(bounds, side, low, high, alert.name)
+
+
+def _panel_bounds(bounds: Bounds, project: Project) -> None:
+    for document in grafana_documents(project).values():
+        values = variable_values(document)
+        for panel in panels(document):
+            steps = (panel.get("fieldConfig", {}).get("defaults", {}).get("thresholds") or {}).get("steps") or []
+            healthy = [i for i, step in enumerate(steps) if step.get("color") == HEALTHY_COLOUR]
+            if not healthy or len(steps) < 2:
+                continue
+            first, last = healthy[0], healthy[-1]
+            lower = steps[first].get("value") if first > 0 else None
+            upper = steps[last + 1].get("value") if last + 1 < len(steps) else None
+            for target in panel.get("targets", []):
+                try:
+                    _record(bounds, parse(interpolate(str(target.get("expr", "")), values)), lower, upper)
+                except (KeyError, PromQLError):
+                    continue
+
+
+def _carry_into_rules(bounds: Bounds, project: Project) -> None:
+    """A recorded series' band also holds for what its rule computes from (its inputs' shares and rates)."""
+    for subject, band in list(bounds.bands.items()):
+        rule = project.recording_rules.get(subject.name)
+        if rule is not None and subject.kind == "value":
+            _record(bounds, parse(rule.expr), band.lower, band.upper)
+
+
+def watched_bounds(project: Project) -> Bounds:
+    """The healthy band of every series some alert or dashboard panel of the project holds to a threshold."""
+    bounds = Bounds()
+    _alert_bounds(bounds, project)
+    _panel_bounds(bounds, project)
+    _carry_into_rules(bounds, project)
+    return bounds

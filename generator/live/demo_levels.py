@@ -1,0 +1,86 @@
+"""Where a demo series sits on a healthy night: inside the band its watchers allow, at a magnitude its unit makes
+plausible, swinging with a daily cycle that never crosses a threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from prometheus_client import Histogram
+
+from generator.live.demo_bounds import Band
+
+DAY = 86400
+UNIT_TOP = {"percent": 100.0, "ratio": 1.0, "percentunit": 1.0}
+"""Largest value a unit allows; shares of another series top out at 1 too."""
+UNWATCHED = {"percent": 40.0, "ratio": 0.8, "percentunit": 0.8, "seconds": 0.2, "bytes": 4e9, "currency": 3000.0,
+             "reqps": 40.0}
+"""Typical level of an unwatched series of each unit (anything else: a count of about 5)."""
+BELOW_LIMIT = 0.2
+"""An upper-bounded series sits at this share of its limit (error ratios at 0.2% of a 1% line, burn rates 0.2)."""
+ABOVE_FLOOR = 1.1
+"""A lower-bounded, unitless-topped series sits this far above its floor (a week to exhaustion: 7.7 days)."""
+LATENCY_MEDIAN = 0.035
+LATENCY_SPREAD = 0.7
+"""Log-normal request latencies: median 35 ms, p95 about 110 ms, p99 about 180 ms."""
+
+FORECAST_EDGES = {"obsgen_forecast": 1.0, "obsgen_forecast_lower": 0.85, "obsgen_forecast_upper": 1.15}
+"""The sidecar's forecast and its band's edges, as multiples of the series the forecast learns from."""
+
+
+@dataclass(frozen=True)
+class Level:
+    """A series' centre and the relative amplitude of its daily swing around it."""
+
+    centre: float
+    swing: float
+
+    def over_day(self, seed: float) -> Callable[[float], float]:
+        """The level through a day, phase-shifted by seed."""
+        return lambda t: self.centre * (1 + self.swing * math.sin(2 * math.pi * (t / DAY + seed)))
+
+
+def _inside(centre: float, lower: float, upper: float) -> Level:
+    """A level at centre whose swing stays clear of both edges of the band."""
+    room = min(centre - lower, upper - centre) / centre if centre else 0.0
+    return Level(centre, max(0.0, min(0.5, 0.8 * room)))
+
+
+def level(band: Band | None, unit: str, share: bool = False) -> Level:
+    """A healthy level for a series with this band (None: unwatched) and unit."""
+    top = 1.0 if share else UNIT_TOP.get(unit)
+    if band is None or (band.lower is None and band.upper is None):
+        typical = UNWATCHED.get(unit, 5.0)
+        return Level(typical, 0.5) if top is None else _inside(typical, 0.0, top)
+    lower, upper = band.lower, band.upper if band.upper is not None else top
+    if upper is not None and upper <= 0:
+        return Level(0.0, 0.0)  # healthy means none at all: failures, missed evaluations
+    if lower is None:
+        assert upper is not None
+        return Level(BELOW_LIMIT * upper, 0.5)
+    if upper is None:
+        if unit == "" and float(lower).is_integer():
+            return Level(lower, 0.0)  # at least N of something countable: exactly N (one Alertmanager, up)
+        return _inside(ABOVE_FLOOR * lower, lower, math.inf)
+    return _inside(lower + (upper - lower) / 4, lower, upper)
+
+
+def breach(band: Band, unit: str) -> float:
+    """A value past the range an alert holds a series to, for while that alert fires."""
+    if band.upper is not None:
+        top = UNIT_TOP.get(unit)
+        return 1.5 * band.upper if top is None else min(1.5 * band.upper, (band.upper + top) / 2)
+    assert band.lower is not None
+    return band.lower - 1 if unit == "" and float(band.lower).is_integer() else 0.5 * band.lower
+
+
+def histogram_bounds(buckets: tuple[float, ...]) -> tuple[float, ...]:
+    """A histogram's finite bucket bounds (Prometheus' default ones when the definition lists none)."""
+    return buckets or tuple(b for b in Histogram.DEFAULT_BUCKETS if b != math.inf)
+
+
+def latency_share(bound: float, scale: float) -> float:
+    """Share of requests at most `bound` seconds long (log-normal), scale shifting the median per series."""
+    return 0.5 * (1 + math.erf(math.log(bound / (LATENCY_MEDIAN * scale)) / (LATENCY_SPREAD * math.sqrt(2))))

@@ -1,0 +1,94 @@
+"""The demo history draws a healthy night: every watched series inside the band its alerts and panels allow,
+except while the alert's synthetic episode says it fired."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from generator.core.promql import parse
+from generator.live.demo_bounds import constant, shown, watched_bounds
+from generator.live.demo_history import Series, episodes, series_for
+from generator.model.project import Project
+from generator.preview.source import dashboards
+from tests.conftest import DEMO_NOW, ROOT
+
+
+@pytest.fixture(scope="module")
+def demo_series(project: Project) -> list[Series]:
+    names = set().union(*(d.series_read() for d in dashboards(ROOT / "out" / "grafana")))
+    return series_for(names, project, DEMO_NOW)
+
+
+def _values(series: list[Series], name: str, at: float) -> list[float]:
+    return [value(at) for found, _, value in series if found == name]
+
+
+def test_a_threshold_is_carried_through_arithmetic_onto_the_series_it_shows() -> None:
+    found = shown(parse('100 * node_filesystem_avail_bytes{fstype!~"tmpfs"} / node_filesystem_size_bytes'))
+    assert found is not None
+    subject, inverse, flips = found
+    assert (subject.name, subject.kind, subject.denominator) == ("node_filesystem_avail_bytes", "share",
+                                                                "node_filesystem_size_bytes")
+    assert inverse(5) == pytest.approx(0.05) and not flips
+    sli = shown(parse("1 - (slo:x_sli_error:ratio_rate5m or on () vector(0))"))
+    assert sli is not None and sli[2] and sli[1](0.999) == pytest.approx(0.001)
+
+
+def test_increase_is_watched_as_a_rate_and_constants_fold() -> None:
+    found = shown(parse("increase(prometheus_tsdb_reloads_failures_total[5m])"))
+    assert found is not None and found[0].kind == "rate" and found[1](300) == pytest.approx(1)
+    assert constant(parse("(14.4 * 0.001)")) == pytest.approx(0.0144)
+    assert constant(parse("vector(0.999)")) == pytest.approx(0.999)
+
+
+def test_a_guard_on_the_right_of_and_is_no_bound(project: Project) -> None:
+    # ConversionRateLow applies only with >= 40 sessions a minute: that is no ceiling on traffic
+    assert not any(s.name == "sales_sessions_total" for s in watched_bounds(project).bands)
+
+
+def test_every_watched_gauge_is_inside_its_band_on_the_quiet_night(project: Project,
+                                                                     demo_series: list[Series]) -> None:
+    bounds = watched_bounds(project)
+    checked = 0
+    for name, labels, value in demo_series:
+        found = bounds.band(name, "value", labels)
+        if found is None or name.endswith(("_bucket", "_count", "_sum")):
+            continue
+        band, _ = found
+        for at in range(DEMO_NOW - 3600, DEMO_NOW + 1, 300):  # no episode in the last hour
+            v = value(at)
+            assert (band.lower is None or v >= band.lower) and (band.upper is None or v <= band.upper), \
+                f"{name}{labels} = {v} at {at}, outside {band}"
+        checked += 1
+    assert checked > 50
+
+
+def test_what_the_old_pictures_got_wrong_now_reads_healthy(demo_series: list[Series]) -> None:
+    disk = [v(DEMO_NOW) for n, labels, v in demo_series
+            if n == "obsgen_capacity_seconds_to_exhaustion" and labels["forecast"] == "disk_free"]
+    assert min(disk) > 7 * 86400  # days, not the old 0.2 s
+    assert max(_values(demo_series, "obsgen_anomaly_score", DEMO_NOW)) < 1
+    assert _values(demo_series, "slo:checkout_availability_objective:ratio", DEMO_NOW) == [0.999]
+    assert 0 < max(_values(demo_series, "service:http_errors:ratio_rate5m", DEMO_NOW)) < 0.01
+    assert all(0.5 <= v <= 1 for v in _values(demo_series, "slo:api_latency_period_error_budget_remaining:ratio",
+                                              DEMO_NOW))
+
+
+def test_an_alert_episode_puts_its_series_past_its_threshold(project: Project, demo_series: list[Series]) -> None:
+    start, end = episodes(project, DEMO_NOW)["CpuHigh"]
+    assert max(_values(demo_series, "instance:cpu_usage:percent", (start + end) / 2)) > 90
+    assert max(_values(demo_series, "instance:cpu_usage:percent", start - 600)) < 90
+    failures = [v for n, _, v in demo_series if n == "prometheus_rule_evaluation_failures_total"]
+    start, end = episodes(project, DEMO_NOW)["PrometheusRuleEvaluationFailures"]
+    assert all(f(start - 1) == 0 and f(end) > 0 for f in failures)
+
+
+def test_the_same_history_comes_out_of_every_run(project: Project, demo_series: list[Series]) -> None:
+    names = {name for name, _, _ in demo_series if not name.endswith(("_bucket", "_count", "_sum"))}
+    again = series_for(names, project, DEMO_NOW)
+    first = {(n, tuple(sorted(labels.items()))): v(DEMO_NOW - 1234) for n, labels, v in demo_series if n in names}
+    second = {(n, tuple(sorted(labels.items()))): v(DEMO_NOW - 1234) for n, labels, v in again}
+    assert first.keys() == second.keys()
+    assert all(first[k] == second[k] or (math.isnan(first[k]) and math.isnan(second[k])) for k in first)

@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter postgresql chromium fonts-dejavu-core
 STATE_DIR ?= .live
-# pytest workers: the end-to-end tests mostly wait on compressed time, so two workers overlap them with the rest.
+# pytest workers (tests/scheduling.py): the end-to-end tests mostly wait on compressed time, so two workers
+# overlap them with the rest.
 TEST_WORKERS ?= 2
 
 .PHONY: build test check lint bench clean debian-packages up down
@@ -34,7 +35,7 @@ test: $(STAMP) debian-packages lint
 	@fresh=$$(mktemp -d) && $(BIN)/obsgen build --quiet --out $$fresh/out >/dev/null && \
 	  if diff -r -q out $$fresh/out; then rm -rf $$fresh; else \
 	  echo "out/ is stale: run make build and commit out/"; rm -rf $$fresh; exit 1; fi
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(BIN)/pytest -n $(TEST_WORKERS) --no-loadscope-reorder
 
 check: $(STAMP)
 	$(BIN)/obsgen check out

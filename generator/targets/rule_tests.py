@@ -13,7 +13,7 @@ from generator.derive.rulesets import rule_sets_for_tests
 from generator.model import Alert, conventions
 from generator.model.conventions import ESCALATION_POLICY_LABEL
 from generator.model.project import Project
-from generator.model.rulesets import ImportedRecord
+from generator.model.rulesets import ImportedRecord, RuleSet
 from generator.targets.prometheus import alert_rule, escalation_copies
 
 EVALUATION_INTERVAL = "1m"
@@ -33,32 +33,22 @@ def _groups_needed(project: Project, group: str) -> list[str]:
     return sorted(needed)
 
 
-def rule_files(project: Project, group: str) -> list[str]:
-    """A group's rule file and those recording the series its rules read, transitively.
-
-    A test loads only these, so a long history (a 7-day example) is not evaluated against every rule.
-    """
-    files = [conventions.rule_file(name) for name in _groups_needed(project, group)]
-    files += [conventions.rule_set_file(rule_set.name) for rule_set in rule_sets_for_tests(project)]
-    return ["../" + path.removeprefix("prometheus/") for path in files]
-
-
-def group_eval_order(project: Project, group: str) -> list[str]:
-    """The groups a test of `group` loads, each after the groups recording what it reads (file order otherwise);
-    empty when there is one group, or names repeat.
+def _eval_order(project: Project, needed: list[str], rule_sets: list[RuleSet]) -> list[str]:
+    """The groups a test loads (obsgen's `needed`, then the rule sets'), each after the groups recording what it
+    reads (file order otherwise); empty when there is one group, or names repeat.
 
     Without it promtool evaluates the groups in a new random order each run, so an alert reading a recorded series
     sees this step's value or the previous one by chance, and a test near a boundary passes or fails by the run.
     """
     reads: dict[str, set[str]] = defaultdict(set)
     records: dict[str, set[str]] = defaultdict(set)
-    names = _groups_needed(project, group)
+    names = list(needed)
     for alert in project.alerts.values():
         reads[alert.group] |= metric_names(alert.condition)
     for rule in project.recording_rules.values():
         reads[rule.group] |= metric_names(rule.expr)
         records[rule.group].add(rule.name)
-    for rule_set in rule_sets_for_tests(project):
+    for rule_set in rule_sets:
         for rule_group in rule_set.groups:
             names.append(rule_group.name)
             for imported in rule_group.rules:
@@ -77,10 +67,18 @@ def group_eval_order(project: Project, group: str) -> list[str]:
     return order
 
 
-def test_file(project: Project, group: str, interval: str) -> dict[str, Any]:
-    """The head of a promtool test file for a group's rules: what it loads, how often and in which order."""
-    order = group_eval_order(project, group)
-    return {"rule_files": rule_files(project, group), "evaluation_interval": interval,
+def promtool_file(project: Project, group: str, interval: str) -> dict[str, Any]:
+    """The head of a promtool test file for a group's rules: what it loads, how often and in which order.
+
+    It loads the group's rule file and those recording the series its rules read, transitively, so a long history
+    (a 7-day example) is not evaluated against every rule.
+    """
+    needed = _groups_needed(project, group)
+    rule_sets = rule_sets_for_tests(project)
+    files = [conventions.rule_file(name) for name in needed]
+    files += [conventions.rule_set_file(rule_set.name) for rule_set in rule_sets]
+    order = _eval_order(project, needed, rule_sets)
+    return {"rule_files": ["../" + path.removeprefix("prometheus/") for path in files], "evaluation_interval": interval,
             **({"group_eval_order": order} if order else {})}
 
 
@@ -158,5 +156,5 @@ def render(project: Project) -> dict[str, Any]:
     files = {}
     for (group, interval), tests in sorted(by_file.items()):
         name = group if interval == EVALUATION_INTERVAL else f"{group}-every-{interval}"
-        files[f"{conventions.RULE_TESTS_DIR}/{name}.yml"] = {**test_file(project, group, interval), "tests": tests}
+        files[f"{conventions.RULE_TESTS_DIR}/{name}.yml"] = {**promtool_file(project, group, interval), "tests": tests}
     return files

@@ -15,7 +15,7 @@ from generator.derive.slo.scenarios import EVALUATION_STEP, Scenario, sample_ste
 from generator.model import SLO, Alert, conventions
 from generator.model.project import Project
 from generator.targets.prometheus import alert_rule
-from generator.targets.rule_tests import test_file
+from generator.targets.rule_tests import promtool_file
 
 
 def _at(minute: int) -> str:
@@ -77,6 +77,6 @@ def render(project: Project) -> dict[str, Any]:
         for scenario in scenarios(slo, holds(project, slo)):
             every = "" if scenario.step == EVALUATION_STEP else f"-every-{scenario.step}m"
             document = files.setdefault(f"{conventions.RULE_TESTS_DIR}/{group(slo)}-scenarios{every}.yml", {
-                **test_file(project, group(slo), f"{scenario.step}m"), "tests": []})
+                **promtool_file(project, group(slo), f"{scenario.step}m"), "tests": []})
             document["tests"].append(scenario_test(project, slo, scenario))
     return files

@@ -12,7 +12,7 @@ import yaml
 from generator.derive.slo.rules import group as slo_group
 from generator.model import SLO, Alert, conventions
 from generator.model.project import Project
-from generator.targets.rule_tests import rule_files
+from generator.targets.rule_tests import EVALUATION_INTERVAL, promtool_file
 from tests.scenarios import world
 from tests.scenarios.behaviour import checks
 from tests.scenarios.expected import SHOP_ALERTS, behaviour
@@ -30,7 +30,7 @@ def shipped_rule_files(project: Project, out: Path) -> list[str]:
     """The rule files of those alerts and of escalation, with the recording rules they read."""
     groups = {alert.group for alert in scenario_alerts(project)}
     groups |= {f"escalation-{policy}" for policy in project.escalation_policies}
-    files = {path for group in groups for path in rule_files(project, group)}
+    files = {path for group in groups for path in promtool_file(project, group, EVALUATION_INTERVAL)["rule_files"]}
     return sorted(str((out / conventions.RULE_TESTS_DIR / path).resolve()) for path in files)
 
 

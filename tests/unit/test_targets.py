@@ -6,7 +6,7 @@ from generator.derive.time_compression import apply
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager, prometheus
-from generator.targets.rule_tests import group_eval_order
+from generator.targets.rule_tests import promtool_file
 
 
 def _route(config: dict[str, Any], *matchers: str) -> dict[str, Any]:
@@ -88,5 +88,5 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 
 def test_promtool_tests_evaluate_a_recorded_series_before_the_alerts_that_read_it(project: Project) -> None:
     # alerts.yml comes first by name; CpuHigh reads instance:cpu_usage:percent from the recording group
-    assert group_eval_order(project, "alerts") == ["recording", "alerts"]
-    assert group_eval_order(project, "recording") == []  # one group: nothing to order
+    assert promtool_file(project, "alerts", "1m")["group_eval_order"] == ["recording", "alerts"]
+    assert "group_eval_order" not in promtool_file(project, "recording", "1m")  # one group: nothing to order

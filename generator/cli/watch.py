@@ -9,9 +9,11 @@ Each rebuild is the ordinary build (same pipeline, same atomic swap of out/), so
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 import typer
 
@@ -51,20 +53,44 @@ def changed(before: Snapshot, after: Snapshot) -> list[str]:
     return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
 
 
-def watch(definitions: Path, rebuild: Callable[[], object], stop: Callable[[], bool] = lambda: False) -> None:
-    """Build now, then again after every change under definitions/, until interrupted (or stop() says so)."""
+def watch(definitions: Path, rebuild: Callable[[], object]) -> None:
+    """Build now, then again after every change under definitions/, until Ctrl-C (SIGINT) or SIGTERM."""
+    stop = _stop_on_signals()
     typer.echo(f"obsgen: watching {relative(str(definitions.resolve()))}/ (Ctrl-C stops)", err=True)
     seen = snapshot(definitions)
     rebuild()
-    try:
-        while not stop():
-            time.sleep(INTERVAL)
-            now = snapshot(definitions)
-            edited = changed(seen, now)
-            if not edited:
-                continue
-            seen = now
-            typer.echo("changed: " + ", ".join(relative(path) for path in edited), err=True)
-            rebuild()
-    except KeyboardInterrupt:
-        pass
+    while not stop.asked:
+        time.sleep(INTERVAL)
+        now = snapshot(definitions)
+        edited = changed(seen, now)
+        if not edited:
+            continue
+        seen = now
+        typer.echo("changed: " + ", ".join(relative(path) for path in edited), err=True)
+        rebuild()
+
+
+class _Stop:
+    """Whether a stop was asked; set by a signal handler, which is why it is a plain attribute (a lock or an
+    Event's set() inside a handler deadlocks when the signal lands while the main thread holds it)."""
+
+    asked = False
+
+
+def _stop_on_signals() -> _Stop:
+    """Set by the first SIGINT or SIGTERM; a second SIGINT interrupts at once (a definitions module that never
+    returns). The first only asks: the build under way finishes, so out/ is swapped whole and the process exits 0.
+    A KeyboardInterrupt flying from wherever the build happened to be can be lost (raised inside a finalizer,
+    Python only prints it): in one CI run the watch went on for 30 s after Ctrl-C. A signal the shell ignores (a
+    background job's SIGINT) stays ignored."""
+    stop = _Stop()
+
+    def ask(signum: int, frame: FrameType | None) -> None:
+        if stop.asked and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop.asked = True
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, ask)
+    return stop

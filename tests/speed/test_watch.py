@@ -113,3 +113,18 @@ def test_watch_after_a_series_of_edits_leaves_out_as_a_full_build(tmp_path: Path
     build(definitions, tmp_path / "full")
     assert _files(out) == _files(tmp_path / "full")
     assert "for: 3h" in (out / RULES).read_text()
+
+
+def test_ctrl_c_at_any_moment_of_a_rebuild_ends_the_watch_with_0_and_out_whole(tmp_path: Path) -> None:
+    definitions = node_exporter_project(tmp_path, kubernetes=True)
+    rules = definitions / "node_exporter_prometheus_rule.py"
+    for hours, delay in enumerate((0.0, 0.02, 0.05, 0.1), start=1):  # before, early in and late in the rebuild
+        out = tmp_path / f"out-{hours}"
+        watcher = Watcher(definitions, out)
+        watcher.build_finished()
+        build(definitions, tmp_path / f"before-{hours}")
+        _save(rules, rules.read_text().replace(f'for_="{hours}h"', f'for_="{hours + 1}h"', 1))
+        time.sleep(delay)
+        assert watcher.stop() == 0, f"Ctrl-C {delay} s after a save"
+        build(definitions, tmp_path / f"after-{hours}")
+        assert _files(out) in (_files(tmp_path / f"before-{hours}"), _files(tmp_path / f"after-{hours}"))

@@ -146,4 +146,9 @@ def folds(series: Sequence[Series]) -> list[tuple[str, list[int], list[int]]]:
              [i for i, s in enumerate(series) if s.group == group])
             for group in groups
         ]
+    return file_folds(series)
+
+
+def file_folds(series: Sequence[Series]) -> list[tuple[str, list[int], list[int]]]:
+    """(label, train, test) file indices leaving one file out."""
     return [(s.name, [j for j in range(len(series)) if j != i], [i]) for i, s in enumerate(series)]

@@ -79,10 +79,9 @@ class _Stop:
 
 def _stop_on_signals() -> _Stop:
     """Set by the first SIGINT or SIGTERM; a second SIGINT interrupts at once (a definitions module that never
-    returns). The first only asks: the build under way finishes, so out/ is swapped whole and the process exits 0.
-    A KeyboardInterrupt flying from wherever the build happened to be can be lost (raised inside a finalizer,
-    Python only prints it): in one CI run the watch went on for 30 s after Ctrl-C. A signal the shell ignores (a
-    background job's SIGINT) stays ignored."""
+    returns). The first only asks: the build under way finishes and the process exits 0, on a service manager's
+    SIGTERM as on Ctrl-C, and also during the first build. A signal the shell ignores (a background job's SIGINT
+    in a script) stays ignored: SIGTERM stops such a watch."""
     stop = _Stop()
 
     def ask(signum: int, frame: FrameType | None) -> None:

@@ -29,6 +29,12 @@ EXTRA = RuleSet(name="extra", source="extra.yaml", groups=(RuleGroup(name="extra
 '''
 
 
+def _like_a_terminal() -> None:
+    """Ctrl-C reaches a command typed at a terminal; a test run as a script's background job inherits SIGINT
+    ignored, and the watch (rightly) keeps ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Watcher:
     """A running `obsgen build --watch`, read line by line."""
 
@@ -36,7 +42,8 @@ class Watcher:
         env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}  # as users run it
         self.process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--watch", "--quiet",
                                          "-d", str(definitions), "-o", str(out)],
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                        preexec_fn=_like_a_terminal)
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -52,8 +59,8 @@ class Watcher:
             said.append(self.lines.get(timeout=120))
         return said
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        self.process.send_signal(signum)
         return self.process.wait(timeout=30)
 
 
@@ -115,16 +122,17 @@ def test_watch_after_a_series_of_edits_leaves_out_as_a_full_build(tmp_path: Path
     assert "for: 3h" in (out / RULES).read_text()
 
 
-def test_ctrl_c_at_any_moment_of_a_rebuild_ends_the_watch_with_0_and_out_whole(tmp_path: Path) -> None:
+def test_ctrl_c_or_sigterm_at_any_moment_of_a_rebuild_ends_the_watch_with_0_and_out_whole(tmp_path: Path) -> None:
     definitions = node_exporter_project(tmp_path, kubernetes=True)
     rules = definitions / "node_exporter_prometheus_rule.py"
-    for hours, delay in enumerate((0.0, 0.02, 0.05, 0.1), start=1):  # before, early in and late in the rebuild
+    moments = ((0.0, signal.SIGINT), (0.02, signal.SIGINT), (0.05, signal.SIGTERM), (0.1, signal.SIGINT))
+    for hours, (delay, signum) in enumerate(moments, start=1):  # before, early in and late in the rebuild
         out = tmp_path / f"out-{hours}"
         watcher = Watcher(definitions, out)
         watcher.build_finished()
         build(definitions, tmp_path / f"before-{hours}")
         _save(rules, rules.read_text().replace(f'for_="{hours}h"', f'for_="{hours + 1}h"', 1))
         time.sleep(delay)
-        assert watcher.stop() == 0, f"Ctrl-C {delay} s after a save"
+        assert watcher.stop(signum) == 0, f"{signal.Signals(signum).name} {delay} s after a save"
         build(definitions, tmp_path / f"after-{hours}")
         assert _files(out) in (_files(tmp_path / f"before-{hours}"), _files(tmp_path / f"after-{hours}"))

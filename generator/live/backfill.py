@@ -151,6 +151,21 @@ def write_recorded(rules: list[RecordingRule], history: History, data_dir: Path,
 
 
 @dataclass(frozen=True)
+class Recorder:
+    """The recording rules over the demo's series, and how often the live Prometheus evaluates them: what
+    write_recorded needs besides the stretch of past and a port."""
+
+    rules: tuple[RecordingRule, ...]
+    eval_interval: str
+
+    def write(self, history: History, data_dir: Path, port: int) -> float:
+        """The rules evaluated over history into data_dir; returns the seconds it took."""
+        started = time.monotonic()
+        write_recorded(list(self.rules), history, data_dir, data_dir.parent, port, self.eval_interval)
+        return time.monotonic() - started
+
+
+@dataclass(frozen=True)
 class Past:
     """The demo's backfilled history: where its shop opened, and how to write the rest of it up to now."""
 
@@ -158,16 +173,25 @@ class Past:
     model: BusinessModel | None
     history: History
     target: dict[str, str]
+    recorder: Recorder | None = None
+    recording_seconds: float = 0.0
+    """How long evaluating the rules over the whole history took: the catch-up's evaluation takes no longer."""
 
-    def catch_up(self, data: Path) -> None:
-        """The demo's series from the end of the history up to Prometheus' first scrape, written just before it
-        starts. The seconds spent evaluating rules and starting servers, and the first scrape's delay, would
-        otherwise be a gap: increase() over a compressed hour whose window starts or ends in it extrapolates only
-        half a scrape into it, a dip of several percent the anomaly detector rightly reports as a new shape (the
-        same gap after a real restart is a few seconds of an hour). The seconds written ahead are what the demo
-        will serve then (no fault is injected before the stack is up); a scrape that comes sooner is refused as
-        older than the written blocks, so the series goes on without a gap either way."""
+    def catch_up(self, data: Path, port: int) -> None:
+        """The demo's series, and the recording rules over them, from the end of the history up to Prometheus'
+        first scrape, written just before it starts. The seconds spent starting the other servers, and the first
+        scrape's delay, would otherwise be a gap: increase() over a compressed hour whose window starts or ends in
+        it extrapolates only half a scrape into it, a dip of several percent the anomaly detector rightly reports
+        as a new shape (the same gap after a real restart is a few seconds of an hour), and a recorded series
+        stays flat across it (query_range fills a gap with the last value), a flat stretch of several of the
+        forecasts' steps once a busy machine makes the start slow. The seconds written ahead are what the demo
+        will serve then (no fault is injected before the stack is up); a scrape or a rule evaluation that comes
+        sooner is refused as older than the written blocks, so both series go on without a gap either way."""
         step = self.history.step
-        rest = History(self.history.end + step, time.time() + FIRST_SCRAPE_DELAY + step, step)
-        if self.model is not None and rest.end > rest.start:
-            write_raw(self.model, rest, self.target, data, data.parent)
+        ahead = FIRST_SCRAPE_DELAY + step + (self.recording_seconds if self.recorder else 0.0)
+        rest = History(self.history.end + step, time.time() + ahead, step)
+        if self.model is None or rest.end <= rest.start:
+            return
+        write_raw(self.model, rest, self.target, data, data.parent)
+        if self.recorder is not None:
+            self.recorder.write(rest, data, port)

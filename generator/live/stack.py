@@ -277,7 +277,7 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
         supervisor.start(name, _alertmanager_argv(name, options, ports, out, state_dir),
                          http_ready(url[name] + "/-/ready"), url[name])
     retention = project.retention.server_retention if project.retention else "15d"
-    past.catch_up(data)
+    past.catch_up(data, _free_port(set(ports.values())))
     supervisor.start("prometheus", [
         "prometheus", f"--config.file={out / 'prometheus/prometheus.yml'}", listen["prometheus"],
         f"--storage.tsdb.path={data}", f"--storage.tsdb.retention.time={retention}",
@@ -317,9 +317,9 @@ def _backfill(project: Project, options: Options, ports: dict[str, int], data: P
     model = BusinessModel(epoch=history.start, time_scale=1 / options.time_scale)
     target = {"job": app_job.name, "instance": f"127.0.0.1:{ports['demo']}", **app_job.labels}
     backfill.write_raw(model, history, target, data, data.parent)
-    backfill.write_recorded(backfill.needing_history(project, modelled), history, data, data.parent,
-                            _free_port(set(ports.values())), project.stack.evaluation_interval)
-    return backfill.Past(history.start, model, history, target)
+    recorder = backfill.Recorder(tuple(backfill.needing_history(project, modelled)), project.stack.evaluation_interval)
+    seconds = recorder.write(history, data, _free_port(set(ports.values())))
+    return backfill.Past(history.start, model, history, target, recorder, seconds)
 
 
 def _resend_delay(options: Options) -> str:

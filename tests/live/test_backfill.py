@@ -9,10 +9,19 @@ from pathlib import Path
 import pytest
 
 from generator.derive.time_compression import apply
-from generator.live.backfill import FIRST_SCRAPE_DELAY, History, Past, needing_history, openmetrics, write_raw
+from generator.live.backfill import (
+    FIRST_SCRAPE_DELAY,
+    History,
+    Past,
+    Recorder,
+    needing_history,
+    openmetrics,
+    write_raw,
+)
 from generator.live.demo.business import BusinessModel
 from generator.model.profile import Profile
 from generator.model.project import Project
+from tests.servers import free_port
 
 MODELLED = BusinessModel(epoch=0.0).series_names()
 
@@ -49,13 +58,22 @@ def test_promtool_turns_the_history_into_blocks(tmp_path: Path) -> None:
     assert any((block / "meta.json").exists() for block in (tmp_path / "data").iterdir())
 
 
-def test_the_past_catches_up_to_prometheus_first_scrape_just_before_it_starts(tmp_path: Path) -> None:
+def test_the_past_and_its_recordings_catch_up_to_prometheus_first_scrape_just_before_it_starts(
+        tmp_path: Path, project: Project) -> None:
     now = time.time()
-    history = History(now - 3600.0, now - 30.0, 1.0)  # rules took 30 s to backfill
-    past = Past(history.start, BusinessModel(epoch=history.start), history, {"job": "api"})
-    past.catch_up(tmp_path / "data")
-    blocks = [block for block in (tmp_path / "data").iterdir() if (block / "meta.json").exists()]
-    span = json.loads((blocks[0] / "meta.json").read_text())
-    assert len(blocks) == 1 and span["minTime"] == pytest.approx((now - 29.0) * 1000, abs=1000)
-    # up to the first scrape, 5 s after Prometheus starts: no gap for increase() to extrapolate over
-    assert span["maxTime"] >= (now + FIRST_SCRAPE_DELAY) * 1000
+    history = History(now - 3600.0, now - 30.0, 1.0)  # the other servers took 30 s to start
+    rules = needing_history(apply(project, Profile(time_scale=1 / 60, scrape_interval="1s")), MODELLED)
+    past = Past(history.start, BusinessModel(epoch=history.start), history, {"job": "api"},
+                Recorder(tuple(rules), "1s"), recording_seconds=0.5)
+    past.catch_up(tmp_path / "data", free_port())
+    blocks = [json.loads((block / "meta.json").read_text()) for block in (tmp_path / "data").iterdir()
+              if (block / "meta.json").exists()]
+    raw, recorded = sorted(blocks, key=lambda meta: -meta["stats"]["numSeries"])
+    assert raw["minTime"] == pytest.approx((now - 29.0) * 1000, abs=1000)
+    assert recorded["stats"]["numSeries"] == 1  # from the second sample on: increase() needs two
+    assert recorded["minTime"] == pytest.approx(raw["minTime"] + 1000, abs=1000)
+    # up to the first scrape, 5 s after Prometheus starts, plus the recordings' own evaluation: no gap for
+    # increase() to extrapolate over, and no stretch where the recorded revenue stays flat (its evaluations are on
+    # whole seconds and stop short of the raw samples' end, by less than two)
+    assert raw["maxTime"] >= (now + FIRST_SCRAPE_DELAY + 0.5) * 1000
+    assert recorded["maxTime"] >= raw["maxTime"] - 2000

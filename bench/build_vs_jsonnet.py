@@ -263,7 +263,7 @@ def stages(definitions: Path, out: Path) -> dict[str, float]:
     compiled = compile_definitions(definitions)
     assert compiled.project is not None and compiled.rendered is not None, compiled.report.sorted()
     now = timed("compile", now)
-    files = reuse.serialised(compiled.rendered, f"{compiled.project.root.name}/", out, definitions)
+    files = reuse.serialised(compiled.rendered, compiled.digests, f"{compiled.project.root.name}/", out, definitions)
     now = timed("serialise", now)
     write_tree(files, out)
     timed("write", now)

@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from generator.build import load  # noqa: E402
+from generator.checks.base import Context  # noqa: E402
 from generator.checks.secrets import leaks, message  # noqa: E402
 from generator.importer.write import import_files  # noqa: E402
 from generator.package import kubernetes  # noqa: E402
@@ -30,7 +31,7 @@ def scan(definitions: Path, what: str) -> int:
     rendered = render_all(project)
     rendered |= kubernetes.render(project, rendered)
     started = time.perf_counter()
-    found = leaks(project, rendered)
+    found = leaks(Context(project, rendered=rendered))
     print(f"{what}: {len(rendered)} documents scanned in {time.perf_counter() - started:.2f} s, "
           f"{len(found)} findings")
     for leak in found:

@@ -6,6 +6,7 @@ writes nothing unless no error was found.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,12 @@ from generator.targets import render_all
 @dataclass
 class Compiled:
     """What a build found: the project (None if it could not be built), every problem, and the rendered documents
-    (None when an error stops the build)."""
+    (None when an error stops the build) with their digests, taken once for the checks and packaging."""
 
     project: Project | None
     report: Report = field(default_factory=Report)
-    rendered: dict[str, Any] | None = None
+    rendered: Mapping[str, Any] | None = None
+    digests: Mapping[str, str | None] = field(default_factory=dict)
 
 
 def _checked(definitions: Path, warm: WarmModules | None = None) -> Compiled:
@@ -60,8 +62,9 @@ def load(definitions: Path) -> Project:
     return compiled.project
 
 
-def _render(project: Project, report: Report) -> dict[str, Any] | None:
-    """Every target's documents and their Kubernetes packaging, checked; None (and problems said) on errors."""
+def _render(project: Project, report: Report) -> Context | None:
+    """Every target's documents and their Kubernetes packaging, checked (in the context the checks read); None
+    (and problems said) on errors."""
     try:
         rendered = render_all(project)
         rendered |= kubernetes.render(project, rendered)
@@ -71,9 +74,10 @@ def _render(project: Project, report: Report) -> dict[str, Any] | None:
     except TemplateError as error:  # an annotation template obsgen evaluates for a rule test
         report.problems.append(Problem(project.stack.location, BUILD_ERROR.code, Level.ERROR, str(error)))
         return None
-    found = run(Context(project, rendered=rendered), RENDERED_CHECKS, codes())
+    context = Context(project, rendered=rendered)
+    found = run(context, RENDERED_CHECKS, codes())
     report.extend(found)
-    return None if found.errors else rendered
+    return None if found.errors else context
 
 
 def compile_definitions(definitions: Path, profile: Profile | None = None,
@@ -86,11 +90,13 @@ def compile_definitions(definitions: Path, profile: Profile | None = None,
             return compiled
         if profile is not None:
             compiled.project = apply(compiled.project, profile)
-        compiled.rendered = _render(compiled.project, compiled.report)
+        context = _render(compiled.project, compiled.report)
+        if context is not None:
+            compiled.rendered, compiled.digests = context.rendered, context.digests
     return compiled
 
 
-def serialised(rendered: dict[str, Any], project: Project) -> dict[str, bytes]:
+def serialised(rendered: Mapping[str, Any], project: Project) -> dict[str, bytes]:
     """Every output file's bytes, with the header naming the definitions they come from."""
     source = f"{project.root.name}/"
     return {path: serialise(path, document, source) for path, document in sorted(rendered.items())}
@@ -99,10 +105,10 @@ def serialised(rendered: dict[str, Any], project: Project) -> dict[str, bytes]:
 def compile_project(project: Project) -> dict[str, bytes]:
     """A checked (possibly profiled) project's files; ProblemsFound when a definition cannot be rendered."""
     report = Report()
-    rendered = _render(project, report)
-    if rendered is None:
+    context = _render(project, report)
+    if context is None:
         raise ProblemsFound(report.sorted())
-    return serialised(rendered, project)
+    return serialised(context.rendered, project)
 
 
 def build(definitions: Path, out: Path, profile: Profile | None = None,
@@ -111,5 +117,5 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
     compiled = compile_definitions(definitions, profile, warm)
     if compiled.project is None or compiled.rendered is None:
         raise ProblemsFound(compiled.report.sorted())
-    files = reuse.serialised(compiled.rendered, f"{compiled.project.root.name}/", out, definitions)
+    files = reuse.serialised(compiled.rendered, compiled.digests, f"{compiled.project.root.name}/", out, definitions)
     return compiled, write_tree(files, out)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
+from generator.core.disk_cache import value_digest
 from generator.core.errors import Level, Location
 from generator.derive.expressions import Expression, expressions
 from generator.derive.series import defined_series
@@ -66,6 +67,12 @@ class Context:
     def expressions(self) -> list[Expression]:
         """Every PromQL expression of the project, with where it is written (computed once for every check)."""
         return list(expressions(self.project))
+
+    @cached_property
+    def digests(self) -> dict[str, str | None]:
+        """Each rendered document's digest (disk_cache.value_digest), taken once per build: the secret scan's cache
+        and packaging's reuse of unchanged files both key on it."""
+        return {path: value_digest(document) for path, document in self.rendered.items()}
 
     @cached_property
     def series(self) -> dict[str, Metric | None]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from generator.checks.base import Context, Finding
 from generator.core import secret_scan
-from generator.core.disk_cache import source_digest, value_digest
+from generator.core.disk_cache import source_digest
 from generator.core.errors import Level, Location
 from generator.core.secret_scan import Secret, distinct, find, under_key
 from generator.model import Definition
@@ -132,15 +132,15 @@ _WALKED: dict[str, _Walked] = {}
 """The last build's documents walked, by digest: a process that builds again (--watch) walks only new ones."""
 
 
-def leaks(project: Project, rendered: Mapping[str, Any]) -> list[Leak]:
-    """Every secret in the rendered documents, each once, with where it came from.
+def leaks(context: Context) -> list[Leak]:
+    """Every secret in the context's rendered documents, each once, with where it came from.
 
     Strings are scanned once each however many documents hold them (the packaged copies of dashboards and
     rules repeat most of them): identifiers in one text, every other string in one text per document that
     first holds it, so a build after an edit scans again only the texts that changed (find() knows the others
     clean from the last build)."""
+    project, rendered, digests = context.project, context.rendered, context.digests
     with secret_scan.clean_cached(project.root) as clean:  # the build's, or one of its own
-        digests = {output: value_digest(document) for output, document in rendered.items()}
         whole = None if None in digests.values() else "build:" + hashlib.sha256(
             "".join([source_digest(__file__), *(f"\0{output}\0{digest}" for output, digest in digests.items())])
             .encode()).hexdigest()
@@ -157,7 +157,7 @@ def leaks(project: Project, rendered: Mapping[str, Any]) -> list[Leak]:
     return result
 
 
-def _found(rendered: Mapping[str, Any], digests: dict[str, str | None]) -> tuple[list[Secret], dict[str, str]]:
+def _found(rendered: Mapping[str, Any], digests: Mapping[str, str | None]) -> tuple[list[Secret], dict[str, str]]:
     """The secrets in the documents, and the output first holding each string."""
     global _WALKED
     walked: dict[str, _Walked] = {}
@@ -194,6 +194,6 @@ def message(leak: Leak) -> str:
 
 
 def check(context: Context) -> Iterator[Finding]:
-    for leak in leaks(context.project, context.rendered):
+    for leak in leaks(context):
         at: Definition | Location = leak.definition if leak.definition is not None else context.project.stack
         yield Finding(at, message(leak), leak.field if leak.definition is not None else ())

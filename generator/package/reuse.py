@@ -2,21 +2,23 @@
 
 YAML emission is most of a warm build's time after loading. For each file the disk cache keeps the digest of the
 document that produced out/'s bytes, and the digest of those bytes: when this build's document has the same digest
-and out/ still holds the same bytes, they are reused as they are. The document's digest (disk_cache.value_digest)
-covers every value with its exact type (a tuple is not a list, an int not a float) and refuses anything else, so
-two documents share a digest only when serialise() would write the same bytes for both.
+and out/ still holds the same bytes, they are reused as they are. The document's digest (disk_cache.value_digest,
+taken once per build by the checks' Context and shared with the secret scan) covers every value with its exact type
+(a tuple is not a list, an int not a float) and refuses anything else, so two documents share a digest only when
+serialise() would write the same bytes for both; the header's source is in the cache's version.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
 import yaml
 
-from generator.core.disk_cache import DiskCache, source_digest, value_digest
+from generator.core.disk_cache import DiskCache, source_digest
 from generator.package import emit
 
 
@@ -32,22 +34,24 @@ def _held(file: Path, digest: str) -> bytes | None:
     return data if _digest(data) == digest else None
 
 
-def serialised(rendered: dict[str, Any], source: str, out: Path, definitions: Path) -> dict[str, bytes]:
-    """Every file's bytes, as emit.serialise gives them; reused from out/ when the document is the same."""
-    cache = DiskCache(definitions, "serialised",
-                      f"pyyaml {yaml.__version__} orjson {orjson.__version__} {source_digest(emit.__file__)}")
+def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], source: str, out: Path,
+               definitions: Path) -> dict[str, bytes]:
+    """Every file's bytes, as emit.serialise gives them; reused from out/ when the document (by its digest in
+    digests, None for one that has none) is the same."""
+    cache = DiskCache(definitions, "serialised", f"pyyaml {yaml.__version__} orjson {orjson.__version__} "
+                      f"{source_digest(emit.__file__)} {source}")
     files: dict[str, bytes] = {}
     for path, document in sorted(rendered.items()):
         emit.contained(path)  # as serialise() would: out/'s bytes are never read from outside it
-        key = value_digest((document, source))  # None: a value it cannot digest, serialised every time
+        key = digests[path]  # None: a value it cannot digest, serialised every time
         stored = cache.get(path) if key else None
         data = None
         if isinstance(stored, list) and len(stored) == 2 and stored[0] == key:
             data = _held(out / path, stored[1])
-        if data is None:
+        if data is None:  # (a reused file keeps the entry get() found: its bytes are not hashed again)
             data = emit.serialise(path, document, source)
+            if key:
+                cache.put(path, [key, _digest(data)])
         files[path] = data
-        if key:
-            cache.put(path, [key, _digest(data)])
     cache.save()
     return files

@@ -3,18 +3,21 @@ damaged, stale or edited cache (or out/ file) is computed again."""
 
 from __future__ import annotations
 
+import marshal
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 import pytest
 
-from generator.build import compile_definitions
+from generator.build import build, compile_definitions
+from generator.checks.base import Context
 from generator.checks.secrets import leaks
-from generator.core import promql
-from generator.core.disk_cache import DiskCache
+from generator.core import disk_cache, promql
+from generator.core.disk_cache import DiskCache, value_digest
 from generator.package import emit, reuse
 from tests.speed.project import node_exporter_project
 
@@ -65,41 +68,71 @@ def test_a_damaged_promql_cache_is_parsed_again(tmp_path: Path, damage: str) -> 
     assert _facts_in_a_new_build(tmp_path) == computed
 
 
+def _serialised(documents: dict[str, Any], out: Path, definitions: Path,
+                source: str = "definitions/") -> dict[str, bytes]:
+    """reuse.serialised with the documents' digests, as the build's checks took them."""
+    digests = {path: value_digest(document) for path, document in documents.items()}
+    return reuse.serialised(documents, digests, source, out, definitions)
+
+
 def test_serialised_bytes_are_reused_only_for_the_same_document_and_the_same_out_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     documents: dict[str, Any] = {"a.yml": {"groups": [{"name": "x", "interval": 1}]}, "b.json": {"v": [1, 2]}}
-    first = reuse.serialised(documents, "definitions/", out, tmp_path)
+    first = _serialised(documents, out, tmp_path)
     assert first == {path: emit.serialise(path, doc) for path, doc in documents.items()}
     out.mkdir()
     for path, data in first.items():
         (out / path).write_bytes(data)
-    assert reuse.serialised(documents, "definitions/", out, tmp_path) == first
+    assert _serialised(documents, out, tmp_path) == first
 
     (out / "b.json").write_bytes(b"edited by hand\n")
     changed = {"a.yml": {"groups": [{"name": "x", "interval": 1.0}]}, "b.json": documents["b.json"]}
-    again = reuse.serialised(changed, "definitions/", out, tmp_path)
+    again = _serialised(changed, out, tmp_path)
     assert again == {path: emit.serialise(path, doc) for path, doc in changed.items()}
     assert b"interval: 1.0" in again["a.yml"]
 
 
+def test_serialised_bytes_are_not_reused_under_another_source_in_the_header(tmp_path: Path) -> None:
+    out, documents = tmp_path / "out", {"a.yml": {"groups": []}}
+    out.mkdir()
+    (out / "a.yml").write_bytes(_serialised(documents, out, tmp_path)["a.yml"])
+    renamed = _serialised(documents, out, tmp_path, "renamed/")
+    assert renamed == {"a.yml": emit.serialise("a.yml", {"groups": []}, "renamed/")}
+
+
+def test_a_build_marshals_each_rendered_document_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marshalled: list[Any] = []
+
+    def dumps(value: Any, version: int) -> bytes:
+        marshalled.append(value)
+        return marshal.dumps(value, version)
+
+    monkeypatch.setattr(disk_cache, "marshal", SimpleNamespace(dumps=dumps))
+    definitions = node_exporter_project(tmp_path, kubernetes=True)
+    for _ in range(2):  # into a new out/, then into the unchanged one
+        compiled, _ = build(definitions, tmp_path / "out")
+        assert compiled.rendered is not None and len(marshalled) == len(compiled.rendered) > 0
+        marshalled.clear()
+
+
 def test_a_path_outside_out_is_refused_before_any_file_is_read(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="would reach outside out/"):
-        reuse.serialised({"../definitions/secret.yml": {"a": 1}}, "definitions/", tmp_path / "out", tmp_path)
+        _serialised({"../definitions/secret.yml": {"a": 1}}, tmp_path / "out", tmp_path)
 
 
 def test_the_secret_scan_remembers_only_clean_texts_and_finds_a_new_secret(tmp_path: Path) -> None:
     definitions = node_exporter_project(tmp_path, kubernetes=False)
     compiled = compile_definitions(definitions)
     assert compiled.project is not None and compiled.rendered is not None
-    assert leaks(compiled.project, compiled.rendered) == []
+    assert leaks(Context(compiled.project, rendered=compiled.rendered)) == []
     cache = definitions / "__pycache__/obsgen-secrets.cache"
     assert cache.exists()
     leaked = {**compiled.rendered, "alertmanager/extra.yml": {"url": "https://ops:Zq8vLr2mWx4Tn@example.com/hook"}}
     for _ in range(2):  # the second time with the first's cache
-        (leak,) = leaks(compiled.project, leaked)
+        (leak,) = leaks(Context(compiled.project, rendered=leaked))
         assert leak.secret.value == "Zq8vLr2mWx4Tn" and leak.output == "alertmanager/extra.yml"
     assert b"Zq8vLr2mWx4Tn" not in cache.read_bytes()
-    assert leaks(compiled.project, compiled.rendered) == []
+    assert leaks(Context(compiled.project, rendered=compiled.rendered)) == []
 
 
 def test_a_build_of_texts_all_found_clean_before_never_loads_detect_secrets(tmp_path: Path) -> None:

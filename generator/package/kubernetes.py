@@ -147,15 +147,15 @@ def dashboard_config_maps(project: Project, kube: Kubernetes, rendered: Rendered
                              f"{name}: change one grafana_uid")
         uids[path] = dashboard.uid
         key = f"{dashboard.uid}.json"
-        document = serialise(key, rendered[conventions.dashboard_file(dashboard.folder, dashboard.uid)]).decode()
-        if len(document.encode()) > CONFIG_MAP_BYTES:
+        data = serialise(key, rendered[conventions.dashboard_file(dashboard.folder, dashboard.uid)])
+        if len(data) > CONFIG_MAP_BYTES:
             raise DefinitionError(dashboard.location, f"dashboard {dashboard.name}: its JSON is "
-                                  f"{len(document.encode())} bytes, over the 1 MiB "
+                                  f"{len(data)} bytes, over the 1 MiB "
                              "a ConfigMap holds; split the dashboard")
         meta = metadata(kube, name, kube.dashboard_labels)
         if dashboard.folder != ROOT_FOLDER:
             meta["annotations"] = {kube.folder_annotation: dashboard.folder}
-        files[path] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {key: document}}
+        files[path] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {key: data.decode()}}
     return files
 
 

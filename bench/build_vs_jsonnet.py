@@ -2,11 +2,12 @@
 
 The obsgen project is generated into a temporary folder by `obsgen import` of the anchor's manifests/
 (never into definitions/), plus a small base module (Stack, AlertingConfig, Kubernetes); the 10x and 100x
-projects import ten and a hundred renamed copies of the same manifests. Every measurement is a fresh process,
-interleaved: each round runs every command once, RUNS rounds (BENCH_RUNS overrides; the 100x build
-BENCH_RUNS_100 times, default 1), all in this one run on this machine: wall seconds (median, min), CPU seconds
-of the child (user + system, median) and its peak resident memory (getrusage through wait4). Children run with
-bytecode caching on, as installed programs do, and so with obsgen's caches in definitions/__pycache__.
+projects import ten and a hundred renamed copies of the same manifests (bench/kube_prometheus/project.py).
+Every measurement is a fresh process (bench/kube_prometheus/processes.py), interleaved: each round runs every
+command once, RUNS rounds (BENCH_RUNS overrides; the 100x build BENCH_RUNS_100 times, default 1), all in this
+one run on this machine: wall seconds (median, min), CPU seconds of the child (user + system, median) and its
+peak resident memory (getrusage through wait4). Children run with bytecode caching on, as installed programs
+do, and so with obsgen's caches in definitions/__pycache__.
 The "stage" column is the in-process work after imports that turns sources into output text: the
 peers' evaluate call (a JSON string in memory); obsgen's compile (load, checks, render, checks of the files) and
 serialise (the bytes of every file in memory), timed by `bench/build_vs_jsonnet.py --stages`, which also times
@@ -32,156 +33,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
 from jsonnet_peer import ANCHOR
+from kube_prometheus.processes import CHILD_ENV, ROOT, Sample, obsgen, run
+from kube_prometheus.project import project
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 COPIES = 10
 COPIES_100 = int(os.environ.get("BENCH_COPIES_100", "100"))
 """The largest project (0 leaves it out: making it takes minutes); built BENCH_RUNS_100 times (default 1)."""
 RUNS_100 = int(os.environ.get("BENCH_RUNS_100", "1"))
-RULE_MANIFESTS = sorted((ANCHOR / "manifests").glob("*-prometheusRule.yaml"))
-DASHBOARD_MANIFEST = ANCHOR / "manifests" / "grafana-dashboardDefinitions.yaml"
-# Bytecode caching is what every installed Python program gets; this environment may switch it off.
-CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
-BASE_MODULE = '''"""What kube-prometheus sets besides rules and dashboards: stack, receivers, Kubernetes packaging."""
-
-from generator.model import AlertingConfig, Kubernetes, Severity, Stack, WebhookChannel
-
-STACK = Stack(name="kube-prometheus", docs_url="https://runbooks.prometheus-operator.dev/runbooks")
-CHANNELS = [WebhookChannel(name="oncall", url="http://alert-receiver.monitoring.svc:8080/alerts")]
-ALERTING = AlertingConfig(severities=(Severity(name="info", channels=(), cooldown="1h"),
-                                      Severity(name="warning", channels=("oncall",), cooldown="5m"),
-                                      Severity(name="critical", channels=("oncall",), cooldown="1m")))
-KUBERNETES = Kubernetes(namespace="monitoring")
-'''
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One fresh-process run."""
-
-    wall: float
-    cpu: float
-    peak_mb: float
-    stdout: str
-    returncode: int = 0
-
-
-def run(argv: list[str], cwd: Path = ROOT, check: bool = True) -> Sample:
-    """Run a child to completion; wall time, its own CPU time and peak RSS (wait4, not all children)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=CHILD_ENV, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if check and proc.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err.read().decode()[-3000:]}")
-        return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode(),
-                      proc.returncode)
-
-
-def obsgen(*args: str) -> list[str]:
-    """argv of the installed obsgen console script."""
-    return [str(BIN / "obsgen"), *args]
-
-
-# --- the equivalent obsgen project --------------------------------------------------------------
-
-def _renamed(document: dict[str, Any], copy: int, recorded: list[str]) -> dict[str, Any]:
-    """A PrometheusRule with every object name, group, alert and recorded series suffixed by the copy."""
-    pattern = re.compile(r"(?<![\w:])(" + "|".join(map(re.escape, recorded)) + r")(?![\w:])")
-    document["metadata"]["name"] += f"-copy{copy}"
-    for group in document["spec"]["groups"]:
-        group["name"] += f"-copy{copy}"
-        for rule in group["rules"]:
-            rule["expr"] = pattern.sub(lambda m: f"{m.group(1)}_copy{copy}", str(rule["expr"]))
-            if "alert" in rule:
-                rule["alert"] += f"Copy{copy}"
-            else:
-                rule["record"] += f"_copy{copy}"
-    return document
-
-
-def _renamed_dashboards(document: dict[str, Any], copy: int) -> dict[str, Any]:
-    """The dashboards ConfigMapList with every ConfigMap, file, title and uid suffixed by the copy."""
-    for item in document["items"]:
-        item["metadata"]["name"] += f"-copy{copy}"
-        renamed = {}
-        for name, text in item["data"].items():
-            dashboard = json.loads(text)
-            dashboard["title"] += f" copy {copy}"
-            dashboard["uid"] = f"{dashboard['uid'][:32]}-copy{copy}"
-            renamed[f"copy{copy}-{name}"] = json.dumps(dashboard, indent=4)
-        item["data"] = renamed
-    return document
-
-
-def _copies(sources: list[Path], directory: Path, copies: int) -> list[Path]:
-    """The sources, or `copies` renamed copies of them written under directory (copy 0 keeps the names)."""
-    if copies == 1:
-        return sources
-    documents = {path: yaml.safe_load(path.read_text()) for path in sources}
-    recorded = sorted({rule["record"] for doc in documents.values() if doc["kind"] == "PrometheusRule"
-                       for group in doc["spec"]["groups"] for rule in group["rules"] if "record" in rule},
-                      key=len, reverse=True)
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for copy in range(copies):
-        for path, document in documents.items():
-            target = directory / f"copy{copy}-{path.name}"
-            renamed = json.loads(json.dumps(document))
-            if copy:
-                renamed = (_renamed(renamed, copy, recorded) if document["kind"] == "PrometheusRule"
-                           else _renamed_dashboards(renamed, copy))
-            target.write_text(yaml.safe_dump(renamed, sort_keys=False, width=1000))
-            written.append(target)
-    return written
-
-
-@dataclass(frozen=True)
-class Project:
-    """An equivalent obsgen project: its definitions/, what it holds, whether the dashboards are in it."""
-
-    definitions: Path
-    summary: str
-    dashboards: bool
-
-
-def project(directory: Path, copies: int) -> Project:
-    """definitions/ of the kube-prometheus equivalent, by `obsgen import` of the rules, then of the dashboards
-    when this obsgen imports Grafana dashboards (a failed dashboard import leaves a rules-only project)."""
-    definitions, made = directory / "definitions", directory / "project.json"
-    if made.exists():  # kept from an earlier run (BENCH_PROJECTS)
-        kept = json.loads(made.read_text())
-        return Project(definitions, kept["summary"], kept["dashboards"])
-    shutil.rmtree(directory, ignore_errors=True)
-    definitions.mkdir(parents=True)
-    (definitions / "__init__.py").write_text("")
-    (definitions / "base.py").write_text(BASE_MODULE)
-    imported = run(obsgen("import", "--definitions", str(definitions),
-                          *map(str, _copies(RULE_MANIFESTS, directory / "src", copies))))
-    summary = imported.stdout.strip().splitlines()[-1].removeprefix("obsgen import: ")
-    said = run(obsgen("import", "--definitions", str(definitions),
-                      *map(str, _copies([DASHBOARD_MANIFEST], directory / "src", copies))), check=False).stdout
-    listed = run(obsgen("list", "--definitions", str(definitions))).stdout.splitlines()
-    dashboards = sum(line.split()[0] == "Dashboard" for line in listed if line.strip())
-    panels = re.search(r"\((\d+) panels\)", said)
-    summary = (f"{summary.split(' recording rules')[0]} recording rules; {dashboards} dashboards"
-               + (f", {panels.group(1)} panels" if panels else ""))
-    made.write_text(json.dumps({"summary": summary, "dashboards": dashboards > 0}))
-    return Project(definitions, summary, dashboards > 0)
-
-
-# --- measurements -------------------------------------------------------------------------------
 
 @dataclass
 class Row:

@@ -2,7 +2,8 @@
 
 Before schema 16 panels lived in `rows: [...]`, sized in spans of 12 and in pixels: they become the flat
 grid list with row panels. Panel types Grafana removed become their successors
-(generator.interop.grafana_successors). Old settings holding the old default carry nothing and are left
+(generator.interop.grafana_successors, with the graph's and the old table's in grafana_graph_successor and
+grafana_table_successor). Old settings holding the old default carry nothing and are left
 behind; any other setting with no successor stays in the panel, kept verbatim, with a note.
 """
 
@@ -15,6 +16,8 @@ from typing import Any
 
 from generator.core.verbatim import empty, merge, without
 from generator.interop import grafana_successors as successors
+from generator.interop.grafana_old_values import Translated
+from generator.interop.grafana_table_successor import is_old_table, table
 from generator.interop.notes import Notes
 from generator.targets.grafana import BUILTIN_ANNOTATION
 
@@ -110,17 +113,17 @@ def _grid_thresholds(panel: dict[str, Any]) -> dict[str, Any]:
     return {**panel, "grid": grid, "thresholds": [*(panel.get("thresholds") or []), *found]}
 
 
-def _old_text(old: dict[str, Any]) -> successors.Translated:
+def _old_text(old: dict[str, Any]) -> Translated:
     return {"type": "text", "options": {"mode": old.get("mode") or "markdown", "content": old.get("content", "")}}, {
         "mode", "content"}
 
 
-def _translator(panel: dict[str, Any], schema: int) -> Callable[[dict[str, Any]], successors.Translated] | None:
+def _translator(panel: dict[str, Any], schema: int) -> Callable[[dict[str, Any]], Translated] | None:
     kind = str(panel.get("type"))
     if kind in successors.SUCCESSORS:
         return successors.SUCCESSORS[kind]
-    if successors.is_old_table(panel, schema):
-        return successors.table
+    if is_old_table(panel, schema):
+        return table
     if successors.is_old_heatmap(panel):
         return successors.heatmap
     if kind == "text" and "content" in panel and "options" not in panel:

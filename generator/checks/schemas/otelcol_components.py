@@ -1,0 +1,341 @@
+"""OpenTelemetry Collector contrib 0.162.0 component settings, the subset obsgen writes, by component type.
+
+Mirrors the component READMEs and config.go of opentelemetry-collector(-contrib) at v0.162.0:
+receiver/otlpreceiver, receiver/zipkinreceiver, receiver/filelogreceiver (type file_log since
+0.149; pkg/stanza json_parser), processor/memorylimiterprocessor, processor/batchprocessor,
+processor/attributesprocessor, processor/resourceprocessor, processor/tailsamplingprocessor,
+connector/spanmetricsconnector (type span_metrics), connector/forwardconnector,
+exporter/otlpexporter (type otlp_grpc since 0.144), exporter/otlphttpexporter (otlp_http),
+exporter/zipkinexporter, exporter/prometheusexporter, extension/healthcheckextension. The document
+that names and wires them is generator.checks.schemas.otelcol.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from generator.checks.schemas import Strict
+
+
+class Endpoint(Strict):
+    """A server or client endpoint."""
+
+    endpoint: str
+
+
+class Protocols(Strict):
+    """OTLP receiver protocols."""
+
+    grpc: Endpoint | None = None
+    http: Endpoint | None = None
+
+
+class OtlpReceiver(Strict):
+    """receivers.otlp."""
+
+    protocols: Protocols
+
+
+class ZipkinReceiver(Strict):
+    """receivers.zipkin."""
+
+    endpoint: str
+    parse_string_tags: bool = False
+
+
+class ParseFrom(Strict):
+    """A field reference of a stanza parser."""
+
+    parse_from: str
+
+
+class TimeParser(Strict):
+    """json_parser.timestamp."""
+
+    parse_from: str
+    layout_type: Literal["strptime", "gotime", "epoch"] = "strptime"
+    layout: str = ""
+    location: str = ""
+
+
+class SeverityParser(Strict):
+    """json_parser.severity."""
+
+    parse_from: str
+    preset: str = ""
+    mapping: dict[str, Any] | None = None
+
+
+class TraceParser(Strict):
+    """json_parser.trace."""
+
+    trace_id: ParseFrom | None = None
+    span_id: ParseFrom | None = None
+    trace_flags: ParseFrom | None = None
+
+
+class JsonParser(Strict):
+    """A json_parser stanza operator."""
+
+    type: Literal["json_parser"]
+    id: str = ""
+    output: str = ""
+    parse_from: str = ""
+    parse_to: str = ""
+    on_error: Literal["send", "send_quiet", "drop", "drop_quiet"] = "send"
+    timestamp: TimeParser | None = None
+    severity: SeverityParser | None = None
+    trace: TraceParser | None = None
+
+
+class FileLogReceiver(Strict):
+    """receivers.file_log."""
+
+    include: list[str] = Field(min_length=1)
+    exclude: tuple[str, ...] = ()
+    start_at: Literal["beginning", "end"] = "end"
+    include_file_name: bool = True
+    include_file_path: bool = False
+    resource: dict[str, str] = Field(default_factory=dict)
+    attributes: dict[str, str] = Field(default_factory=dict)
+    operators: tuple[JsonParser, ...] = ()
+
+
+class MemoryLimiter(Strict):
+    """processors.memory_limiter."""
+
+    check_interval: str
+    limit_mib: int = Field(default=0, ge=0)
+    spike_limit_mib: int = Field(default=0, ge=0)
+    limit_percentage: int = Field(default=0, ge=0, le=100)
+    spike_limit_percentage: int = Field(default=0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _spike_below_limit(self) -> MemoryLimiter:
+        if self.limit_mib and self.spike_limit_mib >= self.limit_mib:
+            raise ValueError("spike_limit_mib must be below limit_mib")
+        return self
+
+
+class Batch(Strict):
+    """processors.batch."""
+
+    send_batch_size: int = 8192
+    send_batch_max_size: int = 0
+    timeout: str = "200ms"
+    metadata_keys: tuple[str, ...] = ()
+
+
+class AttributeAction(Strict):
+    """One action of the attributes or resource processor."""
+
+    key: str
+    action: Literal["insert", "update", "upsert", "delete", "hash", "extract", "convert"]
+    value: Any = None
+    from_attribute: str = ""
+    from_context: str = ""
+    pattern: str = ""
+    converted_type: str = ""
+
+
+class AttributesProcessor(Strict):
+    """processors.attributes."""
+
+    actions: list[AttributeAction] = Field(min_length=1)
+
+
+class ResourceProcessor(Strict):
+    """processors.resource."""
+
+    attributes: list[AttributeAction] = Field(min_length=1)
+
+
+class Latency(Strict):
+    """latency policy."""
+
+    threshold_ms: int = Field(ge=0)
+    upper_threshold_ms: int = 0
+
+
+class Probabilistic(Strict):
+    """probabilistic policy."""
+
+    sampling_percentage: float = Field(ge=0, le=100)
+    hash_salt: str = ""
+
+
+class StatusCode(Strict):
+    """status_code policy."""
+
+    status_codes: list[Literal["OK", "ERROR", "UNSET"]] = Field(min_length=1)
+
+
+class StringAttribute(Strict):
+    """string_attribute policy."""
+
+    key: str
+    values: list[str] = Field(min_length=1)
+    enabled_regex_matching: bool = False
+    cache_max_size: int = 0
+    invert_match: bool = False
+
+
+PolicyType = Literal["always_sample", "latency", "probabilistic", "status_code", "string_attribute", "and"]
+
+
+class SubPolicy(Strict):
+    """A policy inside an and-policy."""
+
+    name: str
+    type: PolicyType
+    latency: Latency | None = None
+    probabilistic: Probabilistic | None = None
+    status_code: StatusCode | None = None
+    string_attribute: StringAttribute | None = None
+
+    @model_validator(mode="after")
+    def _settings_match_type(self) -> SubPolicy:
+        given = [k for k in ("latency", "probabilistic", "status_code", "string_attribute", "and_")
+                 if getattr(self, k, None) is not None]
+        expected = [] if self.type == "always_sample" else ["and_" if self.type == "and" else self.type]
+        if given != expected:
+            raise ValueError(f"policy {self.name}: type {self.type} takes settings {expected}, got {given}")
+        return self
+
+
+class AndSettings(Strict):
+    """and policy."""
+
+    and_sub_policy: list[SubPolicy] = Field(min_length=2)
+
+
+class Policy(SubPolicy):
+    """A tail_sampling policy."""
+
+    and_: AndSettings | None = Field(default=None, alias="and")
+
+
+class DecisionCache(Strict):
+    """tail_sampling.decision_cache."""
+
+    sampled_cache_size: int = 0
+    non_sampled_cache_size: int = 0
+
+
+class TailSampling(Strict):
+    """processors.tail_sampling."""
+
+    decision_wait: str = "30s"
+    num_traces: int = Field(default=50000, gt=0)
+    expected_new_traces_per_sec: int = 0
+    decision_cache: DecisionCache | None = None
+    sample_on_first_match: bool = False
+    drop_pending_traces_on_shutdown: bool = False
+    policies: list[Policy] = Field(min_length=1)
+
+
+class Dimension(Strict):
+    """A span_metrics dimension."""
+
+    name: str
+    default: str | None = None
+
+
+class Explicit(Strict):
+    """Explicit histogram buckets."""
+
+    buckets: list[str] = Field(min_length=1)
+
+
+class Histogram(Strict):
+    """span_metrics.histogram."""
+
+    unit: Literal["ms", "s"] = "ms"
+    disable: bool = False
+    explicit: Explicit | None = None
+
+
+class Exemplars(Strict):
+    """span_metrics.exemplars."""
+
+    enabled: bool = False
+    max_per_data_point: int = 0
+
+
+class SpanMetrics(Strict):
+    """connectors.span_metrics."""
+
+    namespace: str = "traces.span.metrics"
+    histogram: Histogram | None = None
+    dimensions: tuple[Dimension, ...] = ()
+    exclude_dimensions: tuple[str, ...] = ()
+    exemplars: Exemplars | None = None
+    metrics_flush_interval: str = "60s"
+    metrics_expiration: str = "0s"
+    aggregation_temporality: Literal["AGGREGATION_TEMPORALITY_CUMULATIVE", "AGGREGATION_TEMPORALITY_DELTA"] = (
+        "AGGREGATION_TEMPORALITY_CUMULATIVE")
+
+
+class Forward(Strict):
+    """connectors.forward."""
+
+
+class Tls(Strict):
+    """Client TLS settings."""
+
+    insecure: bool = False
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+
+
+class OtlpExporter(Strict):
+    """exporters.otlp_grpc and exporters.otlp_http (same client settings, different transport)."""
+
+    endpoint: str
+    tls: Tls | None = None
+    compression: Literal["gzip", "zstd", "snappy", "none", ""] = "gzip"
+    timeout: str = ""
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+class ZipkinExporter(Strict):
+    """exporters.zipkin."""
+
+    endpoint: str
+    format: Literal["json", "proto"] = "json"
+    default_service_name: str = ""
+
+
+class PrometheusExporter(Strict):
+    """exporters.prometheus."""
+
+    endpoint: str
+    namespace: str = ""
+    const_labels: dict[str, str] = Field(default_factory=dict)
+    send_timestamps: bool = False
+    metric_expiration: str = "5m"
+    enable_open_metrics: bool = False
+
+
+class HealthCheck(Strict):
+    """extensions.health_check."""
+
+    endpoint: str = "localhost:13133"
+    path: str = "/"
+
+
+RECEIVERS: dict[str, type[BaseModel]] = {"otlp": OtlpReceiver, "zipkin": ZipkinReceiver, "file_log": FileLogReceiver}
+PROCESSORS: dict[str, type[BaseModel]] = {
+    "memory_limiter": MemoryLimiter, "batch": Batch, "attributes": AttributesProcessor,
+    "resource": ResourceProcessor, "tail_sampling": TailSampling,
+}
+CONNECTORS: dict[str, type[BaseModel]] = {"span_metrics": SpanMetrics, "forward": Forward}
+EXPORTERS: dict[str, type[BaseModel]] = {
+    "otlp_grpc": OtlpExporter, "otlp_http": OtlpExporter, "zipkin": ZipkinExporter,
+    "prometheus": PrometheusExporter,
+}
+EXTENSIONS: dict[str, type[BaseModel]] = {"health_check": HealthCheck}
+

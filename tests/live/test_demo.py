@@ -6,6 +6,7 @@ import itertools
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,6 +64,18 @@ def test_counters_continue_the_history_from_the_shop_opening(demo: tuple[str, Sh
     sessions = _value(text, 'sales_sessions_total{user_segment="new"}')
     opened_for = shop.model.sessions_between(0.0, shop._last)
     assert sessions == pytest.approx(0.4 * opened_for, rel=1e-6)
+
+
+def test_a_scrape_reads_the_counters_as_of_the_scrape_not_of_the_last_tick(demo: tuple[str, Shop]) -> None:
+    url, shop = demo
+    revenue = next(series for series in shop.model.counters_at(0.0)
+                   if series.name == "revenue_total" and series.label_dict == {"product_category": "books"})
+    time.sleep(0.3)  # the fixture runs no tick thread: as if it had been starved that long
+    began = time.time()  # what Prometheus stamps the sample with
+    scraped = _value(requests.get(f"{url}/metrics", timeout=5).text, 'revenue_total{product_category="books"}')
+    # the backfilled past ends with the model's value at a moment just before this scrape began: a lower value here
+    # would be a counter reset
+    assert scraped >= shop.model.counters_at(began)[revenue]
 
 
 def test_faults_show_in_the_shop_and_the_simulated_host(demo: tuple[str, Shop]) -> None:

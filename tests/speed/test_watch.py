@@ -61,7 +61,12 @@ class Watcher:
 
     def stop(self, signum: int = signal.SIGINT) -> int:
         self.process.send_signal(signum)
-        return self.process.wait(timeout=30)
+        try:
+            return self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:  # it did not stop: the test fails, and leaves nothing running
+                self.process.kill()
+                self.process.wait()
 
 
 def _files(out: Path) -> dict[str, bytes]:

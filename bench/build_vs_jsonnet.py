@@ -113,7 +113,7 @@ def stages(definitions: Path, out: Path) -> dict[str, float]:
     start = time.perf_counter()
     from generator.build import compile_definitions
     from generator.package import reuse
-    from generator.package.emit import write_tree
+    from generator.package.tree import write_tree
     times = {"import": time.perf_counter() - start}
 
     def timed(name: str, started: float) -> float:

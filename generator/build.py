@@ -24,7 +24,8 @@ from generator.load.warm import WarmModules
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.package import kubernetes, reuse
-from generator.package.emit import WriteReport, serialise, write_tree
+from generator.package.emit import serialise
+from generator.package.tree import WriteReport, write_tree
 from generator.targets import render_all
 
 
@@ -111,11 +112,18 @@ def compile_project(project: Project) -> dict[str, bytes]:
     return serialised(context.rendered, project)
 
 
-def build(definitions: Path, out: Path, profile: Profile | None = None,
-          warm: WarmModules | None = None) -> tuple[Compiled, WriteReport]:
-    """Compile and write; ProblemsFound (and out/ untouched) when anything is an error."""
+def build_files(definitions: Path, out: Path, profile: Profile | None = None,
+                warm: WarmModules | None = None) -> tuple[Compiled, dict[str, bytes]]:
+    """Compile and serialise (reusing out/'s bytes of unchanged documents); ProblemsFound on any error."""
     compiled = compile_definitions(definitions, profile, warm)
     if compiled.project is None or compiled.rendered is None:
         raise ProblemsFound(compiled.report.sorted())
-    files = reuse.serialised(compiled.rendered, compiled.digests, f"{compiled.project.root.name}/", out, definitions)
+    return compiled, reuse.serialised(compiled.rendered, compiled.digests, f"{compiled.project.root.name}/", out,
+                                      definitions)
+
+
+def build(definitions: Path, out: Path, profile: Profile | None = None,
+          warm: WarmModules | None = None) -> tuple[Compiled, WriteReport]:
+    """Compile and write; ProblemsFound (and out/ untouched) when anything is an error."""
+    compiled, files = build_files(definitions, out, profile, warm)
     return compiled, write_tree(files, out)

@@ -18,6 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("checks",),
     ("package",),
     ("build",),
+    ("replay",),
     ("importer", "analysis", "apply", "live", "exporter", "logging_json", "scaffold", "preview"),
     ("cli",),
     ("__main__",),

@@ -10,7 +10,7 @@ from generator.apply.files import CommandStore, DirectoryStore, Store
 from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, ApiError, Connection, Credentials, Unreachable
 from generator.apply.outcome import Action, Finding, Outcome
-from generator.package.emit import require_built
+from generator.package.tree import require_built
 
 RELOADABLE = {"alertmanager": alertmanager.SERVER, "prometheus": prometheus.SERVER}
 ORDER = ("alertmanager", "prometheus", "grafana")  # receivers exist before the rules that page them

@@ -28,11 +28,13 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
     import gc
 
     gc.set_threshold(100_000, 50, 100)  # a one-shot compile keeps what it allocates: collecting often only costs
-    from generator.model.profile import Profile
+    profile = None
+    if scale != 1.0:  # the models load only when needed: a replayed build never loads them
+        from generator.model.profile import Profile
 
-    if scale != 1.0 and out.resolve() == Path("out").resolve():
-        fail(ValueError("a time-compressed build must not replace out/: give --out DIR"))
-    profile = Profile(time_scale=1 / scale) if scale != 1.0 else None
+        if out.resolve() == Path("out").resolve():
+            fail(ValueError("a time-compressed build must not replace out/: give --out DIR"))
+        profile = Profile(time_scale=1 / scale)
     if watch:
         from generator.cli.watch import watch as watch_definitions
         from generator.load.warm import WarmModules
@@ -49,22 +51,23 @@ def _build_once(definitions: Path, out: Path, profile: "Profile | None", output:
     only changed modules run, and the files written and the time taken are said."""
     import time
 
-    from generator.build import build as run_build
     from generator.core.errors import ProblemsFound
+    from generator.replay import build as run_build
 
     started = time.perf_counter()
     try:
-        compiled, written = run_build(definitions, out, profile, warm)
+        built = run_build(definitions, out, profile, warm)
     except ProblemsFound as error:
         report(error.problems, output, warnings=not quiet)
         if warm is not None:
             typer.echo(f"obsgen: {len(error.problems)} problems, {out}/ left as it was", err=True)
         return False
-    report(compiled.report.problems, output, warnings=not quiet)
+    report(built.problems, output, warnings=not quiet)
     if not quiet:
-        for problem, reason in compiled.report.disabled:
+        for problem, reason in built.disabled:
             typer.echo(where(f"note: {problem.location}: {problem.code} switched off ({reason}): {problem.message}"),
                        err=True)
+    written = built.written
     if warm is not None and len(written.written) + len(written.removed) <= NAMED_CHANGES:
         for verb, paths in (("wrote", written.written), ("removed", written.removed)):
             for path in paths:
@@ -93,7 +96,7 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
     from generator.build import compile_definitions
     from generator.checks import telemetry
     from generator.checks.tools import run_all
-    from generator.package.emit import require_built
+    from generator.package.tree import require_built
 
     try:
         require_built(out)

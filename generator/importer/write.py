@@ -21,7 +21,7 @@ from generator.importer.pysource import module_source
 from generator.importer.reading import MAX_BYTES, ReadError, check_size, error_line
 from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series, yaml_documents
 from generator.model import Definition
-from generator.package.emit import exchange
+from generator.package.tree import exchange
 
 MODULE = re.compile(r"[a-z][a-z0-9_]*")
 

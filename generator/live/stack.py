@@ -33,7 +33,7 @@ from generator.live.webhook_sink import READY_PATH as SINK_READY
 from generator.model import ScrapeJob, Source
 from generator.model.profile import Profile
 from generator.model.project import Project
-from generator.package.emit import write_tree
+from generator.package.tree import write_tree
 from generator.targets.prometheus import FEATURES as PROMETHEUS_FEATURES
 
 PREFERRED_PORTS = {"demo": 8000, "prometheus": 9090, "alertmanager": 9093, "webhook": 9099,

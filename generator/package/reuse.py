@@ -19,7 +19,7 @@ import orjson
 import yaml
 
 from generator.core.disk_cache import DiskCache, source_digest
-from generator.package import emit
+from generator.package import emit, tree
 
 
 def _digest(data: bytes) -> str:
@@ -42,7 +42,7 @@ def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], s
                       f"{source_digest(emit.__file__)} {source}")
     files: dict[str, bytes] = {}
     for path, document in sorted(rendered.items()):
-        emit.contained(path)  # as serialise() would: out/'s bytes are never read from outside it
+        tree.contained(path)  # as serialise() would: out/'s bytes are never read from outside it
         key = digests[path]  # None: a value it cannot digest, serialised every time
         stored = cache.get(path) if key else None
         data = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,18 @@ class _BestEffortCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def _cache() -> jinja2.BytecodeCache | None:
+@cache
+def _cache() -> _BestEffortCache | None:
     try:
         return _BestEffortCache()
     except (OSError, RuntimeError):  # no private temporary directory to be had: compile every time
         return None
+
+
+def cache_directory() -> str | None:
+    """The directory of compiled templates (a cache keyed by their source, not an input of a build), if any."""
+    found = _cache()
+    return found.directory if found is not None else None
 
 
 def environment(**syntax: Any) -> jinja2.Environment:

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.package.emit import serialise, write_tree
+from generator.package.emit import serialise
+from generator.package.tree import write_tree
 
 
 def test_yaml_has_header_keeps_order_and_blocks_multiline() -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.package import emit
-from generator.package.emit import write_tree
+from generator.package import tree as out_tree
+from generator.package.tree import write_tree
 
 Tree = dict[str, bytes]
 FORK = multiprocessing.get_context("fork")
@@ -39,7 +39,7 @@ def _kill_at(step: str, without_exchange: bool, files: Tree, out: Path) -> None:
     if without_exchange:
         def unsupported(a: Path, b: Path) -> None:
             raise OSError(errno.ENOSYS, "renameat2 is not available")
-        emit.exchange = unsupported  # type: ignore[assignment]
+        out_tree.exchange = unsupported  # type: ignore[assignment]
 
     def checkpoint(reached: str) -> None:
         if reached == step:

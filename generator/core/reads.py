@@ -1,0 +1,250 @@
+"""What a block of Python read from outside the process, recorded through audit hooks, and whether it still holds.
+
+A build is a function of what it reads: the files it opens (the definitions, the data files they load, obsgen's
+own templates, every module's source), the directories it lists, the paths it probes with stat() (os.path.exists,
+Path.is_file), the imports it could not find, and the process' environment, working directory and interpreter
+(the caller puts those in its key). CPython raises an audit event for each of these but stat(), which is wrapped
+while recording. Anything whose result no file holds (running a program, opening a socket, loading a C library,
+changing the environment or the working directory, or any event not known to be harmless) makes the block
+`unsafe`: nothing it produced may be reused.
+
+Paths under the `ignored` roots (caches that only ever save time, out/) are not inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.machinery
+import importlib.util
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+HARMLESS = frozenset({
+    "builtins.id", "compile", "exec", "import", "open", "marshal.dumps", "marshal.loads", "marshal.load",
+    "object.__getattr__", "object.__setattr__", "object.__delattr__", "sys._getframe", "sys._getframemodulename",
+    "code.__new__", "function.__new__", "os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.glob/2",
+    "pathlib.Path.glob", "pathlib.Path.rglob", "os.mkdir", "os.remove", "os.rename", "os.replace", "os.rmdir",
+    "os.chmod", "os.utime", "os.link", "os.symlink", "shutil.rmtree", "shutil.copyfile", "shutil.copymode",
+    "shutil.copystat", "shutil.move", "tempfile.mkstemp", "tempfile.mkdtemp", "fcntl.flock", "fcntl.fcntl",
+    "time.sleep", "sys.settrace", "sys.setprofile", "gc.get_referrers", "gc.get_referents", "gc.get_objects",
+    "array.__new__", "sys.addaudithook", "cpython._PySys_ClearAuditHooks", "os.truncate", "os.listxattr",
+    "os.getxattr",
+})
+"""Events that neither read nor depend on anything outside the process beyond what the hook records."""
+_WRITES = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+_MISSING = ("missing",)
+
+FileSignature = tuple[int, int, int, str]
+"""(size, mtime_ns, inode, sha256 of the content)."""
+
+
+@dataclass
+class Reads:
+    """The inputs a block read, each with what it held; `unsafe` names why its result must not be reused."""
+
+    files: dict[str, FileSignature] = field(default_factory=dict)
+    listings: dict[str, str] = field(default_factory=dict)
+    probes: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    absent: list[str] = field(default_factory=list)
+    unsafe: str | None = None
+    ignored: tuple[str, ...] = ()
+    """Path prefixes that are no input: entries under them are left out of listings too."""
+
+    def data(self) -> tuple[Any, ...]:
+        """The record as plain values (marshal or JSON can hold it)."""
+        return self.files, self.listings, self.probes, self.absent, self.unsafe, self.ignored
+
+    @classmethod
+    def from_data(cls, data: Any) -> Reads:
+        """The record data() gave (TypeError or ValueError if it is not one)."""
+        files, listings, probes, absent, unsafe, ignored = data
+        return cls({path: tuple(signature) for path, signature in files.items()}, dict(listings),
+                   {path: tuple(probe) for path, probe in probes.items()}, list(absent), unsafe, tuple(ignored))
+
+    def changed(self) -> str | None:
+        """The first input that no longer holds what it held when recorded, or None when none changed."""
+        for path, signature in self.files.items():
+            if _file_changed(path, signature):
+                return path
+        for path, listed in self.listings.items():
+            if _listing(path, self.ignored) != listed:
+                return path
+        for path, probe in self.probes.items():
+            if _probe(path) != probe:
+                return path
+        for name in self.absent:
+            if importlib.machinery.PathFinder.find_spec(name) is not None:
+                return name
+        return None
+
+
+def _file_changed(path: str, signature: FileSignature) -> bool:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return True
+    size, mtime, inode, digest = signature
+    if (found.st_size, found.st_mtime_ns, found.st_ino) == (size, mtime, inode):
+        return False
+    return found.st_size != size or _digest(path) != digest
+
+
+def _digest(path: str) -> str:
+    try:
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return ""
+
+
+def _signature(path: str) -> FileSignature | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns, found.st_ino, _digest(path)
+
+
+def _listing(path: str, ignored: tuple[str, ...]) -> str:
+    """A digest of a directory's entries, but caches and ignored paths (out/ appearing beside definitions/)."""
+    try:
+        names = sorted(name for name in os.listdir(path)
+                       if name != "__pycache__" and not f"{path}{os.sep}{name}{os.sep}".startswith(ignored))
+    except OSError:
+        return ""
+    return hashlib.sha256("\0".join(names).encode()).hexdigest()
+
+
+def _probe(path: str) -> tuple[Any, ...]:
+    """What stat() tells of a path: missing, a directory, or a file of this size and modification time."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return _MISSING
+    if stat.S_ISDIR(found.st_mode):
+        return ("directory",)
+    return stat.S_IFMT(found.st_mode), found.st_size, found.st_mtime_ns
+
+
+class _Recorder:
+    """Raw paths and names seen while recording, resolved into Reads when the block ends."""
+
+    def __init__(self, ignored: tuple[str, ...]) -> None:
+        self.ignored = ignored
+        self.opened: set[str] = set()
+        self.listed: set[str] = set()
+        self.probed: set[str] = set()
+        self.imported: set[str] = set()
+        self.unsafe: str | None = None
+
+    def path(self, value: Any) -> tuple[str | None, bool]:
+        """The absolute path (None for a descriptor) and whether it lies under an ignored root or a __pycache__."""
+        if isinstance(value, int) or value is None:
+            return None, False
+        try:
+            path = os.path.abspath(os.fsdecode(value))
+        except TypeError:
+            return None, False
+        return path, path.startswith(self.ignored) or f"{os.sep}__pycache__{os.sep}" in path + os.sep
+
+    def event(self, name: str, args: tuple[Any, ...]) -> None:
+        if name == "open":
+            path, ignored = self.path(args[0])
+            mode, flags = args[1], args[2]
+            writes = any(c in mode for c in "wax+") if isinstance(mode, str) else bool(flags & _WRITES)
+            if path is None:
+                return
+            if writes and not ignored:
+                self.unsafe = self.unsafe or f"writes {path}"
+            elif not writes:
+                source = _source_of(path) if ignored else path  # bytecode is a cache of its source
+                if source is not None:
+                    self.opened.add(source)
+        elif name in ("os.listdir", "os.scandir"):
+            path, ignored = self.path(args[0] if args[0] is not None else ".")
+            if path is not None and not ignored:
+                self.listed.add(path)
+        elif name == "import":
+            self.imported.add(args[0])
+        elif name not in HARMLESS and self.unsafe is None:
+            self.unsafe = name
+
+    def stat(self, path: Any) -> None:
+        found, ignored = self.path(path)
+        if found is not None and not ignored:
+            self.probed.add(found)
+
+    def reads(self) -> Reads:
+        sources = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
+        modules = {os.path.abspath(file) for file in sources if isinstance(file, str)}
+        files, probes = {}, {}
+        for path in sorted(self.opened | modules):
+            signature = _signature(path) if not os.path.isdir(path) else None
+            if signature is None:  # opened but missing (a later file of that name is new input), or a directory
+                probes[path] = _probe(path)
+            else:
+                files[path] = signature
+        for path in sorted(self.probed - files.keys() - self.listed):
+            probes[path] = _probe(path)
+        failed = {name for name in self.imported if name not in sys.modules}
+        absent = sorted({name.partition(".")[0] for name in failed} - sys.modules.keys())
+        unsafe = self.unsafe
+        if unsafe is None and any(name.partition(".")[0] in sys.modules for name in failed):
+            unsafe = "import not found inside an imported package: " + min(
+                name for name in failed if name.partition(".")[0] in sys.modules)
+        listings = {path: _listing(path, self.ignored) for path in sorted(self.listed)}
+        return Reads(files, listings, probes, absent, unsafe, self.ignored)
+
+
+def _source_of(path: str) -> str | None:
+    """The source a bytecode file was compiled from (an input, where the bytecode is a cache), else None."""
+    if not path.endswith(".pyc"):
+        return None
+    try:
+        return importlib.util.source_from_cache(path)
+    except ValueError:
+        return None
+
+
+_RECORDING: list[_Recorder] = []
+
+
+def _hook(name: str, args: tuple[Any, ...]) -> None:
+    if _RECORDING:
+        _RECORDING[-1].event(name, args)
+
+
+@contextmanager
+def recording(ignored: tuple[str, ...] = ()) -> Iterator[list[Reads]]:
+    """Record what the block reads, but paths starting with an `ignored` prefix; the list yielded holds its Reads
+    once the block has ended."""
+    if not getattr(sys, "_obsgen_reads_hook", False):  # an audit hook cannot be removed: one per process
+        sys.addaudithook(_hook)
+        sys._obsgen_reads_hook = True  # type: ignore[attr-defined]
+    recorder = _Recorder(ignored)
+    original_stat, original_lstat = os.stat, os.lstat
+
+    def probing_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if not args and not kwargs.get("dir_fd"):
+            recorder.stat(path)
+        return original_stat(path, *args, **kwargs)
+
+    def probing_lstat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if not args and not kwargs.get("dir_fd"):
+            recorder.stat(path)
+        return original_lstat(path, *args, **kwargs)
+
+    result: list[Reads] = []
+    _RECORDING.append(recorder)
+    os.stat, os.lstat = probing_stat, probing_lstat
+    try:
+        yield result
+    finally:
+        os.stat, os.lstat = original_stat, original_lstat
+        _RECORDING.remove(recorder)
+    result.append(recorder.reads())

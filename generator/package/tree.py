@@ -1,0 +1,194 @@
+"""out/ replaced atomically: locked, staged beside it, swapped in with no moment where it is missing.
+
+Apart from serialisation (emit.py), so that a build replayed from its record (replay.py) writes out/ without
+loading the YAML emitter.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
+
+
+def contained(path: str) -> str:
+    """path, if it names a file inside out/ (relative, no '..', no empty or '.' parts); ValueError otherwise."""
+    parts = path.split("/")
+    if path.startswith("/") or "\\" in path or "\0" in path or any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"output path {path!r} would reach outside out/")
+    return path
+
+
+BUILT_MARKER = "prometheus/prometheus.yml"  # every build writes it
+
+
+def require_built(out: Path, *needed: str) -> None:
+    """ValueError unless out is a directory a build wrote holding what a command reads (by default, the whole
+    tree: its prometheus.yml); commands that read out/ start here."""
+    missing = next((path for path in needed or (BUILT_MARKER,) if not (out / path).exists()), None)
+    if missing is not None:
+        what = "does not exist" if not out.exists() else "is not a directory" if not out.is_dir() else \
+            f"holds no {missing}"
+        raise ValueError(f"{out} {what}: not a built out/ directory (run obsgen build, or give its path)")
+
+
+@dataclass
+class WriteReport:
+    """What a write changed under out/."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether a file exists with exactly these bytes (read at once: no stat first)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read() == data
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return False
+
+
+def _relative_files(root: Path) -> list[str]:
+    """Every file under root, relative to it (os.walk reads directory entries without a stat per file)."""
+    found = []
+    for directory, _, names in os.walk(root):
+        base = os.path.relpath(directory, root)
+        found += [name if base == "." else f"{base}/{name}" for name in names]
+    return found
+
+
+@cache
+def _libc() -> Any:
+    """The C library, loaded when a tree is first swapped (a build into a new out/ only renames)."""
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE); OSError where it is unsupported."""
+    import ctypes
+
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available")
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(b))
+
+
+def _swap(staging: Path, out: Path, checkpoint: Callable[[str], None]) -> None:
+    """Put the staged tree at out/ and the old one at staging, with no moment where out/ is missing.
+
+    Without renameat2 (not Linux, or a filesystem that refuses it) the old tree is moved aside first; a
+    kill between the two renames leaves it at .<out>.previous, put back by the next build."""
+    try:
+        exchange(staging, out)
+        return
+    except OSError as error:
+        if error.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise
+    previous = out.with_name(f".{out.name}.previous")
+    out.rename(previous)
+    checkpoint("moved aside")
+    staging.rename(out)
+    previous.rename(staging)
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Undo what a killed build left: an old tree moved aside is put back, staging directories go."""
+    previous = out.with_name(f".{out.name}.previous")
+    if previous.exists() and not out.exists():
+        previous.rename(out)
+    for leftover in out.parent.glob(f".{out.name}.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold the lock of out/ (an fcntl lock on .<out>.lock beside it) until the block ends or the process dies."""
+    lock = out.with_name(f".{out.name}.lock")
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _stage(files: dict[str, bytes], unchanged: set[str], out: Path, staging: Path) -> None:
+    """Write the new tree under staging; unchanged files are hard links to out/'s, keeping inode and mtime."""
+    made: set[Path] = set()
+    for relative, data in sorted(files.items()):
+        target = staging / relative
+        if target.parent not in made:  # one mkdir per directory, not per file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if relative in unchanged:
+            os.link(out / relative, target)
+        else:
+            target.write_bytes(data)
+
+
+def _directories(files: dict[str, bytes]) -> set[str]:
+    """The directories holding files, relative to out/ (an out/ with any other directory differs)."""
+    return {relative[:index] for relative in files for index, char in enumerate(relative) if char == "/"}
+
+
+def _same_tree(out: Path, files: dict[str, bytes], unchanged: set[str]) -> bool:
+    """Whether out/ already is exactly this tree: the same files with the same bytes, and no other entry."""
+    if len(unchanged) != len(files):
+        return False
+    found, directories = 0, _directories(files)
+    for directory, subdirectories, names in os.walk(out):
+        base = os.path.relpath(directory, out)
+        prefix = "" if base == "." else f"{base}/"
+        found += len(names)
+        if any(f"{prefix}{name}" not in directories for name in subdirectories):
+            return False
+    return found == len(files)
+
+
+def write_tree(files: dict[str, bytes], out: Path,
+               checkpoint: Callable[[str], None] = lambda step: None) -> WriteReport:
+    """Replace out/ with exactly these files, all at once: out/ is always the old tree or the new one.
+
+    Builds into one out/ are serialised by a lock; each stages its tree in a directory of its own. An out/ that
+    already is this tree is left as it is (no staging, no swap).
+    `checkpoint` is called after each step ("staged", "swapped", "done"): the kill tests' fault hook."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for relative in files:
+        contained(relative)
+    with _locked(out):
+        _clean_leftovers(out)
+        unchanged = {relative for relative, data in files.items() if _holds(out / relative, data)}
+        report = WriteReport(written=sorted(files.keys() - unchanged), unchanged=sorted(unchanged))
+        if out.exists() and _same_tree(out, files, unchanged):
+            checkpoint("done")
+            return report
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+        _stage(files, unchanged, out, staging)
+        checkpoint("staged")
+        if out.exists():
+            report.removed = sorted(relative for relative in _relative_files(out) if relative not in files)
+            _swap(staging, out, checkpoint)
+            checkpoint("swapped")
+            shutil.rmtree(staging)
+        else:
+            staging.rename(out)
+        checkpoint("done")
+    return report

@@ -1,0 +1,155 @@
+"""`obsgen build` replayed from its record when nothing the last build read has changed.
+
+A build is a pure function of what it reads (obsgen requires definitions to be deterministic: same definitions,
+same bytes). The last successful build's record keeps every input it read (generator/core/reads.py: files,
+directory listings, stat() probes, imports not found) with what each held, its problems and the bytes of its
+files. A build whose options, interpreter, working directory and environment match the record's, and whose inputs
+all still hold the same, writes those bytes and says those problems without loading the definitions, the models
+or the emitters: the same out/, the same output, in the time of a write. Anything else (a changed input, a record
+that is missing, torn or from another version, a build that ran a program or used the network) is a full build,
+which records itself: the record can only save time.
+
+The record lives beside the definitions' bytecode (definitions/__pycache__/obsgen-build.record) and follows the
+same switch: nothing is written under PYTHONDONTWRITEBYTECODE. Its format is a line with the SHA-256 of the rest,
+a line of JSON (inputs, problems, the files' names and lengths) and the files' bytes one after the other: no
+code and no pickles, so a tampered record can at worst be refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from generator.core.errors import Level, Location, Problem
+from generator.core.reads import Reads, recording
+from generator.package.tree import WriteReport, write_tree
+
+if TYPE_CHECKING:
+    from generator.load.warm import WarmModules
+    from generator.model.profile import Profile
+
+FORMAT = 1
+RECORD = "obsgen-build.record"
+LIMIT = 64 * 1024 * 1024
+"""Largest total of file bytes recorded: a larger project's record would double its disk and the build's memory."""
+
+
+@dataclass
+class Built:
+    """What a build said and wrote, and whether it was replayed from the record."""
+
+    problems: list[Problem]
+    disabled: list[tuple[Problem, str]]
+    written: WriteReport
+    replayed: bool = False
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+
+def _record_path(definitions: Path) -> Path:
+    return definitions / "__pycache__" / RECORD
+
+
+def key(definitions: Path, profile: Profile | None) -> str:
+    """What a build depends on besides its recorded inputs: the record of another key is not this build's."""
+    identity = orjson.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(), sorted(os.environ.items()),
+                             str(definitions.resolve()), repr(profile)])
+    return hashlib.sha256(identity).hexdigest()
+
+
+def _problem(problem: Problem) -> list[Any]:
+    return [problem.location.file, problem.location.line, problem.code, str(problem.level), problem.message,
+            [[place.file, place.line] for place in problem.related]]
+
+
+def _unproblem(data: list[Any]) -> Problem:
+    file, line, code, level, message, related = data
+    return Problem(Location(file, line), code, Level(level), message, tuple(Location(*place) for place in related))
+
+
+def replayed(definitions: Path, build_key: str) -> Built | None:
+    """The recorded build, when the record is this key's and every input it read still holds the same."""
+    try:
+        data = _record_path(definitions).read_bytes()
+    except OSError:
+        return None
+    digest, _, rest = data.partition(b"\n")
+    if hashlib.sha256(rest).hexdigest().encode() != digest:
+        return None
+    index_text, _, blob = rest.partition(b"\n")
+    try:
+        index = orjson.loads(index_text)
+        if index["format"] != FORMAT or index["key"] != build_key or Reads.from_data(index["reads"]).changed():
+            return None
+        files, offset = {}, 0
+        for path, length in index["files"]:
+            files[path] = blob[offset:offset + length]
+            offset += length
+        problems = [_unproblem(problem) for problem in index["problems"]]
+        disabled = [(_unproblem(problem), reason) for problem, reason in index["disabled"]]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if offset != len(blob):
+        return None
+    return Built(problems, disabled, WriteReport(), replayed=True, files=files)
+
+
+def save(definitions: Path, build_key: str, reads: Reads, built: Built) -> None:
+    """Keep the build's record (atomically; a failure only means no record), unless it read something the record
+    cannot check, its files are too large, or bytecode is not written."""
+    if reads.unsafe or sys.dont_write_bytecode or sum(map(len, built.files.values())) > LIMIT:
+        return
+    index = orjson.dumps({
+        "format": FORMAT, "key": build_key, "reads": reads.data(),
+        "problems": [_problem(problem) for problem in built.problems],
+        "disabled": [[_problem(problem), reason] for problem, reason in built.disabled],
+        "files": [[path, len(data)] for path, data in built.files.items()],
+    })
+    rest = b"".join([index, b"\n", *built.files.values()])
+    path = _record_path(definitions)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{RECORD}-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest)
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+
+
+def _ignored(definitions: Path, out: Path) -> tuple[str, ...]:
+    """Paths a build reads that are no input: out/ (its files are reused only when they hold the same bytes), the
+    siblings a write stages beside it, and jinja2's cache of compiled templates (keyed by their source)."""
+    from generator.targets.templating import cache_directory
+
+    out, templates = out.resolve(), cache_directory()
+    return (f"{out}{os.sep}", f"{out.parent}{os.sep}.{out.name}.", *([f"{templates}{os.sep}"] if templates else []))
+
+
+def build(definitions: Path, out: Path, profile: Profile | None = None,
+          warm: WarmModules | None = None) -> Built:
+    """generator.build.build, replayed from its record when nothing it read has changed, and recorded when not
+    (a watching build, with warm, is never replayed: it keeps its modules in memory instead).
+    ProblemsFound (and out/ untouched) when anything is an error."""
+    build_key = key(definitions, profile)
+    found = replayed(definitions, build_key) if warm is None else None
+    if found is not None:
+        found.written = write_tree(found.files, out)
+        return found
+    from generator.build import build_files
+
+    with recording(_ignored(definitions, out)) as reads:
+        compiled, files = build_files(definitions, out, profile, warm)
+    built = Built(compiled.report.problems, compiled.report.disabled, write_tree(files, out), files=files)
+    if warm is None:
+        save(definitions, build_key, reads[0], built)
+    return built

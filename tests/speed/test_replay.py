@@ -1,0 +1,98 @@
+"""A build whose inputs have not changed is replayed from its record: the same out/ and the same output as a full
+build, without loading the definitions; any change to what it read, to its environment, or to the record itself
+makes a full build, and a build that ran a program is never recorded."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.speed.project import node_exporter_project
+
+RUN = ("import sys\nfrom generator.cli import main\ntry:\n    main()\nexcept SystemExit as done:\n"
+       "    print('EXIT', done.code)\nprint('MODULES', *sys.modules)")
+LOADED = ("generator.build", "generator.model", "generator.targets", "generator.load", "yaml", "jinja2")
+"""What a full build loads and a replayed one does not."""
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+
+
+def _build(definitions: Path, out: Path, **env: str) -> tuple[bool, str, dict[str, bytes]]:
+    """One `obsgen build` in a fresh process with bytecode (and so the record) written: whether it was replayed,
+    what it printed on stderr, and out/."""
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"} | env
+    done = subprocess.run([sys.executable, "-c", RUN, "build", "-d", str(definitions), "-o", str(out)],
+                          capture_output=True, text=True, env=environment, cwd=definitions.parent)
+    printed, modules = done.stdout.split("MODULES")
+    assert "EXIT 0" in printed, done.stderr
+    return not any(name.startswith(LOADED) for name in modules.split()), done.stderr, _tree(out)
+
+
+@pytest.fixture
+def definitions(tmp_path: Path) -> Path:
+    found = node_exporter_project(tmp_path, kubernetes=True)
+    (found / "extra.py").write_text(
+        "import json, pathlib\n"
+        "from generator.model import RecordingRule\n"
+        "_HERE = pathlib.Path(__file__).parent\n"
+        "_WINDOW = json.loads((_HERE / 'extra.json').read_text())['window']\n"
+        "_JOB = 'critical' if (_HERE / 'critical.flag').exists() else 'node'\n"
+        "EXTRA = RecordingRule(name='job:up:avg', expr=f'avg_over_time(up{{job=\"{_JOB}\"}}[{_WINDOW}])')\n")
+    (found / "extra.json").write_text('{"window": "5m"}')
+    return found
+
+
+def test_an_unchanged_build_is_replayed_with_the_same_files_and_output(definitions: Path) -> None:
+    out = definitions.parent / "out"
+    replayed, said, tree = _build(definitions, out)
+    assert not replayed and (definitions / "__pycache__/obsgen-build.record").is_file()
+    assert _build(definitions, out) == (True, said, tree)
+    for path in list(out.rglob("*"))[::-1]:  # out/ removed: the replay writes it whole
+        path.unlink() if path.is_file() else path.rmdir()
+    assert _build(definitions, out) == (True, said, tree)
+
+
+@pytest.mark.parametrize("change", ["a module", "a data file it reads", "a file it probes", "a new module",
+                                    "the environment", "a torn record", "a record of other bytes"])
+def test_any_change_to_what_the_build_read_builds_again_as_a_fresh_build_would(definitions: Path,
+                                                                               change: str) -> None:
+    out, fresh = definitions.parent / "out", definitions.parent / "fresh"
+    _build(definitions, out)
+    record = definitions / "__pycache__/obsgen-build.record"
+    env = {}
+    if change == "a module":
+        (definitions / "extra.py").write_text((definitions / "extra.py").read_text().replace("avg_", "max_"))
+    elif change == "a data file it reads":
+        (definitions / "extra.json").write_text('{"window": "7m"}')
+    elif change == "a file it probes":
+        (definitions / "critical.flag").write_text("")
+    elif change == "a new module":
+        (definitions / "later.py").write_text("from generator.model import RecordingRule\n"
+                                               "LATER = RecordingRule(name='job:up:min', expr='min(up)')\n")
+    elif change == "the environment":
+        env = {"OBSGEN_TEST_VARIABLE": "1"}
+    elif change == "a torn record":
+        record.write_bytes(record.read_bytes()[:-100])
+    else:
+        data = bytearray(record.read_bytes())
+        data[-10] ^= 1
+        record.write_bytes(bytes(data))
+    replayed, said, tree = _build(definitions, out, **env)
+    assert not replayed
+    os.remove(record)
+    assert _build(definitions, fresh, **env)[1:] == (said.replace(str(out), str(fresh)), tree)
+    assert _build(definitions, out, **env)[0]  # recorded again
+
+
+def test_a_build_that_runs_a_program_is_never_replayed(definitions: Path) -> None:
+    (definitions / "extra.py").write_text("import subprocess\nsubprocess.run(['true'], check=True)\n"
+                                          + (definitions / "extra.py").read_text())
+    out = definitions.parent / "out"
+    assert not _build(definitions, out)[0]
+    assert not _build(definitions, out)[0] and not (definitions / "__pycache__/obsgen-build.record").exists()

@@ -1,0 +1,82 @@
+"""What a block reads is recorded (files, listings, stat probes, missing imports), each change to it is seen, and
+anything whose result no file holds makes the block unsafe to reuse."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.core.reads import recording
+
+
+def test_an_opened_file_is_an_input_and_a_change_of_its_bytes_is_seen(tmp_path: Path) -> None:
+    data = tmp_path / "data.json"
+    data.write_text('{"a": 1}')
+    with recording() as reads:
+        data.read_text()
+    assert str(data) in reads[0].files and reads[0].unsafe is None and reads[0].changed() is None
+    os.utime(data, ns=(1, 1))  # touched, same bytes: still the same input
+    assert reads[0].changed() is None
+    data.write_text('{"a": 2}')
+    assert reads[0].changed() == str(data)
+
+
+def test_a_listed_directory_changes_when_a_file_appears(tmp_path: Path) -> None:
+    with recording() as reads:
+        sorted(tmp_path.iterdir())
+    assert reads[0].changed() is None
+    (tmp_path / "new.py").write_text("")
+    assert reads[0].changed() == str(tmp_path)
+
+
+def test_a_path_probed_by_exists_changes_when_it_appears(tmp_path: Path) -> None:
+    flag = tmp_path / "enabled"
+    with recording() as reads:
+        assert not flag.exists() and not os.path.isfile(flag)
+    assert reads[0].probes[str(flag)] == ("missing",) and reads[0].changed() is None
+    flag.write_text("")
+    assert reads[0].changed() == str(flag)
+
+
+def test_an_import_not_found_changes_when_the_module_appears(tmp_path: Path) -> None:
+    sys.path.insert(0, str(tmp_path))
+    try:
+        # an `import` statement, as a definition's optional import is: importlib.import_module is not audited
+        with recording() as reads, contextlib.suppress(ImportError):
+            import obsgen_optional_plugin  # type: ignore[import-not-found]  # noqa: F401
+        assert reads[0].absent == ["obsgen_optional_plugin"] and reads[0].changed() is None
+        (tmp_path / "obsgen_optional_plugin.py").write_text("")
+        importlib.invalidate_caches()
+        assert reads[0].changed() is not None
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
+def test_running_a_program_or_writing_outside_the_ignored_roots_is_unsafe(tmp_path: Path) -> None:
+    with recording() as reads:
+        subprocess.run(["true"], check=True)
+    assert reads[0].unsafe == "subprocess.Popen"
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    with recording((f"{cache}{os.sep}",)) as reads:
+        (cache / "entry").write_text("saved")
+        (cache / "entry").read_text()
+    assert reads[0].unsafe is None and str(cache / "entry") not in reads[0].files
+    with recording((f"{cache}{os.sep}",)) as reads:
+        (tmp_path / "log.txt").write_text("side effect")
+    assert reads[0].unsafe == f"writes {tmp_path / 'log.txt'}"
+
+
+def test_the_record_survives_its_plain_data_and_stat_is_restored(tmp_path: Path) -> None:
+    stat = os.stat
+    (tmp_path / "a").write_text("a")
+    with recording() as reads:
+        (tmp_path / "a").read_text()
+        (tmp_path / "b").exists()
+    assert os.stat is stat
+    again = type(reads[0]).from_data(reads[0].data())
+    assert again == reads[0] and again.changed() is None

@@ -19,6 +19,7 @@ import importlib.util
 import os
 import stat
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ HARMLESS = frozenset({
 """Events that neither read nor depend on anything outside the process beyond what the hook records."""
 _WRITES = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 _MISSING = ("missing",)
+RACY_NS = 2_000_000_000
+"""Files modified this recently before the record are compared by their bytes, whatever their stat says."""
 
 FileSignature = tuple[int, int, int, str]
 """(size, mtime_ns, inode, sha256 of the content)."""
@@ -102,12 +105,14 @@ def _digest(path: str) -> str:
         return ""
 
 
-def _signature(path: str) -> FileSignature | None:
+def _signature(path: str, racy_after: int) -> FileSignature | None:
+    """The file's signature; a file modified after `racy_after` (ns) may change again within the same timestamp
+    tick without its stat showing it (git's "racily clean" case): its mtime is not kept, so its bytes are compared."""
     try:
         found = os.stat(path)
     except OSError:
         return None
-    return found.st_size, found.st_mtime_ns, found.st_ino, _digest(path)
+    return found.st_size, found.st_mtime_ns if found.st_mtime_ns < racy_after else -1, found.st_ino, _digest(path)
 
 
 def _listing(path: str, ignored: tuple[str, ...]) -> str:
@@ -183,8 +188,9 @@ class _Recorder:
         sources = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
         modules = {os.path.abspath(file) for file in sources if isinstance(file, str)}
         files, probes = {}, {}
+        racy_after = time.time_ns() - RACY_NS
         for path in sorted(self.opened | modules):
-            signature = _signature(path) if not os.path.isdir(path) else None
+            signature = _signature(path, racy_after) if not os.path.isdir(path) else None
             if signature is None:  # opened but missing (a later file of that name is new input), or a directory
                 probes[path] = _probe(path)
             else:

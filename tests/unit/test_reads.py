@@ -80,3 +80,14 @@ def test_the_record_survives_its_plain_data_and_stat_is_restored(tmp_path: Path)
     assert os.stat is stat
     again = type(reads[0]).from_data(reads[0].data())
     assert again == reads[0] and again.changed() is None
+
+
+def test_a_file_rewritten_within_its_timestamp_tick_is_still_seen(tmp_path: Path) -> None:
+    data = tmp_path / "data.txt"
+    data.write_text("aaaa")
+    with recording() as reads:
+        data.read_text()
+    before = os.stat(data)
+    data.write_text("bbbb")  # same size and inode, and (restored) the same modification time
+    os.utime(data, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert reads[0].changed() == str(data)

@@ -15,7 +15,7 @@ from tests.speed.project import node_exporter_project
 
 RUN = ("import sys\nfrom generator.cli import main\ntry:\n    main()\nexcept SystemExit as done:\n"
        "    print('EXIT', done.code)\nprint('MODULES', *sys.modules)")
-LOADED = ("generator.build", "generator.model", "generator.targets", "generator.load", "yaml", "jinja2")
+LOADED = ("generator.build", "generator.model", "generator.targets", "generator.load", "pydantic", "yaml", "jinja2")
 """What a full build loads and a replayed one does not."""
 
 

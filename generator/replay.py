@@ -77,7 +77,8 @@ def _unproblem(data: list[Any]) -> Problem:
 def replayed(definitions: Path, build_key: str) -> Built | None:
     """The recorded build, when the record is this key's and every input it read still holds the same."""
     try:
-        data = _record_path(definitions).read_bytes()
+        with open(_record_path(definitions), "rb") as file:
+            data = file.read(2 * LIMIT + 1)  # a record no build could have written is not read whole
     except OSError:
         return None
     digest, _, rest = data.partition(b"\n")
@@ -147,7 +148,7 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
         return found
     from generator.build import build_files
 
-    with recording(_ignored(definitions, out)) as reads:
+    with recording(_ignored(definitions, out), packages=(definitions.resolve().name,)) as reads:
         compiled, files = build_files(definitions, out, profile, warm)
     built = Built(compiled.report.problems, compiled.report.disabled, write_tree(files, out), files=files)
     if warm is None:

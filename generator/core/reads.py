@@ -139,8 +139,9 @@ def _probe(path: str) -> tuple[Any, ...]:
 class _Recorder:
     """Raw paths and names seen while recording, resolved into Reads when the block ends."""
 
-    def __init__(self, ignored: tuple[str, ...]) -> None:
+    def __init__(self, ignored: tuple[str, ...], packages: tuple[str, ...]) -> None:
         self.ignored = ignored
+        self.packages = packages
         self.opened: set[str] = set()
         self.listed: set[str] = set()
         self.probed: set[str] = set()
@@ -197,7 +198,8 @@ class _Recorder:
                 files[path] = signature
         for path in sorted(self.probed - files.keys() - self.listed):
             probes[path] = _probe(path)
-        failed = {name for name in self.imported if name not in sys.modules}
+        failed = {name for name in self.imported if name not in sys.modules and name.partition(".")[0] not in
+                  self.packages}
         absent = sorted({name.partition(".")[0] for name in failed} - sys.modules.keys())
         unsafe = self.unsafe
         if unsafe is None and any(name.partition(".")[0] in sys.modules for name in failed):
@@ -226,13 +228,14 @@ def _hook(name: str, args: tuple[Any, ...]) -> None:
 
 
 @contextmanager
-def recording(ignored: tuple[str, ...] = ()) -> Iterator[list[Reads]]:
+def recording(ignored: tuple[str, ...] = (), packages: tuple[str, ...] = ()) -> Iterator[list[Reads]]:
     """Record what the block reads, but paths starting with an `ignored` prefix; the list yielded holds its Reads
-    once the block has ended."""
+    once the block has ended. Modules of `packages` may leave sys.modules once imported (the loader's definitions
+    package does): they are not taken for imports that failed (their finder's stat() probes are inputs)."""
     if not getattr(sys, "_obsgen_reads_hook", False):  # an audit hook cannot be removed: one per process
         sys.addaudithook(_hook)
         sys._obsgen_reads_hook = True  # type: ignore[attr-defined]
-    recorder = _Recorder(ignored)
+    recorder = _Recorder(ignored, packages)
     original_stat, original_lstat = os.stat, os.lstat
 
     def probing_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:

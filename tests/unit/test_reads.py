@@ -91,3 +91,17 @@ def test_a_file_rewritten_within_its_timestamp_tick_is_still_seen(tmp_path: Path
     data.write_text("bbbb")  # same size and inode, and (restored) the same modification time
     os.utime(data, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert reads[0].changed() == str(data)
+
+
+def test_modules_a_loader_imports_and_removes_again_are_no_failed_imports(tmp_path: Path) -> None:
+    (tmp_path / "obsgen_loaded_package").mkdir()
+    (tmp_path / "obsgen_loaded_package" / "__init__.py").write_text("")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        for packages, absent in (((), ["obsgen_loaded_package"]), (("obsgen_loaded_package",), [])):
+            with recording(packages=packages) as reads:
+                import obsgen_loaded_package  # type: ignore[import-not-found]  # noqa: F401
+                del sys.modules["obsgen_loaded_package"]
+            assert reads[0].absent == absent  # without being told, it is taken for an import that failed
+    finally:
+        sys.path.remove(str(tmp_path))

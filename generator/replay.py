@@ -22,6 +22,7 @@ import hashlib
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,7 +51,7 @@ class Built:
     disabled: list[tuple[Problem, str]]
     written: WriteReport
     replayed: bool = False
-    files: dict[str, bytes] = field(default_factory=dict, repr=False)
+    files: Mapping[str, bytes | memoryview] = field(default_factory=dict, repr=False)
 
 
 def _record_path(definitions: Path) -> Path:
@@ -81,23 +82,26 @@ def replayed(definitions: Path, build_key: str) -> Built | None:
             data = file.read(2 * LIMIT + 1)  # a record no build could have written is not read whole
     except OSError:
         return None
-    digest, _, rest = data.partition(b"\n")
-    if hashlib.sha256(rest).hexdigest().encode() != digest:
+    view = memoryview(data)  # the files are slices of what was read: no copy of the record, nor of each file
+    digest_end = data.find(b"\n")
+    index_end = data.find(b"\n", digest_end + 1)
+    if digest_end < 0 or index_end < 0 or hashlib.sha256(view[digest_end + 1:]).hexdigest().encode() != data[
+            :digest_end]:
         return None
-    index_text, _, blob = rest.partition(b"\n")
     try:
-        index = orjson.loads(index_text)
+        index = orjson.loads(view[digest_end + 1:index_end])
         if index["format"] != FORMAT or index["key"] != build_key or Reads.from_data(index["reads"]).changed():
             return None
-        files, offset = {}, 0
+        files: dict[str, bytes | memoryview] = {}
+        offset = index_end + 1
         for path, length in index["files"]:
-            files[path] = blob[offset:offset + length]
+            files[path] = view[offset:offset + length]
             offset += length
         problems = [_unproblem(problem) for problem in index["problems"]]
         disabled = [(_unproblem(problem), reason) for problem, reason in index["disabled"]]
     except (ValueError, KeyError, TypeError):
         return None
-    if offset != len(blob):
+    if offset != len(data):
         return None
     return Built(problems, disabled, WriteReport(), replayed=True, files=files)
 

@@ -11,7 +11,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -51,7 +51,7 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def _holds(path: Path, data: bytes | memoryview) -> bool:
     """Whether a file exists with exactly these bytes (read at once: no stat first)."""
     try:
         with open(path, "rb") as file:
@@ -129,7 +129,7 @@ def _locked(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _stage(files: dict[str, bytes], unchanged: set[str], out: Path, staging: Path) -> None:
+def _stage(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Path, staging: Path) -> None:
     """Write the new tree under staging; unchanged files are hard links to out/'s, keeping inode and mtime."""
     made: set[Path] = set()
     for relative, data in sorted(files.items()):
@@ -143,12 +143,12 @@ def _stage(files: dict[str, bytes], unchanged: set[str], out: Path, staging: Pat
             target.write_bytes(data)
 
 
-def _directories(files: dict[str, bytes]) -> set[str]:
+def _directories(files: Mapping[str, bytes | memoryview]) -> set[str]:
     """The directories holding files, relative to out/ (an out/ with any other directory differs)."""
     return {relative[:index] for relative in files for index, char in enumerate(relative) if char == "/"}
 
 
-def _same_tree(out: Path, files: dict[str, bytes], unchanged: set[str]) -> bool:
+def _same_tree(out: Path, files: Mapping[str, bytes | memoryview], unchanged: set[str]) -> bool:
     """Whether out/ already is exactly this tree: the same files with the same bytes, and no other entry."""
     if len(unchanged) != len(files):
         return False
@@ -162,7 +162,7 @@ def _same_tree(out: Path, files: dict[str, bytes], unchanged: set[str]) -> bool:
     return found == len(files)
 
 
-def write_tree(files: dict[str, bytes], out: Path,
+def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
                checkpoint: Callable[[str], None] = lambda step: None) -> WriteReport:
     """Replace out/ with exactly these files, all at once: out/ is always the old tree or the new one.
 
@@ -175,15 +175,16 @@ def write_tree(files: dict[str, bytes], out: Path,
         contained(relative)
     with _locked(out):
         _clean_leftovers(out)
-        unchanged = {relative for relative, data in files.items() if _holds(out / relative, data)}
+        existed = out.exists()
+        unchanged = {relative for relative, data in files.items() if existed and _holds(out / relative, data)}
         report = WriteReport(written=sorted(files.keys() - unchanged), unchanged=sorted(unchanged))
-        if out.exists() and _same_tree(out, files, unchanged):
+        if existed and _same_tree(out, files, unchanged):
             checkpoint("done")
             return report
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
         _stage(files, unchanged, out, staging)
         checkpoint("staged")
-        if out.exists():
+        if existed:
             report.removed = sorted(relative for relative in _relative_files(out) if relative not in files)
             _swap(staging, out, checkpoint)
             checkpoint("swapped")

@@ -152,7 +152,7 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
         return found
     from generator.build import build_files
 
-    with recording(_ignored(definitions, out), packages=(definitions.resolve().name,)) as reads:
+    with recording(_ignored(definitions, out)) as reads:
         compiled, files = build_files(definitions, out, profile, warm)
     built = Built(compiled.report.problems, compiled.report.disabled, write_tree(files, out), files=files)
     if warm is None:

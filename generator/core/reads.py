@@ -3,10 +3,11 @@
 A build is a function of what it reads: the files it opens (the definitions, the data files they load, obsgen's
 own templates, every module's source), the directories it lists, the paths it probes with stat() (os.path.exists,
 Path.is_file), the imports it could not find, and the process' environment, working directory and interpreter
-(the caller puts those in its key). CPython raises an audit event for each of these but stat(), which is wrapped
-while recording. Anything whose result no file holds (running a program, opening a socket, loading a C library,
-changing the environment or the working directory, or any event not known to be harmless) makes the block
-`unsafe`: nothing it produced may be reused.
+(the caller puts those in its key). CPython raises an audit event for each of these but two: stat() is wrapped
+while recording, and a finder placed last on sys.meta_path sees every import no other finder found. Anything
+whose result no file holds (running a program, opening a socket, loading a C library, changing the environment or
+the working directory, or any event not known to be harmless) makes the block `unsafe`: nothing it produced may
+be reused.
 
 Paths under the `ignored` roots (caches that only ever save time, out/) are not inputs.
 """
@@ -53,7 +54,9 @@ class Reads:
     files: dict[str, FileSignature] = field(default_factory=dict)
     listings: dict[str, str] = field(default_factory=dict)
     probes: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    absent: list[str] = field(default_factory=list)
+    absent: dict[str, list[str] | None] = field(default_factory=dict)
+    """Modules no finder found, with the __path__ of their package (None: a top-level module, looked for on
+    sys.path)."""
     unsafe: str | None = None
     ignored: tuple[str, ...] = ()
     """Path prefixes that are no input: entries under them are left out of listings too."""
@@ -67,7 +70,7 @@ class Reads:
         """The record data() gave (TypeError or ValueError if it is not one)."""
         files, listings, probes, absent, unsafe, ignored = data
         return cls({path: tuple(signature) for path, signature in files.items()}, dict(listings),
-                   {path: tuple(probe) for path, probe in probes.items()}, list(absent), unsafe, tuple(ignored))
+                   {path: tuple(probe) for path, probe in probes.items()}, dict(absent), unsafe, tuple(ignored))
 
     def changed(self) -> str | None:
         """The first input that no longer holds what it held when recorded, or None when none changed."""
@@ -80,8 +83,8 @@ class Reads:
         for path, probe in self.probes.items():
             if _probe(path) != probe:
                 return path
-        for name in self.absent:
-            if importlib.machinery.PathFinder.find_spec(name) is not None:
+        for name, search in self.absent.items():
+            if importlib.machinery.PathFinder.find_spec(name, search) is not None:
                 return name
         return None
 
@@ -139,14 +142,18 @@ def _probe(path: str) -> tuple[Any, ...]:
 class _Recorder:
     """Raw paths and names seen while recording, resolved into Reads when the block ends."""
 
-    def __init__(self, ignored: tuple[str, ...], packages: tuple[str, ...]) -> None:
+    def __init__(self, ignored: tuple[str, ...]) -> None:
         self.ignored = ignored
-        self.packages = packages
         self.opened: set[str] = set()
         self.listed: set[str] = set()
         self.probed: set[str] = set()
-        self.imported: set[str] = set()
+        self.absent: dict[str, list[str] | None] = {}
         self.unsafe: str | None = None
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        """As the last finder on sys.meta_path: an import no other finder found (any import: a statement, or
+        importlib.import_module) is an input, the module that is not there; `path` is its package's __path__."""
+        self.absent[name] = [str(entry) for entry in path] if path is not None else None
 
     def path(self, value: Any) -> tuple[str | None, bool]:
         """The absolute path (None for a descriptor) and whether it lies under an ignored root or a __pycache__."""
@@ -175,8 +182,6 @@ class _Recorder:
             path, ignored = self.path(args[0] if args[0] is not None else ".")
             if path is not None and not ignored:
                 self.listed.add(path)
-        elif name == "import":
-            self.imported.add(args[0])
         elif name not in HARMLESS and self.unsafe is None:
             self.unsafe = name
 
@@ -198,15 +203,8 @@ class _Recorder:
                 files[path] = signature
         for path in sorted(self.probed - files.keys() - self.listed):
             probes[path] = _probe(path)
-        failed = {name for name in self.imported if name not in sys.modules and name.partition(".")[0] not in
-                  self.packages}
-        absent = sorted({name.partition(".")[0] for name in failed} - sys.modules.keys())
-        unsafe = self.unsafe
-        if unsafe is None and any(name.partition(".")[0] in sys.modules for name in failed):
-            unsafe = "import not found inside an imported package: " + min(
-                name for name in failed if name.partition(".")[0] in sys.modules)
         listings = {path: _listing(path, self.ignored) for path in sorted(self.listed)}
-        return Reads(files, listings, probes, absent, unsafe, self.ignored)
+        return Reads(files, listings, probes, dict(sorted(self.absent.items())), self.unsafe, self.ignored)
 
 
 def _source_of(path: str) -> str | None:
@@ -228,14 +226,13 @@ def _hook(name: str, args: tuple[Any, ...]) -> None:
 
 
 @contextmanager
-def recording(ignored: tuple[str, ...] = (), packages: tuple[str, ...] = ()) -> Iterator[list[Reads]]:
+def recording(ignored: tuple[str, ...] = ()) -> Iterator[list[Reads]]:
     """Record what the block reads, but paths starting with an `ignored` prefix; the list yielded holds its Reads
-    once the block has ended. Modules of `packages` may leave sys.modules once imported (the loader's definitions
-    package does): they are not taken for imports that failed (their finder's stat() probes are inputs)."""
+    once the block has ended."""
     if not getattr(sys, "_obsgen_reads_hook", False):  # an audit hook cannot be removed: one per process
         sys.addaudithook(_hook)
         sys._obsgen_reads_hook = True  # type: ignore[attr-defined]
-    recorder = _Recorder(ignored, packages)
+    recorder = _Recorder(ignored)
     original_stat, original_lstat = os.stat, os.lstat
 
     def probing_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
@@ -250,10 +247,12 @@ def recording(ignored: tuple[str, ...] = (), packages: tuple[str, ...] = ()) -> 
 
     result: list[Reads] = []
     _RECORDING.append(recorder)
+    sys.meta_path.append(recorder)
     os.stat, os.lstat = probing_stat, probing_lstat
     try:
         yield result
     finally:
         os.stat, os.lstat = original_stat, original_lstat
+        sys.meta_path.remove(recorder)
         _RECORDING.remove(recorder)
     result.append(recorder.reads())

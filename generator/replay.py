@@ -152,7 +152,8 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
         return found
     from generator.build import build_files
 
-    with recording(_ignored(definitions, out)) as reads:
+    project = f"{definitions.resolve().parent}{os.sep}"  # its files are compared by their bytes when touched
+    with recording(_ignored(definitions, out), hashed=(project,)) as reads:
         compiled, files = build_files(definitions, out, profile, warm)
     built = Built(compiled.report.problems, compiled.report.disabled, write_tree(files, out), files=files)
     if warm is None:

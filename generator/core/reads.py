@@ -44,7 +44,7 @@ RACY_NS = 2_000_000_000
 """Files modified this recently before the record are compared by their bytes, whatever their stat says."""
 
 FileSignature = tuple[int, int, int, str]
-"""(size, mtime_ns, inode, sha256 of the content)."""
+"""(size, mtime_ns, inode, SHA-256 of the content or "" where any change of stat counts as a change)."""
 
 
 @dataclass
@@ -97,7 +97,7 @@ def _file_changed(path: str, signature: FileSignature) -> bool:
     size, mtime, inode, digest = signature
     if (found.st_size, found.st_mtime_ns, found.st_ino) == (size, mtime, inode):
         return False
-    return found.st_size != size or _digest(path) != digest
+    return found.st_size != size or not digest or _digest(path) != digest
 
 
 def _digest(path: str) -> str:
@@ -108,14 +108,18 @@ def _digest(path: str) -> str:
         return ""
 
 
-def _signature(path: str, racy_after: int) -> FileSignature | None:
-    """The file's signature; a file modified after `racy_after` (ns) may change again within the same timestamp
-    tick without its stat showing it (git's "racily clean" case): its mtime is not kept, so its bytes are compared."""
+def _signature(path: str, racy_after: int, hashed: tuple[str, ...]) -> FileSignature | None:
+    """The file's signature. A file modified after `racy_after` (ns) may change again within the same timestamp
+    tick without its stat showing it (git's "racily clean" case): its mtime is not kept, so its bytes are compared.
+    Only files under `hashed` (what people edit, check out and touch) and those keep a digest: for the others
+    (the interpreter's and the installed packages' files, 25 MB a build) any change of stat is a change."""
     try:
         found = os.stat(path)
     except OSError:
         return None
-    return found.st_size, found.st_mtime_ns if found.st_mtime_ns < racy_after else -1, found.st_ino, _digest(path)
+    racy = found.st_mtime_ns >= racy_after
+    digest = _digest(path) if racy or path.startswith(hashed) else ""
+    return found.st_size, -1 if racy else found.st_mtime_ns, found.st_ino, digest
 
 
 def _listing(path: str, ignored: tuple[str, ...]) -> str:
@@ -142,8 +146,9 @@ def _probe(path: str) -> tuple[Any, ...]:
 class _Recorder:
     """Raw paths and names seen while recording, resolved into Reads when the block ends."""
 
-    def __init__(self, ignored: tuple[str, ...]) -> None:
+    def __init__(self, ignored: tuple[str, ...], hashed: tuple[str, ...]) -> None:
         self.ignored = ignored
+        self.hashed = hashed
         self.opened: set[str] = set()
         self.listed: set[str] = set()
         self.probed: set[str] = set()
@@ -196,7 +201,7 @@ class _Recorder:
         files, probes = {}, {}
         racy_after = time.time_ns() - RACY_NS
         for path in sorted(self.opened | modules):
-            signature = _signature(path, racy_after) if not os.path.isdir(path) else None
+            signature = _signature(path, racy_after, self.hashed) if not os.path.isdir(path) else None
             if signature is None:  # opened but missing (a later file of that name is new input), or a directory
                 probes[path] = _probe(path)
             else:
@@ -226,13 +231,13 @@ def _hook(name: str, args: tuple[Any, ...]) -> None:
 
 
 @contextmanager
-def recording(ignored: tuple[str, ...] = ()) -> Iterator[list[Reads]]:
-    """Record what the block reads, but paths starting with an `ignored` prefix; the list yielded holds its Reads
-    once the block has ended."""
+def recording(ignored: tuple[str, ...] = (), hashed: tuple[str, ...] = ("",)) -> Iterator[list[Reads]]:
+    """Record what the block reads, but paths starting with an `ignored` prefix, with the bytes' digest of files
+    starting with a `hashed` prefix (by default all); the list yielded holds its Reads once the block has ended."""
     if not getattr(sys, "_obsgen_reads_hook", False):  # an audit hook cannot be removed: one per process
         sys.addaudithook(_hook)
         sys._obsgen_reads_hook = True  # type: ignore[attr-defined]
-    recorder = _Recorder(ignored)
+    recorder = _Recorder(ignored, hashed)
     original_stat, original_lstat = os.stat, os.lstat
 
     def probing_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:

@@ -25,6 +25,22 @@ def test_an_opened_file_is_an_input_and_a_change_of_its_bytes_is_seen(tmp_path: 
     assert reads[0].changed() == str(data)
 
 
+def test_a_file_outside_the_hashed_roots_is_compared_by_its_stat_alone(tmp_path: Path) -> None:
+    (tmp_path / "edited").mkdir()
+    inside, outside = tmp_path / "edited" / "module.py", tmp_path / "installed.py"
+    for path in (inside, outside):
+        path.write_text("x = 1")
+        os.utime(path, ns=(1, 1))  # not modified just now: its stat is trusted
+    with recording(hashed=(f"{tmp_path / 'edited'}{os.sep}",)) as reads:
+        inside.read_text()
+        outside.read_text()
+    assert reads[0].files[str(outside)][3] == "" and reads[0].files[str(inside)][3] != ""
+    os.utime(inside, ns=(2, 2))
+    assert reads[0].changed() is None  # touched, same bytes
+    os.utime(outside, ns=(2, 2))
+    assert reads[0].changed() == str(outside)  # touched: no digest to tell, so changed (it only costs a build)
+
+
 def test_a_listed_directory_changes_when_a_file_appears(tmp_path: Path) -> None:
     with recording() as reads:
         sorted(tmp_path.iterdir())

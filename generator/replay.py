@@ -141,12 +141,12 @@ def _ignored(definitions: Path, out: Path) -> tuple[str, ...]:
 
 
 def build(definitions: Path, out: Path, profile: Profile | None = None,
-          warm: WarmModules | None = None) -> Built:
-    """generator.build.build, replayed from its record when nothing it read has changed, and recorded when not
-    (a watching build, with warm, is never replayed: it keeps its modules in memory instead).
+          warm: WarmModules | None = None, *, replay: bool = True) -> Built:
+    """generator.build.build, replayed from its record when nothing it read has changed (unless not `replay`),
+    and recorded when not (a watching build, with warm, is never replayed: it keeps its modules in memory).
     ProblemsFound (and out/ untouched) when anything is an error."""
     build_key = key(definitions, profile)
-    found = replayed(definitions, build_key) if warm is None else None
+    found = replayed(definitions, build_key) if warm is None and replay else None
     if found is not None:
         found.written = write_tree(found.files, out)
         return found

@@ -22,7 +22,9 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print warnings."),
           scale: float = time_scale(1.0), output: Format = FORMAT,
           watch: bool = typer.Option(False, "--watch", "-w", help=(
-              "Rebuild on every save under definitions/ (out/ swapped as a full build leaves it) until Ctrl-C."))
+              "Rebuild on every save under definitions/ (out/ swapped as a full build leaves it) until Ctrl-C.")),
+          full: bool = typer.Option(False, "--full", help=(
+              "Build in full even when nothing the last build read has changed (it is otherwise replayed)."))
           ) -> None:
     """Compile definitions/ into out/; every problem is listed, and on any error out/ is left as it was."""
     import gc
@@ -41,12 +43,12 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
 
         warm = WarmModules()
         watch_definitions(definitions, lambda: _build_once(definitions, out, profile, output, quiet, warm))
-    elif not _build_once(definitions, out, profile, output, quiet, None):
+    elif not _build_once(definitions, out, profile, output, quiet, None, replay=not full):
         raise typer.Exit(1)
 
 
 def _build_once(definitions: Path, out: Path, profile: "Profile | None", output: Format, quiet: bool,
-                warm: "WarmModules | None") -> bool:
+                warm: "WarmModules | None", *, replay: bool = True) -> bool:
     """One build with its problems and what it wrote said; whether it succeeded. With warm (a watching build):
     only changed modules run, and the files written and the time taken are said."""
     import time
@@ -56,7 +58,7 @@ def _build_once(definitions: Path, out: Path, profile: "Profile | None", output:
 
     started = time.perf_counter()
     try:
-        built = run_build(definitions, out, profile, warm)
+        built = run_build(definitions, out, profile, warm, replay=replay)
     except ProblemsFound as error:
         report(error.problems, output, warnings=not quiet)
         if warm is not None:

@@ -23,11 +23,11 @@ def _tree(out: Path) -> dict[str, bytes]:
     return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
 
 
-def _build(definitions: Path, out: Path, **env: str) -> tuple[bool, str, dict[str, bytes]]:
+def _build(definitions: Path, out: Path, *options: str, **env: str) -> tuple[bool, str, dict[str, bytes]]:
     """One `obsgen build` in a fresh process with bytecode (and so the record) written: whether it was replayed,
     what it printed on stderr, and out/."""
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"} | env
-    done = subprocess.run([sys.executable, "-c", RUN, "build", "-d", str(definitions), "-o", str(out)],
+    done = subprocess.run([sys.executable, "-c", RUN, "build", "-d", str(definitions), "-o", str(out), *options],
                           capture_output=True, text=True, env=environment, cwd=definitions.parent)
     printed, modules = done.stdout.split("MODULES")
     assert "EXIT 0" in printed, done.stderr
@@ -88,6 +88,13 @@ def test_any_change_to_what_the_build_read_builds_again_as_a_fresh_build_would(d
     os.remove(record)
     assert _build(definitions, fresh, **env)[1:] == (said.replace(str(out), str(fresh)), tree)
     assert _build(definitions, out, **env)[0]  # recorded again
+
+
+def test_full_builds_in_full_and_records_again(definitions: Path) -> None:
+    out = definitions.parent / "out"
+    first = _build(definitions, out)
+    assert _build(definitions, out, "--full") == (False, *first[1:])
+    assert _build(definitions, out)[0]
 
 
 def test_a_build_that_runs_a_program_is_never_replayed(definitions: Path) -> None:

@@ -21,7 +21,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +40,10 @@ HARMLESS = frozenset({
 """Events that neither read nor depend on anything outside the process beyond what the hook records."""
 _WRITES = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 _MISSING = ("missing",)
+_STAT = os.stat  # the real one: while recording, os.stat is wrapped
+_CHANGED = (-1, -1, -1, "")
+"""The signature of a file that changed while the block ran: no file matches it."""
+_Seen = tuple[int, int, int] | None
 RACY_NS = 2_000_000_000
 """Files modified this recently before the record are compared by their bytes, whatever their stat says."""
 
@@ -108,18 +112,24 @@ def _digest(path: str) -> str:
         return ""
 
 
-def _signature(path: str, racy_after: int, hashed: tuple[str, ...]) -> FileSignature | None:
-    """The file's signature. A file modified after `racy_after` (ns) may change again within the same timestamp
-    tick without its stat showing it (git's "racily clean" case): its mtime is not kept, so its bytes are compared.
-    Only files under `hashed` (what people edit, check out and touch) and those keep a digest: for the others
-    (the interpreter's and the installed packages' files, 25 MB a build) any change of stat is a change."""
+def _signature(path: str, seen: tuple[int, int, int], racy_after: int, hashed: tuple[str, ...]) -> FileSignature:
+    """The file's signature from its stat. A file modified after `racy_after` (ns) may change again within the
+    same timestamp tick without its stat showing it (git's "racily clean" case): its mtime is not kept, so its
+    bytes are compared. Only files under `hashed` (what people edit, check out and touch) and those keep a digest:
+    for the others (the interpreter's and the installed packages' files, 25 MB a build) any change of stat is a
+    change."""
+    size, mtime, inode = seen
+    racy = mtime >= racy_after
+    return size, -1 if racy else mtime, inode, _digest(path) if racy or path.startswith(hashed) else ""
+
+
+def _seen(path: str) -> tuple[int, int, int] | None:
+    """(size, mtime_ns, inode) of a path, None when it is missing (never through the wrapped os.stat)."""
     try:
-        found = os.stat(path)
+        found = _STAT(path)
     except OSError:
         return None
-    racy = found.st_mtime_ns >= racy_after
-    digest = _digest(path) if racy or path.startswith(hashed) else ""
-    return found.st_size, -1 if racy else found.st_mtime_ns, found.st_ino, digest
+    return found.st_size, found.st_mtime_ns, found.st_ino
 
 
 def _listing(path: str, ignored: tuple[str, ...]) -> str:
@@ -135,25 +145,30 @@ def _listing(path: str, ignored: tuple[str, ...]) -> str:
 def _probe(path: str) -> tuple[Any, ...]:
     """What stat() tells of a path: missing, a directory, or a file of this size and modification time."""
     try:
-        found = os.stat(path)
+        return _probe_of(_STAT(path))
     except OSError:
         return _MISSING
+
+
+def _probe_of(found: os.stat_result) -> tuple[Any, ...]:
     if stat.S_ISDIR(found.st_mode):
         return ("directory",)
     return stat.S_IFMT(found.st_mode), found.st_size, found.st_mtime_ns
 
 
 class _Recorder:
-    """Raw paths and names seen while recording, resolved into Reads when the block ends."""
+    """What was read while recording, each input as it was when first read, resolved into Reads at the end."""
 
     def __init__(self, ignored: tuple[str, ...], hashed: tuple[str, ...]) -> None:
         self.ignored = ignored
         self.hashed = hashed
-        self.opened: set[str] = set()
-        self.listed: set[str] = set()
-        self.probed: set[str] = set()
+        self.opened: dict[str, _Seen] = {}
+        self.listed: dict[str, str] = {}
+        self.probed: dict[str, tuple[Any, ...]] = {}
         self.absent: dict[str, list[str] | None] = {}
         self.unsafe: str | None = None
+        sources = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
+        self.loaded = {path: _seen(path) for path in {os.path.abspath(f) for f in sources if isinstance(f, str)}}
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
         """As the last finder on sys.meta_path: an import no other finder found (any import: a statement, or
@@ -181,35 +196,41 @@ class _Recorder:
                 self.unsafe = self.unsafe or f"writes {path}"
             elif not writes:
                 source = _source_of(path) if ignored else path  # bytecode is a cache of its source
-                if source is not None:
-                    self.opened.add(source)
+                if source is not None and source not in self.opened:
+                    self.opened[source] = _seen(source)
         elif name in ("os.listdir", "os.scandir"):
             path, ignored = self.path(args[0] if args[0] is not None else ".")
-            if path is not None and not ignored:
-                self.listed.add(path)
+            if path is not None and not ignored and path not in self.listed:
+                self.listed[path] = ""  # listing it raises this event again
+                self.listed[path] = _listing(path, self.ignored)
         elif name not in HARMLESS and self.unsafe is None:
             self.unsafe = name
 
-    def stat(self, path: Any) -> None:
-        found, ignored = self.path(path)
-        if found is not None and not ignored:
-            self.probed.add(found)
+    def probe(self, value: Any, probe: tuple[Any, ...]) -> None:
+        path, ignored = self.path(value)
+        if path is not None and not ignored:
+            self.probed.setdefault(path, probe)
 
     def reads(self) -> Reads:
+        """Each input with what it held when first read: one changed since (saved while the block ran) gets a
+        signature no file has, so that the next check finds it changed."""
+        seen = self.loaded | self.opened
         sources = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
         modules = {os.path.abspath(file) for file in sources if isinstance(file, str)}
         files, probes = {}, {}
         racy_after = time.time_ns() - RACY_NS
-        for path in sorted(self.opened | modules):
-            signature = _signature(path, racy_after, self.hashed) if not os.path.isdir(path) else None
-            if signature is None:  # opened but missing (a later file of that name is new input), or a directory
+        for path in sorted(seen.keys() | modules):
+            now = _seen(path)
+            if path in seen and seen[path] != now:
+                files[path] = _CHANGED
+            elif now is None or os.path.isdir(path):  # missing when read (a file of that name is new input)
                 probes[path] = _probe(path)
             else:
-                files[path] = signature
-        for path in sorted(self.probed - files.keys() - self.listed):
-            probes[path] = _probe(path)
-        listings = {path: _listing(path, self.ignored) for path in sorted(self.listed)}
-        return Reads(files, listings, probes, dict(sorted(self.absent.items())), self.unsafe, self.ignored)
+                files[path] = _signature(path, now, racy_after, self.hashed)
+        probes |= {path: probe for path, probe in self.probed.items() if path not in files and path not in
+                   self.listed and path not in probes}
+        return Reads(files, dict(sorted(self.listed.items())), dict(sorted(probes.items())),
+                     dict(sorted(self.absent.items())), self.unsafe, self.ignored)
 
 
 def _source_of(path: str) -> str | None:
@@ -240,20 +261,24 @@ def recording(ignored: tuple[str, ...] = (), hashed: tuple[str, ...] = ("",)) ->
     recorder = _Recorder(ignored, hashed)
     original_stat, original_lstat = os.stat, os.lstat
 
-    def probing_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
-        if not args and not kwargs.get("dir_fd"):
-            recorder.stat(path)
-        return original_stat(path, *args, **kwargs)
-
-    def probing_lstat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
-        if not args and not kwargs.get("dir_fd"):
-            recorder.stat(path)
-        return original_lstat(path, *args, **kwargs)
+    def probing(original: Callable[..., os.stat_result]) -> Callable[..., os.stat_result]:
+        def probe(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+            plain = not args and not kwargs.get("dir_fd")
+            try:
+                found = original(path, *args, **kwargs)
+            except OSError:
+                if plain:
+                    recorder.probe(path, _MISSING)
+                raise
+            if plain:
+                recorder.probe(path, _probe_of(found))
+            return found
+        return probe
 
     result: list[Reads] = []
     _RECORDING.append(recorder)
     sys.meta_path.append(recorder)
-    os.stat, os.lstat = probing_stat, probing_lstat
+    os.stat, os.lstat = probing(original_stat), probing(original_lstat)
     try:
         yield result
     finally:

@@ -128,3 +128,23 @@ def test_a_module_that_importlib_could_not_find_in_a_package_is_an_input_and_one
     finally:
         sys.path.remove(str(tmp_path))
         sys.modules.pop("obsgen_loaded_package", None)
+
+
+def test_an_input_saved_while_the_block_ran_is_recorded_as_changed(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text("x = 1")
+    editor = subprocess.Popen(  # another process, as an editor saving during a build is
+        [sys.executable, "-c", "import pathlib, sys; sys.stdin.readline(); pathlib.Path(sys.argv[1]).write_text("
+         "'x = 22'); pathlib.Path(sys.argv[2]).write_text('')", str(module), str(tmp_path / "later.py")],
+        stdin=subprocess.PIPE, text=True)
+    assert editor.stdin is not None
+    with recording() as reads:
+        module.read_text()
+        sorted(tmp_path.iterdir())
+        editor.stdin.write("save\n")
+        editor.stdin.flush()
+        editor.wait()
+    assert reads[0].unsafe is None
+    assert reads[0].changed() == str(module)  # the block read the old bytes: recorded as changed
+    del reads[0].files[str(module)]
+    assert reads[0].changed() == str(tmp_path)  # the listing is the one the block saw, without later.py

@@ -58,9 +58,16 @@ def _record_path(definitions: Path) -> Path:
     return definitions / "__pycache__" / RECORD
 
 
+SHELL_BOOKKEEPING = frozenset({"OLDPWD", "SHLVL", "_", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"})
+"""Variables shells and make keep for themselves, which change from one command to the next (the previous
+directory, the nesting depth, the last command, make's flags): not part of a build's key, so that `cd` or
+`make build` does not miss a record. Every other variable is."""
+
+
 def key(definitions: Path, profile: Profile | None) -> str:
     """What a build depends on besides its recorded inputs: the record of another key is not this build's."""
-    identity = orjson.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(), sorted(os.environ.items()),
+    environment = sorted(item for item in os.environ.items() if item[0] not in SHELL_BOOKKEEPING)
+    identity = orjson.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(), environment,
                              str(definitions.resolve()), repr(profile)])
     return hashlib.sha256(identity).hexdigest()
 

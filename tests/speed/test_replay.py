@@ -97,6 +97,18 @@ def test_full_builds_in_full_and_records_again(definitions: Path) -> None:
     assert _build(definitions, out)[0]
 
 
+def test_the_key_leaves_out_shell_bookkeeping_only(definitions: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.replay import key
+
+    before = key(definitions, None)
+    monkeypatch.setenv("OLDPWD", "/elsewhere")
+    monkeypatch.setenv("SHLVL", "7")
+    monkeypatch.setenv("MAKELEVEL", "1")
+    assert key(definitions, None) == before
+    monkeypatch.setenv("OBSGEN_ENVIRONMENT", "staging")
+    assert key(definitions, None) != before
+
+
 def test_a_build_that_runs_a_program_is_never_replayed(definitions: Path) -> None:
     (definitions / "extra.py").write_text("import subprocess\nsubprocess.run(['true'], check=True)\n"
                                           + (definitions / "extra.py").read_text())

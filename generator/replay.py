@@ -45,12 +45,11 @@ LIMIT = 64 * 1024 * 1024
 
 @dataclass
 class Built:
-    """What a build said and wrote, and whether it was replayed from the record."""
+    """What a build said and wrote (and, to record, its files' bytes)."""
 
     problems: list[Problem]
     disabled: list[tuple[Problem, str]]
     written: WriteReport
-    replayed: bool = False
     files: Mapping[str, bytes | memoryview] = field(default_factory=dict, repr=False)
 
 
@@ -110,7 +109,7 @@ def replayed(definitions: Path, build_key: str) -> Built | None:
         return None
     if offset != len(data):
         return None
-    return Built(problems, disabled, WriteReport(), replayed=True, files=files)
+    return Built(problems, disabled, WriteReport(), files=files)
 
 
 def save(definitions: Path, build_key: str, reads: Reads, built: Built) -> None:

@@ -66,7 +66,7 @@ class Reads:
     """Path prefixes that are no input: entries under them are left out of listings too."""
 
     def data(self) -> tuple[Any, ...]:
-        """The record as plain values (marshal or JSON can hold it)."""
+        """The record as plain values (JSON can hold it)."""
         return self.files, self.listings, self.probes, self.absent, self.unsafe, self.ignored
 
     @classmethod
@@ -94,14 +94,13 @@ class Reads:
 
 
 def _file_changed(path: str, signature: FileSignature) -> bool:
-    try:
-        found = os.stat(path)
-    except OSError:
-        return True
     size, mtime, inode, digest = signature
-    if (found.st_size, found.st_mtime_ns, found.st_ino) == (size, mtime, inode):
+    now = _seen(path)
+    if now is None:
+        return True
+    if now == (size, mtime, inode):
         return False
-    return found.st_size != size or not digest or _digest(path) != digest
+    return now[0] != size or not digest or _digest(path) != digest
 
 
 def _digest(path: str) -> str:
@@ -167,8 +166,7 @@ class _Recorder:
         self.probed: dict[str, tuple[Any, ...]] = {}
         self.absent: dict[str, list[str] | None] = {}
         self.unsafe: str | None = None
-        sources = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
-        self.loaded = {path: _seen(path) for path in {os.path.abspath(f) for f in sources if isinstance(f, str)}}
+        self.loaded = {path: _seen(path) for path in _module_files()}
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
         """As the last finder on sys.meta_path: an import no other finder found (any import: a statement, or
@@ -215,11 +213,9 @@ class _Recorder:
         """Each input with what it held when first read: one changed since (saved while the block ran) gets a
         signature no file has, so that the next check finds it changed."""
         seen = self.loaded | self.opened
-        sources = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
-        modules = {os.path.abspath(file) for file in sources if isinstance(file, str)}
         files, probes = {}, {}
         racy_after = time.time_ns() - RACY_NS
-        for path in sorted(seen.keys() | modules):
+        for path in sorted(seen.keys() | _module_files()):
             now = _seen(path)
             if path in seen and seen[path] != now:
                 files[path] = _CHANGED
@@ -231,6 +227,12 @@ class _Recorder:
                    self.listed and path not in probes}
         return Reads(files, dict(sorted(self.listed.items())), dict(sorted(probes.items())),
                      dict(sorted(self.absent.items())), self.unsafe, self.ignored)
+
+
+def _module_files() -> set[str]:
+    """The source (or library) file of every module loaded in this process."""
+    sources = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
+    return {os.path.abspath(file) for file in sources if isinstance(file, str)}
 
 
 def _source_of(path: str) -> str | None:

@@ -60,13 +60,17 @@ def _holds(path: Path, data: bytes | memoryview) -> bool:
         return False
 
 
-def _relative_files(root: Path) -> list[str]:
-    """Every file under root, relative to it (os.walk reads directory entries without a stat per file)."""
-    found = []
-    for directory, _, names in os.walk(root):
+def _entries(root: Path) -> tuple[set[str], set[str]]:
+    """Every file and every directory under root, relative to it (os.walk reads directory entries without a stat
+    per file)."""
+    files: set[str] = set()
+    directories: set[str] = set()
+    for directory, subdirectories, names in os.walk(root):
         base = os.path.relpath(directory, root)
-        found += [name if base == "." else f"{base}/{name}" for name in names]
-    return found
+        prefix = "" if base == "." else f"{base}/"
+        files.update(f"{prefix}{name}" for name in names)
+        directories.update(f"{prefix}{name}" for name in subdirectories)
+    return files, directories
 
 
 @cache
@@ -144,22 +148,14 @@ def _stage(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Pa
 
 
 def _directories(files: Mapping[str, bytes | memoryview]) -> set[str]:
-    """The directories holding files, relative to out/ (an out/ with any other directory differs)."""
-    return {relative[:index] for relative in files for index, char in enumerate(relative) if char == "/"}
-
-
-def _same_tree(out: Path, files: Mapping[str, bytes | memoryview], unchanged: set[str]) -> bool:
-    """Whether out/ already is exactly this tree: the same files with the same bytes, and no other entry."""
-    if len(unchanged) != len(files):
-        return False
-    found, directories = 0, _directories(files)
-    for directory, subdirectories, names in os.walk(out):
-        base = os.path.relpath(directory, out)
-        prefix = "" if base == "." else f"{base}/"
-        found += len(names)
-        if any(f"{prefix}{name}" not in directories for name in subdirectories):
-            return False
-    return found == len(files)
+    """The directories holding files, relative to out/, with all their parents."""
+    found: set[str] = set()
+    for relative in files:
+        parent = relative.rpartition("/")[0]
+        while parent and parent not in found:
+            found.add(parent)
+            parent = parent.rpartition("/")[0]
+    return found
 
 
 def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
@@ -178,14 +174,16 @@ def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
         existed = out.exists()
         unchanged = {relative for relative, data in files.items() if existed and _holds(out / relative, data)}
         report = WriteReport(written=sorted(files.keys() - unchanged), unchanged=sorted(unchanged))
-        if existed and _same_tree(out, files, unchanged):
-            checkpoint("done")
-            return report
+        if existed:
+            held, directories = _entries(out)
+            report.removed = sorted(held - files.keys())
+            if len(unchanged) == len(files) and not report.removed and directories <= _directories(files):
+                checkpoint("done")  # out/ already is this tree: no staging, no swap
+                return report
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
         _stage(files, unchanged, out, staging)
         checkpoint("staged")
         if existed:
-            report.removed = sorted(relative for relative in _relative_files(out) if relative not in files)
             _swap(staging, out, checkpoint)
             checkpoint("swapped")
             shutil.rmtree(staging)

@@ -9,7 +9,8 @@ one run on this machine: wall seconds (median, min), CPU seconds of the child (u
 peak resident memory (getrusage through wait4). Children run with bytecode caching on, as installed programs
 do, and so with obsgen's caches in definitions/__pycache__.
 Rows marked "replayed" build a project whose inputs are as the last build left them (generator/replay.py: out/
-written from the record); rows marked "full" remove the record first, as the first build after an edit does.
+written from the record); rows marked "full" follow an edit of one alert's `for` to a value no build has seen, as
+a user's edit: nothing is replayed and no cache in definitions/__pycache__ knows the documents it changes.
 The "stage" column is the in-process work after imports that turns sources into output text: the
 peers' evaluate call (a JSON string in memory); obsgen's compile (load, checks, render, checks of the files) and
 serialise (the bytes of every file in memory), timed by `bench/build_vs_jsonnet.py --stages`, which also times
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import json
 import os
 import re
@@ -32,15 +34,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jsonnet_peer import ANCHOR
 from kube_prometheus.processes import CHILD_ENV, ROOT, Sample, obsgen, run
 from kube_prometheus.project import project
-
-from generator.replay import RECORD
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 COPIES = 10
@@ -87,16 +87,45 @@ def peer(engine: str, entry: str) -> Callable[[Row], None]:
     return once
 
 
-def build(definitions: Path, out: Path, fresh: bool = True, recorded: bool = True) -> Callable[[Row], None]:
+EDITED = re.compile(r'for_="(\d+)m"')
+ORIGINALS: dict[Path, str] = {}
+NEVER_SEEN = itertools.count(int(time.time()) % 10**6 * 100)
+"""Minutes added to the edited `for`: unique within a run and, by the clock, across runs."""
+
+
+def _rule_module(definitions: Path) -> Path:
+    return sorted(definitions.glob("*_prometheus_rule.py"))[0]
+
+
+def edit(definitions: Path) -> None:
+    """One alert's `for` set to a value no earlier build has seen (the module's text is restored by restored())."""
+    module = _rule_module(definitions)
+    original = ORIGINALS.setdefault(module, module.read_text())
+    added = next(NEVER_SEEN)
+    module.write_text(EDITED.sub(lambda m: f'for_="{int(m.group(1)) + added}m"', original, 1))
+
+
+@contextlib.contextmanager
+def restored() -> Iterator[None]:
+    """The modules edit() changed put back as they were when the block ends."""
+    try:
+        yield
+    finally:
+        for module, original in ORIGINALS.items():
+            module.write_text(original)
+        ORIGINALS.clear()
+
+
+def build(definitions: Path, out: Path, fresh: bool = True, edited: bool = False) -> Callable[[Row], None]:
     """One `obsgen build` whole process, then one of its stages alone, into a removed (or kept) out/; without
-    `recorded`, the record of the last build is removed first (as after an edit: a full build)."""
+    `edited`, after an edit no build has seen (a full build)."""
     def once(row: Row) -> None:
         if fresh:
             shutil.rmtree(out, ignore_errors=True)
-        if not recorded:
-            (definitions / "__pycache__" / RECORD).unlink(missing_ok=True)
+        if edited:
+            edit(definitions)
         row.samples.append(run(obsgen("build", "--quiet", "--definitions", str(definitions), "--out", str(out))))
-        if recorded:  # a replay has no compile stage
+        if not edited:  # a replay has no compile stage
             return
         if fresh:
             shutil.rmtree(out, ignore_errors=True)
@@ -150,7 +179,6 @@ def interleaved(commands: dict[str, tuple[str, Callable[[Row], None]]], runs: in
     return rows
 
 
-EDITED = re.compile(r'for_="(\d+)m"')
 DONE = re.compile(r"^obsgen: \d+ written, .* in ([0-9.]+) s$")
 
 
@@ -167,7 +195,7 @@ def watched_edits(definitions: Path, out: Path, edits: int) -> tuple[list[float]
     """`obsgen build --watch` on the project, then one-alert edits (one alert's `for`, alternately changed and
     restored): seconds from each save until the edited rule file is in out/ (the swap seen from outside, polled
     every millisecond), and the rebuild's own seconds as it reports them (load to swap and clean-up)."""
-    module = sorted(definitions.glob("*_prometheus_rule.py"))[0]
+    module = _rule_module(definitions)
     original = module.read_text()
     proc = subprocess.Popen(obsgen("build", "--watch", "--quiet", "-d", str(definitions), "-o", str(out)),
                             env=CHILD_ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -220,21 +248,24 @@ def main() -> None:
         out, out10, out100 = Path(tmp) / "out", Path(tmp) / "out10", Path(tmp) / "out100"
         run(obsgen("build", "-q", "-d", str(one.definitions), "-o", str(out)))  # warm caches, write bytecode
         run(obsgen("build", "-q", "-d", str(ten.definitions), "-o", str(out10)))
-        rows = interleaved({
-            "jr": (f"jrsonnet {same}", peer("jrsonnet", same)),
-            "go": (f"gojsonnet {same}", peer("gojsonnet", same)),
-            "x1": ("obsgen build 1x (fresh out/, replayed)", build(one.definitions, out)),
-            "x1-same": ("obsgen build 1x (out/ same, replayed)", build(one.definitions, out, fresh=False)),
-            "x1-full": ("obsgen build 1x (fresh out/, full)", build(one.definitions, out, recorded=False)),
-            "x10": (f"obsgen build {COPIES}x (fresh out/, replayed)", build(ten.definitions, out10)),
-            "x10-full": (f"obsgen build {COPIES}x (fresh out/, full)", build(ten.definitions, out10, recorded=False)),
-            "help": ("obsgen --help", command("--help")),
-            "check": ("obsgen check 1x", command("check", str(out), "-d", str(one.definitions))),
-        }, RUNS)
-        if hundred:
-            run(obsgen("build", "-q", "-d", str(hundred.definitions), "-o", str(out100)))  # bytecode, caches
-            rows |= interleaved({"x100": (f"obsgen build {COPIES_100}x (fresh out/, full)",
-                                          build(hundred.definitions, out100, recorded=False))}, RUNS_100)
+        with restored():
+            rows = interleaved({
+                "jr": (f"jrsonnet {same}", peer("jrsonnet", same)),
+                "go": (f"gojsonnet {same}", peer("gojsonnet", same)),
+                "x1": ("obsgen build 1x (fresh out/, replayed)", build(one.definitions, out)),
+                "x1-same": ("obsgen build 1x (out/ same, replayed)", build(one.definitions, out, fresh=False)),
+                "x1-full": ("obsgen build 1x (fresh out/, full, after an edit)",
+                            build(one.definitions, out, edited=True)),
+                "x10": (f"obsgen build {COPIES}x (fresh out/, replayed)", build(ten.definitions, out10)),
+                "x10-full": (f"obsgen build {COPIES}x (fresh out/, full, after an edit)",
+                             build(ten.definitions, out10, edited=True)),
+                "help": ("obsgen --help", command("--help")),
+                "check": ("obsgen check 1x", command("check", str(out), "-d", str(one.definitions))),
+            }, RUNS)
+            if hundred:
+                run(obsgen("build", "-q", "-d", str(hundred.definitions), "-o", str(out100)))  # bytecode, caches
+                rows |= interleaved({"x100": (f"obsgen build {COPIES_100}x (fresh out/, full, after an edit)",
+                                              build(hundred.definitions, out100, edited=True))}, RUNS_100)
         print(HEADER)
         for row in rows.values():
             print(row.line())

@@ -128,25 +128,33 @@ def _walk(document: Any) -> _Walked:
     return _Walked(tuple(strings), frozenset(identifiers), tuple(keyed))
 
 
-_WALKED: dict[str, _Walked] = {}
-"""The last build's documents walked, by digest: a process that builds again (--watch) walks only new ones."""
-
-
 def leaks(context: Context) -> list[Leak]:
     """Every secret in the context's rendered documents, each once, with where it came from.
 
-    Strings are scanned once each however many documents hold them (the packaged copies of dashboards and
-    rules repeat most of them): identifiers in one text, every other string in one text per document that
-    first holds it, so a build after an edit scans again only the texts that changed (find() knows the others
-    clean from the last build)."""
+    A build after an edit scans only the documents that changed: each document found clean on its own (its
+    strings with the PagerDuty rule on, its identifiers with it off) is remembered by its digest. On its own is
+    the stricter test (across documents, a string that is an identifier anywhere is scanned with that rule off),
+    so a document clean alone is clean in any build. Only when a changed document is suspect are all of them
+    scanned together, each string once however many documents hold it, for the verdict and the messages."""
     project, rendered, digests = context.project, context.rendered, context.digests
+    version = source_digest(__file__)
     with secret_scan.clean_cached(project.root) as clean:  # the build's, or one of its own
-        whole = None if None in digests.values() else "build:" + hashlib.sha256(
-            "".join([source_digest(__file__), *(f"\0{output}\0{digest}" for output, digest in digests.items())])
-            .encode()).hexdigest()
+        known = {output: f"document:{version}:{digest}" for output, digest in digests.items() if digest}
+        whole = None if len(known) < len(digests) else "build:" + hashlib.sha256(
+            "".join([version, *(f"\0{output}\0{digest}" for output, digest in digests.items())]).encode()).hexdigest()
         if whole is not None and clean.get(whole):  # the very documents of a build found clean by this code
+            for key in known.values():  # kept for the next build, which may change one of them
+                clean.get(key)
             return []
-        found, first_seen = _found(rendered, digests)
+        changed = [output for output in rendered if not (output in known and clean.get(known[output]))]
+        if not any(_suspect(rendered[output]) for output in changed):
+            for output in changed:
+                if output in known:
+                    clean.put(known[output], True)
+            if whole is not None:
+                clean.put(whole, True)
+            return []
+        found, first_seen = _found(rendered)
         if whole is not None and not found:
             clean.put(whole, True)
     result = []
@@ -157,25 +165,24 @@ def leaks(context: Context) -> list[Leak]:
     return result
 
 
-def _found(rendered: Mapping[str, Any], digests: Mapping[str, str | None]) -> tuple[list[Secret], dict[str, str]]:
+def _suspect(document: Any) -> bool:
+    """Whether one document, scanned on its own, holds anything that may be a secret."""
+    walked = _walk(document)
+    return bool(walked.keyed or find("\n".join(text for text in walked.strings if text not in walked.identifiers))
+                or find("\n".join(sorted(walked.identifiers)), hex_keys=False))
+
+
+def _found(rendered: Mapping[str, Any]) -> tuple[list[Secret], dict[str, str]]:
     """The secrets in the documents, and the output first holding each string."""
-    global _WALKED
-    walked: dict[str, _Walked] = {}
     first_seen: dict[str, str] = {}
     identifiers: set[str] = set()
     found: list[Secret] = []
     for output, document in rendered.items():
-        digest = digests[output]
-        this = _WALKED.get(digest) if digest else None
-        if this is None:
-            this = _walk(document)
-        if digest:
-            walked[digest] = this
+        this = _walk(document)
         for text in this.strings:
             first_seen.setdefault(text, output)
         identifiers |= this.identifiers
         found += this.keyed
-    _WALKED = walked
     by_output: dict[str, list[str]] = {}
     for text, output in first_seen.items():
         if text not in identifiers:

@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from generator.build import build, compile_definitions
+from generator.checks import secrets
 from generator.checks.base import Context
 from generator.checks.secrets import leaks
 from generator.core import disk_cache, promql
@@ -133,6 +134,33 @@ def test_the_secret_scan_remembers_only_clean_texts_and_finds_a_new_secret(tmp_p
         assert leak.secret.value == "Zq8vLr2mWx4Tn" and leak.output == "alertmanager/extra.yml"
     assert b"Zq8vLr2mWx4Tn" not in cache.read_bytes()
     assert leaks(Context(compiled.project, rendered=compiled.rendered)) == []
+
+
+def test_after_an_edit_only_the_changed_documents_are_scanned(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    definitions = node_exporter_project(tmp_path, kubernetes=False)
+    compiled = compile_definitions(definitions)
+    assert compiled.project is not None and compiled.rendered is not None
+    assert leaks(Context(compiled.project, rendered=compiled.rendered)) == []  # every document found clean
+    edited = {**compiled.rendered, "alertmanager/extra.yml": {"receivers": [{"name": "edited"}]}}
+    scanned: list[str] = []
+    monkeypatch.setattr(secrets, "find", lambda text, hex_keys=True: scanned.append(text) or [])
+    assert leaks(Context(compiled.project, rendered=edited)) == []
+    assert scanned and all("edited" in text or text == "" for text in scanned)  # the new document alone
+    scanned.clear()
+    assert leaks(Context(compiled.project, rendered=edited)) == [] and scanned == []  # the same build again
+
+
+def test_a_document_suspect_alone_is_judged_with_the_others(tmp_path: Path) -> None:
+    """A Grafana uid (32 hex digits, like a PagerDuty key) quoted in another document is still an identifier."""
+    definitions = node_exporter_project(tmp_path, kubernetes=False)
+    compiled = compile_definitions(definitions)
+    assert compiled.project is not None and compiled.rendered is not None
+    uid = "0123456789abcdef0123456789abcdef"
+    quoted = {**compiled.rendered, "grafana/a.json": {"uid": uid}, "grafana/b.json": {"link": uid}}
+    assert leaks(Context(compiled.project, rendered=quoted)) == []
+    (leak,) = leaks(Context(compiled.project, rendered={**compiled.rendered, "grafana/b.json": {"link": uid}}))
+    assert leak.secret.value == uid and leak.output == "grafana/b.json"
 
 
 def test_a_build_of_texts_all_found_clean_before_never_loads_detect_secrets(tmp_path: Path) -> None:

@@ -22,19 +22,33 @@ Path_ = tuple[str | int, ...]
 """A field path as pydantic reports it: ("levels", 0, "after")."""
 
 
-def _calls(file: str) -> dict[tuple[int, int, int, int], ast.Call]:
-    """Every call in a file by its exact source span (empty when the file cannot be read or parsed)."""
-    return _calls_in(file, state(file))
-
-
 @lru_cache(maxsize=64)
-def _calls_in(file: str, _: tuple[int, int]) -> dict[tuple[int, int, int, int], ast.Call]:
+def _lines(file: str, _: tuple[int, int]) -> list[bytes]:
+    """A file's lines as bytes (columns in code positions count UTF-8 bytes), for one state of the file."""
     try:
-        tree = ast.parse(Path(file).read_bytes(), file)
-    except (OSError, SyntaxError, ValueError):
-        return {}
-    return {(node.lineno, node.end_lineno or node.lineno, node.col_offset, node.end_col_offset or 0): node
-            for node in ast.walk(tree) if isinstance(node, ast.Call)}
+        return Path(file).read_bytes().splitlines(keepends=True)
+    except OSError:
+        return []
+
+
+@lru_cache(maxsize=1024)
+def _call(file: str, state_: tuple[int, int], where: tuple[int, int, int, int]) -> ast.Call | None:
+    """The call whose source is exactly this span of the file, parsed alone (a call is an expression on its own:
+    parsing it costs its size, not the module's), with the file's line numbers."""
+    start, end, column, end_column = where
+    lines = _lines(file, state_)[start - 1:end]
+    if len(lines) != end - start + 1:
+        return None
+    text = lines[0][column:end_column] if start == end else \
+        b"".join([lines[0][column:], *lines[1:-1], lines[-1][:end_column]])
+    try:
+        node = ast.parse(text.decode(), file, mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    if not isinstance(node, ast.Call):
+        return None
+    ast.increment_lineno(node, start - 1)
+    return node
 
 
 def span(code: CodeType, instruction: int) -> tuple[int, int, int, int] | None:
@@ -51,7 +65,7 @@ def span(code: CodeType, instruction: int) -> tuple[int, int, int, int] | None:
 def call_at(code: CodeType, instruction: int) -> ast.Call | None:
     """The call expression an instruction executes, found in its file's syntax tree."""
     where = span(code, instruction)
-    return _calls(code.co_filename).get(where) if where else None
+    return _call(code.co_filename, state(code.co_filename), where) if where else None
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:

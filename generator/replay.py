@@ -149,19 +149,21 @@ def _ignored(definitions: Path, out: Path) -> tuple[str, ...]:
 def build(definitions: Path, out: Path, profile: Profile | None = None,
           warm: WarmModules | None = None, *, replay: bool = True) -> Built:
     """generator.build.build, replayed from its record when nothing it read has changed (unless not `replay`),
-    and recorded when not (a watching build, with warm, is never replayed: it keeps its modules in memory).
+    and recorded when not. A watching build (with warm) is neither: it keeps its modules in memory.
     ProblemsFound (and out/ untouched) when anything is an error."""
-    build_key = key(definitions, profile)
-    found = replayed(definitions, build_key) if warm is None and replay else None
+    build_key = key(definitions, profile) if warm is None else ""
+    found = replayed(definitions, build_key) if build_key and replay else None
     if found is not None:
         found.written = write_tree(found.files, out)
         return found
     from generator.build import build_files
 
     project = f"{definitions.resolve().parent}{os.sep}"  # its files are compared by their bytes when touched
-    with recording(_ignored(definitions, out), hashed=(project,)) as reads:
+    recorder: contextlib.AbstractContextManager[list[Reads]] = \
+        recording(_ignored(definitions, out), hashed=(project,)) if build_key else contextlib.nullcontext([])
+    with recorder as reads:
         compiled, files = build_files(definitions, out, profile, warm)
     built = Built(compiled.report.problems, compiled.report.disabled, write_tree(files, out), files=files)
-    if warm is None:
+    if build_key:
         save(definitions, build_key, reads[0], built)
     return built

@@ -75,6 +75,7 @@ class Detections:
         self.corpus = corpus
         self.scores: list[AnomalyScores] = [anomaly_scores(s) for s in corpus.series]
         self._flags: dict[tuple[int, DetectorParams], np.ndarray] = {}
+        self._scores: dict[tuple[int, DetectorParams, str], NabScore] = {}
 
     def flags(self, i: int, params: DetectorParams) -> np.ndarray:
         """Row detections of file ``i`` under ``params``."""
@@ -84,8 +85,12 @@ class Detections:
         return self._flags[key]
 
     def score(self, i: int, params: DetectorParams, profile: str = STANDARD) -> NabScore:
-        """NAB score of file ``i`` under ``params`` and ``profile``."""
-        return profile_score(self.corpus.series[i], self.flags(i, params), self.corpus.profiles[profile])
+        """NAB score of file ``i`` under ``params`` and ``profile`` (memoised: leave-one-file-out asks often)."""
+        key = (i, params, profile)
+        if key not in self._scores:
+            series, profiles = self.corpus.series, self.corpus.profiles
+            self._scores[key] = profile_score(series[i], self.flags(i, params), profiles[profile])
+        return self._scores[key]
 
 
 def main(argv: list[str] | None = None) -> int:

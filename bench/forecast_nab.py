@@ -1,6 +1,6 @@
 """Benchmark the exporter's forecasts and anomaly detector on a directory in NAB's layout, honestly.
 
-Usage: ``python bench/forecast_nab.py [--data DIR] [--groups G1,G2,...] [--json FILE]``
+Usage: ``python bench/forecast_nab.py [--data DIR] [--groups G1,G2,...] [--json FILE] [--published CSV ...]``
 (default DIR: the nearest ``shared/data/nab`` above the repo; default groups: every subdirectory).
 What is measured on each file is in bench/nab/evaluation.py.
 
@@ -24,6 +24,9 @@ itself (not an estimate: the ceiling of these signals, which no choice of thresh
 Profiles are read from DIR/profiles.json and windows from DIR/combined_windows.json; the same
 detections (tuned on the standard profile) are scored under every profile. "Early" counts windows
 first detected in their first half, before the labelled anomaly at the centre: the proactive share.
+``--published`` takes NAB's own results of other detectors (``results/<detector>/<detector>_standard_scores.csv``
+in NAB's repository) and prints their scores normalised over the same files and groups (bench/nab/published.py):
+the published reference, with NAB's thresholds tuned on all of its files (in-sample).
 ``--json`` writes, per CSV, the held-out detections as the CSV's own timestamps, so NAB's scorer can
 rescore them, with the file's MASE and coverage; and per group and overall the scores.
 """
@@ -56,6 +59,7 @@ from nab.evaluation import (  # noqa: E402
     profile_score,
     total,
 )
+from nab.published import normalised, read_published  # noqa: E402
 
 from generator.exporter.anomaly import DEFAULT_PARAMS, AnomalyScores, DetectorParams  # noqa: E402
 from generator.exporter.nab import NabScore  # noqa: E402
@@ -99,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="directory in NAB's layout")
     parser.add_argument("--groups", default="", help="comma-separated subdirectories (default: all)")
     parser.add_argument("--json", type=Path, help="write per-file detections and per-group scores here")
+    parser.add_argument("--published", type=Path, nargs="*", default=[], metavar="CSV", help=(
+        "NAB's results/<detector>/<detector>_standard_scores.csv files: their scores on the same files beside"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
     corpus = load_corpus(args.data, [g for g in args.groups.split(",") if g] or None)
@@ -120,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     print_files(series, forecasts, detections, held_out)
     summary = summarise(corpus, forecasts, detections, held_out, in_sample, other_choices)
     print_summary(summary)
+    if args.published:
+        print_published(corpus, detections, read_published(args.published))
     print_goals(summary["overall"])
     print(f"\n{len(series)} files in {time.perf_counter() - started:.0f} s.")
     if args.json:
@@ -206,6 +214,20 @@ def print_summary(summary: dict[str, dict[str, object]]) -> None:
               f"{row['nab_standard_best_per_file']:>9.1f}")
     print("held out: as above; one file: each file's thresholds chosen on all the other files (leave one file "
           "out);\nper file: each file's best set of the grid on itself, a ceiling no choice from the grid can beat.")
+
+
+def print_published(corpus: Corpus, detections: Detections, published: dict[str, dict[str, float]]) -> None:
+    """Each published detector's NAB standard score on the same files and groups (NAB's thresholds, in-sample)."""
+    groups = [*corpus.groups, "overall"]
+    print(f"\n{'published (NAB results, in-sample)':<36} " + " ".join(f"{g:>18}" for g in groups))
+    for detector, raw in sorted(published.items()):
+        figures = []
+        for group in groups:
+            files = {s.name: detections.score(i, DEFAULT_PARAMS) for i, s in enumerate(corpus.series)
+                     if group in ("overall", s.group)}
+            figure = normalised(raw, files)
+            figures.append(f"{figure:>18.1f}" if figure is not None else f"{'(files missing)':>18}")
+        print(f"{detector:<36} " + " ".join(figures))
 
 
 def print_goals(overall: dict[str, object]) -> None:

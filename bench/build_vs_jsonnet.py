@@ -266,8 +266,12 @@ def main() -> None:
             }, RUNS)
             if hundred:
                 run(obsgen("build", "-q", "-d", str(hundred.definitions), "-o", str(out100)))  # bytecode, caches
-                rows |= interleaved({"x100": (f"obsgen build {COPIES_100}x (fresh out/, full, after an edit)",
-                                              build(hundred.definitions, out100, edited=True))}, RUNS_100)
+                rows |= interleaved({
+                    "x100": (f"obsgen build {COPIES_100}x (fresh out/, full, after an edit)",
+                             build(hundred.definitions, out100, edited=True)),
+                    "x100-kept": (f"obsgen build {COPIES_100}x (out/ kept, full, after an edit)",
+                                  build(hundred.definitions, out100, fresh=False, edited=True)),
+                }, RUNS_100)
         print(HEADER)
         for row in rows.values():
             print(row.line())
@@ -311,11 +315,12 @@ def report(rows: dict[str, Row], same: str, swapped: list[float], rebuilt: list[
          f"{statistics.median(swapped):.3f} s)", statistics.median(swapped) < 0.15),
         (f"obsgen --help under 0.1 s ({rows['help'].whole():.3f} s)", rows["help"].whole() < 0.1),
     ]
-    if "x100" in rows:
-        x100 = rows["x100"]
-        goals.append((f"{COPIES_100}x content under 30 s and 2 GB peak ({x100.whole():.1f} s, {x100.peak():.0f} MB; "
-                      f"{x100.whole() / x10.whole():.1f}x the {COPIES}x time)",
-                      x100.whole() < 30 and x100.peak() < 2048))
+    for label in ("x100", "x100-kept"):
+        if label in rows:
+            row = rows[label]
+            goals.append((f"{COPIES_100}x content under 30 s and 2 GB peak, {row.name.split('(')[1][:-1]} "
+                          f"({row.whole():.1f} s, {row.peak():.0f} MB; {row.whole() / x10.whole():.1f}x the "
+                          f"{COPIES}x time)", row.whole() < 30 and row.peak() < 2048))
     for goal, met in goals:
         print(f"  {'met   ' if met else 'MISSED'} {goal}")
 

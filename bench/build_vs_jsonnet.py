@@ -117,8 +117,8 @@ def restored() -> Iterator[None]:
 
 
 def build(definitions: Path, out: Path, fresh: bool = True, edited: bool = False) -> Callable[[Row], None]:
-    """One `obsgen build` whole process, then one of its stages alone, into a removed (or kept) out/; without
-    `edited`, after an edit no build has seen (a full build)."""
+    """One `obsgen build` whole process into a removed (or kept) out/; with `edited`, after an edit no build has
+    seen (a full build), followed by its stages alone."""
     def once(row: Row) -> None:
         if fresh:
             shutil.rmtree(out, ignore_errors=True)

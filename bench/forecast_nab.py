@@ -218,16 +218,13 @@ def print_summary(summary: dict[str, dict[str, object]]) -> None:
 
 def print_published(corpus: Corpus, detections: Detections, published: dict[str, dict[str, float]]) -> None:
     """Each published detector's NAB standard score on the same files and groups (NAB's thresholds, in-sample)."""
-    groups = [*corpus.groups, "overall"]
+    groups = {group: {s.name: detections.score(i, DEFAULT_PARAMS) for i, s in enumerate(corpus.series)
+                      if group in ("overall", s.group)} for group in [*corpus.groups, "overall"]}
     print(f"\n{'published (NAB results, in-sample)':<36} " + " ".join(f"{g:>18}" for g in groups))
     for detector, raw in sorted(published.items()):
-        figures = []
-        for group in groups:
-            files = {s.name: detections.score(i, DEFAULT_PARAMS) for i, s in enumerate(corpus.series)
-                     if group in ("overall", s.group)}
-            figure = normalised(raw, files)
-            figures.append(f"{figure:>18.1f}" if figure is not None else f"{'(files missing)':>18}")
-        print(f"{detector:<36} " + " ".join(figures))
+        figures = [normalised(raw, files) for files in groups.values()]
+        print(f"{detector:<36} " + " ".join(f"{figure:>18.1f}" if figure is not None else f"{'(files missing)':>18}"
+                                             for figure in figures))
 
 
 def print_goals(overall: dict[str, object]) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from generator.exporter.nab import NabScore
+from nab.evaluation import total
 
 
 def read_published(paths: Iterable[Path], profile: str = "standard") -> dict[str, dict[str, float]]:
@@ -31,7 +32,5 @@ def normalised(raw: Mapping[str, float], files: Mapping[str, NabScore]) -> float
     normalised as a corpus; None unless every file has one."""
     if not files or any(name not in raw for name in files):
         return None
-    total = NabScore(0.0, 0.0, 0.0, 0, 0, 0)
-    for name, score in files.items():
-        total += NabScore(raw[name], score.null, score.perfect, score.windows, 0, 0)
-    return total.normalized
+    return total(NabScore(raw[name], score.null, score.perfect, score.windows, 0, 0)
+                 for name, score in files.items()).normalized

@@ -147,7 +147,7 @@ def leaks(context: Context) -> list[Leak]:
                 clean.get(key)
             return []
         changed = [output for output in rendered if not (output in known and clean.get(known[output]))]
-        if not any(_suspect(rendered[output]) for output in changed):
+        if not _suspect([rendered[output] for output in changed]):
             for output in changed:
                 if output in known:
                     clean.put(known[output], True)
@@ -165,11 +165,19 @@ def leaks(context: Context) -> list[Leak]:
     return result
 
 
-def _suspect(document: Any) -> bool:
-    """Whether one document, scanned on its own, holds anything that may be a secret."""
-    walked = _walk(document)
-    return bool(walked.keyed or find("\n".join(text for text in walked.strings if text not in walked.identifiers))
-                or find("\n".join(sorted(walked.identifiers)), hex_keys=False))
+def _suspect(documents: list[Any]) -> bool:
+    """Whether any of the documents, each scanned on its own, may hold a secret. Their strings are scanned once
+    (a rule group and the PrometheusRule packaging it share nearly all): a document's values with the PagerDuty
+    rule on, its identifiers with it off unless a value of another document, which is the stricter test."""
+    values: dict[str, None] = {}
+    identifiers: set[str] = set()
+    for walked in map(_walk, documents):
+        if walked.keyed:
+            return True
+        values.update(dict.fromkeys(text for text in walked.strings if text not in walked.identifiers))
+        identifiers |= walked.identifiers
+    plain, identifying = "\n".join(values), "\n".join(sorted(identifiers - values.keys()))
+    return bool((plain and find(plain)) or (identifying and find(identifying, hex_keys=False)))
 
 
 def _found(rendered: Mapping[str, Any]) -> tuple[list[Secret], dict[str, str]]:

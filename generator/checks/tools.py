@@ -1,7 +1,14 @@
-"""promtool and amtool run over out/: config, rules, rule unit tests and routing expectations."""
+"""promtool and amtool run over out/: config, rules, rule unit tests and routing expectations.
+
+The rule checks, the rule unit tests and the routing tests read nothing but one part of out/ (prometheus/ or
+alertmanager/); with a cache, a run that passed is not repeated while every file of that part and the tool's
+binary are the same (a dashboard edit does not rerun a week of rule evaluations). Failures always run again.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -9,8 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 import yaml
 
+from generator.core.disk_cache import DiskCache
 from generator.core.duration import parse_seconds
 
 
@@ -21,50 +30,116 @@ class Result:
     name: str
     ok: bool
     output: str
+    cached: bool = False
+    """Passed before on the same files with the same tool, not run again."""
 
 
-def _run(name: str, command: list[str], cwd: Path) -> Result:
-    if shutil.which(command[0]) is None:
-        return Result(name, False, f"{command[0]} not found: install Debian's prometheus/prometheus-alertmanager")
-    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
-    return Result(name, proc.returncode == 0, (proc.stdout + proc.stderr).strip())
+@dataclass(frozen=True)
+class Command:
+    """One tool run over out/: its name, argv (paths relative to out/), and the part of out/ it reads when it
+    reads nothing else (None: not cached)."""
+
+    name: str
+    argv: list[str]
+    reads: str | None = None
 
 
-def _route_tests(out: Path) -> Iterator[tuple[str, list[str]]]:
+def _run(command: Command, out: Path) -> Result:
+    if shutil.which(command.argv[0]) is None:
+        return Result(command.name, False,
+                      f"{command.argv[0]} not found: install Debian's prometheus/prometheus-alertmanager")
+    proc = subprocess.run(command.argv, cwd=out, capture_output=True, text=True, timeout=300)
+    return Result(command.name, proc.returncode == 0, (proc.stdout + proc.stderr).strip())
+
+
+def _tree_digest(root: Path) -> str:
+    """Every file under root, by relative path and bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(path for path in root.rglob("*") if path.is_file()):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _binary(name: str) -> list[str | int] | None:
+    """The tool's executable as found on PATH, by resolved path, size and modification time."""
+    found = shutil.which(name)
+    if found is None:
+        return None
+    resolved = os.path.realpath(found)
+    state = os.stat(resolved)
+    return [resolved, state.st_size, state.st_mtime_ns]
+
+
+def _route_tests(out: Path) -> Iterator[Command]:
     spec = out / "alertmanager/tests/routes.yml"
     if not spec.exists():
         return
     for case in yaml.safe_load(spec.read_text())["tests"]:
         labels = [f"{k}={v}" for k, v in case["labels"].items()]
-        yield (f"route: {case['name']}", ["amtool", "config", "routes", "test", "--config.file",
-               "alertmanager/alertmanager.yml", f"--verify.receivers={case['receiver']}", *labels])
+        yield Command(f"route: {case['name']}", ["amtool", "config", "routes", "test", "--config.file",
+                      "alertmanager/alertmanager.yml", f"--verify.receivers={case['receiver']}", *labels],
+                      "alertmanager")
 
 
-def _evaluations(test_file: Path) -> float:
-    """Rule evaluations promtool makes for a test file: each test evaluates every rule from 0 to its last
-    eval_time, one evaluation interval apart (a week at 4 minutes is 2,600 of them, seconds of work)."""
+@dataclass(frozen=True)
+class _RuleTest:
+    """A promtool unit-test file: its cost in rule evaluations, and whether every rule file it loads lies in
+    the same part of out/."""
+
+    path: Path
+    evaluations: float
+    self_contained: bool
+
+
+def _rule_test(test_file: Path, prometheus: Path) -> _RuleTest:
+    """Each test evaluates every rule from 0 to its last eval_time, one evaluation interval apart (a week at 4
+    minutes is 2,600 of them, seconds of work)."""
     document = yaml.safe_load(test_file.read_text())
     interval = parse_seconds(document.get("evaluation_interval", "1m"))
-    return sum(max((parse_seconds(case["eval_time"]) for kind in ("alert_rule_test", "promql_expr_test")
-                    for case in test.get(kind) or ()), default=0.0) for test in document["tests"]) / interval
+    evaluations = sum(max((parse_seconds(case["eval_time"]) for kind in ("alert_rule_test", "promql_expr_test")
+                           for case in test.get(kind) or ()), default=0.0) for test in document["tests"]) / interval
+    inside = all(Path(os.path.realpath(test_file.parent / rule_file)).is_relative_to(prometheus.resolve())
+                 for rule_file in document.get("rule_files") or ())
+    return _RuleTest(test_file, evaluations, inside)
 
 
-def commands(out: Path) -> list[tuple[str, list[str]]]:
-    """Every check to run on an out/ directory, as (name, argv) with paths relative to out/."""
+def commands(out: Path) -> list[Command]:
+    """Every check to run on an out/ directory (`promtool check config` and `amtool check-config` may read
+    files elsewhere, TLS and template files: never cached)."""
     rules = sorted(str(p.relative_to(out)) for p in (out / "prometheus/rules").glob("*.yml"))
     # one promtool per test file, the costliest first, so that split over the cores they finish together
-    tests = sorted((out / "prometheus/tests").glob("*.yml"), key=lambda p: (-_evaluations(p), p.name))
+    tests = sorted((_rule_test(p, out / "prometheus") for p in (out / "prometheus/tests").glob("*.yml")),
+                   key=lambda test: (-test.evaluations, test.path.name))
     return [
-        ("promtool check config", ["promtool", "check", "config", "prometheus/prometheus.yml"]),
-        ("promtool check rules", ["promtool", "check", "rules", *rules]),
-        *((f"promtool test rules {p.name}", ["promtool", "test", "rules", str(p.relative_to(out))]) for p in tests),
-        ("amtool check-config", ["amtool", "check-config", "alertmanager/alertmanager.yml"]),
+        Command("promtool check config", ["promtool", "check", "config", "prometheus/prometheus.yml"]),
+        Command("promtool check rules", ["promtool", "check", "rules", *rules], "prometheus"),
+        *(Command(f"promtool test rules {test.path.name}",
+                  ["promtool", "test", "rules", str(test.path.relative_to(out))],
+                  "prometheus" if test.self_contained else None) for test in tests),
+        Command("amtool check-config", ["amtool", "check-config", "alertmanager/alertmanager.yml"]),
         *_route_tests(out),
     ]
 
 
-def run_all(out: Path, workers: int = 2) -> list[Result]:
-    """Run every check, in parallel over the machine's cores, results in a stable order."""
+def run_all(out: Path, workers: int = 2, passed: DiskCache | None = None, reuse: bool = True) -> list[Result]:
+    """Run every check, in parallel over the machine's cores, results in a stable order. With `passed`, the
+    runs that pass are kept in it, and (with `reuse`) a run that passed on the same files with the same tool is
+    taken from it."""
     todo = commands(out)
+    trees = {part: _tree_digest(out / part) for part in {command.reads for command in todo} if part} \
+        if passed is not None else {}
+
+    def result(command: Command) -> Result:
+        key = hashlib.sha256(orjson.dumps([command.argv, _binary(command.argv[0]), trees[command.reads]])
+                             ).hexdigest() if passed is not None and command.reads else None
+        if key is not None and passed is not None and reuse and (output := passed.get(key)) is not None:
+            return Result(command.name, True, output, cached=True)
+        found = _run(command, out)
+        if key is not None and passed is not None and found.ok:
+            passed.put(key, found.output)
+        return found
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda item: _run(item[0], item[1], out), todo))
+        return list(pool.map(result, todo))

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 NAMED_CHANGES = 20
 """A watching build names the files it wrote or removed when there are at most this many."""
+CACHED = "(passed before on the same files)"
 CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
 DOCS = typer.Option(None, "--docs", help="Write one Markdown page per check into this directory.")
 
@@ -83,7 +84,10 @@ def _build_once(definitions: Path, out: Path, profile: "Profile | None", output:
 def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
           list_checks: bool = typer.Option(False, "--list", help="List every check's code and exit."),
           docs: Path = DOCS,
-          output: Format = FORMAT) -> None:
+          output: Format = FORMAT,
+          rerun: bool = typer.Option(False, "--rerun", help=(
+              "Run every tool, also the rule and routing tests that passed before on the same files."))
+          ) -> None:
     """Every check of the definitions and their files, then promtool/amtool on out/ and trace coverage."""
     if list_checks or docs:
         from generator.checks.docs import listing, write_pages
@@ -96,26 +100,35 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
     from concurrent.futures import ThreadPoolExecutor
 
     from generator.build import compile_definitions
-    from generator.checks import telemetry
-    from generator.checks.tools import run_all
+    from generator.checks import telemetry, tools
+    from generator.core.disk_cache import DiskCache, source_digest
     from generator.package.tree import require_built
 
     try:
         require_built(out)
     except ValueError as error:
         fail(error)
+    # runs that passed, kept beside the definitions' other caches (nothing is kept in out/, which is committed)
+    passed = DiskCache(definitions, "tools", source_digest(tools.__file__))
     with ThreadPoolExecutor(max_workers=1) as background:
-        tools = background.submit(run_all, out)  # promtool and amtool work while the definitions load and check
+        # promtool and amtool work while the definitions load and check
+        running = background.submit(tools.run_all, out, passed=passed, reuse=not rerun)
         compiled = compile_definitions(definitions)
-        checked = tools.result()
+        checked = running.result()
+    passed.save()
     report(compiled.report.problems, output)
     results = checked + (telemetry.run_all(out, compiled.project) if compiled.project else [])
     failed = sum(not result.ok for result in results) + len(compiled.report.errors)
     for result in results:
-        typer.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}", err=output is not Format.TEXT)
+        again = f" {CACHED}" if result.cached else ""
+        typer.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}{again}", err=output is not Format.TEXT)
         if result.output and (not result.ok or result.name.startswith(telemetry.DETAILED)):
             typer.echo("     " + where(result.output).replace("\n", "\n     "), err=output is not Format.TEXT)
     warnings = len(compiled.report.problems) - len(compiled.report.errors)
+    cached = sum(result.cached for result in results)
+    if cached:
+        typer.echo(f"obsgen check: {cached} runs {CACHED} were not repeated (--rerun repeats them)",
+                   err=output is not Format.TEXT)
     typer.echo(f"obsgen check: {failed} failed ({len(compiled.report.errors)} errors, {warnings} warnings in the "
                "definitions)", err=output is not Format.TEXT)
     if failed:

@@ -52,10 +52,13 @@ def _run(command: Command, out: Path) -> Result:
     return Result(command.name, proc.returncode == 0, (proc.stdout + proc.stderr).strip())
 
 
-def _tree_digest(root: Path) -> str:
-    """Every file under root, by relative path and bytes."""
+def _tree_digest(root: Path) -> str | None:
+    """Every file under root, by relative path and bytes; None when a link could lead a tool elsewhere."""
     digest = hashlib.sha256()
-    for path in sorted(path for path in root.rglob("*") if path.is_file()):
+    entries = sorted(root.rglob("*"))
+    if any(path.is_symlink() for path in entries):
+        return None
+    for path in (path for path in entries if path.is_file()):
         data = path.read_bytes()
         digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
         digest.update(data)
@@ -132,8 +135,9 @@ def run_all(out: Path, workers: int = 2, passed: DiskCache | None = None, reuse:
         if passed is not None else {}
 
     def result(command: Command) -> Result:
-        key = hashlib.sha256(orjson.dumps([command.argv, _binary(command.argv[0]), trees[command.reads]])
-                             ).hexdigest() if passed is not None and command.reads else None
+        tree = trees.get(command.reads) if command.reads else None
+        key = hashlib.sha256(orjson.dumps([command.argv, _binary(command.argv[0]), tree])).hexdigest() \
+            if passed is not None and tree is not None else None
         if key is not None and passed is not None and reuse and (output := passed.get(key)) is not None:
             return Result(command.name, True, output, cached=True)
         found = _run(command, out)

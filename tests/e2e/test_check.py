@@ -86,3 +86,17 @@ def test_a_second_check_repeats_only_what_changed_failed_or_runs_on_another_tool
     upgraded = _lines(_obsgen("check", "out", cwd=project, path=f"{wrapper}:{os.environ['PATH']}"))
     assert all(upgraded[name] == "ok" for name in cacheable if name.startswith("promtool"))
     assert all(upgraded[name] == "ok cached" for name in cacheable if name.startswith("route:"))
+
+
+def test_a_part_of_out_holding_a_link_is_checked_every_time(tmp_path: Path) -> None:
+    assert _obsgen("init", "team", cwd=tmp_path).returncode == 0
+    project = tmp_path / "team"
+    assert _obsgen("build", "--quiet", cwd=project).returncode == 0
+    rules = project / "out/prometheus/rules"
+    shutil.move(rules, tmp_path / "rules")  # the rule files elsewhere: their bytes are not in prometheus/
+    rules.symlink_to(tmp_path / "rules")
+    for _ in range(2):
+        lines = _lines(_obsgen("check", "out", cwd=project))
+        assert lines["promtool check rules"] == "ok"
+        assert all(state == "ok" for name, state in lines.items() if name.startswith("promtool")), lines
+    assert all(state == "ok cached" for name, state in lines.items() if name.startswith("route:")), lines

@@ -131,19 +131,23 @@ def run_all(out: Path, workers: int = 2, passed: DiskCache | None = None, reuse:
     runs that pass are kept in it, and (with `reuse`) a run that passed on the same files with the same tool is
     taken from it."""
     todo = commands(out)
-    trees = {part: _tree_digest(out / part) for part in {command.reads for command in todo} if part} \
-        if passed is not None else {}
+    keys: dict[int, str] = {}  # by position in todo: two routing cases may share a name
+    if passed is not None:  # each part of out/ read and each tool looked up once, not once per command
+        trees = {part: _tree_digest(out / part) for part in {command.reads for command in todo} if part}
+        tools = {name: _binary(name) for name in {command.argv[0] for command in todo}}
+        keys = {index: hashlib.sha256(orjson.dumps([command.argv, tools[command.argv[0]], tree])).hexdigest()
+                for index, command in enumerate(todo) if command.reads and (tree := trees[command.reads]) is not None}
 
-    def result(command: Command) -> Result:
-        tree = trees.get(command.reads) if command.reads else None
-        key = hashlib.sha256(orjson.dumps([command.argv, _binary(command.argv[0]), tree])).hexdigest() \
-            if passed is not None and tree is not None else None
-        if key is not None and passed is not None and reuse and (output := passed.get(key)) is not None:
+    def result(index: int, command: Command) -> Result:
+        key = keys.get(index)
+        if key is None or passed is None:
+            return _run(command, out)
+        if reuse and (output := passed.get(key)) is not None:
             return Result(command.name, True, output, cached=True)
         found = _run(command, out)
-        if key is not None and passed is not None and found.ok:
+        if found.ok:
             passed.put(key, found.output)
         return found
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(result, todo))
+        return list(pool.map(result, range(len(todo)), todo))

@@ -13,9 +13,14 @@ from generator.cli.compile import CACHED
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _obsgen(*args: str, cwd: Path = ROOT, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": path} if path else None
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env)
+
+
 def _check(out: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", "check", str(out), *options], capture_output=True,
-                          text=True)
+    return _obsgen("check", str(out), *options)
 
 
 def test_committed_out_passes_promtool_and_amtool() -> None:
@@ -37,10 +42,11 @@ def test_a_wrong_route_expectation_fails(tmp_path: Path) -> None:
     assert "FAIL route: escalation default level 3" in result.stdout
 
 
-def _obsgen(*args: str, cwd: Path, path: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": path} if path else None
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env)
+def _team(tmp_path: Path) -> Path:
+    """A project as `obsgen init` writes it, built: a few rule tests and routing tests, checked in a second."""
+    assert _obsgen("init", "team", cwd=tmp_path).returncode == 0
+    assert _obsgen("build", "--quiet", cwd=tmp_path / "team").returncode == 0
+    return tmp_path / "team"
 
 
 def _lines(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
@@ -54,9 +60,7 @@ def _lines(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
 
 
 def test_a_second_check_repeats_only_what_changed_failed_or_runs_on_another_tool(tmp_path: Path) -> None:
-    assert _obsgen("init", "team", cwd=tmp_path).returncode == 0
-    project = tmp_path / "team"
-    assert _obsgen("build", "--quiet", cwd=project).returncode == 0
+    project = _team(tmp_path)
     first = _lines(_obsgen("check", "out", cwd=project))
     cacheable = [name for name in first if name.startswith(("promtool check rules", "promtool test rules", "route:"))]
     assert len(cacheable) >= 5 and set(first.values()) == {"ok"}, first
@@ -89,9 +93,7 @@ def test_a_second_check_repeats_only_what_changed_failed_or_runs_on_another_tool
 
 
 def test_a_part_of_out_holding_a_link_is_checked_every_time(tmp_path: Path) -> None:
-    assert _obsgen("init", "team", cwd=tmp_path).returncode == 0
-    project = tmp_path / "team"
-    assert _obsgen("build", "--quiet", cwd=project).returncode == 0
+    project = _team(tmp_path)
     rules = project / "out/prometheus/rules"
     shutil.move(rules, tmp_path / "rules")  # the rule files elsewhere: their bytes are not in prometheus/
     rules.symlink_to(tmp_path / "rules")

@@ -1,55 +1,24 @@
-"""The obsgen command line (typer): every command registered here, each living in the module of its topic.
-
-Commands import what they need when they run, so `obsgen --help` and light commands stay fast.
-"""
+"""The obsgen command line (typer): the program's entry point. The commands are registered in generator/cli/app.py,
+each living in the module of its topic; a help text printed before comes from its record (help_record.py)."""
 
 from __future__ import annotations
 
 import gc
-import os
+import sys
 
-import typer
-
-from generator.apply import commands as apply_commands  # options only; the HTTP clients load when a command runs
-from generator.cli import compile as compile_commands
-from generator.cli import gitops, live, oncall, preview, project
-from generator.exporter import commands as exporter_commands  # its heavy imports are lazy
-
-# obsgen's models run no pydantic plugin; looking for them scans every installed distribution's entry points on the
-# first validation (10-20 ms a process). PYDANTIC_DISABLE_PLUGINS="" (or a list of names) looks again.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-app = typer.Typer(help="Observability as code: compile definitions/ into the monitoring stack's configuration.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  rich_markup_mode=None)
-
-app.command()(compile_commands.build)
-app.command()(compile_commands.check)
-app.command("list")(compile_commands.list_definitions)
-app.command()(compile_commands.latency)
-app.command()(project.init)
-app.command("import")(gitops.import_files)
-app.command("diff")(gitops.diff_refs)
-app.command("apply")(apply_commands.apply)
-app.command("status")(live.inside_live_stack(
-    apply_commands.status, out=lambda stack: stack.out, prometheus_url=lambda stack: stack.urls["prometheus"],
-    alertmanager_url=lambda stack: stack.urls["alertmanager"]))
-app.command()(live.up)
-app.command()(live.down)
-app.command()(live.inside_live_stack(oncall.ack, alertmanager_url=lambda stack: stack.urls["alertmanager"]))
-app.command()(preview.preview)
-app.command("exporter")(exporter_commands.exporter)
-app.command("demo-db")(exporter_commands.demo_db)
-exporter_commands.forecast_app.command("report")(live.inside_live_stack(
-    exporter_commands.forecast_report, config=lambda stack: stack.out / "exporter/exporter.yml",
-    prometheus_url=lambda stack: stack.urls["prometheus"]))
-app.add_typer(exporter_commands.forecast_app, name="forecast")
+from generator.cli import help_record
 
 
 def main() -> None:
     """The obsgen program (its console script, and python -m generator)."""
+    help_text = help_record.HelpRecord(sys.argv[1:])
+    if help_text.replay():
+        return
+    from generator.cli.app import app  # typer and the commands' options: most of a light command's time
+
     try:
-        app(prog_name="obsgen")
+        with help_text.recording():
+            app(prog_name="obsgen")
     finally:
         # What the command built lives until the process exits; frozen, it is not walked again by the collections
         # of the interpreter's shutdown (0.12-0.17 s of CPU after a build of kube-prometheus, a fifth of the process).

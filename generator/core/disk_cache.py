@@ -1,7 +1,7 @@
 """Results kept on disk between builds, which can only save time: a missing, stale or damaged file reads as empty.
 
-The file holds one JSON object after a line with its SHA-256: a torn or edited file fails the digest and is
-ignored, so a wrong entry can only come from obsgen itself. Entries are stamped with a version naming everything
+The file holds one JSON object, sealed (generator/core/sealed_file.py): a torn or edited file fails its digest and
+is ignored, so a wrong entry can only come from obsgen itself. Entries are stamped with a version naming everything
 their values depend on (the parser's release, the source of the code computing them): any change empties it.
 The file lives in the definitions package's __pycache__, beside the bytecode of the same modules, and follows the
 same switch: nothing is written under PYTHONDONTWRITEBYTECODE.
@@ -9,15 +9,15 @@ same switch: nothing is written under PYTHONDONTWRITEBYTECODE.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from generator.core.sealed_file import read_sealed, write_sealed
 
 
 def source_digest(*files: str) -> str:
@@ -49,14 +49,12 @@ class DiskCache:
         self._used: dict[str, Any] = {}
 
     def _read(self) -> dict[str, Any]:
+        payload = read_sealed(self.path)
         try:
-            digest, _, payload = self.path.read_bytes().partition(b"\n")
-            if hashlib.sha256(payload).hexdigest().encode() != digest:
-                return {}
-            content = orjson.loads(payload)
+            content = orjson.loads(payload) if payload is not None else {}
             entries = content["entries"] if content["version"] == self.version else {}
             return entries if isinstance(entries, dict) else {}
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return {}
 
     def __contains__(self, key: str) -> bool:
@@ -78,14 +76,5 @@ class DiskCache:
         """Write the entries used in this run when they differ from the file's (atomically; failures ignored)."""
         if self._used == self._stored or sys.dont_write_bytecode:
             return
-        payload = orjson.dumps({"version": self.version, "entries": self._used})
-        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}")
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            temporary.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
-            os.replace(temporary, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
-            return
-        self._stored = dict(self._used)
+        if write_sealed(self.path, orjson.dumps({"version": self.version, "entries": self._used})):
+            self._stored = dict(self._used)

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from generator.checks.trace_coverage import coverage
-from generator.cli import app
+from generator.cli.app import app
 from generator.model import Service, TracingPolicy
 from generator.model.project import Project
 from tests.traces.conftest import DEFINITIONS, read_yaml

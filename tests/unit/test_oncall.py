@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from generator.analysis.latency import route_for
 from generator.apply.silences import Matcher
-from generator.cli import app
+from generator.cli.app import app
 from generator.cli.live import stop_command
 from generator.core.duration import parse_seconds
 from generator.core.promql import metric_names

@@ -1,0 +1,38 @@
+"""A file of bytes sealed by their SHA-256, for records that can only save time.
+
+The first line is the hex SHA-256 of the rest: a torn, truncated or hand-edited file fails it and reads as missing.
+Writing goes through a temporary file in the same directory and a rename, so a reader sees the old file or the new
+one, never a mix. Plain os functions (no pathlib): `obsgen --help` reads its record with this before anything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+
+
+def read_sealed(path: str | os.PathLike[str]) -> bytes | None:
+    """The bytes kept, or None when the file is missing, unreadable or fails its digest."""
+    try:
+        with open(path, "rb") as file:
+            digest, _, payload = file.read().partition(b"\n")
+    except OSError:
+        return None
+    return payload if hashlib.sha256(payload).hexdigest().encode() == digest else None
+
+
+def write_sealed(path: str | os.PathLike[str], payload: bytes) -> bool:
+    """Keep the bytes (creating the file's directory, not its parents); False when they could not be written."""
+    temporary = f"{os.fspath(path)}.{os.getpid()}"
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(os.path.dirname(temporary) or ".")
+        with open(temporary, "wb") as file:
+            file.write(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        return False
+    return True

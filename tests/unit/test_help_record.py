@@ -1,0 +1,112 @@
+"""A help printed before is printed again from its record, byte for byte, while nothing it came from has changed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import help_record
+from generator.cli.help_record import KEPT, HelpRecord
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "__pycache__" / "obsgen-help.record"
+    monkeypatch.setattr(help_record, "RECORD", str(path))
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    return path
+
+
+def _render(arguments: list[str], text: str, code: int = 0) -> None:
+    """What the CLI does on a miss: run the command (here one printing `text`) while recording."""
+    with pytest.raises(SystemExit), HelpRecord(arguments).recording():
+        print(text, end="")
+        raise SystemExit(code)
+
+
+def _replayed(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> str | None:
+    capsys.readouterr()
+    return capsys.readouterr().out if HelpRecord(arguments).replay() else None
+
+
+def test_the_cli_prints_a_help_again_without_importing_typer(record: Path) -> None:
+    code = (f"import sys; sys.argv = ['obsgen', 'build', '--help']\nfrom generator.cli import help_record, main\n"
+            f"help_record.RECORD = {str(record)!r}\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('TYPER' if 'typer' in sys.modules else 'NO TYPER')")
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    first, second = (subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                    cwd=ROOT, env=environment).stdout for _ in range(2))
+    assert first.endswith("TYPER\n") and "--definitions" in first
+    assert second == first.replace("TYPER\n", "NO TYPER\n")
+
+
+def test_a_help_is_kept_per_command_line_and_the_most_recent_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    lines = [[*["forecast"] * count, "--help"] for count in range(KEPT + 1)]
+    for number, arguments in enumerate(lines):
+        _render(arguments, f"help {number}\n")
+    assert _replayed(lines[0], capsys) is None  # the oldest went
+    assert [_replayed(arguments, capsys) for arguments in lines[1:]] == [f"help {number}\n" for number in
+                                                                         range(1, KEPT + 1)]
+
+
+def test_a_changed_module_renders_the_help_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "commands_of_a_plugin.py"
+    source.write_text("NAME = 'one'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("commands_of_a_plugin")
+    monkeypatch.delitem(sys.modules, "commands_of_a_plugin")
+    monkeypatch.setitem(sys.modules, "commands_of_a_plugin", __import__("commands_of_a_plugin"))
+    arguments = ["--help"]
+    _render(arguments, "usage\n")
+    assert _replayed(arguments, capsys) == "usage\n"
+    source.write_text("NAME = 'two, longer'\n")
+    assert _replayed(arguments, capsys) is None
+
+
+def test_another_environment_or_a_package_installed_renders_the_help_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    _render(["--help"], "usage\n")
+    assert _replayed(["--help"], capsys) == "usage\n"
+    monkeypatch.setenv("COLUMNS", "200")
+    assert _replayed(["--help"], capsys) is None
+    monkeypatch.delenv("COLUMNS")
+    os.utime(site, ns=(0, 0))  # as a package installed into it would change it
+    assert _replayed(["--help"], capsys) is None
+
+
+@pytest.mark.parametrize(("arguments", "text", "code"), [
+    (["build", "--help"], "Error: No such option\n", 2),  # not a help
+    (["build", "--definitions", "--help"], "usage\n", 0),  # --help is an option's value here: the command ran
+    (["build"], "usage\n", 0),
+    (["--help"], "\x1b[1musage\x1b[0m\n", 0),  # coloured for this terminal
+    (["--help"], "", 0),
+])
+def test_only_a_help_printed_in_full_is_kept(arguments: list[str], text: str, code: int,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    _render(arguments, text, code)
+    assert capsys.readouterr().out == text  # printed as the command printed it
+    assert _replayed(arguments, capsys) is None
+
+
+def test_nothing_is_kept_when_bytecode_is_not(record: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    _render(["--help"], "usage\n")
+    assert not record.exists()
+
+
+def test_a_damaged_record_renders_again(record: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _render(["--help"], "usage\n")
+    record.write_bytes(record.read_bytes().replace(b"usage", b"USAGE"))
+    assert _replayed(["--help"], capsys) is None
+    _render(["--help"], "usage\n")  # and is written anew
+    assert _replayed(["--help"], capsys) == "usage\n"

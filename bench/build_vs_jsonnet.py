@@ -27,6 +27,7 @@ import gc
 import itertools
 import json
 import os
+import random
 import re
 import shutil
 import statistics
@@ -210,11 +211,14 @@ def watched_edits(definitions: Path, out: Path, edits: int) -> tuple[list[float]
         raise SystemExit("obsgen build --watch stopped")
 
     swapped, rebuilt = [], []
+    pauses = random.Random(0)
     try:
         finished()
         for edit in range(edits):
             text = original if edit % 2 else EDITED.sub(lambda m: f'for_="{int(m.group(1)) + 1}m"', original, 1)
-            time.sleep(0.3)  # an idle watcher, as between two saves
+            # an idle watcher, as between two saves; not a fixed pause, which a watcher looking at fixed intervals
+            # would meet in step (300 ms is six 50 ms polls: every save came just before a look)
+            time.sleep(pauses.uniform(0.3, 0.4))
             before = _rule_files(out)
             start = time.perf_counter()
             module.write_text(text)

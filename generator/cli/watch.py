@@ -3,14 +3,13 @@
 The process keeps what a cold build pays for once: imported libraries, pydantic's validators, every PromQL
 expression's parse, every file's last bytes, and the definitions modules that did not change (load/warm.py).
 Each rebuild is the ordinary build (same pipeline, same atomic swap of out/), so out/ is exactly what
-`obsgen build` would leave. Saves are seen by polling (no dependency, any filesystem).
+`obsgen build` would leave. Saves wake it through inotify where Linux has it, else a timer (saves.py).
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -18,10 +17,7 @@ from types import FrameType
 import typer
 
 from generator.cli.problems import relative
-
-INTERVAL = 0.05
-"""Seconds between two looks at definitions/: a save is picked up within this, and an idle look costs a stat
-per file."""
+from generator.cli.saves import Saves
 
 Snapshot = dict[str, tuple[int, int]]
 
@@ -57,17 +53,18 @@ def watch(definitions: Path, rebuild: Callable[[], object]) -> None:
     """Build now, then again after every change under definitions/, until Ctrl-C (SIGINT) or SIGTERM."""
     stop = _stop_on_signals()
     typer.echo(f"obsgen: watching {relative(str(definitions.resolve()))}/ (Ctrl-C stops)", err=True)
-    seen = snapshot(definitions)
-    rebuild()
-    while not stop.asked:
-        time.sleep(INTERVAL)
-        now = snapshot(definitions)
-        edited = changed(seen, now)
-        if not edited:
-            continue
-        seen = now
-        typer.echo("changed: " + ", ".join(relative(path) for path in edited), err=True)
+    with Saves(definitions) as saves:
+        seen = snapshot(definitions)
         rebuild()
+        while not stop.asked:
+            saves.wait()
+            now = snapshot(definitions)
+            edited = changed(seen, now)
+            if not edited:
+                continue
+            seen = now
+            typer.echo("changed: " + ", ".join(relative(path) for path in edited), err=True)
+            rebuild()
 
 
 class _Stop:

@@ -1,0 +1,81 @@
+"""The watch wakes on a save at once (inotify), settles a save made of several steps, ignores bytecode, and looks
+on a timer where there is no inotify."""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.cli import saves
+from generator.cli.saves import Saves
+
+
+@pytest.fixture
+def watched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Saves]:
+    monkeypatch.setattr(saves, "FALLBACK", 60.0)  # a wait that returns True was woken by the kernel, not the timer
+    with Saves(tmp_path) as waiting:
+        if not waiting.from_kernel:
+            pytest.skip("no inotify here")
+        yield waiting
+
+
+def _later(action: Callable[[], object]) -> None:
+    threading.Timer(0.05, action).start()
+
+
+def test_a_save_wakes_the_wait(watched: Saves, tmp_path: Path) -> None:
+    module = tmp_path / "alerts.py"
+    module.write_text("A = 1\n")
+    assert watched.wait()  # the creation
+    _later(lambda: module.write_text("A = 2\n"))
+    assert watched.wait()
+
+
+def test_a_save_in_a_new_folder_wakes_the_wait(watched: Saves, tmp_path: Path) -> None:
+    (tmp_path / "team").mkdir()
+    assert watched.wait()  # and the folder is followed from now on
+    _later(lambda: (tmp_path / "team" / "alerts.py").write_text("A = 1\n"))
+    assert watched.wait()
+
+
+def test_an_editors_save_in_two_steps_is_one_wake(watched: Saves, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    module = tmp_path / "alerts.py"
+    module.write_text("A = 1\n")
+    assert watched.wait()
+
+    def save() -> None:
+        temporary = tmp_path / ".alerts.py.swp"
+        temporary.write_text("A = 2\n")
+        temporary.replace(module)
+
+    _later(save)
+    assert watched.wait()
+    monkeypatch.setattr(saves, "FALLBACK", 0.2)
+    assert not watched.wait()  # nothing left over from the same save
+
+
+def test_bytecode_written_by_the_build_does_not_wake(watched: Saves, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    assert watched.wait()  # the folder's creation is a look (which finds no source changed)
+    monkeypatch.setattr(saves, "FALLBACK", 0.2)
+    (cache / "alerts.cpython-311.pyc").write_bytes(b"\0")
+    assert not watched.wait()
+
+
+def test_without_inotify_the_wait_is_a_timer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_libc(*_: object, **__: object) -> None:
+        raise OSError("no C library")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_libc)
+    monkeypatch.setattr(saves, "POLL", 0.01)
+    with Saves(tmp_path) as waiting:
+        assert not waiting.from_kernel
+        (tmp_path / "alerts.py").write_text("A = 1\n")
+        assert not waiting.wait()

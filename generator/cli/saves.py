@@ -21,7 +21,7 @@ FALLBACK = 0.25
 (NFS, FUSE), or a writer that keeps its file open, is seen within this."""
 POLL = 0.05
 """Seconds between two looks without inotify."""
-SETTLE = 0.005
+SETTLE = 0.002
 """Seconds without a new event before a look: one save is often several (an editor writes a temporary file, then
 renames it over the module), and a look between them would build the old module beside a stray file."""
 

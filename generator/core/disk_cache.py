@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,25 @@ def value_digest(value: Any) -> str | None:
         return None
 
 
+_LAST: dict[Path, tuple[tuple[int, int, int], str, dict[str, Any]]] = {}
+"""Per cache file: its identity, version and entries when this process last read or wrote it."""
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _remember(path: Path, identity: tuple[int, int, int] | None, version: str, entries: dict[str, Any]) -> None:
+    if identity is None:
+        _LAST.pop(path, None)
+    else:
+        _LAST[path] = (identity, version, dict(entries))
+
+
 class DiskCache:
     """One kind of entries (text -> JSON value) of one definitions package: read once, written back at most once,
     holding exactly the entries used since it was opened."""
@@ -49,13 +69,22 @@ class DiskCache:
         self._used: dict[str, Any] = {}
 
     def _read(self) -> dict[str, Any]:
+        """The file's entries; in a long-lived process (a watching build), those this process last read or wrote
+        when the file is still that one (same inode, size and mtime: every write is a new file renamed over it)."""
+        identity = _identity(self.path)
+        known = _LAST.get(self.path)
+        if identity is not None and known is not None and known[:2] == (identity, self.version):
+            return dict(known[2])
         payload = read_sealed(self.path)
         try:
             content = orjson.loads(payload) if payload is not None else {}
             entries = content["entries"] if content["version"] == self.version else {}
-            return entries if isinstance(entries, dict) else {}
         except (ValueError, KeyError, TypeError):
             return {}
+        if not isinstance(entries, dict):
+            return {}
+        _remember(self.path, identity, self.version, entries)
+        return entries
 
     def __contains__(self, key: str) -> bool:
         """Whether the entry is among those used in this run."""
@@ -78,3 +107,4 @@ class DiskCache:
             return
         if write_sealed(self.path, orjson.dumps({"version": self.version, "entries": self._used})):
             self._stored = dict(self._used)
+            _remember(self.path, _identity(self.path), self.version, self._stored)

@@ -88,12 +88,18 @@ class Facts:
 _disk: DiskCache | None = None
 
 
+@cache
+def _disk_version() -> str:
+    """What the cached values depend on besides their text (taken once a process: a watch builds many times)."""
+    return f"promql-parser {version('promql-parser')} {source_digest(__file__)}"
+
+
 @contextmanager
 def facts_cached(definitions: Path) -> Iterator[None]:
     """Facts of the expressions of one definitions package kept across builds (saved when the block ends): a
     build parses only the expressions the previous one did not."""
     global _disk
-    _disk = DiskCache(definitions, "promql", f"promql-parser {version('promql-parser')} {source_digest(__file__)}")
+    _disk = DiskCache(definitions, "promql", _disk_version())
     try:
         yield
     finally:

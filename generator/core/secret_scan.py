@@ -163,6 +163,12 @@ def under_key(key: str, value: str) -> Secret | None:
 _clean: DiskCache | None = None
 
 
+@cache
+def _clean_version() -> str:
+    """What the cached values depend on besides their text (taken once a process: a watch builds many times)."""
+    return f"detect-secrets {version('detect-secrets')} {source_digest(__file__)}"
+
+
 @contextmanager
 def clean_cached(definitions: Path) -> Iterator[DiskCache]:
     """Texts of one definitions package found clean, remembered across builds by their digest only (no secret is
@@ -172,7 +178,7 @@ def clean_cached(definitions: Path) -> Iterator[DiskCache]:
     if _clean is not None:
         yield _clean
         return
-    _clean = DiskCache(definitions, "secrets", f"detect-secrets {version('detect-secrets')} {source_digest(__file__)}")
+    _clean = DiskCache(definitions, "secrets", _clean_version())
     try:
         yield _clean
     finally:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from generator.core.grafana_promql import UnknownVariable, interpolate
 from generator.derive.dashboards import dashboards, variable_expr, variable_values
-from generator.model import Definition, Forecast, QueryVariable, RuleSet
+from generator.model import Dashboard, Definition, Forecast, QueryVariable, RuleSet
 from generator.model.project import Project
 
 
@@ -49,24 +49,43 @@ def _rule_expressions(project: Project) -> Iterator[Expression]:
                                  rated=False, kept_as_written="or list it in the rule set's external_series")
 
 
+def _one_dashboards_expressions(dashboard: Dashboard) -> tuple[Expression, ...]:
+    values = variable_values(dashboard)
+    found: list[tuple[Definition, tuple[str | int, ...], str, str]] = [
+        (dashboard, ("variables", number, "query"), f"dashboard {dashboard.name} variable {variable.name}",
+         variable_expr(variable.query))
+        for number, variable in enumerate(dashboard.variables) if isinstance(variable, QueryVariable)]
+    found += [(panel, ("queries", number, "expr"), f"dashboard {dashboard.name} panel {panel.title!r}",
+               query.promql) for panel in dashboard.all_panels for number, query in enumerate(panel.queries)]
+    expressions: list[Expression] = []
+    for at, path, what, expr in found:
+        if not expr:
+            continue
+        try:
+            filled, error = interpolate(expr, values), ""
+        except UnknownVariable as unknown:
+            filled, error = "", str(unknown.args[0])
+        expressions.append(Expression(at, path, what, filled, rated=False,
+                                      kept_as_written="or list it in the dashboard's external_series",
+                                      variable_error=error))
+    return tuple(expressions)
+
+
+_LAST_DASHBOARDS: dict[int, tuple[Dashboard, tuple[Expression, ...]]] = {}
+"""The last build's dashboards (kept alive, so that no other object takes their id) with their expressions: a
+dashboard is immutable and its expressions are its own, so a watching build, whose unchanged modules keep their
+dashboards, does not fill in and walk them again."""
+
+
 def _dashboard_expressions(project: Project) -> Iterator[Expression]:
+    seen: dict[int, tuple[Dashboard, tuple[Expression, ...]]] = {}
     for dashboard in dashboards(project):
-        values = variable_values(dashboard)
-        found: list[tuple[Definition, tuple[str | int, ...], str, str]] = [
-            (dashboard, ("variables", number, "query"), f"dashboard {dashboard.name} variable {variable.name}",
-             variable_expr(variable.query))
-            for number, variable in enumerate(dashboard.variables) if isinstance(variable, QueryVariable)]
-        found += [(panel, ("queries", number, "expr"), f"dashboard {dashboard.name} panel {panel.title!r}",
-                   query.promql) for panel in dashboard.all_panels for number, query in enumerate(panel.queries)]
-        for at, path, what, expr in found:
-            if not expr:
-                continue
-            try:
-                filled, error = interpolate(expr, values), ""
-            except UnknownVariable as unknown:
-                filled, error = "", str(unknown.args[0])
-            yield Expression(at, path, what, filled, rated=False,
-                             kept_as_written="or list it in the dashboard's external_series", variable_error=error)
+        last = _LAST_DASHBOARDS.get(id(dashboard))
+        found = last[1] if last is not None and last[0] is dashboard else _one_dashboards_expressions(dashboard)
+        seen[id(dashboard)] = (dashboard, found)
+        yield from found
+    _LAST_DASHBOARDS.clear()
+    _LAST_DASHBOARDS.update(seen)
 
 
 def expressions(project: Project) -> Iterator[Expression]:

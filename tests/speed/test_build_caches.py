@@ -19,6 +19,7 @@ from generator.checks.base import Context
 from generator.checks.secrets import leaks
 from generator.core import disk_cache, promql
 from generator.core.disk_cache import DiskCache, value_digest
+from generator.core.sealed_file import write_sealed
 from generator.package import emit, reuse
 from tests.speed.project import node_exporter_project
 
@@ -172,3 +173,14 @@ def test_a_build_of_texts_all_found_clean_before_never_loads_detect_secrets(tmp_
     scans = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
              for _ in range(2)]
     assert scans == ["True", "False"]  # the first build scans every text; the second knows them clean
+
+
+def test_a_cache_another_process_rewrote_is_read_again_not_remembered(tmp_path: Path) -> None:
+    mine = DiskCache(tmp_path, "kind", "v1")
+    mine.put("expr", "mine")
+    mine.save()
+    assert DiskCache(tmp_path, "kind", "v1").get("expr") == "mine"  # remembered: the file is as this process left it
+    write_sealed(tmp_path / "__pycache__/obsgen-kind.cache",
+                 orjson.dumps({"version": "v1", "entries": {"expr": "theirs"}}))  # another build's save
+    assert DiskCache(tmp_path, "kind", "v1").get("expr") == "theirs"
+    assert DiskCache(tmp_path, "kind", "v2").get("expr") is None  # remembered under another version: not taken

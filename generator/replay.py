@@ -163,7 +163,8 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
         recording(_ignored(definitions, out), hashed=(project,)) if build_key else contextlib.nullcontext([])
     with recorder as reads:
         compiled, files = build_files(definitions, out, profile, warm)
-    built = Built(compiled.report.problems, compiled.report.disabled, write_tree(files, out), files=files)
+    written = write_tree(files, out, keep_spare=warm is not None)  # a watch makes the next tree in the last one
+    built = Built(compiled.report.problems, compiled.report.disabled, written, files=files)
     if build_key:
         save(definitions, build_key, reads[0], built)
     return built

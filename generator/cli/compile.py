@@ -41,9 +41,13 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
     if watch:
         from generator.cli.watch import watch as watch_definitions
         from generator.load.warm import WarmModules
+        from generator.package.tree import release_spare
 
         warm = WarmModules()
-        watch_definitions(definitions, lambda: _build_once(definitions, out, profile, output, quiet, warm))
+        try:
+            watch_definitions(definitions, lambda: _build_once(definitions, out, profile, output, quiet, warm))
+        finally:
+            release_spare(out)  # the old tree each rebuild kept beside out/ to make the next one in
     elif not _build_once(definitions, out, profile, output, quiet, None, replay=not full):
         raise typer.Exit(1)
 

@@ -111,14 +111,30 @@ def _swap(staging: Path, out: Path, checkpoint: Callable[[str], None]) -> None:
     previous.rename(staging)
 
 
-def _clean_leftovers(out: Path) -> None:
-    """Undo what a killed build left: an old tree moved aside is put back, staging directories go."""
+def _spare(out: Path) -> Path:
+    return out.with_name(f".{out.name}.spare")
+
+
+def _clean_leftovers(out: Path, keep_spare: bool) -> None:
+    """Undo what a killed build left: an old tree moved aside is put back, staging directories go (and a watching
+    build's spare tree, unless this build is one)."""
     previous = out.with_name(f".{out.name}.previous")
     if previous.exists() and not out.exists():
         previous.rename(out)
     for leftover in out.parent.glob(f".{out.name}.staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     shutil.rmtree(previous, ignore_errors=True)
+    if not keep_spare:
+        release_spare(out)
+
+
+def release_spare(out: Path) -> None:
+    """Remove the tree a watching build kept beside out/ (when the watch ends)."""
+    spare = _spare(out.resolve())
+    if spare.is_symlink():
+        spare.unlink()
+    else:
+        shutil.rmtree(spare, ignore_errors=True)
 
 
 @contextmanager
@@ -158,19 +174,69 @@ def _directories(files: Mapping[str, bytes | memoryview]) -> set[str]:
     return found
 
 
+def _inodes(root: Path) -> tuple[dict[str, int], set[str]]:
+    """Every entry under root that is not a directory (symbolic links included) with its inode, and every
+    directory, relative to root; read from the directory entries, without a stat per file."""
+    files: dict[str, int] = {}
+    directories: set[str] = set()
+    pending = [""]
+    while pending:
+        prefix = pending.pop()
+        with os.scandir(root / prefix if prefix else root) as entries:
+            for entry in entries:
+                relative = f"{prefix}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    directories.add(relative)
+                    pending.append(f"{relative}/")
+                else:
+                    files[relative] = entry.inode()
+    return files, directories
+
+
+def _restage(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Path, staging: Path) -> None:
+    """Make staging, the tree the last swap took out (a watching build's spare), exactly the new tree: its links
+    to a file out/ still holds stay, anything else is removed and made again (never written in place: a file of
+    staging may be a link to one of out/)."""
+    held, held_directories = _inodes(staging)
+    current, _ = _inodes(out)
+    directories = _directories(files)
+    for relative in sorted(held_directories - directories, reverse=True):  # emptied below, then removed
+        for name in [path for path in held if path.startswith(f"{relative}/")]:
+            os.unlink(staging / name)
+            del held[name]
+        os.rmdir(staging / relative)
+    for relative in held.keys() - files.keys():
+        os.unlink(staging / relative)
+    for relative in sorted(directories - held_directories):
+        os.mkdir(staging / relative)
+    for relative, data in files.items():
+        target = staging / relative
+        if relative in unchanged and relative in held and held[relative] == current.get(relative):
+            continue  # already a link to out/'s file
+        if relative in held:
+            os.unlink(target)
+        if relative in unchanged:
+            os.link(out / relative, target)
+        else:
+            with open(target, "xb") as file:
+                file.write(data)
+
+
 def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
-               checkpoint: Callable[[str], None] = lambda step: None) -> WriteReport:
+               checkpoint: Callable[[str], None] = lambda step: None, *, keep_spare: bool = False) -> WriteReport:
     """Replace out/ with exactly these files, all at once: out/ is always the old tree or the new one.
 
     Builds into one out/ are serialised by a lock; each stages its tree in a directory of its own. An out/ that
-    already is this tree is left as it is (no staging, no swap).
-    `checkpoint` is called after each step ("staged", "swapped", "done"): the kill tests' fault hook."""
+    already is this tree is left as it is (no staging, no swap). With keep_spare (a watching build), the old tree
+    is kept beside out/ after the swap and made the next tree in place: a one-file edit then rewrites one file and
+    links nothing, where a new staging directory costs a directory made and removed per folder of out/ and a link
+    per file. `checkpoint` is called after each step ("staged", "swapped", "done"): the kill tests' fault hook."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     for relative in files:
         contained(relative)
     with _locked(out):
-        _clean_leftovers(out)
+        _clean_leftovers(out, keep_spare)
         existed = out.exists()
         unchanged = {relative for relative, data in files.items() if existed and _holds(out / relative, data)}
         report = WriteReport(written=sorted(files.keys() - unchanged), unchanged=sorted(unchanged))
@@ -180,14 +246,31 @@ def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
             if len(unchanged) == len(files) and not report.removed and directories <= _directories(files):
                 checkpoint("done")  # out/ already is this tree: no staging, no swap
                 return report
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-        _stage(files, unchanged, out, staging)
+        staging = _staged(files, unchanged, out, keep_spare and existed)
         checkpoint("staged")
         if existed:
             _swap(staging, out, checkpoint)
             checkpoint("swapped")
-            shutil.rmtree(staging)
+            if keep_spare:
+                if staging != _spare(out):
+                    staging.rename(_spare(out))
+            else:
+                shutil.rmtree(staging)
         else:
             staging.rename(out)
         checkpoint("done")
     return report
+
+
+def _staged(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Path, from_spare: bool) -> Path:
+    """The new tree, staged beside out/: in the spare tree when there is one to reuse, else in a new directory."""
+    spare = _spare(out)
+    if from_spare and spare.is_dir() and not spare.is_symlink():
+        try:
+            _restage(files, unchanged, out, spare)
+            return spare
+        except OSError:
+            shutil.rmtree(spare, ignore_errors=True)  # something else in the way: stage anew
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    _stage(files, unchanged, out, staging)
+    return staging

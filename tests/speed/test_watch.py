@@ -125,6 +125,7 @@ def test_watch_after_a_series_of_edits_leaves_out_as_a_full_build(tmp_path: Path
     build(definitions, tmp_path / "full")
     assert _files(out) == _files(tmp_path / "full")
     assert "for: 3h" in (out / RULES).read_text()
+    assert not (tmp_path / ".out.spare").exists()  # the tree each rebuild kept to make the next in goes with it
 
 
 def test_ctrl_c_or_sigterm_at_any_moment_of_a_rebuild_ends_the_watch_with_0_and_out_whole(tmp_path: Path) -> None:

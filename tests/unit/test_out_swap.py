@@ -110,3 +110,50 @@ def test_fifty_concurrent_pairs_leave_the_tree_of_the_build_that_finished_last(t
 
     assert intact == 50
     assert all(own_tree)
+
+
+def _varied(seed: int) -> Tree:
+    """A tree sharing most files with the others, some edited, some gone, folders coming and going, and a name
+    that is a file in some trees and a folder in others."""
+    chosen = random.Random(seed)
+    found = {f"d{index % 5}/f{index}.yml": (b"same %d\n" % index if chosen.random() < 0.8 else b"edit %d %d\n" % (
+        index, seed)) for index in range(60) if chosen.random() < 0.9}
+    found["swing/x.yml" if seed % 2 else "swing"] = b"swing %d\n" % seed
+    found[f"only-{seed % 3}/deep/marker.yml"] = b"%d\n" % seed
+    return found
+
+
+def test_a_watching_write_makes_each_tree_in_the_last_one_and_never_writes_into_out(tmp_path: Path) -> None:
+    out, kept = tmp_path / "out", tmp_path / "kept"
+    earlier: list[tuple[Path, bytes]] = []
+    for seed in range(12):
+        files = _varied(seed)
+        write_tree(files, out, keep_spare=True)
+        assert read_tree(out) == files
+        for path, data in earlier:  # a file out/ held, linked here: a write into a link of it would show
+            assert path.read_bytes() == data
+        for relative, data in files.items():
+            link = kept / str(seed) / relative
+            link.parent.mkdir(parents=True, exist_ok=True)
+            os.link(out / relative, link)
+            earlier.append((link, data))
+    assert leftovers(out) == [".out.spare"]
+    write_tree(_varied(0), out)  # a build that is not watching removes it
+    assert leftovers(out) == []
+
+
+def test_a_spare_tree_someone_changed_still_gives_exactly_the_new_tree(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(_varied(1), out, keep_spare=True)
+    write_tree(_varied(2), out, keep_spare=True)
+    spare = tmp_path / ".out.spare"
+    (spare / "d1/f1.yml").unlink(missing_ok=True)
+    (spare / "d2").rename(spare / "stray")
+    (spare / "d3/f3.yml").unlink(missing_ok=True)
+    (spare / "d3/f3.yml").symlink_to(tmp_path / "elsewhere")
+    (spare / "extra.yml").write_bytes(b"not in any tree\n")
+    write_tree(_varied(3), out, keep_spare=True)
+    assert read_tree(out) == _varied(3)
+    assert not (tmp_path / "elsewhere").exists()
+    out_tree.release_spare(out)
+    assert leftovers(out) == []

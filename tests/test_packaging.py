@@ -13,7 +13,7 @@ HEAVY = ("numpy", "sqlalchemy", "pandas")
 WITHOUT_HEAVY = ("import sys\n"
                  f"for name in {HEAVY!r}:\n"
                  "    sys.modules[name] = None  # importing it now raises ImportError, as if not installed\n"
-                 "from generator.cli import main\n"
+                 "from generator.cli.entry import main\n"
                  "sys.argv[0] = 'obsgen'\n"
                  "main()\n")
 

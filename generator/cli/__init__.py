@@ -1,25 +1,2 @@
-"""The obsgen command line (typer): the program's entry point. The commands are registered in generator/cli/app.py,
-each living in the module of its topic; a help text printed before comes from its record (help_record.py)."""
-
-from __future__ import annotations
-
-import gc
-import sys
-
-from generator.cli import help_record
-
-
-def main() -> None:
-    """The obsgen program (its console script, and python -m generator)."""
-    help_text = help_record.HelpRecord(sys.argv[1:])
-    if help_text.replay():
-        return
-    from generator.cli.app import app  # typer and the commands' options: most of a light command's time
-
-    try:
-        with help_text.recording():
-            app(prog_name="obsgen")
-    finally:
-        # What the command built lives until the process exits; frozen, it is not walked again by the collections
-        # of the interpreter's shutdown (0.12-0.17 s of CPU after a build of kube-prometheus, a fifth of the process).
-        gc.freeze()
+"""The obsgen command line: the program's entry (entry.py), its commands (app.py, each living in the module of its
+topic) and a help printed before printed again from its record (help_record.py)."""

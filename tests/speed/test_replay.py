@@ -13,7 +13,7 @@ import pytest
 
 from tests.speed.project import node_exporter_project
 
-RUN = ("import sys\nfrom generator.cli import main\ntry:\n    main()\nexcept SystemExit as done:\n"
+RUN = ("import sys\nfrom generator.cli.entry import main\ntry:\n    main()\nexcept SystemExit as done:\n"
        "    print('EXIT', done.code)\nprint('MODULES', *sys.modules)")
 LOADED = ("generator.build", "generator.model", "generator.targets", "generator.load", "pydantic", "yaml", "jinja2")
 """What a full build loads and a replayed one does not."""

@@ -36,7 +36,8 @@ def _replayed(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> str |
 
 
 def test_the_cli_prints_a_help_again_without_importing_typer(record: Path) -> None:
-    code = (f"import sys; sys.argv = ['obsgen', 'build', '--help']\nfrom generator.cli import help_record, main\n"
+    code = (f"import sys; sys.argv = ['obsgen', 'build', '--help']\nfrom generator.cli import help_record\n"
+            "from generator.cli.entry import main\n"
             f"help_record.RECORD = {str(record)!r}\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('TYPER' if 'typer' in sys.modules else 'NO TYPER')")
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}

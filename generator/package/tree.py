@@ -131,7 +131,7 @@ def _clean_leftovers(out: Path, keep_spare: bool) -> None:
 def release_spare(out: Path) -> None:
     """Remove the tree a watching build kept beside out/ (when the watch ends)."""
     spare = _spare(out.resolve())
-    if spare.is_symlink():
+    if spare.is_symlink() or spare.is_file():
         spare.unlink()
     else:
         shutil.rmtree(spare, ignore_errors=True)
@@ -253,6 +253,7 @@ def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
             checkpoint("swapped")
             if keep_spare:
                 if staging != _spare(out):
+                    release_spare(out)  # whatever took its name
                     staging.rename(_spare(out))
             else:
                 shutil.rmtree(staging)

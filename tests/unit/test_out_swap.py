@@ -157,3 +157,20 @@ def test_a_spare_tree_someone_changed_still_gives_exactly_the_new_tree(tmp_path:
     assert not (tmp_path / "elsewhere").exists()
     out_tree.release_spare(out)
     assert leftovers(out) == []
+
+
+@pytest.mark.parametrize("planted", ["a file", "a link to a folder"])
+def test_whatever_takes_the_spare_trees_name_is_replaced_not_followed(tmp_path: Path, planted: str) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "kept.yml").write_bytes(b"not obsgen's\n")
+    write_tree(_varied(1), out, keep_spare=True)
+    spare = tmp_path / ".out.spare"
+    if planted == "a file":
+        spare.write_bytes(b"in the way\n")
+    else:
+        spare.symlink_to(elsewhere, target_is_directory=True)
+    write_tree(_varied(2), out, keep_spare=True)
+    write_tree(_varied(3), out, keep_spare=True)
+    assert read_tree(out) == _varied(3) and spare.is_dir() and not spare.is_symlink()
+    assert read_tree(elsewhere) == {"kept.yml": b"not obsgen's\n"}

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 FORMAT = 1
 KEPT = 8
 """Command lines whose help is kept, the most recent: `obsgen --help` and `obsgen build --help` in turn both hit."""
+LIMIT = 1 << 20
+"""Largest record read: eight helps are about 150 KB."""
 RECORD = os.path.join(os.path.dirname(__file__), "__pycache__", "obsgen-help.record")
 COMMAND_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 SHELL_BOOKKEEPING = frozenset({"OLDPWD", "SHLVL", "_"})
@@ -73,7 +75,7 @@ class HelpRecord:
 
     def _kept(self) -> list[dict[str, Any]]:
         """The kept helps, most recent first (those of other command lines included)."""
-        payload = read_sealed(RECORD) if self.wanted else None
+        payload = read_sealed(RECORD, LIMIT) if self.wanted else None
         try:
             kept = json.loads(payload) if payload is not None else []
         except ValueError:
@@ -109,8 +111,9 @@ class HelpRecord:
             text = printed.getvalue()
             if done.code in (0, None) and text and "\x1b" not in text and not sys.dont_write_bytecode:
                 others = [entry for entry in self._kept() if entry.get("key") != self.key][:KEPT - 1]
-                write_sealed(RECORD, json.dumps([{"key": self.key, "text": text, "sources": _sources()},
-                                                 *others]).encode())
+                payload = json.dumps([{"key": self.key, "text": text, "sources": _sources()}, *others]).encode()
+                if len(payload) <= LIMIT:
+                    write_sealed(RECORD, payload)
             raise
         finally:
             sys.stdout.write(printed.getvalue())

@@ -12,13 +12,17 @@ import hashlib
 import os
 
 
-def read_sealed(path: str | os.PathLike[str]) -> bytes | None:
-    """The bytes kept, or None when the file is missing, unreadable or fails its digest."""
+def read_sealed(path: str | os.PathLike[str], limit: int | None = None) -> bytes | None:
+    """The bytes kept, or None when the file is missing, unreadable, fails its digest or holds more than limit
+    bytes (a file no writer of this kind could have made is not read whole)."""
     try:
         with open(path, "rb") as file:
-            digest, _, payload = file.read().partition(b"\n")
+            data = file.read(-1 if limit is None else limit + 66)  # the digest's line is 65 bytes
     except OSError:
         return None
+    if limit is not None and len(data) > limit + 65:
+        return None
+    digest, _, payload = data.partition(b"\n")
     return payload if hashlib.sha256(payload).hexdigest().encode() == digest else None
 
 

@@ -111,3 +111,12 @@ def test_a_damaged_record_renders_again(record: Path, capsys: pytest.CaptureFixt
     assert _replayed(["--help"], capsys) is None
     _render(["--help"], "usage\n")  # and is written anew
     assert _replayed(["--help"], capsys) == "usage\n"
+
+
+def test_a_record_larger_than_any_help_could_make_is_not_read(record: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    _render(["--help"], "usage\n")
+    monkeypatch.setattr(help_record, "LIMIT", record.stat().st_size - 65)  # the record's payload, to the byte
+    assert _replayed(["--help"], capsys) == "usage\n"
+    monkeypatch.setattr(help_record, "LIMIT", record.stat().st_size - 66)  # one byte short
+    assert _replayed(["--help"], capsys) is None

@@ -10,9 +10,10 @@ that is missing, torn or from another version, a build that ran a program or use
 which records itself: the record can only save time.
 
 The record lives beside the definitions' bytecode (definitions/__pycache__/obsgen-build.record) and follows the
-same switch: nothing is written under PYTHONDONTWRITEBYTECODE. Its format is a line with the SHA-256 of the rest,
-a line of JSON (inputs, problems, the files' names and lengths) and the files' bytes one after the other: no
-code and no pickles, so a tampered record can at worst be refused.
+same switch: nothing is written under PYTHONDONTWRITEBYTECODE. It is a sealed file (core/sealed_file.py: a line
+with the SHA-256 of the rest, written atomically) holding a line of JSON (inputs, problems, the files' names and
+lengths) and the files' bytes one after the other: no code and no pickles, so a tampered record can at worst be
+refused. It is read here, not by read_sealed, to slice the files out of it without copying them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import contextlib
 import hashlib
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ import orjson
 
 from generator.core.errors import Level, Location, Problem
 from generator.core.reads import Reads, recording
+from generator.core.sealed_file import write_sealed
 from generator.package.tree import WriteReport, write_tree
 
 if TYPE_CHECKING:
@@ -123,18 +124,7 @@ def save(definitions: Path, build_key: str, reads: Reads, built: Built) -> None:
         "disabled": [[_problem(problem), reason] for problem, reason in built.disabled],
         "files": [[path, len(data)] for path, data in built.files.items()],
     })
-    rest = b"".join([index, b"\n", *built.files.values()])
-    path = _record_path(definitions)
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{RECORD}-")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest)
-            os.replace(temporary, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
+    write_sealed(_record_path(definitions), b"".join([index, b"\n", *built.files.values()]))
 
 
 def _ignored(definitions: Path, out: Path) -> tuple[str, ...]:

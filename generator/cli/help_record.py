@@ -111,8 +111,10 @@ class HelpRecord:
             text = printed.getvalue()
             if done.code in (0, None) and text and "\x1b" not in text and not sys.dont_write_bytecode:
                 others = [entry for entry in self._kept() if entry.get("key") != self.key][:KEPT - 1]
-                payload = json.dumps([{"key": self.key, "text": text, "sources": _sources()}, *others]).encode()
-                if len(payload) <= LIMIT:
+                kept = [{"key": self.key, "text": text, "sources": _sources()}, *others]
+                while kept and len(payload := json.dumps(kept).encode()) > LIMIT:
+                    kept.pop()  # the oldest go first; a help too large alone is not kept
+                if kept:
                     write_sealed(RECORD, payload)
             raise
         finally:

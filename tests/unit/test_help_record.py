@@ -20,6 +20,8 @@ def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "__pycache__" / "obsgen-help.record"
     monkeypatch.setattr(help_record, "RECORD", str(path))
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    # this test process has loaded far more modules than obsgen does (each a source of every help, so in its record)
+    monkeypatch.setattr(help_record, "LIMIT", 1 << 30)
     return path
 
 
@@ -119,4 +121,13 @@ def test_a_record_larger_than_any_help_could_make_is_not_read(record: Path, monk
     monkeypatch.setattr(help_record, "LIMIT", record.stat().st_size - 65)  # the record's payload, to the byte
     assert _replayed(["--help"], capsys) == "usage\n"
     monkeypatch.setattr(help_record, "LIMIT", record.stat().st_size - 66)  # one byte short
+    assert _replayed(["--help"], capsys) is None
+
+
+def test_the_oldest_helps_make_room_under_the_limit(record: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    _render(["--help"], "usage\n")
+    monkeypatch.setattr(help_record, "LIMIT", record.stat().st_size + 100)  # room for one help, not two
+    _render(["build", "--help"], "build usage\n")
+    assert _replayed(["build", "--help"], capsys) == "build usage\n"
     assert _replayed(["--help"], capsys) is None

@@ -62,6 +62,15 @@ def _sources() -> list[list[object]]:
     return [[file, _status(file)] for file in sorted(files | set(sys.path))]
 
 
+def _print(text: str) -> None:
+    """Write to stdout; a reader that has gone (`obsgen --help | head -1`) ends the output, not in a traceback."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's own flush finds no pipe either
+
+
 class HelpRecord:
     """The kept help of one command line, when the command line asks for help."""
 
@@ -93,8 +102,7 @@ class HelpRecord:
             return False
         if not isinstance(text, str):
             return False
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _print(text)
         return True
 
     @contextlib.contextmanager
@@ -118,4 +126,4 @@ class HelpRecord:
                     write_sealed(RECORD, payload)
             raise
         finally:
-            sys.stdout.write(printed.getvalue())
+            _print(printed.getvalue())

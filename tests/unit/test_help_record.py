@@ -131,3 +131,19 @@ def test_the_oldest_helps_make_room_under_the_limit(record: Path, monkeypatch: p
     _render(["build", "--help"], "build usage\n")
     assert _replayed(["build", "--help"], capsys) == "build usage\n"
     assert _replayed(["--help"], capsys) is None
+
+
+def test_a_reader_that_went_away_ends_the_help_without_a_traceback(record: Path) -> None:
+    code = (f"import sys; sys.argv = ['obsgen', '--help']\nfrom generator.cli import help_record\n"
+            f"from generator.cli.entry import main\nhelp_record.RECORD = {str(record)!r}\nmain()")
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    for _ in ("rendered", "replayed"):
+        reading, writing = os.pipe()
+        os.close(reading)  # as `obsgen --help | head -0`
+        try:
+            done = subprocess.run([sys.executable, "-c", code], stdout=writing, stderr=subprocess.PIPE, text=True,
+                                  cwd=ROOT, env=environment, timeout=60)
+        finally:
+            os.close(writing)
+        assert done.returncode == 0 and done.stderr == ""
+        assert record.exists()  # the second run replays what the first rendered

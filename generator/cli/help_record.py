@@ -16,6 +16,7 @@ PYTHONDONTWRITEBYTECODE. It imports only what the interpreter's start has loaded
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -82,8 +83,10 @@ class HelpRecord:
         self.key = json.loads(json.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(), environment,
                                           arguments, _terminal()]))
 
+    @functools.cached_property
     def _kept(self) -> list[dict[str, Any]]:
-        """The kept helps, most recent first (those of other command lines included)."""
+        """The kept helps, most recent first (those of other command lines included); read once, by the replay
+        or, on a miss, by the recording that adds to them."""
         payload = read_sealed(RECORD, LIMIT) if self.wanted else None
         try:
             kept = json.loads(payload) if payload is not None else []
@@ -93,7 +96,7 @@ class HelpRecord:
 
     def replay(self) -> bool:
         """Print the kept help and say so, when it is this command line's and nothing it was rendered from changed."""
-        entry = next((entry for entry in self._kept() if entry.get("key") == self.key), None)
+        entry = next((entry for entry in self._kept if entry.get("key") == self.key), None)
         try:
             if entry is None or any(_status(file) != status for file, status in entry["sources"]):
                 return False
@@ -118,7 +121,7 @@ class HelpRecord:
         except SystemExit as done:
             text = printed.getvalue()
             if done.code in (0, None) and text and "\x1b" not in text and not sys.dont_write_bytecode:
-                others = [entry for entry in self._kept() if entry.get("key") != self.key][:KEPT - 1]
+                others = [entry for entry in self._kept if entry.get("key") != self.key][:KEPT - 1]
                 kept = [{"key": self.key, "text": text, "sources": _sources()}, *others]
                 while kept and len(payload := json.dumps(kept).encode()) > LIMIT:
                     kept.pop()  # the oldest go first; a help too large alone is not kept

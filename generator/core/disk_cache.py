@@ -13,6 +13,7 @@ import hashlib
 import marshal
 import os
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,22 @@ import orjson
 from generator.core.sealed_file import read_sealed, write_sealed
 
 
+@cache
 def source_digest(*files: str) -> str:
-    """A short digest of source files: a cache of what their code computes is stale once they change."""
+    """A short digest of source files: a cache of what their code computes is stale once they change. Taken once
+    a process (a watch builds many times), which is also the code the process runs."""
     digest = hashlib.sha256()
     for file in files:
         digest.update(Path(file).read_bytes())
     return digest.hexdigest()[:16]
+
+
+@cache
+def package_version(name: str) -> str:
+    """An installed distribution's version, looked up once a process."""
+    from importlib.metadata import version
+
+    return version(name)
 
 
 def value_digest(value: Any) -> str | None:

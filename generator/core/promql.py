@@ -7,13 +7,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import cache, cached_property, lru_cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import promql_parser
 
-from generator.core.disk_cache import DiskCache, source_digest
+from generator.core.disk_cache import DiskCache, package_version, source_digest
 from generator.core.duration import format_seconds, parse_seconds
 
 
@@ -88,18 +87,13 @@ class Facts:
 _disk: DiskCache | None = None
 
 
-@cache
-def _disk_version() -> str:
-    """What the cached values depend on besides their text (taken once a process: a watch builds many times)."""
-    return f"promql-parser {version('promql-parser')} {source_digest(__file__)}"
-
-
 @contextmanager
 def facts_cached(definitions: Path) -> Iterator[None]:
     """Facts of the expressions of one definitions package kept across builds (saved when the block ends): a
     build parses only the expressions the previous one did not."""
     global _disk
-    _disk = DiskCache(definitions, "promql", _disk_version())
+    _disk = DiskCache(definitions, "promql",
+                      f"promql-parser {package_version('promql-parser')} {source_digest(__file__)}")
     try:
         yield
     finally:

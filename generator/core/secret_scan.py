@@ -20,13 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from generator.core.disk_cache import DiskCache, source_digest
+from generator.core.disk_cache import DiskCache, package_version, source_digest
 
 if TYPE_CHECKING:
     from detect_secrets.plugins.base import RegexBasedDetector
@@ -163,12 +162,6 @@ def under_key(key: str, value: str) -> Secret | None:
 _clean: DiskCache | None = None
 
 
-@cache
-def _clean_version() -> str:
-    """What the cached values depend on besides their text (taken once a process: a watch builds many times)."""
-    return f"detect-secrets {version('detect-secrets')} {source_digest(__file__)}"
-
-
 @contextmanager
 def clean_cached(definitions: Path) -> Iterator[DiskCache]:
     """Texts of one definitions package found clean, remembered across builds by their digest only (no secret is
@@ -178,7 +171,8 @@ def clean_cached(definitions: Path) -> Iterator[DiskCache]:
     if _clean is not None:
         yield _clean
         return
-    _clean = DiskCache(definitions, "secrets", _clean_version())
+    _clean = DiskCache(definitions, "secrets",
+                       f"detect-secrets {package_version('detect-secrets')} {source_digest(__file__)}")
     try:
         yield _clean
     finally:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,6 @@ import yaml
 
 from generator.core.disk_cache import DiskCache, source_digest
 from generator.package import emit, tree
-
-
-@cache
-def _emitters() -> str:
-    """What serialised bytes depend on besides the document (taken once a process: a watch builds many times)."""
-    return f"pyyaml {yaml.__version__} orjson {orjson.__version__} {source_digest(emit.__file__)}"
 
 
 def _digest(data: bytes) -> str:
@@ -45,7 +38,8 @@ def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], s
                definitions: Path) -> dict[str, bytes]:
     """Every file's bytes, as emit.serialise gives them; reused from out/ when the document (by its digest in
     digests, None for one that has none) is the same."""
-    cache = DiskCache(definitions, "serialised", f"{_emitters()} {source}")
+    cache = DiskCache(definitions, "serialised", f"pyyaml {yaml.__version__} orjson {orjson.__version__} "
+                      f"{source_digest(emit.__file__)} {source}")
     files: dict[str, bytes] = {}
     for path, document in sorted(rendered.items()):
         tree.contained(path)  # as serialise() would: out/'s bytes are never read from outside it

@@ -60,19 +60,6 @@ def _holds(path: Path, data: bytes | memoryview) -> bool:
         return False
 
 
-def _entries(root: Path) -> tuple[set[str], set[str]]:
-    """Every file and every directory under root, relative to it (os.walk reads directory entries without a stat
-    per file)."""
-    files: set[str] = set()
-    directories: set[str] = set()
-    for directory, subdirectories, names in os.walk(root):
-        base = os.path.relpath(directory, root)
-        prefix = "" if base == "." else f"{base}/"
-        files.update(f"{prefix}{name}" for name in names)
-        directories.update(f"{prefix}{name}" for name in subdirectories)
-    return files, directories
-
-
 @cache
 def _libc() -> Any:
     """The C library, loaded when a tree is first swapped (a build into a new out/ only renames)."""
@@ -176,7 +163,7 @@ def _directories(files: Mapping[str, bytes | memoryview]) -> set[str]:
 
 def _inodes(root: Path) -> tuple[dict[str, int], set[str]]:
     """Every entry under root that is not a directory (symbolic links included) with its inode, and every
-    directory, relative to root; read from the directory entries, without a stat per file."""
+    directory, relative to root; read from the directory entries (scandir), without a stat per file."""
     files: dict[str, int] = {}
     directories: set[str] = set()
     pending = [""]
@@ -193,12 +180,12 @@ def _inodes(root: Path) -> tuple[dict[str, int], set[str]]:
     return files, directories
 
 
-def _restage(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Path, staging: Path) -> None:
+def _restage(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Path, current: Mapping[str, int],
+             staging: Path) -> None:
     """Make staging, the tree the last swap took out (a watching build's spare), exactly the new tree: its links
-    to a file out/ still holds stay, anything else is removed and made again (never written in place: a file of
-    staging may be a link to one of out/)."""
+    to a file out/ still holds (current: out/'s files and inodes) stay, anything else is removed and made again
+    (never written in place: a file of staging may be a link to one of out/)."""
     held, held_directories = _inodes(staging)
-    current, _ = _inodes(out)
     directories = _directories(files)
     for relative in sorted(held_directories - directories, reverse=True):  # emptied below, then removed
         for name in [path for path in held if path.startswith(f"{relative}/")]:
@@ -240,13 +227,14 @@ def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
         existed = out.exists()
         unchanged = {relative for relative, data in files.items() if existed and _holds(out / relative, data)}
         report = WriteReport(written=sorted(files.keys() - unchanged), unchanged=sorted(unchanged))
+        held: dict[str, int] = {}
         if existed:
-            held, directories = _entries(out)
-            report.removed = sorted(held - files.keys())
+            held, directories = _inodes(out)
+            report.removed = sorted(held.keys() - files.keys())
             if len(unchanged) == len(files) and not report.removed and directories <= _directories(files):
                 checkpoint("done")  # out/ already is this tree: no staging, no swap
                 return report
-        staging = _staged(files, unchanged, out, keep_spare and existed)
+        staging = _staged(files, unchanged, out, held if keep_spare and existed else None)
         checkpoint("staged")
         if existed:
             _swap(staging, out, checkpoint)
@@ -263,12 +251,14 @@ def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
     return report
 
 
-def _staged(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Path, from_spare: bool) -> Path:
-    """The new tree, staged beside out/: in the spare tree when there is one to reuse, else in a new directory."""
+def _staged(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Path,
+            current: Mapping[str, int] | None) -> Path:
+    """The new tree, staged beside out/: in the spare tree when there is one to reuse (given out/'s files and
+    inodes, `current`), else in a new directory."""
     spare = _spare(out)
-    if from_spare and spare.is_dir() and not spare.is_symlink():
+    if current is not None and spare.is_dir() and not spare.is_symlink():
         try:
-            _restage(files, unchanged, out, spare)
+            _restage(files, unchanged, out, current, spare)
             return spare
         except OSError:
             shutil.rmtree(spare, ignore_errors=True)  # something else in the way: stage anew

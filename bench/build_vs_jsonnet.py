@@ -153,6 +153,7 @@ def stages(definitions: Path, out: Path) -> dict[str, float]:
     from generator.build import compile_definitions
     from generator.package import reuse
     from generator.package.tree import write_tree
+    from generator.replay import recorded
     times = {"import": time.perf_counter() - start}
 
     def timed(name: str, started: float) -> float:
@@ -164,7 +165,9 @@ def stages(definitions: Path, out: Path) -> dict[str, float]:
     compiled = compile_definitions(definitions)
     assert compiled.project is not None and compiled.rendered is not None, compiled.report.sorted()
     now = timed("compile", now)
-    files = reuse.serialised(compiled.rendered, compiled.digests, f"{compiled.project.root.name}/", out, definitions)
+    record = recorded(definitions)  # as the build takes unchanged files' bytes from the last one's record
+    files = reuse.serialised(compiled.rendered, compiled.digests, f"{compiled.project.root.name}/", out, definitions,
+                             record.files if record is not None else None)
     now = timed("serialise", now)
     write_tree(files, out)
     timed("write", now)

@@ -112,14 +112,15 @@ def compile_project(project: Project) -> dict[str, bytes]:
     return serialised(context.rendered, project)
 
 
-def build_files(definitions: Path, out: Path, profile: Profile | None = None,
-                warm: WarmModules | None = None) -> tuple[Compiled, dict[str, bytes]]:
-    """Compile and serialise (reusing out/'s bytes of unchanged documents); ProblemsFound on any error."""
+def build_files(definitions: Path, out: Path, profile: Profile | None = None, warm: WarmModules | None = None,
+                earlier: Mapping[str, bytes | memoryview] | None = None) -> tuple[Compiled, dict[str, bytes]]:
+    """Compile and serialise (reusing the bytes of unchanged documents from out/, or from earlier: the last
+    build's files); ProblemsFound on any error."""
     compiled = compile_definitions(definitions, profile, warm)
     if compiled.project is None or compiled.rendered is None:
         raise ProblemsFound(compiled.report.sorted())
     return compiled, reuse.serialised(compiled.rendered, compiled.digests, f"{compiled.project.root.name}/", out,
-                                      definitions)
+                                      definitions, earlier or {})
 
 
 def build(definitions: Path, out: Path, profile: Profile | None = None,

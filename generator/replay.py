@@ -7,7 +7,8 @@ files. A build whose options, interpreter, working directory and environment mat
 all still hold the same, writes those bytes and says those problems without loading the definitions, the models
 or the emitters: the same out/, the same output, in the time of a write. Anything else (a changed input, a record
 that is missing, torn or from another version, a build that ran a program or used the network) is a full build,
-which records itself: the record can only save time.
+which records itself: the record can only save time. That build still takes from the record the bytes of each
+file whose document has not changed (package/reuse.py, checked by their digest), when out/ no longer holds them.
 
 The record lives beside the definitions' bytecode (definitions/__pycache__/obsgen-build.record) and follows the
 same switch: nothing is written under PYTHONDONTWRITEBYTECODE. It is a sealed file (core/sealed_file.py: a line
@@ -82,8 +83,16 @@ def _unproblem(data: list[Any]) -> Problem:
     return Problem(Location(file, line), code, Level(level), message, tuple(Location(*place) for place in related))
 
 
-def replayed(definitions: Path, build_key: str) -> Built | None:
-    """The recorded build, when the record is this key's and every input it read still holds the same."""
+@dataclass
+class Record:
+    """The last successful build's record: its index (key, inputs, problems) and its files' bytes."""
+
+    index: dict[str, Any]
+    files: dict[str, memoryview]
+
+
+def recorded(definitions: Path) -> Record | None:
+    """The last build's record, whatever its key, when it is whole (sealed, of this format)."""
     try:
         with open(_record_path(definitions), "rb") as file:
             data = file.read(2 * LIMIT + 1)  # a record no build could have written is not read whole
@@ -97,20 +106,29 @@ def replayed(definitions: Path, build_key: str) -> Built | None:
         return None
     try:
         index = orjson.loads(view[digest_end + 1:index_end])
-        if index["format"] != FORMAT or index["key"] != build_key or Reads.from_data(index["reads"]).changed():
+        if index["format"] != FORMAT:
             return None
-        files: dict[str, bytes | memoryview] = {}
+        files: dict[str, memoryview] = {}
         offset = index_end + 1
         for path, length in index["files"]:
             files[path] = view[offset:offset + length]
             offset += length
+    except (ValueError, KeyError, TypeError):
+        return None
+    return Record(index, files) if offset == len(data) else None
+
+
+def replayed(record: Record, build_key: str) -> Built | None:
+    """The recorded build, when the record is this key's and every input it read still holds the same."""
+    index = record.index
+    try:
+        if index["key"] != build_key or Reads.from_data(index["reads"]).changed():
+            return None
         problems = [_unproblem(problem) for problem in index["problems"]]
         disabled = [(_unproblem(problem), reason) for problem, reason in index["disabled"]]
     except (ValueError, KeyError, TypeError):
         return None
-    if offset != len(data):
-        return None
-    return Built(problems, disabled, WriteReport(), files=files)
+    return Built(problems, disabled, WriteReport(), files=dict(record.files))
 
 
 def save(definitions: Path, build_key: str, reads: Reads, built: Built) -> None:
@@ -142,7 +160,8 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
     and recorded when not. A watching build (with warm) is neither: it keeps its modules in memory.
     ProblemsFound (and out/ untouched) when anything is an error."""
     build_key = key(definitions, profile) if warm is None else ""
-    found = replayed(definitions, build_key) if build_key and replay else None
+    record = recorded(definitions) if build_key else None  # (a watch keeps out/, whose bytes it reuses)
+    found = replayed(record, build_key) if record is not None and replay else None
     if found is not None:
         found.written = write_tree(found.files, out)
         return found
@@ -152,7 +171,7 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
     recorder: contextlib.AbstractContextManager[list[Reads]] = \
         recording(_ignored(definitions, out), hashed=(project,)) if build_key else contextlib.nullcontext([])
     with recorder as reads:
-        compiled, files = build_files(definitions, out, profile, warm)
+        compiled, files = build_files(definitions, out, profile, warm, record.files if record is not None else {})
     written = write_tree(files, out, keep_spare=warm is not None)  # a watch makes the next tree in the last one
     built = Built(compiled.report.problems, compiled.report.disabled, written, files=files)
     if build_key:

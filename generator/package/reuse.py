@@ -1,4 +1,5 @@
-"""Serialisation only for files whose document changed: the others' bytes are read back from out/.
+"""Serialisation only for files whose document changed: the others' bytes are read back from out/, or from the
+last build's record when out/ no longer holds them (a new checkout's out/, a removed one).
 
 YAML emission is most of a warm build's time after loading. For each file the disk cache keeps the digest of the
 document that produced out/'s bytes, and the digest of those bytes: when this build's document has the same digest
@@ -22,22 +23,27 @@ from generator.core.disk_cache import DiskCache, source_digest
 from generator.package import emit, tree
 
 
-def _digest(data: bytes) -> str:
+def _digest(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _held(file: Path, digest: str) -> bytes | None:
+def _held(file: Path, digest: str, earlier: bytes | memoryview | None) -> bytes | None:
+    """The file's bytes, or else the earlier ones, if they have the digest."""
     try:
         data = file.read_bytes()
     except OSError:
-        return None
-    return data if _digest(data) == digest else None
+        data = None
+    if data is not None and _digest(data) == digest:
+        return data
+    return bytes(earlier) if earlier is not None and _digest(earlier) == digest else None
 
 
 def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], source: str, out: Path,
-               definitions: Path) -> dict[str, bytes]:
-    """Every file's bytes, as emit.serialise gives them; reused from out/ when the document (by its digest in
-    digests, None for one that has none) is the same."""
+               definitions: Path, earlier: Mapping[str, bytes | memoryview] | None = None) -> dict[str, bytes]:
+    """Every file's bytes, as emit.serialise gives them; reused from out/ (or earlier, the files of a build
+    before, by path) when the document (by its digest in digests, None for one that has none) is the same and
+    those bytes are the ones it was serialised to."""
+    earlier = earlier or {}
     cache = DiskCache(definitions, "serialised", f"pyyaml {yaml.__version__} orjson {orjson.__version__} "
                       f"{source_digest(emit.__file__)} {source}")
     files: dict[str, bytes] = {}
@@ -47,7 +53,7 @@ def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], s
         stored = cache.get(path) if key else None
         data = None
         if isinstance(stored, list) and len(stored) == 2 and stored[0] == key:
-            data = _held(out / path, stored[1])
+            data = _held(out / path, stored[1], earlier.get(path))
         if data is None:  # (a reused file keeps the entry get() found: its bytes are not hashed again)
             data = emit.serialise(path, document, source)
             if key:

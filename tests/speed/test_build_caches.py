@@ -6,6 +6,7 @@ from __future__ import annotations
 import marshal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -70,11 +71,11 @@ def test_a_damaged_promql_cache_is_parsed_again(tmp_path: Path, damage: str) -> 
     assert _facts_in_a_new_build(tmp_path) == computed
 
 
-def _serialised(documents: dict[str, Any], out: Path, definitions: Path,
-                source: str = "definitions/") -> dict[str, bytes]:
+def _serialised(documents: dict[str, Any], out: Path, definitions: Path, source: str = "definitions/",
+                earlier: Mapping[str, bytes | memoryview] | None = None) -> dict[str, bytes]:
     """reuse.serialised with the documents' digests, as the build's checks took them."""
     digests = {path: value_digest(document) for path, document in documents.items()}
-    return reuse.serialised(documents, digests, source, out, definitions)
+    return reuse.serialised(documents, digests, source, out, definitions, earlier)
 
 
 def test_serialised_bytes_are_reused_only_for_the_same_document_and_the_same_out_file(tmp_path: Path) -> None:
@@ -92,6 +93,24 @@ def test_serialised_bytes_are_reused_only_for_the_same_document_and_the_same_out
     again = _serialised(changed, out, tmp_path)
     assert again == {path: emit.serialise(path, doc) for path, doc in changed.items()}
     assert b"interval: 1.0" in again["a.yml"]
+
+
+def test_serialised_bytes_missing_from_out_are_taken_from_the_earlier_build_only_when_they_are_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    documents: dict[str, Any] = {"a.yml": {"groups": []}, "b.json": {"v": [1, 2]}}
+    first = _serialised(documents, out, tmp_path)
+    emitted: list[str] = []
+
+    def serialise(path: str, *args: Any) -> bytes:
+        emitted.append(path)
+        return emit.serialise(path, *args)
+
+    monkeypatch.setattr(reuse, "emit", SimpleNamespace(serialise=serialise, __file__=emit.__file__))
+    earlier = {path: memoryview(data) for path, data in first.items()}
+    assert _serialised(documents, out, tmp_path, earlier=earlier) == first and emitted == []
+    earlier["a.yml"] = memoryview(b"groups: [planted]\n")  # a record's bytes that are not what was serialised
+    assert _serialised(documents, out, tmp_path, earlier=earlier) == first and emitted == ["a.yml"]
 
 
 def test_serialised_bytes_are_not_reused_under_another_source_in_the_header(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ makes a full build, and a build that ran a program is never recorded."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,13 @@ RUN = ("import sys\nfrom generator.cli.entry import main\ntry:\n    main()\nexce
        "    print('EXIT', done.code)\nprint('MODULES', *sys.modules)")
 LOADED = ("generator.build", "generator.model", "generator.targets", "generator.load", "pydantic", "yaml", "jinja2")
 """What a full build loads and a replayed one does not."""
+
+
+SERIALISING = ("from types import SimpleNamespace\nfrom generator.package import emit, reuse\n"
+               "from generator.cli.entry import main\n"
+               "def counted(path, *args):\n    print('SERIALISED', path)\n    return emit.serialise(path, *args)\n"
+               "reuse.emit = SimpleNamespace(serialise=counted, __file__=emit.__file__)\nmain()\n")
+"""A build that prints the path of every output file it serialises (its others are reused)."""
 
 
 def _tree(out: Path) -> dict[str, bytes]:
@@ -115,3 +123,18 @@ def test_a_build_that_runs_a_program_is_never_replayed(definitions: Path) -> Non
     out = definitions.parent / "out"
     assert not _build(definitions, out)[0]
     assert not _build(definitions, out)[0] and not (definitions / "__pycache__/obsgen-build.record").exists()
+
+
+def test_a_build_after_an_edit_into_a_new_out_serialises_only_the_files_the_edit_changed(definitions: Path) -> None:
+    out, fresh = definitions.parent / "out", definitions.parent / "fresh"
+    before = _build(definitions, out)[2]
+    (definitions / "extra.py").write_text((definitions / "extra.py").read_text().replace("avg_", "max_"))
+    shutil.rmtree(out)  # a new checkout's out/, or one removed: the record still holds the last build's files
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run([sys.executable, "-c", SERIALISING, "build", "-d", str(definitions), "-o", str(out)],
+                          capture_output=True, text=True, env=environment, cwd=definitions.parent, check=True)
+    serialised = {line.split(" ", 1)[1] for line in done.stdout.splitlines() if line.startswith("SERIALISED ")}
+    after = _tree(out)
+    assert serialised == {path for path, data in after.items() if before.get(path) != data} != set()
+    os.remove(definitions / "__pycache__/obsgen-build.record")
+    assert _build(definitions, fresh)[2] == after  # as a build with no record to take bytes from

@@ -45,6 +45,9 @@ class Saves:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.unfollowed: set[str] = set()
+        """Directories inotify refused to watch (past the kernel's fs.inotify.max_user_watches): seen by the look
+        every FALLBACK seconds only."""
         self._fd = -1
         self._libc: ctypes.CDLL | None = None
         with contextlib.suppress(OSError, AttributeError):
@@ -64,8 +67,11 @@ class Saves:
         the look its creation wakes)."""
         if self._libc is None:
             return
-        for directory in directories(self.root):
-            self._libc.inotify_add_watch(self._fd, os.fsencode(directory), _MASK)  # an existing watch is kept
+        for directory in directories(self.root):  # an existing watch is kept
+            if self._libc.inotify_add_watch(self._fd, os.fsencode(directory), _MASK) < 0:
+                self.unfollowed.add(directory)
+            else:
+                self.unfollowed.discard(directory)
 
     def wait(self) -> bool:
         """Return after a save has settled (True), or after FALLBACK seconds, POLL without inotify (False)."""

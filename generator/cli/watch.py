@@ -17,7 +17,7 @@ from types import FrameType
 import typer
 
 from generator.cli.problems import relative
-from generator.cli.saves import Saves
+from generator.cli.saves import FALLBACK, Saves
 
 Snapshot = dict[str, tuple[int, int]]
 
@@ -56,7 +56,9 @@ def watch(definitions: Path, rebuild: Callable[[], object]) -> None:
     with Saves(definitions) as saves:
         seen = snapshot(definitions)
         rebuild()
+        unfollowed = 0
         while not stop.asked:
+            unfollowed = say_unfollowed(saves, unfollowed)
             saves.wait()
             now = snapshot(definitions)
             edited = changed(seen, now)
@@ -65,6 +67,15 @@ def watch(definitions: Path, rebuild: Callable[[], object]) -> None:
             seen = now
             typer.echo("changed: " + ", ".join(relative(path) for path in edited), err=True)
             rebuild()
+
+
+def say_unfollowed(saves: Saves, said: int) -> int:
+    """Say when the number of folders the kernel does not report saves in changes (and how they are seen)."""
+    if len(saves.unfollowed) != said and saves.unfollowed:
+        typer.echo(f"obsgen: inotify does not follow {len(saves.unfollowed)} of the folders under "
+                   f"{relative(str(saves.root.resolve()))}/ (fs.inotify.max_user_watches is reached): a save there "
+                   f"is seen within {FALLBACK:g} s", err=True)
+    return len(saves.unfollowed)
 
 
 class _Stop:

@@ -12,6 +12,7 @@ import pytest
 
 from generator.cli import saves
 from generator.cli.saves import Saves
+from generator.cli.watch import say_unfollowed
 
 
 @pytest.fixture
@@ -79,3 +80,28 @@ def test_without_inotify_the_wait_is_a_timer(tmp_path: Path, monkeypatch: pytest
         assert not waiting.from_kernel
         (tmp_path / "alerts.py").write_text("A = 1\n")
         assert not waiting.wait()
+
+
+def test_a_folder_past_the_kernels_watch_limit_is_said_and_seen_by_the_timer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    class Limited:  # the C library of a machine whose fs.inotify.max_user_watches is reached at team/
+        inotify_init1 = libc.inotify_init1
+
+        @staticmethod
+        def inotify_add_watch(fd: int, path: bytes, mask: int) -> int:
+            return -1 if path.endswith(b"team") else int(libc.inotify_add_watch(fd, path, mask))
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda *_, **__: Limited)
+    monkeypatch.setattr(saves, "FALLBACK", 0.2)
+    (tmp_path / "team").mkdir()
+    with Saves(tmp_path) as waiting:
+        if not waiting.from_kernel:
+            pytest.skip("no inotify here")
+        assert waiting.unfollowed == {str(tmp_path / "team")}
+        assert say_unfollowed(waiting, 0) == 1
+        assert "does not follow 1 of the folders under" in capsys.readouterr().err
+        assert say_unfollowed(waiting, 1) == 1 and capsys.readouterr().err == ""  # said once
+        (tmp_path / "team" / "alerts.py").write_text("A = 1\n")
+        assert not waiting.wait()  # no wake from the kernel: the next look of the timer sees the save

@@ -14,7 +14,9 @@ a user's edit: nothing is replayed and no cache in definitions/__pycache__ knows
 The "stage" column is the in-process work after imports that turns sources into output text: the
 peers' evaluate call (a JSON string in memory); obsgen's compile (load, checks, render, checks of the files) and
 serialise (the bytes of every file in memory), timed by `bench/build_vs_jsonnet.py --stages`, which also times
-the imports and the write of out/ that follows (shown in the stage breakdown, part of the whole process).
+the imports and the write of out/ that follows (shown in the stage breakdown, part of the whole process). They are
+timed in a process after the measured build, with the caches and the record it left: nothing in them is new to
+the caches, so they show where a build's time goes, and serialise is near nothing.
 BENCH_PROJECTS=DIR keeps the projects (and their out/) in DIR for the next run: making the 100x one takes minutes.
 Last, `obsgen build --watch` runs on the 1x project and one alert is edited 2 x RUNS times: seconds from the
 save until the edited rule file is in out/, and the rebuild's own as it reports them.

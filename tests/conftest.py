@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from generator.build import build, load
+from generator.core.promql import metric_names
 from generator.live.demo_prometheus import demo_prometheus as start_demo_prometheus
 from generator.model.project import Project
 from generator.preview.source import dashboards
@@ -49,7 +50,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_prometheus(project: Project) -> Iterator[str]:
-    """URL of a real prometheus holding 8 days of demo data for every series the shipped dashboards read."""
-    series = set().union(*(d.series_read() for d in dashboards(ROOT / "out" / "grafana")))
+    """URL of a real prometheus holding 8 days of demo data for every series the shipped dashboards and alerts
+    read."""
+    series = set().union(*(d.series_read() for d in dashboards(ROOT / "out" / "grafana")),
+                         *(metric_names(alert.condition) for alert in project.alerts.values()))
     with start_demo_prometheus(project, series, DEMO_NOW) as url:
         yield url

@@ -68,9 +68,12 @@ class Bounds:
     alerts: dict[str, dict[Subject, Band]] = field(default_factory=dict)
     """Per alert, the range of each subject it holds: outside it, the alert fires."""
 
-    def add(self, subject: Subject, lower: float | None, upper: float | None, alert: str = "") -> None:
-        """Record one watcher's healthy range of a subject (an alert's also under its name)."""
-        self.bands.setdefault(subject, Band()).add(lower, upper)
+    def add(self, subject: Subject, lower: float | None, upper: float | None, alert: str = "",
+            healthy: bool = True) -> None:
+        """Record one watcher's healthy range of a subject (an alert's also under its name); not `healthy` for a
+        condition the alert only needs to fire (the right side of `and`), which bounds nothing on a quiet night."""
+        if healthy:
+            self.bands.setdefault(subject, Band()).add(lower, upper)
         if alert:
             self.alerts.setdefault(alert, {}).setdefault(subject, Band()).add(lower, upper)
 
@@ -179,47 +182,114 @@ def shown(node: Any) -> Shown | None:
         return Subject(subject.name, subject.matchers, "rate"), lambda v: inverse(v / window), flips
     if kind == "BinaryExpr" and str(node.op) == "or":
         return shown(node.lhs)
+    if kind == "BinaryExpr" and str(node.op) == "-" and _clock(node.lhs):
+        behind = shown(node.rhs)  # now (or a timestamp that keeps up with it) minus a timestamp: its age
+        if behind is not None and "timestamp" in behind[0].name:
+            return Subject(behind[0].name, behind[0].matchers, "age"), lambda v: v, False
     if kind == "BinaryExpr" and str(node.op) in "+-*/":
         return _arithmetic(str(node.op), node.lhs, node.rhs)
     return None
 
 
+def _clock(node: Any) -> bool:
+    """Whether an expression reads the time: time(), or a gauge that holds it (a `*_timestamp_seconds` one)."""
+    if type(node).__name__ == "Call" and node.func.name == "time":
+        return True
+    found = shown(node)
+    return found is not None and found[0].kind == "value" and "timestamp" in found[0].name
+
+
+def _children(node: Any) -> Iterator[Any]:
+    for name in ("lhs", "rhs", "expr", "vector_selector"):
+        if (child := getattr(node, name, None)) is not None:
+            yield child
+    yield from getattr(node, "args", None) or ()
+
+
 def _subjects(node: Any) -> Iterator[Subject]:
     if type(node).__name__ == "VectorSelector":
         yield _selector(node)
-    for name in ("lhs", "rhs", "expr", "vector_selector"):
-        if (child := getattr(node, name, None)) is not None:
-            yield from _subjects(child)
-    for child in getattr(node, "args", None) or ():
+    for child in _children(node):
         yield from _subjects(child)
 
 
-def _comparisons(node: Any) -> Iterator[tuple[Any, str, float]]:
-    """(watched side, operator as read from it, threshold) of each ordering comparison with a constant."""
-    if type(node).__name__ == "BinaryExpr":
+@dataclass(frozen=True)
+class Comparison:
+    """One ordering comparison of an alert: the side watched, the operator as read from it, the threshold."""
+
+    side: Any
+    op: str
+    threshold: float
+    needed: bool = False
+    """On the right of `and`: the alert needs it true to fire, but it says when the alert applies (a traffic
+    guard, the short window of a burn-rate alert) rather than what is healthy."""
+    usual: Any = None
+    """For `x < 0.5 * y`: y, against which the threshold is a multiple (last week's x, its average...)."""
+
+
+def _multiple(node: Any) -> tuple[float, Any] | None:
+    """(c, y) of `c * y`, `y * c` or `y / (1/c)`, in parentheses or not."""
+    while type(node).__name__ == "ParenExpr":
+        node = node.expr
+    if type(node).__name__ != "BinaryExpr" or str(node.op) not in "*/":
+        return None
+    right = constant(node.rhs)
+    if right is not None and right != 0:
+        return (right if str(node.op) == "*" else 1 / right), node.lhs
+    left = constant(node.lhs)
+    return (left, node.rhs) if left is not None and str(node.op) == "*" else None
+
+
+def _comparisons(node: Any, needed: bool = False) -> Iterator[Comparison]:
+    """Each ordering comparison with a constant, or with a multiple of another series; those on the right of
+    `and` are only needed. The right of `unless` must be false for the alert to fire: it is left out."""
+    kind = type(node).__name__
+    if kind == "BinaryExpr":
         op = str(node.op)
         if op == "==" and constant(node.rhs) == 0:
-            yield node.lhs, "<", 1.0  # fires at 0: a count or boolean gauge, healthy from 1 up
+            yield Comparison(node.lhs, "<", 1.0, needed)  # fires at 0: a count or boolean gauge, healthy from 1 up
         if op in (">", ">=", "<", "<="):
+            flipped = {">": "<", ">=": "<=", "<": ">", "<=": ">="}[op]
             if (rhs := constant(node.rhs)) is not None:
-                yield node.lhs, op, rhs
+                yield Comparison(node.lhs, op, rhs, needed)
             elif (lhs := constant(node.lhs)) is not None:
-                yield node.rhs, {">": "<", ">=": "<=", "<": ">", "<=": ">="}[op], lhs
-        yield from _comparisons(node.lhs)
-        if op not in ("and", "unless"):  # their right side says when the alert applies (a traffic guard)
-            yield from _comparisons(node.rhs)
-    elif type(node).__name__ == "ParenExpr":
-        yield from _comparisons(node.expr)
+                yield Comparison(node.rhs, flipped, lhs, needed)
+            elif (multiple := _multiple(node.rhs)) is not None:
+                yield Comparison(node.lhs, op, multiple[0], needed, multiple[1])
+            elif (multiple := _multiple(node.lhs)) is not None:
+                yield Comparison(node.rhs, flipped, multiple[0], needed, multiple[1])
+        yield from _comparisons(node.lhs, needed)
+        if op != "unless":
+            yield from _comparisons(node.rhs, needed or op == "and")
+    elif kind in ("ParenExpr", "AggregateExpr"):  # count by (job) (up == 0): a comparison filters what is counted
+        yield from _comparisons(node.expr, needed)
 
 
-def _record(bounds: Bounds, node: Any, lower: float | None, upper: float | None, alert: str = "") -> None:
+def _offset(node: Any) -> bool:
+    """Whether an expression reads the past (a selector with an offset)."""
+    if type(node).__name__ == "VectorSelector":
+        return node.offset is not None
+    return any(map(_offset, _children(node)))
+
+
+def _underlying(node: Any, project: Project) -> Subject | None:
+    """The subject an expression shows, through the recording rules it reads: job:revenue:increase1h is a rate of
+    revenue_total, and so is its offset1w twin."""
+    found = shown(node)
+    while found is not None and found[0].kind == "value" and found[0].name in project.recording_rules:
+        found = shown(parse(project.recording_rules[found[0].name].expr))
+    return None if found is None else found[0]
+
+
+def _record(bounds: Bounds, node: Any, lower: float | None, upper: float | None, alert: str = "",
+            healthy: bool = True) -> None:
     """Carry an expression's healthy range down onto the subject it shows."""
     found = shown(node)
     if found is None:
         return
     subject, inverse, flips = found
     low, high = (None if v is None else inverse(v) for v in (lower, upper))
-    bounds.add(subject, *((high, low) if flips else (low, high)), alert=alert)
+    bounds.add(subject, *((high, low) if flips else (low, high)), alert=alert, healthy=healthy)
 
 
 def _alert_bounds(bounds: Bounds, project: Project) -> None:
@@ -228,10 +298,18 @@ def _alert_bounds(bounds: Bounds, project: Project) -> None:
             root = parse(alert.condition)
         except PromQLError:
             continue
-        for side, op, threshold in _comparisons(root):
+        for comparison in _comparisons(root):
+            if comparison.needed and _offset(comparison.side):
+                continue  # a guard on the past (last week's traffic): nothing now changes it
             # the alert fires past the threshold: healthy is the other side
-            low, high = (threshold, None) if op[0] == "<" else (None, threshold)
-            _record(bounds, side, low, high, alert.name)
+            low, high = (comparison.threshold, None) if comparison.op[0] == "<" else (None, comparison.threshold)
+            if comparison.usual is None:
+                _record(bounds, comparison.side, low, high, alert.name, healthy=not comparison.needed)
+                continue
+            subject, usual = _underlying(comparison.side, project), _underlying(comparison.usual, project)
+            if subject is not None and usual is not None and subject.name == usual.name:
+                # x against a multiple of its own past: a band on x as a share of its usual level, for the episode
+                bounds.add(Subject(subject.name, subject.matchers, "usual"), low, high, alert.name, healthy=False)
 
 
 def _panel_bounds(bounds: Bounds, project: Project) -> None:

@@ -8,6 +8,7 @@ Watchdog and one firing episode per other alert during the last day.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import subprocess
@@ -19,9 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.core.promql import parse
+from generator.core.duration import parse_seconds
+from generator.core.promql import parse, ranges
 from generator.derive.series import defined_series
 from generator.live.demo_bounds import Bounds, constant, shown, watched_bounds
+from generator.live.demo_labels import TARGET, recorded_labels
 from generator.live.demo_levels import (
     FORECAST_EDGES,
     LATENCY_MEDIAN,
@@ -37,6 +40,8 @@ from generator.model.project import Project
 DAY = 86400
 EPISODE = 1200
 """How long each alert's synthetic firing episode lasts (20 minutes)."""
+SPACING = 1800
+"""Seconds between the starts of two alerts' episodes."""
 BLOCK = 2 * 3600  # promtool cuts blocks at 2 h; one input file per block keeps the import linear
 POOLS = {
     "service": ("api", "search"), "endpoint": ("/search", "/checkout"), "method": ("GET",), "status": ("200", "500"),
@@ -58,7 +63,10 @@ class Demo:
     bounds: Bounds
     defined: dict[str, Metric | None]
     episodes: dict[str, tuple[int, int]]
-    """When each alert fires (its synthetic ALERTS episode): its series cross its threshold then."""
+    """When each alert fires (its synthetic ALERTS episode)."""
+    breaches: dict[str, tuple[int, int]]
+    """When each alert's series are past its threshold: from early enough that its range windows fill and its
+    `for` passes by the episode's start, as Prometheus would have it pending first, to the episode's end."""
 
     def unit(self, name: str) -> str:
         """The unit of a defined or recorded series ('' when it has none)."""
@@ -72,7 +80,8 @@ class Demo:
         subject = shown(parse(learnt.expr)) if learnt is not None else None
         if subject is None or subject[0].name not in self.project.recording_rules:
             return None
-        parts = [value for _, _, value in _recorded_series(subject[0].name, self)]
+        usual = dataclasses.replace(self, breaches={})  # a forecast predicts the usual level, not an episode's
+        parts = [value for _, _, value in _recorded_series(subject[0].name, usual)]
         return lambda t: sum(part(t) for part in parts)
 
 
@@ -100,19 +109,22 @@ def _label_sets(names: tuple[str, ...], jobs: list[tuple[str, str]]) -> Iterator
 def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo) -> Callable[[float], float]:
     """A gauge inside its watched band; a share of another series (disk available of size) follows that series."""
     seed = _seed(name, *labels.values())
-    if unit == "seconds" and "timestamp" in name:
-        return float  # a `*_timestamp_seconds` gauge holds the time it is sampled at: nothing is behind
+    if unit == "seconds" and "timestamp" in name:  # a `*_timestamp_seconds` gauge holds the time it is sampled
+        clock: Callable[[float], float] = float    # at, but falls behind by more than an alert allows while it fires
+        for alert, band in demo.bounds.firing(name, "age", labels).items():
+            clock = _behind(clock, demo.breaches.get(alert), breach(band, "seconds"))
+        return clock
     share = demo.bounds.band(name, "share", labels)
     if share is not None and share[1] != name:
         whole = _gauge(share[1], demo.unit(share[1]), labels, demo)
         part = level(share[0], unit, share=True).over_day(seed)
         for alert, band in demo.bounds.firing(name, "share", labels).items():
-            part = _while_firing(part, demo.episodes.get(alert), breach(band, "ratio"))
+            part = _while_firing(part, demo.breaches.get(alert), breach(band, "ratio"))
         return lambda t: whole(t) * part(t)
     found = demo.bounds.band(name, "value", labels)
     healthy = level(found[0] if found else None, unit).over_day(seed)
     for alert, band in demo.bounds.firing(name, "value", labels).items():
-        healthy = _while_firing(healthy, demo.episodes.get(alert), breach(band, unit))
+        healthy = _while_firing(healthy, demo.breaches.get(alert), breach(band, unit))
     return healthy
 
 
@@ -123,6 +135,24 @@ def _while_firing(value: Callable[[float], float], episode: tuple[int, int] | No
         return value
     start, end = episode
     return lambda t: past if start <= t < end else value(t)
+
+
+def _behind(value: Callable[[float], float], episode: tuple[int, int] | None,
+            lag: float) -> Callable[[float], float]:
+    """value, less `lag` during the alert's episode."""
+    if episode is None:
+        return value
+    start, end = episode
+    return lambda t: value(t) - lag if start <= t < end else value(t)
+
+
+def _slowed(count: Callable[[float], float], episode: tuple[int, int] | None,
+            share: float) -> Callable[[float], float]:
+    """A counter that counts at `share` of its rate during the alert's episode (and goes on from there after)."""
+    if episode is None:
+        return count
+    start, end = episode
+    return lambda t: count(t) - (1 - share) * (count(min(max(t, start), end)) - count(start))
 
 
 def _burst(count: Callable[[float], float], episode: tuple[int, int] | None,
@@ -162,7 +192,9 @@ def _failing_bursts(name: str, labels: dict[str, str], demo: Demo, siblings: int
     for kind in ("rate", "share"):
         for alert, band in demo.bounds.firing(name, kind, labels).items():
             extra = max(breach(band, ""), 1 / 60) if kind == "rate" else 2 * breach(band, "ratio") * whole
-            count = _burst(count, demo.episodes.get(alert), extra)
+            count = _burst(count, demo.breaches.get(alert), extra)
+    for alert, band in demo.bounds.firing(name, "usual", labels).items():  # below a share of its usual rate
+        count = _slowed(count, demo.breaches.get(alert), breach(band, "ratio"))
     return count
 
 
@@ -209,37 +241,24 @@ def _metric_series(metric: Metric, jobs: list[tuple[str, str]], demo: Demo) -> I
             yield metric.name, labels, _gauge(metric.name, metric.unit, labels, demo)
 
 
-def _grouping(expr: str) -> tuple[str, ...] | None:
-    """Labels kept by the outermost `by` aggregation of an expression, None when it keeps input labels."""
-    todo = [parse(expr)]
-    while todo:
-        node = todo.pop(0)
-        if type(node).__name__ == "AggregateExpr" and node.modifier is not None:
-            return tuple(label for label in node.modifier.labels if label != "le")
-        todo += [getattr(node, a) for a in ("expr", "lhs", "rhs", "vector_selector") if hasattr(node, a)]
-        todo += list(getattr(node, "args", []) or [])
-    return None
-
-
 def _recorded_series(name: str, demo: Demo) -> Iterator[Series]:
     rule = demo.project.recording_rules[name]
-    labels = _grouping(rule.expr)
     inputs = [m for m in demo.project.metrics.values() if any(s in rule.expr for s in m.series_names())]
-    source = inputs[0].source if inputs else Source.APPLICATION
-    jobs = _targets(demo.project, source)
-    if labels is None:
-        sets: Iterator[dict[str, str]] = _label_sets(inputs[0].labels if inputs else (), jobs)
-    else:
-        sets = ({k: v for k, v in s.items() if k in labels} for s in _label_sets(
-            tuple(label for label in labels if label not in ("job", "instance")), jobs))
+    jobs = _targets(demo.project, inputs[0].source if inputs else Source.APPLICATION)
+    names, static = recorded_labels(demo.project, name, lambda series: getattr(demo.defined.get(series), "labels",
+                                                                               None))
+    varying = tuple(label for label in names if label not in static)
+    sets = ({k: v for k, v in s.items() if k in varying} for s in _label_sets(
+        tuple(label for label in varying if label not in TARGET), jobs))
     unique = {tuple(sorted(s.items())): s for s in sets}
     fixed = constant(parse(rule.expr))  # vector(0.999): an objective
     counted = _counted(rule.expr, demo)
-    for label_set in unique.values():
+    for grouped in unique.values():
+        label_set = {**grouped, **static}
         if fixed is not None:
             yield name, label_set, _constant_at(fixed)
         elif counted is not None:
-            yield name, label_set, _increase([v for _, raw, v in counted[0] if raw.items() >= label_set.items()],
+            yield name, label_set, _increase([v for _, raw, v in counted[0] if raw.items() >= grouped.items()],
                                              *counted[1:])
         else:
             yield name, label_set, _gauge(name, rule.unit, label_set, demo)
@@ -282,9 +301,21 @@ def _down_a_minute_a_day(seed: float) -> Callable[[float], float]:
 
 
 def episodes(project: Project, now: int) -> dict[str, tuple[int, int]]:
-    """(start, end) of each alert's one firing episode, every 2 hours back from 2 hours ago; Watchdog always."""
-    return {alert.name: (now - 3600 * (2 + 2 * index), now - 3600 * (2 + 2 * index) + EPISODE)
+    """(start, end) of each alert's one firing episode, every half hour back from 2 hours ago (inside the last
+    day, where samples are 30 s apart and a 5m rate window holds several); Watchdog always."""
+    return {alert.name: (now - 7200 - SPACING * index, now - 7200 - SPACING * index + EPISODE)
             for index, alert in enumerate(project.alerts.values()) if alert.condition != "vector(1)"}
+
+
+def breaches(project: Project, episodes: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """(start, end) of the time each alert's series are past its threshold: its `for` and its longest range
+    window before its episode starts, to the episode's end."""
+    found = {}
+    for name, (start, end) in episodes.items():
+        alert = project.alerts[name]
+        lead = parse_seconds(alert.for_) + max(ranges(alert.condition), default=0.0)
+        found[name] = (start - int(lead), end)
+    return found
 
 
 def _synthetic_series(name: str, demo: Demo) -> Iterator[Series]:
@@ -300,14 +331,18 @@ def _synthetic_series(name: str, demo: Demo) -> Iterator[Series]:
         labels = {"job": job, "instance": instance}
         seed = _seed(name, job)
         if name == "up":
-            yield name, labels, _down_a_minute_a_day(seed)
+            down = _down_a_minute_a_day(seed)
+            for firing, band in demo.bounds.firing(name, "value", labels).items():  # TargetDown: 0 while it fires
+                down = _while_firing(down, demo.breaches.get(firing), breach(band, ""))
+            yield name, labels, down
         else:
             yield name, labels, _gauge(name, "seconds" if name.endswith("seconds") else "", labels, demo)
 
 
 def series_for(names: set[str], project: Project, now: int) -> list[Series]:
     """Every series to generate for the series names the dashboards read."""
-    demo = Demo(project, watched_bounds(project), defined_series(project), episodes(project, now))
+    firing = episodes(project, now)
+    demo = Demo(project, watched_bounds(project), defined_series(project), firing, breaches(project, firing))
     found: list[Series] = []
     families = {demo.defined[n] for n in names if demo.defined.get(n) is not None}
     for metric in sorted(families, key=lambda m: m.name):  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ import pytest
 
 from generator.core.promql import parse
 from generator.live.demo_bounds import constant, shown, watched_bounds
-from generator.live.demo_history import Series, episodes, series_for
+from generator.live.demo_history import Series, breaches, episodes, series_for
 from generator.model.project import Project
 from generator.preview.source import dashboards
 from tests.conftest import DEMO_NOW, ROOT
@@ -81,7 +81,9 @@ def test_an_alert_episode_puts_its_series_past_its_threshold(project: Project, d
     assert max(_values(demo_series, "instance:cpu_usage:percent", (start + end) / 2)) > 90
     assert max(_values(demo_series, "instance:cpu_usage:percent", start - 600)) < 90
     failures = [v for n, _, v in demo_series if n == "prometheus_rule_evaluation_failures_total"]
-    start, end = episodes(project, DEMO_NOW)["PrometheusRuleEvaluationFailures"]
+    firing = episodes(project, DEMO_NOW)
+    start, end = breaches(project, firing)["PrometheusRuleEvaluationFailures"]
+    assert start < firing["PrometheusRuleEvaluationFailures"][0] - 900  # its `for: 15m` passes before it fires
     assert all(f(start - 1) == 0 and f(end) > 0 for f in failures)
 
 

@@ -47,6 +47,29 @@ def parse(expr: str) -> Any:
         raise PromQLError(f"invalid PromQL {expr!r}: {error}") from None
 
 
+def children(node: Any) -> list[Any]:
+    """The sub-expressions of a parsed node, in source order (an aggregation's parameter first)."""
+    kind = type(node).__name__
+    if kind == "BinaryExpr":
+        return [node.lhs, node.rhs]
+    if kind == "AggregateExpr":
+        return [node.expr] if node.param is None else [node.param, node.expr]
+    if kind == "Call":
+        return list(node.args)
+    if kind == "MatrixSelector":
+        return [node.vector_selector]
+    if kind in ("ParenExpr", "UnaryExpr", "SubqueryExpr"):
+        return [node.expr]
+    return []
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """The node and every node under it, in source order."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
 _SELECTOR_FIELDS = tuple(field.name for field in fields(Selector))
 
 

@@ -7,11 +7,10 @@ as written; the result is parsed again and must differ from the original only in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import parse
+from generator.core.promql import parse, walk
 
 ORDERING = frozenset({">", ">=", "<", "<="})
 
@@ -51,26 +50,6 @@ def _number_spans(expr: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _children(node: Any) -> list[Any]:
-    """Sub-expressions of a node, in source order."""
-    kind = type(node).__name__
-    if kind == "BinaryExpr":
-        return [node.lhs, node.rhs]
-    if kind == "AggregateExpr":
-        return [node.expr] if node.param is None else [node.param, node.expr]
-    if kind == "Call":
-        return list(node.args)
-    if kind in ("ParenExpr", "UnaryExpr", "SubqueryExpr"):
-        return [node.expr]
-    return []
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    for child in _children(node):
-        yield from _walk(child)
-
-
 def _unparen(node: Any) -> Any:
     while type(node).__name__ == "ParenExpr":
         node = node.expr
@@ -83,7 +62,7 @@ def _is_number(node: Any) -> bool:
 
 def literals(expr: str) -> list[Literal]:
     """Every number literal of an expression, with its text span; ValueError if the text cannot be matched."""
-    nodes = [node for node in _walk(parse(expr)) if _is_number(node)]
+    nodes = [node for node in walk(parse(expr)) if _is_number(node)]
     spans = _number_spans(expr)
     if len(spans) != len(nodes):
         raise ValueError(f"cannot locate the numbers of {expr!r} in its text")
@@ -99,12 +78,12 @@ def thresholds(expr: str) -> list[Literal]:
     root = parse(expr)
     chosen = {
         id(side)
-        for node in _walk(root)
+        for node in walk(root)
         if type(node).__name__ == "BinaryExpr" and str(node.op) in ORDERING
         for side in map(_unparen, (node.lhs, node.rhs))
         if _is_number(side)
     }
-    nodes = [node for node in _walk(root) if _is_number(node)]
+    nodes = [node for node in walk(root) if _is_number(node)]
     every = literals(expr)
     return [literal for node, literal in zip(nodes, every, strict=True) if id(node) in chosen]
 

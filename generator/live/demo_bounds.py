@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.checks.lint.dashboard_json import panels, variable_values
 from generator.core.grafana_promql import interpolate
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import PromQLError, children, parse
 from generator.model.project import Project
 from generator.targets.grafana import render as grafana_documents
 
@@ -199,17 +199,10 @@ def _clock(node: Any) -> bool:
     return found is not None and found[0].kind == "value" and "timestamp" in found[0].name
 
 
-def _children(node: Any) -> Iterator[Any]:
-    for name in ("lhs", "rhs", "expr", "vector_selector"):
-        if (child := getattr(node, name, None)) is not None:
-            yield child
-    yield from getattr(node, "args", None) or ()
-
-
 def _subjects(node: Any) -> Iterator[Subject]:
     if type(node).__name__ == "VectorSelector":
         yield _selector(node)
-    for child in _children(node):
+    for child in children(node):
         yield from _subjects(child)
 
 
@@ -269,7 +262,7 @@ def _offset(node: Any) -> bool:
     """Whether an expression reads the past (a selector with an offset)."""
     if type(node).__name__ == "VectorSelector":
         return node.offset is not None
-    return any(map(_offset, _children(node)))
+    return any(map(_offset, children(node)))
 
 
 def _underlying(node: Any, project: Project) -> Subject | None:

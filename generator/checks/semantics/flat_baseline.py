@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.shapes import comparisons, names, nodes
+from generator.checks.semantics.shapes import comparisons, names
 from generator.core.duration import format_seconds
 from generator.core.errors import Level
+from generator.core.promql import walk
 
 CODE = "SM001"
 NAME = "flat-baseline"
@@ -31,7 +32,7 @@ def check(context: Context) -> Iterator[Finding]:
     for alert in context.project.alerts.values():
         for comparison in comparisons(alert.condition):
             for side, other in ((comparison.watched, comparison.other), (comparison.other, comparison.watched)):
-                for node in nodes(side):
+                for node in walk(side):
                     if type(node).__name__ != "Call" or str(node.func.name) not in AVERAGES:
                         continue
                     matrix = node.args[-1]

@@ -3,30 +3,13 @@ series under a node, and what recording rules an expression reads through."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import PromQLError, parse, walk
 from generator.model.project import Project
 
 ORDERING = frozenset({">", ">=", "<", "<="})
-
-
-def nodes(node: Any) -> Iterator[Any]:
-    """The node and every node under it."""
-    yield node
-    kind = type(node).__name__
-    if kind == "BinaryExpr":
-        yield from nodes(node.lhs)
-        yield from nodes(node.rhs)
-    elif kind == "Call":
-        for arg in node.args:
-            yield from nodes(arg)
-    elif kind == "MatrixSelector":
-        yield from nodes(node.vector_selector)
-    elif kind in ("AggregateExpr", "ParenExpr", "UnaryExpr", "SubqueryExpr"):
-        yield from nodes(node.expr)
 
 
 def unparen(node: Any) -> Any:
@@ -38,12 +21,12 @@ def unparen(node: Any) -> Any:
 
 def names(node: Any) -> set[str]:
     """Series names selected under a node."""
-    return {str(n.name) for n in nodes(node) if type(n).__name__ == "VectorSelector" and n.name}
+    return {str(n.name) for n in walk(node) if type(n).__name__ == "VectorSelector" and n.name}
 
 
 def has_selector(node: Any) -> bool:
     """Whether a node reads any series."""
-    return any(type(n).__name__ == "VectorSelector" for n in nodes(node))
+    return any(type(n).__name__ == "VectorSelector" for n in walk(node))
 
 
 @dataclass(frozen=True)
@@ -62,7 +45,7 @@ def comparisons(expr: str) -> list[Comparison]:
     except PromQLError:
         return []
     found = []
-    for node in nodes(root):
+    for node in walk(root):
         if type(node).__name__ != "BinaryExpr" or str(node.op) not in ORDERING:
             continue
         below = str(node.op).startswith("<")

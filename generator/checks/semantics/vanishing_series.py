@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.shapes import comparisons, names, nodes, through_rules
+from generator.checks.semantics.shapes import comparisons, names, through_rules
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import PromQLError, parse, walk
 from generator.model.metrics import counter_like
 
 CODE = "SM002"
@@ -35,7 +35,7 @@ def _guards(expr: str) -> tuple[bool, set[str]]:
     except PromQLError:
         return False, set()
     fallback, absent = False, set()
-    for node in nodes(root):
+    for node in walk(root):
         kind = type(node).__name__
         if kind == "BinaryExpr" and str(node.op) == "or":
             fallback = True
@@ -56,7 +56,7 @@ def check(context: Context) -> Iterator[Finding]:
             counters = sorted(name for name in read if counter_like(name, context.series.get(name)))
             if not counters or read & companions:
                 continue
-            own = any(type(n).__name__ == "BinaryExpr" and str(n.op) == "or" for n in nodes(comparison.watched))
+            own = any(type(n).__name__ == "BinaryExpr" and str(n.op) == "or" for n in walk(comparison.watched))
             if own or any(_guards(expr)[0] for expr in rule_exprs):
                 continue
             yield Finding(alert, f"alert {alert.name} fires when a value is low but reads counters "

@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.shapes import nodes
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import PromQLError, parse, walk
 from generator.model.project import Project
 
 CODE = "SM005"
@@ -38,7 +37,7 @@ def longest_wait(project: Project, expr: str, seen: frozenset[str] = frozenset()
     except PromQLError:
         return 0.0
     longest = 0.0
-    for node in nodes(root):
+    for node in walk(root):
         kind = type(node).__name__
         if kind == "MatrixSelector" and not node.vector_selector.offset:
             name = str(node.vector_selector.name or "")

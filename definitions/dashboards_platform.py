@@ -1,11 +1,16 @@
 """The alerts overview and the meta-monitoring dashboard: is the monitoring itself working?"""
 
 from generator.model import Dashboard, Panel, Query, Row, ValueText
-from generator.model.conventions import ESCALATION_LEVEL_LABEL, NOT_ESCALATION
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, NOT_ESCALATION, SEVERITY_LABEL
+
+from .alerting import ALERTING
 
 RATE = "[$__rate_interval]"
 FIRING = f'ALERTS{{alertstate="firing",{NOT_ESCALATION}}}'
 """Alerts firing now, each once: escalation copies (labelled with their level) are left out."""
+NONE_OF_EACH_SEVERITY = " or ".join(f'label_replace(vector(0), "{SEVERITY_LABEL}", "{severity.name}", "", "")'
+                                    for severity in ALERTING.severities)
+"""0 for every declared severity: a stat of a severity that stopped firing reads 0 now, not its last 1."""
 
 ALERTS_OVERVIEW = Dashboard(
     name="Alerts Overview", folder="Alerting", tags=("alerting",), lists_all_alerts=True,
@@ -16,7 +21,8 @@ ALERTS_OVERVIEW = Dashboard(
         Row(title="Now", panels=(
             Panel(title="Firing by Severity", kind="stat", unit="none",
                   description="Alerts firing now per severity (the always-firing Watchdog is info).",
-                  queries=Query(expr=f"count by (severity) ({FIRING})", legend="{{severity}}")),
+                  queries=Query(expr=f"count by (severity) ({FIRING}) or {NONE_OF_EACH_SEVERITY}",
+                                legend="{{severity}}")),
             Panel(title="Pending", kind="stat", unit="none", thresholds=((1, "orange"),),
                   description="Alerts whose condition holds but not yet for their `for` duration.",
                   queries=f'count(ALERTS{{alertstate="pending",{NOT_ESCALATION}}}) or vector(0)'),

@@ -3,9 +3,10 @@
 (Queries that do not parse or read undefined series are XR010/XR011, for every dashboard alike.)
 
 Rules read the JSON Grafana loads, so they apply alike to dashboards built from definitions/, converted from
-grafanalib, or imported; a rule module has CODE, NAME and `check(dashboard_json, lint_context)` yielding
-(panel, message). Each becomes a check of the framework through DashboardCheck, which finds the panel's
-definition for the problem's line. Imported dashboards (`lint=False`) are not linted.
+grafanalib, or imported; a rule module has CODE, NAME (LEVEL when not an error) and
+`check(dashboard_json, lint_context)` yielding (panel, message). Each becomes a check of the framework through
+DashboardCheck, which finds the panel's definition for the problem's line. Imported dashboards (`lint=False`) are
+not linted.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from generator.checks.lint import (
     gd005_rate_interval,
     gd006_datasource_variable,
     gd007_no_overlap,
+    gd008_stale_last_value,
 )
 from generator.checks.lint.dashboard_json import LintContext, title
 from generator.core.errors import Level
@@ -33,7 +35,7 @@ from generator.model.metrics import counter_like
 
 RULES: tuple[ModuleType, ...] = (
     gd001_panel_title, gd002_panel_description, gd003_panel_unit, gd004_counter_rate,
-    gd005_rate_interval, gd006_datasource_variable, gd007_no_overlap,
+    gd005_rate_interval, gd006_datasource_variable, gd007_no_overlap, gd008_stale_last_value,
 )
 
 
@@ -71,6 +73,7 @@ class DashboardCheck:
                 yield Finding(at, f"dashboard {dashboard.name}: {title(panel)}: {message}")
 
 
-CHECKS: tuple[DashboardCheck, ...] = tuple(DashboardCheck(rule, rule.CODE, rule.NAME, rule.__doc__) for rule in RULES)
+CHECKS: tuple[DashboardCheck, ...] = tuple(DashboardCheck(rule, rule.CODE, rule.NAME, rule.__doc__,
+                                                          getattr(rule, "LEVEL", Level.ERROR)) for rule in RULES)
 
 __all__ = ["CHECKS", "RULES", "Dashboard", "DashboardCheck", "lint", "lint_context"]

@@ -1,0 +1,67 @@
+"""Stat, gauge and bar gauge panels do not keep showing a value their query no longer returns.
+
+Anti-pattern: a stat of `count by (severity) (ALERTS{alertstate="firing"})`, or of `x > 0`: the query returns
+nothing while nothing matches, and a panel that reduces its range query to the last non-null value shows the
+last value it had: an alert that stopped firing an hour ago still reads 1, in red.
+Fix: a fallback for when nothing matches (`... or vector(0)`; a zero per label with
+`label_replace(vector(0), "severity", "critical", "", "")`), or an instant query (which has no sparkline).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator.checks.lint.dashboard_json import LintContext, panels, variable_values
+from generator.core.errors import Level
+from generator.core.grafana_promql import UnknownVariable, interpolate
+from generator.core.promql import PromQLError, children, parse
+
+CODE = "GD008"
+NAME = "stale-last-value"
+LEVEL = Level.WARNING  # read from the query's shape: `x > 0` of an x that never drops to 0 cannot go stale
+REDUCING = frozenset({"stat", "gauge", "bargauge"})
+FILTERS = frozenset({">", "<", ">=", "<=", "==", "!="})
+EMPTY_WHEN_PRESENT = frozenset({"absent", "absent_over_time"})
+
+
+def vanishes(node: Any) -> bool:
+    """Whether an expression can return nothing while what it reads is there: it filters (a comparison, `and`,
+    `unless`), reads ALERTS (only alerts that fire or are pending) or absent(), with no `or` for that case."""
+    kind = type(node).__name__
+    if kind == "VectorSelector":
+        return str(node.name) == "ALERTS"
+    if kind == "Call" and str(node.func.name) in EMPTY_WHEN_PRESENT:
+        return True
+    if kind == "BinaryExpr":
+        op = str(node.op)
+        if op == "or":
+            return vanishes(node.lhs) and vanishes(node.rhs)
+        if op in ("and", "unless") or (op in FILTERS and not getattr(node.modifier, "return_bool", False)):
+            return True
+    return any(vanishes(child) for child in children(node))
+
+
+def _last_non_null(panel: dict[str, Any]) -> bool:
+    calcs = ((panel.get("options") or {}).get("reduceOptions") or {}).get("calcs") or ["lastNotNull"]
+    return "lastNotNull" in calcs
+
+
+def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
+    """Reducing panels whose range query can end with nothing to show."""
+    values = variable_values(dashboard)
+    for panel in panels(dashboard):
+        if panel.get("type") not in REDUCING or not _last_non_null(panel):
+            continue
+        for target in panel.get("targets", []):
+            expr = str(target.get("expr") or "")
+            if not expr or target.get("instant"):
+                continue
+            try:
+                root = parse(interpolate(expr, values))
+            except (UnknownVariable, PromQLError):
+                continue  # XR010/XR011 say so
+            if vanishes(root):
+                yield panel, (f"query {target.get('refId', '?')} returns nothing while nothing matches, and the "
+                              "panel shows its last non-null value: it keeps showing the last value after that; "
+                              "add `or vector(0)` (a zero per label) or make the query instant")

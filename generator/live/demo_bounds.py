@@ -268,8 +268,11 @@ def _offset(node: Any) -> bool:
 def _underlying(node: Any, project: Project) -> Subject | None:
     """The subject an expression shows, through the recording rules it reads: job:revenue:increase1h is a rate of
     revenue_total, and so is its offset1w twin."""
-    found = shown(node)
+    found, seen = shown(node), set()
     while found is not None and found[0].kind == "value" and found[0].name in project.recording_rules:
+        if found[0].name in seen:  # a rule that reads itself, through others
+            return None
+        seen.add(found[0].name)
         found = shown(parse(project.recording_rules[found[0].name].expr))
     return None if found is None else found[0]
 

@@ -130,7 +130,7 @@ def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo) -> Callable
 
 def _while_firing(value: Callable[[float], float], episode: tuple[int, int] | None,
                   past: float) -> Callable[[float], float]:
-    """value, except `past` (beyond the alert's threshold) during the alert's firing episode."""
+    """value, except `past` (beyond the alert's threshold) during the alert's breach (Demo.breaches)."""
     if episode is None:
         return value
     start, end = episode
@@ -139,7 +139,7 @@ def _while_firing(value: Callable[[float], float], episode: tuple[int, int] | No
 
 def _behind(value: Callable[[float], float], episode: tuple[int, int] | None,
             lag: float) -> Callable[[float], float]:
-    """value, less `lag` during the alert's episode."""
+    """value, less `lag` during the alert's breach."""
     if episode is None:
         return value
     start, end = episode
@@ -148,7 +148,7 @@ def _behind(value: Callable[[float], float], episode: tuple[int, int] | None,
 
 def _slowed(count: Callable[[float], float], episode: tuple[int, int] | None,
             share: float) -> Callable[[float], float]:
-    """A counter that counts at `share` of its rate during the alert's episode (and goes on from there after)."""
+    """A counter that counts at `share` of its rate during the alert's breach (and goes on from there after)."""
     if episode is None:
         return count
     start, end = episode
@@ -157,7 +157,7 @@ def _slowed(count: Callable[[float], float], episode: tuple[int, int] | None,
 
 def _burst(count: Callable[[float], float], episode: tuple[int, int] | None,
            extra: float) -> Callable[[float], float]:
-    """A counter that also counts `extra` per second during the alert's firing episode."""
+    """A counter that also counts `extra` per second during the alert's breach."""
     if episode is None:
         return count
     start, end = episode

@@ -3,10 +3,15 @@ per value of a `by` label, the matched labels of `on`, a side's labels otherwise
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from generator.build import compile_definitions
+from generator.live.demo_bounds import watched_bounds
 from generator.live.demo_labels import Labels, expression_labels, recorded_labels
 from generator.model.project import Project
+from tests.checks.test_cases import project_with
 
 
 def _metric_labels(series: str) -> Labels | None:
@@ -38,3 +43,17 @@ def test_a_recorded_series_has_its_rules_static_labels_with_their_values(project
     # a ratio of two recorded series keeps what they carry
     names, static = recorded_labels(project, "slo:checkout_availability_sli_error:ratio_rate5m", _metric_labels)
     assert set(names) == {"service", "slo"} and static == {"service": "checkout", "slo": "availability"}
+
+
+def test_rules_that_read_each_other_end_the_walks(tmp_path: Path) -> None:
+    definitions = project_with(tmp_path, {"loop.py": """
+        from generator.model import Alert, RecordingRule
+        from ._alert import VALID
+        A = RecordingRule(name="job:a:sum", expr="sum by (job) (job:b:sum) or sum by (job) (up)")
+        B = RecordingRule(name="job:b:sum", expr="job:a:sum * 2")
+        LOW = Alert(**VALID | {"name": "ALow", "expr": "job:a:sum < 0.5 * job:a:sum offset 1w"})
+    """})
+    project = compile_definitions(definitions).project
+    assert project is not None and "ALow" in project.alerts
+    assert recorded_labels(project, "job:a:sum", _metric_labels) == (("job",), {})
+    assert "ALow" not in watched_bounds(project).alerts  # the walk through the loop ends, finding no series

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from generator.core.command_environment import environment
 from generator.core.errors import Level, Location, Problem
 from generator.core.reads import Reads, recording
 from generator.core.sealed_file import write_sealed
@@ -59,16 +60,9 @@ def _record_path(definitions: Path) -> Path:
     return definitions / "__pycache__" / RECORD
 
 
-SHELL_BOOKKEEPING = frozenset({"OLDPWD", "SHLVL", "_", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"})
-"""Variables shells and make keep for themselves, which change from one command to the next (the previous
-directory, the nesting depth, the last command, make's flags): not part of a build's key, so that `cd` or
-`make build` does not miss a record. Every other variable is."""
-
-
 def key(definitions: Path, profile: Profile | None) -> str:
     """What a build depends on besides its recorded inputs: the record of another key is not this build's."""
-    environment = sorted(item for item in os.environ.items() if item[0] not in SHELL_BOOKKEEPING)
-    identity = orjson.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(), environment,
+    identity = orjson.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(), environment(),
                              str(definitions.resolve()), repr(profile)])
     return hashlib.sha256(identity).hexdigest()
 
@@ -128,7 +122,7 @@ def replayed(record: Record, build_key: str) -> Built | None:
         disabled = [(_unproblem(problem), reason) for problem, reason in index["disabled"]]
     except (ValueError, KeyError, TypeError):
         return None
-    return Built(problems, disabled, WriteReport(), files=dict(record.files))
+    return Built(problems, disabled, WriteReport(), files=record.files)
 
 
 def save(definitions: Path, build_key: str, reads: Reads, built: Built) -> None:

@@ -23,6 +23,7 @@ import os
 import sys
 from collections.abc import Iterator
 
+from generator.core.command_environment import environment
 from generator.core.sealed_file import read_sealed, write_sealed
 
 TYPE_CHECKING = False  # not typing's: importing typing is 4 ms of a replayed help's 30
@@ -36,11 +37,6 @@ LIMIT = 1 << 20
 """Largest record read: eight helps are about 150 KB."""
 RECORD = os.path.join(os.path.dirname(__file__), "__pycache__", "obsgen-help.record")
 COMMAND_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-SHELL_BOOKKEEPING = frozenset({"OLDPWD", "SHLVL", "_"})
-"""Variables a shell changes from one command to the next (the previous directory, the nesting depth, the last
-command): not part of the key, so that `cd` does not miss the record."""
-
-
 def _status(path: str) -> list[int] | None:
     try:
         status = os.stat(path)
@@ -78,9 +74,8 @@ class HelpRecord:
     def __init__(self, arguments: list[str]) -> None:
         self.wanted = arguments[-1:] == ["--help"] and all(
             name[:1].isalpha() and set(name) <= COMMAND_NAME for name in arguments[:-1])
-        environment = sorted(item for item in os.environ.items() if item[0] not in SHELL_BOOKKEEPING)
         # taken before the commands' modules load (they may set variables), as JSON reads it back (tuples as lists)
-        self.key = json.loads(json.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(), environment,
+        self.key = json.loads(json.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(), environment(),
                                           arguments, _terminal()]))
 
     @functools.cached_property

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.checks.lint.dashboard_json import panels, variable_values
+from generator.checks.semantics.shapes import unparen
 from generator.core.grafana_promql import interpolate
-from generator.core.promql import PromQLError, children, parse
+from generator.core.promql import PromQLError, parse, walk
 from generator.model.project import Project
 from generator.targets.grafana import render as grafana_documents
 
@@ -200,10 +201,7 @@ def _clock(node: Any) -> bool:
 
 
 def _subjects(node: Any) -> Iterator[Subject]:
-    if type(node).__name__ == "VectorSelector":
-        yield _selector(node)
-    for child in children(node):
-        yield from _subjects(child)
+    return (_selector(n) for n in walk(node) if type(n).__name__ == "VectorSelector")
 
 
 @dataclass(frozen=True)
@@ -222,8 +220,7 @@ class Comparison:
 
 def _multiple(node: Any) -> tuple[float, Any] | None:
     """(c, y) of `c * y`, `y * c` or `y / (1/c)`, in parentheses or not."""
-    while type(node).__name__ == "ParenExpr":
-        node = node.expr
+    node = unparen(node)
     if type(node).__name__ != "BinaryExpr" or str(node.op) not in "*/":
         return None
     right = constant(node.rhs)
@@ -260,9 +257,7 @@ def _comparisons(node: Any, needed: bool = False) -> Iterator[Comparison]:
 
 def _offset(node: Any) -> bool:
     """Whether an expression reads the past (a selector with an offset)."""
-    if type(node).__name__ == "VectorSelector":
-        return node.offset is not None
-    return any(map(_offset, children(node)))
+    return any(type(n).__name__ == "VectorSelector" and n.offset is not None for n in walk(node))
 
 
 def _underlying(node: Any, project: Project) -> Subject | None:

@@ -40,7 +40,7 @@ OPERATIONS_DASHBOARD = Dashboard(
     rows=(
         Row(title="System health", panels=(
             Panel(title="System Overview", kind="status_grid", plan_name="system_overview", value_texts=UP_DOWN,
-                  unit="none", thresholds=((1, "green"),), width=24, height=6,
+                  unit="none", thresholds=((1, "green"),), width=24,
                   description="Whether Prometheus reaches each scrape target (1 up, 0 down), per job and instance; "
                               "a service of the plan that nothing scrapes shows NOT SCRAPED instead of vanishing.",
                   queries=(Query(expr=f"up{{{JOB},{INSTANCE}}}", legend="{{job}} {{instance}}"),

@@ -58,7 +58,7 @@ META_MONITORING = Dashboard(
     refresh="30s", time_range="6h",
     rows=(
         Row(title="Scraping", panels=(
-            Panel(title="Targets Up", kind="status_grid", unit="none", width=24, height=6,
+            Panel(title="Targets Up", kind="status_grid", unit="none", width=24,
                   value_texts=(ValueText(value="1", text="UP", color="green"),
                                ValueText(value="0", text="DOWN", color="red")),
                   description="Whether each scrape target answers (TargetDown warns when more than 10% of a job's "

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from math import ceil
 
-from generator.model.panels import MAX_WIDTH, Panel, PanelKind, Row
+from generator.model.panels import MAX_HEIGHT, MAX_WIDTH, Panel, PanelKind, Row
 
 # (width, height) per visualisation: numbers side by side, charts two to a line, tables full width.
 DEFAULT_SIZE = {
@@ -21,6 +22,13 @@ DEFAULT_SIZE = {
     PanelKind.PIE_CHART: (8, 8),
 }
 ROW_HEIGHT = 1
+CELL_PX, GAP_PX = 30, 8
+"""A grid row is 30 px, with 8 px between rows: h rows are 38 h - 8 px."""
+TIMELINE_ROW_PX = 18
+"""A state timeline row where Grafana's 12 px names do not touch (bars at rowHeight 0.9)."""
+TIMELINE_FRAME_PX = 100
+"""A state timeline's title, time axis and legend."""
+Rows = Callable[[Panel], int | None]
 
 
 @dataclass(frozen=True)
@@ -46,18 +54,27 @@ class Placed:
     box: Box
 
 
-def size(panel: Panel) -> tuple[int, int]:
-    """Width and height of a panel: the user's, else its kind's default."""
+def timeline_height(rows: int) -> int:
+    """Grid rows a state timeline of this many rows needs to name each legibly (at least its kind's default)."""
+    pixels = rows * TIMELINE_ROW_PX + TIMELINE_FRAME_PX
+    return min(MAX_HEIGHT, max(DEFAULT_SIZE[PanelKind.STATE_TIMELINE][1], ceil((pixels + GAP_PX) / (CELL_PX + GAP_PX))))
+
+
+def size(panel: Panel, rows: int | None = None) -> tuple[int, int]:
+    """Width and height of a panel: the user's, else its kind's default, or for a state timeline whose rows are
+    known, the height that shows them."""
     width, height = DEFAULT_SIZE[panel.kind]
+    if rows is not None and panel.kind is PanelKind.STATE_TIMELINE:
+        height = timeline_height(rows)
     return panel.width or width, panel.height or height
 
 
-def _flow(panels: Sequence[Panel], top: int) -> tuple[list[Placed], int]:
+def _flow(panels: Sequence[Panel], top: int, rows: Rows) -> tuple[list[Placed], int]:
     """Panels left to right from y=top, wrapping at 24 columns; returns them and the first free y."""
     placed: list[Placed] = []
     x, y, line = 0, top, 0
     for panel in panels:
-        width, height = size(panel)
+        width, height = size(panel, rows(panel))
         if x + width > MAX_WIDTH:
             x, y, line = 0, y + line, 0
         placed.append(Placed(panel, Box(x, y, width, height)))
@@ -65,15 +82,16 @@ def _flow(panels: Sequence[Panel], top: int) -> tuple[list[Placed], int]:
     return placed, y + line
 
 
-def layout(sections: Sequence[tuple[Row | None, Sequence[Panel]]]) -> list[Placed]:
-    """Every row header and panel in reading order; a collapsed row's panels follow it but take no space."""
+def layout(sections: Sequence[tuple[Row | None, Sequence[Panel]]], rows: Rows = lambda panel: None) -> list[Placed]:
+    """Every row header and panel in reading order; a collapsed row's panels follow it but take no space. `rows`
+    gives the rows a panel will show, where known."""
     placed: list[Placed] = []
     y = 0
     for row, panels in sections:
         if row is not None:
             placed.append(Placed(row, Box(0, y, MAX_WIDTH, ROW_HEIGHT)))
             y += ROW_HEIGHT
-        inner, bottom = _flow(panels, y)
+        inner, bottom = _flow(panels, y, rows)
         placed.extend(inner)
         if row is None or not row.collapsed:
             y = bottom

@@ -22,9 +22,9 @@ from typing import Any
 
 from generator.core.duration import parse_seconds
 from generator.core.promql import parse, ranges
+from generator.derive.result_labels import TARGET, recorded_labels
 from generator.derive.series import defined_series
 from generator.live.demo_bounds import Bounds, constant, shown, watched_bounds
-from generator.live.demo_labels import TARGET, recorded_labels
 from generator.live.demo_levels import (
     FORECAST_EDGES,
     LATENCY_MEDIAN,

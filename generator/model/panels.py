@@ -13,6 +13,7 @@ from generator.model.metrics import Metric, MetricType, RecordingRule
 from generator.model.numbers import FiniteFloat
 
 MAX_WIDTH = 24  # Grafana's grid has 24 columns
+MAX_HEIGHT = 60
 
 
 class PanelKind(StrEnum):
@@ -140,7 +141,9 @@ class Panel(Definition):
         default=None, description="Overrides the dashboard range (panel timeFrom); 'today' is since midnight.")
     content: str = Field(default="", description="Markdown of a text panel.")
     width: int | None = Field(default=None, ge=1, le=MAX_WIDTH, description="Grid columns; default by kind.")
-    height: int | None = Field(default=None, ge=1, le=60, description="Grid rows (30 px); default by kind.")
+    height: int | None = Field(default=None, ge=1, le=MAX_HEIGHT,
+                               description="Grid rows (30 px); default by kind (a state timeline of alerts or scrape "
+                                           "targets: tall enough to name each).")
     plan_name: str = Field(default="", description="The plan's name for it, kept findable.")
     extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("panel"))
 

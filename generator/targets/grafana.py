@@ -11,6 +11,7 @@ from typing import Any
 from generator.core.verbatim import merge
 from generator.derive.dashboards import dashboard_alerts, dashboards, sections
 from generator.derive.layout import layout
+from generator.derive.timeline_rows import timeline_rows
 from generator.model import (
     Dashboard,
     DatasourceVariable,
@@ -112,7 +113,7 @@ def _panels(project: Project, dashboard: Dashboard) -> list[dict[str, Any]]:
     collapsed = {id(p) for s in found if s.row is not None and s.row.collapsed for p in s.panels}
     documents: list[dict[str, Any]] = []
     nested: list[dict[str, Any]] = []
-    for placed in layout([(s.row, s.panels) for s in found]):
+    for placed in layout([(s.row, s.panels) for s in found], lambda panel: timeline_rows(project, dashboard, panel)):
         if isinstance(placed.item, Panel):
             target = nested if id(placed.item) in collapsed else documents
             target.append(panel_json(placed.item, placed.box))

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 from generator.build import compile_project, load
 from generator.core.errors import DefinitionError
 from generator.derive.dashboards import alert_panel, dashboard_url
-from generator.derive.layout import Box, layout
+from generator.derive.layout import CELL_PX, GAP_PX, TIMELINE_FRAME_PX, TIMELINE_ROW_PX, Box, layout
+from generator.derive.timeline_rows import timeline_rows
 from generator.model import Dashboard, Panel, Row
 from generator.model.identity import panel_id
 from generator.model.project import Project
@@ -37,6 +38,54 @@ def test_a_collapsed_row_takes_one_grid_row() -> None:
     collapsed = Row(title="Details", collapsed=True, panels=(_panel("x"),))
     placed = layout([(collapsed, collapsed.panels), (Row(title="Next", panels=(_panel("y"),)), [_panel("y")])])
     assert [p.box.y for p in placed] == [0, 1, 1, 2]
+
+
+def test_a_state_timeline_whose_rows_are_known_is_tall_enough_to_name_each_and_a_given_height_wins() -> None:
+    timeline, given = _panel("t", kind="status_grid"), _panel("g", kind="status_grid", height=4)
+    placed = layout([(None, [timeline, given, _panel("l")])], lambda panel: 41)
+    assert [p.box.h for p in placed] == [23, 4, 8]
+    assert 23 * (CELL_PX + GAP_PX) - GAP_PX - TIMELINE_FRAME_PX >= 41 * TIMELINE_ROW_PX
+    assert [p.box.h for p in layout([(None, [timeline])], lambda panel: 2)] == [8]  # never below the default
+    assert [p.box.h for p in layout([(None, [timeline])])] == [8]  # rows unknown
+
+
+@pytest.mark.parametrize(("expr", "rows"), [
+    ('max by (alertname) (ALERTS{alertstate="firing"})', "alerts"),
+    ('max by (alertname) (ALERTS{alertname=~"Cpu.*|MemoryHigh"})', 2),
+    ('max by (alertname) (ALERTS{alertname!="Watchdog"})', "alerts - 1"),
+    ("up", "targets"),
+    ('up{job=~".*"}', "targets"),
+    ("max by (job) (up)", "jobs"),
+    ("sum(up)", 1),
+    ("max by (severity) (ALERTS)", None),  # a label whose values only Prometheus knows
+    ("http_requests_total", None),
+])
+def test_the_rows_of_a_timeline_are_counted_from_the_alerts_and_scrape_targets(
+        project: Project, expr: str, rows: int | str | None) -> None:
+    timeline = Panel(title="t", kind="status_grid", description="d", unit="none", queries=expr)
+    line = Panel(title="l", kind="line", description="d", unit="none", queries=expr)
+    dashboard = Dashboard(name="Timelines", description="d", panels=(timeline, line))
+    counts = {"alerts": len(project.alerts), "alerts - 1": len(project.alerts) - 1, "jobs": len(project.scrape_jobs),
+              "targets": sum(len(job.targets) for job in project.scrape_jobs)}
+    expected = counts[rows] if isinstance(rows, str) else rows
+    assert timeline_rows(project, dashboard, timeline) == expected
+    assert timeline_rows(project, dashboard, line) is None  # only timelines are sized
+
+
+def test_the_shipped_timelines_name_every_alert_and_target_legibly(
+        project: Project, compiled: dict[str, dict[str, Any]]) -> None:
+    checked = 0
+    for document in compiled.values():
+        for panel in document.get("panels", ()):
+            if panel.get("type") == "state-timeline":
+                dashboard = next(d for d in project.all(Dashboard) if d.uid == document["uid"])
+                rows = timeline_rows(project, dashboard, next(p for p in dashboard.all_panels
+                                                              if p.title == panel["title"]))
+                assert rows is not None, panel["title"]
+                pixels = panel["gridPos"]["h"] * (CELL_PX + GAP_PX) - GAP_PX - TIMELINE_FRAME_PX
+                assert pixels / rows >= TIMELINE_ROW_PX, panel["title"]
+                checked += 1
+    assert checked == 3  # Alert Timeline (41 alerts), Targets Up and System Overview (10 targets, 3 unscraped)
 
 
 def test_plan_chart_names_map_to_grafana_visualisations() -> None:

@@ -1,4 +1,5 @@
-"""The label names a recording rule's result carries, as Prometheus computes them: what the demo draws per rule.
+"""The label names an expression's result carries, as Prometheus computes them: what the demo draws per recording
+rule, and the rows a dashboard's state timeline will show.
 
 `sum(rate(x[5m]))` is one series with no label, `sum by (job) (...)` one per job, `a / on (job) b` keeps job
 alone, `a / ignoring (x) b` and `group_left` keep a side's labels, and a recorded input brings its own rule's

@@ -1,5 +1,6 @@
-"""The demo draws each recorded series with the labels Prometheus would give it: one series for `sum(...)`, one
-per value of a `by` label, the matched labels of `on`, a side's labels otherwise, and the rule's static labels."""
+"""An expression's result has the labels Prometheus would give it (the demo draws each recorded series so): one
+series for `sum(...)`, one per value of a `by` label, the matched labels of `on`, a side's labels otherwise, and the
+rule's static labels."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import compile_definitions
+from generator.derive.result_labels import Labels, expression_labels, recorded_labels
 from generator.live.demo_bounds import watched_bounds
-from generator.live.demo_labels import Labels, expression_labels, recorded_labels
 from generator.model.project import Project
 from tests.checks.test_cases import project_with
 

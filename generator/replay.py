@@ -112,8 +112,9 @@ def recorded(definitions: Path) -> Record | None:
     return Record(index, files) if offset == len(data) else None
 
 
-def replayed(record: Record, build_key: str) -> Built | None:
-    """The recorded build, when the record is this key's and every input it read still holds the same."""
+def replayed(record: Record, build_key: str, out: Path) -> Built | None:
+    """The recorded build written again into out/, when the record is this key's and every input it read still
+    holds the same (None otherwise, and nothing written)."""
     index = record.index
     try:
         if index["key"] != build_key or Reads.from_data(index["reads"]).changed():
@@ -122,7 +123,14 @@ def replayed(record: Record, build_key: str) -> Built | None:
         disabled = [(_unproblem(problem), reason) for problem, reason in index["disabled"]]
     except (ValueError, KeyError, TypeError):
         return None
-    return Built(problems, disabled, WriteReport(), files=record.files)
+    return Built(problems, disabled, write_tree(record.files, out), files=record.files)
+
+
+def replay_build(definitions: Path, out: Path) -> Built | None:
+    """An unchanged build of these definitions into out/ replayed, if it is one; what the program tries before it
+    imports the command line's parser (cli/quick_build.py)."""
+    record = recorded(definitions)
+    return replayed(record, key(definitions, None), out) if record is not None else None
 
 
 def save(definitions: Path, build_key: str, reads: Reads, built: Built) -> None:
@@ -155,9 +163,8 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
     ProblemsFound (and out/ untouched) when anything is an error."""
     build_key = key(definitions, profile) if warm is None else ""
     record = recorded(definitions) if build_key else None  # (a watch keeps out/, whose bytes it reuses)
-    found = replayed(record, build_key) if record is not None and replay else None
+    found = replayed(record, build_key, out) if record is not None and replay else None
     if found is not None:
-        found.written = write_tree(found.files, out)
         return found
     from generator.build import build_files
 

@@ -1,2 +1,3 @@
 """The obsgen command line: the program's entry (entry.py), its commands (app.py, each living in the module of its
-topic) and a help printed before printed again from its record (help_record.py)."""
+topic), and what spares a command line typer's import: a help or a build's options kept from before
+(command_record.py), the build replayed with them (quick_build.py)."""

@@ -5,18 +5,12 @@ Commands import what they need when they run, so `obsgen --help` and light comma
 
 from __future__ import annotations
 
-import os
-
 import typer
 
 from generator.apply import commands as apply_commands  # options only; the HTTP clients load when a command runs
 from generator.cli import compile as compile_commands
 from generator.cli import gitops, live, oncall, preview, project
 from generator.exporter import commands as exporter_commands  # its heavy imports are lazy
-
-# obsgen's models run no pydantic plugin; looking for them scans every installed distribution's entry points on the
-# first validation (10-20 ms a process). PYDANTIC_DISABLE_PLUGINS="" (or a list of names) looks again.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 app = typer.Typer(help="Observability as code: compile definitions/ into the monitoring stack's configuration.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,

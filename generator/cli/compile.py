@@ -5,15 +5,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from generator.cli.options import DEFINITIONS, OUT, fail, time_scale
-from generator.cli.problems import FORMAT, Format, report, where
+from generator.cli import quick_build
+from generator.cli.build_report import say_built
+from generator.cli.options import DEFINITIONS, FORMAT, OUT, fail, time_scale
+from generator.cli.problems import Format, report, where
 
 if TYPE_CHECKING:
     from generator.load.warm import WarmModules
     from generator.model.profile import Profile
 
-NAMED_CHANGES = 20
-"""A watching build names the files it wrote or removed when there are at most this many."""
 CACHED = "(passed before on the same files)"
 CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
 DOCS = typer.Option(None, "--docs", help="Write one Markdown page per check into this directory.")
@@ -48,8 +48,11 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
             watch_definitions(definitions, lambda: _build_once(definitions, out, profile, output, quiet, warm))
         finally:
             release_spare(out)  # the old tree each rebuild kept beside out/ to make the next one in
-    elif not _build_once(definitions, out, profile, output, quiet, None, replay=not full):
-        raise typer.Exit(1)
+    else:
+        if not full and profile is None:
+            quick_build.parsed(definitions, out, quiet, output)
+        if not _build_once(definitions, out, profile, output, quiet, None, replay=not full):
+            raise typer.Exit(1)
 
 
 def _build_once(definitions: Path, out: Path, profile: "Profile | None", output: Format, quiet: bool,
@@ -69,19 +72,7 @@ def _build_once(definitions: Path, out: Path, profile: "Profile | None", output:
         if warm is not None:
             typer.echo(f"obsgen: {len(error.problems)} problems, {out}/ left as it was", err=True)
         return False
-    report(built.problems, output, warnings=not quiet)
-    if not quiet:
-        for problem, reason in built.disabled:
-            typer.echo(where(f"note: {problem.location}: {problem.code} switched off ({reason}): {problem.message}"),
-                       err=True)
-    written = built.written
-    if warm is not None and len(written.written) + len(written.removed) <= NAMED_CHANGES:
-        for verb, paths in (("wrote", written.written), ("removed", written.removed)):
-            for path in paths:
-                typer.echo(f"  {verb} {out}/{path}", err=True)
-    took = f" in {time.perf_counter() - started:.3f} s" if warm is not None else ""
-    typer.echo(f"obsgen: {len(written.written)} written, {len(written.unchanged)} unchanged, "
-               f"{len(written.removed)} removed in {out}/{took}", err=output is not Format.TEXT)
+    say_built(built, out, output, quiet, time.perf_counter() - started if warm is not None else None)
     return True
 
 

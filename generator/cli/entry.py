@@ -1,23 +1,35 @@
-"""The obsgen program: a help printed before is printed from its record (help_record.py) before anything else is
+"""The obsgen program: a help printed before is printed from its record (command_record.py), and a build whose
+options were parsed before and which nothing changed is replayed (quick_build.py), before anything else is
 imported; any other command line goes to the typer app (app.py)."""
 
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
-from generator.cli import help_record
+from generator.cli import command_record
 
 
 def main() -> None:
     """The obsgen program (its console script, and python -m generator)."""
-    help_text = help_record.HelpRecord(sys.argv[1:])
-    if help_text.replay():
+    # obsgen's models run no pydantic plugin; looking for them scans every installed distribution's entry points on
+    # the first validation (10-20 ms a process). PYDANTIC_DISABLE_PLUGINS="" (or a list of names) looks again. Set
+    # first: the records' keys hold the environment.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    command_line = command_record.CommandRecord(sys.argv[1:])
+    if command_line.replay_help():
         return
+    options = command_line.build_options()
+    if options is not None:
+        from generator.cli import quick_build
+
+        if quick_build.replayed(options):
+            return
     from generator.cli.app import app  # typer and the commands' options: most of a light command's time
 
     try:
-        with help_text.recording():
+        with command_line.recording():
             app(prog_name="obsgen")
     finally:
         # What the command built lives until the process exits; frozen, it is not walked again by the collections

@@ -9,6 +9,7 @@ import typer
 
 from generator.cli.problems import Format, report, where
 
+FORMAT = typer.Option(Format.TEXT, "--format", help="text; github (workflow annotations); json (for bots).")
 DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Definitions package directory.")
 OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced atomically).")
 STATE = typer.Option(Path(".live"), "--state-dir", envvar="OBSGEN_STATE_DIR",

@@ -1,14 +1,14 @@
-"""Problems printed for people (one line each), for GitHub workflow annotations, or as JSON for bots."""
+"""Problems printed for people (one line each), for GitHub workflow annotations, or as JSON for bots; without typer,
+which a replayed build never imports."""
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
-
-import typer
 
 if TYPE_CHECKING:  # loaded by the commands that report problems: `obsgen --help` does not need them
     from generator.core.errors import Location, Problem
@@ -22,7 +22,12 @@ class Format(StrEnum):
     JSON = "json"
 
 
-FORMAT = typer.Option(Format.TEXT, "--format", help="text; github (workflow annotations); json (for bots).")
+def echo(text: str, err: bool = False) -> None:
+    """A line to stdout or stderr, as typer.echo writes plain text (this module is also a replayed build's, which
+    does not import typer)."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
 
 
 def relative(path: str) -> str:
@@ -51,10 +56,10 @@ def report(problems: Sequence[Problem], output: Format, *, warnings: bool = True
     """Print problems sorted by file and line: errors always, warnings unless asked not to."""
     shown = [p for p in sorted(problems, key=lambda p: p.order) if warnings or p.level == "error"]
     if output is Format.JSON:
-        typer.echo(json.dumps([{"file": _place(p.location).file, "line": p.location.line, "code": p.code,
+        echo(json.dumps([{"file": _place(p.location).file, "line": p.location.line, "code": p.code,
                                 "level": str(p.level), "message": where(p.message)} for p in shown], indent=1))
         return
     for problem in shown:
         line = _github(problem) if output is Format.GITHUB else where(
             f"{problem.level}: {_place(problem.location)}: {problem.message} [{problem.code}]")
-        typer.echo(line, err=output is Format.TEXT)
+        echo(line, err=output is Format.TEXT)

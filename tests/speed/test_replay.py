@@ -15,7 +15,7 @@ import pytest
 from tests.speed.project import node_exporter_project
 
 RUN = ("import sys\nfrom generator.cli.entry import main\ntry:\n    main()\nexcept SystemExit as done:\n"
-       "    print('EXIT', done.code)\nprint('MODULES', *sys.modules)")
+       "    print('EXIT', done.code)\nelse:\n    print('EXIT', 0)\nprint('MODULES', *sys.modules)")
 LOADED = ("generator.build", "generator.model", "generator.targets", "generator.load", "pydantic", "yaml", "jinja2")
 """What a full build loads and a replayed one does not."""
 
@@ -138,3 +138,31 @@ def test_a_build_after_an_edit_into_a_new_out_serialises_only_the_files_the_edit
     assert serialised == {path for path, data in after.items() if before.get(path) != data} != set()
     os.remove(definitions / "__pycache__/obsgen-build.record")
     assert _build(definitions, fresh)[2] == after  # as a build with no record to take bytes from
+
+
+QUICK = "import sys\nfrom generator.cli import command_record\ncommand_record.RECORD = sys.argv.pop(1)\n" + RUN
+"""RUN with the command record at the path given first."""
+
+
+def _program(definitions: Path, out: Path, record: Path, *options: str) -> tuple[bool, str, str, dict[str, bytes]]:
+    """`obsgen build` as the program runs it, with its command record at `record`: whether it imported typer, and
+    what it printed on stdout and stderr, and out/."""
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run([sys.executable, "-c", QUICK, str(record), "build", "-d", str(definitions), "-o", str(out),
+                           *options], capture_output=True, text=True, env=environment, cwd=definitions.parent)
+    printed, modules = done.stdout.split("MODULES")
+    assert "EXIT 0" in printed, done.stderr
+    return "typer" in modules.split(), printed.replace("EXIT 0\n", ""), done.stderr, _tree(out)
+
+
+@pytest.mark.parametrize("options", [(), ("--format", "github"), ("--format", "json", "-q")])
+def test_a_build_parsed_before_that_replays_runs_without_typer_and_says_what_typer_would(
+        definitions: Path, tmp_path: Path, options: tuple[str, ...]) -> None:
+    out, record = definitions.parent / "out", tmp_path / "commands.record"
+    assert _program(definitions, out, record, *options)[0]  # a full build, through typer: its options kept
+    quick = _program(definitions, out, record, *options)
+    os.remove(record)
+    through_typer = _program(definitions, out, record, *options)  # replayed from the build record all the same
+    assert not quick[0] and through_typer[0]
+    assert quick[1:] == through_typer[1:]
+    assert "MP007" in quick[1] + quick[2] or "-q" in options  # its warnings said

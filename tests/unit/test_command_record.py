@@ -9,38 +9,38 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import help_record
-from generator.cli.help_record import KEPT, HelpRecord
+from generator.cli import command_record
+from generator.cli.command_record import KEPT, CommandRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
 def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "__pycache__" / "obsgen-help.record"
-    monkeypatch.setattr(help_record, "RECORD", str(path))
+    path = tmp_path / "__pycache__" / "obsgen-commands.record"
+    monkeypatch.setattr(command_record, "RECORD", str(path))
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     # this test process has loaded far more modules than obsgen does (each a source of every help, so in its record)
-    monkeypatch.setattr(help_record, "LIMIT", 1 << 30)
+    monkeypatch.setattr(command_record, "LIMIT", 1 << 30)
     return path
 
 
 def _render(arguments: list[str], text: str, code: int = 0) -> None:
     """What the CLI does on a miss: run the command (here one printing `text`) while recording."""
-    with pytest.raises(SystemExit), HelpRecord(arguments).recording():
+    with pytest.raises(SystemExit), CommandRecord(arguments).recording():
         print(text, end="")
         raise SystemExit(code)
 
 
 def _replayed(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> str | None:
     capsys.readouterr()
-    return capsys.readouterr().out if HelpRecord(arguments).replay() else None
+    return capsys.readouterr().out if CommandRecord(arguments).replay_help() else None
 
 
 def test_the_cli_prints_a_help_again_without_importing_typer(record: Path) -> None:
-    code = (f"import sys; sys.argv = ['obsgen', 'build', '--help']\nfrom generator.cli import help_record\n"
+    code = (f"import sys; sys.argv = ['obsgen', 'build', '--help']\nfrom generator.cli import command_record\n"
             "from generator.cli.entry import main\n"
-            f"help_record.RECORD = {str(record)!r}\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"command_record.RECORD = {str(record)!r}\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('TYPER' if 'typer' in sys.modules else 'NO TYPER')")
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     first, second = (subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -118,24 +118,24 @@ def test_a_damaged_record_renders_again(record: Path, capsys: pytest.CaptureFixt
 def test_a_record_larger_than_any_help_could_make_is_not_read(record: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     _render(["--help"], "usage\n")
-    monkeypatch.setattr(help_record, "LIMIT", record.stat().st_size - 65)  # the record's payload, to the byte
+    monkeypatch.setattr(command_record, "LIMIT", record.stat().st_size - 65)  # the record's payload, to the byte
     assert _replayed(["--help"], capsys) == "usage\n"
-    monkeypatch.setattr(help_record, "LIMIT", record.stat().st_size - 66)  # one byte short
+    monkeypatch.setattr(command_record, "LIMIT", record.stat().st_size - 66)  # one byte short
     assert _replayed(["--help"], capsys) is None
 
 
 def test_the_oldest_helps_make_room_under_the_limit(record: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     _render(["--help"], "usage\n")
-    monkeypatch.setattr(help_record, "LIMIT", record.stat().st_size + 100)  # room for one help, not two
+    monkeypatch.setattr(command_record, "LIMIT", record.stat().st_size + 100)  # room for one help, not two
     _render(["build", "--help"], "build usage\n")
     assert _replayed(["build", "--help"], capsys) == "build usage\n"
     assert _replayed(["--help"], capsys) is None
 
 
 def test_a_reader_that_went_away_ends_the_help_without_a_traceback(record: Path) -> None:
-    code = (f"import sys; sys.argv = ['obsgen', '--help']\nfrom generator.cli import help_record\n"
-            f"from generator.cli.entry import main\nhelp_record.RECORD = {str(record)!r}\nmain()")
+    code = (f"import sys; sys.argv = ['obsgen', '--help']\nfrom generator.cli import command_record\n"
+            f"from generator.cli.entry import main\ncommand_record.RECORD = {str(record)!r}\nmain()")
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     for _ in ("rendered", "replayed"):
         reading, writing = os.pipe()
@@ -147,3 +147,17 @@ def test_a_reader_that_went_away_ends_the_help_without_a_traceback(record: Path)
             os.close(writing)
         assert done.returncode == 0 and done.stderr == ""
         assert record.exists()  # the second run replays what the first rendered
+
+
+def test_a_builds_options_are_kept_for_its_command_line_while_the_program_runs_it() -> None:
+    arguments = ["build", "-o", "elsewhere"]
+    command_record.parsed_build({"out": "elsewhere"})  # outside the program (a test's CliRunner): nothing kept
+    assert CommandRecord(arguments).build_options() is None
+    with CommandRecord(arguments).recording():
+        command_record.parsed_build({"out": "elsewhere"})
+    assert CommandRecord(arguments).build_options() == {"out": "elsewhere"}
+    assert CommandRecord(["build"]).build_options() is None  # another command line
+    with CommandRecord(["check"]).recording():
+        command_record.parsed_build({"out": "out"})  # not a build's command line
+    assert CommandRecord(["check"]).build_options() is None
+    assert CommandRecord(arguments).build_options() == {"out": "elsewhere"}  # kept beside the others

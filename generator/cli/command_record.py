@@ -1,0 +1,170 @@
+"""What typer made of a command line, kept, so that the same command line needs no typer the next time: a help it
+printed (printed again from here), or the options of a build it parsed (replayed by quick_build.py).
+
+Both are functions of the command line, the interpreter, the environment, the terminal's size and the modules that
+define the commands (typer's and click's own included). Importing typer and every command's options is most of a
+light command's time (60-90 ms of 0.15 s: a help, or a build that nothing changed and that its record replays). So
+what typer made is kept with the size and mtime of every module file the process had loaded and of every sys.path
+directory (installing or removing a package changes its directory); the same command line, with all of those
+unchanged, takes it from here. Anything else goes through typer again: the record can only save time, never
+change what a command does.
+
+A help is kept only for command names followed by --help: there --help cannot be an option's value, and click
+prints the help while parsing, before any command runs. A build's options are kept when the build command has them
+(quick_build.parsed), not for a watch or a time-compressed build. The record (the last command lines, as sealed
+JSON) lives in generator/cli/__pycache__, beside the CLI's bytecode, under the same switch: nothing is written under
+PYTHONDONTWRITEBYTECODE. It imports only what the interpreter's start has loaded, json and hashlib.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import json
+import os
+import sys
+from collections.abc import Iterator
+
+from generator.core.command_environment import environment
+from generator.core.sealed_file import read_sealed, write_sealed
+
+TYPE_CHECKING = False  # not typing's: importing typing is 4 ms of a replayed help's 30
+if TYPE_CHECKING:
+    from typing import Any
+
+FORMAT = 2
+KEPT = 8
+"""Command lines kept, the most recent: `obsgen --help`, `obsgen build --help` and `obsgen build` in turn all hit."""
+LIMIT = 1 << 20
+"""Largest record read: eight helps are about 150 KB."""
+RECORD = os.path.join(os.path.dirname(__file__), "__pycache__", "obsgen-commands.record")
+COMMAND_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+BUILD = "build"
+_parsing: CommandRecord | None = None
+"""The program's command line while typer runs it (CommandRecord.recording), which a build's options are kept for."""
+
+
+def _status(path: str) -> list[int] | None:
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return [status.st_size, status.st_mtime_ns]
+
+
+def _terminal() -> list[int] | None:
+    """What shutil.get_terminal_size() reads besides COLUMNS and LINES (which are in the environment)."""
+    try:
+        return list(os.get_terminal_size(sys.__stdout__.fileno()))  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _sources() -> list[list[object]]:
+    """Every loaded module's file and every sys.path directory, with its size and mtime (None when missing)."""
+    files = {file for module in list(sys.modules.values()) if isinstance(file := getattr(module, "__file__", 0), str)}
+    return [[file, _status(file)] for file in sorted(files | set(sys.path))]
+
+
+def _print(text: str) -> None:
+    """Write to stdout; a reader that has gone (`obsgen --help | head -1`) ends the output, not in a traceback."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's own flush finds no pipe either
+
+
+class CommandRecord:
+    """What typer made of one command line before, when the command line is one whose result is kept."""
+
+    def __init__(self, arguments: list[str]) -> None:
+        self.help_wanted = arguments[-1:] == ["--help"] and all(
+            name[:1].isalpha() and set(name) <= COMMAND_NAME for name in arguments[:-1])
+        self.build_wanted = arguments[:1] == [BUILD] and not self.help_wanted
+        # taken before the commands' modules load (they may set variables), as JSON reads it back (tuples as lists)
+        self.key = json.loads(json.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(), environment(),
+                                          arguments, _terminal()]))
+
+    @functools.cached_property
+    def _kept(self) -> list[dict[str, Any]]:
+        """The kept command lines, most recent first (those of others included); read once, by a replay or, on a
+        miss, by the recording that adds to them."""
+        payload = read_sealed(RECORD, LIMIT) if self.help_wanted or self.build_wanted else None
+        try:
+            kept = json.loads(payload) if payload is not None else []
+        except ValueError:
+            return []
+        return [entry for entry in kept if isinstance(entry, dict)] if isinstance(kept, list) else []
+
+    def _made(self, field: str) -> Any:
+        """What typer made of this command line (its `field`), when nothing it was made from has changed."""
+        entry = next((entry for entry in self._kept if entry.get("key") == self.key), None)
+        try:
+            if entry is None or any(_status(file) != status for file, status in entry["sources"]):
+                return None
+            return entry[field]
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def _keep(self, field: str, made: object) -> None:
+        """Keep what typer made of this command line, with the modules it was made from (the oldest others make
+        room), unless it is kept already or bytecode is not written."""
+        if sys.dont_write_bytecode or self._made(field) == made:
+            return
+        others = [entry for entry in self._kept if entry.get("key") != self.key][:KEPT - 1]
+        kept = [{"key": self.key, field: made, "sources": _sources()}, *others]
+        while kept and len(payload := json.dumps(kept).encode()) > LIMIT:
+            kept.pop()  # the oldest go first; one too large alone is not kept
+        if kept:
+            write_sealed(RECORD, payload)
+
+    def replay_help(self) -> bool:
+        """Print the kept help and say so, when it is this command line's and nothing it came from changed."""
+        text = self._made("help") if self.help_wanted else None
+        if not isinstance(text, str):
+            return False
+        _print(text)
+        return True
+
+    def build_options(self) -> dict[str, Any] | None:
+        """The options typer parsed from this build command line before, when nothing they came from changed."""
+        options = self._made(BUILD) if self.build_wanted else None
+        return options if isinstance(options, dict) else None
+
+    def parsed_build(self, options: dict[str, Any]) -> None:
+        """Keep the options of the build this command line is (JSON values)."""
+        if self.build_wanted:
+            self._keep(BUILD, options)
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[None]:
+        """Run the command through typer, keeping a help it printed in full with exit status 0, or the options of
+        the build it parsed."""
+        global _parsing
+        _parsing = self
+        if not self.help_wanted:
+            try:
+                yield
+            finally:
+                _parsing = None
+            return
+        printed = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(printed):
+                yield
+        except SystemExit as done:
+            text = printed.getvalue()
+            if done.code in (0, None) and text and "\x1b" not in text:
+                self._keep("help", text)
+            raise
+        finally:
+            _parsing = None
+            _print(printed.getvalue())
+
+
+def parsed_build(options: dict[str, Any]) -> None:
+    """Keep the options typer parsed for the program's build command line (none outside the program)."""
+    if _parsing is not None:
+        _parsing.parsed_build(options)

@@ -9,9 +9,10 @@ one run on this machine: wall seconds (median, min), CPU seconds of the child (u
 peak resident memory (getrusage through wait4). Children run with bytecode caching on, as installed programs
 do, and so with obsgen's caches in definitions/__pycache__.
 Rows marked "replayed" build a project whose inputs are as the last build left them (generator/replay.py: out/
-written from the record); rows marked "full" follow an edit of one alert's `for` to a value no build has seen, as
-a user's edit: nothing is replayed and no cache in definitions/__pycache__ knows the documents it changes.
-The "stage" column is the in-process work after imports that turns sources into output text: the
+written from the record; every build has the warm-up's command line, whose options the program keeps, so a replay
+does not load typer: cli/quick_build.py); rows marked "full" follow an edit of one alert's `for` to a value no
+build has seen, as a user's edit: nothing is replayed and no cache in definitions/__pycache__ knows the documents
+it changes. The "stage" column is the in-process work after imports that turns sources into output text: the
 peers' evaluate call (a JSON string in memory); obsgen's compile (load, checks, render, checks of the files) and
 serialise (the bytes of every file in memory), timed by `bench/build_vs_jsonnet.py --stages`, which also times
 the imports and the write of out/ that follows (shown in the stage breakdown, part of the whole process). They are
@@ -119,6 +120,11 @@ def restored() -> Iterator[None]:
         ORIGINALS.clear()
 
 
+def build_command(definitions: Path, out: Path) -> list[str]:
+    """The command line of every build measured, and of the warm-up before (whose options the program keeps)."""
+    return obsgen("build", "--quiet", "--definitions", str(definitions), "--out", str(out))
+
+
 def build(definitions: Path, out: Path, fresh: bool = True, edited: bool = False) -> Callable[[Row], None]:
     """One `obsgen build` whole process into a removed (or kept) out/; with `edited`, after an edit no build has
     seen (a full build), followed by its stages alone."""
@@ -127,7 +133,7 @@ def build(definitions: Path, out: Path, fresh: bool = True, edited: bool = False
             shutil.rmtree(out, ignore_errors=True)
         if edited:
             edit(definitions)
-        row.samples.append(run(obsgen("build", "--quiet", "--definitions", str(definitions), "--out", str(out))))
+        row.samples.append(run(build_command(definitions, out)))
         if not edited:  # a replay has no compile stage
             return
         if fresh:
@@ -255,8 +261,8 @@ def main() -> None:
         if hundred:
             print(f"{COPIES_100}x project, renamed copies: {hundred.summary}")
         out, out10, out100 = Path(tmp) / "out", Path(tmp) / "out10", Path(tmp) / "out100"
-        run(obsgen("build", "-q", "-d", str(one.definitions), "-o", str(out)))  # warm caches, write bytecode
-        run(obsgen("build", "-q", "-d", str(ten.definitions), "-o", str(out10)))
+        run(build_command(one.definitions, out))  # warm caches, write bytecode
+        run(build_command(ten.definitions, out10))
         with restored():
             rows = interleaved({
                 "jr": (f"jrsonnet {same}", peer("jrsonnet", same)),
@@ -274,7 +280,7 @@ def main() -> None:
                 "check": ("obsgen check 1x", command("check", str(out), "-d", str(one.definitions))),
             }, RUNS)
             if hundred:
-                run(obsgen("build", "-q", "-d", str(hundred.definitions), "-o", str(out100)))  # bytecode, caches
+                run(build_command(hundred.definitions, out100))  # bytecode, caches
                 rows |= interleaved({
                     "x100": (f"obsgen build {COPIES_100}x (fresh out/, full, after an edit)",
                              build(hundred.definitions, out100, edited=True)),

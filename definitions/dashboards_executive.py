@@ -13,11 +13,13 @@ from .metrics import (
     revenue_hourly,
     revenue_hourly_last_week,
 )
+from .slos import SLOS
 
 active_users = Metric(name="active_users", type=MetricType.GAUGE, source=Source.APPLICATION,
                       help="Users with a session active in the last 5 minutes.", labels=("user_segment",))
 
 REVENUE_FORECAST = next(f for f in FORECASTS if f.name == "revenue_hourly")
+CHECKOUT = next(slo for slo in SLOS if slo.key == "checkout_availability")
 
 EXECUTIVE_DASHBOARD = Dashboard(
     name="Executive", plan_name="executive", folder="Business", tags=("executive", "business"),
@@ -71,9 +73,12 @@ EXECUTIVE_DASHBOARD = Dashboard(
                   queries=Query(expr=f"sum by (user_segment) ({active_users.name})", legend="{{user_segment}}")),
         )),
         Row(title="System health", panels=(
-            Panel(title="Availability", kind="stat", unit="percentunit", decimals=2,
-                  thresholds=((0.99, "orange"), (0.999, "green")), description="Share of scrape targets up now.",
-                  queries="avg(up)"),
+            # What customers get, over the window their promise is kept over (scrape targets up is not it).
+            Panel(title="Checkout Availability", kind="stat", unit="percentunit", decimals=3,
+                  thresholds=((1 - CHECKOUT.budget, "green"),),
+                  description=f"Checkout requests answered without a server error over the last {CHECKOUT.window}; "
+                              f"red below the {CHECKOUT.objective:g}% objective (the checkout SLO's).",
+                  queries=f"1 - {CHECKOUT.error_ratio_record(CHECKOUT.window)}"),
             Panel(title="Error Ratio", kind="stat", unit="percentunit", decimals=2,
                   thresholds=((0.01, "orange"), (0.05, "red")),
                   description="Share of requests answered with a 5xx, worst service, over 5 minutes.",

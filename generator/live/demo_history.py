@@ -25,10 +25,12 @@ from generator.core.promql import parse, ranges
 from generator.derive.result_labels import TARGET, recorded_labels
 from generator.derive.series import defined_series
 from generator.live.demo_bounds import Bounds, constant, shown, watched_bounds
+from generator.live.demo_derived import arithmetic, increase
 from generator.live.demo_levels import (
     FORECAST_EDGES,
     LATENCY_MEDIAN,
     LATENCY_SPREAD,
+    averaged,
     breach,
     histogram_bounds,
     latency_share,
@@ -106,8 +108,9 @@ def _label_sets(names: tuple[str, ...], jobs: list[tuple[str, str]]) -> Iterator
             yield {"job": job, "instance": instance, **dict(zip(names, values, strict=True))}
 
 
-def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo) -> Callable[[float], float]:
-    """A gauge inside its watched band; a share of another series (disk available of size) follows that series."""
+def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo, window: float = 0.0) -> Callable[[float], float]:
+    """A gauge inside its watched band; a share of another series (disk available of size) follows that series. A
+    recorded average over a range `window` swings as that average of its daily cycle would."""
     seed = _seed(name, *labels.values())
     if unit == "seconds" and "timestamp" in name:  # a `*_timestamp_seconds` gauge holds the time it is sampled
         clock: Callable[[float], float] = float    # at, but falls behind by more than an alert allows while it fires
@@ -122,7 +125,7 @@ def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo) -> Callable
             part = _while_firing(part, demo.breaches.get(alert), breach(band, "ratio"))
         return lambda t: whole(t) * part(t)
     found = demo.bounds.band(name, "value", labels)
-    healthy = level(found[0] if found else None, unit).over_day(seed)
+    healthy = averaged(level(found[0] if found else None, unit), window).over_day(seed)
     for alert, band in demo.bounds.firing(name, "value", labels).items():
         healthy = _while_firing(healthy, demo.breaches.get(alert), breach(band, unit))
     return healthy
@@ -241,8 +244,16 @@ def _metric_series(metric: Metric, jobs: list[tuple[str, str]], demo: Demo) -> I
             yield metric.name, labels, _gauge(metric.name, metric.unit, labels, demo)
 
 
-def _recorded_series(name: str, demo: Demo) -> Iterator[Series]:
+def _recorded_series(name: str, demo: Demo, through: frozenset[str] = frozenset()) -> Iterator[Series]:
+    """A recorded series' values per label set: computed from what its rule reads where the demo can (demo_derived),
+    else drawn at a level (steadier the longer its rule's range windows); `through`: the rules being computed."""
     rule = demo.project.recording_rules[name]
+    derived = arithmetic(rule.expr, demo.project.recording_rules) if name not in through else None
+    if derived is not None:  # burn rate = error ratio / budget: the input's series, each computed on
+        source, value = derived
+        for _, labels, of in _recorded_series(source, demo, through | {name}):
+            yield name, {**labels, **rule.labels}, _composed(value, of)
+        return
     inputs = [m for m in demo.project.metrics.values() if any(s in rule.expr for s in m.series_names())]
     jobs = _targets(demo.project, inputs[0].source if inputs else Source.APPLICATION)
     names, static = recorded_labels(demo.project, name, lambda series: getattr(demo.defined.get(series), "labels",
@@ -252,34 +263,22 @@ def _recorded_series(name: str, demo: Demo) -> Iterator[Series]:
         tuple(label for label in varying if label not in TARGET), jobs))
     unique = {tuple(sorted(s.items())): s for s in sets}
     fixed = constant(parse(rule.expr))  # vector(0.999): an objective
-    counted = _counted(rule.expr, demo)
+    counted = increase(rule.expr, demo.defined)  # revenue per hour from the revenue counter: they add up
+    counters = list(_metric_series(counted.metric, _targets(demo.project, counted.metric.source), demo)) \
+        if counted is not None else []
     for grouped in unique.values():
         label_set = {**grouped, **static}
         if fixed is not None:
             yield name, label_set, _constant_at(fixed)
         elif counted is not None:
-            yield name, label_set, _increase([v for _, raw, v in counted[0] if raw.items() >= grouped.items()],
-                                             *counted[1:])
+            yield name, label_set, _increase([v for _, raw, v in counters if raw.items() >= grouped.items()],
+                                             counted.window, counted.offset)
         else:
-            yield name, label_set, _gauge(name, rule.unit, label_set, demo)
+            yield name, label_set, _gauge(name, rule.unit, label_set, demo, max(ranges(rule.expr), default=0.0))
 
 
-def _counted(expr: str, demo: Demo) -> tuple[list[Series], float, float] | None:
-    """For `sum [by (...)] (increase(counter[w] [offset o]))` of a demo counter: its series, w and o (the rule is
-    then computed from them, so revenue per hour adds up to revenue per day)."""
-    node = parse(expr)
-    if type(node).__name__ != "AggregateExpr" or str(node.op) != "sum":
-        return None
-    call = node.expr
-    if type(call).__name__ != "Call" or call.func.name != "increase" or type(call.args[0]).__name__ != "MatrixSelector":
-        return None
-    selector = call.args[0].vector_selector
-    metric = demo.defined.get(selector.name)
-    if metric is None or metric.type is not MetricType.COUNTER or selector.matchers.matchers:
-        return None
-    offset = selector.offset.total_seconds() if selector.offset else 0.0
-    raw = list(_metric_series(metric, _targets(demo.project, metric.source), demo))
-    return raw, call.args[0].range.total_seconds(), offset
+def _composed(outer: Callable[[float], float], inner: Callable[[float], float]) -> Callable[[float], float]:
+    return lambda t: outer(inner(t))
 
 
 def _increase(counters: list[Callable[[float], float]], window: float, offset: float) -> Callable[[float], float]:

@@ -42,6 +42,15 @@ class Level:
         return lambda t: self.centre * (1 + self.swing * math.sin(2 * math.pi * (t / DAY + seed)))
 
 
+def averaged(level: Level, window: float) -> Level:
+    """The level of a series' average over a range window: its daily swing shrinks by sinc(window / day), gone
+    for a window of a whole day or several (a 30-day error ratio does not rise and fall with the day's traffic)."""
+    if window <= 0:
+        return level
+    phase = math.pi * window / DAY
+    return Level(level.centre, level.swing * abs(math.sin(phase) / phase))
+
+
 def _inside(centre: float, lower: float, upper: float) -> Level:
     """A level at centre whose swing stays clear of both edges of the band."""
     room = min(centre - lower, upper - centre) / centre if centre else 0.0

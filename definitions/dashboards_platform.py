@@ -4,10 +4,14 @@ from generator.model import Dashboard, Panel, Query, Row, ValueText
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, NOT_ESCALATION, SEVERITY_LABEL
 
 from .alerting import ALERTING
+from .meta_monitoring import ALERTS as META_ALERTS
 
 RATE = "[$__rate_interval]"
-FIRING = f'ALERTS{{alertstate="firing",{NOT_ESCALATION}}}'
+FIRING_NOW = f'alertstate="firing",{NOT_ESCALATION}'
+FIRING = f"ALERTS{{{FIRING_NOW}}}"
 """Alerts firing now, each once: escalation copies (labelled with their level) are left out."""
+HEARTBEATS = "|".join(alert.name for alert in META_ALERTS if alert.heartbeat)
+"""Alerts that always fire (Watchdog): a timeline bar of one fills the panel on a quiet night and says nothing."""
 NONE_OF_EACH_SEVERITY = " or ".join(f'label_replace(vector(0), "{SEVERITY_LABEL}", "{severity.name}", "", "")'
                                     for severity in ALERTING.severities)
 """0 for every declared severity: a stat of a severity that stopped firing reads 0 now, not its last 1."""
@@ -36,8 +40,10 @@ ALERTS_OVERVIEW = Dashboard(
         Row(title="History", panels=(
             Panel(title="Alert Timeline", kind="status_grid", unit="none", width=24,
                   value_texts=(ValueText(value="1", text="FIRING", color="red"),),
-                  description="When each alert fired over the selected range.",
-                  queries=Query(expr=f"max by (alertname) ({FIRING})", legend="{{alertname}}")),
+                  description="When each alert fired over the selected range (not the always-firing Watchdog); "
+                              "empty on a quiet night.",
+                  queries=Query(expr=f'max by (alertname) (ALERTS{{{FIRING_NOW},alertname!~"{HEARTBEATS}"}})',
+                                legend="{{alertname}}")),
             Panel(title="Firing Alerts", kind="table", unit="none",
                   description="Alerts firing at the end of the range, with their labels.",
                   queries=Query(expr=FIRING, instant=True, format="table")),

@@ -38,7 +38,17 @@ def _number(text: str) -> float | None:
 
 def _points(item: dict[str, Any]) -> list[tuple[float, float | None]]:
     pairs = item.get("values") or ([item["value"]] if "value" in item else [])
-    return [(float(t), _number(v)) for t, v in pairs]
+    return [(round(float(t), 3), _number(v)) for t, v in pairs]  # Prometheus' timestamps are milliseconds
+
+
+def _grid(request: Request) -> set[float]:
+    """The instants a range query is evaluated at, start to end by step: Grafana's time axis spans the panel's
+    whole range, answered or not (a timeline of alerts that fired only in the afternoon is not stretched over
+    the day)."""
+    if request.instant or request.error or request.step <= 0:
+        return set()
+    return {round(request.start + k * request.step, 3) for k in range(int((request.end - request.start) //
+                                                                           request.step) + 1)}
 
 
 def _bucket_bound(labels: dict[str, str]) -> float:
@@ -72,7 +82,7 @@ def panel_data(answers: list[Answer]) -> dict[str, Any]:
             series = _heatmap(series)
         collected += [(request.ref_id, series_name(request.legend, labels, request.expr), labels, points)
                       for labels, points in series]
-    times = sorted({t for *_, points in collected for t in points})
+    times = sorted({t for *_, points in collected for t in points}.union(*(_grid(a.request) for a in answers)))
     return {
         "time": times,
         "series": [{"refId": ref_id, "name": name, "labels": labels, "values": [points.get(t) for t in times]}

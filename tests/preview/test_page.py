@@ -56,10 +56,17 @@ def test_series_share_one_time_axis_with_gaps_where_a_series_has_no_sample() -> 
     assert [s["values"] for s in data["series"]] == [[1.0, None, 3.0], [None, 2.0, None]]
 
 
+def test_the_time_axis_spans_the_whole_range_asked_even_where_nothing_answered() -> None:
+    data = panel_data([Answer(_request(end=120.0), result=[{"metric": {}, "values": [[60, "1"]]}])])
+    assert data["time"] == [0.0, 30.0, 60.0, 90.0, 120.0] and data["series"][0]["values"] == [None, None, 1.0, None,
+                                                                                              None]
+    assert panel_data([Answer(_request(instant=True), result=[{"metric": {}, "value": [60, "1"]}])])["time"] == [60.0]
+
+
 def test_heatmap_buckets_are_counted_per_bucket_lowest_first() -> None:
     result = [{"metric": {"le": le}, "values": [[0, count]]} for le, count in (("+Inf", "10"), ("0.1", "4"),
                                                                                 ("1", "9"))]
-    data = panel_data([Answer(_request(format="heatmap", legend="{{le}}"), result=result)])
+    data = panel_data([Answer(_request(format="heatmap", legend="{{le}}", end=0.0), result=result)])
     assert [(s["name"], s["values"]) for s in data["series"]] == [("0.1", [4.0]), ("1", [5.0]), ("+Inf", [1.0])]
 
 

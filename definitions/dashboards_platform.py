@@ -1,5 +1,7 @@
 """The alerts overview and the meta-monitoring dashboard: is the monitoring itself working?"""
 
+import re
+
 from generator.model import Dashboard, Panel, Query, Row, ValueText
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, NOT_ESCALATION, SEVERITY_LABEL
 
@@ -10,7 +12,7 @@ RATE = "[$__rate_interval]"
 FIRING_NOW = f'alertstate="firing",{NOT_ESCALATION}'
 FIRING = f"ALERTS{{{FIRING_NOW}}}"
 """Alerts firing now, each once: escalation copies (labelled with their level) are left out."""
-HEARTBEATS = "|".join(alert.name for alert in META_ALERTS if alert.heartbeat)
+HEARTBEATS = "|".join(re.escape(alert.name) for alert in META_ALERTS if alert.heartbeat)
 """Alerts that always fire (Watchdog): a timeline bar of one fills the panel on a quiet night and says nothing."""
 NONE_OF_EACH_SEVERITY = " or ".join(f'label_replace(vector(0), "{SEVERITY_LABEL}", "{severity.name}", "", "")'
                                     for severity in ALERTING.severities)

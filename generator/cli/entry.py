@@ -24,8 +24,14 @@ def main() -> None:
     if options is not None:
         from generator.cli import quick_build
 
-        if quick_build.replayed(options):
-            return
+        try:
+            if quick_build.replayed(options, sys.argv[1:]):
+                return
+        except BrokenPipeError:  # the reader went away (`obsgen build --format json | head -1`): as click does it,
+            devnull = os.open(os.devnull, os.O_WRONLY)  # nothing more is said, and the exit status is 1
+            os.dup2(devnull, sys.stdout.fileno())
+            os.dup2(devnull, sys.stderr.fileno())
+            raise SystemExit(1) from None
     from generator.cli.app import app  # typer and the commands' options: most of a light command's time
 
     try:

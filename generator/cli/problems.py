@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
@@ -22,11 +23,21 @@ class Format(StrEnum):
     JSON = "json"
 
 
+ANSI_STYLE = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
+ASCII_NAMES = frozenset({"ascii", "us-ascii", "ansi_x3.4-1968", "646"})
+
+
 def echo(text: str, err: bool = False) -> None:
-    """A line to stdout or stderr, as typer.echo writes plain text (this module is also a replayed build's, which
-    does not import typer)."""
+    """A line to stdout or stderr as typer.echo (click) writes one: styles stripped unless it is a terminal, UTF-8
+    where the stream's encoding is plain ASCII (a misconfigured locale). Here because a replayed build prints
+    with it and does not import typer."""
     stream = sys.stderr if err else sys.stdout
-    stream.write(text + "\n")
+    line = text + "\n" if stream.isatty() else ANSI_STYLE.sub("", text) + "\n"
+    if str(getattr(stream, "encoding", "")).lower() in ASCII_NAMES and hasattr(stream, "buffer"):
+        stream.flush()
+        stream.buffer.write(line.encode())
+    else:
+        stream.write(line)
     stream.flush()
 
 

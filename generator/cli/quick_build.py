@@ -17,13 +17,39 @@ def parsed(definitions: Path, out: Path, quiet: bool, output: str) -> None:  # o
                                  "format": str(output)})
 
 
-def replayed(options: dict[str, Any]) -> bool:
-    """Replay the build these options name and say what it said; False, with nothing written or said, when it
-    does not replay."""
+DEFAULTS = {"definitions": "definitions", "out": "out", "format": "text", "quiet": False}
+"""The options of `obsgen build` with nothing given (as cli/options.py declares them: should they change, the quick
+path only misses until typer parses again)."""
+VALUED = {"-d": "definitions", "--definitions": "definitions", "-o": "out", "--out": "out", "--format": "format"}
+FLAGS = {"-q": "quiet", "--quiet": "quiet"}
+
+
+def spelled(arguments: list[str]) -> dict[str, Any] | None:
+    """The options a plain `build` command line spells out, defaults filled in; None for any other token (typer
+    alone reads those)."""
+    found = dict(DEFAULTS)
+    tokens = iter(arguments[1:])
+    for token in tokens:
+        name, equals, value = token.partition("=") if token.startswith("--") else (token, "", "")
+        if name in FLAGS and not equals:
+            found[FLAGS[name]] = True
+        elif name in VALUED and (given := value if equals else next(tokens, None)) is not None:
+            found[VALUED[name]] = str(Path(given)) if VALUED[name] != "format" else given
+        else:
+            return None
+    return found
+
+
+def replayed(options: dict[str, Any], arguments: list[str]) -> bool:
+    """Replay the build the command line names and say what it said, when typer parsed the same options from it
+    before; False, with nothing written or said, otherwise. The record only confirms: the paths written are the
+    command line's own (a record is a file anyone could rewrite, and must never send a build elsewhere)."""
     from generator.cli.build_report import say_built
     from generator.cli.problems import Format
     from generator.replay import replay_build
 
+    if spelled(arguments) != options:
+        return False
     try:
         definitions, out = Path(options["definitions"]), Path(options["out"])
         output, quiet = Format(options["format"]), bool(options["quiet"])

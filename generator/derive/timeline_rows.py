@@ -29,11 +29,12 @@ def _accepts(matcher: Any, value: str) -> bool:
     return (value == wanted) != op.endswith("NotEqual")
 
 
-def _alert_rows(project: Project, expr: str) -> int:
-    """Alerts whose name every ALERTS selector of the expression accepts."""
-    matchers = [m for node in walk(parse(expr)) if type(node).__name__ == "VectorSelector"
-                for m in node.matchers.matchers if m.name == "alertname"]
-    return sum(all(_accepts(m, name) for m in matchers) for name in project.alerts)
+def _accepted(expr: str, candidates: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The candidate series (their labels) that some selector of the expression accepts: every matcher it has
+    on those labels holds (`ALERTS{alertname="A"} or ALERTS{alertname="B"}` accepts A and B)."""
+    chosen = [node.matchers.matchers for node in walk(parse(expr)) if type(node).__name__ == "VectorSelector"]
+    return [labels for labels in candidates
+            if any(all(_accepts(m, labels[m.name]) for m in matchers if m.name in labels) for matchers in chosen)]
 
 
 def _rows(project: Project, expr: str) -> int | None:
@@ -43,10 +44,11 @@ def _rows(project: Project, expr: str) -> int | None:
         return 1
     names = metric_names(expr)
     if names == {"ALERTS"} and labels == {"alertname"}:
-        return _alert_rows(project, expr)
+        return len(_accepted(expr, [{"alertname": name} for name in project.alerts]))
     if names == {"up"} and labels <= TARGET_LABELS:
-        jobs = project.scrape_jobs
-        return sum(len(job.targets) for job in jobs) if "instance" in labels else len(jobs)
+        targets = _accepted(expr, [{"job": job.name, "instance": target} for job in project.scrape_jobs
+                                   for target in job.targets])
+        return len({tuple(target[label] for label in sorted(labels)) for target in targets})
     return None
 
 

@@ -6,6 +6,7 @@ error ratio over the error budget, its budget left one minus that (drawn apart, 
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -53,10 +54,10 @@ def _value(node: Any, x: float) -> float:
         return _value(node.expr, x)
     if kind == "UnaryExpr":
         return -_value(node.expr, x)
-    try:
-        return ARITHMETIC[str(node.op)](_value(node.lhs, x), _value(node.rhs, x))
-    except ZeroDivisionError:
-        return float("nan")  # as Prometheus divides: NaN or ±Inf, nothing a panel draws
+    left, right = _value(node.lhs, x), _value(node.rhs, x)
+    if str(node.op) == "/" and right == 0:  # as Prometheus divides: ±Inf, or NaN for 0 / 0
+        return math.copysign(math.inf, left) if left else math.nan
+    return ARITHMETIC[str(node.op)](left, right)
 
 
 def arithmetic(expr: str, recorded: Mapping[str, object]) -> tuple[str, Callable[[float], float]] | None:

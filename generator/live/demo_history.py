@@ -110,7 +110,8 @@ def _label_sets(names: tuple[str, ...], jobs: list[tuple[str, str]]) -> Iterator
 
 def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo, window: float = 0.0) -> Callable[[float], float]:
     """A gauge inside its watched band; a share of another series (disk available of size) follows that series. A
-    recorded average over a range `window` swings as that average of its daily cycle would."""
+    recorded series over a range `window` (a rate, a ratio of rates, an average) swings as the average of its
+    daily cycle over that window would."""
     seed = _seed(name, *labels.values())
     if unit == "seconds" and "timestamp" in name:  # a `*_timestamp_seconds` gauge holds the time it is sampled
         clock: Callable[[float], float] = float    # at, but falls behind by more than an alert allows while it fires

@@ -47,8 +47,8 @@ def _grid(request: Request) -> set[float]:
     the day)."""
     if request.instant or request.error or request.step <= 0:
         return set()
-    return {round(request.start + k * request.step, 3) for k in range(int((request.end - request.start) //
-                                                                           request.step) + 1)}
+    start = round(request.start, 3)  # as it is sent, in milliseconds
+    return {round(start + k * request.step, 3) for k in range(int((request.end - start) // request.step) + 1)}
 
 
 def _bucket_bound(labels: dict[str, str]) -> float:

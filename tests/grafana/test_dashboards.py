@@ -56,6 +56,8 @@ def test_a_state_timeline_whose_rows_are_known_is_tall_enough_to_name_each_and_a
     ("up", "targets"),
     ('up{job=~".*"}', "targets"),
     ("max by (job) (up)", "jobs"),
+    ('up{job="alertmanager"}', 2),  # its two targets
+    ('max by (alertname) (ALERTS{alertname="CpuHigh"} or ALERTS{alertname="MemoryHigh"})', 2),
     ("sum(up)", 1),
     ("max by (severity) (ALERTS)", None),  # a label whose values only Prometheus knows
     ("http_requests_total", None),

@@ -129,7 +129,8 @@ def test_an_average_over_a_day_or_more_does_not_swing_with_the_day(demo_series: 
     ("slo:a:ratio / 0.001", ("slo:a:ratio", 2.0)),
     ("1 - slo:a:ratio", ("slo:a:ratio", 0.998)),
     ("-(slo:a:ratio * 2) + 3", ("slo:a:ratio", 2.996)),
-    ("slo:a:ratio / 0", ("slo:a:ratio", math.nan)),
+    ("slo:a:ratio / 0", ("slo:a:ratio", math.inf)),
+    ("(slo:a:ratio - 0.002) / 0", ("slo:a:ratio", math.nan)),
     ("slo:a:ratio / on () slo:b:ratio", None),  # two series
     ('slo:a:ratio{x="1"} * 2', None),  # a filter: not the whole series
     ("slo:a:ratio > 0.5", None),  # a comparison filters

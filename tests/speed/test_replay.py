@@ -4,6 +4,7 @@ makes a full build, and a build that ran a program is never recorded."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.core.sealed_file import read_sealed, write_sealed
 from tests.speed.project import node_exporter_project
 
 RUN = ("import sys\nfrom generator.cli.entry import main\ntry:\n    main()\nexcept SystemExit as done:\n"
@@ -166,3 +168,40 @@ def test_a_build_parsed_before_that_replays_runs_without_typer_and_says_what_typ
     assert not quick[0] and through_typer[0]
     assert quick[1:] == through_typer[1:]
     assert "MP007" in quick[1] + quick[2] or "-q" in options  # its warnings said
+
+
+def test_a_record_naming_other_paths_than_the_command_line_is_never_followed(
+        definitions: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    victim = tmp_path_factory.mktemp("victim")  # outside the project, whose listing the build reads
+    (victim / "mine.txt").write_text("mine")
+    out, record = definitions.parent / "out", tmp_path_factory.mktemp("record") / "commands.record"
+    _program(definitions, out, record)  # through typer: its options kept
+    entries = json.loads(read_sealed(record) or b"[]")
+    entries[0]["build"]["out"] = str(victim)  # sealed again, as anyone who can write the file can
+    write_sealed(record, json.dumps(entries).encode())
+    assert _program(definitions, out, record)[0]  # typer read the command line itself
+    assert [path.name for path in victim.iterdir()] == ["mine.txt"]
+
+
+def test_a_reader_that_went_away_ends_a_replayed_build_as_typer_ends_it(definitions: Path, tmp_path: Path) -> None:
+    out, record, flag = definitions.parent / "out", tmp_path / "commands.record", tmp_path / "typer"
+    code = (f"import atexit, sys\natexit.register(lambda: open({str(flag)!r}, 'w').write(str('typer' in sys.modules)))"
+            "\nfrom generator.cli import command_record\ncommand_record.RECORD = sys.argv.pop(1)\n"
+            "from generator.cli.entry import main\nmain()\n")
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+    def closed_stdout() -> tuple[bool, int, str]:
+        read, write = os.pipe()
+        os.close(read)
+        with os.fdopen(write, "wb") as stdout:
+            done = subprocess.run([sys.executable, "-c", code, str(record), "build", "-d", str(definitions), "-o",
+                                   str(out), "--format", "github"], stdout=stdout, stderr=subprocess.PIPE,
+                                  text=True, env=environment, cwd=definitions.parent)
+        return flag.read_text() == "True", done.returncode, done.stderr
+
+    _program(definitions, out, record, "--format", "github")  # a build, and its options kept
+    quick = closed_stdout()
+    os.remove(record)
+    through_typer = closed_stdout()
+    assert not quick[0] and through_typer[0]
+    assert quick[1:] == through_typer[1:] == (1, "")

@@ -19,7 +19,7 @@ active_users = Metric(name="active_users", type=MetricType.GAUGE, source=Source.
                       help="Users with a session active in the last 5 minutes.", labels=("user_segment",))
 
 REVENUE_FORECAST = next(f for f in FORECASTS if f.name == "revenue_hourly")
-CHECKOUT = next(slo for slo in SLOS if slo.key == "checkout_availability")
+CHECKOUT = {slo.key: slo for slo in SLOS}["checkout_availability"]
 
 EXECUTIVE_DASHBOARD = Dashboard(
     name="Executive", plan_name="executive", folder="Business", tags=("executive", "business"),

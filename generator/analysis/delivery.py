@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.analysis.diff.routing import reaches
+from generator.core.promql import label_matches
 
 DEFAULTS = {"group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h"}
 """Alertmanager's defaults for a route tree that sets none."""
@@ -43,12 +44,7 @@ def _matches(route: dict[str, Any], labels: dict[str, str]) -> bool:
         checks.append((found[1], found[2], found[3]))
     checks += [(name, "=", str(value)) for name, value in (route.get("match") or {}).items()]
     checks += [(name, "=~", str(value)) for name, value in (route.get("match_re") or {}).items()]
-    for name, op, value in checks:
-        actual = labels.get(name, "")
-        equal = re.fullmatch(value, actual) is not None if "~" in op else actual == value
-        if equal == op.startswith("!"):
-            return False
-    return True
+    return all(label_matches(op, value, labels.get(name, "")) for name, op, value in checks)
 
 
 def deliveries(config: dict[str, Any], labels: dict[str, str]) -> list[Delivery]:

@@ -170,8 +170,20 @@ def _name_of(selector: Any) -> str:
 _MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 
 
+def matcher_op(matcher: Any) -> str:
+    """A parsed label matcher's operator as written: =, !=, =~ or !~."""
+    return _MATCH_OPS.get(str(matcher.op), str(matcher.op))
+
+
+def label_matches(op: str, value: str, actual: str) -> bool:
+    """Whether the label matcher `op "value"` (=, !=, =~, !~) holds for a label's value; a regex must match the
+    whole value, as Prometheus and Alertmanager anchor it."""
+    hit = re.fullmatch(value, actual) is not None if "~" in op else actual == value
+    return hit != op.startswith("!")
+
+
 def _matchers(selector: Any) -> frozenset[str]:
-    return frozenset(f'{m.name}{_MATCH_OPS.get(str(m.op), str(m.op))}"{m.value}"'
+    return frozenset(f'{m.name}{matcher_op(m)}"{m.value}"'
                      for m in selector.matchers.matchers if m.name != "__name__")
 
 

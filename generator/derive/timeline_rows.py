@@ -8,10 +8,9 @@ anything else keeps its kind's default height.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from generator.core.grafana_promql import UnknownVariable, interpolate
-from generator.core.promql import PromQLError, metric_names, parse, walk
+from generator.core.promql import PromQLError, label_matches, matcher_op, metric_names, parse, walk
 from generator.derive.dashboards import variable_values
 from generator.derive.result_labels import expression_labels
 from generator.derive.series import defined_series
@@ -22,19 +21,13 @@ from generator.model.project import Project
 TARGET_LABELS = frozenset({"job", "instance"})
 
 
-def _accepts(matcher: Any, value: str) -> bool:
-    op, wanted = str(matcher.op), str(matcher.value)
-    if op.endswith("Re"):
-        return bool(re.fullmatch(wanted, value)) != op.endswith("NotRe")
-    return (value == wanted) != op.endswith("NotEqual")
-
-
 def _accepted(expr: str, candidates: list[dict[str, str]]) -> list[dict[str, str]]:
     """The candidate series (their labels) that some selector of the expression accepts: every matcher it has
     on those labels holds (`ALERTS{alertname="A"} or ALERTS{alertname="B"}` accepts A and B)."""
     chosen = [node.matchers.matchers for node in walk(parse(expr)) if type(node).__name__ == "VectorSelector"]
-    return [labels for labels in candidates
-            if any(all(_accepts(m, labels[m.name]) for m in matchers if m.name in labels) for matchers in chosen)]
+    return [labels for labels in candidates if any(
+        all(label_matches(matcher_op(m), m.value, labels[m.name]) for m in matchers if m.name in labels)
+        for matchers in chosen)]
 
 
 def _rows(project: Project, expr: str) -> int | None:

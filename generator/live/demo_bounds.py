@@ -10,7 +10,6 @@ x's rate to 0. A bound on a recorded series is carried into its rule's expressio
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from generator.checks.lint.dashboard_json import panels, variable_values
 from generator.checks.semantics.shapes import unparen
 from generator.core.grafana_promql import interpolate
-from generator.core.promql import PromQLError, parse, walk
+from generator.core.promql import PromQLError, label_matches, matcher_op, parse, walk
 from generator.model.project import Project
 from generator.targets.grafana import render as grafana_documents
 
@@ -43,7 +42,7 @@ class Subject:
 
     def matches(self, labels: dict[str, str]) -> bool:
         """Whether a series with these labels is among those the selector picks."""
-        return all(_matches(labels.get(label, ""), op, value) for label, op, value in self.matchers)
+        return all(label_matches(op, value, labels.get(label, "")) for label, op, value in self.matchers)
 
 
 @dataclass
@@ -100,13 +99,6 @@ class Bounds:
                          for label in subject.part)
 
 
-def _matches(actual: str, op: str, value: str) -> bool:
-    if op.endswith("Re"):
-        hit = re.fullmatch(value, actual) is not None
-        return hit if op == "MatchOp.Re" else not hit
-    return (actual == value) == (op == "MatchOp.Equal")
-
-
 def constant(node: Any) -> float | None:
     """The value of an expression made of numbers only (`(14.4 * 0.001)`, `vector(0.999)`), else None."""
     kind = type(node).__name__
@@ -132,7 +124,7 @@ Shown = tuple[Subject, Callable[[float], float], bool]
 
 
 def _selector(node: Any) -> Subject:
-    matchers = tuple((m.name, str(m.op), m.value) for m in node.matchers.matchers if m.name != "__name__")
+    matchers = tuple((m.name, matcher_op(m), m.value) for m in node.matchers.matchers if m.name != "__name__")
     return Subject(node.name, matchers)
 
 

@@ -23,6 +23,7 @@ import requests
 import yaml
 
 from generator.core.duration import parse_seconds
+from generator.core.promql import label_matches
 from generator.live.client import ACCEPTED, status_of, title_of, title_shows
 from generator.live.recording import Record
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, SEVERITY_LABEL
@@ -84,9 +85,7 @@ def _matches(route: dict[str, Any], labels: dict[str, str]) -> bool:
         if parsed is None:
             raise ValueError(f"matcher {matcher!r} is not name op \"value\"")
         name, op, value = parsed.groups()
-        actual = labels.get(name, "")
-        hit = actual == value if op in ("=", "!=") else re.fullmatch(value, actual) is not None
-        if hit == op.startswith("!"):
+        if not label_matches(op, value, labels.get(name, "")):
             return False
     return True
 

@@ -5,7 +5,6 @@ Three kinds, as Pyrra has them: a ratio of two counters, a latency threshold on 
 generated promtool tests feed it, so an SLO's alerts are tested through its real recording rules.
 """
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal, Self
@@ -13,7 +12,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, StrictFloat, StrictInt, model_validator
 
 from generator.core.duration import parse_seconds
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import PromQLError, label_matches, matcher_op, parse
 from generator.model.base import Model
 from generator.model.metrics import LABEL_NAME, Metric, MetricType
 
@@ -45,20 +44,13 @@ class Selector:
 
     def matches(self, labels: dict[str, str]) -> bool:
         """Whether a series with these labels (and this name) is selected."""
-        for label, op, value in self.matchers:
-            actual = labels.get(label, "")
-            if (op == "=" and actual != value) or (op == "!=" and actual == value):
-                return False
-            if op in ("=~", "!~") and bool(re.fullmatch(value, actual)) != (op == "=~"):
-                return False
-        return True
+        return all(label_matches(op, value, labels.get(label, "")) for label, op, value in self.matchers)
 
     def equalities(self) -> dict[str, str]:
         """Labels fixed by equality matchers."""
         return {label: value for label, op, value in self.matchers if op == "="}
 
 
-_OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
 
 
 def parse_selector(text: str) -> Selector:
@@ -70,7 +62,7 @@ def parse_selector(text: str) -> Selector:
     if type(node).__name__ != "VectorSelector" or not node.name or node.offset or node.at:
         raise ValueError(f"{text!r} must be a plain series selector such as name{{label=\"value\"}} "
                          "(no function, range, offset or @): the SLO adds rate() and the windows")
-    matchers = tuple((m.name, _OPS[str(m.op).rsplit(".", 1)[1]], m.value)
+    matchers = tuple((m.name, matcher_op(m), m.value)
                      for m in node.matchers.matchers if m.name != "__name__")
     return Selector(text, str(node.name), matchers)
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,15 +20,14 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
+from generator.core.alert_routing import routes_taking
 from generator.core.duration import parse_seconds
-from generator.core.promql import label_matches
 from generator.live.client import ACCEPTED, status_of, title_of, title_shows
 from generator.live.recording import Record
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, SEVERITY_LABEL
 
 SETTLE = 3.0
 """Seconds allowed beyond a route's timings for evaluation, delivery and a shared machine."""
-MATCHER = re.compile(r'^\s*([a-zA-Z_]\w*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
 Integration = tuple[str, str]
 """("webhook", path on the sink) or ("email", address); ("slack", channel) or ("pagerduty", key file) outside a
 live stack, where they post to the services themselves."""
@@ -62,11 +59,11 @@ class Routing:
     def deliveries(self, labels: dict[str, str]) -> list[Delivery]:
         """Every integration the labels reach (a `continue` route adds its own)."""
         found = []
-        for route in _matching(self._root, labels, {}):
+        for route in routes_taking(self._root, labels):
             receiver = self._receivers[route["receiver"]]
-            wait, interval, repeat = (parse_seconds(route.get(key, default)) for key, default in
-                                      (("group_wait", "30s"), ("group_interval", "5m"), ("repeat_interval", "4h")))
-            shown = tuple(route.get("group_by", ()))
+            wait, interval, repeat = (parse_seconds(route[key]) for key in ("group_wait", "group_interval",
+                                                                            "repeat_interval"))
+            shown = tuple(route["group_by"])
             for field, url_field in URL_FIELDS.items():
                 for config in receiver.get(field, []):
                     url = config.get(url_field)
@@ -77,31 +74,6 @@ class Routing:
                 found.append(Delivery(("email", config["to"]), config.get("send_resolved", False), wait, interval,
                                       repeat))
         return found
-
-
-def _matches(route: dict[str, Any], labels: dict[str, str]) -> bool:
-    for matcher in route.get("matchers", []):
-        parsed = MATCHER.match(matcher)
-        if parsed is None:
-            raise ValueError(f"matcher {matcher!r} is not name op \"value\"")
-        name, op, value = parsed.groups()
-        if not label_matches(op, value, labels.get(name, "")):
-            return False
-    return True
-
-
-def _matching(route: dict[str, Any], labels: dict[str, str], inherited: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The routes that take the labels under `route` (which matches): the deepest ones, as Alertmanager picks."""
-    settings = {**inherited, **{k: v for k, v in route.items() if k != "routes"}}
-    taken = False
-    for child in route.get("routes", []):
-        if _matches(child, labels):
-            yield from _matching(child, labels, settings)
-            taken = True
-            if not child.get("continue", False):
-                break
-    if not taken:
-        yield settings
 
 
 @dataclass(frozen=True)

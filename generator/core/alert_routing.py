@@ -1,0 +1,58 @@
+"""Alertmanager's routing of one alert through the `route` tree of an alertmanager.yml, as its dispatcher does.
+
+From the root (which takes every alert), the children are tried in order: each whose matchers all match takes
+the alert into its own subtree, and the next ones are tried only while a matched child says `continue: true`.
+A route none of whose children took the alert delivers it itself. A route inherits from its parent what it
+leaves out of receiver, group_by and the three timings (Alertmanager's dispatch/route.go; its time intervals
+are not inherited). Matchers are the `matchers` list (`name op value`, the value quoted or bare) and the
+older `match` / `match_re` maps; a regex must match the whole label value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from generator.core.promql import label_matches
+
+DEFAULTS = {"group_by": [], "group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h"}
+"""Alertmanager's defaults for what no route of the tree sets."""
+INHERITED = ("receiver", "group_by", "group_wait", "group_interval", "repeat_interval")
+_MATCHER = re.compile(r'^\s*([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^"]*?))\s*$')
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def parse_matcher(text: str) -> tuple[str, str, str]:
+    """(name, op, value) of one matcher; ValueError if it is not `name op value`."""
+    found = _MATCHER.match(text)
+    if found is None:
+        raise ValueError(f"matcher {text!r} is not name op value")
+    name, op, quoted, bare = found.groups()
+    if quoted is None:
+        return name, op, bare
+    return name, op, _ESCAPE.sub(lambda escape: "\n" if escape[1] == "n" else escape[1], quoted)
+
+
+def route_matches(route: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """Whether every matcher of the route holds for the labels (a label the alert lacks is the empty string)."""
+    checks = [parse_matcher(str(matcher)) for matcher in route.get("matchers") or ()]
+    checks += [(name, "=", str(value)) for name, value in (route.get("match") or {}).items()]
+    checks += [(name, "=~", str(value)) for name, value in (route.get("match_re") or {}).items()]
+    return all(label_matches(op, value, labels.get(name, "")) for name, op, value in checks)
+
+
+def routes_taking(root: Mapping[str, Any], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The settings (INHERITED, defaults filled in) of every route that delivers the alert, in routing order."""
+
+    def walk(route: Mapping[str, Any], inherited: dict[str, Any]) -> list[dict[str, Any]]:
+        settings = {**inherited, **{key: route[key] for key in INHERITED if key in route}}
+        taken: list[dict[str, Any]] = []
+        for child in route.get("routes") or ():
+            if route_matches(child, labels):
+                taken += walk(child, settings)
+                if not child.get("continue", False):
+                    break
+        return taken or [settings]
+
+    return walk(root, dict(DEFAULTS))

@@ -42,7 +42,7 @@ EXECUTIVE_DASHBOARD = Dashboard(
                   description="Average satisfaction score (1-10) over the last hour; the plan's target is 8.5.",
                   queries="avg(job:user_satisfaction_score:avg_1h)"),
             Panel(title="Active Users", kind="stat", unit="short",
-                  description="Users with a session active in the last 5 minutes, all segments.",
+                  description="Users with a session active in the last 15 minutes, all segments.",
                   queries=f"sum({active_users.name})"),
         )),
         Row(title="Trends", panels=(

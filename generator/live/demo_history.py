@@ -30,6 +30,7 @@ from generator.live.demo_levels import (
     FORECAST_EDGES,
     LATENCY_MEDIAN,
     LATENCY_SPREAD,
+    RATE_SCALE,
     averaged,
     breach,
     histogram_bounds,
@@ -50,9 +51,14 @@ POOLS = {
     "product": tuple(f"product-{i:02d}" for i in range(12)), "product_category": ("books", "games"),
     "user_segment": ("new", "returning"), "cache_type": ("redis", "local"), "result": ("hit", "miss"),
     "queue": ("emails", "indexing"), "integration": ("email", "slack", "webhook"), "rule_group": ("alerts", "plan"),
-    "alertmanager": ("http://alertmanager:9093/api/v2/alerts",), "device": ("sda", "eth0"), "cpu": ("0", "1"),
+    "alertmanager": ("http://alertmanager:9093/api/v2/alerts",), "cpu": ("0", "1"),
     "mode": ("idle", "user"), "forecast": ("revenue_hourly", "disk_free"), "mountpoint": ("/", "/data"),
 }
+FAMILY_POOLS = {"node_filesystem_": {"device": ("/dev/sda1",), "fstype": ("ext4",)},
+                "node_disk_": {"device": ("sda",)}, "node_network_": {"device": ("eth0",)}}
+"""Values a family of a host's series has where a label means something else per family: a filesystem's device is
+a partition and a NIC's an interface (one pool for both gave each mountpoint two devices, and a panel two lines
+of the same name)."""
 SUFFIXES = ("_bucket", "_sum", "_count")
 Series = tuple[str, dict[str, str], Callable[[float], float]]
 
@@ -101,8 +107,11 @@ def _targets(project: Project, source: Source) -> list[tuple[str, str]]:
     return [(job.name, target) for job in project.scrape_jobs if job.source is source for target in job.targets]
 
 
-def _label_sets(names: tuple[str, ...], jobs: list[tuple[str, str]]) -> Iterator[dict[str, str]]:
-    pools = [POOLS.get(name, ("main",)) for name in names]
+def _label_sets(source: str, names: tuple[str, ...], jobs: list[tuple[str, str]]) -> Iterator[dict[str, str]]:
+    """Every set of these labels on each scrape target, for the series of a metric (source: its name) or of a
+    rule (source: its expression)."""
+    family = next((pools for prefix, pools in FAMILY_POOLS.items() if prefix in source), {})
+    pools = [family.get(name) or POOLS.get(name, ("main",)) for name in names]
     for job, instance in jobs or [("demo", "demo:9100")]:
         for values in itertools.product(*pools):
             yield {"job": job, "instance": instance, **dict(zip(names, values, strict=True))}
@@ -172,7 +181,8 @@ def _whole_rate(name: str, labels: dict[str, str], demo: Demo) -> float:
     """Mean rate of the whole a counter's series belongs to (for x{status="500"}: x's; for failed: total's)."""
     whole = {k: v for k, v in labels.items() if k not in demo.bounds.share_labels(name)}
     share = demo.bounds.band(name, "share", labels)
-    return 1 + 20 * _seed(share[1] if share else name, *whole.values())
+    counted = share[1] if share else name
+    return (1 + 20 * _seed(counted, *whole.values())) * RATE_SCALE.get(demo.unit(counted), 1.0)
 
 
 def _rate(name: str, labels: dict[str, str], demo: Demo, siblings: int) -> tuple[float, float]:
@@ -233,7 +243,7 @@ def _scaled(value: Callable[[float], float], factor: float) -> Callable[[float],
 
 
 def _metric_series(metric: Metric, jobs: list[tuple[str, str]], demo: Demo) -> Iterator[Series]:
-    label_sets = list(_label_sets(metric.labels, jobs))
+    label_sets = list(_label_sets(metric.name, metric.labels, jobs))
     for labels in label_sets:
         if metric.type is MetricType.COUNTER:
             yield metric.name, labels, _failing_bursts(metric.name, labels, demo, len(label_sets))
@@ -261,7 +271,7 @@ def _recorded_series(name: str, demo: Demo, through: frozenset[str] = frozenset(
                                                                                None))
     varying = tuple(label for label in names if label not in static)
     sets = ({k: v for k, v in s.items() if k in varying} for s in _label_sets(
-        tuple(label for label in varying if label not in TARGET), jobs))
+        rule.expr, tuple(label for label in varying if label not in TARGET), jobs))
     unique = {tuple(sorted(s.items())): s for s in sets}
     fixed = constant(parse(rule.expr))  # vector(0.999): an objective
     counted = increase(rule.expr, demo.defined)  # revenue per hour from the revenue counter: they add up

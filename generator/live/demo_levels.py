@@ -18,6 +18,9 @@ UNIT_TOP = {"percent": 100.0, "ratio": 1.0, "percentunit": 1.0}
 UNWATCHED = {"percent": 40.0, "ratio": 0.8, "percentunit": 0.8, "seconds": 0.2, "bytes": 4e9, "currency": 3000.0,
              "reqps": 40.0}
 """Typical level of an unwatched series of each unit (anything else: a count of about 5)."""
+RATE_SCALE = {"bytes": 1e5}
+"""How many times faster than a count of events (1 to 21 a second) a counter of this unit counts: a host's
+network and disk traffic runs at hundreds of KB a second, not a few bytes."""
 BELOW_LIMIT = 0.2
 """An upper-bounded series sits at this share of its limit (error ratios at 0.2% of a 1% line, burn rates 0.2)."""
 ABOVE_FLOOR = 1.1

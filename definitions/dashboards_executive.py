@@ -3,7 +3,7 @@
 from generator.model import Dashboard, Metric, MetricType, Panel, Query, Row, Source
 from generator.model.conventions import NOT_ESCALATION
 
-from .alerts import MIN_ORDERS_PER_HOUR
+from .alerts import MIN_ORDERS_PER_HOUR, MIN_SESSIONS_PER_MINUTE
 from .forecasts import FORECASTS
 from .metrics import (
     conversion_rate,
@@ -35,26 +35,30 @@ EXECUTIVE_DASHBOARD = Dashboard(
             Panel(title="Conversion Rate", kind="gauge", plan_name="conversion_rate", unit="percentunit",
                   decimals=1, min=0, max=0.3, thresholds=((0.05, "orange"), (0.15, "green")),
                   description="Share of shopping sessions that end in an order over the last 10 minutes; "
-                              "the plan's target is 15%, below 5% pages (ConversionRateLow).",
+                              "the plan's target is 15%; below 5% for 3 minutes ConversionRateLow emails a warning "
+                              f"(when at least {MIN_SESSIONS_PER_MINUTE} sessions a minute start).",
                   queries=f"avg({conversion_rate.name})"),
             Panel(title="User Satisfaction", kind="gauge", plan_name="user_satisfaction", unit="none",
                   decimals=1, min=1, max=10, thresholds=((7, "orange"), (8.5, "green")),
                   description="Average satisfaction score (1-10) over the last hour; the plan's target is 8.5.",
                   queries="avg(job:user_satisfaction_score:avg_1h)"),
             Panel(title="Active Users", kind="stat", unit="short",
-                  description="Users with a session active in the last 15 minutes, all segments.",
+                  description="Users with a session active in the last 5 minutes, all segments.",
                   queries=f"sum({active_users.name})"),
         )),
         Row(title="Trends", panels=(
             Panel(title="Revenue Trend", kind="line", plan_name="revenue_hourly", unit="currencyUSD", time_range="24h",
                   description="Revenue per hour against the same hour last week; RevenueDrop fires when the hour "
                               "falls below half of it for 15 minutes (in hours that had at least "
-                              f"{MIN_ORDERS_PER_HOUR} orders last week).",
-                  queries=(Query(expr=f"sum({revenue_hourly.name})", legend="revenue, last hour"),
+                              f"{MIN_ORDERS_PER_HOUR} orders last week). No revenue counted reads 0, as the alert "
+                              "reads it.",
+                  queries=(Query(expr=f"sum({revenue_hourly.name} or on (job) 0 * {revenue_hourly_last_week.name})",
+                                 legend="revenue, last hour"),
                            Query(expr=f"sum({revenue_hourly_last_week.name})", legend="same hour last week"))),
             Panel(title="Revenue vs Forecast", kind="line", unit="currencyUSD",
-                  description="Hourly revenue against the sidecar exporter's seasonal forecast and its 95% band; "
-                              "leaving the band is what ForecastAnomaly reports.",
+                  description="Hourly revenue against the sidecar exporter's seasonal forecast and its 95% band. "
+                              "ForecastAnomaly fires on the anomaly score (Operations, Anomaly Scores) above 1 for "
+                              "10 minutes, not on leaving the band.",
                   queries=(Query(expr=REVENUE_FORECAST.expr, legend="revenue, last hour"),
                            *(Query(expr=f'{series}{{forecast="{REVENUE_FORECAST.name}"}}', legend=legend)
                              for series, legend in (("obsgen_forecast", "forecast"),
@@ -75,10 +79,10 @@ EXECUTIVE_DASHBOARD = Dashboard(
         Row(title="System health", panels=(
             # What customers get, over the window their promise is kept over (scrape targets up is not it).
             Panel(title="Checkout Availability", kind="stat", unit="percentunit", decimals=3,
-                  thresholds=((1 - CHECKOUT.budget, "green"),),
+                  thresholds=((CHECKOUT.target, "green"),),
                   description=f"Checkout requests answered without a server error over the last {CHECKOUT.window}; "
                               f"red below the {CHECKOUT.objective:g}% objective (the checkout SLO's).",
-                  queries=f"1 - {CHECKOUT.error_ratio_record(CHECKOUT.window)}"),
+                  queries=f"1 - {CHECKOUT.error_ratio_shown(CHECKOUT.window)}"),
             Panel(title="Error Ratio", kind="stat", unit="percentunit", decimals=2,
                   thresholds=((0.01, "orange"), (0.05, "red")),
                   description="Share of requests answered with a 5xx, worst service, over 5 minutes.",

@@ -26,9 +26,14 @@ def latency(quantile: float, by: str = "service", matchers: str = JOB) -> Query:
                  legend=f"p{round(quantile * 100)} {{{{{by}}}}}", exemplars=True)
 
 
-def per_instance(counter: str, legend: str) -> Query:
-    """Per-second rate of a node-exporter counter, per selected instance."""
-    return Query(expr=f"sum by (instance) (rate({counter}{{{INSTANCE}}}{RATE}))", legend=f"{legend} {{{{instance}}}}")
+NETWORK = 'device!="lo"'
+"""The host's network traffic: not the loopback interface, which node-exporter reports beside the NICs."""
+
+
+def per_instance(counter: str, legend: str, matchers: str = "") -> Query:
+    """Per-second rate of a node-exporter counter, per selected instance (of the series the matchers keep)."""
+    selector = ",".join(filter(None, (INSTANCE, matchers)))
+    return Query(expr=f"sum by (instance) (rate({counter}{{{selector}}}{RATE}))", legend=f"{legend} {{{{instance}}}}")
 
 
 OPERATIONS_DASHBOARD = Dashboard(
@@ -59,8 +64,8 @@ OPERATIONS_DASHBOARD = Dashboard(
                            Query(expr=f"node_load1{{{INSTANCE}}}", legend="load1 {{instance}}"))),
             Panel(title="Network", kind="line", unit="Bps",
                   description="Bytes per second received and sent over the network, per instance.",
-                  queries=(per_instance("node_network_receive_bytes_total", "received"),
-                           per_instance("node_network_transmit_bytes_total", "sent"))),
+                  queries=(per_instance("node_network_receive_bytes_total", "received", NETWORK),
+                           per_instance("node_network_transmit_bytes_total", "sent", NETWORK))),
         )),
         Row(title="Performance", panels=(
             Panel(title="Throughput", kind="line", plan_name="requests_per_second", unit="reqps",

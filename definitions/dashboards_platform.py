@@ -25,19 +25,23 @@ ALERTS_OVERVIEW = Dashboard(
     refresh="30s", time_range="24h",
     rows=(
         Row(title="Now", panels=(
-            Panel(title="Firing by Severity", kind="stat", unit="none",
-                  description="Alerts firing now per severity (the always-firing Watchdog is info).",
-                  queries=Query(expr=f"count by (severity) ({FIRING}) or {NONE_OF_EACH_SEVERITY}",
-                                legend="{{severity}}")),
+            Panel(title="Firing by Severity", kind="stat", unit="none", thresholds=((1, "orange"),),
+                  description="Alerts firing now per severity, each once, orange while any fires (the always-firing "
+                              "Watchdog left out).",
+                  queries=Query(expr=f'count by (severity) (ALERTS{{{FIRING_NOW},alertname!~"{HEARTBEATS}"}}) '
+                                     f"or {NONE_OF_EACH_SEVERITY}", legend="{{severity}}")),
             Panel(title="Pending", kind="stat", unit="none", thresholds=((1, "orange"),),
                   description="Alerts whose condition holds but not yet for their `for` duration.",
                   queries=f'count(ALERTS{{alertstate="pending",{NOT_ESCALATION}}}) or vector(0)'),
             Panel(title="Escalated", kind="stat", unit="none", thresholds=((1, "red"),),
-                  description="Escalation alerts firing: unresolved alerts that climbed a level of their policy.",
-                  queries=f'count(ALERTS{{alertstate="firing",{ESCALATION_LEVEL_LABEL}!=""}}) or vector(0)'),
-            Panel(title="Notifications Failing", kind="stat", unit="ops", decimals=2, thresholds=((0.001, "red"),),
-                  description="Failed notification attempts per second, all integrations (0 when healthy).",
-                  queries=f"sum(rate(alertmanager_notifications_failed_total{RATE})) or vector(0)"),
+                  description="Unresolved alerts that climbed at least one level of their escalation policy, each "
+                              "once whatever level it reached.",
+                  queries=f"count(count without ({ESCALATION_LEVEL_LABEL}) "
+                          f'(ALERTS{{alertstate="firing",{ESCALATION_LEVEL_LABEL}!=""}})) or vector(0)'),
+            Panel(  # obsgen: disable=GD005 a count of the last hour, whatever range the dashboard shows
+                  title="Notifications Failing", kind="stat", unit="none", decimals=0, thresholds=((1, "red"),),
+                  description="Failed notification attempts in the last hour, all integrations (0 when healthy).",
+                  queries="round(sum(increase(alertmanager_notifications_failed_total[1h]))) or vector(0)"),
         )),
         Row(title="History", panels=(
             Panel(title="Alert Timeline", kind="status_grid", unit="none", width=24,

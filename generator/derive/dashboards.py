@@ -78,10 +78,11 @@ def values_of(variables: Iterable[Variable]) -> dict[str, str]:
 
 
 def _alerts_row(project: Project, dashboard: Dashboard, alerts: list[Alert]) -> Row:
-    names = "|".join(a.name for a in alerts)
+    names = "|".join(a.name for a in alerts if a.heartbeat is None)  # one always firing would keep it red
     firing = Panel(
         title=FIRING_TITLE, kind="stat", unit="none", width=6, height=6,
-        description="How many of the alerts listed here fire now (0 when none; escalation copies not counted).",
+        description="How many of the alerts listed here fire now (0 when none; escalation copies and an "
+                    "always-firing heartbeat such as Watchdog not counted).",
         queries=f'count(ALERTS{{alertstate="firing",alertname=~"{names}",{conventions.NOT_ESCALATION}}}) '
                 'or vector(0)',
         thresholds=((1, "red"),),

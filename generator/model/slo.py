@@ -159,6 +159,12 @@ class SLO(Definition):
         return round(1 - self.objective / 100, 12)
 
     @property
+    def target(self) -> float:
+        """Share of good events promised, as a ratio: 0.999 for 99.9% (not 99.9 / 100 = 0.9990000000000001, which
+        an SLI of exactly the objective would fall short of)."""
+        return round(self.objective / 100, 12)
+
+    @property
     def series_labels(self) -> dict[str, str]:
         """Labels every series the SLO records carries."""
         return {"slo": self.name, "service": self.service, **self.labels}
@@ -177,6 +183,13 @@ class SLO(Definition):
     def error_ratio_record(self, window: str) -> str:
         """The recorded share of bad events over a window (Sloth's slo:sli_error:ratio_rate<window>)."""
         return self.record("sli_error", f"ratio_rate{window}")
+
+    def error_ratio_shown(self, window: str) -> str:
+        """The recorded error ratio over a window as a panel reads it: 0 while events are counted and no failure has
+        been (the ratio's numerator has no series until the first one, and a bare panel says "No data"); the 0
+        carries the ratio's labels, so a graph's line goes on as one series, and nothing is shown where nothing was
+        counted at all."""
+        return f"({self.error_ratio_record(window)} or 0 * {self.record('events', 'rate5m')})"
 
     def alert(self, burn: BurnWindow) -> str:
         """Name of a burn window's alert: CheckoutAvailabilityBudgetBurn1h."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from generator.build import compile_project, load
@@ -196,3 +198,46 @@ def test_each_dashboard_has_a_docs_page_with_panels_queries_and_alerts(project: 
     page = pages["docs/dashboards/operations.md"]
     assert "#### CPU Usage" in page and "instance:cpu_usage:percent" in page
     assert "| CpuHigh | critical | Operations / CPU Usage | [runbook](../runbooks/CpuHigh.md) |" in page
+
+
+def _first_queries(compiled: dict[str, dict[str, Any]], dashboard: str) -> dict[str, str]:
+    """Each panel's first query in the shipped dashboard of this title, by panel title."""
+    board = next(document for document in compiled.values() if document["title"] == dashboard)
+    panels = [inner for panel in board["panels"] for inner in [panel, *panel.get("panels", [])]]
+    return {panel["title"]: panel["targets"][0]["expr"] for panel in panels if panel.get("targets")}
+
+
+def test_the_alert_counts_count_each_alert_once_and_not_the_heartbeat(compiled: dict[str, dict[str, Any]],
+                                                                       tmp_path: Path) -> None:
+    """On a night when only Watchdog fires, every count of firing alerts reads 0; an unresolved CpuHigh that has
+    climbed two levels of its escalation policy is one critical alert and one escalated alert, not three."""
+    overview, meta = _first_queries(compiled, "Alerts Overview"), _first_queries(compiled, "Meta-monitoring")
+    firing = 'ALERTS{{alertname="{}",alertstate="firing",severity="{}",escalation_level="{}"}}'
+    quiet = [{"series": firing.format("Watchdog", "info", ""), "values": "1x30"}]
+    cpu = [*quiet, *({"series": firing.format("CpuHigh", "critical", level), "values": "1x30"}
+                     for level in ("", "1", "2"))]
+    checks = [("quiet", quiet, overview["Escalated"], {}, 0), ("quiet", quiet, meta["Alerts Firing Now"], {}, 0),
+              ("quiet", quiet, overview["Firing by Severity"], {"severity": "info"}, 0),
+              ("cpu", cpu, overview["Escalated"], {}, 1),
+              ("cpu", cpu, overview["Firing by Severity"], {"severity": "critical"}, 1),
+              ("cpu", cpu, overview["Firing by Severity"], {"severity": "info"}, 0)]
+    tests = [{"name": f"{night}: {expr}", "interval": "1m", "input_series": series,
+              "promql_expr_test": [{"expr": _only(expr, labels), "eval_time": "10m",
+                                    "exp_samples": [{"labels": _labels(labels), "value": value}]}]}
+             for night, series, expr, labels, value in checks]
+    spec = tmp_path / "counts.yml"
+    spec.write_text(yaml.safe_dump({"tests": tests}))
+    result = subprocess.run(["promtool", "test", "rules", str(spec)], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _only(expr: str, labels: dict[str, str]) -> str:
+    """The series of expr that have these labels."""
+    for name, value in labels.items():
+        expr = f'({expr}) and on ({name}) label_replace(vector(1), "{name}", "{value}", "", "")'
+    return expr
+
+
+def _labels(labels: dict[str, str]) -> str:
+    return "{" + ",".join(f'{name}="{value}"' for name, value in labels.items()) + "}"

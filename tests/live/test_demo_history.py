@@ -13,7 +13,6 @@ from generator.live.demo_bounds import constant, shown, watched_bounds
 from generator.live.demo_derived import arithmetic
 from generator.live.demo_history import Series, breaches, episodes, series_for
 from generator.live.demo_levels import Level, averaged
-from generator.model import SLO
 from generator.model.project import Project
 from generator.preview.source import dashboards
 from tests.conftest import DEMO_NOW, ROOT
@@ -98,21 +97,6 @@ def test_the_same_history_comes_out_of_every_run(project: Project, demo_series: 
     second = {(n, tuple(sorted(labels.items()))): v(DEMO_NOW - 1234) for n, labels, v in again}
     assert first.keys() == second.keys()
     assert all(first[k] == second[k] or (math.isnan(first[k]) and math.isnan(second[k])) for k in first)
-
-
-def test_an_slos_numbers_agree_as_its_rules_compute_them(project: Project, demo_series: list[Series]) -> None:
-    """Burn rate is the error ratio over the budget and the budget left one minus the period's burn, at every
-    sample (drawn apart, the overview read 99.970% over 30 days beside 54.4% of the budget left)."""
-    slos = [slo for slo in project.all(SLO) if slo.record("period_error_budget_remaining", "ratio") in
-            {name for name, _, _ in demo_series}]
-    assert len(slos) == 5
-    for slo in slos:
-        for at in (DEMO_NOW - 7 * 86400, DEMO_NOW - 3600, DEMO_NOW):
-            ratio_5m, = _values(demo_series, slo.error_ratio_record("5m"), at)
-            ratio_period, = _values(demo_series, slo.error_ratio_record(slo.window), at)
-            burn, = _values(demo_series, slo.record("current_burn_rate", "ratio"), at)
-            left, = _values(demo_series, slo.record("period_error_budget_remaining", "ratio"), at)
-            assert burn == pytest.approx(ratio_5m / slo.budget) and left == pytest.approx(1 - ratio_period / slo.budget)
 
 
 def test_an_average_over_a_day_or_more_does_not_swing_with_the_day(demo_series: list[Series]) -> None:

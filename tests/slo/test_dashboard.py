@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
 from generator.core.promql import metric_names
 from generator.derive.slo.dashboard import overview
-from generator.derive.slo.feed import input_series
+from generator.derive.slo.feed import Segment, input_series, values
 from generator.derive.slo.scenarios import budget_scenario
-from generator.model import SLO, Panel
+from generator.model import SLO, Dashboard, Panel
 from generator.model.identity import dashboard_uid
 from generator.model.project import Project
+from generator.model.sli import Feed
 
 PANELS = ["Objective", "SLI (5m)", "SLI (30d)", "Error budget left", "Burn rate (5m)", "Burn alerts firing",
           "Error budget left over 30d", "Burn rate per window"]
@@ -52,8 +54,15 @@ def test_units_and_thresholds_read_the_objective_and_the_burn_factors(slos: list
     burn = latency["Burn rate per window"]
     assert _steps(burn) == [(None, "green"), (1, "orange"), (3, "orange"), (6, "red"), (14.4, "red")]
     assert [query.legend for query in burn.queries] == ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
-    assert burn.queries[2].expr == "(slo:api_latency_sli_error:ratio_rate1h or on () vector(0)) / 0.01"
+    shown = "(slo:api_latency_sli_error:ratio_rate{} or 0 * slo:api_latency_events:rate5m)"
+    assert burn.queries[2].expr == f"{shown.format('1h')} / 0.01"
     assert latency["Error budget left over 30d"].time_range == "30d"
+    # budget left and burn are the SLI panels' own ratios over the budget (read apart, the demo once showed an SLI
+    # of 99.970% on a 99.9% objective beside 54.4% of the budget left)
+    period, now = shown.format("30d"), shown.format("5m")
+    assert latency["SLI (30d)"].queries[0].expr == f"1 - {period}"
+    assert latency["Error budget left"].queries[0].expr == f"1 - {period} / 0.01"
+    assert latency["Burn rate (5m)"].queries[0].expr == f"{now} / 0.01"
     assert latency["Burn alerts firing"].value_texts[0].text == "none"
 
 
@@ -80,10 +89,42 @@ def test_every_query_returns_one_series_on_the_slos_own_rules(out: Path, slos: l
                 for panel in row.panels for query in panel.queries
             ],
         })
-    rules = [str(out / f"prometheus/rules/slo-{slo.slug}.yml") for slo in slos]
-    spec = tmp_path / "dashboard-queries.yml"
+    _promtool(tests, [str(out / f"prometheus/rules/slo-{slo.slug}.yml") for slo in slos],
+              tmp_path / "dashboard-queries.yml")
+    assert sum(len(test["promql_expr_test"]) for test in tests) == len(slos) * 14
+
+
+def _promtool(tests: list[dict[str, object]], rules: list[str], spec: Path) -> None:
     spec.write_text(yaml.safe_dump({"rule_files": rules, "evaluation_interval": "1m", "tests": tests}))
     result = subprocess.run(["promtool", "test", "rules", str(spec)], capture_output=True, text=True, timeout=120,
                             check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sum(len(test["promql_expr_test"]) for test in tests) == len(slos) * 14
+
+
+def test_before_any_failure_every_panel_reads_a_whole_budget_not_no_data(project: Project, out: Path,
+                                                                          slos: list[SLO], tmp_path: Path) -> None:
+    """A service that has not failed yet has no series of failures (`status=~"5.."` matches nothing): its ratio
+    rules record nothing, and a panel reading them bare says "No data" where the SLI beside it says 100%. Each
+    panel, and the Executive dashboard's checkout availability, reads a whole budget, no burn and no alert."""
+    executive = next(d for d in project.all(Dashboard) if d.name == "Executive")
+    checkout = next(p for r in executive.rows for p in r.panels if p.title == "Checkout Availability")
+    quiet = [Segment(120, Decimal(0))]
+    tests = []
+    for slo, row in zip(slos, overview(slos).rows, strict=True):
+        expected = {"Objective": slo.target, "SLI (5m)": 1, "SLI (30d)": 1, "Error budget left": 1,
+                    "Burn rate (5m)": 0, "Burn alerts firing": 0, "Error budget left over 30d": 1,
+                    "Burn rate per window": 0}
+        queries = [(query.expr, expected[panel.title.removesuffix(f" ({slo.service} {slo.name})")])
+                   for panel in row.panels for query in panel.queries]
+        if slo.key == "checkout_availability":
+            queries += [(checkout.queries[0].expr, 1)]
+        tests.append({
+            "name": f"{row.title}: quiet, never failed",
+            "interval": "1m",
+            "input_series": [{"series": series.selector, "values": values(series.feed, quiet)}
+                             for series in slo.sli.test_series() if series.feed is not Feed.BAD],
+            "promql_expr_test": [{"expr": f"sum({expr})", "eval_time": "100m", "exp_samples": [{"value": value}]}
+                                 for expr, value in queries],
+        })
+    assert any(series.feed is Feed.BAD for slo in slos for series in slo.sli.test_series())
+    _promtool(tests, [str(out / f"prometheus/rules/slo-{slo.slug}.yml") for slo in slos], tmp_path / "quiet.yml")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from generator.derive.slo.rules import BASE_WINDOW, DASHBOARD
+from generator.model.conventions import NOT_ESCALATION
 from generator.model.dashboards import Dashboard
 from generator.model.panels import Panel, PanelKind, Query, Row, Threshold, ValueText
 from generator.model.slo import SLO, number
@@ -33,38 +34,33 @@ def _stat(title: str, description: str, expr: str, unit: str, decimals: int, thr
                  unit=unit, width=4, decimals=decimals, thresholds=_thresholds(thresholds), value_texts=value_texts)
 
 
-def _error_ratio(slo: SLO, window: str) -> str:
-    """The recorded error ratio over a window, 0 (not "No data") while no failure has been counted."""
-    return f"({slo.error_ratio_record(window)} or on () vector(0))"
-
-
 def alerts_selector(slo: SLO) -> str:
-    """ALERTS of the SLO's burn-rate alerts."""
+    """ALERTS of the SLO's burn-rate alerts firing, each once (not again for each escalation level it reached)."""
     names = "|".join(slo.alert(burn) for burn in slo.alerting.windows)
-    return f'ALERTS{{alertname=~"{names}",alertstate="firing"}}'
+    return f'ALERTS{{alertname=~"{names}",alertstate="firing",{NOT_ESCALATION}}}'
 
 
 def slo_row(slo: SLO) -> Row:
     """Objective, SLI now and over the window, budget left, burn rates per window and alert state of one SLO."""
     decimals = _percent_decimals(slo.objective)
-    good = ((None, "red"), (slo.objective / 100, "green"))
+    good = ((None, "red"), (slo.target, "green"))
     budget = number(slo.budget)
     windows = sorted({w for burn in slo.alerting.windows for w in (burn.long, burn.short)},
                      key=lambda w: slo.ratio_windows.index(w))
     burn_steps = ((None, "green"), *sorted({(burn.factor(slo.window), URGENCY_COLOURS[burn.urgency])
                                             for burn in slo.alerting.windows}))
-    remaining = slo.record("period_error_budget_remaining", "ratio")
+    remaining = f"1 - {slo.error_ratio_shown(slo.window)} / {budget}"  # the rule's, but 100% before any failure
     panels = (
         _stat("Objective", f"{slo.description}: share of good events promised over {slo.window}.",
               slo.record("objective", "ratio"), "percentunit", decimals=decimals),  # 99.9%, as promised
         _stat(f"SLI ({BASE_WINDOW})", f"Share of good events over the last {BASE_WINDOW} ({slo.sli.describe()}).",
-              f"1 - {_error_ratio(slo, BASE_WINDOW)}", "percentunit", decimals=decimals + 2, thresholds=good),
+              f"1 - {slo.error_ratio_shown(BASE_WINDOW)}", "percentunit", decimals=decimals + 2, thresholds=good),
         _stat(f"SLI ({slo.window})", "Share of good events over the SLO window, weighted by traffic.",
-              f"1 - {_error_ratio(slo, slo.window)}", "percentunit", decimals=decimals + 2, thresholds=good),
+              f"1 - {slo.error_ratio_shown(slo.window)}", "percentunit", decimals=decimals + 2, thresholds=good),
         _stat("Error budget left", f"Share of the {slo.window} error budget not spent yet; negative once overspent.",
               remaining, "percentunit", decimals=1, thresholds=BUDGET_STEPS),
         _stat(f"Burn rate ({BASE_WINDOW})", f"Error rate over the last {BASE_WINDOW} as a multiple of the rate "
-              f"that spends the budget exactly over {slo.window}.", slo.record("current_burn_rate", "ratio"),
+              f"that spends the budget exactly over {slo.window}.", f"{slo.error_ratio_shown(BASE_WINDOW)} / {budget}",
               "none", decimals=2, thresholds=burn_steps),
         _stat("Burn alerts firing", "How many of the SLO's burn-rate alerts fire now.",
               f"count({alerts_selector(slo)}) or vector(0)", "none", decimals=0,
@@ -77,7 +73,7 @@ def slo_row(slo: SLO) -> Row:
         Panel(title="Burn rate per window", kind=PanelKind.TIMESERIES,
               description="Each alert window's error ratio over the budget; an alert fires when both its "
                           "long and short window cross its threshold line.",
-              queries=tuple(Query(expr=f"{_error_ratio(slo, w)} / {budget}", legend=w) for w in windows),
+              queries=tuple(Query(expr=f"{slo.error_ratio_shown(w)} / {budget}", legend=w) for w in windows),
               unit="none", width=12, decimals=1, min=0.0, thresholds=_thresholds(burn_steps)),
     )
     what = f"{slo.service} {slo.name}"

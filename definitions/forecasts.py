@@ -11,10 +11,11 @@ disk forecasts below watch the very series the threshold alerts read, so they wa
 from generator.library.exporter import EXPORTER_METRICS, exporter_alerts, predictive_alerts
 from generator.model import Capacity, Forecast
 
+from .business import QUERIES
 from .metrics import memory_usage, revenue_hourly
 
 METRICS = EXPORTER_METRICS
-ALERTS = predictive_alerts(for_="10m", capacity_within="24h") + exporter_alerts()
+ALERTS = predictive_alerts(for_="10m", capacity_within="24h")
 
 # analyze_trends / detect_anomalies: business series with a weekly rhythm (weekends, evenings).
 FORECASTS = [
@@ -48,3 +49,6 @@ DISK = Forecast(
     capacity=Capacity(limit=0, direction="down", resource="disk", name_labels=("instance", "mountpoint"),
                       warning_within="7d", critical_within="1d"),
 )
+
+# The sidecar watching itself, over every job it runs (a query failing looks back two runs of the slowest).
+EXPORTER_ALERTS = exporter_alerts(jobs=[*FORECASTS, MEMORY, DISK, *QUERIES])

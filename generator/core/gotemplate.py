@@ -9,6 +9,10 @@ from decimal import Decimal
 _ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _LABEL = re.compile(r"^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$")
 _PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"\s+\$value$')
+_WITH_LABEL = re.compile(r"\{\{-?\s*with\s+\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}", re.S)
+"""`{{ with $labels.x }}...{{ . }}...{{ end }}`: the text, with the label's value for `{{ . }}`, where the alert has
+the label (a label some series lack, such as a filesystem's mountpoint)."""
+_DOT = re.compile(r"\{\{-?\s*\.\s*-?\}\}")
 
 
 class TemplateError(ValueError):
@@ -47,6 +51,7 @@ def readable(template: str) -> str:
             return f"<{label.group(1)}>"
         return "<value>" if "$value" in body else match.group(0)
 
+    template = _WITH_LABEL.sub(lambda block: _DOT.sub(f"<{block.group(1)}>", block.group(2)), template)
     return _ACTION.sub(action, template)
 
 
@@ -65,7 +70,11 @@ def render(template: str, labels: dict[str, str], value: float | None) -> str:
             return go_float(value)
         raise TemplateError(
             f"template action {{{{ {body} }}}} cannot be predicted for the rule test "
-            "(use $labels.<name>, $value or printf \"%.Nf\" $value)"
+            "(use $labels.<name>, $value, printf \"%.Nf\" $value or with $labels.<name> ... end)"
         )
 
-    return _ACTION.sub(action, template)
+    def with_label(block: re.Match[str]) -> str:
+        given = labels.get(block.group(1), "")
+        return _DOT.sub(lambda _: given, block.group(2)) if given else ""
+
+    return _ACTION.sub(action, _WITH_LABEL.sub(with_label, template))

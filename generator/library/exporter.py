@@ -6,8 +6,11 @@ it was learnt from; every self-metric carries the ``query`` (business metric or 
 
 from __future__ import annotations
 
-from generator.core.duration import parse_seconds
+from collections.abc import Iterable
+
+from generator.core.duration import format_seconds, parse_seconds
 from generator.model import Alert, Example, Metric, MetricType, Source
+from generator.model.exporter import Scheduled
 
 GAUGE, COUNTER, HISTOGRAM = MetricType.GAUGE, MetricType.COUNTER, MetricType.HISTOGRAM
 SIDECAR = Source.SIDECAR
@@ -53,6 +56,11 @@ SELF_METRICS = (
 EXPORTER_METRICS = FORECAST_METRICS + SELF_METRICS
 
 
+WHAT_RUNS_OUT = "{{ $labels.forecast }}{{ with $labels.mountpoint }} {{ . }}{{ end }} on {{ $labels.instance }}"
+"""The series a capacity alert is about: a filesystem forecast names its mountpoint (two on one host otherwise read
+the same), any forecast its instance."""
+
+
 def predictive_alerts(for_: str = "10m", capacity_within: str = "24h") -> tuple[Alert, ...]:
     """An anomaly alert on the exporter's anomaly score and a capacity alert on the time to exhaustion.
 
@@ -84,8 +92,8 @@ def predictive_alerts(for_: str = "10m", capacity_within: str = "24h") -> tuple[
             name="CapacityExhaustedSoon", plan_name="predict_capacity_needs",
             expr=f"obsgen_capacity_seconds_to_exhaustion < {parse_seconds(capacity_within):g}", **{"for": "15m"},
             severity="critical", group="predictive",
-            summary="{{ $labels.forecast }} on {{ $labels.instance }} is exhausted within " + capacity_within,
-            description="At its current trend, {{ $labels.forecast }} on {{ $labels.instance }} reaches its limit in "
+            summary=f"{WHAT_RUNS_OUT} is exhausted within {capacity_within}",
+            description=f"At its current trend, {WHAT_RUNS_OUT} reaches its limit in "
                         "{{ printf \"%.0f\" $value }} seconds.",
             runbook="Check the recommendation (obsgen_recommendation_info or `obsgen forecast report`); free or add "
                     "capacity now (clean up, expand the volume, scale out) before the limit is hit.",
@@ -93,6 +101,10 @@ def predictive_alerts(for_: str = "10m", capacity_within: str = "24h") -> tuple[
                 Example(name="full in 6 hours fires",
                         series={'obsgen_capacity_seconds_to_exhaustion{forecast="disk",instance="db-1"}': "21600x20"},
                         at="16m", fires=True, labels={"forecast": "disk", "instance": "db-1"}, value=21600),
+                Example(name="a filesystem full in 6 hours names its mountpoint", at="16m", fires=True,
+                        series={'obsgen_capacity_seconds_to_exhaustion{forecast="disk_free",instance="db-1",'
+                                'mountpoint="/data"}': "21600x20"},
+                        labels={"forecast": "disk_free", "instance": "db-1", "mountpoint": "/data"}, value=21600),
                 Example(name="full in 3 days does not",
                         series={'obsgen_capacity_seconds_to_exhaustion{forecast="disk",instance="db-1"}': "259200x20"},
                         at="16m", fires=False),
@@ -104,8 +116,18 @@ def predictive_alerts(for_: str = "10m", capacity_within: str = "24h") -> tuple[
     )
 
 
-def exporter_alerts() -> tuple[Alert, ...]:
-    """The sidecar watching itself: a database it cannot reach, a query that keeps failing."""
+def failing_window(jobs: Iterable[Scheduled]) -> str:
+    """How far back BusinessQueryFailing looks: two runs of the slowest job and 5 minutes of slack, at least 10
+    minutes. A window of one interval holds no run at times, and a query failing at every run would resolve and
+    fire again each interval."""
+    slowest = max((parse_seconds(job.interval) for job in jobs), default=0.0)
+    return format_seconds(max(600.0, 2 * slowest + 300))
+
+
+def exporter_alerts(jobs: Iterable[Scheduled]) -> tuple[Alert, ...]:
+    """The sidecar watching itself: a database it cannot reach, a query (of these jobs: every business metric and
+    forecast it runs) that keeps failing."""
+    window = failing_window(jobs)
     return (
         Alert(
             name="BusinessDatabaseDown", expr="obsgen_database_up == 0", **{"for": "5m"}, severity="critical",
@@ -124,12 +146,13 @@ def exporter_alerts() -> tuple[Alert, ...]:
         ),
         Alert(
             name="BusinessQueryFailing",
-            expr='sum by (query) (increase(obsgen_query_runs_total{status!="success"}[10m])) > 0'
-                 ' unless sum by (query) (increase(obsgen_query_runs_total{status="success"}[10m])) > 0',
-            **{"for": "5m"}, severity="warning", group="meta-monitoring",
-            summary="{{ $labels.query }} has not succeeded for 10 minutes",
-            description="Every run of {{ $labels.query }} in the last 10 minutes failed or timed out; its series are "
-                        "gone once stale.",
+            expr=f'sum by (query) (increase(obsgen_query_runs_total{{status!="success"}}[{window}])) > 0'
+                 f' unless sum by (query) (increase(obsgen_query_runs_total{{status="success"}}[{window}])) > 0',
+            # no `for`: the window is the wait (two runs), and no single evaluation can be a blip of it
+            **{"for": "0s"}, severity="warning", group="meta-monitoring",
+            summary=f"{{{{ $labels.query }}}} has not succeeded for {window}",
+            description=f"Every run of {{{{ $labels.query }}}} in the last {window} failed or timed out; its series "
+                        "are gone once stale.",
             runbook="Read the exporter's log for the query's error (it names the definition's file and line); fix "
                     "the SQL or the PromQL, or raise its timeout.",
             examples=(

@@ -47,7 +47,8 @@ SPACING = 1800
 """Seconds between the starts of two alerts' episodes."""
 BLOCK = 2 * 3600  # promtool cuts blocks at 2 h; one input file per block keeps the import linear
 POOLS = {
-    "service": ("api", "search"), "endpoint": ("/search", "/checkout"), "method": ("GET",), "status": ("200", "500"),
+    "service": ("api", "search"), "endpoint": ("/api/search", "/api/checkout"), "method": ("GET",),
+    "status": ("200", "500"),
     "product": tuple(f"product-{i:02d}" for i in range(12)), "product_category": ("books", "games"),
     "user_segment": ("new", "returning"), "cache_type": ("redis", "local"), "result": ("hit", "miss"),
     "queue": ("emails", "indexing"), "integration": ("email", "slack", "webhook"), "rule_group": ("alerts", "plan"),

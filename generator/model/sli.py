@@ -7,7 +7,7 @@ generated promtool tests feed it, so an SLO's alerts are tested through its real
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import AfterValidator, Field, StrictFloat, StrictInt, model_validator
 
@@ -99,6 +99,8 @@ class RatioSLI(Model):
     """Two counters: failed (or good) events over all events, e.g. 5xx responses over requests."""
 
     kind: Literal["ratio"] = "ratio"
+    counts_requests: ClassVar[bool] = True
+    """Its events come as the traffic does: few on a quiet night."""
     errors: SelectorText = Field(default="", description="Selector of the counter of failed events (or good).")
     good: SelectorText = Field(default="", description="Selector of the counter of successful events (or errors).")
     total: SelectorText = Field(min_length=1, description="Selector of the counter of all events.")
@@ -170,6 +172,8 @@ class LatencySLI(Model):
     """Requests slower than a threshold are bad: a histogram's count above one of its bucket boundaries."""
 
     kind: Literal["latency"] = "latency"
+    counts_requests: ClassVar[bool] = True
+    """Its events come as the traffic does: few on a quiet night."""
     histogram: Metric = Field(description="The latency histogram (a declared Metric with buckets).")
     threshold: StrictInt | StrictFloat = Field(gt=0, description="Seconds; must be one of the histogram's buckets.")
     matchers: Labels = Field(default_factory=dict, description="Label equalities selecting the requests.")
@@ -226,6 +230,8 @@ class BoolGaugeSLI(Model):
     """A gauge that is 1 when healthy and 0 when not (e.g. up): every sample is an event."""
 
     kind: Literal["bool_gauge"] = "bool_gauge"
+    counts_requests: ClassVar[bool] = False
+    """Its events are samples, which come at the scrape rate, day and night."""
     gauge: SelectorText = Field(min_length=1, description="Selector of the 0/1 gauge, e.g. up{job=\"prometheus\"}.")
     test_labels: Labels = Field(
         default_factory=dict, description="Labels of the series fed in generated tests, when a regex hides them.")

@@ -69,6 +69,12 @@ class SLOAlerting(Model):
     ticket_escalation: str | None = Field(default=None, description="Escalation policy of ticket alerts; None: "
                                                                     "their severity's, '' none.")
     windows: tuple[BurnWindow, ...] = Field(default=GOOGLE_WINDOWS, min_length=1, description="Burn windows.")
+    min_failures: StrictInt = Field(
+        default=5, ge=1, description="Failed events a burn window's long window must count before its alert fires. "
+        "On a quiet night one failed request among sixty an hour burns a 99.9% budget 17x by arithmetic and is "
+        "noise by experience (Google SRE workbook, alerting on SLOs: low-traffic services); a real outage fails "
+        "every request and passes it in minutes. 1: the ratios alone decide. An SLI of a gauge's samples, which come "
+        "at the scrape rate day and night, is not held to it.")
 
     @model_validator(mode="after")
     def _distinct(self) -> Self:

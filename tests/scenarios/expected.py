@@ -26,33 +26,39 @@ FLAPPING_CPU: Behaviour = (silent(FLAP_START + 4), firing(FLAP_START + 11, FLAP_
 """Pending 5 minutes, then firing through every one-minute dip (the policy's flap tolerance, keep_firing_for 5m)
 until 5 minutes after the CPU is back to normal; its escalation levels in library.cpu_flapping's values."""
 
+QUERY_FAILING: Behaviour = (silent(33), firing(36))
+"""The last success (minute 10) leaves the 25-minute window at minute 35: firing from then on, through every run
+however far apart they end (a window of one run's interval let it resolve and fire again every 10 minutes)."""
+
 SHOP_ALERTS = frozenset({"RevenueDrop", "ConversionRateLow"})
 """Alerts on the shop's business series: checked per shop (job) in the shared week-long run."""
 
 # columns: normal-week, small-shop-week, traffic-stops, checkout-broken, slow-decline, prometheus-restart,
-# cpu-flapping, refund
+# cpu-flapping, refund, pager-blip, forecast-failing
 EXPECTED: dict[str, tuple[Behaviour, ...]] = {
-    "RevenueDrop":                    (QUIET, QUIET, PAGES_AFTER_STOP, PAGES_AFTER_STOP, QUIET, QUIET, QUIET, QUIET),
-    "ConversionRateLow":              (QUIET, QUIET, QUIET, CONVERSION_AFTER_BREAK, QUIET, QUIET, QUIET, QUIET),
-    "CpuHigh":                        (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, FLAPPING_CPU, QUIET),
-    "MemoryHigh":                     (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "Watchdog":                       (ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS),
-    "TargetDown":                     (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "PrometheusRuleEvaluationFailures": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "PrometheusMissedRuleEvaluations": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "PrometheusNotConnectedToAlertmanagers": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "PrometheusNotificationErrors":   (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "AlertmanagerNotificationsFailing": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "ConfigReloadFailed":             (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "PrometheusTSDBReloadsFailing":   (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "PrometheusTSDBCompactionsFailing": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "PrometheusRemoteStorageFailures": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "PrometheusRemoteWriteBehind":    (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "ForecastAnomaly":                (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "CapacityExhaustedSoon":          (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "DiskAlmostFull":                 (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "BusinessDatabaseDown":           (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "BusinessQueryFailing":           (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "RevenueDrop":                    (QUIET, QUIET, PAGES_AFTER_STOP, PAGES_AFTER_STOP, QUIET, QUIET, QUIET, QUIET,
+                                       QUIET, QUIET),
+    "ConversionRateLow":              (QUIET, QUIET, QUIET, CONVERSION_AFTER_BREAK, QUIET, QUIET, QUIET, QUIET,
+                                       QUIET, QUIET),
+    "CpuHigh":                        (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, FLAPPING_CPU, QUIET, QUIET, QUIET),
+    "MemoryHigh":                     (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "Watchdog":                       (ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS),
+    "TargetDown":                     (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "PrometheusRuleEvaluationFailures": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "PrometheusMissedRuleEvaluations": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "PrometheusNotConnectedToAlertmanagers": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "PrometheusNotificationErrors":   (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "AlertmanagerNotificationsFailing": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "ConfigReloadFailed":             (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "PrometheusTSDBReloadsFailing":   (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "PrometheusTSDBCompactionsFailing": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "PrometheusRemoteStorageFailures": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "PrometheusRemoteWriteBehind":    (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "ForecastAnomaly":                (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "CapacityExhaustedSoon":          (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "DiskAlmostFull":                 (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "BusinessDatabaseDown":           (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "BusinessQueryFailing":           (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUERY_FAILING),
 }
 
 

@@ -107,6 +107,36 @@ def refund() -> dict[str, Values]:
             **world.pipeline(REFUND_MINUTES, 1)}
 
 
+BLIP_MINUTES = 90
+BLIP_AT = 30
+"""A quiet night's Alertmanager: the dead man's switch's webhook pinged every 5 minutes, one attempt failing at
+minute 30 (Alertmanager retries it)."""
+
+
+def pager_blip() -> dict[str, Values]:
+    webhook = 'job="alertmanager",instance="alertmanager:9093",integration="webhook"'
+    return {**world.pipeline(BLIP_MINUTES, 1),
+            f"alertmanager_notifications_total{{{webhook}}}": [minute // 5 for minute in range(BLIP_MINUTES)],
+            f"alertmanager_notifications_failed_total{{{webhook}}}": [float(minute >= BLIP_AT)
+                                                                       for minute in range(BLIP_MINUTES)]}
+
+
+FAILING_MINUTES = 150
+FAILING_FROM = 20
+FAILING_RUNS = (20, 31, 40, 51, 60, 71, 80, 91, 100, 111, 120, 131, 140)
+"""A forecast run every 10 minutes fails from minute 20 on; its runs end 9 or 11 minutes apart (how long each took
+varies), so a window of one interval holds no run at times."""
+
+
+def forecast_failing() -> dict[str, Values]:
+    query = 'job="obsgen-exporter",query="disk_free"'
+    return {**world.pipeline(FAILING_MINUTES, 1),
+            f'obsgen_query_runs_total{{{query},status="success"}}': [float(min(minute, FAILING_FROM - 1) // 10 + 1)
+                                                                      for minute in range(FAILING_MINUTES)],
+            f'obsgen_query_runs_total{{{query},status="error"}}': [float(sum(run <= minute for run in FAILING_RUNS))
+                                                                    for minute in range(FAILING_MINUTES)]}
+
+
 def week(name: str, description: str, series: Callable[[], dict[str, Values]]) -> Scenario:
     """A week-long scenario: its own shop in the shared run."""
     return Scenario(name, description, EIGHT_DAYS, WEEK_STEP, series, shop=name)
@@ -140,4 +170,9 @@ SCENARIOS = (
              # the 15 minutes up to REFUND_AT + 10 hold the refund's minute, when no order was placed
              values=((REFUND_AT + 10, "sum(increase(shop_orders_total[15m]))", 14.0 * ORDERS_PER_MINUTE),
                      (REFUND_MINUTES - 1, "sum(resets(shop_orders_total[59m]))", 0.0))),
+    Scenario("pager-blip", "A quiet night's Alertmanager sends only the dead man's switch's pings, one every 5 "
+             f"minutes; one attempt fails at minute {BLIP_AT} (a third of the 15 minutes' attempts) and its retry "
+             "succeeds.", BLIP_MINUTES, 1, pager_blip),
+    Scenario("forecast-failing", f"The disk_free forecast, run every 10 minutes, fails at every run from minute "
+             f"{FAILING_FROM} on, its runs ending 9 or 11 minutes apart.", FAILING_MINUTES, 1, forecast_failing),
 )

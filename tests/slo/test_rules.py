@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -48,8 +49,12 @@ def test_page_alerts_are_critical_and_escalate_tickets_are_warnings(project: Pro
     assert {w: (a.severity, p.name if p else "") for (w, a), p in zip(found.items(), climbs.values(), strict=True)} \
         == {"1h": ("critical", "default"), "6h": ("critical", "default"), "1d": ("warning", ""), "3d": ("warning", "")}
     assert found["1h"].labels == {"slo": "availability", "service": "checkout", "window": "1h"}
-    assert found["1h"].condition == ("slo:checkout_availability_sli_error:ratio_rate1h > (14.4 * 0.001)\nand\n"
-                                     "slo:checkout_availability_sli_error:ratio_rate5m > (14.4 * 0.001)")
+    assert found["1h"].condition == (
+        "slo:checkout_availability_sli_error:ratio_rate1h > (14.4 * 0.001)\nand\n"
+        "slo:checkout_availability_sli_error:ratio_rate5m > (14.4 * 0.001)\nand on ()\n"
+        '(sum(rate(http_requests_total{service="api",endpoint="/api/checkout",status=~"5.."}[1h]))) * 3600 >= 5')
+    scrapes = next(slo for slo in slos if slo.service == "metrics-pipeline")  # samples come day and night
+    assert "and on ()" not in project.alerts[scrapes.alert(scrapes.alerting.windows[0])].condition
 
 
 def test_the_window_ratio_weighs_every_5m_by_its_traffic(slos: list[SLO]) -> None:
@@ -142,3 +147,28 @@ def test_a_factor_below_1_is_a_warning(tmp_path: Path) -> None:
         "of 7d; give it budget_percent=14.28571429 or more (Sloth's 7d example uses windows of its own)",
         "SLO api latency: the 3d window's factor 0.2333333333 is below 1, so it alerts on burns that leave budget at "
         "the end of 7d; give it budget_percent=42.85714286 or more (Sloth's 7d example uses windows of its own)"]
+
+
+def test_on_a_quiet_night_one_failed_checkout_pages_nobody_and_an_outage_pages(out: Path, tmp_path: Path) -> None:
+    """One checkout a minute. A lone 500 is 1/60 of the hour, past the 1h window's 1.44% line (the budget's
+    arithmetic says 17x), but no outage; six failures in a few minutes, or every request failing, page."""
+    ok, failed = (f'http_requests_total{{service="api",endpoint="/api/checkout",status="{code}"}}'
+                  for code in ("200", "500"))
+    page = "CheckoutAvailabilityBudgetBurn1h"
+
+    def case(name: str, requests: str, failures: str, minute: int, firing: bool) -> dict[str, object]:
+        """Whether the page fires at the minute given."""
+        return {"name": name, "interval": "1m",
+                "input_series": [{"series": ok, "values": requests}, {"series": failed, "values": failures}],
+                "promql_expr_test": [{"expr": f'count(ALERTS{{alertname="{page}",alertstate="firing"}}) or vector(0)',
+                                      "eval_time": f"{minute}m", "exp_samples": [{"value": int(firing)}]}]}
+
+    tests = [case("one failure", "0+1x130", "0x120 1x10", 123, False),
+             case("six failures in six minutes", "0+1x130", "0x100 1+1x5 6x25", 106, True),
+             case("every request fails from minute 121", "0+1x120 120x10", "0x120 1+1x10", 127, True)]
+    spec = tmp_path / "quiet.yml"
+    spec.write_text(yaml.safe_dump({"rule_files": [str(out / "prometheus/rules/slo-checkout-availability.yml")],
+                                    "evaluation_interval": "1m", "tests": tests}))
+    result = subprocess.run(["promtool", "test", "rules", str(spec)], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

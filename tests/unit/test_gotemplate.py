@@ -1,6 +1,6 @@
 import pytest
 
-from generator.core.gotemplate import TemplateError, go_float, render
+from generator.core.gotemplate import TemplateError, go_float, readable, render
 
 
 @pytest.mark.parametrize(("value", "text"), [(95, "95"), (0.02, "0.02"), (1e6, "1e+06"), (123456, "123456"),
@@ -21,3 +21,11 @@ def test_missing_label_prints_like_go() -> None:
 def test_unsupported_actions_are_refused() -> None:
     with pytest.raises(TemplateError, match="cannot be predicted"):
         render("{{ $value | humanize }}", {}, 1.0)
+
+
+def test_a_with_block_shows_a_label_only_where_the_alert_has_it() -> None:
+    template = "{{ $labels.forecast }}{{ with $labels.mountpoint }} {{ . }}{{ end }} on {{ $labels.instance }}"
+    assert render(template, {"forecast": "disk_free", "mountpoint": "/data", "instance": "db-1"}, None) == \
+        "disk_free /data on db-1"
+    assert render(template, {"forecast": "memory_used", "instance": "db-1"}, None) == "memory_used on db-1"
+    assert readable(template) == "<forecast> <mountpoint> on <instance>"

@@ -38,10 +38,15 @@ def threshold(slo: SLO, burn: BurnWindow) -> str:
 
 
 def alert_expr(slo: SLO, burn: BurnWindow) -> str:
-    """Long and short window both burning faster than the window's factor."""
+    """Long and short window both burning faster than the window's factor, once the long window has counted the
+    SLO's minimum of failed events."""
     limit = threshold(slo, burn)
-    return (f"{slo.error_ratio_record(burn.long)} > {limit}\n"
-            f"and\n{slo.error_ratio_record(burn.short)} > {limit}")
+    burning = (f"{slo.error_ratio_record(burn.long)} > {limit}\n"
+               f"and\n{slo.error_ratio_record(burn.short)} > {limit}")
+    least = slo.alerting.min_failures
+    if least == 1 or not slo.sli.counts_requests:
+        return burning
+    return f"{burning}\nand on ()\n({slo.sli.error_rate(burn.long)}) * {parse_seconds(burn.long):g} >= {least}"
 
 
 def recording_rules(slo: SLO) -> list[RecordingRule]:
@@ -121,7 +126,9 @@ def alert(slo: SLO, burn: BurnWindow) -> Alert:
         description=f"{slo.description} ({number(slo.objective)}% over {slo.window}). More than "
                     f"{number(factor * slo.budget * 100)}% of events were bad over both the last {burn.long} and the "
                     f"last {burn.short}: {number(burn.budget_percent)}% of the {slo.window} error budget is spent "
-                    f"in {burn.long}, and all of it in {exhausted} at this rate.",
+                    f"in {burn.long}, and all of it in {exhausted} at this rate"
+                    + (f" ({slo.alerting.min_failures} or more failed events in {burn.long})."
+                       if slo.alerting.min_failures > 1 and slo.sli.counts_requests else "."),
         runbook=slo.runbook or default_runbook(slo, burn),
         examples=_examples(slo, burn),
     )

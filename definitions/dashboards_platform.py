@@ -39,10 +39,9 @@ ALERTS_OVERVIEW = Dashboard(
                   queries=f"count(count without ({ESCALATION_LEVEL_LABEL}) "
                           f'(ALERTS{{alertstate="firing",{ESCALATION_LEVEL_LABEL}!=""}})) or vector(0)'),
             Panel(  # obsgen: disable=GD005 a count of the last hour, whatever range the dashboard shows
-                  title="Notifications Failing", kind="stat", unit="none", decimals=0, thresholds=((1, "orange"),),
-                  description="Failed notification attempts in the last hour, all integrations: 0 when healthy. "
-                              "Alertmanager retries an attempt that failed; AlertmanagerNotificationsFailing pages "
-                              "when over 1% of an integration's attempts, and 3 or more, fail in 15 minutes.",
+                  title="Notifications Failing", kind="stat", unit="none", decimals=0, thresholds=((1, "red"),),
+                  description="Notifications Alertmanager gave up on (after its retries) in the last hour, all "
+                              "integrations: 0 when healthy; each is a message nobody received.",
                   queries="round(sum(increase(alertmanager_notifications_failed_total[1h]))) or vector(0)"),
         )),
         Row(title="History", panels=(

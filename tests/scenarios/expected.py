@@ -30,6 +30,10 @@ QUERY_FAILING: Behaviour = (silent(33), firing(36))
 """The last success (minute 10) leaves the 25-minute window at minute 35: firing from then on, through every run
 however far apart they end (a window of one run's interval let it resolve and fire again every 10 minutes)."""
 
+NOTIFICATION_LOST: Behaviour = (silent(34), firing(36, 44), silent(start=52))
+"""A notification Alertmanager gave up on is a message nobody received, on a quiet night too: pending from minute
+30, firing from 35 while the failure is in the 15-minute window, held 5 minutes more (keep_firing_for)."""
+
 SHOP_ALERTS = frozenset({"RevenueDrop", "ConversionRateLow"})
 """Alerts on the shop's business series: checked per shop (job) in the shared week-long run."""
 
@@ -48,7 +52,8 @@ EXPECTED: dict[str, tuple[Behaviour, ...]] = {
     "PrometheusMissedRuleEvaluations": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
     "PrometheusNotConnectedToAlertmanagers": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
     "PrometheusNotificationErrors":   (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
-    "AlertmanagerNotificationsFailing": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
+    "AlertmanagerNotificationsFailing": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET,
+                                         NOTIFICATION_LOST, QUIET),
     "ConfigReloadFailed":             (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
     "PrometheusTSDBReloadsFailing":   (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),
     "PrometheusTSDBCompactionsFailing": (QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET, QUIET),

@@ -109,8 +109,8 @@ def refund() -> dict[str, Values]:
 
 BLIP_MINUTES = 90
 BLIP_AT = 30
-"""A quiet night's Alertmanager: the dead man's switch's webhook pinged every 5 minutes, one attempt failing at
-minute 30 (Alertmanager retries it)."""
+"""A quiet night's Alertmanager: the dead man's switch's webhook pinged every 5 minutes, one notification given up
+on (its retries failed) at minute 30."""
 
 
 def pager_blip() -> dict[str, Values]:
@@ -171,8 +171,8 @@ SCENARIOS = (
              values=((REFUND_AT + 10, "sum(increase(shop_orders_total[15m]))", 14.0 * ORDERS_PER_MINUTE),
                      (REFUND_MINUTES - 1, "sum(resets(shop_orders_total[59m]))", 0.0))),
     Scenario("pager-blip", "A quiet night's Alertmanager sends only the dead man's switch's pings, one every 5 "
-             f"minutes; one attempt fails at minute {BLIP_AT} (a third of the 15 minutes' attempts) and its retry "
-             "succeeds.", BLIP_MINUTES, 1, pager_blip),
+             f"minutes; at minute {BLIP_AT} one of them is given up on after its retries (a third of 15 minutes' "
+             "notifications).", BLIP_MINUTES, 1, pager_blip),
     Scenario("forecast-failing", f"The disk_free forecast, run every 10 minutes, fails at every run from minute "
              f"{FAILING_FROM} on, its runs ending 9 or 11 minutes apart.", FAILING_MINUTES, 1, forecast_failing),
 )

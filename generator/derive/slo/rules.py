@@ -37,14 +37,20 @@ def threshold(slo: SLO, burn: BurnWindow) -> str:
     return f"({number(burn.factor(slo.window))} * {number(slo.budget)})"
 
 
+def failure_floor(slo: SLO) -> int:
+    """Failed events a burn alert's long window must count (1: the ratios alone decide, as for an SLI of samples
+    that come at the scrape rate day and night)."""
+    return slo.alerting.min_failures if slo.sli.counts_requests else 1
+
+
 def alert_expr(slo: SLO, burn: BurnWindow) -> str:
     """Long and short window both burning faster than the window's factor, once the long window has counted the
-    SLO's minimum of failed events."""
+    SLO's floor of failed events."""
     limit = threshold(slo, burn)
     burning = (f"{slo.error_ratio_record(burn.long)} > {limit}\n"
                f"and\n{slo.error_ratio_record(burn.short)} > {limit}")
-    least = slo.alerting.min_failures
-    if least == 1 or not slo.sli.counts_requests:
+    least = failure_floor(slo)
+    if least == 1:
         return burning
     return f"{burning}\nand on ()\n({slo.sli.error_rate(burn.long)}) * {parse_seconds(burn.long):g} >= {least}"
 
@@ -127,8 +133,8 @@ def alert(slo: SLO, burn: BurnWindow) -> Alert:
                     f"{number(factor * slo.budget * 100)}% of events were bad over both the last {burn.long} and the "
                     f"last {burn.short}: {number(burn.budget_percent)}% of the {slo.window} error budget is spent "
                     f"in {burn.long}, and all of it in {exhausted} at this rate"
-                    + (f" ({slo.alerting.min_failures} or more failed events in {burn.long})."
-                       if slo.alerting.min_failures > 1 and slo.sli.counts_requests else "."),
+                    + (f" ({floor} or more failed events in {burn.long})." if (floor := failure_floor(slo)) > 1
+                       else "."),
         runbook=slo.runbook or default_runbook(slo, burn),
         examples=_examples(slo, burn),
     )

@@ -28,6 +28,9 @@ class Delivery:
 def deliveries(config: dict[str, Any], labels: dict[str, str]) -> list[Delivery]:
     """Every receiver an alert with these labels reaches, in routing order."""
     receivers = {receiver["name"]: receiver for receiver in config.get("receivers") or ()}
-    return [Delivery(str(route.get("receiver", "")), reaches(receivers.get(str(route.get("receiver", "")))),
-                     str(route["group_wait"]), str(route["group_interval"]), str(route["repeat_interval"]))
-            for route in routes_taking(config.get("route") or {}, labels)]
+    found = []
+    for route in routes_taking(config.get("route") or {}, labels):
+        receiver = str(route.get("receiver", ""))
+        found.append(Delivery(receiver, reaches(receivers.get(receiver)), str(route["group_wait"]),
+                              str(route["group_interval"]), str(route["repeat_interval"])))
+    return found

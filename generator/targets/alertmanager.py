@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.model import conventions
+from generator.derive.slo.inhibitions import inhibitions
+from generator.model import SLO, conventions
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, SEVERITY_LABEL
 from generator.model.identity import receiver_name
 from generator.model.notify import heartbeat_timing, route_timing
@@ -58,12 +59,13 @@ def routes(project: Project) -> list[dict[str, Any]]:
 
 
 def inhibit_rules(project: Project) -> list[dict[str, Any]]:
-    """A higher severity mutes every lower one of the same alert on the same instance.
+    """A higher severity mutes every lower one of the same alert on the same instance; an SLO's shortest burn window
+    firing mutes its longer ones and its tickets (derive/slo/inhibitions.py).
 
     Escalation copies keep their alert's name and severity, so a copy mutes nothing its alert does not.
     """
     names = [s.name for s in project.alerting.severities]
-    return [
+    by_severity = [
         {
             "source_matchers": [f'{SEVERITY_LABEL}="{higher}"'],
             "target_matchers": [f'{SEVERITY_LABEL}=~"{"|".join(names[:rank])}"'],
@@ -72,6 +74,7 @@ def inhibit_rules(project: Project) -> list[dict[str, Any]]:
         for rank, higher in enumerate(names)
         if rank > 0
     ]
+    return by_severity + [rule for slo in project.all(SLO) for rule in inhibitions(slo)]
 
 
 def config(project: Project) -> dict[str, Any]:

@@ -100,7 +100,8 @@ def alertmanager_config(config: dict[str, Any], secret_name: str) -> dict[str, A
         "receivers": [receiver(entry, smtp, secret_name) for entry in config["receivers"]],
         "inhibitRules": [
             {"sourceMatch": [matcher(m) for m in rule["source_matchers"]],
-             "targetMatch": [matcher(m) for m in rule["target_matchers"]], "equal": rule["equal"]}
+             "targetMatch": [matcher(m) for m in rule["target_matchers"]],
+             **({"equal": rule["equal"]} if rule.get("equal") else {})}
             for rule in config.get("inhibit_rules", ())
         ],
     }

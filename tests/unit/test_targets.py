@@ -44,9 +44,14 @@ def test_escalation_routes_are_compressed_with_time_down_to_alertmanagers_floor(
 
 def test_higher_severity_inhibits_lower_for_same_alert_and_instance(project: Project) -> None:
     rules = alertmanager.inhibit_rules(project)
-    assert rules[-1] == {"source_matchers": ['severity="emergency"'],
-                         "target_matchers": ['severity=~"info|warning|critical"'],
-                         "equal": ["alertname", "instance"]}
+    assert rules[2] == {"source_matchers": ['severity="emergency"'],
+                        "target_matchers": ['severity=~"info|warning|critical"'],
+                        "equal": ["alertname", "instance"]}
+    checkout = ['service="checkout"', 'slo="availability"']  # then each SLO's: the 1h page mutes the 6h, ...
+    assert {"source_matchers": [*checkout, 'window="1h"'], "target_matchers": [*checkout, 'window=~"6h"'],
+            "equal": ["escalation_level"]} in rules
+    assert {"source_matchers": [*checkout, 'window=~"1h|6h"'],  # ... and any page the tickets
+            "target_matchers": [*checkout, 'window=~"1d|3d"']} in rules
 
 
 def test_secrets_are_referenced_by_file_only(project: Project) -> None:

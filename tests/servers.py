@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
+import yaml
 
 
 def free_port() -> int:
@@ -154,3 +156,10 @@ def postgres() -> Iterator[Postgres]:
                            capture_output=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def promtool_test(document: dict[str, Any], path: Path) -> subprocess.CompletedProcess[str]:
+    """`promtool test rules` on a test document, written at path (rule_files relative to its folder)."""
+    path.write_text(yaml.safe_dump(document, sort_keys=False, width=1 << 20))
+    return subprocess.run(["promtool", "test", "rules", path.name], cwd=path.parent, capture_output=True,
+                          text=True, timeout=600, check=False)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from pydantic import ValidationError
 
 from generator.build import compile_project, load
@@ -21,6 +19,7 @@ from generator.model.identity import panel_id
 from generator.model.project import Project
 from generator.targets import dashboard_docs, grafana_provisioning, prometheus
 from tests.grafana.conftest import DEFINITIONS
+from tests.servers import promtool_test
 
 
 def _panel(title: str, kind: str = "line", **extra: Any) -> Panel:
@@ -225,10 +224,7 @@ def test_the_alert_counts_count_each_alert_once_and_not_the_heartbeat(compiled: 
               "promql_expr_test": [{"expr": _only(expr, labels), "eval_time": "10m",
                                     "exp_samples": [{"labels": _labels(labels), "value": value}]}]}
              for night, series, expr, labels, value in checks]
-    spec = tmp_path / "counts.yml"
-    spec.write_text(yaml.safe_dump({"tests": tests}))
-    result = subprocess.run(["promtool", "test", "rules", str(spec)], capture_output=True, text=True, timeout=60,
-                            check=False)
+    result = promtool_test({"tests": tests}, tmp_path / "counts.yml")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

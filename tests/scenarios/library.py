@@ -2,7 +2,8 @@
 
 A scenario is promtool input series over a span of minutes, sampled (and evaluated) every `step` minutes.
 What each shipped alert does in it is written down in expected.py; test_scenarios.py runs both through the
-shipped rule files with promtool. To add a scenario: a builder here and its column in expected.py.
+shipped rule files with promtool. To add a scenario: a builder here, and in expected.UNLIKE_QUIET
+what any alert does in it other than stay quiet.
 
 Week-long scenarios share one promtool run, so the rules are evaluated over eight days once, not once per
 scenario: each is a shop of its own (its `job` label), and alerts on the business series are checked per

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from generator.derive.slo.rules import group as slo_group
 from generator.model import SLO, Alert, conventions
@@ -68,10 +65,3 @@ def promtool_tests(scenarios: list[Scenario], alerts: list[str], rules: list[str
             "promql_expr_test": expectations,
         }],
     }
-
-
-def run(document: dict[str, Any], path: Path) -> subprocess.CompletedProcess[str]:
-    """promtool test rules on the document, written at path."""
-    path.write_text(yaml.safe_dump(document, sort_keys=False, width=1 << 20))
-    return subprocess.run(["promtool", "test", "rules", path.name], cwd=path.parent, capture_output=True,
-                          text=True, timeout=600, check=False)

@@ -11,7 +11,8 @@ from generator.model.project import Project
 from tests.scenarios import world
 from tests.scenarios.expected import EXPECTED, SHOP_ALERTS
 from tests.scenarios.library import SCENARIOS, traffic_stops
-from tests.scenarios.promtool import promtool_tests, run, runs, scenario_alerts, shipped_rule_files
+from tests.scenarios.promtool import promtool_tests, runs, scenario_alerts, shipped_rule_files
+from tests.servers import promtool_test
 
 
 def test_every_shipped_alert_has_its_behaviour_written_down_for_every_scenario(project: Project) -> None:
@@ -38,5 +39,5 @@ def test_vanishing_series_end_with_a_stale_marker_and_no_sample_after() -> None:
 def test_each_alert_behaves_as_written_down(name: str, project: Project, built: Path, tmp_path: Path) -> None:
     alerts = [alert.name for alert in scenario_alerts(project)]
     document = promtool_tests(runs()[name], alerts, shipped_rule_files(project, built))
-    result = run(document, tmp_path / f"{name}.yml")
+    result = promtool_test(document, tmp_path / f"{name}.yml")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
 from decimal import Decimal
 from pathlib import Path
-
-import yaml
 
 from generator.core.promql import metric_names
 from generator.derive.slo.dashboard import overview
@@ -16,6 +13,7 @@ from generator.model import SLO, Dashboard, Panel
 from generator.model.identity import dashboard_uid
 from generator.model.project import Project
 from generator.model.sli import Feed
+from tests.servers import promtool_test
 
 PANELS = ["Objective", "SLI (5m)", "SLI (30d)", "Error budget left", "Burn rate (5m)", "Burn alerts firing",
           "Error budget left over 30d", "Burn rate per window"]
@@ -95,9 +93,7 @@ def test_every_query_returns_one_series_on_the_slos_own_rules(out: Path, slos: l
 
 
 def _promtool(tests: list[dict[str, object]], rules: list[str], spec: Path) -> None:
-    spec.write_text(yaml.safe_dump({"rule_files": rules, "evaluation_interval": "1m", "tests": tests}))
-    result = subprocess.run(["promtool", "test", "rules", str(spec)], capture_output=True, text=True, timeout=120,
-                            check=False)
+    result = promtool_test({"rule_files": rules, "evaluation_interval": "1m", "tests": tests}, spec)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

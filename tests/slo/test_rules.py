@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from generator.derive.slo.rules import expand, period_ratio_expr
 from generator.model import SLO
 from generator.model.metrics import RECORDING_RULE_NAME
 from generator.model.project import Project
+from tests.servers import promtool_test
 from tests.slo.tiny import FIRST_LINE, write
 
 SLOTH_RULES_PER_SLO = 17  # examples/_gen/getting-started.yml of slok/sloth: 8 SLI + 7 metadata + 2 alerts
@@ -166,9 +166,6 @@ def test_on_a_quiet_night_one_failed_checkout_pages_nobody_and_an_outage_pages(o
     tests = [case("one failure", "0+1x130", "0x120 1x10", 123, False),
              case("six failures in six minutes", "0+1x130", "0x100 1+1x5 6x25", 106, True),
              case("every request fails from minute 121", "0+1x120 120x10", "0x120 1+1x10", 127, True)]
-    spec = tmp_path / "quiet.yml"
-    spec.write_text(yaml.safe_dump({"rule_files": [str(out / "prometheus/rules/slo-checkout-availability.yml")],
-                                    "evaluation_interval": "1m", "tests": tests}))
-    result = subprocess.run(["promtool", "test", "rules", str(spec)], capture_output=True, text=True, timeout=60,
-                            check=False)
+    result = promtool_test({"rule_files": [str(out / "prometheus/rules/slo-checkout-availability.yml")],
+                            "evaluation_interval": "1m", "tests": tests}, tmp_path / "quiet.yml")
     assert result.returncode == 0, result.stdout + result.stderr

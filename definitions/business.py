@@ -86,7 +86,3 @@ rag_relevance = BusinessMetric(
     help="Average relevance of the answered RAG questions over the last hour.",
     sql="SELECT AVG(relevance) AS value FROM rag_queries WHERE status = 'ok' AND created_at > :now - 3600",
 )
-
-QUERIES = (orders, orders_reversed, revenue, units_sold, conversion, cart_abandonment, active_users, satisfaction,
-           rag_queries, rag_cost, rag_cost_per_query, rag_relevance)
-"""Every query the exporter runs against the shop's database."""

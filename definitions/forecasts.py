@@ -11,7 +11,6 @@ disk forecasts below watch the very series the threshold alerts read, so they wa
 from generator.library.exporter import EXPORTER_METRICS, exporter_alerts, predictive_alerts
 from generator.model import Capacity, Forecast
 
-from .business import QUERIES
 from .metrics import memory_usage, revenue_hourly
 
 METRICS = EXPORTER_METRICS
@@ -50,5 +49,5 @@ DISK = Forecast(
                       warning_within="7d", critical_within="1d"),
 )
 
-# The sidecar watching itself, over every job it runs (a query failing looks back two runs of the slowest).
-EXPORTER_ALERTS = exporter_alerts(jobs=[*FORECASTS, MEMORY, DISK, *QUERIES])
+# The sidecar watching itself: its sources, and every query and forecast it runs.
+EXPORTER_ALERTS = exporter_alerts()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from generator.core.duration import parse_seconds
 from generator.model import Alert, EscalationPolicy
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, NOT_ESCALATION
 from generator.model.project import Project
@@ -90,9 +91,11 @@ def copy_annotations(rule: EscalationRule, annotations: dict[str, str]) -> dict[
 
 
 def keep_firing_for(project: Project, alert: Alert) -> str:
-    """How long an alert keeps firing after its condition clears: its policy's flap tolerance ("0s": no escalation)."""
+    """How long an alert keeps firing after its condition clears: its own keep_firing_for or its policy's flap
+    tolerance, the longer ("0s": neither)."""
     policy = project.escalation_of(alert)
-    return policy.flap_tolerance if policy is not None else "0s"
+    held: list[str] = [alert.keep_firing_for, *([policy.flap_tolerance] if policy is not None else [])]
+    return max(held, key=parse_seconds)
 
 
 def escalation_labels(project: Project, alert: Alert) -> dict[str, str]:

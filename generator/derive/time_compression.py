@@ -28,7 +28,8 @@ def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
     objects: list[object] = []
     for obj in project.objects:
         if isinstance(obj, Alert):
-            update: dict[str, object] = {"for_": scale(obj.for_, factor)}
+            update: dict[str, object] = {"for_": scale(obj.for_, factor),
+                                         "keep_firing_for": scale(obj.keep_firing_for, factor)}
             if obj.heartbeat is not None:
                 update["heartbeat"] = scale(obj.heartbeat, factor)
             if obj.expr:

@@ -38,6 +38,7 @@ class Job(ABC):
         self.schedule: Scheduled = definition
         self.location: Location = definition.location
         self.up = up
+        self.database = ""  # the database it reads, if any: a failure while it is down is that outage's
 
     @abstractmethod
     def run(self, wall_time: float) -> list[Sample]:

@@ -29,6 +29,7 @@ class SelfMetrics:
     duration: Histogram
     runs: Counter
     last_success: Gauge
+    failing_runs: Gauge
     database_up: Gauge
     prometheus_up: Gauge
 
@@ -45,15 +46,17 @@ class SelfMetrics:
                                buckets=declared["obsgen_query_duration_seconds"].buckets),
             runs=Counter(*doc("obsgen_query_runs_total"), registry=registry),
             last_success=Gauge(*doc("obsgen_query_last_success_timestamp_seconds"), registry=registry),
+            failing_runs=Gauge(*doc("obsgen_query_consecutive_failures"), registry=registry),
             database_up=Gauge(*doc("obsgen_database_up"), registry=registry),
             prometheus_up=Gauge(*doc("obsgen_prometheus_up"), registry=registry),
         )
 
-    def declare(self, job: str) -> None:
+    def declare(self, job: Job) -> None:
         """Create a job's series at zero, so rates and absence checks work before its first failure."""
         for status in STATUSES:
-            self.runs.labels(query=job, status=status)
-        self.duration.labels(query=job)
+            self.runs.labels(query=job.name, status=status)
+        self.duration.labels(query=job.name)
+        self.failing_runs.labels(query=job.name, database=job.database)
 
 
 class Scheduler:
@@ -75,7 +78,7 @@ class Scheduler:
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop, name="obsgen-scheduler", daemon=True)
         for job in self._jobs:
-            metrics.declare(job.name)
+            metrics.declare(job)
 
     def start(self) -> None:
         """Begin running jobs in the background."""
@@ -120,6 +123,7 @@ class Scheduler:
             self._cache.put(job.name, found, parse_seconds(job.schedule.stale_after))
             self._metrics.runs.labels(query=job.name, status="success").inc()
             self._metrics.last_success.labels(query=job.name).set(as_of)  # the time its values are as of
+            self._metrics.failing_runs.labels(query=job.name, database=job.database).set(0)
             job.up.set(1)
             if self._last_error.pop(job.name, None) is not None:
                 log.info("%s: %s recovered: %d samples", job.location, job.name, len(found))
@@ -132,6 +136,7 @@ class Scheduler:
 
     def _failed(self, job: Job, error: BaseException, status: str) -> None:
         self._metrics.runs.labels(query=job.name, status=status).inc()
+        self._metrics.failing_runs.labels(query=job.name, database=job.database).inc()
         down = isinstance(error, SourceDown)
         job.up.set(0 if down else 1)
         if down:

@@ -179,6 +179,7 @@ class QueryJob(Job):
     def __init__(self, metric: BusinessMetric, databases: Databases, up: UpGauge) -> None:
         super().__init__(metric, up)
         self.metric = metric
+        self.database = metric.database
         self._databases = databases
         self._statement = text(metric.sql)
         self._binds = set(self._statement.compile().params)

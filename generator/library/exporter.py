@@ -6,11 +6,8 @@ it was learnt from; every self-metric carries the ``query`` (business metric or 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from generator.core.duration import format_seconds, parse_seconds
+from generator.core.duration import parse_seconds
 from generator.model import Alert, Example, Metric, MetricType, Source
-from generator.model.exporter import Scheduled
 
 GAUGE, COUNTER, HISTOGRAM = MetricType.GAUGE, MetricType.COUNTER, MetricType.HISTOGRAM
 SIDECAR = Source.SIDECAR
@@ -48,6 +45,10 @@ SELF_METRICS = (
     Metric(name="obsgen_query_last_success_timestamp_seconds", type=GAUGE, source=SIDECAR, unit="seconds",
            help="Start of the last successful run of each SQL query or forecast (:now of its SQL).",
            labels=("query",)),
+    Metric(name="obsgen_query_consecutive_failures", type=GAUGE, source=SIDECAR,
+           help="Runs of each SQL query or forecast that failed or timed out since its last success (0 after one); "
+                "database: the one a SQL query reads.",
+           labels=("query", "database")),
     Metric(name="obsgen_database_up", type=GAUGE, source=SIDECAR,
            help="1 if the last connection to the database succeeded.", labels=("database",)),
     Metric(name="obsgen_prometheus_up", type=GAUGE, source=SIDECAR,
@@ -116,53 +117,82 @@ def predictive_alerts(for_: str = "10m", capacity_within: str = "24h") -> tuple[
     )
 
 
-def failing_window(jobs: Iterable[Scheduled]) -> str:
-    """How far back BusinessQueryFailing looks: two runs of the slowest job and 5 minutes of slack, at least 10
-    minutes. A window of one interval holds no run at times, and a query failing at every run would resolve and
-    fire again each interval."""
-    slowest = max((parse_seconds(job.interval) for job in jobs), default=0.0)
-    return format_seconds(max(600.0, 2 * slowest + 300))
+SOURCE_DOWN = "(obsgen_database_up == 0 or obsgen_prometheus_up == 0)"
+"""A source the exporter cannot reach: a database (database label) or the forecasts' Prometheus (none)."""
 
 
-def exporter_alerts(jobs: Iterable[Scheduled]) -> tuple[Alert, ...]:
-    """The sidecar watching itself: a database it cannot reach, a query (of these jobs: every business metric and
-    forecast it runs) that keeps failing."""
-    window = failing_window(jobs)
+def _source_down(name: str, up: str, labels: dict[str, str], severity: str, summary: str, description: str,
+                 runbook: str) -> Alert:
+    """The exporter unable to reach a source for 5 minutes (its up gauge 0): a restart of the source is not."""
+    selector = up + ("{" + ",".join(f'{label}="{value}"' for label, value in labels.items()) + "}" if labels else "")
+    return Alert(
+        name=name, expr=f"{up} == 0", **{"for": "5m"}, severity=severity, group="meta-monitoring",
+        summary=summary, description=description, runbook=runbook,
+        examples=(
+            Example(name="down for 6 minutes fires", series={selector: "0x10"}, at="6m", fires=True, labels=labels),
+            Example(name="a reconnect within 5 minutes does not", series={selector: "0x3 1x7"}, at="6m",
+                    fires=False),
+        ),
+    )
+
+
+def exporter_alerts() -> tuple[Alert, ...]:
+    """The sidecar watching itself: a database or a Prometheus it cannot reach, a query or forecast that keeps
+    failing while its source is up."""
     return (
-        Alert(
-            name="BusinessDatabaseDown", expr="obsgen_database_up == 0", **{"for": "5m"}, severity="critical",
-            group="meta-monitoring",
+        _source_down(
+            "BusinessDatabaseDown", "obsgen_database_up", {"database": "shop"}, "critical",
             summary="The exporter cannot reach database {{ $labels.database }}",
             description="Business metrics read from {{ $labels.database }} are missing: dashboards and alerts on "
                         "them are blind.",
             runbook="Check the database is up and reachable from the exporter; check the DSN variable or file the "
-                    "exporter reads, and the exporter's log for the connection error.",
-            examples=(
-                Example(name="down for 6 minutes fires", series={'obsgen_database_up{database="shop"}': "0x10"},
-                        at="6m", fires=True, labels={"database": "shop"}),
-                Example(name="a reconnect within 5 minutes does not", at="6m", fires=False,
-                        series={'obsgen_database_up{database="shop"}': "0x3 1x7"}),
-            ),
-        ),
+                    "exporter reads, and the exporter's log for the connection error."),
+        _source_down(
+            "ForecastPrometheusDown", "obsgen_prometheus_up", {}, "warning",
+            summary="The exporter cannot query Prometheus for its forecasts",
+            description="Forecasts, anomaly scores and capacity predictions are not refreshed: the forecast "
+                        "panels go stale and ForecastAnomaly and CapacityExhaustedSoon cannot fire.",
+            runbook="Check the Prometheus URL the exporter is given (--prometheus-url or settings.prometheus_url) "
+                    "and that it answers from the exporter's network; the exporter's log names the error."),
         Alert(
             name="BusinessQueryFailing",
-            expr=f'sum by (query) (increase(obsgen_query_runs_total{{status!="success"}}[{window}])) > 0'
-                 f' unless sum by (query) (increase(obsgen_query_runs_total{{status="success"}}[{window}])) > 0',
-            # no `for`: the window is the wait (two runs), and no single evaluation can be a blip of it
-            **{"for": "0s"}, severity="warning", group="meta-monitoring",
-            summary=f"{{{{ $labels.query }}}} has not succeeded for {window}",
-            description=f"Every run of {{{{ $labels.query }}}} in the last {window} failed or timed out; its series "
-                        "are gone once stale.",
+            # two runs in a row: one failure is a blip, whatever the job's interval (1 minute or 10); while its
+            # database or Prometheus is down, the failure is that outage's, told once by the alert above
+            expr=f"obsgen_query_consecutive_failures >= 2 unless on (job, instance, database) {SOURCE_DOWN}",
+            # a job failing most runs succeeds now and then: each success would resolve it and two more
+            # failures fire it again; it resolves once no two failures in a row have come for 15 minutes
+            **{"for": "0s"}, keep_firing_for="15m", severity="warning", group="meta-monitoring",
+            summary="{{ $labels.query }} failed two runs in a row",
+            description="Runs of {{ $labels.query }} keep failing or timing out while its source is up (it "
+                        "resolves after 15 minutes without two failures in a row): the values it serves are those "
+                        "of its last success, until they go stale.",
             runbook="Read the exporter's log for the query's error (it names the definition's file and line); fix "
                     "the SQL or the PromQL, or raise its timeout.",
             examples=(
-                Example(name="failing for 15 minutes fires", at="15m", fires=True,
-                        labels={"query": "shop_orders_total"},
-                        series={'obsgen_query_runs_total{query="shop_orders_total",status="error"}': "0+1x20",
-                                'obsgen_query_runs_total{query="shop_orders_total",status="success"}': "5x20"}),
-                Example(name="occasional errors do not", at="15m", fires=False,
-                        series={'obsgen_query_runs_total{query="shop_orders_total",status="error"}': "0+1x20",
-                                'obsgen_query_runs_total{query="shop_orders_total",status="success"}': "0+1x20"}),
+                Example(name="two failed runs in a row fire", at="5m", fires=True,
+                        labels={"query": "shop_orders_total", "database": "shop"},
+                        series={'obsgen_query_consecutive_failures{query="shop_orders_total",database="shop"}':
+                                "0 0 1 1 2x10"}),
+                Example(name="a forecast failing at every 10-minute run fires after its second", at="21m",
+                        fires=True, labels={"query": "disk_free"},
+                        series={'obsgen_query_consecutive_failures{query="disk_free"}': "1x19 2x10"}),
+                Example(name="failures between successes do not", at="10m", fires=False,
+                        series={'obsgen_query_consecutive_failures{query="shop_orders_total",database="shop"}':
+                                "0 1 0 1 0 1 0 1 0 1 0 1"}),
+                Example(name="a job failing most runs keeps firing between its rare successes", at="9m",
+                        fires=True, labels={"query": "shop_orders_total", "database": "shop"},
+                        series={'obsgen_query_consecutive_failures{query="shop_orders_total",database="shop"}':
+                                "1 2 3 4 0 1 0 1 0 1 0"}),
+                Example(name="it resolves 15 minutes after the last two failures in a row", at="19m", fires=False,
+                        series={'obsgen_query_consecutive_failures{query="shop_orders_total",database="shop"}':
+                                "2x3 0 1 0 1x20"}),
+                Example(name="queries of a database that is down are its outage's", at="10m", fires=False,
+                        series={'obsgen_query_consecutive_failures{query="shop_orders_total",database="shop"}':
+                                "0+1x12",
+                                'obsgen_database_up{database="shop"}': "0x12"}),
+                Example(name="forecasts while Prometheus is unreachable are its outage's", at="10m", fires=False,
+                        series={'obsgen_query_consecutive_failures{query="disk_free"}': "0+1x12",
+                                "obsgen_prometheus_up": "0x12"}),
             ),
         ),
     )

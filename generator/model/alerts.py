@@ -76,6 +76,10 @@ class Alert(AlertRule):
     heartbeat: Duration | None = Field(
         default=None, description="For a dead man's switch (an alert that always fires): its own route sends it at "
                                   "once and again every `heartbeat`, so the service it pings notices a silence.")
+    keep_firing_for: Duration = Field(
+        default="0s", description="How long it stays firing after its condition clears, so a condition that clears "
+                                  "for a moment does not resolve and fire again (an escalation policy's "
+                                  "flap_tolerance applies when longer).")
     group: FileStem = Field(default="alerts", description="Rule group (and file) it is written to.")
     examples: tuple[Example, ...] = Field(min_length=1, description="At least one firing example.")
 

@@ -71,6 +71,10 @@ def test_values_match_and_the_exporter_rides_out_a_database_restart(cluster: Pos
         # the last good run ended at most one interval + timeout before the stop
         assert vanished_after <= STALE_AFTER + 1.0, f"series served {vanished_after:.1f}s after the database stopped"
         assert one(gone, "obsgen_database_up", database="shop") == 0
+        # failing run after run, each query says which database it reads: BusinessQueryFailing leaves it to
+        # BusinessDatabaseDown, one alert for the outage
+        exporter.wait_for(lambda s: (one(s, "obsgen_query_consecutive_failures", query="shop_orders_total",
+                                         database="shop") or 0) >= 2, 30, "two failed runs in a row")
         _stays_gone(exporter, seconds=2.0)
 
         cluster.start()
@@ -84,6 +88,7 @@ def test_values_match_and_the_exporter_rides_out_a_database_restart(cluster: Pos
               f"restarted: fresh values served after {time.monotonic() - restarted:.1f} s")
         assert exporter.process.pid == pid and exporter.process.poll() is None
         assert exporter.runs(back, "shop_orders_total", "error") >= 1
+        assert one(back, "obsgen_query_consecutive_failures", query="shop_orders_total", database="shop") == 0
     log = exporter.log.read_text()
     assert "database shop unreachable" in log
     assert "definitions/slow.py:1: shop_slow_total failed: cancelled after its timeout of 1s" in log

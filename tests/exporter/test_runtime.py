@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from decimal import Decimal
@@ -148,6 +149,39 @@ def test_each_outcome_is_counted_by_status_and_sets_the_source_up_gauge() -> Non
     assert registry.get_sample_value("obsgen_query_last_success_timestamp_seconds", {"query": "good"}) == 1234.0
     assert list(cache.fresh()) == ["good"]
 
+
+
+class SequencedJob(ScriptedJob):
+    """A job whose runs end as told, one outcome after another (None: success), then succeed."""
+
+    def __init__(self, outcomes: list[BaseException | None], metrics: SelfMetrics) -> None:
+        super().__init__("flaky", None, metrics)
+        self.outcomes = outcomes
+
+    def run(self, wall_time: float) -> list[Sample]:
+        self.outcome = self.outcomes.pop(0) if self.outcomes else None
+        return super().run(wall_time)
+
+
+def test_consecutive_failures_count_the_runs_failed_since_the_last_success() -> None:
+    """BusinessQueryFailing reads it: two in a row is a failing job, whatever its interval."""
+    registry = CollectorRegistry()
+    metrics = SelfMetrics.register(registry)
+    job = SequencedJob([JobFailed("no such table"), JobTimeout("cancelled"), None, SourceDown("gone")], metrics)
+    seen: list[float | None] = []
+    hours = itertools.count(step=3600.0)  # every run due at once: the runs follow each other
+
+    def after_run() -> None:
+        seen.append(registry.get_sample_value("obsgen_query_consecutive_failures", {"query": "flaky", "database": ""}))
+
+    scheduler = Scheduler([job], ResultCache(), metrics, on_change=after_run, clock=lambda: next(hours))
+    assert registry.get_sample_value("obsgen_query_consecutive_failures", {"query": "flaky", "database": ""}) == 0
+    scheduler.start()
+    deadline = time.monotonic() + 10
+    while len(seen) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    scheduler.stop()
+    assert seen[:5] == [1, 2, 0, 1, 0]
 
 def test_the_rendered_exposition_drops_a_result_once_it_is_stale() -> None:
     clock = FakeClock()

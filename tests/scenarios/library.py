@@ -132,10 +132,13 @@ varies), so a window of one interval holds no run at times."""
 def forecast_failing() -> dict[str, Values]:
     query = 'job="obsgen-exporter",query="disk_free"'
     return {**world.pipeline(FAILING_MINUTES, 1),
+            'obsgen_prometheus_up{job="obsgen-exporter"}': [1.0] * FAILING_MINUTES,
             f'obsgen_query_runs_total{{{query},status="success"}}': [float(min(minute, FAILING_FROM - 1) // 10 + 1)
                                                                       for minute in range(FAILING_MINUTES)],
             f'obsgen_query_runs_total{{{query},status="error"}}': [float(sum(run <= minute for run in FAILING_RUNS))
-                                                                    for minute in range(FAILING_MINUTES)]}
+                                                                    for minute in range(FAILING_MINUTES)],
+            f"obsgen_query_consecutive_failures{{{query}}}": [float(sum(run <= minute for run in FAILING_RUNS))
+                                                              for minute in range(FAILING_MINUTES)]}
 
 
 def week(name: str, description: str, series: Callable[[], dict[str, Values]]) -> Scenario:

@@ -161,6 +161,8 @@ def pipeline(minutes: int, step: int) -> dict[str, Values]:
         'obsgen_database_up{job="obsgen-exporter",database="shop"}': [1.0] * count,
         'obsgen_query_runs_total{job="obsgen-exporter",query="shop_orders_total",status="success"}':
             counting(2.0 * step),
+        'obsgen_query_consecutive_failures{job="obsgen-exporter",query="shop_orders_total",database="shop"}':
+            [0.0] * count,
         'obsgen_anomaly_zscore{job="obsgen-exporter",forecast="revenue_hourly"}':
             [round(1.5 * math.sin(i / 7.0), 3) for i in range(count)],
         'obsgen_capacity_seconds_to_exhaustion{job="obsgen-exporter",forecast="disk_free",instance="web-1"}':

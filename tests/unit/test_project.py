@@ -1,8 +1,7 @@
 from pathlib import Path
 
 from generator.build import check_project, load
-from generator.library.exporter import failing_window
-from generator.model import Alert, BusinessMetric, Forecast, Metric
+from generator.model import Alert, Metric
 from generator.model.project import Project
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
@@ -39,11 +38,3 @@ def test_loading_twice_gives_equal_projects() -> None:
     assert [o.model_dump() for o in first.objects] == [o.model_dump() for o in second.objects]
     assert isinstance(first.metrics["node_cpu_seconds_total"], Metric)
 
-
-def test_business_query_failing_looks_back_two_runs_of_every_job_the_exporter_runs(project: Project) -> None:
-    """The shipped definitions hand exporter_alerts every business metric and forecast: a job left out could be
-    the slowest, and the alert would resolve and fire again at each of its runs."""
-    jobs = [*project.all(BusinessMetric), *project.all(Forecast)]
-    assert len(jobs) > 15
-    assert f"[{failing_window(jobs)}]" in project.alerts["BusinessQueryFailing"].expr
-    assert failing_window(jobs) == "25m"  # the disk forecast runs every 10 minutes

@@ -20,7 +20,7 @@ STREAMS = [
 API_ERROR_LOGS = LogAlert(
     name="ApiErrorLogsHigh",
     expr='sum by (service_name) (count_over_time({service_name="api", env="production"} '
-         '| detected_level="error" [5m])) > 50',
+         '| detected_level=~"error|critical|fatal" [5m])) > 50',
     **{"for": "5m"},
     severity="warning",
     dashboard="Operations",
@@ -42,7 +42,7 @@ RAG_TIMEOUTS = LogAlert(
 
 ERROR_LOG_RATE = LogRecordingRule(
     name="service:log_errors:rate5m",
-    expr='sum by (service_name) (rate({service_name=~"api|rag-engine"} | detected_level="error" [5m]))',
+    expr='sum by (service_name) (rate({service_name=~"api|rag-engine"} | detected_level=~"error|critical|fatal" [5m]))',
 )
 
 SCRAPE_JOBS = [ScrapeJob(name="loki", source=Source.LOKI, targets=("loki:3100",))]

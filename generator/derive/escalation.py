@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from generator.core.duration import parse_seconds
 from generator.model import Alert, EscalationPolicy
+from generator.model.alerts import AlertRule
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, NOT_ESCALATION
 from generator.model.project import Project
 
@@ -68,7 +69,7 @@ def escalation_rules(policy: EscalationPolicy, alert: str = "ExampleAlert",
             for index, level in enumerate(policy.levels, start=1)]
 
 
-def alert_escalation(project: Project, alert: Alert) -> list[EscalationRule]:
+def alert_escalation(project: Project, alert: AlertRule) -> list[EscalationRule]:
     """The escalation rules of an alert (none when it does not escalate)."""
     policy = project.escalation_of(alert)
     if policy is None:
@@ -98,7 +99,7 @@ def keep_firing_for(project: Project, alert: Alert) -> str:
     return max(held, key=parse_seconds)
 
 
-def escalation_labels(project: Project, alert: Alert) -> dict[str, str]:
+def escalation_labels(project: Project, alert: AlertRule) -> dict[str, str]:
     """The policy label of an alert that escalates (none otherwise)."""
     policy = project.escalation_of(alert)
     return {ESCALATION_POLICY_LABEL: policy.name} if policy is not None else {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.core.duration import format_seconds, parse_seconds
-from generator.model import RuleSet
+from generator.model import LogAlert, RuleSet
 from generator.model.project import Project
 
 PROMETHEUS_DEFAULT_TOLERANCE = 3600.0
@@ -36,6 +36,10 @@ class ForState:
         return [f"--rules.alert.for-grace-period={self.grace_period}",
                 f"--rules.alert.for-outage-tolerance={self.outage_tolerance}"]
 
+    def ruler_fields(self) -> dict[str, str]:
+        """The same, as fields of Loki's ruler block (its defaults are Prometheus')."""
+        return {"for_grace_period": self.grace_period, "for_outage_tolerance": self.outage_tolerance}
+
 
 def _holds(project: Project) -> list[float]:
     """Every non-zero `for` of an alerting rule the build writes, in seconds."""
@@ -45,8 +49,20 @@ def _holds(project: Project) -> list[float]:
     return [hold for hold in holds if hold > 0]
 
 
-def for_state(project: Project, time_scale: float = 1.0) -> ForState:
-    """Grace period and outage tolerance for the project's alerts; `time_scale` compresses the 1h floor alike."""
-    holds = _holds(project) or [PROMETHEUS_DEFAULT_TOLERANCE * time_scale]
+def _chosen(holds: list[float], time_scale: float = 1.0) -> ForState:
+    holds = holds or [PROMETHEUS_DEFAULT_TOLERANCE * time_scale]
     tolerance = max(max(holds), PROMETHEUS_DEFAULT_TOLERANCE * time_scale)
     return ForState(grace_period=format_seconds(min(holds)), outage_tolerance=format_seconds(tolerance))
+
+
+def for_state(project: Project, time_scale: float = 1.0) -> ForState:
+    """Grace period and outage tolerance for the project's alerts; `time_scale` compresses the 1h floor alike."""
+    return _chosen(_holds(project), time_scale)
+
+
+def log_for_state(project: Project) -> ForState:
+    """The same for Loki's ruler, from the log alerts' `for` and their escalation levels' (alert + level)."""
+    holds = [parse_seconds(alert.for_) for alert in project.all(LogAlert)]
+    holds += [parse_seconds(alert.for_) + parse_seconds(level.after) for alert in project.all(LogAlert)
+              if (policy := project.escalation_of(alert)) is not None for level in policy.levels]
+    return _chosen([hold for hold in holds if hold > 0])

@@ -44,6 +44,8 @@ class AlertRule(Definition):
     runbook: str = Field(min_length=1, description="What the responder does first (rendered as the runbook).")
     dashboard: str = Field(default="", description="Dashboard (name) to open when it fires.")
     labels: dict[str, GoTemplate] = Field(default_factory=dict, description="Extra low-cardinality labels.")
+    escalation: str | None = Field(
+        default=None, description="Escalation policy it climbs while unresolved; None: its severity's, '' none.")
 
     @field_validator("name")
     @classmethod
@@ -71,8 +73,6 @@ class Alert(AlertRule):
     op: Comparison = Field(default=">", description="Comparison against the threshold.")
     threshold: Finite | None = Field(default=None, description="Number compared against (finite).")
     channels: tuple[str, ...] = Field(default=(), description="Channels beyond the severity's, if any.")
-    escalation: str | None = Field(
-        default=None, description="Escalation policy it climbs while unresolved; None: its severity's, '' none.")
     heartbeat: Duration | None = Field(
         default=None, description="For a dead man's switch (an alert that always fires): its own route sends it at "
                                   "once and again every `heartbeat`, so the service it pings notices a silence.")

@@ -20,6 +20,7 @@ from generator.model import (
     Severity,
     Stack,
 )
+from generator.model.alerts import AlertRule
 from generator.model.profile import Profile
 
 D = TypeVar("D", bound=Definition)
@@ -98,7 +99,7 @@ class Project:
         """Channels an alert notifies: its severity's, then its own extra ones."""
         return tuple(dict.fromkeys((*self.severity_of(alert).channels, *alert.channels)))
 
-    def escalation_of(self, alert: Alert) -> EscalationPolicy | None:
+    def escalation_of(self, alert: AlertRule) -> EscalationPolicy | None:
         """The policy an alert climbs while unresolved: its own, else its severity's; None if it does not escalate."""
         severity = self.alerting.severity(alert.severity)
         name = alert.escalation if alert.escalation is not None else severity.escalation if severity else ""

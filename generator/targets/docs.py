@@ -38,6 +38,7 @@ def render(project: Project) -> dict[str, Any]:
             channels=tuple(dict.fromkeys((*severity.channels, *alert.channels))),
             policy=policy,
             levels=alert_escalation(project, alert),
+            evaluator="Prometheus",
             ack=" ".join(f"{name}=<{name}>" for name in _grouping(project, alert)),
             source=project.relative(alert.location).file,
         )

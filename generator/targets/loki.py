@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from generator.core.duration import go_duration, parse_seconds
+from generator.core.duration import format_seconds, go_duration, parse_seconds
 from generator.derive.annotations import alert_annotations
+from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels
+from generator.derive.for_state import log_for_state
 from generator.model import conventions
 from generator.model.identity import dashboard_uid
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
@@ -80,6 +82,7 @@ def config(project: Project, storage: LogStorage) -> dict[str, Any]:
             "rule_path": f"{DATA}/rules-temp",
             "storage": {"type": "local", "local": {"directory": RULES_MOUNT}},
             "ring": _inmemory_ring(),
+            **log_for_state(project).ruler_fields(),
             "wal": {"dir": f"{DATA}/ruler-wal"},
             "remote_write": {"enabled": True, "clients": {"prometheus": {"url": storage.prometheus_write_url}}},
         },
@@ -94,9 +97,22 @@ def alert_rule(project: Project, alert: LogAlert) -> dict[str, Any]:
     rule: dict[str, Any] = {"alert": alert.name, "expr": alert.expr}
     if alert.for_ != "0s":
         rule["for"] = alert.for_
-    rule["labels"] = dict(sorted({"severity": alert.severity, **alert.labels}.items()))
+    labels = {conventions.SEVERITY_LABEL: alert.severity, **alert.labels, **escalation_labels(project, alert)}
+    rule["labels"] = dict(sorted(labels.items()))
     rule["annotations"] = annotations
     return rule
+
+
+def escalation_copies(project: Project, alert: LogAlert, rule: dict[str, Any]) -> list[dict[str, Any]]:
+    """The alert's escalation levels, in its own group. Loki's ruler cannot read the ALERTS series that the
+    Prometheus alerts' level copies watch, so each level is the alert's own LogQL held for the alert's `for` plus
+    the level's delay: the same name and labels (a silence of the alert silences its levels), plus the level."""
+    return [{
+        "alert": alert.name, "expr": alert.expr,
+        "for": format_seconds(parse_seconds(alert.for_) + parse_seconds(level.after)),
+        "labels": dict(sorted({**rule["labels"], **level.labels}.items())),
+        "annotations": copy_annotations(level, rule["annotations"]),
+    } for level in alert_escalation(project, alert)]
 
 
 def rule_files(project: Project) -> dict[str, dict[str, Any]]:
@@ -108,7 +124,8 @@ def rule_files(project: Project) -> dict[str, dict[str, Any]]:
             entry["labels"] = dict(sorted(record.labels.items()))
         groups[record.group].append(entry)
     for alert in project.all(LogAlert):
-        groups[alert.group].append(alert_rule(project, alert))
+        rule = alert_rule(project, alert)
+        groups[alert.group] += [rule, *escalation_copies(project, alert, rule)]
     return {name: {"groups": [{"name": name, "rules": rules}]} for name, rules in sorted(groups.items())}
 
 
@@ -120,7 +137,8 @@ def runbooks(project: Project) -> dict[str, str]:
         severity = project.alerting.severity(alert.severity)
         pages[conventions.runbook_page(alert.name)] = template.render(
             alert=alert, rule=alert_rule(project, alert), source=project.relative(alert.location).file,
-            channels=severity.channels if severity else (),
+            channels=severity.channels if severity else (), policy=project.escalation_of(alert),
+            levels=alert_escalation(project, alert), evaluator="Loki's ruler", ack="",
         )
     return pages
 

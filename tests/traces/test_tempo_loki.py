@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +13,9 @@ from generator.checks.schemas import SchemaError
 from generator.checks.schemas.loki import validate as validate_loki
 from generator.checks.schemas.loki import validate_rules
 from generator.checks.schemas.tempo import validate as validate_tempo
+from generator.core.duration import parse_seconds
 from generator.model import LogAlert
+from generator.model.identity import receiver_name
 from generator.model.project import Project
 from tests.traces.conftest import read_yaml
 
@@ -89,24 +92,61 @@ def test_ruler_rules_are_well_formed_logql(built: Path) -> None:
         validate_rules(broken)
 
 
-def test_log_alerts_route_through_the_existing_severity_routes(built: Path, project: Project) -> None:
-    """amtool resolves each log alert's labels to the receiver of its severity."""
+def test_log_alerts_route_through_the_severity_and_escalation_routes(built: Path, project: Project) -> None:
+    """amtool resolves each log alert's labels to the receiver of its severity, and each escalation level's copy
+    (a critical log alert climbs the ladder like a Prometheus one) to its level's receiver."""
     if shutil.which("amtool") is None:
         pytest.skip("amtool not installed (make test installs it)")
     rules = read_yaml(built / "loki/rules/fake/log-alerts.yaml")["groups"][0]["rules"]
     assert {r["alert"] for r in rules} == {a.name for a in project.all(LogAlert)}
+    levels = {}
     for rule in rules:
         severity = project.alerting.severity(rule["labels"]["severity"])
         assert severity is not None
-        expected = "-".join(severity.channels) or "null"
+        channels = severity.channels
+        if "escalation_level" in rule["labels"]:
+            policy = project.escalation_policies[rule["labels"]["escalation_policy"]]
+            level = policy.levels[int(rule["labels"]["escalation_level"]) - 1]
+            channels = level.channels
+            alert = next(a for a in project.all(LogAlert) if a.name == rule["alert"])
+            levels[rule["alert"], rule["labels"]["escalation_level"]] = rule["for"]
+            assert parse_seconds(rule["for"]) == parse_seconds(alert.for_) + parse_seconds(level.after)
+            assert rule["expr"] == alert.expr
         labels = [f"{k}={v}" for k, v in {"alertname": rule["alert"], **rule["labels"]}.items()]
         proc = subprocess.run(["amtool", "config", "routes", "test", "--config.file",
-                               str(built / "alertmanager/alertmanager.yml"), f"--verify.receivers={expected}",
-                               *labels], capture_output=True, text=True, timeout=60)
+                               str(built / "alertmanager/alertmanager.yml"),
+                               f"--verify.receivers={receiver_name(channels)}", *labels],
+                              capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert levels == {("RagEngineTimeouts", "1"): "25m", ("RagEngineTimeouts", "2"): "40m",
+                      ("RagEngineTimeouts", "3"): "1h10m"}
+
+
+def test_loki_restores_every_log_alert_after_a_restart(built: Path) -> None:
+    """Loki's ruler, like Prometheus, restores a pending or firing alert's `for` only if it is longer than its
+    grace period (10m by default) and the outage shorter than its tolerance (1h): the shortest and the longest
+    hold of the log alerts and their levels, so a restart neither resolves nor re-pages them."""
+    ruler = read_yaml(built / "loki/loki.yaml")["ruler"]
+    holds = [parse_seconds(r.get("for", "0s")) for r in
+             read_yaml(built / "loki/rules/fake/log-alerts.yaml")["groups"][0]["rules"]]
+    assert parse_seconds(ruler["for_grace_period"]) == min(holds) == 300
+    assert parse_seconds(ruler["for_outage_tolerance"]) == max(holds) == 4200
 
 
 def test_each_log_alert_has_its_runbook_page(built: Path) -> None:
     for rule in read_yaml(built / "loki/rules/fake/log-alerts.yaml")["groups"][0]["rules"]:
         page = (built / "docs/runbooks" / f"{rule['alert']}.md").read_text()
         assert rule["expr"] in page and rule["annotations"]["runbook_url"].endswith(f"/runbooks/{rule['alert']}.md")
+
+
+def test_error_log_rules_count_every_level_loki_detects_at_error_or_above(built: Path) -> None:
+    """Loki's detected_level is error, critical (Python's CRITICAL) or fatal (OTLP severities 21-24): a filter on
+    `error` alone let a service flooding CRITICAL lines past ApiErrorLogsHigh and the error-rate rule."""
+    filters = [re.search(r'detected_level\s*(=~?)\s*"([^"]*)"', rule["expr"])
+               for file in ("log-alerts.yaml", "log-recording.yaml")
+               for rule in read_yaml(built / f"loki/rules/fake/{file}")["groups"][0]["rules"]]
+    filters = [found for found in filters if found is not None]
+    assert len(filters) >= 2
+    for found in filters:
+        operator, value = found.groups()
+        assert operator == "=~" and all(re.fullmatch(value, level) for level in ("error", "critical", "fatal"))

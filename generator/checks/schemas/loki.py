@@ -183,6 +183,8 @@ class Ruler(Strict):
     alertmanager_url: str
     enable_api: bool = False
     evaluation_interval: str = Field(default="1m", pattern=GO_DURATION)
+    for_grace_period: str = Field(default="10m", pattern=GO_DURATION)
+    for_outage_tolerance: str = Field(default="1h", pattern=GO_DURATION)
     rule_path: str
     storage: RuleStorage
     ring: Ring | None = None

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding, Use, unknown_names
 from generator.core.errors import Level
-from generator.model import EscalationPolicy
+from generator.model import EscalationPolicy, LogAlert
 
 CODE = "XR006"
 NAME = "unknown-escalation-policy"
@@ -26,5 +26,5 @@ def check(context: Context) -> Iterator[Finding]:
                         f"severity {severity.name}: ")
                        for number, severity in enumerate(project.alerting.severities) if severity.escalation]
     uses += [(alert, ("escalation",), alert.escalation, f"alert {alert.name}: ")
-             for alert in project.alerts.values() if alert.escalation]
+             for alert in (*project.alerts.values(), *project.all(LogAlert)) if alert.escalation]
     return unknown_names(context, EscalationPolicy, "escalation policy", project.escalation_policies, uses)

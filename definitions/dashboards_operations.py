@@ -9,6 +9,7 @@ from .stack import SCRAPE_JOBS
 RATE = "[$__rate_interval]"
 JOB = 'job=~"$job"'
 INSTANCE = 'instance=~"$instance"'
+PHYSICAL_DISKS = 'device!~"dm-.+|md.+"'  # device-mapper (LVM, LUKS) and md RAID volumes sit on disks counted already
 PLAN_SERVICES = ("api", "cache", "database", "load_balancer")
 """The services the plan's status grid shows; one no ScrapeJob scrapes shows NOT SCRAPED (and the build says so)."""
 UNSCRAPED = tuple(service for service in PLAN_SERVICES if service not in {job.name for job in SCRAPE_JOBS})
@@ -83,9 +84,10 @@ OPERATIONS_DASHBOARD = Dashboard(
                                      f" or on (service) 0 * {requests_per_service})"
                                      f" / {requests_per_service}", legend="{{service}}")),
             Panel(title="Disk I/O", kind="line", unit="iops",
-                  description="Disk reads and writes completed per second, per instance.",
-                  queries=(per_instance("node_disk_reads_completed_total", "reads"),
-                           per_instance("node_disk_writes_completed_total", "writes"))),
+                  description="Reads and writes completed per second on each instance's disks (LVM and RAID "
+                              "volumes left out: the disks under them count their operations already).",
+                  queries=(per_instance("node_disk_reads_completed_total", "reads", PHYSICAL_DISKS),
+                           per_instance("node_disk_writes_completed_total", "writes", PHYSICAL_DISKS))),
         )),
         # PredictiveAnalytics: predict_capacity_needs and detect_anomalies, served by the sidecar exporter.
         Row(title="Capacity and anomalies", panels=(

@@ -237,3 +237,18 @@ def _only(expr: str, labels: dict[str, str]) -> str:
 
 def _labels(labels: dict[str, str]) -> str:
     return "{" + ",".join(f'{name}="{value}"' for name, value in labels.items()) + "}"
+
+
+def test_disk_io_counts_each_operation_once_on_a_host_with_lvm(compiled: dict[str, dict[str, Any]],
+                                                               tmp_path: Path) -> None:
+    """node-exporter reports the disk (sda) and the LVM volume over it (dm-0): an operation on the volume is also
+    one on the disk, so the per-host sum of both showed twice the host's I/O."""
+    expr = _first_queries(compiled, "Operations")["Disk I/O"]
+    expr = expr.replace("$__rate_interval", "5m").replace('"$instance"', '".*"').replace('"$job"', '".*"')
+    series = [{"series": f'node_disk_reads_completed_total{{instance="db-1",job="node",device="{device}"}}',
+               "values": "0+600x30"} for device in ("sda", "dm-0")]  # 10 reads a second on each
+    test = {"name": "one disk under one LVM volume", "interval": "1m", "input_series": series,
+            "promql_expr_test": [{"expr": expr, "eval_time": "20m",
+                                  "exp_samples": [{"labels": '{instance="db-1"}', "value": 10}]}]}
+    result = promtool_test({"tests": [test]}, tmp_path / "disk.yml")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -166,6 +166,8 @@ def shown(node: Any) -> Shown | None:
         return shown(node.expr if kind == "ParenExpr" else node.vector_selector)
     if kind == "AggregateExpr" and str(node.op) in AGGREGATIONS:
         return shown(node.expr)
+    if kind == "Call" and node.func.name == "round" and node.args:  # round(v, to_nearest): near enough v
+        return shown(node.args[0])
     if kind == "Call" and node.func.name in VALUE_PRESERVING | RATES and node.args:
         inner = shown(node.args[-1])
         if inner is None or node.func.name not in RATES:

@@ -43,6 +43,9 @@ def test_increase_is_watched_as_a_rate_and_constants_fold() -> None:
     found = shown(parse("increase(prometheus_tsdb_reloads_failures_total[5m])"))
     assert found is not None and found[0].kind == "rate" and found[1](300) == pytest.approx(1)
     assert constant(parse("(14.4 * 0.001)")) == pytest.approx(0.0144)
+    # a count of the last hour, rounded (Alerts Overview's Notifications Failing, red from 1)
+    counted = shown(parse("round(sum(increase(alertmanager_notifications_failed_total[1h]))) or vector(0)"))
+    assert counted is not None and counted[0].kind == "rate" and counted[1](1) == pytest.approx(1 / 3600)
     assert constant(parse("vector(0.999)")) == pytest.approx(0.999)
 
 

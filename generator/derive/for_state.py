@@ -1,4 +1,5 @@
-"""What Prometheus restores of its alerts' `for` after a restart, chosen from the definitions, not left to defaults.
+"""What Prometheus restores of its alerts' `for` after a restart, chosen from the definitions, not left to defaults
+(Loki's ruler, built on Prometheus' rule manager, takes the same two durations in its ruler block).
 
 Prometheus records each pending or firing alert's start in the ALERTS_FOR_STATE series and, after a
 restart, gives the alert back that start, so a firing alert fires again at its first evaluations and an
@@ -50,6 +51,7 @@ def _holds(project: Project) -> list[float]:
 
 
 def _chosen(holds: list[float], time_scale: float = 1.0) -> ForState:
+    """The shortest hold as the grace period; the longest, never below the 1h default, as the tolerance."""
     holds = holds or [PROMETHEUS_DEFAULT_TOLERANCE * time_scale]
     tolerance = max(max(holds), PROMETHEUS_DEFAULT_TOLERANCE * time_scale)
     return ForState(grace_period=format_seconds(min(holds)), outage_tolerance=format_seconds(tolerance))

@@ -5,6 +5,9 @@ span (so rates stay exact), then a forward connector hands them to the sampled p
 tail_sampling keeps critical routes, errors and slow traces whole and a probabilistic share of the
 rest, and exports them to Tempo and the plan's other backends. Logs from OTLP and tailed JSON files
 go to Loki's OTLP endpoint.
+
+Logs survive a collector restart: the file_log receivers keep their file offsets, and the Loki exporter
+its queue, in a file_storage extension on a volume (stacks/docker-compose.yml).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ SPAN_METRICS_NAMESPACE = "traces.span.metrics"
 SPAN_METRICS_PORT = 8889
 TELEMETRY_PORT = 8888
 HEALTH_PORT = 13133
+STORAGE = "file_storage"
+STORAGE_DIRECTORY = "/var/lib/otelcol/file_storage"  # a named volume, owned by the collector's user
 DURATION_BUCKETS_MS = ("5ms", "10ms", "25ms", "50ms", "100ms", "250ms", "500ms", "1s", "2500ms", "5s", "10s")
 
 
@@ -68,7 +73,10 @@ def _file_log(stream: LogStream) -> dict[str, Any]:
     """file_log receiver for a stream's JSON files, lifting level, time and trace context."""
     return {
         "include": list(stream.paths),
-        "start_at": "end",
+        "start_at": "end",  # only for files never seen: the offsets of the others are in storage
+        "storage": STORAGE,
+        # retry (and stop reading) when the pipeline refuses a batch (memory_limiter, a full queue)
+        "retry_on_failure": {"enabled": True},
         "resource": {"service.name": stream.service, **dict(sorted(stream.labels.items()))},
         "operators": [{
             "type": "json_parser",
@@ -126,7 +134,11 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
             name, entry = _exporter(exporter)
             exporters[name] = entry
     trace_exporters = list(exporters)
-    exporters["otlp_http/loki"] = {"endpoint": policy.loki_endpoint}
+    # a persistent queue: logs read but not yet sent are exported after a restart; it batches too, after
+    # persisting, so the logs pipeline has no batch processor (which would hold them in memory and drop
+    # a batch the queue refuses instead of handing the refusal back to the file_log retry)
+    exporters["otlp_http/loki"] = {"endpoint": policy.loki_endpoint, "sending_queue": {
+        "storage": STORAGE, "batch": {"flush_timeout": "5s", "min_size": 8192}}}
     # exemplars (the span metrics' trace ids) are only exposed in OpenMetrics
     exporters["prometheus"] = {"endpoint": f"0.0.0.0:{SPAN_METRICS_PORT}", "enable_open_metrics": True}
     connectors = {
@@ -146,17 +158,18 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
                            "exporters": trace_exporters},
         "metrics/span_metrics": {"receivers": ["span_metrics"], "processors": ["batch"],
                                  "exporters": ["prometheus"]},
-        "logs": {"receivers": log_receivers, "processors": ["memory_limiter", *enforce, "batch"],
+        "logs": {"receivers": log_receivers, "processors": ["memory_limiter", *enforce],
                  "exporters": ["otlp_http/loki"]},
     }
     return {
-        "extensions": {"health_check": {"endpoint": f"0.0.0.0:{HEALTH_PORT}"}},
+        "extensions": {"health_check": {"endpoint": f"0.0.0.0:{HEALTH_PORT}"},
+                       STORAGE: {"directory": STORAGE_DIRECTORY}},
         "receivers": receivers,
         "processors": processors,
         "connectors": connectors,
         "exporters": exporters,
         "service": {
-            "extensions": ["health_check"],
+            "extensions": ["health_check", STORAGE],
             "telemetry": {"logs": {"level": "info"}, "metrics": {"readers": [
                 {"pull": {"exporter": {"prometheus": {"host": "0.0.0.0", "port": TELEMETRY_PORT}}}}]}},
             "pipelines": pipelines,

@@ -12,6 +12,7 @@ import yaml
 
 from generator.model import TracingPolicy
 from generator.model.project import Project
+from generator.targets.otelcol import STORAGE_DIRECTORY
 from tests.traces.conftest import ROOT
 
 COMPOSE = ROOT / "stacks/docker-compose.yml"
@@ -81,3 +82,14 @@ def test_the_stack_matches_the_definitions(compose: dict[str, Any], project: Pro
     assert f"--storage.tsdb.retention.time={retention.server_retention}" in services["prometheus"]["command"]
     memory = project.all(TracingPolicy)[0].collector_memory_mib
     assert services["otel-collector"]["mem_limit"] == f"{memory // 1024}g"
+
+
+def test_the_collector_storage_is_a_volume_it_can_write(compose: dict[str, Any]) -> None:
+    """file_storage's directory is a named volume, on a directory the collector's image gives its user."""
+    collector = compose["services"]["otel-collector"]
+    directory = STORAGE_DIRECTORY
+    mounts = dict(reversed(volume.split(":")[:2]) for volume in collector["volumes"])
+    assert mounts[directory] in compose["volumes"]
+    assert collector["build"]["target"] == "collector"
+    dockerfile = (ROOT / "stacks" / collector["build"]["dockerfile"]).read_text()
+    assert f"--chown=10001:10001 /otelcol {directory.removesuffix('/file_storage')}" in dockerfile

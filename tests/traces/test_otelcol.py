@@ -99,3 +99,30 @@ def test_a_ratio_below_one_becomes_an_and_policy(project: Project) -> None:
 
 def test_the_jaeger_mapping_is_reported_as_a_warning(project: Project) -> None:
     assert any("Jaeger's Thrift collector" in w.message for w in check_project(project).problems)
+
+
+def test_logs_read_or_queued_survive_a_collector_restart(built: Path) -> None:
+    """File offsets and the Loki exporter's queue are in file_storage, and nothing holds logs in memory
+    between them (a batch processor would, and would drop what the queue refuses)."""
+    document = read_yaml(built / "otelcol/config.yaml")
+    assert "file_storage" in document["service"]["extensions"]
+    assert document["extensions"]["file_storage"]["directory"] == "/var/lib/otelcol/file_storage"
+    file_logs = {k: v for k, v in document["receivers"].items() if k.startswith("file_log/")}
+    assert file_logs
+    for receiver in file_logs.values():
+        assert receiver["storage"] == "file_storage"
+        assert receiver["retry_on_failure"] == {"enabled": True}
+    assert document["exporters"]["otlp_http/loki"]["sending_queue"]["storage"] == "file_storage"
+    logs = document["service"]["pipelines"]["logs"]
+    assert "batch" not in logs["processors"] and logs["exporters"] == ["otlp_http/loki"]
+
+
+def test_a_storage_the_service_does_not_start_is_rejected(built: Path) -> None:
+    document = read_yaml(built / "otelcol/config.yaml")
+    broken = copy.deepcopy(document)
+    broken["service"]["extensions"].remove("file_storage")
+    with pytest.raises(SchemaError, match="file_log/api stores in 'file_storage'"):
+        validate(broken)
+    document["exporters"]["otlp_http/loki"]["sending_queue"]["wait_for_result"] = True
+    with pytest.raises(SchemaError, match="wait_for_result"):
+        validate(document)

@@ -2,7 +2,8 @@
 
 Mirrors the service section of opentelemetry-collector at v0.162.0 (pipelines, telemetry readers) and how
 the collector wires components into pipelines. Component keys are `type[/name]`; each type's settings are
-checked by its model in generator.checks.schemas.otelcol_components.
+checked by its model in generator.checks.schemas.otelcol_components and otelcol_exporters; a component
+naming a storage extension needs it defined and started (listed in service.extensions).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from generator.checks.schemas import Strict, check
-from generator.checks.schemas.otelcol_components import CONNECTORS, EXPORTERS, EXTENSIONS, PROCESSORS, RECEIVERS
+from generator.checks.schemas.otelcol_components import CONNECTORS, PROCESSORS, RECEIVERS
+from generator.checks.schemas.otelcol_exporters import EXPORTERS, EXTENSIONS, storage_users
 
 
 def _components(kind: str, registry: dict[str, type[BaseModel]], components: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +69,9 @@ class CollectorConfig(Strict):
         for name in self.service.extensions:
             if name not in self.extensions:
                 raise ValueError(f"service uses undefined extension {name!r}")
+        for component, storage in storage_users({**self.receivers, **self.exporters}).items():
+            if storage not in self.service.extensions:
+                raise ValueError(f"{component} stores in {storage!r}, which is not an extension of the service")
         fed: set[str] = set()
         read: set[str] = set()
         for name, pipeline in self.service.pipelines.items():

@@ -1,13 +1,12 @@
-"""OpenTelemetry Collector contrib 0.162.0 component settings, the subset obsgen writes, by component type.
+"""OpenTelemetry Collector contrib 0.162.0 receiver, processor and connector settings, the subset obsgen writes.
 
 Mirrors the component READMEs and config.go of opentelemetry-collector(-contrib) at v0.162.0:
 receiver/otlpreceiver, receiver/zipkinreceiver, receiver/filelogreceiver (type file_log since
 0.149; pkg/stanza json_parser), processor/memorylimiterprocessor, processor/batchprocessor,
 processor/attributesprocessor, processor/resourceprocessor, processor/tailsamplingprocessor,
-connector/spanmetricsconnector (type span_metrics), connector/forwardconnector,
-exporter/otlpexporter (type otlp_grpc since 0.144), exporter/otlphttpexporter (otlp_http),
-exporter/zipkinexporter, exporter/prometheusexporter, extension/healthcheckextension. The document
-that names and wires them is generator.checks.schemas.otelcol.
+connector/spanmetricsconnector (type span_metrics), connector/forwardconnector. Exporters and
+extensions are in generator.checks.schemas.otelcol_exporters; the document that names and wires
+them is generator.checks.schemas.otelcol.
 """
 
 from __future__ import annotations
@@ -90,6 +89,15 @@ class JsonParser(Strict):
     trace: TraceParser | None = None
 
 
+class ReceiverRetry(Strict):
+    """file_log retry_on_failure: pause reading and resend a batch the pipeline refused."""
+
+    enabled: bool = False
+    initial_interval: str = "1s"
+    max_interval: str = Field(default="30s", description="Upper bound of the backoff between retries.")
+    max_elapsed_time: str = Field(default="5m", description="Then the batch is dropped; 0: retry forever.")
+
+
 class FileLogReceiver(Strict):
     """receivers.file_log."""
 
@@ -101,6 +109,8 @@ class FileLogReceiver(Strict):
     resource: dict[str, str] = Field(default_factory=dict)
     attributes: dict[str, str] = Field(default_factory=dict)
     operators: tuple[JsonParser, ...] = ()
+    storage: str | None = None  # a storage extension keeping the file offsets; none: in memory only
+    retry_on_failure: ReceiverRetry | None = None
 
 
 class MemoryLimiter(Strict):
@@ -282,60 +292,10 @@ class Forward(Strict):
     """connectors.forward."""
 
 
-class Tls(Strict):
-    """Client TLS settings."""
-
-    insecure: bool = False
-    ca_file: str = ""
-    cert_file: str = ""
-    key_file: str = ""
-
-
-class OtlpExporter(Strict):
-    """exporters.otlp_grpc and exporters.otlp_http (same client settings, different transport)."""
-
-    endpoint: str
-    tls: Tls | None = None
-    compression: Literal["gzip", "zstd", "snappy", "none", ""] = "gzip"
-    timeout: str = ""
-    headers: dict[str, str] = Field(default_factory=dict)
-
-
-class ZipkinExporter(Strict):
-    """exporters.zipkin."""
-
-    endpoint: str
-    format: Literal["json", "proto"] = "json"
-    default_service_name: str = ""
-
-
-class PrometheusExporter(Strict):
-    """exporters.prometheus."""
-
-    endpoint: str
-    namespace: str = ""
-    const_labels: dict[str, str] = Field(default_factory=dict)
-    send_timestamps: bool = False
-    metric_expiration: str = "5m"
-    enable_open_metrics: bool = False
-
-
-class HealthCheck(Strict):
-    """extensions.health_check."""
-
-    endpoint: str = "localhost:13133"
-    path: str = "/"
-
-
 RECEIVERS: dict[str, type[BaseModel]] = {"otlp": OtlpReceiver, "zipkin": ZipkinReceiver, "file_log": FileLogReceiver}
 PROCESSORS: dict[str, type[BaseModel]] = {
     "memory_limiter": MemoryLimiter, "batch": Batch, "attributes": AttributesProcessor,
     "resource": ResourceProcessor, "tail_sampling": TailSampling,
 }
 CONNECTORS: dict[str, type[BaseModel]] = {"span_metrics": SpanMetrics, "forward": Forward}
-EXPORTERS: dict[str, type[BaseModel]] = {
-    "otlp_grpc": OtlpExporter, "otlp_http": OtlpExporter, "zipkin": ZipkinExporter,
-    "prometheus": PrometheusExporter,
-}
-EXTENSIONS: dict[str, type[BaseModel]] = {"health_check": HealthCheck}
 

@@ -4,7 +4,9 @@ Traces enter one pipeline that enforces the required attributes and computes spa
 span (so rates stay exact), then a forward connector hands them to the sampled pipeline, where
 tail_sampling keeps critical routes, errors and slow traces whole and a probabilistic share of the
 rest, and exports them to Tempo and the plan's other backends. Logs from OTLP and tailed JSON files
-go to Loki's OTLP endpoint.
+go to Loki's OTLP endpoint, each stream with its declared labels as resource attributes (Loki indexes them):
+a file_log receiver sets its stream's, and for streams arriving over OTLP a transform processor sets them by
+service.name, in a pipeline of their own so it never relabels a service's tailed files.
 
 Logs survive a collector restart: the file_log receivers keep their file offsets, and the Loki exporter
 its queue, in a file_storage extension on a volume (stacks/docker-compose.yml).
@@ -89,6 +91,21 @@ def _file_log(stream: LogStream) -> dict[str, Any]:
     }
 
 
+def _ottl_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def otlp_stream_labels(streams: list[LogStream]) -> dict[str, Any] | None:
+    """transform processor giving the logs of each OTLP-only stream (no paths) its declared labels."""
+    groups = [{
+        "conditions": [f'resource.attributes["service.name"] == {_ottl_string(stream.service)}'],
+        # set, not insert: the declaration is what Loki's retention selector and the LogQL rules select on
+        "statements": [f'set(resource.attributes["{label}"], {_ottl_string(value)})'
+                       for label, value in sorted(stream.labels.items())],
+    } for stream in streams if not stream.paths and stream.labels]
+    return {"log_statements": groups} if groups else None
+
+
 def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
     """config.yaml for one tracing policy."""
     services = project.all(Service)
@@ -99,11 +116,12 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
     if policy.zipkin_enabled:
         receivers["zipkin"] = {"endpoint": "0.0.0.0:9411"}
         trace_receivers.append("zipkin")
-    log_receivers = ["otlp"]
-    for stream in project.all(LogStream):
+    streams = project.all(LogStream)
+    file_receivers = []
+    for stream in streams:
         if stream.paths:
             receivers[f"file_log/{stream.name}"] = _file_log(stream)
-            log_receivers.append(f"file_log/{stream.name}")
+            file_receivers.append(f"file_log/{stream.name}")
     span_attrs = [a for a in policy.required_attributes if a.scope == "span"]
     resource_attrs = [a for a in policy.required_attributes if a.scope == "resource"]
     enforce = []
@@ -128,6 +146,11 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
         "policies": sampling_policies(policy, services),
     }
     processors["batch"] = {"send_batch_size": 8192, "timeout": "5s"}
+    otlp_labels = []
+    stream_labels = otlp_stream_labels(streams)
+    if stream_labels:
+        processors["transform/stream_labels"] = stream_labels
+        otlp_labels.append("transform/stream_labels")
     exporters: dict[str, Any] = {"otlp_grpc/tempo": {"endpoint": policy.tempo_endpoint, "tls": {"insecure": True}}}
     for exporter in policy.exporters:
         if exporter.enabled:
@@ -158,9 +181,12 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
                            "exporters": trace_exporters},
         "metrics/span_metrics": {"receivers": ["span_metrics"], "processors": ["batch"],
                                  "exporters": ["prometheus"]},
-        "logs": {"receivers": log_receivers, "processors": ["memory_limiter", *enforce],
+        "logs": {"receivers": ["otlp"], "processors": ["memory_limiter", *otlp_labels, *enforce],
                  "exporters": ["otlp_http/loki"]},
     }
+    if file_receivers:
+        pipelines["logs/files"] = {"receivers": file_receivers, "processors": ["memory_limiter", *enforce],
+                                   "exporters": ["otlp_http/loki"]}
     return {
         "extensions": {"health_check": {"endpoint": f"0.0.0.0:{HEALTH_PORT}"},
                        STORAGE: {"directory": STORAGE_DIRECTORY}},

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.build import check_project
 from generator.checks.schemas import SchemaError
 from generator.checks.schemas.otelcol import validate
-from generator.model import TraceExporter, TracingPolicy
+from generator.model import LogStream, TraceExporter, TracingPolicy
 from generator.model.project import Project
 from generator.targets.otelcol import config
 from tests.traces.conftest import read_yaml
@@ -125,4 +127,48 @@ def test_a_storage_the_service_does_not_start_is_rejected(built: Path) -> None:
         validate(broken)
     document["exporters"]["otlp_http/loki"]["sending_queue"]["wait_for_result"] = True
     with pytest.raises(SchemaError, match="wait_for_result"):
+        validate(document)
+
+
+def _attributes_set(document: dict[str, Any], stream: LogStream) -> dict[str, str]:
+    """The resource attributes the collector gives the stream's logs on their way to Loki."""
+    receiver = f"file_log/{stream.name}" if stream.paths else "otlp"
+    pipeline = next(p for name, p in document["service"]["pipelines"].items()
+                    if name.startswith("logs") and receiver in p["receivers"])
+    # a file_log receiver sets its stream's resource; an SDK sets service.name
+    attributes = dict(document["receivers"][receiver]["resource"]) if stream.paths else {
+        "service.name": stream.service}
+    assert pipeline["exporters"] == ["otlp_http/loki"]
+    for name in pipeline["processors"]:
+        for group in document["processors"][name].get("log_statements", ()):
+            if group["conditions"] == [f'resource.attributes["service.name"] == "{stream.service}"']:
+                for statement in group["statements"]:
+                    key, value = re.fullmatch(r'set\(resource\.attributes\["(.+)"\], "(.*)"\)', statement).groups()
+                    attributes[key] = value
+    return attributes
+
+
+def test_every_stream_reaches_loki_with_the_labels_its_retention_selects(built: Path, project: Project) -> None:
+    """Over OTLP as from files; and Loki indexes each label (service_name from service.name, the others
+    from its otlp_config), so {service_name="rag-engine", env="production"} keeps rag-engine 14 days."""
+    document = read_yaml(built / "otelcol/config.yaml")
+    loki = read_yaml(built / "loki/loki.yaml")["limits_config"]
+    indexed = {"service_name"} | {attribute.replace(".", "_")
+                                  for rule in loki["otlp_config"]["resource_attributes"]["attributes_config"]
+                                  if rule["action"] == "index_label" for attribute in rule["attributes"]}
+    selectors = {rule["selector"] for rule in loki["retention_stream"]}
+    streams = project.all(LogStream)
+    assert any(not stream.paths and stream.labels for stream in streams)  # rag-engine: OTLP only
+    for stream in streams:
+        assert stream.selector in selectors
+        labels = {key.replace(".", "_"): value for key, value in _attributes_set(document, stream).items()}
+        assert set(stream.index_labels) <= indexed, stream.name
+        assert {k: labels.get(k) for k in stream.index_labels} == stream.index_labels, stream.name
+
+
+def test_log_statements_name_only_log_paths(built: Path) -> None:
+    document = read_yaml(built / "otelcol/config.yaml")
+    document["processors"]["transform/stream_labels"]["log_statements"][0]["statements"].append(
+        'set(span.attributes["env"], "production")')
+    with pytest.raises(SchemaError, match="cannot use span paths"):
         validate(document)

@@ -3,7 +3,8 @@
 Mirrors the component READMEs and config.go of opentelemetry-collector(-contrib) at v0.162.0:
 receiver/otlpreceiver, receiver/zipkinreceiver, receiver/filelogreceiver (type file_log since
 0.149; pkg/stanza json_parser), processor/memorylimiterprocessor, processor/batchprocessor,
-processor/attributesprocessor, processor/resourceprocessor, processor/tailsamplingprocessor,
+processor/attributesprocessor, processor/resourceprocessor, processor/transformprocessor,
+processor/tailsamplingprocessor,
 connector/spanmetricsconnector (type span_metrics), connector/forwardconnector. Exporters and
 extensions are in generator.checks.schemas.otelcol_exporters; the document that names and wires
 them is generator.checks.schemas.otelcol.
@@ -11,6 +12,7 @@ them is generator.checks.schemas.otelcol.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -162,6 +164,38 @@ class ResourceProcessor(Strict):
     attributes: list[AttributeAction] = Field(min_length=1)
 
 
+ErrorMode = Literal["ignore", "silent", "propagate"]
+
+
+class StatementGroup(Strict):
+    """A transform processor's advanced statement group: statements run where any condition holds."""
+
+    context: Literal["resource", "scope", "log", "span", "spanevent", "metric", "datapoint"] | None = None
+    error_mode: ErrorMode | None = None
+    conditions: tuple[str, ...] = ()
+    statements: list[str] = Field(min_length=1)
+
+
+class TransformProcessor(Strict):
+    """processors.transform: OTTL statements (strings, or groups) by signal."""
+
+    error_mode: ErrorMode = "ignore"
+    trace_statements: tuple[str | StatementGroup, ...] = ()
+    metric_statements: tuple[str | StatementGroup, ...] = ()
+    log_statements: tuple[str | StatementGroup, ...] = ()
+
+    @model_validator(mode="after")
+    def _log_paths(self) -> TransformProcessor:
+        for entry in self.log_statements:
+            texts = [entry] if isinstance(entry, str) else [*entry.conditions, *entry.statements]
+            for text in texts:
+                # the README's table: log_statements take resource, scope and log paths only
+                other = re.search(r"\b(span|spanevent|metric|datapoint)\.", text)
+                if other:
+                    raise ValueError(f"log_statements cannot use {other[1]} paths: {text}")
+        return self
+
+
 class Latency(Strict):
     """latency policy."""
 
@@ -295,7 +329,7 @@ class Forward(Strict):
 RECEIVERS: dict[str, type[BaseModel]] = {"otlp": OtlpReceiver, "zipkin": ZipkinReceiver, "file_log": FileLogReceiver}
 PROCESSORS: dict[str, type[BaseModel]] = {
     "memory_limiter": MemoryLimiter, "batch": Batch, "attributes": AttributesProcessor,
-    "resource": ResourceProcessor, "tail_sampling": TailSampling,
+    "resource": ResourceProcessor, "transform": TransformProcessor, "tail_sampling": TailSampling,
 }
 CONNECTORS: dict[str, type[BaseModel]] = {"span_metrics": SpanMetrics, "forward": Forward}
 

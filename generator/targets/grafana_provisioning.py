@@ -51,6 +51,12 @@ def _datasources(project: Project) -> dict[str, Any]:
         "jsonData": {"maxLines": 1000, "derivedFields": [{
             "name": "TraceID", "datasourceUid": "tempo", "matcherType": "regex",
             "matcherRegex": f'{trace_id}"?[=:]\\s*"?(\\w+)', "url": "$${__value.raw}", "urlDisplayLabel": "View trace",
+        }, {
+            # logs received over OTLP keep the trace id in structured metadata, not in the line; Grafana
+            # groups derived fields by name (the first one's matcher wins), hence a name of its own, and
+            # tests the label matcher as an unanchored regex against every label key, hence the anchors
+            "name": "TraceID (metadata)", "datasourceUid": "tempo", "matcherType": "label",
+            "matcherRegex": f"^{trace_id}$$", "url": "$${__value.raw}", "urlDisplayLabel": "View trace",
         }]},
     }
     tempo = {

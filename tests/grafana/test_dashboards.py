@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -189,6 +191,36 @@ def test_data_sources_have_fixed_uids_and_link_to_each_other(project: Project) -
     assert sources["tempo"]["jsonData"]["tracesToMetrics"]["datasourceUid"] == "prometheus"
     provider = files["grafana/provisioning/dashboards/obsgen.yml"]["providers"][0]
     assert provider["options"]["foldersFromFilesStructure"] is True
+
+
+def _derived_values(fields: list[dict[str, Any]], line: str, labels: dict[str, str]) -> dict[str, str | None]:
+    """Grafana 12.4's Loki getDerivedFields for one log: configs grouped by name, the first one's matcher applied,
+    a label matcher an unanchored regex tested against each label key (structured metadata included), after
+    provisioning's expansion of $$ into $."""
+    values: dict[str, str | None] = {}
+    for field in fields:
+        if field["name"] in values:
+            continue
+        matcher = field["matcherRegex"].replace("$$", "$")
+        if field.get("matcherType") == "label":
+            key = next((k for k in labels if re.search(matcher, k)), None)
+            values[field["name"]] = labels[key] if key else None
+        else:
+            match = re.search(matcher, line)
+            values[field["name"]] = match[1] if match and match[1] else None
+    return values
+
+
+def test_logs_link_to_their_trace_from_the_line_or_from_structured_metadata(project: Project) -> None:
+    sources = grafana_provisioning.render(project)["grafana/provisioning/datasources/obsgen.yml"]["datasources"]
+    fields = next(s for s in sources if s["uid"] == "loki")["jsonData"]["derivedFields"]
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    tailed = json.dumps({"level": "ERROR", "message": "payment declined", "trace_id": trace})
+    # structured metadata sorts a parent_trace_id (an attribute a service may add) before trace_id
+    otlp = {"service_name": "rag-engine", "env": "production", "parent_trace_id": "0" * 32, "trace_id": trace}
+    for line, labels in ((tailed, {"service_name": "api"}), ("search timed out", otlp)):
+        assert trace in _derived_values(fields, line, labels).values(), line
+    assert {f["datasourceUid"] for f in fields} == {"tempo"}
 
 
 def test_each_dashboard_has_a_docs_page_with_panels_queries_and_alerts(project: Project) -> None:

@@ -84,7 +84,8 @@ def _file_log(stream: LogStream) -> dict[str, Any]:
             "type": "json_parser",
             "timestamp": {"parse_from": "attributes.timestamp", "layout_type": "gotime",
                           "layout": "2006-01-02T15:04:05.000Z07:00"},
-            "severity": {"parse_from": "attributes.level"},
+            # the default preset knows Python's levels but CRITICAL: without this it is severity UNSPECIFIED
+            "severity": {"parse_from": "attributes.level", "mapping": {"fatal": "critical"}},
             "trace": {"trace_id": {"parse_from": "attributes.trace_id"},
                       "span_id": {"parse_from": "attributes.span_id"}},
         }],

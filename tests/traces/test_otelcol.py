@@ -13,6 +13,7 @@ from generator.build import check_project
 from generator.checks.schemas import SchemaError
 from generator.checks.schemas.otelcol import validate
 from generator.model import LogStream, TraceExporter, TracingPolicy
+from generator.model.logs import LOG_FIELDS
 from generator.model.project import Project
 from generator.targets.otelcol import config
 from tests.traces.conftest import read_yaml
@@ -172,3 +173,23 @@ def test_log_statements_name_only_log_paths(built: Path) -> None:
         'set(span.attributes["env"], "production")')
     with pytest.raises(SchemaError, match="cannot use span paths"):
         validate(document)
+
+
+STANZA_DEFAULT_PRESET = {"trace", "debug", "info", "warn", "warning", "error", "err", "fatal"}
+"""Level names stanza's default severity preset maps (pkg/stanza/operator/helper/severity_builder.go), lower-cased."""
+
+
+def test_every_level_a_service_writes_gets_a_severity(built: Path) -> None:
+    """Python's CRITICAL is in no preset: without a mapping the collector sent it as severity UNSPECIFIED, below
+    every error filter in Grafana and Tempo."""
+    receivers = read_yaml(built / "otelcol/config.yaml")["receivers"]
+    files = [r for name, r in receivers.items() if name.startswith("file_log")]
+    assert files
+    written = {level.strip().lower() for level in re.split(r",|\bor\b", LOG_FIELDS["level"])}
+    assert written == {"debug", "info", "warning", "error", "critical"}
+    for receiver in files:
+        severity = receiver["operators"][0]["severity"]
+        mapped = {str(value).lower() for values in (severity.get("mapping") or {}).values()
+                  for value in (values if isinstance(values, list) else [values])}
+        assert written <= STANZA_DEFAULT_PRESET | mapped
+        assert severity["mapping"]["fatal"] == "critical"

@@ -34,7 +34,7 @@ from generator.core.command_environment import environment
 from generator.core.errors import Level, Location, Problem
 from generator.core.reads import Reads, recording
 from generator.core.sealed_file import write_sealed
-from generator.package.tree import WriteReport, write_tree
+from generator.package.tree import WriteReport, replaceable, write_tree
 
 if TYPE_CHECKING:
     from generator.load.warm import WarmModules
@@ -160,7 +160,9 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
           warm: WarmModules | None = None, *, replay: bool = True) -> Built:
     """generator.build.build, replayed from its record when nothing it read has changed (unless not `replay`),
     and recorded when not. A watching build (with warm) is neither: it keeps its modules in memory.
-    ProblemsFound (and out/ untouched) when anything is an error."""
+    ProblemsFound (and out/ untouched) when anything is an error; OutRefused, before any work, when out/ is not
+    one a build may replace."""
+    replaceable(out)
     build_key = key(definitions, profile) if warm is None else ""
     record = recorded(definitions) if build_key else None  # (a watch keeps out/, whose bytes it reuses)
     found = replayed(record, build_key, out) if record is not None and replay else None

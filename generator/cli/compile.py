@@ -41,7 +41,12 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
     if watch:
         from generator.cli.watch import watch as watch_definitions
         from generator.load.warm import WarmModules
-        from generator.package.tree import release_spare
+        from generator.package.tree import OutRefused, release_spare, replaceable
+
+        try:
+            replaceable(out)  # said once, not at every save
+        except OutRefused as error:
+            fail(error)
 
         warm = WarmModules()
         try:
@@ -62,6 +67,7 @@ def _build_once(definitions: Path, out: Path, profile: "Profile | None", output:
     import time
 
     from generator.core.errors import ProblemsFound
+    from generator.package.tree import OutRefused
     from generator.replay import build as run_build
 
     started = time.perf_counter()
@@ -71,6 +77,9 @@ def _build_once(definitions: Path, out: Path, profile: "Profile | None", output:
         report(error.problems, output, warnings=not quiet)
         if warm is not None:
             typer.echo(f"obsgen: {len(error.problems)} problems, {out}/ left as it was", err=True)
+        return False
+    except OutRefused as error:
+        typer.echo(f"error: {error}", err=True)
         return False
     say_built(built, out, output, quiet, time.perf_counter() - started if warm is not None else None)
     return True

@@ -29,10 +29,7 @@ def _digest(data: bytes | memoryview) -> str:
 
 def _held(file: Path, digest: str, earlier: bytes | memoryview | None) -> bytes | None:
     """The file's bytes, or else the earlier ones, if they have the digest."""
-    try:
-        data = file.read_bytes()
-    except OSError:
-        data = None
+    data = tree.read_regular(file)
     if data is not None and _digest(data) == digest:
         return data
     return bytes(earlier) if earlier is not None and _digest(earlier) == digest else None

@@ -10,6 +10,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -42,6 +43,52 @@ def require_built(out: Path, *needed: str) -> None:
         raise ValueError(f"{out} {what}: not a built out/ directory (run obsgen build, or give its path)")
 
 
+class OutRefused(ValueError):
+    """out/ is not a directory a build may replace."""
+
+
+def _lock(out: Path) -> Path:
+    return out.with_name(f".{out.name}.lock")
+
+
+def replaceable(out: Path) -> None:
+    """OutRefused unless out/ is missing, empty, or a tree a build wrote (its marker file, or the lock builds leave
+    beside it): a build replaces out/ whole, so a mistyped --out (the project, definitions/) would lose all it holds,
+    and a symbolic link (committed in a clone) would send the build to replace a directory anywhere."""
+    if out.is_symlink():
+        raise OutRefused(f"{out} is a symbolic link (to {os.readlink(out)}): a build replaces out/ whole and does "
+                         "not follow links; give the directory itself")
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutRefused(f"{out} is not a directory: a build writes out/ as a directory of files")
+    if (out / BUILT_MARKER).is_file() or _lock(out).is_file() or not any(out.iterdir()):
+        return
+    raise OutRefused(f"{out} holds files no build wrote (no {BUILT_MARKER}): a build replaces out/ whole, deleting "
+                     "what it holds; give a new or empty directory, or the out/ of an earlier build")
+
+
+MAX_REUSED_BYTES = 256 << 20
+"""No file a build writes comes near this: a bigger one in out/ is not read to be compared or reused."""
+
+
+def read_regular(path: Path, size: int | None = None) -> bytes | None:
+    """The bytes of a regular file (never through a symbolic link, never a device or pipe), or None: missing,
+    not a regular file, or not `size` bytes long (when given; else larger than MAX_REUSED_BYTES)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        found = os.fstat(descriptor)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_REUSED_BYTES or size not in (None, found.st_size):
+            return None
+        with open(descriptor, "rb", closefd=False) as file:
+            return file.read(found.st_size + 1)  # one more: a file growing meanwhile reads as other bytes
+    finally:
+        os.close(descriptor)
+
+
 @dataclass
 class WriteReport:
     """What a write changed under out/."""
@@ -52,12 +99,8 @@ class WriteReport:
 
 
 def _holds(path: Path, data: bytes | memoryview) -> bool:
-    """Whether a file exists with exactly these bytes (read at once: no stat first)."""
-    try:
-        with open(path, "rb") as file:
-            return file.read() == data
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return False
+    """Whether a regular file exists with exactly these bytes."""
+    return read_regular(path, len(data)) == data
 
 
 @cache
@@ -127,8 +170,11 @@ def release_spare(out: Path) -> None:
 @contextmanager
 def _locked(out: Path) -> Iterator[None]:
     """Hold the lock of out/ (an fcntl lock on .<out>.lock beside it) until the block ends or the process dies."""
-    lock = out.with_name(f".{out.name}.lock")
-    with open(lock, "a") as handle:
+    try:  # never through a link: it could make the build create a file anywhere
+        descriptor = os.open(_lock(out), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o644)
+    except OSError as error:
+        raise OutRefused(f"cannot take the lock {_lock(out)}: {error.strerror}") from None
+    with os.fdopen(descriptor, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -218,6 +264,7 @@ def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
     is kept beside out/ after the swap and made the next tree in place: a one-file edit then rewrites one file and
     links nothing, where a new staging directory costs a directory made and removed per folder of out/ and a link
     per file. `checkpoint` is called after each step ("staged", "swapped", "done"): the kill tests' fault hook."""
+    replaceable(out)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     for relative in files:

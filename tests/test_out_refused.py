@@ -89,3 +89,17 @@ def test_out_is_read_only_from_regular_files(tmp_path: Path) -> None:
     for other in ("zero.yml", "link.yml", "pipe.yml", "missing.yml"):
         assert read_regular(tmp_path / other) is None, other
     assert read_regular(tmp_path) is None
+
+
+def test_out_is_readable_by_the_servers_user_as_the_umask_allows(tmp_path: Path) -> None:
+    """out/ was made from a staging directory of mode 0700: Prometheus or Grafana running as another user could
+    not read what the build wrote."""
+    project = _project(tmp_path)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    args = ["build", "-q", "--definitions", str(project / "definitions"), "--out", str(project / "out")]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert (project / "out").stat().st_mode & 0o777 == 0o777 & ~mask
+    (project / "out" / "stray.txt").write_text("makes the next build swap a new tree in")
+    assert CliRunner().invoke(app, [*args, "--full"]).exit_code == 0
+    assert (project / "out").stat().st_mode & 0o777 == 0o777 & ~mask

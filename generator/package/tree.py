@@ -104,6 +104,14 @@ def _holds(path: Path, data: bytes | memoryview) -> bool:
 
 
 @cache
+def _umask() -> int:
+    """The process' umask (read by setting it: once, before any thread of a build writes)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@cache
 def _libc() -> Any:
     """The C library, loaded when a tree is first swapped (a build into a new out/ only renames)."""
     import ctypes
@@ -310,5 +318,6 @@ def _staged(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: P
         except OSError:
             shutil.rmtree(spare, ignore_errors=True)  # something else in the way: stage anew
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would become out/'s: a server running as another user reads it
     _stage(files, unchanged, out, staging)
     return staging

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -129,6 +130,21 @@ class Postgres:
     def stop(self) -> None:
         """Stop the server now (fast shutdown: open connections are closed)."""
         self._ctl("-m", "fast", "stop")
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """The server and its backends stopped (SIGSTOP) while inside: connections stay open, nothing answers,
+        as with a frozen VM or a host lost without a reset; resumed on exit."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout.split()
+        pids = [postmaster, *map(int, children)]
+        try:
+            for pid in pids:
+                os.kill(pid, signal.SIGSTOP)
+            yield
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
 
 
 @contextmanager

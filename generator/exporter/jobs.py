@@ -23,6 +23,11 @@ class JobTimeout(JobFailed):
     """The run was cancelled after its timeout (status "timeout")."""
 
 
+class SourceNotAnswering(SourceDown, JobTimeout):
+    """The source took the connection but never answered, not even its own timeout (status "timeout", the
+    source's up gauge goes 0): a frozen server or a host lost without a reset."""
+
+
 class UpGauge(Protocol):
     """The up gauge of the job's source (a prometheus_client Gauge or child)."""
 

@@ -28,6 +28,7 @@ class SelfMetrics:
 
     duration: Histogram
     runs: Counter
+    missed: Counter
     last_success: Gauge
     failing_runs: Gauge
     database_up: Gauge
@@ -45,6 +46,7 @@ class SelfMetrics:
             duration=Histogram(*doc("obsgen_query_duration_seconds"), registry=registry,
                                buckets=declared["obsgen_query_duration_seconds"].buckets),
             runs=Counter(*doc("obsgen_query_runs_total"), registry=registry),
+            missed=Counter(*doc("obsgen_query_runs_missed_total"), registry=registry),
             last_success=Gauge(*doc("obsgen_query_last_success_timestamp_seconds"), registry=registry),
             failing_runs=Gauge(*doc("obsgen_query_consecutive_failures"), registry=registry),
             database_up=Gauge(*doc("obsgen_database_up"), registry=registry),
@@ -56,6 +58,7 @@ class SelfMetrics:
         for status in STATUSES:
             self.runs.labels(query=job.name, status=status)
         self.duration.labels(query=job.name)
+        self.missed.labels(query=job.name)
         self.failing_runs.labels(query=job.name, database=job.database)
 
 
@@ -73,8 +76,9 @@ class Scheduler:
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(self._jobs))),
                                         thread_name_prefix="obsgen-job")
         self._stop = threading.Event()
-        self._running: set[str] = set()
+        self._running: dict[str, float] = {}  # job name -> start of its run in progress
         self._last_error: dict[str, str] = {}
+        self._warned_since: dict[str, float] = {}  # job name -> start of the run last warned about
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop, name="obsgen-scheduler", daemon=True)
         for job in self._jobs:
@@ -102,10 +106,13 @@ class Scheduler:
             heapq.heappop(due)
             job = self._jobs[index]
             with self._lock:
-                busy = job.name in self._running
-                self._running.add(job.name)
-            if not busy:
+                since = self._running.get(job.name)
+                if since is None:
+                    self._running[job.name] = self._clock()
+            if since is None:
                 self._pool.submit(self._execute, job)
+            else:
+                self._missed(job, since)
             interval = parse_seconds(job.schedule.interval)
             following = at + interval
             heapq.heappush(due, (following if following > self._clock() else self._clock() + interval, index))
@@ -130,9 +137,18 @@ class Scheduler:
         finally:
             self._metrics.duration.labels(query=job.name).observe(self._clock() - started)
             with self._lock:
-                self._running.discard(job.name)
+                del self._running[job.name]
             self._on_change()
             allocator.release_free_memory()  # what the run freed goes back, whichever thread's arena held it
+
+    def _missed(self, job: Job, since: float) -> None:
+        """A run due while the previous one is still going is not started (a job never overlaps itself): count
+        it, and say so once per run that is holding it up."""
+        self._metrics.missed.labels(query=job.name).inc()
+        if self._warned_since.get(job.name) != since:
+            self._warned_since[job.name] = since
+            log.warning("%s: %s still running after %.0f s: its runs due meanwhile are skipped", job.location,
+                        job.name, self._clock() - since)
 
     def _failed(self, job: Job, error: BaseException, status: str) -> None:
         self._metrics.runs.labels(query=job.name, status=status).inc()

@@ -1,8 +1,15 @@
-"""Business metrics by SQL: an engine per database (pre-ping, reconnect), read-only runs with a timeout.
+"""Business metrics by SQL: an engine per database, read-only runs with a timeout, a connection per run.
 
 SQLite files are opened read-only (URI mode=ro) and afresh at each run: a missing file is an error, never
 a new empty database, and a file deleted or replaced is noticed at the next run instead of being read
 through a pooled handle on the old inode.
+
+PostgreSQL is connected afresh at each run too: a connection per minute or so costs the server
+milliseconds, and there is no pooled connection whose pre-ping could block on a server that stopped
+answering, out of reach of any timeout. Every run is bounded on the client: connect_timeout for the
+connection, then a watchdog that cuts the connection when the server has not even enforced the run's
+statement_timeout (see interrupt.py), with TCP keepalives and tcp_user_timeout letting the kernel give
+up on a host that vanished.
 """
 
 from __future__ import annotations
@@ -26,12 +33,15 @@ from sqlalchemy.pool import NullPool
 
 from generator.core.duration import parse_seconds
 from generator.exporter.cache import Sample, labels_of
-from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, UpGauge
+from generator.exporter.interrupt import UNANSWERED, RunInterrupt, watchdog
+from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, SourceNotAnswering, UpGauge
 from generator.model import BusinessMetric, Database
 
 BIND_NOW = "now"
 POSTGRES_QUERY_CANCELED = "57014"
 SQLITE_PROGRESS_OPS = 10_000  # SQLite VM instructions between two checks of the deadline
+TCP_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+"""libpq's TCP keepalives: a host gone silent during a long query is given up after about 25 s of silence."""
 
 
 def resolve_url(database: Database) -> URL:
@@ -95,8 +105,11 @@ class Databases:
                 database = self.declared[name]
                 url = resolve_url(database)
                 options: dict[str, Any] = (
-                    {"connect_args": {"connect_timeout": database.connect_timeout}, "pool_pre_ping": True,
-                     "pool_recycle": 1800} if url.get_backend_name() == "postgresql"
+                    # tcp_user_timeout: data the server's host has not acknowledged for connect_timeout means
+                    # the host is gone (a live one acknowledges within a round trip, however slow the query)
+                    {"connect_args": {"connect_timeout": database.connect_timeout, **TCP_KEEPALIVE,
+                                      "tcp_user_timeout": database.connect_timeout * 1000}, "poolclass": NullPool}
+                    if url.get_backend_name() == "postgresql"
                     else {"connect_args": {"timeout": database.connect_timeout}, "poolclass": NullPool}
                 )
                 try:
@@ -192,15 +205,23 @@ class QueryJob(Job):
         params = {BIND_NOW: wall_time} if self._binds else {}
         engine = self._databases.engine(self.metric.database)
         try:
-            conn = engine.connect()
+            conn = engine.connect()  # a new connection, bounded by connect_timeout
         except SQLAlchemyError as error:
             raise SourceDown(f"database {self.metric.database} unreachable: {_reason(error)}") from None
+        timeout = parse_seconds(self.metric.timeout)
+        # the server cancels the statement at `timeout`; connect_timeout more is the allowance for its answer
+        limit = timeout + self._databases.declared[self.metric.database].connect_timeout
         with conn:
+            cut = RunInterrupt(conn.connection.driver_connection)
             try:
-                with read_only(conn, parse_seconds(self.metric.timeout)):
+                with watchdog(cut, limit), read_only(conn, timeout):
                     result = conn.execute(self._statement, params)
                     columns, rows = list(result.keys()), result.fetchall()
             except DBAPIError as error:
+                if cut.reason == UNANSWERED:
+                    raise SourceNotAnswering(f"database {self.metric.database} did not answer within {limit:g}s "
+                                             f"(timeout {self.metric.timeout} + connect_timeout): connection "
+                                             "closed") from None
                 if error.connection_invalidated:
                     raise SourceDown(f"database {self.metric.database} dropped the connection: "
                                      f"{_reason(error)}") from None
@@ -209,4 +230,6 @@ class QueryJob(Job):
                 raise JobFailed(_reason(error)) from None
             except SQLAlchemyError as error:
                 raise JobFailed(_reason(error)) from None
+            finally:
+                cut.end()
         return rows_to_samples(self.metric, columns, [tuple(row) for row in rows])

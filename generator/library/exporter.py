@@ -42,6 +42,10 @@ SELF_METRICS = (
     Metric(name="obsgen_query_runs_total", type=COUNTER, source=SIDECAR,
            help="Runs of each SQL query or forecast by outcome (success, error, timeout).",
            labels=("query", "status")),
+    Metric(name="obsgen_query_runs_missed_total", type=COUNTER, source=SIDECAR,
+           help="Runs of each SQL query or forecast not started because its previous run was still going "
+                "(as Prometheus' own prometheus_rule_group_iterations_missed_total).",
+           labels=("query",)),
     Metric(name="obsgen_query_last_success_timestamp_seconds", type=GAUGE, source=SIDECAR, unit="seconds",
            help="Start of the last successful run of each SQL query or forecast (:now of its SQL).",
            labels=("query",)),

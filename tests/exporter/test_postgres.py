@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import create_engine, text
 
 from generator.exporter.demo_db import DemoShop, create
+from generator.exporter.jobs import JobFailed, SourceNotAnswering
+from generator.exporter.sql import Databases, QueryJob
+from generator.model import BusinessMetric, Database, MetricType
 from tests.exporter.conftest import RunningExporter, Series, named, one, running_exporter, shipped_config, write_config
 from tests.servers import Postgres, postgres
 
@@ -107,3 +113,76 @@ def _matches_database(series: Series, url: str, queries: list[dict[str, object]]
     wanted = {q["name"]: q for q in queries if q["name"] in COUNTERS}
     return set(served) == set(wanted) and all(served[name] == database_values(url, wanted[name], 0.0)
                                               for name in served)
+
+
+
+FROZEN_CONFIG = {
+    "exporter": {"listen": "127.0.0.1:0", "prometheus_url": "http://127.0.0.1:9"},
+    "databases": [{"name": "shop", "dsn_env": "SHOP_DATABASE_URL", "connect_timeout": 2}],
+    "queries": [{"name": "q_one", "type": "gauge", "help": "One.", "database": "shop", "sql": "SELECT 1 AS value"}],
+}
+
+
+def test_a_database_that_stops_answering_is_down_its_runs_fail_and_sigterm_still_stops(
+        cluster: Postgres, tmp_path: Path) -> None:
+    """A server that keeps its connections open but never answers (a frozen VM, a host lost without a reset)."""
+    path = write_config(tmp_path / "exporter.yml", FROZEN_CONFIG, interval="1s", timeout="1s", stale_after="3s")
+    with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": cluster.url}) as exporter:
+        exporter.wait_for(lambda s: one(s, "q_one") == 1 and exporter.runs(s, "q_one") >= 2, 30, "q_one served")
+        with cluster.frozen():
+            down = exporter.wait_for(lambda s: one(s, "obsgen_database_up", database="shop") == 0, 30,
+                                     "database_up 0 while the server does not answer")
+            assert one(down, "q_one") is None  # its last value is not served as if the database were fine
+            exporter.wait_for(lambda s: exporter.runs(s, "q_one", "error") + exporter.runs(s, "q_one", "timeout")
+                              >= 2, 30, "runs ending, each a failure")
+            stopped = time.monotonic()
+            exporter.process.send_signal(signal.SIGTERM)
+            exporter.process.wait(timeout=30)
+            print(f"\nstopped {time.monotonic() - stopped:.1f} s after SIGTERM while the database was frozen")
+    assert "q_one failed: database shop unreachable: connection timeout expired" in exporter.log.read_text()
+
+
+def test_a_query_whose_server_stops_answering_is_cut_at_timeout_plus_connect_timeout(
+        cluster: Postgres, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server froze mid-query: it cannot enforce its statement_timeout, so the exporter closes the connection
+    once the run's timeout and the connect_timeout allowance are over, and the database counts as down."""
+    monkeypatch.setenv("SHOP_DATABASE_URL", cluster.url)
+    database = Database(name="shop", dsn_env="SHOP_DATABASE_URL", connect_timeout=2)
+    metric = BusinessMetric(name="q_sleepy", type=MetricType.GAUGE, help="Sleepy.", database="shop",
+                            sql="SELECT 1 AS value FROM pg_sleep(3)", timeout="5s")
+    job = QueryJob(metric, Databases({"shop": database}), Gauge("up", "Up.", registry=CollectorRegistry()))
+    outcome: list[object] = []
+    run = threading.Thread(target=lambda: outcome.append(_outcome(job)), daemon=True)
+    started = time.monotonic()
+    run.start()
+    _wait_until_sleeping(cluster.url)
+    with cluster.frozen():
+        run.join(60)  # the limit is 7 s; without one the run never ends while the server is frozen
+        still_running = run.is_alive()
+    run.join(30)
+    assert not still_running, "the run did not end while the server was frozen"
+    elapsed = time.monotonic() - started
+    assert isinstance(outcome[0], SourceNotAnswering), outcome
+    assert str(outcome[0]) == ("database shop did not answer within 7s (timeout 5s + connect_timeout): "
+                               "connection closed")
+    assert elapsed >= 7, f"cut after {elapsed:.1f} s, before the server's own timeout could act"
+
+
+def _outcome(job: QueryJob) -> object:
+    """What a run returned or raised."""
+    try:
+        return job.run(time.time())
+    except JobFailed as error:
+        return error
+
+
+def _wait_until_sleeping(url: str) -> None:
+    """Until a backend runs the pg_sleep query (its connection is open and the server computing)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")  # pg_stat_activity is a snapshot per transaction
+    deadline = time.monotonic() + 30
+    with engine.connect() as conn:
+        while not conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                                    "AND query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()")).scalar():
+            assert time.monotonic() < deadline, "the run's query never started"
+            time.sleep(0.05)
+    engine.dispose()

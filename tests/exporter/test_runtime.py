@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ from generator.exporter.capacity import Recommendation
 from generator.exporter.collectors import business_collector, forecast_collector
 from generator.exporter.config import ConfigError, load_config
 from generator.exporter.exposition import Exposition
-from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown
+from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, SourceNotAnswering
 from generator.exporter.predict import Prediction, samples
 from generator.exporter.report import ForecastReport, render
 from generator.exporter.scheduler import Scheduler, SelfMetrics
@@ -128,14 +129,14 @@ def test_each_outcome_is_counted_by_status_and_sets_the_source_up_gauge() -> Non
     metrics = SelfMetrics.register(registry)
     cache = ResultCache()
     outcomes = {"good": None, "bad_sql": JobFailed("no such table"), "slow": JobTimeout("cancelled"),
-                "down": SourceDown("unreachable")}
+                "down": SourceDown("unreachable"), "frozen": SourceNotAnswering("did not answer")}
     jobs = [ScriptedJob(name, outcome, metrics) for name, outcome in outcomes.items()]
     scheduler = Scheduler(jobs, cache, metrics, wall=lambda: 1234.0)
 
     scheduler.start()
     deadline = time.monotonic() + 10
     while sum(registry.get_sample_value("obsgen_query_duration_seconds_count", {"query": n}) or 0
-              for n in outcomes) < 4 and time.monotonic() < deadline:
+              for n in outcomes) < len(outcomes) and time.monotonic() < deadline:
         time.sleep(0.01)
     scheduler.stop()
 
@@ -143,9 +144,10 @@ def test_each_outcome_is_counted_by_status_and_sets_the_source_up_gauge() -> Non
         return registry.get_sample_value("obsgen_query_runs_total", {"query": name, "status": status})
 
     assert [runs("good", s) for s in ("success", "error", "timeout")] == [1, 0, 0]
-    assert (runs("bad_sql", "error"), runs("slow", "timeout"), runs("down", "error")) == (1, 1, 1)
+    assert (runs("bad_sql", "error"), runs("slow", "timeout"), runs("down", "error"), runs("frozen", "timeout")) \
+        == (1, 1, 1, 1)
     up = {name: registry.get_sample_value("obsgen_database_up", {"database": name}) for name in outcomes}
-    assert up == {"good": 1, "bad_sql": 1, "slow": 1, "down": 0}
+    assert up == {"good": 1, "bad_sql": 1, "slow": 1, "down": 0, "frozen": 0}
     assert registry.get_sample_value("obsgen_query_last_success_timestamp_seconds", {"query": "good"}) == 1234.0
     assert list(cache.fresh()) == ["good"]
 
@@ -182,6 +184,42 @@ def test_consecutive_failures_count_the_runs_failed_since_the_last_success() -> 
         time.sleep(0.01)
     scheduler.stop()
     assert seen[:5] == [1, 2, 0, 1, 0]
+
+class BlockedJob(ScriptedJob):
+    """A job whose runs wait until released."""
+
+    def __init__(self, metrics: SelfMetrics) -> None:
+        super().__init__("stuck", None, metrics)
+        self.release = threading.Event()
+
+    def run(self, wall_time: float) -> list[Sample]:
+        self.release.wait(30)
+        return super().run(wall_time)
+
+
+def test_runs_due_while_the_previous_one_is_still_going_are_counted_as_missed_and_logged_once(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A run holding its job up is visible before it ends, as Prometheus' own rule groups tell missed iterations."""
+    registry = CollectorRegistry()
+    metrics = SelfMetrics.register(registry)
+    job = BlockedJob(metrics)
+    hours = itertools.count(step=3600.0)  # every run due at once: the job is due again while its run waits
+    scheduler = Scheduler([job], ResultCache(), metrics, clock=lambda: next(hours))
+
+    def missed() -> float:
+        return registry.get_sample_value("obsgen_query_runs_missed_total", {"query": "stuck"}) or 0
+
+    assert registry.get_sample_value("obsgen_query_runs_missed_total", {"query": "stuck"}) == 0
+    scheduler.start()
+    deadline = time.monotonic() + 10
+    while missed() < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    job.release.set()
+    scheduler.stop()
+    assert missed() >= 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "stuck still running after" in warnings[0], warnings
+
 
 def test_the_rendered_exposition_drops_a_result_once_it_is_stale() -> None:
     clock = FakeClock()

@@ -62,3 +62,7 @@ class ForecastJob(Job):
         """The samples of every series' prediction."""
         found = predictions(self.forecast, self._client, wall_time, self._computing)
         return [s for p in found for s in samples(self.forecast, p)]
+
+    def interrupt(self) -> None:
+        """Nothing to cut: a query_range in progress ends at its timeout, and the scheduler's daemon workers do
+        not keep the exporter waiting for it."""

@@ -48,3 +48,8 @@ class Job(ABC):
     @abstractmethod
     def run(self, wall_time: float) -> list[Sample]:
         """Compute the samples as of Unix time `wall_time`; raise JobFailed (or a subclass) on failure."""
+
+    @abstractmethod
+    def interrupt(self) -> None:
+        """End a run in progress, and any later one, at once if it can: the exporter is stopping (called from
+        another thread)."""

@@ -1,13 +1,17 @@
-"""Runs every job on its own interval in a small thread pool, and records each outcome (cache, self-metrics, log)."""
+"""Runs every job on its own interval on a few worker threads, and records each outcome (cache, self-metrics, log).
+
+The workers are daemon threads: stopping waits for the runs in progress only as long as it was told to,
+and a run that does not end then (a forecast waiting on Prometheus) does not keep the process alive.
+"""
 
 from __future__ import annotations
 
 import heapq
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -73,8 +77,9 @@ class Scheduler:
         self._cache = cache
         self._metrics = metrics
         self._clock, self._wall = clock, wall
-        self._pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(self._jobs))),
-                                        thread_name_prefix="obsgen-job")
+        self._due: queue.SimpleQueue[Job | None] = queue.SimpleQueue()  # None: a worker's end
+        self._workers = [threading.Thread(target=self._work, name=f"obsgen-job-{number}", daemon=True)
+                         for number in range(max(1, min(workers, len(self._jobs))))]
         self._stop = threading.Event()
         self._running: dict[str, float] = {}  # job name -> start of its run in progress
         self._last_error: dict[str, str] = {}
@@ -86,14 +91,25 @@ class Scheduler:
 
     def start(self) -> None:
         """Begin running jobs in the background."""
+        for worker in self._workers:
+            worker.start()
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop scheduling and wait (up to `timeout`) for runs in progress."""
+        """Stop scheduling, interrupt the runs in progress and wait for them, `timeout` seconds at most."""
+        deadline = time.monotonic() + timeout
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            running = [job for job in self._jobs if job.name in self._running]
+        for job in running:
+            job.interrupt()
+        for _ in self._workers:
+            self._due.put(None)
+        for worker in self._workers:
+            if worker.is_alive():
+                worker.join(max(0.0, deadline - time.monotonic()))
 
     def _loop(self) -> None:
         start = self._clock()
@@ -110,12 +126,20 @@ class Scheduler:
                 if since is None:
                     self._running[job.name] = self._clock()
             if since is None:
-                self._pool.submit(self._execute, job)
+                self._due.put(job)
             else:
                 self._missed(job, since)
             interval = parse_seconds(job.schedule.interval)
             following = at + interval
             heapq.heappush(due, (following if following > self._clock() else self._clock() + interval, index))
+
+    def _work(self) -> None:
+        while (job := self._due.get()) is not None:
+            if self._stop.is_set():  # due before the stop, not started since: not worth starting now
+                with self._lock:
+                    del self._running[job.name]
+                continue
+            self._execute(job)
 
     def _execute(self, job: Job) -> None:
         started, as_of = self._clock(), self._wall()

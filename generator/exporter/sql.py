@@ -33,7 +33,7 @@ from sqlalchemy.pool import NullPool
 
 from generator.core.duration import parse_seconds
 from generator.exporter.cache import Sample, labels_of
-from generator.exporter.interrupt import UNANSWERED, RunInterrupt, watchdog
+from generator.exporter.interrupt import STOPPING, UNANSWERED, RunInterrupt, watchdog
 from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, SourceNotAnswering, UpGauge
 from generator.model import BusinessMetric, Database
 
@@ -196,6 +196,22 @@ class QueryJob(Job):
         self._databases = databases
         self._statement = text(metric.sql)
         self._binds = set(self._statement.compile().params)
+        self._in_progress: RunInterrupt | None = None
+        self._stopping = False
+        self._lock = threading.Lock()
+
+    def interrupt(self) -> None:
+        """Cut the run in progress, and any later one as it starts."""
+        with self._lock:
+            self._stopping = True
+            if self._in_progress is not None:
+                self._in_progress.cut(STOPPING)
+
+    def _started(self, run: RunInterrupt) -> None:
+        with self._lock:
+            self._in_progress = run
+            if self._stopping:
+                run.cut(STOPPING)
 
     def run(self, wall_time: float) -> list[Sample]:
         """Execute the SQL read-only with the metric's timeout and turn its rows into samples."""
@@ -213,11 +229,14 @@ class QueryJob(Job):
         limit = timeout + self._databases.declared[self.metric.database].connect_timeout
         with conn:
             cut = RunInterrupt(conn.connection.driver_connection)
+            self._started(cut)
             try:
                 with watchdog(cut, limit), read_only(conn, timeout):
                     result = conn.execute(self._statement, params)
                     columns, rows = list(result.keys()), result.fetchall()
             except DBAPIError as error:
+                if cut.reason == STOPPING:
+                    raise JobFailed("interrupted: the exporter is stopping") from None
                 if cut.reason == UNANSWERED:
                     raise SourceNotAnswering(f"database {self.metric.database} did not answer within {limit:g}s "
                                              f"(timeout {self.metric.timeout} + connect_timeout): connection "

@@ -78,6 +78,13 @@ class RunningExporter:
             time.sleep(0.1)
         raise AssertionError(f"{what} not seen within {timeout}s; exporter log:\n{self.log.read_text()[-3000:]}")
 
+    def stop(self) -> float:
+        """Send SIGTERM; the seconds until the process exited (cleanly, code 0)."""
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        assert self.process.wait(timeout=90) == 0, self.log.read_text()[-3000:]
+        return time.monotonic() - started
+
     def runs(self, series: Series, job: str, status: str = "success") -> float:
         """How many runs of a job ended with status."""
         return one(series, "obsgen_query_runs_total", query=job, status=status) or 0.0

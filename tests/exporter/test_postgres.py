@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry, Gauge
@@ -116,17 +116,18 @@ def _matches_database(series: Series, url: str, queries: list[dict[str, object]]
 
 
 
-FROZEN_CONFIG = {
-    "exporter": {"listen": "127.0.0.1:0", "prometheus_url": "http://127.0.0.1:9"},
-    "databases": [{"name": "shop", "dsn_env": "SHOP_DATABASE_URL", "connect_timeout": 2}],
-    "queries": [{"name": "q_one", "type": "gauge", "help": "One.", "database": "shop", "sql": "SELECT 1 AS value"}],
-}
+def one_query_config(sql: str) -> dict[str, Any]:
+    """An exporter configuration of one query, q_one, on the shop database (connect_timeout 2 s)."""
+    return {"exporter": {"listen": "127.0.0.1:0", "prometheus_url": "http://127.0.0.1:9"},
+            "databases": [{"name": "shop", "dsn_env": "SHOP_DATABASE_URL", "connect_timeout": 2}],
+            "queries": [{"name": "q_one", "type": "gauge", "help": "One.", "database": "shop", "sql": sql}]}
 
 
 def test_a_database_that_stops_answering_is_down_its_runs_fail_and_sigterm_still_stops(
         cluster: Postgres, tmp_path: Path) -> None:
     """A server that keeps its connections open but never answers (a frozen VM, a host lost without a reset)."""
-    path = write_config(tmp_path / "exporter.yml", FROZEN_CONFIG, interval="1s", timeout="1s", stale_after="3s")
+    path = write_config(tmp_path / "exporter.yml", one_query_config("SELECT 1 AS value"), interval="1s",
+                        timeout="1s", stale_after="3s")
     with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": cluster.url}) as exporter:
         exporter.wait_for(lambda s: one(s, "q_one") == 1 and exporter.runs(s, "q_one") >= 2, 30, "q_one served")
         with cluster.frozen():
@@ -135,10 +136,9 @@ def test_a_database_that_stops_answering_is_down_its_runs_fail_and_sigterm_still
             assert one(down, "q_one") is None  # its last value is not served as if the database were fine
             exporter.wait_for(lambda s: exporter.runs(s, "q_one", "error") + exporter.runs(s, "q_one", "timeout")
                               >= 2, 30, "runs ending, each a failure")
-            stopped = time.monotonic()
-            exporter.process.send_signal(signal.SIGTERM)
-            exporter.process.wait(timeout=30)
-            print(f"\nstopped {time.monotonic() - stopped:.1f} s after SIGTERM while the database was frozen")
+            took = exporter.stop()
+            print(f"\nstopped {took:.1f} s after SIGTERM while the database was frozen")
+            assert took < 30
     assert "q_one failed: database shop unreachable: connection timeout expired" in exporter.log.read_text()
 
 
@@ -155,7 +155,7 @@ def test_a_query_whose_server_stops_answering_is_cut_at_timeout_plus_connect_tim
     run = threading.Thread(target=lambda: outcome.append(_outcome(job)), daemon=True)
     started = time.monotonic()
     run.start()
-    _wait_until_sleeping(cluster.url)
+    _wait_until_running(cluster.url, "pg_sleep(3)")
     with cluster.frozen():
         run.join(60)  # the limit is 7 s; without one the run never ends while the server is frozen
         still_running = run.is_alive()
@@ -168,6 +168,17 @@ def test_a_query_whose_server_stops_answering_is_cut_at_timeout_plus_connect_tim
     assert elapsed >= 7, f"cut after {elapsed:.1f} s, before the server's own timeout could act"
 
 
+def test_sigterm_cuts_a_query_in_progress(cluster: Postgres, tmp_path: Path) -> None:
+    """A rolling restart does not wait for a long query's timeout (the pod would be killed first)."""
+    path = write_config(tmp_path / "exporter.yml", one_query_config("SELECT 1 AS value FROM pg_sleep(60)"),
+                        interval="2m", timeout="60s")
+    with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": cluster.url}) as exporter:
+        _wait_until_running(cluster.url, "pg_sleep(60)")
+        took = exporter.stop()
+    assert took < 8, f"SIGTERM took {took:.1f} s with a query running (Scheduler.stop waits 10 s at most)"
+    assert "q_one failed: interrupted: the exporter is stopping" in exporter.log.read_text()
+
+
 def _outcome(job: QueryJob) -> object:
     """What a run returned or raised."""
     try:
@@ -176,13 +187,13 @@ def _outcome(job: QueryJob) -> object:
         return error
 
 
-def _wait_until_sleeping(url: str) -> None:
-    """Until a backend runs the pg_sleep query (its connection is open and the server computing)."""
+def _wait_until_running(url: str, sql: str) -> None:
+    """Until a backend runs a query containing `sql` (its connection is open and the server computing)."""
     engine = create_engine(url, isolation_level="AUTOCOMMIT")  # pg_stat_activity is a snapshot per transaction
     deadline = time.monotonic() + 30
     with engine.connect() as conn:
         while not conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                                    "AND query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()")).scalar():
+                                    "AND strpos(query, :sql) > 0 AND pid <> pg_backend_pid()"), {"sql": sql}).scalar():
             assert time.monotonic() < deadline, "the run's query never started"
             time.sleep(0.05)
     engine.dispose()

@@ -123,6 +123,9 @@ class ScriptedJob(Job):
             raise self.outcome
         return [Sample("orders_total", (("status", "ok"),), wall_time)]
 
+    def interrupt(self) -> None:
+        """Its runs are not interrupted: they end on their own."""
+
 
 def test_each_outcome_is_counted_by_status_and_sets_the_source_up_gauge() -> None:
     registry = CollectorRegistry()
@@ -219,6 +222,21 @@ def test_runs_due_while_the_previous_one_is_still_going_are_counted_as_missed_an
     assert missed() >= 3
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 1 and "stuck still running after" in warnings[0], warnings
+
+
+def test_stop_returns_within_its_timeout_whatever_a_run_in_progress_does() -> None:
+    """A run that ignores the interruption (a forecast waiting on Prometheus) cannot hold the exporter's exit."""
+    registry = CollectorRegistry()
+    metrics = SelfMetrics.register(registry)
+    job = BlockedJob(metrics)
+    scheduler = Scheduler([job], ResultCache(), metrics)
+    scheduler.start()
+    time.sleep(0.2)  # the run, started at once, is waiting
+    started = time.monotonic()
+    scheduler.stop(timeout=0.5)
+    took = time.monotonic() - started
+    job.release.set()
+    assert took < 5, f"stop(timeout=0.5) took {took:.1f} s"
 
 
 def test_the_rendered_exposition_drops_a_result_once_it_is_stale() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,18 @@ def test_a_missing_database_file_is_down_never_recreated_and_recovers_when_it_re
     assert not recreated
     assert named(back, "shop_orders_total")
     assert "unable to open database file" in exporter.log.read_text()
+
+
+def test_sigterm_interrupts_a_query_in_progress(tmp_path: Path, demo_sqlite: str) -> None:
+    """A rolling restart does not wait for a long query's timeout (the pod would be killed first)."""
+    config = shipped_config()
+    config["forecasts"] = []
+    config["queries"] = [{**BROKEN[2], "timeout": "60s", "interval": "2m"}]
+    path = write_config(tmp_path / "exporter.yml", config)
+
+    with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": demo_sqlite}) as exporter:
+        time.sleep(2)  # its only run, started at once, computes for up to 60 s
+        took = exporter.stop()
+
+    assert took < 8, f"SIGTERM took {took:.1f} s with a query running (Scheduler.stop waits 10 s at most)"
+    assert "shop_slow_total failed: interrupted: the exporter is stopping" in exporter.log.read_text()

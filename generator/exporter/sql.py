@@ -233,7 +233,8 @@ class QueryJob(Job):
             try:
                 with watchdog(cut, limit), read_only(conn, timeout):
                     result = conn.execute(self._statement, params)
-                    columns, rows = list(result.keys()), result.fetchall()
+                    # one row more than allowed tells too many, without reading (and holding) them all
+                    columns, rows = list(result.keys()), result.fetchmany(self.metric.max_series + 1)
             except DBAPIError as error:
                 if cut.reason == STOPPING:
                     raise JobFailed("interrupted: the exporter is stopping") from None
@@ -251,4 +252,7 @@ class QueryJob(Job):
                 raise JobFailed(_reason(error)) from None
             finally:
                 cut.end()
+        if len(rows) > self.metric.max_series:
+            raise JobFailed(f"returned more than max_series={self.metric.max_series} rows: aggregate the SQL (fewer "
+                            "label columns, a GROUP BY) or raise max_series")
         return rows_to_samples(self.metric, columns, [tuple(row) for row in rows])

@@ -67,6 +67,9 @@ class BusinessMetric(Metric, Scheduled):
     database: Annotated[str, BeforeValidator(_database_name)] = Field(description="Database (or its name).")
     sql: str = Field(min_length=1, description="One SELECT statement.")
     value: str = Field(default="value", description="Column holding each sample's value.")
+    max_series: int = Field(default=1000, ge=1, le=100_000, description=(
+        "A run returning more rows (a series each) fails: a label of unbounded cardinality (a customer, an "
+        "order id) or a lost GROUP BY would otherwise flood the exporter's memory and Prometheus."))
 
     @field_validator("value")
     @classmethod

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import sqlite3
 import threading
 import time
+import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from generator.exporter.cache import ResultCache, Sample, labels_of
@@ -22,7 +24,7 @@ from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, Sour
 from generator.exporter.predict import Prediction, samples
 from generator.exporter.report import ForecastReport, render
 from generator.exporter.scheduler import Scheduler, SelfMetrics
-from generator.exporter.sql import Databases, resolve_url, rows_to_samples
+from generator.exporter.sql import Databases, QueryJob, resolve_url, rows_to_samples
 from generator.model import BusinessMetric, Database, Forecast, MetricType
 from generator.model.project import Project
 from tests.exporter.conftest import SHIPPED_CONFIG
@@ -108,6 +110,28 @@ def test_dsn_comes_from_the_environment_or_files(tmp_path: Path, monkeypatch: py
     no_driver = Databases({"shop": Database(name="shop", dsn="postgresql+pg8000://exporter@db/shop")})
     with pytest.raises(SourceDown, match=r"no driver for postgresql\+pg8000 .* install obsgen\[postgresql\]"):
         no_driver.engine("shop")
+
+
+def test_a_query_returning_more_rows_than_max_series_fails_without_reading_them_all(tmp_path: Path) -> None:
+    """A customer id as a label, or a lost GROUP BY, must not take the exporter's memory (1,000,000 rows held
+    800 MB) nor flood Prometheus: the run fails, naming the limit."""
+    sqlite3.connect(tmp_path / "shop.db").close()
+    shop = Database(name="shop", dsn=f"sqlite:///{tmp_path / 'shop.db'}")
+    rows = ("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < {n}) "
+            "SELECT 'customer-' || i AS customer, i AS value FROM c")
+    by_customer = BusinessMetric(name="by_customer", type=MetricType.GAUGE, help="By customer.", database="shop",
+                                 labels=("customer",), sql=rows.format(n=1_000_000), timeout="60s")
+    up = Gauge("up", "Up.", registry=CollectorRegistry())
+    assert by_customer.max_series == 1000
+
+    tracemalloc.start()
+    with pytest.raises(JobFailed, match=r"^returned more than max_series=1000 rows: aggregate the SQL"):
+        QueryJob(by_customer, Databases({"shop": shop}), up).run(time.time())
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20e6, f"{peak / 1e6:.0f} MB allocated for a run bounded to 1001 rows"
+    exactly = by_customer.model_copy(update={"sql": rows.format(n=3), "max_series": 3})
+    assert len(QueryJob(exactly, Databases({"shop": shop}), up).run(time.time())) == 3
 
 
 class ScriptedJob(Job):

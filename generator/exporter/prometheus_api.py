@@ -13,12 +13,14 @@ import numpy as np
 import requests
 
 from generator.exporter.forecast import FloatArray
-from generator.exporter.jobs import JobFailed, SourceDown
+from generator.exporter.jobs import JobFailed, JobTimeout, SourceDown
 
 MAX_POINTS_PER_REQUEST = 11_000  # Prometheus refuses query_range answers with more points per series
 FIRST_RETRY = 0.5
 """Seconds before asking a Prometheus that is not ready yet again; doubled each time, up to LONGEST_RETRY."""
 LONGEST_RETRY = 10.0
+PROMETHEUS_TIMEOUTS = ("timeout", "canceled")
+"""errorType of a query Prometheus itself stopped (its query.timeout, or overload): the query's, not an outage."""
 log = logging.getLogger("obsgen.exporter")
 
 
@@ -39,7 +41,8 @@ def grid(start: float, end: float, step: float) -> FloatArray:
 
 
 class PrometheusClient:
-    """A small query_range client; connection problems are SourceDown, rejected queries JobFailed."""
+    """A small query_range client; connection problems are SourceDown, rejected queries JobFailed, queries not
+    answered in time (by the client's timeout or Prometheus' own) JobTimeout."""
 
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url.rstrip("/")
@@ -64,16 +67,25 @@ class PrometheusClient:
     def _get(self, params: dict[str, str], timeout: float) -> list[dict[str, Any]]:
         try:
             response = self._session.get(f"{self.url}/api/v1/query_range", params=params, timeout=timeout)
-        except requests.RequestException as error:
-            raise SourceDown(f"Prometheus at {self.url} unreachable: {type(error).__name__}") from None
+        except requests.ConnectTimeout:  # a Timeout too, but nothing was reached
+            raise SourceDown(f"Prometheus at {self.url} unreachable: ConnectTimeout") from None
+        except requests.Timeout:  # connected, and still computing: this query is slow, Prometheus is up
+            raise JobTimeout(f"Prometheus did not answer within {timeout:g}s") from None
+        except requests.RequestException as failure:
+            raise SourceDown(f"Prometheus at {self.url} unreachable: {type(failure).__name__}") from None
         try:
             body = response.json()
         except ValueError:
             body = {}
+        body = body if isinstance(body, dict) else {}
+        error = str(body.get("error", ""))
+        if body.get("errorType") in PROMETHEUS_TIMEOUTS:
+            raise JobTimeout(f"Prometheus gave up on the query: {error}")
         if response.status_code in (400, 422):
-            raise JobFailed(f"Prometheus rejected the query: {body.get('error', response.text[:200])}")
+            raise JobFailed(f"Prometheus rejected the query: {error or response.text[:200]}")
         if response.status_code != 200 or body.get("status") != "success":
-            raise SourceDown(f"Prometheus at {self.url} answered HTTP {response.status_code}")
+            raise SourceDown(f"Prometheus at {self.url} answered HTTP {response.status_code}"
+                             + (f": {error}" if error else ""))
         result: list[dict[str, Any]] = body["data"]["result"]
         return result
 

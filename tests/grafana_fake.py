@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from tests.servers import answer_json
+
 
 @dataclass
 class Stored:
@@ -234,12 +236,7 @@ def fake_grafana() -> Iterator[FakeGrafana]:
                         answer = state.route(method, parsed.path, parse_qs(parsed.query), body, login)
                     except ApiAnswer as error:
                         status, answer = error.code, error.body
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            answer_json(self, status, answer)
 
         def do_GET(self) -> None:
             self._answer("GET")

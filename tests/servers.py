@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -12,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +181,13 @@ def promtool_test(document: dict[str, Any], path: Path) -> subprocess.CompletedP
     path.write_text(yaml.safe_dump(document, sort_keys=False, width=1 << 20))
     return subprocess.run(["promtool", "test", "rules", path.name], cwd=path.parent, capture_output=True,
                           text=True, timeout=600, check=False)
+
+
+def answer_json(handler: BaseHTTPRequestHandler, status: int, body: object) -> None:
+    """Send `body` as a fake server's JSON answer."""
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ import pytest
 
 from generator.exporter.jobs import JobFailed, JobTimeout, SourceDown
 from generator.exporter.prometheus_api import PrometheusClient
-from tests.servers import free_port
+from tests.servers import answer_json, free_port
 
 SUCCESS = (200, {"status": "success", "data": {"resultType": "matrix", "result": []}})
 
@@ -25,12 +24,7 @@ def fake_prometheus(status: int, body: dict[str, object], delay: float = 0.0) ->
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             time.sleep(delay)
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            answer_json(self, status, body)
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet."""

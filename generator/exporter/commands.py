@@ -29,6 +29,17 @@ def _require_extra() -> None:
         raise typer.Exit(1) from None
 
 
+def _prometheus_url(url: str) -> str:
+    """--prometheus-url (or PROMETHEUS_URL) held to the configuration's rules: exit 2 otherwise."""
+    from generator.model.exporter import plain_prometheus_url
+
+    try:
+        return plain_prometheus_url(url) if url else url
+    except ValueError as error:
+        typer.echo(f"error: --prometheus-url / PROMETHEUS_URL: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _load(config: Path) -> "ExporterConfig":
     from generator.exporter.config import ConfigError, load_config
 
@@ -49,7 +60,7 @@ def exporter(config: Path = CONFIG,
     from generator.exporter.server import serve
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
-    serve(_load(config), listen, prometheus_url)
+    serve(_load(config), listen, _prometheus_url(prometheus_url))
 
 
 def demo_db(dsn: str = typer.Option("sqlite:///shop-demo.db", "--dsn", envvar="SHOP_DATABASE_URL",
@@ -91,6 +102,7 @@ def forecast_report(config: Path = CONFIG, prometheus_url: str = PROMETHEUS_URL,
     from generator.exporter.prometheus_api import PrometheusClient
     from generator.exporter.report import collect, render
 
+    prometheus_url = _prometheus_url(prometheus_url)
     loaded = _load(config)
     forecasts = [f for f in loaded.forecasts if not only or f.name in only]
     client = PrometheusClient(prometheus_url or loaded.settings.prometheus_url,

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import requests
@@ -46,6 +47,8 @@ class PrometheusClient:
 
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url.rstrip("/")
+        self.shown = without_userinfo(self.url)
+        """The URL as logs and messages show it: a user and password in it stay out of them."""
         self.timeout = timeout
         self._session = requests.Session()
 
@@ -56,7 +59,7 @@ class PrometheusClient:
         while True:
             try:
                 if self._session.get(f"{self.url}/-/ready", timeout=self.timeout).status_code == 200:
-                    log.info("connected to Prometheus at %s after %.1f s", self.url, time.monotonic() - started)
+                    log.info("connected to Prometheus at %s after %.1f s", self.shown, time.monotonic() - started)
                     return True
             except requests.RequestException:
                 pass
@@ -68,11 +71,11 @@ class PrometheusClient:
         try:
             response = self._session.get(f"{self.url}/api/v1/query_range", params=params, timeout=timeout)
         except requests.ConnectTimeout:  # a Timeout too, but nothing was reached
-            raise SourceDown(f"Prometheus at {self.url} unreachable: ConnectTimeout") from None
+            raise SourceDown(f"Prometheus at {self.shown} unreachable: ConnectTimeout") from None
         except requests.Timeout:  # connected, and still computing: this query is slow, Prometheus is up
             raise JobTimeout(f"Prometheus did not answer within {timeout:g}s") from None
         except requests.RequestException as failure:
-            raise SourceDown(f"Prometheus at {self.url} unreachable: {type(failure).__name__}") from None
+            raise SourceDown(f"Prometheus at {self.shown} unreachable: {type(failure).__name__}") from None
         try:
             body = response.json()
         except ValueError:
@@ -84,7 +87,7 @@ class PrometheusClient:
         if response.status_code in (400, 422):
             raise JobFailed(f"Prometheus rejected the query: {error or response.text[:200]}")
         if response.status_code != 200 or body.get("status") != "success":
-            raise SourceDown(f"Prometheus at {self.url} answered HTTP {response.status_code}"
+            raise SourceDown(f"Prometheus at {self.shown} answered HTTP {response.status_code}"
                              + (f": {error}" if error else ""))
         result: list[dict[str, Any]] = body["data"]["result"]
         return result
@@ -111,6 +114,12 @@ class PrometheusClient:
                     values[index] = float(value)
             result.append(History(entry["labels"], values, end, step))
         return result
+
+
+def without_userinfo(url: str) -> str:
+    """`url` without the user and password part of its authority."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _stamp(seconds: float) -> str:

@@ -68,6 +68,16 @@ JobName = Annotated[str, AfterValidator(_job_name)]
 """Names of databases, queries and forecasts: they become label values and log keys, so lower_snake_case."""
 
 
+def plain_prometheus_url(url: str) -> str:
+    """The forecasts' Prometheus URL, whether configured or given on the command line; ValueError if it is not
+    http(s) or inlines a secret (logs and process listings would show it)."""
+    if kind := secret_in_value(url):  # first: the other message quotes the URL
+        raise ValueError(f"prometheus_url inlines {kind}")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"prometheus_url {url!r} must be http(s)")
+    return url
+
+
 class ExporterSettings(Definition):
     """Where the sidecar exporter listens and which Prometheus it learns forecasts from (one per project)."""
 
@@ -86,11 +96,7 @@ class ExporterSettings(Definition):
     @field_validator("prometheus_url")
     @classmethod
     def _plain_url(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"prometheus_url {url!r} must be http(s)")
-        if kind := secret_in_value(url):
-            raise ValueError(f"prometheus_url inlines {kind}")
-        return url
+        return plain_prometheus_url(url)
 
     @property
     def port(self) -> int:

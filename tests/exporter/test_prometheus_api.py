@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +16,7 @@ import pytest
 
 from generator.exporter.jobs import JobFailed, JobTimeout, SourceDown
 from generator.exporter.prometheus_api import PrometheusClient
+from tests.exporter.conftest import ROOT, SHIPPED_CONFIG
 from tests.servers import answer_json, free_port
 
 SUCCESS = (200, {"status": "success", "data": {"resultType": "matrix", "result": []}})
@@ -19,10 +24,13 @@ SUCCESS = (200, {"status": "success", "data": {"resultType": "matrix", "result":
 
 @contextmanager
 def fake_prometheus(status: int, body: dict[str, object], delay: float = 0.0) -> Iterator[str]:
-    """A Prometheus on loopback answering every query_range with `body` after `delay` seconds; its URL."""
+    """A Prometheus on loopback, ready, answering every query_range with `body` after `delay` seconds; its URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if self.path == "/-/ready":
+                answer_json(self, 200, {})
+                return
             time.sleep(delay)
             answer_json(self, status, body)
 
@@ -74,3 +82,28 @@ def test_a_prometheus_that_cannot_be_reached_or_fails_is_down_and_says_why() -> 
     assert type(failing) is SourceDown and str(failing).endswith("answered HTTP 503: TSDB not ready"), failing
     with fake_prometheus(*SUCCESS) as url:
         assert query(url) == []
+
+
+@pytest.mark.parametrize("command", [["exporter"], ["forecast", "report"]])
+@pytest.mark.parametrize("given", ["option", "environment"])
+def test_a_prometheus_url_with_a_password_is_refused_on_the_command_line_as_in_the_config(
+        command: list[str], given: str) -> None:
+    url = "http://obsgen:hunter2-S3cret@127.0.0.1:9"
+    option = ["--prometheus-url", url] if given == "option" else []
+    result = subprocess.run([sys.executable, "-m", "generator", *command, "--config", str(SHIPPED_CONFIG), *option],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PROMETHEUS_URL": url if given == "environment" else ""})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == ("error: --prometheus-url / PROMETHEUS_URL: prometheus_url inlines a password in a "
+                             "URL's user part\n")
+
+
+def test_logs_and_failures_never_show_a_prometheus_urls_user_part(caplog: pytest.LogCaptureFixture) -> None:
+    """A user part can still reach the client (a library caller, a user without a password): never print it."""
+    with fake_prometheus(503, {"status": "error", "errorType": "unavailable", "error": "not ready"}) as url:
+        client = PrometheusClient(url.replace("http://", "http://obsgen:hunter2-S3cret@"), 5.0)
+        with caplog.at_level(logging.INFO, logger="obsgen.exporter"):
+            assert client.wait_ready(lambda seconds: False)
+        failure = query(client.url)
+    assert str(failure) == f"Prometheus at {url} answered HTTP 503: not ready"
+    assert caplog.messages[0].startswith(f"connected to Prometheus at {url} after")

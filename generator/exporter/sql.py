@@ -58,6 +58,9 @@ def resolve_url(database: Database) -> URL:
         url = normalise_url(raw)
     except ValueError as error:
         raise SourceDown(f"database {database.name}: {error}") from None
+    if "@" in (url.host or ""):  # SQLAlchemy split the user part at the password's '@': the rest became the host
+        raise SourceDown(f"database {database.name}: the DSN's host holds an '@': percent-encode the special "
+                         "characters of its password ('@' as %40, ':' as %3A, '/' as %2F)")
     if database.password_file:
         url = url.set(password=_read_secret(database.password_file, database.name))
     return url
@@ -155,10 +158,13 @@ def _is_timeout(error: DBAPIError) -> bool:
     return isinstance(original, sqlite3.OperationalError) and "interrupted" in str(original)
 
 
-def _reason(error: SQLAlchemyError) -> str:
-    """The driver's message without SQLAlchemy's statement echo and documentation link."""
+def _reason(error: SQLAlchemyError, engine: Engine) -> str:
+    """The driver's message without SQLAlchemy's statement echo and documentation link, nor the engine's password
+    should the driver quote it."""
     original = getattr(error, "orig", None)
-    return str(original or error).strip().splitlines()[0]
+    message = str(original or error).strip().splitlines()[0]
+    password = engine.url.password
+    return message.replace(password, "***") if password else message
 
 
 def rows_to_samples(metric: BusinessMetric, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Sample]:
@@ -223,7 +229,7 @@ class QueryJob(Job):
         try:
             conn = engine.connect()  # a new connection, bounded by connect_timeout
         except SQLAlchemyError as error:
-            raise SourceDown(f"database {self.metric.database} unreachable: {_reason(error)}") from None
+            raise SourceDown(f"database {self.metric.database} unreachable: {_reason(error, engine)}") from None
         timeout = parse_seconds(self.metric.timeout)
         # the server cancels the statement at `timeout`; connect_timeout more is the allowance for its answer
         limit = timeout + self._databases.declared[self.metric.database].connect_timeout
@@ -244,12 +250,12 @@ class QueryJob(Job):
                                              "closed") from None
                 if error.connection_invalidated:
                     raise SourceDown(f"database {self.metric.database} dropped the connection: "
-                                     f"{_reason(error)}") from None
+                                     f"{_reason(error, engine)}") from None
                 if _is_timeout(error):
                     raise JobTimeout(f"cancelled after its timeout of {self.metric.timeout}") from None
-                raise JobFailed(_reason(error)) from None
+                raise JobFailed(_reason(error, engine)) from None
             except SQLAlchemyError as error:
-                raise JobFailed(_reason(error)) from None
+                raise JobFailed(_reason(error, engine)) from None
             finally:
                 cut.end()
         if len(rows) > self.metric.max_series:

@@ -134,6 +134,19 @@ def test_a_query_returning_more_rows_than_max_series_fails_without_reading_them_
     assert len(QueryJob(exactly, Databases({"shop": shop}), up).run(time.time())) == 3
 
 
+def test_a_password_with_an_unencoded_at_sign_is_refused_without_showing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLAlchemy splits the user part at the first '@': the password's tail became the host, which the driver's
+    'failed to resolve host' message then logged."""
+    monkeypatch.setenv("SHOP_DSN", "postgresql://obsgen:Tr0ub4dor@horse-battery@127.0.0.1:5432/shop")
+    with pytest.raises(SourceDown) as refused:
+        resolve_url(Database(name="shop", dsn_env="SHOP_DSN"))
+    assert str(refused.value) == ("database shop: the DSN's host holds an '@': percent-encode the special characters "
+                                  "of its password ('@' as %40, ':' as %3A, '/' as %2F)")
+    monkeypatch.setenv("SHOP_DSN", "postgresql://obsgen:Tr0ub4dor%40horse-battery@127.0.0.1:5432/shop")
+    url = resolve_url(Database(name="shop", dsn_env="SHOP_DSN"))
+    assert (url.password, url.host) == ("Tr0ub4dor@horse-battery", "127.0.0.1")
+
+
 class ScriptedJob(Job):
     """A job that fails as told, or returns one sample."""
 

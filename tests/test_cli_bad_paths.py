@@ -70,3 +70,12 @@ def test_a_module_saved_as_utf16_is_named_as_an_encoding_problem(tmp_path: Path)
     assert result.stderr.strip().splitlines() == [
         f"error: {definitions / 'alerts.py'}:1: not UTF-8 Python source: it holds NUL bytes (saved as UTF-16 or "
         "UTF-32?); save it as UTF-8 [LD001]"]
+
+
+def test_a_demo_database_that_cannot_be_written_is_one_error_line(tmp_path: Path) -> None:
+    """A SQLite file in a directory that does not exist ended in sqlalchemy's traceback."""
+    result = CliRunner().invoke(app, ["demo-db", "--dsn", f"sqlite:///{tmp_path}/missing/shop.db", "--days", "0.01"])
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("error: cannot write the demo database at sqlite:///") and \
+        "unable to open database file" in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr

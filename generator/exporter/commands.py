@@ -72,10 +72,11 @@ def demo_db(dsn: str = typer.Option("sqlite:///shop-demo.db", "--dsn", envvar="S
     """Create the demo e-commerce/RAG database (drops its tables first) with seasonal history."""
     _require_extra()
     from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
 
     from generator.exporter.demo_db import create
     from generator.exporter.signals import StopRequested
-    from generator.exporter.sql import normalise_url
+    from generator.exporter.sql import driver_reason, normalise_url
 
     try:
         engine = create_engine(normalise_url(dsn))
@@ -83,7 +84,12 @@ def demo_db(dsn: str = typer.Option("sqlite:///shop-demo.db", "--dsn", envvar="S
         typer.echo(f"error: --dsn: {error}", err=True)
         raise typer.Exit(2) from None
     started = time.perf_counter()
-    shop, written = create(engine, days, seed)
+    try:
+        shop, written = create(engine, days, seed)
+    except SQLAlchemyError as error:  # unreachable, a directory that does not exist, no right to write
+        typer.echo(f"error: cannot write the demo database at {engine.url.render_as_string()}: "
+                   f"{driver_reason(error, engine)}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"demo-db: {written} sessions over {days:g} days written to {engine.url.render_as_string()} "
                f"in {time.perf_counter() - started:.1f} s")
     if trickle:

@@ -158,7 +158,7 @@ def _is_timeout(error: DBAPIError) -> bool:
     return isinstance(original, sqlite3.OperationalError) and "interrupted" in str(original)
 
 
-def _reason(error: SQLAlchemyError, engine: Engine) -> str:
+def driver_reason(error: SQLAlchemyError, engine: Engine) -> str:
     """The driver's message without SQLAlchemy's statement echo and documentation link, nor the engine's password
     should the driver quote it."""
     original = getattr(error, "orig", None)
@@ -229,7 +229,7 @@ class QueryJob(Job):
         try:
             conn = engine.connect()  # a new connection, bounded by connect_timeout
         except SQLAlchemyError as error:
-            raise SourceDown(f"database {self.metric.database} unreachable: {_reason(error, engine)}") from None
+            raise SourceDown(f"database {self.metric.database} unreachable: {driver_reason(error, engine)}") from None
         timeout = parse_seconds(self.metric.timeout)
         # the server cancels the statement at `timeout`; connect_timeout more is the allowance for its answer
         limit = timeout + self._databases.declared[self.metric.database].connect_timeout
@@ -250,12 +250,12 @@ class QueryJob(Job):
                                              "closed") from None
                 if error.connection_invalidated:
                     raise SourceDown(f"database {self.metric.database} dropped the connection: "
-                                     f"{_reason(error, engine)}") from None
+                                     f"{driver_reason(error, engine)}") from None
                 if _is_timeout(error):
                     raise JobTimeout(f"cancelled after its timeout of {self.metric.timeout}") from None
-                raise JobFailed(_reason(error, engine)) from None
+                raise JobFailed(driver_reason(error, engine)) from None
             except SQLAlchemyError as error:
-                raise JobFailed(_reason(error, engine)) from None
+                raise JobFailed(driver_reason(error, engine)) from None
             finally:
                 cut.end()
         if len(rows) > self.metric.max_series:

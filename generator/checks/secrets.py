@@ -24,7 +24,7 @@ from generator.core import secret_scan
 from generator.core.disk_cache import source_digest
 from generator.core.errors import Level, Location
 from generator.core.secret_scan import Secret, distinct, find, under_key
-from generator.model import Definition
+from generator.model import Definition, conventions
 from generator.model.project import Project
 
 CODE = "SC001"
@@ -37,6 +37,15 @@ SECURE = "secureJsonData"
 """Grafana's map of secrets: everything under it is one."""
 
 Path = tuple[str | int, ...]
+
+LITERAL_OUTPUTS = (conventions.ALERTMANAGER_CONFIG, "kubernetes/alertmanager/")
+"""Alertmanager's configuration, as a file and inside the Kubernetes Secret: Alertmanager expands no environment
+variable (it reads secrets from *_file fields), so a `$VAR` there is sent as it is and counts as the secret."""
+
+
+def _expands(output: str) -> bool:
+    """Whether the server reading this output expands environment references (`$VAR`, `${VAR}`) in it."""
+    return not output.startswith(LITERAL_OUTPUTS)
 
 
 @dataclass(frozen=True)
@@ -113,7 +122,7 @@ class _Walked:
     keyed: tuple[Secret, ...]
 
 
-def _walk(document: Any) -> _Walked:
+def _walk(document: Any, expands: bool = True) -> _Walked:
     strings: dict[str, None] = {}
     identifiers: set[str] = set()
     keyed: list[Secret] = []
@@ -122,7 +131,7 @@ def _walk(document: Any) -> _Walked:
         if last is not None and (last in IDENTIFIER_KEYS or str(last).endswith("Uid")):
             identifiers.add(text)
         if last is not None and text != last:  # a value: is its key one that only holds secrets?
-            found = under_key(SECURE if secure else str(last), text)
+            found = under_key(SECURE if secure else str(last), text, expands)
             if found:
                 keyed.append(found)
     return _Walked(tuple(strings), frozenset(identifiers), tuple(keyed))
@@ -139,7 +148,8 @@ def leaks(context: Context) -> list[Leak]:
     project, rendered, digests = context.project, context.rendered, context.digests
     version = source_digest(__file__)
     with secret_scan.clean_cached(project.root) as clean:  # the build's, or one of its own
-        known = {output: f"document:{version}:{digest}" for output, digest in digests.items() if digest}
+        known = {output: f"document:{version}:{int(_expands(output))}:{digest}"
+                 for output, digest in digests.items() if digest}
         whole = None if len(known) < len(digests) else "build:" + hashlib.sha256(
             "".join([version, *(f"\0{output}\0{digest}" for output, digest in digests.items())]).encode()).hexdigest()
         if whole is not None and clean.get(whole):  # the very documents of a build found clean by this code
@@ -147,7 +157,7 @@ def leaks(context: Context) -> list[Leak]:
                 clean.get(key)
             return []
         changed = [output for output in rendered if not (output in known and clean.get(known[output]))]
-        if not _suspect([rendered[output] for output in changed]):
+        if not _suspect([(rendered[output], _expands(output)) for output in changed]):
             for output in changed:
                 if output in known:
                     clean.put(known[output], True)
@@ -165,38 +175,53 @@ def leaks(context: Context) -> list[Leak]:
     return result
 
 
-def _suspect(documents: list[Any]) -> bool:
+def _suspect(documents: list[tuple[Any, bool]]) -> bool:
     """Whether any of the documents, each scanned on its own, may hold a secret. Their strings are scanned once
     (a rule group and the PrometheusRule packaging it share nearly all): a document's values with the PagerDuty
-    rule on, its identifiers with it off unless a value of another document, which is the stricter test."""
+    rule on, its identifiers with it off unless a value of another document, which is the stricter test; those
+    of a document whose server expands no environment variable (the bool beside it) as literal, also stricter."""
     values: dict[str, None] = {}
     identifiers: set[str] = set()
-    for walked in map(_walk, documents):
+    literal: set[str] = set()
+    for document, expands in documents:
+        walked = _walk(document, expands)
         if walked.keyed:
             return True
         values.update(dict.fromkeys(text for text in walked.strings if text not in walked.identifiers))
         identifiers |= walked.identifiers
-    plain, identifying = "\n".join(values), "\n".join(sorted(identifiers - values.keys()))
-    return bool((plain and find(plain)) or (identifying and find(identifying, hex_keys=False)))
+        if not expands:
+            literal.update(walked.strings)
+    only_identifying = identifiers - values.keys()
+    return any(find(text, hex_keys, expands) for text, hex_keys, expands in (
+        ("\n".join(text for text in values if text not in literal), True, True),
+        ("\n".join(text for text in values if text in literal), True, False),
+        ("\n".join(sorted(only_identifying - literal)), False, True),
+        ("\n".join(sorted(only_identifying & literal)), False, False)) if text)
 
 
 def _found(rendered: Mapping[str, Any]) -> tuple[list[Secret], dict[str, str]]:
     """The secrets in the documents, and the output first holding each string."""
     first_seen: dict[str, str] = {}
     identifiers: set[str] = set()
+    literal: set[str] = set()
     found: list[Secret] = []
     for output, document in rendered.items():
-        this = _walk(document)
+        this = _walk(document, _expands(output))
         for text in this.strings:
             first_seen.setdefault(text, output)
+        if not _expands(output):
+            literal.update(this.strings)
         identifiers |= this.identifiers
         found += this.keyed
-    by_output: dict[str, list[str]] = {}
+    by_output: dict[tuple[str, bool], list[str]] = {}
     for text, output in first_seen.items():
         if text not in identifiers:
-            by_output.setdefault(output, []).append(text)
-    found += distinct([secret for texts in by_output.values() for secret in find("\n".join(texts))])
-    found += find("\n".join(sorted(identifiers)), hex_keys=False)
+            by_output.setdefault((output, text not in literal), []).append(text)
+    found += distinct([secret for (_, expands), texts in by_output.items()
+                       for secret in find("\n".join(texts), expands=expands)])
+    found += find("\n".join(sorted(identifiers - literal)), hex_keys=False)
+    if identifiers & literal:
+        found += find("\n".join(sorted(identifiers & literal)), hex_keys=False, expands=False)
     return found, first_seen
 
 

@@ -87,12 +87,30 @@ def _plugins() -> tuple[RegexBasedDetector, ...]:
 
 
 URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>`|]+")
+USER_PART = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:([^\s/?#@]*[\"'<>`|][^\s/?#@]*)@[A-Za-z0-9\[]")
+"""A URL's user part whose password holds a character URL stops at (`'` is even legal there, RFC 3986's
+sub-delims): `postgresql://app:upEr'S3cret99@db/shop`. URL alone would end at the quote and never see the `@`."""
+QUOTE = re.compile(r"[\"'<>`|]")
 CREDENTIAL_PARAMETERS = re.compile(
     r"^(x-)?(access[-_]?token|api[-_]?key|apikey|auth|auth[-_]?token|token|key|secret|client[-_]?secret|password|"
     r"passwd|pwd|pass|sig|signature|code|private[-_]?token|session|sessionid|credentials?|"
     r"(routing|service|integration)[-_]?key)$", re.IGNORECASE)
-TEMPLATED = re.compile(r"^(\$\{?[\w.:]+\}?|\{\{.*\}\}|\$__\w+.*)$")
-"""A value a tool fills in (Grafana's $var and ${var}, Go templates, $__env{...}): a reference, not a secret."""
+ENVIRONMENT_REFERENCE = re.compile(r"^\$(\{(env:)?[A-Z_][A-Z0-9_]*\}|[A-Z_][A-Z0-9_]*)$")
+"""An environment variable by its conventional name: `$VAR` and `${VAR}` (Grafana's provisioning files, Loki and
+Tempo run with -config.expand-env), `${env:VAR}` (the collector). Only UPPER_SNAKE names: a password that merely
+starts with `$` (`$Hunter2pw`, `$upErS3cret99`) is a password, not a reference."""
+TEMPLATED = re.compile(r"^(\$__(env|file|vault)\{[^{}\s]+\}|\{\{.*\}\})$")
+"""A value the consuming server fills in whatever it is: Grafana's `$__env{VAR}`, `$__file{path}` and
+`$__vault{...}`, or a Go template Prometheus and Alertmanager expand from the alert (`{{ $labels.x }}`)."""
+
+
+def reference(value: str, expands: bool = True) -> bool:
+    """Whether value is a reference to a secret held elsewhere, not the secret: a template the server fills in, or
+    (when the file's server expands the environment, expands=True) an environment variable. Alertmanager expands
+    none (it has *_file fields instead): there `$VAR` is sent as it is, so it is the password itself."""
+    return bool(TEMPLATED.match(value) or (expands and ENVIRONMENT_REFERENCE.match(value)))
+
+
 HEADER = re.compile(r"\b(?:proxy-)?authorization\s*[:=]\s*[\"']?\s*(?:bearer|basic|token|apikey)\s+"
                     r"([A-Za-z0-9._~+/=-]{8,})", re.IGNORECASE)
 BEARER = re.compile(r"\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)", re.IGNORECASE)
@@ -131,31 +149,46 @@ def _random_token(text: str) -> bool:
     return bool(runs) and sum(map(len, runs)) / len(runs) <= MAX_LOWER_RUN and entropy(text) >= MIN_PATH_ENTROPY
 
 
-def in_url(url: str) -> Iterator[Secret]:
+def _unexpanded(value: str, expands: bool) -> str:
+    """What to add to a secret's kind when it is an environment reference the file's server does not expand."""
+    return "" if expands or not ENVIRONMENT_REFERENCE.match(value) else " (not expanded here: it is sent as it is)"
+
+
+def in_url(url: str, expands: bool = True) -> Iterator[Secret]:
     """Credentials a URL carries: in its user part, a credential parameter, or a token-like path segment."""
     try:
         parts = urlsplit(url)
         user, password = parts.username, parts.password
     except ValueError:
         return
-    if password and not TEMPLATED.match(password):
-        yield Secret("a password in a URL's user part", password)
+    if password and not reference(password, expands):
+        yield Secret("a password in a URL's user part" + _unexpanded(password, expands), password)
     elif user and _random_token(unquote(user)):
         yield Secret("a token in a URL's user part", user)
     for where, text in (("query", parts.query), ("fragment", parts.fragment)):
         for name, value in parse_qsl(text, keep_blank_values=False):
-            if CREDENTIAL_PARAMETERS.match(name) and not TEMPLATED.match(value) and not value.isdigit():
-                yield Secret(f"a credential in a URL's {where} parameter {name!r}", value)
+            if CREDENTIAL_PARAMETERS.match(name) and not reference(value, expands) and not value.isdigit():
+                yield Secret(f"a credential in a URL's {where} parameter {name!r}" + _unexpanded(value, expands),
+                             value)
     for segment in parts.path.split("/"):
         token = unquote(segment).split(":", 1)[-1]  # Telegram's bot<id>:<token>
         if _random_token(token):
             yield Secret("a random-looking token in a URL path", segment)
 
 
-def under_key(key: str, value: str) -> Secret | None:
+def in_user_part(text: str, expands: bool = True) -> Iterator[Secret]:
+    """Passwords holding a quote (or another character URL ends at) in the user parts of the URLs in text. When
+    the part before that character is a port (`{url="http://db:5432",owner="ops@x"}`, a matcher's next value
+    after the quote), it is not a password."""
+    for password in USER_PART.findall(text):
+        if not QUOTE.split(password, 1)[0].isdigit() and not reference(password, expands):
+            yield Secret("a password in a URL's user part", password)
+
+
+def under_key(key: str, value: str, expands: bool = True) -> Secret | None:
     """The value of a key that only ever holds a secret, unless empty or a reference ($__file{...}, ${VAR})."""
-    if SECRET_KEY.match(key) and not REFERENCE_KEY.search(key) and value.strip() and not TEMPLATED.match(value):
-        return Secret(f"a value under the key {key!r}", value)
+    if SECRET_KEY.match(key) and not REFERENCE_KEY.search(key) and value.strip() and not reference(value, expands):
+        return Secret(f"a value under the key {key!r}" + _unexpanded(value, expands), value)
     return None
 
 
@@ -180,21 +213,23 @@ def clean_cached(definitions: Path) -> Iterator[DiskCache]:
         _clean = None
 
 
-def find(text: str, hex_keys: bool = True) -> list[Secret]:
+def find(text: str, hex_keys: bool = True, expands: bool = True) -> list[Secret]:
     """Every secret in text (one of each value), by detect-secrets' plugins and obsgen's URL, header and key
-    rules; hex_keys=False for identifiers (Grafana uids are 32 hex digits too). Inside clean_cached(), a text
-    found clean before is not scanned again."""
-    key = f"{int(hex_keys)}:{hashlib.sha256(text.encode()).hexdigest()}" if _clean is not None else ""
+    rules; hex_keys=False for identifiers (Grafana uids are 32 hex digits too); expands=False for a file whose
+    server expands no environment variable (Alertmanager's). Inside clean_cached(), a text found clean before is
+    not scanned again."""
+    key = f"{int(hex_keys)}{int(expands)}:{hashlib.sha256(text.encode()).hexdigest()}" if _clean is not None else ""
     if _clean is not None and _clean.get(key):
         return []
-    found = _scan(text, hex_keys)
+    found = _scan(text, hex_keys, expands)
     if _clean is not None and not found:
         _clean.put(key, True)
     return found
 
 
-def _scan(text: str, hex_keys: bool) -> list[Secret]:
-    found = [secret for url in URL.findall(text) for secret in in_url(url.rstrip(".,;)"))]
+def _scan(text: str, hex_keys: bool, expands: bool) -> list[Secret]:
+    found = [secret for url in URL.findall(text) for secret in in_url(url.rstrip(".,;)"), expands)]
+    found += in_user_part(text, expands)
     found += [Secret(plugin.secret_type, value) for plugin in _plugins() for value in plugin.analyze_string(text)]
     found += [Secret("an Authorization header", match) for match in HEADER.findall(text)]
     found += [Secret("a bearer token", match) for match in BEARER.findall(text)]

@@ -164,7 +164,7 @@ def test_after_an_edit_only_the_changed_documents_are_scanned(tmp_path: Path,
     assert leaks(Context(compiled.project, rendered=compiled.rendered)) == []  # every document found clean
     edited = {**compiled.rendered, "alertmanager/extra.yml": {"receivers": [{"name": "edited"}]}}
     scanned: list[str] = []
-    monkeypatch.setattr(secrets, "find", lambda text, hex_keys=True: scanned.append(text) or [])
+    monkeypatch.setattr(secrets, "find", lambda text, hex_keys=True, expands=True: scanned.append(text) or [])
     assert leaks(Context(compiled.project, rendered=edited)) == []
     assert scanned and all("edited" in text or text == "" for text in scanned)  # the new document alone
     scanned.clear()

@@ -6,7 +6,9 @@ format with its own regexes and validity checks; obsgen uses those classes as th
 formats here without a change. Its high-entropy and keyword plugins are not used: they flag every checksum and
 dashboard uid in a rendered tree. What obsgen's outputs carry that no plugin knows is below: credentials in a
 URL's user part, in a query or fragment parameter named for one, or as a random-looking path segment (webhook
-tokens of Discord, Telegram, Slack); Authorization headers and bearer tokens; 32-hex-digit PagerDuty keys.
+tokens of Discord, Telegram, Slack); Authorization headers and bearer tokens; 32-hex-digit PagerDuty keys;
+Grafana's tokens; passwords given as keyword=value (DSNs) or named in prose. A `$VAR` is a reference only where
+the server reading the file expands it (reference()).
 """
 
 from __future__ import annotations
@@ -111,6 +113,27 @@ def reference(value: str, expands: bool = True) -> bool:
     return bool(TEMPLATED.match(value) or (expands and ENVIRONMENT_REFERENCE.match(value)))
 
 
+GRAFANA_TOKENS = (
+    # Grafana's own formats, which no detect-secrets plugin knows (the same as gitleaks' rules): a service
+    # account token is glsa_, 32 alphanumerics, _ and an 8-hex-digit checksum; a Grafana Cloud access policy
+    # token is glc_ and base64 JSON; a legacy API key is base64 JSON starting {"k":" (eyJrIjoi). The prefixes
+    # and lengths are the products' own, so no word or identifier of a rendered tree matches.
+    ("a Grafana service account token", re.compile(r"(?<![A-Za-z0-9_])glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}(?![\w])")),
+    ("a Grafana Cloud access policy token", re.compile(r"(?<![A-Za-z0-9_])glc_[A-Za-z0-9+/]{32,400}={0,3}")),
+    ("a Grafana API key", re.compile(r"(?<![A-Za-z0-9_])eyJrIjoi[A-Za-z0-9]{70,400}={0,3}")),
+)
+KEYWORD_PASSWORD = re.compile(
+    r"(?i)(?<![\w.-])\w*?(?:password|passwd|pwd)(?:\s*=\s*('[^']*'|\"[^\"]*\"|\{\{.*?\}\})|=([^\s;&,'\"]+))")
+"""A password given as keyword=value: libpq's `host=db password=...`, ODBC's `Pwd=...;`, a `PGPASSWORD=...`
+assignment. `password=` (not `password_file=`, not `!=`) is followed by the value itself in every such syntax.
+With spaces around `=` only a quoted value counts: `local password = passwordSplit[1]` is code naming one."""
+PROSE_PASSWORD = re.compile(
+    r"(?i)\b(?:password|passwd|passphrase)(?:\s+(?:is|was))?\s*:?\s+[\"'`]?([^\s\"'`,;()]+)")
+"""A password named in prose, `the admin password Tr0ub4dor-3xKq9`, `password: ...`. Only a value that looks
+generated or chosen to be strong counts (see _password_like): the word after "password" in a rendered tree is
+otherwise a word (file, authentication, for), a path or a reference."""
+PLACEHOLDER = re.compile(r"^(<.*>|\[.*\]|(.)\2*|\.\.\.|redacted|secret|changeme|none|null|example)$", re.IGNORECASE)
+"""A value that stands for one in documentation (<secret>, ***, xxx, ...): no secret to leak."""
 HEADER = re.compile(r"\b(?:proxy-)?authorization\s*[:=]\s*[\"']?\s*(?:bearer|basic|token|apikey)\s+"
                     r"([A-Za-z0-9._~+/=-]{8,})", re.IGNORECASE)
 BEARER = re.compile(r"\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)", re.IGNORECASE)
@@ -185,6 +208,36 @@ def in_user_part(text: str, expands: bool = True) -> Iterator[Secret]:
             yield Secret("a password in a URL's user part", password)
 
 
+def _given(value: str, expands: bool) -> bool:
+    """Whether a value typed after `password` is a password: not empty, a placeholder, a reference or a path."""
+    value = value.strip("'\"").strip()
+    return (any(c.isalnum() for c in value) and not PLACEHOLDER.match(value) and not reference(value, expands)
+            and not value.startswith(("/", "~/", "./", "$(", "{{")))
+
+
+def _password_like(value: str) -> bool:
+    """A chosen or generated password, not a word: 8 characters or more, letters and digits, with both cases or
+    a symbol (`Tr0ub4dor-3xKq9`); no URL, path or identifier (`auth_password_file`, `${GRAFANA_PASSWORD}`)."""
+    letters, digits = any(c.isalpha() for c in value), any(c.isdigit() for c in value)
+    cases = any(c.isupper() for c in value) and any(c.islower() for c in value)
+    symbol = any(not c.isalnum() and c != "_" for c in value)
+    return (len(value) >= 8 and letters and digits and (cases or symbol) and "_" not in value
+            and "/" not in value and "$" not in value and "{" not in value)
+
+
+def in_prose(text: str, expands: bool = True) -> Iterator[Secret]:
+    """Passwords given as keyword=value or named in prose, and Grafana's tokens."""
+    for value in map("".join, KEYWORD_PASSWORD.findall(text)):
+        if _given(value, expands):
+            yield Secret("a password given as keyword=value (a DSN or an assignment)", value.strip("'\""))
+    for value in PROSE_PASSWORD.findall(text):
+        if _given(value, expands) and _password_like(value):
+            yield Secret("a password written after the word password", value)
+    for kind, token in GRAFANA_TOKENS:
+        for match in token.findall(text):
+            yield Secret(kind, match)
+
+
 def under_key(key: str, value: str, expands: bool = True) -> Secret | None:
     """The value of a key that only ever holds a secret, unless empty or a reference ($__file{...}, ${VAR})."""
     if SECRET_KEY.match(key) and not REFERENCE_KEY.search(key) and value.strip() and not reference(value, expands):
@@ -230,6 +283,7 @@ def find(text: str, hex_keys: bool = True, expands: bool = True) -> list[Secret]
 def _scan(text: str, hex_keys: bool, expands: bool) -> list[Secret]:
     found = [secret for url in URL.findall(text) for secret in in_url(url.rstrip(".,;)"), expands)]
     found += in_user_part(text, expands)
+    found += in_prose(text, expands)
     found += [Secret(plugin.secret_type, value) for plugin in _plugins() for value in plugin.analyze_string(text)]
     found += [Secret("an Authorization header", match) for match in HEADER.findall(text)]
     found += [Secret("a bearer token", match) for match in BEARER.findall(text)]

@@ -67,3 +67,35 @@ def test_only_alertmanagers_files_are_scanned_as_literal() -> None:
                                "alertmanager/alertmanager.yml": alertmanager,
                                "kubernetes/alertmanager/config-secret.yaml": {"stringData": {"a": "x"}}})
     assert [secret.value for secret in found] == ["$ALERTS_PASSWORD"]
+
+
+@pytest.mark.parametrize(("text", "secret"), [
+    ("host=db user=app password=PlainPw-7781 dbname=shop", "PlainPw-7781"),
+    ("host=db password='Plain Pw 7781' dbname=shop", "Plain Pw 7781"),
+    ("Driver={PostgreSQL};Server=db;Uid=app;Pwd=Qz81-Lmw7x;", "Qz81-Lmw7x"),
+    ("PGPASSWORD=hunter2 psql -h db", "hunter2"),
+    ("panel by glsa_Zx8Kq2Lm9Pw4Rt7Yb3Nc6Vd1Hj5Fg0Ts_1a2b3c4d", "glsa_Zx8Kq2Lm9Pw4Rt7Yb3Nc6Vd1Hj5Fg0Ts_1a2b3c4d"),
+    ("Bearer-less glc_eyJvIjoiNzM0MjAxIiwibiI6InN0YWNrIiwiayI6IlpxOFh3N1ZlNlV0NVNyNFFwM09uMk1sMSJ9 here",
+     "glc_eyJvIjoiNzM0MjAxIiwibiI6InN0YWNrIiwiayI6IlpxOFh3N1ZlNlV0NVNyNFFwM09uMk1sMSJ9"),
+    ("The admin password Tr0ub4dor-3xKq9 opens it", "Tr0ub4dor-3xKq9"),
+    ("password: `Zk29fJw81Lq`", "Zk29fJw81Lq"),
+])
+def test_secrets_typed_into_free_text_are_found(text: str, secret: str) -> None:
+    assert secret in [found.value for found in find(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "host=db user=app password=$PGPASSWORD dbname=shop", "password='' host=db", "password=<secret>",
+    "password=*** (redacted)", "password={{ $labels.password }}", "Pwd=/run/secrets/db", "pwd=~/src",
+    'probe_failed{password=~".+"}', "smtp_auth_password_file: /etc/alertmanager/secrets/smtp_password",
+    "The password file is /etc/alertmanager/secrets/smtp_password.", "password authentication failed for user app",
+    "Rotate the password (see https://wiki.example.com/Pw-Rotation2024).", "basic auth password: ${GRAFANA_PASSWORD}",
+    "glsa_ tokens are Grafana's", "password hashes: bcrypt, SHA256Crypt",
+])
+def test_words_near_password_that_hold_none_pass(text: str) -> None:
+    assert find(text) == []
+
+
+def test_code_naming_a_password_variable_is_no_keyword_dsn() -> None:
+    assert find("local password = passwordSplit[1];") == []
+    assert [found.value for found in find("password = 'Plain-7781'")] == ["Plain-7781"]

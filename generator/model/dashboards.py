@@ -7,13 +7,12 @@ from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
 from generator.model.base import Definition, Model
-from generator.model.identity import MAX_UID, dashboard_uid, panel_id
+from generator.model.identity import GRAFANA_UID, MAX_UID, dashboard_uid, panel_id
 from generator.model.panels import VERBATIM, Panel, PanelLink, Row
 from generator.model.rulesets import valid_metric_name
 
 VARIABLE_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]*$")
-GRAFANA_UID = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_UID}}}$")
 Theme = Literal["light", "dark", "auto"]
 
 

@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 MAX_UID = 40  # Grafana's limit on dashboard uids
+GRAFANA_UID = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_UID}}}$")
+"""A uid Grafana accepts; never a path separator or '..', so a file named after it stays in its directory."""
 FILE_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

@@ -8,10 +8,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.package.tree import contained
 from generator.preview.browser import Chromium
 from generator.preview.page import PAGE_WIDTH, html
 from generator.preview.prometheus import Prometheus, dashboard_data
-from generator.preview.source import DashboardFile
+from generator.preview.source import DashboardFile, PreviewError
 
 
 @dataclass(frozen=True)
@@ -34,20 +35,28 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def _page(dashboard: DashboardFile) -> str:
+    """<folder>/<uid>.html, relative to out: never absolute, never through '..'."""
+    try:
+        return contained(f"{dashboard.folder}/{dashboard.uid}.html")
+    except ValueError as error:
+        raise PreviewError(f"{dashboard.path}: {error} (its folder or uid is not a plain name)") from None
+
+
 def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now: float, scrape: float,
            highlight: Mapping[str, set[int]] | None = None, timezone: str = "") -> Iterator[Rendered]:
-    """Fetch, draw and photograph each dashboard in turn (one browser for all); yields each as it is done."""
+    """Fetch, draw and photograph each dashboard in turn (one browser for all); yields each as it is done. Every
+    file is written inside out (PreviewError, before anything is written, for a folder or uid that would not be)."""
+    pages = [out / _page(dashboard) for dashboard in dashboards]
     prometheus = Prometheus(prometheus_url)
     try:
         with Chromium() as browser:
             tab = browser.tab()
-            for dashboard in dashboards:
+            for dashboard, page in zip(dashboards, pages, strict=True):
                 started = time.perf_counter()
                 data = dashboard_data(prometheus, dashboard, now, PAGE_WIDTH, scrape)
                 fetched = time.perf_counter()
-                folder = out / dashboard.folder
-                folder.mkdir(parents=True, exist_ok=True)
-                page = folder / f"{dashboard.uid}.html"
+                page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(html(dashboard, data, (highlight or {}).get(dashboard.uid, set())))
                 tab.load(page.resolve().as_uri(), PAGE_WIDTH, timezone=timezone)
                 picture = tab.screenshot()

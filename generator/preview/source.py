@@ -9,10 +9,11 @@ from typing import Any
 
 import yaml
 
-from generator.checks.lint.dashboard_json import panels
+from generator.checks.lint.dashboard_json import panels, shape_problem
 from generator.core.duration import parse_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, interpolate
 from generator.core.promql import PromQLError, metric_names
+from generator.model.identity import GRAFANA_UID
 
 DEFAULT_SCRAPE = 15.0
 """Grafana's minimum step for a Prometheus data source that sets no timeInterval."""
@@ -74,15 +75,21 @@ class DashboardFile:
 
 
 def dashboard_file(path: Path, root: Path) -> DashboardFile:
-    """One dashboard file under root (its folder is the directory it sits in); PreviewError if unreadable."""
+    """One dashboard file under root (its folder is the directory it sits in); PreviewError if unreadable, or not
+    the shape of a Grafana dashboard, or when its uid (or, without one, its file name) is not a Grafana uid: the
+    uid names the files a preview writes."""
     try:
         document = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise PreviewError(f"{path}: not a readable dashboard: {error}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("panels", []), list):
-        raise PreviewError(f"{path}: not a Grafana dashboard (no panels list)")
+    problem = shape_problem(document)
+    if problem:
+        raise PreviewError(f"{path}: not a Grafana dashboard: {problem}")
     relative = path.parent.relative_to(root)
-    return DashboardFile(path, relative.as_posix() if relative.parts else "General", document)
+    found = DashboardFile(path, relative.as_posix() if relative.parts else "General", document)
+    if not GRAFANA_UID.match(found.uid):
+        raise PreviewError(f"{path}: has no uid, and its file name {path.stem!r} is not a Grafana uid to use instead")
+    return found
 
 
 def dashboards(grafana: Path, only: str = "") -> list[DashboardFile]:

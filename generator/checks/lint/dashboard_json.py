@@ -9,6 +9,7 @@ from typing import Any
 from generator.core.duration import format_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, RATE_INTERVAL, UnknownVariable, interpolate
 from generator.core.promql import PromQLError, Selector, selectors
+from generator.model.identity import GRAFANA_UID, MAX_UID
 
 # Durations no one writes by hand, so a parsed window equal to one came from the variable.
 RATE_WINDOW = 7 * 3600 + 7 * 60 + 7.007
@@ -32,6 +33,66 @@ class Query:
     target: dict[str, Any]
     selectors: tuple[Selector, ...] = field(default=())
     error: str = ""
+
+
+def _kind(value: object) -> str:
+    """What a JSON value is, as a message says it."""
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def _objects(value: object, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(path, object) of each item of a list of objects; ValueError naming the first that is not one."""
+    if not isinstance(value, list):
+        raise ValueError(f"{where} is {_kind(value)}, not a list")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise ValueError(f"{where}[{index}] is {_kind(item)}, not an object")
+        yield f"{where}[{index}]", item
+
+
+def _members(document: dict[str, Any], where: str, **expected: tuple[type, ...]) -> None:
+    """ValueError unless each named member, when present and not null, is of one of its types."""
+    for key, kinds in expected.items():
+        value = document.get(key)
+        if value is not None and (not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)):
+            wanted = " or ".join(dict.fromkeys(_kind(kind()) for kind in kinds))
+            raise ValueError(f"{where}{key} is {_kind(value)}, not {wanted}")
+
+
+NUMBER = (int, float)
+
+
+def _check_panels(value: object, where: str) -> None:
+    """ValueError naming the first panel (rows' own panels included) that is not what Grafana reads."""
+    for at, panel in _objects(value, where):
+        _members(panel, f"{at}.", gridPos=(dict,), options=(dict,), fieldConfig=(dict,), title=(str,), type=(str,))
+        _members(panel.get("gridPos") or {}, f"{at}.gridPos.", x=NUMBER, y=NUMBER, w=NUMBER, h=NUMBER)
+        if panel.get("targets") is not None:
+            list(_objects(panel["targets"], f"{at}.targets"))
+        if panel.get("panels") is not None:
+            _check_panels(panel["panels"], f"{at}.panels")
+
+
+def shape_problem(document: object) -> str:
+    """Why a document is not a Grafana dashboard the lint, check and preview can read ('' when it is one): an
+    object whose panels, targets, gridPos and template variables are what Grafana's schema says they are."""
+    if not isinstance(document, dict):
+        return f"the document is {_kind(document)}, not an object"
+    try:
+        _members(document, "", uid=(str,), title=(str,), time=(dict,), templating=(dict,), panels=(list,))
+        uid = document.get("uid")
+        if uid and not GRAFANA_UID.match(uid):
+            raise ValueError(f"uid {uid!r} is not a Grafana uid (1 to {MAX_UID} letters, digits, '-' or '_')")
+        _check_panels(document.get("panels") or [], "panels")
+        variables = (document.get("templating") or {}).get("list")
+        for at, variable in _objects([] if variables is None else variables, "templating.list"):
+            _members(variable, f"{at}.", name=(str,), current=(dict,), type=(str,))
+            if not variable.get("name"):
+                raise ValueError(f"{at} has no name")
+    except ValueError as error:
+        return str(error)
+    return ""
 
 
 def panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:

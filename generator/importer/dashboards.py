@@ -15,7 +15,7 @@ from typing import Any
 
 from generator.core.errors import DefinitionError, Location
 from generator.importer.pysource import definitions_module
-from generator.importer.reading import ReadError, error_line, load_json
+from generator.importer.reading import MAX_BYTES, ReadError, error_line, load_json, mapping, read_text
 from generator.interop.grafana_json import convert
 from generator.model import Dashboard, DatasourceVariable
 from generator.model.identity import slug
@@ -59,17 +59,22 @@ def _found(value: Any, top: bool = False) -> Iterator[tuple[dict[str, Any], str]
         yield value, ""
 
 
-def _folder(metadata: dict[str, Any]) -> str:
-    annotations = metadata.get("annotations") or {}
+def _folder(metadata: dict[str, Any], kind: str) -> str:
+    annotations = mapping(metadata.get("annotations"), f"{kind} metadata.annotations")
     return next((str(annotations[key]) for key in FOLDER_ANNOTATIONS if annotations.get(key)), "")
 
 
 def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, str, str]]:
-    """(dashboard, folder, origin, key) of a ConfigMap or GrafanaDashboard holding dashboard JSON."""
-    metadata = document.get("metadata") or {}
-    origin = f"{document.get('kind')} {metadata.get('name', '')}".strip()
-    if document.get("kind") == "ConfigMap":
-        for key, text in (document.get("data") or {}).items():
+    """(dashboard, folder, origin, key) of a ConfigMap or GrafanaDashboard holding dashboard JSON; ValueError
+    saying what was expected when one is not shaped as Kubernetes defines it."""
+    kind = document.get("kind")
+    if kind not in ("ConfigMap", "GrafanaDashboard"):
+        return
+    metadata = mapping(document.get("metadata"), f"{kind} metadata")
+    origin = f"{kind} {metadata.get('name', '')}".strip()
+    if kind == "ConfigMap":
+        folder = _folder(metadata, kind)
+        for key, text in mapping(document.get("data"), "ConfigMap data").items():
             try:
                 value = load_json(text)
             except ReadError:
@@ -77,9 +82,9 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
             except (TypeError, ValueError):
                 continue  # other files in the ConfigMap
             for dashboard, _ in _found(value):
-                yield dashboard, _folder(metadata), origin, str(key)
-    elif document.get("kind") == "GrafanaDashboard":
-        spec = document.get("spec") or {}
+                yield dashboard, folder, origin, str(key)
+    else:
+        spec = mapping(document.get("spec"), "GrafanaDashboard spec")
         for dashboard, _ in _found(load_json(spec["json"]) if isinstance(spec.get("json"), str) else None):
             yield dashboard, str(spec.get("folder") or ""), origin, str(metadata.get("name") or "")
 
@@ -90,19 +95,20 @@ def holds_dashboards(document: Any) -> bool:
 
 
 def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str = "",
-                    source: str = "", stem: str = "") -> list[ImportedDashboard]:
+                    source: str = "", stem: str = "", max_bytes: int = MAX_BYTES) -> list[ImportedDashboard]:
     """The dashboards of a JSON file, or of already parsed YAML documents; DefinitionError naming the file."""
     where = Location(str(path), 0)
     try:
         if documents is None:
             stem = stem or path.stem
             found = [(d, f, "", f"{stem}.json" if i == 0 else f"{stem}-{i + 1}")
-                     for i, (d, f) in enumerate(_found(load_json(path.read_text(encoding="utf-8")), top=True))]
+                     for i, (d, f) in enumerate(_found(load_json(read_text(path, max_bytes)), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
-    except (ValueError, KeyError) as error:  # lines of JSON inside a YAML document are not the file's
+    except (ValueError, KeyError, OSError) as error:  # lines of JSON inside a YAML document are not the file's
         line = error_line(error) if documents is None else 0
-        raise DefinitionError(Location(str(path), line), f"cannot import: {error}") from None
+        message = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise DefinitionError(Location(str(path), line), f"cannot import: {message}") from None
     imported = []
     for data, own_folder, origin, key in found:
         converted = convert(data, where, folder=folder or own_folder or "General", source=path.name)

@@ -10,7 +10,9 @@ before the composer sees anything. JSON's depth is counted on its brackets outsi
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +50,50 @@ def _yaml_error(error: yaml.YAMLError) -> ReadError:
     return ReadError(" ".join(str(error).split()))
 
 
-def check_size(path: Path, max_bytes: int = MAX_BYTES) -> None:
-    """Refuse a file larger than max_bytes before reading it."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ReadError(f"{size / 2**20:.1f} MiB is over the import limit of {max_bytes / 2**20:g} MiB "
-                        "(raise it with --max-size)")
+def _over(size: str, max_bytes: int) -> ReadError:
+    return ReadError(f"{size} is over the import limit of {max_bytes / 2**20:g} MiB (raise it with --max-size)")
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """The UTF-8 text of a regular file (a symlink to one is followed) of at most max_bytes. A device, FIFO or
+    /proc-like file has no size to check before reading (st_size is 0) and may never end, so it is refused; the
+    read itself stops past max_bytes. OSError, UnicodeDecodeError, or ReadError saying which bound."""
+    # O_NONBLOCK: opening a FIFO no one writes to returns at once (and is then refused) instead of waiting
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with open(descriptor, "rb", closefd=True) as file:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise ReadError(f"it is {_kind(status.st_mode)}, not a regular file")
+        if status.st_size > max_bytes:
+            raise _over(f"{status.st_size / 2**20:.1f} MiB", max_bytes)
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:  # it grew while read
+        raise _over(f"more than {max_bytes / 2**20:g} MiB", max_bytes)
+    return data.decode("utf-8")
+
+
+def mapping(value: Any, what: str) -> dict[Any, Any]:
+    """value when it is a mapping, {} when it is absent (None); ValueError saying what was expected otherwise."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a mapping, got {type(value).__name__}")
+    return value
+
+
+def sequence(value: Any, what: str) -> list[Any]:
+    """value when it is a list, [] when it is absent (None); ValueError saying what was expected otherwise."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"{what} must be a list, got {type(value).__name__}")
+    return value
 
 
 def _too_deep(line: int) -> ReadError:

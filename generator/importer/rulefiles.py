@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from generator.core.errors import DefinitionError, Location
 from generator.core.promql import metric_names
 from generator.derive.series import SYNTHETIC_SERIES
-from generator.importer.reading import error_line, load_yaml
+from generator.importer.reading import MAX_BYTES, error_line, load_yaml, mapping, read_text, sequence
 from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet
 from generator.model.identity import slug
 
@@ -37,12 +37,8 @@ def kebab(name: str) -> str:
     return slug(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name))
 
 
-def _strings(mapping: Any, what: str) -> dict[str, str]:
-    if mapping is None:
-        return {}
-    if not isinstance(mapping, dict):
-        raise ValueError(f"{what} must be a mapping, got {type(mapping).__name__}")
-    return {str(key): "" if value is None else str(value) for key, value in mapping.items()}
+def _strings(value: Any, what: str) -> dict[str, str]:
+    return {str(key): "" if item is None else str(item) for key, item in mapping(value, what).items()}
 
 
 def _message(error: Exception) -> str:
@@ -75,7 +71,7 @@ def _group(entry: Any, notes: list[str]) -> RuleGroup:
     if not isinstance(entry, dict) or "name" not in entry:
         raise ValueError("a rule group must be a mapping with a name")
     rules = []
-    for index, rule in enumerate(entry.get("rules") or (), start=1):
+    for index, rule in enumerate(sequence(entry.get("rules"), f"group {entry['name']}: rules"), start=1):
         try:
             rules.append(_rule(rule))
         except (ValueError, ValidationError) as error:
@@ -94,9 +90,9 @@ def _group(entry: Any, notes: list[str]) -> RuleGroup:
                      extra=extra, rules=tuple(rules), **optional)
 
 
-def yaml_documents(path: Path) -> list[Any]:
+def yaml_documents(path: Path, max_bytes: int = MAX_BYTES) -> list[Any]:
     """The documents of a YAML file (within reading's bounds), the items of Kubernetes Lists among them."""
-    pending = [doc for doc in load_yaml(path.read_text(encoding="utf-8")) if doc is not None]
+    pending = [doc for doc in load_yaml(read_text(path, max_bytes)) if doc is not None]
     found = []
     while pending:
         doc = pending.pop(0)
@@ -113,15 +109,18 @@ def _documents(stem: str, documents: list[Any], notes: list[str]) -> Iterator[tu
     for doc in documents:
         if not isinstance(doc, dict):
             raise ValueError(f"expected a mapping, got {type(doc).__name__}")
-        if doc.get("kind") == "PrometheusRule":
-            yield str(doc.get("metadata", {}).get("name") or kebab(stem)), (doc.get("spec") or {}).get("groups")
-            notes.append(f"PrometheusRule {doc.get('metadata', {}).get('name')}: metadata (namespace, labels) is "
+        kind = doc.get("kind")
+        metadata = mapping(doc.get("metadata"), f"{kind} metadata") if "kind" in doc else {}
+        if kind == "PrometheusRule":
+            yield (str(metadata.get("name") or kebab(stem)),
+                   mapping(doc.get("spec"), "PrometheusRule spec").get("groups"))
+            notes.append(f"PrometheusRule {metadata.get('name')}: metadata (namespace, labels) is "
                          "Kubernetes packaging; out/kubernetes/ labels objects from the Kubernetes definition")
         elif "groups" in doc and "kind" not in doc:
             plain += 1
             yield kebab(stem) + (f"-{plain}" if plain > 1 else ""), doc["groups"]
         elif "kind" in doc:
-            notes.append(f"skipped {doc['kind']} {doc.get('metadata', {}).get('name', '')}: not rules")
+            notes.append(f"skipped {kind} {metadata.get('name', '')}: not rules")
         else:
             raise ValueError("neither a rule file (groups:) nor a PrometheusRule")
 
@@ -133,6 +132,8 @@ def read_rules(path: Path, documents: list[Any] | None = None, source: str = "",
     try:
         for name, groups in _documents(result.stem, yaml_documents(path) if documents is None else documents,
                                        result.notes):
+            if groups is not None and not isinstance(groups, list):
+                raise ValueError(f"groups must be a list of rule groups, got {type(groups).__name__}")
             parsed = tuple(_group(group, result.notes) for group in groups or ())
             if not parsed:
                 result.notes.append(f"{name}: no rule groups, nothing imported")

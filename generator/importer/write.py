@@ -18,7 +18,7 @@ from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer import dashboards as dashboard_files
 from generator.importer.dashboards import ImportedDashboard, holds_dashboards, read_dashboards
 from generator.importer.pysource import module_source
-from generator.importer.reading import MAX_BYTES, ReadError, check_size, error_line
+from generator.importer.reading import MAX_BYTES, error_line
 from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series, yaml_documents
 from generator.model import Definition
 from generator.package.tree import exchange
@@ -78,22 +78,19 @@ def _read(paths: list[Path], definitions: Path, folder: str,
     dashboards: list[ImportedDashboard] = []
     stems = unique_stems(paths)
     for path in paths:
-        try:
-            check_size(path, max_bytes)
-        except (ReadError, OSError) as error:
-            raise DefinitionError(Location(str(path), 0), f"cannot import: {error}") from None
         source, stem = shown_path(path, definitions), stems[path]
         if path.suffix.lower() == ".json":
-            found = read_dashboards(path, folder=folder, source=source, stem=stem)
+            found = read_dashboards(path, folder=folder, source=source, stem=stem, max_bytes=max_bytes)
             if not found:
                 raise DefinitionError(Location(str(path), 0), "cannot import: no Grafana dashboard in it (an object "
                                                               'with a title and panels or rows, or {"dashboard": ...})')
             dashboards += found
             continue
         try:
-            documents = yaml_documents(path)
+            documents = yaml_documents(path, max_bytes)
         except (OSError, ValueError) as error:
-            raise DefinitionError(Location(str(path), error_line(error)), f"cannot import: {error}") from None
+            message = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise DefinitionError(Location(str(path), error_line(error)), f"cannot import: {message}") from None
         found = read_dashboards(path, documents, folder, source)
         dashboards += found
         rule_documents = [doc for doc in documents if not holds_dashboards(doc)]

@@ -1,11 +1,14 @@
-"""Options shared by the commands, and how a command fails: one `error:` line per problem, exit 1."""
+"""Options shared by the commands, what every command checks of its options, and how a command fails: one
+`error:` line per problem, exit 1."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
+from typer.core import TyperCommand
 
 from generator.cli.problems import Format, report, where
 
@@ -21,6 +24,20 @@ def time_scale(default: float) -> Any:
     return typer.Option(default, "--time-scale", min=1.0,
                         help="Compress time N-fold: 60 turns every for, cooldown, escalation delay and PromQL range "
                              "of an hour into a minute (a compressed build needs --out other than out/).")
+
+
+class CheckedOptions(TyperCommand):
+    """Every obsgen command: beyond what each option's type checks, a number given on the command line must be
+    finite. click's float parses nan, inf and 1e400 (inf), and its range (min=1.0) lets them through: nan compares
+    false with any bound. Checked here, once for every float option of every command, as a usage error (exit 2)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        for param in self.params:
+            value = ctx.params.get(param.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise typer.BadParameter(f"{value} is not a finite number", ctx=ctx, param=param)
+        return rest
 
 
 def fail(error: Exception, output: Format = Format.TEXT) -> NoReturn:

@@ -7,7 +7,7 @@ import typer
 
 from generator.cli import quick_build
 from generator.cli.build_report import say_built
-from generator.cli.options import DEFINITIONS, FORMAT, OUT, fail, time_scale
+from generator.cli.options import DEFINITIONS, FORMAT, OUT, duration, fail, time_scale
 from generator.cli.problems import Format, report, where
 
 if TYPE_CHECKING:
@@ -154,7 +154,8 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
 
 
 def latency(definitions: Path = DEFINITIONS, scale: float = time_scale(1.0),
-            scrape_interval: str = typer.Option("", "--scrape-interval", help="Override the scrape interval.")) -> None:
+            scrape_interval: str = typer.Option("", "--scrape-interval", callback=duration,
+                                                help="Override the scrape interval.")) -> None:
     """Static upper bound per alert: change -> firing (detect) -> notification (notify); see docs/configuration.md."""
     from generator.analysis.latency import report as latency_report
     from generator.build import load

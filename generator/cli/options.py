@@ -19,6 +19,18 @@ STATE = typer.Option(Path(".live"), "--state-dir", envvar="OBSGEN_STATE_DIR",
                      help="Where the live stack keeps its state, data and logs.")
 
 
+def duration(value: str) -> str:
+    """A Prometheus duration given on the command line ('' when none is); a usage error (exit 2) otherwise."""
+    from generator.core.duration import parse_seconds
+
+    if value:
+        try:
+            parse_seconds(value)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from None
+    return value
+
+
 def time_scale(default: float) -> Any:
     """The --time-scale option with a default."""
     return typer.Option(default, "--time-scale", min=1.0,

@@ -1,7 +1,9 @@
 """Build profiles: the same project compiled for a test or a live demo, never for out/."""
 
+import math
 from dataclasses import dataclass, field
 
+from generator.core.duration import parse_seconds
 from generator.model.stack import ScrapeJob
 
 
@@ -32,6 +34,16 @@ class Profile:
     """Jobs added for a demo (a simulated host, say); never part of the definitions."""
     quiet_instances: tuple[str, ...] = ()
     """Instances whose alerts fire and notify but do not climb escalation (the machine a demo runs on)."""
+
+    def __post_init__(self) -> None:
+        """ValueError for a profile no build can follow: the fields a command line sets (--time-scale,
+        --scrape-interval) are checked here, where they become a profile, so none reaches the targets unchecked."""
+        if not (math.isfinite(self.time_scale) and self.time_scale > 0):
+            raise ValueError(f"time scale {self.time_scale} is not a finite number above 0")
+        for name in ("range_floor", "scrape_interval"):
+            value = getattr(self, name)
+            if (value or name != "scrape_interval") and parse_seconds(value) <= 0:
+                raise ValueError(f"{name.replace('_', ' ')} {value!r} must be longer than 0s")
 
     @property
     def is_default(self) -> bool:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import math
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli.app import app
 from generator.derive.time_compression import apply
 from generator.model import Forecast, ScrapeJob, Source
 from generator.model.profile import Profile
@@ -56,3 +63,36 @@ def test_build_time_scale_writes_a_compressed_copy_and_never_over_out(tmp_path: 
     alerts = (tmp_path / "fast/prometheus/rules/alerts.yml").read_text()
     assert "for: 5s" in alerts and "offset 2h48m" in alerts  # 5m and 1w / 60
     assert (ROOT / "out/prometheus/rules/alerts.yml").read_text().count("for: 5m") >= 1
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"scrape_interval": "bogus"}, "'bogus' is not a Prometheus duration"),
+    ({"scrape_interval": "0s"}, "scrape interval '0s' must be longer than 0s"),
+    ({"range_floor": "5x"}, "'5x' is not a Prometheus duration"),
+    ({"time_scale": math.nan}, "time scale nan is not a finite number above 0"),
+    ({"time_scale": math.inf}, "time scale inf is not a finite number above 0"),
+    ({"time_scale": 0.0}, "time scale 0.0 is not a finite number above 0"),
+])
+def test_a_profile_no_build_can_follow_is_refused_when_made(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Profile(**fields)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("bogus", "Invalid value for '--scrape-interval': 'bogus' is not a Prometheus duration"),
+    ("5", "Invalid value for '--scrape-interval': '5' is not a Prometheus duration"),
+])
+def test_latency_refuses_a_scrape_interval_that_is_not_a_duration_as_a_usage_error(value: str, message: str) -> None:
+    definitions = str(ROOT / "definitions")
+    result = CliRunner().invoke(app, ["latency", "--definitions", definitions, "--scrape-interval", value])
+
+    assert result.exit_code == 2, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    assert message in result.stderr
+
+
+def test_latency_refuses_a_zero_scrape_interval_in_one_line() -> None:
+    result = CliRunner().invoke(app, ["latency", "--definitions", str(ROOT / "definitions"), "--scrape-interval", "0s"])
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr == "error: scrape interval '0s' must be longer than 0s\n"

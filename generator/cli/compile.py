@@ -104,7 +104,7 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
     from concurrent.futures import ThreadPoolExecutor
 
     from generator.build import compile_definitions
-    from generator.checks import telemetry, tools
+    from generator.checks import out_dashboards, telemetry, tools
     from generator.core.disk_cache import DiskCache, source_digest
     from generator.package.tree import require_built
 
@@ -121,7 +121,8 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
         checked = running.result()
     passed.save()
     report(compiled.report.problems, output)
-    results = checked + (telemetry.run_all(out, compiled.project) if compiled.project else [])
+    results = [*checked, out_dashboards.check(out),
+               *(telemetry.run_all(out, compiled.project) if compiled.project else [])]
     failed = sum(not result.ok for result in results) + len(compiled.report.errors)
     for result in results:
         again = f" {CACHED}" if result.cached else ""

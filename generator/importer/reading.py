@@ -10,14 +10,14 @@ before the composer sees anything. JSON's depth is counted on its brackets outsi
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, Event
+
+from generator.core.bounded_read import TooLarge, read_bounded
 
 MAX_BYTES = 16 * 1024 * 1024  # kube-prometheus' largest rule file is 0.2 MiB, its largest dashboard 0.1 MiB
 MAX_DEPTH = 64  # a Grafana dashboard nests about 12 levels, a PrometheusRule 8
@@ -50,31 +50,15 @@ def _yaml_error(error: yaml.YAMLError) -> ReadError:
     return ReadError(" ".join(str(error).split()))
 
 
-def _over(size: str, max_bytes: int) -> ReadError:
-    return ReadError(f"{size} is over the import limit of {max_bytes / 2**20:g} MiB (raise it with --max-size)")
-
-
-def _kind(mode: int) -> str:
-    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
-             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
-    return next((name for test, name in kinds if test(mode)), "a special file")
-
-
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """The UTF-8 text of a regular file (a symlink to one is followed) of at most max_bytes. A device, FIFO or
-    /proc-like file has no size to check before reading (st_size is 0) and may never end, so it is refused; the
-    read itself stops past max_bytes. OSError, UnicodeDecodeError, or ReadError saying which bound."""
-    # O_NONBLOCK: opening a FIFO no one writes to returns at once (and is then refused) instead of waiting
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with open(descriptor, "rb", closefd=True) as file:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise ReadError(f"it is {_kind(status.st_mode)}, not a regular file")
-        if status.st_size > max_bytes:
-            raise _over(f"{status.st_size / 2**20:.1f} MiB", max_bytes)
-        data = file.read(max_bytes + 1)
-    if len(data) > max_bytes:  # it grew while read
-        raise _over(f"more than {max_bytes / 2**20:g} MiB", max_bytes)
+    """The UTF-8 text of a regular file of at most max_bytes (core.bounded_read: a device or FIFO is refused
+    unread). OSError, UnicodeDecodeError, or ReadError saying which bound."""
+    try:
+        data = read_bounded(path, max_bytes)
+    except TooLarge as error:
+        raise ReadError(f"{error.size} is over the import limit of {error.limit} (raise it with --max-size)") from None
+    except ValueError as error:
+        raise ReadError(str(error)) from None
     return data.decode("utf-8")
 
 

@@ -11,7 +11,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from generator.core.bounded_read import read_bounded
+
 RETRIED_STATUSES = (429, 502, 503, 504)  # rate limited or a proxy in front of a restarting server
+TOKEN_BYTES = 64 * 1024
+"""Largest token file read: a bearer token is at most a few KiB (a JWT); /dev/zero must not fill the memory."""
 
 
 class ApiError(Exception):
@@ -44,9 +48,11 @@ class Credentials:
         """From token_file, else $PREFIX_TOKEN, else $PREFIX_USER and $PREFIX_PASSWORD, else none."""
         if token_file is not None:
             try:
-                return cls(token=token_file.read_text().strip())
+                return cls(token=read_bounded(token_file, TOKEN_BYTES).decode("utf-8").strip())
             except OSError as error:
                 raise ValueError(f"cannot read {prefix.lower()} token file {token_file}: {error.strerror}") from None
+            except ValueError as error:  # not a regular file, over the bound, not UTF-8
+                raise ValueError(f"{prefix.lower()} token file {token_file}: {error}") from None
         return cls(token=os.environ.get(f"{prefix}_TOKEN", ""), user=os.environ.get(f"{prefix}_USER", ""),
                    password=os.environ.get(f"{prefix}_PASSWORD", ""))
 

@@ -152,6 +152,6 @@ def report(project: Project) -> tuple[list[str], list[str]]:
     lines += [_row(bound, alert=False) for bound in escalation_bounds(project)]
     missed = [bound.name for bound in alerts if bound.notify >= PLAN_NOTIFY_TARGET]
     verdict = f"missed by {', '.join(missed)}" if missed else \
-        f"met by every alert (longest notify {max(b.notify for b in alerts):g} s)"
+        f"met by every alert (longest notify {max((b.notify for b in alerts), default=0.0):g} s)"
     lines.append(f"plan target, alert firing -> notification under {PLAN_NOTIFY_TARGET:g} s: {verdict}")
     return lines, missed

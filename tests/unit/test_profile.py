@@ -96,3 +96,10 @@ def test_latency_refuses_a_zero_scrape_interval_in_one_line() -> None:
 
     assert result.exit_code == 1, result.output
     assert result.stderr == "error: scrape interval '0s' must be longer than 0s\n"
+
+
+def test_latency_of_a_project_without_alerts_is_a_table_not_a_traceback() -> None:
+    result = CliRunner().invoke(app, ["latency", "--definitions", str(ROOT / "tests/checks/base")])
+
+    assert result.exit_code == 0, result.output
+    assert "met by every alert (longest notify 0 s)" in result.stdout

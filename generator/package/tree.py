@@ -10,7 +10,6 @@ import errno
 import fcntl
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from generator.core.untrusted import read_bounded
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
 
@@ -73,20 +74,12 @@ MAX_REUSED_BYTES = 256 << 20
 
 
 def read_regular(path: Path, size: int | None = None) -> bytes | None:
-    """The bytes of a regular file (never through a symbolic link, never a device or pipe), or None: missing,
-    not a regular file, or not `size` bytes long (when given; else larger than MAX_REUSED_BYTES)."""
+    """The bytes of a file of out/ (a regular file, never through a symbolic link, never a device or pipe), or
+    None: missing, something else, or more than `size` bytes (when given; else than MAX_REUSED_BYTES)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
+        return read_bounded(path, MAX_REUSED_BYTES if size is None else size, follow_links=False)
+    except (OSError, ValueError):  # TooLarge is a ValueError
         return None
-    try:
-        found = os.fstat(descriptor)
-        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_REUSED_BYTES or size not in (None, found.st_size):
-            return None
-        with open(descriptor, "rb", closefd=False) as file:
-            return file.read(found.st_size + 1)  # one more: a file growing meanwhile reads as other bytes
-    finally:
-        os.close(descriptor)
 
 
 @dataclass

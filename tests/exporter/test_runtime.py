@@ -68,6 +68,20 @@ def test_a_broken_config_names_the_entry(tmp_path: Path) -> None:
         load_config(path)
 
 
+
+def test_a_config_of_yaml_aliases_is_refused_unexpanded(tmp_path: Path) -> None:
+    """749 bytes of aliases nested 8 deep took 2.5 GB and 23 s before a MemoryError (the entries were walked and
+    the error message repeated each); a device is not read."""
+    levels = ["a0: &a0 {x: 1}"] + [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 9)]
+    path = tmp_path / "exporter.yml"
+    path.write_text("\n".join(levels) + "\nqueries: [*a8]\n")
+    with pytest.raises(ConfigError, match=r"exporter.yml:2: cannot read the exporter configuration: an alias "
+                                          r"reuses the value anchored as &a0"):
+        load_config(path)
+    (tmp_path / "zero.yml").symlink_to("/dev/zero")
+    with pytest.raises(ConfigError, match="it is a character device, not a regular file"):
+        load_config(tmp_path / "zero.yml")
+
 def test_the_cache_forgets_results_older_than_stale_after() -> None:
     clock = FakeClock()
     cache = ResultCache(clock)

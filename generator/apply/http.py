@@ -11,7 +11,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from generator.core.untrusted import read_bounded
+from generator.core.bounded_read import read_bounded
 
 RETRIED_STATUSES = (429, 502, 503, 504)  # rate limited or a proxy in front of a restarting server
 TOKEN_BYTES = 64 * 1024

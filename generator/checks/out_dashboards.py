@@ -11,7 +11,7 @@ from pathlib import Path
 
 from generator.checks.lint.dashboard_json import shape_problem
 from generator.checks.tools import Result
-from generator.core.untrusted import read_bounded
+from generator.core.bounded_read import read_bounded
 
 DASHBOARDS = "grafana/dashboards"
 MAX_BYTES = 16 * 2**20

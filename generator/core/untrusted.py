@@ -1,10 +1,9 @@
 """Reading files that may be hostile (files to import, the exporter's configuration, out/ given to check or apply):
 bounded in size, nesting and aliases, linear in time.
 
-Only a regular file is read (a symlink to one is followed unless told not to), and never more than a bound: a
-device, FIFO or /proc-like file has no size to check before reading (st_size is 0) and may never end (/dev/zero)
-or never start (a FIFO no one writes to). A YAML alias bomb is a few hundred bytes whose aliases multiply into
-billions of values when the data is walked, so aliases are refused (no file obsgen reads has a use for them).
+Its bytes are read by core.bounded_read (regular files only, within a bound). A YAML alias bomb is a few hundred
+bytes whose aliases multiply into billions of values when the data is walked, so aliases are refused (no file
+obsgen reads has a use for them).
 libyaml's composer recurses in C (100,000 nested flow sequences overflow the stack) and its scanner slows with
 depth, so aliases and depth are checked on the parser's events, which libyaml produces without recursion,
 stopping at the first breach before the composer sees anything. JSON's depth is counted on its brackets outside
@@ -14,10 +13,7 @@ strings, exact for JSON.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -27,41 +23,6 @@ MAX_DEPTH = 64  # a Grafana dashboard nests about 12 levels, a PrometheusRule 8,
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _JSON_STRINGS_AND_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
-
-
-class TooLarge(ValueError):
-    """The file holds more than the bound; size says how much (its size, or "more than" the bound when it grew
-    past it while read)."""
-
-    def __init__(self, size: int | None, max_bytes: int) -> None:
-        self.size = f"{size / 2**20:.1f} MiB" if size is not None else f"more than {max_bytes / 2**20:g} MiB"
-        self.limit = f"{max_bytes / 2**20:g} MiB"
-        super().__init__(f"{self.size} is over the limit of {self.limit}")
-
-
-def _kind(mode: int) -> str:
-    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
-             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
-    return next((name for test, name in kinds if test(mode)), "a special file")
-
-
-def read_bounded(path: Path, max_bytes: int, *, follow_links: bool = True) -> bytes:
-    """The bytes of a regular file of at most max_bytes (not through a symbolic link unless follow_links).
-    OSError (a link not followed: ELOOP); ValueError ("it is a FIFO, not a regular file") for anything else;
-    TooLarge past the bound, which the read itself stops at."""
-    # O_NONBLOCK: opening a FIFO no one writes to returns at once (and is then refused) instead of waiting
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    descriptor = os.open(path, flags if follow_links else flags | os.O_NOFOLLOW)
-    with open(descriptor, "rb", closefd=True) as file:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise ValueError(f"it is {_kind(status.st_mode)}, not a regular file")
-        if status.st_size > max_bytes:
-            raise TooLarge(status.st_size, max_bytes)
-        data = file.read(max_bytes + 1)
-    if len(data) > max_bytes:  # it grew while read
-        raise TooLarge(None, max_bytes)
-    return data
 
 
 class ReadError(ValueError):

@@ -8,8 +8,9 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from generator.core.bounded_read import read_bounded
 from generator.core.errors import Location
-from generator.core.untrusted import load_yaml, read_bounded
+from generator.core.untrusted import load_yaml
 from generator.model import BusinessMetric, Database, Definition, ExporterSettings, Forecast
 
 D = TypeVar("D", bound=Definition)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from generator.core.untrusted import ReadError, TooLarge, error_line, load_json, load_yaml, read_bounded
+from generator.core.bounded_read import TooLarge, read_bounded
+from generator.core.untrusted import ReadError, error_line, load_json, load_yaml
 
 __all__ = ["MAX_BYTES", "ReadError", "error_line", "load_json", "load_yaml", "mapping", "read_text", "sequence"]
 
@@ -14,7 +15,7 @@ MAX_BYTES = 16 * 1024 * 1024  # kube-prometheus' largest rule file is 0.2 MiB, i
 
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """The UTF-8 text of a regular file of at most max_bytes (core.untrusted: a device or FIFO is refused
+    """The UTF-8 text of a regular file of at most max_bytes (core.bounded_read: a device or FIFO is refused
     unread). OSError, UnicodeDecodeError, or ReadError saying which bound."""
     try:
         data = read_bounded(path, max_bytes)

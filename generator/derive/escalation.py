@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.core.duration import parse_seconds
+from generator.core.duration import format_seconds, parse_seconds
 from generator.model import Alert, EscalationPolicy
 from generator.model.alerts import AlertRule
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, NOT_ESCALATION
@@ -76,6 +76,12 @@ def alert_escalation(project: Project, alert: AlertRule) -> list[EscalationRule]
         return []
     quiet = project.profile.quiet_instances if project.profile is not None else ()
     return escalation_rules(policy, alert.name, quiet)
+
+
+def level_hold(alert: AlertRule, level: EscalationRule) -> str:
+    """How long a copy of the alert's own rule holds to reach a level, where the ruler cannot read ALERTS (Loki's):
+    the alert's `for` plus the level's delay."""
+    return format_seconds(parse_seconds(alert.for_) + parse_seconds(level.after))
 
 
 def copy_annotations(rule: EscalationRule, annotations: dict[str, str]) -> dict[str, str]:

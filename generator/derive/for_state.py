@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.core.duration import format_seconds, parse_seconds
+from generator.derive.escalation import alert_escalation, level_hold
 from generator.model import LogAlert, RuleSet
 from generator.model.project import Project
 
@@ -65,6 +66,6 @@ def for_state(project: Project, time_scale: float = 1.0) -> ForState:
 def log_for_state(project: Project) -> ForState:
     """The same for Loki's ruler, from the log alerts' `for` and their escalation levels' (alert + level)."""
     holds = [parse_seconds(alert.for_) for alert in project.all(LogAlert)]
-    holds += [parse_seconds(alert.for_) + parse_seconds(level.after) for alert in project.all(LogAlert)
-              if (policy := project.escalation_of(alert)) is not None for level in policy.levels]
+    holds += [parse_seconds(level_hold(alert, level)) for alert in project.all(LogAlert)
+              for level in alert_escalation(project, alert)]
     return _chosen([hold for hold in holds if hold > 0])

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from generator.core.bounded_read import read_bounded
 from generator.core.errors import Location
-from generator.core.untrusted import load_yaml
+from generator.core.untrusted import error_line, load_yaml
 from generator.model import BusinessMetric, Database, Definition, ExporterSettings, Forecast
 
 D = TypeVar("D", bound=Definition)
@@ -59,7 +59,7 @@ def load_config(path: Path) -> ExporterConfig:
     try:  # bounded, and without YAML aliases: an alias bomb of a few hundred bytes would exhaust memory
         documents = load_yaml(read_bounded(path, MAX_BYTES).decode("utf-8"))
     except (OSError, ValueError) as error:  # ValueError: not UTF-8, too large, not YAML, an alias, too deep
-        line = getattr(error, "line", 0)
+        line = error_line(error)
         raise ConfigError(f"{path}{f':{line}' if line else ''}: cannot read the exporter configuration: "
                           f"{getattr(error, 'strerror', None) or error}") from None
     data = documents[0] if len(documents) == 1 else None

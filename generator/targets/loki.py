@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from generator.core.duration import format_seconds, go_duration, parse_seconds
+from generator.core.duration import go_duration, parse_seconds
 from generator.derive.annotations import alert_annotations
-from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels
+from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, level_hold
 from generator.derive.for_state import log_for_state
 from generator.model import conventions
 from generator.model.identity import dashboard_uid
@@ -109,7 +109,7 @@ def escalation_copies(project: Project, alert: LogAlert, rule: dict[str, Any]) -
     the level's delay: the same name and labels (a silence of the alert silences its levels), plus the level."""
     return [{
         "alert": alert.name, "expr": alert.expr,
-        "for": format_seconds(parse_seconds(alert.for_) + parse_seconds(level.after)),
+        "for": level_hold(alert, level),
         "labels": dict(sorted({**rule["labels"], **level.labels}.items())),
         "annotations": copy_annotations(level, rule["annotations"]),
     } for level in alert_escalation(project, alert)]

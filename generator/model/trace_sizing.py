@@ -14,6 +14,8 @@ from generator.core.duration import format_seconds, parse_seconds
 from generator.model.tracing import Service, TracingPolicy
 
 SDK_EXPORT_DELAY_S = 5  # BatchSpanProcessor's default schedule delay: spans reach the collector this late
+BATCH_TIMEOUT_S = 5  # the collector's batch processor sends what it holds at least this often
+DECISION_TICK_S = 1  # tail_sampling decides on its traces once a second
 BURST_HEADROOM = 2.0  # num_traces holds twice the steady-state in-flight traces
 DECISION_CACHE_FACTOR = 10  # remember decisions ten times longer than span data, for late spans
 CACHE_ENTRY_BYTES = 64  # one trace id in the decision LRU cache
@@ -40,6 +42,12 @@ class TailSamplingSize:
     def decision_wait(self) -> str:
         """decision_wait as a duration string."""
         return format_seconds(self.decision_wait_s)
+
+    @property
+    def latest_arrival_s(self) -> int:
+        """Longest a kept span takes from its end to the trace store: the SDK's delay, the decision wait (a
+        trace's first span may end as it starts), the decision tick and the batch after sampling."""
+        return SDK_EXPORT_DELAY_S + self.decision_wait_s + DECISION_TICK_S + BATCH_TIMEOUT_S
 
     @property
     def budget_bytes(self) -> int:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.core.duration import parse_seconds
+from generator.core.duration import format_seconds, parse_seconds
 from generator.model.logs import LogStream
 from generator.model.project import Project
-from generator.model.trace_sizing import size
+from generator.model.trace_sizing import BATCH_TIMEOUT_S, size
 from generator.model.tracing import JAEGER_OTLP_PORT, MISSING_VALUE, Service, TraceExporter, TracingPolicy
 
 CONFIG = "otelcol/config.yaml"
@@ -146,7 +146,7 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
                            "non_sampled_cache_size": sizing.decision_cache_size},
         "policies": sampling_policies(policy, services),
     }
-    processors["batch"] = {"send_batch_size": 8192, "timeout": "5s"}
+    processors["batch"] = {"send_batch_size": 8192, "timeout": format_seconds(BATCH_TIMEOUT_S)}
     otlp_labels = []
     stream_labels = otlp_stream_labels(streams)
     if stream_labels:

@@ -12,11 +12,13 @@ from typing import Any
 
 from generator.core.duration import go_duration, parse_seconds
 from generator.model.project import Project
-from generator.model.tracing import TraceStorage, TracingPolicy
+from generator.model.trace_sizing import size
+from generator.model.tracing import Service, TraceStorage, TracingPolicy
 
 CONFIG = "tempo/tempo.yaml"
 DATA = "/var/tempo"
 HTTP_PORT = 3200
+INGESTION_SLACK_MARGIN_S = 30  # Tempo's own default slack, kept on top of the collector's delay
 EXEMPLAR_TRACE_ID = "traceID"
 """The label holding the trace id in the exemplars the metrics-generator writes (the collector's say trace_id)."""
 
@@ -35,6 +37,9 @@ def _trace_store(storage: TraceStorage) -> dict[str, Any]:
 
 def config(project: Project, policy: TracingPolicy, storage: TraceStorage) -> dict[str, Any]:
     """tempo.yaml."""
+    # the metrics-generator drops spans that ended longer than the slack before they arrive; kept spans arrive
+    # after the collector's tail-sampling wait, so the slack is that delay plus Tempo's default margin
+    slack = size(policy, project.all(Service)).latest_arrival_s + INGESTION_SLACK_MARGIN_S
     return {
         "stream_over_http_enabled": True,
         "server": {"http_listen_port": HTTP_PORT, "grpc_listen_port": 9095, "log_level": "info"},
@@ -43,6 +48,7 @@ def config(project: Project, policy: TracingPolicy, storage: TraceStorage) -> di
         "ingester": {"max_block_duration": "5m"},
         "compactor": {"compaction": {"block_retention": go_duration(parse_seconds(storage.retention))}},
         "metrics_generator": {
+            "metrics_ingestion_time_range_slack": go_duration(slack),
             "registry": {"external_labels": {"source": "tempo", **dict(sorted(project.stack.external_labels.items()))}},
             "storage": {"path": f"{DATA}/generator/wal",
                         "remote_write": [{"url": storage.prometheus_write_url, "send_exemplars": True}]},

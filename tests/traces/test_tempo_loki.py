@@ -28,6 +28,17 @@ def test_tempo_config_matches_the_reference(built: Path) -> None:
     assert document["metrics_generator"]["storage"]["remote_write"][0]["url"].endswith("/api/v1/write")
 
 
+def test_tempo_counts_spans_that_arrive_after_the_collectors_tail_sampling_wait(built: Path) -> None:
+    """Tempo's metrics-generator drops spans that ended more than its slack before they arrive; kept spans
+    wait in the collector for the decision and the batch after it, so the slack must outlast that."""
+    collector = read_yaml(built / "otelcol/config.yaml")["processors"]
+    held = parse_seconds(collector["tail_sampling"]["decision_wait"]) + parse_seconds(collector["batch"]["timeout"])
+    sdk_delay_and_tick = 5 + 1
+    generator = read_yaml(built / "tempo/tempo.yaml")["metrics_generator"]
+    slack = parse_seconds(generator["metrics_ingestion_time_range_slack"])
+    assert slack >= held + sdk_delay_and_tick + 30  # Tempo's default margin, kept beyond the collector's delay
+
+
 @pytest.mark.parametrize(("path", "misspelt"), [
     (("compactor", "compaction"), "block_retension"),
     (("storage", "trace"), "backnd"),

@@ -120,6 +120,7 @@ class GeneratorProcessor(Strict):
 class MetricsGenerator(Strict):
     """metrics_generator."""
 
+    metrics_ingestion_time_range_slack: str = Field(default="30s", pattern=GO_DURATION)
     registry: Registry | None = None
     storage: GeneratorStorage
     traces_storage: Path

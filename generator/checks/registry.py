@@ -29,6 +29,7 @@ from generator.checks.mapping import (
 from generator.checks.notify import shared_slack_webhook, unsendable_severity, warning_with_escalation
 from generator.checks.runner import DISABLE_CODES
 from generator.checks.semantics import (
+    annotation_numbers,
     counter_state_labels,
     flat_baseline,
     threshold_direction,
@@ -70,6 +71,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, log_stream_labels,
     warning_with_escalation, unsendable_severity, shared_slack_webhook,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
+    annotation_numbers,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets)

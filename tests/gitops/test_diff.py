@@ -62,7 +62,11 @@ def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
     _commit_all(repo, "warnings to Slack too")
     result = _obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
     assert result.returncode == 1, result.stderr
-    assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"']
+    # the alerts tables of the dashboards that show CpuHigh say its new condition
+    assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"', "~ Alerts Overview / Alert Rules",
+                                       "~ Operations / Alert Rules"]
+    assert [line for line in result.stdout.splitlines() if line.startswith("        + | [CpuHigh]")
+            and "instance:cpu_usage:percent > 85" in line]
     assert "expr: instance:cpu_usage:percent > 90 -> instance:cpu_usage:percent > 85" in result.stdout
     assert "receiver: email -> email-slack" in result.stdout
     assert "reaches: email oncall@company.com -> email oncall@company.com; slack #alerts, #ops" in result.stdout
@@ -79,7 +83,8 @@ def test_a_threshold_a_route_and_a_panel_change_are_named_exactly(repo: Path) ->
     _commit_all(repo, "latency turns orange earlier")
     result = _obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
     assert result.returncode == 1, result.stderr
-    assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"', "~ Executive / Latency p95"]
+    assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"', "~ Alerts Overview / Alert Rules",
+                                       "~ Executive / Latency p95", "~ Operations / Alert Rules"]
     assert "thresholds: green, orange from 0.5, red from 1 -> green, orange from 0.4, red from 1" in result.stdout
 
 

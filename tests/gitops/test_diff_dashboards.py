@@ -9,7 +9,7 @@ from typing import Any
 
 from generator.analysis.diff.changes import FieldChange, OutTree
 from generator.analysis.diff.compare import compare_trees
-from generator.analysis.diff.render import markdown
+from generator.analysis.diff.render import markdown, text
 
 PATH = "grafana/dashboards/Operations/operations.json"
 
@@ -79,3 +79,24 @@ def test_dashboard_settings_and_variables_are_dashboard_changes(tmp_path: Path) 
     report = compare_trees(*_trees(tmp_path, head), ("base", "head"))
     assert [(c.section, c.name) for c in report.changes] == [("dashboards", "Operations")]
     assert [f.field for f in report.changes[0].fields] == ["refresh", "variable instance"]
+
+
+def test_a_text_panels_changed_lines_are_shown_and_nothing_else(tmp_path: Path) -> None:
+    """The alerts table on a dashboard is a text panel: a threshold changed in a rule changes what it says."""
+    table = ["| alert | condition |", "|---|---|", "| CpuHigh | `cpu > 90` |", "| MemoryHigh | `memory > 95` |"]
+    base, head = _dashboard(), _dashboard()
+    for document, row in ((base, table[2]), (head, "| CpuHigh | `cpu > 85` |")):
+        document["panels"].append({"type": "text", "id": 99, "title": "Alerts", "gridPos": {"h": 8, "w": 24, "x": 0,
+                                                                                             "y": 30},
+                                   "options": {"mode": "markdown", "content": "\n".join([*table[:2], row, table[3]])}})
+    for side, document in (("base", base), ("head", head)):
+        path = tmp_path / side / PATH
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(document))
+    report = compare_trees(OutTree(tmp_path / "base"), OutTree(tmp_path / "head"), ("base", "head"))
+    assert [(c.action, c.name, [f.field for f in c.fields]) for c in report.changes] == [
+        ("changed", "Operations / Alerts", ["text"])]
+    assert "| text | \\| CpuHigh \\| `cpu > 90` \\| | \\| CpuHigh \\| `cpu > 85` \\| |" in markdown(report)
+    shown = text(report)
+    assert "      text:\n        - | CpuHigh | `cpu > 90` |\n        + | CpuHigh | `cpu > 85` |\n" in shown
+    assert "MemoryHigh" not in shown

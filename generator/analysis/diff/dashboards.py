@@ -14,6 +14,8 @@ from generator.analysis.diff.changes import Change, OutTree, Table, compare_keye
 from generator.model import conventions
 
 DASHBOARDS_DIR = conventions.DASHBOARDS_DIR + "/"
+TEXT = "text"
+"""A text panel's Markdown: what it says is what a viewer sees (the alerts table, a how-to)."""
 _DASHBOARD_FIELDS = ("title", "description", "refresh", "tags", "time", "graphTooltip")
 
 
@@ -29,7 +31,7 @@ def _thresholds(defaults: dict[str, Any]) -> str:
 
 
 def panel_fields(panel: dict[str, Any], row: str) -> dict[str, str]:
-    """What a viewer sees of a panel: kind, queries by refId, unit, range, thresholds, position, row."""
+    """What a viewer sees of a panel: kind, queries by refId, text, unit, range, thresholds, position, row."""
     defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
     grid = panel.get("gridPos") or {}
     fields = {
@@ -42,6 +44,8 @@ def panel_fields(panel: dict[str, Any], row: str) -> dict[str, str]:
         "thresholds": _thresholds(defaults),
         "position": f"x={grid.get('x')} y={grid.get('y')} w={grid.get('w')} h={grid.get('h')}" if grid else "",
     }
+    if panel.get("type") == "text":
+        fields[TEXT] = str((panel.get("options") or {}).get("content", ""))
     for target in panel.get("targets") or ():
         ref = target.get("refId", "?")
         fields[f"query {ref}"] = str(target.get("expr", target.get("query", "")))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from itertools import groupby
 
 from generator.analysis.diff.changes import Change, FieldChange
 from generator.analysis.diff.compare import DiffReport
+from generator.analysis.diff.dashboards import TEXT
 from generator.analysis.diff.expr_diff import as_html, as_text, expr_diff
 
 _SIGN = {"added": "+", "removed": "-", "changed": "~"}
@@ -19,8 +21,21 @@ def _is_promql(change: FieldChange) -> bool:
 
 
 def _value(change: Change, field: FieldChange) -> str:
-    """An added thing's value, a removed thing's old value."""
-    return field.new if change.action == "added" else field.old
+    """An added thing's value, a removed thing's old value; a text panel's by its length."""
+    value = field.new if change.action == "added" else field.old
+    return f"{len(value.splitlines())} lines" if field.field == TEXT else value
+
+
+def _changed_lines(old: str, new: str) -> tuple[list[str], list[str]]:
+    """The lines of a text only before, and only after, a change, in order (the unchanged ones left out)."""
+    before, after = old.splitlines(), new.splitlines()
+    removed: list[str] = []
+    added: list[str] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
+        if tag != "equal":
+            removed += before[i1:i2]
+            added += after[j1:j2]
+    return removed, added
 
 
 def _sections(report: DiffReport) -> list[tuple[str, list[Change]]]:
@@ -33,6 +48,14 @@ def _headline(report: DiffReport) -> str:
             f"file{'s' * (len(report.files) != 1)}")
 
 
+def _sides(field: FieldChange) -> tuple[FieldChange, str, str]:
+    """A changed field with its before and after as a table shows them: a text panel's changed lines only."""
+    if field.field != TEXT:
+        return field, field.old, field.new
+    removed, added = _changed_lines(field.old, field.new)
+    return field, "\n".join(removed), "\n".join(added)
+
+
 def _text_fields(change: Change) -> list[str]:
     lines = []
     for f in change.fields:
@@ -40,6 +63,9 @@ def _text_fields(change: Change) -> list[str]:
             lines.append(f"{f.field}: {_value(change, f)}")
         elif _is_promql(f) and f.old and f.new and max(len(f.old), len(f.new)) > _SHORT:
             lines.append(f"{f.field}: {as_text(expr_diff(f.old, f.new))}")
+        elif f.field == TEXT:
+            removed, added = _changed_lines(f.old, f.new)
+            lines += [f"{f.field}:", *(f"  - {line}" for line in removed), *(f"  + {line}" for line in added)]
         else:
             lines.append(f"{f.field}: {f.old or '(none)'} -> {f.new or '(none)'}")
     return lines
@@ -80,7 +106,7 @@ def _markdown_fields(change: Change) -> list[str]:
     lines += [f"  - {note}" for note in change.notes]
     if table:
         lines += ["", "  | field | before | after |", "  |---|---|---|"]
-        lines += [f"  | {f.field} | {_cell(f.old)} | {_cell(f.new)} |" for f in table]
+        lines += [f"  | {f.field} | {_cell(before)} | {_cell(after)} |" for f, before, after in map(_sides, table)]
     return ["", *lines, ""] if lines else []
 
 

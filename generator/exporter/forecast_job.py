@@ -7,11 +7,11 @@ import math
 import threading
 
 from generator.core.duration import parse_seconds
-from generator.exporter.cache import Sample
+from generator.exporter.cache import Labels, Sample, labels_of
 from generator.exporter.forecast import InsufficientDataError
 from generator.exporter.jobs import Job, JobFailed, UpGauge
 from generator.exporter.predict import Prediction, predict, samples
-from generator.exporter.prometheus_api import PrometheusClient
+from generator.exporter.prometheus_api import History, PrometheusClient
 from generator.model import Forecast
 
 
@@ -33,6 +33,7 @@ def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
     if len(histories) > forecast.max_series:
         raise JobFailed(f"returned {len(histories)} series, more than max_series={forecast.max_series}: "
                         "aggregate the expression or raise max_series")
+    distinct_without_names(histories)
     found = []
     with computing or contextlib.nullcontext():
         for history in histories:
@@ -41,6 +42,22 @@ def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
             except InsufficientDataError:
                 continue
     return found
+
+
+def distinct_without_names(histories: list[History]) -> None:
+    """Fail when two series differ only by their metric name: the exported series are named by the forecast and
+    the series' other labels, so they would be one series twice. Prometheus fails a recording rule alike ("vector
+    contains metrics with the same labelset after applying rule labels")."""
+    seen: dict[Labels, str] = {}
+    for history in histories:
+        key = labels_of(history.labels)
+        if key in seen:
+            names = " and ".join(name or "a series without a name" for name in (seen[key], history.name))
+            shown = ",".join(f'{label}="{value}"' for label, value in key)
+            raise JobFailed(f"returns {names} with the same labels {{{shown}}}: "
+                            "an exported series is named by its labels alone; tell them apart with "
+                            "label_replace or keep one")
+        seen[key] = history.name
 
 
 class ForecastJob(Job):

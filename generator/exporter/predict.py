@@ -68,9 +68,27 @@ def predict(forecast: Forecast, labels: dict[str, str], values: FloatArray, orig
     )
 
 
+OWN_LABELS = frozenset({"forecast", "resource", "severity", "message"})
+"""The labels the exporter sets on what it exports (resource, severity and message on a recommendation)."""
+
+
+def exported_labels(labels: dict[str, str]) -> dict[str, str]:
+    """A series' labels as exported beside the exporter's own: one of OWN_LABELS is kept as exported_<name>
+    (exported_exported_<name> if that is taken, and so on), as Prometheus keeps a scraped label that clashes with
+    a target label (honor_labels: false). Two series that differ only there stay two exported series; every
+    family of one series carries the same labels."""
+    exported = {}
+    for name, value in labels.items():
+        renamed = name
+        while renamed in OWN_LABELS or (renamed != name and renamed in labels):
+            renamed = f"exported_{renamed}"
+        exported[renamed] = value
+    return exported
+
+
 def samples(forecast: Forecast, prediction: Prediction) -> list[Sample]:
     """The exported samples of a prediction; undefined (NaN) values are left out, never exported."""
-    base = {**prediction.labels, "forecast": forecast.name}
+    base = {**exported_labels(prediction.labels), "forecast": forecast.name}
     values = {
         "obsgen_forecast": prediction.expected,
         "obsgen_forecast_lower": prediction.lower,

@@ -27,12 +27,14 @@ log = logging.getLogger("obsgen.exporter")
 
 @dataclass(frozen=True)
 class History:
-    """One series returned by query_range, on the grid start, start + step, ..., end."""
+    """One series returned by query_range, on the grid start, start + step, ..., end: its labels without the
+    metric name, which is `name` ("" for a series a function made)."""
 
     labels: dict[str, str]
     values: FloatArray
     end: float
     step: float
+    name: str = ""
 
 
 def grid(start: float, end: float, step: float) -> FloatArray:
@@ -102,8 +104,9 @@ class PrometheusClient:
             chunk = times[first : first + MAX_POINTS_PER_REQUEST]
             params = {"query": expr, "start": _stamp(chunk[0]), "end": _stamp(chunk[-1]), "step": _stamp(step)}
             for item in self._get(params, timeout or self.timeout):
-                labels = {k: v for k, v in item["metric"].items() if k != "__name__"}
-                entry = series.setdefault(tuple(sorted(labels.items())), {"labels": labels, "points": []})
+                # a series is its whole label set, name included: `a or b` may return two with equal labels
+                metric: dict[str, str] = item["metric"]
+                entry = series.setdefault(tuple(sorted(metric.items())), {"metric": metric, "points": []})
                 entry["points"].extend(item["values"])
         result = []
         for entry in series.values():
@@ -112,7 +115,8 @@ class PrometheusClient:
                 index = round((float(stamp) - start) / step)
                 if 0 <= index < times.size:
                     values[index] = float(value)
-            result.append(History(entry["labels"], values, end, step))
+            labels = {k: v for k, v in entry["metric"].items() if k != "__name__"}
+            result.append(History(labels, values, end, step, entry["metric"].get("__name__", "")))
         return result
 
 

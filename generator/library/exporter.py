@@ -1,7 +1,8 @@
 """The sidecar exporter's own series (forecasts, bands, anomaly scores, capacity, self-metrics) and alerts on them.
 
 Every forecast output carries a ``forecast`` label (the Forecast's name) plus the labels of the series
-it was learnt from; every self-metric carries the ``query`` (business metric or forecast name).
+it was learnt from, without its metric name (a series' own ``forecast``, ``resource``, ``severity`` or ``message``
+is kept as ``exported_<label>``); every self-metric carries the ``query`` (business metric or forecast name).
 """
 
 from __future__ import annotations

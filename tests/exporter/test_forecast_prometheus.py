@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from generator.core.duration import parse_seconds
 from generator.exporter.anomaly import streaming_anomaly_scores
@@ -31,6 +32,17 @@ DISK = {"name": "disk_free", "defined_at": "definitions/test.py:2", "help": "Fre
 REQUESTS = {"name": "requests", "defined_at": "definitions/test.py:1", "help": "Requests per second.",
             "expr": "demo_requests", "step": "1m", "season": "1w", "history": "15d", "horizon": "6h",
             "coverage": 0.9}
+# series whose own labels clash with the exporter's, twice alike but for `forecast`
+LABELLED = {"name": "labelled", "defined_at": "definitions/test.py:3", "help": "Queue depth.",
+            "expr": "demo_labelled", "step": "10m", "season": "1d", "history": "7d", "horizon": "1d",
+            "capacity": {"limit": 0, "direction": "down", "resource": "queue", "name_labels": ["queue"]}}
+# two metrics with equal labels (`or` would keep one of them): their histories must not merge, nor export one
+# series twice
+MERGED = {"name": "merged", "defined_at": "definitions/test.py:4", "help": "Disk bytes.",
+          "expr": '{__name__=~"demo_disk_(free|size)_bytes"}', "step": "10m", "season": "1d", "history": "7d",
+          "horizon": "1d"}
+STATUSES = ("success", "error", "timeout")
+CLASHING = 'queue="q1",severity="page",resource="cpu",message="hi",exported_forecast="older"'
 
 
 def openmetrics_history(end: float, days: float) -> str:
@@ -50,6 +62,13 @@ def openmetrics_history(end: float, days: float) -> str:
     disks = (('instance="db-1",mountpoint="/data"', filling), ('instance="web-1",mountpoint="/"', steady))
     for labels, values in disks:
         lines += [f"demo_disk_free_bytes{{{labels}}} {v:.0f} {s:.0f}" for s, v in zip(t, values, strict=True)]
+    lines += ["# HELP demo_disk_size_bytes Size.", "# TYPE demo_disk_size_bytes gauge"]
+    for labels, _ in disks:
+        lines += [f"demo_disk_size_bytes{{{labels}}} 5e11 {s:.0f}" for s in t]
+    lines += ["# HELP demo_labelled Queue depth.", "# TYPE demo_labelled gauge"]
+    for own in ("mine", "theirs"):
+        lines += [f'demo_labelled{{{CLASHING},forecast="{own}"}} {v:.0f} {s:.0f}'
+                  for s, v in zip(t, steady / 1e8, strict=True)]
     return "\n".join(lines) + "\n# EOF\n"
 
 
@@ -142,6 +161,35 @@ def test_served_forecasts_bands_and_capacity_match_the_core(history_server: Serv
     assert report.returncode == 0, report.stderr
     assert f"[{rec.severity}] {rec.message}" in report.stdout
     assert 'requests {service="api"}' in report.stdout and "anomalies (|z| > 3):" in report.stdout
+
+
+def test_every_exported_series_is_one_series_of_the_history(history_server: Server, tmp_path: Path) -> None:
+    """A series is its whole label set: two metrics with equal labels are not one history, and a series' own
+    forecast/resource/severity/message labels are kept as exported_<label> (as Prometheus does for a scraped label
+    that clashes with a target label), so that no exported series is there twice."""
+    config = write_config(tmp_path / "exporter.yml", {"forecasts": [dict(LABELLED), dict(MERGED)]},
+                          interval="1h", timeout="60s", stale_after="2h")
+    with running_exporter(config, tmp_path, prometheus_url=history_server.url) as exporter:
+        series = exporter.wait_for(lambda s: all(sum(exporter.runs(s, job, status) for status in STATUSES) == 1
+                                                 for job in ("labelled", "merged")), 120, "a run of each forecast")
+        text = requests.get(f"{exporter.url}/metrics", timeout=5).text
+        log = exporter.log.read_text()
+    exposed = [(s.name, frozenset(s.labels.items())) for family in text_string_to_metric_families(text)
+               for s in family.samples]
+    assert len(exposed) == len(set(exposed)), [s for s in exposed if exposed.count(s) > 1]
+    learnt = {"queue": "q1", "exported_severity": "page", "exported_resource": "cpu", "exported_message": "hi",
+              "exported_forecast": "older", "forecast": "labelled"}
+    assert set(named(series, "obsgen_forecast")) == {
+        frozenset({**learnt, "exported_exported_forecast": own}.items()) for own in ("mine", "theirs")}
+    info = [dict(labels) for labels in named(series, "obsgen_recommendation_info")]
+    assert sorted(i.pop("exported_exported_forecast") for i in info) == ["mine", "theirs"]
+    assert all(i["resource"] == "queue" and i.pop("message").startswith("queue on q1 ") for i in info), info
+    assert all({k: v for k, v in i.items() if k != "severity"} == {**learnt, "resource": "queue"} for i in info)
+    assert exporter.runs(series, "labelled") == exporter.runs(series, "merged", "error") == 1
+    assert "merged failed: returns demo_disk_free_bytes and demo_disk_size_bytes with the same labels " \
+           '{instance="db-1",mountpoint="/data"}: an exported series is named by its labels alone' in log, log
+    assert not named(series, "obsgen_forecast_origin_timestamp_seconds").keys() & {
+        frozenset({("forecast", "merged"), ("instance", "db-1"), ("mountpoint", "/data")})}
 
 
 def test_forecasts_vanish_when_prometheus_is_gone(tmp_path: Path) -> None:

@@ -107,3 +107,15 @@ def test_logs_and_failures_never_show_a_prometheus_urls_user_part(caplog: pytest
         failure = query(client.url)
     assert str(failure) == f"Prometheus at {url} answered HTTP 503: not ready"
     assert caplog.messages[0].startswith(f"connected to Prometheus at {url} after")
+
+
+def test_two_metrics_with_equal_labels_are_two_histories() -> None:
+    """`a or b` returns series that differ only by __name__: each keeps its own points, and its name."""
+    result = [{"metric": {"__name__": name, "mountpoint": "/"}, "values": [[0, value], [60, value]]}
+              for name, value in (("avail_bytes", "10"), ("size_bytes", "100"))]
+    with fake_prometheus(200, {"status": "success", "data": {"resultType": "matrix", "result": result}}) as url:
+        histories = query(url)
+    assert isinstance(histories, list)
+    assert [(h.labels, h.values.tolist()) for h in histories] == [
+        ({"mountpoint": "/"}, [10.0, 10.0]), ({"mountpoint": "/"}, [100.0, 100.0])]
+    assert [h.name for h in histories] == ["avail_bytes", "size_bytes"]

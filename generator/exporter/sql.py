@@ -42,6 +42,13 @@ POSTGRES_QUERY_CANCELED = "57014"
 SQLITE_PROGRESS_OPS = 10_000  # SQLite VM instructions between two checks of the deadline
 TCP_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
 """libpq's TCP keepalives: a host gone silent during a long query is given up after about 25 s of silence."""
+AUTHORIZER_ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ") for name in [
+    "CREATE_INDEX", "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE", "CREATE_TEMP_TRIGGER",
+    "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_VIEW", "DELETE", "DROP_INDEX", "DROP_TABLE", "DROP_TEMP_INDEX",
+    "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER", "DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW", "INSERT", "PRAGMA",
+    "TRANSACTION", "UPDATE", "DETACH", "ALTER_TABLE", "REINDEX", "ANALYZE", "CREATE_VTABLE", "DROP_VTABLE",
+    "SAVEPOINT"]} | {sqlite3.SQLITE_ATTACH: "ATTACH or VACUUM INTO"}
+"""SQLite's authorizer action codes by name, for the message of a refused query."""
 
 
 def resolve_url(database: Database) -> URL:
@@ -143,12 +150,51 @@ def read_only(conn: Connection, timeout: float) -> Iterator[None]:
         assert isinstance(raw, sqlite3.Connection)
         deadline = time.monotonic() + timeout
         raw.execute("PRAGMA query_only = ON")
+        raw.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)  # the connection is the run's alone (NullPool)
+        guard = ReadGuard()
+        raw.set_authorizer(guard)
         raw.set_progress_handler(lambda: int(time.monotonic() > deadline), SQLITE_PROGRESS_OPS)
         try:
             yield
+        except DBAPIError:
+            if guard.refused:
+                raise JobFailed(f"refused {guard.refused}: a business query may only read (SELECT or WITH)") from None
+            raise
         finally:
             raw.set_progress_handler(None, 0)
+            raw.set_authorizer(None)
             raw.execute("PRAGMA query_only = OFF")
+
+
+class ReadGuard:
+    """SQLite's authorizer for a business query: reading (tables, views, CTEs, recursive CTEs, functions) only.
+
+    mode=ro and query_only keep the database file intact, yet ATTACH 'file:...?mode=rwc' and VACUUM INTO (an
+    attach) create their file before failing; SQLite asks the authorizer while preparing, before anything runs.
+    """
+
+    ALLOWED = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
+                         sqlite3.SQLITE_RECURSIVE})
+    SCHEMA_TABLES = frozenset({"sqlite_master", "sqlite_schema"})
+
+    def __init__(self) -> None:
+        self.refused = ""
+        """What the query asked for and was refused (the first thing), "" while nothing was."""
+
+    def __call__(self, action: int, first: str | None, second: str | None, schema: str | None,
+                 source: str | None) -> int:
+        if action in self.ALLOWED:
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_UPDATE and first in self.SCHEMA_TABLES and source is None:
+            # a table-valued function (json_each, json_tree) is registered at its first use in a connection, which
+            # SQLite reports as an update of the schema table; the file is read-only and query_only, nothing is
+            # written
+            return sqlite3.SQLITE_OK
+        if not self.refused:
+            self.refused = " ".join(part for part in (AUTHORIZER_ACTIONS.get(action, f"action {action}"), first)
+                                    if part)
+        return sqlite3.SQLITE_DENY
+
 
 
 def _is_timeout(error: DBAPIError) -> bool:

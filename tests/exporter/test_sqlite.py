@@ -65,7 +65,7 @@ def test_shipped_queries_serve_what_the_database_holds(tmp_path: Path, demo_sqli
         assert not named(series, "shop_broken_ratio") and not named(series, "shop_slow_total")
         log = exporter.log.read_text()
         assert "definitions/broken.py:3: shop_broken_ratio failed: no such table: no_such_table" in log
-        assert "definitions/broken.py:7: shop_writer_total failed: attempt to write a readonly database" in log
+        assert "definitions/broken.py:7: shop_writer_total failed: refused DELETE orders: " in log
         assert "definitions/broken.py:11: shop_slow_total failed: cancelled after its timeout of 1s" in log
         orders = db.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
         assert sum(named(series, "shop_orders_total").values()) == orders  # the DELETE was refused
@@ -132,3 +132,37 @@ def test_sigterm_interrupts_a_query_in_progress(tmp_path: Path, demo_sqlite: str
 
     assert took < 8, f"SIGTERM took {took:.1f} s with a query running (Scheduler.stop waits 10 s at most)"
     assert "shop_slow_total failed: interrupted: the exporter is stopping" in exporter.log.read_text()
+
+
+def test_sql_that_would_write_a_file_is_refused_before_it_runs(tmp_path: Path, demo_sqlite: str) -> None:
+    """mode=ro and query_only keep the database intact, yet ATTACH ... mode=rwc and VACUUM INTO created their file
+    before failing: SQLite's authorizer lets a business query read and nothing else."""
+    def query(name: str, sql: str, labels: tuple[str, ...] = ()) -> dict[str, Any]:
+        return {"name": name, "defined_at": f"definitions/guard.py:{len(name)}", "type": "gauge", "help": "Guard.",
+                "database": "shop", "sql": sql, "labels": list(labels)}
+
+    reader = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3), "
+              "tagged AS (SELECT i, json_extract(json_array(i, 'x'), '$[1]') AS tag FROM n) "
+              "SELECT tagged.tag || j.value AS tag, SUM(i) OVER (PARTITION BY tagged.tag) + LENGTH(strftime('%Y')) "
+              "AS value FROM tagged, json_each(json_array(i)) AS j")
+    config = shipped_config()
+    config["forecasts"] = []
+    config["queries"] = [query("shop_vacuum", f"VACUUM INTO '{tmp_path / 'copy.db'}'"),
+                         query("shop_attach", f"ATTACH DATABASE 'file:{tmp_path / 'attached.db'}?mode=rwc' AS a"),
+                         query("shop_pragma", "PRAGMA query_only = OFF"),
+                         query("shop_reader", reader, ("tag",))]
+    path = write_config(tmp_path / "exporter.yml", config, interval="1h", stale_after="2h")
+
+    with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": demo_sqlite}) as exporter:
+        series = exporter.wait_for(lambda s: sum(exporter.runs(s, q["name"], status) for q in config["queries"]
+                                                 for status in ("success", "error", "timeout")) == 4, 60, "a run each")
+    log = exporter.log.read_text()
+    assert not (tmp_path / "copy.db").exists() and not (tmp_path / "attached.db").exists()
+    for name in ("shop_vacuum", "shop_attach", "shop_pragma"):
+        assert exporter.runs(series, name, "error") == 1, name
+    refused = "refused ATTACH or VACUUM INTO"
+    assert f"shop_vacuum failed: {refused} {tmp_path / 'copy.db'}: a business query may only read " in log
+    assert f"shop_attach failed: {refused} file:{tmp_path / 'attached.db'}?mode=rwc: " in log
+    assert "shop_pragma failed: refused PRAGMA query_only: " in log
+    # CTEs, a recursive one, a window, JSON functions and a table-valued one, dates: what a read may need
+    assert named(series, "shop_reader") == {frozenset({("tag", f"x{i}")}): 6.0 + 4 for i in (1, 2, 3)}, log

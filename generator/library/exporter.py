@@ -143,7 +143,7 @@ def _source_down(name: str, up: str, labels: dict[str, str], severity: str, summ
 
 def exporter_alerts() -> tuple[Alert, ...]:
     """The sidecar watching itself: a database or a Prometheus it cannot reach, a query or forecast that keeps
-    failing while its source is up."""
+    failing while its source is up, or whose runs take longer than its interval."""
     return (
         _source_down(
             "BusinessDatabaseDown", "obsgen_database_up", {"database": "shop"}, "critical",
@@ -199,5 +199,49 @@ def exporter_alerts() -> tuple[Alert, ...]:
                         series={'obsgen_query_consecutive_failures{query="disk_free"}': "0+1x12",
                                 "obsgen_prometheus_up": "0x12"}),
             ),
+        ),
+        _runs_missed(),
+    )
+
+
+MISSED_WINDOW = "25m"
+"""More than two intervals of the slowest job (the 10-minute disk forecast): runs that each take between one and
+two intervals skip every other run, one in every two intervals, and the window always holds one."""
+MISSED = "obsgen_query_runs_missed_total"
+
+
+def _runs_missed() -> Alert:
+    """Runs not started because the previous one was still going: no run fails, so BusinessQueryFailing is silent,
+    and the job serves values older than its interval (until they go stale and vanish)."""
+    orders, disk = f'{MISSED}{{query="shop_orders_total"}}', f'{MISSED}{{query="disk_free"}}'
+    return Alert(
+        name="BusinessQueryRunsMissed",
+        # increase, not the counter's value: a restart of the exporter resets it, and runs skipped hours ago
+        # are no news; `for` longer than the window: one slow run now and then never fires
+        expr=f"increase({MISSED}[{MISSED_WINDOW}]) > 0", **{"for": "30m"}, severity="warning",
+        group="meta-monitoring",
+        summary="Runs of {{ $labels.query }} are skipped: its runs take longer than its interval",
+        description=f"{{{{ $labels.query }}}} skipped runs in every {MISSED_WINDOW} for 30 minutes, because its "
+                    "previous run was still going: the values it serves are older than its interval, and vanish "
+                    "once older than its stale_after. No run fails, so BusinessQueryFailing stays silent.",
+        runbook="Read the exporter's log (\"still running after ... s: its runs due meanwhile are skipped\", "
+                "naming the definition's file and line) and obsgen_query_duration_seconds for the job: make the SQL "
+                "or the PromQL cheaper (an index, a recording rule, a shorter history), or raise its interval.",
+        examples=(
+            Example(name="a job skipping a run every minute fires after 30 minutes", at="32m", fires=True,
+                    labels={"query": "shop_orders_total"}, series={orders: "0+1x40"}),
+            Example(name="a 10-minute job skipping every other run fires", at="40m", fires=True,
+                    labels={"query": "disk_free"}, series={disk: "0x5 1x20 2x20 3x20 4x20"}),
+            Example(name="one slow run now and then does not", at="74m", fires=False,
+                    series={disk: "0x10 1x40 2x30"}),
+            Example(name="a quiet night, no run skipped, is silent", at="60m", fires=False,
+                    series={orders: "0x60"}),
+            Example(name="runs skipped long ago are no news", at="60m", fires=False, series={orders: "7x60"}),
+            Example(name="an exporter restart (the counter back at 0) is no skipped run", at="50m", fires=False,
+                    series={orders: "7x40 0x20"}),
+            Example(name="skipping on after an exporter restart keeps firing", at="40m", fires=True,
+                    labels={"query": "shop_orders_total"}, series={orders: "0+1x20 0+1x30"}),
+            Example(name="it resolves once the exporter's series are gone (TargetDown tells)", at="70m",
+                    fires=False, series={orders: "0+1x40 _x40"}),
         ),
     )

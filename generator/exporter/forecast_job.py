@@ -9,7 +9,7 @@ import threading
 from generator.core.duration import parse_seconds
 from generator.exporter.cache import Labels, Sample, labels_of
 from generator.exporter.forecast import InsufficientDataError
-from generator.exporter.jobs import Job, JobFailed, UpGauge
+from generator.exporter.jobs import STOPPED, Job, JobFailed, UpGauge
 from generator.exporter.predict import Prediction, predict, samples
 from generator.exporter.prometheus_api import History, PrometheusClient
 from generator.model import Forecast
@@ -37,6 +37,8 @@ def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
     found = []
     with computing or contextlib.nullcontext():
         for history in histories:
+            if client.stopping.is_set():  # between two series: a stop never abandons a prediction half computed
+                raise JobFailed(STOPPED)
             try:
                 found.append(predict(forecast, history.labels, history.values, end))
             except InsufficientDataError:
@@ -81,5 +83,6 @@ class ForecastJob(Job):
         return [s for p in found for s in samples(self.forecast, p)]
 
     def interrupt(self) -> None:
-        """Nothing to cut: a query_range in progress ends at its timeout, and the scheduler's daemon workers do
-        not keep the exporter waiting for it."""
+        """Stop waiting for Prometheus, and computing after the series in progress: the exporter stops serving, so
+        the run's result would be thrown away (the forecasts share the client, so all of them stop)."""
+        self._client.stop()

@@ -10,6 +10,9 @@ from generator.exporter.cache import Sample
 from generator.model import BusinessMetric, Forecast
 from generator.model.exporter import Scheduled
 
+STOPPED = "interrupted: the exporter is stopping"
+"""Why a run cut short by the exporter's stop failed."""
+
 
 class JobFailed(Exception):
     """The run failed: the query is wrong or returned something unusable (status "error")."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import numpy as np
 import requests
 
 from generator.exporter.forecast import FloatArray
-from generator.exporter.jobs import JobFailed, JobTimeout, SourceDown
+from generator.exporter.jobs import STOPPED, JobFailed, JobTimeout, SourceDown
 
 MAX_POINTS_PER_REQUEST = 11_000  # Prometheus refuses query_range answers with more points per series
 FIRST_RETRY = 0.5
@@ -22,6 +23,8 @@ FIRST_RETRY = 0.5
 LONGEST_RETRY = 10.0
 PROMETHEUS_TIMEOUTS = ("timeout", "canceled")
 """errorType of a query Prometheus itself stopped (its query.timeout, or overload): the query's, not an outage."""
+STOP_POLL = 0.1
+"""Seconds between two looks at `stopping` while waiting for Prometheus' answer."""
 log = logging.getLogger("obsgen.exporter")
 
 
@@ -52,7 +55,13 @@ class PrometheusClient:
         self.shown = without_userinfo(self.url)
         """The URL as logs and messages show it: a user and password in it stay out of them."""
         self.timeout = timeout
+        self.stopping = threading.Event()
+        """Set when the exporter stops: queries waiting for an answer give up at once (see stop())."""
         self._session = requests.Session()
+
+    def stop(self) -> None:
+        """End every wait for an answer now, with STOPPED: the exporter no longer serves what they would compute."""
+        self.stopping.set()
 
     def wait_ready(self, sleep: Callable[[float], bool]) -> bool:
         """Ask Prometheus whether it is ready until it is, backing off from FIRST_RETRY to LONGEST_RETRY seconds,
@@ -69,9 +78,33 @@ class PrometheusClient:
                 return False
             delay = min(2 * delay, LONGEST_RETRY)
 
+    def _answer(self, params: dict[str, str], timeout: float) -> requests.Response:
+        """The query_range's response, waited for on a daemon thread of its own: a request in flight cannot be cut
+        from another thread, so stop() ends the wait instead and leaves the request to end at its timeout (nothing
+        waits for that thread, and it holds nothing: the process may exit under it)."""
+        outcome: list[requests.Response | requests.RequestException] = []
+
+        def fetch() -> None:
+            try:
+                outcome.append(self._session.get(f"{self.url}/api/v1/query_range", params=params, timeout=timeout))
+            except requests.RequestException as failure:
+                outcome.append(failure)
+
+        thread = threading.Thread(target=fetch, name="obsgen-query-range", daemon=True)
+        thread.start()
+        while thread.is_alive():
+            if self.stopping.is_set():
+                raise JobFailed(STOPPED)
+            thread.join(STOP_POLL)
+        if not outcome:  # fetch raised something requests did not wrap: let it show as the bug it is
+            raise RuntimeError("query_range ended without a response or an error")
+        if isinstance(outcome[0], requests.RequestException):
+            raise outcome[0]
+        return outcome[0]
+
     def _get(self, params: dict[str, str], timeout: float) -> list[dict[str, Any]]:
         try:
-            response = self._session.get(f"{self.url}/api/v1/query_range", params=params, timeout=timeout)
+            response = self._answer(params, timeout)
         except requests.ConnectTimeout:  # a Timeout too, but nothing was reached
             raise SourceDown(f"Prometheus at {self.shown} unreachable: ConnectTimeout") from None
         except requests.Timeout:  # connected, and still computing: this query is slow, Prometheus is up

@@ -1,7 +1,7 @@
 """Runs every job on its own interval on a few worker threads, and records each outcome (cache, self-metrics, log).
 
 The workers are daemon threads: stopping waits for the runs in progress only as long as it was told to,
-and a run that does not end then (a forecast waiting on Prometheus) does not keep the process alive.
+and a run that does not end then (a forecast computing a long series) does not keep the process alive.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from sqlalchemy.pool import NullPool
 from generator.core.duration import parse_seconds
 from generator.exporter.cache import Sample, labels_of
 from generator.exporter.interrupt import STOPPING, UNANSWERED, RunInterrupt, watchdog
-from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, SourceNotAnswering, UpGauge
+from generator.exporter.jobs import STOPPED, Job, JobFailed, JobTimeout, SourceDown, SourceNotAnswering, UpGauge
 from generator.model import BusinessMetric, Database
 
 BIND_NOW = "now"
@@ -289,7 +289,7 @@ class QueryJob(Job):
                     columns, rows = list(result.keys()), result.fetchmany(self.metric.max_series + 1)
             except DBAPIError as error:
                 if cut.reason == STOPPING:
-                    raise JobFailed("interrupted: the exporter is stopping") from None
+                    raise JobFailed(STOPPED) from None
                 if cut.reason == UNANSWERED:
                     raise SourceNotAnswering(f"database {self.metric.database} did not answer within {limit:g}s "
                                              f"(timeout {self.metric.timeout} + connect_timeout): connection "

@@ -11,12 +11,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
 from generator.exporter.jobs import JobFailed, JobTimeout, SourceDown
 from generator.exporter.prometheus_api import PrometheusClient
-from tests.exporter.conftest import ROOT, SHIPPED_CONFIG
+from tests.exporter.conftest import ROOT, SHIPPED_CONFIG, running_exporter, write_config
 from tests.servers import answer_json, free_port
 
 SUCCESS = (200, {"status": "success", "data": {"resultType": "matrix", "result": []}})
@@ -119,3 +120,21 @@ def test_two_metrics_with_equal_labels_are_two_histories() -> None:
     assert [(h.labels, h.values.tolist()) for h in histories] == [
         ({"mountpoint": "/"}, [10.0, 10.0]), ({"mountpoint": "/"}, [100.0, 100.0])]
     assert [h.name for h in histories] == ["avail_bytes", "size_bytes"]
+
+
+def test_sigterm_does_not_wait_for_a_forecast_prometheus_is_slow_to_answer(tmp_path: Path) -> None:
+    """Its result could no longer be served: waiting for it made a stop take Scheduler.stop's whole 10 s, past
+    `docker stop`'s grace period."""
+    forecast = {"name": "slow", "defined_at": "definitions/test.py:1", "help": "Slow.", "expr": "up", "step": "1m",
+                "season": "1h", "history": "1d", "horizon": "1h", "timeout": "60s"}
+    config = write_config(tmp_path / "exporter.yml", {"exporter": {"prometheus_timeout": "60s"}, "databases": [],
+                                                      "queries": [], "forecasts": [forecast]}, interval="2m")
+    with fake_prometheus(*SUCCESS, delay=40.0) as url, \
+            running_exporter(config, tmp_path, prometheus_url=url) as exporter:
+        deadline = time.monotonic() + 30
+        while "connected to Prometheus" not in exporter.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # the forecast's query_range is in flight, for 40 s
+        took = exporter.stop()
+    assert took < 3, f"SIGTERM took {took:.1f} s with a forecast waiting for Prometheus"
+    assert "slow failed: interrupted: the exporter is stopping" in exporter.log.read_text()

@@ -158,7 +158,7 @@ def latency(definitions: Path = DEFINITIONS, scale: float = time_scale(1.0),
             scrape_interval: str = typer.Option("", "--scrape-interval", callback=duration,
                                                 help="Override the scrape interval.")) -> None:
     """Static upper bound per alert: change -> firing (detect) -> notification (notify); see docs/configuration.md."""
-    from generator.analysis.latency import report as latency_report
+    from generator.analysis.latency_report import report as latency_report
     from generator.build import load
     from generator.core.errors import DefinitionError
     from generator.derive.time_compression import apply

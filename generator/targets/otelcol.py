@@ -29,6 +29,8 @@ TELEMETRY_PORT = 8888
 HEALTH_PORT = 13133
 STORAGE = "file_storage"
 STORAGE_DIRECTORY = "/var/lib/otelcol/file_storage"  # a named volume, owned by the collector's user
+LOKI_FLUSH_TIMEOUT_S = 5.0
+"""The longest a log line waits in the Loki exporter's queue for a batch to fill (its bound in obsgen latency)."""
 DURATION_BUCKETS_MS = ("5ms", "10ms", "25ms", "50ms", "100ms", "250ms", "500ms", "1s", "2500ms", "5s", "10s")
 
 
@@ -162,7 +164,7 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
     # persisting, so the logs pipeline has no batch processor (which would hold them in memory and drop
     # a batch the queue refuses instead of handing the refusal back to the file_log retry)
     exporters["otlp_http/loki"] = {"endpoint": policy.loki_endpoint, "sending_queue": {
-        "storage": STORAGE, "batch": {"flush_timeout": "5s", "min_size": 8192}}}
+        "storage": STORAGE, "batch": {"flush_timeout": format_seconds(LOKI_FLUSH_TIMEOUT_S), "min_size": 8192}}}
     # exemplars (the span metrics' trace ids) are only exposed in OpenMetrics
     exporters["prometheus"] = {"endpoint": f"0.0.0.0:{SPAN_METRICS_PORT}", "enable_open_metrics": True}
     connectors = {

@@ -190,7 +190,8 @@ def test_an_added_alert_and_a_changed_query_show_in_full_with_pictures_before_an
     for row in ("| expr | `instance:memory_usage:percent > 80` |", "| for | `10m` |", "| severity | `warning` |",
                 "| receivers | `email (email oncall@company.com; group_wait 10s",
                 "| escalation | `level 1 after 15m: email_team_lead; level 2 after 30m: email_manager-slack_urgent",
-                "| latency bound | `10m55s from a change to the notification"):
+                "| latency bound | `16m from a change to the notification (detect 10m45s + notify 5m15s: "
+                "group_wait 10s or group_interval 5m, + peer 15s)"):
         assert row in added, row
     assert "  - query B: <code><del>sum</del><ins>max</ins>(job:revenue:increase1h_offset1w)</code>" in result.stdout
     pictures = re.findall(r"!\[Executive (before|after)\]\((\S+\.png)\)", result.stdout)
@@ -209,4 +210,5 @@ def test_a_severity_change_shows_the_receivers_and_timings_it_gains_and_loses(re
         in revenue
     assert "(group_wait 0s, group_interval 10s, repeat_interval 1h)" in revenue
     assert "-> no longer notifies email-slack: email oncall@company.com; slack #alerts, #ops" in revenue
-    assert "latency bound: " in revenue and "group_wait 10s) -> " in revenue and "group_wait 0s)" in revenue
+    assert "latency bound: " in revenue and "group_wait 10s or group_interval 1m, + peer 15s) -> " in revenue
+    assert "group_wait 0s or group_interval 10s, + peer 15s)" in revenue

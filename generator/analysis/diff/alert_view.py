@@ -2,8 +2,9 @@
 
 Expression, for, severity and labels come from its rule; receivers from routing its labels through
 alertmanager.yml; escalation from its escalation copies (rules of its name with an escalation level), each
-routed in turn with the alert's labels; the latency bound (obsgen latency's formula) from the scrape and
-evaluation intervals, the recording rules it reads, its for, and the group_wait of the route it takes.
+routed in turn with the alert's labels; the latency bound (obsgen latency's formula) from the scrape settings,
+the rule groups' intervals, the recording rules and exporter jobs it reads, its for, the route it takes and the
+number of Alertmanagers Prometheus sends to.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from generator.analysis.delivery import Delivery, deliveries
 from generator.analysis.diff.changes import OutTree
 from generator.analysis.diff.routing import CONFIG
 from generator.analysis.diff.rules import RULES_DIR, canonical_expr
-from generator.analysis.latency import Bound, read_path, rounded_up
+from generator.analysis.latency import Bound, rounded_up
+from generator.analysis.latency_notify import notify_of
+from generator.analysis.latency_path import Sources, exporter_jobs, read_path, rule_intervals, scrape_timeout
 from generator.core.duration import format_seconds, parse_seconds
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
 PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
+EXPORTER_CONFIG = "exporter/exporter.yml"
 BOUND = "latency bound"
 TIMINGS = ("group_wait", "group_interval", "repeat_interval")
 
@@ -54,15 +58,42 @@ class AlertView:
                   "escalation": "; ".join(f"level {e.level} after {e.after}: "
                                           f"{', '.join(d.receiver for d in e.deliveries)}" for e in self.escalations),
                   BOUND: (f"{format_seconds(self.bound.total)} from a change to the notification (detect "
-                                    f"{format_seconds(self.bound.detect)} + group_wait "
-                                    f"{format_seconds(self.bound.notify)})")}
+                          f"{format_seconds(self.bound.detect)} + notify {format_seconds(self.bound.notify)}: "
+                          f"group_wait {format_seconds(self.bound.route.group_wait)} or group_interval "
+                          f"{format_seconds(self.bound.route.group_interval)}, + peer "
+                          f"{format_seconds(self.bound.route.peer)})")}
         return {key: value for key, value in fields.items() if value}
 
 
-def _rules(tree: OutTree) -> Iterator[dict[str, Any]]:
+def _groups(tree: OutTree) -> Iterator[dict[str, Any]]:
     for path in tree.paths(RULES_DIR, ".yml"):
-        for group in (tree.document(path) or {}).get("groups") or ():
-            yield from group.get("rules") or ()
+        yield from (tree.document(path) or {}).get("groups") or ()
+
+
+def _rules(tree: OutTree) -> Iterator[dict[str, Any]]:
+    for group in _groups(tree):
+        yield from group.get("rules") or ()
+
+
+def _replicas(prometheus: dict[str, Any]) -> int:
+    """How many Alertmanagers Prometheus sends to (an HA pair waits peer_timeout)."""
+    return sum(len(static.get("targets") or ()) for manager in (prometheus.get("alerting") or {}).get(
+        "alertmanagers") or () for static in manager.get("static_configs") or ())
+
+
+def _bound(tree: OutTree, name: str, rule: dict[str, Any], labels: dict[str, str]) -> Bound:
+    """obsgen latency's bound of an alerting rule, from the generated files."""
+    prometheus = tree.document(PROMETHEUS_CONFIG) or {}
+    settings = prometheus.get("global") or {}
+    scrape = _seconds(settings.get("scrape_interval"), "1m")
+    evaluation = _seconds(settings.get("evaluation_interval"), "1m")
+    recorded, alert_intervals = rule_intervals(list(_groups(tree)), evaluation)
+    sources = Sources(scrape, scrape_timeout(scrape, settings.get("scrape_timeout")), recorded,
+                      exporter_jobs(tree.document(EXPORTER_CONFIG) or {}))
+    own = alert_intervals.get(name, evaluation)
+    route = notify_of(tree.document(CONFIG) or {}, {"alertname": name, **labels}, _replicas(prometheus))
+    return Bound(name, read_path(str(rule["expr"]), sources), own, rounded_up(_seconds(rule.get("for"), "0s"), own),
+                 route)
 
 
 def _seconds(value: Any, default: str) -> float:
@@ -84,16 +115,8 @@ def alert_view(tree: OutTree, name: str) -> AlertView | None:
                    tuple(deliveries(config, {"alertname": name, **labels,
                                              **{str(k): str(v) for k, v in copy["labels"].items()}})))
         for copy in named if ESCALATION_LEVEL_LABEL in (copy.get("labels") or {}))
-    settings = (tree.document(PROMETHEUS_CONFIG) or {}).get("global") or {}
-    scrape = _seconds(settings.get("scrape_interval"), "1m")
-    evaluation = _seconds(settings.get("evaluation_interval"), "1m")
-    recorded = {str(r["record"]): str(r["expr"]) for r in reversed(rules) if "record" in r}
-    path = read_path(str(rule["expr"]), recorded)
-    bound = Bound(name, delivered[0].receiver, scrape if path.scraped else 0.0, path.window,
-                  (path.depth + 1) * evaluation, rounded_up(_seconds(rule.get("for"), "0s"), evaluation),
-                  parse_seconds(delivered[0].group_wait))
     return AlertView(name, canonical_expr(rule["expr"]), str(rule.get("for") or "0s"), labels, delivered,
-                     escalations, bound)
+                     escalations, _bound(tree, name, rule, labels))
 
 
 def _reached(view: AlertView) -> dict[str, Delivery]:

@@ -61,6 +61,8 @@ def _longest(alerts: list[Bound], figure: str) -> str:
 def verdicts(alerts: list[Bound]) -> tuple[list[str], list[str]]:
     """The plan's target under both readings, named; and the alerts that miss it under the stated one."""
     target = f"plan target < {PLAN_NOTIFY_TARGET:g} s"
+    if not alerts:
+        return [f"{target}, read as {STATED_READING} or as {OTHER_READING}: no alert to check"], []
     missed = [bound.name for bound in alerts if bound.notify >= PLAN_NOTIFY_TARGET]
     new_missed = [bound for bound in alerts if bound.route.new_group >= PLAN_NOTIFY_TARGET]
     stated = (f"missed by {len(missed)} of {len(alerts)} alerts ({_longest(alerts, 'notify')}, joining a group "

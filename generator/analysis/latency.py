@@ -150,7 +150,7 @@ def escalation_bounds(project: Project, settings: Settings | None = None) -> lis
     return found
 
 
-def log_storage(project: Project) -> LogStorage | None:
+def _log_storage(project: Project) -> LogStorage | None:
     """The declared Loki storage, whose ruler evaluates the LogQL alerts; None when Loki is not generated."""
     stores = project.all(LogStorage)
     return stores[0] if stores else None
@@ -165,7 +165,7 @@ def _ship(project: Project) -> float:
 def log_alert_bounds(project: Project, settings: Settings | None = None) -> tuple[list[Bound], list[Bound]]:
     """The LogQL alerts evaluated by Loki's ruler, then their escalation levels (from the alert firing); none
     without Loki storage."""
-    storage = log_storage(project)
+    storage = _log_storage(project)
     if storage is None:
         return [], []
     settings = settings or Settings.of(project)

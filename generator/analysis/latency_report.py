@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from generator.analysis.latency import Bound, Settings, alert_bound, escalation_bounds, log_alert_bounds, log_storage
+from generator.analysis.latency import Bound, Settings, alert_bound, escalation_bounds, log_alert_bounds
 from generator.core.duration import format_seconds
 from generator.model.project import Project
 
@@ -84,9 +84,8 @@ def report(project: Project) -> tuple[list[str], list[str]]:
     settings = Settings.of(project)
     alerts = [alert_bound(project, alert, settings) for alert in project.alerts.values()]
     log_alerts, log_levels = log_alert_bounds(project, settings)
-    storage = log_storage(project)
     sections: list[tuple[str, list[Bound], bool]] = [("", alerts, True)]
-    if log_alerts and storage is not None:
+    if log_alerts:
         sections.append((f"LogQL alerts, evaluated by Loki's ruler every "
                          f"{format_seconds(float(log_alerts[0].evaluation))}:", log_alerts, True))
     sections.append(("escalation levels, from the alert firing:", escalation_bounds(project, settings) + log_levels,

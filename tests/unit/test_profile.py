@@ -102,4 +102,4 @@ def test_latency_of_a_project_without_alerts_is_a_table_not_a_traceback() -> Non
     result = CliRunner().invoke(app, ["latency", "--definitions", str(ROOT / "tests/checks/base")])
 
     assert result.exit_code == 0, result.output
-    assert "read as firing -> notification or as condition true -> notification: no alert to check" in result.stdout
+    assert "in a new Alertmanager group or as condition true -> notification: no alert to check" in result.stdout

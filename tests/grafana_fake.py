@@ -92,6 +92,15 @@ class FakeGrafana:
         title = body.get("title") or ""
         if not title:
             raise ApiAnswer(400, "folder title cannot be empty")
+        # Grafana's root folder, General, is no folder of the folder API and cannot be created: the folder
+        # service refuses uid "general" (pkg/services/folder/folderimpl/folder.go, Create: trimmedUID ==
+        # accesscontrol.GeneralFolderUID -> dashboards.ErrFolderInvalidUID), and the dashboard service a folder
+        # titled "General" in any case (BuildSaveDashboardCommand: strings.EqualFold(dash.Title,
+        # dashboards.RootFolderName) -> ErrDashboardFolderNameExists). Dashboards go there with no folderUid.
+        if str(body.get("uid") or "").strip() == "general":
+            raise ApiAnswer(400, "invalid uid for folder provided")
+        if title.casefold() == "general":
+            raise ApiAnswer(400, "A folder with that name already exists")
         uid = body.get("uid") or f"f{self._id()}"
         if uid in self.folders or any(f["title"] == title for f in self.folders.values()):
             raise ApiAnswer(409, "a folder with the same name or uid already exists")

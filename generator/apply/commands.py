@@ -12,8 +12,8 @@ import typer
 OUT = typer.Option(Path("out"), "--out", "-o", help="The built and checked out/ directory.")
 DRY_RUN = typer.Option(False, "--dry-run", help="Print what would change (with diffs); change nothing.")
 FORCE = typer.Option(False, "--force", help="Overwrite dashboards someone edited in Grafana since obsgen applied them.")
-TIMEOUT = typer.Option(10.0, "--timeout", help="Seconds to wait for each connection and answer.")
-RETRIES = typer.Option(3, "--retries", help="Retries after connection errors and 429/502/503/504 answers.")
+TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help="Seconds to wait for each connection and answer.")
+RETRIES = typer.Option(3, "--retries", min=0, help="Retries after connection errors and 429/502/503/504 answers.")
 
 
 def _url(server: str, what: str) -> Any:

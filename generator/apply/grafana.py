@@ -27,6 +27,9 @@ DASHBOARDS = "grafana/dashboards"
 MESSAGE = "obsgen apply"
 SERVER = "grafana"
 GRAFANA_MANAGED = ("id", "version")  # fields Grafana sets on every save
+ROOT_FOLDER = "general"
+"""Grafana's root folder (title General, uid general): not in GET /api/folders, and Grafana refuses to create
+it; a dashboard saved without folderUid is in it. The folder a Dashboard has by default."""
 
 
 class ApplyInputError(ValueError):
@@ -137,7 +140,9 @@ def folder_uids(grafana: Grafana, titles: set[str], create: bool) -> tuple[dict[
     outcomes: list[Outcome] = []
     for title in sorted(titles - {""}):
         uid = dashboard_uid(title)
-        if uid in by_uid:
+        if title.casefold() == ROOT_FOLDER:
+            uids[title] = ""
+        elif uid in by_uid:
             uids[title] = uid
         elif title in by_title:
             uids[title] = by_title[title].uid
@@ -205,7 +210,7 @@ def status(grafana: Grafana, out: Path) -> list[Finding]:
         kind = Kind.OK if comparison.state == State.IN_SYNC else Kind.DRIFT
         findings.append(Finding(SERVER, kind, local.label, f"{comparison.state.value}: {comparison.detail}"))
     ours = {d.uid for d in dashboards}
-    managed = {uid for title, uid in uids.items() if title}
+    managed = {uid for uid in uids.values() if uid}  # the root folder holds everyone's dashboards
     findings += [Finding(SERVER, Kind.NOTE, f"{hit.uid} ({hit.title})", "in an obsgen folder but not in out/; "
                          "obsgen apply leaves it alone")
                  for hit in existing.values() if hit.folder_uid in managed and hit.uid not in ours]

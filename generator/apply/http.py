@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,15 @@ class ApiError(Exception):
 
 class Unreachable(Exception):
     """A server could not be reached at all (connection refused, DNS, timeout)."""
+
+
+USER_PART = re.compile(r"(\w+://)[^/@\s]+@")
+
+
+def hide_user_parts(text: str) -> str:
+    """text (a URL, a command) with the user part of every URL in it masked: it may hold a password
+    (http://admin:pw@host), and messages land in CI logs."""
+    return USER_PART.sub(r"\1***@", text)
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,9 @@ class Api:
 
     def __init__(self, connection: Connection) -> None:
         self.name = connection.name
-        self.url = connection.url.rstrip("/")
+        self.base = connection.url.rstrip("/")
+        self.url = hide_user_parts(self.base)
+        """For messages: credentials in the URL's user part are never printed."""
         self.timeout = connection.timeout
         self.session = requests.Session()
         retry = Retry(total=connection.retries, backoff_factor=0.2, status_forcelist=RETRIED_STATUSES,
@@ -93,7 +105,7 @@ class Api:
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """The raw response of a request; raises on error statuses."""
         try:
-            response = self.session.request(method, self.url + path, timeout=self.timeout, **kwargs)
+            response = self.session.request(method, self.base + path, timeout=self.timeout, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as error:
             raise Unreachable(f"cannot reach {self.name} at {self.url}: {type(error).__name__}") from None
         if response.status_code >= 400:
@@ -101,8 +113,14 @@ class Api:
         return response
 
     def get(self, path: str, **params: Any) -> Any:
-        """GET, decoded JSON."""
-        return self.request("GET", path, params=params).json()
+        """GET, decoded JSON; ApiError when the answer is not JSON (a sign-in page, another server's)."""
+        response = self.request("GET", path, params=params)
+        try:
+            return response.json()
+        except ValueError:
+            kind = response.headers.get("Content-Type") or "no content type"
+            raise ApiError(self.name, "GET", path, response.status_code,
+                           f"not JSON ({kind}): is {self.url} {self.name}?") from None
 
     def post(self, path: str, body: Any = None) -> Any:
         """POST a JSON body, decoded JSON answer (None when the answer is not JSON)."""

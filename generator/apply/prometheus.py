@@ -13,7 +13,7 @@ import yaml
 
 from generator.apply import rules
 from generator.apply.files import Files
-from generator.apply.http import Api
+from generator.apply.http import Api, ApiError
 from generator.apply.reload import ReloadableServer, gauge
 from generator.core.duration import parse_seconds
 from generator.model.conventions import RULES_DIR
@@ -70,9 +70,18 @@ def expected_groups(files: Files) -> dict[tuple[str, str], rules.Group]:
                             parse_seconds(interval) if interval else DEFAULT_EVALUATION_INTERVAL)
 
 
+def _data(api: Api, path: str, key: str) -> Any:
+    """data.<key> of an answer of Prometheus' API; ApiError when the answer has another shape (not Prometheus)."""
+    answer = api.get(path)
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, dict) or key not in data:
+        raise ApiError(api.name, "GET", path, 200, f"no data.{key} in the answer: is {api.url} Prometheus?")
+    return data[key]
+
+
 def loaded_groups(api: Api) -> dict[tuple[str, str], rules.Group]:
     """The rule groups the server runs."""
-    return rules.from_api(api.get("/api/v1/rules")["data"]["groups"])
+    return rules.from_api(_data(api, "/api/v1/rules", "groups"))
 
 
 def differences(api: Api, files: Files) -> list[str]:
@@ -81,7 +90,7 @@ def differences(api: Api, files: Files) -> list[str]:
     if gauge(api, "prometheus_config_last_reload_successful") != 1:
         found.append("its last configuration reload failed (prometheus_config_last_reload_successful is not 1)")
     ours = yaml.safe_load(files[CONFIG]) or {}
-    found += config_differences(ours, yaml.safe_load(api.get("/api/v1/status/config")["data"]["yaml"]))
+    found += config_differences(ours, yaml.safe_load(_data(api, "/api/v1/status/config", "yaml")))
     if ours.get("rule_files"):  # the rules API is off in agent mode, where no rule files are allowed
         found += rules.differences(expected_groups(files), loaded_groups(api))
     return found

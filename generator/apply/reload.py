@@ -11,7 +11,8 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from generator.apply.files import Change, CommandError, Files, Store, collect, materialise, unified_diff
+from generator.apply import referenced
+from generator.apply.files import Change, CommandError, Files, Store, collect_out, materialise, unified_diff
 from generator.apply.http import Api, ApiError, Unreachable
 from generator.apply.outcome import Action, Outcome
 
@@ -56,8 +57,30 @@ def check(server: ReloadableServer, files: Files) -> str:
         if proc.returncode == 0:
             return ""
         failures = [line for line in (proc.stdout + proc.stderr).strip().splitlines()  # what failed, not what passed
-                    if "SUCCESS" not in line and (not line.startswith("Checking") or "FAILED" in line)]
+                    if line.strip() and "SUCCESS" not in line and (not line.startswith("Checking") or "FAILED" in line)]
         return f"{tool} rejected it:\n" + "\n".join(failures)
+
+
+def said(error: Exception) -> str:
+    """An error as one line of the report: never empty, and with its type when it is not one of the errors a
+    server or a copy command is expected to give (an answer of the wrong shape, a parser's complaint)."""
+    text = str(error).strip() or "no message"
+    expected = isinstance(error, (ApiError, Unreachable, CommandError, OSError))
+    return text if expected else f"{type(error).__name__}: {text}"
+
+
+def answers_as(server: ReloadableServer, api: Api) -> str:
+    """Empty when the URL reaches the server itself (its /metrics has its reload gauge), else why not: a wrong URL
+    answering 200 with a sign-in page must stop apply before any file is copied, not after."""
+    name = f"{server.name}_config_last_reload_successful"
+    try:
+        if gauge(api, name) is not None:
+            return ""
+    except (ApiError, Unreachable) as error:
+        return str(error)
+    except ValueError:  # not the text format: a web page, another kind of server
+        pass
+    return f"{api.url} answers, but not as {server.name}: its /metrics has no {name}"
 
 
 def _shown(differences: list[str]) -> str:
@@ -75,8 +98,8 @@ def _reload_and_verify(server: ReloadableServer, api: Api, files: Files) -> str:
         return str(error)
     try:
         differences = server.differences(api, files)
-    except (ApiError, Unreachable) as error:
-        return f"reloaded, but could not verify: {error}"
+    except Exception as error:  # any answer but the server's own is a failed verification, never a crash
+        return f"reloaded, but could not verify: {said(error)}"
     return f"reloaded, but the server does not run the new files: {_shown(differences)}" if differences else ""
 
 
@@ -89,8 +112,8 @@ def _restore(server: ReloadableServer, store: Store, api: Api, previous: Files, 
     try:
         api.post("/-/reload")
         undone = "previous files restored and reloaded"
-    except (ApiError, Unreachable) as error:
-        undone = f"previous files restored, but reloading them failed too: {error}"
+    except Exception as error:
+        undone = f"previous files restored, but reloading them failed too: {said(error)}"
     return Outcome(server.name, store.describe(), Action.FAILED, f"{problem}; {undone}")
 
 
@@ -115,25 +138,50 @@ def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api
                        diff=unified_diff(old, new, where, str(source)))
     try:
         store.replace(new, server.patterns)
-    except (CommandError, OSError) as error:
-        return _restore(server, store, api, old, f"copying failed: {error}")
-    problem = _reload_and_verify(server, api, new)
+    except Exception as error:
+        return _restore(server, store, api, old, f"copying failed: {said(error)}")
+    try:
+        problem = _reload_and_verify(server, api, new)
+    except Exception as error:  # whatever happens once files are copied, the previous ones go back
+        problem = f"stopped after copying: {said(error)}"
     if problem:
         return _restore(server, store, api, old, problem)
     return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; reloaded and verified")
 
 
-def apply(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool = False) -> Outcome:
-    """Put out/<server>/ onto the server: refuse what its validator rejects, undo what it does not load."""
+def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool) -> tuple[Files, Outcome | None]:
+    """out/<server>/'s files and, when they may not be copied, the outcome saying why: its validator rejects them,
+    a file its configuration names is not on the server, or the URL does not reach the server. Changes nothing;
+    OutFileError (a ValueError) for a symbolic link or special file in out/."""
     where, source = store.describe(), out / server.name
-    new = collect(source, server.patterns)
-    if not new:
-        return Outcome(server.name, where, Action.FAILED, f"{source} holds none of {server.patterns}")
+    new = collect_out(source, server.patterns)
+    if server.config not in new:
+        return new, Outcome(server.name, where, Action.FAILED, f"{source} holds no {server.config}")
     problem = check(server, new)
+    if not problem:
+        unusable = referenced.unusable(new[server.config], store)
+        if unusable:
+            problem = (f"{server.config} names files the server cannot use, so what reads them (notifications, "
+                       f"scrapes) would fail: {'; '.join(unusable)}")
     if problem:
-        return Outcome(server.name, where, Action.REFUSED,
-                       f"nothing copied, not reloaded: {problem}", planned=dry_run)
+        return new, Outcome(server.name, where, Action.REFUSED, f"nothing copied, not reloaded: {problem}",
+                            planned=dry_run)
+    unreachable = answers_as(server, api)
+    if unreachable:
+        return new, Outcome(server.name, where, Action.FAILED, f"nothing changed: {unreachable}", planned=dry_run)
+    return new, None
+
+
+def install(server: ReloadableServer, out: Path, new: Files, store: Store, api: Api, dry_run: bool) -> Outcome:
+    """Copy prepared files, reload and verify; undo what the server does not load."""
     try:
-        return _apply(server, source, new, store, api, dry_run)
-    except (ApiError, Unreachable, CommandError, OSError) as error:
-        return Outcome(server.name, where, Action.FAILED, f"nothing changed: {error}")
+        return _apply(server, out / server.name, new, store, api, dry_run)
+    except Exception as error:  # raised before anything was copied: _apply restores whatever fails after
+        return Outcome(server.name, store.describe(), Action.FAILED, f"nothing changed: {said(error)}",
+                       planned=dry_run)
+
+
+def apply(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool = False) -> Outcome:
+    """Put out/<server>/ onto the server: refuse what it could not use, undo what it does not load."""
+    new, refusal = prepare(server, out, store, api, dry_run)
+    return refusal or install(server, out, new, store, api, dry_run)

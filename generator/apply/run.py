@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.apply import alertmanager, grafana, prometheus, reload, status
 from generator.apply.files import CommandStore, DirectoryStore, Store
 from generator.apply.grafana_api import Grafana
-from generator.apply.http import Api, ApiError, Connection, Credentials, Unreachable
+from generator.apply.http import Api, Connection, Credentials, hide_user_parts
 from generator.apply.outcome import Action, Finding, Outcome
 from generator.package.tree import require_built
 
@@ -69,22 +69,42 @@ def _ordered(endpoints: list[Endpoint]) -> list[Endpoint]:
 
 def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dry_run: bool,
           force: bool) -> list[Outcome]:
-    """Apply out/ to every server given, Alertmanager first, then Prometheus, then Grafana."""
+    """Apply out/ to every server given, Alertmanager first, then Prometheus, then Grafana.
+
+    Every server's part is read and checked (validator, files its configuration names, the URL reaching it)
+    before any is copied, and a server is applied only when all before it took their part: a refusal or a
+    failure leaves the servers after it on the previous build, never half of out/ running.
+    """
     ordered = _ordered(endpoints)
     require_built(out, *(READS[e.name] for e in ordered))
-    # settings and unreadable dashboard files are errors before any server changes
+    # settings, links in out/ and unreadable dashboard files are errors before any server changes
     stores = {e.name: e.store() for e in ordered if e.name in RELOADABLE}
     dashboards = grafana.local_dashboards(out) if any(e.name == "grafana" for e in ordered) else []
+    apis = {e.name: e.api(timeout, retries) for e in ordered}
+    prepared = {name: reload.prepare(RELOADABLE[name], out, store, apis[name], dry_run)
+                for name, store in stores.items()}
+    refused = [refusal.server for _, refusal in prepared.values() if refusal is not None]
+    stopped = f"{' and '.join(refused)} could not take its part" if refused and not dry_run else ""
     outcomes: list[Outcome] = []
     for endpoint in ordered:
-        api = endpoint.api(timeout, retries)
-        if endpoint.name in RELOADABLE:
-            outcomes.append(reload.apply(RELOADABLE[endpoint.name], out, stores[endpoint.name], api, dry_run))
-            continue
-        try:
-            outcomes += grafana.apply(Grafana(api), out, force=force, dry_run=dry_run)
-        except (ApiError, Unreachable) as error:
-            outcomes.append(Outcome("grafana", endpoint.url, Action.FAILED, f"{len(dashboards)} dashboards: {error}"))
+        name = endpoint.name
+        subject = stores[name].describe() if name in stores else hide_user_parts(endpoint.url)
+        refusal = prepared[name][1] if name in prepared else None
+        if refusal is not None:
+            outcomes.append(refusal)
+        elif stopped:
+            outcomes.append(Outcome(name, subject, Action.REFUSED, f"nothing copied: {stopped}, so every server "
+                                                                   "stays on the previous build"))
+        elif name in RELOADABLE:
+            outcomes.append(reload.install(RELOADABLE[name], out, prepared[name][0], stores[name], apis[name],
+                                           dry_run))
+            stopped = "" if outcomes[-1].ok or dry_run else f"{name} did not take its part"
+        else:
+            try:
+                outcomes += grafana.apply(Grafana(apis[name]), out, force=force, dry_run=dry_run)
+            except Exception as error:  # one server's surprise never drops the report of the others
+                outcomes.append(Outcome(name, subject, Action.FAILED, f"{len(dashboards)} dashboards: "
+                                                                      f"{reload.said(error)}"))
     return outcomes
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.apply import alertmanager, prometheus, reload
+from generator.apply import alertmanager, prometheus, referenced, reload
 from generator.apply.files import CommandStore, DirectoryStore, collect
 from generator.apply.http import Api, Connection
 from generator.apply.outcome import Action
@@ -31,8 +31,20 @@ def _obsgen(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def _build(definitions: Path, out: Path, alertmanager_port: int) -> Path:
+SECRETS = "/etc/alertmanager/secrets/"  # where definitions/ keeps Alertmanager's credentials
+
+
+def _build(definitions: Path, out: Path, alertmanager_port: int, secrets: bool = True) -> Path:
+    """out/ built for the test's servers; with secrets, its Alertmanager reads its credentials from files written
+    beside out/ (apply refuses a configuration naming files the server does not have)."""
     build(definitions, out, Profile(scrape_interval="1s", alertmanagers=(f"127.0.0.1:{alertmanager_port}",)))
+    if secrets:
+        config = out / "alertmanager" / alertmanager.CONFIG
+        here = out.parent / f"{out.name}-secrets"
+        config.write_text(config.read_text().replace(SECRETS, f"{here}/"))
+        for path in referenced.named_files(config.read_bytes()):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text("https://hooks.example.invalid/x\n")
     return out
 
 

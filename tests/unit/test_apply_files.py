@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from generator.apply.files import Change, CommandError, CommandStore, DirectoryStore, collect
+from generator.apply import files
+from generator.apply.files import Change, CommandError, CommandStore, DirectoryStore, OutFileError, collect, collect_out
 from generator.apply.http import Credentials
 
 PATTERNS = ("prometheus.yml", "rules/*.yml")
@@ -27,6 +29,67 @@ def test_replacing_a_directory_deletes_stale_managed_files_and_keeps_the_rest(tm
     assert (etc / "console_libraries/menu.lib").read_text() == "not obsgen's"
     assert (etc / "rules/notes.txt").read_text() == "mine"
     assert oct((etc / "rules/keep.yml").stat().st_mode & 0o777) == "0o644"
+
+
+def _owner(path: Path) -> tuple[int, int, str]:
+    status = path.stat()
+    return status.st_uid, status.st_gid, oct(status.st_mode & 0o7777)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file another owner needs root")
+def test_replaced_and_new_files_keep_the_owner_group_and_mode_the_server_reads_them_with(tmp_path: Path) -> None:
+    # the recommended setup: root:prometheus 0640, the server runs as prometheus and reads through the group
+    etc = _tree(tmp_path / "etc", {"prometheus.yml": "old", "rules/a.yml": "a"})
+    for path, (uid, gid, mode) in {etc: (0, 65534, 0o750), etc / "prometheus.yml": (0, 65534, 0o640),
+                                   etc / "rules/a.yml": (65534, 65534, 0o604)}.items():
+        os.chown(path, uid, gid)
+        os.chmod(path, mode)
+    DirectoryStore(etc).replace({"prometheus.yml": b"new", "rules/a.yml": b"b", "more/c.yml": b"c"},
+                                ("prometheus.yml", "rules/*.yml", "more/*.yml"))
+    assert (etc / "prometheus.yml").read_bytes() == b"new"
+    assert _owner(etc / "prometheus.yml") == (0, 65534, "0o640")
+    assert _owner(etc / "rules/a.yml") == (65534, 65534, "0o604")
+    assert _owner(etc / "more/c.yml") == (0, 65534, "0o640")  # a new file: as the main configuration file
+    assert _owner(etc / "more") == (0, 65534, "0o750")  # a new directory: as the configuration directory
+
+
+def test_a_file_whose_owner_cannot_be_kept_is_not_replaced_and_says_why(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    etc = _tree(tmp_path / "etc", {"prometheus.yml": "old", "rules/a.yml": "a"})
+    calls: list[tuple[str, int, int]] = []
+
+    def refused(path: str, uid: int, gid: int) -> None:  # what chown does for a user who does not own the file
+        calls.append((path, uid, gid))
+        raise PermissionError(1, "Operation not permitted")
+
+    status = (etc / "rules/a.yml").stat()
+    real = files.Attributes.of
+    monkeypatch.setattr(files.Attributes, "of", lambda path: files.Attributes(status.st_uid + 1, status.st_gid, 0o640)
+                        if path.name == "a.yml" else real(path))  # the second file belongs to another user
+    monkeypatch.setattr(os, "chown", refused)
+    with pytest.raises(files.OwnerKept, match=r"rules/a.yml belongs to .* and obsgen runs as .*: it would change "
+                                              r"the file's owner"):
+        DirectoryStore(etc).replace({"prometheus.yml": b"new", "rules/a.yml": b"b"}, PATTERNS)
+    assert calls and calls[0][1:] == (status.st_uid + 1, status.st_gid)
+    assert collect(etc, PATTERNS) == {"prometheus.yml": b"old", "rules/a.yml": b"a"}  # neither file replaced
+    assert sorted(p.name for p in etc.rglob("*")) == ["a.yml", "prometheus.yml", "rules"]  # no staged file left
+
+
+def test_out_is_read_as_regular_files_only(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("slack_token=xoxb-SECRET")
+    out = _tree(tmp_path / "out", {"alertmanager.yml": "route: {}", "templates/a.tmpl": "x"})
+    (out / "templates/leak.tmpl").symlink_to(secret)
+    with pytest.raises(OutFileError, match=r"templates/leak.tmpl is a symbolic link \(to .*secret.txt\)"):
+        collect_out(out, ("alertmanager.yml", "templates/*.tmpl"))
+    (out / "templates/leak.tmpl").unlink()
+    (tmp_path / "elsewhere").mkdir()
+    (out / "linked").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "elsewhere/b.tmpl").write_text("y")
+    with pytest.raises(OutFileError, match=r"linked is a symbolic link"):
+        collect_out(out, ("alertmanager.yml", "linked/*.tmpl"))
+    assert collect_out(out, ("alertmanager.yml", "templates/*.tmpl")) == {"alertmanager.yml": b"route: {}",
+                                                                         "templates/a.tmpl": b"x"}
 
 
 def test_a_directory_emptied_of_managed_files_is_removed(tmp_path: Path) -> None:

@@ -83,6 +83,28 @@ def test_first_apply_creates_folders_and_dashboards_and_a_second_uploads_nothing
     assert [method for method, _ in fake.requests[seen:]] == ["GET"] * 5  # folders, search, 3 dashboards
 
 
+def test_dashboards_of_the_default_folder_general_go_to_grafanas_root_folder(fake: FakeGrafana, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _write(out, "General", _dashboard("operations", "Operations"))  # Dashboard.folder's default
+    _write(out, "Team", _dashboard("team", "Team"))
+    fake.save({"dashboard": _dashboard("someone", "Someone's")}, "alice")  # not obsgen's, in the root folder
+
+    first = grafana.apply(_client(fake), out)
+
+    assert _actions(first) == {"folder Team": Action.CREATED, "General/operations.json (Operations)": Action.CREATED,
+                               "Team/team.json (Team)": Action.CREATED}
+    assert fake.dashboards["operations"].folder_uid == "" and "general" not in fake.folders
+    assert set(_actions(grafana.apply(_client(fake), out)).values()) == {Action.UNCHANGED}
+    assert {f.kind for f in grafana.status(_client(fake), out)} == {Kind.OK}  # someone's dashboard is not named
+
+
+def test_the_fake_refuses_the_root_folder_as_grafana_does(fake: FakeGrafana) -> None:
+    for body in ({"uid": "general", "title": "Mine"}, {"uid": "mine", "title": "general"}):
+        answer = requests.post(f"{fake.url}/api/folders", json=body, headers={"Authorization": f"Bearer {TOKEN}"},
+                               timeout=5)
+        assert answer.status_code == 400, answer.text
+
+
 def test_a_changed_file_updates_the_dashboard_at_the_next_version(fake: FakeGrafana, out: Path) -> None:
     grafana.apply(_client(fake), out)
     _write(out, "Operations", _dashboard("operations", "Operations", refresh="5s"))

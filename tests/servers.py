@@ -9,11 +9,12 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,20 @@ def promtool_test(document: dict[str, Any], path: Path) -> subprocess.CompletedP
     path.write_text(yaml.safe_dump(document, sort_keys=False, width=1 << 20))
     return subprocess.run(["promtool", "test", "rules", path.name], cwd=path.parent, capture_output=True,
                           text=True, timeout=600, check=False)
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A stand-in HTTP server on a free loopback port, in a thread, stopped on exit; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def answer_json(handler: BaseHTTPRequestHandler, status: int, body: object) -> None:

@@ -6,11 +6,10 @@ import logging
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ import pytest
 from generator.exporter.jobs import JobFailed, JobTimeout, SourceDown
 from generator.exporter.prometheus_api import PrometheusClient
 from tests.exporter.conftest import ROOT, SHIPPED_CONFIG, running_exporter, write_config
-from tests.servers import answer_json, free_port
+from tests.servers import answer_json, free_port, serving
 
 SUCCESS = (200, {"status": "success", "data": {"resultType": "matrix", "result": []}})
 
@@ -38,15 +37,8 @@ def fake_prometheus(status: int, body: dict[str, object], delay: float = 0.0) ->
         def log_message(self, format: str, *args: object) -> None:
             """Quiet."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url
 
 
 def query(url: str, timeout: float = 5.0) -> object:

@@ -4,7 +4,10 @@ names every server, and nothing is printed that holds a secret."""
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
@@ -178,9 +181,60 @@ def test_credentials_in_a_url_are_never_printed(tmp_path: Path, built: tuple[Pat
     assert "s3cretpw" not in applied.stdout + applied.stderr
 
 
+def test_dry_run_plans_nothing_for_a_server_it_cannot_reach(tmp_path: Path, built: tuple[Path, int]) -> None:
+    config = _config_dir(tmp_path / "etc-prometheus", "prometheus.yml", FIRST_PROMETHEUS)
+    planned = _obsgen("apply", "--dry-run", "--out", str(built[0]), "--retries", "0",
+                      "--prometheus-url", "http://127.0.0.1:1", "--prometheus-dir", str(config.parent))
+
+    assert planned.returncode == 1
+    assert (f"prometheus would fail {config.parent}: nothing changed: cannot reach prometheus at http://127.0.0.1:1"
+            in _lines(planned.stdout))
+
+
 @pytest.mark.parametrize(("option", "value"), [("--timeout", "0"), ("--timeout", "-1"), ("--retries", "-1")])
 def test_a_timeout_or_retry_count_no_request_can_use_is_a_usage_error(tmp_path: Path, option: str, value: str) -> None:
     result = CliRunner().invoke(app, ["apply", "--prometheus-url", "http://127.0.0.1:1", "--prometheus-dir",
                                       str(tmp_path), option, value])
 
     assert result.exit_code == 2 and f"Invalid value for '{option}'" in result.stderr
+
+
+def _server_user() -> tuple[int, int] | None:
+    try:
+        entry = pwd.getpwnam("prometheus")  # the user Debian's packages run both servers as
+    except KeyError:
+        return None
+    return entry.pw_uid, entry.pw_gid
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or _server_user() is None or shutil.which("runuser") is None,
+                    reason="needs root, the prometheus user and runuser")
+def test_alertmanager_running_as_its_own_user_still_reads_what_apply_wrote(tmp_path: Path,
+                                                                          built: tuple[Path, int]) -> None:
+    # the recommended setup: the configuration root:prometheus 0640 in a root:prometheus 0750 directory
+    uid, gid = _server_user() or (0, 0)
+    base = Path(tempfile.mkdtemp(prefix="obsgen-owner-"))  # outside pytest's 0700 directory, which it cannot enter
+    try:
+        base.chmod(0o755)
+        config = _config_dir(base / "etc-alertmanager", "alertmanager.yml", FIRST_ALERTMANAGER)
+        (base / "data").mkdir()
+        os.chown(base / "data", uid, gid)
+        for path, mode in ((config.parent, 0o750), (config, 0o640)):
+            os.chown(path, 0, gid)
+            path.chmod(mode)
+        port = built[1]
+        argv = ["runuser", "-u", "prometheus", "--", "prometheus-alertmanager", f"--config.file={config}",
+                f"--storage.path={base / 'data'}", f"--web.listen-address=127.0.0.1:{port}",
+                "--cluster.listen-address=", "--log.level=warn"]
+        with servers.run(argv, "/-/ready", port, tmp_path, "alertmanager-as-prometheus") as am:
+            applied = _obsgen("apply", "--out", str(built[0]), "--alertmanager-url", am.url,
+                              "--alertmanager-dir", str(config.parent))
+
+        assert applied.returncode == 0, applied.stdout
+        assert "reloaded and verified" in applied.stdout
+        for path, mode in ((config, 0o640), (config.parent / "templates/obsgen.tmpl", 0o640),
+                           (config.parent / "templates", 0o750)):
+            status = path.stat()
+            assert (status.st_uid, status.st_gid, status.st_mode & 0o777) == (0, gid, mode), path
+    finally:
+        shutil.rmtree(base)

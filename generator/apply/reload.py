@@ -12,7 +12,7 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 
 from generator.apply import referenced
-from generator.apply.files import Change, CommandError, Files, Store, collect_out, materialise, unified_diff
+from generator.apply.files import Change, CommandError, Files, OwnerKept, Store, collect_out, materialise, unified_diff
 from generator.apply.http import Api, ApiError, Unreachable
 from generator.apply.outcome import Action, Outcome
 
@@ -138,6 +138,8 @@ def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api
                        diff=unified_diff(old, new, where, str(source)))
     try:
         store.replace(new, server.patterns)
+    except OwnerKept as error:  # raised while staging, before any file was replaced
+        return Outcome(server.name, where, Action.FAILED, f"nothing copied, not reloaded: {error}")
     except Exception as error:
         return _restore(server, store, api, old, f"copying failed: {said(error)}")
     try:

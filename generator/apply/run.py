@@ -84,7 +84,8 @@ def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dr
     prepared = {name: reload.prepare(RELOADABLE[name], out, store, apis[name], dry_run)
                 for name, store in stores.items()}
     refused = [refusal.server for _, refusal in prepared.values() if refusal is not None]
-    stopped = f"{' and '.join(refused)} could not take its part" if refused and not dry_run else ""
+    stopped = (f"{' and '.join(refused)} could not take its part, so every server stays on the previous build"
+               if refused and not dry_run else "")
     outcomes: list[Outcome] = []
     for endpoint in ordered:
         name = endpoint.name
@@ -93,12 +94,11 @@ def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dr
         if refusal is not None:
             outcomes.append(refusal)
         elif stopped:
-            outcomes.append(Outcome(name, subject, Action.REFUSED, f"nothing copied: {stopped}, so every server "
-                                                                   "stays on the previous build"))
+            outcomes.append(Outcome(name, subject, Action.REFUSED, f"nothing copied: {stopped}"))
         elif name in RELOADABLE:
             outcomes.append(reload.install(RELOADABLE[name], out, prepared[name][0], stores[name], apis[name],
                                            dry_run))
-            stopped = "" if outcomes[-1].ok or dry_run else f"{name} did not take its part"
+            stopped = "" if outcomes[-1].ok or dry_run else f"{name} did not take its part (see above)"
         else:
             try:
                 outcomes += grafana.apply(Grafana(apis[name]), out, force=force, dry_run=dry_run)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.apply import files
+from generator.apply import files, prometheus, reload
 from generator.apply.files import Change, CommandError, CommandStore, DirectoryStore, OutFileError, collect, collect_out
-from generator.apply.http import Credentials
+from generator.apply.http import Api, Connection, Credentials
+from generator.apply.outcome import Action
 
 PATTERNS = ("prometheus.yml", "rules/*.yml")
 
@@ -53,26 +54,44 @@ def test_replaced_and_new_files_keep_the_owner_group_and_mode_the_server_reads_t
     assert _owner(etc / "more") == (0, 65534, "0o750")  # a new directory: as the configuration directory
 
 
-def test_a_file_whose_owner_cannot_be_kept_is_not_replaced_and_says_why(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    etc = _tree(tmp_path / "etc", {"prometheus.yml": "old", "rules/a.yml": "a"})
+@pytest.fixture
+def another_owner(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, int]]:
+    """Files named a.yml belong to another user, whom chown refuses to give a file to (as for a user not root)."""
     calls: list[tuple[str, int, int]] = []
 
-    def refused(path: str, uid: int, gid: int) -> None:  # what chown does for a user who does not own the file
+    def refused(path: str, uid: int, gid: int) -> None:
         calls.append((path, uid, gid))
         raise PermissionError(1, "Operation not permitted")
 
-    status = (etc / "rules/a.yml").stat()
     real = files.Attributes.of
-    monkeypatch.setattr(files.Attributes, "of", lambda path: files.Attributes(status.st_uid + 1, status.st_gid, 0o640)
-                        if path.name == "a.yml" else real(path))  # the second file belongs to another user
+    monkeypatch.setattr(files.Attributes, "of", lambda path: files.Attributes(path.stat().st_uid + 1,
+                                                                              path.stat().st_gid, 0o640)
+                        if path.name == "a.yml" else real(path))
     monkeypatch.setattr(os, "chown", refused)
+    return calls
+
+
+def test_a_file_whose_owner_cannot_be_kept_is_not_replaced_and_says_why(
+        tmp_path: Path, another_owner: list[tuple[str, int, int]]) -> None:
+    etc = _tree(tmp_path / "etc", {"prometheus.yml": "old", "rules/a.yml": "a"})
+    status = (etc / "rules/a.yml").stat()
     with pytest.raises(files.OwnerKept, match=r"rules/a.yml belongs to .* and obsgen runs as .*: it would change "
                                               r"the file's owner"):
         DirectoryStore(etc).replace({"prometheus.yml": b"new", "rules/a.yml": b"b"}, PATTERNS)
-    assert calls and calls[0][1:] == (status.st_uid + 1, status.st_gid)
+    assert another_owner and another_owner[0][1:] == (status.st_uid + 1, status.st_gid)
     assert collect(etc, PATTERNS) == {"prometheus.yml": b"old", "rules/a.yml": b"a"}  # neither file replaced
     assert sorted(p.name for p in etc.rglob("*")) == ["a.yml", "prometheus.yml", "rules"]  # no staged file left
+
+
+def test_apply_reports_a_kept_owner_as_nothing_copied_not_as_a_failed_restore(
+        tmp_path: Path, another_owner: list[tuple[str, int, int]]) -> None:
+    etc = _tree(tmp_path / "etc", {"prometheus.yml": "old", "rules/a.yml": "a"})
+    unused = Api(Connection("prometheus", "http://127.0.0.1:1", retries=0))  # nothing is reloaded
+    outcome = reload.install(prometheus.SERVER, tmp_path, {"prometheus.yml": b"new", "rules/a.yml": b"b"},
+                             DirectoryStore(etc), unused, dry_run=False)
+    assert outcome.action == Action.FAILED
+    assert outcome.detail.startswith(f"nothing copied, not reloaded: {etc / 'rules/a.yml'} belongs to ")
+    assert collect(etc, PATTERNS) == {"prometheus.yml": b"old", "rules/a.yml": b"a"}
 
 
 def test_out_is_read_as_regular_files_only(tmp_path: Path) -> None:

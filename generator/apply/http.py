@@ -10,6 +10,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from generator.core.bounded_read import read_bounded
@@ -90,6 +91,7 @@ class Api:
         self.url = hide_user_parts(self.base)
         """For messages: credentials in the URL's user part are never printed."""
         self.timeout = connection.timeout
+        self.attempts = connection.retries + 1
         self.session = requests.Session()
         retry = Retry(total=connection.retries, backoff_factor=0.2, status_forcelist=RETRIED_STATUSES,
                       raise_on_status=False)  # POSTs are retried only when the request never reached the server
@@ -107,10 +109,18 @@ class Api:
         try:
             response = self.session.request(method, self.base + path, timeout=self.timeout, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as error:
-            raise Unreachable(f"cannot reach {self.name} at {self.url}: {type(error).__name__}") from None
+            raise self._unreachable(error) from None
         if response.status_code >= 400:
             raise ApiError(self.name, method, path, response.status_code, _message(response), _json(response))
         return response
+
+    def _unreachable(self, error: requests.RequestException) -> Unreachable:
+        # urllib3 wraps a read timeout, once the retries are spent, in requests' ConnectionError
+        reason = getattr(error.args[0] if error.args else None, "reason", None)
+        if isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
+            return Unreachable(f"{self.name} at {self.url} took the connection but did not answer within "
+                               f"{self.timeout:g} s ({self.attempts} attempts)")
+        return Unreachable(f"cannot reach {self.name} at {self.url}: {type(error).__name__}")
 
     def get(self, path: str, **params: Any) -> Any:
         """GET, decoded JSON; ApiError when the answer is not JSON (a sign-in page, another server's)."""

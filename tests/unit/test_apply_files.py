@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
 
 from generator.apply import files, prometheus, reload
 from generator.apply.files import Change, CommandError, CommandStore, DirectoryStore, OutFileError, collect, collect_out
-from generator.apply.http import Api, Connection, Credentials
+from generator.apply.http import Api, Connection, Credentials, Unreachable
 from generator.apply.outcome import Action
 
 PATTERNS = ("prometheus.yml", "rules/*.yml")
@@ -150,3 +151,15 @@ def test_credentials_come_from_the_token_file_first_then_the_environment(tmp_pat
     assert (basic.user, basic.password) == ("admin", "s3cret") and "s3cret" not in repr(basic)
     with pytest.raises(ValueError, match="cannot read grafana token file"):
         Credentials.load("GRAFANA", tmp_path / "missing")
+
+
+def test_a_server_that_takes_the_connection_but_never_answers_is_named_as_such() -> None:
+    with socket.socket() as listening:  # accepts (the kernel's backlog) and never answers
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(4)
+        url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        with pytest.raises(Unreachable) as raised:
+            Api(Connection("prometheus", url, timeout=0.2, retries=1)).get("/metrics")
+    assert str(raised.value) == f"prometheus at {url} took the connection but did not answer within 0.2 s (2 attempts)"
+    with pytest.raises(Unreachable, match=r"^cannot reach prometheus at http://127\.0\.0\.1:1: ConnectionError$"):
+        Api(Connection("prometheus", "http://127.0.0.1:1", timeout=0.2, retries=0)).get("/metrics")

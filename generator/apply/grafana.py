@@ -18,9 +18,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from generator.apply.files import MAX_BYTES
 from generator.apply.grafana_api import Folder, Grafana, LiveDashboard
 from generator.apply.http import ApiError
 from generator.apply.outcome import Action, Finding, Kind, Outcome
+from generator.core.bounded_read import read_bounded
 from generator.model.identity import dashboard_uid
 
 DASHBOARDS = "grafana/dashboards"
@@ -62,8 +64,12 @@ def local_dashboards(out: Path) -> list[LocalDashboard]:
         relative = path.relative_to(root)
         if len(relative.parts) > 2:
             raise ApplyInputError(f"{path}: dashboards live in {DASHBOARDS}/<folder>/<uid>.json, one folder deep")
+        try:  # as out/'s other files: a regular file, never through a link (apply would upload what it points at)
+            text = read_bounded(path, MAX_BYTES, follow_links=False).decode("utf-8")
+        except (OSError, ValueError) as error:
+            raise ApplyInputError(f"{path}: {getattr(error, 'strerror', None) or error}") from None
         try:
-            body = json.loads(path.read_text())
+            body = json.loads(text)
         except ValueError as error:
             raise ApplyInputError(f"{path}: not JSON: {error}") from None
         if not isinstance(body, dict) or not body.get("uid") or not body.get("title"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,18 @@ def test_a_server_that_takes_the_connection_but_never_answers_is_named_as_such()
     assert str(raised.value) == f"prometheus at {url} took the connection but did not answer within 0.2 s (2 attempts)"
     with pytest.raises(Unreachable, match=r"^cannot reach prometheus at http://127\.0\.0\.1:1: ConnectionError$"):
         Api(Connection("prometheus", "http://127.0.0.1:1", timeout=0.2, retries=0)).get("/metrics")
+
+
+def test_a_command_that_hangs_is_stopped_with_what_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "COMMAND_SECONDS", 0.5)
+    started = tmp_path / "pid"
+    hanging = f"sleep 60 & echo $! > {started}; wait"  # ssh waiting on a host that is down, under sh
+    with pytest.raises(CommandError, match=r"^`sleep 60 & .*` did not finish within 0.5 s and was stopped"):
+        CommandStore(pull=hanging, push="true").read(PATTERNS)
+    child = int(started.read_text())
+    for _ in range(50):
+        if not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"the command's child {child} outlived it")

@@ -173,6 +173,20 @@ def test_an_out_without_dashboards_sends_nothing(fake: FakeGrafana, tmp_path: Pa
     assert fake.requests == []
 
 
+def test_a_dashboard_file_that_is_a_link_or_a_directory_is_refused_before_any_request(fake: FakeGrafana,
+                                                                                       out: Path) -> None:
+    secret = out.parent / "secret.json"
+    secret.write_text(json.dumps(_dashboard("leak", "Leak")))
+    (out / grafana.DASHBOARDS / "Operations/leak.json").symlink_to(secret)
+    with pytest.raises(grafana.ApplyInputError, match=r"Operations/leak.json: Too many levels of symbolic links"):
+        grafana.apply(_client(fake), out)
+    (out / grafana.DASHBOARDS / "Operations/leak.json").unlink()
+    (out / grafana.DASHBOARDS / "Operations/x.json").mkdir()
+    with pytest.raises(grafana.ApplyInputError, match=r"Operations/x.json: Is a directory"):
+        grafana.apply(_client(fake), out)
+    assert fake.requests == []
+
+
 def test_a_provisioned_dashboard_is_never_saved_through_the_api(fake: FakeGrafana, out: Path) -> None:
     fake.provision(_dashboard("executive", "Executive", refresh="1h"))
     outcome = next(o for o in grafana.apply(_client(fake), out, force=True) if o.subject.startswith("executive"))

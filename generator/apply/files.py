@@ -8,7 +8,6 @@ import os
 import pwd
 import re
 import shlex
-import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -253,25 +252,11 @@ class CommandError(Exception):
     """A user-configured copy command failed."""
 
 
-COMMAND_SECONDS = 300
-"""How long a pull or push command may run: an rsync of a configuration directory takes seconds; ssh waiting on
-a host that is down, or on a host-key prompt no one answers, never ends."""
-
-
 def _run(command: str, directory: Path) -> None:
     line = command.replace("{dir}", shlex.quote(str(directory)))
-    # its own session, so a timeout stops what it started too (ssh under sh); no stdin, so it cannot prompt
-    with subprocess.Popen(["sh", "-c", line], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, start_new_session=True) as proc:
-        try:
-            said, _ = proc.communicate(timeout=COMMAND_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise CommandError(hide_user_parts(f"`{line}` did not finish within {COMMAND_SECONDS} s and was "
-                                               "stopped, with what it started")) from None
+    proc = subprocess.run(["sh", "-c", line], capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
-        raise CommandError(hide_user_parts(f"`{line}` exited with {proc.returncode}: {said.strip()[-1000:]}"))
+        raise CommandError(f"`{line}` exited with {proc.returncode}: {(proc.stdout + proc.stderr).strip()[-1000:]}")
 
 
 @dataclass(frozen=True)

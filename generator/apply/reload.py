@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from generator.apply import referenced
 from generator.apply.files import Change, CommandError, Files, OwnerKept, Store, collect_out, materialise, unified_diff
-from generator.apply.http import Api, ApiError, Unreachable
+from generator.apply.http import Api, ApiError, Unreachable, hide_user_parts
 from generator.apply.outcome import Action, Outcome
 
 SHOWN_DIFFERENCES = 5
@@ -64,7 +64,7 @@ def check(server: ReloadableServer, files: Files) -> str:
 def said(error: Exception) -> str:
     """An error as one line of the report: never empty, and with its type when it is not one of the errors a
     server or a copy command is expected to give (an answer of the wrong shape, a parser's complaint)."""
-    text = str(error).strip() or "no message"
+    text = hide_user_parts(str(error).strip()) or "no message"  # a push command may hold user:password@
     expected = isinstance(error, (ApiError, Unreachable, CommandError, OSError))
     return text if expected else f"{type(error).__name__}: {text}"
 
@@ -108,7 +108,7 @@ def _restore(server: ReloadableServer, store: Store, api: Api, previous: Files, 
         store.replace(previous, server.patterns)
     except (CommandError, OSError) as error:
         return Outcome(server.name, store.describe(), Action.FAILED,
-                       f"{problem}; restoring the previous files failed too, fix by hand: {error}")
+                       f"{problem}; restoring the previous files failed too, fix by hand: {said(error)}")
     try:
         api.post("/-/reload")
         undone = "previous files restored and reloaded"

@@ -2,11 +2,13 @@
 
 import re
 
+from generator.library.pipeline import EXPORT_FAILURES, GRAFANA_ERRORS, GRAFANA_REQUESTS, REFUSALS
 from generator.model import Dashboard, Panel, Query, Row, ValueText
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, NOT_ESCALATION, SEVERITY_LABEL
 
 from .alerting import ALERTING
 from .meta_monitoring import ALERTS as META_ALERTS
+from .tracing import TRACING, critical_trace_coverage
 
 RATE = "[$__rate_interval]"
 FIRING_NOW = f'alertstate="firing",{NOT_ESCALATION}'
@@ -63,6 +65,15 @@ ALERTS_OVERVIEW = Dashboard(
 )
 
 OK_FAILED = (ValueText(value="1", text="OK", color="green"), ValueText(value="0", text="FAILED", color="red"))
+
+
+def _lost(title: str, description: str, by: str, *metrics: str) -> Panel:
+    """Items a component lost per second, one line per counter and `by` (empty while nothing is lost)."""
+    return Panel(title=title, kind="line", unit="short", description=description,
+                 queries=tuple(Query(expr=f"sum by ({by}) (rate({metric}{RATE}))",
+                                     legend=f"{metric.removeprefix('otelcol_').removesuffix('_total')} {{{{{by}}}}}")
+                               for metric in metrics))
+
 
 META_MONITORING = Dashboard(
     name="Meta-monitoring", folder="Platform", tags=("meta-monitoring", "platform"),
@@ -128,11 +139,59 @@ META_MONITORING = Dashboard(
                   description="Notifications Alertmanager failed to deliver, per integration.",
                   queries=Query(expr=f"sum by (integration) (rate(alertmanager_notifications_failed_total{RATE}))",
                                 legend="{{integration}}")),
+            Panel(title="Notification Queue", kind="line", unit="short",
+                  description="Alerts waiting to leave Prometheus against the queue's capacity, and alerts dropped "
+                              "(PrometheusNotificationQueueRunningFull warns when it would be full within 30 minutes).",
+                  queries=(Query(expr="max by (instance) (prometheus_notifications_queue_length)",
+                                 legend="queued {{instance}}"),
+                           Query(expr="max by (instance) (prometheus_notifications_queue_capacity)",
+                                 legend="capacity {{instance}}"),
+                           Query(expr=f"sum by (instance) (increase(prometheus_notifications_dropped_total{RATE}))",
+                                 legend="dropped {{instance}}"))),
+            Panel(title="Alertmanager Cluster Members", kind="line", unit="none", decimals=0,
+                  description="Members of the gossip cluster each Alertmanager sees; both should see both "
+                              "(AlertmanagerMembersInconsistent warns after 15 minutes apart).",
+                  queries=Query(expr="alertmanager_cluster_members", legend="{{instance}}")),
             Panel(title="Notification Latency p99", kind="line", unit="s",
                   description="99th percentile time to deliver a notification, per integration.",
                   queries=Query(expr="histogram_quantile(0.99, sum by (integration, le) "
                                      f"(rate(alertmanager_notification_latency_seconds_bucket{RATE})))",
                                 legend="{{integration}}")),
+        )),
+        Row(title="Pipeline components", panels=(
+            Panel(title="Grafana Request Errors", kind="line", unit="percent",
+                  description="Share of each Grafana handler's requests answered with a server error, data-source "
+                              "proxies left out (GrafanaRequestsFailing warns above 50% for 5 minutes).",
+                  queries=Query(expr=f"100 * sum by (handler) (rate({GRAFANA_ERRORS}{RATE})) "
+                                     f"/ sum by (handler) (rate({GRAFANA_REQUESTS}{RATE}))", legend="{{handler}}")),
+            _lost("Collector Refused", "Spans and log records the collector's receivers turned away "
+                  "(OtelCollectorRefusingData warns after 10 minutes of refusals).", "receiver", *REFUSALS),
+            _lost("Collector Export Failures", "Spans and log records each exporter failed to send or to queue "
+                  "(OtelCollectorExportFailing warns after 15 minutes).", "exporter", *EXPORT_FAILURES),
+            _lost("Traces Evicted Before Sampling", "Traces the tail sampler dropped before their decision "
+                  "(OtelCollectorTracesDroppedTooEarly warns after 10 minutes).", "job",
+                  "otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total"),
+            _lost("Loki Discarded Lines", "Log lines Loki refused, per reason (LokiDiscardingSamples warns after 15 "
+                  "minutes).", "reason", "loki_discarded_samples_total"),
+            Panel(title="Loki Ruler", kind="line", unit="short",
+                  description="Failed LogQL rule evaluations and failed sends of the ruler's alerts "
+                              "(LokiRulerEvaluationFailures and LokiRulerNotificationErrors page after 15 minutes).",
+                  queries=(Query(expr="sum by (rule_group) "
+                                      f"(rate(loki_prometheus_rule_evaluation_failures_total{RATE}))",
+                                 legend="evaluation failures {{rule_group}}"),
+                           Query(expr="sum by (alertmanager) "
+                                      f"(rate(loki_prometheus_notifications_errors_total{RATE}))",
+                                 legend="send errors {{alertmanager}}"),
+                           Query(expr="sum by (alertmanager) "
+                                      f"(rate(loki_prometheus_notifications_sent_total{RATE}))",
+                                 legend="sent {{alertmanager}}"))),
+            _lost("Tempo Discarded Spans", "Spans Tempo refused, per reason (TempoDiscardingSpans warns after 15 "
+                  "minutes).", "reason", "tempo_discarded_spans_total"),
+            Panel(title="Critical Trace Coverage", kind="line", unit="percentunit", min=0, max=1,
+                  thresholds=((TRACING.coverage_target, "green"),),
+                  description="Share of each critical route's requests whose trace Tempo kept (TraceCoverageLow "
+                              "warns below the plan's 80% for 30 minutes); empty while a route has no traffic.",
+                  queries=Query(expr=critical_trace_coverage, legend="{{http_route}}")),
         )),
         Row(title="Remote write", panels=(
             Panel(title="Remote Write Failures", kind="line", unit="percentunit",

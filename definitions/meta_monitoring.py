@@ -1,6 +1,9 @@
-"""A metrics pipeline that watches itself: Prometheus' and Alertmanager's own health."""
+"""A metrics pipeline that watches itself: Prometheus', Alertmanager's and the rest of the stack's own health."""
 
 from generator.library.meta import ALERTMANAGER_METRICS, PROMETHEUS_METRICS, meta_alerts
+from generator.library.pipeline import METRICS as PIPELINE_METRICS
+from generator.library.pipeline import pipeline_alerts
 
-METRICS = PROMETHEUS_METRICS + ALERTMANAGER_METRICS
-ALERTS = meta_alerts(watchdog_channels=("deadman",), dashboard="Meta-monitoring")
+METRICS = PROMETHEUS_METRICS + ALERTMANAGER_METRICS + PIPELINE_METRICS
+ALERTS = meta_alerts(watchdog_channels=("deadman",), dashboard="Meta-monitoring") + pipeline_alerts(
+    dashboard="Meta-monitoring")

@@ -26,4 +26,5 @@ SCRAPE_JOBS = [
     ScrapeJob(name="node", source=Source.NODE_EXPORTER, targets=("node-exporter:9100",)),
     ScrapeJob(name="api", source=Source.APPLICATION, targets=("api:8000",)),  # the app exports its own service label
     ScrapeJob(name="obsgen-exporter", source=Source.SIDECAR, targets=("obsgen-exporter:9188",)),
+    ScrapeJob(name="grafana", source=Source.GRAFANA, targets=("grafana:3000",)),  # /metrics on its HTTP port
 ]

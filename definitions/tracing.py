@@ -7,7 +7,9 @@ buffers are sized and the share of critical requests traced is computed (`obsgen
 """
 
 from generator.model import (
+    Alert,
     Endpoint,
+    Example,
     Metric,
     MetricType,
     RecordingRule,
@@ -86,6 +88,66 @@ route_latency_p95 = RecordingRule(
     help="95th percentile server span duration per route.",
     expr="histogram_quantile(0.95, sum by (service_name, http_route, le) "
          '(rate(traces_span_metrics_duration_milliseconds_bucket{span_kind="SPAN_KIND_SERVER"}[5m])))',
+)
+
+# --- Runtime trace coverage: kept critical spans (Tempo, after sampling) / all of them (collector, before) --------
+CRITICAL = 'span_kind="SPAN_KIND_SERVER",http_route=~"' + "|".join(
+    endpoint.route for endpoint in API.endpoints if endpoint.critical) + '"'
+SEEN = f"sum by (service_name, http_route) (rate(traces_span_metrics_calls_total{{{CRITICAL}}}[10m]))"
+kept_calls = Metric(name="traces_spanmetrics_calls_total", type=MetricType.COUNTER, source=Source.TEMPO,
+                    help="Spans of the traces tail sampling kept, counted by Tempo's metrics-generator.",
+                    labels=("service", "span_name", "span_kind", "status_code", "http_route"))
+# Tempo's span metrics name the service `service`; a route with no kept span at all reads 0, not nothing
+KEPT = ('sum by (service_name, http_route) (label_replace(rate(traces_spanmetrics_calls_total'
+        f'{{{CRITICAL}}}[10m]), "service_name", "$1", "service", "(.*)"))')
+critical_trace_coverage = RecordingRule(
+    name="service_route:critical_traces_kept:ratio_rate10m", unit="ratio",
+    help="Share of critical-route server spans whose trace Tempo kept (after tail sampling) among those the collector "
+         "saw (before it); absent while a route has no traffic.",
+    expr=f"({KEPT} or on (service_name, http_route) 0 * {SEEN}) / ({SEEN} > 0)",
+)
+TEMPO_DOWN = 'max(up{job="tempo"}) == 0'
+SEEN_CHECKOUT, SEEN_CART = (f'traces_span_metrics_calls_total{{service_name="api",span_kind="SPAN_KIND_SERVER",'
+                             f'http_route="{route}"}}' for route in ("/api/checkout", "/api/cart"))
+KEPT_CHECKOUT, KEPT_CART = (f'traces_spanmetrics_calls_total{{service="api",span_kind="SPAN_KIND_SERVER",'
+                            f'http_route="{route}"}}' for route in ("/api/checkout", "/api/cart"))
+"""A critical and a sampled route's spans as the collector and Tempo count them, in the examples."""
+trace_coverage_low = Alert(
+    name="TraceCoverageLow",
+    expr=f"{critical_trace_coverage.name} < {TRACING.coverage_target} unless on () ({TEMPO_DOWN})",
+    # Tempo counts a kept span up to a minute after the collector (decision wait, batch, its ingestion slack) and
+    # a restart of either empties the 10-minute window: 30 minutes below target is coverage lost, not lag
+    **{"for": "30m"}, severity="warning", group="meta-monitoring", dashboard="Meta-monitoring",
+    summary=f"Only {{{{ printf \"%.2f\" $value }}}} of {{{{ $labels.http_route }}}} requests traced "
+            f"(target {TRACING.coverage_target})",
+    description="Fewer than the plan's 80% of the requests to critical route {{ $labels.http_route }} "
+                "({{ $labels.service_name }}) have their trace in Tempo: the collector refuses, evicts or fails to "
+                "export them, or Tempo discards them. Silent while Tempo is down (TargetDown tells).",
+    runbook="Look at the collector and Tempo panels of Meta-monitoring for which step loses spans "
+            "(OtelCollectorRefusingData, OtelCollectorTracesDroppedTooEarly, OtelCollectorExportFailing, "
+            "TempoDiscardingSpans); check the route's spans still carry http.route.",
+    examples=(
+        Example(name="half the checkout traces kept for 40 minutes fires", at="45m", fires=True, value=0.5,
+                labels={"service_name": "api", "http_route": "/api/checkout"},
+                series={SEEN_CHECKOUT: "0+600x50",
+                        KEPT_CHECKOUT: "0+300x50",
+                        'up{job="tempo"}': "1x50"}),
+        Example(name="every trace kept does not", at="45m", fires=False,
+                series={SEEN_CHECKOUT: "0+600x50", KEPT_CHECKOUT: "0+600x50"}),
+        Example(name="Tempo keeping nothing (its series gone) fires at 0", at="45m", fires=True, value=0,
+                labels={"service_name": "api", "http_route": "/api/checkout"},
+                series={SEEN_CHECKOUT: "0+600x50", 'up{job="tempo"}': "1x50"}),
+        Example(name="Tempo down is TargetDown's page, not this one", at="45m", fires=False,
+                series={SEEN_CHECKOUT: "0+600x50", 'up{job="tempo"}': "0x50"}),
+        Example(name="a quiet night with no critical request does not", at="45m", fires=False,
+                series={SEEN_CHECKOUT: "40x50", KEPT_CHECKOUT: "10x50"}),
+        Example(name="a non-critical route sampled at 10% does not", at="45m", fires=False,
+                series={SEEN_CART: "0+600x50", KEPT_CART: "0+60x50"}),
+        Example(name="Tempo restarted (its counters new, 10 minutes short) does not", at="45m", fires=False,
+                series={SEEN_CHECKOUT: "0+600x50",
+                        KEPT_CHECKOUT: "0+600x25 _x3 0+600x22",
+                        'up{job="tempo"}': "1x25 0x3 1x22"}),
+    ),
 )
 
 SCRAPE_JOBS = [

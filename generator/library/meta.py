@@ -25,6 +25,12 @@ PROMETHEUS_METRICS = (
            help="Rule group evaluations skipped because the previous one ran late.", labels=("rule_group",)),
     Metric(name="prometheus_notifications_alertmanagers_discovered", type=MetricType.GAUGE,
            source=Source.PROMETHEUS, help="Alertmanagers Prometheus knows to send alerts to."),
+    Metric(name="prometheus_notifications_queue_length", type=MetricType.GAUGE, source=Source.PROMETHEUS,
+           help="Alerts waiting in the queue to Alertmanager."),
+    Metric(name="prometheus_notifications_queue_capacity", type=MetricType.GAUGE, source=Source.PROMETHEUS,
+           help="Alerts the queue to Alertmanager holds before it drops them."),
+    Metric(name="prometheus_notifications_dropped_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
+           help="Alerts dropped before reaching any Alertmanager (full queue, none discovered, send errors)."),
     Metric(name="prometheus_tsdb_reloads_failures_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
            help="Failed reloads of the on-disk blocks."),
     Metric(name="prometheus_tsdb_compactions_failed_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
@@ -48,6 +54,8 @@ ALERTMANAGER_METRICS = (
            help="Latency of notifications per integration.", unit="seconds", labels=("integration",)),
     Metric(name="alertmanager_config_last_reload_successful", type=MetricType.GAUGE, source=Source.ALERTMANAGER,
            help="1 if the last configuration reload succeeded."),
+    Metric(name="alertmanager_cluster_members", type=MetricType.GAUGE, source=Source.ALERTMANAGER,
+           help="Members of the gossip cluster this Alertmanager sees, itself included."),
 )
 
 
@@ -57,6 +65,11 @@ WATCHDOG_HEARTBEAT = "5m"
 
 LTS = '{remote_name="lts",url="http://lts/push"}'
 """A remote-write queue in the examples."""
+AM1 = '{instance="p:9090",alertmanager="http://am-1:9093/api/v2/alerts"}'
+AM2 = '{instance="p:9090",alertmanager="http://am-2:9093/api/v2/alerts"}'
+"""Prometheus sending to an Alertmanager pair, in the examples."""
+SEND_RATIO = "rate(prometheus_notifications_errors_total[5m]) / rate(prometheus_notifications_sent_total[5m]) * 100"
+"""Per Alertmanager, the share of alerts Prometheus failed to send to it, in percent."""
 
 
 def _alert(name: str, expr: str, for_: str, severity: str, summary: str, description: str, runbook: str,
@@ -148,6 +161,62 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                                 "0+100x25"}),
         ),
         _alert(
+            "PrometheusErrorSendingAlertsToSomeAlertmanagers",
+            # with the pair, one Alertmanager refusing alerts leaves the other to deliver them alone, which the
+            # alert above (every Alertmanager failing) does not see; while every one fails, that page says it all
+            f"{SEND_RATIO} > 1 unless on (job, instance) (min without (alertmanager) ({SEND_RATIO}) > 3)", "15m",
+            "warning", "Prometheus fails to send {{ printf \"%.1f\" $value }}% of alerts to {{ $labels.alertmanager }}",
+            "Alertmanager {{ $labels.alertmanager }} refuses or misses alerts from Prometheus {{ $labels.instance }}: "
+            "the other one still delivers them, with no spare if it fails too.",
+            "Check that Alertmanager's process, its /-/ready and the network path from Prometheus; Prometheus' log "
+            "names the error for that URL.",
+            Example(name="one of the pair failing for 20 minutes fires", at="20m", fires=True, value=100,
+                    labels={"instance": "p:9090", "alertmanager": "http://am-1:9093/api/v2/alerts"},
+                    series={f"prometheus_notifications_errors_total{AM1}": "0+2x25",
+                            f"prometheus_notifications_sent_total{AM1}": "0+2x25",
+                            f"prometheus_notifications_errors_total{AM2}": "0x25",
+                            f"prometheus_notifications_sent_total{AM2}": "0+2x25"}),
+            Example(name="both failing is PrometheusNotificationErrors' page, not this one", at="20m", fires=False,
+                    series={f"prometheus_notifications_errors_total{AM1}": "0+2x25",
+                            f"prometheus_notifications_sent_total{AM1}": "0+2x25",
+                            f"prometheus_notifications_errors_total{AM2}": "0+2x25",
+                            f"prometheus_notifications_sent_total{AM2}": "0+2x25"}),
+            Example(name="a quiet night with nothing sent does not", at="20m", fires=False,
+                    series={f"prometheus_notifications_errors_total{AM1}": "0x25",
+                            f"prometheus_notifications_sent_total{AM1}": "5x25"}),
+            Example(name="failures for 10 minutes, then recovered, do not", at="20m", fires=False,
+                    series={f"prometheus_notifications_errors_total{AM1}": "0+2x10 20x15",
+                            f"prometheus_notifications_sent_total{AM1}": "0+2x25"}),
+            Example(name="a Prometheus restart (counters back to 0) while failing still fires", at="20m",
+                    fires=True, value=100,
+                    labels={"instance": "p:9090", "alertmanager": "http://am-1:9093/api/v2/alerts"},
+                    series={f"prometheus_notifications_errors_total{AM1}": "0+2x10 0+2x15",
+                            f"prometheus_notifications_sent_total{AM1}": "0+2x10 0+2x15",
+                            f"prometheus_notifications_errors_total{AM2}": "0x25",
+                            f"prometheus_notifications_sent_total{AM2}": "0+2x25"}),
+        ),
+        _alert(
+            "PrometheusNotificationQueueRunningFull",
+            # min_over_time of the capacity: one failed scrape cannot hide the limit (kube-prometheus)
+            "predict_linear(prometheus_notifications_queue_length[5m], 60 * 30) "
+            "> min_over_time(prometheus_notifications_queue_capacity[5m])", "15m", "warning",
+            "Prometheus {{ $labels.instance }}'s queue of alerts will be full within 30 minutes",
+            "Alerts wait longer and longer to leave Prometheus {{ $labels.instance }}; once the queue is full they are "
+            "dropped (prometheus_notifications_dropped_total) and nobody is told.",
+            "Check Alertmanager's latency and errors (prometheus_notification_latency_seconds, "
+            "prometheus_notifications_errors_total); a storm of alerts from one rule fills it too.",
+            Example(name="a queue growing 300 alerts a minute for 20 minutes fires", at="22m", fires=True,
+                    labels={"instance": "p:9090"},
+                    series={'prometheus_notifications_queue_length{instance="p:9090"}': "0+300x30",
+                            'prometheus_notifications_queue_capacity{instance="p:9090"}': "10000x30"}),
+            Example(name="a steady queue does not", at="20m", fires=False,
+                    series={'prometheus_notifications_queue_length{instance="p:9090"}': "50x25",
+                            'prometheus_notifications_queue_capacity{instance="p:9090"}': "10000x25"}),
+            Example(name="a burst drained within 10 minutes does not", at="20m", fires=False,
+                    series={'prometheus_notifications_queue_length{instance="p:9090"}': "0x5 0+1000x5 5000-1000x5 0x10",
+                            'prometheus_notifications_queue_capacity{instance="p:9090"}': "10000x25"}),
+        ),
+        _alert(
             "AlertmanagerNotificationsFailing",
             # the failed counter counts notifications Alertmanager gave up on after its retries, not attempts: one is
             # a page nobody received, so no floor of failures (one failed dead-man ping on a quiet night fires too)
@@ -167,6 +236,33 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                     labels={"integration": "webhook"},
                     series={'alertmanager_notifications_failed_total{integration="webhook"}': "0x12 1x18",
                             'alertmanager_notifications_total{integration="webhook"}': "0+0.2x30"}),
+        ),
+        _alert(
+            "AlertmanagerMembersInconsistent",
+            # a member that died leaves the count within 5 minutes, so a stopped replica is TargetDown's alone;
+            # warning: a split pair still delivers every alert, twice, and a silence set on one does not hold
+            "max_over_time(alertmanager_cluster_members[5m]) < on (job) group_left "
+            "count by (job) (max_over_time(alertmanager_cluster_members[5m]))", "15m", "warning",
+            "Alertmanager {{ $labels.instance }} sees {{ $value }} of the cluster's members",
+            "The Alertmanagers of {{ $labels.job }} do not gossip: each notifies on its own (duplicates) and a "
+            "silence set on one does not hold on the other.",
+            "Check port 9094 between the replicas and --cluster.peer; Alertmanager's /#/status lists the peers "
+            "each one sees.",
+            Example(name="a replica that lost its peer for 22 minutes fires", at="28m", fires=True, value=1,
+                    labels={"job": "alertmanager", "instance": "am-1:9093"},
+                    series={'alertmanager_cluster_members{job="alertmanager",instance="am-1:9093"}': "2x5 1x30",
+                            'alertmanager_cluster_members{job="alertmanager",instance="am-2:9093"}': "2x35"}),
+            Example(name="a gossiping pair does not", at="20m", fires=False,
+                    series={'alertmanager_cluster_members{job="alertmanager",instance="am-1:9093"}': "2x25",
+                            'alertmanager_cluster_members{job="alertmanager",instance="am-2:9093"}': "2x25"}),
+            Example(name="one replica stopped (its series gone) does not", at="20m", fires=False,
+                    series={'alertmanager_cluster_members{job="alertmanager",instance="am-1:9093"}': "2x5 1x20",
+                            'alertmanager_cluster_members{job="alertmanager",instance="am-2:9093"}': "2x5"}),
+            Example(name="a split healed within 10 minutes does not", at="20m", fires=False,
+                    series={'alertmanager_cluster_members{job="alertmanager",instance="am-1:9093"}':
+                                "2x5 1x10 2x10",
+                            'alertmanager_cluster_members{job="alertmanager",instance="am-2:9093"}':
+                                "2x5 1x10 2x10"}),
         ),
         _alert(
             "ConfigReloadFailed",

@@ -34,6 +34,7 @@ class Source(StrEnum):
     OTEL_COLLECTOR = "otel-collector"
     TEMPO = "tempo"
     LOKI = "loki"
+    GRAFANA = "grafana"
 
 
 def _check_label_names(labels: tuple[str, ...]) -> tuple[str, ...]:

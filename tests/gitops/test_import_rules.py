@@ -119,7 +119,10 @@ def test_an_alert_name_defined_twice_is_a_warning(imported: tuple[Path, Path]) -
                      *(f"prometheus-k8s-prometheus-rules has an alert {name}" for name in (
                          "PrometheusNotConnectedToAlertmanagers", "PrometheusTSDBReloadsFailing",
                          "PrometheusTSDBCompactionsFailing", "PrometheusRemoteStorageFailures",
-                         "PrometheusRemoteWriteBehind"))}
+                         "PrometheusRemoteWriteBehind", "PrometheusErrorSendingAlertsToSomeAlertmanagers",
+                         "PrometheusNotificationQueueRunningFull")),
+                     "alertmanager-main-rules has an alert AlertmanagerMembersInconsistent",
+                     "grafana-rules has an alert GrafanaRequestsFailing"}
     tests = yaml.safe_load((imported[1] / "prometheus/tests/meta-monitoring.yml").read_text())
     assert not [f for f in tests["rule_files"] if "ruleset-" in f]  # their rules stay out of our tests
 

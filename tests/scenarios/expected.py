@@ -50,7 +50,12 @@ ALWAYS_QUIET = ("MemoryHigh", "TargetDown", "PrometheusRuleEvaluationFailures", 
                 "PrometheusNotConnectedToAlertmanagers", "PrometheusNotificationErrors", "ConfigReloadFailed",
                 "PrometheusTSDBReloadsFailing", "PrometheusTSDBCompactionsFailing", "PrometheusRemoteStorageFailures",
                 "PrometheusRemoteWriteBehind", "ForecastAnomaly", "CapacityExhaustedSoon", "DiskAlmostFull",
-                "BusinessDatabaseDown", "ForecastPrometheusDown", "BusinessQueryRunsMissed")
+                "BusinessDatabaseDown", "ForecastPrometheusDown", "BusinessQueryRunsMissed",
+                "PrometheusErrorSendingAlertsToSomeAlertmanagers", "PrometheusNotificationQueueRunningFull",
+                "AlertmanagerMembersInconsistent", "GrafanaRequestsFailing", "OtelCollectorRefusingData",
+                "OtelCollectorExportFailing", "OtelCollectorTracesDroppedTooEarly", "LokiDiscardingSamples",
+                "LokiRulerEvaluationFailures", "LokiRulerNotificationErrors", "TempoDiscardingSpans",
+                "TraceCoverageLow")
 """Alerts that fire in no scenario of the library."""
 EXPECTED: dict[str, tuple[Behaviour, ...]] = {
     alert: tuple(UNLIKE_QUIET.get(alert, {}).get(scenario.name, QUIET) for scenario in SCENARIOS)

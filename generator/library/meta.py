@@ -65,6 +65,8 @@ WATCHDOG_HEARTBEAT = "5m"
 
 LTS = '{remote_name="lts",url="http://lts/push"}'
 """A remote-write queue in the examples."""
+TEMPO_WRITE = "http://prometheus:9090/api/v1/write"
+"""Where Tempo's metrics-generator writes its span metrics."""
 AM1 = '{instance="p:9090",alertmanager="http://am-1:9093/api/v2/alerts"}'
 AM2 = '{instance="p:9090",alertmanager="http://am-2:9093/api/v2/alerts"}'
 """Prometheus sending to an Alertmanager pair, in the examples."""
@@ -109,6 +111,8 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                             **{f'up{{job="api",instance="a{n}:8000"}}': "1x15" for n in range(2, 21)}}),
             Example(name="down for 5 minutes does not", at="11m", fires=False,
                     series={'up{job="node",instance="n1:9100"}': "0x5 1x10"}),
+            Example(name="Grafana down for 11 minutes fires", at="11m", fires=True, value=100,
+                    series={'up{job="grafana",instance="grafana:3000"}': "0x15"}, labels={"job": "grafana"}),
         ),
         _alert(
             "PrometheusRuleEvaluationFailures", "increase(prometheus_rule_evaluation_failures_total[5m]) > 0", "15m",
@@ -309,6 +313,14 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                     labels={"remote_name": "lts", "url": "http://lts/push"},
                     series={f"prometheus_remote_storage_samples_failed_total{LTS}": "0+10x25",
                             f"prometheus_remote_storage_samples_total{LTS}": "0+90x25"}),
+            # Tempo's metrics-generator registers Prometheus' remote-write metrics, unprefixed, on its own /metrics
+            Example(name="Tempo's metrics-generator failing to write its span metrics fires too", at="20m",
+                    fires=True, value=100,
+                    labels={"job": "tempo", "tenant": "single-tenant", "remote_name": "r", "url": TEMPO_WRITE},
+                    series={f'prometheus_remote_storage_samples_failed_total{{job="tempo",tenant="single-tenant",'
+                            f'remote_name="r",url="{TEMPO_WRITE}"}}': "0+50x25",
+                            f'prometheus_remote_storage_samples_total{{job="tempo",tenant="single-tenant",'
+                            f'remote_name="r",url="{TEMPO_WRITE}"}}': "0x25"}),
         ),
         _alert(
             "PrometheusRemoteWriteBehind",

@@ -1,8 +1,11 @@
-"""Static proof that the collector keeps every critical request, and the share of critical requests traced.
+"""Static proof that the collector's sampling policies keep every critical request that reaches them.
 
 Reads the generated collector config, finds the tail_sampling processor on the pipeline that exports
 to Tempo, and evaluates its policies (a trace is kept when any policy keeps it) against each
-critical endpoint's declared traffic and error ratio. Nothing runs: it is what the config says.
+critical endpoint's declared traffic and error ratio. Nothing runs: it is what the config says. What it cannot
+see (spans refused under memory pressure, traces evicted before their decision, export failures, spans without
+http.route) the runtime ratio service_route:critical_traces_kept:ratio_rate10m measures, and TraceCoverageLow
+tells when it stays under the target.
 """
 
 from __future__ import annotations
@@ -60,8 +63,8 @@ class CoverageReport:
 
     def summary(self) -> str:
         """One line: the share against the target."""
-        return (f"{self.share:.1%} of critical requests traced (target over {self.target:.0%}) "
-                f"across {len(self.endpoints)} critical endpoints")
+        return (f"sampling policies keep {self.share:.1%} of the critical requests reaching the collector (target "
+                f"over {self.target:.0%}) across {len(self.endpoints)} critical endpoints")
 
 
 def _matches(settings: dict[str, Any], value: str) -> bool:

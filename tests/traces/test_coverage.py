@@ -43,7 +43,8 @@ def test_obsgen_check_prints_the_share_and_fails_without_the_100_percent_policy(
     shutil.copytree(built, out)
     runner = CliRunner()
     passed = runner.invoke(app, ["check", str(out), "--definitions", str(DEFINITIONS)])
-    assert "ok   trace coverage: 100.0% of critical requests traced (target over 80%)" in passed.output
+    assert ("ok   trace coverage: sampling policies keep 100.0% of the critical requests reaching the collector "
+            "(target over 80%)") in passed.output
     assert "ok   collector memory: tail sampling:" in passed.output
     config_file = out / "otelcol/config.yaml"
     config = read_yaml(config_file)

@@ -28,6 +28,7 @@ from generator.live.availability import Availability, self_scrapes
 from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
 from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
+from generator.live.state_dir import claim
 from generator.live.supervisor import Process, Supervisor, http_ready, log_ready, smtp_ready
 from generator.live.webhook_sink import READY_PATH as SINK_READY
 from generator.model import ScrapeJob, Source
@@ -217,10 +218,10 @@ def up(options: Options) -> LiveStack:
     state_dir = options.state_dir.resolve()
     if Supervisor.load(state_dir).running():
         raise RuntimeError(f"a live stack is already running from {state_dir}: run `obsgen down` first")
+    claim(state_dir, options.definitions)
     stale = ("out", "prometheus-data", "notifications", "logs", "backfill", "state.json")
     for path in [*(state_dir / name for name in stale), *state_dir.glob("alertmanager*-data")]:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
-    state_dir.mkdir(parents=True, exist_ok=True)
     (state_dir / ROUTING_KEY_FILE).write_text(SINK_ROUTING_KEY + "\n")
     ports = _ports(options)
     out = state_dir / "out"

@@ -64,7 +64,7 @@ def config_differences(ours: Any, live: Any, path: str = "", key: str = "") -> l
 
 def expected_groups(files: Files) -> dict[tuple[str, str], rules.Group]:
     """The rule groups the files declare."""
-    config = yaml.safe_load(files[CONFIG]) or {}
+    config = rules.document(CONFIG, files[CONFIG])
     interval = (config.get("global") or {}).get("evaluation_interval")
     return rules.from_files({p: d for p, d in files.items() if p != CONFIG},
                             parse_seconds(interval) if interval else DEFAULT_EVALUATION_INTERVAL)
@@ -89,7 +89,7 @@ def differences(api: Api, files: Files) -> list[str]:
     found = []
     if gauge(api, "prometheus_config_last_reload_successful") != 1:
         found.append("its last configuration reload failed (prometheus_config_last_reload_successful is not 1)")
-    ours = yaml.safe_load(files[CONFIG]) or {}
+    ours = rules.document(CONFIG, files[CONFIG])
     found += config_differences(ours, yaml.safe_load(_data(api, "/api/v1/status/config", "yaml")))
     if ours.get("rule_files"):  # the rules API is off in agent mode, where no rule files are allowed
         found += rules.differences(expected_groups(files), loaded_groups(api))

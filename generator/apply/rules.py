@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
-
-import yaml
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.promql import parse
+from generator.core.untrusted import error_line, load_yaml
 
 
 def canonical(expr: str) -> str:
@@ -65,22 +64,58 @@ class Group:
     rules: tuple[Rule, ...]
 
 
+class MalformedFile(ValueError):
+    """A file of out/ that is not what Prometheus reads; says which (relative to its server's directory) and why."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}{f':{line}' if line else ''}: {reason}")
+        self.path, self.line, self.reason = path, line, reason
+
+    def under(self, root: Path) -> ValueError:
+        """The same error naming the file under root (out/prometheus)."""
+        return MalformedFile(str(root / self.path), self.line, self.reason)
+
+
+def document(path: str, data: bytes) -> dict[str, Any]:
+    """A YAML file of out/ as a mapping; MalformedFile (with its line) when it is not one."""
+    try:
+        documents = load_yaml(data.decode())
+    except ValueError as error:  # ReadError, UnicodeDecodeError
+        raise MalformedFile(path, error_line(error), str(error)) from None
+    found = documents[0] if documents else None
+    if not isinstance(found, dict | None) or len(documents) > 1:
+        raise MalformedFile(path, 1, "not one YAML mapping")
+    return found or {}
+
+
 def from_files(files: dict[str, bytes], evaluation_interval: float) -> dict[tuple[str, str], Group]:
-    """Groups declared in rule files (relative path -> YAML), with the global interval where they set none."""
+    """Groups declared in rule files (relative path -> YAML), with the global interval where they set none;
+    MalformedFile for a file that is not a rule file."""
     groups: dict[tuple[str, str], Group] = {}
     for path, data in sorted(files.items()):
-        document = yaml.safe_load(data) or {}
-        for group in document.get("groups") or []:
-            rules = tuple(
-                Rule("alerting" if "alert" in rule else "recording", rule.get("alert") or rule["record"],
-                     str(rule["expr"]).strip(), parse_seconds(rule.get("for", "0s")),
-                     {k: str(v) for k, v in (rule.get("labels") or {}).items()},
-                     {k: str(v) for k, v in (rule.get("annotations") or {}).items()})
-                for rule in group.get("rules") or []
-            )
-            interval = parse_seconds(group["interval"]) if group.get("interval") else evaluation_interval
-            name = PurePosixPath(path).name
-            groups[(name, group["name"])] = Group(name, group["name"], interval, rules)
+        try:
+            groups |= _groups(path, document(path, data), evaluation_interval)
+        except MalformedFile:
+            raise
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            what = f"no {error}" if isinstance(error, KeyError) else str(error)
+            raise MalformedFile(path, 0, f"not a rule file Prometheus reads: {what}") from None
+    return groups
+
+
+def _groups(path: str, document: dict[str, Any], evaluation_interval: float) -> dict[tuple[str, str], Group]:
+    groups: dict[tuple[str, str], Group] = {}
+    for group in document.get("groups") or []:
+        rules = tuple(
+            Rule("alerting" if "alert" in rule else "recording", rule.get("alert") or rule["record"],
+                 str(rule["expr"]).strip(), parse_seconds(rule.get("for", "0s")),
+                 {k: str(v) for k, v in (rule.get("labels") or {}).items()},
+                 {k: str(v) for k, v in (rule.get("annotations") or {}).items()})
+            for rule in group.get("rules") or []
+        )
+        interval = parse_seconds(group["interval"]) if group.get("interval") else evaluation_interval
+        name = PurePosixPath(path).name
+        groups[(name, group["name"])] = Group(name, group["name"], interval, rules)
     return groups
 
 

@@ -10,6 +10,7 @@ from generator.apply.files import collect
 from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, ApiError, Unreachable
 from generator.apply.outcome import Finding, Kind
+from generator.apply.rules import MalformedFile
 
 SHOWN_LABELS = ("severity", "instance", "service", "escalation_level")
 
@@ -23,7 +24,10 @@ def _drift(server: str, out: Path, differences: list[str], in_sync: str) -> list
 def prometheus_status(api: Api, out: Path) -> list[Finding]:
     """Configuration and rules against out/prometheus, rules whose last evaluation failed, firing alerts."""
     files = collect(out / "prometheus", prometheus.SERVER.patterns)
-    expected = prometheus.expected_groups(files)
+    try:
+        expected = prometheus.expected_groups(files)
+    except MalformedFile as error:  # out/ is read before any server: one error line, not a traceback
+        raise error.under(out / "prometheus") from None
     rule_count = sum(len(group.rules) for group in expected.values())
     findings = _drift("prometheus", out, prometheus.differences(api, files),
                       f"prometheus.yml loaded; {len(expected)} rule groups, {rule_count} rules as in out/")

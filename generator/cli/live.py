@@ -74,7 +74,10 @@ def inside_live_stack(command: Command, **fills: Callable[["LiveStack"], Any]) -
     def run(live_context: typer.Context, **arguments: Any) -> None:
         sources = [live_context.get_parameter_source(name) for name in fills]
         given = any(source is not None and source.name != "DEFAULT" for source in sources)
-        stack = None if given else running_stack()
+        try:
+            stack = None if given else running_stack()
+        except RuntimeError as error:  # a state file that cannot be read: say which, rather than guess
+            fail(error)
         if stack is not None:
             arguments |= {name: fill(stack) for name, fill in fills.items()}
         command(**arguments)
@@ -89,7 +92,10 @@ def down(state_dir: Path = STATE) -> None:
     """Stop exactly what `obsgen up` started, after reporting the pipeline's self-scrape availability."""
     from generator.live.stack import down as stop
 
-    measured, stopped = stop(state_dir)
+    try:
+        measured, stopped = stop(state_dir)
+    except RuntimeError as error:  # a state file that cannot be read
+        fail(error)
     for availability in measured:
         typer.echo(f"self-scrape availability {availability}")
     for process, outcome in stopped:

@@ -9,7 +9,6 @@ at these processes; notifications land in the sinks' JSONL files instead of Slac
 from __future__ import annotations
 
 import importlib.util
-import json
 import shutil
 import socket
 import sys
@@ -29,7 +28,7 @@ from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
 from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
 from generator.live.state_dir import claim
-from generator.live.supervisor import Process, Supervisor, http_ready, log_ready, smtp_ready
+from generator.live.supervisor import STATE_FILE, Process, StateError, Supervisor, http_ready, log_ready, smtp_ready
 from generator.live.webhook_sink import READY_PATH as SINK_READY
 from generator.model import ScrapeJob, Source
 from generator.model.profile import Profile
@@ -131,10 +130,15 @@ class LiveStack:
         info = Supervisor.load(state_dir).info
         if not info:
             raise RuntimeError(f"no live stack recorded in {state_dir}: run `obsgen up`")
-        return cls(state_dir=state_dir, urls=info["urls"], out=Path(info["out"]), time_scale=info["time_scale"],
-                   scrape_interval=info["scrape_interval"], ready_at=info["ready_at"],
-                   self_jobs=tuple(info["self_jobs"]), alertmanagers=tuple(info["alertmanagers"]),
-                   resend_delay=info["resend_delay"], skipped=info["skipped"])
+        try:
+            return cls(state_dir=state_dir, urls=dict(info["urls"]), out=Path(info["out"]),
+                       time_scale=info["time_scale"], scrape_interval=info["scrape_interval"],
+                       ready_at=info["ready_at"], self_jobs=tuple(info["self_jobs"]),
+                       alertmanagers=tuple(info["alertmanagers"]), resend_delay=info["resend_delay"],
+                       skipped=dict(info["skipped"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise StateError(f"{state_dir / STATE_FILE} records no stack this obsgen reads ({type(error).__name__}: "
+                             f"{error}): stop it with `obsgen down`") from None
 
 
 def _is_free(port: int) -> bool:
@@ -370,7 +374,7 @@ def down(state_dir: Path) -> tuple[list[Availability], list[tuple[Process, str]]
     if supervisor.info and any(p.name == "prometheus" for p in supervisor.running()):
         try:
             measured = availability(LiveStack.load(state_dir.resolve()))
-        except (OSError, ValueError, KeyError, json.JSONDecodeError):
+        except (OSError, ValueError, KeyError, StateError):
             measured = []
     return measured, supervisor.stop_all()
 

@@ -42,6 +42,21 @@ class Process:
     """Variables added to the environment it was started with (started again with the same)."""
 
 
+class StateError(RuntimeError):
+    """The state file exists but cannot be read as this obsgen writes it."""
+
+
+_FIELDS = frozenset(Process.__dataclass_fields__)
+
+
+def _process(entry: dict[str, Any]) -> Process:
+    """A recorded process; fields a later obsgen added are ignored (its pid and start time are what matter)."""
+    process = Process(**{key: value for key, value in entry.items() if key in _FIELDS})
+    if not isinstance(process.pid, int) or not isinstance(process.started, int):
+        raise TypeError(f"process {process.name!r} has no integer pid and start time")
+    return process
+
+
 def _stat(pid: int) -> tuple[str, int] | None:
     """(state letter, start time) of a pid, or None when there is no such process."""
     try:
@@ -128,12 +143,18 @@ class Supervisor:
 
     @classmethod
     def load(cls, state_dir: Path) -> Supervisor:
-        """The supervisor a previous `up` saved; empty when there is none."""
+        """The supervisor a previous `up` saved; empty when there is none; StateError when it cannot be read."""
         path = state_dir / STATE_FILE
         if not path.exists():
             return cls(state_dir)
-        state = json.loads(path.read_text())
-        return cls(state_dir, [Process(**p) for p in state["processes"]], state["info"])
+        try:
+            state = json.loads(path.read_text())
+            return cls(state_dir, [_process(entry) for entry in state["processes"]], dict(state["info"]))
+        except (OSError, UnicodeDecodeError) as error:
+            raise StateError(f"cannot read {path}: {error}") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as error:  # damaged, or not this obsgen's shape
+            raise StateError(f"{path} is damaged or from another obsgen version ({type(error).__name__}: "
+                             f"{error}); stop the processes it names by hand, then remove it") from None
 
     def save(self) -> None:
         """Write the state atomically."""

@@ -26,6 +26,8 @@ from generator.live.supervisor import Supervisor, http_ready
 from generator.model import Forecast, RecordingRule
 from generator.model.project import Project
 
+HELPER = "backfill-prometheus"
+"""The short-lived Prometheus the recording rules are evaluated on."""
 FIRST_SCRAPE_DELAY = 5.0
 """Seconds from Prometheus' start to its first scrape of a target: Prometheus 2.42 hands discovered targets to its
 scrape manager at most every 5 s, with no flag to change it."""
@@ -123,8 +125,10 @@ def needing_history(project: Project, modelled: frozenset[str]) -> list[Recordin
 
 
 def write_recorded(rules: list[RecordingRule], history: History, data_dir: Path, work: Path, port: int,
-                   eval_interval: str) -> None:
-    """Blocks of the given recording rules evaluated over the backfilled past, added to data_dir."""
+                   eval_interval: str, supervisor: Supervisor) -> None:
+    """Blocks of the given recording rules evaluated over the backfilled past, added to data_dir. The helper
+    Prometheus they are evaluated on is recorded by the stack's supervisor while it runs, so that `down` stops
+    it when `up` was killed meanwhile."""
     if not rules:
         return
     config = work / "backfill-prometheus.yml"
@@ -132,22 +136,21 @@ def write_recorded(rules: list[RecordingRule], history: History, data_dir: Path,
     rule_file = work / "backfill-rules.yml"
     rule_file.write_text(yaml.safe_dump({"groups": [{"name": "backfill", "rules": [
         {"record": rule.name, "expr": rule.expr} for rule in rules]}]}))
-    helper = Supervisor(work / "backfill")
     url = f"http://127.0.0.1:{port}"
     try:
-        helper.start("backfill-prometheus", [
+        supervisor.start(HELPER, [
             "prometheus", f"--config.file={config}", f"--storage.tsdb.path={data_dir}",
             f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"], http_ready(url + "/-/ready"), url)
         with tempfile.TemporaryDirectory(dir=work) as blocks:
             _promtool("create-blocks-from", "rules", "--quiet", f"--url={url}", f"--start={int(history.start)}",
                       f"--end={int(history.end)}", f"--eval-interval={eval_interval}", f"--output-dir={blocks}",
                       str(rule_file))
-            helper.stop_all()
+            supervisor.stop(HELPER)
             for block in Path(blocks).iterdir():
                 if (block / "meta.json").exists():
                     shutil.move(str(block), data_dir / block.name)
     finally:
-        helper.stop_all()
+        supervisor.stop(HELPER)
 
 
 @dataclass(frozen=True)
@@ -158,10 +161,10 @@ class Recorder:
     rules: tuple[RecordingRule, ...]
     eval_interval: str
 
-    def write(self, history: History, data_dir: Path, port: int) -> float:
+    def write(self, history: History, data_dir: Path, port: int, supervisor: Supervisor) -> float:
         """The rules evaluated over history into data_dir; returns the seconds it took."""
         started = time.monotonic()
-        write_recorded(list(self.rules), history, data_dir, data_dir.parent, port, self.eval_interval)
+        write_recorded(list(self.rules), history, data_dir, data_dir.parent, port, self.eval_interval, supervisor)
         return time.monotonic() - started
 
 
@@ -177,7 +180,7 @@ class Past:
     recording_seconds: float = 0.0
     """How long evaluating the rules over the whole history took: the catch-up's evaluation takes no longer."""
 
-    def catch_up(self, data: Path, port: int) -> None:
+    def catch_up(self, data: Path, port: int, supervisor: Supervisor) -> None:
         """The demo's series, and the recording rules over them, from the end of the history up to Prometheus'
         first scrape, written just before it starts. The seconds spent starting the other servers, and the first
         scrape's delay, would otherwise be a gap: increase() over a compressed hour whose window starts or ends in
@@ -194,4 +197,4 @@ class Past:
             return
         write_raw(self.model, rest, self.target, data, data.parent)
         if self.recorder is not None:
-            self.recorder.write(rest, data, port)
+            self.recorder.write(rest, data, port, supervisor)

@@ -28,7 +28,16 @@ from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
 from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
 from generator.live.state_dir import claim
-from generator.live.supervisor import STATE_FILE, Process, StateError, Supervisor, http_ready, log_ready, smtp_ready
+from generator.live.supervisor import (
+    STATE_FILE,
+    Process,
+    StateError,
+    Supervisor,
+    http_ready,
+    interrupted_by_signals,
+    log_ready,
+    smtp_ready,
+)
 from generator.live.webhook_sink import READY_PATH as SINK_READY
 from generator.model import ScrapeJob, Source
 from generator.model.profile import Profile
@@ -223,7 +232,7 @@ def up(options: Options) -> LiveStack:
     if Supervisor.load(state_dir).running():
         raise RuntimeError(f"a live stack is already running from {state_dir}: run `obsgen down` first")
     claim(state_dir, options.definitions)
-    stale = ("out", "prometheus-data", "notifications", "logs", "backfill", "state.json")
+    stale = ("out", "prometheus-data", "notifications", "logs", "backfill", "state.json")  # backfill/: older obsgens
     for path in [*(state_dir / name for name in stale), *state_dir.glob("alertmanager*-data")]:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     (state_dir / ROUTING_KEY_FILE).write_text(SINK_ROUTING_KEY + "\n")
@@ -232,11 +241,12 @@ def up(options: Options) -> LiveStack:
     definitions = load(options.definitions)
     project, exporter_skip = _compile(definitions, options, ports, out)
     supervisor = Supervisor(state_dir)
-    try:
-        _start(supervisor, project, options, ports, out, with_exporter=not exporter_skip)
-    except BaseException:  # whatever stopped the start (a failed component, Ctrl-C), leave nothing running
-        supervisor.stop_all()
-        raise
+    with interrupted_by_signals():
+        try:
+            _start(supervisor, project, options, ports, out, with_exporter=not exporter_skip)
+        except BaseException:  # whatever stopped the start (a failed component, Ctrl-C, a hangup), leave nothing
+            supervisor.stop_all()
+            raise
     self_jobs = [job.name for job in project.scrape_jobs if job.source in (Source.PROMETHEUS, Source.ALERTMANAGER)]
     unscraped = sorted({job.source.value for job in definitions.scrape_jobs} - {
         job.source.value for job in project.scrape_jobs})
@@ -266,7 +276,7 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
                                    "--record", str(records / "email.jsonl")],
                      smtp_ready(ports["smtp"]), f"smtp://127.0.0.1:{ports['smtp']}")
     data = state_dir / "prometheus-data"
-    past = _backfill(project, options, ports, data)
+    past = _backfill(supervisor, project, options, ports, data)
     app_job = _app_job(project)
     service = app_job.labels.get("service", "api") if app_job else "api"
     supervisor.start("demo", [*python, "generator.live.demo.app", "--port", str(ports["demo"]),
@@ -282,7 +292,7 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
         supervisor.start(name, _alertmanager_argv(name, options, ports, out, state_dir),
                          http_ready(url[name] + "/-/ready"), url[name])
     retention = project.retention.server_retention if project.retention else "15d"
-    past.catch_up(data, _free_port(set(ports.values())))
+    past.catch_up(data, _free_port(set(ports.values())), supervisor)
     supervisor.start("prometheus", [
         "prometheus", f"--config.file={out / 'prometheus/prometheus.yml'}", listen["prometheus"],
         f"--storage.tsdb.path={data}", f"--storage.tsdb.retention.time={retention}",
@@ -311,7 +321,8 @@ def _alertmanager_argv(name: str, options: Options, ports: dict[str, int], out: 
             f"--cluster.peer-timeout={PEER_TIMEOUT}"]
 
 
-def _backfill(project: Project, options: Options, ports: dict[str, int], data: Path) -> backfill.Past:
+def _backfill(supervisor: Supervisor, project: Project, options: Options, ports: dict[str, int], data: Path
+              ) -> backfill.Past:
     """Write the demo's history (and the recording rules over it) into Prometheus' data directory."""
     data.mkdir(parents=True, exist_ok=True)
     modelled = BusinessModel(epoch=0.0).series_names()
@@ -323,7 +334,7 @@ def _backfill(project: Project, options: Options, ports: dict[str, int], data: P
     target = {"job": app_job.name, "instance": f"127.0.0.1:{ports['demo']}", **app_job.labels}
     backfill.write_raw(model, history, target, data, data.parent)
     recorder = backfill.Recorder(tuple(backfill.needing_history(project, modelled)), project.stack.evaluation_interval)
-    seconds = recorder.write(history, data, _free_port(set(ports.values())))
+    seconds = recorder.write(history, data, _free_port(set(ports.values())), supervisor)
     return backfill.Past(history.start, model, history, target, recorder, seconds)
 
 

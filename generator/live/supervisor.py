@@ -12,8 +12,10 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,56 @@ def _process(entry: dict[str, Any]) -> Process:
     if not isinstance(process.pid, int) or not isinstance(process.started, int):
         raise TypeError(f"process {process.name!r} has no integer pid and start time")
     return process
+
+
+STOPPING_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
+
+
+class _Held:
+    """While entered, a stopping signal is held back (raised as KeyboardInterrupt on leaving) rather than raised
+    where it lands. Not a signal mask: children started meanwhile would inherit it and ignore `down`'s SIGTERM."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pending = 0
+
+    def __enter__(self) -> None:
+        self.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.pending and exc[0] is None:
+            number, self.pending = self.pending, 0
+            raise KeyboardInterrupt(f"stopped by {signal.Signals(number).name}")
+
+
+_HELD = _Held()
+
+
+@contextmanager
+def interrupted_by_signals() -> Iterator[None]:
+    """Inside, SIGHUP (the terminal closed) and SIGTERM raise KeyboardInterrupt as Ctrl-C does, so the caller's
+    cleanup stops what it started; Python's default would end at once, leaving every detached child running.
+    After the first, all three are ignored until the block ends: the cleanup is not cut short by a second."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        for number in STOPPING_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+        if _HELD.depth:
+            _HELD.pending = signum
+            return
+        raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
+
+    previous = {number: signal.signal(number, interrupt) for number in STOPPING_SIGNALS}
+    try:
+        yield
+    finally:
+        _HELD.pending = 0
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _stat(pid: int) -> tuple[str, int] | None:
@@ -190,6 +242,14 @@ class Supervisor:
             _reap(process.pid)
             time.sleep(0.05)
 
+    def stop(self, name: str) -> None:
+        """Stop a recorded process and forget it (nothing when none of that name is recorded)."""
+        process = next((p for p in self.processes if p.name == name), None)
+        if process is not None:
+            stop(process)
+            self.processes.remove(process)
+            self.save()
+
     def named(self, name: str) -> Process:
         """The recorded process of that name; KeyError if none."""
         for process in self.processes:
@@ -201,14 +261,15 @@ class Supervisor:
         """Start spec's argv, record it (in place `at`, for a restart, whose log goes on), wait until ready."""
         log = Path(spec.log)
         log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("wb" if at is None else "ab") as sink:
-            popen = subprocess.Popen(spec.argv, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     cwd=self.state_dir, start_new_session=True, env={**os.environ, **spec.env})
-        stat = _stat(popen.pid)
-        process = replace(spec, pid=popen.pid, started=stat[1] if stat else 0)
+        with _HELD:  # a signal between the start and the save would leave a process no state file names
+            with log.open("wb" if at is None else "ab") as sink:
+                popen = subprocess.Popen(spec.argv, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         cwd=self.state_dir, start_new_session=True, env={**os.environ, **spec.env})
+            stat = _stat(popen.pid)
+            process = replace(spec, pid=popen.pid, started=stat[1] if stat else 0)
+            self.processes.insert(len(self.processes) if at is None else at, process)
+            self.save()
         name = process.name
-        self.processes.insert(len(self.processes) if at is None else at, process)
-        self.save()
         deadline = time.monotonic() + timeout
         while not ready():
             if popen.poll() is not None or time.monotonic() > deadline:

@@ -19,6 +19,7 @@ from generator.live.backfill import (
     write_raw,
 )
 from generator.live.demo.business import BusinessModel
+from generator.live.supervisor import Supervisor
 from generator.model.profile import Profile
 from generator.model.project import Project
 from tests.servers import free_port
@@ -65,7 +66,9 @@ def test_the_past_and_its_recordings_catch_up_to_prometheus_first_scrape_just_be
     rules = needing_history(apply(project, Profile(time_scale=1 / 60, scrape_interval="1s")), MODELLED)
     past = Past(history.start, BusinessModel(epoch=history.start), history, {"job": "api"},
                 Recorder(tuple(rules), "1s"), recording_seconds=0.5)
-    past.catch_up(tmp_path / "data", free_port())
+    supervisor = Supervisor(tmp_path)
+    past.catch_up(tmp_path / "data", free_port(), supervisor)
+    assert not supervisor.processes  # the helper Prometheus was recorded while it ran, then stopped and forgotten
     blocks = [json.loads((block / "meta.json").read_text()) for block in (tmp_path / "data").iterdir()
               if (block / "meta.json").exists()]
     raw, recorded = sorted(blocks, key=lambda meta: -meta["stats"]["numSeries"])

@@ -8,12 +8,12 @@ import os
 import pwd
 import re
 import shlex
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from generator.apply import shell
 from generator.apply.http import hide_user_parts
 from generator.core import secret_scan
 from generator.core.bounded_read import read_bounded
@@ -254,9 +254,12 @@ class CommandError(Exception):
 
 def _run(command: str, directory: Path) -> None:
     line = command.replace("{dir}", shlex.quote(str(directory)))
-    proc = subprocess.run(["sh", "-c", line], capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        raise CommandError(f"`{line}` exited with {proc.returncode}: {(proc.stdout + proc.stderr).strip()[-1000:]}")
+    try:
+        returncode, output = shell.run(line, shell.COMMAND_TIMEOUT)
+    except shell.CommandTimeout as error:
+        raise CommandError(hide_user_parts(str(error))) from None
+    if returncode != 0:
+        raise CommandError(hide_user_parts(f"`{line}` exited with {returncode}: {output.strip()[-1000:]}"))
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from generator.apply import rules
+from generator.apply.files import collect
 from generator.apply.http import Api
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, RULES_DIR
 
 MATCHER = re.compile(r"^(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)(?P<op>=~|!~|!=|=)(?P<value>.*)$")
 SHOWN_STATES = ("active", "pending")
@@ -33,8 +37,10 @@ class Matcher:
         found = MATCHER.match(text)
         if found is None:
             raise ValueError(f"{text!r} is not LABEL=VALUE (or !=, =~, !~)")
-        op = found["op"]
-        return cls(found["name"], found["value"].strip('"'), regex="~" in op, equal=not op.startswith("!"))
+        op, value = found["op"], found["value"]
+        if len(value) >= 2 and value[0] == value[-1] == '"':  # one pair of quotes, as amtool writes it
+            value = value[1:-1]
+        return cls(found["name"], value, regex="~" in op, equal=not op.startswith("!"))
 
     def api(self) -> dict[str, Any]:
         """The API v2 form."""
@@ -80,7 +86,49 @@ def acknowledge(api: Api, matchers: list[Matcher], lasting: timedelta, author: s
     body = {"matchers": [matcher.api() for matcher in matchers], "startsAt": _stamp(now),
             "endsAt": _stamp(now + lasting), "createdBy": author, "comment": comment}
     answer = api.post("/api/v2/silences", body)
+    if not isinstance(answer, dict) or "silenceID" not in answer:
+        raise ValueError(f"{api.url} answered with no silence id ({str(answer)[:200]}): is it Alertmanager?")
     return str(answer["silenceID"])
+
+
+@dataclass(frozen=True)
+class Matched:
+    """The alerts Alertmanager holds that a set of matchers matches."""
+
+    labels: tuple[dict[str, str], ...]
+    silenced_by: tuple[tuple[str, ...], ...]
+    """For each alert, the ids of the silences muting it."""
+
+    @property
+    def copies(self) -> int:
+        """How many are escalation copies (a level above the first)."""
+        return sum(ESCALATION_LEVEL_LABEL in labels for labels in self.labels)
+
+    def count(self) -> str:
+        """"3 alerts (1 escalation copy)"."""
+        alerts, copies = len(self.labels), self.copies
+        return (f"{alerts} alert{'s' * (alerts != 1)} ({copies} escalation cop{'y' if copies == 1 else 'ies'})"
+                if copies else f"{alerts} alert{'s' * (alerts != 1)}")
+
+    def silenced(self, silence_id: str) -> Matched:
+        """Those the silence mutes."""
+        kept = [(labels, ids) for labels, ids in zip(self.labels, self.silenced_by, strict=True) if silence_id in ids]
+        return Matched(tuple(labels for labels, _ in kept), tuple(ids for _, ids in kept))
+
+    def instances(self) -> list[str]:
+        """What tells the matched alerts apart, for the operator: their label sets without the alert's name."""
+        return sorted({", ".join(f"{k}={v}" for k, v in sorted(labels.items()) if k != "alertname") or "(no labels)"
+                       for labels in self.labels})
+
+
+
+def matching(api: Api, matchers: list[Matcher]) -> Matched:
+    """Every alert Alertmanager holds (active, silenced or inhibited) that the matchers match."""
+    answer = api.get("/api/v2/alerts", filter=[str(matcher) for matcher in matchers])
+    if not isinstance(answer, list):
+        raise ValueError(f"{api.url} answered no list of alerts: is it Alertmanager?")
+    return Matched(tuple(dict(alert.get("labels") or {}) for alert in answer),
+                   tuple(tuple((alert.get("status") or {}).get("silencedBy") or ()) for alert in answer))
 
 
 def silences(api: Api) -> list[Silence]:
@@ -92,3 +140,13 @@ def silences(api: Api) -> list[Silence]:
 def expire(api: Api, silence_id: str) -> None:
     """End a silence now: notifications it held back resume at the next flush of their groups."""
     api.request("DELETE", f"/api/v2/silence/{silence_id}")
+
+
+def project_alerts(out: Path) -> set[str]:
+    """The names of the alerts out/'s rule files define (none when there is no out/ here)."""
+    files = collect(out / "prometheus", (f"{RULES_DIR.removeprefix('prometheus/')}/*.yml",))
+    try:
+        groups = rules.from_files(files, 60.0).values()
+    except rules.MalformedFile as error:
+        raise error.under(out / "prometheus") from None
+    return {rule.name for group in groups for rule in group.rules if rule.kind == "alerting"}

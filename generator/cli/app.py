@@ -38,7 +38,8 @@ command("status")(live.inside_live_stack(
     alertmanager_url=lambda stack: stack.urls["alertmanager"]))
 command()(live.up)
 command()(live.down)
-command()(live.inside_live_stack(oncall.ack, alertmanager_url=lambda stack: stack.urls["alertmanager"]))
+command()(live.inside_live_stack(oncall.ack, alertmanager_url=lambda stack: stack.urls["alertmanager"],
+                                 out=lambda stack: stack.out))
 command()(preview.preview)
 command("exporter")(exporter_commands.exporter)
 command("demo-db")(exporter_commands.demo_db)

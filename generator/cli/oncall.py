@@ -2,14 +2,22 @@
 
 from datetime import timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from generator.apply.silences import Matched
 
 from generator.apply.commands import ALERTMANAGER_TOKEN_FILE, ALERTMANAGER_URL, RETRIES, TIMEOUT
 
 ALERT = typer.Argument("", help="The alert to acknowledge; its escalation is silenced with it.")
 LABELS = typer.Argument(None, help="LABEL=VALUE (or !=, =~, !~) narrowing it: instance=web-1.")
+KNOWN_ALERTS = typer.Option(Path("out"), "--out", "-o", help="The built out/ whose alerts' names are checked.")
+LONGEST = 7 * 86400.0
+"""The longest acknowledgement without --force: one covers an incident being worked on through a weekend and a
+handover (the shipped escalation ladders reach their top within hours); longer is a maintenance window, which
+should be meant (--force), since it hides every later page of the alert."""
 
 
 def _author() -> str:
@@ -28,6 +36,9 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
         author: str = typer.Option("", "--author", help="Who acknowledges (default: user@host)."),
         show: bool = typer.Option(False, "--list", help="List active and pending silences instead."),
         expire_id: str = typer.Option("", "--expire", metavar="ID", help="End that silence now instead."),
+        force: bool = typer.Option(False, "--force", help="Acknowledge ahead of the alert firing, or for longer "
+                                                           "than 7d."),
+        out: Path = KNOWN_ALERTS,
         alertmanager_url: str = ALERTMANAGER_URL, alertmanager_token_file: Path | None = ALERTMANAGER_TOKEN_FILE,
         timeout: float = TIMEOUT, retries: int = RETRIES) -> None:
     """Acknowledge an alert: a silence of it (and of its escalation levels) through Alertmanager's API; prints its id.
@@ -35,8 +46,8 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
     Inside a live stack (`obsgen up`), its Alertmanager is used unless --alertmanager-url says otherwise.
     """
     from generator.apply.http import Api, ApiError, Connection, Credentials, Unreachable
-    from generator.apply.silences import Matcher, acknowledge, expire, silences
-    from generator.core.duration import parse_seconds
+    from generator.apply.silences import Matcher, acknowledge, expire, matching, silences
+    from generator.core.duration import format_seconds, parse_seconds
 
     if not alertmanager_url:
         _fail("no Alertmanager to talk to: give --alertmanager-url (or $ALERTMANAGER_URL), or run inside a live "
@@ -52,15 +63,42 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
             typer.echo(f"silence {expire_id} expired: notifications it held back resume", err=True)
         elif alert:
             matchers = [Matcher("alertname", alert), *(Matcher.parse(text) for text in labels or ())]
-            silence_id = acknowledge(api, matchers, timedelta(seconds=parse_seconds(lasting)), author or _author(),
-                                     comment)
+            seconds = parse_seconds(lasting)
+            if seconds > LONGEST and not force:
+                _fail(f"--for {lasting} is longer than {format_seconds(LONGEST)}, the longest acknowledgement: one is "
+                      "for an incident being worked on; give --force for a longer one (a maintenance window)")
+            matched = matching(api, matchers)
+            shown = f"{{{', '.join(map(str, matchers))}}}"
+            if not matched.labels and not force:
+                _fail(_nothing_matches(alert, shown, matching(api, []), out))
+            typer.echo(f"{shown} matches {matched.count()}: {'; '.join(matched.instances()) or 'none yet'}",
+                       err=True)
+            silence_id = acknowledge(api, matchers, timedelta(seconds=seconds), author or _author(), comment)
             typer.echo(silence_id)
-            typer.echo(f"acknowledged {{{', '.join(map(str, matchers))}}} for {lasting}; end it with "
+            now = matching(api, matchers).silenced(silence_id)
+            typer.echo(f"acknowledged {shown} for {lasting}, silencing {now.count()} now; end it with "
                        f"`obsgen ack --expire {silence_id}`", err=True)
         else:
             _fail("name the alert to acknowledge, or give --list or --expire ID")
     except (ApiError, Unreachable, ValueError) as error:
         _fail(str(error))
+
+
+def _nothing_matches(alert: str, shown: str, held: "Matched", out: Path) -> str:
+    """Why nothing matches: the name is not firing, or no alert of the project at all; and the names it is near."""
+    import difflib
+
+    from generator.apply.silences import project_alerts
+
+    firing = {labels.get("alertname", "") for labels in held.labels}
+    known = project_alerts(out)
+    if alert in known or alert in firing:
+        why = f"{alert} is an alert of {out}, but no alert Alertmanager holds matches {shown} now"
+    else:
+        why = f"{alert} is not firing{f' and is no alert of {out}' if known else ''}"
+    near = difflib.get_close_matches(alert, sorted(firing | known), n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+    return f"nothing acknowledged: {why}{hint}; give --force to acknowledge it ahead of its firing"
 
 
 def _fail(message: str) -> NoReturn:

@@ -134,6 +134,8 @@ def test_an_ack_matcher_reads_as_amtool_writes_it() -> None:
     assert Matcher.parse("instance=web-1") == Matcher("instance", "web-1")
     assert Matcher.parse('job=~"node.*"') == Matcher("job", "node.*", regex=True)
     assert str(Matcher.parse("severity!=info")) == 'severity!="info"'
+    assert Matcher.parse('path=/a"b"').value == '/a"b"'  # quotes inside a value are kept, one surrounding pair goes
+    assert Matcher.parse('path=""').value == ""
     with pytest.raises(ValueError, match="is not LABEL=VALUE"):
         Matcher.parse("web-1")
 

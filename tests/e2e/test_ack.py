@@ -1,0 +1,74 @@
+"""`obsgen ack` on the real prometheus-alertmanager: it says what the silence covers, escalation copies included,
+and refuses a name nothing matches and an acknowledgement of months."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests import servers
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = "route:\n  receiver: 'null'\nreceivers:\n- name: 'null'\n"
+FIRING = [{"alertname": "CpuHigh", "instance": "web-1"}, {"alertname": "CpuHigh", "instance": "db-7"},
+          {"alertname": "CpuHigh", "instance": "db-7", "escalation_level": "2"}]
+
+
+@pytest.fixture(scope="module")
+def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Server]:
+    workdir = tmp_path_factory.mktemp("ack")
+    (workdir / "alertmanager.yml").write_text(CONFIG)
+    with servers.alertmanager(workdir / "alertmanager.yml", workdir) as server:
+        requests.post(f"{server.url}/api/v2/alerts", json=[{"labels": labels} for labels in FIRING],
+                      timeout=10).raise_for_status()
+        yield server
+
+
+def _ack(server: servers.Server, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", "ack", *args, "--alertmanager-url", server.url,
+                           "--out", str(ROOT / "out")], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def _expire(server: servers.Server, result: subprocess.CompletedProcess[str]) -> None:
+    requests.delete(f"{server.url}/api/v2/silence/{result.stdout.strip()}", timeout=10).raise_for_status()
+
+
+def test_ack_says_how_many_alerts_and_escalation_copies_it_silences(alertmanager: servers.Server) -> None:
+    result = _ack(alertmanager, "CpuHigh")
+    assert result.returncode == 0, result.stderr
+    assert ('{alertname="CpuHigh"} matches 3 alerts (1 escalation copy): escalation_level=2, instance=db-7; '
+            "instance=db-7; instance=web-1") in result.stderr
+    assert "silencing 3 alerts (1 escalation copy) now" in result.stderr
+    _expire(alertmanager, result)
+
+    narrowed = _ack(alertmanager, "CpuHigh", 'instance="web-1"')
+    assert narrowed.returncode == 0, narrowed.stderr
+    assert "silencing 1 alert now" in narrowed.stderr
+    _expire(alertmanager, narrowed)
+
+
+def test_a_name_nothing_matches_is_refused_with_the_names_near_it(alertmanager: servers.Server) -> None:
+    typo = _ack(alertmanager, "CpuHgih")
+    assert typo.returncode == 1 and not typo.stdout
+    assert "CpuHgih is not firing and is no alert of" in typo.stderr
+    assert "(did you mean CpuHigh?)" in typo.stderr
+
+    quiet = _ack(alertmanager, "MemoryHigh")  # an alert of out/, not firing: acknowledged ahead only when forced
+    assert quiet.returncode == 1 and "MemoryHigh is an alert of" in quiet.stderr
+    ahead = _ack(alertmanager, "MemoryHigh", "--force")
+    assert ahead.returncode == 0 and "matches 0 alerts" in ahead.stderr
+    _expire(alertmanager, ahead)
+
+
+def test_an_acknowledgement_of_more_than_a_week_needs_force(alertmanager: servers.Server) -> None:
+    result = _ack(alertmanager, "CpuHigh", "--for", "100y")
+    assert result.returncode == 1 and "--for 100y is longer than 1w" in result.stderr
+    made = requests.get(f"{alertmanager.url}/api/v2/silences", timeout=10).json()
+    assert all(silence["status"]["state"] == "expired" for silence in made)  # the earlier tests' only

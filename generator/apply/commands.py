@@ -95,17 +95,23 @@ def apply(out: Path = OUT,
 
 def status(out: Path = OUT,
            prometheus_url: str = PROMETHEUS_URL, prometheus_token_file: Path | None = PROMETHEUS_TOKEN_FILE,
+           prometheus_dir: Path | None = PROMETHEUS_DIR,
            alertmanager_url: str = ALERTMANAGER_URL, alertmanager_token_file: Path | None = ALERTMANAGER_TOKEN_FILE,
+           alertmanager_dir: Path | None = ALERTMANAGER_DIR,
            grafana_url: str = GRAFANA_URL, grafana_token_file: Path | None = GRAFANA_TOKEN_FILE,
            timeout: float = TIMEOUT, retries: int = RETRIES) -> None:
-    """Whether the running servers run what out/ holds (exit 1 if not), rule errors, and firing alerts."""
+    """Whether the running servers run what out/ holds, and (given their directories) whether the files they would
+    load at a restart are out/'s: exit 1 if not. Also rule errors, and firing alerts."""
     from generator.apply import run
+    from generator.apply.status import files_on_disk
 
     endpoints = [run.Endpoint("prometheus", prometheus_url, prometheus_token_file),
                  run.Endpoint("alertmanager", alertmanager_url, alertmanager_token_file),
                  run.Endpoint("grafana", grafana_url, grafana_token_file)]
     try:
         findings = run.status_of(out, endpoints, timeout, retries)
+        findings += files_on_disk(out, {"prometheus": prometheus_dir, "alertmanager": alertmanager_dir},
+                                  {e.name: e.api(timeout, retries) if e.url else None for e in endpoints})
     except ValueError as error:
         _fail(str(error))
         return

@@ -37,12 +37,14 @@ def _same_scalar(key: str, ours: Any, live: Any) -> bool:
 
 
 def config_differences(ours: Any, live: Any, path: str = "", key: str = "") -> list[str]:
-    """Settings of our prometheus.yml that the loaded configuration lacks or holds otherwise."""
+    """Settings of our prometheus.yml that the loaded configuration lacks or holds otherwise, and sections set only
+    on the server (a remote_write, external_labels: never defaults, which are all single values)."""
     where = path or "prometheus.yml"
     if isinstance(ours, dict):
         if not isinstance(live, dict):
             return [f"{where} is {live!r} on the server"]
-        found = []
+        found = [f"{f'{path}.{name}' if path else name} is set on the server ({_short(value)}), not in out/"
+                 for name, value in live.items() if name not in ours and isinstance(value, dict | list) and value]
         for name, value in ours.items():
             child = f"{path}.{name}" if path else str(name)
             if name not in live:
@@ -60,6 +62,11 @@ def config_differences(ours: Any, live: Any, path: str = "", key: str = "") -> l
     if not _same_scalar(key, ours, live):
         return [f"{where} is {live!r} on the server, {ours!r} in out/"]
     return []
+
+
+def _short(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, width=1 << 20).strip()
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def expected_groups(files: Files) -> dict[tuple[str, str], rules.Group]:

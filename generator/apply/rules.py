@@ -50,6 +50,8 @@ class Rule:
     """Seconds an alert must hold before it fires (`for`)."""
     labels: dict[str, str]
     annotations: dict[str, str]
+    keep_firing_for: float = 0.0
+    """Seconds an alert keeps firing after its condition clears (`keep_firing_for`)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Group:
     interval: float
     """Seconds between evaluations."""
     rules: tuple[Rule, ...]
+    limit: int = 0
+    """Most alerts or series one rule may produce (0: no limit)."""
 
 
 class MalformedFile(ValueError):
@@ -110,12 +114,13 @@ def _groups(path: str, document: dict[str, Any], evaluation_interval: float) -> 
             Rule("alerting" if "alert" in rule else "recording", rule.get("alert") or rule["record"],
                  str(rule["expr"]).strip(), parse_seconds(rule.get("for", "0s")),
                  {k: str(v) for k, v in (rule.get("labels") or {}).items()},
-                 {k: str(v) for k, v in (rule.get("annotations") or {}).items()})
+                 {k: str(v) for k, v in (rule.get("annotations") or {}).items()},
+                 parse_seconds(rule.get("keep_firing_for", "0s")))
             for rule in group.get("rules") or []
         )
         interval = parse_seconds(group["interval"]) if group.get("interval") else evaluation_interval
         name = PurePosixPath(path).name
-        groups[(name, group["name"])] = Group(name, group["name"], interval, rules)
+        groups[(name, group["name"])] = Group(name, group["name"], interval, rules, int(group.get("limit") or 0))
     return groups
 
 
@@ -125,11 +130,13 @@ def from_api(groups: list[dict[str, Any]]) -> dict[tuple[str, str], Group]:
     for group in groups:
         rules = tuple(
             Rule(rule["type"], rule["name"], rule["query"], float(rule.get("duration", 0)),
-                 dict(rule.get("labels") or {}), dict(rule.get("annotations") or {}))
+                 dict(rule.get("labels") or {}), dict(rule.get("annotations") or {}),
+                 float(rule.get("keepFiringFor", 0)))
             for rule in group["rules"]
         )
         name = PurePosixPath(group["file"]).name
-        loaded[(name, group["name"])] = Group(name, group["name"], float(group["interval"]), rules)
+        loaded[(name, group["name"])] = Group(name, group["name"], float(group["interval"]), rules,
+                                              int(group.get("limit") or 0))
     return loaded
 
 
@@ -137,9 +144,11 @@ def _rule_differences(where: str, ours: Rule, live: Rule) -> list[str]:
     found = []
     if canonical(ours.expr) != canonical(live.expr):
         found.append(f"rule {ours.name} ({where}): expr is `{live.expr}` on the server, `{ours.expr}` in out/")
-    if ours.duration != live.duration:
-        found.append(f"rule {ours.name} ({where}): for is {format_seconds(live.duration)} on the server, "
-                     f"{format_seconds(ours.duration)} in out/")
+    for field, setting in (("duration", "for"), ("keep_firing_for", "keep_firing_for")):
+        mine, theirs = getattr(ours, field), getattr(live, field)
+        if mine != theirs:
+            found.append(f"rule {ours.name} ({where}): {setting} is {format_seconds(theirs)} on the server, "
+                         f"{format_seconds(mine)} in out/")
     for field, label in (("kind", "type"), ("labels", "labels"), ("annotations", "annotations")):
         mine, theirs = getattr(ours, field), getattr(live, field)
         if mine != theirs:
@@ -157,6 +166,8 @@ def differences(expected: dict[tuple[str, str], Group], loaded: dict[tuple[str, 
         where = f"group {ours.name}, {ours.file}"
         if ours.interval != live.interval:
             found.append(f"{where}: evaluated every {live.interval:g}s on the server, {ours.interval:g}s in out/")
+        if ours.limit != live.limit:
+            found.append(f"{where}: limit is {live.limit} on the server, {ours.limit} in out/")
         if [r.name for r in ours.rules] != [r.name for r in live.rules]:
             found.append(f"{where}: rules {[r.name for r in live.rules]} on the server, "
                          f"{[r.name for r in ours.rules]} in out/")

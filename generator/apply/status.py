@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.apply import alertmanager, grafana, prometheus
+from generator.apply import alertmanager, disk, grafana, prometheus
 from generator.apply.files import collect
 from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, ApiError, Unreachable
@@ -74,4 +75,18 @@ def status(out: Path, prometheus_api: Api | None, alertmanager_api: Api | None,
         findings += _read("prometheus", lambda: prometheus_status(prometheus_api, out))
     if grafana_api is not None:
         findings += _read("grafana", lambda: grafana.status(Grafana(grafana_api), out))
+    return findings
+
+
+def files_on_disk(out: Path, directories: dict[str, Path | None], apis: dict[str, Api | None]) -> list[Finding]:
+    """For each server whose configuration directory is given, its files against out/ and its last reload; for an
+    Alertmanager without one, a note that its templates were not compared (its API shows none of them)."""
+    findings: list[Finding] = []
+    for server in (alertmanager.SERVER, prometheus.SERVER):
+        directory, api = directories.get(server.name), apis.get(server.name)
+        if directory is not None:
+            findings += _read(server.name, functools.partial(disk.on_disk, server, out, directory, api))
+        elif server is alertmanager.SERVER and api is not None:
+            findings.append(Finding(server.name, Kind.NOTE, "templates",
+                                    "not compared: Alertmanager shows none of them; give --alertmanager-dir"))
     return findings

@@ -1,0 +1,117 @@
+"""`obsgen status` on the real prometheus and prometheus-alertmanager: every way a server does not run out/ is a
+DRIFT line and exit 1, those the APIs show (keep_firing_for, settings made only on the server) and those only the
+configuration directories show (a template, a file changed and not reloaded)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from generator.build import build
+from generator.model.profile import Profile
+from tests import servers
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = "templates/obsgen.tmpl"
+
+
+@dataclass
+class Running:
+    out: Path
+    prometheus: servers.Server
+    alertmanager: servers.Server
+    prometheus_dir: Path
+    alertmanager_dir: Path
+
+    def status(self, out: Path | None = None, *, dirs: bool = True) -> subprocess.CompletedProcess[str]:
+        args = ["--prometheus-url", self.prometheus.url, "--alertmanager-url", self.alertmanager.url]
+        if dirs:
+            args += ["--prometheus-dir", str(self.prometheus_dir), "--alertmanager-dir", str(self.alertmanager_dir)]
+        return subprocess.run([sys.executable, "-m", "generator", "status", "--out", str(out or self.out), *args],
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    work = tmp_path_factory.mktemp("status")
+    port = servers.free_port()
+    out = work / "out"
+    build(ROOT / "definitions", out, Profile(scrape_interval="1s", alertmanagers=(f"127.0.0.1:{port}",)))
+    shutil.copytree(out / "prometheus", work / "etc-prometheus")  # copy2: out/'s times, older than the start
+    shutil.copytree(out / "alertmanager", work / "etc-alertmanager")
+    with servers.alertmanager(work / "etc-alertmanager/alertmanager.yml", work, port=port) as am, \
+            servers.prometheus(work / "etc-prometheus/prometheus.yml", work) as prom:
+        yield Running(out, prom, am, work / "etc-prometheus", work / "etc-alertmanager")
+
+
+def _changed(running: Running, tmp_path: Path, path: str, old: str, new: str) -> Path:
+    out = tmp_path / "out"
+    shutil.copytree(running.out, out)
+    text = (out / path).read_text()
+    assert old in text
+    (out / path).write_text(text.replace(old, new, 1))
+    return out
+
+
+def test_out_as_it_runs_is_in_sync(running: Running) -> None:
+    result = running.status()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "DRIFT" not in result.stdout and "obsgen status: in sync" in result.stdout
+    assert "none changed since the last reload" in result.stdout
+
+
+def test_a_changed_keep_firing_for_is_drift(running: Running, tmp_path: Path) -> None:
+    out = _changed(running, tmp_path, "prometheus/rules/alerts.yml", "keep_firing_for: 5m", "keep_firing_for: 30m")
+    result = running.status(out, dirs=False)
+    assert result.returncode == 1
+    assert "keep_firing_for is 5m on the server, 30m in out/" in result.stdout, result.stdout
+
+
+def test_a_template_is_compared_on_disk_and_against_the_last_reload(running: Running, tmp_path: Path) -> None:
+    out = _changed(running, tmp_path, f"alertmanager/{TEMPLATE}", "{{", '{{ define "x" }}x{{ end }}{{')
+    without = running.status(out, dirs=False)
+    assert "templates: not compared" in without.stdout
+    differs = running.status(out)
+    assert differs.returncode == 1
+    assert f"{TEMPLATE} differs on disk from out/" in differs.stdout, differs.stdout
+
+    on_disk = running.alertmanager_dir / TEMPLATE
+    kept = on_disk.read_bytes(), on_disk.stat()
+    shutil.copyfile(out / "alertmanager" / TEMPLATE, on_disk)  # copied, not reloaded: still the old template runs
+    try:
+        result = running.status(out)
+        assert result.returncode == 1
+        assert f"{TEMPLATE} changed on disk after the last reload" in result.stdout, result.stdout
+    finally:
+        on_disk.write_bytes(kept[0])
+        os.utime(on_disk, ns=(kept[1].st_atime_ns, kept[1].st_mtime_ns))
+
+
+def test_a_section_set_only_on_the_server_is_drift(running: Running) -> None:
+    config = running.prometheus_dir / "prometheus.yml"
+    kept = config.read_text()
+
+    def reload(text: str) -> None:
+        config.write_text(text)
+        requests.post(f"{running.prometheus.url}/-/reload", timeout=30).raise_for_status()
+
+    assert "alert_relabel_configs" not in kept and "\nalerting:\n" in kept
+    reload(kept.replace("\nalerting:\n", "\nalerting:\n  alert_relabel_configs:\n  - action: labeldrop\n"
+                                         "    regex: replica\n", 1))
+    try:
+        result = running.status(dirs=False)
+        assert result.returncode == 1
+        assert "alerting.alert_relabel_configs is set on the server ([{action: labeldrop, " in result.stdout, \
+            result.stdout
+    finally:
+        reload(kept)
+    assert running.status(dirs=False).returncode == 0

@@ -1,5 +1,6 @@
 """`obsgen up` and `obsgen down`: the live local stack; and commands run inside one finding its servers."""
 
+import contextlib
 import functools
 import inspect
 import os
@@ -37,6 +38,10 @@ def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE, time_scale: flo
                               alertmanagers=alertmanagers))
     except (DefinitionError, RuntimeError) as error:
         fail(error)
+    except KeyboardInterrupt as error:  # Ctrl-C, or SIGHUP/SIGTERM (stack.up raises the same for them)
+        with contextlib.suppress(OSError):  # the terminal may be gone (a hangup)
+            typer.echo(f"obsgen up: {error or 'interrupted'}; everything it had started is stopped", err=True)
+        raise typer.Exit(130) from None
     typer.echo(f"obsgen: live stack up in {time.monotonic() - began:.1f} s, time {time_scale:g}x faster "
                f"(state in {where(str(stack.state_dir))}):")
     typer.echo(describe(stack))

@@ -50,8 +50,11 @@ def test_a_signal_during_the_backfill_leaves_nothing_running_after_down(tmp_path
         signalled = time.monotonic()
         up.wait(timeout=60)
         if number != signal.SIGKILL:  # up itself stopped what it started, each at its SIGTERM (not 10 s later)
-            assert _running_from(state_dir) == {}, up.stderr.read().decode() if up.stderr else ""
+            stderr = up.stderr.read().decode() if up.stderr else ""
+            assert _running_from(state_dir) == {}, stderr
             assert time.monotonic() - signalled < 8.0
+            assert f"stopped by {signal.Signals(number).name}; everything it had started is stopped" in stderr
+            assert up.returncode == 130
         subprocess.run([*OBSGEN, "down", "--state-dir", str(state_dir)], cwd=tmp_path, env=env, timeout=60,
                        check=True, capture_output=True)
         assert _running_from(state_dir) == {}

@@ -36,8 +36,8 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
         author: str = typer.Option("", "--author", help="Who acknowledges (default: user@host)."),
         show: bool = typer.Option(False, "--list", help="List active and pending silences instead."),
         expire_id: str = typer.Option("", "--expire", metavar="ID", help="End that silence now instead."),
-        force: bool = typer.Option(False, "--force", help="Acknowledge ahead of the alert firing, or for longer "
-                                                           "than 7d."),
+        force: bool = typer.Option(False, "--force", help="Acknowledge a name neither firing nor an alert of "
+                                                           "out/, or for longer than 7d."),
         out: Path = KNOWN_ALERTS,
         alertmanager_url: str = ALERTMANAGER_URL, alertmanager_token_file: Path | None = ALERTMANAGER_TOKEN_FILE,
         timeout: float = TIMEOUT, retries: int = RETRIES) -> None:
@@ -70,8 +70,8 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
             matched = matching(api, matchers)
             shown = f"{{{', '.join(map(str, matchers))}}}"
             if not matched.labels and not force:
-                _fail(_nothing_matches(alert, shown, matching(api, []), out))
-            typer.echo(f"{shown} matches {matched.count()}: {'; '.join(matched.instances()) or 'none yet'}",
+                _check_name(alert, matching(api, []), out)
+            typer.echo(f"{shown} matches {matched.count()}: {'; '.join(matched.instances()) or 'none firing now'}",
                        err=True)
             silence_id = acknowledge(api, matchers, timedelta(seconds=seconds), author or _author(), comment)
             typer.echo(silence_id)
@@ -84,21 +84,22 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
         _fail(str(error))
 
 
-def _nothing_matches(alert: str, shown: str, held: "Matched", out: Path) -> str:
-    """Why nothing matches: the name is not firing, or no alert of the project at all; and the names it is near."""
+def _check_name(alert: str, held: "Matched", out: Path) -> None:
+    """Refuse a name that is neither firing (held by Alertmanager) nor an alert of out/: a typo would otherwise be
+    a silence of nothing, the operator believing the page acknowledged. An alert of out/ not firing yet may be
+    acknowledged ahead (the count printed says it matches nothing now)."""
     import difflib
 
     from generator.apply.silences import project_alerts
 
     firing = {labels.get("alertname", "") for labels in held.labels}
     known = project_alerts(out)
-    if alert in known or alert in firing:
-        why = f"{alert} is an alert of {out}, but no alert Alertmanager holds matches {shown} now"
-    else:
-        why = f"{alert} is not firing{f' and is no alert of {out}' if known else ''}"
+    if alert in known | firing:
+        return
     near = difflib.get_close_matches(alert, sorted(firing | known), n=3, cutoff=0.6)
     hint = f" (did you mean {' or '.join(near)}?)" if near else ""
-    return f"nothing acknowledged: {why}{hint}; give --force to acknowledge it ahead of its firing"
+    project = f"is no alert of {out}" if known else f"no {out}/ here to know the project's alerts by (give --out)"
+    _fail(f"nothing acknowledged: {alert} is not firing and {project}{hint}; give --force to acknowledge it anyway")
 
 
 def _fail(message: str) -> NoReturn:

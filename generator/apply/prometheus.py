@@ -36,15 +36,23 @@ def _same_scalar(key: str, ours: Any, live: Any) -> bool:
     return False
 
 
+SET_ONLY_BY_HAND = frozenset({"remote_write", "remote_read", "external_labels", "alert_relabel_configs",
+                              "relabel_configs", "metric_relabel_configs", "write_relabel_configs", "basic_auth",
+                              "authorization", "oauth2", "proxy_url", "params", "file_sd_configs",
+                              "static_configs"})
+"""Sections Prometheus never fills in by itself: one it reports that prometheus.yml lacks was set on the server.
+(Others it does fill, with defaults or by feature flags: storage.exemplars with exemplar-storage.)"""
+
+
 def config_differences(ours: Any, live: Any, path: str = "", key: str = "") -> list[str]:
     """Settings of our prometheus.yml that the loaded configuration lacks or holds otherwise, and sections set only
-    on the server (a remote_write, external_labels: never defaults, which are all single values)."""
+    on the server (a remote_write, external_labels)."""
     where = path or "prometheus.yml"
     if isinstance(ours, dict):
         if not isinstance(live, dict):
             return [f"{where} is {live!r} on the server"]
         found = [f"{f'{path}.{name}' if path else name} is set on the server ({_short(value)}), not in out/"
-                 for name, value in live.items() if name not in ours and isinstance(value, dict | list) and value]
+                 for name, value in live.items() if name not in ours and name in SET_ONLY_BY_HAND and value]
         for name, value in ours.items():
             child = f"{path}.{name}" if path else str(name)
             if name not in live:

@@ -60,27 +60,10 @@ def _process(entry: dict[str, Any]) -> Process:
 
 
 STOPPING_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
-
-
-class _Held:
-    """While entered, a stopping signal is held back (raised as KeyboardInterrupt on leaving) rather than raised
-    where it lands. Not a signal mask: children started meanwhile would inherit it and ignore `down`'s SIGTERM."""
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.pending = 0
-
-    def __enter__(self) -> None:
-        self.depth += 1
-
-    def __exit__(self, *exc: object) -> None:
-        self.depth -= 1
-        if self.depth == 0 and self.pending and exc[0] is None:
-            number, self.pending = self.pending, 0
-            raise KeyboardInterrupt(f"stopped by {signal.Signals(number).name}")
-
-
-_HELD = _Held()
+GATE = ["sh", "-c", 'read -r go && exec "$@" </dev/null', "obsgen-gate"]
+"""Every component starts behind this: a shell waiting for a line on its stdin, then replaced by the component
+(same pid, same start time). The line is written once the state file records the pid; if obsgen dies before
+(even SIGKILL), the pipe closes, `read` fails, and nothing runs that no state file names."""
 
 
 @contextmanager
@@ -95,16 +78,12 @@ def interrupted_by_signals() -> Iterator[None]:
     def interrupt(signum: int, frame: object) -> None:
         for number in STOPPING_SIGNALS:
             signal.signal(number, signal.SIG_IGN)
-        if _HELD.depth:
-            _HELD.pending = signum
-            return
         raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
 
     previous = {number: signal.signal(number, interrupt) for number in STOPPING_SIGNALS}
     try:
         yield
     finally:
-        _HELD.pending = 0
         for number, handler in previous.items():
             signal.signal(number, handler)
 
@@ -261,14 +240,17 @@ class Supervisor:
         """Start spec's argv, record it (in place `at`, for a restart, whose log goes on), wait until ready."""
         log = Path(spec.log)
         log.parent.mkdir(parents=True, exist_ok=True)
-        with _HELD:  # a signal between the start and the save would leave a process no state file names
-            with log.open("wb" if at is None else "ab") as sink:
-                popen = subprocess.Popen(spec.argv, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         cwd=self.state_dir, start_new_session=True, env={**os.environ, **spec.env})
-            stat = _stat(popen.pid)
-            process = replace(spec, pid=popen.pid, started=stat[1] if stat else 0)
-            self.processes.insert(len(self.processes) if at is None else at, process)
-            self.save()
+        with log.open("wb" if at is None else "ab") as sink:
+            popen = subprocess.Popen([*GATE, *spec.argv], stdout=sink, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.PIPE, cwd=self.state_dir, start_new_session=True,
+                                     env={**os.environ, **spec.env})
+        stat = _stat(popen.pid)
+        process = replace(spec, pid=popen.pid, started=stat[1] if stat else 0)
+        self.processes.insert(len(self.processes) if at is None else at, process)
+        self.save()
+        if popen.stdin is not None:  # always (stdin=PIPE): recorded, it may run now
+            with contextlib.suppress(BrokenPipeError), popen.stdin as gate:  # a gate gone is reported below
+                gate.write(b"go\n")
         name = process.name
         deadline = time.monotonic() + timeout
         while not ready():

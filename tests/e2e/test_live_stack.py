@@ -43,26 +43,31 @@ def _processes_mentioning(text: str) -> list[str]:
 def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -> None:
     state = tmp_path / "live"
     started = _obsgen("up", "--state-dir", str(state), "--free-ports")
-    assert started.returncode == 0, started.stdout + started.stderr
-    print(started.stdout)
-    seconds = float(re.search(r"up in ([\d.]+) s", started.stdout)[1])  # type: ignore[index]
-    assert seconds < 60
-    for component in COMPONENTS:
-        assert f"  {component} " in started.stdout
-    for url in re.findall(r"(http://127\.0\.0\.1:\d+\S*)", started.stdout):
-        assert requests.get(url.split("/faults")[0], timeout=5).status_code in (200, 404), url
-    dashboards = re.search(r"  dashboards +(http://\S+)/ ", started.stdout)[1]  # type: ignore[index]
-    page = requests.get(f"{dashboards}/d/development", timeout=30)
-    assert page.status_code == 200 and '"live":{"path":"/ws/development"}' in page.text
-    processes = Supervisor.load(state).processes
-    assert len(processes) >= 6 and all(alive(p) for p in processes)
-    assert f"stop it with `obsgen down --state-dir {state}`" in started.stdout
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        print(started.stdout)
+        seconds = float(re.search(r"up in ([\d.]+) s", started.stdout)[1])  # type: ignore[index]
+        assert seconds < 60
+        for component in COMPONENTS:
+            assert f"  {component} " in started.stdout
+        for url in re.findall(r"(http://127\.0\.0\.1:\d+\S*)", started.stdout):
+            assert requests.get(url.split("/faults")[0], timeout=5).status_code in (200, 404), url
+        dashboards = re.search(r"  dashboards +(http://\S+)/ ", started.stdout)[1]  # type: ignore[index]
+        page = requests.get(f"{dashboards}/d/development", timeout=30)
+        assert page.status_code == 200 and '"live":{"path":"/ws/development"}' in page.text
+        processes = Supervisor.load(state).processes
+        assert len(processes) >= 6 and all(alive(p) for p in processes)
+        assert f"stop it with `obsgen down --state-dir {state}`" in started.stdout
 
-    # commands run inside the stack find its servers and its out/, not http://prometheus:9090 and ./out
-    status = _obsgen("status", state=state)
-    assert status.returncode == 0 and f"in sync with {state / 'out'}" in status.stdout, status.stdout + status.stderr
-    report = _obsgen("forecast", "report", state=state)
-    assert "revenue_hourly" in report.stdout and "unreachable" not in report.stdout + report.stderr
+        # commands run inside the stack find its servers and its out/, not http://prometheus:9090 and ./out
+        status = _obsgen("status", state=state)
+        assert status.returncode == 0 and f"in sync with {state / 'out'}" in status.stdout, \
+            status.stdout + status.stderr
+        report = _obsgen("forecast", "report", state=state)
+        assert "revenue_hourly" in report.stdout and "unreachable" not in report.stdout + report.stderr
+    except BaseException:  # a failed check must not leave the stack running
+        _obsgen("down", "--state-dir", str(state))
+        raise
 
     stopped = _obsgen("down", "--state-dir", str(state))
     assert stopped.returncode == 0, stopped.stderr

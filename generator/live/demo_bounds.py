@@ -9,6 +9,7 @@ x's rate to 0. A bound on a recorded series is carried into its rule's expressio
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from generator.checks.lint.dashboard_json import panels, variable_values
 from generator.checks.semantics.shapes import unparen
 from generator.core.grafana_promql import interpolate
 from generator.core.promql import PromQLError, label_matches, matcher_op, parse, walk
+from generator.derive.series import defined_series
 from generator.model.project import Project
 from generator.targets.grafana import render as grafana_documents
 
@@ -168,6 +170,8 @@ def shown(node: Any) -> Shown | None:
         return shown(node.expr)
     if kind == "Call" and node.func.name == "round" and node.args:  # round(v, to_nearest): near enough v
         return shown(node.args[0])
+    if kind == "Call" and node.func.name == "predict_linear":  # of a gauge moving with the day: near enough it
+        return shown(node.args[0])
     if kind == "Call" and node.func.name in VALUE_PRESERVING | RATES and node.args:
         inner = shown(node.args[-1])
         if inner is None or node.func.name not in RATES:
@@ -210,6 +214,8 @@ class Comparison:
     guard, the short window of a burn-rate alert) rather than what is healthy."""
     usual: Any = None
     """For `x < 0.5 * y`: y, against which the threshold is a multiple (last week's x, its average...)."""
+    counted: Any = None
+    """For `x < count by (job) (y)`: the count, whose value (how many targets report y) is the threshold."""
 
 
 def _multiple(node: Any) -> tuple[float, Any] | None:
@@ -221,7 +227,15 @@ def _multiple(node: Any) -> tuple[float, Any] | None:
     if right is not None and right != 0:
         return (right if str(node.op) == "*" else 1 / right), node.lhs
     left = constant(node.lhs)
-    return (left, node.rhs) if left is not None and str(node.op) == "*" else None
+    if left is not None and str(node.op) == "*":
+        return left, node.rhs
+    return None
+
+
+def _count(node: Any) -> Any:
+    """`count [by (...)] (y)`, in parentheses or not, else None."""
+    node = unparen(node)
+    return node if type(node).__name__ == "AggregateExpr" and str(node.op) == "count" else None
 
 
 def _comparisons(node: Any, needed: bool = False) -> Iterator[Comparison]:
@@ -242,6 +256,12 @@ def _comparisons(node: Any, needed: bool = False) -> Iterator[Comparison]:
                 yield Comparison(node.lhs, op, multiple[0], needed, multiple[1])
             elif (multiple := _multiple(node.lhs)) is not None:
                 yield Comparison(node.rhs, flipped, multiple[0], needed, multiple[1])
+            elif (counted := _count(node.rhs)) is not None:
+                yield Comparison(node.lhs, op, math.nan, needed, counted=counted)
+            elif (counted := _count(node.lhs)) is not None:
+                yield Comparison(node.rhs, flipped, math.nan, needed, counted=counted)
+            elif shown(node.lhs) is not None and shown(node.rhs) is not None:  # x > y: x against all of y
+                yield Comparison(node.lhs, op, 1.0, needed, node.rhs)
         yield from _comparisons(node.lhs, needed)
         if op != "unless":
             yield from _comparisons(node.rhs, needed or op == "and")
@@ -277,6 +297,21 @@ def _record(bounds: Bounds, node: Any, lower: float | None, upper: float | None,
     bounds.add(subject, *((high, low) if flips else (low, high)), alert=alert, healthy=healthy)
 
 
+def _targets(node: Any, project: Project) -> float | None:
+    """How many series `count by (...) (y)` counts per group, for a y each scrape target reports once (a metric
+    with no labels of its own): its source's targets per job, or all of them without `job` among the groups;
+    None for any other count (how many label values a series has is the demo's to choose)."""
+    found = shown(node.expr)
+    metric = defined_series(project).get(found[0].name) if found is not None else None
+    groups = node.modifier
+    if metric is None or metric.labels or (groups is not None and str(groups.type).endswith("Without")):
+        return None
+    per_job = [len(job.targets) for job in project.scrape_jobs if job.source is metric.source]
+    if not per_job:
+        return None
+    return float(max(per_job) if groups is not None and "job" in groups.labels else sum(per_job))
+
+
 def _alert_bounds(bounds: Bounds, project: Project) -> None:
     for alert in project.alerts.values():
         try:
@@ -286,6 +321,11 @@ def _alert_bounds(bounds: Bounds, project: Project) -> None:
         for comparison in _comparisons(root):
             if comparison.needed and _offset(comparison.side):
                 continue  # a guard on the past (last week's traffic): nothing now changes it
+            if comparison.counted is not None:  # members < count by (job) (members): as many as there are targets
+                counted = _targets(comparison.counted, project)
+                if counted is None:
+                    continue
+                comparison = dataclasses.replace(comparison, threshold=counted)
             # the alert fires past the threshold: healthy is the other side
             low, high = (comparison.threshold, None) if comparison.op[0] == "<" else (None, comparison.threshold)
             if comparison.usual is None:
@@ -295,6 +335,10 @@ def _alert_bounds(bounds: Bounds, project: Project) -> None:
             if subject is not None and usual is not None and subject.name == usual.name:
                 # x against a multiple of its own past: a band on x as a share of its usual level, for the episode
                 bounds.add(Subject(subject.name, subject.matchers, "usual"), low, high, alert.name, healthy=False)
+            elif subject is not None and usual is not None and subject.kind == usual.kind == "value":
+                # queued > capacity: x as a share of another series (a queue well short of its capacity)
+                bounds.add(Subject(subject.name, subject.matchers, "share", usual.name), low, high, alert.name,
+                           healthy=not comparison.needed)
 
 
 def _panel_bounds(bounds: Bounds, project: Project) -> None:

@@ -33,6 +33,7 @@ from generator.live.demo_levels import (
     RATE_SCALE,
     averaged,
     breach,
+    failing_share,
     histogram_bounds,
     latency_share,
     level,
@@ -181,37 +182,43 @@ def _burst(count: Callable[[float], float], episode: tuple[int, int] | None,
     return lambda t: count(t) + extra * min(max(t - start, 0), end - start)
 
 
-def _whole_rate(name: str, labels: dict[str, str], demo: Demo) -> float:
-    """Mean rate of the whole a counter's series belongs to (for x{status="500"}: x's; for failed: total's)."""
-    whole = {k: v for k, v in labels.items() if k not in demo.bounds.share_labels(name)}
-    share = demo.bounds.band(name, "share", labels)
-    counted = share[1] if share else name
+def _whole_rate(name: str, labels: dict[str, str], demo: Demo, watched_as: str = "") -> float:
+    """Mean rate of the whole a counter's series belongs to (for x{status="500"}: x's; for failed: total's);
+    watched_as: the series its watchers name, if not `name` (a histogram's `_count`)."""
+    watched_as = watched_as or name
+    whole = {k: v for k, v in labels.items() if k not in demo.bounds.share_labels(watched_as)}
+    share = demo.bounds.band(watched_as, "share", labels)
+    counted = share[1] if share and share[1] != watched_as else name
     return (1 + 20 * _seed(counted, *whole.values())) * RATE_SCALE.get(demo.unit(counted), 1.0)
 
 
-def _rate(name: str, labels: dict[str, str], demo: Demo, siblings: int) -> tuple[float, float]:
+def _rate(name: str, labels: dict[str, str], demo: Demo, siblings: int, watched_as: str = "") -> tuple[float, float]:
     """(mean rate, phase) of a counter's labelled series: a failing part (x{status=~"5.."} of x, failed of total)
     runs at its healthy share of the whole's mean, on its own daily phase; a watched rate stays inside its band
-    even summed over the metric's `siblings` series."""
-    share = demo.bounds.band(name, "share", labels)
-    rate = _whole_rate(name, labels, demo)
+    even summed over the metric's `siblings` series. watched_as: as for _whole_rate."""
+    watched_as = watched_as or name
+    share = demo.bounds.band(watched_as, "share", labels)
+    rate = _whole_rate(name, labels, demo, watched_as)
     if share is not None:
-        rate *= level(share[0], "", share=True).centre
-    watched = demo.bounds.band(name, "rate", labels)
+        rate *= failing_share(share[0])
+    watched = demo.bounds.band(watched_as, "rate", labels)
     if watched is not None:
         rate = min(rate, level(watched[0], "").centre / siblings)
     return rate, _seed(name, *labels.values())
 
 
-def _failing_bursts(name: str, labels: dict[str, str], demo: Demo, siblings: int) -> Callable[[float], float]:
-    """A counter at its healthy rate, counting past the rate or share an alert allows while that alert fires."""
-    count = _counter(*_rate(name, labels, demo, siblings))
-    whole = _whole_rate(name, labels, demo)
+def _failing_bursts(name: str, labels: dict[str, str], demo: Demo, siblings: int,
+                    watched_as: str = "") -> Callable[[float], float]:
+    """A counter at its healthy rate, counting past the rate or share an alert allows while that alert fires
+    (watched_as: as for _whole_rate)."""
+    watched_as = watched_as or name
+    count = _counter(*_rate(name, labels, demo, siblings, watched_as))
+    whole = _whole_rate(name, labels, demo, watched_as)
     for kind in ("rate", "share"):
-        for alert, band in demo.bounds.firing(name, kind, labels).items():
+        for alert, band in demo.bounds.firing(watched_as, kind, labels).items():
             extra = max(breach(band, ""), 1 / 60) if kind == "rate" else 2 * breach(band, "ratio") * whole
             count = _burst(count, demo.breaches.get(alert), extra)
-    for alert, band in demo.bounds.firing(name, "usual", labels).items():  # below a share of its usual rate
+    for alert, band in demo.bounds.firing(watched_as, "usual", labels).items():  # below a share of its usual rate
         count = _slowed(count, demo.breaches.get(alert), breach(band, "ratio"))
     return count
 
@@ -223,7 +230,10 @@ def _counter(rate: float, seed: float) -> Callable[[float], float]:
 
 
 def _histogram(metric: Metric, labels: dict[str, str], demo: Demo, siblings: int) -> Iterator[Series]:
-    rate, seed = _rate(metric.name, labels, demo, siblings)
+    # its watchers count requests (and failing ones, `x_count{status=~"5.."} / x_count`) with the `_count` series;
+    # every bucket counts a share of them, so a failing burst of the count shows in its buckets too
+    count = _failing_bursts(metric.name, labels, demo, siblings, watched_as=f"{metric.name}_count")
+    seed = _seed(metric.name, *labels.values())
     if metric.unit == "seconds":
         scale = 0.8 + 0.4 * seed
 
@@ -237,9 +247,9 @@ def _histogram(metric: Metric, labels: dict[str, str], demo: Demo, siblings: int
             return 1 / (1 + (mean / bound) ** 2)
     for bound in (*histogram_bounds(metric.buckets), math.inf):
         yield f"{metric.name}_bucket", {**labels, "le": "+Inf" if bound == math.inf else f"{bound:g}"}, \
-            _counter(rate * (1.0 if bound == math.inf else share(bound)), seed)
-    yield f"{metric.name}_count", labels, _counter(rate, seed)
-    yield f"{metric.name}_sum", labels, _counter(rate * mean, seed)
+            _scaled(count, 1.0 if bound == math.inf else share(bound))
+    yield f"{metric.name}_count", labels, count
+    yield f"{metric.name}_sum", labels, _scaled(count, mean)
 
 
 def _scaled(value: Callable[[float], float], factor: float) -> Callable[[float], float]:

@@ -23,6 +23,10 @@ RATE_SCALE = {"bytes": 1e5}
 network and disk traffic runs at hundreds of KB a second, not a few bytes."""
 BELOW_LIMIT = 0.2
 """An upper-bounded series sits at this share of its limit (error ratios at 0.2% of a 1% line, burn rates 0.2)."""
+FAILING_SHARE = 0.005
+"""Most a counter's failing part (x{status=~"5.."} of x, failed of total) runs at, as a share of its whole, under
+a ceiling alone: at BELOW_LIMIT of GrafanaRequestsFailing's loose 50%, a tenth of Grafana's requests failed on the
+healthy demo, which reads as an outage; a healthy service fails a fraction of a percent of the time."""
 ABOVE_FLOOR = 1.1
 """A lower-bounded, unitless-topped series sits this far above its floor (a week to exhaustion: 7.7 days)."""
 LATENCY_MEDIAN = 0.035
@@ -79,11 +83,17 @@ def level(band: Band | None, unit: str, share: bool = False) -> Level:
     return _inside(lower + (upper - lower) / 4, lower, upper)
 
 
+def failing_share(band: Band) -> float:
+    """A counter's healthy share of its whole: its level as a share, at most FAILING_SHARE under a ceiling alone."""
+    centre = level(band, "", share=True).centre
+    return min(centre, FAILING_SHARE) if band.lower is None else centre
+
+
 def breach(band: Band, unit: str) -> float:
     """A value past the range an alert holds a series to, for while that alert fires."""
     if band.upper is not None:
-        top = UNIT_TOP.get(unit)
-        return 1.5 * band.upper if top is None else min(1.5 * band.upper, (band.upper + top) / 2)
+        top = UNIT_TOP.get(unit)  # a share held under all of the whole (queued under capacity) breaks past it
+        return 1.5 * band.upper if top is None or band.upper >= top else min(1.5 * band.upper, (band.upper + top) / 2)
     assert band.lower is not None
     return band.lower - 1 if unit == "" and float(band.lower).is_integer() else 0.5 * band.lower
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from generator.core.promql import parse
-from generator.live.demo_bounds import constant, shown, watched_bounds
+from generator.live.demo_bounds import Band, constant, shown, watched_bounds
 from generator.live.demo_derived import arithmetic
 from generator.live.demo_history import Series, breaches, episodes, series_for
-from generator.live.demo_levels import Level, averaged
+from generator.live.demo_levels import FAILING_SHARE, Level, averaged, failing_share
 from generator.model.project import Project
 from generator.preview.source import dashboards
 from tests.conftest import DEMO_NOW, ROOT
@@ -132,3 +132,51 @@ def test_a_rule_of_arithmetic_on_one_recorded_series_is_computed_from_it(expr: s
     assert found is not None and found[0] == derived[0]
     value = found[1](0.002)
     assert (math.isnan(value) and math.isnan(derived[1])) or value == pytest.approx(derived[1])
+
+
+def _rate_now(value: Any) -> float:
+    return float((value(DEMO_NOW) - value(DEMO_NOW - 600)) / 600)
+
+
+def test_a_histograms_failing_requests_are_a_healthy_share_of_its_count(demo_series: list[Series]) -> None:
+    # GrafanaRequestsFailing watches x_count{status_code=~"5.."} / x_count above 50%: its 5xx were drawn at the
+    # whole's rate (90% of requests failing) while its bounds were looked up under the family's bare name
+    counts = [(labels, value) for name, labels, value in demo_series
+              if name == "grafana_http_request_duration_seconds_count"]
+    for handler in {labels["handler"] for labels, _ in counts}:
+        rates = {labels["status_code"]: _rate_now(v) for labels, v in counts if labels["handler"] == handler}
+        assert 0 < rates["500"] / (rates["500"] + rates["200"]) < 0.01
+
+
+def test_a_failing_share_under_a_loose_ceiling_stays_a_fraction_of_a_percent() -> None:
+    assert failing_share(Band(upper=0.5)) == pytest.approx(FAILING_SHARE)  # not 10% of requests failing
+    assert failing_share(Band(upper=0.01)) == pytest.approx(0.002)  # a tight line keeps BELOW_LIMIT of it
+    assert failing_share(Band(lower=0.9)) > 0.9  # a share held up (hits of lookups) is no failing part
+
+
+def test_a_count_compared_with_a_count_of_its_targets_takes_that_count(project: Project,
+                                                                        demo_series: list[Series]) -> None:
+    # AlertmanagerMembersInconsistent: members < on (job) group_left count by (job) (members), two Alertmanagers
+    alertmanagers = next(len(job.targets) for job in project.scrape_jobs if job.name == "alertmanager")
+    found = watched_bounds(project).band("alertmanager_cluster_members", "value")
+    assert found is not None and found[0].lower == alertmanagers == 2
+    assert _values(demo_series, "alertmanager_cluster_members", DEMO_NOW) == [2.0, 2.0]
+
+
+def test_a_series_compared_with_another_is_a_share_of_it(demo_series: list[Series]) -> None:
+    # PrometheusNotificationQueueRunningFull: predict_linear(length[5m], 1800) > min_over_time(capacity[5m])
+    found = shown(parse("predict_linear(prometheus_notifications_queue_length[5m], 60 * 30)"))
+    assert found is not None and found[0].name == "prometheus_notifications_queue_length"
+    for at in range(DEMO_NOW - 3600, DEMO_NOW + 1, 600):
+        queued, = _values(demo_series, "prometheus_notifications_queue_length", at)
+        capacity, = _values(demo_series, "prometheus_notifications_queue_capacity", at)
+        assert 0 < queued < 0.5 * capacity
+
+
+@pytest.mark.parametrize("name", ["loki_prometheus_rule_evaluation_failures_total", "tempo_discarded_spans_total",
+                                  "loki_discarded_samples_total", "otelcol_receiver_refused_spans_total",
+                                  "otelcol_exporter_send_failed_spans_total",
+                                  "otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total"])
+def test_a_failure_counter_watched_by_more_than_none_counts_none(demo_series: list[Series], name: str) -> None:
+    counters = [v for found, _, v in demo_series if found == name]
+    assert counters and all(_rate_now(v) == 0 for v in counters)

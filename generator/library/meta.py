@@ -165,6 +165,27 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                                 "0+100x25"}),
         ),
         _alert(
+            "PrometheusNotificationQueueRunningFull",
+            # min_over_time of the capacity: one failed scrape cannot hide the limit (kube-prometheus)
+            "predict_linear(prometheus_notifications_queue_length[5m], 60 * 30) "
+            "> min_over_time(prometheus_notifications_queue_capacity[5m])", "15m", "warning",
+            "Prometheus {{ $labels.instance }}'s queue of alerts will be full within 30 minutes",
+            "Alerts wait longer and longer to leave Prometheus {{ $labels.instance }}; once the queue is full they are "
+            "dropped (prometheus_notifications_dropped_total) and nobody is told.",
+            "Check Alertmanager's latency and errors (prometheus_notification_latency_seconds, "
+            "prometheus_notifications_errors_total); a storm of alerts from one rule fills it too.",
+            Example(name="a queue growing 300 alerts a minute for 20 minutes fires", at="22m", fires=True,
+                    labels={"instance": "p:9090"},
+                    series={'prometheus_notifications_queue_length{instance="p:9090"}': "0+300x30",
+                            'prometheus_notifications_queue_capacity{instance="p:9090"}': "10000x30"}),
+            Example(name="a steady queue does not", at="20m", fires=False,
+                    series={'prometheus_notifications_queue_length{instance="p:9090"}': "50x25",
+                            'prometheus_notifications_queue_capacity{instance="p:9090"}': "10000x25"}),
+            Example(name="a burst drained within 10 minutes does not", at="20m", fires=False,
+                    series={'prometheus_notifications_queue_length{instance="p:9090"}': "0x5 0+1000x5 5000-1000x5 0x10",
+                            'prometheus_notifications_queue_capacity{instance="p:9090"}': "10000x25"}),
+        ),
+        _alert(
             "PrometheusErrorSendingAlertsToSomeAlertmanagers",
             # with the pair, one Alertmanager refusing alerts leaves the other to deliver them alone, which the
             # alert above (every Alertmanager failing) does not see; while every one fails, that page says it all
@@ -198,27 +219,6 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                             f"prometheus_notifications_sent_total{AM1}": "0+2x10 0+2x15",
                             f"prometheus_notifications_errors_total{AM2}": "0x25",
                             f"prometheus_notifications_sent_total{AM2}": "0+2x25"}),
-        ),
-        _alert(
-            "PrometheusNotificationQueueRunningFull",
-            # min_over_time of the capacity: one failed scrape cannot hide the limit (kube-prometheus)
-            "predict_linear(prometheus_notifications_queue_length[5m], 60 * 30) "
-            "> min_over_time(prometheus_notifications_queue_capacity[5m])", "15m", "warning",
-            "Prometheus {{ $labels.instance }}'s queue of alerts will be full within 30 minutes",
-            "Alerts wait longer and longer to leave Prometheus {{ $labels.instance }}; once the queue is full they are "
-            "dropped (prometheus_notifications_dropped_total) and nobody is told.",
-            "Check Alertmanager's latency and errors (prometheus_notification_latency_seconds, "
-            "prometheus_notifications_errors_total); a storm of alerts from one rule fills it too.",
-            Example(name="a queue growing 300 alerts a minute for 20 minutes fires", at="22m", fires=True,
-                    labels={"instance": "p:9090"},
-                    series={'prometheus_notifications_queue_length{instance="p:9090"}': "0+300x30",
-                            'prometheus_notifications_queue_capacity{instance="p:9090"}': "10000x30"}),
-            Example(name="a steady queue does not", at="20m", fires=False,
-                    series={'prometheus_notifications_queue_length{instance="p:9090"}': "50x25",
-                            'prometheus_notifications_queue_capacity{instance="p:9090"}': "10000x25"}),
-            Example(name="a burst drained within 10 minutes does not", at="20m", fires=False,
-                    series={'prometheus_notifications_queue_length{instance="p:9090"}': "0x5 0+1000x5 5000-1000x5 0x10",
-                            'prometheus_notifications_queue_capacity{instance="p:9090"}': "10000x25"}),
         ),
         _alert(
             "AlertmanagerNotificationsFailing",

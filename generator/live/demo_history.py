@@ -182,13 +182,29 @@ def _burst(count: Callable[[float], float], episode: tuple[int, int] | None,
     return lambda t: count(t) + extra * min(max(t - start, 0), end - start)
 
 
-def _whole_rate(name: str, labels: dict[str, str], demo: Demo, watched_as: str = "") -> float:
-    """Mean rate of the whole a counter's series belongs to (for x{status="500"}: x's; for failed: total's);
-    watched_as: the series its watchers name, if not `name` (a histogram's `_count`)."""
+def _shared_burst(count: Callable[[float], float], episode: tuple[int, int] | None, share: float,
+                  whole: Callable[[float], float]) -> Callable[[float], float]:
+    """A counter that also counts `share` of what `whole` counts during the alert's breach: a failing share of
+    the traffic, which rises and falls with it (a fixed extra rate over a whole swinging with the day would put
+    the share outside a bounded band, 1 to 3 %, at the day's low and high)."""
+    if episode is None:
+        return count
+    start, end = episode
+    return lambda t: count(t) + share * (whole(min(max(t, start), end)) - whole(start))
+
+
+def _whole(name: str, labels: dict[str, str], demo: Demo, watched_as: str = "") -> tuple[str, dict[str, str]]:
+    """The series a counter's series is a part of (for x{status="500"}: x without status; for failed: total)."""
     watched_as = watched_as or name
     whole = {k: v for k, v in labels.items() if k not in demo.bounds.share_labels(watched_as)}
     share = demo.bounds.band(watched_as, "share", labels)
-    counted = share[1] if share and share[1] != watched_as else name
+    return (share[1] if share and share[1] != watched_as else name), whole
+
+
+def _whole_rate(name: str, labels: dict[str, str], demo: Demo, watched_as: str = "") -> float:
+    """Mean rate of the whole a counter's series belongs to (for x{status="500"}: x's; for failed: total's);
+    watched_as: the series its watchers name, if not `name` (a histogram's `_count`)."""
+    counted, whole = _whole(name, labels, demo, watched_as)
     return (1 + 20 * _seed(counted, *whole.values())) * RATE_SCALE.get(demo.unit(counted), 1.0)
 
 
@@ -213,11 +229,15 @@ def _failing_bursts(name: str, labels: dict[str, str], demo: Demo, siblings: int
     (watched_as: as for _whole_rate)."""
     watched_as = watched_as or name
     count = _counter(*_rate(name, labels, demo, siblings, watched_as))
-    whole = _whole_rate(name, labels, demo, watched_as)
-    for kind in ("rate", "share"):
-        for alert, band in demo.bounds.firing(watched_as, kind, labels).items():
-            extra = max(breach(band, ""), 1 / 60) if kind == "rate" else 2 * breach(band, "ratio") * whole
-            count = _burst(count, demo.breaches.get(alert), extra)
+    counted, whole_labels = _whole(name, labels, demo, watched_as)
+    whole = _counter(_whole_rate(name, labels, demo, watched_as), _seed(counted, *whole_labels.values()))
+    for alert, band in demo.bounds.firing(watched_as, "rate", labels).items():
+        count = _burst(count, demo.breaches.get(alert), max(breach(band, ""), 1 / 60))
+    for alert, band in demo.bounds.firing(watched_as, "share", labels).items():
+        share = breach(band, "ratio")
+        if counted == name:  # x{status="500"} of all x: the burst counts in the whole too, s / (1 + s) = share
+            share = share / (1 - share)
+        count = _shared_burst(count, demo.breaches.get(alert), share, whole)
     for alert, band in demo.bounds.firing(watched_as, "usual", labels).items():  # below a share of its usual rate
         count = _slowed(count, demo.breaches.get(alert), breach(band, "ratio"))
     return count
@@ -326,7 +346,10 @@ def _down_a_minute_a_day(seed: float) -> Callable[[float], float]:
 
 def episodes(project: Project, now: int) -> dict[str, tuple[int, int]]:
     """(start, end) of each alert's one firing episode, every half hour back from 2 hours ago (inside the last
-    day, where samples are 30 s apart and a 5m rate window holds several); Watchdog always."""
+    day, where samples are 30 s apart and a 5m rate window holds several); Watchdog always. An alert's series are
+    past its threshold from its `for` and window before its episode (breaches), so two alerts next to each other
+    in definition order that push the same series overlap: PrometheusNotificationErrors (all Alertmanagers
+    failing) would hide PrometheusErrorSendingAlertsToSomeAlertmanagers' episode, and is not its neighbour."""
     return {alert.name: (now - 7200 - SPACING * index, now - 7200 - SPACING * index + EPISODE)
             for index, alert in enumerate(project.alerts.values()) if alert.condition != "vector(1)"}
 

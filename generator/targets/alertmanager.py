@@ -10,7 +10,7 @@ from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLIC
 from generator.model.identity import receiver_name
 from generator.model.notify import heartbeat_timing, route_timing
 from generator.model.project import Project
-from generator.targets.receivers import receiver
+from generator.targets.receivers import LISTED_ALERTS, receiver
 from generator.targets.templating import environment
 
 # Go templates own {{ }} (and [[ ]] may appear in their text); jinja2 uses << >> and <% %> here.
@@ -119,6 +119,6 @@ def render(project: Project) -> dict[str, Any]:
         stack=project.stack, severities=[s.name for s in severities],
         pagerduty={s.name: s.pagerduty for s in severities if s.pagerduty is not None},
         grouping=[label for label in project.alerting.group_by if label != "alertname"],
-        level_label=ESCALATION_LEVEL_LABEL,
+        level_label=ESCALATION_LEVEL_LABEL, listed=LISTED_ALERTS,
     )
     return {conventions.ALERTMANAGER_CONFIG: config(project), conventions.alertmanager_template(): template}

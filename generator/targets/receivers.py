@@ -17,6 +17,11 @@ from generator.model.project import Project
 
 PAGERDUTY_EVENTS_PATH = "/v2/enqueue"
 """Where PagerDuty's Events API v2 takes events (on events.pagerduty.com, or events.eu.pagerduty.com)."""
+LISTED_ALERTS = 10
+"""Alerts a notification lists before "and K more": 10 of the longest shipped texts (~450 characters) stay far
+under Slack's 40,000 characters, Gmail's 102 KB and PagerDuty's 512 KB, and are what a person reads anyway."""
+
+
 def _sink(project: Project, channel: Channel) -> str:
     profile = project.profile
     return f"{profile.sink_url}/{channel.name}" if profile is not None and profile.sink_url else ""
@@ -57,8 +62,8 @@ def _pagerduty(project: Project, channel: PagerDutyChannel | WebhookChannel, sin
         "source": '{{ template "obsgen.source" . }}',
         "class": "{{ .CommonLabels.alertname }}",
         "details": {
-            "firing": '{{ template "pagerduty.default.instances" .Alerts.Firing }}',
-            "resolved": '{{ template "pagerduty.default.instances" .Alerts.Resolved }}',
+            "firing": '{{ template "obsgen.pagerduty.firing" . }}',
+            "resolved": '{{ template "obsgen.pagerduty.resolved" . }}',
             "runbook": "{{ (index .Alerts 0).Annotations.runbook_url }}",
             "dashboard": "{{ (index .Alerts 0).Annotations.dashboard_url }}",
             "acknowledge": '{{ template "obsgen.ack.command" . }}',

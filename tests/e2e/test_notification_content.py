@@ -25,7 +25,7 @@ import yaml
 
 from generator.derive.time_compression import apply
 from generator.live import smtp_sink, webhook_sink
-from generator.live.client import email_matches, webhook_matches
+from generator.live.client import email_matches, title_of, webhook_matches
 from generator.live.recording import Record, Recording
 from generator.live.stack import SINK_ROUTING_KEY
 from generator.model.profile import Profile
@@ -35,6 +35,13 @@ from tests.servers import Server, free_port
 from tests.servers import alertmanager as alertmanager_server
 
 GOLDEN = Path(__file__).parent / "golden" / "notifications"
+BIG_HOST, BIG_GROUP = "k8s-node-1", 300
+"""One full disk seen under many mountpoints (kubelet's pod volumes share it): one group of 300 alerts."""
+SLACK_TEXT_LIMIT = 40_000
+"""Characters of a Slack message's text past which Slack truncates it."""
+PAGERDUTY_SUMMARY_LIMIT = 1024
+GMAIL_CLIP = 102 * 1024
+"""Bytes of an email's HTML past which Gmail hides the rest behind "[Message clipped]"."""
 EXTERNAL_URL = "http://alertmanager.example:9093"
 GENERATOR_URL = "http://prometheus.example:9090/graph?g0.expr=instance%3Acpu_usage%3Apercent+%3E+90"
 VOLATILE = (
@@ -56,6 +63,13 @@ def _alert(name: str, severity: str, instance: str, ends: float | None = None, *
     }
     if ends is not None:
         alert["endsAt"] = datetime.fromtimestamp(ends, UTC).isoformat()
+    return alert
+
+
+def _disk(mountpoint: str) -> dict[str, Any]:
+    """DiskAlmostFull on the big group's host, its summary naming the mountpoint like the shipped rule's."""
+    alert = _alert("DiskAlmostFull", "critical", BIG_HOST, mountpoint=mountpoint)
+    alert["annotations"]["summary"] = f"{mountpoint} on {BIG_HOST} has less than 5% free"
     return alert
 
 
@@ -118,6 +132,14 @@ def _exchange(server: Server, webhooks: Recording, emails: Recording) -> dict[st
                                                                     web1), 30)
     found["pagerduty-cpu-resolve"] = webhooks.wait_for(webhook_matches("/webhook/v2/enqueue", "CpuHigh", "resolved",
                                                                        ended, web1), 30)
+    big = {"instance": BIG_HOST}
+    sent = _post(server, *(_disk(f"/var/lib/kubelet/pods/{n}") for n in range(BIG_GROUP)))
+    whole = f"[FIRING:{BIG_GROUP}]"  # a short group_wait may first notify part of the group
+    email = email_matches("oncall@company.com", "DiskAlmostFull", "firing", sent, big)
+    found["email-big"] = emails.wait_for(lambda record: email(record) and whole in record["subject"], 30)
+    for case, path in (("slack-big", "/slack/alerts"), ("pagerduty-big", "/webhook/v2/enqueue")):
+        hook = webhook_matches(path, "DiskAlmostFull", "firing", sent, big)
+        found[case] = webhooks.wait_for(lambda record, hook=hook: hook(record) and whole in title_of(record), 30)
     return found
 
 
@@ -162,3 +184,18 @@ def test_content_names_alert_host_severity_level_and_links(received: dict[str, R
     resolved = received["email-cpu-resolved"]
     assert resolved["subject"].startswith("[ecommerce-rag] [RESOLVED] CRITICAL CpuHigh instance=web-1")
     assert "Resolved: every alert of this group has stopped firing." in resolved["text"]
+
+
+def test_a_big_group_is_bounded_with_the_acknowledgement_first(received: dict[str, Record]) -> None:
+    """300 alerts in one group: every channel lists a few, says how many more, and leads with what to do."""
+    more = f"{BIG_GROUP - 10} more"
+    slack = received["slack-big"]["body"]["attachments"][0]["text"]
+    assert len(slack) < SLACK_TEXT_LIMIT / 4 and more in slack
+    email = received["email-big"]
+    assert len(email["html"].encode()) < GMAIL_CLIP / 4 and more in email["text"] and more in email["html"]
+    for text in (slack, email["text"], email["html"]):
+        assert text.index("obsgen ack") < text.index("/var/lib/kubelet/pods/0") < text.index(more)
+    event = received["pagerduty-big"]["body"]
+    assert len(event["payload"]["summary"]) <= PAGERDUTY_SUMMARY_LIMIT
+    assert len(json.dumps(event)) < 16 * 1024 and more in event["payload"]["custom_details"]["firing"]
+    assert "obsgen ack DiskAlmostFull" in event["payload"]["custom_details"]["acknowledge"]

@@ -55,6 +55,11 @@ def readable(template: str) -> str:
     return _ACTION.sub(action, template)
 
 
+def without_value(template: str, mark: str) -> str:
+    """The template with each action that shows the value replaced by a mark, its other actions (labels) kept."""
+    return _ACTION.sub(lambda match: mark if "$value" in match.group(1) else match.group(0), template)
+
+
 def render(template: str, labels: dict[str, str], value: float | None) -> str:
     """The text Prometheus would produce; TemplateError for actions outside the subset."""
 

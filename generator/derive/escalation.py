@@ -14,16 +14,17 @@ restart from ALERTS_FOR_STATE, like any alert's.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from generator.core.duration import format_seconds, parse_seconds
+from generator.core.gotemplate import without_value
 from generator.model import Alert, EscalationPolicy
 from generator.model.alerts import AlertRule
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, NOT_ESCALATION
 from generator.model.project import Project
 
-_VALUE = re.compile(r"\$value\b")
+VALUE_LEFT_OUT = "…"
+"""Where a copy's annotation showed the alert's value: the level-0 notification has it."""
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,11 @@ def level_hold(alert: AlertRule, level: EscalationRule) -> str:
 def copy_annotations(rule: EscalationRule, annotations: dict[str, str]) -> dict[str, str]:
     """The alert's annotations on its escalation copy, with what the level means.
 
-    A copy's value is ALERTS' 1, not the alert's: a summary or description that shows $value is replaced.
+    A copy's value is ALERTS' 1, not the alert's: where the summary or description shows $value, only the value
+    leaves the text; the labels naming the instance (host, remote, what runs out) stay for whoever is told next.
     """
-    summary = annotations["summary"]
-    if _VALUE.search(summary):
-        summary = f"{rule.alert} unresolved for {rule.after}"
-    description = annotations["description"]
-    description = rule.note if _VALUE.search(description) else f"{description} {rule.note}"
+    summary = without_value(annotations["summary"], VALUE_LEFT_OUT)
+    description = f"{without_value(annotations['description'], VALUE_LEFT_OUT)} {rule.note}"
     return {**annotations, "summary": summary, "description": description}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from generator.apply.silences import Matcher
 from generator.cli.app import app
 from generator.cli.live import stop_command
 from generator.core.duration import parse_seconds
+from generator.core.gotemplate import readable
 from generator.core.promql import metric_names
 from generator.derive.dashboards import alert_panel, dashboard_url
 from generator.derive.time_compression import apply
@@ -38,6 +40,25 @@ def test_escalation_copies_keep_the_alerts_name_and_labels_and_add_the_level(pro
     assert copies[0]["annotations"]["runbook_url"] == own["annotations"]["runbook_url"]
     assert copies[0]["annotations"]["description"].endswith(
         "Unresolved for 15m: escalation level 1 of policy default, telling email_team_lead.")
+
+
+@pytest.mark.parametrize(("name", "field"), [("PrometheusRemoteWriteBehind", "summary"),
+                                             ("PrometheusNotificationErrors", "summary"),
+                                             ("CapacityExhaustedSoon", "description")])
+def test_an_escalation_copy_keeps_the_text_and_labels_of_an_annotation_that_shows_the_value(
+        project: Project, name: str, field: str) -> None:
+    """A copy's value is ALERTS' 1, not the alert's: only the value leaves the text, what names the instance stays."""
+    rules = _rules(project, name)
+    [own] = [rule for rule in rules if "escalation_level" not in rule["labels"]]
+    copies = [rule for rule in rules if rule is not own]
+    labels = set(re.findall(r"\$labels\.(\w+)", own["annotations"][field]))
+    assert "$value" in own["annotations"][field] and labels
+    assert copies
+    for copy in copies:
+        text = copy["annotations"][field]
+        assert "$value" not in text and set(re.findall(r"\$labels\.(\w+)", text)) == labels, text
+        shown = re.escape(readable(own["annotations"][field])).replace(re.escape("<value>"), r"\S{1,3}")
+        assert re.match(shown, readable(text)), text  # the base text, a short mark where the value was
 
 
 def test_no_warning_or_info_alert_escalates_unless_its_definition_asks(project: Project) -> None:

@@ -132,6 +132,11 @@ def _exchange(server: Server, webhooks: Recording, emails: Recording) -> dict[st
                                                                     web1), 30)
     found["pagerduty-cpu-resolve"] = webhooks.wait_for(webhook_matches("/webhook/v2/enqueue", "CpuHigh", "resolved",
                                                                        ended, web1), 30)
+    warning = _alert("ConversionRateLow", "warning", "shop-2")
+    del warning["labels"]["escalation_policy"]  # warnings do not escalate
+    sent = _post(server, warning)
+    found["email-warning"] = emails.wait_for(email_matches("oncall@company.com", "ConversionRateLow", "firing", sent,
+                                                           {"instance": "shop-2"}), 30)
     big = {"instance": BIG_HOST}
     sent = _post(server, *(_disk(f"/var/lib/kubelet/pods/{n}") for n in range(BIG_GROUP)))
     whole = f"[FIRING:{BIG_GROUP}]"  # a short group_wait may first notify part of the group
@@ -179,7 +184,7 @@ def test_content_names_alert_host_severity_level_and_links(received: dict[str, R
     assert level["subject"].endswith("CRITICAL CpuHigh instance=web-1 (escalation level 2)")
     assert "https://docs.example.com/runbooks/CpuHigh.md" in level["text"]
     assert "viewPanel=panel-35932" in level["text"]
-    assert "obsgen ack CpuHigh instance=web-1 --for 2h" in level["text"]
+    assert f"obsgen ack CpuHigh instance=web-1 --alertmanager-url {EXTERNAL_URL} --for 2h" in level["text"]
     assert received["pagerduty-memory-trigger"]["body"]["payload"]["severity"] == "critical"
     resolved = received["email-cpu-resolved"]
     assert resolved["subject"].startswith("[ecommerce-rag] [RESOLVED] CRITICAL CpuHigh instance=web-1")
@@ -199,3 +204,14 @@ def test_a_big_group_is_bounded_with_the_acknowledgement_first(received: dict[st
     assert len(event["payload"]["summary"]) <= PAGERDUTY_SUMMARY_LIMIT
     assert len(json.dumps(event)) < 16 * 1024 and more in event["payload"]["custom_details"]["firing"]
     assert "obsgen ack DiskAlmostFull" in event["payload"]["custom_details"]["acknowledge"]
+
+
+def test_the_printed_acknowledgement_works_as_written_and_promises_no_escalation_that_does_not_exist(
+        received: dict[str, Record]) -> None:
+    command = f"obsgen ack CpuHigh instance=web-1 --alertmanager-url {EXTERNAL_URL} --for 2h"
+    for case in ("email-cpu-firing", "email-cpu-level-2"):
+        assert command in received[case]["text"] and "stops the escalation" in received[case]["text"]
+    assert f"--alertmanager-url {EXTERNAL_URL}" in received["slack-cpu-firing"]["body"]["attachments"][0]["text"]
+    warning = received["email-warning"]
+    assert f"obsgen ack ConversionRateLow instance=shop-2 --alertmanager-url {EXTERNAL_URL} --for 2h" in warning["text"]
+    assert "escalation" not in warning["text"] + warning["html"]

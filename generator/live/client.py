@@ -99,7 +99,8 @@ def title_of(record: Record) -> str:
     """The title a Slack message or a PagerDuty event shows ("" for Alertmanager's webhook JSON)."""
     body = record["body"]
     if record["path"].endswith(PAGERDUTY_PATH):
-        return str((body.get("payload") or {}).get("summary", ""))
+        summary = str((body.get("payload") or {}).get("summary", ""))
+        return summary.partition(conventions.PAGE_SUMMARY_SEPARATOR)[0]
     attachments = body.get("attachments") or [{}]
     return str(attachments[0].get("title", ""))
 

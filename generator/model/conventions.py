@@ -14,6 +14,9 @@ so whatever silences the alert silences its escalation too; the alert itself has
 NOT_ESCALATION = f'{ESCALATION_LEVEL_LABEL}=""'
 """Matcher selecting alerts themselves, not their escalation copies: counts of alerts use it
 (`ALERTS{alertstate="firing",escalation_level=""}`), or each escalated alert counts once per level reached."""
+PAGE_SUMMARY_SEPARATOR = " — "
+"""Between a PagerDuty event's title (as Slack and email show it) and its first alert's summary, in its summary
+field: distinct from the ": " a label value or a summary may hold, so that the title can be read back."""
 OBSGEN_LABELS = frozenset({"alertname", SEVERITY_LABEL, ESCALATION_POLICY_LABEL, ESCALATION_LEVEL_LABEL})
 """Labels obsgen sets on alerts itself; definitions set them through fields, never as labels."""
 

@@ -72,7 +72,8 @@ def _pagerduty(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
     result = {"routingKey": _secret(secret_name, config["routing_key_file"]), "sendResolved": config["send_resolved"],
               "severity": config["severity"], "description": config["description"], "source": config["source"],
               "class": config["class"],
-              "details": [{"key": key, "value": value} for key, value in config["details"].items()]}
+              "details": [{"key": key, "value": value} for key, value in config["details"].items()],
+              "pagerDutyLinkConfigs": [{"href": link["href"], "alt": link["text"]} for link in config["links"]]}
     if "url" in config:
         result["url"] = config["url"]
     return result

@@ -120,5 +120,6 @@ def render(project: Project) -> dict[str, Any]:
         pagerduty={s.name: s.pagerduty for s in severities if s.pagerduty is not None},
         grouping=[label for label in project.alerting.group_by if label != "alertname"],
         level_label=ESCALATION_LEVEL_LABEL, policy_label=ESCALATION_POLICY_LABEL, listed=LISTED_ALERTS,
+        page_separator=conventions.PAGE_SUMMARY_SEPARATOR,
     )
     return {conventions.ALERTMANAGER_CONFIG: config(project), conventions.alertmanager_template(): template}

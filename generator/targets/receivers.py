@@ -58,16 +58,21 @@ def _pagerduty(project: Project, channel: PagerDutyChannel | WebhookChannel, sin
     return entry | {
         "send_resolved": channel.send_resolved,
         "severity": '{{ template "obsgen.pagerduty.severity" . }}',
-        "description": '{{ template "obsgen.title" . }}',
+        "description": '{{ template "obsgen.pagerduty.description" . }}',
         "source": '{{ template "obsgen.source" . }}',
         "class": "{{ .CommonLabels.alertname }}",
         "details": {
             "firing": '{{ template "obsgen.pagerduty.firing" . }}',
             "resolved": '{{ template "obsgen.pagerduty.resolved" . }}',
-            "runbook": "{{ (index .Alerts 0).Annotations.runbook_url }}",
-            "dashboard": "{{ (index .Alerts 0).Annotations.dashboard_url }}",
             "acknowledge": '{{ template "obsgen.ack.command" . }}',
         },
+        # links, not details: PagerDuty shows them as links, and drops details first when an event is too big
+        "links": [
+            {"href": '{{ template "obsgen.runbook.url" . }}', "text": "Runbook"},
+            {"href": '{{ template "obsgen.dashboard.url" . }}',
+             "text": "{{ if (index .Alerts 0).Annotations.dashboard_url }}Dashboard panel{{ else }}Grafana{{ end }}"},
+            {"href": '{{ template "obsgen.ack.url" . }}', "text": "Silence it in Alertmanager"},
+        ],
     }
 
 

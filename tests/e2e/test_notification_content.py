@@ -215,3 +215,12 @@ def test_the_printed_acknowledgement_works_as_written_and_promises_no_escalation
     warning = received["email-warning"]
     assert f"obsgen ack ConversionRateLow instance=shop-2 --alertmanager-url {EXTERNAL_URL} --for 2h" in warning["text"]
     assert "escalation" not in warning["text"] + warning["html"]
+
+
+def test_a_page_reads_the_summary_and_links_runbook_dashboard_and_silence(received: dict[str, Record]) -> None:
+    payload = received["pagerduty-memory-trigger"]["body"]["payload"]
+    assert payload["summary"] == "[FIRING:1] EMERGENCY MemoryHigh instance=db-1 — MemoryHigh on db-1"
+    links = {link["text"]: link["href"] for link in received["pagerduty-memory-trigger"]["body"]["links"]}
+    assert links["Runbook"] == "https://docs.example.com/runbooks/MemoryHigh.md"
+    assert links["Dashboard panel"].endswith("viewPanel=panel-35932")
+    assert links["Silence it in Alertmanager"].startswith(f"{EXTERNAL_URL}/#/silences/new?filter=")

@@ -8,6 +8,7 @@ from generator.derive.slo.inhibitions import inhibitions
 from generator.model import SLO, conventions
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, SEVERITY_LABEL
 from generator.model.identity import receiver_name
+from generator.model.logs import SERVICE_LABEL
 from generator.model.notify import heartbeat_timing, route_timing
 from generator.model.project import Project
 from generator.targets.receivers import LISTED_ALERTS, receiver
@@ -120,6 +121,6 @@ def render(project: Project) -> dict[str, Any]:
         pagerduty={s.name: s.pagerduty for s in severities if s.pagerduty is not None},
         grouping=[label for label in project.alerting.group_by if label != "alertname"],
         level_label=ESCALATION_LEVEL_LABEL, policy_label=ESCALATION_POLICY_LABEL, listed=LISTED_ALERTS,
-        page_separator=conventions.PAGE_SUMMARY_SEPARATOR,
+        page_separator=conventions.PAGE_SUMMARY_SEPARATOR, service_label=SERVICE_LABEL,
     )
     return {conventions.ALERTMANAGER_CONFIG: config(project), conventions.alertmanager_template(): template}

@@ -137,6 +137,11 @@ def _exchange(server: Server, webhooks: Recording, emails: Recording) -> dict[st
     sent = _post(server, warning)
     found["email-warning"] = emails.wait_for(email_matches("oncall@company.com", "ConversionRateLow", "firing", sent,
                                                            {"instance": "shop-2"}), 30)
+    logs = _alert("RagEngineTimeouts", "critical", "", service_name="rag-engine")
+    del logs["labels"]["instance"]  # Loki's alerts are about a stream: service_name, no instance
+    sent = _post(server, logs)
+    found["email-logs"] = emails.wait_for(email_matches("oncall@company.com", "RagEngineTimeouts", "firing", sent, {}),
+                                          30)
     big = {"instance": BIG_HOST}
     sent = _post(server, *(_disk(f"/var/lib/kubelet/pods/{n}") for n in range(BIG_GROUP)))
     whole = f"[FIRING:{BIG_GROUP}]"  # a short group_wait may first notify part of the group
@@ -224,3 +229,10 @@ def test_a_page_reads_the_summary_and_links_runbook_dashboard_and_silence(receiv
     assert links["Runbook"] == "https://docs.example.com/runbooks/MemoryHigh.md"
     assert links["Dashboard panel"].endswith("viewPanel=panel-35932")
     assert links["Silence it in Alertmanager"].startswith(f"{EXTERNAL_URL}/#/silences/new?filter=")
+
+
+def test_a_log_alert_names_its_service_in_the_title_and_the_acknowledgement(received: dict[str, Record]) -> None:
+    email = received["email-logs"]
+    assert email["subject"] == "[ecommerce-rag] [FIRING:1] CRITICAL RagEngineTimeouts service_name=rag-engine"
+    assert f"obsgen ack RagEngineTimeouts service_name=rag-engine --alertmanager-url {EXTERNAL_URL}" in email["text"]
+    assert "service_name%3D%22rag-engine%22" in email["text"]  # the silence link matches what the command does

@@ -9,6 +9,8 @@ STACK = Stack(
     external_labels={"platform": "ecommerce-rag"},
     alertmanagers=("alertmanager-1:9093", "alertmanager-2:9093"),  # an HA pair: Prometheus sends to both
     grafana_url="http://localhost:3000",
+    alertmanager_url="http://localhost:9093",  # stacks/docker-compose.yml publishes alertmanager-1 there
+    prometheus_url="http://localhost:9090",
     docs_url="https://git.example.com/platform/observability/blob/main/out/docs",
 )
 

@@ -39,4 +39,11 @@ class Stack(Definition):
     external_labels: dict[str, str] = Field(default_factory=dict, description="Labels on everything sent out.")
     alertmanagers: tuple[str, ...] = Field(default=("alertmanager:9093",), description="host:port list.")
     grafana_url: str = Field(default="http://localhost:3000", description="Base URL for dashboard links.")
+    alertmanager_url: str = Field(
+        default="http://localhost:9093",
+        description="Where people reach Alertmanager (its --web.external-url): the silence link and the ack "
+                    "command of every notification.")
+    prometheus_url: str = Field(
+        default="http://localhost:9090",
+        description="Where people reach Prometheus (its --web.external-url): each alert's source link.")
     docs_url: str = Field(description="Base URL where out/docs is published, for runbook links.")

@@ -173,11 +173,13 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
                                         "port": "web"}]},
         "rules": {"alert": {"forGracePeriod": state.grace_period, "forOutageTolerance": state.outage_tolerance}},
         "enableFeatures": list(PROMETHEUS_FEATURES),  # as compose and the live stack run it: exemplars kept
+        "externalUrl": project.stack.prometheus_url,  # each alert's source link, not the pod's name
     }
     if project.retention is not None:
         prometheus_spec["retention"] = project.retention.server_retention
     alertmanager_spec: dict[str, Any] = {"replicas": len(project.stack.alertmanagers),
-                                         "secrets": [kube.credentials_secret]}
+                                         "secrets": [kube.credentials_secret],
+                                         "externalUrl": project.stack.alertmanager_url}  # the notifications' links
     if kube.alertmanager == "alertmanagerconfig":
         alertmanager_spec["alertmanagerConfigSelector"] = {"matchLabels": MANAGED_BY}
     return {

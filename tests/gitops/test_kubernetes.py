@@ -14,6 +14,7 @@ from generator.build import build, load
 from generator.core.errors import DefinitionError
 from generator.importer.write import import_files
 from generator.model import Dashboard
+from generator.model.project import Project
 from generator.targets import prometheus
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import (
@@ -154,3 +155,18 @@ def test_the_prometheus_resource_enables_the_features_compose_runs_with() -> Non
     compose = (ROOT / "stacks/docker-compose.yml").read_text()
     assert resource["spec"]["enableFeatures"] == list(prometheus.FEATURES) == ["exemplar-storage"]
     assert all(f"--enable-feature={feature}" in compose for feature in prometheus.FEATURES)
+
+
+def test_prometheus_and_alertmanager_know_their_public_urls_in_kubernetes_and_compose(project: Project) -> None:
+    """Notifications link back through these (the silence link, the ack command, each alert's source): without
+    them the links name a pod or a container id."""
+    stack = project.stack
+    assert stack.alertmanager_url and stack.prometheus_url
+    servers = {kind: yaml.safe_load((ROOT / f"out/kubernetes/{kind}/{kind}.yaml").read_text())["spec"]
+               for kind in ("prometheus", "alertmanager")}
+    assert servers["prometheus"]["externalUrl"] == stack.prometheus_url
+    assert servers["alertmanager"]["externalUrl"] == stack.alertmanager_url
+    services = yaml.safe_load((ROOT / "stacks/docker-compose.yml").read_text())["services"]
+    assert f"--web.external-url={stack.prometheus_url}" in services["prometheus"]["command"]
+    for name in ("alertmanager-1", "alertmanager-2"):
+        assert f"--web.external-url={stack.alertmanager_url}" in services[name]["command"]

@@ -119,7 +119,8 @@ def test_memory_pages_pagerduty_as_critical_at_once_and_resolves_the_same_incide
     assert trigger["answered"] == 202 and event["event_action"] == "trigger"
     assert event["payload"]["severity"] == "critical"  # the emergency severity, as PagerDuty knows it
     assert event["payload"]["source"] == "simulated-host"
-    assert event["payload"]["summary"] == "[FIRING:1] EMERGENCY MemoryHigh instance=simulated-host job=node-simulated"
+    assert event["payload"]["summary"] == ("[FIRING:1] EMERGENCY MemoryHigh instance=simulated-host job=node-simulated"
+                                           " — Memory on simulated-host above 95%")  # the title, then what it says
     assert trigger["received"] - fired < 1.0  # no cooldown: a critical alert waits 1 s at this scale
     live.mailed("oncall@company.com", "MemoryHigh", timeout=5, after=injected, **SIMULATED_HOST)
 

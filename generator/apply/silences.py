@@ -121,7 +121,6 @@ class Matched:
                        for labels in self.labels})
 
 
-
 def matching(api: Api, matchers: list[Matcher]) -> Matched:
     """Every alert Alertmanager holds (active, silenced or inhibited) that the matchers match."""
     answer = api.get("/api/v2/alerts", filter=[str(matcher) for matcher in matchers])

@@ -137,7 +137,7 @@ class PrometheusClient:
             chunk = times[first : first + MAX_POINTS_PER_REQUEST]
             params = {"query": expr, "start": _stamp(chunk[0]), "end": _stamp(chunk[-1]), "step": _stamp(step)}
             for item in self._get(params, timeout or self.timeout):
-                # a series is its whole label set, name included: `a or b` may return two with equal labels
+                # a series is its whole label set, name included: {__name__=~"a|b"} may return two with equal labels
                 metric: dict[str, str] = item["metric"]
                 entry = series.setdefault(tuple(sorted(metric.items())), {"metric": metric, "points": []})
                 entry["points"].extend(item["values"])

@@ -196,7 +196,6 @@ class ReadGuard:
         return sqlite3.SQLITE_DENY
 
 
-
 def _is_timeout(error: DBAPIError) -> bool:
     original = error.orig
     if getattr(original, "sqlstate", None) == POSTGRES_QUERY_CANCELED:

@@ -38,10 +38,10 @@ from generator.live.demo_levels import (
     latency_share,
     level,
 )
+from generator.live.demo_time import DAY, behind, burst, counter, shared_burst, slowed, while_firing
 from generator.model import Forecast, Metric, MetricType, Source
 from generator.model.project import Project
 
-DAY = 86400
 EPISODE = 1200
 """How long each alert's synthetic firing episode lasts (20 minutes)."""
 SPACING = 1800
@@ -130,67 +130,20 @@ def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo, window: flo
     if unit == "seconds" and "timestamp" in name:  # a `*_timestamp_seconds` gauge holds the time it is sampled
         clock: Callable[[float], float] = float    # at, but falls behind by more than an alert allows while it fires
         for alert, band in demo.bounds.firing(name, "age", labels).items():
-            clock = _behind(clock, demo.breaches.get(alert), breach(band, "seconds"))
+            clock = behind(clock, demo.breaches.get(alert), breach(band, "seconds"))
         return clock
     share = demo.bounds.band(name, "share", labels)
     if share is not None and share[1] != name:
         whole = _gauge(share[1], demo.unit(share[1]), labels, demo)
         part = level(share[0], unit, share=True).over_day(seed)
         for alert, band in demo.bounds.firing(name, "share", labels).items():
-            part = _while_firing(part, demo.breaches.get(alert), breach(band, "ratio"))
+            part = while_firing(part, demo.breaches.get(alert), breach(band, "ratio"))
         return lambda t: whole(t) * part(t)
     found = demo.bounds.band(name, "value", labels)
     healthy = averaged(level(found[0] if found else None, unit), window).over_day(seed)
     for alert, band in demo.bounds.firing(name, "value", labels).items():
-        healthy = _while_firing(healthy, demo.breaches.get(alert), breach(band, unit))
+        healthy = while_firing(healthy, demo.breaches.get(alert), breach(band, unit))
     return healthy
-
-
-def _while_firing(value: Callable[[float], float], episode: tuple[int, int] | None,
-                  past: float) -> Callable[[float], float]:
-    """value, except `past` (beyond the alert's threshold) during the alert's breach (Demo.breaches)."""
-    if episode is None:
-        return value
-    start, end = episode
-    return lambda t: past if start <= t < end else value(t)
-
-
-def _behind(value: Callable[[float], float], episode: tuple[int, int] | None,
-            lag: float) -> Callable[[float], float]:
-    """value, less `lag` during the alert's breach."""
-    if episode is None:
-        return value
-    start, end = episode
-    return lambda t: value(t) - lag if start <= t < end else value(t)
-
-
-def _slowed(count: Callable[[float], float], episode: tuple[int, int] | None,
-            share: float) -> Callable[[float], float]:
-    """A counter that counts at `share` of its rate during the alert's breach (and goes on from there after)."""
-    if episode is None:
-        return count
-    start, end = episode
-    return lambda t: count(t) - (1 - share) * (count(min(max(t, start), end)) - count(start))
-
-
-def _burst(count: Callable[[float], float], episode: tuple[int, int] | None,
-           extra: float) -> Callable[[float], float]:
-    """A counter that also counts `extra` per second during the alert's breach."""
-    if episode is None:
-        return count
-    start, end = episode
-    return lambda t: count(t) + extra * min(max(t - start, 0), end - start)
-
-
-def _shared_burst(count: Callable[[float], float], episode: tuple[int, int] | None, share: float,
-                  whole: Callable[[float], float]) -> Callable[[float], float]:
-    """A counter that also counts `share` of what `whole` counts during the alert's breach: a failing share of
-    the traffic, which rises and falls with it (a fixed extra rate over a whole swinging with the day would put
-    the share outside a bounded band, 1 to 3 %, at the day's low and high)."""
-    if episode is None:
-        return count
-    start, end = episode
-    return lambda t: count(t) + share * (whole(min(max(t, start), end)) - whole(start))
 
 
 def _whole(name: str, labels: dict[str, str], demo: Demo, watched_as: str = "") -> tuple[str, dict[str, str]]:
@@ -228,25 +181,19 @@ def _failing_bursts(name: str, labels: dict[str, str], demo: Demo, siblings: int
     """A counter at its healthy rate, counting past the rate or share an alert allows while that alert fires
     (watched_as: as for _whole_rate)."""
     watched_as = watched_as or name
-    count = _counter(*_rate(name, labels, demo, siblings, watched_as))
+    count = counter(*_rate(name, labels, demo, siblings, watched_as))
     counted, whole_labels = _whole(name, labels, demo, watched_as)
-    whole = _counter(_whole_rate(name, labels, demo, watched_as), _seed(counted, *whole_labels.values()))
+    whole = counter(_whole_rate(name, labels, demo, watched_as), _seed(counted, *whole_labels.values()))
     for alert, band in demo.bounds.firing(watched_as, "rate", labels).items():
-        count = _burst(count, demo.breaches.get(alert), max(breach(band, ""), 1 / 60))
+        count = burst(count, demo.breaches.get(alert), max(breach(band, ""), 1 / 60))
     for alert, band in demo.bounds.firing(watched_as, "share", labels).items():
         share = breach(band, "ratio")
         if counted == name:  # x{status="500"} of all x: the burst counts in the whole too, s / (1 + s) = share
             share = share / (1 - share)
-        count = _shared_burst(count, demo.breaches.get(alert), share, whole)
+        count = shared_burst(count, demo.breaches.get(alert), share, whole)
     for alert, band in demo.bounds.firing(watched_as, "usual", labels).items():  # below a share of its usual rate
-        count = _slowed(count, demo.breaches.get(alert), breach(band, "ratio"))
+        count = slowed(count, demo.breaches.get(alert), breach(band, "ratio"))
     return count
-
-
-def _counter(rate: float, seed: float) -> Callable[[float], float]:
-    """Cumulative count of a rate following the daily wave (its integral, so it only grows)."""
-    return lambda t: rate * (t + 0.5 * DAY / (2 * math.pi) * (math.cos(2 * math.pi * seed)
-                                                                          - math.cos(2 * math.pi * (t / DAY + seed))))
 
 
 def _histogram(metric: Metric, labels: dict[str, str], demo: Demo, siblings: int) -> Iterator[Series]:
@@ -380,7 +327,7 @@ def _synthetic_series(name: str, demo: Demo) -> Iterator[Series]:
         if name == "up":
             down = _down_a_minute_a_day(seed)
             for firing, band in demo.bounds.firing(name, "value", labels).items():  # TargetDown: 0 while it fires
-                down = _while_firing(down, demo.breaches.get(firing), breach(band, ""))
+                down = while_firing(down, demo.breaches.get(firing), breach(band, ""))
             yield name, labels, down
         else:
             yield name, labels, _gauge(name, "seconds" if name.endswith("seconds") else "", labels, demo)

@@ -74,8 +74,9 @@ SEND_RATIO = "rate(prometheus_notifications_errors_total[5m]) / rate(prometheus_
 """Per Alertmanager, the share of alerts Prometheus failed to send to it, in percent."""
 
 
-def _alert(name: str, expr: str, for_: str, severity: str, summary: str, description: str, runbook: str,
-           *examples: Example) -> Alert:
+def meta_alert(name: str, expr: str, for_: str, severity: str, summary: str, description: str, runbook: str,
+               *examples: Example) -> Alert:
+    """An alert of the pipeline's own, in the meta-monitoring group."""
     return Alert(name=name, expr=expr, **{"for": for_}, severity=severity, group="meta-monitoring",
                  summary=summary, description=description, runbook=runbook, examples=examples)
 
@@ -97,7 +98,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                     "Alertmanager (prometheus_notifications_errors_total) and the watchdog receiver.",
             examples=(Example(name="always fires", series={"up": "1"}, at="0s", fires=True, labels={}),),
         ),
-        _alert(
+        meta_alert(
             "TargetDown", "100 * (count by (job) (up == 0) / count by (job) (up)) > 10", "10m", "warning",
             "{{ printf \"%.0f\" $value }}% of the {{ $labels.job }} targets are down",
             "More than 10% of job {{ $labels.job }}'s targets cannot be scraped for 10 minutes: their metrics and "
@@ -114,7 +115,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
             Example(name="Grafana down for 11 minutes fires", at="11m", fires=True, value=100,
                     series={'up{job="grafana",instance="grafana:3000"}': "0x15"}, labels={"job": "grafana"}),
         ),
-        _alert(
+        meta_alert(
             "PrometheusRuleEvaluationFailures", "increase(prometheus_rule_evaluation_failures_total[5m]) > 0", "15m",
             "critical", "Rule group {{ $labels.rule_group }} fails to evaluate",
             "Rules in {{ $labels.rule_group }} have failed for 15 minutes; the alerts they define cannot fire.",
@@ -125,7 +126,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
             Example(name="one failure does not", at="20m", fires=False,
                     series={'prometheus_rule_evaluation_failures_total{rule_group="g"}': "0 1x25"}),
         ),
-        _alert(
+        meta_alert(
             "PrometheusMissedRuleEvaluations", "increase(prometheus_rule_group_iterations_missed_total[5m]) > 0",
             "15m", "warning", "Rule group {{ $labels.rule_group }} misses evaluations",
             "{{ $labels.rule_group }} takes longer than its interval, so evaluations are skipped: its alerts "
@@ -135,7 +136,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
             Example(name="skipping for 20 minutes fires", at="20m", fires=True, labels={"rule_group": "g"},
                     series={'prometheus_rule_group_iterations_missed_total{rule_group="g"}': "0+1x25"}),
         ),
-        _alert(
+        meta_alert(
             "PrometheusNotConnectedToAlertmanagers",
             "max_over_time(prometheus_notifications_alertmanagers_discovered[5m]) < 1", "10m", "warning",
             "Prometheus {{ $labels.instance }} knows no Alertmanager",
@@ -147,7 +148,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
             Example(name="one connected does not", at="15m", fires=False,
                     series={'prometheus_notifications_alertmanagers_discovered{instance="p:9090"}': "1x20"}),
         ),
-        _alert(
+        meta_alert(
             "PrometheusNotificationErrors",
             "min without (alertmanager) (rate(prometheus_notifications_errors_total[5m]) "
             "/ rate(prometheus_notifications_sent_total[5m])) * 100 > 3", "15m", "critical",
@@ -164,7 +165,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                             'prometheus_notifications_sent_total{instance="p:9090",alertmanager="am"}':
                                 "0+100x25"}),
         ),
-        _alert(
+        meta_alert(
             "PrometheusNotificationQueueRunningFull",
             # min_over_time of the capacity: one failed scrape cannot hide the limit (kube-prometheus)
             "predict_linear(prometheus_notifications_queue_length[5m], 60 * 30) "
@@ -185,7 +186,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                     series={'prometheus_notifications_queue_length{instance="p:9090"}': "0x5 0+1000x5 5000-1000x5 0x10",
                             'prometheus_notifications_queue_capacity{instance="p:9090"}': "10000x25"}),
         ),
-        _alert(
+        meta_alert(
             "PrometheusErrorSendingAlertsToSomeAlertmanagers",
             # with the pair, one Alertmanager refusing alerts leaves the other to deliver them alone, which the
             # alert above (every Alertmanager failing) does not see; while every one fails, that page says it all
@@ -220,7 +221,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                             f"prometheus_notifications_errors_total{AM2}": "0x25",
                             f"prometheus_notifications_sent_total{AM2}": "0+2x25"}),
         ),
-        _alert(
+        meta_alert(
             "AlertmanagerNotificationsFailing",
             # the failed counter counts notifications Alertmanager gave up on after its retries, not attempts: one is
             # a page nobody received, so no floor of failures (one failed dead-man ping on a quiet night fires too)
@@ -241,7 +242,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                     series={'alertmanager_notifications_failed_total{integration="webhook"}': "0x12 1x18",
                             'alertmanager_notifications_total{integration="webhook"}': "0+0.2x30"}),
         ),
-        _alert(
+        meta_alert(
             "AlertmanagerMembersInconsistent",
             # a member that died leaves the count within 5 minutes, so a stopped replica is TargetDown's alone;
             # warning: a split pair still delivers every alert, twice, and a silence set on one does not hold
@@ -268,7 +269,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                             'alertmanager_cluster_members{job="alertmanager",instance="am-2:9093"}':
                                 "2x5 1x10 2x10"}),
         ),
-        _alert(
+        meta_alert(
             "ConfigReloadFailed",
             "max_over_time(prometheus_config_last_reload_successful[5m]) == 0 "
             "or max_over_time(alertmanager_config_last_reload_successful[5m]) == 0", "10m", "critical",
@@ -281,7 +282,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
             Example(name="a failed reload fixed within 5 minutes does not", at="15m", fires=False,
                     series={'alertmanager_config_last_reload_successful{job="alertmanager"}': "0x4 1x20"}),
         ),
-        _alert(
+        meta_alert(
             "PrometheusTSDBReloadsFailing", "increase(prometheus_tsdb_reloads_failures_total[3h]) > 0", "4h",
             "warning", "Prometheus {{ $labels.instance }} fails to reload its blocks",
             "{{ printf \"%.0f\" $value }} reloads of the on-disk blocks failed in 3 hours: a disk or corruption "
@@ -291,7 +292,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                     interval="10m", value=18,
                     series={'prometheus_tsdb_reloads_failures_total{instance="p:9090"}': "0+1x40"}),
         ),
-        _alert(
+        meta_alert(
             "PrometheusTSDBCompactionsFailing", "increase(prometheus_tsdb_compactions_failed_total[3h]) > 0", "4h",
             "warning", "Prometheus {{ $labels.instance }} fails to compact its head",
             "{{ printf \"%.0f\" $value }} compactions failed in 3 hours: the head grows in memory and on the WAL "
@@ -301,7 +302,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                     interval="10m", value=18,
                     series={'prometheus_tsdb_compactions_failed_total{instance="p:9090"}': "0+1x40"}),
         ),
-        _alert(
+        meta_alert(
             "PrometheusRemoteStorageFailures",
             "rate(prometheus_remote_storage_samples_failed_total[5m]) / (rate("
             "prometheus_remote_storage_samples_failed_total[5m]) + rate(prometheus_remote_storage_samples_total[5m]))"
@@ -322,7 +323,7 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                             f'prometheus_remote_storage_samples_total{{job="tempo",tenant="single-tenant",'
                             f'remote_name="r",url="{TEMPO_WRITE}"}}': "0x25"}),
         ),
-        _alert(
+        meta_alert(
             "PrometheusRemoteWriteBehind",
             "max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds[5m]) - ignoring (remote_name, url) "
             "group_right max_over_time(prometheus_remote_storage_queue_highest_sent_timestamp_seconds[5m]) > 120",

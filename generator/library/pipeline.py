@@ -6,6 +6,7 @@ it, fails to pass it on, evicts it, or (Loki's ruler) cannot evaluate or deliver
 
 from __future__ import annotations
 
+from generator.library.meta import meta_alert
 from generator.model import Alert, Example, Metric, MetricType, Source
 
 GRAFANA_METRICS = (
@@ -81,23 +82,17 @@ def _losing_examples(series: str, labels: dict[str, str], for_: int) -> tuple[Ex
     )
 
 
-def _alert(name: str, expr: str, for_: str, severity: str, summary: str, description: str, runbook: str,
-           examples: tuple[Example, ...], dashboard: str) -> Alert:
-    return Alert(name=name, expr=expr, **{"for": for_}, severity=severity, group="meta-monitoring",
-                 summary=summary, description=description, runbook=runbook, examples=examples, dashboard=dashboard)
-
-
 def pipeline_alerts(dashboard: str = "") -> tuple[Alert, ...]:
     """Grafana's, the collector's, Loki's and Tempo's own failures, opening `dashboard`."""
     collector = '{job="otel-collector",instance="otel-collector:8888"'
-    return (
-        _alert(
+    alerts = (
+        meta_alert(
             "GrafanaRequestsFailing", f"{GRAFANA_ERROR_RATIO} > 50", "5m", "warning",
             "Grafana answers {{ printf \"%.0f\" $value }}% of {{ $labels.handler }} requests with errors",
             "More than half of Grafana's {{ $labels.handler }} requests fail: dashboards or their API do not load.",
             "Read Grafana's log for the handler's error; check its database (grafana-data volume) and that "
             "provisioning loaded (`/api/health`).",
-            (Example(name="every dashboard request failing for 10 minutes fires", at="10m", fires=True, value=100,
+            *(Example(name="every dashboard request failing for 10 minutes fires", at="10m", fires=True, value=100,
                      labels={"job": "grafana", "instance": "grafana:3000", "handler": "/api/dashboards/uid/:uid"},
                      series={'grafana_http_request_duration_seconds_count{job="grafana",instance="grafana:3000",'
                              'handler="/api/dashboards/uid/:uid",status_code="500"}': "0+6x15",
@@ -114,32 +109,29 @@ def pipeline_alerts(dashboard: str = "") -> tuple[Alert, ...]:
                              'handler="/api/search",status_code="500"}': "0+1x15",
                              'grafana_http_request_duration_seconds_count{job="grafana",instance="grafana:3000",'
                              'handler="/api/search",status_code="200"}': "0+9x15"})),
-            dashboard,
         ),
-        _alert(
+        meta_alert(
             "OtelCollectorRefusingData", losing(REFUSALS, "job, instance, receiver"), "10m", "warning",
             "Collector receiver {{ $labels.receiver }} refuses spans or log records",
             "The collector turns telemetry away at {{ $labels.receiver }} (usually memory_limiter under pressure): "
             "senders that do not retry lose it, traces and logs go missing.",
             "Compare otelcol_process_memory_rss with memory_limiter's limit; find the sender whose volume jumped, or "
             "give the collector more memory.",
-            _losing_examples(f'otelcol_receiver_refused_spans_total{collector},receiver="otlp",transport="grpc"}}',
+            *_losing_examples(f'otelcol_receiver_refused_spans_total{collector},receiver="otlp",transport="grpc"}}',
                              {"job": "otel-collector", "instance": "otel-collector:8888", "receiver": "otlp"}, 10),
-            dashboard,
         ),
-        _alert(
+        meta_alert(
             "OtelCollectorExportFailing", losing(EXPORT_FAILURES, "job, instance, exporter"), "15m", "warning",
             "Collector exporter {{ $labels.exporter }} fails to send",
             "Spans or log records fail to leave through {{ $labels.exporter }}, or its full sending queue refuses "
             "them: what the retries cannot send is lost for Tempo, Jaeger or Loki.",
             "Check the exporter's backend is up and reachable from the collector (its log names the error); a full "
             "queue with no send errors means more traffic than the backend takes.",
-            _losing_examples(f'otelcol_exporter_send_failed_spans_total{collector},exporter="otlp_grpc/tempo"}}',
+            *_losing_examples(f'otelcol_exporter_send_failed_spans_total{collector},exporter="otlp_grpc/tempo"}}',
                              {"job": "otel-collector", "instance": "otel-collector:8888",
                               "exporter": "otlp_grpc/tempo"}, 15),
-            dashboard,
         ),
-        _alert(
+        meta_alert(
             "OtelCollectorTracesDroppedTooEarly",
             losing(("otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total",), "job, instance"),
             "10m", "warning", "The tail sampler evicts traces before deciding on them",
@@ -147,42 +139,39 @@ def pipeline_alerts(dashboard: str = "") -> tuple[Alert, ...]:
             "dropped whole, critical and failed ones included.",
             "Compare the trace rate with num_traces / decision_wait in out/otelcol/config.yaml; raise the declared "
             "traffic in definitions/tracing.py so num_traces is sized for it.",
-            _losing_examples(
+            *_losing_examples(
                 f"otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total{collector}}}",
                 {"job": "otel-collector", "instance": "otel-collector:8888"}, 10),
-            dashboard,
         ),
-        _alert(
+        meta_alert(
             "LokiDiscardingSamples", losing(("loki_discarded_samples_total",), "job, instance, tenant, reason"),
             "15m", "warning", "Loki discards log lines ({{ $labels.reason }})",
             "Loki refuses log lines of tenant {{ $labels.tenant }} for {{ $labels.reason }}: they are lost, and the "
             "log alerts cannot see them.",
             "The reason names the limit (rate_limited, line_too_long, greater_than_max_sample_age...): raise it in "
             "Loki's limits_config or fix the sender.",
-            _losing_examples('loki_discarded_samples_total{job="loki",instance="loki:3100",tenant="fake",'
+            *_losing_examples('loki_discarded_samples_total{job="loki",instance="loki:3100",tenant="fake",'
                              'reason="rate_limited"}',
                              {"job": "loki", "instance": "loki:3100", "tenant": "fake", "reason": "rate_limited"}, 15),
-            dashboard,
         ),
-        _alert(
+        meta_alert(
             "LokiRulerEvaluationFailures",
             losing(("loki_prometheus_rule_evaluation_failures_total",), "job, instance, rule_group"), "15m",
             "critical", "Loki's ruler fails to evaluate {{ $labels.rule_group }}",
             "The LogQL rules of {{ $labels.rule_group }} fail: the log alerts they define (RagEngineTimeouts among "
             "them) cannot fire.",
             "Open Loki's /loki/api/v1/rules and its log for the rule's error; run the LogQL in Grafana's Explore.",
-            _losing_examples('loki_prometheus_rule_evaluation_failures_total{job="loki",instance="loki:3100",'
+            *_losing_examples('loki_prometheus_rule_evaluation_failures_total{job="loki",instance="loki:3100",'
                              'user="fake",rule_group="logs"}',
                              {"job": "loki", "instance": "loki:3100", "rule_group": "logs"}, 15),
-            dashboard,
         ),
-        _alert(
+        meta_alert(
             "LokiRulerNotificationErrors", f"{LOKI_SEND_RATIO} > 3", "15m", "critical",
             "Loki's ruler fails to send {{ printf \"%.0f\" $value }}% of its alerts",
             "Log alerts fire in Loki's ruler but fail at every Alertmanager: nobody is told.",
             "Check the ruler's alertmanager_url in out/loki/loki.yaml and that both Alertmanagers answer from Loki; "
             "Loki's log names the error.",
-            (Example(name="failing at both Alertmanagers for 20 minutes fires", at="20m", fires=True, value=100,
+            *(Example(name="failing at both Alertmanagers for 20 minutes fires", at="20m", fires=True, value=100,
                      labels={"job": "loki", "instance": "loki:3100", "user": "fake"},
                      series={f'loki_prometheus_notifications_{kind}_total{{job="loki",instance="loki:3100",'
                              f'user="fake",alertmanager="http://am-{n}:9093/api/v2/alerts"}}': "0+2x25"
@@ -197,19 +186,18 @@ def pipeline_alerts(dashboard: str = "") -> tuple[Alert, ...]:
                              'user="fake",alertmanager="http://am-1:9093/api/v2/alerts"}': "2x25",
                              'loki_prometheus_notifications_sent_total{job="loki",instance="loki:3100",'
                              'user="fake",alertmanager="http://am-1:9093/api/v2/alerts"}': "2x25"})),
-            dashboard,
         ),
-        _alert(
+        meta_alert(
             "TempoDiscardingSpans", losing(("tempo_discarded_spans_total",), "job, instance, tenant, reason"), "15m",
             "warning", "Tempo discards spans ({{ $labels.reason }})",
             "Tempo refuses spans of tenant {{ $labels.tenant }} for {{ $labels.reason }}: the traces they belong to "
             "are incomplete or missing, and its span metrics undercount.",
             "The reason names the limit (rate_limited, trace_too_large, live_traces_exceeded...): raise it in "
             "Tempo's overrides or find the service sending the oversized traces.",
-            _losing_examples('tempo_discarded_spans_total{job="tempo",instance="tempo:3200",'
+            *_losing_examples('tempo_discarded_spans_total{job="tempo",instance="tempo:3200",'
                              'tenant="single-tenant",reason="rate_limited"}',
                              {"job": "tempo", "instance": "tempo:3200", "tenant": "single-tenant",
                               "reason": "rate_limited"}, 15),
-            dashboard,
         ),
     )
+    return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)

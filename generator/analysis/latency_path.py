@@ -23,13 +23,12 @@ Inputs are generated documents (rule groups, exporter.yml), so `obsgen latency` 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.core.duration import parse_seconds
-from generator.core.promql import selectors
+from generator.core.promql import PromQLError, parse, selectors, walk
 from generator.library.exporter import FORECAST_METRICS
 
 EVALUATED_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE"})
@@ -43,7 +42,6 @@ CAPACITY_OUTPUTS = frozenset({"obsgen_capacity_seconds_to_exhaustion", "obsgen_r
 """Written only by forecasts with a capacity."""
 FAILED_RUNS = "obsgen_query_consecutive_failures"
 DATABASE_UP, PROMETHEUS_UP = "obsgen_database_up", "obsgen_prometheus_up"
-RUN_COUNT = re.compile(FAILED_RUNS + r"(?:\{[^}]*\})?\s*(>=|>|==)\s*(\d+)")
 
 
 @dataclass(frozen=True)
@@ -138,10 +136,16 @@ def slowest(paths: Iterable[ReadPath]) -> ReadPath:
 
 def _runs(expr: str) -> int:
     """How many failed runs in a row an expression on the failure count waits for (1 when it does not say)."""
-    found = RUN_COUNT.search(expr)
-    if found is None:
+    try:
+        root = parse(expr)
+    except PromQLError:
         return 1
-    return int(found.group(2)) + (1 if found.group(1) == ">" else 0)
+    for node in walk(root):
+        if (type(node).__name__ == "BinaryExpr" and str(node.op) in (">=", ">", "==")
+                and type(node.lhs).__name__ == "VectorSelector" and node.lhs.name == FAILED_RUNS
+                and type(node.rhs).__name__ == "NumberLiteral"):
+            return int(node.rhs.val) + (1 if str(node.op) == ">" else 0)
+    return 1
 
 
 def _exporter_path(name: str, expr: str, sources: Sources, seen: frozenset[str]) -> ReadPath | None:

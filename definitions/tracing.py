@@ -21,6 +21,7 @@ from generator.model import (
     TraceStorage,
     TracingPolicy,
 )
+from generator.model.tracing import critical_routes
 
 API = Service(
     name="api",
@@ -91,8 +92,8 @@ route_latency_p95 = RecordingRule(
 )
 
 # --- Runtime trace coverage: kept critical spans (Tempo, after sampling) / all of them (collector, before) --------
-CRITICAL = 'span_kind="SPAN_KIND_SERVER",http_route=~"' + "|".join(
-    endpoint.route for endpoint in API.endpoints if endpoint.critical) + '"'
+CRITICAL = ('span_kind="SPAN_KIND_SERVER",http_route=~"'
+            + "|".join(critical_routes([API, RAG_ENGINE])) + '"')
 SEEN = f"sum by (service_name, http_route) (rate(traces_span_metrics_calls_total{{{CRITICAL}}}[10m]))"
 kept_calls = Metric(name="traces_spanmetrics_calls_total", type=MetricType.COUNTER, source=Source.TEMPO,
                     help="Spans of the traces tail sampling kept, counted by Tempo's metrics-generator.",

@@ -71,6 +71,11 @@ class Service(Definition):
         return self
 
 
+
+def critical_routes(services: list[Service]) -> list[str]:
+    """Every critical route, sorted and unique: kept whole by tail sampling, and watched for coverage."""
+    return sorted({e.route for s in services for e in s.endpoints if e.critical})
+
 class TraceExporter(Model):
     """A trace backend of the plan's exporters block."""
 

@@ -20,7 +20,14 @@ from generator.core.duration import format_seconds, parse_seconds
 from generator.model.logs import LogStream
 from generator.model.project import Project
 from generator.model.trace_sizing import BATCH_TIMEOUT_S, size
-from generator.model.tracing import JAEGER_OTLP_PORT, MISSING_VALUE, Service, TraceExporter, TracingPolicy
+from generator.model.tracing import (
+    JAEGER_OTLP_PORT,
+    MISSING_VALUE,
+    Service,
+    TraceExporter,
+    TracingPolicy,
+    critical_routes,
+)
 
 CONFIG = "otelcol/config.yaml"
 SPAN_METRICS_NAMESPACE = "traces.span.metrics"
@@ -42,11 +49,6 @@ def _policy(name: str, kind: str, config: dict[str, Any], ratio: float) -> dict[
     share = {"name": f"{name}-share", "type": "probabilistic",
              "probabilistic": {"sampling_percentage": round(ratio * 100, 4)}}
     return {"name": name, "type": "and", "and": {"and_sub_policy": [{**matched, "name": f"{name}-match"}, share]}}
-
-
-def critical_routes(services: list[Service]) -> list[str]:
-    """Every critical route, sorted and unique."""
-    return sorted({e.route for s in services for e in s.endpoints if e.critical})
 
 
 def sampling_policies(policy: TracingPolicy, services: list[Service]) -> list[dict[str, Any]]:

@@ -45,11 +45,22 @@ class Scheduled(Model):
                 data = {**data, "stale_after": format_seconds(DEFAULT_STALE_INTERVALS * interval)}
         return data
 
+    @property
+    def runs_in_real_time(self) -> bool:
+        """Whether interval and timeout are both real seconds (a time-compressed demo shortens the interval only:
+        its computation does not get faster)."""
+        return True
+
     @model_validator(mode="after")
     def _stale_after_covers_a_run(self) -> Self:
         interval, timeout = parse_seconds(self.interval), parse_seconds(self.timeout)
         if interval <= 0 or timeout <= 0:
             raise ValueError("interval and timeout must be longer than 0s")
+        if timeout > interval and self.runs_in_real_time:  # as Prometheus refuses scrape_timeout > scrape_interval
+            raise ValueError(
+                f"timeout {self.timeout} is longer than interval {self.interval}: a slow run would push the next "
+                "one back, counted as missed, instead of being cancelled in its own interval"
+            )
         if parse_seconds(self.stale_after) < interval + timeout:
             raise ValueError(
                 f"stale_after {self.stale_after} is shorter than interval + timeout "

@@ -57,6 +57,11 @@ class Forecast(Definition, Scheduled):
         "Seconds of the definitions per real second: a time-compressed live demo (obsgen up) sets it, so "
         "seasons, trends and times to exhaustion are learnt and reported in the definitions' time."))
 
+    @property
+    def runs_in_real_time(self) -> bool:
+        """Whether interval and timeout are both real seconds: not in a time-compressed demo."""
+        return self.time_scale == 1.0
+
     @model_validator(mode="after")
     def _fits_history(self) -> Self:
         step, history, horizon = (parse_seconds(d) for d in (self.step, self.history, self.horizon))

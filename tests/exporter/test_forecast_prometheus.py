@@ -194,7 +194,7 @@ def test_every_exported_series_is_one_series_of_the_history(history_server: Serv
 
 def test_forecasts_vanish_when_prometheus_is_gone(tmp_path: Path) -> None:
     quick = dict(DISK, history="1d", season=None, capacity=None)
-    config = write_config(tmp_path / "exporter.yml", {"forecasts": [quick]}, interval="1s", timeout="2s",
+    config = write_config(tmp_path / "exporter.yml", {"forecasts": [quick]}, interval="1s", timeout="1s",
                           stale_after="3s")
 
     with prometheus_with_history(tmp_path, days=1) as server, \
@@ -207,7 +207,7 @@ def test_forecasts_vanish_when_prometheus_is_gone(tmp_path: Path) -> None:
         exporter.wait_for(lambda s: not named(s, "obsgen_forecast"), 30, "forecasts dropped")
         gone_after = time.monotonic() - stopped
         print(f"\nPrometheus stopped: forecasts gone after {gone_after:.1f} s (stale_after 3 s)")
-        assert gone_after <= 3.0 + 1.0 + 2.0  # stale_after + interval + timeout
+        assert gone_after <= 3.0 + 1.0 + 1.0  # stale_after + interval + timeout
         _never_frozen(exporter)
     assert "Prometheus at http://127.0.0.1" in exporter.log.read_text()
 
@@ -220,7 +220,7 @@ def _never_frozen(exporter: RunningExporter) -> None:
 
 def test_an_exporter_started_before_prometheus_waits_for_it_and_logs_one_line(tmp_path: Path) -> None:
     quick = dict(DISK, history="1d", season=None, capacity=None)
-    config = write_config(tmp_path / "exporter.yml", {"forecasts": [quick]}, interval="1s", timeout="2s",
+    config = write_config(tmp_path / "exporter.yml", {"forecasts": [quick]}, interval="1s", timeout="1s",
                           stale_after="30s")
     port = free_port()
     with running_exporter(config, tmp_path, prometheus_url=f"http://127.0.0.1:{port}") as exporter:

@@ -49,13 +49,11 @@ def _datasources(project: Project) -> dict[str, Any]:
     loki = {
         "name": "Loki", "type": "loki", "uid": "loki", "access": "proxy", "url": grafana.loki_url, "editable": False,
         "jsonData": {"maxLines": 1000, "derivedFields": [{
-            "name": "TraceID", "datasourceUid": "tempo", "matcherType": "regex",
-            "matcherRegex": f'{trace_id}"?[=:]\\s*"?(\\w+)', "url": "$${__value.raw}", "urlDisplayLabel": "View trace",
-        }, {
-            # logs received over OTLP keep the trace id in structured metadata, not in the line; Grafana
-            # groups derived fields by name (the first one's matcher wins), hence a name of its own, and
-            # tests the label matcher as an unanchored regex against every label key, hence the anchors
-            "name": "TraceID (metadata)", "datasourceUid": "tempo", "matcherType": "label",
+            # every stream reaches Loki through the collector's OTLP export, whose log records carry the trace
+            # id (tailed lines get it from their JSON's trace_id), and Loki keeps it as structured metadata: one
+            # field on that label, where a second one matching the line's text showed each tailed line's trace
+            # link twice. Grafana tests a label matcher as an unanchored regex against every key, hence anchors.
+            "name": "TraceID", "datasourceUid": "tempo", "matcherType": "label",
             "matcherRegex": f"^{trace_id}$$", "url": "$${__value.raw}", "urlDisplayLabel": "View trace",
         }]},
     }

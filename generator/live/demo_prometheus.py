@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from generator.live.demo_history import write_blocks
+from generator.live.ports import free_port
 from generator.live.supervisor import Supervisor, http_ready
 from generator.model.project import Project
 
 RETENTION = "30d"
 """Longer than the history, so Prometheus keeps every block it is given."""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -32,7 +26,7 @@ def demo_prometheus(project: Project, series: set[str], now: int) -> Iterator[st
         write_blocks(series, project, now, data, workdir)
         config = workdir / "prometheus.yml"
         config.write_text("global:\n  scrape_interval: 15s\n")
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         supervisor = Supervisor(workdir / "state")
         try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from generator.live.availability import Availability, self_scrapes
 from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
 from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
+from generator.live.ports import free_port, is_free
 from generator.live.state_dir import claim
 from generator.live.supervisor import (
     STATE_FILE,
@@ -150,25 +150,6 @@ class LiveStack:
                              f"{error}): stop it with `obsgen down`") from None
 
 
-def _is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no conflict
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port(taken: set[int]) -> int:
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
-        if port not in taken:
-            return port
-
-
 def _ports(options: Options) -> dict[str, int]:
     names = [*COMPONENTS, *options.alertmanager_names]
     if options.alertmanagers > 1:
@@ -176,8 +157,8 @@ def _ports(options: Options) -> dict[str, int]:
     ports: dict[str, int] = {}
     for name in names:
         preferred = PREFERRED_PORTS.get(name, 0)
-        usable = preferred and not options.free_ports and _is_free(preferred)
-        ports[name] = preferred if usable else _free_port({*ports.values(), *PREFERRED_PORTS.values()})
+        usable = preferred and not options.free_ports and is_free(preferred)
+        ports[name] = preferred if usable else free_port({*ports.values(), *PREFERRED_PORTS.values()})
     return ports
 
 
@@ -292,7 +273,7 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
         supervisor.start(name, _alertmanager_argv(name, options, ports, out, state_dir),
                          http_ready(url[name] + "/-/ready"), url[name])
     retention = project.retention.server_retention if project.retention else "15d"
-    past.catch_up(data, _free_port(set(ports.values())), supervisor)
+    past.catch_up(data, free_port(ports.values()), supervisor)
     supervisor.start("prometheus", [
         "prometheus", f"--config.file={out / 'prometheus/prometheus.yml'}", listen["prometheus"],
         f"--storage.tsdb.path={data}", f"--storage.tsdb.retention.time={retention}",
@@ -334,7 +315,7 @@ def _backfill(supervisor: Supervisor, project: Project, options: Options, ports:
     target = {"job": app_job.name, "instance": f"127.0.0.1:{ports['demo']}", **app_job.labels}
     backfill.write_raw(model, history, target, data, data.parent)
     recorder = backfill.Recorder(tuple(backfill.needing_history(project, modelled)), project.stack.evaluation_interval)
-    seconds = recorder.write(history, data, _free_port(set(ports.values())), supervisor)
+    seconds = recorder.write(history, data, free_port(ports.values()), supervisor)
     return backfill.Past(history.start, model, history, target, recorder, seconds)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
+import time
+from collections.abc import Callable
 
 from generator.core.duration import parse_seconds
 from generator.exporter.cache import Labels, Sample, labels_of
 from generator.exporter.forecast import InsufficientDataError
-from generator.exporter.jobs import STOPPED, Job, JobFailed, UpGauge
+from generator.exporter.jobs import STOPPED, Job, JobFailed, JobTimeout, UpGauge
 from generator.exporter.predict import Prediction, predict, samples
 from generator.exporter.prometheus_api import History, PrometheusClient
 from generator.model import Forecast
@@ -23,22 +25,32 @@ def window(forecast: Forecast, wall_time: float) -> tuple[float, float, float]:
 
 
 def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
-                computing: threading.Lock | None = None) -> list[Prediction]:
+                computing: threading.Lock | None = None,
+                clock: Callable[[], float] = time.monotonic) -> list[Prediction]:
     """A prediction per series the forecast's PromQL returns (series without any finite value are skipped).
 
-    `computing`, when given, is held while predicting: jobs sharing it compute one at a time.
+    `computing`, when given, is held while predicting: jobs sharing it compute one at a time. The query and the
+    predictions share the forecast's timeout (the wait for `computing` is another job's, held to its own): the
+    run is given up between two series once it is spent, so it ends at most one series' prediction late.
     """
+    began = clock()
+    timeout = parse_seconds(forecast.timeout)
     start, end, step = window(forecast, wall_time)
-    histories = client.query_range(forecast.expr, start, end, step, timeout=parse_seconds(forecast.timeout))
+    histories = client.query_range(forecast.expr, start, end, step, timeout=timeout)
     if len(histories) > forecast.max_series:
         raise JobFailed(f"returned {len(histories)} series, more than max_series={forecast.max_series}: "
                         "aggregate the expression or raise max_series")
     distinct_without_names(histories)
     found = []
+    left = timeout - (clock() - began)
     with computing or contextlib.nullcontext():
-        for history in histories:
+        deadline = clock() + left
+        for done, history in enumerate(histories):
             if client.stopping.is_set():  # between two series: a stop never abandons a prediction half computed
                 raise JobFailed(STOPPED)
+            if clock() > deadline:
+                raise JobTimeout(f"predicted {done} of {len(histories)} series within its timeout "
+                                 f"{forecast.timeout}: raise timeout, or aggregate the expression")
             try:
                 found.append(predict(forecast, history.labels, history.values, end))
             except InsufficientDataError:

@@ -1,0 +1,69 @@
+"""A forecast run is held to its timeout: the query and the predictions share it, the wait for another forecast's
+computation does not count."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.exporter.forecast_job import predictions, window
+from generator.exporter.jobs import JobTimeout
+from generator.exporter.prometheus_api import History, PrometheusClient, grid
+from generator.model import Forecast
+from tests.exporter.test_forecast_memory import _history
+
+DAILY = Forecast(name="orders_rate", help="Orders placed per second.", expr="sum(rate(shop_orders_total[15m]))",
+                 step="5m", season="1d", history="5d", horizon="1h", interval="1m", timeout="30s")
+SERIES = 4
+
+
+class Ticking:
+    """A clock that moves `per_look` seconds each time it is read (a prediction's cost, without computing slowly)."""
+
+    def __init__(self, per_look: float) -> None:
+        self.now, self.per_look = 0.0, per_look
+
+    def __call__(self) -> float:
+        self.now += self.per_look
+        return self.now
+
+
+class FourSeries(PrometheusClient):
+    def __init__(self) -> None:
+        super().__init__("http://127.0.0.1:1", timeout=1)
+
+    def query_range(self, expr: str, start: float, end: float, step: float,
+                    timeout: float | None = None) -> list[History]:
+        size = grid(start, end, step).size
+        return [History({"shop": f"s{index}"}, _history(size), end, step) for index in range(SERIES)]
+
+
+def _run(per_look: float) -> int:
+    return len(predictions(DAILY, FourSeries(), window(DAILY, 1e9)[1], clock=Ticking(per_look)))
+
+
+def test_a_run_within_its_timeout_predicts_every_series() -> None:
+    assert _run(per_look=2.0) == SERIES
+
+
+def test_a_run_past_its_timeout_is_given_up_between_two_series() -> None:
+    with pytest.raises(JobTimeout, match=r"predicted 2 of 4 series within its timeout 30s"):
+        _run(per_look=9.0)  # the clock is read 3 times before the first series, then once per series
+
+
+class HourLongWait:
+    """The lock the forecasts share, taken after another forecast computed for an hour."""
+
+    def __init__(self, clock: Ticking) -> None:
+        self.clock = clock
+
+    def __enter__(self) -> None:
+        self.clock.now += 3600
+
+    def __exit__(self, *_: object) -> None:
+        """Released."""
+
+
+def test_the_wait_for_another_forecasts_computation_is_not_the_runs() -> None:
+    clock = Ticking(per_look=2.0)
+    waited = HourLongWait(clock)
+    assert len(predictions(DAILY, FourSeries(), window(DAILY, 1e9)[1], waited, clock=clock)) == SERIES  # type: ignore[arg-type]

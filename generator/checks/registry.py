@@ -32,6 +32,7 @@ from generator.checks.semantics import (
     annotation_numbers,
     counter_state_labels,
     flat_baseline,
+    slow_job_flaps,
     threshold_direction,
     vanishing_series,
     window_longer_than_for,
@@ -71,7 +72,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, log_stream_labels,
     warning_with_escalation, unsendable_severity, shared_slack_webhook,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
-    annotation_numbers,
+    annotation_numbers, slow_job_flaps,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets)

@@ -7,7 +7,9 @@ is kept as ``exported_<label>``); every self-metric carries the ``query`` (busin
 
 from __future__ import annotations
 
-from generator.core.duration import parse_seconds
+import math
+
+from generator.core.duration import format_seconds, parse_seconds
 from generator.model import Alert, Example, Metric, MetricType, Source
 
 GAUGE, COUNTER, HISTOGRAM = MetricType.GAUGE, MetricType.COUNTER, MetricType.HISTOGRAM
@@ -141,9 +143,20 @@ def _source_down(name: str, up: str, labels: dict[str, str], severity: str, summ
     )
 
 
-def exporter_alerts() -> tuple[Alert, ...]:
+def two_runs(slowest_interval: str) -> str:
+    """How long the run counters take to show a job failing or skipping every other run again: two runs of the
+    slowest job, and 5 minutes for scrapes and evaluations (never under 15 minutes: one failure now and then of a
+    1-minute job must not flap either)."""
+    return format_seconds(max(2 * parse_seconds(slowest_interval) + 300, 900))
+
+
+def exporter_alerts(slowest_interval: str = "1m") -> tuple[Alert, ...]:
     """The sidecar watching itself: a database or a Prometheus it cannot reach, a query or forecast that keeps
-    failing while its source is up, or whose runs take longer than its interval."""
+    failing while its source is up, or whose runs take longer than its interval.
+
+    `slowest_interval` is the longest interval of the project's business queries and forecasts: their run
+    counters change once per run, so the alerts hold and count over two of its runs (check SM007 says when a
+    job runs slower than the alerts were made for)."""
     return (
         _source_down(
             "BusinessDatabaseDown", "obsgen_database_up", {"database": "shop"}, "critical",
@@ -159,89 +172,101 @@ def exporter_alerts() -> tuple[Alert, ...]:
                         "panels go stale and ForecastAnomaly and CapacityExhaustedSoon cannot fire.",
             runbook="Check the Prometheus URL the exporter is given (--prometheus-url or settings.prometheus_url) "
                     "and that it answers from the exporter's network; the exporter's log names the error."),
-        Alert(
-            name="BusinessQueryFailing",
-            # two runs in a row: one failure is a blip, whatever the job's interval (1 minute or 10); while its
-            # database or Prometheus is down, the failure is that outage's, told once by the alert above
-            expr=f"obsgen_query_consecutive_failures >= 2 unless on (job, instance, database) {SOURCE_DOWN}",
-            # a job failing most runs succeeds now and then: each success would resolve it and two more
-            # failures fire it again; it resolves once no two failures in a row have come for 15 minutes
-            **{"for": "0s"}, keep_firing_for="15m", severity="warning", group="meta-monitoring",
-            summary="{{ $labels.query }} failed two runs in a row",
-            description="Runs of {{ $labels.query }} keep failing or timing out while its source is up (it "
-                        "resolves after 15 minutes without two failures in a row): the values it serves are those "
-                        "of its last success, until they go stale.",
-            runbook="Read the exporter's log for the query's error (it names the definition's file and line); fix "
-                    "the SQL or the PromQL, or raise its timeout.",
-            examples=(
-                Example(name="two failed runs in a row fire", at="5m", fires=True,
-                        labels={"query": "shop_orders_total", "database": "shop"},
-                        series={'obsgen_query_consecutive_failures{query="shop_orders_total",database="shop"}':
-                                "0 0 1 1 2x10"}),
-                Example(name="a forecast failing at every 10-minute run fires after its second", at="21m",
-                        fires=True, labels={"query": "disk_free"},
-                        series={'obsgen_query_consecutive_failures{query="disk_free"}': "1x19 2x10"}),
-                Example(name="failures between successes do not", at="10m", fires=False,
-                        series={'obsgen_query_consecutive_failures{query="shop_orders_total",database="shop"}':
-                                "0 1 0 1 0 1 0 1 0 1 0 1"}),
-                Example(name="a job failing most runs keeps firing between its rare successes", at="9m",
-                        fires=True, labels={"query": "shop_orders_total", "database": "shop"},
-                        series={'obsgen_query_consecutive_failures{query="shop_orders_total",database="shop"}':
-                                "1 2 3 4 0 1 0 1 0 1 0"}),
-                Example(name="it resolves 15 minutes after the last two failures in a row", at="19m", fires=False,
-                        series={'obsgen_query_consecutive_failures{query="shop_orders_total",database="shop"}':
-                                "2x3 0 1 0 1x20"}),
-                Example(name="queries of a database that is down are its outage's", at="10m", fires=False,
-                        series={'obsgen_query_consecutive_failures{query="shop_orders_total",database="shop"}':
-                                "0+1x12",
-                                'obsgen_database_up{database="shop"}': "0x12"}),
-                Example(name="forecasts while Prometheus is unreachable are its outage's", at="10m", fires=False,
-                        series={'obsgen_query_consecutive_failures{query="disk_free"}': "0+1x12",
-                                "obsgen_prometheus_up": "0x12"}),
-            ),
-        ),
-        _runs_missed(),
+        _query_failing(slowest_interval),
+        _runs_missed(slowest_interval),
     )
 
 
-MISSED_WINDOW = "25m"
-"""More than two intervals of the slowest job (the 10-minute disk forecast): runs that each take between one and
-two intervals skip every other run, one in every two intervals, and the window always holds one."""
 MISSED = "obsgen_query_runs_missed_total"
+FAILURES = "obsgen_query_consecutive_failures"
 
 
-def _runs_missed() -> Alert:
+def _minutes(duration: str) -> int:
+    return math.ceil(parse_seconds(duration) / 60)
+
+
+def _query_failing(slowest_interval: str) -> Alert:
+    """Two failed runs in a row while the job's source is up, held two runs of the slowest job: a job failing most
+    runs does not resolve at each rare success."""
+    hold, every = two_runs(slowest_interval), _minutes(slowest_interval)
+    held = _minutes(hold)
+    orders, slow = f'{FAILURES}{{query="shop_orders_total",database="shop"}}', f'{FAILURES}{{query="slowest"}}'
+    return Alert(
+        name="BusinessQueryFailing",
+        # two runs in a row: one failure is a blip, whatever the job's interval (1 minute or 10); while its
+        # database or Prometheus is down, the failure is that outage's, told once by the alert above
+        expr=f"{FAILURES} >= 2 unless on (job, instance, database) {SOURCE_DOWN}",
+        # a job failing most runs succeeds now and then: each success would resolve it and two more failures,
+        # two runs later, fire it again; it resolves once no two failures in a row have come for two runs
+        **{"for": "0s"}, keep_firing_for=hold, severity="warning", group="meta-monitoring",
+        summary="{{ $labels.query }} failed two runs in a row",
+        description=f"Runs of {{{{ $labels.query }}}} keep failing or timing out while its source is up (it "
+                    f"resolves after {held} minutes without two failures in a row): the values it serves are those "
+                    "of its last success, until they go stale.",
+        runbook="Read the exporter's log for the query's error (it names the definition's file and line); fix "
+                "the SQL or the PromQL, or raise its timeout.",
+        examples=(
+            Example(name="two failed runs in a row fire", at="5m", fires=True,
+                    labels={"query": "shop_orders_total", "database": "shop"}, series={orders: "0 0 1 1 2x10"}),
+            Example(name=f"the slowest job, failing at every {every}-minute run, fires after its second",
+                    at=f"{every + 1}m", fires=True, labels={"query": "slowest"},
+                    series={slow: f"1x{every - 1} 2x10"}),
+            Example(name="failures between successes do not", at="10m", fires=False,
+                    series={orders: "0 1 0 1 0 1 0 1 0 1 0 1"}),
+            Example(name="a job failing most runs keeps firing between its rare successes", at="9m", fires=True,
+                    labels={"query": "shop_orders_total", "database": "shop"},
+                    series={orders: "1 2 3 4 0 1 0 1 0 1 0"}),
+            Example(name="the slowest job failing, failing, succeeding, failing keeps firing until it fails again",
+                    at=f"{4 * every - 1}m", fires=True, labels={"query": "slowest"},
+                    series={slow: f"1x{every - 1} 2x{every - 1} 0x{every - 1} 1x{every - 1} 2x{every}"}),
+            Example(name=f"it resolves {held} minutes after the last two failures in a row", at=f"{held + 4}m",
+                    fires=False, series={orders: f"2x3 0 1 0 1x{held + 5}"}),
+            Example(name="queries of a database that is down are its outage's", at="10m", fires=False,
+                    series={orders: "0+1x12", 'obsgen_database_up{database="shop"}': "0x12"}),
+            Example(name="forecasts while Prometheus is unreachable are its outage's", at="10m", fires=False,
+                    series={f'{FAILURES}{{query="disk_free"}}': "0+1x12", "obsgen_prometheus_up": "0x12"}),
+        ),
+    )
+
+
+def _runs_missed(slowest_interval: str) -> Alert:
     """Runs not started because the previous one was still going: no run fails, so BusinessQueryFailing is silent,
-    and the job serves values older than its interval (until they go stale and vanish)."""
-    orders, disk = f'{MISSED}{{query="shop_orders_total"}}', f'{MISSED}{{query="disk_free"}}'
+    and the job serves values older than its interval (until they go stale and vanish). Counted over two runs of
+    the slowest job: runs taking between one and two intervals skip every other run, and the window always holds
+    one."""
+    window, every = two_runs(slowest_interval), _minutes(slowest_interval)
+    counted = _minutes(window)
+    held = counted + 5
+    orders, slow = f'{MISSED}{{query="shop_orders_total"}}', f'{MISSED}{{query="slowest"}}'
+    every_other = " ".join(f"{skipped}x{2 * every - 1}" for skipped in range(1, (held + 20) // (2 * every) + 3))
     return Alert(
         name="BusinessQueryRunsMissed",
         # increase, not the counter's value: a restart of the exporter resets it, and runs skipped hours ago
         # are no news; `for` longer than the window: one slow run now and then never fires
-        expr=f"increase({MISSED}[{MISSED_WINDOW}]) > 0", **{"for": "30m"}, severity="warning",
+        expr=f"increase({MISSED}[{window}]) > 0", **{"for": f"{held}m"}, severity="warning",
         group="meta-monitoring",
         summary="Runs of {{ $labels.query }} are skipped: its runs take longer than its interval",
-        description=f"{{{{ $labels.query }}}} skipped runs in every {MISSED_WINDOW} for 30 minutes, because its "
+        description=f"{{{{ $labels.query }}}} skipped runs in every {window} for {held} minutes, because its "
                     "previous run was still going: the values it serves are older than its interval, and vanish "
                     "once older than its stale_after. No run fails, so BusinessQueryFailing stays silent.",
         runbook="Read the exporter's log (\"still running after ... s: its runs due meanwhile are skipped\", "
                 "naming the definition's file and line) and obsgen_query_duration_seconds for the job: make the SQL "
                 "or the PromQL cheaper (an index, a recording rule, a shorter history), or raise its interval.",
         examples=(
-            Example(name="a job skipping a run every minute fires after 30 minutes", at="32m", fires=True,
-                    labels={"query": "shop_orders_total"}, series={orders: "0+1x40"}),
-            Example(name="a 10-minute job skipping every other run fires", at="40m", fires=True,
-                    labels={"query": "disk_free"}, series={disk: "0x5 1x20 2x20 3x20 4x20"}),
-            Example(name="one slow run now and then does not", at="74m", fires=False,
-                    series={disk: "0x10 1x40 2x30"}),
+            Example(name=f"a job skipping a run every minute fires after {held} minutes", at=f"{held + 2}m",
+                    fires=True, labels={"query": "shop_orders_total"}, series={orders: f"0+1x{held + 10}"}),
+            Example(name=f"the slowest job ({every} minutes) skipping every other run fires", at=f"{held + 10}m",
+                    fires=True, labels={"query": "slowest"}, series={slow: f"0x5 {every_other}"}),
+            Example(name="one slow run now and then does not", at=f"{counted + held + 24}m", fires=False,
+                    series={slow: f"0x10 1x{counted + 14} 2x{held + 10}"}),
             Example(name="a quiet night, no run skipped, is silent", at="60m", fires=False,
                     series={orders: "0x60"}),
             Example(name="runs skipped long ago are no news", at="60m", fires=False, series={orders: "7x60"}),
             Example(name="an exporter restart (the counter back at 0) is no skipped run", at="50m", fires=False,
                     series={orders: "7x40 0x20"}),
-            Example(name="skipping on after an exporter restart keeps firing", at="40m", fires=True,
-                    labels={"query": "shop_orders_total"}, series={orders: "0+1x20 0+1x30"}),
-            Example(name="it resolves once the exporter's series are gone (TargetDown tells)", at="70m",
-                    fires=False, series={orders: "0+1x40 _x40"}),
+            Example(name="skipping on after an exporter restart keeps firing", at=f"{held + 10}m", fires=True,
+                    labels={"query": "shop_orders_total"}, series={orders: f"0+1x20 0+1x{held + 10}"}),
+            Example(name="it resolves once the exporter's series are gone (TargetDown tells)",
+                    at=f"{held + 40}m", fires=False, series={orders: f"0+1x{held + 10} _x40"}),
         ),
     )

@@ -21,7 +21,6 @@ one evaluation of the level's rule, its delay and its route's notify.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from generator.analysis.delivery import Delivery, deliveries
@@ -34,6 +33,7 @@ from generator.analysis.latency_path import (
     rule_intervals,
     scrape_timeout,
 )
+from generator.core import logql
 from generator.core.duration import parse_seconds
 from generator.derive.escalation import alert_escalation, escalation_rules
 from generator.derive.examples import alert_labels
@@ -49,7 +49,6 @@ from generator.targets.prometheus import rule_groups
 
 FILELOG_POLL_S = 0.2
 """The collector's file_log receiver reads new lines every 200 ms (its default poll_interval)."""
-LOGQL_RANGE = re.compile(r"\[(\d+(?:ms|[smhdwy]))+\]")
 
 
 @dataclass(frozen=True)
@@ -156,10 +155,15 @@ def _log_storage(project: Project) -> LogStorage | None:
     return stores[0] if stores else None
 
 
-def _ship(project: Project) -> float:
-    """From a log line being written to Loki holding it: the collector's flush (and a poll of tailed files)."""
-    tailed = any(stream.paths for stream in project.all(LogStream))
-    return LOKI_FLUSH_TIMEOUT_S + (FILELOG_POLL_S if tailed else 0.0)
+def log_read_path(expr: str, tailed: bool) -> ReadPath:
+    """A LogQL alert's side before its own evaluation: the collector's flush to Loki (and a poll of the files it
+    tails), then the longest range it counts over."""
+    try:
+        ranges = logql.parse(expr).ranges
+    except logql.LogQLError:
+        ranges = ()
+    return ReadPath(scrape=LOKI_FLUSH_TIMEOUT_S + (FILELOG_POLL_S if tailed else 0.0),
+                    window=max(map(parse_seconds, ranges), default=0.0))
 
 
 def log_alert_bounds(project: Project, settings: Settings | None = None) -> tuple[list[Bound], list[Bound]]:
@@ -171,11 +175,11 @@ def log_alert_bounds(project: Project, settings: Settings | None = None) -> tupl
     settings = settings or Settings.of(project)
     evaluation = parse_seconds(storage.evaluation_interval)
     replicas = len([url for url in storage.alertmanager_url.split(",") if url.strip()])
+    tailed = any(stream.paths for stream in project.all(LogStream))
     alerts, levels = [], []
     for alert in project.all(LogAlert):
         labels = {"alertname": alert.name, **log_alert_rule(project, alert)["labels"]}
-        window = max((parse_seconds(found) for found in LOGQL_RANGE.findall(alert.expr)), default=0.0)
-        alerts.append(Bound(alert.name, ReadPath(scrape=_ship(project), window=window), evaluation,
+        alerts.append(Bound(alert.name, log_read_path(alert.expr, tailed), evaluation,
                             rounded_up(parse_seconds(alert.for_), evaluation),
                             notify_of(settings.alertmanager, labels, replicas)))
         # each level is the alert's own LogQL held longer: its delay after the alert fires, at the next evaluation

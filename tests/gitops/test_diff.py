@@ -212,3 +212,16 @@ def test_a_severity_change_shows_the_receivers_and_timings_it_gains_and_loses(re
     assert "-> no longer notifies email-slack: email oncall@company.com; slack #alerts, #ops" in revenue
     assert "latency bound: " in revenue and "group_wait 10s or group_interval 1m, + peer 15s) -> " in revenue
     assert "group_wait 0s or group_interval 10s, + peer 15s)" in revenue
+
+
+def test_a_log_alerts_change_shows_as_an_alert_with_lokis_latency_bound(repo: Path) -> None:
+    _edit(repo / "definitions/logs.py", '[5m])) > 50\',\n    **{"for": "5m"},', '[5m])) > 50\',\n    **{"for": "10m"},')
+    result = _obsgen_diff(repo, "HEAD")
+    assert result.returncode == 0, result.stderr
+    assert _changes(result.stdout)[0] == "~ ApiErrorLogsHigh"
+    logs = result.stdout.split("~ ApiErrorLogsHigh")[1].split("\n\n")[0]
+    assert "for: 5m -> 10m" in logs
+    # obsgen latency's figure: the collector's flush and a poll of the tailed file, the 5-minute range, Loki's
+    # 1-minute evaluation, for, then group_interval and the pair's peer wait
+    assert ("latency bound: 16m20s200ms from a change to the notification (detect 11m5s200ms + notify 5m15s: "
+            "group_wait 10s or group_interval 5m, + peer 15s) -> 21m20s200ms" in logs)

@@ -4,7 +4,8 @@ Expression, for, severity and labels come from its rule; receivers from routing 
 alertmanager.yml; escalation from its escalation copies (rules of its name with an escalation level), each
 routed in turn with the alert's labels; the latency bound (obsgen latency's formula) from the scrape settings,
 the rule groups' intervals, the recording rules and exporter jobs it reads, its for, the route it takes and the
-number of Alertmanagers Prometheus sends to.
+number of Alertmanagers Prometheus sends to (a LogQL alert's from Loki's ruler settings and the collector's
+flush instead).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 from generator.analysis.delivery import Delivery, deliveries
 from generator.analysis.diff.changes import OutTree
 from generator.analysis.diff.routing import CONFIG
-from generator.analysis.diff.rules import RULES_DIR, canonical_expr
-from generator.analysis.latency import Bound, rounded_up
+from generator.analysis.diff.rules import canonical_expr, is_loki, rule_groups
+from generator.analysis.latency import Bound, log_read_path, rounded_up
 from generator.analysis.latency_notify import notify_of
 from generator.analysis.latency_path import Sources, exporter_jobs, read_path, rule_intervals, scrape_timeout
 from generator.core.duration import format_seconds, parse_seconds
@@ -25,6 +26,8 @@ from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
 PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
 EXPORTER_CONFIG = "exporter/exporter.yml"
+LOKI_CONFIG = "loki/loki.yaml"
+COLLECTOR_DIR = "otelcol/"
 BOUND = "latency bound"
 TIMINGS = ("group_wait", "group_interval", "repeat_interval")
 
@@ -65,14 +68,10 @@ class AlertView:
         return {key: value for key, value in fields.items() if value}
 
 
-def _groups(tree: OutTree) -> Iterator[dict[str, Any]]:
-    for path in tree.paths(RULES_DIR, ".yml"):
-        yield from (tree.document(path) or {}).get("groups") or ()
-
-
-def _rules(tree: OutTree) -> Iterator[dict[str, Any]]:
-    for group in _groups(tree):
-        yield from group.get("rules") or ()
+def _rules(tree: OutTree) -> Iterator[tuple[bool, dict[str, Any]]]:
+    """Every rule, and whether Loki's ruler evaluates it."""
+    for path, group in rule_groups(tree):
+        yield from ((is_loki(path), rule) for rule in group.get("rules") or ())
 
 
 def _replicas(prometheus: dict[str, Any]) -> int:
@@ -81,13 +80,26 @@ def _replicas(prometheus: dict[str, Any]) -> int:
         "alertmanagers") or () for static in manager.get("static_configs") or ())
 
 
+def _log_bound(tree: OutTree, name: str, rule: dict[str, Any], labels: dict[str, str]) -> Bound:
+    """obsgen latency's bound of a LogQL alert, from Loki's ruler settings and the collector's receivers."""
+    ruler = (tree.document(LOKI_CONFIG) or {}).get("ruler") or {}
+    evaluation = _seconds(ruler.get("evaluation_interval"), "1m")
+    replicas = len([url for url in str(ruler.get("alertmanager_url") or "").split(",") if url.strip()])
+    tailed = any(receiver.startswith("file_log/") for path in tree.paths(COLLECTOR_DIR, ".yaml")
+                 for receiver in (tree.document(path) or {}).get("receivers") or {})
+    route = notify_of(tree.document(CONFIG) or {}, {"alertname": name, **labels}, replicas)
+    return Bound(name, log_read_path(str(rule["expr"]), tailed), evaluation,
+                 rounded_up(_seconds(rule.get("for"), "0s"), evaluation), route)
+
+
 def _bound(tree: OutTree, name: str, rule: dict[str, Any], labels: dict[str, str]) -> Bound:
     """obsgen latency's bound of an alerting rule, from the generated files."""
     prometheus = tree.document(PROMETHEUS_CONFIG) or {}
     settings = prometheus.get("global") or {}
     scrape = _seconds(settings.get("scrape_interval"), "1m")
     evaluation = _seconds(settings.get("evaluation_interval"), "1m")
-    recorded, alert_intervals = rule_intervals(list(_groups(tree)), evaluation)
+    groups = [group for path, group in rule_groups(tree) if not is_loki(path)]
+    recorded, alert_intervals = rule_intervals(groups, evaluation)
     sources = Sources(scrape, scrape_timeout(scrape, settings.get("scrape_timeout")), recorded,
                       exporter_jobs(tree.document(EXPORTER_CONFIG) or {}))
     own = alert_intervals.get(name, evaluation)
@@ -102,9 +114,9 @@ def _seconds(value: Any, default: str) -> float:
 
 def alert_view(tree: OutTree, name: str) -> AlertView | None:
     """The first alerting rule called name, seen whole; None when out/ has no such alert."""
-    rules = list(_rules(tree))
-    named = [r for r in rules if r.get("alert") == name]
-    rule = next((r for r in named if ESCALATION_LEVEL_LABEL not in (r.get("labels") or {})), None)
+    named = [(loki, r) for loki, r in _rules(tree) if r.get("alert") == name]
+    loki, rule = next(((loki, r) for loki, r in named if ESCALATION_LEVEL_LABEL not in (r.get("labels") or {})),
+                      (False, None))
     if rule is None:
         return None
     config = tree.document(CONFIG) or {}
@@ -114,9 +126,10 @@ def alert_view(tree: OutTree, name: str) -> AlertView | None:
         Escalation(str(copy["labels"][ESCALATION_LEVEL_LABEL]), str(copy.get("for", "0s")),
                    tuple(deliveries(config, {"alertname": name, **labels,
                                              **{str(k): str(v) for k, v in copy["labels"].items()}})))
-        for copy in named if ESCALATION_LEVEL_LABEL in (copy.get("labels") or {}))
+        for _, copy in named if ESCALATION_LEVEL_LABEL in (copy.get("labels") or {}))
+    bound = (_log_bound if loki else _bound)(tree, name, rule, labels)
     return AlertView(name, canonical_expr(rule["expr"]), str(rule.get("for") or "0s"), labels, delivered,
-                     escalations, _bound(tree, name, rule, labels))
+                     escalations, bound)
 
 
 def _reached(view: AlertView) -> dict[str, Delivery]:

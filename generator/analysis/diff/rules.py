@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from generator.analysis.diff.changes import Change, OutTree, Table, compare_keyed, numbered
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.promql import PromQLError, parse
 from generator.model import conventions
+from generator.targets import loki
 
 RULES_DIR = conventions.RULES_DIR + "/"
+LOKI_RULES_DIR = loki.RULES_DIR + "/"
 _EMPTY_BRACES = re.compile(r"(?<=[\w:])\{\}")
 
 
 def canonical_expr(expr: Any) -> str:
-    """One-line canonical PromQL: equal for expressions that differ only in formatting."""
+    """One-line canonical PromQL: equal for expressions that differ only in formatting (LogQL, which the PromQL
+    parser refuses, on one line as written)."""
     text = str(expr)
     try:
         return _EMPTY_BRACES.sub("", str(parse(text)))
@@ -45,14 +49,26 @@ def rule_name(rule: dict[str, Any], kind: str) -> str:
     return f"{rule[kind]} escalation level {level}" if kind == "alert" and level else str(rule[kind])
 
 
+def rule_groups(tree: OutTree) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every rule group with its file: Prometheus' rule files, then Loki's ruler's (LogQL rules)."""
+    for directory, suffix in ((RULES_DIR, ".yml"), (LOKI_RULES_DIR, ".yaml")):
+        for path in tree.paths(directory, suffix):
+            for group in (tree.document(path) or {}).get("groups") or ():
+                yield path, group
+
+
+def is_loki(path: str) -> bool:
+    """Whether a rule file is Loki's ruler's (its expressions are LogQL, evaluated by Loki)."""
+    return path.startswith(LOKI_RULES_DIR)
+
+
 def rule_table(tree: OutTree, kind: str) -> Table:
     """Rules of a kind ("alert" or "record") keyed by name, "#n" added when several rules share one."""
     found: list[tuple[str, str, dict[str, str]]] = []
-    for path in tree.paths(RULES_DIR, ".yml"):
-        for group in (tree.document(path) or {}).get("groups") or ():
-            for rule in group.get("rules") or ():
-                if kind in rule:
-                    found.append((rule_name(rule, kind), path, rule_fields(rule, f"{path}: {group['name']}")))
+    for path, group in rule_groups(tree):
+        for rule in group.get("rules") or ():
+            if kind in rule:
+                found.append((rule_name(rule, kind), path, rule_fields(rule, f"{path}: {group['name']}")))
     return numbered(found)
 
 

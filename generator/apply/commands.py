@@ -14,6 +14,10 @@ DRY_RUN = typer.Option(False, "--dry-run", help="Print what would change (with d
 FORCE = typer.Option(False, "--force", help="Overwrite dashboards someone edited in Grafana since obsgen applied them.")
 TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help="Seconds to wait for each connection and answer.")
 RETRIES = typer.Option(3, "--retries", min=0, help="Retries after connection errors and 429/502/503/504 answers.")
+DEFINITIONS = typer.Option(None, "--definitions", "-d", help=(
+    "The definitions out/ must be the build of (default: definitions/ beside out/, when there is one)."))
+ALLOW_STALE = typer.Option(False, "--allow-stale",
+                           help="Apply out/ even when it is not what the definitions build now.")
 
 
 def _url(server: str, what: str) -> Any:
@@ -64,11 +68,22 @@ def apply(out: Path = OUT,
           alertmanager_pull: str = ALERTMANAGER_PULL, alertmanager_push: str = ALERTMANAGER_PUSH,
           alertmanager_token_file: Path | None = ALERTMANAGER_TOKEN_FILE,
           grafana_url: str = GRAFANA_URL, grafana_token_file: Path | None = GRAFANA_TOKEN_FILE,
-          dry_run: bool = DRY_RUN, force: bool = FORCE, timeout: float = TIMEOUT, retries: int = RETRIES) -> None:
-    """Put out/ onto running servers: check, copy and reload Prometheus and Alertmanager, upload dashboards."""
+          dry_run: bool = DRY_RUN, force: bool = FORCE, timeout: float = TIMEOUT, retries: int = RETRIES,
+          definitions: Path | None = DEFINITIONS, allow_stale: bool = ALLOW_STALE) -> None:
+    """Put out/ onto running servers: check, copy and reload Prometheus and Alertmanager, upload dashboards. out/
+    must be what the definitions build now (--allow-stale to apply it anyway)."""
     from collections import Counter
 
-    from generator.apply import run
+    from generator.apply import freshness, run
+
+    if definitions is not None and not definitions.is_dir():
+        _fail(f"{definitions} is not a definitions directory")
+    source = definitions or freshness.beside(out)
+    if source is not None and not allow_stale:
+        try:
+            freshness.check_fresh(source, out)
+        except (freshness.StaleOut, ValueError) as error:  # ValueError: out/ itself refused (a link, not a tree)
+            _fail(str(error))
 
     endpoints = [
         run.Endpoint("prometheus", prometheus_url, prometheus_token_file, prometheus_dir, prometheus_pull,

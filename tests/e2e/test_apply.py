@@ -95,7 +95,9 @@ def test_apply_loads_out_then_a_changed_threshold_and_status_follows(tmp_path: P
         again = _obsgen("apply", "--out", str(out), *dirs, **urls)
         assert again.returncode == 0 and "0 updated, 2 unchanged" in again.stdout
 
-        definitions = tmp_path / "definitions"
+        # not beside the out/ trees: those are built for the test's servers (a profile, secrets moved), which
+        # apply would refuse as stale next to the definitions they differ from
+        definitions = tmp_path / "edited" / "definitions"
         shutil.copytree(DEFINITIONS, definitions)
         alerts = definitions / "alerts.py"
         alerts.write_text(alerts.read_text().replace('op=">", threshold=90,', 'op=">", threshold=92,'))

@@ -1,0 +1,55 @@
+"""Whether out/ is what the definitions build now.
+
+apply ships out/ as it is; one built before the last edit of definitions/ (a pulled change, a forgotten
+`obsgen build`) would put the old rules on the servers while the repository says otherwise. Building again
+costs a build (well under a second for the shipped project); it reads the definitions beside out/ unless told
+where they are, and says nothing when there are none (a deploy host given out/ alone).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.core.errors import Level, ProblemsFound
+
+
+class StaleOut(ValueError):
+    """out/ is not what the definitions build now (or they do not build); the message says which files."""
+
+
+SHOWN = 5
+"""Paths named in the message (those apply copies first); the rest are counted."""
+APPLIED = ("prometheus/", "alertmanager/", "grafana/dashboards/")
+
+
+def beside(out: Path) -> Path | None:
+    """The definitions package beside out/ (the project's layout), None when there is none."""
+    found = out.resolve().parent / "definitions"
+    return found if (found / "__init__.py").is_file() else None
+
+
+def on_disk(out: Path) -> dict[str, bytes]:
+    """Every file of out/ by its path inside it."""
+    return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+
+
+def check_fresh(definitions: Path, out: Path) -> None:
+    """StaleOut unless building definitions now writes out/'s exact bytes, no file more or less."""
+    from generator.build import build_files
+
+    try:
+        _, files = build_files(definitions, out)
+    except ProblemsFound as problems:
+        errors = [problem for problem in problems.problems if problem.level is Level.ERROR]
+        first = errors[0] if errors else problems
+        raise StaleOut(f"{definitions} does not build ({len(errors)} error(s); first: {first}), so {out} cannot be "
+                       "shown to be current: fix them and run obsgen build, or pass --allow-stale to apply out/ as "
+                       "it is") from None
+    current = on_disk(out)
+    differing = sorted((path for path in files.keys() | current.keys()
+                        if path not in files or path not in current or bytes(files[path]) != current[path]),
+                       key=lambda path: (not path.startswith(APPLIED), path))
+    if differing:
+        named = ", ".join(differing[:SHOWN]) + (f" and {len(differing) - SHOWN} more" if len(differing) > SHOWN else "")
+        raise StaleOut(f"{out} is stale: building {definitions} now changes {len(differing)} file(s) ({named}): run "
+                       "obsgen build (and commit out/), or pass --allow-stale to apply out/ as it is")

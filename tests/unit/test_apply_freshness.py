@@ -1,0 +1,94 @@
+"""`obsgen apply` ships out/ only when it is what the definitions beside it build now: an out/ built before the
+last edit is refused before any server is asked anything, and --allow-stale applies it anyway."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.build import build
+from generator.cli.app import app
+from tests import servers
+from tests.gitops.helpers import copy_definitions
+
+
+class Recorded(BaseHTTPRequestHandler):
+    """A server that records every request and answers none usefully."""
+
+    paths: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        Recorded.paths.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project as users keep one: definitions/ and the out/ built from them, side by side."""
+    build(copy_definitions(tmp_path), tmp_path / "out")
+    return tmp_path
+
+
+@pytest.fixture
+def grafana() -> Iterator[str]:
+    Recorded.paths = []
+    with servers.serving(Recorded) as url:
+        yield url
+
+
+def _apply(out: Path, url: str, *extra: str) -> tuple[int, str]:
+    """apply to a Grafana stand-in (the one server apply needs no directory for)."""
+    result = CliRunner().invoke(app, ["apply", "--out", str(out), "--grafana-url", url, "--retries", "0", *extra])
+    return result.exit_code, result.output
+
+
+def _edit(project: Path) -> None:
+    alerts = project / "definitions/alerts.py"
+    alerts.write_text(alerts.read_text().replace('op=">", threshold=90,', 'op=">", threshold=85,', 1))
+
+
+def test_an_out_built_from_the_definitions_goes_on_to_the_servers(project: Path, grafana: str) -> None:
+    _, output = _apply(project / "out", grafana, "--dry-run")
+    assert "stale" not in output and Recorded.paths, output
+
+
+def test_an_out_built_before_the_last_edit_is_refused_before_any_request(project: Path, grafana: str) -> None:
+    _edit(project)
+    code, output = _apply(project / "out", grafana)
+    assert code == 2 and Recorded.paths == []
+    assert "is stale: building" in output and "prometheus/rules/alerts.yml" in output, output
+    assert "--allow-stale" in output
+
+
+def test_allow_stale_applies_it_anyway(project: Path, grafana: str) -> None:
+    _edit(project)
+    _, output = _apply(project / "out", grafana, "--allow-stale", "--dry-run")
+    assert "stale" not in output and Recorded.paths, output
+
+
+def test_definitions_that_do_not_build_are_said_and_nothing_is_applied(project: Path, grafana: str) -> None:
+    alerts = project / "definitions/alerts.py"
+    alerts.write_text(alerts.read_text().replace('op=">", threshold=90,', 'op=">", threshold="ninety",', 1))
+    code, output = _apply(project / "out", grafana)
+    assert code == 2 and Recorded.paths == []
+    assert "does not build (1 error(s); first: " in output and "alerts.py:" in output, output
+
+
+def test_out_given_alone_is_applied_as_it_is(tmp_path: Path, project: Path, grafana: str) -> None:
+    _edit(project)
+    alone = tmp_path / "deploy"
+    alone.mkdir()
+    (project / "out").rename(alone / "out")  # a deploy host holds out/ without the definitions
+    _, output = _apply(alone / "out", grafana, "--dry-run")
+    assert "stale" not in output and Recorded.paths, output

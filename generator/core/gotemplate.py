@@ -1,4 +1,5 @@
-"""The subset of Prometheus' Go templating obsgen can evaluate to predict annotations in rule tests."""
+"""The subset of Prometheus' Go templating obsgen can evaluate to predict annotations in rule tests: labels, the
+value as Go prints it, `printf "%.Nf"`, Prometheus' humanize functions (called or piped), `with $labels.x`."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ import math
 import re
 from decimal import Decimal
 
+from generator.core.humanize import FUNCTIONS, HumanizeError, go_format
+
 _ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _LABEL = re.compile(r"^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$")
 _PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"\s+\$value$')
+_PIPED_PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"$')
+_FUNCTION = re.compile(r"^([a-zA-Z0-9]+)\s+\$value$")
 _WITH_LABEL = re.compile(r"\{\{-?\s*with\s+\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}", re.S)
 """`{{ with $labels.x }}...{{ . }}...{{ end }}`: the text, with the label's value for `{{ . }}`, where the alert has
 the label (a label some series lack, such as a filesystem's mountpoint)."""
@@ -26,7 +31,7 @@ def go_float(value: float) -> str:
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     if value == 0:
-        return "0"
+        return "-0" if math.copysign(1, value) < 0 else "0"
     sign, digit_tuple, exp = Decimal(repr(float(value))).normalize().as_tuple()
     digits = "".join(map(str, digit_tuple))
     exponent = len(digits) - 1 + int(exp)
@@ -60,6 +65,34 @@ def without_value(template: str, mark: str) -> str:
     return _ACTION.sub(lambda match: mark if "$value" in match.group(1) else match.group(0), template)
 
 
+def _shown_value(body: str, value: float | None) -> str | None:
+    """The text of an action that shows the value (`$value`, `printf "%.Nf" $value`, `humanize $value`,
+    `$value | humanizeDuration`, ...); None for any other action."""
+    first, *rest = (command.strip() for command in body.split("|"))
+    printf = _PRINTF.match(first)
+    function = _FUNCTION.match(first)
+    if first != "$value" and not printf and not (function and function.group(1) in FUNCTIONS):
+        return None
+    if not all(command in FUNCTIONS or _PIPED_PRINTF.match(command) for command in rest):
+        return None
+    if value is None:
+        raise TemplateError(f"{{{{ {body} }}}} needs the example's value=")
+    shown: float | str = value
+    for command in [first, *rest]:
+        if isinstance(shown, str):  # Go would parse the text back as a float; obsgen does not predict that
+            raise TemplateError(f"{{{{ {body} }}}}: {command} is given text, not the value")
+        try:
+            if command in FUNCTIONS:
+                shown = FUNCTIONS[command](shown)
+            elif function and command == first:
+                shown = FUNCTIONS[function.group(1)](shown)
+            elif spec := (_PRINTF.match(command) or _PIPED_PRINTF.match(command)):
+                shown = go_format(spec.group(1), shown)
+        except HumanizeError as error:
+            raise TemplateError(f"{{{{ {body} }}}}: {error}") from error
+    return go_float(shown) if isinstance(shown, float) else shown
+
+
 def render(template: str, labels: dict[str, str], value: float | None) -> str:
     """The text Prometheus would produce; TemplateError for actions outside the subset."""
 
@@ -67,16 +100,13 @@ def render(template: str, labels: dict[str, str], value: float | None) -> str:
         body = match.group(1)
         if label := _LABEL.match(body):
             return labels.get(label.group(1), "<no value>")
-        if body in ("$value", "printf \"%.2f\" $value") or _PRINTF.match(body):
-            if value is None:
-                raise TemplateError(f"{{{{ {body} }}}} needs the example's value=")
-            if printf := _PRINTF.match(body):
-                return printf.group(1) % value
-            return go_float(value)
-        raise TemplateError(
-            f"template action {{{{ {body} }}}} cannot be predicted for the rule test "
-            "(use $labels.<name>, $value, printf \"%.Nf\" $value or with $labels.<name> ... end)"
-        )
+        shown = _shown_value(body, value)
+        if shown is None:
+            raise TemplateError(
+                f"template action {{{{ {body} }}}} cannot be predicted for the rule test "
+                "(use $labels.<name>, $value, printf \"%.Nf\" $value, $value | <Prometheus' humanize function> "
+                "or with $labels.<name> ... end)")
+        return shown
 
     def with_label(block: re.Match[str]) -> str:
         given = labels.get(block.group(1), "")

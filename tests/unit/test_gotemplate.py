@@ -1,10 +1,12 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.core.gotemplate import TemplateError, go_float, readable, render
 
 
 @pytest.mark.parametrize(("value", "text"), [(95, "95"), (0.02, "0.02"), (1e6, "1e+06"), (123456, "123456"),
-                                             (1e-5, "1e-05"), (-3.25, "-3.25")])
+                                             (1e-5, "1e-05"), (-3.25, "-3.25"), (-0.0, "-0")])
 def test_floats_print_as_go_prints_them(value: float, text: str) -> None:
     assert go_float(value) == text
 
@@ -20,7 +22,38 @@ def test_missing_label_prints_like_go() -> None:
 
 def test_unsupported_actions_are_refused() -> None:
     with pytest.raises(TemplateError, match="cannot be predicted"):
-        render("{{ $value | humanize }}", {}, 1.0)
+        render('{{ query "up" | first | value }}', {}, 1.0)
+    with pytest.raises(TemplateError, match="cannot be predicted"):
+        render("{{ $value | toUpper }}", {}, 1.0)
+    with pytest.raises(TemplateError, match="given text"):  # Go parses "1k" back as a float and fails
+        render("{{ $value | humanize | humanize }}", {}, 1000.0)
+    with pytest.raises(TemplateError, match="past int64"):
+        render("{{ $value | humanizeDuration }}", {}, 1e19)
+
+
+def test_prometheus_humanize_functions_render_called_or_piped() -> None:
+    assert render("in {{ $value | humanizeDuration }}", {}, 54321.0) == "in 15h 5m 21s"
+    assert render("in {{ humanizeDuration $value }}", {}, 0.25) == "in 250ms"
+    assert render("{{ $value | humanizePercentage }} of requests", {}, 0.0123) == "1.23% of requests"
+    assert render("{{ humanize $value }}B, {{ $value | humanize1024 }}B", {}, 2.5e9) == "2.5GB, 2.328GiB"
+    assert render("at {{ $value | humanizeTimestamp }}", {}, 1733390000.5) == "at 2024-12-05 09:13:20.5 +0000 UTC"
+    assert render('{{ $value | printf "%.0f" }}%', {}, float("nan")) == "NaN%"
+
+
+@settings(max_examples=300)
+@given(st.floats(min_value=60, max_value=1e15))
+def test_a_duration_of_a_minute_or_more_adds_up_to_its_whole_seconds(seconds: float) -> None:
+    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    parts = render("{{ $value | humanizeDuration }}", {}, seconds).split()
+    assert sum(int(part[:-1]) * units[part[-1]] for part in parts) == int(seconds)
+
+
+@settings(max_examples=300)
+@given(st.floats(min_value=1e-24, max_value=1e27) | st.floats(min_value=-1e27, max_value=-1e-24))
+def test_humanize_keeps_four_significant_digits_under_a_thousand(value: float) -> None:
+    text = render("{{ humanize $value }}", {}, value)
+    number = text.rstrip("kMGTPEZYmunpfazy")
+    assert 1 <= abs(float(number)) <= 1000 and len(number.lstrip("-").replace(".", "").lstrip("0")) <= 4
 
 
 def test_a_with_block_shows_a_label_only_where_the_alert_has_it() -> None:

@@ -12,7 +12,8 @@ DISK_ALMOST_FULL = Alert(
          ' / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"} < 5',
     **{"for": "5m"}, severity="critical", channels=("email", "slack", "webhook"), escalation="default",
     dashboard="Operations",
-    summary="{{ $labels.mountpoint }} on {{ $labels.instance }} has less than 5% free",
+    summary='{{ $labels.mountpoint }} on {{ $labels.instance }} has {{ printf "%.1f" $value }}% free (less than '
+            '5%)',
     description="{{ $labels.mountpoint }} on {{ $labels.instance }} has had less than 5% of its space free for "
                 "5 minutes; writes fail once it is full.",
     runbook="Find what grew (`du -x --max-depth=2`, the Operations dashboard's Disk Full In panel); delete or "
@@ -21,7 +22,7 @@ DISK_ALMOST_FULL = Alert(
         Example(name="3% free for 6 minutes fires", at="6m", fires=True,
                 series={'node_filesystem_avail_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "3x10",
                         'node_filesystem_size_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "100x10"},
-                labels={"instance": "db-1", "fstype": "ext4", "mountpoint": "/data"}),
+                labels={"instance": "db-1", "fstype": "ext4", "mountpoint": "/data"}, value=3),
         Example(name="a full tmpfs does not", at="6m", fires=False,
                 series={'node_filesystem_avail_bytes{instance="db-1",fstype="tmpfs",mountpoint="/run"}': "0x10",
                         'node_filesystem_size_bytes{instance="db-1",fstype="tmpfs",mountpoint="/run"}': "100x10"}),

@@ -119,8 +119,8 @@ trace_coverage_low = Alert(
     # Tempo counts a kept span up to a minute after the collector (decision wait, batch, its ingestion slack) and
     # a restart of either empties the 10-minute window: 30 minutes below target is coverage lost, not lag
     **{"for": "30m"}, severity="warning", group="meta-monitoring", dashboard="Meta-monitoring",
-    summary=f"Only {{{{ printf \"%.2f\" $value }}}} of {{{{ $labels.http_route }}}} requests traced "
-            f"(target {TRACING.coverage_target})",
+    summary=f"Only {{{{ $value | humanizePercentage }}}} of {{{{ $labels.http_route }}}} requests traced "
+            f"(target {TRACING.coverage_target * 100:g}%)",
     description="Fewer than the plan's 80% of the requests to critical route {{ $labels.http_route }} "
                 "({{ $labels.service_name }}) have their trace in Tempo: the collector refuses, evicts or fails to "
                 "export them, or Tempo discards them. Silent while Tempo is down (TargetDown tells).",

@@ -100,9 +100,9 @@ def predictive_alerts(for_: str = "10m", capacity_within: str = "24h") -> tuple[
             name="CapacityExhaustedSoon", plan_name="predict_capacity_needs",
             expr=f"obsgen_capacity_seconds_to_exhaustion < {parse_seconds(capacity_within):g}", **{"for": "15m"},
             severity="critical", group="predictive",
-            summary=f"{WHAT_RUNS_OUT} is exhausted within {capacity_within}",
+            summary=f"{WHAT_RUNS_OUT} runs out in {{{{ $value | humanizeDuration }}}} (within {capacity_within})",
             description=f"At its current trend, {WHAT_RUNS_OUT} reaches its limit in "
-                        "{{ printf \"%.0f\" $value }} seconds.",
+                        f"{{{{ $value | humanizeDuration }}}}: less than the {capacity_within} this alert warns ahead.",
             runbook="Check the recommendation (obsgen_recommendation_info or `obsgen forecast report`); free or add "
                     "capacity now (clean up, expand the volume, scale out) before the limit is hit.",
             examples=(

@@ -65,8 +65,12 @@ WATCHDOG_HEARTBEAT = "5m"
 
 LTS = '{remote_name="lts",url="http://lts/push"}'
 """A remote-write queue in the examples."""
+PROMETHEUS_LTS = '{job="prometheus",instance="p:9090",remote_name="lts",url="http://lts/push"}'
+"""The same queue as Prometheus' self-scrape labels it."""
 TEMPO_WRITE = "http://prometheus:9090/api/v1/write"
 """Where Tempo's metrics-generator writes its span metrics."""
+TEMPO_QUEUE = f'{{job="tempo",instance="tempo:3200",tenant="single-tenant",remote_name="r",url="{TEMPO_WRITE}"}}'
+"""Its queue as Prometheus scrapes it from Tempo."""
 AM1 = '{instance="p:9090",alertmanager="http://am-1:9093/api/v2/alerts"}'
 AM2 = '{instance="p:9090",alertmanager="http://am-2:9093/api/v2/alerts"}'
 """Prometheus sending to an Alertmanager pair, in the examples."""
@@ -307,28 +311,30 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
             "rate(prometheus_remote_storage_samples_failed_total[5m]) / (rate("
             "prometheus_remote_storage_samples_failed_total[5m]) + rate(prometheus_remote_storage_samples_total[5m]))"
             " * 100 > 1", "15m", "critical",
-            "Prometheus fails to send {{ printf \"%.1f\" $value }}% of samples to {{ $labels.remote_name }}",
-            "Samples refused by {{ $labels.remote_name }} ({{ $labels.url }}) are lost for long-term storage.",
+            # the job names the sender: Prometheus, or Tempo's metrics-generator with the same metric names
+            "{{ $labels.job }} ({{ $labels.instance }}) fails to send {{ printf \"%.1f\" $value }}% of samples to "
+            "{{ $labels.remote_name }}",
+            "Samples {{ $labels.job }} writes to {{ $labels.remote_name }} ({{ $labels.url }}) are refused: they are "
+            "lost for long-term storage.",
             "Check the remote endpoint's health and credentials; Prometheus' log names the HTTP status it answers.",
             Example(name="a tenth failing for 20 minutes fires", at="20m", fires=True, value=10,
-                    labels={"remote_name": "lts", "url": "http://lts/push"},
-                    series={f"prometheus_remote_storage_samples_failed_total{LTS}": "0+10x25",
-                            f"prometheus_remote_storage_samples_total{LTS}": "0+90x25"}),
+                    labels={"job": "prometheus", "instance": "p:9090", "remote_name": "lts", "url": "http://lts/push"},
+                    series={f"prometheus_remote_storage_samples_failed_total{PROMETHEUS_LTS}": "0+10x25",
+                            f"prometheus_remote_storage_samples_total{PROMETHEUS_LTS}": "0+90x25"}),
             # Tempo's metrics-generator registers Prometheus' remote-write metrics, unprefixed, on its own /metrics
             Example(name="Tempo's metrics-generator failing to write its span metrics fires too", at="20m",
                     fires=True, value=100,
-                    labels={"job": "tempo", "tenant": "single-tenant", "remote_name": "r", "url": TEMPO_WRITE},
-                    series={f'prometheus_remote_storage_samples_failed_total{{job="tempo",tenant="single-tenant",'
-                            f'remote_name="r",url="{TEMPO_WRITE}"}}': "0+50x25",
-                            f'prometheus_remote_storage_samples_total{{job="tempo",tenant="single-tenant",'
-                            f'remote_name="r",url="{TEMPO_WRITE}"}}': "0x25"}),
+                    labels={"job": "tempo", "instance": "tempo:3200", "tenant": "single-tenant", "remote_name": "r",
+                            "url": TEMPO_WRITE},
+                    series={f"prometheus_remote_storage_samples_failed_total{TEMPO_QUEUE}": "0+50x25",
+                            f"prometheus_remote_storage_samples_total{TEMPO_QUEUE}": "0x25"}),
         ),
         meta_alert(
             "PrometheusRemoteWriteBehind",
             "max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds[5m]) - ignoring (remote_name, url) "
             "group_right max_over_time(prometheus_remote_storage_queue_highest_sent_timestamp_seconds[5m]) > 120",
             "15m", "critical",
-            "Remote write to {{ $labels.remote_name }} is {{ printf \"%.0f\" $value }} s behind",
+            "Remote write to {{ $labels.remote_name }} is {{ $value | humanizeDuration }} behind",
             "The remote-write queue to {{ $labels.remote_name }} falls behind what Prometheus ingests; past the "
             "WAL's retention, samples are lost.",
             "Check the remote endpoint's latency and the queue's shards (prometheus_remote_storage_shards); raise "

@@ -69,7 +69,7 @@ def _alert(name: str, severity: str, instance: str, ends: float | None = None, *
 def _disk(mountpoint: str) -> dict[str, Any]:
     """DiskAlmostFull on the big group's host, its summary naming the mountpoint like the shipped rule's."""
     alert = _alert("DiskAlmostFull", "critical", BIG_HOST, mountpoint=mountpoint)
-    alert["annotations"]["summary"] = f"{mountpoint} on {BIG_HOST} has less than 5% free"
+    alert["annotations"]["summary"] = f"{mountpoint} on {BIG_HOST} has 3.0% free (less than 5%)"
     return alert
 
 

@@ -45,8 +45,10 @@ ALERTING = AlertingConfig(
         Severity(name="emergency", channels=("email", "slack", "webhook"), cooldown=0, repeat_interval="1h",
                  escalation="default", pagerduty_severity="critical"),
     ),
-    # what tells one problem from another: a target (service, instance, job), an integration, a query, a forecast
-    group_by=("alertname", "service", "instance", "job", "integration", "query", "database", "forecast"),
+    # what tells one problem from another: a target (service, instance, job; a log alert's service_name, Loki's
+    # label for it), an integration, a query, a forecast
+    group_by=("alertname", "service", "service_name", "instance", "job", "integration", "query", "database",
+              "forecast"),
 )
 
 # --- ESCALATION_POLICIES: an unresolved alert climbs these levels -------------------------------

@@ -26,7 +26,12 @@ from generator.checks.mapping import (
     tracing,
     unscraped_job,
 )
-from generator.checks.notify import shared_slack_webhook, unsendable_severity, warning_with_escalation
+from generator.checks.notify import (
+    log_service_not_grouped,
+    shared_slack_webhook,
+    unsendable_severity,
+    warning_with_escalation,
+)
 from generator.checks.runner import DISABLE_CODES
 from generator.checks.semantics import (
     annotation_numbers,
@@ -70,7 +75,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     alert_in_tested_rule_set, collector_buffers,
     cooldown, retention_tiers, kubernetes, dashboard_themes, tracing, slo_windows, rule_sets, exporter_scraped,
     aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, log_stream_labels,
-    warning_with_escalation, unsendable_severity, shared_slack_webhook,
+    warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
     annotation_numbers, slow_job_flaps,
 )

@@ -178,7 +178,9 @@ class AlertingConfig(Definition):
 
     smtp: Smtp | None = Field(default=None, description="Relay for email channels.")
     severities: tuple[Severity, ...] = Field(min_length=1, description="Lowest first; order is rank.")
-    group_by: tuple[str, ...] = Field(default=("alertname", "service", "instance"), description="Grouping.")
+    # service_name: Loki's label for a log alert's service (LogStream.service), which has no service label
+    group_by: tuple[str, ...] = Field(default=("alertname", "service", "service_name", "instance"),
+                                      description="Grouping.")
 
     @model_validator(mode="after")
     def _unique(self) -> Self:

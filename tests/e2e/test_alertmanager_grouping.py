@@ -58,6 +58,17 @@ def _states(url: str, alertname: str, expected: int) -> dict[tuple[str, str], di
         time.sleep(0.2)
 
 
+def _groups(url: str, alertname: str, expected: int) -> list[dict[str, Any]]:
+    """The alert's groups (one notification each), once there are `expected` of them or 20 s have passed."""
+    deadline = time.monotonic() + 20
+    while True:
+        groups = [g for g in requests.get(f"{url}/api/v2/alerts/groups", timeout=10).json()
+                  if g["labels"].get("alertname") == alertname]
+        if len(groups) >= expected or time.monotonic() > deadline:
+            return groups
+        time.sleep(0.2)
+
+
 def test_a_fast_burn_of_one_slo_notifies_once_and_climbs_one_ladder(alertmanager: str) -> None:
     """Every checkout outage of a few minutes fires the 1h and 6h pages, their level-1 copies and both tickets; the
     1h page and its ladder speak for all of them (the rest were two more emails to on-call, a second ladder)."""
@@ -80,11 +91,16 @@ def test_two_targets_down_are_two_notifications_not_one_group(alertmanager: str)
     """TargetDown carries neither service nor instance: grouped by them only, a second job down joined the first's
     group and waited for its group_interval (5 minutes for a warning) instead of group_wait."""
     _post(alertmanager, [{"alertname": "TargetDown", "severity": "warning", "job": job} for job in ("api", "loki")])
-    deadline = time.monotonic() + 20
-    while True:
-        groups = [g for g in requests.get(f"{alertmanager}/api/v2/alerts/groups", timeout=10).json()
-                  if g["labels"].get("alertname") == "TargetDown"]
-        if len(groups) >= 2 or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    groups = _groups(alertmanager, "TargetDown", expected=2)
     assert sorted(g["labels"].get("job", "") for g in groups) == ["api", "loki"]
+
+
+def test_one_log_alert_of_two_services_is_two_notifications(alertmanager: str) -> None:
+    """Loki's alerts name the service by its stream label service_name (they have no service, instance or job):
+    RagEngineTimeouts of two services must not share one notification, its title naming one service, its
+    acknowledgement silencing both."""
+    base, = (labels for labels in _rule_labels(OUT / "loki/rules/fake/log-alerts.yaml", "RagEngineTimeouts")
+             if "escalation_level" not in labels)
+    _post(alertmanager, [{**base, "service_name": service} for service in ("rag-engine", "rag-engine-eu")])
+    groups = _groups(alertmanager, "RagEngineTimeouts", expected=2)
+    assert sorted(g["labels"].get("service_name", "") for g in groups) == ["rag-engine", "rag-engine-eu"], groups

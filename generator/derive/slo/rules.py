@@ -102,7 +102,7 @@ def _examples(slo: SLO, burn: BurnWindow) -> tuple[Example, ...]:
     ratio = Decimal(number(burning * slo.budget))
     return (
         Example(name=f"{number(burning)}x burn from the start fires within 10 minutes", at="10m", fires=True,
-                interval="1m", labels=slo.series_labels,
+                interval="1m", labels=slo.series_labels, value=float(ratio),
                 series=input_series(slo.sli, [Segment(10, ratio)])),
         Example(name="no failed events never fires", at="10m", fires=False, interval="1m",
                 series=input_series(slo.sli, [Segment(10, Decimal(0))])),
@@ -127,8 +127,10 @@ def alert(slo: SLO, burn: BurnWindow) -> Alert:
         name=slo.alert(burn), plan_name=slo.plan_name, expr=alert_expr(slo, burn),
         severity=slo.alerting.severity(burn), escalation=slo.alerting.escalation(burn),
         labels={**slo.series_labels, WINDOW_LABEL: burn.long}, group=group(slo), dashboard=DASHBOARD,
+        # the value is the left side of the expression's `and`: the long window's share of bad events
         summary=f"{slo.service} {slo.name} SLO: error budget burning {number(factor)}x too fast "
-                f"over {burn.long} and {burn.short}",
+                f"over {burn.long} and {burn.short} ({{{{ $value | humanizePercentage }}}} of events bad over "
+                f"{burn.long})",
         description=f"{slo.description} ({number(slo.objective)}% over {slo.window}). More than "
                     f"{number(factor * slo.budget * 100)}% of events were bad over both the last {burn.long} and the "
                     f"last {burn.short}: {number(burn.budget_percent)}% of the {slo.window} error budget is spent "

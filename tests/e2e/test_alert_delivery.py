@@ -9,6 +9,7 @@ no longer.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -119,8 +120,11 @@ def test_memory_pages_pagerduty_as_critical_at_once_and_resolves_the_same_incide
     assert trigger["answered"] == 202 and event["event_action"] == "trigger"
     assert event["payload"]["severity"] == "critical"  # the emergency severity, as PagerDuty knows it
     assert event["payload"]["source"] == "simulated-host"
-    assert event["payload"]["summary"] == ("[FIRING:1] EMERGENCY MemoryHigh instance=simulated-host job=node-simulated"
-                                           " — Memory on simulated-host above 95%")  # the title, then what it says
+    # the title, then what it says, with the value that fired as Prometheus renders it
+    title, said = event["payload"]["summary"].split(" — ")
+    assert title == "[FIRING:1] EMERGENCY MemoryHigh instance=simulated-host job=node-simulated"
+    shown = re.fullmatch(r"Memory on simulated-host (\d+\.\d)% used \(above 95%\)", said)
+    assert shown is not None and 95 < float(shown.group(1)) <= 100, said
     assert trigger["received"] - fired < 1.0  # no cooldown: a critical alert waits 1 s at this scale
     live.mailed("oncall@company.com", "MemoryHigh", timeout=5, after=injected, **SIMULATED_HOST)
 
@@ -136,6 +140,8 @@ def test_conversion_drop_sends_a_warning_email_only_and_never_escalates(live: Li
                                                                         business_faults: float) -> None:
     mail = live.mailed("oncall@company.com", "ConversionRateLow", timeout=120, after=business_faults)
     assert "WARNING ConversionRateLow" in mail["subject"]
+    shown = re.search(r"Conversion rate (\d+(?:\.\d+)?)% over 10 minutes \(below 5%\)", mail["text"])
+    assert shown is not None and float(shown.group(1)) < 5, mail["text"]  # the ratio, as humanizePercentage shows it
     assert live.query("job:conversion_rate:ratio_rate10m < 0.05"), "the conversion rate should be below 5%"
     chat = [r for r in live.webhooks.records() if "ConversionRateLow" in str(r["body"])]
     assert chat == [], "a warning goes by email only"
@@ -150,7 +156,9 @@ def test_revenue_drop_against_the_backfilled_week_is_critical(live: LiveClient, 
     baseline = live.query("sum(job:revenue:increase1h_offset1w)")
     assert baseline and float(baseline[0]["value"][1]) > 0, "last week's hour should come from the backfilled week"
     live.notified("/slack/alerts", "RevenueDrop", timeout=120, after=business_faults, severity="critical")
-    live.mailed("oncall@company.com", "RevenueDrop", timeout=5, after=business_faults)
+    mail = live.mailed("oncall@company.com", "RevenueDrop", timeout=5, after=business_faults)
+    assert re.search(r"Revenue of the last hour \d+(\.\d+)?k?, below half of the same hour last week",
+                     mail["text"]), mail["text"]
 
 
 def test_inhibition_mutes_the_lower_severity(live: LiveClient) -> None:

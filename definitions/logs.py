@@ -24,7 +24,7 @@ API_ERROR_LOGS = LogAlert(
     **{"for": "5m"},
     severity="warning",
     dashboard="Operations",
-    summary="{{ $labels.service_name }} logs more than 50 errors in 5 minutes",
+    summary='{{ $labels.service_name }} logged {{ printf "%.0f" $value }} errors in 5 minutes (more than 50)',
     description="The service writes error-level log lines at an unusual rate; users may be affected.",
     runbook="Open the service's error logs in Grafana Explore (Loki), follow trace_id to the failing trace "
             "in Tempo, and check the last deploy.",
@@ -35,7 +35,7 @@ RAG_TIMEOUTS = LogAlert(
     **{"for": "10m"},
     severity="critical",
     dashboard="Operations",
-    summary="rag-engine logs repeated timeouts",
+    summary='{{ $labels.service_name }} logged {{ printf "%.0f" $value }} timeouts in 10 minutes (more than 20)',
     description="More than 20 timeout log lines in 10 minutes: searches and recommendations are degraded.",
     runbook="Check the knowledge-base backend and the rag-engine's traces for the slow dependency.",
 )

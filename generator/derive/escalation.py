@@ -85,14 +85,17 @@ def level_hold(alert: AlertRule, level: EscalationRule) -> str:
     return format_seconds(parse_seconds(alert.for_) + parse_seconds(level.after))
 
 
-def copy_annotations(rule: EscalationRule, annotations: dict[str, str]) -> dict[str, str]:
+def copy_annotations(rule: EscalationRule, annotations: dict[str, str], *, own_value: bool = False) -> dict[str, str]:
     """The alert's annotations on its escalation copy, with what the level means.
 
-    A copy's value is ALERTS' 1, not the alert's: where the summary or description shows $value, only the value
-    leaves the text; the labels naming the instance (host, remote, what runs out) stay for whoever is told next.
+    A copy reading ALERTS has ALERTS' 1 for a value, not the alert's: where the summary or description shows $value,
+    only the value leaves the text; the labels naming the instance (host, remote, what runs out) stay for whoever is
+    told next. A copy evaluating the alert's own expression (own_value: Loki's) keeps the value.
     """
-    summary = without_value(annotations["summary"], VALUE_LEFT_OUT)
-    description = f"{without_value(annotations['description'], VALUE_LEFT_OUT)} {rule.note}"
+    def shown(text: str) -> str:
+        return text if own_value else without_value(text, VALUE_LEFT_OUT)
+    summary = shown(annotations["summary"])
+    description = f"{shown(annotations['description'])} {rule.note}"
     return {**annotations, "summary": summary, "description": description}
 
 

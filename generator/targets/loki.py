@@ -111,7 +111,7 @@ def escalation_copies(project: Project, alert: LogAlert, rule: dict[str, Any]) -
         "alert": alert.name, "expr": alert.expr,
         "for": level_hold(alert, level),
         "labels": dict(sorted({**rule["labels"], **level.labels}.items())),
-        "annotations": copy_annotations(level, rule["annotations"]),
+        "annotations": copy_annotations(level, rule["annotations"], own_value=True),
     } for level in alert_escalation(project, alert)]
 
 

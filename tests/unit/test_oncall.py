@@ -21,7 +21,7 @@ from generator.derive.time_compression import apply
 from generator.model import conventions
 from generator.model.profile import Profile
 from generator.model.project import Project
-from generator.targets import alertmanager, prometheus
+from generator.targets import alertmanager, loki, prometheus
 
 
 def _rules(project: Project, name: str) -> list[dict[str, Any]]:
@@ -59,6 +59,15 @@ def test_an_escalation_copy_keeps_the_text_and_labels_of_an_annotation_that_show
         assert "$value" not in text and set(re.findall(r"\$labels\.(\w+)", text)) == labels, text
         shown = re.escape(readable(own["annotations"][field])).replace(re.escape("<value>"), r"\S{1,3}")
         assert re.match(shown, readable(text)), text  # the base text, a short mark where the value was
+
+
+def test_a_loki_escalation_copy_shows_the_value_it_evaluates_itself(project: Project) -> None:
+    """Loki's copies hold the alert's own LogQL (its ruler cannot read ALERTS): their value is the alert's."""
+    rules = [rule for document in loki.rule_files(project).values() for group in document["groups"]
+             for rule in group["rules"] if rule.get("alert") == "RagEngineTimeouts"]
+    own, *copies = rules
+    assert "$value" in own["annotations"]["summary"] and len(copies) == 3
+    assert all(copy["annotations"]["summary"] == own["annotations"]["summary"] for copy in copies)
 
 
 def test_no_warning_or_info_alert_escalates_unless_its_definition_asks(project: Project) -> None:

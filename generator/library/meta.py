@@ -63,10 +63,8 @@ WATCHDOG_HEARTBEAT = "5m"
 """How often the dead man's switch is pinged; the heartbeat service should page after two missed pings."""
 
 
-LTS = '{remote_name="lts",url="http://lts/push"}'
-"""A remote-write queue in the examples."""
 PROMETHEUS_LTS = '{job="prometheus",instance="p:9090",remote_name="lts",url="http://lts/push"}'
-"""The same queue as Prometheus' self-scrape labels it."""
+"""A remote-write queue in the examples, as Prometheus' self-scrape labels it."""
 TEMPO_WRITE = "http://prometheus:9090/api/v1/write"
 """Where Tempo's metrics-generator writes its span metrics."""
 TEMPO_QUEUE = f'{{job="tempo",instance="tempo:3200",tenant="single-tenant",remote_name="r",url="{TEMPO_WRITE}"}}'
@@ -334,15 +332,18 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
             "max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds[5m]) - ignoring (remote_name, url) "
             "group_right max_over_time(prometheus_remote_storage_queue_highest_sent_timestamp_seconds[5m]) > 120",
             "15m", "critical",
-            "Remote write to {{ $labels.remote_name }} is {{ $value | humanizeDuration }} behind",
+            "{{ $labels.job }} ({{ $labels.instance }}): remote write to {{ $labels.remote_name }} is "
+            "{{ $value | humanizeDuration }} behind",
             "The remote-write queue to {{ $labels.remote_name }} falls behind what Prometheus ingests; past the "
             "WAL's retention, samples are lost.",
             "Check the remote endpoint's latency and the queue's shards (prometheus_remote_storage_shards); raise "
             "max_shards or fix the endpoint.",
             Example(name="10 minutes behind for 20 minutes fires", at="20m", fires=True, value=600,
-                    labels={"remote_name": "lts", "url": "http://lts/push"},
-                    series={"prometheus_remote_storage_highest_timestamp_in_seconds": "1000+60x25",
-                            f"prometheus_remote_storage_queue_highest_sent_timestamp_seconds{LTS}": "400+60x25"}),
+                    labels={"job": "prometheus", "instance": "p:9090", "remote_name": "lts", "url": "http://lts/push"},
+                    series={'prometheus_remote_storage_highest_timestamp_in_seconds{job="prometheus",'
+                            'instance="p:9090"}': "1000+60x25",
+                            "prometheus_remote_storage_queue_highest_sent_timestamp_seconds"
+                            f"{PROMETHEUS_LTS}": "400+60x25"}),
         ),
     )
     return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)

@@ -14,7 +14,7 @@ SUMMARIES = {
     "ConversionRateLow": "Conversion rate 2% over 10 minutes (below 5%)",
     "RevenueDrop": "Revenue of the last hour 1.8k, below half of the same hour last week",
     "CapacityExhaustedSoon": "disk on db-1 runs out in 6h 0m 0s (within 24h)",
-    "PrometheusRemoteWriteBehind": "Remote write to lts is 10m 0s behind",
+    "PrometheusRemoteWriteBehind": "prometheus (p:9090): remote write to lts is 10m 0s behind",
     "PrometheusRemoteStorageFailures": "prometheus (p:9090) fails to send 10.0% of samples to lts",
     "TraceCoverageLow": "Only 50% of /api/checkout requests traced (target 80%)",
     "CheckoutAvailabilityBudgetBurn1h":

@@ -1,8 +1,10 @@
 """Every Python example of README.md and docs/ runs, inside a project `obsgen init` wrote, so the docs cannot rot.
 
 A block that starts with `# definitions/<module>.py` is that module: the page's modules are written into the
-project, which must then load and build. Every other block runs as Python, the page's blocks in order in one
-namespace (the configuration guide builds one project block by block), with the project as working directory.
+project, which must then load, build and pass `obsgen check` (promtool and amtool on what it wrote), as the README
+promises a newcomer who drops them in. Every other block runs as Python, the page's blocks in order in one
+namespace (the configuration guide's blocks use the objects of the blocks before), with the project as working
+directory.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,4 +54,7 @@ def test_every_python_example_runs_in_an_init_project(page: Path, tmp_path: Path
     if modules:
         build(tmp_path / "definitions", tmp_path / "out")
         assert (tmp_path / "out/prometheus/prometheus.yml").is_file()
+        checked = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=tmp_path, capture_output=True,
+                                 text=True, timeout=300)
+        assert checked.returncode == 0 and "obsgen check: 0 failed" in checked.stdout, checked.stdout
     assert os.getcwd() == str(tmp_path)

@@ -99,7 +99,9 @@ def render(template: str, labels: dict[str, str], value: float | None) -> str:
     def action(match: re.Match[str]) -> str:
         body = match.group(1)
         if label := _LABEL.match(body):
-            return labels.get(label.group(1), "<no value>")
+            # Prometheus expands annotations with missingkey=zero: a label the alert lacks prints "", not Go's
+            # "<no value>" (promtool's rule tests compare with what Prometheus renders)
+            return labels.get(label.group(1), "")
         shown = _shown_value(body, value)
         if shown is None:
             raise TemplateError(

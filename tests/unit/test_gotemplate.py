@@ -16,8 +16,9 @@ def test_labels_and_value_render() -> None:
     assert render('{{ printf "%.1f" $value }}%', {}, 95.44) == "95.4%"
 
 
-def test_missing_label_prints_like_go() -> None:
-    assert render("{{ $labels.nope }}", {}, None) == "<no value>"
+def test_missing_label_prints_empty_as_prometheus_does() -> None:
+    """Prometheus executes templates with missingkey=zero (promtool renders `{{ $labels.nope }}` as "")."""
+    assert render("{{ $labels.nope }} down", {}, None) == " down"
 
 
 def test_unsupported_actions_are_refused() -> None:

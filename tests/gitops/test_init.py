@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,16 @@ def test_init_writes_a_stack_a_channel_four_severities_an_alert_with_examples_a_
     assert [d.name for d in loaded.all(Dashboard)] == ["Service"]
     workflow = (project / ".github/workflows/observability.yml").read_text()
     assert "obsgen build" in workflow and "git diff --exit-code out/" in workflow and "obsgen check" in workflow
+
+
+def test_the_readme_names_every_file_holding_a_placeholder(project: Path) -> None:
+    """A newcomer learns from the project's README which values to replace: each file with a localhost or
+    example.com address, the CI workflow's install line among them (obsgen is not on PyPI)."""
+    readme = (project / "README.md").read_text()
+    holding = {str(path) for path in template_files()
+               if path.name != "README.md" and re.search(r"localhost|example\.com", (project / path).read_text())}
+    assert ".github/workflows/observability.yml" in holding and "definitions/stack.py" in holding
+    assert sorted(path for path in holding if f"`{path}`:" not in readme) == []
 
 
 def test_build_and_check_pass_on_a_new_project(project: Path) -> None:

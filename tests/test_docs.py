@@ -1,4 +1,6 @@
-"""The documentation holds together: every link resolves, every model type and every build error is documented."""
+"""The documentation holds together: every link resolves, every model type and every build error is documented,
+and what the pages tell a user to type or open exists: each `obsgen` command and option, `make` target, check code
+and repository path."""
 
 from __future__ import annotations
 
@@ -7,14 +9,27 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import typer
 import yaml
 
 import generator.model
+from generator.checks import registry
+from generator.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "out/docs").rglob("*.md"))]
+WRITTEN = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+"""The pages people write (docs/checks/ is generated from the checks themselves, out/docs/ from the definitions)."""
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+SHELL = re.compile(r"^```(?:sh|yaml)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+COMMAND = re.compile(r"(?:^|/|&& )((?:obsgen|make) [^#|>&;]*)")
+"""A command on a line of a shell block (or a workflow step), up to a comment, pipe, redirection or `;`."""
+SPAN_COMMAND = re.compile(r"`((?:obsgen|make) [^`\n]+)`")
+"""A command quoted in the text: a code span that starts with it."""
+REPOSITORY_PATH = re.compile(r"`((?:generator|tests|bench|stacks|definitions|docs|out)/[^`\s]*)`")
+GENERATED = {"bench/soak-report/soak.png"}
+"""Paths the docs name as what a command writes, not files of the repository."""
 
 
 def _slug(heading: str) -> str:
@@ -69,7 +84,9 @@ def test_every_rejected_value_message_is_in_troubleshooting() -> None:
 def test_what_is_where_in_the_readme_matches_the_tree() -> None:
     readme = (ROOT / "README.md").read_text()
     table = readme.split("## What is where", 1)[1].split("\n## ", 1)[0]
-    listed = set(re.findall(r"^\| `([^`]+)`", table, re.MULTILINE))
+    rows = re.findall(r"^\| `([^`]+)`", table, re.MULTILINE)
+    listed = set(rows)
+    assert sorted(path for path in listed if rows.count(path) > 1) == []  # one row per part
     assert [path for path in listed if not (ROOT / path.rstrip("/")).exists()] == []
     package = ROOT / "generator"
     parts = {f"generator/{p.name}/" for p in package.iterdir() if (p / "__init__.py").exists()}
@@ -83,3 +100,78 @@ def test_readme_opens_with_the_two_setup_commands() -> None:
     assert first_block is not None
     commands = [line.split("#")[0].strip() for line in first_block.group().splitlines()[1:-1]]
     assert commands[:2] == ["make build", "make test"]
+
+
+def _commands(page: Path) -> list[str]:
+    """Every `obsgen ...` and `make ...` a page tells a user to run, placeholders and all."""
+    text = page.read_text()
+    lines = [line.split(" # ")[0] for block in SHELL.findall(text) for line in block.splitlines()]
+    found = [command for line in lines for command in COMMAND.findall(line)]
+    return [command.strip() for command in found + SPAN_COMMAND.findall(FENCE.sub("", text))]
+
+
+def _unknown_words(command: str, cli: typer.core.TyperGroup) -> list[str]:
+    """The subcommand or options of an obsgen command line that the real CLI does not have. A synopsis parses as
+    its longest form (`[--for 2h]` -> `--for 2h`); values and placeholders are not judged."""
+    words = command.replace("[", " ").replace("]", " ").split()[1:]
+    if not words or words[0].endswith(":"):  # `obsgen check: 1 failed` quotes output, not a command
+        return []
+    command_: typer.core.TyperCommand | typer.core.TyperGroup = cli
+    while isinstance(command_, typer.core.TyperGroup) and words and not words[0].startswith("-"):
+        sub = command_.commands.get(words[0])
+        if sub is None:
+            return [f"obsgen has no command {words[0]!r}"]
+        command_, words = sub, words[1:]  # type: ignore[assignment]
+    options = {name for param in command_.params for name in (*param.opts, *param.secondary_opts)} | {"--help"}
+    return [f"{command_.name} has no option {word.split('=')[0]}" for word in words
+            if word.startswith("-") and word.split("=")[0] not in options]
+
+
+@pytest.mark.parametrize("page", WRITTEN, ids=[str(p.relative_to(ROOT)) for p in WRITTEN])
+def test_every_command_in_the_docs_exists(page: Path) -> None:
+    cli = typer.main.get_command(app)
+    targets = set(re.findall(r"^([a-z][\w-]*):", (ROOT / "Makefile").read_text(), re.MULTILINE))
+    commands = _commands(page)
+    wrong = {command: _unknown_words(command, cli) for command in commands if command.startswith("obsgen ")}
+    wrong |= {command: ["no such make target"] for command in commands
+              if command.startswith("make ") and command.split()[1] not in targets}
+    assert {command: problems for command, problems in wrong.items() if problems} == {}
+
+
+def test_the_command_check_reads_the_docs_commands() -> None:
+    """The extraction above finds the commands (so an empty list cannot pass for a clean one), and the CLI check
+    refuses what the CLI does not have."""
+    found = {command for page in WRITTEN for command in _commands(page)}
+    assert {"make build", "obsgen ack --list", "obsgen check [OUT]"} <= found and len(found) > 40
+    cli = typer.main.get_command(app)
+    assert _unknown_words("obsgen ack CpuHigh [--for 2h] --force", cli) == []
+    assert _unknown_words("obsgen forecast report", cli) == []
+    assert _unknown_words("obsgen build --watchh", cli) == ["build has no option --watchh"]
+    assert _unknown_words("obsgen deploy --dry-run", cli) == ["obsgen has no command 'deploy'"]
+
+
+def test_every_check_code_in_the_docs_exists() -> None:
+    codes = registry.codes()
+    named = {code for page in WRITTEN for code in re.findall(r"\b[A-Z]{2}\d{3}\b", page.read_text())}
+    assert len(named) > 5 and sorted(named - codes) == []
+
+
+def test_every_repository_path_in_the_docs_exists() -> None:
+    missing = []
+    for page in WRITTEN:
+        for token in REPOSITORY_PATH.findall(page.read_text()):
+            path = token.split(":")[0].rstrip(",.")
+            if "<" in path or "{" in path or "__pycache__" in path or path in GENERATED:
+                continue  # a placeholder, or a file a run writes
+            found = any(ROOT.glob(path.rstrip("/"))) if "*" in path else (ROOT / path).exists()
+            if not found:
+                missing.append(f"{page.relative_to(ROOT)}: {token}")
+    assert missing == []
+
+
+def test_the_configuration_guide_lays_out_every_shipped_module() -> None:
+    guide = (ROOT / "docs/configuration.md").read_text()
+    table = guide.split("## Layout of a definitions package", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"\[`(\w+\.py)`\]", table))
+    shipped = {p.name for p in (ROOT / "definitions").glob("*.py") if p.name != "__init__.py"}
+    assert sorted(shipped - listed) == []

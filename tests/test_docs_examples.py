@@ -36,8 +36,14 @@ def test_the_docs_hold_python_examples() -> None:
     assert counts["README.md"] >= 4 and counts["docs/configuration.md"] >= 10, counts
 
 
+def _warnings(definitions: Path, out: Path) -> set[str]:
+    compiled, _ = build(definitions, out)
+    return {problem.message for problem in compiled.report.problems}
+
+
 @pytest.mark.parametrize("page", [p for p in PAGES if _blocks(p)], ids=lambda p: p.name)
 def test_every_python_example_runs_in_an_init_project(page: Path, tmp_path: Path,
+                                                      tmp_path_factory: pytest.TempPathFactory,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     create(tmp_path, "docs")
     monkeypatch.chdir(tmp_path)
@@ -52,9 +58,31 @@ def test_every_python_example_runs_in_an_init_project(page: Path, tmp_path: Path
     finally:
         logging.root.handlers[:], logging.root.level = handlers, level
     if modules:
-        build(tmp_path / "definitions", tmp_path / "out")
+        # the examples show what to write: they add no warning to those of the project obsgen init wrote
+        bare = tmp_path_factory.mktemp("bare")
+        create(bare, "docs")
+        assert _warnings(tmp_path / "definitions", tmp_path / "out") - _warnings(bare / "definitions",
+                                                                                  bare / "out") == set()
         assert (tmp_path / "out/prometheus/prometheus.yml").is_file()
         checked = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=tmp_path, capture_output=True,
                                  text=True, timeout=300)
         assert checked.returncode == 0 and "obsgen check: 0 failed" in checked.stdout, checked.stdout
     assert os.getcwd() == str(tmp_path)
+
+
+def test_the_readme_error_example_is_what_the_build_prints(tmp_path: Path) -> None:
+    """The README shows the error a typo in its checkout module gives: that module with that typo prints that line,
+    at the line of the field at fault."""
+    readme = (ROOT / "README.md").read_text()
+    shown = re.search(r"^error: (definitions/\w+\.py):\d+: unknown \w+ '(\w+)'; did you mean '(\w+)'\? \[\w+\]$",
+                      readme, re.MULTILINE)
+    assert shown is not None
+    module, typo, meant = shown.groups()
+    create(tmp_path, "docs")
+    for block in _blocks(ROOT / "README.md"):
+        if (name := MODULE.match(block)) is not None:
+            text = block.replace(f'"{meant}"', f'"{typo}"', 1) if name.group(1) == module else block
+            (tmp_path / name.group(1)).write_text(text)
+    built = subprocess.run([sys.executable, "-m", "generator", "build", "--quiet"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 1 and built.stderr.splitlines() == [shown.group(0)], built.stderr

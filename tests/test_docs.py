@@ -175,3 +175,26 @@ def test_the_configuration_guide_lays_out_every_shipped_module() -> None:
     listed = set(re.findall(r"\[`(\w+\.py)`\]", table))
     shipped = {p.name for p in (ROOT / "definitions").glob("*.py") if p.name != "__init__.py"}
     assert sorted(shipped - listed) == []
+
+
+def _leaf_commands(group: typer.core.TyperGroup, prefix: str = "obsgen") -> list[tuple[str, typer.core.TyperCommand]]:
+    found: list[tuple[str, typer.core.TyperCommand]] = []
+    for name, command in group.commands.items():
+        if isinstance(command, typer.core.TyperGroup):
+            found += _leaf_commands(command, f"{prefix} {name}")
+        else:
+            found.append((f"{prefix} {name}", command))  # type: ignore[arg-type]
+    return found
+
+
+def test_every_option_a_commands_help_names_is_its_own() -> None:
+    """`obsgen X --help` is documentation too: an option its text mentions is one X has (`latency --help` once
+    said a compressed build needs --out, an option latency does not take)."""
+    wrong = {}
+    for name, command in _leaf_commands(typer.main.get_command(app)):  # type: ignore[arg-type]
+        options = {option for param in command.params for option in (*param.opts, *param.secondary_opts)}
+        text = " ".join([command.help or "", *(getattr(param, "help", None) or "" for param in command.params)])
+        named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*(?![\w.-])", text))  # not --web.enable-lifecycle
+        if named - options - {"--help"}:
+            wrong[name] = sorted(named - options)
+    assert wrong == {}

@@ -21,7 +21,7 @@ DOCS = typer.Option(None, "--docs", help="Write one Markdown page per check into
 
 def build(definitions: Path = DEFINITIONS, out: Path = OUT,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print warnings."),
-          scale: float = time_scale(1.0), output: Format = FORMAT,
+          scale: float = time_scale(1.0, "a compressed build needs --out other than out/"), output: Format = FORMAT,
           watch: bool = typer.Option(False, "--watch", "-w", help=(
               "Rebuild on every save under definitions/ (out/ swapped as a full build leaves it) until Ctrl-C.")),
           full: bool = typer.Option(False, "--full", help=(
@@ -154,7 +154,7 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
         typer.echo(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}")
 
 
-def latency(definitions: Path = DEFINITIONS, scale: float = time_scale(1.0),
+def latency(definitions: Path = DEFINITIONS, scale: float = time_scale(1.0, "the bounds of a build compressed so"),
             scrape_interval: str = typer.Option("", "--scrape-interval", callback=duration,
                                                 help="Override the scrape interval.")) -> None:
     """Static upper bound per alert: change -> firing (detect) -> notification (notify); see docs/configuration.md."""

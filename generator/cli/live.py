@@ -19,7 +19,8 @@ from generator.cli.options import time_scale as scale_option
 from generator.cli.problems import where
 
 
-def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE, time_scale: float = scale_option(60.0),
+def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE,
+       time_scale: float = scale_option(60.0, "the stack runs a build compressed so"),
        free_ports: bool = typer.Option(False, "--free-ports", help="Free ports, not 9090, 9093, 9100, ..."),
        real_host: bool = typer.Option(False, "--real-host", help="Let this machine's own alerts climb escalation "
                                                                  "too (they fire and notify either way)."),

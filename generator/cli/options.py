@@ -31,11 +31,11 @@ def duration(value: str) -> str:
     return value
 
 
-def time_scale(default: float) -> Any:
-    """The --time-scale option with a default."""
+def time_scale(default: float, what: str) -> Any:
+    """The --time-scale option with a default; what says what the command does with a compressed build."""
     return typer.Option(default, "--time-scale", min=1.0,
                         help="Compress time N-fold: 60 turns every for, cooldown, escalation delay and PromQL range "
-                             "of an hour into a minute (a compressed build needs --out other than out/).")
+                             f"of an hour into a minute ({what}).")
 
 
 class CheckedOptions(TyperCommand):

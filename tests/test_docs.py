@@ -4,6 +4,7 @@ and repository path."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -198,3 +199,25 @@ def test_every_option_a_commands_help_names_is_its_own() -> None:
         if named - options - {"--help"}:
             wrong[name] = sorted(named - options)
     assert wrong == {}
+
+
+def _resolves(dotted: str) -> bool:
+    """A module, or a module's attribute (a class, a function), by its dotted name."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(found, name):
+                return False
+            found = getattr(found, name)
+        return True
+    return False
+
+
+def test_every_python_name_in_the_docs_exists() -> None:
+    named = {name.rstrip(".") for page in WRITTEN
+             for name in re.findall(r"\bgenerator(?:\.[A-Za-z_]\w*)+", page.read_text())}
+    assert len(named) > 3 and sorted(name for name in named if not _resolves(name)) == []

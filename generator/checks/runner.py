@@ -119,8 +119,12 @@ def run(context: Context, checks: Sequence[CheckModule], known_codes: Iterable[s
                                                "(obsgen check --list)"))
     for module in checks:
         switchable = getattr(module, "SWITCHABLE", True)
+        seen: set[Problem] = set()
         for finding in _findings(module, context):
             problem = Problem(_place(finding), module.CODE, module.LEVEL, finding.message, finding.related)
+            if problem in seen:
+                continue  # one line per place and message (an example's two series of one undefined name)
+            seen.add(problem)
             local = _comment_disables(finding)
             if not switchable and (module.CODE in local or module.CODE in project_wide):
                 report.problems.append(problem)

@@ -22,7 +22,7 @@ def check(context: Context) -> Iterator[Finding]:
     if retention is None:
         return
     target = f"remote_write of recorded series to {retention.long_term_url}" if retention.long_term_url else (
-        "no long-term store declared, so they live only as long as the server keeps data")
+        "a long-term store, and none is declared (long_term_url): they live only as long as the server keeps data")
     yield Finding(retention, f"retention raw={retention.raw}/aggregated={retention.aggregated}/"
                              f"summary={retention.summary}: Prometheus keeps every series for "
                              f"--storage.tsdb.retention.time={retention.server_retention}; aggregated tiers are "

@@ -21,4 +21,5 @@ def init(directory: Path = PROJECT_DIRECTORY,
         fail(error)
     for path in written:
         typer.echo(f"wrote {where(str(path))}")
-    typer.echo(f"obsgen init: {len(written)} files; next: cd {directory} && obsgen build && obsgen check")
+    typer.echo(f"obsgen init: {len(written)} files; next: cd {directory} && obsgen build && obsgen check, then "
+               f"replace the placeholder addresses its README.md lists")

@@ -28,7 +28,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("init")
     result = _obsgen("init", "payments", cwd=root)
     assert result.returncode == 0, result.stderr
-    assert "obsgen init: 6 files" in result.stdout
+    assert "obsgen init: 6 files" in result.stdout and "placeholder addresses its README.md lists" in result.stdout
     return root / "payments"
 
 

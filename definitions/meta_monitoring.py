@@ -1,9 +1,13 @@
 """A metrics pipeline that watches itself: Prometheus', Alertmanager's and the rest of the stack's own health."""
 
 from generator.library.meta import ALERTMANAGER_METRICS, PROMETHEUS_METRICS, meta_alerts
+from generator.library.notifications import notification_alerts
 from generator.library.pipeline import METRICS as PIPELINE_METRICS
 from generator.library.pipeline import pipeline_alerts
 
+from .stack import STACK
+
 METRICS = PROMETHEUS_METRICS + ALERTMANAGER_METRICS + PIPELINE_METRICS
-ALERTS = meta_alerts(watchdog_channels=("deadman",), dashboard="Meta-monitoring") + pipeline_alerts(
-    dashboard="Meta-monitoring")
+ALERTS = (meta_alerts(watchdog_channels=("deadman",), dashboard="Meta-monitoring")
+          + notification_alerts(alertmanagers=len(STACK.alertmanagers), dashboard="Meta-monitoring")
+          + pipeline_alerts(dashboard="Meta-monitoring"))

@@ -153,7 +153,9 @@ def pipeline(minutes: int, step: int) -> dict[str, Values]:
             counting(2.0 * step),
         f'prometheus_notifications_errors_total{{{prometheus},alertmanager="http://alertmanager:9093/api/v2/alerts"}}':
             [0.0] * count,
-        f'prometheus_notifications_alertmanagers_discovered{{{prometheus}}}': [1.0] * count,
+        # the shipped definitions' pair (Stack.alertmanagers): fewer is PrometheusAlertmanagersMissing
+        f'prometheus_notifications_alertmanagers_discovered{{{prometheus}}}': [2.0] * count,
+        f'prometheus_notifications_dropped_total{{{prometheus}}}': [0.0] * count,
         f'alertmanager_notifications_total{{{alertmanager},integration="email"}}': counting(0.5 * step),
         f'alertmanager_notifications_failed_total{{{alertmanager},integration="email"}}': [0.0] * count,
         f'prometheus_tsdb_reloads_failures_total{{{prometheus}}}': [0.0] * count,

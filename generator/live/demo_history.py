@@ -33,6 +33,7 @@ from generator.live.demo_levels import (
     RATE_SCALE,
     averaged,
     breach,
+    configured,
     failing_share,
     histogram_bounds,
     latency_share,
@@ -80,6 +81,8 @@ class Demo:
     breaches: dict[str, tuple[int, int]]
     """When each alert's series are past its threshold: from early enough that its range windows fill and its
     `for` passes by the episode's start, as Prometheus would have it pending first, to the episode's end."""
+    configured: dict[str, float] = dataclasses.field(default_factory=dict)
+    """Unwatched series reported at the one value the alerts' examples give them (a queue's capacity)."""
 
     def unit(self, name: str) -> str:
         """The unit of a defined or recorded series ('' when it has none)."""
@@ -140,6 +143,8 @@ def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo, window: flo
             part = while_firing(part, demo.breaches.get(alert), breach(band, "ratio"))
         return lambda t: whole(t) * part(t)
     found = demo.bounds.band(name, "value", labels)
+    if found is None and name in demo.configured:
+        return _constant_at(demo.configured[name])
     healthy = averaged(level(found[0] if found else None, unit), window).over_day(seed)
     for alert, band in demo.bounds.firing(name, "value", labels).items():
         healthy = while_firing(healthy, demo.breaches.get(alert), breach(band, unit))
@@ -337,6 +342,7 @@ def series_for(names: set[str], project: Project, now: int) -> list[Series]:
     """Every series to generate for the series names the dashboards read."""
     firing = episodes(project, now)
     demo = Demo(project, watched_bounds(project), defined_series(project), firing, breaches(project, firing))
+    demo = dataclasses.replace(demo, configured=configured(project.alerts.values(), demo.unit))
     found: list[Series] = []
     families = {demo.defined[n] for n in names if demo.defined.get(n) is not None}
     for metric in sorted(families, key=lambda m: m.name):  # type: ignore[union-attr]

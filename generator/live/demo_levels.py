@@ -5,12 +5,14 @@ plausible, swinging with a daily cycle that never crosses a threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from prometheus_client import Histogram
 
 from generator.live.demo_bounds import Band
+from generator.model import Alert
 
 DAY = 86400
 UNIT_TOP = {"percent": 100.0, "ratio": 1.0, "percentunit": 1.0}
@@ -27,11 +29,17 @@ FAILING_SHARE = 0.005
 """Most a counter's failing part (x{status=~"5.."} of x, failed of total) runs at, as a share of its whole, under
 a ceiling alone: at BELOW_LIMIT of GrafanaRequestsFailing's loose 50%, a tenth of Grafana's requests failed on the
 healthy demo, which reads as an outage; a healthy service fails a fraction of a percent of the time."""
+QUEUED_SHARE = 0.005
+"""A gauge held only under all of another (alerts queued under the queue's capacity) sits at this share of it: a
+healthy queue drains as it fills (at BELOW_LIMIT, 2000 of Prometheus' 10000 alerts waited on the healthy demo)."""
 ABOVE_FLOOR = 1.1
 """A lower-bounded, unitless-topped series sits this far above its floor (a week to exhaustion: 7.7 days)."""
 LATENCY_MEDIAN = 0.035
 LATENCY_SPREAD = 0.7
 """Log-normal request latencies: median 35 ms, p95 about 110 ms, p99 about 180 ms."""
+
+STEADY = re.compile(r"^(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?:x\d+)?$")
+"""One step of promtool's series notation that holds a value (`10000x25`, `3`), its value as group 1."""
 
 FORECAST_EDGES = {"obsgen_forecast": 1.0, "obsgen_forecast_lower": 0.85, "obsgen_forecast_upper": 1.15}
 """The sidecar's forecast and its band's edges, as multiples of the series the forecast learns from."""
@@ -75,12 +83,33 @@ def level(band: Band | None, unit: str, share: bool = False) -> Level:
         return Level(0.0, 0.0)  # healthy means none at all: failures, missed evaluations
     if lower is None:
         assert upper is not None
+        if share and upper >= 1.0:
+            return Level(QUEUED_SHARE, 0.5)
         return Level(BELOW_LIMIT * upper, 0.5)
     if upper is None:
         if unit == "" and float(lower).is_integer():
             return Level(lower, 0.0)  # at least N of something countable: exactly N (one Alertmanager, up)
         return _inside(ABOVE_FLOOR * lower, lower, math.inf)
     return _inside(lower + (upper - lower) / 4, lower, upper)
+
+
+def configured(alerts: Iterable[Alert], units: Callable[[str], str]) -> dict[str, float]:
+    """Unitless series every example of the alerts holds at one value, by name: a size the server is configured
+    with (Prometheus' notification queue capacity, 10000), which the demo reports as is rather than inventing a
+    count of about 5. Series with a unit are left out: examples give a disk or memory size in toy numbers."""
+    values: dict[str, set[float]] = {}
+    varying: set[str] = set()
+    for alert in alerts:
+        for example in alert.examples:
+            for selector, notation in example.series.items():
+                name = selector.partition("{")[0]
+                found = [STEADY.match(step) for step in notation.split() if not step.startswith("_")]
+                held = {float(match.group(1)) for match in found if match is not None}
+                if not found or not all(found) or len(held) != 1:
+                    varying.add(name)
+                values.setdefault(name, set()).update(held)
+    return {name: min(held) for name, held in values.items()
+            if name not in varying and len(held) == 1 and units(name) == ""}
 
 
 def failing_share(band: Band) -> float:

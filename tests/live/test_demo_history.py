@@ -180,3 +180,18 @@ def test_a_series_compared_with_another_is_a_share_of_it(demo_series: list[Serie
 def test_a_failure_counter_watched_by_more_than_none_counts_none(demo_series: list[Series], name: str) -> None:
     counters = [v for found, _, v in demo_series if found == name]
     assert counters and all(_rate_now(v) == 0 for v in counters)
+
+
+def test_the_notification_queue_reads_as_a_healthy_prometheus(project: Project, demo_series: list[Series]) -> None:
+    # Meta-monitoring's Notification Queue panel drew 500-800 dropped, a capacity of 4.5 and one Alertmanager
+    firing = episodes(project, DEMO_NOW)
+    start, end = breaches(project, firing)["PrometheusNotificationsDropped"]
+    dropped, = [v for n, _, v in demo_series if n == "prometheus_notifications_dropped_total"]
+    assert dropped(start - 1) == dropped(DEMO_NOW - 8 * 86400) and dropped(DEMO_NOW) == dropped(end)
+    assert dropped(end) > dropped(start)  # its alert's episode drops alerts
+    for at in range(DEMO_NOW - 3600, DEMO_NOW + 1, 600):
+        assert _values(demo_series, "prometheus_notifications_queue_capacity", at) == [10000.0]  # the examples'
+        queued, = _values(demo_series, "prometheus_notifications_queue_length", at)
+        assert 0 < queued < 100
+        assert _values(demo_series, "prometheus_notifications_alertmanagers_discovered", at) == [
+            float(len(project.stack.alertmanagers))]

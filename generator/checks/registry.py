@@ -24,6 +24,7 @@ from generator.checks.mapping import (
     rule_sets,
     slo_windows,
     tracing,
+    unscraped_component,
     unscraped_job,
 )
 from generator.checks.notify import (
@@ -74,7 +75,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     undefined_variable, email_without_smtp, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
     alert_in_tested_rule_set, collector_buffers,
     cooldown, retention_tiers, kubernetes, dashboard_themes, tracing, slo_windows, rule_sets, exporter_scraped,
-    aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, log_stream_labels,
+    aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, unscraped_component, log_stream_labels,
     warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
     annotation_numbers, slow_job_flaps,

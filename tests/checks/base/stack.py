@@ -25,3 +25,6 @@ POLICY = EscalationPolicy(name="default", levels=(EscalationLevel(after="15m", c
 requests_total = Metric(name="requests_total", type=MetricType.COUNTER, source=Source.APPLICATION, help="Requests.")
 load = Metric(name="node_load1", type=MetricType.GAUGE, source=Source.NODE_EXPORTER, help="Load.")
 request_rate = RecordingRule(name="job:requests:rate5m", expr="sum by (job) (rate(requests_total[5m]))")
+# the stack's own servers are scraped (MP014); cases add the components they declare
+SERVERS = [ScrapeJob(name="prometheus", source=Source.PROMETHEUS, targets=("localhost:9090",)),
+           ScrapeJob(name="alertmanager", source=Source.ALERTMANAGER, targets=("alertmanager:9093",))]

@@ -12,5 +12,6 @@ STACK = Stack(
 
 SCRAPE_JOBS = [
     ScrapeJob(name="prometheus", source=Source.PROMETHEUS, targets=("localhost:9090",)),
+    ScrapeJob(name="alertmanager", source=Source.ALERTMANAGER, targets=("localhost:9093",)),  # every one of them
     ScrapeJob(name="app", source=Source.APPLICATION, targets=("localhost:8000",)),
 ]

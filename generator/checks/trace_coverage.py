@@ -14,9 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.model.tracing import Endpoint, Service, TracingPolicy
-
-TEMPO_EXPORTER = "otlp_grpc/tempo"
+from generator.model.tracing import TEMPO_EXPORTER, Endpoint, Service, TracingPolicy
 
 
 class CoverageError(ValueError):

@@ -7,7 +7,7 @@ it, fails to pass it on, evicts it, or (Loki's ruler) cannot evaluate or deliver
 from __future__ import annotations
 
 from generator.library.meta import meta_alert
-from generator.model import Alert, Example, Metric, MetricType, Source
+from generator.model import Alert, Example, Inhibition, Metric, MetricType, Source
 
 GRAFANA_METRICS = (
     Metric(name="grafana_http_request_duration_seconds", type=MetricType.HISTOGRAM, source=Source.GRAFANA,
@@ -201,3 +201,13 @@ def pipeline_alerts(dashboard: str = "") -> tuple[Alert, ...]:
         ),
     )
     return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)
+
+
+def backend_inhibitions(backends: dict[str, str], equal: tuple[str, ...] = ()) -> tuple[Inhibition, ...]:
+    """While a backend's scrape job is down (TargetDown), the collector failing to export to it is that one outage,
+    told once: `backends` maps a collector exporter (model.tracing's TEMPO_EXPORTER) to the job scraping its
+    backend; `equal` (the stack's external labels) keeps one Prometheus' TargetDown to its own collector's alerts.
+    Once the backend is back, an export alert still firing (its 5-minute window) is notified, then resolves."""
+    return tuple(Inhibition(name=f"{job} down mutes {exporter}", source={"alertname": "TargetDown", "job": job},
+                            target={"alertname": "OtelCollectorExportFailing", "exporter": exporter}, equal=equal)
+                 for exporter, job in sorted(backends.items()))

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration, format_seconds, parse_seconds
 from generator.model.base import Definition, Model
+from generator.model.metrics import LABEL_NAME
 from generator.model.secrets import reject_inline_secrets
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -255,3 +256,33 @@ def heartbeat_timing(heartbeat: str) -> tuple[str, str, str]:
     group_interval: the shortest one keeps the period within 10 s of the heartbeat.
     """
     return "0s", format_seconds(MIN_GROUP_INTERVAL), format_seconds(max(parse_seconds(heartbeat), MIN_GROUP_INTERVAL))
+
+
+class Inhibition(Definition):
+    """An Alertmanager inhibit rule for a cause and its consequences that carry different labels: while an alert
+    matching `source` fires, alerts matching `target` are not notified (Alertmanager keeps them, inhibited), and
+    are once it resolves. A backend down (TargetDown{job="tempo"}) mutes the collector failing to export to it."""
+
+    name: str = Field(min_length=1, description="What the cause mutes, for `obsgen list` and reviews.")
+    source: dict[str, str] = Field(min_length=1, description="Label values the cause has (alertname, job...).")
+    target: dict[str, str] = Field(min_length=1, description="Label values of the consequences it mutes.")
+    equal: tuple[str, ...] = Field(
+        default=(), description="Labels the cause and a consequence must share the value of: the stack's external "
+                                "labels, so one Prometheus' cause mutes only its own consequences.")
+
+    @model_validator(mode="after")
+    def _label_names_and_plain_values(self) -> Self:
+        pairs = [*self.source.items(), *self.target.items(), *((label, "") for label in self.equal)]
+        wrong = [f"{label}={value!r}" for label, value in pairs
+                 if not LABEL_NAME.match(label) or '"' in value or "\\" in value]
+        if wrong:
+            raise ValueError(f"{', '.join(wrong)}: label names, and values without quotes or backslashes")
+        return self
+
+    def rule(self) -> dict[str, Any]:
+        """alertmanager.yml's inhibit_rules entry."""
+        rule: dict[str, Any] = {
+            "source_matchers": [f'{label}="{value}"' for label, value in sorted(self.source.items())],
+            "target_matchers": [f'{label}="{value}"' for label, value in sorted(self.target.items())],
+        }
+        return rule | ({"equal": list(self.equal)} if self.equal else {})

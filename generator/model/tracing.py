@@ -18,6 +18,9 @@ SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 ATTRIBUTE_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_.]*$")
 HOST_PORT = re.compile(r"^[\w.-]+:\d+$")
 JAEGER_OTLP_PORT = 4317  # Jaeger accepts OTLP natively; the collector's jaeger exporter was removed
+TEMPO_EXPORTER = "otlp_grpc/tempo"
+LOKI_EXPORTER = "otlp_http/loki"
+"""The collector's exporters to Tempo and Loki: its config names them so, its alerts' `exporter` label too."""
 
 
 def _ratio(value: float, what: str) -> float:

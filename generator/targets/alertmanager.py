@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.derive.slo.inhibitions import inhibitions
-from generator.model import SLO, conventions
+from generator.model import SLO, Inhibition, conventions
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, SEVERITY_LABEL
 from generator.model.identity import receiver_name
 from generator.model.logs import SERVICE_LABEL
@@ -61,7 +61,8 @@ def routes(project: Project) -> list[dict[str, Any]]:
 
 def inhibit_rules(project: Project) -> list[dict[str, Any]]:
     """A higher severity mutes every lower one of the same alert on the same instance; an SLO's shortest burn window
-    firing mutes its longer ones and its tickets (derive/slo/inhibitions.py).
+    firing mutes its longer ones and its tickets (derive/slo/inhibitions.py); each declared Inhibition (a cause
+    muting its consequences) last.
 
     Escalation copies keep their alert's name and severity, so a copy mutes nothing its alert does not.
     """
@@ -75,7 +76,8 @@ def inhibit_rules(project: Project) -> list[dict[str, Any]]:
         for rank, higher in enumerate(names)
         if rank > 0
     ]
-    return by_severity + [rule for slo in project.all(SLO) for rule in inhibitions(slo)]
+    declared = [inhibition.rule() for inhibition in project.all(Inhibition)]
+    return by_severity + [rule for slo in project.all(SLO) for rule in inhibitions(slo)] + declared
 
 
 def config(project: Project) -> dict[str, Any]:

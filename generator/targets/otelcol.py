@@ -22,7 +22,9 @@ from generator.model.project import Project
 from generator.model.trace_sizing import BATCH_TIMEOUT_S, size
 from generator.model.tracing import (
     JAEGER_OTLP_PORT,
+    LOKI_EXPORTER,
     MISSING_VALUE,
+    TEMPO_EXPORTER,
     Service,
     TraceExporter,
     TracingPolicy,
@@ -156,7 +158,7 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
     if stream_labels:
         processors["transform/stream_labels"] = stream_labels
         otlp_labels.append("transform/stream_labels")
-    exporters: dict[str, Any] = {"otlp_grpc/tempo": {"endpoint": policy.tempo_endpoint, "tls": {"insecure": True}}}
+    exporters: dict[str, Any] = {TEMPO_EXPORTER: {"endpoint": policy.tempo_endpoint, "tls": {"insecure": True}}}
     for exporter in policy.exporters:
         if exporter.enabled:
             name, entry = _exporter(exporter)
@@ -165,7 +167,7 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
     # a persistent queue: logs read but not yet sent are exported after a restart; it batches too, after
     # persisting, so the logs pipeline has no batch processor (which would hold them in memory and drop
     # a batch the queue refuses instead of handing the refusal back to the file_log retry)
-    exporters["otlp_http/loki"] = {"endpoint": policy.loki_endpoint, "sending_queue": {
+    exporters[LOKI_EXPORTER] = {"endpoint": policy.loki_endpoint, "sending_queue": {
         "storage": STORAGE, "batch": {"flush_timeout": format_seconds(LOKI_FLUSH_TIMEOUT_S), "min_size": 8192}}}
     # exemplars (the span metrics' trace ids) are only exposed in OpenMetrics
     exporters["prometheus"] = {"endpoint": f"0.0.0.0:{SPAN_METRICS_PORT}", "enable_open_metrics": True}
@@ -187,11 +189,11 @@ def config(project: Project, policy: TracingPolicy) -> dict[str, Any]:
         "metrics/span_metrics": {"receivers": ["span_metrics"], "processors": ["batch"],
                                  "exporters": ["prometheus"]},
         "logs": {"receivers": ["otlp"], "processors": ["memory_limiter", *otlp_labels, *enforce],
-                 "exporters": ["otlp_http/loki"]},
+                 "exporters": [LOKI_EXPORTER]},
     }
     if file_receivers:
         pipelines["logs/files"] = {"receivers": file_receivers, "processors": ["memory_limiter", *enforce],
-                                   "exporters": ["otlp_http/loki"]}
+                                   "exporters": [LOKI_EXPORTER]}
     return {
         "extensions": {"health_check": {"endpoint": f"0.0.0.0:{HEALTH_PORT}"},
                        STORAGE: {"directory": STORAGE_DIRECTORY}},

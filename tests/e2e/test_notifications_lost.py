@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 import yaml
@@ -40,15 +41,24 @@ def test_the_dropped_alert_catches_a_real_prometheus_dropping_alerts(project: Pr
     config.write_text(yaml.safe_dump({
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
         "rule_files": ["rules.yml"],
-        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [f"127.0.0.1:{free_port()}"]}]}]},
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [f"127.0.0.1:{free_port()}",
+                                                                         f"127.0.0.1:{free_port()}"]}]}]},
         "scrape_configs": [{"job_name": "prometheus", "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}],
     }))
     condition = project.alerts["PrometheusNotificationsDropped"].condition
+    missing = project.alerts["PrometheusAlertmanagersMissing"].condition
     with prometheus(config, tmp_path, "--rules.alert.resend-delay=1s", port=port) as server:
         deadline, found = time.monotonic() + DEADLINE, []
         while not found and time.monotonic() < deadline:
             time.sleep(1)
-            found = requests.get(f"{server.url}/api/v1/query", params={"query": condition},
-                                 timeout=10).json()["data"]["result"]
+            found = _query(server.url, condition)
+        # static targets are known whether they answer or not: an Alertmanager down is not one missing
+        discovered = _query(server.url, "prometheus_notifications_alertmanagers_discovered")
+        assert [sample["value"][1] for sample in discovered] == ["2"] and _query(server.url, missing) == []
     assert found, f"{condition} stayed empty for {DEADLINE:.0f} s while every alert was dropped"
     assert found[0]["metric"]["job"] == "prometheus"
+
+
+def _query(url: str, expr: str) -> list[dict[str, Any]]:
+    answer = requests.get(f"{url}/api/v1/query", params={"query": expr}, timeout=10).json()
+    return list(answer["data"]["result"])

@@ -1,9 +1,9 @@
-"""Demo data: 8 days of plausible series for every series the dashboards read, written as TSDB blocks.
+"""Demo data: 8 days of plausible series for every series the dashboards read.
 
 Samples are every 15 s (the stack's scrape interval) for the last 2 hours, every 30 s back to 26 hours,
 and every 5 minutes before that. Recorded series (level:metric:operation) are generated directly with
 the labels their rule keeps, as Prometheus would have recorded them; ALERTS holds the always-firing
-Watchdog and one firing episode per other alert during the last day.
+Watchdog and one firing episode per other alert during the last day. demo_blocks.py writes them as TSDB blocks.
 """
 
 from __future__ import annotations
@@ -11,14 +11,9 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import subprocess
 import zlib
-from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from generator.core.duration import parse_seconds
 from generator.core.promql import parse, ranges
@@ -47,7 +42,6 @@ EPISODE = 1200
 """How long each alert's synthetic firing episode lasts (20 minutes)."""
 SPACING = 1800
 """Seconds between the starts of two alerts' episodes."""
-BLOCK = 2 * 3600  # promtool cuts blocks at 2 h; one input file per block keeps the import linear
 POOLS = {
     "service": ("api", "search"), "endpoint": ("/api/search", "/api/checkout"), "method": ("GET",),
     "status": ("200", "500"),
@@ -354,48 +348,3 @@ def series_for(names: set[str], project: Project, now: int) -> list[Series]:
         elif demo.defined.get(name, 0) is None:
             found += _synthetic_series(name, demo)
     return found
-
-
-def _write_block_inputs(series: list[Series], times: list[int], directory: Path) -> list[Path]:
-    by_block: dict[int, list[int]] = defaultdict(list)
-    for t in times:
-        by_block[t // BLOCK].append(t)
-    paths = []
-    for block, block_times in sorted(by_block.items()):
-        lines: list[str] = []
-        for name, labels, value in series:
-            selector = name + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
-            lines.append(f"# TYPE {name} unknown")
-            lines += [f"{selector} {v:.12g} {t}" for t in block_times if not math.isnan(v := value(t))]
-        path = directory / f"{block}.om"
-        path.write_text(_grouped(lines) + "# EOF\n")
-        paths.append(path)
-    return paths
-
-
-def _grouped(lines: list[str]) -> str:
-    """OpenMetrics wants each family's samples together: merge repeated TYPE lines of one family."""
-    families: dict[str, list[str]] = defaultdict(list)
-    current = ""
-    for line in lines:
-        if line.startswith("# TYPE "):
-            current = line
-        else:
-            families[current].append(line)
-    return "".join(f"{header}\n" + "\n".join(body) + "\n" for header, body in families.items() if body)
-
-
-def write_blocks(names: set[str], project: Project, now: int, data_dir: Path, workdir: Path) -> int:
-    """Generate the demo series and import them into a Prometheus data directory; returns the sample count."""
-    series = series_for(names, project, now)
-    inputs = workdir / "openmetrics"
-    inputs.mkdir(parents=True, exist_ok=True)
-    paths = _write_block_inputs(series, timestamps(now), inputs)
-
-    def run(path: Path) -> Any:
-        return subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", "-q", str(path),
-                               str(data_dir)], check=True, capture_output=True, timeout=120)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(run, paths))
-    return sum(sum(1 for line in p.read_text().splitlines() if not line.startswith("#")) for p in paths)

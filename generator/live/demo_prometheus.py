@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator.live.demo_history import write_blocks
+from generator.live.demo_blocks import write_blocks
 from generator.live.ports import free_port
 from generator.live.supervisor import Supervisor, http_ready
 from generator.model.project import Project

@@ -82,7 +82,9 @@ def apply(out: Path = OUT,
     if source is not None and not allow_stale:
         try:
             freshness.check_fresh(source, out)
-        except (freshness.StaleOut, ValueError) as error:  # ValueError: out/ itself refused (a link, not a tree)
+        except freshness.StaleOut as error:
+            _fail(f"{error}, or pass --allow-stale to apply out/ as it is")
+        except ValueError as error:  # out/ itself refused (a link, not a tree)
             _fail(str(error))
 
     endpoints = [
@@ -114,10 +116,12 @@ def status(out: Path = OUT,
            alertmanager_url: str = ALERTMANAGER_URL, alertmanager_token_file: Path | None = ALERTMANAGER_TOKEN_FILE,
            alertmanager_dir: Path | None = ALERTMANAGER_DIR,
            grafana_url: str = GRAFANA_URL, grafana_token_file: Path | None = GRAFANA_TOKEN_FILE,
-           timeout: float = TIMEOUT, retries: int = RETRIES) -> None:
+           timeout: float = TIMEOUT, retries: int = RETRIES, definitions: Path | None = DEFINITIONS) -> None:
     """Whether the running servers run what out/ holds, and (given their directories) whether the files they would
-    load at a restart are out/'s: exit 1 if not. Also rule errors, and firing alerts."""
-    from generator.apply import run
+    load at a restart are out/'s: exit 1 if not, or if out/ is not what the definitions build now. Also rule
+    errors, and firing alerts."""
+    from generator.apply import freshness, run
+    from generator.apply.outcome import Finding, Kind
     from generator.apply.status import files_on_disk
 
     endpoints = [run.Endpoint("prometheus", prometheus_url, prometheus_token_file),
@@ -130,6 +134,14 @@ def status(out: Path = OUT,
     except ValueError as error:
         _fail(str(error))
         return
+    if definitions is not None and not definitions.is_dir():
+        _fail(f"{definitions} is not a definitions directory")
+    source = definitions or freshness.beside(out)
+    if source is not None:
+        try:
+            freshness.check_fresh(source, out)
+        except freshness.StaleOut as error:  # the servers may run out/, but out/ is not what the repository says
+            findings.insert(0, Finding("out", Kind.DRIFT, str(out), str(error)))
     for finding in findings:
         typer.echo(str(finding))
     drifted = sum(finding.drift for finding in findings)

@@ -43,8 +43,7 @@ def check_fresh(definitions: Path, out: Path) -> None:
         errors = [problem for problem in problems.problems if problem.level is Level.ERROR]
         first = errors[0] if errors else problems
         raise StaleOut(f"{definitions} does not build ({len(errors)} error(s); first: {first}), so {out} cannot be "
-                       "shown to be current: fix them and run obsgen build, or pass --allow-stale to apply out/ as "
-                       "it is") from None
+                       "shown to be current: fix them and run obsgen build") from None
     current = on_disk(out)
     differing = sorted((path for path in files.keys() | current.keys()
                         if path not in files or path not in current or bytes(files[path]) != current[path]),
@@ -52,4 +51,4 @@ def check_fresh(definitions: Path, out: Path) -> None:
     if differing:
         named = ", ".join(differing[:SHOWN]) + (f" and {len(differing) - SHOWN} more" if len(differing) > SHOWN else "")
         raise StaleOut(f"{out} is stale: building {definitions} now changes {len(differing)} file(s) ({named}): run "
-                       "obsgen build (and commit out/), or pass --allow-stale to apply out/ as it is")
+                       "obsgen build (and commit out/)")

@@ -1,5 +1,6 @@
 """`obsgen apply` ships out/ only when it is what the definitions beside it build now: an out/ built before the
-last edit is refused before any server is asked anything, and --allow-stale applies it anyway."""
+last edit is refused before any server is asked anything, and --allow-stale applies it anyway; `obsgen status`
+counts it as a difference."""
 
 from __future__ import annotations
 
@@ -92,3 +93,14 @@ def test_out_given_alone_is_applied_as_it_is(tmp_path: Path, project: Path, graf
     (project / "out").rename(alone / "out")  # a deploy host holds out/ without the definitions
     _, output = _apply(alone / "out", grafana, "--dry-run")
     assert "stale" not in output and Recorded.paths, output
+
+
+def test_status_says_a_stale_out_is_a_difference(project: Path, grafana: str) -> None:
+    def status() -> str:
+        return CliRunner().invoke(app, ["status", "--out", str(project / "out"), "--grafana-url", grafana,
+                                        "--retries", "0"]).output
+
+    assert "out          DRIFT" not in status()
+    _edit(project)
+    stale = status()
+    assert "out          DRIFT" in stale and "is stale: building" in stale and "--allow-stale" not in stale, stale

@@ -8,6 +8,11 @@ libyaml's composer recurses in C (100,000 nested flow sequences overflow the sta
 depth, so aliases and depth are checked on the parser's events, which libyaml produces without recursion,
 stopping at the first breach before the composer sees anything. JSON's depth is counted on its brackets outside
 strings, exact for JSON.
+
+Files to import are read as the Go programs that own them read them (load_yaml_as_written): a plain scalar that
+YAML 1.1 takes for a boolean, number or date keeps its text (Prometheus reads `page: true` as the label value
+"true" and `code: 010` as "010", never "True" or "8"), and a key written twice in a mapping is refused, as
+Go's yaml.v3 refuses it, instead of the last one silently winning.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import re
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, Event
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 MAX_DEPTH = 64  # a Grafana dashboard nests about 12 levels, a PrometheusRule 8, the exporter's configuration 5
 
@@ -77,13 +84,67 @@ def _check_events(text: str) -> None:
         parser.dispose()
 
 
-def load_yaml(text: str) -> list[Any]:
+def load_yaml(text: str, loader: Any = _LOADER) -> list[Any]:
     """The documents of a YAML text, within the bounds above."""
     try:
         _check_events(text)
-        return list(yaml.load_all(text, Loader=_LOADER))
+        return list(yaml.load_all(text, Loader=loader))
     except yaml.YAMLError as error:
         raise _yaml_error(error) from None
+
+
+class PlainText(str):
+    """A plain YAML scalar YAML 1.1 reads as a boolean, number or date, as written; `value` is what YAML 1.1 reads,
+    for the few fields that are not strings (typed() gives it back)."""
+
+    value: Any
+
+
+def _as_written(loader: Any, node: ScalarNode) -> Any:
+    value = _LOADER.yaml_constructors[node.tag](loader, node)
+    if node.style:  # quoted or a block (an explicit tag converted it); plain is None, or '' from libyaml
+        return value
+    text = PlainText(node.value)
+    text.value = value
+    return text
+
+
+class _AsWritten(_LOADER):  # type: ignore[misc]
+    """The bounded loader, keeping plain scalars' text and refusing a key written twice in a mapping."""
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, str) and key in seen:
+                    raise ConstructorError(None, None, f"mapping key {str(key)!r} is written twice (first at line "
+                                                       f"{seen[key]}); Prometheus refuses that too",
+                                           key_node.start_mark)
+                seen[key] = key_node.start_mark.line + 1
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
+        return mapping
+
+
+for _tag in ("bool", "int", "float", "timestamp"):
+    _AsWritten.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_written)
+
+
+def typed(value: Any) -> Any:
+    """A value read by load_yaml_as_written with its plain scalars as YAML 1.1 reads them (a group's limit is a
+    number, a boolean of a field obsgen keeps verbatim stays a boolean)."""
+    if isinstance(value, PlainText):
+        return value.value
+    if isinstance(value, dict):
+        return {typed(key): typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    return value
+
+
+def load_yaml_as_written(text: str) -> list[Any]:
+    """The documents of a YAML text, within the bounds above, read as Go's yaml.v3 reads them into strings."""
+    return load_yaml(text, _AsWritten)
 
 
 def load_json(text: str) -> Any:

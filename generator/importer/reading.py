@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.core.bounded_read import TooLarge, read_bounded
-from generator.core.untrusted import ReadError, error_line, load_json, load_yaml
+from generator.core.untrusted import ReadError, error_line, load_json, load_yaml_as_written, typed
 
-__all__ = ["MAX_BYTES", "ReadError", "error_line", "load_json", "load_yaml", "mapping", "read_text", "sequence"]
+__all__ = ["MAX_BYTES", "ReadError", "error_line", "load_json", "load_yaml_as_written", "mapping", "read_text",
+           "sequence", "type_name", "typed"]
 
 MAX_BYTES = 16 * 1024 * 1024  # kube-prometheus' largest rule file is 0.2 MiB, its largest dashboard 0.1 MiB
 
@@ -26,12 +27,17 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return data.decode("utf-8")
 
 
+def type_name(value: Any) -> str:
+    """The YAML type of a value as an error names it (int for `5`, which is read as its text)."""
+    return type(typed(value)).__name__
+
+
 def mapping(value: Any, what: str) -> dict[Any, Any]:
     """value when it is a mapping, {} when it is absent (None); ValueError saying what was expected otherwise."""
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ValueError(f"{what} must be a mapping, got {type(value).__name__}")
+        raise ValueError(f"{what} must be a mapping, got {type_name(value)}")
     return value
 
 
@@ -40,5 +46,5 @@ def sequence(value: Any, what: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ValueError(f"{what} must be a list, got {type(value).__name__}")
+        raise ValueError(f"{what} must be a list, got {type_name(value)}")
     return value

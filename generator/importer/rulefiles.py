@@ -14,7 +14,16 @@ from pydantic import ValidationError
 from generator.core.errors import DefinitionError, Location
 from generator.core.promql import metric_names
 from generator.derive.series import SYNTHETIC_SERIES
-from generator.importer.reading import MAX_BYTES, error_line, load_yaml, mapping, read_text, sequence
+from generator.importer.reading import (
+    MAX_BYTES,
+    error_line,
+    load_yaml_as_written,
+    mapping,
+    read_text,
+    sequence,
+    type_name,
+    typed,
+)
 from generator.model import ImportedAlert, ImportedRecord, RuleGroup, RuleSet
 from generator.model.identity import slug
 
@@ -76,7 +85,7 @@ def _group(entry: Any, notes: list[str]) -> RuleGroup:
             rules.append(_rule(rule))
         except (ValueError, ValidationError) as error:
             raise ValueError(f"group {entry['name']}, rule {index}: {_message(error)}") from None
-    extra = {key: value for key, value in entry.items() if key not in GROUP_FIELDS}
+    extra = {str(key): typed(value) for key, value in entry.items() if key not in GROUP_FIELDS}
     if extra:
         notes.append(f"group {entry['name']}: {', '.join(sorted(extra))} kept verbatim (obsgen does not model it)")
     repeated = Counter((rule.name, tuple(sorted(rule.labels.items())))
@@ -85,14 +94,15 @@ def _group(entry: Any, notes: list[str]) -> RuleGroup:
         if count > 1:
             notes.append(f"group {entry['name']}: {count} rules record {name} with the same labels "
                          "(promtool's duplicate-rules lint reports them; kept as written)")
-    optional = {key: entry[key] for key in ("interval", "limit", "query_offset") if entry.get(key) is not None}
+    optional = {key: typed(entry[key]) for key in ("interval", "limit", "query_offset") if entry.get(key) is not None}
     return RuleGroup(name=str(entry["name"]), labels=_strings(entry.get("labels"), "group labels"),
                      extra=extra, rules=tuple(rules), **optional)
 
 
 def yaml_documents(path: Path, max_bytes: int = MAX_BYTES) -> list[Any]:
-    """The documents of a YAML file (within reading's bounds), the items of Kubernetes Lists among them."""
-    pending = [doc for doc in load_yaml(read_text(path, max_bytes)) if doc is not None]
+    """The documents of a YAML file (within reading's bounds, plain scalars as written: core.untrusted), the items
+    of Kubernetes Lists among them."""
+    pending = [doc for doc in load_yaml_as_written(read_text(path, max_bytes)) if doc is not None]
     found = []
     while pending:
         doc = pending.pop(0)
@@ -108,7 +118,7 @@ def _documents(stem: str, documents: list[Any], notes: list[str]) -> Iterator[tu
     plain = 0
     for doc in documents:
         if not isinstance(doc, dict):
-            raise ValueError(f"expected a mapping, got {type(doc).__name__}")
+            raise ValueError(f"expected a mapping, got {type_name(doc)}")
         kind = doc.get("kind")
         metadata = mapping(doc.get("metadata"), f"{kind} metadata") if "kind" in doc else {}
         if kind == "PrometheusRule":
@@ -133,7 +143,7 @@ def read_rules(path: Path, documents: list[Any] | None = None, source: str = "",
         for name, groups in _documents(result.stem, yaml_documents(path) if documents is None else documents,
                                        result.notes):
             if groups is not None and not isinstance(groups, list):
-                raise ValueError(f"groups must be a list of rule groups, got {type(groups).__name__}")
+                raise ValueError(f"groups must be a list of rule groups, got {type_name(groups)}")
             parsed = tuple(_group(group, result.notes) for group in groups or ())
             if not parsed:
                 result.notes.append(f"{name}: no rule groups, nothing imported")

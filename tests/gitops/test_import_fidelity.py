@@ -1,0 +1,69 @@
+"""`obsgen import` reads rule files as Prometheus reads them: plain YAML scalars keep their text, a key written twice
+is refused; what the import writes means what the original meant."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import build
+from generator.core.errors import DefinitionError
+from generator.importer.write import import_files
+from generator.scaffold import create
+
+# Plain scalars YAML 1.1 reads as booleans, numbers or dates; Prometheus (Go's yaml.v3) reads them into its
+# string fields as written.
+PLAIN = {"page": "true", "octal": "010", "hex": "0x1F", "grouped": "1_000", "float": "1.50", "yes": "yes",
+         "off": "off", "day": "2024-01-01", "inf": ".inf"}
+RULES = ("groups:\n- name: plain\n  limit: 10\n  rules:\n  - alert: PlainScalars\n    expr: up == 0\n"
+         "    for: 1m\n    labels:\n" + "".join(f"      {key}: {text}\n" for key, text in PLAIN.items()) +
+         "    annotations:\n      summary: 1.50\n")
+
+
+def _project(tmp_path: Path) -> Path:
+    create(tmp_path / "project", "fidelity")
+    return tmp_path / "project/definitions"
+
+
+def _promtool_test(rule_file: Path, folder: Path) -> subprocess.CompletedProcess[str]:
+    """promtool test rules: PlainScalars fires with the labels and annotation as written in RULES."""
+    test = {"rule_files": [str(rule_file)], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m", "input_series": [{"series": 'up{job="x"}', "values": "0x5"}],
+        "alert_rule_test": [{"eval_time": "2m", "alertname": "PlainScalars", "exp_alerts": [{
+            "exp_labels": {"job": "x", **PLAIN}, "exp_annotations": {"summary": "1.50"}}]}]}]}
+    path = folder / f"test-{rule_file.stem}.yml"
+    path.write_text(yaml.safe_dump(test))
+    return subprocess.run(["promtool", "test", "rules", str(path)], capture_output=True, text=True, timeout=120)
+
+
+def test_plain_scalars_keep_the_text_prometheus_reads(tmp_path: Path) -> None:
+    source = tmp_path / "plain.yml"
+    source.write_text(RULES)
+    original = _promtool_test(source, tmp_path)
+    assert original.returncode == 0, original.stdout + original.stderr  # Prometheus reads the text as written
+    definitions = _project(tmp_path)
+    import_files([source], definitions)
+    build(definitions, tmp_path / "out")
+    built = tmp_path / "out/prometheus/rules/ruleset-plain.yml"
+    rebuilt = _promtool_test(built, tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert yaml.safe_load(built.read_text())["groups"][0]["limit"] == 10  # a number where Prometheus wants one
+
+
+def test_a_key_written_twice_is_refused_at_its_line_as_prometheus_refuses_it(tmp_path: Path) -> None:
+    source = tmp_path / "twice.yml"
+    source.write_text("groups:\n- name: g\n  rules:\n  - alert: Twice\n    expr: up == 0\n    labels:\n"
+                      "      severity: warning\n      severity: critical\n")
+    checked = subprocess.run(["promtool", "check", "rules", str(source)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode != 0 and "already defined" in checked.stdout + checked.stderr
+    definitions = _project(tmp_path)
+    with pytest.raises(DefinitionError, match=r"twice.yml:8: cannot import: .*'severity'.* line 7"):
+        import_files([source], definitions)
+    assert not (definitions / "twice.py").exists()
+    result = subprocess.run([sys.executable, "-m", "generator", "import", "-d", str(definitions), str(source)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr

@@ -11,7 +11,10 @@ original's value goes into the object's `extra`. Sources, in Grafana's repositor
 - field config: the standard options registry (public/app/core/components/OptionsUI/registry.tsx: thresholds
   green from -Infinity, red from 80; mappings none) and each plugin's defaults: panelcfg.cue/types.gen.ts
   defaultOptions, timeseries' defaultGraphConfig (public/app/plugins/panel/timeseries/config.ts);
-- Prometheus targets: packages/grafana-prometheus/src/types.ts (legendFormat, format, instant, exemplar).
+- Prometheus targets: packages/grafana-prometheus/src/types.ts (legendFormat, format, instant, exemplar);
+- dashboard links: the dashboard schema's DashboardLink (kinds/dashboard/dashboard_kind.cue: keepTime,
+  includeVars, targetBlank, asDropdown false; tags []). Panel links are DataLinks, which ignore keepTime and
+  includeVars (linkSrv.getDataLinkUIModel; schema 19 moved them into the URL).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ DASHBOARD: dict[str, Any] = {
     "timezone": "", "graphTooltip": 0, "editable": True, "fiscalYearStartMonth": 0, "liveNow": False, "refresh": "",
     "time": {"from": "now-6h", "to": "now"}, "tags": [], "links": [],
 }
+LINK: dict[str, Any] = {"type": "link", "keepTime": False, "includeVars": False, "targetBlank": False,
+                        "asDropdown": False, "tags": [], "icon": "external link", "tooltip": ""}
 TARGET: dict[str, Any] = {"legendFormat": "", "format": "time_series", "instant": False, "exemplar": False}
 VARIABLES: dict[str, dict[str, Any]] = {
     "query": {"refresh": 1, "sort": 0, "regex": "", "multi": False, "includeAll": False, "allValue": None, "hide": 0,
@@ -86,6 +91,11 @@ def loaded_variable(variable: dict[str, Any]) -> dict[str, Any]:
 def loaded_target(target: dict[str, Any]) -> dict[str, Any]:
     """A Prometheus target as Grafana holds it."""
     return TARGET | target
+
+
+def loaded_link(link: dict[str, Any]) -> dict[str, Any]:
+    """A dashboard link as Grafana holds it: without keepTime it does not add the time range to its URL."""
+    return LINK | link
 
 
 def loaded_dashboard(dashboard: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from generator.core.duration import parse_seconds
 from generator.core.errors import DefinitionError, Location
 from generator.core.verbatim import residual, without
-from generator.interop.grafana_defaults import loaded_dashboard, loaded_variable
+from generator.interop.grafana_defaults import loaded_dashboard, loaded_link, loaded_variable
 from generator.interop.grafana_legacy import upgrade
 from generator.interop.grafana_shape import shaped
 from generator.interop.notes import Notes
@@ -132,7 +132,7 @@ def _links(source: list[Any]) -> tuple[Link, ...]:
             return ()
         link = Link(title=str(item.get("title") or item["url"]), url=str(item["url"]),
                     new_tab=bool(item.get("targetBlank")))
-        if residual(item, link_json(link)):
+        if residual(loaded_link(item), link_json(link)):
             return ()
         found.append(link)
     return tuple(found)

@@ -3,9 +3,11 @@ is refused; what the import writes means what the original meant."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -67,3 +69,25 @@ def test_a_key_written_twice_is_refused_at_its_line_as_prometheus_refuses_it(tmp
     result = subprocess.run([sys.executable, "-m", "generator", "import", "-d", str(definitions), str(source)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def _built_dashboard(tmp_path: Path, dashboard: dict[str, Any]) -> dict[str, Any]:
+    source = tmp_path / "dashboard.json"
+    source.write_text(json.dumps(dashboard))
+    definitions = _project(tmp_path)
+    import_files([source], definitions)
+    build(definitions, tmp_path / "out")
+    (built,) = [json.loads(path.read_text()) for path in (tmp_path / "out/grafana/dashboards").rglob("*.json")
+                if json.loads(path.read_text())["title"] == dashboard["title"]]
+    return dict(built)
+
+
+def test_dashboard_links_keep_the_time_range_and_variables_only_where_the_original_did(tmp_path: Path) -> None:
+    # Grafana's DashboardLink: keepTime and includeVars default to false; true appends from/to and every
+    # variable's value to the URL (linkSrv.getLinkUrl), which an external site would then receive.
+    plain = {"type": "link", "title": "Docs", "url": "https://example.com/docs"}
+    keeping = {"type": "link", "title": "Explore", "url": "/explore", "keepTime": True, "includeVars": True}
+    built = _built_dashboard(tmp_path, {"title": "Links", "links": [plain, keeping], "panels": [
+        {"type": "text", "title": "t", "options": {"content": "x"}}]})
+    assert [(link["title"], link.get("keepTime", False), link.get("includeVars", False))
+            for link in built["links"]] == [("Docs", False, False), ("Explore", True, True)]

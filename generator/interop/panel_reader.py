@@ -139,14 +139,17 @@ class PanelReader:
     def __init__(self, sources: Sources, notes: Notes) -> None:
         self.sources, self.notes = sources, notes
         self.ids: dict[int, str] = {}
+        self.counts: dict[str, int] = {}  # the last count a repeated title was given
 
     def _title(self, wanted: str, fallback: str) -> str:
         base = wanted.strip() or fallback
-        title, count = base, 1
-        while panel_id(title) in self.ids:
+        count = self.counts.get(base, 1)  # every lower count is taken already: linear in repeats, not quadratic
+        title = base if count == 1 else f"{base} ({count})"
+        while (key := panel_id(title)) in self.ids:
             count += 1
             title = f"{base} ({count})"
-        self.ids[panel_id(title)] = title
+        self.counts[base] = count
+        self.ids[key] = title
         if title != wanted:
             self.notes.add("titles repeated or empty, renamed in the definitions (panel ids derive from titles) "
                            "and shown as before", repr(wanted))

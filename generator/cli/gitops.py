@@ -4,8 +4,8 @@ from pathlib import Path
 
 import typer
 
-from generator.cli.options import DEFINITIONS, fail
-from generator.cli.problems import where
+from generator.cli.options import DEFINITIONS
+from generator.cli.problems import shown, where
 
 IMPORTED = typer.Argument(..., help="Prometheus rule files, PrometheusRule manifests, Grafana dashboard JSON, or "
                                      "ConfigMaps/GrafanaDashboards holding dashboards.")
@@ -26,12 +26,13 @@ def import_files(
 
     try:
         report = run_import(files, definitions, module, force, folder, int(max_size * 2**20))
-    except DefinitionError as error:
-        fail(error)
+    except DefinitionError as error:  # it may quote a name read from the file
+        typer.echo(f"error: {shown(where(str(error)))}", err=True)
+        raise typer.Exit(1) from None
     for note in report.notes:
-        typer.echo(where(f"warning: {note}"), err=True)
+        typer.echo(shown(where(f"warning: {note}")), err=True)
     for path in report.modules:
-        typer.echo(f"wrote {where(str(path))}")
+        typer.echo(f"wrote {shown(where(str(path)))}")
     typer.echo(f"obsgen import: {len(report.modules)} modules, {report.groups} groups, {report.alerts} alerts, "
                f"{report.records} recording rules, {report.dashboards} dashboards ({report.panels} panels)")
 

@@ -47,6 +47,12 @@ def relative(path: str) -> str:
     return path.removeprefix(cwd)
 
 
+def shown(text: str) -> str:
+    """text on one line, with what a terminal would act on (escape sequences, bells, line breaks, bidi overrides)
+    escaped as Python writes it: messages quoting imported names, which are untrusted."""
+    return text if text.isprintable() else "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def where(text: str) -> str:
     """Paths in a message relative to the working directory when they are under it."""
     return text.replace(os.getcwd() + os.sep, "")

@@ -106,3 +106,23 @@ def test_renaming_repeated_panel_titles_is_linear_in_the_panels(tmp_path: Path,
     titles = [panel.title for panel in converted.dashboard.all_panels]
     assert titles == ["t", *(f"t ({i})" for i in range(2, 601))]  # the names the import always gave them
     assert len(tried) <= 2 * len(panels) + 1
+
+
+def test_control_characters_of_imported_names_never_reach_the_terminal(tmp_path: Path) -> None:
+    # An escape sequence in a title would retitle or recolour the terminal; a newline would forge a line.
+    hostile = "t\x1b]0;owned\x07\x1b[31mred\nerror: forged"
+    dashboard = tmp_path / "hostile.json"
+    dashboard.write_text(json.dumps({"title": hostile, "panels": [
+        {"type": "text", "title": hostile, "options": {"content": "x"}},
+        {"type": "text", "title": hostile, "options": {"content": "y"}}]}))
+    rules = tmp_path / "hostile.yml"
+    rules.write_text(yaml.safe_dump({"groups": [{"name": hostile, "rules": [{"alert": "A", "expr": "up ==="}]}]}))
+    definitions = _project(tmp_path)
+    for source, code in ((dashboard, 0), (rules, 1)):
+        result = subprocess.run([sys.executable, "-m", "generator", "import", "-d", str(definitions), str(source)],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == code, result.stderr
+        output = result.stdout + result.stderr
+        assert "\x1b" not in output and "\x07" not in output and r"\x1b]0;owned\x07" in output
+        assert all(line.startswith(("warning: ", "error: ", "wrote ", "obsgen import: "))
+                   for line in output.splitlines()), output

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from generator.core.errors import DefinitionError, Location
 from generator.core.promql import metric_names
 from generator.derive.series import SYNTHETIC_SERIES
+from generator.importer.pysource import variable_name
 from generator.importer.reading import (
     MAX_BYTES,
     error_line,
@@ -139,6 +140,7 @@ def read_rules(path: Path, documents: list[Any] | None = None, source: str = "",
     """The rule sets of a file (or of its documents, already parsed), each recording `source` (by default the file
     name) as where it came from; DefinitionError naming the file and rule."""
     result = ImportedRules(path, [], stem=stem or path.stem)
+    read: dict[str, str] = {}  # module variable of each rule set -> the name it was read from
     try:
         for name, groups in _documents(result.stem, yaml_documents(path) if documents is None else documents,
                                        result.notes):
@@ -148,7 +150,13 @@ def read_rules(path: Path, documents: list[Any] | None = None, source: str = "",
             if not parsed:
                 result.notes.append(f"{name}: no rule groups, nothing imported")
                 continue
-            result.rule_sets.append(RuleSet(name=kebab(name), source=source or path.name, groups=parsed))
+            rule_set = RuleSet(name=kebab(name), source=source or path.name, groups=parsed)
+            if (variable := variable_name(rule_set)) in read:  # one module holds them: names must stay apart
+                first, second = sorted((read[variable], str(name)))
+                raise ValueError(f"{first!r} and {second!r} would both be rule set {rule_set.name} (obsgen names "
+                                 "them in kebab-case); rename one")
+            read[variable] = str(name)
+            result.rule_sets.append(rule_set)
     except (ValueError, ValidationError) as error:
         raise DefinitionError(Location(str(path), error_line(error)), f"cannot import: {_message(error)}") from None
     return result

@@ -126,3 +126,15 @@ def test_control_characters_of_imported_names_never_reach_the_terminal(tmp_path:
         assert "\x1b" not in output and "\x07" not in output and r"\x1b]0;owned\x07" in output
         assert all(line.startswith(("warning: ", "error: ", "wrote ", "obsgen import: "))
                    for line in output.splitlines()), output
+
+
+def test_two_objects_that_would_share_one_rule_set_name_are_refused_naming_both(tmp_path: Path) -> None:
+    source = tmp_path / "two.yaml"
+    source.write_text(yaml.safe_dump_all([
+        {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": {"name": name},
+         "spec": {"groups": [{"name": f"g{index}", "rules": [{"record": f"r:{index}", "expr": "vector(1)"}]}]}}
+        for index, name in enumerate(("team.rules", "team-rules"))]))
+    definitions = _project(tmp_path)
+    with pytest.raises(DefinitionError, match=r"two.yaml:0: cannot import: 'team-rules' and 'team.rules' would both "
+                                              r"be rule set team-rules"):
+        import_files([source], definitions)

@@ -15,7 +15,15 @@ from typing import Any
 
 from generator.core.errors import DefinitionError, Location
 from generator.importer.pysource import definitions_module
-from generator.importer.reading import MAX_BYTES, ReadError, error_line, load_json, mapping, read_text
+from generator.importer.reading import (
+    MAX_BYTES,
+    ReadError,
+    check_objects,
+    error_line,
+    load_json,
+    mapping,
+    read_text,
+)
 from generator.interop.grafana_json import convert
 from generator.model import Dashboard, DatasourceVariable
 from generator.model.identity import slug
@@ -89,6 +97,15 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
             yield dashboard, str(spec.get("folder") or ""), origin, str(metadata.get("name") or "")
 
 
+def _panel_count(dashboard: dict[str, Any]) -> int:
+    """Panels and rows of a dashboard as read, those nested in rows (old or collapsed) included."""
+    def listed(value: Any) -> list[Any]:
+        return value if isinstance(value, list) else []
+
+    tops = listed(dashboard.get("panels")) + listed(dashboard.get("rows"))
+    return len(tops) + sum(len(listed(item.get("panels"))) for item in tops if isinstance(item, dict))
+
+
 def holds_dashboards(document: Any) -> bool:
     """Whether a YAML document is a ConfigMap or GrafanaDashboard holding dashboard JSON."""
     return isinstance(document, dict) and any(True for _ in _manifest_dashboards(document))
@@ -105,6 +122,7 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
                      for i, (d, f) in enumerate(_found(load_json(read_text(path, max_bytes)), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
+        check_objects(sum(1 + _panel_count(dashboard) for dashboard, *_ in found), "dashboards and panels")
     except (ValueError, KeyError, OSError) as error:  # lines of JSON inside a YAML document are not the file's
         line = error_line(error) if documents is None else 0
         message = error.strerror if isinstance(error, OSError) and error.strerror else error

@@ -9,10 +9,13 @@ from typing import Any
 from generator.core.bounded_read import TooLarge, read_bounded
 from generator.core.untrusted import ReadError, error_line, load_json, load_yaml_as_written, typed
 
-__all__ = ["MAX_BYTES", "ReadError", "error_line", "load_json", "load_yaml_as_written", "mapping", "read_text",
-           "sequence", "type_name", "typed"]
+__all__ = ["MAX_BYTES", "MAX_OBJECTS", "ReadError", "check_objects", "error_line", "load_json", "load_yaml_as_written",
+           "mapping", "read_text", "sequence", "type_name", "typed"]
 
 MAX_BYTES = 16 * 1024 * 1024  # kube-prometheus' largest rule file is 0.2 MiB, its largest dashboard 0.1 MiB
+# Rules, or dashboards and their panels, of one file. Each costs 10-15 KB once converted, so the 16 MiB above
+# could hold ~250,000 (GBs); kube-prometheus' largest file holds 375 (33 dashboards, 340 panels and rows).
+MAX_OBJECTS = 10_000
 
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
@@ -25,6 +28,13 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     except ValueError as error:
         raise ReadError(str(error)) from None
     return data.decode("utf-8")
+
+
+def check_objects(count: int, what: str) -> None:
+    """ValueError when a file holds more rules or panels than obsgen imports from one."""
+    if count > MAX_OBJECTS:
+        raise ReadError(f"{count} {what}, more than the {MAX_OBJECTS} obsgen imports from one file (a real one holds "
+                        "hundreds): split it")
 
 
 def type_name(value: Any) -> str:

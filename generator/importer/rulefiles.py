@@ -17,6 +17,7 @@ from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer.pysource import variable_name
 from generator.importer.reading import (
     MAX_BYTES,
+    check_objects,
     error_line,
     load_yaml_as_written,
     mapping,
@@ -141,11 +142,15 @@ def read_rules(path: Path, documents: list[Any] | None = None, source: str = "",
     name) as where it came from; DefinitionError naming the file and rule."""
     result = ImportedRules(path, [], stem=stem or path.stem)
     read: dict[str, str] = {}  # module variable of each rule set -> the name it was read from
+    count = 0
     try:
         for name, groups in _documents(result.stem, yaml_documents(path) if documents is None else documents,
                                        result.notes):
             if groups is not None and not isinstance(groups, list):
                 raise ValueError(f"groups must be a list of rule groups, got {type_name(groups)}")
+            count += sum(len(group["rules"]) for group in groups or ()
+                         if isinstance(group, dict) and isinstance(group.get("rules"), list))
+            check_objects(count, "rules")
             parsed = tuple(_group(group, result.notes) for group in groups or ())
             if not parsed:
                 result.notes.append(f"{name}: no rule groups, nothing imported")

@@ -138,3 +138,21 @@ def test_two_objects_that_would_share_one_rule_set_name_are_refused_naming_both(
     with pytest.raises(DefinitionError, match=r"two.yaml:0: cannot import: 'team-rules' and 'team.rules' would both "
                                               r"be rule set team-rules"):
         import_files([source], definitions)
+
+
+@pytest.mark.parametrize("kind", ["rules", "panels", "dashboards"])
+def test_a_file_of_more_objects_than_any_real_one_is_refused_before_it_is_converted(tmp_path: Path, kind: str) -> None:
+    # Each rule or panel costs ~10-15 KB converted: the 16 MiB a file may hold was ~250,000 of them, GBs.
+    count = 10_001  # obsgen imports up to 10,000 per file; kube-prometheus' largest holds 375
+    if kind == "rules":
+        source = tmp_path / "many.yml"
+        source.write_text("groups:\n- name: g\n  rules:\n" +
+                          "".join(f"  - record: r:{i}\n    expr: vector({i})\n" for i in range(count)))
+    else:
+        panel = {"type": "text", "title": "t", "options": {"content": "x"}}
+        dashboards = ([{"title": "Many", "panels": [panel] * count}] if kind == "panels" else
+                      [{"title": f"d{i}", "panels": [panel]} for i in range(count // 2 + 1)])
+        source = tmp_path / "many.json"
+        source.write_text(json.dumps(dashboards))
+    with pytest.raises(DefinitionError, match=r"many\.(yml|json):0: cannot import: .* more than the 10000 "):
+        import_files([source], _project(tmp_path))

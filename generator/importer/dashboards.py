@@ -97,13 +97,17 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
             yield dashboard, str(spec.get("folder") or ""), origin, str(metadata.get("name") or "")
 
 
-def _panel_count(dashboard: dict[str, Any]) -> int:
-    """Panels and rows of a dashboard as read, those nested in rows (old or collapsed) included."""
+def _objects(dashboard: dict[str, Any]) -> int:
+    """How many objects converting a dashboard makes: itself, its variables, its panels and rows (nested ones
+    included) and their queries, counted as read."""
     def listed(value: Any) -> list[Any]:
         return value if isinstance(value, list) else []
 
     tops = listed(dashboard.get("panels")) + listed(dashboard.get("rows"))
-    return len(tops) + sum(len(listed(item.get("panels"))) for item in tops if isinstance(item, dict))
+    panels = tops + [panel for item in tops if isinstance(item, dict) for panel in listed(item.get("panels"))]
+    templating = dashboard.get("templating")
+    variables = listed(templating.get("list")) if isinstance(templating, dict) else []
+    return 1 + len(variables) + len(panels) + sum(len(listed(p.get("targets"))) for p in panels if isinstance(p, dict))
 
 
 def holds_dashboards(document: Any) -> bool:
@@ -122,7 +126,7 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
                      for i, (d, f) in enumerate(_found(load_json(read_text(path, max_bytes)), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
-        check_objects(sum(1 + _panel_count(dashboard) for dashboard, *_ in found), "dashboards and panels")
+        check_objects(sum(_objects(dashboard) for dashboard, *_ in found), "dashboards, variables, panels and queries")
     except (ValueError, KeyError, OSError) as error:  # lines of JSON inside a YAML document are not the file's
         line = error_line(error) if documents is None else 0
         message = error.strerror if isinstance(error, OSError) and error.strerror else error

@@ -140,7 +140,7 @@ def test_two_objects_that_would_share_one_rule_set_name_are_refused_naming_both(
         import_files([source], definitions)
 
 
-@pytest.mark.parametrize("kind", ["rules", "panels", "dashboards"])
+@pytest.mark.parametrize("kind", ["rules", "panels", "dashboards", "variables"])
 def test_a_file_of_more_objects_than_any_real_one_is_refused_before_it_is_converted(tmp_path: Path, kind: str) -> None:
     # Each rule or panel costs ~10-15 KB converted: the 16 MiB a file may hold was ~250,000 of them, GBs.
     count = 10_001  # obsgen imports up to 10,000 per file; kube-prometheus' largest holds 375
@@ -150,8 +150,10 @@ def test_a_file_of_more_objects_than_any_real_one_is_refused_before_it_is_conver
                           "".join(f"  - record: r:{i}\n    expr: vector({i})\n" for i in range(count)))
     else:
         panel = {"type": "text", "title": "t", "options": {"content": "x"}}
+        variables = [{"name": f"v{i}", "type": "custom", "query": "a,b"} for i in range(count)]
         dashboards = ([{"title": "Many", "panels": [panel] * count}] if kind == "panels" else
-                      [{"title": f"d{i}", "panels": [panel]} for i in range(count // 2 + 1)])
+                      [{"title": "Many", "panels": [panel], "templating": {"list": variables}}] if kind == "variables"
+                      else [{"title": f"d{i}", "panels": [panel]} for i in range(count // 2 + 1)])
         source = tmp_path / "many.json"
         source.write_text(json.dumps(dashboards))
     with pytest.raises(DefinitionError, match=r"many\.(yml|json):0: cannot import: .* more than the 10000 "):

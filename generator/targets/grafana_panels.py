@@ -14,7 +14,12 @@ from generator.model.panels import ExploreLink, Legend, Panel, PanelKind, PanelL
 
 PROMETHEUS_UID_VARIABLE = "${datasource}"
 DATASOURCE = {"type": "prometheus", "uid": PROMETHEUS_UID_VARIABLE}
-REF_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def ref_id(index: int) -> str:
+    """The refId Grafana gives a panel's query at index: A..Z, then AA, AB, ... (getNextRefId's getRefId)."""
+    return LETTERS[index] if index < len(LETTERS) else ref_id(index // len(LETTERS) - 1) + LETTERS[index % len(LETTERS)]
 
 
 def explore_url(link: ExploreLink, time_range: str = "now-1h") -> str:
@@ -39,7 +44,7 @@ def link_json(link: PanelLink) -> dict[str, Any]:
 def target_json(query: Query, index: int) -> dict[str, Any]:
     """One query as a Grafana target, with the JSON it keeps verbatim written over it."""
     target: dict[str, Any] = {
-        "refId": REF_IDS[index], "datasource": DATASOURCE, "expr": query.promql, "editorMode": "code",
+        "refId": ref_id(index), "datasource": DATASOURCE, "expr": query.promql, "editorMode": "code",
         "legendFormat": query.legend or "__auto", "range": not query.instant, "instant": query.instant,
         "format": "heatmap" if query.format == "heatmap" else query.format,
     }

@@ -158,3 +158,12 @@ def test_a_file_of_more_objects_than_any_real_one_is_refused_before_it_is_conver
         source.write_text(json.dumps(dashboards))
     with pytest.raises(DefinitionError, match=r"many\.(yml|json):0: cannot import: .* more than the 10000 "):
         import_files([source], _project(tmp_path))
+
+
+def test_a_panel_of_more_queries_than_letters_comes_back_with_each_one(tmp_path: Path) -> None:
+    # Grafana names the 27th query AA, the 28th AB (getNextRefId); the import failed with an IndexError.
+    targets = [{"refId": ref, "expr": f'up{{shard="{ref}"}}'} for ref in [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "AA", "AB"]]
+    built = _built_dashboard(tmp_path, {"title": "Shards", "panels": [
+        {"type": "timeseries", "title": "shards", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8}, "targets": targets}]})
+    shown = built["panels"][0]["targets"]
+    assert [(t["refId"], t["expr"]) for t in shown] == [(t["refId"], t["expr"]) for t in targets]

@@ -17,6 +17,7 @@ from generator.core.errors import DefinitionError, Location
 from generator.importer.write import import_files
 from generator.interop import panel_reader
 from generator.interop.grafana_json import convert
+from generator.model.identity import panel_id
 from generator.scaffold import create
 
 # Plain scalars YAML 1.1 reads as booleans, numbers or dates; Prometheus (Go's yaml.v3) reads them into its
@@ -167,3 +168,14 @@ def test_a_panel_of_more_queries_than_letters_comes_back_with_each_one(tmp_path:
         {"type": "timeseries", "title": "shards", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8}, "targets": targets}]})
     shown = built["panels"][0]["targets"]
     assert [(t["refId"], t["expr"]) for t in shown] == [(t["refId"], t["expr"]) for t in targets]
+
+
+def test_panel_ids_obsgen_renumbers_are_named_in_a_warning(tmp_path: Path) -> None:
+    # obsgen derives panel ids from titles; a bookmark or embed of ?viewPanel=3 no longer opens the panel.
+    source = tmp_path / "ids.json"
+    source.write_text(json.dumps({"title": "Ids", "panels": [
+        {"id": 3, "type": "text", "title": "Notice", "options": {"content": "x"}},
+        {"type": "text", "title": "No id", "options": {"content": "y"}}]}))
+    report = import_files([source], _project(tmp_path))
+    (note,) = [note for note in report.notes if "panel ids" in note]
+    assert f"3 -> {panel_id('Notice')}" in note and "viewPanel" in note

@@ -47,10 +47,12 @@ def relative(path: str) -> str:
     return path.removeprefix(cwd)
 
 
-def shown(text: str) -> str:
-    """text on one line, with what a terminal would act on (escape sequences, bells, line breaks, bidi overrides)
-    escaped as Python writes it: messages quoting imported names, which are untrusted."""
-    return text if text.isprintable() else "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+def shown(text: str, keep: str = "") -> str:
+    """text with what a terminal would act on (escape sequences, bells, line breaks, bidi overrides) escaped as
+    Python writes it, but the characters in keep: messages may quote names read from imported files."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char in keep else repr(char)[1:-1] for char in text)
 
 
 def where(text: str) -> str:
@@ -71,12 +73,13 @@ def _github(problem: Problem) -> str:
 
 def report(problems: Sequence[Problem], output: Format, *, warnings: bool = True) -> None:
     """Print problems sorted by file and line: errors always, warnings unless asked not to."""
-    shown = [p for p in sorted(problems, key=lambda p: p.order) if warnings or p.level == "error"]
+    listed = [p for p in sorted(problems, key=lambda p: p.order) if warnings or p.level == "error"]
     if output is Format.JSON:
         echo(json.dumps([{"file": _place(p.location).file, "line": p.location.line, "code": p.code,
-                                "level": str(p.level), "message": where(p.message)} for p in shown], indent=1))
+                                "level": str(p.level), "message": where(p.message)} for p in listed], indent=1))
         return
-    for problem in shown:
+    for problem in listed:
+        message = shown(problem.message, keep="\n\t")  # a message may span lines; it may quote imported names
         line = _github(problem) if output is Format.GITHUB else where(
-            f"{problem.level}: {_place(problem.location)}: {problem.message} [{problem.code}]")
+            f"{problem.level}: {_place(problem.location)}: {message} [{problem.code}]")
         echo(line, err=output is Format.TEXT)

@@ -179,3 +179,15 @@ def test_panel_ids_obsgen_renumbers_are_named_in_a_warning(tmp_path: Path) -> No
     report = import_files([source], _project(tmp_path))
     (note,) = [note for note in report.notes if "panel ids" in note]
     assert f"3 -> {panel_id('Notice')}" in note and "viewPanel" in note
+
+
+def test_the_build_of_an_imported_dashboard_prints_its_name_without_control_characters(tmp_path: Path) -> None:
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps({"title": "t\x1b]0;owned\x07", "panels": [
+        {"type": "timeseries", "title": "p", "targets": [{"expr": 'up{job="nobody-scrapes-it"}'}]}]}))
+    definitions = _project(tmp_path)
+    import_files([source], definitions)
+    result = subprocess.run([sys.executable, "-m", "generator", "build"], cwd=definitions.parent,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and r"t\x1b]0;owned\x07" in result.stderr, result.stderr  # its warning
+    assert "\x1b" not in result.stderr + result.stdout

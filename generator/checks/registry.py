@@ -29,6 +29,7 @@ from generator.checks.mapping import (
 )
 from generator.checks.notify import (
     log_service_not_grouped,
+    placeholder_link,
     shared_slack_webhook,
     unsendable_severity,
     warning_with_escalation,
@@ -76,7 +77,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     alert_in_tested_rule_set, collector_buffers,
     cooldown, retention_tiers, kubernetes, dashboard_themes, tracing, slo_windows, rule_sets, exporter_scraped,
     aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, unscraped_component, log_stream_labels,
-    warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped,
+    warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped, placeholder_link,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
     annotation_numbers, slow_job_flaps,
 )

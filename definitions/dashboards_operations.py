@@ -1,14 +1,16 @@
 """OPERATIONS_DASHBOARD and DASHBOARD_CONFIG["dashboards"]["operations"]: health, performance, errors."""
 
-from generator.model import Dashboard, Panel, Query, Row, ValueText, instance_variable, job_variable
+from generator.model import Dashboard, ExploreLink, Panel, Query, Row, ValueText, instance_variable, job_variable
 
 from .forecasts import DISK
+from .logs import ERROR_LOG_LINES, ERROR_LOG_RATE
 from .metrics import cpu_usage, memory_usage
 from .stack import SCRAPE_JOBS
 
 RATE = "[$__rate_interval]"
 JOB = 'job=~"$job"'
 INSTANCE = 'instance=~"$instance"'
+REAL_FILESYSTEMS = 'fstype!~"tmpfs|overlay|squashfs"'  # as DiskAlmostFull reads them: memory and image layers left out
 PHYSICAL_DISKS = 'device!~"dm-.+|md.+"'  # device-mapper (LVM, LUKS) and md RAID volumes sit on disks counted already
 PLAN_SERVICES = ("api", "cache", "database", "load_balancer")
 """The services the plan's status grid shows; one no ScrapeJob scrapes shows NOT SCRAPED (and the build says so)."""
@@ -83,6 +85,12 @@ OPERATIONS_DASHBOARD = Dashboard(
                   queries=Query(expr=f'(sum by (service) (rate(http_requests_total{{{JOB},status=~"5.."}}{RATE}))'
                                      f" or on (service) 0 * {requests_per_service})"
                                      f" / {requests_per_service}", legend="{{service}}")),
+            Panel(title="Error Log Lines", kind="line", unit="short",
+                  description="Error-level log lines per second, per service, counted by Loki's ruler "
+                              f"({ERROR_LOG_RATE.name}); ApiErrorLogsHigh fires above 50 in 5 minutes. The link "
+                              "opens the lines themselves in Explore.",
+                  links=(ExploreLink(title="Error logs (Loki)", datasource="loki", query=ERROR_LOG_LINES),),
+                  queries=Query(expr=f"sum by (service_name) ({ERROR_LOG_RATE.name})", legend="{{service_name}}")),
             Panel(title="Disk I/O", kind="line", unit="iops",
                   description="Reads and writes completed per second on each instance's disks (LVM and RAID "
                               "volumes left out: the disks under them count their operations already).",
@@ -101,8 +109,8 @@ OPERATIONS_DASHBOARD = Dashboard(
             Panel(title="Disk Free", kind="line", unit="percent", min=0, max=100,
                   thresholds=((None, "red"), (5, "green")),
                   description="Free share of each filesystem; DiskAlmostFull fires under 5% for 5 minutes.",
-                  queries=Query(expr='100 * node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"}'
-                                     ' / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"}',
+                  queries=Query(expr=f'100 * node_filesystem_avail_bytes{{{INSTANCE},{REAL_FILESYSTEMS}}}'
+                                     f' / node_filesystem_size_bytes{{{INSTANCE},{REAL_FILESYSTEMS}}}',
                                 legend="{{instance}} {{mountpoint}}")),
             Panel(title="Anomaly Scores", kind="line", unit="none", thresholds=((1, "red"),),
                   description="Anomaly score of each forecast series' newest sample (forecast residual, range "

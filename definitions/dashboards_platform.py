@@ -193,6 +193,23 @@ META_MONITORING = Dashboard(
                               "warns below the plan's 80% for 30 minutes); empty while a route has no traffic.",
                   queries=Query(expr=critical_trace_coverage, legend="{{http_route}}")),
         )),
+        Row(title="Sidecar exporter", panels=(
+            Panel(title="Exporter Sources", kind="stat", unit="none", value_texts=OK_FAILED, thresholds=((1, "green"),),
+                  description="Whether the sidecar exporter reaches each database it reads business metrics from "
+                              "(BusinessDatabaseDown pages after 5 minutes without) and the Prometheus its forecasts "
+                              "read (ForecastPrometheusDown warns after 5 minutes).",
+                  queries=(Query(expr="min by (database) (obsgen_database_up)", legend="database {{database}}"),
+                           Query(expr="min(obsgen_prometheus_up)", legend="Prometheus for forecasts"))),
+            Panel(title="Failing Queries", kind="line", unit="none", decimals=0,
+                  description="Runs in a row of each SQL query and forecast that failed or timed out, 0 after a "
+                              "success (BusinessQueryFailing warns at two while its source is up).",
+                  queries=Query(expr="max by (query) (obsgen_query_consecutive_failures)", legend="{{query}}")),
+            Panel(title="Skipped Runs", kind="line", unit="short",
+                  description="Runs of each query and forecast not started because the previous one was still "
+                              "going (BusinessQueryRunsMissed warns when runs are skipped for 30 minutes).",
+                  queries=Query(expr=f"sum by (query) (increase(obsgen_query_runs_missed_total{RATE}))",
+                                legend="{{query}}")),
+        )),
         Row(title="Remote write", panels=(
             Panel(title="Remote Write Failures", kind="line", unit="percentunit",
                   description="Share of samples each remote-write queue failed to send "

@@ -14,7 +14,7 @@ from generator.model import Capacity, Forecast
 from .metrics import memory_usage, revenue_hourly
 
 METRICS = EXPORTER_METRICS
-ALERTS = predictive_alerts(for_="10m", capacity_within="24h")
+ALERTS = predictive_alerts(for_="10m", capacity_within="24h", dashboard="Operations")
 
 # analyze_trends / detect_anomalies: business series with a weekly rhythm (weekends, evenings).
 FORECASTS = [
@@ -51,4 +51,4 @@ DISK = Forecast(
 
 # The sidecar watching itself: its sources, and every query and forecast it runs; its run counters are held and
 # counted over two runs of the slowest job, the disk forecast (SM007 says when a job runs slower).
-EXPORTER_ALERTS = exporter_alerts(slowest_interval=DISK.interval)
+EXPORTER_ALERTS = exporter_alerts(slowest_interval=DISK.interval, dashboard="Meta-monitoring")

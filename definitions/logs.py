@@ -23,7 +23,7 @@ API_ERROR_LOGS = LogAlert(
          '| detected_level=~"error|critical|fatal" [5m])) > 50',
     **{"for": "5m"},
     severity="warning",
-    dashboard="Operations",
+    dashboard="Operations", panel="Error Log Lines",  # plots the error lines it counts, recorded by ERROR_LOG_RATE
     summary='{{ $labels.service_name }} logged {{ printf "%.0f" $value }} errors in 5 minutes (more than 50)',
     description="The service writes error-level log lines at an unusual rate; users may be affected.",
     runbook="Open the service's error logs in Grafana Explore (Loki), follow trace_id to the failing trace "
@@ -40,9 +40,10 @@ RAG_TIMEOUTS = LogAlert(
     runbook="Check the knowledge-base backend and the rag-engine's traces for the slow dependency.",
 )
 
+ERROR_LOG_LINES = '{service_name=~"api|rag-engine"} | detected_level=~"error|critical|fatal"'
 ERROR_LOG_RATE = LogRecordingRule(
     name="service:log_errors:rate5m",
-    expr='sum by (service_name) (rate({service_name=~"api|rag-engine"} | detected_level=~"error|critical|fatal" [5m]))',
+    expr=f"sum by (service_name) (rate({ERROR_LOG_LINES} [5m]))",
 )
 
 SCRAPE_JOBS = [ScrapeJob(name="loki", source=Source.LOKI, targets=("loki:3100",))]

@@ -29,6 +29,8 @@ class Selector:
     """Its label matchers but the name's, as written: 'status=~"5.."'."""
     offset: float = 0.0
     """Seconds its `offset` reads back in time (offset 1w -> 604800)."""
+    filters: bool = False
+    """Whether it only filters another's series (the right side of `and` / `unless`): the result is not its."""
 
 
 class PromQLError(ValueError):
@@ -187,25 +189,30 @@ def _matchers(selector: Any) -> frozenset[str]:
                      for m in selector.matchers.matchers if m.name != "__name__")
 
 
-def _walk(node: Any, ranged: bool, function: str, found: list[Selector], window: float | None = None) -> None:
+FILTERING_OPERATORS = frozenset({"and", "unless"})
+"""Set operators whose result is the left side's series, the right side only choosing which."""
+
+
+def _walk(node: Any, ranged: bool, function: str, found: list[Selector], window: float | None = None,
+          filters: bool = False) -> None:
     kind = type(node).__name__
     if kind == "VectorSelector":
         offset = node.offset.total_seconds() if node.offset else 0.0
-        found.append(Selector(_name_of(node), ranged, function, window, _matchers(node), offset))
+        found.append(Selector(_name_of(node), ranged, function, window, _matchers(node), offset, filters))
     elif kind == "MatrixSelector":
-        _walk(node.vector_selector, True, function, found, node.range.total_seconds())
+        _walk(node.vector_selector, True, function, found, node.range.total_seconds(), filters)
     elif kind == "Call":
         for arg in node.args:
-            _walk(arg, ranged, str(node.func.name), found)
+            _walk(arg, ranged, str(node.func.name), found, filters=filters)
     elif kind == "BinaryExpr":
-        _walk(node.lhs, ranged, function, found)
-        _walk(node.rhs, ranged, function, found)
+        _walk(node.lhs, ranged, function, found, filters=filters)
+        _walk(node.rhs, ranged, function, found, filters=filters or str(node.op) in FILTERING_OPERATORS)
     elif kind == "AggregateExpr":
-        _walk(node.expr, ranged, function, found)
+        _walk(node.expr, ranged, function, found, filters=filters)
     elif kind == "SubqueryExpr":
-        _walk(node.expr, True, function, found)
+        _walk(node.expr, True, function, found, filters=filters)
     elif kind in ("ParenExpr", "UnaryExpr"):
-        _walk(node.expr, ranged, function, found)
+        _walk(node.expr, ranged, function, found, filters=filters)
 
 
 def selectors(expr: str) -> tuple[Selector, ...]:

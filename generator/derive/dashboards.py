@@ -7,8 +7,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
+from generator.core.grafana_promql import PARSE_BUILTINS, VARIABLE, UnknownVariable, interpolate
 from generator.core.promql import PromQLError, Selector, metric_names, selectors
+from generator.derive.result_labels import expression_labels
+from generator.derive.series import defined_series
 from generator.model import (
     Alert,
     CustomVariable,
@@ -21,6 +23,7 @@ from generator.model import (
     Row,
     conventions,
 )
+from generator.model.alerts import AlertRule
 from generator.model.dashboards import Variable
 from generator.model.identity import dashboard_uid, panel_id, slug
 from generator.model.project import Project
@@ -135,21 +138,31 @@ def _closest(dashboard: Dashboard, wanted: tuple[Selector, ...], values: dict[st
     return best
 
 
-def alert_panel(project: Project, alert: Alert, with_alert_list: bool = True) -> tuple[Dashboard, Panel] | None:
-    """The panel an alert opens: on its dashboard, the one whose parsed queries read its series (else those its
-    recording rules read) most closely; else, unless `with_alert_list` is False, the dashboard's alert list."""
+def _shown(expr: str) -> tuple[Selector, ...]:
+    """The selectors whose series an expression returns: `a unless b` is a's, b only chooses which."""
+    read = _reads(expr, {})
+    return tuple(selector for selector in read if not selector.filters) or read
+
+
+def alert_panel(project: Project, alert: AlertRule, with_alert_list: bool = True) -> tuple[Dashboard, Panel] | None:
+    """The panel an alert opens: on its dashboard, the one it names; else the one whose parsed queries read its
+    series (else those its recording rules read) most closely; else, unless `with_alert_list` is False, the
+    dashboard's alert list."""
     dashboard = next((d for d in dashboards(project) if d.name == alert.dashboard), None)
     if dashboard is None:
         return None
-    wanted = _reads(alert.condition, {})
+    named = [panel for panel in dashboard.all_panels if alert.panel and panel.title == alert.panel]
+    if named:
+        return dashboard, named[0]
+    wanted = _shown(alert.condition) if isinstance(alert, Alert) else ()
     inputs = tuple(selector for w in wanted if w.name in project.recording_rules
-                   for selector in _reads(project.recording_rules[w.name].expr, {}))
+                   for selector in _shown(project.recording_rules[w.name].expr))
     values = variable_values(dashboard)
     for series in (wanted, inputs):
         panel = _closest(dashboard, series, values) if series else None
         if panel is not None:
             return dashboard, panel
-    if not with_alert_list:
+    if not with_alert_list or not isinstance(alert, Alert):  # the alert list shows the Prometheus alerts only
         return None
     listed = [p for s in sections(project, dashboard) for p in s.panels if p.title == RULES_TITLE]
     return (dashboard, listed[0]) if listed else None
@@ -159,13 +172,48 @@ def _panel_path(dashboard: Dashboard, panel: Panel) -> str:
     return f"/d/{dashboard.uid}/{slug(dashboard.display_title)}?viewPanel=panel-{panel_id(panel.title)}"
 
 
-def dashboard_url(project: Project, alert: Alert) -> str:
-    """Absolute URL of the panel an alert opens (the dashboard itself if it has no such panel)."""
+def kept_labels(project: Project, alert: AlertRule) -> tuple[str, ...]:
+    """The labels a Prometheus alert's firing series carry, as its expression computes them (none known for a log
+    alert: no LogQL parser here)."""
+    if not isinstance(alert, Alert):
+        return ()
+    defined = defined_series(project)
+    try:
+        return expression_labels(project, alert.condition, lambda name: getattr(defined.get(name), "labels", None))
+    except PromQLError:
+        return ()  # reported by the loader's checks
+
+
+def _used(panel: Panel) -> set[str]:
+    """The variables a panel's queries use ($name, ${name}, [[name]])."""
+    return {next(filter(None, match.groups())) for query in panel.queries for match in VARIABLE.finditer(query.promql)}
+
+
+def variable_filter(project: Project, alert: AlertRule, dashboard: Dashboard, panel: Panel) -> str:
+    """`&var-<name>=<the alert's label>` for each query or custom variable the panel uses that is named like a label
+    the alert keeps, so the panel opens on the host (or job, service...) that fired rather than on all of them; a
+    template Prometheus fills, left out for a series without the label."""
+    kept, used = set(kept_labels(project, alert)), _used(panel)
+    names = [v.name for v in dashboard.variables
+             if isinstance(v, QueryVariable | CustomVariable) and v.name in kept and v.name in used]
+    return "".join(f"{{{{ with $labels.{name} }}}}&var-{name}={{{{ . }}}}{{{{ end }}}}" for name in names)
+
+
+def panel_url(project: Project, alert: AlertRule) -> str:
+    """Absolute URL of the panel an alert opens (the dashboard itself if it has no such panel), on every host: what
+    a runbook, read with no alert firing, links to."""
     target = alert_panel(project, alert)
     base = project.stack.grafana_url.rstrip("/")
     if target is None:
         return f"{base}/d/{dashboard_uid(alert.dashboard)}"
     return base + _panel_path(*target)
+
+
+def dashboard_url(project: Project, alert: AlertRule) -> str:
+    """The alert's dashboard_url annotation: its panel_url on the alert's own host, job or service where the
+    dashboard has a variable for it."""
+    target = alert_panel(project, alert)
+    return panel_url(project, alert) + (variable_filter(project, alert, *target) if target else "")
 
 
 LABEL_VALUES = re.compile(r"^\s*label_values\(\s*(?:(.+),\s*)?([A-Za-z_]\w*)\s*\)\s*$")

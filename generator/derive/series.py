@@ -1,8 +1,9 @@
-"""The series a project can read: what its metrics export, its rules record, and what Prometheus itself writes."""
+"""The series a project can read: what its metrics export, its rules record (Loki's ruler included, which
+remote-writes its recording rules to Prometheus), and what Prometheus itself writes."""
 
 from __future__ import annotations
 
-from generator.model import Dashboard, Metric, RuleSet
+from generator.model import Dashboard, LogRecordingRule, Metric, RuleSet
 from generator.model.project import Project
 
 # Series every Prometheus has without anybody exporting them.
@@ -27,6 +28,8 @@ def defined_series(project: Project) -> dict[str, Metric | None]:
             series[name] = metric
     for name in project.recording_rules:
         series[name] = None
+    for log_rule in project.all(LogRecordingRule):
+        series.setdefault(log_rule.name, None)
     for rule_set in project.all(RuleSet):
         for name in (*rule_set.external_series, *(record.name for record in rule_set.records())):
             series.setdefault(name, None)

@@ -69,13 +69,14 @@ WHAT_RUNS_OUT = "{{ $labels.forecast }}{{ with $labels.mountpoint }} {{ . }}{{ e
 the same), any forecast its instance."""
 
 
-def predictive_alerts(for_: str = "10m", capacity_within: str = "24h") -> tuple[Alert, ...]:
-    """An anomaly alert on the exporter's anomaly score and a capacity alert on the time to exhaustion.
+def predictive_alerts(for_: str = "10m", capacity_within: str = "24h", dashboard: str = "") -> tuple[Alert, ...]:
+    """An anomaly alert on the exporter's anomaly score and a capacity alert on the time to exhaustion, opening
+    `dashboard` (the panel of it reading obsgen_anomaly_score or obsgen_capacity_seconds_to_exhaustion).
 
     The score is the one bench/forecast_nab.py cross-validates on NAB (forecast residual, range and
     pattern novelty): above 1 is anomalous.
     """
-    return (
+    alerts = (
         Alert(
             name="ForecastAnomaly", plan_name="detect_anomalies",
             expr="obsgen_anomaly_score > 1", **{"for": for_}, severity="warning",
@@ -122,6 +123,7 @@ def predictive_alerts(for_: str = "10m", capacity_within: str = "24h") -> tuple[
             ),
         ),
     )
+    return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)
 
 
 SOURCE_DOWN = "(obsgen_database_up == 0 or obsgen_prometheus_up == 0)"
@@ -150,14 +152,14 @@ def two_runs(slowest_interval: str) -> str:
     return format_seconds(max(2 * parse_seconds(slowest_interval) + 300, 900))
 
 
-def exporter_alerts(slowest_interval: str = "1m") -> tuple[Alert, ...]:
+def exporter_alerts(slowest_interval: str = "1m", dashboard: str = "") -> tuple[Alert, ...]:
     """The sidecar watching itself: a database or a Prometheus it cannot reach, a query or forecast that keeps
-    failing while its source is up, or whose runs take longer than its interval.
+    failing while its source is up, or whose runs take longer than its interval (opening `dashboard`).
 
     `slowest_interval` is the longest interval of the project's business queries and forecasts: their run
     counters change once per run, so the alerts hold and count over two of its runs (check SM007 says when a
     job runs slower than the alerts were made for)."""
-    return (
+    alerts = (
         _source_down(
             "BusinessDatabaseDown", "obsgen_database_up", {"database": "shop"}, "critical",
             summary="The exporter cannot reach database {{ $labels.database }}",
@@ -175,6 +177,7 @@ def exporter_alerts(slowest_interval: str = "1m") -> tuple[Alert, ...]:
         _query_failing(slowest_interval),
         _runs_missed(slowest_interval),
     )
+    return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)
 
 
 MISSED = "obsgen_query_runs_missed_total"

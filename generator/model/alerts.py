@@ -43,6 +43,9 @@ class AlertRule(Definition):
     description: GoTemplate = Field(min_length=1, description="What is happening and its impact (Go template).")
     runbook: str = Field(min_length=1, description="What the responder does first (rendered as the runbook).")
     dashboard: str = Field(default="", description="Dashboard (name) to open when it fires.")
+    panel: str = Field(default="", description=(
+        "Title of the panel of `dashboard` its notification opens. By default a Prometheus alert opens the panel "
+        "whose queries read its series; a log alert, whose LogQL no panel query reads, opens the dashboard."))
     labels: dict[str, GoTemplate] = Field(default_factory=dict, description="Extra low-cardinality labels.")
     escalation: str | None = Field(
         default=None, description="Escalation policy it climbs while unresolved; None: its severity's, '' none.")

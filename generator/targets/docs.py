@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.derive.dashboards import panel_url
 from generator.derive.escalation import alert_escalation
 from generator.derive.examples import expression_labels
 from generator.model import Alert, LogAlert, conventions
@@ -38,7 +39,7 @@ def render(project: Project) -> dict[str, Any]:
             channels=tuple(dict.fromkeys((*severity.channels, *alert.channels))),
             policy=policy,
             levels=alert_escalation(project, alert),
-            evaluator="Prometheus",
+            evaluator="Prometheus", dashboard=panel_url(project, alert) if alert.dashboard else "",
             ack=" ".join(f"{name}=<{name}>" for name in _grouping(project, alert)),
             source=project.relative(alert.location).file,
         )

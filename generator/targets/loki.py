@@ -14,10 +14,10 @@ from typing import Any
 
 from generator.core.duration import go_duration, parse_seconds
 from generator.derive.annotations import alert_annotations
+from generator.derive.dashboards import dashboard_url, panel_url
 from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, level_hold
 from generator.derive.for_state import log_for_state
 from generator.model import conventions
-from generator.model.identity import dashboard_uid
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.model.project import Project
 from generator.targets.templating import environment
@@ -92,7 +92,7 @@ def config(project: Project, storage: LogStorage) -> dict[str, Any]:
 
 def alert_rule(project: Project, alert: LogAlert) -> dict[str, Any]:
     """The ruler entry of one log alert, labelled and annotated like the Prometheus alerts."""
-    dashboard = f"{project.stack.grafana_url}/d/{dashboard_uid(alert.dashboard)}" if alert.dashboard else ""
+    dashboard = dashboard_url(project, alert) if alert.dashboard else ""
     annotations = alert_annotations(project, alert.name, alert.summary, alert.description, dashboard)
     rule: dict[str, Any] = {"alert": alert.name, "expr": alert.expr}
     if alert.for_ != "0s":
@@ -139,6 +139,7 @@ def runbooks(project: Project) -> dict[str, str]:
             alert=alert, rule=alert_rule(project, alert), source=project.relative(alert.location).file,
             channels=severity.channels if severity else (), policy=project.escalation_of(alert),
             levels=alert_escalation(project, alert), evaluator="Loki's ruler", ack="",
+            dashboard=panel_url(project, alert) if alert.dashboard else "",
         )
     return pages
 

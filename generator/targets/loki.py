@@ -26,6 +26,8 @@ CONFIG = "loki/loki.yaml"
 RULES_DIR = "loki/rules/fake"
 RULES_MOUNT = "/etc/loki/rules"
 DATA = "/loki"
+LOKI_DATASOURCE_UID = "loki"
+"""The Loki data source's uid in Grafana's provisioning (grafana_provisioning gives each its type as uid)."""
 SCHEMA_FROM = "2024-04-01"  # start of the v13 period; fixed so rebuilds are byte-identical
 _JINJA = environment()
 
@@ -77,6 +79,10 @@ def config(project: Project, storage: LogStorage) -> dict[str, Any]:
         "limits_config": limits,
         "ruler": {
             "alertmanager_url": storage.alertmanager_url,
+            # each alert's source link: the ruler makes it <external_url>/explore?left=<its LogQL on this data source>,
+            # the log lines in Grafana's Explore (without it the link is a bare relative path)
+            "external_url": project.stack.grafana_url.rstrip("/"),
+            "datasource_uid": LOKI_DATASOURCE_UID,
             "enable_api": True,
             "evaluation_interval": _hours(storage.evaluation_interval),
             "rule_path": f"{DATA}/rules-temp",

@@ -9,6 +9,7 @@ deliberate change of the templates: OBSGEN_UPDATE_GOLDEN=1 pytest tests/e2e/test
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -44,6 +46,11 @@ GMAIL_CLIP = 102 * 1024
 """Bytes of an email's HTML past which Gmail hides the rest behind "[Message clipped]"."""
 EXTERNAL_URL = "http://alertmanager.example:9093"
 GENERATOR_URL = "http://prometheus.example:9090/graph?g0.expr=instance%3Acpu_usage%3Apercent+%3E+90"
+LOKI_QUERY = 'sum by (service_name) (count_over_time({service_name="rag-engine"} |= "timeout" [10m])) > 20'
+LOKI_GENERATOR_URL = "http://grafana.example:3000/explore?" + urlencode({"left": json.dumps(
+    {"queries": [{"expr": LOKI_QUERY, "queryType": "range", "datasource": {"type": "loki", "uid": "loki"}}]},
+    separators=(",", ":"))})
+"""What Loki's ruler sends as a log alert's source: its external_url (Grafana) + Explore on the LogQL."""
 VOLATILE = (
     (re.compile(r"\b[0-9a-f]{64}\b"), "<dedup key>"),
     (re.compile(r"http://127\.0\.0\.1:\d+"), "http://<sink>"),
@@ -139,6 +146,7 @@ def _exchange(server: Server, webhooks: Recording, emails: Recording) -> dict[st
                                                            {"instance": "shop-2"}), 30)
     logs = _alert("RagEngineTimeouts", "critical", "", service_name="rag-engine")
     del logs["labels"]["instance"]  # Loki's alerts are about a stream: service_name, no instance
+    logs["generatorURL"] = LOKI_GENERATOR_URL
     sent = _post(server, logs)
     found["email-logs"] = emails.wait_for(email_matches("oncall@company.com", "RagEngineTimeouts", "firing", sent, {}),
                                           30)
@@ -236,3 +244,13 @@ def test_a_log_alert_names_its_service_in_the_title_and_the_acknowledgement(rece
     assert email["subject"] == "[ecommerce-rag] [FIRING:1] CRITICAL RagEngineTimeouts service_name=rag-engine"
     assert f"obsgen ack RagEngineTimeouts service_name=rag-engine --alertmanager-url {EXTERNAL_URL}" in email["text"]
     assert "service_name%3D%22rag-engine%22" in email["text"]  # the silence link matches what the command does
+
+
+def test_the_source_link_is_named_for_what_it_opens(received: dict[str, Record]) -> None:
+    """A Prometheus alert's source link opens its graph in Prometheus; a log alert's opens its LogQL in Explore."""
+    logs = received["email-logs"]["html"]
+    (href,) = re.findall(r'<a href="([^"]*)">Log lines \(Loki\)</a>', logs)
+    assert html.unescape(href) == LOKI_GENERATOR_URL  # html/template writes + as &#43;, which browsers read back
+    assert ">Prometheus</a>" not in logs
+    (href,) = re.findall(r'<a href="([^"]*)">Prometheus</a>', received["email-cpu-firing"]["html"])
+    assert html.unescape(href) == GENERATOR_URL

@@ -75,6 +75,17 @@ def test_loki_config_has_tsdb_v13_daily_index_and_per_stream_retention(built: Pa
     assert document["ruler"]["alertmanager_url"] == "http://alertmanager-1:9093,http://alertmanager-2:9093"
 
 
+def test_a_log_alerts_source_link_opens_its_logql_in_grafana_explore(built: Path, project: Project) -> None:
+    """Loki's ruler sends each alert with generatorURL = external_url + /explore?left={"queries":[{"expr": <LogQL>,
+    "datasource": {"type": "loki", "uid": datasource_uid}}]} (pkg/ruler/base/ruler.go, grafanaLinkForExpression);
+    without external_url that is a bare relative path no email client can open."""
+    ruler = read_yaml(built / "loki/loki.yaml")["ruler"]
+    provisioned = read_yaml(built / "grafana/provisioning/datasources/obsgen.yml")["datasources"]
+    loki = next(source for source in provisioned if source["type"] == "loki")
+    assert ruler["external_url"] == project.stack.grafana_url.rstrip("/")
+    assert ruler["datasource_uid"] == loki["uid"]
+
+
 @pytest.mark.parametrize(("section", "misspelt"), [
     ("limits_config", "retention_perod"), ("compactor", "retention_enable"), ("ruler", "alertmanager_ulr"),
 ])

@@ -1,10 +1,10 @@
 """A notification links to a machine nobody who reads it can reach: a loopback or example host.
 
 Every notification carries links built from the Stack's URLs: `grafana_url` (the dashboard panel, the email's
-footer), `docs_url` (the runbook), `alertmanager_url` (the silence link and the ack command, through
-Alertmanager's external URL) and `prometheus_url` (each alert's source). With channels that reach people (email,
-Slack, PagerDuty, a webhook that is not a local sink), a link to `localhost` opens the reader's own phone or
-laptop, and one to `example.com` (or any RFC 2606 / RFC 6761 name: `.example`, `.invalid`, `.test`,
+footer, a log alert's source link), `docs_url` (the runbook), `alertmanager_url` (the silence link and the ack
+command, through Alertmanager's external URL) and `prometheus_url` (each alert's source). With channels that reach
+people (email, Slack, PagerDuty, a webhook that is not a local sink), a link to `localhost` opens the reader's own
+phone or laptop, and one to `example.com` (or any RFC 2606 / RFC 6761 name: `.example`, `.invalid`, `.test`,
 `.localhost`) opens nothing: the on-call person has to find the page while the escalation climbs.
 
     Stack(name="shop", grafana_url="http://localhost:3000", docs_url="https://git.example.com/ops/docs")
@@ -29,7 +29,7 @@ NAME = "placeholder-link"
 LEVEL = Level.WARNING
 
 LINKS = {
-    "grafana_url": ("every dashboard link and the email footer", "Grafana"),
+    "grafana_url": ("every dashboard link, a log alert's source link (Explore) and the email footer", "Grafana"),
     "docs_url": ("every runbook link", "the published out/docs"),
     "alertmanager_url": ("the silence link and the ack command", "Alertmanager"),
     "prometheus_url": ("each alert's source link", "Prometheus"),

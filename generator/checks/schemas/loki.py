@@ -1,9 +1,9 @@
 """Grafana Loki 3.7 configuration and ruler rule files, the subset obsgen writes.
 
-Mirrors docs/sources/shared/configuration.md of Loki 3.7 (the release the compose stack pins):
-server, common (path_prefix, filesystem storage, inmemory ring), schema_config (tsdb, schema v13,
-24h index period), compactor (retention_enabled needs delete_request_store), limits_config
-(retention_period, retention_stream, otlp_config), ruler (local rule storage, alertmanager_url,
+Mirrors docs/sources/shared/configuration.md of Loki 3.7 (the release the compose stack pins): server, common
+(path_prefix, filesystem storage, inmemory ring), schema_config (tsdb, schema v13, 24h index period), compactor
+(retention_enabled needs delete_request_store), limits_config (retention_period, retention_stream, otlp_config),
+ruler (local rule storage, alertmanager_url, external_url and datasource_uid of its alerts' Explore links,
 remote_write of recording rules), analytics; and the Prometheus-format rule groups the ruler loads.
 """
 
@@ -181,6 +181,10 @@ class Ruler(Strict):
     """ruler."""
 
     alertmanager_url: str
+    external_url: str = ""
+    """Base URL of the Grafana its alerts' source links open (Explore)."""
+    datasource_uid: str = ""
+    """The Loki data source those Explore links query."""
     enable_api: bool = False
     evaluation_interval: str = Field(default="1m", pattern=GO_DURATION)
     for_grace_period: str = Field(default="10m", pattern=GO_DURATION)

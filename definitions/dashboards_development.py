@@ -7,8 +7,9 @@ from .metrics import cache_hit_ratio
 
 RATE = "[$__rate_interval]"
 SERVICE = 'service=~"$service"'
+# Loki indexes OpenTelemetry's service.name as service_name and detects each line's level (ApiErrorLogsHigh's filter)
 ERROR_LOGS = ExploreLink(title="Error logs (Loki)", datasource="loki",
-                         query='{service=~"$service"} | json | level="error"')
+                         query='{service_name=~"$service"} | detected_level=~"error|critical|fatal"')
 SLOW_TRACES = ExploreLink(title="Slow traces (Tempo)", datasource="tempo",
                           query='{resource.service.name=~"$service" && duration > 500ms}')
 

@@ -2,7 +2,7 @@
 
 from generator.model import Dashboard, ExploreLink, Panel, Query, Row, ValueText, instance_variable, job_variable
 
-from .forecasts import DISK
+from .forecasts import DISK, MEMORY
 from .logs import ERROR_LOG_LINES, ERROR_LOG_RATE
 from .metrics import cpu_usage, memory_usage
 from .stack import SCRAPE_JOBS
@@ -99,13 +99,14 @@ OPERATIONS_DASHBOARD = Dashboard(
         )),
         # PredictiveAnalytics: predict_capacity_needs and detect_anomalies, served by the sidecar exporter.
         Row(title="Capacity and anomalies", panels=(
-            Panel(title="Disk Full In", kind="stat", unit="s", decimals=1,
+            # every forecast with a capacity: CapacityExhaustedSoon fires for any of them and opens this panel
+            Panel(title="Time to Exhaustion", kind="stat", unit="s", decimals=1,
                   thresholds=((None, "red"), (86400, "orange"), (7 * 86400, "green")),
-                  description="Time until each filesystem's free space reaches 0 at its current trend "
-                              "(CapacityExhaustedSoon fires under 24 hours).",
-                  queries=Query(expr=f'min by (instance, mountpoint) (obsgen_capacity_seconds_to_exhaustion'
-                                     f'{{forecast="{DISK.name}"}})', legend="{{instance}} {{mountpoint}}",
-                                instant=True)),
+                  description=f"Time until each resource reaches its limit at its current trend: free disk space 0 "
+                              f"({DISK.name}), memory used 100% ({MEMORY.name}). CapacityExhaustedSoon fires under "
+                              "24 hours.",
+                  queries=Query(expr="min by (forecast, instance, mountpoint) (obsgen_capacity_seconds_to_exhaustion)",
+                                legend="{{forecast}} {{instance}} {{mountpoint}}", instant=True)),
             Panel(title="Disk Free", kind="line", unit="percent", min=0, max=100,
                   thresholds=((None, "red"), (5, "green")),
                   description="Free share of each filesystem; DiskAlmostFull fires under 5% for 5 minutes.",

@@ -16,7 +16,7 @@ DISK_ALMOST_FULL = Alert(
             '5%)',
     description="{{ $labels.mountpoint }} on {{ $labels.instance }} has had less than 5% of its space free for "
                 "5 minutes; writes fail once it is full.",
-    runbook="Find what grew (`du -x --max-depth=2`, the Operations dashboard's Disk Full In panel); delete or "
+    runbook="Find what grew (`du -x --max-depth=2`, the Operations dashboard's Time to Exhaustion panel); delete or "
             "rotate logs and old data, or expand the volume.",
     examples=(
         Example(name="3% free for 6 minutes fires", at="6m", fires=True,

@@ -55,10 +55,12 @@ FAMILY_POOLS: dict[str, dict[str, tuple[str, ...]]] = {
     "node_filesystem_": {"device": ("/dev/sda1",), "fstype": ("ext4",)}, "node_disk_": {"device": ("sda",)},
     "node_network_": {"device": ("eth0",)},
     "grafana_http_": {"handler": ("/api/dashboards/uid/:uid", "/api/search"), "status_code": ("200", "500")},
+    "obsgen_capacity_": {"forecast": ("memory_used", "disk_free")},
 }
 """Values a family of a host's series has where a label means something else per family: a filesystem's device is
 a partition and a NIC's an interface (one pool for both gave each mountpoint two devices, and a panel two lines
-of the same name), and Grafana's status is an HTTP code, where the collector's span metrics name an OTel one."""
+of the same name), Grafana's status is an HTTP code, where the collector's span metrics name an OTel one, and only
+the forecasts with a capacity have a time to exhaustion."""
 SUFFIXES = ("_bucket", "_sum", "_count")
 Series = tuple[str, dict[str, str], Callable[[float], float]]
 

@@ -164,7 +164,7 @@ def test_the_links_pass_the_host_and_open_the_exporter_and_log_panels() -> None:
     links = {rule["alert"]: rule["annotations"].get("dashboard_url", "") for rule, _ in _alerts()}
     titles = {name: (_resolve(url)[1] or {}).get("title") for name, url in links.items() if url}
     assert "&var-instance={{ . }}" in links["CpuHigh"] and "&var-instance={{ . }}" in links["DiskAlmostFull"]
-    assert titles["ForecastAnomaly"] == "Anomaly Scores" and titles["CapacityExhaustedSoon"] == "Disk Full In"
+    assert titles["ForecastAnomaly"] == "Anomaly Scores" and titles["CapacityExhaustedSoon"] == "Time to Exhaustion"
     assert titles["BusinessDatabaseDown"] == titles["ForecastPrometheusDown"] == "Exporter Sources"
     assert titles["BusinessQueryFailing"] == "Failing Queries"  # not its `unless` side's sources panel
     assert titles["ApiErrorLogsHigh"] == "Error Log Lines" and titles["RagEngineTimeouts"] is None

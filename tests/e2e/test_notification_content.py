@@ -1,7 +1,8 @@
 """What people receive, rendered by a real Alertmanager from the generated templates, against golden files.
 
 The shipped definitions' alertmanager.yml (compressed 60x, every channel pointed at the local sinks) gets
-alerts as Prometheus sends them: CpuHigh on two hosts, its level-2 escalation copy, MemoryHigh (emergency),
+alerts as Prometheus sends them, annotated by the shipped rules (rendered for their labels and value): CpuHigh on two
+hosts, its level-2 escalation copy, MemoryHigh (emergency),
 then CpuHigh on web-1 resolved. The email, Slack messages and PagerDuty events the sinks record are compared
 with tests/e2e/golden/notifications/ after removing what changes per run (times, ports, hashes). After a
 deliberate change of the templates: OBSGEN_UPDATE_GOLDEN=1 pytest tests/e2e/test_notification_content.py.
@@ -25,11 +26,14 @@ import pytest
 import requests
 import yaml
 
+from generator.build import compile_project
+from generator.core.gotemplate import render
 from generator.derive.time_compression import apply
 from generator.live import smtp_sink, webhook_sink
 from generator.live.client import email_matches, title_of, webhook_matches
 from generator.live.recording import Record, Recording
 from generator.live.stack import SINK_ROUTING_KEY
+from generator.model.conventions import ESCALATION_LEVEL_LABEL
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager
@@ -57,15 +61,35 @@ VOLATILE = (
 )
 
 
-def _alert(name: str, severity: str, instance: str, ends: float | None = None, **labels: str) -> dict[str, Any]:
-    """An alert as Prometheus posts it, with the annotations the generated rules give it."""
+VALUES = {"CpuHigh": 95.0, "MemoryHigh": 97.0, "ConversionRateLow": 0.021, "RagEngineTimeouts": 26.0,
+          "DiskAlmostFull": 3.0}
+"""The value each alert fires with in the exchange below ($value in its annotations)."""
+
+
+@pytest.fixture(scope="module")
+def rules(project: Project) -> dict[tuple[str, str], dict[str, str]]:
+    """The shipped rules' annotation templates (Prometheus' and Loki's), by alert name and escalation level."""
+    found = {}
+    for path, text in compile_project(project).items():
+        if path.startswith(("prometheus/rules/", "loki/rules/")):
+            for group in yaml.safe_load(text)["groups"]:
+                for rule in (r for r in group["rules"] if "alert" in r):
+                    level = rule.get("labels", {}).get(ESCALATION_LEVEL_LABEL, "")
+                    found.setdefault((rule["alert"], level), rule.get("annotations", {}))
+    return found
+
+
+def _alert(rules: dict[tuple[str, str], dict[str, str]], name: str, severity: str, instance: str,
+           ends: float | None = None, **labels: str) -> dict[str, Any]:
+    """An alert as Prometheus posts it: the generated rule's annotations, rendered as Prometheus renders them for
+    its labels and value (what people read, not text made up here)."""
     started = datetime.fromtimestamp(time.time() - 600, UTC).isoformat()
+    alert_labels = {"alertname": name, "severity": severity, "instance": instance, "escalation_policy": "default",
+                    **labels}
+    templates = rules[(name, labels.get(ESCALATION_LEVEL_LABEL, ""))]
     alert = {
-        "labels": {"alertname": name, "severity": severity, "instance": instance, "escalation_policy": "default",
-                   **labels},
-        "annotations": {"summary": f"{name} on {instance}", "description": f"{instance} is in trouble.",
-                        "runbook_url": f"https://docs.example.com/runbooks/{name}.md",
-                        "dashboard_url": "http://grafana.example:3000/d/operations/operations?viewPanel=panel-35932"},
+        "labels": alert_labels,
+        "annotations": {key: render(template, alert_labels, VALUES[name]) for key, template in templates.items()},
         "startsAt": started, "generatorURL": GENERATOR_URL,
     }
     if ends is not None:
@@ -73,15 +97,9 @@ def _alert(name: str, severity: str, instance: str, ends: float | None = None, *
     return alert
 
 
-def _disk(mountpoint: str) -> dict[str, Any]:
-    """DiskAlmostFull on the big group's host, its summary naming the mountpoint like the shipped rule's."""
-    alert = _alert("DiskAlmostFull", "critical", BIG_HOST, mountpoint=mountpoint)
-    alert["annotations"]["summary"] = f"{mountpoint} on {BIG_HOST} has 3.0% free (less than 5%)"
-    return alert
-
-
 @pytest.fixture(scope="module")
-def received(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Record]]:
+def received(project: Project, rules: dict[tuple[str, str], dict[str, str]],
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Record]]:
     """The notifications of each case, by golden file name."""
     workdir = tmp_path_factory.mktemp("notifications")
     webhooks, emails = workdir / "webhook.jsonl", workdir / "email.jsonl"
@@ -101,7 +119,7 @@ def received(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Iter
     try:
         with alertmanager_server(workdir / "alertmanager/alertmanager.yml", workdir,
                                  f"--web.external-url={EXTERNAL_URL}") as server:
-            yield _exchange(server, Recording(webhooks), Recording(emails))
+            yield _exchange(server, Recording(webhooks), Recording(emails), rules)
     finally:
         smtp.stop()
         hooks.shutdown()
@@ -115,10 +133,11 @@ def _post(server: Server, *alerts: dict[str, Any]) -> float:
     return began
 
 
-def _exchange(server: Server, webhooks: Recording, emails: Recording) -> dict[str, Record]:
-    sent = _post(server, _alert("CpuHigh", "critical", "web-1"), _alert("CpuHigh", "critical", "web-2"),
-                 _alert("CpuHigh", "critical", "web-1", escalation_level="2"),
-                 _alert("MemoryHigh", "emergency", "db-1"))
+def _exchange(server: Server, webhooks: Recording, emails: Recording,
+              rules: dict[tuple[str, str], dict[str, str]]) -> dict[str, Record]:
+    sent = _post(server, _alert(rules, "CpuHigh", "critical", "web-1"), _alert(rules, "CpuHigh", "critical", "web-2"),
+                 _alert(rules, "CpuHigh", "critical", "web-1", escalation_level="2"),
+                 _alert(rules, "MemoryHigh", "emergency", "db-1"))
     web1 = {"instance": "web-1"}
     found = {
         "email-cpu-firing": emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "firing", sent, web1), 30),
@@ -132,26 +151,27 @@ def _exchange(server: Server, webhooks: Recording, emails: Recording) -> dict[st
         "pagerduty-memory-trigger": webhooks.wait_for(webhook_matches("/webhook/v2/enqueue", "MemoryHigh", "firing",
                                                                       sent, {"instance": "db-1"}), 30),
     }
-    ended = _post(server, _alert("CpuHigh", "critical", "web-1", ends=time.time()))
+    ended = _post(server, _alert(rules, "CpuHigh", "critical", "web-1", ends=time.time()))
     found["email-cpu-resolved"] = emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "resolved", ended,
                                                                 web1), 30)
     found["slack-cpu-resolved"] = webhooks.wait_for(webhook_matches("/slack/alerts", "CpuHigh", "resolved", ended,
                                                                     web1), 30)
     found["pagerduty-cpu-resolve"] = webhooks.wait_for(webhook_matches("/webhook/v2/enqueue", "CpuHigh", "resolved",
                                                                        ended, web1), 30)
-    warning = _alert("ConversionRateLow", "warning", "shop-2")
+    warning = _alert(rules, "ConversionRateLow", "warning", "shop-2")
     del warning["labels"]["escalation_policy"]  # warnings do not escalate
     sent = _post(server, warning)
     found["email-warning"] = emails.wait_for(email_matches("oncall@company.com", "ConversionRateLow", "firing", sent,
                                                            {"instance": "shop-2"}), 30)
-    logs = _alert("RagEngineTimeouts", "critical", "", service_name="rag-engine")
+    logs = _alert(rules, "RagEngineTimeouts", "critical", "", service_name="rag-engine")
     del logs["labels"]["instance"]  # Loki's alerts are about a stream: service_name, no instance
     logs["generatorURL"] = LOKI_GENERATOR_URL
     sent = _post(server, logs)
     found["email-logs"] = emails.wait_for(email_matches("oncall@company.com", "RagEngineTimeouts", "firing", sent, {}),
                                           30)
     big = {"instance": BIG_HOST}
-    sent = _post(server, *(_disk(f"/var/lib/kubelet/pods/{n}") for n in range(BIG_GROUP)))
+    sent = _post(server, *(_alert(rules, "DiskAlmostFull", "critical", BIG_HOST,
+                                  mountpoint=f"/var/lib/kubelet/pods/{n}") for n in range(BIG_GROUP)))
     whole = f"[FIRING:{BIG_GROUP}]"  # a short group_wait may first notify part of the group
     email = email_matches("oncall@company.com", "DiskAlmostFull", "firing", sent, big)
     found["email-big"] = emails.wait_for(lambda record: email(record) and whole in record["subject"], 30)
@@ -195,8 +215,8 @@ def test_two_hosts_of_one_alert_get_two_subjects(received: dict[str, Record]) ->
 def test_content_names_alert_host_severity_level_and_links(received: dict[str, Record]) -> None:
     level = received["email-cpu-level-2"]
     assert level["subject"].endswith("CRITICAL CpuHigh instance=web-1 (escalation level 2)")
-    assert "https://docs.example.com/runbooks/CpuHigh.md" in level["text"]
-    assert "viewPanel=panel-35932" in level["text"]
+    assert "/out/docs/runbooks/CpuHigh.md" in level["text"]
+    assert "viewPanel=panel-35932&var-instance=web-1" in level["text"]  # CPU Usage, on the host that fired
     assert f"obsgen ack CpuHigh instance=web-1 --alertmanager-url {EXTERNAL_URL} --for 2h" in level["text"]
     assert received["pagerduty-memory-trigger"]["body"]["payload"]["severity"] == "critical"
     resolved = received["email-cpu-resolved"]
@@ -232,10 +252,10 @@ def test_the_printed_acknowledgement_works_as_written_and_promises_no_escalation
 
 def test_a_page_reads_the_summary_and_links_runbook_dashboard_and_silence(received: dict[str, Record]) -> None:
     payload = received["pagerduty-memory-trigger"]["body"]["payload"]
-    assert payload["summary"] == "[FIRING:1] EMERGENCY MemoryHigh instance=db-1 — MemoryHigh on db-1"
+    assert payload["summary"] == "[FIRING:1] EMERGENCY MemoryHigh instance=db-1 — Memory on db-1 97.0% used (above 95%)"
     links = {link["text"]: link["href"] for link in received["pagerduty-memory-trigger"]["body"]["links"]}
-    assert links["Runbook"] == "https://docs.example.com/runbooks/MemoryHigh.md"
-    assert links["Dashboard panel"].endswith("viewPanel=panel-35932")
+    assert links["Runbook"].endswith("/out/docs/runbooks/MemoryHigh.md")
+    assert links["Dashboard panel"].endswith("viewPanel=panel-631033&var-instance=db-1")  # Memory Usage, on db-1
     assert links["Silence it in Alertmanager"].startswith(f"{EXTERNAL_URL}/#/silences/new?filter=")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.core.errors import Level, ProblemsFound
+from generator.package.tree import read_tree
 
 
 class StaleOut(ValueError):
@@ -28,11 +29,6 @@ def beside(out: Path) -> Path | None:
     return found if (found / "__init__.py").is_file() else None
 
 
-def on_disk(out: Path) -> dict[str, bytes]:
-    """Every file of out/ by its path inside it."""
-    return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
-
-
 def check_fresh(definitions: Path, out: Path) -> None:
     """StaleOut unless building definitions now writes out/'s exact bytes, no file more or less."""
     from generator.build import build_files
@@ -44,7 +40,7 @@ def check_fresh(definitions: Path, out: Path) -> None:
         first = errors[0] if errors else problems
         raise StaleOut(f"{definitions} does not build ({len(errors)} error(s); first: {first}), so {out} cannot be "
                        "shown to be current: fix them and run obsgen build") from None
-    current = on_disk(out)
+    current = read_tree(out)
     differing = sorted((path for path in files.keys() | current.keys()
                         if path not in files or path not in current or bytes(files[path]) != current[path]),
                        key=lambda path: (not path.startswith(APPLIED), path))

@@ -199,21 +199,24 @@ def variable_filter(project: Project, alert: AlertRule, dashboard: Dashboard, pa
     return "".join(f"{{{{ with $labels.{name} }}}}&var-{name}={{{{ . }}}}{{{{ end }}}}" for name in names)
 
 
-def panel_url(project: Project, alert: AlertRule) -> str:
-    """Absolute URL of the panel an alert opens (the dashboard itself if it has no such panel), on every host: what
-    a runbook, read with no alert firing, links to."""
-    target = alert_panel(project, alert)
+def _url(project: Project, alert: AlertRule, target: tuple[Dashboard, Panel] | None) -> str:
     base = project.stack.grafana_url.rstrip("/")
     if target is None:
         return f"{base}/d/{dashboard_uid(alert.dashboard)}"
     return base + _panel_path(*target)
 
 
+def panel_url(project: Project, alert: AlertRule) -> str:
+    """Absolute URL of the panel an alert opens (the dashboard itself if it has no such panel), on every host: what
+    a runbook, read with no alert firing, links to."""
+    return _url(project, alert, alert_panel(project, alert))
+
+
 def dashboard_url(project: Project, alert: AlertRule) -> str:
     """The alert's dashboard_url annotation: its panel_url on the alert's own host, job or service where the
     dashboard has a variable for it."""
     target = alert_panel(project, alert)
-    return panel_url(project, alert) + (variable_filter(project, alert, *target) if target else "")
+    return _url(project, alert, target) + (variable_filter(project, alert, *target) if target else "")
 
 
 LABEL_VALUES = re.compile(r"^\s*label_values\(\s*(?:(.+),\s*)?([A-Za-z_]\w*)\s*\)\s*$")

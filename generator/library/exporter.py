@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from generator.core.duration import format_seconds, parse_seconds
+from generator.library import on_dashboard
 from generator.model import Alert, Example, Metric, MetricType, Source
 
 GAUGE, COUNTER, HISTOGRAM = MetricType.GAUGE, MetricType.COUNTER, MetricType.HISTOGRAM
@@ -123,7 +124,7 @@ def predictive_alerts(for_: str = "10m", capacity_within: str = "24h", dashboard
             ),
         ),
     )
-    return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)
+    return on_dashboard(alerts, dashboard)
 
 
 SOURCE_DOWN = "(obsgen_database_up == 0 or obsgen_prometheus_up == 0)"
@@ -177,7 +178,7 @@ def exporter_alerts(slowest_interval: str = "1m", dashboard: str = "") -> tuple[
         _query_failing(slowest_interval),
         _runs_missed(slowest_interval),
     )
-    return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)
+    return on_dashboard(alerts, dashboard)
 
 
 MISSED = "obsgen_query_runs_missed_total"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from generator.library import on_dashboard
 from generator.model import Alert, Example, Metric, MetricType, Source
 
 PROMETHEUS_METRICS = (
@@ -346,4 +347,4 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                             f"{PROMETHEUS_LTS}": "400+60x25"}),
         ),
     )
-    return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)
+    return on_dashboard(alerts, dashboard)

@@ -7,6 +7,7 @@ filling); these see what is lost: a dropped notification is a page that never ar
 
 from __future__ import annotations
 
+from generator.library import on_dashboard
 from generator.library.meta import meta_alert
 from generator.model import Alert, Example
 
@@ -88,4 +89,4 @@ def notification_alerts(alertmanagers: int, dashboard: str = "") -> tuple[Alert,
     """Dropped alerts, and, with more than one, fewer Alertmanagers known than the `alertmanagers` configured
     (len(Stack.alertmanagers)), opening `dashboard`."""
     alerts = (dropped(), alertmanagers_missing(alertmanagers)) if alertmanagers > 1 else (dropped(),)
-    return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)
+    return on_dashboard(alerts, dashboard)

@@ -6,6 +6,7 @@ it, fails to pass it on, evicts it, or (Loki's ruler) cannot evaluate or deliver
 
 from __future__ import annotations
 
+from generator.library import on_dashboard
 from generator.library.meta import meta_alert
 from generator.model import Alert, Example, Inhibition, Metric, MetricType, Source
 
@@ -200,7 +201,7 @@ def pipeline_alerts(dashboard: str = "") -> tuple[Alert, ...]:
                               "reason": "rate_limited"}, 15),
         ),
     )
-    return tuple(alert.model_copy(update={"dashboard": dashboard}) for alert in alerts)
+    return on_dashboard(alerts, dashboard)
 
 
 def backend_inhibitions(backends: dict[str, str], equal: tuple[str, ...] = ()) -> tuple[Inhibition, ...]:

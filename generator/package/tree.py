@@ -23,6 +23,11 @@ from generator.core.bounded_read import read_bounded
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
 
 
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file's bytes under root, by its path inside it ("a/b.yml"), sorted."""
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
 def contained(path: str) -> str:
     """path, if it names a file inside out/ (relative, no '..', no empty or '.' parts); ValueError otherwise."""
     parts = path.split("/")

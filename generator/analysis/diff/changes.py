@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from generator.package.tree import read_tree
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -43,7 +45,7 @@ class OutTree:
     @cached_property
     def files(self) -> dict[str, bytes]:
         """Every file's bytes by path relative to the root."""
-        return {str(p.relative_to(self.root)): p.read_bytes() for p in sorted(self.root.rglob("*")) if p.is_file()}
+        return read_tree(self.root)
 
     def document(self, path: str) -> Any:
         """The parsed YAML (or JSON) document at path, None when the file does not exist."""

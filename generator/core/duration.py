@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BeforeValidator
@@ -11,6 +12,7 @@ _UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s":
 _DURATION = re.compile(r"^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$")
 
 
+@lru_cache(maxsize=1024)  # pure, and called per minute simulated by the SLO scenarios
 def parse_seconds(text: str) -> float:
     """Seconds in a Prometheus duration string; raises ValueError on anything else."""
     match = _DURATION.match(text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from generator.core.grafana_promql import PARSE_BUILTINS, VARIABLE, UnknownVariable, interpolate
 from generator.core.promql import PromQLError, Selector, metric_names, selectors
@@ -115,14 +116,23 @@ def sections(project: Project, dashboard: Dashboard) -> list[Section]:
     return found
 
 
-def _reads(expr: str, values: dict[str, str]) -> tuple[Selector, ...]:
+Filled = tuple[tuple[str, str], ...]
+"""A dashboard's variable values, hashable: (name, value) in name order."""
+
+
+def _filled(values: dict[str, str]) -> Filled:
+    return tuple(sorted(values.items()))
+
+
+@lru_cache(maxsize=4096)  # every alert with a dashboard reads every panel of it
+def _reads(expr: str, values: Filled) -> tuple[Selector, ...]:
     try:
-        return selectors(interpolate(expr, values))
+        return selectors(interpolate(expr, dict(values)))
     except (PromQLError, UnknownVariable):
         return ()  # reported by the loader's checks
 
 
-def _closest(dashboard: Dashboard, wanted: tuple[Selector, ...], values: dict[str, str]) -> Panel | None:
+def _closest(dashboard: Dashboard, wanted: tuple[Selector, ...], values: Filled) -> Panel | None:
     """The panel reading the most of these selectors with at least their matchers (the first such), among those
     reading any of their series: Error Rates' `http_requests_total{status=~"5.."}` before Throughput's
     `http_requests_total` for an alert on the 5xx."""
@@ -140,7 +150,7 @@ def _closest(dashboard: Dashboard, wanted: tuple[Selector, ...], values: dict[st
 
 def _shown(expr: str) -> tuple[Selector, ...]:
     """The selectors whose series an expression returns: `a unless b` is a's, b only chooses which."""
-    read = _reads(expr, {})
+    read = _reads(expr, ())
     return tuple(selector for selector in read if not selector.filters) or read
 
 
@@ -148,6 +158,12 @@ def alert_panel(project: Project, alert: AlertRule, with_alert_list: bool = True
     """The panel an alert opens: on its dashboard, the one it names; else the one whose parsed queries read its
     series (else those its recording rules read) most closely; else, unless `with_alert_list` is False, the
     dashboard's alert list."""
+    condition = alert.condition if isinstance(alert, Alert) else None  # all it reads of the alert, with these:
+    key = (alert_panel, alert.dashboard, alert.panel, condition, with_alert_list)
+    return project.derived(key, lambda: _alert_panel(project, alert, with_alert_list))
+
+
+def _alert_panel(project: Project, alert: AlertRule, with_alert_list: bool) -> tuple[Dashboard, Panel] | None:
     dashboard = next((d for d in dashboards(project) if d.name == alert.dashboard), None)
     if dashboard is None:
         return None
@@ -157,7 +173,7 @@ def alert_panel(project: Project, alert: AlertRule, with_alert_list: bool = True
     wanted = _shown(alert.condition) if isinstance(alert, Alert) else ()
     inputs = tuple(selector for w in wanted if w.name in project.recording_rules
                    for selector in _shown(project.recording_rules[w.name].expr))
-    values = variable_values(dashboard)
+    values = _filled(variable_values(dashboard))
     for series in (wanted, inputs):
         panel = _closest(dashboard, series, values) if series else None
         if panel is not None:
@@ -177,7 +193,7 @@ def kept_labels(project: Project, alert: AlertRule) -> tuple[str, ...]:
     alert: no LogQL parser here)."""
     if not isinstance(alert, Alert):
         return ()
-    defined = defined_series(project)
+    defined = project.derived(defined_series, lambda: defined_series(project))
     try:
         return expression_labels(project, alert.condition, lambda name: getattr(defined.get(name), "labels", None))
     except PromQLError:

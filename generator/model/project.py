@@ -1,6 +1,6 @@
 """The Project: everything the definitions declare, linked and checked; the only input of every target."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from generator.model.alerts import AlertRule
 from generator.model.profile import Profile
 
 D = TypeVar("D", bound=Definition)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,16 @@ class Project:
     """The profile it was compiled under (a test's or a live demo's); None for the build of out/."""
     _kinds: dict[type, list[Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
     """all()'s answers: targets ask for the same kinds hundreds of times, and objects never change."""
+
+    _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """derived()'s answers, by key."""
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A derivation's answer, computed once per project: `key` names the derivation and everything it reads
+        besides the project (which never changes). The answer is shared: callers must not change it."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[no-any-return]
 
     def all(self, kind: type[D]) -> list[D]:
         """Every declared object of a kind, in definition order."""

@@ -136,6 +136,18 @@ def test_every_alert_dashboard_url_opens_the_panel_plotting_its_series(project: 
     assert watchdog is not None and watchdog[1].title == "Alert Rules"  # reads no series: the alert list
 
 
+def test_the_panel_an_alert_opens_follows_what_it_reads_within_one_project(project: Project) -> None:
+    """alert_panel is remembered per project: an alert differing in its panel, its condition or its dashboard is
+    answered for itself, not with an earlier alert's panel."""
+    cpu = project.alerts["CpuHigh"]
+    assert alert_panel(project, cpu) == alert_panel(project, cpu)
+    named = alert_panel(project, cpu.model_copy(update={"panel": "Memory Usage"}))
+    reading = alert_panel(project, cpu.model_copy(update={"expr": "instance:memory_usage:percent > 95"}))
+    elsewhere = alert_panel(project, cpu.model_copy(update={"dashboard": "Nowhere"}))
+    assert [target[1].title for target in (named, reading) if target] == ["Memory Usage", "Memory Usage"]
+    assert elsewhere is None
+
+
 def test_every_dashboard_lists_its_alerts(compiled: dict[str, dict[str, Any]]) -> None:
     operations = compiled["grafana/dashboards/Operations/operations.json"]
     rules = next(p for row in operations["panels"] if row["type"] == "row" for p in [row]

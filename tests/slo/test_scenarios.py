@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.build import build
 from generator.derive.slo.feed import Segment, input_series
@@ -65,6 +67,20 @@ def test_window_ratios_count_the_minutes_the_window_covers() -> None:
     assert ratio_at(segments, 90, 60) == pytest.approx(0.005)
     assert ratio_at(segments, 90, 5) == pytest.approx(0.01)
     assert ratio_at(segments, 10, 60) == 0
+
+
+_segments = st.lists(st.builds(Segment, st.integers(0, 500),
+                               st.decimals(0, 1, places=10, allow_nan=False, allow_infinity=False)), max_size=5)
+
+
+@given(_segments, st.integers(0, 3000), st.integers(1, 3000))
+def test_a_window_ratio_is_the_exact_mean_of_the_minutes_it_covers(segments: list[Segment], minute: int,
+                                                                   window: int) -> None:
+    """Segment arithmetic gives, bit for bit, the mean of the per-minute ratios (the scenarios' predictions are
+    promtool's expectations: a rounding difference would flip one near a threshold)."""
+    minutes = [segment.error_ratio for segment in segments for _ in range(segment.minutes)]
+    covered = minutes[max(0, minute - window):minute]
+    assert ratio_at(segments, minute, window) == (float(sum(covered) / len(covered)) if covered else 0.0)
 
 
 def test_input_series_continue_counters_across_segments(slos: list[SLO]) -> None:

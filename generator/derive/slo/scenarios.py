@@ -66,12 +66,19 @@ def _grid(minutes: int, step: int = EVALUATION_STEP) -> int:
 
 
 def ratio_at(segments: Sequence[Segment], minute: int, window: int) -> float:
-    """Share of bad events in the `window` minutes up to `minute` (fewer at the start of the series)."""
-    ratios: list[Decimal] = []
+    """Share of bad events in the `window` minutes up to `minute` (fewer at the start of the series).
+
+    Summed segment by segment: the minutes a window covers of each, times its ratio (exact in Decimal)."""
+    first = max(0, minute - window)
+    bad, covered, start = Decimal(0), 0, 0
     for segment in segments:
-        ratios.extend([segment.error_ratio] * segment.minutes)
-    covered = ratios[max(0, minute - window):minute]
-    return float(sum(covered) / len(covered)) if covered else 0.0
+        end = start + segment.minutes
+        overlap = min(end, minute) - max(start, first)
+        if overlap > 0:
+            bad += segment.error_ratio * overlap
+            covered += overlap
+        start = end
+    return float(bad / covered) if covered else 0.0
 
 
 def _above(ratio: float, limit: float) -> bool | None:

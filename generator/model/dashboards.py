@@ -214,7 +214,9 @@ class GrafanaSettings(Definition):
     alertmanager_url: str = Field(default="http://alertmanager:9093", description="Alertmanager URL.")
     loki_url: str = Field(default="http://loki:3100", description="Loki URL.")
     tempo_url: str = Field(default="http://tempo:3200", description="Tempo URL.")
-    trace_id_label: str = Field(default="trace_id", description="Log field and exemplar label holding trace ids.")
+    trace_id_label: str = Field(default="trace_id", description=(
+        "Exemplar label holding trace ids in the services' metrics (the collector's span metrics say trace_id, "
+        "Tempo's traceID: both are linked). Log lines link by the trace id Loki keeps for each record."))
     service_label: str = Field(default="service", description="Label naming the service in metrics and logs.")
     dashboards_path: str = Field(default="/etc/grafana/dashboards",
                                  description="Where out/grafana/dashboards is mounted in the Grafana container.")

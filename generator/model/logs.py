@@ -28,6 +28,7 @@ LOG_FIELDS: dict[str, str] = {
 """Fields every JSON log line carries, before the tracing policy's required attributes."""
 
 SERVICE_LABEL = "service_name"  # the index label Loki derives from service.name
+TRACE_ID_METADATA = "trace_id"  # the structured metadata Loki keeps an OTLP record's trace id as
 STREAM_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.derive.dashboards import settings
 from generator.model.logs import SERVICE_LABEL as LOG_SERVICE_LABEL
+from generator.model.logs import TRACE_ID_METADATA
 from generator.model.project import Project
 from generator.targets.tempo import EXEMPLAR_TRACE_ID
 
@@ -53,8 +54,9 @@ def _datasources(project: Project) -> dict[str, Any]:
             # id (tailed lines get it from their JSON's trace_id), and Loki keeps it as structured metadata: one
             # field on that label, where a second one matching the line's text showed each tailed line's trace
             # link twice. Grafana tests a label matcher as an unanchored regex against every key, hence anchors.
+            # Loki names it whatever label the metrics' exemplars use (trace_id_label).
             "name": "TraceID", "datasourceUid": "tempo", "matcherType": "label",
-            "matcherRegex": f"^{trace_id}$$", "url": "$${__value.raw}", "urlDisplayLabel": "View trace",
+            "matcherRegex": f"^{TRACE_ID_METADATA}$$", "url": "$${__value.raw}", "urlDisplayLabel": "View trace",
         }]},
     }
     tempo = {

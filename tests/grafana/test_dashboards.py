@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -16,7 +17,7 @@ from generator.core.errors import DefinitionError
 from generator.derive.dashboards import alert_panel, dashboard_url
 from generator.derive.layout import CELL_PX, GAP_PX, TIMELINE_FRAME_PX, TIMELINE_ROW_PX, Box, layout
 from generator.derive.timeline_rows import timeline_rows
-from generator.model import Dashboard, Panel, Row
+from generator.model import Dashboard, GrafanaSettings, Panel, Row
 from generator.model.identity import panel_id
 from generator.model.project import Project
 from generator.targets import dashboard_docs, grafana_provisioning, prometheus
@@ -238,6 +239,21 @@ def test_every_log_line_links_to_its_trace_once(project: Project) -> None:
     for line, labels in ((tailed_line, tailed), ("search timed out", otlp)):
         assert list(_derived_values(fields, line, labels).values()) == [trace], line  # one "View trace" link
     assert {f["datasourceUid"] for f in fields} == {"tempo"}
+
+
+def test_log_lines_link_to_traces_whatever_label_exemplars_use(project: Project) -> None:
+    """trace_id_label names the exemplar label of the application's metrics (a Go service's is often traceID);
+    Loki keeps an OTLP record's trace id as `trace_id` whatever it is, so the log link stays on that."""
+    grafana = next(obj for obj in project.objects if isinstance(obj, GrafanaSettings))
+    renamed = dataclasses.replace(project, objects=tuple(
+        grafana.model_copy(update={"trace_id_label": "traceId"}) if obj is grafana else obj for obj in project.objects))
+    sources = grafana_provisioning.render(renamed)["grafana/provisioning/datasources/obsgen.yml"]["datasources"]
+    fields = next(s for s in sources if s["uid"] == "loki")["jsonData"]["derivedFields"]
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    otlp = {"service_name": "rag-engine", "trace_id": trace}
+    assert list(_derived_values(fields, "search timed out", otlp).values()) == [trace]
+    exemplars = next(s for s in sources if s["uid"] == "prometheus")["jsonData"]["exemplarTraceIdDestinations"]
+    assert [e["name"] for e in exemplars] == ["traceId", "traceID"]
 
 
 def test_each_dashboard_has_a_docs_page_with_panels_queries_and_alerts(project: Project) -> None:

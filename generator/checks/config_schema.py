@@ -6,16 +6,21 @@ container's start. The problem is located at the definition the file comes from.
 
 Fix: the message names the file, the key and what is wrong; usually a field of TracingPolicy, TraceStorage or
 LogStorage.
+
+A document found valid is remembered by its digest (core/disk_cache.py), under the schemas' source and pydantic's
+release: a build after an edit that leaves these configs as they were neither validates nor builds their models.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from generator.checks.base import Context, Finding
 from generator.checks.schemas import SchemaError
+from generator.core.disk_cache import DiskCache, package_version, source_digest
 from generator.core.errors import Level
 from generator.model import Definition, LogStorage, TracingPolicy
 
@@ -49,14 +54,32 @@ def schema_of(path: str) -> tuple[Validator, type[Definition]] | None:
     return (_validator(found[0]), found[1]) if found else None
 
 
+def _version() -> str:
+    """What a verdict depends on besides the document: this check's and the schemas' code, and pydantic."""
+    schemas = sorted(str(module) for module in (Path(__file__).parent / "schemas").glob("*.py"))
+    return f"pydantic {package_version('pydantic')} {source_digest(__file__, *schemas)}"
+
+
 def check(context: Context) -> Iterator[Finding]:
-    for path, document in sorted(context.rendered.items()):
-        schema = schema_of(path)
-        if schema is None:
-            continue
-        validate, kind = schema
-        try:
-            validate(document)
-        except SchemaError as error:
-            causes = context.project.all(kind)
-            yield Finding(causes[0] if causes else context.project.stack, f"{path}: {error}")
+    valid = DiskCache(context.project.root, "config-schema", _version())
+    try:
+        for path, document in sorted(context.rendered.items()):
+            if not (path.startswith(LOKI_RULES) or path in SCHEMAS):
+                continue
+            digest = context.digests.get(path)
+            key = f"{path}:{digest}" if digest else None
+            if key is not None and valid.get(key):
+                continue
+            schema = schema_of(path)
+            assert schema is not None
+            validate, kind = schema
+            try:
+                validate(document)
+            except SchemaError as error:
+                causes = context.project.all(kind)
+                yield Finding(causes[0] if causes else context.project.stack, f"{path}: {error}")
+                continue
+            if key is not None:
+                valid.put(key, True)
+    finally:
+        valid.save()

@@ -4,6 +4,7 @@ damaged, stale or edited cache (or out/ file) is computed again."""
 from __future__ import annotations
 
 import marshal
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ import orjson
 import pytest
 
 from generator.build import build, compile_definitions
-from generator.checks import secrets
+from generator.checks import config_schema, secrets
 from generator.checks.base import Context
 from generator.checks.secrets import leaks
 from generator.core import disk_cache, promql
@@ -24,6 +25,7 @@ from generator.core.sealed_file import write_sealed
 from generator.package import emit, reuse
 from tests.speed.project import node_exporter_project
 
+SHIPPED = Path(__file__).parents[2] / "definitions"
 EXPRESSIONS = ("sum by (job) (rate(http_requests_total[5m])) > 0", "max_over_time(up[1h:1m])",
                "sum(rate(errors_total[5m])")
 
@@ -183,15 +185,21 @@ def test_a_document_suspect_alone_is_judged_with_the_others(tmp_path: Path) -> N
     assert leak.secret.value == uid and leak.output == "grafana/b.json"
 
 
-def test_a_build_of_texts_all_found_clean_before_never_loads_detect_secrets(tmp_path: Path) -> None:
-    definitions = node_exporter_project(tmp_path, kubernetes=False)
+def _loaded_in_two_builds(definitions: Path, module: str) -> list[bool]:
+    """Whether each of two builds, each in a process of its own (the second with the first's caches), loaded a
+    module."""
     code = ("import sys; sys.dont_write_bytecode = False\nfrom generator.build import compile_definitions\n"
             f"compiled = compile_definitions(__import__('pathlib').Path({str(definitions)!r}))\n"
             "assert compiled.rendered is not None, compiled.report.sorted()\n"
-            "print('detect_secrets' in sys.modules)")
-    scans = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-             for _ in range(2)]
-    assert scans == ["True", "False"]  # the first build scans every text; the second knows them clean
+            f"print({module!r} in sys.modules)")
+    return [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+            == "True" for _ in range(2)]
+
+
+def test_a_build_of_texts_all_found_clean_before_never_loads_detect_secrets(tmp_path: Path) -> None:
+    definitions = node_exporter_project(tmp_path, kubernetes=False)
+    # the first build scans every text; the second knows them clean
+    assert _loaded_in_two_builds(definitions, "detect_secrets") == [True, False]
 
 
 def test_a_cache_another_process_rewrote_is_read_again_not_remembered(tmp_path: Path) -> None:
@@ -203,3 +211,21 @@ def test_a_cache_another_process_rewrote_is_read_again_not_remembered(tmp_path: 
                  orjson.dumps({"version": "v1", "entries": {"expr": "theirs"}}))  # another build's save
     assert DiskCache(tmp_path, "kind", "v1").get("expr") == "theirs"
     assert DiskCache(tmp_path, "kind", "v2").get("expr") is None  # remembered under another version: not taken
+
+
+def test_configs_found_valid_before_are_neither_validated_nor_their_models_built(tmp_path: Path) -> None:
+    """The collector, Tempo and Loki models take a third of a build after an edit that leaves those configs alone."""
+    definitions = tmp_path / "definitions"
+    shutil.copytree(SHIPPED, definitions, ignore=shutil.ignore_patterns("__pycache__"))
+    assert _loaded_in_two_builds(definitions, "generator.checks.schemas.otelcol") == [True, False]
+
+
+def test_a_config_changed_since_it_was_found_valid_is_validated_again(tmp_path: Path) -> None:
+    definitions = tmp_path / "definitions"
+    shutil.copytree(SHIPPED, definitions, ignore=shutil.ignore_patterns("__pycache__"))
+    compiled = compile_definitions(definitions)
+    assert compiled.project is not None and compiled.rendered is not None
+    assert list(config_schema.check(Context(compiled.project, rendered=compiled.rendered))) == []
+    broken = {**compiled.rendered, "otelcol/config.yaml": {**compiled.rendered["otelcol/config.yaml"], "extra": 1}}
+    (finding,) = config_schema.check(Context(compiled.project, rendered=broken))
+    assert finding.message.startswith("otelcol/config.yaml: ") and "extra" in finding.message

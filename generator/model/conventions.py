@@ -20,6 +20,7 @@ field: distinct from the ": " a label value or a summary may hold, so that the t
 OBSGEN_LABELS = frozenset({"alertname", SEVERITY_LABEL, ESCALATION_POLICY_LABEL, ESCALATION_LEVEL_LABEL})
 """Labels obsgen sets on alerts itself; definitions set them through fields, never as labels."""
 
+PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
 RULES_DIR = "prometheus/rules"
 """Prometheus rule files, one per group (obsgen's) or per rule set."""
 RULE_SET_PREFIX = "ruleset-"

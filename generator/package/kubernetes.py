@@ -159,20 +159,54 @@ def dashboard_config_maps(project: Project, kube: Kubernetes, rendered: Rendered
     return files
 
 
+MONITOR_SELECTORS = ("serviceMonitorSelector", "podMonitorSelector", "probeSelector", "scrapeConfigSelector")
+SCRAPE_CONFIGS_KEY = "scrape-configs.yaml"
+RBAC = "rbac.authorization.k8s.io"
+DISCOVERY_RULES = (
+    {"apiGroups": [""], "resources": ["services", "endpoints", "pods"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["get", "list", "watch"]},
+)
+"""What Prometheus reads to discover targets in its namespace: the Alertmanager replicas behind
+alertmanager-operated, and the pods behind a ServiceMonitor's or PodMonitor's Service."""
+
+
+def _prometheus_access(kube: Kubernetes, account: str) -> dict[str, Any]:
+    """The ServiceAccount Prometheus runs as, allowed to discover in its namespace (a Role, not a ClusterRole)."""
+    return {
+        f"{DIR}/prometheus/service-account.yaml": {"apiVersion": "v1", "kind": "ServiceAccount",
+                                                   "metadata": metadata(kube, account)},
+        f"{DIR}/prometheus/role.yaml": {"apiVersion": f"{RBAC}/v1", "kind": "Role", "metadata": metadata(kube, account),
+                                        "rules": [dict(rule) for rule in DISCOVERY_RULES]},
+        f"{DIR}/prometheus/role-binding.yaml": {
+            "apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": metadata(kube, account),
+            "roleRef": {"apiGroup": RBAC, "kind": "Role", "name": account},
+            "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": kube.namespace}]},
+    }
+
+
 def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
-    """The Prometheus resource (selecting the rules, sending to every Alertmanager replica, restoring `for`)
-    and the Alertmanager resource (a replica per Stack.alertmanagers entry: the operator clusters them)."""
+    """The Prometheus resource (scraping the definitions' jobs, selecting the rules, sending to every Alertmanager
+    replica, restoring `for`) with its ServiceAccount and the Secret of its scrape configs, and the Alertmanager
+    resource (a replica per Stack.alertmanagers entry: the operator clusters them)."""
     if not kube.servers:
         return {}
     state = for_state(project)
+    account = f"prometheus-{kube.prometheus_name}"
     prometheus_spec: dict[str, Any] = {
         "scrapeInterval": project.stack.scrape_interval, "evaluationInterval": project.stack.evaluation_interval,
         "externalLabels": dict(project.stack.external_labels), "ruleSelector": {"matchLabels": kube.rule_labels},
+        # with all four selectors null the operator leaves the configuration unmanaged: no scrapes, no rules, no
+        # Alertmanagers. Empty ones select the monitors of its own namespace, as kube-prometheus' Prometheus does.
+        **{selector: {} for selector in MONITOR_SELECTORS},
+        # the definitions' scrape jobs, as prometheus.yml has them: the job names every alert and panel select on
+        "additionalScrapeConfigs": {"name": account + "-scrape-configs", "key": SCRAPE_CONFIGS_KEY},
+        "serviceAccountName": account,  # discovers the Alertmanager replicas (and monitors) in its namespace
         # the operator's alertmanager-operated Service lists every replica: Prometheus sends to each one
         "alerting": {"alertmanagers": [{"namespace": kube.namespace, "name": "alertmanager-operated",
                                         "port": "web"}]},
         "rules": {"alert": {"forGracePeriod": state.grace_period, "forOutageTolerance": state.outage_tolerance}},
         "enableFeatures": list(PROMETHEUS_FEATURES),  # as compose and the live stack run it: exemplars kept
+        "enableRemoteWriteReceiver": True,  # as compose runs it: Tempo's metrics-generator and Loki's ruler write
         "externalUrl": project.stack.prometheus_url,  # each alert's source link, not the pod's name
     }
     if project.retention is not None:
@@ -186,6 +220,11 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
         f"{DIR}/prometheus/prometheus.yaml": {
             "apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",
             "metadata": metadata(kube, kube.prometheus_name), "spec": prometheus_spec},
+        **_prometheus_access(kube, account),
+        f"{DIR}/prometheus/scrape-configs-secret.yaml": {
+            "apiVersion": "v1", "kind": "Secret", "metadata": metadata(kube, account + "-scrape-configs"),
+            "type": "Opaque", "stringData": {SCRAPE_CONFIGS_KEY: serialise(
+                SCRAPE_CONFIGS_KEY, rendered[conventions.PROMETHEUS_CONFIG]["scrape_configs"]).decode()}},
         f"{DIR}/alertmanager/alertmanager.yaml": {
             "apiVersion": "monitoring.coreos.com/v1", "kind": "Alertmanager",
             "metadata": metadata(kube, kube.alertmanager_name), "spec": alertmanager_spec},

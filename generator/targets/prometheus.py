@@ -116,7 +116,7 @@ def rule_groups(project: Project) -> dict[str, dict[str, Any]]:
 
 def render(project: Project) -> dict[str, Any]:
     """prometheus.yml and the rule files."""
-    files: dict[str, Any] = {"prometheus/prometheus.yml": config(project)}
+    files: dict[str, Any] = {conventions.PROMETHEUS_CONFIG: config(project)}
     for name, document in sorted(rule_groups(project).items()):
         files[conventions.rule_file(name)] = document
     return files

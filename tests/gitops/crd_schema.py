@@ -73,15 +73,33 @@ METADATA = {
     },
 }
 DATA = {**STRINGS, "propertyNames": {"pattern": "^[-._a-zA-Z0-9]+$", "maxLength": 253}}
-# Core (v1) kinds are no CRDs: the fields of the Kubernetes API reference that obsgen writes, strictly.
+RBAC = "rbac.authorization.k8s.io/v1"
+STRING_LIST = {"type": "array", "items": {"type": "string"}}
+
+
+def _strict_object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "required": required, "additionalProperties": False, "properties": properties}
+
+
+def _core(api_version: str, kind: str, required: tuple[str, ...] | list[str] = (), **fields: Any) -> dict[str, Any]:
+    """A core kind's object: apiVersion, kind, metadata and the given fields, nothing else."""
+    return _strict_object({"apiVersion": {"const": api_version}, "kind": {"const": kind}, "metadata": METADATA,
+                           **fields}, ["apiVersion", "kind", "metadata", *required])
+
+
+# Core (v1, RBAC) kinds are no CRDs: the fields of the Kubernetes API reference that obsgen writes, strictly.
 CORE = {
-    "ConfigMap": {"type": "object", "required": ["apiVersion", "kind", "metadata"], "additionalProperties": False,
-                  "properties": {"apiVersion": {"const": "v1"}, "kind": {"const": "ConfigMap"}, "metadata": METADATA,
-                                 "data": DATA, "binaryData": DATA, "immutable": {"type": "boolean"}}},
-    "Secret": {"type": "object", "required": ["apiVersion", "kind", "metadata"], "additionalProperties": False,
-               "properties": {"apiVersion": {"const": "v1"}, "kind": {"const": "Secret"}, "metadata": METADATA,
-                              "type": {"type": "string"}, "data": DATA, "stringData": DATA,
-                              "immutable": {"type": "boolean"}}},
+    "ConfigMap": _core("v1", "ConfigMap", data=DATA, binaryData=DATA, immutable={"type": "boolean"}),
+    "Secret": _core("v1", "Secret", type={"type": "string"}, data=DATA, stringData=DATA, immutable={"type": "boolean"}),
+    "ServiceAccount": _core("v1", "ServiceAccount", automountServiceAccountToken={"type": "boolean"}),
+    "Role": _core(RBAC, "Role", rules={"type": "array", "items": _strict_object(
+        {key: STRING_LIST for key in ("apiGroups", "resources", "resourceNames", "verbs", "nonResourceURLs")},
+        required=["verbs"])}),
+    "RoleBinding": _core(RBAC, "RoleBinding", required=["roleRef"], roleRef=_strict_object(
+        {"apiGroup": {"type": "string"}, "kind": {"enum": ["Role", "ClusterRole"]}, "name": {"type": "string"}},
+        required=["apiGroup", "kind", "name"]), subjects={"type": "array", "items": _strict_object(
+            {key: {"type": "string"} for key in ("apiGroup", "kind", "name", "namespace")},
+            required=["kind", "name"])}),
 }
 
 

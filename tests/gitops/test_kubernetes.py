@@ -51,7 +51,7 @@ def test_shipped_out_kubernetes_validates_against_the_crd_schemas(tmp_path: Path
     objects = _objects(ROOT / "out")
     kinds = sorted(document["kind"] for document in objects.values())
     assert kinds.count("PrometheusRule") == len(list((ROOT / "out/prometheus/rules").glob("*.yml")))
-    assert kinds.count("Secret") == 1
+    assert kinds.count("Secret") == 2  # Alertmanager's configuration, Prometheus' scrape configs
     assert kinds.count("ConfigMap") == len(list((ROOT / "out/grafana/dashboards").rglob("*.json")))
     _check_objects(objects, tmp_path)
     kustomization = yaml.safe_load((ROOT / "out/kubernetes/kustomization.yaml").read_text())
@@ -155,6 +155,8 @@ def test_the_prometheus_resource_enables_the_features_compose_runs_with() -> Non
     compose = (ROOT / "stacks/docker-compose.yml").read_text()
     assert resource["spec"]["enableFeatures"] == list(prometheus.FEATURES) == ["exemplar-storage"]
     assert all(f"--enable-feature={feature}" in compose for feature in prometheus.FEATURES)
+    # Tempo's metrics-generator and Loki's ruler remote-write their series to Prometheus
+    assert resource["spec"]["enableRemoteWriteReceiver"] is True and "--web.enable-remote-write-receiver" in compose
 
 
 def test_prometheus_and_alertmanager_know_their_public_urls_in_kubernetes_and_compose(project: Project) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from generator.derive.for_state import for_state
 from generator.model import Kubernetes
+from generator.model.conventions import PROMETHEUS_CONFIG
 from generator.model.project import Project
-from generator.package.kubernetes import servers
+from generator.package.kubernetes import MONITOR_SELECTORS, servers
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import ROOT
 
@@ -43,7 +46,50 @@ def test_the_prometheus_resource_selects_the_rules_sends_to_every_replica_and_re
 
 
 def test_servers_owned_by_another_installation_are_left_out(project: Project) -> None:
-    assert servers(project, Kubernetes(servers=False), {}) == {}
-    kinds = {document["kind"] for document in servers(project, Kubernetes(), {}).values()}
-    assert kinds == {"Prometheus", "Alertmanager"}
+    rendered = {PROMETHEUS_CONFIG: {"scrape_configs": []}}
+    assert servers(project, Kubernetes(servers=False), rendered) == {}
+    kinds = {document["kind"] for document in servers(project, Kubernetes(), rendered).values()}
+    assert kinds == {"Prometheus", "Alertmanager", "ServiceAccount", "Role", "RoleBinding", "Secret"}
+
+
+def test_the_operator_manages_the_prometheus_configuration() -> None:
+    """With its ServiceMonitor, PodMonitor, Probe and ScrapeConfig selectors all null, the operator leaves the
+    configuration to the user (the CRD's serviceMonitorSelector): a Prometheus with no scrapes, rules or
+    Alertmanagers."""
+    spec = _shipped("prometheus/prometheus.yaml")["spec"]
+    assert [spec.get(selector) for selector in MONITOR_SELECTORS] == [{}, {}, {}, {}]  # its namespace's monitors
+
+
+def test_the_prometheus_resource_scrapes_the_jobs_prometheus_yml_scrapes(tmp_path: Path) -> None:
+    """Every alert and panel selects on the definitions' job names: the same scrape configs, through the operator's
+    additionalScrapeConfigs Secret, loadable by Prometheus."""
+    reference = _shipped("prometheus/prometheus.yaml")["spec"]["additionalScrapeConfigs"]
+    secret = _shipped("prometheus/scrape-configs-secret.yaml")
+    assert validate(secret) == [] and secret["metadata"]["name"] == reference["name"]
+    scraped = yaml.safe_load(secret["stringData"][reference["key"]])
+    compose = yaml.safe_load((ROOT / "out" / PROMETHEUS_CONFIG).read_text())
+    assert scraped == compose["scrape_configs"] and {job["job_name"] for job in scraped} >= {"prometheus", "node"}
+    config = tmp_path / "prometheus.yml"
+    config.write_text(yaml.safe_dump({"global": compose["global"], "scrape_configs": scraped}))
+    checked = subprocess.run(["promtool", "check", "config", str(config)], capture_output=True, text=True,
+                             timeout=60, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_prometheus_runs_as_an_account_allowed_to_discover_the_alertmanagers() -> None:
+    """The operator sends alerts through endpoints discovery of alertmanager-operated: the default account may not
+    list endpoints, and Prometheus would send to no Alertmanager."""
+    spec = _shipped("prometheus/prometheus.yaml")["spec"]
+    account, role, binding = (_shipped(f"prometheus/{name}.yaml")
+                              for name in ("service-account", "role", "role-binding"))
+    assert all(validate(document) == [] for document in (account, role, binding))
+    assert account["metadata"]["name"] == spec["serviceAccountName"]
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                  "name": role["metadata"]["name"]}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": spec["serviceAccountName"],
+                                    "namespace": "monitoring"}]
+    granted = {(group, resource, verb) for rule in role["rules"] for group in rule["apiGroups"]
+               for resource in rule["resources"] for verb in rule["verbs"]}
+    assert {("", "endpoints", "list"), ("", "endpoints", "watch"), ("discovery.k8s.io", "endpointslices", "list"),
+            ("", "pods", "list"), ("", "services", "list")} <= granted
 

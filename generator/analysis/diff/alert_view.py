@@ -22,9 +22,8 @@ from generator.analysis.latency import Bound, log_read_path, rounded_up
 from generator.analysis.latency_notify import notify_of
 from generator.analysis.latency_path import Sources, exporter_jobs, read_path, rule_intervals, scrape_timeout
 from generator.core.duration import format_seconds, parse_seconds
-from generator.model.conventions import ESCALATION_LEVEL_LABEL
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, PROMETHEUS_CONFIG
 
-PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
 EXPORTER_CONFIG = "exporter/exporter.yml"
 LOKI_CONFIG = "loki/loki.yaml"
 COLLECTOR_DIR = "otelcol/"

@@ -5,6 +5,8 @@ project, which must then load, build and pass `obsgen check` (promtool and amtoo
 promises a newcomer who drops them in. Every other block runs as Python, the page's blocks in order in one
 namespace (the configuration guide's blocks use the objects of the blocks before), with the project as working
 directory.
+The configuration guide's blocks are also one project on their own: written in order into one definitions module,
+they build and pass `obsgen check`, and every warning that build prints is one the guide explains.
 """
 
 from __future__ import annotations
@@ -68,6 +70,24 @@ def test_every_python_example_runs_in_an_init_project(page: Path, tmp_path: Path
                                  text=True, timeout=300)
         assert checked.returncode == 0 and "obsgen check: 0 failed" in checked.stdout, checked.stdout
     assert os.getcwd() == str(tmp_path)
+
+
+def test_the_configuration_guide_is_one_project_that_builds_and_checks(tmp_path: Path) -> None:
+    """The guide's examples refer to each other (a metric defined in one section is read in the next), so taken
+    together, as the guide's order writes them, they are a project: it builds, its promtool tests and amtool routes
+    pass, and each warning the build prints is one the guide names (links its check's page) where it explains it."""
+    guide = (ROOT / "docs/configuration.md").read_text()
+    (tmp_path / "definitions").mkdir()
+    (tmp_path / "definitions/__init__.py").write_text('"""The configuration guide\'s examples."""\n')
+    (tmp_path / "definitions/guide.py").write_text("\n".join(_blocks(ROOT / "docs/configuration.md")))
+    built = subprocess.run([sys.executable, "-m", "generator", "build"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    codes = re.findall(r"^warning: .* \[(\w+)\]$", built.stderr, re.MULTILINE)
+    assert codes and sorted({code for code in codes if f"(checks/{code}.md)" not in guide}) == [], built.stderr
+    checked = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=300)
+    assert checked.returncode == 0 and "obsgen check: 0 failed" in checked.stdout, checked.stdout + checked.stderr
 
 
 def test_the_readme_error_example_is_what_the_build_prints(tmp_path: Path) -> None:

@@ -221,3 +221,17 @@ def test_every_python_name_in_the_docs_exists() -> None:
     named = {name.rstrip(".") for page in WRITTEN
              for name in re.findall(r"\bgenerator(?:\.[A-Za-z_]\w*)+", page.read_text())}
     assert len(named) > 3 and sorted(name for name in named if not _resolves(name)) == []
+
+
+def test_the_notification_titles_the_docs_show_are_what_alertmanager_renders() -> None:
+    """Where the guide describes notifications it shows an escalation's email subject and its Slack title as a real
+    Alertmanager renders them from the generated templates: the goldens of tests/e2e/test_notification_content.py
+    (which that test keeps equal to what Alertmanager sent). Every title it quotes is one of them."""
+    golden = ROOT / "tests/e2e/golden/notifications"
+    subject = re.search(r"^Subject: (.+)$", (golden / "email-cpu-level-2.txt").read_text(), re.MULTILINE)
+    title = re.search(r'^ *"title": "(.+)",$', (golden / "slack-cpu-level-2.txt").read_text(), re.MULTILINE)
+    assert subject is not None and title is not None
+    guide = (ROOT / "docs/configuration.md").read_text()
+    content = " ".join(guide.split("- **Content**", 1)[1].split("\n\n", 1)[0].split())
+    shown = set(re.findall(r"`(\[[^`]+)`", content))
+    assert shown == {subject.group(1), title.group(1)}, content

@@ -7,7 +7,7 @@ import typer
 
 from generator.cli import quick_build
 from generator.cli.build_report import say_built
-from generator.cli.options import DEFINITIONS, FORMAT, OUT, duration, fail, time_scale
+from generator.cli.options import DEFINITIONS, FORMAT, OUT, duration, fail, say_error, time_scale
 from generator.cli.problems import Format, report, where
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def _build_once(definitions: Path, out: Path, profile: "Profile | None", output:
             typer.echo(f"obsgen: {len(error.problems)} problems, {out}/ left as it was", err=True)
         return False
     except OutRefused as error:
-        typer.echo(f"error: {error}", err=True)
+        say_error(str(error))
         return False
     say_built(built, out, output, quiet, time.perf_counter() - started if warm is not None else None)
     return True

@@ -1,9 +1,11 @@
 """Options shared by the commands, what every command checks of its options, and how a command fails: one
-`error:` line per problem, exit 1."""
+`error:` line per problem, exit 1; with `--format json`, every error (the command line's too) as the JSON list of
+problems on stdout, which is all a bot reads."""
 
 from __future__ import annotations
 
 import math
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -38,26 +40,68 @@ def time_scale(default: float, what: str) -> Any:
                              f"of an hour into a minute ({what}).")
 
 
+USAGE, COMMAND = "usage", "command"
+"""The `code` of an error that is no problem of the definitions, in JSON: the command line is wrong (exit 2), or
+the command cannot do what it was asked (exit 1)."""
+
+
+def _json_asked(words: list[str]) -> bool:
+    """Whether a command line asks for JSON, read from its words: a usage error leaves no option parsed."""
+    rest = iter(words)
+    return any(word == "--format=json" or (word == "--format" and next(rest, None) == "json") for word in rest)
+
+
+ASKED: ContextVar[Format] = ContextVar("ASKED", default=Format.TEXT)
+"""The --format of the command running: text for a command without that option, or outside one."""
+
+
 class CheckedOptions(TyperCommand):
     """Every obsgen command: beyond what each option's type checks, a number given on the command line must be
     finite. click's float parses nan, inf and 1e400 (inf), and its range (min=1.0) lets them through: nan compares
-    false with any bound. Checked here, once for every float option of every command, as a usage error (exit 2)."""
+    false with any bound. Checked here, once for every float option of every command, as a usage error (exit 2).
+    A command given `--format json` says its errors, usage errors too, as JSON (say_error)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        rest = super().parse_args(ctx, args)
-        for param in self.params:
-            value = ctx.params.get(param.name)
-            if isinstance(value, float) and not math.isfinite(value):
-                raise typer.BadParameter(f"{value} is not a finite number", ctx=ctx, param=param)
+        words = list(args)  # click's parser consumes the list it is given
+        try:
+            rest = super().parse_args(ctx, args)
+            for param in self.params:
+                value = ctx.params.get(param.name)
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise typer.BadParameter(f"{value} is not a finite number", ctx=ctx, param=param)
+        except typer.TyperException as error:  # click's usage errors (exit 2), printed as text on stderr...
+            if not _json_asked(words):
+                raise
+            say_error(error.format_message(), USAGE, Format.JSON)  # ...but a bot that asked for JSON reads JSON
+            raise typer.Exit(error.exit_code) from None
         return rest
 
+    def invoke(self, ctx: Any) -> Any:
+        formats = [ctx.params.get(param.name) for param in self.params if "--format" in param.opts]
+        # the parsed value is the word given (typer makes it a Format for the command's function only)
+        asked = ASKED.set(next((Format(value) for value in formats if value in tuple(Format)), Format.TEXT))
+        try:
+            return super().invoke(ctx)
+        finally:
+            ASKED.reset(asked)
 
-def fail(error: Exception, output: Format = Format.TEXT) -> NoReturn:
-    """Say what went wrong (every problem, when there are several) and exit 1."""
+
+def say_error(message: str, code: str = COMMAND, output: Format | None = None) -> None:
+    """One error that is no problem of the definitions: an `error:` line on stderr, or in the format asked for."""
+    from generator.core.errors import Level, Location, Problem
+
+    if (output or ASKED.get()) is Format.JSON:
+        report([Problem(Location("", 0), code, Level.ERROR, message)], Format.JSON)
+    else:
+        typer.echo(f"error: {where(message)}", err=True)
+
+
+def fail(error: Exception) -> NoReturn:
+    """Say what went wrong (every problem, when there are several) in the command's format and exit 1."""
     from generator.core.errors import ProblemsFound  # loaded by whatever raised it; `obsgen --help` never does
 
     if isinstance(error, ProblemsFound):
-        report(error.problems, output)
+        report(error.problems, ASKED.get())
     else:
-        typer.echo(f"error: {where(str(error))}", err=True)
+        say_error(str(error))
     raise typer.Exit(1)

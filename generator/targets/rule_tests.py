@@ -8,7 +8,7 @@ from typing import Any
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.gotemplate import render as render_template
 from generator.core.promql import metric_names, names_if_valid
-from generator.derive.examples import expected_alert
+from generator.derive.examples import alert_labels, expected_alert, expression_labels
 from generator.derive.rulesets import rule_sets_for_tests
 from generator.model import Alert, conventions
 from generator.model.conventions import ESCALATION_POLICY_LABEL
@@ -106,13 +106,20 @@ def _escalation_expectation(copy: dict[str, Any], labels: dict[str, str]) -> dic
     }
 
 
+def _fired_labels(project: Project, alert: Alert) -> dict[str, str]:
+    """The labels the alert fires with in its first firing example (its own test proves Prometheus writes them):
+    what its ALERTS series carries, so an escalation test feeds a series the alert's expression can produce."""
+    example = next((example for example in alert.examples if example.fires), None)
+    return {**(expression_labels(alert, example) if example else {}), **alert_labels(project, alert)}
+
+
 def _escalation_tests(project: Project, alert: Alert) -> list[dict[str, Any]]:
     """An alert firing for longer than the last level climbs every level, each no sooner than its delay; one
     resolved after the first level climbs no further. Fed its ALERTS series, as its own rule writes it."""
     rule = alert_rule(project, alert)
     copies = [copy for _, copy in escalation_copies(project, alert, rule)]
     delays = [parse_seconds(copy["for"]) for copy in copies]
-    labels = {"alertname": alert.name, "alertstate": "firing", **rule["labels"], "instance": "web-1"}
+    labels = {"alertname": alert.name, "alertstate": "firing", **_fired_labels(project, alert)}
     selector = "ALERTS{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
     expected = [(delay, _escalation_expectation(copy, labels)) for delay, copy in zip(delays, copies, strict=True)]
     # a level fires at the first evaluation once the alert has fired for its delay

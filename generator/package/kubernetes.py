@@ -216,6 +216,10 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
                                          "externalUrl": project.stack.alertmanager_url}  # the notifications' links
     if kube.alertmanager == "alertmanagerconfig":
         alertmanager_spec["alertmanagerConfigSelector"] = {"matchLabels": MANAGED_BY}
+        # by default the operator adds namespace="<its namespace>" to an AlertmanagerConfig's routes, which no
+        # alert of the PrometheusRules carries: nothing would be routed. One in Alertmanager's own namespace (this
+        # one) is the installation's, and may route every alert.
+        alertmanager_spec["alertmanagerConfigMatcherStrategy"] = {"type": "OnNamespaceExceptForAlertmanagerNamespace"}
     return {
         f"{DIR}/prometheus/prometheus.yaml": {
             "apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",

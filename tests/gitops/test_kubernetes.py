@@ -132,6 +132,18 @@ def test_alertmanagerconfig_routes_and_references_credentials_by_secret_key(oper
     assert receivers["email"]["emailConfigs"][0]["authPassword"]["key"] == "smtp_password"
 
 
+def test_alertmanagerconfig_routes_alerts_that_carry_no_namespace(operator_project: Path) -> None:
+    """The operator's default strategy (OnNamespace) makes an AlertmanagerConfig's routes match only alerts
+    labelled with its namespace; the rules' alerts carry none, so every alert would miss them."""
+    config = yaml.safe_load((operator_project / "kubernetes/alertmanager/alertmanagerconfig.yaml").read_text())
+    alertmanager = yaml.safe_load((operator_project / "kubernetes/alertmanager/alertmanager.yaml").read_text())
+    assert alertmanager["spec"]["alertmanagerConfigMatcherStrategy"] == {
+        "type": "OnNamespaceExceptForAlertmanagerNamespace"}
+    assert config["metadata"]["namespace"] == alertmanager["metadata"]["namespace"]
+    assert alertmanager["spec"]["alertmanagerConfigSelector"]["matchLabels"].items() <= \
+        config["metadata"]["labels"].items()
+
+
 def test_an_invalid_object_is_caught_by_the_schema_check() -> None:
     rule = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": {"name": "x"},
             "spec": {"groups": [{"name": "a", "rules": [{"alert": "A", "expr": "up", "for": "five minutes"}]},

@@ -1,5 +1,5 @@
 """The obsgen program: a help printed before is printed from its record (command_record.py), and a build whose
-options were parsed before and which nothing changed is replayed (quick_build.py), before anything else is
+options were parsed before runs (replayed when nothing it read changed: quick_build.py) before anything else is
 imported; any other command line goes to the typer app (app.py)."""
 
 from __future__ import annotations
@@ -20,21 +20,22 @@ def main() -> None:
     command_line = command_record.CommandRecord(sys.argv[1:])
     if command_line.replay_help():
         return
-    options = command_line.build_options()
-    if options is not None:
-        from generator.cli import quick_build
-
-        try:
-            if quick_build.replayed(options, sys.argv[1:]):
-                return
-        except BrokenPipeError:  # the reader went away (`obsgen build --format json | head -1`): as click does it,
-            devnull = os.open(os.devnull, os.O_WRONLY)  # nothing more is said, and the exit status is 1
-            os.dup2(devnull, sys.stdout.fileno())
-            os.dup2(devnull, sys.stderr.fileno())
-            raise SystemExit(1) from None
-    from generator.cli.app import app  # typer and the commands' options: most of a light command's time
-
     try:
+        options = command_line.build_options()
+        if options is not None:
+            from generator.cli import quick_build
+
+            try:
+                status = quick_build.built(options, sys.argv[1:])
+            except BrokenPipeError:  # the reader went away (`obsgen build --format json | head -1`): as click does,
+                devnull = os.open(os.devnull, os.O_WRONLY)  # nothing more is said, and the exit status is 1
+                os.dup2(devnull, sys.stdout.fileno())
+                os.dup2(devnull, sys.stderr.fileno())
+                raise SystemExit(1) from None
+            if status is not None:
+                raise SystemExit(status)
+        from generator.cli.app import app  # typer and the commands' options: most of a light command's time
+
         with command_line.recording():
             app(prog_name="obsgen")
     finally:

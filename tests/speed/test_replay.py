@@ -146,15 +146,37 @@ QUICK = "import sys\nfrom generator.cli import command_record\ncommand_record.RE
 """RUN with the command record at the path given first."""
 
 
-def _program(definitions: Path, out: Path, record: Path, *options: str) -> tuple[bool, str, str, dict[str, bytes]]:
+def _program(definitions: Path, out: Path, record: Path, *options: str,
+             status: int = 0) -> tuple[bool, str, str, dict[str, bytes]]:
     """`obsgen build` as the program runs it, with its command record at `record`: whether it imported typer, and
     what it printed on stdout and stderr, and out/."""
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     done = subprocess.run([sys.executable, "-c", QUICK, str(record), "build", "-d", str(definitions), "-o", str(out),
                            *options], capture_output=True, text=True, env=environment, cwd=definitions.parent)
     printed, modules = done.stdout.split("MODULES")
-    assert "EXIT 0" in printed, done.stderr
-    return "typer" in modules.split(), printed.replace("EXIT 0\n", ""), done.stderr, _tree(out)
+    assert f"EXIT {status}" in printed, done.stderr
+    return "typer" in modules.split(), printed.replace(f"EXIT {status}\n", ""), done.stderr, _tree(out)
+
+
+@pytest.mark.parametrize("options", [(), ("--format", "json")])
+def test_a_build_parsed_before_that_must_run_runs_without_typer_and_says_what_typer_would(
+        definitions: Path, tmp_path: Path, options: tuple[str, ...]) -> None:
+    """After an edit (and after one that breaks a definition), the same files, output and exit status as the build
+    typer runs, from the same out/ and without the build's record."""
+    out, record, kept = definitions.parent / "out", tmp_path / "commands.record", tmp_path / "kept"
+    _program(definitions, out, record, *options)  # through typer: its options kept
+    for window, status in (("10m", 0), ("5 minutes", 1)):
+        (definitions / "extra.json").write_text(json.dumps({"window": window}))
+        shutil.copytree(out, kept)
+        quick = _program(definitions, out, record, *options, status=status)
+        shutil.rmtree(out)
+        kept.rename(out)
+        os.remove(record)
+        (definitions / "__pycache__/obsgen-build.record").unlink(missing_ok=True)
+        through_typer = _program(definitions, out, record, *options, status=status)
+        assert not quick[0] and through_typer[0]
+        assert quick[1:] == through_typer[1:]
+        assert ("10m" if status == 0 else "5 minutes") in str(quick)  # built (its rule), or its error said
 
 
 @pytest.mark.parametrize("options", [(), ("--format", "github"), ("--format", "json", "-q")])

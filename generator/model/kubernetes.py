@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from generator.model.base import Definition
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+QUANTITY = re.compile(r"^([1-9][0-9]*)(Mi|Gi|Ti)$")
 LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 
 
@@ -34,6 +35,12 @@ class Kubernetes(Definition):
                     "when another installation (kube-prometheus) owns them.",
     )
     prometheus_name: str = Field(default="k8s", description="Name of the Prometheus resource.")
+    prometheus_storage: str = Field(default="50Gi", description=(
+        "Size (Mi, Gi or Ti) of Prometheus' PersistentVolumeClaim: its samples, WAL and alerts' `for` state outlive "
+        "the pod (an emptyDir loses them at every restart); its retentionSize keeps the TSDB 10% below it."))
+    alertmanager_storage: str = Field(default="1Gi", description=(
+        "Size of each Alertmanager replica's claim: its notification log and silences outlive the pod."))
+    storage_class: str = Field(default="", description="StorageClass of the claims; empty: the cluster's default.")
     credentials_secret: str = Field(
         default="alertmanager-credentials",
         description="Secret whose keys, named like the files channels reference (*_file), hold the credentials.",
@@ -53,6 +60,20 @@ class Kubernetes(Definition):
     def _dns_label(cls, name: str) -> str:
         if not DNS_LABEL.match(name) or len(name) > 63:
             raise ValueError(f"{name!r} is not a Kubernetes name (lower-case letters, digits and '-', at most 63)")
+        return name
+
+    @field_validator("prometheus_storage", "alertmanager_storage")
+    @classmethod
+    def _quantity(cls, size: str) -> str:
+        if not QUANTITY.match(size):
+            raise ValueError(f"{size!r} is not a size in Mi, Gi or Ti (e.g. 50Gi)")
+        return size
+
+    @field_validator("storage_class")
+    @classmethod
+    def _storage_class(cls, name: str) -> str:
+        if name and (len(name) > 253 or not all(DNS_LABEL.match(part) for part in name.split("."))):
+            raise ValueError(f"{name!r} is not a StorageClass name (a DNS subdomain)")
         return name
 
     @field_validator("rule_labels", "dashboard_labels", "folder_annotation")

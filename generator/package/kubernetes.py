@@ -20,6 +20,7 @@ from generator.derive.dashboards import dashboards
 from generator.derive.for_state import for_state
 from generator.model import Kubernetes, RuleSet, conventions
 from generator.model.identity import slug
+from generator.model.kubernetes import QUANTITY
 from generator.model.project import Project
 from generator.package.alertmanagerconfig import alertmanager_config
 from generator.package.emit import serialise
@@ -170,6 +171,24 @@ DISCOVERY_RULES = (
 alertmanager-operated, and the pods behind a ServiceMonitor's or PodMonitor's Service."""
 
 
+MEBIBYTES = {"Mi": 1, "Gi": 1024, "Ti": 1024 * 1024}
+
+
+def retention_size(claim: str) -> str:
+    """90% of a claim, in Prometheus' base-2 MB: the WAL and compactions need room beyond the blocks it keeps."""
+    match = QUANTITY.match(claim)
+    assert match is not None  # the model checks it
+    return f"{int(match.group(1)) * MEBIBYTES[match.group(2)] * 9 // 10}MB"
+
+
+def _storage(kube: Kubernetes, size: str) -> dict[str, Any]:
+    """A PersistentVolumeClaim per replica (the operator's volumeClaimTemplate) instead of an emptyDir."""
+    claim: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}
+    if kube.storage_class:
+        claim["storageClassName"] = kube.storage_class
+    return {"volumeClaimTemplate": {"spec": claim}}
+
+
 def _prometheus_access(kube: Kubernetes, account: str) -> dict[str, Any]:
     """The ServiceAccount Prometheus runs as, allowed to discover in its namespace (a Role, not a ClusterRole)."""
     return {
@@ -211,9 +230,12 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
     }
     if project.retention is not None:
         prometheus_spec["retention"] = project.retention.server_retention
+    prometheus_spec["retentionSize"] = retention_size(kube.prometheus_storage)
+    prometheus_spec["storage"] = _storage(kube, kube.prometheus_storage)
     alertmanager_spec: dict[str, Any] = {"replicas": len(project.stack.alertmanagers),
                                          "secrets": [kube.credentials_secret],
-                                         "externalUrl": project.stack.alertmanager_url}  # the notifications' links
+                                         "externalUrl": project.stack.alertmanager_url,  # the notifications' links
+                                         "storage": _storage(kube, kube.alertmanager_storage)}
     if kube.alertmanager == "alertmanagerconfig":
         alertmanager_spec["alertmanagerConfigSelector"] = {"matchLabels": MANAGED_BY}
         # by default the operator adds namespace="<its namespace>" to an AlertmanagerConfig's routes, which no

@@ -6,7 +6,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+from pydantic import ValidationError
 
 from generator.derive.for_state import for_state
 from generator.model import Kubernetes
@@ -93,3 +95,23 @@ def test_prometheus_runs_as_an_account_allowed_to_discover_the_alertmanagers() -
     assert {("", "endpoints", "list"), ("", "endpoints", "watch"), ("discovery.k8s.io", "endpointslices", "list"),
             ("", "pods", "list"), ("", "services", "list")} <= granted
 
+
+
+def test_prometheus_and_alertmanager_keep_their_state_on_volumes_that_outlive_the_pod(project: Project) -> None:
+    """Without storage the operator gives each pod an emptyDir: a restarted Prometheus has lost its samples and every
+    alert's `for` state (escalations start over), a restarted lone Alertmanager its notification log (pages sent
+    twice) and silences. The TSDB is bounded 10% below its claim: a full volume stops Prometheus."""
+    prometheus, alertmanager = (_shipped(f"{kind}/{kind}.yaml")["spec"] for kind in ("prometheus", "alertmanager"))
+    claims = [spec["storage"]["volumeClaimTemplate"]["spec"] for spec in (prometheus, alertmanager)]
+    assert [claim["resources"]["requests"]["storage"] for claim in claims] == ["50Gi", "1Gi"]
+    assert all(claim["accessModes"] == ["ReadWriteOnce"] and "storageClassName" not in claim for claim in claims)
+    assert prometheus["retentionSize"] == "46080MB"  # 90% of 50 GiB in Prometheus' base-2 MB
+    classed = servers(project, Kubernetes(storage_class="fast-ssd", prometheus_storage="2Ti"),
+                      {PROMETHEUS_CONFIG: {"scrape_configs": []}})
+    spec = classed["kubernetes/prometheus/prometheus.yaml"]["spec"]
+    assert spec["storage"]["volumeClaimTemplate"]["spec"]["storageClassName"] == "fast-ssd"
+    assert spec["retentionSize"] == f"{2 * 1024 * 1024 * 9 // 10}MB"
+    assert validate(classed["kubernetes/prometheus/prometheus.yaml"]) == []
+    for size in ("50GB", "0Gi", "1.5Gi", "50"):
+        with pytest.raises(ValidationError, match="is not a size in Mi, Gi or Ti"):
+            Kubernetes(prometheus_storage=size)

@@ -2,10 +2,11 @@
 
 import os
 import sys
+from collections.abc import Callable
 from types import CodeType
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr
 
 from generator.core.errors import UNKNOWN, Location
 
@@ -24,6 +25,16 @@ def _definitions_frame() -> Any:
             return frame
         frame = frame.f_back  # type: ignore[assignment]
     return None
+
+
+def checked(test: Callable[[str], object], what: str) -> AfterValidator:
+    """A text field's check, for Annotated[str, checked(...)]: the value if `test` holds, else "'<value>' is not
+    <what>" at the field's line."""
+    def check(value: str) -> str:
+        if not test(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+    return AfterValidator(check)
 
 
 class Model(BaseModel):

@@ -1,17 +1,18 @@
 """Dashboards: template variables, rows of panels, refresh, time range, folder; and Grafana's data sources."""
 
 import re
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
-from generator.model.base import Definition, Model
+from generator.model.base import Definition, Model, checked
 from generator.model.identity import GRAFANA_UID, MAX_UID, dashboard_uid, panel_id
 from generator.model.panels import VERBATIM, Panel, PanelLink, Row
 from generator.model.rulesets import valid_metric_name
 
 VARIABLE_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+LabelName = Annotated[str, checked(VARIABLE_NAME.match, "a valid label name")]
 FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]*$")
 Theme = Literal["light", "dark", "auto"]
 
@@ -214,17 +215,11 @@ class GrafanaSettings(Definition):
     alertmanager_url: str = Field(default="http://alertmanager:9093", description="Alertmanager URL.")
     loki_url: str = Field(default="http://loki:3100", description="Loki URL.")
     tempo_url: str = Field(default="http://tempo:3200", description="Tempo URL.")
-    trace_id_label: str = Field(default="trace_id", description=(
+    trace_id_label: LabelName = Field(default="trace_id", description=(
         "Exemplar label holding trace ids in the services' metrics (the collector's span metrics say trace_id, "
         "Tempo's traceID: both are linked). Log lines link by the trace id Loki keeps for each record."))
-    service_label: str = Field(default="service", description="Label naming the service in metrics and logs.")
+    service_label: LabelName = Field(default="service", description="Label naming the service in metrics and logs.")
     dashboards_path: str = Field(default="/etc/grafana/dashboards",
                                  description="Where out/grafana/dashboards is mounted in the Grafana container.")
 
-    @field_validator("trace_id_label", "service_label")
-    @classmethod
-    def _label(cls, label: str) -> str:
-        if not VARIABLE_NAME.match(label):
-            raise ValueError(f"{label!r} is not a valid label name")
-        return label
 

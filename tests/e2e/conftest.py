@@ -12,6 +12,7 @@ import requests
 
 from generator.live.client import LiveClient
 from generator.live.stack import Options, down, up
+from tests.e2e.inhibition import Sink, shipped_alertmanager
 
 ROOT = Path(__file__).resolve().parents[2]
 SIMULATED_HOST = {"instance": "simulated-host"}
@@ -25,6 +26,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveClient]:
         yield LiveClient(stack)
     finally:
         down(state_dir)
+
+
+@pytest.fixture
+def inhibiting_alertmanager(tmp_path: Path) -> Iterator[tuple[str, Sink]]:
+    """A real Alertmanager with the shipped routes and inhibit rules, notifying a sink: its URL and the sink."""
+    with shipped_alertmanager(tmp_path) as served:
+        yield served
 
 
 def _discovered(prometheus: str) -> list[str]:

@@ -1,0 +1,105 @@
+"""The shipped Alertmanager configuration on a real Alertmanager, for the inhibit rules' tests: every receiver a
+webhook to a local sink, the routes waiting a second, not minutes, before and between notifications.
+
+Alerts are posted as Prometheus sends them (the shipped rules' labels and the stack's external labels).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+
+from tests import servers
+
+OUT = Path(__file__).resolve().parents[2] / "out"
+SETTLE = 6.0
+"""Seconds for a group to be flushed (group_wait and group_interval of 1 s here) and its webhook to arrive."""
+
+
+class Sink:
+    """The labels of every alert notified as firing."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.firing: list[dict[str, str]] = []
+
+    def seen(self, labels: dict[str, str]) -> bool:
+        """Whether an alert with these labels (and maybe more) was notified as firing."""
+        with self.lock:
+            return any(labels.items() <= notified.items() for notified in self.firing)
+
+
+def _handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            with sink.lock:
+                sink.firing += [a["labels"] for a in body["alerts"] if a["status"] == "firing"]
+            servers.answer_json(self, 200, {})
+
+        def log_message(self, *args: Any) -> None:
+            pass
+    return Handler
+
+
+def _fast(route: dict[str, Any]) -> dict[str, Any]:
+    timed = {key: "1s" for key in ("group_wait", "group_interval") if key in route}
+    return {**route, **timed, "routes": [_fast(child) for child in route.get("routes", [])]}
+
+
+@contextmanager
+def shipped_alertmanager(workdir: Path) -> Iterator[tuple[str, Sink]]:
+    """A real Alertmanager with out/'s routes and inhibit rules, notifying a sink; yields its URL and the sink."""
+    sink = Sink()
+    with servers.serving(_handler(sink)) as webhook:
+        document = yaml.safe_load((OUT / "alertmanager/alertmanager.yml").read_text())
+        document["receivers"] = [{"name": receiver["name"], "webhook_configs": [{"url": webhook}]}
+                                 for receiver in document["receivers"]]
+        document.pop("templates", None)
+        document["route"] = _fast(document["route"])
+        config = workdir / "alertmanager.yml"
+        config.write_text(yaml.safe_dump(document))
+        with servers.alertmanager(config, workdir) as server:
+            yield server.url, sink
+
+
+def post(url: str, *labelled: dict[str, str], resolved: bool = False) -> None:
+    """Post alerts with these labels, firing or (resolved) ended now."""
+    ends = {"endsAt": datetime.now(UTC).isoformat()} if resolved else {}
+    alerts = [{"labels": labels, "annotations": {"summary": "probe"}, **ends} for labels in labelled]
+    requests.post(f"{url}/api/v2/alerts", json=alerts, timeout=10).raise_for_status()
+
+
+def status(url: str, labels: dict[str, str]) -> dict[str, Any]:
+    """Alertmanager's status of the one alert with these labels (state, inhibitedBy)."""
+    found = requests.get(f"{url}/api/v2/alerts", params={"filter": [f'{k}="{v}"' for k, v in labels.items()]},
+                         timeout=10).json()
+    assert len(found) == 1, found
+    return dict(found[0]["status"])
+
+
+def until(condition: Callable[[], bool], timeout: float = SETTLE) -> bool:
+    """Whether the condition came true within the timeout."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def assert_not_muted_by(url: str, sink: Sink, cause: dict[str, str], target: dict[str, str]) -> None:
+    """Posted with a cause another inhibit rule's source resembles, the target is notified, inhibited by nothing."""
+    post(url, cause, target)
+    assert until(lambda: sink.seen(target)), f"{target} was not notified beside {cause}"
+    assert status(url, target)["inhibitedBy"] == []

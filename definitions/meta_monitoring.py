@@ -7,13 +7,15 @@ from generator.library.pipeline import backend_inhibitions, pipeline_alerts
 from generator.model.tracing import LOKI_EXPORTER, TEMPO_EXPORTER
 
 from .stack import STACK
+from .tracing import TRACING
 
 METRICS = PROMETHEUS_METRICS + ALERTMANAGER_METRICS + PIPELINE_METRICS
 ALERTS = (meta_alerts(watchdog_channels=("deadman",), dashboard="Meta-monitoring")
           + notification_alerts(alertmanagers=len(STACK.alertmanagers), dashboard="Meta-monitoring")
           + pipeline_alerts(dashboard="Meta-monitoring"))
-# Tempo or Loki down is TargetDown's page; the collector failing to export to it is the same outage
-INHIBITIONS = (backend_inhibitions({TEMPO_EXPORTER: "tempo", LOKI_EXPORTER: "loki"},
-                                   equal=tuple(STACK.external_labels))
+# Tempo, Jaeger or Loki down is TargetDown's page; the collector failing to export to it is the same outage
+BACKENDS = {TEMPO_EXPORTER: "tempo", LOKI_EXPORTER: "loki",
+            **{jaeger.collector_exporter: "jaeger" for jaeger in TRACING.exporters if jaeger.protocol == "jaeger"}}
+INHIBITIONS = (backend_inhibitions(BACKENDS, equal=tuple(STACK.external_labels))
                # every Alertmanager refusing Prometheus' alerts drops them: the drops' page tells, the errors' waits
                + notification_inhibitions(equal=tuple(STACK.external_labels)))

@@ -155,4 +155,6 @@ SCRAPE_JOBS = [
     ScrapeJob(name="otel-collector-span-metrics", source=Source.OTEL_COLLECTOR, targets=("otel-collector:8889",)),
     ScrapeJob(name="otel-collector", source=Source.OTEL_COLLECTOR, targets=("otel-collector:8888",)),
     ScrapeJob(name="tempo", source=Source.TEMPO, targets=("tempo:3200",)),
+    # the exporter's backend in the compose stack: its own telemetry (JAEGER_TELEMETRY_PORT), TargetDown's up
+    ScrapeJob(name="jaeger", source=Source.JAEGER, targets=("jaeger:8888",)),
 ]

@@ -117,6 +117,8 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                     series={'up{job="node",instance="n1:9100"}': "0x5 1x10"}),
             Example(name="Grafana down for 11 minutes fires", at="11m", fires=True, value=100,
                     series={'up{job="grafana",instance="grafana:3000"}': "0x15"}, labels={"job": "grafana"}),
+            Example(name="Jaeger down for 11 minutes fires", at="11m", fires=True, value=100,
+                    series={'up{job="jaeger",instance="jaeger:8888"}': "0x15"}, labels={"job": "jaeger"}),
         ),
         meta_alert(
             "PrometheusRuleEvaluationFailures", "increase(prometheus_rule_evaluation_failures_total[5m]) > 0", "15m",

@@ -35,6 +35,7 @@ class Source(StrEnum):
     TEMPO = "tempo"
     LOKI = "loki"
     GRAFANA = "grafana"
+    JAEGER = "jaeger"  # Jaeger v2 is an OpenTelemetry Collector build: its own metrics are otelcol_*
 
 
 def _check_label_names(labels: tuple[str, ...]) -> tuple[str, ...]:

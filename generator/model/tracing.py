@@ -18,6 +18,9 @@ SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 ATTRIBUTE_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_.]*$")
 HOST_PORT = re.compile(r"^[\w.-]+:\d+$")
 JAEGER_OTLP_PORT = 4317  # Jaeger accepts OTLP natively; the collector's jaeger exporter was removed
+JAEGER_TELEMETRY_PORT = 8888
+"""Where Jaeger v2 serves its own metrics (/metrics, its all-in-one configuration's service.telemetry; the image
+listens on every interface, JAEGER_LISTEN_HOST=0.0.0.0)."""
 TEMPO_EXPORTER = "otlp_grpc/tempo"
 LOKI_EXPORTER = "otlp_http/loki"
 """The collector's exporters to Tempo and Loki: its config names them so, its alerts' `exporter` label too."""
@@ -101,6 +104,11 @@ class TraceExporter(Model):
         if self.protocol == "otlp":
             return self.endpoint.split(":")[0]
         return urlsplit(self.endpoint).hostname or ""
+
+    @property
+    def collector_exporter(self) -> str:
+        """The collector's exporter sending to it: its config names it so, its alerts' `exporter` label too."""
+        return f"zipkin/{self.name}" if self.protocol == "zipkin" else f"otlp_grpc/{self.name}"
 
     @property
     def mapping(self) -> str:

@@ -72,9 +72,9 @@ def sampling_policies(policy: TracingPolicy, services: list[Service]) -> list[di
 
 def _exporter(exporter: TraceExporter) -> tuple[str, dict[str, Any]]:
     if exporter.protocol == "zipkin":
-        return f"zipkin/{exporter.name}", {"endpoint": exporter.endpoint}
+        return exporter.collector_exporter, {"endpoint": exporter.endpoint}
     endpoint = exporter.endpoint if exporter.protocol == "otlp" else f"{exporter.host}:{JAEGER_OTLP_PORT}"
-    return f"otlp_grpc/{exporter.name}", {"endpoint": endpoint, "tls": {"insecure": True}}
+    return exporter.collector_exporter, {"endpoint": endpoint, "tls": {"insecure": True}}
 
 
 def _file_log(stream: LogStream) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Tempo down on the real Alertmanager with the shipped routes and inhibit rules: TargetDown is told, the collector
-failing to export to Tempo is the same outage and waits, and is told once Tempo's TargetDown resolves.
+"""Tempo (Jaeger) down on the real Alertmanager with the shipped routes and inhibit rules: TargetDown is told, the
+collector failing to export to it is the same outage and waits, and is told once its TargetDown resolves.
 """
 
 from __future__ import annotations
@@ -15,20 +15,26 @@ TEMPO_DOWN = {"alertname": "TargetDown", "job": "tempo", "severity": "warning", 
 EXPORT_TO_TEMPO = {"alertname": "OtelCollectorExportFailing", "job": "otel-collector",
                    "instance": "otel-collector:8888", "exporter": "otlp_grpc/tempo", "severity": "warning", **PLATFORM}
 EXPORT_TO_JAEGER = {**EXPORT_TO_TEMPO, "exporter": "otlp_grpc/jaeger"}
+JAEGER_DOWN = {**TEMPO_DOWN, "job": "jaeger"}
 
 
-def test_tempo_down_mutes_the_export_to_tempo_until_it_resolves(inhibiting_alertmanager: tuple[str, Sink]) -> None:
+@pytest.mark.parametrize(("down", "muted", "other"), [(TEMPO_DOWN, EXPORT_TO_TEMPO, EXPORT_TO_JAEGER),
+                                                     (JAEGER_DOWN, EXPORT_TO_JAEGER, EXPORT_TO_TEMPO)],
+                         ids=["tempo", "jaeger"])
+def test_a_backend_down_mutes_the_export_to_it_until_it_resolves(
+        inhibiting_alertmanager: tuple[str, Sink], down: dict[str, str], muted: dict[str, str],
+        other: dict[str, str]) -> None:
     url, sink = inhibiting_alertmanager
-    post(url, TEMPO_DOWN, EXPORT_TO_TEMPO, EXPORT_TO_JAEGER)
-    assert until(lambda: sink.seen(TEMPO_DOWN) and sink.seen(EXPORT_TO_JAEGER))  # Jaeger's is another outage
-    found = status(url, EXPORT_TO_TEMPO)
+    post(url, down, muted, other)
+    assert until(lambda: sink.seen(down) and sink.seen(other))  # the other backend's is another outage
+    found = status(url, muted)
     assert found["state"] == "suppressed" and found["inhibitedBy"], found
     time.sleep(SETTLE)  # several group intervals: still not told
-    assert not sink.seen(EXPORT_TO_TEMPO)
+    assert not sink.seen(muted)
 
-    post(url, TEMPO_DOWN, resolved=True)  # Tempo is back, the collector still failing: now it is news
-    assert until(lambda: sink.seen(EXPORT_TO_TEMPO)), "the export alert was not notified once TargetDown resolved"
-    assert status(url, EXPORT_TO_TEMPO)["state"] == "active"
+    post(url, down, resolved=True)  # the backend is back, the collector still failing: now it is news
+    assert until(lambda: sink.seen(muted)), "the export alert was not notified once TargetDown resolved"
+    assert status(url, muted)["state"] == "active"
 
 
 @pytest.mark.parametrize("cause", [{**TEMPO_DOWN, "job": "node"}, {**TEMPO_DOWN, "platform": "another-stack"}],

@@ -84,6 +84,12 @@ def test_the_stack_matches_the_definitions(compose: dict[str, Any], project: Pro
     assert services["otel-collector"]["mem_limit"] == f"{memory // 1024}g"
 
 
+def test_every_server_of_the_stack_is_scraped(compose: dict[str, Any], project: Project) -> None:
+    """A service no job targets has no `up`: TargetDown cannot fire on it, none of its own metrics arrive."""
+    hosts = {target.split(":")[0] for job in project.scrape_jobs for target in job.targets}
+    assert sorted(set(compose["services"]) - hosts) == ["prometheus"]  # which scrapes itself at localhost
+
+
 def test_the_collector_storage_is_a_volume_it_can_write(compose: dict[str, Any]) -> None:
     """file_storage's directory is a named volume, on a directory the collector's image gives its user."""
     collector = compose["services"]["otel-collector"]

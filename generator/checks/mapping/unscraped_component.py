@@ -1,19 +1,21 @@
 """A server of the stack the definitions configure, and no scrape job for it: nothing alerts on it.
 
 Prometheus and its Alertmanagers always; Grafana when a GrafanaServer is declared, Loki with a LogStorage, Tempo
-and the OpenTelemetry Collector with a TracingPolicy; node-exporter when metrics of its source are declared. A
-component nobody scrapes has no `up` (TargetDown never fires for it) and none of its own metrics, so the
-meta-monitoring alerts on it (ConfigReloadFailed, AlertmanagerMembersInconsistent, OtelCollectorExportFailing...)
-watch nothing, and the dashboards show it healthy by showing nothing. Each Alertmanager of the pair must be a
-target: one left out fails unseen while the other delivers. The collector is scraped on its own telemetry port;
-the span metrics it exports on another port say nothing of its health. The sidecar exporter is MP008's.
+and the OpenTelemetry Collector with a TracingPolicy, Jaeger with its enabled jaeger exporter; node-exporter when
+metrics of its source are declared. A component nobody scrapes has no `up` (TargetDown never fires for it) and none
+of its own metrics, so the meta-monitoring alerts on it (ConfigReloadFailed, AlertmanagerMembersInconsistent,
+OtelCollectorExportFailing...) watch nothing, and the dashboards show it healthy by showing nothing. Each
+Alertmanager of the pair must be a target: one left out fails unseen while the other delivers. The collector is
+scraped on its own telemetry port; the span metrics it exports on another port say nothing of its health. The
+sidecar exporter is MP008's.
 
 A warning, not an error: the files obsgen writes are valid and load, and a second Prometheus may be the one
 watching this one (federation, a central meta-monitoring server), which the definitions do not see; there,
 switch the check off for the Stack.
 
 Fix: add a ScrapeJob of the component's source targeting it (Source.ALERTMANAGER with every address of
-Stack.alertmanagers, Source.OTEL_COLLECTOR on the collector's telemetry port 8888).
+Stack.alertmanagers, Source.OTEL_COLLECTOR on the collector's telemetry port 8888, Source.JAEGER on the exporter's
+host at port 8888, where Jaeger v2 serves its own metrics).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Iterator
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
 from generator.model import Definition, GrafanaServer, LogStorage, Metric, ScrapeJob, Source, TracingPolicy
+from generator.model.tracing import JAEGER_TELEMETRY_PORT
 from generator.targets.otelcol import TELEMETRY_PORT
 
 CODE = "MP014"
@@ -43,6 +46,9 @@ def _components(context: Context) -> Iterator[tuple[Definition, Source, str, str
     for policy in project.all(TracingPolicy)[:1]:
         yield policy, Source.TEMPO, "Tempo", ""
         yield policy, Source.OTEL_COLLECTOR, "the OpenTelemetry Collector", f":{TELEMETRY_PORT}"
+        for jaeger in policy.exporters:
+            if jaeger.enabled and jaeger.protocol == "jaeger":
+                yield policy, Source.JAEGER, "Jaeger", f"{jaeger.host}:{JAEGER_TELEMETRY_PORT}"
     exporter = next((metric for metric in project.all(Metric) if metric.source is Source.NODE_EXPORTER), None)
     if exporter is not None:
         yield exporter, Source.NODE_EXPORTER, "node-exporter", ""

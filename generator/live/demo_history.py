@@ -35,7 +35,7 @@ from generator.live.demo_levels import (
     level,
 )
 from generator.live.demo_time import DAY, behind, burst, counter, shared_burst, slowed, while_firing
-from generator.model import Forecast, Metric, MetricType, Source
+from generator.model import Forecast, LogStorage, Metric, MetricType, Source
 from generator.model.project import Project
 
 EPISODE = 1200
@@ -48,7 +48,7 @@ POOLS = {
     "product": tuple(f"product-{i:02d}" for i in range(12)), "product_category": ("books", "games"),
     "user_segment": ("new", "returning"), "cache_type": ("redis", "local"), "result": ("hit", "miss"),
     "queue": ("emails", "indexing"), "integration": ("email", "slack", "webhook"), "rule_group": ("alerts", "plan"),
-    "alertmanager": ("http://alertmanager:9093/api/v2/alerts",), "cpu": ("0", "1"),
+    "cpu": ("0", "1"),
     "mode": ("idle", "user"), "forecast": ("revenue_hourly", "disk_free"), "mountpoint": ("/", "/data"),
 }
 FAMILY_POOLS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -111,11 +111,23 @@ def _targets(project: Project, source: Source) -> list[tuple[str, str]]:
     return [(job.name, target) for job in project.scrape_jobs if job.source is source for target in job.targets]
 
 
-def _label_sets(source: str, names: tuple[str, ...], jobs: list[tuple[str, str]]) -> Iterator[dict[str, str]]:
+def _alertmanager_urls(project: Project, source: str) -> tuple[str, ...]:
+    """The `alertmanager` label values of a sender's series, as its notifier gives them (the URL it posts to): each
+    of Stack.alertmanagers for Prometheus, each of LogStorage.alertmanager_url for Loki's ruler (source: a series
+    name or expression)."""
+    storage = project.all(LogStorage)[:1]
+    bases = (storage[0].alertmanager_url.split(",") if storage and "loki_" in source
+             else [f"http://{address}" for address in project.stack.alertmanagers])
+    return tuple(f"{base.strip().rstrip('/')}/api/v2/alerts" for base in bases)
+
+
+def _label_sets(source: str, names: tuple[str, ...], jobs: list[tuple[str, str]],
+                project: Project) -> Iterator[dict[str, str]]:
     """Every set of these labels on each scrape target, for the series of a metric (source: its name) or of a
     rule (source: its expression)."""
     family = next((pools for prefix, pools in FAMILY_POOLS.items() if prefix in source), {})
-    pools = [family.get(name) or POOLS.get(name, ("main",)) for name in names]
+    pools = [family.get(name) or (_alertmanager_urls(project, source) if name == "alertmanager" else
+                                  POOLS.get(name, ("main",))) for name in names]
     for job, instance in jobs or [("demo", "demo:9100")]:
         for values in itertools.product(*pools):
             yield {"job": job, "instance": instance, **dict(zip(names, values, strict=True))}
@@ -225,7 +237,7 @@ def _scaled(value: Callable[[float], float], factor: float) -> Callable[[float],
 
 
 def _metric_series(metric: Metric, jobs: list[tuple[str, str]], demo: Demo) -> Iterator[Series]:
-    label_sets = list(_label_sets(metric.name, metric.labels, jobs))
+    label_sets = list(_label_sets(metric.name, metric.labels, jobs, demo.project))
     for labels in label_sets:
         if metric.type is MetricType.COUNTER:
             yield metric.name, labels, _failing_bursts(metric.name, labels, demo, len(label_sets))
@@ -253,7 +265,7 @@ def _recorded_series(name: str, demo: Demo, through: frozenset[str] = frozenset(
                                                                                None))
     varying = tuple(label for label in names if label not in static)
     sets = ({k: v for k, v in s.items() if k in varying} for s in _label_sets(
-        rule.expr, tuple(label for label in varying if label not in TARGET), jobs))
+        rule.expr, tuple(label for label in varying if label not in TARGET), jobs, demo.project))
     unique = {tuple(sorted(s.items())): s for s in sets}
     fixed = constant(parse(rule.expr))  # vector(0.999): an objective
     counted = increase(rule.expr, demo.defined)  # revenue per hour from the revenue counter: they add up

@@ -195,3 +195,15 @@ def test_the_notification_queue_reads_as_a_healthy_prometheus(project: Project, 
         assert 0 < queued < 100
         assert _values(demo_series, "prometheus_notifications_alertmanagers_discovered", at) == [
             float(len(project.stack.alertmanagers))]
+
+
+def test_each_alertmanager_the_definitions_send_to_has_its_series(project: Project, demo_series: list[Series]) -> None:
+    # Prometheus to Alertmanager Errors and the Loki Ruler's sends drew one line, for an address nothing sends to
+    urls = {f"http://{address}/api/v2/alerts" for address in project.stack.alertmanagers}
+    assert len(urls) == 2
+    drawn: dict[str, set[str]] = {}
+    for name, labels, _ in demo_series:
+        if "alertmanager" in labels:
+            drawn.setdefault(name, set()).add(labels["alertmanager"])
+    assert {"prometheus_notifications_errors_total", "loki_prometheus_notifications_errors_total"} <= set(drawn)
+    assert drawn == dict.fromkeys(drawn, urls)

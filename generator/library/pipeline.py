@@ -113,17 +113,22 @@ def pipeline_alerts(dashboard: str = "") -> tuple[Alert, ...]:
         ),
         meta_alert(
             "OtelCollectorRefusingData", losing(REFUSALS, "job, instance, receiver"), "10m", "warning",
-            "Collector receiver {{ $labels.receiver }} refuses spans or log records",
+            # the job names the build: the collector, or Jaeger (v2 is a collector build, with the same metrics)
+            "{{ $labels.job }} receiver {{ $labels.receiver }} refuses spans or log records",
             "The collector turns telemetry away at {{ $labels.receiver }} (usually memory_limiter under pressure): "
             "senders that do not retry lose it, traces and logs go missing.",
             "Compare otelcol_process_memory_rss with memory_limiter's limit; find the sender whose volume jumped, or "
             "give the collector more memory.",
             *_losing_examples(f'otelcol_receiver_refused_spans_total{collector},receiver="otlp",transport="grpc"}}',
                              {"job": "otel-collector", "instance": "otel-collector:8888", "receiver": "otlp"}, 10),
+            Example(name="Jaeger's own receiver refusing spans fires too", at="20m", fires=True,
+                    labels={"job": "jaeger", "instance": "jaeger:8888", "receiver": "otlp"},
+                    series={'otelcol_receiver_refused_spans_total{job="jaeger",instance="jaeger:8888",receiver="otlp",'
+                            'transport="grpc"}': "0+5x25"}),
         ),
         meta_alert(
             "OtelCollectorExportFailing", losing(EXPORT_FAILURES, "job, instance, exporter"), "15m", "warning",
-            "Collector exporter {{ $labels.exporter }} fails to send",
+            "{{ $labels.job }} exporter {{ $labels.exporter }} fails to send",
             "Spans or log records fail to leave through {{ $labels.exporter }}, or its full sending queue refuses "
             "them: what the retries cannot send is lost for Tempo, Jaeger or Loki.",
             "Check the exporter's backend is up and reachable from the collector (its log names the error); a full "

@@ -1,9 +1,12 @@
-"""Every Alertmanager refusing a Prometheus' alerts: the drops are told, the errors wait (one outage, one page).
+"""Every Alertmanager refusing a Prometheus' alerts, or none known: the drops are told, the cause waits (one outage,
+one page).
 
-On promtool, the shipped rules: the drops' alert fires first, so it is the one that may mute the other (an inhibit
-rule mutes only what fires after its cause). On the real Alertmanager with the shipped routes and inhibit rules:
-PrometheusNotificationErrors is inhibited, escalation copies included, while PrometheusNotificationsDropped fires
-for the same Prometheus, and notified once the drops stop; another Prometheus' or stack's drops mute nothing.
+On a real Prometheus, knowing no Alertmanager drops every alert it sends, as every one refusing them does
+(test_notifications_lost). On promtool, the shipped rules: the drops' alert fires before either cause's, so it is
+the one that may mute them (an inhibit rule mutes only what fires after its cause). On the real Alertmanager with
+the shipped routes and inhibit rules: PrometheusNotificationErrors (escalation copies included) and
+PrometheusNotConnectedToAlertmanagers are inhibited while PrometheusNotificationsDropped fires for the same
+Prometheus, and notified once the drops stop; another Prometheus' or stack's drops mute nothing.
 """
 
 from __future__ import annotations
@@ -13,18 +16,43 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import yaml
 
 from tests import servers
 from tests.e2e.inhibition import OUT, SETTLE, Sink, assert_not_muted_by, post, status, until
 
 PROMETHEUS = {"job": "prometheus", "instance": "prometheus:9090"}
-SENT_AS = {**PROMETHEUS, "severity": "critical", "escalation_policy": "default", "platform": "ecommerce-rag"}
-DROPPED = {"alertname": "PrometheusNotificationsDropped", **SENT_AS}
-ERRORS = {"alertname": "PrometheusNotificationErrors", **SENT_AS}
-ERRORS_ESCALATED = {**ERRORS, "escalation_level": "1"}
+PLATFORM = {"platform": "ecommerce-rag"}
+PAGE = {"severity": "critical", "escalation_policy": "default"}
+DROPPED = {"alertname": "PrometheusNotificationsDropped", **PROMETHEUS, **PAGE, **PLATFORM}
+ERRORS = {"alertname": "PrometheusNotificationErrors", **PROMETHEUS, **PAGE, **PLATFORM}
+NOT_CONNECTED = {"alertname": "PrometheusNotConnectedToAlertmanagers", **PROMETHEUS, "severity": "warning",
+                 **PLATFORM}
 NOT_ESCALATED = {"escalation_level": ""}
 """Alertmanager's filter for the alert itself, not its escalation copies (an empty value matches none)."""
+SELECTOR = '{job="prometheus",instance="prometheus:9090"'
+REFUSED = {f'prometheus_notifications_{kind}_total{SELECTOR},alertmanager="http://am-{n}:9093/api/v2/alerts"}}'
+           for kind in ("errors", "sent") for n in (1, 2)}
+"""Prometheus sending to a pair, every batch refused by both."""
+
+
+def test_a_prometheus_knowing_no_alertmanager_drops_every_alert(tmp_path: Path) -> None:
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": [{"name": "probe", "interval": "1s", "rules": [
+        {"alert": "Probe", "expr": "vector(1)"}]}]}))
+    port = servers.free_port()
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump({
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"}, "rule_files": ["rules.yml"],
+        "scrape_configs": [{"job_name": "prometheus", "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}]}))
+    with servers.prometheus(tmp_path / "prometheus.yml", tmp_path, "--rules.alert.resend-delay=1s",
+                            port=port) as server:
+        assert until(lambda: _query(server.url, "prometheus_notifications_dropped_total > 2") != [], timeout=30)
+        assert _query(server.url, "prometheus_notifications_alertmanagers_discovered") == ["0"]
+
+
+def _query(url: str, expr: str) -> list[str]:
+    answer = requests.get(f"{url}/api/v1/query", params={"query": expr}, timeout=10).json()
+    return [sample["value"][1] for sample in answer["data"]["result"]]
 
 
 def _shipped_rules(*names: str) -> list[dict[str, Any]]:
@@ -34,42 +62,53 @@ def _shipped_rules(*names: str) -> list[dict[str, Any]]:
             for group in groups for rule in group["rules"] if rule.get("alert") in names]
 
 
-def test_every_alertmanager_refusing_fires_the_drops_first(tmp_path: Path) -> None:
-    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": [
-        {"name": "sending", "rules": _shipped_rules(DROPPED["alertname"], ERRORS["alertname"])}]}))
-    instance = '{job="prometheus",instance="prometheus:9090"'
-    refusing = {f'prometheus_notifications_{kind}_total{instance},alertmanager="http://am-{n}:9093/api/v2/alerts"}}'
-                for kind in ("errors", "sent") for n in (1, 2)}
-    labels = {**PROMETHEUS, "severity": "critical", "escalation_policy": "default"}
+def _expected(alert: dict[str, str], *at: str) -> list[dict[str, Any]]:
+    """promtool's expectation: the alert firing (with the rule's labels) at each of these times."""
+    labels = {k: v for k, v in alert.items() if k not in ("alertname", "platform")}  # Prometheus adds the platform
+    return [{"eval_time": when, "alertname": alert["alertname"], "exp_alerts": [{"exp_labels": labels}]}
+            for when in at]
+
+
+def _not_yet(alert: dict[str, str], at: str) -> dict[str, Any]:
+    return {"eval_time": at, "alertname": alert["alertname"], "exp_alerts": []}
+
+
+def test_the_drops_fire_before_either_cause(tmp_path: Path) -> None:
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": [{"name": "sending", "rules": _shipped_rules(
+        DROPPED["alertname"], ERRORS["alertname"], NOT_CONNECTED["alertname"])}]}))
+    dropping = {"series": f"prometheus_notifications_dropped_total{SELECTOR}}}", "values": "0+3x30"}
     result = servers.promtool_test({
         "rule_files": ["rules.yml"], "evaluation_interval": "1m",
-        "tests": [{
-            "interval": "1m",
-            "input_series": [{"series": f"prometheus_notifications_dropped_total{instance}}}", "values": "0+3x30"},
-                             *({"series": series, "values": "0+3x30"} for series in sorted(refusing))],
-            "alert_rule_test": [
-                {"eval_time": "12m", "alertname": DROPPED["alertname"], "exp_alerts": [{"exp_labels": labels}]},
-                {"eval_time": "12m", "alertname": ERRORS["alertname"], "exp_alerts": []},
-                {"eval_time": "20m", "alertname": ERRORS["alertname"], "exp_alerts": [{"exp_labels": labels}]},
-            ],
-        }],
+        "tests": [
+            {"interval": "1m",  # both Alertmanagers refuse every batch from the start
+             "input_series": [dropping, *({"series": series, "values": "0+3x30"} for series in sorted(REFUSED))],
+             "alert_rule_test": [*_expected(DROPPED, "8m"), _not_yet(ERRORS, "12m"), *_expected(ERRORS, "20m")]},
+            {"interval": "1m",  # none known from the start
+             "input_series": [dropping, {"series": f"prometheus_notifications_alertmanagers_discovered{SELECTOR}}}",
+                                         "values": "0x30"}],
+             "alert_rule_test": [*_expected(DROPPED, "8m"), _not_yet(NOT_CONNECTED, "8m"),
+                                 *_expected(NOT_CONNECTED, "12m")]},
+        ],
     }, tmp_path / "test.yml")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_drops_mute_every_alertmanager_failing_until_they_stop(inhibiting_alertmanager: tuple[str, Sink]) -> None:
+@pytest.mark.parametrize("muted", [{**ERRORS, **NOT_ESCALATED}, {**ERRORS, "escalation_level": "1"}, NOT_CONNECTED],
+                         ids=["every Alertmanager failing", "its escalation", "none known"])
+def test_the_drops_mute_their_cause_until_they_stop(inhibiting_alertmanager: tuple[str, Sink],
+                                                    muted: dict[str, str]) -> None:
     url, sink = inhibiting_alertmanager
-    post(url, DROPPED, ERRORS, ERRORS_ESCALATED)
+    posted = {k: v for k, v in muted.items() if v}
+    post(url, DROPPED, posted)
     assert until(lambda: sink.seen(DROPPED))
-    for muted in ({**ERRORS, **NOT_ESCALATED}, ERRORS_ESCALATED):
-        found = status(url, muted)
-        assert found["state"] == "suppressed" and found["inhibitedBy"], found
+    found = status(url, muted)
+    assert found["state"] == "suppressed" and found["inhibitedBy"], found
     time.sleep(SETTLE)  # several group intervals: still not told
-    assert not sink.seen(ERRORS) and not sink.seen(ERRORS_ESCALATED)
+    assert not sink.seen(posted)
 
-    post(url, DROPPED, resolved=True)  # every batch lands somewhere again, yet too many fail: now it is news
-    assert until(lambda: sink.seen(ERRORS)), "the errors alert was not notified once the drops stopped"
-    assert status(url, {**ERRORS, **NOT_ESCALATED})["state"] == "active"
+    post(url, DROPPED, resolved=True)  # every batch lands somewhere again, yet the cause still fires: now it is news
+    assert until(lambda: sink.seen(posted)), f"{muted['alertname']} was not notified once the drops stopped"
+    assert status(url, muted)["state"] == "active"
 
 
 @pytest.mark.parametrize("cause", [{**DROPPED, "instance": "prometheus-2:9090"}, {**DROPPED, "platform": "another"}],

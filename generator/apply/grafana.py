@@ -12,7 +12,6 @@ version against the file; equal means unchanged and nothing is sent.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +22,7 @@ from generator.apply.grafana_api import Folder, Grafana, LiveDashboard
 from generator.apply.http import ApiError
 from generator.apply.outcome import Action, Finding, Kind, Outcome
 from generator.core.bounded_read import read_bounded
+from generator.core.untrusted import error_line, load_json
 from generator.model.identity import dashboard_uid
 
 DASHBOARDS = "grafana/dashboards"
@@ -68,10 +68,11 @@ def local_dashboards(out: Path) -> list[LocalDashboard]:
             text = read_bounded(path, MAX_BYTES, follow_links=False).decode("utf-8")
         except (OSError, ValueError) as error:
             raise ApplyInputError(f"{path}: {getattr(error, 'strerror', None) or error}") from None
-        try:
-            body = json.loads(text)
+        try:  # bounded in nesting, a key written twice refused: which one Grafana would keep is a guess
+            body = load_json(text)
         except ValueError as error:
-            raise ApplyInputError(f"{path}: not JSON: {error}") from None
+            line = error_line(error)
+            raise ApplyInputError(f"{path}{f':{line}' if line else ''}: cannot apply it: {error}") from None
         if not isinstance(body, dict) or not body.get("uid") or not body.get("title"):
             raise ApplyInputError(f"{path}: a dashboard needs a uid and a title")
         folder = relative.parts[0] if len(relative.parts) == 2 else ""

@@ -9,16 +9,20 @@ depth, so aliases and depth are checked on the parser's events, which libyaml pr
 stopping at the first breach before the composer sees anything. JSON's depth is counted on its brackets outside
 strings, exact for JSON.
 
+A key written twice in a YAML mapping or a JSON object is refused at its line, in every file read here, instead of
+the last one silently winning: Go's yaml.v3 (Prometheus, Alertmanager) refuses it too, and whoever wrote it twice
+cannot have meant both.
+
 Files to import are read as the Go programs that own them read them (load_yaml_as_written): a plain scalar that
 YAML 1.1 takes for a boolean, number or date keeps its text (Prometheus reads `page: true` as the label value
-"true" and `code: 010` as "010", never "True" or "8"), and a key written twice in a mapping is refused, as
-Go's yaml.v3 refuses it, instead of the last one silently winning.
+"true" and `code: 010` as "010", never "True" or "8").
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Hashable
 from typing import Any
 
 import yaml
@@ -30,6 +34,7 @@ MAX_DEPTH = 64  # a Grafana dashboard nests about 12 levels, a PrometheusRule 8,
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _JSON_STRINGS_AND_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+_JSON_KEYS_AND_BRACKETS = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")\s*:|"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 class ReadError(ValueError):
@@ -84,8 +89,26 @@ def _check_events(text: str) -> None:
         parser.dispose()
 
 
-def load_yaml(text: str, loader: Any = _LOADER) -> list[Any]:
-    """The documents of a YAML text, within the bounds above."""
+class _Bounded(_LOADER):  # type: ignore[misc]
+    """libyaml's safe loader refusing a key written twice in a mapping (at the second one's line)."""
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, Hashable) and key in seen:
+                    raise ConstructorError(None, None, f"mapping key {str(key)!r} is written twice (first at line "
+                                                       f"{seen[key]}); the last one would silently win",
+                                           key_node.start_mark)
+                if isinstance(key, Hashable):
+                    seen[key] = key_node.start_mark.line + 1
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
+        return mapping
+
+
+def load_yaml(text: str, loader: Any = _Bounded) -> list[Any]:
+    """The documents of a YAML text, within the bounds above, no key written twice."""
     try:
         _check_events(text)
         return list(yaml.load_all(text, Loader=loader))
@@ -109,21 +132,8 @@ def _as_written(loader: Any, node: ScalarNode) -> Any:
     return text
 
 
-class _AsWritten(_LOADER):  # type: ignore[misc]
-    """The bounded loader, keeping plain scalars' text and refusing a key written twice in a mapping."""
-
-    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, MappingNode):
-            seen: dict[Any, int] = {}
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)
-                if isinstance(key, str) and key in seen:
-                    raise ConstructorError(None, None, f"mapping key {str(key)!r} is written twice (first at line "
-                                                       f"{seen[key]}); Prometheus refuses that too",
-                                           key_node.start_mark)
-                seen[key] = key_node.start_mark.line + 1
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
-        return mapping
+class _AsWritten(_Bounded):
+    """The bounded loader, keeping plain scalars' text."""
 
 
 for _tag in ("bool", "int", "float", "timestamp"):
@@ -147,8 +157,38 @@ def load_yaml_as_written(text: str) -> list[Any]:
     return load_yaml(text, _AsWritten)
 
 
+class _KeyTwice(Exception):
+    """A JSON object holds a key twice (raised by the parser's hook, located in the text afterwards)."""
+
+
+def _one_of_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _KeyTwice
+    return found
+
+
+def _key_twice(text: str) -> ReadError:
+    """The first key written twice in one object of a JSON text, at the second one's line. Only run once the parser
+    found one: the parser's hook knows no position."""
+    objects: list[dict[str, int] | None] = []  # keys seen (with their line) in each open object; None in a list
+    for match in _JSON_KEYS_AND_BRACKETS.finditer(text):
+        token = match[0]
+        if token in ("{", "["):
+            objects.append({} if token == "{" else None)
+        elif token in ("}", "]"):
+            objects.pop()
+        elif match[1] is not None and objects and objects[-1] is not None:
+            key, line = json.loads(match[1]), text.count("\n", 0, match.start()) + 1
+            if key in objects[-1]:
+                return ReadError(f"key {key!r} is written twice in one object (first at line {objects[-1][key]}); "
+                                 "the last one would silently win", line)
+            objects[-1][key] = line
+    return ReadError("a key is written twice in one object; the last one would silently win")
+
+
 def load_json(text: str) -> Any:
-    """A JSON text parsed, within the nesting bound."""
+    """A JSON text parsed, within the nesting bound, no key written twice in an object."""
     depth = 0
     for match in _JSON_STRINGS_AND_BRACKETS.finditer(text):
         if match[0] in ("[", "{"):
@@ -157,4 +197,7 @@ def load_json(text: str) -> Any:
                 raise _too_deep(text.count("\n", 0, match.start()) + 1)
         elif match[0] in ("]", "}"):
             depth -= 1
-    return json.loads(text)
+    try:
+        return json.loads(text, object_pairs_hook=_one_of_each)
+    except _KeyTwice:
+        raise _key_twice(text) from None

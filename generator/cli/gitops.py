@@ -19,13 +19,16 @@ def import_files(
     folder: str = typer.Option("", "--folder", help="Grafana folder of imported dashboards (default: the one the "
                                                     "source names, else General)."),
     max_size: float = typer.Option(16, "--max-size", min=0, help="Largest file read, in MiB."),
+    max_total: float = typer.Option(64, "--max-total", min=0, help="Most read from all the files together, in MiB "
+                                                                   "(one import also takes at most 40,000 rules, "
+                                                                   "dashboards, variables, panels and queries)."),
 ) -> None:
     """Write existing rules and dashboards into definitions/ as modules that build back to the same."""
     from generator.core.errors import DefinitionError
     from generator.importer.write import import_files as run_import
 
     try:
-        report = run_import(files, definitions, module, force, folder, int(max_size * 2**20))
+        report = run_import(files, definitions, module, force, folder, int(max_size * 2**20), int(max_total * 2**20))
     except DefinitionError as error:  # it may quote a name read from the file
         typer.echo(f"error: {shown(where(str(error)))}", err=True)
         raise typer.Exit(1) from None

@@ -16,7 +16,7 @@ from typing import Any
 from generator.core.errors import DefinitionError, Location
 from generator.importer.pysource import definitions_module
 from generator.importer.reading import (
-    MAX_BYTES,
+    Budget,
     ReadError,
     check_objects,
     error_line,
@@ -116,17 +116,21 @@ def holds_dashboards(document: Any) -> bool:
 
 
 def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str = "",
-                    source: str = "", stem: str = "", max_bytes: int = MAX_BYTES) -> list[ImportedDashboard]:
-    """The dashboards of a JSON file, or of already parsed YAML documents; DefinitionError naming the file."""
+                    source: str = "", stem: str = "", budget: Budget | None = None) -> list[ImportedDashboard]:
+    """The dashboards of a JSON file, or of already parsed YAML documents, within the import's budget (their
+    objects counted in it); DefinitionError naming the file."""
+    budget = budget or Budget()
     where = Location(str(path), 0)
     try:
         if documents is None:
             stem = stem or path.stem
             found = [(d, f, "", f"{stem}.json" if i == 0 else f"{stem}-{i + 1}")
-                     for i, (d, f) in enumerate(_found(load_json(read_text(path, max_bytes)), top=True))]
+                     for i, (d, f) in enumerate(_found(load_json(read_text(path, budget)), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
-        check_objects(sum(_objects(dashboard) for dashboard, *_ in found), "dashboards, variables, panels and queries")
+        count = sum(_objects(dashboard) for dashboard, *_ in found)
+        check_objects(count, "dashboards, variables, panels and queries", budget)
+        budget.objects += count
     except (ValueError, KeyError, OSError) as error:  # lines of JSON inside a YAML document are not the file's
         line = error_line(error) if documents is None else 0
         message = error.strerror if isinstance(error, OSError) and error.strerror else error

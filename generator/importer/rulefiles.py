@@ -16,7 +16,7 @@ from generator.core.promql import metric_names
 from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer.pysource import variable_name
 from generator.importer.reading import (
-    MAX_BYTES,
+    Budget,
     check_objects,
     error_line,
     load_yaml_as_written,
@@ -101,10 +101,10 @@ def _group(entry: Any, notes: list[str]) -> RuleGroup:
                      extra=extra, rules=tuple(rules), **optional)
 
 
-def yaml_documents(path: Path, max_bytes: int = MAX_BYTES) -> list[Any]:
-    """The documents of a YAML file (within reading's bounds, plain scalars as written: core.untrusted), the items
-    of Kubernetes Lists among them."""
-    pending = [doc for doc in load_yaml_as_written(read_text(path, max_bytes)) if doc is not None]
+def yaml_documents(path: Path, budget: Budget | None = None) -> list[Any]:
+    """The documents of a YAML file (within reading's bounds and the import's budget, plain scalars as written:
+    core.untrusted), the items of Kubernetes Lists among them."""
+    pending = [doc for doc in load_yaml_as_written(read_text(path, budget)) if doc is not None]
     found = []
     while pending:
         doc = pending.pop(0)
@@ -137,20 +137,23 @@ def _documents(stem: str, documents: list[Any], notes: list[str]) -> Iterator[tu
             raise ValueError("neither a rule file (groups:) nor a PrometheusRule")
 
 
-def read_rules(path: Path, documents: list[Any] | None = None, source: str = "", stem: str = "") -> ImportedRules:
+def read_rules(path: Path, documents: list[Any] | None = None, source: str = "", stem: str = "",
+               budget: Budget | None = None) -> ImportedRules:
     """The rule sets of a file (or of its documents, already parsed), each recording `source` (by default the file
-    name) as where it came from; DefinitionError naming the file and rule."""
+    name) as where it came from, its rules counted in the import's budget; DefinitionError naming the file and
+    rule."""
+    budget = budget or Budget()
     result = ImportedRules(path, [], stem=stem or path.stem)
     read: dict[str, str] = {}  # module variable of each rule set -> the name it was read from
     count = 0
     try:
-        for name, groups in _documents(result.stem, yaml_documents(path) if documents is None else documents,
+        for name, groups in _documents(result.stem, yaml_documents(path, budget) if documents is None else documents,
                                        result.notes):
             if groups is not None and not isinstance(groups, list):
                 raise ValueError(f"groups must be a list of rule groups, got {type_name(groups)}")
             count += sum(len(group["rules"]) for group in groups or ()
                          if isinstance(group, dict) and isinstance(group.get("rules"), list))
-            check_objects(count, "rules")
+            check_objects(count, "rules", budget)
             parsed = tuple(_group(group, result.notes) for group in groups or ())
             if not parsed:
                 result.notes.append(f"{name}: no rule groups, nothing imported")
@@ -164,6 +167,7 @@ def read_rules(path: Path, documents: list[Any] | None = None, source: str = "",
             result.rule_sets.append(rule_set)
     except (ValueError, ValidationError) as error:
         raise DefinitionError(Location(str(path), error_line(error)), f"cannot import: {_message(error)}") from None
+    budget.objects += count
     return result
 
 

@@ -18,7 +18,7 @@ from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer import dashboards as dashboard_files
 from generator.importer.dashboards import ImportedDashboard, holds_dashboards, read_dashboards
 from generator.importer.pysource import module_source
-from generator.importer.reading import MAX_BYTES, error_line
+from generator.importer.reading import MAX_BYTES, MAX_TOTAL_BYTES, Budget, error_line
 from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series, yaml_documents
 from generator.model import Definition
 from generator.package.tree import exchange
@@ -72,7 +72,7 @@ def unique_stems(paths: list[Path]) -> dict[Path, str]:
 
 
 def _read(paths: list[Path], definitions: Path, folder: str,
-          max_bytes: int) -> tuple[list[ImportedRules], list[ImportedDashboard]]:
+          budget: Budget) -> tuple[list[ImportedRules], list[ImportedDashboard]]:
     """Rules and dashboards of every file: dashboard JSON, or YAML holding rules, dashboard ConfigMaps or both."""
     rules: list[ImportedRules] = []
     dashboards: list[ImportedDashboard] = []
@@ -80,22 +80,22 @@ def _read(paths: list[Path], definitions: Path, folder: str,
     for path in paths:
         source, stem = shown_path(path, definitions), stems[path]
         if path.suffix.lower() == ".json":
-            found = read_dashboards(path, folder=folder, source=source, stem=stem, max_bytes=max_bytes)
+            found = read_dashboards(path, folder=folder, source=source, stem=stem, budget=budget)
             if not found:
                 raise DefinitionError(Location(str(path), 0), "cannot import: no Grafana dashboard in it (an object "
                                                               'with a title and panels or rows, or {"dashboard": ...})')
             dashboards += found
             continue
         try:
-            documents = yaml_documents(path, max_bytes)
+            documents = yaml_documents(path, budget)
         except (OSError, ValueError) as error:
             message = error.strerror if isinstance(error, OSError) and error.strerror else error
             raise DefinitionError(Location(str(path), error_line(error)), f"cannot import: {message}") from None
-        found = read_dashboards(path, documents, folder, source)
+        found = read_dashboards(path, documents, folder, source, budget=budget)
         dashboards += found
         rule_documents = [doc for doc in documents if not holds_dashboards(doc)]
         if rule_documents or not found:
-            rules.append(read_rules(path, rule_documents, source, stem))
+            rules.append(read_rules(path, rule_documents, source, stem, budget))
     return rules, dashboards
 
 
@@ -171,12 +171,13 @@ def _move_in(sources: dict[Path, str], staged: Path, definitions: Path) -> None:
 
 
 def import_files(paths: list[Path], definitions: Path, module: str = "", force: bool = False,
-                 folder: str = "", max_bytes: int = MAX_BYTES) -> ImportReport:
+                 folder: str = "", max_bytes: int = MAX_BYTES, max_total: int = MAX_TOTAL_BYTES) -> ImportReport:
     """Write one definitions module per rule file and per dashboard; nothing is written unless definitions/ loads.
+    No file larger than max_bytes is read, nor more than max_total bytes from all of them.
 
     The modules are written into a copy of definitions/ beside it, which replaces definitions/ only once it
     loads: a failure or a kill at any moment leaves definitions/ as it was or with every module in."""
-    rules, dashboards = _read(paths, definitions, folder, max_bytes)
+    rules, dashboards = _read(paths, definitions, folder, Budget(max_bytes, max_total))
     _with_external_series(rules, dashboards)
     if module and sum(1 for item in rules if item.rule_sets) + len(dashboards) != 1:
         raise DefinitionError(Location(str(definitions), 0), "--module names the module of a single imported rule "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import random
@@ -15,6 +16,8 @@ import pytest
 import yaml
 
 from generator.build import load
+from generator.core.errors import DefinitionError
+from generator.importer import reading
 from generator.importer.write import import_files
 from tests.importer.conftest import ROOT, base_definitions, loaded_strings
 
@@ -123,3 +126,52 @@ def test_a_kill_at_any_moment_leaves_definitions_as_they_were_or_complete(tmp_pa
         load(definitions)
 
     assert "partial" not in seen, seen
+
+
+def test_the_files_of_one_import_are_bounded_together_naming_the_file_that_passes_the_bound(tmp_path: Path) -> None:
+    # Each file within --max-size, but a directory of 1,000 of them was read whole: 16 GiB held at once.
+    definitions = base_definitions(tmp_path)
+    before = sorted(definitions.iterdir())
+    sources = tmp_path / "many"
+    sources.mkdir()
+    for index in range(4):
+        (sources / f"rules{index}.yaml").write_text(f"# {'x' * 400_000}\n" + yaml.safe_dump(rule_file(str(index))))
+
+    result = obsgen_import(*sorted(str(p) for p in sources.iterdir()), "--max-size", "0.5", "--max-total", "1",
+                           cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert result.stderr == ("error: many/rules2.yaml:0: cannot import: with this file the import reads "
+                             "more than its limit of 1 MiB for all its files together (raise it with --max-total, or "
+                             "import fewer files at a time)\n")
+    assert sorted(definitions.iterdir()) == before
+    raised = obsgen_import(*sorted(str(p) for p in sources.iterdir()), "--max-size", "0.5", "--max-total", "2",
+                           cwd=tmp_path)
+    assert raised.returncode == 0, raised.stderr
+
+
+def test_the_objects_of_one_import_are_bounded_together(tmp_path: Path, definitions: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "MAX_TOTAL_OBJECTS", 25)  # 40,000 objects are minutes of converting
+    panels = [{"type": "text", "title": f"t{i}", "options": {"content": "x"}} for i in range(9)]
+    paths = []
+    for index in range(3):  # 10 objects each: the dashboard and its panels
+        paths.append(tmp_path / f"d{index}.json")
+        paths[-1].write_text(json.dumps({"title": f"D{index}", "panels": panels}))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [
+        {"record": f"r:{i}", "expr": "vector(1)"} for i in range(6)]}]}))
+
+    with pytest.raises(DefinitionError, match=r"d2.json:0: cannot import: with this file's 10 dashboards, variables, "
+                                              r"panels and queries the import holds more than the 25 "):
+        import_files(paths, definitions)
+    with pytest.raises(DefinitionError, match=r"rules.yaml:0: cannot import: with this file's 6 rules the import "):
+        import_files([*paths[:2], rules], definitions)
+    assert import_files(paths[:2], definitions).dashboards == 2  # 20 objects: within
+
+
+def test_the_import_help_names_both_bounds_of_all_files_together() -> None:
+    shown = subprocess.run([sys.executable, "-m", "generator", "import", "--help"], capture_output=True, text=True,
+                           timeout=60, env={**os.environ, "COLUMNS": "200"}).stdout
+    assert "--max-total" in shown and "Most read from all the files together, in MiB" in shown
+    assert f"{reading.MAX_TOTAL_OBJECTS:,} rules" in shown

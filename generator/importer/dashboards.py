@@ -7,6 +7,7 @@ ConfigMapList, List) or grafana-operator's GrafanaDashboard (spec.json).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from generator.model import Dashboard, DatasourceVariable
 from generator.model.identity import slug
 
 FOLDER_ANNOTATIONS = ("k8s-sidecar-target-directory", "grafana_folder", "grafana-folder")
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 MODULE_PREFIX = re.compile(r"^(grafana[-_])?dashboards?[-_]")  # grafana-dashboard-x.json is dashboards_x
 
 
@@ -110,6 +112,56 @@ def _objects(dashboard: dict[str, Any]) -> int:
     return 1 + len(variables) + len(panels) + sum(len(listed(p.get("targets"))) for p in panels if isinstance(p, dict))
 
 
+def _lone_surrogate(value: Any) -> str | None:
+    """The first string (key or value, in the file's order) holding half of a UTF-16 surrogate pair."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return None
+        except UnicodeEncodeError:
+            return value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _lone_surrogate(key) or _lone_surrogate(item)
+        if found:
+            return found
+    return None
+
+
+def _check_characters(dashboard: dict[str, Any], text: str | None) -> None:
+    """ReadError naming the dashboard, the panel or row, and the string, at its line of `text` (the file's JSON,
+    None when embedded in a manifest), when a string holds half of a surrogate pair: JSON's \\ud800 escape, no
+    character, which neither UTF-8 (out/'s files, the module written) nor Grafana can hold."""
+    try:  # at C speed; the search below runs only when there is one
+        json.dumps(dashboard, ensure_ascii=False).encode("utf-8")
+        return
+    except UnicodeEncodeError:
+        pass
+
+    def listed(key: str, owner: dict[str, Any]) -> list[dict[str, Any]]:
+        value = owner.get(key)
+        return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+    def titled(kind: str, item: dict[str, Any]) -> str:
+        return f"{kind} {str(item.get('title') or '')!r}"  # repr: a surrogate shown as its escape
+
+    places: list[tuple[str, Any]] = []
+    sections = [("panel", p) for p in listed("panels", dashboard)] + [("row", r) for r in listed("rows", dashboard)]
+    for kind, item in sections:
+        own = {key: value for key, value in item.items() if key != "panels"}
+        places.append((titled("row" if item.get("type") == "row" else kind, item), own))
+        places += [(titled("panel", inner), inner) for inner in listed("panels", item)]
+    places.append(("", {key: value for key, value in dashboard.items() if key not in ("panels", "rows")}))
+    place, bad = next((place, found) for place, value in places if (found := _lone_surrogate(value)))
+    source = text or ""
+    line = next((source.count("\n", 0, match.start()) + 1 for match in _JSON_STRING.finditer(source)
+                 if "\\u" in match[0] and json.loads(match[0]) == bad), 0)
+    name = str(dashboard.get("title") or "")
+    raise ReadError(f"dashboard {name!r}: {place + ': ' if place else ''}{bad!r} holds half of a UTF-16 surrogate "
+                    "pair, which is no character (neither UTF-8 nor Grafana can hold it): write the character whole "
+                    "or leave it out", line)
+
+
 def holds_dashboards(document: Any) -> bool:
     """Whether a YAML document is a ConfigMap or GrafanaDashboard holding dashboard JSON."""
     return isinstance(document, dict) and any(True for _ in _manifest_dashboards(document))
@@ -121,13 +173,16 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
     objects counted in it); DefinitionError naming the file."""
     budget = budget or Budget()
     where = Location(str(path), 0)
+    text = None
     try:
         if documents is None:
-            stem = stem or path.stem
+            stem, text = stem or path.stem, read_text(path, budget)
             found = [(d, f, "", f"{stem}.json" if i == 0 else f"{stem}-{i + 1}")
-                     for i, (d, f) in enumerate(_found(load_json(read_text(path, budget)), top=True))]
+                     for i, (d, f) in enumerate(_found(load_json(text), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
+        for data, *_ in found:
+            _check_characters(data, text)
         count = sum(_objects(dashboard) for dashboard, *_ in found)
         check_objects(count, "dashboards, variables, panels and queries", budget)
         budget.objects += count

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -138,3 +140,46 @@ def test_a_file_name_that_closes_the_docstring_runs_nothing(tmp_path: Path, defi
     loaded_strings(definitions)
 
     assert report.modules and "OBSGEN_HOSTILE_RAN" not in os.environ
+
+
+SURROGATE_TEXT = '{\n "title": "Disks",\n "panels": [\n  {"type": "row", "title": "Row %s", "panels": [\n' \
+                 '   {"type": "timeseries", "title": "Free %s",\n    "targets": [{"expr": "up%s"}]}]}],\n' \
+                 ' "tags": ["%s"]\n}\n'
+
+
+@pytest.mark.parametrize(("where", "fill", "message"), [
+    ("row title", ("\\ud800", "", "", ""), r"dashboards.json:4: cannot import: dashboard 'Disks': row 'Row \\ud800': "
+                                          r"'Row \\ud800' holds half of a UTF-16 surrogate pair"),
+    ("panel title", ("", "\\udfff", "", ""), r"dashboards.json:5: cannot import: dashboard 'Disks': panel "
+                                            r"'Free \\udfff': 'Free \\udfff' holds half of a UTF-16 surrogate pair"),
+    ("query", ("", "", "\\uDBFF", ""), r"dashboards.json:6: cannot import: dashboard 'Disks': panel 'Free ': "
+                                      r"'up\\udbff' holds half"),
+    ("dashboard field", ("", "", "", "t\\ud800"), r"dashboards.json:7: cannot import: dashboard 'Disks': "
+                                                 r"'t\\ud800' holds half"),
+    ("a whole pair", ("\\ud83d\\ude00", "", "", ""), None),
+], ids=["row title", "panel title", "query", "dashboard field", "a whole pair"])
+def test_half_a_surrogate_pair_is_refused_naming_the_file_line_dashboard_and_panel(
+        tmp_path: Path, definitions: Path, where: str, fill: tuple[str, ...], message: str | None) -> None:
+    # JSON's \ud800 escape is no character: the import wrote it into a module, then the build failed naming
+    # stack.py ("check SC001 could not run (UnicodeEncodeError ...)"), or the error named another panel.
+    source = tmp_path / "dashboards.json"
+    source.write_text(SURROGATE_TEXT % fill)
+    if message is None:
+        import_files([source], definitions)
+        assert (definitions / "dashboards_dashboards.py").read_text(encoding="utf-8")
+        return
+    with pytest.raises(DefinitionError, match=message):
+        import_files([source], definitions)
+    assert not (definitions / "dashboards_dashboards.py").exists()
+
+
+def test_half_a_surrogate_pair_in_a_dashboard_title_is_refused_by_the_command(tmp_path: Path) -> None:
+    definitions = base_definitions(tmp_path)
+    source = tmp_path / "hostile.json"
+    source.write_text('{"title": "Disks \\ud800",\n "panels": [{"type": "text", "title": "t", "options": {}}]}')
+    result = subprocess.run([sys.executable, "-m", "generator", "import", "-d", str(definitions), str(source)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == (f"error: {source}:1: cannot import: dashboard 'Disks \\ud800': 'Disks \\ud800' holds half "
+                             "of a UTF-16 surrogate pair, which is no character (neither UTF-8 nor Grafana can hold "
+                             "it): write the character whole or leave it out\n")

@@ -192,9 +192,10 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
         raise DefinitionError(Location(str(path), line), f"cannot import: {message}") from None
     imported = []
     for data, own_folder, origin, key in found:
-        converted = convert(data, where, folder=folder or own_folder or "General", source=path.name)
-        dashboard = converted.dashboard.model_copy(update={"lint": False})  # kept as written, as imported rules are
-        imported.append(ImportedDashboard(path, source or path.name, origin, key, dashboard, converted.notes))
+        # kept as written, as imported rules are: not linted, and with no description it did not have
+        converted = convert(data, where, folder=folder or own_folder or "General", source=path.name, lint=False)
+        imported.append(ImportedDashboard(path, source or path.name, origin, key, converted.dashboard,
+                                          converted.notes))
     return imported
 
 

@@ -154,14 +154,18 @@ def _sections(panels: list[dict[str, Any]], reader: PanelReader) -> tuple[tuple[
     return tuple(top), tuple(reader.row(item, tuple(inner)) for item, inner in rows)
 
 
-def _dashboard_fields(data: dict[str, Any], source: str) -> dict[str, Any]:
+def _dashboard_fields(data: dict[str, Any], source: str, lint: bool) -> dict[str, Any]:
     title = str(data.get("title") or data.get("uid") or PurePath(source).stem or "Imported dashboard").strip()
     uid = str(data.get("uid") or "")
     refresh = data.get("refresh") if isinstance(data.get("refresh"), str) else None
+    # A linted dashboard needs a description (a grafanalib one adopted into the project); an imported one keeps
+    # the one it had, or none: exported again, it would have changed (the module says where it came from).
+    made_up = f"{title} (imported from {source or 'Grafana JSON'})" if lint else ""
     return {
         "name": title,
         "grafana_uid": uid if uid and uid != dashboard_uid(title) else "",
-        "description": str(data.get("description") or f"{title} (imported from {source or 'Grafana JSON'})"),
+        "description": str(data.get("description") or made_up),
+        "lint": lint,
         "tags": tuple(str(t) for t in data.get("tags") or ()),
         "refresh": refresh or None,
         "time_range": _time_range(data.get("time")) or "6h",
@@ -207,19 +211,22 @@ def _datasource_references(data: dict[str, Any], notes: Notes) -> dict[str, Any]
     return rewritten
 
 
-def convert(data: dict[str, Any], location: Location, folder: str = "General", source: str = "") -> Converted:
-    """The model of a Grafana dashboard of any schema version, to be emitted at the current one; DefinitionError
-    naming the file and the JSON path for what cannot be read."""
+def convert(data: dict[str, Any], location: Location, folder: str = "General", source: str = "",
+            lint: bool = True) -> Converted:
+    """The model of a Grafana dashboard of any schema version, to be emitted at the current one (linted with the
+    project's, or kept as written: lint=False); DefinitionError naming the file and the JSON path for what cannot
+    be read."""
     notes = Notes()
     try:
-        return _convert(shaped(data, notes), location, folder, source, notes)
+        return _convert(shaped(data, notes), location, folder, source, notes, lint)
     except UNREADABLE as error:  # a shape the readers do not handle: one line naming where, never a traceback
         title = data.get("title") if isinstance(data.get("title"), str) else "?"
         raise DefinitionError(location, f"cannot import dashboard {title!r}: {notes.where or 'dashboard'}: "
                                         f"{type(error).__name__}: {(str(error) or '?').splitlines()[0]}") from None
 
 
-def _convert(data: dict[str, Any], location: Location, folder: str, source: str, notes: Notes) -> Converted:
+def _convert(data: dict[str, Any], location: Location, folder: str, source: str, notes: Notes,
+             lint: bool) -> Converted:
     from generator.targets.grafana import BUILTIN_ANNOTATION, dashboard_settings, links_json
 
     for key in EXPORT_KEYS:
@@ -235,7 +242,7 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
     notes.where = ""
     reader = PanelReader(sources.with_variables(tuple(variables)), notes)
     top, rows = _sections(current["panels"], reader)
-    fields = _dashboard_fields(current, source) | {"folder": folder, "variables": tuple(variables), "panels": top,
+    fields = _dashboard_fields(current, source, lint) | {"folder": folder, "variables": tuple(variables), "panels": top,
                                                     "rows": rows, "links": _links(current.get("links") or [])}
     if not current.get("title"):
         notes.add(f"a dashboard without a title is named after its file: {fields['name']!r} (Grafana shows "

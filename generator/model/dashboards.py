@@ -119,7 +119,8 @@ class Dashboard(Definition):
 
     name: str = Field(min_length=1, description="Name alerts refer to (Alert.dashboard); the uid derives from it.")
     title: str = Field(default="", description="Title shown; the name when empty.")
-    description: str = Field(min_length=1, description="Who looks at it and for what.")
+    description: str = Field(default="", description="Who looks at it and for what (required; an imported dashboard, "
+                                                     "lint=False, keeps the one it had, or none).")
     folder: str = Field(default="General", description="Grafana folder (a directory under grafana/dashboards).")
     tags: tuple[str, ...] = Field(default=(), description="Dashboard tags.")
     refresh: Duration | None = Field(default=None, description="Auto-refresh interval; None disables it.")
@@ -174,6 +175,8 @@ class Dashboard(Definition):
 
     @model_validator(mode="after")
     def _unique_panels(self) -> Self:
+        if not self.description and self.lint:  # an imported one gains none: re-exported, it would have changed
+            raise ValueError(f"dashboard {self.name!r} has no description: say who looks at it and for what")
         if not self.panels and not self.rows:
             raise ValueError(f"dashboard {self.name!r} has no panels")
         seen: dict[int, str] = {}

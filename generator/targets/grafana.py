@@ -131,7 +131,7 @@ def dashboard_settings(dashboard: Dashboard) -> dict[str, Any]:
     return {
         "uid": dashboard.uid,
         "title": dashboard.display_title,
-        "description": dashboard.description,
+        **({"description": dashboard.description} if dashboard.description else {}),  # an imported one may have none
         "tags": list(dashboard.tags),
         "timezone": "browser",
         "editable": False,

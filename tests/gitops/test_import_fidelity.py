@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from generator.build import build
 from generator.core.errors import DefinitionError, Location
 from generator.importer.write import import_files
 from generator.interop import panel_reader
 from generator.interop.grafana_json import convert
+from generator.model import Dashboard, Panel, Query
 from generator.model.identity import panel_id
 from generator.scaffold import create
 
@@ -191,3 +193,22 @@ def test_the_build_of_an_imported_dashboard_prints_its_name_without_control_char
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and r"t\x1b]0;owned\x07" in result.stderr, result.stderr  # its warning
     assert "\x1b" not in result.stderr + result.stdout
+
+
+def test_an_imported_dashboard_keeps_its_description_or_none_and_its_module_says_where_it_came_from(
+        tmp_path: Path) -> None:
+    # It gained "Plain (imported from dashboard.json)": exported again from Grafana, the user's dashboard had changed.
+    panels = [{"type": "text", "title": "t", "options": {"content": "x"}}]
+    built = _built_dashboard(tmp_path, {"title": "Plain", "panels": panels})
+    assert "description" not in built
+    (module,) = (tmp_path / "project/definitions").glob("dashboards_*.py")
+    assert "Dashboard imported by `obsgen import` from dashboard.json." in module.read_text()
+    (tmp_path / "again").mkdir()
+    described = _built_dashboard(tmp_path / "again", {"title": "Described", "description": "Disk use per host.",
+                                                      "panels": panels})
+    assert described["description"] == "Disk use per host."
+
+
+def test_a_dashboard_of_the_project_still_needs_a_description() -> None:
+    with pytest.raises(ValidationError, match="dashboard 'Mine' has no description: say who looks at it and for what"):
+        Dashboard(name="Mine", panels=(Panel(title="t", kind="stat", queries=(Query(expr="up"),)),))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from generator.targets.grafana import BUILTIN_ANNOTATION
 
 GRID_COLUMNS = 24
 GRID_THRESHOLDS_SCHEMA = 13  # graphs kept their thresholds in grid.threshold1/2 before
+PANEL_LINKS_SCHEMA = 19  # panel links were dashboard links (dashboard, keepTime, params...) before
 CELL_HEIGHT, CELL_MARGIN, MIN_PANEL_PX = 30, 8, 90  # Grafana's grid constants, in pixels
 DEFAULT_ROW_PX, DEFAULT_SPAN = 250, 4
 GRID_KEYS = frozenset({"span", "height", "minSpan"})  # translated into gridPos and maxPerRow
@@ -75,15 +77,20 @@ def grid_height(height: Any, fallback: int = DEFAULT_ROW_PX) -> int:
     return math.ceil(max(pixels, MIN_PANEL_PX) / (CELL_HEIGHT + CELL_MARGIN))
 
 
+def _slug(name: str) -> str:
+    """A dashboard's name as an old link's URL names it (kbn.slugifyForUrl)."""
+    return re.sub(" +", "-", re.sub("[^a-z0-9_ ]+", "", name.lower()))
+
+
 def _link(link: dict[str, Any]) -> dict[str, Any]:
-    """An old panel link (dashboard or absolute) as a data link, as Grafana's upgradePanelLink."""
-    if "type" not in link and "dashUri" not in link and "dashboard" not in link:
-        return link
-    url = link.get("url") or (f"dashboard/{link['dashUri']}" if link.get("dashUri") else "") or "/"
-    flags = [flag for key, flag in (("keepTime", "$__url_time_range"), ("includeVars", "$__all_variables"))
-             if link.get(key)] + ([link["params"]] if link.get("params") else [])
-    if flags:
-        url += ("&" if "?" in url else "?") + "&".join(flags)
+    """A panel link of schema < 19 as the data link Grafana's upgradePanelLink makes of it: the dashboard it names
+    (by name or uri) or its url, with keepTime, includeVars and params moved into the URL (a data link reads no
+    other field)."""
+    url = (str(link.get("url") or "") or (f"dashboard/db/{_slug(str(link['dashboard']))}" if link.get("dashboard")
+                                          else "") or (f"dashboard/{link['dashUri']}" if link.get("dashUri") else "/"))
+    for key, added in (("keepTime", "$__url_time_range"), ("includeVars", "$__all_variables"), ("params", None)):
+        if link.get(key):  # as urlUtil.appendQueryToUrl
+            url += ("" if url.endswith("?") else "&" if "?" in url else "?") + (added or str(link[key]))
     return {"title": link.get("title", ""), "url": url, **({"targetBlank": True} if link.get("targetBlank") else {})}
 
 
@@ -165,7 +172,7 @@ def upgrade_panel(panel: dict[str, Any], schema: int, notes: Notes) -> dict[str,
         new["type"] = "heatmap"
     if panel.get("minSpan") and _max_per_row(panel["minSpan"]):
         new.setdefault("maxPerRow", _max_per_row(panel["minSpan"]))
-    if isinstance(new.get("links"), list):
+    if isinstance(new.get("links"), list) and schema < PANEL_LINKS_SCHEMA:  # later ones are data links already
         new["links"] = [_link(link) for link in new["links"] if isinstance(link, dict)]
     if isinstance(new.get("targets"), list):  # some tools repeat a Prometheus expr as "query": it says nothing more
         new["targets"] = [without(t, {"query"}) if isinstance(t, dict) and t.get("query") == t.get("expr") else t

@@ -10,13 +10,36 @@ again in the same order.
 
 from __future__ import annotations
 
+import re
+import string
+from collections.abc import Iterator
 from typing import Any
 
 # Panel types Grafana replaced, and the type it loads each as (DashboardMigrator's autoMigrateOldPanels).
 SUCCESSORS = {"graph": "timeseries", "singlestat": "stat", "grafana-singlestat-panel": "stat", "table-old": "table",
               "grafana-piechart-panel": "piechart", "text2": "text"}
 DEFAULT_STEPS = ((None, "green"), (80.0, "red"))  # the standard thresholds option's default
-DEFAULT_TARGET = {"legendFormat": "", "instant": False, "hide": False}
+# Every field of a Prometheus target is compared but these: the query editor's mode (how it is edited, not what
+# it asks), the data source (obsgen's own: MANDATED), and the Graphite-era leftovers the data source never reads.
+TARGET_IGNORED = frozenset({"editorMode", "datasource", "metric", "target"})
+DEFAULT_TARGET = {"legendFormat": "", "instant": False, "hide": False, "format": "time_series", "exemplar": False,
+                  "interval": "", "intervalFactor": 1}  # packages/grafana-prometheus/src/types.ts, querying.ts
+# Grafana's DashboardLink (kinds/dashboard/dashboard_kind.cue), with the defaults it gives what a link leaves out.
+DASHBOARD_LINK = {"title": "", "type": "link", "url": "", "icon": "external link", "tooltip": "", "tags": [],
+                  "asDropdown": False, "targetBlank": False, "includeVars": False, "keepTime": False}
+# A panel's links are DataLinks (linkSrv.getDataLinkUIModel): a DashboardLink's own fields mean nothing on them.
+DATA_LINK = {"title": "", "url": "", "targetBlank": False}
+DATA_LINK_IGNORED = frozenset(DASHBOARD_LINK) - frozenset(DATA_LINK)
+PANEL_LINKS_SCHEMA = 19  # schemaversion/v19.go: older panel links become DataLinks, their settings in the URL
+# An annotation query (AnnotationQuery in dashboard_kind.cue) with Grafana's defaults; every field compared.
+DEFAULT_ANNOTATION = {"enable": True, "hide": False, "builtIn": 0}
+# Every field of a variable is compared but these: the query editor's rendering of the query (definition), the
+# data source (obsgen's own: MANDATED), the tag fields Grafana 8 removed, and the old hiding flags (read into
+# hide). Its options are compared only where Grafana does not compute them again on load (a query variable
+# never refreshed); an empty field is an absent one.
+VARIABLE_IGNORED = frozenset({"definition", "datasource", "tags", "tagsQuery", "tagValuesQuery", "useTags",
+                              "hideVariable", "hideLabel"})
+DEFAULT_VARIABLE = {"skipUrlSync": False, "sort": 0}  # initialQueryVariableModelState and the others'
 
 
 def _number(value: Any) -> float | None:
@@ -129,23 +152,57 @@ def _slashed(pattern: str) -> bool:
     return len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/")
 
 
-def _queries(panel: dict[str, Any]) -> tuple[tuple[str, str, bool, bool], ...]:
-    """Each query that asks something: expression, legend format, hidden, instant."""
+def _queries(panel: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """Each query that asks something, every field as Grafana reads it (an empty one is an absent one; a refId
+    given where none is, as PanelModel does; range unless instant only)."""
+    targets = [target for target in panel.get("targets") or [] if isinstance(target, dict)]
+    taken = {target.get("refId") for target in targets}
     found = []
-    for target in panel.get("targets") or []:
-        if not isinstance(target, dict) or not str(target.get("expr") or "").strip():
+    for target in targets:
+        if not target.get("refId"):
+            target = target | {"refId": next(ref for ref in _ref_ids() if ref not in taken)}
+            taken.add(target["refId"])
+        if not str(target.get("expr") or "").strip():
             continue
-        target = DEFAULT_TARGET | target
-        instant = bool(target["instant"]) and not target.get("range")
-        found.append((str(target["expr"]), str(target["legendFormat"] or ""), bool(target["hide"]), instant))
+        target = DEFAULT_TARGET | {k: v for k, v in target.items() if v not in ("", None)}
+        target["range"] = bool(target.get("range", not target["instant"]))
+        found.append({key: value for key, value in target.items() if key not in TARGET_IGNORED})
     return tuple(found)
+
+
+def _ref_ids() -> Iterator[str]:
+    """The refIds Grafana gives queries in turn (getNextRefId: A..Z, then AA, AB...)."""
+    yield from string.ascii_uppercase
+    yield from (first + second for first in string.ascii_uppercase for second in string.ascii_uppercase)
+
+
+def _slug(name: str) -> str:
+    """kbn.slugifyForUrl (schemaversion/v19.go's slugifyForURL)."""
+    return re.sub(" +", "-", re.sub("[^a-z0-9_ ]+", "", name.lower()))
+
+
+def _upgraded_panel_link(link: dict[str, Any]) -> dict[str, Any]:
+    """An old panel link as DashboardMigrator's upgradePanelLink (schema 19) makes it: url, title, targetBlank."""
+    url = (str(link.get("url") or "") or (f"dashboard/db/{_slug(str(link['dashboard']))}" if link.get("dashboard")
+                                          else "") or (f"dashboard/{link['dashUri']}" if link.get("dashUri") else "/"))
+    for key, added in (("keepTime", "$__url_time_range"), ("includeVars", "$__all_variables"), ("params", None)):
+        if link.get(key):  # urlUtil.appendQueryToUrl
+            url += ("" if url.endswith("?") else "&" if "?" in url else "?") + (added or str(link[key]))
+    return {"url": url, "title": str(link.get("title") or ""), "targetBlank": bool(link.get("targetBlank"))}
+
+
+def _panel_links(panel: dict[str, Any], schema: int) -> tuple[dict[str, Any], ...]:
+    """Every field of each panel link Grafana reads as a DataLink."""
+    links = [link for link in panel.get("links") or [] if isinstance(link, dict)]
+    if schema < PANEL_LINKS_SCHEMA:
+        links = [_upgraded_panel_link(link) for link in links]
+    return tuple(DATA_LINK | {k: v for k, v in link.items() if k not in DATA_LINK_IGNORED} for link in links)
 
 
 def panel_meaning(panel: dict[str, Any], schema: int) -> dict[str, Any]:
     """What a viewer sees of one panel."""
     meaning: dict[str, Any] = {"title": str(panel.get("title") or ""), "type": _kind(panel),
-                               "queries": _queries(panel), "links": tuple(str(link.get("title") or "") for link in
-                                                                         panel.get("links") or [])}
+                               "queries": _queries(panel), "links": _panel_links(panel, schema)}
     if panel.get("type") in ("text", "row", "text2") or "libraryPanel" in panel:
         return meaning
     return meaning | _field(panel, schema) | {"thresholds": _steps(panel, schema), "value_texts": _value_texts(panel),
@@ -179,7 +236,10 @@ def _variable(variable: dict[str, Any]) -> dict[str, Any]:
     if current is None and variable.get("includeAll"):
         current = "$__all"  # nothing selected: Grafana selects the first option, All
     refresh = variable.get("refresh", 1 if variable.get("type") in ("query", "datasource") else 0)
-    return {"name": variable.get("name"), "type": variable.get("type"),
+    fields = {key: value for key, value in variable.items() if key not in VARIABLE_IGNORED and value not in ("", None)}
+    if variable.get("type") != "query" or refresh not in (0, False):
+        fields.pop("options", None)
+    return DEFAULT_VARIABLE | fields | {"name": variable.get("name"), "type": variable.get("type"),
             "label": variable.get("label") or variable.get("name"),  # no label: Grafana shows the name
             "query": str(query.get("query", "") if isinstance(query, dict) else query or ""),
             "includeAll": bool(variable.get("includeAll")), "allValue": variable.get("allValue") or None,
@@ -200,9 +260,8 @@ def dashboard_meaning(dashboard: dict[str, Any]) -> dict[str, Any]:
         "timezone": dashboard.get("timezone", ""), "graphTooltip": tooltip,
         "editable": dashboard.get("editable", True), "refresh": refresh if isinstance(refresh, str) else "",
         "time": dashboard.get("time") or {"from": "now-6h", "to": "now"},
-        "links": tuple((link.get("title"), link.get("url"), link.get("type", "link"))
-                       for link in dashboard.get("links") or []),
-        "annotations": tuple((a.get("name"), a.get("expr"), a.get("enable", True)) for a in annotations),
+        "links": tuple(DASHBOARD_LINK | link for link in dashboard.get("links") or [] if isinstance(link, dict)),
+        "annotations": tuple(DEFAULT_ANNOTATION | annotation for annotation in annotations),
         "variables": [_variable(v) for v in (dashboard.get("templating") or {}).get("list") or []],
         "panels": [panel_meaning(p, schema) for p in _reading_order(dashboard)],
     }

@@ -32,7 +32,7 @@ MANDATED = {
     "graph thresholds": "steps compared by value: their colours come from each threshold's colorMode "
                         "(convertExistingThresholds, backend schemaversion/v13.go, adds a transparent base step)",
     "panel links": "old dashboard links (dashboard, dashUri, keepTime, includeVars, params) become URLs: "
-                   "DashboardMigrator's upgradePanelLink (schema 19); compared by title",
+                   "DashboardMigrator's upgradePanelLink (schema 19); every field a data link reads is compared",
     "datasource variable": "the Prometheus data source variable is named `datasource` and added when missing, so "
                            "every query runs on the data source obsgen provisions, which it selects when the original "
                            "selected none (Grafana selects its default data source; obsgen's own, warned)",

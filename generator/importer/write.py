@@ -153,8 +153,11 @@ def _staged_load(sources: dict[Path, str], definitions: Path, workspace: Path) -
     try:
         load(staged)
     except DefinitionError as error:
-        where = Location(error.location.file.replace(str(staged), str(definitions)), error.location.line)
-        raise DefinitionError(where, f"{error.message} (nothing imported: definitions/ would not load; an "
+        def mended(text: str) -> str:  # the copy is removed: name the project's files, the message's too
+            return text.replace(str(staged), str(definitions))
+
+        where = Location(mended(error.location.file), error.location.line)
+        raise DefinitionError(where, f"{mended(error.message)} (nothing imported: definitions/ would not load; an "
                                      "AlertOverride of the new rule set may be written before importing)") from None
     return staged
 

@@ -332,3 +332,16 @@ def test_a_prometheus_data_source_variable_of_another_name_becomes_datasource(tm
     assert built["templating"]["list"][0] == {**built["templating"]["list"][0], "name": "datasource",
                                               "type": "datasource", "current": {"text": "Prom", "value": "Prom"}}
     assert built["panels"][0]["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+
+
+def test_an_import_that_would_not_load_names_the_project_files_never_its_scratch_copy(tmp_path: Path) -> None:
+    # The error named the other dashboard at .definitions.import-<random>/definitions/..., deleted when it is read.
+    definitions = copy_definitions(tmp_path)
+    dashboard = {"title": "Same", "panels": [{"type": "text", "title": "t", "options": {"content": "x"}}]}
+    for name in ("first", "second"):
+        (tmp_path / f"{name}.json").write_text(json.dumps(dashboard))
+    import_files([tmp_path / "first.json"], definitions)
+    with pytest.raises(DefinitionError) as raised:
+        import_files([tmp_path / "second.json"], definitions)
+    assert f"also defined at {definitions.resolve() / 'dashboards_first.py'}:" in str(raised.value)
+    assert ".import-" not in str(raised.value)

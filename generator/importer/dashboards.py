@@ -74,6 +74,12 @@ def _folder(metadata: dict[str, Any], kind: str) -> str:
     return next((str(annotations[key]) for key in FOLDER_ANNOTATIONS if annotations.get(key)), "")
 
 
+def _in_manifest(error: ValueError, where: str) -> ReadError:
+    """An error reading JSON held in a manifest's string, saying which: its lines are the JSON's, not the file's."""
+    line = error_line(error)
+    return ReadError(f"{where}{f', line {line} of its JSON' if line else ''}: {error}")
+
+
 def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, str, str]]:
     """(dashboard, folder, origin, key) of a ConfigMap or GrafanaDashboard holding dashboard JSON; ValueError
     saying what was expected when one is not shaped as Kubernetes defines it."""
@@ -87,15 +93,19 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
         for key, text in mapping(document.get("data"), "ConfigMap data").items():
             try:
                 value = load_json(text)
-            except ReadError:
-                raise
+            except ReadError as error:
+                raise _in_manifest(error, f"{origin} data {str(key)!r}") from None
             except (TypeError, ValueError):
                 continue  # other files in the ConfigMap
             for dashboard, _ in _found(value):
                 yield dashboard, folder, origin, str(key)
     else:
         spec = mapping(document.get("spec"), "GrafanaDashboard spec")
-        for dashboard, _ in _found(load_json(spec["json"]) if isinstance(spec.get("json"), str) else None):
+        try:
+            value = load_json(spec["json"]) if isinstance(spec.get("json"), str) else None
+        except ValueError as error:
+            raise _in_manifest(error, f"{origin} spec.json") from None
+        for dashboard, _ in _found(value):
             yield dashboard, str(spec.get("folder") or ""), origin, str(metadata.get("name") or "")
 
 

@@ -60,11 +60,6 @@ def readable(template: str) -> str:
     return _ACTION.sub(action, template)
 
 
-def without_value(template: str, mark: str) -> str:
-    """The template with each action that shows the value replaced by a mark, its other actions (labels) kept."""
-    return _ACTION.sub(lambda match: mark if "$value" in match.group(1) else match.group(0), template)
-
-
 def _shown_value(body: str, value: float | None) -> str | None:
     """The text of an action that shows the value (`$value`, `printf "%.Nf" $value`, `humanize $value`,
     `$value | humanizeDuration`, ...); None for any other action."""

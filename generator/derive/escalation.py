@@ -10,21 +10,21 @@ the alert still firing, the ladder stands where time has brought it.
 The alert itself keeps firing for the policy's flap_tolerance after its condition clears (keep_firing_for),
 so a short dip neither resolves it nor restarts the ladder. Prometheus restores each copy's `for` after a
 restart from ALERTS_FOR_STATE, like any alert's.
+
+ALERTS is 1 whatever the alert fired with, so a copy takes its value from the alert's condition, evaluated again:
+whoever is told at level 2 reads "CPU on web-1 at 95.0%", as level 0 did.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator.core.duration import format_seconds, parse_seconds
-from generator.core.gotemplate import without_value
 from generator.model import Alert, EscalationPolicy
 from generator.model.alerts import AlertRule
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, NOT_ESCALATION
 from generator.model.project import Project
-
-VALUE_LEFT_OUT = "…"
-"""Where a copy's annotation showed the alert's value: the level-0 notification has it."""
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,23 @@ class EscalationRule:
     """Instances whose alerts do not escalate (the machine a live demo runs on)."""
 
     @property
-    def expr(self) -> str:
+    def firing(self) -> str:
         """The alert's own firing series (not its copies), without the alertstate label the copy sets itself."""
         matchers = [f'alertname="{self.alert}"', 'alertstate="firing"', NOT_ESCALATION]
         matchers += [f'instance!="{instance}"' for instance in self.exclude_instances]
         return f"max without (alertstate) (ALERTS{{{','.join(matchers)}}})"
+
+    def expr(self, condition: str, rule_labels: Iterable[str]) -> str:
+        """The copy's expression: the alert's firing series, each valued with what the alert's `condition` gives
+        for it now (ALERTS' 1 times the value); where the condition gives nothing (a dip the alert's
+        keep_firing_for holds through) NaN, so the copy fires exactly while the alert does and its `for` is not
+        restarted by a dip, and its text says NaN rather than a made-up 1.
+
+        The two are matched on the condition's own labels: ALERTS' less alertname and those the rule adds
+        (`rule_labels`: severity, the policy, the alert's labels); group_left keeps ALERTS' labels, the alert's.
+        """
+        ignored = ", ".join(sorted({"alertname", *rule_labels}))
+        return f"{self.firing} * ignoring ({ignored}) group_left () ({condition}) or {self.firing} * NaN"
 
     @property
     def labels(self) -> dict[str, str]:
@@ -85,18 +97,10 @@ def level_hold(alert: AlertRule, level: EscalationRule) -> str:
     return format_seconds(parse_seconds(alert.for_) + parse_seconds(level.after))
 
 
-def copy_annotations(rule: EscalationRule, annotations: dict[str, str], *, own_value: bool = False) -> dict[str, str]:
-    """The alert's annotations on its escalation copy, with what the level means.
-
-    A copy reading ALERTS has ALERTS' 1 for a value, not the alert's: where the summary or description shows $value,
-    only the value leaves the text; the labels naming the instance (host, remote, what runs out) stay for whoever is
-    told next. A copy evaluating the alert's own expression (own_value: Loki's) keeps the value.
-    """
-    def shown(text: str) -> str:
-        return text if own_value else without_value(text, VALUE_LEFT_OUT)
-    summary = shown(annotations["summary"])
-    description = f"{shown(annotations['description'])} {rule.note}"
-    return {**annotations, "summary": summary, "description": description}
+def copy_annotations(rule: EscalationRule, annotations: dict[str, str]) -> dict[str, str]:
+    """The alert's annotations on its escalation copy, with what the level means: a copy has the alert's value
+    (Prometheus' through EscalationRule.expr, Loki's evaluating the alert's own expression)."""
+    return {**annotations, "description": f"{annotations['description']} {rule.note}"}
 
 
 def keep_firing_for(project: Project, alert: Alert) -> str:

@@ -117,7 +117,7 @@ def escalation_copies(project: Project, alert: LogAlert, rule: dict[str, Any]) -
         "alert": alert.name, "expr": alert.expr,
         "for": level_hold(alert, level),
         "labels": dict(sorted({**rule["labels"], **level.labels}.items())),
-        "annotations": copy_annotations(level, rule["annotations"], own_value=True),
+        "annotations": copy_annotations(level, rule["annotations"]),
     } for level in alert_escalation(project, alert)]
 
 

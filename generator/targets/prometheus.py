@@ -78,7 +78,7 @@ def escalation_copies(project: Project, alert: Alert, rule: dict[str, Any]) -> l
     A copy's labels are those of the alert's ALERTS series (all of the alert's) plus its level.
     """
     return [(level.group, {
-        "alert": alert.name, "expr": level.expr, "for": level.after,
+        "alert": alert.name, "expr": level.expr(alert.condition, rule["labels"]), "for": level.after,
         "labels": level.labels,
         "annotations": copy_annotations(level, rule["annotations"]),
     }) for level in alert_escalation(project, alert)]

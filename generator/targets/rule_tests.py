@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.gotemplate import render as render_template
 from generator.core.promql import metric_names, names_if_valid
-from generator.derive.examples import alert_labels, expected_alert, expression_labels
+from generator.derive.escalation import alert_escalation
+from generator.derive.examples import alert_labels, expected_alert, expected_value, expression_labels
 from generator.derive.rulesets import rule_sets_for_tests
 from generator.model import Alert, conventions
 from generator.model.conventions import ESCALATION_POLICY_LABEL
@@ -17,6 +19,13 @@ from generator.model.rulesets import ImportedRecord, RuleSet
 from generator.targets.prometheus import alert_rule, escalation_copies
 
 EVALUATION_INTERVAL = "1m"
+
+
+def _conditions(project: Project, group: str) -> list[str]:
+    """What a group's alerting rules evaluate: its alerts' conditions, and in an escalation group those of the
+    alerts it copies (each copy is valued by its alert's condition)."""
+    return [alert.condition for alert in project.alerts.values()
+            if group in (alert.group, *(level.group for level in alert_escalation(project, alert)[:1]))]
 
 
 def _groups_needed(project: Project, group: str) -> list[str]:
@@ -43,8 +52,8 @@ def _eval_order(project: Project, needed: list[str], rule_sets: list[RuleSet]) -
     reads: dict[str, set[str]] = defaultdict(set)
     records: dict[str, set[str]] = defaultdict(set)
     names = list(needed)
-    for alert in project.alerts.values():
-        reads[alert.group] |= metric_names(alert.condition)
+    for name in needed:
+        reads[name] = set().union(*map(metric_names, _conditions(project, name)))
     for rule in project.recording_rules.values():
         reads[rule.group] |= metric_names(rule.expr)
         records[rule.group].add(rule.name)
@@ -67,13 +76,14 @@ def _eval_order(project: Project, needed: list[str], rule_sets: list[RuleSet]) -
     return order
 
 
-def promtool_file(project: Project, group: str, interval: str) -> dict[str, Any]:
-    """The head of a promtool test file for a group's rules: what it loads, how often and in which order.
+def promtool_file(project: Project, group: str, interval: str, also: str = "") -> dict[str, Any]:
+    """The head of a promtool test file for a group's rules (and `also` another's): what it loads, how often and in
+    which order.
 
     It loads the group's rule file and those recording the series its rules read, transitively, so a long history
     (a 7-day example) is not evaluated against every rule.
     """
-    needed = _groups_needed(project, group)
+    needed = sorted({*_groups_needed(project, group), *(_groups_needed(project, also) if also else ())})
     rule_sets = rule_sets_for_tests(project)
     files = [conventions.rule_file(name) for name in needed]
     files += [conventions.rule_set_file(rule_set.name) for rule_set in rule_sets]
@@ -97,12 +107,11 @@ def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, An
     return tests
 
 
-def _escalation_expectation(copy: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+def _escalation_expectation(copy: dict[str, Any], labels: dict[str, str], value: float | None) -> dict[str, Any]:
     copy_labels = {**labels, **copy["labels"]}
-    del copy_labels["alertstate"]
     return {
         "exp_labels": dict(sorted(copy_labels.items())),
-        "exp_annotations": {k: render_template(v, copy_labels, None) for k, v in sorted(copy["annotations"].items())},
+        "exp_annotations": {k: render_template(v, copy_labels, value) for k, v in sorted(copy["annotations"].items())},
     }
 
 
@@ -113,15 +122,56 @@ def _fired_labels(project: Project, alert: Alert) -> dict[str, str]:
     return {**(expression_labels(alert, example) if example else {}), **alert_labels(project, alert)}
 
 
+def _firing(name: str, labels: dict[str, str]) -> str:
+    """The ALERTS series of an alert firing with `labels`, as its rule writes it (a promtool input series)."""
+    return "ALERTS{" + ",".join(f'{k}="{v}"' for k, v in {"alertname": name, "alertstate": "firing",
+                                                             **labels}.items()) + "}"
+
+
+def _valued_tests(project: Project, alert: Alert) -> list[dict[str, Any]]:
+    """Each example of an alert (those at the escalation tests' interval) replayed once the alert has fired for
+    its first level's delay: a firing one has level 1 fire saying the example's value, as the alert's own
+    notification does; one that does not fire (a quiet night, the series gone) has no level fire. (Every level's
+    expression is the same but for its `for`: the timing tests climb them all.)
+
+    The example's series start that much later (`_` before); the alert's ALERTS series, fed, starts at the
+    example's `at` (no sooner: level 2 would fire too). The alert's own group is loaded with its copies' (it may
+    record what the alert reads), so the alert fires as in its example, beside them.
+    """
+    rule = alert_rule(project, alert)
+    copies = [copy for _, copy in escalation_copies(project, alert, rule)]
+    minutes = int(parse_seconds(copies[0]["for"]) // 60)
+    tests = []
+    for example in (e for e in alert.examples if e.interval == EVALUATION_INTERVAL):
+        at = minutes + int(parse_seconds(example.at) // 60)
+        series = [{"series": s, "values": f"_x{minutes} {v}"} for s, v in example.series.items()]
+        expected = []
+        if example.fires:
+            fired = expected_alert(project, alert, example, rule["annotations"])
+            value = expected_value(alert, example)
+            series.append({"series": _firing(alert.name, fired["exp_labels"]),
+                           "values": f"_x{at - minutes} 1x{minutes}"})
+            expected = [fired, _escalation_expectation(copies[0], fired["exp_labels"], value)]
+        tests.append({
+            "name": f"escalation {rule['labels'][ESCALATION_POLICY_LABEL]} of {alert.name}: {example.name}, "
+                    f"{minutes} minutes on: {'level 1 says its value' if example.fires else 'no level fires'}",
+            "interval": EVALUATION_INTERVAL, "input_series": series,
+            "alert_rule_test": [{"eval_time": f"{at}m", "alertname": alert.name, "exp_alerts": expected}],
+        })
+    return tests
+
+
 def _escalation_tests(project: Project, alert: Alert) -> list[dict[str, Any]]:
     """An alert firing for longer than the last level climbs every level, each no sooner than its delay; one
-    resolved after the first level climbs no further. Fed its ALERTS series, as its own rule writes it."""
+    resolved after the first level climbs no further. Fed its ALERTS series, as its own rule writes it, and
+    nothing its condition reads: the copies fire on with no value to show (NaN)."""
     rule = alert_rule(project, alert)
     copies = [copy for _, copy in escalation_copies(project, alert, rule)]
     delays = [parse_seconds(copy["for"]) for copy in copies]
-    labels = {"alertname": alert.name, "alertstate": "firing", **_fired_labels(project, alert)}
-    selector = "ALERTS{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
-    expected = [(delay, _escalation_expectation(copy, labels)) for delay, copy in zip(delays, copies, strict=True)]
+    labels = _fired_labels(project, alert)
+    selector = _firing(alert.name, labels)
+    expected = [(delay, _escalation_expectation(copy, {"alertname": alert.name, **labels}, math.nan))
+                for delay, copy in zip(delays, copies, strict=True)]
     # a level fires at the first evaluation once the alert has fired for its delay
     checks = [{"eval_time": format_seconds(at), "alertname": alert.name,
                "exp_alerts": [copy for delay, copy in expected if delay <= at]}
@@ -152,16 +202,21 @@ def render(project: Project) -> dict[str, Any]:
     """
     if project.profile is not None:
         return {}
-    by_file: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    by_file: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for alert in project.alerts.values():
         for interval, test in _alert_tests(project, alert):
-            by_file[alert.group, interval].append(test)
+            by_file[alert.group, "", interval].append(test)
     for policy in project.escalation_policies.values():
-        climbing = next((a for a in project.alerts.values() if project.escalation_of(a) is policy), None)
-        if climbing is not None:
-            by_file[f"escalation-{policy.name}", EVALUATION_INTERVAL].extend(_escalation_tests(project, climbing))
+        climbing = [alert for alert in project.alerts.values() if project.escalation_of(alert) is policy]
+        group = f"escalation-{policy.name}"
+        if climbing:
+            by_file[group, "", EVALUATION_INTERVAL].extend(_escalation_tests(project, climbing[0]))
+        for alert in climbing:  # a file per alert group: each loads the recording rules its own alerts read only
+            by_file[group, alert.group, EVALUATION_INTERVAL].extend(_valued_tests(project, alert))
     files = {}
-    for (group, interval), tests in sorted(by_file.items()):
-        name = group if interval == EVALUATION_INTERVAL else f"{group}-every-{interval}"
-        files[f"{conventions.RULE_TESTS_DIR}/{name}.yml"] = {**promtool_file(project, group, interval), "tests": tests}
+    for (group, also, interval), tests in sorted(by_file.items()):
+        if tests:
+            name = "-".join(filter(None, (group, also, "" if interval == EVALUATION_INTERVAL else f"every-{interval}")))
+            files[f"{conventions.RULE_TESTS_DIR}/{name}.yml"] = {**promtool_file(project, group, interval, also),
+                                                                 "tests": tests}
     return files

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from generator.core.gotemplate import render
 from generator.derive.time_compression import with_objects
 from generator.model import EscalationPolicy
 from generator.model.project import Project
@@ -39,7 +40,8 @@ def _expect(expr: str, minute: int, count: int | None) -> dict[str, Any]:
     return {"expr": expr, "eval_time": f"{minute}m", "exp_samples": samples}
 
 
-def _promtool(project: Project, tmp_path: Path, series: str, checks: list[dict[str, Any]]) -> str:
+def _promtool(project: Project, tmp_path: Path, series: str, checks: list[dict[str, Any]],
+              alert_checks: tuple[dict[str, Any], ...] = ()) -> str:
     """Failures promtool reports for the alerts and escalation rules fed `series` ('' if none)."""
     groups = rule_groups(project)
     for name in ("alerts", "escalation-default"):
@@ -50,7 +52,7 @@ def _promtool(project: Project, tmp_path: Path, series: str, checks: list[dict[s
     (tmp_path / "test.yml").write_text(yaml.safe_dump({
         "rule_files": ["alerts.yml", "escalation-default.yml"], "evaluation_interval": "1m", "group_eval_order": order,
         "tests": [{"interval": "1m", "input_series": [{"series": CPU, "values": series}],
-                   "promql_expr_test": checks}]}))
+                   "promql_expr_test": checks, "alert_rule_test": list(alert_checks)}]}))
     result = subprocess.run(["promtool", "test", "rules", "test.yml"], cwd=tmp_path, capture_output=True, text=True)
     return "" if result.returncode == 0 else result.stdout + result.stderr
 
@@ -77,3 +79,36 @@ def test_a_dip_longer_than_the_tolerance_resolves_and_restarts_the_ladder(projec
     # 10 minutes at 40%: CpuHigh resolves 5 minutes into the dip, and fires again 5 minutes after it ends
     checks = [_expect(FIRING, 9, 1), _expect(FIRING, 17, None), _expect(FIRING, 25, 1), _expect(LEVEL_1, 35, None)]
     assert _promtool(project, tmp_path, _flapping(dip=10), checks) == ""
+
+
+def _cpu_high(project: Project, minute: int, *levels: tuple[str, str]) -> dict[str, Any]:
+    """CpuHigh on web-1 at `minute`: the alert and its escalation copies, as (level, summary) ("" for the alert),
+    each with its rule's other annotations rendered for web-1."""
+    groups = rule_groups(project)
+    rules = {rule.get("labels", {}).get("escalation_level", ""): rule
+             for name in ("alerts", "escalation-default") for rule in groups[name]["groups"][0]["rules"]
+             if rule.get("alert") == "CpuHigh"}
+    base = {"instance": "web-1", **rules[""]["labels"]}
+    alerts = []
+    for level, summary in levels:
+        labels = {**base, **({"escalation_level": level} if level else {})}
+        annotations = {key: render(text, labels, 95.0) for key, text in rules[level]["annotations"].items()}
+        alerts.append({"exp_labels": labels, "exp_annotations": {**annotations, "summary": summary}})
+    return {"eval_time": f"{minute}m", "alertname": "CpuHigh", "exp_alerts": alerts}
+
+
+def test_an_escalation_copy_shows_the_value_the_alert_fired_with(project: Project, tmp_path: Path) -> None:
+    # 95% CPU for 40 minutes: CpuHigh fires at 5m, level 1 at 20m; both say 95.0%, where the copy said "…%"
+    summary = "CPU on web-1 at 95.0% (above 90% for 5 minutes)"
+    check = _cpu_high(project, 25, ("", summary), ("1", summary))
+    failures = _promtool(project, tmp_path, _minutes((95.0, 40)), [], (check,))
+    assert failures == "", failures
+
+
+def test_in_a_dip_the_alert_holds_through_its_copy_fires_on_and_says_nan(project: Project, tmp_path: Path) -> None:
+    # at minute 39 CPU is at 40%: CpuHigh holds (keep_firing_for) with its last text; levels 1 and 2 (reached at
+    # 20m and 35m) hold too, with no value to show (NaN, not ALERTS' 1), their `for` not restarted
+    nan = "CPU on web-1 at NaN% (above 90% for 5 minutes)"
+    held = _cpu_high(project, 39, ("", "CPU on web-1 at 95.0% (above 90% for 5 minutes)"), ("1", nan), ("2", nan))
+    failures = _promtool(project, tmp_path, _flapping(dip=1), [], (held,))
+    assert failures == "", failures

@@ -1,23 +1,28 @@
-"""The subset of Prometheus' Go templating obsgen can evaluate to predict annotations in rule tests: labels, the
-value as Go prints it, `printf "%.Nf"`, Prometheus' humanize functions (called or piped), `with $labels.x`."""
+"""The subset of Prometheus' Go templating obsgen can evaluate to predict annotations in rule tests: labels (as
+they are or `| urlquery`), the value as Go prints it, `printf "%.Nf"`, Prometheus' humanize functions (called or
+piped), `with $labels.x`."""
 
 from __future__ import annotations
 
 import math
 import re
 from decimal import Decimal
+from urllib.parse import quote_plus
 
 from generator.core.humanize import FUNCTIONS, HumanizeError, go_format
 
 _ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
-_LABEL = re.compile(r"^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$")
+_ESCAPED = r"(?:\s*\|\s*(urlquery))?"
+"""A label's value piped to Go's urlquery (url.QueryEscape): a query parameter's value, `&`, `#`, `+` and spaces
+escaped. Go's, in every Prometheus and Loki; Prometheus' own urlQueryEscape is newer than 2.42's promtool."""
+_LABEL = re.compile(rf"^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*){_ESCAPED}$")
 _PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"\s+\$value$')
 _PIPED_PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"$')
 _FUNCTION = re.compile(r"^([a-zA-Z0-9]+)\s+\$value$")
 _WITH_LABEL = re.compile(r"\{\{-?\s*with\s+\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}", re.S)
 """`{{ with $labels.x }}...{{ . }}...{{ end }}`: the text, with the label's value for `{{ . }}`, where the alert has
 the label (a label some series lack, such as a filesystem's mountpoint)."""
-_DOT = re.compile(r"\{\{-?\s*\.\s*-?\}\}")
+_DOT = re.compile(rf"\{{\{{-?\s*\.{_ESCAPED}\s*-?\}}\}}")
 
 
 class TemplateError(ValueError):
@@ -44,6 +49,12 @@ def go_float(value: float) -> str:
     whole = digits[: exponent + 1].ljust(exponent + 1, "0")
     fraction = digits[exponent + 1 :]
     return f"{prefix}{whole}{'.' + fraction if fraction else ''}"
+
+
+def _shown_label(value: str, escape: str | None) -> str:
+    """A label's value as the action prints it: as it is, or as Go's url.QueryEscape writes it (space as +, the
+    bytes of UTF-8 outside A-Z a-z 0-9 - _ . ~ as %XX)."""
+    return quote_plus(value, safe="") if escape else value
 
 
 def readable(template: str) -> str:
@@ -96,7 +107,7 @@ def render(template: str, labels: dict[str, str], value: float | None) -> str:
         if label := _LABEL.match(body):
             # Prometheus expands annotations with missingkey=zero: a label the alert lacks prints "", not Go's
             # "<no value>" (promtool's rule tests compare with what Prometheus renders)
-            return labels.get(label.group(1), "")
+            return _shown_label(labels.get(label.group(1), ""), label.group(2))
         shown = _shown_value(body, value)
         if shown is None:
             raise TemplateError(
@@ -107,6 +118,6 @@ def render(template: str, labels: dict[str, str], value: float | None) -> str:
 
     def with_label(block: re.Match[str]) -> str:
         given = labels.get(block.group(1), "")
-        return _DOT.sub(lambda _: given, block.group(2)) if given else ""
+        return _DOT.sub(lambda dot: _shown_label(given, dot.group(1)), block.group(2)) if given else ""
 
     return _ACTION.sub(action, _WITH_LABEL.sub(with_label, template))

@@ -208,11 +208,12 @@ def _used(panel: Panel) -> set[str]:
 def variable_filter(project: Project, alert: AlertRule, dashboard: Dashboard, panel: Panel) -> str:
     """`&var-<name>=<the alert's label>` for each query or custom variable the panel uses that is named like a label
     the alert keeps, so the panel opens on the host (or job, service...) that fired rather than on all of them; a
-    template Prometheus fills, left out for a series without the label."""
+    template Prometheus fills, left out for a series without the label, the value URL-escaped (a `&` or `#` in it
+    would end the parameter)."""
     kept, used = set(kept_labels(project, alert)), _used(panel)
     names = [v.name for v in dashboard.variables
              if isinstance(v, QueryVariable | CustomVariable) and v.name in kept and v.name in used]
-    return "".join(f"{{{{ with $labels.{name} }}}}&var-{name}={{{{ . }}}}{{{{ end }}}}" for name in names)
+    return "".join(f"{{{{ with $labels.{name} }}}}&var-{name}={{{{ . | urlquery }}}}{{{{ end }}}}" for name in names)
 
 
 def _url(project: Project, alert: AlertRule, target: tuple[Dashboard, Panel] | None) -> str:

@@ -20,6 +20,7 @@ import yaml
 from generator.core.gotemplate import render
 from generator.core.grafana_promql import VARIABLE
 from generator.core.promql import PromQLError, metric_names
+from tests.servers import promtool_test
 
 OUT = Path(__file__).resolve().parents[2] / "out"
 TEMPLATE_LABEL = re.compile(r"\$labels\.(\w+)")
@@ -163,8 +164,29 @@ def test_every_alert_some_panel_plots_links_to_a_panel() -> None:
 def test_the_links_pass_the_host_and_open_the_exporter_and_log_panels() -> None:
     links = {rule["alert"]: rule["annotations"].get("dashboard_url", "") for rule, _ in _alerts()}
     titles = {name: (_resolve(url)[1] or {}).get("title") for name, url in links.items() if url}
-    assert "&var-instance={{ . }}" in links["CpuHigh"] and "&var-instance={{ . }}" in links["DiskAlmostFull"]
+    passed = "&var-instance={{ . | urlquery }}"
+    assert passed in links["CpuHigh"] and passed in links["DiskAlmostFull"]
     assert titles["ForecastAnomaly"] == "Anomaly Scores" and titles["CapacityExhaustedSoon"] == "Time to Exhaustion"
     assert titles["BusinessDatabaseDown"] == titles["ForecastPrometheusDown"] == "Exporter Sources"
     assert titles["BusinessQueryFailing"] == "Failing Queries"  # not its `unless` side's sources panel
     assert titles["ApiErrorLogsHigh"] == "Error Log Lines" and titles["RagEngineTimeouts"] is None
+
+
+def test_a_label_value_with_url_characters_reaches_the_dashboard_variable_whole(tmp_path: Path) -> None:
+    """Prometheus renders CpuHigh's dashboard_url for an instance named `a&b #c` as obsgen predicts (promtool
+    compares them byte for byte), and Grafana reads var-instance back as `a&b #c`, not `a` with the rest lost to
+    a second parameter and the fragment."""
+    link = next(rule["annotations"]["dashboard_url"] for rule, _ in _alerts() if rule["alert"] == "CpuHigh")
+    labels = {"instance": "a&b #c"}
+    rendered = render(link, labels, None)
+    rule = {"alert": "Link", "expr": 'label_replace(vector(1), "instance", "a&b #c", "", "")',
+            "annotations": {"dashboard_url": link}}
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": [{"name": "links", "rules": [rule]}]}))
+    result = promtool_test({"rule_files": ["rules.yml"], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m", "input_series": [{"series": "unused", "values": "0"}], "alert_rule_test": [{
+            "eval_time": "0m", "alertname": "Link",
+            "exp_alerts": [{"exp_labels": labels, "exp_annotations": {"dashboard_url": rendered}}]}]}]},
+        tmp_path / "test.yml")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
+    parts = urlsplit(rendered)
+    assert parse_qs(parts.query)["var-instance"] == ["a&b #c"] and not parts.fragment, rendered

@@ -1,6 +1,7 @@
 """obsgen's port of Prometheus' humanize functions against the real thing: promtool renders the same values through
 an alert's annotations and compares them with gotemplate's text (exp_annotations), so any byte of difference fails."""
 
+import json
 import math
 import random
 from pathlib import Path
@@ -61,3 +62,23 @@ def test_humanize_functions_print_what_prometheus_prints(tmp_path: Path) -> None
         {"interval": "1m", "input_series": [{"series": "unused", "values": "0"}], "alert_rule_test": expected}]}
     result = promtool_test(document, tmp_path / "test.yml")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_url_escaped_labels_print_what_prometheus_prints(tmp_path: Path) -> None:
+    """A label's value through Go's urlquery, alone and in a with block."""
+    texts = ["a&b #c", "web-1:9100", "100% /tmp?x=1+2", "~._-", "café ✓", "", "a\tb"]
+    annotations = {"label": "{{ $labels.x | urlquery }}",
+                   "with": "{{ with $labels.x }}&var-x={{ . | urlquery }}{{ end }}"}
+    rules = [{"alert": f"L{n}", "annotations": annotations,
+              "expr": f'label_replace(vector(1), "x", {json.dumps(text, ensure_ascii=False)}, "", "")'}
+             for n, text in enumerate(texts)]
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": [{"name": "labels", "rules": rules}]}))
+    expected = [{"eval_time": "0m", "alertname": f"L{n}", "exp_alerts": [{
+        "exp_labels": {"x": text} if text else {},
+        "exp_annotations": {key: render(template, {"x": text}, None) for key, template in annotations.items()}}]}
+        for n, text in enumerate(texts)]
+    document = {"rule_files": ["rules.yml"], "evaluation_interval": "1m", "tests": [
+        {"interval": "1m", "input_series": [{"series": "unused", "values": "0"}], "alert_rule_test": expected}]}
+    result = promtool_test(document, tmp_path / "test.yml")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert render(annotations["with"], {"x": "a&b #c"}, None) == "&var-x=a%26b+%23c"

@@ -3,9 +3,10 @@
 Every notification carries links built from the Stack's URLs: `grafana_url` (the dashboard panel, the email's
 footer, a log alert's source link), `docs_url` (the runbook), `alertmanager_url` (the silence link and the ack
 command, through Alertmanager's external URL) and `prometheus_url` (each alert's source). With channels that reach
-people (email, Slack, PagerDuty, a webhook that is not a local sink), a link to `localhost` opens the reader's own
-phone or laptop, and one to `example.com` (or any RFC 2606 / RFC 6761 name: `.example`, `.invalid`, `.test`,
-`.localhost`) opens nothing: the on-call person has to find the page while the escalation climbs.
+people (email, Slack, PagerDuty, a webhook that is not a local sink nor a dead man's switch only the heartbeat
+alerts ping), a link to `localhost` opens the reader's own phone or laptop, and one to `example.com` (or any
+RFC 2606 / RFC 6761 name: `.example`, `.invalid`, `.test`, `.localhost`) opens nothing: the on-call person has to
+find the page while the escalation climbs.
 
     Stack(name="shop", grafana_url="http://localhost:3000", docs_url="https://git.example.com/ops/docs")
 
@@ -23,6 +24,7 @@ from generator.checks.base import Context, Finding
 from generator.core.errors import Level
 from generator.model import Stack, WebhookChannel
 from generator.model.notify import Channel
+from generator.model.project import Project
 
 CODE = "NT005"
 NAME = "placeholder-link"
@@ -63,9 +65,23 @@ def local_sink(channel: Channel) -> bool:
     return isinstance(channel, WebhookChannel) and placeholder(channel.url).startswith("a loopback")
 
 
+def dead_mans_switches(project: Project) -> set[str]:
+    """Channels only heartbeat alerts notify (the Watchdog's dead man's switch): a service counting pings, which
+    follows no link; a channel any other alert, severity or escalation level notifies is read by people."""
+    alerts = project.alerts.values()
+    pinged = {name for alert in alerts if alert.heartbeat is not None for name in project.alert_channels(alert)}
+    read = {name for alert in alerts if alert.heartbeat is None for name in project.alert_channels(alert)}
+    read |= {name for severity in project.alerting.severities for name in severity.channels}
+    read |= {name for policy in project.escalation_policies.values() for level in policy.levels
+             for name in level.channels}
+    return pinged - read
+
+
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
-    readers = sorted(name for name, channel in project.channels.items() if not local_sink(channel))
+    machines = dead_mans_switches(project)
+    readers = sorted(name for name, channel in project.channels.items()
+                     if not local_sink(channel) and name not in machines)
     stacks = project.all(Stack)
     if not readers or not stacks:
         return

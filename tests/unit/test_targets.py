@@ -2,7 +2,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import build, compile_project
-from generator.derive.time_compression import apply
+from generator.derive.time_compression import apply, with_objects
+from generator.model import AlertingConfig, conventions
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager, prometheus
@@ -95,3 +96,17 @@ def test_promtool_tests_evaluate_a_recorded_series_before_the_alerts_that_read_i
     # alerts.yml comes first by name; CpuHigh reads instance:cpu_usage:percent from the recording group
     assert promtool_file(project, "alerts", "1m")["group_eval_order"] == ["recording", "alerts"]
     assert "group_eval_order" not in promtool_file(project, "recording", "1m")  # one group: nothing to order
+
+
+def test_the_templates_say_whether_the_routes_group_a_log_alerts_service(project: Project) -> None:
+    """The shipped routes group by service_name: the templates' comment said they do not."""
+    def where_comment(project: Project) -> str:
+        template = alertmanager.render(project)[conventions.alertmanager_template()]
+        return " ".join(template.split("{{/* Where:", 1)[1].split("*/}}", 1)[0].split())
+
+    assert "service_name" in project.alerting.group_by
+    assert "the routes group by it, so it is one of the group's labels" in where_comment(project)
+    ungrouped = with_objects(project, tuple(
+        obj.model_copy(update={"group_by": tuple(label for label in obj.group_by if label != "service_name")})
+        if isinstance(obj, AlertingConfig) else obj for obj in project.objects))
+    assert "the routes do not group by it (NT004)" in where_comment(ungrouped)

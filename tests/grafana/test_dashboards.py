@@ -130,7 +130,7 @@ def test_every_alert_dashboard_url_opens_the_panel_plotting_its_series(project: 
     assert target is not None and target[1].title == "CPU Usage"
     # opened on the host that fired: the panel filters on $instance, a label CpuHigh keeps
     url = (f"http://localhost:3000/d/operations/operations?viewPanel=panel-{panel_id('CPU Usage')}"
-           "{{ with $labels.instance }}&var-instance={{ . }}{{ end }}")
+           "{{ with $labels.instance }}&var-instance={{ . | urlquery }}{{ end }}")
     assert dashboard_url(project, cpu) == url
     assert prometheus.alert_rule(project, cpu)["annotations"]["dashboard_url"] == url
     watchdog = alert_panel(project, project.alerts["Watchdog"])

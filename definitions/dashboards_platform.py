@@ -205,10 +205,11 @@ META_MONITORING = Dashboard(
                               "success (BusinessQueryFailing warns at two while its source is up).",
                   queries=Query(expr="max by (query) (obsgen_query_consecutive_failures)", legend="{{query}}")),
             Panel(title="Skipped Runs", kind="line", unit="short",
-                  description="Runs of each query and forecast not started because the previous one was still "
-                              "going (BusinessQueryRunsMissed warns when runs are skipped for 30 minutes).",
-                  queries=Query(expr=f"sum by (query) (increase(obsgen_query_runs_missed_total{RATE}))",
-                                legend="{{query}}")),
+                  description="Runs of each query (and the database it reads) and forecast not started because the "
+                              "previous one was still going (BusinessQueryRunsMissed warns when runs are skipped for "
+                              "30 minutes).",
+                  queries=Query(expr=f"sum by (query, database) (increase(obsgen_query_runs_missed_total{RATE}))",
+                                legend="{{query}} {{database}}")),
         )),
         Row(title="Remote write", panels=(
             Panel(title="Remote Write Failures", kind="line", unit="percentunit",

@@ -62,7 +62,7 @@ class SelfMetrics:
         for status in STATUSES:
             self.runs.labels(query=job.name, status=status)
         self.duration.labels(query=job.name)
-        self.missed.labels(query=job.name)
+        self.missed.labels(query=job.name, database=job.database)
         self.failing_runs.labels(query=job.name, database=job.database)
 
 
@@ -168,7 +168,7 @@ class Scheduler:
     def _missed(self, job: Job, since: float) -> None:
         """A run due while the previous one is still going is not started (a job never overlaps itself): count
         it, and say so once per run that is holding it up."""
-        self._metrics.missed.labels(query=job.name).inc()
+        self._metrics.missed.labels(query=job.name, database=job.database).inc()
         if self._warned_since.get(job.name) != since:
             self._warned_since[job.name] = since
             log.warning("%s: %s still running after %.0f s: its runs due meanwhile are skipped", job.location,

@@ -48,8 +48,9 @@ SELF_METRICS = (
            labels=("query", "status")),
     Metric(name="obsgen_query_runs_missed_total", type=COUNTER, source=SIDECAR,
            help="Runs of each SQL query or forecast not started because its previous run was still going "
-                "(as Prometheus' own prometheus_rule_group_iterations_missed_total).",
-           labels=("query",)),
+                "(as Prometheus' own prometheus_rule_group_iterations_missed_total); database: the one a SQL query "
+                "reads.",
+           labels=("query", "database")),
     Metric(name="obsgen_query_last_success_timestamp_seconds", type=GAUGE, source=SIDECAR, unit="seconds",
            help="Start of the last successful run of each SQL query or forecast (:now of its SQL).",
            labels=("query",)),
@@ -182,6 +183,8 @@ def exporter_alerts(slowest_interval: str = "1m", dashboard: str = "") -> tuple[
 
 
 MISSED = "obsgen_query_runs_missed_total"
+ON_DATABASE = "{{ with $labels.database }} on database {{ . }}{{ end }}"
+"""Which database a SQL query's runs read (a forecast's carry no database label)."""
 FAILURES = "obsgen_query_consecutive_failures"
 
 
@@ -241,7 +244,7 @@ def _runs_missed(slowest_interval: str) -> Alert:
     window, every = two_runs(slowest_interval), _minutes(slowest_interval)
     counted = _minutes(window)
     held = counted + 5
-    orders, slow = f'{MISSED}{{query="shop_orders_total"}}', f'{MISSED}{{query="slowest"}}'
+    orders, slow = f'{MISSED}{{query="shop_orders_total",database="shop"}}', f'{MISSED}{{query="slowest"}}'
     every_other = " ".join(f"{skipped}x{2 * every - 1}" for skipped in range(1, (held + 20) // (2 * every) + 3))
     return Alert(
         name="BusinessQueryRunsMissed",
@@ -249,16 +252,17 @@ def _runs_missed(slowest_interval: str) -> Alert:
         # are no news; `for` longer than the window: one slow run now and then never fires
         expr=f"increase({MISSED}[{window}]) > 0", **{"for": f"{held}m"}, severity="warning",
         group="meta-monitoring",
-        summary="Runs of {{ $labels.query }} are skipped: its runs take longer than its interval",
-        description=f"{{{{ $labels.query }}}} skipped runs in every {window} for {held} minutes, because its "
-                    "previous run was still going: the values it serves are older than its interval, and vanish "
-                    "once older than its stale_after. No run fails, so BusinessQueryFailing stays silent.",
+        summary="Runs of {{ $labels.query }}" + ON_DATABASE + " are skipped: its runs take longer than its interval",
+        description=f"{{{{ $labels.query }}}}{ON_DATABASE} skipped runs in every {window} for {held} minutes, "
+                    "because its previous run was still going: the values it serves are older than its interval, "
+                    "and vanish once older than its stale_after. No run fails, so BusinessQueryFailing stays silent.",
         runbook="Read the exporter's log (\"still running after ... s: its runs due meanwhile are skipped\", "
                 "naming the definition's file and line) and obsgen_query_duration_seconds for the job: make the SQL "
                 "or the PromQL cheaper (an index, a recording rule, a shorter history), or raise its interval.",
         examples=(
             Example(name=f"a job skipping a run every minute fires after {held} minutes", at=f"{held + 2}m",
-                    fires=True, labels={"query": "shop_orders_total"}, series={orders: f"0+1x{held + 10}"}),
+                    fires=True, labels={"query": "shop_orders_total", "database": "shop"},
+                    series={orders: f"0+1x{held + 10}"}),
             Example(name=f"the slowest job ({every} minutes) skipping every other run fires", at=f"{held + 10}m",
                     fires=True, labels={"query": "slowest"}, series={slow: f"0x5 {every_other}"}),
             Example(name="one slow run now and then does not", at=f"{counted + held + 24}m", fires=False,
@@ -269,7 +273,8 @@ def _runs_missed(slowest_interval: str) -> Alert:
             Example(name="an exporter restart (the counter back at 0) is no skipped run", at="50m", fires=False,
                     series={orders: "7x40 0x20"}),
             Example(name="skipping on after an exporter restart keeps firing", at=f"{held + 10}m", fires=True,
-                    labels={"query": "shop_orders_total"}, series={orders: f"0+1x20 0+1x{held + 10}"}),
+                    labels={"query": "shop_orders_total", "database": "shop"},
+                    series={orders: f"0+1x20 0+1x{held + 10}"}),
             Example(name="it resolves once the exporter's series are gone (TargetDown tells)",
                     at=f"{held + 40}m", fires=False, series={orders: f"0+1x{held + 10} _x40"}),
         ),

@@ -39,6 +39,7 @@ from generator.model import BusinessMetric, Database
 
 BIND_NOW = "now"
 POSTGRES_QUERY_CANCELED = "57014"
+CHECK_CLIENT_MS = 1000  # PostgreSQL 14+: how often a backend running a query checks its client's socket is open
 SQLITE_PROGRESS_OPS = 10_000  # SQLite VM instructions between two checks of the deadline
 TCP_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
 """libpq's TCP keepalives: a host gone silent during a long query is given up after about 25 s of silence."""
@@ -144,6 +145,10 @@ def read_only(conn: Connection, timeout: float) -> Iterator[None]:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(timeout * 1000))}")
+            if (conn.dialect.server_version_info or (0,)) >= (14,):
+                # the server checks the client is still there while it computes: an exporter killed or cut off
+                # mid-query leaves no statement running for nobody until statement_timeout
+                conn.exec_driver_sql(f"SET LOCAL client_connection_check_interval = {CHECK_CLIENT_MS}")
             yield
             return
         raw = conn.connection.driver_connection

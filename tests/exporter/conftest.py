@@ -17,6 +17,7 @@ import pytest
 import requests
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import create_engine, text
 
 from tests.servers import free_port, wait_ready
 
@@ -120,3 +121,21 @@ def demo_sqlite(tmp_path: Path) -> str:
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return url
+
+
+def running_queries(url: str, sql: str) -> int:
+    """How many PostgreSQL backends are running a query containing `sql` (other than the one asking)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")  # pg_stat_activity is a snapshot per transaction
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                                  "AND strpos(query, :sql) > 0 AND pid <> pg_backend_pid()"), {"sql": sql}).scalar()
+    engine.dispose()
+    return int(found or 0)
+
+
+def wait_until_running(url: str, sql: str) -> None:
+    """Until a backend runs a query containing `sql` (its connection is open and the server computing)."""
+    deadline = time.monotonic() + 30
+    while not running_queries(url, sql):
+        assert time.monotonic() < deadline, "the run's query never started"
+        time.sleep(0.05)

@@ -16,7 +16,16 @@ from generator.exporter.demo_db import DemoShop, create
 from generator.exporter.jobs import JobFailed, SourceNotAnswering
 from generator.exporter.sql import Databases, QueryJob
 from generator.model import BusinessMetric, Database, MetricType
-from tests.exporter.conftest import RunningExporter, Series, named, one, running_exporter, shipped_config, write_config
+from tests.exporter.conftest import (
+    RunningExporter,
+    Series,
+    named,
+    one,
+    running_exporter,
+    shipped_config,
+    wait_until_running,
+    write_config,
+)
 from tests.servers import Postgres, postgres
 
 COUNTERS = ("shop_orders_total", "shop_revenue_total", "shop_rag_queries_total", "shop_rag_cost_total")
@@ -155,7 +164,7 @@ def test_a_query_whose_server_stops_answering_is_cut_at_timeout_plus_connect_tim
     run = threading.Thread(target=lambda: outcome.append(_outcome(job)), daemon=True)
     started = time.monotonic()
     run.start()
-    _wait_until_running(cluster.url, "pg_sleep(3)")
+    wait_until_running(cluster.url, "pg_sleep(3)")
     with cluster.frozen():
         run.join(60)  # the limit is 7 s; without one the run never ends while the server is frozen
         still_running = run.is_alive()
@@ -173,7 +182,7 @@ def test_sigterm_cuts_a_query_in_progress(cluster: Postgres, tmp_path: Path) -> 
     path = write_config(tmp_path / "exporter.yml", one_query_config("SELECT 1 AS value FROM pg_sleep(60)"),
                         interval="2m", timeout="60s")
     with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": cluster.url}) as exporter:
-        _wait_until_running(cluster.url, "pg_sleep(60)")
+        wait_until_running(cluster.url, "pg_sleep(60)")
         took = exporter.stop()
     assert took < 8, f"SIGTERM took {took:.1f} s with a query running (Scheduler.stop waits 10 s at most)"
     assert "q_one failed: interrupted: the exporter is stopping" in exporter.log.read_text()
@@ -185,15 +194,3 @@ def _outcome(job: QueryJob) -> object:
         return job.run(time.time())
     except JobFailed as error:
         return error
-
-
-def _wait_until_running(url: str, sql: str) -> None:
-    """Until a backend runs a query containing `sql` (its connection is open and the server computing)."""
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")  # pg_stat_activity is a snapshot per transaction
-    deadline = time.monotonic() + 30
-    with engine.connect() as conn:
-        while not conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                                    "AND strpos(query, :sql) > 0 AND pid <> pg_backend_pid()"), {"sql": sql}).scalar():
-            assert time.monotonic() < deadline, "the run's query never started"
-            time.sleep(0.05)
-    engine.dispose()

@@ -1,0 +1,94 @@
+"""What a business query's run leaves behind on a real PostgreSQL: no query once the exporter gave up on it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry, Gauge
+
+from generator.exporter.jobs import STOPPED, JobFailed
+from generator.exporter.sql import Databases, QueryJob
+from generator.model import BusinessMetric, Database, MetricType
+from tests.exporter.conftest import ROOT, running_queries, wait_until_running, write_config
+from tests.servers import Postgres, free_port, postgres
+
+SLEEP = "pg_sleep(60)"
+GONE_WITHIN = 15.0
+"""Seconds a query the exporter gave up on may take to end on the server: far below its 60 s statement_timeout."""
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Postgres]:
+    """An empty PostgreSQL cluster."""
+    with postgres() as server:
+        yield server
+
+
+def query_job(monkeypatch: pytest.MonkeyPatch, url: str, sql: str) -> QueryJob:
+    """A gauge of `sql` on the database at `url`, with a timeout of 60 s."""
+    monkeypatch.setenv("SHOP_DATABASE_URL", url)
+    database = Database(name="shop", dsn_env="SHOP_DATABASE_URL", connect_timeout=2)
+    metric = BusinessMetric(name="q_one", type=MetricType.GAUGE, help="One.", database="shop", sql=sql,
+                            timeout="60s")
+    return QueryJob(metric, Databases({"shop": database}), Gauge("up", "Up.", registry=CollectorRegistry()))
+
+
+def wait_until_gone(url: str, sql: str) -> float:
+    """Seconds until no backend runs a query containing `sql`, GONE_WITHIN at most."""
+    started = time.monotonic()
+    while running_queries(url, sql) and time.monotonic() - started < GONE_WITHIN:
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def test_a_run_the_exporter_cuts_short_ends_on_the_server_too(cluster: Postgres,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopping shuts the run's socket down: the run ends at once, yet the server, which does not read the socket
+    while it computes, ran the query on until its statement_timeout (pg_stat_activity showed it for 60 s)."""
+    job = query_job(monkeypatch, cluster.url, f"SELECT 1 AS value FROM {SLEEP}")  # only statement_timeout ends it
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            job.run(time.time())
+        except JobFailed as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    wait_until_running(cluster.url, SLEEP)
+    job.interrupt()
+    thread.join(10)
+    assert not thread.is_alive() and str(outcome[0]) == STOPPED
+    took = wait_until_gone(cluster.url, SLEEP)
+    print(f"\nthe server ended the query {took:.1f} s after the run was cut")
+    assert not running_queries(cluster.url, SLEEP), f"the query still runs on the server {took:.0f} s after the cut"
+
+
+def test_a_killed_exporter_leaves_no_query_running_on_the_server(cluster: Postgres, tmp_path: Path) -> None:
+    """An exporter killed mid-query (OOM killer, SIGKILL after a grace period) can send nothing: the server must
+    notice the closed connection itself rather than compute for nobody until statement_timeout."""
+    config = {"exporter": {"listen": "127.0.0.1:0", "prometheus_url": "http://127.0.0.1:9"},
+              "databases": [{"name": "shop", "dsn_env": "SHOP_DATABASE_URL", "connect_timeout": 2}],
+              "queries": [{"name": "q_one", "type": "gauge", "help": "One.", "database": "shop",
+                           "sql": f"SELECT 1 AS value FROM {SLEEP}"}]}
+    path = write_config(tmp_path / "exporter.yml", config, interval="2m", timeout="60s")
+    argv = [sys.executable, "-m", "generator", "exporter", "--config", str(path), "--listen",
+            f"127.0.0.1:{free_port()}"]
+    process = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "SHOP_DATABASE_URL": cluster.url},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_running(cluster.url, SLEEP)
+    finally:
+        process.kill()
+        process.wait()
+    took = wait_until_gone(cluster.url, SLEEP)
+    print(f"\nthe server ended the killed exporter's query {took:.1f} s after the kill")
+    assert not running_queries(cluster.url, SLEEP), f"the query still runs on the server {took:.0f} s after the kill"

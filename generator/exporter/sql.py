@@ -242,6 +242,18 @@ def rows_to_samples(metric: BusinessMetric, columns: Sequence[str], rows: Sequen
     return list(samples.values())
 
 
+def bounded(sql: str, rows: int) -> str:
+    """PostgreSQL's statement for a business query: `rows` of its rows at most leave the server.
+
+    libpq receives and holds a statement's whole result before its first row can be read, whatever the run
+    keeps of it (2,000,000 rows took 140 MB). A LIMIT keeps it one statement, under one statement_timeout and
+    shown as written in pg_stat_activity, where a server-side cursor would be a DECLARE and FETCHes. SQLite's
+    cursor steps through its rows as they are read: its SQL runs as written.
+    """
+    # the closing parenthesis on a line of its own: a query may end with a -- comment
+    return f"SELECT * FROM (\n{sql.strip().rstrip(';').rstrip()}\n) AS obsgen_rows LIMIT {rows}"
+
+
 class QueryJob(Job):
     """Runs one business metric's SQL on its database."""
 
@@ -251,6 +263,7 @@ class QueryJob(Job):
         self.database = metric.database
         self._databases = databases
         self._statement = text(metric.sql)
+        self._bounded = text(bounded(metric.sql, metric.max_series + 1))
         self._binds = set(self._statement.compile().params)
         self._in_progress: RunInterrupt | None = None
         self._stopping = False
@@ -288,7 +301,8 @@ class QueryJob(Job):
             self._started(cut)
             try:
                 with watchdog(cut, limit), read_only(conn, timeout):
-                    result = conn.execute(self._statement, params)
+                    postgres = conn.dialect.name == "postgresql"
+                    result = conn.execute(self._bounded if postgres else self._statement, params)
                     # one row more than allowed tells too many, without reading (and holding) them all
                     columns, rows = list(result.keys()), result.fetchmany(self.metric.max_series + 1)
             except DBAPIError as error:

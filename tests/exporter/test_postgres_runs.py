@@ -1,8 +1,10 @@
-"""What a business query's run leaves behind on a real PostgreSQL: no query once the exporter gave up on it."""
+"""What a business query's run leaves behind on a real PostgreSQL: no query once the exporter gave up on it, and
+no more rows in memory than max_series allows."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -92,3 +94,61 @@ def test_a_killed_exporter_leaves_no_query_running_on_the_server(cluster: Postgr
     took = wait_until_gone(cluster.url, SLEEP)
     print(f"\nthe server ended the killed exporter's query {took:.1f} s after the kill")
     assert not running_queries(cluster.url, SLEEP), f"the query still runs on the server {took:.0f} s after the kill"
+
+
+PEAK_RSS = """
+import sys, time
+from prometheus_client import CollectorRegistry, Gauge
+from generator.exporter.jobs import JobFailed
+from generator.exporter.sql import Databases, QueryJob
+from generator.model import BusinessMetric, Database, MetricType
+
+sql = sys.argv[1]
+metric = BusinessMetric(name="by_customer", type=MetricType.GAUGE, help="By customer.", database="shop",
+                        labels=("customer",), sql=sql, timeout="60s")
+shop = Database(name="shop", dsn_env="SHOP_DATABASE_URL")
+job = QueryJob(metric, Databases({"shop": shop}), Gauge("up", "Up.", registry=CollectorRegistry()))
+try:
+    job.run(time.time())
+except JobFailed as error:
+    assert str(error).startswith("returned more than max_series=1000 rows"), error
+status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
+print(int(status["VmHWM"].split()[0]) * 1024)
+"""
+ROWS = {
+    "postgresql": "SELECT 'customer-' || i AS customer, i AS value FROM generate_series(1, {n}) AS i",
+    "sqlite": "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < {n}) "
+              "SELECT 'customer-' || i AS customer, i AS value FROM c",
+}
+
+
+def peak_rss(dsn: str, sql: str) -> int:
+    """The peak resident memory (bytes) of a process that ran one business query of `sql` on `dsn`."""
+    result = subprocess.run([sys.executable, "-c", PEAK_RSS, sql], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "SHOP_DATABASE_URL": dsn}, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return int(result.stdout.split()[-1])
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_result_far_beyond_max_series_is_never_held_in_memory(cluster: Postgres, tmp_path: Path,
+                                                                  backend: str) -> None:
+    """max_series bounded what Python kept, yet libpq received and buffered the whole result before the first row
+    was read: 2,000,000 rows took the exporter's memory up by 140 MB, where 1,001 took nothing (SQLite's
+    cursor steps through its rows: it always held them within max_series)."""
+    dsn = cluster.url if backend == "postgresql" else f"sqlite:///{tmp_path / 'shop.db'}"
+    if backend == "sqlite":
+        sqlite3.connect(tmp_path / "shop.db").close()
+    small = peak_rss(dsn, ROWS[backend].format(n=1001))
+    large = peak_rss(dsn, ROWS[backend].format(n=2_000_000))
+    print(f"\n{backend}: peak RSS {small / 1e6:.0f} MB for 1,001 rows, {large / 1e6:.0f} MB for 2,000,000 "
+          f"(ratio {large / small:.2f})")
+    assert large - small < 20e6, f"2,000,000 rows took {(large - small) / 1e6:.0f} MB more than 1,001"
+
+
+@pytest.mark.parametrize("sql", ["SELECT 7 AS value;", "SELECT 7 AS value -- the answer", "WITH t AS (SELECT 7 AS v)\n"
+                                 "SELECT v AS value FROM t ORDER BY v;\n"])
+def test_the_limit_keeps_a_query_as_written(cluster: Postgres, monkeypatch: pytest.MonkeyPatch, sql: str) -> None:
+    """The LIMIT that bounds the rows wraps a query ending with a semicolon or a comment, or starting WITH."""
+    job = query_job(monkeypatch, cluster.url, sql)
+    assert [sample.value for sample in job.run(time.time())] == [7.0]

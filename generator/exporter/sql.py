@@ -145,10 +145,7 @@ def read_only(conn: Connection, timeout: float) -> Iterator[None]:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(timeout * 1000))}")
-            if (conn.dialect.server_version_info or (0,)) >= (14,):
-                # the server checks the client is still there while it computes: an exporter killed or cut off
-                # mid-query leaves no statement running for nobody until statement_timeout
-                conn.exec_driver_sql(f"SET LOCAL client_connection_check_interval = {CHECK_CLIENT_MS}")
+            _check_client(conn)
             yield
             return
         raw = conn.connection.driver_connection
@@ -169,6 +166,19 @@ def read_only(conn: Connection, timeout: float) -> Iterator[None]:
             raw.set_progress_handler(None, 0)
             raw.set_authorizer(None)
             raw.execute("PRAGMA query_only = OFF")
+
+
+def _check_client(conn: Connection) -> None:
+    """Have the server check its client is still there while it computes (PostgreSQL 14+): an exporter killed or
+    cut off mid-query leaves no statement running for nobody until statement_timeout. In a savepoint: a server on
+    a platform without the check (Windows) refuses any value but 0, and the run goes on without it."""
+    if (conn.dialect.server_version_info or (0,)) < (14,):
+        return
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql(f"SET LOCAL client_connection_check_interval = {CHECK_CLIENT_MS}")
+    except DBAPIError:
+        pass
 
 
 class ReadGuard:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry, Gauge
 
+from generator.exporter import sql
 from generator.exporter.jobs import STOPPED, JobFailed
 from generator.exporter.sql import Databases, QueryJob
 from generator.model import BusinessMetric, Database, MetricType
@@ -96,10 +97,18 @@ def test_a_killed_exporter_leaves_no_query_running_on_the_server(cluster: Postgr
     assert not running_queries(cluster.url, SLEEP), f"the query still runs on the server {took:.0f} s after the kill"
 
 
+def test_a_server_refusing_the_client_check_runs_the_query_without_it(cluster: Postgres,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server without the check (on Windows) refuses client_connection_check_interval: the run goes on."""
+    monkeypatch.setattr(sql, "CHECK_CLIENT_MS", -1)  # refused as PostgreSQL on Windows refuses any value but 0
+    assert [sample.value for sample in query_job(monkeypatch, cluster.url, "SELECT 7 AS value").run(0)] == [7.0]
+
+
 PEAK_RSS = """
 import sys, time
 from prometheus_client import CollectorRegistry, Gauge
 from generator.exporter.jobs import JobFailed
+from generator.exporter import sql
 from generator.exporter.sql import Databases, QueryJob
 from generator.model import BusinessMetric, Database, MetricType
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from generator.checks.lint.dashboard_json import shape_problem
 from generator.checks.tools import Result
 from generator.core.bounded_read import read_bounded
+from generator.core.untrusted import ReadError, load_json
 
 DASHBOARDS = "grafana/dashboards"
 MAX_BYTES = 16 * 2**20
@@ -22,13 +23,13 @@ NAME = "grafana dashboards parse"
 def _problem(path: Path) -> tuple[str, str]:
     """(why the file is not a dashboard Grafana loads or '', its uid)."""
     try:
-        document = json.loads(read_bounded(path, MAX_BYTES).decode("utf-8"))
+        document = load_json(read_bounded(path, MAX_BYTES).decode("utf-8"))
     except OSError as error:
         return f"cannot read: {error.strerror or error}", ""
-    except RecursionError:
-        return "not JSON: nested too deep", ""
     except json.JSONDecodeError as error:
         return f"not JSON: line {error.lineno}: {error.msg}", ""
+    except ReadError as error:  # nested too deep, a key written twice (apply refuses it too)
+        return f"not read as written: line {error.line}: {error}", ""
     except ValueError as error:  # not a regular file, too large, not UTF-8
         return str(error), ""
     problem = shape_problem(document)

@@ -25,6 +25,9 @@ BAD = {
     "a panel a number": ('{"title": "x", "panels": [1]}',
                          "not a Grafana dashboard: panels[0] is a number, not an object"),
     "not UTF-8": (b"\xff\xfe{}", "'utf-8' codec can't decode byte 0xff"),
+    "a key written twice": ('{"uid": "a",\n "uid": "b", "panels": []}',
+                            "not read as written: line 2: key 'uid' is written twice in one object"),
+    "nested too deep": ('{"panels": ' + "[" * 100 + "]" * 100 + "}", "not read as written: line 1: nested deeper"),
 }
 
 

@@ -17,6 +17,7 @@ whoever is told at level 2 reads "CPU on web-1 at 95.0%", as level 0 did.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -73,6 +74,17 @@ class EscalationRule:
         """What reaching the level means, for the copy's description."""
         return (f"Unresolved for {self.after}: escalation level {self.level} of policy {self.policy}, "
                 f"telling {', '.join(self.channels)}.")
+
+
+_COPY = re.compile(r"^(?P<firing>max without \(alertstate\) \(ALERTS\{[^}]*\}\)) \* ignoring \([^)]*\) "
+                   r"group_left \(\) \(.*\) or (?P=firing) \* NaN$", re.DOTALL)
+
+
+def copied_series(expr: str) -> str | None:
+    """The alert's firing series an escalation copy's expression (EscalationRule.expr) reads, without the alert's
+    condition it repeats for the value; None for any other expression."""
+    match = _COPY.match(expr)
+    return match["firing"] if match else None
 
 
 def escalation_rules(policy: EscalationPolicy, alert: str = "ExampleAlert",

@@ -9,6 +9,7 @@ from typing import Any
 from generator.analysis.diff.changes import Change, OutTree, Table, compare_keyed, numbered
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.promql import PromQLError, parse
+from generator.derive.escalation import copied_series
 from generator.model import conventions
 from generator.targets import loki
 
@@ -32,8 +33,12 @@ def _duration(value: Any) -> str:
 
 
 def rule_fields(rule: dict[str, Any], where: str) -> dict[str, str]:
-    """What a rule means, field by field: canonical expr, durations, each label and annotation."""
-    fields = {"expr": canonical_expr(rule["expr"]), "group": where}
+    """What a rule means, field by field: canonical expr, durations, each label and annotation. An escalation
+    copy's expr is the alert's firing series it reads: the alert's condition it repeats for the value is the
+    alert's, whose change is said once, on the alert."""
+    copied = copied_series(str(rule["expr"])) if conventions.ESCALATION_LEVEL_LABEL in (rule.get("labels") or {}) \
+        else None
+    fields = {"expr": canonical_expr(copied or rule["expr"]), "group": where}
     if "alert" in rule:
         fields["for"] = _duration(rule.get("for"))
         fields["keep_firing_for"] = _duration(rule.get("keep_firing_for"))

@@ -129,10 +129,11 @@ def _firing(name: str, labels: dict[str, str]) -> str:
 
 
 def _valued_tests(project: Project, alert: Alert) -> list[dict[str, Any]]:
-    """Each example of an alert (those at the escalation tests' interval) replayed once the alert has fired for
-    its first level's delay: a firing one has level 1 fire saying the example's value, as the alert's own
-    notification does; one that does not fire (a quiet night, the series gone) has no level fire. (Every level's
-    expression is the same but for its `for`: the timing tests climb them all.)
+    """The first firing and the first quiet example of an alert (of those at the escalation tests' interval)
+    replayed once the alert has fired for its first level's delay: the firing one has level 1 fire saying the
+    example's value, as the alert's own notification does; the quiet one (a quiet night, the series gone) has no
+    level fire. (Every level's expression is the same but for its `for`: the timing tests climb them all. Every
+    example meets the same copy expression: what the condition makes of each is the alert's own tests' business.)
 
     The example's series start that much later (`_` before); the alert's ALERTS series, fed, starts at the
     example's `at` (no sooner: level 2 would fire too). The alert's own group is loaded with its copies' (it may
@@ -142,7 +143,8 @@ def _valued_tests(project: Project, alert: Alert) -> list[dict[str, Any]]:
     copies = [copy for _, copy in escalation_copies(project, alert, rule)]
     minutes = int(parse_seconds(copies[0]["for"]) // 60)
     tests = []
-    for example in (e for e in alert.examples if e.interval == EVALUATION_INTERVAL):
+    replayed = [e for e in alert.examples if e.interval == EVALUATION_INTERVAL]
+    for example in [e for e in replayed if e.fires][:1] + [e for e in replayed if not e.fires][:1]:
         at = minutes + int(parse_seconds(example.at) // 60)
         series = [{"series": s, "values": f"_x{minutes} {v}"} for s, v in example.series.items()]
         expected = []

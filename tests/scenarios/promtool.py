@@ -23,10 +23,12 @@ def scenario_alerts(project: Project) -> list[Alert]:
     return [alert for alert in project.alerts.values() if alert.group not in slo_groups]
 
 
-def shipped_rule_files(project: Project, out: Path) -> list[str]:
-    """The rule files of those alerts and of escalation, with the recording rules they read."""
+def shipped_rule_files(project: Project, out: Path, escalation: bool = True) -> list[str]:
+    """The rule files of those alerts (and of escalation, unless not `escalation`), with the recording rules they
+    read."""
     groups = {alert.group for alert in scenario_alerts(project)}
-    groups |= {f"escalation-{policy}" for policy in project.escalation_policies}
+    if escalation:
+        groups |= {f"escalation-{policy}" for policy in project.escalation_policies}
     files = {path for group in groups for path in promtool_file(project, group, EVALUATION_INTERVAL)["rule_files"]}
     return sorted(str((out / conventions.RULE_TESTS_DIR / path).resolve()) for path in files)
 

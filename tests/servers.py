@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -139,15 +140,19 @@ class Postgres:
         """The server and its backends stopped (SIGSTOP) while inside: connections stay open, nothing answers,
         as with a frozen VM or a host lost without a reset; resumed on exit."""
         postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
-        children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout.split()
-        pids = [postmaster, *map(int, children)]
+        os.kill(postmaster, signal.SIGSTOP)  # first: stopped, it starts no backend while its children are listed
+        stopped = [postmaster]
         try:
-            for pid in pids:
-                os.kill(pid, signal.SIGSTOP)
+            children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout
+            for pid in map(int, children.split()):
+                with contextlib.suppress(ProcessLookupError):  # a backend gone since it was listed: none to freeze
+                    os.kill(pid, signal.SIGSTOP)
+                    stopped.append(pid)
             yield
         finally:
-            for pid in pids:
-                os.kill(pid, signal.SIGCONT)
+            for pid in stopped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
 
 @contextmanager

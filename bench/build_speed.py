@@ -26,11 +26,12 @@ def synthetic_project(directory: Path, alerts: int = 250, rules: int = 250) -> P
     directory.mkdir(parents=True)
     (directory / "__init__.py").write_text("")
     (directory / "base.py").write_text(textwrap.dedent('''
-        from generator.model import AlertingConfig, EmailChannel, Severity, Stack
+        from generator.model import AlertingConfig, EmailChannel, Severity, Smtp, Stack
         STACK = Stack(name="synthetic", docs_url="https://docs.example.com")
         CHANNELS = [EmailChannel(name="email", to=("oncall@example.com",))]
         ALERTING = AlertingConfig(severities=(Severity(name="warning", channels=("email",), cooldown="5m"),
-                                              Severity(name="critical", channels=("email",), cooldown="1m")))
+                                              Severity(name="critical", channels=("email",), cooldown="1m")),
+                                  smtp=Smtp(smarthost="smtp.example.com:587", sender="alerts@example.com"))
     '''))
     lines = ["from generator.model import Alert, Example, Metric, MetricType, RecordingRule, Source", ""]
     for i in range(rules):

@@ -193,7 +193,7 @@ def kept_labels(project: Project, alert: AlertRule) -> tuple[str, ...]:
     alert: no LogQL parser here)."""
     if not isinstance(alert, Alert):
         return ()
-    defined = project.derived(defined_series, lambda: defined_series(project))
+    defined = defined_series(project)
     try:
         return expression_labels(project, alert.condition, lambda name: getattr(defined.get(name), "labels", None))
     except PromQLError:

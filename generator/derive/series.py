@@ -21,7 +21,12 @@ SYNTHETIC_SERIES = frozenset(
 
 
 def defined_series(project: Project) -> dict[str, Metric | None]:
-    """Every series name some source produces, with the metric family it belongs to."""
+    """Every series name some source produces, with the metric family it belongs to: computed once per project
+    (checks, dashboards and the demo all ask), shared, so never changed by a caller."""
+    return project.derived(defined_series, lambda: _defined_series(project))
+
+
+def _defined_series(project: Project) -> dict[str, Metric | None]:
     series: dict[str, Metric | None] = dict.fromkeys(SYNTHETIC_SERIES)
     for metric in project.metrics.values():
         for name in metric.series_names():

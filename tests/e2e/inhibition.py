@@ -103,3 +103,17 @@ def assert_not_muted_by(url: str, sink: Sink, cause: dict[str, str], target: dic
     post(url, cause, target)
     assert until(lambda: sink.seen(target)), f"{target} was not notified beside {cause}"
     assert status(url, target)["inhibitedBy"] == []
+
+
+def assert_muted_until_resolved(url: str, sink: Sink, cause: dict[str, str], muted: dict[str, str],
+                                selector: dict[str, str] | None = None) -> None:
+    """Both firing: `muted` (found in Alertmanager by `selector`, its labels by default) is inhibited and, after
+    several group intervals, still not told; once `cause` resolves it is told and active."""
+    found = status(url, selector or muted)
+    assert found["state"] == "suppressed" and found["inhibitedBy"], found
+    time.sleep(SETTLE)  # several group intervals: still not told
+    assert not sink.seen(muted)
+
+    post(url, cause, resolved=True)  # the cause is over, the muted alert still fires: now it is news
+    assert until(lambda: sink.seen(muted)), f"{muted['alertname']} was not notified once {cause['alertname']} resolved"
+    assert status(url, selector or muted)["state"] == "active"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,11 @@ def test_a_restarted_process_keeps_its_place_argv_and_environment_and_is_still_s
     try:
         again = Supervisor.load(tmp_path).restart("first", ready=lambda: True)
         assert not alive(first) and alive(again) and again.pid != first.pid
-        environ = Path(f"/proc/{again.pid}/environ").read_bytes().split(b"\0")
+        environ_file = Path(f"/proc/{again.pid}/environ")
+        deadline = time.monotonic() + 10
+        while not environ_file.read_bytes() and time.monotonic() < deadline:  # empty until the child has exec'd
+            time.sleep(0.01)
+        environ = environ_file.read_bytes().split(b"\0")
         assert b"OBSGEN_PROBE=kept" in environ and again.argv == first.argv
         assert [p.name for p in Supervisor.load(tmp_path).processes] == ["first", "second"]
     finally:

@@ -36,8 +36,8 @@ def dropped() -> Alert:
         "overflowed, or every Alertmanager refused them, or it knows none. Those pages did not arrive.",
         "Alone, the queue overflowed: compare prometheus_notifications_queue_length with its capacity and find the "
         "rule firing thousands of alerts (or raise --alertmanager.notification-queue-capacity). With "
-        "PrometheusNotificationErrors or PrometheusNotConnectedToAlertmanagers (muted while this fires: "
-        "Alertmanager's UI shows them inhibited), fix that first. Then compare "
+        "PrometheusNotificationErrors or PrometheusNotConnectedToAlertmanagers (muted while this fires, as is "
+        "PrometheusNotificationQueueRunningFull: Alertmanager's UI shows them inhibited), fix that first. Then compare "
         "Prometheus' /alerts with `amtool alert query` for what was lost.",
         Example(name="dropping alerts for 10 minutes fires", at="15m", fires=True, labels=PROMETHEUS, value=15,
                 series={DROPPED: "0x5 0+3x15"}),
@@ -93,15 +93,19 @@ def notification_alerts(alertmanagers: int, dashboard: str = "") -> tuple[Alert,
     return on_dashboard(alerts, dashboard)
 
 
-CAUSES_OF_DROPS = ("PrometheusNotificationErrors", "PrometheusNotConnectedToAlertmanagers")
-"""Alerts on why a Prometheus delivers its alerts to no Alertmanager: every one refusing them, none known."""
+CAUSES_OF_DROPS = ("PrometheusNotificationErrors", "PrometheusNotConnectedToAlertmanagers",
+                   "PrometheusNotificationQueueRunningFull")
+"""Alerts on why a Prometheus drops its alerts: every Alertmanager refusing them, none known, its queue
+overflowing."""
 
 
 def notification_inhibitions(equal: tuple[str, ...] = ()) -> tuple[Inhibition, ...]:
-    """Every Alertmanager refusing a Prometheus' alerts (PrometheusNotificationErrors), or none known
-    (PrometheusNotConnectedToAlertmanagers), drops them too: one outage, told once, by the drops. Those fire first
-    (5 minutes of drops against 15 of errors, 10 of none known), and an inhibit rule mutes only what fires after its
-    cause: muting the drops behind the others would have sent both pages. Equal on the Prometheus (job, instance)
+    """Every Alertmanager refusing a Prometheus' alerts (PrometheusNotificationErrors), none known
+    (PrometheusNotConnectedToAlertmanagers) or a queue that overflows (PrometheusNotificationQueueRunningFull's
+    warning come true) drops them too: one outage, told once, by the drops. Those fire first (5 minutes of drops
+    against 15 of errors or of a filling queue, 10 of none known), and an inhibit rule mutes only what fires after
+    its cause: muting the drops behind the others would have sent both. A queue filling slowly is warned of before
+    anything drops, and that warning is not taken back. Equal on the Prometheus (job, instance)
     and `equal` (the stack's external labels): another one's drops mute nothing here. A muted alert is notified if
     it still fires once the drops stop (some batches land, too many fail)."""
     return tuple(Inhibition(name=f"alerts dropped mutes {cause}", target={"alertname": cause},

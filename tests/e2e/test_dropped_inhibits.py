@@ -6,7 +6,8 @@ On a real Prometheus, knowing no Alertmanager drops every alert it sends, as eve
 the one that may mute them (an inhibit rule mutes only what fires after its cause). On the real Alertmanager with
 the shipped routes and inhibit rules: PrometheusNotificationErrors (escalation copies included) and
 PrometheusNotConnectedToAlertmanagers are inhibited while PrometheusNotificationsDropped fires for the same
-Prometheus, and notified once the drops stop; another Prometheus' or stack's drops mute nothing.
+Prometheus, and so is PrometheusNotificationQueueRunningFull (a queue that overflows drops what it cannot hold), all
+notified once the drops stop; another Prometheus' or stack's drops mute nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ DROPPED = {"alertname": "PrometheusNotificationsDropped", **PROMETHEUS, **PAGE, 
 ERRORS = {"alertname": "PrometheusNotificationErrors", **PROMETHEUS, **PAGE, **PLATFORM}
 NOT_CONNECTED = {"alertname": "PrometheusNotConnectedToAlertmanagers", **PROMETHEUS, "severity": "warning",
                  **PLATFORM}
+QUEUE_FULL = {"alertname": "PrometheusNotificationQueueRunningFull", **PROMETHEUS, "severity": "warning", **PLATFORM}
 NOT_ESCALATED = {"escalation_level": ""}
 """Alertmanager's filter for the alert itself, not its escalation copies (an empty value matches none)."""
 SELECTOR = '{job="prometheus",instance="prometheus:9090"'
@@ -92,8 +94,9 @@ def test_the_drops_fire_before_either_cause(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("muted", [{**ERRORS, **NOT_ESCALATED}, {**ERRORS, "escalation_level": "1"}, NOT_CONNECTED],
-                         ids=["every Alertmanager failing", "its escalation", "none known"])
+@pytest.mark.parametrize("muted", [{**ERRORS, **NOT_ESCALATED}, {**ERRORS, "escalation_level": "1"}, NOT_CONNECTED,
+                                   QUEUE_FULL],
+                         ids=["every Alertmanager failing", "its escalation", "none known", "its queue filling"])
 def test_the_drops_mute_their_cause_until_they_stop(inhibiting_alertmanager: tuple[str, Sink],
                                                     muted: dict[str, str]) -> None:
     url, sink = inhibiting_alertmanager

@@ -1,6 +1,7 @@
 """With `--format json` a bot reads every error as JSON on stdout, where the command's problems go: a bad option or
 value (exit 2), a missing out/, a definitions path that is not one, an out/ the build refuses (exit 1). Nothing is
-said as text on stderr, which a bot does not parse."""
+said as text on stderr, which a bot does not parse. With `--format github` the same errors are workflow annotations
+on stdout, which GitHub shows on the run's summary (text on stderr is only in its log)."""
 
 from __future__ import annotations
 
@@ -51,4 +52,21 @@ def test_every_command_line_error_is_json_on_stdout(case: str, project: Path) ->
     assert [error["level"] for error in errors] == ["error"] * len(errors) and errors, errors
     assert any(said in error["message"] for error in errors) and all(
         set(error) == {"file", "line", "code", "level", "message"} for error in errors), errors
+    assert re.search(r"^(error|Error|Usage)", result.stderr, re.MULTILINE) is None, result.stderr
+
+
+ANNOTATION = re.compile(r"::error(?: file=[^,:]*,line=\d+,)?(?: ?title=[a-z0-9]+)::(.+)", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_command_line_error_is_a_github_annotation(case: str, project: Path) -> None:
+    arguments, status, said = CASES[case]
+    arguments = [("github" if word == "json" else word.replace("=json", "=github")) for word in arguments]
+    result = subprocess.run([sys.executable, "-m", "generator", *arguments], cwd=project, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == status, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    found = [ANNOTATION.fullmatch(line) for line in lines]
+    assert lines and all(found), lines
+    assert any(said in match.group(1) for match in found if match), lines
     assert re.search(r"^(error|Error|Usage)", result.stderr, re.MULTILINE) is None, result.stderr

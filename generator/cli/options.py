@@ -45,10 +45,13 @@ USAGE, COMMAND = "usage", "command"
 the command cannot do what it was asked (exit 1)."""
 
 
-def _json_asked(words: list[str]) -> bool:
-    """Whether a command line asks for JSON, read from its words: a usage error leaves no option parsed."""
+def _format_asked(words: list[str]) -> Format:
+    """The --format a command line asks for, read from its words (a usage error leaves no option parsed); text
+    when it names none, or none there is."""
     rest = iter(words)
-    return any(word == "--format=json" or (word == "--format" and next(rest, None) == "json") for word in rest)
+    asked = [value if equals else next(rest, "") for word in rest
+             for name, equals, value in [word.partition("=")] if name == "--format"]
+    return next((Format(value) for value in reversed(asked) if value in tuple(Format)), Format.TEXT)
 
 
 ASKED: ContextVar[Format] = ContextVar("ASKED", default=Format.TEXT)
@@ -59,7 +62,8 @@ class CheckedOptions(TyperCommand):
     """Every obsgen command: beyond what each option's type checks, a number given on the command line must be
     finite. click's float parses nan, inf and 1e400 (inf), and its range (min=1.0) lets them through: nan compares
     false with any bound. Checked here, once for every float option of every command, as a usage error (exit 2).
-    A command given `--format json` says its errors, usage errors too, as JSON (say_error)."""
+    A command given `--format json` or `--format github` says its errors, usage errors too, in that format
+    (say_error)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         words = list(args)  # click's parser consumes the list it is given
@@ -70,9 +74,10 @@ class CheckedOptions(TyperCommand):
                 if isinstance(value, float) and not math.isfinite(value):
                     raise typer.BadParameter(f"{value} is not a finite number", ctx=ctx, param=param)
         except typer.TyperException as error:  # click's usage errors (exit 2), printed as text on stderr...
-            if not _json_asked(words):
+            asked = _format_asked(words)
+            if asked is Format.TEXT:
                 raise
-            say_error(error.format_message(), USAGE, Format.JSON)  # ...but a bot that asked for JSON reads JSON
+            say_error(error.format_message(), USAGE, asked)  # ...but a bot reads them in the format it asked for
             raise typer.Exit(error.exit_code) from None
         return rest
 
@@ -90,8 +95,9 @@ def say_error(message: str, code: str = COMMAND, output: Format | None = None) -
     """One error that is no problem of the definitions: an `error:` line on stderr, or in the format asked for."""
     from generator.core.errors import Level, Location, Problem
 
-    if (output or ASKED.get()) is Format.JSON:
-        report([Problem(Location("", 0), code, Level.ERROR, message)], Format.JSON)
+    output = output or ASKED.get()
+    if output is not Format.TEXT:
+        report([Problem(Location("", 0), code, Level.ERROR, message)], output)
     else:
         typer.echo(f"error: {where(message)}", err=True)
 

@@ -64,11 +64,21 @@ def _place(location: Location) -> Location:
     return type(location)(relative(location.file), location.line)
 
 
+def _escaped(text: str, *, property_value: bool = False) -> str:
+    """Text in a workflow command, escaped as GitHub's runner reads it back (actions/toolkit's command.ts): a
+    property's value also escapes the ':' and ',' that end it."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
 def _github(problem: Problem) -> str:
+    """A workflow annotation; one that is no definition's problem (a usage error) names no file."""
     place = _place(problem.location)
     level = "error" if problem.level == "error" else "warning"
-    message = where(problem.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{level} file={place.file},line={max(place.line, 1)},title={problem.code}::{message}"
+    where_found = (f"file={_escaped(place.file, property_value=True)},line={max(place.line, 1)},"
+                   if place.file else "")
+    return f"::{level} {where_found}title={_escaped(problem.code, property_value=True)}::" \
+           f"{_escaped(where(problem.message))}"
 
 
 def report(problems: Sequence[Problem], output: Format, *, warnings: bool = True) -> None:

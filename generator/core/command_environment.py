@@ -1,6 +1,7 @@
-"""The environment a command's result may depend on, as obsgen's records key it (the build record, the help record).
+"""The environment a command's result may depend on, as obsgen's records key it (the build record, and the command
+record of helps and build options: generator/cli/command_record.py).
 
-Imports only os: the help record reads it before anything else loads.
+Imports only os: the command record reads it before anything else loads.
 """
 
 from __future__ import annotations

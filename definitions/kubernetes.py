@@ -8,4 +8,15 @@ KUBERNETES = Kubernetes(
     alertmanager="secret",  # alertmanager.yaml in Secret alertmanager-main, the Alertmanager resource's default
     alertmanager_name="main",
     credentials_secret="alertmanager-credentials",
+    # the Service each compose host is in the cluster (Prometheus and Alertmanager: the operator's own Services)
+    services={
+        "node-exporter": "node-exporter",  # kube-prometheus' DaemonSet, in monitoring
+        "grafana": "grafana",
+        "obsgen-exporter": "obsgen-exporter",
+        "otel-collector": "otel-collector",
+        "tempo": "tempo",
+        "jaeger": "jaeger",
+        "loki": "loki.logging",
+        "api": "api.shop",  # the application's own namespace
+    },
 )

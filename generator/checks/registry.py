@@ -14,6 +14,7 @@ from generator.checks import config_schema, lint, secrets
 from generator.checks.base import CheckModule
 from generator.checks.mapping import (
     aggregation,
+    assumed_service,
     cooldown,
     dashboard_themes,
     exporter_scraped,
@@ -65,6 +66,7 @@ from generator.checks.xref import (
     unknown_escalation_policy,
     unknown_service,
     unknown_severity,
+    unmappable_host,
     unpredictable_annotation,
 )
 from generator.core.errors import BUILD_ERROR, Level
@@ -74,8 +76,9 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     duplicate_name, at_most_one, name_clash, unknown_severity, unknown_channel, unknown_escalation_policy,
     unknown_dashboard, unknown_database, unknown_service, invalid_promql, undefined_series, counter_without_rate,
     undefined_variable, email_without_smtp, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
-    alert_in_tested_rule_set, collector_buffers,
-    cooldown, retention_tiers, kubernetes, dashboard_themes, tracing, slo_windows, rule_sets, exporter_scraped,
+    alert_in_tested_rule_set, collector_buffers, unmappable_host,
+    cooldown, retention_tiers, kubernetes, assumed_service, dashboard_themes, tracing, slo_windows, rule_sets,
+    exporter_scraped,
     aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, unscraped_component, log_stream_labels,
     warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped, placeholder_link,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,

@@ -15,6 +15,7 @@ Size = Annotated[str, checked(QUANTITY.match, "a size in Mi, Gi or Ti (e.g. 50Gi
 StorageClassName = Annotated[str, checked(
     lambda name: not name or (len(name) <= 253 and all(DNS_LABEL.match(part) for part in name.split("."))),
     "a StorageClass name (a DNS subdomain)")]
+HOST = re.compile(r"^[\w.-]+(:\d+)?$")
 LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 
 
@@ -48,6 +49,14 @@ class Kubernetes(Definition):
         "Size of each Alertmanager replica's claim: its notification log and silences outlive the pod."))
     storage_class: StorageClassName = Field(default="", description=(
         "StorageClass of the claims; empty: the cluster's default."))
+    services: dict[str, str] = Field(default_factory=dict, description=(
+        "The Service each docker-compose host (or host:port, to tell apart components on one host) of the "
+        "definitions is in the cluster, as 'name' (in namespace) or 'name.namespace': "
+        "{'node-exporter': 'node-exporter.monitoring', 'localhost:8000': 'api.shop'}. Scrape jobs discover the "
+        "Service's pods (endpointslice discovery, on the target's port) and Grafana's data sources use its DNS "
+        "name. Prometheus "
+        "and Alertmanager default to the operator's prometheus-operated and alertmanager-operated; any other host "
+        "to a Service of its own name in namespace (said by MP015)."))
     credentials_secret: KubernetesName = Field(
         default="alertmanager-credentials",
         description="Secret whose keys, named like the files channels reference (*_file), hold the credentials.",
@@ -61,6 +70,17 @@ class Kubernetes(Definition):
         description="Annotation naming a dashboard's folder: the sidecar's FOLDER_ANNOTATION (the Grafana Helm "
                     "chart's sidecar.dashboards.folderAnnotation).",
     )
+
+    @field_validator("services")
+    @classmethod
+    def _services(cls, services: dict[str, str]) -> dict[str, str]:
+        for host, target in services.items():
+            if not HOST.match(host):
+                raise ValueError(f"{host!r} is not a host or host:port")
+            parts = target.split(".")
+            if len(parts) > 2 or not all(DNS_LABEL.match(part) and len(part) <= 63 for part in parts):
+                raise ValueError(f"service of {host!r}: {target!r} is not 'name' or 'name.namespace' of a Service")
+        return services
 
     @field_validator("rule_labels", "dashboard_labels", "folder_annotation")
     @classmethod

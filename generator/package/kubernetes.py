@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from generator.core.errors import DefinitionError
+from generator.derive.cluster_addresses import url_in_cluster
 from generator.derive.dashboards import dashboards
 from generator.derive.for_state import for_state
 from generator.model import Kubernetes, RuleSet, conventions
@@ -23,6 +24,7 @@ from generator.model.identity import slug
 from generator.model.kubernetes import QUANTITY
 from generator.model.project import Project
 from generator.package.alertmanagerconfig import alertmanager_config
+from generator.package.cluster_scrape import scrape_configs
 from generator.package.emit import serialise
 from generator.targets.prometheus import FEATURES as PROMETHEUS_FEATURES
 
@@ -189,18 +191,39 @@ def _storage(kube: Kubernetes, size: str) -> dict[str, Any]:
     return {"volumeClaimTemplate": {"spec": claim}}
 
 
-def _prometheus_access(kube: Kubernetes, account: str) -> dict[str, Any]:
-    """The ServiceAccount Prometheus runs as, allowed to discover in its namespace (a Role, not a ClusterRole)."""
+def _discovery_role(kube: Kubernetes, account: str, namespace: str) -> dict[str, Any]:
+    """A Role and its binding letting Prometheus' account discover in one namespace."""
+    suffix = "" if namespace == kube.namespace else f"-{namespace}"
+    meta = {**metadata(kube, account), "namespace": namespace}
     return {
-        f"{DIR}/prometheus/service-account.yaml": {"apiVersion": "v1", "kind": "ServiceAccount",
-                                                   "metadata": metadata(kube, account)},
-        f"{DIR}/prometheus/role.yaml": {"apiVersion": f"{RBAC}/v1", "kind": "Role", "metadata": metadata(kube, account),
-                                        "rules": [dict(rule) for rule in DISCOVERY_RULES]},
-        f"{DIR}/prometheus/role-binding.yaml": {
-            "apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": metadata(kube, account),
+        f"{DIR}/prometheus/role{suffix}.yaml": {"apiVersion": f"{RBAC}/v1", "kind": "Role", "metadata": meta,
+                                                "rules": [dict(rule) for rule in DISCOVERY_RULES]},
+        f"{DIR}/prometheus/role-binding{suffix}.yaml": {
+            "apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": meta,
             "roleRef": {"apiGroup": RBAC, "kind": "Role", "name": account},
             "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": kube.namespace}]},
     }
+
+
+def _prometheus_access(kube: Kubernetes, account: str, namespaces: set[str]) -> dict[str, Any]:
+    """The ServiceAccount Prometheus runs as, allowed to discover in its namespace and in those its scrape configs
+    discover in (a Role each, not a ClusterRole)."""
+    files = {f"{DIR}/prometheus/service-account.yaml": {"apiVersion": "v1", "kind": "ServiceAccount",
+                                                        "metadata": metadata(kube, account)}}
+    for namespace in sorted({kube.namespace, *namespaces}):
+        files |= _discovery_role(kube, account, namespace)
+    return files
+
+
+RELABEL_FIELDS = {"source_labels": "sourceLabels", "target_label": "targetLabel"}
+
+
+def remote_writes(kube: Kubernetes, config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """prometheus.yml's remote_write (the long-term store of recorded series) in the resource's form, its compose
+    host replaced by the Service standing for it."""
+    return [{"url": url_in_cluster(kube, remote["url"]), "writeRelabelConfigs": [
+        {RELABEL_FIELDS.get(key, key): value for key, value in rule.items()}
+        for rule in remote.get("write_relabel_configs", [])]} for remote in config.get("remote_write", [])]
 
 
 def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
@@ -211,13 +234,15 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
         return {}
     state = for_state(project)
     account = f"prometheus-{kube.prometheus_name}"
+    scraped, namespaces = scrape_configs(project, kube, rendered[conventions.PROMETHEUS_CONFIG]["scrape_configs"])
     prometheus_spec: dict[str, Any] = {
         "scrapeInterval": project.stack.scrape_interval, "evaluationInterval": project.stack.evaluation_interval,
         "externalLabels": dict(project.stack.external_labels), "ruleSelector": {"matchLabels": kube.rule_labels},
         # with all four selectors null the operator leaves the configuration unmanaged: no scrapes, no rules, no
         # Alertmanagers. Empty ones select the monitors of its own namespace, as kube-prometheus' Prometheus does.
         **{selector: {} for selector in MONITOR_SELECTORS},
-        # the definitions' scrape jobs, as prometheus.yml has them: the job names every alert and panel select on
+        # the definitions' scrape jobs, their compose hosts discovered in the cluster: the job names every alert and
+        # panel select on
         "additionalScrapeConfigs": {"name": account + "-scrape-configs", "key": SCRAPE_CONFIGS_KEY},
         "serviceAccountName": account,  # discovers the Alertmanager replicas (and monitors) in its namespace
         # the operator's alertmanager-operated Service lists every replica: Prometheus sends to each one
@@ -230,6 +255,9 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
     }
     if project.retention is not None:
         prometheus_spec["retention"] = project.retention.server_retention
+    remote_write = remote_writes(kube, rendered[conventions.PROMETHEUS_CONFIG])
+    if remote_write:
+        prometheus_spec["remoteWrite"] = remote_write
     prometheus_spec["retentionSize"] = retention_size(kube.prometheus_storage)
     prometheus_spec["storage"] = _storage(kube, kube.prometheus_storage)
     alertmanager_spec: dict[str, Any] = {"replicas": len(project.stack.alertmanagers),
@@ -246,11 +274,10 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
         f"{DIR}/prometheus/prometheus.yaml": {
             "apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",
             "metadata": metadata(kube, kube.prometheus_name), "spec": prometheus_spec},
-        **_prometheus_access(kube, account),
+        **_prometheus_access(kube, account, namespaces),
         f"{DIR}/prometheus/scrape-configs-secret.yaml": {
             "apiVersion": "v1", "kind": "Secret", "metadata": metadata(kube, account + "-scrape-configs"),
-            "type": "Opaque", "stringData": {SCRAPE_CONFIGS_KEY: serialise(
-                SCRAPE_CONFIGS_KEY, rendered[conventions.PROMETHEUS_CONFIG]["scrape_configs"]).decode()}},
+            "type": "Opaque", "stringData": {SCRAPE_CONFIGS_KEY: serialise(SCRAPE_CONFIGS_KEY, scraped).decode()}},
         f"{DIR}/alertmanager/alertmanager.yaml": {
             "apiVersion": "monitoring.coreos.com/v1", "kind": "Alertmanager",
             "metadata": metadata(kube, kube.alertmanager_name), "spec": alertmanager_spec},

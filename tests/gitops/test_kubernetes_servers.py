@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,22 +58,6 @@ def test_the_operator_manages_the_prometheus_configuration() -> None:
     Alertmanagers."""
     spec = _shipped("prometheus/prometheus.yaml")["spec"]
     assert [spec.get(selector) for selector in MONITOR_SELECTORS] == [{}, {}, {}, {}]  # its namespace's monitors
-
-
-def test_the_prometheus_resource_scrapes_the_jobs_prometheus_yml_scrapes(tmp_path: Path) -> None:
-    """Every alert and panel selects on the definitions' job names: the same scrape configs, through the operator's
-    additionalScrapeConfigs Secret, loadable by Prometheus."""
-    reference = _shipped("prometheus/prometheus.yaml")["spec"]["additionalScrapeConfigs"]
-    secret = _shipped("prometheus/scrape-configs-secret.yaml")
-    assert validate(secret) == [] and secret["metadata"]["name"] == reference["name"]
-    scraped = yaml.safe_load(secret["stringData"][reference["key"]])
-    compose = yaml.safe_load((ROOT / "out" / PROMETHEUS_CONFIG).read_text())
-    assert scraped == compose["scrape_configs"] and {job["job_name"] for job in scraped} >= {"prometheus", "node"}
-    config = tmp_path / "prometheus.yml"
-    config.write_text(yaml.safe_dump({"global": compose["global"], "scrape_configs": scraped}))
-    checked = subprocess.run(["promtool", "check", "config", str(config)], capture_output=True, text=True,
-                             timeout=60, check=False)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_prometheus_runs_as_an_account_allowed_to_discover_the_alertmanagers() -> None:

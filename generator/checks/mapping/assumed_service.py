@@ -1,0 +1,41 @@
+"""A docker-compose host that Kubernetes packaging takes for a Service of the same name in its namespace.
+
+Compose's host names (`node-exporter:9100`, `http://loki:3100`) resolve only on compose's network. out/kubernetes/
+scrapes each through endpointslice discovery of a Service, and points Grafana's data sources at its DNS name:
+Kubernetes.services names that Service; Prometheus and Alertmanager are the operator's prometheus-operated and
+alertmanager-operated. Any other host is taken for a Service of its own name in the packaging's namespace, which
+holds only where it was installed so: obsgen says which hosts it assumed.
+
+Fix: `Kubernetes(services={"node-exporter": "node-exporter.monitoring", "loki": "loki.logging"})`, one entry per
+host, naming the Service as installed (the name alone for the packaging's namespace).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.checks.base import Context, Finding
+from generator.core.errors import Level
+from generator.derive.cluster_addresses import How, addresses, service
+from generator.model import Kubernetes
+
+CODE = "MP015"
+NAME = "assumed-service"
+LEVEL = Level.WARNING
+
+
+def check(context: Context) -> Iterator[Finding]:
+    declared = context.project.all(Kubernetes)
+    if not declared:
+        return
+    kube = declared[0]
+    assumed: dict[str, list[str]] = {}
+    for address in addresses(context.project, kube):
+        found = service(kube, address.host, address.operated, address.port)
+        if found is not None and found.how is How.ASSUMED:
+            assumed.setdefault(address.host, []).append(address.what)
+    if assumed:
+        hosts = "; ".join(f"{host} ({', '.join(uses)})" for host, uses in sorted(assumed.items()))
+        yield Finding(kube, f"kubernetes: compose hosts taken for Services of the same name in namespace "
+                            f"{kube.namespace}: {hosts}; name each host's Service in Kubernetes(services={{...}})",
+                      ("services",))

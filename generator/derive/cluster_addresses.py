@@ -1,0 +1,150 @@
+"""Where the stack's addresses are inside a Kubernetes cluster.
+
+The definitions name hosts as docker-compose does (`node-exporter:9100`, `http://loki:3100`): names only compose's
+network resolves. In a cluster each becomes a Service: the one Kubernetes.services maps it to, else for Prometheus
+and Alertmanager the Services prometheus-operator runs for them (`prometheus-operated`, `alertmanager-operated`,
+one per namespace, listing every replica), else a Service of the same name in the packaging's namespace (assumed,
+and said by MP015). A loopback host or a name no Service may carry cannot be mapped (XR022). Fully qualified names
+and IP addresses resolve the same inside the cluster and out, and are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from urllib.parse import urlsplit
+
+from generator.core.errors import UNKNOWN
+from generator.derive.dashboards import settings
+from generator.model import Definition, Kubernetes, ScrapeJob, Source
+from generator.model.kubernetes import DNS_LABEL
+from generator.model.project import Project
+
+LOOPBACK = re.compile(r"^(localhost|127(\.\d+){3}|::1)$")
+PROMETHEUS_SERVICE = "prometheus-operated"
+ALERTMANAGER_SERVICE = "alertmanager-operated"
+OPERATED_PORTS = {PROMETHEUS_SERVICE: 9090, ALERTMANAGER_SERVICE: 9093}
+"""The port each operated Service's `web` port serves on, whatever port compose published."""
+DATASOURCE_URLS = {"prometheus_url": "Prometheus", "alertmanager_url": "Alertmanager", "loki_url": "Loki",
+                   "tempo_url": "Tempo"}
+"""GrafanaSettings' fields holding a data source's URL, and the data source's name."""
+OPERATED_BY_SOURCE = {Source.PROMETHEUS: PROMETHEUS_SERVICE, Source.ALERTMANAGER: ALERTMANAGER_SERVICE}
+
+
+class How(Enum):
+    """How a host became a Service."""
+
+    MAPPED = "mapped"  # Kubernetes.services names it
+    OPERATED = "operated"  # prometheus-operator's Service for Prometheus or Alertmanager
+    ASSUMED = "assumed"  # a Service of the host's name in the packaging's namespace
+
+
+@dataclass(frozen=True)
+class Service:
+    """A Kubernetes Service standing for a compose host."""
+
+    name: str
+    namespace: str
+    how: How
+    port: int | None = None
+    """The port it serves on, when it is not the compose address' (an operated Service's)."""
+
+    @property
+    def dns(self) -> str:
+        """Its cluster DNS name."""
+        return f"{self.name}.{self.namespace}.svc"
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """(host, port) of a host:port."""
+    host, _, port = address.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def resolvable(host: str) -> bool:
+    """Whether a host resolves inside a cluster as it does outside it: a fully qualified name or an IP address."""
+    return ("." in host or ":" in host) and not LOOPBACK.match(host)
+
+
+def mapped(kube: Kubernetes, host: str, port: int | None) -> str | None:
+    """The Service Kubernetes.services names for host:port, else for the host (several components on `localhost`
+    are told apart by port)."""
+    return kube.services.get(f"{host}:{port}") or kube.services.get(host)
+
+
+def service(kube: Kubernetes, host: str, operated: str | None = None, port: int | None = None) -> Service | None:
+    """The Service a compose host (at a port) stands for (operated: the operator's Service when the host is
+    Prometheus or Alertmanager); None when the host needs no Service (it resolves in the cluster) or none can stand
+    for it."""
+    named = mapped(kube, host, port)
+    if named:
+        name, _, namespace = named.partition(".")
+        return Service(name, namespace or kube.namespace, How.MAPPED)
+    if operated is not None:
+        return Service(operated, kube.namespace, How.OPERATED, OPERATED_PORTS[operated])
+    if resolvable(host) or LOOPBACK.match(host) or not DNS_LABEL.match(host) or len(host) > 63:
+        return None
+    return Service(host, kube.namespace, How.ASSUMED)
+
+
+def unmappable(kube: Kubernetes, host: str, operated: str | None = None, port: int | None = None) -> bool:
+    """Whether no Service can stand for a host: Kubernetes.services names none, and it is a loopback address (in a
+    pod, the pod itself) or a name that is no DNS label."""
+    return operated is None and not mapped(kube, host, port) and not resolvable(host) and (
+        bool(LOOPBACK.match(host)) or not DNS_LABEL.match(host) or len(host) > 63)
+
+
+def job_operated(job: ScrapeJob) -> str | None:
+    """The operated Service a scrape job's targets are, if it scrapes Prometheus or Alertmanager."""
+    return OPERATED_BY_SOURCE.get(job.source)
+
+
+def url_in_cluster(kube: Kubernetes, url: str, operated: str | None = None) -> str:
+    """A URL with its compose host replaced by the Service standing for it (unchanged when it needs none)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    found = service(kube, host, operated, parts.port)
+    if found is None:
+        return url
+    port = found.port or parts.port
+    netloc = found.dns + (f":{port}" if port else "")
+    if parts.username:
+        netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
+    return parts._replace(netloc=netloc).geturl()
+
+
+@dataclass(frozen=True)
+class Address:
+    """An address some output names: where it is defined and what reaches it."""
+
+    what: str
+    """How messages introduce it: "scrape job node target node-exporter:9100"."""
+    host: str
+    port: int | None
+    operated: str | None
+    at: Definition
+    """The definition (or Kubernetes settings) naming it."""
+    field: tuple[str | int, ...]
+    """The field of `at` naming it."""
+
+
+def addresses(project: Project, kube: Kubernetes) -> list[Address]:
+    """Every compose address out/kubernetes/ names: scrape targets, the Grafana data sources and remote write."""
+    found = [Address(f"scrape job {job.name} target {target}", *split_address(target), job_operated(job), job,
+                     ("targets", number))
+             for job in project.scrape_jobs for number, target in enumerate(job.targets)]
+    grafana = settings(project)
+    operated = {"prometheus_url": PROMETHEUS_SERVICE, "alertmanager_url": ALERTMANAGER_SERVICE}
+    declared = grafana.location != UNKNOWN  # else the defaults: said at the packaging
+    for name in DATASOURCE_URLS:
+        url = getattr(grafana, name)
+        found.append(Address(f"Grafana's {DATASOURCE_URLS[name]} data source {url}", urlsplit(url).hostname or "",
+                             urlsplit(url).port, operated.get(name), grafana if declared else kube,
+                             (name,) if declared else ()))
+    retention = project.retention
+    if retention is not None and retention.long_term_url:
+        url = retention.long_term_url
+        found.append(Address(f"remote write {url}", urlsplit(url).hostname or "", urlsplit(url).port, None, retention,
+                             ("long_term_url",)))
+    return found

@@ -1,0 +1,69 @@
+"""prometheus.yml's scrape configs as the Prometheus resource's additionalScrapeConfigs: compose hosts replaced by
+discovery of the Services standing for them (generator.derive.cluster_addresses).
+
+A Service's DNS name would reach one pod per scrape, whichever it balances to; discovery scrapes every pod, as a
+ServiceMonitor does: endpointslice discovery in the Service's namespace, kept by namespace, Service name and the
+endpoint's port (the target's port: the port the pods serve on). The job name and labels stay prometheus.yml's,
+which every alert and panel select on; as a ServiceMonitor's, each target is labelled with its namespace and pod.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.derive.cluster_addresses import job_operated, service, split_address
+from generator.model import Kubernetes
+from generator.model.project import Project
+
+DISCOVERY_ROLE = "endpointslice"  # discovery.k8s.io/v1 since Kubernetes 1.21; v1 Endpoints are deprecated
+KEPT_BY = ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", "__meta_kubernetes_endpointslice_port"]
+POD_LABELS = tuple({"source_labels": [f"__meta_kubernetes_{source}"], "target_label": label}
+                   for source, label in (("namespace", "namespace"), ("pod_name", "pod")))
+"""The labels a ServiceMonitor's targets carry, which name the pod where the instance is only its IP."""
+STATIC = ";;"  # names and ports are DNS labels and digits: nothing to escape in the keep regex
+"""What KEPT_BY joins to for a static target (no discovery labels): kept too, in a job with both kinds."""
+
+
+def _in_cluster(entry: dict[str, Any], kube: Kubernetes, operated: str | None) -> tuple[dict[str, Any], set[str]]:
+    """One scrape config with its compose targets discovered in the cluster, and the namespaces it discovers in."""
+    static: list[dict[str, Any]] = []
+    kept: list[str] = []
+    namespaces: set[str] = set()
+    labels: dict[str, str] = {}
+    for config in entry.get("static_configs", []):
+        targets = []
+        for target in config["targets"]:
+            host, port = split_address(target)
+            found = service(kube, host, operated, port)
+            if found is None:  # resolves in the cluster as it is (or XR022 has refused the build)
+                targets.append(target)
+                continue
+            namespaces.add(found.namespace)
+            kept.append(f"{found.namespace};{found.name};{found.port or port}")
+            labels |= config.get("labels", {})
+        if targets:
+            static.append({**config, "targets": targets})
+    scrape = {key: value for key, value in entry.items() if key != "static_configs"}
+    if kept:
+        alternatives = list(dict.fromkeys(kept)) + ([STATIC] if static else [])
+        scrape["kubernetes_sd_configs"] = [{"role": DISCOVERY_ROLE, "namespaces": {"names": sorted(namespaces)}}]
+        scrape["relabel_configs"] = [
+            {"source_labels": KEPT_BY, "regex": "|".join(alternatives), "action": "keep"},
+            *POD_LABELS,
+            *({"target_label": name, "replacement": value} for name, value in sorted(labels.items())),
+        ]
+    if static:
+        scrape["static_configs"] = static
+    return scrape, namespaces
+
+
+def scrape_configs(project: Project, kube: Kubernetes, rendered: list[dict[str, Any]]) -> tuple[
+        list[dict[str, Any]], set[str]]:
+    """prometheus.yml's scrape configs for the cluster, and every namespace they discover in."""
+    operated = {job.name: job_operated(job) for job in project.scrape_jobs}
+    configs, namespaces = [], set()
+    for entry in rendered:
+        config, found = _in_cluster(entry, kube, operated.get(entry["job_name"]))
+        configs.append(config)
+        namespaces |= found
+    return configs, namespaces

@@ -31,6 +31,8 @@ ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
 ALERTMANAGER_TEMPLATE = "obsgen.tmpl"
 """The notification templates' file name, under alertmanager/templates/."""
 DASHBOARDS_DIR = "grafana/dashboards"
+GRAFANA_DATASOURCES = "grafana/provisioning/datasources/obsgen.yml"
+"""Grafana's data sources, a provisioning file (compose mounts it; Kubernetes packages it for the sidecar)."""
 RUNBOOKS_DIR = "docs/runbooks"
 
 

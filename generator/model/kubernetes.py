@@ -65,6 +65,15 @@ class Kubernetes(Definition):
         default_factory=lambda: {"grafana_dashboard": "1"},
         description="Labels on each dashboard ConfigMap, matched by the Grafana sidecar's LABEL (and LABEL_VALUE).",
     )
+    datasource_labels: dict[str, str] = Field(
+        default_factory=lambda: {"grafana_datasource": "1"},
+        description="Labels on the data sources' ConfigMap, matched by the Grafana sidecar's datasources LABEL (and "
+                    "LABEL_VALUE): the Grafana Helm chart's sidecar.datasources.label, grafana_datasource by default.",
+    )
+    default_datasource: bool = Field(default=True, description=(
+        "Make the Prometheus data source Grafana's default. False when the Grafana installation provisions a "
+        "default of its own (kube-prometheus-stack's sidecar.datasources.defaultDatasourceEnabled): Grafana refuses "
+        "two defaults in one organisation."))
     folder_annotation: str = Field(
         default="k8s-sidecar-target-directory",
         description="Annotation naming a dashboard's folder: the sidecar's FOLDER_ANNOTATION (the Grafana Helm "
@@ -82,7 +91,7 @@ class Kubernetes(Definition):
                 raise ValueError(f"service of {host!r}: {target!r} is not 'name' or 'name.namespace' of a Service")
         return services
 
-    @field_validator("rule_labels", "dashboard_labels", "folder_annotation")
+    @field_validator("rule_labels", "dashboard_labels", "datasource_labels", "folder_annotation")
     @classmethod
     def _keys(cls, value: dict[str, str] | str) -> dict[str, str] | str:
         for key in value if isinstance(value, dict) else (value,):

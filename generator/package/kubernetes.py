@@ -4,19 +4,20 @@ Written only when definitions/ declare a Kubernetes object. As Sloth's storage w
 model, packaging wraps the targets' documents (found at the paths of generator.model.conventions) and
 never renders them again. Each kind of object comes from one builder in OBJECT_BUILDERS:
 PrometheusRules, the Alertmanager configuration, a ConfigMap per dashboard labelled for the Grafana
-sidecar (k8s-sidecar), which writes it where Grafana's provider reads it, and (unless another
-installation owns them) the Prometheus and Alertmanager resources themselves.
+sidecar (k8s-sidecar), which writes it where Grafana's provider reads it, one of Grafana's data sources, and
+(unless another installation owns them) the Prometheus and Alertmanager resources themselves.
 """
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from generator.core.errors import DefinitionError
-from generator.derive.cluster_addresses import url_in_cluster
+from generator.derive.cluster_addresses import ALERTMANAGER_SERVICE, PROMETHEUS_SERVICE, url_in_cluster
 from generator.derive.dashboards import dashboards
 from generator.derive.for_state import for_state
 from generator.model import Kubernetes, RuleSet, conventions
@@ -162,6 +163,27 @@ def dashboard_config_maps(project: Project, kube: Kubernetes, rendered: Rendered
     return files
 
 
+DATASOURCES_KEY = "obsgen-datasources.yaml"  # beside, not over, the chart's own datasource.yaml in the sidecar's folder
+DATASOURCE_SERVICES = {"prometheus": PROMETHEUS_SERVICE, "alertmanager": ALERTMANAGER_SERVICE}
+"""The data sources (by uid) the operator's own Services serve."""
+
+
+def datasources_config_map(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
+    """Grafana's data sources (the provisioning file compose mounts: uids the dashboards name, links between them),
+    at the Services standing for their hosts, in a ConfigMap labelled for the sidecar, which writes it into
+    Grafana's provisioning/datasources. The Prometheus one is Grafana's default unless the Grafana installation
+    provisions a default of its own (Grafana refuses two)."""
+    provisioning = copy.deepcopy(dict(rendered[conventions.GRAFANA_DATASOURCES]))
+    for datasource in provisioning["datasources"]:
+        datasource["url"] = url_in_cluster(kube, datasource["url"], DATASOURCE_SERVICES.get(datasource["uid"]))
+        if not kube.default_datasource:
+            datasource.pop("isDefault", None)
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap",
+                  "metadata": metadata(kube, "grafana-datasources-obsgen", kube.datasource_labels),
+                  "data": {DATASOURCES_KEY: serialise(DATASOURCES_KEY, provisioning).decode()}}
+    return {f"{DIR}/grafana-datasources/obsgen.yaml": config_map}
+
+
 MONITOR_SELECTORS = ("serviceMonitorSelector", "podMonitorSelector", "probeSelector", "scrapeConfigSelector")
 SCRAPE_CONFIGS_KEY = "scrape-configs.yaml"
 RBAC = "rbac.authorization.k8s.io"
@@ -285,7 +307,8 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
 
 
 Builder = Callable[[Project, Kubernetes, Rendered], dict[str, Any]]
-OBJECT_BUILDERS: tuple[Builder, ...] = (prometheus_rules, alertmanager_objects, dashboard_config_maps, servers)
+OBJECT_BUILDERS: tuple[Builder, ...] = (prometheus_rules, alertmanager_objects, dashboard_config_maps,
+                                         datasources_config_map, servers)
 """Each returns {path: Kubernetes object}."""
 
 

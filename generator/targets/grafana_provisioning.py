@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.derive.dashboards import settings
+from generator.model import conventions
 from generator.model.logs import SERVICE_LABEL as LOG_SERVICE_LABEL
 from generator.model.logs import TRACE_ID_METADATA
 from generator.model.project import Project
@@ -82,5 +83,5 @@ def render(project: Project) -> dict[str, Any]:
     """Provider and data source provisioning files."""
     return {
         f"{PROVISIONING_DIR}/dashboards/obsgen.yml": _provider(project),
-        f"{PROVISIONING_DIR}/datasources/obsgen.yml": _datasources(project),
+        conventions.GRAFANA_DATASOURCES: _datasources(project),
     }

@@ -54,7 +54,8 @@ def test_shipped_out_kubernetes_validates_against_the_crd_schemas(tmp_path: Path
     kinds = sorted(document["kind"] for document in objects.values())
     assert kinds.count("PrometheusRule") == len(list((ROOT / "out/prometheus/rules").glob("*.yml")))
     assert kinds.count("Secret") == 2  # Alertmanager's configuration, Prometheus' scrape configs
-    assert kinds.count("ConfigMap") == len(list((ROOT / "out/grafana/dashboards").rglob("*.json")))
+    # a ConfigMap per dashboard, and Grafana's data sources
+    assert kinds.count("ConfigMap") == len(list((ROOT / "out/grafana/dashboards").rglob("*.json"))) + 1
     _check_objects(objects, tmp_path)
     kustomization = yaml.safe_load((ROOT / "out/kubernetes/kustomization.yaml").read_text())
     assert sorted(kustomization["resources"]) == sorted(str(Path(p).relative_to("kubernetes")) for p in objects)

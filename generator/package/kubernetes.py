@@ -237,6 +237,26 @@ def _prometheus_access(kube: Kubernetes, account: str, namespaces: set[str]) -> 
     return files
 
 
+POD_LABELS = {"Prometheus": ("prometheus", "prometheus"), "Alertmanager": ("alertmanager", "alertmanager")}
+"""(app.kubernetes.io/name, name label) the operator gives the pods of each kind: reserved labels, which podMetadata
+cannot override (the CRDs' podMetadata), so a selector on them and the resource's name holds whatever else is set."""
+
+
+def disruption_budget(kube: Kubernetes, server: dict[str, Any]) -> dict[str, Any]:
+    """A PodDisruptionBudget letting a drain or node upgrade evict one replica of a server at a time, for a server
+    of more than one replica (as kube-prometheus ships for alertmanager-main and prometheus-k8s); a lone replica
+    gets none, which would block every drain."""
+    kind, name = server["kind"], server["metadata"]["name"]
+    if server["spec"].get("replicas", 1) <= 1:
+        return {}
+    app, name_label = POD_LABELS[kind]
+    budget = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+              "metadata": metadata(kube, f"{app}-{name}"),
+              "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {
+                  "app.kubernetes.io/name": app, name_label: name}}}}
+    return {f"{DIR}/{app}/pod-disruption-budget.yaml": budget}
+
+
 RELABEL_FIELDS = {"source_labels": "sourceLabels", "target_label": "targetLabel"}
 
 
@@ -292,17 +312,18 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
         # alert of the PrometheusRules carries: nothing would be routed. One in Alertmanager's own namespace (this
         # one) is the installation's, and may route every alert.
         alertmanager_spec["alertmanagerConfigMatcherStrategy"] = {"type": "OnNamespaceExceptForAlertmanagerNamespace"}
+    prometheus = {"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",
+                  "metadata": metadata(kube, kube.prometheus_name), "spec": prometheus_spec}
+    alertmanager = {"apiVersion": "monitoring.coreos.com/v1", "kind": "Alertmanager",
+                    "metadata": metadata(kube, kube.alertmanager_name), "spec": alertmanager_spec}
     return {
-        f"{DIR}/prometheus/prometheus.yaml": {
-            "apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",
-            "metadata": metadata(kube, kube.prometheus_name), "spec": prometheus_spec},
+        f"{DIR}/prometheus/prometheus.yaml": prometheus,
         **_prometheus_access(kube, account, namespaces),
         f"{DIR}/prometheus/scrape-configs-secret.yaml": {
             "apiVersion": "v1", "kind": "Secret", "metadata": metadata(kube, account + "-scrape-configs"),
             "type": "Opaque", "stringData": {SCRAPE_CONFIGS_KEY: serialise(SCRAPE_CONFIGS_KEY, scraped).decode()}},
-        f"{DIR}/alertmanager/alertmanager.yaml": {
-            "apiVersion": "monitoring.coreos.com/v1", "kind": "Alertmanager",
-            "metadata": metadata(kube, kube.alertmanager_name), "spec": alertmanager_spec},
+        f"{DIR}/alertmanager/alertmanager.yaml": alertmanager,
+        **disruption_budget(kube, prometheus), **disruption_budget(kube, alertmanager),
     }
 
 

@@ -87,7 +87,17 @@ def _core(api_version: str, kind: str, required: tuple[str, ...] | list[str] = (
                            **fields}, ["apiVersion", "kind", "metadata", *required])
 
 
-# Core (v1, RBAC) kinds are no CRDs: the fields of the Kubernetes API reference that obsgen writes, strictly.
+INT_OR_PERCENT = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+%$"}]}
+LABEL_SELECTOR = _strict_object({"matchLabels": STRINGS, "matchExpressions": {"type": "array", "items": _strict_object(
+    {"key": {"type": "string"}, "operator": {"enum": ["In", "NotIn", "Exists", "DoesNotExist"]},
+     "values": STRING_LIST}, required=["key", "operator"])}}, required=[])
+DISRUPTION_BUDGET_SPEC = {
+    **_strict_object({"minAvailable": INT_OR_PERCENT, "maxUnavailable": INT_OR_PERCENT, "selector": LABEL_SELECTOR,
+                      "unhealthyPodEvictionPolicy": {"enum": ["IfHealthyBudget", "AlwaysAllow"]}}, required=[]),
+    "not": {"required": ["minAvailable", "maxUnavailable"]},  # the API server refuses both at once
+}
+
+# Core (v1, RBAC, policy) kinds are no CRDs: the fields of the Kubernetes API reference that obsgen writes, strictly.
 CORE = {
     "ConfigMap": _core("v1", "ConfigMap", data=DATA, binaryData=DATA, immutable={"type": "boolean"}),
     "Secret": _core("v1", "Secret", type={"type": "string"}, data=DATA, stringData=DATA, immutable={"type": "boolean"}),
@@ -95,6 +105,7 @@ CORE = {
     "Role": _core(RBAC, "Role", rules={"type": "array", "items": _strict_object(
         {key: STRING_LIST for key in ("apiGroups", "resources", "resourceNames", "verbs", "nonResourceURLs")},
         required=["verbs"])}),
+    "PodDisruptionBudget": _core("policy/v1", "PodDisruptionBudget", required=["spec"], spec=DISRUPTION_BUDGET_SPEC),
     "RoleBinding": _core(RBAC, "RoleBinding", required=["roleRef"], roleRef=_strict_object(
         {"apiGroup": {"type": "string"}, "kind": {"enum": ["Role", "ClusterRole"]}, "name": {"type": "string"}},
         required=["apiGroup", "kind", "name"]), subjects={"type": "array", "items": _strict_object(

@@ -49,7 +49,8 @@ def test_servers_owned_by_another_installation_are_left_out(project: Project) ->
     rendered = {PROMETHEUS_CONFIG: {"scrape_configs": []}}
     assert servers(project, Kubernetes(servers=False), rendered) == {}
     kinds = {document["kind"] for document in servers(project, Kubernetes(), rendered).values()}
-    assert kinds == {"Prometheus", "Alertmanager", "ServiceAccount", "Role", "RoleBinding", "Secret"}
+    assert kinds == {"Prometheus", "Alertmanager", "ServiceAccount", "Role", "RoleBinding", "Secret",
+                     "PodDisruptionBudget"}
 
 
 def test_the_operator_manages_the_prometheus_configuration() -> None:

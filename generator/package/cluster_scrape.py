@@ -51,6 +51,7 @@ def _in_cluster(entry: dict[str, Any], kube: Kubernetes, operated: str | None) -
             {"source_labels": KEPT_BY, "regex": "|".join(alternatives), "action": "keep"},
             *POD_LABELS,
             *({"target_label": name, "replacement": value} for name, value in sorted(labels.items())),
+            *entry.get("relabel_configs", []),  # the job's own, on the labels it would have had
         ]
     if static:
         scrape["static_configs"] = static

@@ -46,11 +46,15 @@ def _validator(name: str) -> Validator:
     return validate
 
 
+def _named_schema(path: str) -> tuple[str, type[Definition]] | None:
+    """The validator's name for a generated file and the kind of definition it comes from, without importing it;
+    None if it has none."""
+    return ("loki:validate_rules", LogStorage) if path.startswith(LOKI_RULES) else SCHEMAS.get(path)
+
+
 def schema_of(path: str) -> tuple[Validator, type[Definition]] | None:
     """The model a generated file must match, and the kind of definition it comes from; None if it has none."""
-    if path.startswith(LOKI_RULES):
-        return _validator("loki:validate_rules"), LogStorage
-    found = SCHEMAS.get(path)
+    found = _named_schema(path)
     return (_validator(found[0]), found[1]) if found else None
 
 
@@ -64,17 +68,15 @@ def check(context: Context) -> Iterator[Finding]:
     valid = DiskCache(context.project.root, "config-schema", _version())
     try:
         for path, document in sorted(context.rendered.items()):
-            if not (path.startswith(LOKI_RULES) or path in SCHEMAS):
+            if (named := _named_schema(path)) is None:
                 continue
             digest = context.digests.get(path)
             key = f"{path}:{digest}" if digest else None
             if key is not None and valid.get(key):
-                continue
-            schema = schema_of(path)
-            assert schema is not None
-            validate, kind = schema
+                continue  # valid before: its validator is not even imported
+            validator, kind = named
             try:
-                validate(document)
+                _validator(validator)(document)
             except SchemaError as error:
                 causes = context.project.all(kind)
                 yield Finding(causes[0] if causes else context.project.stack, f"{path}: {error}")

@@ -128,7 +128,8 @@ def _firing(name: str, labels: dict[str, str]) -> str:
                                                              **labels}.items()) + "}"
 
 
-def _valued_tests(project: Project, alert: Alert) -> list[dict[str, Any]]:
+def _valued_tests(project: Project, alert: Alert, rule: dict[str, Any], copies: list[dict[str, Any]]
+                  ) -> list[dict[str, Any]]:
     """The first firing and the first quiet example of an alert (of those at the escalation tests' interval)
     replayed once the alert has fired for its first level's delay: the firing one has level 1 fire saying the
     example's value, as the alert's own notification does; the quiet one (a quiet night, the series gone) has no
@@ -139,8 +140,6 @@ def _valued_tests(project: Project, alert: Alert) -> list[dict[str, Any]]:
     example's `at` (no sooner: level 2 would fire too). The alert's own group is loaded with its copies' (it may
     record what the alert reads), so the alert fires as in its example, beside them.
     """
-    rule = alert_rule(project, alert)
-    copies = [copy for _, copy in escalation_copies(project, alert, rule)]
     minutes = int(parse_seconds(copies[0]["for"]) // 60)
     tests = []
     replayed = [e for e in alert.examples if e.interval == EVALUATION_INTERVAL]
@@ -163,12 +162,11 @@ def _valued_tests(project: Project, alert: Alert) -> list[dict[str, Any]]:
     return tests
 
 
-def _escalation_tests(project: Project, alert: Alert) -> list[dict[str, Any]]:
+def _escalation_tests(project: Project, alert: Alert, rule: dict[str, Any], copies: list[dict[str, Any]]
+                      ) -> list[dict[str, Any]]:
     """An alert firing for longer than the last level climbs every level, each no sooner than its delay; one
     resolved after the first level climbs no further. Fed its ALERTS series, as its own rule writes it, and
     nothing its condition reads: the copies fire on with no value to show (NaN)."""
-    rule = alert_rule(project, alert)
-    copies = [copy for _, copy in escalation_copies(project, alert, rule)]
     delays = [parse_seconds(copy["for"]) for copy in copies]
     labels = _fired_labels(project, alert)
     selector = _firing(alert.name, labels)
@@ -211,10 +209,13 @@ def render(project: Project) -> dict[str, Any]:
     for policy in project.escalation_policies.values():
         climbing = [alert for alert in project.alerts.values() if project.escalation_of(alert) is policy]
         group = f"escalation-{policy.name}"
-        if climbing:
-            by_file[group, "", EVALUATION_INTERVAL].extend(_escalation_tests(project, climbing[0]))
-        for alert in climbing:  # a file per alert group: each loads the recording rules its own alerts read only
-            by_file[group, alert.group, EVALUATION_INTERVAL].extend(_valued_tests(project, alert))
+        for number, alert in enumerate(climbing):
+            rule = alert_rule(project, alert)
+            copies = [copy for _, copy in escalation_copies(project, alert, rule)]
+            if number == 0:  # the timing of the levels, which every alert of the policy shares
+                by_file[group, "", EVALUATION_INTERVAL].extend(_escalation_tests(project, alert, rule, copies))
+            # a file per alert group: each loads the recording rules its own alerts read only
+            by_file[group, alert.group, EVALUATION_INTERVAL].extend(_valued_tests(project, alert, rule, copies))
     files = {}
     for (group, also, interval), tests in sorted(by_file.items()):
         if tests:

@@ -20,6 +20,11 @@ from generator.model.conventions import ESCALATION_LEVEL_LABEL, RULES_DIR
 
 MATCHER = re.compile(r"^(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)(?P<op>=~|!~|!=|=)(?P<value>.*)$")
 SHOWN_STATES = ("active", "pending")
+ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n"}
+"""What Alertmanager's matcher parser (pkg/labels/parse.go) unescapes inside a value's double quotes: the API's
+filter of `obsgen ack` and the notifications' printed command write a value so. Any other backslash is kept."""
+UNESCAPED = {escaped[1]: char for char, escaped in ESCAPES.items()}
+ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class Matcher:
             raise ValueError(f"{text!r} is not LABEL=VALUE (or !=, =~, !~)")
         op, value = found["op"], found["value"]
         if len(value) >= 2 and value[0] == value[-1] == '"':  # one pair of quotes, as amtool writes it
-            value = value[1:-1]
+            value = ESCAPED.sub(lambda m: UNESCAPED.get(m[1], m[0]), value[1:-1])
         return cls(found["name"], value, regex="~" in op, equal=not op.startswith("!"))
 
     def api(self) -> dict[str, Any]:
@@ -48,7 +53,8 @@ class Matcher:
 
     def __str__(self) -> str:
         op = {(True, False): "=", (False, False): "!=", (True, True): "=~", (False, True): "!~"}[self.equal, self.regex]
-        return f'{self.name}{op}"{self.value}"'
+        escaped = "".join(ESCAPES.get(char, char) for char in self.value)
+        return f'{self.name}{op}"{escaped}"'
 
 
 @dataclass(frozen=True)

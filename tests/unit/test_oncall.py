@@ -162,6 +162,8 @@ def test_an_ack_matcher_reads_as_amtool_writes_it() -> None:
     assert str(Matcher.parse("severity!=info")) == 'severity!="info"'
     assert Matcher.parse('path=/a"b"').value == '/a"b"'  # quotes inside a value are kept, one surrounding pair goes
     assert Matcher.parse('path=""').value == ""
+    assert Matcher.parse(r'path="a\"b\\c\nd\e"').value == 'a"b\\c\nd\\e'  # unescaped as Alertmanager's parser does
+    assert str(Matcher("path", 'a"b\\c\nd')) == r'path="a\"b\\c\nd"'
     with pytest.raises(ValueError, match="is not LABEL=VALUE"):
         Matcher.parse("web-1")
 

@@ -1,0 +1,173 @@
+"""The notifications' Alertmanager links and printed `obsgen ack` command hold any label value: rendered by amtool
+from the generated templates for a group whose instance label holds quotes, backslashes, URL and shell syntax and
+UTF-8, each link decodes (as Alertmanager's UI reads its filter) and the command splits (as a POSIX shell does) back
+to the exact labels, and the real Alertmanager's matcher parser selects exactly that alert with them."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+import requests
+
+from generator.apply.silences import Matcher
+from generator.model import conventions
+from generator.model.project import Project
+from generator.targets import alertmanager
+from tests import servers
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTERNAL_URL = "http://alertmanager.example:9093"
+NASTY = ['a b"c\\d', "x&y#z%25+1,2}", 'env="prod",zone=~".*"', "日本 ü", "line\nbreak",
+         "it's $(touch pwned) `id`; $HOME", "\\", '"quoted"', "trailing\\"]
+"""Instance values no link or command may split, cut or run: each is a group of its own."""
+needs_amtool = pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not installed (make test installs it)")
+UI_MATCHER = re.compile(r'\s*([A-Za-z0-9_]+)(=~|!~|=|!=)("(?:\\.|[^"\\])*")\s*(,|})', re.DOTALL)
+"""One matcher of the UI's filter, {NAME OP "VALUE", ...}: a name of [A-Za-z0-9_], the value a string whose
+backslash escapes a character (ui/app/src/Utils/Filter.elm: item, string, stringHelp)."""
+CONFIG = "route:\n  receiver: 'null'\nreceivers:\n- name: 'null'\n"
+
+
+def _labels(instance: str) -> dict[str, str]:
+    return {"alertname": "CpuHigh", "instance": instance, "escalation_level": "2"}
+
+
+@pytest.fixture(scope="module")
+def template(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("templates") / "obsgen.tmpl"
+    path.write_text(alertmanager.render(project)[conventions.alertmanager_template()])
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Server]:
+    """A real Alertmanager holding one alert per nasty value, plus one whose value lacks the backslashes."""
+    workdir = tmp_path_factory.mktemp("links")
+    (workdir / "alertmanager.yml").write_text(CONFIG)
+    with servers.alertmanager(workdir / "alertmanager.yml", workdir) as running:
+        alerts = [{"labels": _labels(value)} for value in [*NASTY, "a bc"]]
+        requests.post(f"{running.url}/api/v2/alerts", json=alerts, timeout=10).raise_for_status()
+        yield running
+
+
+def _render(template: Path, text: str, labels: dict[str, str], kind: str = "text") -> str:
+    """What amtool renders of the text for one firing alert grouped by all its labels."""
+    alert = {"status": "firing", "labels": labels, "annotations": {}, "startsAt": "2024-01-01T00:00:00Z",
+             "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus.example:9090", "fingerprint": "1"}
+    data = {"receiver": "oncall", "status": "firing", "alerts": [alert], "groupLabels": labels,
+            "commonLabels": {**labels, "severity": "critical"}, "commonAnnotations": {}, "externalURL": EXTERNAL_URL}
+    data_file = template.with_name("data.json")
+    data_file.write_text(json.dumps(data))
+    shown = subprocess.run(["amtool", "template", "render", f"--template.glob={template}", f"--template.text={text}",
+                            f"--template.data={data_file}", f"--template.type={kind}"],
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout
+
+
+def _href(template: Path, name: str, labels: dict[str, str]) -> str:
+    """The link of an email's HTML, where html/template escapes the values."""
+    tag = _render(template, f'<a href="{{{{ template "{name}.html" . }}}}">', labels, "html")
+    return html.unescape(re.fullmatch(r'<a href="([^"]*)">', tag)[1])  # type: ignore[index]
+
+
+def _ui_filter(url: str, page: str) -> list[str]:
+    """The matchers (NAME="VALUE" as written) of the link's filter parameter, read as Alertmanager's UI reads it:
+    the hash's query split at & and each parameter at its one = (elm/url's Url.Parser), percent-decoded with
+    decodeURIComponent (a + stays a +), then parsed as {matcher, ...}."""
+    assert url.startswith(f"{EXTERNAL_URL}/#/{page}?"), url
+    params = [part.split("=") for part in url.split("?", 1)[1].split("&")]
+    assert all(len(param) == 2 for param in params), f"a raw = or & in {url}"  # elm/url drops such a parameter
+    text = dict(params)["filter"]
+    assert re.fullmatch(r"[A-Za-z0-9%._~-]*", text), f"an unescaped character in {text}"
+    decoded = unquote(text, errors="strict")
+    assert decoded.startswith("{"), decoded
+    found, position = [], 1
+    while position < len(decoded):
+        matcher = UI_MATCHER.match(decoded, position)
+        assert matcher is not None, f"the UI cannot parse {decoded!r} at {position}"
+        found.append(f"{matcher[1]}{matcher[2]}{matcher[3]}")
+        position = matcher.end()
+    assert decoded.endswith("}")
+    return found
+
+
+def _ui_value(matcher: str) -> tuple[str, str]:
+    """The label and value the UI fills its silence form with: the quoted value decoded as a JSON string."""
+    name, quoted = matcher.split("=", 1)
+    return name, json.loads(quoted)
+
+
+def _selected(server: servers.Server, matchers: list[str]) -> list[dict[str, str]]:
+    """The alerts Alertmanager's API selects with the matchers (its own parser, as the UI's alert list asks it)."""
+    answer = requests.get(f"{server.url}/api/v2/alerts", params={"filter": matchers}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return [alert["labels"] for alert in answer.json()]
+
+
+@needs_amtool
+@pytest.mark.parametrize("value", NASTY)
+def test_the_silence_and_alert_links_decode_to_the_group_labels(template: Path, server: servers.Server,
+                                                                value: str) -> None:
+    labels = _labels(value)
+    silenced = {name: labels[name] for name in ("alertname", "instance")}  # the level too would miss the others
+    for name, page, expected in (("obsgen.ack.url", "silences/new", silenced), ("obsgen.alerts.url", "alerts", labels)):
+        _assert_reads_back(_render(template, f'{{{{ template "{name}" . }}}}', labels), page, expected, server, labels)
+        _assert_reads_back(_href(template, name, labels), page, expected, server, labels)
+
+
+def _assert_reads_back(url: str, page: str, expected: dict[str, str], server: servers.Server,
+                       labels: dict[str, str]) -> None:
+    """The UI reads the expected labels from the link, and Alertmanager selects the alert alone with its matchers."""
+    matchers = _ui_filter(url, page)
+    assert dict(map(_ui_value, matchers)) == expected, url
+    assert _selected(server, matchers) == [labels], url
+
+
+def _ack_arguments(command: str) -> list[str]:
+    """The words of the printed acknowledgement past `obsgen ack`, split as a POSIX shell splits them (by the
+    shell itself: a function named obsgen prints them, so anything the command would run shows)."""
+    assert shlex.split(command)[:2] == ["obsgen", "ack"]
+    shell = subprocess.run(["sh", "-c", f'obsgen() {{ printf "%s\\0" "$@"; }}\n{command}'], capture_output=True,
+                           text=True, timeout=10, cwd=ROOT / "tests")
+    assert shell.returncode == 0 and not shell.stderr, shell.stderr
+    words = shell.stdout.split("\0")[:-1]
+    assert words == shlex.split(command)[1:]
+    return words[1:]
+
+
+@needs_amtool
+@pytest.mark.parametrize("value", NASTY)
+def test_the_printed_ack_command_gives_obsgen_ack_the_exact_labels(template: Path, server: servers.Server,
+                                                                   value: str) -> None:
+    labels = _labels(value)
+    command = _render(template, '{{ template "obsgen.ack.command" . }} --for 2h', labels)
+    assert "\n" not in command
+    alert, *narrowing, url_flag, url, for_flag, lasting = _ack_arguments(command)
+    assert (alert, url_flag, url, for_flag, lasting) == ("CpuHigh", "--alertmanager-url", EXTERNAL_URL, "--for", "2h")
+    assert [(m.name, m.value, m.regex, m.equal) for m in map(Matcher.parse, narrowing)] == [("instance", value,
+                                                                                            False, True)]
+    acked = subprocess.run([sys.executable, "-m", "generator", "ack", alert, *narrowing, "--for", "1m",
+                            "--alertmanager-url", server.url, "--out", str(ROOT / "out")],
+                           capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert acked.returncode == 0, acked.stderr
+    assert "matches 1 alert (1 escalation copy)" in acked.stderr and "silencing 1 alert (" in acked.stderr, acked.stderr
+    silence = requests.get(f"{server.url}/api/v2/silence/{acked.stdout.strip()}", timeout=10).json()
+    assert {m["name"]: m["value"] for m in silence["matchers"]} == {"alertname": "CpuHigh", "instance": value}
+    requests.delete(f"{server.url}/api/v2/silence/{silence['id']}", timeout=10).raise_for_status()
+
+
+@needs_amtool
+def test_a_plain_value_is_printed_as_it_is(template: Path) -> None:
+    command = _render(template, '{{ template "obsgen.ack.command" . }}', _labels("web-1:9100"))
+    assert command == f"obsgen ack CpuHigh instance=web-1:9100 --alertmanager-url {EXTERNAL_URL}"

@@ -1,6 +1,6 @@
 """The subset of Prometheus' Go templating obsgen can evaluate to predict annotations in rule tests: labels (as
 they are or `| urlquery`), the value as Go prints it, `printf "%.Nf"`, Prometheus' humanize functions (called or
-piped), `with $labels.x`."""
+piped), `with $labels.x`, the value or NO_VALUE where it is NaN (guard_absent_value)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,16 @@ _WITH_LABEL = re.compile(r"\{\{-?\s*with\s+\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*
 """`{{ with $labels.x }}...{{ . }}...{{ end }}`: the text, with the label's value for `{{ . }}`, where the alert has
 the label (a label some series lack, such as a filesystem's mountpoint)."""
 _DOT = re.compile(rf"\{{\{{-?\s*\.{_ESCAPED}\s*-?\}}\}}")
+NO_VALUE = "no current value"
+"""What a copy's text says for its value while it has none (NaN: an escalation copy while its alert's condition
+dips)."""
+_IS_NAN = '{{ if eq (printf "%f" $value) "NaN" }}'
+"""Whether the value is NaN, with what Prometheus 2.42 defines (its templates have no isNaN): Go's %f writes NaN."""
+_ABSENT = re.compile(r'\{\{-?\s*if\s+eq\s+\(printf\s+"%f"\s+\$value\)\s+"NaN"\s*-?\}\}(.*?)'
+                     r"\{\{-?\s*else\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}", re.S)
+"""`{{ if eq (printf "%f" $value) "NaN" }}...{{ else }}...{{ end }}`, as guard_absent_value writes it."""
+_VALUE_ACTION = re.compile(r"\{\{(?!-?\s*(?:if|with|range|else|end)\b)[^{}]*\$value[^{}]*\}\}%?")
+"""An action printing the value, with a % written right after it (the value's unit, pointless without it)."""
 
 
 class TemplateError(ValueError):
@@ -57,6 +67,12 @@ def _shown_label(value: str, escape: str | None) -> str:
     return quote_plus(value, safe="") if escape else value
 
 
+def guard_absent_value(template: str) -> str:
+    """The template saying NO_VALUE where it would print the value (and a % after it) while the value is NaN:
+    "CPU on web-1 at no current value (above 90%)", where Go would print "at NaN% (above 90%)"."""
+    return _VALUE_ACTION.sub(lambda shown: f"{_IS_NAN}{NO_VALUE}{{{{ else }}}}{shown[0]}{{{{ end }}}}", template)
+
+
 def readable(template: str) -> str:
     """The template as a person reads it where no alert fills it (a runbook): `<instance>` for a label, `<value>`
     for the value; other actions are left as written."""
@@ -68,7 +84,7 @@ def readable(template: str) -> str:
         return "<value>" if "$value" in body else match.group(0)
 
     template = _WITH_LABEL.sub(lambda block: _DOT.sub(f"<{block.group(1)}>", block.group(2)), template)
-    return _ACTION.sub(action, template)
+    return _ACTION.sub(action, _ABSENT.sub(lambda guard: guard[2], template))
 
 
 def _shown_value(body: str, value: float | None) -> str | None:
@@ -120,4 +136,7 @@ def render(template: str, labels: dict[str, str], value: float | None) -> str:
         given = labels.get(block.group(1), "")
         return _DOT.sub(lambda dot: _shown_label(given, dot.group(1)), block.group(2)) if given else ""
 
-    return _ACTION.sub(action, _WITH_LABEL.sub(with_label, template))
+    def absent(guard: re.Match[str]) -> str:
+        return guard[1] if value is not None and math.isnan(value) else guard[2]
+
+    return _ACTION.sub(action, _WITH_LABEL.sub(with_label, _ABSENT.sub(absent, template)))

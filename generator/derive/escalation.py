@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator.core.duration import format_seconds, parse_seconds
+from generator.core.gotemplate import guard_absent_value
 from generator.model import Alert, EscalationPolicy
 from generator.model.alerts import AlertRule
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, NOT_ESCALATION
@@ -51,7 +52,7 @@ class EscalationRule:
         """The copy's expression: the alert's firing series, each valued with what the alert's `condition` gives
         for it now (ALERTS' 1 times the value); where the condition gives nothing (a dip the alert's
         keep_firing_for holds through) NaN, so the copy fires exactly while the alert does and its `for` is not
-        restarted by a dip, and its text says NaN rather than a made-up 1.
+        restarted by a dip, and its text says it has no current value rather than a made-up 1.
 
         The two are matched on the condition's own labels: ALERTS' less alertname and those the rule adds
         (`rule_labels`: severity, the policy, the alert's labels); group_left keeps ALERTS' labels, the alert's.
@@ -109,10 +110,12 @@ def level_hold(alert: AlertRule, level: EscalationRule) -> str:
     return format_seconds(parse_seconds(alert.for_) + parse_seconds(level.after))
 
 
-def copy_annotations(rule: EscalationRule, annotations: dict[str, str]) -> dict[str, str]:
+def copy_annotations(rule: EscalationRule, annotations: dict[str, str], *, dips: bool = False) -> dict[str, str]:
     """The alert's annotations on its escalation copy, with what the level means: a copy has the alert's value
-    (Prometheus' through EscalationRule.expr, Loki's evaluating the alert's own expression)."""
-    return {**annotations, "description": f"{annotations['description']} {rule.note}"}
+    (Prometheus' through EscalationRule.expr, Loki's evaluating the alert's own expression). A copy that `dips`
+    (Prometheus': NaN while its alert's condition dips) says "no current value" there, not "NaN%"."""
+    shown = {key: guard_absent_value(text) for key, text in annotations.items()} if dips else annotations
+    return {**shown, "description": f"{shown['description']} {rule.note}"}
 
 
 def keep_firing_for(project: Project, alert: Alert) -> str:

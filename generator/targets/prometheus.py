@@ -80,7 +80,7 @@ def escalation_copies(project: Project, alert: Alert, rule: dict[str, Any]) -> l
     return [(level.group, {
         "alert": alert.name, "expr": level.expr(alert.condition, rule["labels"]), "for": level.after,
         "labels": level.labels,
-        "annotations": copy_annotations(level, rule["annotations"]),
+        "annotations": copy_annotations(level, rule["annotations"], dips=True),
     }) for level in alert_escalation(project, alert)]
 
 

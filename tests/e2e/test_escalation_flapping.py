@@ -105,10 +105,12 @@ def test_an_escalation_copy_shows_the_value_the_alert_fired_with(project: Projec
     assert failures == "", failures
 
 
-def test_in_a_dip_the_alert_holds_through_its_copy_fires_on_and_says_nan(project: Project, tmp_path: Path) -> None:
+def test_in_a_dip_the_alert_holds_through_its_copy_fires_on_and_says_it_has_no_value(project: Project,
+                                                                                     tmp_path: Path) -> None:
     # at minute 39 CPU is at 40%: CpuHigh holds (keep_firing_for) with its last text; levels 1 and 2 (reached at
-    # 20m and 35m) hold too, with no value to show (NaN, not ALERTS' 1), their `for` not restarted
-    nan = "CPU on web-1 at NaN% (above 90% for 5 minutes)"
+    # 20m and 35m) hold too, with no value to show (NaN, not ALERTS' 1): their text says so (where Go prints
+    # "NaN%"), their `for` not restarted
+    nan = "CPU on web-1 at no current value (above 90% for 5 minutes)"
     held = _cpu_high(project, 39, ("", "CPU on web-1 at 95.0% (above 90% for 5 minutes)"), ("1", nan), ("2", nan))
     failures = _promtool(project, tmp_path, _flapping(dip=1), [], (held,))
     assert failures == "", failures

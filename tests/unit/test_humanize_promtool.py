@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.core.gotemplate import render
+from generator.core.gotemplate import NO_VALUE, guard_absent_value, render
 from tests.servers import promtool_test
 
 EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, 59.99, 60.0, 61.0, 3599.9, 3600.0, 86399.0, 86400.0, 90061.5,
@@ -82,3 +82,23 @@ def test_url_escaped_labels_print_what_prometheus_prints(tmp_path: Path) -> None
     result = promtool_test(document, tmp_path / "test.yml")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert render(annotations["with"], {"x": "a&b #c"}, None) == "&var-x=a%26b+%23c"
+
+
+def test_a_guarded_value_reads_no_current_value_where_prometheus_has_nan(tmp_path: Path) -> None:
+    """An escalation copy's text (guard_absent_value) as Prometheus renders it: NO_VALUE, its % gone, for NaN;
+    the value as the alert shows it otherwise."""
+    values = [math.nan, 95.0, 0.5, math.inf, -0.0]
+    annotations = {key: guard_absent_value(f"at {text}% (above 90%)") for key, text in PIPELINES.items()
+                   if key != "timestamp"}
+    rules = [{"alert": f"G{n}", "expr": f"vector({_literal(value)})", "annotations": annotations}
+             for n, value in enumerate(values)]
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": [{"name": "guarded", "rules": rules}]}))
+    expected = [{"eval_time": "0m", "alertname": f"G{n}", "exp_alerts": [{
+        "exp_labels": {}, "exp_annotations": {key: render(text, {}, value) for key, text in annotations.items()}}]}
+        for n, value in enumerate(values)]
+    assert {render(text, {}, math.nan) for text in annotations.values()} == {f"at {NO_VALUE} (above 90%)"}
+    assert "NaN" not in str(expected) and "at 95.0% (above 90%)" in str(expected[1])
+    document = {"rule_files": ["rules.yml"], "evaluation_interval": "1m", "tests": [
+        {"interval": "1m", "input_series": [{"series": "unused", "values": "0"}], "alert_rule_test": expected}]}
+    result = promtool_test(document, tmp_path / "test.yml")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

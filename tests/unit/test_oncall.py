@@ -13,6 +13,7 @@ from generator.apply.silences import Matcher
 from generator.cli.app import app
 from generator.cli.live import stop_command
 from generator.core.duration import parse_seconds
+from generator.core.gotemplate import guard_absent_value, render
 from generator.core.promql import metric_names
 from generator.derive.dashboards import alert_panel, dashboard_url
 from generator.derive.time_compression import apply
@@ -53,7 +54,10 @@ def test_an_escalation_copy_keeps_the_text_of_an_annotation_that_shows_the_value
     copies = [rule for rule in rules if rule is not own]
     assert "$value" in own["annotations"][field] and copies
     for copy in copies:
-        assert copy["annotations"][field].startswith(own["annotations"][field]), copy["annotations"][field]
+        assert copy["annotations"][field].startswith(guard_absent_value(own["annotations"][field]))
+        labels = {"instance": "web-1", "forecast": "disk", "mountpoint": "/", "job": "node", "remote_name": "r"}
+        assert render(copy["annotations"][field], labels, 3600.0).startswith(
+            render(own["annotations"][field], labels, 3600.0))
 
 
 def test_a_loki_escalation_copy_shows_the_value_it_evaluates_itself(project: Project) -> None:

@@ -1,25 +1,46 @@
-"""Go text/template syntax as Prometheus parses alert annotations and labels: what it refuses, refused here.
+"""Go text/template syntax as Prometheus parses alert annotations and labels, and Alertmanager its notification
+templates: what they refuse, refused here.
 
 A port of the checks text/template's lexer and parser make (actions closed, strings terminated, control
-structures balanced, functions and variables defined), with the functions Prometheus' template package adds
-and the variables its alert header declares. Evaluation is gotemplate's job; this only says whether
-Prometheus would load the template.
+structures balanced, functions and variables defined), with the functions each consumer adds to Go's and the
+variables it declares. Evaluation is gotemplate's job; this only says whether the consumer would load the template.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 GO_FUNCTIONS = frozenset({"and", "or", "not", "len", "index", "slice", "print", "printf", "println", "html", "js",
                           "urlquery", "call", "eq", "ne", "lt", "le", "gt", "ge"})
 PROMETHEUS_FUNCTIONS = frozenset({
     "query", "first", "label", "value", "strvalue", "args", "reReplaceAll", "safeHtml", "match", "title", "toUpper",
     "toLower", "graphLink", "tableLink", "sortByLabel", "humanize", "humanize1024", "humanizeDuration",
-    "humanizePercentage", "humanizeTimestamp", "toTime", "toDuration", "pathPrefix", "externalURL", "parseDuration",
-    "stripPort", "stripDomain", "now", "urlQueryEscape"})
-FUNCTIONS = GO_FUNCTIONS | PROMETHEUS_FUNCTIONS
-VARIABLES = frozenset({"$", "$labels", "$value", "$externalLabels", "$externalURL"})
-"""What Prometheus' alert template header defines (rules/alerting.go)."""
+    "humanizePercentage", "humanizeTimestamp", "toTime", "pathPrefix", "externalURL", "parseDuration",
+    "stripPort", "stripDomain"})
+"""Prometheus 2.42's template functions (template/template.go), promtool's here: toDuration and now came in later
+releases, urlQueryEscape in 3.x (prometheus/prometheus#17404); Go's urlquery escapes a query value in any."""
+ALERTMANAGER_FUNCTIONS = frozenset({"toUpper", "toLower", "title", "join", "match", "safeHtml", "reReplaceAll",
+                                    "stringSlice"})
+"""Alertmanager 0.25's (template/template.go DefaultFuncs), amtool's here: trimSpace came in 0.26, date, tz,
+since, humanizeDuration, toJson, urlUnescape... later; none of Prometheus' humanize functions or queries."""
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """What parses the templates: whose functions they are (for messages), the functions it adds to Go's and the
+    variables it declares."""
+
+    whose: str
+    functions: frozenset[str]
+    variables: frozenset[str]
+
+
+PROMETHEUS = Consumer("Prometheus'", PROMETHEUS_FUNCTIONS,
+                      frozenset({"$", "$labels", "$value", "$externalLabels", "$externalURL"}))
+"""Alert annotations and labels: the variables are those its alert header declares (rules/alerting.go)."""
+ALERTMANAGER = Consumer("Alertmanager's", ALERTMANAGER_FUNCTIONS, frozenset({"$"}))
+"""Notification templates, given the notification's data (.Alerts, .GroupLabels, ...) and no variables."""
 OPENING = frozenset({"if", "range", "with", "define", "block"})
 
 _TOKEN = re.compile(r"""
@@ -37,7 +58,7 @@ _TOKEN = re.compile(r"""
 
 
 class TemplateSyntaxError(ValueError):
-    """The template would not load in Prometheus; the message says why, as Go's parser would."""
+    """The template would not load in its consumer; the message says why, as Go's parser would."""
 
 
 def _actions(template: str) -> list[str]:
@@ -75,7 +96,7 @@ def _tokens(action: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _pipeline(tokens: list[tuple[str, str]], declared: set[str], action: str) -> None:
+def _pipeline(tokens: list[tuple[str, str]], declared: set[str], action: str, consumer: Consumer) -> None:
     """Functions known, variables declared, parentheses balanced, no empty command."""
     depth = 0
     expecting_command = True
@@ -89,9 +110,9 @@ def _pipeline(tokens: list[tuple[str, str]], declared: set[str], action: str) ->
         if kind == "variable":
             if index >= assigns and text.split(".")[0] not in declared:
                 raise TemplateSyntaxError(f"undefined variable {text!r}")
-        elif kind == "word" and text not in FUNCTIONS and text not in ("true", "false", "nil"):
-            raise TemplateSyntaxError(f"function {text!r} not defined (Prometheus' are: "
-                                      f"{', '.join(sorted(PROMETHEUS_FUNCTIONS))})")
+        elif kind == "word" and text not in GO_FUNCTIONS | consumer.functions | {"true", "false", "nil"}:
+            raise TemplateSyntaxError(f"function {text!r} not defined ({consumer.whose} are: "
+                                      f"{', '.join(sorted(consumer.functions))})")
         elif kind == "punct":
             if text == "(":
                 depth += 1
@@ -108,10 +129,11 @@ def _pipeline(tokens: list[tuple[str, str]], declared: set[str], action: str) ->
         raise TemplateSyntaxError(f"missing command after '|' in {{{{{action}}}}}")
 
 
-def check(template: str) -> None:
-    """TemplateSyntaxError if Prometheus would refuse the template; nothing otherwise."""
+def check(template: str, consumer: Consumer = PROMETHEUS) -> None:
+    """TemplateSyntaxError if the consumer (Prometheus' rules, Alertmanager's notifications) would refuse the
+    template; nothing otherwise."""
     open_blocks: list[str] = []
-    declared = set(VARIABLES)
+    declared = set(consumer.variables)
     for action in _actions(template):
         tokens = _tokens(action)
         if not tokens:
@@ -146,6 +168,6 @@ def check(template: str) -> None:
             if len(tokens) < 2 or tokens[1][0] not in ("string", "raw"):
                 raise TemplateSyntaxError("template needs a quoted template name")
             tokens = tokens[2:]
-        _pipeline(tokens, declared, action)
+        _pipeline(tokens, declared, action, consumer)
     if open_blocks:
         raise TemplateSyntaxError(f"unexpected EOF: {{{{{open_blocks[-1]}}}}} without its {{{{end}}}}")

@@ -7,12 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.checks.config_schema import LOKI_RULES, SCHEMAS, schema_of
 from generator.checks.schemas import SchemaError
 from generator.checks.tools import Result
 from generator.checks.trace_coverage import CoverageError, coverage
+from generator.core.untrusted import FileError, read_yaml_document
 from generator.model.project import Project
 from generator.model.trace_sizing import size
 from generator.model.tracing import Service, TracingPolicy
@@ -22,9 +21,9 @@ DETAILED = "trace coverage"
 
 
 def _schema(out: Path, relative: str, validate: Callable[[Any], None]) -> Result:
-    try:
-        validate(yaml.safe_load((out / relative).read_text()))
-    except (SchemaError, yaml.YAMLError) as error:
+    try:  # out/ as GitOps ships it, maybe edited since the build: bounded, no key written twice
+        validate(read_yaml_document(out / relative))
+    except (SchemaError, FileError) as error:
         return Result(f"schema {relative}", False, str(error))
     return Result(f"schema {relative}", True, "")
 
@@ -48,8 +47,11 @@ def tracing_results(out: Path, project: Project) -> list[Result]:
     sizing = size(policies[0], services)
     results = [Result(f"collector memory: {sizing.summary()}", sizing.fits, "")]
     try:
-        report = coverage(policies[0], services, yaml.safe_load(config_file.read_text()))
-    except (CoverageError, KeyError, yaml.YAMLError) as error:
+        config = read_yaml_document(config_file)
+        if not isinstance(config, dict):
+            raise FileError(config_file, "not a collector configuration: a mapping is expected")
+        report = coverage(policies[0], services, config)
+    except (CoverageError, KeyError, FileError) as error:
         return [*results, Result(DETAILED, False, str(error))]
     detail = "\n".join(str(endpoint) for endpoint in report.endpoints)
     return [*results, Result(f"{DETAILED}: {report.summary()}", report.ok, detail)]

@@ -16,13 +16,18 @@ cannot have meant both.
 Files to import are read as the Go programs that own them read them (load_yaml_as_written): a plain scalar that
 YAML 1.1 takes for a boolean, number or date keeps its text (Prometheus reads `page: true` as the label value
 "true" and `code: 010` as "010", never "True" or "8").
+
+A reader of one file (out/, a state directory, a sink's record, a side of a diff) takes read_yaml_document,
+read_json_file or read_json_lines: the file read within a bound and parsed within the ones above, any failure one
+FileError whose text is `file:line: why`, which the CLI prints as it is.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -30,7 +35,10 @@ from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, Event
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from generator.core.bounded_read import TooLarge, read_bounded
+
 MAX_DEPTH = 64  # a Grafana dashboard nests about 12 levels, a PrometheusRule 8, the exporter's configuration 5
+MAX_FILE_BYTES = 16 * 2**20  # out/'s largest file (a rules file, a dashboard) is about 0.1 MiB, a state file 4 KiB
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _JSON_STRINGS_AND_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
@@ -201,3 +209,76 @@ def load_json(text: str) -> Any:
         return json.loads(text, object_pairs_hook=_one_of_each)
     except _KeyTwice:
         raise _key_twice(text) from None
+
+
+class FileError(ReadError):
+    """A file that cannot be read within the bounds; its text is `file:line: why` (`file: why` for the whole file)."""
+
+    def __init__(self, path: Path | str, reason: str, line: int = 0) -> None:
+        self.where = f"{path}{f':{line}' if line else ''}"
+        """`file:line`, or `file` when the whole file is at fault."""
+        self.reason = reason
+        super().__init__(f"{self.where}: {reason}", line)
+
+
+def read_file_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of a regular file of at most max_bytes (core.bounded_read); FileError otherwise."""
+    try:
+        data = read_bounded(path, max_bytes)
+    except TooLarge as error:
+        raise FileError(path, f"{error.size} is over the limit of {error.limit} obsgen reads from this file") from None
+    except OSError as error:
+        raise FileError(path, f"cannot read it: {error.strerror or error}") from None
+    except ValueError as error:  # a directory, a FIFO, a device
+        raise FileError(path, str(error)) from None
+    return decoded(path, data)
+
+
+def decoded(path: Path, data: bytes) -> str:
+    """A file's bytes as UTF-8 text; FileError at the line of the first byte that is not."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FileError(path, f"not UTF-8 text ({error.reason})", data.count(b"\n", 0, error.start) + 1) from None
+
+
+def _parsed(path: Path, parse: Callable[[str], Any], text: str, first_line: int = 1) -> Any:
+    try:
+        return parse(text)
+    except json.JSONDecodeError as error:
+        raise FileError(path, f"not JSON: {error.msg} (column {error.colno})", error.lineno + first_line - 1) from None
+    except ValueError as error:  # ReadError at its line; a number of more digits than Python converts (no line)
+        line = error_line(error)
+        raise FileError(path, str(error), line + first_line - 1 if line else 0) from None
+
+
+def yaml_document(path: Path, text: str) -> Any:
+    """The one document of a YAML file's text (None when it holds none), within the bounds, no key written twice;
+    FileError naming path otherwise."""
+    documents = _parsed(path, load_yaml, text)
+    if len(documents) > 1:
+        raise FileError(path, f"{len(documents)} YAML documents where one is read")
+    return documents[0] if documents else None
+
+
+def read_yaml_document(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """The one document of a YAML file (yaml_document) read within max_bytes; FileError otherwise."""
+    return yaml_document(path, read_file_text(path, max_bytes))
+
+
+def json_document(path: Path, text: str) -> Any:
+    """A JSON file's text parsed within the bounds, no key written twice in an object; FileError naming path
+    otherwise."""
+    return _parsed(path, load_json, text)
+
+
+def read_json_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """A JSON file (json_document) read within max_bytes; FileError otherwise."""
+    return json_document(path, read_file_text(path, max_bytes))
+
+
+def read_json_lines(path: Path, max_bytes: int = MAX_FILE_BYTES) -> list[Any]:
+    """Each complete line (ending in a newline) of a JSON Lines file parsed as load_json parses a file; a last line
+    still being written is left for the next read. FileError at the first line that is not JSON."""
+    lines = read_file_text(path, max_bytes).split("\n")[:-1]
+    return [_parsed(path, load_json, line, number) for number, line in enumerate(lines, 1)]

@@ -18,10 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import yaml
 
 from generator.core.alert_routing import routes_taking
 from generator.core.duration import parse_seconds
+from generator.core.untrusted import FileError, read_yaml_document
 from generator.live.client import ACCEPTED, status_of, title_of, title_shows
 from generator.live.recording import Record
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, SEVERITY_LABEL
@@ -52,9 +52,16 @@ class Routing:
     """Alertmanager's routing tree of a compiled alertmanager.yml, evaluated as Alertmanager does."""
 
     def __init__(self, config: Path) -> None:
-        document = yaml.safe_load(config.read_text())
+        """FileError when the file is not an Alertmanager configuration read within core.untrusted's bounds (out/
+        may have been edited since the build)."""
+        document = read_yaml_document(config)
+        receivers = document.get("receivers") if isinstance(document, dict) else None
+        if not isinstance(document, dict) or not isinstance(document.get("route"), dict) or \
+                not isinstance(receivers or [], list) or not all(isinstance(r, dict) for r in receivers or []):
+            raise FileError(config, "not an Alertmanager configuration: a mapping with a route and a list of "
+                                     "receivers")
         self._root: dict[str, Any] = document["route"]
-        self._receivers = {receiver["name"]: receiver for receiver in document.get("receivers", [])}
+        self._receivers = {receiver.get("name"): receiver for receiver in receivers or []}
 
     def deliveries(self, labels: dict[str, str]) -> list[Delivery]:
         """Every integration the labels reach (a `continue` route adds its own)."""

@@ -9,7 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from generator.core.untrusted import FileError, read_json_lines
+
 Record = dict[str, Any]
+MAX_RECORD_BYTES = 64 * 2**20
+"""Largest record file read: a notification takes 1-4 KiB, so 16,000 or more; `obsgen up` starts a new one."""
 
 
 class Recorder:
@@ -35,11 +39,15 @@ class Recording:
         self.path = path
 
     def records(self) -> list[Record]:
-        """Every complete record, oldest first."""
+        """Every complete record, oldest first; FileError (core.untrusted) at a line that is not one, or when the
+        file is over MAX_RECORD_BYTES."""
         if not self.path.exists():
             return []
-        text = self.path.read_text()
-        return [json.loads(line) for line in text.splitlines(keepends=True) if line.endswith("\n")]
+        records = read_json_lines(self.path, MAX_RECORD_BYTES)
+        line = next((number for number, record in enumerate(records, 1) if not isinstance(record, dict)), 0)
+        if line:
+            raise FileError(self.path, "not a record: each line is one JSON object", line)
+        return records
 
     def wait_for(self, predicate: Callable[[Record], bool], timeout: float, poll: float = 0.05) -> Record:
         """The first record matching predicate, waiting up to timeout seconds for it."""

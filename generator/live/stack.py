@@ -15,8 +15,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from generator.build import compile_project, load
 from generator.core.duration import format_seconds, parse_seconds
 from generator.derive.for_state import for_state
@@ -39,7 +37,7 @@ from generator.live.supervisor import (
     smtp_ready,
 )
 from generator.live.webhook_sink import READY_PATH as SINK_READY
-from generator.model import ScrapeJob, Source
+from generator.model import Database, ScrapeJob, Source
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.package.tree import write_tree
@@ -268,7 +266,7 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
                                        *(f"--collector.{name}" for name in NODE_COLLECTORS), listen["node-exporter"]],
                      http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"])
     if with_exporter:
-        _start_exporter(supervisor, out, url, ports)
+        _start_exporter(supervisor, project, out, url, ports)
     for name in options.alertmanager_names:
         supervisor.start(name, _alertmanager_argv(name, options, ports, out, state_dir),
                          http_ready(url[name] + "/-/ready"), url[name])
@@ -326,14 +324,16 @@ def _resend_delay(options: Options) -> str:
     return format_seconds(max(scaled, 4 * parse_seconds(options.scrape_interval)))
 
 
-def _start_exporter(supervisor: Supervisor, out: Path, url: dict[str, str], ports: dict[str, int]) -> None:
-    """The demo database (with history, then a live trickle of sessions) and the sidecar exporter reading it."""
+def _start_exporter(supervisor: Supervisor, project: Project, out: Path, url: dict[str, str],
+                    ports: dict[str, int]) -> None:
+    """The demo database (with history, then a live trickle of sessions) and the sidecar exporter reading it: each
+    database the project reads through an environment variable is given the demo's (the project, not the
+    exporter.yml built from it, says which)."""
     python = [sys.executable, "-m", "generator"]
     dsn = f"sqlite:///{supervisor.state_dir / 'shop-demo.db'}"
     supervisor.start("demo-db", [*python, "demo-db", "--dsn", dsn, "--trickle"],
                      log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120)
-    config = yaml.safe_load((out / EXPORTER_CONFIG).read_text())
-    databases = {database["dsn_env"]: dsn for database in config.get("databases", []) if database.get("dsn_env")}
+    databases = {database.dsn_env: dsn for database in project.all(Database) if database.dsn_env}
     supervisor.start("exporter", [*python, "exporter", "--config", str(out / EXPORTER_CONFIG),
                                   "--listen", f"127.0.0.1:{ports['exporter']}", "--prometheus-url", url["prometheus"]],
                      http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)

@@ -22,7 +22,11 @@ from typing import Any
 
 import requests
 
+from generator.core.untrusted import FileError, read_json_file
+
 STATE_FILE = "state.json"
+MAX_STATE_BYTES = 2**20
+"""Largest state file read: one of a running stack of three Alertmanagers is 6 KiB."""
 
 
 class StartError(RuntimeError):
@@ -178,12 +182,14 @@ class Supervisor:
         path = state_dir / STATE_FILE
         if not path.exists():
             return cls(state_dir)
+        try:  # a state directory may be shared, edited or damaged: bounded, no key written twice
+            state = read_json_file(path, MAX_STATE_BYTES)
+        except FileError as error:
+            raise StateError(f"{error}; if it is damaged, stop the processes it names by hand, then remove "
+                             "it") from None
         try:
-            state = json.loads(path.read_text())
             return cls(state_dir, [_process(entry) for entry in state["processes"]], dict(state["info"]))
-        except (OSError, UnicodeDecodeError) as error:
-            raise StateError(f"cannot read {path}: {error}") from None
-        except (ValueError, KeyError, TypeError, AttributeError) as error:  # damaged, or not this obsgen's shape
+        except (ValueError, KeyError, TypeError, AttributeError) as error:  # not this obsgen's shape
             raise StateError(f"{path} is damaged or from another obsgen version ({type(error).__name__}: "
                              f"{error}); stop the processes it names by hand, then remove it") from None
 

@@ -23,9 +23,29 @@ from generator.core.bounded_read import read_bounded
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
 
 
+MAX_FILE_BYTES = 16 * 2**20  # out/'s largest file, a rules file or a dashboard, is about 0.1 MiB
+MAX_TREE_BYTES = 256 * 2**20  # the shipped out/ is 3 MiB, kube-prometheus' imported and built 6 MiB
+
+
 def read_tree(root: Path) -> dict[str, bytes]:
-    """Every file's bytes under root, by its path inside it ("a/b.yml"), sorted."""
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+    """Every file's bytes under root, by its path inside it ("a/b.yml"), sorted. The tree may come from a pull
+    request or a ref's own generator: ValueError naming the file when one is over MAX_FILE_BYTES or not a regular
+    file (a link to one is read), or when they hold more than MAX_TREE_BYTES together."""
+    found: dict[str, bytes] = {}
+    total = 0
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            try:
+                found[path.relative_to(root).as_posix()] = data = read_bounded(path, MAX_FILE_BYTES)
+            except OSError as error:
+                raise ValueError(f"{path}: cannot read it: {error.strerror or error}") from None
+            except ValueError as error:  # over the bound (TooLarge), or it became a FIFO since
+                raise ValueError(f"{path}: {error} for one file of out/") from None
+            total += len(data)
+            if total > MAX_TREE_BYTES:
+                raise ValueError(f"{root}: its files hold more than the {MAX_TREE_BYTES / 2**20:g} MiB obsgen reads "
+                                 f"from one out/ (at {path})")
+    return found
 
 
 def contained(path: str) -> str:

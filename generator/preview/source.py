@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from generator.checks.lint.dashboard_json import panels, shape_problem
 from generator.core.duration import parse_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, interpolate
 from generator.core.promql import PromQLError, metric_names
+from generator.core.untrusted import FileError, read_json_file, read_yaml_document
 from generator.model.identity import GRAFANA_UID
 
 DEFAULT_SCRAPE = 15.0
@@ -78,10 +76,10 @@ def dashboard_file(path: Path, root: Path) -> DashboardFile:
     """One dashboard file under root (its folder is the directory it sits in); PreviewError if unreadable, or not
     the shape of a Grafana dashboard, or when its uid (or, without one, its file name) is not a Grafana uid: the
     uid names the files a preview writes."""
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise PreviewError(f"{path}: not a readable dashboard: {error}") from None
+    try:  # out/ (or a directory given) may be edited or come from a pull request: bounded, no key written twice
+        document = read_json_file(path)
+    except FileError as error:
+        raise PreviewError(f"{error.where}: not a readable dashboard: {error.reason}") from None
     problem = shape_problem(document)
     if problem:
         raise PreviewError(f"{path}: not a Grafana dashboard: {problem}")
@@ -109,9 +107,9 @@ def scrape_interval(grafana: Path) -> float:
     """The Prometheus data source's timeInterval (Grafana's minimum step), from its provisioning."""
     for path in sorted((grafana / "provisioning" / "datasources").glob("*.y*ml")):
         try:
-            document = yaml.safe_load(path.read_text()) or {}
-        except (OSError, yaml.YAMLError) as error:
-            raise PreviewError(f"{path}: not readable YAML: {error}") from None
+            document = read_yaml_document(path) or {}
+        except FileError as error:
+            raise PreviewError(str(error)) from None
         for source in document.get("datasources", []) if isinstance(document, dict) else []:
             interval = (source.get("jsonData") or {}).get("timeInterval")
             if source.get("type") == "prometheus" and interval:

@@ -93,5 +93,5 @@ def test_dashboards_take_their_folder_from_the_directory_and_a_broken_file_is_on
     [found] = dashboards(tmp_path)
     assert (found.folder, found.uid, scrape_interval(tmp_path)) == ("Business", "a", 15.0)
     (tmp_path / "dashboards" / "Business" / "b.json").write_text("{not json")
-    with pytest.raises(PreviewError, match=r"b\.json: not a readable dashboard"):
+    with pytest.raises(PreviewError, match=r"b\.json:1: not a readable dashboard: not JSON"):
         dashboards(tmp_path)

@@ -9,8 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from generator.core.untrusted import decoded, json_document, yaml_document
 from generator.package.tree import read_tree
 
 
@@ -44,14 +43,20 @@ class OutTree:
 
     @cached_property
     def files(self) -> dict[str, bytes]:
-        """Every file's bytes by path relative to the root."""
+        """Every file's bytes by path relative to the root (within package.tree's bounds)."""
         return read_tree(self.root)
 
     def document(self, path: str) -> Any:
-        """The parsed YAML (or JSON) document at path, None when the file does not exist."""
+        """The parsed YAML (or JSON) document at path, None when the file does not exist; FileError (core.untrusted)
+        at the line of a file a side's build wrote that is not one document within the bounds, or holds a key twice
+        (a ref may carry its own generator, which writes what it likes)."""
         if path not in self._parsed:
             data = self.files.get(path)
-            self._parsed[path] = None if data is None else yaml.safe_load(data)
+            if data is None:
+                self._parsed[path] = None
+            else:
+                parse = json_document if path.endswith(".json") else yaml_document
+                self._parsed[path] = parse(self.root / path, decoded(self.root / path, data))
         return self._parsed[path]
 
     def paths(self, prefix: str, suffix: str) -> list[str]:

@@ -25,7 +25,7 @@ from generator.model import Link, Panel, PanelKind, Query, Row
 from generator.model.dashboards import Variable
 from generator.model.identity import panel_id
 from generator.model.panels import MAX_WIDTH
-from generator.targets.grafana_panels import link_json, panel_json, row_json, target_json
+from generator.targets.grafana_panels import data_link_json, panel_json, row_json, target_json
 
 KINDS = {kind.value: kind for kind in PanelKind}
 LEGENDS = {PanelKind.TIMESERIES, PanelKind.BARCHART, PanelKind.STATE_TIMELINE, PanelKind.PIE_CHART}
@@ -190,7 +190,7 @@ class PanelReader:
                 return ()
             link = Link(title=str(item.get("title") or item["url"]), url=str(item["url"]),
                         new_tab=bool(item.get("targetBlank")))
-            if residual(item, link_json(link)):  # anything the model's link does not say: keep the list verbatim
+            if residual(item, data_link_json(link)):  # anything the model's link does not say: keep the list verbatim
                 return ()
             found.append(link)
         return tuple(found)

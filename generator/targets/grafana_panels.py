@@ -34,11 +34,23 @@ def explore_url(link: ExploreLink, time_range: str = "now-1h") -> str:
     return f"/explore?schemaVersion=1&orgId=1&panes={encoded}"
 
 
+def _target(link: PanelLink) -> tuple[str, bool]:
+    """Where a link goes, and whether in a new tab (Explore always is)."""
+    return (explore_url(link), True) if isinstance(link, ExploreLink) else (link.url, link.new_tab)
+
+
 def link_json(link: PanelLink) -> dict[str, Any]:
-    """A link in Grafana's DashboardLink shape (panel links use it too), keeping time range and variables."""
-    url, new_tab = (explore_url(link), True) if isinstance(link, ExploreLink) else (link.url, link.new_tab)
+    """A dashboard's header link in Grafana's DashboardLink shape, keeping time range and variables."""
+    url, new_tab = _target(link)
     return {"title": link.title, "type": "link", "url": url, "targetBlank": new_tab, "icon": "external link",
             "tooltip": "", "tags": [], "asDropdown": False, "includeVars": True, "keepTime": True}
+
+
+def data_link_json(link: PanelLink) -> dict[str, Any]:
+    """A panel's link as Grafana reads it, a DataLink: title, url and targetBlank are all linkSrv.getDataLinkUIModel
+    reads (a DashboardLink's keepTime, includeVars, icon... mean nothing on a panel)."""
+    url, new_tab = _target(link)
+    return {"title": link.title, "url": url, "targetBlank": new_tab}
 
 
 def target_json(query: Query, index: int) -> dict[str, Any]:
@@ -171,7 +183,7 @@ def panel_json(panel: Panel, box: Box) -> dict[str, Any]:
     document["fieldConfig"] = {"defaults": defaults, "overrides": []}
     document["options"] = options
     if panel.links:
-        document["links"] = [link_json(link) for link in panel.links]
+        document["links"] = [data_link_json(link) for link in panel.links]
     if panel.time_range:
         document["timeFrom"] = TODAY if panel.time_range == "today" else panel.time_range
     return merge(document, panel.extra)

@@ -98,6 +98,20 @@ def test_dashboard_links_keep_the_time_range_and_variables_only_where_the_origin
             for link in built["links"]] == [("Docs", False, False), ("Explore", True, True)]
 
 
+def test_panel_links_come_back_as_the_data_links_they_were_with_no_field_grafana_ignores(tmp_path: Path) -> None:
+    # A panel's links are DataLinks (Grafana's DataLink: title, url, targetBlank; linkSrv.getDataLinkUIModel reads
+    # nothing else): a DashboardLink's keepTime, includeVars, icon, tags... written on one are noise a reviewer
+    # reads as meaning (keepTime true, which keeps nothing there).
+    links = [{"title": "Docs", "url": "https://example.com/docs"},
+             {"title": "Runbook", "url": "https://example.com/run?v=${__value.raw}", "targetBlank": True}]
+    built = _built_dashboard(tmp_path, {"title": "Panel links", "schemaVersion": 39, "panels": [
+        {"type": "timeseries", "title": "p", "targets": [{"expr": "up", "refId": "A"}], "links": links}]})
+    [panel] = built["panels"]
+    assert panel["links"] == [{"title": "Docs", "url": "https://example.com/docs", "targetBlank": False},
+                              {"title": "Runbook", "url": "https://example.com/run?v=${__value.raw}",
+                               "targetBlank": True}]
+
+
 def test_renaming_repeated_panel_titles_is_linear_in_the_panels(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # A 16 MiB file holds ~250,000 panels: trying "t (2)", "t (3)", ... from 2 for each was hours of CPU.

@@ -3,8 +3,8 @@ what obsgen builds from it.
 
 Written apart from the importer on purpose: old panel types are read from their own settings (a graph's
 unit from yaxes[0].format, a singlestat's thresholds from "80,95" and its colours, an angular table's from its
-catch-all style), new ones from fieldConfig, and absent settings take the values Grafana gives them on load
-(DashboardModel's constructor, the plugins' defaults). Layout (gridPos) is not meaning: obsgen lays panels out
+catch-all style), new ones from fieldConfig and options, and absent settings take the values Grafana gives them
+on load (DashboardModel's constructor, the plugins' defaults). Layout (gridPos) is not meaning: obsgen lays panels out
 again in the same order.
 """
 
@@ -40,6 +40,25 @@ DEFAULT_ANNOTATION = {"enable": True, "hide": False, "builtIn": 0}
 VARIABLE_IGNORED = frozenset({"definition", "datasource", "tags", "tagsQuery", "tagValuesQuery", "useTags",
                               "hideVariable", "hideLabel"})
 DEFAULT_VARIABLE = {"skipUrlSync": False, "sort": 0}  # initialQueryVariableModelState and the others'
+# What Grafana fills in for a panel option left out, by plugin: each plugin's panelcfg.cue (bargauge, gauge, stat,
+# table, text) and its module.tsx option builders (reduceOptions and orientation of the single-stat ones, legend
+# and tooltip of timeseries). A plugin missing here has no defaults: an option written on one side only differs.
+REDUCE = {"calcs": ["lastNotNull"], "fields": "", "values": False}
+SINGLE_STAT = {"reduceOptions": REDUCE, "orientation": "auto"}
+OPTION_DEFAULTS: dict[str, dict[str, Any]] = {
+    "timeseries": {"legend": {"showLegend": True, "displayMode": "list", "placement": "bottom", "calcs": []},
+                   "tooltip": {"mode": "single", "sort": "none"}},
+    "stat": SINGLE_STAT | {"graphMode": "area", "colorMode": "value", "justifyMode": "auto", "textMode": "auto",
+                           "wideLayout": True, "showPercentChange": False},
+    "gauge": SINGLE_STAT | {"showThresholdLabels": False, "showThresholdMarkers": True, "sizing": "auto",
+                            "minVizWidth": 75, "minVizHeight": 75},
+    "bargauge": SINGLE_STAT | {"displayMode": "gradient", "valueMode": "color", "namePlacement": "auto",
+                               "showUnfilled": True, "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16,
+                               "maxVizHeight": 300},
+    "table": {"frameIndex": 0, "showHeader": True, "cellHeight": "sm"},
+    "text": {"mode": "markdown",
+             "content": "# Title\n\nFor markdown syntax help: [commonmark.org/help](https://commonmark.org/help/)"},
+}
 
 
 def _number(value: Any) -> float | None:
@@ -199,10 +218,32 @@ def _panel_links(panel: dict[str, Any], schema: int) -> tuple[dict[str, Any], ..
     return tuple(DATA_LINK | {k: v for k, v in link.items() if k not in DATA_LINK_IGNORED} for link in links)
 
 
+def _filled(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Options with what Grafana fills in for those left out, at every level; an empty object says nothing."""
+    found = dict(defaults)
+    for key, value in options.items():
+        if isinstance(value, dict) and not value:
+            continue
+        default = defaults.get(key)
+        found[key] = _filled(default, value) if isinstance(default, dict) and isinstance(value, dict) else value
+    return found
+
+
+def _options(panel: dict[str, Any], schema: int) -> dict[str, Any] | None:
+    """Every option of a panel Grafana loads as it is; None for one it migrates from an old type (its options are
+    what the migration makes of its old settings, compared field by field above) and for rows."""
+    kind = str(panel.get("type"))
+    if kind in SUCCESSORS or kind == "row" or _is_old_table(panel, schema) or _kind(panel) != kind:
+        return None
+    options = panel.get("options")
+    return _filled(OPTION_DEFAULTS.get(kind, {}), options if isinstance(options, dict) else {})
+
+
 def panel_meaning(panel: dict[str, Any], schema: int) -> dict[str, Any]:
     """What a viewer sees of one panel."""
     meaning: dict[str, Any] = {"title": str(panel.get("title") or ""), "type": _kind(panel),
-                               "queries": _queries(panel), "links": _panel_links(panel, schema)}
+                               "queries": _queries(panel), "links": _panel_links(panel, schema),
+                               "options": _options(panel, schema)}
     if panel.get("type") in ("text", "row", "text2") or "libraryPanel" in panel:
         return meaning
     return meaning | _field(panel, schema) | {"thresholds": _steps(panel, schema), "value_texts": _value_texts(panel),

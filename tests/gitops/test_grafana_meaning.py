@@ -1,6 +1,7 @@
-"""The meaning the corpus test compares sees every field of links, annotations, variables and queries: a change of
-any one of them is a change of meaning (dashboard links compared by title, url and type let a lost keepTime and
-includeVars pass), and what Grafana fills in for an absent field is the same as writing it."""
+"""The meaning the corpus test compares sees every field of links, annotations, variables, queries and the options
+of a panel Grafana does not migrate (a text panel's content among them): a change of any one of them is a change of
+meaning (dashboard links compared by title, url and type let a lost keepTime and includeVars pass), and what
+Grafana fills in for an absent field is the same as writing it."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ DASHBOARD: dict[str, Any] = {
                              "refresh": 2}]},
     "panels": [{"type": "timeseries", "title": "CPU", "links": [{"title": "Docs", "url": "https://example.com"}],
                 "targets": [{"expr": "rate(cpu[5m])", "refId": "A", "format": "time_series", "interval": "1m",
-                             "intervalFactor": 2}]}],
+                             "intervalFactor": 2}],
+                "options": {"legend": {"displayMode": "table", "calcs": ["max"]}}},
+               {"type": "text", "title": "Notes", "gridPos": {"x": 0, "y": 9, "w": 24, "h": 3},
+                "options": {"content": "Ask #platform"}}],
 }
 
 
@@ -39,6 +43,7 @@ def _changed(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
 
 LINK, ANNOTATION, VARIABLE = ("links", 0), ("annotations", "list", 0), ("templating", "list", 0)
 TARGET, PANEL_LINK = ("panels", 0, "targets", 0), ("panels", 0, "links", 0)
+OPTIONS, TEXT = ("panels", 0, "options"), ("panels", 1, "options")
 
 
 @pytest.mark.parametrize(("path", "value"), [
@@ -49,6 +54,8 @@ TARGET, PANEL_LINK = ("panels", 0, "targets", 0), ("panels", 0, "links", 0)
     ((*TARGET, "interval"), None), ((*TARGET, "intervalFactor"), None), ((*TARGET, "format"), "table"),
     ((*TARGET, "refId"), "B"), ((*TARGET, "exemplar"), True),
     ((*PANEL_LINK, "targetBlank"), True), ((*PANEL_LINK, "url"), "https://example.org"),
+    ((*OPTIONS, "legend", "displayMode"), None), ((*OPTIONS, "legend", "calcs"), []),
+    ((*OPTIONS, "tooltip"), {"mode": "multi"}), ((*TEXT, "content"), "Ask #ops"), ((*TEXT, "mode"), "html"),
 ], ids=lambda value: ".".join(map(str, value)) if isinstance(value, tuple) else repr(value))
 def test_a_change_of_any_field_is_a_change_of_meaning(path: tuple[Any, ...], value: Any) -> None:
     assert dashboard_meaning(_changed(path, value)) != dashboard_meaning(DASHBOARD)
@@ -59,6 +66,8 @@ def test_a_change_of_any_field_is_a_change_of_meaning(path: tuple[Any, ...], val
     ((*VARIABLE, "skipUrlSync"), False), ((*VARIABLE, "definition"), "label_values(up, pod)"),
     ((*TARGET, "refId"), None), ((*TARGET, "format"), None), ((*TARGET, "exemplar"), False),
     ((*TARGET, "editorMode"), "code"), ((*PANEL_LINK, "keepTime"), True),
+    ((*OPTIONS, "tooltip"), {"mode": "single", "sort": "none"}), ((*OPTIONS, "legend", "placement"), "bottom"),
+    ((*TEXT, "mode"), "markdown"), ((*OPTIONS, "text"), {}),
 ], ids=lambda value: ".".join(map(str, value)) if isinstance(value, tuple) else repr(value))
 def test_what_grafana_fills_in_or_never_reads_is_no_change(path: tuple[Any, ...], value: Any) -> None:
     assert dashboard_meaning(_changed(path, value)) == dashboard_meaning(DASHBOARD)

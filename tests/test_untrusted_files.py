@@ -255,6 +255,34 @@ def test_a_routing_test_file_of_another_shape_fails_unrun(tmp_path: Path) -> Non
                                                        "name, labels and receiver")
 
 
+# --- generator/apply/files.py: `obsgen status` reads the files of a server's directory -----------------------------
+
+def test_status_names_a_file_of_the_servers_directory_over_the_bound(tmp_path: Path) -> None:
+    etc = tmp_path / "etc-prometheus"
+    (etc / "rules").mkdir(parents=True)
+    (etc / "prometheus.yml").write_text("# " + "x" * MAX_FILE_BYTES + "\n")
+
+    result = CliRunner().invoke(app, ["status", "--out", str(ROOT / "out"), "--prometheus-dir", str(etc),
+                                      "--prometheus-url", "http://127.0.0.1:9", "--retries", "0"])
+
+    _clean_failure(result, f"{etc}/prometheus.yml: 16.0 MiB is over the limit of 16 MiB")
+
+
+# --- generator/exporter/sql.py: a database's dsn_file or password_file ---------------------------------------------
+
+def test_a_password_file_over_the_bound_is_a_source_down_unread(tmp_path: Path) -> None:
+    from generator.exporter.jobs import SourceDown
+    from generator.exporter.sql import resolve_url
+    from generator.model import Database
+
+    secret = tmp_path / "password"
+    secret.write_text("x" * 2**20)
+
+    with pytest.raises(SourceDown, match=rf"^database shop: {secret}: 1.0 MiB, more than the 64 KiB a DSN or password "
+                                        "file holds$"):
+        resolve_url(Database(name="shop", dsn="postgresql://exporter@db/shop", password_file=str(secret)))
+
+
 # --- generator/analysis/diff: the out/ each side's build wrote --------------------------------------------------------
 
 GENERATOR = '''\

@@ -25,16 +25,24 @@ NEW_FILE_MODE = 0o640  # alertmanager.yml may hold secrets: never world-readable
 
 
 class OutFileError(ValueError):
-    """A file of out/ that apply does not copy: a symbolic link, or not a regular file."""
+    """A file apply does not read: a symbolic link in out/, not a regular file, or over MAX_BYTES."""
+
+
+def _read(path: Path, follow_links: bool = True) -> bytes:
+    try:
+        return read_bounded(path, MAX_BYTES, follow_links=follow_links)
+    except (OSError, ValueError) as error:  # over the bound; a link not followed; gone or changed kind since listed
+        raise OutFileError(f"{path}: {getattr(error, 'strerror', None) or error}") from None
 
 
 def collect(root: Path, patterns: tuple[str, ...]) -> Files:
-    """The files under root matching the patterns (e.g. "prometheus.yml", "rules/*.yml")."""
+    """The files under root matching the patterns (e.g. "prometheus.yml", "rules/*.yml"), each within MAX_BYTES: a
+    server's directory or out/ may hold anything (OutFileError naming the file otherwise)."""
     found: Files = {}
     for pattern in patterns:
         for path in sorted(root.glob(pattern)):
             if path.is_file():
-                found[path.relative_to(root).as_posix()] = path.read_bytes()
+                found[path.relative_to(root).as_posix()] = _read(path)
     return found
 
 
@@ -55,10 +63,7 @@ def collect_out(root: Path, patterns: tuple[str, ...]) -> Files:
                                    "regular files of out/, never what a link points at")
             if path.is_dir():
                 continue
-            try:
-                found[relative.as_posix()] = read_bounded(path, MAX_BYTES, follow_links=False)
-            except (OSError, ValueError) as error:
-                raise OutFileError(f"{path}: {getattr(error, 'strerror', None) or error}") from None
+            found[relative.as_posix()] = _read(path, follow_links=False)
     return found
 
 

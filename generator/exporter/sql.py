@@ -31,6 +31,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from generator.core.bounded_read import TooLarge, read_bounded
 from generator.core.duration import parse_seconds
 from generator.exporter.cache import Sample, labels_of
 from generator.exporter.interrupt import STOPPING, UNANSWERED, RunInterrupt, watchdog
@@ -50,6 +51,9 @@ AUTHORIZER_ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ")
     "TRANSACTION", "UPDATE", "DETACH", "ALTER_TABLE", "REINDEX", "ANALYZE", "CREATE_VTABLE", "DROP_VTABLE",
     "SAVEPOINT"]} | {sqlite3.SQLITE_ATTACH: "ATTACH or VACUUM INTO"}
 """SQLite's authorizer action codes by name, for the message of a refused query."""
+SECRET_BYTES = 64 * 1024
+"""Largest dsn_file or password_file read: a URL or a password is under a kilobyte; a path given by mistake (a
+log, a device) is refused unread."""
 
 
 def resolve_url(database: Database) -> URL:
@@ -96,9 +100,16 @@ def read_only_sqlite(url: URL) -> URL:
 
 def _read_secret(path: str, name: str) -> str:
     try:
-        return Path(path).read_text().strip()
+        return read_bounded(Path(path), SECRET_BYTES).decode("utf-8").strip()
     except OSError as error:
         raise SourceDown(f"database {name}: cannot read {path}: {error.strerror}") from None
+    except TooLarge as error:
+        raise SourceDown(f"database {name}: {path}: {error.size}, more than the {SECRET_BYTES // 1024} KiB a DSN or "
+                         "password file holds") from None
+    except UnicodeDecodeError:  # its text stays out of the message: it is a secret
+        raise SourceDown(f"database {name}: {path} is not UTF-8 text") from None
+    except ValueError as error:  # a FIFO, a device, a directory
+        raise SourceDown(f"database {name}: {path}: {error}") from None
 
 
 @dataclass

@@ -106,6 +106,26 @@ def test_a_record_with_a_key_written_twice_is_refused_at_its_line_and_a_partial_
         Recording(record).records()
 
 
+def test_a_recording_parses_only_what_was_appended_and_starts_over_on_a_new_file(tmp_path: Path) -> None:
+    record = tmp_path / "webhook.jsonl"
+    record.write_text('{"n": 1}\n{"n": 2')
+    recording = Recording(record)
+    assert recording.records() == [{"n": 1}]
+    with record.open("a") as file:
+        file.write('}\n{"n": 3}\n{"n": 4,\t"n": 5}\n')
+    with pytest.raises(ValueError, match=rf"^{record}:4: key 'n' is written twice"):  # the file's own line
+        recording.records()
+    replaced = tmp_path / "new.jsonl"
+    replaced.write_text('{"n": 9}\n')
+    replaced.replace(record)  # obsgen up starts a new record
+    assert recording.records() == [{"n": 9}]
+    record.write_text("")  # cut
+    assert recording.records() == []
+    with record.open("a") as file:
+        file.write('{"n": 10}\n')
+    assert recording.records() == [{"n": 10}]
+
+
 def test_a_record_nested_too_deep_is_refused_at_its_line(tmp_path: Path) -> None:
     record = tmp_path / "email.jsonl"
     record.write_text('{"subject": "x"}\n{"subject": "y"}\n{"body": ' + "[" * 100 + "]" * 100 + "}\n")

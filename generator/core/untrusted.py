@@ -18,7 +18,7 @@ YAML 1.1 takes for a boolean, number or date keeps its text (Prometheus reads `p
 "true" and `code: 010` as "010", never "True" or "8").
 
 A reader of one file (out/, a state directory, a sink's record, a side of a diff) takes read_yaml_document,
-read_json_file or read_json_lines: the file read within a bound and parsed within the ones above, any failure one
+read_json_file or json_lines: the file read within a bound and parsed within the ones above, any failure one
 FileError whose text is `file:line: why`, which the CLI prints as it is.
 """
 
@@ -277,8 +277,9 @@ def read_json_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
     return json_document(path, read_file_text(path, max_bytes))
 
 
-def read_json_lines(path: Path, max_bytes: int = MAX_FILE_BYTES) -> list[Any]:
-    """Each complete line (ending in a newline) of a JSON Lines file parsed as load_json parses a file; a last line
-    still being written is left for the next read. FileError at the first line that is not JSON."""
-    lines = read_file_text(path, max_bytes).split("\n")[:-1]
-    return [_parsed(path, load_json, line, number) for number, line in enumerate(lines, 1)]
+def json_lines(path: Path, data: bytes, first_line: int = 1) -> list[Any]:
+    """Each complete line (ending in a newline) of a piece of a JSON Lines file, its first line `first_line`, parsed
+    as load_json parses a file; a last line still being written is left for the next read. FileError at the first
+    line that is not JSON or not UTF-8."""
+    lines = decoded(path, data[:data.rfind(b"\n") + 1]).split("\n")[:-1]
+    return [_parsed(path, load_json, line, number) for number, line in enumerate(lines, first_line)]

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -22,12 +21,13 @@ from typing import Any
 import requests
 import yaml
 
+from generator.live import ports
+
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on 127.0.0.1 nobody listens on right now, outside the range outgoing connections take theirs
+    from (generator.live.ports.free_port)."""
+    return ports.free_port()
 
 
 @dataclass

@@ -5,6 +5,7 @@ Three kinds, as Pyrra has them: a ratio of two counters, a latency threshold on 
 generated promtool tests feed it, so an SLO's alerts are tested through its real recording rules.
 """
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal, Self
@@ -72,6 +73,12 @@ def _series(name: str, labels: dict[str, str]) -> str:
     return f"{name}{{{inner}}}" if inner else name
 
 
+def _render(name: str, matchers: tuple[tuple[str, str, str], ...]) -> str:
+    """A selector's text from its name and matchers (values quoted as PromQL strings)."""
+    inner = ",".join(f"{label}{op}{json.dumps(value, ensure_ascii=False)}" for label, op, value in matchers)
+    return f"{name}{{{inner}}}" if inner else name
+
+
 def _check_labels(labels: dict[str, str]) -> dict[str, str]:
     for label in labels:
         if not LABEL_NAME.match(label) or label.startswith("__"):
@@ -120,6 +127,15 @@ class RatioSLI(Model):
     def selectors(self) -> tuple[Selector, ...]:
         """The counter selectors it reads."""
         return tuple(parse_selector(text) for text in (self.errors or self.good, self.total))
+
+    def inputs(self) -> tuple[str, ...]:
+        """Selectors that select nothing when the SLI stops being measured: the total, and the other counter's family
+        in the total's scope when it has a name of its own (its failing or succeeding subset alone may well not
+        exist yet: a counter child is created at its first event)."""
+        part, total = self.selectors
+        if part.name == total.name:
+            return (total.text,)
+        return total.text, _render(part.name, tuple(m for m in part.matchers if m in total.matchers))
 
     def error_rate(self, window: str) -> str:
         """Failed events per second over a window."""
@@ -201,6 +217,11 @@ class LatencySLI(Model):
         return f"{self.histogram.name}_{suffix}{{{','.join(matchers)}}}" if matchers else \
             f"{self.histogram.name}_{suffix}"
 
+    def inputs(self) -> tuple[str, ...]:
+        """The count and the threshold's bucket: exported together, so the bucket alone missing means the
+        application's buckets no longer include the threshold."""
+        return self._selector("count"), self._selector("bucket", bucket=True)
+
     def error_rate(self, window: str) -> str:
         """Requests slower than the threshold, per second over a window."""
         return f"{self.event_rate(window)} - {_sum_rate(self._selector('bucket', bucket=True), window)}"
@@ -245,6 +266,10 @@ class BoolGaugeSLI(Model):
     def selectors(self) -> tuple[Selector, ...]:
         """The gauge selector it reads."""
         return (parse_selector(self.gauge),)
+
+    def inputs(self) -> tuple[str, ...]:
+        """The gauge."""
+        return (self.gauge,)
 
     def error_rate(self, window: str) -> str:
         """Samples at 0, per second over a window."""

@@ -75,6 +75,10 @@ class SLOAlerting(Model):
         "noise by experience (Google SRE workbook, alerting on SLOs: low-traffic services); a real outage fails "
         "every request and passes it in minutes. 1: the ratios alone decide. An SLI of a gauge's samples, which come "
         "at the scrape rate day and night, is not held to it.")
+    absent: bool = Field(
+        default=True, description="Page (page severity and escalation) when the SLI's input series vanish, which "
+        "leaves the burn-rate alerts nothing to fire on. False where the application creates its counters only at "
+        "their first event, so a restart before any traffic would page (Pyrra's alerting.absent).")
 
     @model_validator(mode="after")
     def _distinct(self) -> Self:
@@ -196,6 +200,11 @@ class SLO(Definition):
         carries the ratio's labels, so a graph's line goes on as one series, and nothing is shown where nothing was
         counted at all."""
         return f"({self.error_ratio_record(window)} or 0 * {self.record('events', 'rate5m')})"
+
+    @property
+    def absent_alert(self) -> str:
+        """Name of the alert that its SLI's inputs vanished: CheckoutAvailabilitySLIAbsent."""
+        return f"{self.alert_name or camel(self.service, self.name)}SLIAbsent"
 
     def alert(self, burn: BurnWindow) -> str:
         """Name of a burn window's alert: CheckoutAvailabilityBudgetBurn1h."""

@@ -1,19 +1,23 @@
-"""promtool scenarios per SLO: constant error rates fed through its real rules, and which alerts fire when."""
+"""promtool scenarios per SLO: constant error rates fed through its real rules, and which alerts fire when; and its
+inputs vanishing and coming back."""
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Any
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.derive.escalation import keep_firing_for
 from generator.derive.examples import alert_labels
-from generator.derive.slo.feed import input_series
+from generator.derive.slo.feed import Segment, input_series
 from generator.derive.slo.rules import group
-from generator.derive.slo.scenarios import EVALUATION_STEP, Scenario, sample_step, scenarios
+from generator.derive.slo.scenarios import EVALUATION_STEP, Scenario, burning_rate, sample_step, scenarios
 from generator.model import SLO, Alert, conventions
 from generator.model.conventions import NOT_ESCALATION
 from generator.model.project import Project
+from generator.model.sli import Feed
+from generator.model.slo import number
 from generator.targets.rule_tests import promtool_file
 
 
@@ -61,6 +65,43 @@ def scenario_test(project: Project, slo: SLO, scenario: Scenario) -> dict[str, A
     }
 
 
+def absent_test(project: Project, slo: SLO) -> dict[str, Any]:
+    """The SLI's inputs vanish in the middle of its fastest page's burn, then return on a quiet night.
+
+    The absent alert is pending its `for` after the staleness markers, then fires while the page still does (the
+    page's resolution, for want of inputs, comes after the page that explains it); it keeps firing while the inputs
+    are gone, though the page resolves; it resolves its hold after they return, with no traffic.
+    """
+    page = max(slo.alerting.windows, key=lambda burn: burn.factor(slo.window))
+    absent, burning = project.alerts[slo.absent_alert], project.alerts[slo.alert(page)]
+    wait, short = int(parse_seconds(absent.for_) // 60), int(parse_seconds(page.short) // 60)
+    hold, page_hold = math.ceil(parse_seconds(keep_firing_for(project, absent)) / 60), holds(project, slo)[page.long]
+    gone, back = 61, 91  # staleness markers one minute after an hour of burn; the inputs back half an hour later
+    ratio = Decimal(number(burning_rate(slo, page.factor(slo.window), 2) * slo.budget))
+    feeds = {series.selector: series.feed for series in slo.sli.test_series()}
+    series = [{"series": name, "values": f"{values} stale _x{back - gone - 1} "
+                                         f"{1 if feeds[name] is Feed.GOOD_SHARE else 0}x{hold + 10}"}
+              for name, values in input_series(slo.sli, [Segment(gone - 1, ratio)]).items()]
+
+    def state(alert: Alert, minute: int, fires: bool) -> dict[str, Any]:
+        return {"expr": f'ALERTS{{alertname="{alert.name}", alertstate="firing", {NOT_ESCALATION}}}',
+                "eval_time": _at(minute), "exp_samples": [_firing(project, slo, alert)] if fires else []}
+
+    states = [state(burning, gone - 1, True), state(absent, gone - 1, False),
+              state(absent, gone + wait - 1, False),  # pending: a failed scrape or two pages nobody
+              state(absent, gone + wait, True), state(absent, back - 1, True), state(absent, back + hold + 1, False)]
+    states += [state(absent, back + hold - 1, True)] if hold else []
+    # the page's short ratio keeps two samples until `short - 3` minutes after the markers (1m samples), the page
+    # its hold after that
+    if wait <= short - 3 or page_hold >= wait:
+        states.append(state(burning, gone + wait, True))
+    if gone + short + page_hold < back - 1:
+        states.append(state(burning, back - 1, False))
+    return {"name": f"{slo.service} {slo.name}: inputs gone during a burn, back on a quiet night: "
+                    f"{absent.name} fires after {wait}m, resolves {hold}m after they return",
+            "interval": "1m", "input_series": series, "promql_expr_test": states}
+
+
 def holds(project: Project, slo: SLO) -> dict[str, int]:
     """Minutes each burn window's alert keeps firing after its condition clears (its escalation's flap tolerance)."""
     return {burn.long: math.ceil(parse_seconds(keep_firing_for(project, project.alerts[slo.alert(burn)])) / 60)
@@ -81,4 +122,7 @@ def render(project: Project) -> dict[str, Any]:
             document = files.setdefault(f"{conventions.RULE_TESTS_DIR}/{group(slo)}-scenarios{every}.yml", {
                 **promtool_file(project, group(slo), f"{scenario.step}m"), "tests": []})
             document["tests"].append(scenario_test(project, slo, scenario))
+        if slo.alerting.absent:
+            files[f"{conventions.RULE_TESTS_DIR}/{group(slo)}-absent.yml"] = {
+                **promtool_file(project, group(slo), "1m"), "tests": [absent_test(project, slo)]}
     return files

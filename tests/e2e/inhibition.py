@@ -27,16 +27,17 @@ SETTLE = 6.0
 
 
 class Sink:
-    """The labels of every alert notified as firing."""
+    """The labels of every alert notified as firing, and as resolved."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.firing: list[dict[str, str]] = []
+        self.resolved: list[dict[str, str]] = []
 
-    def seen(self, labels: dict[str, str]) -> bool:
-        """Whether an alert with these labels (and maybe more) was notified as firing."""
+    def seen(self, labels: dict[str, str], resolved: bool = False) -> bool:
+        """Whether an alert with these labels (and maybe more) was notified as firing (or resolved)."""
         with self.lock:
-            return any(labels.items() <= notified.items() for notified in self.firing)
+            return any(labels.items() <= notified.items() for notified in (self.resolved if resolved else self.firing))
 
 
 def _handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
@@ -45,6 +46,7 @@ def _handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with sink.lock:
                 sink.firing += [a["labels"] for a in body["alerts"] if a["status"] == "firing"]
+                sink.resolved += [a["labels"] for a in body["alerts"] if a["status"] == "resolved"]
             servers.answer_json(self, 200, {})
 
         def log_message(self, *args: Any) -> None:

@@ -19,11 +19,12 @@ from tests.slo.tiny import FIRST_LINE, write
 SLOTH_RULES_PER_SLO = 17  # examples/_gen/getting-started.yml of slok/sloth: 8 SLI + 7 metadata + 2 alerts
 
 
-def test_every_slo_compiles_into_14_recording_rules_and_4_alerts(slos: list[SLO]) -> None:
+def test_every_slo_compiles_into_14_recording_rules_4_burn_alerts_and_an_absent_alert(slos: list[SLO]) -> None:
     counts = {f"{slo.service} {slo.name}": tuple(map(len, expand(slo))) for slo in slos}
     print("\nrules per SLO (recording, alerts) vs Sloth's", SLOTH_RULES_PER_SLO, counts)
     assert len(counts) == 5
-    assert set(counts.values()) == {(14, 4)}
+    assert set(counts.values()) == {(14, 5)}
+    assert all(expand(slo)[1][-1].name == slo.absent_alert for slo in slos)
 
 
 def test_rules_follow_the_naming_convention_and_sit_in_one_group_per_slo(project: Project, slos: list[SLO]) -> None:

@@ -11,6 +11,7 @@ from generator.derive.slo.rules import BASE_WINDOW, DASHBOARD
 from generator.model.conventions import NOT_ESCALATION
 from generator.model.dashboards import Dashboard
 from generator.model.panels import Panel, PanelKind, Query, Row, Threshold, ValueText
+from generator.model.sli import parse_selector
 from generator.model.slo import SLO, number
 
 Step = tuple[float | None, str]  # (lower bound or None for the base, colour)
@@ -38,6 +39,18 @@ def alerts_selector(slo: SLO) -> str:
     """ALERTS of the SLO's burn-rate alerts firing, each once (not again for each escalation level it reached)."""
     names = "|".join(slo.alert(burn) for burn in slo.alerting.windows)
     return f'ALERTS{{alertname=~"{names}",alertstate="firing",{NOT_ESCALATION}}}'
+
+
+def inputs_panel(slo: SLO) -> Panel:
+    """1 while an SLI input selects no series, as its absent alert reads it (the burn rates are then blank, not low);
+    0 while it is there, quiet nights included."""
+    return Panel(title="SLI inputs absent", kind=PanelKind.TIMESERIES,
+                 description="1 while an input the SLI reads has no series: the SLI is not measured and its "
+                             "burn-rate alerts cannot fire. A quiet night stays 0 (its counters stay, flat).",
+                 queries=tuple(Query(expr=f"max(absent({selector}) or vector(0))",
+                                     legend=parse_selector(selector).name) for selector in slo.sli.inputs()),
+                 unit="none", width=8, decimals=0, min=0.0, max=1.0,
+                 thresholds=_thresholds(((None, "green"), (1.0, "red"))))
 
 
 def slo_row(slo: SLO) -> Row:
@@ -68,13 +81,14 @@ def slo_row(slo: SLO) -> Row:
               value_texts=(ValueText(value="0", text="none", color="green"),)),
         Panel(title=f"Error budget left over {slo.window}", kind=PanelKind.TIMESERIES,
               description="How the budget was spent across the window: a falling line is a burn.",
-              queries=(Query(expr=remaining, legend="budget left"),), unit="percentunit", width=12,
+              queries=(Query(expr=remaining, legend="budget left"),), unit="percentunit", width=8,
               decimals=1, max=1.0, thresholds=_thresholds(BUDGET_STEPS), time_range=slo.window),
         Panel(title="Burn rate per window", kind=PanelKind.TIMESERIES,
               description="Each alert window's error ratio over the budget; an alert fires when both its "
                           "long and short window cross its threshold line.",
               queries=tuple(Query(expr=f"{slo.error_ratio_shown(w)} / {budget}", legend=w) for w in windows),
-              unit="none", width=12, decimals=1, min=0.0, thresholds=_thresholds(burn_steps)),
+              unit="none", width=8, decimals=1, min=0.0, thresholds=_thresholds(burn_steps)),
+        inputs_panel(slo),
     )
     what = f"{slo.service} {slo.name}"
     return Row(title=f"{what}: {number(slo.objective)}% over {slo.window}",

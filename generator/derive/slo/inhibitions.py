@@ -4,6 +4,11 @@ A fast burn fires every burn window at once: the 1h and 6h pages (each climbing 
 the 1d and 3d tickets. The shortest window firing says it all: within an urgency, it mutes the longer windows
 (level by level, so its own ladder is the one that climbs), and any page mutes the SLO's tickets. A longer window
 still firing once the short one resolves (a slow burn after the fast one) is notified then.
+
+The SLI's inputs gone (its absent alert, absent.py) mute nothing, and nothing mutes it (it has no window label).
+Its page comes first, saying the burn alerts resolve for want of inputs; muting their resolution would orphan it
+for good: Alertmanager never sends a resolution it muted, even once the muting alert is gone
+(prometheus/alertmanager#2754), so the page's incident would stay open in PagerDuty.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Per SLO, in one rule group so every alert reads ratios recorded in the same eval
 - the error ratio over 5m and every burn window's short and long window,
 - the error ratio over the SLO window: the sums over the window of the 5m event rates,
 - the objective, the current (5m) and the window's burn rate, and the error budget remaining,
-- one alert per burn window: long and short ratio both above factor x error budget.
+- one alert per burn window: long and short ratio both above factor x error budget,
+- one alert that the SLI's input series are absent (absent.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from generator.core.duration import parse_seconds
+from generator.derive.slo.absent import absent_alert
 from generator.derive.slo.feed import Segment, input_series
 from generator.model import Alert, Example, RecordingRule
 from generator.model.slo import SLO, WINDOW_LABEL, BurnWindow, number
@@ -145,5 +147,9 @@ def alert(slo: SLO, burn: BurnWindow) -> Alert:
 
 
 def expand(slo: SLO) -> tuple[list[RecordingRule], list[Alert]]:
-    """Every recording rule and alert an SLO compiles into, located at the SLO's definition."""
-    return recording_rules(slo), [alert(slo, burn) for burn in slo.alerting.windows]
+    """Every recording rule and alert an SLO compiles into, located at the SLO's definition: the burn-rate alerts,
+    and the one that its SLI's inputs vanished (unless switched off)."""
+    alerts = [alert(slo, burn) for burn in slo.alerting.windows]
+    if slo.alerting.absent:
+        alerts.append(absent_alert(slo, group(slo), DASHBOARD))
+    return recording_rules(slo), alerts

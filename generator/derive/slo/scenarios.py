@@ -129,7 +129,7 @@ def _error_ratio(slo: SLO, burn_rate: float) -> Decimal:
     return Decimal(number(burn_rate * slo.budget))
 
 
-def _burning(slo: SLO, factor: float, multiple: float) -> float:
+def burning_rate(slo: SLO, factor: float, multiple: float) -> float:
     """A burn rate `multiple` times a factor, kept below 100% failed events."""
     return float(number(min(factor * multiple, (factor + 1 / slo.budget) / 2)))
 
@@ -156,7 +156,7 @@ def burn_scenario(slo: SLO, burn: BurnWindow, holds: Holds = NO_HOLDS) -> Scenar
     scenario fires what a long-running service would, at a fraction of the evaluation cost.
     """
     factor = burn.factor(slo.window)
-    rate = _burning(slo, factor, ABOVE)
+    rate = burning_rate(slo, factor, ABOVE)
     step = EVALUATION_STEP if _minutes(burn.long) < 360 else SLOW_STEP
     crossing = int(_minutes(burn.long) * factor / rate)  # minutes of burn until the long window's share is spent
     horizon = 2 * crossing + 2 * step
@@ -193,7 +193,7 @@ def reset_scenario(slo: SLO, holds: Holds = NO_HOLDS) -> Scenario:
     burn = max(slo.alerting.windows, key=lambda b: b.factor(slo.window))
     hold = holds.get(burn.long, 0)
     long, clean = _grid(_minutes(burn.long)), _grid(_minutes(burn.short) + (hold + HOLD_EDGE if hold else 0))
-    rate = _burning(slo, burn.factor(slo.window), 2)
+    rate = burning_rate(slo, burn.factor(slo.window), 2)
     segments = (Segment(long, Decimal(0)), Segment(long, _error_ratio(slo, rate)), Segment(clean, Decimal(0)))
     stopped, after = 2 * long, 2 * long + clean
     still_high = _above(ratio_at(segments, after, _minutes(burn.long)), burn.factor(slo.window) * slo.budget)

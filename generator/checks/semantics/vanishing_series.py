@@ -10,6 +10,8 @@ that fires below a threshold resolves exactly when the thing it watches has stop
 
 Fix: a fallback to 0 in the expression or its recording rule (`or on (job) 0 * <a series that stays>`), a companion
 alert on absent()/absent_over_time() of the series, or counters the application creates at 0 for every label.
+A companion covers the series it would miss: absent(requests_total{job="api"}), an SLO's SLIAbsent alert among
+them, covers an alert on requests_total{job="api"} but not one on requests_total{job="search"}.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Iterator
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.shapes import comparisons, names, through_rules
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse, walk
+from generator.core.promql import PromQLError, Selector, parse, selectors, walk
 from generator.model.metrics import counter_like
 
 CODE = "SM002"
@@ -28,36 +30,46 @@ LEVEL = Level.WARNING
 ABSENT = frozenset({"absent", "absent_over_time"})
 
 
-def _guards(expr: str) -> tuple[bool, set[str]]:
-    """Whether an expression has a fallback (`or`, absent()), and the series it checks for absence."""
+def _fallback(expr: str) -> bool:
+    """Whether an expression has a fallback for its series vanishing: an `or`, or absent()."""
     try:
         root = parse(expr)
     except PromQLError:
-        return False, set()
-    fallback, absent = False, set()
-    for node in walk(root):
-        kind = type(node).__name__
-        if kind == "BinaryExpr" and str(node.op) == "or":
-            fallback = True
-        elif kind == "Call" and str(node.func.name) in ABSENT:
-            fallback = True
-            absent |= names(node)
-    return fallback, absent
+        return False
+    return any((type(node).__name__ == "BinaryExpr" and str(node.op) == "or") or
+               (type(node).__name__ == "Call" and str(node.func.name) in ABSENT) for node in walk(root))
+
+
+def _reads(expr: str) -> tuple[Selector, ...]:
+    try:
+        return selectors(expr)
+    except PromQLError:
+        return ()
+
+
+def _covers(companion: Selector, read: Selector) -> bool:
+    """Whether an absent() companion fires when what a selector reads vanishes: it selects the same name and no
+    more series (all the read's matchers, maybe more), so nothing of the read can stay while it selects nothing."""
+    return companion.name == read.name and companion.matchers >= read.matchers
 
 
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
-    companions = {name for alert in project.alerts.values() for name in _guards(alert.condition)[1]}
+    companions = [s for alert in project.alerts.values() for s in _reads(alert.condition) if s.function in ABSENT]
     for alert in project.alerts.values():
         for comparison in comparisons(alert.condition):
             if not comparison.low_is_bad:
                 continue
             read, rule_exprs = through_rules(project, names(comparison.watched))
             counters = sorted(name for name in read if counter_like(name, context.series.get(name)))
-            if not counters or read & companions:
+            if not counters:
+                continue
+            counted = [s for expr in (alert.condition, *rule_exprs) for s in _reads(expr)
+                       if s.name in counters and s.function not in ABSENT]
+            if any(_covers(companion, s) for companion in companions for s in counted):
                 continue
             own = any(type(n).__name__ == "BinaryExpr" and str(n.op) == "or" for n in walk(comparison.watched))
-            if own or any(_guards(expr)[0] for expr in rule_exprs):
+            if own or any(_fallback(expr) for expr in rule_exprs):
                 continue
             yield Finding(alert, f"alert {alert.name} fires when a value is low but reads counters "
                                  f"({', '.join(counters)}) whose series vanish when nothing is counted: it would "

@@ -3,7 +3,8 @@
 Samples are every 15 s (the stack's scrape interval) for the last 2 hours, every 30 s back to 26 hours,
 and every 5 minutes before that. Recorded series (level:metric:operation) are generated directly with
 the labels their rule keeps, as Prometheus would have recorded them; ALERTS holds the always-firing
-Watchdog and one firing episode per other alert during the last day. demo_blocks.py writes them as TSDB blocks.
+Watchdog and one firing episode per other alert during the last day (an alert on absent() has its series cut for
+it, demo_absence.py). demo_blocks.py writes them as TSDB blocks.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from generator.core.duration import parse_seconds
 from generator.core.promql import parse, ranges
 from generator.derive.result_labels import TARGET, recorded_labels
 from generator.derive.series import defined_series
+from generator.live.demo_absence import gapped, gaps, lookback
 from generator.live.demo_bounds import Bounds, constant, shown, watched_bounds
 from generator.live.demo_derived import arithmetic, increase
 from generator.live.demo_levels import (
@@ -315,12 +317,12 @@ def episodes(project: Project, now: int) -> dict[str, tuple[int, int]]:
 
 
 def breaches(project: Project, episodes: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    """(start, end) of the time each alert's series are past its threshold: its `for` and its longest range
-    window before its episode starts, to the episode's end."""
+    """(start, end) of the time each alert's series are past its threshold (or, for absent(), gone): its `for` and
+    its longest range window (or the lookback) before its episode starts, to the episode's end."""
     found = {}
     for name, (start, end) in episodes.items():
         alert = project.alerts[name]
-        lead = parse_seconds(alert.for_) + max(ranges(alert.condition), default=0.0)
+        lead = parse_seconds(alert.for_) + max(ranges(alert.condition), default=0.0) + lookback(alert.condition)
         found[name] = (start - int(lead), end)
     return found
 
@@ -361,4 +363,5 @@ def series_for(names: set[str], project: Project, now: int) -> list[Series]:
             found += _recorded_series(name, demo)
         elif demo.defined.get(name, 0) is None:
             found += _synthetic_series(name, demo)
-    return found
+    holes = gaps(project, demo.breaches)
+    return [(name, labels, gapped(name, labels, value, holes)) for name, labels, value in found]

@@ -30,6 +30,14 @@ def test_ranges_shrink_with_time_but_not_below_the_floor(project: Project) -> No
     assert "[5m]" in project.recording_rules["instance:cpu_usage:percent"].expr  # the definitions are untouched
 
 
+def test_an_absent_alerts_for_outlasts_a_scrape_and_a_start_which_do_not_compress(project: Project) -> None:
+    """SLIAbsent's 2m would be 2 s, shorter than a Prometheus start's first scrape (service discovery's updates
+    come every 5 s): the live stack would page every SLO's inputs absent as it starts."""
+    fast = apply(project, Profile(time_scale=1 / 60)).alerts
+    assert fast["CheckoutAvailabilitySLIAbsent"].for_ == "20s"  # 2m / 60, floored as ranges are
+    assert fast["TargetDown"].for_ == "10s"  # 10m / 60: what reads values shrinks with time
+
+
 def test_forecasts_are_queried_in_compressed_time_and_learn_in_the_definitions_time(project: Project) -> None:
     fast = apply(project, Profile(time_scale=1 / 60))
     disk = next(f for f in fast.all(Forecast) if f.name == "disk_free")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -20,6 +20,7 @@ import yaml
 from generator.build import build
 from generator.model.profile import Profile
 from tests import servers
+from tests.e2e.inhibition import until
 
 ROOT = Path(__file__).resolve().parents[2]
 ABSENT, PAGE = "CheckoutAvailabilitySLIAbsent", "CheckoutAvailabilityBudgetBurn1h"
@@ -92,15 +93,6 @@ def _states(server: servers.Server) -> dict[str, str]:
     return {a["labels"]["alertname"]: a["state"] for a in server.get("/api/v1/alerts").json()["data"]["alerts"]}
 
 
-def _until(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
-
-
 def _never(server: servers.Server, seconds: float) -> set[str]:
     """The states SLIAbsent was seen in over the next seconds."""
     seen, deadline = set(), time.monotonic() + seconds
@@ -114,22 +106,22 @@ def test_inputs_gone_page_before_the_burn_resolves_a_quiet_night_and_a_failed_sc
         prometheus: tuple[servers.Server, Checkout]) -> None:
     server, checkout = prometheus
     scraped = 'count(http_requests_total{endpoint="/api/checkout"})'
-    assert _until(lambda: server.get("/api/v1/query", query=scraped).json()["data"]["result"] != [], 15)
+    assert until(lambda: server.get("/api/v1/query", query=scraped).json()["data"]["result"] != [], 15)
     # the first scrape comes some 5 s after start (service discovery's updates are throttled to 5 s): longer than
     # this `for` (3 s), so SLIAbsent may have fired before it; with 2m (or the 20 s of the default floor) it waits
-    assert _until(lambda: ABSENT not in _states(server), 15)
+    assert until(lambda: ABSENT not in _states(server), 15)
 
     assert _never(server, 8) == {"inactive"}  # 8 minutes of a quiet night: counters present, flat
     checkout.set(failures=1)  # one failed scrape: staleness markers, absent() for about one evaluation
     assert "firing" not in _never(server, 5)
 
     checkout.set(per_scrape=(50.0, 50.0))  # half the checkouts fail: the 1h page fires
-    assert _until(lambda: _states(server).get(PAGE) == "firing", 30)
+    assert until(lambda: _states(server).get(PAGE) == "firing", 30)
     checkout.set(renamed=True, per_scrape=(0.0, 0.0))  # a deploy renames the counter: markers at the next scrape
-    assert _until(lambda: _states(server).get(ABSENT) == "firing", 10)
+    assert until(lambda: _states(server).get(ABSENT) == "firing", 10)
     assert _states(server).get(PAGE) == "firing"  # on-call hears why before the page resolves for want of data
-    assert _until(lambda: PAGE not in _states(server), 60)
+    assert until(lambda: PAGE not in _states(server), 60)
     assert _states(server).get(ABSENT) == "firing"
 
     checkout.set(renamed=False)  # rolled back: the counters are back, no traffic
-    assert _until(lambda: ABSENT not in _states(server), 20)
+    assert until(lambda: ABSENT not in _states(server), 20)

@@ -82,9 +82,9 @@ def _slack(channel: SlackChannel, slack_channel: str, webhook_file: str, sink: s
     return entry | {
         "channel": slack_channel,
         "send_resolved": channel.send_resolved,
-        "title": '{{ template "obsgen.title" . }}',
+        "title": '{{ template "obsgen.slack.title" . }}',
         "title_link": "{{ (index .Alerts 0).Annotations.dashboard_url }}",
-        "fallback": '{{ template "obsgen.title" . }}',
+        "fallback": '{{ template "obsgen.slack.title" . }}',
         "text": '{{ template "obsgen.slack.text" . }}',
         "color": '{{ if eq .Status "firing" }}danger{{ else }}good{{ end }}',
     }

@@ -1,0 +1,129 @@
+"""A Slack message shows label values and annotations as they are: rendered by amtool from the generated templates and
+the Slack receivers' own title, fallback and text, with values that Slack would read as a mention (<!channel>,
+<@U123>), a link (a<b|c>) or an entity (&amp;), no <, > or & is left raw outside the links obsgen writes, those
+links keep their URLs, and un-escaping (as Slack displays the text) gives back the text an email shows.
+Slack: "Slack uses &, <, and > as control characters ... they must be converted to HTML entities if they're not used
+for their parsing purpose" (api.slack.com/reference/surfaces/formatting, "Escaping text")."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from generator.model import conventions
+from generator.model.project import Project
+from generator.targets import alertmanager
+
+EXTERNAL_URL = "http://alertmanager.example:9093"
+NASTY = ["<!channel>", "<@U123>", "a<b|c>", "&amp;", "x > 2s", "<!here> & <https://evil.example|click me>"]
+"""Label values and annotation text Slack would otherwise read as a mention, a link or an entity."""
+LINK = re.compile(r"<([^<>|]*)\|([^<>]*)>")
+"""A link as obsgen writes it in Slack's text: <URL|label>."""
+ENTITY = re.compile(r"&(amp|lt|gt);")
+SEPARATOR = "\n=== obsgen field ===\n"
+needs_amtool = pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not installed (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def rendered(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The generated template file and one Slack receiver's config entry."""
+    documents = alertmanager.render(project)
+    path = tmp_path_factory.mktemp("slack") / "obsgen.tmpl"
+    path.write_text(documents[conventions.alertmanager_template()])
+    entries = [entry for receiver in documents[conventions.ALERTMANAGER_CONFIG]["receivers"]
+               for entry in receiver.get("slack_configs", [])]
+    assert entries and all({entry[field] for field in ("title", "fallback", "text")} == {
+        entries[0][field] for field in ("title", "fallback", "text")} for entry in entries)
+    return path, entries[0]
+
+
+def _alert(value: str, status: str = "firing") -> dict[str, Any]:
+    labels = {"alertname": "CpuHigh", "severity": "critical", "instance": value, "escalation_policy": "default"}
+    return {"status": status, "labels": labels, "startsAt": "2024-01-01T00:00:00Z",
+            "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus.example:9090", "fingerprint": "1",
+            "annotations": {"summary": f"p99 of {value} > 2s & rising", "description": f"{value} is <slow>",
+                            "runbook_url": "https://runbooks.example/cpu?a=1&b=x|y <z>",
+                            "dashboard_url": f"http://grafana.example/d/ops?viewPanel=1&var-instance={quote(value)}"}}
+
+
+def _render(path: Path, texts: list[str], value: str, status: str) -> list[str]:
+    """What amtool renders of each text (text/template, as Alertmanager renders Slack's fields) for a group of one
+    alert whose instance and annotations hold the value."""
+    alert = _alert(value, status)
+    group = {"alertname": "CpuHigh", "instance": value}
+    data = {"receiver": "oncall", "status": status, "alerts": [alert], "groupLabels": group,
+            "commonLabels": alert["labels"], "commonAnnotations": alert["annotations"], "externalURL": EXTERNAL_URL}
+    data_file = path.with_name("data.json")
+    data_file.write_text(json.dumps(data))
+    shown = subprocess.run(["amtool", "template", "render", f"--template.glob={path}",
+                            f"--template.text={SEPARATOR.join(texts)}", f"--template.data={data_file}"],
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout.split(SEPARATOR)
+
+
+def _unescaped(text: str) -> str:
+    """The text as Slack displays it: each entity the character it stands for (&amp; last, so &amp;lt; stays &lt;)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _outside_links(text: str) -> str:
+    """The text with each link obsgen writes replaced by its label: what is left is what Slack shows as text."""
+    return LINK.sub(lambda link: link[2], text)
+
+
+def _assert_no_control_characters(text: str) -> None:
+    left = _outside_links(text)
+    assert "<" not in left and ">" not in left, f"a raw < or > outside obsgen's links: {left!r}"
+    assert "&" not in ENTITY.sub("", left), f"a raw & outside an entity: {left!r}"
+
+
+@needs_amtool
+@pytest.mark.parametrize("value", NASTY)
+def test_slack_title_and_fallback_show_the_labels_as_they_are(rendered: tuple[Path, dict[str, Any]],
+                                                               value: str) -> None:
+    path, slack = rendered
+    title, fallback, plain = _render(path, [slack["title"], slack["fallback"], '{{ template "obsgen.title" . }}'],
+                                     value, "firing")
+    for text in (title, fallback):
+        assert not LINK.search(text), text
+        _assert_no_control_characters(text)
+        assert _unescaped(text) == plain  # what an email's subject says
+    assert plain.endswith(f"CRITICAL CpuHigh instance={value}")
+
+
+@needs_amtool
+@pytest.mark.parametrize("value", NASTY)
+@pytest.mark.parametrize("status", ["firing", "resolved"])
+def test_slack_text_shows_annotations_and_the_ack_command_as_they_are_with_working_links(
+        rendered: tuple[Path, dict[str, Any]], value: str, status: str) -> None:
+    path, slack = rendered
+    text, command, silence = _render(path, [slack["text"], '{{ template "obsgen.ack.command" . }}',
+                                            '{{ template "obsgen.ack.url" . }}'], value, status)
+    _assert_no_control_characters(text)
+    links = dict((label, url) for url, label in LINK.findall(text))
+    annotations = _alert(value)["annotations"]
+    assert links["Runbook"] == "https://runbooks.example/cpu?a=1&b=x%7Cy%20%3Cz%3E"  # the same URL, percent-encoded
+    assert links["Dashboard panel"] == annotations["dashboard_url"]  # already percent-encoded: as it is
+    shown = _unescaped(_outside_links(text))
+    if status == "firing":
+        assert links["silence it"] == silence and silence.startswith(f"{EXTERNAL_URL}/#/silences/new?filter=%7B")
+        assert f"Acknowledge: `{command} --for 2h` or silence it\n" in shown  # the command as printed in an email
+        assert f"\n*{annotations['summary']}*\n{annotations['description']}\n" in shown
+    else:
+        assert "silence it" not in links and f"\n{annotations['summary']}\n" in shown
+    assert set(links) <= {"silence it", "Runbook", "Dashboard panel", "see them in Alertmanager"}
+
+
+@needs_amtool
+def test_slack_text_without_such_characters_is_unchanged(rendered: tuple[Path, dict[str, Any]]) -> None:
+    path, slack = rendered
+    title, plain = _render(path, [slack["title"], '{{ template "obsgen.title" . }}'], "web-1", "firing")
+    assert title == plain == "[FIRING:1] CRITICAL CpuHigh instance=web-1"

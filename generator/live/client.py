@@ -102,7 +102,13 @@ def title_of(record: Record) -> str:
         summary = str((body.get("payload") or {}).get("summary", ""))
         return summary.partition(conventions.PAGE_SUMMARY_SEPARATOR)[0]
     attachments = body.get("attachments") or [{}]
-    return str(attachments[0].get("title", ""))
+    return slack_shown(str(attachments[0].get("title", "")))
+
+
+def slack_shown(text: str) -> str:
+    """Slack's text as Slack shows it: &lt;, &gt; and &amp; the characters they escape (&amp; last, so that &amp;lt;
+    shows &lt;); obsgen's templates escape &, < and > in any value they write in Slack."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def status_of(record: Record) -> str:

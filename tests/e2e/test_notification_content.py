@@ -33,12 +33,13 @@ from generator.live import smtp_sink, webhook_sink
 from generator.live.client import email_matches, title_of, webhook_matches
 from generator.live.recording import Record, Recording
 from generator.live.stack import SINK_ROUTING_KEY
-from generator.model.conventions import ESCALATION_LEVEL_LABEL
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, PAGE_SUMMARY_SEPARATOR
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager
 from tests.servers import Server, free_port
 from tests.servers import alertmanager as alertmanager_server
+from tests.slack_text import assert_escaped, links, shown
 
 GOLDEN = Path(__file__).parent / "golden" / "notifications"
 BIG_HOST, BIG_GROUP = "k8s-node-1", 300
@@ -61,6 +62,9 @@ VOLATILE = (
 )
 
 
+MARKUP_INSTANCE = "<!channel><@U123>a<b|c>&amp;x>2s"
+"""An instance whose name Slack would read as two mentions, a link and an entity unless escaped, and HTML as tags
+(no space in it: the sinks' matchers read a title's words)."""
 VALUES = {"CpuHigh": 95.0, "MemoryHigh": 97.0, "ConversionRateLow": 0.021, "RagEngineTimeouts": 26.0,
           "DiskAlmostFull": 3.0}
 """The value each alert fires with in the exchange below ($value in its annotations)."""
@@ -169,6 +173,11 @@ def _exchange(server: Server, webhooks: Recording, emails: Recording,
     sent = _post(server, logs)
     found["email-logs"] = emails.wait_for(email_matches("oncall@company.com", "RagEngineTimeouts", "firing", sent, {}),
                                           30)
+    marked = {"instance": MARKUP_INSTANCE}
+    sent = _post(server, _alert(rules, "CpuHigh", "critical", MARKUP_INSTANCE))
+    found["email-markup"] = emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "firing", sent, marked), 30)
+    for case, path in (("slack-markup", "/slack/alerts"), ("pagerduty-markup", "/webhook/v2/enqueue")):
+        found[case] = webhooks.wait_for(webhook_matches(path, "CpuHigh", "firing", sent, marked), 30)
     big = {"instance": BIG_HOST}
     sent = _post(server, *(_alert(rules, "DiskAlmostFull", "critical", BIG_HOST,
                                   mountpoint=f"/var/lib/kubelet/pods/{n}") for n in range(BIG_GROUP)))
@@ -274,3 +283,31 @@ def test_the_source_link_is_named_for_what_it_opens(received: dict[str, Record])
     assert ">Prometheus</a>" not in logs
     (href,) = re.findall(r'<a href="([^"]*)">Prometheus</a>', received["email-cpu-firing"]["html"])
     assert html.unescape(href) == GENERATOR_URL
+
+
+def test_a_label_that_is_markup_somewhere_reads_as_it_is_everywhere(
+        received: dict[str, Record], rules: dict[tuple[str, str], dict[str, str]]) -> None:
+    """Slack's fields escape it (Slack's &, < and >), the email's HTML escapes it (html/template), the email's text
+    and PagerDuty's JSON fields carry it as it is: each shows the same title, summary and acknowledgement."""
+    annotations = _alert(rules, "CpuHigh", "critical", MARKUP_INSTANCE)["annotations"]
+    email = received["email-markup"]
+    title = email["subject"].removeprefix("[ecommerce-rag] ")
+    assert title == f"[FIRING:1] CRITICAL CpuHigh instance={MARKUP_INSTANCE}"
+    text = email["text"].replace("\r\n", "\n")  # mail bodies travel with CRLF line ends
+    (command,) = re.findall(r"^Acknowledge[^:]*: (obsgen ack .*) --for 2h$", text, re.MULTILINE)
+    assert f"\n{annotations['summary']}\n{annotations['description']}\n" in text
+    assert MARKUP_INSTANCE not in email["html"]
+    assert [html.unescape(h2) for h2 in re.findall(r"<h2>(.*)</h2>", email["html"])] == [title]
+    slack = received["slack-markup"]["body"]["attachments"][0]
+    for field in ("title", "fallback", "text"):
+        assert_escaped(slack[field])
+    assert shown(slack["title"]) == shown(slack["fallback"]) == title
+    assert f"`{command} --for 2h`" in shown(slack["text"])
+    assert f"\n*{annotations['summary']}*\n{annotations['description']}\n" in shown(slack["text"])
+    page = received["pagerduty-markup"]["body"]
+    assert page["payload"]["summary"] == f"{title}{PAGE_SUMMARY_SEPARATOR}{annotations['summary']}"
+    assert page["payload"]["source"] == MARKUP_INSTANCE
+    assert page["payload"]["custom_details"]["acknowledge"] == command
+    hrefs = {link["text"]: link["href"] for link in page["links"]}
+    assert links(slack["text"])["silence it"] == hrefs["Silence it in Alertmanager"]
+    assert links(slack["text"])["Dashboard panel"] == hrefs["Dashboard panel"] == annotations["dashboard_url"]

@@ -8,7 +8,6 @@ for their parsing purpose" (api.slack.com/reference/surfaces/formatting, "Escapi
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,16 +16,15 @@ from urllib.parse import quote
 
 import pytest
 
+from generator.live.client import title_of, webhook_matches
 from generator.model import conventions
 from generator.model.project import Project
 from generator.targets import alertmanager
+from tests.slack_text import LINK, assert_escaped, links, shown
 
 EXTERNAL_URL = "http://alertmanager.example:9093"
 NASTY = ["<!channel>", "<@U123>", "a<b|c>", "&amp;", "x > 2s", "<!here> & <https://evil.example|click me>"]
 """Label values and annotation text Slack would otherwise read as a mention, a link or an entity."""
-LINK = re.compile(r"<([^<>|]*)\|([^<>]*)>")
-"""A link as obsgen writes it in Slack's text: <URL|label>."""
-ENTITY = re.compile(r"&(amp|lt|gt);")
 SEPARATOR = "\n=== obsgen field ===\n"
 needs_amtool = pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not installed (make test installs it)")
 
@@ -62,27 +60,11 @@ def _render(path: Path, texts: list[str], value: str, status: str) -> list[str]:
             "commonLabels": alert["labels"], "commonAnnotations": alert["annotations"], "externalURL": EXTERNAL_URL}
     data_file = path.with_name("data.json")
     data_file.write_text(json.dumps(data))
-    shown = subprocess.run(["amtool", "template", "render", f"--template.glob={path}",
-                            f"--template.text={SEPARATOR.join(texts)}", f"--template.data={data_file}"],
-                           capture_output=True, text=True, timeout=60)
-    assert shown.returncode == 0, shown.stderr
-    return shown.stdout.split(SEPARATOR)
-
-
-def _unescaped(text: str) -> str:
-    """The text as Slack displays it: each entity the character it stands for (&amp; last, so &amp;lt; stays &lt;)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _outside_links(text: str) -> str:
-    """The text with each link obsgen writes replaced by its label: what is left is what Slack shows as text."""
-    return LINK.sub(lambda link: link[2], text)
-
-
-def _assert_no_control_characters(text: str) -> None:
-    left = _outside_links(text)
-    assert "<" not in left and ">" not in left, f"a raw < or > outside obsgen's links: {left!r}"
-    assert "&" not in ENTITY.sub("", left), f"a raw & outside an entity: {left!r}"
+    result = subprocess.run(["amtool", "template", "render", f"--template.glob={path}",
+                             f"--template.text={SEPARATOR.join(texts)}", f"--template.data={data_file}"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split(SEPARATOR)
 
 
 @needs_amtool
@@ -94,8 +76,8 @@ def test_slack_title_and_fallback_show_the_labels_as_they_are(rendered: tuple[Pa
                                      value, "firing")
     for text in (title, fallback):
         assert not LINK.search(text), text
-        _assert_no_control_characters(text)
-        assert _unescaped(text) == plain  # what an email's subject says
+        assert_escaped(text)
+        assert shown(text) == plain  # what an email's subject says
     assert plain.endswith(f"CRITICAL CpuHigh instance={value}")
 
 
@@ -107,19 +89,19 @@ def test_slack_text_shows_annotations_and_the_ack_command_as_they_are_with_worki
     path, slack = rendered
     text, command, silence = _render(path, [slack["text"], '{{ template "obsgen.ack.command" . }}',
                                             '{{ template "obsgen.ack.url" . }}'], value, status)
-    _assert_no_control_characters(text)
-    links = dict((label, url) for url, label in LINK.findall(text))
+    assert_escaped(text)
+    found = links(text)
     annotations = _alert(value)["annotations"]
-    assert links["Runbook"] == "https://runbooks.example/cpu?a=1&b=x%7Cy%20%3Cz%3E"  # the same URL, percent-encoded
-    assert links["Dashboard panel"] == annotations["dashboard_url"]  # already percent-encoded: as it is
-    shown = _unescaped(_outside_links(text))
+    assert found["Runbook"] == "https://runbooks.example/cpu?a=1&b=x%7Cy%20%3Cz%3E"  # the same URL, percent-encoded
+    assert found["Dashboard panel"] == annotations["dashboard_url"]  # already percent-encoded: as it is
+    displayed = shown(text)
     if status == "firing":
-        assert links["silence it"] == silence and silence.startswith(f"{EXTERNAL_URL}/#/silences/new?filter=%7B")
-        assert f"Acknowledge: `{command} --for 2h` or silence it\n" in shown  # the command as printed in an email
-        assert f"\n*{annotations['summary']}*\n{annotations['description']}\n" in shown
+        assert found["silence it"] == silence and silence.startswith(f"{EXTERNAL_URL}/#/silences/new?filter=%7B")
+        assert f"Acknowledge: `{command} --for 2h` or silence it\n" in displayed  # the command as printed in an email
+        assert f"\n*{annotations['summary']}*\n{annotations['description']}\n" in displayed
     else:
-        assert "silence it" not in links and f"\n{annotations['summary']}\n" in shown
-    assert set(links) <= {"silence it", "Runbook", "Dashboard panel", "see them in Alertmanager"}
+        assert "silence it" not in found and f"\n{annotations['summary']}\n" in displayed
+    assert set(found) <= {"silence it", "Runbook", "Dashboard panel", "see them in Alertmanager"}
 
 
 @needs_amtool
@@ -127,3 +109,11 @@ def test_slack_text_without_such_characters_is_unchanged(rendered: tuple[Path, d
     path, slack = rendered
     title, plain = _render(path, [slack["title"], '{{ template "obsgen.title" . }}'], "web-1", "firing")
     assert title == plain == "[FIRING:1] CRITICAL CpuHigh instance=web-1"
+
+
+def test_the_sinks_read_a_slack_title_as_slack_shows_it() -> None:
+    """The live stack's matchers (obsgen's ledger, the e2e tests) find a Slack message by the labels its title shows."""
+    record = {"path": "/slack/alerts", "answered": 200, "received": 1.0,
+              "body": {"attachments": [{"title": "[FIRING:1] CRITICAL CpuHigh instance=a&lt;b&gt;&amp;amp;"}]}}
+    assert title_of(record) == "[FIRING:1] CRITICAL CpuHigh instance=a<b>&amp;"
+    assert webhook_matches("/slack/alerts", "CpuHigh", "firing", 0.0, {"instance": "a<b>&amp;"})(record)

@@ -16,6 +16,7 @@ from generator.checks.registry import PROJECT_CHECKS, RENDERED_CHECKS, codes
 from generator.checks.runner import Report, run
 from generator.core.errors import BUILD_ERROR, DefinitionError, Level, Problem, ProblemsFound
 from generator.core.gotemplate import TemplateError
+from generator.core.made_once import Memo, keeping
 from generator.core.promql import facts_cached
 from generator.core.secret_scan import clean_cached
 from generator.derive.time_compression import apply
@@ -63,12 +64,13 @@ def load(definitions: Path) -> Project:
     return compiled.project
 
 
-def _render(project: Project, report: Report) -> Context | None:
+def _render(project: Project, report: Report, memo: Memo | None = None) -> Context | None:
     """Every target's documents and their Kubernetes packaging, checked (in the context the checks read); None
-    (and problems said) on errors."""
+    (and problems said) on errors. With memo (a watch), what an edit cannot have changed is kept from its last build."""
     try:
-        rendered = render_all(project)
-        rendered |= kubernetes.render(project, rendered)
+        with keeping(memo):
+            rendered = render_all(project)
+            rendered |= kubernetes.render(project, rendered)
     except DefinitionError as error:
         report.problems.append(error.problem())
         return None
@@ -91,7 +93,7 @@ def compile_definitions(definitions: Path, profile: Profile | None = None,
             return compiled
         if profile is not None:
             compiled.project = apply(compiled.project, profile)
-        context = _render(compiled.project, compiled.report)
+        context = _render(compiled.project, compiled.report, warm.documents if warm is not None else None)
         if context is not None:
             compiled.rendered, compiled.digests = context.rendered, context.digests
     return compiled

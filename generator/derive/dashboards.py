@@ -81,8 +81,35 @@ def values_of(variables: Iterable[Variable]) -> dict[str, str]:
     return values
 
 
-def _alerts_row(project: Project, dashboard: Dashboard, alerts: list[Alert]) -> Row:
-    names = "|".join(a.name for a in alerts if a.heartbeat is None)  # one always firing would keep it red
+@dataclass(frozen=True)
+class ListedAlert:
+    """All a dashboard's JSON shows of an alert it lists (the annotation, the Alerts row), as values: what a watching
+    build compares to tell whether the dashboard must be rendered again."""
+
+    name: str
+    severity: str
+    condition: str
+    for_: str
+    counted: bool
+    """Whether the firing count counts it (an always-firing heartbeat would keep it red)."""
+    opens: str | None
+    """The path of the panel it opens on its own dashboard (None: none)."""
+    runbook: str
+
+
+def listed_alerts(project: Project, dashboard: Dashboard) -> tuple[ListedAlert, ...]:
+    """The alerts a dashboard lists (dashboard_alerts), as its JSON and page show them."""
+    listed = []
+    for alert in dashboard_alerts(project, dashboard):
+        target = alert_panel(project, alert, with_alert_list=False)
+        listed.append(ListedAlert(alert.name, alert.severity, alert.condition, alert.for_, alert.heartbeat is None,
+                                  _panel_path(*target) if target else None,
+                                  conventions.runbook_url(project.stack.docs_url, alert.name)))
+    return tuple(listed)
+
+
+def _alerts_row(dashboard: Dashboard, alerts: tuple[ListedAlert, ...]) -> Row:
+    names = "|".join(a.name for a in alerts if a.counted)
     firing = Panel(
         title=FIRING_TITLE, kind="stat", unit="none", width=6, height=6,
         description="How many of the alerts listed here fire now (0 when none; escalation copies and an "
@@ -93,11 +120,9 @@ def _alerts_row(project: Project, dashboard: Dashboard, alerts: list[Alert]) -> 
     )
     lines = ["| alert | severity | condition | for | runbook |", "|---|---|---|---|---|"]
     for alert in alerts:
-        target = alert_panel(project, alert, with_alert_list=False)
-        shown = f"[{alert.name}]({_panel_path(*target)})" if target else alert.name
+        shown = f"[{alert.name}]({alert.opens})" if alert.opens else alert.name
         condition = " ".join(alert.condition.split()).replace("|", "\\|")  # a table cell is one line
-        runbook = conventions.runbook_url(project.stack.docs_url, alert.name)
-        lines.append(f"| {shown} | {alert.severity} | `{condition}` | {alert.for_} | [runbook]({runbook}) |")
+        lines.append(f"| {shown} | {alert.severity} | `{condition}` | {alert.for_} | [runbook]({alert.runbook}) |")
     rules = Panel(title=RULES_TITLE, kind="text", width=18, height=6, content="\n".join(lines) + "\n",
                   description="The alert rules that point at this dashboard; each opens the panel showing its data.")
     for panel in (firing, rules):
@@ -107,11 +132,15 @@ def _alerts_row(project: Project, dashboard: Dashboard, alerts: list[Alert]) -> 
 
 def sections(project: Project, dashboard: Dashboard) -> list[Section]:
     """The dashboard's panels grouped by row, with an Alerts row listing its alerts appended."""
+    return listed_sections(dashboard, listed_alerts(project, dashboard))
+
+
+def listed_sections(dashboard: Dashboard, alerts: tuple[ListedAlert, ...]) -> list[Section]:
+    """sections(), of the alerts the dashboard lists."""
     found = [Section(None, dashboard.panels)] if dashboard.panels else []
     found += [Section(row, row.panels) for row in dashboard.rows]
-    alerts = dashboard_alerts(project, dashboard)
     if alerts:
-        row = _alerts_row(project, dashboard, alerts)
+        row = _alerts_row(dashboard, alerts)
         found.append(Section(row, row.panels))
     return found
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType, ModuleType
 
+from generator.core.made_once import Memo
 from generator.core.source_state import state
 
 
@@ -54,6 +55,8 @@ class WarmModules:
     others: dict[str, tuple[int, int]] = field(default_factory=dict)
     clean: bool = False
     """Whether the last import met no problem (otherwise nothing is kept)."""
+    documents: Memo = field(default_factory=Memo)
+    """What its last build made of the definitions it kept (core/made_once.py)."""
 
     def reusable(self, root: Path, names: list[str]) -> dict[str, ModuleType]:
         """The modules of the last import that need not run again, by name."""

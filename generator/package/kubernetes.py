@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from generator.core.errors import DefinitionError
+from generator.core.made_once import made
 from generator.derive.cluster_addresses import ALERTMANAGER_SERVICE, PROMETHEUS_SERVICE, url_in_cluster
 from generator.derive.dashboards import dashboards
 from generator.derive.for_state import for_state
@@ -138,6 +139,10 @@ def alertmanager_objects(project: Project, kube: Kubernetes, rendered: Rendered)
     return {f"{DIR}/alertmanager/alertmanagerconfig.yaml": resource, **templates_config_map(kube, rendered)}
 
 
+def _serialised(document: Any, key: str) -> bytes:
+    return serialise(key, document)
+
+
 def dashboard_config_maps(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
     """A ConfigMap per dashboard holding its JSON, labelled for the sidecar, its folder annotated."""
     files: dict[str, Any] = {}
@@ -151,7 +156,7 @@ def dashboard_config_maps(project: Project, kube: Kubernetes, rendered: Rendered
                              f"{name}: change one grafana_uid")
         uids[path] = dashboard.uid
         key = f"{dashboard.uid}.json"
-        data = serialise(key, rendered[conventions.dashboard_file(dashboard.folder, dashboard.uid)])
+        data = made(_serialised, rendered[conventions.dashboard_file(dashboard.folder, dashboard.uid)], key)
         if len(data) > CONFIG_MAP_BYTES:
             raise DefinitionError(dashboard.location, f"dashboard {dashboard.name}: its JSON is "
                                   f"{len(data)} bytes, over the 1 MiB "

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from generator.derive.dashboards import alert_panel, dashboard_alerts, dashboards, sections
+from generator.core.made_once import made
+from generator.derive.dashboards import (
+    ListedAlert,
+    alert_panel,
+    dashboard_alerts,
+    dashboards,
+    listed_alerts,
+    listed_sections,
+)
+from generator.model import Dashboard
 from generator.model.identity import slug
 from generator.model.project import Project
 from generator.targets.docs import JINJA
@@ -12,24 +22,42 @@ from generator.targets.docs import JINJA
 DOCS_DIR = "docs/dashboards"
 
 
+@dataclass(frozen=True)
+class Reads:
+    """Everything a dashboard's page reads of the project besides the dashboard itself, as values."""
+
+    alerts: tuple[ListedAlert, ...]
+    opens: tuple[str, ...]
+    """For each alert, the dashboard and panel it opens ('-': none)."""
+    grafana_url: str
+    source: str
+
+
+def reads(project: Project, dashboard: Dashboard) -> Reads:
+    """What the dashboard's page reads of the project."""
+    opens = []
+    for alert in dashboard_alerts(project, dashboard):
+        target = alert_panel(project, alert)
+        opens.append(f"{target[0].display_title} / {target[1].title}" if target else "-")
+    return Reads(listed_alerts(project, dashboard), tuple(opens), project.stack.grafana_url.rstrip("/"),
+                 project.relative(dashboard.location).file)
+
+
+def page(dashboard: Dashboard, read: Reads) -> str:
+    """The dashboard's page: a function of the dashboard and of what it reads of the project, nothing else."""
+    return JINJA.get_template("dashboard.md.j2").render(
+        dashboard=dashboard,
+        url=f"{read.grafana_url}/d/{dashboard.uid}/{slug(dashboard.display_title)}",
+        variables=dashboard.variables,
+        sections=listed_sections(dashboard, read.alerts),
+        alerts=list(zip(read.alerts, read.opens, strict=True)),
+        source=read.source,
+    )
+
+
 def render(project: Project) -> dict[str, Any]:
     """out/docs/dashboards/<uid>.md for every dashboard, and a README index."""
-    template = JINJA.get_template("dashboard.md.j2")
-    files: dict[str, Any] = {}
-    base = project.stack.grafana_url.rstrip("/")
-    for dashboard in dashboards(project):
-        alerts = []
-        for alert in dashboard_alerts(project, dashboard):
-            target = alert_panel(project, alert)
-            alerts.append((alert, f"{target[0].display_title} / {target[1].title}" if target else "-"))
-        files[f"{DOCS_DIR}/{dashboard.uid}.md"] = template.render(
-            dashboard=dashboard,
-            url=f"{base}/d/{dashboard.uid}/{slug(dashboard.display_title)}",
-            variables=dashboard.variables,
-            sections=sections(project, dashboard),
-            alerts=alerts,
-            source=project.relative(dashboard.location).file,
-        )
+    files: dict[str, Any] = {f"{DOCS_DIR}/{d.uid}.md": made(page, d, reads(project, d)) for d in dashboards(project)}
     index = ["# Dashboards", "", "| dashboard | folder | refresh | purpose |", "|---|---|---|---|"]
     index += [f"| [{d.display_title}]({d.uid}.md) | {d.folder} | {d.refresh or 'off'} | {d.description} |"
               for d in dashboards(project)]

@@ -6,10 +6,12 @@ dashboard API, which GRAFANA_VERSION loads as is (no migration on load).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from generator.core.made_once import made
 from generator.core.verbatim import merge
-from generator.derive.dashboards import dashboard_alerts, dashboards, sections
+from generator.derive.dashboards import ListedAlert, dashboards, listed_alerts, listed_sections
 from generator.derive.layout import layout
 from generator.derive.timeline_rows import timeline_rows
 from generator.model import (
@@ -93,9 +95,23 @@ def links_json(dashboard: Dashboard) -> list[dict[str, Any]]:
     return [link_json(link) for link in (*dashboard.links, *themed)]
 
 
-def _annotations(project: Project, dashboard: Dashboard) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Reads:
+    """Everything a dashboard's JSON reads of the project besides the dashboard itself, as values."""
+
+    alerts: tuple[ListedAlert, ...]
+    timeline_rows: tuple[int | None, ...]
+    """The rows of each panel of all_panels, where it is a state timeline and they are known."""
+
+
+def reads(project: Project, dashboard: Dashboard) -> Reads:
+    """What the dashboard's JSON reads of the project."""
+    return Reads(listed_alerts(project, dashboard),
+                 tuple(timeline_rows(project, dashboard, panel) for panel in dashboard.all_panels))
+
+
+def _annotations(alerts: tuple[ListedAlert, ...]) -> dict[str, Any]:
     annotations: list[dict[str, Any]] = [BUILTIN_ANNOTATION]
-    alerts = dashboard_alerts(project, dashboard)
     if alerts:
         names = "|".join(a.name for a in alerts)
         annotations.append({
@@ -107,13 +123,14 @@ def _annotations(project: Project, dashboard: Dashboard) -> dict[str, Any]:
     return {"list": annotations}
 
 
-def _panels(project: Project, dashboard: Dashboard) -> list[dict[str, Any]]:
+def _panels(dashboard: Dashboard, read: Reads) -> list[dict[str, Any]]:
     """Top-level panels in reading order; a collapsed row holds its own."""
-    found = sections(project, dashboard)
+    found = listed_sections(dashboard, read.alerts)
     collapsed = {id(p) for s in found if s.row is not None and s.row.collapsed for p in s.panels}
+    rows = {id(panel): count for panel, count in zip(dashboard.all_panels, read.timeline_rows, strict=True)}
     documents: list[dict[str, Any]] = []
     nested: list[dict[str, Any]] = []
-    for placed in layout([(s.row, s.panels) for s in found], lambda panel: timeline_rows(project, dashboard, panel)):
+    for placed in layout([(s.row, s.panels) for s in found], lambda panel: rows.get(id(panel))):
         if isinstance(placed.item, Panel):
             target = nested if id(placed.item) in collapsed else documents
             target.append(panel_json(placed.item, placed.box))
@@ -145,15 +162,21 @@ def dashboard_settings(dashboard: Dashboard) -> dict[str, Any]:
     }
 
 
-def dashboard_json(project: Project, dashboard: Dashboard) -> dict[str, Any]:
-    """The complete dashboard document Grafana loads, with the JSON it keeps verbatim written over it."""
+def dashboard_document(dashboard: Dashboard, read: Reads) -> dict[str, Any]:
+    """The complete dashboard document Grafana loads, with the JSON it keeps verbatim written over it: a function of
+    the dashboard and of what it reads of the project, nothing else (what a watching build keeps relies on it)."""
     return merge({
         **dashboard_settings(dashboard),
         "templating": {"list": [variable_json(v) for v in dashboard.variables]},
-        "annotations": _annotations(project, dashboard),
+        "annotations": _annotations(read.alerts),
         "links": links_json(dashboard),
-        "panels": _panels(project, dashboard),
+        "panels": _panels(dashboard, read),
     }, dashboard.extra)
+
+
+def dashboard_json(project: Project, dashboard: Dashboard) -> dict[str, Any]:
+    """The dashboard's document (made again only when the dashboard or what it reads changed, in a watch)."""
+    return made(dashboard_document, dashboard, reads(project, dashboard))
 
 
 def render(project: Project) -> dict[str, Any]:

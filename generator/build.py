@@ -71,14 +71,14 @@ def _render(project: Project, report: Report, memo: Memo | None = None) -> Conte
         with keeping(memo):
             rendered = render_all(project)
             rendered |= kubernetes.render(project, rendered)
+            context = Context(project, rendered=rendered)
+            found = run(context, RENDERED_CHECKS, codes())  # (they take the documents' digests)
     except DefinitionError as error:
         report.problems.append(error.problem())
         return None
     except TemplateError as error:  # an annotation template obsgen evaluates for a rule test
         report.problems.append(Problem(project.stack.location, BUILD_ERROR.code, Level.ERROR, str(error)))
         return None
-    context = Context(project, rendered=rendered)
-    found = run(context, RENDERED_CHECKS, codes())
     report.extend(found)
     return None if found.errors else context
 

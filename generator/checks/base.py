@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from generator.core.disk_cache import value_digest
 from generator.core.errors import Level, Location
+from generator.core.made_once import made
 from generator.derive.expressions import Expression, expressions
 from generator.derive.series import defined_series
 from generator.load.modules import Unresolved
@@ -55,6 +56,10 @@ class CheckModule(Protocol):
     def check(self, context: Context) -> Iterable[Finding]: ...
 
 
+def _digest(document: Any, _: None) -> str | None:
+    return value_digest(document)
+
+
 @dataclass
 class Context:
     """What checks read: the project, what failed to be defined, and (after rendering) the targets' documents."""
@@ -72,7 +77,7 @@ class Context:
     def digests(self) -> dict[str, str | None]:
         """Each rendered document's digest (disk_cache.value_digest), taken once per build: the secret scan's cache
         and packaging's reuse of unchanged files both key on it."""
-        return {path: value_digest(document) for path, document in self.rendered.items()}
+        return {path: made(_digest, document, None) for path, document in self.rendered.items()}
 
     @cached_property
     def series(self) -> dict[str, Metric | None]:

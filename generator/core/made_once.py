@@ -1,12 +1,12 @@
 """What a watching build (`obsgen build --watch`) made last time, made again only when what it is made of changed.
 
-A rebuild after a one-alert edit would otherwise render every dashboard of the project again, its ConfigMap and
-its page, when one or none of them can change. Those are made by pure functions of a subject and inputs,
-`made(function, subject, inputs)`: the subject is a definition kept from a module that did not run again (compared
-by identity: definitions are immutable) or a document made by such a function (identity too: documents are never
-changed once made); the inputs are the values the function reads of the rest of the project, taken afresh by
-every build and compared by value. So a kept result is always the one the function would return now: a full build
-and a watching one write the same bytes.
+A rebuild after a one-alert edit would otherwise render every dashboard of the project again, with its page, its
+ConfigMap and its digest, when one or none of them can change. Those are made by pure functions of a subject and
+inputs, `made(function, subject, inputs)`. The subject is a definition kept from a module that did not run again,
+compared by identity (definitions are immutable), or a document made() returned in the same build, by identity
+too (documents are never changed once made; a dict or list made elsewhere is never kept by). The inputs are the
+values the function reads of the rest of the project, taken afresh by every build and compared by value. So a
+kept result is always the one the function would return now: a full build and a watching one write the same bytes.
 
 Only a watching process keeps results, in the Memo it holds across its builds (load/warm.py's WarmModules); a
 build without one calls each function.
@@ -38,13 +38,18 @@ class Memo:
 
     kept: dict[tuple[Callable[..., Any], int], _Made] = field(default_factory=dict)
     made: dict[tuple[Callable[..., Any], int], _Made] = field(default_factory=dict)
+    returned: set[int] = field(default_factory=set)
+    """The ids of the results made() returned in the running build (each held by `made`)."""
 
     def result(self, function: Callable[[Subject, Inputs], Result], subject: Subject, inputs: Inputs) -> Result:
+        if isinstance(subject, dict | list) and id(subject) not in self.returned:
+            return function(subject, inputs)  # a document made elsewhere, which nothing says is never changed
         key = (function, id(subject))
         found = self.made.get(key) or self.kept.get(key)
         if found is None or found.subject is not subject or found.inputs != inputs:
             found = _Made(subject, inputs, function(subject, inputs))
         self.made[key] = found
+        self.returned.add(id(found.result))
         result: Result = found.result
         return result
 
@@ -52,7 +57,7 @@ class Memo:
         """The running build ended: what it made is what the next one may keep (with the last build's results too
         when it stopped part way, so that a build failing on a typo does not lose them)."""
         self.kept = self.made if whole else self.kept | self.made
-        self.made = {}
+        self.made, self.returned = {}, set()
 
 
 _memo: ContextVar[Memo | None] = ContextVar("made_once", default=None)

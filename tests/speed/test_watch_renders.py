@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from generator.checks import base
 from generator.load.warm import WarmModules
 from generator.package import kubernetes
 from generator.replay import build
@@ -167,9 +168,10 @@ def test_after_each_edit_out_is_as_a_full_build_leaves_it(tmp_path: Path) -> Non
 
 @pytest.fixture
 def made() -> Iterator[Counter[str]]:
-    """The dashboards whose JSON, page and ConfigMap data are made, by title, counted as they are."""
+    """The dashboards whose JSON, page, ConfigMap data and JSON's digest are made, by title, counted as they are."""
     counts: Counter[str] = Counter()
     settings, template, serialise = grafana.dashboard_settings, dashboard_docs.JINJA.get_template, kubernetes.serialise
+    digest = base.value_digest
 
     def counted_settings(dashboard: Any) -> dict[str, Any]:
         counts[f"json {dashboard.display_title}"] += 1
@@ -190,7 +192,13 @@ def made() -> Iterator[Counter[str]]:
             counts[f"configmap {document['title']}"] += 1
         return serialise(path, document, *args)
 
+    def counted_digest(document: Any) -> str | None:
+        if isinstance(document, dict) and "panels" in document:
+            counts[f"digest {document['title']}"] += 1
+        return digest(document)
+
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(base, "value_digest", counted_digest)
         patch.setattr(grafana, "dashboard_settings", counted_settings)
         patch.setattr(dashboard_docs.JINJA, "get_template", counted_template)
         patch.setattr(kubernetes, "serialise", counted_serialise)
@@ -200,12 +208,12 @@ def made() -> Iterator[Counter[str]]:
 def test_a_one_alert_edit_makes_again_only_the_dashboard_listing_it(tmp_path: Path, made: Counter[str]) -> None:
     project = Project(tmp_path, 12)
     project.rebuild()
-    assert made == Counter({f"{kind} Hosts {number}": 1 for kind in ("json", "page", "configmap")
+    assert made == Counter({f"{kind} Hosts {number}": 1 for kind in ("json", "page", "configmap", "digest")
                             for number in range(12)})
     made.clear()
     project.edit("alerts", 'for_="5m"', 'for_="10m"')  # LoadHigh, listed on Hosts 0
     project.rebuild()
-    assert made == Counter({"json Hosts 0": 1, "page Hosts 0": 1, "configmap Hosts 0": 1})
+    assert made == Counter({"json Hosts 0": 1, "page Hosts 0": 1, "configmap Hosts 0": 1, "digest Hosts 0": 1})
     made.clear()
     project.edit("alerts", "> {100 + number}", "> {200 + number}")  # alerts no dashboard lists
     project.rebuild()

@@ -201,9 +201,11 @@ META_MONITORING = Dashboard(
                   queries=(Query(expr="min by (database) (obsgen_database_up)", legend="database {{database}}"),
                            Query(expr="min(obsgen_prometheus_up)", legend="Prometheus for forecasts"))),
             Panel(title="Failing Queries", kind="line", unit="none", decimals=0,
-                  description="Runs in a row of each SQL query and forecast that failed or timed out, 0 after a "
-                              "success (BusinessQueryFailing warns at two while its source is up).",
-                  queries=Query(expr="max by (query) (obsgen_query_consecutive_failures)", legend="{{query}}")),
+                  description="Runs in a row of each SQL query (and the database it reads) and forecast that "
+                              "failed or timed out, 0 after a success (BusinessQueryFailing warns at two while its "
+                              "source is up).",
+                  queries=Query(expr="max by (query, database) (obsgen_query_consecutive_failures)",
+                                legend="{{query}} {{database}}")),
             Panel(title="Skipped Runs", kind="line", unit="short",
                   description="Runs of each query (and the database it reads) and forecast not started because the "
                               "previous one was still going (BusinessQueryRunsMissed warns when runs are skipped for "

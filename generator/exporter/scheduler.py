@@ -60,8 +60,8 @@ class SelfMetrics:
     def declare(self, job: Job) -> None:
         """Create a job's series at zero, so rates and absence checks work before its first failure."""
         for status in STATUSES:
-            self.runs.labels(query=job.name, status=status)
-        self.duration.labels(query=job.name)
+            self.runs.labels(query=job.name, database=job.database, status=status)
+        self.duration.labels(query=job.name, database=job.database)
         self.missed.labels(query=job.name, database=job.database)
         self.failing_runs.labels(query=job.name, database=job.database)
 
@@ -152,14 +152,15 @@ class Scheduler:
             self._failed(job, error, "error")
         else:
             self._cache.put(job.name, found, parse_seconds(job.schedule.stale_after))
-            self._metrics.runs.labels(query=job.name, status="success").inc()
-            self._metrics.last_success.labels(query=job.name).set(as_of)  # the time its values are as of
+            self._metrics.runs.labels(query=job.name, database=job.database, status="success").inc()
+            # the time its values are as of
+            self._metrics.last_success.labels(query=job.name, database=job.database).set(as_of)
             self._metrics.failing_runs.labels(query=job.name, database=job.database).set(0)
             job.up.set(1)
             if self._last_error.pop(job.name, None) is not None:
                 log.info("%s: %s recovered: %d samples", job.location, job.name, len(found))
         finally:
-            self._metrics.duration.labels(query=job.name).observe(self._clock() - started)
+            self._metrics.duration.labels(query=job.name, database=job.database).observe(self._clock() - started)
             with self._lock:
                 del self._running[job.name]
             self._on_change()
@@ -175,7 +176,7 @@ class Scheduler:
                         job.name, self._clock() - since)
 
     def _failed(self, job: Job, error: BaseException, status: str) -> None:
-        self._metrics.runs.labels(query=job.name, status=status).inc()
+        self._metrics.runs.labels(query=job.name, database=job.database, status=status).inc()
         self._metrics.failing_runs.labels(query=job.name, database=job.database).inc()
         down = isinstance(error, SourceDown)
         job.up.set(0 if down else 1)

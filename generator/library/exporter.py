@@ -39,24 +39,29 @@ FORECAST_METRICS = (
            help="A capacity recommendation, always 1; the finding is in its labels.",
            labels=("forecast", "resource", "severity", "message")),
 )
+ON_ITS_DATABASE = ("; database: the one a SQL query reads (a forecast's is empty, which Prometheus stores as no "
+                   "database label)")
+"""Every series of a job carries its database, so errors and durations break down by database and join
+obsgen_database_up; the label is empty for a forecast, and Prometheus drops an empty label at ingestion."""
 SELF_METRICS = (
     Metric(name="obsgen_query_duration_seconds", type=HISTOGRAM, source=SIDECAR, unit="seconds",
-           help="Duration of each run of a SQL query or forecast.", labels=("query",),
-           buckets=QUERY_DURATION_BUCKETS),
+           help="Duration of each run of a SQL query or forecast" + ON_ITS_DATABASE + ".",
+           labels=("query", "database"), buckets=QUERY_DURATION_BUCKETS),
     Metric(name="obsgen_query_runs_total", type=COUNTER, source=SIDECAR,
-           help="Runs of each SQL query or forecast by outcome (success, error, timeout).",
-           labels=("query", "status")),
+           help="Runs of each SQL query or forecast by outcome (status: success, error, timeout)" + ON_ITS_DATABASE
+                + ".",
+           labels=("query", "database", "status")),
     Metric(name="obsgen_query_runs_missed_total", type=COUNTER, source=SIDECAR,
            help="Runs of each SQL query or forecast not started because its previous run was still going "
-                "(as Prometheus' own prometheus_rule_group_iterations_missed_total); database: the one a SQL query "
-                "reads.",
+                "(as Prometheus' own prometheus_rule_group_iterations_missed_total)" + ON_ITS_DATABASE + ".",
            labels=("query", "database")),
     Metric(name="obsgen_query_last_success_timestamp_seconds", type=GAUGE, source=SIDECAR, unit="seconds",
-           help="Start of the last successful run of each SQL query or forecast (:now of its SQL).",
-           labels=("query",)),
+           help="Start of the last successful run of each SQL query or forecast (:now of its SQL)" + ON_ITS_DATABASE
+                + ".",
+           labels=("query", "database")),
     Metric(name="obsgen_query_consecutive_failures", type=GAUGE, source=SIDECAR,
-           help="Runs of each SQL query or forecast that failed or timed out since its last success (0 after one); "
-                "database: the one a SQL query reads.",
+           help="Runs of each SQL query or forecast that failed or timed out since its last success (0 after one)"
+                + ON_ITS_DATABASE + ".",
            labels=("query", "database")),
     Metric(name="obsgen_database_up", type=GAUGE, source=SIDECAR,
            help="1 if the last connection to the database succeeded.", labels=("database",)),

@@ -225,7 +225,8 @@ def test_an_exporter_started_before_prometheus_waits_for_it_and_logs_one_line(tm
     port = free_port()
     with running_exporter(config, tmp_path, prometheus_url=f"http://127.0.0.1:{port}") as exporter:
         time.sleep(2)  # Prometheus still starting: backoff, no forecast run, nothing logged as an error
-        assert not one(exporter.scrape(), "obsgen_query_runs_total", query="disk_free", status="error")
+        assert not one(exporter.scrape(), "obsgen_query_runs_total", query="disk_free", database="",
+                       status="error")
         with prometheus_with_history(tmp_path, days=1, port=port):
             exporter.wait_for(lambda s: len(named(s, "obsgen_forecast")) == 2, 60, "forecasts")
             log = exporter.log.read_text()  # read before Prometheus stops: a run after that fails, rightly

@@ -71,7 +71,8 @@ def test_values_match_and_the_exporter_rides_out_a_database_restart(cluster: Pos
     with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": cluster.url}) as exporter:
         series = exporter.wait_for(lambda s: all(named(s, q["name"]) for q in shipped), 60, "every query")
         for query in shipped:
-            now = one(series, "obsgen_query_last_success_timestamp_seconds", query=query["name"])
+            now = one(series, "obsgen_query_last_success_timestamp_seconds", query=query["name"],
+                      database=query["database"])
             assert now is not None
             assert named(series, query["name"]) == database_values(cluster.url, query, now), query["name"]
         assert one(series, "obsgen_database_up", database="shop") == 1

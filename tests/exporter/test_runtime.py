@@ -189,20 +189,20 @@ def test_each_outcome_is_counted_by_status_and_sets_the_source_up_gauge() -> Non
 
     scheduler.start()
     deadline = time.monotonic() + 10
-    while sum(registry.get_sample_value("obsgen_query_duration_seconds_count", {"query": n}) or 0
+    while sum(registry.get_sample_value("obsgen_query_duration_seconds_count", {"query": n, "database": ""}) or 0
               for n in outcomes) < len(outcomes) and time.monotonic() < deadline:
         time.sleep(0.01)
     scheduler.stop()
 
     def runs(name: str, status: str) -> float | None:
-        return registry.get_sample_value("obsgen_query_runs_total", {"query": name, "status": status})
+        return registry.get_sample_value("obsgen_query_runs_total", {"query": name, "database": "", "status": status})
 
     assert [runs("good", s) for s in ("success", "error", "timeout")] == [1, 0, 0]
     assert (runs("bad_sql", "error"), runs("slow", "timeout"), runs("down", "error"), runs("frozen", "timeout")) \
         == (1, 1, 1, 1)
     up = {name: registry.get_sample_value("obsgen_database_up", {"database": name}) for name in outcomes}
     assert up == {"good": 1, "bad_sql": 1, "slow": 1, "down": 0, "frozen": 0}
-    assert registry.get_sample_value("obsgen_query_last_success_timestamp_seconds", {"query": "good"}) == 1234.0
+    assert registry.get_sample_value("obsgen_query_last_success_timestamp_seconds", {"query": "good", "database": ""}) == 1234.0
     assert list(cache.fresh()) == ["good"]
 
 

@@ -52,7 +52,8 @@ def test_shipped_queries_serve_what_the_database_holds(tmp_path: Path, demo_sqli
                           for n in names), 60, "a first run of every query")
         db = sqlite3.connect(demo_sqlite.removeprefix("sqlite:///"))
         for query in shipped:
-            now = one(series, "obsgen_query_last_success_timestamp_seconds", query=query["name"])
+            now = one(series, "obsgen_query_last_success_timestamp_seconds", query=query["name"],
+                      database=query["database"])
             assert now is not None, query["name"]
             expected = expected_samples(db, query, now)
             assert expected, f"{query['name']} returns no rows on the demo database"
@@ -166,3 +167,34 @@ def test_sql_that_would_write_a_file_is_refused_before_it_runs(tmp_path: Path, d
     assert "shop_pragma failed: refused PRAGMA query_only: " in log
     # CTEs, a recursive one, a window, JSON functions and a table-valued one, dates: what a read may need
     assert named(series, "shop_reader") == {frozenset({("tag", f"x{i}")}): 6.0 + 4 for i in (1, 2, 3)}, log
+
+
+JOB_SERIES = ("obsgen_query_duration_seconds_count", "obsgen_query_runs_total", "obsgen_query_runs_missed_total",
+              "obsgen_query_last_success_timestamp_seconds", "obsgen_query_consecutive_failures")
+
+
+def test_every_series_of_a_job_carries_the_database_it_reads(tmp_path: Path, demo_sqlite: str) -> None:
+    """Errors and durations break down by database and join obsgen_database_up; a forecast's database is empty,
+    which Prometheus stores as no label, as its missed-runs and failures series already were."""
+    config = shipped_config()
+    config["databases"] = [*config["databases"], {"name": "replica", "defined_at": "definitions/business.py:90",
+                                                  "dsn_env": "REPLICA_DATABASE_URL", "connect_timeout": 5}]
+    config["queries"] = [config["queries"][0], dict(config["queries"][1], database="replica")]
+    config["forecasts"] = config["forecasts"][:1]  # its Prometheus never answers: declared series only
+    path = write_config(tmp_path / "exporter.yml", config, interval="1h", stale_after="2h")
+    databases = {entry["name"]: entry["database"] for entry in config["queries"]}
+    databases[config["forecasts"][0]["name"]] = ""
+
+    env = {"SHOP_DATABASE_URL": demo_sqlite, "REPLICA_DATABASE_URL": demo_sqlite}
+    with running_exporter(path, tmp_path, env=env) as exporter:
+        series = exporter.wait_for(lambda s: all(exporter.runs(s, entry["name"]) for entry in config["queries"]),
+                                   60, "a success of every query")
+    for name in JOB_SERIES:
+        found = [dict(labels) for (metric, labels), _ in series.items() if metric == name]
+        jobs = {labels["query"] for labels in found}
+        if name != "obsgen_query_last_success_timestamp_seconds":  # set at a success only: the forecast has none
+            assert jobs == set(databases), name
+        for labels in found:
+            assert labels.get("database") == databases[labels["query"]], (name, labels)
+    assert one(series, "obsgen_query_runs_total", query=config["queries"][1]["name"], database="replica",
+               status="success") == 1

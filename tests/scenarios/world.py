@@ -161,7 +161,7 @@ def pipeline(minutes: int, step: int) -> dict[str, Values]:
         f'prometheus_tsdb_reloads_failures_total{{{prometheus}}}': [0.0] * count,
         f'prometheus_tsdb_compactions_failed_total{{{prometheus}}}': [0.0] * count,
         'obsgen_database_up{job="obsgen-exporter",database="shop"}': [1.0] * count,
-        'obsgen_query_runs_total{job="obsgen-exporter",query="shop_orders_total",status="success"}':
+        'obsgen_query_runs_total{job="obsgen-exporter",query="shop_orders_total",database="shop",status="success"}':
             counting(2.0 * step),
         'obsgen_query_consecutive_failures{job="obsgen-exporter",query="shop_orders_total",database="shop"}':
             [0.0] * count,

@@ -270,9 +270,12 @@ def bounded(sql: str, rows: int) -> str:
     keeps of it (2,000,000 rows took 140 MB). A LIMIT keeps it one statement, under one statement_timeout and
     shown as written in pg_stat_activity, where a server-side cursor would be a DECLARE and FETCHes. SQLite's
     cursor steps through its rows as they are read: its SQL runs as written.
+
+    `sql` is a BusinessMetric's: one statement, its trailing ';' and comments dropped (model.sql_statement), so
+    nothing after it can end the statement or comment out the closing parenthesis.
     """
-    # the closing parenthesis on a line of its own: a query may end with a -- comment
-    return f"SELECT * FROM (\n{sql.strip().rstrip(';').rstrip()}\n) AS obsgen_rows LIMIT {rows}"
+    # the parentheses on lines of their own all the same: a leading -- comment stays on its line
+    return f"SELECT * FROM (\n{sql}\n) AS obsgen_rows LIMIT {rows}"
 
 
 class QueryJob(Job):

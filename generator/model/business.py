@@ -9,6 +9,7 @@ from generator.model.base import Definition
 from generator.model.exporter import JobName, Scheduled
 from generator.model.metrics import Metric, MetricType, Source
 from generator.model.secrets import reject_inline_secrets
+from generator.model.sql_statement import single_statement
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 SUPPORTED_DSN = re.compile(r"^(sqlite|postgresql)(\+\w+)?://")
@@ -65,7 +66,8 @@ class BusinessMetric(Metric, Scheduled):
     name: JobName = Field(description="Metric family name; lower_snake_case, counters ending in _total.")
     source: Source = Field(default=Source.SIDECAR, description="Always the sidecar exporter.")
     database: Annotated[str, BeforeValidator(_database_name)] = Field(description="Database (or its name).")
-    sql: str = Field(min_length=1, description="One SELECT statement.")
+    sql: str = Field(min_length=1, description=(
+        "One SELECT statement; a trailing ';' and trailing comments are dropped."))
     value: str = Field(default="value", description="Column holding each sample's value.")
     max_series: int = Field(default=1000, ge=1, le=100_000, description=(
         "A run returning more rows (a series each) fails: a label of unbounded cardinality (a customer, an "
@@ -81,9 +83,7 @@ class BusinessMetric(Metric, Scheduled):
     @field_validator("sql")
     @classmethod
     def _one_statement(cls, sql: str) -> str:
-        if ";" in sql.strip().rstrip(";"):
-            raise ValueError("sql must be a single statement (it contains ';')")
-        return sql.strip().rstrip(";")
+        return single_statement(sql)
 
     @model_validator(mode="after")
     def _exportable(self) -> Self:

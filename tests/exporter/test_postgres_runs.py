@@ -155,9 +155,15 @@ def test_a_result_far_beyond_max_series_is_never_held_in_memory(cluster: Postgre
     assert large - small < 20e6, f"2,000,000 rows took {(large - small) / 1e6:.0f} MB more than 1,001"
 
 
-@pytest.mark.parametrize("sql", ["SELECT 7 AS value;", "SELECT 7 AS value -- the answer", "WITH t AS (SELECT 7 AS v)\n"
-                                 "SELECT v AS value FROM t ORDER BY v;\n"])
+@pytest.mark.parametrize("sql", [
+    "SELECT 7 AS value;", "SELECT 7 AS value -- the answer",
+    "WITH t AS (SELECT 7 AS v)\nSELECT v AS value FROM t ORDER BY v;\n",
+    "SELECT 7 AS value WHERE 'a;b' <> '' -- the answer; for now",
+    "SELECT \"x;y\" AS value FROM (SELECT 7 AS \"x;y\") AS t WHERE $$a;b$$ <> E'c\\';d' AND $t$;$t$ = ';'; -- done",
+    "-- orders; all of them\nSELECT 7 AS value /* ; */;\n/* trailing; */\n",
+])
 def test_the_limit_keeps_a_query_as_written(cluster: Postgres, monkeypatch: pytest.MonkeyPatch, sql: str) -> None:
-    """The LIMIT that bounds the rows wraps a query ending with a semicolon or a comment, or starting WITH."""
+    """The LIMIT that bounds the rows wraps a query ending with a semicolon or a comment, starting WITH or with a
+    comment, or holding ';' in its strings, quoted names and comments."""
     job = query_job(monkeypatch, cluster.url, sql)
     assert [sample.value for sample in job.run(time.time())] == [7.0]

@@ -202,7 +202,9 @@ def test_each_outcome_is_counted_by_status_and_sets_the_source_up_gauge() -> Non
         == (1, 1, 1, 1)
     up = {name: registry.get_sample_value("obsgen_database_up", {"database": name}) for name in outcomes}
     assert up == {"good": 1, "bad_sql": 1, "slow": 1, "down": 0, "frozen": 0}
-    assert registry.get_sample_value("obsgen_query_last_success_timestamp_seconds", {"query": "good", "database": ""}) == 1234.0
+    last_success = registry.get_sample_value("obsgen_query_last_success_timestamp_seconds",
+                                             {"query": "good", "database": ""})
+    assert last_success == 1234.0
     assert list(cache.fresh()) == ["good"]
 
 

@@ -42,8 +42,7 @@ BIND_NOW = "now"
 POSTGRES_QUERY_CANCELED = "57014"
 CHECK_CLIENT_MS = 1000  # PostgreSQL 14+: how often a backend running a query checks its client's socket is open
 SQLITE_PROGRESS_OPS = 10_000  # SQLite VM instructions between two checks of the deadline
-TCP_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
-"""libpq's TCP keepalives: a host gone silent during a long query is given up after about 25 s of silence."""
+KEEPALIVE_PROBES = 3
 AUTHORIZER_ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ") for name in [
     "CREATE_INDEX", "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE", "CREATE_TEMP_TRIGGER",
     "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_VIEW", "DELETE", "DROP_INDEX", "DROP_TABLE", "DROP_TEMP_INDEX",
@@ -54,6 +53,16 @@ AUTHORIZER_ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ")
 SECRET_BYTES = 64 * 1024
 """Largest dsn_file or password_file read: a URL or a password is under a kilobyte; a path given by mistake (a
 log, a device) is refused unread."""
+
+
+def keepalives(timeout: float) -> dict[str, int]:
+    """libpq's TCP keepalives for runs of `timeout` seconds: a host gone silent during a query (its network dropped,
+    no FIN, no reset) is given up after idle + probes x interval seconds of silence, about half the timeout and 25 s
+    at most, well before statement_timeout (which that host cannot enforce) and the watchdog's timeout +
+    connect_timeout. A live server computing a long query answers the probes from its kernel."""
+    idle = max(1, min(10, int(timeout // 5)))
+    return {"keepalives": 1, "keepalives_idle": idle, "keepalives_interval": max(1, min(5, idle // 2)),
+            "keepalives_count": KEEPALIVE_PROBES}
 
 
 def resolve_url(database: Database) -> URL:
@@ -114,32 +123,33 @@ def _read_secret(path: str, name: str) -> str:
 
 @dataclass
 class Databases:
-    """One engine per database, created on first use and again after a failed creation."""
+    """One engine per database and run timeout (its keepalives), created on first use and again after a failed
+    creation; engines hold no connection (NullPool), so one per timeout costs nothing."""
 
     declared: Mapping[str, Database]
-    _engines: dict[str, Engine] = field(default_factory=dict)
+    _engines: dict[tuple[str, float], Engine] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def engine(self, name: str) -> Engine:
-        """The database's engine; SourceDown when its DSN cannot be resolved."""
+    def engine(self, name: str, timeout: float) -> Engine:
+        """The engine of the database's runs of `timeout` seconds; SourceDown when its DSN cannot be resolved."""
         with self._lock:
-            if name not in self._engines:
+            if (name, timeout) not in self._engines:
                 database = self.declared[name]
                 url = resolve_url(database)
                 options: dict[str, Any] = (
                     # tcp_user_timeout: data the server's host has not acknowledged for connect_timeout means
                     # the host is gone (a live one acknowledges within a round trip, however slow the query)
-                    {"connect_args": {"connect_timeout": database.connect_timeout, **TCP_KEEPALIVE,
+                    {"connect_args": {"connect_timeout": database.connect_timeout, **keepalives(timeout),
                                       "tcp_user_timeout": database.connect_timeout * 1000}, "poolclass": NullPool}
                     if url.get_backend_name() == "postgresql"
                     else {"connect_args": {"timeout": database.connect_timeout}, "poolclass": NullPool}
                 )
                 try:
-                    self._engines[name] = create_engine(read_only_sqlite(url), **options)
+                    self._engines[name, timeout] = create_engine(read_only_sqlite(url), **options)
                 except (NoSuchModuleError, ImportError) as error:
                     raise SourceDown(f"database {name}: no driver for {url.drivername} ({error}); for "
                                      "PostgreSQL install obsgen[postgresql]") from None
-            return self._engines[name]
+            return self._engines[name, timeout]
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -306,18 +316,23 @@ class QueryJob(Job):
             if self._stopping:
                 run.cut(STOPPING)
 
+    def connect(self) -> Connection:
+        """A new connection for a run (bounded by connect_timeout), its keepalives sized from the metric's timeout;
+        SourceDown when the database cannot be reached."""
+        engine = self._databases.engine(self.metric.database, parse_seconds(self.metric.timeout))
+        try:
+            return engine.connect()
+        except SQLAlchemyError as error:
+            raise SourceDown(f"database {self.metric.database} unreachable: {driver_reason(error, engine)}") from None
+
     def run(self, wall_time: float) -> list[Sample]:
         """Execute the SQL read-only with the metric's timeout and turn its rows into samples."""
         if self._binds - {BIND_NOW}:
             unknown = ", ".join(f":{name}" for name in sorted(self._binds - {BIND_NOW}))
             raise JobFailed(f"unknown bind parameter {unknown} (only :{BIND_NOW}, the run's Unix time, is bound)")
         params = {BIND_NOW: wall_time} if self._binds else {}
-        engine = self._databases.engine(self.metric.database)
-        try:
-            conn = engine.connect()  # a new connection, bounded by connect_timeout
-        except SQLAlchemyError as error:
-            raise SourceDown(f"database {self.metric.database} unreachable: {driver_reason(error, engine)}") from None
-        timeout = parse_seconds(self.metric.timeout)
+        conn = self.connect()
+        engine, timeout = conn.engine, parse_seconds(self.metric.timeout)
         # the server cancels the statement at `timeout`; connect_timeout more is the allowance for its answer
         limit = timeout + self._databases.declared[self.metric.database].connect_timeout
         with conn:

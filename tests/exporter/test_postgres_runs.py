@@ -4,6 +4,7 @@ no more rows in memory than max_series allows."""
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -12,9 +13,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from prometheus_client import CollectorRegistry, Gauge
 
+from generator.core.duration import parse_seconds
 from generator.exporter import sql
 from generator.exporter.jobs import STOPPED, JobFailed
 from generator.exporter.sql import Databases, QueryJob
@@ -34,12 +37,12 @@ def cluster() -> Iterator[Postgres]:
         yield server
 
 
-def query_job(monkeypatch: pytest.MonkeyPatch, url: str, sql: str) -> QueryJob:
-    """A gauge of `sql` on the database at `url`, with a timeout of 60 s."""
+def query_job(monkeypatch: pytest.MonkeyPatch, url: str, sql: str, timeout: str = "60s") -> QueryJob:
+    """A gauge of `sql` on the database at `url`, with a timeout of 60 s unless told."""
     monkeypatch.setenv("SHOP_DATABASE_URL", url)
     database = Database(name="shop", dsn_env="SHOP_DATABASE_URL", connect_timeout=2)
     metric = BusinessMetric(name="q_one", type=MetricType.GAUGE, help="One.", database="shop", sql=sql,
-                            timeout="60s")
+                            timeout=timeout)
     return QueryJob(metric, Databases({"shop": database}), Gauge("up", "Up.", registry=CollectorRegistry()))
 
 
@@ -167,3 +170,25 @@ def test_the_limit_keeps_a_query_as_written(cluster: Postgres, monkeypatch: pyte
     comment, or holding ';' in its strings, quoted names and comments."""
     job = query_job(monkeypatch, cluster.url, sql)
     assert [sample.value for sample in job.run(time.time())] == [7.0]
+
+
+@pytest.mark.parametrize(("timeout", "idle", "interval"), [("8s", 1, 1), ("30s", 6, 3), ("1m", 10, 5)])
+def test_a_run_s_connection_probes_a_silent_server_sized_from_its_timeout(
+        cluster: Postgres, monkeypatch: pytest.MonkeyPatch, timeout: str, idle: int, interval: int) -> None:
+    """A server whose network drops without FIN or reset never answers again: the kernel's keepalive probes give
+    the connection up after idle + 3 x interval seconds of silence, about half the run's timeout, 25 s at most,
+    instead of at statement_timeout (which that server cannot enforce). Read from the socket libpq opened."""
+    job = query_job(monkeypatch, cluster.url, "SELECT 1 AS value", timeout)
+    with job.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        given = driver.info.get_parameters()
+        with socket.socket(fileno=os.dup(driver.pgconn.socket)) as sock:
+            applied = (sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+                       *(sock.getsockopt(socket.IPPROTO_TCP, option)
+                         for option in (socket.TCP_KEEPIDLE, socket.TCP_KEEPINTVL, socket.TCP_KEEPCNT)))
+    expected = {"keepalives": "1", "keepalives_idle": str(idle), "keepalives_interval": str(interval),
+                "keepalives_count": "3"}
+    assert {key: given.get(key) for key in expected} == expected
+    assert applied == (1, idle, interval, 3)
+    assert idle + 3 * interval <= max(parse_seconds(timeout) / 2, 5)

@@ -123,7 +123,7 @@ def test_dsn_comes_from_the_environment_or_files(tmp_path: Path, monkeypatch: py
         resolve_url(Database(name="shop", dsn_env="SHOP_DSN"))
     no_driver = Databases({"shop": Database(name="shop", dsn="postgresql+pg8000://exporter@db/shop")})
     with pytest.raises(SourceDown, match=r"no driver for postgresql\+pg8000 .* install obsgen\[postgresql\]"):
-        no_driver.engine("shop")
+        no_driver.engine("shop", 10.0)
 
 
 def test_a_query_returning_more_rows_than_max_series_fails_without_reading_them_all(tmp_path: Path) -> None:

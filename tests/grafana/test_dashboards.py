@@ -17,7 +17,7 @@ from generator.core.errors import DefinitionError
 from generator.derive.dashboards import alert_panel, dashboard_url
 from generator.derive.layout import CELL_PX, GAP_PX, TIMELINE_FRAME_PX, TIMELINE_ROW_PX, Box, layout
 from generator.derive.timeline_rows import timeline_rows
-from generator.model import Dashboard, GrafanaSettings, Panel, Row
+from generator.model import SLO, Dashboard, GrafanaSettings, Panel, Row
 from generator.model.identity import panel_id
 from generator.model.project import Project
 from generator.targets import dashboard_docs, grafana_provisioning, prometheus
@@ -91,7 +91,9 @@ def test_the_shipped_timelines_name_every_alert_and_target_legibly(
                 pixels = panel["gridPos"]["h"] * (CELL_PX + GAP_PX) - GAP_PX - TIMELINE_FRAME_PX
                 assert pixels / rows >= TIMELINE_ROW_PX, panel["title"]
                 checked += 1
-    assert checked == 3  # Alert Timeline (40 alerts, not Watchdog), Targets Up, System Overview (10 + 3 unscraped)
+    # Alert Timeline (40 alerts, not Watchdog), Targets Up, System Overview (10 + 3 unscraped), and each SLO's SLI
+    # inputs (one row per input)
+    assert checked == 3 + len(project.all(SLO))
 
 
 def test_plan_chart_names_map_to_grafana_visualisations() -> None:

@@ -44,13 +44,14 @@ def alerts_selector(slo: SLO) -> str:
 def inputs_panel(slo: SLO) -> Panel:
     """1 while an SLI input selects no series, as its absent alert reads it (the burn rates are then blank, not low);
     0 while it is there, quiet nights included."""
-    return Panel(title="SLI inputs absent", kind=PanelKind.TIMESERIES,
-                 description="1 while an input the SLI reads has no series: the SLI is not measured and its "
-                             "burn-rate alerts cannot fire. A quiet night stays 0 (its counters stay, flat).",
+    return Panel(title="SLI inputs absent", kind=PanelKind.STATE_TIMELINE,
+                 description="ABSENT while an input the SLI reads has no series: the SLI is not measured and its "
+                             "burn-rate alerts cannot fire. A quiet night stays present (its counters stay, flat).",
                  queries=tuple(Query(expr=f"max(absent({selector}) or vector(0))",
                                      legend=parse_selector(selector).name) for selector in slo.sli.inputs()),
-                 unit="none", width=8, decimals=0, min=0.0, max=1.0,
-                 thresholds=_thresholds(((None, "green"), (1.0, "red"))))
+                 unit="none", width=8, thresholds=_thresholds(((None, "green"), (1.0, "red"))),
+                 value_texts=(ValueText(value="0", text="present", color="green"),
+                              ValueText(value="1", text="ABSENT", color="red")))
 
 
 def slo_row(slo: SLO) -> Row:

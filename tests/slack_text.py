@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from generator.live.client import slack_shown
+
 LINK = re.compile(r"<([^<>|]*)\|([^<>]*)>")
 """A link as obsgen writes it in Slack's text: <URL|label>."""
 ENTITY = re.compile(r"&(amp|lt|gt);")
@@ -17,8 +19,7 @@ def links(text: str) -> dict[str, str]:
 
 def shown(text: str) -> str:
     """What Slack shows of the text: each link its label, each entity its character."""
-    left = LINK.sub(lambda link: link[2], text)
-    return left.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")  # &amp; last: &amp;lt; shows &lt;
+    return slack_shown(LINK.sub(lambda link: link[2], text))
 
 
 def assert_escaped(text: str) -> None:

@@ -31,6 +31,17 @@ class Selector:
     """Seconds its `offset` reads back in time (offset 1w -> 604800)."""
     filters: bool = False
     """Whether it only filters another's series (the right side of `and` / `unless`): the result is not its."""
+    asked: bool = False
+    """Whether an absent()/absent_over_time() call around it, at any depth, asks whether its series exist; not on
+    the right of an `unless` inside the call, whose series only take others' away."""
+    asked_alone: bool = False
+    """Asked, and that call fires when its series alone vanish: not one side of an `or`, which the other keeps."""
+
+    @property
+    def instant(self) -> bool:
+        """Whether it is read at an instant, its last sample found for Prometheus' lookback (5m): not a range
+        selector's, though maybe under a subquery, which reads it so at each step."""
+        return self.window is None
 
 
 class PromQLError(ValueError):
@@ -138,11 +149,9 @@ def _facts(expr: str) -> Facts:
         node = parse(expr)
     except PromQLError as error:
         return Facts(str(error))
-    found: list[Selector] = []
-    _walk(node, False, "", found)
     windows: list[float] = []
     _range_seconds(node, windows)
-    return Facts("", tuple(found), tuple(windows))
+    return Facts("", tuple(selector for _, selector in read_selectors(node)), tuple(windows))
 
 
 def facts(expr: str) -> Facts:
@@ -191,34 +200,58 @@ def _matchers(selector: Any) -> frozenset[str]:
 
 FILTERING_OPERATORS = frozenset({"and", "unless"})
 """Set operators whose result is the left side's series, the right side only choosing which."""
+ABSENCE_FUNCTIONS = frozenset({"absent", "absent_over_time"})
+"""Functions that ask whether series exist: 1 when their argument selects nothing."""
 
 
-def _walk(node: Any, ranged: bool, function: str, found: list[Selector], window: float | None = None,
-          filters: bool = False) -> None:
+def _walk(node: Any, found: list[tuple[Any, Selector]], ranged: bool = False, function: str = "",
+          window: float | None = None, filters: bool = False, asked: bool = False, alone: bool = False) -> None:
     kind = type(node).__name__
     if kind == "VectorSelector":
         offset = node.offset.total_seconds() if node.offset else 0.0
-        found.append(Selector(_name_of(node), ranged, function, window, _matchers(node), offset, filters))
+        found.append((node, Selector(_name_of(node), ranged, function, window, _matchers(node), offset, filters,
+                                     asked, alone)))
     elif kind == "MatrixSelector":
-        _walk(node.vector_selector, True, function, found, node.range.total_seconds(), filters)
+        _walk(node.vector_selector, found, True, function, node.range.total_seconds(), filters, asked, alone)
     elif kind == "Call":
+        name = str(node.func.name)
+        if name in ABSENCE_FUNCTIONS:  # asks anew inside another: absent(x unless absent(y)) asks about y
+            asked = alone = True
         for arg in node.args:
-            _walk(arg, ranged, str(node.func.name), found, filters=filters)
+            _walk(arg, found, ranged, name, None, filters, asked, alone)
     elif kind == "BinaryExpr":
-        _walk(node.lhs, ranged, function, found, filters=filters)
-        _walk(node.rhs, ranged, function, found, filters=filters or str(node.op) in FILTERING_OPERATORS)
-    elif kind == "AggregateExpr":
-        _walk(node.expr, ranged, function, found, filters=filters)
+        op = str(node.op)
+        alone = alone and op != "or"  # absent(x or y) fires only when both vanish
+        _walk(node.lhs, found, ranged, function, None, filters, asked, alone)
+        if op in FILTERING_OPERATORS:  # absent(x and y) fires when either vanishes, absent(x unless y) never for y
+            _walk(node.rhs, found, ranged, function, None, True, asked and op == "and", alone and op == "and")
+        else:
+            _walk(node.rhs, found, ranged, function, None, filters, asked, alone)
     elif kind == "SubqueryExpr":
-        _walk(node.expr, True, function, found, filters=filters)
-    elif kind in ("ParenExpr", "UnaryExpr"):
-        _walk(node.expr, ranged, function, found, filters=filters)
+        _walk(node.expr, found, True, function, None, filters, asked, alone)
+    elif kind in ("AggregateExpr", "ParenExpr", "UnaryExpr"):
+        _walk(node.expr, found, ranged, function, None, filters, asked, alone)
+
+
+def read_selectors(root: Any) -> list[tuple[Any, Selector]]:
+    """Every vector selector node of a parsed expression, in source order, with what obsgen reads of it (an
+    aggregation's parameter, a number or a label's name, is not walked)."""
+    found: list[tuple[Any, Selector]] = []
+    _walk(root, found)
+    return found
 
 
 def selectors(expr: str) -> tuple[Selector, ...]:
     """Every series selector in an expression, in source order."""
     check_syntax(expr)
     return facts(expr).selectors
+
+
+def absence_asked(expr: str) -> tuple[Selector, ...]:
+    """The selectors whose series an absent()/absent_over_time() call in an expression asks about, at any depth
+    inside the call (absent(sum by (job) (rate(x[5m]))) asks about x), in source order; none when it does not
+    parse. Each says whether it is instant (read with the lookback) and whether its vanishing alone fires."""
+    return tuple(selector for selector in facts(expr).selectors if selector.asked)
 
 
 @lru_cache(maxsize=8192)

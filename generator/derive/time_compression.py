@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 
 from generator.core.duration import format_seconds, parse_seconds, scale
-from generator.core.promql import PromQLError, rescale_ranges, selectors
+from generator.core.promql import absence_asked, rescale_ranges
 from generator.model import Alert, AlertingConfig, EscalationPolicy, Forecast, RecordingRule, ScrapeJob, Stack
 from generator.model.profile import Profile
 from generator.model.project import Project
@@ -22,14 +22,6 @@ def _window(profile: Profile) -> Callable[[str], str]:
     return window
 
 
-def _reads_absence(expr: str) -> bool:
-    """Whether an expression asks whether series exist (absent(), absent_over_time())."""
-    try:
-        return any(selector.function in ("absent", "absent_over_time") for selector in selectors(expr))
-    except PromQLError:
-        return False
-
-
 def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
     factor = profile.time_scale
     window, shift = _window(profile), lambda duration: scale(duration, factor)
@@ -37,7 +29,7 @@ def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
     for obj in project.objects:
         if isinstance(obj, Alert):
             # an absent() alert's `for` outlasts a failed scrape and a start's first one, which do not scale
-            held = window(obj.for_) if _reads_absence(obj.condition) else scale(obj.for_, factor)
+            held = window(obj.for_) if absence_asked(obj.condition) else scale(obj.for_, factor)
             update: dict[str, object] = {"for_": held,
                                          "keep_firing_for": scale(obj.keep_firing_for, factor)}
             if obj.heartbeat is not None:

@@ -11,12 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import PromQLError, label_matches, matcher_op, parse, walk
+from generator.core.promql import PromQLError, Selector, absence_asked, label_matches, matcher_op, parse, read_selectors
 from generator.model.project import Project
 
 LOOKBACK = 300.0
 """Prometheus' default --query.lookback-delta: how long an instant selector still finds a series' last sample."""
-ABSENCE = frozenset({"absent", "absent_over_time"})
 Wave = Callable[[float], float]
 
 
@@ -35,34 +34,30 @@ class Gap:
                                          for label, op, value in self.matchers)
 
 
-def _asked(expr: str) -> list[tuple[Any, bool]]:
-    """The vector selectors under absent()/absent_over_time(), and whether each is instant (absent())."""
+def _asked(expr: str) -> list[tuple[Any, Selector]]:
+    """The named vector selectors an absent()/absent_over_time() call asks about, with what is read of each."""
+    if not any(selector.name for selector in absence_asked(expr)):
+        return []
     try:
-        root = parse(expr)
+        return [(node, selector) for node, selector in read_selectors(parse(expr)) if selector.asked and selector.name]
     except PromQLError:
         return []
-    found = []
-    for call in walk(root):
-        if type(call).__name__ != "Call" or str(call.func.name) not in ABSENCE:
-            continue
-        instant = str(call.func.name) == "absent"
-        found += [(node, instant) for node in walk(call) if type(node).__name__ == "VectorSelector" and node.name]
-    return found
 
 
 def lookback(expr: str) -> float:
-    """Seconds an alert reading absent() waits, beyond its `for` and ranges, after the series' last sample."""
-    return LOOKBACK if any(instant for _, instant in _asked(expr)) else 0.0
+    """Seconds an alert reading absent() waits, beyond its `for` and ranges, after the series' last sample: an
+    instant selector (not a range's) still finds its last sample for the lookback."""
+    return LOOKBACK if any(selector.instant for selector in absence_asked(expr)) else 0.0
 
 
 def gaps(project: Project, breaches: dict[str, tuple[int, int]]) -> list[Gap]:
     """The gap each absent() alert's breach makes in the series it asks for."""
     found = []
     for name, (start, end) in breaches.items():
-        for node, _ in _asked(project.alerts[name].condition):
+        for node, selector in _asked(project.alerts[name].condition):
             matchers = tuple((m.name, matcher_op(m), str(m.value)) for m in node.matchers.matchers
                              if m.name != "__name__")
-            found.append(Gap(str(node.name), matchers, start, end))
+            found.append(Gap(selector.name, matchers, start, end))
     return found
 
 

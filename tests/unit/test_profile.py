@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import subprocess
@@ -111,3 +112,17 @@ def test_latency_of_a_project_without_alerts_is_a_table_not_a_traceback() -> Non
 
     assert result.exit_code == 0, result.output
     assert "in a new Alertmanager group or as condition true -> notification: no alert to check" in result.stdout
+
+
+@pytest.mark.parametrize("expr", ["absent(rate(x_total[5m]))", "absent(sum by (job) (x_total))", "absent(x > 0)",
+                                  "absent_over_time(sum(rate(x_total[5m]))[10m:1m])",
+                                  "max(absent(x{job=\"a\"}) or vector(0)) == 1"])
+def test_an_alert_asking_for_series_at_any_depth_inside_absent_keeps_its_for(project: Project, expr: str) -> None:
+    """absent()'s argument may aggregate, rate or compare what it asks for: its `for` still outlasts a failed
+    scrape and a start's first one, and is floored like a range rather than compressed."""
+    shipped = project.alerts["TargetDown"]
+    asking = shipped.model_copy(update={"name": "XGone", "expr": expr, "for_": "10m"})
+    valued = shipped.model_copy(update={"name": "XLow", "expr": "sum(rate(x_total[5m])) < 1", "for_": "10m"})
+    fast = apply(dataclasses.replace(project, objects=(*project.objects, asking, valued)),
+                 Profile(time_scale=1 / 60)).alerts
+    assert (fast["XGone"].for_, fast["XLow"].for_) == ("20s", "10s")  # 10m / 60 = 10 s, floored at 20 s

@@ -11,7 +11,9 @@ that fires below a threshold resolves exactly when the thing it watches has stop
 Fix: a fallback to 0 in the expression or its recording rule (`or on (job) 0 * <a series that stays>`), a companion
 alert on absent()/absent_over_time() of the series, or counters the application creates at 0 for every label.
 A companion covers the series it would miss: absent(requests_total{job="api"}), an SLO's SLIAbsent alert among
-them, covers an alert on requests_total{job="api"} but not one on requests_total{job="search"}.
+them, covers an alert on requests_total{job="api"} but not one on requests_total{job="search"}; so does a call that
+reads it deeper (absent(sum by (job) (rate(requests_total{job="api"}[5m])))), but not absent(requests_total or up),
+which the other side keeps quiet.
 """
 
 from __future__ import annotations
@@ -21,23 +23,23 @@ from collections.abc import Iterator
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.shapes import comparisons, names, through_rules
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, Selector, parse, selectors, walk
+from generator.core.promql import PromQLError, Selector, absence_asked, parse, selectors, walk
 from generator.model.metrics import counter_like
 
 CODE = "SM002"
 NAME = "vanishing-series"
 LEVEL = Level.WARNING
-ABSENT = frozenset({"absent", "absent_over_time"})
 
 
 def _fallback(expr: str) -> bool:
     """Whether an expression has a fallback for its series vanishing: an `or`, or absent()."""
+    if absence_asked(expr):
+        return True
     try:
         root = parse(expr)
     except PromQLError:
         return False
-    return any((type(node).__name__ == "BinaryExpr" and str(node.op) == "or") or
-               (type(node).__name__ == "Call" and str(node.func.name) in ABSENT) for node in walk(root))
+    return any(type(node).__name__ == "BinaryExpr" and str(node.op) == "or" for node in walk(root))
 
 
 def _reads(expr: str) -> tuple[Selector, ...]:
@@ -49,13 +51,14 @@ def _reads(expr: str) -> tuple[Selector, ...]:
 
 def _covers(companion: Selector, read: Selector) -> bool:
     """Whether an absent() companion fires when what a selector reads vanishes: it selects the same name and no
-    more series (all the read's matchers, maybe more), so nothing of the read can stay while it selects nothing."""
-    return companion.name == read.name and companion.matchers >= read.matchers
+    more series (all the read's matchers, maybe more), so nothing of the read can stay while it selects nothing;
+    and nothing else in the call can keep it quiet (absent(x or y) fires only when y vanishes too)."""
+    return companion.asked_alone and companion.name == read.name and companion.matchers >= read.matchers
 
 
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
-    companions = [s for alert in project.alerts.values() for s in _reads(alert.condition) if s.function in ABSENT]
+    companions = [s for alert in project.alerts.values() for s in absence_asked(alert.condition)]
     for alert in project.alerts.values():
         for comparison in comparisons(alert.condition):
             if not comparison.low_is_bad:
@@ -65,7 +68,7 @@ def check(context: Context) -> Iterator[Finding]:
             if not counters:
                 continue
             counted = [s for expr in (alert.condition, *rule_exprs) for s in _reads(expr)
-                       if s.name in counters and s.function not in ABSENT]
+                       if s.name in counters and not s.asked]
             if any(_covers(companion, s) for companion in companions for s in counted):
                 continue
             own = any(type(n).__name__ == "BinaryExpr" and str(n.op) == "or" for n in walk(comparison.watched))

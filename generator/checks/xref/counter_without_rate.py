@@ -7,7 +7,8 @@ written.
     Alert(name="ManyErrors", expr="errors_total > 100", ...)         # fires forever once 100 errors happened
     Alert(name="ManyErrors", expr="rate(errors_total[5m]) > 1", ...)  # more than one error per second
 
-Fix: read the counter through rate() (per second) or increase() (per window).
+Fix: read the counter through rate() (per second) or increase() (per window). Under absent() a counter is only
+asked whether it exists, whatever reads it there.
 """
 
 from __future__ import annotations
@@ -35,6 +36,6 @@ def check(context: Context) -> Iterator[Finding]:
             continue
         for selector in found:
             if (selector.name in series and counter_like(selector.name, series[selector.name])
-                    and selector.function not in RATE_FUNCTIONS):
+                    and selector.function not in RATE_FUNCTIONS and not selector.asked):
                 yield Finding(item.at, f"{item.what} reads counter {selector.name!r} without rate()/increase(): "
                                        "its raw value only grows", item.field)

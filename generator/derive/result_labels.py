@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator.core.promql import parse
+from generator.core.promql import ABSENCE_FUNCTIONS, parse
 from generator.model.project import Project
 
 TARGET = ("job", "instance")
@@ -96,7 +96,7 @@ class _Rules:
     def _called(self, node: Any) -> Labels:
         name, args = str(node.func.name), list(node.args or ())
         vectors = [arg for arg in args if not _scalar(arg)]
-        if name in SCALARS or name in ("vector", "absent", "absent_over_time") or not vectors:
+        if name in SCALARS or name == "vector" or name in ABSENCE_FUNCTIONS or not vectors:
             return ()
         kept = self.kept(vectors[0])
         if name == "histogram_quantile":

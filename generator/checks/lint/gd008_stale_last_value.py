@@ -15,14 +15,13 @@ from typing import Any
 from generator.checks.lint.dashboard_json import LintContext, panels, variable_values
 from generator.core.errors import Level
 from generator.core.grafana_promql import UnknownVariable, interpolate
-from generator.core.promql import PromQLError, children, parse
+from generator.core.promql import ABSENCE_FUNCTIONS, PromQLError, children, parse
 
 CODE = "GD008"
 NAME = "stale-last-value"
 LEVEL = Level.WARNING  # read from the query's shape: `x > 0` of an x that never drops to 0 cannot go stale
 REDUCING = frozenset({"stat", "gauge", "bargauge"})
 FILTERS = frozenset({">", "<", ">=", "<=", "==", "!="})
-EMPTY_WHEN_PRESENT = frozenset({"absent", "absent_over_time"})
 
 
 def vanishes(node: Any) -> bool:
@@ -31,7 +30,7 @@ def vanishes(node: Any) -> bool:
     kind = type(node).__name__
     if kind == "VectorSelector":
         return str(node.name) == "ALERTS"
-    if kind == "Call" and str(node.func.name) in EMPTY_WHEN_PRESENT:
+    if kind == "Call" and str(node.func.name) in ABSENCE_FUNCTIONS:  # empty while what it asks about is there
         return True
     if kind == "BinaryExpr":
         op = str(node.op)

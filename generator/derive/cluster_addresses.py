@@ -6,6 +6,11 @@ and Alertmanager the Services prometheus-operator runs for them (`prometheus-ope
 one per namespace, listing every replica), else a Service of the same name in the packaging's namespace (assumed,
 and said by MP015). A loopback host or a name no Service may carry cannot be mapped (XR022). Fully qualified names
 and IP addresses resolve the same inside the cluster and out, and are kept.
+
+Scraped, a Service stands for the endpoints at one of its ports, named as a ServiceMonitor names them (the Service
+port's name, or the pods' port number): the mapping's port, `web` for the operated Services, else the compose
+port, which is the container's (compose reaches containers directly) and so taken for the pods'. A URL goes through
+the Service itself, at the Service port: the operated Services' web port, else the URL's own.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from urllib.parse import urlsplit
 from generator.core.errors import UNKNOWN
 from generator.derive.dashboards import settings
 from generator.model import Definition, Kubernetes, ScrapeJob, Source
-from generator.model.kubernetes import DNS_LABEL
+from generator.model.kubernetes import DNS_LABEL, service_ref
 from generator.model.project import Project
 
 LOOPBACK = re.compile(r"^(localhost|127(\.\d+){3}|::1)$")
@@ -26,6 +31,8 @@ PROMETHEUS_SERVICE = "prometheus-operated"
 ALERTMANAGER_SERVICE = "alertmanager-operated"
 OPERATED_PORTS = {PROMETHEUS_SERVICE: 9090, ALERTMANAGER_SERVICE: 9093}
 """The port each operated Service's `web` port serves on, whatever port compose published."""
+OPERATED_PORT_NAME = "web"  # the operator's name for both: beside it, alertmanager-operated's mesh ports, and
+# prometheus-operated's grpc for a Thanos sidecar
 DATASOURCE_URLS = {"prometheus_url": "Prometheus", "alertmanager_url": "Alertmanager", "loki_url": "Loki",
                    "tempo_url": "Tempo"}
 """GrafanaSettings' fields holding a data source's URL, and the data source's name."""
@@ -49,6 +56,9 @@ class Service:
     how: How
     port: int | None = None
     """The port it serves on, when it is not the compose address' (an operated Service's)."""
+    endpoint: str | int | None = None
+    """Which endpoints a scrape keeps, when not those at the compose port: the Service port's name or the pods'
+    port number (generator.model.kubernetes.ServiceRef.port)."""
 
     @property
     def dns(self) -> str:
@@ -79,10 +89,10 @@ def service(kube: Kubernetes, host: str, operated: str | None = None, port: int 
     for it."""
     named = mapped(kube, host, port)
     if named:
-        name, _, namespace = named.partition(".")
-        return Service(name, namespace or kube.namespace, How.MAPPED)
+        ref = service_ref(named)
+        return Service(ref.name, ref.namespace or kube.namespace, How.MAPPED, endpoint=ref.port)
     if operated is not None:
-        return Service(operated, kube.namespace, How.OPERATED, OPERATED_PORTS[operated])
+        return Service(operated, kube.namespace, How.OPERATED, OPERATED_PORTS[operated], OPERATED_PORT_NAME)
     if resolvable(host) or LOOPBACK.match(host) or not DNS_LABEL.match(host) or len(host) > 63:
         return None
     return Service(host, kube.namespace, How.ASSUMED)

@@ -1,6 +1,7 @@
 """How out/kubernetes/ packages the configuration for prometheus-operator and the Grafana sidecar."""
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
@@ -17,6 +18,37 @@ StorageClassName = Annotated[str, checked(
     "a StorageClass name (a DNS subdomain)")]
 HOST = re.compile(r"^[\w.-]+(:\d+)?$")
 LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+PORT_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$")
+"""A Service port's name as Kubernetes validates it (IANA_SVC_NAME): at most 15 of a-z, 0-9 and '-', a letter
+among them, no '-' at either end nor two together."""
+
+
+@dataclass(frozen=True)
+class ServiceRef:
+    """A Kubernetes.services value: 'name', 'name.namespace', either with ':port'."""
+
+    name: str
+    namespace: str | None
+    port: str | int | None
+    """Which of the Service's endpoints are scraped, as a ServiceMonitor endpoint says it: a name is the Service
+    port's (`port`), a number the pods' (`targetPort`); None: the compose address' port, taken for the pods'."""
+
+
+def service_ref(text: str) -> ServiceRef:
+    """A Kubernetes.services value read; ValueError saying what is wrong."""
+    service, colon, port_text = text.partition(":")
+    parts = service.split(".")
+    if len(parts) > 2 or not all(DNS_LABEL.match(part) and len(part) <= 63 for part in parts):
+        raise ValueError(f"{service!r} is not 'name' or 'name.namespace' of a Service")
+    port: str | int | None = None
+    if colon and port_text.isdigit() and 0 < int(port_text) < 65536:
+        port = int(port_text)
+    elif colon and PORT_NAME.match(port_text):
+        port = port_text
+    elif colon:
+        raise ValueError(f"{port_text!r} is neither a port number (1-65535) nor a Service port's name (at most "
+                         "15 of a-z, 0-9 and '-', a letter among them)")
+    return ServiceRef(parts[0], parts[1] if len(parts) == 2 else None, port)
 
 
 class Kubernetes(Definition):
@@ -51,12 +83,14 @@ class Kubernetes(Definition):
         "StorageClass of the claims; empty: the cluster's default."))
     services: dict[str, str] = Field(default_factory=dict, description=(
         "The Service each docker-compose host (or host:port, to tell apart components on one host) of the "
-        "definitions is in the cluster, as 'name' (in namespace) or 'name.namespace': "
-        "{'node-exporter': 'node-exporter.monitoring', 'localhost:8000': 'api.shop'}. Scrape jobs discover the "
-        "Service's pods (endpointslice discovery, on the target's port) and Grafana's data sources use its DNS "
-        "name. Prometheus "
-        "and Alertmanager default to the operator's prometheus-operated and alertmanager-operated; any other host "
-        "to a Service of its own name in namespace (said by MP015)."))
+        "definitions is in the cluster, as 'name' (in namespace) or 'name.namespace', then optionally ':port' "
+        "as a ServiceMonitor endpoint names it: the Service port's name (`port`) or the pods' port number "
+        "(`targetPort`): {'node-exporter': 'node-exporter.monitoring:metrics', 'localhost:8000': 'api.shop:8080'}. "
+        "Scrape jobs discover the Service's pods (endpointslice discovery) and keep the endpoints at that port, "
+        "else at the target's compose port (the container's, taken for the pods' in the cluster). Grafana's data "
+        "sources and remote write go through the Service's DNS name, at the compose URL's port. Prometheus "
+        "and Alertmanager default to the operator's prometheus-operated and alertmanager-operated (port web); any "
+        "other host to a Service of its own name in namespace (said by MP015)."))
     credentials_secret: KubernetesName = Field(
         default="alertmanager-credentials",
         description="Secret whose keys, named like the files channels reference (*_file), hold the credentials.",
@@ -86,9 +120,10 @@ class Kubernetes(Definition):
         for host, target in services.items():
             if not HOST.match(host):
                 raise ValueError(f"{host!r} is not a host or host:port")
-            parts = target.split(".")
-            if len(parts) > 2 or not all(DNS_LABEL.match(part) and len(part) <= 63 for part in parts):
-                raise ValueError(f"service of {host!r}: {target!r} is not 'name' or 'name.namespace' of a Service")
+            try:
+                service_ref(target)
+            except ValueError as error:
+                raise ValueError(f"service of {host!r}: {error}") from None
         return services
 
     @field_validator("rule_labels", "dashboard_labels", "datasource_labels", "folder_annotation")

@@ -2,32 +2,46 @@
 discovery of the Services standing for them (generator.derive.cluster_addresses).
 
 A Service's DNS name would reach one pod per scrape, whichever it balances to; discovery scrapes every pod, as a
-ServiceMonitor does: endpointslice discovery in the Service's namespace, kept by namespace, Service name and the
-endpoint's port (the target's port: the port the pods serve on). The job name and labels stay prometheus.yml's,
-which every alert and panel select on; as a ServiceMonitor's, each target is labelled with its namespace and pod.
+ServiceMonitor does: endpointslice discovery in the Service's namespace, kept by namespace, Service name and port,
+the port given as a ServiceMonitor endpoint gives it (prometheus-operator's promcfg.go keeps `port` by
+__meta_kubernetes_endpointslice_port_name). An EndpointSlice lists the pods' port (the Service's targetPort
+resolved) under the Service port's name; the Service port's number is in no label. So a name keeps by the
+endpoint's port name, a number by the endpoint's port, which is also the port scraped (`__address__` is the pod's
+address and it). The job name and labels stay prometheus.yml's, which every alert and panel select on; as a
+ServiceMonitor's, each target is labelled with its namespace and pod.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from generator.derive.cluster_addresses import job_operated, service, split_address
+from generator.derive.cluster_addresses import Service, job_operated, service, split_address
 from generator.model import Kubernetes
 from generator.model.project import Project
 
 DISCOVERY_ROLE = "endpointslice"  # discovery.k8s.io/v1 since Kubernetes 1.21; v1 Endpoints are deprecated
-KEPT_BY = ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", "__meta_kubernetes_endpointslice_port"]
+KEPT_BY = ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", "__meta_kubernetes_endpointslice_port_name",
+           "__meta_kubernetes_endpointslice_port"]
 POD_LABELS = tuple({"source_labels": [f"__meta_kubernetes_{source}"], "target_label": label}
                    for source, label in (("namespace", "namespace"), ("pod_name", "pod")))
 """The labels a ServiceMonitor's targets carry, which name the pod where the instance is only its IP."""
-STATIC = ";;"  # names and ports are DNS labels and digits: nothing to escape in the keep regex
+STATIC = ";;;"  # names and ports are DNS labels and digits: nothing to escape in the keep regex
 """What KEPT_BY joins to for a static target (no discovery labels): kept too, in a job with both kinds."""
+
+
+def kept(found: Service, port: int) -> str:
+    """The keep regex' alternative for the endpoints a Service stands for (a compose target at port): at the port
+    name, whatever the pods' port; at the pods' port, whatever its name (a Service's only port may have none)."""
+    endpoint = found.endpoint or port
+    if isinstance(endpoint, str):
+        return f"{found.namespace};{found.name};{endpoint};[0-9]+"
+    return f"{found.namespace};{found.name};[^;]*;{endpoint}"
 
 
 def _in_cluster(entry: dict[str, Any], kube: Kubernetes, operated: str | None) -> tuple[dict[str, Any], set[str]]:
     """One scrape config with its compose targets discovered in the cluster, and the namespaces it discovers in."""
     static: list[dict[str, Any]] = []
-    kept: list[str] = []
+    alternatives: list[str] = []
     namespaces: set[str] = set()
     labels: dict[str, str] = {}
     for config in entry.get("static_configs", []):
@@ -39,13 +53,13 @@ def _in_cluster(entry: dict[str, Any], kube: Kubernetes, operated: str | None) -
                 targets.append(target)
                 continue
             namespaces.add(found.namespace)
-            kept.append(f"{found.namespace};{found.name};{found.port or port}")
+            alternatives.append(kept(found, port))
             labels |= config.get("labels", {})
         if targets:
             static.append({**config, "targets": targets})
     scrape = {key: value for key, value in entry.items() if key != "static_configs"}
-    if kept:
-        alternatives = list(dict.fromkeys(kept)) + ([STATIC] if static else [])
+    if alternatives:
+        alternatives = list(dict.fromkeys(alternatives)) + ([STATIC] if static else [])
         scrape["kubernetes_sd_configs"] = [{"role": DISCOVERY_ROLE, "namespaces": {"names": sorted(namespaces)}}]
         scrape["relabel_configs"] = [
             {"source_labels": KEPT_BY, "regex": "|".join(alternatives), "action": "keep"},

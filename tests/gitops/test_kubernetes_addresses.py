@@ -34,11 +34,12 @@ def _scrape_configs() -> list[dict[str, Any]]:
     return list(yaml.safe_load(secret["stringData"][reference["key"]]))
 
 
-def _kept(config: dict[str, Any], namespace: str, service: str, port: int) -> bool:
-    """Whether the job's keep rule keeps an endpoint of this Service and port (Prometheus anchors the regex)."""
+def _kept(config: dict[str, Any], namespace: str, service: str, port: int, name: str = "web") -> bool:
+    """Whether the job's keep rule keeps an endpoint of this Service and port (number and name: the operator
+    names the operated Services' web) (Prometheus anchors the regex)."""
     keep = next(rule for rule in config["relabel_configs"] if rule.get("action") == "keep")
     assert keep["source_labels"] == KEPT_BY
-    return re.fullmatch(keep["regex"], f"{namespace};{service};{port}") is not None
+    return re.fullmatch(keep["regex"], f"{namespace};{service};{name};{port}") is not None
 
 
 def test_each_job_discovers_the_pods_of_the_service_standing_for_its_compose_host(tmp_path: Path) -> None:
@@ -56,8 +57,11 @@ def test_each_job_discovers_the_pods_of_the_service_standing_for_its_compose_hos
         assert "static_configs" not in config, job
         assert config["kubernetes_sd_configs"] == [{"role": "endpointslice", "namespaces": {"names": [namespace]}}]
         assert _kept(config, namespace, service, port), job
-        assert not _kept(config, namespace, service, port + 1) and not _kept(config, "default", service, port)
-    assert not _kept(scraped["alertmanager"], "monitoring", "alertmanager-operated", 9094)  # its cluster port
+        assert not _kept(config, "default", service, port) and not _kept(config, namespace, "other", port)
+        # the operated Services kept by their port's name, the others by the pods' port number
+        other = (port, "grpc") if service.endswith("-operated") else (port + 1, "web")
+        assert not _kept(config, namespace, service, *other), job
+    assert not _kept(scraped["alertmanager"], "monitoring", "alertmanager-operated", 9094, "tcp-mesh")
     assert scraped["obsgen-exporter"]["honor_labels"] is True  # the rest of each config is prometheus.yml's
     promtool_check_scrape_configs(list(scraped.values()), compose["global"], tmp_path)
 
@@ -111,7 +115,7 @@ def test_resolvable_targets_stay_static_and_a_mixed_job_keeps_both(project: Proj
     assert config["static_configs"] == [{"targets": ["db.example.com:9187"], "labels": {"tier": "data"}}]
     assert _kept(config, "monitoring", "pgbouncer", 9127)
     keep = next(rule for rule in config["relabel_configs"] if rule.get("action") == "keep")
-    assert re.fullmatch(keep["regex"], ";;")  # a static target
+    assert re.fullmatch(keep["regex"], ";;;")  # a static target
     assert {"target_label": "tier", "replacement": "data"} in config["relabel_configs"]
 
 

@@ -192,12 +192,15 @@ def datasources_config_map(project: Project, kube: Kubernetes, rendered: Rendere
 MONITOR_SELECTORS = ("serviceMonitorSelector", "podMonitorSelector", "probeSelector", "scrapeConfigSelector")
 SCRAPE_CONFIGS_KEY = "scrape-configs.yaml"
 RBAC = "rbac.authorization.k8s.io"
+SERVICE_DISCOVERY_ROLE = "EndpointSlice"  # the operator's for ServiceMonitors and Alertmanagers, as cluster_scrape's
 DISCOVERY_RULES = (
-    {"apiGroups": [""], "resources": ["services", "endpoints", "pods"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [""], "resources": ["services", "pods"], "verbs": ["get", "list", "watch"]},
 )
-"""What Prometheus reads to discover targets in its namespace: the Alertmanager replicas behind
-alertmanager-operated, and the pods behind a ServiceMonitor's or PodMonitor's Service."""
+"""What endpointslice discovery reads in a namespace and no more (upstream's discovery/kubernetes: an informer
+each on EndpointSlices, Services and Pods, listing and watching): the Alertmanager replicas behind
+alertmanager-operated, the pods behind a ServiceMonitor's Service or a PodMonitor's selector, and behind each Service
+the scrape configs discover. No v1 Endpoints: the operator discovers by EndpointSlice too (SERVICE_DISCOVERY_ROLE)."""
 
 
 MEBIBYTES = {"Mi": 1, "Gi": 1024, "Ti": 1024 * 1024}
@@ -292,6 +295,7 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
         # panel select on
         "additionalScrapeConfigs": {"name": account + "-scrape-configs", "key": SCRAPE_CONFIGS_KEY},
         "serviceAccountName": account,  # discovers the Alertmanager replicas (and monitors) in its namespace
+        "serviceDiscoveryRole": SERVICE_DISCOVERY_ROLE,  # the Endpoints default needs a grant of v1 Endpoints too
         # the operator's alertmanager-operated Service lists every replica: Prometheus sends to each one
         "alerting": {"alertmanagers": [{"namespace": kube.namespace, "name": "alertmanager-operated",
                                         "port": "web"}]},

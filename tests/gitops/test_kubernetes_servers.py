@@ -62,8 +62,8 @@ def test_the_operator_manages_the_prometheus_configuration() -> None:
 
 
 def test_prometheus_runs_as_an_account_allowed_to_discover_the_alertmanagers() -> None:
-    """The operator sends alerts through endpoints discovery of alertmanager-operated: the default account may not
-    list endpoints, and Prometheus would send to no Alertmanager."""
+    """The operator sends alerts through endpointslice discovery of alertmanager-operated (serviceDiscoveryRole): the
+    default account may not list EndpointSlices, and Prometheus would send to no Alertmanager."""
     spec = _shipped("prometheus/prometheus.yaml")["spec"]
     account, role, binding = (_shipped(f"prometheus/{name}.yaml")
                               for name in ("service-account", "role", "role-binding"))
@@ -75,7 +75,8 @@ def test_prometheus_runs_as_an_account_allowed_to_discover_the_alertmanagers() -
                                     "namespace": "monitoring"}]
     granted = {(group, resource, verb) for rule in role["rules"] for group in rule["apiGroups"]
                for resource in rule["resources"] for verb in rule["verbs"]}
-    assert {("", "endpoints", "list"), ("", "endpoints", "watch"), ("discovery.k8s.io", "endpointslices", "list"),
+    assert spec["serviceDiscoveryRole"] == "EndpointSlice"  # the operator's alertmanager-operated discovery
+    assert {("discovery.k8s.io", "endpointslices", "list"), ("discovery.k8s.io", "endpointslices", "watch"),
             ("", "pods", "list"), ("", "services", "list")} <= granted
 
 

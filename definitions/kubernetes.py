@@ -2,12 +2,13 @@
 
 from generator.model import Kubernetes
 
-KUBERNETES = Kubernetes(
+KUBERNETES = Kubernetes(  # obsgen: disable=MP016 our Grafana is the Grafana chart's, which provisions no data source
     namespace="monitoring",
     rule_labels={"prometheus": "k8s", "role": "alert-rules"},  # kube-prometheus' Prometheus selects these
     alertmanager="secret",  # alertmanager.yaml in Secret alertmanager-main, the Alertmanager resource's default
     alertmanager_name="main",
     credentials_secret="alertmanager-credentials",
+    default_datasource=True,  # the only data sources this Grafana has: Prometheus is its default, as in compose
     # the Service each compose host is in the cluster (Prometheus and Alertmanager: the operator's own Services)
     services={
         "node-exporter": "node-exporter",  # kube-prometheus' DaemonSet, in monitoring

@@ -104,10 +104,10 @@ class Kubernetes(Definition):
         description="Labels on the data sources' ConfigMap, matched by the Grafana sidecar's datasources LABEL (and "
                     "LABEL_VALUE): the Grafana Helm chart's sidecar.datasources.label, grafana_datasource by default.",
     )
-    default_datasource: bool = Field(default=True, description=(
-        "Make the Prometheus data source Grafana's default. False when the Grafana installation provisions a "
-        "default of its own (kube-prometheus-stack's sidecar.datasources.defaultDatasourceEnabled): Grafana refuses "
-        "two defaults in one organisation."))
+    default_datasource: bool = Field(default=False, description=(
+        "Make the Prometheus data source Grafana's default (isDefault), only when asked: a Grafana installation "
+        "may provision a default of its own (kube-prometheus-stack's sidecar.datasources.defaultDatasourceEnabled), "
+        "and Grafana refuses two defaults in one organisation, provisioning no data source at all (MP016)."))
     folder_annotation: str = Field(
         default="k8s-sidecar-target-directory",
         description="Annotation naming a dashboard's folder: the sidecar's FOLDER_ANNOTATION (the Grafana Helm "

@@ -94,3 +94,13 @@ def test_no_default_is_claimed_beside_the_grafana_installation_s_own(project: Pr
     assert config_map["metadata"]["labels"]["grafana_datasource"] == "obsgen"
     (text,) = config_map["data"].values()
     assert not any("isDefault" in d for d in yaml.safe_load(text)["datasources"])
+
+
+def test_isdefault_is_claimed_only_when_asked(project: Project) -> None:
+    """A Grafana installation may provision a default data source of its own (kube-prometheus-stack does, by
+    default), and Grafana provisions nothing beside a second: out/kubernetes/ claims one only when asked."""
+    rendered = {GRAFANA_DATASOURCES: render(project)[GRAFANA_DATASOURCES]}
+    for kube, defaults in ((Kubernetes(), []), (Kubernetes(default_datasource=True), ["prometheus"])):
+        (config_map,) = datasources_config_map(project, kube, rendered).values()
+        (text,) = config_map["data"].values()
+        assert [d["uid"] for d in yaml.safe_load(text)["datasources"] if d.get("isDefault")] == defaults

@@ -22,6 +22,7 @@ import requests
 import yaml
 
 from generator.live import ports
+from generator.live.supervisor import log_tail
 
 
 def free_port() -> int:
@@ -48,14 +49,14 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: f
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log_tail(log)}")
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
         except requests.ConnectionError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"{url} not ready after {timeout}s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"{url} not ready after {timeout}s:\n{log_tail(log)}")
 
 
 @contextmanager

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from generator.live.supervisor import StartError, Supervisor, alive
+from generator.live.supervisor import LOG_CHUNK, StartError, Supervisor, alive, log_ready
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
+BIG_LOG = 32 * 2**20
+"""A log as a server that logs a lot (or a long soak) leaves it; sparse, so the disk holds none of it."""
+BOUNDED_MEMORY = 2**20
+
+
+def _bytes_read() -> int:
+    """Bytes this thread has read with read() so far (the kernel's count)."""
+    fields = dict(line.split(": ") for line in Path("/proc/thread-self/io").read_text().splitlines())
+    return int(fields["rchar"])
 
 
 def test_started_processes_are_recorded_and_stopped(tmp_path: Path) -> None:
@@ -70,3 +81,38 @@ def test_a_killed_process_stays_recorded_and_down_still_stops_the_others(tmp_pat
     assert not alive(victim) and alive(other)
     outcomes = {process.name: outcome for process, outcome in Supervisor.load(tmp_path).stop_all()}
     assert outcomes == {"victim": "already gone", "other": "stopped"}
+
+
+def test_the_readiness_probe_reads_a_big_log_once_and_then_only_what_is_new(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    log.write_bytes(b"")
+    os.truncate(log, BIG_LOG)
+    probe = log_ready(log, "ready to serve")
+    tracemalloc.start()
+    try:
+        before = _bytes_read()
+        assert not any(probe() for _ in range(20))
+        with log.open("ab") as file:  # written across two of the probe's reads
+            file.write(b"x" * (LOG_CHUNK - 5) + b"ready to serve\n")
+        assert probe()
+        read, peak = _bytes_read() - before, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert read < BIG_LOG + 4 * LOG_CHUNK, f"21 polls read {read / 2**20:.0f} MiB of a {BIG_LOG / 2**20:.0f} MiB log"
+    assert peak < BOUNDED_MEMORY, f"polling took {peak / 2**20:.1f} MiB"
+
+
+def test_a_failed_start_reports_only_the_end_of_a_big_log(tmp_path: Path) -> None:
+    noisy = [sys.executable, "-c", f"import os; os.ftruncate(1, {BIG_LOG}); os.lseek(1, 0, os.SEEK_END); "
+             "print('noise\\nbad config'); raise SystemExit(3)"]
+    supervisor = Supervisor(tmp_path)
+    tracemalloc.start()
+    try:
+        with pytest.raises(StartError) as raised:
+            supervisor.start("noisy", noisy, ready=lambda: False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < BOUNDED_MEMORY, f"reporting the failed start took {peak / 2**20:.1f} MiB"
+    # the last 4 KiB start inside the line of 32 MiB of NULs ending in "noise": from the next line
+    assert str(raised.value) == f"noisy exited with 3; last lines of {supervisor.log('noisy')}:\nbad config\n"

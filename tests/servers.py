@@ -212,3 +212,41 @@ def answer_json(handler: BaseHTTPRequestHandler, status: int, body: object) -> N
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+def endless_answers(give_up: int) -> tuple[type[BaseHTTPRequestHandler], list[int]]:
+    """A handler answering every GET and POST 200 with a JSON body that never ends (`{"data": "xxx...`), as a broken
+    or hostile server may, and the bytes of body it sent, one count per answer once it ends. It ends an answer
+    after give_up bytes, closing the connection (the body has no length: it ends there), so that a client reading
+    it whole cannot fill the test machine's memory."""
+    sent: list[int] = []
+    block = b"x" * 2**16
+
+    class Endless(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            count = 0
+            with contextlib.suppress(OSError):  # the client closed the connection: it stopped reading
+                self.wfile.write(b'{"data": "')
+                while count < give_up:
+                    self.wfile.write(block)
+                    count += len(block)
+            sent.append(count)
+
+        do_POST = do_GET
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    return Endless, sent
+
+
+def counted(sent: list[int], answers: int = 1, timeout: float = 10.0) -> list[int]:
+    """The counts of endless_answers once `answers` of them ended (the server notices a closed connection at its
+    next write)."""
+    deadline = time.monotonic() + timeout
+    while len(sent) < answers and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return sent

@@ -13,9 +13,14 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from generator.core.bounded_http import BodyTooLarge, capped
 from generator.core.bounded_read import read_bounded
 
 RETRIED_STATUSES = (429, 502, 503, 504)  # rate limited or a proxy in front of a restarting server
+ANSWER_BYTES = 64 * 2**20
+"""Largest answer read: the largest apply, status and oncall read (Grafana's dashboard search and a dashboard,
+Prometheus' /api/v1/rules with every rule's alerts, Alertmanager's /api/v2/alerts) are a few MiB for ten thousand
+alerts or dashboards; a wrong URL streaming without end stops here."""
 TOKEN_BYTES = 64 * 1024
 """Largest token file read: a bearer token is at most a few KiB (a JWT); /dev/zero must not fill the memory."""
 
@@ -96,6 +101,7 @@ class Api:
         retry = Retry(total=connection.retries, backoff_factor=0.2, status_forcelist=RETRIED_STATUSES,
                       raise_on_status=False)  # POSTs are retried only when the request never reached the server
         adapter = HTTPAdapter(max_retries=retry)
+        self.session.hooks["response"].append(capped(ANSWER_BYTES))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         credentials = connection.credentials
@@ -110,6 +116,8 @@ class Api:
             response = self.session.request(method, self.base + path, timeout=self.timeout, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as error:
             raise self._unreachable(error) from None
+        except BodyTooLarge as error:
+            raise ApiError(self.name, method, path, error.status, str(error)) from None
         if response.status_code >= 400:
             raise ApiError(self.name, method, path, response.status_code, _message(response), _json(response))
         return response

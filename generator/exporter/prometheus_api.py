@@ -14,10 +14,15 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import requests
 
+from generator.core.bounded_http import BodyTooLarge, capped
 from generator.exporter.forecast import FloatArray
 from generator.exporter.jobs import STOPPED, JobFailed, JobTimeout, SourceDown
 
 MAX_POINTS_PER_REQUEST = 11_000  # Prometheus refuses query_range answers with more points per series
+ANSWER_BYTES = 256 * 2**20
+"""Largest query_range answer read: the most one request of a forecast may hold, 1,000 series (max_series' ceiling)
+of 11,000 points at about 24 bytes a point (`[1733443200,"12.5"],`), is 250 MiB; the job refuses more series
+anyway. A Prometheus (or a wrong URL) answering without end stops here instead of filling the memory."""
 FIRST_RETRY = 0.5
 """Seconds before asking a Prometheus that is not ready yet again; doubled each time, up to LONGEST_RETRY."""
 LONGEST_RETRY = 10.0
@@ -58,6 +63,7 @@ class PrometheusClient:
         self.stopping = threading.Event()
         """Set when the exporter stops: queries waiting for an answer give up at once (see stop())."""
         self._session = requests.Session()
+        self._session.hooks["response"].append(capped(ANSWER_BYTES))
 
     def stop(self) -> None:
         """End every wait for an answer now, with STOPPED: the exporter no longer serves what they would compute."""
@@ -68,12 +74,14 @@ class PrometheusClient:
         and log one line when it is; False if `sleep` (which returns whether to stop) says stop first."""
         started, delay = time.monotonic(), FIRST_RETRY
         while True:
-            try:
-                if self._session.get(f"{self.url}/-/ready", timeout=self.timeout).status_code == 200:
-                    log.info("connected to Prometheus at %s after %.1f s", self.shown, time.monotonic() - started)
-                    return True
+            try:  # the status only: the body is not read
+                with self._session.get(f"{self.url}/-/ready", timeout=self.timeout, stream=True) as response:
+                    ready = response.status_code == 200
             except requests.RequestException:
-                pass
+                ready = False
+            if ready:
+                log.info("connected to Prometheus at %s after %.1f s", self.shown, time.monotonic() - started)
+                return True
             if sleep(delay):
                 return False
             delay = min(2 * delay, LONGEST_RETRY)
@@ -109,6 +117,8 @@ class PrometheusClient:
             raise SourceDown(f"Prometheus at {self.shown} unreachable: ConnectTimeout") from None
         except requests.Timeout:  # connected, and still computing: this query is slow, Prometheus is up
             raise JobTimeout(f"Prometheus did not answer within {timeout:g}s") from None
+        except BodyTooLarge as failure:  # answered, too much: this query's (or the URL's), not an outage
+            raise JobFailed(str(failure)) from None
         except requests.RequestException as failure:
             raise SourceDown(f"Prometheus at {self.shown} unreachable: {type(failure).__name__}") from None
         try:

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 import requests
 
+from generator.core.bounded_http import capped
+
+ANSWER_BYTES = 2**20
+"""Largest answer read: one scalar's vector is a few hundred bytes."""
+
 
 @dataclass(frozen=True)
 class Availability:
@@ -28,7 +33,8 @@ class Availability:
 
 
 def _scalar(prometheus_url: str, query: str) -> float:
-    response = requests.get(f"{prometheus_url}/api/v1/query", params={"query": query}, timeout=10)
+    response = requests.get(f"{prometheus_url}/api/v1/query", params={"query": query}, timeout=10,
+                            hooks={"response": capped(ANSWER_BYTES)})
     response.raise_for_status()
     result = response.json()["data"]["result"]
     return float(result[0]["value"][1]) if result else 0.0

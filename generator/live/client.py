@@ -8,6 +8,7 @@ from typing import Any
 
 import requests
 
+from generator.core.bounded_http import capped
 from generator.live.demo.faults import Fault
 from generator.live.recording import Record, Recording
 from generator.live.stack import LiveStack
@@ -17,6 +18,11 @@ from generator.model import conventions
 ACCEPTED = (200, PAGERDUTY_ACCEPTED)
 """What a sink answers a notification it takes (PagerDuty's events API answers 202)."""
 LEVEL = conventions.ESCALATION_LEVEL_LABEL
+ANSWER_BYTES = 16 * 2**20
+"""Largest answer read from the stack: an instant query's vector or the alerts of the demo are a few KiB, a sink's
+or the demo's answer a line."""
+CAPPED = {"response": capped(ANSWER_BYTES)}
+"""The hooks of every request to the stack: its body read within ANSWER_BYTES (BodyTooLarge past them)."""
 
 
 class LiveClient:
@@ -40,34 +46,37 @@ class LiveClient:
             body["seconds"] = seconds
         if host:
             body["host"] = host
-        requests.post(self._url("demo", f"/faults/{fault.value}"), json=body, timeout=10).raise_for_status()
+        requests.post(self._url("demo", f"/faults/{fault.value}"), json=body, timeout=10,
+                      hooks=CAPPED).raise_for_status()
         return time.time()
 
     def clear(self, fault: Fault | None = None, host: str = "") -> float:
         """Stop one fault (on one host only, if given), or all; returns the time it stopped."""
         path = f"/faults/{fault.value}" if fault else "/faults"
         params = {"host": host} if host else {}
-        requests.delete(self._url("demo", path), params=params, timeout=10).raise_for_status()
+        requests.delete(self._url("demo", path), params=params, timeout=10, hooks=CAPPED).raise_for_status()
         return time.time()
 
     def break_receiver(self, path: str, status: int = 500) -> None:
         """Make the webhook sink answer `status` on a path, like a receiver that is down."""
         requests.post(self._url("webhook-sink", FAIL_PATH), json={"path": path, "status": status},
-                      timeout=10).raise_for_status()
+                      timeout=10, hooks=CAPPED).raise_for_status()
 
     def heal_receiver(self, path: str) -> None:
         """Make a broken path answer 200 again."""
-        requests.delete(self._url("webhook-sink", FAIL_PATH), params={"path": path}, timeout=10).raise_for_status()
+        requests.delete(self._url("webhook-sink", FAIL_PATH), params={"path": path}, timeout=10,
+                        hooks=CAPPED).raise_for_status()
 
     def query(self, expr: str) -> list[dict[str, Any]]:
         """An instant PromQL query's result vector."""
-        response = requests.get(self._url("prometheus", "/api/v1/query"), params={"query": expr}, timeout=10)
+        response = requests.get(self._url("prometheus", "/api/v1/query"), params={"query": expr}, timeout=10,
+                                hooks=CAPPED)
         response.raise_for_status()
         return list(response.json()["data"]["result"])
 
     def alerts(self) -> list[dict[str, Any]]:
         """Pending and firing alerts in Prometheus."""
-        response = requests.get(self._url("prometheus", "/api/v1/alerts"), timeout=10)
+        response = requests.get(self._url("prometheus", "/api/v1/alerts"), timeout=10, hooks=CAPPED)
         response.raise_for_status()
         return list(response.json()["data"]["alerts"])
 

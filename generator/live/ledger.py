@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 
 from generator.core.alert_routing import routes_taking
+from generator.core.bounded_http import capped
 from generator.core.duration import parse_seconds
 from generator.core.untrusted import FileError, read_yaml_document
 from generator.live.client import ACCEPTED, status_of, title_of, title_shows
@@ -100,14 +101,19 @@ class Episode:
         return labels["alertname"]
 
 
+ANSWER_BYTES = 64 * 2**20
+"""Largest answer of ALERTS' raw samples read: a day's soak of 100 alerts evaluated every 15 s is about 15 MiB."""
+
+
 def episodes(prometheus_url: str, start: float, end: float, bridge: float) -> list[Episode]:
     """Firing episodes of every alert between start and end, from the raw ALERTS samples (evaluation times).
 
     Raw samples, not query_range: a range query shows a series from the next step after it appears and for
     up to the lookback delta after it stops, which would misplace notifications sent right at firing.
     """
-    response = requests.get(f"{prometheus_url}/api/v1/query", timeout=60, params={
-        "query": f'ALERTS{{alertstate="firing"}}[{math.ceil(end - start)}s]', "time": f"{end:.3f}"})
+    response = requests.get(f"{prometheus_url}/api/v1/query", timeout=60, hooks={"response": capped(ANSWER_BYTES)},
+                            params={"query": f'ALERTS{{alertstate="firing"}}[{math.ceil(end - start)}s]',
+                                    "time": f"{end:.3f}"})
     response.raise_for_status()
     found: list[Episode] = []
     for series in response.json()["data"]["result"]:

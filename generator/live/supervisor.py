@@ -112,7 +112,8 @@ def http_ready(url: str) -> Callable[[], bool]:
     """Readiness probe: the URL answers 200."""
     def probe() -> bool:
         try:
-            return requests.get(url, timeout=1).status_code == 200
+            with requests.get(url, timeout=1, stream=True) as response:  # the status only: the body is not read
+                return response.status_code == 200
         except requests.RequestException:
             return False
     return probe

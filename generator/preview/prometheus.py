@@ -8,11 +8,15 @@ from typing import Any
 import requests
 
 from generator.checks.lint.dashboard_json import panels
+from generator.core.bounded_http import capped
 from generator.preview.frames import Answer, panel_data
 from generator.preview.queries import Request, requests_for
 from generator.preview.source import DashboardFile, PreviewError
 
 TIMEOUT = 30.0
+ANSWER_BYTES = 64 * 2**20
+"""Largest answer to one panel query read: a panel draws at most 11,000 points a series, and 64 MiB hold about 200
+series of them; a panel drawing more is unreadable anyway."""
 PARALLEL = 4
 """Requests in flight at once: Grafana sends a dashboard's queries concurrently too."""
 
@@ -23,6 +27,7 @@ class Prometheus:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
         self.session = requests.Session()
+        self.session.hooks["response"].append(capped(ANSWER_BYTES))  # its error is the panel's (BodyTooLarge)
 
     def ask(self, request: Request) -> Answer:
         """The answer to one request; a query Prometheus rejects is an Answer with its error."""

@@ -1,0 +1,58 @@
+"""Reading an HTTP answer that may be hostile: never more of its body than a bound. A server (or whatever answers at
+its address: a proxy, a wrong port) may send gigabytes, or a body that never ends at a pace no read timeout
+catches, and requests reads a whole body into memory.
+
+A client installs `capped(max_bytes)` as a response hook (session.hooks["response"], or hooks= of one call).
+requests runs the hook before it reads the body (it reads bodies lazily, streamed or not); the hook reads it, as
+decoded (a gzip bomb counts at its decoded size), stopping at max_bytes + 1, and hands it to requests as the body
+already read: .json(), .text and .content work as before. Past the bound, the connection is closed and
+BodyTooLarge raised from the request call, naming the URL and the bound. A request made with stream=True is left
+to its caller, which reads what it wants of the body (a readiness probe, only the status).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+CHUNK = 2**16
+"""Bytes asked of the connection at once: a compressed chunk decodes to at most about a thousand times that."""
+
+
+class BodyTooLarge(requests.RequestException):
+    """A response's body is longer than its client reads; a RequestException, so that whatever gives up on a
+    failed request (a readiness probe) gives up on this one too."""
+
+    def __init__(self, url: str, max_bytes: int, status: int) -> None:
+        self.status = status
+        """The response's status code."""
+        parts = urlsplit(url)  # without a user and password, nor the query (a PromQL expression may be long)
+        self.url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment=""))
+        self.limit = f"{max_bytes / 2**20:g} MiB"
+        super().__init__(f"the answer of {self.url} is over {self.limit}, the most obsgen reads of it: is that the "
+                         "server's URL, and the request what was meant?")
+
+
+def capped(max_bytes: int) -> Callable[..., requests.Response]:
+    """A response hook reading the body of each response within max_bytes (BodyTooLarge past it)."""
+
+    def read(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        if kwargs.get("stream"):  # requests passes the call's arguments: this caller reads the body itself
+            return response
+        declared = response.headers.get("Content-Length", "")
+        body = bytearray()
+        if not (declared.isdigit() and int(declared) > max_bytes):  # announced too long: not a byte read
+            for chunk in response.iter_content(CHUNK):
+                body += chunk
+                if len(body) > max_bytes:
+                    break
+        if len(body) > max_bytes or (declared.isdigit() and int(declared) > max_bytes):
+            response.close()  # the rest is never read: the connection goes, not back to the pool
+            raise BodyTooLarge(response.url, max_bytes, response.status_code)
+        response._content = bytes(body)  # what Response.content sets once it has read the body itself
+        return response
+
+    return read

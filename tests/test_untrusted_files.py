@@ -347,3 +347,44 @@ def test_diff_names_a_file_a_side_wrote_that_is_not_read_as_written(tmp_path: Pa
     assert result.returncode == 2, result.stdout + result.stderr
     _clean_failure(result, *words)
     assert textwrap.dedent(result.stdout) == ""
+
+
+# --- core.untrusted's parsers called directly: an integer of more digits than Python converts (4300) ------------
+
+TOO_MANY_DIGITS = "9" * 5000
+INTEGER_REFUSED = "an integer of 5000 digits, more than the 4300 Python converts; write fewer digits, or quote it"
+
+
+def test_import_names_an_integer_of_too_many_digits_at_its_line(tmp_path: Path) -> None:
+    rules = tmp_path / "old.yml"
+    rules.write_text("groups:\n- name: g\n  rules:\n  - alert: Big\n    expr: up == 0\n    labels:\n"
+                     f"      id: {TOO_MANY_DIGITS}\n")
+
+    result = CliRunner().invoke(app, ["import", str(rules), "--definitions", str(tmp_path / "definitions")])
+
+    _clean_failure(result, f"{rules}:7: cannot import: {INTEGER_REFUSED}")
+
+
+def test_the_exporter_configuration_names_an_integer_of_too_many_digits_at_its_line(tmp_path: Path) -> None:
+    from generator.exporter.config import ConfigError, load_config
+
+    config = tmp_path / "exporter.yml"
+    config.write_text(f"exporter:\n  port: {TOO_MANY_DIGITS}\n")
+
+    with pytest.raises(ConfigError) as raised:
+        load_config(config)
+
+    assert str(raised.value).startswith(f"{config}:2: cannot read the exporter configuration: {INTEGER_REFUSED}")
+
+
+def test_apply_names_a_dashboard_holding_an_integer_of_too_many_digits_at_its_line(tmp_path: Path) -> None:
+    from generator.apply.grafana import ApplyInputError, local_dashboards
+
+    dashboard = tmp_path / "grafana/dashboards/ops.json"
+    dashboard.parent.mkdir(parents=True)
+    dashboard.write_text('{\n  "uid": "ops",\n  "title": "Ops, \\"1234\\"",\n  "version": ' + TOO_MANY_DIGITS + "\n}\n")
+
+    with pytest.raises(ApplyInputError) as raised:
+        local_dashboards(tmp_path)
+
+    assert str(raised.value).startswith(f"{dashboard}:4: cannot apply it: {INTEGER_REFUSED}")

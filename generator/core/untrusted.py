@@ -9,6 +9,9 @@ depth, so aliases and depth are checked on the parser's events, which libyaml pr
 stopping at the first breach before the composer sees anything. JSON's depth is counted on its brackets outside
 strings, exact for JSON.
 
+An integer of more digits than Python converts (sys.get_int_max_str_digits(), 4300: converting one takes time
+quadratic in its length) is refused at its line, in YAML and JSON, where int() alone names no place.
+
 A key written twice in a YAML mapping or a JSON object is refused at its line, in every file read here, instead of
 the last one silently winning: Go's yaml.v3 (Prometheus, Alertmanager) refuses it too, and whoever wrote it twice
 cannot have meant both.
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,7 @@ MAX_FILE_BYTES = 16 * 2**20  # out/'s largest file (a rules file, a dashboard) i
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _JSON_STRINGS_AND_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+_JSON_STRINGS_AND_INTEGERS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\w.+-])-?(\d+)(?![\w.])')
 _JSON_KEYS_AND_BRACKETS = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")\s*:|"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
@@ -67,6 +72,11 @@ def _yaml_error(error: yaml.YAMLError) -> ReadError:
         words = ": ".join(part for part in (error.context, error.problem) if part)
         return ReadError(words or "not YAML", mark.line + 1 if mark is not None else 0)
     return ReadError(" ".join(str(error).split()))
+
+
+def _too_many_digits(digits: int) -> str:
+    return (f"an integer of {digits} digits, more than the {sys.get_int_max_str_digits()} Python converts; write "
+            "fewer digits, or quote it to keep it as text")
 
 
 def _too_deep(line: int) -> ReadError:
@@ -114,6 +124,17 @@ class _Bounded(_LOADER):  # type: ignore[misc]
         mapping: dict[Any, Any] = super().construct_mapping(node, deep)
         return mapping
 
+    def construct_yaml_int(self, node: ScalarNode) -> Any:
+        """YAML 1.1's integer, or a ConstructorError at its line when it has more digits than Python converts."""
+        try:
+            return _LOADER.yaml_constructors["tag:yaml.org,2002:int"](self, node)
+        except ValueError:
+            digits = sum(character.isdigit() for character in node.value)
+            raise ConstructorError(None, None, _too_many_digits(digits), node.start_mark) from None
+
+
+_Bounded.add_constructor("tag:yaml.org,2002:int", _Bounded.construct_yaml_int)
+
 
 def load_yaml(text: str, loader: Any = _Bounded) -> list[Any]:
     """The documents of a YAML text, within the bounds above, no key written twice."""
@@ -132,7 +153,7 @@ class PlainText(str):
 
 
 def _as_written(loader: Any, node: ScalarNode) -> Any:
-    value = _LOADER.yaml_constructors[node.tag](loader, node)
+    value = _Bounded.yaml_constructors[node.tag](loader, node)
     if node.style:  # quoted or a block (an explicit tag converted it); plain is None, or '' from libyaml
         return value
     text = PlainText(node.value)
@@ -167,6 +188,27 @@ def load_yaml_as_written(text: str) -> list[Any]:
 
 class _KeyTwice(Exception):
     """A JSON object holds a key twice (raised by the parser's hook, located in the text afterwards)."""
+
+
+class _TooManyDigits(Exception):
+    """A JSON integer has more digits than Python converts (raised by the parser's hook, located afterwards)."""
+
+
+def _json_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise _TooManyDigits from None
+
+
+def _too_long_integer(text: str) -> ReadError:
+    """The first integer of more digits than Python converts in a JSON text, at its line (strings skipped; a number
+    with a fraction or an exponent is a float, which has no such limit)."""
+    longest = sys.get_int_max_str_digits()
+    for match in _JSON_STRINGS_AND_INTEGERS.finditer(text):
+        if match[1] is not None and len(match[1]) > longest:
+            return ReadError(_too_many_digits(len(match[1])), text.count("\n", 0, match.start()) + 1)
+    return ReadError(_too_many_digits(longest + 1))
 
 
 def _one_of_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -206,9 +248,11 @@ def load_json(text: str) -> Any:
         elif match[0] in ("]", "}"):
             depth -= 1
     try:
-        return json.loads(text, object_pairs_hook=_one_of_each)
+        return json.loads(text, object_pairs_hook=_one_of_each, parse_int=_json_int)
     except _KeyTwice:
         raise _key_twice(text) from None
+    except _TooManyDigits:
+        raise _too_long_integer(text) from None
 
 
 class FileError(ReadError):
@@ -247,7 +291,7 @@ def _parsed(path: Path, parse: Callable[[str], Any], text: str, first_line: int 
         return parse(text)
     except json.JSONDecodeError as error:
         raise FileError(path, f"not JSON: {error.msg} (column {error.colno})", error.lineno + first_line - 1) from None
-    except ValueError as error:  # ReadError at its line; a number of more digits than Python converts (no line)
+    except ValueError as error:  # ReadError at its line
         line = error_line(error)
         raise FileError(path, str(error), line + first_line - 1 if line else 0) from None
 

@@ -16,15 +16,13 @@ from typing import Any
 from generator.apply import rules
 from generator.apply.files import collect
 from generator.apply.http import Api
+from generator.core.matcher_text import filtered, quoted, unquoted
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, RULES_DIR
 
 MATCHER = re.compile(r"^(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)(?P<op>=~|!~|!=|=)(?P<value>.*)$")
 SHOWN_STATES = ("active", "pending")
-ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n"}
-"""What Alertmanager's matcher parser (pkg/labels/parse.go) unescapes inside a value's double quotes: the API's
-filter of `obsgen ack` and the notifications' printed command write a value so. Any other backslash is kept."""
-UNESCAPED = {escaped[1]: char for char, escaped in ESCAPES.items()}
-ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+OPERATORS = {(True, False): "=", (False, False): "!=", (True, True): "=~", (False, True): "!~"}
+"""A matcher's operator by (equal, regex)."""
 
 
 @dataclass(frozen=True)
@@ -44,17 +42,22 @@ class Matcher:
             raise ValueError(f"{text!r} is not LABEL=VALUE (or !=, =~, !~)")
         op, value = found["op"], found["value"]
         if len(value) >= 2 and value[0] == value[-1] == '"':  # one pair of quotes, as amtool writes it
-            value = ESCAPED.sub(lambda m: UNESCAPED.get(m[1], m[0]), value[1:-1])
+            value = unquoted(value[1:-1])
         return cls(found["name"], value, regex="~" in op, equal=not op.startswith("!"))
 
     def api(self) -> dict[str, Any]:
         """The API v2 form."""
         return {"name": self.name, "value": self.value, "isRegex": self.regex, "isEqual": self.equal}
 
+    def filter(self) -> str:
+        """As the API's filter parameter takes it (each release's parser reads it alike)."""
+        return f'{self.name}{self._op()}"{filtered(self.value)}"'
+
+    def _op(self) -> str:
+        return OPERATORS[self.equal, self.regex]
+
     def __str__(self) -> str:
-        op = {(True, False): "=", (False, False): "!=", (True, True): "=~", (False, True): "!~"}[self.equal, self.regex]
-        escaped = "".join(ESCAPES.get(char, char) for char in self.value)
-        return f'{self.name}{op}"{escaped}"'
+        return f'{self.name}{self._op()}"{quoted(self.value)}"'
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class Matched:
 
 def matching(api: Api, matchers: list[Matcher]) -> Matched:
     """Every alert Alertmanager holds (active, silenced or inhibited) that the matchers match."""
-    answer = api.get("/api/v2/alerts", filter=[str(matcher) for matcher in matchers])
+    answer = api.get("/api/v2/alerts", filter=[matcher.filter() for matcher in matchers])
     if not isinstance(answer, list):
         raise ValueError(f"{api.url} answered no list of alerts: is it Alertmanager?")
     return Matched(tuple(dict(alert.get("labels") or {}) for alert in answer),

@@ -34,6 +34,7 @@ from generator.checks.notify import (
     placeholder_link,
     shared_slack_webhook,
     unsendable_severity,
+    unsilenceable_label_value,
     warning_with_escalation,
 )
 from generator.checks.runner import DISABLE_CODES
@@ -83,6 +84,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     rule_sets, exporter_scraped,
     aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, unscraped_component, log_stream_labels,
     warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped, placeholder_link,
+    unsilenceable_label_value,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
     annotation_numbers, slow_job_flaps,
 )

@@ -1,0 +1,39 @@
+"""An alert sets a label notifications group by to a value with " or \\, which the silence link cannot carry.
+
+The notifications' silence link fills Alertmanager's silence form with the group's labels. Alertmanager's UI up to
+its 2026 fix (0.25 among them; prometheus/alertmanager#1913) keeps the text of a value as written in the link, so
+`a"b`, written `a\\"b`, becomes a silence for `a\\"b` that matches nothing. The notification says so next to the
+link and points to the printed `obsgen ack` command, which is exact; a value the alert sets itself is known before
+it fires.
+
+    Alert(name="DiskFull", ..., labels={"service": 'C:\\\\'})      # group_by holds service
+
+Fix: use a value without " or \\ (e.g. "c-drive"), or acknowledge with `obsgen ack`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from generator.checks.base import Context, Finding
+from generator.core.errors import Level
+from generator.model.alerts import AlertRule
+from generator.model.logs import SERVICE_LABEL
+
+CODE = "NT010"
+NAME = "unsilenceable-label-value"
+LEVEL = Level.WARNING
+ACTIONS = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+KEPT = re.compile(r'["\\]')
+
+
+def check(context: Context) -> Iterator[Finding]:
+    linked = {*context.project.alerting.group_by, SERVICE_LABEL}  # the log service joins the link when shared
+    for alert in context.project.all(AlertRule):
+        for label, value in alert.labels.items():
+            if label in linked and KEPT.search(ACTIONS.sub("", value)):
+                yield Finding(alert, f"alert {alert.name} sets {label}={value!r}, which its notifications' silence "
+                                     "link cannot carry: Alertmanager's silence form (0.25) keeps the backslash of "
+                                     '\\" and \\\\, and its silence would match nothing; the notification says to use '
+                                     "the printed obsgen ack command", ("labels", label))

@@ -10,6 +10,7 @@ from generator.core.duration import Duration, format_seconds, parse_seconds
 from generator.model.base import Definition, Model
 from generator.model.metrics import LABEL_NAME
 from generator.model.secrets import reject_inline_secrets
+from generator.model.templates import notification_template
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -63,6 +64,7 @@ class EmailChannel(Channel):
         for address in to:
             if not EMAIL.match(address):
                 raise ValueError(f"{address!r} is not an email address")
+            notification_template(address)  # Alertmanager expands `to`: {{ .CommonLabels.team }}@example.com
         return to
 
 
@@ -93,6 +95,7 @@ class SlackChannel(Channel):
         for channel in channels:
             if not channel.startswith(("#", "@")):
                 raise ValueError(f"Slack channel {channel!r} must start with # or @")
+            notification_template(channel)  # Alertmanager expands `channel`: #alerts-{{ .CommonLabels.team }}
         return channels
 
 

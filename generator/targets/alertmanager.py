@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from generator.core.matcher_text import CONTROL_PATTERNS
@@ -18,6 +19,19 @@ from generator.targets.templating import environment
 # Go templates own {{ }} (and [[ ]] may appear in their text); jinja2 uses << >> and <% %> here.
 _JINJA = environment(variable_start_string="<<", variable_end_string=">>", block_start_string="<%",
                      block_end_string="%>")
+
+
+def go_string(text: str) -> str:
+    """A Go string literal of the text (JSON's escapes are Go's; non-ASCII stays as it is, since Go has no
+    surrogate escapes)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+# What a definition says (the stack's name and URLs, a severity's name) is text, not template: written as a string
+# literal's action, a {{ in it is not Alertmanager's to run, and html/template escapes it in an email's HTML.
+_JINJA.filters["go_string"] = go_string
+_JINJA.filters["go_text"] = lambda text: f"{{{{ {go_string(text)} }}}}"
+_JINJA.filters["go_comment"] = lambda text: text.replace("*/", "* /")
 ESCALATION_GROUP_BY = ESCALATION_LEVEL_LABEL
 """Each level's notifications are a group of their own, whose common labels say the level."""
 

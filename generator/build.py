@@ -122,7 +122,7 @@ def build_files(definitions: Path, out: Path, profile: Profile | None = None, wa
     if compiled.project is None or compiled.rendered is None:
         raise ProblemsFound(compiled.report.sorted())
     return compiled, reuse.serialised(compiled.rendered, compiled.digests, f"{compiled.project.root.name}/", out,
-                                      definitions, earlier or {})
+                                      definitions, earlier or {}, warm.written if warm is not None else None)
 
 
 def build(definitions: Path, out: Path, profile: Profile | None = None,

@@ -175,7 +175,8 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
         recording(_ignored(definitions, out), hashed=(project,)) if build_key else contextlib.nullcontext([])
     with recorder as reads:
         compiled, files = build_files(definitions, out, profile, warm, record.files if record is not None else {})
-    written = write_tree(files, out, keep_spare=warm is not None)  # a watch makes the next tree in the last one
+    # a watch makes the next tree in the last one, and reads back only the files changed since it wrote them
+    written = write_tree(files, out, keep_spare=warm is not None, written=warm.written if warm is not None else None)
     built = Built(compiled.report.problems, compiled.report.disabled, written, files=files)
     if build_key:
         save(definitions, build_key, reads[0], built)

@@ -17,6 +17,7 @@ from types import CodeType, ModuleType
 
 from generator.core.made_once import Memo
 from generator.core.source_state import state
+from generator.core.written_files import WrittenFiles
 
 
 def names_used(code: CodeType) -> frozenset[str]:
@@ -57,6 +58,8 @@ class WarmModules:
     """Whether the last import met no problem (otherwise nothing is kept)."""
     documents: Memo = field(default_factory=Memo)
     """What its last build made of the definitions it kept (core/made_once.py)."""
+    written: WrittenFiles = field(default_factory=WrittenFiles)
+    """What its last build left in out/, read back only where changed since (core/written_files.py)."""
 
     def reusable(self, root: Path, names: list[str]) -> dict[str, ModuleType]:
         """The modules of the last import that need not run again, by name."""

@@ -20,6 +20,7 @@ import orjson
 import yaml
 
 from generator.core.disk_cache import DiskCache, source_digest
+from generator.core.written_files import WrittenFiles
 from generator.package import emit, tree
 
 
@@ -27,19 +28,26 @@ def _digest(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _held(file: Path, digest: str, earlier: bytes | memoryview | None) -> bytes | None:
-    """The file's bytes, or else the earlier ones, if they have the digest."""
-    data = tree.read_regular(file)
+def _held(out: Path, path: str, digest: str, earlier: bytes | memoryview | None,
+          written: WrittenFiles | None) -> bytes | None:
+    """The bytes a watching build last wrote there (written), else out/'s, else the earlier ones, if they have
+    the digest."""
+    data = written.bytes_with(path, digest) if written is not None else None
+    if data is not None:
+        return data
+    data = tree.read_regular(out / path)
     if data is not None and _digest(data) == digest:
         return data
     return bytes(earlier) if earlier is not None and _digest(earlier) == digest else None
 
 
 def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], source: str, out: Path,
-               definitions: Path, earlier: Mapping[str, bytes | memoryview] | None = None) -> dict[str, bytes]:
+               definitions: Path, earlier: Mapping[str, bytes | memoryview] | None = None,
+               written: WrittenFiles | None = None) -> dict[str, bytes]:
     """Every file's bytes, as emit.serialise gives them; reused from out/ (or earlier, the files of a build
     before, by path) when the document (by its digest in digests, None for one that has none) is the same and
-    those bytes are the ones it was serialised to."""
+    those bytes are the ones it was serialised to. A watching build reuses the bytes it last wrote (written)
+    without reading out/: they are the serialisation of that document whatever out/ holds now."""
     earlier = earlier or {}
     cache = DiskCache(definitions, "serialised", f"pyyaml {yaml.__version__} orjson {orjson.__version__} "
                       f"{source_digest(emit.__file__)} {source}")
@@ -50,7 +58,7 @@ def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], s
         stored = cache.get(path) if key else None
         data = None
         if isinstance(stored, list) and len(stored) == 2 and stored[0] == key:
-            data = _held(out / path, stored[1], earlier.get(path))
+            data = _held(out, path, stored[1], earlier.get(path), written)
         if data is None:  # (a reused file keeps the entry get() found: its bytes are not hashed again)
             data = emit.serialise(path, document, source)
             if key:

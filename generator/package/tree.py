@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.core.bounded_read import read_bounded
+from generator.core.written_files import WrittenFiles
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
 
@@ -116,9 +117,11 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def _holds(path: Path, data: bytes | memoryview) -> bool:
-    """Whether a regular file exists with exactly these bytes."""
-    return read_regular(path, len(data)) == data
+def _holds(out: Path, relative: str, data: bytes | memoryview, written: WrittenFiles | None) -> bool:
+    """Whether a regular file exists at out/relative with exactly these bytes: read and compared, unless a watching
+    build wrote it and its status says it is still as written."""
+    known = written.holds(out, relative, data) if written is not None else None
+    return known if known is not None else read_regular(out / relative, len(data)) == data
 
 
 @cache
@@ -282,45 +285,62 @@ def _restage(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: 
 
 
 def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
-               checkpoint: Callable[[str], None] = lambda step: None, *, keep_spare: bool = False) -> WriteReport:
+               checkpoint: Callable[[str], None] = lambda step: None, *, keep_spare: bool = False,
+               written: WrittenFiles | None = None) -> WriteReport:
     """Replace out/ with exactly these files, all at once: out/ is always the old tree or the new one.
 
     Builds into one out/ are serialised by a lock; each stages its tree in a directory of its own. An out/ that
     already is this tree is left as it is (no staging, no swap). With keep_spare (a watching build), the old tree
     is kept beside out/ after the swap and made the next tree in place: a one-file edit then rewrites one file and
     links nothing, where a new staging directory costs a directory made and removed per folder of out/ and a link
-    per file. `checkpoint` is called after each step ("staged", "swapped", "done"): the kill tests' fault hook."""
+    per file. `checkpoint` is called after each step ("staged", "swapped", "done"): the kill tests' fault hook.
+    With written (a watching build's), a file it wrote is read back only when its status changed since, and what
+    out/ holds after the write is kept there for the next one."""
     replaceable(out)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     for relative in files:
         contained(relative)
     with _locked(out):
-        _clean_leftovers(out, keep_spare)
-        existed = out.exists()
-        unchanged = {relative for relative, data in files.items() if existed and _holds(out / relative, data)}
-        report = WriteReport(written=sorted(files.keys() - unchanged), unchanged=sorted(unchanged))
-        held: dict[str, int] = {}
-        if existed:
-            held, directories = _inodes(out)
-            report.removed = sorted(held.keys() - files.keys())
-            if len(unchanged) == len(files) and not report.removed and directories <= _directories(files):
-                checkpoint("done")  # out/ already is this tree: no staging, no swap
-                return report
-        staging = _staged(files, unchanged, out, held if keep_spare and existed else None)
-        checkpoint("staged")
-        if existed:
-            _swap(staging, out, checkpoint)
-            checkpoint("swapped")
-            if keep_spare:
-                if staging != _spare(out):
-                    release_spare(out)  # whatever took its name
-                    staging.rename(_spare(out))
-            else:
-                shutil.rmtree(staging)
+        try:
+            report = _replace(files, out, checkpoint, keep_spare, written)
+        except BaseException:
+            if written is not None:
+                written.forget()
+            raise
+        if written is not None:
+            written.wrote(out, files)
+    return report
+
+
+def _replace(files: Mapping[str, bytes | memoryview], out: Path, checkpoint: Callable[[str], None], keep_spare: bool,
+             written: WrittenFiles | None) -> WriteReport:
+    """write_tree's work, under out/'s lock."""
+    _clean_leftovers(out, keep_spare)
+    existed = out.exists()
+    unchanged = {relative for relative, data in files.items() if existed and _holds(out, relative, data, written)}
+    report = WriteReport(written=sorted(files.keys() - unchanged), unchanged=sorted(unchanged))
+    held: dict[str, int] = {}
+    if existed:
+        held, directories = _inodes(out)
+        report.removed = sorted(held.keys() - files.keys())
+        if len(unchanged) == len(files) and not report.removed and directories <= _directories(files):
+            checkpoint("done")  # out/ already is this tree: no staging, no swap
+            return report
+    staging = _staged(files, unchanged, out, held if keep_spare and existed else None)
+    checkpoint("staged")
+    if existed:
+        _swap(staging, out, checkpoint)
+        checkpoint("swapped")
+        if keep_spare:
+            if staging != _spare(out):
+                release_spare(out)  # whatever took its name
+                staging.rename(_spare(out))
         else:
-            staging.rename(out)
-        checkpoint("done")
+            shutil.rmtree(staging)
+    else:
+        staging.rename(out)
+    checkpoint("done")
     return report
 
 

@@ -1,0 +1,105 @@
+"""What a watching build last wrote under out/, so that the next one reads back only the files changed since.
+
+A build writes only the files whose bytes change, which means comparing every file of out/ with its new bytes, and
+reuses the bytes of every document that did not change: a full build reads all of out/ back for both. A watching
+process (`obsgen build --watch`) wrote those files itself. It keeps each one's bytes and the file's status as the
+write left it (type, size, modification and change times, inode, device), and reads a file again only when its
+status differs: someone edited, replaced or removed it (by hand, a git checkout, another build). The bytes it keeps
+serve the next build's unchanged documents, whatever out/ holds by then.
+
+A status is trusted only when the file's change time is older than a margin before it was taken, as git treats a
+racily clean index entry: a write in the same tick of the filesystem's clock that leaves the same size would leave
+the same status. Such a file (one the write itself wrote or linked, mostly) is read back by the next build, which
+then keeps a status it can trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+RACY_NS = 2 * 10**9
+"""How recent a change time may be and still be a later write's: 2 s, the coarsest timestamps (FAT's)."""
+FINE_RACY_NS = 10**8
+"""The same for a change time with digits under 10 ms, from a filesystem keeping finer ones (ext4, XFS, btrfs, tmpfs:
+nanoseconds), whose stamps lag the clock by at most a tick of Linux's coarse clock (1 to 10 ms)."""
+
+Status = tuple[int, int, int, int, int, int]
+
+
+def _status(found: os.stat_result) -> Status:
+    return found.st_mode, found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev
+
+
+def _trusted(found: os.stat_result, taken: int) -> bool:
+    """Whether a later write would change this status (taken at or after `taken`, ns since the epoch)."""
+    changed = found.st_ctime_ns
+    return changed < taken - (FINE_RACY_NS if changed % 10**7 else RACY_NS)
+
+
+@dataclass
+class _Kept:
+    data: bytes
+    status: Status
+    trusted: bool
+    digest: str | None = None
+    """The SHA-256 of data, taken when first asked."""
+
+
+class WrittenFiles:
+    """The files the last write of one out/ left, by their path inside it ("a/b.yml")."""
+
+    def __init__(self) -> None:
+        self.root: Path | None = None
+        self.prefix = ""  # str(root) and "/": a status per file, without a Path made for each
+        self.files: dict[str, _Kept] = {}
+
+    def bytes_with(self, relative: str, digest: str) -> bytes | None:
+        """The bytes last written at relative, when their SHA-256 is digest (whatever out/ holds now)."""
+        kept = self.files.get(relative)
+        if kept is None:
+            return None
+        if kept.digest is None:
+            kept.digest = hashlib.sha256(kept.data).hexdigest()
+        return kept.data if kept.digest == digest else None
+
+    def holds(self, out: Path, relative: str, data: bytes | memoryview) -> bool | None:
+        """Whether out/relative holds exactly data, when that is known without reading it; None: read it."""
+        kept = self.files.get(relative) if out == self.root else None
+        if kept is None:
+            return None
+        try:
+            found = os.lstat(self.prefix + relative)
+        except FileNotFoundError:
+            return False  # removed since
+        except OSError:
+            return None
+        if not kept.trusted or _status(found) != kept.status:
+            return None
+        return kept.data == data  # (the same object when the build reused the kept bytes: no comparison)
+
+    def wrote(self, out: Path, files: Mapping[str, bytes | memoryview]) -> None:
+        """out/ (resolved) now holds exactly these files, written or left by a write holding its lock."""
+        taken = time.time_ns()  # before any status is taken
+        earlier = self.files if out == self.root else {}
+        self.root, self.prefix, self.files = out, f"{out}/", {}
+        for relative, data in files.items():
+            try:
+                found = os.lstat(self.prefix + relative)
+            except OSError:
+                continue
+            if not stat.S_ISREG(found.st_mode):
+                continue
+            last = earlier.get(relative)
+            kept = bytes(data)
+            self.files[relative] = _Kept(kept, _status(found), _trusted(found, taken),
+                                         last.digest if last is not None and last.data is kept else None)
+
+    def forget(self) -> None:
+        """Nothing known: a write failed part way, and out/ may hold anything."""
+        self.root, self.prefix, self.files = None, "", {}

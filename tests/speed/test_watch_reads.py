@@ -1,0 +1,154 @@
+"""A watching build reads back from out/ only the files changed since it wrote them (by hand, a checkout, or its own
+write too recent for a file's status to tell), and still leaves out/ byte for byte as a full build after any series
+of edits, hand-edited and hand-deleted files of out/ among them. Reads are counted by Python's audit hook on every
+open of a file, whichever function opens it."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.replay import build
+from tests.speed.test_watch_renders import Project, _changed, _files
+
+RULES = "prometheus/rules/alerts.yml"
+HOSTS_0 = "grafana/dashboards/General/hosts-0.json"
+HOSTS_1_PAGE = "docs/dashboards/hosts-1.md"
+PROMETHEUS = "prometheus/prometheus.yml"
+ALERTMANAGER = "alertmanager/alertmanager.yml"
+SAVES_APART = 0.15
+"""Seconds between two saves, as an editor's are: more than a status needs to be trusted on a filesystem keeping
+nanoseconds (/tmp's)."""
+
+_reading: list[set[str]] = []  # the open calls are recorded into the last set while a test reads
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event != "open" or not _reading or not isinstance(args[0], str | os.PathLike):
+        return
+    path, mode, flags = args
+    writes = (isinstance(mode, str) and mode.strip("rbt") != "") or \
+        (mode is None and isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR))
+    if not writes:
+        _reading[-1].add(os.fspath(path))  # type: ignore[arg-type]
+
+
+sys.addaudithook(_audit)  # (a hook cannot be removed: it records nothing outside `reads`)
+
+
+@pytest.fixture
+def reads() -> Iterator[set[str]]:
+    """Every path opened for reading while the test runs."""
+    _reading.append(set())
+    yield _reading[-1]
+    _reading.pop()
+
+
+def _rebuild(project: Project, reads: set[str]) -> tuple[dict[str, bytes], set[str]]:
+    """out/ after a watching rebuild, and the files of out/ it read."""
+    reads.clear()
+    build(project.definitions, project.out, None, project.warm)
+    prefix = f"{project.out.resolve()}/"
+    read = {path.removeprefix(prefix) for path in reads if path.startswith(prefix)}
+    return _files(project.out), read
+
+
+def _hand_edit(out: Path, relative: str) -> None:
+    """Change one byte of a file in place, size and modification time as they were (only its change time says)."""
+    path = out / relative
+    before = path.stat()
+    data = bytearray(path.read_bytes())
+    data[-2] = ord("#") if data[-2] != ord("#") else ord("%")
+    with open(path, "r+b") as file:
+        file.write(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_after_edits_and_hand_changes_out_is_as_a_full_build_leaves_it(tmp_path: Path) -> None:
+    project = Project(tmp_path, 4)
+    project.rebuild()
+    steps = [
+        ("an alert's for", lambda: project.edit("alerts", 'for_="5m"', 'for_="10m"')),
+        ("a file of out/ edited by hand", lambda: _hand_edit(project.out, HOSTS_0)),
+        ("a file of out/ deleted by hand", lambda: (project.out / PROMETHEUS).unlink()),
+        ("a file of out/ edited by hand that the edit also changes", lambda: (
+            _hand_edit(project.out, RULES), project.edit("alerts", 'for_="10m"', 'for_="15m"'))),
+        ("a file of out/ replaced by hand (a new inode)", lambda: (
+            (project.out / HOSTS_1_PAGE).unlink(), (project.out / HOSTS_1_PAGE).write_text("mine\n"))),
+        ("a file added to out/ by hand, a folder deleted", lambda: (
+            (project.out / "mine.yml").write_text("a: 1\n"),
+            [path.unlink() for path in (project.out / "docs" / "dashboards").iterdir()],
+            (project.out / "docs" / "dashboards").rmdir())),
+        ("an alert's for, back", lambda: project.edit("alerts", 'for_="15m"', 'for_="5m"')),
+        ("nothing", lambda: None),
+    ]
+    for number, (name, step) in enumerate(steps):  # one watch, each step after the ones before
+        step()
+        files = project.rebuild()
+        build(project.definitions, tmp_path / f"full-{number}")
+        assert files == _files(tmp_path / f"full-{number}"), name
+
+
+def test_a_one_alert_rebuild_reads_back_only_what_changed_since_the_watch_wrote_it(
+        tmp_path: Path, reads: set[str]) -> None:
+    project = Project(tmp_path, 12)
+    files = project.rebuild()
+    for minutes in (10, 15):  # (the first rebuilds read back what the first build wrote, and linked, too recently)
+        time.sleep(SAVES_APART)
+        project.edit("alerts", f'for_="{minutes - 5}m"', f'for_="{minutes}m"')  # LoadHigh: rules, Hosts 0's JSON
+        before, (files, _) = files, _rebuild(project, reads)
+    last_written = _changed(before, files)
+    assert RULES in last_written and len(last_written) < len(files) // 10
+
+    time.sleep(SAVES_APART)
+    project.edit("alerts", 'for_="15m"', 'for_="20m"')
+    before, (files, read) = files, _rebuild(project, reads)
+    # at most what the last rebuild wrote, whose status was taken too soon after to trust
+    assert read <= last_written, sorted(read - last_written)
+    last_written = _changed(before, files)
+
+    _hand_edit(project.out, ALERTMANAGER)
+    (project.out / PROMETHEUS).unlink()
+    time.sleep(SAVES_APART)
+    project.edit("alerts", 'for_="20m"', 'for_="25m"')
+    files, read = _rebuild(project, reads)
+    assert ALERTMANAGER in read
+    assert read - {ALERTMANAGER} <= last_written, sorted(read - last_written)
+    build(project.definitions, tmp_path / "full")
+    assert files == _files(tmp_path / "full")
+
+
+def test_files_written_long_enough_ago_are_never_read_back(tmp_path: Path, reads: set[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # a status taken after the file's last change is trusted at once (on a filesystem whose clock ticks in ns, not
+    # the 2 s obsgen allows for): every read then is one the test made necessary
+    monkeypatch.setattr("generator.core.written_files.RACY_NS", 0)
+    monkeypatch.setattr("generator.core.written_files.FINE_RACY_NS", 0)
+    project = Project(tmp_path, 12)
+    project.rebuild()
+    for minutes in (10, 15):
+        project.edit("alerts", f'for_="{minutes - 5}m"', f'for_="{minutes}m"')
+        assert _rebuild(project, reads)[1] == set()
+    _hand_edit(project.out, ALERTMANAGER)
+    (project.out / PROMETHEUS).unlink()
+    project.edit("alerts", 'for_="15m"', 'for_="20m"')
+    files, read = _rebuild(project, reads)
+    assert read == {ALERTMANAGER}  # (a deleted file's status says so: no open)
+    build(project.definitions, tmp_path / "full")
+    assert files == _files(tmp_path / "full")
+
+
+def test_a_file_written_too_recently_is_read_back(tmp_path: Path, reads: set[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # a write in the same tick of the filesystem's clock could leave the same status: none is trusted here
+    monkeypatch.setattr("generator.core.written_files.RACY_NS", 10**18)
+    monkeypatch.setattr("generator.core.written_files.FINE_RACY_NS", 10**18)
+    project = Project(tmp_path, 2)
+    project.rebuild()
+    files, read = _rebuild(project, reads)
+    assert read == set(files)

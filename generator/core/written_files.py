@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +35,10 @@ def _status(found: os.stat_result) -> Status:
     return found.st_mode, found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev
 
 
-def _trusted(found: os.stat_result, taken: int) -> bool:
-    """Whether a later write would change this status (taken at or after `taken`, ns since the epoch)."""
+def _trusted(found: os.stat_result, since: int) -> bool:
+    """Whether any write after `since` (ns since the epoch) would have changed this status."""
     changed = found.st_ctime_ns
-    return changed < taken - (FINE_RACY_NS if changed % 10**7 else RACY_NS)
+    return changed < since - (FINE_RACY_NS if changed % 10**7 else RACY_NS)
 
 
 @dataclass
@@ -83,9 +82,10 @@ class WrittenFiles:
             return None
         return kept.data == data  # (the same object when the build reused the kept bytes: no comparison)
 
-    def wrote(self, out: Path, files: Mapping[str, bytes | memoryview]) -> None:
-        """out/ (resolved) now holds exactly these files, written or left by a write holding its lock."""
-        taken = time.time_ns()  # before any status is taken
+    def wrote(self, out: Path, files: Mapping[str, bytes | memoryview], since: int) -> None:
+        """out/ (resolved) now holds exactly these files, written or left by a write holding its lock that began
+        at `since` (time.time_ns(), before it compared anything): a file changed after that, by the write or by
+        anyone else while it ran, is read back next time."""
         earlier = self.files if out == self.root else {}
         self.root, self.prefix, self.files = out, f"{out}/", {}
         for relative, data in files.items():
@@ -97,7 +97,7 @@ class WrittenFiles:
                 continue
             last = earlier.get(relative)
             kept = bytes(data)
-            self.files[relative] = _Kept(kept, _status(found), _trusted(found, taken),
+            self.files[relative] = _Kept(kept, _status(found), _trusted(found, since),
                                          last.digest if last is not None and last.data is kept else None)
 
     def forget(self) -> None:

@@ -11,6 +11,7 @@ import fcntl
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -302,6 +303,7 @@ def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
     for relative in files:
         contained(relative)
     with _locked(out):
+        started = time.time_ns()
         try:
             report = _replace(files, out, checkpoint, keep_spare, written)
         except BaseException:
@@ -309,7 +311,7 @@ def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
                 written.forget()
             raise
         if written is not None:
-            written.wrote(out, files)
+            written.wrote(out, files, started)
     return report
 
 

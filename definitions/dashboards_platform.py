@@ -200,11 +200,18 @@ META_MONITORING = Dashboard(
                               "read (ForecastPrometheusDown warns after 5 minutes).",
                   queries=(Query(expr="min by (database) (obsgen_database_up)", legend="database {{database}}"),
                            Query(expr="min(obsgen_prometheus_up)", legend="Prometheus for forecasts"))),
-            Panel(title="Failing Queries", kind="line", unit="none", decimals=0,
+            Panel(title="Failing Queries", kind="line", unit="none", decimals=0, width=18,
                   description="Runs in a row of each SQL query (and the database it reads) and forecast that "
                               "failed or timed out, 0 after a success (BusinessQueryFailing warns at two while its "
                               "source is up).",
                   queries=Query(expr="max by (query, database) (obsgen_query_consecutive_failures)",
+                                legend="{{query}} {{database}}")),
+            Panel(title="Query Duration p95", kind="line", unit="s",
+                  description="95th percentile time of each SQL query's runs (and the database it reads) and each "
+                              "forecast's: a run that reaches its timeout fails, one longer than its interval makes "
+                              "the next skipped.",
+                  queries=Query(expr="histogram_quantile(0.95, sum by (query, database, le) "
+                                     f"(rate(obsgen_query_duration_seconds_bucket{RATE})))",
                                 legend="{{query}} {{database}}")),
             Panel(title="Skipped Runs", kind="line", unit="short",
                   description="Runs of each query (and the database it reads) and forecast not started because the "

@@ -124,3 +124,17 @@ def test_each_shipped_dashboard_looks_like_its_golden_picture(uid: str, rendered
         picture.save(tmp_path / f"{uid}.png")
         difference.save(tmp_path / f"{uid}-difference.png")
     assert changed <= CHANGED_PIXELS, f"{uid}: {changed:.1%} of pixels changed (see {tmp_path}); {update}"
+
+
+def test_no_value_axis_of_a_shipped_chart_repeats_a_tick_label(rendered: list[Rendered], browser: Chromium) -> None:
+    """Ticks take their decimals from the step between them, as Grafana's axes do: a p95 moving within 1 ms of 130 ms
+    reads 129.8, 130, 130.2 ms, not 130 ms five times."""
+    repeated = {}
+    for done in rendered:
+        tab = browser.tab()
+        tab.load(done.html.as_uri(), PAGE_WIDTH)
+        labels = tab.evaluate("window.previewCharts.filter((c) => c.axes[1] && c.axes[1].show !== false)"
+                              ".map((c) => [c.root.closest('.panel').querySelector('h2').innerText,"
+                              " (c.axes[1]._values || []).filter((v) => v != null)])")
+        repeated |= {(done.dashboard.uid, title): ticks for title, ticks in labels if len(set(ticks)) < len(ticks)}
+    assert repeated == {}

@@ -83,8 +83,11 @@
     if (formatter) return formatter(value, decimals).join("");
     return fixed(value, decimals) + (unit ? " " + unit : "");
   }
-  function tick(value, config) {
-    const text = format(value, config.unit, config.decimals);
+  function tick(value, config, increment) {
+    // as Grafana's axis: decimals from the ticks' increment (guessDecimals(roundDecimals(tickIncr, 6))), so ticks
+    // 0.5 ms apart read 130, 130.5, 131 ms rather than each rounded alone to 130
+    const guessed = (String(+increment.toFixed(6)).split(".")[1] || "").length;
+    const text = format(value, config.unit, config.decimals != null ? config.decimals : guessed || null);
     return config.decimals == null ? text.replace(/(\.\d*?)0+(?=\D|$)/, "$1").replace(/\.(?=\D|$)/, "") : text;
   }
   function thresholdColor(value, config) {
@@ -147,6 +150,7 @@
 
   /* ---- charts over time (uPlot) ---- */
   const charts = [];
+  window.previewCharts = charts;  /* the uPlot charts drawn, for tests reading what their axes say */
   function timeAxis() {
     return { stroke: MUTED, font: FONT, space: 80, grid: { stroke: GRIDLINE, width: 1 }, ticks: { show: false } };
   }
@@ -154,7 +158,9 @@
     return {
       stroke: MUTED, font: FONT, grid: { stroke: GRIDLINE, width: 1 }, ticks: { show: false },
       size: (u, values) => 12 + Math.max(24, ...(values || []).map((v) => measure(v))),
-      values: (u, splits) => splits.map((v) => tick(v, config)),
+      values: (u, splits, axis, space, increment) => splits.map((v) => (v == null ? null : tick(v, config, increment))),
+      // as Grafana's: with no decimals, a linear axis labels only whole values
+      filter: config.decimals === 0 ? (u, splits) => splits.map((v) => (Number.isInteger(v) ? v : null)) : undefined,
     };
   }
   let measurer = null;

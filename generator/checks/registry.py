@@ -44,6 +44,7 @@ from generator.checks.semantics import (
     flat_baseline,
     slow_job_flaps,
     threshold_direction,
+    uninitialised_sli_input,
     vanishing_series,
     window_longer_than_for,
 )
@@ -86,7 +87,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped, placeholder_link,
     unsilenceable_label_value,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
-    annotation_numbers, slow_job_flaps,
+    annotation_numbers, slow_job_flaps, uninitialised_sli_input,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets)

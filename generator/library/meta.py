@@ -5,11 +5,13 @@ from __future__ import annotations
 from generator.library import on_dashboard
 from generator.model import Alert, Example, Metric, MetricType, Source
 
+# initialised: Prometheus creates a rule group's series when it loads the group (rules/group.go, NewGroup), and
+# Alertmanager every integration's at start (notify/notify.go, NewMetrics), before anything is evaluated or sent.
 PROMETHEUS_METRICS = (
     Metric(name="prometheus_rule_evaluation_failures_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
-           help="Rule evaluations that failed.", labels=("rule_group",)),
+           help="Rule evaluations that failed.", labels=("rule_group",), initialised=True),
     Metric(name="prometheus_rule_evaluations_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
-           help="Rule evaluations, failed or not.", labels=("rule_group",)),
+           help="Rule evaluations, failed or not.", labels=("rule_group",), initialised=True),
     Metric(name="prometheus_rule_group_last_duration_seconds", type=MetricType.GAUGE, source=Source.PROMETHEUS,
            help="Duration of the last rule group evaluation.", unit="seconds", labels=("rule_group",)),
     Metric(name="prometheus_notifications_errors_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
@@ -48,9 +50,9 @@ PROMETHEUS_METRICS = (
 )
 ALERTMANAGER_METRICS = (
     Metric(name="alertmanager_notifications_total", type=MetricType.COUNTER, source=Source.ALERTMANAGER,
-           help="Notification attempts per integration.", labels=("integration",)),
+           help="Notification attempts per integration.", labels=("integration",), initialised=True),
     Metric(name="alertmanager_notifications_failed_total", type=MetricType.COUNTER, source=Source.ALERTMANAGER,
-           help="Failed notifications per integration.", labels=("integration",)),
+           help="Failed notifications per integration.", labels=("integration",), initialised=True),
     Metric(name="alertmanager_notification_latency_seconds", type=MetricType.HISTOGRAM, source=Source.ALERTMANAGER,
            help="Latency of notifications per integration.", unit="seconds", labels=("integration",)),
     Metric(name="alertmanager_config_last_reload_successful", type=MetricType.GAUGE, source=Source.ALERTMANAGER,

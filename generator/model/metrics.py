@@ -7,6 +7,7 @@ from typing import Self
 from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
+from generator.core.promql import label_matches
 from generator.model.base import Definition
 
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
@@ -58,6 +59,14 @@ class Metric(Definition):
     labels: tuple[str, ...] = Field(default=(), description="Label names the series carry.")
     buckets: tuple[float, ...] = Field(default=(), description="Histogram bucket boundaries.")
     plan_name: str = Field(default="", description="Name the plan used for it, kept findable.")
+    initialised: bool = Field(
+        default=False, description="The exporter creates every label value's series at 0 when it starts, as "
+        "Prometheus does per rule group and Alertmanager per integration: a series it lacks is gone, not uncounted "
+        "yet. Client libraries create a labelled child only at its first use unless the code initialises it.")
+    initial_labels: tuple[dict[str, str], ...] = Field(
+        default=(), description="Label sets the application creates at 0 at start-up (prometheus_client: "
+        "`.labels(...)` without inc(); prometheus.io instrumentation practices, 'avoid missing metrics'): the "
+        "series an SLO's absent alert may watch without paging after a restart on a quiet night.")
 
     @field_validator("name")
     @classmethod
@@ -79,7 +88,21 @@ class Metric(Definition):
             raise ValueError("buckets only apply to histograms")
         if list(self.buckets) != sorted(set(self.buckets)):
             raise ValueError("histogram buckets must be strictly increasing")
+        for labels in self.initial_labels:
+            if set(labels) != set(self.labels):  # a child is created with a value for every label, no more
+                raise ValueError(f"initial_labels {labels} must give a value to each of the labels {list(self.labels)}")
         return self
+
+    def exists_from_start(self, matchers: tuple[tuple[str, str, str], ...]) -> bool:
+        """Whether a series of this family that the matchers (label, op, value) select exists from the exporter's
+        start, before its first event: unlabelled families are created at registration, initialised ones at start,
+        and a selector that selects one of the initial label sets. Matchers on labels the family does not declare
+        (job, instance: the scrape's) and a histogram's le (every bucket of a child exists) are the target's."""
+        if not self.labels or self.initialised:
+            return True
+        own = [(label, op, value) for label, op, value in matchers if label in self.labels]
+        return any(all(label_matches(op, value, labels[label]) for label, op, value in own)
+                   for labels in self.initial_labels)
 
     def series_names(self) -> tuple[str, ...]:
         """Every series name this family puts in Prometheus."""

@@ -122,7 +122,7 @@ def render(project: Project) -> dict[str, Any]:
             document = files.setdefault(f"{conventions.RULE_TESTS_DIR}/{group(slo)}-scenarios{every}.yml", {
                 **promtool_file(project, group(slo), f"{scenario.step}m"), "tests": []})
             document["tests"].append(scenario_test(project, slo, scenario))
-        if slo.alerting.absent:
+        if slo.absent_alert in project.alerts:  # switched off, or no input exists from its exporter's start
             files[f"{conventions.RULE_TESTS_DIR}/{group(slo)}-absent.yml"] = {
                 **promtool_file(project, group(slo), "1m"), "tests": [absent_test(project, slo)]}
     return files

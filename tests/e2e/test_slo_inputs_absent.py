@@ -1,7 +1,9 @@
 """Checkout's SLO rules on a real Prometheus, 60x faster with a 3 s range floor (SLIAbsent's `for` 2m -> 3 s, the
 page's 5m ratio -> 5 s, its hold 5m -> 5 s), scraping a stand-in checkout every second: a quiet night is silent;
 one failed scrape is silent; during a burn the checkout counters vanish (renamed by a deploy) and SLIAbsent fires
-before the page resolves for want of data, keeps firing while they are gone, and resolves once they are back.
+before the page resolves for want of data, keeps firing while they are gone, and resolves once they are back. Then
+the service restarts on a quiet night, creating its route's 200 series at 0 as the definitions declare
+(initial_labels) and the 500 series only at a first failure: silent; it crashes: SLIAbsent pages; back: resolved.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ class Checkout:
     """What the stand-in exposes: its counters, whether they are renamed away, and failed scrapes to come."""
 
     ok: float = 100.0
-    failed: float = 0.0
+    failed: float | None = 0.0
+    """None: no 500 series, as after a restart before any failure."""
     per_scrape: tuple[float, float] = (0.0, 0.0)
     renamed: bool = False
     failures: int = 0
@@ -43,11 +46,14 @@ class Checkout:
             if self.failures:
                 self.failures -= 1
                 return 500, "down\n"
-            self.ok, self.failed = self.ok + self.per_scrape[0], self.failed + self.per_scrape[1]
+            self.ok += self.per_scrape[0]
+            if self.failed is not None:
+                self.failed += self.per_scrape[1]
             if self.renamed:
                 return 200, SERIES.replace("http_requests_total", "checkout_requests_total").format(
                     status="200", value=self.ok)
-            return 200, SERIES.format(status="200", value=self.ok) + SERIES.format(status="500", value=self.failed)
+            failed = "" if self.failed is None else SERIES.format(status="500", value=self.failed)
+            return 200, SERIES.format(status="200", value=self.ok) + failed
 
     def set(self, **changes: Any) -> None:
         with self.lock:
@@ -124,4 +130,11 @@ def test_inputs_gone_page_before_the_burn_resolves_a_quiet_night_and_a_failed_sc
     assert _states(server).get(ABSENT) == "firing"
 
     checkout.set(renamed=False)  # rolled back: the counters are back, no traffic
+    assert until(lambda: ABSENT not in _states(server), 20)
+
+    checkout.set(ok=0.0, failed=None)  # restarted on a quiet night: the 200 series at 0, no 500 series yet
+    assert _never(server, 6) == {"inactive"}
+    checkout.set(failures=10**6)  # crashed: every scrape fails, every series stale
+    assert until(lambda: _states(server).get(ABSENT) == "firing", 10)
+    checkout.set(failures=0)  # back, still quiet
     assert until(lambda: ABSENT not in _states(server), 20)

@@ -58,6 +58,19 @@ def test_every_declared_application_metric_is_exposed(demo: tuple[str, Shop], pr
     assert _value(text, 'http_requests_total{endpoint="/api/search",method="GET",service="api",status="200"}') == 1
 
 
+def test_before_its_first_request_it_exposes_the_routes_the_definitions_declare_created_at_start(
+        project: Project) -> None:
+    """A just-started demo with no traffic has each route's 200 series at 0 (initial_labels), so the SLOs'
+    SLIAbsent alerts, which watch them, stay silent after `make up` until the first request."""
+    text = generate_latest(Shop(project, BusinessModel(epoch=0.0), "api").metrics.registry).decode()
+    checkout = 'endpoint="/api/checkout",method="POST",service="api",status="200"'
+    assert _value(text, f"http_requests_total{{{checkout}}}") == 0
+    assert _value(text, f"http_request_duration_seconds_count{{{checkout}}}") == 0
+    assert _value(text, 'http_request_duration_seconds_bucket{endpoint="/api/checkout",le="0.25",method="POST",'
+                        'service="api",status="200"}') == 0
+    assert 'status="500"' not in text  # a failure's series comes with the first failure
+
+
 def test_counters_continue_the_history_from_the_shop_opening(demo: tuple[str, Shop]) -> None:
     url, shop = demo
     text = requests.get(f"{url}/metrics", timeout=5).text

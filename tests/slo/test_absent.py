@@ -114,3 +114,58 @@ def test_absent_false_leaves_no_alert_inhibition_or_test(tmp_path: Path) -> None
     assert "SLIAbsent" not in (out / "alertmanager/alertmanager.yml").read_text()
     assert "SLI inputs absent" in (out / "grafana/dashboards/General/slo-overview.json").read_text()  # still shown
     assert not list((out / "prometheus/tests").glob("*absent*"))
+
+
+CALLS = '''
+    CALLS = Metric(name="calls_total", type=MetricType.COUNTER, source=Source.APPLICATION, help="Calls.",
+                   labels=("method",), initial_labels=({"method": "Get"},))
+    FAILED = Metric(name="calls_failed_total", type=MetricType.COUNTER, source=Source.APPLICATION,
+                    help="Failed calls, created at the first failure.", labels=("method",))
+    RPC = SLO(service="rpc", name="availability", objective=99.9, description="Calls succeed",
+              sli=RatioSLI(errors='calls_failed_total{method="Get"}', total='calls_total{method="Get"}'))
+'''
+RPC_ABSENT = "RpcAvailabilitySLIAbsent"
+
+
+def test_it_watches_only_inputs_that_exist_from_their_exporters_start(tmp_path: Path) -> None:
+    """The failures family is created at the first failure: after a restart it selects nothing on a good night, so
+    the alert watches the total alone (created at 0 for the route); with nothing created at start there is none."""
+    out = tmp_path / "out"
+    build(write(tmp_path, CALLS), out)
+    groups = yaml.safe_load((out / "prometheus/rules/slo-rpc-availability.yml").read_text())["groups"]
+    rule = next(r for g in groups for r in g["rules"] if r.get("alert") == RPC_ABSENT)
+    assert rule["expr"] == 'max(\n  absent(calls_total{method="Get"})\n)'
+    assert (out / "prometheus/tests/slo-rpc-availability-absent.yml").exists()
+
+    lazy = tmp_path / "lazy"
+    lazy.mkdir()
+    build(write(lazy, CALLS.replace(', initial_labels=({"method": "Get"},)', "")), lazy / "out")
+    assert RPC_ABSENT not in (lazy / "out/prometheus/rules/slo-rpc-availability.yml").read_text()
+    assert not list((lazy / "out/prometheus/tests").glob("*absent*"))
+
+
+def test_on_promtool_a_quiet_restart_is_silent_a_crash_and_a_rename_page_and_the_return_resolves(
+        tmp_path: Path) -> None:
+    """The rpc SLO's rules on promtool, a sample a minute. After a restart the route's total is back at 0 and the
+    failures family has no series until a call fails: silent. A crash (every series stale) and a rename (the total
+    gone, the new name not read) page after the `for` (2m) and resolve when the total is back."""
+    out = tmp_path / "out"
+    build(write(tmp_path, CALLS), out)
+    total, failed = 'calls_total{method="Get"}', 'calls_failed_total{method="Get"}'
+
+    def case(name: str, totals: str, failures: str, minutes: dict[int, bool]) -> dict[str, Any]:
+        return {"name": name, "interval": "1m",
+                "input_series": [{"series": total, "values": totals}, {"series": failed, "values": failures}],
+                "promql_expr_test": _states(RPC_ABSENT, minutes)}
+
+    tests = [
+        case("a restart on a quiet night: the total back at 0, no failure since", "0+10x30 stale 0x60",
+             "2x30 stale", {33: False, 60: False, 90: False}),
+        case("a crash: every series stale until the service is back", "0+10x30 stale _x19 0x20", "2x30 stale",
+             {32: False, 33: True, 50: True, 53: False}),
+        case("a rename: the total gone, the failures family too (renamed with it)", "0+10x30 stale",
+             "2x30 stale", {32: False, 33: True, 90: True}),
+    ]
+    result = promtool_test({"rule_files": [str(out / "prometheus/rules/slo-rpc-availability.yml")],
+                            "evaluation_interval": "1m", "tests": tests}, tmp_path / "restart.yml")
+    assert result.returncode == 0, result.stdout + result.stderr

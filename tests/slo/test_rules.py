@@ -10,7 +10,8 @@ import yaml
 from generator.build import check_project, load
 from generator.core.errors import DefinitionError
 from generator.derive.slo.rules import expand, period_ratio_expr
-from generator.model import SLO
+from generator.derive.series import defined_series
+from generator.model import SLO, Metric
 from generator.model.metrics import RECORDING_RULE_NAME
 from generator.model.project import Project
 from tests.servers import promtool_test
@@ -19,17 +20,24 @@ from tests.slo.tiny import FIRST_LINE, write
 SLOTH_RULES_PER_SLO = 17  # examples/_gen/getting-started.yml of slok/sloth: 8 SLI + 7 metadata + 2 alerts
 
 
-def test_every_slo_compiles_into_14_recording_rules_4_burn_alerts_and_an_absent_alert(slos: list[SLO]) -> None:
-    counts = {f"{slo.service} {slo.name}": tuple(map(len, expand(slo))) for slo in slos}
+def _families(project: Project) -> dict[str, Metric]:
+    """The shipped series names and their declared Metric, which say which SLI inputs exist from start."""
+    return {name: metric for name, metric in defined_series(project).items() if metric is not None}
+
+
+def test_every_slo_compiles_into_14_recording_rules_4_burn_alerts_and_an_absent_alert(project: Project,
+                                                                                      slos: list[SLO]) -> None:
+    families = _families(project)  # every shipped input exists from its exporter's start: each SLO has one
+    counts = {f"{slo.service} {slo.name}": tuple(map(len, expand(slo, families))) for slo in slos}
     print("\nrules per SLO (recording, alerts) vs Sloth's", SLOTH_RULES_PER_SLO, counts)
     assert len(counts) == 5
     assert set(counts.values()) == {(14, 5)}
-    assert all(expand(slo)[1][-1].name == slo.absent_alert for slo in slos)
+    assert all(expand(slo, families)[1][-1].name == slo.absent_alert for slo in slos)
 
 
 def test_rules_follow_the_naming_convention_and_sit_in_one_group_per_slo(project: Project, slos: list[SLO]) -> None:
     for slo in slos:
-        rules, alerts = expand(slo)
+        rules, alerts = expand(slo, _families(project))
         assert all(RECORDING_RULE_NAME.match(rule.name) and rule.name.startswith(f"slo:{slo.key}_") for rule in rules)
         assert {rule.group for rule in rules} | {alert.group for alert in alerts} == {f"slo-{slo.slug}"}
         assert all(rule.name in project.recording_rules for rule in rules)

@@ -101,7 +101,7 @@ def _canonical(node: Any) -> str:
 
 
 def test_the_same_burn_windows_and_factors_as_sloth() -> None:
-    _, alerts = expand(SAME)
+    _, alerts = expand(SAME, {})
     ours = sorted(pair for alert in alerts for pair in _pairs(alert.condition))
     sloths = sorted(_pairs(SLOTH_PAGE) + _pairs(SLOTH_TICKET))
     assert [(short, long, factor) for short, long, factor, _ in ours] == \
@@ -112,7 +112,7 @@ def test_the_same_burn_windows_and_factors_as_sloth() -> None:
 
 
 def test_page_and_ticket_split_the_windows_as_sloth_does() -> None:
-    _, alerts = expand(SAME)
+    _, alerts = expand(SAME, {})
     severities = {alert.labels["window"]: alert.severity for alert in alerts if "window" in alert.labels}
     assert {long for _, long, _, _ in _pairs(SLOTH_PAGE)} == {w for w, s in severities.items() if s == "critical"}
     assert {long for _, long, _, _ in _pairs(SLOTH_TICKET)} == {w for w, s in severities.items() if s == "warning"}
@@ -120,7 +120,7 @@ def test_page_and_ticket_split_the_windows_as_sloth_does() -> None:
 
 def test_the_same_recorded_sli_windows_and_expressions_as_sloth() -> None:
     assert [*SAME.ratio_windows, SAME.window] == SLOTH_SLI_WINDOWS
-    rules, _ = expand(SAME)
+    rules, _ = expand(SAME, {})
     by_name = {rule.name: rule.expr for rule in rules}
     ours_1h = by_name[SAME.error_ratio_record("1h")]
     assert _canonical(parse(ours_1h)) == _canonical(parse(SLOTH_SLI_1H))
@@ -132,7 +132,7 @@ def test_the_same_recorded_sli_windows_and_expressions_as_sloth() -> None:
 
 
 def test_rule_count_beside_sloths() -> None:
-    rules, alerts = expand(SAME)
+    rules, alerts = expand(SAME, {})
     assert len(SLOTH_RECORDS) + SLOTH_ALERTS == 17
     # 8 SLI ratios + 2 event rates + 4 budget series; 4 burn alerts and the inputs' absent alert, which Sloth lacks
     assert (len(rules), len(alerts)) == (14, 5)

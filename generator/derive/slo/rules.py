@@ -11,12 +11,13 @@ Per SLO, in one rule group so every alert reads ratios recorded in the same eval
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from generator.core.duration import parse_seconds
-from generator.derive.slo.absent import absent_alert
+from generator.derive.slo.absent import absent_alert, watched
 from generator.derive.slo.feed import Segment, input_series
-from generator.model import Alert, Example, RecordingRule
+from generator.model import Alert, Example, Metric, RecordingRule
 from generator.model.slo import SLO, WINDOW_LABEL, BurnWindow, number
 
 DASHBOARD = "SLO Overview"
@@ -146,10 +147,11 @@ def alert(slo: SLO, burn: BurnWindow) -> Alert:
     return made
 
 
-def expand(slo: SLO) -> tuple[list[RecordingRule], list[Alert]]:
+def expand(slo: SLO, families: Mapping[str, Metric]) -> tuple[list[RecordingRule], list[Alert]]:
     """Every recording rule and alert an SLO compiles into, located at the SLO's definition: the burn-rate alerts,
-    and the one that its SLI's inputs vanished (unless switched off)."""
+    and the one that its SLI's inputs vanished (unless switched off, or no input exists from its exporter's start;
+    families: series name -> its declared Metric)."""
     alerts = [alert(slo, burn) for burn in slo.alerting.windows]
-    if slo.alerting.absent:
-        alerts.append(absent_alert(slo, group(slo), DASHBOARD))
+    if slo.alerting.absent and (inputs := watched(slo, families)):
+        alerts.append(absent_alert(slo, inputs, group(slo), DASHBOARD))
     return recording_rules(slo), alerts

@@ -22,6 +22,9 @@ class DemoMetrics:
             m.name: m for m in project.metrics.values() if m.source is Source.APPLICATION
         }
         self._metrics: dict[str, Any] = {name: self._create(metric) for name, metric in self.declared.items()}
+        for name, metric in self.declared.items():
+            for labels in metric.initial_labels:  # at 0 before the first request, as the definitions promise
+                self._metrics[name].labels(**labels)
         self.undriven = sorted(set(self.declared) - driven)
         """Declared families the demo has no behaviour for; kept alive with placeholder values."""
 

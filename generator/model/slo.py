@@ -77,8 +77,9 @@ class SLOAlerting(Model):
         "at the scrape rate day and night, is not held to it.")
     absent: bool = Field(
         default=True, description="Page (page severity and escalation) when the SLI's input series vanish, which "
-        "leaves the burn-rate alerts nothing to fire on. False where the application creates its counters only at "
-        "their first event, so a restart before any traffic would page (Pyrra's alerting.absent).")
+        "leaves the burn-rate alerts nothing to fire on. Only inputs that exist from their exporter's start are "
+        "watched (Metric initial_labels or initialised): one created at its first event is absent after every "
+        "restart on a quiet night (SM008 names it). False: no absent alert at all (Pyrra's alerting.absent).")
 
     @model_validator(mode="after")
     def _distinct(self) -> Self:

@@ -9,8 +9,8 @@ import yaml
 
 from generator.build import check_project, load
 from generator.core.errors import DefinitionError
-from generator.derive.slo.rules import expand, period_ratio_expr
 from generator.derive.series import defined_series
+from generator.derive.slo.rules import expand, period_ratio_expr
 from generator.model import SLO, Metric
 from generator.model.metrics import RECORDING_RULE_NAME
 from generator.model.project import Project

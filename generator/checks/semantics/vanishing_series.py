@@ -13,7 +13,8 @@ alert on absent()/absent_over_time() of the series, or counters the application 
 A companion covers the series it would miss: absent(requests_total{job="api"}), an SLO's SLIAbsent alert among
 them, covers an alert on requests_total{job="api"} but not one on requests_total{job="search"}; so does a call that
 reads it deeper (absent(sum by (job) (rate(requests_total{job="api"}[5m])))), but not absent(requests_total or up),
-which the other side keeps quiet.
+which the other side keeps quiet. An SLIAbsent alert watches only inputs that exist from their exporter's start
+(SM008), so it covers no counter created at its first event.
 """
 
 from __future__ import annotations

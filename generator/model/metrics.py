@@ -93,6 +93,11 @@ class Metric(Definition):
                 raise ValueError(f"initial_labels {labels} must give a value to each of the labels {list(self.labels)}")
         return self
 
+    def __hash__(self) -> int:
+        """Families go in sets and dict keys; initial_labels holds dicts, which pydantic's field hash cannot take,
+        and equal families share these fields anyway."""
+        return hash((self.name, self.type, self.source, self.labels, self.buckets, self.initialised))
+
     def exists_from_start(self, matchers: tuple[tuple[str, str, str], ...]) -> bool:
         """Whether a series of this family that the matchers (label, op, value) select exists from the exporter's
         start, before its first event: unlabelled families are created at registration, initialised ones at start,

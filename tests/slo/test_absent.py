@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from generator.build import build
 from generator.derive.slo.inhibitions import inhibitions
-from generator.model import SLO
+from generator.model import SLO, Metric, MetricType, Source
 from generator.model.project import Project
-from generator.model.sli import BoolGaugeSLI, LatencySLI, RatioSLI
+from generator.model.sli import BoolGaugeSLI, LatencySLI, RatioSLI, parse_selector
 from tests.servers import promtool_test
 from tests.slo.tiny import write
 
@@ -169,3 +170,22 @@ def test_on_promtool_a_quiet_restart_is_silent_a_crash_and_a_rename_page_and_the
     result = promtool_test({"rule_files": [str(out / "prometheus/rules/slo-rpc-availability.yml")],
                             "evaluation_interval": "1m", "tests": tests}, tmp_path / "restart.yml")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_metric_says_which_series_exist_from_start() -> None:
+    """Unlabelled families exist from registration; a labelled one only for its initial label sets (the scrape's
+    job and a histogram's le aside), or all of them when initialised; a family with label sets is still a set
+    member (the demo history groups series by family)."""
+    served = Metric(name="served_total", type=MetricType.COUNTER, source=Source.APPLICATION, help="Served.",
+                    labels=("route", "code"), initial_labels=({"route": "/checkout", "code": "200"},))
+    assert served.exists_from_start(parse_selector('served_total{job="api",route="/checkout"}').matchers)
+    assert not served.exists_from_start(parse_selector('served_total{route="/search"}').matchers)
+    assert not served.exists_from_start(parse_selector('served_total{route="/checkout",code=~"5.."}').matchers)
+    assert served.model_copy(update={"initialised": True}).exists_from_start(
+        parse_selector('served_total{route="/search"}').matchers)
+    assert Metric(name="jobs_total", type=MetricType.COUNTER, source=Source.APPLICATION,
+                  help="Jobs.").exists_from_start(())
+    assert {served, served.model_copy()} == {served}
+    with pytest.raises(ValueError, match="must give a value to each of the labels"):
+        Metric(name="served_total", type=MetricType.COUNTER, source=Source.APPLICATION, help="Served.",
+               labels=("route", "code"), initial_labels=({"route": "/checkout"},))

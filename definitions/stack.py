@@ -11,6 +11,7 @@ STACK = Stack(
     grafana_url="http://localhost:3000",
     alertmanager_url="http://localhost:9093",  # stacks/docker-compose.yml publishes alertmanager-1 there
     prometheus_url="http://localhost:9090",
+    alertmanager_version="0.34.1",  # the image stacks/docker-compose.yml pins: its UI decodes the links' values
     docs_url="https://git.example.com/platform/observability/blob/main/out/docs",
 )
 

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from generator.model.project import Project
+from generator.model.stack import ALERTMANAGER_VERSION
 from generator.targets.grafana import GRAFANA_VERSION
 
 COMPOSE = Path(__file__).resolve().parents[1] / "stacks" / "docker-compose.yml"
@@ -12,6 +14,14 @@ COMPOSE = Path(__file__).resolve().parents[1] / "stacks" / "docker-compose.yml"
 def test_compose_pins_the_grafana_release_the_dashboards_are_written_for() -> None:
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     assert services["grafana"]["image"] == f"grafana/grafana:{GRAFANA_VERSION}"
+
+
+def test_compose_pins_the_alertmanager_release_the_stack_declares(project: Project) -> None:
+    """The notifications' UI links are escaped for the declared release's UI (Stack.alertmanager_version)."""
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    images = {services[name]["image"] for name in services if name.startswith("alertmanager")}
+    assert images == {f"prom/alertmanager:v{ALERTMANAGER_VERSION}"}
+    assert project.stack.alertmanager_version == ALERTMANAGER_VERSION
 
 
 def test_compose_mounts_dashboards_where_provisioning_looks() -> None:

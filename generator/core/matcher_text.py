@@ -25,6 +25,10 @@ ESCAPES = {"\\": "\\\\", '"': '\\"', **{char: _escape(char) for char in CONTROL}
 """Each character escaped inside the quotes, and how."""
 CONTROL_PATTERNS = tuple((f"\\x{{{ord(char):x}}}", ESCAPES[char]) for char in CONTROL)
 """(RE2 pattern, escape) of each control character, for the notification template's reReplaceAll chain."""
+JSON_NAMED = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+JSON_CONTROL_PATTERNS = tuple((f"\\x{{{code:x}}}", JSON_NAMED.get(chr(code), f"\\u{code:04x}")) for code in range(0x20))
+"""(RE2 pattern, escape) of each character a JSON string holds only escaped (U+0000-U+001F), escaped as JSON.stringify
+writes it: the filter value of a UI link for an Alertmanager whose UI decodes it with Elm's Json.Decode (0.32.0 on)."""
 UNESCAPED = {"\\": "\\", '"': '"', "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r"}
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
 

@@ -9,6 +9,11 @@ from generator.model.base import Definition
 from generator.model.metrics import Source
 
 TARGET = re.compile(r"^[\w.-]+:\d+$")
+ALERTMANAGER_VERSION = "0.34.1"  # the image stacks/docker-compose.yml pins
+"""The Alertmanager release a Stack runs unless it says another."""
+UI_DECODES_FILTER = (0, 32, 0)
+"""The first Alertmanager whose UI decodes a filter's quoted value as a JSON string (CHANGELOG 0.32.0:
+prometheus/alertmanager#4862, fixing #1913); an earlier UI keeps the text between the quotes as written."""
 
 
 class ScrapeJob(Definition):
@@ -46,4 +51,14 @@ class Stack(Definition):
     prometheus_url: str = Field(
         default="http://localhost:9090",
         description="Where people reach Prometheus (its --web.external-url): each alert's source link.")
+    alertmanager_version: str = Field(
+        default=ALERTMANAGER_VERSION, pattern=r"^\d+\.\d+\.\d+$",
+        description="The Alertmanager release at alertmanager_url, e.g. 0.25.0: how the notifications' silence "
+                    "and alert-list links escape a label value for its UI (0.32.0 and later decode \\\" and "
+                    "\\\\; an earlier UI keeps them, so a value with \" or \\ is warned of, NT010).")
     docs_url: str = Field(description="Base URL where out/docs is published, for runbook links.")
+
+    @property
+    def ui_decodes_filter(self) -> bool:
+        """Whether the Alertmanager UI reads a link's filter value as a JSON string (0.32.0 and later)."""
+        return tuple(map(int, self.alertmanager_version.split("."))) >= UI_DECODES_FILTER

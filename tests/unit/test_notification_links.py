@@ -1,12 +1,14 @@
 """The notifications' Alertmanager links and printed `obsgen ack` command hold any label value: rendered by amtool
 from the generated templates for a group whose instance label holds quotes, backslashes, URL and shell syntax, UTF-8,
-control characters and line separators, each link is read as Alertmanager 0.25's UI reads its filter, the silence its
-form would create is created in a real Alertmanager and mutes the alert (or the notification says it cannot), the
-alert list's matchers select exactly that alert, and the command splits (as a POSIX shell does) back to the exact
-labels, with no raw control character to lose when it is copied."""
+control characters and line separators, each link is read as the UI of the Alertmanager the Stack declares reads its
+filter (0.25's keeps a value as written, 0.32.0's and later decode it as JSON), the silence its form would create is
+created in a real Alertmanager and mutes the alert (or the notification says it cannot), the alert list's matchers
+select exactly that alert, and the command splits (as a POSIX shell does) back to the exact labels, with no raw
+control character to lose when it is copied."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -41,6 +43,10 @@ needs_amtool = pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool
 UI_MATCHER = re.compile(r'\s*([A-Za-z0-9_]+)(=~|!~|=|!=)("(?:\\.|[^"\\])*")\s*(,|})', re.DOTALL)
 """One matcher of the UI's filter, {NAME OP "VALUE", ...}: a name of [A-Za-z0-9_], the value a string whose
 backslash escapes a character (ui/app/src/Utils/Filter.elm: item, string, stringHelp)."""
+KEEPING = "0.25.0"
+"""An Alertmanager whose UI keeps a filter value as written (Debian's, here)."""
+DECODING = "0.34.1"
+"""An Alertmanager whose UI decodes a filter value as JSON (from 0.32.0, prometheus/alertmanager#4862)."""
 CONFIG = "route:\n  receiver: 'null'\nreceivers:\n- name: 'null'\n"
 
 
@@ -48,11 +54,24 @@ def _labels(instance: str) -> dict[str, str]:
     return {"alertname": "CpuHigh", "instance": instance, "escalation_level": "2"}
 
 
-@pytest.fixture(scope="module")
-def template(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("templates") / "obsgen.tmpl"
+def _written(project: Project, directory: Path) -> Path:
+    path = directory / "obsgen.tmpl"
     path.write_text(alertmanager.render(project)[conventions.alertmanager_template()])
     return path
+
+
+@pytest.fixture(scope="module")
+def template(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped definitions' templates."""
+    return _written(project, tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="module", params=[KEEPING, DECODING], ids=["ui-keeps", "ui-decodes"])
+def ui(request: pytest.FixtureRequest, project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """An Alertmanager release (whose UI keeps or decodes a filter value) and the templates for a Stack declaring it."""
+    version: str = request.param
+    declared = dataclasses.replace(project, stack=project.stack.model_copy(update={"alertmanager_version": version}))
+    return version, _written(declared, tmp_path_factory.mktemp(f"templates-{version}"))
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +127,24 @@ def _ui_filter(url: str, page: str) -> list[str]:
     return found
 
 
-def _ui_value(matcher: str) -> tuple[str, str]:
+def _kept_value(matcher: str) -> tuple[str, str]:
     """The label and value Alertmanager 0.25's UI fills its silence form with: the text between the quotes as it is
     written, backslashes kept (Filter.elm's string drops the quotes only; prometheus/alertmanager#1913)."""
     name, quoted = matcher.split("=", 1)
     return name, quoted[1:-1]
+
+
+def _decoded_value(matcher: str) -> tuple[str, str]:
+    """The label and value the UI of Alertmanager 0.32.0 and later fills its silence form with: the quoted text,
+    quotes included, decoded as a JSON string (Filter.elm's string: Decode.decodeString Decode.string on the chomped
+    string, i.e. JSON.parse, which refuses a raw U+0000-U+001F; prometheus/alertmanager#4862)."""
+    name, quoted = matcher.split("=", 1)
+    try:
+        value = json.loads(quoted)
+    except json.JSONDecodeError as error:
+        raise AssertionError(f"the UI cannot decode {quoted!r}: {error}") from None
+    assert isinstance(value, str), quoted
+    return name, value
 
 
 def _api_matcher(name: str, value: str) -> str:
@@ -147,31 +179,40 @@ def _selected(server: servers.Server, matchers: list[str]) -> list[dict[str, str
 
 @needs_amtool
 @pytest.mark.parametrize("value", NASTY)
-def test_the_silence_link_mutes_the_alert_and_the_alert_link_selects_it(template: Path, server: servers.Server,
+def test_the_silence_link_mutes_the_alert_and_the_alert_link_selects_it(ui: tuple[str, Path], server: servers.Server,
                                                                 value: str) -> None:
+    version, template = ui
+    decodes = version == DECODING
+    read = _decoded_value if decodes else _kept_value
     labels = _labels(value)
     silenced = {name: labels[name] for name in ("alertname", "instance")}  # the level too would miss the others
     for url in (_render(template, '{{ template "obsgen.ack.url" . }}', labels),
                 _href(template, "obsgen.ack.url", labels)):
-        form = dict(map(_ui_value, _ui_filter(url, "silences/new")))
+        form = dict(map(read, _ui_filter(url, "silences/new")))
         assert form.keys() == silenced.keys(), url
-        assert (form == silenced) == _silences(server, form, labels) == (not KEPT.search(value)), (url, form)
+        carried = decodes or not KEPT.search(value)
+        assert (form == silenced) == _silences(server, form, labels) == carried, (url, form)
     for url in (_render(template, '{{ template "obsgen.alerts.url" . }}', labels),
                 _href(template, "obsgen.alerts.url", labels)):
-        # The alert list asks the API with each matcher as the UI read it, written back between quotes.
-        assert _selected(server, _ui_filter(url, "alerts")) == [labels], url
+        # The alert list asks the API with each matcher as the UI read it: 0.25's writes the text back between
+        # quotes as it was; a decoding UI writes the value it decoded (JSON-encoded, which 0.25's API would not
+        # read: here each value in the API's own syntax).
+        matchers = ([_api_matcher(*read(matcher)) for matcher in _ui_filter(url, "alerts")] if decodes
+                    else _ui_filter(url, "alerts"))
+        assert _selected(server, matchers) == [labels], url
 
 
 @needs_amtool
 @pytest.mark.parametrize("value", NASTY)
-def test_a_notification_says_when_its_silence_link_cannot_hold_a_value(template: Path, value: str) -> None:
-    """Next to the link, where the link's silence would match nothing; never otherwise."""
-    labels = _labels(value)
-    text = _render(template, '{{ template "obsgen.text" . }}', {**labels, "severity": "critical"})
-    slack = _render(template, '{{ template "obsgen.slack.text" . }}', {**labels, "severity": "critical"})
-    email = _render(template, '{{ template "obsgen.email.html" . }}', {**labels, "severity": "critical"}, "html")
+def test_a_notification_says_when_its_silence_link_cannot_hold_a_value(ui: tuple[str, Path], value: str) -> None:
+    """Next to the link, where the link's silence would match nothing (a UI before 0.32.0); never otherwise."""
+    version, template = ui
+    labels = {**_labels(value), "severity": "critical"}
+    text = _render(template, '{{ template "obsgen.text" . }}', labels)
+    slack = _render(template, '{{ template "obsgen.slack.text" . }}', labels)
+    email = _render(template, '{{ template "obsgen.email.html" . }}', labels, "html")
     for shown in (text, slack, email):
-        assert ("silence form keeps escaped" in shown) == bool(KEPT.search(value)), shown
+        assert ("silence form keeps escaped" in shown) == (version == KEEPING and bool(KEPT.search(value))), shown
 
 
 def _ack_arguments(command: str) -> list[str]:

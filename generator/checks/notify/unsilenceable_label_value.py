@@ -1,14 +1,16 @@
 """An alert sets a label notifications group by to a value with " or \\, which the silence link cannot carry.
 
-The notifications' silence link fills Alertmanager's silence form with the group's labels. Alertmanager's UI up to
-its 2026 fix (0.25 among them; prometheus/alertmanager#1913) keeps the text of a value as written in the link, so
-`a"b`, written `a\\"b`, becomes a silence for `a\\"b` that matches nothing. The notification says so next to the
-link and points to the printed `obsgen ack` command, which is exact; a value the alert sets itself is known before
-it fires.
+The notifications' silence link fills Alertmanager's silence form with the group's labels. Alertmanager's UI before
+0.32.0 (0.25 among them; prometheus/alertmanager#1913) keeps the text of a value as written in the link, so `a"b`,
+written `a\\"b`, becomes a silence for `a\\"b` that matches nothing. The notification says so next to the link and
+points to the printed `obsgen ack` command, which is exact; a value the alert sets itself is known before it fires.
+Checked only where Stack.alertmanager_version is before 0.32.0: from 0.32.0 the UI decodes the value
+(prometheus/alertmanager#4862) and the link carries any value.
 
     Alert(name="DiskFull", ..., labels={"service": 'C:\\\\'})      # group_by holds service
 
-Fix: use a value without " or \\ (e.g. "c-drive"), or acknowledge with `obsgen ack`.
+Fix: use a value without " or \\ (e.g. "c-drive"), acknowledge with `obsgen ack`, or run Alertmanager 0.32.0 or
+later (and say so in Stack.alertmanager_version).
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ KEPT = re.compile(r'["\\]')
 
 
 def check(context: Context) -> Iterator[Finding]:
+    stack = context.project.stack
+    if stack.ui_decodes_filter:
+        return
     linked = {*context.project.alerting.group_by, SERVICE_LABEL}  # the log service joins the link when shared
     for alert in context.project.all(AlertRule):
         for label, value in alert.labels.items():
             if label in linked and KEPT.search(ACTIONS.sub("", value)):
                 yield Finding(alert, f"alert {alert.name} sets {label}={value!r}, which its notifications' silence "
-                                     "link cannot carry: Alertmanager's silence form (0.25) keeps the backslash of "
-                                     '\\" and \\\\, and its silence would match nothing; the notification says to use '
-                                     "the printed obsgen ack command", ("labels", label))
+                                     f"link cannot carry: Alertmanager's silence form ({stack.alertmanager_version}) "
+                                     'keeps the backslash of \\" and \\\\, and its silence would match nothing; the '
+                                     "notification says to use the printed obsgen ack command", ("labels", label))

@@ -314,6 +314,9 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
     alertmanager_spec: dict[str, Any] = {"replicas": len(project.stack.alertmanagers),
                                          "secrets": [kube.credentials_secret],
                                          "externalUrl": project.stack.alertmanager_url,  # the notifications' links
+                                         # the release whose UI the links are escaped for (the operator's
+                                         # default image otherwise, whatever its UI reads)
+                                         "version": f"v{project.stack.alertmanager_version}",
                                          "storage": _storage(kube, kube.alertmanager_storage)}
     if kube.alertmanager == "alertmanagerconfig":
         alertmanager_spec["alertmanagerConfigSelector"] = {"matchLabels": MANAGED_BY}

@@ -187,3 +187,10 @@ def test_prometheus_and_alertmanager_know_their_public_urls_in_kubernetes_and_co
     assert f"--web.external-url={stack.prometheus_url}" in services["prometheus"]["command"]
     for name in ("alertmanager-1", "alertmanager-2"):
         assert f"--web.external-url={stack.alertmanager_url}" in services[name]["command"]
+
+
+def test_the_alertmanager_resource_runs_the_release_the_links_are_escaped_for(project: Project) -> None:
+    """The notifications' UI links are escaped for Stack.alertmanager_version's UI: the operator deploys that release
+    (its image's tag defaults to spec.version) rather than its own default."""
+    resource = yaml.safe_load((ROOT / "out/kubernetes/alertmanager/alertmanager.yaml").read_text())
+    assert resource["spec"]["version"] == f"v{project.stack.alertmanager_version}"

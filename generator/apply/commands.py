@@ -12,7 +12,8 @@ import typer
 OUT = typer.Option(Path("out"), "--out", "-o", help="The built and checked out/ directory.")
 DRY_RUN = typer.Option(False, "--dry-run", help="Print what would change (with diffs); change nothing.")
 FORCE = typer.Option(False, "--force", help="Overwrite dashboards someone edited in Grafana since obsgen applied them.")
-TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help="Seconds to wait for each connection and answer.")
+TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help=(
+    "Seconds to wait for each connection and answer; a request ends by 2 x timeout x attempts, its body included."))
 RETRIES = typer.Option(3, "--retries", min=0, help="Retries after connection errors and 429/502/503/504 answers.")
 DEFINITIONS = typer.Option(None, "--definitions", "-d", help=(
     "The definitions out/ must be the build of (default: definitions/ beside out/, when there is one)."))

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
-from urllib3.util.retry import Retry
 
-from generator.core.bounded_http import BodyTooLarge, capped
+from generator.core.bounded_http import BodyTooLarge
 from generator.core.bounded_read import read_bounded
+from generator.core.http_deadline import DeadlinePassed, DeadlineRetry, deadline_for, deadline_session
 
 RETRIED_STATUSES = (429, 502, 503, 504)  # rate limited or a proxy in front of a restarting server
 ANSWER_BYTES = 64 * 2**20
@@ -86,6 +85,13 @@ class Connection:
     retries: int = 3
     """Attempts after the first for connection errors, and for idempotent requests answering 429/502/503/504."""
 
+    @property
+    def deadline(self) -> float:
+        """Seconds one request may take in all, every attempt and the body included (core.http_deadline): 80 s with
+        the defaults, ample for ANSWER_BYTES from any server worth waiting for; a server answering without end,
+        or one byte at a time, is cut there."""
+        return deadline_for(self.timeout, self.retries + 1)
+
 
 class Api:
     """JSON over HTTP to one server, raising ApiError on error statuses and Unreachable when it cannot connect."""
@@ -97,13 +103,9 @@ class Api:
         """For messages: credentials in the URL's user part are never printed."""
         self.timeout = connection.timeout
         self.attempts = connection.retries + 1
-        self.session = requests.Session()
-        retry = Retry(total=connection.retries, backoff_factor=0.2, status_forcelist=RETRIED_STATUSES,
-                      raise_on_status=False)  # POSTs are retried only when the request never reached the server
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.hooks["response"].append(capped(ANSWER_BYTES))
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        retry = DeadlineRetry(total=connection.retries, backoff_factor=0.2, status_forcelist=RETRIED_STATUSES,
+                              raise_on_status=False)  # POSTs are retried only when the request never reached the server
+        self.session = deadline_session(connection.deadline, ANSWER_BYTES, retry)
         credentials = connection.credentials
         if credentials.token:
             self.session.headers["Authorization"] = f"Bearer {credentials.token}"
@@ -124,6 +126,8 @@ class Api:
 
     def _unreachable(self, error: requests.RequestException) -> Unreachable:
         # urllib3 wraps a read timeout, once the retries are spent, in requests' ConnectionError
+        if isinstance(error, DeadlinePassed):
+            return Unreachable(f"{self.name}: {error}")
         reason = getattr(error.args[0] if error.args else None, "reason", None)
         if isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             return Unreachable(f"{self.name} at {self.url} took the connection but did not answer within "

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import requests
 
-from generator.core.bounded_http import BodyTooLarge, capped
+from generator.core.bounded_http import BodyTooLarge
+from generator.core.http_deadline import DeadlinePassed, deadline_for, deadline_session
 from generator.exporter.forecast import FloatArray
 from generator.exporter.jobs import STOPPED, JobFailed, JobTimeout, SourceDown
 
@@ -62,8 +63,8 @@ class PrometheusClient:
         self.timeout = timeout
         self.stopping = threading.Event()
         """Set when the exporter stops: queries waiting for an answer give up at once (see stop())."""
-        self._session = requests.Session()
-        self._session.hooks["response"].append(capped(ANSWER_BYTES))
+        self._session = deadline_session(deadline_for(timeout), ANSWER_BYTES)
+        """Each request ends by twice its timeout: the query's time, and as much again for its answer."""
 
     def stop(self) -> None:
         """End every wait for an answer now, with STOPPED: the exporter no longer serves what they would compute."""
@@ -75,7 +76,8 @@ class PrometheusClient:
         started, delay = time.monotonic(), FIRST_RETRY
         while True:
             try:  # the status only: the body is not read
-                with self._session.get(f"{self.url}/-/ready", timeout=self.timeout, stream=True) as response:
+                with self._session.request("GET", f"{self.url}/-/ready", timeout=self.timeout, stream=True,
+                                           deadline=deadline_for(self.timeout)) as response:
                     ready = response.status_code == 200
             except requests.RequestException:
                 ready = False
@@ -89,12 +91,14 @@ class PrometheusClient:
     def _answer(self, params: dict[str, str], timeout: float) -> requests.Response:
         """The query_range's response, waited for on a daemon thread of its own: a request in flight cannot be cut
         from another thread, so stop() ends the wait instead and leaves the request to end at its timeout (nothing
-        waits for that thread, and it holds nothing: the process may exit under it)."""
+        waits for that thread, and it holds nothing: the process may exit under it). Its deadline ends it
+        (DeadlinePassed, a Timeout: JobTimeout) when Prometheus answers without end."""
         outcome: list[requests.Response | requests.RequestException] = []
 
         def fetch() -> None:
             try:
-                outcome.append(self._session.get(f"{self.url}/api/v1/query_range", params=params, timeout=timeout))
+                outcome.append(self._session.request("GET", f"{self.url}/api/v1/query_range", params=params,
+                                                     timeout=timeout, deadline=deadline_for(timeout)))
             except requests.RequestException as failure:
                 outcome.append(failure)
 
@@ -115,6 +119,8 @@ class PrometheusClient:
             response = self._answer(params, timeout)
         except requests.ConnectTimeout:  # a Timeout too, but nothing was reached
             raise SourceDown(f"Prometheus at {self.shown} unreachable: ConnectTimeout") from None
+        except DeadlinePassed as failure:  # answering, without end or a byte at a time
+            raise JobTimeout(str(failure)) from None
         except requests.Timeout:  # connected, and still computing: this query is slow, Prometheus is up
             raise JobTimeout(f"Prometheus did not answer within {timeout:g}s") from None
         except BodyTooLarge as failure:  # answered, too much: this query's (or the URL's), not an outage

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import requests
-
-from generator.core.bounded_http import capped
+from generator.core.http_deadline import deadline_for, fetch
 
 ANSWER_BYTES = 2**20
 """Largest answer read: one scalar's vector is a few hundred bytes."""
+TIMEOUT = 10.0
+"""Seconds to wait for the stack's own Prometheus; the whole request ends by twice that."""
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ class Availability:
 
 
 def _scalar(prometheus_url: str, query: str) -> float:
-    response = requests.get(f"{prometheus_url}/api/v1/query", params={"query": query}, timeout=10,
-                            hooks={"response": capped(ANSWER_BYTES)})
+    response = fetch("GET", f"{prometheus_url}/api/v1/query", deadline_for(TIMEOUT), ANSWER_BYTES, timeout=TIMEOUT,
+                     params={"query": query})
     response.raise_for_status()
     result = response.json()["data"]["result"]
     return float(result[0]["value"][1]) if result else 0.0

@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from generator.core.bounded_http import capped
+from generator.core.http_deadline import deadline_for, fetch
 from generator.live.demo.faults import Fault
 from generator.live.recording import Record, Recording
 from generator.live.stack import LiveStack
@@ -21,8 +21,14 @@ LEVEL = conventions.ESCALATION_LEVEL_LABEL
 ANSWER_BYTES = 16 * 2**20
 """Largest answer read from the stack: an instant query's vector or the alerts of the demo are a few KiB, a sink's
 or the demo's answer a line."""
-CAPPED = {"response": capped(ANSWER_BYTES)}
-"""The hooks of every request to the stack: its body read within ANSWER_BYTES (BodyTooLarge past them)."""
+TIMEOUT = 10.0
+"""Seconds to wait for a connection and each answer of the stack, which runs on this machine."""
+
+
+def _call(method: str, url: str, **kwargs: Any) -> requests.Response:
+    """A request to the stack: its body read within ANSWER_BYTES (BodyTooLarge past them), all of it within
+    deadline_for(TIMEOUT), 20 s (DeadlinePassed past them)."""
+    return fetch(method, url, deadline_for(TIMEOUT), ANSWER_BYTES, timeout=TIMEOUT, **kwargs)
 
 
 class LiveClient:
@@ -46,37 +52,33 @@ class LiveClient:
             body["seconds"] = seconds
         if host:
             body["host"] = host
-        requests.post(self._url("demo", f"/faults/{fault.value}"), json=body, timeout=10,
-                      hooks=CAPPED).raise_for_status()
+        _call("POST", self._url("demo", f"/faults/{fault.value}"), json=body).raise_for_status()
         return time.time()
 
     def clear(self, fault: Fault | None = None, host: str = "") -> float:
         """Stop one fault (on one host only, if given), or all; returns the time it stopped."""
         path = f"/faults/{fault.value}" if fault else "/faults"
         params = {"host": host} if host else {}
-        requests.delete(self._url("demo", path), params=params, timeout=10, hooks=CAPPED).raise_for_status()
+        _call("DELETE", self._url("demo", path), params=params).raise_for_status()
         return time.time()
 
     def break_receiver(self, path: str, status: int = 500) -> None:
         """Make the webhook sink answer `status` on a path, like a receiver that is down."""
-        requests.post(self._url("webhook-sink", FAIL_PATH), json={"path": path, "status": status},
-                      timeout=10, hooks=CAPPED).raise_for_status()
+        _call("POST", self._url("webhook-sink", FAIL_PATH), json={"path": path, "status": status}).raise_for_status()
 
     def heal_receiver(self, path: str) -> None:
         """Make a broken path answer 200 again."""
-        requests.delete(self._url("webhook-sink", FAIL_PATH), params={"path": path}, timeout=10,
-                        hooks=CAPPED).raise_for_status()
+        _call("DELETE", self._url("webhook-sink", FAIL_PATH), params={"path": path}).raise_for_status()
 
     def query(self, expr: str) -> list[dict[str, Any]]:
         """An instant PromQL query's result vector."""
-        response = requests.get(self._url("prometheus", "/api/v1/query"), params={"query": expr}, timeout=10,
-                                hooks=CAPPED)
+        response = _call("GET", self._url("prometheus", "/api/v1/query"), params={"query": expr})
         response.raise_for_status()
         return list(response.json()["data"]["result"])
 
     def alerts(self) -> list[dict[str, Any]]:
         """Pending and firing alerts in Prometheus."""
-        response = requests.get(self._url("prometheus", "/api/v1/alerts"), timeout=10, hooks=CAPPED)
+        response = _call("GET", self._url("prometheus", "/api/v1/alerts"))
         response.raise_for_status()
         return list(response.json()["data"]["alerts"])
 

@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-
 from generator.core.alert_routing import routes_taking
-from generator.core.bounded_http import capped
 from generator.core.duration import parse_seconds
+from generator.core.http_deadline import deadline_for, fetch
 from generator.core.untrusted import FileError, read_yaml_document
 from generator.live.client import ACCEPTED, status_of, title_of, title_shows
 from generator.live.recording import Record
@@ -103,6 +101,8 @@ class Episode:
 
 ANSWER_BYTES = 64 * 2**20
 """Largest answer of ALERTS' raw samples read: a day's soak of 100 alerts evaluated every 15 s is about 15 MiB."""
+QUERY_TIMEOUT = 60.0
+"""Seconds to wait for Prometheus to answer the day's raw samples; the whole request ends by twice that (its body)."""
 
 
 def episodes(prometheus_url: str, start: float, end: float, bridge: float) -> list[Episode]:
@@ -111,9 +111,9 @@ def episodes(prometheus_url: str, start: float, end: float, bridge: float) -> li
     Raw samples, not query_range: a range query shows a series from the next step after it appears and for
     up to the lookback delta after it stops, which would misplace notifications sent right at firing.
     """
-    response = requests.get(f"{prometheus_url}/api/v1/query", timeout=60, hooks={"response": capped(ANSWER_BYTES)},
-                            params={"query": f'ALERTS{{alertstate="firing"}}[{math.ceil(end - start)}s]',
-                                    "time": f"{end:.3f}"})
+    query = f'ALERTS{{alertstate="firing"}}[{math.ceil(end - start)}s]'
+    response = fetch("GET", f"{prometheus_url}/api/v1/query", deadline_for(QUERY_TIMEOUT), ANSWER_BYTES,
+                     timeout=QUERY_TIMEOUT, params={"query": query, "time": f"{end:.3f}"})
     response.raise_for_status()
     found: list[Episode] = []
     for series in response.json()["data"]["result"]:

@@ -22,6 +22,7 @@ from typing import Any
 
 import requests
 
+from generator.core.http_deadline import deadline_for, fetch
 from generator.core.untrusted import FileError, read_json_file
 
 STATE_FILE = "state.json"
@@ -112,7 +113,8 @@ def http_ready(url: str) -> Callable[[], bool]:
     """Readiness probe: the URL answers 200."""
     def probe() -> bool:
         try:
-            with requests.get(url, timeout=1, stream=True) as response:  # the status only: the body is not read
+            # the status only, the body is not read; the headers within deadline_for(1 s), 2 s
+            with fetch("GET", url, deadline_for(1.0), 0, timeout=1.0, stream=True) as response:
                 return response.status_code == 200
         except requests.RequestException:
             return False

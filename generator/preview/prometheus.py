@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 from generator.checks.lint.dashboard_json import panels
-from generator.core.bounded_http import capped
+from generator.core.http_deadline import deadline_for, deadline_session
 from generator.preview.frames import Answer, panel_data
 from generator.preview.queries import Request, requests_for
 from generator.preview.source import DashboardFile, PreviewError
@@ -26,8 +26,8 @@ class Prometheus:
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
-        self.session = requests.Session()
-        self.session.hooks["response"].append(capped(ANSWER_BYTES))  # its error is the panel's (BodyTooLarge)
+        # its errors are the panel's: BodyTooLarge, DeadlinePassed by deadline_for(TIMEOUT), 60 s
+        self.session = deadline_session(deadline_for(TIMEOUT), ANSWER_BYTES)
 
     def ask(self, request: Request) -> Answer:
         """The answer to one request; a query Prometheus rejects is an Answer with its error."""

@@ -1,0 +1,221 @@
+"""A deadline on the whole of one HTTP request: connecting, every retry, every redirect, the body, by the wall clock.
+
+requests' timeout bounds each wait for bytes, not the exchange: a server sending one byte a second, or a body that
+never ends, keeps every read within it. urllib3 also reads a retried answer's body to its end (drain_conn) before
+retrying (a 503 from a proxy), out of reach of any response hook. So a session from `deadline_session` runs a
+watchdog timer per request; when it fires, it shuts down the request's sockets (a read blocked in another thread
+returns at once) and the request raises DeadlinePassed, naming the URL, whatever the cut left behind (a body read
+to the cut looks complete when the server gave no length). The sockets are found by the connection classes this
+module gives urllib3's pools, which register each one with the request running in their thread.
+
+The deadline ends at the return of session.request: a request made with stream=True (a readiness probe reading the
+status only) is bounded up to its headers, and its caller reads the rest of the body, if it does, on its own.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.poolmanager import PoolManager
+from urllib3.util.retry import Retry
+
+from generator.core.bounded_http import capped
+
+
+def deadline_for(timeout: float, attempts: int = 1) -> float:
+    """The deadline of a request whose client waits `timeout` seconds for a connection and for each answer, made at
+    most `attempts` times: per attempt, the timeout to connect and get the headers, and as much again to read the
+    body (64 MiB in 10 s is 6.4 MiB/s; a server much slower than that is not one to wait for)."""
+    return 2 * timeout * attempts
+
+
+class DeadlinePassed(requests.Timeout):
+    """A request did not end within its deadline; a Timeout, so that whatever gives up on a request that timed out
+    (a readiness probe, a query's job) gives up on this one too."""
+
+    def __init__(self, url: str, deadline: float, why: str = "") -> None:
+        parts = urlsplit(url)  # without a user and password, nor the query (a PromQL expression may be long)
+        self.url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment=""))
+        self.deadline = deadline
+        super().__init__(f"{self.url} did not finish answering within {deadline:g} s, the longest obsgen waits for "
+                         f"one request, retries and body included{why}")
+
+
+class Exchange:
+    """One request under way: its deadline, and the sockets it uses, shut down when the deadline passes."""
+
+    def __init__(self, url: str, deadline: float) -> None:
+        self.url = url
+        self.deadline = deadline
+        self.ends = time.monotonic() + deadline
+        self.expired = False
+        self.why = ""
+        """What ended it early, for the message."""
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        """Shut sock down at the deadline (now, if it has passed)."""
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def expire(self) -> None:
+        """The deadline passed: every socket of the request stops, reads blocked on it return."""
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def passed(self) -> DeadlinePassed:
+        return DeadlinePassed(self.url, self.deadline, self.why)
+
+    def remaining(self) -> float:
+        return max(0.0, self.ends - time.monotonic())
+
+
+def _shut(sock: socket.socket) -> None:
+    # socket.socket's shutdown, not SSLSocket's (which drops its TLS object under a reader in another thread)
+    with suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+CURRENT: contextvars.ContextVar[Exchange | None] = contextvars.ContextVar("obsgen_http_exchange", default=None)
+"""The request running in this thread (requests runs a request wholly in the thread that makes it)."""
+
+
+def _watch(sock: socket.socket | None) -> None:
+    exchange = CURRENT.get()
+    if exchange is not None:
+        exchange.watch(sock)
+
+
+class _Watched:
+    """Registers its socket with the request under way: when it is made, and when a kept-alive one is used again."""
+
+    sock: socket.socket | None
+
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        _watch(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch(self.sock)  # a TLS connection is connected (and wrapped) before; a plain one may be None yet
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+class WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = WatchedHTTPConnection
+
+
+class WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = WatchedHTTPSConnection
+
+
+WATCHED_POOLS = {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}
+
+
+class DeadlineRetry(Retry):
+    """urllib3's Retry, which never sleeps past the deadline: a Retry-After beyond it ends the request at once."""
+
+    def sleep(self, response: Any = None) -> None:
+        exchange = CURRENT.get()
+        if exchange is None:
+            return super().sleep(response)
+        wait = (self.get_retry_after(response) if self.respect_retry_after_header and response else None)
+        wait = self.get_backoff_time() if wait is None else wait
+        if wait >= exchange.remaining():
+            exchange.why = f" (asked to retry in {wait:g} s)"
+            exchange.expire()  # requests wraps what is raised here (an OSError) in a ConnectionError
+            raise DeadlinePassed(exchange.url, exchange.deadline, exchange.why)
+        time.sleep(wait)
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """An adapter whose pools use the watched connections."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = WATCHED_POOLS  # an attribute of its own: urllib3's stays as it is
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> PoolManager:
+        manager: PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = WATCHED_POOLS
+        return manager
+
+
+class DeadlineSession(requests.Session):
+    """A session each request of which ends by `deadline` seconds (request(..., deadline=) for one of them)."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, deadline: float | None = None,
+                **kwargs: Any) -> requests.Response:
+        with exchange_for(str(url), self.deadline if deadline is None else deadline) as exchange:
+            try:
+                response = super().request(method, url, *args, **kwargs)
+            except requests.RequestException as error:
+                if exchange.expired:
+                    raise exchange.passed() from error
+                raise
+        if exchange.expired:  # cut, yet seemingly complete: a body without a length ends where the cut came
+            response.close()
+            raise exchange.passed()
+        return response
+
+
+@contextmanager
+def exchange_for(url: str, deadline: float) -> Iterator[Exchange]:
+    """An Exchange current in this thread, whose watchdog runs until the block ends."""
+    exchange = Exchange(url, deadline)
+    timer = threading.Timer(deadline, exchange.expire)
+    timer.daemon = True
+    token = CURRENT.set(exchange)
+    timer.start()
+    try:
+        yield exchange
+    finally:
+        timer.cancel()
+        CURRENT.reset(token)
+
+
+def deadline_session(deadline: float, max_bytes: int, retry: Retry | int = 0) -> DeadlineSession:
+    """A session whose requests end by `deadline` seconds and read at most max_bytes of an answer (BodyTooLarge);
+    retry: urllib3's retries (a DeadlineRetry, which keeps its sleeps within the deadline)."""
+    session = DeadlineSession(deadline)
+    session.hooks["response"].append(capped(max_bytes))
+    adapter = DeadlineAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def fetch(method: str, url: str, deadline: float, max_bytes: int, **kwargs: Any) -> requests.Response:
+    """One request with a session of its own (as requests.get makes one), ending by deadline, read within max_bytes."""
+    with deadline_session(deadline, max_bytes) as session:
+        return session.request(method, url, **kwargs)

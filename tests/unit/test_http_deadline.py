@@ -1,0 +1,150 @@
+"""Every client obsgen runs ends a request by its deadline, by the wall clock, however the server stalls it: an
+endless body on a status urllib3 retries (which urllib3 reads to its end before retrying), a body one byte at a
+time (each byte within the read timeout), a Retry-After far in the future. Real HTTP servers on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from generator.apply.http import Api, Connection, Unreachable
+from generator.exporter.jobs import JobTimeout
+from generator.exporter.prometheus_api import PrometheusClient
+from generator.live.supervisor import http_ready
+from tests.servers import serving
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTER = 60.0
+"""Seconds a test waits for the client before failing: far past every deadline here, and what the old tree, which
+had none, ran into."""
+
+
+def stalling(status: int, pace: float, block: int,
+             headers: dict[str, str] | None = None) -> type[BaseHTTPRequestHandler]:
+    """A handler answering every GET `status` with a body that never ends: `block` bytes every `pace` seconds until
+    the client goes."""
+
+    class Stalling(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status)
+            for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the client closed the connection
+                self.wfile.write(b'{"data": "')
+                while True:
+                    self.wfile.write(b"x" * block)
+                    self.wfile.flush()
+                    time.sleep(pace)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    return Stalling
+
+
+ENDLESS = (0.0, 2**16)
+"""As fast as the socket takes it."""
+TRICKLE = (0.2, 1)
+"""A byte every 0.2 s: each read gets one well within any read timeout."""
+
+
+def ended(call: Callable[[], object]) -> tuple[BaseException | None, float]:
+    """What call raised and how long it took, failing the test if it has not ended after OUTER seconds."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            call()
+            outcome.append(None)
+        except BaseException as error:  # handed to the test, which says what it expected
+            outcome.append(error)
+
+    started = time.monotonic()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(OUTER)
+    assert outcome, f"the request was still running after {OUTER:g} s"
+    return outcome[0], time.monotonic() - started
+
+
+def test_status_ends_a_retried_503_whose_body_never_ends_by_its_deadline(tmp_path: Path) -> None:
+    with serving(stalling(503, *ENDLESS)) as url:
+        started = time.monotonic()
+        try:
+            result = subprocess.run([sys.executable, "-m", "generator", "status", "--out", str(ROOT / "out"),
+                                     "--prometheus-url", url, "--timeout", "0.5", "--retries", "1"],
+                                    capture_output=True, text=True, cwd=tmp_path, timeout=OUTER)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"obsgen status was still reading after {OUTER:g} s")
+        took = time.monotonic() - started
+    assert result.returncode == 1 and "Traceback" not in result.stderr, (result.stdout + result.stderr)[-3000:]
+    # --timeout 0.5 and 2 attempts: 2 s
+    assert f"{url}/metrics did not finish answering within 2 s" in result.stdout, result.stdout[-3000:]
+    assert took < 20
+
+
+@pytest.mark.parametrize(("status", "headers"), [(200, {}), (302, {"Location": "/elsewhere"})], ids=["200", "redirect"])
+def test_the_apply_client_ends_an_answer_trickling_a_byte_at_a_time_by_its_deadline(
+        status: int, headers: dict[str, str]) -> None:
+    with serving(stalling(status, *TRICKLE, headers)) as url:
+        api = Api(Connection("grafana", url, timeout=1.0, retries=0))
+        error, took = ended(lambda: api.get("/api/search"))
+    assert isinstance(error, Unreachable), repr(error)
+    assert str(error) == (f"grafana: {url}/api/search did not finish answering within 2 s, the longest obsgen waits "
+                          "for one request, retries and body included")
+    assert 2 <= took < 10
+
+
+def test_a_retry_after_past_the_deadline_ends_the_request_at_once() -> None:
+    with serving(stalling(503, 0.0, 0, {"Retry-After": "3600", "Content-Length": "10"})) as url:
+        api = Api(Connection("alertmanager", url, timeout=1.0, retries=1))
+        error, took = ended(lambda: api.get("/api/v2/alerts"))
+    assert isinstance(error, Unreachable) and "(asked to retry in 3600 s)" in str(error), repr(error)
+    assert took < 4
+
+
+def test_the_exporter_times_the_query_out_when_prometheus_trickles_its_answer() -> None:
+    with serving(stalling(200, *TRICKLE)) as url:
+        error, took = ended(lambda: PrometheusClient(url, timeout=1.0).query_range("up", 0, 60, 60))
+    assert isinstance(error, JobTimeout) and f"{url}/api/v1/query_range did not finish answering within 2 s" in str(
+        error), repr(error)
+    assert took < 10
+
+
+def test_a_readiness_probe_gives_up_on_headers_that_trickle() -> None:
+    class Headers(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            with contextlib.suppress(OSError):
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(10_000):  # one header line a byte at a time, never the end of the headers
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    with serving(Headers) as url:
+        ready: list[bool] = []
+        error, took = ended(lambda: ready.append(http_ready(url + "/-/ready")()))
+    assert error is None and ready == [False]
+    assert took < 5
+
+
+def test_a_single_request_ends_by_its_deadline_with_the_url_and_no_query() -> None:
+    from generator.core.http_deadline import DeadlinePassed, fetch  # here: the other tests run on the old tree too
+
+    with serving(stalling(200, *TRICKLE)) as url:
+        error, took = ended(lambda: fetch("GET", f"{url}/api/v1/query", 1.5, 2**20, timeout=1.0,
+                                          params={"query": "up"}))
+    assert isinstance(error, DeadlinePassed) and error.url == f"{url}/api/v1/query", repr(error)
+    assert 1.5 <= took < 10

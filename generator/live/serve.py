@@ -7,9 +7,43 @@ import signal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+MAX_BODY_BYTES = 4 * 2**20
+"""Largest request body read. Alertmanager's webhook JSON is about 1 KiB an alert (its labels, annotations and
+URLs), so 4 MiB hold a group of thousands; the live stack's groups hold a few alerts, and the demo's and the
+sinks' orders a line. A client claiming more is answered 413 without a byte of its body read."""
+BODY_TIMEOUT = 10.0
+"""Seconds to wait for each part of a request body: a client that claims a length and sends nothing, or a byte at
+a time, does not hold a thread of the server for ever."""
+
 
 class Handler(BaseHTTPRequestHandler):
-    """A request handler that answers JSON or text and keeps quiet in the log."""
+    """A request handler that answers JSON or text and keeps quiet in the log; it reads a request's body within
+    MAX_BODY_BYTES (413 past it) and its Content-Length must be a number (400 otherwise)."""
+
+    def parse_request(self) -> bool:
+        """The request line and headers, then the declared length checked before any do_* method reads the body
+        (http.server calls this before them; an error sent here ends the request and closes the connection)."""
+        if not super().parse_request():
+            return False
+        declared = self.headers.get("Content-Length")
+        if declared is not None and not declared.strip().isdigit():
+            self.send_error(400, "Content-Length is not a number of bytes")
+            return False
+        if declared is not None and int(declared) > MAX_BODY_BYTES:
+            self.send_error(413, f"the body is over {MAX_BODY_BYTES // 2**20} MiB, the most this server reads")
+            return False
+        return True
+
+    def read_body(self) -> bytes:
+        """The request's body: Content-Length bytes (checked by parse_request), each read within BODY_TIMEOUT."""
+        length = int(self.headers.get("Content-Length") or 0)
+        if not length:
+            return b""
+        self.connection.settimeout(BODY_TIMEOUT)  # a timeout ends the request (http.server closes the connection)
+        try:
+            return self.rfile.read(length)
+        finally:
+            self.connection.settimeout(None)
 
     def reply(self, status: int, body: Any = None, content_type: str = "application/json") -> None:
         """Send a complete response; dicts and lists are sent as JSON."""
@@ -22,8 +56,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def read_json(self) -> Any:
         """The request body parsed as JSON ({} when empty)."""
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self.read_body()
         return json.loads(raw) if raw.strip() else {}
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -72,7 +72,7 @@ def server(port: int, record: Path) -> ThreadingHTTPServer:
                 failing[order["path"]] = int(order.get("status", 500))
                 self.reply(200, {"failing": failing})
                 return
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = self.read_body()
             status = failing.get(self.path, 200)
             try:
                 body = json.loads(raw or b"{}")

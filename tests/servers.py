@@ -21,8 +21,8 @@ from typing import Any
 import requests
 import yaml
 
+from generator.core.process_log import log_tail
 from generator.live import ports
-from generator.live.supervisor import log_tail
 
 
 def free_port() -> int:

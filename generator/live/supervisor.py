@@ -23,6 +23,7 @@ from typing import Any
 import requests
 
 from generator.core.http_deadline import deadline_for, fetch
+from generator.core.process_log import log_tail, text_search
 from generator.core.untrusted import FileError, read_json_file
 
 STATE_FILE = "state.json"
@@ -132,51 +133,10 @@ def smtp_ready(port: int) -> Callable[[], bool]:
     return probe
 
 
-LOG_CHUNK = 2**16
-"""Bytes of a log read at once by the readiness probe: its memory, whatever the log's size."""
-LOG_TAIL_BYTES = 4 * 2**10
-"""The end of a log a failed start reports: its last lines, however much a server logged (or a soak left)."""
-
-
 def log_ready(log: Path, text: str) -> Callable[[], bool]:
-    """Readiness probe: the process has written text to its log. Each poll reads only what was written since the
-    last one, LOG_CHUNK at a time, keeping the end of the last chunk for a text written across two."""
-    wanted = text.encode()
-    keep = len(wanted) - 1
-    read = 0  # the log's bytes already looked at
-    tail = b""  # their last `keep` bytes
-    found = False
-
-    def probe() -> bool:
-        nonlocal read, tail, found
-        try:
-            with log.open("rb") as file:
-                if os.fstat(file.fileno()).st_size < read:  # written anew from its start (truncated)
-                    read, tail = 0, b""
-                file.seek(read)
-                while not found and (chunk := file.read(LOG_CHUNK)):
-                    read += len(chunk)
-                    window = tail + chunk
-                    found = wanted in window
-                    tail = window[max(0, len(window) - keep):] if keep else b""
-        except FileNotFoundError:
-            return False
-        return found
-    return probe
-
-
-def log_tail(log: Path, max_bytes: int = LOG_TAIL_BYTES) -> str:
-    """The last lines of a log, at most max_bytes of its end (from the first line starting in them)."""
-    try:
-        with log.open("rb") as file:
-            start = max(0, file.seek(0, os.SEEK_END) - max_bytes)
-            file.seek(start)
-            data = file.read(max_bytes)
-    except OSError as error:
-        return f"(cannot read it: {error.strerror or error})"
-    if start and b"\n" in data[:-1]:  # cut inside a line: from the next one
-        data = data[data.index(b"\n") + 1:]
-    return data.decode("utf-8", errors="replace")
+    """Readiness probe: the process has written text to its log (each poll reads only what is new: LogSearch)."""
+    search = text_search(log, text)
+    return lambda: search() is not None
 
 
 def _reap(pid: int) -> None:

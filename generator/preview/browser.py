@@ -25,12 +25,18 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
+from generator.core.process_log import LogSearch, log_tail
 from generator.preview.source import PreviewError
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--mute-audio",
          "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0")
-DEVTOOLS = re.compile(r"DevTools listening on (ws://\S+)")
+DEVTOOLS = re.compile(rb"DevTools listening on (ws://\S+)\s")
+"""The line Chromium writes once it listens; to its end (\\s), so that a line half written is not taken for it."""
+DEVTOOLS_LONGEST = 4096
+"""Longest such line looked for (it is about 100 bytes: ws://127.0.0.1:port/devtools/browser/uuid)."""
+START_LOG_BYTES = 1500
+"""The end of Chromium's log a failed start reports."""
 START_TIMEOUT = 30.0
 PAGE_TIMEOUT = 30.0
 
@@ -116,15 +122,17 @@ class Chromium:
             raise
 
     def _devtools_url(self) -> str:
+        """The DevTools URL Chromium logs once it listens; each poll of its log reads only what is new."""
+        search = LogSearch(self.log, DEVTOOLS, DEVTOOLS_LONGEST)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
-            found = DEVTOOLS.search(self.log.read_text(errors="replace"))
+            found = search()
             if found:
-                return found.group(1)
+                return found.group(1).decode("ascii", errors="replace")
             if self.process.poll() is not None:
                 break
             time.sleep(0.05)
-        raise PreviewError(f"chromium did not start: {self.log.read_text(errors='replace')[-1500:]}")
+        raise PreviewError(f"chromium did not start: {log_tail(self.log, START_LOG_BYTES)}")
 
     def call(self, method: str, session: str = "", **params: Any) -> dict[str, Any]:
         """Send a DevTools command and return its result; events that arrive meanwhile go to their tab."""

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.live.supervisor import LOG_CHUNK, StartError, Supervisor, alive, log_ready
+from generator.core.process_log import LOG_CHUNK
+from generator.live.supervisor import StartError, Supervisor, alive, log_ready
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 BIG_LOG = 32 * 2**20

@@ -15,6 +15,7 @@ status only) is bounded up to its headers, and its caller reads the rest of the 
 from __future__ import annotations
 
 import contextvars
+import os
 import socket
 import threading
 import time
@@ -66,13 +67,26 @@ class Exchange:
         self._lock = threading.Lock()
 
     def watch(self, sock: socket.socket | None) -> None:
-        """Shut sock down at the deadline (now, if it has passed)."""
+        """Shut sock's connection down at the deadline (now, if it has passed). Through a descriptor of its own:
+        shutdown acts on the connection, not on one descriptor, and this one outlives the wrapping of a plain
+        socket in TLS (which detaches the plain one during the handshake) and is never read by another thread."""
         if sock is None:
             return
+        try:
+            copy = socket.socket(fileno=os.dup(sock.fileno()))
+        except OSError:  # closed meanwhile: nothing to shut
+            return
         with self._lock:
-            self._sockets.append(sock)
+            self._sockets.append(copy)
             if self.expired:
-                _shut(sock)
+                _shut(copy)
+
+    def close(self) -> None:
+        """Close the descriptors kept for the shutdown (the connections stay open, in their pool)."""
+        with self._lock:
+            for copy in self._sockets:
+                copy.close()
+            self._sockets.clear()
 
     def expire(self) -> None:
         """The deadline passed: every socket of the request stops, reads blocked on it return."""
@@ -89,9 +103,8 @@ class Exchange:
 
 
 def _shut(sock: socket.socket) -> None:
-    # socket.socket's shutdown, not SSLSocket's (which drops its TLS object under a reader in another thread)
     with suppress(OSError):
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 CURRENT: contextvars.ContextVar[Exchange | None] = contextvars.ContextVar("obsgen_http_exchange", default=None)
@@ -202,6 +215,7 @@ def exchange_for(url: str, deadline: float) -> Iterator[Exchange]:
     finally:
         timer.cancel()
         CURRENT.reset(token)
+        exchange.close()
 
 
 def deadline_session(deadline: float, max_bytes: int, retry: Retry | int = 0) -> DeadlineSession:

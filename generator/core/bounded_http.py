@@ -22,6 +22,13 @@ CHUNK = 2**16
 """Bytes asked of the connection at once: a compressed chunk decodes to at most about a thousand times that."""
 
 
+def shown_url(url: str) -> str:
+    """A request's URL as an error names it: without a user and password, nor the query (a PromQL expression may
+    be long)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment=""))
+
+
 class BodyTooLarge(requests.RequestException):
     """A response's body is longer than its client reads; a RequestException, so that whatever gives up on a
     failed request (a readiness probe) gives up on this one too."""
@@ -29,8 +36,7 @@ class BodyTooLarge(requests.RequestException):
     def __init__(self, url: str, max_bytes: int, status: int) -> None:
         self.status = status
         """The response's status code."""
-        parts = urlsplit(url)  # without a user and password, nor the query (a PromQL expression may be long)
-        self.url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment=""))
+        self.url = shown_url(url)
         self.limit = f"{max_bytes / 2**20:g} MiB"
         super().__init__(f"the answer of {self.url} is over {self.limit}, the most obsgen reads of it: is that the "
                          "server's URL, and the request what was meant?")

@@ -22,7 +22,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -31,7 +30,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.poolmanager import PoolManager
 from urllib3.util.retry import Retry
 
-from generator.core.bounded_http import capped
+from generator.core.bounded_http import capped, shown_url
 
 
 def deadline_for(timeout: float, attempts: int = 1) -> float:
@@ -46,8 +45,7 @@ class DeadlinePassed(requests.Timeout):
     (a readiness probe, a query's job) gives up on this one too."""
 
     def __init__(self, url: str, deadline: float, why: str = "") -> None:
-        parts = urlsplit(url)  # without a user and password, nor the query (a PromQL expression may be long)
-        self.url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment=""))
+        self.url = shown_url(url)
         self.deadline = deadline
         super().__init__(f"{self.url} did not finish answering within {deadline:g} s, the longest obsgen waits for "
                          f"one request, retries and body included{why}")

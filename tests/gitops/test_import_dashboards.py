@@ -309,12 +309,12 @@ def test_a_dashboard_the_model_rejects_fails_the_import_naming_it_and_writes_not
     source = tmp_path / "broken.json"
     source.write_text(json.dumps(broken))
     before = sorted(p.name for p in definitions.iterdir())
-    with pytest.raises(DefinitionError, match=r"broken.json:0: dashboard 'Checkout Service \(Grafana 6\)': "
+    with pytest.raises(DefinitionError, match=r"broken.json: dashboard 'Checkout Service \(Grafana 6\)': "
                                               r"variables: variable name 'my-service' is invalid"):
         import_files([source], definitions)
     assert sorted(p.name for p in definitions.iterdir()) == before
     source.write_text(json.dumps({"dashboards": []}))
-    with pytest.raises(DefinitionError, match=r"broken.json:0: cannot import: no Grafana dashboard in it"):
+    with pytest.raises(DefinitionError, match=r"broken.json: cannot import: no Grafana dashboard in it"):
         import_files([source], definitions)
 
 

@@ -152,7 +152,7 @@ def test_two_objects_that_would_share_one_rule_set_name_are_refused_naming_both(
          "spec": {"groups": [{"name": f"g{index}", "rules": [{"record": f"r:{index}", "expr": "vector(1)"}]}]}}
         for index, name in enumerate(("team.rules", "team-rules"))]))
     definitions = _project(tmp_path)
-    with pytest.raises(DefinitionError, match=r"two.yaml:0: cannot import: 'team-rules' and 'team.rules' would both "
+    with pytest.raises(DefinitionError, match=r"two.yaml: cannot import: 'team-rules' and 'team.rules' would both "
                                               r"be rule set team-rules"):
         import_files([source], definitions)
 
@@ -173,7 +173,7 @@ def test_a_file_of_more_objects_than_any_real_one_is_refused_before_it_is_conver
                       else [{"title": f"d{i}", "panels": [panel]} for i in range(count // 2 + 1)])
         source = tmp_path / "many.json"
         source.write_text(json.dumps(dashboards))
-    with pytest.raises(DefinitionError, match=r"many\.(yml|json):0: cannot import: .* more than the 10000 "):
+    with pytest.raises(DefinitionError, match=r"many\.(yml|json): cannot import: .* more than the 10000 "):
         import_files([source], _project(tmp_path))
 
 

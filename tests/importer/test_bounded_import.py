@@ -71,7 +71,8 @@ def test_unreadable_input_is_one_error_line(tmp_path: Path, name: str, content: 
 
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.startswith(f"error: {name}:{line}: cannot import: "), result.stderr
+    where = f"{name}:{line}" if line else name  # line 0: the file as a whole
+    assert result.stderr.startswith(f"error: {where}: cannot import: "), result.stderr
     assert message in result.stderr
     assert sorted(definitions.iterdir()) == before
 
@@ -141,7 +142,7 @@ def test_the_files_of_one_import_are_bounded_together_naming_the_file_that_passe
                            cwd=tmp_path)
 
     assert result.returncode == 1
-    assert result.stderr == ("error: many/rules2.yaml:0: cannot import: with this file the import reads "
+    assert result.stderr == ("error: many/rules2.yaml: cannot import: with this file the import reads "
                              "more than its limit of 1 MiB for all its files together (raise it with --max-total, or "
                              "import fewer files at a time)\n")
     assert sorted(definitions.iterdir()) == before
@@ -162,10 +163,10 @@ def test_the_objects_of_one_import_are_bounded_together(tmp_path: Path, definiti
     rules.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [
         {"record": f"r:{i}", "expr": "vector(1)"} for i in range(6)]}]}))
 
-    with pytest.raises(DefinitionError, match=r"d2.json:0: cannot import: with this file's 10 dashboards, variables, "
+    with pytest.raises(DefinitionError, match=r"d2.json: cannot import: with this file's 10 dashboards, variables, "
                                               r"panels and queries the import holds more than the 25 "):
         import_files(paths, definitions)
-    with pytest.raises(DefinitionError, match=r"rules.yaml:0: cannot import: with this file's 6 rules the import "):
+    with pytest.raises(DefinitionError, match=r"rules.yaml: cannot import: with this file's 6 rules the import "):
         import_files([*paths[:2], rules], definitions)
     assert import_files(paths[:2], definitions).dashboards == 2  # 20 objects: within
 

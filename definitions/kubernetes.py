@@ -20,4 +20,7 @@ KUBERNETES = Kubernetes(  # obsgen: disable=MP016 our Grafana is the Grafana cha
         "loki": "loki.logging",
         "api": "api.shop",  # the application's own namespace
     },
+    # the port each Service listens on, which Grafana's data sources go to: the Loki chart's Service serves
+    # http-metrics on 3100, the Tempo chart's tempo-prom-metrics on 3200 (3100 before its 1.x charts)
+    service_ports={"loki": 3100, "tempo": 3200},
 )

@@ -26,6 +26,7 @@ from generator.checks.mapping import (
     rule_sets,
     slo_windows,
     tracing,
+    unknown_service_port,
     unscraped_component,
     unscraped_job,
 )
@@ -81,8 +82,8 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     unknown_dashboard, unknown_database, unknown_service, invalid_promql, undefined_series, counter_without_rate,
     undefined_variable, email_without_smtp, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
     alert_in_tested_rule_set, collector_buffers, unmappable_host, merged_ports,
-    cooldown, retention_tiers, kubernetes, assumed_service, datasource_clash, dashboard_themes, tracing, slo_windows,
-    rule_sets, exporter_scraped,
+    cooldown, retention_tiers, kubernetes, assumed_service, unknown_service_port, datasource_clash, dashboard_themes,
+    tracing, slo_windows, rule_sets, exporter_scraped,
     aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, unscraped_component, log_stream_labels,
     warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped, placeholder_link,
     unsilenceable_label_value,

@@ -10,7 +10,9 @@ and IP addresses resolve the same inside the cluster and out, and are kept.
 Scraped, a Service stands for the endpoints at one of its ports, named as a ServiceMonitor names them (the Service
 port's name, or the pods' port number): the mapping's port, `web` for the operated Services, else the compose
 port, which is the container's (compose reaches containers directly) and so taken for the pods'. A URL goes through
-the Service itself, at the Service port: the operated Services' web port, else the URL's own.
+the Service itself, at the Service port, which may differ from its pods' (the Grafana chart's Service listens on 80
+in front of 3000): the operated Services' web port, Kubernetes.service_ports' for a mapped host, else unknown, and
+the URL's own port taken for it (said by MP017).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class Service:
     namespace: str
     how: How
     port: int | None = None
-    """The port it serves on, when it is not the compose address' (an operated Service's)."""
+    """The Service port a URL reaches: an operated Service's web port, Kubernetes.service_ports' for a mapped host;
+    None when unknown (a URL keeps its own port)."""
     endpoint: str | int | None = None
     """Which endpoints a scrape keeps, when not those at the compose port: the Service port's name or the pods'
     port number (generator.model.kubernetes.ServiceRef.port)."""
@@ -83,6 +86,11 @@ def mapped(kube: Kubernetes, host: str, port: int | None) -> str | None:
     return kube.services.get(f"{host}:{port}") or kube.services.get(host)
 
 
+def service_port(kube: Kubernetes, host: str, port: int | None) -> int | None:
+    """The Service port Kubernetes.service_ports gives a URL to host:port, else to the host; None: not given."""
+    return kube.service_ports.get(f"{host}:{port}") or kube.service_ports.get(host)
+
+
 def service(kube: Kubernetes, host: str, operated: str | None = None, port: int | None = None) -> Service | None:
     """The Service a compose host (at a port) stands for (operated: the operator's Service when the host is
     Prometheus or Alertmanager); None when the host needs no Service (it resolves in the cluster) or none can stand
@@ -90,7 +98,8 @@ def service(kube: Kubernetes, host: str, operated: str | None = None, port: int 
     named = mapped(kube, host, port)
     if named:
         ref = service_ref(named)
-        return Service(ref.name, ref.namespace or kube.namespace, How.MAPPED, endpoint=ref.port)
+        return Service(ref.name, ref.namespace or kube.namespace, How.MAPPED, service_port(kube, host, port),
+                       ref.port)
     if operated is not None:
         return Service(operated, kube.namespace, How.OPERATED, OPERATED_PORTS[operated], OPERATED_PORT_NAME)
     if resolvable(host) or LOOPBACK.match(host) or not DNS_LABEL.match(host) or len(host) > 63:
@@ -137,6 +146,8 @@ class Address:
     """The definition (or Kubernetes settings) naming it."""
     field: tuple[str | int, ...]
     """The field of `at` naming it."""
+    url: bool = False
+    """A URL, reaching the Service at its Service port (else a scrape target, its pods at theirs)."""
 
 
 def addresses(project: Project, kube: Kubernetes) -> list[Address]:
@@ -151,10 +162,10 @@ def addresses(project: Project, kube: Kubernetes) -> list[Address]:
         url = getattr(grafana, name)
         found.append(Address(f"Grafana's {DATASOURCE_URLS[name]} data source {url}", urlsplit(url).hostname or "",
                              urlsplit(url).port, operated.get(name), grafana if declared else kube,
-                             (name,) if declared else ()))
+                             (name,) if declared else (), url=True))
     retention = project.retention
     if retention is not None and retention.long_term_url:
         url = retention.long_term_url
         found.append(Address(f"remote write {url}", urlsplit(url).hostname or "", urlsplit(url).port, None, retention,
-                             ("long_term_url",)))
+                             ("long_term_url",), url=True))
     return found

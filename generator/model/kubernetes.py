@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from generator.model.base import Definition, checked
 
@@ -88,9 +88,16 @@ class Kubernetes(Definition):
         "(`targetPort`): {'node-exporter': 'node-exporter.monitoring:metrics', 'localhost:8000': 'api.shop:8080'}. "
         "Scrape jobs discover the Service's pods (endpointslice discovery) and keep the endpoints at that port, "
         "else at the target's compose port (the container's, taken for the pods' in the cluster). Grafana's data "
-        "sources and remote write go through the Service's DNS name, at the compose URL's port. Prometheus "
+        "sources and remote write go through the Service's DNS name, at the Service port service_ports gives. "
+        "Prometheus "
         "and Alertmanager default to the operator's prometheus-operated and alertmanager-operated (port web); any "
         "other host to a Service of its own name in namespace (said by MP015)."))
+    service_ports: dict[str, int] = Field(default_factory=dict, description=(
+        "The Service port a URL to a compose host (or host:port) of services reaches in the cluster, where a Service "
+        "may listen on another port than its pods (the Grafana chart's Service on 80 in front of 3000): "
+        "{'grafana': 80, 'loki': 3100}. Grafana's data sources and remote write go there; a URL to a host without "
+        "one keeps its compose port, taken for the Service's (said by MP017). prometheus-operated and "
+        "alertmanager-operated need none: their web ports are the operator's, 9090 and 9093."))
     credentials_secret: KubernetesName = Field(
         default="alertmanager-credentials",
         description="Secret whose keys, named like the files channels reference (*_file), hold the credentials.",
@@ -125,6 +132,17 @@ class Kubernetes(Definition):
             except ValueError as error:
                 raise ValueError(f"service of {host!r}: {error}") from None
         return services
+
+    @model_validator(mode="after")
+    def _service_ports(self) -> "Kubernetes":
+        for key, port in self.service_ports.items():
+            if not HOST.match(key):
+                raise ValueError(f"service_ports: {key!r} is not a host or host:port")
+            if not 0 < port < 65536:
+                raise ValueError(f"service_ports: port of {key!r}: {port} is not a port number (1-65535)")
+            if key not in self.services and key.rpartition(":")[0] not in self.services:
+                raise ValueError(f"service_ports: {key!r} is no host of services: name its Service there")
+        return self
 
     @field_validator("rule_labels", "dashboard_labels", "datasource_labels", "folder_annotation")
     @classmethod

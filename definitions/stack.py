@@ -1,6 +1,7 @@
 """METRICS_CONFIG["collection"]: where metrics come from, how often, and how long they are kept."""
 
-from generator.model import RetentionPolicy, ScrapeJob, Source, Stack
+from generator.model import ClusterEndpoint, RetentionPolicy, ScrapeJob, Source, Stack
+from generator.model.kubernetes import SERVICE_ACCOUNT_TOKEN
 
 STACK = Stack(
     name="ecommerce-rag",
@@ -26,7 +27,10 @@ RETENTION = RetentionPolicy(
 SCRAPE_JOBS = [
     ScrapeJob(name="prometheus", source=Source.PROMETHEUS, targets=("localhost:9090",)),
     ScrapeJob(name="alertmanager", source=Source.ALERTMANAGER, targets=("alertmanager-1:9093", "alertmanager-2:9093")),
-    ScrapeJob(name="node", source=Source.NODE_EXPORTER, targets=("node-exporter:9100",)),
+    # in the cluster, kube-prometheus' node-exporter: https on 9100 through kube-rbac-proxy, which checks Prometheus'
+    # ServiceAccount token (as its ServiceMonitor scrapes it)
+    ScrapeJob(name="node", source=Source.NODE_EXPORTER, targets=("node-exporter:9100",), cluster=ClusterEndpoint(
+        scheme="https", bearer_token_file=SERVICE_ACCOUNT_TOKEN, insecure_skip_verify=True)),
     ScrapeJob(name="api", source=Source.APPLICATION, targets=("api:8000",)),  # the app exports its own service label
     ScrapeJob(name="obsgen-exporter", source=Source.SIDECAR, targets=("obsgen-exporter:9188",)),
     ScrapeJob(name="grafana", source=Source.GRAFANA, targets=("grafana:3000",)),  # /metrics on its HTTP port

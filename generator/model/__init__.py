@@ -19,7 +19,7 @@ from generator.model.dashboards import (
 from generator.model.exporter import ExporterSettings
 from generator.model.forecasts import Capacity, Forecast
 from generator.model.grafana_server import GrafanaServer
-from generator.model.kubernetes import Kubernetes
+from generator.model.kubernetes import ClusterEndpoint, Kubernetes
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.model.metrics import (
     Aggregation,
@@ -70,6 +70,7 @@ __all__ = [
     "Capacity",
     "Channel",
     "CheckSettings",
+    "ClusterEndpoint",
     "CustomVariable",
     "Dashboard",
     "Database",

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from generator.model.base import Definition, checked
+from generator.model.base import Definition, Model, checked
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 QUANTITY = re.compile(r"^([1-9][0-9]*)(Mi|Gi|Ti)$")
@@ -49,6 +49,35 @@ def service_ref(text: str) -> ServiceRef:
         raise ValueError(f"{port_text!r} is neither a port number (1-65535) nor a Service port's name (at most "
                          "15 of a-z, 0-9 and '-', a letter among them)")
     return ServiceRef(parts[0], parts[1] if len(parts) == 2 else None, port)
+
+
+SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+"""Where Kubernetes mounts a pod's ServiceAccount token: what kube-prometheus' ServiceMonitors send kube-rbac-proxy."""
+PodPath = Annotated[str, checked(lambda path: not path or (path.startswith("/") and "\n" not in path),
+                                 "an absolute file path in Prometheus' pod")]
+
+
+class ClusterEndpoint(Model):
+    """How a scrape job reaches its targets in the cluster, as a ServiceMonitor endpoint says it (scheme, tlsConfig,
+    bearerTokenFile): behind kube-rbac-proxy an exporter serves https and wants Prometheus' token. Credentials are
+    files in Prometheus' pod, never values: out/ names the path only."""
+
+    scheme: Literal["http", "https"] = Field(default="http", description="The endpoint's scheme.")
+    bearer_token_file: PodPath = Field(default="", description=(
+        "File whose content Prometheus sends as `Authorization: Bearer` (authorization.credentials_file): "
+        f"{SERVICE_ACCOUNT_TOKEN} is its ServiceAccount's token, which kube-rbac-proxy checks."))
+    ca_file: PodPath = Field(default="", description="CA certificate verifying the targets' (tls_config.ca_file).")
+    server_name: str = Field(default="", description="Name the targets' certificate must carry (tls_config).")
+    insecure_skip_verify: bool = Field(default=False, description=(
+        "Accept any certificate, as kube-prometheus' ServiceMonitors do for kube-rbac-proxy's self-signed one."))
+
+    @model_validator(mode="after")
+    def _tls_needs_https(self) -> "ClusterEndpoint":
+        if self.scheme != "https" and (self.ca_file or self.server_name or self.insecure_skip_verify):
+            raise ValueError("ca_file, server_name and insecure_skip_verify configure TLS: they need scheme='https'")
+        if self.insecure_skip_verify and self.ca_file:
+            raise ValueError("insecure_skip_verify accepts any certificate: a ca_file beside it verifies nothing")
+        return self
 
 
 class Kubernetes(Definition):

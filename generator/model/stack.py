@@ -6,6 +6,7 @@ from pydantic import Field, field_validator
 
 from generator.core.duration import Duration
 from generator.model.base import Definition
+from generator.model.kubernetes import ClusterEndpoint
 from generator.model.metrics import Source
 
 TARGET = re.compile(r"^[\w.-]+:\d+$")
@@ -25,6 +26,9 @@ class ScrapeJob(Definition):
     metrics_path: str = Field(default="/metrics", description="HTTP path of the exposition.")
     interval: Duration | None = Field(default=None, description="Overrides the global scrape interval.")
     labels: dict[str, str] = Field(default_factory=dict, description="Static labels on every target.")
+    cluster: ClusterEndpoint = Field(default_factory=ClusterEndpoint, description=(
+        "How out/kubernetes/ scrapes the job's Services, where not as compose does (plain http): scheme, TLS and "
+        "bearer token file, as a ServiceMonitor endpoint says them (XR024: a Service known to serve https)."))
 
     @field_validator("targets")
     @classmethod

@@ -8,7 +8,9 @@ __meta_kubernetes_endpointslice_port_name). An EndpointSlice lists the pods' por
 resolved) under the Service port's name; the Service port's number is in no label. So a name keeps by the
 endpoint's port name, a number by the endpoint's port, which is also the port scraped (`__address__` is the pod's
 address and it). The job name and labels stay prometheus.yml's, which every alert and panel select on; as a
-ServiceMonitor's, each target is labelled with its namespace and pod.
+ServiceMonitor's, each target is labelled with its namespace and pod. A job's ScrapeJob.cluster says how the
+cluster's endpoints are reached where not as compose's (https, TLS, a bearer token file), as a ServiceMonitor
+endpoint's scheme, tlsConfig and bearerTokenFile do; credentials stay files in Prometheus' pod.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.derive.cluster_addresses import Service, job_operated, service, split_address
-from generator.model import Kubernetes
+from generator.model import ClusterEndpoint, Kubernetes
 from generator.model.project import Project
 
 DISCOVERY_ROLE = "endpointslice"  # discovery.k8s.io/v1 since Kubernetes 1.21; v1 Endpoints are deprecated
@@ -36,6 +38,20 @@ def kept(found: Service, port: int) -> str:
     if isinstance(endpoint, str):
         return f"{found.namespace};{found.name};{endpoint};[0-9]+"
     return f"{found.namespace};{found.name};[^;]*;{endpoint}"
+
+
+def http_settings(endpoint: ClusterEndpoint) -> dict[str, Any]:
+    """A scrape config's scheme, tls_config and authorization for a ClusterEndpoint (nothing for plain http)."""
+    settings: dict[str, Any] = {}
+    if endpoint.scheme != "http":
+        settings["scheme"] = endpoint.scheme
+    tls = {key: value for key, value in (("ca_file", endpoint.ca_file), ("server_name", endpoint.server_name),
+                                         ("insecure_skip_verify", endpoint.insecure_skip_verify)) if value}
+    if tls:
+        settings["tls_config"] = tls
+    if endpoint.bearer_token_file:  # bearer_token_file is deprecated upstream: authorization's file is its successor
+        settings["authorization"] = {"type": "Bearer", "credentials_file": endpoint.bearer_token_file}
+    return settings
 
 
 def _in_cluster(entry: dict[str, Any], kube: Kubernetes, operated: str | None) -> tuple[dict[str, Any], set[str]]:
@@ -75,10 +91,11 @@ def _in_cluster(entry: dict[str, Any], kube: Kubernetes, operated: str | None) -
 def scrape_configs(project: Project, kube: Kubernetes, rendered: list[dict[str, Any]]) -> tuple[
         list[dict[str, Any]], set[str]]:
     """prometheus.yml's scrape configs for the cluster, and every namespace they discover in."""
-    operated = {job.name: job_operated(job) for job in project.scrape_jobs}
+    jobs = {job.name: job for job in project.scrape_jobs}
     configs, namespaces = [], set()
     for entry in rendered:
-        config, found = _in_cluster(entry, kube, operated.get(entry["job_name"]))
-        configs.append(config)
+        job = jobs.get(entry["job_name"])
+        config, found = _in_cluster(entry, kube, job_operated(job) if job else None)
+        configs.append({**config, **(http_settings(job.cluster) if job else {})})
         namespaces |= found
     return configs, namespaces

@@ -124,8 +124,10 @@ def test_a_host_no_service_can_stand_for_fails_the_build(tmp_path: Path) -> None
     definitions = copy_definitions(tmp_path)
     stack = definitions / "stack.py"
     stack.write_text(stack.read_text().replace('targets=("node-exporter:9100",)', 'targets=("localhost:9100",)'))
-    with pytest.raises(ProblemsFound, match=r"stack.py:31: kubernetes: scrape job node target localhost:9100: no "
-                                            r"Service can stand for host 'localhost'.*\[XR022\]"):
+    line = stack.read_text().splitlines().index(next(text for text in stack.read_text().splitlines()
+                                                     if 'ScrapeJob(name="node"' in text)) + 1
+    with pytest.raises(ProblemsFound, match=rf"stack.py:{line}: kubernetes: scrape job node target localhost:9100: "
+                                            r"no Service can stand for host 'localhost'.*\[XR022\]"):
         load(definitions)
     kubernetes = definitions / "kubernetes.py"
     kubernetes.write_text(kubernetes.read_text().replace('"grafana": "grafana",', '"localhost": "node-exporter",'))

@@ -55,7 +55,7 @@ cart_abandonment = BusinessMetric(
 # --- user experience -----------------------------------------------------------------------------
 active_users = BusinessMetric(
     name="shop_active_users", type=GAUGE, database=SHOP, plan_name="active_users",
-    help="Users with a session in the last 15 minutes, by user segment.", labels=("user_segment",),
+    help="Users with a session in the last 15 minutes, by user segment.", labels=("user_segment",), whole=True,
     sql="SELECT u.segment AS user_segment, COUNT(DISTINCT s.user_id) AS value FROM sessions s "
         "JOIN users u ON u.id = s.user_id WHERE s.ended_at > :now - 900 GROUP BY u.segment",
 )

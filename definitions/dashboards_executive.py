@@ -16,7 +16,8 @@ from .metrics import (
 from .slos import SLOS
 
 active_users = Metric(name="active_users", type=MetricType.GAUGE, source=Source.APPLICATION,
-                      help="Users with a session active in the last 5 minutes.", labels=("user_segment",))
+                      help="Users with a session active in the last 5 minutes.", labels=("user_segment",),
+                      whole=True)
 
 REVENUE_FORECAST = next(f for f in FORECASTS if f.name == "revenue_hourly")
 CHECKOUT = {slo.key: slo for slo in SLOS}["checkout_availability"]

@@ -27,7 +27,7 @@ node_network_receive = Metric(name="node_network_receive_bytes_total", type=COUN
                               plan_name="network_throughput")
 node_network_transmit = Metric(name="node_network_transmit_bytes_total", type=COUNTER, source=NODE, unit="bytes",
                                help="Bytes sent per interface.", labels=("device",), plan_name="network_throughput")
-node_procs_running = Metric(name="node_procs_running", type=GAUGE, source=NODE, help="Processes running.",
+node_procs_running = Metric(name="node_procs_running", type=GAUGE, source=NODE, help="Processes running.", whole=True,
                             plan_name="process_count")
 node_filesystem_avail = Metric(name="node_filesystem_avail_bytes", type=GAUGE, source=NODE, unit="bytes",
                                help="Filesystem space available to non-root users.",
@@ -53,12 +53,12 @@ http_requests = Metric(name="http_requests_total", type=COUNTER, source=APP, hel
                        labels=("service", "endpoint", "method", "status"), plan_name="error_rate_by_endpoint",
                        initial_labels=ROUTES_AT_START)
 active_connections = Metric(name="http_active_connections", type=GAUGE, source=APP,
-                            help="Open client connections.", labels=("service",),
+                            help="Open client connections.", labels=("service",), whole=True,
                             plan_name="active_connections_per_service")
 cache_requests = Metric(name="cache_requests_total", type=COUNTER, source=APP, help="Cache lookups by result.",
                         labels=("cache_type", "result"), plan_name="cache_hit_ratio_by_type")
 queue_depth = Metric(name="queue_depth", type=GAUGE, source=APP, help="Jobs waiting per queue.",
-                     labels=("queue",), plan_name="queue_depth")
+                     labels=("queue",), plan_name="queue_depth", whole=True)
 
 # --- BUSINESS_METRICS: sales, user experience, RAG performance ----------------------------------
 sales_conversions = Metric(name="sales_conversions_total", type=COUNTER, source=APP,

@@ -62,7 +62,7 @@ SELF_METRICS = (
     Metric(name="obsgen_query_consecutive_failures", type=GAUGE, source=SIDECAR,
            help="Runs of each SQL query or forecast that failed or timed out since its last success (0 after one)"
                 + ON_ITS_DATABASE + ".",
-           labels=("query", "database")),
+           labels=("query", "database"), whole=True),
     Metric(name="obsgen_database_up", type=GAUGE, source=SIDECAR,
            help="1 if the last connection to the database succeeded.", labels=("database",)),
     Metric(name="obsgen_prometheus_up", type=GAUGE, source=SIDECAR,

@@ -35,8 +35,19 @@ from generator.live.demo_levels import (
     histogram_bounds,
     latency_share,
     level,
+    whole_valued,
 )
-from generator.live.demo_time import DAY, behind, burst, counter, shared_burst, slowed, while_firing
+from generator.live.demo_time import (
+    COUNT_STEP,
+    DAY,
+    behind,
+    burst,
+    climbing,
+    counter,
+    shared_burst,
+    slowed,
+    while_firing,
+)
 from generator.model import Forecast, LogStorage, Metric, MetricType, Source
 from generator.model.project import Project
 
@@ -138,7 +149,16 @@ def _label_sets(source: str, names: tuple[str, ...], jobs: list[tuple[str, str]]
 def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo, window: float = 0.0) -> Callable[[float], float]:
     """A gauge inside its watched band; a share of another series (disk available of size) follows that series. A
     recorded series over a range `window` (a rate, a ratio of rates, an average) swings as the average of its
-    daily cycle over that window would."""
+    daily cycle over that window would. A gauge counting things (Metric.whole) holds whole numbers only."""
+    drawn = _drawn(name, unit, labels, demo, window)
+    if not getattr(demo.defined.get(name), "whole", False):
+        return drawn
+    found = demo.bounds.band(name, "value", labels)
+    return whole_valued(drawn, found[0].lower if found else None)
+
+
+def _drawn(name: str, unit: str, labels: dict[str, str], demo: Demo, window: float) -> Callable[[float], float]:
+    """_gauge's values before a count is made whole: while an alert on a count past a ceiling fires, it climbs."""
     seed = _seed(name, *labels.values())
     if unit == "seconds" and "timestamp" in name:  # a `*_timestamp_seconds` gauge holds the time it is sampled
         clock: Callable[[float], float] = float    # at, but falls behind by more than an alert allows while it fires
@@ -156,8 +176,11 @@ def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo, window: flo
     if found is None and name in demo.configured:
         return _constant_at(demo.configured[name])
     healthy = averaged(level(found[0] if found else None, unit), window).over_day(seed)
+    counts = getattr(demo.defined.get(name), "whole", False)
     for alert, band in demo.bounds.firing(name, "value", labels).items():
-        healthy = while_firing(healthy, demo.breaches.get(alert), breach(band, unit))
+        past, episode = breach(band, unit), demo.breaches.get(alert)
+        healthy = climbing(healthy, episode, math.ceil(past), COUNT_STEP) if counts and band.upper is not None \
+            else while_firing(healthy, episode, past)
     return healthy
 
 

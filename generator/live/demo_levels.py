@@ -127,6 +127,19 @@ def breach(band: Band, unit: str) -> float:
     return band.lower - 1 if unit == "" and float(band.lower).is_integer() else 0.5 * band.lower
 
 
+def whole_valued(value: Callable[[float], float], lower: float | None) -> Callable[[float], float]:
+    """A gauge counting things (Metric.whole), at the whole number under value's, or over it where that would fall
+    below the `lower` bound its watchers hold it to (a healthy 0.2 to 0.6 failed runs in a row is 0; 2.7 held to at
+    least 2.5 is 3)."""
+    def at(t: float) -> float:
+        found = value(t)
+        if not math.isfinite(found):
+            return found
+        below = math.floor(found)
+        return float(below if lower is None or below >= lower else math.ceil(found))
+    return at
+
+
 def histogram_bounds(buckets: tuple[float, ...]) -> tuple[float, ...]:
     """A histogram's finite bucket bounds (Prometheus' default ones when the definition lists none)."""
     return buckets or tuple(b for b in Histogram.DEFAULT_BUCKETS if b != math.inf)

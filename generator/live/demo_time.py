@@ -8,6 +8,9 @@ import math
 from collections.abc import Callable
 
 DAY = 86400
+COUNT_STEP = 60.0
+"""Seconds a count of things in a row takes to grow by one while its alert's breach lasts: a job run every minute
+(the exporter's default interval) failing each run."""
 
 Breach = tuple[int, int] | None
 Wave = Callable[[float], float]
@@ -59,3 +62,13 @@ def shared_burst(count: Wave, episode: Breach, share: float, whole: Wave) -> Wav
         return count
     start, end = episode
     return lambda t: count(t) + share * (whole(min(max(t, start), end)) - whole(start))
+
+
+def climbing(count: Wave, episode: Breach, past: int, step: float) -> Wave:
+    """A gauge counting things in a row (failed runs) that climbs one a `step` through the alert's breach: 1, 2, ...
+    in the steps before it, `past` (the first whole number beyond the threshold) as it starts, on by one a step, and
+    back to count's value when it ends (a run that succeeds resets it)."""
+    if episode is None:
+        return count
+    start, end = episode
+    return lambda t: max(count(t), past + math.floor((t - start) / step)) if t < end else count(t)

@@ -59,6 +59,9 @@ class Metric(Definition):
     labels: tuple[str, ...] = Field(default=(), description="Label names the series carry.")
     buckets: tuple[float, ...] = Field(default=(), description="Histogram bucket boundaries.")
     plan_name: str = Field(default="", description="Name the plan used for it, kept findable.")
+    whole: bool = Field(
+        default=False, description="A gauge counting things (failed runs in a row, alerts queued, processes): its "
+        "values are whole numbers, never a fraction of one, and the demo history draws them so.")
     initialised: bool = Field(
         default=False, description="The exporter creates every label value's series at 0 when it starts, as "
         "Prometheus does per rule group and Alertmanager per integration: a series it lacks is gone, not uncounted "
@@ -84,6 +87,8 @@ class Metric(Definition):
     def _type_conventions(self) -> Self:
         if self.type is MetricType.COUNTER and not self.name.endswith("_total"):
             raise ValueError(f"counter {self.name!r} must end in _total (OpenMetrics convention)")
+        if self.whole and self.type is not MetricType.GAUGE:
+            raise ValueError("whole only applies to gauges (the demo draws counters and histograms as counts already)")
         if self.buckets and self.type is not MetricType.HISTOGRAM:
             raise ValueError("buckets only apply to histograms")
         if list(self.buckets) != sorted(set(self.buckets)):

@@ -9,8 +9,9 @@ from generator.model.project import Project
 
 CONFIG = "exporter/exporter.yml"
 # Metric fields that say nothing to the exporter: it always is the source, SQL metrics have no buckets, and what
-# exists from its start is what the rows say (initialisation is a promise of the definitions to the SLO alerts).
-_NOT_RUNTIME = {"source", "buckets", "initialised", "initial_labels"}
+# exists from its start is what the rows say (initialisation is a promise of the definitions to the SLO alerts), and
+# whether a gauge counts things only shapes the demo history.
+_NOT_RUNTIME = {"source", "buckets", "initialised", "initial_labels", "whole"}
 
 
 def entry(project: Project, definition: Definition, exclude: set[str] | None = None) -> dict[str, Any]:

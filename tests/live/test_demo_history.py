@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from generator.core.promql import parse
+from generator.derive.series import defined_series
 from generator.live.demo_bounds import Band, constant, shown, watched_bounds
 from generator.live.demo_derived import arithmetic
-from generator.live.demo_history import Series, breaches, episodes, series_for
+from generator.live.demo_history import Series, breaches, episodes, series_for, timestamps
 from generator.live.demo_levels import FAILING_SHARE, Level, averaged, failing_share
 from generator.model.project import Project
 from generator.preview.source import dashboards
@@ -207,3 +208,23 @@ def test_each_alertmanager_the_definitions_send_to_has_its_series(project: Proje
             drawn.setdefault(name, set()).add(labels["alertmanager"])
     assert {"prometheus_notifications_errors_total", "loki_prometheus_notifications_errors_total"} <= set(drawn)
     assert drawn == dict.fromkeys(drawn, urls)
+
+
+def test_a_gauge_counting_things_holds_whole_numbers_and_its_alert_still_fires(project: Project,
+                                                                                demo_series: list[Series]) -> None:
+    # Meta-monitoring's Failing Queries (decimals=0) drew failed runs in a row as 0.2 to 0.6, which no axis labels
+    declared = {n for n, metric in defined_series(project).items() if getattr(metric, "whole", False)}
+    counting = {"obsgen_query_consecutive_failures", "prometheus_notifications_queue_length"} | declared
+    fractions = {name: at for name, _, value in demo_series if name in counting for at in timestamps(DEMO_NOW)
+                 if not float(value(at)).is_integer()}
+    assert fractions == {}, "fractions of a count (series: a time it has one)"
+    assert counting == declared  # each declares it (Metric.whole)
+    failures = [value for name, _, value in demo_series if name == "obsgen_query_consecutive_failures"]
+    quiet = [at for at in timestamps(DEMO_NOW) if at >= DEMO_NOW - 3600]
+    assert failures and all(value(at) == 0 for value in failures for at in quiet)  # healthy: no failed run
+    assert ">= 2" in project.alerts["BusinessQueryFailing"].condition
+    start, end = episodes(project, DEMO_NOW)["BusinessQueryFailing"]
+    for value in failures:  # a failed run a minute: 1, 2 before the episode, past 2 all through it, then a success
+        steps = [value(at) for at in range(start - 120, end, 60)]
+        assert steps[:3] == [1, 2, 3] and steps == list(range(1, len(steps) + 1))
+        assert value(end) == 0

@@ -71,7 +71,7 @@ def _expanded(objects: list[Definition]) -> list[Definition]:
         elif isinstance(obj, SLO):
             slo_rules, slo_alerts = expand_slo(obj, families)
             objects.extend([*slo_rules, *slo_alerts])
-    objects.extend(slo_dashboards(objects))
+    objects.extend(slo_dashboards(objects, families))
     return objects
 
 

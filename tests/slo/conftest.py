@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.model import SLO
+from generator.model import SLO, Metric
 from generator.model.project import Project
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
@@ -16,6 +16,12 @@ DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
 def slos(project: Project) -> list[SLO]:
     """The shipped SLOs."""
     return project.all(SLO)
+
+
+@pytest.fixture(scope="session")
+def families(project: Project) -> dict[str, Metric]:
+    """Series name -> the shipped Metric declaring it, as the loader hands the SLOs' expansion."""
+    return {name: metric for metric in project.metrics.values() for name in metric.series_names()}
 
 
 @pytest.fixture(scope="session")

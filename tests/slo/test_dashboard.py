@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from generator.build import build
 from generator.core.promql import metric_names
 from generator.derive.slo.dashboard import inputs_panel, overview
 from generator.derive.slo.feed import Segment, input_series, values
 from generator.derive.slo.scenarios import budget_scenario
-from generator.model import SLO, Dashboard, Panel
+from generator.model import SLO, Dashboard, Metric, Panel
 from generator.model.identity import dashboard_uid
 from generator.model.project import Project
 from generator.model.sli import Feed
 from tests.servers import promtool_test
+from tests.slo.test_absent import CALLS
+from tests.slo.tiny import write
 
 PANELS = ["Objective", "SLI (5m)", "SLI (30d)", "Error budget left", "Burn rate (5m)", "Burn alerts firing",
           "Error budget left over 30d", "Burn rate per window", "SLI inputs absent"]
+
+@pytest.fixture(scope="module")
+def board(slos: list[SLO], families: dict[str, Metric]) -> Dashboard:
+    """The SLO overview of the shipped SLOs."""
+    return overview(slos, families)
+
 
 def _steps(panel: Panel) -> list[tuple[float | None, str]]:
     return [(step.value, step.color) for step in panel.thresholds]
 
 
-def test_one_row_per_slo_with_the_same_panels(slos: list[SLO]) -> None:
-    dashboard = overview(slos)
+def test_one_row_per_slo_with_the_same_panels(slos: list[SLO], board: Dashboard) -> None:
+    dashboard = board
     assert dashboard.uid == dashboard_uid("SLO Overview") == "slo-overview" and dashboard.time_range == "7d"
     assert [row.title for row in dashboard.rows] == [
         "metrics-pipeline scrapes: 99.9% over 30d", "metrics-pipeline rule-evaluations: 99.9% over 30d",
@@ -33,19 +45,19 @@ def test_one_row_per_slo_with_the_same_panels(slos: list[SLO]) -> None:
         assert sum(panel.width for panel in row.panels) == 2 * 24  # a line of six stats, a line of three graphs
 
 
-def test_panel_titles_are_unique_because_panel_ids_derive_from_them(slos: list[SLO]) -> None:
-    titles = [row.title for row in overview(slos).rows] + [p.title for r in overview(slos).rows for p in r.panels]
+def test_panel_titles_are_unique_because_panel_ids_derive_from_them(board: Dashboard) -> None:
+    titles = [row.title for row in board.rows] + [p.title for r in board.rows for p in r.panels]
     assert len(set(titles)) == len(titles)
-    assert all(panel.description and panel.unit for row in overview(slos).rows for panel in row.panels)
+    assert all(panel.description and panel.unit for row in board.rows for panel in row.panels)
 
 
-def test_alert_links_open_this_dashboard(project: Project, slos: list[SLO]) -> None:
+def test_alert_links_open_this_dashboard(project: Project, slos: list[SLO], board: Dashboard) -> None:
     alert = project.alerts[slos[0].alert(slos[0].alerting.windows[0])]
-    assert alert.dashboard == overview(slos).name
+    assert alert.dashboard == board.name
 
 
-def test_units_and_thresholds_read_the_objective_and_the_burn_factors(slos: list[SLO]) -> None:
-    latency = {panel.title.removesuffix(" (api latency)"): panel for panel in overview(slos).rows[3].panels}
+def test_units_and_thresholds_read_the_objective_and_the_burn_factors(board: Dashboard) -> None:
+    latency = {panel.title.removesuffix(" (api latency)"): panel for panel in board.rows[3].panels}
     sli = latency["SLI (5m)"]
     assert sli.unit == "percentunit" and _steps(sli) == [(None, "red"), (0.99, "green")]
     assert (latency["Objective"].decimals, sli.decimals) == (0, 2)  # 99% as promised; the SLI as 99.12%
@@ -64,18 +76,20 @@ def test_units_and_thresholds_read_the_objective_and_the_burn_factors(slos: list
     assert latency["Burn alerts firing"].value_texts[0].text == "none"
 
 
-def test_every_query_reads_only_series_the_project_defines(project: Project, slos: list[SLO]) -> None:
-    for slo, row in zip(slos, overview(slos).rows, strict=True):
+def test_every_query_reads_only_series_the_project_defines(project: Project, slos: list[SLO],
+                                                           board: Dashboard) -> None:
+    for slo, row in zip(slos, board.rows, strict=True):
         known = {*project.recording_rules, "ALERTS", *(name for s in slo.sli.inputs() for name in metric_names(s))}
         for panel in row.panels:
             for query in panel.queries:
                 assert metric_names(query.expr) <= known, (panel.title, query.expr)
 
 
-def test_every_query_returns_one_series_on_the_slos_own_rules(out: Path, slos: list[SLO], tmp_path: Path) -> None:
+def test_every_query_returns_one_series_on_the_slos_own_rules(out: Path, slos: list[SLO], board: Dashboard,
+                                                              tmp_path: Path) -> None:
     """promtool feeds each SLO a half-budget burn and counts each panel query's series at the end."""
     tests = []
-    for slo, row in zip(slos, overview(slos).rows, strict=True):
+    for slo, row in zip(slos, board.rows, strict=True):
         scenario = budget_scenario(slo)
         minute = scenario.checks[-1].minute
         tests.append({
@@ -98,7 +112,9 @@ def _promtool(tests: list[dict[str, object]], rules: list[str], spec: Path) -> N
 
 
 def test_before_any_failure_every_panel_reads_a_whole_budget_not_no_data(project: Project, out: Path,
-                                                                          slos: list[SLO], tmp_path: Path) -> None:
+                                                                          slos: list[SLO], board: Dashboard,
+                                                                          families: dict[str, Metric],
+                                                                          tmp_path: Path) -> None:
     """A service that has not failed yet has no series of failures (`status=~"5.."` matches nothing): its ratio
     rules record nothing, and a panel reading them bare says "No data" where the SLI beside it says 100%. Each
     panel, and the Executive dashboard's checkout availability, reads a whole budget, no burn and no alert."""
@@ -106,14 +122,14 @@ def test_before_any_failure_every_panel_reads_a_whole_budget_not_no_data(project
     checkout = next(p for r in executive.rows for p in r.panels if p.title == "Checkout Availability")
     quiet = [Segment(120, Decimal(0))]
     tests = []
-    for slo, row in zip(slos, overview(slos).rows, strict=True):
+    for slo, row in zip(slos, board.rows, strict=True):
         expected = {"Objective": slo.target, "SLI (5m)": 1, "SLI (30d)": 1, "Error budget left": 1,
                     "Burn rate (5m)": 0, "Burn alerts firing": 0, "Error budget left over 30d": 1,
                     "Burn rate per window": 0, "SLI inputs absent": 0}
         fed = [series for series in slo.sli.test_series() if series.feed is not Feed.BAD]
         # an input is absent only when no series of its name is fed: a failures counter of its own name not created
         # yet (rule evaluations') reads 1, failing requests of the total's name (checkout's 5xx) do not
-        unfed = {query.legend for query in inputs_panel(slo).queries
+        unfed = {query.legend for query in inputs_panel(slo, families).queries
                  if not any(series.selector.startswith(f"{query.legend}{{") or series.selector == query.legend
                             for series in fed)}
         queries = [(query.expr, 1 if panel.title.startswith("SLI inputs absent") and query.legend in unfed else
@@ -129,6 +145,35 @@ def test_before_any_failure_every_panel_reads_a_whole_budget_not_no_data(project
                                  for expr, value in queries],
         })
     assert any(series.feed is Feed.BAD for slo in slos for series in slo.sli.test_series())
-    assert [slo.key for slo in slos if any(q.legend == "prometheus_rule_evaluation_failures_total"
-                                           for q in inputs_panel(slo).queries)] == ["metrics_pipeline_rule_evaluations"]
+    failures = "prometheus_rule_evaluation_failures_total"
+    assert [slo.key for slo in slos if any(q.legend == failures for q in inputs_panel(slo, families).queries)] == [
+        "metrics_pipeline_rule_evaluations"]
     _promtool(tests, [str(out / f"prometheus/rules/slo-{slo.slug}.yml") for slo in slos], tmp_path / "quiet.yml")
+
+
+def test_an_input_created_at_its_first_event_reads_none_yet_in_grey_as_its_alert_is_silent(tmp_path: Path) -> None:
+    """The rpc SLO's failures family is created at the first failure, so RpcAvailabilitySLIAbsent watches the total
+    alone: after a quiet restart the panel showed the failures ABSENT in red while the alert stayed silent. It
+    reads them 'none yet' in a neutral colour, marked and named in the description, and the total ABSENT in red."""
+    out = tmp_path / "out"
+    build(write(tmp_path, CALLS), out)
+    board = json.loads((out / "grafana/dashboards/General/slo-overview.json").read_text())
+    panel = next(p for p in board["panels"] if p["title"] == "SLI inputs absent (rpc availability)")
+    mapped = {value: (option["text"], option["color"]) for mapping in panel["fieldConfig"]["defaults"]["mappings"]
+              for value, option in mapping["options"].items()}
+    legends = {target["legendFormat"]: target["expr"] for target in panel["targets"]}
+    assert set(legends) == {"calls_total", "calls_failed_total (created at first event)"}, legends
+    assert mapped == {"0": ("present", "green"), "1": ("ABSENT", "red"), "2": ("none yet", "text")}
+    assert "RpcAvailabilitySLIAbsent pages" in panel["description"]
+    assert "created at first event' (calls_failed_total{method=\"Get\"})" in panel["description"]
+    restart = [{"series": 'calls_total{method="Get"}', "values": "0+10x30 stale 0x60"},
+               {"series": 'calls_failed_total{method="Get"}', "values": "2x30 stale"}]
+    crash = [{"series": 'calls_total{method="Get"}', "values": "0+10x30 stale"},
+             {"series": 'calls_failed_total{method="Get"}', "values": "2x30 stale"}]
+    total, failed = legends["calls_total"], legends["calls_failed_total (created at first event)"]
+    tests: list[dict[str, object]] = [
+        {"name": name, "interval": "1m", "input_series": series,
+         "promql_expr_test": [{"expr": expr, "eval_time": "60m", "exp_samples": [{"value": value}]}
+                              for expr, value in ((total, shown_total), (failed, 2))]}
+        for name, series, shown_total in (("a quiet restart", restart, 0), ("a crash", crash, 1))]
+    _promtool(tests, [str(out / "prometheus/rules/slo-rpc-availability.yml")], tmp_path / "inputs.yml")

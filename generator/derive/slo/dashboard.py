@@ -5,9 +5,11 @@ Panel titles name their SLO because a dashboard's panel ids derive from titles a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from generator.derive.slo.absent import absent_for, watched
 from generator.derive.slo.rules import BASE_WINDOW, DASHBOARD
+from generator.model import Metric
 from generator.model.conventions import NOT_ESCALATION
 from generator.model.dashboards import Dashboard
 from generator.model.panels import Panel, PanelKind, Query, Row, Threshold, ValueText
@@ -17,6 +19,11 @@ from generator.model.slo import SLO, number
 Step = tuple[float | None, str]  # (lower bound or None for the base, colour)
 BUDGET_STEPS: tuple[Step, ...] = ((None, "red"), (0.0, "orange"), (0.25, "yellow"), (0.5, "green"))
 URGENCY_COLOURS = {"ticket": "orange", "page": "red"}
+UNWATCHED = 2
+"""The SLI inputs panel's value for an input the absent alert does not watch while it has no series (1: ABSENT)."""
+FIRST_EVENT = "created at first event"
+NEUTRAL = "text"
+"""Grafana's theme text colour: grey, neither healthy green nor failing red."""
 
 
 def _thresholds(steps: Sequence[Step]) -> tuple[Threshold, ...]:
@@ -41,20 +48,35 @@ def alerts_selector(slo: SLO) -> str:
     return f'ALERTS{{alertname=~"{names}",alertstate="firing",{NOT_ESCALATION}}}'
 
 
-def inputs_panel(slo: SLO) -> Panel:
-    """1 while an SLI input selects no series, as its absent alert reads it (the burn rates are then blank, not low);
-    0 while it is there, quiet nights included."""
+def inputs_panel(slo: SLO, families: Mapping[str, Metric]) -> Panel:
+    """Per SLI input, as its absent alert reads it: 1 (ABSENT, red) while an input the alert watches (`watched`: it
+    exists from its exporter's start) selects no series, the burn rates then blank, not low; 0 while it is there,
+    quiet nights included. An input created at its first event, which no alert watches, reads UNWATCHED (none yet,
+    grey) while it has none, as after every quiet restart (families: series name -> its declared Metric)."""
+    watching = watched(slo, families)
+    lazy = [text for text in slo.sli.inputs() if text not in watching]
+    queries = tuple(Query(expr=f"max(absent({text}) or vector(0))", legend=parse_selector(text).name)
+                    if text in watching else
+                    Query(expr=f"{UNWATCHED} * max(absent({text}) or vector(0))",
+                          legend=f"{parse_selector(text).name} ({FIRST_EVENT})")
+                    for text in slo.sli.inputs())
+    pages = (f"{slo.absent_alert} pages after {absent_for(slo.alerting.windows)}" if slo.alerting.absent else
+             "no alert pages (absent=False)")
+    told = (f"ABSENT (red) while an input that exists from its exporter's start has no series: the SLI is not "
+            f"measured, its burn-rate alerts cannot fire, and {pages}. " if watching else "")
+    if lazy:
+        told += (f"Inputs marked '{FIRST_EVENT}' ({'; '.join(lazy)}) have no series from each start of their "
+                 "exporter until their first event, after every quiet restart too, so no alert watches them: 'none "
+                 "yet' (grey) there is no outage. ")
     return Panel(title="SLI inputs absent", kind=PanelKind.STATE_TIMELINE,
-                 description="ABSENT while an input the SLI reads has no series: the SLI is not measured and its "
-                             "burn-rate alerts cannot fire. A quiet night stays present (its counters stay, flat).",
-                 queries=tuple(Query(expr=f"max(absent({selector}) or vector(0))",
-                                     legend=parse_selector(selector).name) for selector in slo.sli.inputs()),
-                 unit="none", width=8, thresholds=_thresholds(((None, "green"), (1.0, "red"))),
+                 description=told + "A quiet night stays present (its counters stay, flat).",
+                 queries=queries, unit="none", width=8, thresholds=_thresholds(((None, "green"), (1.0, "red"))),
                  value_texts=(ValueText(value="0", text="present", color="green"),
-                              ValueText(value="1", text="ABSENT", color="red")))
+                              ValueText(value="1", text="ABSENT", color="red"),
+                              *((ValueText(value=str(UNWATCHED), text="none yet", color=NEUTRAL),) if lazy else ())))
 
 
-def slo_row(slo: SLO) -> Row:
+def slo_row(slo: SLO, families: Mapping[str, Metric]) -> Row:
     """Objective, SLI now and over the window, budget left, burn rates per window and alert state of one SLO."""
     decimals = _percent_decimals(slo.objective)
     good = ((None, "red"), (slo.target, "green"))
@@ -89,27 +111,29 @@ def slo_row(slo: SLO) -> Row:
                           "long and short window cross its threshold line.",
               queries=tuple(Query(expr=f"{slo.error_ratio_shown(w)} / {budget}", legend=w) for w in windows),
               unit="none", width=8, decimals=1, min=0.0, thresholds=_thresholds(burn_steps)),
-        inputs_panel(slo),
+        inputs_panel(slo, families),
     )
     what = f"{slo.service} {slo.name}"
     return Row(title=f"{what}: {number(slo.objective)}% over {slo.window}",
                panels=tuple(panel.model_copy(update={"title": f"{panel.title} ({what})"}) for panel in panels))
 
 
-def overview(slos: list[SLO]) -> Dashboard:
-    """The SLO overview dashboard: one row per SLO, in definition order, located at the first SLO."""
+def overview(slos: list[SLO], families: Mapping[str, Metric]) -> Dashboard:
+    """The SLO overview dashboard: one row per SLO, in definition order, located at the first SLO (families: series
+    name -> its declared Metric)."""
     board = Dashboard(
         name=DASHBOARD, tags=("slo", "obsgen"), time_range="7d", refresh="1m",
         description="Every service-level objective: objective, SLI, error budget left, burn rates and alerts.",
-        rows=tuple(slo_row(slo) for slo in slos),
+        rows=tuple(slo_row(slo, families) for slo in slos),
     )
     board._location = slos[0].location
     return board
 
 
-def slo_dashboards(objects: Sequence[object]) -> list[Dashboard]:
-    """The generated SLO overview, when SLOs are declared and no dashboard of that name is."""
+def slo_dashboards(objects: Sequence[object], families: Mapping[str, Metric]) -> list[Dashboard]:
+    """The generated SLO overview, when SLOs are declared and no dashboard of that name is (families: series name
+    -> its declared Metric)."""
     slos = [obj for obj in objects if isinstance(obj, SLO)]
     if not slos or any(isinstance(obj, Dashboard) and obj.name == DASHBOARD for obj in objects):
         return []
-    return [overview(slos)]
+    return [overview(slos, families)]

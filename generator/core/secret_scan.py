@@ -14,6 +14,7 @@ the server reading the file expands it (reference()).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import math
 import re
 import sys
@@ -52,11 +53,39 @@ def _offline() -> Iterator[None]:
             del sys.modules["requests"]
 
 
+@contextmanager
+def _package_deferred() -> Iterator[None]:
+    """detect-secrets' package __init__ imports its file scanner (SecretsCollection: the scan loop, its filters,
+    the gibberish model, the plugins' initialisation), half of what importing the format plugins costs (15 of 30 ms),
+    and obsgen uses only the plugins. While they are imported the package stands in sys.modules with its __init__
+    not yet run; the first name asked of it that it lacks (`from detect_secrets import SecretsCollection`, by
+    anyone) runs __init__ then, in the same module, so a caller sees the package as it always is."""
+    spec = importlib.util.find_spec("detect_secrets") if "detect_secrets" not in sys.modules else None
+    if spec is None or spec.loader is None:  # loaded already, or not installed (the import then says so)
+        yield
+        return
+    loader, package = spec.loader, importlib.util.module_from_spec(spec)
+
+    def run_init(name: str) -> object:
+        del package.__getattr__
+        loader.exec_module(package)
+        return getattr(package, name)
+
+    package.__getattr__ = run_init  # type: ignore[method-assign]
+    sys.modules["detect_secrets"] = package
+    try:
+        yield
+    except BaseException:
+        if sys.modules.get("detect_secrets") is package:
+            del sys.modules["detect_secrets"]
+        raise
+
+
 @cache
 def _plugins() -> tuple[RegexBasedDetector, ...]:
     """Every format plugin of detect-secrets but the public-IP one (an address is not a secret), imported on the
     first text not already known clean: a build whose texts were all scanned before never loads detect-secrets."""
-    with _offline():
+    with _offline(), _package_deferred():
         from detect_secrets.plugins.artifactory import ArtifactoryDetector
         from detect_secrets.plugins.aws import AWSKeyDetector
         from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector

@@ -202,6 +202,16 @@ def test_a_build_of_texts_all_found_clean_before_never_loads_detect_secrets(tmp_
     assert _loaded_in_two_builds(definitions, "detect_secrets") == [True, False]
 
 
+def test_a_build_that_scans_loads_detect_secrets_plugins_but_not_its_file_scanner(tmp_path: Path) -> None:
+    # the first build of each project scans with every format plugin; SecretsCollection, its filters and the
+    # gibberish model (the package's __init__) are never used
+    (tmp_path / "plugin").mkdir()
+    (tmp_path / "scanner").mkdir()
+    plugin, scanner = (node_exporter_project(tmp_path / name, kubernetes=False) for name in ("plugin", "scanner"))
+    assert _loaded_in_two_builds(plugin, "detect_secrets.plugins.slack") == [True, False]
+    assert _loaded_in_two_builds(scanner, "detect_secrets.core.secrets_collection") == [False, False]
+
+
 def test_a_cache_another_process_rewrote_is_read_again_not_remembered(tmp_path: Path) -> None:
     mine = DiskCache(tmp_path, "kind", "v1")
     mine.put("expr", "mine")

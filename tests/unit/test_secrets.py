@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 
 from generator.checks import secrets
@@ -99,3 +102,13 @@ def test_words_near_password_that_hold_none_pass(text: str) -> None:
 def test_code_naming_a_password_variable_is_no_keyword_dsn() -> None:
     assert find("local password = passwordSplit[1];") == []
     assert [found.value for found in find("password = 'Plain-7781'")] == ["Plain-7781"]
+
+
+def test_detect_secrets_is_whole_for_anyone_importing_it_after_a_scan() -> None:
+    # the scan imports the plugins without the package's __init__; the first name asked of the package runs it
+    code = ("import sys\nfrom generator.core.secret_scan import find\nfound = find('xoxb-123456789012-1234567890123-"
+            "AbCdEfGhIjKlMnOpQrStUvWx')\nprint(len(found), 'detect_secrets.core.secrets_collection' in sys.modules)\n"
+            "from detect_secrets import SecretsCollection\nimport detect_secrets\n"
+            "print(SecretsCollection is detect_secrets.SecretsCollection, hasattr(detect_secrets, 'missing'))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["1", "False", "True", "False"]

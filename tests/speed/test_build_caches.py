@@ -188,12 +188,18 @@ def test_a_document_suspect_alone_is_judged_with_the_others(tmp_path: Path) -> N
 def _loaded_in_two_builds(definitions: Path, module: str) -> list[bool]:
     """Whether each of two builds, each in a process of its own (the second with the first's caches), loaded a
     module."""
+    return [shown == "True" for shown in _evaluated_in_two_builds(definitions, f"{module!r} in sys.modules")]
+
+
+def _evaluated_in_two_builds(definitions: Path, expression: str) -> list[str]:
+    """An expression's value after each of two builds, each in a process of its own (the second with the first's
+    caches)."""
     code = ("import sys; sys.dont_write_bytecode = False\nfrom generator.build import compile_definitions\n"
             f"compiled = compile_definitions(__import__('pathlib').Path({str(definitions)!r}))\n"
             "assert compiled.rendered is not None, compiled.report.sorted()\n"
-            f"print({module!r} in sys.modules)")
+            f"print({expression})")
     return [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-            == "True" for _ in range(2)]
+            for _ in range(2)]
 
 
 def test_a_build_of_texts_all_found_clean_before_never_loads_detect_secrets(tmp_path: Path) -> None:
@@ -210,6 +216,15 @@ def test_a_build_that_scans_loads_detect_secrets_plugins_but_not_its_file_scanne
     plugin, scanner = (node_exporter_project(tmp_path / name, kubernetes=False) for name in ("plugin", "scanner"))
     assert _loaded_in_two_builds(plugin, "detect_secrets.plugins.slack") == [True, False]
     assert _loaded_in_two_builds(scanner, "detect_secrets.core.secrets_collection") == [False, False]
+
+
+def test_a_build_without_logs_or_traces_builds_no_config_schema_model(tmp_path: Path) -> None:
+    definitions = node_exporter_project(tmp_path, kubernetes=False)
+    # no Loki, Tempo or collector config to check: the schemas' base models are imported (SchemaError's package)
+    # but never validate anything, so their validators are not built
+    built = "__import__('generator.checks.schemas', fromlist=['Strict']).Strict.__pydantic_complete__"
+    assert _loaded_in_two_builds(definitions, "generator.checks.schemas") == [True, True]
+    assert _evaluated_in_two_builds(definitions, built) == ["False", "False"]
 
 
 def test_a_cache_another_process_rewrote_is_read_again_not_remembered(tmp_path: Path) -> None:

@@ -13,9 +13,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 class Strict(BaseModel):
-    """A config section: unknown keys are errors."""
+    """A config section: unknown keys are errors. Its validator is built on the first document it checks (as the
+    definitions' models are): importing this package (every build does, for SchemaError) builds none, and a
+    project whose configs were found valid before never builds them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Reporting(Strict):

@@ -169,3 +169,14 @@ def addresses(project: Project, kube: Kubernetes) -> list[Address]:
         found.append(Address(f"remote write {url}", urlsplit(url).hostname or "", urlsplit(url).port, None, retention,
                              ("long_term_url",), url=True))
     return found
+
+
+def packaged_addresses(project: Project) -> tuple[Kubernetes, list[tuple[Address, Service | None]]] | None:
+    """The Kubernetes packaging's settings and every address it names, each with the Service standing for its host
+    (None: kept as it is, or none can); None when the project is not packaged for Kubernetes."""
+    declared = project.all(Kubernetes)
+    if not declared:
+        return None
+    kube = declared[0]
+    return kube, [(address, service(kube, address.host, address.operated, address.port))
+                  for address in addresses(project, kube)]

@@ -16,8 +16,7 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
-from generator.derive.cluster_addresses import addresses, service
-from generator.model import Kubernetes
+from generator.derive.cluster_addresses import packaged_addresses
 
 CODE = "MP017"
 NAME = "unknown-service-port"
@@ -25,13 +24,12 @@ LEVEL = Level.WARNING
 
 
 def check(context: Context) -> Iterator[Finding]:
-    declared = context.project.all(Kubernetes)
-    if not declared:
+    packaged = packaged_addresses(context.project)
+    if packaged is None:
         return
-    kube = declared[0]
+    kube, served = packaged
     unknown: dict[str, list[str]] = {}
-    for address in addresses(context.project, kube):
-        found = service(kube, address.host, address.operated, address.port)
+    for address, found in served:
         if address.url and found is not None and found.port is None:
             unknown.setdefault(f"{found.dns} ({address.host})", []).append(address.what)
     if unknown:

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
-from generator.derive.cluster_addresses import How, addresses, service
-from generator.model import Kubernetes, ScrapeJob
+from generator.derive.cluster_addresses import How, packaged_addresses
+from generator.model import ScrapeJob
 
 CODE = "XR023"
 NAME = "merged-ports"
@@ -24,13 +24,12 @@ LEVEL = Level.ERROR
 
 
 def check(context: Context) -> Iterator[Finding]:
-    declared = context.project.all(Kubernetes)
-    if not declared:
+    packaged = packaged_addresses(context.project)
+    if packaged is None:
         return
-    kube = declared[0]
+    kube, served = packaged
     merged: dict[tuple[str, str, str, str | int], dict[int | None, list[str]]] = {}
-    for address in addresses(context.project, kube):
-        found = service(kube, address.host, address.operated, address.port)
+    for address, found in served:
         if not isinstance(address.at, ScrapeJob) or found is None or found.how is not How.MAPPED or \
                 found.endpoint is None:
             continue

@@ -11,7 +11,7 @@ CONFIG = "exporter/exporter.yml"
 # Metric fields that say nothing to the exporter: it always is the source, SQL metrics have no buckets, and what
 # exists from its start is what the rows say (initialisation is a promise of the definitions to the SLO alerts), and
 # whether a gauge counts things only shapes the demo history.
-_NOT_RUNTIME = {"source", "buckets", "initialised", "initial_labels", "whole"}
+NOT_AT_RUNTIME = {"source", "buckets", "initialised", "initial_labels", "whole"}
 
 
 def entry(project: Project, definition: Definition, exclude: set[str] | None = None) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def config(project: Project) -> dict[str, Any]:
     return {
         "exporter": exporter.model_dump(mode="json"),
         "databases": [entry(project, db) for db in project.all(Database)],
-        "queries": [entry(project, metric, _NOT_RUNTIME) for metric in project.all(BusinessMetric)],
+        "queries": [entry(project, metric, NOT_AT_RUNTIME) for metric in project.all(BusinessMetric)],
         "forecasts": [entry(project, forecast, None if forecast.time_scale != 1.0 else {"time_scale"})
                       for forecast in project.all(Forecast)],
     }

@@ -150,14 +150,16 @@ def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo, window: flo
     """A gauge inside its watched band; a share of another series (disk available of size) follows that series. A
     recorded series over a range `window` (a rate, a ratio of rates, an average) swings as the average of its
     daily cycle over that window would. A gauge counting things (Metric.whole) holds whole numbers only."""
-    drawn = _drawn(name, unit, labels, demo, window)
-    if not getattr(demo.defined.get(name), "whole", False):
+    counts = bool(getattr(demo.defined.get(name), "whole", False))
+    drawn = _drawn(name, unit, labels, demo, window, counts)
+    if not counts:
         return drawn
     found = demo.bounds.band(name, "value", labels)
     return whole_valued(drawn, found[0].lower if found else None)
 
 
-def _drawn(name: str, unit: str, labels: dict[str, str], demo: Demo, window: float) -> Callable[[float], float]:
+def _drawn(name: str, unit: str, labels: dict[str, str], demo: Demo, window: float,
+           counts: bool) -> Callable[[float], float]:
     """_gauge's values before a count is made whole: while an alert on a count past a ceiling fires, it climbs."""
     seed = _seed(name, *labels.values())
     if unit == "seconds" and "timestamp" in name:  # a `*_timestamp_seconds` gauge holds the time it is sampled
@@ -176,7 +178,6 @@ def _drawn(name: str, unit: str, labels: dict[str, str], demo: Demo, window: flo
     if found is None and name in demo.configured:
         return _constant_at(demo.configured[name])
     healthy = averaged(level(found[0] if found else None, unit), window).over_day(seed)
-    counts = getattr(demo.defined.get(name), "whole", False)
     for alert, band in demo.bounds.firing(name, "value", labels).items():
         past, episode = breach(band, unit), demo.breaches.get(alert)
         healthy = climbing(healthy, episode, math.ceil(past), COUNT_STEP) if counts and band.upper is not None \

@@ -211,7 +211,8 @@ def answer_json(handler: BaseHTTPRequestHandler, status: int, body: object) -> N
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
-    handler.wfile.write(data)
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a readiness probe reads the status only
+        handler.wfile.write(data)
 
 
 def endless_answers(give_up: int) -> tuple[type[BaseHTTPRequestHandler], list[int]]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import signal
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 MAX_BODY_BYTES = 4 * 2**20
 """Largest request body read. Alertmanager's webhook JSON is about 1 KiB an alert (its labels, annotations and
@@ -76,3 +79,12 @@ def serve_until_terminated(server: ThreadingHTTPServer) -> None:
         pass
     finally:
         server.server_close()
+
+
+def listening(name: str, port: int, make: Callable[[], T]) -> T:
+    """The server make() binds on 127.0.0.1:port; a port it cannot take ends the process with one line saying why
+    (the start that launched it reads "address already in use" there and chooses ports anew), not a traceback."""
+    try:
+        return make()
+    except OSError as error:
+        raise SystemExit(f"{name}: cannot listen on 127.0.0.1:{port}: {error.strerror or error}") from None

@@ -16,6 +16,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from generator.live.recording import Recorder
+from generator.live.serve import listening
 
 
 def _body(message: EmailMessage, *kinds: str) -> str:
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    smtp.start()
+    listening("smtp sink", args.port, smtp.start)
     try:
         stopped.wait()
     finally:

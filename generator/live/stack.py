@@ -29,6 +29,7 @@ from generator.live.state_dir import claim
 from generator.live.supervisor import (
     STATE_FILE,
     Process,
+    StartError,
     StateError,
     Supervisor,
     http_ready,
@@ -67,6 +68,9 @@ READY_PATHS = {"prometheus": "/-/ready", "alertmanager": "/-/ready", "exporter":
                "preview": "/"}
 """What answers 200 once a restarted component is ready, by component (every Alertmanager of a pair alike)."""
 EXPORTER_CONFIG = "exporter/exporter.yml"
+START_ATTEMPTS = 3
+"""Starts tried, each with ports chosen anew, while a server finds its port taken: ports are chosen free before the
+first server starts, and another process (another stack, a test's server) may take one in the seconds between."""
 DEMO_DB_READY = "writing new sessions"
 """What `obsgen demo-db --trickle` prints once its history is written."""
 SIMULATED_HOST = SIMULATED_HOSTS[0]
@@ -148,6 +152,14 @@ class LiveStack:
                              f"{error}): stop it with `obsgen down`") from None
 
 
+def _clear(state_dir: Path) -> None:
+    """Remove what an earlier stack (or start) left in the state directory."""
+    stale = ("out", "prometheus-data", "notifications", "logs", "backfill", "state.json")  # backfill/: older obsgens
+    for path in [*(state_dir / name for name in stale), *state_dir.glob("alertmanager*-data")]:
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    (state_dir / ROUTING_KEY_FILE).write_text(SINK_ROUTING_KEY + "\n")
+
+
 def _ports(options: Options) -> dict[str, int]:
     names = [*COMPONENTS, *options.alertmanager_names]
     if options.alertmanagers > 1:
@@ -211,21 +223,24 @@ def up(options: Options) -> LiveStack:
     if Supervisor.load(state_dir).running():
         raise RuntimeError(f"a live stack is already running from {state_dir}: run `obsgen down` first")
     claim(state_dir, options.definitions)
-    stale = ("out", "prometheus-data", "notifications", "logs", "backfill", "state.json")  # backfill/: older obsgens
-    for path in [*(state_dir / name for name in stale), *state_dir.glob("alertmanager*-data")]:
-        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
-    (state_dir / ROUTING_KEY_FILE).write_text(SINK_ROUTING_KEY + "\n")
-    ports = _ports(options)
     out = state_dir / "out"
     definitions = load(options.definitions)
-    project, exporter_skip = _compile(definitions, options, ports, out)
-    supervisor = Supervisor(state_dir)
-    with interrupted_by_signals():
+    for attempt in range(1, START_ATTEMPTS + 1):
+        _clear(state_dir)
+        ports = _ports(options)
+        project, exporter_skip = _compile(definitions, options, ports, out)
+        supervisor = Supervisor(state_dir)
         try:
-            _start(supervisor, project, options, ports, out, with_exporter=not exporter_skip)
-        except BaseException:  # whatever stopped the start (a failed component, Ctrl-C, a hangup), leave nothing
-            supervisor.stop_all()
-            raise
+            with interrupted_by_signals():
+                try:
+                    _start(supervisor, project, options, ports, out, with_exporter=not exporter_skip)
+                except BaseException:  # whatever stopped the start (a failed component, Ctrl-C, a hangup)
+                    supervisor.stop_all()  # leaves nothing
+                    raise
+            break
+        except StartError as error:
+            if not error.port_taken or attempt == START_ATTEMPTS:
+                raise
     self_jobs = [job.name for job in project.scrape_jobs if job.source in (Source.PROMETHEUS, Source.ALERTMANAGER)]
     unscraped = sorted({job.source.value for job in definitions.scrape_jobs} - {
         job.source.value for job in project.scrape_jobs})

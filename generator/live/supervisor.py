@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -31,8 +32,18 @@ MAX_STATE_BYTES = 2**20
 """Largest state file read: one of a running stack of three Alertmanagers is 6 KiB."""
 
 
+PORT_TAKEN = re.compile(r"address already in use", re.IGNORECASE)
+"""What a server logs when its port is taken: Go's "bind: address already in use", Python's "[Errno 98] Address
+already in use"."""
+
+
 class StartError(RuntimeError):
     """A component did not start or did not become ready."""
+
+    def __init__(self, message: str, port_taken: bool = False) -> None:
+        super().__init__(message)
+        self.port_taken = port_taken
+        """Whether it exited because a port it was told to listen on was taken."""
 
 
 @dataclass(frozen=True)
@@ -266,8 +277,11 @@ class Supervisor:
         deadline = time.monotonic() + timeout
         while not ready():
             if popen.poll() is not None or time.monotonic() > deadline:
-                why = f"exited with {popen.returncode}" if popen.returncode is not None else f"not ready in {timeout}s"
-                raise StartError(f"{name} {why}; last lines of {log}:\n{log_tail(log)}")
+                exited = popen.returncode is not None
+                why = f"exited with {popen.returncode}" if exited else f"not ready in {timeout}s"
+                tail = log_tail(log)
+                raise StartError(f"{name} {why}; last lines of {log}:\n{tail}",
+                                 port_taken=exited and PORT_TAKEN.search(tail) is not None)
             time.sleep(0.1)
         return process
 

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from generator.live.recording import Recorder
-from generator.live.serve import Handler, serve_until_terminated
+from generator.live.serve import Handler, listening, serve_until_terminated
 
 READY_PATH = "/-/ready"
 FAIL_PATH = "/-/fail"
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--record", type=Path, required=True, help="JSONL file to append notifications to.")
     args = parser.parse_args(argv)
-    serve_until_terminated(server(args.port, args.record))
+    serve_until_terminated(listening("webhook sink", args.port, lambda: server(args.port, args.record)))
 
 
 if __name__ == "__main__":

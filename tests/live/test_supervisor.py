@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 import sys
 import time
 import tracemalloc
@@ -117,3 +118,25 @@ def test_a_failed_start_reports_only_the_end_of_a_big_log(tmp_path: Path) -> Non
     assert peak < BOUNDED_MEMORY, f"reporting the failed start took {peak / 2**20:.1f} MiB"
     # the last 4 KiB start inside the line of 32 MiB of NULs ending in "noise": from the next line
     assert str(raised.value) == f"noisy exited with 3; last lines of {supervisor.log('noisy')}:\nbad config\n"
+
+
+@pytest.mark.parametrize("server", ["alertmanager", "webhook-sink", "smtp-sink"])
+def test_a_server_whose_port_is_taken_fails_as_such_and_another_failure_does_not(tmp_path: Path, server: str) -> None:
+    """What `obsgen up` retries on with ports chosen anew: a port chosen free and taken before its server bound it."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        argv = {"alertmanager": ["prometheus-alertmanager", f"--storage.path={tmp_path / 'am'}",
+                                 "--web.listen-address=127.0.0.1:0", f"--cluster.listen-address=127.0.0.1:{port}"],
+                "webhook-sink": [sys.executable, "-m", "generator.live.webhook_sink", "--port", str(port),
+                                 "--record", str(tmp_path / "webhook.jsonl")],
+                "smtp-sink": [sys.executable, "-m", "generator.live.smtp_sink", "--port", str(port),
+                              "--record", str(tmp_path / "email.jsonl")]}[server]
+        supervisor = Supervisor(tmp_path)
+        with pytest.raises(StartError, match=r"(?i)address already in use") as failed:
+            supervisor.start(server, argv, ready=lambda: False)
+        supervisor.stop_all()
+    assert failed.value.port_taken and "Traceback" not in str(failed.value)
+    with pytest.raises(StartError) as other:
+        supervisor.start("broken", [sys.executable, "-c", "raise SystemExit(3)"], ready=lambda: False)
+    supervisor.stop_all()
+    assert not other.value.port_taken

@@ -31,7 +31,7 @@ from generator.live.demo.business import BusinessModel
 from generator.live.demo.faults import Fault
 from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
 from generator.live.demo.shop import ENDPOINTS, Shop
-from generator.live.serve import Handler, serve_until_terminated
+from generator.live.serve import Handler, listening, serve_until_terminated
 
 READY_PATH = "/-/ready"
 TICK_SECONDS = 0.1
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series would double every family for nothing a rule reads
     model = BusinessModel(epoch=args.epoch or time.time(), time_scale=args.time_scale)
     shop = Shop(load(args.definitions), model, args.service)
-    httpd = server(shop, args.port)
+    httpd = listening("demo app", args.port, lambda: server(shop, args.port))
     threading.Thread(target=_ticks, args=(shop,), daemon=True).start()
     for client in range(CLIENTS):
         threading.Thread(target=_traffic, args=(f"http://127.0.0.1:{args.port}", client), daemon=True).start()

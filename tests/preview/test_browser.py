@@ -138,3 +138,35 @@ def test_no_value_axis_of_a_shipped_chart_repeats_a_tick_label(rendered: list[Re
                               " (c.axes[1]._values || []).filter((v) => v != null)])")
         repeated |= {(done.dashboard.uid, title): ticks for title, ticks in labels if len(set(ticks)) < len(ticks)}
     assert repeated == {}
+
+
+LONG_NAME = "checkout-payment-gateway eu-west-1 primary replica behind the regional load balancer"
+
+
+def _long_names_dashboard() -> dict[str, Any]:
+    expr = f'label_replace(vector(1), "name", "{LONG_NAME}", "", "")'
+    target = {"refId": "A", "expr": expr, "legendFormat": "{{name}}"}
+    return {"uid": "long-names", "title": "Long names", "time": {"from": "now-1h", "to": "now"}, "panels": [
+        {"type": "state-timeline", "id": 1, "title": "States", "gridPos": {"x": 0, "y": 0, "w": 8, "h": 6},
+         "targets": [target]},
+        {"type": "barchart", "id": 2, "title": "Bars", "gridPos": {"x": 8, "y": 0, "w": 8, "h": 6},
+         "targets": [{**target, "instant": True}]}]}
+
+
+def test_a_row_name_too_long_for_its_panel_is_cut_at_its_end_so_its_start_still_names_it(
+        demo_prometheus: str, tmp_path: Path, browser: Chromium) -> None:
+    write_dashboard(tmp_path / "grafana", _long_names_dashboard())
+    [done] = render(dashboards(tmp_path / "grafana"), demo_prometheus, tmp_path / "out", DEMO_NOW, 15.0)
+    assert done.console_errors == ()
+    tab = browser.tab()
+    tab.load(done.html.as_uri(), PAGE_WIDTH)
+    # the row name as drawn, its width in the axis' font, and the room the axis gives it
+    [(row, width, room)] = tab.evaluate(
+        "window.previewCharts.map((c) => { const ctx = document.createElement('canvas').getContext('2d');"
+        " ctx.font = c.axes[1].font[0]; const v = c.axes[1]._values.filter((x) => x)[0];"
+        " return [v, ctx.measureText(v).width, c.axes[1]._size - 12]; })")
+    bar = tab.evaluate("(() => { const t = document.querySelector('[data-panel-id=\"2\"] svg text');"
+                       " return [t.textContent, t.getComputedTextLength(), Number(t.getAttribute('x'))]; })()")
+    for drawn, drawn_width, available in ((row, width, room), (bar[0], bar[1], bar[2])):
+        assert drawn.endswith("…") and LONG_NAME.startswith(drawn[:-1]) and len(drawn) > 10, drawn
+        assert drawn_width <= available, (drawn, drawn_width, available)

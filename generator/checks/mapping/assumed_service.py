@@ -14,26 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.checks.base import Context, Finding
+from generator.checks.base import Finding
+from generator.checks.packaged import Served, grouped_uses, over_packaged_addresses
 from generator.core.errors import Level
-from generator.derive.cluster_addresses import How, packaged_addresses
+from generator.derive.cluster_addresses import How
+from generator.model import Kubernetes
 
 CODE = "MP015"
 NAME = "assumed-service"
 LEVEL = Level.WARNING
 
 
-def check(context: Context) -> Iterator[Finding]:
-    packaged = packaged_addresses(context.project)
-    if packaged is None:
-        return
-    kube, served = packaged
-    assumed: dict[str, list[str]] = {}
-    for address, found in served:
-        if found is not None and found.how is How.ASSUMED:
-            assumed.setdefault(address.host, []).append(address.what)
+@over_packaged_addresses
+def check(kube: Kubernetes, served: Served) -> Iterator[Finding]:
+    assumed = grouped_uses(served, lambda address, found: address.host if found.how is How.ASSUMED else None)
     if assumed:
-        hosts = "; ".join(f"{host} ({', '.join(uses)})" for host, uses in sorted(assumed.items()))
+        hosts = "; ".join(f"{host} ({', '.join(uses)})" for host, uses in assumed)
         yield Finding(kube, f"kubernetes: compose hosts taken for Services of the same name in namespace "
                             f"{kube.namespace}: {hosts}; name each host's Service in Kubernetes(services={{...}})",
                       ("services",))

@@ -14,26 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.checks.base import Context, Finding
+from generator.checks.base import Finding
+from generator.checks.packaged import Served, grouped_uses, over_packaged_addresses
 from generator.core.errors import Level
-from generator.derive.cluster_addresses import packaged_addresses
+from generator.model import Kubernetes
 
 CODE = "MP017"
 NAME = "unknown-service-port"
 LEVEL = Level.WARNING
 
 
-def check(context: Context) -> Iterator[Finding]:
-    packaged = packaged_addresses(context.project)
-    if packaged is None:
-        return
-    kube, served = packaged
-    unknown: dict[str, list[str]] = {}
-    for address, found in served:
-        if address.url and found is not None and found.port is None:
-            unknown.setdefault(f"{found.dns} ({address.host})", []).append(address.what)
+@over_packaged_addresses
+def check(kube: Kubernetes, served: Served) -> Iterator[Finding]:
+    unknown = grouped_uses(served, lambda address, found: f"{found.dns} ({address.host})"
+                           if address.url and found.port is None else None)
     if unknown:
-        urls = "; ".join(f"{dns}: {', '.join(uses)}" for dns, uses in sorted(unknown.items()))
+        urls = "; ".join(f"{dns}: {', '.join(uses)}" for dns, uses in unknown)
         yield Finding(kube, f"kubernetes: URLs reach Services at their compose port, taken for the Service port: "
                             f"{urls}; give each Service's port in Kubernetes(service_ports={{...}})",
                       ("service_ports",))

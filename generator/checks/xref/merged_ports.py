@@ -13,21 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.checks.base import Context, Finding
+from generator.checks.base import Finding
+from generator.checks.packaged import Served, over_packaged_addresses
 from generator.core.errors import Level
-from generator.derive.cluster_addresses import How, packaged_addresses
-from generator.model import ScrapeJob
+from generator.derive.cluster_addresses import How
+from generator.model import Kubernetes, ScrapeJob
 
 CODE = "XR023"
 NAME = "merged-ports"
 LEVEL = Level.ERROR
 
 
-def check(context: Context) -> Iterator[Finding]:
-    packaged = packaged_addresses(context.project)
-    if packaged is None:
-        return
-    kube, served = packaged
+@over_packaged_addresses
+def check(kube: Kubernetes, served: Served) -> Iterator[Finding]:
     merged: dict[tuple[str, str, str, str | int], dict[int | None, list[str]]] = {}
     for address, found in served:
         if not isinstance(address.at, ScrapeJob) or found is None or found.how is not How.MAPPED or \

@@ -10,7 +10,7 @@ from generator.build import load
 from generator.checks.base import Context, Finding
 from generator.checks.mapping import assumed_service, unknown_service_port
 from generator.checks.packaged import Served, over_packaged_addresses
-from generator.checks.xref import merged_ports
+from generator.checks.xref import merged_ports, plain_http_to_https
 from generator.model import Kubernetes
 from tests.checks.test_cases import CASE_MODULE, project_with
 
@@ -37,6 +37,6 @@ def test_a_check_over_packaged_addresses_reads_each_with_its_service(tmp_path: P
 def test_unpackaged_it_says_nothing_and_every_packaged_check_uses_it(tmp_path: Path) -> None:
     context = Context(load(project_with(tmp_path, {})))
     assert list(_each_address(context)) == []
-    for module in (assumed_service, unknown_service_port, merged_ports):
+    for module in (assumed_service, unknown_service_port, merged_ports, plain_http_to_https):
         assert module.check.__wrapped__.__module__ == module.__name__  # type: ignore[attr-defined]
         assert list(module.check(context)) == []

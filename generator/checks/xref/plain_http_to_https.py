@@ -1,6 +1,7 @@
 """A scrape job reaches a Service known to serve https over plain http.
 
-kube-prometheus puts kube-rbac-proxy in front of node-exporter and kube-state-metrics: the node-exporter Service's
+kube-prometheus puts kube-rbac-proxy in front of node-exporter and kube-state-metrics, Services of its namespace
+(monitoring, as its manifests install them; a Service of one of those names elsewhere is another's): node-exporter's
 only port, `https` (9100), and kube-state-metrics' `https-main` (8443) and `https-self` (9443) serve TLS and let
 through only a bearer token allowed to get /metrics (its ServiceMonitors: scheme https, bearerTokenFile, tlsConfig
 insecureSkipVerify). A Service port named https, or https-something, says the same. Scraped as compose scrapes, over
@@ -17,44 +18,43 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.checks.base import Context, Finding
+from generator.checks.base import Finding
+from generator.checks.packaged import Served, over_packaged_addresses
 from generator.core.errors import Level
-from generator.derive.cluster_addresses import job_operated, service, split_address
-from generator.model import Kubernetes
+from generator.derive.cluster_addresses import Service
+from generator.model import Kubernetes, ScrapeJob
 
 CODE = "XR024"
 NAME = "plain-http-to-https"
 LEVEL = Level.WARNING
 
-KUBE_RBAC_PROXIED = {"node-exporter": {"https": 9100}, "kube-state-metrics": {"https-main": 8443, "https-self": 9443}}
-"""kube-prometheus' Services whose ports kube-rbac-proxy serves, by port name and the pods' port (its jsonnet
-components node-exporter.libsonnet and kube-state-metrics.libsonnet)."""
+KUBE_PROMETHEUS_NAMESPACE = "monitoring"  # its example.jsonnet's and published manifests' (the jsonnet default is
+# 'default', which no installation guide uses)
+KUBE_RBAC_PROXIED = {(KUBE_PROMETHEUS_NAMESPACE, "node-exporter"): {"https": 9100},
+                     (KUBE_PROMETHEUS_NAMESPACE, "kube-state-metrics"): {"https-main": 8443, "https-self": 9443}}
+"""kube-prometheus' Services (namespace, name) whose ports kube-rbac-proxy serves, by port name and the pods' port
+(its jsonnet components node-exporter.libsonnet and kube-state-metrics.libsonnet)."""
 
 
-def _https(name: str, endpoint: str | int) -> str | None:
-    """Why the endpoints a job keeps of Service `name` at `endpoint` (a port name or the pods' port) serve https."""
+def _https(found: Service, endpoint: str | int) -> str | None:
+    """Why the endpoints a job keeps of a Service at `endpoint` (a port name or the pods' port) serve https."""
     if isinstance(endpoint, str) and (endpoint == "https" or endpoint.startswith("https-")):
         return f"its port {endpoint} is named for https"
-    ports = KUBE_RBAC_PROXIED.get(name, {})
+    ports = KUBE_RBAC_PROXIED.get((found.namespace, found.name), {})
     if endpoint in ports or endpoint in ports.values():
-        return f"kube-prometheus' {name} serves https there through kube-rbac-proxy"
+        return f"kube-prometheus' {found.name} serves https there through kube-rbac-proxy"
     return None
 
 
-def check(context: Context) -> Iterator[Finding]:
-    declared = context.project.all(Kubernetes)
-    if not declared:
-        return
-    kube = declared[0]
-    for job in context.project.scrape_jobs:
-        if job.cluster.scheme == "https":
+@over_packaged_addresses
+def check(kube: Kubernetes, served: Served) -> Iterator[Finding]:
+    for address, found in served:
+        job = address.at
+        if not isinstance(job, ScrapeJob) or found is None or job.cluster.scheme == "https":
             continue
-        for number, target in enumerate(job.targets):
-            host, port = split_address(target)
-            found = service(kube, host, job_operated(job), port)
-            reason = found and _https(found.name, found.endpoint or port)
-            if found and reason:
-                yield Finding(job, f"kubernetes: scrape job {job.name} target {target}: Service {found.dns} at "
-                                   f"{found.endpoint or port} is scraped over plain http, and {reason}; say "
-                                   "cluster=ClusterEndpoint(scheme='https', bearer_token_file=..., ...) as its "
-                                   "ServiceMonitor endpoint does", ("targets", number))
+        endpoint = found.endpoint or address.port
+        reason = endpoint is not None and _https(found, endpoint)
+        if reason:
+            yield Finding(job, f"kubernetes: {address.what}: Service {found.dns} at {endpoint} is scraped over "
+                               f"plain http, and {reason}; say cluster=ClusterEndpoint(scheme='https', "
+                               "bearer_token_file=..., ...) as its ServiceMonitor endpoint does", address.field)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 from generator.checks.base import Context, Finding
 from generator.derive.cluster_addresses import Address, Service, packaged_addresses
-from generator.model import Kubernetes
+from generator.model import Kubernetes, ScrapeJob
 
 Served = list[tuple[Address, Service | None]]
 """Every packaged address with the Service standing for its host (None: kept as it is, or none can)."""
@@ -35,3 +35,14 @@ def grouped_uses(served: Served, key: Callable[[Address, Service], str | None]) 
         if named:
             groups.setdefault(named, []).append(address.what)
     return sorted(groups.items())
+
+
+def token_scrapes(served: Served) -> list[tuple[ScrapeJob, list[str]]]:
+    """The scrape jobs sending a bearer token file in the cluster, each with what its targets reach: the Services'
+    DNS names, or the host where it is kept as it is."""
+    jobs: dict[str, tuple[ScrapeJob, list[str]]] = {}
+    for address, found in served:
+        if isinstance(address.at, ScrapeJob) and address.at.cluster.bearer_token_file:
+            reached = jobs.setdefault(address.at.name, (address.at, []))[1]
+            reached.append(found.dns if found else address.host)
+    return [(job, list(dict.fromkeys(reached))) for job, reached in jobs.values()]

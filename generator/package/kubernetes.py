@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import posixpath
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -28,14 +27,14 @@ from generator.model.project import Project
 from generator.package.alertmanagerconfig import alertmanager_config
 from generator.package.cluster_scrape import scrape_configs
 from generator.package.emit import serialise
+from generator.package.object_meta import MANAGED_BY, metadata
+from generator.package.prometheus_access import account_name, prometheus_access
 from generator.targets.prometheus import FEATURES as PROMETHEUS_FEATURES
 
 DIR = "kubernetes"
 SECRETS_MOUNT = "/etc/alertmanager/secrets"  # where the operator mounts spec.secrets of an Alertmanager
 CONFIG_MOUNT = "/etc/alertmanager/config"  # where it mounts the config Secret's keys
 CONFIG_KEY = "alertmanager.yaml"
-OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")  # a DNS-1123 subdomain
-MANAGED_BY = {"app.kubernetes.io/managed-by": "obsgen"}
 CONFIG_MAP_BYTES = 1024 * 1024  # what the API server (etcd) accepts in one ConfigMap
 ROOT_FOLDER = "General"  # Grafana's root: the sidecar writes those files at the top, no folder annotation
 
@@ -44,13 +43,6 @@ def settings(project: Project) -> Kubernetes | None:
     """The project's Kubernetes settings, if it declares them."""
     found = project.all(Kubernetes)
     return found[0] if found else None
-
-
-def metadata(kube: Kubernetes, name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
-    """Object metadata: name, namespace and labels (obsgen's own, then the given ones)."""
-    if len(name) > 253 or not OBJECT_NAME.match(name):
-        raise DefinitionError(kube.location, f"{name!r} is not a Kubernetes object name (a DNS-1123 subdomain)")
-    return {"name": name, "namespace": kube.namespace, "labels": {**MANAGED_BY, **(labels or {})}}
 
 
 def _prometheus_rule(kube: Kubernetes, name: str, group: dict[str, Any]) -> dict[str, Any]:
@@ -191,16 +183,7 @@ def datasources_config_map(project: Project, kube: Kubernetes, rendered: Rendere
 
 MONITOR_SELECTORS = ("serviceMonitorSelector", "podMonitorSelector", "probeSelector", "scrapeConfigSelector")
 SCRAPE_CONFIGS_KEY = "scrape-configs.yaml"
-RBAC = "rbac.authorization.k8s.io"
 SERVICE_DISCOVERY_ROLE = "EndpointSlice"  # the operator's for ServiceMonitors and Alertmanagers, as cluster_scrape's
-DISCOVERY_RULES = (
-    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["get", "list", "watch"]},
-    {"apiGroups": [""], "resources": ["services", "pods"], "verbs": ["get", "list", "watch"]},
-)
-"""What endpointslice discovery reads in a namespace and no more (upstream's discovery/kubernetes: an informer
-each on EndpointSlices, Services and Pods, listing and watching): the Alertmanager replicas behind
-alertmanager-operated, the pods behind a ServiceMonitor's Service or a PodMonitor's selector, and behind each Service
-the scrape configs discover. No v1 Endpoints: the operator discovers by EndpointSlice too (SERVICE_DISCOVERY_ROLE)."""
 
 
 MEBIBYTES = {"Mi": 1, "Gi": 1024, "Ti": 1024 * 1024}
@@ -219,30 +202,6 @@ def _storage(kube: Kubernetes, size: str) -> dict[str, Any]:
     if kube.storage_class:
         claim["storageClassName"] = kube.storage_class
     return {"volumeClaimTemplate": {"spec": claim}}
-
-
-def _discovery_role(kube: Kubernetes, account: str, namespace: str) -> dict[str, Any]:
-    """A Role and its binding letting Prometheus' account discover in one namespace."""
-    suffix = "" if namespace == kube.namespace else f"-{namespace}"
-    meta = {**metadata(kube, account), "namespace": namespace}
-    return {
-        f"{DIR}/prometheus/role{suffix}.yaml": {"apiVersion": f"{RBAC}/v1", "kind": "Role", "metadata": meta,
-                                                "rules": [dict(rule) for rule in DISCOVERY_RULES]},
-        f"{DIR}/prometheus/role-binding{suffix}.yaml": {
-            "apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": meta,
-            "roleRef": {"apiGroup": RBAC, "kind": "Role", "name": account},
-            "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": kube.namespace}]},
-    }
-
-
-def _prometheus_access(kube: Kubernetes, account: str, namespaces: set[str]) -> dict[str, Any]:
-    """The ServiceAccount Prometheus runs as, allowed to discover in its namespace and in those its scrape configs
-    discover in (a Role each, not a ClusterRole)."""
-    files = {f"{DIR}/prometheus/service-account.yaml": {"apiVersion": "v1", "kind": "ServiceAccount",
-                                                        "metadata": metadata(kube, account)}}
-    for namespace in sorted({kube.namespace, *namespaces}):
-        files |= _discovery_role(kube, account, namespace)
-    return files
 
 
 POD_LABELS = {"Prometheus": ("prometheus", "prometheus"), "Alertmanager": ("alertmanager", "alertmanager")}
@@ -283,7 +242,7 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
     if not kube.servers:
         return {}
     state = for_state(project)
-    account = f"prometheus-{kube.prometheus_name}"
+    account = account_name(kube)
     scraped, namespaces = scrape_configs(project, kube, rendered[conventions.PROMETHEUS_CONFIG]["scrape_configs"])
     prometheus_spec: dict[str, Any] = {
         "scrapeInterval": project.stack.scrape_interval, "evaluationInterval": project.stack.evaluation_interval,
@@ -330,7 +289,7 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
                     "metadata": metadata(kube, kube.alertmanager_name), "spec": alertmanager_spec}
     return {
         f"{DIR}/prometheus/prometheus.yaml": prometheus,
-        **_prometheus_access(kube, account, namespaces),
+        **prometheus_access(project, kube, namespaces),
         f"{DIR}/prometheus/scrape-configs-secret.yaml": {
             "apiVersion": "v1", "kind": "Secret", "metadata": metadata(kube, account + "-scrape-configs"),
             "type": "Opaque", "stringData": {SCRAPE_CONFIGS_KEY: serialise(SCRAPE_CONFIGS_KEY, scraped).decode()}},

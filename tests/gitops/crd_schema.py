@@ -81,10 +81,30 @@ def _strict_object(properties: dict[str, Any], required: list[str]) -> dict[str,
     return {"type": "object", "required": required, "additionalProperties": False, "properties": properties}
 
 
-def _core(api_version: str, kind: str, required: tuple[str, ...] | list[str] = (), **fields: Any) -> dict[str, Any]:
+CLUSTER_METADATA = {**METADATA, "properties": {key: value for key, value in METADATA["properties"].items()
+                                                if key != "namespace"}}
+"""A cluster-scoped object's metadata: a namespace on it is no place it lives in."""
+
+
+def _core(api_version: str, kind: str, required: tuple[str, ...] | list[str] = (), metadata: Any = METADATA,
+          **fields: Any) -> dict[str, Any]:
     """A core kind's object: apiVersion, kind, metadata and the given fields, nothing else."""
-    return _strict_object({"apiVersion": {"const": api_version}, "kind": {"const": kind}, "metadata": METADATA,
+    return _strict_object({"apiVersion": {"const": api_version}, "kind": {"const": kind}, "metadata": metadata,
                            **fields}, ["apiVersion", "kind", "metadata", *required])
+
+
+NON_EMPTY = {**STRING_LIST, "minItems": 1}
+RESOURCE_RULE = _strict_object({"apiGroups": NON_EMPTY, "resources": NON_EMPTY, "resourceNames": STRING_LIST,
+                                "verbs": NON_EMPTY}, required=["apiGroups", "resources", "verbs"])
+NON_RESOURCE_RULE = _strict_object({"nonResourceURLs": {**NON_EMPTY, "items": {"type": "string", "pattern": "^/"}},
+                                    "verbs": NON_EMPTY}, required=["nonResourceURLs", "verbs"])
+"""A policy rule as the API server validates it (ValidatePolicyRule): resources with their API groups, or non-resource
+URLs alone ("rules cannot apply to both regular resources and non-resource URLs"), and only in a ClusterRole
+("namespaced rules cannot apply to non-resource URLs")."""
+ROLE_REF = _strict_object({"apiGroup": {"type": "string"}, "kind": {"enum": ["Role", "ClusterRole"]},
+                           "name": {"type": "string"}}, required=["apiGroup", "kind", "name"])
+SUBJECTS = {"type": "array", "items": _strict_object({key: {"type": "string"} for key in (
+    "apiGroup", "kind", "name", "namespace")}, required=["kind", "name"])}
 
 
 INT_OR_PERCENT = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+%$"}]}
@@ -102,15 +122,15 @@ CORE = {
     "ConfigMap": _core("v1", "ConfigMap", data=DATA, binaryData=DATA, immutable={"type": "boolean"}),
     "Secret": _core("v1", "Secret", type={"type": "string"}, data=DATA, stringData=DATA, immutable={"type": "boolean"}),
     "ServiceAccount": _core("v1", "ServiceAccount", automountServiceAccountToken={"type": "boolean"}),
-    "Role": _core(RBAC, "Role", rules={"type": "array", "items": _strict_object(
-        {key: STRING_LIST for key in ("apiGroups", "resources", "resourceNames", "verbs", "nonResourceURLs")},
-        required=["verbs"])}),
+    "Role": _core(RBAC, "Role", rules={"type": "array", "items": RESOURCE_RULE}),
+    "ClusterRole": _core(RBAC, "ClusterRole", metadata=CLUSTER_METADATA, rules={"type": "array", "items": {
+        "oneOf": [RESOURCE_RULE, NON_RESOURCE_RULE]}}),
     "PodDisruptionBudget": _core("policy/v1", "PodDisruptionBudget", required=["spec"], spec=DISRUPTION_BUDGET_SPEC),
-    "RoleBinding": _core(RBAC, "RoleBinding", required=["roleRef"], roleRef=_strict_object(
-        {"apiGroup": {"type": "string"}, "kind": {"enum": ["Role", "ClusterRole"]}, "name": {"type": "string"}},
-        required=["apiGroup", "kind", "name"]), subjects={"type": "array", "items": _strict_object(
-            {key: {"type": "string"} for key in ("apiGroup", "kind", "name", "namespace")},
-            required=["kind", "name"])}),
+    "RoleBinding": _core(RBAC, "RoleBinding", required=["roleRef"], roleRef=ROLE_REF, subjects=SUBJECTS),
+    "ClusterRoleBinding": _core(RBAC, "ClusterRoleBinding", required=["roleRef"], metadata=CLUSTER_METADATA,
+                                roleRef={**ROLE_REF, "properties": {**ROLE_REF["properties"],
+                                                                    "kind": {"const": "ClusterRole"}}},
+                                subjects=SUBJECTS),
 }
 
 

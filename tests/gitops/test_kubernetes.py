@@ -26,6 +26,7 @@ from tests.gitops.helpers import (
 )
 
 OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding"}
 
 
 def _objects(out: Path) -> dict[str, dict[str, Any]]:
@@ -36,9 +37,11 @@ def _objects(out: Path) -> dict[str, dict[str, Any]]:
 def _check_objects(objects: dict[str, dict[str, Any]], tmp_path: Path) -> None:
     for path, document in objects.items():
         meta = document["metadata"]
-        # a Role lets Prometheus discover in a namespace it scrapes (test_kubernetes_addresses), all else is here
+        # a Role lets Prometheus discover in a namespace it scrapes (test_kubernetes_addresses), a ClusterRole get
+        # what it scrapes with its token (test_kubernetes_rbac): cluster-wide, in no namespace; all else is here
         assert OBJECT_NAME.match(meta["name"]) and (
-            meta["namespace"] == "monitoring" or document["kind"] in {"Role", "RoleBinding"}), path
+            meta.get("namespace") == "monitoring" or document["kind"] in {"Role", "RoleBinding"}
+            or (document["kind"] in CLUSTER_SCOPED and "namespace" not in meta)), path
         assert validate(document) == [], path
     rule_files = []
     for path, document in objects.items():

@@ -50,7 +50,7 @@ def test_servers_owned_by_another_installation_are_left_out(project: Project) ->
     assert servers(project, Kubernetes(servers=False), rendered) == {}
     kinds = {document["kind"] for document in servers(project, Kubernetes(), rendered).values()}
     assert kinds == {"Prometheus", "Alertmanager", "ServiceAccount", "Role", "RoleBinding", "Secret",
-                     "PodDisruptionBudget"}
+                     "PodDisruptionBudget", "ClusterRole", "ClusterRoleBinding"}  # the node job's token scrape
 
 
 def test_the_operator_manages_the_prometheus_configuration() -> None:

@@ -10,8 +10,9 @@ and the job's alerts and panels see nothing.
 
 Fix: `ScrapeJob(..., cluster=ClusterEndpoint(scheme="https", bearer_token_file=SERVICE_ACCOUNT_TOKEN,
 insecure_skip_verify=True))`, as kube-prometheus' ServiceMonitor does. kube-rbac-proxy then asks the API server
-whether Prometheus' ServiceAccount may get the non-resource URL /metrics: kube-prometheus' ClusterRole prometheus-k8s
-grants it to its ServiceAccount prometheus-k8s in monitoring (which Kubernetes(prometheus_name="k8s") runs as).
+whether Prometheus' ServiceAccount may get the non-resource URL /metrics: out/kubernetes/ grants it to the account
+its Prometheus resource runs as (a ClusterRole), and says who else must (MP018 the proxy's reviews, MP019 another
+installation's Prometheus).
 """
 
 from __future__ import annotations

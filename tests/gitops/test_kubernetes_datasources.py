@@ -5,15 +5,19 @@ datasources) into provisioning/datasources."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from generator.build import compile_definitions
 from generator.model import Kubernetes
 from generator.model.conventions import GRAFANA_DATASOURCES
 from generator.model.project import Project
 from generator.package.kubernetes import datasources_config_map
 from generator.targets.grafana_provisioning import render
+from tests.checks.test_cases import CASE_MODULE, project_with
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import ROOT
 
@@ -104,3 +108,15 @@ def test_isdefault_is_claimed_only_when_asked(project: Project) -> None:
         (config_map,) = datasources_config_map(project, kube, rendered).values()
         (text,) = config_map["data"].values()
         assert [d["uid"] for d in yaml.safe_load(text)["datasources"] if d.get("isDefault")] == defaults
+
+
+@pytest.mark.parametrize("labels", [None, {"grafana_datasource": "obsgen"}], ids=["chart's label", "own label"])
+def test_a_second_default_is_said_once_by_the_clash_check(labels: dict[str, str] | None, tmp_path: Path) -> None:
+    """MP016 owns the clashes with the Grafana installation's data sources, the default among them; MP003 says what
+    the deployment needs (the sidecar's label) and no longer repeats it."""
+    fields = f"default_datasource=True{f', datasource_labels={labels!r}' if labels else ''}"
+    module = f"from generator.model import Kubernetes\nKUBERNETES = Kubernetes({fields})\n"
+    report = compile_definitions(project_with(tmp_path, {CASE_MODULE: module})).report
+    said = [(problem.code, problem.location.line) for problem in report.problems
+            if "defaultDatasourceEnabled" in problem.message]
+    assert said == [("MP016", 2)], [(p.code, p.message) for p in report.problems if p.code in {"MP003", "MP016"}]

@@ -2,7 +2,8 @@
 
 Channel credentials are read from one Secret (one key per referenced file name), the Alertmanager resource must
 name the generated configuration, and the Grafana sidecar's labels and folder annotation must match the ones the
-dashboard and data source ConfigMaps carry (Grafana refuses two default data sources).
+dashboard and data source ConfigMaps carry. What the data sources may clash with in that Grafana (names, uids, a
+second default) is MP016's.
 """
 
 from __future__ import annotations
@@ -41,8 +42,5 @@ def check(context: Context) -> Iterator[Finding]:
                             "FOLDER_ANNOTATION must match, and its dashboard provider needs "
                             "foldersFromFilesStructure: true")
     labels = ", ".join(f"{key}={value}" for key, value in kube.datasource_labels.items())
-    default = ("its Prometheus is Grafana's default: the installation must provision no default of its own "
-               "(kube-prometheus-stack: sidecar.datasources.defaultDatasourceEnabled false), or set "
-               "default_datasource=False" if kube.default_datasource else "it claims no default data source")
     yield Finding(kube, f"kubernetes: Grafana's data sources are a ConfigMap labelled {labels}: the Grafana sidecar's "
-                        f"datasources LABEL/LABEL_VALUE must match; {default}")
+                        "datasources LABEL/LABEL_VALUE must match")

@@ -76,6 +76,7 @@ from generator.checks.xref import (
     unknown_severity,
     unmappable_host,
     unpredictable_annotation,
+    unused_service_port,
 )
 from generator.core.errors import BUILD_ERROR, Level
 from generator.load.codes import CODES as LOADER_CODES
@@ -85,7 +86,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     unknown_dashboard, unknown_database, unknown_service, invalid_promql, undefined_series, counter_without_rate,
     undefined_variable, email_without_smtp, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
     alert_in_tested_rule_set, collector_buffers, unmappable_host, merged_ports,
-    plain_http_to_https,
+    plain_http_to_https, unused_service_port,
     cooldown, retention_tiers, kubernetes, assumed_service, unknown_service_port, datasource_clash, token_review,
     scrape_grant_elsewhere, dashboard_themes,
     tracing, slo_windows, rule_sets, exporter_scraped,

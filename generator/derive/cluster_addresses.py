@@ -86,9 +86,16 @@ def mapped(kube: Kubernetes, host: str, port: int | None) -> str | None:
     return kube.services.get(f"{host}:{port}") or kube.services.get(host)
 
 
+def service_port_key(kube: Kubernetes, host: str, port: int | None) -> str | None:
+    """The Kubernetes.service_ports entry a URL to host:port takes its Service port from: host:port's, else the
+    host's; None: neither is given."""
+    return next((key for key in (f"{host}:{port}", host) if key in kube.service_ports), None)
+
+
 def service_port(kube: Kubernetes, host: str, port: int | None) -> int | None:
     """The Service port Kubernetes.service_ports gives a URL to host:port, else to the host; None: not given."""
-    return kube.service_ports.get(f"{host}:{port}") or kube.service_ports.get(host)
+    key = service_port_key(kube, host, port)
+    return kube.service_ports[key] if key else None
 
 
 def service(kube: Kubernetes, host: str, operated: str | None = None, port: int | None = None) -> Service | None:

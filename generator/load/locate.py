@@ -94,6 +94,11 @@ def field_line(call: ast.Call, path: Path_, aliases: dict[str, str] | None = Non
             if found is None:
                 break
             node = found
+        elif isinstance(node, ast.Dict):  # an entry of a dict field written inline: {"loki": 3100}
+            entry = next((key for key in node.keys if isinstance(key, ast.Constant) and key.value == part), None)
+            if entry is None:
+                break
+            node = entry
         else:
             break
         line = node.lineno

@@ -40,3 +40,10 @@ def test_a_file_changed_since_it_ran_finds_no_call_rather_than_a_wrong_one(tmp_p
     code = compile(SOURCE, str(path), "exec")
     path.write_text("x = 1\n", encoding="utf-8")
     assert all(call_at(code, i.offset) is None for i in dis.get_instructions(code) if i.opname == "CALL")
+
+
+def test_an_entry_of_a_dict_field_is_found_at_its_key_s_line() -> None:
+    call = ast.parse('k(services={"a": 1},\n  ports={\n    "loki": 3100,\n    "tempo": 3200})').body[0]
+    assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+    assert field_line(call.value, ("ports", "tempo")) == 4
+    assert field_line(call.value, ("ports", "mimir")) == 2  # no such entry: the field's line

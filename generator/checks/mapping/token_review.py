@@ -4,10 +4,10 @@ kube-rbac-proxy, in front of kube-prometheus' node-exporter and kube-state-metri
 the same way), lets a scrape through after two questions to the API server: a TokenReview (whose token is this?)
 and a SubjectAccessReview (may it `get` this path?). Its own ServiceAccount must be allowed to `create` both:
 `tokenreviews` in authentication.k8s.io and `subjectaccessreviews` in authorization.k8s.io, a ClusterRole bound to
-it (kube-prometheus' ClusterRole node-exporter holds exactly these rules; kube-rbac-proxy's examples too). Without
-them every scrape is refused, and the job's alerts and panels see nothing. out/kubernetes/ grants Prometheus' side,
-the paths it gets with its token (a ClusterRole of its ServiceAccount), but packages no exporter: the exporter's
-installation must grant the proxy's.
+it (kube-prometheus' ClusterRoles node-exporter and kube-state-metrics hold these rules; kube-rbac-proxy's
+examples too). Without them every scrape is refused, and the job's alerts and panels see nothing. out/kubernetes/
+grants Prometheus' side, the paths it gets with its token (a ClusterRole of its ServiceAccount), but packages no
+exporter: the exporter's installation must grant the proxy's.
 
 Fix: install the exporter with its proxy's ClusterRole and binding (kube-prometheus does), then switch MP018 off
 for the job, saying which grants it: `# obsgen: disable=MP018 kube-prometheus' ClusterRole node-exporter lets its
@@ -37,5 +37,6 @@ def check(kube: Kubernetes, served: Served) -> Iterator[Finding]:
         if job.cluster.bearer_token_file == SERVICE_ACCOUNT_TOKEN:
             yield Finding(job, f"kubernetes: scrape job {job.name} sends Prometheus' ServiceAccount token to "
                                f"{', '.join(reached)}: what checks it there (kube-rbac-proxy) must run as a "
-                               f"ServiceAccount allowed to {REVIEWS}, which the exporter's installation grants "
-                               "(kube-prometheus' ClusterRole node-exporter), not out/kubernetes/", ("cluster",))
+                               f"ServiceAccount allowed to {REVIEWS}, which the exporter's installation grants (as "
+                               "kube-prometheus' ClusterRoles node-exporter and kube-state-metrics do), not "
+                               "out/kubernetes/", ("cluster",))

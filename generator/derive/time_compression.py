@@ -73,6 +73,8 @@ def apply(project: Project, profile: Profile) -> Project:
                 update |= {"scrape_interval": profile.scrape_interval, "evaluation_interval": profile.scrape_interval}
             if profile.alertmanagers:
                 update["alertmanagers"] = profile.alertmanagers
+            if profile.alertmanager_version:
+                update["alertmanager_version"] = profile.alertmanager_version
             objects[index] = obj.model_copy(update=update)
         elif isinstance(obj, ScrapeJob) and profile.targets:
             objects[index] = (

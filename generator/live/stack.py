@@ -3,7 +3,8 @@
 Everything runs natively: Debian's prometheus, prometheus-alertmanager and prometheus-node-exporter, the
 demo application (with its simulated host), the webhook and SMTP sinks, and the sidecar exporter when this
 obsgen has one. The configuration is the definitions compiled with a time-compressed profile, pointed
-at these processes; notifications land in the sinks' JSONL files instead of Slack, PagerDuty or email.
+at these processes and declaring the Alertmanager release installed (whose UI reads the notifications' links);
+notifications land in the sinks' JSONL files instead of Slack, PagerDuty or email.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from generator.build import compile_project, load
 from generator.core.duration import format_seconds, parse_seconds
 from generator.derive.for_state import for_state
 from generator.derive.time_compression import apply
-from generator.live import backfill
+from generator.live import backfill, releases
 from generator.live.availability import Availability, self_scrapes
 from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
@@ -54,7 +55,7 @@ COMPONENT_OF_SOURCE = {Source.PROMETHEUS: "prometheus", Source.ALERTMANAGER: "al
                        Source.SIDECAR: "exporter"}
 NODE_COLLECTORS = ("cpu", "meminfo", "loadavg", "stat", "diskstats", "netdev", "filesystem")
 """The node-exporter collectors whose series the definitions read; the rest are off to keep 1 s scrapes cheap."""
-TOOLS = ("prometheus", "promtool", "prometheus-alertmanager", "prometheus-node-exporter")
+TOOLS = ("prometheus", "promtool", releases.ALERTMANAGER, "prometheus-node-exporter")
 RESEND_DELAY = 60.0
 """Prometheus' default --rules.alert.resend-delay, in seconds."""
 MAINTENANCE_INTERVAL = 900.0
@@ -187,7 +188,8 @@ def _profile(project: Project, options: Options, ports: dict[str, int], started:
                    sink_routing_key_file=str(options.state_dir.resolve() / ROUTING_KEY_FILE),
                    smtp_smarthost=address["smtp"],
                    alertmanagers=alertmanagers, targets=targets, scrape_jobs=simulated,
-                   quiet_instances=(real,) if real else ())
+                   quiet_instances=(real,) if real else (),
+                   alertmanager_version=releases.installed(releases.ALERTMANAGER))
 
 
 def simulated_job(host: str) -> str:
@@ -304,7 +306,7 @@ def _alertmanager_argv(name: str, options: Options, ports: dict[str, int], out: 
     # its notification log and silences are snapshotted to disk every maintenance interval and at a clean
     # stop: compressed like every delay, a crash (SIGKILL) forgets at most 15 simulated minutes of them
     maintenance = format_seconds(max(MAINTENANCE_INTERVAL / options.time_scale, 1.0))
-    argv = ["prometheus-alertmanager", f"--config.file={out / 'alertmanager/alertmanager.yml'}",
+    argv = [releases.ALERTMANAGER, f"--config.file={out / 'alertmanager/alertmanager.yml'}",
             f"--web.listen-address=127.0.0.1:{ports[name]}", f"--storage.path={state_dir / f'{name}-data'}",
             f"--web.external-url=http://127.0.0.1:{ports[name]}", f"--data.maintenance-interval={maintenance}"]
     if options.alertmanagers == 1:

@@ -1,10 +1,13 @@
 """Build profiles: the same project compiled for a test or a live demo, never for out/."""
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from generator.core.duration import parse_seconds
 from generator.model.stack import ScrapeJob
+
+RELEASE = re.compile(r"\d+\.\d+\.\d+")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ class Profile:
     """Jobs added for a demo (a simulated host, say); never part of the definitions."""
     quiet_instances: tuple[str, ...] = ()
     """Instances whose alerts fire and notify but do not climb escalation (the machine a demo runs on)."""
+    alertmanager_version: str = ""
+    """Replaces Stack.alertmanager_version when set: the release a demo actually runs, whose UI its notifications'
+    links are escaped for."""
 
     def __post_init__(self) -> None:
         """ValueError for a profile no build can follow: the fields a command line sets (--time-scale,
@@ -44,6 +50,8 @@ class Profile:
             value = getattr(self, name)
             if (value or name != "scrape_interval") and parse_seconds(value) <= 0:
                 raise ValueError(f"{name.replace('_', ' ')} {value!r} must be longer than 0s")
+        if self.alertmanager_version and not RELEASE.fullmatch(self.alertmanager_version):
+            raise ValueError(f"alertmanager version {self.alertmanager_version!r} is not X.Y.Z")
 
     @property
     def is_default(self) -> bool:

@@ -19,7 +19,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote
 
 import pytest
 import requests
@@ -29,6 +28,7 @@ from generator.model import conventions
 from generator.model.project import Project
 from generator.targets import alertmanager
 from tests import servers
+from tests.alertmanager_ui import api_matcher, decoded_value, kept_value, ui_filter
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTERNAL_URL = "http://alertmanager.example:9093"
@@ -40,9 +40,6 @@ KEPT = re.compile(r'["\\]')
 """What Alertmanager 0.25's silence form cannot hold exactly: it keeps the backslash of \\" and \\\\."""
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 needs_amtool = pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not installed (make test installs it)")
-UI_MATCHER = re.compile(r'\s*([A-Za-z0-9_]+)(=~|!~|=|!=)("(?:\\.|[^"\\])*")\s*(,|})', re.DOTALL)
-"""One matcher of the UI's filter, {NAME OP "VALUE", ...}: a name of [A-Za-z0-9_], the value a string whose
-backslash escapes a character (ui/app/src/Utils/Filter.elm: item, string, stringHelp)."""
 KEEPING = "0.25.0"
 """An Alertmanager whose UI keeps a filter value as written (Debian's, here)."""
 DECODING = "0.34.1"
@@ -107,50 +104,7 @@ def _href(template: Path, name: str, labels: dict[str, str]) -> str:
 
 
 def _ui_filter(url: str, page: str) -> list[str]:
-    """The matchers (NAME="VALUE" as written) of the link's filter parameter, read as Alertmanager's UI reads it:
-    the hash's query split at & and each parameter at its one = (elm/url's Url.Parser), percent-decoded with
-    decodeURIComponent (a + stays a +), then parsed as {matcher, ...}."""
-    assert url.startswith(f"{EXTERNAL_URL}/#/{page}?"), url
-    params = [part.split("=") for part in url.split("?", 1)[1].split("&")]
-    assert all(len(param) == 2 for param in params), f"a raw = or & in {url}"  # elm/url drops such a parameter
-    text = dict(params)["filter"]
-    assert re.fullmatch(r"[A-Za-z0-9%._~-]*", text), f"an unescaped character in {text}"
-    decoded = unquote(text, errors="strict")
-    assert decoded.startswith("{"), decoded
-    found, position = [], 1
-    while position < len(decoded):
-        matcher = UI_MATCHER.match(decoded, position)
-        assert matcher is not None, f"the UI cannot parse {decoded!r} at {position}"
-        found.append(f"{matcher[1]}{matcher[2]}{matcher[3]}")
-        position = matcher.end()
-    assert decoded.endswith("}")
-    return found
-
-
-def _kept_value(matcher: str) -> tuple[str, str]:
-    """The label and value Alertmanager 0.25's UI fills its silence form with: the text between the quotes as it is
-    written, backslashes kept (Filter.elm's string drops the quotes only; prometheus/alertmanager#1913)."""
-    name, quoted = matcher.split("=", 1)
-    return name, quoted[1:-1]
-
-
-def _decoded_value(matcher: str) -> tuple[str, str]:
-    """The label and value the UI of Alertmanager 0.32.0 and later fills its silence form with: the quoted text,
-    quotes included, decoded as a JSON string (Filter.elm's string: Decode.decodeString Decode.string on the chomped
-    string, i.e. JSON.parse, which refuses a raw U+0000-U+001F; prometheus/alertmanager#4862)."""
-    name, quoted = matcher.split("=", 1)
-    try:
-        value = json.loads(quoted)
-    except json.JSONDecodeError as error:
-        raise AssertionError(f"the UI cannot decode {quoted!r}: {error}") from None
-    assert isinstance(value, str), quoted
-    return name, value
-
-
-def _api_matcher(name: str, value: str) -> str:
-    """NAME="VALUE" as Alertmanager 0.25's API reads it: \\, \" and \n escaped, anything else raw."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'{name}="{escaped}"'
+    return ui_filter(url, EXTERNAL_URL, page)
 
 
 def _silences(server: servers.Server, form: dict[str, str], labels: dict[str, str]) -> bool:
@@ -163,7 +117,7 @@ def _silences(server: servers.Server, form: dict[str, str], labels: dict[str, st
     silence = created.json()["silenceID"]
     try:
         alerts = requests.get(f"{server.url}/api/v2/alerts", timeout=10, params={
-            "filter": [_api_matcher(name, value) for name, value in labels.items()]}).json()
+            "filter": [api_matcher(name, value) for name, value in labels.items()]}).json()
         assert [alert["labels"] for alert in alerts] == [labels]
         return silence in alerts[0]["status"]["silencedBy"]
     finally:
@@ -183,7 +137,7 @@ def test_the_silence_link_mutes_the_alert_and_the_alert_link_selects_it(ui: tupl
                                                                 value: str) -> None:
     version, template = ui
     decodes = version == DECODING
-    read = _decoded_value if decodes else _kept_value
+    read = decoded_value if decodes else kept_value
     labels = _labels(value)
     silenced = {name: labels[name] for name in ("alertname", "instance")}  # the level too would miss the others
     for url in (_render(template, '{{ template "obsgen.ack.url" . }}', labels),
@@ -197,7 +151,7 @@ def test_the_silence_link_mutes_the_alert_and_the_alert_link_selects_it(ui: tupl
         # The alert list asks the API with each matcher as the UI read it: 0.25's writes the text back between
         # quotes as it was; a decoding UI writes the value it decoded (JSON-encoded, which 0.25's API would not
         # read: here each value in the API's own syntax).
-        matchers = ([_api_matcher(*read(matcher)) for matcher in _ui_filter(url, "alerts")] if decodes
+        matchers = ([api_matcher(*read(matcher)) for matcher in _ui_filter(url, "alerts")] if decodes
                     else _ui_filter(url, "alerts"))
         assert _selected(server, matchers) == [labels], url
 

@@ -1,0 +1,53 @@
+"""The live stack declares the Alertmanager release it runs, as the binary's --version prints it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from generator.derive.time_compression import apply
+from generator.live import releases
+from generator.live.stack import Options, _ports, _profile
+from generator.model.profile import Profile
+from generator.model.project import Project
+
+
+@pytest.mark.parametrize(("printed", "release"), [
+    ("alertmanager, version 0.25.0 (branch: debian/sid, revision: 0.25.0-1+b4)\n  build user: x", "0.25.0"),
+    ("alertmanager, version 0.28.0-rc.0 (branch: HEAD, revision: 1e9ba3b)", "0.28.0"),
+    ("Alertmanager version: v0.34.1", "0.34.1"),
+    ("alertmanager, version 00.32.10 (branch: main)", "0.32.10"),
+])
+def test_a_release_is_read_from_what_version_prints(printed: str, release: str) -> None:
+    assert releases.parse(printed) == release
+
+
+@pytest.mark.parametrize("printed", ["", "alertmanager, version unknown", "flag provided but not defined: -version",
+                                     "go version go1.19.8"])
+def test_no_release_is_a_clear_error(printed: str) -> None:
+    with pytest.raises(ValueError, match="no version in"):
+        releases.parse(printed)
+
+
+def test_a_binary_that_tells_no_release_is_refused_by_name() -> None:
+    with pytest.raises(RuntimeError, match=r"`true --version` \(exit 0\) tells no release"):
+        releases.installed("true")
+    with pytest.raises(RuntimeError, match="did not run"):
+        releases.installed("/nonexistent/alertmanager")
+
+
+@pytest.mark.skipif(shutil.which(releases.ALERTMANAGER) is None, reason="prometheus-alertmanager not installed")
+def test_the_live_build_declares_the_installed_alertmanager(project: Project) -> None:
+    printed = subprocess.run([releases.ALERTMANAGER, "--version"], capture_output=True, text=True, timeout=30)
+    installed = releases.parse(printed.stdout + printed.stderr)
+    options = Options(free_ports=True)
+    live = apply(project, _profile(project, options, _ports(options), {"prometheus", "alertmanager"}))
+    assert live.stack.alertmanager_version == installed
+    assert project.stack.alertmanager_version != installed or installed == "0.34.1"  # the definitions say another
+
+
+def test_a_profile_refuses_a_release_that_is_not_x_y_z() -> None:
+    with pytest.raises(ValueError, match=r"alertmanager version 'v0\.25' is not X\.Y\.Z"):
+        Profile(alertmanager_version="v0.25")

@@ -13,7 +13,7 @@ from generator.apply.commands import ALERTMANAGER_TOKEN_FILE, ALERTMANAGER_URL, 
 
 ALERT = typer.Argument("", help="The alert to acknowledge; its escalation is silenced with it.")
 LABELS = typer.Argument(None, help='LABEL=VALUE (or !=, =~, !~) narrowing it: instance=web-1; a value between '
-                                   'double quotes is read as amtool writes it, \\" and \\\\ escaped.')
+                                   'double quotes is read as amtool reads it, \\", \\\\ and \\n escaped.')
 KNOWN_ALERTS = typer.Option(Path("out"), "--out", "-o", help="The built out/ whose alerts' names are checked.")
 LONGEST = 7 * 86400.0
 """The longest acknowledgement without --force: one covers an incident being worked on through a weekend and a

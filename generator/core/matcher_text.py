@@ -1,10 +1,12 @@
 """A label value inside a matcher's double quotes (LABEL="VALUE"), as the notifications print it for `obsgen ack`
-and `obsgen ack` reads it back.
+and `obsgen ack` reads it back, the way amtool reads it.
 
-Alertmanager 0.25's parser (pkg/labels/parse.go) unescapes \\\\, \\" and \\n and keeps any other backslash; its
-matcher/parse (0.27 and later) reads the value with Go's strconv.Unquote, which also reads \\t, \\r, \\xHH, \\uHHHH...
-Control characters and line separators are written escaped as strconv.Quote writes them, so that the printed command
-survives being copied (a tab becomes spaces in a terminal, a carriage return or U+2028 breaks a mail's line).
+amtool reads a matcher with Alertmanager's classic parser (0.25's pkg/labels/parse.go; from 0.27 matcher/oldparse,
+which the default fallback mode of matcher/compat returns whenever the UTF-8 parser reads the text otherwise): inside
+the quotes it unescapes \\\\, \\" and \\n only and keeps any other backslash, so "a\\tb" is a backslash and a t, not a
+tab. A control character other than the line feed is therefore given raw, which no escape can say; the printed
+command has the shell write it (printf, as obsgen.ack.argument explains) rather than holding it raw itself, which a
+copy from a terminal or a mail would lose.
 """
 
 from __future__ import annotations
@@ -23,18 +25,37 @@ def _escape(char: str) -> str:
 
 ESCAPES = {"\\": "\\\\", '"': '\\"', **{char: _escape(char) for char in CONTROL}}
 """Each character escaped inside the quotes, and how."""
-CONTROL_PATTERNS = tuple((f"\\x{{{ord(char):x}}}", ESCAPES[char]) for char in CONTROL)
-"""(RE2 pattern, escape) of each control character, for the notification template's reReplaceAll chain."""
 JSON_NAMED = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 JSON_CONTROL_PATTERNS = tuple((f"\\x{{{code:x}}}", JSON_NAMED.get(chr(code), f"\\u{code:04x}")) for code in range(0x20))
 """(RE2 pattern, escape) of each character a JSON string holds only escaped (U+0000-U+001F), escaped as JSON.stringify
 writes it: the filter value of a UI link for an Alertmanager whose UI decodes it with Elm's Json.Decode (0.32.0 on)."""
-UNESCAPED = {"\\": "\\", '"': '"', "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r"}
-_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+SHELL_NAMED = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
+"""The escapes POSIX printf's format names; any other byte is written in octal."""
+
+
+def _printed(char: str) -> str:
+    return SHELL_NAMED.get(char) or "".join(f"\\{byte:03o}" for byte in char.encode())
+
+
+SHELL_WRITTEN = tuple(char for char in CONTROL if char not in "\x00\n")
+"""What the printed command has the shell write inside a matcher's value: every control character and separator but
+the line feed (the classic parser's \\n) and NUL (which no command line can hold: obsgen.ack.argument matches it by a
+regular expression instead)."""
+SHELL_PATTERNS = tuple((f"\\x{{{ord(char):x}}}", f"'\"$$(printf '{_printed(char)}')\"'") for char in SHELL_WRITTEN)
+"""(RE2 pattern, replacement) of each character in SHELL_WRITTEN, for a value already inside a single-quoted shell
+word: close the quote, the character as printf writes it in a command substitution (double-quoted: one word, and
+nothing but trailing line feeds is stripped), reopen the quote. $$ is reReplaceAll's literal $."""
+LINE_FEED_PATTERNS = (("\\x{a}", "\\n"),)
+"""(RE2 pattern, escape) of the line feed, the one control character the classic parser reads escaped."""
+REGEX_SPECIAL = r"[\\.+*?()|\[\]{}^$]"
+"""An RE2 pattern of the characters RE2 reads specially (regexp.QuoteMeta's), for quoting a value as a regex."""
+_UNESCAPED = {"\\": "\\", '"': '"', "n": "\n"}
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
 def quoted(value: str) -> str:
-    """The value as written between a matcher's double quotes."""
+    """The value as obsgen ack shows it between a matcher's double quotes (--list): control characters escaped as Go's
+    strconv.Quote writes them, for the eye."""
     return "".join(ESCAPES.get(char, char) for char in value)
 
 
@@ -46,12 +67,6 @@ def filtered(value: str) -> str:
 
 
 def unquoted(text: str) -> str:
-    """The value written between the quotes; a backslash before anything else is kept, as Alertmanager 0.25 keeps
-    it."""
-    def one(escape: re.Match[str]) -> str:
-        body = escape[1]
-        if len(body) > 1:
-            code = int(body[1:], 16)
-            return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else escape[0]
-        return UNESCAPED.get(body, escape[0])
-    return _ESCAPE.sub(one, text)
+    """The value written between the quotes, as amtool's classic parser reads it: \\\\, \\" and \\n unescaped, a
+    backslash before anything else (or at the end) kept."""
+    return _ESCAPE.sub(lambda escape: _UNESCAPED.get(escape[1], escape[0]), text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.core.matcher_text import CONTROL_PATTERNS, JSON_CONTROL_PATTERNS
+from generator.core.matcher_text import JSON_CONTROL_PATTERNS, LINE_FEED_PATTERNS, REGEX_SPECIAL, SHELL_PATTERNS
 from generator.derive.slo.inhibitions import inhibitions
 from generator.model import SLO, Inhibition, conventions
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, SEVERITY_LABEL
@@ -139,6 +139,7 @@ def render(project: Project) -> dict[str, Any]:
         grouping=[label for label in project.alerting.group_by if label != "alertname"],
         level_label=ESCALATION_LEVEL_LABEL, policy_label=ESCALATION_POLICY_LABEL, listed=LISTED_ALERTS,
         page_separator=conventions.PAGE_SUMMARY_SEPARATOR, service_label=SERVICE_LABEL,
-        control_escapes=CONTROL_PATTERNS, json_escapes=JSON_CONTROL_PATTERNS,
+        json_escapes=JSON_CONTROL_PATTERNS, line_feed_escapes=LINE_FEED_PATTERNS,
+        shell_escapes=SHELL_PATTERNS, regex_special=REGEX_SPECIAL,
     )
     return {conventions.ALERTMANAGER_CONFIG: config(project), conventions.alertmanager_template(): template}

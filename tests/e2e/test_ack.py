@@ -77,3 +77,24 @@ def test_an_acknowledgement_of_more_than_a_week_needs_force(alertmanager: server
     assert result.returncode == 1 and "--for 100y is longer than 1w" in result.stderr
     made = requests.get(f"{alertmanager.url}/api/v2/silences", timeout=10).json()
     assert all(silence["status"]["state"] == "expired" for silence in made)  # the earlier tests' only
+
+
+TYPED = [r'instance="a\tb"', r'instance="C:\temp\new"', r'instance="a\"b\\c\nd"', 'instance="raw\ttab"',
+         r'instance="\u00e9\x41"', "instance=plain", r'instance=~"db-\\d+"']
+"""Matchers as someone types them: escapes amtool's classic parser reads (\\\\, \\", \\n), ones it keeps, a raw tab."""
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_ack_reads_a_matcher_as_amtool_does(alertmanager: servers.Server, typed: str) -> None:
+    """The same words, to `amtool silence add` and to obsgen ack, make the same silence."""
+    added = subprocess.run(["amtool", f"--alertmanager.url={alertmanager.url}", "silence", "add", "--comment=x",
+                            "--duration=1m", "alertname=CpuHigh", typed], capture_output=True, text=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+    amtools = requests.get(f"{alertmanager.url}/api/v2/silence/{added.stdout.strip()}", timeout=10).json()
+    requests.delete(f"{alertmanager.url}/api/v2/silence/{amtools['id']}", timeout=10).raise_for_status()
+    acked = _ack(alertmanager, "CpuHigh", typed, "--force")
+    assert acked.returncode == 0, acked.stderr
+    ours = requests.get(f"{alertmanager.url}/api/v2/silence/{acked.stdout.strip()}", timeout=10).json()
+    _expire(alertmanager, acked)
+    assert ours["matchers"] == amtools["matchers"]
+

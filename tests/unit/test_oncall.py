@@ -172,14 +172,12 @@ def test_an_ack_matcher_reads_as_amtool_writes_it() -> None:
         Matcher.parse("web-1")
 
 
-def test_an_ack_matcher_writes_and_reads_control_characters_as_go_escapes_them() -> None:
-    """As strconv.Quote writes and Alertmanager's matcher/parse (strconv.Unquote) reads them; the API's filter has
-    them raw, as 0.25's parser reads them."""
+def test_an_ack_matcher_shows_control_characters_escaped_and_filters_with_them_raw() -> None:
+    """Shown (obsgen ack --list) as strconv.Quote writes them, for the eye; the API's filter has them raw, as 0.25's
+    parser reads them. What obsgen ack reads is amtool's reading (tests/e2e/test_ack.py)."""
     value = "a\tb\r\x00\x1b\x7f\x85\u2028\u2029\\\"\n"
     assert str(Matcher("i", value)) == r'i="a\tb\r\x00\x1b\x7f\u0085\u2028\u2029\\\"\n"'
-    assert Matcher.parse(str(Matcher("i", value))).value == value
     assert Matcher("i", value).filter() == 'i="a\tb\r\x00\x1b\x7f\x85\u2028\u2029\\\\\\"\\n"'
-    assert Matcher.parse(r'i="\u00e9\U0001F600\x41\q\xZZ\ud800"').value == "\u00e9\U0001F600A\\q\\xZZ\\ud800"
 
 
 def test_ack_without_an_alertmanager_says_how_to_give_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:

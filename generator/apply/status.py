@@ -51,6 +51,9 @@ def alertmanager_status(api: Api, out: Path) -> list[Finding]:
     files = collect(out / "alertmanager", alertmanager.SERVER.patterns)
     loaded = f"alertmanager.yml loaded (config hash {alertmanager.config_hash(files[alertmanager.CONFIG]):.0f})"
     findings = _drift("alertmanager", out, alertmanager.differences(api, files), loaded)
+    unreadable = alertmanager.links_unreadable(api, files)
+    if unreadable:  # no reload mends it: the server runs out/, whose links fail on its UI
+        findings.append(Finding("alertmanager", Kind.ERROR, "links", unreadable))
     alerts = api.get("/api/v2/alerts")
     states = [a.get("status", {}).get("state", "") for a in alerts]
     findings.append(Finding("alertmanager", Kind.NOTE, "alerts",

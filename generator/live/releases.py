@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import functools
-import re
 import subprocess
+
+from generator.core.releases import parse
 
 ALERTMANAGER = "prometheus-alertmanager"
 """Debian's name of the Alertmanager binary, which the live stack starts."""
-VERSION = re.compile(r"\bversion:?\s+v?(\d+)\.(\d+)\.(\d+)")
-"""X.Y.Z where a Prometheus server prints its release (prometheus/common version.Print: "NAME, version 0.25.0
-(branch: ...)"): a v prefix or a pre-release suffix (0.27.0-rc.0) is not part of it."""
-
-
-def parse(printed: str) -> str:
-    """X.Y.Z of what `--version` printed; ValueError if it names no release."""
-    found = VERSION.search(printed)
-    if found is None:
-        raise ValueError(f"no version in {printed.strip()[:200]!r}")
-    return ".".join(str(int(part)) for part in found.groups())
 
 
 @functools.cache

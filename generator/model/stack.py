@@ -5,6 +5,7 @@ import re
 from pydantic import Field, field_validator
 
 from generator.core.duration import Duration
+from generator.core.releases import ordered
 from generator.model.base import Definition
 from generator.model.kubernetes import ClusterEndpoint
 from generator.model.metrics import Source
@@ -65,4 +66,9 @@ class Stack(Definition):
     @property
     def ui_decodes_filter(self) -> bool:
         """Whether the Alertmanager UI reads a link's filter value as a JSON string (0.32.0 and later)."""
-        return tuple(map(int, self.alertmanager_version.split("."))) >= UI_DECODES_FILTER
+        return ui_decodes_filter(self.alertmanager_version)
+
+
+def ui_decodes_filter(release: str) -> bool:
+    """Whether the UI of this Alertmanager release (X.Y.Z) reads a link's filter value as a JSON string."""
+    return ordered(release) >= UI_DECODES_FILTER

@@ -115,3 +115,18 @@ def test_a_section_set_only_on_the_server_is_drift(running: Running) -> None:
     finally:
         reload(kept)
     assert running.status(dirs=False).returncode == 0
+
+
+def test_links_escaped_for_another_alertmanagers_ui_are_an_error(running: Running, tmp_path: Path) -> None:
+    """The shipped definitions declare 0.34.1 (compose's), whose UI decodes a link's filter value as JSON; the
+    Alertmanager running here is Debian's 0.25, whose UI keeps it as written. Declared as it runs, nothing is said."""
+    result = running.status(dirs=False)
+    assert ("alertmanager error      links: the server runs Alertmanager 0.25.0, whose UI keeps as written the filter "
+            "values of the notifications' silence and alert links, escaped in out/alertmanager/templates/obsgen.tmpl "
+            "for 0.34.1") in result.stdout, result.stdout
+    assert 'set Stack.alertmanager_version="0.25.0" and rebuild' in result.stdout
+    declared = tmp_path / "out"
+    build(ROOT / "definitions", declared, Profile(scrape_interval="1s", alertmanager_version="0.25.0",
+                                                  alertmanagers=(running.alertmanager.url.removeprefix("http://"),)))
+    result = running.status(declared, dirs=False)
+    assert " links: " not in result.stdout, result.stdout

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from generator.core.releases import parse
 from generator.derive.time_compression import apply
 from generator.live import releases
 from generator.live.stack import Options, _ports, _profile
@@ -19,16 +20,17 @@ from generator.model.project import Project
     ("alertmanager, version 0.28.0-rc.0 (branch: HEAD, revision: 1e9ba3b)", "0.28.0"),
     ("Alertmanager version: v0.34.1", "0.34.1"),
     ("alertmanager, version 00.32.10 (branch: main)", "0.32.10"),
+    ("0.25.0", "0.25.0"),  # /api/v2/status versionInfo.version
 ])
 def test_a_release_is_read_from_what_version_prints(printed: str, release: str) -> None:
-    assert releases.parse(printed) == release
+    assert parse(printed) == release
 
 
 @pytest.mark.parametrize("printed", ["", "alertmanager, version unknown", "flag provided but not defined: -version",
                                      "go version go1.19.8"])
 def test_no_release_is_a_clear_error(printed: str) -> None:
     with pytest.raises(ValueError, match="no version in"):
-        releases.parse(printed)
+        parse(printed)
 
 
 def test_a_binary_that_tells_no_release_is_refused_by_name() -> None:
@@ -41,7 +43,7 @@ def test_a_binary_that_tells_no_release_is_refused_by_name() -> None:
 @pytest.mark.skipif(shutil.which(releases.ALERTMANAGER) is None, reason="prometheus-alertmanager not installed")
 def test_the_live_build_declares_the_installed_alertmanager(project: Project) -> None:
     printed = subprocess.run([releases.ALERTMANAGER, "--version"], capture_output=True, text=True, timeout=30)
-    installed = releases.parse(printed.stdout + printed.stderr)
+    installed = parse(printed.stdout + printed.stderr)
     options = Options(free_ports=True)
     live = apply(project, _profile(project, options, _ports(options), {"prometheus", "alertmanager"}))
     assert live.stack.alertmanager_version == installed

@@ -1,0 +1,23 @@
+"""A server's release, X.Y.Z, as its --version prints it or its API reports it."""
+
+from __future__ import annotations
+
+import re
+
+VERSION = re.compile(r"(?:\bversion:?\s+|^)v?(\d+)\.(\d+)\.(\d+)")
+"""X.Y.Z where a Prometheus server prints its release (prometheus/common version.Print: "NAME, version 0.25.0
+(branch: ...)") or where a version string starts (Alertmanager's /api/v2/status versionInfo.version: "0.25.0"): a v
+prefix or a pre-release suffix (0.27.0-rc.0) is not part of it."""
+
+
+def parse(printed: str) -> str:
+    """X.Y.Z of what a server printed or reported; ValueError if it names no release."""
+    found = VERSION.search(printed.strip())
+    if found is None:
+        raise ValueError(f"no version in {printed.strip()[:200]!r}")
+    return ".".join(str(int(part)) for part in found.groups())
+
+
+def ordered(release: str) -> tuple[int, ...]:
+    """X.Y.Z as numbers, to compare releases."""
+    return tuple(int(part) for part in release.split("."))

@@ -30,7 +30,8 @@ def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE,
     import time
 
     from generator.core.errors import DefinitionError
-    from generator.live.stack import Options, describe
+    from generator.live.describe import describe
+    from generator.live.stack import Options
     from generator.live.stack import up as start
 
     began = time.monotonic()

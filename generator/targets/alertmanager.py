@@ -52,12 +52,17 @@ def routes(project: Project) -> list[dict[str, Any]]:
                 "matchers": [f'alertname="{alert.name}"'],
             }, heartbeat_timing(alert.heartbeat)))
     for policy in project.escalation_policies.values():
+        paged = False  # whether a lower level already opened the alert's PagerDuty incident
         for number, level in enumerate(policy.levels, start=1):
-            result.append(_timed({
-                "receiver": receiver_name(level.channels),
-                "matchers": [f'{ESCALATION_POLICY_LABEL}="{policy.name}"', f'{ESCALATION_LEVEL_LABEL}="{number}"'],
-                "group_by": [*alerting.group_by, ESCALATION_GROUP_BY],
-            }, route_timing(policy)))
+            at_level = [f'{ESCALATION_POLICY_LABEL}="{policy.name}"', f'{ESCALATION_LEVEL_LABEL}="{number}"']
+            unpaged = tuple(name for name in level.channels if not project.channels[name].is_pagerduty)
+            group_by = {"group_by": [*alerting.group_by, ESCALATION_GROUP_BY]}
+            if not paged and unpaged != level.channels:
+                result += [_timed({"receiver": receiver_name(unpaged), "matchers": [*at_level, *matchers],
+                                   **group_by}, route_timing(policy)) for matchers in _paging_alerts(project)]
+            result.append(_timed({"receiver": receiver_name(unpaged if paged else level.channels),
+                                  "matchers": at_level, **group_by}, route_timing(policy)))
+            paged = paged or unpaged != level.channels
     for alert in project.alerts.values():
         severity = project.severity_of(alert)
         channels = project.alert_channels(alert)
@@ -72,6 +77,20 @@ def routes(project: Project) -> list[dict[str, Any]]:
             "matchers": [f'{SEVERITY_LABEL}="{severity.name}"'],
         }, route_timing(severity)))
     return result
+
+
+def _paging_alerts(project: Project) -> list[list[str]]:
+    """Matchers of the alerts whose own channels reach PagerDuty: a level's PagerDuty would open a second incident
+    for them, since Alertmanager's dedup_key is its group key's hash, which differs per route and cannot be set
+    (prometheus/alertmanager#298, #1837); PagerDuty's own escalation climbs the incident they opened."""
+    def pages(channels: tuple[str, ...]) -> bool:
+        return any(project.channels[name].is_pagerduty for name in channels)
+    by_severity = [[f'{SEVERITY_LABEL}="{severity.name}"'] for severity in project.alerting.severities
+                   if pages(severity.channels)]
+    overrides = [[f'alertname="{alert.name}"', f'{SEVERITY_LABEL}="{alert.severity}"']
+                 for alert in project.alerts.values() if alert.heartbeat is None
+                 and pages(project.alert_channels(alert)) and not pages(project.severity_of(alert).channels)]
+    return by_severity + overrides
 
 
 def inhibit_rules(project: Project) -> list[dict[str, Any]]:

@@ -33,6 +33,8 @@ class Sink:
         self.lock = threading.Lock()
         self.firing: list[dict[str, str]] = []
         self.resolved: list[dict[str, str]] = []
+        self.pagerduty: list[tuple[str, dict[str, Any]]] = []
+        """PagerDuty Events API v2 events (with keep_pagerduty): the path posted to and the event."""
 
     def seen(self, labels: dict[str, str], resolved: bool = False) -> bool:
         """Whether an alert with these labels (and maybe more) was notified as firing (or resolved)."""
@@ -44,6 +46,11 @@ def _handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if "event_action" in body:  # PagerDuty's Events API v2 answers 202 with its dedup_key
+                with sink.lock:
+                    sink.pagerduty.append((self.path, body))
+                servers.answer_json(self, 202, {"status": "success", "dedup_key": body.get("dedup_key")})
+                return
             with sink.lock:
                 sink.firing += [a["labels"] for a in body["alerts"] if a["status"] == "firing"]
                 sink.resolved += [a["labels"] for a in body["alerts"] if a["status"] == "resolved"]
@@ -59,13 +66,27 @@ def _fast(route: dict[str, Any]) -> dict[str, Any]:
     return {**route, **timed, "routes": [_fast(child) for child in route.get("routes", [])]}
 
 
+def _pagerduty_kept(receiver: dict[str, Any], sink: str) -> dict[str, Any]:
+    """A receiver's PagerDuty integrations posting to the sink at /<its key file's name>/v2/enqueue, with that name
+    as routing key (Alertmanager computes the dedup_key as it does for PagerDuty); its others a webhook to it."""
+    kept = [{"url": f"{sink}/{Path(config['routing_key_file']).name}/v2/enqueue",
+             "routing_key": Path(config["routing_key_file"]).name, "send_resolved": config.get("send_resolved", True)}
+            for config in receiver.get("pagerduty_configs", [])]
+    others = set(receiver) - {"name", "pagerduty_configs"}
+    return {"name": receiver["name"], **({"pagerduty_configs": kept} if kept else {}),
+            **({"webhook_configs": [{"url": sink}]} if others or not kept else {})}
+
+
 @contextmanager
-def shipped_alertmanager(workdir: Path) -> Iterator[tuple[str, Sink]]:
-    """A real Alertmanager with out/'s routes and inhibit rules, notifying a sink; yields its URL and the sink."""
+def shipped_alertmanager(workdir: Path, keep_pagerduty: bool = False) -> Iterator[tuple[str, Sink]]:
+    """A real Alertmanager with out/'s routes and inhibit rules, notifying a sink; yields its URL and the sink.
+    Every receiver is one webhook to the sink; with keep_pagerduty, PagerDuty's integrations stay PagerDuty's
+    (Sink.pagerduty)."""
     sink = Sink()
     with servers.serving(_handler(sink)) as webhook:
         document = yaml.safe_load((OUT / "alertmanager/alertmanager.yml").read_text())
-        document["receivers"] = [{"name": receiver["name"], "webhook_configs": [{"url": webhook}]}
+        document["receivers"] = [_pagerduty_kept(receiver, webhook) if keep_pagerduty else
+                                 {"name": receiver["name"], "webhook_configs": [{"url": webhook}]}
                                  for receiver in document["receivers"]]
         document.pop("templates", None)
         document["route"] = _fast(document["route"])

@@ -48,6 +48,7 @@ from generator.checks.semantics import (
     slow_job_flaps,
     threshold_direction,
     uninitialised_sli_input,
+    unpaired_target_down,
     vanishing_series,
     window_longer_than_for,
 )
@@ -94,7 +95,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped, placeholder_link,
     unsilenceable_label_value,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
-    annotation_numbers, slow_job_flaps, uninitialised_sli_input,
+    annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets)

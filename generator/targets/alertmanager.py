@@ -7,6 +7,7 @@ from typing import Any
 
 from generator.core.matcher_text import JSON_CONTROL_PATTERNS, LINE_FEED_PATTERNS, REGEX_SPECIAL, SHELL_PATTERNS
 from generator.derive.slo.inhibitions import inhibitions
+from generator.derive.slo.target_down import pairings
 from generator.model import SLO, Inhibition, conventions
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, SEVERITY_LABEL
 from generator.model.identity import receiver_name
@@ -95,8 +96,9 @@ def _paging_alerts(project: Project) -> list[list[str]]:
 
 def inhibit_rules(project: Project) -> list[dict[str, Any]]:
     """A higher severity mutes every lower one of the same alert on the same instance; an SLO's shortest burn window
-    firing mutes its longer ones and its tickets (derive/slo/inhibitions.py); each declared Inhibition (a cause
-    muting its consequences) last.
+    firing mutes its longer ones and its tickets (derive/slo/inhibitions.py); an SLO's absent page mutes TargetDown
+    of the jobs its inputs come from (derive/slo/target_down.py); each declared Inhibition (a cause muting its
+    consequences) last.
 
     Escalation copies keep their alert's name and severity, so a copy mutes nothing its alert does not.
     """
@@ -111,7 +113,8 @@ def inhibit_rules(project: Project) -> list[dict[str, Any]]:
         if rank > 0
     ]
     declared = [inhibition.rule() for inhibition in project.all(Inhibition)]
-    return by_severity + [rule for slo in project.all(SLO) for rule in inhibitions(slo)] + declared
+    slos = [rule for slo in project.all(SLO) for rule in inhibitions(slo)]
+    return by_severity + slos + pairings(project) + declared
 
 
 def config(project: Project) -> dict[str, Any]:

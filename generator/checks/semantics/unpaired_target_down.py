@@ -1,0 +1,49 @@
+"""An SLO's absent page and TargetDown cannot be paired, so one dead service is told twice.
+
+When a scrape job's targets all die, the SLO's SLIAbsent alert pages after 2m and TargetDown warns about the same
+job after 10m, through another route. obsgen mutes TargetDown of the jobs the SLO's inputs are scraped by while
+the page fires (an Alertmanager inhibit rule, derive/slo/target_down.py), as kube-prometheus mutes a warning with
+the critical alert of the same cause. That rule needs to know which job an input comes from, and TargetDown must
+tell jobs apart:
+
+    SLO(sli=RatioSLI(total='orders_total{job=~"shop.*"}', ...))     # which job? a pattern
+    SLO(sli=RatioSLI(total="job:orders:rate5m", ...))                # a recorded series: from any job
+    Alert(name="TargetDown", expr="count(up == 0) > 0", ...)         # no job label: muting it would mute all
+
+Fix: select the input by its job (`job="shop"`), or declare its Metric with the source of the ScrapeJob that
+scrapes it; give TargetDown a result by job (`count by (job) (up == 0) ...`, as the library's meta_alerts does).
+Or switch the check off for the SLO when its input is not scraped by this Prometheus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.checks.base import Context, Finding
+from generator.core.errors import Level
+from generator.derive.slo.target_down import TARGET_DOWN, target_down_keeps_job, unpaired_input, watched_inputs
+from generator.model import SLO
+
+CODE = "SM009"
+NAME = "unpaired-target-down"
+LEVEL = Level.WARNING
+
+
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
+    keeps_job = target_down_keeps_job(project)
+    if keeps_job is None:
+        return  # no TargetDown: nothing tells the dead job twice
+    target_down = project.alerts[TARGET_DOWN]
+    for slo in project.all(SLO):
+        if not watched_inputs(project, slo):
+            continue
+        if not keeps_job:
+            yield Finding(slo, f"SLO {slo.service} {slo.name}: {TARGET_DOWN}'s result carries no job label, so "
+                               f"{slo.absent_alert} cannot mute it for its own job alone and a dead service is told "
+                               f"twice; aggregate {TARGET_DOWN} by (job)", ("sli",), (target_down.location,))
+        elif unknown := unpaired_input(project, slo):
+            yield Finding(slo, f"SLO {slo.service} {slo.name}: no scrape job is known for input {unknown} (a job "
+                               "pattern, a recorded series, or a Metric whose source no ScrapeJob scrapes), so "
+                               f"{slo.absent_alert} cannot mute {TARGET_DOWN} of its job and a dead service is told "
+                               "twice; select the input by job=\"...\" or declare its Metric's source", ("sli",))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.core.matcher_text import quoted
 from generator.core.promql import label_matches
 from generator.derive.result_labels import expression_labels
 from generator.derive.series import defined_series
@@ -106,12 +107,10 @@ def pairings(project: Project) -> list[dict[str, Any]]:
     equal = sorted(project.stack.external_labels)
     rules = []
     for slo in project.all(SLO):
-        jobs = input_jobs(project, slo)
-        if not jobs:
-            continue
-        own = [f'{name}="{value}"' for name, value in sorted(slo.series_labels.items())]
-        job = f'{JOB_LABEL}="{jobs[0]}"' if len(jobs) == 1 else f'{JOB_LABEL}=~"{"|".join(jobs)}"'
-        rule: dict[str, Any] = {"source_matchers": [f'alertname="{slo.absent_alert}"', *own],
-                                "target_matchers": [f'alertname="{TARGET_DOWN}"', job]}
-        rules.append(rule | ({"equal": equal} if equal else {}))
+        source = [f'alertname="{slo.absent_alert}"', *(f'{name}="{value}"' for name, value in
+                                                       sorted(slo.series_labels.items()))]
+        for job in input_jobs(project, slo):  # one rule per job: equality, no job name read as a regex
+            rule: dict[str, Any] = {"source_matchers": source,
+                                    "target_matchers": [f'alertname="{TARGET_DOWN}"', f'{JOB_LABEL}="{quoted(job)}"']}
+            rules.append(rule | ({"equal": equal} if equal else {}))
     return rules

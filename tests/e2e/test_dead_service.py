@@ -1,6 +1,7 @@
 """The demo service killed on a stack of its own (60x): the api job's targets and the simulated hosts' (which the demo
-serves too) go down. Checkout's SLIAbsent pages once; TargetDown of the api job fires in Prometheus and nobody is
-told while the page fires; TargetDown of the simulated hosts' job, another outage, is told.
+serves too) go down. Each SLO reading the api job (checkout availability, api latency) pages once with its
+SLIAbsent; TargetDown of the api job fires in Prometheus and nobody is told while the pages fire; TargetDown of the
+simulated hosts' job, another outage, is told.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from tests.e2e.conftest import own_stack
 
 ONCALL = "oncall@company.com"
 ABSENT = "CheckoutAvailabilitySLIAbsent"
+PAGES = (ABSENT, "ApiLatencySLIAbsent")
+"""The absent alerts of the SLOs whose inputs the api job exposes."""
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +37,10 @@ def _mails(live: LiveClient, alertname: str, after: float, **labels: str) -> lis
     return [record["subject"] for record in live.emails.records() if match(record)]
 
 
-def test_the_dead_services_slo_pages_once(dead: tuple[LiveClient, float]) -> None:
+@pytest.mark.parametrize("alertname", PAGES)
+def test_each_slo_of_the_dead_service_pages_once(dead: tuple[LiveClient, float], alertname: str) -> None:
     live, killed = dead
-    pages = [subject for subject in _mails(live, ABSENT, killed) if "escalation level" not in subject]
+    pages = [subject for subject in _mails(live, alertname, killed) if "escalation level" not in subject]
     assert len(pages) == 1, pages
 
 

@@ -36,6 +36,31 @@ def expectations(project: Project) -> list[dict[str, Any]]:
                            ESCALATION_LEVEL_LABEL: str(level.level)},
                 "receiver": receiver_name(level.channels),
             })
+    return cases + _paged_once(project)
+
+
+def _paged_once(project: Project) -> list[dict[str, Any]]:
+    """An alert whose own channels page PagerDuty, or that a lower level paged, reaches a level's other channels
+    only: PagerDuty would open a second incident (its dedup_key differs per route)."""
+    def pages(channels: tuple[str, ...]) -> bool:
+        return any(project.channels[name].is_pagerduty for name in channels)
+    cases: list[dict[str, Any]] = []
+    for alert in project.alerts.values():
+        policy = project.escalation_of(alert)
+        if policy is None or alert.heartbeat is not None:
+            continue
+        paged = pages(project.alert_channels(alert))
+        for level in escalation_rules(policy):
+            told = tuple(name for name in level.channels if not (paged and project.channels[name].is_pagerduty))
+            paged = paged or pages(level.channels)
+            if told != level.channels:
+                cases.append({
+                    "name": f"{alert.name} at escalation {policy.name} level {level.level} reaches "
+                            f"{', '.join(told) or 'nobody'}, its PagerDuty incident already open",
+                    "labels": {"alertname": alert.name, **alert_labels(project, alert),
+                               ESCALATION_LEVEL_LABEL: str(level.level)},
+                    "receiver": receiver_name(told),
+                })
     return cases
 
 

@@ -9,6 +9,7 @@ tell jobs apart:
     SLO(sli=RatioSLI(total='orders_total{job=~"shop.*"}', ...))     # which job? a pattern
     SLO(sli=RatioSLI(total="job:orders:rate5m", ...))                # a recorded series: from any job
     Alert(name="TargetDown", expr="count(up == 0) > 0", ...)         # no job label: muting it would mute all
+    Alert(name="TargetDown", ..., labels={"job": "infra"})           # a static job: every job reads alike
 
 Fix: select the input by its job (`job="shop"`), or declare its Metric with the source of the ScrapeJob that
 scrapes it; give TargetDown a result by job (`count by (job) (up == 0) ...`, as the library's meta_alerts does).
@@ -39,9 +40,11 @@ def check(context: Context) -> Iterator[Finding]:
         if not watched_inputs(project, slo):
             continue
         if not keeps_job:
-            yield Finding(slo, f"SLO {slo.service} {slo.name}: {TARGET_DOWN}'s result carries no job label, so "
+            yield Finding(slo, f"SLO {slo.service} {slo.name}: {TARGET_DOWN} does not tell one job from another (its "
+                               "result has no job label, or a static one), so "
                                f"{slo.absent_alert} cannot mute it for its own job alone and a dead service is told "
-                               f"twice; aggregate {TARGET_DOWN} by (job)", ("sli",), (target_down.location,))
+                               f"twice; aggregate {TARGET_DOWN} by (job) and give it no static job label",
+                          ("sli",), (target_down.location,))
         elif unknown := unpaired_input(project, slo):
             yield Finding(slo, f"SLO {slo.service} {slo.name}: no scrape job is known for input {unknown} (a job "
                                "pattern, a recorded series, or a Metric whose source no ScrapeJob scrapes), so "

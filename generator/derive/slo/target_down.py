@@ -97,7 +97,7 @@ def target_down_keeps_job(project: Project) -> bool | None:
         return None
     series = defined_series(project)
     labels = expression_labels(project, alert.condition, lambda name: getattr(series.get(name), "labels", None))
-    return JOB_LABEL in labels or JOB_LABEL in (alert.labels or {})
+    return JOB_LABEL in labels and JOB_LABEL not in (alert.labels or {})  # a static job would name every job alike
 
 
 def pairings(project: Project) -> list[dict[str, Any]]:

@@ -137,6 +137,7 @@ def smtp_ready(port: int) -> Callable[[], bool]:
     """Readiness probe: an SMTP server on 127.0.0.1:port greets with 220."""
     def probe() -> bool:
         try:
+            # not HTTP, and bounded as it is: one connect and one recv, each within 1 s, of at most 64 bytes
             with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
                 return sock.recv(64).startswith(b"220")
         except OSError:

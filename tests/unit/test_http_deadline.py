@@ -5,6 +5,7 @@ time (each byte within the read timeout), a Retry-After far in the future. Real 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import subprocess
 import sys
 import threading
@@ -148,3 +149,47 @@ def test_a_single_request_ends_by_its_deadline_with_the_url_and_no_query() -> No
                                           params={"query": "up"}))
     assert isinstance(error, DeadlinePassed) and error.url == f"{url}/api/v1/query", repr(error)
     assert 1.5 <= took < 10
+
+
+def headers_trickling(started: list[float]) -> type[BaseHTTPRequestHandler]:
+    """A handler answering every request with a status line, then one header a byte every 0.2 s that never ends,
+    noting when each request came."""
+
+    class Headers(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            started.append(time.monotonic())
+            with contextlib.suppress(OSError):
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(10_000):  # 2,000 s: never the end of the headers for any client here
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+
+        do_POST = do_GET
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    return Headers
+
+
+def test_the_demos_traffic_client_gives_up_an_answer_by_its_deadline_and_sends_the_next(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.live.demo import app
+
+    monkeypatch.setattr(app, "TRAFFIC_TIMEOUT", 0.5)  # deadline_for(0.5): 1 s
+    started: list[float] = []
+    stop = threading.Event()
+    with serving(headers_trickling(started)) as url:
+        client = threading.Thread(target=app._traffic, args=(url, 0, stop), daemon=True)
+        client.start()
+        waited = time.monotonic() + 20
+        while len(started) < 3 and time.monotonic() < waited:
+            time.sleep(0.05)
+        stop.set()
+        client.join(10)
+    assert len(started) >= 3, f"the client sent {len(started)} request(s) in 20 s: it is still reading an answer"
+    # each request: its 1 s deadline, then the client's pause
+    gaps = [later - earlier for earlier, later in itertools.pairwise(started[:3])]
+    assert all(1.0 <= gap < 1.0 + app.PAUSE_SECONDS + 2 for gap in gaps), gaps
+    assert not client.is_alive()

@@ -18,15 +18,15 @@ import contextlib
 import random
 import threading
 import time
-import urllib.error
-import urllib.request
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import requests
 from prometheus_client import CONTENT_TYPE_LATEST, disable_created_metrics, generate_latest
 
 from generator.build import load
+from generator.core.http_deadline import deadline_for, deadline_session
 from generator.live.demo.business import BusinessModel
 from generator.live.demo.faults import Fault
 from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
@@ -39,6 +39,11 @@ TRAFFIC = {"/api/products": 6, "/api/search": 3, "/api/checkout": 1}
 """Relative weight of each endpoint in the traffic the demo sends itself."""
 CLIENTS = 3
 PAUSE_SECONDS = 0.25
+TRAFFIC_TIMEOUT = 5.0
+"""Seconds a traffic client waits for a connection and each answer of the shop; the whole request ends within
+deadline_for(TRAFFIC_TIMEOUT), 10 s, however slowly the answer comes (the shop's answers take milliseconds)."""
+TRAFFIC_ANSWER_BYTES = 2**20
+"""The most a traffic client reads of an answer: the shop's are a line of JSON."""
 
 
 def server(shop: Shop, port: int) -> ThreadingHTTPServer:
@@ -114,17 +119,18 @@ def _ticks(shop: Shop) -> None:
         time.sleep(TICK_SECONDS)
 
 
-def _traffic(base_url: str, seed: int) -> None:
-    """One client of the shop: a request, a pause, forever."""
+def _traffic(base_url: str, seed: int, stop: threading.Event | None = None) -> None:
+    """One client of the shop: a request, a pause, until stop is set (forever in the demo)."""
     rnd = random.Random(seed)
     endpoints, weights = list(TRAFFIC), list(TRAFFIC.values())
-    while True:
-        endpoint = rnd.choices(endpoints, weights)[0]
-        request = urllib.request.Request(base_url + endpoint, method=ENDPOINTS[endpoint][0], data=None)
-        # an answered 500 is the errors fault; a refused connection is shutdown
-        with contextlib.suppress(urllib.error.URLError, OSError):
-            urllib.request.urlopen(request, timeout=5).close()
-        time.sleep(PAUSE_SECONDS)
+    with deadline_session(deadline_for(TRAFFIC_TIMEOUT), TRAFFIC_ANSWER_BYTES) as session:
+        while not (stop and stop.is_set()):
+            endpoint = rnd.choices(endpoints, weights)[0]
+            # an answered 500 is the errors fault (no exception); a refused connection is shutdown; an answer
+            # past the deadline or the bound is a request that failed, and the client goes on with the next
+            with contextlib.suppress(requests.RequestException):
+                session.request(ENDPOINTS[endpoint][0], base_url + endpoint, timeout=TRAFFIC_TIMEOUT).close()
+            time.sleep(PAUSE_SECONDS)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,11 +2,12 @@
 
 requests' timeout bounds each wait for bytes, not the exchange: a server sending one byte a second, or a body that
 never ends, keeps every read within it. urllib3 also reads a retried answer's body to its end (drain_conn) before
-retrying (a 503 from a proxy), out of reach of any response hook. So a session from `deadline_session` runs a
-watchdog timer per request; when it fires, it shuts down the request's sockets (a read blocked in another thread
-returns at once) and the request raises DeadlinePassed, naming the URL, whatever the cut left behind (a body read
-to the cut looks complete when the server gave no length). The sockets are found by the connection classes this
-module gives urllib3's pools, which register each one with the request running in their thread.
+retrying (a 503 from a proxy), out of reach of any response hook. So a session from `deadline_session` gives each
+request's deadline to the process' watchdog (core/watchdog, one thread for all requests); when it passes, the
+watchdog shuts down the request's sockets (a read blocked in another thread returns at once) and the request raises
+DeadlinePassed, naming the URL, whatever the cut left behind (a body read to the cut looks complete when the server
+gave no length). The sockets are found by the connection classes this module gives urllib3's pools, which register
+each one with the request running in their thread.
 
 The deadline ends at the return of session.request: a request made with stream=True (a readiness probe reading the
 status only) is bounded up to its headers, and its caller reads the rest of the body, if it does, on its own.
@@ -31,6 +32,7 @@ from urllib3.poolmanager import PoolManager
 from urllib3.util.retry import Retry
 
 from generator.core.bounded_http import capped, shown_url
+from generator.core.watchdog import DEADLINES
 
 
 def deadline_for(timeout: float, attempts: int = 1) -> float:
@@ -202,16 +204,14 @@ class DeadlineSession(requests.Session):
 
 @contextmanager
 def exchange_for(url: str, deadline: float) -> Iterator[Exchange]:
-    """An Exchange current in this thread, whose watchdog runs until the block ends."""
+    """An Exchange current in this thread, expired by the watchdog at its deadline unless the block ends before."""
     exchange = Exchange(url, deadline)
-    timer = threading.Timer(deadline, exchange.expire)
-    timer.daemon = True
     token = CURRENT.set(exchange)
-    timer.start()
+    watch = DEADLINES.call_at(exchange.ends, exchange.expire)
     try:
         yield exchange
     finally:
-        timer.cancel()
+        DEADLINES.cancel(watch)
         CURRENT.reset(token)
         exchange.close()
 

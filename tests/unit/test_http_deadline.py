@@ -193,3 +193,51 @@ def test_the_demos_traffic_client_gives_up_an_answer_by_its_deadline_and_sends_t
     gaps = [later - earlier for earlier, later in itertools.pairwise(started[:3])]
     assert all(1.0 <= gap < 1.0 + app.PAUSE_SECONDS + 2 for gap in gaps), gaps
     assert not client.is_alive()
+
+
+def test_requests_start_no_thread_of_their_own() -> None:
+    """The deadlines of all requests are watched by one thread: a request costs no thread start (a timer thread per
+    request did, 2,000 for 2,000 requests)."""
+    from generator.core.http_deadline import deadline_session  # here: the other tests run on the old tree too
+
+    class Quick(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # kept alive: the server starts no thread per request either
+
+        def do_GET(self) -> None:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    started: set[threading.Thread] = set()
+
+    def note(*args: object) -> None:
+        started.add(threading.current_thread())
+
+    with serving(Quick) as url, deadline_session(60.0, 2**10) as session:
+        threading.settrace(note)  # runs first in each thread threading starts from now on
+        try:
+            answers = [session.get(f"{url}/", timeout=10).text for _ in range(50)]
+        finally:
+            threading.settrace(None)  # type: ignore[arg-type]
+    assert answers == ["ok"] * 50
+    servers = {thread for thread in started if thread.name.endswith("(process_request_thread)")}
+    assert len(started - servers) <= 1, f"50 requests started {len(started - servers)} threads"  # the watchdog, once
+
+
+def test_the_watchdog_runs_each_action_at_its_time_and_not_once_cancelled(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.core.watchdog import Watchdog
+
+    reported: list[type[BaseException] | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: reported.append(args.exc_type))
+    watchdog = Watchdog()
+    ran: list[tuple[str, float]] = []
+    start = time.monotonic()
+    for name, delay in [("c", 0.6), ("a", 0.2), ("cancelled", 0.3), ("b", 0.4), ("past", -1.0)]:
+        key = watchdog.call_at(start + delay, lambda name=name: ran.append((name, time.monotonic() - start)))
+        if name == "cancelled":
+            watchdog.cancel(key)
+    watchdog.call_at(start + 0.1, lambda: 1 / 0)  # a failing action: reported, and the others still run
+    time.sleep(1.0)
+    assert [name for name, _ in ran] == ["past", "a", "b", "c"] and reported == [ZeroDivisionError]
+    assert all(abs(at - delay) < 0.15 for (_, at), delay in zip(ran[1:], (0.2, 0.4, 0.6), strict=True)), ran

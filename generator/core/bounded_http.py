@@ -4,10 +4,11 @@ catches, and requests reads a whole body into memory.
 
 A client installs `capped(max_bytes)` as a response hook (session.hooks["response"], or hooks= of one call).
 requests runs the hook before it reads the body (it reads bodies lazily, streamed or not); the hook reads it, as
-decoded (a gzip bomb counts at its decoded size), stopping at max_bytes + 1, and hands it to requests as the body
-already read: .json(), .text and .content work as before. Past the bound, the connection is closed and
-BodyTooLarge raised from the request call, naming the URL and the bound. A request made with stream=True is left
-to its caller, which reads what it wants of the body (a readiness probe, only the status).
+decoded a CHUNK at a time (core/http_decoding: a gzip bomb counts at its decoded size, and costs no more than the
+bound), stopping past max_bytes, and hands it to requests as the body already read: .json(), .text and .content
+work as before. Past the bound, the connection is closed and BodyTooLarge raised from the request call, naming the
+URL and the bound. A request made with stream=True is left to its caller, which reads what it wants of the body (a
+readiness probe, only the status).
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.exceptions import ContentDecodingError
+
+from generator.core.http_decoding import decoded
 
 CHUNK = 2**16
-"""Bytes asked of the connection at once: a compressed chunk decodes to at most about a thousand times that."""
+"""Bytes asked of the connection at once, and the most one of them decodes to at once."""
 
 
 def shown_url(url: str) -> str:
@@ -51,10 +55,16 @@ def capped(max_bytes: int) -> Callable[..., requests.Response]:
         declared = response.headers.get("Content-Length", "")
         body = bytearray()
         if not (declared.isdigit() and int(declared) > max_bytes):  # announced too long: not a byte read
-            for chunk in response.iter_content(CHUNK):
-                body += chunk
-                if len(body) > max_bytes:
-                    break
+            try:
+                for chunk in decoded(response, CHUNK):
+                    body += chunk
+                    if len(body) > max_bytes:
+                        break
+            except requests.RequestException as error:
+                response.close()
+                if isinstance(error, ContentDecodingError):
+                    raise ContentDecodingError(f"the answer of {shown_url(response.url)} {error}") from error
+                raise
         if len(body) > max_bytes or (declared.isdigit() and int(declared) > max_bytes):
             response.close()  # the rest is never read: the connection goes, not back to the pool
             raise BodyTooLarge(response.url, max_bytes, response.status_code)

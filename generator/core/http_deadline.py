@@ -32,6 +32,7 @@ from urllib3.poolmanager import PoolManager
 from urllib3.util.retry import Retry
 
 from generator.core.bounded_http import capped, shown_url
+from generator.core.http_decoding import ACCEPTED
 from generator.core.watchdog import DEADLINES
 
 
@@ -220,6 +221,7 @@ def deadline_session(deadline: float, max_bytes: int, retry: Retry | int = 0) ->
     """A session whose requests end by `deadline` seconds and read at most max_bytes of an answer (BodyTooLarge);
     retry: urllib3's retries (a DeadlineRetry, which keeps its sleeps within the deadline)."""
     session = DeadlineSession(deadline)
+    session.headers["Accept-Encoding"] = ACCEPTED  # what capped decodes
     session.hooks["response"].append(capped(max_bytes))
     adapter = DeadlineAdapter(max_retries=retry)
     session.mount("http://", adapter)

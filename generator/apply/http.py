@@ -11,7 +11,7 @@ from typing import Any
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
-from generator.core.bounded_http import BodyTooLarge
+from generator.core.bounded_http import UnreadableAnswer
 from generator.core.bounded_read import read_bounded
 from generator.core.http_deadline import DeadlinePassed, DeadlineRetry, deadline_for, deadline_session
 
@@ -118,7 +118,7 @@ class Api:
             response = self.session.request(method, self.base + path, timeout=self.timeout, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as error:
             raise self._unreachable(error) from None
-        except BodyTooLarge as error:
+        except UnreadableAnswer as error:  # too long, or in an encoding not read
             raise ApiError(self.name, method, path, error.status, str(error)) from None
         if response.status_code >= 400:
             raise ApiError(self.name, method, path, response.status_code, _message(response), _json(response))

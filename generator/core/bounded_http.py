@@ -33,17 +33,29 @@ def shown_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment=""))
 
 
-class BodyTooLarge(requests.RequestException):
-    """A response's body is longer than its client reads; a RequestException, so that whatever gives up on a
-    failed request (a readiness probe) gives up on this one too."""
+class UnreadableAnswer(requests.RequestException):
+    """An answer its client does not read (too long, or in an encoding it does not read): the server's answer, not
+    an outage; a RequestException, so that whatever gives up on a failed request (a readiness probe) gives up on
+    this one too."""
 
-    def __init__(self, url: str, max_bytes: int, status: int) -> None:
+    def __init__(self, url: str, status: int, why: str) -> None:
         self.status = status
         """The response's status code."""
         self.url = shown_url(url)
+        super().__init__(f"the answer of {self.url} {why}")
+
+
+class BodyTooLarge(UnreadableAnswer):
+    """A response's body is longer than its client reads."""
+
+    def __init__(self, url: str, max_bytes: int, status: int) -> None:
         self.limit = f"{max_bytes / 2**20:g} MiB"
-        super().__init__(f"the answer of {self.url} is over {self.limit}, the most obsgen reads of it: is that the "
-                         "server's URL, and the request what was meant?")
+        super().__init__(url, status, f"is over {self.limit}, the most obsgen reads of it: is that the server's URL, "
+                         "and the request what was meant?")
+
+
+class AnswerUndecodable(UnreadableAnswer, ContentDecodingError):
+    """A response's body is in an encoding its client does not read, or not valid in its own."""
 
 
 def capped(max_bytes: int) -> Callable[..., requests.Response]:
@@ -63,7 +75,7 @@ def capped(max_bytes: int) -> Callable[..., requests.Response]:
             except requests.RequestException as error:
                 response.close()
                 if isinstance(error, ContentDecodingError):
-                    raise ContentDecodingError(f"the answer of {shown_url(response.url)} {error}") from error
+                    raise AnswerUndecodable(response.url, response.status_code, str(error)) from error
                 raise
         if len(body) > max_bytes or (declared.isdigit() and int(declared) > max_bytes):
             response.close()  # the rest is never read: the connection goes, not back to the pool

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import requests
 
-from generator.core.bounded_http import BodyTooLarge
+from generator.core.bounded_http import UnreadableAnswer
 from generator.core.http_deadline import DeadlinePassed, deadline_for, deadline_session
 from generator.exporter.forecast import FloatArray
 from generator.exporter.jobs import STOPPED, JobFailed, JobTimeout, SourceDown
@@ -123,7 +123,7 @@ class PrometheusClient:
             raise JobTimeout(str(failure)) from None
         except requests.Timeout:  # connected, and still computing: this query is slow, Prometheus is up
             raise JobTimeout(f"Prometheus did not answer within {timeout:g}s") from None
-        except BodyTooLarge as failure:  # answered, too much: this query's (or the URL's), not an outage
+        except UnreadableAnswer as failure:  # answered, too much or undecodable: the query's or URL's, not an outage
             raise JobFailed(str(failure)) from None
         except requests.RequestException as failure:
             raise SourceDown(f"Prometheus at {self.shown} unreachable: {type(failure).__name__}") from None

@@ -159,3 +159,13 @@ def test_an_answer_in_an_encoding_not_read_fails_the_request_naming_it(encoding:
             requests.exceptions.ContentDecodingError) as failed:
         fetch("GET", f"{url}/api/v1/query", 10.0, 2**20, timeout=5.0, params={"query": "up"})
     assert str(failed.value).startswith(f"the answer of {url}/api/v1/query {says}"), str(failed.value)
+
+
+def test_status_reports_an_answer_in_an_encoding_it_does_not_read_as_the_servers(tmp_path: Path) -> None:
+    with serving(answering("br", b"\x0b\x02\x80abc\x03", [])) as url:
+        result = subprocess.run([sys.executable, "-m", "generator", "status", "--out", str(ROOT / "out"),
+                                 "--prometheus-url", url, "--retries", "0"], capture_output=True, text=True,
+                                cwd=tmp_path, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, (result.stdout + result.stderr)[-3000:]
+    assert (f"prometheus: GET /metrics answered 200: the answer of {url}/metrics is in Content-Encoding 'br': "
+            "obsgen reads gzip, deflate") in result.stdout, result.stdout[-3000:]

@@ -44,3 +44,23 @@ def test_the_program_hands_what_a_command_built_to_the_exit_frozen() -> None:
             "    print('EXIT', done.code, gc.get_freeze_count() > 0)")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert shown.split("EXIT")[1].split() == ["0", "True"]  # the shutdown's collections skip the frozen heap
+
+
+def test_importing_the_models_builds_no_validator() -> None:
+    # Each model builds its validator when first used (defer_build): one built at import (the SLOs' default burn
+    # windows were) costs every process, SLOs or not, and reaches pydantic's plugin loader.
+    code = ("import sys, generator.model as m\n"
+            "print([k.__name__ for k in vars(m).values() if getattr(k, '__pydantic_complete__', False)],"
+            " 'pydantic.plugin._loader' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["[]", "False"]
+
+
+def test_an_slo_without_windows_gets_the_workbooks_four() -> None:
+    from generator.model import SLOAlerting
+
+    windows = SLOAlerting().windows
+    assert [(w.urgency, w.long, w.short, w.factor("30d")) for w in windows] == [
+        ("page", "1h", "5m", 14.4), ("page", "6h", "30m", 6.0),
+        ("ticket", "1d", "2h", 3.0), ("ticket", "3d", "6h", 1.0)]
+    assert SLOAlerting().windows is windows  # made once

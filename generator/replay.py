@@ -34,6 +34,7 @@ from generator.core.command_environment import environment
 from generator.core.errors import Level, Location, Problem
 from generator.core.reads import Reads, recording
 from generator.core.sealed_file import write_sealed
+from generator.core.written_files import FileBytes, bytes_of
 from generator.package.tree import WriteReport, replaceable, write_tree
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class Built:
     problems: list[Problem]
     disabled: list[tuple[Problem, str]]
     written: WriteReport
-    files: Mapping[str, bytes | memoryview] = field(default_factory=dict, repr=False)
+    files: Mapping[str, FileBytes] = field(default_factory=dict, repr=False)
 
 
 def _record_path(definitions: Path) -> Path:
@@ -144,7 +145,7 @@ def save(definitions: Path, build_key: str, reads: Reads, built: Built) -> None:
         "disabled": [[_problem(problem), reason] for problem, reason in built.disabled],
         "files": [[path, len(data)] for path, data in built.files.items()],
     })
-    write_sealed(_record_path(definitions), b"".join([index, b"\n", *built.files.values()]))
+    write_sealed(_record_path(definitions), b"".join([index, b"\n", *map(bytes_of, built.files.values())]))
 
 
 def _ignored(definitions: Path, out: Path) -> tuple[str, ...]:

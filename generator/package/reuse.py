@@ -12,7 +12,8 @@ serialise() would write the same bytes for both; the header's source is in the c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import orjson
 import yaml
 
 from generator.core.disk_cache import DiskCache, source_digest
-from generator.core.written_files import WrittenFiles
+from generator.core.written_files import FileBytes, WrittenFiles
 from generator.package import emit, tree
 
 
@@ -28,13 +29,13 @@ def _digest(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _held(out: Path, path: str, digest: str, earlier: bytes | memoryview | None,
-          written: WrittenFiles | None) -> bytes | None:
-    """The bytes a watching build last wrote there (written), else out/'s, else the earlier ones, if they have
-    the digest."""
-    data = written.bytes_with(path, digest) if written is not None else None
-    if data is not None:
-        return data
+def _held(out: Path, path: str, digest: str, earlier: bytes | memoryview | None, written: WrittenFiles | None,
+          make: Callable[[], bytes]) -> FileBytes | None:
+    """What a watching build last wrote there (written: not kept, made again if needed), else out/'s bytes, else the
+    earlier ones, if they have the digest."""
+    unkept = written.bytes_with(path, digest, make) if written is not None else None
+    if unkept is not None:
+        return unkept
     data = tree.read_regular(out / path)
     if data is not None and _digest(data) == digest:
         return data
@@ -43,22 +44,23 @@ def _held(out: Path, path: str, digest: str, earlier: bytes | memoryview | None,
 
 def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], source: str, out: Path,
                definitions: Path, earlier: Mapping[str, bytes | memoryview] | None = None,
-               written: WrittenFiles | None = None) -> dict[str, bytes]:
+               written: WrittenFiles | None = None) -> dict[str, FileBytes]:
     """Every file's bytes, as emit.serialise gives them; reused from out/ (or earlier, the files of a build
     before, by path) when the document (by its digest in digests, None for one that has none) is the same and
-    those bytes are the ones it was serialised to. A watching build reuses the bytes it last wrote (written)
-    without reading out/: they are the serialisation of that document whatever out/ holds now."""
+    those bytes are the ones it was serialised to. A watching build reuses what it last wrote (written) without
+    reading out/ nor keeping the bytes: an Unkept, the serialisation of that document whatever out/ holds now."""
     earlier = earlier or {}
     cache = DiskCache(definitions, "serialised", f"pyyaml {yaml.__version__} orjson {orjson.__version__} "
                       f"{source_digest(emit.__file__)} {source}")
-    files: dict[str, bytes] = {}
+    files: dict[str, FileBytes] = {}
     for path, document in sorted(rendered.items()):
         tree.contained(path)  # as serialise() would: out/'s bytes are never read from outside it
         key = digests[path]  # None: a value it cannot digest, serialised every time
         stored = cache.get(path) if key else None
-        data = None
+        data: FileBytes | None = None
         if isinstance(stored, list) and len(stored) == 2 and stored[0] == key:
-            data = _held(out, path, stored[1], earlier.get(path), written)
+            data = _held(out, path, stored[1], earlier.get(path), written,
+                         partial(emit.serialise, path, document, source))
         if data is None:  # (a reused file keeps the entry get() found: its bytes are not hashed again)
             data = emit.serialise(path, document, source)
             if key:

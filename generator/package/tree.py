@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.core.bounded_read import read_bounded
-from generator.core.written_files import WrittenFiles
+from generator.core.written_files import FileBytes, WrittenFiles, bytes_of, same
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
 
@@ -118,11 +118,11 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def _holds(out: Path, relative: str, data: bytes | memoryview, written: WrittenFiles | None) -> bool:
+def _holds(out: Path, relative: str, data: FileBytes, written: WrittenFiles | None) -> bool:
     """Whether a regular file exists at out/relative with exactly these bytes: read and compared, unless a watching
     build wrote it and its status says it is still as written."""
     known = written.holds(out, relative, data) if written is not None else None
-    return known if known is not None else read_regular(out / relative, len(data)) == data
+    return known if known is not None else same(read_regular(out / relative, len(data)), data)
 
 
 @cache
@@ -212,7 +212,7 @@ def _locked(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _stage(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Path, staging: Path) -> None:
+def _stage(files: Mapping[str, FileBytes], unchanged: set[str], out: Path, staging: Path) -> None:
     """Write the new tree under staging; unchanged files are hard links to out/'s, keeping inode and mtime."""
     made: set[Path] = set()
     for relative, data in sorted(files.items()):
@@ -223,10 +223,10 @@ def _stage(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Pa
         if relative in unchanged:
             os.link(out / relative, target)
         else:
-            target.write_bytes(data)
+            target.write_bytes(bytes_of(data))
 
 
-def _directories(files: Mapping[str, bytes | memoryview]) -> set[str]:
+def _directories(files: Mapping[str, FileBytes]) -> set[str]:
     """The directories holding files, relative to out/, with all their parents."""
     found: set[str] = set()
     for relative in files:
@@ -256,7 +256,7 @@ def _inodes(root: Path) -> tuple[dict[str, int], set[str]]:
     return files, directories
 
 
-def _restage(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Path, current: Mapping[str, int],
+def _restage(files: Mapping[str, FileBytes], unchanged: set[str], out: Path, current: Mapping[str, int],
              staging: Path) -> None:
     """Make staging, the tree the last swap took out (a watching build's spare), exactly the new tree: its links
     to a file out/ still holds (current: out/'s files and inodes) stay, anything else is removed and made again
@@ -282,10 +282,10 @@ def _restage(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: 
             os.link(out / relative, target)
         else:
             with open(target, "xb") as file:
-                file.write(data)
+                file.write(bytes_of(data))
 
 
-def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
+def write_tree(files: Mapping[str, FileBytes], out: Path,
                checkpoint: Callable[[str], None] = lambda step: None, *, keep_spare: bool = False,
                written: WrittenFiles | None = None) -> WriteReport:
     """Replace out/ with exactly these files, all at once: out/ is always the old tree or the new one.
@@ -315,7 +315,7 @@ def write_tree(files: Mapping[str, bytes | memoryview], out: Path,
     return report
 
 
-def _replace(files: Mapping[str, bytes | memoryview], out: Path, checkpoint: Callable[[str], None], keep_spare: bool,
+def _replace(files: Mapping[str, FileBytes], out: Path, checkpoint: Callable[[str], None], keep_spare: bool,
              written: WrittenFiles | None) -> WriteReport:
     """write_tree's work, under out/'s lock."""
     _clean_leftovers(out, keep_spare)
@@ -346,7 +346,7 @@ def _replace(files: Mapping[str, bytes | memoryview], out: Path, checkpoint: Cal
     return report
 
 
-def _staged(files: Mapping[str, bytes | memoryview], unchanged: set[str], out: Path,
+def _staged(files: Mapping[str, FileBytes], unchanged: set[str], out: Path,
             current: Mapping[str, int] | None) -> Path:
     """The new tree, staged beside out/: in the spare tree when there is one to reuse (given out/'s files and
     inodes, `current`), else in a new directory."""

@@ -225,10 +225,12 @@ def up(options: Options) -> LiveStack:
     if Supervisor.load(state_dir).running():
         raise RuntimeError(f"a live stack is already running from {state_dir}: run `obsgen down` first")
     claim(state_dir, options.definitions)
+    _clear(state_dir)
     out = state_dir / "out"
     definitions = load(options.definitions)
     for attempt in range(1, START_ATTEMPTS + 1):
-        _clear(state_dir)
+        if attempt > 1:
+            _clear(state_dir)  # what the start before left
         ports = _ports(options)
         project, exporter_skip = _compile(definitions, options, ports, out)
         supervisor = Supervisor(state_dir)

@@ -143,19 +143,19 @@ def test_no_value_axis_of_a_shipped_chart_repeats_a_tick_label(rendered: list[Re
 LONG_NAME = "checkout-payment-gateway eu-west-1 primary replica behind the regional load balancer"
 
 
-def _long_names_dashboard() -> dict[str, Any]:
-    expr = f'label_replace(vector(1), "name", "{LONG_NAME}", "", "")'
-    target = {"refId": "A", "expr": expr, "legendFormat": "{{name}}"}
+def _long_name_dashboard() -> dict[str, Any]:
+    target = {"refId": "A", "expr": f'label_replace(vector(1), "name", "{LONG_NAME}", "", "")',
+              "legendFormat": "{{name}}"}
     return {"uid": "long-names", "title": "Long names", "time": {"from": "now-1h", "to": "now"}, "panels": [
-        {"type": "state-timeline", "id": 1, "title": "States", "gridPos": {"x": 0, "y": 0, "w": 8, "h": 6},
-         "targets": [target]},
-        {"type": "barchart", "id": 2, "title": "Bars", "gridPos": {"x": 8, "y": 0, "w": 8, "h": 6},
-         "targets": [{**target, "instant": True}]}]}
+        {"type": "state-timeline", "id": 1, "title": "States", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 6},
+         "targets": [target]}]}
 
 
-def test_a_row_name_too_long_for_its_panel_is_cut_at_its_end_so_its_start_still_names_it(
+def test_a_state_timeline_shows_a_long_row_name_whole_as_grafana_sizes_its_axis(
         demo_prometheus: str, tmp_path: Path, browser: Chromium) -> None:
-    write_dashboard(tmp_path / "grafana", _long_names_dashboard())
+    """Grafana's state timeline sizes its row axis to the longest name, whole (no width cap: grafana#104174 asks
+    for one); the preview capped it at 40% of the panel and cut a longer name at its start."""
+    write_dashboard(tmp_path / "grafana", _long_name_dashboard())
     [done] = render(dashboards(tmp_path / "grafana"), demo_prometheus, tmp_path / "out", DEMO_NOW, 15.0)
     assert done.console_errors == ()
     tab = browser.tab()
@@ -165,8 +165,5 @@ def test_a_row_name_too_long_for_its_panel_is_cut_at_its_end_so_its_start_still_
         "window.previewCharts.map((c) => { const ctx = document.createElement('canvas').getContext('2d');"
         " ctx.font = c.axes[1].font[0]; const v = c.axes[1]._values.filter((x) => x)[0];"
         " return [v, ctx.measureText(v).width, c.axes[1]._size - 12]; })")
-    bar = tab.evaluate("(() => { const t = document.querySelector('[data-panel-id=\"2\"] svg text');"
-                       " return [t.textContent, t.getComputedTextLength(), Number(t.getAttribute('x'))]; })()")
-    for drawn, drawn_width, available in ((row, width, room), (bar[0], bar[1], bar[2])):
-        assert drawn.endswith("…") and LONG_NAME.startswith(drawn[:-1]) and len(drawn) > 10, drawn
-        assert drawn_width <= available, (drawn, drawn_width, available)
+    assert row == LONG_NAME
+    assert width <= room, (width, room)

@@ -169,13 +169,6 @@
     measurer.font = font || FONT;
     return Math.ceil(measurer.measureText(String(text)).width);
   }
-  /* A label cut to `room` pixels at its end, as Grafana's row names are: its start names the row. */
-  function clipped(text, room, font) {
-    if (measure(text, font) <= room) return text;
-    let kept = text.length;
-    while (kept > 1 && measure(text.slice(0, kept) + "…", font) > room) kept -= 1;
-    return text.slice(0, kept) + "…";
-  }
   function chart(body, options, data) {
     const plot = new uPlot(Object.assign({ width: body.clientWidth, height: body.clientHeight,
       legend: { show: false }, cursor: { show: !!spec.live, points: { show: false } } }, options), data, body);
@@ -352,7 +345,7 @@
       svg.append(svgNode("rect", { x: labelWidth, y, width: bar, height, fill: alpha(shade, 0.8), stroke: shade }));
       const label = svgNode("text", { x: labelWidth - 6, y: y + height / 2 + 4, fill: MUTED, "text-anchor": "end",
         "font-size": 12 });
-      label.textContent = clipped(item.name, labelWidth - 8);
+      label.textContent = item.name;
       const value = svgNode("text", { x: labelWidth + bar + 6, y: y + height / 2 + 4, fill: TEXT, "font-size": 12 });
       value.textContent = format(item.value, config.unit, config.decimals);
       svg.append(label, value);
@@ -427,13 +420,13 @@
     const rowPixels = (area.clientHeight - 40) / Math.max(1, rows.length);
     const fontSize = Math.max(7, Math.min(12, Math.floor(rowPixels * 0.9)));
     const labelFont = `${fontSize}px "DejaVu Sans", sans-serif`;
-    const room = Math.min(area.clientWidth * 0.4, Math.max(24, ...names.map((n) => measure(n, labelFont))));
-    const labels = names.map((name) => clipped(name, room, labelFont));
+    /* Grafana sizes the row axis to the longest name, whole, however much of the panel that takes (grafana#104174) */
+    const room = Math.max(24, ...names.map((name) => measure(name, labelFont)));
     chart(area, {
       series: [{}, { show: false }], scales: { x: { time: true }, y: { range: [0, Math.max(1, rows.length)] } },
       axes: [timeAxis(), { stroke: TEXT, font: labelFont, grid: { show: false }, ticks: { show: false },
         size: 12 + room,
-        splits: () => rows.map((r, i) => i + 0.5), values: (u, splits) => splits.map((v) => labels[rows.length - 0.5 - v] || "") }],
+        splits: () => rows.map((r, i) => i + 0.5), values: (u, splits) => splits.map((v) => names[rows.length - 0.5 - v] || "") }],
       hooks: { draw: [(u) => {
         const ctx = u.ctx;
         ctx.font = (fontSize * devicePixelRatio) + 'px "DejaVu Sans", sans-serif';

@@ -60,7 +60,8 @@ ZIPPED: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = (
                                                                                               strict=True))),
     (("device", "fstype", "mountpoint"), (("sda1", "ext4", "/"), ("sda2", "ext4", "/var"), ("tmpfs", "tmpfs", "/run"))),
 )
-DEVICES: dict[str, tuple[str, ...]] = {"node_network_": ("eth0", "eth1", "lo"), "node_disk_": ("sda", "nvme0n1", "dm-0")}
+DEVICES: dict[str, tuple[str, ...]] = {"node_network_": ("eth0", "eth1", "lo"),
+                                       "node_disk_": ("sda", "nvme0n1", "dm-0")}
 OTHER_VALUES = 3
 """Values of a label the tables above do not know."""
 

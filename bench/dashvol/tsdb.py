@@ -128,6 +128,24 @@ def prometheus(data_dir: Path, work: Path, max_samples: int = 0) -> Iterator[str
         log.close()
 
 
+def _blocks(data_dir: Path) -> set[str]:
+    return {meta.parent.name for meta in data_dir.glob("*/meta.json")}
+
+
+def compact(data_dir: Path, work: Path, quiet: float = 75.0) -> int:
+    """Let prometheus compact the written 2 h blocks as a long-running server has (its compaction runs every
+    minute), until the blocks stay the same for `quiet` seconds; returns how many blocks are left. A measurement
+    during compaction would time the compaction too."""
+    with prometheus(data_dir, work):
+        seen, since = _blocks(data_dir), time.monotonic()
+        while time.monotonic() - since < quiet:
+            time.sleep(5)
+            now = _blocks(data_dir)
+            if now != seen:
+                seen, since = now, time.monotonic()
+    return len(_blocks(data_dir))
+
+
 def write_rules(rules: dict[str, Rule], levels: list[list[str]], spans: dict[str, float], end: float,
                 data_dir: Path, work: Path) -> None:
     """Each needed rule evaluated at its group's interval over its span back from end, added to data_dir."""

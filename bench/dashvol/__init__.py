@@ -1,0 +1,1 @@
+"""bench/dashboard_volume.py's parts: the fleet, what the dashboards read, the TSDB writing, the loads."""

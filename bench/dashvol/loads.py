@@ -97,9 +97,12 @@ class Opening:
             path = "/api/v1/query_range"
             params |= {"start": f"{request.start:.3f}", "end": f"{request.end:.3f}", "step": f"{request.step:g}"}
         started = time.perf_counter()
-        reply = self.session.post(self.url + path, data=params, timeout=TIMEOUT)
+        try:
+            reply = self.session.post(self.url + path, data=params, timeout=TIMEOUT)
+            body = reply.json()
+        except (requests.RequestException, ValueError) as error:  # a timeout is the panel's failure, not the run's
+            return Answered(time.perf_counter() - started, 0, 0, f"{type(error).__name__}: {error}")
         seconds = time.perf_counter() - started
-        body = reply.json()
         if body.get("status") != "success":
             return Answered(seconds, 0, 0, str(body.get("error") or f"HTTP {reply.status_code}"))
         data = body.get("data") or {}
@@ -157,6 +160,8 @@ def measure(opening: Opening, loads: int, parallel: int) -> Summary:
     per_query = [statistics.median(run.answers[k].seconds for run in runs) for k in range(len(queries))]
     slowest = max(range(len(queries)), key=per_query.__getitem__, default=None)
     last = runs[-1].answers
+    touched = opening.series_touched(opening.dashboard.variable_defaults())
+    opening.session.close()
     errors = sorted({f"{queries[k].panel}: {a.error}" for k, a in enumerate(last) if a.error})
     return Summary(
         title=opening.dashboard.title, range_seconds=range_seconds(opening.dashboard.document, {}, opening.now),
@@ -164,5 +169,5 @@ def measure(opening: Opening, loads: int, parallel: int) -> Summary:
         slowest_panel=queries[slowest].panel if slowest is not None else "",
         slowest_expr=queries[slowest].request.expr if slowest is not None else "",
         slowest_seconds=per_query[slowest] if slowest is not None else 0.0,
-        samples=sum(a.samples for a in last), series=opening.series_touched(opening.dashboard.variable_defaults()),
+        samples=sum(a.samples for a in last), series=touched,
         errors=errors)

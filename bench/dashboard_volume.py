@@ -17,8 +17,9 @@ Usage: python bench/dashboard_volume.py [--scale 1] [--days 2] [--rule-hours 1] 
 Default volume: 31k series, 21M samples over up to 2 days, 56 MiB of TSDB; while writing, at most two 2 h windows
 of OpenMetrics text on disk at once (about 1.5 GB in the temporary directory) and 1.7 GB of memory; about 7 minutes
 on 2 cores at a load average of 5 (3 min raw blocks, 40 s rules, 2.5 min prometheus compacting, 1.5 min of loads);
---scale 0.5 takes about half. --scale 10 (400 pods, 400 hosts) writes ten times the series. --keep DIR reuses a written volume; --out DIR measures a proposed
-change of out/ (its added recording rules are evaluated into the kept volume). Not part of make test.
+--scale 0.5 takes about half. --scale 10 (400 pods, 400 hosts) writes ten times the series. --keep DIR reuses a
+written volume; --out DIR measures a proposed change of out/ (its added recording rules are evaluated into the kept
+volume). Not part of make test.
 """
 
 from __future__ import annotations

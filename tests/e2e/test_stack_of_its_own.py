@@ -1,0 +1,143 @@
+"""A stack of its own (60x) for three stories that each need one but not its whole life; a stack start is about 20 s
+of CI, so they share it, in this order:
+
+1. It is started while one of its ports is taken: `obsgen up` chooses its free ports before the first server starts,
+   and another process (another stack, a test's server) may take one in the seconds until its server binds it. The
+   start is tried again on ports chosen anew, not failed (CI once lost a pair of Alertmanagers to a gossip port taken
+   that way).
+2. Its notifications link to the Alertmanager it runs: `obsgen up` starts Debian's prometheus-alertmanager and builds
+   the links for that release's UI (what `--version` prints), not for the one the definitions' Stack declares. A tab
+   in a label value is where the two differ: 0.32.0's UI decodes \\t, an earlier one keeps it as written.
+3. Its demo service is killed (last: the stack is not whole after it): the api job's targets and the simulated hosts'
+   (which the demo serves too) go down. Each SLO reading the api job (checkout availability, api latency) pages once
+   with its SLIAbsent; TargetDown of the api job fires in Prometheus and nobody is told while the pages fire;
+   TargetDown of the simulated hosts' job, another outage, is told.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from generator.live import releases, stack
+from generator.live.client import LiveClient, email_matches
+from generator.live.stack import Options, kill
+from generator.live.supervisor import Supervisor
+from tests.alertmanager_ui import decoded_value, kept_value, ui_filter
+from tests.e2e.conftest import own_stack
+
+ONCALL = "oncall@company.com"
+ABSENT = "CheckoutAvailabilitySLIAbsent"
+PAGES = (ABSENT, "ApiLatencySLIAbsent")
+"""The absent alerts of the SLOs whose inputs the api job exposes."""
+VALUE, NEIGHBOUR = "live\tlink", "live\\tlink"
+"""An instance holding a tab, and one holding a backslash and a t where it has the tab."""
+
+
+@pytest.fixture(scope="module")
+def taken() -> Iterator[list[socket.socket]]:
+    """The port another process takes after `up` chose it: the first start's webhook port, listened on before the
+    sink binds it."""
+    held: list[socket.socket] = []
+    choose = stack._ports
+
+    def taken_after_choice(options: Options) -> dict[str, int]:
+        ports = choose(options)
+        if not held:
+            held.append(socket.create_server(("127.0.0.1", ports["webhook"])))
+        return ports
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stack, "_ports", taken_after_choice)
+        yield held
+    for sock in held:
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def own(tmp_path_factory: pytest.TempPathFactory, taken: list[socket.socket]) -> Iterator[LiveClient]:
+    with own_stack(tmp_path_factory.mktemp("own")) as started:
+        yield started
+
+
+def test_a_port_taken_after_it_was_chosen_is_chosen_again_and_the_stack_comes_up(
+        own: LiveClient, taken: list[socket.socket]) -> None:
+    live = own
+    held = taken[0].getsockname()[1]
+    assert live.stack.urls["webhook-sink"] != f"http://127.0.0.1:{held}"
+    names = [process.name for process in Supervisor.load(live.stack.state_dir).running()]
+    assert {"webhook-sink", "alertmanager", "prometheus"} <= set(names) and len(names) == len(set(names))
+    assert requests.get(live.stack.urls["prometheus"] + "/-/ready", timeout=10).status_code == 200
+    assert "address already in use" not in (live.stack.state_dir / "logs" / "webhook-sink.log").read_text()
+
+
+def test_a_demo_notifications_silence_link_silences_exactly_its_alert_on_the_running_alertmanager(
+        own: LiveClient) -> None:
+    _follow_the_link(own)
+
+
+def _follow_the_link(live: LiveClient) -> None:
+    running = releases.installed()
+    alertmanager = live.stack.urls["alertmanager"]
+    posted = time.time()
+    alerts = [{"labels": {"alertname": "CpuHigh", "severity": "critical", "instance": instance,
+                          "escalation_policy": "default", "escalation_level": "1"}} for instance in (VALUE, NEIGHBOUR)]
+    requests.post(f"{alertmanager}/api/v2/alerts", json=alerts, timeout=10).raise_for_status()
+    mail = live.emails.wait_for(lambda record: record["received"] >= posted and "CpuHigh" in record["subject"]
+                                and VALUE in record["subject"], 60)
+    link = html.unescape(re.search(r'href="([^"]*#/silences/new[^"]*)"', mail["html"])[1])  # type: ignore[index]
+    read = decoded_value if tuple(map(int, running.split("."))) >= (0, 32, 0) else kept_value
+    form = dict(map(read, ui_filter(link, alertmanager, "silences/new")))
+    assert form == {"alertname": "CpuHigh", "instance": VALUE}, (running, link)
+    created = requests.post(f"{alertmanager}/api/v2/silences", timeout=10, json={
+        "matchers": [{"name": name, "value": value, "isRegex": False, "isEqual": True} for name, value in form.items()],
+        "startsAt": "2024-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z", "createdBy": "test",
+        "comment": "the link's silence"})
+    created.raise_for_status()
+    silence = created.json()["silenceID"]
+    try:
+        shown = requests.get(f"{alertmanager}/api/v2/alerts", params={"filter": 'alertname="CpuHigh"'}, timeout=10)
+        silenced = {alert["labels"]["instance"] for alert in shown.json() if silence in alert["status"]["silencedBy"]}
+        assert silenced == {VALUE}
+    finally:
+        requests.delete(f"{alertmanager}/api/v2/silence/{silence}", timeout=10).raise_for_status()
+
+
+@pytest.fixture(scope="module")
+def dead(own: LiveClient) -> tuple[LiveClient, float]:
+    live = own
+    killed = kill(live.stack, "demo")
+    live.wait_alert("TargetDown", timeout=90, job="api")
+    live.wait_alert("TargetDown", timeout=30, job="node-simulated")
+    live.mailed(ONCALL, "TargetDown", timeout=60, after=killed, job="node-simulated")
+    time.sleep(15)  # several of the warning route's group intervals (5 s at 60x)
+    return live, killed
+
+
+def _mails(live: LiveClient, alertname: str, after: float, **labels: str) -> list[str]:
+    match = email_matches(ONCALL, alertname, "firing", after, labels)
+    return [record["subject"] for record in live.emails.records() if match(record)]
+
+
+@pytest.mark.parametrize("alertname", PAGES)
+def test_each_slo_of_the_dead_service_pages_once(dead: tuple[LiveClient, float], alertname: str) -> None:
+    live, killed = dead
+    pages = [subject for subject in _mails(live, alertname, killed) if "escalation level" not in subject]
+    assert len(pages) == 1, pages
+
+
+def test_its_target_down_fires_untold_while_the_page_fires(dead: tuple[LiveClient, float]) -> None:
+    live, killed = dead
+    live.wait_alert(ABSENT, timeout=0)
+    assert _mails(live, "TargetDown", killed, job="api") == []
+
+
+def test_another_jobs_target_down_is_told(dead: tuple[LiveClient, float]) -> None:
+    live, killed = dead
+    assert len(_mails(live, "TargetDown", killed, job="node-simulated")) >= 1

@@ -2,10 +2,9 @@
 
 from generator.model import Dashboard, ExploreLink, Panel, Query, QueryVariable, Row
 
-from .dashboards_operations import latency
-from .metrics import cache_hit_ratio
+from .dashboards_operations import latency, recorded, requests, trace_links
+from .metrics import cache_hit_ratio, request_duration_buckets_rate
 
-RATE = "[$__rate_interval]"
 SERVICE = 'service=~"$service"'
 # Loki indexes OpenTelemetry's service.name as service_name and detects each line's level (ApiErrorLogsHigh's filter)
 ERROR_LOGS = ExploreLink(title="Error logs (Loki)", datasource="loki",
@@ -26,8 +25,7 @@ DEVELOPMENT_DASHBOARD = Dashboard(
             Panel(title="Errors by Endpoint", kind="line", plan_name="error_rate_by_endpoint", unit="reqps",
                   description="5xx responses per second, per endpoint of the selected services.",
                   links=(ERROR_LOGS,),
-                  queries=Query(expr=f'sum by (endpoint) (rate(http_requests_total{{{SERVICE},status=~"5.."}}{RATE}))',
-                                legend="{{endpoint}}")),
+                  queries=Query(expr=requests(SERVICE + ',status=~"5.."', "endpoint"), legend="{{endpoint}}")),
             Panel(title="Errors in Range", kind="table", unit="short", width=12,
                   description="5xx responses per endpoint and status over the selected time range.",
                   links=(ERROR_LOGS,),
@@ -39,15 +37,16 @@ DEVELOPMENT_DASHBOARD = Dashboard(
                   description="How request durations are distributed over time (histogram buckets); dots are "
                               "exemplars that open the trace.",
                   links=(SLOW_TRACES,),
-                  queries=Query(expr=f"sum by (le) (rate(http_request_duration_seconds_bucket{{{SERVICE}}}{RATE}))",
-                                legend="{{le}}", format="heatmap", exemplars=True)),
+                  queries=(trace_links(SERVICE),
+                           Query(expr=f"sum by (le) ({recorded(request_duration_buckets_rate, SERVICE)})",
+                                 legend="{{le}}", format="heatmap"))),
             Panel(title="Response Times by Endpoint", kind="line", plan_name="response_times", unit="s",
                   description="Median and 95th percentile latency per endpoint.", links=(SLOW_TRACES,),
-                  queries=(latency(0.5, "endpoint", SERVICE), latency(0.95, "endpoint", SERVICE))),
+                  queries=(trace_links(SERVICE), latency(0.5, "endpoint", SERVICE),
+                           latency(0.95, "endpoint", SERVICE))),
             Panel(title="Requests by Endpoint", kind="line", plan_name="api_performance", unit="reqps", stacked=True,
                   description="Requests per second per endpoint of the selected services, stacked.",
-                  queries=Query(expr=f"sum by (endpoint) (rate(http_requests_total{{{SERVICE}}}{RATE}))",
-                                legend="{{endpoint}}")),
+                  queries=Query(expr=requests(SERVICE, "endpoint"), legend="{{endpoint}}")),
             Panel(title="Cache Hit Ratio", kind="line", plan_name="cache_hits", unit="percentunit", min=0, max=1,
                   description="Cache hits per lookup over 5 minutes, per cache type.",
                   queries=Query(expr=cache_hit_ratio, legend="{{cache_type}}")),

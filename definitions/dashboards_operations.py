@@ -1,15 +1,26 @@
 """OPERATIONS_DASHBOARD and DASHBOARD_CONFIG["dashboards"]["operations"]: health, performance, errors."""
 
-from generator.model import Dashboard, ExploreLink, Panel, Query, Row, ValueText, instance_variable, job_variable
+from generator.model import (
+    Dashboard,
+    ExploreLink,
+    Panel,
+    Query,
+    RecordingRule,
+    Row,
+    ValueText,
+    instance_variable,
+    job_variable,
+)
 
 from .forecasts import DISK, MEMORY
 from .logs import ERROR_LOG_LINES, ERROR_LOG_RATE
-from .metrics import cpu_usage, memory_usage
+from .metrics import cpu_usage, memory_usage, request_duration_buckets_rate, request_status_rate
 from .stack import SCRAPE_JOBS
 
 RATE = "[$__rate_interval]"
 JOB = 'job=~"$job"'
 INSTANCE = 'instance=~"$instance"'
+FAILING = f'{JOB},status=~"5.."'
 REAL_FILESYSTEMS = 'fstype!~"tmpfs|overlay|squashfs"'  # as DiskAlmostFull reads them: memory and image layers left out
 PHYSICAL_DISKS = 'device!~"dm-.+|md.+"'  # device-mapper (LVM, LUKS) and md RAID volumes sit on disks counted already
 PLAN_SERVICES = ("api", "cache", "database", "load_balancer")
@@ -19,14 +30,30 @@ UP_DOWN = (ValueText(value="1", text="UP", color="green"), ValueText(value="0", 
            ValueText(value="-1", text="NOT SCRAPED", color="#8e8e8e"))
 
 
-requests_per_service = f"sum by (service) (rate(http_requests_total{{{JOB}}}{RATE}))"
+def recorded(rule: RecordingRule, matchers: str) -> str:
+    """A recorded rate averaged over each step ($__interval): one sample per step at the dashboards' default hour
+    (the rule's value itself), every sample of the step when zoomed out, so a long range skips none."""
+    return f"avg_over_time({rule.name}{{{matchers}}}[$__interval])"
+
+
+def requests(matchers: str = JOB, by: str = "service") -> str:
+    """Requests per second per `by` label, from the recording summed over pods."""
+    return f"sum by ({by}) ({recorded(request_status_rate, matchers)})"
 
 
 def latency(quantile: float, by: str = "service", matchers: str = JOB) -> Query:
-    """Request latency quantile per `by` label, with exemplars linking to traces."""
+    """Request latency quantile per `by` label, from the bucket rates recorded over pods (trace_links() gives the
+    panel its exemplars)."""
     return Query(expr=f"histogram_quantile({quantile}, sum by ({by}, le) "
-                      f"(rate(http_request_duration_seconds_bucket{{{matchers}}}{RATE})))",
-                 legend=f"p{round(quantile * 100)} {{{{{by}}}}}", exemplars=True)
+                      f"({recorded(request_duration_buckets_rate, matchers)}))",
+                 legend=f"p{round(quantile * 100)} {{{{{by}}}}}")
+
+
+def trace_links(matchers: str = JOB) -> Query:
+    """The exemplars of the raw latency histogram, which open their trace in Tempo: the panel's values come from a
+    recording, which keeps none. Listed first: Grafana asks for a histogram's exemplars once per panel, for the
+    first query naming it."""
+    return Query(expr=f"rate(http_request_duration_seconds_bucket{{{matchers}}}{RATE})", exemplars_only=True)
 
 
 NETWORK = 'device!="lo"'
@@ -73,18 +100,16 @@ OPERATIONS_DASHBOARD = Dashboard(
         Row(title="Performance", panels=(
             Panel(title="Throughput", kind="line", plan_name="requests_per_second", unit="reqps",
                   description="Requests served per second, per service.",
-                  queries=Query(expr=f"sum by (service) (rate(http_requests_total{{{JOB}}}{RATE}))",
-                                legend="{{service}}")),
+                  queries=Query(expr=requests(), legend="{{service}}")),
             Panel(title="Response Times", kind="line", plan_name="response_time_p95", unit="s",
                   description="95th and 99th percentile latency per service; dots are exemplars that open the "
                               "trace in Tempo.",
-                  queries=(latency(0.95), latency(0.99))),
+                  queries=(trace_links(), latency(0.95), latency(0.99))),
             Panel(title="Error Rates", kind="line", plan_name="error_rate_by_service", unit="percentunit",
                   thresholds=((0.05, "red"),),
                   description="Share of requests answered with a 5xx, per service.",
-                  queries=Query(expr=f'(sum by (service) (rate(http_requests_total{{{JOB},status=~"5.."}}{RATE}))'
-                                     f" or on (service) 0 * {requests_per_service})"
-                                     f" / {requests_per_service}", legend="{{service}}")),
+                  queries=Query(expr=f"({requests(FAILING)} or on (service) 0 * {requests()}) / {requests()}",
+                                legend="{{service}}")),
             Panel(title="Error Log Lines", kind="line", unit="short",
                   description="Error-level log lines per second, per service, counted by Loki's ruler "
                               f"({ERROR_LOG_RATE.name}); ApiErrorLogsHigh fires above 50 in 5 minutes. The link "

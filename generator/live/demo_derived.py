@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.core.promql import parse, walk
-from generator.model import Metric, MetricType
+from generator.model import Metric
+from generator.model.metrics import counter_like
 
 ARITHMETIC: dict[str, Callable[[float, float], float]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
@@ -21,27 +22,31 @@ ARITHMETIC: dict[str, Callable[[float, float], float]] = {
 
 @dataclass(frozen=True)
 class Increase:
-    """`sum [by (...)] (increase(counter[window] offset offset))` of a counter the project defines."""
+    """`sum [by (...)] (increase(counter[window] offset offset))` of a counter the project defines, or its rate()
+    (per_second): the counter is `series` of `metric` (a histogram's `x_bucket`, or the counter itself)."""
 
     metric: Metric
     window: float
     offset: float
+    series: str = ""
+    per_second: bool = False
 
 
 def increase(expr: str, defined: Mapping[str, Metric | None]) -> Increase | None:
-    """What a rule that sums the increase of one unfiltered counter reads (None for any other rule)."""
+    """What a rule that sums the increase (or rate) of one unfiltered counter reads (None for any other rule)."""
     node = parse(expr)
     if type(node).__name__ != "AggregateExpr" or str(node.op) != "sum":
         return None
     call = node.expr
-    if type(call).__name__ != "Call" or call.func.name != "increase" or type(call.args[0]).__name__ != "MatrixSelector":
+    if type(call).__name__ != "Call" or call.func.name not in ("increase", "rate") \
+            or type(call.args[0]).__name__ != "MatrixSelector":
         return None
     selector = call.args[0].vector_selector
     metric = defined.get(selector.name)
-    if metric is None or metric.type is not MetricType.COUNTER or selector.matchers.matchers:
+    if metric is None or not counter_like(selector.name, metric) or selector.matchers.matchers:
         return None
     offset = selector.offset.total_seconds() if selector.offset else 0.0
-    return Increase(metric, call.args[0].range.total_seconds(), offset)
+    return Increase(metric, call.args[0].range.total_seconds(), offset, selector.name, call.func.name == "rate")
 
 
 def _value(node: Any, x: float) -> float:

@@ -295,15 +295,20 @@ def _recorded_series(name: str, demo: Demo, through: frozenset[str] = frozenset(
     unique = {tuple(sorted(s.items())): s for s in sets}
     fixed = constant(parse(rule.expr))  # vector(0.999): an objective
     counted = increase(rule.expr, demo.defined)  # revenue per hour from the revenue counter: they add up
-    counters = list(_metric_series(counted.metric, _targets(demo.project, counted.metric.source), demo)) \
+    counters = [(raw, value) for series, raw, value in _metric_series(
+        counted.metric, _targets(demo.project, counted.metric.source), demo) if series == counted.series] \
         if counted is not None else []
+    if counters:  # one recorded series per group of the counters it sums (a histogram's buckets: one per `le`)
+        unique = {tuple((k, raw[k]) for k in varying if k in raw): {k: raw[k] for k in varying if k in raw}
+                  for raw, _ in counters}
     for grouped in unique.values():
         label_set = {**grouped, **static}
         if fixed is not None:
             yield name, label_set, _constant_at(fixed)
         elif counted is not None:
-            yield name, label_set, _increase([v for _, raw, v in counters if raw.items() >= grouped.items()],
-                                             counted.window, counted.offset)
+            added = _increase([v for raw, v in counters if raw.items() >= grouped.items()], counted.window,
+                              counted.offset)
+            yield name, label_set, _scaled(added, 1 / counted.window) if counted.per_second else added
         else:
             yield name, label_set, _gauge(name, rule.unit, label_set, demo, max(ranges(rule.expr), default=0.0))
 

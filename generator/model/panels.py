@@ -68,12 +68,35 @@ class Query(Model):
     instant: bool = Field(default=False, description="Evaluate at the end of the range only (stat, table).")
     format: Literal["time_series", "table", "heatmap"] = Field(default="time_series", description="Result shape.")
     exemplars: bool = Field(default=False, description="Show exemplars (trace ids) next to the series.")
+    exemplars_only: bool = Field(default=False, description=(
+        "Fetch only the exemplars of the series expr selects, none of its values: the trace links of a panel whose "
+        "values come from a recording rule (recorded series keep no exemplars)."))
     extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("target"))
+
+    @model_validator(mode="after")
+    def _exemplars_only(self) -> Self:
+        if self.exemplars_only and (self.instant or self.format != "time_series"):
+            raise ValueError("a query with exemplars_only draws nothing: it takes no instant and no format")
+        return self
 
     @property
     def promql(self) -> str:
-        """The expression sent to Prometheus (Grafana variables still in it)."""
-        return source_promql(self.expr)
+        """The expression sent to Prometheus (Grafana variables still in it). An exemplars-only query answers no
+        sample (`unless on () vector(1)`) and is sent instant, so it costs one evaluation: its selectors alone pick
+        the exemplars (/api/v1/query_exemplars), over the dashboard's range whatever the target's type (Grafana's
+        client.QueryExemplars); a target neither range nor instant would run as a range query (models.Parse)."""
+        promql = source_promql(self.expr)
+        return f"({promql}) unless on () vector(1)" if self.exemplars_only else promql
+
+    @property
+    def sent_instant(self) -> bool:
+        """Whether Grafana sends it as an instant query."""
+        return self.instant or self.exemplars_only
+
+    @property
+    def asks_exemplars(self) -> bool:
+        """Whether Grafana asks Prometheus for the exemplars of its series."""
+        return self.exemplars or self.exemplars_only
 
 
 class Threshold(Model):
@@ -180,6 +203,12 @@ class Panel(Definition):
             raise ValueError(f"panel {self.title!r}: only the first threshold step may have no value")
         if self.min is not None and self.max is not None and self.min >= self.max:
             raise ValueError(f"panel {self.title!r}: min {self.min} must be below max {self.max}")
+        # Grafana asks for a histogram's exemplars only for the first target whose expression names it
+        # (shouldRunExemplarQuery); a recorded series named after it (x_bucket:rate1m) names it too
+        only = [query.exemplars_only for query in self.queries]
+        if only != sorted(only, reverse=True):
+            raise ValueError(f"panel {self.title!r}: queries with exemplars_only come before the others: Grafana "
+                             "fetches a histogram's exemplars only for the first query that names it")
         return self
 
 

@@ -53,7 +53,7 @@ def trace_links(matchers: str = JOB) -> Query:
     """The exemplars of the raw latency histogram, which open their trace in Tempo: the panel's values come from a
     recording, which keeps none. Listed first: Grafana asks for a histogram's exemplars once per panel, for the
     first query naming it."""
-    return Query(expr=f"rate(http_request_duration_seconds_bucket{{{matchers}}}{RATE})", exemplars_only=True)
+    return Query(expr=f"http_request_duration_seconds_bucket{{{matchers}}}", exemplars_only=True)
 
 
 NETWORK = 'device!="lo"'

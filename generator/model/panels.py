@@ -6,6 +6,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
+from generator.core.promql import PromQLError, parse
 from generator.model.alerts import Alert
 from generator.model.base import Definition, Model
 from generator.model.conventions import NOT_ESCALATION
@@ -69,29 +70,35 @@ class Query(Model):
     format: Literal["time_series", "table", "heatmap"] = Field(default="time_series", description="Result shape.")
     exemplars: bool = Field(default=False, description="Show exemplars (trace ids) next to the series.")
     exemplars_only: bool = Field(default=False, description=(
-        "Fetch only the exemplars of the series expr selects, none of its values: the trace links of a panel whose "
-        "values come from a recording rule (recorded series keep no exemplars)."))
+        "expr is a series selector whose exemplars (trace links) the panel shows, and none of its values: for a panel "
+        "whose values come from a recording rule (recorded series keep no exemplars)."))
     extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("target"))
 
     @model_validator(mode="after")
     def _exemplars_only(self) -> Self:
-        if self.exemplars_only and (self.instant or self.format != "time_series"):
-            raise ValueError("a query with exemplars_only draws nothing: it takes no instant and no format")
+        if not self.exemplars_only:
+            return self
+        if self.instant or self.format != "time_series" or not isinstance(self.expr, str):
+            raise ValueError("a query with exemplars_only draws nothing: it takes a series selector, no instant and "
+                             "no format")
+        try:
+            node = parse(self.expr)
+        except PromQLError as error:
+            raise ValueError(f"exemplars_only takes a series selector: {error}") from None
+        if type(node).__name__ != "VectorSelector" or node.offset or node.at:
+            raise ValueError(f"exemplars_only takes a series selector such as x_bucket{{job=~\"$job\"}}, "
+                             f"not {self.expr!r}")
         return self
 
     @property
     def promql(self) -> str:
-        """The expression sent to Prometheus (Grafana variables still in it). An exemplars-only query answers no
-        sample (`unless on () vector(1)`) and is sent instant, so it costs one evaluation: its selectors alone pick
-        the exemplars (/api/v1/query_exemplars), over the dashboard's range whatever the target's type (Grafana's
-        client.QueryExemplars); a target neither range nor instant would run as a range query (models.Parse)."""
-        promql = source_promql(self.expr)
-        return f"({promql}) unless on () vector(1)" if self.exemplars_only else promql
-
-    @property
-    def sent_instant(self) -> bool:
-        """Whether Grafana sends it as an instant query."""
-        return self.instant or self.exemplars_only
+        """The expression sent to Prometheus (Grafana variables still in it). An exemplars-only query reads its
+        selector at 1970 (`@ 0`), where no block holds data: Prometheus selects no series, answers nothing and costs
+        nothing however many series match, while Grafana asks /api/v1/query_exemplars for the same expression over
+        the dashboard's range, and Prometheus picks exemplars by the expression's selectors alone."""
+        if self.exemplars_only:
+            return f"rate({source_promql(self.expr)}[$__rate_interval] @ 0)"
+        return source_promql(self.expr)
 
     @property
     def asks_exemplars(self) -> bool:

@@ -57,7 +57,7 @@ def target_json(query: Query, index: int) -> dict[str, Any]:
     """One query as a Grafana target, with the JSON it keeps verbatim written over it."""
     target: dict[str, Any] = {
         "refId": ref_id(index), "datasource": DATASOURCE, "expr": query.promql, "editorMode": "code",
-        "legendFormat": query.legend or "__auto", "range": not query.sent_instant, "instant": query.sent_instant,
+        "legendFormat": query.legend or "__auto", "range": not query.instant, "instant": query.instant,
         "format": "heatmap" if query.format == "heatmap" else query.format,
     }
     if query.asks_exemplars:

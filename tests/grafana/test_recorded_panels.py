@@ -1,5 +1,6 @@
 """The latency and request-rate panels read series recorded over pods (fast at any pod count) and keep their trace
-links: an exemplars-only query of the raw histogram, which Grafana sends instant and asks the exemplars of."""
+links: an exemplars-only query of the raw histogram, whose values Prometheus reads at 1970 (`@ 0`: none, at no cost)
+and whose exemplars Grafana asks for over the dashboard's range."""
 
 from __future__ import annotations
 
@@ -56,30 +57,31 @@ def test_the_latency_and_request_panels_read_the_recorded_series_and_keep_their_
         compiled: dict[str, dict[str, Any]]) -> None:
     for (dashboard, title), matchers in LATENCY_PANELS.items():
         targets = _targets(compiled, dashboard, title)
-        drawn = [t for t in targets if not t.get("instant")]
+        drawn = [t for t in targets if not t.get("exemplar")]
         assert drawn and all(metric_names(_promql(t["expr"])) == {RECORDED_BUCKETS} for t in drawn), (title, drawn)
         links = [i for i in range(len(targets)) if _grafana_asks_exemplars(targets, i, (BUCKETS,))]
         assert len(links) == 1, f"{title}: Grafana asks exemplars for targets {links}"
         link = targets[links[0]]
-        assert (link["instant"], link["range"]) == (True, False)
         found = [(s.name, s.matchers) for s in selectors(_promql(link["expr"])) if s.name]
         assert found == [(BUCKETS, frozenset({_promql(matchers)}))], title
-        assert link["expr"].endswith("unless on () vector(1)")  # it draws nothing: only its exemplars show
+        assert link["expr"].endswith(" @ 0)")  # it draws nothing: only its exemplars show
     for dashboard, title in REQUEST_PANELS:
         targets = _targets(compiled, dashboard, title)
         assert all(metric_names(_promql(t["expr"])) == {RECORDED_REQUESTS} for t in targets), (title, targets)
 
 
-def test_an_exemplars_only_query_is_sent_instant_answers_nothing_and_comes_first() -> None:
-    link = Query(expr='rate(x_bucket{job="a"}[$__rate_interval])', exemplars_only=True)
+def test_an_exemplars_only_query_reads_no_value_and_comes_first() -> None:
+    link = Query(expr='x_bucket{job=~"$job"}', exemplars_only=True)
     target = target_json(link, 0)
-    assert (target["expr"], target["instant"], target["range"], target["exemplar"]) == (
-        '(rate(x_bucket{job="a"}[$__rate_interval])) unless on () vector(1)', True, False, True)
+    assert (target["expr"], target["range"], target["exemplar"]) == (
+        'rate(x_bucket{job=~"$job"}[$__rate_interval] @ 0)', True, True)
     drawn = Query(expr="histogram_quantile(0.9, sum by (le) (job_le:x_bucket:rate1m))")
     Panel(title="p", kind="line", unit="s", queries=(link, drawn))
     with pytest.raises(ValidationError, match="exemplars_only come before the others"):
         Panel(title="p", kind="line", unit="s", queries=(drawn, link))
-    with pytest.raises(ValidationError, match="takes no instant and no format"):
+    with pytest.raises(ValidationError, match="takes a series selector such as"):
+        Query(expr="rate(x_bucket[5m])", exemplars_only=True)
+    with pytest.raises(ValidationError, match="no instant and no format"):
         Query(expr="x_bucket", exemplars_only=True, format="heatmap")
 
 

@@ -11,7 +11,7 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,11 +146,12 @@ def commands(out: Path) -> list[Command]:
     ]
 
 
-def run_all(out: Path, workers: int = 2, passed: DiskCache | None = None, reuse: bool = True) -> list[Result]:
-    """Run every check, in parallel over the machine's cores, results in a stable order. With `passed`, the
-    runs that pass are kept in it, and (with `reuse`) a run that passed on the same files with the same tool is
-    taken from it."""
-    todo = commands(out)
+def run_all(out: Path, workers: int = 2, passed: DiskCache | None = None, reuse: bool = True,
+            select: Callable[[Command], bool] = lambda command: True) -> list[Result]:
+    """Run every check (those `select` keeps), in parallel over the machine's cores, results in a stable order.
+    With `passed`, the runs that pass are kept in it, and (with `reuse`) a run that passed on the same files with
+    the same tool is taken from it."""
+    todo = [command for command in commands(out) if select(command)]
     keys: dict[int, str] = {}  # by position in todo: two routing cases may share a name
     if passed is not None:  # each part of out/ read and each tool looked up once, not once per command
         trees = {part: _tree_digest(out / part) for part in {command.reads for command in todo} if part}

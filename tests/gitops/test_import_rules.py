@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 import yaml
 
 from generator.build import build, check_project, load
-from generator.checks.tools import run_all
+from generator.checks.tools import Command, run_all
 from generator.core.errors import DefinitionError
 from generator.importer.write import import_files, module_name
 from generator.model import RuleSet
@@ -28,6 +30,7 @@ from tests.gitops.helpers import (
 
 SOURCES = KUBE_PROMETHEUS + PLAIN_RULE_FILES
 EVERY_FIELD = FIXTURES / "verbatim/every-field.rules.yml"
+SHIPPED_OUT = Path(__file__).resolve().parents[2] / "out"
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +109,26 @@ def test_promtool_lint_finds_in_the_rebuilt_rules_what_it_finds_in_the_sources(
     assert flagged == ["kubernetesControlPlane-prometheusRule.yaml"]
 
 
+def _reads_what_the_import_changed(out: Path) -> Callable[[Command], bool]:
+    """Whether a check reads anything the import changed: every check but a rule test whose file and rule files are
+    byte for byte the committed out/'s (tests/e2e/test_check.py runs those, a minute of promtool)."""
+    def same(relative: Path) -> bool:
+        return (out / relative).read_bytes() == (SHIPPED_OUT / relative).read_bytes() if (
+            SHIPPED_OUT / relative).is_file() else False
+
+    def changed(command: Command) -> bool:
+        if not command.name.startswith("promtool test rules "):
+            return True
+        test = Path(command.argv[-1])
+        loaded = yaml.safe_load((out / test).read_text()).get("rule_files", [])
+        return not (same(test) and all(same(Path(os.path.normpath(test.parent / rules))) for rules in loaded))
+    return changed
+
+
 def test_obsgen_check_passes_on_the_project_with_every_rule_imported(imported: tuple[Path, Path]) -> None:
-    failed = [result.name + "\n" + result.output for result in run_all(imported[1]) if not result.ok]
-    assert failed == []
+    results = run_all(imported[1], select=_reads_what_the_import_changed(imported[1]))
+    assert [result.name + "\n" + result.output for result in results if not result.ok] == []
+    assert {"promtool check config", "promtool check rules", "amtool check-config"} <= {r.name for r in results}
 
 
 def test_an_alert_name_defined_twice_is_a_warning(imported: tuple[Path, Path]) -> None:

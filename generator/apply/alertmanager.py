@@ -8,12 +8,12 @@ import re
 from generator.apply.files import Files
 from generator.apply.http import Api
 from generator.apply.reload import ReloadableServer, gauge
-from generator.core.releases import parse
+from generator.core.releases import RELEASE, parse
 from generator.model.stack import ui_decodes_filter
 
 CONFIG = "alertmanager.yml"
 TEMPLATE = "templates/obsgen.tmpl"
-LINKS_RELEASE = re.compile(r'{{ define "obsgen\.links\.alertmanager_version" }}(\d+\.\d+\.\d+){{ end }}')
+LINKS_RELEASE = re.compile(r'{{ define "obsgen\.links\.alertmanager_version" }}(' + RELEASE + '){{ end }}')
 """Where obsgen.tmpl says which Alertmanager release its links are escaped for (Stack.alertmanager_version)."""
 
 

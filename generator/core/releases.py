@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+RELEASE = r"\d+\.\d+\.\d+"
+"""A release as obsgen declares and compares them: X.Y.Z."""
 VERSION = re.compile(r"(?:\bversion:?\s+|^)v?(\d+)\.(\d+)\.(\d+)")
 """X.Y.Z where a Prometheus server prints its release (prometheus/common version.Print: "NAME, version 0.25.0
 (branch: ...)") or where a version string starts (Alertmanager's /api/v2/status versionInfo.version: "0.25.0"): a v

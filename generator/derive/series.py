@@ -26,6 +26,13 @@ def defined_series(project: Project) -> dict[str, Metric | None]:
     return project.derived(defined_series, lambda: _defined_series(project))
 
 
+def metric_families(project: Project) -> dict[str, Metric]:
+    """The series names a declared Metric produces, each with that Metric (defined_series without the recorded and
+    synthetic ones): computed once per project, shared."""
+    return project.derived(metric_families, lambda: {
+        name: metric for name, metric in defined_series(project).items() if metric is not None})
+
+
 def _defined_series(project: Project) -> dict[str, Metric | None]:
     series: dict[str, Metric | None] = dict.fromkeys(SYNTHETIC_SERIES)
     for metric in project.metrics.values():

@@ -5,9 +5,8 @@ import re
 from dataclasses import dataclass, field
 
 from generator.core.duration import parse_seconds
+from generator.core.releases import RELEASE
 from generator.model.stack import ScrapeJob
-
-RELEASE = re.compile(r"\d+\.\d+\.\d+")
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Profile:
             value = getattr(self, name)
             if (value or name != "scrape_interval") and parse_seconds(value) <= 0:
                 raise ValueError(f"{name.replace('_', ' ')} {value!r} must be longer than 0s")
-        if self.alertmanager_version and not RELEASE.fullmatch(self.alertmanager_version):
+        if self.alertmanager_version and not re.fullmatch(RELEASE, self.alertmanager_version):
             raise ValueError(f"alertmanager version {self.alertmanager_version!r} is not X.Y.Z")
 
     @property

@@ -5,7 +5,7 @@ import re
 from pydantic import Field, field_validator
 
 from generator.core.duration import Duration
-from generator.core.releases import ordered
+from generator.core.releases import RELEASE, ordered
 from generator.model.base import Definition
 from generator.model.kubernetes import ClusterEndpoint
 from generator.model.metrics import Source
@@ -57,7 +57,7 @@ class Stack(Definition):
         default="http://localhost:9090",
         description="Where people reach Prometheus (its --web.external-url): each alert's source link.")
     alertmanager_version: str = Field(
-        default=ALERTMANAGER_VERSION, pattern=r"^\d+\.\d+\.\d+$",
+        default=ALERTMANAGER_VERSION, pattern=f"^{RELEASE}$",
         description="The Alertmanager release at alertmanager_url, e.g. 0.25.0: how the notifications' silence "
                     "and alert-list links escape a label value for its UI (0.32.0 and later decode \\\" and "
                     "\\\\; an earlier UI keeps them, so a value with \" or \\ is warned of, NT010).")

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
+from generator.derive.series import metric_families
 from generator.derive.slo.absent import uncounted_after_restart
 from generator.model import SLO
 
@@ -32,7 +33,7 @@ LEVEL = Level.WARNING
 
 
 def check(context: Context) -> Iterator[Finding]:
-    families = {name: metric for name, metric in context.series.items() if metric is not None}
+    families = metric_families(context.project)
     for slo in context.project.all(SLO):
         if not slo.alerting.absent:
             continue

@@ -22,7 +22,7 @@ from typing import Any
 from generator.core.matcher_text import quoted
 from generator.core.promql import label_matches
 from generator.derive.result_labels import expression_labels
-from generator.derive.series import defined_series
+from generator.derive.series import defined_series, metric_families
 from generator.derive.slo.absent import watched
 from generator.model import SLO, Metric, ScrapeJob
 from generator.model.project import Project
@@ -39,8 +39,7 @@ def watched_inputs(project: Project, slo: SLO) -> tuple[str, ...]:
     """The inputs the SLO's absent alert reads (none when it has no absent alert)."""
     if not slo.alerting.absent:
         return ()
-    families = {name: metric for name, metric in defined_series(project).items() if metric is not None}
-    return watched(slo, families)
+    return watched(slo, metric_families(project))
 
 
 def _jobs_of(project: Project, selector: Selector) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +23,8 @@ import yaml
 
 from generator.core.process_log import log_tail
 from generator.live import ports
+from generator.live.stack import START_ATTEMPTS
+from generator.live.supervisor import PORT_TAKEN
 
 
 def free_port() -> int:
@@ -44,16 +46,22 @@ class Server:
         return requests.get(f"{self.url}{path}", params=params, timeout=10)
 
 
+class PortTaken(RuntimeError):
+    """The server exited because another process took its port between free_port() and its bind."""
+
+
 def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
     """Poll a readiness URL until it answers 200; fail with the server's log if it dies or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{log_tail(log)}")
+            tail = log_tail(log)
+            failure = PortTaken if PORT_TAKEN.search(tail) else RuntimeError
+            raise failure(f"server exited with {process.returncode}:\n{tail}")
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or another process holds the port
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{url} not ready after {timeout}s:\n{log_tail(log)}")
@@ -81,22 +89,40 @@ def run(argv: list[str], ready_path: str, port: int, workdir: Path, name: str) -
 
 
 @contextmanager
+def on_port(argv_at: Callable[[int], list[str]], port: int, workdir: Path, name: str) -> Iterator[Server]:
+    """run() on `port`, or on a free port when it is 0: one another process takes before the server binds it (the
+    other pytest worker's servers choose theirs from the same range) is chosen again, at most START_ATTEMPTS times."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        chosen = port or free_port()
+        started = contextlib.ExitStack()
+        try:
+            server = started.enter_context(run(argv_at(chosen), "/-/ready", chosen, workdir, name))
+        except PortTaken:
+            if port or attempt == START_ATTEMPTS:
+                raise
+            continue
+        with started:
+            yield server
+        return
+
+
+@contextmanager
 def prometheus(config: Path, workdir: Path, *extra: str, port: int = 0) -> Iterator[Server]:
     """The real prometheus on a (free) loopback port, with its own data directory."""
-    port = port or free_port()
-    argv = ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={workdir / 'prometheus-data'}",
-            f"--web.listen-address=127.0.0.1:{port}", "--web.enable-lifecycle", "--log.level=warn", *extra]
-    with run(argv, "/-/ready", port, workdir, "prometheus") as server:
+    def argv_at(port: int) -> list[str]:
+        return ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={workdir / 'prometheus-data'}",
+                f"--web.listen-address=127.0.0.1:{port}", "--web.enable-lifecycle", "--log.level=warn", *extra]
+    with on_port(argv_at, port, workdir, "prometheus") as server:
         yield server
 
 
 @contextmanager
 def alertmanager(config: Path, workdir: Path, *extra: str, port: int = 0) -> Iterator[Server]:
     """The real prometheus-alertmanager on a (free) loopback port, clustering off."""
-    port = port or free_port()
-    argv = ["prometheus-alertmanager", f"--config.file={config}", f"--storage.path={workdir / 'am-data'}",
-            f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn", *extra]
-    with run(argv, "/-/ready", port, workdir, "alertmanager") as server:
+    def argv_at(port: int) -> list[str]:
+        return ["prometheus-alertmanager", f"--config.file={config}", f"--storage.path={workdir / 'am-data'}",
+                f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn", *extra]
+    with on_port(argv_at, port, workdir, "alertmanager") as server:
         yield server
 
 

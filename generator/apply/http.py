@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
-from generator.core.bounded_http import UnreadableAnswer
+from generator.core.bounded_http import AnswerCut, UnreadableAnswer
 from generator.core.bounded_read import read_bounded
 from generator.core.http_deadline import DeadlinePassed, DeadlineRetry, deadline_for, deadline_session
 
@@ -35,7 +36,7 @@ class ApiError(Exception):
 
 
 class Unreachable(Exception):
-    """A server could not be reached at all (connection refused, DNS, timeout)."""
+    """A server could not be reached (connection refused, DNS, timeout), or the connection broke mid-answer."""
 
 
 USER_PART = re.compile(r"(\w+://)[^/@\s]+@")
@@ -99,6 +100,9 @@ class Api:
     def __init__(self, connection: Connection) -> None:
         self.name = connection.name
         self.base = connection.url.rstrip("/")
+        if not _reachable_url(self.base):  # requests' own message would show it whole, a password with it
+            raise ValueError(f"{self.name} URL {self.base.rpartition('@')[2]!r} is not an http:// or https:// URL "
+                             "with a host")
         self.url = hide_user_parts(self.base)
         """For messages: credentials in the URL's user part are never printed."""
         self.timeout = connection.timeout
@@ -120,6 +124,11 @@ class Api:
             raise self._unreachable(error) from None
         except UnreadableAnswer as error:  # too long, or in an encoding not read
             raise ApiError(self.name, method, path, error.status, str(error)) from None
+        except AnswerCut as error:  # the connection broke mid-answer: as when it cannot be made
+            raise Unreachable(f"{self.name}: {method} {path}: {error}") from None
+        except requests.RequestException as error:  # the rest: redirected without end, a malformed answer
+            raise Unreachable(f"{self.name}: {method} {path} at {self.url} failed: {type(error).__name__}: "
+                              f"{hide_user_parts(str(error))}") from None
         if response.status_code >= 400:
             raise ApiError(self.name, method, path, response.status_code, _message(response), _json(response))
         return response
@@ -151,6 +160,15 @@ class Api:
     def text(self, path: str) -> str:
         """GET, as text (e.g. /metrics)."""
         return self.request("GET", path).text
+
+
+def _reachable_url(url: str) -> bool:
+    """Whether url names a host over http or https."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:  # a bracketed IPv6 host unclosed, a port out of range
+        return False
 
 
 def _json(response: requests.Response) -> Any:

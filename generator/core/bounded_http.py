@@ -7,18 +7,21 @@ requests runs the hook before it reads the body (it reads bodies lazily, streame
 decoded a CHUNK at a time (core/http_decoding: a gzip bomb counts at its decoded size, and costs no more than the
 bound), stopping past max_bytes, and hands it to requests as the body already read: .json(), .text and .content
 work as before. Past the bound, the connection is closed and BodyTooLarge raised from the request call, naming the
-URL and the bound. A request made with stream=True is left to its caller, which reads what it wants of the body (a
-readiness probe, only the status).
+URL and the bound; a body that breaks off before its end (the connection closed short of the length announced, or
+garbled chunks) raises AnswerCut, naming the URL and what broke. A request made with stream=True is left to its
+caller, which reads what it wants of the body (a readiness probe, only the status).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from http.client import IncompleteRead
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from requests.exceptions import ContentDecodingError
+from requests.exceptions import ChunkedEncodingError, ContentDecodingError
+from urllib3.exceptions import InvalidChunkLength
 
 from generator.core.http_decoding import decoded
 
@@ -58,6 +61,34 @@ class AnswerUndecodable(UnreadableAnswer, ContentDecodingError):
     """A response's body is in an encoding its client does not read, or not valid in its own."""
 
 
+class AnswerCut(ChunkedEncodingError):
+    """A response's body broke off before its end: the connection closed or reset short of what was announced
+    (Content-Length, a chunk's size, the end of a gzip stream), or garbled chunked encoding; a ChunkedEncodingError,
+    as requests raises for it, naming the URL. The connection's failure, not the server's answer."""
+
+    def __init__(self, url: str, status: int, error: ChunkedEncodingError) -> None:
+        self.status = status
+        """The response's status code."""
+        self.url = shown_url(url)
+        super().__init__(f"the answer of {self.url} broke off: {_why_cut(error)}")
+
+
+MID_ANSWER = "the server, or a proxy in front of it, ended the connection mid-answer"
+
+
+def _why_cut(error: ChunkedEncodingError) -> str:
+    """What urllib3 (or the decoding) found, in words: ChunkedEncodingError(ProtocolError(text, cause)), or text."""
+    protocol = error.args[0] if error.args else None
+    cause = protocol.args[-1] if isinstance(protocol, Exception) and protocol.args else protocol
+    if isinstance(cause, InvalidChunkLength):  # an IncompleteRead too: first
+        return f"its chunked encoding is broken ({cause!r})"
+    if isinstance(cause, IncompleteRead):  # urllib3's or http.client's (a chunk cut short)
+        return f"{cause.expected} bytes short of the length it announced, {MID_ANSWER}"
+    if isinstance(cause, OSError):
+        return f"the connection broke ({cause.strerror or type(cause).__name__})"
+    return f"{cause}, {MID_ANSWER}"
+
+
 def capped(max_bytes: int) -> Callable[..., requests.Response]:
     """A response hook reading the body of each response within max_bytes (BodyTooLarge past it)."""
 
@@ -76,6 +107,8 @@ def capped(max_bytes: int) -> Callable[..., requests.Response]:
                 response.close()
                 if isinstance(error, ContentDecodingError):
                     raise AnswerUndecodable(response.url, response.status_code, str(error)) from error
+                if isinstance(error, ChunkedEncodingError):
+                    raise AnswerCut(response.url, response.status_code, error) from error
                 raise
         if len(body) > max_bytes or (declared.isdigit() and int(declared) > max_bytes):
             response.close()  # the rest is never read: the connection goes, not back to the pool

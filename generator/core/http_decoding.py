@@ -55,7 +55,8 @@ def _received(response: requests.Response, piece: int) -> Iterator[bytes]:
 
 
 def _inflated(pieces: Iterator[bytes], coding: str, piece: int) -> Iterator[bytes]:
-    """pieces with one encoding undone, `piece` bytes of output at most per call of zlib."""
+    """pieces with one encoding undone, `piece` bytes of output at most per call of zlib; ChunkedEncodingError when
+    they end before the compressed stream does (the answer was cut short)."""
     wbits = WBITS[coding]
     inflater = zlib.decompressobj(wbits)
     started = False
@@ -74,3 +75,5 @@ def _inflated(pieces: Iterator[bytes], coding: str, piece: int) -> Iterator[byte
                 data, inflater = inflater.unused_data, zlib.decompressobj(wbits)
             if out:
                 yield out
+    if started and not inflater.eof:  # a body without a length, closed mid-answer, otherwise reads as complete
+        raise ChunkedEncodingError(f"its {coding} data ends before the end of its compressed stream")

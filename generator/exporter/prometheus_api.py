@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import requests
 
-from generator.core.bounded_http import UnreadableAnswer
+from generator.core.bounded_http import AnswerCut, UnreadableAnswer
 from generator.core.http_deadline import DeadlinePassed, deadline_for, deadline_session
 from generator.exporter.forecast import FloatArray
 from generator.exporter.jobs import STOPPED, JobFailed, JobTimeout, SourceDown
@@ -125,6 +125,8 @@ class PrometheusClient:
             raise JobTimeout(f"Prometheus did not answer within {timeout:g}s") from None
         except UnreadableAnswer as failure:  # answered, too much or undecodable: the query's or URL's, not an outage
             raise JobFailed(str(failure)) from None
+        except AnswerCut as failure:  # the connection broke mid-answer: as when it cannot be made
+            raise SourceDown(str(failure)) from None
         except requests.RequestException as failure:
             raise SourceDown(f"Prometheus at {self.shown} unreachable: {type(failure).__name__}") from None
         try:

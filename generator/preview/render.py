@@ -58,8 +58,11 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
                 fetched = time.perf_counter()
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(html(dashboard, data, (highlight or {}).get(dashboard.uid, set())))
-                tab.load(page.resolve().as_uri(), PAGE_WIDTH, timezone=timezone)
-                picture = tab.screenshot()
+                try:
+                    tab.load(page.resolve().as_uri(), PAGE_WIDTH, timezone=timezone)
+                    picture = tab.screenshot()
+                except PreviewError as error:
+                    raise PreviewError(f"{dashboard.path}: {error}") from None
                 png = page.with_suffix(".png")
                 png.write_bytes(picture)
                 yield Rendered(dashboard, page, png, png_size(picture), fetched - started,

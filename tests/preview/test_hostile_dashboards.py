@@ -129,3 +129,16 @@ def test_a_well_formed_dashboard_is_drawn_inside_out(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     folder = out.relative_to(tmp_path) / "General"
     assert _written(tmp_path) == [str(folder / f"fine_uid-1.{suffix}") for suffix in ("html", "png")]
+
+
+def test_a_page_taller_than_the_preview_photographs_is_one_error_naming_the_file(tmp_path: Path) -> None:
+    """A panel 500 grid units down (19,000 px): before, Chromium photographed the whole page, however far down
+    (gridPos.y of a million: 38 million px); now past TALLEST_PAGE, 16384 px, the preview says so."""
+    far_down = {**PANEL, "gridPos": {"x": 0, "y": 500, "w": 12, "h": 8}}
+    result, _ = _preview(tmp_path, {"uid": "tall", "title": "Tall", "panels": [PANEL, far_down]}, name="tall.json")
+
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    assert result.stderr.strip().startswith("error: ") and "tall.json: the page is 19" in result.stderr
+    assert result.stderr.strip().endswith(" px tall, over the 16384 px the preview photographs: is a panel's "
+                                          "gridPos.y far below the others?"), result.stderr

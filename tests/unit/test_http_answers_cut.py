@@ -22,6 +22,7 @@ from generator.core.http_deadline import fetch
 from generator.exporter import prometheus_api
 from generator.exporter.jobs import SourceDown
 from generator.live import ledger
+from generator.live.supervisor import http_ready
 from generator.preview import prometheus as preview_prometheus
 from generator.preview.queries import Request
 from tests.servers import serving
@@ -152,3 +153,9 @@ def test_a_url_no_request_can_use_is_refused_naming_the_server_and_no_password(g
         Api(Connection("prometheus", given))
     shown = given.rstrip("/").rpartition("@")[2]
     assert str(refused.value) == f"prometheus URL {shown!r} is not an http:// or https:// URL with a host"
+
+
+def test_a_readiness_probe_reads_the_status_of_a_cut_answer_only() -> None:
+    """`obsgen up` waits on probes that read the status alone: a body cut short is never read, and never raised."""
+    with serving(cutting("chunk")) as url:
+        assert http_ready(f"{url}/-/ready")() is True

@@ -147,8 +147,7 @@ def cross_validated(
 
 def _params(p: DetectorParams) -> str:
     return (f"residual {p.residual_threshold:g}, range {p.range_threshold:g}, pattern {p.pattern_threshold:g}, "
-            f"gate {p.residual_gate:g}, re-arm {p.rearm_seconds / 3600:g} h, gap {p.min_gap_seconds / 3600:g} h, "
-            f"likelihood {p.likelihood_threshold:g}")
+            f"gate {p.residual_gate:g}, re-arm {p.rearm_seconds / 3600:g} h, gap {p.min_gap_seconds / 3600:g} h")
 
 
 def print_files(
@@ -252,7 +251,7 @@ def write_json(
     files = [
         {"file": s.name, "flagged": [s.stamps[r] for r in np.flatnonzero(detections.flags(i, held_out[i]))],
          "mase": None if np.isnan(forecasts[i].mase) else forecasts[i].mase, "coverage": forecasts[i].coverage,
-         "detector": {k: v if np.isfinite(v) else None for k, v in asdict(held_out[i]).items()}}
+         "detector": asdict(held_out[i])}
         for i, s in enumerate(series)
     ]
     groups = {label: row for label, row in summary.items() if label != "overall"}

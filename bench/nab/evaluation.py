@@ -36,14 +36,12 @@ NONSEASONAL_HORIZON = 48
 COVERAGE = 0.95
 BASELINE_SEASONS = 3
 DETECTOR_GRID = tuple(
-    DetectorParams(residual, range_, pattern, gate, rearm * 3600.0, gap * 3600.0, likelihood)
-    for residual, range_, pattern, gate, (rearm, gap), likelihood in itertools.product(
-        (2.0, 3.0, 5.0), (0.01, 0.05, 0.2), (1.0, 1.2, 1.4, 1.7, 2.0), (0.5, 0.7, 1.0), ((1, 6), (3, 12), (6, 24)),
-        (math.inf, 1.0, 1.4),
+    DetectorParams(residual, range_, pattern, gate, rearm * 3600.0, gap * 3600.0)
+    for residual, range_, pattern, gate, (rearm, gap) in itertools.product(
+        (2.0, 3.0, 5.0), (0.01, 0.05, 0.2), (1.0, 1.2, 1.4, 1.7, 2.0), (0.5, 0.7, 1.0), ((1, 6), (3, 12), (6, 24))
     )
 )
-"""Every parameter set the cross-validation chooses from; the shipped DetectorParams() must be among them.
-The likelihood is off (inf, first: ties keep it off), at HTM's 1 - 1e-5 (1.0) or at 1 - 1e-7 (1.4)."""
+"""Every parameter set the cross-validation chooses from; the shipped DetectorParams() must be among them."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +102,8 @@ def evaluate_forecasts(series: Series) -> ForecastResult:
 
 
 def anomaly_scores(series: Series) -> AnomalyScores:
-    """The exporter's scores, the likelihood included, streamed over the grid (each sees only earlier samples)."""
-    return streaming_anomaly_scores(series.grid, series.step, pick_season(series), likelihood=True)
+    """The exporter's scores streamed over the whole grid (each sample sees only the samples before it)."""
+    return streaming_anomaly_scores(series.grid, series.step, pick_season(series))
 
 
 def flags_for(series: Series, scores: AnomalyScores, params: DetectorParams) -> np.ndarray:

@@ -9,17 +9,13 @@ normal:
 * **range**: :func:`~generator.exporter.novelty.range_novelty`, beyond the range of all history;
 * **pattern**: the distance from the last 2 hours' shape (8 blocks of 15 minutes) to the nearest
   earlier one (:func:`~generator.exporter.novelty.nearest_past_distance`), over its trailing 99th
-  percentile of the last 3 days;
-* **likelihood**: HTM's anomaly likelihood (:mod:`~generator.exporter.likelihood`) of the calibrated
-  ``|actual - forecast|`` clipped to [0, 1]: how unlikely the last 10 samples' average error is
-  against its own history (1 = likelihood 1 - 1e-5). Computed only when its threshold is finite (it reads
-  ``likelihood.LOOKBACK`` more samples of residuals).
+  percentile of the last 3 days.
 
 The residual and pattern scales are floored at ``RELATIVE_FLOOR`` of the series' trailing median
 absolute value: on perfectly smooth history they would otherwise calibrate to rounding error and
 any wobble would score in the millions.
 
-``score = max(range / range_threshold, pattern / pattern_threshold, likelihood / likelihood_threshold,
+``score = max(range / range_threshold, pattern / pattern_threshold,
 min(residual / residual_threshold, pattern / (residual_gate * pattern_threshold)))``: a residual
 counts only where the pattern is new too, so a spike that recurs every night but drifts past the
 seasonal forecast does not alarm every night. The score is anomalous above 1.
@@ -51,7 +47,6 @@ from generator.exporter.forecast import (
     one_step_forecasts,
     rolling_nanmedian,
 )
-from generator.exporter.likelihood import LOOKBACK, anomaly_likelihood
 from generator.exporter.novelty import block_features, nearest_past_distance, range_novelty
 
 BoolArray = npt.NDArray[np.bool_]
@@ -81,7 +76,6 @@ class DetectorParams:
     residual_gate: float = 0.7
     rearm_seconds: float = 6 * 3_600.0
     min_gap_seconds: float = 24 * 3_600.0
-    likelihood_threshold: float = math.inf
 
 
 DEFAULT_PARAMS = DetectorParams()
@@ -93,8 +87,7 @@ class AnomalyScores:
 
     ``z`` is the robust z-score of the one-step residual (MAD of the previous 2 days); ``residual``,
     ``range`` and ``pattern`` are the calibrated signals (1 = edge of the recent tail for residual
-    and pattern; a fraction of the historical range for range), ``likelihood`` the residual's anomaly
-    likelihood (NaN unless asked for); ``score`` combines them (> 1 anomalous).
+    and pattern; a fraction of the historical range for range); ``score`` combines them (> 1 anomalous).
     """
 
     forecast: FloatArray
@@ -104,7 +97,6 @@ class AnomalyScores:
     residual_score: FloatArray
     range_score: FloatArray
     pattern_score: FloatArray
-    likelihood_score: FloatArray
     score: FloatArray
 
 
@@ -117,61 +109,42 @@ def streaming_anomaly_scores(
     since: int = 0,
     n_seasons: int = DEFAULT_N_SEASONS,
     min_seasons: int = DEFAULT_MIN_SEASONS,
-    likelihood: bool | None = None,
 ) -> AnomalyScores:
     """Causal scores for every sample from index ``since`` on (earlier ones NaN, to bound the cost).
 
     The sidecar only needs the newest sample (``since=len(values) - 1``); the benchmark needs all.
-    ``likelihood`` (default: whether ``params.likelihood_threshold`` is finite) computes that signal.
     """
     x = as_series(values)
     n = x.size
     since = min(max(since, 0), n)
-    if likelihood is None:
-        likelihood = math.isfinite(params.likelihood_threshold)
     tail = max(TAIL_MIN_SAMPLES, round(TAIL_SECONDS / step_seconds))
     warmup = max(3, round(WARMUP_SECONDS / step_seconds))
     every = max(1, tail // 144)
-
-    def first_read(start: int) -> int:
-        # the first sample the calibration of `start` reads, on the quantile's refresh grid: a
-        # sample's score is then the same whatever `since` is
-        return max(0, (start // every * every - tail) // every * every)
-
-    def floor(start: int) -> FloatArray:
-        # perfectly smooth history would calibrate to rounding error, making any wobble a huge score
-        return RELATIVE_FLOOR * rolling_nanquantile(np.abs(x[start:]), tail, 0.5, every, warmup)
-
-    # the likelihood reads the residual signal LOOKBACK samples before `since`
-    residual_since = max(0, since - LOOKBACK) if likelihood else since
-    first, residual_first = first_read(since), first_read(residual_since)
+    # the first sample the calibration of `since` reads, on the quantile's refresh grid: a sample's
+    # score is then the same whatever `since` is
+    first = max(0, (since // every * every - tail) // every * every)
     shift_window = max(1, round(SHIFT_SECONDS / step_seconds))
     forecast = one_step_forecasts(
-        x, step_seconds, season_seconds, n_seasons, min_seasons=min_seasons,
-        start=max(0, residual_first - shift_window),
+        x, step_seconds, season_seconds, n_seasons, min_seasons=min_seasons, start=max(0, first - shift_window)
     )
     residual = x - forecast
-    shift = np.abs(_trailing_median(residual, shift_window, residual_first))
-    residual_floor = floor(residual_first)
-    instant = _calibrated(np.abs(residual), tail, every, warmup, residual_first, residual_since, residual_floor)
+    shift = np.abs(_trailing_median(residual, shift_window, first))
+    # perfectly smooth history would calibrate to rounding error, making any wobble a huge score
+    floor = RELATIVE_FLOOR * rolling_nanquantile(np.abs(x[first:]), tail, 0.5, every, warmup)
     residual_score = np.fmax(
-        instant, _calibrated(shift, tail, every, warmup, residual_first, residual_since, residual_floor)
+        _calibrated(np.abs(residual), tail, every, warmup, first, since, floor),
+        _calibrated(shift, tail, every, warmup, first, since, floor),
     )
-    likelihood_score = np.full(n, np.nan)
-    if likelihood:
-        # HTM's raw score is a per-sample error in [0, 1]: the instant residual, not the hour's smooth median
-        likelihood_score = anomaly_likelihood(np.minimum(instant, 1.0), since)
-    residual_score[:since] = np.nan
     block = max(1, round(BLOCK_SECONDS / step_seconds))
     features = block_features(x, block, PATTERN_BLOCKS)
     distance = nearest_past_distance(features, block, block * PATTERN_BLOCKS, start=first)
-    pattern_score = _calibrated(distance, tail, every, warmup, first, since, floor(first))
+    pattern_score = _calibrated(distance, tail, every, warmup, first, since, floor)
     range_score = range_novelty(x, warmup)
     range_score[:since] = np.nan
     scale = rolling_mad_scale(residual, max(3, round(SCALE_SECONDS / step_seconds)), since)
     scores = AnomalyScores(
         forecast, residual, scale, _divide(residual, scale), residual_score, range_score, pattern_score,
-        likelihood_score, np.full(n, np.nan),
+        np.full(n, np.nan),
     )
     return AnomalyScores(**{**scores.__dict__, "score": combined_score(scores, params)})
 
@@ -181,8 +154,6 @@ def combined_score(scores: AnomalyScores, params: DetectorParams = DEFAULT_PARAM
     pattern = scores.pattern_score / params.pattern_threshold
     gated = np.fmin(scores.residual_score / params.residual_threshold, pattern / params.residual_gate)
     out: FloatArray = np.fmax(np.fmax(scores.range_score / params.range_threshold, pattern), gated)
-    if math.isfinite(params.likelihood_threshold):  # inf is off: its NaN/inf ratios must not reach the max
-        out = np.fmax(out, scores.likelihood_score / params.likelihood_threshold)
     return out
 
 

@@ -18,8 +18,6 @@ from generator.exporter.forecast import DAY_SECONDS, FloatArray
 
 STEP = 300.0
 DAY = 288  # samples a day at STEP
-FIELDS = ("forecast", "residual", "scale", "z", "residual_score", "range_score", "pattern_score", "likelihood_score",
-          "score")
 
 
 def daily(days: float, seed: int, noise: float = 1.0) -> FloatArray:
@@ -93,31 +91,26 @@ def test_a_nightly_spike_that_drifts_past_its_season_alarms_only_while_new() -> 
 def test_scores_use_only_past_data_bit_for_bit() -> None:
     series = daily(6, seed=4)
     cut = 4 * DAY + 7
-    params = DetectorParams(likelihood_threshold=1.0)
-    base = streaming_anomaly_scores(series, STEP, DAY_SECONDS, params)
+    base = streaming_anomaly_scores(series, STEP, DAY_SECONDS)
     future = series.copy()
     future[cut:] = np.random.default_rng(9).normal(1e4, 1e3, series.size - cut)
     future[cut + 50 : cut + 90] = np.nan
-    other = streaming_anomaly_scores(future, STEP, DAY_SECONDS, params)
-    assert np.isfinite(base.likelihood_score[cut - 1])
-    for field in FIELDS:
+    other = streaming_anomaly_scores(future, STEP, DAY_SECONDS)
+    for field in ("forecast", "residual", "scale", "z", "residual_score", "range_score", "pattern_score", "score"):
         np.testing.assert_array_equal(getattr(other, field)[:cut], getattr(base, field)[:cut], err_msg=field)
     assert not np.array_equal(other.score[cut:], base.score[cut:], equal_nan=True)
-    assert not np.array_equal(other.likelihood_score[cut:], base.likelihood_score[cut:], equal_nan=True)
     np.testing.assert_array_equal(detect(other.score, STEP)[:cut], detect(base.score, STEP)[:cut])
 
 
 def test_scores_from_a_later_sample_equal_the_full_computation() -> None:
     series = daily(6, seed=10)
     series[5 * DAY :] += 5.0
-    params = DetectorParams(likelihood_threshold=1.0)
-    full = streaming_anomaly_scores(series, STEP, DAY_SECONDS, params)
+    full = streaming_anomaly_scores(series, STEP, DAY_SECONDS)
     since = series.size - 3
-    newest = streaming_anomaly_scores(series, STEP, DAY_SECONDS, params, since=since)
-    assert np.isfinite(full.likelihood_score[since:]).all()
-    for field in ("forecast", "z", "residual_score", "range_score", "pattern_score", "likelihood_score", "score"):
+    newest = streaming_anomaly_scores(series, STEP, DAY_SECONDS, since=since)
+    for field in ("forecast", "z", "residual_score", "range_score", "pattern_score", "score"):
         np.testing.assert_array_equal(getattr(newest, field)[since:], getattr(full, field)[since:], err_msg=field)
-    assert np.isnan(newest.score[:since]).all() and np.isnan(newest.likelihood_score[:since]).all()
+    assert np.isnan(newest.score[:since]).all()
 
 
 def test_perfectly_smooth_history_does_not_make_a_tiny_wobble_anomalous() -> None:

@@ -29,6 +29,9 @@ in NAB's repository) and prints their scores normalised over the same files and 
 the published reference, with NAB's thresholds tuned on all of its files (in-sample).
 ``--json`` writes, per CSV, the held-out detections as the CSV's own timestamps, so NAB's scorer can
 rescore them, with the file's MASE and coverage; and per group and overall the scores.
+``--windows`` then lists every held-out window (caught where, or missed) and false positive with its
+term of the raw score, and splits the loss against a perfect detector into missed windows, late
+detections and false positives (bench/nab/windows.py, which reads a ``--json`` file the same way).
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from nab.corpus import Corpus, Series, load_corpus  # noqa: E402
+from nab.corpus import DEFAULT_DATA, Corpus, Series, load_corpus  # noqa: E402
 from nab.evaluation import (  # noqa: E402
     COVERAGE,
     DETECTOR_GRID,
@@ -60,12 +63,11 @@ from nab.evaluation import (  # noqa: E402
     total,
 )
 from nab.published import normalised, read_published  # noqa: E402
+from nab.windows import diagnose  # noqa: E402
 
 from generator.exporter.anomaly import DEFAULT_PARAMS, AnomalyScores, DetectorParams  # noqa: E402
 from generator.exporter.nab import NabScore  # noqa: E402
 
-DEFAULT_DATA = next((p / "shared/data/nab" for p in REPO.parents if (p / "shared/data/nab").is_dir()),
-                    REPO.parent / "shared/data/nab")
 STANDARD = "standard"
 GOAL_NAB = 70.0
 GOAL_MASE = 0.75
@@ -103,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="directory in NAB's layout")
     parser.add_argument("--groups", default="", help="comma-separated subdirectories (default: all)")
     parser.add_argument("--json", type=Path, help="write per-file detections and per-group scores here")
+    parser.add_argument("--windows", action="store_true", help=(
+        "then each held-out window and false positive with its cost, and the loss per kind (bench/nab/windows.py)"))
     parser.add_argument("--published", type=Path, nargs="*", default=[], metavar="CSV", help=(
         "NAB's results/<detector>/<detector>_standard_scores.csv files: their scores on the same files beside"))
     args = parser.parse_args(argv)
@@ -129,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.published:
         print_published(corpus, detections, read_published(args.published))
     print_goals(summary["overall"])
+    if args.windows:
+        print()
+        flagged = {s.name: {s.stamps[r] for r in np.flatnonzero(detections.flags(i, held_out[i]))}
+                   for i, s in enumerate(series)}
+        diagnose(corpus, flagged, corpus.profiles[STANDARD], GOAL_NAB)
     print(f"\n{len(series)} files in {time.perf_counter() - started:.0f} s.")
     if args.json:
         write_json(args.json, series, forecasts, detections, held_out, summary)

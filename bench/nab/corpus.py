@@ -17,6 +17,10 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+_REPO = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = next((p / "shared/data/nab" for p in _REPO.parents if (p / "shared/data/nab").is_dir()),
+                    _REPO.parent / "shared/data/nab")
+"""The nearest ``shared/data/nab`` above the repository."""
 
 
 @dataclass(frozen=True)

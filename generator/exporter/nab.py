@@ -9,7 +9,7 @@ a corpus normalises the summed raw, null and perfect scores.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,12 +80,75 @@ def nab_score(
     ``early_windows`` counts the windows first detected in their first half, before the labelled
     anomaly at the window's centre.
     """
+    cost = {"tpWeight": tp_weight, "fpWeight": fp_weight, "fnWeight": fn_weight}
+    terms = nab_outcomes(detections, windows, cost, probation_percent)
+    false_positives = [t.value for t in terms if t.kind == "fp"]
+    raw = float(np.sum(false_positives))
+    counted = detected = early = 0
+    for term in sorted((t for t in terms if t.kind != "fp"), key=lambda t: t.window):
+        counted += 1
+        raw += term.value
+        if term.kind == "tp":
+            start, end = windows[term.window]
+            detected += 1
+            early += int(term.row - start < (end - start) / 2)  # strictly before the centre row
+    return NabScore(
+        raw, -fn_weight * counted, tp_weight * len(windows), len(windows), detected, len(false_positives), early
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One term of a NAB raw score: a window's first detection (tp), a missed window (fn) or a false positive."""
+
+    kind: str
+    """One of "tp", "fn" or "fp"."""
+    row: int
+    """The detection's row; a missed window's first scored row."""
+    window: int
+    """The window's index; for a false positive the window before it (-1 if none)."""
+    value: float
+    """Its term of the raw score (a false positive's is negative)."""
+
+
+def nab_outcomes(
+    detections: npt.ArrayLike,
+    windows: Sequence[tuple[int, int]],
+    cost: Mapping[str, float],
+    probation_percent: float = 0.15,
+) -> list[Outcome]:
+    """The terms of :func:`nab_score`, one per scored window and false positive, in row order.
+
+    ``cost`` is a profile's ``CostMatrix`` as in NAB's profiles.json (``tpWeight``, ``fpWeight``,
+    ``fnWeight``). A window entirely inside the probation period has no term (NAB does not score it).
+    """
+    tp_weight, fp_weight, fn_weight = cost["tpWeight"], cost["fpWeight"], cost["fnWeight"]
     flags = np.asarray(detections, dtype=np.bool_).ravel()
-    n = flags.size
+    sweep, in_window, scored = _sweep(flags.size, windows, probation_percent)
     max_tp = float(scaled_sigmoid([-1.0])[0])
+    found: list[Outcome] = []
+    for row in np.flatnonzero(flags & scored & (in_window < 0)):
+        before = [w for w, (_, end) in enumerate(windows) if end < row]
+        found.append(Outcome("fp", int(row), before[-1] if before else -1, float(sweep[row]) * fp_weight))
+    for w in range(len(windows)):
+        members = scored & (in_window == w)
+        if not members.any():
+            continue
+        hit = np.flatnonzero(members & flags)
+        if hit.size:  # the earliest detection has the best (largest) term
+            found.append(Outcome("tp", int(hit[0]), w, max(-fn_weight, float(sweep[hit[0]]) * tp_weight / max_tp)))
+        else:
+            found.append(Outcome("fn", int(np.flatnonzero(members)[0]), w, -fn_weight))
+    return sorted(found, key=lambda o: o.row)
+
+
+def _sweep(
+    n: int, windows: Sequence[tuple[int, int]], probation_percent: float
+) -> tuple[FloatArray, npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Per row: NAB's scaled sigmoid of its position, its window (-1 outside) and whether it is scored."""
     rows = np.arange(n)
     position = np.full(n, 3.0)
-    in_window = np.full(n, -1)
+    in_window = np.full(n, -1, dtype=np.int64)
     prev_end, prev_width = -1, 0.0
     for w, (start, end) in enumerate(windows):
         if not 0 <= start <= end < n or start <= prev_end:
@@ -100,23 +163,4 @@ def nab_score(
     if prev_end >= 0:
         tail = slice(prev_end + 1, n)
         position[tail] = np.abs(prev_end - rows[tail]) / max(prev_width - 1.0, 1.0)
-    sweep = scaled_sigmoid(position)
-    scored = rows >= nab_probation_rows(n, probation_percent)
-    fp_rows = flags & scored & (in_window < 0)
-    raw = float(np.sum(sweep[fp_rows] * fp_weight))
-    counted = detected = early = 0
-    for w, (start, end) in enumerate(windows):
-        members = scored & (in_window == w)
-        if not members.any():
-            continue  # a window entirely inside the probation period is not scored (as in NAB)
-        counted += 1
-        hit = np.flatnonzero(members & flags)
-        if hit.size:
-            detected += 1
-            early += int(hit[0] - start < (end - start) / 2)  # strictly before the centre row
-            raw += max(-fn_weight, float(np.max(sweep[hit])) * tp_weight / max_tp)
-        else:
-            raw -= fn_weight
-    return NabScore(
-        raw, -fn_weight * counted, tp_weight * len(windows), len(windows), detected, int(fp_rows.sum()), early
-    )
+    return scaled_sigmoid(position), in_window, rows >= nab_probation_rows(n, probation_percent)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from generator.exporter.nab import nab_score, scaled_sigmoid
+from generator.exporter.nab import nab_outcomes, nab_score, scaled_sigmoid
 
 WINDOWS = [(200, 239), (500, 539)]  # 1000 rows: probation is the first 150
 
@@ -62,3 +62,18 @@ def test_early_windows_count_first_detections_before_the_centre() -> None:
     assert nab_score(detections(219, 535), WINDOWS).early_windows == 1
     assert nab_score(detections(220, 510, 539), WINDOWS).early_windows == 1  # 220 is past the centre
     assert nab_score(detections(160, 230, 400), WINDOWS).early_windows == 0
+
+
+def test_outcomes_are_the_terms_of_the_score_window_by_window() -> None:
+    flags = detections(50, 160, 230, 235, 400, 541)  # probation, FP, late TP (twice), FP, FP right after W1
+    terms = nab_outcomes(flags, WINDOWS, {"tpWeight": 1.0, "fpWeight": 0.11, "fnWeight": 1.0})
+    assert [(o.kind, o.row, o.window) for o in terms] == [
+        ("fp", 160, -1), ("tp", 230, 0), ("fp", 400, 0), ("fn", 500, 1), ("fp", 541, 1)
+    ]
+    assert sum(o.value for o in terms) == pytest.approx(nab_score(flags, WINDOWS).raw, abs=1e-12)
+    assert terms[0].value == pytest.approx(-0.11) and terms[3].value == -1.0
+    assert 0 < terms[1].value < 1 and -0.11 < terms[4].value < 0
+    weighted = nab_outcomes(flags, WINDOWS, {"tpWeight": 1.0, "fpWeight": 0.22, "fnWeight": 2.0})
+    assert sum(o.value for o in weighted) == pytest.approx(
+        nab_score(flags, WINDOWS, fp_weight=0.22, fn_weight=2.0).raw, abs=1e-12
+    )

@@ -4,9 +4,13 @@ from generator.model import Kubernetes
 
 KUBERNETES = Kubernetes(  # obsgen: disable=MP016 our Grafana is the Grafana chart's, which provisions no data source
     namespace="monitoring",
-    rule_labels={"prometheus": "k8s", "role": "alert-rules"},  # kube-prometheus' Prometheus selects these
-    alertmanager="secret",  # alertmanager.yaml in Secret alertmanager-main, the Alertmanager resource's default
-    alertmanager_name="main",
+    # obsgen's Prometheus selects these, not kube-prometheus' own rules (prometheus: k8s); kube-prometheus'
+    # Prometheus, if it runs beside, selects every rule
+    rule_labels={"prometheus": "obsgen", "role": "alert-rules"},
+    alertmanager="secret",  # alertmanager.yaml in Secret alertmanager-obsgen, the Alertmanager resource's default
+    # the servers are obsgen's own: Prometheus and Alertmanager obsgen, not kube-prometheus' k8s and main
+    prometheus_name="obsgen",
+    alertmanager_name="obsgen",
     credentials_secret="alertmanager-credentials",
     default_datasource=True,  # the only data sources this Grafana has: Prometheus is its default, as in compose
     # the Service each compose host is in the cluster (Prometheus and Alertmanager: the operator's own Services)

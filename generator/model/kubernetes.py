@@ -16,6 +16,10 @@ Size = Annotated[str, checked(QUANTITY.match, "a size in Mi, Gi or Ti (e.g. 50Gi
 StorageClassName = Annotated[str, checked(
     lambda name: not name or (len(name) <= 253 and all(DNS_LABEL.match(part) for part in name.split("."))),
     "a StorageClass name (a DNS subdomain)")]
+OWN_NAME = "obsgen"
+"""The servers' names when obsgen writes them: its own, so that applied beside kube-prometheus (Prometheus k8s,
+Alertmanager main, ServiceAccount and Roles prometheus-k8s, Secret alertmanager-main in monitoring) it replaces none."""
+KUBE_PROMETHEUS_ALERTMANAGER = "main"
 HOST = re.compile(r"^[\w.-]+(:\d+)?$")
 LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 PORT_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$")
@@ -85,24 +89,26 @@ class Kubernetes(Definition):
 
     namespace: KubernetesName = Field(default="monitoring", description="Namespace of every object.")
     rule_labels: dict[str, str] = Field(
-        default_factory=lambda: {"prometheus": "k8s", "role": "alert-rules"},
-        description="Labels on each PrometheusRule, matched by the Prometheus resource's ruleSelector.",
+        default_factory=lambda: {"prometheus": OWN_NAME, "role": "alert-rules"},
+        description="Labels on each PrometheusRule, matched by the Prometheus resource's ruleSelector (not "
+                    "kube-prometheus' own rules' prometheus: k8s, which obsgen's Prometheus would evaluate too).",
     )
     alertmanager: Literal["secret", "alertmanagerconfig"] = Field(
         default="secret",
         description="'secret': alertmanager.yaml in the Alertmanager resource's config Secret; "
                     "'alertmanagerconfig': an AlertmanagerConfig resource.",
     )
-    alertmanager_name: KubernetesName = Field(
-        default="main", description="Name of the Alertmanager resource; its config Secret is alertmanager-<name>."
-    )
+    alertmanager_name: KubernetesName = Field(default=OWN_NAME, description=(
+        "Name of the Alertmanager resource; its config Secret is alertmanager-<name>. Unset: obsgen's own (obsgen) "
+        "when it writes the servers, else kube-prometheus' (main), whose config Secret out/kubernetes/ then is."))
     servers: bool = Field(
         default=True,
         description="Also write the Prometheus and Alertmanager resources: Alertmanager with a replica per "
                     "Stack.alertmanagers entry (a clustered pair), Prometheus restoring alerts' for state; False "
                     "when another installation (kube-prometheus) owns them.",
     )
-    prometheus_name: KubernetesName = Field(default="k8s", description="Name of the Prometheus resource.")
+    prometheus_name: KubernetesName = Field(default=OWN_NAME, description=(
+        "Name of the Prometheus resource; its ServiceAccount, Roles and scrape configs Secret are prometheus-<name>."))
     prometheus_storage: Size = Field(default="50Gi", description=(
         "Size (Mi, Gi or Ti) of Prometheus' PersistentVolumeClaim: its samples, WAL and alerts' `for` state outlive "
         "the pod (an emptyDir loses them at every restart); its retentionSize keeps the TSDB 10% below it."))
@@ -149,6 +155,14 @@ class Kubernetes(Definition):
         description="Annotation naming a dashboard's folder: the sidecar's FOLDER_ANNOTATION (the Grafana Helm "
                     "chart's sidecar.dashboards.folderAnnotation).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _installation_alertmanager(cls, data: object) -> object:
+        """Without servers, the Secret configures the installation's Alertmanager: kube-prometheus' unless named."""
+        if isinstance(data, dict) and "alertmanager_name" not in data and data.get("servers") is False:
+            return {**data, "alertmanager_name": KUBE_PROMETHEUS_ALERTMANAGER}
+        return data
 
     @field_validator("services")
     @classmethod

@@ -66,7 +66,7 @@ def test_shipped_out_kubernetes_validates_against_the_crd_schemas(tmp_path: Path
 
 def test_the_config_secret_holds_an_alertmanager_yaml_amtool_accepts(tmp_path: Path) -> None:
     secret = yaml.safe_load((ROOT / "out/kubernetes/alertmanager/config-secret.yaml").read_text())
-    assert secret["metadata"]["name"] == "alertmanager-main"
+    assert secret["metadata"]["name"] == "alertmanager-obsgen"
     config_file = tmp_path / "alertmanager.yaml"
     config_file.write_text(secret["stringData"]["alertmanager.yaml"])
     (tmp_path / "obsgen.tmpl").write_text(secret["stringData"]["obsgen.tmpl"])

@@ -39,7 +39,7 @@ def test_the_alertmanager_pair_keeps_a_replica_through_a_drain(project: Project)
     assert budget["spec"]["maxUnavailable"] == 1
     selector = budget["spec"]["selector"]["matchLabels"]
     reserved = reserved_pod_labels("alertmanagers-crd.json", alertmanager["metadata"]["name"])
-    assert {"alertmanager": "main", "app.kubernetes.io/name": "alertmanager"}.items() <= reserved.items()
+    assert {"alertmanager": "obsgen", "app.kubernetes.io/name": "alertmanager"}.items() <= reserved.items()
     assert selector.items() <= reserved.items() and "alertmanager" in selector  # this Alertmanager's pods only
     kustomization = yaml.safe_load((SHIPPED / "kustomization.yaml").read_text())
     assert "alertmanager/pod-disruption-budget.yaml" in kustomization["resources"]

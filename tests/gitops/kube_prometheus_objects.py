@@ -1,0 +1,93 @@
+"""Every object kube-prometheus installs, as (kind, namespace, name): the index committed beside its manifests
+(fixtures/kube-prometheus/objects.yaml), and the same index evaluated from its jsonnet (the kube-prometheus anchor's
+main.libsonnet with namespace monitoring, as its example.jsonnet and published manifests/ are built) to prove it.
+
+The anchor's vendor/ links were flattened into small text files holding the link target; the import callback
+follows them, looking in the importing file's directory, then jsonnet/, then vendor/ (as jsonnet-bundler lays
+them out)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.gitops.helpers import FIXTURES, KUBE_PROMETHEUS, KUBE_PROMETHEUS_DASHBOARDS, ROOT
+
+ObjectKey = tuple[str, str | None, str]
+"""(kind, namespace, name); namespace None for a cluster-scoped object."""
+INDEX = FIXTURES / "kube-prometheus/objects.yaml"
+EVERY_OBJECT = """
+local kp = (import 'kube-prometheus/main.libsonnet') + { values+:: { common+: { namespace: 'monitoring' } } };
+[kp[component][part] for component in std.objectFields(kp) if std.isObject(kp[component])
+ for part in std.objectFields(kp[component])]
+"""
+"""What kube-prometheus' example.jsonnet writes to manifests/: each part of each component (its setup/ CRDs too)."""
+
+
+def keys(documents: list[Any]) -> set[ObjectKey]:
+    """The (kind, namespace, name) of each object, a List's items each."""
+    found: set[ObjectKey] = set()
+    for document in documents:
+        if not isinstance(document, dict) or not {"metadata", "items"} & set(document):
+            continue  # kustomization.yaml: no object
+        for item in document["items"] if document["kind"].endswith("List") else [document]:
+            found.add((item["kind"], item["metadata"].get("namespace"), item["metadata"]["name"]))
+    return found
+
+
+def manifests_corpus() -> set[ObjectKey]:
+    """The objects of kube-prometheus' published manifests copied under fixtures/ (rules and dashboards)."""
+    return keys([document for path in (*KUBE_PROMETHEUS, KUBE_PROMETHEUS_DASHBOARDS)
+                 for document in yaml.safe_load_all(path.read_text())])
+
+
+def committed_index() -> set[ObjectKey]:
+    """Every object kube-prometheus installs, from the committed index."""
+    return {(entry["kind"], entry.get("namespace"), entry["name"]) for entry in yaml.safe_load(INDEX.read_text())}
+
+
+def anchor() -> Path | None:
+    """The kube-prometheus anchor: $KUBE_PROMETHEUS, else shared/anchors/ beside a parent of this checkout."""
+    if os.environ.get("KUBE_PROMETHEUS"):
+        return Path(os.environ["KUBE_PROMETHEUS"])
+    for parent in ROOT.parents:
+        if (parent / "shared/anchors/kube-prometheus/jsonnet").is_dir():
+            return parent / "shared/anchors/kube-prometheus"
+    return None
+
+
+def _resolve(base: Path, relative: str) -> Path | None:
+    path = base
+    parts = relative.split("/")
+    for index, part in enumerate(parts):
+        path = path / part
+        if index < len(parts) - 1 and path.is_file():  # a flattened link: its text is the target
+            path = path.parent / path.read_text().strip()
+    return path if path.is_file() else None
+
+
+def evaluated(kube_prometheus: Path) -> set[ObjectKey]:
+    """Every object kube-prometheus' jsonnet evaluates to (jrsonnet)."""
+    import rjsonnet
+
+    def imported(directory: str, relative: str) -> tuple[str, str]:
+        for base in (Path(directory), kube_prometheus / "jsonnet", kube_prometheus / "vendor"):
+            found = _resolve(base, relative)
+            if found is not None:
+                return str(found), found.read_text()
+        raise RuntimeError(f"import {relative!r} not found from {directory}")
+
+    text = rjsonnet.evaluate_snippet(str(kube_prometheus / "objects.jsonnet"), EVERY_OBJECT,
+                                     import_callback=imported)
+    return keys(json.loads(text))
+
+
+def index_text(objects: set[ObjectKey]) -> str:
+    """The committed index's text for these objects."""
+    entries = [{"kind": kind, **({"namespace": namespace} if namespace else {}), "name": name}
+               for kind, namespace, name in sorted(objects, key=lambda key: (key[0], key[1] or "", key[2]))]
+    return yaml.safe_dump(entries, sort_keys=False, width=120)

@@ -61,13 +61,12 @@ def anchor() -> Path | None:
 
 
 def _resolve(base: Path, relative: str) -> Path | None:
-    path = base
-    parts = relative.split("/")
-    for index, part in enumerate(parts):
-        path = path / part
-        if index < len(parts) - 1 and path.is_file():  # a flattened link: its text is the target
-            path = path.parent / path.read_text().strip()
-    return path if path.is_file() else None
+    *folders, file = relative.split("/")
+    for folder in folders:
+        base /= folder
+        if base.is_file():  # a flattened link: its text is the target
+            base = base.parent / base.read_text().strip()
+    return base / file if (base / file).is_file() else None
 
 
 def evaluated(kube_prometheus: Path) -> set[ObjectKey]:

@@ -7,7 +7,6 @@ when the silence ends with the alert still firing, the levels its time has reach
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,10 +15,9 @@ from typing import Any
 from generator.apply import rules
 from generator.apply.files import collect
 from generator.apply.http import Api
-from generator.core.matcher_text import filtered, quoted, unquoted
+from generator.core.matcher_text import classic_matcher, filtered, quoted
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, RULES_DIR
 
-MATCHER = re.compile(r"^(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)(?P<op>=~|!~|!=|=)(?P<value>.*)$")
 SHOWN_STATES = ("active", "pending")
 OPERATORS = {(True, False): "=", (False, False): "!=", (True, True): "=~", (False, True): "!~"}
 """A matcher's operator by (equal, regex)."""
@@ -36,14 +34,14 @@ class Matcher:
 
     @classmethod
     def parse(cls, text: str) -> Matcher:
-        """LABEL=VALUE, LABEL!=VALUE, LABEL=~REGEX or LABEL!~REGEX; ValueError otherwise."""
-        found = MATCHER.match(text)
-        if found is None:
-            raise ValueError(f"{text!r} is not LABEL=VALUE (or !=, =~, !~)")
-        op, value = found["op"], found["value"]
-        if len(value) >= 2 and value[0] == value[-1] == '"':  # one pair of quotes, as amtool writes it
-            value = unquoted(value[1:-1])
-        return cls(found["name"], value, regex="~" in op, equal=not op.startswith("!"))
+        """LABEL=VALUE, LABEL!=VALUE, LABEL=~REGEX or LABEL!~REGEX, read as amtool reads it (the value quoted or
+        not); ValueError, saying what amtool says, otherwise."""
+        try:
+            name, op, value = classic_matcher(text)
+        except ValueError as error:
+            raise ValueError(f"{error}: give LABEL=VALUE (or !=, =~, !~), the value in double quotes with \\\\, \\\" "
+                             "and \\n escaped") from None
+        return cls(name, value, regex="~" in op, equal=not op.startswith("!"))
 
     def api(self) -> dict[str, Any]:
         """The API v2 form."""

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 from generator.apply.commands import ALERTMANAGER_TOKEN_FILE, ALERTMANAGER_URL, RETRIES, TIMEOUT
 
 ALERT = typer.Argument("", help="The alert to acknowledge; its escalation is silenced with it.")
-LABELS = typer.Argument(None, help='LABEL=VALUE (or !=, =~, !~) narrowing it: instance=web-1; a value between '
-                                   'double quotes is read as amtool reads it, \\", \\\\ and \\n escaped.')
+LABELS = typer.Argument(None, help='LABEL=VALUE (or !=, =~, !~) narrowing it: instance=web-1; read as amtool reads '
+                                   'it: spaces around each part dropped; in the value, quoted or not, \\", \\\\ '
+                                   'and \\n escaped.')
 KNOWN_ALERTS = typer.Option(Path("out"), "--out", "-o", help="The built out/ whose alerts' names are checked.")
 LONGEST = 7 * 86400.0
 """The longest acknowledgement without --force: one covers an incident being worked on through a weekend and a

@@ -50,6 +50,10 @@ LINE_FEED_PATTERNS = (("\\x{a}", "\\n"),)
 REGEX_SPECIAL = r"[\\.+*?()|\[\]{}^$]"
 """An RE2 pattern of the characters RE2 reads specially (regexp.QuoteMeta's), for quoting a value as a regex."""
 _UNESCAPED = {"\\": "\\", '"': '"', "n": "\n"}
+GO_SPACE = r"[\t\n\f\r ]*"  # RE2's \s (Python's also takes \v and Unicode spaces)
+CLASSIC_MATCHER = re.compile(
+    rf"^{GO_SPACE}([a-zA-Z_:][a-zA-Z0-9_:]*){GO_SPACE}(=~|=|!=|!~){GO_SPACE}(.*?){GO_SPACE}\Z", re.DOTALL)
+"""The classic parser's matcher (pkg/labels/parse.go): name, operator and value, whitespace around each dropped."""
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
@@ -70,3 +74,31 @@ def unquoted(text: str) -> str:
     """The value written between the quotes, as amtool's classic parser reads it: \\\\, \\" and \\n unescaped, a
     backslash before anything else (or at the end) kept."""
     return _ESCAPE.sub(lambda escape: _UNESCAPED.get(escape[1], escape[0]), text)
+
+
+def classic_matcher(text: str) -> tuple[str, str, str]:
+    """(name, operator, value) of one matcher as amtool's classic parser (pkg/labels/parse.go ParseMatcher) reads it:
+    whitespace around each part dropped, the value unescaped (\\\\, \\" and \\n; another backslash, or one at the
+    end, kept) whether quoted or not; a double quote is allowed only as the first and last character, both or
+    neither. ValueError, with amtool's words, otherwise."""
+    found = CLASSIC_MATCHER.match(text)
+    if found is None:
+        raise ValueError(f"bad matcher format: {text}")
+    name, operator, raw = found.groups()
+    quoted_value = raw.startswith('"')
+    body = raw[1:] if quoted_value else raw
+    closing = body.endswith('"') and not _escaped_at_end(body[:-1]) if quoted_value else False
+    inside = body[:-1] if closing else body
+    if quoted_value != closing or _has_bare_quote(inside):
+        raise ValueError(f"matcher value contains unescaped double quote: {raw}")
+    return name, operator, unquoted(inside)
+
+
+def _escaped_at_end(text: str) -> bool:
+    """Whether the character after text is escaped: an odd run of backslashes ends it."""
+    return (len(text) - len(text.rstrip("\\"))) % 2 == 1
+
+
+def _has_bare_quote(text: str) -> bool:
+    """Whether a double quote in text is not escaped by a backslash (\\\\ being an escaped backslash)."""
+    return any(char == '"' for char in _ESCAPE.sub("", text))

@@ -80,8 +80,14 @@ def test_an_acknowledgement_of_more_than_a_week_needs_force(alertmanager: server
 
 
 TYPED = [r'instance="a\tb"', r'instance="C:\temp\new"', r'instance="a\"b\\c\nd"', 'instance="raw\ttab"',
-         r'instance="\u00e9\x41"', "instance=plain", r'instance=~"db-\\d+"']
-"""Matchers as someone types them: escapes amtool's classic parser reads (\\\\, \\", \\n), ones it keeps, a raw tab."""
+         r'instance="\u00e9\x41"', "instance=plain", r'instance=~"db-\\d+"',
+         r"instance=C:\temp\new", r"instance=a\"b\\c", r"path=/end\\", r"path=/end\\\\", " instance = padded ",
+         'instance=\t"tabbed"  ', "instance=a,b", "instance=", r'instance="ends\\\\"', "path=/lone\\"]
+"""Matchers as someone types them: escapes amtool's classic parser reads (\\\\, \\", \\n), ones it keeps, a raw tab; and
+unquoted values, which it unescapes the same way, with whitespace around each part dropped."""
+REFUSED = ['path=/a"b"', r'instance="end\"', 'instance="open', 'instance=close"', 'instance="a"b"', "=nameless",
+           "instance"]
+"""Matchers amtool refuses: a double quote that does not open and close the value, or no LABEL=VALUE at all."""
 
 
 @pytest.mark.parametrize("typed", TYPED)
@@ -98,3 +104,16 @@ def test_ack_reads_a_matcher_as_amtool_does(alertmanager: servers.Server, typed:
     _expire(alertmanager, acked)
     assert ours["matchers"] == amtools["matchers"]
 
+
+
+@pytest.mark.parametrize("typed", REFUSED)
+def test_ack_refuses_a_matcher_amtool_refuses(alertmanager: servers.Server, typed: str) -> None:
+    """What amtool refuses, obsgen ack refuses too, in amtool's words, before any silence is made."""
+    added = subprocess.run(["amtool", f"--alertmanager.url={alertmanager.url}", "silence", "add", "--comment=x",
+                            "--duration=1m", "alertname=CpuHigh", typed], capture_output=True, text=True, timeout=60)
+    assert added.returncode != 0 and "error:" in added.stderr, (added.stdout, added.stderr)
+    before = requests.get(f"{alertmanager.url}/api/v2/silences", timeout=10).json()
+    acked = _ack(alertmanager, "CpuHigh", typed, "--force")
+    assert acked.returncode != 0 and acked.stdout == "", (acked.stdout, acked.stderr)
+    assert "Traceback" not in acked.stderr and added.stderr.split("error: ", 1)[1].strip() in acked.stderr
+    assert requests.get(f"{alertmanager.url}/api/v2/silences", timeout=10).json() == before

@@ -19,6 +19,7 @@ from generator.checks.mapping import (
     dashboard_themes,
     datasource_clash,
     exporter_scraped,
+    kube_prometheus_object,
     kubernetes,
     log_stream_labels,
     pagerduty_webhook,
@@ -98,7 +99,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down,
 )
 """Checks of the loaded project, run before anything is rendered."""
-RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets)
+RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets, kube_prometheus_object)
 """Checks of what the targets rendered, run before anything is written."""
 
 

@@ -1,6 +1,6 @@
-"""Every object kube-prometheus installs, as (kind, namespace, name): the index committed beside its manifests
-(fixtures/kube-prometheus/objects.yaml), and the same index evaluated from its jsonnet (the kube-prometheus anchor's
-main.libsonnet with namespace monitoring, as its example.jsonnet and published manifests/ are built) to prove it.
+"""Every object kube-prometheus installs, as (kind, namespace, name), evaluated from its jsonnet (the kube-prometheus
+anchor's main.libsonnet with namespace monitoring, as its example.jsonnet and published manifests/ are built), to
+prove the index MP020 reads (generator/checks/kube_prometheus.py); and the objects of its manifests under fixtures/.
 
 The anchor's vendor/ links were flattened into small text files holding the link target; the import callback
 follows them, looking in the importing file's directory, then jsonnet/, then vendor/ (as jsonnet-bundler lays
@@ -15,11 +15,9 @@ from typing import Any
 
 import yaml
 
-from tests.gitops.helpers import FIXTURES, KUBE_PROMETHEUS, KUBE_PROMETHEUS_DASHBOARDS, ROOT
+from generator.checks.kube_prometheus import ObjectKey
+from tests.gitops.helpers import KUBE_PROMETHEUS, KUBE_PROMETHEUS_DASHBOARDS, ROOT
 
-ObjectKey = tuple[str, str | None, str]
-"""(kind, namespace, name); namespace None for a cluster-scoped object."""
-INDEX = FIXTURES / "kube-prometheus/objects.yaml"
 EVERY_OBJECT = """
 local kp = (import 'kube-prometheus/main.libsonnet') + { values+:: { common+: { namespace: 'monitoring' } } };
 [kp[component][part] for component in std.objectFields(kp) if std.isObject(kp[component])
@@ -43,11 +41,6 @@ def manifests_corpus() -> set[ObjectKey]:
     """The objects of kube-prometheus' published manifests copied under fixtures/ (rules and dashboards)."""
     return keys([document for path in (*KUBE_PROMETHEUS, KUBE_PROMETHEUS_DASHBOARDS)
                  for document in yaml.safe_load_all(path.read_text())])
-
-
-def committed_index() -> set[ObjectKey]:
-    """Every object kube-prometheus installs, from the committed index."""
-    return {(entry["kind"], entry.get("namespace"), entry["name"]) for entry in yaml.safe_load(INDEX.read_text())}
 
 
 def anchor() -> Path | None:
@@ -84,9 +77,3 @@ def evaluated(kube_prometheus: Path) -> set[ObjectKey]:
                                      import_callback=imported)
     return keys(json.loads(text))
 
-
-def index_text(objects: set[ObjectKey]) -> str:
-    """The committed index's text for these objects."""
-    entries = [{"kind": kind, **({"namespace": namespace} if namespace else {}), "name": name}
-               for kind, namespace, name in sorted(objects, key=lambda key: (key[0], key[1] or "", key[2]))]
-    return yaml.safe_dump(entries, sort_keys=False, width=120)

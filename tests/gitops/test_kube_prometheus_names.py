@@ -12,25 +12,21 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.checks.base import Context
+from generator.checks.kube_prometheus import INSTALLED, ObjectKey
+from generator.checks.mapping import kube_prometheus_object
 from generator.model import Kubernetes
 from generator.model.project import Project
 from generator.package import kubernetes
 from generator.targets import render_all
 from tests.gitops.helpers import KUBE_PROMETHEUS, ROOT
-from tests.gitops.kube_prometheus_objects import (
-    ObjectKey,
-    anchor,
-    committed_index,
-    evaluated,
-    keys,
-    manifests_corpus,
-)
+from tests.gitops.kube_prometheus_objects import anchor, evaluated, keys, manifests_corpus
 
 SHIPPED = ROOT / "out/kubernetes"
 
 
 def _kube_prometheus() -> set[ObjectKey]:
-    return committed_index() | manifests_corpus()
+    return INSTALLED | manifests_corpus()
 
 
 def _shipped() -> set[ObjectKey]:
@@ -43,19 +39,22 @@ def _clashes(objects: set[ObjectKey]) -> str:
                      sorted(objects & _kube_prometheus(), key=str))
 
 
+def _with(project: Project, kube: Kubernetes) -> Project:
+    return replace(project, objects=(*(obj for obj in project.objects if not isinstance(obj, Kubernetes)), kube))
+
+
 def _packaged(project: Project, kube: Kubernetes) -> dict[str, Any]:
-    others = tuple(obj for obj in project.objects if not isinstance(obj, Kubernetes))
-    changed = replace(project, objects=(*others, kube))
+    changed = _with(project, kube)
     return kubernetes.render(changed, render_all(changed))
 
 
 def test_the_index_is_every_object_kube_prometheus_jsonnet_installs() -> None:
-    """The committed index is what kube-prometheus' jsonnet evaluates to, its published manifests among them."""
+    """MP020's index is what kube-prometheus' jsonnet evaluates to, its published manifests among them."""
     kube_prometheus = anchor()
     if kube_prometheus is None:
         pytest.skip("no kube-prometheus anchor (shared/anchors/kube-prometheus or $KUBE_PROMETHEUS)")
     objects = evaluated(kube_prometheus)
-    assert objects == committed_index()
+    assert objects == INSTALLED
     assert manifests_corpus() <= objects
     assert {("Prometheus", "monitoring", "k8s"), ("ServiceAccount", "monitoring", "prometheus-k8s"),
             ("Secret", "monitoring", "alertmanager-main")} <= objects
@@ -76,6 +75,19 @@ def test_servers_obsgen_writes_are_its_own_by_default(project: Project) -> None:
             ("Role", "monitoring", "prometheus-obsgen")} <= own
     beside = keys(list(_packaged(project, Kubernetes(servers=False)).values()))
     assert beside & _kube_prometheus() == {("Secret", "monitoring", "alertmanager-main")}
+
+
+def test_mp020_names_each_object_kube_prometheus_installs_too_at_the_name_that_made_it(project: Project) -> None:
+    """Named as kube-prometheus' servers, every clash is said, each at the field naming it; only the Alertmanager's
+    config Secret, meant to be kube-prometheus' with servers=False, is not."""
+    for kube, meant in ((Kubernetes(prometheus_name="k8s", alertmanager_name="main"), set()),
+                        (Kubernetes(servers=False), {"Secret monitoring/alertmanager-main"})):
+        packaged = _packaged(project, kube)
+        findings = list(kube_prometheus_object.check(Context(_with(project, kube), rendered=packaged)))
+        said = {shown for finding in findings for shown in finding.message.split(": ")[1].split(", ")}
+        assert said | meant == set(_clashes(keys(list(packaged.values()))).splitlines())
+        assert {finding.field for finding in findings} == ({("prometheus_name",), ("alertmanager_name",)}
+                                                           if kube.servers else set())
 
 
 def test_obsgen_s_prometheus_selects_none_of_kube_prometheus_rules() -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Finding
+from generator.checks.kube_prometheus import NAMESPACE
 from generator.checks.packaged import Served, over_packaged_addresses
 from generator.core.errors import Level
 from generator.derive.cluster_addresses import Service
@@ -29,10 +30,8 @@ CODE = "XR024"
 NAME = "plain-http-to-https"
 LEVEL = Level.WARNING
 
-KUBE_PROMETHEUS_NAMESPACE = "monitoring"  # its example.jsonnet's and published manifests' (the jsonnet default is
-# 'default', which no installation guide uses)
-KUBE_RBAC_PROXIED = {(KUBE_PROMETHEUS_NAMESPACE, "node-exporter"): {"https": 9100},
-                     (KUBE_PROMETHEUS_NAMESPACE, "kube-state-metrics"): {"https-main": 8443, "https-self": 9443}}
+KUBE_RBAC_PROXIED = {(NAMESPACE, "node-exporter"): {"https": 9100},
+                     (NAMESPACE, "kube-state-metrics"): {"https-main": 8443, "https-self": 9443}}
 """kube-prometheus' Services (namespace, name) whose ports kube-rbac-proxy serves, by port name and the pods' port
 (its jsonnet components node-exporter.libsonnet and kube-state-metrics.libsonnet)."""
 

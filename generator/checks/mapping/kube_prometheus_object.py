@@ -4,9 +4,9 @@
 in a cluster where kube-prometheus runs, such an object replaces kube-prometheus' own: with
 `Kubernetes(prometheus_name="k8s")` its Prometheus k8s would be reconfigured as obsgen's, its ServiceAccount taken
 over and its Roles prometheus-k8s narrowed to obsgen's grants (no Ingresses, which its discovery reads, nor
-Endpoints where its operator discovers by them). kube-prometheus installs in namespace monitoring (its objects: generator/checks/kube_prometheus.py); its
-cluster-scoped objects clash from any namespace. Unset, the servers obsgen writes are named obsgen and clash with
-nothing.
+Endpoints where its operator discovers by them). kube-prometheus installs in namespace monitoring (its objects:
+generator/checks/kube_prometheus.py); its cluster-scoped objects clash from any namespace. Unset, the servers obsgen
+writes are named obsgen and clash with nothing.
 
 One object is meant to be kube-prometheus': with `servers=False`, out/kubernetes/ configures the installation's
 Alertmanager (kube-prometheus' main unless alertmanager_name says otherwise) through its config Secret

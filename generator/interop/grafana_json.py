@@ -257,9 +257,12 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
                                         f"{first['msg'].removeprefix('Value error, ')}") from None
     if current.get("uid") and str(current["uid"]) != dashboard.uid:
         notes.add(f"uid {current.get('uid')!r} is not a valid Grafana uid; the dashboard's is {dashboard.uid!r}")
-    generated = dashboard_settings(dashboard) | {"links": links_json(dashboard),
-                                                 "annotations": {"list": [BUILTIN_ANNOTATION]}}
+    # the upgrade left the built-in annotation out (Grafana adds it to any dashboard without one), so the two are
+    # compared without it, and a list kept verbatim gets it back ahead of its own
+    generated = dashboard_settings(dashboard) | {"links": links_json(dashboard), "annotations": {"list": []}}
     extra = residual(without(loaded_dashboard(current), OWNED), generated)
+    if isinstance((extra.get("annotations") or {}).get("list"), list):
+        extra["annotations"] = {**extra["annotations"], "list": [BUILTIN_ANNOTATION, *extra["annotations"]["list"]]}
     for key in extra:
         notes.add("Grafana JSON obsgen does not model, kept verbatim in extra=", f"dashboard.{key}")
     if extra:

@@ -157,11 +157,15 @@ class PanelReader:
 
     def _query(self, target: dict[str, Any], index: int) -> Query:
         legend = str(target.get("legendFormat") or "")
-        query = Query(expr=str(target["expr"]), legend="" if legend == "__auto" else legend,
-                      instant=bool(target.get("instant")) and not target.get("range"),
-                      format=target.get("format") if target.get("format") in ("table", "heatmap") else "time_series",
-                      exemplars=bool(target.get("exemplar")))
-        extra = residual(without(loaded_target(target), TARGET_OWNED), without(target_json(query, index), TARGET_OWNED))
+        legend = "" if legend == "__auto" else legend
+        link = Query.trace_link(str(target["expr"]), legend) if target.get("exemplar") else None
+        query = link or Query(
+            expr=str(target["expr"]), legend=legend, instant=bool(target.get("instant")) and not target.get("range"),
+            format=target.get("format") if target.get("format") in ("table", "heatmap") else "time_series",
+            exemplars=bool(target.get("exemplar")))
+        # both as Grafana holds them: a default the original leaves out or writes means the same
+        extra = residual(without(loaded_target(target), TARGET_OWNED),
+                         without(loaded_target(target_json(query, index)), TARGET_OWNED))
         return query.model_copy(update={"extra": extra}) if extra else query
 
     def _queries(self, panel: dict[str, Any]) -> tuple[Query, ...] | None:
@@ -257,7 +261,7 @@ class PanelReader:
         model: Panel = build(Panel, fields, droppable=SETTINGS)
         generated = panel_json(model, Box(0, 0, model.width or 1, model.height or 1))
         owned = PANEL_OWNED | ({"datasource", "targets"} if queries is not None else set())
-        extra = merge(provisional, residual(without(source, owned), without(generated, owned)))
+        extra = merge(provisional, residual(without(source, owned), without(loaded_panel(generated), owned)))
         if model.title != source.get("title"):
             extra["title"] = source.get("title") or ""
         if isinstance(source.get("id"), int) and source["id"] != panel_id(model.title):

@@ -41,6 +41,8 @@ PLAN_KINDS = {
 }
 
 QuerySource = str | Metric | RecordingRule | Alert
+TRACE_LINK_PREFIX, TRACE_LINK_SUFFIX = "rate(", "[$__rate_interval] @ 0)"
+"""An exemplars-only query's expression: its selector between these (Query.promql)."""
 VERBATIM = ("Grafana JSON obsgen does not model (kept verbatim by `obsgen import`), written over the generated "
             "{}: nested objects merge key by key, any other value replaces the generated one.")
 
@@ -97,8 +99,20 @@ class Query(Model):
         nothing however many series match, while Grafana asks /api/v1/query_exemplars for the same expression over
         the dashboard's range, and Prometheus picks exemplars by the expression's selectors alone."""
         if self.exemplars_only:
-            return f"rate({source_promql(self.expr)}[$__rate_interval] @ 0)"
+            return f"{TRACE_LINK_PREFIX}{source_promql(self.expr)}{TRACE_LINK_SUFFIX}"
         return source_promql(self.expr)
+
+    @classmethod
+    def trace_link(cls, expr: str, legend: str = "") -> Self | None:
+        """The exemplars-only query whose promql is `expr`, None when `expr` is not one's: what an import of the
+        generated JSON reads back (its selector, exemplars_only), not the `@ 0` expression."""
+        if not (expr.startswith(TRACE_LINK_PREFIX) and expr.endswith(TRACE_LINK_SUFFIX)):
+            return None
+        try:
+            query = cls(expr=expr[len(TRACE_LINK_PREFIX):-len(TRACE_LINK_SUFFIX)], legend=legend, exemplars_only=True)
+        except ValueError:  # pydantic's ValidationError: not a plain selector
+            return None
+        return query if query.promql == expr else None
 
     @property
     def asks_exemplars(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import shutil
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from generator.build import compile_definitions, load
 from generator.checks.base import Context
 from generator.checks.lint import RULES, lint
 from generator.checks.lint.dashboard_json import LintContext
+from generator.checks.lint.rule_evaluation import Recorded
 from generator.checks.registry import RENDERED_CHECKS, catalogue
 from generator.load.codes import CODES
 
@@ -43,7 +45,9 @@ DASHBOARD: dict[str, Any] = {
                              "current": {"value": "prometheus"}}]},
 }
 LINT_CONTEXT = LintContext(series=frozenset({"http_requests_total", "queue_depth", "up", "job:revenue:increase1h"}),
-                           counters=frozenset({"http_requests_total"}))
+                           counters=frozenset({"http_requests_total"}),
+                           recorded={"job:revenue:increase1h": Recorded("revenue", "prometheus/rules/revenue.yml",
+                                                                        60.0, own_interval=True)})
 
 
 def _specs() -> dict[str, dict[str, Any]]:
@@ -129,7 +133,8 @@ def test_rendered_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
 @pytest.mark.parametrize(("code", "case"), _params("dashboard_cases"))
 def test_dashboard_case(code: str, case: dict[str, Any]) -> None:
     rule = next(r for r in RULES if code == r.CODE)
-    findings = list(lint(_dashboard(case), LINT_CONTEXT, rule))
+    context = replace(LINT_CONTEXT, min_step=float(case["min_step"])) if "min_step" in case else LINT_CONTEXT
+    findings = list(lint(_dashboard(case), context, rule))
     assert len(findings) == case["fails"], [message for _, message in findings]
     for expected in case.get("messages", []):
         assert any(expected in message for _, message in findings), [message for _, message in findings]

@@ -26,8 +26,10 @@ from generator.checks.lint import (
     gd006_datasource_variable,
     gd007_no_overlap,
     gd008_stale_last_value,
+    gd009_recorded_step,
 )
 from generator.checks.lint.dashboard_json import LintContext, title
+from generator.checks.lint.rule_evaluation import recorded_series, shortest_step
 from generator.core.errors import Level
 from generator.derive.dashboards import dashboards
 from generator.model import Dashboard, Definition, conventions
@@ -35,7 +37,7 @@ from generator.model.metrics import counter_like
 
 RULES: tuple[ModuleType, ...] = (
     gd001_panel_title, gd002_panel_description, gd003_panel_unit, gd004_counter_rate,
-    gd005_rate_interval, gd006_datasource_variable, gd007_no_overlap, gd008_stale_last_value,
+    gd005_rate_interval, gd006_datasource_variable, gd007_no_overlap, gd008_stale_last_value, gd009_recorded_step,
 )
 
 
@@ -45,10 +47,12 @@ def lint(dashboard: dict[str, Any], context: LintContext, rule: ModuleType) -> I
 
 
 def lint_context(context: Context) -> LintContext:
-    """The series a project defines, and which of them are counters."""
+    """The series a project defines, which of them are counters, how often the rendered rule files record theirs,
+    and Grafana's shortest step."""
     series = context.series
     return LintContext(frozenset(series), frozenset(name for name, metric in series.items()
-                                                    if counter_like(name, metric)))
+                                                    if counter_like(name, metric)),
+                       recorded_series(context.rendered, context.project), shortest_step(context.project))
 
 
 @dataclass(frozen=True)

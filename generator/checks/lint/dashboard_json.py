@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.checks.lint.rule_evaluation import Recorded
 from generator.core.duration import format_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, RATE_INTERVAL, UnknownVariable, interpolate
 from generator.core.promql import PromQLError, Selector, selectors
@@ -14,15 +15,20 @@ from generator.model.identity import GRAFANA_UID, MAX_UID
 # Durations no one writes by hand, so a parsed window equal to one came from the variable.
 RATE_WINDOW = 7 * 3600 + 7 * 60 + 7.007
 RANGE_WINDOW = 6 * 3600 + 6 * 60 + 6.006
+DEFAULT_MIN_STEP = 15.0
+"""Grafana's minimum step for a Prometheus data source that sets no timeInterval."""
 LINT_BUILTINS = {**PARSE_BUILTINS, RATE_INTERVAL: format_seconds(RATE_WINDOW), "__range": format_seconds(RANGE_WINDOW)}
 
 
 @dataclass(frozen=True)
 class LintContext:
-    """What the rules know beyond the dashboard: the series the project defines, and which only grow."""
+    """What the rules know beyond the dashboard: the series the project defines, and which only grow; the group
+    recording each recorded series, and Grafana's shortest step for the Prometheus data source."""
 
     series: frozenset[str] = frozenset()
     counters: frozenset[str] = frozenset()
+    recorded: Mapping[str, Recorded] = field(default_factory=dict)
+    min_step: float = DEFAULT_MIN_STEP
 
 
 @dataclass(frozen=True)

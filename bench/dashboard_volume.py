@@ -5,7 +5,10 @@ for the shipped definitions' metrics (40 application pods and 40 node-exporter h
 realistic cardinality, two replicas of each of the stack's servers), at the shipped scrape interval, with the real
 `promtool tsdb create-blocks-from openmetrics`; evaluates the shipped recording rules the dashboards read over it
 with `promtool tsdb create-blocks-from rules`; starts the real prometheus on it (loopback, free port, default
-query limits); and opens every dashboard of out/grafana as Grafana would (bench/dashvol/loads.py), N times.
+query limits, exemplar storage on as the shipped server runs); and opens every dashboard of out/grafana as Grafana
+would (bench/dashvol/loads.py), N times: each target's query, and the /api/v1/query_exemplars request of each target
+that shows exemplars (the backfilled blocks hold no exemplars: what is timed is Prometheus' answer over an empty
+exemplar buffer, plus the request's own cost).
 
 Each series is written as far back as the dashboards read it (a 1 h panel rating it over 5 m: 1 h 5 m), capped at
 --days for raw reads and at --rule-hours for what recording rules read (and the rules' own evaluation): older
@@ -153,6 +156,9 @@ def table(summaries: list[Summary], volume: dict[str, Any], loads: int, parallel
     for s in summaries:
         lines.append(f"slowest query of {s.title}: `{s.slowest_expr}`")
         lines += [f"  error: {error}" for error in s.errors]
+        if s.exemplar_requests:
+            lines.append(f"  exemplar requests (/api/v1/query_exemplars, among its queries): {s.exemplar_requests}, "
+                         f"slowest {s.exemplar_seconds:.2f} s (median)")
     missed = [s.title for s in summaries if s.median >= PLAN_TARGET or s.errors]
     lines.append("")
     lines.append(f"plan target, every dashboard under {PLAN_TARGET:g} s (median load): "

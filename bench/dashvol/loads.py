@@ -6,6 +6,8 @@ resolved first, in order, with the label values API over the dashboard's range (
 variable left at All is its allValue (the shipped dashboards set .*). Then every target of every panel is sent
 at once, at most `parallel` in flight (a browser's connections to one HTTP/1.1 host), and the load lasts until the
 last answer. Each query asks Prometheus for its statistics (stats=all), so the samples it touched are known.
+A target with `exemplar: true` also costs Grafana a /api/v1/query_exemplars request of its expression over its
+range (pkg/promlib/querydata/request.go: fetch runs it beside the range query); it is sent as a query of its own.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class Query:
 
     panel: str
     request: Request
+    exemplars: bool = False
+    """The target's /api/v1/query_exemplars request, not its range or instant query."""
 
 
 @dataclass
@@ -82,14 +86,36 @@ class Opening:
 
     def queries(self, values: dict[str, str]) -> list[Query]:
         """Every target of every panel, as sent."""
-        return [Query(str(panel.get("title") or panel.get("id")), request) for panel in panels(self.dashboard.document)
-                for request in requests_for(self.dashboard.document, panel, values, self.now, self.page_width,
-                                            self.scrape)]
+        found = []
+        for panel in panels(self.dashboard.document):
+            title = str(panel.get("title") or panel.get("id"))
+            for request in requests_for(self.dashboard.document, panel, values, self.now, self.page_width,
+                                        self.scrape):
+                found.append(Query(title, request))
+                if request.exemplars:
+                    found.append(Query(f"{title} (exemplars)", request, exemplars=True))
+        return found
+
+    def _ask_exemplars(self, request: Request) -> Answered:
+        """Grafana's exemplar request of a target: its expression over its range, no statistics."""
+        params = {"query": request.expr, "start": f"{request.start:.3f}", "end": f"{request.end:.3f}"}
+        started = time.perf_counter()
+        try:
+            reply = self.session.post(self.url + "/api/v1/query_exemplars", data=params, timeout=TIMEOUT)
+            body = reply.json()
+        except (requests.RequestException, ValueError) as error:
+            return Answered(time.perf_counter() - started, 0, 0, f"{type(error).__name__}: {error}")
+        seconds = time.perf_counter() - started
+        if body.get("status") != "success":
+            return Answered(seconds, 0, 0, str(body.get("error") or f"HTTP {reply.status_code}"))
+        return Answered(seconds, 0, len(body.get("data") or []))
 
     def _ask(self, query: Query) -> Answered:
         request = query.request
         if request.error:
             return Answered(0.0, 0, 0, request.error)
+        if query.exemplars:
+            return self._ask_exemplars(request)
         params = {"query": request.expr, "stats": "all"}
         if request.instant:
             path, params["time"] = "/api/v1/query", f"{request.end:.3f}"
@@ -122,7 +148,7 @@ class Opening:
         """Distinct series the dashboard's selectors match over their ranges (the index work; not timed)."""
         touched: set[tuple[tuple[str, str], ...]] = set()
         for query in self.queries(values):
-            if query.request.error:
+            if query.request.error or query.exemplars:  # the same selectors as the target's own query
                 continue
             for selector in selectors(query.request.expr):
                 if not selector.name:
@@ -151,6 +177,10 @@ class Summary:
     samples: int
     series: int
     errors: list[str]
+    exemplar_requests: int = 0
+    """/api/v1/query_exemplars requests of one load (counted among `queries`)."""
+    exemplar_seconds: float = 0.0
+    """The slowest of them (median over loads)."""
 
 
 def measure(opening: Opening, loads: int, parallel: int) -> Summary:
@@ -163,6 +193,7 @@ def measure(opening: Opening, loads: int, parallel: int) -> Summary:
     touched = opening.series_touched(opening.dashboard.variable_defaults())
     opening.session.close()
     errors = sorted({f"{queries[k].panel}: {a.error}" for k, a in enumerate(last) if a.error})
+    exemplars = [k for k, query in enumerate(queries) if query.exemplars]
     return Summary(
         title=opening.dashboard.title, range_seconds=range_seconds(opening.dashboard.document, {}, opening.now),
         queries=len(queries), median=statistics.median(r.seconds for r in runs), worst=max(r.seconds for r in runs),
@@ -170,4 +201,5 @@ def measure(opening: Opening, loads: int, parallel: int) -> Summary:
         slowest_expr=queries[slowest].request.expr if slowest is not None else "",
         slowest_seconds=per_query[slowest] if slowest is not None else 0.0,
         samples=sum(a.samples for a in last), series=touched,
-        errors=errors)
+        errors=errors, exemplar_requests=len(exemplars),
+        exemplar_seconds=max((per_query[k] for k in exemplars), default=0.0))

@@ -26,6 +26,7 @@ import yaml
 
 from bench.dashvol.fleet import Series
 from bench.dashvol.reads import Rule
+from generator.targets.prometheus import FEATURES
 
 BLOCK = 7200.0
 """promtool's block range: files are cut on its boundaries, so blocks of different files never overlap."""
@@ -101,7 +102,8 @@ def prometheus(data_dir: Path, work: Path, max_samples: int = 0) -> Iterator[str
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={data_dir}",
-            f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=3650d", "--log.level=warn"]
+            f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=3650d", "--log.level=warn",
+            *(f"--enable-feature={feature}" for feature in FEATURES)]  # as the shipped server runs: exemplars kept
     if max_samples:
         args.append(f"--query.max-samples={max_samples}")
     log = (work / f"prometheus-{port}.log").open("w")

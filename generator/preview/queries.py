@@ -32,6 +32,8 @@ class Request:
     format: str
     error: str = ""
     """Why the target cannot be sent (an unknown variable); the panel shows it instead of data."""
+    exemplars: bool = False
+    """Whether Grafana also asks /api/v1/query_exemplars for the expression over start..end (`exemplar: true`)."""
 
 
 def range_seconds(document: dict[str, Any], panel: dict[str, Any], now: float) -> float:
@@ -64,5 +66,6 @@ def requests_for(document: dict[str, Any], panel: dict[str, Any], variables: dic
             error = f"unknown variable ${unknown.args[0]}"
         found.append(Request(ref_id=str(target.get("refId", "")), expr=expr, instant=bool(target.get("instant")),
                              start=now - span, end=now, step=step, legend=str(target.get("legendFormat") or ""),
-                             format=str(target.get("format") or "time_series"), error=error))
+                             format=str(target.get("format") or "time_series"), error=error,
+                             exemplars=bool(target.get("exemplar"))))
     return found

@@ -8,11 +8,16 @@ import subprocess
 from collections import defaultdict
 from pathlib import Path
 
+import requests
+
 from bench.dashvol.fleet import metric_series
+from bench.dashvol.loads import Opening
 from bench.dashvol.reads import ReadsBuilder, shipped_rules
-from bench.dashvol.tsdb import Spanned, write_raw
+from bench.dashvol.tsdb import Spanned, prometheus, write_raw
+from generator.checks.lint.dashboard_json import panels
 from generator.model import Metric, MetricType, Source
-from generator.preview.source import dashboards
+from generator.preview.page import PAGE_WIDTH
+from generator.preview.source import dashboards, scrape_interval
 
 ROOT = Path(__file__).resolve().parents[2]
 END = calendar.timegm((2026, 11, 30, 18, 0, 0))
@@ -81,3 +86,24 @@ def test_each_series_goes_back_as_far_as_the_shipped_dashboards_read_it_through_
     capped.dashboard(operations[0], END, 1440, 15.0)
     assert capped.reads.rules["instance:cpu_usage:percent"] == 1800
     assert capped.reads.span("node_cpu_seconds_total", {**cpu, "mode": "idle"}) == 1800
+
+
+def test_a_dashboard_opening_asks_the_exemplars_of_each_target_grafana_asks_them_for(tmp_path: Path) -> None:
+    """Grafana sends /api/v1/query_exemplars once per target with `exemplar: true` (promlib's fetch, beside the range
+    query): the bench's opening sends it too, and times it, against the real prometheus."""
+    grafana = ROOT / "out/grafana"
+    development = next(d for d in dashboards(grafana) if d.title == "Development")
+    asked = [t for p in panels(development.document) for t in p.get("targets", []) if t.get("exemplar")]
+    assert len(asked) == 2  # the heatmap's and the response times' trace links
+    (tmp_path / "data").mkdir()
+    with prometheus(tmp_path / "data", tmp_path) as url:
+        opening = Opening(development, url, END, PAGE_WIDTH, scrape_interval(grafana))
+        load = opening.load(parallel=2)
+        sent = opening.queries(development.variable_defaults())
+        metrics = requests.get(f"{url}/metrics", timeout=10).text
+    served = re.findall(r'http_requests_total\{code="200",handler="/api/v1/query_exemplars"\} (\d+)', metrics)
+    assert served == [str(len(asked))]
+    # timed as queries of their own: the trace links' selectors, read over the panel's range
+    assert [(q.panel, q.request.expr.endswith(" @ 0)")) for q in sent if q.exemplars] == [
+        ("Latency Heatmap (exemplars)", True), ("Response Times by Endpoint (exemplars)", True)]
+    assert len(load.answers) == len(sent) and [a.error for a in load.answers] == [""] * len(sent)

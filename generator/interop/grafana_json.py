@@ -258,11 +258,12 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
     if current.get("uid") and str(current["uid"]) != dashboard.uid:
         notes.add(f"uid {current.get('uid')!r} is not a valid Grafana uid; the dashboard's is {dashboard.uid!r}")
     # the upgrade left the built-in annotation out (Grafana adds it to any dashboard without one), so the two are
-    # compared without it, and a list kept verbatim gets it back ahead of its own
+    # compared without it, and a list kept verbatim gets it back ahead of its own unless it has its own changed
     generated = dashboard_settings(dashboard) | {"links": links_json(dashboard), "annotations": {"list": []}}
     extra = residual(without(loaded_dashboard(current), OWNED), generated)
-    if isinstance((extra.get("annotations") or {}).get("list"), list):
-        extra["annotations"] = {**extra["annotations"], "list": [BUILTIN_ANNOTATION, *extra["annotations"]["list"]]}
+    kept = (extra.get("annotations") or {}).get("list")
+    if isinstance(kept, list) and not any(isinstance(a, dict) and a.get("builtIn") == 1 for a in kept):
+        extra["annotations"] = {**extra["annotations"], "list": [BUILTIN_ANNOTATION, *kept]}
     for key in extra:
         notes.add("Grafana JSON obsgen does not model, kept verbatim in extra=", f"dashboard.{key}")
     if extra:

@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 
 from generator.build import build, load
+from generator.core.errors import Location
 from generator.importer.write import import_files
+from generator.interop.grafana_json import convert
 from generator.model import Dashboard, Query
 from generator.model.panels import source_promql
 from generator.model.project import Project
 from generator.scaffold import create
+from generator.targets.grafana import BUILTIN_ANNOTATION
 from tests.conftest import ROOT
 
 SHIPPED = ROOT / "out"
@@ -55,3 +58,20 @@ def test_every_shipped_dashboard_builds_back_to_the_same_json(imported: tuple[Pa
     rebuilt = imported[1] / path.relative_to(SHIPPED)  # in its folder, under its uid
     assert json.loads(rebuilt.read_text()) == json.loads(path.read_text())
     assert rebuilt.read_bytes() == path.read_bytes()
+
+
+def _annotations_kept(annotations: list[dict[str, object]]) -> object:
+    source = json.loads((SHIPPED / "grafana/dashboards/Development/development.json").read_text())
+    converted = convert({**source, "annotations": {"list": annotations}}, Location("development.json", 0), "General")
+    return converted.dashboard.extra.get("annotations", {}).get("list")
+
+
+def test_the_built_in_annotation_is_kept_once_ahead_of_the_others() -> None:
+    deploys = {"name": "Deploys", "datasource": {"type": "prometheus", "uid": "${datasource}"}, "enable": True,
+               "expr": "changes(app_build_info[1m]) > 0"}
+    assert _annotations_kept([BUILTIN_ANNOTATION]) is None  # what obsgen writes anyway
+    assert _annotations_kept([]) is None  # Grafana adds the built-in one to a dashboard without it
+    assert _annotations_kept([BUILTIN_ANNOTATION, deploys]) == [BUILTIN_ANNOTATION, deploys]
+    assert _annotations_kept([deploys]) == [BUILTIN_ANNOTATION, deploys]
+    hidden = {**BUILTIN_ANNOTATION, "enable": False}
+    assert _annotations_kept([hidden, deploys]) == [hidden, deploys]

@@ -6,9 +6,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 DEBIAN_PACKAGES := prometheus prometheus-alertmanager prometheus-node-exporter postgresql chromium fonts-dejavu-core
 STATE_DIR ?= .live
-# pytest workers (tests/scheduling.py): the end-to-end tests mostly wait on compressed time, so two workers
-# overlap them with the rest.
-TEST_WORKERS ?= 2
+# pytest workers (tests/scheduling.py): the end-to-end tests mostly wait on compressed time (two workers kept the
+# two cores about 60% busy), so a third overlaps their waits with the rest.
+TEST_WORKERS ?= 3
 # The checkout on sys.path through a .pth line (setuptools' compat editable mode): its default import hook for
 # editable installs costs every Python process in the venv 10-20 ms at start, an obsgen --help's sixth.
 INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e

@@ -1,6 +1,6 @@
-"""How `make test`'s two pytest-xdist workers share the suite.
+"""How `make test`'s pytest-xdist workers share the suite.
 
-The end-to-end tests mostly wait on compressed time, so they go first and the short tests fill the other core
+The end-to-end tests mostly wait on compressed time, so they go first and the short tests fill the cores
 meanwhile. A file's tests stay in one worker, so its module fixtures start their real servers once; the files on
 the shared live stack (the `live` fixture, one per worker) stay together in one worker, in SHARED_STACK's order.
 

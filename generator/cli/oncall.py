@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 
 from generator.apply.commands import ALERTMANAGER_TOKEN_FILE, ALERTMANAGER_URL, RETRIES, TIMEOUT
 
-ALERT = typer.Argument("", help="The alert to acknowledge; its escalation is silenced with it.")
+ALERT = typer.Argument("", help="The alert to acknowledge; its escalation is silenced with it. A LABEL=VALUE instead "
+                                 "acknowledges a group of several alerts by its labels alone (job=api sli=absent: "
+                                 "every SLIAbsent page of the job api), as its notification prints it.")
 LABELS = typer.Argument(None, help='LABEL=VALUE (or !=, =~, !~) narrowing it: instance=web-1; read as amtool reads '
                                    'it: spaces around each part dropped; in the value, quoted or not, \\", \\\\ '
                                    'and \\n escaped.')
@@ -64,14 +66,16 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
             expire(api, expire_id)
             typer.echo(f"silence {expire_id} expired: notifications it held back resume", err=True)
         elif alert:
-            matchers = [Matcher("alertname", alert), *(Matcher.parse(text) for text in labels or ())]
+            named = not {"=", "~"} & set(alert)  # an alert's name, or a group's first label (every operator has one)
+            matchers = [Matcher("alertname", alert) if named else Matcher.parse(alert),
+                        *(Matcher.parse(text) for text in labels or ())]
             seconds = parse_seconds(lasting)
             if seconds > LONGEST and not force:
                 _fail(f"--for {lasting} is longer than {format_seconds(LONGEST)}, the longest acknowledgement: one is "
                       "for an incident being worked on; give --force for a longer one (a maintenance window)")
             matched = matching(api, matchers)
             shown = f"{{{', '.join(map(str, matchers))}}}"
-            if not matched.labels and not force:
+            if not matched.labels and not force and named:
                 _check_name(alert, matching(api, []), out)
             typer.echo(f"{shown} matches {matched.count()}: {'; '.join(matched.instances()) or 'none firing now'}",
                        err=True)

@@ -20,7 +20,7 @@ from generator.load.codes import FOREIGN_OBJECT, ONE_REQUIRED, OVERRIDE_TARGET, 
 from generator.load.locate import newest_first
 from generator.load.modules import Unresolved, import_definitions
 from generator.load.warm import WarmModules
-from generator.model import AggregationPolicy, AlertingConfig, Definition, Metric, RecordingRule, Stack
+from generator.model import AggregationPolicy, AlertingConfig, Definition, Metric, RecordingRule, ScrapeJob, Stack
 from generator.model.project import Project
 from generator.model.slo import SLO
 
@@ -65,11 +65,12 @@ def _single(objects: list[Definition], kind: type[D], root: Path, unresolved: Un
 def _expanded(objects: list[Definition]) -> list[Definition]:
     """The objects with what aggregation policies and SLOs expand into (rules, alerts, dashboards)."""
     families = {name: obj for obj in objects if isinstance(obj, Metric) for name in obj.series_names()}
+    scrape_jobs = [obj for obj in objects if isinstance(obj, ScrapeJob)]
     for obj in list(objects):
         if isinstance(obj, AggregationPolicy):
             objects.extend(expand(obj)[0])
         elif isinstance(obj, SLO):
-            slo_rules, slo_alerts = expand_slo(obj, families)
+            slo_rules, slo_alerts = expand_slo(obj, families, scrape_jobs)
             objects.extend([*slo_rules, *slo_alerts])
     objects.extend(slo_dashboards(objects, families))
     return objects

@@ -17,6 +17,12 @@ NOT_ESCALATION = f'{ESCALATION_LEVEL_LABEL}=""'
 PAGE_SUMMARY_SEPARATOR = " — "
 """Between a PagerDuty event's title (as Slack and email show it) and its first alert's summary, in its summary
 field: distinct from the ": " a label value or a summary may hold, so that the title can be read back."""
+SLI_LABEL, SLI_ABSENT = "sli", "absent"
+"""On every SLO's SLIAbsent alert: sli="absent". With the `job` its inputs are scraped by, it is what the routes
+group a dead job's absent pages by (one notification for all the SLOs it feeds) and what their acknowledgement
+silences."""
+JOB_LABEL = "job"
+"""Prometheus' label of a target's scrape job; on an SLIAbsent alert, the one job its watched inputs come from."""
 OBSGEN_LABELS = frozenset({"alertname", SEVERITY_LABEL, ESCALATION_POLICY_LABEL, ESCALATION_LEVEL_LABEL})
 """Labels obsgen sets on alerts itself; definitions set them through fields, never as labels."""
 

@@ -8,8 +8,15 @@ from typing import Any
 from generator.core.matcher_text import JSON_CONTROL_PATTERNS, LINE_FEED_PATTERNS, REGEX_SPECIAL, SHELL_PATTERNS
 from generator.derive.slo.inhibitions import inhibitions
 from generator.derive.slo.target_down import pairings
-from generator.model import SLO, Inhibition, conventions
-from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, SEVERITY_LABEL
+from generator.model import SLO, Alert, Inhibition, conventions
+from generator.model.conventions import (
+    ESCALATION_LEVEL_LABEL,
+    ESCALATION_POLICY_LABEL,
+    JOB_LABEL,
+    SEVERITY_LABEL,
+    SLI_ABSENT,
+    SLI_LABEL,
+)
 from generator.model.identity import receiver_name
 from generator.model.logs import SERVICE_LABEL
 from generator.model.notify import heartbeat_timing, route_timing
@@ -38,8 +45,10 @@ ESCALATION_GROUP_BY = ESCALATION_LEVEL_LABEL
 
 
 def _timed(route: dict[str, Any], timing: tuple[str, str, str]) -> dict[str, Any]:
+    """The route with its timing, before its child routes."""
     wait, interval, repeat = timing
-    return {**route, "group_wait": wait, "group_interval": interval, "repeat_interval": repeat}
+    children = {"routes": route.pop("routes")} if "routes" in route else {}
+    return {**route, "group_wait": wait, "group_interval": interval, "repeat_interval": repeat, **children}
 
 
 def routes(project: Project) -> list[dict[str, Any]]:
@@ -58,11 +67,13 @@ def routes(project: Project) -> list[dict[str, Any]]:
             at_level = [f'{ESCALATION_POLICY_LABEL}="{policy.name}"', f'{ESCALATION_LEVEL_LABEL}="{number}"']
             unpaged = tuple(name for name in level.channels if not project.channels[name].is_pagerduty)
             group_by = {"group_by": [*alerting.group_by, ESCALATION_GROUP_BY]}
+            by_job = _absent_by_job(project, policy=policy.name, level=True)
             if not paged and unpaged != level.channels:
-                result += [_timed({"receiver": receiver_name(unpaged), "matchers": [*at_level, *matchers],
-                                   **group_by}, route_timing(policy)) for matchers in _paging_alerts(project)]
+                result += [_timed({"receiver": receiver_name(unpaged), "matchers": [*at_level, *matchers], **group_by,
+                                   **({} if matchers[0].startswith("alertname=") else by_job)}, route_timing(policy))
+                           for matchers in _paging_alerts(project)]
             result.append(_timed({"receiver": receiver_name(unpaged if paged else level.channels),
-                                  "matchers": at_level, **group_by}, route_timing(policy)))
+                                  "matchers": at_level, **group_by, **by_job}, route_timing(policy)))
             paged = paged or unpaged != level.channels
     for alert in project.alerts.values():
         severity = project.severity_of(alert)
@@ -76,8 +87,26 @@ def routes(project: Project) -> list[dict[str, Any]]:
         result.append(_timed({
             "receiver": receiver_name(severity.channels),
             "matchers": [f'{SEVERITY_LABEL}="{severity.name}"'],
+            **_absent_by_job(project, severity=severity.name),
         }, route_timing(severity)))
     return result
+
+
+def _absent_by_job(project: Project, severity: str = "", policy: str = "", level: bool = False) -> dict[str, Any]:
+    """A route's child grouping the SLIAbsent alerts it receives by their job (sli="absent" and a job): when a job
+    dies, every SLO it feeds pages, and one notification lists them all, one PagerDuty incident (its dedup_key is
+    the group key's hash), one escalation ladder. The child inherits its parent's receiver and timing (Alertmanager's
+    routes inherit every setting they do not set), so the alerts reach whom they reached alone. None when no alert
+    of the severity (or climbing the policy) is such a page; its own channels (an alert override) group it alone."""
+    def grouped(alert: Alert) -> bool:
+        escalation = project.escalation_of(alert)
+        return (alert.labels.get(SLI_LABEL) == SLI_ABSENT and JOB_LABEL in alert.labels
+                and (alert.severity == severity and project.alert_channels(alert) == project.severity_of(alert).channels
+                     if severity else escalation is not None and escalation.name == policy))
+    if not any(grouped(alert) for alert in project.alerts.values()):
+        return {}
+    labels = [JOB_LABEL, SLI_LABEL, *([ESCALATION_GROUP_BY] if level else [])]
+    return {"routes": [{"matchers": [f'{SLI_LABEL}="{SLI_ABSENT}"', f'{JOB_LABEL}=~".+"'], "group_by": labels}]}
 
 
 def _paging_alerts(project: Project) -> list[list[str]]:

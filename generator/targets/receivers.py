@@ -60,7 +60,7 @@ def _pagerduty(project: Project, channel: PagerDutyChannel | WebhookChannel, sin
         "severity": '{{ template "obsgen.pagerduty.severity" . }}',
         "description": '{{ template "obsgen.pagerduty.description" . }}',
         "source": '{{ template "obsgen.source" . }}',
-        "class": "{{ .CommonLabels.alertname }}",
+        "class": '{{ template "obsgen.alertnames" . }}',
         "details": {
             "firing": '{{ template "obsgen.pagerduty.firing" . }}',
             "resolved": '{{ template "obsgen.pagerduty.resolved" . }}',

@@ -6,7 +6,13 @@ from typing import Any
 
 from generator.derive.escalation import escalation_rules
 from generator.derive.examples import alert_labels
-from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL
+from generator.model.conventions import (
+    ESCALATION_LEVEL_LABEL,
+    ESCALATION_POLICY_LABEL,
+    JOB_LABEL,
+    SLI_ABSENT,
+    SLI_LABEL,
+)
 from generator.model.identity import receiver_name
 from generator.model.project import Project
 
@@ -41,7 +47,8 @@ def expectations(project: Project) -> list[dict[str, Any]]:
 
 def _paged_once(project: Project) -> list[dict[str, Any]]:
     """An alert whose own channels page PagerDuty, or that a lower level paged, reaches a level's other channels
-    only: PagerDuty would open a second incident (its dedup_key differs per route)."""
+    only: PagerDuty would open a second incident (its dedup_key differs per route). An SLIAbsent page grouped by
+    its job reaches each level's channels through the child route that groups it (which inherits its receiver)."""
     def pages(channels: tuple[str, ...]) -> bool:
         return any(project.channels[name].is_pagerduty for name in channels)
     cases: list[dict[str, Any]] = []
@@ -53,10 +60,13 @@ def _paged_once(project: Project) -> list[dict[str, Any]]:
         for level in escalation_rules(policy):
             told = tuple(name for name in level.channels if not (paged and project.channels[name].is_pagerduty))
             paged = paged or pages(level.channels)
-            if told != level.channels:
+            grouped = alert.labels.get(SLI_LABEL) == SLI_ABSENT and JOB_LABEL in alert.labels
+            if told != level.channels or grouped:
+                why = (", its PagerDuty incident already open" if told != level.channels else
+                       f", in its job's one notification (job={alert.labels.get(JOB_LABEL)})")
                 cases.append({
                     "name": f"{alert.name} at escalation {policy.name} level {level.level} reaches "
-                            f"{', '.join(told) or 'nobody'}, its PagerDuty incident already open",
+                            f"{', '.join(told) or 'nobody'}{why}",
                     "labels": {"alertname": alert.name, **alert_labels(project, alert),
                                ESCALATION_LEVEL_LABEL: str(level.level)},
                     "receiver": receiver_name(told),

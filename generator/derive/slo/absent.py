@@ -26,6 +26,7 @@ from collections.abc import Mapping
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.model import Alert, Example, Metric
+from generator.model.conventions import JOB_LABEL, SLI_ABSENT, SLI_LABEL
 from generator.model.sli import LatencySLI, parse_selector
 from generator.model.slo import SLO, BurnWindow
 
@@ -118,9 +119,18 @@ def runbook(slo: SLO, inputs: tuple[str, ...]) -> str:
             "initialised) so that this alert stops watching it.")
 
 
-def absent_alert(slo: SLO, inputs: tuple[str, ...], group: str, dashboard: str) -> Alert:
+def absent_labels(slo: SLO, jobs: tuple[str, ...]) -> dict[str, str]:
+    """The SLO's labels, sli="absent", and the job its inputs come from when they all come from one: the routes
+    group the absent pages of one job into one notification (one dead job, one page, however many SLOs it feeds).
+    Pyrra's SLOMetricAbsent carries the job too (absent() copies the selector's job="..."). Inputs of several jobs
+    (or of one not known) leave it out: max() cannot say which job's input vanished, so the page is its own."""
+    return {**slo.series_labels, SLI_LABEL: SLI_ABSENT, **({JOB_LABEL: jobs[0]} if len(jobs) == 1 else {})}
+
+
+def absent_alert(slo: SLO, inputs: tuple[str, ...], jobs: tuple[str, ...], group: str, dashboard: str) -> Alert:
     """The alert that the SLO's SLI inputs given (those created at start, `watched`) vanished, in its rule group,
-    routed as its pages (page severity and escalation), opening its dashboard."""
+    routed as its pages (page severity and escalation), opening its dashboard; jobs: the scrape jobs the inputs
+    come from (none when one of them comes from no known job)."""
     page = next((burn for burn in slo.alerting.windows if burn.urgency == "page"), slo.alerting.windows[0])
     wait = absent_for(slo.alerting.windows)
     missing = (f"The SLI's input {inputs[0]} has had no series" if len(inputs) == 1 else
@@ -128,7 +138,7 @@ def absent_alert(slo: SLO, inputs: tuple[str, ...], group: str, dashboard: str) 
     made = Alert(
         name=slo.absent_alert, plan_name=slo.plan_name, expr=absent_expr(inputs), **{"for": wait},
         severity=slo.alerting.severity(page), escalation=slo.alerting.escalation(page),
-        labels=dict(slo.series_labels), group=group, dashboard=dashboard,
+        labels=absent_labels(slo, jobs), group=group, dashboard=dashboard,
         summary=f"{slo.service} {slo.name} SLO is not measured: its SLI's input series are absent",
         description=f"{slo.description} ({slo.sli.describe()}). {missing} for {wait}: the error ratio "
                     "has no value, so the SLO's burn-rate alerts cannot fire and those firing resolve. A crashed "

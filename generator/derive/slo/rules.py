@@ -11,13 +11,14 @@ Per SLO, in one rule group so every alert reads ratios recorded in the same eval
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from generator.core.duration import parse_seconds
 from generator.derive.slo.absent import absent_alert, watched
 from generator.derive.slo.feed import Segment, input_series
-from generator.model import Alert, Example, Metric, RecordingRule
+from generator.derive.slo.target_down import paired
+from generator.model import Alert, Example, Metric, RecordingRule, ScrapeJob
 from generator.model.slo import SLO, WINDOW_LABEL, BurnWindow, number
 
 DASHBOARD = "SLO Overview"
@@ -147,11 +148,13 @@ def alert(slo: SLO, burn: BurnWindow) -> Alert:
     return made
 
 
-def expand(slo: SLO, families: Mapping[str, Metric]) -> tuple[list[RecordingRule], list[Alert]]:
+def expand(slo: SLO, families: Mapping[str, Metric],
+           scrape_jobs: Sequence[ScrapeJob] = ()) -> tuple[list[RecordingRule], list[Alert]]:
     """Every recording rule and alert an SLO compiles into, located at the SLO's definition: the burn-rate alerts,
     and the one that its SLI's inputs vanished (unless switched off, or no input exists from its exporter's start;
-    families: series name -> its declared Metric)."""
+    families: series name -> its declared Metric; scrape_jobs: the project's, whose job the inputs come from)."""
     alerts = [alert(slo, burn) for burn in slo.alerting.windows]
     if slo.alerting.absent and (inputs := watched(slo, families)):
-        alerts.append(absent_alert(slo, inputs, group(slo), DASHBOARD))
+        jobs, unknown = paired(inputs, families, scrape_jobs)
+        alerts.append(absent_alert(slo, inputs, () if unknown else jobs, group(slo), DASHBOARD))
     return recording_rules(slo), alerts

@@ -17,6 +17,7 @@ a warning's email, no incident left open. SM009 names the SLOs whose page cannot
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from generator.core.matcher_text import quoted
@@ -25,12 +26,12 @@ from generator.derive.result_labels import expression_labels
 from generator.derive.series import defined_series, metric_families
 from generator.derive.slo.absent import watched
 from generator.model import SLO, Metric, ScrapeJob
+from generator.model.conventions import JOB_LABEL
 from generator.model.project import Project
 from generator.model.sli import Selector, parse_selector
 
 TARGET_DOWN = "TargetDown"
 """kube-prometheus' name of the alert that a job's targets cannot be scraped (generator/library/meta.py's)."""
-JOB_LABEL = "job"
 UP = "up"
 """Prometheus' own series of each target: 0 while the target is down, never absent for it."""
 
@@ -42,16 +43,16 @@ def watched_inputs(project: Project, slo: SLO) -> tuple[str, ...]:
     return watched(slo, metric_families(project))
 
 
-def _jobs_of(project: Project, selector: Selector) -> tuple[str, ...]:
+def _jobs_of(selector: Selector, families: Mapping[str, Metric], scrape_jobs: Sequence[ScrapeJob]) -> tuple[str, ...]:
     """The scrape jobs whose targets expose the selector's series: the jobs its job matcher names, else those of
     its metric's source (none when no declared Metric says where it comes from)."""
     named = [value for label, op, value in selector.matchers if label == JOB_LABEL and op == "="]
     if named:
         return tuple(named)
-    metric = defined_series(project).get(selector.name)
-    if not isinstance(metric, Metric):
+    metric = families.get(selector.name)
+    if metric is None:
         return ()
-    return tuple(job.name for job in project.scrape_jobs if job.source is metric.source and _may_select(selector, job))
+    return tuple(job.name for job in scrape_jobs if job.source is metric.source and _may_select(selector, job))
 
 
 def _may_select(selector: Selector, job: ScrapeJob) -> bool:
@@ -61,20 +62,26 @@ def _may_select(selector: Selector, job: ScrapeJob) -> bool:
     return all(label_matches(op, value, fixed[label]) for label, op, value in selector.matchers if label in fixed)
 
 
-def _paired(project: Project, slo: SLO) -> tuple[dict[str, None], str]:
-    """The jobs the absent alert's inputs come from, and the first input that comes from no known job ('' if
-    none): a recorded series, a job matcher by pattern, a source nothing scrapes."""
+def paired(inputs: tuple[str, ...], families: Mapping[str, Metric],
+           scrape_jobs: Sequence[ScrapeJob]) -> tuple[tuple[str, ...], str]:
+    """The jobs the absent alert's inputs (`watched`) come from, and the first input that comes from no known job
+    ('' if none): a recorded series, a job matcher by pattern, a source nothing scrapes (families: series name ->
+    its declared Metric)."""
     jobs: dict[str, None] = {}
-    for text in watched_inputs(project, slo):
+    for text in inputs:
         selector = parse_selector(text)
         if selector.name == UP:
             continue
         found = () if any(label == JOB_LABEL and op != "=" for label, op, _ in selector.matchers) else \
-            _jobs_of(project, selector)
+            _jobs_of(selector, families, scrape_jobs)
         if not found:
-            return jobs, text
+            return tuple(jobs), text
         jobs.update(dict.fromkeys(found))
-    return jobs, ""
+    return tuple(jobs), ""
+
+
+def _paired(project: Project, slo: SLO) -> tuple[tuple[str, ...], str]:
+    return paired(watched_inputs(project, slo), metric_families(project), project.scrape_jobs)
 
 
 def unpaired_input(project: Project, slo: SLO) -> str:

@@ -35,6 +35,8 @@ class Sink:
         self.resolved: list[dict[str, str]] = []
         self.pagerduty: list[tuple[str, dict[str, Any]]] = []
         """PagerDuty Events API v2 events (with keep_pagerduty): the path posted to and the event."""
+        self.notifications: list[dict[str, Any]] = []
+        """Every webhook notification as Alertmanager posted it (receiver, status, groupKey, alerts)."""
 
     def seen(self, labels: dict[str, str], resolved: bool = False) -> bool:
         """Whether an alert with these labels (and maybe more) was notified as firing (or resolved)."""
@@ -52,6 +54,7 @@ def _handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
                 servers.answer_json(self, 202, {"status": "success", "dedup_key": body.get("dedup_key")})
                 return
             with sink.lock:
+                sink.notifications.append(body)
                 sink.firing += [a["labels"] for a in body["alerts"] if a["status"] == "firing"]
                 sink.resolved += [a["labels"] for a in body["alerts"] if a["status"] == "resolved"]
             servers.answer_json(self, 200, {})

@@ -1,0 +1,148 @@
+"""One dead job, one page: the SLIAbsent alerts of every SLO a scrape job feeds reach on-call as one notification,
+one PagerDuty incident and one escalation ladder, on a real Alertmanager with the shipped routes.
+
+When the api job dies, CheckoutAvailabilitySLIAbsent and ApiLatencySLIAbsent both fire. Each carries sli="absent"
+and job="api" (the shipped rules' labels, read from out/), and the routes they reach group them by job and sli:
+Alertmanager sends one notification per group, and PagerDuty's dedup_key is the group key's hash, so one group is
+one incident. The page resolves once; a burn-rate page, and another job's absent page, stay pages of their own.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import yaml
+
+from tests.e2e.inhibition import OUT, SETTLE, Sink, post, shipped_alertmanager, until
+
+PLATFORM = {"platform": "ecommerce-rag"}
+API_PAGES = ("CheckoutAvailabilitySLIAbsent", "ApiLatencySLIAbsent")
+"""The absent alerts of the SLOs whose inputs the api job exposes."""
+ONCALL = "email-slack"
+"""The critical severity's receiver, which the SLO pages reach."""
+
+
+def _alert(name: str) -> dict[str, str]:
+    """The alert's labels as Prometheus sends it: its rule's (not an escalation copy's) and the external labels."""
+    for path in sorted((OUT / "prometheus/rules").glob("slo-*.yml")):
+        for group in yaml.safe_load(path.read_text())["groups"]:
+            for rule in group["rules"]:
+                if rule.get("alert") == name:
+                    return {"alertname": name, **{k: str(v) for k, v in rule["labels"].items()}, **PLATFORM}
+    raise AssertionError(f"no rule {name} in out/")
+
+
+def _level(alert: dict[str, str], number: int) -> dict[str, str]:
+    """The escalation rule's copy of the alert at a level, as Prometheus sends it."""
+    return {**alert, "escalation_level": str(number)}
+
+
+def _notified(sink: Sink, receiver: str, status: str = "firing") -> list[list[str]]:
+    """The alert names of each notification of the receiver with this status."""
+    with sink.lock:
+        return [sorted(alert["labels"]["alertname"] for alert in body["alerts"]) for body in sink.notifications
+                if body["receiver"] == receiver and body["status"] == status]
+
+
+def _groups(sink: Sink, receiver: str) -> set[str]:
+    """The group keys of the receiver's notifications: one per notification Alertmanager keeps apart."""
+    with sink.lock:
+        return {body["groupKey"] for body in sink.notifications if body["receiver"] == receiver}
+
+
+def _incidents(sink: Sink, key_file: str) -> set[str]:
+    """The dedup_keys of the trigger events posted with the key file's routing key: one incident each."""
+    with sink.lock:
+        return {event["dedup_key"] for path, event in sink.pagerduty
+                if event["event_action"] == "trigger" and path.startswith(f"/{key_file}/")}
+
+
+@pytest.fixture
+def alertmanager(tmp_path: Path) -> Iterator[tuple[str, Sink]]:
+    with shipped_alertmanager(tmp_path) as served:
+        yield served
+
+
+@pytest.fixture
+def paging_alertmanager(tmp_path: Path) -> Iterator[tuple[str, Sink]]:
+    """The shipped Alertmanager whose PagerDuty integrations stay PagerDuty's, posting to the sink."""
+    with shipped_alertmanager(tmp_path, keep_pagerduty=True) as served:
+        yield served
+
+
+def test_the_slos_of_one_dead_job_page_once_naming_each(alertmanager: tuple[str, Sink]) -> None:
+    url, sink = alertmanager
+    post(url, *(_alert(name) for name in API_PAGES))
+    assert until(lambda: bool(_notified(sink, ONCALL)))
+    time.sleep(SETTLE)  # several group intervals: a second page would have been sent by now
+    assert _notified(sink, ONCALL) == [sorted(API_PAGES)]
+
+
+def test_each_escalation_level_tells_once_and_level_3_opens_one_incident(
+        paging_alertmanager: tuple[str, Sink]) -> None:
+    url, sink = paging_alertmanager
+    pages = [_alert(name) for name in API_PAGES]
+    post(url, *pages, *(_level(page, number) for page in pages for number in (1, 2, 3)))
+    assert until(lambda: bool(_incidents(sink, "pagerduty_routing_key")))
+    time.sleep(SETTLE)
+    assert len(_incidents(sink, "pagerduty_routing_key")) == 1, sink.pagerduty
+    for receiver in ("email_team_lead", "email_manager-slack_urgent"):  # levels 1 and 2
+        assert _notified(sink, receiver) == [sorted(API_PAGES)], receiver
+
+
+def test_the_page_resolves_once_when_the_job_is_back(alertmanager: tuple[str, Sink]) -> None:
+    url, sink = alertmanager
+    pages = [_alert(name) for name in API_PAGES]
+    post(url, *pages)
+    assert until(lambda: bool(_notified(sink, ONCALL)))
+    post(url, pages[0], resolved=True)  # the two rules are evaluated apart: one resolves a little earlier
+    time.sleep(SETTLE)
+    assert _notified(sink, ONCALL, "resolved") == []  # the job's page is still firing
+    post(url, pages[1], resolved=True)
+    assert until(lambda: bool(_notified(sink, ONCALL, "resolved")))
+    time.sleep(SETTLE)
+    assert len(_notified(sink, ONCALL, "resolved")) == 1  # the alert resolved first was told with the firing one
+    assert len(_groups(sink, ONCALL)) == 1
+
+
+def test_a_burn_rate_page_and_another_jobs_absent_page_are_pages_of_their_own(
+        alertmanager: tuple[str, Sink]) -> None:
+    url, sink = alertmanager
+    burning = {"alertname": "CheckoutAvailabilityBudgetBurn1h", "severity": "critical",
+               "escalation_policy": "default", "service": "checkout", "slo": "availability", "window": "1h",
+               **PLATFORM}
+    other = _alert("AlertmanagerDeliverySLIAbsent")
+    assert other.get("job") == "alertmanager", other
+    post(url, *(_alert(name) for name in API_PAGES), burning, other)
+    assert until(lambda: len(_notified(sink, ONCALL)) == 3)
+    time.sleep(SETTLE)
+    assert sorted(_notified(sink, ONCALL)) == sorted([sorted(API_PAGES), [burning["alertname"]],
+                                                      [other["alertname"]]])
+
+
+def _silenced(url: str) -> dict[str, bool]:
+    """Each held alert's name (and level), whether a silence mutes it."""
+    alerts: list[dict[str, Any]] = requests.get(f"{url}/api/v2/alerts", timeout=10).json()
+    return {f"{a['labels']['alertname']}{a['labels'].get('escalation_level', '')}": bool(a["status"]["silencedBy"])
+            for a in alerts}
+
+
+def test_the_printed_acknowledgement_of_the_job_silences_its_pages_and_their_levels_alone(
+        alertmanager: tuple[str, Sink]) -> None:
+    url, _ = alertmanager
+    pages = [_alert(name) for name in API_PAGES]
+    other = _alert("AlertmanagerDeliverySLIAbsent")
+    post(url, *pages, _level(pages[0], 1), other)
+    assert until(lambda: len(_silenced(url)) == 4)
+    acked = subprocess.run([sys.executable, "-m", "generator", "ack", "job=api", "sli=absent",
+                            "--alertmanager-url", url, "--out", str(OUT)], capture_output=True, text=True, timeout=60)
+    assert acked.returncode == 0, acked.stderr
+    assert until(lambda: _silenced(url) == {**{name: True for name in API_PAGES}, f"{API_PAGES[0]}1": True,
+                                            other["alertname"]: False}), _silenced(url)

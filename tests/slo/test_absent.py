@@ -50,7 +50,8 @@ def test_it_pages_as_the_slos_pages_do_with_its_labels_runbook_and_panel(project
     alert = project.alerts[ABSENT]
     page = project.alerts[checkout.alert(checkout.alerting.windows[0])]
     assert (alert.severity, alert.escalation, alert.group) == (page.severity, page.escalation, page.group)
-    assert alert.labels == {"slo": "availability", "service": "checkout"}  # the burn alerts' but their window
+    assert alert.labels == {"slo": "availability", "service": "checkout",  # the burn alerts' but their window,
+                            "sli": "absent", "job": "api"}  # and what groups a dead job's pages (test_absent_by_job)
     assert alert.for_ == "2m"  # Pyrra's for the SRE workbook's windows: half the 5m short window
     groups = yaml.safe_load((out / "prometheus/rules/slo-checkout-availability.yml").read_text())["groups"]
     rule = next(r for g in groups for r in g["rules"] if r.get("alert") == ABSENT)

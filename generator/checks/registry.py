@@ -43,6 +43,7 @@ from generator.checks.notify import (
 )
 from generator.checks.runner import DISABLE_CODES
 from generator.checks.semantics import (
+    absent_page_of_several_jobs,
     annotation_numbers,
     counter_state_labels,
     flat_baseline,
@@ -96,7 +97,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped, placeholder_link,
     unsilenceable_label_value,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
-    annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down,
+    annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down, absent_page_of_several_jobs,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets, kube_prometheus_object)

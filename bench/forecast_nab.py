@@ -14,9 +14,6 @@ whether they agree). The forecaster has no constant fitted here: it picks, per s
 candidate method with the smallest error on that series' own past (generator/exporter/backtest.py).
 The signals' layout (which signals, their windows) was designed while looking at this corpus; the
 cross-validation covers the thresholds and re-arming only, so read the held-out figure with that in mind.
-Two options in the grid (old behaviour first, so ties keep it) came from the held-out per-window diagnosis
-(report-nab): range novelty armed only after a day of history (a young series), and the pattern signal
-comparing shapes over the blocks present when at least half are (a series with gaps).
 Two later changes were kept after seeing held-out figures here: the calibration's minimum of 864 samples
 (anomaly.TAIL_MIN_SAMPLES) and the grid's 6 h re-arm / 24 h gap (a longer gap, tried, was worse).
 Each score uses every earlier sample of its file, as a sidecar whose ``history`` covers the file would.
@@ -82,11 +79,7 @@ class Detections:
 
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
-        # the signals depend on the pattern's gap tolerance: one set of scores per value in the grid
-        self._by_coverage: dict[float, list[AnomalyScores]] = {
-            coverage: [anomaly_scores(s, DetectorParams(pattern_min_coverage=coverage)) for s in corpus.series]
-            for coverage in dict.fromkeys(p.pattern_min_coverage for p in DETECTOR_GRID)
-        }
+        self.scores: list[AnomalyScores] = [anomaly_scores(s) for s in corpus.series]
         self._flags: dict[tuple[int, DetectorParams], np.ndarray] = {}
         self._scores: dict[tuple[int, DetectorParams, str], NabScore] = {}
 
@@ -94,8 +87,7 @@ class Detections:
         """Row detections of file ``i`` under ``params``."""
         key = (i, params)
         if key not in self._flags:
-            scores = self._by_coverage[params.pattern_min_coverage][i]
-            self._flags[key] = flags_for(self.corpus.series[i], scores, params)
+            self._flags[key] = flags_for(self.corpus.series[i], self.scores[i], params)
         return self._flags[key]
 
     def score(self, i: int, params: DetectorParams, profile: str = STANDARD) -> NabScore:
@@ -164,8 +156,7 @@ def cross_validated(
 
 def _params(p: DetectorParams) -> str:
     return (f"residual {p.residual_threshold:g}, range {p.range_threshold:g}, pattern {p.pattern_threshold:g}, "
-            f"gate {p.residual_gate:g}, re-arm {p.rearm_seconds / 3600:g} h, gap {p.min_gap_seconds / 3600:g} h, "
-            f"range armed after {p.range_arm_seconds / 3600:g} h, pattern coverage {p.pattern_min_coverage:g}")
+            f"gate {p.residual_gate:g}, re-arm {p.rearm_seconds / 3600:g} h, gap {p.min_gap_seconds / 3600:g} h")
 
 
 def print_files(

@@ -20,14 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from generator.exporter.anomaly import (
-    DEFAULT_PARAMS,
-    AnomalyScores,
-    DetectorParams,
-    combined_score,
-    detect,
-    streaming_anomaly_scores,
-)
+from generator.exporter.anomaly import AnomalyScores, DetectorParams, combined_score, detect, streaming_anomaly_scores
 from generator.exporter.backtest import forecast_with_band
 from generator.exporter.forecast import (
     DAY_SECONDS,
@@ -43,13 +36,8 @@ NONSEASONAL_HORIZON = 48
 COVERAGE = 0.95
 BASELINE_SEASONS = 3
 DETECTOR_GRID = tuple(
-    DetectorParams(
-        residual, range_, pattern, gate, rearm * 3600.0, gap * 3600.0,
-        range_arm_seconds=arm * 3600.0, pattern_min_coverage=coverage,
-    )
-    # the young-series and gap options outermost, the old behaviour (0 h, 1.0) first: ties keep it
-    for arm, coverage, residual, range_, pattern, gate, (rearm, gap) in itertools.product(
-        (0, 24), (1.0, 0.5),
+    DetectorParams(residual, range_, pattern, gate, rearm * 3600.0, gap * 3600.0)
+    for residual, range_, pattern, gate, (rearm, gap) in itertools.product(
         (2.0, 3.0, 5.0), (0.01, 0.05, 0.2), (1.0, 1.2, 1.4, 1.7, 2.0), (0.5, 0.7, 1.0), ((1, 6), (3, 12), (6, 24))
     )
 )
@@ -113,13 +101,9 @@ def evaluate_forecasts(series: Series) -> ForecastResult:
     return ForecastResult(label, horizon, mae["method"] / scale, mae["baseline"] / scale, coverage, methods)
 
 
-def anomaly_scores(series: Series, params: DetectorParams = DEFAULT_PARAMS) -> AnomalyScores:
-    """The exporter's scores streamed over the whole grid (each sample sees only the samples before it).
-
-    Of ``params`` only what shapes the signals matters here (``pattern_min_coverage``); the thresholds
-    apply later, in :func:`flags_for`.
-    """
-    return streaming_anomaly_scores(series.grid, series.step, pick_season(series), params)
+def anomaly_scores(series: Series) -> AnomalyScores:
+    """The exporter's scores streamed over the whole grid (each sample sees only the samples before it)."""
+    return streaming_anomaly_scores(series.grid, series.step, pick_season(series))
 
 
 def flags_for(series: Series, scores: AnomalyScores, params: DetectorParams) -> np.ndarray:

@@ -20,11 +20,6 @@ min(residual / residual_threshold, pattern / (residual_gate * pattern_threshold)
 counts only where the pattern is new too, so a spike that recurs every night but drifts past the
 seasonal forecast does not alarm every night. The score is anomalous above 1.
 
-Two options for young and gappy series (defaults: off, the old behaviour; the bench's cross-validation
-decides): ``range_arm_seconds`` leaves range novelty out until that much history exists (in its first
-day a daily rhythm keeps setting new highs), and ``pattern_min_coverage`` < 1 compares 2-hour shapes
-over the blocks present in both when at least that share are (else a shape with any empty block is NaN).
-
 :func:`detect` raises an alarm at the first sample above 1 and re-arms once the score has stayed at
 or below 1 for ``rearm_seconds`` and ``min_gap_seconds`` have passed since the alarm: one alarm per
 episode, as an alert that fires once and resolves.
@@ -81,10 +76,6 @@ class DetectorParams:
     residual_gate: float = 0.7
     rearm_seconds: float = 6 * 3_600.0
     min_gap_seconds: float = 24 * 3_600.0
-    range_arm_seconds: float = 0.0
-    """Range novelty counts only after this much history: a first day's cycle keeps making new highs."""
-    pattern_min_coverage: float = 1.0
-    """Share of the pattern's blocks that must hold data in both shapes compared (1.0: no gap tolerated)."""
 
 
 DEFAULT_PARAMS = DetectorParams()
@@ -97,7 +88,6 @@ class AnomalyScores:
     ``z`` is the robust z-score of the one-step residual (MAD of the previous 2 days); ``residual``,
     ``range`` and ``pattern`` are the calibrated signals (1 = edge of the recent tail for residual
     and pattern; a fraction of the historical range for range); ``score`` combines them (> 1 anomalous).
-    ``history_seconds`` is the time since the series' first finite sample (NaN before it).
     """
 
     forecast: FloatArray
@@ -107,7 +97,6 @@ class AnomalyScores:
     residual_score: FloatArray
     range_score: FloatArray
     pattern_score: FloatArray
-    history_seconds: FloatArray
     score: FloatArray
 
 
@@ -148,16 +137,14 @@ def streaming_anomaly_scores(
     )
     block = max(1, round(BLOCK_SECONDS / step_seconds))
     features = block_features(x, block, PATTERN_BLOCKS)
-    distance = nearest_past_distance(
-        features, block, block * PATTERN_BLOCKS, start=first, min_coverage=params.pattern_min_coverage
-    )
+    distance = nearest_past_distance(features, block, block * PATTERN_BLOCKS, start=first)
     pattern_score = _calibrated(distance, tail, every, warmup, first, since, floor)
     range_score = range_novelty(x, warmup)
     range_score[:since] = np.nan
     scale = rolling_mad_scale(residual, max(3, round(SCALE_SECONDS / step_seconds)), since)
     scores = AnomalyScores(
         forecast, residual, scale, _divide(residual, scale), residual_score, range_score, pattern_score,
-        _history_seconds(x, step_seconds), np.full(n, np.nan),
+        np.full(n, np.nan),
     )
     return AnomalyScores(**{**scores.__dict__, "score": combined_score(scores, params)})
 
@@ -166,10 +153,7 @@ def combined_score(scores: AnomalyScores, params: DetectorParams = DEFAULT_PARAM
     """The score that :func:`detect` thresholds at 1, from the calibrated signals (NaN only if all are)."""
     pattern = scores.pattern_score / params.pattern_threshold
     gated = np.fmin(scores.residual_score / params.residual_threshold, pattern / params.residual_gate)
-    range_ = scores.range_score / params.range_threshold
-    if params.range_arm_seconds > 0:
-        range_ = np.where(scores.history_seconds >= params.range_arm_seconds, range_, np.nan)
-    out: FloatArray = np.fmax(np.fmax(range_, pattern), gated)
+    out: FloatArray = np.fmax(np.fmax(scores.range_score / params.range_threshold, pattern), gated)
     return out
 
 
@@ -283,15 +267,6 @@ def _calibrated(
     edge = np.where(floor > edge, floor, edge)  # a NaN floor (too little history) leaves the edge as it is
     out[first:] = _divide(part, edge)
     out[:since] = np.nan
-    return out
-
-
-def _history_seconds(x: FloatArray, step_seconds: float) -> FloatArray:
-    """Seconds since the first finite sample (NaN before it): how long the series has been observed."""
-    out = np.full(x.size, np.nan)
-    finite = np.flatnonzero(np.isfinite(x))
-    if finite.size:
-        out[finite[0] :] = np.arange(x.size - finite[0]) * step_seconds
     return out
 
 

@@ -51,61 +51,38 @@ def block_features(values: npt.ArrayLike, block_steps: int, blocks: int) -> Floa
     return np.stack(columns, axis=1) if n else np.empty((0, 3 * blocks))
 
 
-def nearest_past_distance(
-    features: FloatArray, stride: int, exclusion: int, start: int = 0, min_coverage: float = 1.0
-) -> FloatArray:
+def nearest_past_distance(features: FloatArray, stride: int, exclusion: int, start: int = 0) -> FloatArray:
     """Euclidean distance from each row >= ``start`` to the nearest earlier row (NaN before ``start``).
 
-    Candidates are every ``stride``-th row that ends at least ``exclusion`` rows earlier (so a stretch
-    never matches itself or its own overlap). With ``min_coverage`` 1.0 a row and its candidates need
-    every feature finite. Below 1.0 (a series with gaps) two rows are compared over the features finite
-    in both, if at least ``min_coverage`` of all features are, the sum of squares scaled by all / common
-    so that distances stay comparable with full rows (for full rows the factor is exactly 1). NaN where
-    no candidate qualifies. Each distance is summed feature by feature in a fixed order, so a row's
-    result does not depend on anything after it, bit for bit.
+    Candidates are every ``stride``-th row with finite features that ends at least ``exclusion`` rows
+    earlier (so a stretch never matches itself or its own overlap). NaN where a row has a
+    non-finite feature or no candidate exists yet. Each distance is summed feature by feature in
+    a fixed order, so a row's result does not depend on anything after it, bit for bit.
     """
     if stride < 1 or exclusion < 1:
         raise ValueError("stride and exclusion must be >= 1")
-    if not 0.0 < min_coverage <= 1.0:
-        raise ValueError("min_coverage must be in (0, 1]")
-    n, width_all = features.shape
+    n = features.shape[0]
     out = np.full(n, np.nan)
-    need = width_all * min_coverage  # features finite in both rows compared
     candidates = np.arange(0, n, stride)
-    candidates = candidates[np.isfinite(features[candidates]).sum(axis=1) >= need]
+    candidates = candidates[np.isfinite(features[candidates]).all(axis=1)]
     pool = np.ascontiguousarray(features[candidates].T)  # one contiguous row per feature
     rows = np.arange(max(start, 0), n)
-    rows = rows[np.isfinite(features[rows]).sum(axis=1) >= need]
+    rows = rows[np.isfinite(features[rows]).all(axis=1)]
     allowed = np.searchsorted(candidates, rows - exclusion, side="right")
     rows, allowed = rows[allowed > 0], allowed[allowed > 0]
     chunk = max(1, _CHUNK_ELEMENTS // max(1, candidates.size))
-    partial = min_coverage < 1.0
-    pool_finite = np.isfinite(pool)
     for first in range(0, rows.size, chunk):
         query, limit = rows[first : first + chunk], allowed[first : first + chunk]
         width = int(limit.max())
         squared = np.zeros((query.size, width))
         diff = np.empty_like(squared)
-        common = np.zeros((query.size, width) if partial else (0, 0))
         columns = features[query].T
-        for column in range(width_all):
+        for column in range(features.shape[1]):
             np.subtract(columns[column][:, None], pool[column, None, :width], out=diff)
             np.multiply(diff, diff, out=diff)
-            if partial:
-                present = np.isfinite(columns[column])[:, None] & pool_finite[column, None, :width]
-                np.add(common, present, out=common)
-                diff[~present] = 0.0
             np.add(squared, diff, out=squared)
-        later = np.arange(width)[None, :] >= limit[:, None]
-        if partial:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                squared *= width_all / common
-            later |= common < need  # too little in common to compare
-        squared[later] = np.inf
-        best = np.sqrt(squared.min(axis=1))
-        if partial:
-            best[later.all(axis=1)] = np.nan
-        out[query] = best
+        squared[np.arange(width)[None, :] >= limit[:, None]] = np.inf
+        out[query] = np.sqrt(squared.min(axis=1))
     return out
 
 

@@ -19,7 +19,9 @@ StorageClassName = Annotated[str, checked(
 OWN_NAME = "obsgen"
 """The servers' names when obsgen writes them: its own, so that applied beside kube-prometheus (Prometheus k8s,
 Alertmanager main, ServiceAccount and Roles prometheus-k8s, Secret alertmanager-main in monitoring) it replaces none."""
-KUBE_PROMETHEUS_ALERTMANAGER = "main"
+KUBE_PROMETHEUS_SERVERS = {"prometheus_name": "k8s", "alertmanager_name": "main"}
+"""kube-prometheus' Prometheus and Alertmanager, which servers=False configures and whose Services (prometheus-k8s,
+alertmanager-main) Grafana's data sources then name."""
 HOST = re.compile(r"^[\w.-]+(:\d+)?$")
 LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 PORT_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$")
@@ -99,8 +101,9 @@ class Kubernetes(Definition):
                     "'alertmanagerconfig': an AlertmanagerConfig resource.",
     )
     alertmanager_name: KubernetesName = Field(default=OWN_NAME, description=(
-        "Name of the Alertmanager resource; its config Secret is alertmanager-<name>. Unset: obsgen's own (obsgen) "
-        "when it writes the servers, else kube-prometheus' (main), whose config Secret out/kubernetes/ then is."))
+        "Name of the Alertmanager resource; its config Secret and its Service (the Grafana data source's and "
+        "Prometheus' alerting address) are alertmanager-<name>. Unset: obsgen's own (obsgen) when it writes the "
+        "servers, else kube-prometheus' (main), whose config Secret out/kubernetes/ then is."))
     servers: bool = Field(
         default=True,
         description="Also write the Prometheus and Alertmanager resources: Alertmanager with a replica per "
@@ -108,7 +111,9 @@ class Kubernetes(Definition):
                     "when another installation (kube-prometheus) owns them.",
     )
     prometheus_name: KubernetesName = Field(default=OWN_NAME, description=(
-        "Name of the Prometheus resource; its ServiceAccount, Roles and scrape configs Secret are prometheus-<name>."))
+        "Name of the Prometheus resource; its ServiceAccount, Roles, scrape configs Secret and Service (the Grafana "
+        "data source's address) are prometheus-<name>. Unset: obsgen's own (obsgen) when it writes the servers, "
+        "else kube-prometheus' (k8s), whose Service prometheus-k8s the data source then names."))
     prometheus_storage: Size = Field(default="50Gi", description=(
         "Size (Mi, Gi or Ti) of Prometheus' PersistentVolumeClaim: its samples, WAL and alerts' `for` state outlive "
         "the pod (an emptyDir loses them at every restart); its retentionSize keeps the TSDB 10% below it."))
@@ -125,14 +130,16 @@ class Kubernetes(Definition):
         "else at the target's compose port (the container's, taken for the pods' in the cluster). Grafana's data "
         "sources and remote write go through the Service's DNS name, at the Service port service_ports gives. "
         "Prometheus "
-        "and Alertmanager default to the operator's prometheus-operated and alertmanager-operated (port web); any "
-        "other host to a Service of its own name in namespace (said by MP015)."))
+        "and Alertmanager default to their own Services, prometheus-<prometheus_name> and "
+        "alertmanager-<alertmanager_name> (port web), never the operator's prometheus-operated and "
+        "alertmanager-operated, which list every server of the namespace (MP021); any other host to a Service of "
+        "its own name in namespace (said by MP015)."))
     service_ports: dict[str, int] = Field(default_factory=dict, description=(
         "The Service port a URL to a compose host (or host:port) of services reaches in the cluster, where a Service "
         "may listen on another port than its pods (the Grafana chart's Service on 80 in front of 3000): "
         "{'grafana': 80, 'loki': 3100}. Grafana's data sources and remote write go there; a URL to a host without "
-        "one keeps its compose port, taken for the Service's (said by MP017). prometheus-operated and "
-        "alertmanager-operated need none: their web ports are the operator's, 9090 and 9093."))
+        "one keeps its compose port, taken for the Service's (said by MP017). The servers' own Services need none: "
+        "their web ports are 9090 and 9093."))
     credentials_secret: KubernetesName = Field(
         default="alertmanager-credentials",
         description="Secret whose keys, named like the files channels reference (*_file), hold the credentials.",
@@ -159,9 +166,10 @@ class Kubernetes(Definition):
     @model_validator(mode="before")
     @classmethod
     def _installation_alertmanager(cls, data: object) -> object:
-        """Without servers, the Secret configures the installation's Alertmanager: kube-prometheus' unless named."""
-        if isinstance(data, dict) and "alertmanager_name" not in data and data.get("servers") is False:
-            return {**data, "alertmanager_name": KUBE_PROMETHEUS_ALERTMANAGER}
+        """Without servers, the Secret configures the installation's Alertmanager and the data sources name the
+        installation's servers' Services: kube-prometheus' unless named."""
+        if isinstance(data, dict) and data.get("servers") is False:
+            return {**KUBE_PROMETHEUS_SERVERS, **data}
         return data
 
     @field_validator("services")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.derive.cluster_addresses import Service, job_operated, service, split_address
+from generator.derive.cluster_addresses import Service, job_server, service, split_address
 from generator.model import ClusterEndpoint, Kubernetes
 from generator.model.project import Project
 
@@ -54,7 +54,7 @@ def http_settings(endpoint: ClusterEndpoint) -> dict[str, Any]:
     return settings
 
 
-def _in_cluster(entry: dict[str, Any], kube: Kubernetes, operated: str | None) -> tuple[dict[str, Any], set[str]]:
+def _in_cluster(entry: dict[str, Any], kube: Kubernetes, server: str | None) -> tuple[dict[str, Any], set[str]]:
     """One scrape config with its compose targets discovered in the cluster, and the namespaces it discovers in."""
     static: list[dict[str, Any]] = []
     alternatives: list[str] = []
@@ -64,7 +64,7 @@ def _in_cluster(entry: dict[str, Any], kube: Kubernetes, operated: str | None) -
         targets = []
         for target in config["targets"]:
             host, port = split_address(target)
-            found = service(kube, host, operated, port)
+            found = service(kube, host, server, port)
             if found is None:  # resolves in the cluster as it is (or XR022 has refused the build)
                 targets.append(target)
                 continue
@@ -95,7 +95,7 @@ def scrape_configs(project: Project, kube: Kubernetes, rendered: list[dict[str, 
     configs, namespaces = [], set()
     for entry in rendered:
         job = jobs.get(entry["job_name"])
-        config, found = _in_cluster(entry, kube, job_operated(job) if job else None)
+        config, found = _in_cluster(entry, kube, job_server(job) if job else None)
         configs.append({**config, **(http_settings(job.cluster) if job else {})})
         namespaces |= found
     return configs, namespaces

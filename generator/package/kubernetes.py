@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.core.errors import DefinitionError
 from generator.core.made_once import made
-from generator.derive.cluster_addresses import ALERTMANAGER_SERVICE, PROMETHEUS_SERVICE, url_in_cluster
+from generator.derive.cluster_addresses import ALERTMANAGER, PROMETHEUS, server_service, url_in_cluster
 from generator.derive.dashboards import dashboards
 from generator.derive.for_state import for_state
 from generator.model import Kubernetes, RuleSet, conventions
@@ -29,6 +29,7 @@ from generator.package.cluster_scrape import scrape_configs
 from generator.package.emit import serialise
 from generator.package.object_meta import MANAGED_BY, metadata
 from generator.package.prometheus_access import account_name, prometheus_access
+from generator.package.server_services import pod_selector, server_services
 from generator.targets.prometheus import FEATURES as PROMETHEUS_FEATURES
 
 DIR = "kubernetes"
@@ -161,8 +162,8 @@ def dashboard_config_maps(project: Project, kube: Kubernetes, rendered: Rendered
 
 
 DATASOURCES_KEY = "obsgen-datasources.yaml"  # beside, not over, the chart's own datasource.yaml in the sidecar's folder
-DATASOURCE_SERVICES = {"prometheus": PROMETHEUS_SERVICE, "alertmanager": ALERTMANAGER_SERVICE}
-"""The data sources (by uid) the operator's own Services serve."""
+DATASOURCE_SERVERS = {"prometheus": PROMETHEUS, "alertmanager": ALERTMANAGER}
+"""The data sources (by uid) the servers' own Services serve."""
 
 
 def datasources_config_map(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
@@ -172,7 +173,7 @@ def datasources_config_map(project: Project, kube: Kubernetes, rendered: Rendere
     provisions a default of its own (Grafana refuses two)."""
     provisioning = copy.deepcopy(dict(rendered[conventions.GRAFANA_DATASOURCES]))
     for datasource in provisioning["datasources"]:
-        datasource["url"] = url_in_cluster(kube, datasource["url"], DATASOURCE_SERVICES.get(datasource["uid"]))
+        datasource["url"] = url_in_cluster(kube, datasource["url"], DATASOURCE_SERVERS.get(datasource["uid"]))
         if not kube.default_datasource:
             datasource.pop("isDefault", None)
     config_map = {"apiVersion": "v1", "kind": "ConfigMap",
@@ -204,11 +205,6 @@ def _storage(kube: Kubernetes, size: str) -> dict[str, Any]:
     return {"volumeClaimTemplate": {"spec": claim}}
 
 
-POD_LABELS = {"Prometheus": ("prometheus", "prometheus"), "Alertmanager": ("alertmanager", "alertmanager")}
-"""(app.kubernetes.io/name, name label) the operator gives the pods of each kind: reserved labels, which podMetadata
-cannot override (the CRDs' podMetadata), so a selector on them and the resource's name holds whatever else is set."""
-
-
 def disruption_budget(kube: Kubernetes, server: dict[str, Any]) -> dict[str, Any]:
     """A PodDisruptionBudget letting a drain or node upgrade evict one replica of a server at a time, for a server
     of more than one replica (as kube-prometheus ships for alertmanager-main and prometheus-k8s); a lone replica
@@ -216,11 +212,9 @@ def disruption_budget(kube: Kubernetes, server: dict[str, Any]) -> dict[str, Any
     kind, name = server["kind"], server["metadata"]["name"]
     if server["spec"].get("replicas", 1) <= 1:
         return {}
-    app, name_label = POD_LABELS[kind]
-    budget = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-              "metadata": metadata(kube, f"{app}-{name}"),
-              "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {
-                  "app.kubernetes.io/name": app, name_label: name}}}}
+    app = kind.lower()
+    budget = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": metadata(kube, f"{app}-{name}"),
+              "spec": {"maxUnavailable": 1, "selector": {"matchLabels": pod_selector(kind, name)}}}
     return {f"{DIR}/{app}/pod-disruption-budget.yaml": budget}
 
 
@@ -237,8 +231,9 @@ def remote_writes(kube: Kubernetes, config: Mapping[str, Any]) -> list[dict[str,
 
 def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str, Any]:
     """The Prometheus resource (scraping the definitions' jobs, selecting the rules, sending to every Alertmanager
-    replica, restoring `for`) with its ServiceAccount and the Secret of its scrape configs, and the Alertmanager
-    resource (a replica per Stack.alertmanagers entry: the operator clusters them)."""
+    replica, restoring `for`) with its ServiceAccount and the Secret of its scrape configs, the Alertmanager
+    resource (a replica per Stack.alertmanagers entry: the operator clusters them), and a Service for each selecting
+    its pods only."""
     if not kube.servers:
         return {}
     state = for_state(project)
@@ -255,8 +250,9 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
         "additionalScrapeConfigs": {"name": account + "-scrape-configs", "key": SCRAPE_CONFIGS_KEY},
         "serviceAccountName": account,  # discovers the Alertmanager replicas (and monitors) in its namespace
         "serviceDiscoveryRole": SERVICE_DISCOVERY_ROLE,  # the Endpoints default needs a grant of v1 Endpoints too
-        # the operator's alertmanager-operated Service lists every replica: Prometheus sends to each one
-        "alerting": {"alertmanagers": [{"namespace": kube.namespace, "name": "alertmanager-operated",
+        # obsgen's Alertmanager's Service lists each of its replicas (not the governing alertmanager-operated,
+        # which lists every Alertmanager of the namespace): Prometheus sends to each one
+        "alerting": {"alertmanagers": [{"namespace": kube.namespace, "name": server_service(kube, ALERTMANAGER),
                                         "port": "web"}]},
         "rules": {"alert": {"forGracePeriod": state.grace_period, "forOutageTolerance": state.outage_tolerance}},
         "enableFeatures": list(PROMETHEUS_FEATURES),  # as compose and the live stack run it: exemplars kept
@@ -294,6 +290,7 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
             "apiVersion": "v1", "kind": "Secret", "metadata": metadata(kube, account + "-scrape-configs"),
             "type": "Opaque", "stringData": {SCRAPE_CONFIGS_KEY: serialise(SCRAPE_CONFIGS_KEY, scraped).decode()}},
         f"{DIR}/alertmanager/alertmanager.yaml": alertmanager,
+        **server_services(kube, DIR),
         **disruption_budget(kube, prometheus), **disruption_budget(kube, alertmanager),
     }
 

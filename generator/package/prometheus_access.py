@@ -25,10 +25,10 @@ DISCOVERY_RULES = (
     {"apiGroups": [""], "resources": ["services", "pods"], "verbs": ["get", "list", "watch"]},
 )
 """What endpointslice discovery reads in a namespace and no more (upstream's discovery/kubernetes: an informer
-each on EndpointSlices, Services and Pods, listing and watching): the Alertmanager replicas behind
-alertmanager-operated, the pods behind a ServiceMonitor's Service or a PodMonitor's selector, and behind each Service
-the scrape configs discover. No v1 Endpoints: the operator discovers by EndpointSlice too (its serviceDiscoveryRole
-EndpointSlice)."""
+each on EndpointSlices, Services and Pods, listing and watching): the Alertmanager replicas behind its own
+Service (alertmanager-<alertmanager_name>), the pods behind a ServiceMonitor's Service or a PodMonitor's selector,
+and behind each Service the scrape configs discover. No v1 Endpoints: the operator discovers by EndpointSlice too
+(its serviceDiscoveryRole EndpointSlice)."""
 SCRAPE_VERB = "get"  # kube-rbac-proxy's verb for a GET request, as the API server's for a non-resource URL
 
 

@@ -30,7 +30,7 @@ def test_a_check_over_packaged_addresses_reads_each_with_its_service(tmp_path: P
     context = Context(load(project_with(tmp_path, {CASE_MODULE: PACKAGED})))
     said = [finding.message for finding in _each_address(context)]
     assert "scrape job node target localhost:9100 -> node-exporter.monitoring.svc" in said
-    assert "scrape job prometheus target localhost:9090 -> prometheus-operated.monitoring.svc" in said
+    assert "scrape job prometheus target localhost:9090 -> prometheus-obsgen.monitoring.svc" in said
     assert "Grafana's Loki data source http://loki:3100 -> loki.monitoring.svc" in said
 
 

@@ -116,6 +116,16 @@ DISRUPTION_BUDGET_SPEC = {
                       "unhealthyPodEvictionPolicy": {"enum": ["IfHealthyBudget", "AlwaysAllow"]}}, required=[]),
     "not": {"required": ["minAvailable", "maxUnavailable"]},  # the API server refuses both at once
 }
+PORT_NUMBER = {"type": "integer", "minimum": 1, "maximum": 65535}
+PORT_NAME = {"type": "string", "maxLength": 15, "pattern": "^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}
+SERVICE_SPEC = _strict_object({
+    "ports": {"type": "array", "minItems": 1, "items": _strict_object({
+        "name": PORT_NAME, "port": PORT_NUMBER, "targetPort": {"anyOf": [PORT_NUMBER, PORT_NAME]},
+        "protocol": {"enum": ["TCP", "UDP", "SCTP"]}}, required=["port"])},
+    "selector": STRINGS, "sessionAffinity": {"enum": ["ClientIP", "None"]},
+    "type": {"enum": ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]}, "clusterIP": {"type": "string"}},
+    required=[])
+"""A Service's spec as the API server validates the fields obsgen writes (ports named as IANA_SVC_NAME)."""
 
 # Core (v1, RBAC, policy) kinds are no CRDs: the fields of the Kubernetes API reference that obsgen writes, strictly.
 CORE = {
@@ -125,6 +135,7 @@ CORE = {
     "Role": _core(RBAC, "Role", rules={"type": "array", "items": RESOURCE_RULE}),
     "ClusterRole": _core(RBAC, "ClusterRole", metadata=CLUSTER_METADATA, rules={"type": "array", "items": {
         "oneOf": [RESOURCE_RULE, NON_RESOURCE_RULE]}}),
+    "Service": _core("v1", "Service", required=["spec"], spec=SERVICE_SPEC),
     "PodDisruptionBudget": _core("policy/v1", "PodDisruptionBudget", required=["spec"], spec=DISRUPTION_BUDGET_SPEC),
     "RoleBinding": _core(RBAC, "RoleBinding", required=["roleRef"], roleRef=ROLE_REF, subjects=SUBJECTS),
     "ClusterRoleBinding": _core(RBAC, "ClusterRoleBinding", required=["roleRef"], metadata=CLUSTER_METADATA,

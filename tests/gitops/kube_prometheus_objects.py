@@ -64,6 +64,11 @@ def _resolve(base: Path, relative: str) -> Path | None:
 
 def evaluated(kube_prometheus: Path) -> set[ObjectKey]:
     """Every object kube-prometheus' jsonnet evaluates to (jrsonnet)."""
+    return keys(documents(kube_prometheus))
+
+
+def documents(kube_prometheus: Path) -> list[Any]:
+    """Every object kube-prometheus' jsonnet evaluates to (jrsonnet), whole."""
     import rjsonnet
 
     def imported(directory: str, relative: str) -> tuple[str, str]:
@@ -75,5 +80,5 @@ def evaluated(kube_prometheus: Path) -> set[ObjectKey]:
 
     text = rjsonnet.evaluate_snippet(str(kube_prometheus / "objects.jsonnet"), EVERY_OBJECT,
                                      import_callback=imported)
-    return keys(json.loads(text))
+    return list(json.loads(text))
 

@@ -13,7 +13,7 @@ import yaml
 
 from generator.build import load
 from generator.core.errors import ProblemsFound
-from generator.derive.cluster_addresses import url_in_cluster
+from generator.derive.cluster_addresses import PROMETHEUS, url_in_cluster
 from generator.model import Kubernetes
 from generator.model.conventions import PROMETHEUS_CONFIG
 from generator.model.project import Project
@@ -36,7 +36,7 @@ def _scrape_configs() -> list[dict[str, Any]]:
 
 def _kept(config: dict[str, Any], namespace: str, service: str, port: int, name: str = "web") -> bool:
     """Whether the job's keep rule keeps an endpoint of this Service and port (number and name: the operator
-    names the operated Services' web) (Prometheus anchors the regex)."""
+    names the servers' Services' web) (Prometheus anchors the regex)."""
     keep = next(rule for rule in config["relabel_configs"] if rule.get("action") == "keep")
     assert keep["source_labels"] == KEPT_BY
     return re.fullmatch(keep["regex"], f"{namespace};{service};{name};{port}") is not None
@@ -44,12 +44,13 @@ def _kept(config: dict[str, Any], namespace: str, service: str, port: int, name:
 
 def test_each_job_discovers_the_pods_of_the_service_standing_for_its_compose_host(tmp_path: Path) -> None:
     """The same job names (alerts and panels select on them), each scraping every pod behind its Service; Prometheus
-    and Alertmanager through the Services the operator runs for them; promtool accepts the configuration."""
+    and Alertmanager through their own Services (not the operator's governing ones); promtool accepts the
+    configuration."""
     scraped = {config["job_name"]: config for config in _scrape_configs()}
     compose = yaml.safe_load((ROOT / "out" / PROMETHEUS_CONFIG).read_text())
     assert list(scraped) == [job["job_name"] for job in compose["scrape_configs"]]
-    expected = {"prometheus": ("monitoring", "prometheus-operated", 9090),
-                "alertmanager": ("monitoring", "alertmanager-operated", 9093),
+    expected = {"prometheus": ("monitoring", "prometheus-obsgen", 9090),
+                "alertmanager": ("monitoring", "alertmanager-obsgen", 9093),
                 "node": ("monitoring", "node-exporter", 9100), "api": ("shop", "api", 8000),
                 "loki": ("logging", "loki", 3100)}
     for job, (namespace, service, port) in expected.items():
@@ -58,10 +59,12 @@ def test_each_job_discovers_the_pods_of_the_service_standing_for_its_compose_hos
         assert config["kubernetes_sd_configs"] == [{"role": "endpointslice", "namespaces": {"names": [namespace]}}]
         assert _kept(config, namespace, service, port), job
         assert not _kept(config, "default", service, port) and not _kept(config, namespace, "other", port)
-        # the operated Services kept by their port's name, the others by the pods' port number
-        other = (port, "grpc") if service.endswith("-operated") else (port + 1, "web")
+        # the servers' Services kept by their port's name, the others by the pods' port number
+        other = (port, "grpc") if service.endswith("-obsgen") else (port + 1, "web")
         assert not _kept(config, namespace, service, *other), job
-    assert not _kept(scraped["alertmanager"], "monitoring", "alertmanager-operated", 9094, "tcp-mesh")
+    assert not _kept(scraped["alertmanager"], "monitoring", "alertmanager-obsgen", 9094, "tcp-mesh")
+    for job, service in (("prometheus", "prometheus-operated"), ("alertmanager", "alertmanager-operated")):
+        assert not _kept(scraped[job], "monitoring", service, expected[job][2]), job  # every server of monitoring
     assert scraped["obsgen-exporter"]["honor_labels"] is True  # the rest of each config is prometheus.yml's
     promtool_check_scrape_configs(list(scraped.values()), compose["global"], tmp_path)
 
@@ -137,8 +140,8 @@ def test_a_host_no_service_can_stand_for_fails_the_build(tmp_path: Path) -> None
 def test_urls_name_the_service_standing_for_their_host() -> None:
     kube = Kubernetes(services={"loki": "loki.logging"})
     assert url_in_cluster(kube, "http://loki:3100") == "http://loki.logging.svc:3100"
-    assert url_in_cluster(kube, "http://prometheus:9090/prom", "prometheus-operated") == \
-        "http://prometheus-operated.monitoring.svc:9090/prom"
+    assert url_in_cluster(kube, "http://prometheus:9090/prom", PROMETHEUS) == \
+        "http://prometheus-obsgen.monitoring.svc:9090/prom"
     assert url_in_cluster(kube, "https://tempo.example.com:443") == "https://tempo.example.com:443"
     assert url_in_cluster(kube, "http://tempo:3200") == "http://tempo.monitoring.svc:3200"  # assumed: MP015 says so
     with pytest.raises(ValueError, match=r"is not 'name' or 'name\.namespace' of a Service"):

@@ -80,8 +80,8 @@ def test_data_sources_reach_the_stack_in_the_cluster_linked_as_compose_links_the
     assert [{k: v for k, v in d.items() if k != "url"} for d in datasources] == \
         [{k: v for k, v in d.items() if k != "url"} for d in compose]
     assert {d["uid"]: d["url"] for d in datasources} == {
-        "prometheus": "http://prometheus-operated.monitoring.svc:9090",
-        "alertmanager": "http://alertmanager-operated.monitoring.svc:9093",
+        "prometheus": "http://prometheus-obsgen.monitoring.svc:9090",
+        "alertmanager": "http://alertmanager-obsgen.monitoring.svc:9093",
         "loki": "http://loki.logging.svc:3100", "tempo": "http://tempo.monitoring.svc:3200"}
     assert [d["uid"] for d in datasources if d.get("isDefault")] == ["prometheus"]
     uids = {d["uid"] for d in datasources}

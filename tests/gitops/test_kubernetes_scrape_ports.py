@@ -32,7 +32,12 @@ SLICE_PORTS = {  # (namespace, Service): its slice ports (name, the pods' port),
     ("shop", "api"): ([("http", 8080), ("admin", 9000)], [("api-0", "192.0.2.10"), ("api-1", "192.0.2.11")]),
     ("shop", "api-canary"): ([("http", 8080)], [("api-canary-0", "192.0.2.20")]),
     ("default", "api"): ([("http", 8080)], [("api-x", "192.0.2.30")]),
-    ("monitoring", "prometheus-operated"): ([("web", 9090), ("grpc", 10901)], [("prometheus-k8s-0", "192.0.2.40")]),
+    # beside kube-prometheus: the operator's governing Service lists every Prometheus of the namespace, each
+    # installation's own Service its own
+    ("monitoring", "prometheus-operated"): ([("web", 9090), ("grpc", 10901)], [("prometheus-obsgen-0", "192.0.2.40"),
+                                                                               ("prometheus-k8s-0", "192.0.2.41")]),
+    ("monitoring", "prometheus-obsgen"): ([("web", 9090)], [("prometheus-obsgen-0", "192.0.2.40")]),
+    ("monitoring", "prometheus-k8s"): ([("web", 9090), ("reloader-web", 8080)], [("prometheus-k8s-0", "192.0.2.41")]),
     ("monitoring", "single"): ([("", 7000)], [("single-0", "192.0.2.50")]),  # a Service's only port, unnamed
 }
 UNCOVERED_CONTAINER_PORT = 8081
@@ -112,15 +117,16 @@ def test_jobs_keep_the_endpoints_at_the_port_the_mapping_names(project: Project,
     assert kept["unnamed"] == {("192.0.2.50:7000", "monitoring", "single-0")}
 
 
-def test_the_operated_services_are_kept_by_their_web_port(project: Project, tmp_path: Path) -> None:
-    """prometheus.yml's Prometheus job (compose: prometheus:9090) scrapes each replica behind prometheus-operated at
-    its web port, not a Thanos sidecar's grpc."""
+def test_the_servers_are_kept_by_their_own_service_s_web_port(project: Project, tmp_path: Path) -> None:
+    """prometheus.yml's Prometheus job (compose: prometheus:9090) scrapes each replica behind obsgen's Prometheus'
+    own Service at its web port (not a Thanos sidecar's grpc), and not kube-prometheus' Prometheus beside it, which
+    the operator's governing prometheus-operated lists too."""
     (job,) = [entry for entry in yaml.safe_load(
         (Path(__file__).resolve().parents[2] / "out" / PROMETHEUS_CONFIG).read_text())["scrape_configs"]
         if entry["job_name"] == "prometheus"]
     configs = _cluster_scrape_configs(project, Kubernetes(), [job])
     assert kept_by_prometheus(configs, tmp_path)["prometheus"] == {
-        ("192.0.2.40:9090", "monitoring", "prometheus-k8s-0")}
+        ("192.0.2.40:9090", "monitoring", "prometheus-obsgen-0")}
 
 
 @pytest.mark.parametrize(("value", "message"), [

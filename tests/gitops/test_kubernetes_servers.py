@@ -38,7 +38,7 @@ def test_the_prometheus_resource_selects_the_rules_sends_to_every_replica_and_re
     rule = _shipped(next(str(p.relative_to(ROOT / "out/kubernetes"))
                          for p in (ROOT / "out/kubernetes/prometheusrules").glob("*.yaml")))
     assert spec["ruleSelector"]["matchLabels"].items() <= rule["metadata"]["labels"].items()
-    assert spec["alerting"]["alertmanagers"] == [{"namespace": "monitoring", "name": "alertmanager-operated",
+    assert spec["alerting"]["alertmanagers"] == [{"namespace": "monitoring", "name": "alertmanager-obsgen",
                                                   "port": "web"}]
     state = for_state(project)
     assert spec["rules"]["alert"] == {"forGracePeriod": state.grace_period,
@@ -49,7 +49,7 @@ def test_servers_owned_by_another_installation_are_left_out(project: Project) ->
     rendered = {PROMETHEUS_CONFIG: {"scrape_configs": []}}
     assert servers(project, Kubernetes(servers=False), rendered) == {}
     kinds = {document["kind"] for document in servers(project, Kubernetes(), rendered).values()}
-    assert kinds == {"Prometheus", "Alertmanager", "ServiceAccount", "Role", "RoleBinding", "Secret",
+    assert kinds == {"Prometheus", "Alertmanager", "ServiceAccount", "Role", "RoleBinding", "Secret", "Service",
                      "PodDisruptionBudget", "ClusterRole", "ClusterRoleBinding"}  # the node job's token scrape
 
 
@@ -62,7 +62,7 @@ def test_the_operator_manages_the_prometheus_configuration() -> None:
 
 
 def test_prometheus_runs_as_an_account_allowed_to_discover_the_alertmanagers() -> None:
-    """The operator sends alerts through endpointslice discovery of alertmanager-operated (serviceDiscoveryRole): the
+    """The operator sends alerts through endpointslice discovery of alertmanager-obsgen (serviceDiscoveryRole): the
     default account may not list EndpointSlices, and Prometheus would send to no Alertmanager."""
     spec = _shipped("prometheus/prometheus.yaml")["spec"]
     account, role, binding = (_shipped(f"prometheus/{name}.yaml")
@@ -75,7 +75,7 @@ def test_prometheus_runs_as_an_account_allowed_to_discover_the_alertmanagers() -
                                     "namespace": "monitoring"}]
     granted = {(group, resource, verb) for rule in role["rules"] for group in rule["apiGroups"]
                for resource in rule["resources"] for verb in rule["verbs"]}
-    assert spec["serviceDiscoveryRole"] == "EndpointSlice"  # the operator's alertmanager-operated discovery
+    assert spec["serviceDiscoveryRole"] == "EndpointSlice"  # the operator's alertmanager-obsgen discovery
     assert {("discovery.k8s.io", "endpointslices", "list"), ("discovery.k8s.io", "endpointslices", "watch"),
             ("", "pods", "list"), ("", "services", "list")} <= granted
 

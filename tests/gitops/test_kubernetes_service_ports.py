@@ -14,7 +14,7 @@ import yaml
 
 from generator.build import build, compile_definitions, load
 from generator.core.errors import ProblemsFound
-from generator.derive.cluster_addresses import url_in_cluster
+from generator.derive.cluster_addresses import PROMETHEUS, url_in_cluster
 from generator.model import Kubernetes
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import copy_definitions
@@ -51,8 +51,8 @@ def test_urls_reach_each_service_at_the_service_port_the_mapping_gives(tmp_path:
     config_map = _document(out, "grafana-datasources/obsgen.yaml")
     (text,) = config_map["data"].values()
     urls = {source["name"]: source["url"] for source in yaml.safe_load(text)["datasources"]}
-    assert urls == {"Prometheus": "http://prometheus-operated.monitoring.svc:9090",
-                    "Alertmanager": "http://alertmanager-operated.monitoring.svc:9093",
+    assert urls == {"Prometheus": "http://prometheus-obsgen.monitoring.svc:9090",
+                    "Alertmanager": "http://alertmanager-obsgen.monitoring.svc:9093",
                     "Loki": "http://loki.logging.svc:80", "Tempo": "http://tempo.monitoring.svc:3100"}
     prometheus = _document(out, "prometheus/prometheus.yaml")
     (remote,) = prometheus["spec"]["remoteWrite"]
@@ -91,7 +91,7 @@ def test_a_url_whose_service_port_nobody_gave_is_said(tmp_path: Path) -> None:
 
 
 def test_the_service_port_of_a_host_port_goes_before_the_hosts() -> None:
-    """As in services, a host:port key tells apart components on one host; an operated Service keeps its web port;
+    """As in services, a host:port key tells apart components on one host; a server's Service keeps its web port;
     a URL without a port (the scheme's) gets the Service's."""
     kube = Kubernetes(services={"localhost": "tools", "localhost:3100": "loki.logging", "grafana": "grafana"},
                       service_ports={"localhost": 8080, "localhost:3100": 80, "grafana": 80})
@@ -99,8 +99,7 @@ def test_the_service_port_of_a_host_port_goes_before_the_hosts() -> None:
     assert url_in_cluster(kube, "http://localhost:9000") == "http://tools.monitoring.svc:8080"
     assert url_in_cluster(kube, "http://grafana") == "http://grafana.monitoring.svc:80"
     assert url_in_cluster(kube, "http://user:pass@grafana:3000/x") == "http://user:pass@grafana.monitoring.svc:80/x"
-    assert url_in_cluster(kube, "http://prometheus:9090", "prometheus-operated") == \
-        "http://prometheus-operated.monitoring.svc:9090"
+    assert url_in_cluster(kube, "http://prometheus:9091", PROMETHEUS) == "http://prometheus-obsgen.monitoring.svc:9090"
 
 
 @pytest.mark.parametrize(("services", "ports", "message"), [

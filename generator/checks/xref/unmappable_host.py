@@ -31,7 +31,7 @@ def check(context: Context) -> Iterator[Finding]:
         return
     kube = declared[0]
     for address in addresses(context.project, kube):
-        if unmappable(kube, address.host, address.operated, address.port):
+        if unmappable(kube, address.host, address.server, address.port):
             yield Finding(address.at, f"kubernetes: {address.what}: no Service can stand for host {address.host!r} "
                                       "in the cluster; map it: Kubernetes(services={"
                                       f"'{address.host}:{address.port}': 'service.namespace'}})", address.field)

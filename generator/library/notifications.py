@@ -72,8 +72,8 @@ def alertmanagers_missing(configured: int) -> Alert:
         "Prometheus {{ $labels.instance }} knows fewer Alertmanagers than it is configured with: the others still "
         "deliver, with no spare if one more fails.",
         "Prometheus' /api/v1/alertmanagers lists the active ones; in Kubernetes check the Alertmanager pods are "
-        "Ready (alertmanager-operated's endpoints), in the compose stack that each name in alerting.alertmanagers "
-        "resolves.",
+        "Ready (the endpoints of its Service, alertmanager-<name>), in the compose stack that each name in "
+        "alerting.alertmanagers resolves.",
         Example(name="one Alertmanager gone for 24 minutes fires", at="35m", fires=True, labels=PROMETHEUS,
                 value=configured - 1, series={DISCOVERED: f"{all_}x10 {fewer}x30"}),
         Example(name="all of them known does not", at="35m", fires=False, series={DISCOVERED: f"{all_}x40"}),

@@ -2,9 +2,9 @@
 
 Compose's host names (`node-exporter:9100`, `http://loki:3100`) resolve only on compose's network. out/kubernetes/
 scrapes each through endpointslice discovery of a Service, and points Grafana's data sources at its DNS name:
-Kubernetes.services names that Service; Prometheus and Alertmanager are the operator's prometheus-operated and
-alertmanager-operated. Any other host is taken for a Service of its own name in the packaging's namespace, which
-holds only where it was installed so: obsgen says which hosts it assumed.
+Kubernetes.services names that Service; Prometheus and Alertmanager are their own Services, prometheus-<prometheus_name>
+and alertmanager-<alertmanager_name>. Any other host is taken for a Service of its own name in the packaging's
+namespace, which holds only where it was installed so: obsgen says which hosts it assumed.
 
 Fix: `Kubernetes(services={"node-exporter": "node-exporter.monitoring", "loki": "loki.logging"})`, one entry per
 host, naming the Service as installed (the name alone for the packaging's namespace).

@@ -4,7 +4,8 @@ Compose reaches a container at the port it listens on; in a cluster a URL reache
 another than its pods' (the Grafana chart's Service listens on 80 in front of 3000; the Tempo chart's on 3200 or,
 in older versions, 3100). Grafana's data sources and remote write at a mapped or assumed Service go to the compose
 URL's port unless Kubernetes.service_ports gives the Service's: a guess that fails only once deployed, as a data
-source that cannot connect. prometheus-operated and alertmanager-operated are known (the operator's web ports).
+source that cannot connect. The servers' own Services (prometheus-<name>, alertmanager-<name>) are known: web, 9090
+and 9093.
 
 Fix: `Kubernetes(services={"loki": "loki.logging"}, service_ports={"loki": 3100})`, one entry per host (or
 host:port) a URL names, with the Service's port as `kubectl get service` shows it.

@@ -18,12 +18,16 @@ import yaml
 from generator.checks.kube_prometheus import ObjectKey
 from tests.gitops.helpers import KUBE_PROMETHEUS, KUBE_PROMETHEUS_DASHBOARDS, ROOT
 
-EVERY_OBJECT = """
+KUBE_PROMETHEUS_IN_MONITORING = """
 local kp = (import 'kube-prometheus/main.libsonnet') + { values+:: { common+: { namespace: 'monitoring' } } };
+"""
+"""kube-prometheus as its example.jsonnet builds it: `kp`, in namespace monitoring."""
+EVERY_PART = """
 [kp[component][part] for component in std.objectFields(kp) if std.isObject(kp[component])
  for part in std.objectFields(kp[component])]
 """
-"""What kube-prometheus' example.jsonnet writes to manifests/: each part of each component (its setup/ CRDs too)."""
+"""What kube-prometheus' example.jsonnet writes to manifests/ of `kp`: each part of each component (its setup/ CRDs
+too)."""
 
 
 def keys(documents: list[Any]) -> set[ObjectKey]:
@@ -67,8 +71,9 @@ def evaluated(kube_prometheus: Path) -> set[ObjectKey]:
     return keys(documents(kube_prometheus))
 
 
-def documents(kube_prometheus: Path) -> list[Any]:
-    """Every object kube-prometheus' jsonnet evaluates to (jrsonnet), whole."""
+def documents(kube_prometheus: Path, kp: str = KUBE_PROMETHEUS_IN_MONITORING) -> list[Any]:
+    """Every object kube-prometheus' jsonnet evaluates to (jrsonnet), whole; kp: jsonnet defining `kp` (as
+    example.jsonnet does)."""
     import rjsonnet
 
     def imported(directory: str, relative: str) -> tuple[str, str]:
@@ -78,7 +83,7 @@ def documents(kube_prometheus: Path) -> list[Any]:
                 return str(found), found.read_text()
         raise RuntimeError(f"import {relative!r} not found from {directory}")
 
-    text = rjsonnet.evaluate_snippet(str(kube_prometheus / "objects.jsonnet"), EVERY_OBJECT,
+    text = rjsonnet.evaluate_snippet(str(kube_prometheus / "objects.jsonnet"), kp + EVERY_PART,
                                      import_callback=imported)
     return list(json.loads(text))
 

@@ -1,0 +1,122 @@
+"""kube-prometheus' servers select obsgen's objects unless narrowed as docs/configuration.md says: its Prometheus k8s
+(ruleSelector: {}) evaluates every PrometheusRule of monitoring, obsgen's too, and its Alertmanager main
+(alertmanagerConfigSelector: {}) merges every AlertmanagerConfig. The documented jsonnet values and kubectl merge
+patches are read from the page, applied to kube-prometheus' jsonnet evaluated, and the selectors evaluated as the
+API server's label selectors are (matchLabels and matchExpressions ANDed; NotIn and DoesNotExist match an object
+without the key)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.model import Kubernetes
+from generator.model.project import Project
+from generator.package import kubernetes
+from generator.targets import render_all
+from tests.gitops.helpers import ROOT
+from tests.gitops.kube_prometheus_objects import anchor, documents
+
+PAGE = ROOT / "docs/configuration.md"
+SECTION = "### Beside kube-prometheus"
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a Kubernetes label selector matches an object's labels."""
+    tests = {"In": lambda key, values: labels.get(key) in values,
+             "NotIn": lambda key, values: labels.get(key) not in values,
+             "Exists": lambda key, values: key in labels, "DoesNotExist": lambda key, values: key not in labels}
+    return selector.get("matchLabels", {}).items() <= labels.items() and all(
+        tests[expression["operator"]](expression["key"], expression.get("values", []))
+        for expression in selector.get("matchExpressions", []))
+
+
+def _section() -> str:
+    text = PAGE.read_text()
+    start = text.index(SECTION)
+    return text[start:text.index("\n## ", start)]
+
+
+def documented_jsonnet() -> str:
+    (block,) = re.findall(r"```jsonnet\n(.*?)```", _section(), re.S)
+    return str(block)
+
+
+def documented_patches() -> dict[tuple[str, str], dict[str, Any]]:
+    """{(kind, name): merge patch} of each documented `kubectl patch`."""
+    (block,) = re.findall(r"```sh\n(.*?)```", _section(), re.S)
+    patches = {}
+    for line in block.splitlines():
+        words = shlex.split(line)
+        assert words[:4] == ["kubectl", "-n", "monitoring", "patch"] and words[6:8] == ["--type", "merge"], line
+        patches[(words[4], words[5])] = json.loads(words[words.index("-p") + 1])
+    return patches
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch, as `kubectl patch --type merge` applies it."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def _objects(kp: str | None = None) -> list[dict[str, Any]]:
+    found = anchor()
+    if found is None:
+        pytest.skip("no kube-prometheus anchor (shared/anchors/kube-prometheus or $KUBE_PROMETHEUS)")
+    evaluated = documents(found, kp) if kp else documents(found)
+    return [obj for obj in evaluated if isinstance(obj, dict) and "metadata" in obj]
+
+
+def _obsgen(project: Project) -> list[dict[str, Any]]:
+    """obsgen's objects, the shipped out/kubernetes/ and its AlertmanagerConfig form."""
+    shipped = [yaml.safe_load(path.read_text()) for path in sorted((ROOT / "out/kubernetes").rglob("*.yaml"))]
+    kube = Kubernetes(alertmanager="alertmanagerconfig", services={"localhost:9100": "node-exporter"})
+    changed = replace(project, objects=(*(obj for obj in project.objects if not isinstance(obj, Kubernetes)), kube))
+    return shipped + list(kubernetes.render(changed, render_all(changed)).values())
+
+
+def _selected(server: dict[str, Any], objects: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """{kind: names} of the PrometheusRules or AlertmanagerConfigs in its namespace the server selects."""
+    field, kind = (("ruleSelector", "PrometheusRule") if server["kind"] == "Prometheus"
+                   else ("alertmanagerConfigSelector", "AlertmanagerConfig"))
+    return {obj["metadata"]["name"] for obj in objects if obj["kind"] == kind
+            and obj["metadata"]["namespace"] == server["metadata"]["namespace"]
+            and selects(server["spec"][field], obj["metadata"].get("labels", {}))}
+
+
+def _servers(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [next(obj for obj in objects if obj["kind"] == kind) for kind in ("Prometheus", "Alertmanager")]
+
+
+def test_kube_prometheus_selects_obsgen_s_rules_and_configs_unless_narrowed_as_documented(project: Project) -> None:
+    ours = _obsgen(project)
+    own = {kind: {obj["metadata"]["name"] for obj in ours if obj["kind"] == kind}
+           for kind in ("PrometheusRule", "AlertmanagerConfig")}
+    assert all(own.values())
+    plain = _objects()
+    theirs = {obj["metadata"]["name"] for obj in plain if obj["kind"] == "PrometheusRule"}
+    for server in _servers(plain):  # as installed: obsgen's alerts evaluated twice, its routing merged in
+        assert _selected(server, ours) == own["PrometheusRule" if server["kind"] == "Prometheus"
+                                              else "AlertmanagerConfig"]
+    narrowed = _objects(documented_jsonnet())
+    patches = documented_patches()
+    assert set(patches) == {("prometheus", "k8s"), ("alertmanager", "main")}
+    for server, documented in zip(_servers(plain), _servers(narrowed), strict=True):
+        patched = merge_patch(server, patches[(server["kind"].lower(), server["metadata"]["name"])])
+        assert patched == documented  # the kubectl patch and the jsonnet values change the same and nothing else
+        assert _selected(documented, ours) == set()
+    (prometheus, _) = _servers(narrowed)
+    assert _selected(prometheus, plain) == theirs and len(theirs) == 8  # kube-prometheus' own rules still

@@ -95,6 +95,12 @@ class Kubernetes(Definition):
         description="Labels on each PrometheusRule, matched by the Prometheus resource's ruleSelector (not "
                     "kube-prometheus' own rules' prometheus: k8s, which obsgen's Prometheus would evaluate too).",
     )
+    monitor_labels: dict[str, str] = Field(
+        default_factory=lambda: {"prometheus": OWN_NAME},
+        description="Labels a ServiceMonitor, PodMonitor, Probe or ScrapeConfig of the namespace must carry for "
+                    "obsgen's Prometheus to scrape it, as kube-prometheus-stack's release label (obsgen's own scrape "
+                    "jobs need none); {} selects every one, kube-prometheus' own among them, scraped twice then.",
+    )
     alertmanager: Literal["secret", "alertmanagerconfig"] = Field(
         default="secret",
         description="'secret': alertmanager.yaml in the Alertmanager resource's config Secret; "
@@ -195,7 +201,7 @@ class Kubernetes(Definition):
                 raise ValueError(f"service_ports: {key!r} is no host of services: name its Service there")
         return self
 
-    @field_validator("rule_labels", "dashboard_labels", "datasource_labels", "folder_annotation")
+    @field_validator("rule_labels", "monitor_labels", "dashboard_labels", "datasource_labels", "folder_annotation")
     @classmethod
     def _keys(cls, value: dict[str, str] | str) -> dict[str, str] | str:
         for key in value if isinstance(value, dict) else (value,):

@@ -243,8 +243,9 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
         "scrapeInterval": project.stack.scrape_interval, "evaluationInterval": project.stack.evaluation_interval,
         "externalLabels": dict(project.stack.external_labels), "ruleSelector": {"matchLabels": kube.rule_labels},
         # with all four selectors null the operator leaves the configuration unmanaged: no scrapes, no rules, no
-        # Alertmanagers. Empty ones select the monitors of its own namespace, as kube-prometheus' Prometheus does.
-        **{selector: {} for selector in MONITOR_SELECTORS},
+        # Alertmanagers. These select the monitors of its namespace labelled for it, not kube-prometheus' beside it.
+        **{selector: {"matchLabels": kube.monitor_labels} if kube.monitor_labels else {}
+           for selector in MONITOR_SELECTORS},
         # the definitions' scrape jobs, their compose hosts discovered in the cluster: the job names every alert and
         # panel select on
         "additionalScrapeConfigs": {"name": account + "-scrape-configs", "key": SCRAPE_CONFIGS_KEY},

@@ -19,6 +19,7 @@ import yaml
 from generator.model import Kubernetes
 from generator.model.project import Project
 from generator.package import kubernetes
+from generator.package.kubernetes import MONITOR_SELECTORS
 from generator.targets import render_all
 from tests.gitops.helpers import ROOT
 from tests.gitops.kube_prometheus_objects import anchor, documents
@@ -88,9 +89,11 @@ def _obsgen(project: Project) -> list[dict[str, Any]]:
     return shipped + list(kubernetes.render(changed, render_all(changed)).values())
 
 
-def _selected(server: dict[str, Any], objects: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """{kind: names} of the PrometheusRules or AlertmanagerConfigs in its namespace the server selects."""
-    field, kind = (("ruleSelector", "PrometheusRule") if server["kind"] == "Prometheus"
+def _selected(server: dict[str, Any], objects: list[dict[str, Any]], field: str = "") -> set[str]:
+    """The names of the PrometheusRules or AlertmanagerConfigs in its namespace the server selects, or of the objects
+    of the kind a field of its spec (serviceMonitorSelector) selects."""
+    field, kind = ((field, field[0].upper() + field[1:-len("Selector")]) if field
+                   else ("ruleSelector", "PrometheusRule") if server["kind"] == "Prometheus"
                    else ("alertmanagerConfigSelector", "AlertmanagerConfig"))
     return {obj["metadata"]["name"] for obj in objects if obj["kind"] == kind
             and obj["metadata"]["namespace"] == server["metadata"]["namespace"]
@@ -120,3 +123,18 @@ def test_kube_prometheus_selects_obsgen_s_rules_and_configs_unless_narrowed_as_d
         assert _selected(documented, ours) == set()
     (prometheus, _) = _servers(narrowed)
     assert _selected(prometheus, plain) == theirs and len(theirs) == 8  # kube-prometheus' own rules still
+
+
+def test_obsgen_s_prometheus_scrapes_none_of_kube_prometheus_monitors_beside_it(project: Project) -> None:
+    """obsgen's own scrape jobs are its additionalScrapeConfigs; its monitor selectors take the monitors labelled
+    for it (Kubernetes.monitor_labels), not kube-prometheus' in the same namespace (its kubelet, apiserver and
+    node-exporter ServiceMonitors), which an empty selector would have scraped a second time."""
+    (prometheus, _) = _servers(_obsgen(project))
+    theirs = _objects()
+    monitors = [obj for obj in theirs if obj["kind"] in ("ServiceMonitor", "PodMonitor", "Probe", "ScrapeConfig")]
+    assert len(monitors) > 10 and {obj["metadata"]["namespace"] for obj in monitors} == {"monitoring"}
+    labelled = {"kind": "ServiceMonitor", "metadata": {"name": "shop", "namespace": "monitoring",
+                                                       "labels": {"prometheus": "obsgen"}}}
+    for field in MONITOR_SELECTORS:
+        assert _selected(prometheus, monitors, field) == set(), field
+    assert _selected(prometheus, [labelled], "serviceMonitorSelector") == {"shop"}

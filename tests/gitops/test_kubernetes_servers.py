@@ -58,7 +58,8 @@ def test_the_operator_manages_the_prometheus_configuration() -> None:
     configuration to the user (the CRD's serviceMonitorSelector): a Prometheus with no scrapes, rules or
     Alertmanagers."""
     spec = _shipped("prometheus/prometheus.yaml")["spec"]
-    assert [spec.get(selector) for selector in MONITOR_SELECTORS] == [{}, {}, {}, {}]  # its namespace's monitors
+    labelled = {"matchLabels": {"prometheus": "obsgen"}}  # its namespace's monitors labelled for it
+    assert [spec.get(selector) for selector in MONITOR_SELECTORS] == [labelled] * 4
 
 
 def test_prometheus_runs_as_an_account_allowed_to_discover_the_alertmanagers() -> None:

@@ -105,18 +105,29 @@ class Facts:
 
     @classmethod
     def from_stored(cls, value: Any) -> Facts:
-        """Facts read back from the cache; TypeError or ValueError when the value is not what `stored` holds."""
+        """Facts read back from the cache; TypeError or ValueError when the value is not what `stored` holds.
+
+        Checked in place rather than by computing `stored` again and comparing (a build reads back every
+        expression's facts: 1257 for kube-prometheus, 12-15 ms): the value is `stored`'s exactly when the error is
+        a string, each selector a list of its fields whose sets are lists sorted without repeats, and the windows
+        equal their floats. It then is `stored`, which the build puts back in the cache."""
         error, found, windows = value
+        if not (isinstance(error, str) and type(found) is list and type(windows) is list):
+            raise ValueError("not a stored Facts value")
+
         def selector(row: list[Any]) -> Selector:
-            if len(row) != len(_SELECTOR_FIELDS):
+            if type(row) is not list or len(row) != len(_SELECTOR_FIELDS):
                 raise ValueError("not a stored Selector")
-            given: list[Any] = [frozenset(item) if isinstance(item, list) else item for item in row]
+            given: list[Any] = [frozenset(item) if type(item) is list else item for item in row]
+            if any(type(item) is list and item != sorted(set_) for item, set_ in zip(row, given)):
+                raise ValueError("not a stored Selector: a set not sorted, or with repeats")
             return Selector(*given)
 
-        selectors = tuple(selector(row) for row in found)
-        facts = cls(str(error), selectors, tuple(float(window) for window in windows))
-        if facts.stored != value:
+        ranges = tuple(float(window) for window in windows)
+        facts = cls(error, tuple(selector(row) for row in found), ranges)
+        if list(ranges) != windows:
             raise ValueError("not a stored Facts value")
+        facts.__dict__["stored"] = value  # (cached_property's own slot: the value is what it would compute)
         return facts
 
 

@@ -21,7 +21,7 @@ from generator.checks.base import Context
 from generator.checks.secrets import leaks
 from generator.core import disk_cache, promql
 from generator.core.disk_cache import DiskCache, value_digest
-from generator.core.sealed_file import write_sealed
+from generator.core.sealed_file import read_sealed, write_sealed
 from generator.package import emit, reuse
 from tests.speed.project import node_exporter_project
 
@@ -71,6 +71,47 @@ def test_a_damaged_promql_cache_is_parsed_again(tmp_path: Path, damage: str) -> 
             stored.put(expr, ["", [], []] if damage == "another version" else {"error": ""})
         stored.save()
     assert _facts_in_a_new_build(tmp_path) == computed
+
+
+def test_promql_facts_read_back_keep_the_cached_value_as_their_stored_form(tmp_path: Path) -> None:
+    computed = _facts_in_a_new_build(tmp_path)
+    version = orjson.loads(read_sealed(tmp_path / "__pycache__/obsgen-promql.cache") or b"")["version"]
+    kept = DiskCache(tmp_path, "promql", version)
+    promql._facts.cache_clear()
+    with promql.facts_cached(tmp_path):
+        for expr, facts in zip(EXPRESSIONS, computed, strict=True):
+            again = promql.facts(expr)
+            assert again == facts and again.stored == facts.stored
+            assert again.stored is promql._disk._stored[expr]  # type: ignore[union-attr]  # not made again
+    assert DiskCache(tmp_path, "promql", version)._stored == kept._stored  # saved as it was
+
+
+SELECTOR_ROW = ["up", False, "", None, ["job=\"a\"", "le=\"1\""], 0.0, False, False, False]
+
+
+@pytest.mark.parametrize("value", [
+    ["", [SELECTOR_ROW], []],
+    ["", [SELECTOR_ROW], [300, 60.0]],  # ints equal their floats, as the comparison with `stored` found
+])
+def test_promql_facts_read_back_from_a_value_stored_holds(value: list[Any]) -> None:
+    facts = promql.Facts.from_stored(value)
+    assert facts.stored == value
+    assert facts.selectors[0].matchers == frozenset(SELECTOR_ROW[4])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [
+    ["", [[*SELECTOR_ROW[:4], ["le=\"1\"", "job=\"a\""], *SELECTOR_ROW[5:]]], []],  # a set not sorted
+    ["", [[*SELECTOR_ROW[:4], ["job=\"a\"", "job=\"a\""], *SELECTOR_ROW[5:]]], []],  # repeated
+    ["", [SELECTOR_ROW[:-1]], []],  # a field short
+    ["", [{"name": "up"}], []],
+    ["", {"up": SELECTOR_ROW}, []],
+    [5, [], []],  # an error that is not a string
+    ["", [], ["5m"]],  # a window that is not seconds
+    ["", [SELECTOR_ROW]],
+])
+def test_promql_facts_refuse_a_value_stored_never_holds(value: Any) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        promql.Facts.from_stored(value)
 
 
 def _serialised(documents: dict[str, Any], out: Path, definitions: Path, source: str = "definitions/",

@@ -12,9 +12,12 @@ file whose document has not changed (package/reuse.py, checked by their digest),
 
 The record lives beside the definitions' bytecode (definitions/__pycache__/obsgen-build.record) and follows the
 same switch: nothing is written under PYTHONDONTWRITEBYTECODE. It is a sealed file (core/sealed_file.py: a line
-with the SHA-256 of the rest, written atomically) holding a line of JSON (inputs, problems, the files' names and
-lengths) and the files' bytes one after the other: no code and no pickles, so a tampered record can at worst be
-refused. It is read here, not by read_sealed, to slice the files out of it without copying them.
+with the SHA-256 of what it seals, written atomically) sealing a line of JSON (inputs, problems, the files' names,
+lengths and SHA-256s), followed by the files' bytes one after the other: no code and no pickles, so a tampered
+record can at worst be refused. The seal covers each file through its digest, checked when the file is used (all of
+them by a replay; by a full build, those it takes): a full build neither hashes all the files to read the record
+nor hashes them again to save it, as most of their digests are known (taken when they were serialised or checked).
+It is read here, not by read_sealed, to slice the files out of it without copying them.
 """
 
 from __future__ import annotations
@@ -34,14 +37,14 @@ from generator.core.command_environment import environment
 from generator.core.errors import Level, Location, Problem
 from generator.core.reads import Reads, recording
 from generator.core.sealed_file import write_sealed
-from generator.core.written_files import FileBytes, bytes_of
+from generator.core.written_files import FileBytes, bytes_of, digest
 from generator.package.tree import WriteReport, replaceable, write_tree
 
 if TYPE_CHECKING:
     from generator.load.warm import WarmModules
     from generator.model.profile import Profile
 
-FORMAT = 1
+FORMAT = 2
 RECORD = "obsgen-build.record"
 LIMIT = 64 * 1024 * 1024
 """Largest total of file bytes recorded: a larger project's record would double its disk and the build's memory."""
@@ -84,6 +87,8 @@ class Record:
 
     index: dict[str, Any]
     files: dict[str, memoryview]
+    """Each file's bytes, as the record holds them: not checked until used (against digests)."""
+    digests: dict[str, str]
 
 
 def recorded(definitions: Path) -> Record | None:
@@ -96,21 +101,22 @@ def recorded(definitions: Path) -> Record | None:
     view = memoryview(data)  # the files are slices of what was read: no copy of the record, nor of each file
     digest_end = data.find(b"\n")
     index_end = data.find(b"\n", digest_end + 1)
-    if digest_end < 0 or index_end < 0 or hashlib.sha256(view[digest_end + 1:]).hexdigest().encode() != data[
-            :digest_end]:
+    if digest_end < 0 or index_end < 0 or hashlib.sha256(view[digest_end + 1:index_end + 1]).hexdigest().encode() != \
+            data[:digest_end]:
         return None
     try:
         index = orjson.loads(view[digest_end + 1:index_end])
         if index["format"] != FORMAT:
             return None
         files: dict[str, memoryview] = {}
+        digests: dict[str, str] = {}
         offset = index_end + 1
-        for path, length in index["files"]:
-            files[path] = view[offset:offset + length]
+        for path, length, sha256 in index["files"]:
+            files[path], digests[path] = view[offset:offset + length], str(sha256)
             offset += length
     except (ValueError, KeyError, TypeError):
         return None
-    return Record(index, files) if offset == len(data) else None
+    return Record(index, files, digests) if offset == len(data) else None
 
 
 def replayed(record: Record, build_key: str, out: Path) -> Built | None:
@@ -118,7 +124,8 @@ def replayed(record: Record, build_key: str, out: Path) -> Built | None:
     holds the same (None otherwise, and nothing written)."""
     index = record.index
     try:
-        if index["key"] != build_key or Reads.from_data(index["reads"]).changed():
+        if index["key"] != build_key or Reads.from_data(index["reads"]).changed() or any(
+                hashlib.sha256(data).hexdigest() != record.digests[path] for path, data in record.files.items()):
             return None
         problems = [_unproblem(problem) for problem in index["problems"]]
         disabled = [(_unproblem(problem), reason) for problem, reason in index["disabled"]]
@@ -143,9 +150,9 @@ def save(definitions: Path, build_key: str, reads: Reads, built: Built) -> None:
         "format": FORMAT, "key": build_key, "reads": reads.data(),
         "problems": [_problem(problem) for problem in built.problems],
         "disabled": [[_problem(problem), reason] for problem, reason in built.disabled],
-        "files": [[path, len(data)] for path, data in built.files.items()],
+        "files": [[path, len(data), digest(data)] for path, data in built.files.items()],
     })
-    write_sealed(_record_path(definitions), b"".join([index, b"\n", *map(bytes_of, built.files.values())]))
+    write_sealed(_record_path(definitions), index + b"\n", after=map(bytes_of, built.files.values()))
 
 
 def _ignored(definitions: Path, out: Path) -> tuple[str, ...]:

@@ -119,7 +119,7 @@ class Facts:
             if type(row) is not list or len(row) != len(_SELECTOR_FIELDS):
                 raise ValueError("not a stored Selector")
             given: list[Any] = [frozenset(item) if type(item) is list else item for item in row]
-            if any(type(item) is list and item != sorted(set_) for item, set_ in zip(row, given)):
+            if any(type(item) is list and item != sorted(set_) for item, set_ in zip(row, given, strict=True)):
                 raise ValueError("not a stored Selector: a set not sorted, or with repeats")
             return Selector(*given)
 

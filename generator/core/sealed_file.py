@@ -1,6 +1,7 @@
 """A file of bytes sealed by their SHA-256, for records that can only save time.
 
-The first line is the hex SHA-256 of the rest: a torn, truncated or hand-edited file fails it and reads as missing.
+The first line is the hex SHA-256 of the rest (of the payload, when a writer adds bytes after it that the payload
+seals its own way): a torn, truncated or hand-edited file fails it and reads as missing.
 Writing goes through a temporary file in the same directory and a rename, so a reader sees the old file or the new
 one, never a mix. Plain os functions (no pathlib): `obsgen --help` reads its record with this before anything else.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Iterable
 
 
 def read_sealed(path: str | os.PathLike[str], limit: int | None = None) -> bytes | None:
@@ -26,14 +28,18 @@ def read_sealed(path: str | os.PathLike[str], limit: int | None = None) -> bytes
     return payload if hashlib.sha256(payload).hexdigest().encode() == digest else None
 
 
-def write_sealed(path: str | os.PathLike[str], payload: bytes) -> bool:
-    """Keep the bytes (creating the file's directory, not its parents); False when they could not be written."""
+def write_sealed(path: str | os.PathLike[str], payload: bytes,
+                 after: Iterable[bytes | memoryview] = ()) -> bool:
+    """Keep the bytes (creating the file's directory, not its parents); False when they could not be written.
+    `after`: bytes written after them, outside the seal, which the payload seals its own way (a build's record
+    holds each file's SHA-256)."""
     temporary = f"{os.fspath(path)}.{os.getpid()}"
     try:
         with contextlib.suppress(FileExistsError):
             os.mkdir(os.path.dirname(temporary) or ".")
         with open(temporary, "wb") as file:
             file.write(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            file.writelines(after)
         os.replace(temporary, path)
     except OSError:
         with contextlib.suppress(OSError):

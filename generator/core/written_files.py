@@ -58,8 +58,20 @@ class Unkept:
         return self._make()
 
 
+class Digested(bytes):
+    """A file's bytes with their SHA-256, taken once by the build that made them or checked them against it: the
+    build's record lists it, and a watch keeps it, without hashing the bytes again."""
+
+    digest: str
+
+    def __new__(cls, data: bytes | memoryview, digest: str) -> Digested:
+        made = super().__new__(cls, data)
+        made.digest = digest
+        return made
+
+
 FileBytes = bytes | memoryview | Unkept
-"""A file of out/ as a build hands it to the writer."""
+"""A file of out/ as a build hands it to the writer (bytes may be Digested)."""
 
 
 def bytes_of(data: FileBytes) -> bytes | memoryview:
@@ -75,8 +87,8 @@ def same(found: bytes | None, data: FileBytes) -> bool:
 
 
 def digest(data: FileBytes) -> str:
-    """The SHA-256 of a file's bytes (an Unkept's, without making them)."""
-    return data.digest if isinstance(data, Unkept) else hashlib.sha256(data).hexdigest()
+    """The SHA-256 of a file's bytes (an Unkept's, without making them; a Digested's, without hashing them)."""
+    return data.digest if isinstance(data, Unkept | Digested) else hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

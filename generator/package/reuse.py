@@ -21,7 +21,7 @@ import orjson
 import yaml
 
 from generator.core.disk_cache import DiskCache, source_digest
-from generator.core.written_files import FileBytes, WrittenFiles
+from generator.core.written_files import Digested, FileBytes, WrittenFiles
 from generator.package import emit, tree
 
 
@@ -32,23 +32,24 @@ def _digest(data: bytes | memoryview) -> str:
 def _held(out: Path, path: str, digest: str, earlier: bytes | memoryview | None, written: WrittenFiles | None,
           make: Callable[[], bytes]) -> FileBytes | None:
     """What a watching build last wrote there (written: not kept, made again if needed), else out/'s bytes, else the
-    earlier ones, if they have the digest."""
+    earlier ones, if they have the digest (Digested: checked against it)."""
     unkept = written.bytes_with(path, digest, make) if written is not None else None
     if unkept is not None:
         return unkept
     data = tree.read_regular(out / path)
     if data is not None and _digest(data) == digest:
-        return data
-    return bytes(earlier) if earlier is not None and _digest(earlier) == digest else None
+        return Digested(data, digest)
+    return Digested(earlier, digest) if earlier is not None and _digest(earlier) == digest else None
 
 
 def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], source: str, out: Path,
                definitions: Path, earlier: Mapping[str, bytes | memoryview] | None = None,
                written: WrittenFiles | None = None) -> dict[str, FileBytes]:
-    """Every file's bytes, as emit.serialise gives them; reused from out/ (or earlier, the files of a build
-    before, by path) when the document (by its digest in digests, None for one that has none) is the same and
-    those bytes are the ones it was serialised to. A watching build reuses what it last wrote (written) without
-    reading out/ nor keeping the bytes: an Unkept, the serialisation of that document whatever out/ holds now."""
+    """Every file's bytes, as emit.serialise gives them (Digested when their digest was taken: all but those of a
+    document with no digest); reused from out/ (or earlier, the files of a build before, by path) when the document
+    (by its digest in digests, None for one that has none) is the same and those bytes are the ones it was
+    serialised to. A watching build reuses what it last wrote (written) without reading out/ nor keeping the bytes:
+    an Unkept, the serialisation of that document whatever out/ holds now."""
     earlier = earlier or {}
     cache = DiskCache(definitions, "serialised", f"pyyaml {yaml.__version__} orjson {orjson.__version__} "
                       f"{source_digest(emit.__file__)} {source}")
@@ -64,7 +65,8 @@ def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], s
         if data is None:  # (a reused file keeps the entry get() found: its bytes are not hashed again)
             data = emit.serialise(path, document, source)
             if key:
-                cache.put(path, [key, _digest(data)])
+                data = Digested(data, _digest(data))
+                cache.put(path, [key, data.digest])
         files[path] = data
     cache.save()
     return files

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,14 +61,35 @@ class Unkept:
 
 class Digested(bytes):
     """A file's bytes with their SHA-256, taken once by the build that made them or checked them against it: the
-    build's record lists it, and a watch keeps it, without hashing the bytes again."""
+    build's record lists it, and a watch keeps it, without hashing the bytes again. `held`: read from out/, the
+    file's status then (held_status), which the write compares instead of reading the file again."""
 
     digest: str
+    held: Status | None
 
-    def __new__(cls, data: bytes | memoryview, digest: str) -> Digested:
+    def __new__(cls, data: bytes | memoryview, digest: str, held: Status | None = None) -> Digested:
         made = super().__new__(cls, data)
-        made.digest = digest
+        made.digest, made.held = digest, held
         return made
+
+
+def held_status(path: str | os.PathLike[str]) -> Status | None:
+    """The status of a regular file about to be read, when any later change to it would show in its status (as
+    WrittenFiles trusts one); None otherwise, or when it cannot be taken."""
+    since = time.time_ns()
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    return _status(found) if stat.S_ISREG(found.st_mode) and _trusted(found, since) else None
+
+
+def still_held(path: str | os.PathLike[str], held: Status) -> bool:
+    """Whether a file still has the status held_status took before it was read: it holds the bytes read then."""
+    try:
+        return _status(os.lstat(path)) == held
+    except OSError:
+        return False
 
 
 FileBytes = bytes | memoryview | Unkept

@@ -21,7 +21,7 @@ import orjson
 import yaml
 
 from generator.core.disk_cache import DiskCache, source_digest
-from generator.core.written_files import Digested, FileBytes, WrittenFiles
+from generator.core.written_files import Digested, FileBytes, WrittenFiles, held_status
 from generator.package import emit, tree
 
 
@@ -36,9 +36,10 @@ def _held(out: Path, path: str, digest: str, earlier: bytes | memoryview | None,
     unkept = written.bytes_with(path, digest, make) if written is not None else None
     if unkept is not None:
         return unkept
+    held = held_status(out / path)  # before the read: the write then compares it instead of reading again
     data = tree.read_regular(out / path)
     if data is not None and _digest(data) == digest:
-        return Digested(data, digest)
+        return Digested(data, digest, held)
     return Digested(earlier, digest) if earlier is not None and _digest(earlier) == digest else None
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.core.bounded_read import read_bounded
-from generator.core.written_files import FileBytes, WrittenFiles, bytes_of, same
+from generator.core.written_files import Digested, FileBytes, WrittenFiles, bytes_of, same, still_held
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
 
@@ -119,8 +119,10 @@ class WriteReport:
 
 
 def _holds(out: Path, relative: str, data: FileBytes, written: WrittenFiles | None) -> bool:
-    """Whether a regular file exists at out/relative with exactly these bytes: read and compared, unless a watching
-    build wrote it and its status says it is still as written."""
+    """Whether a regular file exists at out/relative with exactly these bytes: read and compared, unless this build
+    read them there (Digested.held) or a watching build wrote it, and its status says it is still as it was."""
+    if isinstance(data, Digested) and data.held is not None and still_held(out / relative, data.held):
+        return True
     known = written.holds(out, relative, data) if written is not None else None
     return known if known is not None else same(read_regular(out / relative, len(data)), data)
 

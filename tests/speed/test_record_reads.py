@@ -1,5 +1,6 @@
 """A full build reads its record and out/ once: each file's bytes are hashed at most once (when serialised, or
-checked before they are reused) and never again as a whole to read or to save the record."""
+checked before they are reused) and never again as a whole to read or to save the record; a file of out/ read to be
+reused is not read again to be compared, unless its status changed since."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import re
 import shutil
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,10 @@ from typing import Any
 import pytest
 
 from generator import replay
+from generator.build import build_files
+from generator.core.written_files import Digested, held_status, still_held
+from generator.package import tree
+from generator.package.tree import write_tree
 from tests.speed.project import node_exporter_project
 
 
@@ -61,3 +67,56 @@ def test_a_full_build_into_a_new_out_hashes_each_file_once_and_never_the_whole_r
     assert record is not None and {path: bytes(data) for path, data in record.files.items()} == files
     assert record.digests == {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
 
+
+def _reads(monkeypatch: pytest.MonkeyPatch, out: Path) -> Counter[str]:
+    """How many times each file of out/ is read from now on (reused, or compared by the write)."""
+    out_root = out.resolve()
+    counts: Counter[str] = Counter()
+    real = tree.read_regular
+
+    def counted(path: Path, size: int | None = None) -> bytes | None:
+        counts[str(path.resolve().relative_to(out_root))] += 1
+        return real(path, size)
+
+    monkeypatch.setattr(tree, "read_regular", counted)
+    return counts
+
+
+def test_a_full_build_into_a_kept_out_reads_each_file_of_it_once(definitions: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    out = definitions.parent / "out"
+    replay.build(definitions, out)
+    _edit(definitions)
+    time.sleep(0.2)  # out/'s files older than the margin a status is trusted after (written_files.FINE_RACY_NS)
+    reads = _reads(monkeypatch, out)
+    built = replay.build(definitions, out)
+    assert built.written.written and built.written.unchanged
+    assert {name: count for name, count in reads.items() if count != 1} == {}
+    assert {path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()} == set(reads)
+    assert {path: (out / path).read_bytes() for path in built.files} == {
+        path: bytes(data) for path, data in built.files.items()}
+
+
+def test_a_file_of_out_changed_after_the_build_read_it_is_read_again_and_written(definitions: Path) -> None:
+    out = definitions.parent / "out"
+    replay.build(definitions, out)
+    _edit(definitions)
+    time.sleep(0.2)
+    _, files = build_files(definitions, out)
+    held = sorted(path for path, data in files.items() if isinstance(data, Digested) and data.held is not None)
+    assert held  # read from out/ and reused
+    changed = out / held[0]
+    changed.write_bytes(changed.read_bytes()[::-1])  # the same size, changed since it was read
+    report = write_tree(files, out)
+    assert held[0] in report.written and changed.read_bytes() == bytes(files[held[0]])
+
+
+def test_a_file_changed_within_the_margin_before_it_was_read_is_not_trusted(tmp_path: Path) -> None:
+    recent = tmp_path / "recent.yml"
+    recent.write_bytes(b"a: 1\n")
+    assert held_status(recent) is None  # a write in the same tick could leave the same status
+    time.sleep(0.2)
+    held = held_status(recent)
+    assert held is not None and still_held(recent, held)
+    recent.write_bytes(b"a: 2\n")
+    assert not still_held(recent, held)

@@ -32,6 +32,11 @@ def read_bounded(path: Path, max_bytes: int, *, follow_links: bool = True) -> by
     """The bytes of a regular file of at most max_bytes (not through a symbolic link unless follow_links).
     OSError (a link not followed: ELOOP); ValueError ("it is a FIFO, not a regular file") for anything else;
     TooLarge past the bound, which the read itself stops at."""
+    return read_bounded_status(path, max_bytes, follow_links=follow_links)[0]
+
+
+def read_bounded_status(path: Path, max_bytes: int, *, follow_links: bool = True) -> tuple[bytes, os.stat_result]:
+    """read_bounded, with the file's status as it was just before its bytes were read (fstat)."""
     # O_NONBLOCK: opening a FIFO no one writes to returns at once (and is then refused) instead of waiting
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     descriptor = os.open(path, flags if follow_links else flags | os.O_NOFOLLOW)
@@ -44,4 +49,4 @@ def read_bounded(path: Path, max_bytes: int, *, follow_links: bool = True) -> by
         data = file.read(max_bytes + 1)
     if len(data) > max_bytes:  # it grew while read
         raise TooLarge(None, max_bytes)
-    return data
+    return data, status

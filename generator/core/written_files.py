@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,15 +72,10 @@ class Digested(bytes):
         return made
 
 
-def held_status(path: str | os.PathLike[str]) -> Status | None:
-    """The status of a regular file about to be read, when any later change to it would show in its status (as
-    WrittenFiles trusts one); None otherwise, or when it cannot be taken."""
-    since = time.time_ns()
-    try:
-        found = os.lstat(path)
-    except OSError:
-        return None
-    return _status(found) if stat.S_ISREG(found.st_mode) and _trusted(found, since) else None
+def held_status(found: os.stat_result, since: int) -> Status | None:
+    """The status of a file read back, taken just before the read, when any later change to the file would show
+    in its status (as WrittenFiles trusts one; `since`: time.time_ns() before it was taken); None otherwise."""
+    return _status(found) if _trusted(found, since) else None
 
 
 def still_held(path: str | os.PathLike[str], held: Status) -> bool:

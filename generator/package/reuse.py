@@ -12,6 +12,7 @@ serialise() would write the same bytes for both; the header's source is in the c
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -36,10 +37,10 @@ def _held(out: Path, path: str, digest: str, earlier: bytes | memoryview | None,
     unkept = written.bytes_with(path, digest, make) if written is not None else None
     if unkept is not None:
         return unkept
-    held = held_status(out / path)  # before the read: the write then compares it instead of reading again
-    data = tree.read_regular(out / path)
-    if data is not None and _digest(data) == digest:
-        return Digested(data, digest, held)
+    since = time.time_ns()
+    found = tree.read_regular_status(out / path)  # its status, which the write compares instead of reading it again
+    if found is not None and _digest(found[0]) == digest:
+        return Digested(found[0], digest, held_status(found[1], since))
     return Digested(earlier, digest) if earlier is not None and _digest(earlier) == digest else None
 
 

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from generator.core.bounded_read import read_bounded
+from generator.core.bounded_read import read_bounded, read_bounded_status
 from generator.core.written_files import Digested, FileBytes, WrittenFiles, bytes_of, same, still_held
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
@@ -103,8 +103,14 @@ MAX_REUSED_BYTES = 256 << 20
 def read_regular(path: Path, size: int | None = None) -> bytes | None:
     """The bytes of a file of out/ (a regular file, never through a symbolic link, never a device or pipe), or
     None: missing, something else, or more than `size` bytes (when given; else than MAX_REUSED_BYTES)."""
+    found = read_regular_status(path, size)
+    return found[0] if found is not None else None
+
+
+def read_regular_status(path: Path, size: int | None = None) -> tuple[bytes, os.stat_result] | None:
+    """read_regular, with the file's status just before its bytes were read."""
     try:
-        return read_bounded(path, MAX_REUSED_BYTES if size is None else size, follow_links=False)
+        return read_bounded_status(path, MAX_REUSED_BYTES if size is None else size, follow_links=False)
     except (OSError, ValueError):  # TooLarge is a ValueError
         return None
 

@@ -5,6 +5,7 @@ reused is not read again to be compared, unless its status changed since."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import sys
@@ -72,13 +73,13 @@ def _reads(monkeypatch: pytest.MonkeyPatch, out: Path) -> Counter[str]:
     """How many times each file of out/ is read from now on (reused, or compared by the write)."""
     out_root = out.resolve()
     counts: Counter[str] = Counter()
-    real = tree.read_regular
+    real = tree.read_regular_status
 
-    def counted(path: Path, size: int | None = None) -> bytes | None:
+    def counted(path: Path, size: int | None = None) -> tuple[bytes, os.stat_result] | None:
         counts[str(path.resolve().relative_to(out_root))] += 1
         return real(path, size)
 
-    monkeypatch.setattr(tree, "read_regular", counted)
+    monkeypatch.setattr(tree, "read_regular_status", counted)
     return counts
 
 
@@ -114,9 +115,9 @@ def test_a_file_of_out_changed_after_the_build_read_it_is_read_again_and_written
 def test_a_file_changed_within_the_margin_before_it_was_read_is_not_trusted(tmp_path: Path) -> None:
     recent = tmp_path / "recent.yml"
     recent.write_bytes(b"a: 1\n")
-    assert held_status(recent) is None  # a write in the same tick could leave the same status
+    assert held_status(os.lstat(recent), time.time_ns()) is None  # a write in the same tick: the same status
     time.sleep(0.2)
-    held = held_status(recent)
+    held = held_status(os.lstat(recent), time.time_ns())
     assert held is not None and still_held(recent, held)
     recent.write_bytes(b"a: 2\n")
     assert not still_held(recent, held)

@@ -19,7 +19,7 @@ from generator.core.gotemplate import TemplateError
 from generator.core.made_once import Memo, keeping
 from generator.core.promql import facts_cached
 from generator.core.secret_scan import clean_cached
-from generator.core.written_files import FileBytes
+from generator.core.written_files import FileBytes, Known
 from generator.derive.time_compression import apply
 from generator.load.loader import load as load_definitions
 from generator.load.warm import WarmModules
@@ -116,14 +116,15 @@ def compile_project(project: Project) -> dict[str, bytes]:
 
 
 def build_files(definitions: Path, out: Path, profile: Profile | None = None, warm: WarmModules | None = None,
-                earlier: Mapping[str, bytes | memoryview] | None = None) -> tuple[Compiled, dict[str, FileBytes]]:
+                earlier: Mapping[str, bytes | memoryview] | None = None,
+                known: dict[str, Known] | None = None) -> tuple[Compiled, dict[str, FileBytes]]:
     """Compile and serialise (reusing the bytes of unchanged documents from out/, or from earlier: the last
-    build's files); ProblemsFound on any error."""
+    build's files; what is known of them in known, when given); ProblemsFound on any error."""
     compiled = compile_definitions(definitions, profile, warm)
     if compiled.project is None or compiled.rendered is None:
         raise ProblemsFound(compiled.report.sorted())
     return compiled, reuse.serialised(compiled.rendered, compiled.digests, f"{compiled.project.root.name}/", out,
-                                      definitions, earlier or {}, warm.written if warm is not None else None)
+                                      definitions, earlier or {}, warm.written if warm is not None else None, known)
 
 
 def build(definitions: Path, out: Path, profile: Profile | None = None,

@@ -37,7 +37,7 @@ from generator.core.command_environment import environment
 from generator.core.errors import Level, Location, Problem
 from generator.core.reads import Reads, recording
 from generator.core.sealed_file import write_sealed
-from generator.core.written_files import FileBytes, bytes_of, digest
+from generator.core.written_files import FileBytes, Known, bytes_of, digest
 from generator.package.tree import WriteReport, replaceable, write_tree
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ class Built:
     disabled: list[tuple[Problem, str]]
     written: WriteReport
     files: Mapping[str, FileBytes] = field(default_factory=dict, repr=False)
+    known: Mapping[str, Known] = field(default_factory=dict, repr=False)
+    """What the build knows of its files' bytes (their digests) without hashing them again."""
 
 
 def _record_path(definitions: Path) -> Path:
@@ -150,7 +152,8 @@ def save(definitions: Path, build_key: str, reads: Reads, built: Built) -> None:
         "format": FORMAT, "key": build_key, "reads": reads.data(),
         "problems": [_problem(problem) for problem in built.problems],
         "disabled": [[_problem(problem), reason] for problem, reason in built.disabled],
-        "files": [[path, len(data), digest(data)] for path, data in built.files.items()],
+        "files": [[path, len(data), known.digest if (known := built.known.get(path)) else digest(data)]
+                  for path, data in built.files.items()],
     })
     write_sealed(_record_path(definitions), index + b"\n", after=map(bytes_of, built.files.values()))
 
@@ -181,11 +184,14 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
     project = f"{definitions.resolve().parent}{os.sep}"  # its files are compared by their bytes when touched
     recorder: contextlib.AbstractContextManager[list[Reads]] = \
         recording(_ignored(definitions, out), hashed=(project,)) if build_key else contextlib.nullcontext([])
+    known: dict[str, Known] = {}
     with recorder as reads:
-        compiled, files = build_files(definitions, out, profile, warm, record.files if record is not None else {})
+        compiled, files = build_files(definitions, out, profile, warm, record.files if record is not None else {},
+                                      known)
     # a watch makes the next tree in the last one, and reads back only the files changed since it wrote them
-    written = write_tree(files, out, keep_spare=warm is not None, written=warm.written if warm is not None else None)
-    built = Built(compiled.report.problems, compiled.report.disabled, written, files=files)
+    written = write_tree(files, out, keep_spare=warm is not None, written=warm.written if warm is not None else None,
+                         known=known)
+    built = Built(compiled.report.problems, compiled.report.disabled, written, files=files, known=known)
     if build_key:
         save(definitions, build_key, reads[0], built)
     return built

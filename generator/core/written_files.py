@@ -58,18 +58,14 @@ class Unkept:
         return self._make()
 
 
-class Digested(bytes):
-    """A file's bytes with their SHA-256, taken once by the build that made them or checked them against it: the
-    build's record lists it, and a watch keeps it, without hashing the bytes again. `held`: read from out/, the
-    file's status then (held_status), which the write compares instead of reading the file again."""
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What a build knows of a file's bytes without hashing or reading them again: their SHA-256 (taken when they
+    were serialised, or checked against it before they were reused), which its record lists, and for bytes read
+    back from out/ the file's status then (held_status), which the write compares instead of reading it again."""
 
     digest: str
-    held: Status | None
-
-    def __new__(cls, data: bytes | memoryview, digest: str, held: Status | None = None) -> Digested:
-        made = super().__new__(cls, data)
-        made.digest, made.held = digest, held
-        return made
+    held: Status | None = None
 
 
 def held_status(found: os.stat_result, since: int) -> Status | None:
@@ -87,7 +83,7 @@ def still_held(path: str | os.PathLike[str], held: Status) -> bool:
 
 
 FileBytes = bytes | memoryview | Unkept
-"""A file of out/ as a build hands it to the writer (bytes may be Digested)."""
+"""A file of out/ as a build hands it to the writer."""
 
 
 def bytes_of(data: FileBytes) -> bytes | memoryview:
@@ -103,8 +99,8 @@ def same(found: bytes | None, data: FileBytes) -> bool:
 
 
 def digest(data: FileBytes) -> str:
-    """The SHA-256 of a file's bytes (an Unkept's, without making them; a Digested's, without hashing them)."""
-    return data.digest if isinstance(data, Unkept | Digested) else hashlib.sha256(data).hexdigest()
+    """The SHA-256 of a file's bytes (an Unkept's, without making them)."""
+    return data.digest if isinstance(data, Unkept) else hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ import orjson
 import yaml
 
 from generator.core.disk_cache import DiskCache, source_digest
-from generator.core.written_files import Digested, FileBytes, WrittenFiles, held_status
+from generator.core.written_files import FileBytes, Known, WrittenFiles, held_status
 from generator.package import emit, tree
 
 
@@ -31,28 +31,33 @@ def _digest(data: bytes | memoryview) -> str:
 
 
 def _held(out: Path, path: str, digest: str, earlier: bytes | memoryview | None, written: WrittenFiles | None,
-          make: Callable[[], bytes]) -> FileBytes | None:
+          make: Callable[[], bytes], known: dict[str, Known]) -> FileBytes | None:
     """What a watching build last wrote there (written: not kept, made again if needed), else out/'s bytes, else the
-    earlier ones, if they have the digest (Digested: checked against it)."""
+    earlier ones, if they have the digest (then known: out/'s with the file's status before the read)."""
     unkept = written.bytes_with(path, digest, make) if written is not None else None
     if unkept is not None:
         return unkept
     since = time.time_ns()
     found = tree.read_regular_status(out / path)  # its status, which the write compares instead of reading it again
     if found is not None and _digest(found[0]) == digest:
-        return Digested(found[0], digest, held_status(found[1], since))
-    return Digested(earlier, digest) if earlier is not None and _digest(earlier) == digest else None
+        known[path] = Known(digest, held_status(found[1], since))
+        return found[0]
+    if earlier is not None and _digest(earlier) == digest:
+        known[path] = Known(digest)
+        return bytes(earlier)
+    return None
 
 
 def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], source: str, out: Path,
                definitions: Path, earlier: Mapping[str, bytes | memoryview] | None = None,
-               written: WrittenFiles | None = None) -> dict[str, FileBytes]:
-    """Every file's bytes, as emit.serialise gives them (Digested when their digest was taken: all but those of a
-    document with no digest); reused from out/ (or earlier, the files of a build before, by path) when the document
-    (by its digest in digests, None for one that has none) is the same and those bytes are the ones it was
-    serialised to. A watching build reuses what it last wrote (written) without reading out/ nor keeping the bytes:
-    an Unkept, the serialisation of that document whatever out/ holds now."""
+               written: WrittenFiles | None = None, known: dict[str, Known] | None = None) -> dict[str, FileBytes]:
+    """Every file's bytes, as emit.serialise gives them (with what is known of them in `known`, when given: their
+    digest, for all but those of a document with no digest); reused from out/ (or earlier, the files of a build
+    before, by path) when the document (by its digest in digests, None for one that has none) is the same and those
+    bytes are the ones it was serialised to. A watching build reuses what it last wrote (written) without reading
+    out/ nor keeping the bytes: an Unkept, the serialisation of that document whatever out/ holds now."""
     earlier = earlier or {}
+    known = {} if known is None else known
     cache = DiskCache(definitions, "serialised", f"pyyaml {yaml.__version__} orjson {orjson.__version__} "
                       f"{source_digest(emit.__file__)} {source}")
     files: dict[str, FileBytes] = {}
@@ -63,12 +68,12 @@ def serialised(rendered: Mapping[str, Any], digests: Mapping[str, str | None], s
         data: FileBytes | None = None
         if isinstance(stored, list) and len(stored) == 2 and stored[0] == key:
             data = _held(out, path, stored[1], earlier.get(path), written,
-                         partial(emit.serialise, path, document, source))
+                         partial(emit.serialise, path, document, source), known)
         if data is None:  # (a reused file keeps the entry get() found: its bytes are not hashed again)
             data = emit.serialise(path, document, source)
             if key:
-                data = Digested(data, _digest(data))
-                cache.put(path, [key, data.digest])
+                known[path] = Known(_digest(data))
+                cache.put(path, [key, known[path].digest])
         files[path] = data
     cache.save()
     return files

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.core.bounded_read import read_bounded, read_bounded_status
-from generator.core.written_files import Digested, FileBytes, WrittenFiles, bytes_of, same, still_held
+from generator.core.written_files import FileBytes, Known, WrittenFiles, bytes_of, same, still_held
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
 
@@ -124,13 +124,13 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def _holds(out: Path, relative: str, data: FileBytes, written: WrittenFiles | None) -> bool:
+def _holds(out: Path, relative: str, data: FileBytes, written: WrittenFiles | None, known: Known | None) -> bool:
     """Whether a regular file exists at out/relative with exactly these bytes: read and compared, unless this build
-    read them there (Digested.held) or a watching build wrote it, and its status says it is still as it was."""
-    if isinstance(data, Digested) and data.held is not None and still_held(out / relative, data.held):
+    read them there (known.held) or a watching build wrote it, and its status says it is still as it was."""
+    if known is not None and known.held is not None and still_held(out / relative, known.held):
         return True
-    known = written.holds(out, relative, data) if written is not None else None
-    return known if known is not None else same(read_regular(out / relative, len(data)), data)
+    wrote = written.holds(out, relative, data) if written is not None else None
+    return wrote if wrote is not None else same(read_regular(out / relative, len(data)), data)
 
 
 @cache
@@ -295,7 +295,7 @@ def _restage(files: Mapping[str, FileBytes], unchanged: set[str], out: Path, cur
 
 def write_tree(files: Mapping[str, FileBytes], out: Path,
                checkpoint: Callable[[str], None] = lambda step: None, *, keep_spare: bool = False,
-               written: WrittenFiles | None = None) -> WriteReport:
+               written: WrittenFiles | None = None, known: Mapping[str, Known] | None = None) -> WriteReport:
     """Replace out/ with exactly these files, all at once: out/ is always the old tree or the new one.
 
     Builds into one out/ are serialised by a lock; each stages its tree in a directory of its own. An out/ that
@@ -304,7 +304,8 @@ def write_tree(files: Mapping[str, FileBytes], out: Path,
     links nothing, where a new staging directory costs a directory made and removed per folder of out/ and a link
     per file. `checkpoint` is called after each step ("staged", "swapped", "done"): the kill tests' fault hook.
     With written (a watching build's), a file it wrote is read back only when its status changed since, and what
-    out/ holds after the write is kept there for the next one."""
+    out/ holds after the write is kept there for the next one. With known (reuse.serialised's), a file this build
+    read back from out/ is not read again unless its status changed since."""
     replaceable(out)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -313,7 +314,7 @@ def write_tree(files: Mapping[str, FileBytes], out: Path,
     with _locked(out):
         started = time.time_ns()
         try:
-            report = _replace(files, out, checkpoint, keep_spare, written)
+            report = _replace(files, out, checkpoint, keep_spare, written, known or {})
         except BaseException:
             if written is not None:
                 written.forget()
@@ -324,11 +325,12 @@ def write_tree(files: Mapping[str, FileBytes], out: Path,
 
 
 def _replace(files: Mapping[str, FileBytes], out: Path, checkpoint: Callable[[str], None], keep_spare: bool,
-             written: WrittenFiles | None) -> WriteReport:
+             written: WrittenFiles | None, known: Mapping[str, Known]) -> WriteReport:
     """write_tree's work, under out/'s lock."""
     _clean_leftovers(out, keep_spare)
     existed = out.exists()
-    unchanged = {relative for relative, data in files.items() if existed and _holds(out, relative, data, written)}
+    unchanged = {relative for relative, data in files.items()
+                 if existed and _holds(out, relative, data, written, known.get(relative))}
     report = WriteReport(written=sorted(files.keys() - unchanged), unchanged=sorted(unchanged))
     held: dict[str, int] = {}
     if existed:

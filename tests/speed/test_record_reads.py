@@ -18,7 +18,7 @@ import pytest
 
 from generator import replay
 from generator.build import build_files
-from generator.core.written_files import Digested, held_status, still_held
+from generator.core.written_files import Known, held_status, still_held
 from generator.package import tree
 from generator.package.tree import write_tree
 from tests.speed.project import node_exporter_project
@@ -103,12 +103,13 @@ def test_a_file_of_out_changed_after_the_build_read_it_is_read_again_and_written
     replay.build(definitions, out)
     _edit(definitions)
     time.sleep(0.2)
-    _, files = build_files(definitions, out)
-    held = sorted(path for path, data in files.items() if isinstance(data, Digested) and data.held is not None)
+    known: dict[str, Known] = {}
+    _, files = build_files(definitions, out, known=known)
+    held = sorted(path for path, what in known.items() if what.held is not None)
     assert held  # read from out/ and reused
     changed = out / held[0]
     changed.write_bytes(changed.read_bytes()[::-1])  # the same size, changed since it was read
-    report = write_tree(files, out)
+    report = write_tree(files, out, known=known)
     assert held[0] in report.written and changed.read_bytes() == bytes(files[held[0]])
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.model.project import Project
 from generator.targets.alertmanager import routes
-from tests.slo.test_target_down import _project
+from tests.slo.test_target_down import ONE_SOURCE_TWO_JOBS, project_of
 
 GROUPED = {"matchers": ['sli="absent"', 'job=~".+"'], "group_by": ["job", "sli"]}
 
@@ -37,19 +37,14 @@ def test_the_routes_an_absent_page_reaches_group_it_by_job_at_every_level(projec
 
 
 def test_inputs_of_several_jobs_page_on_their_own(tmp_path: Path) -> None:
-    project = _project(tmp_path, '''
-        JOBS = [ScrapeJob(name="shop", source=Source.APPLICATION, targets=("shop:80",)),
-                ScrapeJob(name="shop.eu", source=Source.APPLICATION, targets=("shop-eu:80",))]
-        RPC = SLO(service="rpc", name="availability", objective=99.9, description="Calls succeed",
-                  sli=RatioSLI(errors="calls_failed_total", total="calls_total"))
-    ''')
+    project = project_of(tmp_path, ONE_SOURCE_TWO_JOBS)
     absent = project.alerts["RpcAvailabilitySLIAbsent"]
     assert absent.labels["sli"] == "absent" and "job" not in absent.labels  # max() cannot say which job's vanished
     assert all("routes" not in route for route in routes(project))
 
 
 def test_inputs_of_one_job_are_grouped(tmp_path: Path) -> None:
-    project = _project(tmp_path, '''
+    project = project_of(tmp_path, '''
         JOBS = [ScrapeJob(name="shop", source=Source.APPLICATION, targets=("shop:80",))]
         RPC = SLO(service="rpc", name="availability", objective=99.9, description="Calls succeed",
                   sli=RatioSLI(errors="calls_failed_total", total="calls_total"))

@@ -22,7 +22,16 @@ DOWN = Alert(name="TargetDown", expr="count by (job) (up == 0) > 0", severity="w
 '''
 
 
-def _project(tmp_path: Path, body: str) -> Project:
+ONE_SOURCE_TWO_JOBS = '''
+        JOBS = [ScrapeJob(name="shop", source=Source.APPLICATION, targets=("shop:80",)),
+                ScrapeJob(name="shop.eu", source=Source.APPLICATION, targets=("shop-eu:80",))]
+        RPC = SLO(service="rpc", name="availability", objective=99.9, description="Calls succeed",
+                  sli=RatioSLI(errors="calls_failed_total", total="calls_total"))
+'''
+"""An SLO whose inputs' source two scrape jobs scrape."""
+
+
+def project_of(tmp_path: Path, body: str) -> Project:
     return load(write(tmp_path, TARGET_DOWN + textwrap.dedent(body)))
 
 
@@ -35,17 +44,12 @@ def test_the_shipped_checkout_and_latency_pages_mute_the_api_jobs_target_down(pr
 
 
 def test_every_job_scraping_the_inputs_source_is_muted_by_equality(tmp_path: Path) -> None:
-    project = _project(tmp_path, '''
-        JOBS = [ScrapeJob(name="shop", source=Source.APPLICATION, targets=("shop:80",)),
-                ScrapeJob(name="shop.eu", source=Source.APPLICATION, targets=("shop-eu:80",))]
-        RPC = SLO(service="rpc", name="availability", objective=99.9, description="Calls succeed",
-                  sli=RatioSLI(errors="calls_failed_total", total="calls_total"))
-    ''')
+    project = project_of(tmp_path, ONE_SOURCE_TWO_JOBS)
     assert [rule["target_matchers"][1] for rule in pairings(project)] == ['job="shop"', 'job="shop.eu"']
 
 
 def test_a_job_matcher_names_the_job_and_static_labels_narrow_the_source(tmp_path: Path) -> None:
-    project = _project(tmp_path, '''
+    project = project_of(tmp_path, '''
         JOBS = [ScrapeJob(name="shop", source=Source.APPLICATION, targets=("shop:80",), labels={"tier": "web"}),
                 ScrapeJob(name="batch", source=Source.APPLICATION, targets=("batch:80",), labels={"tier": "batch"})]
         NAMED = SLO(service="rpc", name="availability", objective=99.9, description="Calls succeed",

@@ -20,7 +20,14 @@ from generator.model.project import Project
 from generator.package import kubernetes
 from generator.targets import render_all
 from tests.gitops.helpers import KUBE_PROMETHEUS, ROOT
-from tests.gitops.kube_prometheus_objects import anchor, evaluated, keys, manifests_corpus
+from tests.gitops.kube_prometheus_objects import (
+    EVALUATED_FIXTURE,
+    anchor,
+    fixture_objects,
+    fixture_text,
+    keys,
+    manifests_corpus,
+)
 
 SHIPPED = ROOT / "out/kubernetes"
 
@@ -49,15 +56,23 @@ def _packaged(project: Project, kube: Kubernetes) -> dict[str, Any]:
 
 
 def test_the_index_is_every_object_kube_prometheus_jsonnet_installs() -> None:
-    """MP020's index is what kube-prometheus' jsonnet evaluates to, its published manifests among them."""
-    kube_prometheus = anchor()
-    if kube_prometheus is None:
-        pytest.skip("no kube-prometheus anchor (shared/anchors/kube-prometheus or $KUBE_PROMETHEUS)")
-    objects = evaluated(kube_prometheus)
-    assert objects == INSTALLED
+    """MP020's index is what kube-prometheus' jsonnet evaluates to (the committed fixture, which the next test
+    proves current), its published manifests among them."""
+    objects = keys(fixture_objects())
+    assert len(objects) == len(fixture_objects()) and objects == INSTALLED  # each object once
     assert manifests_corpus() <= objects
     assert {("Prometheus", "monitoring", "k8s"), ("ServiceAccount", "monitoring", "prometheus-k8s"),
             ("Secret", "monitoring", "alertmanager-main")} <= objects
+
+
+def test_the_fixture_is_what_kube_prometheus_jsonnet_evaluates_to_now() -> None:
+    """The committed evaluated-objects.json is the anchor's jsonnet evaluated and trimmed, byte for byte (written
+    again by `python -m tests.gitops.kube_prometheus_objects`)."""
+    kube_prometheus = anchor()
+    if kube_prometheus is None:
+        pytest.skip("no kube-prometheus anchor (shared/anchors/kube-prometheus or $KUBE_PROMETHEUS)")
+    assert EVALUATED_FIXTURE.read_text() == fixture_text(kube_prometheus), "stale: python -m " \
+        "tests.gitops.kube_prometheus_objects"
 
 
 def test_the_shipped_out_kubernetes_replaces_no_kube_prometheus_object() -> None:

@@ -1,9 +1,10 @@
 """kube-prometheus' servers select obsgen's objects unless narrowed as docs/configuration.md says: its Prometheus k8s
 (ruleSelector: {}) evaluates every PrometheusRule of monitoring, obsgen's too, and its Alertmanager main
 (alertmanagerConfigSelector: {}) merges every AlertmanagerConfig. The documented jsonnet values and kubectl merge
-patches are read from the page, applied to kube-prometheus' jsonnet evaluated, and the selectors evaluated as the
-API server's label selectors are (matchLabels and matchExpressions ANDed; NotIn and DoesNotExist match an object
-without the key)."""
+patches are read from the page and applied to kube-prometheus' jsonnet evaluated (the patches to its objects as
+fixtures/kube-prometheus/evaluated-objects.json holds them, the values to the anchor's jsonnet), and the selectors
+evaluated as the API server's label selectors are (matchLabels and matchExpressions ANDed; NotIn and DoesNotExist
+match an object without the key)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from generator.package import kubernetes
 from generator.package.kubernetes import MONITOR_SELECTORS
 from generator.targets import render_all
 from tests.gitops.helpers import ROOT
-from tests.gitops.kube_prometheus_objects import anchor, documents
+from tests.gitops.kube_prometheus_objects import anchor, evaluated_objects, fixture_objects
 
 PAGE = ROOT / "docs/configuration.md"
 SECTION = "### Beside kube-prometheus"
@@ -73,12 +74,19 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def _objects(kp: str | None = None) -> list[dict[str, Any]]:
+def _evaluated(kp: str | None = None) -> list[dict[str, Any]]:
+    """kube-prometheus' objects, whole, its jsonnet evaluated (with `kp`; skipped without the anchor)."""
     found = anchor()
     if found is None:
         pytest.skip("no kube-prometheus anchor (shared/anchors/kube-prometheus or $KUBE_PROMETHEUS)")
-    evaluated = documents(found, kp) if kp else documents(found)
-    return [obj for obj in evaluated if isinstance(obj, dict) and "metadata" in obj]
+    return evaluated_objects(found, kp) if kp else evaluated_objects(found)
+
+
+def _patched(servers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The servers with the documented `kubectl patch`es applied."""
+    patches = documented_patches()
+    assert set(patches) == {("prometheus", "k8s"), ("alertmanager", "main")}
+    return [merge_patch(server, patches[(server["kind"].lower(), server["metadata"]["name"])]) for server in servers]
 
 
 def _obsgen(project: Project) -> list[dict[str, Any]]:
@@ -109,20 +117,25 @@ def test_kube_prometheus_selects_obsgen_s_rules_and_configs_unless_narrowed_as_d
     own = {kind: {obj["metadata"]["name"] for obj in ours if obj["kind"] == kind}
            for kind in ("PrometheusRule", "AlertmanagerConfig")}
     assert all(own.values())
-    plain = _objects()
+    plain = fixture_objects()
     theirs = {obj["metadata"]["name"] for obj in plain if obj["kind"] == "PrometheusRule"}
     for server in _servers(plain):  # as installed: obsgen's alerts evaluated twice, its routing merged in
         assert _selected(server, ours) == own["PrometheusRule" if server["kind"] == "Prometheus"
                                               else "AlertmanagerConfig"]
-    narrowed = _objects(documented_jsonnet())
-    patches = documented_patches()
-    assert set(patches) == {("prometheus", "k8s"), ("alertmanager", "main")}
-    for server, documented in zip(_servers(plain), _servers(narrowed), strict=True):
-        patched = merge_patch(server, patches[(server["kind"].lower(), server["metadata"]["name"])])
-        assert patched == documented  # the kubectl patch and the jsonnet values change the same and nothing else
-        assert _selected(documented, ours) == set()
-    (prometheus, _) = _servers(narrowed)
+    narrowed = _patched(_servers(plain))
+    assert all(_selected(server, ours) == set() for server in narrowed)
+    (prometheus, _) = narrowed
     assert _selected(prometheus, plain) == theirs and len(theirs) == 8  # kube-prometheus' own rules still
+
+
+def test_the_documented_jsonnet_values_change_what_the_kubectl_patches_change_and_nothing_else() -> None:
+    """kube-prometheus' jsonnet evaluated with the documented values gives its servers as the documented kubectl
+    merge patches make them of its plain servers, whole (needs the anchor: the selections above read the fixture)."""
+    plain = _evaluated()
+    narrowed = _evaluated(documented_jsonnet())
+    assert _patched(_servers(plain)) == _servers(narrowed)
+    assert [obj for obj in plain if obj["kind"] not in ("Prometheus", "Alertmanager")] == \
+        [obj for obj in narrowed if obj["kind"] not in ("Prometheus", "Alertmanager")]
 
 
 def test_obsgen_s_prometheus_scrapes_none_of_kube_prometheus_monitors_beside_it(project: Project) -> None:
@@ -130,7 +143,7 @@ def test_obsgen_s_prometheus_scrapes_none_of_kube_prometheus_monitors_beside_it(
     for it (Kubernetes.monitor_labels), not kube-prometheus' in the same namespace (its kubelet, apiserver and
     node-exporter ServiceMonitors), which an empty selector would have scraped a second time."""
     (prometheus, _) = _servers(_obsgen(project))
-    theirs = _objects()
+    theirs = fixture_objects()
     monitors = [obj for obj in theirs if obj["kind"] in ("ServiceMonitor", "PodMonitor", "Probe", "ScrapeConfig")]
     assert len(monitors) > 10 and {obj["metadata"]["namespace"] for obj in monitors} == {"monitoring"}
     labelled = {"kind": "ServiceMonitor", "metadata": {"name": "shop", "namespace": "monitoring",

@@ -6,7 +6,8 @@ resource's podMetadata: `app.kubernetes.io/name`, `app.kubernetes.io/managed-by:
 `app.kubernetes.io/instance: <name>` and `prometheus: <name>` (plus `operator.prometheus.io/name` and `/shard`) or
 `alertmanager: <name>`. Its governing Services, prometheus-operated and alertmanager-operated, select
 `app.kubernetes.io/name: prometheus` (`alertmanager`) alone: every server of the namespace. kube-prometheus' objects
-are its jsonnet evaluated (its Services prometheus-k8s and alertmanager-main select its podMetadata labels)."""
+are its jsonnet evaluated, as fixtures/kube-prometheus/evaluated-objects.json holds them (its Services prometheus-k8s
+and alertmanager-main select its podMetadata labels)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 import yaml
 
 from generator.model import Kubernetes
@@ -23,7 +23,7 @@ from generator.model.project import Project
 from generator.package import kubernetes
 from generator.targets import render_all
 from tests.gitops.helpers import ROOT
-from tests.gitops.kube_prometheus_objects import anchor, documents
+from tests.gitops.kube_prometheus_objects import fixture_objects
 
 SERVER_KINDS = ("Prometheus", "Alertmanager")
 WEB_PORTS = {"Prometheus": 9090, "Alertmanager": 9093}  # the container port the operator names web
@@ -109,11 +109,8 @@ def cluster(*installations: list[dict[str, Any]]) -> Cluster:
 
 
 def kube_prometheus() -> list[dict[str, Any]]:
-    """kube-prometheus' objects (its jsonnet evaluated, namespace monitoring)."""
-    found = anchor()
-    if found is None:
-        pytest.skip("no kube-prometheus anchor (shared/anchors/kube-prometheus or $KUBE_PROMETHEUS)")
-    return [obj for obj in documents(found) if isinstance(obj, dict) and "metadata" in obj]
+    """kube-prometheus' objects (its jsonnet evaluated, namespace monitoring, as the committed fixture holds them)."""
+    return fixture_objects()
 
 
 def shipped() -> list[dict[str, Any]]:

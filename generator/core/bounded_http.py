@@ -66,11 +66,23 @@ class AnswerCut(ChunkedEncodingError):
     (Content-Length, a chunk's size, the end of a gzip stream), or garbled chunked encoding; a ChunkedEncodingError,
     as requests raises for it, naming the URL. The connection's failure, not the server's answer."""
 
-    def __init__(self, url: str, status: int, error: ChunkedEncodingError) -> None:
+    def __init__(self, url: str, status: int, why: str, response: requests.Response | None = None) -> None:
         self.status = status
         """The response's status code."""
         self.url = shown_url(url)
-        super().__init__(f"the answer of {self.url} broke off: {_why_cut(error)}")
+        self.why = why
+        """What broke, in words."""
+        super().__init__(f"the answer of {self.url} broke off: {why}", response=response)
+
+    @classmethod
+    def of(cls, response: requests.Response, error: ChunkedEncodingError) -> AnswerCut:
+        """The cut requests (or the decoding) found reading response's body; the response is kept, its raw one
+        holding the retries its request used up (urllib3 sets them on it)."""
+        return cls(response.url, response.status_code, _why_cut(error), response)
+
+    def after(self, outcome: str) -> AnswerCut:
+        """This cut with what its client made of it told after what broke (not retried, retried in vain)."""
+        return AnswerCut(self.url, self.status, f"{self.why}; {outcome}", self.response)
 
 
 MID_ANSWER = "the server, or a proxy in front of it, ended the connection mid-answer"
@@ -108,7 +120,7 @@ def capped(max_bytes: int) -> Callable[..., requests.Response]:
                 if isinstance(error, ContentDecodingError):
                     raise AnswerUndecodable(response.url, response.status_code, str(error)) from error
                 if isinstance(error, ChunkedEncodingError):
-                    raise AnswerCut(response.url, response.status_code, error) from error
+                    raise AnswerCut.of(response, error) from error
                 raise
         if len(body) > max_bytes or (declared.isdigit() and int(declared) > max_bytes):
             response.close()  # the rest is never read: the connection goes, not back to the pool

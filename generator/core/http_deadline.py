@@ -9,6 +9,11 @@ DeadlinePassed, naming the URL, whatever the cut left behind (a body read to the
 gave no length). The sockets are found by the connection classes this module gives urllib3's pools, which register
 each one with the request running in their thread.
 
+A safe request (GET, HEAD) whose answer breaks off mid-body (AnswerCut: a restarting server or proxy) is made again,
+within the same deadline and the same urllib3 Retry as a refused connection: the retries its attempts used up, the
+same backoff. urllib3 reads no body (requests asks it not to) and so never sees the cut; the session does, and hands
+the retries left to the next attempt's pool. Any other request is not made again: the server may have acted on it.
+
 The deadline ends at the return of session.request: a request made with stream=True (a readiness probe reading the
 status only) is bounded up to its headers, and its caller reads the rest of the body, if it does, on its own.
 """
@@ -28,10 +33,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import MaxRetryError, ProtocolError
 from urllib3.poolmanager import PoolManager
 from urllib3.util.retry import Retry
 
-from generator.core.bounded_http import capped, shown_url
+from generator.core.bounded_http import AnswerCut, capped, shown_url
 from generator.core.http_decoding import ACCEPTED
 from generator.core.watchdog import DEADLINES
 
@@ -64,6 +70,8 @@ class Exchange:
         self.expired = False
         self.why = ""
         """What ended it early, for the message."""
+        self.resumed: Retry | None = None
+        """The retries left after an attempt whose answer broke off: the next attempt starts from them (_Resumed)."""
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
 
@@ -141,11 +149,22 @@ class WatchedHTTPSConnection(_Watched, HTTPSConnection):
     pass
 
 
-class WatchedHTTPPool(HTTPConnectionPool):
+class _Resumed:
+    """Starts the retries of a request made again after a cut answer where its last attempt left them, not afresh:
+    one budget for the request. Only the first urlopen takes them; urllib3's own retries pass theirs down."""
+
+    def urlopen(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        exchange = CURRENT.get()
+        if exchange is not None and exchange.resumed is not None:
+            kwargs["retries"], exchange.resumed = exchange.resumed, None
+        return super().urlopen(method, url, *args, **kwargs)  # type: ignore[misc]
+
+
+class WatchedHTTPPool(_Resumed, HTTPConnectionPool):
     ConnectionCls = WatchedHTTPConnection
 
 
-class WatchedHTTPSPool(HTTPSConnectionPool):
+class WatchedHTTPSPool(_Resumed, HTTPSConnectionPool):
     ConnectionCls = WatchedHTTPSConnection
 
 
@@ -191,16 +210,43 @@ class DeadlineSession(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, deadline: float | None = None,
                 **kwargs: Any) -> requests.Response:
         with exchange_for(str(url), self.deadline if deadline is None else deadline) as exchange:
-            try:
-                response = super().request(method, url, *args, **kwargs)
-            except requests.RequestException as error:
-                if exchange.expired:
-                    raise exchange.passed() from error
-                raise
+            while True:
+                try:
+                    response = super().request(method, url, *args, **kwargs)
+                    break
+                except requests.RequestException as error:
+                    if exchange.expired:
+                        raise exchange.passed() from error
+                    if not isinstance(error, AnswerCut):
+                        raise
+                    exchange.resumed = self._retries_after(method, str(url), error)
         if exchange.expired:  # cut, yet seemingly complete: a body without a length ends where the cut came
             response.close()
             raise exchange.passed()
         return response
+
+
+    def _retries_after(self, method: str | bytes, url: str, cut: AnswerCut) -> Retry:
+        """The retries left once the backoff after `cut` is slept, if a safe request has some; else raises cut, told
+        why it was not retried when it could have been. Counted by urllib3's Retry as the read error it is (a
+        ProtocolError, what urllib3 raises for a body it reads cut), so Retry(read=False) and allowed_methods hold."""
+        verb = (method.decode() if isinstance(method, bytes) else method).upper()
+        used = getattr(cut.response.raw if cut.response is not None else None, "retries", None)
+        retries = used if isinstance(used, Retry) else self.get_adapter(url).max_retries
+        attempts = len(retries.history) + 1
+        try:  # for an unsafe request, whether a safe one would have been retried: if not, there is nothing to say
+            retries = retries.increment(verb if verb in SAFE_METHODS else "GET", url, error=ProtocolError(cut.why))
+        except (MaxRetryError, ProtocolError):  # spent, or none for reads: the cut is the answer
+            raise (cut.after(f"{attempts} attempts, the retries spent") if attempts > 1 else cut) from None
+        if verb not in SAFE_METHODS:
+            raise cut.after(f"a {verb} is not retried: the server may have acted on it before its answer broke off")
+        retries.sleep()  # a DeadlineRetry's: never past the deadline
+        return retries
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+"""RFC 9110's safe methods (section 9.2.1): made again when their answer breaks off. A PUT or DELETE is idempotent,
+yet what broke off may be the answer to a change made: it is reported, not made again."""
 
 
 @contextmanager

@@ -14,7 +14,8 @@ DRY_RUN = typer.Option(False, "--dry-run", help="Print what would change (with d
 FORCE = typer.Option(False, "--force", help="Overwrite dashboards someone edited in Grafana since obsgen applied them.")
 TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help=(
     "Seconds to wait for each connection and answer; a request ends by 2 x timeout x attempts, its body included."))
-RETRIES = typer.Option(3, "--retries", min=0, help="Retries after connection errors and 429/502/503/504 answers.")
+RETRIES = typer.Option(3, "--retries", min=0, help="Retries after connection errors, 429/502/503/504 answers and "
+                       "GET answers broken off.")
 DEFINITIONS = typer.Option(None, "--definitions", "-d", help=(
     "The definitions out/ must be the build of (default: definitions/ beside out/, when there is one)."))
 ALLOW_STALE = typer.Option(False, "--allow-stale",

@@ -84,7 +84,8 @@ class Connection:
     timeout: float = 10.0
     """Seconds to wait for a connection and for each answer."""
     retries: int = 3
-    """Attempts after the first for connection errors, and for idempotent requests answering 429/502/503/504."""
+    """Attempts after the first for connection errors, for idempotent requests answering 429/502/503/504, and for
+    GETs whose answer broke off (core/http_deadline): one budget for all of them."""
 
     @property
     def deadline(self) -> float:

@@ -231,13 +231,16 @@ class DeadlineSession(requests.Session):
         why it was not retried when it could have been. Counted by urllib3's Retry as the read error it is (a
         ProtocolError, what urllib3 raises for a body it reads cut), so Retry(read=False) and allowed_methods hold."""
         verb = (method.decode() if isinstance(method, bytes) else method).upper()
-        used = getattr(cut.response.raw if cut.response is not None else None, "retries", None)
-        retries = used if isinstance(used, Retry) else self.get_adapter(url).max_retries
+        retries = getattr(cut.response.raw if cut.response is not None else None, "retries", None)
+        if not isinstance(retries, Retry):  # not urllib3's response (another adapter): no retries to go by
+            raise cut
         attempts = len(retries.history) + 1
         try:  # for an unsafe request, whether a safe one would have been retried: if not, there is nothing to say
             retries = retries.increment(verb if verb in SAFE_METHODS else "GET", url, error=ProtocolError(cut.why))
         except (MaxRetryError, ProtocolError):  # spent, or none for reads: the cut is the answer
-            raise (cut.after(f"{attempts} attempts, the retries spent") if attempts > 1 else cut) from None
+            if attempts == 1:
+                raise cut from cut.__cause__
+            raise cut.after(f"{attempts} attempts, the retries spent") from cut
         if verb not in SAFE_METHODS:
             raise cut.after(f"a {verb} is not retried: the server may have acted on it before its answer broke off")
         retries.sleep()  # a DeadlineRetry's: never past the deadline

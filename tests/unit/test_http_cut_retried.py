@@ -96,7 +96,7 @@ def test_a_server_cutting_every_answer_fails_the_get_once_the_retries_are_spent(
 def test_retries_after_a_cut_come_out_of_the_same_budget_as_the_other_retries() -> None:
     """A 503 (retried by urllib3), then two cuts: with two retries, the second cut is the third attempt, the last."""
     script = Script("503", "cut", "cut")
-    with serving(script.handler()) as url, pytest.raises(Unreachable, match="3 attempts, the retries spent$"):
+    with serving(script.handler()) as url, pytest.raises(Unreachable, match=r"; 3 attempts, the retries spent$"):
         api(url, retries=2).get("/api/v1/query", query="up")
     assert script.asked == ["GET /api/v1/query"] * 3
 

@@ -225,7 +225,6 @@ class DeadlineSession(requests.Session):
             raise exchange.passed()
         return response
 
-
     def _retries_after(self, method: str | bytes, url: str, cut: AnswerCut) -> Retry:
         """The retries left once the backoff after `cut` is slept, if a safe request has some; else raises cut, told
         why it was not retried when it could have been. Counted by urllib3's Retry as the read error it is (a

@@ -22,6 +22,7 @@ from generator.checks.base import Context
 from generator.checks.lint import RULES, lint
 from generator.checks.lint.dashboard_json import LintContext
 from generator.checks.lint.rule_evaluation import Recorded
+from generator.checks.lint.scrape_intervals import Scraped
 from generator.checks.registry import RENDERED_CHECKS, catalogue
 from generator.load.codes import CODES
 
@@ -47,7 +48,11 @@ DASHBOARD: dict[str, Any] = {
 LINT_CONTEXT = LintContext(series=frozenset({"http_requests_total", "queue_depth", "up", "job:revenue:increase1h"}),
                            counters=frozenset({"http_requests_total"}),
                            recorded={"job:revenue:increase1h": Recorded("revenue", "prometheus/rules/revenue.yml",
-                                                                        60.0, own_interval=True)})
+                                                                        60.0, own_interval=True)},
+                           scraped={"queue_depth": (Scraped("batch", "jobs.py:1", 60.0, True,
+                                                            {"job": "batch", "tier": "offline"}),
+                                                    Scraped("queue", "jobs.py:2", 15.0, False, {"job": "queue"})),
+                                    "http_requests_total": (Scraped("api", "jobs.py:3", 15.0, False, {"job": "api"}),)})
 
 
 def _specs() -> dict[str, dict[str, Any]]:

@@ -29,7 +29,7 @@ STEPS = [f"{5 * 60 + 15 * k}s" for k in range(9)]
 GD009 = next(rule for rule in RULES if rule.CODE == "GD009")
 
 
-def _shortest_step() -> float:
+def provisioned_step() -> float:
     """The data source's timeInterval, as out/grafana provisions it."""
     provisioning = yaml.safe_load((OUT / "grafana/provisioning/datasources/obsgen.yml").read_text())
     source = next(s for s in provisioning["datasources"] if s["type"] == "prometheus")
@@ -40,7 +40,7 @@ def _panel_query(dashboard: dict[str, Any]) -> str:
     """The panel's query as Grafana sends it at its shortest step, every service."""
     panels = [p for top in dashboard["panels"] for p in [top, *top.get("panels", [])]]
     (target,) = next(p for p in panels if p.get("title") == PANEL)["targets"]
-    return target["expr"].replace("$__interval", format_seconds(_shortest_step())).replace('"$service"', '".*"')
+    return target["expr"].replace("$__interval", format_seconds(provisioned_step())).replace('"$service"', '".*"')
 
 
 def _drawn_at_every_step(evaluation_interval: str, tmp_path: Path) -> tuple[bool, set[str]]:
@@ -61,7 +61,7 @@ def _drawn_at_every_step(evaluation_interval: str, tmp_path: Path) -> tuple[bool
 
 def _findings(every: float) -> list[str]:
     context = LintContext(recorded={RECORDED: Recorded("dashboards", "prometheus/rules/dashboards.yml", every,
-                                                       own_interval=False)}, min_step=_shortest_step())
+                                                       own_interval=False)}, min_step=provisioned_step())
     return [message for panel, message in lint(json.loads(DASHBOARD.read_text()), context, GD009)
             if panel.get("title") == PANEL]
 

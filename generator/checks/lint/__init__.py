@@ -30,6 +30,7 @@ from generator.checks.lint import (
 )
 from generator.checks.lint.dashboard_json import LintContext, title
 from generator.checks.lint.rule_evaluation import recorded_series, shortest_step
+from generator.checks.lint.scrape_intervals import scraped_series
 from generator.core.errors import Level
 from generator.derive.dashboards import dashboards
 from generator.model import Dashboard, Definition, conventions
@@ -48,11 +49,12 @@ def lint(dashboard: dict[str, Any], context: LintContext, rule: ModuleType) -> I
 
 def lint_context(context: Context) -> LintContext:
     """The series a project defines, which of them are counters, how often the rendered rule files record theirs,
-    and Grafana's shortest step."""
+    Grafana's shortest step, and the jobs scraping each declared metric."""
     series = context.series
     return LintContext(frozenset(series), frozenset(name for name, metric in series.items()
                                                     if counter_like(name, metric)),
-                       recorded_series(context.rendered, context.project), shortest_step(context.project))
+                       recorded_series(context.rendered, context.project), shortest_step(context.project),
+                       scraped_series(context.project))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.checks.lint.rule_evaluation import Recorded
+from generator.checks.lint.scrape_intervals import Scraped
 from generator.core.duration import format_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, RATE_INTERVAL, UnknownVariable, interpolate
 from generator.core.promql import PromQLError, Selector, selectors
@@ -23,12 +24,14 @@ LINT_BUILTINS = {**PARSE_BUILTINS, RATE_INTERVAL: format_seconds(RATE_WINDOW), "
 @dataclass(frozen=True)
 class LintContext:
     """What the rules know beyond the dashboard: the series the project defines, and which only grow; the group
-    recording each recorded series, and Grafana's shortest step for the Prometheus data source."""
+    recording each recorded series, the jobs scraping each scraped one, and Grafana's shortest step for the
+    Prometheus data source."""
 
     series: frozenset[str] = frozenset()
     counters: frozenset[str] = frozenset()
     recorded: Mapping[str, Recorded] = field(default_factory=dict)
     min_step: float = DEFAULT_MIN_STEP
+    scraped: Mapping[str, tuple[Scraped, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,31 @@
-"""A recorded series read over [$__interval] is evaluated at least once per step of the panel's shortest step.
+"""A series read over [$__interval] has a sample in every window of the panel's shortest step (two for rate()).
 
 Anti-pattern: a panel reads `avg_over_time(job:x:rate1m[$__interval])` (a recording rule's value per step, cheap at
 any range) while the rule's group is evaluated every 1m (the global evaluation_interval, or the group's own
 `interval`) and Grafana's shortest step is 15s (the data source's timeInterval, the scrape interval). Zoomed in to
 that step, a window of $__interval holds a recorded sample only every fourth step: the others draw nothing, and the
-line breaks into dots.
-Fix: evaluate the group at least as often as the shortest step (Stack's evaluation_interval, or the group's
-`interval`), or give the panel a min interval no shorter than the group's interval (Panel extra={"interval": "1m"};
-a query's own min step is its target's `interval`).
+line breaks into dots. A scraped series does the same when the ScrapeJob producing it has its own `interval` (1m)
+longer than the step. rate(), irate(), increase(), delta(), idelta(), deriv() and predict_linear() need two samples
+in a window: over [$__interval] at a step of one scrape interval they return nothing at most steps.
+Fix: evaluate the group (Stack's evaluation_interval, or the group's `interval`) or scrape the job at least as
+often as the shortest step, or give the panel a min interval no shorter than the group's or job's interval (Panel
+extra={"interval": "1m"}; a query's own min step is its target's `interval`). For rate() and the like, use
+[$__rate_interval] (at least 4 times the data source's timeInterval); for a job scraping less often than that, also
+set the query's min step to the job's interval (Query extra={"interval": "1m"}), which $__rate_interval then takes
+for the scrape interval.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from generator.checks.lint.dashboard_json import LintContext, panels, variable_values
+from generator.checks.lint.scrape_intervals import selected
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.grafana_promql import UnknownVariable, interpolate
-from generator.core.promql import PromQLError, selectors
+from generator.core.promql import PromQLError, Selector, selectors
 
 CODE = "GD009"
 NAME = "recorded-step"
@@ -27,6 +34,22 @@ INTERVAL_WINDOW = 5 * 3600 + 5 * 60 + 5.005
 STEP_VARIABLES = frozenset({"$__interval", "${__interval}", "$__interval_ms", "${__interval_ms}", "$__rate_interval",
                             "${__rate_interval}", "$__rate_interval_ms", "${__rate_interval_ms}"})
 """A target's min step Grafana reads as unset (pkg/promlib/models/query.go isVariableInterval)."""
+TWO_SAMPLES = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear", "holt_winters",
+                         "double_exponential_smoothing"})
+"""Functions returning nothing for a window of one sample (Prometheus' promql/functions.go)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """What writes a series' samples, as a message names it: a rule group or a scrape job."""
+
+    every: float
+    """Seconds between two of its samples."""
+    said: str
+    sample: str
+    """What a message calls one of its samples."""
+    faster: str
+    """How a message says to sample it more often."""
 
 
 def _seconds(text: str) -> float:
@@ -50,8 +73,32 @@ def shortest_step(panel: dict[str, Any], target: dict[str, Any], values: dict[st
     return context.min_step, "the data source's timeInterval, the scrape interval"
 
 
+def _sources(selector: Selector, context: LintContext) -> tuple[Source, ...]:
+    """Where a selector's samples come from: the rule group recording it, else the scrape jobs it may read."""
+    recorded = context.recorded.get(selector.name)
+    if recorded is not None:
+        return (Source(recorded.every, f"written by {recorded.said}", "recorded sample", "evaluate the group"),)
+    return tuple(Source(job.every, f"scraped by {job.said}", "sample", f"scrape job {job.job!r}")
+                 for job in selected(selector.matchers, context.scraped.get(selector.name, ())))
+
+
+def _message(selector: Selector, source: Source, step: tuple[float, str], context: LintContext) -> str:
+    """What is wrong with reading the selector over [$__interval] at the step, and the fixes."""
+    every, at = format_seconds(source.every), f"at Grafana's shortest step, {format_seconds(step[0])} ({step[1]})"
+    if selector.function in TWO_SAMPLES:
+        # $__rate_interval = max($__interval + s, 4 s), s the query's min step, else the data source's timeInterval
+        slower = (f" and the query's min step at {every} (Query extra={{\"interval\": \"{every}\"}}), which "
+                  "$__rate_interval counts as the scrape interval") if source.every > context.min_step else ""
+        return (f"{selector.function}({selector.name}[$__interval]), {source.said}: {at}, most windows of "
+                f"$__interval hold fewer than the two samples {selector.function}() needs and the panel draws no "
+                f"value there; use [$__rate_interval]{slower}")
+    return (f"{selector.name}[$__interval], {source.said}: {at}, most windows of $__interval hold no "
+            f"{source.sample} and the panel draws gaps; {source.faster} at least every {format_seconds(step[0])}, "
+            f"or set the panel's min interval to {every} (extra={{\"interval\": \"{every}\"}})")
+
+
 def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
-    """Targets reading a recorded series over [$__interval] whose group is evaluated less often than the step."""
+    """Targets reading a series over [$__interval] that is sampled less often than each window needs."""
     values = variable_values(dashboard)
     windows = values | {"__interval": format_seconds(INTERVAL_WINDOW)}
     for panel in panels(dashboard):
@@ -66,14 +113,11 @@ def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dic
             step = shortest_step(panel, target, values, context)
             said: set[str] = set()
             for selector in read:
-                recorded = context.recorded.get(selector.name)
-                if (step is None or recorded is None or selector.window is None or selector.name in said
-                        or abs(selector.window - INTERVAL_WINDOW) > 1e-3 or recorded.every <= step[0]):
+                if step is None or selector.window is None or abs(selector.window - INTERVAL_WINDOW) > 1e-3:
                     continue
-                said.add(selector.name)
-                every = format_seconds(recorded.every)
-                yield panel, (f"query {target.get('refId', '?')} reads {selector.name}[$__interval], written by "
-                              f"{recorded.said}: at Grafana's shortest step, {format_seconds(step[0])} ({step[1]}), "
-                              f"most windows of $__interval hold no recorded sample and the panel draws gaps; "
-                              f"evaluate the group at least every {format_seconds(step[0])}, or set the panel's min "
-                              f"interval to {every} (extra={{\"interval\": \"{every}\"}})")
+                needed = 2 if selector.function in TWO_SAMPLES else 1
+                short = [source for source in _sources(selector, context) if step[0] < needed * source.every]
+                if short and selector.name not in said:
+                    said.add(selector.name)
+                    slowest = max(short, key=lambda source: source.every)
+                    yield panel, f"query {target.get('refId', '?')} reads {_message(selector, slowest, step, context)}"

@@ -90,3 +90,16 @@ def test_rate_over_interval_of_a_minute_job_draws_nothing_and_the_fix_gd009_give
     min_step = 60.0
     rate_interval = format_seconds(max(min_step + min_step, 4 * min_step))
     assert _missing_steps(f"rate(queue_depth[{rate_interval}])", 60.0, _steps(min_step), tmp_path) == set()
+
+
+def test_rate_interval_without_the_min_step_misses_a_minute_job_and_gd009_says_so(tmp_path: Path) -> None:
+    # $__rate_interval at the shortest step: max(15s + 15s, 4 x 15s) = 1m, one scrape of the job in most windows
+    ds = provisioned_step()
+    window = format_seconds(max(ds + ds, 4 * ds))
+    steps = _steps(ds)
+    missing = _missing_steps(f"rate(queue_depth[{window}])", 60.0, steps, tmp_path)
+    between = {step for step in steps if step.endswith("s")}  # 5m15s, not 5m
+    assert between <= missing, (between, missing)  # only a step on a scrape may see two (a closed window)
+    (message,) = _findings(_panel("rate(queue_depth[$__rate_interval])"), 60.0)
+    assert f"$__rate_interval is {window}" in message and "set the query's min step at 1m" in message, message
+

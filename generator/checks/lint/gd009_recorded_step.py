@@ -1,4 +1,5 @@
-"""A series read over [$__interval] has a sample in every window of the panel's shortest step (two for rate()).
+"""A series read over [$__interval] or [$__rate_interval] has a sample in every window at the panel's shortest step
+(two for rate() and the like).
 
 Anti-pattern: a panel reads `avg_over_time(job:x:rate1m[$__interval])` (a recording rule's value per step, cheap at
 any range) while the rule's group is evaluated every 1m (the global evaluation_interval, or the group's own
@@ -6,7 +7,9 @@ any range) while the rule's group is evaluated every 1m (the global evaluation_i
 that step, a window of $__interval holds a recorded sample only every fourth step: the others draw nothing, and the
 line breaks into dots. A scraped series does the same when the ScrapeJob producing it has its own `interval` (1m)
 longer than the step. rate(), irate(), increase(), delta(), idelta(), deriv() and predict_linear() need two samples
-in a window: over [$__interval] at a step of one scrape interval they return nothing at most steps.
+in a window: over [$__interval] at a step of one scrape interval they return nothing at most steps. Over
+[$__rate_interval] too, for a job scraping every 1m: Grafana makes it max($__interval + s, 4 s) with s the query's
+min step, else the data source's timeInterval (15s), so at the shortest step its 1m window holds one scrape.
 Fix: evaluate the group (Stack's evaluation_interval, or the group's `interval`) or scrape the job at least as
 often as the shortest step, or give the panel a min interval no shorter than the group's or job's interval (Panel
 extra={"interval": "1m"}; a query's own min step is its target's `interval`). For rate() and the like, use
@@ -21,11 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.checks.lint.dashboard_json import LintContext, panels, variable_values
+from generator.checks.lint.dashboard_json import RATE_WINDOW, LintContext, panels, variable_values
 from generator.checks.lint.scrape_intervals import selected
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.grafana_promql import UnknownVariable, interpolate
 from generator.core.promql import PromQLError, Selector, selectors
+from generator.model import Query
 
 CODE = "GD009"
 NAME = "recorded-step"
@@ -82,42 +86,72 @@ def _sources(selector: Selector, context: LintContext) -> tuple[Source, ...]:
                  for job in selected(selector.matchers, context.scraped.get(selector.name, ())))
 
 
-def _message(selector: Selector, source: Source, step: tuple[float, str], context: LintContext) -> str:
-    """What is wrong with reading the selector over [$__interval] at the step, and the fixes."""
+def rate_window(step: float, target: dict[str, Any], values: dict[str, str], context: LintContext) -> float:
+    """$__rate_interval at the step: max($__interval + s, 4 s), s the query's min step, else the data source's
+    timeInterval (Grafana's pkg/promlib/models/query.go calculateRateInterval, grafana/grafana#77234)."""
+    text = str(target.get("interval") or "").strip()
+    try:
+        scrape = _seconds(interpolate(text, values)) if text and text not in STEP_VARIABLES else context.min_step
+    except (UnknownVariable, ValueError):
+        scrape = context.min_step
+    return max(step + scrape, 4 * scrape)
+
+
+def _window(selector: Selector, step: float, rate: float) -> float | None:
+    """Seconds of the selector's window at the step when it is $__interval's or $__rate_interval's; else None."""
+    for marker, seconds in ((INTERVAL_WINDOW, step), (RATE_WINDOW, rate)):
+        if selector.window is not None and abs(selector.window - marker) < 1e-3:
+            return seconds
+    return None
+
+
+def _message(selector: Selector, source: Source, step: tuple[float, str], rate: float) -> str:
+    """What is wrong with reading the selector over [$__interval] or [$__rate_interval] (rate: what
+    $__rate_interval is at the step) at the step, and the fixes."""
     every, at = format_seconds(source.every), f"at Grafana's shortest step, {format_seconds(step[0])} ({step[1]})"
+    min_step = f"the query's min step at {every} (Query extra={{\"interval\": \"{every}\"}})"
+    needs = f"the two samples {selector.function}() needs" if selector.function in TWO_SAMPLES else "a sample"
+    if selector.window is not None and abs(selector.window - RATE_WINDOW) < 1e-3:
+        return (f"{selector.function}({selector.name}[$__rate_interval]), {source.said}: {at}, $__rate_interval is "
+                f"{format_seconds(rate)} and most of its windows hold fewer than {needs}, so the panel draws no "
+                f"value there; set {min_step}, which $__rate_interval counts as the scrape interval")
     if selector.function in TWO_SAMPLES:
-        # $__rate_interval = max($__interval + s, 4 s), s the query's min step, else the data source's timeInterval
-        slower = (f" and the query's min step at {every} (Query extra={{\"interval\": \"{every}\"}}), which "
-                  "$__rate_interval counts as the scrape interval") if source.every > context.min_step else ""
+        slower = f" and {min_step}, which $__rate_interval counts as the scrape interval" \
+            if rate < 2 * source.every else ""
         return (f"{selector.function}({selector.name}[$__interval]), {source.said}: {at}, most windows of "
-                f"$__interval hold fewer than the two samples {selector.function}() needs and the panel draws no "
-                f"value there; use [$__rate_interval]{slower}")
+                f"$__interval hold fewer than {needs} and the panel draws no value there; use "
+                f"[$__rate_interval]{slower}")
     return (f"{selector.name}[$__interval], {source.said}: {at}, most windows of $__interval hold no "
             f"{source.sample} and the panel draws gaps; {source.faster} at least every {format_seconds(step[0])}, "
             f"or set the panel's min interval to {every} (extra={{\"interval\": \"{every}\"}})")
 
 
 def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
-    """Targets reading a series over [$__interval] that is sampled less often than each window needs."""
+    """Targets reading a series over [$__interval] or [$__rate_interval] that is sampled less often than each
+    window needs."""
     values = variable_values(dashboard)
     windows = values | {"__interval": format_seconds(INTERVAL_WINDOW)}
     for panel in panels(dashboard):
         for target in panel.get("targets", []):
             expr = str(target.get("expr") or "")
-            if not expr or (target.get("instant") and not target.get("range")):
-                continue  # an instant query is one step, at the end of the range
+            if not expr or (target.get("instant") and not target.get("range")) or Query.trace_link(expr):
+                continue  # an instant query is one step, at the end of the range; a trace link draws nothing
             try:
                 read = selectors(interpolate(expr, windows))
             except (UnknownVariable, PromQLError):
                 continue  # XR010/XR011 say so
             step = shortest_step(panel, target, values, context)
+            if step is None:
+                continue
+            rate = rate_window(step[0], target, values, context)
             said: set[str] = set()
             for selector in read:
-                if step is None or selector.window is None or abs(selector.window - INTERVAL_WINDOW) > 1e-3:
+                window = _window(selector, step[0], rate)
+                if window is None or selector.name in said:
                     continue
                 needed = 2 if selector.function in TWO_SAMPLES else 1
-                short = [source for source in _sources(selector, context) if step[0] < needed * source.every]
-                if short and selector.name not in said:
+                short = [source for source in _sources(selector, context) if window < needed * source.every]
+                if short:
                     said.add(selector.name)
                     slowest = max(short, key=lambda source: source.every)
-                    yield panel, f"query {target.get('refId', '?')} reads {_message(selector, slowest, step, context)}"
+                    yield panel, f"query {target.get('refId', '?')} reads {_message(selector, slowest, step, rate)}"

@@ -32,7 +32,7 @@ from generator.core.promql import PromQLError, Selector, selectors
 from generator.model import Query
 
 CODE = "GD009"
-NAME = "recorded-step"
+NAME = "window-samples"
 INTERVAL_WINDOW = 5 * 3600 + 5 * 60 + 5.005
 """A duration no one writes, given to $__interval: a parsed window equal to it came from the variable."""
 STEP_VARIABLES = frozenset({"$__interval", "${__interval}", "$__interval_ms", "${__interval_ms}", "$__rate_interval",

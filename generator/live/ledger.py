@@ -6,6 +6,11 @@ Prometheus restart). The alert's labels route it, through the compiled alertmana
 (a path of the webhook sink, where webhooks, Slack and PagerDuty post in their own formats, or an email
 address); each owes one firing notification, one resolved
 notification when it sends resolved ones, and repeats no more often than the route's repeat_interval.
+
+The inhibit_rules mute an episode while an episode of an alert that inhibits it fires, as Alertmanager mutes it at
+each flush of its group: it owes its firing notification only when a group flush finds it unmuted, and its
+resolved one only after a firing one and when the flush after it ended finds it unmuted (a notification log that
+never told an alert sends no resolution of it, notify.go's DedupStage).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from generator.core.alert_inhibition import InhibitRule, mutes
 from generator.core.alert_routing import routes_taking
 from generator.core.duration import parse_seconds
 from generator.core.http_deadline import deadline_for, fetch
@@ -61,6 +67,13 @@ class Routing:
                                      "receivers")
         self._root: dict[str, Any] = document["route"]
         self._receivers = {receiver.get("name"): receiver for receiver in receivers or []}
+        rules = document.get("inhibit_rules") or []
+        try:
+            if not isinstance(rules, list):
+                raise ValueError("inhibit_rules is not a list")
+            self.inhibit_rules = [InhibitRule.parse(rule) for rule in rules]
+        except ValueError as error:
+            raise FileError(config, f"not an Alertmanager configuration: {error}") from None
 
     def deliveries(self, labels: dict[str, str]) -> list[Delivery]:
         """Every integration the labels reach (a `continue` route adds its own)."""
@@ -176,19 +189,73 @@ def _mentions(record: Record, delivery: Delivery, labels: dict[str, str]) -> str
     return "resolved" if "[RESOLVED]" in record["subject"] else "firing"
 
 
+Span = tuple[float, float]
+"""From, to (time.time()): while an alert was muted."""
+
+
 def account(found: list[Episode], routing: Routing, records: list[Record], until: float) -> list[Tally]:
     """A tally per episode and integration, from the sinks' records (webhooks and emails together)."""
+    muting = _muting(found, routing.inhibit_rules)
     tallies = []
     for index, episode in enumerate(found):
         following = [e.start for e in found[index + 1:] if e.labels == episode.labels]
         horizon = following[0] if following else math.inf
+        muted = muted_spans(muting[_key(episode.labels)], until)
         for delivery in routing.deliveries(episode.labels):
-            tallies.append(_tally(episode, delivery, records, until, horizon))
+            tallies.append(_tally(episode, delivery, records, until, horizon, muted))
     return tallies
 
 
-def _tally(episode: Episode, delivery: Delivery, records: list[Record], until: float, horizon: float) -> Tally:
+def _key(labels: dict[str, str]) -> frozenset[tuple[str, str]]:
+    return frozenset(labels.items())
+
+
+def _muting(found: list[Episode], rules: list[InhibitRule]) -> dict[frozenset[tuple[str, str]], list[Episode]]:
+    """For each alert (its labels), the episodes of the alerts that inhibit it: rules tried once per pair of alerts,
+    not of episodes (a day's soak has thousands of episodes of a hundred alerts)."""
+    alerts: dict[frozenset[tuple[str, str]], list[Episode]] = {}
+    for episode in found:
+        alerts.setdefault(_key(episode.labels), []).append(episode)
+    return {target: [episode for source, runs in alerts.items()
+                     if source != target and mutes(rules, dict(source), dict(target)) for episode in runs]
+            for target in alerts}
+
+
+def muted_spans(sources: list[Episode], until: float) -> list[Span]:
+    """When the episodes of alerts that inhibit one fired, overlapping ones joined, in order."""
+    joined: list[Span] = []
+    for begin, end in sorted((source.start, until if source.end is None else source.end) for source in sources):
+        if joined and begin <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((begin, end))
+    return joined
+
+
+def _told(start: float, end: float, muted: list[Span]) -> list[Span]:
+    """The parts of start..end no span mutes (joined spans, in order)."""
+    told, at = [], start
+    for begin, stop in muted:
+        if begin > at:
+            told.append((at, min(begin, end)))
+        at = max(at, stop)
+    return [(begin, stop) for begin, stop in [*told, (at, end)] if stop > begin]
+
+
+def _owes_firing(episode: Episode, delivery: Delivery, told: list[Span]) -> bool:
+    """Whether a flush of the group surely found the alert firing and unmuted: the first flush group_wait after it
+    came, later ones within a group_interval of its being unmuted."""
+    def flushed_by(begin: float) -> float:
+        if begin == episode.start:
+            return begin + delivery.group_wait
+        return max(episode.start + delivery.group_wait, begin + delivery.group_interval)
+    return any(stop - flushed_by(begin) >= SETTLE for begin, stop in told)
+
+
+def _tally(episode: Episode, delivery: Delivery, records: list[Record], until: float, horizon: float,
+           muted: list[Span] | None = None) -> Tally:
     ended = episode.end if episode.end is not None else until
+    told = _told(episode.start, ended, muted or [])
     firing = resolved = 0
     for record in records:
         status = _mentions(record, delivery, episode.labels)
@@ -198,8 +265,11 @@ def _tally(episode: Episode, delivery: Delivery, records: list[Record], until: f
         elif status == "resolved" and episode.end is not None and episode.end <= at < horizon:
             resolved += 1
     lasted = ended - episode.start
-    owed_firing = int(lasted >= delivery.group_wait + SETTLE)
-    owed_resolved = int(bool(owed_firing and delivery.send_resolved and episode.end is not None
-                             and until - episode.end >= delivery.group_interval + SETTLE))
-    allowed = 1 + math.floor(lasted / delivery.repeat_interval)
+    owed_firing = int(_owes_firing(episode, delivery, told))
+    settled = episode.end is not None and until - episode.end >= delivery.group_interval + SETTLE
+    resolution_told = episode.end is not None and not any(  # the flush after it ended may find a source firing
+        begin <= episode.end + delivery.group_interval + SETTLE and stop >= episode.end for begin, stop in muted or [])
+    owed_resolved = int(owed_firing and delivery.send_resolved and settled and resolution_told)
+    muted_throughout = any(begin <= episode.start and stop >= ended for begin, stop in muted or [])
+    allowed = 0 if muted_throughout else 1 + math.floor(lasted / delivery.repeat_interval)
     return Tally(episode, delivery.integration, owed_firing, firing, owed_resolved, resolved, allowed)

@@ -11,6 +11,13 @@ The inhibit_rules mute an episode while an episode of an alert that inhibits it 
 each flush of its group: it owes its firing notification only when a group flush finds it unmuted, and its
 resolved one only after a firing one and when the flush after it ended finds it unmuted (a notification log that
 never told an alert sends no resolution of it, notify.go's DedupStage).
+
+A group of several alerts (a dead job's SLIAbsent pages, grouped by job) tells them in one notification, and tells
+again whenever one of them starts or, sending resolved ones, resolves: each change allows each alert of the group one
+more firing notification, and one more resolved one to an alert resolved up to RESOLVED_RESENT before (Prometheus
+still sends it, so Alertmanager lists it again). A member resolved while the group still fires is told in the
+group's firing notification: an email lists it under "Resolved since the last message", a Slack message or
+PagerDuty event names it in its title.
 """
 
 from __future__ import annotations
@@ -36,6 +43,13 @@ SETTLE = 3.0
 Integration = tuple[str, str]
 """("webhook", path on the sink) or ("email", address); ("slack", channel) or ("pagerduty", key file) outside a
 live stack, where they post to the services themselves."""
+RESOLVED_RESENT = 15 * 60.0
+"""Seconds Prometheus keeps sending an alert it resolved (rules/alerting.go's resolvedRetention)."""
+RESOLVED_SINCE = "\nResolved since the last message:\n"
+"""Where an email of a firing group (templates/obsgen.tmpl.j2's obsgen.text) lists the alerts resolved since."""
+NAMED = "named"
+"""_mentions' answer for a firing group's Slack message or PagerDuty event naming the alert: it is firing, or resolved
+since the group's last notification."""
 URL_FIELDS = {"webhook_configs": "url", "slack_configs": "api_url", "pagerduty_configs": "url"}
 """Where each posting integration's URL is: under a live stack, a path of the sink."""
 
@@ -156,7 +170,10 @@ class Tally:
     expected_resolved: int
     received_resolved: int
     allowed_firing: int
-    """Firing notifications that are not duplicates: the first plus one per repeat_interval of firing."""
+    """Firing notifications that are not duplicates: the first plus one per repeat_interval of firing and one per
+    change of its group."""
+    allowed_resolved: int = 1
+    """Resolved notifications that are not duplicates: one, plus one per change of its group soon after."""
 
     @property
     def lost(self) -> int:
@@ -167,7 +184,8 @@ class Tally:
     @property
     def duplicated(self) -> int:
         """Notifications received more often than Alertmanager's timings allow."""
-        return max(0, self.received_firing - self.allowed_firing) + max(0, self.received_resolved - 1)
+        return (max(0, self.received_firing - self.allowed_firing)
+                + max(0, self.received_resolved - self.allowed_resolved))
 
 
 def _mentions(record: Record, delivery: Delivery, labels: dict[str, str]) -> str | None:
@@ -179,14 +197,20 @@ def _mentions(record: Record, delivery: Delivery, labels: dict[str, str]) -> str
         if "alerts" not in record["body"]:  # Slack's message or PagerDuty's event: its title says which alert
             shown = {k: v for k, v in labels.items()
                      if k in (*delivery.shown, SEVERITY_LABEL, ESCALATION_LEVEL_LABEL) and k != "alertname"}
-            return status_of(record) if title_shows(title_of(record), labels["alertname"], shown) else None
+            if not title_shows(title_of(record), labels["alertname"], shown):
+                return None
+            return NAMED if status_of(record) == "firing" else "resolved"
         for alert in record["body"]["alerts"]:
             if all(alert["labels"].get(k) == v for k, v in labels.items()):
                 return str(alert["status"])
         return None
-    if target not in record.get("rcpt_tos", ()) or not all(f"{k}={v}" in record["text"] for k, v in labels.items()):
+    if target not in record.get("rcpt_tos", ()):
         return None
-    return "resolved" if "[RESOLVED]" in record["subject"] else "firing"
+    firing, _, resolved = record["text"].partition(RESOLVED_SINCE)
+    for status, text in (("firing", firing), ("resolved", resolved)):
+        if all(f"{k}={v}" in text for k, v in labels.items()):
+            return "resolved" if "[RESOLVED]" in record["subject"] else status
+    return None
 
 
 Span = tuple[float, float]
@@ -196,14 +220,37 @@ Span = tuple[float, float]
 def account(found: list[Episode], routing: Routing, records: list[Record], until: float) -> list[Tally]:
     """A tally per episode and integration, from the sinks' records (webhooks and emails together)."""
     muting = _muting(found, routing.inhibit_rules)
+    reaching = [(episode, routing.deliveries(episode.labels)) for episode in found]
+    groups: dict[tuple[Any, ...], list[Episode]] = {}
+    for episode, deliveries in reaching:
+        for delivery in deliveries:
+            groups.setdefault(_group(delivery, episode), []).append(episode)
+    in_order = sorted(records, key=lambda record: float(record["received"]))
     tallies = []
-    for index, episode in enumerate(found):
+    for index, (episode, deliveries) in enumerate(reaching):
         following = [e.start for e in found[index + 1:] if e.labels == episode.labels]
         horizon = following[0] if following else math.inf
         muted = muted_spans(muting[_key(episode.labels)], until)
-        for delivery in routing.deliveries(episode.labels):
-            tallies.append(_tally(episode, delivery, records, until, horizon, muted))
+        for delivery in deliveries:
+            changes = _changes(episode, delivery, groups[_group(delivery, episode)], until)
+            tallies.append(_tally(episode, delivery, in_order, until, horizon, muted, changes))
     return tallies
+
+
+def _group(delivery: Delivery, episode: Episode) -> tuple[Any, ...]:
+    """Alertmanager's aggregation group of the alert at this integration: its route's group_by labels' values."""
+    return delivery, tuple(episode.labels.get(name, "") for name in delivery.shown)
+
+
+def _changes(episode: Episode, delivery: Delivery, group: list[Episode], until: float) -> tuple[int, int]:
+    """How often other alerts of its group started, or resolved, while the episode fired (from the moment it
+    started: alerts of one evaluation may reach Alertmanager apart), and in RESOLVED_RESENT after it ended."""
+    ended = episode.end if episode.end is not None else until
+    moments = [other.start for other in group if other.labels != episode.labels]
+    if delivery.send_resolved:
+        moments += [other.end for other in group if other.labels != episode.labels and other.end is not None]
+    after = sum(ended < moment <= ended + RESOLVED_RESENT for moment in moments) if episode.end is not None else 0
+    return sum(episode.start <= moment <= ended for moment in moments), after
 
 
 def _key(labels: dict[str, str]) -> frozenset[tuple[str, str]]:
@@ -253,13 +300,16 @@ def _owes_firing(episode: Episode, delivery: Delivery, told: list[Span]) -> bool
 
 
 def _tally(episode: Episode, delivery: Delivery, records: list[Record], until: float, horizon: float,
-           muted: list[Span] | None = None) -> Tally:
+           muted: list[Span] | None = None, changes: tuple[int, int] = (0, 0)) -> Tally:
+    """The episode's tally at one integration, from records in the order they arrived."""
     ended = episode.end if episode.end is not None else until
     told = _told(episode.start, ended, muted or [])
     firing = resolved = 0
     for record in records:
         status = _mentions(record, delivery, episode.labels)
         at = record["received"]
+        if status == NAMED:  # after the alert ended and was told, its group names it as resolved since
+            status = "resolved" if firing and episode.end is not None and at > episode.end else "firing"
         if status == "firing" and episode.start <= at < min(horizon, ended + delivery.group_wait + SETTLE):
             firing += 1
         elif status == "resolved" and episode.end is not None and episode.end <= at < horizon:
@@ -271,5 +321,5 @@ def _tally(episode: Episode, delivery: Delivery, records: list[Record], until: f
         begin <= episode.end + delivery.group_interval + SETTLE and stop >= episode.end for begin, stop in muted or [])
     owed_resolved = int(owed_firing and delivery.send_resolved and settled and resolution_told)
     muted_throughout = any(begin <= episode.start and stop >= ended for begin, stop in muted or [])
-    allowed = 0 if muted_throughout else 1 + math.floor(lasted / delivery.repeat_interval)
-    return Tally(episode, delivery.integration, owed_firing, firing, owed_resolved, resolved, allowed)
+    allowed = 0 if muted_throughout else 1 + math.floor(lasted / delivery.repeat_interval) + changes[0]
+    return Tally(episode, delivery.integration, owed_firing, firing, owed_resolved, resolved, allowed, 1 + changes[1])

@@ -9,20 +9,10 @@ Alertmanager rightly muted and still finds the node job's notification lost.
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
-from typing import Any
-
 import pytest
-import yaml
 
-from generator.live.ledger import Routing, Tally, account, episodes
-from generator.live.recording import Record
-from tests import servers
-from tests.e2e.inhibition import OUT, _fast
+from generator.live.ledger import Tally
+from tests.e2e.ledger_run import ledger, of
 
 PAGE = {"severity": "critical", "escalation_policy": "default", "service": "checkout", "slo": "availability",
         "sli": "absent", "job": "api"}
@@ -34,63 +24,12 @@ ALERTS = {  # alert name, labels, seconds it fires after the start (None: throug
 }
 REFUSED = '"job": "node"'
 """The sink answers 500 to any notification about the node job: each one is lost."""
-LAST = 22
-
-
-def _rule(name: str, labels: dict[str, str], lasting: int | None, start: float) -> dict[str, Any]:
-    expr = "vector(1)" if lasting is None else f"vector(1) and on () (vector(time()) < {start + lasting:.3f})"
-    return {"alert": name, "expr": expr, "labels": labels}
-
-
-def _recording_sink(records: list[Record], lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers["Content-Length"]))
-            answered = 500 if REFUSED in json.dumps(json.loads(raw)) else 200
-            with lock:
-                records.append({"received": time.time(), "path": self.path, "answered": answered,
-                                "body": json.loads(raw)})
-            servers.answer_json(self, answered, {})
-
-        def log_message(self, *args: Any) -> None:
-            pass
-    return Handler
 
 
 @pytest.fixture(scope="module")
-def tallies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, list[Tally]]]:
-    workdir = tmp_path_factory.mktemp("ledger-inhibitions")
-    records: list[Record] = []
-    lock = threading.Lock()
-    with servers.serving(_recording_sink(records, lock)) as sink:
-        document = yaml.safe_load((OUT / "alertmanager/alertmanager.yml").read_text())
-        document["receivers"] = [{"name": receiver["name"], "webhook_configs": [{"url": f"{sink}/{receiver['name']}"}]}
-                                 for receiver in document["receivers"]]
-        document.pop("templates", None)
-        document["route"] = _fast(document["route"])
-        (workdir / "alertmanager.yml").write_text(yaml.safe_dump(document))
-        with servers.alertmanager(workdir / "alertmanager.yml", workdir) as alertmanager:
-            start = time.time() + 3  # Prometheus is ready by then
-            rules = [_rule(*alert, start) for alert in ALERTS.values()]
-            (workdir / "rules.yml").write_text(yaml.safe_dump({"groups": [
-                {"name": "dead-api", "interval": "1s", "rules": rules}]}))
-            (workdir / "prometheus.yml").write_text(yaml.safe_dump({
-                "global": {"evaluation_interval": "1s", "external_labels": {"platform": "ecommerce-rag"}},
-                "rule_files": ["rules.yml"],
-                "alerting": {"alertmanagers": [{"static_configs": [
-                    {"targets": [alertmanager.url.removeprefix("http://")]}]}]}}))
-            with servers.prometheus(workdir / "prometheus.yml", workdir, "--rules.alert.resend-delay=1s") as server:
-                time.sleep(max(0.0, start + LAST + 10 - time.time()))  # a group interval and SETTLE after the last
-                until = time.time()
-                found = episodes(server.url, start - 5, until, bridge=4)
-    with lock:
-        tallied = account(found, Routing(workdir / "alertmanager.yml"), list(records), until)
-    for tally in tallied:
-        print(f"{tally.episode.name:<30} {tally.episode.labels.get('instance', ''):<8} {':'.join(tally.integration)}"
-              f" firing {tally.received_firing}/{tally.expected_firing}"
-              f" resolved {tally.received_resolved}/{tally.expected_resolved} allowed {tally.allowed_firing}")
-    yield {key: [t for t in tallied if {"alertname": name, **labels}.items() <= t.episode.labels.items()]
-           for key, (name, labels, _) in ALERTS.items()}
+def tallies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Tally]]:
+    found = ledger(tmp_path_factory.mktemp("ledger-inhibitions"), list(ALERTS.values()), refused=REFUSED)
+    return {key: of(found, name, labels) for key, (name, labels, _) in ALERTS.items()}
 
 
 def test_the_page_is_told_firing_and_resolved(tallies: dict[str, list[Tally]]) -> None:

@@ -167,3 +167,33 @@ def test_a_cause_is_the_episodes_of_alerts_that_inhibit_it_joined() -> None:
 def _mail(at: float, status: str, labels: dict[str, str]) -> dict:
     return {"received": at, "rcpt_tos": ["oncall@company.com"], "text": " ".join(f"{k}={v}" for k, v in labels.items()),
             "subject": "[RESOLVED] x" if status == "resolved" else "[FIRING:1] x"}
+
+
+# --- groups of several alerts: a dead job's SLIAbsent pages ---------------------------------------------------------
+
+LATENCY_ABSENT = {**CHECKOUT_ABSENT, "alertname": "ApiLatencySLIAbsent", "service": "api", "slo": "latency"}
+GROUPED = Delivery(("webhook", "/alerts"), True, 1, 10, 240, shown=("job", "sli"))
+
+
+def _slack(at: float, title: str) -> dict:
+    return {"received": at, "path": "/alerts", "answered": 200, "body": {"attachments": [{"title": title}]}}
+
+
+def test_a_firing_groups_message_naming_an_alert_after_it_ended_tells_its_resolution() -> None:
+    names = "ApiLatencySLIAbsent CheckoutAvailabilitySLIAbsent job=api sli=absent"
+    records = [_slack(101, f"[FIRING:2] CRITICAL {names}"), _slack(125, f"[FIRING:1] CRITICAL {names}"),
+               _slack(171, f"[RESOLVED] CRITICAL {names}")]
+    found = [Episode(CHECKOUT_ABSENT, 100, 120), Episode(LATENCY_ABSENT, 100, 170)]
+    checkout = _tally(found[0], GROUPED, records, 300, float("inf"), changes=(1, 1))
+    assert (checkout.received_firing, checkout.received_resolved, checkout.lost, checkout.duplicated) == (1, 2, 0, 0)
+    latency = _tally(found[1], GROUPED, records, 300, float("inf"), changes=(2, 0))
+    assert (latency.received_firing, latency.received_resolved, latency.lost, latency.duplicated) == (2, 1, 0, 0)
+
+
+def test_an_email_of_a_firing_group_tells_the_alerts_listed_as_resolved_since() -> None:
+    def listed(labels: dict[str, str]) -> str:
+        return "Labels: " + " ".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    email = {"received": 125, "rcpt_tos": ["oncall@company.com"], "subject": "[FIRING:1] CRITICAL x",
+             "text": f"{listed(LATENCY_ABSENT)}\nResolved since the last message:\n{listed(CHECKOUT_ABSENT)}\n"}
+    assert _tally(Episode(CHECKOUT_ABSENT, 100, 120), EMAIL, [email], 300, float("inf")).received_resolved == 1
+    assert _tally(Episode(LATENCY_ABSENT, 100, None), EMAIL, [email], 300, float("inf")).received_firing == 1

@@ -1,0 +1,91 @@
+"""Alerts fired by a real Prometheus through a real Alertmanager with the shipped routes and inhibit rules, and the
+notification ledger of them: the routes wait a second, not minutes, before and between notifications, and every
+notification lands in a local sink that records it as the live stack's sink does (time, path, answer, body).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.live.ledger import Routing, Tally, account, episodes
+from generator.live.recording import Record
+from tests import servers
+from tests.e2e.inhibition import OUT, _fast
+
+Alert = tuple[str, dict[str, str], int | None]
+"""An alert's name, its labels and the seconds it fires after the start (None: throughout)."""
+Receivers = Callable[[list[dict[str, Any]], str], list[dict[str, Any]]]
+"""The shipped receivers made to post to the sink (its base URL)."""
+
+
+def webhooks(receivers: list[dict[str, Any]], sink: str) -> list[dict[str, Any]]:
+    """Every receiver one webhook to the sink, at a path of its name."""
+    return [{"name": receiver["name"], "webhook_configs": [{"url": f"{sink}/{receiver['name']}"}]}
+            for receiver in receivers]
+
+
+def _rule(alert: Alert, start: float) -> dict[str, Any]:
+    name, labels, lasting = alert
+    expr = "vector(1)" if lasting is None else f"vector(1) and on () (vector(time()) < {start + lasting:.3f})"
+    return {"alert": name, "expr": expr, "labels": labels}
+
+
+def _sink(records: list[Record], lock: threading.Lock, refused: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            answered = 500 if refused and refused in json.dumps(body) else 200
+            with lock:
+                records.append({"received": time.time(), "path": self.path, "answered": answered, "body": body})
+            servers.answer_json(self, answered, {})
+
+        def log_message(self, *args: Any) -> None:
+            pass
+    return Handler
+
+
+def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, refused: str = "") -> list[Tally]:
+    """The ledger once every alert has fired its time and a group interval and the ledger's SETTLE have passed;
+    the sink answers 500 to any notification whose JSON holds `refused`."""
+    records: list[Record] = []
+    lock = threading.Lock()
+    last = max(lasting or 0 for _, _, lasting in alerts)
+    with servers.serving(_sink(records, lock, refused)) as sink:
+        document = yaml.safe_load((OUT / "alertmanager/alertmanager.yml").read_text())
+        document["receivers"] = receivers(document["receivers"], sink)
+        document["templates"] = [str(OUT / "alertmanager" / path) for path in document.get("templates", [])]
+        document["route"] = _fast(document["route"])
+        (workdir / "alertmanager.yml").write_text(yaml.safe_dump(document))
+        with servers.alertmanager(workdir / "alertmanager.yml", workdir) as alertmanager:
+            start = time.time() + 3  # Prometheus is ready by then
+            (workdir / "rules.yml").write_text(yaml.safe_dump({"groups": [
+                {"name": "probe", "interval": "1s", "rules": [_rule(alert, start) for alert in alerts]}]}))
+            (workdir / "prometheus.yml").write_text(yaml.safe_dump({
+                "global": {"evaluation_interval": "1s", "external_labels": {"platform": "ecommerce-rag"}},
+                "rule_files": ["rules.yml"],
+                "alerting": {"alertmanagers": [{"static_configs": [
+                    {"targets": [alertmanager.url.removeprefix("http://")]}]}]}}))
+            with servers.prometheus(workdir / "prometheus.yml", workdir, "--rules.alert.resend-delay=1s") as server:
+                time.sleep(max(0.0, start + last + 10 - time.time()))
+                until = time.time()
+                found = episodes(server.url, start - 5, until, bridge=4)
+    with lock:
+        tallies = account(found, Routing(workdir / "alertmanager.yml"), list(records), until)
+    for tally in tallies:
+        print(f"{tally.episode.name:<30} {tally.episode.labels.get('instance', ''):<8} {':'.join(tally.integration)}"
+              f" firing {tally.received_firing}/{tally.expected_firing}"
+              f" resolved {tally.received_resolved}/{tally.expected_resolved} allowed {tally.allowed_firing}")
+    return tallies
+
+
+def of(tallies: list[Tally], name: str, labels: dict[str, str]) -> list[Tally]:
+    """The tallies of the alert's episodes."""
+    return [t for t in tallies if {"alertname": name, **labels}.items() <= t.episode.labels.items()]

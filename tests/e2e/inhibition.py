@@ -64,9 +64,9 @@ def _handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _fast(route: dict[str, Any]) -> dict[str, Any]:
+def fast_route(route: dict[str, Any]) -> dict[str, Any]:
     timed = {key: "1s" for key in ("group_wait", "group_interval") if key in route}
-    return {**route, **timed, "routes": [_fast(child) for child in route.get("routes", [])]}
+    return {**route, **timed, "routes": [fast_route(child) for child in route.get("routes", [])]}
 
 
 def _pagerduty_kept(receiver: dict[str, Any], sink: str) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def shipped_alertmanager(workdir: Path, keep_pagerduty: bool = False) -> Iterato
                                  {"name": receiver["name"], "webhook_configs": [{"url": webhook}]}
                                  for receiver in document["receivers"]]
         document.pop("templates", None)
-        document["route"] = _fast(document["route"])
+        document["route"] = fast_route(document["route"])
         config = workdir / "alertmanager.yml"
         config.write_text(yaml.safe_dump(document))
         with servers.alertmanager(config, workdir) as server:

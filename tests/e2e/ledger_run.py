@@ -18,7 +18,7 @@ import yaml
 from generator.live.ledger import Routing, Tally, account, episodes
 from generator.live.recording import Record
 from tests import servers
-from tests.e2e.inhibition import OUT, _fast
+from tests.e2e.inhibition import OUT, fast_route
 
 Alert = tuple[str, dict[str, str], int | None]
 """An alert's name, its labels and the seconds it fires after the start (None: throughout)."""
@@ -62,7 +62,7 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
         document = yaml.safe_load((OUT / "alertmanager/alertmanager.yml").read_text())
         document["receivers"] = receivers(document["receivers"], sink)
         document["templates"] = [str(OUT / "alertmanager" / path) for path in document.get("templates", [])]
-        document["route"] = _fast(document["route"])
+        document["route"] = fast_route(document["route"])
         (workdir / "alertmanager.yml").write_text(yaml.safe_dump(document))
         with servers.alertmanager(workdir / "alertmanager.yml", workdir) as alertmanager:
             start = time.time() + 3  # Prometheus is ready by then

@@ -15,10 +15,10 @@ tests/checks/cases/<CODE>.yml, run by one generic test.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from generator.core.disk_cache import value_digest
 from generator.core.errors import Level, Location
@@ -60,6 +60,9 @@ def _digest(document: Any, _: None) -> str | None:
     return value_digest(document)
 
 
+Derived = TypeVar("Derived")
+
+
 @dataclass
 class Context:
     """What checks read: the project, what failed to be defined, and (after rendering) the targets' documents."""
@@ -67,6 +70,16 @@ class Context:
     project: Project
     unresolved: Unresolved = field(default_factory=Unresolved)
     rendered: Mapping[str, Any] = field(default_factory=dict)
+    _derived: dict[Callable[[Context], Any], Any] = field(default_factory=dict, init=False, repr=False,
+                                                           compare=False)
+
+    def derived(self, make: Callable[[Context], Derived]) -> Derived:
+        """make(self), made once for every check: what a family of checks reads, derived by the module that
+        knows how (the dashboard lint rules' LintContext), where the properties below are what checks of every
+        kind read."""
+        if make not in self._derived:
+            self._derived[make] = make(self)
+        return self._derived[make]  # type: ignore[no-any-return]
 
     @cached_property
     def expressions(self) -> list[Expression]:

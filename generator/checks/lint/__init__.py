@@ -68,7 +68,7 @@ class DashboardCheck:
     LEVEL: Level = Level.ERROR
 
     def check(self, context: Context) -> Iterator[Finding]:
-        linted = lint_context(context)
+        linted = context.derived(lint_context)  # once for the nine rules
         for dashboard in dashboards(context.project):
             document = context.rendered.get(conventions.dashboard_file(dashboard.folder, dashboard.uid))
             if not dashboard.lint or document is None:

@@ -171,3 +171,53 @@ def check(template: str, consumer: Consumer = PROMETHEUS) -> None:
         _pipeline(tokens, declared, action, consumer)
     if open_blocks:
         raise TemplateSyntaxError(f"unexpected EOF: {{{{{open_blocks[-1]}}}}} without its {{{{end}}}}")
+
+
+GUARDS = frozenset({"if", "with"})
+MOVES_DOT = frozenset({"with", "range", "define", "block"})
+
+
+def _label_read(tokens: list[tuple[str, str]], index: int, dot_is_alert: bool) -> str:
+    """The label the token at index reads from the alert's labels ('' for none): `$labels.x`, `.Labels.x`,
+    `index $labels "x"`."""
+    kind, text = tokens[index]
+    following = tokens[index + 1] if index + 1 < len(tokens) else ("", "")
+    if kind == "variable" and text == "$labels" and following[0] == "field" and following[1] != ".":
+        return following[1].split(".")[1]
+    if kind == "field" and dot_is_alert and text.startswith(".Labels."):
+        return text.split(".")[2]
+    if kind == "word" and text == "index" and index + 2 < len(tokens):
+        labels, key = tokens[index + 1], tokens[index + 2]
+        if (labels == ("variable", "$labels") or (dot_is_alert and labels == ("field", ".Labels"))) \
+                and key[0] in ("string", "raw"):
+            return key[1][1:-1]
+    return ""
+
+
+def label_reads(template: str) -> list[str]:
+    """The alert labels a Prometheus rule template prints, in order: `$labels.x`, `.Labels.x` and
+    `index $labels "x"`; not a label an enclosing if or with tests (`{{ with $labels.x }}` handles a missing label
+    on purpose), nor `.Labels` where with or range has moved the dot (`{{ with query "..." }}`); none for a template
+    that does not parse (the model refuses those)."""
+    try:
+        found: list[str] = []
+        blocks: list[tuple[bool, set[str]]] = []  # per open block: whether it moved the dot, the labels it tests
+        for action in _actions(template):
+            tokens = _tokens(action)
+            first = tokens[0][1] if tokens and tokens[0][0] == "word" else ""
+            if first == "end":
+                blocks = blocks[:-1]
+                continue
+            reads = [label for index in range(len(tokens))
+                     if (label := _label_read(tokens, index, not any(moved for moved, _ in blocks)))]
+            if first in GUARDS | MOVES_DOT:
+                blocks.append((first in MOVES_DOT, set(reads) if first in GUARDS else set()))
+            elif first == "else" and blocks:
+                blocks[-1][1].update(reads)
+            if first in GUARDS or first == "else":
+                continue
+            tested = set().union(*(labels for _, labels in blocks))
+            found += [label for label in reads if label not in tested]
+        return found
+    except TemplateSyntaxError:
+        return []

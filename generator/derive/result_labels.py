@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator.core.promql import ABSENCE_FUNCTIONS, parse
+from generator.core.promql import ABSENCE_FUNCTIONS, matcher_op, parse
+from generator.derive.series import defined_series
+from generator.model import Metric, MetricType, Source
 from generator.model.project import Project
 
 TARGET = ("job", "instance")
@@ -20,6 +22,9 @@ TARGET = ("job", "instance")
 KEEPS_INPUT = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
 """Aggregations that select series rather than combine them: their result keeps its input's labels."""
 SCALARS = frozenset({"scalar", "time", "pi"})
+OPEN = "*"
+"""In a set of possible labels: the series may carry labels nobody declared (another system's series, an imported
+rule's record, ALERTS), so no label can be said to be missing."""
 Labels = tuple[str, ...]
 
 
@@ -137,3 +142,61 @@ def recorded_labels(project: Project, name: str,
 def expression_labels(project: Project, expr: str, metric_labels: Callable[[str], Labels | None]) -> Labels:
     """The label names of the series an expression returns (static labels of the rules it reads included)."""
     return _Rules(project, metric_labels).kept(parse(expr))
+
+
+class _Possible(_Rules):
+    """The labels an expression's result can carry, as the meaning checks ask: a `by` label the input cannot carry
+    is not kept, absent() keeps its selector's equality matchers, `or` either side's labels, and OPEN stands for
+    labels an input may carry undeclared."""
+
+    def _aggregated(self, node: Any) -> Labels:
+        op = str(node.op)
+        if op in KEEPS_INPUT:
+            return self.kept(node.expr)
+        counted = (str(node.param.val),) if op == "count_values" else ()
+        if node.modifier is None:
+            return counted
+        kept, labels = self.kept(node.expr), tuple(node.modifier.labels)
+        if str(node.modifier.type).endswith("Without"):
+            return _union(_without(kept, labels), counted)
+        return _union(labels if OPEN in kept else tuple(label for label in labels if label in kept), counted)
+
+    def _called(self, node: Any) -> Labels:
+        if str(node.func.name) not in ABSENCE_FUNCTIONS:
+            return super()._called(node)
+        selector = node.args[0]
+        selector = getattr(selector, "vector_selector", selector)
+        if type(selector).__name__ != "VectorSelector":  # absent(sum(x)): nothing to take labels from
+            return ()
+        return tuple(dict.fromkeys(m.name for m in selector.matchers.matchers
+                                   if matcher_op(m) == "=" and m.name != "__name__"))
+
+    def _matched(self, node: Any) -> Labels:
+        if str(node.op) == "or":
+            return _union(self.kept(node.lhs), self.kept(node.rhs))
+        return super()._matched(node)
+
+
+def _declared(project: Project) -> Callable[[str], Labels]:
+    """A series' possible labels by name: a declared metric's own, job and instance, the static labels of the jobs
+    scraping its source and le or quantile of its buckets; OPEN for what no Metric declares."""
+    series = defined_series(project)
+    jobs = project.scrape_jobs
+    every_job = _union(*(tuple(job.labels) for job in jobs))
+
+    def labels(name: str) -> Labels:
+        metric: Metric | None = series.get(name)
+        if metric is None:
+            return _union(TARGET, every_job) if name == "up" or name.startswith("scrape_") else (OPEN,)
+        extra: Labels = ("le",) if metric.type is MetricType.HISTOGRAM and name.endswith("_bucket") else \
+            ("quantile",) if metric.type is MetricType.SUMMARY and name == metric.name else ()
+        if metric.source is Source.SIDECAR:  # honor_labels: it keeps the labels of the series it learns from
+            extra += (OPEN,)
+        return _union(metric.labels, extra, *(tuple(job.labels) for job in jobs if job.source is metric.source))
+    return labels
+
+
+def possible_labels(project: Project, expr: str) -> Labels:
+    """The label names an expression's result can carry (those of rules it reads included), OPEN among them when
+    an input is a series whose labels nobody declared."""
+    return _Possible(project, _declared(project)).kept(parse(expr))

@@ -3,6 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.core.gotemplate import TemplateError, go_float, readable, render
+from generator.core.gotemplate_syntax import label_reads
 
 
 @pytest.mark.parametrize(("value", "text"), [(95, "95"), (0.02, "0.02"), (1e6, "1e+06"), (123456, "123456"),
@@ -63,3 +64,16 @@ def test_a_with_block_shows_a_label_only_where_the_alert_has_it() -> None:
         "disk_free /data on db-1"
     assert render(template, {"forecast": "memory_used", "instance": "db-1"}, None) == "memory_used on db-1"
     assert readable(template) == "<forecast> <mountpoint> on <instance>"
+
+
+@pytest.mark.parametrize(("template", "labels"), [
+    ("{{ $labels.job }} on {{ .Labels.instance }}: {{ index $labels \"pod\" }}", ["job", "instance", "pod"]),
+    ("{{ with $labels.mountpoint }} at {{ . }} ({{ $labels.mountpoint }}){{ end }} {{ $labels.device }}", ["device"]),
+    ("{{ if $labels.a }}{{ $labels.a }}{{ else if $labels.b }}{{ $labels.b }}{{ end }}{{ $labels.a }}", ["a"]),
+    ('{{ with query "up" }}{{ .Labels.instance }}{{ end }}{{ range $labels }}{{ . }}{{ end }}', []),
+    ("{{ $value | humanize }} {{ $externalLabels.cluster }}", []),
+])
+def test_the_labels_a_rule_template_prints(template: str, labels: list[str]) -> None:
+    """What alert-meaning checks compare with an expression's labels: a label tested first is handled on purpose,
+    and a query's result moves the dot away from the alert."""
+    assert label_reads(template) == labels

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import compile_definitions
-from generator.derive.result_labels import Labels, expression_labels, recorded_labels
+from generator.derive.result_labels import OPEN, Labels, expression_labels, possible_labels, recorded_labels
 from generator.live.demo_bounds import watched_bounds
 from generator.model.project import Project
 from tests.checks.test_cases import project_with
@@ -58,3 +58,37 @@ def test_rules_that_read_each_other_end_the_walks(tmp_path: Path) -> None:
     assert project is not None and "ALow" in project.alerts
     assert recorded_labels(project, "job:a:sum", _metric_labels) == (("job",), {})
     assert "ALow" not in watched_bounds(project).alerts  # the walk through the loop ends, finding no series
+
+
+@pytest.mark.parametrize(("expr", "labels"), [
+    ("sum by (job, cluster) (sum by (job) (rate(requests_total[5m])))", ("job",)),  # no cluster left to keep
+    ('absent(requests_total{job="api", instance=~"a.*"})', ("job",)),
+    ('absent_over_time(node_load1{job="node"}[5m])', ("job",)),
+    ('count_values without (instance) ("version", node_load1)', ("job", "version")),
+    ("job:requests:rate5m or max by (instance) (node_load1)", ("job", "instance")),
+    ("max by (pod) (kube_pod_info)", ("pod",)),
+    ("kube_pod_info * on (pod) group_left (node) kube_node_info", ("job", "instance", "node", OPEN)),
+    ("rate(ALERTS[5m])", ("job", "instance", OPEN)),
+])
+def test_the_labels_an_expression_can_carry(tmp_path: Path, expr: str, labels: Labels) -> None:
+    definitions = project_with(tmp_path, {"kube.py": """
+        from generator.model import Dashboard
+        KUBE = Dashboard(name="Kube", external_series=("kube_pod_info", "kube_node_info"))
+    """})
+    project = compile_definitions(definitions).project
+    assert project is not None
+    assert set(possible_labels(project, expr)) == set(labels)
+
+
+def test_a_metric_can_carry_its_scrape_jobs_static_labels_and_its_buckets_le(tmp_path: Path) -> None:
+    definitions = project_with(tmp_path, {"app.py": """
+        from generator.model import Metric, MetricType, ScrapeJob, Source
+        APP = ScrapeJob(name="app", source=Source.APPLICATION, targets=("app:8080",), labels={"tier": "web"})
+        LATENCY = Metric(name="latency_seconds", type=MetricType.HISTOGRAM, source=Source.APPLICATION,
+                         help="Latency.", labels=("route",), buckets=(0.1, 1))
+    """})
+    project = compile_definitions(definitions).project
+    assert project is not None
+    assert set(possible_labels(project, "rate(latency_seconds_bucket[5m])")) == {"job", "instance", "tier", "route",
+                                                                                 "le"}
+    assert set(possible_labels(project, "rate(latency_seconds_count[5m])")) == {"job", "instance", "tier", "route"}

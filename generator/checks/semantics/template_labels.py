@@ -1,0 +1,90 @@
+"""An alert's template prints a label its expression's result cannot carry: the notification shows an empty value.
+
+Prometheus expands an alerting rule's annotations and labels with `$labels` (`.Labels`) set to the labels of the
+series its expression returned, nothing else: not the rule's own labels (severity), not what an aggregation
+dropped (rules/alerting.go, AlertTemplateData over the sample's labels). So a summary that names the instance of
+an alert summed by job reads "<no value>" in every page (pint's alerts/template: "template is using ... label but
+the query removes it"):
+
+    Alert(name="ErrorsHigh", expr="sum by (job) (rate(errors_total[5m])) > 1",
+          summary="Errors on {{ $labels.instance }}")                     # instance is summed away
+
+The labels a result can carry are those of the metrics it reads (their declared labels, job, instance and their
+scrape jobs' static labels), what aggregations, `on` and `group_left` keep, and the labels of the recording rules
+it reads. A series no Metric declares (another system's, an imported rule's) may carry anything: a template over
+it is not read. A label tested first (`{{ with $labels.x }}...{{ end }}`) is handled on purpose. Alertmanager's
+grouping labels are not templates: a route grouping by a label the alert lacks is not this check's business.
+Alerts of imported rule sets are read too.
+
+Fix: keep the label in the expression (`sum by (job, instance)`), or print one it keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.checks.base import Context, Finding
+from generator.core.errors import Level
+from generator.core.gotemplate_syntax import label_reads
+from generator.core.promql import PromQLError
+from generator.derive.result_labels import OPEN, possible_labels
+from generator.model import Alert, Definition, RuleSet
+from generator.model.rulesets import ImportedAlert
+
+CODE = "SM011"
+NAME = "template-label-not-in-result"
+LEVEL = Level.WARNING
+
+Template = tuple[tuple[str | int, ...], str, str]
+"""A template of a rule: its field path, how messages name it, its text."""
+
+
+def _findings(context: Context, at: Definition, what: str, expr: str, rule_labels: dict[str, str],
+              templates: list[Template]) -> Iterator[Finding]:
+    try:
+        carried = possible_labels(context.project, expr)
+    except PromQLError:
+        return  # invalid-promql says so
+    if OPEN in carried:
+        return
+    for path, name, text in templates:
+        for label in dict.fromkeys(label_reads(text)):
+            if label in carried:
+                continue
+            if label in rule_labels:
+                yield Finding(at, f"{what}: its {name} prints $labels.{label}, but {label!r} is a label the rule "
+                                  "sets, and $labels holds only its expression's result's labels: the notification "
+                                  "shows an empty value; write the value itself", path)
+                continue
+            yield Finding(at, f"{what}: its {name} prints $labels.{label}, but its expression's result cannot carry "
+                              f"{label!r} (it carries {', '.join(carried) or 'no label'}): the notification shows an "
+                              f"empty value; keep {label!r} in the expression (by (...)) or print a label it keeps",
+                          path)
+
+
+def _alerts(context: Context) -> Iterator[Finding]:
+    for alert in context.project.all(Alert):
+        templates: list[Template] = [(("summary",), "summary", alert.summary),
+                                     (("description",), "description", alert.description)]
+        templates += [(("labels", key), f"label {key}", value) for key, value in alert.labels.items()]
+        rule_labels = {"severity": alert.severity, **alert.labels}
+        yield from _findings(context, alert, f"alert {alert.name}", alert.condition, rule_labels, templates)
+
+
+def _imported(context: Context) -> Iterator[Finding]:
+    for rule_set in context.project.all(RuleSet):
+        for g, group in enumerate(rule_set.groups):
+            for r, rule in enumerate(group.rules):
+                if not isinstance(rule, ImportedAlert):
+                    continue  # a recording rule: no template
+                path = ("groups", g, "rules", r)
+                templates: list[Template] = [((*path, "annotations"), f"annotation {key}", value)
+                                             for key, value in rule.annotations.items()]
+                templates += [((*path, "labels"), f"label {key}", value) for key, value in rule.labels.items()]
+                yield from _findings(context, rule_set, f"rule set {rule_set.name}, alert {rule.name}",
+                                     rule.expr, rule.labels, templates)
+
+
+def check(context: Context) -> Iterator[Finding]:
+    yield from _alerts(context)
+    yield from _imported(context)

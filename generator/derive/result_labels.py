@@ -177,15 +177,18 @@ class _Possible(_Rules):
         return super()._matched(node)
 
 
-def _declared(project: Project) -> Callable[[str], Labels]:
+def _declared(project: Project, deployed_here: bool) -> Callable[[str], Labels]:
     """A series' possible labels by name: a declared metric's own, job and instance, the static labels of the jobs
-    scraping its source and le or quantile of its buckets; OPEN for what no Metric declares."""
+    scraping its source and le or quantile of its buckets; OPEN for what no Metric declares, and for every scraped
+    series when the expression was not written for this project's scrape jobs."""
     series = defined_series(project)
     jobs = project.scrape_jobs
     every_job = _union(*(tuple(job.labels) for job in jobs))
 
     def labels(name: str) -> Labels:
         metric: Metric | None = series.get(name)
+        if not deployed_here:
+            return (*TARGET, OPEN)
         if metric is None:
             return _union(TARGET, every_job) if name == "up" or name.startswith("scrape_") else (OPEN,)
         extra: Labels = ("le",) if metric.type is MetricType.HISTOGRAM and name.endswith("_bucket") else \
@@ -196,7 +199,9 @@ def _declared(project: Project) -> Callable[[str], Labels]:
     return labels
 
 
-def possible_labels(project: Project, expr: str) -> Labels:
+def possible_labels(project: Project, expr: str, deployed_here: bool = True) -> Labels:
     """The label names an expression's result can carry (those of rules it reads included), OPEN among them when
-    an input is a series whose labels nobody declared."""
-    return _Possible(project, _declared(project)).kept(parse(expr))
+    an input is a series whose labels nobody declared. An imported rule is not deployed_here: written for another
+    deployment, whose relabelling gives scraped series target labels of its own (namespace, pod), it is judged only
+    by what its aggregations keep, as pint does without a Prometheus to ask."""
+    return _Possible(project, _declared(project, deployed_here)).kept(parse(expr))

@@ -92,3 +92,7 @@ def test_a_metric_can_carry_its_scrape_jobs_static_labels_and_its_buckets_le(tmp
     assert set(possible_labels(project, "rate(latency_seconds_bucket[5m])")) == {"job", "instance", "tier", "route",
                                                                                  "le"}
     assert set(possible_labels(project, "rate(latency_seconds_count[5m])")) == {"job", "instance", "tier", "route"}
+    # an imported rule, written for another deployment's scrape jobs, is known only by what it aggregates
+    assert set(possible_labels(project, "rate(latency_seconds_count[5m])", deployed_here=False)) == {
+        "job", "instance", OPEN}
+    assert possible_labels(project, "sum by (namespace) (rate(latency_seconds_count[5m]))", False) == ("namespace",)

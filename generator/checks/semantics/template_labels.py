@@ -14,7 +14,8 @@ scrape jobs' static labels), what aggregations, `on` and `group_left` keep, and 
 it reads. A series no Metric declares (another system's, an imported rule's) may carry anything: a template over
 it is not read. A label tested first (`{{ with $labels.x }}...{{ end }}`) is handled on purpose. Alertmanager's
 grouping labels are not templates: a route grouping by a label the alert lacks is not this check's business.
-Alerts of imported rule sets are read too.
+Alerts of imported rule sets are read too, by what their aggregations keep only: written for another deployment,
+their scraped series may carry target labels of its own (a Kubernetes namespace or pod).
 
 Fix: keep the label in the expression (`sum by (job, instance)`), or print one it keeps.
 """
@@ -40,9 +41,9 @@ Template = tuple[tuple[str | int, ...], str, str]
 
 
 def _findings(context: Context, at: Definition, what: str, expr: str, rule_labels: dict[str, str],
-              templates: list[Template]) -> Iterator[Finding]:
+              templates: list[Template], deployed_here: bool = True) -> Iterator[Finding]:
     try:
-        carried = possible_labels(context.project, expr)
+        carried = possible_labels(context.project, expr, deployed_here)
     except PromQLError:
         return  # invalid-promql says so
     if OPEN in carried:
@@ -82,7 +83,7 @@ def _imported(context: Context) -> Iterator[Finding]:
                                              for key, value in rule.annotations.items()]
                 templates += [((*path, "labels"), f"label {key}", value) for key, value in rule.labels.items()]
                 yield from _findings(context, rule_set, f"rule set {rule_set.name}, alert {rule.name}",
-                                     rule.expr, rule.labels, templates)
+                                     rule.expr, rule.labels, templates, deployed_here=False)
 
 
 def check(context: Context) -> Iterator[Finding]:

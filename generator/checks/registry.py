@@ -54,6 +54,7 @@ from generator.checks.semantics import (
     uninitialised_sli_input,
     unpaired_target_down,
     vanishing_series,
+    vector_matching,
     window_longer_than_for,
 )
 from generator.checks.xref import (
@@ -100,7 +101,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     unsilenceable_label_value,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
     annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down, absent_page_of_several_jobs,
-    template_labels,
+    template_labels, vector_matching,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets, kube_prometheus_object)

@@ -36,16 +36,16 @@ def _without(labels: Labels, dropped: Labels) -> Labels:
     return tuple(label for label in labels if label not in dropped)
 
 
-def _scalar(node: Any) -> bool:
+def is_scalar(node: Any) -> bool:
     """Whether an expression is a number rather than a vector (`2 * 0.01`, `scalar(x)`, `time()`)."""
     kind = type(node).__name__
     if kind in ("NumberLiteral", "StringLiteral"):
         return True
     if kind in ("ParenExpr", "UnaryExpr"):
-        return _scalar(node.expr)
+        return is_scalar(node.expr)
     if kind == "Call":
         return str(node.func.name) in SCALARS
-    return kind == "BinaryExpr" and _scalar(node.lhs) and _scalar(node.rhs)
+    return kind == "BinaryExpr" and is_scalar(node.lhs) and is_scalar(node.rhs)
 
 
 class _Rules:
@@ -100,7 +100,7 @@ class _Rules:
 
     def _called(self, node: Any) -> Labels:
         name, args = str(node.func.name), list(node.args or ())
-        vectors = [arg for arg in args if not _scalar(arg)]
+        vectors = [arg for arg in args if not is_scalar(arg)]
         if name in SCALARS or name == "vector" or name in ABSENCE_FUNCTIONS or not vectors:
             return ()
         kept = self.kept(vectors[0])
@@ -112,8 +112,8 @@ class _Rules:
 
     def _matched(self, node: Any) -> Labels:
         lhs, rhs = node.lhs, node.rhs
-        if _scalar(lhs) or _scalar(rhs):
-            return self.kept(rhs if _scalar(lhs) else lhs)
+        if is_scalar(lhs) or is_scalar(rhs):
+            return self.kept(rhs if is_scalar(lhs) else lhs)
         modifier = node.modifier
         if modifier is None or str(node.op) in ("and", "or", "unless"):
             return self.kept(lhs)
@@ -204,4 +204,9 @@ def possible_labels(project: Project, expr: str, deployed_here: bool = True) -> 
     an input is a series whose labels nobody declared. An imported rule is not deployed_here: written for another
     deployment, whose relabelling gives scraped series target labels of its own (namespace, pod), it is judged only
     by what its aggregations keep, as pint does without a Prometheus to ask."""
-    return _Possible(project, _declared(project, deployed_here)).kept(parse(expr))
+    return possible_labels_reader(project, deployed_here)(parse(expr))
+
+
+def possible_labels_reader(project: Project, deployed_here: bool = True) -> Callable[[Any], Labels]:
+    """possible_labels of parsed nodes, for a check that asks about each side of an operation."""
+    return _Possible(project, _declared(project, deployed_here)).kept

@@ -72,8 +72,9 @@ def test_rules_that_read_each_other_end_the_walks(tmp_path: Path) -> None:
 ])
 def test_the_labels_an_expression_can_carry(tmp_path: Path, expr: str, labels: Labels) -> None:
     definitions = project_with(tmp_path, {"kube.py": """
-        from generator.model import Dashboard
-        KUBE = Dashboard(name="Kube", external_series=("kube_pod_info", "kube_node_info"))
+        from generator.model import ImportedRecord, RuleGroup, RuleSet
+        KUBE = RuleSet(name="kube", external_series=("kube_pod_info", "kube_node_info"), groups=(RuleGroup(
+            name="g", rules=(ImportedRecord(name="pods", expr="count(kube_pod_info)"),)),))
     """})
     project = compile_definitions(definitions).project
     assert project is not None

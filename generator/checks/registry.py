@@ -49,6 +49,7 @@ from generator.checks.semantics import (
     annotation_numbers,
     counter_state_labels,
     flat_baseline,
+    impossible_matcher,
     slow_job_flaps,
     template_labels,
     threshold_direction,
@@ -102,7 +103,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     unsilenceable_label_value,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
     annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down, absent_page_of_several_jobs,
-    template_labels, vector_matching, alert_without_condition,
+    template_labels, vector_matching, alert_without_condition, impossible_matcher,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets, kube_prometheus_object)

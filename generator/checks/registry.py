@@ -55,6 +55,7 @@ from generator.checks.semantics import (
     threshold_direction,
     uninitialised_sli_input,
     unpaired_target_down,
+    value_in_label,
     vanishing_series,
     vector_matching,
     window_longer_than_for,
@@ -103,7 +104,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     unsilenceable_label_value,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
     annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down, absent_page_of_several_jobs,
-    template_labels, vector_matching, alert_without_condition, impossible_matcher,
+    template_labels, vector_matching, alert_without_condition, impossible_matcher, value_in_label,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets, kube_prometheus_object)

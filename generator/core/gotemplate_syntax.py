@@ -221,3 +221,24 @@ def label_reads(template: str) -> list[str]:
         return found
     except TemplateSyntaxError:
         return []
+
+
+def reads_value(template: str) -> bool:
+    """Whether a Prometheus rule template reads the alert's value (`$value`, or `.Value` where the dot is the
+    alert's); False for a template that does not parse."""
+    try:
+        blocks: list[bool] = []  # per open block: whether it moved the dot
+        for action in _actions(template):
+            tokens = _tokens(action)
+            first = tokens[0][1] if tokens and tokens[0][0] == "word" else ""
+            dot_is_alert = not any(blocks)
+            if any(token == ("variable", "$value") or (dot_is_alert and token == ("field", ".Value"))
+                   for token in tokens):
+                return True
+            if first == "end":
+                blocks = blocks[:-1]
+            elif first in OPENING:
+                blocks.append(first in MOVES_DOT)
+        return False
+    except TemplateSyntaxError:
+        return False

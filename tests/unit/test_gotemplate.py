@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.core.gotemplate import TemplateError, go_float, readable, render
-from generator.core.gotemplate_syntax import label_reads
+from generator.core.gotemplate_syntax import label_reads, reads_value
 
 
 @pytest.mark.parametrize(("value", "text"), [(95, "95"), (0.02, "0.02"), (1e6, "1e+06"), (123456, "123456"),
@@ -77,3 +77,11 @@ def test_the_labels_a_rule_template_prints(template: str, labels: list[str]) -> 
     """What alert-meaning checks compare with an expression's labels: a label tested first is handled on purpose,
     and a query's result moves the dot away from the alert."""
     assert label_reads(template) == labels
+
+
+@pytest.mark.parametrize(("template", "reads"), [
+    ("{{ $value | humanize }}", True), ('{{ printf "%.1f" .Value }}', True), ("{{ if gt $value 1.0 }}x{{ end }}", True),
+    ('{{ with query "up" }}{{ if true }}{{ end }}{{ .Value }}{{ end }}', False), ("{{ $labels.instance }}", False),
+])
+def test_whether_a_rule_template_reads_the_value(template: str, reads: bool) -> None:
+    assert reads_value(template) is reads

@@ -17,7 +17,8 @@ grouping labels are not templates: a route grouping by a label the alert lacks i
 Alerts of imported rule sets are read too, by what their aggregations keep only: written for another deployment,
 their scraped series may carry target labels of its own (a Kubernetes namespace or pod).
 
-Fix: keep the label in the expression (`sum by (job, instance)`), or print one it keeps.
+Fix: keep the label in the expression (`sum by (job, instance)`), declare it on the Metric if its exporter sets it,
+or print one the result keeps.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def _findings(context: Context, at: Definition, what: str, expr: str, rule_label
                 continue
             yield Finding(at, f"{what}: its {name} prints $labels.{label}, but its expression's result cannot carry "
                               f"{label!r} (it carries {', '.join(carried) or 'no label'}): the notification shows an "
-                              f"empty value; keep {label!r} in the expression (by (...)) or print a label it keeps",
-                          path)
+                              f"empty value; keep {label!r} in the expression's aggregations (by (...)), declare it "
+                              "on the Metric if its exporter sets it, or print a label the result keeps", path)
 
 
 def _alerts(context: Context) -> Iterator[Finding]:

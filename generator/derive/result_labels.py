@@ -5,6 +5,10 @@ rule, and the rows a dashboard's state timeline will show.
 alone, `a / ignoring (x) b` and `group_left` keep a side's labels, and a recorded input brings its own rule's
 labels, static ones included (with their values: a static label is one series, not one per value). A selector of
 a metric brings the metric's labels with job and instance.
+
+possible_labels answers the meaning checks (SM011, SM012, SM014), which must not report what may be there: the
+labels a result can carry, with the static labels of scrape jobs, absent()'s matchers and either side of `or`, and
+OPEN where an input's labels are not known.
 """
 
 from __future__ import annotations

@@ -24,9 +24,10 @@ itself (not an estimate: the ceiling of these signals, which no choice of thresh
 Profiles are read from DIR/profiles.json and windows from DIR/combined_windows.json; the same
 detections (tuned on the standard profile) are scored under every profile. "Early" counts windows
 first detected in their first half, before the labelled anomaly at the centre: the proactive share.
-``--published`` takes NAB's own results of other detectors (``results/<detector>/<detector>_standard_scores.csv``
-in NAB's repository) and prints their scores normalised over the same files and groups (bench/nab/published.py):
-the published reference, with NAB's thresholds tuned on all of its files (in-sample).
+``--published`` takes NAB's own results of other detectors (``results/<detector>/<detector>_<profile>_scores.csv``
+in NAB's repository) and prints their scores normalised over the same files and groups, per profile
+(bench/nab/published.py): the published reference, with NAB's thresholds tuned on all of its files (in-sample).
+``--published`` alone reads bench/nab/published_scores.csv, those rows for realAWSCloudwatch and realKnownCause.
 ``--json`` writes, per CSV, the held-out detections as the CSV's own timestamps, so NAB's scorer can
 rescore them, with the file's MASE and coverage; and per group and overall the scores.
 ``--windows`` then lists every held-out window (caught where, or missed) and false positive with its
@@ -62,7 +63,7 @@ from nab.evaluation import (  # noqa: E402
     profile_score,
     total,
 )
-from nab.published import normalised, read_published  # noqa: E402
+from nab.published import COMMITTED, published_table, read_published  # noqa: E402
 from nab.windows import diagnose  # noqa: E402
 
 from generator.exporter.anomaly import DEFAULT_PARAMS, AnomalyScores, DetectorParams  # noqa: E402
@@ -107,8 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write per-file detections and per-group scores here")
     parser.add_argument("--windows", action="store_true", help=(
         "then each held-out window and false positive with its cost, and the loss per kind (bench/nab/windows.py)"))
-    parser.add_argument("--published", type=Path, nargs="*", default=[], metavar="CSV", help=(
-        "NAB's results/<detector>/<detector>_standard_scores.csv files: their scores on the same files beside"))
+    parser.add_argument("--published", type=Path, nargs="*", metavar="CSV", help=(
+        "NAB's results/<detector>/<detector>_<profile>_scores.csv files: their scores on the same files beside "
+        "(alone: bench/nab/published_scores.csv, NAB's results for realAWSCloudwatch and realKnownCause)"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
     corpus = load_corpus(args.data, [g for g in args.groups.split(",") if g] or None)
@@ -130,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     print_files(series, forecasts, detections, held_out)
     summary = summarise(corpus, forecasts, detections, held_out, in_sample, other_choices)
     print_summary(summary)
-    if args.published:
-        print_published(corpus, detections, read_published(args.published))
+    if args.published is not None:
+        print_published(corpus, args.published or [COMMITTED])
     print_goals(summary["overall"])
     if args.windows:
         print()
@@ -225,15 +227,18 @@ def print_summary(summary: dict[str, dict[str, object]]) -> None:
           "out);\nper file: each file's best set of the grid on itself, a ceiling no choice from the grid can beat.")
 
 
-def print_published(corpus: Corpus, detections: Detections, published: dict[str, dict[str, float]]) -> None:
-    """Each published detector's NAB standard score on the same files and groups (NAB's thresholds, in-sample)."""
-    groups = {group: {s.name: detections.score(i, DEFAULT_PARAMS) for i, s in enumerate(corpus.series)
-                      if group in ("overall", s.group)} for group in [*corpus.groups, "overall"]}
-    print(f"\n{'published (NAB results, in-sample)':<36} " + " ".join(f"{g:>18}" for g in groups))
-    for detector, raw in sorted(published.items()):
-        figures = [normalised(raw, files) for files in groups.values()]
-        print(f"{detector:<36} " + " ".join(f"{figure:>18.1f}" if figure is not None else f"{'(files missing)':>18}"
-                                             for figure in figures))
+def print_published(corpus: Corpus, paths: list[Path]) -> None:
+    """Each published detector's NAB score per profile on the same files and groups (NAB's thresholds,
+    in-sample)."""
+    groups = [*corpus.groups, "overall"]
+    for profile in corpus.profiles:
+        table = published_table(corpus, read_published(paths, profile), profile)
+        if not table:
+            continue
+        print(f"\n{'published ' + profile + ' (NAB, in-sample)':<44} " + " ".join(f"{g:>18}" for g in groups))
+        for detector, figures in table.items():
+            print(f"{detector:<44} " + " ".join(f"{figures[g]:>18.1f}" if figures[g] is not None
+                                                 else f"{'(files missing)':>18}" for g in groups))
 
 
 def print_goals(overall: dict[str, object]) -> None:

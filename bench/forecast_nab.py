@@ -235,9 +235,9 @@ def print_published(corpus: Corpus, paths: list[Path]) -> None:
         table = published_table(corpus, read_published(paths, profile), profile)
         if not table:
             continue
-        print(f"\n{'published ' + profile + ' (NAB, in-sample)':<44} " + " ".join(f"{g:>18}" for g in groups))
+        print(f"\n{'published ' + profile + ' (NAB, in-sample)':<46} " + " ".join(f"{g:>18}" for g in groups))
         for detector, figures in table.items():
-            print(f"{detector:<44} " + " ".join(f"{figures[g]:>18.1f}" if figures[g] is not None
+            print(f"{detector:<46} " + " ".join(f"{figures[g]:>18.1f}" if figures[g] is not None
                                                  else f"{'(files missing)':>18}" for g in groups))
 
 

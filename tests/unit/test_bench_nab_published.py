@@ -111,7 +111,8 @@ def _bench() -> ModuleType:
 @pytest.fixture(scope="module")
 def corpus() -> object:
     bench = _bench()
-    assert bench.DEFAULT_DATA.is_dir(), f"{bench.DEFAULT_DATA}: the NAB corpus of ../shared/data/nab is missing"
+    if not bench.DEFAULT_DATA.is_dir():  # a clone without the corpus beside it (CI's): the bench cannot run either
+        pytest.skip(f"{bench.DEFAULT_DATA}: the NAB corpus of ../shared/data/nab is not beside this clone")
     return bench.load_corpus(bench.DEFAULT_DATA, ["realAWSCloudwatch", "realKnownCause"])
 
 

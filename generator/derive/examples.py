@@ -41,14 +41,26 @@ def expected_value(alert: Alert, example: Example) -> float | None:
 
 
 def alert_labels(project: Project, alert: Alert) -> dict[str, str]:
-    """Labels the rule adds to every alert it fires."""
+    """Labels the rule adds to every alert it fires, as written (a value may be a template)."""
     return {conventions.SEVERITY_LABEL: alert.severity, **alert.labels, **escalation_labels(project, alert)}
+
+
+def fired_labels(project: Project, alert: Alert, example: Example) -> dict[str, str]:
+    """The labels a firing example's alert carries: its result's labels, then the rule's, each value expanded as
+    Prometheus expands it (rules/alerting.go: the template sees the result's labels, not the rule's)."""
+    result = expression_labels(alert, example)
+    value = expected_value(alert, example)
+    return {**result, **{name: render(text, result, value) for name, text in alert_labels(project, alert).items()}}
 
 
 def expected_alert(project: Project, alert: Alert, example: Example,
                    annotations: dict[str, str]) -> dict[str, dict[str, str]]:
-    """promtool's exp_alerts entry for a firing example."""
-    labels = {**expression_labels(alert, example), **alert_labels(project, alert)}
+    """promtool's exp_alerts entry for a firing example.
+
+    Prometheus expands annotations with `$labels` holding the labels of the expression's result only: a label the
+    rule itself sets (severity, the escalation policy, Alert.labels) prints empty there (SM011 warns of it)."""
+    result = expression_labels(alert, example)
     value = expected_value(alert, example)
-    rendered = {key: render(text, labels, value) for key, text in annotations.items()}
+    rendered = {key: render(text, result, value) for key, text in annotations.items()}
+    labels = fired_labels(project, alert, example)
     return {"exp_labels": dict(sorted(labels.items())), "exp_annotations": dict(sorted(rendered.items()))}

@@ -10,7 +10,7 @@ from generator.core.duration import format_seconds, parse_seconds
 from generator.core.gotemplate import render as render_template
 from generator.core.promql import metric_names, names_if_valid
 from generator.derive.escalation import alert_escalation
-from generator.derive.examples import alert_labels, expected_alert, expected_value, expression_labels
+from generator.derive.examples import alert_labels, expected_alert, expected_value, fired_labels
 from generator.derive.rulesets import rule_sets_for_tests
 from generator.model import Alert, conventions
 from generator.model.conventions import ESCALATION_POLICY_LABEL
@@ -107,11 +107,15 @@ def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, An
     return tests
 
 
-def _escalation_expectation(copy: dict[str, Any], labels: dict[str, str], value: float | None) -> dict[str, Any]:
-    copy_labels = {**labels, **copy["labels"]}
+def _escalation_expectation(copy: dict[str, Any], name: str, labels: dict[str, str], value: float | None
+                            ) -> dict[str, Any]:
+    """A copy firing for the alert `name` that fired with `labels`. Its templates see its expression's result: the
+    alert's ALERTS series less alertstate (alertname and every label of the alert, severity too), not the level
+    the copy adds."""
+    result = {"alertname": name, **labels}
     return {
-        "exp_labels": dict(sorted(copy_labels.items())),
-        "exp_annotations": {k: render_template(v, copy_labels, value) for k, v in sorted(copy["annotations"].items())},
+        "exp_labels": dict(sorted({**labels, **copy["labels"]}.items())),
+        "exp_annotations": {k: render_template(v, result, value) for k, v in sorted(copy["annotations"].items())},
     }
 
 
@@ -119,7 +123,7 @@ def _fired_labels(project: Project, alert: Alert) -> dict[str, str]:
     """The labels the alert fires with in its first firing example (its own test proves Prometheus writes them):
     what its ALERTS series carries, so an escalation test feeds a series the alert's expression can produce."""
     example = next((example for example in alert.examples if example.fires), None)
-    return {**(expression_labels(alert, example) if example else {}), **alert_labels(project, alert)}
+    return fired_labels(project, alert, example) if example else alert_labels(project, alert)
 
 
 def _firing(name: str, labels: dict[str, str]) -> str:
@@ -152,7 +156,7 @@ def _valued_tests(project: Project, alert: Alert, rule: dict[str, Any], copies: 
             value = expected_value(alert, example)
             series.append({"series": _firing(alert.name, fired["exp_labels"]),
                            "values": f"_x{at - minutes} 1x{minutes}"})
-            expected = [fired, _escalation_expectation(copies[0], fired["exp_labels"], value)]
+            expected = [fired, _escalation_expectation(copies[0], alert.name, fired["exp_labels"], value)]
         tests.append({
             "name": f"escalation {rule['labels'][ESCALATION_POLICY_LABEL]} of {alert.name}: {example.name}, "
                     f"{minutes} minutes on: {'level 1 says its value' if example.fires else 'no level fires'}",
@@ -170,7 +174,8 @@ def _escalation_tests(project: Project, alert: Alert, rule: dict[str, Any], copi
     delays = [parse_seconds(copy["for"]) for copy in copies]
     labels = _fired_labels(project, alert)
     selector = _firing(alert.name, labels)
-    expected = [(delay, _escalation_expectation(copy, {"alertname": alert.name, **labels}, math.nan))
+    fired = {"alertname": alert.name, **labels}
+    expected = [(delay, _escalation_expectation(copy, alert.name, fired, math.nan))
                 for delay, copy in zip(delays, copies, strict=True)]
     # a level fires at the first evaluation once the alert has fired for its delay
     checks = [{"eval_time": format_seconds(at), "alertname": alert.name,

@@ -1,11 +1,13 @@
-"""The subset of Prometheus' Go templating obsgen can evaluate to predict annotations in rule tests: labels (as
-they are or `| urlquery`), the value as Go prints it, `printf "%.Nf"`, Prometheus' humanize functions (called or
-piped), `with $labels.x`, the value or NO_VALUE where it is NaN (guard_absent_value)."""
+"""The subset of Prometheus' Go templating obsgen can evaluate to predict annotations in rule tests: labels of the
+result and external labels (as they are or `| urlquery`), the value as Go prints it, `printf "%.Nf"`, Prometheus'
+humanize functions (called or piped), `with $labels.x`, the value or NO_VALUE where it is NaN (guard_absent_value).
+"""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from urllib.parse import quote_plus
 
@@ -15,11 +17,14 @@ _ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _ESCAPED = r"(?:\s*\|\s*(urlquery))?"
 """A label's value piped to Go's urlquery (url.QueryEscape): a query parameter's value, `&`, `#`, `+` and spaces
 escaped. Go's, in every Prometheus and Loki; Prometheus' own urlQueryEscape is newer than 2.42's promtool."""
-_LABEL = re.compile(rf"^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*){_ESCAPED}$")
+_LABELS = r"\$(labels|externalLabels)\.([a-zA-Z_][a-zA-Z0-9_]*)"
+"""A label of the alert's result ($labels) or of the server's external_labels ($externalLabels): which, and its
+name."""
+_LABEL = re.compile(rf"^{_LABELS}{_ESCAPED}$")
 _PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"\s+\$value$')
 _PIPED_PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"$')
 _FUNCTION = re.compile(r"^([a-zA-Z0-9]+)\s+\$value$")
-_WITH_LABEL = re.compile(r"\{\{-?\s*with\s+\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}", re.S)
+_WITH_LABEL = re.compile(rf"\{{\{{-?\s*with\s+{_LABELS}\s*-?\}}\}}(.*?)\{{\{{-?\s*end\s*-?\}}\}}", re.S)
 """`{{ with $labels.x }}...{{ . }}...{{ end }}`: the text, with the label's value for `{{ . }}`, where the alert has
 the label (a label some series lack, such as a filesystem's mountpoint)."""
 _DOT = re.compile(rf"\{{\{{-?\s*\.{_ESCAPED}\s*-?\}}\}}")
@@ -80,10 +85,10 @@ def readable(template: str) -> str:
     def action(match: re.Match[str]) -> str:
         body = match.group(1)
         if label := _LABEL.match(body):
-            return f"<{label.group(1)}>"
+            return f"<{label.group(2)}>"
         return "<value>" if "$value" in body else match.group(0)
 
-    template = _WITH_LABEL.sub(lambda block: _DOT.sub(f"<{block.group(1)}>", block.group(2)), template)
+    template = _WITH_LABEL.sub(lambda block: _DOT.sub(f"<{block.group(2)}>", block.group(3)), template)
     return _ACTION.sub(action, _ABSENT.sub(lambda guard: guard[2], template))
 
 
@@ -115,26 +120,29 @@ def _shown_value(body: str, value: float | None) -> str | None:
     return go_float(shown) if isinstance(shown, float) else shown
 
 
-def render(template: str, labels: dict[str, str], value: float | None) -> str:
-    """The text Prometheus would produce; TemplateError for actions outside the subset."""
+def render(template: str, labels: Mapping[str, str], value: float | None,
+           external_labels: Mapping[str, str] | None = None) -> str:
+    """The text Prometheus would produce, given the labels of the alert's result and the server's external_labels;
+    TemplateError for actions outside the subset."""
+    variables = {"labels": labels, "externalLabels": external_labels or {}}
 
     def action(match: re.Match[str]) -> str:
         body = match.group(1)
         if label := _LABEL.match(body):
             # Prometheus expands annotations with missingkey=zero: a label the alert lacks prints "", not Go's
             # "<no value>" (promtool's rule tests compare with what Prometheus renders)
-            return _shown_label(labels.get(label.group(1), ""), label.group(2))
+            return _shown_label(variables[label.group(1)].get(label.group(2), ""), label.group(3))
         shown = _shown_value(body, value)
         if shown is None:
             raise TemplateError(
                 f"template action {{{{ {body} }}}} cannot be predicted for the rule test "
-                "(use $labels.<name>, $value, printf \"%.Nf\" $value, $value | <Prometheus' humanize function> "
+                "(use $labels.<name>, $externalLabels.<name>, $value, printf \"%.Nf\" $value, $value | <Prometheus' humanize function> "
                 "or with $labels.<name> ... end)")
         return shown
 
     def with_label(block: re.Match[str]) -> str:
-        given = labels.get(block.group(1), "")
-        return _DOT.sub(lambda dot: _shown_label(given, dot.group(1)), block.group(2)) if given else ""
+        given = variables[block.group(1)].get(block.group(2), "")
+        return _DOT.sub(lambda dot: _shown_label(given, dot.group(1)), block.group(3)) if given else ""
 
     def absent(guard: re.Match[str]) -> str:
         return guard[1] if value is not None and math.isnan(value) else guard[2]

@@ -50,7 +50,9 @@ def fired_labels(project: Project, alert: Alert, example: Example) -> dict[str, 
     Prometheus expands it (rules/alerting.go: the template sees the result's labels, not the rule's)."""
     result = expression_labels(alert, example)
     value = expected_value(alert, example)
-    return {**result, **{name: render(text, result, value) for name, text in alert_labels(project, alert).items()}}
+    external = project.stack.external_labels
+    return {**result, **{name: render(text, result, value, external)
+                         for name, text in alert_labels(project, alert).items()}}
 
 
 def expected_alert(project: Project, alert: Alert, example: Example,
@@ -58,9 +60,10 @@ def expected_alert(project: Project, alert: Alert, example: Example,
     """promtool's exp_alerts entry for a firing example.
 
     Prometheus expands annotations with `$labels` holding the labels of the expression's result only: a label the
-    rule itself sets (severity, the escalation policy, Alert.labels) prints empty there (SM011 warns of it)."""
+    rule itself sets (severity, the escalation policy, Alert.labels) prints empty there (SM011 warns of it), and
+    `$externalLabels` holds the server's external_labels (the test gives promtool the stack's)."""
     result = expression_labels(alert, example)
     value = expected_value(alert, example)
-    rendered = {key: render(text, result, value) for key, text in annotations.items()}
+    rendered = {key: render(text, result, value, project.stack.external_labels) for key, text in annotations.items()}
     labels = fired_labels(project, alert, example)
     return {"exp_labels": dict(sorted(labels.items())), "exp_annotations": dict(sorted(rendered.items()))}

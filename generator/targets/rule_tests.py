@@ -92,9 +92,17 @@ def promtool_file(project: Project, group: str, interval: str, also: str = "") -
             **({"group_eval_order": order} if order else {})}
 
 
+def _external_labels(project: Project, rule: dict[str, Any]) -> dict[str, Any]:
+    """A test group's external_labels, where the rule's templates read $externalLabels: the stack's, as Prometheus
+    gives its alert templates those of its global config (promtool gives none unless told)."""
+    reads = any("$externalLabels" in text for text in [*rule["annotations"].values(), *rule["labels"].values()])
+    return {"external_labels": dict(sorted(project.stack.external_labels.items()))} if reads else {}
+
+
 def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, Any]]]:
     """(evaluation interval, test group) per example: long histories are evaluated at their own spacing."""
-    annotations = alert_rule(project, alert)["annotations"]
+    rule = alert_rule(project, alert)
+    annotations = rule["annotations"]
     tests = []
     for example in alert.examples:
         expected = [expected_alert(project, alert, example, annotations)] if example.fires else []
@@ -103,19 +111,22 @@ def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, An
             "interval": example.interval,
             "input_series": [{"series": s, "values": v} for s, v in example.series.items()],
             "alert_rule_test": [{"eval_time": example.at, "alertname": alert.name, "exp_alerts": expected}],
+            **_external_labels(project, rule),
         }))
     return tests
 
 
-def _escalation_expectation(copy: dict[str, Any], name: str, labels: dict[str, str], value: float | None
-                            ) -> dict[str, Any]:
+def _escalation_expectation(project: Project, copy: dict[str, Any], name: str, labels: dict[str, str],
+                            value: float | None) -> dict[str, Any]:
     """A copy firing for the alert `name` that fired with `labels`. Its templates see its expression's result: the
     alert's ALERTS series less alertstate (alertname and every label of the alert, severity too), not the level
     the copy adds."""
     result = {"alertname": name, **labels}
+    external = project.stack.external_labels
     return {
         "exp_labels": dict(sorted({**labels, **copy["labels"]}.items())),
-        "exp_annotations": {k: render_template(v, result, value) for k, v in sorted(copy["annotations"].items())},
+        "exp_annotations": {k: render_template(v, result, value, external)
+                            for k, v in sorted(copy["annotations"].items())},
     }
 
 
@@ -156,12 +167,13 @@ def _valued_tests(project: Project, alert: Alert, rule: dict[str, Any], copies: 
             value = expected_value(alert, example)
             series.append({"series": _firing(alert.name, fired["exp_labels"]),
                            "values": f"_x{at - minutes} 1x{minutes}"})
-            expected = [fired, _escalation_expectation(copies[0], alert.name, fired["exp_labels"], value)]
+            expected = [fired, _escalation_expectation(project, copies[0], alert.name, fired["exp_labels"], value)]
         tests.append({
             "name": f"escalation {rule['labels'][ESCALATION_POLICY_LABEL]} of {alert.name}: {example.name}, "
                     f"{minutes} minutes on: {'level 1 says its value' if example.fires else 'no level fires'}",
             "interval": EVALUATION_INTERVAL, "input_series": series,
             "alert_rule_test": [{"eval_time": f"{at}m", "alertname": alert.name, "exp_alerts": expected}],
+            **_external_labels(project, rule),
         })
     return tests
 
@@ -175,7 +187,7 @@ def _escalation_tests(project: Project, alert: Alert, rule: dict[str, Any], copi
     labels = _fired_labels(project, alert)
     selector = _firing(alert.name, labels)
     fired = {"alertname": alert.name, **labels}
-    expected = [(delay, _escalation_expectation(copy, alert.name, fired, math.nan))
+    expected = [(delay, _escalation_expectation(project, copy, alert.name, fired, math.nan))
                 for delay, copy in zip(delays, copies, strict=True)]
     # a level fires at the first evaluation once the alert has fired for its delay
     checks = [{"eval_time": format_seconds(at), "alertname": alert.name,
@@ -187,6 +199,7 @@ def _escalation_tests(project: Project, alert: Alert, rule: dict[str, Any], copi
         "interval": "1m",
         "input_series": [{"series": selector, "values": f"1x{int(delays[-1] // 60) + 10}"}],
         "alert_rule_test": checks,
+        **_external_labels(project, rule),
     }]
     if len(copies) > 1:
         resolved_at = int(delays[0] // 60) + 5

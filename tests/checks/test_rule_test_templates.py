@@ -1,7 +1,8 @@
 """A firing example's promtool test expects the text Prometheus renders: its templates see `$labels` holding the
 labels of the expression's result only (rules/alerting.go), not those the rule sets (severity, the escalation
-policy, Alert.labels). A summary printing `$labels.severity` builds (SM011 warns), its test expects the empty
-value Prometheus prints, and the real promtool passes every generated test."""
+policy, Alert.labels), and `$externalLabels` holding the server's. A summary printing `$labels.severity` builds
+(SM011 warns), its test expects the empty value Prometheus prints, and the real promtool passes every generated
+test."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ CASE = '''from generator.model import Alert, Example
 from ._alert import VALID
 
 SEVERITY_SHOWN = Alert(**VALID | {
-    "summary": "Load {{ $labels.severity }} on {{ $labels.instance }}",
+    "summary": "Load {{ $labels.severity }} on {{ $labels.instance }} in {{ $externalLabels.platform }}",
     "description": "{{ $labels.instance }} at {{ $value }} ({{ $labels.team }}, level {{ $labels.escalation_level }})",
     "labels": {"team": "ops", "where": "{{ $labels.instance }}-{{ $labels.severity }}"},
     "escalation": "default",
@@ -38,6 +39,9 @@ def _expected(out: Path, test_file: str) -> list[dict[str, Any]]:
 def test_a_template_printing_a_label_the_rule_sets_is_expected_empty_and_promtool_agrees(tmp_path: Path) -> None:
     shutil.copytree(BASE, tmp_path / "definitions", ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "definitions" / "case.py").write_text(CASE)
+    stack = tmp_path / "definitions" / "stack.py"
+    stack.write_text(stack.read_text().replace('STACK = Stack(name="case",',
+                                               'STACK = Stack(name="case", external_labels={"platform": "shop"},'))
 
     built = subprocess.run([sys.executable, "-m", "generator", "build"], cwd=tmp_path, capture_output=True, text=True)
 
@@ -45,8 +49,9 @@ def test_a_template_printing_a_label_the_rule_sets_is_expected_empty_and_promtoo
     assert "its summary prints $labels.severity, but 'severity' is a label the rule sets" in built.stderr
     out = tmp_path / "out"
     own, = _expected(out, "alerts.yml")
-    # the result's instance is printed; severity, team and the level are not in the result's labels
-    assert own["exp_annotations"]["summary"] == "Load  on a"
+    # the result's instance is printed; severity, team and the level are not in the result's labels; the
+    # server's external labels are (promtool is given the stack's)
+    assert own["exp_annotations"]["summary"] == "Load  on a in shop"
     assert own["exp_annotations"]["description"] == "a at 5 (, level )"
     # a rule label's template is expanded with the same labels: "a-", not "a-warning" nor the template itself
     assert own["exp_labels"] == {"escalation_policy": "default", "instance": "a", "severity": "warning",
@@ -54,7 +59,7 @@ def test_a_template_printing_a_label_the_rule_sets_is_expected_empty_and_promtoo
     # an escalation copy's result is the alert's ALERTS series: every label of the alert, not the level it adds
     copies = [alert for test_file in ("escalation-default-alerts.yml", "escalation-default.yml")
               for alert in _expected(out, test_file) if "escalation_level" in alert["exp_labels"]]
-    assert len(copies) == 2 and all(copy["exp_annotations"]["summary"] == "Load warning on a" for copy in copies)
+    assert len(copies) == 2 and all(copy["exp_annotations"]["summary"] == "Load warning on a in shop" for copy in copies)
     assert all("(ops, level ) Unresolved for 15m" in copy["exp_annotations"]["description"] for copy in copies)
 
     tests = sorted((out / "prometheus/tests").glob("*.yml"))

@@ -22,6 +22,19 @@ def test_missing_label_prints_empty_as_prometheus_does() -> None:
     assert render("{{ $labels.nope }} down", {}, None) == " down"
 
 
+def test_external_labels_are_the_servers_not_the_alerts() -> None:
+    """Prometheus gives alert templates `$externalLabels` (its global external_labels) beside `$labels` (the
+    result's labels): each is read from its own set, a missing one prints "" (rules/alerting.go)."""
+    external = {"platform": "shop & co"}
+    assert render("{{ $externalLabels.platform }}/{{ $labels.platform }}", {"instance": "a"}, None, external) == (
+        "shop & co/")
+    assert render("{{ $externalLabels.platform | urlquery }}", {}, None, external) == "shop+%26+co"
+    assert render("{{ with $externalLabels.platform }}in {{ . }}{{ end }}", {}, None, external) == "in shop & co"
+    assert render("{{ with $externalLabels.region }}in {{ . }}{{ end }}", {"region": "eu"}, None, external) == ""
+    assert render("{{ $externalLabels.platform }}", {"platform": "a"}, None) == ""
+    assert readable("{{ $externalLabels.platform }} down") == "<platform> down"
+
+
 def test_unsupported_actions_are_refused() -> None:
     with pytest.raises(TemplateError, match="cannot be predicted"):
         render('{{ query "up" | first | value }}', {}, 1.0)

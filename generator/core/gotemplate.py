@@ -136,8 +136,8 @@ def render(template: str, labels: Mapping[str, str], value: float | None,
         if shown is None:
             raise TemplateError(
                 f"template action {{{{ {body} }}}} cannot be predicted for the rule test "
-                "(use $labels.<name>, $externalLabels.<name>, $value, printf \"%.Nf\" $value, $value | <Prometheus' humanize function> "
-                "or with $labels.<name> ... end)")
+                "(use $labels.<name>, $externalLabels.<name>, $value, printf \"%.Nf\" $value, "
+                "$value | <Prometheus' humanize function> or with $labels.<name> ... end)")
         return shown
 
     def with_label(block: re.Match[str]) -> str:

@@ -59,7 +59,8 @@ def test_a_template_printing_a_label_the_rule_sets_is_expected_empty_and_promtoo
     # an escalation copy's result is the alert's ALERTS series: every label of the alert, not the level it adds
     copies = [alert for test_file in ("escalation-default-alerts.yml", "escalation-default.yml")
               for alert in _expected(out, test_file) if "escalation_level" in alert["exp_labels"]]
-    assert len(copies) == 2 and all(copy["exp_annotations"]["summary"] == "Load warning on a in shop" for copy in copies)
+    assert len(copies) == 2
+    assert all(copy["exp_annotations"]["summary"] == "Load warning on a in shop" for copy in copies)
     assert all("(ops, level ) Unresolved for 15m" in copy["exp_annotations"]["description"] for copy in copies)
 
     tests = sorted((out / "prometheus/tests").glob("*.yml"))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,11 @@ class Delivery:
 class Routing:
     """Alertmanager's routing tree of a compiled alertmanager.yml, evaluated as Alertmanager does."""
 
-    def __init__(self, config: Path) -> None:
+    def __init__(self, config: Path, home_labels: Mapping[str, str] | None = None) -> None:
         """FileError when the file is not an Alertmanager configuration read within core.untrusted's bounds (out/
-        may have been edited since the build)."""
+        may have been edited since the build). `home_labels`: the stack's external labels, which its titles leave
+        out at its own values (obsgen.where), though the routes group by them."""
+        self._home = dict(home_labels or {})
         document = read_yaml_document(config)
         receivers = document.get("receivers") if isinstance(document, dict) else None
         if not isinstance(document, dict) or not isinstance(document.get("route"), dict) or \
@@ -96,7 +99,7 @@ class Routing:
             receiver = self._receivers[route["receiver"]]
             wait, interval, repeat = (parse_seconds(route[key]) for key in ("group_wait", "group_interval",
                                                                             "repeat_interval"))
-            shown = tuple(route["group_by"])
+            shown = tuple(label for label in route["group_by"] if self._home.get(label, None) != labels.get(label))
             for field, url_field in URL_FIELDS.items():
                 for config in receiver.get(field, []):
                     url = config.get(url_field)

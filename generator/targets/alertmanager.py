@@ -44,6 +44,16 @@ ESCALATION_GROUP_BY = ESCALATION_LEVEL_LABEL
 """Each level's notifications are a group of their own, whose common labels say the level."""
 
 
+def grouping(project: Project) -> list[str]:
+    """The root route's group_by: the definitions' grouping, then each external label of the stack it lacks. Every
+    alert a Prometheus sends carries its external labels, so they are constant within one stack and change no group
+    of it; with several stacks sharing one Alertmanager (each Prometheus its own `platform`), the same alert of two
+    stacks is two groups: two notifications, each acknowledged (silenced) alone, as the inhibit rules' `equal`
+    already keeps them apart."""
+    declared = list(project.alerting.group_by)
+    return declared + [label for label in sorted(project.stack.external_labels) if label not in declared]
+
+
 def _timed(route: dict[str, Any], timing: tuple[str, str, str]) -> dict[str, Any]:
     """The route with its timing, before its child routes."""
     wait, interval, repeat = timing
@@ -66,7 +76,7 @@ def routes(project: Project) -> list[dict[str, Any]]:
         for number, level in enumerate(policy.levels, start=1):
             at_level = [f'{ESCALATION_POLICY_LABEL}="{policy.name}"', f'{ESCALATION_LEVEL_LABEL}="{number}"']
             unpaged = tuple(name for name in level.channels if not project.channels[name].is_pagerduty)
-            group_by = {"group_by": [*alerting.group_by, ESCALATION_GROUP_BY]}
+            group_by = {"group_by": [*grouping(project), ESCALATION_GROUP_BY]}
             by_job = _absent_by_job(project, policy=policy.name, level=True)
             if not paged and unpaged != level.channels:
                 result += [_timed({"receiver": receiver_name(unpaged), "matchers": [*at_level, *matchers], **group_by,
@@ -105,7 +115,8 @@ def _absent_by_job(project: Project, severity: str = "", policy: str = "", level
                      if severity else escalation is not None and escalation.name == policy))
     if not any(grouped(alert) for alert in project.alerts.values()):
         return {}
-    labels = [JOB_LABEL, SLI_LABEL, *([ESCALATION_GROUP_BY] if level else [])]
+    stacks = [label for label in sorted(project.stack.external_labels) if label not in (JOB_LABEL, SLI_LABEL)]
+    labels = [JOB_LABEL, SLI_LABEL, *stacks, *([ESCALATION_GROUP_BY] if level else [])]
     return {"routes": [{"matchers": [f'{SLI_LABEL}="{SLI_ABSENT}"', f'{JOB_LABEL}=~".+"'], "group_by": labels}]}
 
 
@@ -170,7 +181,7 @@ def config(project: Project) -> dict[str, Any]:
     document["templates"] = [conventions.alertmanager_template().removeprefix("alertmanager/")]
     document["route"] = {
         "receiver": "null",
-        "group_by": list(project.alerting.group_by),
+        "group_by": grouping(project),
         "group_wait": "10s",
         "group_interval": "1m",
         "repeat_interval": "4h",
@@ -188,6 +199,7 @@ def render(project: Project) -> dict[str, Any]:
         stack=project.stack, severities=[s.name for s in severities],
         pagerduty={s.name: s.pagerduty for s in severities if s.pagerduty is not None},
         grouping=[label for label in project.alerting.group_by if label != "alertname"],
+        home=sorted(project.stack.external_labels.items()),
         level_label=ESCALATION_LEVEL_LABEL, policy_label=ESCALATION_POLICY_LABEL, listed=LISTED_ALERTS,
         page_separator=conventions.PAGE_SUMMARY_SEPARATOR, service_label=SERVICE_LABEL,
         json_escapes=JSON_CONTROL_PATTERNS, line_feed_escapes=LINE_FEED_PATTERNS,

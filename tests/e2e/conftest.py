@@ -35,6 +35,13 @@ def inhibiting_alertmanager(tmp_path: Path) -> Iterator[tuple[str, Sink]]:
         yield served
 
 
+@pytest.fixture
+def paging_alertmanager(tmp_path: Path) -> Iterator[tuple[str, Sink]]:
+    """The shipped Alertmanager whose PagerDuty integrations stay PagerDuty's, posting to the sink."""
+    with shipped_alertmanager(tmp_path, keep_pagerduty=True) as served:
+        yield served
+
+
 def _discovered(prometheus: str) -> list[str]:
     response = requests.get(f"{prometheus}/api/v1/alertmanagers", timeout=10)
     return [found["url"] for found in response.json()["data"]["activeAlertmanagers"]]

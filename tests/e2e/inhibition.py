@@ -99,6 +99,18 @@ def shipped_alertmanager(workdir: Path, keep_pagerduty: bool = False) -> Iterato
             yield server.url, sink
 
 
+def rule_alert(name: str, external_labels: dict[str, str]) -> dict[str, str]:
+    """The labels of the alert of that name as Prometheus sends it: its rule's in out/ (the first of that name, not an
+    escalation copy) and the stack's external labels."""
+    for path in sorted((OUT / "prometheus/rules").glob("*.yml")):
+        for group in yaml.safe_load(path.read_text())["groups"]:
+            for rule in group["rules"]:
+                labels = rule.get("labels") or {}
+                if rule.get("alert") == name and "escalation_level" not in labels:
+                    return {"alertname": name, **{k: str(v) for k, v in labels.items()}, **external_labels}
+    raise AssertionError(f"no rule {name} in out/")
+
+
 def post(url: str, *labelled: dict[str, str], resolved: bool = False) -> None:
     """Post alerts with these labels, firing or (resolved) ended now."""
     ends = {"endsAt": datetime.now(UTC).isoformat()} if resolved else {}

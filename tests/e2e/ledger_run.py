@@ -20,6 +20,9 @@ from generator.live.recording import Record
 from tests import servers
 from tests.e2e.inhibition import OUT, fast_route
 
+PLATFORM = {"platform": "ecommerce-rag"}
+"""The probe Prometheus' external labels, the shipped stack's."""
+
 Alert = tuple[str, dict[str, str], int | None]
 """An alert's name, its labels and the seconds it fires after the start (None: throughout)."""
 Receivers = Callable[[list[dict[str, Any]], str], list[dict[str, Any]]]
@@ -69,7 +72,7 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
             (workdir / "rules.yml").write_text(yaml.safe_dump({"groups": [
                 {"name": "probe", "interval": "1s", "rules": [_rule(alert, start) for alert in alerts]}]}))
             (workdir / "prometheus.yml").write_text(yaml.safe_dump({
-                "global": {"evaluation_interval": "1s", "external_labels": {"platform": "ecommerce-rag"}},
+                "global": {"evaluation_interval": "1s", "external_labels": PLATFORM},
                 "rule_files": ["rules.yml"],
                 "alerting": {"alertmanagers": [{"static_configs": [
                     {"targets": [alertmanager.url.removeprefix("http://")]}]}]}}))
@@ -78,7 +81,7 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
                 until = time.time()
                 found = episodes(server.url, start - 5, until, bridge=4)
     with lock:
-        tallies = account(found, Routing(workdir / "alertmanager.yml"), list(records), until)
+        tallies = account(found, Routing(workdir / "alertmanager.yml", PLATFORM), list(records), until)
     for tally in tallies:
         print(f"{tally.episode.name:<30} {tally.episode.labels.get('instance', ''):<8} {':'.join(tally.integration)}"
               f" firing {tally.received_firing}/{tally.expected_firing}"

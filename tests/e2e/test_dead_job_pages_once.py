@@ -12,15 +12,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
 
-from tests.e2e.inhibition import OUT, SETTLE, Sink, post, shipped_alertmanager, until
+from tests.e2e.inhibition import OUT, SETTLE, Sink, post, rule_alert, until
 
 PLATFORM = {"platform": "ecommerce-rag"}
 API_PAGES = ("CheckoutAvailabilitySLIAbsent", "ApiLatencySLIAbsent")
@@ -31,12 +28,7 @@ ONCALL = "email-slack"
 
 def _alert(name: str) -> dict[str, str]:
     """The alert's labels as Prometheus sends it: its rule's (not an escalation copy's) and the external labels."""
-    for path in sorted((OUT / "prometheus/rules").glob("slo-*.yml")):
-        for group in yaml.safe_load(path.read_text())["groups"]:
-            for rule in group["rules"]:
-                if rule.get("alert") == name:
-                    return {"alertname": name, **{k: str(v) for k, v in rule["labels"].items()}, **PLATFORM}
-    raise AssertionError(f"no rule {name} in out/")
+    return rule_alert(name, PLATFORM)
 
 
 def _level(alert: dict[str, str], number: int) -> dict[str, str]:
@@ -65,16 +57,8 @@ def _incidents(sink: Sink, key_file: str) -> set[str]:
 
 
 @pytest.fixture
-def alertmanager(tmp_path: Path) -> Iterator[tuple[str, Sink]]:
-    with shipped_alertmanager(tmp_path) as served:
-        yield served
-
-
-@pytest.fixture
-def paging_alertmanager(tmp_path: Path) -> Iterator[tuple[str, Sink]]:
-    """The shipped Alertmanager whose PagerDuty integrations stay PagerDuty's, posting to the sink."""
-    with shipped_alertmanager(tmp_path, keep_pagerduty=True) as served:
-        yield served
+def alertmanager(inhibiting_alertmanager: tuple[str, Sink]) -> tuple[str, Sink]:
+    return inhibiting_alertmanager
 
 
 def test_the_slos_of_one_dead_job_page_once_naming_each(alertmanager: tuple[str, Sink]) -> None:

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import pytest
 import requests
+import yaml
 
 from generator.apply.http import Api, Connection
 from generator.apply.silences import Matcher, acknowledge, silences
@@ -53,7 +54,8 @@ def cpu_tallies(live: LiveClient, since: float) -> list[Tally]:
     until = time.time()
     found = [e for e in episodes(live.stack.urls["prometheus"], since, until, bridge=4 * live.stack.resend_delay)
              if e.name.startswith("CpuHigh") and e.labels.get("instance") == SIMULATED_HOST["instance"]]
-    routing = Routing(live.stack.out / "alertmanager/alertmanager.yml")
+    prometheus = yaml.safe_load((live.stack.out / "prometheus/prometheus.yml").read_text())
+    routing = Routing(live.stack.out / "alertmanager/alertmanager.yml", prometheus["global"].get("external_labels"))
     tallies = account(found, routing, live.webhooks.records() + live.emails.records(), until)
     for tally in tallies:
         print(f"{tally.episode.name:<18} {':'.join(tally.integration):<34} firing {tally.received_firing}/"

@@ -133,7 +133,8 @@ def test_the_dead_job_pages_once_naming_each_of_its_slos(dead: tuple[LiveClient,
     assert len(pages) == 1, [page["subject"] for page in pages]
     subject = pages[0]["subject"].split()
     assert set(PAGES) <= set(subject) and "job=api" in subject, subject
-    assert "obsgen ack job=api sli=absent --alertmanager-url" in pages[0]["text"]  # the job's pages, every level
+    assert "obsgen ack job=api platform=ecommerce-rag sli=absent --alertmanager-url" in pages[0]["text"]  # the job's
+    # pages, every level, of this stack alone (its Prometheus' external label)
 
 
 def test_its_target_down_fires_untold_while_the_page_fires(dead: tuple[LiveClient, float]) -> None:

@@ -83,6 +83,16 @@ def test_a_slack_message_counts_for_the_alert_its_title_names() -> None:
     assert tally.received_firing == 1
 
 
+
+def test_a_title_shows_the_stacks_external_labels_only_for_another_stack() -> None:
+    """The routes group by platform; the stack's own titles leave it out (obsgen.where), another stack's show it."""
+    home = Routing(ROOT / "out/alertmanager/alertmanager.yml", {"platform": "ecommerce-rag"})
+    ours, theirs = ({**CPU, "platform": platform} for platform in ("ecommerce-rag", "payments"))
+    slack = next(d for d in home.deliveries(ours) if d.integration[0] == "slack")
+    assert "platform" in next(d for d in ROUTING.deliveries(ours) if d.integration[0] == "slack").shown
+    assert "platform" not in slack.shown and "instance" in slack.shown
+    assert "platform" in next(d for d in home.deliveries(theirs) if d.integration[0] == "slack").shown
+
 # --- inhibit_rules: the shipped ones, and Alertmanager's inhibit.go semantics -----------------------------------------
 
 API_DOWN = {"alertname": "TargetDown", "job": "api", "severity": "warning"}

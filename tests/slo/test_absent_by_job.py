@@ -10,7 +10,8 @@ from generator.model.project import Project
 from generator.targets.alertmanager import routes
 from tests.slo.test_target_down import ONE_SOURCE_TWO_JOBS, project_of
 
-GROUPED = {"matchers": ['sli="absent"', 'job=~".+"'], "group_by": ["job", "sli"]}
+GROUPED = {"matchers": ['sli="absent"', 'job=~".+"'], "group_by": ["job", "sli", "platform"]}
+"""The child route grouping absent pages: by job and sli, and the stack's external label (two stacks, two pages)."""
 
 
 def _severity_route(project: Project, severity: str) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def test_the_routes_an_absent_page_reaches_group_it_by_job_at_every_level(projec
     assert critical["routes"] == [GROUPED] and "receiver" not in critical["routes"][0]  # the parent's receiver
     levels = [route for route in routes(project) if 'escalation_policy="default"' in route["matchers"]
               and not any(matcher.startswith("alertname=") for matcher in route["matchers"])]
-    assert levels and all(route["routes"] == [{**GROUPED, "group_by": ["job", "sli", "escalation_level"]}]
+    assert levels and all(route["routes"] == [{**GROUPED, "group_by": ["job", "sli", "platform", "escalation_level"]}]
                           for route in levels)
     assert "routes" not in _severity_route(project, "warning")  # no absent page is a warning
 
@@ -51,4 +52,5 @@ def test_inputs_of_one_job_are_grouped(tmp_path: Path) -> None:
     ''')
     absent = project.alerts["RpcAvailabilitySLIAbsent"]
     assert absent.labels["job"] == "shop"
-    assert _severity_route(project, absent.severity)["routes"] == [GROUPED]
+    assert _severity_route(project, absent.severity)["routes"] == [{**GROUPED, "group_by": ["job", "sli"]}]  # no
+    # external labels: one stack

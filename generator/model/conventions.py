@@ -23,6 +23,12 @@ group a dead job's absent pages by (one notification for all the SLOs it feeds) 
 silences."""
 JOB_LABEL = "job"
 """Prometheus' label of a target's scrape job; on an SLIAbsent alert, the one job its watched inputs come from."""
+
+
+def pages_by_job(labels: dict[str, str]) -> bool:
+    """Whether an alert of these labels is an SLIAbsent page naming its job, which the routes group with the other
+    pages of the job (a dead job fires the absent page of every SLO it feeds)."""
+    return labels.get(SLI_LABEL) == SLI_ABSENT and JOB_LABEL in labels
 OBSGEN_LABELS = frozenset({"alertname", SEVERITY_LABEL, ESCALATION_POLICY_LABEL, ESCALATION_LEVEL_LABEL})
 """Labels obsgen sets on alerts itself; definitions set them through fields, never as labels."""
 

@@ -110,6 +110,10 @@ class Project:
         """Channels an alert notifies: its severity's, then its own extra ones."""
         return tuple(dict.fromkeys((*self.severity_of(alert).channels, *alert.channels)))
 
+    def own_channels(self, alert: Alert) -> tuple[str, ...]:
+        """Channels an alert notifies beyond its severity's."""
+        return tuple(name for name in alert.channels if name not in self.severity_of(alert).channels)
+
     def escalation_of(self, alert: AlertRule) -> EscalationPolicy | None:
         """The policy an alert climbs while unresolved: its own, else its severity's; None if it does not escalate."""
         severity = self.alerting.severity(alert.severity)

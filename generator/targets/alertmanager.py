@@ -16,6 +16,7 @@ from generator.model.conventions import (
     SEVERITY_LABEL,
     SLI_ABSENT,
     SLI_LABEL,
+    pages_by_job,
 )
 from generator.model.identity import receiver_name
 from generator.model.logs import SERVICE_LABEL
@@ -85,14 +86,24 @@ def routes(project: Project) -> list[dict[str, Any]]:
             result.append(_timed({"receiver": receiver_name(unpaged if paged else level.channels),
                                   "matchers": at_level, **group_by, **by_job}, route_timing(policy)))
             paged = paged or unpaged != level.channels
+    joining: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (severity, own channels) -> absent pages by job
     for alert in project.alerts.values():
         severity = project.severity_of(alert)
         channels = project.alert_channels(alert)
         if channels != severity.channels and alert.heartbeat is None:
+            if pages_by_job(alert.labels):
+                joining.setdefault((alert.severity, project.own_channels(alert)), []).append(alert.name)
+                continue
             result.append(_timed({
                 "receiver": receiver_name(channels),
                 "matchers": [f'alertname="{alert.name}"', f'{SEVERITY_LABEL}="{alert.severity}"'],
             }, route_timing(severity)))
+    for (name, own), names in joining.items():
+        severity = next(declared for declared in alerting.severities if declared.name == name)
+        result.append(_timed({
+            "receiver": receiver_name(own), "matchers": [_alertnames(names), f'{SEVERITY_LABEL}="{name}"'],
+            "continue": True, **_job_child(project),
+        }, route_timing(severity)))
     for severity in alerting.severities:
         result.append(_timed({
             "receiver": receiver_name(severity.channels),
@@ -102,19 +113,29 @@ def routes(project: Project) -> list[dict[str, Any]]:
     return result
 
 
+def _alertnames(names: list[str]) -> str:
+    """A matcher of these alert names (CamelCase identifiers: nothing in them is special to a regular expression)."""
+    return f'alertname="{names[0]}"' if len(names) == 1 else f'alertname=~"{"|".join(names)}"'
+
+
 def _absent_by_job(project: Project, severity: str = "", policy: str = "", level: bool = False) -> dict[str, Any]:
     """A route's child grouping the SLIAbsent alerts it receives by their job (sli="absent" and a job): when a job
     dies, every SLO it feeds pages, and one notification lists them all, one PagerDuty incident (its dedup_key is
     the group key's hash), one escalation ladder. The child inherits its parent's receiver and timing (Alertmanager's
     routes inherit every setting they do not set), so the alerts reach whom they reached alone. None when no alert
-    of the severity (or climbing the policy) is such a page; its own channels (an alert override) group it alone."""
+    of the severity (or climbing the policy) is such a page. A page with channels of its own reaches them on a route
+    of its own (continue: true, grouped by job too) and then its severity's, where it joins the job's other pages."""
     def grouped(alert: Alert) -> bool:
         escalation = project.escalation_of(alert)
-        return (alert.labels.get(SLI_LABEL) == SLI_ABSENT and JOB_LABEL in alert.labels
-                and (alert.severity == severity and project.alert_channels(alert) == project.severity_of(alert).channels
-                     if severity else escalation is not None and escalation.name == policy))
+        return pages_by_job(alert.labels) and (alert.severity == severity if severity else
+                                        escalation is not None and escalation.name == policy)
     if not any(grouped(alert) for alert in project.alerts.values()):
         return {}
+    return _job_child(project, level)
+
+
+def _job_child(project: Project, level: bool = False) -> dict[str, Any]:
+    """The child route grouping SLIAbsent pages by job and sli (and the stack, and the level on a level's route)."""
     stacks = [label for label in sorted(project.stack.external_labels) if label not in (JOB_LABEL, SLI_LABEL)]
     labels = [JOB_LABEL, SLI_LABEL, *stacks, *([ESCALATION_GROUP_BY] if level else [])]
     return {"routes": [{"matchers": [f'{SLI_LABEL}="{SLI_ABSENT}"', f'{JOB_LABEL}=~".+"'], "group_by": labels}]}

@@ -10,8 +10,7 @@ from generator.model.conventions import (
     ESCALATION_LEVEL_LABEL,
     ESCALATION_POLICY_LABEL,
     JOB_LABEL,
-    SLI_ABSENT,
-    SLI_LABEL,
+    pages_by_job,
 )
 from generator.model.identity import receiver_name
 from generator.model.project import Project
@@ -32,8 +31,13 @@ def expectations(project: Project) -> list[dict[str, Any]]:
         channels = project.alert_channels(alert)
         labels = {"alertname": alert.name, **alert_labels(project, alert)}
         heartbeat = f" (its own route, every {alert.heartbeat})" if alert.heartbeat is not None else ""
+        receiver = receiver_name(channels)
+        severity = project.severity_of(alert)
+        if channels != severity.channels and alert.heartbeat is None and pages_by_job(alert.labels):
+            # its own channels first, then its severity's, where it joins its job's other pages
+            receiver = f"{receiver_name(project.own_channels(alert))},{receiver_name(severity.channels)}"
         cases.append({"name": f"{alert.name} reaches {', '.join(channels) or 'nobody'}{heartbeat}", "labels": labels,
-                      "receiver": receiver_name(channels)})
+                      "receiver": receiver})
     for policy in project.escalation_policies.values():
         for level in escalation_rules(policy):
             cases.append({
@@ -60,7 +64,7 @@ def _paged_once(project: Project) -> list[dict[str, Any]]:
         for level in escalation_rules(policy):
             told = tuple(name for name in level.channels if not (paged and project.channels[name].is_pagerduty))
             paged = paged or pages(level.channels)
-            grouped = alert.labels.get(SLI_LABEL) == SLI_ABSENT and JOB_LABEL in alert.labels
+            grouped = pages_by_job(alert.labels)
             if told != level.channels or grouped:
                 why = (", its PagerDuty incident already open" if told != level.channels else
                        f", in its job's one notification (job={alert.labels.get(JOB_LABEL)})")

@@ -81,13 +81,14 @@ def _pagerduty_kept(receiver: dict[str, Any], sink: str) -> dict[str, Any]:
 
 
 @contextmanager
-def shipped_alertmanager(workdir: Path, keep_pagerduty: bool = False) -> Iterator[tuple[str, Sink]]:
-    """A real Alertmanager with out/'s routes and inhibit rules, notifying a sink; yields its URL and the sink.
-    Every receiver is one webhook to the sink; with keep_pagerduty, PagerDuty's integrations stay PagerDuty's
-    (Sink.pagerduty)."""
+def shipped_alertmanager(workdir: Path, keep_pagerduty: bool = False,
+                         compiled: dict[str, Any] | None = None) -> Iterator[tuple[str, Sink]]:
+    """A real Alertmanager with out/'s routes and inhibit rules (or those of the `compiled` alertmanager.yml),
+    notifying a sink; yields its URL and the sink. Every receiver is one webhook to the sink; with keep_pagerduty,
+    PagerDuty's integrations stay PagerDuty's (Sink.pagerduty)."""
     sink = Sink()
     with servers.serving(_handler(sink)) as webhook:
-        document = yaml.safe_load((OUT / "alertmanager/alertmanager.yml").read_text())
+        document = compiled or yaml.safe_load((OUT / "alertmanager/alertmanager.yml").read_text())
         document["receivers"] = [_pagerduty_kept(receiver, webhook) if keep_pagerduty else
                                  {"name": receiver["name"], "webhook_configs": [{"url": webhook}]}
                                  for receiver in document["receivers"]]

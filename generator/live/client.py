@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -140,9 +141,15 @@ def _shows(title: str, name: str, value: str) -> bool:
     return f"{name}={value}" in title.split()
 
 
+MORE_NAMES = re.compile(r" \+\d+ more(?: |$)")
+"""Where a title counts the alert names past the first few it lists (obsgen.alertnames: "A B C +7 more")."""
+
+
 def title_shows(title: str, alertname: str, labels: dict[str, str]) -> bool:
-    """Whether a notification title names the alert and shows the labels (severity in capitals, the level)."""
-    return alertname in title.split() and all(_shows(title, name, value) for name, value in labels.items())
+    """Whether a notification title names the alert (or counts it among the names it does not list: a group of many)
+    and shows the labels (severity in capitals, the level)."""
+    named = alertname in title.split() or MORE_NAMES.search(title) is not None
+    return named and all(_shows(title, name, value) for name, value in labels.items())
 
 
 def webhook_matches(path: str, alertname: str, status: str, after: float,

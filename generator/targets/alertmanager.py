@@ -22,7 +22,7 @@ from generator.model.identity import receiver_name
 from generator.model.logs import SERVICE_LABEL
 from generator.model.notify import heartbeat_timing, route_timing
 from generator.model.project import Project
-from generator.targets.receivers import LISTED_ALERTS, receiver
+from generator.targets.receivers import LISTED_ALERTS, LISTED_NAMES, receiver
 from generator.targets.templating import environment
 
 # Go templates own {{ }} (and [[ ]] may appear in their text); jinja2 uses << >> and <% %> here.
@@ -222,6 +222,7 @@ def render(project: Project) -> dict[str, Any]:
         grouping=[label for label in project.alerting.group_by if label != "alertname"],
         home=sorted(project.stack.external_labels.items()),
         level_label=ESCALATION_LEVEL_LABEL, policy_label=ESCALATION_POLICY_LABEL, listed=LISTED_ALERTS,
+        listed_names=LISTED_NAMES,
         page_separator=conventions.PAGE_SUMMARY_SEPARATOR, service_label=SERVICE_LABEL,
         json_escapes=JSON_CONTROL_PATTERNS, line_feed_escapes=LINE_FEED_PATTERNS,
         shell_escapes=SHELL_PATTERNS, regex_special=REGEX_SPECIAL,

@@ -9,7 +9,6 @@ another stack's show theirs.
 
 from __future__ import annotations
 
-import json
 import shlex
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.amtool_render import render
 from tests.e2e.inhibition import OUT, SETTLE, Sink, post, rule_alert, until
 
 HOME = {"platform": "ecommerce-rag"}
@@ -54,13 +54,7 @@ def _stacks(sink: Sink, receiver: str) -> list[list[str]]:
 
 def _render(body: dict[str, Any], name: str, workdir: Path) -> str:
     """The shipped template `name` as Alertmanager renders it for this notification (amtool, out/'s templates)."""
-    data = workdir / "data.json"
-    data.write_text(json.dumps(body))
-    shown = subprocess.run(["amtool", "template", "render", f"--template.glob={OUT / 'alertmanager/templates'}/*.tmpl",
-                            f'--template.text={{{{ template "{name}" . }}}}', f"--template.data={data}"],
-                           capture_output=True, text=True, timeout=60)
-    assert shown.returncode == 0, shown.stderr
-    return shown.stdout
+    return render(f"{OUT / 'alertmanager/templates'}/*.tmpl", f'{{{{ template "{name}" . }}}}', body, workdir)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 
 from generator.core.alert_inhibition import InhibitRule, mutes
 from generator.core.untrusted import FileError
+from generator.live.client import title_shows
 from generator.live.ledger import Delivery, Episode, Routing, _runs, _tally, account, muted_spans
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,6 +84,13 @@ def test_a_slack_message_counts_for_the_alert_its_title_names() -> None:
     assert tally.received_firing == 1
 
 
+
+def test_a_title_of_many_names_counts_for_the_alerts_it_does_not_list() -> None:
+    """A group's title lists three alert names and counts the rest (obsgen.alertnames); another job's does not count."""
+    title = "[FIRING:5] CRITICAL A B C +2 more job=api sli=absent"
+    assert title_shows(title, "E", {"job": "api", "severity": "critical"})
+    assert not title_shows(title, "E", {"job": "db"})
+    assert not title_shows("[FIRING:2] CRITICAL A B job=api sli=absent", "E", {"job": "api"})
 
 def test_a_title_shows_the_stacks_external_labels_only_for_another_stack() -> None:
     """The routes group by platform; the stack's own titles leave it out (obsgen.where), another stack's show it."""

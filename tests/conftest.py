@@ -18,11 +18,16 @@ from generator.live.demo_prometheus import demo_prometheus as start_demo_prometh
 from generator.model.project import Project
 from generator.preview.source import dashboards
 from tests.scheduling import ByScope, order
+from tests.teardown import die_with_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFINITIONS = ROOT / "definitions"
 DEMO_NOW = 1767225600
 """2026-01-01T00:00:00Z: the demo history ends here, so the same data (and pictures) come out of every run."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    die_with_pytest(config)  # in the xdist controller and in each worker: what tests start dies with pytest
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

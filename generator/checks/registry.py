@@ -53,6 +53,7 @@ from generator.checks.semantics import (
     slow_job_flaps,
     template_labels,
     threshold_direction,
+    undefined_external_label,
     uninitialised_sli_input,
     unpaired_target_down,
     value_in_label,
@@ -105,6 +106,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
     annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down, absent_page_of_several_jobs,
     template_labels, vector_matching, alert_without_condition, impossible_matcher, value_in_label,
+    undefined_external_label,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets, kube_prometheus_object)

@@ -175,30 +175,36 @@ def check(template: str, consumer: Consumer = PROMETHEUS) -> None:
 
 GUARDS = frozenset({"if", "with"})
 MOVES_DOT = frozenset({"with", "range", "define", "block"})
+LABELS = ("$labels", ".Labels")
+"""The alert's labels in a rule template: the variable Prometheus' header declares, the field of the alert's dot."""
+EXTERNAL_LABELS = ("$externalLabels", ".ExternalLabels")
+"""The server's external_labels in a rule template (rules/alerting.go: `{{$externalLabels := .ExternalLabels}}`)."""
 
 
-def _label_read(tokens: list[tuple[str, str]], index: int, dot_is_alert: bool) -> str:
-    """The label the token at index reads from the alert's labels ('' for none): `$labels.x`, `.Labels.x`,
-    `index $labels "x"`."""
+def _label_read(tokens: list[tuple[str, str]], index: int, dot_is_alert: bool, source: tuple[str, str]) -> str:
+    """The label the token at index reads from the source's labels ('' for none): `$labels.x`, `.Labels.x`,
+    `index $labels "x"` (or their $externalLabels and .ExternalLabels)."""
+    variable, field = source
     kind, text = tokens[index]
     following = tokens[index + 1] if index + 1 < len(tokens) else ("", "")
-    if kind == "variable" and text == "$labels" and following[0] == "field" and following[1] != ".":
+    if kind == "variable" and text == variable and following[0] == "field" and following[1] != ".":
         return following[1].split(".")[1]
-    if kind == "field" and dot_is_alert and text.startswith(".Labels."):
+    if kind == "field" and dot_is_alert and text.startswith(f"{field}."):
         return text.split(".")[2]
     if kind == "word" and text == "index" and index + 2 < len(tokens):
         labels, key = tokens[index + 1], tokens[index + 2]
-        if (labels == ("variable", "$labels") or (dot_is_alert and labels == ("field", ".Labels"))) \
+        if (labels == ("variable", variable) or (dot_is_alert and labels == ("field", field))) \
                 and key[0] in ("string", "raw"):
             return key[1][1:-1]
     return ""
 
 
-def label_reads(template: str) -> list[str]:
+def label_reads(template: str, source: tuple[str, str] = LABELS) -> list[str]:
     """The alert labels a Prometheus rule template prints, in order: `$labels.x`, `.Labels.x` and
-    `index $labels "x"`; not a label an enclosing if or with tests (`{{ with $labels.x }}` handles a missing label
-    on purpose), nor `.Labels` where with or range has moved the dot (`{{ with query "..." }}`); none for a template
-    that does not parse (the model refuses those)."""
+    `index $labels "x"` (with source=EXTERNAL_LABELS, the server's external labels it prints); not a label an
+    enclosing if or with tests (`{{ with $labels.x }}` handles a missing label on purpose), nor `.Labels` where with
+    or range has moved the dot (`{{ with query "..." }}`); none for a template that does not parse (the model
+    refuses those)."""
     try:
         found: list[str] = []
         blocks: list[tuple[bool, set[str]]] = []  # per open block: whether it moved the dot, the labels it tests
@@ -209,7 +215,7 @@ def label_reads(template: str) -> list[str]:
                 blocks = blocks[:-1]
                 continue
             reads = [label for index in range(len(tokens))
-                     if (label := _label_read(tokens, index, not any(moved for moved, _ in blocks)))]
+                     if (label := _label_read(tokens, index, not any(moved for moved, _ in blocks), source))]
             if first in GUARDS | MOVES_DOT:
                 blocks.append((first in MOVES_DOT, set(reads) if first in GUARDS else set()))
             elif first == "else" and blocks:

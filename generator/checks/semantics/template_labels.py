@@ -26,67 +26,40 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.rule_templates import RuleTemplates, rule_templates
 from generator.core.errors import Level
 from generator.core.gotemplate_syntax import label_reads
 from generator.core.promql import PromQLError
 from generator.derive.result_labels import OPEN, possible_labels
-from generator.model import Alert, Definition, RuleSet
-from generator.model.rulesets import ImportedAlert
 
 CODE = "SM011"
 NAME = "template-label-not-in-result"
 LEVEL = Level.WARNING
 
-Template = tuple[tuple[str | int, ...], str, str]
-"""A template of a rule: its field path, how messages name it, its text."""
 
-
-def _findings(context: Context, at: Definition, what: str, expr: str, rule_labels: dict[str, str],
-              templates: list[Template], deployed_here: bool = True) -> Iterator[Finding]:
+def _findings(context: Context, rule: RuleTemplates) -> Iterator[Finding]:
     try:
-        carried = possible_labels(context.project, expr, deployed_here)
+        carried = possible_labels(context.project, rule.expr, rule.deployed_here)
     except PromQLError:
         return  # invalid-promql says so
     if OPEN in carried:
         return
-    for path, name, text in templates:
+    for path, name, text in rule.templates:
         for label in dict.fromkeys(label_reads(text)):
             if label in carried:
                 continue
-            if label in rule_labels:
-                yield Finding(at, f"{what}: its {name} prints $labels.{label}, but {label!r} is a label the rule "
-                                  "sets, and $labels holds only its expression's result's labels: the notification "
-                                  "shows an empty value; write the value itself", path)
+            if label in rule.rule_labels:
+                yield Finding(rule.at, f"{rule.what}: its {name} prints $labels.{label}, but {label!r} is a label the "
+                                       "rule sets, and $labels holds only its expression's result's labels: the "
+                                       "notification shows an empty value; write the value itself", path)
                 continue
-            yield Finding(at, f"{what}: its {name} prints $labels.{label}, but its expression's result cannot carry "
-                              f"{label!r} (it carries {', '.join(carried) or 'no label'}): the notification shows an "
-                              f"empty value; keep {label!r} in the expression's aggregations (by (...)), declare it "
-                              "on the Metric if its exporter sets it, or print a label the result keeps", path)
-
-
-def _alerts(context: Context) -> Iterator[Finding]:
-    for alert in context.project.all(Alert):
-        templates: list[Template] = [(("summary",), "summary", alert.summary),
-                                     (("description",), "description", alert.description)]
-        templates += [(("labels", key), f"label {key}", value) for key, value in alert.labels.items()]
-        rule_labels = {"severity": alert.severity, **alert.labels}
-        yield from _findings(context, alert, f"alert {alert.name}", alert.condition, rule_labels, templates)
-
-
-def _imported(context: Context) -> Iterator[Finding]:
-    for rule_set in context.project.all(RuleSet):
-        for g, group in enumerate(rule_set.groups):
-            for r, rule in enumerate(group.rules):
-                if not isinstance(rule, ImportedAlert):
-                    continue  # a recording rule: no template
-                path = ("groups", g, "rules", r)
-                templates: list[Template] = [((*path, "annotations"), f"annotation {key}", value)
-                                             for key, value in rule.annotations.items()]
-                templates += [((*path, "labels"), f"label {key}", value) for key, value in rule.labels.items()]
-                yield from _findings(context, rule_set, f"rule set {rule_set.name}, alert {rule.name}",
-                                     rule.expr, rule.labels, templates, deployed_here=False)
+            yield Finding(rule.at, f"{rule.what}: its {name} prints $labels.{label}, but its expression's result "
+                                   f"cannot carry {label!r} (it carries {', '.join(carried) or 'no label'}): the "
+                                   f"notification shows an empty value; keep {label!r} in the expression's "
+                                   "aggregations (by (...)), declare it on the Metric if its exporter sets it, or "
+                                   "print a label the result keeps", path)
 
 
 def check(context: Context) -> Iterator[Finding]:
-    yield from _alerts(context)
-    yield from _imported(context)
+    for rule in rule_templates(context.project):
+        yield from _findings(context, rule)

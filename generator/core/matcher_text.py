@@ -102,3 +102,22 @@ def _escaped_at_end(text: str) -> bool:
 def _has_bare_quote(text: str) -> bool:
     """Whether a double quote in text is not escaped by a backslash (\\\\ being an escaped backslash)."""
     return any(char == '"' for char in _ESCAPE.sub("", text))
+
+
+PLAIN_ARGUMENT = re.compile(r"[-A-Za-z0-9_.:/@%+,]*\Z")
+"""A value the printed command writes as it is (LABEL=VALUE): nothing in it a shell or obsgen ack reads apart."""
+
+
+def ack_argument(name: str, value: str) -> str:
+    """LABEL=VALUE as the notifications print it for `obsgen ack` (obsgen.ack.argument): as it is when plain, else
+    the matcher amtool reads (\\, \\" and \\n escaped in the quotes) in one single-quoted shell word, each other
+    control character written by the shell (printf), a NUL matched by a regular expression."""
+    if PLAIN_ARGUMENT.match(value):
+        return f"{name}={value}"
+    operator = "="
+    if "\x00" in value:  # no command line holds a NUL
+        operator, value = "=~", re.sub(REGEX_SPECIAL, lambda special: f"\\{special[0]}", value).replace("\x00", "\\x00")
+    text = filtered(value).replace("'", "'\\''")
+    for char in SHELL_WRITTEN:
+        text = text.replace(char, f"'\"$(printf '{_printed(char)}')\"'")
+    return f"'{name}{operator}\"{text}\"'"

@@ -134,11 +134,22 @@ def _absent_by_job(project: Project, severity: str = "", policy: str = "", level
     return _job_child(project, level)
 
 
+def _job_grouping(project: Project) -> list[str]:
+    """What SLIAbsent pages are grouped by: their job and sli, and the stack."""
+    stacks = [label for label in sorted(project.stack.external_labels) if label not in (JOB_LABEL, SLI_LABEL)]
+    return [JOB_LABEL, SLI_LABEL, *stacks]
+
+
 def _job_child(project: Project, level: bool = False) -> dict[str, Any]:
     """The child route grouping SLIAbsent pages by job and sli (and the stack, and the level on a level's route)."""
-    stacks = [label for label in sorted(project.stack.external_labels) if label not in (JOB_LABEL, SLI_LABEL)]
-    labels = [JOB_LABEL, SLI_LABEL, *stacks, *([ESCALATION_GROUP_BY] if level else [])]
+    labels = [*_job_grouping(project), *([ESCALATION_GROUP_BY] if level else [])]
     return {"routes": [{"matchers": [f'{SLI_LABEL}="{SLI_ABSENT}"', f'{JOB_LABEL}=~".+"'], "group_by": labels}]}
+
+
+def alert_grouping(project: Project, alert: Alert) -> list[str]:
+    """The labels the alert's notifications are grouped by (an escalation level's add the level): a job's SLIAbsent
+    page's, as every page of the job (a heartbeat's route is the alert's own); any other alert's, the root's."""
+    return _job_grouping(project) if pages_by_job(alert.labels) and alert.heartbeat is None else grouping(project)
 
 
 def _paging_alerts(project: Project) -> list[list[str]]:

@@ -4,25 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.core.matcher_text import ack_argument
 from generator.derive.dashboards import panel_url
 from generator.derive.escalation import alert_escalation
 from generator.derive.examples import expression_labels
 from generator.model import Alert, LogAlert, conventions
 from generator.model.project import Project
+from generator.targets.alertmanager import alert_grouping
 from generator.targets.prometheus import alert_rule
 from generator.targets.templating import environment
 
 JINJA = environment()
 
 
-def _grouping(project: Project, alert: Alert) -> list[str]:
-    """The grouping labels an alert's notifications show (known from its firing examples), to acknowledge by."""
-    shown: dict[str, None] = {}
+def _ack_matchers(project: Project, alert: Alert) -> list[str]:
+    """The labels the alert's notifications are grouped by, as their `obsgen ack` command prints them: a label the
+    rule sets with its value, one of the expression's result (known from the firing examples) as <name>, and each
+    external label of the stack with its value, which Prometheus gives every alert it sends that lacks the label
+    (notifier.go): the command acknowledges this stack's alert, not another stack's sharing the Alertmanager."""
+    carried: dict[str, None] = {}
     for example in alert.examples:
         if example.fires:
-            shown |= dict.fromkeys(label for label in expression_labels(alert, example)
-                                   if label in project.alerting.group_by)
-    return list(shown)
+            carried |= dict.fromkeys(expression_labels(alert, example))
+    matchers = []
+    for name in alert_grouping(project, alert):
+        value = alert.labels.get(name, None if name in carried else project.stack.external_labels.get(name))
+        if value is not None and "{{" not in value:
+            matchers.append(ack_argument(name, value))
+        elif value is not None or name in carried:
+            matchers.append(f"{name}=<{name}>")
+    return matchers
 
 
 def render(project: Project) -> dict[str, Any]:
@@ -40,7 +51,7 @@ def render(project: Project) -> dict[str, Any]:
             policy=policy,
             levels=alert_escalation(project, alert),
             evaluator="Prometheus", dashboard=panel_url(project, alert) if alert.dashboard else "",
-            ack=" ".join(f"{name}=<{name}>" for name in _grouping(project, alert)),
+            ack=" ".join(_ack_matchers(project, alert)),
             source=project.relative(alert.location).file,
         )
     index = ["# Runbooks", "", "| alert | evaluated by | severity | plan name |", "|---|---|---|---|"]

@@ -1,6 +1,7 @@
 """The subset of Prometheus' Go templating obsgen can evaluate to predict annotations in rule tests: labels of the
-result and external labels (as they are or `| urlquery`), the value as Go prints it, `printf "%.Nf"`, Prometheus'
-humanize functions (called or piped), `with $labels.x`, the value or NO_VALUE where it is NaN (guard_absent_value).
+result, external labels and the external URL (as they are or `| urlquery`), the value as Go prints it,
+`printf "%.Nf"`, Prometheus' humanize functions (called or piped), `with $labels.x`, the value or NO_VALUE where it
+is NaN (guard_absent_value).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ _LABELS = r"\$(labels|externalLabels)\.([a-zA-Z_][a-zA-Z0-9_]*)"
 """A label of the alert's result ($labels) or of the server's external_labels ($externalLabels): which, and its
 name."""
 _LABEL = re.compile(rf"^{_LABELS}{_ESCAPED}$")
+_URL = re.compile(rf"^\$externalURL{_ESCAPED}$")
+"""The server's external URL (its --web.external-url), as it is or piped to urlquery."""
 _PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"\s+\$value$')
 _PIPED_PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"$')
 _FUNCTION = re.compile(r"^([a-zA-Z0-9]+)\s+\$value$")
@@ -80,12 +83,14 @@ def guard_absent_value(template: str) -> str:
 
 def readable(template: str) -> str:
     """The template as a person reads it where no alert fills it (a runbook): `<instance>` for a label, `<value>`
-    for the value; other actions are left as written."""
+    for the value, `<externalURL>` for the server's URL; other actions are left as written."""
 
     def action(match: re.Match[str]) -> str:
         body = match.group(1)
         if label := _LABEL.match(body):
             return f"<{label.group(2)}>"
+        if _URL.match(body):
+            return "<externalURL>"
         return "<value>" if "$value" in body else match.group(0)
 
     template = _WITH_LABEL.sub(lambda block: _DOT.sub(f"<{block.group(2)}>", block.group(3)), template)
@@ -121,9 +126,9 @@ def _shown_value(body: str, value: float | None) -> str | None:
 
 
 def render(template: str, labels: Mapping[str, str], value: float | None,
-           external_labels: Mapping[str, str] | None = None) -> str:
-    """The text Prometheus would produce, given the labels of the alert's result and the server's external_labels;
-    TemplateError for actions outside the subset."""
+           external_labels: Mapping[str, str] | None = None, external_url: str = "") -> str:
+    """The text Prometheus would produce, given the labels of the alert's result, the server's external_labels and
+    its external URL; TemplateError for actions outside the subset."""
     variables = {"labels": labels, "externalLabels": external_labels or {}}
 
     def action(match: re.Match[str]) -> str:
@@ -132,11 +137,13 @@ def render(template: str, labels: Mapping[str, str], value: float | None,
             # Prometheus expands annotations with missingkey=zero: a label the alert lacks prints "", not Go's
             # "<no value>" (promtool's rule tests compare with what Prometheus renders)
             return _shown_label(variables[label.group(1)].get(label.group(2), ""), label.group(3))
+        if url := _URL.match(body):
+            return _shown_label(external_url, url.group(1))
         shown = _shown_value(body, value)
         if shown is None:
             raise TemplateError(
                 f"template action {{{{ {body} }}}} cannot be predicted for the rule test "
-                "(use $labels.<name>, $externalLabels.<name>, $value, printf \"%.Nf\" $value, "
+                "(use $labels.<name>, $externalLabels.<name>, $externalURL, $value, printf \"%.Nf\" $value, "
                 "$value | <Prometheus' humanize function> or with $labels.<name> ... end)")
         return shown
 

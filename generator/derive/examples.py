@@ -50,8 +50,8 @@ def fired_labels(project: Project, alert: Alert, example: Example) -> dict[str, 
     Prometheus expands it (rules/alerting.go: the template sees the result's labels, not the rule's)."""
     result = expression_labels(alert, example)
     value = expected_value(alert, example)
-    external = project.stack.external_labels
-    return {**result, **{name: render(text, result, value, external)
+    stack = project.stack
+    return {**result, **{name: render(text, result, value, stack.external_labels, stack.prometheus_external_url)
                          for name, text in alert_labels(project, alert).items()}}
 
 
@@ -61,9 +61,12 @@ def expected_alert(project: Project, alert: Alert, example: Example,
 
     Prometheus expands annotations with `$labels` holding the labels of the expression's result only: a label the
     rule itself sets (severity, the escalation policy, Alert.labels) prints empty there (SM011 warns of it), and
-    `$externalLabels` holds the server's external_labels (the test gives promtool the stack's)."""
+    `$externalLabels` holds the server's external_labels and `$externalURL` its external URL (the test gives
+    promtool the stack's)."""
     result = expression_labels(alert, example)
     value = expected_value(alert, example)
-    rendered = {key: render(text, result, value, project.stack.external_labels) for key, text in annotations.items()}
+    stack = project.stack
+    rendered = {key: render(text, result, value, stack.external_labels, stack.prometheus_external_url)
+                for key, text in annotations.items()}
     labels = fired_labels(project, alert, example)
     return {"exp_labels": dict(sorted(labels.items())), "exp_annotations": dict(sorted(rendered.items()))}

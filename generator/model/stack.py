@@ -1,6 +1,7 @@
 """The deployment the definitions describe: scrape settings, scrape jobs and where the servers live."""
 
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, field_validator
 
@@ -62,6 +63,14 @@ class Stack(Definition):
                     "and alert-list links escape a label value for its UI (0.32.0 and later decode \\\" and "
                     "\\\\; an earlier UI keeps them, so a value with \" or \\ is warned of, NT010).")
     docs_url: str = Field(description="Base URL where out/docs is published, for runbook links.")
+
+    @property
+    def prometheus_external_url(self) -> str:
+        """What Prometheus' alert templates print for $externalURL, given prometheus_url as its --web.external-url:
+        the URL with its path's trailing slashes dropped (cmd/prometheus computeExternalURL)."""
+        parts = urlsplit(self.prometheus_url)
+        path = parts.path.rstrip("/")
+        return urlunsplit(parts._replace(path=f"/{path}" if path and not path.startswith("/") else path))
 
     @property
     def ui_decodes_filter(self) -> bool:

@@ -92,11 +92,16 @@ def promtool_file(project: Project, group: str, interval: str, also: str = "") -
             **({"group_eval_order": order} if order else {})}
 
 
-def _external_labels(project: Project, rule: dict[str, Any]) -> dict[str, Any]:
-    """A test group's external_labels, where the rule's templates read $externalLabels: the stack's, as Prometheus
-    gives its alert templates those of its global config (promtool gives none unless told)."""
-    reads = any("$externalLabels" in text for text in [*rule["annotations"].values(), *rule["labels"].values()])
-    return {"external_labels": dict(sorted(project.stack.external_labels.items()))} if reads else {}
+def _server_settings(project: Project, rule: dict[str, Any]) -> dict[str, Any]:
+    """A test group's external_labels and external_url, where the rule's templates read $externalLabels and
+    $externalURL: the stack's, as Prometheus gives its alert templates those of its global config and its
+    --web.external-url (promtool gives none unless told)."""
+    texts = [*rule["annotations"].values(), *rule["labels"].values()]
+    stack = project.stack
+    labels = {"external_labels": dict(sorted(stack.external_labels.items()))}
+    url = {"external_url": stack.prometheus_external_url}
+    return {**(labels if any("$externalLabels" in text for text in texts) else {}),
+            **(url if any("$externalURL" in text for text in texts) else {})}
 
 
 def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, Any]]]:
@@ -111,7 +116,7 @@ def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, An
             "interval": example.interval,
             "input_series": [{"series": s, "values": v} for s, v in example.series.items()],
             "alert_rule_test": [{"eval_time": example.at, "alertname": alert.name, "exp_alerts": expected}],
-            **_external_labels(project, rule),
+            **_server_settings(project, rule),
         }))
     return tests
 
@@ -122,10 +127,10 @@ def _escalation_expectation(project: Project, copy: dict[str, Any], name: str, l
     alert's ALERTS series less alertstate (alertname and every label of the alert, severity too), not the level
     the copy adds."""
     result = {"alertname": name, **labels}
-    external = project.stack.external_labels
+    external, url = project.stack.external_labels, project.stack.prometheus_external_url
     return {
         "exp_labels": dict(sorted({**labels, **copy["labels"]}.items())),
-        "exp_annotations": {k: render_template(v, result, value, external)
+        "exp_annotations": {k: render_template(v, result, value, external, url)
                             for k, v in sorted(copy["annotations"].items())},
     }
 
@@ -173,7 +178,7 @@ def _valued_tests(project: Project, alert: Alert, rule: dict[str, Any], copies: 
                     f"{minutes} minutes on: {'level 1 says its value' if example.fires else 'no level fires'}",
             "interval": EVALUATION_INTERVAL, "input_series": series,
             "alert_rule_test": [{"eval_time": f"{at}m", "alertname": alert.name, "exp_alerts": expected}],
-            **_external_labels(project, rule),
+            **_server_settings(project, rule),
         })
     return tests
 
@@ -199,7 +204,7 @@ def _escalation_tests(project: Project, alert: Alert, rule: dict[str, Any], copi
         "interval": "1m",
         "input_series": [{"series": selector, "values": f"1x{int(delays[-1] // 60) + 10}"}],
         "alert_rule_test": checks,
-        **_external_labels(project, rule),
+        **_server_settings(project, rule),
     }]
     if len(copies) > 1:
         resolved_at = int(delays[0] // 60) + 5

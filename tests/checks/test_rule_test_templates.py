@@ -69,3 +69,47 @@ def test_a_template_printing_a_label_the_rule_sets_is_expected_empty_and_promtoo
         ran = subprocess.run(["promtool", "test", "rules", path.name], cwd=path.parent, capture_output=True,
                              text=True, timeout=300)
         assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+URL_CASE = '''from generator.model import Alert, Example
+
+from ._alert import VALID
+
+LINKED = Alert(**VALID | {
+    "summary": "Load high on {{ $labels.instance }}: {{ $externalURL }}/alerts",
+    "description": "See {{ $externalURL }}/graph?g0.expr=node_load1 (from={{ $externalURL | urlquery }})",
+    "escalation": "default",
+    "examples": (Example(name="fires", series={'node_load1{instance="a"}': "5x30"}, at="5m", fires=True,
+                         labels={"instance": "a"}),),
+})
+'''
+
+
+def test_a_template_printing_the_external_url_is_expected_as_prometheus_prints_it_and_promtool_agrees(
+        tmp_path: Path) -> None:
+    """$externalURL is Prometheus' --web.external-url, which obsgen's stacks set to Stack.prometheus_url; Prometheus
+    drops its path's trailing slash (computeExternalURL), and the test group gives promtool the same."""
+    shutil.copytree(BASE, tmp_path / "definitions", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "definitions" / "case.py").write_text(URL_CASE)
+    stack = tmp_path / "definitions" / "stack.py"
+    stack.write_text(stack.read_text().replace(
+        'STACK = Stack(name="case",', 'STACK = Stack(name="case", prometheus_url="http://prometheus.example:9090/prom/",'))
+
+    built = subprocess.run([sys.executable, "-m", "generator", "build"], cwd=tmp_path, capture_output=True, text=True)
+
+    assert built.returncode == 0, built.stderr
+    out = tmp_path / "out"
+    own, = _expected(out, "alerts.yml")
+    assert own["exp_annotations"]["summary"] == "Load high on a: http://prometheus.example:9090/prom/alerts"
+    assert own["exp_annotations"]["description"] == (
+        "See http://prometheus.example:9090/prom/graph?g0.expr=node_load1 "
+        "(from=http%3A%2F%2Fprometheus.example%3A9090%2Fprom)")
+    copies = [alert for test_file in ("escalation-default-alerts.yml", "escalation-default.yml")
+              for alert in _expected(out, test_file) if "escalation_level" in alert["exp_labels"]]
+    assert copies and all(copy["exp_annotations"]["summary"].endswith(": http://prometheus.example:9090/prom/alerts")
+                          for copy in copies)
+    for path in sorted((out / "prometheus/tests").glob("*.yml")):
+        assert yaml.safe_load(path.read_text())["tests"][0]["external_url"] == "http://prometheus.example:9090/prom"
+        ran = subprocess.run(["promtool", "test", "rules", path.name], cwd=path.parent, capture_output=True,
+                             text=True, timeout=300)
+        assert ran.returncode == 0, ran.stdout + ran.stderr

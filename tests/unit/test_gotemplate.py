@@ -3,7 +3,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.core.gotemplate import TemplateError, go_float, readable, render
-from generator.core.gotemplate_syntax import label_reads, reads_value
+from generator.core.gotemplate_syntax import EXTERNAL_LABELS, label_reads, reads_value
+from generator.model import Stack
 
 
 @pytest.mark.parametrize(("value", "text"), [(95, "95"), (0.02, "0.02"), (1e6, "1e+06"), (123456, "123456"),
@@ -33,6 +34,24 @@ def test_external_labels_are_the_servers_not_the_alerts() -> None:
     assert render("{{ with $externalLabels.region }}in {{ . }}{{ end }}", {"region": "eu"}, None, external) == ""
     assert render("{{ $externalLabels.platform }}", {"platform": "a"}, None) == ""
     assert readable("{{ $externalLabels.platform }} down") == "<platform> down"
+
+
+def test_the_external_url_is_the_servers() -> None:
+    """`$externalURL` is the server's --web.external-url (rules/alerting.go), as it is or query-escaped."""
+    url = "http://prometheus.example:9090/prom"
+    assert render("{{ $externalURL }}/alerts", {}, None, None, url) == "http://prometheus.example:9090/prom/alerts"
+    assert render("{{ $externalURL | urlquery }}", {}, None, None, url) == (
+        "http%3A%2F%2Fprometheus.example%3A9090%2Fprom")
+    assert readable("see {{ $externalURL }}/alerts") == "see <externalURL>/alerts"
+
+
+@pytest.mark.parametrize(("given", "seen"), [
+    ("http://localhost:9090", "http://localhost:9090"), ("http://localhost:9090/", "http://localhost:9090"),
+    ("https://example.com/prometheus//", "https://example.com/prometheus"),
+    ("https://example.com/a/b", "https://example.com/a/b")])
+def test_the_external_url_prometheus_prints_drops_the_path_s_trailing_slash(given: str, seen: str) -> None:
+    """cmd/prometheus computeExternalURL: strings.TrimRight(path, "/")."""
+    assert Stack(name="s", docs_url="https://docs.example.com", prometheus_url=given).prometheus_external_url == seen
 
 
 def test_unsupported_actions_are_refused() -> None:
@@ -90,6 +109,17 @@ def test_the_labels_a_rule_template_prints(template: str, labels: list[str]) -> 
     """What alert-meaning checks compare with an expression's labels: a label tested first is handled on purpose,
     and a query's result moves the dot away from the alert."""
     assert label_reads(template) == labels
+
+
+@pytest.mark.parametrize(("template", "labels"), [
+    ("{{ $externalLabels.cluster }} {{ .ExternalLabels.region }} {{ index $externalLabels \"zone\" }}",
+     ["cluster", "region", "zone"]),
+    ("{{ with $externalLabels.cluster }}{{ . }} {{ $externalLabels.cluster }}{{ end }} {{ $labels.instance }}", []),
+    ('{{ range query "up" }}{{ .ExternalLabels.region }}{{ end }}', []),
+])
+def test_the_external_labels_a_rule_template_prints(template: str, labels: list[str]) -> None:
+    """What SM016 compares with the stack's external labels, read as a template's labels are."""
+    assert label_reads(template, EXTERNAL_LABELS) == labels
 
 
 @pytest.mark.parametrize(("template", "reads"), [

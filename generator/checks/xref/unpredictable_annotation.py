@@ -3,8 +3,9 @@
 Each firing example becomes a promtool test that states the alert's labels and annotations exactly, so its
 summary and description must use only what obsgen can evaluate: `{{ $labels.x }}` for labels the example
 gives (its expression's result's: Prometheus does not put the rule's own labels, such as severity, there),
-`{{ $externalLabels.x }}` for the stack's external_labels, and `{{ $value }}` formatted by the functions Prometheus
-provides.
+`{{ $externalLabels.x }}` for the stack's external_labels, `{{ $externalURL }}` for its Prometheus' external URL
+(Stack.prometheus_url, its path's trailing slash dropped, as Prometheus drops it), and `{{ $value }}` formatted by the
+functions Prometheus provides.
 
 Fix: give the example the labels its templates use (`labels={"instance": "web-1"}`), or simplify the template.
 """

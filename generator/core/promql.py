@@ -78,9 +78,11 @@ def children(node: Any) -> list[Any]:
 
 def walk(node: Any) -> Iterator[Any]:
     """The node and every node under it, in source order."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    stack = [node]  # (not recursive generators: the checks walk every expression, and deep ones cost a frame a level)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
 
 
 _SELECTOR_FIELDS = tuple(field.name for field in fields(Selector))

@@ -61,10 +61,13 @@ class _Rules:
         self.seen: set[str] = set()
         self.static: dict[str, str] = {}
         """Values of the static labels met, the outermost rule's last (it overrides what it reads)."""
+        self.cuts = 0
+        """How many times a rule reading itself ended a walk: an answer found meanwhile depends on where it began."""
 
     def of_rule(self, name: str) -> Labels:
         rule = self.project.recording_rules[name]
         if name in self.seen:  # a rule reading itself, through others: no labels to learn from it
+            self.cuts += 1
             return tuple(rule.labels)
         self.seen.add(name)
         try:
@@ -151,7 +154,37 @@ def expression_labels(project: Project, expr: str, metric_labels: Callable[[str]
 class _Possible(_Rules):
     """The labels an expression's result can carry, as the meaning checks ask: a `by` label the input cannot carry
     is not kept, absent() keeps its selector's equality matchers, `or` either side's labels, and OPEN stands for
-    labels an input may carry undeclared."""
+    labels an input may carry undeclared.
+
+    Each node's answer and each recording rule's is derived once (the checks ask about an operation's sides, then
+    its parent, and a rule read by many alerts is read again by each): a node is keyed by its identity (parse keeps
+    one tree per text; the entry holds the node, so its id is not reused), and an answer found while a rule loop
+    was cut is not kept, since it depends on where the walk began."""
+
+    def __init__(self, project: Project, metric_labels: Callable[[str], Labels | None]) -> None:
+        super().__init__(project, metric_labels)
+        self.nodes: dict[int, tuple[Any, Labels]] = {}
+        self.rules: dict[str, Labels] = {}
+
+    def kept(self, node: Any) -> Labels:
+        known = self.nodes.get(id(node))
+        if known is not None:
+            return known[1]
+        cuts = self.cuts
+        labels = super().kept(node)
+        if self.cuts == cuts:
+            self.nodes[id(node)] = (node, labels)
+        return labels
+
+    def of_rule(self, name: str) -> Labels:
+        known = self.rules.get(name)
+        if known is not None:
+            return known
+        cuts = self.cuts
+        labels = super().of_rule(name)
+        if self.cuts == cuts:
+            self.rules[name] = labels
+        return labels
 
     def _aggregated(self, node: Any) -> Labels:
         op = str(node.op)
@@ -188,8 +221,14 @@ def _declared(project: Project, deployed_here: bool) -> Callable[[str], Labels]:
     series = defined_series(project)
     jobs = project.scrape_jobs
     every_job = _union(*(tuple(job.labels) for job in jobs))
+    known: dict[str, Labels] = {}
 
     def labels(name: str) -> Labels:
+        if name not in known:
+            known[name] = of_series(name)
+        return known[name]
+
+    def of_series(name: str) -> Labels:
         metric: Metric | None = series.get(name)
         if not deployed_here:
             return (*TARGET, OPEN)
@@ -212,5 +251,6 @@ def possible_labels(project: Project, expr: str, deployed_here: bool = True) -> 
 
 
 def possible_labels_reader(project: Project, deployed_here: bool = True) -> Callable[[Any], Labels]:
-    """possible_labels of parsed nodes, for a check that asks about each side of an operation."""
+    """possible_labels of parsed nodes, for a check that asks about each side of an operation; each node's and
+    each recording rule's answer derived once however often it is asked (the checks share one reader a build)."""
     return _Possible(project, _declared(project, deployed_here)).kept

@@ -24,9 +24,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.result_readers import possible_labels_of
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, matcher_op, parse, walk
-from generator.derive.result_labels import OPEN, possible_labels_reader
+from generator.derive.result_labels import OPEN
 from generator.model import Alert, Definition
 
 CODE = "SM014"
@@ -55,7 +56,7 @@ def _rules(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...]
 
 
 def check(context: Context) -> Iterator[Finding]:
-    read = possible_labels_reader(context.project)
+    read = possible_labels_of(context)
     for at, path, what, expr in _rules(context):
         try:
             root = parse(expr)

@@ -26,11 +26,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.result_readers import possible_labels_of
 from generator.checks.semantics.rule_templates import RuleTemplates, rule_templates
 from generator.core.errors import Level
 from generator.core.gotemplate_syntax import label_reads
-from generator.core.promql import PromQLError
-from generator.derive.result_labels import OPEN, possible_labels
+from generator.core.promql import PromQLError, parse
+from generator.derive.result_labels import OPEN
 
 CODE = "SM011"
 NAME = "template-label-not-in-result"
@@ -38,14 +39,17 @@ LEVEL = Level.WARNING
 
 
 def _findings(context: Context, rule: RuleTemplates) -> Iterator[Finding]:
+    reads = [(path, name, dict.fromkeys(label_reads(text))) for path, name, text in rule.templates]
+    if not any(labels for _, _, labels in reads):
+        return  # nothing to judge: the expression need not be parsed
     try:
-        carried = possible_labels(context.project, rule.expr, rule.deployed_here)
+        carried = possible_labels_of(context, rule.deployed_here)(parse(rule.expr))
     except PromQLError:
         return  # invalid-promql says so
     if OPEN in carried:
         return
-    for path, name, text in rule.templates:
-        for label in dict.fromkeys(label_reads(text)):
+    for path, name, labels in reads:
+        for label in labels:
             if label in carried:
                 continue
             if label in rule.rule_labels:

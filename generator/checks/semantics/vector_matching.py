@@ -20,19 +20,19 @@ side has, `on (job)` with a label both keep, `group_left` when one side has seve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.result_readers import Reader, possible_labels_of
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, parse, walk
-from generator.derive.result_labels import OPEN, Labels, is_scalar, possible_labels_reader
+from generator.derive.result_labels import OPEN, Labels, is_scalar
 from generator.model import Alert, Definition, RuleSet
 
 CODE = "SM012"
 NAME = "vectors-never-match"
 LEVEL = Level.WARNING
-Reader = Callable[[Any], Labels]
 
 
 def _has_or(node: Any) -> bool:
@@ -43,11 +43,8 @@ def _shown(labels: set[str]) -> str:
     return ", ".join(sorted(labels)) or "no label"
 
 
-def _mismatch(node: Any, read: Reader, maybe: set[str]) -> str:
-    """Why the operation's sides never match ('' when they can)."""
-    left, right = read(node.lhs), read(node.rhs)
-    if OPEN in left or OPEN in right or _has_or(node.lhs) or _has_or(node.rhs):
-        return ""
+def _unmatched(node: Any, left: Labels, right: Labels, maybe: set[str]) -> str:
+    """Why sides carrying these labels never match in the operation ('' when they can)."""
     matching = node.modifier.matching if node.modifier is not None else None
     if matching is not None and str(matching.type).endswith("Include"):
         on = list(matching.labels)
@@ -61,6 +58,16 @@ def _mismatch(node: Any, read: Reader, maybe: set[str]) -> str:
     how = f" ignoring ({', '.join(sorted(ignored))})" if ignored else ""
     return (f"the left side carries {_shown(keys[0])}, the right {_shown(keys[1])}{how}: "
             f"only one has {_shown(keys[0] ^ keys[1])}")
+
+
+def _mismatch(node: Any, read: Reader, maybe: set[str]) -> str:
+    """Why the operation's sides never match ('' when they can, or when a side is not judged)."""
+    left, right = read(node.lhs), read(node.rhs)
+    if OPEN in left or OPEN in right:
+        return ""
+    why = _unmatched(node, left, right, maybe)
+    # a side with an `or` is not judged; walked only for an operation that would be reported (few do)
+    return "" if why and (_has_or(node.lhs) or _has_or(node.rhs)) else why
 
 
 def _findings(expr: str, read: Reader, maybe: set[str]) -> Iterator[tuple[str, str]]:
@@ -93,11 +100,10 @@ def _rules(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...]
 
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
-    readers = {here: possible_labels_reader(project, here) for here in (True, False)}
     maybe = {label for job in project.scrape_jobs for label in job.labels}
     for at, path, what, expr, here in _rules(context):
         outcome = "the alert never fires" if isinstance(at, Alert) else "it returns nothing"
-        for op, why in _findings(expr, readers[here], maybe if here else set()):
+        for op, why in _findings(expr, possible_labels_of(context, here), maybe if here else set()):
             result = "the unless removes nothing" if op == "unless" else outcome
             yield Finding(at, f"{what}: its '{op}' can never pair a series of one side with one of the other ({why}),"
                               f" so {result}; aggregate both sides to the same labels or match them with on (...) "

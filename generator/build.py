@@ -14,6 +14,7 @@ from typing import Any
 from generator.checks.base import Context
 from generator.checks.registry import PROJECT_CHECKS, RENDERED_CHECKS, codes
 from generator.checks.runner import Report, run
+from generator.checks.semantics.by_text import meaning_cached
 from generator.core.errors import BUILD_ERROR, DefinitionError, Level, Problem, ProblemsFound
 from generator.core.gotemplate import TemplateError
 from generator.core.made_once import Memo, keeping
@@ -43,8 +44,9 @@ class Compiled:
 
 
 def _checked(definitions: Path, warm: WarmModules | None = None) -> Compiled:
-    # the expressions' parse results and the texts found free of secrets, kept in definitions/__pycache__/
-    with facts_cached(definitions), clean_cached(definitions):
+    # the expressions' parse results, the texts found free of secrets and the meaning checks' answers that an
+    # expression's text decides, kept in definitions/__pycache__/
+    with facts_cached(definitions), clean_cached(definitions), meaning_cached(definitions):
         loaded = load_definitions(definitions, warm)
         compiled = Compiled(loaded.project, Report(problems=list(loaded.problems)))
         if loaded.project is not None:

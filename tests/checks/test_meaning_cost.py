@@ -1,18 +1,26 @@
 """The label-reading meaning checks (SM011, SM012, SM014) share one derivation a build: each node's labels and each
-recording rule's are derived once for all of them, and the answers, so the findings, are those derived afresh."""
+recording rule's are derived once for all of them, and the answers, so the findings, are those derived afresh.
+What an expression's text alone decides (imported rules' labels and unmatched operations, alerts without a
+condition, the labels a template prints) is kept across builds, and a damaged cache only costs time."""
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import orjson
+import promql_parser
 import pytest
 
-from generator.build import check_project
+from generator.build import _checked, check_project
 from generator.checks.base import Context
 from generator.checks.registry import PROJECT_CHECKS
+from generator.core import promql
+from generator.core.disk_cache import DiskCache
 from generator.core.promql import parse, walk
+from generator.core.sealed_file import read_sealed
 from generator.derive import result_labels
 from generator.derive.result_labels import Labels, _declared, _Possible, _Rules
 from generator.importer.write import import_files
@@ -116,3 +124,52 @@ def test_kept_answers_through_rules_reading_each_other_are_those_derived_afresh(
     _same_answers(project)
     assert result_labels.possible_labels(project, "job:c:sum") == _Afresh(project, _declared(project, True)).kept(
         parse("job:c:sum"))
+
+
+@pytest.fixture()
+def kube_definitions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder of the shipped definitions with kube-prometheus' rules imported; its caches written, as users'
+    builds write them (bytecode on)."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    definitions = copy_definitions(tmp_path)
+    import_files(sorted(KUBE_PROMETHEUS.glob("*-prometheusRule.yaml")), definitions)
+    return definitions
+
+
+def _meaning_in_a_new_build(definitions: Path) -> list[tuple[str, str, str]]:
+    promql.parse.cache_clear()  # what a new process starts with
+    promql._facts.cache_clear()
+    return sorted((p.code, str(p.location), p.message) for p in _checked(definitions).report.problems
+                  if p.code in MEANING)
+
+
+def test_a_build_after_an_edit_parses_no_imported_rule_again(kube_definitions: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _meaning_in_a_new_build(kube_definitions)
+    assert [code for code, _, _ in first] == ["SM011"] * 5
+    project = load(kube_definitions).project
+    assert project is not None
+    imported = {rule.expr for rule_set in project.all(RuleSet) for group in rule_set.groups for rule in group.rules}
+    imported -= {alert.condition for alert in project.all(Alert)}  # (vector(1): obsgen's heartbeat reads it too)
+    parsed: list[str] = []
+    parse_text = promql_parser.parse
+
+    def counted(expr: str) -> Any:
+        parsed.append(expr)
+        return parse_text(expr)
+
+    monkeypatch.setattr(promql_parser, "parse", counted)
+    assert _meaning_in_a_new_build(kube_definitions) == first
+    assert len(imported) > 200 and [expr for expr in parsed if expr in imported] == []
+
+
+def test_a_damaged_meaning_cache_is_computed_again(kube_definitions: Path) -> None:
+    first = _meaning_in_a_new_build(kube_definitions)
+    cache = kube_definitions / "__pycache__" / "obsgen-meaning.cache"
+    stored = orjson.loads(read_sealed(cache) or b"{}")
+    assert stored["entries"]
+    damaged = DiskCache(kube_definitions, "meaning", stored["version"])
+    for number, key in enumerate(stored["entries"]):  # valid JSON, not what this code writes
+        damaged.put(key, [["op", "why", "more"]] if number % 3 == 0 else {"labels": []} if number % 3 else 7)
+    damaged.save()
+    assert _meaning_in_a_new_build(kube_definitions) == first

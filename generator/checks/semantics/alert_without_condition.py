@@ -17,9 +17,11 @@ Fix: compare with the threshold that matters (`> 0`, `== 0`), or drop bool in th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.by_text import remembered, string
 from generator.checks.semantics.shapes import has_selector, unparen
 from generator.core.errors import Level
 from generator.core.promql import ABSENCE_FUNCTIONS, PromQLError, parse, walk
@@ -83,7 +85,7 @@ def _alerts(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...
 
 def check(context: Context) -> Iterator[Finding]:
     for at, path, what, expr in _alerts(context):
-        why = why_always(expr)
+        why = remembered("always", expr, partial(why_always, expr), str, string)  # its text alone decides
         if why:
             yield Finding(at, f"{what} fires as long as its series exist: {why}; compare with the threshold that "
                               "matters (> 0, == 0)", path)

@@ -26,24 +26,39 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.by_text import remembered, strings, text_decides
 from generator.checks.semantics.result_readers import possible_labels_of
 from generator.checks.semantics.rule_templates import RuleTemplates, rule_templates
 from generator.core.errors import Level
 from generator.core.gotemplate_syntax import label_reads
 from generator.core.promql import PromQLError, parse
-from generator.derive.result_labels import OPEN
+from generator.derive.result_labels import OPEN, Labels
 
 CODE = "SM011"
 NAME = "template-label-not-in-result"
 LEVEL = Level.WARNING
 
 
+def _reads(template: str) -> tuple[str, ...]:
+    """The labels a template prints, each once; its text alone decides, so kept across builds."""
+    return remembered("reads", template, lambda: tuple(dict.fromkeys(label_reads(template))), list, strings)
+
+
+def _carried(context: Context, expr: str, deployed_here: bool) -> Labels:
+    """The labels the expression's result can carry; an imported rule's kept across builds when its text decides."""
+    def derived() -> Labels:
+        return possible_labels_of(context, deployed_here)(parse(expr))
+    if deployed_here or not text_decides(context.project, expr):
+        return derived()
+    return remembered("labels", expr, derived, list, strings)
+
+
 def _findings(context: Context, rule: RuleTemplates) -> Iterator[Finding]:
-    reads = [(path, name, dict.fromkeys(label_reads(text))) for path, name, text in rule.templates]
+    reads = [(path, name, _reads(text)) for path, name, text in rule.templates]
     if not any(labels for _, _, labels in reads):
         return  # nothing to judge: the expression need not be parsed
     try:
-        carried = possible_labels_of(context, rule.deployed_here)(parse(rule.expr))
+        carried = _carried(context, rule.expr, rule.deployed_here)
     except PromQLError:
         return  # invalid-promql says so
     if OPEN in carried:

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.by_text import remembered, strings, text_decides
 from generator.checks.semantics.result_readers import Reader, possible_labels_of
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, parse, walk
@@ -98,12 +99,27 @@ def _rules(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...]
                        f"rule set {rule_set.name}, rule {getattr(imported, 'name', '')}", imported.expr, False)
 
 
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    if type(value) is not list or any(type(pair) is not list or len(pair) != 2 for pair in value):
+        raise TypeError("not a list of (operation, why)")
+    return [(op, why) for op, why in (strings(pair) for pair in value)]
+
+
+def _unmatched_operations(context: Context, expr: str, here: bool, maybe: set[str]) -> list[tuple[str, str]]:
+    """_findings of a rule; an imported rule's kept across builds when its text decides them."""
+    def found() -> list[tuple[str, str]]:
+        return list(_findings(expr, possible_labels_of(context, here), maybe if here else set()))
+    if here or not text_decides(context.project, expr):
+        return found()
+    return remembered("unmatched", expr, found, lambda pairs: [list(pair) for pair in pairs], _pairs)
+
+
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
     maybe = {label for job in project.scrape_jobs for label in job.labels}
     for at, path, what, expr, here in _rules(context):
         outcome = "the alert never fires" if isinstance(at, Alert) else "it returns nothing"
-        for op, why in _findings(expr, possible_labels_of(context, here), maybe if here else set()):
+        for op, why in _unmatched_operations(context, expr, here, maybe):
             result = "the unless removes nothing" if op == "unless" else outcome
             yield Finding(at, f"{what}: its '{op}' can never pair a series of one side with one of the other ({why}),"
                               f" so {result}; aggregate both sides to the same labels or match them with on (...) "

@@ -58,6 +58,8 @@ def _rules(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...]
 def check(context: Context) -> Iterator[Finding]:
     read = possible_labels_of(context)
     for at, path, what, expr in _rules(context):
+        if "{" not in expr:
+            continue  # no label matcher to judge (most expressions), so no parse and walk: a matcher is in braces
         try:
             root = parse(expr)
         except PromQLError:

@@ -3,8 +3,9 @@
 Single-binary Loki on local disk: tsdb index with schema v13 and a 24h index period, the compactor
 applying the default retention and each stream's own, OTLP resource attributes of the declared stream
 labels indexed, and the ruler sending LogQL alerts to the same Alertmanager (they carry `severity`,
-so the severity routes apply) and remote-writing LogQL recording rules to Prometheus. With
-auth disabled Loki's tenant is `fake`, hence the rules directory.
+so the severity routes apply, and the stack's external labels, which the routes group by) and
+remote-writing LogQL recording rules to Prometheus. With auth disabled Loki's tenant is `fake`, hence
+the rules directory.
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ def config(project: Project, storage: LogStorage) -> dict[str, Any]:
             # the log lines in Grafana's Explore (without it the link is a bare relative path)
             "external_url": project.stack.grafana_url.rstrip("/"),
             "datasource_uid": LOKI_DATASOURCE_UID,
+            # the stack's labels on every alert the ruler sends where the alert lacks them, as Prometheus adds its
+            # own: the routes group by them and the ack command names them (pkg/ruler/base/manager.go passes them
+            # to Prometheus' notifier as global external_labels; templates read them as $externalLabels)
+            "external_labels": dict(sorted(project.stack.external_labels.items())),
             "enable_api": True,
             "evaluation_interval": _hours(storage.evaluation_interval),
             "rule_path": f"{DATA}/rules-temp",

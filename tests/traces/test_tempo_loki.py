@@ -86,6 +86,16 @@ def test_a_log_alerts_source_link_opens_its_logql_in_grafana_explore(built: Path
     assert ruler["datasource_uid"] == loki["uid"]
 
 
+def test_lokis_ruler_labels_its_alerts_with_the_stacks_external_labels(built: Path, project: Project) -> None:
+    """Loki's ruler hands ruler.external_labels to Prometheus' notifier as global external_labels
+    (pkg/ruler/base/manager.go, buildNotifierConfig), which adds each to every alert lacking it: without them a log
+    alert reaches the shared Alertmanager without `platform`, grouped and acknowledged with every stack's."""
+    document = read_yaml(built / "loki/loki.yaml")
+    validate_loki(document)
+    assert project.stack.external_labels == {"platform": "ecommerce-rag"}
+    assert document["ruler"]["external_labels"] == project.stack.external_labels
+
+
 @pytest.mark.parametrize(("section", "misspelt"), [
     ("limits_config", "retention_perod"), ("compactor", "retention_enable"), ("ruler", "alertmanager_ulr"),
 ])

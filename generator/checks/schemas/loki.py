@@ -4,7 +4,8 @@ Mirrors docs/sources/shared/configuration.md of Loki 3.7 (the release the compos
 (path_prefix, filesystem storage, inmemory ring), schema_config (tsdb, schema v13, 24h index period), compactor
 (retention_enabled needs delete_request_store), limits_config (retention_period, retention_stream, otlp_config),
 ruler (local rule storage, alertmanager_url, external_url and datasource_uid of its alerts' Explore links,
-remote_write of recording rules), analytics; and the Prometheus-format rule groups the ruler loads.
+external_labels added to its alerts, remote_write of recording rules), analytics; and the Prometheus-format rule
+groups the ruler loads.
 """
 
 from __future__ import annotations
@@ -185,6 +186,8 @@ class Ruler(Strict):
     """Base URL of the Grafana its alerts' source links open (Explore)."""
     datasource_uid: str = ""
     """The Loki data source those Explore links query."""
+    external_labels: dict[str, str] = Field(default_factory=dict)
+    """Labels the ruler adds to every alert it sends that lacks them (Prometheus' notifier, global external_labels)."""
     enable_api: bool = False
     evaluation_interval: str = Field(default="1m", pattern=GO_DURATION)
     for_grace_period: str = Field(default="10m", pattern=GO_DURATION)

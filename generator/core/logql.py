@@ -156,3 +156,31 @@ def metric_query(expr: str) -> Query:
         raise LogQLError(f"{expr!r} is a log query: rules need a metric query such as "
                          "sum by (service_name) (count_over_time({...} [5m]))")
     return query
+
+
+_AGGREGATION = re.compile(r"\s*(?:sum|avg|min|max|count|stddev|stdvar)\s*(?:by\s*\(([^()]*)\)\s*)?\(")
+_TRAILING_BY = re.compile(r"\s*by\s*\(([^()]*)\)")
+_COMPARISON = re.compile(r"\s*(?:(?:[<>]=?|[=!]=)\s*(?:bool\s+)?[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?\s*)?$")
+
+
+def result_labels(expr: str) -> frozenset[str] | None:
+    """The label names of the expression's result where its shape tells them: one vector aggregation `by (...)` (or
+    by nothing), maybe compared with a number, as `sum by (service_name) (count_over_time(...)) > 20`. None for any
+    other shape: `without`, topk, an operation between two queries, a bare range aggregation (whose result keeps
+    every stream label and every label a parser extracts)."""
+    text = _strip_strings(expr)
+    head = _AGGREGATION.match(text)
+    if head is None:
+        return None
+    depth, end = 0, head.end() - 1
+    for end in range(head.end() - 1, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        if depth == 0:
+            break
+    rest, grouping = text[end + 1:], head[1]
+    trailing = _TRAILING_BY.match(rest)
+    if trailing is not None and grouping is None:
+        rest, grouping = rest[trailing.end():], trailing[1]
+    if _COMPARISON.match(rest) is None:
+        return None
+    return frozenset(label.strip() for label in (grouping or "").split(",") if label.strip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from generator.core.matcher_text import ack_argument
@@ -17,23 +18,30 @@ from generator.targets.templating import environment
 JINJA = environment()
 
 
-def _ack_matchers(project: Project, alert: Alert) -> list[str]:
-    """The labels the alert's notifications are grouped by, as their `obsgen ack` command prints them: a label the
-    rule sets with its value, one of the expression's result (known from the firing examples) as <name>, and each
-    external label of the stack with its value, which Prometheus gives every alert it sends that lacks the label
-    (notifier.go): the command acknowledges this stack's alert, not another stack's sharing the Alertmanager."""
-    carried: dict[str, None] = {}
-    for example in alert.examples:
-        if example.fires:
-            carried |= dict.fromkeys(expression_labels(alert, example))
+def ack_matchers(project: Project, labels: dict[str, str], grouping: list[str], carried: Iterable[str]) -> list[str]:
+    """The labels an alert's notifications are grouped by, as their `obsgen ack` command prints them: a label the
+    rule sets (`labels`) with its value, one of the expression's result (`carried`) as <name>, and each external
+    label of the stack with its value, which Prometheus, and Loki's ruler through Prometheus' notifier, give every
+    alert they send that lacks the label (notifier.go): the command acknowledges this stack's alert, not another
+    stack's sharing the Alertmanager."""
+    carried = frozenset(carried)
     matchers = []
-    for name in alert_grouping(project, alert):
-        value = alert.labels.get(name, None if name in carried else project.stack.external_labels.get(name))
+    for name in grouping:
+        value = labels.get(name, None if name in carried else project.stack.external_labels.get(name))
         if value is not None and "{{" not in value:
             matchers.append(ack_argument(name, value))
         elif value is not None or name in carried:
             matchers.append(f"{name}=<{name}>")
     return matchers
+
+
+def _ack_matchers(project: Project, alert: Alert) -> list[str]:
+    """A Prometheus alert's: its result's labels known from its firing examples."""
+    carried: dict[str, None] = {}
+    for example in alert.examples:
+        if example.fires:
+            carried |= dict.fromkeys(expression_labels(alert, example))
+    return ack_matchers(project, alert.labels, alert_grouping(project, alert), carried)
 
 
 def render(project: Project) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from generator.core.duration import go_duration, parse_seconds
+from generator.core.logql import result_labels
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url, panel_url
 from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, level_hold
@@ -21,6 +22,8 @@ from generator.derive.for_state import log_for_state
 from generator.model import conventions
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.model.project import Project
+from generator.targets.alertmanager import grouping
+from generator.targets.docs import ack_matchers as ack_matchers_of
 from generator.targets.templating import environment
 
 CONFIG = "loki/loki.yaml"
@@ -140,6 +143,13 @@ def rule_files(project: Project) -> dict[str, dict[str, Any]]:
     return {name: {"groups": [{"name": name, "rules": rules}]} for name, rules in sorted(groups.items())}
 
 
+def ack_matchers(project: Project, alert: LogAlert) -> list[str]:
+    """What the log alert's `obsgen ack` command names besides its name: as a Prometheus alert's (docs.ack_matchers),
+    its LogQL result's labels read from the expression's aggregation (none where its shape does not tell them: the
+    command then silences the alert of every value of such a label)."""
+    return ack_matchers_of(project, alert.labels, grouping(project), result_labels(alert.expr) or ())
+
+
 def runbooks(project: Project) -> dict[str, str]:
     """One runbook page per log alert, where their runbook_url points."""
     template = _JINJA.get_template("log_runbook.md.j2")
@@ -149,7 +159,8 @@ def runbooks(project: Project) -> dict[str, str]:
         pages[conventions.runbook_page(alert.name)] = template.render(
             alert=alert, rule=alert_rule(project, alert), source=project.relative(alert.location).file,
             channels=severity.channels if severity else (), policy=project.escalation_of(alert),
-            levels=alert_escalation(project, alert), evaluator="Loki's ruler", ack="",
+            levels=alert_escalation(project, alert), evaluator="Loki's ruler",
+            ack=" ".join(ack_matchers(project, alert)),
             dashboard=panel_url(project, alert) if alert.dashboard else "",
         )
     return pages

@@ -17,9 +17,9 @@ import pytest
 
 from generator.core.matcher_text import ack_argument
 from generator.derive.examples import expression_labels
-from generator.model import conventions
+from generator.model import LogAlert, conventions
 from generator.model.project import Project
-from generator.targets import alertmanager, docs
+from generator.targets import alertmanager, docs, loki
 from generator.targets.prometheus import alert_rule
 
 URL = "http://alertmanager.example:9093"
@@ -105,3 +105,25 @@ def test_the_shipped_runbook_acknowledges_this_stack_s_alert_only(project: Proje
     page = docs.render(project)[conventions.runbook_page("CpuHigh")]
     assert 'obsgen ack CpuHigh instance=<instance> platform=ecommerce-rag --for 2h' in page
     assert "`amtool silence add alertname=CpuHigh instance=<instance> platform=ecommerce-rag`" in page
+
+
+LOG_ALERT, LOG_RESULT = "RagEngineTimeouts", {"service_name": "rag-engine"}
+"""A log alert with an escalation (its runbook's Acknowledge section), and its LogQL's result (sum by service_name)."""
+
+
+@needs_amtool
+def test_a_log_alerts_runbook_command_names_the_labels_its_notification_command_names(two_labelled: Project,
+                                                                                     tmp_path: Path) -> None:
+    """Loki's ruler sends the alert with the rule's labels, its result's, then the stack's external labels it lacks
+    (ruler.external_labels, through Prometheus' notifier): the runbook's command must silence that alert alone."""
+    page = loki.runbooks(two_labelled)[conventions.runbook_page(LOG_ALERT)]
+    line, = re.findall(rf"^obsgen ack {LOG_ALERT} .*$", page, re.MULTILINE)
+    filled = re.sub(r"<([a-zA-Z_][a-zA-Z0-9_]*)>", lambda placeholder: LOG_RESULT[placeholder[1]], line)
+    runbook = shlex.split(filled.split(" --for ")[0])[2:]
+    alert = next(alert for alert in two_labelled.all(LogAlert) if alert.name == LOG_ALERT)
+    labels = {**STACKS, "alertname": LOG_ALERT, **LOG_RESULT, **loki.alert_rule(two_labelled, alert)["labels"]}
+    grouped = {label: labels[label] for label in alertmanager.grouping(two_labelled) if label in labels}
+    words = shlex.split(_amtool(two_labelled, tmp_path, '{{ template "obsgen.ack.command" . }}', labels, grouped))
+    assert words[:3] == ["obsgen", "ack", LOG_ALERT] and words[-2:] == ["--alertmanager-url", URL], words
+    assert "platform=ecommerce-rag" in runbook and "service_name=rag-engine" in runbook
+    assert sorted(runbook) == sorted(words[2:-2])

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import requests
 import yaml
 
 from generator.live.ledger import Routing, Tally, account, episodes
@@ -39,6 +40,23 @@ def _rule(alert: Alert, start: float) -> dict[str, Any]:
     name, labels, lasting = alert
     expr = "vector(1)" if lasting is None else f"vector(1) and on () (vector(time()) < {start + lasting:.3f})"
     return {"alert": name, "expr": expr, "labels": labels}
+
+
+def _rules_once_alertmanager_known(prometheus: str, rules: Path, alerts: list[Alert]) -> float:
+    """Load the alerts' rules once Prometheus has discovered the Alertmanager (up to 5 s after it starts, its
+    discovery's first update); their start. Alerts fired before are dropped, and one first sent later than
+    group_wait after it started has its group flushed at once (dispatch.go's insert), racing the inhibitor's
+    reading of the alert that mutes it: a muted TargetDown was then told now and then."""
+    deadline = time.monotonic() + 30
+    while not requests.get(f"{prometheus}/api/v1/alertmanagers", timeout=5).json()["data"]["activeAlertmanagers"]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{prometheus} found no Alertmanager in 30 s")
+        time.sleep(0.2)
+    start = time.time() + 2  # the reloaded group's first evaluation comes within its 1 s interval
+    rules.write_text(yaml.safe_dump({"groups": [
+        {"name": "probe", "interval": "1s", "rules": [_rule(alert, start) for alert in alerts]}]}))
+    requests.post(f"{prometheus}/-/reload", timeout=10).raise_for_status()
+    return start
 
 
 def _sink(records: list[Record], lock: threading.Lock, refused: str) -> type[BaseHTTPRequestHandler]:
@@ -68,15 +86,14 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
         document["route"] = fast_route(document["route"])
         (workdir / "alertmanager.yml").write_text(yaml.safe_dump(document))
         with servers.alertmanager(workdir / "alertmanager.yml", workdir) as alertmanager:
-            start = time.time() + 3  # Prometheus is ready by then
-            (workdir / "rules.yml").write_text(yaml.safe_dump({"groups": [
-                {"name": "probe", "interval": "1s", "rules": [_rule(alert, start) for alert in alerts]}]}))
+            (workdir / "rules.yml").write_text(yaml.safe_dump({"groups": []}))
             (workdir / "prometheus.yml").write_text(yaml.safe_dump({
                 "global": {"evaluation_interval": "1s", "external_labels": PLATFORM},
                 "rule_files": ["rules.yml"],
                 "alerting": {"alertmanagers": [{"static_configs": [
                     {"targets": [alertmanager.url.removeprefix("http://")]}]}]}}))
             with servers.prometheus(workdir / "prometheus.yml", workdir, "--rules.alert.resend-delay=1s") as server:
+                start = _rules_once_alertmanager_known(server.url, workdir / "rules.yml", alerts)
                 time.sleep(max(0.0, start + last + 10 - time.time()))
                 until = time.time()
                 found = episodes(server.url, start - 5, until, bridge=4)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.build import compile_project, load
 from generator.core.duration import format_seconds, parse_seconds
+from generator.derive.dispatch_start import RESEND_DELAY  # Prometheus' default --rules.alert.resend-delay
 from generator.derive.for_state import for_state
 from generator.derive.time_compression import apply
 from generator.live import backfill, releases
@@ -56,8 +57,6 @@ COMPONENT_OF_SOURCE = {Source.PROMETHEUS: "prometheus", Source.ALERTMANAGER: "al
 NODE_COLLECTORS = ("cpu", "meminfo", "loadavg", "stat", "diskstats", "netdev", "filesystem")
 """The node-exporter collectors whose series the definitions read; the rest are off to keep 1 s scrapes cheap."""
 TOOLS = ("prometheus", "promtool", releases.ALERTMANAGER, "prometheus-node-exporter")
-RESEND_DELAY = 60.0
-"""Prometheus' default --rules.alert.resend-delay, in seconds."""
 MAINTENANCE_INTERVAL = 900.0
 """Alertmanager's default --data.maintenance-interval (snapshots of notification log and silences), in seconds."""
 PEER_TIMEOUT = "2s"

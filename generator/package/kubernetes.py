@@ -19,6 +19,7 @@ from generator.core.errors import DefinitionError
 from generator.core.made_once import made
 from generator.derive.cluster_addresses import ALERTMANAGER, PROMETHEUS, server_service, url_in_cluster
 from generator.derive.dashboards import dashboards
+from generator.derive.dispatch_start import start_delay
 from generator.derive.for_state import for_state
 from generator.model import Kubernetes, RuleSet, conventions
 from generator.model.identity import slug
@@ -274,6 +275,11 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
                                          # default image otherwise, whatever its UI reads)
                                          "version": f"v{project.stack.alertmanager_version}",
                                          "storage": _storage(kube, kube.alertmanager_storage)}
+    delay = start_delay(project)
+    if delay is not None:
+        # every replica holds its first notifications until the rulers have re-sent what inhibits them: named
+        # here, it overrides the operator's minReadySeconds default (0.88.0+), which obsgen leaves unset
+        alertmanager_spec["additionalArgs"] = [{"name": "dispatch.start-delay", "value": delay}]
     if kube.alertmanager == "alertmanagerconfig":
         alertmanager_spec["alertmanagerConfigSelector"] = {"matchLabels": MANAGED_BY}
         # by default the operator adds namespace="<its namespace>" to an AlertmanagerConfig's routes, which no

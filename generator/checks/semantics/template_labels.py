@@ -17,6 +17,12 @@ grouping labels are not templates: a route grouping by a label the alert lacks i
 Alerts of imported rule sets are read too, by what their aggregations keep only: written for another deployment,
 their scraped series may carry target labels of its own (a Kubernetes namespace or pod).
 
+Log alerts are read too: Loki's ruler evaluates them with Prometheus' rules package (pkg/ruler/compat.go), so their
+`$labels` is their LogQL result's labels alone. Those are known where the expression is one aggregation `by (...)`,
+maybe compared with a number: `sum by (service_name) (count_over_time({...} [5m])) > 20` carries service_name alone,
+and a summary printing `$labels.pod` reads "<no value>". Other shapes (a bare range aggregation keeps every stream
+label and every label a parser extracts) are not read.
+
 Fix: keep the label in the expression (`sum by (job, instance)`), declare it on the Metric if its exporter sets it,
 or print one the result keeps.
 """
@@ -29,6 +35,7 @@ from generator.checks.base import Context, Finding
 from generator.checks.semantics.by_text import remembered, strings, text_decides
 from generator.checks.semantics.result_readers import possible_labels_of
 from generator.checks.semantics.rule_templates import RuleTemplates, rule_templates
+from generator.core import logql
 from generator.core.errors import Level
 from generator.core.gotemplate_syntax import label_reads
 from generator.core.promql import PromQLError, parse
@@ -53,15 +60,24 @@ def _carried(context: Context, expr: str, deployed_here: bool) -> Labels:
     return remembered("labels", expr, derived, list, strings)
 
 
+def _result_labels(context: Context, rule: RuleTemplates) -> Labels | None:
+    """The labels the rule's result can carry, None where they are not known."""
+    if rule.logql:
+        known = logql.result_labels(rule.expr)  # a shape it does not read (a bare range aggregation): not judged
+        return None if known is None else tuple(sorted(known))
+    try:
+        carried = _carried(context, rule.expr, rule.deployed_here)
+    except PromQLError:
+        return None  # invalid-promql says so
+    return None if OPEN in carried else carried
+
+
 def _findings(context: Context, rule: RuleTemplates) -> Iterator[Finding]:
     reads = [(path, name, _reads(text)) for path, name, text in rule.templates]
     if not any(labels for _, _, labels in reads):
         return  # nothing to judge: the expression need not be parsed
-    try:
-        carried = _carried(context, rule.expr, rule.deployed_here)
-    except PromQLError:
-        return  # invalid-promql says so
-    if OPEN in carried:
+    carried = _result_labels(context, rule)
+    if carried is None:
         return
     for path, name, labels in reads:
         for label in labels:

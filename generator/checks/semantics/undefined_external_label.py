@@ -9,8 +9,11 @@ using ... external label but Prometheus doesn't have this label configured in gl
     STACK = Stack(name="shop", external_labels={"platform": "shop"}, ...)
     Alert(name="CpuHigh", summary="CPU high in {{ $externalLabels.cluster }}", ...)      # cluster is not defined
 
-Obsgen's alerts and imported rule sets' alerts are read: both are evaluated by the stack's Prometheus. A label tested
-first (`{{ with $externalLabels.x }}...{{ end }}`) is handled on purpose, as a rule shared between stacks may.
+Obsgen's alerts and imported rule sets' alerts are read: both are evaluated by the stack's Prometheus. Log alerts are
+read too: Loki's ruler expands their templates with `$externalLabels` set to its ruler.external_labels (Loki 3's
+pkg/ruler/base/manager.go hands them to Prometheus' rules manager), which obsgen writes from the same Stack's
+external_labels. A label tested first (`{{ with $externalLabels.x }}...{{ end }}`) is handled on purpose, as a rule
+shared between stacks may.
 
 Fix: add the label to the Stack's external_labels (every series and alert the stack sends out then carries it), or
 print one it defines.

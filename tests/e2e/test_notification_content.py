@@ -1,11 +1,11 @@
 """What people receive, rendered by a real Alertmanager from the generated templates, against golden files.
 
 The shipped definitions' alertmanager.yml (compressed 60x, every channel pointed at the local sinks) gets
-alerts as Prometheus sends them, annotated by the shipped rules (rendered for their labels and value): CpuHigh on two
-hosts, its level-2 escalation copy, MemoryHigh (emergency),
-then CpuHigh on web-1 resolved. The email, Slack messages and PagerDuty events the sinks record are compared
-with tests/e2e/golden/notifications/ after removing what changes per run (times, ports, hashes). After a
-deliberate change of the templates: OBSGEN_UPDATE_GOLDEN=1 pytest tests/e2e/test_notification_content.py.
+alerts as Prometheus and Loki's ruler send them, annotated by the shipped rules (rendered for their labels and value)
+and labelled with the stack's external labels (platform=...): CpuHigh on two hosts, its level-2 escalation copy,
+MemoryHigh (emergency), then CpuHigh on web-1 resolved. The email, Slack messages and PagerDuty events the sinks
+record are compared with tests/e2e/golden/notifications/ after removing what changes per run (times, ports, hashes).
+After a deliberate change of the templates: OBSGEN_UPDATE_GOLDEN=1 pytest tests/e2e/test_notification_content.py.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from generator.live import smtp_sink, webhook_sink
 from generator.live.client import email_matches, title_of, webhook_matches
 from generator.live.recording import Record, Recording
 from generator.live.stack import SINK_ROUTING_KEY
-from generator.model.conventions import ESCALATION_LEVEL_LABEL, PAGE_SUMMARY_SEPARATOR
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, PAGE_SUMMARY_SEPARATOR, runbook_page
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager
@@ -71,10 +71,16 @@ VALUES = {"CpuHigh": 95.0, "MemoryHigh": 97.0, "ConversionRateLow": 0.021, "RagE
 
 
 @pytest.fixture(scope="module")
-def rules(project: Project) -> dict[tuple[str, str], dict[str, str]]:
+def compiled(project: Project) -> dict[str, bytes]:
+    """The shipped definitions' out/ files."""
+    return compile_project(project)
+
+
+@pytest.fixture(scope="module")
+def rules(compiled: dict[str, bytes]) -> dict[tuple[str, str], dict[str, str]]:
     """The shipped rules' annotation templates (Prometheus' and Loki's), by alert name and escalation level."""
     found = {}
-    for path, text in compile_project(project).items():
+    for path, text in compiled.items():
         if path.startswith(("prometheus/rules/", "loki/rules/")):
             for group in yaml.safe_load(text)["groups"]:
                 for rule in (r for r in group["rules"] if "alert" in r):
@@ -85,8 +91,8 @@ def rules(project: Project) -> dict[tuple[str, str], dict[str, str]]:
 
 def _alert(rules: dict[tuple[str, str], dict[str, str]], name: str, severity: str, instance: str,
            ends: float | None = None, **labels: str) -> dict[str, Any]:
-    """An alert as Prometheus posts it: the generated rule's annotations, rendered as Prometheus renders them for
-    its labels and value (what people read, not text made up here)."""
+    """An alert as Prometheus' rule makes it: the generated rule's annotations, rendered as Prometheus renders them
+    for its labels and value (what people read, not text made up here); _post adds the external labels."""
     started = datetime.fromtimestamp(time.time() - 600, UTC).isoformat()
     alert_labels = {"alertname": name, "severity": severity, "instance": instance, "escalation_policy": "default",
                     **labels}
@@ -123,23 +129,29 @@ def received(project: Project, rules: dict[tuple[str, str], dict[str, str]],
     try:
         with alertmanager_server(workdir / "alertmanager/alertmanager.yml", workdir,
                                  f"--web.external-url={EXTERNAL_URL}") as server:
-            yield _exchange(server, Recording(webhooks), Recording(emails), rules)
+            yield _exchange(server, project.stack.external_labels, Recording(webhooks), Recording(emails), rules)
     finally:
         smtp.stop()
         hooks.shutdown()
         hooks.server_close()
 
 
-def _post(server: Server, *alerts: dict[str, Any]) -> float:
-    """Post alerts; returns when the post began (a group_wait 0 route may notify before the answer arrives)."""
+def _post(server: Server, external: dict[str, str], *alerts: dict[str, Any]) -> float:
+    """Post alerts as Prometheus' notifier sends them (Loki's ruler sends through it too): each with the stack's
+    external labels added where it lacks one (notifier.Manager.Send sets each whose value on the alert is empty), after
+    its annotations were rendered, which do not see them as $labels. Returns when the post began (a group_wait 0
+    route may notify before the answer arrives)."""
     began = time.time()
-    requests.post(f"{server.url}/api/v2/alerts", json=list(alerts), timeout=10).raise_for_status()
+    sent = [{**alert, "labels": alert["labels"] | {name: value for name, value in external.items()
+                                                   if not alert["labels"].get(name)}} for alert in alerts]
+    requests.post(f"{server.url}/api/v2/alerts", json=sent, timeout=10).raise_for_status()
     return began
 
 
-def _exchange(server: Server, webhooks: Recording, emails: Recording,
+def _exchange(server: Server, external: dict[str, str], webhooks: Recording, emails: Recording,
               rules: dict[tuple[str, str], dict[str, str]]) -> dict[str, Record]:
-    sent = _post(server, _alert(rules, "CpuHigh", "critical", "web-1"), _alert(rules, "CpuHigh", "critical", "web-2"),
+    sent = _post(server, external, _alert(rules, "CpuHigh", "critical", "web-1"),
+                 _alert(rules, "CpuHigh", "critical", "web-2"),
                  _alert(rules, "CpuHigh", "critical", "web-1", escalation_level="2"),
                  _alert(rules, "MemoryHigh", "emergency", "db-1"))
     web1 = {"instance": "web-1"}
@@ -155,7 +167,7 @@ def _exchange(server: Server, webhooks: Recording, emails: Recording,
         "pagerduty-memory-trigger": webhooks.wait_for(webhook_matches("/webhook/v2/enqueue", "MemoryHigh", "firing",
                                                                       sent, {"instance": "db-1"}), 30),
     }
-    ended = _post(server, _alert(rules, "CpuHigh", "critical", "web-1", ends=time.time()))
+    ended = _post(server, external, _alert(rules, "CpuHigh", "critical", "web-1", ends=time.time()))
     found["email-cpu-resolved"] = emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "resolved", ended,
                                                                 web1), 30)
     found["slack-cpu-resolved"] = webhooks.wait_for(webhook_matches("/slack/alerts", "CpuHigh", "resolved", ended,
@@ -164,22 +176,22 @@ def _exchange(server: Server, webhooks: Recording, emails: Recording,
                                                                        ended, web1), 30)
     warning = _alert(rules, "ConversionRateLow", "warning", "shop-2")
     del warning["labels"]["escalation_policy"]  # warnings do not escalate
-    sent = _post(server, warning)
+    sent = _post(server, external, warning)
     found["email-warning"] = emails.wait_for(email_matches("oncall@company.com", "ConversionRateLow", "firing", sent,
                                                            {"instance": "shop-2"}), 30)
     logs = _alert(rules, "RagEngineTimeouts", "critical", "", service_name="rag-engine")
     del logs["labels"]["instance"]  # Loki's alerts are about a stream: service_name, no instance
     logs["generatorURL"] = LOKI_GENERATOR_URL
-    sent = _post(server, logs)
+    sent = _post(server, external, logs)
     found["email-logs"] = emails.wait_for(email_matches("oncall@company.com", "RagEngineTimeouts", "firing", sent, {}),
                                           30)
     marked = {"instance": MARKUP_INSTANCE}
-    sent = _post(server, _alert(rules, "CpuHigh", "critical", MARKUP_INSTANCE))
+    sent = _post(server, external, _alert(rules, "CpuHigh", "critical", MARKUP_INSTANCE))
     found["email-markup"] = emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "firing", sent, marked), 30)
     for case, path in (("slack-markup", "/slack/alerts"), ("pagerduty-markup", "/webhook/v2/enqueue")):
         found[case] = webhooks.wait_for(webhook_matches(path, "CpuHigh", "firing", sent, marked), 30)
     big = {"instance": BIG_HOST}
-    sent = _post(server, *(_alert(rules, "DiskAlmostFull", "critical", BIG_HOST,
+    sent = _post(server, external, *(_alert(rules, "DiskAlmostFull", "critical", BIG_HOST,
                                   mountpoint=f"/var/lib/kubelet/pods/{n}") for n in range(BIG_GROUP)))
     whole = f"[FIRING:{BIG_GROUP}]"  # a short group_wait may first notify part of the group
     email = email_matches("oncall@company.com", "DiskAlmostFull", "firing", sent, big)
@@ -226,7 +238,8 @@ def test_content_names_alert_host_severity_level_and_links(received: dict[str, R
     assert level["subject"].endswith("CRITICAL CpuHigh instance=web-1 (escalation level 2)")
     assert "/out/docs/runbooks/CpuHigh.md" in level["text"]
     assert "viewPanel=panel-35932&var-instance=web-1" in level["text"]  # CPU Usage, on the host that fired
-    assert f"obsgen ack CpuHigh instance=web-1 --alertmanager-url {EXTERNAL_URL} --for 2h" in level["text"]
+    assert f"obsgen ack CpuHigh instance=web-1 platform=ecommerce-rag --alertmanager-url {EXTERNAL_URL} --for 2h" \
+        in level["text"]
     assert received["pagerduty-memory-trigger"]["body"]["payload"]["severity"] == "critical"
     resolved = received["email-cpu-resolved"]
     assert resolved["subject"].startswith("[ecommerce-rag] [RESOLVED] CRITICAL CpuHigh instance=web-1")
@@ -250,12 +263,13 @@ def test_a_big_group_is_bounded_with_the_acknowledgement_first(received: dict[st
 
 def test_the_printed_acknowledgement_works_as_written_and_promises_no_escalation_that_does_not_exist(
         received: dict[str, Record]) -> None:
-    command = f"obsgen ack CpuHigh instance=web-1 --alertmanager-url {EXTERNAL_URL} --for 2h"
+    command = f"obsgen ack CpuHigh instance=web-1 platform=ecommerce-rag --alertmanager-url {EXTERNAL_URL} --for 2h"
     for case in ("email-cpu-firing", "email-cpu-level-2"):
         assert command in received[case]["text"] and "stops the escalation" in received[case]["text"]
     assert f"--alertmanager-url {EXTERNAL_URL}" in received["slack-cpu-firing"]["body"]["attachments"][0]["text"]
     warning = received["email-warning"]
-    assert f"obsgen ack ConversionRateLow instance=shop-2 --alertmanager-url {EXTERNAL_URL} --for 2h" in warning["text"]
+    assert f"obsgen ack ConversionRateLow instance=shop-2 platform=ecommerce-rag --alertmanager-url {EXTERNAL_URL} " \
+           "--for 2h" in warning["text"]
     assert "escalation" not in warning["text"] + warning["html"]
 
 
@@ -271,8 +285,28 @@ def test_a_page_reads_the_summary_and_links_runbook_dashboard_and_silence(receiv
 def test_a_log_alert_names_its_service_in_the_title_and_the_acknowledgement(received: dict[str, Record]) -> None:
     email = received["email-logs"]
     assert email["subject"] == "[ecommerce-rag] [FIRING:1] CRITICAL RagEngineTimeouts service_name=rag-engine"
-    assert f"obsgen ack RagEngineTimeouts service_name=rag-engine --alertmanager-url {EXTERNAL_URL}" in email["text"]
-    assert "service_name%3D%22rag-engine%22" in email["text"]  # the silence link matches what the command does
+    assert f"obsgen ack RagEngineTimeouts platform=ecommerce-rag service_name=rag-engine --alertmanager-url " \
+           f"{EXTERNAL_URL}" in email["text"]
+    # the silence link matches what the command does
+    assert "platform%3D%22ecommerce-rag%22%2Cservice_name%3D%22rag-engine%22" in email["text"]
+
+
+@pytest.mark.parametrize(("case", "alert", "labels"), [
+    ("email-cpu-firing", "CpuHigh", {"instance": "web-1"}),
+    ("email-logs", "RagEngineTimeouts", {"service_name": "rag-engine"}),
+])
+def test_the_acknowledgement_names_what_the_runbook_names(
+        received: dict[str, Record], compiled: dict[str, bytes], case: str, alert: str, labels: dict[str, str]) -> None:
+    """The command a notification prints and the one its runbook prints, <label> filled with the alert's value, name
+    the same labels: this stack's external label (platform, which the servers add to what they send) too, so either
+    acknowledges this stack's alert alone, not another stack's sharing the Alertmanager."""
+    text = received[case]["text"].replace("\r\n", "\n")  # mail bodies travel with CRLF line ends
+    (printed,) = re.findall(r"^Acknowledge[^:]*: obsgen ack (.*) --alertmanager-url ", text, re.MULTILINE)
+    runbook = compiled[runbook_page(alert)].decode()
+    (documented,) = re.findall(r"^obsgen ack (\S.*?) --for 2h --comment", runbook, re.MULTILINE)
+    filled = re.sub(r"(\w+)=<\w+>", lambda match: f"{match[1]}={labels[match[1]]}", documented)
+    assert sorted(printed.split()) == sorted(filled.split()), (printed, documented)
+    assert "platform=ecommerce-rag" in printed.split()
 
 
 def test_the_source_link_is_named_for_what_it_opens(received: dict[str, Record]) -> None:

@@ -1,6 +1,7 @@
 """The deployment the definitions describe: scrape settings, scrape jobs and where the servers live."""
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, field_validator
@@ -66,11 +67,8 @@ class Stack(Definition):
 
     @property
     def prometheus_external_url(self) -> str:
-        """What Prometheus' alert templates print for $externalURL, given prometheus_url as its --web.external-url:
-        the URL with its path's trailing slashes dropped (cmd/prometheus computeExternalURL)."""
-        parts = urlsplit(self.prometheus_url)
-        path = parts.path.rstrip("/")
-        return urlunsplit(parts._replace(path=f"/{path}" if path and not path.startswith("/") else path))
+        """What Prometheus' alert templates print for $externalURL, given prometheus_url as its --web.external-url."""
+        return _external_url(self.prometheus_url)
 
     @property
     def ui_decodes_filter(self) -> bool:
@@ -81,3 +79,12 @@ class Stack(Definition):
 def ui_decodes_filter(release: str) -> bool:
     """Whether the UI of this Alertmanager release (X.Y.Z) reads a link's filter value as a JSON string."""
     return ordered(release) >= UI_DECODES_FILTER
+
+
+@lru_cache(maxsize=8)
+def _external_url(url: str) -> str:
+    """The URL with its path's trailing slashes dropped (cmd/prometheus computeExternalURL); kept, since every
+    predicted annotation of every example asks for it."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    return urlunsplit(parts._replace(path=f"/{path}" if path and not path.startswith("/") else path))

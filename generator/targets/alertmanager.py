@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from generator.core.matcher_text import JSON_CONTROL_PATTERNS, LINE_FEED_PATTERNS, REGEX_SPECIAL, SHELL_PATTERNS
+from generator.derive.notification_grouping import grouping, job_grouping
 from generator.derive.slo.inhibitions import inhibitions
 from generator.derive.slo.target_down import pairings
 from generator.model import SLO, Alert, Inhibition, conventions
@@ -43,16 +44,6 @@ _JINJA.filters["go_text"] = lambda text: f"{{{{ {go_string(text)} }}}}"
 _JINJA.filters["go_comment"] = lambda text: text.replace("*/", "* /")
 ESCALATION_GROUP_BY = ESCALATION_LEVEL_LABEL
 """Each level's notifications are a group of their own, whose common labels say the level."""
-
-
-def grouping(project: Project) -> list[str]:
-    """The root route's group_by: the definitions' grouping, then each external label of the stack it lacks. Every
-    alert a Prometheus sends carries its external labels, so they are constant within one stack and change no group
-    of it; with several stacks sharing one Alertmanager (each Prometheus its own `platform`), the same alert of two
-    stacks is two groups: two notifications, each acknowledged (silenced) alone, as the inhibit rules' `equal`
-    already keeps them apart."""
-    declared = list(project.alerting.group_by)
-    return declared + [label for label in sorted(project.stack.external_labels) if label not in declared]
 
 
 def _timed(route: dict[str, Any], timing: tuple[str, str, str]) -> dict[str, Any]:
@@ -134,22 +125,10 @@ def _absent_by_job(project: Project, severity: str = "", policy: str = "", level
     return _job_child(project, level)
 
 
-def _job_grouping(project: Project) -> list[str]:
-    """What SLIAbsent pages are grouped by: their job and sli, and the stack."""
-    stacks = [label for label in sorted(project.stack.external_labels) if label not in (JOB_LABEL, SLI_LABEL)]
-    return [JOB_LABEL, SLI_LABEL, *stacks]
-
-
 def _job_child(project: Project, level: bool = False) -> dict[str, Any]:
     """The child route grouping SLIAbsent pages by job and sli (and the stack, and the level on a level's route)."""
-    labels = [*_job_grouping(project), *([ESCALATION_GROUP_BY] if level else [])]
+    labels = [*job_grouping(project), *([ESCALATION_GROUP_BY] if level else [])]
     return {"routes": [{"matchers": [f'{SLI_LABEL}="{SLI_ABSENT}"', f'{JOB_LABEL}=~".+"'], "group_by": labels}]}
-
-
-def alert_grouping(project: Project, alert: Alert) -> list[str]:
-    """The labels the alert's notifications are grouped by (an escalation level's add the level): a job's SLIAbsent
-    page's, as every page of the job (a heartbeat's route is the alert's own); any other alert's, the root's."""
-    return _job_grouping(project) if pages_by_job(alert.labels) and alert.heartbeat is None else grouping(project)
 
 
 def _paging_alerts(project: Project) -> list[list[str]]:

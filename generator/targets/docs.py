@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from generator.core.matcher_text import ack_argument
 from generator.derive.dashboards import panel_url
 from generator.derive.escalation import alert_escalation
 from generator.derive.examples import expression_labels
+from generator.derive.notification_grouping import ack_matchers, alert_grouping
 from generator.model import Alert, LogAlert, conventions
 from generator.model.project import Project
-from generator.targets.alertmanager import alert_grouping
 from generator.targets.prometheus import alert_rule
 from generator.targets.templating import environment
 
 JINJA = environment()
-
-
-def ack_matchers(project: Project, labels: dict[str, str], grouping: list[str], carried: Iterable[str]) -> list[str]:
-    """The labels an alert's notifications are grouped by, as their `obsgen ack` command prints them: a label the
-    rule sets (`labels`) with its value, one of the expression's result (`carried`) as <name>, and each external
-    label of the stack with its value, which Prometheus, and Loki's ruler through Prometheus' notifier, give every
-    alert they send that lacks the label (notifier.go): the command acknowledges this stack's alert, not another
-    stack's sharing the Alertmanager."""
-    carried = frozenset(carried)
-    matchers = []
-    for name in grouping:
-        value = labels.get(name, None if name in carried else project.stack.external_labels.get(name))
-        if value is not None and "{{" not in value:
-            matchers.append(ack_argument(name, value))
-        elif value is not None or name in carried:
-            matchers.append(f"{name}=<{name}>")
-    return matchers
 
 
 def _ack_matchers(project: Project, alert: Alert) -> list[str]:

@@ -19,11 +19,11 @@ from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url, panel_url
 from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, level_hold
 from generator.derive.for_state import log_for_state
+from generator.derive.notification_grouping import ack_matchers as ack_matchers_of
+from generator.derive.notification_grouping import grouping
 from generator.model import conventions
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.model.project import Project
-from generator.targets.alertmanager import grouping
-from generator.targets.docs import ack_matchers as ack_matchers_of
 from generator.targets.templating import environment
 
 CONFIG = "loki/loki.yaml"
@@ -144,9 +144,9 @@ def rule_files(project: Project) -> dict[str, dict[str, Any]]:
 
 
 def ack_matchers(project: Project, alert: LogAlert) -> list[str]:
-    """What the log alert's `obsgen ack` command names besides its name: as a Prometheus alert's (docs.ack_matchers),
-    its LogQL result's labels read from the expression's aggregation (none where its shape does not tell them: the
-    command then silences the alert of every value of such a label)."""
+    """What the log alert's `obsgen ack` command names besides its name, as a Prometheus alert's does: its LogQL
+    result's labels read from the expression's aggregation (none where its shape does not tell them: the command
+    then silences the alert of every value of such a label)."""
     return ack_matchers_of(project, alert.labels, grouping(project), result_labels(alert.expr) or ())
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator.core.matcher_text import ack_argument
+from generator.derive import notification_grouping
 from generator.derive.examples import expression_labels
 from generator.model import LogAlert, conventions
 from generator.model.project import Project
@@ -76,7 +77,8 @@ def _notification_words(project: Project, name: str, workdir: Path) -> list[str]
     labels = {"alertname": name, **expression_labels(alert, example), **alert_rule(project, alert)["labels"]}
     labels = {**project.stack.external_labels, **labels}
     assert not any("{{" in value for value in labels.values()), labels
-    grouped = {label: labels[label] for label in alertmanager.alert_grouping(project, alert) if label in labels}
+    grouping = notification_grouping.alert_grouping(project, alert)
+    grouped = {label: labels[label] for label in grouping if label in labels}
     shown = _amtool(project, workdir, '{{ template "obsgen.ack.command" . }}', labels, grouped)
     words = shlex.split(shown)
     assert words[-2:] == ["--alertmanager-url", URL] and words[:3] == ["obsgen", "ack", name], words
@@ -122,7 +124,7 @@ def test_a_log_alerts_runbook_command_names_the_labels_its_notification_command_
     runbook = shlex.split(filled.split(" --for ")[0])[2:]
     alert = next(alert for alert in two_labelled.all(LogAlert) if alert.name == LOG_ALERT)
     labels = {**STACKS, "alertname": LOG_ALERT, **LOG_RESULT, **loki.alert_rule(two_labelled, alert)["labels"]}
-    grouped = {label: labels[label] for label in alertmanager.grouping(two_labelled) if label in labels}
+    grouped = {label: labels[label] for label in notification_grouping.grouping(two_labelled) if label in labels}
     words = shlex.split(_amtool(two_labelled, tmp_path, '{{ template "obsgen.ack.command" . }}', labels, grouped))
     assert words[:3] == ["obsgen", "ack", LOG_ALERT] and words[-2:] == ["--alertmanager-url", URL], words
     assert "platform=ecommerce-rag" in runbook and "service_name=rag-engine" in runbook

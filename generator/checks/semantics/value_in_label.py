@@ -19,10 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.rule_templates import rule_templates
 from generator.core.errors import Level
 from generator.core.gotemplate_syntax import reads_value
-from generator.model import Alert, RuleSet
-from generator.model.rulesets import ImportedAlert
 
 CODE = "SM015"
 NAME = "value-in-alert-label"
@@ -32,16 +31,9 @@ FIX = ("each new value makes a new alert (its for restarts, a firing one resolve
 
 
 def check(context: Context) -> Iterator[Finding]:
-    for alert in context.project.all(Alert):
-        for label, template in alert.labels.items():
-            if reads_value(template):
-                yield Finding(alert, f"alert {alert.name}: its label {label} prints $value: {FIX}", ("labels", label))
-    for rule_set in context.project.all(RuleSet):
-        for g, group in enumerate(rule_set.groups):
-            for r, rule in enumerate(group.rules):
-                if not isinstance(rule, ImportedAlert):
-                    continue
-                for label, template in rule.labels.items():
-                    if reads_value(template):
-                        yield Finding(rule_set, f"rule set {rule_set.name}, alert {rule.name}: its label {label} "
-                                                f"prints $value: {FIX}", ("groups", g, "rules", r, "labels"))
+    for rule in rule_templates(context.project):
+        if rule.logql:
+            continue  # log alerts are not read (yet)
+        for path, name, text in rule.templates:
+            if name.startswith("label ") and reads_value(text):
+                yield Finding(rule.at, f"{rule.what}: its {name} prints $value: {FIX}", path)

@@ -108,6 +108,17 @@ PLAIN_ARGUMENT = re.compile(r"[-A-Za-z0-9_.:/@%+,]*\Z")
 """A value the printed command writes as it is (LABEL=VALUE): nothing in it a shell or obsgen ack reads apart."""
 
 
+SHELL_PLAIN = r"[-A-Za-z0-9_.:/@%+,=]"
+"""An RE2 (and Python) pattern of a character no POSIX shell reads specially: a word of them alone is printed as it is
+(obsgen.shell.word)."""
+
+
+def shell_word(text: str) -> str:
+    """The text as one word of a POSIX shell command, as the notifications print one (obsgen.shell.word): as it is
+    when plain, else single-quoted, each single quote written '\\'' (close, an escaped quote, reopen)."""
+    return text if re.fullmatch(f"{SHELL_PLAIN}+", text) else "'" + text.replace("'", "'\\''") + "'"
+
+
 def ack_argument(name: str, value: str) -> str:
     """LABEL=VALUE as the notifications print it for `obsgen ack` (obsgen.ack.argument): as it is when plain, else
     the matcher amtool reads (\\, \\" and \\n escaped in the quotes) in one single-quoted shell word, each other

@@ -1,12 +1,12 @@
-"""How an alert's notifications are grouped, and what its `obsgen ack` command names to acknowledge its group: the
-Alertmanager routes group by these labels (targets/alertmanager.py) and the runbooks of metric and log alerts print
-the command (targets/docs.py, targets/loki.py)."""
+"""How an alert's notifications are grouped, and what its `obsgen ack` command names to acknowledge its group, and
+where: the Alertmanager routes group by these labels (targets/alertmanager.py) and the runbooks of metric and log
+alerts print the command (targets/docs.py, targets/loki.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from generator.core.matcher_text import ack_argument
+from generator.core.matcher_text import ack_argument, shell_word
 from generator.model import Alert
 from generator.model.conventions import JOB_LABEL, SLI_LABEL, pages_by_job
 from generator.model.project import Project
@@ -49,3 +49,11 @@ def ack_matchers(project: Project, labels: dict[str, str], grouping: list[str], 
         elif value is not None or name in carried:
             matchers.append(f"{name}=<{name}>")
     return matchers
+
+
+def ack_alertmanager(project: Project) -> str:
+    """The Alertmanager the command talks to (--alertmanager-url), as one shell word: the one its notifications'
+    command names (obsgen.ack.command prints .ExternalURL, Alertmanager's --web.external-url, which is the stack's
+    alertmanager_url in stacks/docker-compose.yml and out/kubernetes/), so that a runbook's command, pasted anywhere,
+    acknowledges the alert where its notification's would."""
+    return shell_word(project.stack.alertmanager_external_url)

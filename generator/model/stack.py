@@ -71,6 +71,12 @@ class Stack(Definition):
         return _external_url(self.prometheus_url)
 
     @property
+    def alertmanager_external_url(self) -> str:
+        """What Alertmanager's templates print for .ExternalURL, given alertmanager_url as its --web.external-url
+        (cmd/alertmanager extURL trims the path as Prometheus does): the Alertmanager an ack command talks to."""
+        return _external_url(self.alertmanager_url)
+
+    @property
     def ui_decodes_filter(self) -> bool:
         """Whether the Alertmanager UI reads a link's filter value as a JSON string (0.32.0 and later)."""
         return ui_decodes_filter(self.alertmanager_version)
@@ -83,8 +89,8 @@ def ui_decodes_filter(release: str) -> bool:
 
 @lru_cache(maxsize=8)
 def _external_url(url: str) -> str:
-    """The URL with its path's trailing slashes dropped (cmd/prometheus computeExternalURL); kept, since every
-    predicted annotation of every example asks for it."""
+    """The URL with its path's trailing slashes dropped (cmd/prometheus computeExternalURL, cmd/alertmanager extURL);
+    kept, since every predicted annotation of every example asks for it."""
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
     return urlunsplit(parts._replace(path=f"/{path}" if path and not path.startswith("/") else path))

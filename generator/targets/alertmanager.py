@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.core.matcher_text import JSON_CONTROL_PATTERNS, LINE_FEED_PATTERNS, REGEX_SPECIAL, SHELL_PATTERNS
+from generator.core.matcher_text import (
+    JSON_CONTROL_PATTERNS,
+    LINE_FEED_PATTERNS,
+    REGEX_SPECIAL,
+    SHELL_PATTERNS,
+    SHELL_PLAIN,
+)
 from generator.derive.notification_grouping import grouping, job_grouping
 from generator.derive.slo.inhibitions import inhibitions
 from generator.derive.slo.target_down import pairings
@@ -215,6 +221,6 @@ def render(project: Project) -> dict[str, Any]:
         listed_names=LISTED_NAMES,
         page_separator=conventions.PAGE_SUMMARY_SEPARATOR, service_label=SERVICE_LABEL,
         json_escapes=JSON_CONTROL_PATTERNS, line_feed_escapes=LINE_FEED_PATTERNS,
-        shell_escapes=SHELL_PATTERNS, regex_special=REGEX_SPECIAL,
+        shell_escapes=SHELL_PATTERNS, regex_special=REGEX_SPECIAL, shell_plain=SHELL_PLAIN,
     )
     return {conventions.ALERTMANAGER_CONFIG: config(project), conventions.alertmanager_template(): template}

@@ -7,7 +7,7 @@ from typing import Any
 from generator.derive.dashboards import panel_url
 from generator.derive.escalation import alert_escalation
 from generator.derive.examples import expression_labels
-from generator.derive.notification_grouping import ack_matchers, alert_grouping
+from generator.derive.notification_grouping import ack_alertmanager, ack_matchers, alert_grouping
 from generator.model import Alert, LogAlert, conventions
 from generator.model.project import Project
 from generator.targets.prometheus import alert_rule
@@ -40,7 +40,7 @@ def render(project: Project) -> dict[str, Any]:
             policy=policy,
             levels=alert_escalation(project, alert),
             evaluator="Prometheus", dashboard=panel_url(project, alert) if alert.dashboard else "",
-            ack=" ".join(_ack_matchers(project, alert)),
+            ack=" ".join(_ack_matchers(project, alert)), alertmanager=ack_alertmanager(project),
             source=project.relative(alert.location).file,
         )
     index = ["# Runbooks", "", "| alert | evaluated by | severity | plan name |", "|---|---|---|---|"]

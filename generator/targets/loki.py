@@ -19,8 +19,8 @@ from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url, panel_url
 from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, level_hold
 from generator.derive.for_state import log_for_state
+from generator.derive.notification_grouping import ack_alertmanager, grouping
 from generator.derive.notification_grouping import ack_matchers as ack_matchers_of
-from generator.derive.notification_grouping import grouping
 from generator.model import conventions
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage, LogStream
 from generator.model.project import Project
@@ -160,7 +160,7 @@ def runbooks(project: Project) -> dict[str, str]:
             alert=alert, rule=alert_rule(project, alert), source=project.relative(alert.location).file,
             channels=severity.channels if severity else (), policy=project.escalation_of(alert),
             levels=alert_escalation(project, alert), evaluator="Loki's ruler",
-            ack=" ".join(ack_matchers(project, alert)),
+            ack=" ".join(ack_matchers(project, alert)), alertmanager=ack_alertmanager(project),
             dashboard=panel_url(project, alert) if alert.dashboard else "",
         )
     return pages

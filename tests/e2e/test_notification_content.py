@@ -303,7 +303,7 @@ def test_the_acknowledgement_names_what_the_runbook_names(
     text = received[case]["text"].replace("\r\n", "\n")  # mail bodies travel with CRLF line ends
     (printed,) = re.findall(r"^Acknowledge[^:]*: obsgen ack (.*) --alertmanager-url ", text, re.MULTILINE)
     runbook = compiled[runbook_page(alert)].decode()
-    (documented,) = re.findall(r"^obsgen ack (\S.*?) --for 2h --comment", runbook, re.MULTILINE)
+    (documented,) = re.findall(r"^obsgen ack (\S.*?) --alertmanager-url \S+ --for 2h --comment", runbook, re.MULTILINE)
     filled = re.sub(r"(\w+)=<\w+>", lambda match: f"{match[1]}={labels[match[1]]}", documented)
     assert sorted(printed.split()) == sorted(filled.split()), (printed, documented)
     assert "platform=ecommerce-rag" in printed.split()

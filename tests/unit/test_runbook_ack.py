@@ -36,13 +36,14 @@ pages, by job and sli."""
 
 @pytest.fixture(scope="module")
 def two_labelled(project: Project) -> Project:
-    """The shipped project, its stack with STACKS as external labels."""
-    return dataclasses.replace(project, stack=project.stack.model_copy(update={"external_labels": STACKS}))
+    """The shipped project, its stack with STACKS as external labels and its Alertmanager at URL."""
+    stack = project.stack.model_copy(update={"external_labels": STACKS, "alertmanager_url": URL})
+    return dataclasses.replace(project, stack=stack)
 
 
 def _runbook_words(project: Project, name: str) -> list[str]:
-    """The words of the runbook's command past `obsgen ack`, each <label> filled from the alert's first firing
-    example, as a shell splits them."""
+    """The words of the runbook's command past `obsgen ack` and before --for, each <label> filled from the alert's
+    first firing example, as a shell splits them."""
     page = docs.render(project)[conventions.runbook_page(name)]
     line, = re.findall(rf"^obsgen ack {name} .*$", page, re.MULTILINE)
     alert = project.alerts[name]
@@ -52,14 +53,15 @@ def _runbook_words(project: Project, name: str) -> list[str]:
     return shlex.split(filled.split(" --for ")[0])[2:]
 
 
-def _amtool(project: Project, workdir: Path, text: str, labels: dict[str, str], grouped: dict[str, str]) -> str:
+def _amtool(project: Project, workdir: Path, text: str, labels: dict[str, str], grouped: dict[str, str],
+            external: str = URL) -> str:
     """What amtool renders of the text from the generated notification templates, for one firing alert."""
     template = workdir / "obsgen.tmpl"
     template.write_text(alertmanager.render(project)[conventions.alertmanager_template()])
     data = workdir / "data.json"
     data.write_text(json.dumps({
         "receiver": "oncall", "status": "firing", "groupLabels": grouped, "commonLabels": labels,
-        "commonAnnotations": {}, "externalURL": URL,
+        "commonAnnotations": {}, "externalURL": external,
         "alerts": [{"status": "firing", "labels": labels, "annotations": {}, "startsAt": "2024-01-01T00:00:00Z",
                     "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "", "fingerprint": "1"}]}))
     shown = subprocess.run(["amtool", "template", "render", f"--template.glob={template}", f"--template.data={data}",
@@ -81,8 +83,8 @@ def _notification_words(project: Project, name: str, workdir: Path) -> list[str]
     grouped = {label: labels[label] for label in grouping if label in labels}
     shown = _amtool(project, workdir, '{{ template "obsgen.ack.command" . }}', labels, grouped)
     words = shlex.split(shown)
-    assert words[-2:] == ["--alertmanager-url", URL] and words[:3] == ["obsgen", "ack", name], words
-    return words[2:-2]
+    assert words[:3] == ["obsgen", "ack", name], words
+    return words[2:]
 
 
 @needs_amtool
@@ -98,15 +100,18 @@ def test_a_label_is_printed_as_the_notifications_print_it(project: Project, valu
 @pytest.mark.parametrize("name", ALERTS)
 def test_the_runbook_command_names_the_labels_the_notification_command_names(two_labelled: Project, name: str,
                                                                             tmp_path: Path) -> None:
-    runbook = _runbook_words(two_labelled, name)
+    runbook, notification = _runbook_words(two_labelled, name), _notification_words(two_labelled, name, tmp_path)
     assert "platform=ecommerce-rag" in runbook and "region=\"eu west's\"" in runbook
-    assert sorted(runbook) == sorted(_notification_words(two_labelled, name, tmp_path))
+    assert runbook[-2:] == notification[-2:] == ["--alertmanager-url", URL]
+    assert sorted(runbook[:-2]) == sorted(notification[:-2])
 
 
 def test_the_shipped_runbook_acknowledges_this_stack_s_alert_only(project: Project) -> None:
     page = docs.render(project)[conventions.runbook_page("CpuHigh")]
-    assert 'obsgen ack CpuHigh instance=<instance> platform=ecommerce-rag --for 2h' in page
-    assert "`amtool silence add alertname=CpuHigh instance=<instance> platform=ecommerce-rag`" in page
+    assert ("obsgen ack CpuHigh instance=<instance> platform=ecommerce-rag --alertmanager-url http://localhost:9093 "
+            "--for 2h") in page
+    assert ("amtool silence add --alertmanager.url=http://localhost:9093 --duration=2h "
+            '--comment="looking into it" alertname=CpuHigh instance=<instance> platform=ecommerce-rag\n') in page
 
 
 LOG_ALERT, LOG_RESULT = "RagEngineTimeouts", {"service_name": "rag-engine"}
@@ -128,4 +133,21 @@ def test_a_log_alerts_runbook_command_names_the_labels_its_notification_command_
     words = shlex.split(_amtool(two_labelled, tmp_path, '{{ template "obsgen.ack.command" . }}', labels, grouped))
     assert words[:3] == ["obsgen", "ack", LOG_ALERT] and words[-2:] == ["--alertmanager-url", URL], words
     assert "platform=ecommerce-rag" in runbook and "service_name=rag-engine" in runbook
-    assert sorted(runbook) == sorted(words[2:-2])
+    assert runbook[-2:] == words[-2:] and sorted(runbook[:-2]) == sorted(words[2:-2])
+
+
+@needs_amtool
+@pytest.mark.parametrize("url", ["http://alertmanager.example:9093/", "https://ops.example/am$(id);it's//"])
+def test_the_runbook_names_the_alertmanager_as_the_notification_does(project: Project, url: str,
+                                                                    tmp_path: Path) -> None:
+    """Alertmanager's .ExternalURL is its --web.external-url (the stack's alertmanager_url) with the path's trailing
+    slashes dropped (cmd/alertmanager extURL; Go's URL keeps $ ( ) ; ' in a path as written); the runbook prints it
+    as the notification's command does, one shell word running nothing."""
+    stack = project.stack.model_copy(update={"alertmanager_url": url})
+    page = docs.render(dataclasses.replace(project, stack=stack))[conventions.runbook_page("CpuHigh")]
+    line, = re.findall(r"^obsgen ack CpuHigh .*$", page, re.MULTILINE)
+    external = url.rstrip("/")
+    printed = _amtool(project, tmp_path, '{{ template "obsgen.shell.word" .ExternalURL }}', {}, {}, external)
+    assert f" --alertmanager-url {printed} --for 2h " in line
+    words = shlex.split(line)
+    assert words[words.index("--alertmanager-url") + 1] == external

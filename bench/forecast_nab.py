@@ -16,8 +16,6 @@ The signals' layout (which signals, their windows) was designed while looking at
 cross-validation covers the thresholds and re-arming only, so read the held-out figure with that in mind.
 Two later changes were kept after seeing held-out figures here: the calibration's minimum of 864 samples
 (anomaly.TAIL_MIN_SAMPLES) and the grid's 6 h re-arm / 24 h gap (a longer gap, tried, was worse).
-The grid also offers an alarm budget (DetectorParams.record_seconds: an alarm must be the highest score of
-the week before it; the week is fixed, not tuned), after every set without it so that ties keep it off.
 Each score uses every earlier sample of its file, as a sidecar whose ``history`` covers the file would.
 Two more NAB standard figures sit beside the held-out one: leave one file out (a second honest estimate:
 how much the figure depends on the folds) and each file's best set of the grid chosen on that file
@@ -160,8 +158,7 @@ def cross_validated(
 
 def _params(p: DetectorParams) -> str:
     return (f"residual {p.residual_threshold:g}, range {p.range_threshold:g}, pattern {p.pattern_threshold:g}, "
-            f"gate {p.residual_gate:g}, re-arm {p.rearm_seconds / 3600:g} h, gap {p.min_gap_seconds / 3600:g} h, "
-            f"record {p.record_seconds / 86400:g} d")
+            f"gate {p.residual_gate:g}, re-arm {p.rearm_seconds / 3600:g} h, gap {p.min_gap_seconds / 3600:g} h")
 
 
 def print_files(

@@ -35,21 +35,13 @@ ORIGINS = 40
 NONSEASONAL_HORIZON = 48
 COVERAGE = 0.95
 BASELINE_SEASONS = 3
-RECORD_SECONDS = 7 * 86_400.0
-"""The alarm budget's span when it is on: a week, the longest season the detector knows (not tuned)."""
-_THRESHOLDS = ((2.0, 3.0, 5.0), (0.01, 0.05, 0.2), (1.0, 1.2, 1.4, 1.7, 2.0), (0.5, 0.7, 1.0))
 DETECTOR_GRID = tuple(
     DetectorParams(residual, range_, pattern, gate, rearm * 3600.0, gap * 3600.0)
     for residual, range_, pattern, gate, (rearm, gap) in itertools.product(
-        *_THRESHOLDS, ((1, 6), (3, 12), (6, 24))
+        (2.0, 3.0, 5.0), (0.01, 0.05, 0.2), (1.0, 1.2, 1.4, 1.7, 2.0), (0.5, 0.7, 1.0), ((1, 6), (3, 12), (6, 24))
     )
-) + tuple(
-    DetectorParams(residual, range_, pattern, gate, 6 * 3600.0, 24 * 3600.0, RECORD_SECONDS)
-    for residual, range_, pattern, gate in itertools.product(*_THRESHOLDS)
 )
-"""Every parameter set the cross-validation chooses from; the shipped DetectorParams() must be among them.
-Without the alarm budget first, so that on ties the choice keeps it off; with it, re-arming is fixed at
-6 h / 24 h (the budget spaces alarms beyond a day)."""
+"""Every parameter set the cross-validation chooses from; the shipped DetectorParams() must be among them."""
 
 
 @dataclass(frozen=True)

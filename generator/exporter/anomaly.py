@@ -22,9 +22,7 @@ seasonal forecast does not alarm every night. The score is anomalous above 1.
 
 :func:`detect` raises an alarm at the first sample above 1 and re-arms once the score has stayed at
 or below 1 for ``rearm_seconds`` and ``min_gap_seconds`` have passed since the alarm: one alarm per
-episode, as an alert that fires once and resolves. With ``record_seconds`` an alarm must also be the
-highest score of that span before it: an alarm budget per series that holds whatever the score's
-distribution (a stationary score is the maximum of the last N+1 samples with chance 1/(N+1)).
+episode, as an alert that fires once and resolves.
 
 ``DetectorParams``' defaults are what bench/forecast_nab.py's cross-validation chooses on NAB (it
 prints them); nothing else here was fitted to a benchmark beyond the layout of the signals and their
@@ -78,8 +76,6 @@ class DetectorParams:
     residual_gate: float = 0.7
     rearm_seconds: float = 6 * 3_600.0
     min_gap_seconds: float = 24 * 3_600.0
-    record_seconds: float = 0.0
-    """An alarm must exceed every score of this span before it (0: off)."""
 
 
 DEFAULT_PARAMS = DetectorParams()
@@ -165,24 +161,17 @@ def detect(score: npt.ArrayLike, step_seconds: float, params: DetectorParams = D
     """Alarms: the first sample above 1, then again only once the score has rested at or below 1.
 
     After an alarm the detector re-arms at the first sample that ends ``rearm_seconds`` in a row at
-    or below 1 (NaN counts as quiet) and lies ``min_gap_seconds`` or more after the alarm. With
-    ``record_seconds`` > 0 a sample alarms only if its score is also above every score of the
-    ``record_seconds`` before it (all there is, early on): one not worse than the week's worst stays
-    silent, and its episode alarms later only if it gets worse than that.
+    or below 1 (NaN counts as quiet) and lies ``min_gap_seconds`` or more after the alarm.
     """
-    level = np.nan_to_num(as_series(score), nan=0.0)
-    above = level > 1.0
+    above = np.nan_to_num(as_series(score), nan=0.0) > 1.0
     rearm = max(1, round(params.rearm_seconds / step_seconds))
     gap = max(1, round(params.min_gap_seconds / step_seconds))
-    record = max(0, round(params.record_seconds / step_seconds))
     index = np.arange(above.size)
     quiet_run = index - np.maximum.accumulate(np.where(above, index, -1))  # samples at or below 1 ending here
     flags = np.zeros(above.size, dtype=np.bool_)
     last = None
     for i in np.flatnonzero(above):
         if last is None or (i - last > gap and int(quiet_run[last + gap : i].max()) >= rearm):
-            if record and i > 0 and level[i] <= level[max(0, i - record) : i].max():
-                continue  # not the worst of the span: no alarm yet, and the detector stays armed
             flags[i] = True
             last = int(i)
     return flags

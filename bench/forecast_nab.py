@@ -1,6 +1,7 @@
 """Benchmark the exporter's forecasts and anomaly detector on a directory in NAB's layout, honestly.
 
-Usage: ``python bench/forecast_nab.py [--data DIR] [--groups G1,G2,...] [--json FILE] [--published CSV ...]``
+Usage: ``python bench/forecast_nab.py [--data DIR] [--groups G1,G2,...] [--json FILE] [--published CSV ...]
+[--windows] [--sensitivity]``
 (default DIR: the nearest ``shared/data/nab`` above the repo; default groups: every subdirectory).
 What is measured on each file is in bench/nab/evaluation.py.
 
@@ -33,6 +34,9 @@ rescore them, with the file's MASE and coverage; and per group and overall the s
 ``--windows`` then lists every held-out window (caught where, or missed) and false positive with its
 term of the raw score, and splits the loss against a perfect detector into missed windows, late
 detections and false positives (bench/nab/windows.py, which reads a ``--json`` file the same way).
+``--sensitivity`` then varies each parameter alone around the in-sample choice and prints the NAB standard
+per group: where the groups' best values differ, the cross-validation cannot carry that parameter from one
+group to the other (bench/nab/sensitivity.py).
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ from nab.evaluation import (  # noqa: E402
     total,
 )
 from nab.published import COMMITTED, published_table, read_published  # noqa: E402
+from nab.sensitivity import sensitivity_table  # noqa: E402
 from nab.windows import diagnose  # noqa: E402
 
 from generator.exporter.anomaly import DEFAULT_PARAMS, AnomalyScores, DetectorParams  # noqa: E402
@@ -111,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--published", type=Path, nargs="*", metavar="CSV", help=(
         "NAB's results/<detector>/<detector>_<profile>_scores.csv files: their scores on the same files beside "
         "(alone: bench/nab/published_scores.csv, NAB's results for realAWSCloudwatch and realKnownCause)"))
+    parser.add_argument("--sensitivity", action="store_true", help=(
+        "then each parameter varied alone around the in-sample choice, per group (bench/nab/sensitivity.py)"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
     corpus = load_corpus(args.data, [g for g in args.groups.split(",") if g] or None)
@@ -140,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         flagged = {s.name: {s.stamps[r] for r in np.flatnonzero(detections.flags(i, held_out[i]))}
                    for i, s in enumerate(series)}
         diagnose(corpus, flagged, corpus.profiles[STANDARD], GOAL_NAB)
+    if args.sensitivity:
+        groups = {group: [i for i, s in enumerate(series) if s.group == group] for group in corpus.groups}
+        print("\n" + "\n".join(sensitivity_table(in_sample, DETECTOR_GRID, groups, detections.score)))
     print(f"\n{len(series)} files in {time.perf_counter() - started:.0f} s.")
     if args.json:
         write_json(args.json, series, forecasts, detections, held_out, summary)

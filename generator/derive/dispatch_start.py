@@ -45,9 +45,20 @@ def _alerting_intervals(project: Project) -> list[float]:
     return intervals
 
 
+def longest_resend(project: Project) -> float:
+    """The longest a (re)started Alertmanager may wait for one of the project's firing alerts to be re-sent, in
+    seconds: the resend period of its slowest ruler."""
+    return max(resend_period(interval) for interval in _alerting_intervals(project))
+
+
+def has_start_delay(release: str) -> bool:
+    """Whether this Alertmanager release (X.Y.Z) takes --dispatch.start-delay."""
+    return ordered(release) >= START_DELAY_SINCE
+
+
 def start_delay(project: Project) -> str | None:
     """--dispatch.start-delay for the project's Alertmanager; None where its release (Stack.alertmanager_version)
     has no such flag."""
-    if ordered(project.stack.alertmanager_version) < START_DELAY_SINCE:
+    if not has_start_delay(project.stack.alertmanager_version):
         return None
-    return format_seconds(max(resend_period(interval) for interval in _alerting_intervals(project)))
+    return format_seconds(longest_resend(project))

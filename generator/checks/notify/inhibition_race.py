@@ -1,0 +1,113 @@
+"""An inhibit rule an Alertmanager before 0.30.0 may not apply after it restarts or reloads.
+
+Alertmanager keeps alerts in memory only. A restarted one learns of each firing alert when its ruler re-sends it
+(every resend delay, 1m by default: up to 75 s at a 15 s evaluation interval), and an aggregation group whose
+alert started more than group_wait ago is flushed at once (dispatch/dispatch.go). So an alert an inhibit rule
+mutes can be notified before the alert muting it is back: an SLO's absent page and the TargetDown it mutes, or a
+declared `Inhibition`'s consequence, reach people once per restart (prometheus/alertmanager#4064, #2229, #2628). A
+reload rebuilds the inhibitor and the dispatcher side by side, and the same can happen (#4064, #3407). A longer
+group_wait is no fix: it counts from the alert's own start, so an alert firing longer than group_wait is sent at
+once all the same. Alertmanager 0.30.0 holds every group's first notification after a start
+(`--dispatch.start-delay`, #4704, which obsgen sets in compose and Kubernetes) and has a reload wait for the
+inhibitor (#4705). Checked where Stack.alertmanager_version is before 0.30.0, for the inhibit rules obsgen writes:
+each declared `Inhibition`, each SLO's (its shorter burn window muting the longer ones and its tickets, its absent
+page muting TargetDown of its inputs' jobs), and the severities' (a higher severity muting the same alert at a
+lower one, when some alert fires at two).
+
+    Stack(name="shop", ..., alertmanager_version="0.25.0")
+    Inhibition(name="tempo down mutes the collector's export", source={"alertname": "TargetDown", "job": "tempo"},
+               target={"alertname": "OtelCollectorExportFailing", "exporter": "otlp_grpc/tempo"})
+
+Fix: run Alertmanager 0.30.0 or later and say so in `Stack.alertmanager_version`. Where that cannot be, expect
+one notification of a muted alert per restart or reload, and switch this off with the reason:
+`CheckSettings(disable={"NT006": "Alertmanager 0.25 until the upgrade"})`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.checks.base import Context, Finding
+from generator.core.duration import format_seconds
+from generator.core.errors import Level
+from generator.derive.dispatch_start import START_DELAY_SINCE, has_start_delay, longest_resend
+from generator.derive.slo.inhibitions import inhibitions
+from generator.derive.slo.target_down import TARGET_DOWN, input_jobs, target_down_keeps_job
+from generator.model import SLO, Definition, LogAlert, RuleSet
+from generator.model.notify import Inhibition
+from generator.model.project import Project
+
+CODE = "NT006"
+NAME = "inhibition-race-after-restart"
+LEVEL = Level.WARNING
+SHOWN = 3
+"""Names listed before "and N more"."""
+Muting = tuple[Definition, tuple[str | int, ...], str]
+"""What a definition's inhibit rules mute: (the definition, its field at fault, "what (muted while what fires)")."""
+
+
+def _muting(at: Definition, field: tuple[str | int, ...], muted: str, by: str) -> Muting:
+    return at, field, f"{muted} (muted while {by} fires)"
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
+
+
+def _selector(labels: dict[str, str]) -> str:
+    """An alert's labels as people read them: TargetDown{job="tempo"}."""
+    rest = ",".join(f'{name}="{value}"' for name, value in sorted(labels.items()) if name != "alertname")
+    return labels.get("alertname", "") + (f"{{{rest}}}" if rest else "")
+
+
+def _severity_ladder(project: Project) -> Iterator[Muting]:
+    """The severities' rule, where some alert name fires at two of them (else it mutes nothing)."""
+    ladder = [severity.name for severity in project.alerting.severities]
+    severities: dict[str, set[str]] = {}
+    alerts = [*((alert.name, alert.severity) for alert in project.alerts.values()),
+              *((alert.name, alert.severity) for alert in project.all(LogAlert)),
+              *((alert.name, alert.severity) for rule_set in project.all(RuleSet) for alert in rule_set.alerts())]
+    for name, severity in alerts:
+        if severity in ladder:
+            severities.setdefault(name, set()).add(severity)
+    twice = sorted(name for name, found in severities.items() if len(found) > 1)
+    if twice:
+        yield _muting(project.alerting, ("severities",), f"{_listed(twice)} at a lower severity",
+                      "the same alert at a higher one")
+
+
+def _slos(project: Project) -> Iterator[Muting]:
+    paired = target_down_keeps_job(project)
+    for slo in project.all(SLO):
+        if inhibitions(slo):
+            yield _muting(slo, ("alerting",), f"SLO {slo.name}: its longer burn windows and tickets",
+                          "its shorter window")
+        jobs = list(input_jobs(project, slo)) if paired else []
+        if jobs:
+            yield _muting(slo, (), f"{TARGET_DOWN} of job {_listed(jobs)}", slo.absent_alert)
+
+
+def _declared(project: Project) -> Iterator[Muting]:
+    for inhibition in project.all(Inhibition):
+        yield _muting(inhibition, ("target",), _selector(inhibition.target), _selector(inhibition.source))
+
+
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
+    release = project.stack.alertmanager_version
+    if has_start_delay(release):
+        return
+    by_place: dict[tuple[str, int], list[Muting]] = {}
+    for muting in (*_declared(project), *_slos(project), *_severity_ladder(project)):
+        by_place.setdefault((muting[0].location.file, muting[0].location.line), []).append(muting)
+    since = ".".join(map(str, START_DELAY_SINCE))
+    resend = format_seconds(longest_resend(project))
+    for mutings in by_place.values():
+        at, field, _ = mutings[0]
+        what = "; ".join(text for _, _, text in mutings)
+        yield Finding(at, f"after Alertmanager {release} restarts or reloads, {what} can be notified before "
+                          f"the alert muting it is re-sent (up to {resend} later): it has no "
+                          "--dispatch.start-delay, and it sends at once a group whose alert started more than "
+                          "group_wait ago, so no group_wait prevents it (prometheus/alertmanager#4064); run "
+                          f"{since} or later and say so in Stack.alertmanager_version",
+                      field if len(mutings) == 1 else (), (project.stack.location,))

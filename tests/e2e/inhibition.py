@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -64,9 +64,10 @@ def _handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def fast_route(route: dict[str, Any]) -> dict[str, Any]:
-    timed = {key: "1s" for key in ("group_wait", "group_interval") if key in route}
-    return {**route, **timed, "routes": [fast_route(child) for child in route.get("routes", [])]}
+def fast_route(route: dict[str, Any], group_wait: str = "1s") -> dict[str, Any]:
+    waits = {"group_wait": group_wait, "group_interval": "1s"}
+    timed = {key: wait for key, wait in waits.items() if key in route}
+    return {**route, **timed, "routes": [fast_route(child, group_wait) for child in route.get("routes", [])]}
 
 
 def _pagerduty_kept(receiver: dict[str, Any], sink: str) -> dict[str, Any]:
@@ -81,11 +82,12 @@ def _pagerduty_kept(receiver: dict[str, Any], sink: str) -> dict[str, Any]:
 
 
 @contextmanager
-def shipped_alertmanager(workdir: Path, keep_pagerduty: bool = False,
-                         compiled: dict[str, Any] | None = None) -> Iterator[tuple[str, Sink]]:
+def shipped_alertmanager(workdir: Path, keep_pagerduty: bool = False, compiled: dict[str, Any] | None = None,
+                         group_wait: str = "1s") -> Iterator[tuple[str, Sink]]:
     """A real Alertmanager with out/'s routes and inhibit rules (or those of the `compiled` alertmanager.yml),
     notifying a sink; yields its URL and the sink. Every receiver is one webhook to the sink; with keep_pagerduty,
-    PagerDuty's integrations stay PagerDuty's (Sink.pagerduty)."""
+    PagerDuty's integrations stay PagerDuty's (Sink.pagerduty). Every route waits group_wait before its first
+    notification and 1 s between the next ones."""
     sink = Sink()
     with servers.serving(_handler(sink)) as webhook:
         document = compiled or yaml.safe_load((OUT / "alertmanager/alertmanager.yml").read_text())
@@ -93,7 +95,7 @@ def shipped_alertmanager(workdir: Path, keep_pagerduty: bool = False,
                                  {"name": receiver["name"], "webhook_configs": [{"url": webhook}]}
                                  for receiver in document["receivers"]]
         document.pop("templates", None)
-        document["route"] = fast_route(document["route"])
+        document["route"] = fast_route(document["route"], group_wait)
         config = workdir / "alertmanager.yml"
         config.write_text(yaml.safe_dump(document))
         with servers.alertmanager(config, workdir) as server:
@@ -112,10 +114,13 @@ def rule_alert(name: str, external_labels: dict[str, str]) -> dict[str, str]:
     raise AssertionError(f"no rule {name} in out/")
 
 
-def post(url: str, *labelled: dict[str, str], resolved: bool = False) -> None:
-    """Post alerts with these labels, firing or (resolved) ended now."""
-    ends = {"endsAt": datetime.now(UTC).isoformat()} if resolved else {}
-    alerts = [{"labels": labels, "annotations": {"summary": "probe"}, **ends} for labels in labelled]
+def post(url: str, *labelled: dict[str, str], resolved: bool = False, started_ago: float = 0.0) -> None:
+    """Post alerts with these labels, firing or (resolved) ended now; with started_ago, as Prometheus re-sends an
+    alert firing that many seconds (its startsAt is when it became active), else started now."""
+    now = datetime.now(UTC)
+    ends = {"endsAt": now.isoformat()} if resolved else {}
+    starts = {"startsAt": (now - timedelta(seconds=started_ago)).isoformat()} if started_ago else {}
+    alerts = [{"labels": labels, "annotations": {"summary": "probe"}, **starts, **ends} for labels in labelled]
     requests.post(f"{url}/api/v2/alerts", json=alerts, timeout=10).raise_for_status()
 
 

@@ -11,10 +11,12 @@ sidecar (k8s-sidecar), which writes it where Grafana's provider reads it, one of
 from __future__ import annotations
 
 import copy
+import math
 import posixpath
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from generator.core.duration import parse_seconds
 from generator.core.errors import DefinitionError
 from generator.core.made_once import made
 from generator.derive.cluster_addresses import ALERTMANAGER, PROMETHEUS, server_service, url_in_cluster
@@ -277,9 +279,12 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
                                          "storage": _storage(kube, kube.alertmanager_storage)}
     delay = start_delay(project)
     if delay is not None:
-        # every replica holds its first notifications until the rulers have re-sent what inhibits them: named
-        # here, it overrides the operator's minReadySeconds default (0.88.0+), which obsgen leaves unset
+        # every replica holds its first notifications until the rulers have re-sent what inhibits them (named
+        # here for operators before 0.88.0, which do not derive it from minReadySeconds)
         alertmanager_spec["additionalArgs"] = [{"name": "dispatch.start-delay", "value": delay}]
+        # and a rolling update restarts the next replica only once this one has held that long: otherwise the
+        # next goes down as soon as this one is ready, and for up to the delay no replica notifies anyone
+        alertmanager_spec["minReadySeconds"] = math.ceil(parse_seconds(delay))
     if kube.alertmanager == "alertmanagerconfig":
         alertmanager_spec["alertmanagerConfigSelector"] = {"matchLabels": MANAGED_BY}
         # by default the operator adds namespace="<its namespace>" to an AlertmanagerConfig's routes, which no

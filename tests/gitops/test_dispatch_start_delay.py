@@ -52,6 +52,16 @@ def test_the_alertmanager_resource_passes_the_start_delay_to_each_replica(projec
     assert alertmanager["spec"]["additionalArgs"] == [{"name": "dispatch.start-delay", "value": _longest_resend()}]
 
 
+def test_a_rolling_update_restarts_the_next_alertmanager_only_once_this_one_has_held_its_start_delay(
+        project: Project) -> None:
+    """The operator (0.88.0+) also derives the start delay from minReadySeconds; the StatefulSet controller restarts
+    the next replica only once the restarted one has been ready that long: never both holding at once."""
+    alertmanager = _shipped("out/kubernetes/alertmanager/alertmanager.yaml")
+    assert validate(alertmanager) == []
+    assert alertmanager["spec"]["minReadySeconds"] == parse_seconds(_longest_resend())
+    assert alertmanager["spec"]["replicas"] == len(project.stack.alertmanagers) == 2
+
+
 def test_an_alertmanager_before_0_30_is_not_given_the_flag_it_would_refuse(project: Project) -> None:
     """Alertmanager 0.29 and earlier exit on an unknown flag (kingpin): a Stack declaring one gets no delay."""
     stack = project.stack.model_copy(update={"alertmanager_version": "0.29.0"})
@@ -60,6 +70,7 @@ def test_an_alertmanager_before_0_30_is_not_given_the_flag_it_would_refuse(proje
                                                          rendered).values() if document["kind"] == "Alertmanager")
     assert spec["version"] == "v0.29.0"
     assert "additionalArgs" not in spec
+    assert "minReadySeconds" not in spec  # no start delay to wait out: a roll-out goes at the pace it did
 
 
 def test_the_configuration_guide_says_why_alertmanager_waits_after_a_restart() -> None:

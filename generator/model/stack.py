@@ -62,7 +62,9 @@ class Stack(Definition):
         default=ALERTMANAGER_VERSION, pattern=f"^{RELEASE}$",
         description="The Alertmanager release at alertmanager_url, e.g. 0.25.0: how the notifications' silence "
                     "and alert-list links escape a label value for its UI (0.32.0 and later decode \\\" and "
-                    "\\\\; an earlier UI keeps them, so a value with \" or \\ is warned of, NT010).")
+                    "\\\\; an earlier UI keeps them, so a value with \" or \\ is warned of, NT010), and whether "
+                    "it holds its first notifications after a start (0.30.0 and later: --dispatch.start-delay in "
+                    "compose and Kubernetes; before, its inhibit rules can let a muted alert through, NT006).")
     docs_url: str = Field(description="Base URL where out/docs is published, for runbook links.")
 
     @property

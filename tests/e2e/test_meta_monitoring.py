@@ -63,14 +63,15 @@ def test_the_pipeline_scraped_itself_throughout_the_run_and_a_pause_shows(live: 
     met = all(job.ratio >= PLAN_AVAILABILITY for job in measured)
     print(f"plan target {PLAN_AVAILABILITY:.1%}: {'met' if met else 'missed'}")
 
-    # Prometheus frozen for 3 s scrapes nothing, itself included: the measure must count those scrapes as missed
+    # Prometheus frozen for 5 s scrapes nothing, itself included: the measure must count those scrapes as missed.
+    # Its scrape loop scrapes once at once when it resumes, and each count is whole intervals (one either way).
     prometheus = next(p for p in Supervisor.load(live.stack.state_dir).processes if p.name == "prometheus")
     os.kill(prometheus.pid, signal.SIGSTOP)
-    time.sleep(3)
+    time.sleep(5)
     os.kill(prometheus.pid, signal.SIGCONT)
     time.sleep(2 * live.stack.scrape_interval)
     after = {job.job: job for job in availability(live.stack)}["prometheus"]
     before = next(job for job in measured if job.job == "prometheus")
     missed = (after.expected - after.successful) - (before.expected - before.successful)
-    print(f"after freezing Prometheus for 3 s: {after} ({missed} scrapes missed)")
-    assert 2 <= missed <= 5
+    print(f"after freezing Prometheus for 5 s: {after} ({missed} scrapes missed)")
+    assert 3 <= missed <= 7

@@ -36,7 +36,7 @@ from generator.analysis.latency_path import (
 from generator.core import logql
 from generator.core.duration import parse_seconds
 from generator.derive.escalation import alert_escalation, escalation_rules
-from generator.derive.examples import alert_labels
+from generator.derive.examples import sent_labels
 from generator.model import Alert
 from generator.model.conventions import ESCALATION_POLICY_LABEL
 from generator.model.logs import LogAlert, LogStorage, LogStream
@@ -129,7 +129,7 @@ def alert_bound(project: Project, alert: Alert, settings: Settings | None = None
     """The bound of one alert."""
     settings = settings or Settings.of(project)
     evaluation = settings.alert_intervals.get(alert.name, settings.evaluation)
-    route = notify_of(settings.alertmanager, {"alertname": alert.name, **alert_labels(project, alert)},
+    route = notify_of(settings.alertmanager, {"alertname": alert.name, **sent_labels(project, alert)},
                       settings.replicas)
     return Bound(alert.name, read_path(alert.condition, settings.sources), evaluation,
                  rounded_up(parse_seconds(alert.for_), evaluation), route)
@@ -142,7 +142,8 @@ def escalation_bounds(project: Project, settings: Settings | None = None) -> lis
     for policy in project.escalation_policies.values():
         for level in escalation_rules(policy):
             evaluation = settings.alert_intervals.get(level.alert, settings.evaluation)
-            labels = {"alertname": level.alert, ESCALATION_POLICY_LABEL: policy.name, **level.labels}
+            labels = {"alertname": level.alert, **project.stack.external_labels, ESCALATION_POLICY_LABEL: policy.name,
+                      **level.labels}
             found.append(Bound(f"{policy.name} level {level.level}", ReadPath(), evaluation,
                                rounded_up(parse_seconds(level.after), evaluation),
                                notify_of(settings.alertmanager, labels, settings.replicas)))
@@ -178,7 +179,7 @@ def log_alert_bounds(project: Project, settings: Settings | None = None) -> tupl
     tailed = any(stream.paths for stream in project.all(LogStream))
     alerts, levels = [], []
     for alert in project.all(LogAlert):
-        labels = {"alertname": alert.name, **log_alert_rule(project, alert)["labels"]}
+        labels = {"alertname": alert.name, **project.stack.external_labels, **log_alert_rule(project, alert)["labels"]}
         alerts.append(Bound(alert.name, log_read_path(alert.expr, tailed), evaluation,
                             rounded_up(parse_seconds(alert.for_), evaluation),
                             notify_of(settings.alertmanager, labels, replicas)))

@@ -45,6 +45,12 @@ def alert_labels(project: Project, alert: Alert) -> dict[str, str]:
     return {conventions.SEVERITY_LABEL: alert.severity, **alert.labels, **escalation_labels(project, alert)}
 
 
+def sent_labels(project: Project, alert: Alert) -> dict[str, str]:
+    """The labels Alertmanager routes the alert by: the rule's, and the stack's external labels, which the ruler's
+    notifier adds to every alert that lacks them (Prometheus' notifier.go; Loki's ruler runs the same)."""
+    return {**project.stack.external_labels, **alert_labels(project, alert)}
+
+
 def fired_labels(project: Project, alert: Alert, example: Example) -> dict[str, str]:
     """The labels a firing example's alert carries: its result's labels, then the rule's, each value expanded as
     Prometheus expands it (rules/alerting.go: the template sees the result's labels, not the rule's)."""

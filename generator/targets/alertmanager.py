@@ -11,6 +11,7 @@ from generator.core.matcher_text import (
     REGEX_SPECIAL,
     SHELL_PATTERNS,
     SHELL_PLAIN,
+    filtered,
 )
 from generator.derive.notification_grouping import grouping, job_grouping
 from generator.derive.slo.inhibitions import inhibitions
@@ -65,10 +66,7 @@ def routes(project: Project) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
     for alert in project.alerts.values():
         if alert.heartbeat is not None:
-            result.append(_timed({
-                "receiver": receiver_name(project.alert_channels(alert)),
-                "matchers": [f'alertname="{alert.name}"'],
-            }, heartbeat_timing(alert.heartbeat)))
+            result += _heartbeat_routes(project, alert, alert.heartbeat)
     for policy in project.escalation_policies.values():
         paged = False  # whether a lower level already opened the alert's PagerDuty incident
         for number, level in enumerate(policy.levels, start=1):
@@ -108,6 +106,22 @@ def routes(project: Project) -> list[dict[str, Any]]:
             **_absent_by_job(project, severity=severity.name),
         }, route_timing(severity)))
     return result
+
+
+def _heartbeat_routes(project: Project, alert: Alert, heartbeat: str) -> list[dict[str, Any]]:
+    """A dead man's switch's own route, for this stack's alert alone: it matches the stack's external labels, which
+    Prometheus' notifier adds to every alert that lacks them. Two stacks sharing one Alertmanager both send their
+    Watchdog to it, and one ping URL fed by both would keep quiet when one stack's Prometheus dies. Any other stack's
+    alert of that name stops on the next route, which tells nobody ('null'): this config has no heartbeat URL for
+    that stack, and on through the severity or escalation routes it would notify people every few minutes. With no
+    external labels there is nothing to tell the stacks apart by: the one route takes every alert of that name."""
+    sent = {**project.stack.external_labels, **alert.labels}  # an alert's own label keeps its value
+    home = [f'{name}="{filtered(sent[name])}"' for name in sorted(project.stack.external_labels)
+            if "{{" not in sent[name]]  # a templated value is known only once the alert fires
+    name = f'alertname="{alert.name}"'
+    own = _timed({"receiver": receiver_name(project.alert_channels(alert)), "matchers": [name, *home]},
+                 heartbeat_timing(heartbeat))
+    return [own, {"receiver": "null", "matchers": [name]}] if home else [own]
 
 
 def _alertnames(names: list[str]) -> str:

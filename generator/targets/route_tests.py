@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from generator.derive.escalation import escalation_rules
-from generator.derive.examples import alert_labels
+from generator.derive.examples import sent_labels
+from generator.model import Alert
 from generator.model.conventions import (
     ESCALATION_LEVEL_LABEL,
     ESCALATION_POLICY_LABEL,
@@ -29,7 +30,7 @@ def expectations(project: Project) -> list[dict[str, Any]]:
         })
     for alert in project.alerts.values():
         channels = project.alert_channels(alert)
-        labels = {"alertname": alert.name, **alert_labels(project, alert)}
+        labels = {"alertname": alert.name, **sent_labels(project, alert)}
         heartbeat = f" (its own route, every {alert.heartbeat})" if alert.heartbeat is not None else ""
         receiver = receiver_name(channels)
         severity = project.severity_of(alert)
@@ -38,6 +39,8 @@ def expectations(project: Project) -> list[dict[str, Any]]:
             receiver = f"{receiver_name(project.own_channels(alert))},{receiver_name(severity.channels)}"
         cases.append({"name": f"{alert.name} reaches {', '.join(channels) or 'nobody'}{heartbeat}", "labels": labels,
                       "receiver": receiver})
+        if alert.heartbeat is not None:
+            cases += _another_stacks_heartbeat(alert, labels, project.stack.external_labels)
     for policy in project.escalation_policies.values():
         for level in escalation_rules(policy):
             cases.append({
@@ -47,6 +50,18 @@ def expectations(project: Project) -> list[dict[str, Any]]:
                 "receiver": receiver_name(level.channels),
             })
     return cases + _paged_once(project)
+
+
+def _another_stacks_heartbeat(alert: Alert, labels: dict[str, str], stack: dict[str, str]) -> list[dict[str, Any]]:
+    """A dead man's switch of another stack sharing the Alertmanager (its external labels other values) reaches
+    nobody: its pings would hide this stack's silence, and this config has no heartbeat URL for it. None without
+    external labels (or with only templated ones), where nothing tells the stacks apart."""
+    other = {name: f"other-than-{labels[name]}" for name in stack if "{{" not in labels[name]}
+    if not other:
+        return []
+    shown = ", ".join(f"{name}={value}" for name, value in other.items())
+    return [{"name": f"{alert.name} of another stack ({shown}) reaches nobody", "labels": {**labels, **other},
+             "receiver": receiver_name(())}]
 
 
 def _paged_once(project: Project) -> list[dict[str, Any]]:
@@ -71,7 +86,7 @@ def _paged_once(project: Project) -> list[dict[str, Any]]:
                 cases.append({
                     "name": f"{alert.name} at escalation {policy.name} level {level.level} reaches "
                             f"{', '.join(told) or 'nobody'}{why}",
-                    "labels": {"alertname": alert.name, **alert_labels(project, alert),
+                    "labels": {"alertname": alert.name, **sent_labels(project, alert),
                                ESCALATION_LEVEL_LABEL: str(level.level)},
                     "receiver": receiver_name(told),
                 })

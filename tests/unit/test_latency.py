@@ -78,6 +78,8 @@ def test_emergency_notifies_without_group_wait_and_watchdog_reads_no_scrape(proj
     assert alert_bound(project, project.alerts["MemoryHigh"]).route.new_group == 0 + 15
     watchdog = alert_bound(project, project.alerts["Watchdog"])
     assert (watchdog.path.scrape, watchdog.path.window) == (0, 0)
+    # routed with the stack's external labels, as Prometheus sends it: its own heartbeat route matches them
+    assert watchdog.route.receiver == "deadman"
 
 
 def test_for_rounds_up_to_whole_evaluations(project: Project) -> None:

@@ -105,10 +105,13 @@ def test_the_demos_real_host_does_not_climb_unless_asked(project: Project) -> No
 
 
 def test_watchdog_has_its_own_route_at_once_and_every_5_minutes_at_most(project: Project) -> None:
-    own = [r for r in alertmanager.config(project)["route"]["routes"] if r["matchers"] == ['alertname="Watchdog"']]
-    assert [r["receiver"] for r in own] == ["deadman"]
-    route = route_for(project, {"alertname": "Watchdog", "severity": "info"})
+    own = [r for r in alertmanager.config(project)["route"]["routes"] if 'alertname="Watchdog"' in r["matchers"]]
+    assert [(r["receiver"], r["matchers"][1:]) for r in own] == [("deadman", ['platform="ecommerce-rag"']),
+                                                                 ("null", [])]
+    route = route_for(project, {"alertname": "Watchdog", "severity": "info", "platform": "ecommerce-rag"})
     assert route.receiver == "deadman"
+    # another stack's Watchdog, sharing the Alertmanager, pings nothing (its pings would hide this stack's silence)
+    assert route_for(project, {"alertname": "Watchdog", "severity": "info", "platform": "payments"}).receiver == "null"
     assert route.group_wait == "0s" and parse_seconds(route.repeat_interval) <= 300
     assert route_for(project, {"alertname": "Other", "severity": "info"}).receiver == "null"
 

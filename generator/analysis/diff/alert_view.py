@@ -73,6 +73,14 @@ def _rules(tree: OutTree) -> Iterator[tuple[bool, dict[str, Any]]]:
         yield from ((is_loki(path), rule) for rule in group.get("rules") or ())
 
 
+def _external_labels(tree: OutTree, loki: bool) -> dict[str, str]:
+    """The labels the ruler adds to every alert it sends that lacks them: Prometheus' global.external_labels, or
+    Loki's ruler.external_labels."""
+    document = tree.document(LOKI_CONFIG if loki else PROMETHEUS_CONFIG) or {}
+    labels = ((document.get("ruler") if loki else document.get("global")) or {}).get("external_labels") or {}
+    return {str(k): str(v) for k, v in labels.items()}
+
+
 def _replicas(prometheus: dict[str, Any]) -> int:
     """How many Alertmanagers Prometheus sends to (an HA pair waits peer_timeout)."""
     return sum(len(static.get("targets") or ()) for manager in (prometheus.get("alerting") or {}).get(
@@ -120,13 +128,14 @@ def alert_view(tree: OutTree, name: str) -> AlertView | None:
         return None
     config = tree.document(CONFIG) or {}
     labels = {str(k): str(v) for k, v in (rule.get("labels") or {}).items()}
-    delivered = tuple(deliveries(config, {"alertname": name, **labels}))
+    sent = {**_external_labels(tree, loki), **labels}  # as the ruler's notifier sends it: routes may match them
+    delivered = tuple(deliveries(config, {"alertname": name, **sent}))
     escalations = tuple(
         Escalation(str(copy["labels"][ESCALATION_LEVEL_LABEL]), str(copy.get("for", "0s")),
-                   tuple(deliveries(config, {"alertname": name, **labels,
+                   tuple(deliveries(config, {"alertname": name, **sent,
                                              **{str(k): str(v) for k, v in copy["labels"].items()}})))
         for _, copy in named if ESCALATION_LEVEL_LABEL in (copy.get("labels") or {}))
-    bound = (_log_bound if loki else _bound)(tree, name, rule, labels)
+    bound = (_log_bound if loki else _bound)(tree, name, rule, sent)
     return AlertView(name, canonical_expr(rule["expr"]), str(rule.get("for") or "0s"), labels, delivered,
                      escalations, bound)
 

@@ -78,7 +78,9 @@ class Alert(AlertRule):
     channels: tuple[str, ...] = Field(default=(), description="Channels beyond the severity's, if any.")
     heartbeat: Duration | None = Field(
         default=None, description="For a dead man's switch (an alert that always fires): its own route sends it at "
-                                  "once and again every `heartbeat`, so the service it pings notices a silence.")
+                                  "once and again every `heartbeat`, so the service it pings notices a silence; "
+                                  "the route matches the stack's external labels, so another stack's alert of the "
+                                  "name (sharing the Alertmanager) pings nothing.")
     keep_firing_for: Duration = Field(
         default="0s", description="How long it stays firing after its condition clears, so a condition that clears "
                                   "for a moment does not resolve and fire again (an escalation policy's "

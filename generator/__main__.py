@@ -1,5 +1,5 @@
 """python -m generator."""
 
-from generator.cli.entry import main
+from generator.cli.entry import program
 
-main()
+program()

@@ -162,6 +162,7 @@ def stages(definitions: Path, out: Path) -> dict[str, float]:
     from generator.package import reuse
     from generator.package.tree import write_tree
     from generator.replay import recorded
+    gc.freeze()  # as `obsgen build` freezes what the pipeline's imports made (cli/quick_build.py)
     times = {"import": time.perf_counter() - start}
 
     def timed(name: str, started: float) -> float:

@@ -26,7 +26,7 @@ import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -168,11 +168,13 @@ def _ignored(definitions: Path, out: Path) -> tuple[str, ...]:
 
 
 def build(definitions: Path, out: Path, profile: Profile | None = None,
-          warm: WarmModules | None = None, *, replay: bool = True) -> Built:
+          warm: WarmModules | None = None, *, replay: bool = True,
+          imported: Callable[[], None] | None = None) -> Built:
     """generator.build.build, replayed from its record when nothing it read has changed (unless not `replay`),
     and recorded when not. A watching build (with warm) is neither: it keeps its modules in memory.
-    ProblemsFound (and out/ untouched) when anything is an error; OutRefused, before any work, when out/ is not
-    one a build may replace."""
+    `imported` is called once the pipeline's modules are imported, before a full build runs (never for a replay,
+    which imports none). ProblemsFound (and out/ untouched) when anything is an error; OutRefused, before any work,
+    when out/ is not one a build may replace."""
     replaceable(out)
     build_key = key(definitions, profile) if warm is None else ""
     record = recorded(definitions) if build_key else None  # (a watch keeps out/, whose bytes it reuses)
@@ -181,6 +183,8 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
         return found
     from generator.build import build_files
 
+    if imported is not None:
+        imported()
     project = f"{definitions.resolve().parent}{os.sep}"  # its files are compared by their bytes when touched
     recorder: contextlib.AbstractContextManager[list[Reads]] = \
         recording(_ignored(definitions, out), hashed=(project,)) if build_key else contextlib.nullcontext([])

@@ -60,7 +60,7 @@ def built(options: dict[str, Any], arguments: list[str]) -> int | None:
     try:
         definitions, out = Path(options["definitions"]), Path(options["out"])
         output, quiet = Format(options["format"]), bool(options["quiet"])
-        done = build(definitions, out)
+        done = build(definitions, out, imported=gc.freeze)  # (as cli/compile.py freezes them)
     except ProblemsFound as error:
         report(error.problems, output, warnings=not quiet)
         return 1

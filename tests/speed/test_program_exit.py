@@ -1,5 +1,6 @@
-"""The obsgen program leaves without the interpreter's teardown of what a command built (cli/entry.py, leave()):
-the exit handlers still run and the output is all there, with the command's exit status."""
+"""The obsgen program's process: a one-shot build runs with what the pipeline's imports made frozen (no collection
+walks it), and the program leaves without the interpreter's teardown of what the command built (cli/entry.py,
+leave()): the exit handlers still run and the output is all there, with the command's exit status."""
 
 from __future__ import annotations
 
@@ -36,6 +37,15 @@ atexit.register(_mark, "exit handler ran")
 '''
 
 
+FROZEN = '''
+import gc, os
+
+with open(os.environ["OBSGEN_TEST_MARKS"], "a") as marks:
+    marks.write(f"frozen {gc.get_freeze_count()}\\n")
+'''
+"""A definitions module saying how many objects were frozen when the build ran it."""
+
+
 @pytest.fixture
 def definitions(tmp_path: Path) -> Path:
     found = node_exporter_project(tmp_path, kubernetes=False)
@@ -68,6 +78,20 @@ def test_a_build_leaves_without_tearing_down_what_it_built(definitions: Path, by
     assert "MP014" in {problem["code"] for problem in json.loads(done.stdout)}  # flushed whole into the pipe
     assert " written, " in done.stderr
     assert marks == ["exit handler ran"]  # and no "torn down": json was never cleared
+
+
+@pytest.mark.parametrize("bytecode", [True, False], ids=["record kept (quick path)", "no record (typer)"])
+def test_a_build_runs_with_what_its_imports_made_frozen(definitions: Path, bytecode: bool) -> None:
+    (definitions / "frozen.py").write_text(FROZEN)
+    arguments = ("build", "-d", str(definitions), "-o", str(definitions.parent / "out"))
+    if bytecode:
+        _program(definitions, *arguments, bytecode=True)
+        with (definitions / "frozen.py").open("a") as module:
+            module.write("# edited\n")
+    done, marks = _program(definitions, *arguments, bytecode=bytecode)
+    assert done.returncode == 0, done.stderr
+    frozen = [int(mark.split()[1]) for mark in marks if mark.startswith("frozen ")]
+    assert len(frozen) == 1 and frozen[0] > 10_000  # the models, checks and targets (58,000 for kube-prometheus)
 
 
 def test_a_failing_build_leaves_with_its_status_and_says_why(definitions: Path) -> None:

@@ -48,15 +48,16 @@ def built(options: dict[str, Any], arguments: list[str]) -> int | None:
     elsewhere)."""
     import gc
 
+    if spelled(arguments) != options:
+        return None
+    gc.set_threshold(100_000, 50, 100)  # as typer's build command sets it (cli/compile.py); before the imports below
+
     from generator.cli.build_report import say_built
     from generator.cli.problems import Format, report
     from generator.core.errors import ProblemsFound
     from generator.package.tree import OutRefused
     from generator.replay import build
 
-    if spelled(arguments) != options:
-        return None
-    gc.set_threshold(100_000, 50, 100)  # as typer's build command sets it (cli/compile.py)
     try:
         definitions, out = Path(options["definitions"]), Path(options["out"])
         output, quiet = Format(options["format"]), bool(options["quiet"])

@@ -108,3 +108,23 @@ def test_a_program_with_another_thread_alive_waits_for_it(tmp_path: Path) -> Non
             "entry.leave(SystemExit(3))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert (done.returncode, done.stdout) == (3, "thread done\n")
+
+
+def test_a_quick_build_imports_its_own_modules_under_the_raised_collection_threshold(definitions: Path) -> None:
+    code = ("import gc, sys\n"
+            "class Seen:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'generator.replay':\n"
+            "            print('THRESHOLD', gc.get_threshold()[0])\n"
+            "sys.meta_path.insert(0, Seen())\n"
+            "from generator.cli.entry import main\nmain()\n")
+    arguments = ["build", "-d", str(definitions), "-o", str(definitions.parent / "out")]
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    environment["OBSGEN_TEST_MARKS"] = str(definitions.parent / "marks.txt")
+    for _ in range(2):  # typer parses the options, then the same command line takes the quick path
+        with (definitions / "kept.py").open("a") as module:  # (a full build each time)
+            module.write("# edited\n")
+        done = subprocess.run([sys.executable, "-c", code, *arguments], capture_output=True, text=True,
+                              cwd=definitions.parent, env=environment)
+        assert done.returncode == 0, done.stderr
+    assert [line for line in done.stdout.splitlines() if line.startswith("THRESHOLD")] == ["THRESHOLD 100000"]

@@ -1,4 +1,24 @@
-"""Time compression and other build profiles applied to a loaded project (a test's or a live demo's build)."""
+"""Time compression and other build profiles applied to a loaded project (a test's or a live demo's build).
+
+Durations shrink by the profile's time scale, but what does not compress (a scrape, a failed one, a Prometheus
+start's first scrape five seconds after service discovery, Alertmanager's 10 s group_interval) bounds them from
+below: a range window never shrinks under the range floor, nor an absent() alert's `for` (its 2m would be 2 s, over
+before a start's first scrape, and the live stack would page every SLO's inputs absent as it starts).
+
+Every alert's `for` goes through one map, `held`, because alerts are paired by the order of their `for`s: an SLO's
+absent page (2m) mutes TargetDown (10m) of its inputs' jobs and must come first (derive/slo/target_down.py, SM009).
+Flooring the absent alert alone turned 2m into 20 s against TargetDown's 10 s, and the live demo told a dead
+service twice. Flooring every `for` (max(scaled, floor)) keeps no order either: 2m and 10m would tie at 20 s and
+race. So `held` is strictly increasing and continuous past 0: a `for` whose scaled value reaches twice the floor
+is scaled as is (an hour is a minute at 60x, so escalation and latency figures above 40 s keep their meaning);
+below that it is the floor plus half its scaled value (2m -> 21 s, 10m -> 25 s, 15m -> 27.5 s at 60x), so the
+gaps between `for`s keep half their compressed length and none is lost to rounding (milliseconds are kept); 0s
+stays 0s, and no `for` becomes longer than the definitions' own. The price is that a short `for` fires later
+in compressed time than a straight 60x would say (CpuHigh's 5m after 22.5 s, not 5 s).
+
+Prometheus' 5 min lookback does not compress, which an absent() alert does not notice in a live stack: a dead
+target's failed scrape writes staleness markers for its series, and absent() is true at the next evaluation.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +26,7 @@ import dataclasses
 from collections.abc import Callable
 
 from generator.core.duration import format_seconds, parse_seconds, scale
-from generator.core.promql import absence_asked, rescale_ranges
+from generator.core.promql import rescale_ranges
 from generator.model import Alert, AlertingConfig, EscalationPolicy, Forecast, RecordingRule, ScrapeJob, Stack
 from generator.model.profile import Profile
 from generator.model.project import Project
@@ -22,15 +42,25 @@ def _window(profile: Profile) -> Callable[[str], str]:
     return window
 
 
+def held(profile: Profile) -> Callable[[str], str]:
+    """Maps an alert's `for` to compressed time, keeping the order of every two (see the module's docstring)."""
+    floor, factor = parse_seconds(profile.range_floor), profile.time_scale
+
+    def compressed(duration: str) -> str:
+        seconds = parse_seconds(duration)
+        if seconds == 0 or seconds * factor >= 2 * floor:
+            return format_seconds(seconds * factor)
+        return format_seconds(min(seconds, floor + seconds * factor / 2))
+    return compressed
+
+
 def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
     factor = profile.time_scale
-    window, shift = _window(profile), lambda duration: scale(duration, factor)
+    window, shift, hold = _window(profile), lambda duration: scale(duration, factor), held(profile)
     objects: list[object] = []
     for obj in project.objects:
         if isinstance(obj, Alert):
-            # an absent() alert's `for` outlasts a failed scrape and a start's first one, which do not scale
-            held = window(obj.for_) if absence_asked(obj.condition) else scale(obj.for_, factor)
-            update: dict[str, object] = {"for_": held,
+            update: dict[str, object] = {"for_": hold(obj.for_),
                                          "keep_firing_for": scale(obj.keep_firing_for, factor)}
             if obj.heartbeat is not None:
                 update["heartbeat"] = scale(obj.heartbeat, factor)

@@ -74,4 +74,4 @@ def test_the_firing_time_is_the_alerts_own_not_an_escalation_copys() -> None:
     copy = {"labels": {**labels, "escalation_level": "1"}, "state": "firing", "activeAt": "2026-01-01T00:01:00Z"}
     alert = {"labels": labels, "state": "firing", "activeAt": "2026-01-01T00:00:00Z"}
     fired = bench._fired_at(_Asked([copy, alert]), project, memory)
-    assert fired == 1767225600 + 2  # its own activeAt + for 2 s (2 m at 60x), not the copy's a minute later
+    assert fired == 1767225600 + 21  # its own activeAt + for 21 s (2m at 60x), not the copy's a minute later

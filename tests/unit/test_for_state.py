@@ -18,4 +18,5 @@ def test_the_grace_period_is_the_shortest_hold_and_the_tolerance_the_longest_but
 
 def test_compressed_time_compresses_both(project: Project) -> None:
     state = for_state(apply(project, Profile(time_scale=1 / 60)), 1 / 60)
-    assert (state.grace_period, state.outage_tolerance) == ("2s", "4m")
+    assert (state.grace_period, state.outage_tolerance) == ("15s", "4m")  # escalation level 1's 15 s is the
+    # shortest hold: no compressed `for` is under 20 s (time_compression.held)

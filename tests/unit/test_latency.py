@@ -93,9 +93,10 @@ def test_a_new_groups_first_notification_meets_the_plan_target_in_real_and_compr
         project: Project) -> None:
     fast = apply(project, Profile(time_scale=1 / 60, scrape_interval="1s"))
     assert max(b.route.new_group for b in bounds(project)) == 10 + 15
-    # scrape 1 s + 20 s window floor + 2 evaluations + for 5 s; then group_wait 1 s, group_interval 10 s, peer 15 s
+    # scrape 1 s + 20 s window floor + 2 evaluations + for 5m (22.5 s: the 20 s floor + 5m / 60 / 2, so it keeps
+    # its order with every other `for`; 23 s in whole evaluations); then group_wait 1 s, group_interval 10 s, peer 15 s
     cpu = alert_bound(fast, fast.alerts["CpuHigh"])
-    assert (cpu.detect, cpu.route.new_group, cpu.total) == (1 + 20 + 2 + 5, 1 + 15, 28 + 10 + 15)
+    assert (cpu.detect, cpu.route.new_group, cpu.total) == (1 + 20 + 2 + 23, 1 + 15, 46 + 10 + 15)
 
 
 def test_escalation_levels_notify_at_once_after_their_delay(project: Project) -> None:
@@ -158,7 +159,7 @@ def test_obsgen_latency_prints_the_table_in_compressed_time() -> None:
     lines = result.stdout.splitlines()
     row = next(line for line in lines if line.startswith("CpuHigh "))
     # detect, g_wait, g_int (10 s: Alertmanager's floor), peer (not scaled), notify, held, bound
-    assert row.split()[-7:] == ["28", "1", "10", "15", "25", "31", "53"]
+    assert row.split()[-7:] == ["46", "1", "10", "15", "25", "49", "71"]
     assert next(line for line in lines if line.startswith("RagEngineTimeouts ")).split()[1] == "email-slack"
     assert "(docs/configuration.md's reading): met by every alert" in lines[-3]
 

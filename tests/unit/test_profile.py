@@ -14,7 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli.app import app
-from generator.derive.time_compression import apply
+from generator.core.duration import parse_seconds
+from generator.core.promql import ranges
+from generator.derive.slo.target_down import TARGET_DOWN, pairings
+from generator.derive.time_compression import apply, held
 from generator.model import Forecast, ScrapeJob, Source
 from generator.model.profile import Profile
 from generator.model.project import Project
@@ -35,8 +38,9 @@ def test_an_absent_alerts_for_outlasts_a_scrape_and_a_start_which_do_not_compres
     """SLIAbsent's 2m would be 2 s, shorter than a Prometheus start's first scrape (service discovery's updates
     come every 5 s): the live stack would page every SLO's inputs absent as it starts."""
     fast = apply(project, Profile(time_scale=1 / 60)).alerts
-    assert fast["CheckoutAvailabilitySLIAbsent"].for_ == "20s"  # 2m / 60, floored as ranges are
-    assert fast["TargetDown"].for_ == "10s"  # 10m / 60: what reads values shrinks with time
+    assert fast["CheckoutAvailabilitySLIAbsent"].for_ == "21s"  # the 20 s floor plus half of 2m / 60
+    assert fast["TargetDown"].for_ == "25s"  # 10m: still after the page it is muted by
+    assert fast["PrometheusTSDBReloadsFailing"].for_ == "4m"  # 4h / 60: past twice the floor, scaled as is
 
 
 def test_forecasts_are_queried_in_compressed_time_and_learn_in_the_definitions_time(project: Project) -> None:
@@ -119,10 +123,44 @@ def test_latency_of_a_project_without_alerts_is_a_table_not_a_traceback() -> Non
                                   "max(absent(x{job=\"a\"}) or vector(0)) == 1"])
 def test_an_alert_asking_for_series_at_any_depth_inside_absent_keeps_its_for(project: Project, expr: str) -> None:
     """absent()'s argument may aggregate, rate or compare what it asks for: its `for` still outlasts a failed
-    scrape and a start's first one, and is floored like a range rather than compressed."""
+    scrape and a start's first one; an alert reading values with the same `for` is held exactly as long (one map
+    for every `for`, so no order between two alerts turns round)."""
     shipped = project.alerts["TargetDown"]
     asking = shipped.model_copy(update={"name": "XGone", "expr": expr, "for_": "10m"})
     valued = shipped.model_copy(update={"name": "XLow", "expr": "sum(rate(x_total[5m])) < 1", "for_": "10m"})
     fast = apply(dataclasses.replace(project, objects=(*project.objects, asking, valued)),
                  Profile(time_scale=1 / 60)).alerts
-    assert (fast["XGone"].for_, fast["XLow"].for_) == ("20s", "10s")  # 10m / 60 = 10 s, floored at 20 s
+    assert (fast["XGone"].for_, fast["XLow"].for_) == ("25s", "25s")  # 10m / 60 = 10 s: the 20 s floor + 5 s
+
+
+@pytest.mark.parametrize("profile", [Profile(time_scale=1 / 60, scrape_interval="1s"),  # obsgen up's
+                                     Profile(time_scale=1 / 60, scrape_interval="1s", range_floor="3s")])
+def test_an_absent_page_fires_before_the_target_down_it_mutes_in_compressed_time(
+        project: Project, profile: Profile) -> None:
+    """The page mutes TargetDown of its inputs' jobs; were TargetDown to fire first it would be told (a dead service
+    told twice), and its resolution muted (prometheus/alertmanager#2754). A dead target's failed scrape writes
+    staleness markers, so absent() of an instant selector is true an evaluation after the scrape that failed; one of a
+    range's series only once the (compressed) range holds none; up == 0 at the failed scrape itself."""
+    fast = apply(project, profile)
+    step = parse_seconds(fast.stack.scrape_interval) + parse_seconds(fast.stack.evaluation_interval)
+    target_down = parse_seconds(fast.alerts[TARGET_DOWN].for_)
+    paired = [rule for rule in pairings(fast) if f'alertname="{TARGET_DOWN}"' in rule["target_matchers"]]
+    pages = {rule["source_matchers"][0] for rule in paired}  # every shipped SLO but the one reading `up` alone
+    assert len(pages) == 4, paired
+    for rule in paired:
+        page = fast.alerts[rule["source_matchers"][0].removeprefix('alertname="').removesuffix('"')]
+        told = parse_seconds(page.for_) + max(ranges(page.condition), default=0.0) + step
+        assert told < target_down, (profile, page.name, page.for_, fast.alerts[TARGET_DOWN].for_)
+
+
+@pytest.mark.parametrize("time_scale", [1 / 60, 1 / 600, 2.0])  # a second apart stays a millisecond apart
+def test_compressed_fors_keep_the_order_of_every_two(time_scale: float) -> None:
+    """One strictly increasing map for every `for`: what holds longer in the definitions holds longer compressed,
+    what holds as long holds as long, and nothing holds longer than the definitions say (under the floor)."""
+    hold = held(Profile(time_scale=time_scale))
+    durations = ["0s", "1s", "15s", "30s", "1m", "2m", "2m1s", "3m", "5m", "10m", "15m", "20m", "30m", "40m", "1h",
+                 "4h", "1d", "7d"]
+    compressed = [parse_seconds(hold(duration)) for duration in durations]
+    assert compressed == sorted(set(compressed)), dict(zip(durations, compressed, strict=True))
+    if time_scale < 1:
+        assert all(after <= parse_seconds(before) for before, after in zip(durations, compressed, strict=True))

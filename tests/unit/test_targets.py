@@ -92,7 +92,7 @@ def test_alert_rules_carry_severity_runbook_and_dashboard(project: Project) -> N
 
 def test_time_compressed_profile_scales_for_and_escalation(project: Project) -> None:
     fast = apply(project, Profile(time_scale=1 / 60))
-    assert fast.alerts["CpuHigh"].for_ == "5s"
+    assert fast.alerts["CpuHigh"].for_ == "22s500ms"  # 5m / 60 under the floor: 20 s + 2.5 s
     assert [lvl.after for lvl in fast.escalation_policies["default"].levels] == ["15s", "30s", "1m"]
     assert project.alerts["CpuHigh"].for_ == "5m"
 

@@ -42,7 +42,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PairIncident]:
         victim, survivor = live.stack.alertmanagers
         silenced = silence(live.stack.urls[victim], "PairProbe")
         injected = live.inject(Fault.CPU)
-        fired = live.wait_alert("CpuHigh", timeout=60, **SIMULATED_HOST)
+        fired = live.wait_alert("CpuHigh", timeout=90, **SIMULATED_HOST)  # at most 46 s at 60x
         live.notified("/webhook/v2/enqueue", "CpuHigh", timeout=30, after=injected, **SIMULATED_HOST)
         time.sleep(QUIET)
         killed = kill(live.stack, victim)

@@ -75,7 +75,7 @@ def incident(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Incident]:
     with own_stack(tmp_path_factory.mktemp("restarts")) as live:
         restarted: dict[str, float] = {}
         injected = live.inject(Fault.CPU)
-        fired = live.wait_alert("CpuHigh", timeout=60, **SIMULATED_HOST)
+        fired = live.wait_alert("CpuHigh", timeout=90, **SIMULATED_HOST)  # at most 46 s at 60x
         live.mailed("team-lead@company.com", "CpuHigh", timeout=40, after=fired, **SIMULATED_HOST)
         restarted["prometheus"] = restart(live.stack, "prometheus")
         level2 = live.mailed("manager@company.com", "CpuHigh", timeout=40, after=fired, **SIMULATED_HOST)

@@ -1,4 +1,4 @@
-"""Checkout's SLO rules on a real Prometheus, 60x faster with a 3 s range floor (SLIAbsent's `for` 2m -> 3 s, the
+"""Checkout's SLO rules on a real Prometheus, 60x faster with a 3 s range floor (SLIAbsent's `for` 2m -> 4 s, the
 page's 5m ratio -> 5 s, its hold 5m -> 5 s), scraping a stand-in checkout every second: a quiet night is silent;
 one failed scrape is silent; during a burn the checkout counters vanish (renamed by a deploy) and SLIAbsent fires
 before the page resolves for want of data, keeps firing while they are gone, and resolves once they are back. Then
@@ -114,7 +114,8 @@ def test_inputs_gone_page_before_the_burn_resolves_a_quiet_night_and_a_failed_sc
     scraped = 'count(http_requests_total{endpoint="/api/checkout"})'
     assert until(lambda: server.get("/api/v1/query", query=scraped).json()["data"]["result"] != [], 15)
     # the first scrape comes some 5 s after start (service discovery's updates are throttled to 5 s): longer than
-    # this `for` (3 s), so SLIAbsent may have fired before it; with 2m (or the 20 s of the default floor) it waits
+    # this `for` (4 s: the 3 s floor + 2m / 60 / 2), so SLIAbsent may have fired before it; with 2m (or the 21 s of
+    # the default floor) it waits
     assert until(lambda: ABSENT not in _states(server), 15)
 
     assert _never(server, 8) == {"inactive"}  # 8 minutes of a quiet night: counters present, flat

@@ -42,7 +42,8 @@ def test_a_broken_receiver_raises_notifications_failing(live: LiveClient) -> Non
     live.break_receiver(pager)
     broken = live.inject(Fault.MEMORY)  # MemoryHigh pages PagerDuty too
     try:
-        live.mailed("oncall@company.com", "AlertmanagerNotificationsFailing", timeout=60, after=broken,
+        # MemoryHigh fires within 24 s, its page fails, AlertmanagerNotificationsFailing fires within 45 s more
+        live.mailed("oncall@company.com", "AlertmanagerNotificationsFailing", timeout=120, after=broken,
                     integration="pagerduty", severity="critical")
     finally:
         live.heal_receiver(pager)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from generator.build import build, load
 from generator.core.promql import metric_names
@@ -24,6 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFINITIONS = ROOT / "definitions"
 DEMO_NOW = 1767225600
 """2026-01-01T00:00:00Z: the demo history ends here, so the same data (and pictures) come out of every run."""
+
+# Hypothesis' 200 ms deadline per example is a wall-clock assertion: on the shared 2-core CI machine, with the
+# end-to-end tests' servers beside it, one example of a 0.07 ms test once took 445 ms and failed the run.
+settings.register_profile("obsgen", deadline=None)
+settings.load_profile("obsgen")
 
 
 def pytest_configure(config: pytest.Config) -> None:

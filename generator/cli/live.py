@@ -37,7 +37,8 @@ def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE,
     began = time.monotonic()
     try:
         stack = start(Options(definitions, state_dir, time_scale, free_ports=free_ports, real_host=real_host,
-                              alertmanagers=alertmanagers))
+                              alertmanagers=alertmanagers),
+                      warn=lambda warning: typer.echo(f"warning: {warning}", err=True))
     except (DefinitionError, RuntimeError) as error:
         fail(error)
     except KeyboardInterrupt as error:  # Ctrl-C, or SIGHUP/SIGTERM (stack.up raises the same for them)

@@ -13,6 +13,7 @@ import importlib.util
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from generator.live.supervisor import (
     log_ready,
     smtp_ready,
 )
+from generator.live.time_scale import pairing_warning
 from generator.live.webhook_sink import READY_PATH as SINK_READY
 from generator.model import Database, ScrapeJob, Source
 from generator.model.profile import Profile
@@ -213,8 +215,9 @@ def _compile(definitions: Project, options: Options, ports: dict[str, int], out:
     return project, skip
 
 
-def up(options: Options) -> LiveStack:
-    """Build, backfill and start everything; on any failure stop what was started and raise."""
+def up(options: Options, warn: Callable[[str], None] = lambda _: None) -> LiveStack:
+    """Build, backfill and start everything; on any failure stop what was started and raise. warn() is told, before
+    anything starts, what the options cannot keep (a time scale that tells a dead service twice)."""
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
         raise RuntimeError(f"{', '.join(missing)} not installed: `make up` installs Debian's packages")
@@ -227,6 +230,8 @@ def up(options: Options) -> LiveStack:
     _clear(state_dir)
     out = state_dir / "out"
     definitions = load(options.definitions)
+    if warning := pairing_warning(definitions, options.time_scale, options.scrape_interval):
+        warn(warning)
     for attempt in range(1, START_ATTEMPTS + 1):
         if attempt > 1:
             _clear(state_dir)  # what the start before left

@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 
 from generator.cli.app import app
 from generator.core.duration import parse_seconds
-from generator.core.promql import ranges
+from generator.derive.slo.page_order import page_orders
 from generator.derive.slo.target_down import TARGET_DOWN, pairings
 from generator.derive.time_compression import apply, held
+from generator.live.time_scale import pairing_warning
 from generator.model import Forecast, ScrapeJob, Source
 from generator.model.profile import Profile
 from generator.model.project import Project
@@ -142,15 +143,27 @@ def test_an_absent_page_fires_before_the_target_down_it_mutes_in_compressed_time
     staleness markers, so absent() of an instant selector is true an evaluation after the scrape that failed; one of a
     range's series only once the (compressed) range holds none; up == 0 at the failed scrape itself."""
     fast = apply(project, profile)
-    step = parse_seconds(fast.stack.scrape_interval) + parse_seconds(fast.stack.evaluation_interval)
-    target_down = parse_seconds(fast.alerts[TARGET_DOWN].for_)
     paired = [rule for rule in pairings(fast) if f'alertname="{TARGET_DOWN}"' in rule["target_matchers"]]
     pages = {rule["source_matchers"][0] for rule in paired}  # every shipped SLO but the one reading `up` alone
     assert len(pages) == 4, paired
-    for rule in paired:
-        page = fast.alerts[rule["source_matchers"][0].removeprefix('alertname="').removesuffix('"')]
-        told = parse_seconds(page.for_) + max(ranges(page.condition), default=0.0) + step
-        assert told < target_down, (profile, page.name, page.for_, fast.alerts[TARGET_DOWN].for_)
+    orders = page_orders(fast)
+    assert {f'alertname="{order.page.name}"' for order in orders} == pages
+    for order in orders:
+        assert order.scrape_and_evaluation == 2.0  # obsgen up's scrape and evaluation, a second each
+        assert order.in_order, (profile, order.page.name, order.page_told, order.target_down.for_)
+
+
+@pytest.mark.parametrize(("time_scale", "largest"), [(60.0, 0), (119.0, 0), (120.0, 119), (600.0, 119)])
+def test_up_warns_of_a_time_scale_that_lets_target_down_fire_before_the_page_that_mutes_it(
+        project: Project, time_scale: float, largest: int) -> None:
+    """Above 119x the page's and TargetDown's compressed `for`s (2m and 10m: 240 s apart, halved under the
+    floor) are no more than a scrape and an evaluation (a second each) apart: at 120x exactly 2 s."""
+    warning = pairing_warning(project, time_scale, "1s")
+    if not largest:
+        assert warning == ""
+        return
+    assert warning.startswith(f"--time-scale {time_scale:g}: ") and "told twice" in warning, warning
+    assert f"; {largest}x is the largest time scale that keeps every SLO's absent page first" in warning
 
 
 @pytest.mark.parametrize("time_scale", [1 / 60, 1 / 600, 2.0])  # a second apart stays a millisecond apart

@@ -18,6 +18,8 @@ from generator.core.duration import parse_seconds
 from generator.derive.slo.page_order import page_orders
 from generator.derive.slo.target_down import TARGET_DOWN, pairings
 from generator.derive.time_compression import apply, held
+from generator.live.stack import Options
+from generator.live.stack import up as start
 from generator.live.time_scale import pairing_warning
 from generator.model import Forecast, ScrapeJob, Source
 from generator.model.profile import Profile
@@ -164,6 +166,21 @@ def test_up_warns_of_a_time_scale_that_lets_target_down_fire_before_the_page_tha
         return
     assert warning.startswith(f"--time-scale {time_scale:g}: ") and "told twice" in warning, warning
     assert f"; {largest}x is the largest time scale that keeps every SLO's absent page first" in warning
+
+
+def test_up_warns_of_such_a_time_scale_before_it_starts_anything(tmp_path: Path) -> None:
+    """`obsgen up` hands the warning to its caller (the CLI prints it on stderr) once the definitions are loaded:
+    a caller that stops there has nothing to stop."""
+    class Told(Exception):
+        pass
+
+    def warn(line: str) -> None:
+        raise Told(line)
+
+    state = tmp_path / "state"
+    with pytest.raises(Told, match=r"^--time-scale 600: .*; 119x is the largest time scale that keeps every"):
+        start(Options(ROOT / "definitions", state, 600.0, free_ports=True), warn=warn)
+    assert not (state / "state.json").exists() and not (state / "prometheus-data").exists()
 
 
 @pytest.mark.parametrize("time_scale", [1 / 60, 1 / 600, 2.0])  # a second apart stays a millisecond apart

@@ -13,7 +13,8 @@ still firing is notified: the job is still down, and no page says so any more.
 The page comes first (2m against 10m; in a compressed build too, whose map of `for`s keeps their order:
 derive/time_compression.held), so the TargetDown it mutes was not told before; a TargetDown told first
 (a job losing its targets one by one) and muted later has its resolution muted too (prometheus/alertmanager#2754):
-a warning's email, no incident left open. SM009 names the SLOs whose page cannot be paired so.
+a warning's email, no incident left open. SM009 names the SLOs whose page cannot be paired so, or may fire
+after the TargetDown it mutes (page_order.py; `obsgen up` warns of a time scale that does that).
 """
 
 from __future__ import annotations

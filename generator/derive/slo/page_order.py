@@ -74,9 +74,10 @@ def out_of_order(project: Project) -> list[PageOrder]:
 
 
 def largest_paired_scale(project: Project, profile: Profile) -> int:
-    """The largest whole time scale (N-fold compression, profile.time_scale = 1/N) at which every page still fires
-    before the TargetDown it mutes, the profile's other settings (its scrape interval) kept; 0 when even scale 1
-    does not (SM009 says so of the definitions' own intervals). The gap between two `for`s only shrinks as the
+    """The profile's own whole time scale (N-fold compression, profile.time_scale = 1/N) when every page still fires
+    before the TargetDown it mutes there, else the largest smaller one at which they do, the profile's other
+    settings (its scrape interval) kept; 0 when even scale 1 does not (SM009 says so of the definitions' own
+    intervals). The gap between two `for`s only shrinks as the
     scale grows, so the scales that keep the order run from 1 up to this one, found by halving."""
     def keeps(scale: int) -> bool:
         return not out_of_order(apply(project, dataclasses.replace(profile, time_scale=1 / scale)))

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _fired_labels(files: dict[str, dict], alertname: str) -> list[dict[str, str]]:
     """The labels each firing example of the alert's own tests expects it to fire with."""
     return [expected["exp_labels"] for name, file in files.items() if "/escalation-" not in name
-            for test in file["tests"] if test["name"].startswith(f"{alertname}: ")
-            for check in test["alert_rule_test"] for expected in check["exp_alerts"]]
+            for test in file["tests"] for check in test["alert_rule_test"] if check["alertname"] == alertname
+            for expected in check["exp_alerts"]]
 
 
 @pytest.mark.parametrize("source", ["shipped definitions", "obsgen init"])

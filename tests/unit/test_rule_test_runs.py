@@ -1,0 +1,56 @@
+"""promtool simulates each test of a file from 0 to its last eval_time: tests that would simulate alike run once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from generator.model.project import Project
+from generator.targets.rule_tests import render
+
+OUT = Path(__file__).resolve().parents[2] / "out"
+
+
+def _simulation(test: dict) -> str:
+    """What promtool's run of a test depends on, in one file: all but its name and its checks."""
+    return json.dumps({k: v for k, v in test.items() if k not in ("name", "alert_rule_test")}, sort_keys=True)
+
+
+def test_no_generated_test_file_simulates_the_same_run_twice(project: Project) -> None:
+    files = render(project)
+    for name, document in files.items():
+        runs = [_simulation(test) for test in document["tests"]]
+        assert len(runs) == len(set(runs)), name
+    # every example is still checked, at its time, in a test named for it
+    for alert in project.alerts.values():
+        tests = [test for name, document in files.items() if name.endswith(f"/{alert.group}.yml")
+                 or f"/{alert.group}-every-" in name for test in document["tests"]]
+        for example in alert.examples:
+            test = next(test for test in tests if f"{alert.name}: {example.name}" in test["name"].split("; "))
+            assert {"eval_time": example.at, "alertname": alert.name} in [
+                {"eval_time": check["eval_time"], "alertname": check["alertname"]}
+                for check in test["alert_rule_test"]], (alert.name, example.name)
+
+
+def test_a_wrong_expectation_in_a_shared_run_still_fails(tmp_path: Path) -> None:
+    """The shipped SLO tests share one quiet run between the burn-rate alerts; each alert's check is still read:
+    one expecting its alert to fire there fails, naming the shared test."""
+    prometheus = tmp_path / "prometheus"
+    (prometheus / "tests").mkdir(parents=True)
+    (prometheus / "rules").symlink_to(OUT / "prometheus/rules")
+    document = yaml.safe_load((OUT / "prometheus/tests/slo-api-latency.yml").read_text())
+    shared = next(test for test in document["tests"] if len(test["alert_rule_test"]) > 1)
+    last = shared["alert_rule_test"][-1]
+    assert last["exp_alerts"] == []
+    (prometheus / "tests/shared.yml").write_text(yaml.safe_dump({**document, "tests": [shared]}, sort_keys=False))
+    assert subprocess.run(["promtool", "test", "rules", "tests/shared.yml"], cwd=prometheus).returncode == 0
+    last["exp_alerts"] = [{"exp_labels": {"service": "api"}}]
+    (prometheus / "tests/shared.yml").write_text(yaml.safe_dump({**document, "tests": [shared]}, sort_keys=False))
+    failed = subprocess.run(["promtool", "test", "rules", "tests/shared.yml"], cwd=prometheus,
+                            capture_output=True, text=True)
+    assert failed.returncode == 1
+    assert f"alertname: {last['alertname']}, time: {last['eval_time']}" in failed.stdout + failed.stderr
+    assert shared["name"] in failed.stdout + failed.stderr

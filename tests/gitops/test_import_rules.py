@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from generator.build import build, check_project, load
-from generator.checks.tools import Command, run_all
+from generator.checks.tools import Command, run_all, tool_environment
 from generator.core.errors import DefinitionError
 from generator.importer.write import import_files, module_name
 from generator.model import RuleSet
@@ -167,7 +167,7 @@ def test_rule_sets_an_alert_reads_are_loaded_by_its_tests_so_a_twin_alert_must_g
     tests = tmp_path / "out/prometheus/tests/alerts.yml"
     assert "../rules/ruleset-kube-prometheus-rules.yml" in yaml.safe_load(tests.read_text())["rule_files"]
     result = subprocess.run(["promtool", "test", "rules", "alerts.yml", "meta-monitoring.yml"], cwd=tests.parent,
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120, env=tool_environment())
     assert result.returncode == 0, result.stdout + result.stderr
 
 

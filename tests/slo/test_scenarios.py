@@ -25,7 +25,8 @@ from tests.slo.tiny import write
 
 
 def _promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["promtool", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(["promtool", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False,
+                          env=tools.tool_environment())
 
 
 def test_a_14_4x_page_fires_within_5_minutes_of_its_hour_filling(slos: list[SLO]) -> None:

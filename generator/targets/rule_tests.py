@@ -226,15 +226,18 @@ def one_run_per_simulation(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     promtool evaluates every rule from 0 to a test's last eval_time, once per test, and a check only reads the
     states that run went through: one run proves what each did, for the cost of the longest.
     """
+    checks = ("alert_rule_test", "promql_expr_test")
     runs: dict[str, dict[str, Any]] = {}
     for test in tests:
-        key = json.dumps({k: v for k, v in test.items() if k not in ("name", "alert_rule_test")}, sort_keys=True)
+        key = json.dumps({k: v for k, v in test.items() if k not in ("name", *checks)}, sort_keys=True)
         run = runs.get(key)
         if run is None:
-            runs[key] = {**test, "alert_rule_test": list(test["alert_rule_test"])}
-        else:
-            run["name"] += f"; {test['name']}"
-            run["alert_rule_test"] += test["alert_rule_test"]
+            runs[key] = {**test, **{kind: list(test[kind]) for kind in checks if kind in test}}
+            continue
+        run["name"] += f"; {test['name']}"
+        for kind in checks:
+            if kind in test:
+                run[kind] = run.get(kind, []) + test[kind]
     return list(runs.values())
 
 

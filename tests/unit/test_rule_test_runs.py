@@ -9,14 +9,15 @@ from pathlib import Path
 import yaml
 
 from generator.model.project import Project
-from generator.targets.rule_tests import render
+from generator.targets.rule_tests import one_run_per_simulation, render
 
 OUT = Path(__file__).resolve().parents[2] / "out"
 
 
 def _simulation(test: dict) -> str:
     """What promtool's run of a test depends on, in one file: all but its name and its checks."""
-    return json.dumps({k: v for k, v in test.items() if k not in ("name", "alert_rule_test")}, sort_keys=True)
+    return json.dumps({k: v for k, v in test.items() if k not in ("name", "alert_rule_test", "promql_expr_test")},
+                      sort_keys=True)
 
 
 def test_no_generated_test_file_simulates_the_same_run_twice(project: Project) -> None:
@@ -54,3 +55,19 @@ def test_a_wrong_expectation_in_a_shared_run_still_fails(tmp_path: Path) -> None
     assert failed.returncode == 1
     assert f"alertname: {last['alertname']}, time: {last['eval_time']}" in failed.stdout + failed.stderr
     assert shared["name"] in failed.stdout + failed.stderr
+
+
+def test_a_shared_run_keeps_every_check_of_each_kind() -> None:
+    series = [{"series": "up", "values": "1x10"}]
+    alert = {"eval_time": "5m", "alertname": "A", "exp_alerts": []}
+    query = {"expr": "up", "eval_time": "5m", "exp_samples": [{"labels": "up", "value": 1}]}
+    merged = one_run_per_simulation([
+        {"name": "a", "interval": "1m", "input_series": series, "alert_rule_test": [alert]},
+        {"name": "q", "interval": "1m", "input_series": series, "promql_expr_test": [query]},
+        {"name": "other", "interval": "2m", "input_series": series, "alert_rule_test": [alert]},
+    ])
+    assert merged == [
+        {"name": "a; q", "interval": "1m", "input_series": series, "alert_rule_test": [alert],
+         "promql_expr_test": [query]},
+        {"name": "other", "interval": "2m", "input_series": series, "alert_rule_test": [alert]},
+    ]

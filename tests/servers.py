@@ -21,7 +21,6 @@ from typing import Any
 import requests
 import yaml
 
-from generator.checks.tools import tool_environment
 from generator.core.process_log import log_tail
 from generator.live import ports
 from generator.live.stack import START_ATTEMPTS
@@ -214,7 +213,7 @@ def promtool_test(document: dict[str, Any], path: Path) -> subprocess.CompletedP
     """`promtool test rules` on a test document, written at path (rule_files relative to its folder)."""
     path.write_text(yaml.safe_dump(document, sort_keys=False, width=1 << 20))
     return subprocess.run(["promtool", "test", "rules", path.name], cwd=path.parent, capture_output=True,
-                          text=True, timeout=600, check=False, env=tool_environment())
+                          text=True, timeout=600, check=False)
 
 
 @contextmanager

@@ -95,7 +95,11 @@ def compile_definitions(definitions: Path, profile: Profile | None = None,
         if compiled.project is None or compiled.report.errors:
             return compiled
         if profile is not None:
-            compiled.project = apply(compiled.project, profile)
+            try:
+                compiled.project = apply(compiled.project, profile)
+            except DefinitionError as error:  # an imported expression whose ranges cannot be compressed
+                compiled.report.problems.append(error.problem())
+                return compiled
         context = _render(compiled.project, compiled.report, warm.documents if warm is not None else None)
         if context is not None:
             compiled.rendered, compiled.digests = context.rendered, context.digests

@@ -26,8 +26,19 @@ import dataclasses
 from collections.abc import Callable
 
 from generator.core.duration import format_seconds, parse_seconds, scale
-from generator.core.promql import rescale_ranges
-from generator.model import Alert, AlertingConfig, EscalationPolicy, Forecast, RecordingRule, ScrapeJob, Stack
+from generator.core.errors import DefinitionError
+from generator.core.promql import PromQLError, rescale_ranges
+from generator.model import (
+    Alert,
+    AlertingConfig,
+    EscalationPolicy,
+    Forecast,
+    ImportedAlert,
+    RecordingRule,
+    RuleSet,
+    ScrapeJob,
+    Stack,
+)
 from generator.model.profile import Profile
 from generator.model.project import Project
 
@@ -54,6 +65,33 @@ def held(profile: Profile) -> Callable[[str], str]:
     return compressed
 
 
+def _rule_set(rule_set: RuleSet, profile: Profile) -> RuleSet:
+    """The imported rules through the maps obsgen's own alerts and recording rules go through: an imported `for`
+    keeps its order among every other (held), its ranges shrink as theirs do. A group's `interval` is scaled like
+    an offset (its rules run as often, in compressed time, as the source says); query_offset is not: it waits for
+    samples that arrive late in real time (remote write, a slow exporter), which does not compress."""
+    factor = profile.time_scale
+    window, shift, hold = _window(profile), lambda duration: scale(duration, factor), held(profile)
+    groups = []
+    for group in rule_set.groups:
+        rules = []
+        for rule in group.rules:
+            try:
+                update: dict[str, object] = {"expr": rescale_ranges(rule.expr, window, shift)}
+            except PromQLError as error:
+                raise DefinitionError(rule_set.location, f"rule set {rule_set.name}, rule {rule.name}: "
+                                                         f"cannot compress its ranges: {error}") from None
+            if isinstance(rule, ImportedAlert):
+                if rule.for_ is not None:
+                    update["for_"] = hold(rule.for_)
+                if rule.keep_firing_for is not None:
+                    update["keep_firing_for"] = scale(rule.keep_firing_for, factor)
+            rules.append(rule.model_copy(update=update))
+        interval = None if group.interval is None else scale(group.interval, factor)
+        groups.append(group.model_copy(update={"rules": tuple(rules), "interval": interval}))
+    return rule_set.model_copy(update={"groups": tuple(groups)})
+
+
 def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
     factor = profile.time_scale
     window, shift, hold = _window(profile), lambda duration: scale(duration, factor), held(profile)
@@ -69,6 +107,8 @@ def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
             obj = obj.model_copy(update=update)
         elif isinstance(obj, RecordingRule):
             obj = obj.model_copy(update={"expr": rescale_ranges(obj.expr, window, shift)})
+        elif isinstance(obj, RuleSet):
+            obj = _rule_set(obj, profile)
         elif isinstance(obj, EscalationPolicy):
             levels = tuple(lvl.model_copy(update={"after": scale(lvl.after, factor)}) for lvl in obj.levels)
             obj = obj.model_copy(update={

@@ -8,9 +8,11 @@ everything, invalid range durations, and metric rules without a range aggregatio
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from generator.core.duration import parse_seconds
+from generator.core.duration import format_seconds, parse_seconds
+from generator.core.promql import rescaled_text
 
 RANGE_FUNCTIONS = frozenset({
     "rate", "rate_counter", "count_over_time", "bytes_rate", "bytes_over_time", "sum_over_time",
@@ -147,6 +149,17 @@ def _range(body: str, expr: str) -> str:
     except ValueError:
         raise LogQLError(f"invalid range [{body}] in {expr!r}") from None
     return duration
+
+
+def rescale_ranges(expr: str, window: Callable[[str], str], shift: Callable[[str], str]) -> str:
+    """The LogQL expression with each range mapped by window(), offsets by shift() (PromQL's rewrite: the same
+    `[5m]` and `offset 1h`, the same strings left alone); LogQLError if the result does not read the windows it
+    should."""
+    result = rescaled_text(expr, window, shift)
+    expected = tuple(parse_seconds(window(format_seconds(parse_seconds(r)))) for r in parse(expr).ranges)
+    if tuple(parse_seconds(r) for r in parse(result).ranges) != expected:
+        raise LogQLError(f"rescaling the ranges of {expr!r} gave {result!r}")
+    return result
 
 
 def metric_query(expr: str) -> Query:

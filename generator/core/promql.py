@@ -310,12 +310,9 @@ _OFFSET = re.compile(rf"\b(offset\s+-?)({_DURATION})")
 _STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`""")
 
 
-def rescale_ranges(expr: str, window: Callable[[str], str], shift: Callable[[str], str]) -> str:
-    """The expression with each range window (and subquery range) mapped by window(), offsets and steps by shift().
-
-    String literals (label values, regexes) are left alone; PromQLError if the result does not read the
-    windows it should.
-    """
+def rescaled_text(expr: str, window: Callable[[str], str], shift: Callable[[str], str]) -> str:
+    """The expression with each `[range]` (and subquery range) mapped by window(), offsets and steps by shift(),
+    string literals left alone; unchecked, so LogQL (same ranges, offsets and strings) is rewritten by it too."""
     def one_range(match: re.Match[str]) -> str:
         pre, length, mid, colon, step, post = match.groups()
         text = f"[{pre}{window(length)}{mid}"
@@ -331,7 +328,16 @@ def rescale_ranges(expr: str, window: Callable[[str], str], shift: Callable[[str
     for literal in _STRING.finditer(expr):
         pieces += [code(expr[position:literal.start()]), literal[0]]
         position = literal.end()
-    result = "".join(pieces) + code(expr[position:])
+    return "".join(pieces) + code(expr[position:])
+
+
+def rescale_ranges(expr: str, window: Callable[[str], str], shift: Callable[[str], str]) -> str:
+    """The expression with each range window (and subquery range) mapped by window(), offsets and steps by shift().
+
+    String literals (label values, regexes) are left alone; PromQLError if the result does not read the
+    windows it should.
+    """
+    result = rescaled_text(expr, window, shift)
     expected = tuple(parse_seconds(window(format_seconds(seconds))) for seconds in ranges(expr))
     if ranges(result) != expected:
         raise PromQLError(f"rescaling the ranges of {expr!r} gave {result!r}")

@@ -16,6 +16,12 @@ gaps between `for`s keep half their compressed length and none is lost to roundi
 stays 0s, and no `for` becomes longer than the definitions' own. The price is that a short `for` fires later
 in compressed time than a straight 60x would say (CpuHigh's 5m after 22.5 s, not 5 s).
 
+Imported rule sets (RuleSet) and log rules go through the same maps as obsgen's own alerts and recording rules,
+so an imported 15m `for` keeps its place among obsgen's `for`s instead of staying 15 real minutes. Log alerts and
+log recording rules (LogQL: the same `[5m]` ranges and `offset`s) are compressed although the live stack runs no
+Loki (live/stack.py starts Prometheus, Alertmanager, node-exporter, sinks and the exporter), because a compressed
+`obsgen build --time-scale` writes Loki's rule files with the rest, which would otherwise keep real-time `for`s.
+
 Prometheus' 5 min lookback does not compress, which an absent() alert does not notice in a live stack: a dead
 target's failed scrape writes staleness markers for its series, and absent() is true at the next evaluation.
 """
@@ -25,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from generator.core import logql
 from generator.core.duration import format_seconds, parse_seconds, scale
 from generator.core.errors import DefinitionError
 from generator.core.promql import PromQLError, rescale_ranges
@@ -34,6 +41,8 @@ from generator.model import (
     EscalationPolicy,
     Forecast,
     ImportedAlert,
+    LogAlert,
+    LogRecordingRule,
     RecordingRule,
     RuleSet,
     ScrapeJob,
@@ -92,6 +101,18 @@ def _rule_set(rule_set: RuleSet, profile: Profile) -> RuleSet:
     return rule_set.model_copy(update={"groups": tuple(groups)})
 
 
+def _log_rule(rule: LogAlert | LogRecordingRule, profile: Profile) -> LogAlert | LogRecordingRule:
+    """A log alert or recording rule through the maps of obsgen's Prometheus ones (see the module's docstring)."""
+    try:
+        expr = logql.rescale_ranges(rule.expr, _window(profile), lambda duration: scale(duration, profile.time_scale))
+    except logql.LogQLError as error:
+        raise DefinitionError(rule.location, f"{rule.name}: cannot compress its ranges: {error}") from None
+    update: dict[str, object] = {"expr": expr}
+    if isinstance(rule, LogAlert):
+        update["for_"] = held(profile)(rule.for_)
+    return rule.model_copy(update=update)
+
+
 def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
     factor = profile.time_scale
     window, shift, hold = _window(profile), lambda duration: scale(duration, factor), held(profile)
@@ -109,6 +130,8 @@ def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
             obj = obj.model_copy(update={"expr": rescale_ranges(obj.expr, window, shift)})
         elif isinstance(obj, RuleSet):
             obj = _rule_set(obj, profile)
+        elif isinstance(obj, LogAlert | LogRecordingRule):
+            obj = _log_rule(obj, profile)
         elif isinstance(obj, EscalationPolicy):
             levels = tuple(lvl.model_copy(update={"after": scale(lvl.after, factor)}) for lvl in obj.levels)
             obj = obj.model_copy(update={

@@ -10,6 +10,9 @@ from pydantic import BeforeValidator
 
 _UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
 _DURATION = re.compile(r"^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$")
+_LONGEST_MS = (2**63 - 1) // 1_000_000
+"""Prometheus holds a duration as Go's time.Duration, int64 nanoseconds: a longer one (about 292 years) is "duration
+out of range" to it (prometheus/common model.ParseDuration), and promtool refuses the file."""
 
 
 @lru_cache(maxsize=1024)  # pure, and called per minute simulated by the SLO scenarios
@@ -19,7 +22,10 @@ def parse_seconds(text: str) -> float:
     if not text or match is None:
         raise ValueError(f"{text!r} is not a Prometheus duration (use e.g. 30s, 5m, 1h30m, 7d)")
     values = match.groups()[1::2]
-    return sum(int(v) * unit for v, unit in zip(values, _UNITS.values(), strict=True) if v)
+    millis = sum(int(v) * round(unit * 1000) for v, unit in zip(values, _UNITS.values(), strict=True) if v)
+    if millis > _LONGEST_MS:
+        raise ValueError(f"{text!r} is longer than the longest duration Prometheus reads (about 292 years)")
+    return millis / 1000
 
 
 def format_seconds(seconds: float) -> str:

@@ -15,6 +15,18 @@ def test_rejects_what_prometheus_rejects(text: str) -> None:
         parse_seconds(text)
 
 
+@pytest.mark.parametrize("text", ["292y", "106751d23h47m16s854ms"])
+def test_reads_durations_up_to_the_longest_prometheus_holds(text: str) -> None:
+    assert parse_seconds(text) <= (2**63 - 1) / 1e9
+
+
+@pytest.mark.parametrize("text", ["293y", "106751d23h47m16s855ms", "222527392m"])
+def test_rejects_durations_prometheus_finds_out_of_range(text: str) -> None:
+    """promtool check rules: "duration out of range" (Go's int64 nanoseconds); obsgen says so at the definition."""
+    with pytest.raises(ValueError, match="longer than the longest duration Prometheus reads"):
+        parse_seconds(text)
+
+
 def test_formats_canonically() -> None:
     assert [format_seconds(s) for s in (0, 90, 300, 3600, 86400 + 60)] == ["0s", "1m30s", "5m", "1h", "1d1m"]
 

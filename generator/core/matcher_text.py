@@ -104,8 +104,10 @@ def _has_bare_quote(text: str) -> bool:
     return any(char == '"' for char in _ESCAPE.sub("", text))
 
 
-PLAIN_ARGUMENT = re.compile(r"[-A-Za-z0-9_.:/@%+,]*\Z")
-"""A value the printed command writes as it is (LABEL=VALUE): nothing in it a shell or obsgen ack reads apart."""
+PLAIN_VALUE = r"[-A-Za-z0-9_.:/@%+,]"
+"""An RE2 (and Python) pattern of a character of a label value the printed command writes as it is (LABEL=VALUE):
+nothing a shell or obsgen ack reads apart (obsgen.ack.argument reads it too)."""
+PLAIN_ARGUMENT = re.compile(f"{PLAIN_VALUE}*\\Z")
 
 
 SHELL_PLAIN = r"[-A-Za-z0-9_.:/@%+,=]"

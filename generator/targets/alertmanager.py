@@ -8,6 +8,7 @@ from typing import Any
 from generator.core.matcher_text import (
     JSON_CONTROL_PATTERNS,
     LINE_FEED_PATTERNS,
+    PLAIN_VALUE,
     REGEX_SPECIAL,
     SHELL_PATTERNS,
     SHELL_PLAIN,
@@ -235,6 +236,6 @@ def render(project: Project) -> dict[str, Any]:
         listed_names=LISTED_NAMES,
         page_separator=conventions.PAGE_SUMMARY_SEPARATOR, service_label=SERVICE_LABEL,
         json_escapes=JSON_CONTROL_PATTERNS, line_feed_escapes=LINE_FEED_PATTERNS,
-        shell_escapes=SHELL_PATTERNS, regex_special=REGEX_SPECIAL, shell_plain=SHELL_PLAIN,
+        shell_escapes=SHELL_PATTERNS, regex_special=REGEX_SPECIAL, shell_plain=SHELL_PLAIN, plain_value=PLAIN_VALUE,
     )
     return {conventions.ALERTMANAGER_CONFIG: config(project), conventions.alertmanager_template(): template}

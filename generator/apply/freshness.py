@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.core.errors import Level, ProblemsFound
+from generator.core.listing import first_few
 from generator.package.tree import read_tree
 
 
@@ -45,6 +46,6 @@ def check_fresh(definitions: Path, out: Path) -> None:
                         if path not in files or path not in current or bytes(files[path]) != current[path]),
                        key=lambda path: (not path.startswith(APPLIED), path))
     if differing:
-        named = ", ".join(differing[:SHOWN]) + (f" and {len(differing) - SHOWN} more" if len(differing) > SHOWN else "")
+        named = first_few(differing, SHOWN)
         raise StaleOut(f"{out} is stale: building {definitions} now changes {len(differing)} file(s) ({named}): run "
                        "obsgen build (and commit out/)")

@@ -16,12 +16,11 @@ import posixpath
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from generator.core.duration import parse_seconds
 from generator.core.errors import DefinitionError
 from generator.core.made_once import made
 from generator.derive.cluster_addresses import ALERTMANAGER, PROMETHEUS, server_service, url_in_cluster
 from generator.derive.dashboards import dashboards
-from generator.derive.dispatch_start import start_delay
+from generator.derive.dispatch_start import longest_resend, start_delay
 from generator.derive.for_state import for_state
 from generator.model import Kubernetes, RuleSet, conventions
 from generator.model.identity import slug
@@ -284,7 +283,7 @@ def servers(project: Project, kube: Kubernetes, rendered: Rendered) -> dict[str,
         alertmanager_spec["additionalArgs"] = [{"name": "dispatch.start-delay", "value": delay}]
         # and a rolling update restarts the next replica only once this one has held that long: otherwise the
         # next goes down as soon as this one is ready, and for up to the delay no replica notifies anyone
-        alertmanager_spec["minReadySeconds"] = math.ceil(parse_seconds(delay))
+        alertmanager_spec["minReadySeconds"] = math.ceil(longest_resend(project))
     if kube.alertmanager == "alertmanagerconfig":
         alertmanager_spec["alertmanagerConfigSelector"] = {"matchLabels": MANAGED_BY}
         # by default the operator adds namespace="<its namespace>" to an AlertmanagerConfig's routes, which no

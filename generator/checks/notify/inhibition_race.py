@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from generator.checks.base import Context, Finding
 from generator.core.duration import format_seconds
 from generator.core.errors import Level
+from generator.core.listing import first_few
 from generator.derive.dispatch_start import START_DELAY_SINCE, has_start_delay, longest_resend
 from generator.derive.slo.inhibitions import inhibitions
 from generator.derive.slo.target_down import TARGET_DOWN, input_jobs, target_down_keeps_job
@@ -50,10 +51,6 @@ def _muting(at: Definition, field: tuple[str | int, ...], muted: str, by: str) -
     return at, field, f"{muted} (muted while {by} fires)"
 
 
-def _listed(names: list[str]) -> str:
-    return ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
-
-
 def _selector(labels: dict[str, str]) -> str:
     """An alert's labels as people read them: TargetDown{job="tempo"}."""
     rest = ",".join(f'{name}="{value}"' for name, value in sorted(labels.items()) if name != "alertname")
@@ -72,7 +69,7 @@ def _severity_ladder(project: Project) -> Iterator[Muting]:
             severities.setdefault(name, set()).add(severity)
     twice = sorted(name for name, found in severities.items() if len(found) > 1)
     if twice:
-        yield _muting(project.alerting, ("severities",), f"{_listed(twice)} at a lower severity",
+        yield _muting(project.alerting, ("severities",), f"{first_few(twice, SHOWN)} at a lower severity",
                       "the same alert at a higher one")
 
 
@@ -84,7 +81,7 @@ def _slos(project: Project) -> Iterator[Muting]:
                           "its shorter window")
         jobs = list(input_jobs(project, slo)) if paired else []
         if jobs:
-            yield _muting(slo, (), f"{TARGET_DOWN} of job {_listed(jobs)}", slo.absent_alert)
+            yield _muting(slo, (), f"{TARGET_DOWN} of job {first_few(jobs, SHOWN)}", slo.absent_alert)
 
 
 def _declared(project: Project) -> Iterator[Muting]:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
+from generator.core.listing import first_few
 from generator.model import Stack, WebhookChannel
 from generator.model.notify import Channel
 from generator.model.project import Project
@@ -86,7 +87,7 @@ def check(context: Context) -> Iterator[Finding]:
     if not readers or not stacks:
         return
     stack = stacks[0]
-    shown = ", ".join(readers[:3]) + (f" and {len(readers) - 3} more" if len(readers) > 3 else "")
+    shown = first_few(readers, 3)
     for field, (use, server) in LINKS.items():
         url = getattr(stack, field)
         why = placeholder(url)

@@ -15,10 +15,11 @@ import pytest
 from xdist.scheduler import LoadScopeScheduling
 
 E2E = "tests/e2e/"
-SHARED_STACK = ("test_early_warnings.py", "test_alert_delivery.py", "test_meta_monitoring.py")
+SHARED_STACK = ("test_early_warnings.py", "test_alert_delivery.py", "test_meta_monitoring.py",
+                "test_live_runbook_ack.py")
 """The files whose tests use the shared live stack, in their order on it. The early-warnings test comes first:
 the anomaly detector learns every fault it sees, so once test_alert_delivery's revenue fault has been shown, a
-later revenue decline is no longer new to it."""
+later revenue decline is no longer new to it. The runbook's pasted silence comes last, though it mutes no alert."""
 
 
 def scope(nodeid: str) -> str:

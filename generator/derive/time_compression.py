@@ -168,6 +168,9 @@ def apply(project: Project, profile: Profile) -> Project:
                 update["alertmanagers"] = profile.alertmanagers
             if profile.alertmanager_version:
                 update["alertmanager_version"] = profile.alertmanager_version
+            for url in ("alertmanager_url", "prometheus_url"):  # where a demo's own servers answer
+                if getattr(profile, url):
+                    update[url] = getattr(profile, url)
             objects[index] = obj.model_copy(update=update)
         elif isinstance(obj, ScrapeJob) and profile.targets:
             objects[index] = (

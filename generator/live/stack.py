@@ -3,8 +3,9 @@
 Everything runs natively: Debian's prometheus, prometheus-alertmanager and prometheus-node-exporter, the
 demo application (with its simulated host), the webhook and SMTP sinks, and the sidecar exporter when this
 obsgen has one. The configuration is the definitions compiled with a time-compressed profile, pointed
-at these processes and declaring the Alertmanager release installed (whose UI reads the notifications' links);
-notifications land in the sinks' JSONL files instead of Slack, PagerDuty or email.
+at these processes (the runbooks' ack lines name this Alertmanager's URL, whatever port it was given) and declaring
+the Alertmanager release installed (whose UI reads the notifications' links); notifications land in the sinks'
+JSONL files instead of Slack, PagerDuty or email.
 """
 
 from __future__ import annotations
@@ -174,8 +175,14 @@ def _ports(options: Options) -> dict[str, int]:
     return ports
 
 
+def _urls(ports: dict[str, int]) -> dict[str, str]:
+    """Each component's URL: what its servers are told as --web.external-url and what the live build prints."""
+    return {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+
+
 def _profile(project: Project, options: Options, ports: dict[str, int], started: set[str]) -> Profile:
     address = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
+    url = _urls(ports)
     alertmanagers = tuple(address[name] for name in options.alertmanager_names)
     targets: dict[str, tuple[str, ...]] = {
         job.name: alertmanagers if job.source is Source.ALERTMANAGER else (address[COMPONENT_OF_SOURCE[job.source]],)
@@ -190,7 +197,9 @@ def _profile(project: Project, options: Options, ports: dict[str, int], started:
                    smtp_smarthost=address["smtp"],
                    alertmanagers=alertmanagers, targets=targets, scrape_jobs=simulated,
                    quiet_instances=(real,) if real else (),
-                   alertmanager_version=releases.installed(releases.ALERTMANAGER))
+                   alertmanager_version=releases.installed(releases.ALERTMANAGER),
+                   alertmanager_url=url[options.alertmanager_names[0]],  # a pair's first: silences gossip to the rest
+                   prometheus_url=url["prometheus"])
 
 
 def simulated_job(host: str) -> str:
@@ -267,7 +276,7 @@ def up(options: Options, warn: Callable[[str], None] = lambda _: None) -> LiveSt
 def _start(supervisor: Supervisor, project: Project, options: Options, ports: dict[str, int], out: Path,
            with_exporter: bool) -> None:
     state_dir = supervisor.state_dir
-    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    url = _urls(ports)
     python = [sys.executable, "-m"]
     listen = {name: f"--web.listen-address=127.0.0.1:{port}" for name, port in ports.items()}
     records = state_dir / "notifications"
@@ -314,7 +323,7 @@ def _alertmanager_argv(name: str, options: Options, ports: dict[str, int], out: 
     maintenance = format_seconds(max(MAINTENANCE_INTERVAL / options.time_scale, 1.0))
     argv = [releases.ALERTMANAGER, f"--config.file={out / 'alertmanager/alertmanager.yml'}",
             f"--web.listen-address=127.0.0.1:{ports[name]}", f"--storage.path={state_dir / f'{name}-data'}",
-            f"--web.external-url=http://127.0.0.1:{ports[name]}", f"--data.maintenance-interval={maintenance}"]
+            f"--web.external-url={_urls(ports)[name]}", f"--data.maintenance-interval={maintenance}"]
     if options.alertmanagers == 1:
         return [*argv, "--cluster.listen-address="]
     peers = [f"--cluster.peer=127.0.0.1:{ports[f'{other}-cluster']}" for other in options.alertmanager_names

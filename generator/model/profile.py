@@ -39,6 +39,11 @@ class Profile:
     alertmanager_version: str = ""
     """Replaces Stack.alertmanager_version when set: the release a demo actually runs, whose UI its notifications'
     links are escaped for."""
+    alertmanager_url: str = ""
+    """Replaces Stack.alertmanager_url when set: the --web.external-url of the Alertmanager a demo runs, which its
+    runbooks' ack and amtool lines then talk to, as its notifications' own command and silence link do."""
+    prometheus_url: str = ""
+    """Replaces Stack.prometheus_url when set: the --web.external-url of the Prometheus a demo runs."""
 
     def __post_init__(self) -> None:
         """ValueError for a profile no build can follow: the fields a command line sets (--time-scale,

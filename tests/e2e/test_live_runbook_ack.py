@@ -1,0 +1,82 @@
+"""A runbook of the live stack, pasted: `obsgen up --free-ports` gives its Alertmanager some free port, and the
+runbook it wrote (in its state directory's out/) acknowledges on that Alertmanager, lists the silence there and
+ends it, run by a shell that knows nothing of the stack (no $OBSGEN_STATE_DIR, no $ALERTMANAGER_URL, no .live/),
+from a directory holding the project's out/ (as its checkout does), by which `obsgen ack` knows the alert's name.
+
+On the shared live stack, last of its files: the silence matches an instance no alert of the stack has, so it
+mutes nothing another test waits for, and the runbook's own expire line ends it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from generator.live.client import LiveClient
+from generator.model import conventions
+from generator.model.project import Project
+
+ROOT = Path(__file__).resolve().parents[2]
+ALERT = "CpuHigh"
+"""An alert with an escalation, whose runbook prints an acknowledgement."""
+INSTANCE = "runbook-pasted"
+"""The <instance> filled in: a host the demo has not, so the silence mutes no alert of the shared stack."""
+
+
+def _line(page: str, start: str) -> str:
+    line, = re.findall(rf"^{re.escape(start)}.*$", page, re.MULTILINE)
+    return str(line)
+
+
+@pytest.fixture
+def paste(tmp_path: Path) -> Callable[[str], str]:
+    """Runs a line with sh from a directory holding only out/, this tree's `obsgen` on PATH and nothing telling it
+    where the stack is; returns what it prints (the test fails on a non-zero exit)."""
+    (tmp_path / "out").symlink_to(ROOT / "out")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin/obsgen").write_text(f'#!/bin/sh\nexec {sys.executable} -m generator "$@"\n')
+    (tmp_path / "bin/obsgen").chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ALERTMANAGER_", "OBSGEN_"))}
+    env.update(PATH=f"{tmp_path / 'bin'}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(ROOT), HOME=str(tmp_path))
+
+    def run(line: str) -> str:
+        ran = subprocess.run(["sh", "-c", line], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+        assert ran.returncode == 0, (line, ran.stdout, ran.stderr)
+        return ran.stdout
+    return run
+
+
+def _silence(alertmanager: str, silence_id: str) -> dict[str, Any]:
+    response = requests.get(f"{alertmanager}/api/v2/silence/{silence_id}", timeout=10)
+    response.raise_for_status()
+    return dict(response.json())
+
+
+@pytest.mark.parametrize("command", ["obsgen ack {name} ", "amtool silence add "])
+def test_a_live_runbooks_acknowledgement_pasted_silences_on_the_stacks_own_alertmanager(
+        live: LiveClient, project: Project, paste: Callable[[str], str], command: str) -> None:
+    alertmanager = live.stack.urls["alertmanager"]
+    page = (live.stack.out / conventions.runbook_page(ALERT)).read_text()
+    line = _line(page, command.format(name=ALERT))
+    assert alertmanager in line, f"the runbook names another Alertmanager than the stack's {alertmanager}: {line}"
+
+    silence_id = paste(line.replace("<instance>", INSTANCE)).strip()
+    try:
+        silence = _silence(alertmanager, silence_id)
+        assert silence["status"] == {"state": "active"}, silence
+        matched = {matcher["name"]: matcher["value"] for matcher in silence["matchers"]}
+        assert matched == {"alertname": ALERT, "instance": INSTANCE, **project.stack.external_labels}
+
+        assert silence_id in paste(_line(page, "obsgen ack --list"))
+        paste(_line(page, "obsgen ack --expire").replace("<silence id>", silence_id))
+        assert _silence(alertmanager, silence_id)["status"] == {"state": "expired"}
+    finally:
+        requests.delete(f"{alertmanager}/api/v2/silence/{silence_id}", timeout=10)  # a no-op once expired

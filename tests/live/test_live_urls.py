@@ -1,0 +1,52 @@
+"""The live build names the servers `obsgen up` starts: a runbook's ack and amtool lines talk to the Alertmanager the
+stack runs, on whatever port it was given, as the notifications' own command (.ExternalURL) does, and the stack's
+Prometheus URL is the one Prometheus is told. The default build keeps the declared URLs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.derive.time_compression import apply
+from generator.live import releases
+from generator.live.stack import Options, _alertmanager_argv, _ports, _profile
+from generator.model import conventions
+from generator.model.project import Project
+from generator.targets import docs
+
+pytestmark = pytest.mark.skipif(shutil.which(releases.ALERTMANAGER) is None,
+                                reason="prometheus-alertmanager not installed")  # the live profile asks its release
+ALERT = "CpuHigh"
+"""An alert with an escalation, whose runbook prints an acknowledgement."""
+
+
+def _external_url(argv: list[str]) -> str:
+    """The --web.external-url an Alertmanager is started with."""
+    url, = (flag.removeprefix("--web.external-url=") for flag in argv if flag.startswith("--web.external-url="))
+    return url
+
+
+@pytest.mark.parametrize("alertmanagers", [1, 2])
+def test_the_live_runbooks_acknowledge_on_the_alertmanager_the_stack_starts(project: Project, tmp_path: Path,
+                                                                           alertmanagers: int) -> None:
+    options = Options(free_ports=True, alertmanagers=alertmanagers, state_dir=tmp_path)
+    ports = _ports(options)
+    live = apply(project, _profile(project, options, ports, {"prometheus", "alertmanager"}))
+    started = _external_url(_alertmanager_argv("alertmanager", options, ports, tmp_path / "out", tmp_path))
+    page = docs.render(live)[conventions.runbook_page(ALERT)]
+
+    assert started == f"http://127.0.0.1:{ports['alertmanager']}" != project.stack.alertmanager_external_url
+    assert live.stack.alertmanager_external_url == started
+    lines = re.findall(r"^(?:obsgen ack|amtool silence add) .*$", page, re.MULTILINE)
+    assert len(lines) == 4, page  # ack, --list, --expire and amtool's
+    assert all(f"--alertmanager-url {started} " in line or f"--alertmanager.url={started} " in line
+               for line in lines), lines
+    assert live.stack.prometheus_external_url == f"http://127.0.0.1:{ports['prometheus']}"
+
+
+def test_the_default_build_keeps_the_declared_urls(project: Project) -> None:
+    page = docs.render(project)[conventions.runbook_page(ALERT)]
+    assert f"--alertmanager-url {project.stack.alertmanager_url} " in page

@@ -4,7 +4,7 @@ ends it, run by a shell that knows nothing of the stack (no $OBSGEN_STATE_DIR, n
 from a directory holding the project's out/ (as its checkout does), by which `obsgen ack` knows the alert's name.
 
 On the shared live stack, last of its files: the silence matches an instance no alert of the stack has, so it
-mutes nothing another test waits for, and the runbook's own expire line ends it.
+mutes nothing another test waits for, and the runbook's own expire line (after amtool's, the API) ends it.
 """
 
 from __future__ import annotations

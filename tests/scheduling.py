@@ -16,10 +16,11 @@ from xdist.scheduler import LoadScopeScheduling
 
 E2E = "tests/e2e/"
 SHARED_STACK = ("test_early_warnings.py", "test_alert_delivery.py", "test_meta_monitoring.py",
-                "test_live_runbook_ack.py")
+                "test_live_runbook_ack.py", "test_live_grafana_links.py")
 """The files whose tests use the shared live stack, in their order on it. The early-warnings test comes first:
 the anomaly detector learns every fault it sees, so once test_alert_delivery's revenue fault has been shown, a
-later revenue decline is no longer new to it. The runbook's pasted silence comes last, though it mutes no alert."""
+later revenue decline is no longer new to it. The runbook's pasted silence and the Grafana links, opened in the
+stack's preview, come last, though neither changes what another file waits for."""
 
 
 def scope(nodeid: str) -> str:

@@ -168,7 +168,7 @@ def apply(project: Project, profile: Profile) -> Project:
                 update["alertmanagers"] = profile.alertmanagers
             if profile.alertmanager_version:
                 update["alertmanager_version"] = profile.alertmanager_version
-            for url in ("alertmanager_url", "prometheus_url"):  # where a demo's own servers answer
+            for url in ("alertmanager_url", "prometheus_url", "grafana_url"):  # where a demo's own servers answer
                 if getattr(profile, url):
                     update[url] = getattr(profile, url)
             objects[index] = obj.model_copy(update=update)

@@ -3,7 +3,7 @@
 Everything runs natively: Debian's prometheus, prometheus-alertmanager and prometheus-node-exporter, the
 demo application (with its simulated host), the webhook and SMTP sinks, and the sidecar exporter when this
 obsgen has one. The configuration is the definitions compiled with a time-compressed profile, pointed
-at these processes (the runbooks' ack lines name this Alertmanager's URL, whatever port it was given) and declaring
+at these processes (ack lines name this Alertmanager, dashboard links open the preview, whatever ports) and declaring
 the Alertmanager release installed (whose UI reads the notifications' links); notifications land in the sinks'
 JSONL files instead of Slack, PagerDuty or email.
 """
@@ -199,7 +199,7 @@ def _profile(project: Project, options: Options, ports: dict[str, int], started:
                    quiet_instances=(real,) if real else (),
                    alertmanager_version=releases.installed(releases.ALERTMANAGER),
                    alertmanager_url=url[options.alertmanager_names[0]],  # a pair's first: silences gossip to the rest
-                   prometheus_url=url["prometheus"])
+                   prometheus_url=url["prometheus"], grafana_url=url["preview"])  # the preview answers /d/<uid>
 
 
 def simulated_job(host: str) -> str:

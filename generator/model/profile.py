@@ -44,6 +44,9 @@ class Profile:
     runbooks' ack and amtool lines then talk to, as its notifications' own command and silence link do."""
     prometheus_url: str = ""
     """Replaces Stack.prometheus_url when set: the --web.external-url of the Prometheus a demo runs."""
+    grafana_url: str = ""
+    """Replaces Stack.grafana_url when set: where a demo serves its dashboards (Grafana's /d/<uid> addresses), which
+    its notifications' and runbooks' panel links then open."""
 
     def __post_init__(self) -> None:
         """ValueError for a profile no build can follow: the fields a command line sets (--time-scale,

@@ -74,8 +74,17 @@ def range_text(dashboard: DashboardFile) -> str:
     return f"Last {start.removeprefix('now-')}" if start.startswith("now-") and end == "now" else f"{start} to {end}"
 
 
+@dataclass(frozen=True)
+class Shown:
+    """How a served page presents its dashboard: as one panel in Grafana's view mode (that panel's title), and a
+    note to the reader (a viewPanel that names no panel)."""
+
+    view: str = ""
+    note: str = ""
+
+
 def spec(dashboard: DashboardFile, data: dict[str, dict[str, Any]], highlight: Iterable[int] = (),
-         live: Live | None = None) -> dict[str, Any]:
+         live: Live | None = None, shown: Shown = Shown()) -> dict[str, Any]:
     """Everything the page draws: the dashboard's top-level panels (a collapsed row hides its own) and data."""
     document = dashboard.document
     return {
@@ -83,13 +92,15 @@ def spec(dashboard: DashboardFile, data: dict[str, dict[str, Any]], highlight: I
         "refresh": str(document.get("refresh") or ""), "rangeText": range_text(dashboard),
         "variables": _variables(dashboard), "panels": [_panel(p) for p in document.get("panels", [])],
         "data": data, "highlight": sorted(highlight), "live": {"path": live.path} if live else None,
+        "view": shown.view, "note": shown.note,
     }
 
 
 def html(dashboard: DashboardFile, data: dict[str, dict[str, Any]], highlight: Iterable[int] = (),
-         live: Live | None = None) -> str:
+         live: Live | None = None, shown: Shown = Shown()) -> str:
     """The page: one file that opens anywhere, with no network access."""
+    title = f"{shown.view} · {dashboard.title}" if shown.view else dashboard.title
     return _template().render(
-        title=dashboard.title, width=PAGE_WIDTH, spec=script_json(spec(dashboard, data, highlight, live)),
+        title=title, width=PAGE_WIDTH, spec=script_json(spec(dashboard, data, highlight, live, shown)),
         uplot_js=_asset("uPlot.iife.min.js"), uplot_css=_asset("uPlot.min.css"),
         uplot_license=_asset("uPlot.LICENSE"), preview_js=_asset("preview.js"), preview_css=_asset("preview.css"))

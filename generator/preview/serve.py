@@ -2,7 +2,8 @@
 
 The plan's real-time dashboards (5 s for Development): each open page gets a WebSocket on the same port,
 and the server queries Prometheus and pushes the dashboard's data at the dashboard's own refresh interval,
-as Grafana's auto-refresh would, so what the page shows is never older than one interval.
+as Grafana's auto-refresh would, so what the page shows is never older than one interval. Pages answer at
+Grafana's own dashboard addresses (view.py), so a notification's or runbook's Grafana link opens its panel here.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from generator.preview.page import PAGE_WIDTH, Live, html, range_text
+from generator.preview.page import PAGE_WIDTH, Live, Shown, html, range_text
 from generator.preview.prometheus import Prometheus, dashboard_data
 from generator.preview.source import DashboardFile
+from generator.preview.view import Address, address, find_panel, not_found, viewed
 
 DEFAULT_REFRESH = 30.0
 """Seconds between pushes for a dashboard that sets no refresh of its own."""
@@ -63,22 +65,39 @@ class LiveServer:
         """The dashboard's data as of now."""
         return dashboard_data(self.prometheus, dashboard, time.time(), PAGE_WIDTH, self.scrape)
 
+    def shown(self, asked: Address) -> tuple[DashboardFile, Shown] | None:
+        """What a page address shows: the dashboard, or its one panel in view mode; None for no such dashboard."""
+        dashboard = self.by_uid.get(asked.uid)
+        if dashboard is None or not asked.view_panel:
+            return (dashboard, Shown()) if dashboard else None
+        panel = find_panel(dashboard.document, asked.view_panel)
+        if panel is None:
+            return dashboard, Shown(note=not_found(asked.view_panel))
+        return viewed(dashboard, panel), Shown(view=str(panel.get("title") or ""))
+
     async def answer_http(self, connection: ServerConnection, request: Request) -> Response | None:
         """Pages over plain HTTP; None lets a /ws/<uid> request become a WebSocket."""
-        path = request.path.split("?", 1)[0]
-        if path.startswith("/ws/") and path.removeprefix("/ws/") in self.by_uid:
+        socket = address(request.path, "ws")
+        if socket is not None and socket.uid in self.by_uid:
             return None
-        if path == "/":
+        if request.path.split("?", 1)[0] == "/":
             return _response(HTTPStatus.OK, _index(self.dashboards))
-        dashboard = self.by_uid.get(path.removeprefix("/d/")) if path.startswith("/d/") else None
-        if dashboard is None:
+        asked = address(request.path)
+        found = self.shown(asked) if asked else None
+        if asked is None or found is None:
             return _response(HTTPStatus.NOT_FOUND, "no such dashboard")
+        dashboard, shown = found
         data = await asyncio.to_thread(self.data, dashboard)
-        return _response(HTTPStatus.OK, html(dashboard, data, live=Live(f"/ws/{dashboard.uid}")))
+        live = Live(f"/ws/{dashboard.uid}{asked.query() if shown.view else ''}")
+        return _response(HTTPStatus.OK, html(dashboard, data, live=live, shown=shown))
 
     async def push(self, connection: ServerConnection) -> None:
-        """Every refresh interval, the dashboard's new data, until the page goes away."""
-        dashboard = self.by_uid[connection.request.path.split("?", 1)[0].removeprefix("/ws/")]  # type: ignore[union-attr]
+        """Every refresh interval, the dashboard's (or its viewed panel's) new data, until the page goes away."""
+        asked = address(connection.request.path, "ws")  # type: ignore[union-attr]
+        found = self.shown(asked) if asked else None
+        if found is None:
+            return
+        dashboard = found[0]
         interval = dashboard.refresh_seconds or DEFAULT_REFRESH
         loop = asyncio.get_running_loop()
         due = loop.time()

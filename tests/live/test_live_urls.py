@@ -50,3 +50,17 @@ def test_the_live_runbooks_acknowledge_on_the_alertmanager_the_stack_starts(proj
 def test_the_default_build_keeps_the_declared_urls(project: Project) -> None:
     page = docs.render(project)[conventions.runbook_page(ALERT)]
     assert f"--alertmanager-url {project.stack.alertmanager_url} " in page
+
+
+def test_the_live_panel_links_open_the_stacks_preview(project: Project, tmp_path: Path) -> None:
+    """No Grafana runs in the live stack: its runbooks' and notifications' dashboard links are on the preview it
+    starts, which answers Grafana's /d/<uid>/<slug>?viewPanel= addresses."""
+    options = Options(free_ports=True, state_dir=tmp_path)
+    ports = _ports(options)
+    live = apply(project, _profile(project, options, ports, {"prometheus", "alertmanager"}))
+    preview = f"http://127.0.0.1:{ports['preview']}"
+    page = docs.render(live)[conventions.runbook_page(ALERT)]
+
+    assert live.stack.grafana_url == preview != project.stack.grafana_url
+    assert f"{preview}/d/" in page and "?viewPanel=panel-" in page, page
+    assert project.stack.grafana_url not in page

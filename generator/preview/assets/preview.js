@@ -470,9 +470,11 @@
     const bar = el("div", "topbar");
     const crumbs = el("div", "crumbs");
     crumbs.append(el("span", "folder", spec.folder + " › "), el("span", "", spec.title));
+    if (spec.view) crumbs.append(el("span", "folder", " › View panel"));  /* Grafana's breadcrumb in view mode */
     bar.append(crumbs, el("span", "pill range", spec.rangeText), el("span", "pill", "refresh " + (spec.refresh || "off")));
     if (spec.live) bar.append(el("span", "pill live", "live"));
     document.body.append(bar);
+    if (spec.note) document.body.append(el("div", "note", spec.note));
     const variables = el("div", "variables");
     for (const variable of spec.variables) {
       const box = el("div", "variable");

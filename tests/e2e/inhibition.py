@@ -24,6 +24,9 @@ from tests import servers
 OUT = Path(__file__).resolve().parents[2] / "out"
 SETTLE = 6.0
 """Seconds for a group to be flushed (group_wait and group_interval of 1 s here) and its webhook to arrive."""
+QUIET = 3.0
+"""Seconds after a post by which every notification it made due has come: its group's first flush (group_wait 1 s),
+the next one (group_interval 1 s), and a second for the webhook on loopback and a busy machine."""
 
 
 class Sink:
@@ -114,14 +117,17 @@ def rule_alert(name: str, external_labels: dict[str, str]) -> dict[str, str]:
     raise AssertionError(f"no rule {name} in out/")
 
 
-def post(url: str, *labelled: dict[str, str], resolved: bool = False, started_ago: float = 0.0) -> None:
+def post(url: str, *labelled: dict[str, str], resolved: bool = False, started_ago: float = 0.0) -> float:
     """Post alerts with these labels, firing or (resolved) ended now; with started_ago, as Prometheus re-sends an
-    alert firing that many seconds (its startsAt is when it became active), else started now."""
+    alert firing that many seconds (its startsAt is when it became active), else started now. Returns when it posted
+    (time.time(), just before), for quiet_since."""
+    posted = time.time()
     now = datetime.now(UTC)
     ends = {"endsAt": now.isoformat()} if resolved else {}
     starts = {"startsAt": (now - timedelta(seconds=started_ago)).isoformat()} if started_ago else {}
     alerts = [{"labels": labels, "annotations": {"summary": "probe"}, **starts, **ends} for labels in labelled]
     requests.post(f"{url}/api/v2/alerts", json=alerts, timeout=10).raise_for_status()
+    return posted
 
 
 def status(url: str, labels: dict[str, str]) -> dict[str, Any]:
@@ -142,6 +148,11 @@ def until(condition: Callable[[], bool], timeout: float = SETTLE) -> bool:
     return True
 
 
+def quiet_since(posted: float) -> None:
+    """Wait until QUIET after the post: a notification it made due that has not come by then is not coming."""
+    time.sleep(max(0.0, posted + QUIET - time.time()))
+
+
 def assert_not_muted_by(url: str, sink: Sink, cause: dict[str, str], target: dict[str, str]) -> None:
     """Posted with a cause another inhibit rule's source resembles, the target is notified, inhibited by nothing."""
     post(url, cause, target)
@@ -149,13 +160,13 @@ def assert_not_muted_by(url: str, sink: Sink, cause: dict[str, str], target: dic
     assert status(url, target)["inhibitedBy"] == []
 
 
-def assert_muted_until_resolved(url: str, sink: Sink, cause: dict[str, str], muted: dict[str, str],
+def assert_muted_until_resolved(url: str, sink: Sink, cause: dict[str, str], muted: dict[str, str], posted: float,
                                 selector: dict[str, str] | None = None) -> None:
-    """Both firing: `muted` (found in Alertmanager by `selector`, its labels by default) is inhibited and, after
-    several group intervals, still not told; once `cause` resolves it is told and active."""
+    """Both firing since `posted`: `muted` (found in Alertmanager by `selector`, its labels by default) is inhibited
+    and, QUIET after the post, still not told; once `cause` resolves it is told and active."""
     found = status(url, selector or muted)
     assert found["state"] == "suppressed" and found["inhibitedBy"], found
-    time.sleep(SETTLE)  # several group intervals: still not told
+    quiet_since(posted)  # its group's first flushes have passed: still not told
     assert not sink.seen(muted)
 
     post(url, cause, resolved=True)  # the cause is over, the muted alert still fires: now it is news

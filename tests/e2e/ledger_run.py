@@ -16,13 +16,20 @@ from typing import Any
 import requests
 import yaml
 
-from generator.live.ledger import Routing, Tally, account, episodes
+from generator.live.ledger import SETTLE, Routing, Tally, account, episodes
 from generator.live.recording import Record
 from tests import servers
 from tests.e2e.inhibition import OUT, fast_route
 
 PLATFORM = {"platform": "ecommerce-rag"}
 """The probe Prometheus' external labels, the shipped stack's."""
+BRIDGE = 4.0
+"""Seconds of gap the ledger bridges within an episode: four resend delays (1 s here), Alertmanager's resolve
+timeout."""
+SETTLED = 1.0 + max(BRIDGE, 1.0 + SETTLE)
+"""Seconds after the last alert's end by which the ledger reads every episode ended (BRIDGE after its last firing
+sample, which is before the end) and owes its resolved notifications (group_interval 1 s + the ledger's SETTLE),
+with one evaluation interval (1 s) for the evaluation that resolves it."""
 
 Alert = tuple[str, dict[str, str], int | None]
 """An alert's name, its labels and the seconds it fires after the start (None: throughout)."""
@@ -74,8 +81,8 @@ def _sink(records: list[Record], lock: threading.Lock, refused: str) -> type[Bas
 
 
 def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, refused: str = "") -> list[Tally]:
-    """The ledger once every alert has fired its time and a group interval and the ledger's SETTLE have passed;
-    the sink answers 500 to any notification whose JSON holds `refused`."""
+    """The ledger once every alert has fired its time and SETTLED has passed; the sink answers 500 to any
+    notification whose JSON holds `refused`."""
     records: list[Record] = []
     lock = threading.Lock()
     last = max(lasting or 0 for _, _, lasting in alerts)
@@ -94,9 +101,9 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
                     {"targets": [alertmanager.url.removeprefix("http://")]}]}]}}))
             with servers.prometheus(workdir / "prometheus.yml", workdir, "--rules.alert.resend-delay=1s") as server:
                 start = _rules_once_alertmanager_known(server.url, workdir / "rules.yml", alerts)
-                time.sleep(max(0.0, start + last + 10 - time.time()))
+                time.sleep(max(0.0, start + last + SETTLED - time.time()))
                 until = time.time()
-                found = episodes(server.url, start - 5, until, bridge=4)
+                found = episodes(server.url, start - 5, until, bridge=BRIDGE)
     with lock:
         tallies = account(found, Routing(workdir / "alertmanager.yml", PLATFORM), list(records), until)
     for tally in tallies:

@@ -23,9 +23,9 @@ def test_a_backend_down_mutes_the_export_to_it_until_it_resolves(
         inhibiting_alertmanager: tuple[str, Sink], down: dict[str, str], muted: dict[str, str],
         other: dict[str, str]) -> None:
     url, sink = inhibiting_alertmanager
-    post(url, down, muted, other)
+    posted = post(url, down, muted, other)
     assert until(lambda: sink.seen(down) and sink.seen(other))  # the other backend's is another outage
-    assert_muted_until_resolved(url, sink, down, muted)  # the backend back, the collector still failing: news
+    assert_muted_until_resolved(url, sink, down, muted, posted)  # the backend back, the collector still failing: news
 
 
 @pytest.mark.parametrize("cause", [{**TEMPO_DOWN, "job": "node"}, {**TEMPO_DOWN, "platform": "another-stack"}],

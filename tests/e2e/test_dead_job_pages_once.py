@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from typing import Any
 
 import pytest
 import requests
 
-from tests.e2e.inhibition import OUT, SETTLE, Sink, post, rule_alert, until
+from tests.e2e.inhibition import OUT, Sink, post, quiet_since, rule_alert, until
 
 PLATFORM = {"platform": "ecommerce-rag"}
 API_PAGES = ("CheckoutAvailabilitySLIAbsent", "ApiLatencySLIAbsent")
@@ -63,9 +62,9 @@ def alertmanager(inhibiting_alertmanager: tuple[str, Sink]) -> tuple[str, Sink]:
 
 def test_the_slos_of_one_dead_job_page_once_naming_each(alertmanager: tuple[str, Sink]) -> None:
     url, sink = alertmanager
-    post(url, *(_alert(name) for name in API_PAGES))
+    posted = post(url, *(_alert(name) for name in API_PAGES))
     assert until(lambda: bool(_notified(sink, ONCALL)))
-    time.sleep(SETTLE)  # several group intervals: a second page would have been sent by now
+    quiet_since(posted)  # the groups' first flushes have passed: a second page would have been sent by now
     assert _notified(sink, ONCALL) == [sorted(API_PAGES)]
 
 
@@ -73,9 +72,9 @@ def test_each_escalation_level_tells_once_and_level_3_opens_one_incident(
         paging_alertmanager: tuple[str, Sink]) -> None:
     url, sink = paging_alertmanager
     pages = [_alert(name) for name in API_PAGES]
-    post(url, *pages, *(_level(page, number) for page in pages for number in (1, 2, 3)))
+    posted = post(url, *pages, *(_level(page, number) for page in pages for number in (1, 2, 3)))
     assert until(lambda: bool(_incidents(sink, "pagerduty_routing_key")))
-    time.sleep(SETTLE)
+    quiet_since(posted)
     assert len(_incidents(sink, "pagerduty_routing_key")) == 1, sink.pagerduty
     for receiver in ("email_team_lead", "email_manager-slack_urgent"):  # levels 1 and 2
         assert _notified(sink, receiver) == [sorted(API_PAGES)], receiver
@@ -86,12 +85,12 @@ def test_the_page_resolves_once_when_the_job_is_back(alertmanager: tuple[str, Si
     pages = [_alert(name) for name in API_PAGES]
     post(url, *pages)
     assert until(lambda: bool(_notified(sink, ONCALL)))
-    post(url, pages[0], resolved=True)  # the two rules are evaluated apart: one resolves a little earlier
-    time.sleep(SETTLE)
+    first = post(url, pages[0], resolved=True)  # the two rules are evaluated apart: one resolves a little earlier
+    quiet_since(first)
     assert _notified(sink, ONCALL, "resolved") == []  # the job's page is still firing
-    post(url, pages[1], resolved=True)
+    last = post(url, pages[1], resolved=True)
     assert until(lambda: bool(_notified(sink, ONCALL, "resolved")))
-    time.sleep(SETTLE)
+    quiet_since(last)
     assert len(_notified(sink, ONCALL, "resolved")) == 1  # the alert resolved first was told with the firing one
     assert len(_groups(sink, ONCALL)) == 1
 
@@ -104,9 +103,9 @@ def test_a_burn_rate_page_and_another_jobs_absent_page_are_pages_of_their_own(
                **PLATFORM}
     other = _alert("AlertmanagerDeliverySLIAbsent")
     assert other.get("job") == "alertmanager", other
-    post(url, *(_alert(name) for name in API_PAGES), burning, other)
+    posted = post(url, *(_alert(name) for name in API_PAGES), burning, other)
     assert until(lambda: len(_notified(sink, ONCALL)) == 3)
-    time.sleep(SETTLE)
+    quiet_since(posted)
     assert sorted(_notified(sink, ONCALL)) == sorted([sorted(API_PAGES), [burning["alertname"]],
                                                       [other["alertname"]]])
 

@@ -23,9 +23,9 @@ NODE_DOWN = {**API_DOWN, "job": "node"}
 def test_an_absent_page_mutes_its_jobs_target_down_until_it_resolves(
         inhibiting_alertmanager: tuple[str, Sink], page: dict[str, str]) -> None:
     url, sink = inhibiting_alertmanager
-    post(url, page, API_DOWN, NODE_DOWN)
+    posted = post(url, page, API_DOWN, NODE_DOWN)
     assert until(lambda: sink.seen(page) and sink.seen(NODE_DOWN))  # another job down is another outage
-    assert_muted_until_resolved(url, sink, page, API_DOWN)  # the page over, the job still down: now it is news
+    assert_muted_until_resolved(url, sink, page, API_DOWN, posted)  # the page over, the job still down: now it is news
 
 
 @pytest.mark.parametrize("down", [NODE_DOWN, {**API_DOWN, "platform": "another-stack"}],

@@ -101,10 +101,10 @@ def test_the_drops_mute_their_cause_until_they_stop(inhibiting_alertmanager: tup
                                                     muted: dict[str, str]) -> None:
     url, sink = inhibiting_alertmanager
     posted = {k: v for k, v in muted.items() if v}
-    post(url, DROPPED, posted)
+    since = post(url, DROPPED, posted)
     assert until(lambda: sink.seen(DROPPED))
     # every batch lands somewhere again, yet the cause still fires: now it is news
-    assert_muted_until_resolved(url, sink, DROPPED, posted, selector=muted)
+    assert_muted_until_resolved(url, sink, DROPPED, posted, since, selector=muted)
 
 
 @pytest.mark.parametrize("cause", [{**DROPPED, "instance": "prometheus-2:9090"}, {**DROPPED, "platform": "another"}],

@@ -7,13 +7,12 @@ director by email then; an alert that did not page PagerDuty opens its one incid
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.inhibition import SETTLE, Sink, post, shipped_alertmanager, until
+from tests.e2e.inhibition import Sink, post, quiet_since, shipped_alertmanager, until
 
 PLATFORM = {"platform": "ecommerce-rag"}
 CPU_HIGH = {"alertname": "CpuHigh", "severity": "critical", "escalation_policy": "default",
@@ -49,9 +48,9 @@ def test_level_3_opens_no_second_incident_for_an_alert_that_already_paged(
     url, sink = paging_alertmanager
     post(url, alert)
     assert until(lambda: len(_incidents(sink, alert["alertname"])) == 1)  # its own channels page at once
-    post(url, alert, *(_level(alert, number) for number in (1, 2, 3)))  # an hour later, the ladder's copies
+    climbed = post(url, alert, *(_level(alert, number) for number in (1, 2, 3)))  # an hour later, the ladder's copies
     assert until(lambda: sink.seen(_level(alert, 3)))  # the director is told (by email)
-    time.sleep(SETTLE)  # several group intervals: a second incident would have been sent by now
+    quiet_since(climbed)  # the levels' groups have flushed: a second incident would have been sent by now
     assert len(_incidents(sink, alert["alertname"])) == 1, sink.pagerduty
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import pytest
 import requests
 
 from tests.amtool_render import render
-from tests.e2e.inhibition import OUT, SETTLE, Sink, post, rule_alert, until
+from tests.e2e.inhibition import OUT, Sink, post, quiet_since, rule_alert, until
 
 HOME = {"platform": "ecommerce-rag"}
 """The shipped stack's external labels (out/prometheus/prometheus.yml)."""
@@ -64,27 +63,27 @@ def alertmanager(inhibiting_alertmanager: tuple[str, Sink]) -> tuple[str, Sink]:
 
 def test_the_same_dead_job_of_two_stacks_is_two_notifications(alertmanager: tuple[str, Sink]) -> None:
     url, sink = alertmanager
-    post(url, _target_down(HOME), _target_down(OTHER))
+    posted = post(url, _target_down(HOME), _target_down(OTHER))
     assert until(lambda: bool(_notifications(sink, "email")))
-    time.sleep(SETTLE)  # several group intervals: both alerts are told by now, together or apart
+    quiet_since(posted)  # both groups' first flushes have passed: both alerts are told by now, together or apart
     assert _stacks(sink, "email") == [[HOME["platform"]], [OTHER["platform"]]]
 
 
 def test_one_dead_job_of_two_stacks_pages_once_per_stack(alertmanager: tuple[str, Sink]) -> None:
     """The job/sli grouping of the absent pages keeps each stack's pages together, and the two stacks apart."""
     url, sink = alertmanager
-    post(url, *(_absent(name, stack) for name in API_PAGES for stack in (HOME, OTHER)))
+    posted = post(url, *(_absent(name, stack) for name in API_PAGES for stack in (HOME, OTHER)))
     assert until(lambda: bool(_notifications(sink, "email-slack")))
-    time.sleep(SETTLE)
+    quiet_since(posted)
     assert _stacks(sink, "email-slack") == [[HOME["platform"]] * 2, [OTHER["platform"]] * 2]
 
 
 def test_each_stacks_page_is_an_incident_of_its_own(paging_alertmanager: tuple[str, Sink]) -> None:
     url, sink = paging_alertmanager
     pages = [_absent(name, stack) for name in API_PAGES for stack in (HOME, OTHER)]
-    post(url, *pages, *({**page, "escalation_level": "3"} for page in pages))
+    posted = post(url, *pages, *({**page, "escalation_level": "3"} for page in pages))
     assert until(lambda: bool(sink.pagerduty))
-    time.sleep(SETTLE)
+    quiet_since(posted)
     with sink.lock:
         incidents = {event["dedup_key"] for path, event in sink.pagerduty if event["event_action"] == "trigger"}
     assert len(incidents) == 2, sink.pagerduty

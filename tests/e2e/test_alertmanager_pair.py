@@ -19,7 +19,7 @@ from generator.live.demo.faults import Fault
 from generator.live.ledger import Tally
 from generator.live.stack import kill
 from tests.e2e.conftest import SIMULATED_HOST, own_stack
-from tests.e2e.test_restarts import RESOLVED_OWED, assert_every_page_once, cpu_tallies, silence
+from tests.e2e.test_restarts import assert_every_page_once, settled_tallies, silence
 
 QUIET = 4.0
 """Seconds between a notification and the kill: an Alertmanager killed within a gossip interval of sending
@@ -53,8 +53,9 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PairIncident]:
         cleared = live.clear(Fault.CPU)
         live.notified("/webhook/v2/enqueue", "CpuHigh", status="resolved", timeout=40, after=cleared,
                       **SIMULATED_HOST)
-        time.sleep(RESOLVED_OWED)  # past the survivor's peer timeout too: a duplicate would have arrived
-        yield PairIncident(live, survivor, silenced, cpu_tallies(live, injected))
+        # settled, the ledger reads past the resolved notification's flush and the survivor's peer timeout (2 s): a
+        # duplicate would have arrived
+        yield PairIncident(live, survivor, silenced, settled_tallies(live, injected))
 
 
 def test_a_killed_alertmanager_of_a_pair_loses_and_duplicates_no_page(pair: PairIncident) -> None:

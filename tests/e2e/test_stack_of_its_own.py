@@ -26,13 +26,16 @@ from dataclasses import dataclass
 
 import pytest
 import requests
+import yaml
 
 from generator.live import releases, stack
 from generator.live.client import LiveClient, email_matches
+from generator.live.ledger import SETTLE, Routing
 from generator.live.stack import Options, kill
 from generator.live.supervisor import Supervisor
 from tests.alertmanager_ui import decoded_value, kept_value, ui_filter
 from tests.e2e.conftest import own_stack
+from tests.e2e.inhibition import rule_alert
 
 ONCALL = "oncall@company.com"
 ABSENT = "CheckoutAvailabilitySLIAbsent"
@@ -152,8 +155,18 @@ def dead(own: LiveClient) -> Dead:
     first_firing = _firing_order(live, timeout=90)
     live.wait_alert("TargetDown", timeout=30, job="node-simulated")
     live.mailed(ONCALL, "TargetDown", timeout=60, after=killed, job="node-simulated")
-    time.sleep(15)  # several of the warning route's group intervals (5 s at 60x)
+    time.sleep(max(0.0, first_firing["TargetDown"] + _told_within(live) - time.time()))
     return Dead(live, killed, first_firing)
+
+
+def _told_within(live: LiveClient) -> float:
+    """Seconds after TargetDown of the api job fires by which its route (the warning one, as the stack built it)
+    would have mailed it unmuted: its group's first flush (group_wait), the next (group_interval) and the ledger's
+    SETTLE for Prometheus' send, the mail and a busy machine."""
+    external = yaml.safe_load((live.stack.out / "prometheus/prometheus.yml").read_text())["global"]["external_labels"]
+    routing = Routing(live.stack.out / "alertmanager/alertmanager.yml", external)
+    deliveries = routing.deliveries({**rule_alert("TargetDown", external), "job": "api"})
+    return max(delivery.group_wait + delivery.group_interval for delivery in deliveries) + SETTLE
 
 
 def _mails(live: LiveClient, alertname: str, after: float, **labels: str) -> list[str]:

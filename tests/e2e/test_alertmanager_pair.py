@@ -49,7 +49,8 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PairIncident]:
         lead = live.mailed("team-lead@company.com", "CpuHigh", timeout=40, after=fired, **SIMULATED_HOST)
         print(f"\n{victim} killed {killed - fired:.1f} s after CpuHigh fired; level 1 through {survivor} "
               f"{lead['received'] - fired:.1f} s after firing")
-        time.sleep(QUIET)
+        # cleared at once: CpuHigh, and level 1 with it, fires on for its keep_firing_for (5 s) past the clear, more
+        # than the ledger's SETTLE past level 1's flush, so level 1 is still owed
         cleared = live.clear(Fault.CPU)
         live.notified("/webhook/v2/enqueue", "CpuHigh", status="resolved", timeout=40, after=cleared,
                       **SIMULATED_HOST)

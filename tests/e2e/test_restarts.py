@@ -98,8 +98,8 @@ def incident(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Incident]:
         level2 = live.mailed("manager@company.com", "CpuHigh", timeout=40, after=fired, **SIMULATED_HOST)
         silenced = silence(live.stack.urls["alertmanager"], "RestartProbe")
         restarted["alertmanager"] = restart(live.stack, "alertmanager")
-        # CpuHigh fires on past the clear until its rate window drains, and the ledger counts firing notifications
-        # until group_wait + SETTLE after it ends: a page the restarted Alertmanager sent again would be counted
+        # CpuHigh fires on past the clear (its keep_firing_for, 5 s), and the ledger counts firing notifications until
+        # group_wait + SETTLE after it ends: a page the restarted Alertmanager sent again would be counted
         cleared = live.clear(Fault.CPU)
         live.notified("/webhook/v2/enqueue", "CpuHigh", status="resolved", timeout=40, after=cleared,
                       **SIMULATED_HOST)

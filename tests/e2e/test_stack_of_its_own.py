@@ -161,12 +161,13 @@ def dead(own: LiveClient) -> Dead:
 
 def _told_within(live: LiveClient) -> float:
     """Seconds after TargetDown of the api job fires by which its route (the warning one, as the stack built it)
-    would have mailed it unmuted: its group's first flush (group_wait), the next (group_interval) and the ledger's
-    SETTLE for Prometheus' send, the mail and a busy machine."""
+    would have mailed it unmuted: its group (its job and instance alone) is new, so its first flush, group_wait
+    after Prometheus sends it as it fires, decides; and the ledger's SETTLE for the send, the mail and a busy
+    machine."""
     external = yaml.safe_load((live.stack.out / "prometheus/prometheus.yml").read_text())["global"]["external_labels"]
     routing = Routing(live.stack.out / "alertmanager/alertmanager.yml", external)
     deliveries = routing.deliveries({**rule_alert("TargetDown", external), "job": "api"})
-    return max(delivery.group_wait + delivery.group_interval for delivery in deliveries) + SETTLE
+    return max(delivery.group_wait for delivery in deliveries) + SETTLE
 
 
 def _mails(live: LiveClient, alertname: str, after: float, **labels: str) -> list[str]:

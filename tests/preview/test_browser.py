@@ -10,7 +10,7 @@ import pytest
 import requests
 from PIL import Image, ImageChops
 
-from generator.preview.browser import Chromium
+from generator.preview.browser import Chromium, Tab
 from generator.preview.page import PAGE_WIDTH
 from generator.preview.render import Rendered, render
 from generator.preview.source import dashboards
@@ -42,10 +42,19 @@ def test_every_shipped_dashboard_draws_with_no_console_error(rendered: list[Rend
         assert done.html.read_text().count("<script") == 3  # the data, uPlot, the drawing code: nothing fetched
 
 
-def test_panels_sit_where_grafana_places_them_on_the_grid(rendered: list[Rendered], browser: Chromium) -> None:
-    tab = browser.tab()
+@pytest.fixture(scope="module")
+def shown(rendered: list[Rendered], browser: Chromium) -> dict[str, Tab]:
+    """Each shipped dashboard's page loaded once, in a tab of its own, by uid: the tests below only read them."""
+    tabs = {}
     for done in rendered:
-        tab.load(done.html.as_uri(), PAGE_WIDTH)
+        tabs[done.dashboard.uid] = browser.tab()
+        tabs[done.dashboard.uid].load(done.html.as_uri(), PAGE_WIDTH)
+    return tabs
+
+
+def test_panels_sit_where_grafana_places_them_on_the_grid(rendered: list[Rendered], shown: dict[str, Tab]) -> None:
+    for done in rendered:
+        tab = shown[done.dashboard.uid]
         grid_width, boxes = tab.evaluate(
             "(() => { const grid = document.querySelector('.grid').getBoundingClientRect();"
             " return [grid.width, [...document.querySelectorAll('.panel')].map((p) => {"
@@ -65,17 +74,15 @@ def _instant(url: str, expr: str) -> float:
 
 
 def test_a_gauge_shows_the_value_prometheus_holds_in_its_threshold_colour(
-        rendered: list[Rendered], browser: Chromium, demo_prometheus: str) -> None:
+        rendered: list[Rendered], shown: dict[str, Tab], demo_prometheus: str) -> None:
     executive = next(done for done in rendered if done.dashboard.uid == "executive")
     panel = next(p for p in executive.dashboard.document["panels"] if p["title"] == "Conversion Rate")
     value = _instant(demo_prometheus, panel["targets"][0]["expr"])
     steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
     colour = [s["color"] for s in steps if s["value"] is None or value >= s["value"]][-1]
-    tab = browser.tab()
-    tab.load(executive.html.as_uri(), PAGE_WIDTH)
-    text, fill = tab.evaluate(f"(() => {{ const t = document.querySelector("
-                              f"'[data-panel-id=\"{panel['id']}\"] svg text');"
-                              " return [t.textContent, t.getAttribute('fill')]; })()")
+    text, fill = shown["executive"].evaluate(f"(() => {{ const t = document.querySelector("
+                                             f"'[data-panel-id=\"{panel['id']}\"] svg text');"
+                                             " return [t.textContent, t.getAttribute('fill')]; })()")
     assert text == f"{value * 100:.1f}%"
     assert fill == {"green": "#73BF69", "orange": "#FF9830", "red": "#F2495C"}[colour]
 
@@ -88,9 +95,8 @@ def _no_data_dashboard() -> dict[str, Any]:
          "targets": [{**target, "instant": False}]}]}
 
 
-def test_a_panel_without_data_says_no_data(demo_prometheus: str, tmp_path: Path, browser: Chromium) -> None:
-    write_dashboard(tmp_path / "grafana", _no_data_dashboard())
-    [done] = render(dashboards(tmp_path / "grafana"), demo_prometheus, tmp_path / "out", DEMO_NOW, 15.0)
+def test_a_panel_without_data_says_no_data(own: dict[str, Rendered], browser: Chromium) -> None:
+    done = own["empty"]
     assert done.console_errors == ()
     tab = browser.tab()
     tab.load(done.html.as_uri(), PAGE_WIDTH)
@@ -126,16 +132,16 @@ def test_each_shipped_dashboard_looks_like_its_golden_picture(uid: str, rendered
     assert changed <= CHANGED_PIXELS, f"{uid}: {changed:.1%} of pixels changed (see {tmp_path}); {update}"
 
 
-def test_no_value_axis_of_a_shipped_chart_repeats_a_tick_label(rendered: list[Rendered], browser: Chromium) -> None:
+def test_no_value_axis_of_a_shipped_chart_repeats_a_tick_label(rendered: list[Rendered],
+                                                              shown: dict[str, Tab]) -> None:
     """Ticks take their decimals from the step between them, as Grafana's axes do: a p95 moving within 1 ms of 130 ms
     reads 129.8, 130, 130.2 ms, not 130 ms five times."""
-    repeated = {}
+    repeated: dict[tuple[str, str], list[Any]] = {}
     for done in rendered:
-        tab = browser.tab()
-        tab.load(done.html.as_uri(), PAGE_WIDTH)
-        labels = tab.evaluate("window.previewCharts.filter((c) => c.axes[1] && c.axes[1].show !== false)"
-                              ".map((c) => [c.root.closest('.panel').querySelector('h2').innerText,"
-                              " (c.axes[1]._values || []).filter((v) => v != null)])")
+        labels = shown[done.dashboard.uid].evaluate(
+            "window.previewCharts.filter((c) => c.axes[1] && c.axes[1].show !== false)"
+            ".map((c) => [c.root.closest('.panel').querySelector('h2').innerText,"
+            " (c.axes[1]._values || []).filter((v) => v != null)])")
         repeated |= {(done.dashboard.uid, title): ticks for title, ticks in labels if len(set(ticks)) < len(ticks)}
     assert repeated == {}
 
@@ -152,11 +158,10 @@ def _long_name_dashboard() -> dict[str, Any]:
 
 
 def test_a_state_timeline_shows_a_long_row_name_whole_as_grafana_sizes_its_axis(
-        demo_prometheus: str, tmp_path: Path, browser: Chromium) -> None:
+        own: dict[str, Rendered], browser: Chromium) -> None:
     """Grafana's state timeline sizes its row axis to the longest name, whole (no width cap: grafana#104174 asks
     for one); the preview capped it at 40% of the panel and cut a longer name at its start."""
-    write_dashboard(tmp_path / "grafana", _long_name_dashboard())
-    [done] = render(dashboards(tmp_path / "grafana"), demo_prometheus, tmp_path / "out", DEMO_NOW, 15.0)
+    done = own["long-names"]
     assert done.console_errors == ()
     tab = browser.tab()
     tab.load(done.html.as_uri(), PAGE_WIDTH)
@@ -167,3 +172,14 @@ def test_a_state_timeline_shows_a_long_row_name_whole_as_grafana_sizes_its_axis(
         " return [v, ctx.measureText(v).width, c.axes[1]._size - 12]; })")
     assert row == LONG_NAME
     assert width <= room, (width, room)
+
+
+@pytest.fixture(scope="module")
+def own(demo_prometheus: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+    """The tests' own dashboards (panels without data; a long row name), drawn by one render (one browser started,
+    as obsgen preview draws a folder of them), by uid."""
+    grafana = tmp_path_factory.mktemp("own") / "grafana"
+    write_dashboard(grafana, _no_data_dashboard())
+    write_dashboard(grafana, _long_name_dashboard())
+    return {done.dashboard.uid: done for done in render(dashboards(grafana), demo_prometheus, grafana.parent / "out",
+                                                        DEMO_NOW, 15.0)}

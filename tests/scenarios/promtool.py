@@ -29,7 +29,7 @@ def scenario_alerts(project: Project) -> list[Alert]:
 def shipped_rule_files(project: Project, out: Path, into: Path, ladders: frozenset[str] = frozenset()) -> list[str]:
     """The rule files of those alerts, with the recording rules they read, as copies in `into` holding only the
     rules a scenario run can see: promtool evaluates every loaded rule at every step, and a rule nothing reads costs
-    as much as one the checks read (an eight-day run: 5,760 steps). Left out are recording rules no alert reads,
+    most of what one the checks read does (an eight-day run: 5,760 steps). Left out are recording rules no alert reads,
     transitively (they read series no scenario has), and the escalation copies of alerts other than `ladders`, the
     alerts whose levels a scenario checks (every other check leaves escalation copies out)."""
     groups = {alert.group for alert in scenario_alerts(project)}

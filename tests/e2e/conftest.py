@@ -9,14 +9,27 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from generator.live.client import LiveClient
+from generator.live.ledger import Routing
 from generator.live.stack import Options, down, up
 from tests.e2e.inhibition import Sink, shipped_alertmanager
 
 ROOT = Path(__file__).resolve().parents[2]
 SIMULATED_HOST = {"instance": "simulated-host"}
 """Labels of the demo's simulated host, where the CPU and memory faults show."""
+
+
+def external_labels(live: LiveClient) -> dict[str, str]:
+    """The stack's Prometheus external labels, which every alert it sends carries to Alertmanager's routes."""
+    prometheus = yaml.safe_load((live.stack.out / "prometheus/prometheus.yml").read_text())
+    return dict(prometheus["global"].get("external_labels") or {})
+
+
+def routing(live: LiveClient) -> Routing:
+    """The stack's routes as its Alertmanager reads them, for the alerts its Prometheus sends."""
+    return Routing(live.stack.out / "alertmanager/alertmanager.yml", external_labels(live))
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveClient]:
     """The whole stack, up once per session (time 60x faster), stopped whatever happens."""

@@ -16,15 +16,14 @@ from datetime import timedelta
 
 import pytest
 import requests
-import yaml
 
 from generator.apply.http import Api, Connection
 from generator.apply.silences import Matcher, acknowledge, silences
 from generator.live.client import LiveClient
 from generator.live.demo.faults import Fault
-from generator.live.ledger import SETTLE, Episode, Routing, Tally, account, episodes
+from generator.live.ledger import SETTLE, Episode, Tally, account, episodes
 from generator.live.stack import restart
-from tests.e2e.conftest import SIMULATED_HOST, own_stack
+from tests.e2e.conftest import SIMULATED_HOST, own_stack, routing
 
 
 @dataclass
@@ -50,20 +49,15 @@ def _cpu_episodes(live: LiveClient, since: float, until: float) -> list[Episode]
             if e.name.startswith("CpuHigh") and e.labels.get("instance") == SIMULATED_HOST["instance"]]
 
 
-def _routing(live: LiveClient) -> Routing:
-    prometheus = yaml.safe_load((live.stack.out / "prometheus/prometheus.yml").read_text())
-    return Routing(live.stack.out / "alertmanager/alertmanager.yml", prometheus["global"].get("external_labels"))
-
-
 def settled_tallies(live: LiveClient, since: float, timeout: float = 60) -> list[Tally]:
     """The ledger of the simulated host's CpuHigh and its escalations since `since` once it owes every resolved
     notification, so a second one would count as a duplicate: each episode read as ended (a bridge of four resend
     delays past its last firing sample) and its routes' group_interval and the ledger's SETTLE past its end."""
-    routing, deadline = _routing(live), time.monotonic() + timeout
+    routes, deadline = routing(live), time.monotonic() + timeout
     while not (found := _cpu_episodes(live, since, time.time())) or any(e.end is None for e in found):
         assert time.monotonic() < deadline, f"CpuHigh not ended within {timeout}s: {found}"
         time.sleep(0.5)
-    owed = max((e.end or 0.0) + max(d.group_interval for d in routing.deliveries(e.labels)) + SETTLE for e in found)
+    owed = max((e.end or 0.0) + max(d.group_interval for d in routes.deliveries(e.labels)) + SETTLE for e in found)
     time.sleep(max(0.0, owed - time.time()))
     return cpu_tallies(live, since)
 
@@ -72,7 +66,7 @@ def cpu_tallies(live: LiveClient, since: float) -> list[Tally]:
     """The ledger of the simulated host's CpuHigh and its escalations since `since`."""
     until = time.time()
     found = _cpu_episodes(live, since, until)
-    tallies = account(found, _routing(live), live.webhooks.records() + live.emails.records(), until)
+    tallies = account(found, routing(live), live.webhooks.records() + live.emails.records(), until)
     for tally in tallies:
         print(f"{tally.episode.name:<18} {':'.join(tally.integration):<34} firing {tally.received_firing}/"
               f"{tally.expected_firing} resolved {tally.received_resolved}/{tally.expected_resolved}")

@@ -26,15 +26,14 @@ from dataclasses import dataclass
 
 import pytest
 import requests
-import yaml
 
 from generator.live import releases, stack
 from generator.live.client import LiveClient, email_matches
-from generator.live.ledger import SETTLE, Routing
+from generator.live.ledger import SETTLE
 from generator.live.stack import Options, kill
 from generator.live.supervisor import Supervisor
 from tests.alertmanager_ui import decoded_value, kept_value, ui_filter
-from tests.e2e.conftest import own_stack
+from tests.e2e.conftest import external_labels, own_stack, routing
 from tests.e2e.inhibition import rule_alert
 
 ONCALL = "oncall@company.com"
@@ -164,9 +163,7 @@ def _told_within(live: LiveClient) -> float:
     would have mailed it unmuted: its group (its job and instance alone) is new, so its first flush, group_wait
     after Prometheus sends it as it fires, decides; and the ledger's SETTLE for the send, the mail and a busy
     machine."""
-    external = yaml.safe_load((live.stack.out / "prometheus/prometheus.yml").read_text())["global"]["external_labels"]
-    routing = Routing(live.stack.out / "alertmanager/alertmanager.yml", external)
-    deliveries = routing.deliveries({**rule_alert("TargetDown", external), "job": "api"})
+    deliveries = routing(live).deliveries({**rule_alert("TargetDown", external_labels(live)), "job": "api"})
     return max(delivery.group_wait for delivery in deliveries) + SETTLE
 
 

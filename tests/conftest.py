@@ -15,9 +15,11 @@ from hypothesis import settings
 
 from generator.build import build, load
 from generator.core.promql import metric_names
-from generator.live.demo_prometheus import demo_prometheus as start_demo_prometheus
+from generator.live.demo_blocks import write_blocks
+from generator.live.demo_prometheus import prometheus_on_blocks
 from generator.model.project import Project
 from generator.preview.source import dashboards
+from tests.run_shared import made_once, run_dir
 from tests.scheduling import ByScope, order
 from tests.teardown import die_with_pytest
 
@@ -60,10 +62,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_prometheus(project: Project) -> Iterator[str]:
+def demo_prometheus(project: Project, tmp_path_factory: pytest.TempPathFactory,
+                    pytestconfig: pytest.Config) -> Iterator[str]:
     """URL of a real prometheus holding 8 days of demo data for every series the shipped dashboards and alerts
-    read."""
+    read. The history's blocks (20-30 CPU-seconds to make) are made once per run; each worker's Prometheus runs on
+    hard links to them."""
     series = set().union(*(d.series_read() for d in dashboards(ROOT / "out" / "grafana")),
                          *(metric_names(alert.condition) for alert in project.alerts.values()))
-    with start_demo_prometheus(project, series, DEMO_NOW) as url:
+    blocks = made_once(run_dir(tmp_path_factory, pytestconfig) / "demo-blocks",
+                       lambda work: write_blocks(series, project, DEMO_NOW, work / "made", work))
+    with prometheus_on_blocks(blocks) as url:
         yield url

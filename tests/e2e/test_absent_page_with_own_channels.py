@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from generator.model import Alert
 from generator.model.project import Project
 from generator.targets import alertmanager as compile_alertmanager
 from generator.targets.route_tests import expectations
-from tests.e2e.inhibition import SETTLE, Sink, post, rule_alert, shipped_alertmanager, until
+from tests.e2e.inhibition import Sink, post, quiet_since, rule_alert, shipped_alertmanager, until
 
 PLATFORM = {"platform": "ecommerce-rag"}
 OWN = "ApiLatencySLIAbsent"
@@ -59,9 +58,9 @@ def _told(sink: Sink) -> dict[str, list[list[str]]]:
 def test_a_page_with_its_own_channel_joins_its_jobs_page_and_reaches_its_channel(
         alertmanager: tuple[str, Sink]) -> None:
     url, sink = alertmanager
-    post(url, rule_alert(OWN, PLATFORM), rule_alert(OTHER, PLATFORM))
+    posted = post(url, rule_alert(OWN, PLATFORM), rule_alert(OTHER, PLATFORM))
     assert until(lambda: len(_told(sink)) >= 2)
-    time.sleep(SETTLE)  # several group intervals: a second page would have been sent by now
+    quiet_since(posted)  # every group the post made has flushed (group_wait 1 s) and its next interval passed
     assert _told(sink) == {"email-slack": [sorted([OWN, OTHER])], "webhook": [[OWN]]}
 
 
@@ -71,9 +70,9 @@ def test_two_pages_with_the_same_own_channel_reach_it_once(project: Project, tmp
                else obj for obj in both.objects]
     compiled = compile_alertmanager.config(dataclasses.replace(both, objects=objects))
     with shipped_alertmanager(tmp_path, compiled=compiled) as (url, sink):
-        post(url, rule_alert(OWN, PLATFORM), rule_alert(OTHER, PLATFORM))
+        posted = post(url, rule_alert(OWN, PLATFORM), rule_alert(OTHER, PLATFORM))
         assert until(lambda: len(_told(sink)) >= 2)
-        time.sleep(SETTLE)
+        quiet_since(posted)
         assert _told(sink) == {"email-slack": [sorted([OWN, OTHER])], "webhook": [sorted([OWN, OTHER])]}
 
 

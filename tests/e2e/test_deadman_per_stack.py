@@ -8,12 +8,11 @@ routes send the other stack's Watchdog to the 'null' receiver (no integration: n
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import yaml
 
-from tests.e2e.inhibition import OUT, SETTLE, Sink, post, rule_alert, until
+from tests.e2e.inhibition import OUT, Sink, post, quiet_since, rule_alert, until
 
 HOME = {"platform": "ecommerce-rag"}
 """The shipped stack's external labels (out/prometheus/prometheus.yml)."""
@@ -41,9 +40,9 @@ def _shipped_receiver(name: str) -> dict[str, Any]:
 
 def test_only_this_stacks_watchdog_pings_its_dead_mans_switch(inhibiting_alertmanager: tuple[str, Sink]) -> None:
     url, sink = inhibiting_alertmanager
-    post(url, rule_alert("Watchdog", HOME), rule_alert("Watchdog", OTHER))
+    posted = post(url, rule_alert("Watchdog", HOME), rule_alert("Watchdog", OTHER))
     assert until(lambda: "deadman" in _watchdogs(sink))
-    time.sleep(SETTLE)  # several group intervals: the other stack's Watchdog has been routed by now
+    quiet_since(posted)  # both groups' first flushes (group_wait 1 s) have passed: the other Watchdog is told by now
     assert _watchdogs(sink) == {"deadman": [HOME["platform"]], NOBODY: [OTHER["platform"]]}
 
 
@@ -51,9 +50,9 @@ def test_another_stacks_watchdog_alone_pings_nothing_so_the_silent_stack_is_page
         inhibiting_alertmanager: tuple[str, Sink]) -> None:
     """This stack's Prometheus is dead (no Watchdog of its own): its heartbeat service hears nothing and pages."""
     url, sink = inhibiting_alertmanager
-    post(url, rule_alert("Watchdog", OTHER))
+    posted = post(url, rule_alert("Watchdog", OTHER))
     assert until(lambda: bool(_watchdogs(sink)))
-    time.sleep(SETTLE)
+    quiet_since(posted)
     assert _watchdogs(sink) == {NOBODY: [OTHER["platform"]]}
     # in the shipped config that receiver notifies nobody: no person is told every few minutes either
     assert _shipped_receiver(NOBODY) == {"name": NOBODY}

@@ -14,7 +14,6 @@ import dataclasses
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from generator.model import LogStorage
 from generator.model.project import Project
 from generator.targets import loki
 from tests.amtool_render import render
-from tests.e2e.inhibition import OUT, SETTLE, Sink, post, until
+from tests.e2e.inhibition import OUT, Sink, post, quiet_since, until
 
 ALERT = "RagEngineTimeouts"
 RESULT = {"service_name": "rag-engine"}
@@ -93,9 +92,9 @@ def test_the_same_log_alert_of_two_stacks_is_two_notifications_each_acknowledged
         tmp_path: Path) -> None:
     url, sink = inhibiting_alertmanager
     home, other = two_stacks
-    post(url, home, other)
+    posted = post(url, home, other)
     assert until(lambda: bool(_told(sink)))
-    time.sleep(SETTLE)  # several group intervals: both alerts are told by now, together or apart
+    quiet_since(posted)  # both groups' first flushes (group_wait 1 s) have passed: both are told, together or apart
     told = _stacks_by_receiver(sink)
     assert told and all(bodies == [["ecommerce-rag"], ["payments"]] for bodies in told.values()), told
     mine = next(body for body in _told(sink) if body["groupLabels"].get("platform") == "ecommerce-rag")

@@ -10,13 +10,12 @@ an hour ago, which is flushed at once (dispatch.go: startsAt + group_wait alread
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.inhibition import SETTLE, Sink, post, rule_alert, shipped_alertmanager, status, until
+from tests.e2e.inhibition import Sink, post, quiet_since, rule_alert, shipped_alertmanager, status, until
 
 PLATFORM = {"platform": "ecommerce-rag"}
 CAUSE = rule_alert("CheckoutAvailabilitySLIAbsent", PLATFORM)
@@ -46,16 +45,16 @@ def test_the_cause_re_sent_first_keeps_it_muted(restarted: tuple[str, Sink]) -> 
     url, sink = restarted
     post(url, CAUSE, started_ago=FIRING_FOR)
     assert until(lambda: sink.seen(CAUSE))  # the page itself is told at once, as any old alert
-    post(url, MUTED, started_ago=FIRING_FOR)
+    posted = post(url, MUTED, started_ago=FIRING_FOR)
     assert until(lambda: status(url, MUTED)["inhibitedBy"] != [])
-    time.sleep(SETTLE)
+    quiet_since(posted)  # its group flushed at once (started an hour ago), then again after group_interval 1 s
     assert not sink.seen(MUTED)
 
 
 def test_group_wait_holds_only_an_alert_that_started_within_it(restarted: tuple[str, Sink]) -> None:
     """The same TargetDown, new (started now, no cause): its group waits its 10 minutes."""
     url, sink = restarted
-    post(url, MUTED)
-    time.sleep(SETTLE)
+    posted = post(url, MUTED)
+    quiet_since(posted)  # flushed at once, as the old alert above is, it would have been told well within QUIET
     assert not sink.seen(MUTED)
     assert status(url, MUTED)["state"] == "active"

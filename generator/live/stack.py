@@ -199,7 +199,8 @@ def _profile(project: Project, options: Options, ports: dict[str, int], started:
                    quiet_instances=(real,) if real else (),
                    alertmanager_version=releases.installed(releases.ALERTMANAGER),
                    alertmanager_url=url[options.alertmanager_names[0]],  # a pair's first: silences gossip to the rest
-                   prometheus_url=url["prometheus"], grafana_url=url["preview"])  # the preview answers /d/<uid>
+                   prometheus_url=url["prometheus"], grafana_url=url["preview"],  # the preview answers /d/<uid>
+                   exporter_listen=address["exporter"] if "exporter" in started else "")
 
 
 def simulated_job(host: str) -> str:
@@ -298,7 +299,7 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
                                        *(f"--collector.{name}" for name in NODE_COLLECTORS), listen["node-exporter"]],
                      http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"])
     if with_exporter:
-        _start_exporter(supervisor, project, out, url, ports)
+        _start_exporter(supervisor, project, out, url)
     for name in options.alertmanager_names:
         supervisor.start(name, _alertmanager_argv(name, options, ports, out, state_dir),
                          http_ready(url[name] + "/-/ready"), url[name])
@@ -356,18 +357,17 @@ def _resend_delay(options: Options) -> str:
     return format_seconds(max(scaled, 4 * parse_seconds(options.scrape_interval)))
 
 
-def _start_exporter(supervisor: Supervisor, project: Project, out: Path, url: dict[str, str],
-                    ports: dict[str, int]) -> None:
+def _start_exporter(supervisor: Supervisor, project: Project, out: Path, url: dict[str, str]) -> None:
     """The demo database (with history, then a live trickle of sessions) and the sidecar exporter reading it: each
     database the project reads through an environment variable is given the demo's (the project, not the
-    exporter.yml built from it, says which)."""
+    exporter.yml built from it, says which). It listens where the live build's exporter.yml says (_profile)."""
     python = [sys.executable, "-m", "generator"]
     dsn = f"sqlite:///{supervisor.state_dir / 'shop-demo.db'}"
     supervisor.start("demo-db", [*python, "demo-db", "--dsn", dsn, "--trickle"],
                      log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120)
     databases = {database.dsn_env: dsn for database in project.all(Database) if database.dsn_env}
     supervisor.start("exporter", [*python, "exporter", "--config", str(out / EXPORTER_CONFIG),
-                                  "--listen", f"127.0.0.1:{ports['exporter']}", "--prometheus-url", url["prometheus"]],
+                                  "--prometheus-url", url["prometheus"]],
                      http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)
 
 

@@ -47,6 +47,9 @@ class Profile:
     grafana_url: str = ""
     """Replaces Stack.grafana_url when set: where a demo serves its dashboards (Grafana's /d/<uid> addresses), which
     its notifications' and runbooks' panel links then open."""
+    exporter_listen: str = ""
+    """Replaces ExporterSettings.listen when set: the host:port a demo's sidecar exporter runs on, which its
+    exporter.yml then names (the exporter listens where that file says)."""
 
     def __post_init__(self) -> None:
         """ValueError for a profile no build can follow: the fields a command line sets (--time-scale,

@@ -1,6 +1,7 @@
 """The live build names the servers `obsgen up` starts: a runbook's ack and amtool lines talk to the Alertmanager the
 stack runs, on whatever port it was given, as the notifications' own command (.ExternalURL) does, and the stack's
-Prometheus URL is the one Prometheus is told. The default build keeps the declared URLs."""
+Prometheus URL is the one Prometheus is told, and the exporter's configuration names the port it runs on. The default
+build keeps the declared URLs."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from generator.live import releases
 from generator.live.stack import Options, _alertmanager_argv, _ports, _profile
 from generator.model import conventions
 from generator.model.project import Project
-from generator.targets import docs
+from generator.targets import docs, exporter
 
 pytestmark = pytest.mark.skipif(shutil.which(releases.ALERTMANAGER) is None,
                                 reason="prometheus-alertmanager not installed")  # the live profile asks its release
@@ -64,3 +65,14 @@ def test_the_live_panel_links_open_the_stacks_preview(project: Project, tmp_path
     assert live.stack.grafana_url == preview != project.stack.grafana_url
     assert f"{preview}/d/" in page and "?viewPanel=panel-" in page, page
     assert project.stack.grafana_url not in page
+
+
+def test_the_live_exporter_config_names_the_port_the_stack_runs_it_on(project: Project, tmp_path: Path) -> None:
+    """The exporter is started with its exporter.yml alone: the listen address there is where it answers."""
+    options = Options(free_ports=True, state_dir=tmp_path)
+    ports = _ports(options)
+    live = apply(project, _profile(project, options, ports, {"prometheus", "alertmanager", "exporter"}))
+    listen = exporter.config(live)["exporter"]["listen"]
+
+    assert listen == f"127.0.0.1:{ports['exporter']}" != project.exporter.listen
+    assert exporter.config(project)["exporter"]["listen"] == project.exporter.listen  # the default build's

@@ -31,8 +31,9 @@ SETTLED = 1.0 + max(BRIDGE, 1.0 + SETTLE)
 sample, which is before the end) and owes its resolved notifications (group_interval 1 s + the ledger's SETTLE),
 with one evaluation interval (1 s) for the evaluation that resolves it."""
 
-Alert = tuple[str, dict[str, str], int | None]
-"""An alert's name, its labels and the seconds it fires after the start (None: throughout)."""
+Alert = tuple[str, dict[str, str], int | None] | tuple[str, dict[str, str], int | None, int]
+"""An alert's name, its labels, the seconds after the start until which it fires (None: throughout) and, if given,
+the seconds after the start from which it fires (else from the start)."""
 Receivers = Callable[[list[dict[str, Any]], str], list[dict[str, Any]]]
 """The shipped receivers made to post to the sink (its base URL)."""
 
@@ -44,8 +45,10 @@ def webhooks(receivers: list[dict[str, Any]], sink: str) -> list[dict[str, Any]]
 
 
 def _rule(alert: Alert, start: float) -> dict[str, Any]:
-    name, labels, lasting = alert
+    name, labels, lasting, *begins = alert
     expr = "vector(1)" if lasting is None else f"vector(1) and on () (vector(time()) < {start + lasting:.3f})"
+    if begins:
+        expr += f" and on () (vector(time()) >= {start + begins[0]:.3f})"
     return {"alert": name, "expr": expr, "labels": labels}
 
 
@@ -85,7 +88,7 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
     notification whose JSON holds `refused`."""
     records: list[Record] = []
     lock = threading.Lock()
-    last = max(lasting or 0 for _, _, lasting in alerts)
+    last = max(alert[2] or 0 for alert in alerts)
     with servers.serving(_sink(records, lock, refused)) as sink:
         document = yaml.safe_load((OUT / "alertmanager/alertmanager.yml").read_text())
         document["receivers"] = receivers(document["receivers"], sink)

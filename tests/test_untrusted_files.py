@@ -155,8 +155,7 @@ def test_up_gives_the_exporter_the_demo_database_without_reading_exporter_yml_ba
     (out / stack.EXPORTER_CONFIG).write_text("databases:\n- {name: shop, dsn_env: OTHER}\n" * 2)  # a key twice
     supervisor = _Starts(tmp_path)
 
-    stack._start_exporter(supervisor, shipped, out, {"prometheus": "http://p", "exporter": "http://e"},
-                          {"exporter": 1})
+    stack._start_exporter(supervisor, shipped, out, {"prometheus": "http://p", "exporter": "http://e"})
 
     dsn = f"sqlite:///{tmp_path}/shop-demo.db"
     assert supervisor.started == [("demo-db", None), ("exporter", {"SHOP_DATABASE_URL": dsn})]

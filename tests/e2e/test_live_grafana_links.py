@@ -7,9 +7,6 @@ On the shared live stack, last of its files: it only reads what the webhook sink
 
 from __future__ import annotations
 
-import json
-import re
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -17,13 +14,7 @@ import requests
 from generator.checks.lint.dashboard_json import panels
 from generator.live.client import LiveClient
 from generator.preview.source import dashboards
-
-
-def _spec(page: str) -> dict[str, Any]:
-    """What the served page draws (its dashboard JSON, panels and data), as its script reads it."""
-    found = re.search(r'<script id="preview-spec" type="application/json">(.*?)</script>', page, re.DOTALL)
-    assert found, page[:300]
-    return dict(json.loads(found.group(1)))
+from tests.preview_spec import page_spec
 
 
 def test_a_live_notifications_grafana_link_opens_its_panel_in_the_stacks_preview(live: LiveClient) -> None:
@@ -39,7 +30,7 @@ def test_a_live_notifications_grafana_link_opens_its_panel_in_the_stacks_preview
 
     answer = requests.get(link, timeout=30)
     assert answer.status_code == 200, (link, answer.text[:300])
-    spec = _spec(answer.text)
+    spec = page_spec(answer.text)
     assert [(panel["id"], panel["title"]) for panel in spec["panels"]] == [(panel_id, title)], link
     assert spec["view"] == title and not spec["note"]
     assert f"<title>{title} · {dashboard.title} · obsgen preview</title>" in answer.text

@@ -5,8 +5,6 @@ never an error page."""
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from websockets.http11 import Request
 
 from generator.preview.serve import LiveServer
 from generator.preview.source import DashboardFile
+from tests.preview_spec import page_spec
 
 TEXT = {"type": "text", "options": {"content": "words"}}
 DOCUMENT: dict[str, Any] = {
@@ -36,16 +35,10 @@ def _answer(target: str) -> tuple[int, str]:
     return response.status_code, response.body.decode()
 
 
-def _spec(page: str) -> dict[str, Any]:
-    found = re.search(r'<script id="preview-spec" type="application/json">(.*?)</script>', page, re.DOTALL)
-    assert found, page[:500]
-    return dict(json.loads(found.group(1)))
-
-
 def test_a_panel_link_opens_that_panel_alone_across_the_page() -> None:
     status, page = _answer("/d/shop/shop?viewPanel=panel-3&from=now-1h&to=now")
     assert status == 200
-    spec = _spec(page)
+    spec = page_spec(page)
     assert [(p["id"], p["title"], p["gridPos"]) for p in spec["panels"]] == [
         (3, "Refunds", {"x": 0, "y": 0, "w": 24, "h": 20})]  # 752 px: a laptop screen below the bar
     assert (spec["view"], spec["note"], spec["live"]) == ("Refunds", "", {"path": "/ws/shop?viewPanel=panel-3"})
@@ -54,7 +47,7 @@ def test_a_panel_link_opens_that_panel_alone_across_the_page() -> None:
 
 def test_an_unknown_panel_shows_the_whole_dashboard_with_a_note() -> None:
     status, page = _answer("/d/shop/any-slug?viewPanel=panel-99")
-    spec = _spec(page)
+    spec = page_spec(page)
     assert status == 200
     assert [p["id"] for p in spec["panels"]] == [1, 2]
     assert spec["view"] == "" and "Panel not found" in spec["note"] and "'panel-99'" in spec["note"]
@@ -62,6 +55,6 @@ def test_an_unknown_panel_shows_the_whole_dashboard_with_a_note() -> None:
 
 def test_a_dashboard_answers_under_any_slug_and_an_unknown_uid_is_not_found() -> None:
     assert _answer("/d/shop")[0] == _answer("/d/shop/whatever")[0] == 200
-    assert [p["id"] for p in _spec(_answer("/d/shop/whatever")[1])["panels"]] == [1, 2]
+    assert [p["id"] for p in page_spec(_answer("/d/shop/whatever")[1])["panels"]] == [1, 2]
     assert _answer("/d/nope/shop?viewPanel=panel-1") == (404, "no such dashboard")
     assert _answer("/d/shop/shop/extra")[0] == 404

@@ -63,6 +63,11 @@ def _window(profile: Profile) -> Callable[[str], str]:
     return window
 
 
+def _shift(profile: Profile) -> Callable[[str], str]:
+    """Maps an offset, a subquery step or a group interval to compressed time: scaled, with no floor."""
+    return lambda duration: scale(duration, profile.time_scale)
+
+
 def held(profile: Profile) -> Callable[[str], str]:
     """Maps an alert's `for` to compressed time, keeping the order of every two (see the module's docstring)."""
     floor, factor = parse_seconds(profile.range_floor), profile.time_scale
@@ -80,8 +85,7 @@ def _rule_set(rule_set: RuleSet, profile: Profile) -> RuleSet:
     keeps its order among every other (held), its ranges shrink as theirs do. A group's `interval` is scaled like
     an offset (its rules run as often, in compressed time, as the source says); query_offset is not: it waits for
     samples that arrive late in real time (remote write, a slow exporter), which does not compress."""
-    factor = profile.time_scale
-    window, shift, hold = _window(profile), lambda duration: scale(duration, factor), held(profile)
+    window, shift, hold = _window(profile), _shift(profile), held(profile)
     groups = []
     for group in rule_set.groups:
         rules = []
@@ -95,9 +99,9 @@ def _rule_set(rule_set: RuleSet, profile: Profile) -> RuleSet:
                 if rule.for_ is not None:
                     update["for_"] = hold(rule.for_)
                 if rule.keep_firing_for is not None:
-                    update["keep_firing_for"] = scale(rule.keep_firing_for, factor)
+                    update["keep_firing_for"] = shift(rule.keep_firing_for)
             rules.append(rule.model_copy(update=update))
-        interval = None if group.interval is None else scale(group.interval, factor)
+        interval = None if group.interval is None else shift(group.interval)
         groups.append(group.model_copy(update={"rules": tuple(rules), "interval": interval}))
     return rule_set.model_copy(update={"groups": tuple(groups)})
 
@@ -105,7 +109,7 @@ def _rule_set(rule_set: RuleSet, profile: Profile) -> RuleSet:
 def _log_rule(rule: LogAlert | LogRecordingRule, profile: Profile) -> LogAlert | LogRecordingRule:
     """A log alert or recording rule through the maps of obsgen's Prometheus ones (see the module's docstring)."""
     try:
-        expr = logql.rescale_ranges(rule.expr, _window(profile), lambda duration: scale(duration, profile.time_scale))
+        expr = logql.rescale_ranges(rule.expr, _window(profile), _shift(profile))
     except logql.LogQLError as error:
         raise DefinitionError(rule.location, f"{rule.name}: cannot compress its ranges: {error}") from None
     update: dict[str, object] = {"expr": expr}
@@ -116,7 +120,7 @@ def _log_rule(rule: LogAlert | LogRecordingRule, profile: Profile) -> LogAlert |
 
 def _scaled(project: Project, profile: Profile) -> tuple[object, ...]:
     factor = profile.time_scale
-    window, shift, hold = _window(profile), lambda duration: scale(duration, factor), held(profile)
+    window, shift, hold = _window(profile), _shift(profile), held(profile)
     objects: list[object] = []
     for obj in project.objects:
         if isinstance(obj, Alert):

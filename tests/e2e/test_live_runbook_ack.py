@@ -9,10 +9,7 @@ mutes nothing another test waits for, and the runbook's own expire line (after a
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ import requests
 from generator.live.client import LiveClient
 from generator.model import conventions
 from generator.model.project import Project
+from tests.pasted_runbook import runbook_line, shell_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 ALERT = "CpuHigh"
@@ -31,21 +29,12 @@ INSTANCE = "runbook-pasted"
 """The <instance> filled in: a host the demo has not, so the silence mutes no alert of the shared stack."""
 
 
-def _line(page: str, start: str) -> str:
-    line, = re.findall(rf"^{re.escape(start)}.*$", page, re.MULTILINE)
-    return str(line)
-
-
 @pytest.fixture
 def paste(tmp_path: Path) -> Callable[[str], str]:
     """Runs a line with sh from a directory holding only out/, this tree's `obsgen` on PATH and nothing telling it
     where the stack is; returns what it prints (the test fails on a non-zero exit)."""
     (tmp_path / "out").symlink_to(ROOT / "out")
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin/obsgen").write_text(f'#!/bin/sh\nexec {sys.executable} -m generator "$@"\n')
-    (tmp_path / "bin/obsgen").chmod(0o755)
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("ALERTMANAGER_", "OBSGEN_"))}
-    env.update(PATH=f"{tmp_path / 'bin'}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(ROOT), HOME=str(tmp_path))
+    env = shell_environment(tmp_path)
 
     def run(line: str) -> str:
         ran = subprocess.run(["sh", "-c", line], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
@@ -65,7 +54,7 @@ def test_a_live_runbooks_acknowledgement_pasted_silences_on_the_stacks_own_alert
         live: LiveClient, project: Project, paste: Callable[[str], str], command: str) -> None:
     alertmanager = live.stack.urls["alertmanager"]
     page = (live.stack.out / conventions.runbook_page(ALERT)).read_text()
-    line = _line(page, command.format(name=ALERT))
+    line = runbook_line(page, command.format(name=ALERT))
     assert alertmanager in line, f"the runbook names another Alertmanager than the stack's {alertmanager}: {line}"
 
     silence_id = paste(line.replace("<instance>", INSTANCE)).strip()
@@ -76,8 +65,8 @@ def test_a_live_runbooks_acknowledgement_pasted_silences_on_the_stacks_own_alert
         assert matched == {"alertname": ALERT, "instance": INSTANCE, **project.stack.external_labels}
 
         if command.startswith("obsgen"):  # the list and expire lines, the same on every page, once
-            assert silence_id in paste(_line(page, "obsgen ack --list"))
-            paste(_line(page, "obsgen ack --expire").replace("<silence id>", silence_id))
+            assert silence_id in paste(runbook_line(page, "obsgen ack --list"))
+            paste(runbook_line(page, "obsgen ack --expire").replace("<silence id>", silence_id))
             assert _silence(alertmanager, silence_id)["status"] == {"state": "expired"}
     finally:
         requests.delete(f"{alertmanager}/api/v2/silence/{silence_id}", timeout=10)  # a no-op once expired
@@ -90,6 +79,6 @@ def test_the_live_notifications_name_the_runbooks_alertmanager_and_link_to_the_s
     link (generatorURL, from Prometheus' --web.external-url) is the stack's Prometheus."""
     page = (live.stack.out / conventions.runbook_page(ALERT)).read_text()
     ping = live.webhooks.wait_for(lambda record: record["path"] == "/deadman", timeout=60)["body"]
-    assert f"--alertmanager-url {ping['externalURL']} " in _line(page, f"obsgen ack {ALERT} ")
+    assert f"--alertmanager-url {ping['externalURL']} " in runbook_line(page, f"obsgen ack {ALERT} ")
     assert ping["externalURL"] == live.stack.urls["alertmanager"]
     assert {alert["generatorURL"].split("/graph?", 1)[0] for alert in ping["alerts"]} == {live.stack.urls["prometheus"]}

@@ -11,10 +11,8 @@ stack's external labels. `obsgen` on the shell's PATH is this tree's.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from generator.targets import docs, loki
 from generator.targets.prometheus import alert_rule
 from tests import servers
 from tests.e2e.inhibition import until
+from tests.pasted_runbook import runbook_line, shell_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = "route:\n  receiver: 'null'\nreceivers:\n- name: 'null'\n"
@@ -66,13 +65,7 @@ class Reader:
 def reader(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reader]:
     workdir = tmp_path_factory.mktemp("runbook-ack")
     (workdir / "alertmanager.yml").write_text(CONFIG)
-    bin_dir = workdir / "bin"
-    bin_dir.mkdir()
-    obsgen = bin_dir / "obsgen"
-    obsgen.write_text(f'#!/bin/sh\nexec {sys.executable} -m generator "$@"\n')
-    obsgen.chmod(0o755)
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("ALERTMANAGER_", "OBSGEN_"))}
-    env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(ROOT), HOME=str(workdir))
+    env = shell_environment(workdir)
     with servers.alertmanager(workdir / "alertmanager.yml", workdir) as server:
         declared = dataclasses.replace(project, stack=project.stack.model_copy(update={"alertmanager_url": server.url}))
         pages = {**docs.render(declared), **loki.runbooks(declared)}
@@ -81,8 +74,7 @@ def reader(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 def _line(reader: Reader, name: str, start: str) -> str:
     """The runbook's one line starting so."""
-    line, = re.findall(rf"^{re.escape(start)}.*$", reader.pages[conventions.runbook_page(name)], re.MULTILINE)
-    return str(line)
+    return runbook_line(reader.pages[conventions.runbook_page(name)], start)
 
 
 def _fired(reader: Reader, name: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import typer
 
 from generator.cli import quick_build
 from generator.cli.build_report import say_built
-from generator.cli.options import DEFINITIONS, FORMAT, OUT, duration, fail, say_error, time_scale
+from generator.cli.options import DEFINITIONS, FORMAT, OUT, duration, fail, say_error, time_scale, warn_unpaired
 from generator.cli.problems import Format, report, where
 
 if TYPE_CHECKING:
@@ -49,8 +49,13 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
             fail(error)
 
         warm = WarmModules()
+
+        def rebuild() -> None:
+            if _build_once(definitions, out, profile, output, quiet, warm):
+                _unpaired(definitions, scale, quiet, warm)
+
         try:
-            watch_definitions(definitions, lambda: _build_once(definitions, out, profile, output, quiet, warm))
+            watch_definitions(definitions, rebuild)
         finally:
             release_spare(out)  # the old tree each rebuild kept beside out/ to make the next one in
     else:
@@ -58,6 +63,19 @@ def build(definitions: Path = DEFINITIONS, out: Path = OUT,
             quick_build.parsed(definitions, out, quiet, output)
         if not _build_once(definitions, out, profile, output, quiet, None, replay=not full):
             raise typer.Exit(1)
+        _unpaired(definitions, scale, quiet, None)
+
+
+def _unpaired(definitions: Path, scale: float, quiet: bool, warm: "WarmModules | None") -> None:
+    """After a build that succeeded: whether the time scale lets an SLO's absent page fire after the TargetDown it
+    mutes, said unless quiet. The build compressed its own copy of the definitions (or replayed one), so they are
+    loaded again as written (with warm, a watch's modules: nothing runs again)."""
+    if scale != 1.0 and not quiet:
+        from generator.load.loader import load as load_definitions
+
+        loaded = load_definitions(definitions, warm)
+        if loaded.project is not None:
+            warn_unpaired(loaded.project, scale)
 
 
 def _build_once(definitions: Path, out: Path, profile: "Profile | None", output: Format, quiet: bool,
@@ -172,6 +190,8 @@ def latency(definitions: Path = DEFINITIONS, scale: float = time_scale(1.0, "the
 
     try:
         project = load(definitions)
+        if scale != 1.0:
+            warn_unpaired(project, scale, scrape_interval)
         if scale != 1.0 or scrape_interval:
             project = apply(project, Profile(time_scale=1 / scale, scrape_interval=scrape_interval))
     except (DefinitionError, ValueError) as error:

@@ -14,7 +14,7 @@ import typer
 if TYPE_CHECKING:
     from generator.live.stack import LiveStack
 
-from generator.cli.options import DEFINITIONS, STATE, fail
+from generator.cli.options import DEFINITIONS, STATE, fail, warn
 from generator.cli.options import time_scale as scale_option
 from generator.cli.problems import where
 
@@ -38,7 +38,7 @@ def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE,
     try:
         stack = start(Options(definitions, state_dir, time_scale, free_ports=free_ports, real_host=real_host,
                               alertmanagers=alertmanagers),
-                      warn=lambda warning: typer.echo(f"warning: {warning}", err=True))
+                      warn=warn)
     except (DefinitionError, RuntimeError) as error:
         fail(error)
     except KeyboardInterrupt as error:  # Ctrl-C, or SIGHUP/SIGTERM (stack.up raises the same for them)

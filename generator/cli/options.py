@@ -7,12 +7,15 @@ from __future__ import annotations
 import math
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.core import TyperCommand
 
 from generator.cli.problems import Format, report, where
+
+if TYPE_CHECKING:
+    from generator.model.project import Project
 
 FORMAT = typer.Option(Format.TEXT, "--format", help="text; github (workflow annotations); json (for bots).")
 DEFINITIONS = typer.Option(Path("definitions"), "--definitions", "-d", help="Definitions package directory.")
@@ -38,6 +41,22 @@ def time_scale(default: float, what: str) -> Any:
     return typer.Option(default, "--time-scale", min=1.0,
                         help="Compress time N-fold: 60 turns every for, cooldown, escalation delay and PromQL range "
                              f"of an hour into a minute ({what}).")
+
+
+def warn(message: str) -> None:
+    """A warning that is no problem of the definitions: a `warning:` line on stderr, whatever the format (stdout,
+    what a bot reads, stays as the command writes it)."""
+    typer.echo(f"warning: {where(message)}", err=True)
+
+
+def warn_unpaired(definitions: Project, scale: float, scrape_interval: str = "") -> None:
+    """Warn when this time scale (scrape and evaluation at scrape_interval, or the definitions' own when '') lets
+    an SLO's absent page fire after the TargetDown it mutes (live/time_scale.py); what every command taking
+    --time-scale says of it."""
+    from generator.live.time_scale import pairing_warning
+
+    if message := pairing_warning(definitions, scale, scrape_interval):
+        warn(message)
 
 
 USAGE, COMMAND = "usage", "command"

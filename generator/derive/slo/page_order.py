@@ -73,17 +73,22 @@ def out_of_order(project: Project) -> list[PageOrder]:
     return [order for order in page_orders(project) if not order.in_order]
 
 
-def largest_paired_scale(project: Project, profile: Profile) -> int:
+def largest_paired_scale(project: Project, profile: Profile, compressed: Project | None = None) -> int:
     """The profile's own whole time scale (N-fold compression, profile.time_scale = 1/N) when every page still fires
     before the TargetDown it mutes there, else the largest smaller one at which they do, the profile's other
     settings (its scrape interval) kept; 0 when even scale 1 does not (SM009 says so of the definitions' own
-    intervals). The gap between two `for`s only shrinks as the
-    scale grows, so the scales that keep the order run from 1 up to this one, found by halving."""
+    intervals). The gap between two `for`s only shrinks as the scale grows, so the scales that keep the order run
+    from 1 up to this one, found by halving. compressed: the project already compressed by this profile, when the
+    caller has it; its order is the first probe's when the profile's scale is whole (not compressed again)."""
     def keeps(scale: int) -> bool:
         return not out_of_order(apply(project, dataclasses.replace(profile, time_scale=1 / scale)))
 
-    asked = max(1, math.floor(1 / profile.time_scale))
-    if keeps(asked):
+    # 1 / (1/N) may fall just short of N (93 gives 92.99...): a whole scale stays whole
+    asked = max(1, math.floor(1 / profile.time_scale + 1e-9))
+    if compressed is not None and 1 / asked == profile.time_scale:
+        if not out_of_order(compressed):
+            return asked
+    elif keeps(asked):
         return asked
     if not keeps(1):
         return 0

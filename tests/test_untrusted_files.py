@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from generator.cli.app import app
 from generator.live import stack
 from generator.live.ledger import Routing
 from generator.live.recording import Recording
-from generator.live.supervisor import Supervisor
+from generator.live.supervisor import Process, Supervisor
 from generator.model.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,9 +144,10 @@ class _Starts(Supervisor):
         super().__init__(state_dir)
         self.started: list[tuple[str, dict[str, str] | None]] = []
 
-    def start(self, name: str, argv: list[str], *args: object, env: dict[str, str] | None = None,
-              **kwargs: object) -> None:  # type: ignore[override]
+    def start(self, name: str, argv: list[str], ready: Callable[[], bool], url: str = "",
+              timeout: float = 30.0, env: dict[str, str] | None = None) -> Process:
         self.started.append((name, env))
+        return Process(name, 0, 0, argv, str(self.log(name)), url, env or {})
 
 
 def test_up_gives_the_exporter_the_demo_database_without_reading_exporter_yml_back(tmp_path: Path,

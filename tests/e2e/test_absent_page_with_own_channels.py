@@ -33,8 +33,8 @@ OTHER = "CheckoutAvailabilitySLIAbsent"
 
 def _with_own_channel(project: Project) -> Project:
     """The shipped definitions with OWN also notifying the webhook channel."""
-    objects = [obj.model_copy(update={"channels": ("webhook",)}) if isinstance(obj, Alert) and obj.name == OWN
-               else obj for obj in project.objects]
+    objects = tuple(obj.model_copy(update={"channels": ("webhook",)}) if isinstance(obj, Alert) and obj.name == OWN
+                    else obj for obj in project.objects)
     return dataclasses.replace(project, objects=objects)
 
 
@@ -66,8 +66,8 @@ def test_a_page_with_its_own_channel_joins_its_jobs_page_and_reaches_its_channel
 
 def test_two_pages_with_the_same_own_channel_reach_it_once(project: Project, tmp_path: Path) -> None:
     both = _with_own_channel(project)
-    objects = [obj.model_copy(update={"channels": ("webhook",)}) if isinstance(obj, Alert) and obj.name == OTHER
-               else obj for obj in both.objects]
+    objects = tuple(obj.model_copy(update={"channels": ("webhook",)}) if isinstance(obj, Alert) and obj.name == OTHER
+                    else obj for obj in both.objects)
     compiled = compile_alertmanager.config(dataclasses.replace(both, objects=objects))
     with shipped_alertmanager(tmp_path, compiled=compiled) as (url, sink):
         posted = post(url, rule_alert(OWN, PLATFORM), rule_alert(OTHER, PLATFORM))

@@ -81,7 +81,9 @@ def _fired(reader: Reader, name: str) -> dict[str, str]:
     """A value for each label of the alert's result: its firing examples' (a log alert has none)."""
     alert = reader.project.alerts.get(name)
     known: dict[str, str] = {}
-    for example in alert.examples if isinstance(alert, Alert) else ():
+    if not isinstance(alert, Alert):
+        return known
+    for example in alert.examples:
         if example.fires:
             known |= expression_labels(alert, example)
     return known

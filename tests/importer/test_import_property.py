@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from generator.build import load
 from generator.importer.write import import_files
-from generator.model import Dashboard, RuleSet
+from generator.model import Dashboard, ImportedAlert, RuleSet
 from tests.importer.conftest import base_definitions
 
 # YAML cannot carry lone surrogates; JSON (dashboards) can, as \\ud800 escapes
@@ -43,7 +43,9 @@ def test_rule_strings_survive_import_exactly(group: str, label: str, annotation:
     rule_set = next(obj for obj in objects if isinstance(obj, RuleSet))
     read = rule_set.groups[0]
     assert (read.name, read.extra["thanos_extra"]) == (group, extra)
-    assert (read.rules[0].labels["team"], read.rules[0].annotations["description"]) == (label, annotation)
+    rule = read.rules[0]
+    assert isinstance(rule, ImportedAlert), rule
+    assert (rule.labels["team"], rule.annotations["description"]) == (label, annotation)
 
 
 @EXAMPLES

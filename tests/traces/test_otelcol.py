@@ -144,7 +144,9 @@ def _attributes_set(document: dict[str, Any], stream: LogStream) -> dict[str, st
         for group in document["processors"][name].get("log_statements", ()):
             if group["conditions"] == [f'resource.attributes["service.name"] == "{stream.service}"']:
                 for statement in group["statements"]:
-                    key, value = re.fullmatch(r'set\(resource\.attributes\["(.+)"\], "(.*)"\)', statement).groups()
+                    setting = re.fullmatch(r'set\(resource\.attributes\["(.+)"\], "(.*)"\)', statement)
+                    assert setting is not None, statement  # a statement of another shape than the stream's labels
+                    key, value = setting.groups()
                     attributes[key] = value
     return attributes
 

@@ -12,6 +12,7 @@ import pytest
 
 from generator.derive.slo import page_order
 from generator.derive.slo.page_order import largest_paired_scale
+from generator.derive.time_compression import apply
 from generator.live import time_scale
 from generator.live.time_scale import pairing_warning
 from generator.model.profile import Profile
@@ -73,7 +74,7 @@ def test_the_warning_compresses_the_definitions_once_at_the_scale_asked(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     """The compressed project that found the late pages is largest_paired_scale's first probe too."""
     compressed: Counter[float] = Counter()
-    original = time_scale.apply
+    original = apply
 
     def counted(definitions: Project, profile: Profile) -> Project:
         compressed[profile.time_scale] += 1

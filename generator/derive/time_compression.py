@@ -181,8 +181,10 @@ def apply(project: Project, profile: Profile) -> Project:
             objects[index] = (
                 obj.model_copy(update={"targets": profile.targets[obj.name]}) if obj.name in profile.targets else None
             )
-    if profile.exporter_listen:  # the declared settings (or the defaults) listening where a demo runs its exporter
-        settings = project.exporter.model_copy(update={"listen": profile.exporter_listen})
+    exporter = {name: value for name, value in (("listen", profile.exporter_listen),
+                                                 ("prometheus_url", profile.prometheus_url)) if value}
+    if exporter:  # the declared settings (or the defaults) where a demo runs its exporter, reading its Prometheus
+        settings = project.exporter.model_copy(update=exporter)
         objects = [obj for obj in objects if not isinstance(obj, ExporterSettings)] + [settings]
     kept = (*(obj for obj in objects if obj is not None), *profile.scrape_jobs)
     return dataclasses.replace(with_objects(project, kept), profile=profile)

@@ -360,14 +360,14 @@ def _resend_delay(options: Options) -> str:
 def _start_exporter(supervisor: Supervisor, project: Project, out: Path, url: dict[str, str]) -> None:
     """The demo database (with history, then a live trickle of sessions) and the sidecar exporter reading it: each
     database the project reads through an environment variable is given the demo's (the project, not the
-    exporter.yml built from it, says which). It listens where the live build's exporter.yml says (_profile)."""
+    exporter.yml built from it, says which). It listens, and reads the stack's Prometheus, where the live build's
+    exporter.yml says (_profile)."""
     python = [sys.executable, "-m", "generator"]
     dsn = f"sqlite:///{supervisor.state_dir / 'shop-demo.db'}"
     supervisor.start("demo-db", [*python, "demo-db", "--dsn", dsn, "--trickle"],
                      log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120)
     databases = {database.dsn_env: dsn for database in project.all(Database) if database.dsn_env}
-    supervisor.start("exporter", [*python, "exporter", "--config", str(out / EXPORTER_CONFIG),
-                                  "--prometheus-url", url["prometheus"]],
+    supervisor.start("exporter", [*python, "exporter", "--config", str(out / EXPORTER_CONFIG)],
                      http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)
 
 

@@ -43,7 +43,8 @@ class Profile:
     """Replaces Stack.alertmanager_url when set: the --web.external-url of the Alertmanager a demo runs, which its
     runbooks' ack and amtool lines then talk to, as its notifications' own command and silence link do."""
     prometheus_url: str = ""
-    """Replaces Stack.prometheus_url when set: the --web.external-url of the Prometheus a demo runs."""
+    """Replaces Stack.prometheus_url when set: the --web.external-url of the Prometheus a demo runs, on loopback
+    where its links point; its sidecar exporter's forecasts read it there too (ExporterSettings.prometheus_url)."""
     grafana_url: str = ""
     """Replaces Stack.grafana_url when set: where a demo serves its dashboards (Grafana's /d/<uid> addresses), which
     its notifications' and runbooks' panel links then open."""

@@ -1,7 +1,7 @@
 """The live build names the servers `obsgen up` starts: a runbook's ack and amtool lines talk to the Alertmanager the
 stack runs, on whatever port it was given, as the notifications' own command (.ExternalURL) does, and the stack's
-Prometheus URL is the one Prometheus is told, and the exporter's configuration names the port it runs on. The default
-build keeps the declared URLs."""
+Prometheus URL is the one Prometheus is told, and the exporter's configuration names the port it runs on and that
+Prometheus, which its forecasts read. The default build keeps the declared URLs."""
 
 from __future__ import annotations
 
@@ -76,3 +76,17 @@ def test_the_live_exporter_config_names_the_port_the_stack_runs_it_on(project: P
 
     assert listen == f"127.0.0.1:{ports['exporter']}" != project.exporter.listen
     assert exporter.config(project)["exporter"]["listen"] == project.exporter.listen  # the default build's
+
+
+def test_the_live_exporter_config_reads_the_prometheus_the_stack_runs(project: Project, tmp_path: Path) -> None:
+    """The exporter is started without --prometheus-url: its forecasts query the Prometheus its exporter.yml names,
+    which must be the one the stack starts (on its chosen port), not the compose stack's http://prometheus:9090."""
+    options = Options(free_ports=True, state_dir=tmp_path)
+    ports = _ports(options)
+    live = apply(project, _profile(project, options, ports, {"prometheus", "alertmanager", "exporter"}))
+    settings = exporter.config(live)["exporter"]
+
+    assert settings["prometheus_url"] == f"http://127.0.0.1:{ports['prometheus']}" != project.exporter.prometheus_url
+    assert settings["prometheus_url"] == live.stack.prometheus_url  # the --web.external-url Prometheus is started with
+    assert settings["listen"] == f"127.0.0.1:{ports['exporter']}"  # the other override still holds
+    assert exporter.config(project)["exporter"]["prometheus_url"] == project.exporter.prometheus_url  # the default's

@@ -9,8 +9,12 @@ import sys
 from pathlib import Path
 
 import requests
+import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
+from generator.live.stack import EXPORTER_CONFIG, LiveStack
 from generator.live.supervisor import Supervisor, alive
+from tests.e2e.inhibition import until
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPONENTS = ("prometheus", "alertmanager", "node-exporter", "demo app", "simulated host", "webhook sink", "smtp sink",
@@ -40,6 +44,21 @@ def _processes_mentioning(text: str) -> list[str]:
     return found
 
 
+def _reaches_prometheus(exporter: str) -> bool:
+    """Whether the exporter's last forecast query reached Prometheus and it serves a forecast from it."""
+    text = requests.get(exporter + "/metrics", timeout=5).text
+    samples = [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+    return (any(s.name == "obsgen_prometheus_up" and s.value == 1 for s in samples)
+            and any(s.name == "obsgen_forecast" for s in samples))
+
+
+def _forecast_runs(exporter: str) -> str:
+    """The exporter's Prometheus gauge and how one forecast's runs ended, for a failed wait to show."""
+    lines = requests.get(exporter + "/metrics", timeout=5).text.splitlines()
+    return "\n".join(line for line in lines if line.startswith(
+        ("obsgen_prometheus_up ", 'obsgen_query_runs_total{database="",query="revenue_hourly"')))
+
+
 def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -> None:
     state = tmp_path / "live"
     started = _obsgen("up", "--state-dir", str(state), "--free-ports")
@@ -65,6 +84,13 @@ def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -
             status.stdout + status.stderr
         report = _obsgen("forecast", "report", state=state)
         assert "revenue_hourly" in report.stdout and "unreachable" not in report.stdout + report.stderr
+
+        # the running exporter, started from its exporter.yml alone, forecasts from the Prometheus the stack runs
+        stack = LiveStack.load(state)
+        config = yaml.safe_load((state / "out" / EXPORTER_CONFIG).read_text())
+        assert config["exporter"]["prometheus_url"] == stack.urls["prometheus"]
+        assert until(lambda: _reaches_prometheus(stack.urls["exporter"]), timeout=60), \
+            _forecast_runs(stack.urls["exporter"])
     except BaseException:  # a failed check must not leave the stack running
         _obsgen("down", "--state-dir", str(state))
         raise

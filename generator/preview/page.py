@@ -76,11 +76,13 @@ def range_text(dashboard: DashboardFile) -> str:
 
 @dataclass(frozen=True)
 class Shown:
-    """How a served page presents its dashboard: as one panel in Grafana's view mode (that panel's title), and a
-    note to the reader (a viewPanel that names no panel)."""
+    """How a served page presents its dashboard: as one panel in Grafana's view mode (that panel's title), a note
+    to the reader (a viewPanel that names no panel, a link's range not drawn), and the time picker's text for the
+    range a link asked for ("" for the dashboard's own)."""
 
     view: str = ""
     note: str = ""
+    range_text: str = ""
 
 
 def spec(dashboard: DashboardFile, data: dict[str, dict[str, Any]], highlight: Iterable[int] = (),
@@ -89,7 +91,7 @@ def spec(dashboard: DashboardFile, data: dict[str, dict[str, Any]], highlight: I
     document = dashboard.document
     return {
         "uid": dashboard.uid, "title": dashboard.title, "folder": dashboard.folder,
-        "refresh": str(document.get("refresh") or ""), "rangeText": range_text(dashboard),
+        "refresh": str(document.get("refresh") or ""), "rangeText": shown.range_text or range_text(dashboard),
         "variables": _variables(dashboard), "panels": [_panel(p) for p in document.get("panels", [])],
         "data": data, "highlight": sorted(highlight), "live": {"path": live.path} if live else None,
         "view": shown.view, "note": shown.note,

@@ -55,11 +55,14 @@ class Prometheus:
         self.session.close()
 
 
-def dashboard_data(prometheus: Prometheus, dashboard: DashboardFile, now: float, page_width: int,
-                   scrape: float) -> dict[str, dict[str, Any]]:
-    """Data of every panel with targets, by panel id, at time `now`."""
-    variables = dashboard.variable_defaults()
-    work = [(str(panel.get("id")), requests_for(dashboard.document, panel, variables, now, page_width, scrape))
+def dashboard_data(prometheus: Prometheus, dashboard: DashboardFile, now: float, page_width: int, scrape: float,
+                   variables: dict[str, str] | None = None, window: tuple[float, float] | None = None
+                   ) -> dict[str, dict[str, Any]]:
+    """Data of every panel with targets, by panel id, at time `now`: the variables at their defaults and over the
+    dashboard's range unless a link gives them (linked.py)."""
+    values = dashboard.variable_defaults() if variables is None else variables
+    work = [(str(panel.get("id")),
+             requests_for(dashboard.document, panel, values, now, page_width, scrape, window))
             for panel in panels(dashboard.document) if panel.get("targets")]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         answers = [(panel_id, pool.map(prometheus.ask, asked)) for panel_id, asked in work]

@@ -1,8 +1,8 @@
 """The Prometheus requests a panel makes when its dashboard opens, built as Grafana builds them.
 
-Time range from the dashboard (or the panel's relative `timeFrom`), one point per pixel of the panel's
-width but never a step below the data source's scrape interval, variables at their defaults and the
-$__ built-ins filled in, instant or range as the target says.
+Time range from the dashboard or the link that opened it (or the panel's relative `timeFrom`), one point per pixel
+of the panel's width but never a step below the data source's scrape interval, variables at their defaults (or the
+link's values) and the $__ built-ins filled in, instant or range as the target says.
 """
 
 from __future__ import annotations
@@ -49,9 +49,13 @@ def range_seconds(document: dict[str, Any], panel: dict[str, Any], now: float) -
 
 
 def requests_for(document: dict[str, Any], panel: dict[str, Any], variables: dict[str, str], now: float,
-                 page_width: int, scrape: float) -> list[Request]:
-    """The requests of every PromQL target of a panel (hidden targets left out)."""
-    span = range_seconds(document, panel, now)
+                 page_width: int, scrape: float, window: tuple[float, float] | None = None) -> list[Request]:
+    """The requests of every PromQL target of a panel (hidden targets left out), over window (a link's from and
+    to) when one is given, unless the panel keeps its own relative time (timeFrom, always up to now in Grafana)."""
+    if window is None or panel.get("timeFrom"):
+        window = (now - range_seconds(document, panel, now), now)
+    start, end = window
+    span = end - start
     width = int((panel.get("gridPos") or {}).get("w") or GRID_COLUMNS) * page_width // GRID_COLUMNS
     step = grafana_step(span, max(width, 1), scrape)
     values = {**variables, **builtin_values(span, step, scrape)}
@@ -65,7 +69,7 @@ def requests_for(document: dict[str, Any], panel: dict[str, Any], variables: dic
         except UnknownVariable as unknown:
             error = f"unknown variable ${unknown.args[0]}"
         found.append(Request(ref_id=str(target.get("refId", "")), expr=expr, instant=bool(target.get("instant")),
-                             start=now - span, end=now, step=step, legend=str(target.get("legendFormat") or ""),
+                             start=start, end=end, step=step, legend=str(target.get("legendFormat") or ""),
                              format=str(target.get("format") or "time_series"), error=error,
                              exemplars=bool(target.get("exemplar"))))
     return found

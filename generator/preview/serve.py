@@ -3,7 +3,8 @@
 The plan's real-time dashboards (5 s for Development): each open page gets a WebSocket on the same port,
 and the server queries Prometheus and pushes the dashboard's data at the dashboard's own refresh interval,
 as Grafana's auto-refresh would, so what the page shows is never older than one interval. Pages answer at
-Grafana's own dashboard addresses (view.py), so a notification's or runbook's Grafana link opens its panel here.
+Grafana's own dashboard addresses (view.py), so a notification's or runbook's Grafana link opens its panel here,
+over the link's time range and with its variables' values (linked.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from generator.preview.page import PAGE_WIDTH, Live, Shown, html, range_text
+from generator.preview.linked import Linked, linked
+from generator.preview.page import PAGE_WIDTH, Live, Shown, html
 from generator.preview.prometheus import Prometheus, dashboard_data
 from generator.preview.source import DashboardFile
 from generator.preview.view import Address, address, find_panel, not_found, viewed
@@ -52,6 +54,20 @@ def _index(dashboards: list[DashboardFile]) -> str:
             f"<ul>{items}</ul>")
 
 
+def _shown(dashboard: DashboardFile, asked: Address, now: float) -> tuple[DashboardFile, Shown, Linked]:
+    """The dashboard, or its one panel in view mode, as the link's range and variables make it at time now."""
+    view, note = "", ""
+    if asked.view_panel:
+        panel = find_panel(dashboard.document, asked.view_panel)
+        if panel is None:
+            note = not_found(asked.view_panel)
+        else:
+            dashboard, view = viewed(dashboard, panel), str(panel.get("title") or "")
+    link = linked(dashboard, asked, now)
+    notes = " ".join(text for text in (note, link.note) if text)
+    return link.dashboard, Shown(view=view, note=notes, range_text=link.range_text), link
+
+
 class LiveServer:
     """The pages, and the pushes to each open page."""
 
@@ -61,19 +77,14 @@ class LiveServer:
         self.prometheus = Prometheus(prometheus_url)
         self.scrape = scrape
 
-    def data(self, dashboard: DashboardFile) -> dict[str, Any]:
-        """The dashboard's data as of now."""
-        return dashboard_data(self.prometheus, dashboard, time.time(), PAGE_WIDTH, self.scrape)
+    def data(self, dashboard: DashboardFile, link: Linked, now: float) -> dict[str, Any]:
+        """The dashboard's data as of now, over the link's range and with its variables' values."""
+        return dashboard_data(self.prometheus, dashboard, now, PAGE_WIDTH, self.scrape, link.variables, link.window)
 
-    def shown(self, asked: Address) -> tuple[DashboardFile, Shown] | None:
-        """What a page address shows: the dashboard, or its one panel in view mode; None for no such dashboard."""
+    def shown(self, asked: Address, now: float) -> tuple[DashboardFile, Shown, Linked] | None:
+        """What a page address shows at time now; None for no such dashboard."""
         dashboard = self.by_uid.get(asked.uid)
-        if dashboard is None or not asked.view_panel:
-            return (dashboard, Shown()) if dashboard else None
-        panel = find_panel(dashboard.document, asked.view_panel)
-        if panel is None:
-            return dashboard, Shown(note=not_found(asked.view_panel))
-        return viewed(dashboard, panel), Shown(view=str(panel.get("title") or ""))
+        return _shown(dashboard, asked, now) if dashboard else None
 
     async def answer_http(self, connection: ServerConnection, request: Request) -> Response | None:
         """Pages over plain HTTP; None lets a /ws/<uid> request become a WebSocket."""
@@ -82,22 +93,21 @@ class LiveServer:
             return None
         if request.path.split("?", 1)[0] == "/":
             return _response(HTTPStatus.OK, _index(self.dashboards))
-        asked = address(request.path)
-        found = self.shown(asked) if asked else None
+        asked, now = address(request.path), time.time()
+        found = self.shown(asked, now) if asked else None
         if asked is None or found is None:
             return _response(HTTPStatus.NOT_FOUND, "no such dashboard")
-        dashboard, shown = found
-        data = await asyncio.to_thread(self.data, dashboard)
-        live = Live(f"/ws/{dashboard.uid}{asked.query() if shown.view else ''}")
+        dashboard, shown, link = found
+        data = await asyncio.to_thread(self.data, dashboard, link, now)
+        live = Live(f"/ws/{dashboard.uid}{asked.query()}")  # the pushes keep the page's panel, range and values
         return _response(HTTPStatus.OK, html(dashboard, data, live=live, shown=shown))
 
     async def push(self, connection: ServerConnection) -> None:
         """Every refresh interval, the dashboard's (or its viewed panel's) new data, until the page goes away."""
         asked = address(connection.request.path, "ws")  # type: ignore[union-attr]
-        found = self.shown(asked) if asked else None
-        if found is None:
+        if asked is None or self.by_uid.get(asked.uid) is None:
             return
-        dashboard = found[0]
+        dashboard = self.by_uid[asked.uid]
         interval = dashboard.refresh_seconds or DEFAULT_REFRESH
         loop = asyncio.get_running_loop()
         due = loop.time()
@@ -105,9 +115,11 @@ class LiveServer:
             while True:
                 due += interval  # a fixed cadence: the query's own time does not stretch the interval
                 await asyncio.sleep(max(0.0, due - loop.time()))
-                data = await asyncio.to_thread(self.data, dashboard)
+                now = time.time()  # a relative range (now-1h) moves on with each push; an absolute one stays
+                shown, page, link = _shown(dashboard, asked, now)
+                data = await asyncio.to_thread(self.data, shown, link, now)
                 await connection.send(json.dumps({"data": data, "sent": time.time(),
-                                                  "rangeText": range_text(dashboard)}, allow_nan=False))
+                                                  "rangeText": page.range_text}, allow_nan=False))
         except ConnectionClosed:
             return
 

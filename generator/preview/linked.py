@@ -1,0 +1,117 @@
+"""A dashboard as a Grafana link opens it: over the link's time range, its variables at the link's values.
+
+obsgen's own links (derive/dashboards.py: notification buttons, email footers, runbooks) carry `viewPanel` and
+`var-<name>=<the alert's label>` for each variable the panel uses that the alert's series carry (the operations
+dashboard's `var-instance`); a link pasted from Grafana carries `from`/`to` too. A value from the link overrides the
+variable's default; a name the dashboard has no variable for is ignored, as Grafana ignores it.
+
+Values enter PromQL as Grafana's Prometheus data source writes them (grafana/grafana
+packages/grafana-prometheus/src/escaping.ts, interpolateQueryExpr, without the prometheusSpecialCharsInLabelValues
+feature toggle): a variable neither multi nor includeAll gets its backslashes doubled and `'` written `\\'`; a multi
+or includeAll one (its values a list, as Grafana keeps a multi-value variable's) gets each value's regex
+metacharacters `$^*{}[]+?.()|` escaped with two backslashes and a backslash written as four (one layer for the
+PromQL string, one for RE2), one value bare and several as `(a|b)`. `All` (or `$__all`) is the variable's custom
+all value unescaped, else `.*` (scenes' MultiValueUrlSyncHandler.updateFromUrl and handleLegacyUrlAllValue).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from generator.preview.page import range_text
+from generator.preview.source import DashboardFile
+from generator.preview.timerange import link_range, written
+from generator.preview.view import Address
+
+ALL_VALUE, ALL_TEXT = "$__all", "All"
+LINKED_TYPES = ("query", "custom", "textbox", "interval")
+"""Variables whose value a link sets (constants and data sources are not the link's to choose here)."""
+REGEX_SPECIAL = re.compile(r"[$^*{}\[\]+?.()|]")
+LAST = re.compile(r"now-(\d+[smhdwMy])")
+
+
+def regular_escape(value: str) -> str:
+    """prometheusRegularEscape: a single-value variable's value inside a PromQL string."""
+    return value.replace("\\", "\\\\").replace("'", "\\\\'")
+
+
+def special_regex_escape(value: str) -> str:
+    """prometheusSpecialRegexEscape: one value of a multi-value variable, matched literally by `=~`."""
+    return REGEX_SPECIAL.sub(lambda match: "\\\\" + match.group(), value.replace("\\", "\\\\\\\\"))
+
+
+def chosen(variable: dict[str, Any], values: tuple[str, ...]) -> list[str]:
+    """The variable's value list once Grafana has read it from the link: `All` as $__all, All beside other values
+    dropped, All last wins."""
+    picked = list(values)
+    if variable.get("includeAll"):
+        if picked[0] == ALL_TEXT or (variable.get("allValue") and picked == [variable["allValue"]]):
+            picked[0] = ALL_VALUE
+        if picked[-1] == ALL_VALUE:
+            return [ALL_VALUE]
+        if picked[0] == ALL_VALUE:
+            picked = picked[1:]
+    return picked if variable.get("multi") else picked[:1]
+
+
+def formatted(variable: dict[str, Any], values: list[str]) -> str:
+    """The text that replaces $<name> in a query (interpolateQueryExpr)."""
+    if values == [ALL_VALUE]:
+        return str(variable.get("allValue") or ".*")  # a custom all value is written as it is, unescaped
+    if not variable.get("multi") and not variable.get("includeAll"):
+        return regular_escape(values[0])
+    escaped = [special_regex_escape(value) for value in values]
+    return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
+
+
+@dataclass(frozen=True)
+class Linked:
+    """What a link makes of a dashboard: the dashboard showing the link's values in its variables bar, the values
+    its queries use, the range they run over (None: the dashboard's own), the time picker's text, and a note on a
+    range not drawn."""
+
+    dashboard: DashboardFile
+    variables: dict[str, str]
+    window: tuple[float, float] | None
+    range_text: str
+    note: str = ""
+
+
+def _with_values(dashboard: DashboardFile, asked: Address) -> tuple[DashboardFile, dict[str, str]]:
+    given = dict(asked.variables)
+    values = dashboard.variable_defaults()
+    shown = []
+    for variable in dashboard.document.get("templating", {}).get("list", []):
+        name = variable.get("name")
+        if name in given and variable.get("type") in LINKED_TYPES and not variable.get("skipUrlSync"):
+            picked = chosen(variable, given[name])
+            values[name] = formatted(variable, picked)
+            text = [ALL_TEXT if value == ALL_VALUE else value for value in picked]
+            current = {"text": text, "value": picked} if variable.get("multi") else {"text": text[0],
+                                                                                      "value": picked[0]}
+            variable = {**variable, "current": current}
+        shown.append(variable)
+    if not given:
+        return dashboard, values
+    document = {**dashboard.document, "templating": {**dashboard.document.get("templating", {}), "list": shown}}
+    return DashboardFile(dashboard.path, dashboard.folder, document), values
+
+
+def linked(dashboard: DashboardFile, asked: Address, now: float) -> Linked:
+    """The dashboard as the link asks for it at time now; a bad from/to leaves the dashboard's own range, noted."""
+    shown, values = _with_values(dashboard, asked)
+    if not asked.time_from and not asked.time_to:
+        return Linked(shown, values, None, range_text(dashboard))
+    own = dashboard.document.get("time") or {}
+    start_text = asked.time_from or str(own.get("from") or "now-6h")  # one end given: the other is the dashboard's
+    end_text = asked.time_to or str(own.get("to") or "now")
+    try:
+        start, end = link_range(start_text, end_text, now)
+    except ValueError as error:
+        return Linked(shown, values, None, range_text(dashboard),
+                      f"Time range not applied: {error}; the dashboard's own range is shown")
+    last = LAST.fullmatch(start_text)
+    text = f"Last {last.group(1)}" if last and end_text == "now" else f"{written(start)} to {written(end)} UTC"
+    return Linked(shown, values, (start, end), text)

@@ -1,0 +1,122 @@
+"""A Grafana link's `from` and `to`, read as Grafana reads them, in seconds since the epoch (UTC).
+
+Grafana's URL sync (scenes' SceneTimeRange.updateFromUrl, parseUrlParam) keeps any value holding `now` for its date
+math (`now`, `now-6h`, `now-1d/d`, `now/w`: +/- a count and a unit, `/unit` rounding down, or up to the unit's end for
+`to`); else reads `YYYYMMDD`, `YYYYMMDDTHHmmss`, `YYYY-MM-DD HH:mm:ss` and a 24-character ISO time as UTC; else the
+number the value starts with (JavaScript's parseInt) as epoch milliseconds. Time zone `tz` only changes how times
+are written and where `/d` rounds; the preview draws and rounds in UTC.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, datetime, timedelta
+
+MAX_RANGE = 5 * 365 * 86400.0
+"""Longest range a link may ask for: Grafana's longest quick range, "Last 5 years". A longer one (from=0) is refused
+rather than drawn: one point would stand for weeks, and Prometheus would read every sample it holds."""
+UNITS = "smhdwMy"
+FIXED = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+MATH = re.compile(r"([+-])(\d*)([smhdwMy])|/([smhdwMy])")
+EPOCH = re.compile(r"\s*([+-]?\d+)")
+"""What parseInt(value, 10) reads: leading blanks, a sign, digits; whatever follows is ignored."""
+LAYOUTS = {8: "%Y%m%d", 15: "%Y%m%dT%H%M%S", 19: "%Y-%m-%d %H:%M:%S"}
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    """moment.js' add(n, 'M'): the same day of the month, or the month's last day when it has fewer."""
+    year, month = divmod(moment.month - 1 + months, 12)
+    year += moment.year
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def _start_of(moment: datetime, unit: str) -> datetime:
+    """moment.js' startOf(unit), in UTC; weeks start on Monday (ISO 8601; Grafana's follows the browser's locale)."""
+    if unit == "s":
+        return moment.replace(microsecond=0)
+    if unit == "m":
+        return moment.replace(second=0, microsecond=0)
+    if unit == "h":
+        return moment.replace(minute=0, second=0, microsecond=0)
+    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if unit == "w":
+        return day - timedelta(days=day.weekday())
+    if unit == "M":
+        return day.replace(day=1)
+    return day.replace(month=1, day=1) if unit == "y" else day
+
+
+def _shifted(moment: datetime, count: int, unit: str) -> datetime:
+    if unit in FIXED:
+        return moment + timedelta(seconds=count * FIXED[unit])
+    return _add_months(moment, count * (12 if unit == "y" else 1))
+
+
+def date_math(text: str, now: float, round_up: bool) -> float:
+    """`now` and what follows it (Grafana's dateMath.parse); ValueError for anything else."""
+    if not text.startswith("now"):
+        raise ValueError("date math must start with now")
+    moment, rest = datetime.fromtimestamp(now, UTC), text[3:]
+    while rest:
+        step = MATH.match(rest)
+        if step is None:
+            raise ValueError(f"{rest!r} is not +N<unit>, -N<unit> or /<unit> (units {', '.join(UNITS)})")
+        sign, count, unit, rounding = step.groups()
+        if rounding:
+            moment = _start_of(moment, rounding)
+            if round_up:  # the last millisecond of the unit, as moment's endOf
+                moment = _shifted(moment, 1, rounding) - timedelta(milliseconds=1)
+        else:
+            moment = _shifted(moment, (1 if sign == "+" else -1) * int(count or "1"), unit)
+        rest = rest[step.end():]
+    return moment.timestamp()
+
+
+def _absolute(text: str) -> float:
+    layout = LAYOUTS.get(len(text))
+    if layout:
+        try:
+            return datetime.strptime(text, layout).replace(tzinfo=UTC).timestamp()
+        except ValueError:
+            pass  # Grafana too goes on to read it as a number
+    if len(text) == 24:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+    number = EPOCH.match(text)
+    if number is None:
+        raise ValueError("not now-based, a date, or epoch milliseconds")
+    return int(number.group(1)) / 1000
+
+
+def link_time(text: str, now: float, round_up: bool = False) -> float:
+    """One end of a link's range in epoch seconds; ValueError naming why it is not a time."""
+    try:
+        moment = date_math(text, now, round_up) if "now" in text else _absolute(text)
+        datetime.fromtimestamp(moment, UTC)  # a time Python (and Prometheus) can write
+    except (ValueError, OverflowError, OSError) as error:
+        raise ValueError(str(error)) from None
+    return moment
+
+
+def link_range(start_text: str, end_text: str, now: float) -> tuple[float, float]:
+    """[from, to] of a link in epoch seconds; ValueError for a bad end, an empty or reversed range, or a range
+    longer than MAX_RANGE."""
+    try:
+        start = link_time(start_text, now)
+    except ValueError as error:
+        raise ValueError(f"from={start_text!r} is not a time ({error})") from None
+    try:
+        end = link_time(end_text, now, round_up=True)
+    except ValueError as error:
+        raise ValueError(f"to={end_text!r} is not a time ({error})") from None
+    if end <= start:
+        raise ValueError(f"to={end_text!r} is not after from={start_text!r}")
+    if end - start > MAX_RANGE:
+        raise ValueError(f"from={start_text!r} to={end_text!r} spans more than 5 years")
+    return start, end
+
+
+def written(moment: float) -> str:
+    """A time as the preview's time picker writes it: UTC, to the second."""
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,169 @@
+"""A Grafana link's from, to and var-<name> as the preview reads them: Grafana's URL time forms and date math, the
+variables' values escaped as Grafana's Prometheus data source escapes them, and the panel queries run over the
+link's range; a bad range is a note on the page, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.datastructures import Headers
+from websockets.http11 import Request
+
+from generator.preview.linked import linked, regular_escape, special_regex_escape
+from generator.preview.page import PAGE_WIDTH
+from generator.preview.queries import requests_for
+from generator.preview.serve import LiveServer
+from generator.preview.source import DashboardFile
+from generator.preview.timerange import link_range, link_time
+from generator.preview.view import Address, address
+from tests.preview_spec import page_spec
+
+NOW = datetime(2026, 1, 7, 13, 45, 30, tzinfo=UTC).timestamp()  # a Wednesday
+
+
+def _at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> float:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize(("text", "round_up", "expected"), [
+    ("now", False, NOW),
+    ("now-6h", False, NOW - 6 * 3600),
+    ("now+90m", False, NOW + 90 * 60),
+    ("now-1d/d", False, _at(2026, 1, 6)),
+    ("now-1d/d", True, _at(2026, 1, 7) - 0.001),  # `to` rounds up to the unit's last millisecond
+    ("now/d", False, _at(2026, 1, 7)),
+    ("now/w", False, _at(2026, 1, 5)),
+    ("now-1M/M", False, _at(2025, 12, 1)),
+    ("now-y", False, _at(2025, 1, 7, 13, 45, 30)),  # no count is one
+    ("now-2h-30m", False, NOW - 9000),
+    ("1767225600000", False, _at(2026, 1, 1)),  # epoch milliseconds, as Grafana writes absolute ranges
+    ("1767225600000abc", False, _at(2026, 1, 1)),  # parseInt reads the leading number
+    ("20260101", False, _at(2026, 1, 1)),
+    ("20260101T063000", False, _at(2026, 1, 1, 6, 30)),
+    ("2026-01-01 06:30:00", False, _at(2026, 1, 1, 6, 30)),
+    ("2026-01-01T06:30:00.000Z", False, _at(2026, 1, 1, 6, 30)),
+])
+def test_a_link_time_is_read_as_grafana_reads_it(text: str, round_up: bool, expected: float) -> None:
+    assert link_time(text, NOW, round_up) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("start", "end", "why"), [
+    ("yesterday", "now", "from='yesterday' is not a time"),
+    ("now-1x", "now", "from='now-1x' is not a time"),
+    ("xnow", "now", "from='xnow' is not a time"),
+    ("now-6h", "now-", "to='now-' is not a time"),
+    ("now-99999999999y", "now", "from='now-99999999999y' is not a time"),
+    ("9" * 5000, "now", "is not a time"),
+    ("now", "now-1h", "to='now-1h' is not after from='now'"),
+    ("now-1h", "now-1h", "is not after"),
+    ("0", "now", "spans more than 5 years"),
+])
+def test_a_bad_or_huge_range_is_refused_with_its_reason(start: str, end: str, why: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(why)):
+        link_range(start, end, NOW)
+
+
+@pytest.mark.parametrize(("value", "regular", "special"), [
+    ("10.0.0.1:9100", "10.0.0.1:9100", r"10\\.0\\.0\\.1:9100"),
+    ("a\\b", r"a\\b", r"a\\\\b"),
+    ("it's", r"it\\'s", "it's"),
+    ("(a|b)*$", "(a|b)*$", r"\\(a\\|b\\)\\*\\$"),
+])
+def test_values_are_escaped_as_grafanas_prometheus_data_source_escapes_them(
+        value: str, regular: str, special: str) -> None:
+    assert (regular_escape(value), special_regex_escape(value)) == (regular, special)
+
+
+def test_an_address_asks_for_itself_again() -> None:
+    asked = Address("ops", "panel-7", "now-1h", "1767225600000", (("instance", ("a&b", "c d")), ("job", ("x",))))
+    assert address("/d/ops/any" + asked.query()) == asked
+
+
+def _variable(name: str, **options: Any) -> dict[str, Any]:
+    return {"type": "query", "name": name, "current": {"text": ["All"], "value": ["$__all"]}, **options}
+
+
+DOCUMENT: dict[str, Any] = {
+    "uid": "ops", "title": "Ops", "time": {"from": "now-1h", "to": "now"},
+    "templating": {"list": [
+        _variable("instance", multi=True, includeAll=True, allValue=".*"),
+        _variable("job", multi=True, includeAll=True),
+        _variable("mode", type="custom", multi=False, includeAll=False, current={"text": "user", "value": "user"}),
+        {"type": "constant", "name": "cluster", "query": "eu", "current": {"text": "eu", "value": "eu"}},
+    ]},
+    "panels": [{"type": "timeseries", "id": 1, "title": "CPU", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+                "targets": [{"refId": "A", "expr": 'cpu{instance=~"$instance",job=~"$job",mode="$mode",'
+                                                   'cluster="$cluster"}'}]}]}
+DASHBOARD = DashboardFile(Path("ops.json"), "Ops", DOCUMENT)
+
+
+@pytest.mark.parametrize(("link", "expected"), [
+    ("", 'cpu{instance=~".*",job=~".*",mode="user",cluster="eu"}'),
+    ("&var-instance=10.0.0.1:9100", r'cpu{instance=~"10\\.0\\.0\\.1:9100",job=~".*",mode="user",cluster="eu"}'),
+    ("&var-instance=a&var-instance=b.c&var-job=All&var-mode=sys&var-cluster=us&var-nope=1",
+     r'cpu{instance=~"(a|b\\.c)",job=~".*",mode="sys",cluster="eu"}'),
+    ("&var-instance=All&var-instance=a", 'cpu{instance=~"a",job=~".*",mode="user",cluster="eu"}'),
+    ("&var-instance=a&var-instance=$__all", 'cpu{instance=~".*",job=~".*",mode="user",cluster="eu"}'),
+])
+def test_a_links_values_override_the_defaults_and_unknown_names_are_ignored(link: str, expected: str) -> None:
+    found = linked(DASHBOARD, address("/d/ops?viewPanel=1" + link) or Address(""), NOW)
+    asked = requests_for(found.dashboard.document, DOCUMENT["panels"][0], found.variables, NOW, PAGE_WIDTH, 15.0)
+    assert [request.expr for request in asked] == [expected]
+
+
+def test_the_variables_bar_shows_the_links_values() -> None:
+    found = linked(DASHBOARD, address("/d/ops?var-instance=a&var-instance=b&var-mode=sys") or Address(""), NOW)
+    variables = {v["name"]: v["current"] for v in found.dashboard.document["templating"]["list"]}
+    assert variables["instance"] == {"text": ["a", "b"], "value": ["a", "b"]}
+    assert variables["mode"] == {"text": "sys", "value": "sys"}
+
+
+def test_the_queries_run_over_the_links_range_with_a_bounded_step() -> None:
+    found = linked(DASHBOARD, Address("ops", time_from="1767225600000", time_to="1767229200000"), NOW)
+    assert found.window == (_at(2026, 1, 1), _at(2026, 1, 1, 1))
+    assert found.range_text == "2026-01-01 00:00:00 to 2026-01-01 01:00:00 UTC" and found.note == ""
+    [asked] = requests_for(DOCUMENT, DOCUMENT["panels"][0], found.variables, NOW, PAGE_WIDTH, 15.0, found.window)
+    assert (asked.start, asked.end, asked.step) == (_at(2026, 1, 1), _at(2026, 1, 1, 1), 15.0)
+    longest = linked(DASHBOARD, Address("ops", time_from="now-5y"), NOW)
+    [asked] = requests_for(DOCUMENT, DOCUMENT["panels"][0], {}, NOW, PAGE_WIDTH, 15.0, longest.window)
+    assert (asked.end - asked.start) / asked.step <= PAGE_WIDTH  # one point a pixel, however long the range
+    assert linked(DASHBOARD, Address("ops", time_from="now-3h"), NOW).range_text == "Last 3h"
+
+
+def test_a_panel_with_its_own_relative_time_keeps_it() -> None:
+    panel = {**DOCUMENT["panels"][0], "timeFrom": "5m"}
+    [asked] = requests_for(DOCUMENT, panel, {}, NOW, PAGE_WIDTH, 15.0, (_at(2026, 1, 1), _at(2026, 1, 1, 1)))
+    assert (asked.start, asked.end) == (NOW - 300, NOW)
+
+
+def _page(target: str) -> tuple[int, dict[str, Any]]:
+    text = {"type": "text", "id": 1, "title": "Words", "options": {"content": "w"},
+            "gridPos": {"x": 0, "y": 0, "w": 24, "h": 4}}
+    server = LiveServer([DashboardFile(Path("ops.json"), "Ops", {**DOCUMENT, "panels": [text]})],
+                        "http://127.0.0.1:9", 15.0)  # text panels only: no Prometheus asked
+    try:
+        response = asyncio.run(server.answer_http(None, Request(target, Headers())))  # type: ignore[arg-type]
+    finally:
+        server.prometheus.close()
+    assert response is not None
+    return response.status_code, page_spec(response.body.decode())
+
+
+@pytest.mark.parametrize("query", ["from=yesterday", "from=now&to=now-1h", "from=0&to=now", "to=now-"])
+def test_a_bad_range_in_a_link_is_a_note_on_the_page_at_the_dashboards_own_range(query: str) -> None:
+    status, spec = _page(f"/d/ops/ops?viewPanel=panel-1&{query}")
+    assert status == 200 and spec["view"] == "Words"
+    assert spec["note"].startswith("Time range not applied: ") and spec["rangeText"] == "Last 1h"
+
+
+def test_a_served_page_names_the_links_range_and_values_and_pushes_with_them() -> None:
+    status, spec = _page("/d/ops/ops?viewPanel=panel-1&from=1767225600000&to=1767229200000&var-instance=a")
+    assert status == 200 and spec["note"] == ""
+    assert spec["rangeText"] == "2026-01-01 00:00:00 to 2026-01-01 01:00:00 UTC"
+    assert {v["label"]: v["value"] for v in spec["variables"]}["instance"] == "a"
+    assert spec["live"] == {"path": "/ws/ops?viewPanel=panel-1&from=1767225600000&to=1767229200000&var-instance=a"}

@@ -1,0 +1,87 @@
+"""A notification's link (viewPanel, var-instance=<the alert's instance>) with a from/to opens the served panel on
+that instance alone, over that range, against a real Prometheus scraping two instances."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from prometheus_client import CollectorRegistry, Gauge, start_http_server
+from websockets.datastructures import Headers
+from websockets.http11 import Request
+
+from generator.preview.serve import LiveServer
+from generator.preview.source import DashboardFile
+from tests import servers
+from tests.preview_spec import page_spec
+
+SCRAPE = 1.0
+DOCUMENT: dict[str, Any] = {
+    "uid": "busy", "title": "Busy", "time": {"from": "now-5m", "to": "now"},
+    "templating": {"list": [{"type": "query", "name": "instance", "query": "label_values(preview_link_busy, instance)",
+                             "multi": True, "includeAll": True, "allValue": ".*",
+                             "current": {"text": ["All"], "value": ["$__all"]}}]},
+    "panels": [{"type": "timeseries", "id": 1, "title": "Busy", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+                "targets": [{"refId": "A", "expr": 'preview_link_busy{instance=~"$instance"}',
+                             "legendFormat": "{{instance}}"}]}]}
+
+
+@pytest.fixture
+def two_instances(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """A real prometheus scraping two exporters every second; yields its URL and the two instances."""
+    started, instances = [], []
+    for value in (1, 2):
+        registry = CollectorRegistry()
+        Gauge("preview_link_busy", "Busy share the test sets.", registry=registry).set(value)
+        port = servers.free_port()
+        started.append(start_http_server(port, addr="127.0.0.1", registry=registry))
+        instances.append(f"127.0.0.1:{port}")
+    config = tmp_path / "prometheus.yml"
+    config.write_text(f"global: {{scrape_interval: {SCRAPE:g}s}}\nscrape_configs:\n- job_name: test\n"
+                      f"  static_configs: [{{targets: {instances}}}]\n")
+    try:
+        with servers.prometheus(config, tmp_path) as prometheus:
+            yield prometheus.url, instances
+    finally:
+        for server, thread in started:
+            server.shutdown()
+            thread.join()
+
+
+def _scraped(url: str) -> int:
+    answer = requests.get(f"{url}/api/v1/query", params={"query": "count(preview_link_busy)"}, timeout=5).json()
+    return int(answer["data"]["result"][0]["value"][1]) if answer["data"]["result"] else 0
+
+
+def _panel(url: str, target: str) -> dict[str, Any]:
+    server = LiveServer([DashboardFile(Path("busy.json"), "Tests", DOCUMENT)], url, SCRAPE)
+    try:
+        response = asyncio.run(server.answer_http(None, Request(target, Headers())))  # type: ignore[arg-type]
+    finally:
+        server.prometheus.close()
+    assert response is not None and response.status_code == 200
+    return page_spec(response.body.decode())
+
+
+def test_a_notification_link_shows_only_its_instance_over_its_range(two_instances: tuple[str, list[str]]) -> None:
+    url, (wanted, other) = two_instances
+    while _scraped(url) < 2:
+        time.sleep(0.2)
+    start = time.time()
+    time.sleep(4 * SCRAPE)  # four scrapes of each, in the range asked for
+    end = start + 3 * SCRAPE
+    spec = _panel(url, f"/d/busy/busy?orgId=1&viewPanel=panel-1&from={start * 1000:.0f}&to={end * 1000:.0f}"
+                       f"&var-instance={wanted}&refresh=10s")
+    data = spec["data"]["1"]
+    assert [series["name"] for series in data["series"]] == [wanted], data
+    assert data["series"][0]["values"][-1] == 1
+    assert round(start, 3) == data["time"][0] and data["time"][-1] <= end, (start, end, data["time"])
+    assert len(data["time"]) == 4  # one step a second: the range's own, not the dashboard's 5 minutes
+    assert spec["rangeText"].endswith(" UTC") and spec["note"] == ""
+    everything = _panel(url, "/d/busy/busy?viewPanel=panel-1")["data"]["1"]
+    assert sorted(series["name"] for series in everything["series"]) == sorted([wanted, other])

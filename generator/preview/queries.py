@@ -53,9 +53,11 @@ def requests_for(document: dict[str, Any], panel: dict[str, Any], variables: dic
     """The requests of every PromQL target of a panel (hidden targets left out), over window (a link's from and
     to) when one is given, unless the panel keeps its own relative time (timeFrom, always up to now in Grafana)."""
     if window is None or panel.get("timeFrom"):
-        window = (now - range_seconds(document, panel, now), now)
-    start, end = window
-    span = end - start
+        span = range_seconds(document, panel, now)
+        start, end = now - span, now
+    else:
+        start, end = window
+        span = round(end - start, 3)  # Grafana's milliseconds: now-6h..now is 6 h, its step 15 s, not 16
     width = int((panel.get("gridPos") or {}).get("w") or GRID_COLUMNS) * page_width // GRID_COLUMNS
     step = grafana_step(span, max(width, 1), scrape)
     values = {**variables, **builtin_values(span, step, scrape)}

@@ -167,3 +167,12 @@ def test_a_served_page_names_the_links_range_and_values_and_pushes_with_them() -
     assert spec["rangeText"] == "2026-01-01 00:00:00 to 2026-01-01 01:00:00 UTC"
     assert {v["label"]: v["value"] for v in spec["variables"]}["instance"] == "a"
     assert spec["live"] == {"path": "/ws/ops?viewPanel=panel-1&from=1767225600000&to=1767229200000&var-instance=a"}
+
+
+def test_a_relative_link_range_steps_as_the_dashboards_own_range_does() -> None:
+    now = 1767225600.123456  # a served page's now, with its fraction
+    found = linked(DASHBOARD, Address("ops", time_from="now-6h", time_to="now"), now)
+    [linked_request] = requests_for(DOCUMENT, DOCUMENT["panels"][0], {}, now, PAGE_WIDTH, 1.0, found.window)
+    own = {**DOCUMENT, "time": {"from": "now-6h", "to": "now"}}
+    [own_request] = requests_for(own, DOCUMENT["panels"][0], {}, now, PAGE_WIDTH, 1.0)
+    assert linked_request.step == own_request.step == 15.0  # 6 h over 1440 px

@@ -9,18 +9,22 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from websockets.datastructures import Headers
 from websockets.http11 import Request
 
+from generator.core.gotemplate import render
 from generator.preview.linked import linked, regular_escape, special_regex_escape
 from generator.preview.page import PAGE_WIDTH
 from generator.preview.queries import requests_for
 from generator.preview.serve import LiveServer
-from generator.preview.source import DashboardFile
+from generator.preview.source import DashboardFile, dashboard_file
 from generator.preview.timerange import link_range, link_time
-from generator.preview.view import Address, address
+from generator.preview.view import Address, address, find_panel, viewed
+from tests.conftest import ROOT
 from tests.preview_spec import page_spec
 
 NOW = datetime(2026, 1, 7, 13, 45, 30, tzinfo=UTC).timestamp()  # a Wednesday
@@ -176,3 +180,21 @@ def test_a_relative_link_range_steps_as_the_dashboards_own_range_does() -> None:
     own = {**DOCUMENT, "time": {"from": "now-6h", "to": "now"}}
     [own_request] = requests_for(own, DOCUMENT["panels"][0], {}, now, PAGE_WIDTH, 1.0)
     assert linked_request.step == own_request.step == 15.0  # 6 h over 1440 px
+
+
+def test_obsgens_own_notification_link_opens_its_panel_on_the_alerts_instance() -> None:
+    """CpuHigh's dashboard_url as out/ ships it, filled in as Prometheus fills it for one instance."""
+    rules = yaml.safe_load((ROOT / "out" / "prometheus" / "rules" / "alerts.yml").read_text())
+    [template] = [rule["annotations"]["dashboard_url"] for group in rules["groups"] for rule in group["rules"]
+                  if rule.get("alert") == "CpuHigh"]
+    link = urlsplit(render(template, {"instance": "10.0.0.7:9100"}, 95.0))
+    asked = address(f"{link.path}?{link.query}")
+    assert asked is not None and asked.variables == (("instance", ("10.0.0.7:9100",)),)
+    root = ROOT / "out" / "grafana" / "dashboards"
+    dashboard = dashboard_file(root / "Operations" / f"{asked.uid}.json", root)
+    panel = find_panel(dashboard.document, asked.view_panel)
+    assert panel is not None
+    found = linked(viewed(dashboard, panel), asked, NOW)
+    [request] = requests_for(found.dashboard.document, found.dashboard.document["panels"][0], found.variables, NOW,
+                             PAGE_WIDTH, 15.0, found.window)
+    assert r'{instance=~"10\\.0\\.0\\.7:9100"}' in request.expr, request.expr

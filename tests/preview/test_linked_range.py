@@ -72,15 +72,15 @@ def test_a_notification_link_shows_only_its_instance_over_its_range(two_instance
     url, (wanted, other) = two_instances
     while _scraped(url) < 2:
         time.sleep(0.2)
-    start = time.time()
+    start = round(time.time() * 1000)  # a link's epoch milliseconds
+    end = start + round(3 * SCRAPE * 1000)
     time.sleep(4 * SCRAPE)  # four scrapes of each, in the range asked for
-    end = start + 3 * SCRAPE
-    spec = _panel(url, f"/d/busy/busy?orgId=1&viewPanel=panel-1&from={start * 1000:.0f}&to={end * 1000:.0f}"
-                       f"&var-instance={wanted}&refresh=10s")
+    spec = _panel(url, f"/d/busy/busy?orgId=1&viewPanel=panel-1&from={start}&to={end}&var-instance={wanted}"
+                       "&refresh=10s")
     data = spec["data"]["1"]
     assert [series["name"] for series in data["series"]] == [wanted], data
     assert data["series"][0]["values"][-1] == 1
-    assert round(start, 3) == data["time"][0] and data["time"][-1] <= end, (start, end, data["time"])
+    assert data["time"][0] == start / 1000 and data["time"][-1] <= end / 1000, (start, end, data["time"])
     assert len(data["time"]) == 4  # one step a second: the range's own, not the dashboard's 5 minutes
     assert spec["rangeText"].endswith(" UTC") and spec["note"] == ""
     everything = _panel(url, "/d/busy/busy?viewPanel=panel-1")["data"]["1"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from generator.analysis.diff.changes import OutTree
@@ -12,6 +14,7 @@ from generator.analysis.diff.compare import Draw, Picture
 from generator.analysis.diff.dashboards import DASHBOARDS_DIR, changed_dashboards, changed_panel_ids
 from generator.build import load
 from generator.live.demo_prometheus import demo_prometheus
+from generator.preview.prometheus import check_prometheus
 from generator.preview.render import render
 from generator.preview.source import DashboardFile, dashboard_file, scrape_interval
 
@@ -39,15 +42,41 @@ def _prometheus(url: str, definitions: Path, series: set[str], now: float) -> It
         yield started
 
 
-def drawer(into: Path, prometheus_url: str, definitions: Path) -> Draw:
+def drawn_at(text: str) -> float | None:
+    """--at: Unix seconds, or an RFC 3339 time with its offset (as promtool query's --time takes); None for ""."""
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        if not math.isfinite(seconds):
+            raise ValueError(f"--at {text!r}: not Unix seconds nor an RFC 3339 time (2026-01-01T00:00:00Z)")
+        return seconds
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--at {text!r}: not Unix seconds nor an RFC 3339 time (2026-01-01T00:00:00Z)") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"--at {text!r}: say the time zone (Z or +01:00): the pictures' range ends there")
+    return moment.timestamp()
+
+
+def drawer(into: Path, prometheus_url: str, definitions: Path, at: float | None = None) -> Draw:
     """Draws into into/before and into/after from prometheus_url, or from a temporary Prometheus holding demo
-    history (of the work tree's definitions) of every series the changed dashboards read."""
+    history (of the work tree's definitions) of every series the changed dashboards read; each dashboard's time
+    range ends at `at` (default: now). A prometheus_url that does not answer as Prometheus is a PreviewError here,
+    before both sides are built."""
+    if prometheus_url:
+        check_prometheus(prometheus_url)
+
     def draw(base: OutTree, head: OutTree) -> list[Picture]:
         paths = changed_dashboards(base, head)
         if not paths:
             return []
         outlined = {path: changed_panel_ids(base.document(path), head.document(path)) for path in paths}
-        now = time.time()
+        now = time.time() if at is None else at
         series = _series_read(base, paths) | _series_read(head, paths)
         with _prometheus(prometheus_url, definitions, series, now) as url:
             before = _draw_side(base, paths, {p: ids[0] for p, ids in outlined.items()}, url, into / "before", now)

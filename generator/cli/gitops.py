@@ -53,6 +53,8 @@ def diff_refs(
     images: Path | None = DIFF_IMAGES,
     prometheus: str = typer.Option("", "--prometheus", help="Data for --images (default: a temporary Prometheus "
                                                             "holding demo history)."),
+    at: str = typer.Option("", "--at", help="The end of each dashboard's time range in --images: Unix seconds or "
+                                            "RFC 3339 (default: now)."),
 ) -> None:
     """What a change does: both sides built from git, outputs compared by meaning (errors exit 2)."""
     from generator.analysis.diff.compare import diff
@@ -64,16 +66,19 @@ def diff_refs(
     if output_format not in ("text", "markdown"):
         typer.echo(f"error: --format must be text or markdown, not {output_format!r}", err=True)
         raise typer.Exit(2)
+    if images is None and (prometheus or at):
+        typer.echo("error: --prometheus and --at say how --images draws: give --images DIR too", err=True)
+        raise typer.Exit(2)
     try:
         repo = repository(Path.cwd())
         relative = (Path.cwd() / definitions).resolve().relative_to(repo.resolve())
         draw = None
         if images is not None:
-            from generator.cli.diff_images import drawer
+            from generator.cli.diff_images import drawer, drawn_at
             from generator.cli.preview import require_extra
 
             require_extra()
-            draw = drawer(images, prometheus, definitions)
+            draw = drawer(images, prometheus, definitions, drawn_at(at))
         report = diff(repo, base_ref or default_base(repo), head_ref, relative, draw)
     except (DiffError, ValueError, DefinitionError, PreviewError) as error:
         typer.echo(f"error: {error}", err=True)

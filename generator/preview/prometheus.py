@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from generator.checks.lint.dashboard_json import panels
-from generator.core.http_deadline import deadline_for, deadline_session
+from generator.core.bounded_http import shown_url
+from generator.core.http_deadline import deadline_for, deadline_session, fetch
 from generator.preview.frames import Answer, panel_data
 from generator.preview.queries import Request, requests_for
 from generator.preview.source import DashboardFile, PreviewError
@@ -19,6 +21,45 @@ ANSWER_BYTES = 64 * 2**20
 series of them; a panel drawing more is unreadable anyway."""
 PARALLEL = 4
 """Requests in flight at once: Grafana sends a dashboard's queries concurrently too."""
+TEST_QUERY = "1+1"
+"""What Grafana's "Save & test" of a Prometheus data source asks, as an instant query (grafana pkg/promlib
+healthcheck.go): any Prometheus-compatible API answers it, whatever series it holds."""
+TEST_TIMEOUT = 5.0
+"""Seconds to connect and to answer TEST_QUERY, which a Prometheus answers in milliseconds: a URL that takes longer
+(a firewall dropping packets, a server that never answers) would hold every panel for TIMEOUT instead."""
+TEST_BYTES = 2**20
+
+
+def check_prometheus(base_url: str) -> None:
+    """PreviewError, naming the URL (without a password in it), unless base_url answers TEST_QUERY as a Prometheus
+    HTTP API does, within TEST_TIMEOUT: drawing from a URL that does not would give every panel the same error."""
+    base = base_url.rstrip("/")
+    shown = shown_url(base)
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PreviewError(f"{shown!r} is not a Prometheus base URL (http://host:port or https://host/path)")
+    try:
+        reply = fetch("POST", base + "/api/v1/query", deadline_for(TEST_TIMEOUT), TEST_BYTES,
+                      data={"query": TEST_QUERY}, timeout=TEST_TIMEOUT)
+    except requests.ConnectTimeout:  # a Timeout too, but nothing was reached
+        raise PreviewError(f"cannot reach Prometheus at {shown}: no connection within {TEST_TIMEOUT:g} s") from None
+    except requests.exceptions.SSLError:
+        raise PreviewError(f"cannot reach Prometheus at {shown}: the TLS handshake failed") from None
+    except requests.ConnectionError:
+        raise PreviewError(f"cannot reach Prometheus at {shown}: connection refused or host unknown") from None
+    except requests.Timeout:
+        raise PreviewError(f"Prometheus at {shown} did not answer the query {TEST_QUERY} within "
+                           f"{TEST_TIMEOUT:g} s") from None
+    except requests.RequestException as error:
+        raise PreviewError(f"{shown} does not answer as Prometheus: {type(error).__name__}") from None
+    try:
+        body = reply.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or body.get("status") != "success":
+        said = f": {body.get('error')}" if isinstance(body, dict) and body.get("error") else ""
+        raise PreviewError(f"{shown} does not answer as Prometheus: POST /api/v1/query ({TEST_QUERY}) answered "
+                           f"HTTP {reply.status_code}{said}")
 
 
 class Prometheus:
@@ -43,7 +84,7 @@ class Prometheus:
             reply = self.session.post(self.base_url + path, data=params, timeout=TIMEOUT)
             body: dict[str, Any] = reply.json()
         except requests.ConnectionError:
-            raise PreviewError(f"cannot reach Prometheus at {self.base_url}") from None
+            raise PreviewError(f"cannot reach Prometheus at {shown_url(self.base_url)}") from None
         except (requests.RequestException, ValueError) as error:
             return Answer(request, error=f"{type(error).__name__}: {error}")
         if body.get("status") != "success":

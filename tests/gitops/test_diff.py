@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -15,37 +13,14 @@ from generator.analysis.diff.changes import FieldChange, OutTree
 from generator.analysis.diff.compare import compare_trees
 from generator.build import build
 from generator.importer.write import import_files
+from tests.gitops.diff_repo import commit_all, definitions_repo, edit, git, obsgen_diff
 from tests.gitops.helpers import FIXTURES, ROOT, copy_definitions
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=obsgen test", "-c", "user.email=test@example.com", *args],
-                          cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
-def _commit_all(repo: Path, message: str) -> None:
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", message)
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new))
-
-
-def _obsgen_diff(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", "diff", *args], cwd=repo, capture_output=True,
-                          text=True, timeout=300)
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A definitions repository as users keep one (obsgen installed, not vendored), with one commit on main."""
-    copy_definitions(tmp_path)
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _commit_all(tmp_path, "the plan's platform")
-    return tmp_path
+    """A definitions repository as users keep one, with one commit on main."""
+    return definitions_repo(tmp_path)
 
 
 def _changes(output: str) -> list[str]:
@@ -55,12 +30,12 @@ def _changes(output: str) -> list[str]:
 
 
 def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
-    _edit(repo / "definitions/alerts.py", 'op=">", threshold=90,', 'op=">", threshold=85,')
-    _commit_all(repo, "page earlier on CPU")
-    _edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
-          'Severity(name="warning", channels=("email", "slack")')
-    _commit_all(repo, "warnings to Slack too")
-    result = _obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
+    edit(repo / "definitions/alerts.py", 'op=">", threshold=90,', 'op=">", threshold=85,')
+    commit_all(repo, "page earlier on CPU")
+    edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
+         'Severity(name="warning", channels=("email", "slack")')
+    commit_all(repo, "warnings to Slack too")
+    result = obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
     assert result.returncode == 1, result.stderr
     # the alerts tables of the dashboards that show CpuHigh say its new condition
     assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"', "~ Alerts Overview / Alert Rules",
@@ -74,14 +49,14 @@ def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
 
 
 def test_a_threshold_a_route_and_a_panel_change_are_named_exactly(repo: Path) -> None:
-    _edit(repo / "definitions/alerts.py", 'op=">", threshold=90,', 'op=">", threshold=85,')
-    _edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
-          'Severity(name="warning", channels=("email", "slack")')
-    _commit_all(repo, "page earlier on CPU, warnings to Slack")
-    _edit(repo / "definitions/dashboards_executive.py", 'thresholds=((0.5, "orange"), (1, "red"))',
-          'thresholds=((0.4, "orange"), (1, "red"))')
-    _commit_all(repo, "latency turns orange earlier")
-    result = _obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
+    edit(repo / "definitions/alerts.py", 'op=">", threshold=90,', 'op=">", threshold=85,')
+    edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
+         'Severity(name="warning", channels=("email", "slack")')
+    commit_all(repo, "page earlier on CPU, warnings to Slack")
+    edit(repo / "definitions/dashboards_executive.py", 'thresholds=((0.5, "orange"), (1, "red"))',
+         'thresholds=((0.4, "orange"), (1, "red"))')
+    commit_all(repo, "latency turns orange earlier")
+    result = obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
     assert result.returncode == 1, result.stderr
     assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"', "~ Alerts Overview / Alert Rules",
                                        "~ Executive / Latency p95", "~ Operations / Alert Rules"]
@@ -89,8 +64,8 @@ def test_a_threshold_a_route_and_a_panel_change_are_named_exactly(repo: Path) ->
 
 
 def test_markdown_is_ready_for_a_pull_request_comment(repo: Path) -> None:
-    _edit(repo / "definitions/alerts.py", '"for": "5m"}', '"for": "10m"}')
-    result = _obsgen_diff(repo, "HEAD", "--format", "markdown")
+    edit(repo / "definitions/alerts.py", '"for": "5m"}', '"for": "10m"}')
+    result = obsgen_diff(repo, "HEAD", "--format", "markdown")
     assert result.returncode == 0, result.stderr
     assert "### obsgen diff `HEAD (" in result.stdout and "→ `work tree`" in result.stdout
     assert "- **changed** `CpuHigh` in `prometheus/rules/alerts.yml`" in result.stdout
@@ -99,17 +74,17 @@ def test_markdown_is_ready_for_a_pull_request_comment(repo: Path) -> None:
 
 
 def test_no_change_exits_0_and_nothing_in_the_repository_is_written(repo: Path) -> None:
-    before = _git(repo, "status", "--porcelain", "--ignored")
-    result = _obsgen_diff(repo, "--exit-code")  # base: merge-base with main; head: the work tree
+    before = git(repo, "status", "--porcelain", "--ignored")
+    result = obsgen_diff(repo, "--exit-code")  # base: merge-base with main; head: the work tree
     assert result.returncode == 0, result.stderr
     assert "0 changes in 0 generated files" in result.stdout
-    assert _git(repo, "status", "--porcelain", "--ignored") == before
+    assert git(repo, "status", "--porcelain", "--ignored") == before
     assert not (repo / "out").exists()
 
 
 def test_a_side_that_does_not_build_is_an_error_naming_it(repo: Path) -> None:
-    _edit(repo / "definitions/alerts.py", 'severity="warning", channels=("email",)', 'severity="warn"')
-    result = _obsgen_diff(repo, "HEAD", "--exit-code")
+    edit(repo / "definitions/alerts.py", 'severity="warning", channels=("email",)', 'severity="warn"')
+    result = obsgen_diff(repo, "HEAD", "--exit-code")
     assert result.returncode == 2
     assert "work tree does not build: error: definitions/alerts.py:" in result.stderr
     assert "unknown severity 'warn'" in result.stderr
@@ -117,7 +92,7 @@ def test_a_side_that_does_not_build_is_an_error_naming_it(repo: Path) -> None:
 
 def test_disabled_and_raised_imported_alerts_show_in_the_diff(repo: Path) -> None:
     import_files([FIXTURES / "kube-prometheus/nodeExporter-prometheusRule.yaml"], repo / "definitions")
-    _commit_all(repo, "vendor node-exporter mixin rules")
+    commit_all(repo, "vendor node-exporter mixin rules")
     (repo / "definitions/overrides.py").write_text(textwrap.dedent("""
         from generator.model import AlertOverride
 
@@ -125,8 +100,8 @@ def test_disabled_and_raised_imported_alerts_show_in_the_diff(repo: Path) -> Non
         MORE_ROOM = AlertOverride(rule_set="node-exporter-rules", alert="NodeFilesystemAlmostOutOfSpace",
                                   match_labels={"severity": "warning"}, threshold=10)
     """))
-    _commit_all(repo, "tune node-exporter alerts")
-    result = _obsgen_diff(repo, "HEAD~1", "HEAD")
+    commit_all(repo, "tune node-exporter alerts")
+    result = obsgen_diff(repo, "HEAD~1", "HEAD")
     assert result.returncode == 0, result.stderr
     assert _changes(result.stdout) == [
         "- NodeClockNotSynchronising  (prometheus/rules/ruleset-node-exporter-rules.yml)",
@@ -138,10 +113,10 @@ def test_disabled_and_raised_imported_alerts_show_in_the_diff(repo: Path) -> Non
 
 def test_each_ref_is_built_by_the_generator_it_carries(repo: Path) -> None:
     shutil.copytree(ROOT / "generator", repo / "generator", ignore=shutil.ignore_patterns("__pycache__"))
-    _commit_all(repo, "vendor obsgen")
-    _edit(repo / "generator/package/emit.py", "Do not edit: change", "Do not edit by hand: change")
-    _commit_all(repo, "reword the generated header")
-    result = _obsgen_diff(repo, "HEAD~1", "HEAD")
+    commit_all(repo, "vendor obsgen")
+    edit(repo / "generator/package/emit.py", "Do not edit: change", "Do not edit by hand: change")
+    commit_all(repo, "reword the generated header")
+    result = obsgen_diff(repo, "HEAD~1", "HEAD")
     assert result.returncode == 0, result.stderr
     assert _changes(result.stdout) == []  # same meaning, every file with the header differs
     touched = int(re.search(r"0 changes in (\d+) generated files", result.stdout).group(1))  # type: ignore[union-attr]
@@ -151,7 +126,7 @@ def test_each_ref_is_built_by_the_generator_it_carries(repo: Path) -> None:
 
 def test_a_channel_address_change_shows_the_receiver_and_whom_each_route_reaches(tmp_path: Path) -> None:
     base, head = copy_definitions(tmp_path / "base"), copy_definitions(tmp_path / "head")
-    _edit(head / "alerting.py", 'to=("oncall@company.com",)', 'to=("sre@company.com",)')
+    edit(head / "alerting.py", 'to=("oncall@company.com",)', 'to=("sre@company.com",)')
     for definitions in (base, head):
         build(definitions, definitions.parent / "out")
     report = compare_trees(OutTree(base.parent / "out"), OutTree(head.parent / "out"), ("base", "head"))
@@ -178,13 +153,13 @@ MEMORY_WARNING = Alert(
 
 def test_an_added_alert_and_a_changed_query_show_in_full_with_pictures_before_and_after(repo: Path) -> None:
     (repo / "definitions/alerts.py").write_text((repo / "definitions/alerts.py").read_text() + NEW_ALERT)
-    _edit(repo / "definitions/dashboards_executive.py", 'f"sum({revenue_hourly_last_week.name})"',
-          'f"max({revenue_hourly_last_week.name})"')
-    _commit_all(repo, "a memory warning; revenue against the busiest shop's same hour last week")
+    edit(repo / "definitions/dashboards_executive.py", 'f"sum({revenue_hourly_last_week.name})"',
+         'f"max({revenue_hourly_last_week.name})"')
+    commit_all(repo, "a memory warning; revenue against the busiest shop's same hour last week")
     images = repo.parent / "images"
     # no --prometheus, as users run it: obsgen starts a demo Prometheus holding only the series the changed
     # dashboards read (Executive's), not the session's one of every shipped dashboard's (33 s to fill)
-    result = _obsgen_diff(repo, "HEAD~1", "HEAD", "--format", "markdown", "--images", str(images))
+    result = obsgen_diff(repo, "HEAD~1", "HEAD", "--format", "markdown", "--images", str(images))
     assert result.returncode == 0, result.stderr
     added = result.stdout.split("- **added** `MemoryWarning`")[1].split("\n\n- ")[0]
     for row in ("| expr | `instance:memory_usage:percent > 80` |", "| for | `10m` |", "| severity | `warning` |",
@@ -201,9 +176,9 @@ def test_an_added_alert_and_a_changed_query_show_in_full_with_pictures_before_an
 
 
 def test_a_severity_change_shows_the_receivers_and_timings_it_gains_and_loses(repo: Path) -> None:
-    _edit(repo / "definitions/alerts.py", 'severity="critical", channels=("email", "slack"),',
-          'severity="emergency",')
-    result = _obsgen_diff(repo, "HEAD")
+    edit(repo / "definitions/alerts.py", 'severity="critical", channels=("email", "slack"),',
+         'severity="emergency",')
+    result = obsgen_diff(repo, "HEAD")
     assert result.returncode == 0, result.stderr
     revenue = result.stdout.split("~ RevenueDrop")[1].split("\n\n")[0]
     assert "-> now also notifies email-slack-webhook: email oncall@company.com; slack #alerts, #ops; pagerduty " \
@@ -215,8 +190,8 @@ def test_a_severity_change_shows_the_receivers_and_timings_it_gains_and_loses(re
 
 
 def test_a_log_alerts_change_shows_as_an_alert_with_lokis_latency_bound(repo: Path) -> None:
-    _edit(repo / "definitions/logs.py", '[5m])) > 50\',\n    **{"for": "5m"},', '[5m])) > 50\',\n    **{"for": "10m"},')
-    result = _obsgen_diff(repo, "HEAD")
+    edit(repo / "definitions/logs.py", '[5m])) > 50\',\n    **{"for": "5m"},', '[5m])) > 50\',\n    **{"for": "10m"},')
+    result = obsgen_diff(repo, "HEAD")
     assert result.returncode == 0, result.stderr
     assert _changes(result.stdout)[0] == "~ ApiErrorLogsHigh"
     logs = result.stdout.split("~ ApiErrorLogsHigh")[1].split("\n\n")[0]

@@ -55,9 +55,11 @@ def test_the_changed_dashboard_is_drawn_from_the_given_prometheus_at_the_time_gi
     assert git(repo, "status", "--porcelain", "--ignored") == status and not (repo / "out").exists()
     # each side drew its own query's answer from that Prometheus, over the panel's 24 hours up to --at
     for side, aggregate in (("before", "sum"), ("after", "max")):
+        assert (images / side / "Business/executive.png").read_bytes().startswith(b"\x89PNG")
         data = _trend(images / side / "Business/executive.html")
         assert not data["errors"], data["errors"]
-        assert DEMO_NOW - 86400 <= data["time"][0] < data["time"][-1] <= DEMO_NOW
+        first, last = data["time"][0], data["time"][-1]
+        assert DEMO_NOW - 86400 <= first < DEMO_NOW - 86400 + 600 and DEMO_NOW - 600 < last <= DEMO_NOW, (first, last)
         [last_week] = [s for s in data["series"] if s["refId"] == "B"]
         drawn_at_times = [(t, v) for t, v in zip(data["time"], last_week["values"], strict=True) if v is not None]
         assert len(drawn_at_times) > len(data["time"]) // 2, side  # the demo history covers the whole day

@@ -36,12 +36,15 @@ def preview(grafana: Path = GRAFANA, out: Path = OUT, prometheus: str = PROMETHE
     from contextlib import ExitStack
 
     from generator.core.errors import DefinitionError
+    from generator.preview.prometheus import check_prometheus
     from generator.preview.source import PreviewError, dashboards, scrape_interval
 
     require_extra()
     try:
         found = dashboards(grafana, dashboard)
         scrape = scrape_interval(grafana)
+        if prometheus:  # a URL that is not a Prometheus would draw every panel with the same error
+            check_prometheus(prometheus)
         with ExitStack() as stack:
             url = prometheus or stack.enter_context(_demo_prometheus(definitions, found))
             if serve:

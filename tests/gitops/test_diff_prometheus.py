@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,35 +84,33 @@ def silent_port() -> Iterator[int]:
         yield int(listener.getsockname()[1])
 
 
-def _refused(changed_repo: Path, images: Path, url: str, timeout: float = 60) -> tuple[str, float]:
-    started = time.monotonic()
-    result = obsgen_diff(changed_repo, "--images", str(images), "--prometheus", url, timeout=timeout)
-    took = time.monotonic() - started
+def _refused(changed_repo: Path, images: Path, url: str) -> str:
+    result = obsgen_diff(changed_repo, "--images", str(images), "--prometheus", url, timeout=60)
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert not images.exists() and not (changed_repo / "out").exists()
-    return result.stderr, took
+    return result.stderr
 
 
 def test_a_prometheus_that_is_down_is_an_error_naming_it_without_its_password(changed_repo: Path,
                                                                                tmp_path: Path) -> None:
     port = free_port()
-    error, _ = _refused(changed_repo, tmp_path / "images", f"http://viewer:s3cret@127.0.0.1:{port}")
+    error = _refused(changed_repo, tmp_path / "images", f"http://viewer:s3cret@127.0.0.1:{port}")
     assert error == (f"error: cannot reach Prometheus at http://127.0.0.1:{port}: connection refused or host "
                      "unknown\n")
 
 
 def test_a_prometheus_that_never_answers_is_an_error_within_seconds(changed_repo: Path, tmp_path: Path,
                                                                     silent_port: int) -> None:
-    error, took = _refused(changed_repo, tmp_path / "images", f"http://127.0.0.1:{silent_port}")
+    # the check's own 5 s deadline, not a panel query's 60 s (the subprocess' timeout), says so
+    error = _refused(changed_repo, tmp_path / "images", f"http://127.0.0.1:{silent_port}")
     assert error == f"error: Prometheus at http://127.0.0.1:{silent_port} did not answer the query 1+1 within 5 s\n"
-    assert took < 30
 
 
 def test_a_url_that_is_not_prometheus_api_is_an_error_saying_what_it_answered(changed_repo: Path, tmp_path: Path,
                                                                               demo_prometheus: str) -> None:
     # a real Prometheus, one path below its API: as a Prometheus behind a proxy's prefix, the prefix forgotten
-    error, _ = _refused(changed_repo, tmp_path / "images", f"{demo_prometheus}/prometheus")
+    error = _refused(changed_repo, tmp_path / "images", f"{demo_prometheus}/prometheus")
     assert error == (f"error: {demo_prometheus}/prometheus does not answer as Prometheus: POST /api/v1/query (1+1) "
                      "answered HTTP 404\n")
 

@@ -142,3 +142,15 @@ def test_a_page_taller_than_the_preview_photographs_is_one_error_naming_the_file
     assert result.stderr.strip().startswith("error: ") and "tall.json: the page is 19" in result.stderr
     assert result.stderr.strip().endswith(" px tall, over the 16384 px the preview photographs: is a panel's "
                                           "gridPos.y far below the others?"), result.stderr
+
+
+def test_a_prometheus_url_that_answers_nothing_is_one_error_naming_it_without_its_password(tmp_path: Path) -> None:
+    """--prometheus is checked as Grafana's data source test checks it (an instant 1+1) before anything is drawn."""
+    with ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler) as closed:
+        port = closed.server_address[1]  # bound, then closed on leaving: nothing listens there
+    PROMETHEUS["url"] = f"http://viewer:s3cret@127.0.0.1:{port}"
+    result, out = _preview(tmp_path, {"uid": "fine", "title": "Fine", "panels": [PANEL]}, "fine.json")
+    assert result.exit_code == 1, result.output
+    assert result.output == (f"error: cannot reach Prometheus at http://127.0.0.1:{port}: connection refused or "
+                             "host unknown\n")
+    assert not out.exists()

@@ -73,7 +73,7 @@ def _rules(tree: OutTree) -> Iterator[tuple[bool, dict[str, Any]]]:
         yield from ((is_loki(path), rule) for rule in group.get("rules") or ())
 
 
-def _external_labels(tree: OutTree, loki: bool) -> dict[str, str]:
+def external_labels(tree: OutTree, loki: bool) -> dict[str, str]:
     """The labels the ruler adds to every alert it sends that lacks them: Prometheus' global.external_labels, or
     Loki's ruler.external_labels."""
     document = tree.document(LOKI_CONFIG if loki else PROMETHEUS_CONFIG) or {}
@@ -128,7 +128,7 @@ def alert_view(tree: OutTree, name: str) -> AlertView | None:
         return None
     config = tree.document(CONFIG) or {}
     labels = {str(k): str(v) for k, v in (rule.get("labels") or {}).items()}
-    sent = {**_external_labels(tree, loki), **labels}  # as the ruler's notifier sends it: routes may match them
+    sent = {**external_labels(tree, loki), **labels}  # as the ruler's notifier sends it: routes may match them
     delivered = tuple(deliveries(config, {"alertname": name, **sent}))
     escalations = tuple(
         Escalation(str(copy["labels"][ESCALATION_LEVEL_LABEL]), str(copy.get("for", "0s")),

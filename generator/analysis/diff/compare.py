@@ -11,15 +11,16 @@ from generator.analysis.diff.alerts import compare_alerts
 from generator.analysis.diff.changes import Change, Comparer, OutTree
 from generator.analysis.diff.dashboards import compare_dashboards, compare_panels
 from generator.analysis.diff.files import TouchedFiles, touched_files
+from generator.analysis.diff.pagerduty import compare_pagerduty_keys
 from generator.analysis.diff.routing import compare_inhibitions, compare_receivers, compare_routes
 from generator.analysis.diff.rules import compare_recording_rules
 from generator.analysis.diff.sides import build_sides, prepare
 
 COMPARERS: tuple[Comparer, ...] = (
-    compare_alerts, compare_recording_rules, compare_routes, compare_receivers, compare_inhibitions,
-    compare_dashboards, compare_panels,
+    compare_pagerduty_keys, compare_alerts, compare_recording_rules, compare_routes, compare_receivers,
+    compare_inhibitions, compare_dashboards, compare_panels,
 )
-"""In report order; each compares one kind of generated document."""
+"""In report order (incidents a deploy would orphan first); each compares one kind of generated document."""
 
 
 @dataclass(frozen=True)

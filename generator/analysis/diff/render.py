@@ -9,6 +9,8 @@ from generator.analysis.diff.changes import Change, FieldChange
 from generator.analysis.diff.compare import DiffReport
 from generator.analysis.diff.dashboards import TEXT
 from generator.analysis.diff.expr_diff import as_html, as_text, expr_diff
+from generator.analysis.diff.pagerduty import SECTION as PAGERDUTY
+from generator.analysis.diff.pagerduty import WARNING as ORPHANED
 
 _SIGN = {"added": "+", "removed": "-", "changed": "~"}
 _MAX_FILES = 50
@@ -48,6 +50,13 @@ def _headline(report: DiffReport) -> str:
             f"file{'s' * (len(report.files) != 1)}")
 
 
+def _orphaning(report: DiffReport) -> str:
+    """The warning a reviewer must not miss, "" when no paging route's incidents would be orphaned."""
+    count = sum(change.section == PAGERDUTY for change in report.changes)
+    return (f"WARNING: {count} PagerDuty route{'s' * (count != 1)}: {ORPHANED} (see {PAGERDUTY} below)"
+            if count else "")
+
+
 def _sides(field: FieldChange) -> tuple[FieldChange, str, str]:
     """A changed field with its before and after as a table shows them: a text panel's changed lines only."""
     if field.field != TEXT:
@@ -74,6 +83,7 @@ def _text_fields(change: Change) -> list[str]:
 def text(report: DiffReport) -> str:
     """Plain text: sections, one line per thing, one indented line per changed field, then the files."""
     lines = [f"obsgen diff {report.base} -> {report.head}: {_headline(report)}"]
+    lines += [warning] if (warning := _orphaning(report)) else []
     for section, changes in _sections(report):
         lines += ["", section]
         for change in changes:
@@ -124,6 +134,7 @@ def _markdown_pictures(report: DiffReport) -> list[str]:
 def markdown(report: DiffReport) -> str:
     """Markdown for a pull-request comment: a table per changed thing, files folded away."""
     lines = [f"### obsgen diff `{report.base}` → `{report.head}`", "", f"**{_headline(report)}**"]
+    lines += ["", "> [!WARNING]", f"> **{warning}**"] if (warning := _orphaning(report)) else []
     if not report.changed:
         lines += ["", "No generated output changes."]
     for section, changes in _sections(report):

@@ -1,0 +1,152 @@
+"""PagerDuty incidents a routing change would orphan.
+
+Alertmanager's PagerDuty integration sends every event of a group with dedup_key = sha256 of the group key, the
+route's key (its matchers and its parents') and the group's labels (group_by); it cannot be set
+(generator.core.group_key). A deploy that changes a paging route's matchers, a parent's, or its group_by gives the
+alerts still firing a new key: their resolve goes out under a dedup_key PagerDuty never saw, the incident opened
+under the old one stays open, and a new one opens. A deploy after which the alerts no longer reach that PagerDuty
+integration sends no resolve at all. Both are said per base route, for the alerts of base's rules that take it
+(external labels added, as Prometheus sends them), and for paging routes no rule reaches (alerts from elsewhere)
+when head has no route of the same key and grouping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.analysis.diff.alert_view import external_labels
+from generator.analysis.diff.changes import Change, FieldChange, OutTree
+from generator.analysis.diff.routing import CONFIG
+from generator.analysis.diff.rules import is_loki, rule_groups
+from generator.core.alert_routing import parse_matcher
+from generator.core.group_key import Grouping, every_route, groupings
+from generator.core.promql import label_matches
+from generator.model.conventions import ESCALATION_LEVEL_LABEL
+
+SECTION = "pagerduty incidents"
+WARNING = "open incidents on this route will not resolve from Alertmanager after this deploy"
+KEY_CHANGES = (f"{WARNING}: the resolve of an alert still firing is sent with the dedup_key of its new group key "
+               "(sha256 of it), which PagerDuty never saw, and a new incident opens beside the old one")
+PAGING_ENDS = f"{WARNING}: these alerts no longer reach this PagerDuty integration, so no resolve is ever sent"
+TO_DO = ("before deploying, look in PagerDuty for incidents open from this route (`obsgen apply` names the "
+         "Alertmanager groups firing on it); deploy when none are, or resolve them by hand in PagerDuty right after")
+
+
+def paging_receivers(config: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Receivers with PagerDuty integrations, each with the services it sends to: a key file's path, or an inline
+    key's sha256 (never shown)."""
+    def service(integration: dict[str, Any]) -> str:
+        for name in ("routing_key_file", "service_key_file"):
+            if integration.get(name):
+                return f"{name} {integration[name]}"
+        inline = str(integration.get("routing_key") or integration.get("service_key") or "")
+        return "inline key " + hashlib.sha256(inline.encode()).hexdigest()
+
+    return {str(receiver["name"]): frozenset(map(service, receiver["pagerduty_configs"]))
+            for receiver in config.get("receivers") or () if receiver.get("pagerduty_configs")}
+
+
+@dataclass
+class _Orphaned:
+    """A base paging route whose incidents the head orphans: the alerts seen taking it and where they go now."""
+
+    old: Grouping
+    alerts: set[str] = field(default_factory=set)
+    now: set[Grouping] = field(default_factory=set)
+
+
+def _alert_labels(tree: OutTree) -> Iterator[dict[str, str]]:
+    """The labels of every alerting rule as its ruler sends them; an escalation copy's are its alert's (which the
+    copy reads from the alert's ALERTS series) and its own (alert_view does the same)."""
+    sent: dict[str, dict[str, str]] = {}
+    copies: list[dict[str, str]] = []
+    for path, group in rule_groups(tree):
+        for rule in group.get("rules") or ():
+            if "alert" in rule:
+                labels = {**external_labels(tree, is_loki(path)), "alertname": str(rule["alert"]),
+                          **{str(k): str(v) for k, v in (rule.get("labels") or {}).items()}}
+                if ESCALATION_LEVEL_LABEL in labels:
+                    copies.append(labels)
+                else:
+                    sent.setdefault(labels["alertname"], labels)
+    yield from sent.values()
+    yield from ({**sent.get(copy["alertname"], {}), **copy} for copy in copies)
+
+
+class _Sides:
+    """Both sides' routes and paging receivers, and whether a head route keeps a base route's incidents."""
+
+    def __init__(self, base: OutTree, head: OutTree) -> None:
+        old, new = base.document(CONFIG) or {}, head.document(CONFIG) or {}
+        self.old_root, self.new_root = old.get("route") or {}, new.get("route") or {}
+        self.old_paging, self.new_paging = paging_receivers(old), paging_receivers(new)
+
+    def keeps(self, old: Grouping, new: Grouping) -> bool:
+        """Whether new sends the same alerts to the same PagerDuty service under the same group key."""
+        return (new.key == old.key and new.group_by == old.group_by
+                and bool(self.new_paging.get(new.receiver, frozenset()) & self.old_paging[old.receiver]))
+
+    def paging(self, routes: list[Grouping], old: bool = False) -> list[Grouping]:
+        return [route for route in routes if route.receiver in (self.old_paging if old else self.new_paging)]
+
+
+def _example(matchers: tuple[str, ...]) -> dict[str, str]:
+    """Labels of an alert a route takes, from its matchers (and its parents'): an equality's value, a regex's
+    first alternative when it matches (else "x", which `.+` matches), no label for a negative matcher."""
+    labels = {}
+    for name, op, value in map(parse_matcher, matchers):
+        if op == "=":
+            labels[name] = value
+        elif op == "=~":
+            labels[name] = next((c for c in (value.split("|")[0], "x") if label_matches(op, value, c)), "x")
+    return labels
+
+
+def _orphaned(base: OutTree, sides: _Sides) -> list[_Orphaned]:
+    """Base paging routes the head orphans, found by routing base's alerts through both sides, then an example
+    alert of each paging route none of them took (alerts sent from elsewhere)."""
+    found: dict[tuple[str, str], _Orphaned] = {}
+    reached: set[tuple[str, str]] = set()
+
+    def route(labels: dict[str, str], alert: str) -> None:
+        new = groupings(sides.new_root, labels)
+        for old in sides.paging(groupings(sides.old_root, labels), old=True):
+            reached.add((old.key, old.receiver))
+            if not any(sides.keeps(old, route) for route in new):
+                orphan = found.setdefault((old.key, old.receiver), _Orphaned(old))
+                orphan.alerts.update([alert] if alert else [])
+                orphan.now.update(sides.paging(new))
+
+    for labels in _alert_labels(base):
+        route(labels, labels["alertname"])
+    for old in every_route(sides.old_root):
+        if old.receiver in sides.old_paging and (old.key, old.receiver) not in reached:
+            route(_example(old.matchers), "")
+    return list(found.values())
+
+
+def _change(orphan: _Orphaned, sides: _Sides) -> Change:
+    old, now = orphan.old, sorted(orphan.now, key=lambda route: (route.key, route.receiver))
+
+    def services(routes: list[Grouping], paging: dict[str, frozenset[str]]) -> str:
+        return "; ".join(f"{route.receiver} ({', '.join(sorted(paging[route.receiver]))})" for route in routes)
+
+    fields = [FieldChange("group key prefix", f"{old.key}:", ", ".join(f"{route.key}:" for route in now)),
+              FieldChange("group_by", old.grouped_by, ", ".join(sorted({route.grouped_by for route in now}))),
+              FieldChange("pagerduty", services([old], sides.old_paging), services(now, sides.new_paging))]
+    alerts = ", ".join(sorted(orphan.alerts)) or "none of out/'s rules (alerts sent from elsewhere may)"
+    return Change(SECTION, "changed", f"{', '.join(old.matchers) or '(root route)'} -> {old.receiver}", CONFIG,
+                  tuple(f for f in fields if f.old != f.new),
+                  (KEY_CHANGES if now else PAGING_ENDS, f"alerts paging on it: {alerts}", TO_DO))
+
+
+def compare_pagerduty_keys(base: OutTree, head: OutTree) -> list[Change]:
+    """Paging routes of base whose alerts, on head, get another group key (so another dedup_key) or no longer page:
+    their open incidents would never resolve."""
+    sides = _Sides(base, head)
+    if not sides.old_paging:
+        return []
+    return sorted((_change(orphan, sides) for orphan in _orphaned(base, sides)), key=lambda change: change.name)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
+
+import yaml
 
 from generator.apply.files import Files
 from generator.apply.http import Api
 from generator.apply.reload import ReloadableServer, gauge
+from generator.core.group_key import Grouping, groupings, keeps_incidents, label_set_string, paging_receivers
 from generator.core.releases import RELEASE, parse
 from generator.model.stack import ui_decodes_filter
 
@@ -38,12 +42,48 @@ def differences(api: Api, files: Files) -> list[str]:
     return found
 
 
+def _orphaned(group: dict[str, Any], running: dict[str, Any], new: dict[str, Any]) -> str:
+    """What the new configuration does to one of the running Alertmanager's paging groups' incident, "" if
+    nothing: its alerts get another group key, so another dedup_key, or reach its PagerDuty no more."""
+    receiver, grouped = str(group["receiver"]["name"]), {str(k): str(v) for k, v in group["labels"].items()}
+    old_paging, new_paging = paging_receivers(running), paging_receivers(new)
+    for alert in group.get("alerts") or ():
+        labels = {str(k): str(v) for k, v in alert["labels"].items()}
+        now = groupings(new.get("route") or {}, labels)
+        for old in (route for route in groupings(running.get("route") or {}, labels)
+                    if route.receiver == receiver and route.group_labels(labels) == grouped):
+            if any(keeps_incidents(old, route, old_paging, new_paging) for route in now):
+                continue
+            paging: list[Grouping] = [route for route in now if route.receiver in new_paging]
+            becomes = (f"gets group key {' and '.join(route.group_key(labels) for route in paging)} (was "
+                       f"{old.group_key(labels)}), so its events carry another dedup_key:" if paging else
+                       "no longer reaches PagerDuty, so no resolve is sent:")
+            count = len(group["alerts"])
+            return (f"PagerDuty group {label_set_string(grouped)} of receiver {receiver} ({count} "
+                    f"alert{'s' * (count != 1)} firing, {labels.get('alertname', '')} among them) {becomes} "
+                    "the incident it opened will not resolve from Alertmanager after this reload; resolve it by "
+                    "hand in PagerDuty once its alerts end")
+    return ""
+
+
+def orphaned_incidents(api: Api, files: Files) -> list[str]:
+    """The running Alertmanager's alert groups (/api/v2/alerts/groups: receiver, group labels, alerts) paging
+    PagerDuty under the configuration it runs (/api/v2/status config.original) whose incident reloading these
+    files would orphan: their group key changes (generator.core.group_key) or they stop paging."""
+    running = yaml.safe_load(str(api.get("/api/v2/status")["config"]["original"])) or {}
+    new = yaml.safe_load(files[CONFIG]) or {}
+    if not paging_receivers(running):
+        return []
+    return [said for group in api.get("/api/v2/alerts/groups") or () if (said := _orphaned(group, running, new))]
+
+
 SERVER = ReloadableServer(
     name="alertmanager",
     config=CONFIG,
     patterns=(CONFIG, "templates/*.tmpl"),
     validator=("amtool", "check-config"),
     differences=differences,
+    before_reload=orphaned_incidents,
 )
 
 

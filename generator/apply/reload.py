@@ -33,6 +33,18 @@ class ReloadableServer:
     """The stack's own check, run on the config file: promtool check config, amtool check-config."""
     differences: Callable[[Api, Files], list[str]]
     """How what the live server runs differs from these files; empty when it runs exactly them."""
+    before_reload: Callable[[Api, Files], list[str]] = lambda api, files: []
+    """What reloading these files would do that the user must hear, asked of the server before it reloads
+    (Alertmanager: the PagerDuty incidents of its firing groups the new routes would orphan)."""
+
+
+def _warned(server: ReloadableServer, api: Api, files: Files) -> str:
+    """before_reload's warnings as lines under the outcome's ("" for none); never an error that stops a reload."""
+    try:
+        warnings = server.before_reload(api, files)
+    except Exception as error:  # a warning that cannot be worked out must not stop the deploy, only say so
+        warnings = [f"could not tell what reloading does to what the server holds: {said(error)}"]
+    return "".join(f"\n    WARNING: {warning}" for warning in warnings)
 
 
 def gauge(api: Api, name: str) -> float | None:
@@ -125,16 +137,18 @@ def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api
         differences = server.differences(api, new)
         if not differences:
             return Outcome(server.name, where, Action.UNCHANGED, "files in place and loaded", planned=dry_run)
+        warned = _warned(server, api, new)
         if dry_run:
             return Outcome(server.name, where, Action.UPDATED,
-                           f"files in place but not loaded ({_shown(differences)}); would reload", planned=True)
+                           f"files in place but not loaded ({_shown(differences)}); would reload{warned}", planned=True)
         problem = _reload_and_verify(server, api, new)
         if problem:
             return Outcome(server.name, where, Action.FAILED,
                            f"{problem}; does the server read its configuration from {where}?")
-        return Outcome(server.name, where, Action.UPDATED, "files were in place; reloaded and verified")
+        return Outcome(server.name, where, Action.UPDATED, f"files were in place; reloaded and verified{warned}")
+    warned = _warned(server, api, new)
     if dry_run:
-        return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; would reload", planned=True,
+        return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; would reload{warned}", planned=True,
                        diff=unified_diff(old, new, where, str(source)))
     try:
         store.replace(new, server.patterns)
@@ -148,7 +162,7 @@ def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api
         problem = f"stopped after copying: {said(error)}"
     if problem:
         return _restore(server, store, api, old, problem)
-    return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; reloaded and verified")
+    return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; reloaded and verified{warned}")
 
 
 def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool) -> tuple[Files, Outcome | None]:

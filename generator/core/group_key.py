@@ -99,6 +99,28 @@ def dedup_key(group_key: str) -> str:
     return hashlib.sha256(group_key.encode()).hexdigest()
 
 
+def paging_receivers(config: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """Receivers with PagerDuty integrations, each with the services it sends to: a key file's path, or an inline
+    key's sha256 (never shown)."""
+    def service(integration: Mapping[str, Any]) -> str:
+        for name in ("routing_key_file", "service_key_file"):
+            if integration.get(name):
+                return f"{name} {integration[name]}"
+        inline = str(integration.get("routing_key") or integration.get("service_key") or "")
+        return "inline key " + hashlib.sha256(inline.encode()).hexdigest()
+
+    return {str(receiver["name"]): frozenset(map(service, receiver["pagerduty_configs"]))
+            for receiver in config.get("receivers") or () if receiver.get("pagerduty_configs")}
+
+
+def keeps_incidents(old: Grouping, new: Grouping, old_paging: Mapping[str, frozenset[str]],
+                    new_paging: Mapping[str, frozenset[str]]) -> bool:
+    """Whether a route of the new configuration sends an old paging route's alerts to the same PagerDuty service
+    under the same group key, so an incident the old one opened resolves when they do."""
+    return (new.key == old.key and new.group_by == old.group_by
+            and bool(new_paging.get(new.receiver, frozenset()) & old_paging.get(old.receiver, frozenset())))
+
+
 def _group_by(value: Any) -> frozenset[str] | None:
     names = [str(name) for name in value or ()]
     return None if "..." in names else frozenset(names)

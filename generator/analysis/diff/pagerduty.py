@@ -12,17 +12,15 @@ when head has no route of the same key and grouping.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from generator.analysis.diff.alert_view import external_labels
 from generator.analysis.diff.changes import Change, FieldChange, OutTree
 from generator.analysis.diff.routing import CONFIG
 from generator.analysis.diff.rules import is_loki, rule_groups
 from generator.core.alert_routing import parse_matcher
-from generator.core.group_key import Grouping, every_route, groupings
+from generator.core.group_key import Grouping, every_route, groupings, keeps_incidents, paging_receivers
 from generator.core.promql import label_matches
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
@@ -33,20 +31,6 @@ KEY_CHANGES = (f"{WARNING}: the resolve of an alert still firing is sent with th
 PAGING_ENDS = f"{WARNING}: these alerts no longer reach this PagerDuty integration, so no resolve is ever sent"
 TO_DO = ("before deploying, look in PagerDuty for incidents open from this route (`obsgen apply` names the "
          "Alertmanager groups firing on it); deploy when none are, or resolve them by hand in PagerDuty right after")
-
-
-def paging_receivers(config: dict[str, Any]) -> dict[str, frozenset[str]]:
-    """Receivers with PagerDuty integrations, each with the services it sends to: a key file's path, or an inline
-    key's sha256 (never shown)."""
-    def service(integration: dict[str, Any]) -> str:
-        for name in ("routing_key_file", "service_key_file"):
-            if integration.get(name):
-                return f"{name} {integration[name]}"
-        inline = str(integration.get("routing_key") or integration.get("service_key") or "")
-        return "inline key " + hashlib.sha256(inline.encode()).hexdigest()
-
-    return {str(receiver["name"]): frozenset(map(service, receiver["pagerduty_configs"]))
-            for receiver in config.get("receivers") or () if receiver.get("pagerduty_configs")}
 
 
 @dataclass
@@ -86,8 +70,7 @@ class _Sides:
 
     def keeps(self, old: Grouping, new: Grouping) -> bool:
         """Whether new sends the same alerts to the same PagerDuty service under the same group key."""
-        return (new.key == old.key and new.group_by == old.group_by
-                and bool(self.new_paging.get(new.receiver, frozenset()) & self.old_paging[old.receiver]))
+        return keeps_incidents(old, new, self.old_paging, self.new_paging)
 
     def paging(self, routes: list[Grouping], old: bool = False) -> list[Grouping]:
         return [route for route in routes if route.receiver in (self.old_paging if old else self.new_paging)]

@@ -15,6 +15,7 @@ import yaml
 from generator.analysis.diff.changes import Change, OutTree
 from generator.analysis.diff.compare import compare_trees
 from generator.analysis.diff.render import markdown, text
+from tests.gitops.diff_repo import commit_all, definitions_repo, edit, obsgen_diff
 from tests.gitops.helpers import ROOT
 
 LEVEL_3 = ['escalation_policy="default"', 'escalation_level="3"']
@@ -89,6 +90,7 @@ def test_a_group_by_change_orphans_and_the_report_leads_with_it(tmp_path: Path) 
     [warning] = [change for change in report.changes if change.section == SECTION]
     assert report.changes[0] == warning
     assert {f.field: (f.old, f.new) for f in warning.fields}["group_by"][1] == "alertname, platform"
+    assert {f.field: (f.old, f.new) for f in warning.fields}["group key prefix"] == ('{}/{severity="emergency"}:',) * 2
     shown = text(report).splitlines()
     assert shown[1] == f"WARNING: 1 PagerDuty route: {WARNING} (see {SECTION} below)"
     assert '  ~ severity="emergency" -> email-slack-webhook' in shown
@@ -118,3 +120,23 @@ def test_timing_and_matcher_order_changes_keep_every_incident(tmp_path: Path) ->
     assert [c for c in report.changes if c.section == SECTION] == []
     assert any(c.section == "routes" for c in report.changes)  # the changes themselves still show
     assert "WARNING" not in text(report)
+
+
+def test_obsgen_diff_of_a_definitions_group_by_change_leads_with_the_orphaned_incidents(tmp_path: Path) -> None:
+    repo = definitions_repo(tmp_path / "repo")
+    edit(repo / "definitions/alerting.py", '"database",\n              "forecast"),', '"database"),')
+    commit_all(repo, "stop grouping by forecast")
+    result = obsgen_diff(repo, "HEAD~1", "HEAD", "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[4:6] == ["> [!WARNING]", f"> **WARNING: {lines[5].split(' ')[2]} PagerDuty routes: {WARNING} "
+                                          f"(see {SECTION} below)**"]
+    assert lines[7] == "#### PagerDuty incidents a deploy would orphan"
+    # every paging route keeps its key but groups otherwise: CpuHigh's own, the emergencies', level 3's
+    for route in ('alertname="CpuHigh", severity="critical" -> email-slack-webhook',
+                  'severity="emergency" -> email-slack-webhook',
+                  'escalation_policy="default", escalation_level="3" -> email_director-webhook_pagerduty'):
+        assert f"- **changed** `{route}`" in result.stdout
+    assert "| group_by | `alertname, database, forecast, instance" in result.stdout
+    assert ('| group key prefix | `{}/{severity="emergency"}:` | `{}/{severity="emergency"}:` |'
+            in result.stdout)

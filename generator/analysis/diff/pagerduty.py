@@ -25,6 +25,8 @@ from generator.core.promql import label_matches
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
 SECTION = "pagerduty incidents"
+KEY_PREFIX = "group key prefix"
+"""Shown even when it stays: which key the incidents were opened under."""
 WARNING = "open incidents on this route will not resolve from Alertmanager after this deploy"
 KEY_CHANGES = (f"{WARNING}: the resolve of an alert still firing is sent with the dedup_key of its new group key "
                "(sha256 of it), which PagerDuty never saw, and a new incident opens beside the old one")
@@ -117,12 +119,12 @@ def _change(orphan: _Orphaned, sides: _Sides) -> Change:
     def services(routes: list[Grouping], paging: dict[str, frozenset[str]]) -> str:
         return "; ".join(f"{route.receiver} ({', '.join(sorted(paging[route.receiver]))})" for route in routes)
 
-    fields = [FieldChange("group key prefix", f"{old.key}:", ", ".join(f"{route.key}:" for route in now)),
+    fields = [FieldChange(KEY_PREFIX, f"{old.key}:", ", ".join(f"{route.key}:" for route in now)),
               FieldChange("group_by", old.grouped_by, ", ".join(sorted({route.grouped_by for route in now}))),
               FieldChange("pagerduty", services([old], sides.old_paging), services(now, sides.new_paging))]
     alerts = ", ".join(sorted(orphan.alerts)) or "none of out/'s rules (alerts sent from elsewhere may)"
     return Change(SECTION, "changed", f"{', '.join(old.matchers) or '(root route)'} -> {old.receiver}", CONFIG,
-                  tuple(f for f in fields if f.old != f.new),
+                  tuple(f for f in fields if f.old != f.new or f.field == KEY_PREFIX),
                   (KEY_CHANGES if now else PAGING_ENDS, f"alerts paging on it: {alerts}", TO_DO))
 
 

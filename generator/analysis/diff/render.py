@@ -138,7 +138,8 @@ def markdown(report: DiffReport) -> str:
     if not report.changed:
         lines += ["", "No generated output changes."]
     for section, changes in _sections(report):
-        lines += ["", f"#### {section.capitalize()}", ""]
+        heading = "PagerDuty incidents a deploy would orphan" if section == PAGERDUTY else section.capitalize()
+        lines += ["", f"#### {heading}", ""]
         for change in changes:
             where = f" in `{change.where}`" if change.where else ""
             lines.append(f"- **{change.action}** `{change.name}`{where}")

@@ -11,7 +11,14 @@ import yaml
 from generator.apply.files import Files
 from generator.apply.http import Api
 from generator.apply.reload import ReloadableServer, gauge
-from generator.core.group_key import Grouping, groupings, keeps_incidents, label_set_string, paging_receivers
+from generator.core.group_key import (
+    Grouping,
+    groupings,
+    keeps_incidents,
+    label_set_string,
+    paging_receivers,
+    same_group,
+)
 from generator.core.releases import RELEASE, parse
 from generator.model.stack import ui_decodes_filter
 
@@ -55,9 +62,13 @@ def _orphaned(group: dict[str, Any], running: dict[str, Any], new: dict[str, Any
             if any(keeps_incidents(old, route, old_paging, new_paging) for route in now):
                 continue
             paging: list[Grouping] = [route for route in now if route.receiver in new_paging]
-            becomes = (f"gets group key {' and '.join(route.group_key(labels) for route in paging)} (was "
-                       f"{old.group_key(labels)}), so its events carry another dedup_key:" if paging else
-                       "no longer reaches PagerDuty, so no resolve is sent:")
+            if not paging:
+                becomes = "no longer reaches PagerDuty, so no resolve is sent:"
+            elif all(same_group(old, route) for route in paging):
+                becomes = "keeps its group key but pages another PagerDuty service (routing key), which never saw it:"
+            else:
+                becomes = (f"gets group key {' and '.join(route.group_key(labels) for route in paging)} (was "
+                           f"{old.group_key(labels)}), so its events carry another dedup_key:")
             count = len(group["alerts"])
             return (f"PagerDuty group {label_set_string(grouped)} of receiver {receiver} ({count} "
                     f"alert{'s' * (count != 1)} firing, {labels.get('alertname', '')} among them) {becomes} "

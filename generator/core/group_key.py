@@ -117,8 +117,13 @@ def keeps_incidents(old: Grouping, new: Grouping, old_paging: Mapping[str, froze
                     new_paging: Mapping[str, frozenset[str]]) -> bool:
     """Whether a route of the new configuration sends an old paging route's alerts to the same PagerDuty service
     under the same group key, so an incident the old one opened resolves when they do."""
-    return (new.key == old.key and new.group_by == old.group_by
-            and bool(new_paging.get(new.receiver, frozenset()) & old_paging.get(old.receiver, frozenset())))
+    return same_group(old, new) and bool(new_paging.get(new.receiver, frozenset())
+                                         & old_paging.get(old.receiver, frozenset()))
+
+
+def same_group(old: Grouping, new: Grouping) -> bool:
+    """Whether two routes give an alert the same group key (same route key, same group_by)."""
+    return new.key == old.key and new.group_by == old.group_by
 
 
 def _group_by(value: Any) -> frozenset[str] | None:

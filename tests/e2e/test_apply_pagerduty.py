@@ -74,3 +74,12 @@ def test_a_group_that_stops_paging_is_named_and_one_that_keeps_its_key_is_not(tm
     assert len(warnings) == 1, detail  # DiskFull and CpuHigh keep their keys: a timing change orphans nothing
     assert 'PagerDuty group {alertname="DiskSlow", instance="db-1"} of receiver page' in warnings[0]
     assert "no longer reaches PagerDuty, so no resolve is sent" in warnings[0]
+
+
+def test_groups_paging_another_service_under_the_same_key_are_named(tmp_path: Path) -> None:
+    other = tmp_path / "other_key"
+    other.write_text("fedcba9876543210fedcba9876543210\n")
+    detail, _running = _applied(tmp_path, _config(other, {"matchers": ['severity="critical"']}), dry_run=True)
+    warnings = [line for line in detail.splitlines() if "WARNING" in line]
+    assert len(warnings) == 3, detail
+    assert all("keeps its group key but pages another PagerDuty service" in warning for warning in warnings)

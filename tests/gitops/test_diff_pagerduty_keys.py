@@ -107,6 +107,21 @@ def test_a_route_that_stops_paging_sends_no_resolve(tmp_path: Path) -> None:
     assert "no resolve is ever sent" in warning.notes[0]
 
 
+def test_a_route_paging_another_service_under_the_same_key_orphans_too(tmp_path: Path) -> None:
+    def other_service(document: dict[str, Any]) -> None:
+        receiver = next(r for r in document["receivers"] if r["name"] == "email-slack-webhook")
+        receiver["pagerduty_configs"][0]["routing_key_file"] = "/etc/alertmanager/secrets/pagerduty_other"
+
+    warnings = _warnings(tmp_path, other_service)
+    assert {w.name for w in warnings} == {'alertname="CpuHigh", severity="critical" -> email-slack-webhook',
+                                          'alertname="DiskAlmostFull", severity="critical" -> email-slack-webhook',
+                                          'severity="emergency" -> email-slack-webhook'}
+    for warning in warnings:
+        assert {f.field: f.new for f in warning.fields}["pagerduty"] == (
+            "email-slack-webhook (routing_key_file /etc/alertmanager/secrets/pagerduty_other)")
+        assert "keep their group key but page another PagerDuty service" in warning.notes[0]
+
+
 def test_timing_and_matcher_order_changes_keep_every_incident(tmp_path: Path) -> None:
     def same_keys(document: dict[str, Any]) -> None:
         route = _route(document, LEVEL_3, "email_director-webhook_pagerduty")

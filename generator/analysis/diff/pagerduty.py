@@ -20,7 +20,14 @@ from generator.analysis.diff.changes import Change, FieldChange, OutTree
 from generator.analysis.diff.routing import CONFIG
 from generator.analysis.diff.rules import is_loki, rule_groups
 from generator.core.alert_routing import parse_matcher
-from generator.core.group_key import Grouping, every_route, groupings, keeps_incidents, paging_receivers
+from generator.core.group_key import (
+    Grouping,
+    every_route,
+    groupings,
+    keeps_incidents,
+    paging_receivers,
+    same_group,
+)
 from generator.core.promql import label_matches
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
@@ -30,6 +37,8 @@ KEY_PREFIX = "group key prefix"
 WARNING = "open incidents on this route will not resolve from Alertmanager after this deploy"
 KEY_CHANGES = (f"{WARNING}: the resolve of an alert still firing is sent with the dedup_key of its new group key "
                "(sha256 of it), which PagerDuty never saw, and a new incident opens beside the old one")
+SERVICE_CHANGES = (f"{WARNING}: its alerts keep their group key but page another PagerDuty service (routing key), "
+                   "which never saw the incident, so the resolve closes nothing and a new incident opens there")
 PAGING_ENDS = f"{WARNING}: these alerts no longer reach this PagerDuty integration, so no resolve is ever sent"
 TO_DO = ("before deploying, look in PagerDuty for incidents open from this route (`obsgen apply` names the "
          "Alertmanager groups firing on it); deploy when none are, or resolve them by hand in PagerDuty right after")
@@ -113,6 +122,12 @@ def _orphaned(base: OutTree, sides: _Sides) -> list[_Orphaned]:
     return list(found.values())
 
 
+def _why(old: Grouping, now: list[Grouping]) -> str:
+    if not now:
+        return PAGING_ENDS
+    return SERVICE_CHANGES if all(same_group(old, route) for route in now) else KEY_CHANGES
+
+
 def _change(orphan: _Orphaned, sides: _Sides) -> Change:
     old, now = orphan.old, sorted(orphan.now, key=lambda route: (route.key, route.receiver))
 
@@ -125,7 +140,7 @@ def _change(orphan: _Orphaned, sides: _Sides) -> Change:
     alerts = ", ".join(sorted(orphan.alerts)) or "none of out/'s rules (alerts sent from elsewhere may)"
     return Change(SECTION, "changed", f"{', '.join(old.matchers) or '(root route)'} -> {old.receiver}", CONFIG,
                   tuple(f for f in fields if f.old != f.new or f.field == KEY_PREFIX),
-                  (KEY_CHANGES if now else PAGING_ENDS, f"alerts paging on it: {alerts}", TO_DO))
+                  (_why(old, now), f"alerts paging on it: {alerts}", TO_DO))
 
 
 def compare_pagerduty_keys(base: OutTree, head: OutTree) -> list[Change]:

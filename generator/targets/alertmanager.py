@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from generator.core.duration import format_seconds
 from generator.core.matcher_text import (
     JSON_CONTROL_PATTERNS,
     LINE_FEED_PATTERNS,
@@ -31,7 +32,7 @@ from generator.model.identity import receiver_name
 from generator.model.logs import SERVICE_LABEL
 from generator.model.notify import heartbeat_timing, route_timing
 from generator.model.project import Project
-from generator.targets.receivers import LISTED_ALERTS, LISTED_NAMES, receiver
+from generator.targets.receivers import DASHBOARD_LEAD, DASHBOARD_TRAIL, LISTED_ALERTS, LISTED_NAMES, receiver
 from generator.targets.templating import environment
 
 # Go templates own {{ }} (and [[ ]] may appear in their text); jinja2 uses << >> and <% %> here.
@@ -50,6 +51,8 @@ def go_string(text: str) -> str:
 _JINJA.filters["go_string"] = go_string
 _JINJA.filters["go_text"] = lambda text: f"{{{{ {go_string(text)} }}}}"
 _JINJA.filters["go_comment"] = lambda text: text.replace("*/", "* /")
+NANOSECONDS = 1_000_000_000
+"""A second in Go's time.Duration, which time.Time's Add takes in a template."""
 ESCALATION_GROUP_BY = ESCALATION_LEVEL_LABEL
 """Each level's notifications are a group of their own, whose common labels say the level."""
 
@@ -233,7 +236,8 @@ def render(project: Project) -> dict[str, Any]:
         grouping=[label for label in project.alerting.group_by if label != "alertname"],
         home=sorted(project.stack.external_labels.items()),
         level_label=ESCALATION_LEVEL_LABEL, policy_label=ESCALATION_POLICY_LABEL, listed=LISTED_ALERTS,
-        listed_names=LISTED_NAMES,
+        listed_names=LISTED_NAMES, lead=DASHBOARD_LEAD * NANOSECONDS, trail=DASHBOARD_TRAIL * NANOSECONDS,
+        lead_text=format_seconds(DASHBOARD_LEAD), trail_text=format_seconds(DASHBOARD_TRAIL),
         page_separator=conventions.PAGE_SUMMARY_SEPARATOR, service_label=SERVICE_LABEL,
         json_escapes=JSON_CONTROL_PATTERNS, line_feed_escapes=LINE_FEED_PATTERNS,
         shell_escapes=SHELL_PATTERNS, regex_special=REGEX_SPECIAL, shell_plain=SHELL_PLAIN, plain_value=PLAIN_VALUE,

@@ -26,6 +26,13 @@ The title is Slack's attachment title and fallback, an email's subject and Pager
 Events API v2 holds to 1024 characters (Alertmanager cuts it there, with the summary of the first alert after the
 title): three names of ~40 characters leave room for the labels and that summary, and a title stays one line."""
 
+DASHBOARD_LEAD = 3600
+"""Seconds a notification's dashboard link opens before its alerts' earliest start: the run-up to the incident, the
+hour Grafana's own notification links show (grafana/alerting#296), and which holds the condition's onset for a `for`
+up to an hour (Prometheus' StartsAt is when the alert fired, its `for` after the onset)."""
+DASHBOARD_TRAIL = 900
+"""Seconds a resolved notification's dashboard link runs past its alerts' last end: whether the recovery held."""
+
 
 def _sink(project: Project, channel: Channel) -> str:
     profile = project.profile
@@ -88,7 +95,7 @@ def _slack(channel: SlackChannel, slack_channel: str, webhook_file: str, sink: s
         "channel": slack_channel,
         "send_resolved": channel.send_resolved,
         "title": '{{ template "obsgen.slack.title" . }}',
-        "title_link": "{{ (index .Alerts 0).Annotations.dashboard_url }}",
+        "title_link": '{{ template "obsgen.dashboard.link" .Alerts }}',
         "fallback": '{{ template "obsgen.slack.title" . }}',
         "text": '{{ template "obsgen.slack.text" . }}',
         "color": '{{ if eq .Status "firing" }}danger{{ else }}good{{ end }}',

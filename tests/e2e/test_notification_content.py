@@ -59,6 +59,7 @@ LOKI_GENERATOR_URL = "http://grafana.example:3000/explore?" + urlencode({"left":
 VOLATILE = (
     (re.compile(r"\b[0-9a-f]{64}\b"), "<dedup key>"),
     (re.compile(r"http://127\.0\.0\.1:\d+"), "http://<sink>"),
+    (re.compile(r"\b(from|to)=\d{13}\b"), r"\1=<epoch ms>"),  # a dashboard link's range, from the alerts' times
 )
 
 
@@ -278,7 +279,10 @@ def test_a_page_reads_the_summary_and_links_runbook_dashboard_and_silence(receiv
     assert payload["summary"] == "[FIRING:1] EMERGENCY MemoryHigh instance=db-1 — Memory on db-1 97.0% used (above 95%)"
     links = {link["text"]: link["href"] for link in received["pagerduty-memory-trigger"]["body"]["links"]}
     assert links["Runbook"].endswith("/out/docs/runbooks/MemoryHigh.md")
-    assert links["Dashboard panel"].endswith("viewPanel=panel-631033&var-instance=db-1")  # Memory Usage, on db-1
+    panel, _, start = links["Dashboard panel"].removesuffix("&to=now").partition("&from=")
+    assert panel.endswith("viewPanel=panel-631033&var-instance=db-1")  # Memory Usage, on db-1
+    started = time.time() - 600  # _alert's startsAt: the link opens an hour before it, up to now (while it fires)
+    assert started - 3600 - 120 < int(start) / 1000 <= started - 3600, links["Dashboard panel"]
     assert links["Silence it in Alertmanager"].startswith(f"{EXTERNAL_URL}/#/silences/new?filter=")
 
 
@@ -344,4 +348,6 @@ def test_a_label_that_is_markup_somewhere_reads_as_it_is_everywhere(
     assert page["payload"]["custom_details"]["acknowledge"] == command
     hrefs = {link["text"]: link["href"] for link in page["links"]}
     assert links(slack["text"])["silence it"] == hrefs["Silence it in Alertmanager"]
-    assert links(slack["text"])["Dashboard panel"] == hrefs["Dashboard panel"] == annotations["dashboard_url"]
+    dashboard = links(slack["text"])["Dashboard panel"]
+    assert dashboard == slack["title_link"] == hrefs["Dashboard panel"]  # the alert's link, with the incident's range
+    assert re.fullmatch(re.escape(annotations["dashboard_url"]) + r"&from=\d{13}&to=now", dashboard), dashboard

@@ -1,0 +1,135 @@
+"""A notification's dashboard link opens its panel around the incident: from an hour before its alerts' earliest
+start, to now while one fires, else to a quarter hour past their last end (epoch milliseconds, as Grafana reads a
+link's from/to), added by Alertmanager's templates to the alert's dashboard_url. Rendered by the real amtool from the
+generated templates, in each place a link is written: Slack's text and title link, an email's text and HTML, and
+PagerDuty's link."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from generator.model import conventions
+from generator.model.project import Project
+from generator.targets import alertmanager
+from tests.amtool_render import render
+from tests.slack_text import LINK
+
+pytestmark = pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not installed (make test installs it)")
+PANEL = "http://grafana.example:3000/d/operations/operations?viewPanel=panel-35932"
+"""A dashboard_url as Prometheus fills it, before the instance's variable."""
+EARLY, LATE = "2024-03-01T22:10:05.250Z", "2024-03-02T01:30:00Z"
+"""The two alerts' StartsAt: the earlier one listed second (Alertmanager lists a group's alerts by their labels)."""
+ENDS = ("2024-03-02T02:00:00Z", "2024-03-02T03:20:00.5Z")
+HOUR, QUARTER = 3_600_000, 900_000
+NEVER = "0001-01-01T00:00:00Z"
+"""A firing alert's EndsAt in a notification."""
+
+
+def _ms(moment: str) -> int:
+    return round(datetime.fromisoformat(moment).astimezone(UTC).timestamp() * 1000)
+
+
+@pytest.fixture(scope="module")
+def built(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The shipped definitions' templates, written where amtool reads them, and their alertmanager.yml."""
+    rendered = alertmanager.render(project)
+    path = tmp_path_factory.mktemp("dashboard-range") / "obsgen.tmpl"
+    path.write_text(rendered[conventions.alertmanager_template()])
+    return path, rendered[conventions.ALERTMANAGER_CONFIG]
+
+
+def _group(status: str, same_url: bool = True, url: str = PANEL) -> dict[str, Any]:
+    """A notification of two CpuHigh alerts (instances b then a, a the earlier), both firing or both resolved."""
+    alerts = []
+    for index, (instance, start) in enumerate((("b", LATE), ("a", EARLY))):
+        link = url if same_url else f"{url}&var-instance={instance}"
+        alerts.append({"status": status, "labels": {"alertname": "CpuHigh", "instance": instance,
+                                                    "severity": "critical"},
+                       "annotations": {"summary": f"CPU on {instance}", "dashboard_url": link},
+                       "startsAt": start, "endsAt": ENDS[index] if status == "resolved" else NEVER,
+                       "generatorURL": "http://prometheus.example:9090/graph", "fingerprint": str(index)})
+    common = {"dashboard_url": url} if same_url else {}
+    return {"receiver": "oncall", "status": status, "alerts": alerts, "groupLabels": {"alertname": "CpuHigh"},
+            "commonLabels": {"alertname": "CpuHigh", "severity": "critical"}, "commonAnnotations": common,
+            "externalURL": "http://alertmanager.example:9093"}
+
+
+def _integration(config: dict[str, Any], field: str) -> dict[str, Any]:
+    return next(entry for receiver in config["receivers"] for entry in receiver.get(field, ()))
+
+
+def _links(built: tuple[Path, dict[str, Any]], data: dict[str, Any]) -> dict[str, list[str]]:
+    """Every dashboard link of the notification, by where it is written, in order."""
+    template, config = built
+    workdir = template.parent
+
+    def shown(text: str, kind: str = "text") -> str:
+        return render(template, text, data, workdir, kind)
+
+    slack = shown('{{ template "obsgen.slack.text" . }}')
+    email = shown('{{ template "obsgen.email.html" . }}', "html")
+    pagerduty = _integration(config, "pagerduty_configs")["links"][1]
+    assert pagerduty["text"].startswith("{{ if (index .Alerts 0).Annotations.dashboard_url }}Dashboard panel")
+    return {
+        "slack text": [url for url, label in LINK.findall(slack) if label == "Dashboard panel"],
+        "slack title": [shown(_integration(config, "slack_configs")["title_link"])],
+        "email text": re.findall(r"^Dashboard: (\S+)$", shown('{{ template "obsgen.text" . }}'), re.MULTILINE),
+        "email html": [html.unescape(href) for href in re.findall(r'<a href="([^"]*)">Dashboard panel</a>', email)],
+        "pagerduty": [shown(pagerduty["href"])],
+    }
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_a_firing_groups_link_opens_from_an_hour_before_its_earliest_alert_to_now(
+        built: tuple[Path, dict[str, Any]]) -> None:
+    for where, urls in _links(built, _group("firing")).items():
+        assert urls == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"], where
+
+
+def test_a_resolved_groups_link_ends_a_quarter_hour_past_its_last_alerts_end(
+        built: tuple[Path, dict[str, Any]]) -> None:
+    for where, urls in _links(built, _group("resolved")).items():
+        assert urls == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to={_ms(ENDS[1]) + QUARTER}"], where
+
+
+def test_an_alerts_own_link_opens_from_an_hour_before_its_own_start(built: tuple[Path, dict[str, Any]]) -> None:
+    """Alerts of a group with a link each (their instance's): each link an hour before that alert's start; the
+    title and PagerDuty link the first alert's panel over the whole group's range."""
+    links = _links(built, _group("firing", same_url=False))
+    own = [f"{PANEL}&var-instance=b&from={_ms(LATE) - HOUR}&to=now",
+           f"{PANEL}&var-instance=a&from={_ms(EARLY) - HOUR}&to=now"]
+    for where in ("slack text", "email text", "email html"):
+        assert links[where] == own, where
+    for where in ("slack title", "pagerduty"):
+        assert links[where] == [f"{PANEL}&var-instance=b&from={_ms(EARLY) - HOUR}&to=now"], where
+    query = _query(links["email html"][0])
+    assert query["viewPanel"] == ["panel-35932"] and query["var-instance"] == ["b"] and query["to"] == ["now"]
+
+
+def test_a_link_without_a_query_gets_one(built: tuple[Path, dict[str, Any]]) -> None:
+    """A dashboard with no panel for the alert links the dashboard itself, /d/<uid>, with no query yet."""
+    bare = "http://grafana.example:3000/d/operations"
+    for where, urls in _links(built, _group("firing", url=bare)).items():
+        assert urls == [f"{bare}?from={_ms(EARLY) - HOUR}&to=now"], where
+
+
+def test_a_group_without_a_dashboard_links_grafana_itself(built: tuple[Path, dict[str, Any]],
+                                                          project: Project) -> None:
+    data = _group("firing")
+    for alert in data["alerts"]:
+        del alert["annotations"]["dashboard_url"]
+    data["commonAnnotations"] = {}
+    links = _links(built, data)
+    assert links["pagerduty"] == [project.stack.grafana_url]
+    assert links["slack title"] == [""] and not links["slack text"] and not links["email html"]

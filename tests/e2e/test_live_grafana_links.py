@@ -7,14 +7,24 @@ On the shared live stack, last of its files: it only reads what the webhook sink
 
 from __future__ import annotations
 
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 
 from generator.checks.lint.dashboard_json import panels
 from generator.live.client import LiveClient
+from generator.model import conventions
 from generator.preview.source import dashboards
+from tests.amtool_render import render
 from tests.preview_spec import page_spec
+
+RANGE_TEXT = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) to (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC")
+"""The preview's time picker over a link's absolute range (generator/preview/linked.py)."""
 
 
 def test_a_live_notifications_grafana_link_opens_its_panel_in_the_stacks_preview(live: LiveClient) -> None:
@@ -34,3 +44,29 @@ def test_a_live_notifications_grafana_link_opens_its_panel_in_the_stacks_preview
     assert [(panel["id"], panel["title"]) for panel in spec["panels"]] == [(panel_id, title)], link
     assert spec["view"] == title and not spec["note"]
     assert f"<title>{title} · {dashboard.title} · obsgen preview</title>" in answer.text
+
+
+def _utc(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+
+
+@pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not installed (make test installs it)")
+def test_a_live_notifications_dashboard_link_opens_its_panel_over_the_alerts_start(live: LiveClient,
+                                                                                    tmp_path: Path) -> None:
+    """The Watchdog's ping, as Alertmanager gave it to the webhook (its template data), rendered by amtool with the
+    live build's templates as Slack's and PagerDuty's links render it: the preview opens the panel over a range
+    from before the alert started (it fires since the stack came up) to now."""
+    ping = live.webhooks.wait_for(lambda record: record["path"] == "/deadman", timeout=60)["body"]
+    template = live.stack.out / conventions.alertmanager_template()
+    link = render(template, '{{ template "obsgen.dashboard.link" .Alerts }}', ping, tmp_path)
+    annotation, = {alert["annotations"]["dashboard_url"] for alert in ping["alerts"]}
+    assert link.startswith(f"{annotation}&from=") and link.endswith("&to=now"), link
+    started = min(datetime.fromisoformat(alert["startsAt"]) for alert in ping["alerts"])
+
+    answer = requests.get(link, timeout=30)
+    assert answer.status_code == 200, (link, answer.text[:300])
+    spec = page_spec(answer.text)
+    shown = RANGE_TEXT.fullmatch(spec["rangeText"])
+    assert shown and not spec["note"], (link, spec["rangeText"], spec["note"])
+    start, end = _utc(shown[1]), _utc(shown[2])
+    assert start <= started <= end and (started - start).total_seconds() >= 3600 - 1, (started, spec["rangeText"])

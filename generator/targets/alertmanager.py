@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.core.duration import format_seconds
+from generator.core.duration import format_seconds, parse_seconds
 from generator.core.matcher_text import (
     JSON_CONTROL_PATTERNS,
     LINE_FEED_PATTERNS,
@@ -227,6 +227,14 @@ def config(project: Project) -> dict[str, Any]:
     return document
 
 
+def _escalation_delays(project: Project) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Each policy's levels (their escalation_level value) with the nanoseconds an escalation copy starts after the
+    page it escalates, for the dashboard links' range."""
+    return [(name, [(str(index), round(parse_seconds(level.after) * NANOSECONDS))
+                    for index, level in enumerate(policy.levels, start=1)])
+            for name, policy in sorted(project.escalation_policies.items())]
+
+
 def render(project: Project) -> dict[str, Any]:
     """alertmanager.yml and its notification templates."""
     severities = project.alerting.severities
@@ -238,6 +246,7 @@ def render(project: Project) -> dict[str, Any]:
         level_label=ESCALATION_LEVEL_LABEL, policy_label=ESCALATION_POLICY_LABEL, listed=LISTED_ALERTS,
         listed_names=LISTED_NAMES, lead=DASHBOARD_LEAD * NANOSECONDS, trail=DASHBOARD_TRAIL * NANOSECONDS,
         lead_text=format_seconds(DASHBOARD_LEAD), trail_text=format_seconds(DASHBOARD_TRAIL),
+        escalations=_escalation_delays(project),
         page_separator=conventions.PAGE_SUMMARY_SEPARATOR, service_label=SERVICE_LABEL,
         json_escapes=JSON_CONTROL_PATTERNS, line_feed_escapes=LINE_FEED_PATTERNS,
         shell_escapes=SHELL_PATTERNS, regex_special=REGEX_SPECIAL, shell_plain=SHELL_PLAIN, plain_value=PLAIN_VALUE,

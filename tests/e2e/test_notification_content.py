@@ -239,6 +239,11 @@ def test_content_names_alert_host_severity_level_and_links(received: dict[str, R
     assert level["subject"].endswith("CRITICAL CpuHigh instance=web-1 (escalation level 2)")
     assert "/out/docs/runbooks/CpuHigh.md" in level["text"]
     assert "viewPanel=panel-35932&var-instance=web-1" in level["text"]  # CPU Usage, on the host that fired
+    # The level's copy, sent with the page's StartsAt here, opens its level's delay (30m, 30 s at 60x) before the
+    # page's window: a real level starts that much after its page, whose window it then opens.
+    page_from, level_from = (int(re.findall(r"^Dashboard: .*&from=(\d+)&to=now\r?$", received[case]["text"],
+                                            re.MULTILINE)[0]) for case in ("email-cpu-firing", "email-cpu-level-2"))
+    assert abs(page_from - level_from - 30_000) < 1000, (page_from, level_from)
     assert f"obsgen ack CpuHigh instance=web-1 platform=ecommerce-rag --alertmanager-url {EXTERNAL_URL} --for 2h" \
         in level["text"]
     assert received["pagerduty-memory-trigger"]["body"]["payload"]["severity"] == "critical"

@@ -16,7 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from generator.core.duration import parse_seconds
 from generator.model import conventions
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL
 from generator.model.project import Project
 from generator.targets import alertmanager
 from tests.amtool_render import render
@@ -46,13 +48,13 @@ def built(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
     return path, rendered[conventions.ALERTMANAGER_CONFIG]
 
 
-def _group(status: str, same_url: bool = True, url: str = PANEL) -> dict[str, Any]:
+def _group(status: str, same_url: bool = True, url: str = PANEL, **labels: str) -> dict[str, Any]:
     """A notification of two CpuHigh alerts (instances b then a, a the earlier), both firing or both resolved."""
     alerts = []
     for index, (instance, start) in enumerate((("b", LATE), ("a", EARLY))):
         link = url if same_url else f"{url}&var-instance={instance}"
         alerts.append({"status": status, "labels": {"alertname": "CpuHigh", "instance": instance,
-                                                    "severity": "critical"},
+                                                    "severity": "critical", **labels},
                        "annotations": {"summary": f"CPU on {instance}", "dashboard_url": link},
                        "startsAt": start, "endsAt": ENDS[index] if status == "resolved" else NEVER,
                        "generatorURL": "http://prometheus.example:9090/graph", "fingerprint": str(index)})
@@ -133,3 +135,17 @@ def test_a_group_without_a_dashboard_links_grafana_itself(built: tuple[Path, dic
     links = _links(built, data)
     assert links["pagerduty"] == [project.stack.grafana_url]
     assert links["slack title"] == [""] and not links["slack text"] and not links["email html"]
+
+
+def test_an_escalation_levels_link_opens_the_window_its_first_page_opened(built: tuple[Path, dict[str, Any]],
+                                                                         project: Project) -> None:
+    """A level's copy starts its level's delay after the page it escalates: its link goes back by that delay, so
+    the page's run-up is in view at every level, not only the time since the first page."""
+    policy = next(iter(project.escalation_policies.values()))
+    for level, rung in enumerate(policy.levels, start=1):
+        copies = _group("firing", **{ESCALATION_POLICY_LABEL: policy.name, ESCALATION_LEVEL_LABEL: str(level)})
+        delay = round(parse_seconds(rung.after) * 1000)
+        for where, urls in _links(built, copies).items():
+            assert urls == [f"{PANEL}&from={_ms(EARLY) - delay - HOUR}&to=now"], (level, where)
+    other = _group("firing", **{ESCALATION_POLICY_LABEL: "another stack's", ESCALATION_LEVEL_LABEL: "1"})
+    assert _links(built, other)["pagerduty"] == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"]  # no delay it knows

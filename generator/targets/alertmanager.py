@@ -32,7 +32,15 @@ from generator.model.identity import receiver_name
 from generator.model.logs import SERVICE_LABEL
 from generator.model.notify import heartbeat_timing, route_timing
 from generator.model.project import Project
-from generator.targets.receivers import DASHBOARD_LEAD, DASHBOARD_TRAIL, LISTED_ALERTS, LISTED_NAMES, receiver
+from generator.targets.receivers import (
+    DASHBOARD_LEAD,
+    DASHBOARD_ONSET_LEAD,
+    DASHBOARD_TRAIL,
+    LISTED_ALERTS,
+    LISTED_NAMES,
+    dashboard_leads,
+    receiver,
+)
 from generator.targets.templating import environment
 
 # Go templates own {{ }} (and [[ ]] may appear in their text); jinja2 uses << >> and <% %> here.
@@ -246,7 +254,9 @@ def render(project: Project) -> dict[str, Any]:
         level_label=ESCALATION_LEVEL_LABEL, policy_label=ESCALATION_POLICY_LABEL, listed=LISTED_ALERTS,
         listed_names=LISTED_NAMES, lead=DASHBOARD_LEAD * NANOSECONDS, trail=DASHBOARD_TRAIL * NANOSECONDS,
         lead_text=format_seconds(DASHBOARD_LEAD), trail_text=format_seconds(DASHBOARD_TRAIL),
+        onset_text=format_seconds(DASHBOARD_ONSET_LEAD),
         escalations=_escalation_delays(project),
+        leads=[(round(seconds * NANOSECONDS), names) for seconds, names in dashboard_leads(project)],
         page_separator=conventions.PAGE_SUMMARY_SEPARATOR, service_label=SERVICE_LABEL,
         json_escapes=JSON_CONTROL_PATTERNS, line_feed_escapes=LINE_FEED_PATTERNS,
         shell_escapes=SHELL_PATTERNS, regex_special=REGEX_SPECIAL, shell_plain=SHELL_PLAIN, plain_value=PLAIN_VALUE,

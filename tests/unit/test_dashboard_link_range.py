@@ -17,10 +17,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from generator.core.duration import parse_seconds
-from generator.model import conventions
+from generator.derive.time_compression import apply, with_objects
+from generator.model import Alert, ImportedAlert, LogAlert, RuleSet, conventions
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL
+from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager
+from generator.targets.receivers import dashboard_leads
 from tests.amtool_render import render
 from tests.slack_text import LINK
 
@@ -39,28 +42,41 @@ def _ms(moment: str) -> int:
     return round(datetime.fromisoformat(moment).astimezone(UTC).timestamp() * 1000)
 
 
-@pytest.fixture(scope="module")
-def built(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """The shipped definitions' templates, written where amtool reads them, and their alertmanager.yml."""
+def _templates(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A project's templates, written where amtool reads them, and its alertmanager.yml."""
     rendered = alertmanager.render(project)
     path = tmp_path_factory.mktemp("dashboard-range") / "obsgen.tmpl"
     path.write_text(rendered[conventions.alertmanager_template()])
     return path, rendered[conventions.ALERTMANAGER_CONFIG]
 
 
-def _group(status: str, same_url: bool = True, url: str = PANEL, **labels: str) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def built(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The shipped definitions' templates and alertmanager.yml."""
+    return _templates(project, tmp_path_factory)
+
+
+def _longest_for(project: Project) -> Alert:
+    """The shipped alert with a dashboard that holds its condition longest (a meta-monitoring 4h alert)."""
+    alert = max((a for a in project.alerts.values() if a.dashboard), key=lambda a: parse_seconds(a.for_))
+    assert parse_seconds(alert.for_) >= 4 * 3600, alert.name
+    return alert
+
+
+def _group(status: str, same_url: bool = True, url: str = PANEL, name: str = "CpuHigh", **labels: str
+           ) -> dict[str, Any]:
     """A notification of two CpuHigh alerts (instances b then a, a the earlier), both firing or both resolved."""
     alerts = []
     for index, (instance, start) in enumerate((("b", LATE), ("a", EARLY))):
         link = url if same_url else f"{url}&var-instance={instance}"
-        alerts.append({"status": status, "labels": {"alertname": "CpuHigh", "instance": instance,
+        alerts.append({"status": status, "labels": {"alertname": name, "instance": instance,
                                                     "severity": "critical", **labels},
                        "annotations": {"summary": f"CPU on {instance}", "dashboard_url": link},
                        "startsAt": start, "endsAt": ENDS[index] if status == "resolved" else NEVER,
                        "generatorURL": "http://prometheus.example:9090/graph", "fingerprint": str(index)})
     common = {"dashboard_url": url} if same_url else {}
-    return {"receiver": "oncall", "status": status, "alerts": alerts, "groupLabels": {"alertname": "CpuHigh"},
-            "commonLabels": {"alertname": "CpuHigh", "severity": "critical"}, "commonAnnotations": common,
+    return {"receiver": "oncall", "status": status, "alerts": alerts, "groupLabels": {"alertname": name},
+            "commonLabels": {"alertname": name, "severity": "critical"}, "commonAnnotations": common,
             "externalURL": "http://alertmanager.example:9093"}
 
 
@@ -149,3 +165,82 @@ def test_an_escalation_levels_link_opens_the_window_its_first_page_opened(built:
             assert urls == [f"{PANEL}&from={_ms(EARLY) - delay - HOUR}&to=now"], (level, where)
     other = _group("firing", **{ESCALATION_POLICY_LABEL: "another stack's", ESCALATION_LEVEL_LABEL: "1"})
     assert _links(built, other)["pagerduty"] == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"]  # no delay it knows
+
+
+def test_a_long_for_alerts_link_opens_a_quarter_hour_before_its_condition_began(
+        built: tuple[Path, dict[str, Any]], project: Project) -> None:
+    """Prometheus' StartsAt is when the alert fired, its `for` after the condition began: a 4h `for` opened an hour
+    before StartsAt showed none of how it began. Its link opens its `for` plus a quarter hour before; a short `for`
+    (CpuHigh's 5m, the hour leaves 55 minutes before its onset) keeps the hour."""
+    alert = _longest_for(project)
+    held = round(parse_seconds(alert.for_) * 1000)
+    for status, to in (("firing", "now"), ("resolved", str(_ms(ENDS[1]) + QUARTER))):
+        for where, urls in _links(built, _group(status, name=alert.name)).items():
+            assert urls == [f"{PANEL}&from={_ms(EARLY) - held - QUARTER}&to={to}"], (status, where)
+    short = project.alerts["CpuHigh"]
+    assert parse_seconds(short.for_) + 15 * 60 <= 3600
+    assert _links(built, _group("firing", name=short.name))["pagerduty"] == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"]
+
+
+def test_a_group_of_a_long_and_a_short_for_opens_from_the_earliest_onset(
+        built: tuple[Path, dict[str, Any]], project: Project) -> None:
+    """Alerts of several names in one group (a job's pages): each goes back by its own lead, the range opens at the
+    earliest; the long `for` listed second, started later, still opens first."""
+    alert = _longest_for(project)
+    data = _group("firing", same_url=False)
+    later = "2024-03-02T00:10:05.250Z"  # 2h after CpuHigh's EARLY start, which opens 1h before it
+    data["alerts"][0]["labels"]["alertname"] = alert.name
+    data["alerts"][0]["startsAt"] = later
+    data["commonLabels"] = {"severity": "critical"}
+    links = _links(built, data)
+    lead = round(parse_seconds(alert.for_) * 1000) + QUARTER
+    assert _ms(later) - lead < _ms(EARLY) - HOUR
+    assert links["pagerduty"] == [f"{PANEL}&var-instance=b&from={_ms(later) - lead}&to=now"]
+    assert links["email text"] == [f"{PANEL}&var-instance=b&from={_ms(later) - lead}&to=now",
+                                   f"{PANEL}&var-instance=a&from={_ms(EARLY) - HOUR}&to=now"]
+
+
+def test_a_long_for_alerts_escalation_copy_opens_its_pages_window(built: tuple[Path, dict[str, Any]],
+                                                                  project: Project) -> None:
+    """A copy shares its page's name: back by its level's delay to the page's StartsAt, then by the page's lead."""
+    alert = _longest_for(project)
+    policy = next(iter(project.escalation_policies.values()))
+    rung = policy.levels[-1]
+    copies = _group("firing", name=alert.name,
+                    **{ESCALATION_POLICY_LABEL: policy.name, ESCALATION_LEVEL_LABEL: str(len(policy.levels))})
+    back = round((parse_seconds(rung.after) + parse_seconds(alert.for_)) * 1000) + QUARTER
+    for where, urls in _links(built, copies).items():
+        assert urls == [f"{PANEL}&from={_ms(EARLY) - back}&to=now"], where
+
+
+def test_a_compressed_builds_links_take_the_compressed_for(project: Project,
+                                                            tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Under a profile the rules hold their compressed `for` (Alertmanager's times are real): at half speed the 4h
+    alert fires 2h after its onset and opens 2h15m before; at obsgen up's 60x its 4m leave the hour 56 minutes."""
+    alert = _longest_for(project)
+    half = _templates(apply(project, Profile(time_scale=0.5)), tmp_path_factory)
+    held = round(parse_seconds(alert.for_) * 500)
+    assert _links(half, _group("firing", name=alert.name))["pagerduty"] == [
+        f"{PANEL}&from={_ms(EARLY) - held - QUARTER}&to=now"]
+    fast = apply(project, Profile(time_scale=1 / 60))
+    assert dashboard_leads(fast) == []
+    assert _links(_templates(fast, tmp_path_factory), _group("firing", name=alert.name))["pagerduty"] == [
+        f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"]
+
+
+def test_log_and_imported_alerts_take_their_for_too(project: Project) -> None:
+    """Loki's rules and imported ones are StartsAt their `for` after the onset as Prometheus' own are; an alert
+    without a dashboard has no link to lead, and a name several rules share takes its longest `for`."""
+    log = next(a for a in project.all(LogAlert) if a.dashboard)
+    imported = ImportedAlert.model_validate({"name": "ImportedSlowBurn", "expr": "vector(1)", "for": "3h",
+                                             "annotations": {"dashboard_url": PANEL}})
+    blind = imported.model_copy(update={"name": "ImportedBlind", "annotations": {}})
+    rule_set = RuleSet.model_validate({"name": "vendored", "groups": [{"name": "slow", "rules": [
+        imported.model_dump(by_alias=True), blind.model_dump(by_alias=True)]}]})
+    slow_log = log.model_copy(update={"for_": "2h"})
+    twin = log.model_copy(update={"for_": "50m", "group": f"{log.group}-twin"})
+    extended = with_objects(project, (*(o for o in project.objects if o is not log), slow_log, twin, rule_set))
+    leads = {name: seconds for seconds, names in dashboard_leads(extended) for name in names}
+    assert leads[log.name] == 2 * 3600 + 900
+    assert leads["ImportedSlowBurn"] == 3 * 3600 + 900
+    assert "ImportedBlind" not in leads and "CpuHigh" not in leads

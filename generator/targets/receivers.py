@@ -38,8 +38,9 @@ title): three names of ~40 characters leave room for the labels and that summary
 
 DASHBOARD_LEAD = 3600
 """Seconds a notification's dashboard link opens before its alerts' earliest start: the run-up to the incident, the
-hour Grafana's own notification links show (grafana/alerting#296), and which holds the condition's onset for a `for`
-up to an hour (Prometheus' StartsAt is when the alert fired, its `for` after the onset)."""
+hour Grafana's own notification links show (grafana/alerting#296). Prometheus' StartsAt is when the alert fired, its
+`for` after the condition began (rules' NotifyFunc: StartsAt = FiredAt; Loki's ruler sends the same): a `for` over
+45 minutes opens further back (DASHBOARD_ONSET_LEAD)."""
 DASHBOARD_TRAIL = 900
 """Seconds a resolved notification's dashboard link runs past its alerts' last end: whether the recovery held."""
 DASHBOARD_ONSET_LEAD = 900

@@ -1,6 +1,7 @@
 """A notification's dashboard link opens its panel around the incident: from an hour before its alerts' earliest
-start, to now while one fires, else to a quarter hour past their last end (epoch milliseconds, as Grafana reads a
-link's from/to), added by Alertmanager's templates to the alert's dashboard_url. Rendered by the real amtool from the
+start (a long `for`: its `for` plus a quarter hour, before the condition began), to now while one fires, else to a
+quarter hour past their last end (epoch milliseconds, as Grafana reads a link's from/to), added by Alertmanager's
+templates to the alert's dashboard_url. Rendered by the real amtool from the
 generated templates, in each place a link is written: Slack's text and title link, an email's text and HTML, and
 PagerDuty's link."""
 

@@ -10,22 +10,41 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.analysis.diff.changes import OutTree
-from generator.analysis.diff.compare import Draw, Picture
+from generator.analysis.diff.compare import Draw, Drawing, Failure, Picture
 from generator.analysis.diff.dashboards import DASHBOARDS_DIR, changed_dashboards, changed_panel_ids
 from generator.build import load
+from generator.checks.lint.dashboard_json import panels
+from generator.core.bounded_http import shown_url
 from generator.live.demo_prometheus import demo_prometheus
 from generator.preview.prometheus import check_prometheus
-from generator.preview.render import render
+from generator.preview.render import Rendered, render
 from generator.preview.source import DashboardFile, dashboard_file, scrape_interval
 
 
 def _draw_side(tree: OutTree, paths: list[str], outlined: dict[str, set[str]], prometheus_url: str, into: Path,
-               now: float) -> dict[str, Path]:
+               now: float) -> dict[str, Rendered]:
     root = tree.root / DASHBOARDS_DIR
     found: list[DashboardFile] = [dashboard_file(tree.root / path, root) for path in paths if path in tree.files]
     highlight = {d.uid: {int(i) for i in outlined[str(d.path.relative_to(tree.root))] if i.isdigit()} for d in found}
     drawn = render(found, prometheus_url, into, now, scrape_interval(tree.root / "grafana"), highlight)
-    return {str(done.dashboard.path.relative_to(tree.root)): done.png for done in drawn}
+    return {str(done.dashboard.path.relative_to(tree.root)): done for done in drawn}
+
+
+def failures(side: str, done: Rendered | None) -> list[Failure]:
+    """What did not draw on one side of a picture: each panel query's error (the panel named by its title, as a
+    reviewer finds it in the picture), then what the browser's console said (its first line: an exception's stack
+    is for the preview's developers)."""
+    if done is None:
+        return []
+    titles = {str(panel.get("id")): str(panel.get("title") or f"#{panel.get('id')}")
+              for panel in panels(done.dashboard.document)}
+    found = []
+    for panel, errors in done.panel_errors.items():
+        for error in errors:  # "<refId>: <error>", as the page shows it
+            ref_id, _, said = error.partition(": ")
+            found.append(Failure(f"{side}, panel {titles.get(panel, '#' + panel)!r}, query {ref_id}", said))
+    return found + [Failure(f"{side}, browser console", (error.splitlines() or [""])[0])
+                    for error in done.console_errors]
 
 
 def _series_read(tree: OutTree, paths: list[str]) -> set[str]:
@@ -70,17 +89,26 @@ def drawer(into: Path, prometheus_url: str, definitions: Path, at: float | None 
     before both sides are built."""
     if prometheus_url:
         check_prometheus(prometheus_url)
+    shown = shown_url(prometheus_url) if prometheus_url else ""
 
-    def draw(base: OutTree, head: OutTree) -> list[Picture]:
+    def draw(base: OutTree, head: OutTree) -> Drawing:
+        now = time.time() if at is None else at
         paths = changed_dashboards(base, head)
         if not paths:
-            return []
+            return Drawing((), shown, now, at is not None)
         outlined = {path: changed_panel_ids(base.document(path), head.document(path)) for path in paths}
-        now = time.time() if at is None else at
         series = _series_read(base, paths) | _series_read(head, paths)
         with _prometheus(prometheus_url, definitions, series, now) as url:
             before = _draw_side(base, paths, {p: ids[0] for p, ids in outlined.items()}, url, into / "before", now)
             after = _draw_side(head, paths, {p: ids[1] for p, ids in outlined.items()}, url, into / "after", now)
-        return [Picture(str((head.document(path) or base.document(path) or {}).get("title") or path),
-                        before.get(path), after.get(path)) for path in paths]
+        pictures = tuple(
+            Picture(str((head.document(path) or base.document(path) or {}).get("title") or path),
+                    _png(before.get(path)), _png(after.get(path)),
+                    tuple(failures("before", before.get(path)) + failures("after", after.get(path))))
+            for path in paths)
+        return Drawing(pictures, shown, now, at is not None)
     return draw
+
+
+def _png(done: Rendered | None) -> Path | None:
+    return done.png if done is not None else None

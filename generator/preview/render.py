@@ -27,6 +27,8 @@ class Rendered:
     draw_seconds: float
     """Writing the HTML, loading it in Chromium until drawn, and the PNG: the part that must stay under 2 s."""
     console_errors: tuple[str, ...]
+    panel_errors: dict[str, list[str]]
+    """By panel id, the errors its queries got ("B: <Prometheus' error>"): the panel is drawn without that data."""
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -66,6 +68,7 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
                 png = page.with_suffix(".png")
                 png.write_bytes(picture)
                 yield Rendered(dashboard, page, png, png_size(picture), fetched - started,
-                               time.perf_counter() - fetched, tuple(tab.errors))
+                               time.perf_counter() - fetched, tuple(tab.errors),
+                               {panel: found["errors"] for panel, found in data.items() if found["errors"]})
     finally:
         prometheus.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 import textwrap
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -159,7 +161,9 @@ def test_an_added_alert_and_a_changed_query_show_in_full_with_pictures_before_an
     images = repo.parent / "images"
     # no --prometheus, as users run it: obsgen starts a demo Prometheus holding only the series the changed
     # dashboards read (Executive's), not the session's one of every shipped dashboard's (33 s to fill)
+    started = int(time.time())
     result = obsgen_diff(repo, "HEAD~1", "HEAD", "--format", "markdown", "--images", str(images))
+    finished = time.time()
     assert result.returncode == 0, result.stderr
     added = result.stdout.split("- **added** `MemoryWarning`")[1].split("\n\n- ")[0]
     for row in ("| expr | `instance:memory_usage:percent > 80` |", "| for | `10m` |", "| severity | `warning` |",
@@ -169,6 +173,11 @@ def test_an_added_alert_and_a_changed_query_show_in_full_with_pictures_before_an
                 "group_wait 10s or group_interval 5m, + peer 15s)"):
         assert row in added, row
     assert "  - query B: <code><del>sum</del><ins>max</ins>(job:revenue:increase1h_offset1w)</code>" in result.stdout
+    # the reviewer reads that the pictures show demo history, not their systems', and up to when
+    [drawn_until] = re.findall(r"\nData from demo history \(synthetic, made by obsgen in a temporary Prometheus: not "
+                               r"your systems' data\); each dashboard over its own time range ending "
+                               r"(\S+ \S+) UTC \(when drawn\)\.", result.stdout)
+    assert started <= datetime.fromisoformat(drawn_until + "Z").timestamp() <= finished, drawn_until
     pictures = re.findall(r"!\[Executive (before|after)\]\((\S+\.png)\)", result.stdout)
     assert [side for side, _ in pictures] == ["before", "after"]
     for _, path in pictures:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,13 +13,16 @@ from typing import Any
 import pytest
 import requests
 
-from generator.cli.diff_images import drawn_at
+from generator.analysis.diff.changes import OutTree
+from generator.analysis.diff.compare import Drawing, Failure
+from generator.cli.diff_images import drawer, drawn_at
 from generator.live.ports import free_port
-from tests.conftest import DEMO_NOW
+from tests.conftest import DEMO_NOW, ROOT
 from tests.gitops.diff_repo import commit_all, definitions_repo, edit, git, obsgen_diff
 from tests.preview_spec import page_spec
 
 EXECUTIVE = "definitions/dashboards_executive.py"
+EXECUTIVE_JSON = "grafana/dashboards/Business/executive.json"
 LAST_WEEK_SUM, LAST_WEEK_MAX = 'f"sum({revenue_hourly_last_week.name})"', 'f"max({revenue_hourly_last_week.name})"'
 LAST_WEEK = "job:revenue:increase1h_offset1w"
 
@@ -44,8 +49,13 @@ def test_the_changed_dashboard_is_drawn_from_the_given_prometheus_at_the_time_gi
     status = git(repo, "status", "--porcelain", "--ignored")
     images = tmp_path / "images"
     result = obsgen_diff(repo, "HEAD~1", "HEAD", "--format", "markdown", "--images", str(images),
-                         "--prometheus", demo_prometheus, "--at", "2026-01-01T00:00:00Z")
+                         "--prometheus", demo_prometheus.replace("http://", "http://viewer:s3cret@"),
+                         "--at", "2026-01-01T00:00:00Z")
     assert result.returncode == 0, result.stderr
+    # the reviewer reads whose data the pictures show, and up to when; never the password
+    assert (f"Data from Prometheus at `{demo_prometheus}`; each dashboard over its own time range ending 2026-01-01 "
+            "00:00:00 UTC (set by --at).") in result.stdout
+    assert "s3cret" not in result.stdout + result.stderr
     # only the changed dashboard, both sides, nothing else; the repository (and so out/) untouched
     drawn = sorted(path.relative_to(images).as_posix() for path in images.rglob("*") if path.is_file())
     assert drawn == ["after/Business/executive.html", "after/Business/executive.png",
@@ -64,6 +74,36 @@ def test_the_changed_dashboard_is_drawn_from_the_given_prometheus_at_the_time_gi
         assert len(drawn_at_times) > len(data["time"]) // 2, side  # the demo history covers the whole day
         for at, value in (drawn_at_times[0], drawn_at_times[-1]):
             assert value == _instant(demo_prometheus, f"{aggregate}({LAST_WEEK})", at), (side, at)
+
+
+def _executive_tree(root: Path, last_week: str) -> OutTree:
+    """out/ holding the shipped Grafana provisioning and Executive, its Revenue Trend's query B set to last_week."""
+    shutil.copytree(ROOT / "out/grafana/provisioning", root / "grafana/provisioning")
+    dashboard = json.loads((ROOT / "out" / EXECUTIVE_JSON).read_text())
+    [trend] = [p for p in dashboard["panels"] if p.get("title") == "Revenue Trend"]
+    [query] = [t for t in trend["targets"] if t["refId"] == "B"]
+    query["expr"] = last_week
+    (root / EXECUTIVE_JSON).parent.mkdir(parents=True)
+    (root / EXECUTIVE_JSON).write_text(json.dumps(dashboard))
+    return OutTree(root)
+
+
+def test_a_panel_prometheus_refuses_makes_its_picture_incomplete_and_says_why(tmp_path: Path,
+                                                                              demo_prometheus: str) -> None:
+    # a dashboard written for a newer Prometheus: sort_by_label (2.49, experimental) is unknown to this one
+    newer = f'sort_by_label(sum by (job) ({LAST_WEEK}), "job")'
+    base, head = _executive_tree(tmp_path / "base", f"sum({LAST_WEEK})"), _executive_tree(tmp_path / "head", newer)
+    with_password = demo_prometheus.replace("http://", "http://viewer:s3cret@")
+    drawing = drawer(tmp_path / "images", with_password, Path("definitions"), DEMO_NOW)(base, head)
+    refused = requests.post(f"{demo_prometheus}/api/v1/query_range", timeout=10, data={
+        "query": newer, "start": DEMO_NOW - 3600, "end": DEMO_NOW, "step": 60}).json()  # as the panel asks it
+    assert refused["status"] == "error" and "sort_by_label" in refused["error"], refused
+    [picture] = drawing.pictures
+    assert picture.failures == (Failure("after, panel 'Revenue Trend', query B", refused["error"]),)
+    assert (picture.before, picture.after) == (tmp_path / "images/before/Business/executive.png",
+                                               tmp_path / "images/after/Business/executive.png")
+    # the report names the Prometheus asked, without its password, and the time --at gave
+    assert drawing == Drawing((picture,), demo_prometheus, DEMO_NOW, until_given=True)
 
 
 @pytest.fixture(scope="module")

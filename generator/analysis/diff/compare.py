@@ -24,15 +24,42 @@ COMPARERS: tuple[Comparer, ...] = (
 
 
 @dataclass(frozen=True)
+class Failure:
+    """A part of a picture that did not draw: where (the side, and the panel and query or the browser's console)
+    and what was said."""
+
+    where: str
+    error: str
+
+
+@dataclass(frozen=True)
 class Picture:
     """A changed dashboard's title and its picture on each side where it exists."""
 
     title: str
     before: Path | None
     after: Path | None
+    failures: tuple[Failure, ...] = ()
+    """What did not draw: a picture with any is incomplete, and a reviewer must not read a line missing from it as
+    the change's doing."""
 
 
-Draw = Callable[[OutTree, OutTree], list[Picture]]
+@dataclass(frozen=True)
+class Drawing:
+    """The pictures obsgen diff --images drew, and where their data came from: a reviewer tells synthetic
+    history from their own systems' by it."""
+
+    pictures: tuple[Picture, ...]
+    prometheus: str
+    """The Prometheus asked, as a URL without its password; "" for a temporary one holding demo history."""
+    until: float
+    """Unix seconds: "now" in every dashboard's time range (each range ends there unless its own `to` says
+    otherwise)."""
+    until_given: bool
+    """Whether --at set `until` (else it is when the pictures were drawn)."""
+
+
+Draw = Callable[[OutTree, OutTree], Drawing]
 """Draws the dashboards that differ between two built trees (obsgen diff --images plugs one in)."""
 
 
@@ -44,7 +71,8 @@ class DiffReport:
     head: str
     changes: tuple[Change, ...]
     files: TouchedFiles
-    pictures: tuple[Picture, ...] = ()
+    drawing: Drawing | None = None
+    """The changed dashboards' pictures, with --images."""
 
     @property
     def changed(self) -> bool:
@@ -67,4 +95,4 @@ def diff(repo: Path, base_ref: str, head_ref: str, definitions: Path, draw: Draw
         build_sides(base, head)
         trees = OutTree(base.out), OutTree(head.out)
         report = compare_trees(*trees, (base.label, head.label))
-        return replace(report, pictures=tuple(draw(*trees))) if draw else report
+        return replace(report, drawing=draw(*trees)) if draw else report

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from itertools import groupby
+from pathlib import Path
 
 from generator.analysis.diff.changes import Change, FieldChange
-from generator.analysis.diff.compare import DiffReport
+from generator.analysis.diff.compare import DiffReport, Drawing, Failure, Picture
 from generator.analysis.diff.dashboards import TEXT
 from generator.analysis.diff.expr_diff import as_html, as_text, expr_diff
 from generator.analysis.diff.pagerduty import SECTION as PAGERDUTY
@@ -16,6 +19,8 @@ _SIGN = {"added": "+", "removed": "-", "changed": "~"}
 _MAX_FILES = 50
 _SHORT = 60
 """An expression change shorter than this reads best as before -> after; a longer one is shown once, marked."""
+_LONGEST_FAILURE = 300
+"""A failure's line is cut here in markdown: a Prometheus error can quote a whole query."""
 
 
 def _is_promql(change: FieldChange) -> bool:
@@ -80,6 +85,35 @@ def _text_fields(change: Change) -> list[str]:
     return lines
 
 
+def _data_source(drawing: Drawing, prometheus: str) -> str:
+    """Where the pictures' data came from and the time they show, for a reviewer to tell demo data from theirs."""
+    when = datetime.fromtimestamp(drawing.until, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    source = (f"Prometheus at {prometheus}" if drawing.prometheus else
+              "demo history (synthetic, made by obsgen in a temporary Prometheus: not your systems' data)")
+    return (f"data from {source}; each dashboard over its own time range ending {when} "
+            f"({'set by --at' if drawing.until_given else 'when drawn'})")
+
+
+def _one_line(error: str) -> str:
+    return " ".join(error.split())
+
+
+def _text_pictures(drawing: Drawing | None) -> list[str]:
+    if drawing is None or not drawing.pictures:
+        return []
+    lines = ["", f"pictures: {_data_source(drawing, drawing.prometheus)}"]
+    for picture in drawing.pictures:
+        incomplete = f"  INCOMPLETE: {len(picture.failures)} not drawn" if picture.failures else ""
+        lines.append(f"  {picture.title}{incomplete}")
+        lines += [f"      {side}: {path.as_posix()}" for side, path in _sides_drawn(picture)]
+        lines += [f"      ! {failure.where}: {_one_line(failure.error)}" for failure in picture.failures]
+    return lines
+
+
+def _sides_drawn(picture: Picture) -> list[tuple[str, Path]]:
+    return [(side, path) for side, path in (("before", picture.before), ("after", picture.after)) if path is not None]
+
+
 def text(report: DiffReport) -> str:
     """Plain text: sections, one line per thing, one indented line per changed field, then the files."""
     lines = [f"obsgen diff {report.base} -> {report.head}: {_headline(report)}"]
@@ -91,6 +125,7 @@ def text(report: DiffReport) -> str:
             lines.append(f"  {_SIGN[change.action]} {change.name}{where}")
             lines += [f"      {line}" for line in _text_fields(change)]
             lines += [f"      -> {note}" for note in change.notes]
+    lines += _text_pictures(report.drawing)
     files = report.files
     if len(files):
         lines += ["", "files"]
@@ -120,14 +155,36 @@ def _markdown_fields(change: Change) -> list[str]:
     return ["", *lines, ""] if lines else []
 
 
-def _markdown_pictures(report: DiffReport) -> list[str]:
-    if not report.pictures:
+def _code(text: str) -> str:
+    """text as inline code whatever backticks it holds (CommonMark: a longer run of backticks, padded by spaces)."""
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (max(map(len, re.findall("`+", text))) + 1)
+    return f"{fence} {text} {fence}"
+
+
+def _failure(failure: Failure) -> str:
+    """One thing a picture lacks, as markdown: where plain, what was said as code (cut: it can quote a query)."""
+    said = _one_line(failure.error)  # or the quote and the list would end at its newline
+    said = said if len(said) <= _LONGEST_FAILURE else said[:_LONGEST_FAILURE - 1] + "…"
+    return f"> - {failure.where}: {_code(said)}"
+
+
+def _markdown_pictures(drawing: Drawing | None) -> list[str]:
+    if drawing is None or not drawing.pictures:
         return []
-    lines = ["", "#### Dashboards before and after", "", "Changed panels are outlined.", ""]
-    for picture in report.pictures:
-        shown = [f"![{picture.title} {side}]({path.as_posix()})"
-                 for side, path in (("before", picture.before), ("after", picture.after)) if path is not None]
-        lines += [f"**{picture.title}**", "", " ".join(shown), ""]
+    source = _data_source(drawing, _code(drawing.prometheus))
+    incomplete = sum(bool(picture.failures) for picture in drawing.pictures)
+    lines = ["", "#### Dashboards before and after", "", f"{source[0].upper()}{source[1:]}. Changed panels are "
+             "outlined.", ""]
+    if incomplete:
+        lines += ["> [!WARNING]", f"> **{incomplete} of {len(drawing.pictures)} dashboards drawn incompletely**: "
+                  "see the parts not drawn under each.", ""]
+    for picture in drawing.pictures:
+        shown = [f"![{picture.title} {side}]({path.as_posix()})" for side, path in _sides_drawn(picture)]
+        lines += [f"**{picture.title}**{' (incomplete)' if picture.failures else ''}", "", " ".join(shown), ""]
+        if picture.failures:
+            lines += ["> Not drawn, so missing from the pictures:", *map(_failure, picture.failures), ""]
     return lines
 
 
@@ -144,7 +201,7 @@ def markdown(report: DiffReport) -> str:
             where = f" in `{change.where}`" if change.where else ""
             lines.append(f"- **{change.action}** `{change.name}`{where}")
             lines += _markdown_fields(change)
-    lines += _markdown_pictures(report)
+    lines += _markdown_pictures(report.drawing)
     files = report.files
     if len(files):
         listed = [f"`{mark}` {path}" for mark, paths in (("A", files.added), ("D", files.removed),

@@ -30,7 +30,7 @@ def _draw_side(tree: OutTree, paths: list[str], outlined: dict[str, set[str]], p
     return {str(done.dashboard.path.relative_to(tree.root)): done for done in drawn}
 
 
-def failures(side: str, done: Rendered | None) -> list[Failure]:
+def _failures(side: str, done: Rendered | None) -> list[Failure]:
     """What did not draw on one side of a picture: each panel query's error (the panel named by its title, as a
     reviewer finds it in the picture), then what the browser's console said (its first line: an exception's stack
     is for the preview's developers)."""
@@ -104,7 +104,7 @@ def drawer(into: Path, prometheus_url: str, definitions: Path, at: float | None 
         pictures = tuple(
             Picture(str((head.document(path) or base.document(path) or {}).get("title") or path),
                     _png(before.get(path)), _png(after.get(path)),
-                    tuple(failures("before", before.get(path)) + failures("after", after.get(path))))
+                    tuple(_failures("before", before.get(path)) + _failures("after", after.get(path))))
             for path in paths)
         return Drawing(pictures, shown, now, at is not None)
     return draw

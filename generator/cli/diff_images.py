@@ -13,7 +13,6 @@ from generator.analysis.diff.changes import OutTree
 from generator.analysis.diff.compare import Draw, Drawing, Failure, Picture
 from generator.analysis.diff.dashboards import DASHBOARDS_DIR, changed_dashboards, changed_panel_ids
 from generator.build import load
-from generator.checks.lint.dashboard_json import panels
 from generator.core.bounded_http import shown_url
 from generator.live.demo_prometheus import demo_prometheus
 from generator.preview.prometheus import check_prometheus
@@ -36,13 +35,7 @@ def _failures(side: str, done: Rendered | None) -> list[Failure]:
     is for the preview's developers)."""
     if done is None:
         return []
-    titles = {str(panel.get("id")): str(panel.get("title") or f"#{panel.get('id')}")
-              for panel in panels(done.dashboard.document)}
-    found = []
-    for panel, errors in done.panel_errors.items():
-        for error in errors:  # "<refId>: <error>", as the page shows it
-            ref_id, _, said = error.partition(": ")
-            found.append(Failure(f"{side}, panel {titles.get(panel, '#' + panel)!r}, query {ref_id}", said))
+    found = [Failure(f"{side}, panel {title!r}, query {ref_id}", said) for title, ref_id, said in done.query_errors()]
     return found + [Failure(f"{side}, browser console", (error.splitlines() or [""])[0])
                     for error in done.console_errors]
 

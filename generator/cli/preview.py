@@ -57,6 +57,8 @@ def preview(grafana: Path = GRAFANA, out: Path = OUT, prometheus: str = PROMETHE
             for done in render(found, url, out, time.time(), scrape):
                 typer.echo(f"{where(str(done.png))} {done.size[0]}x{done.size[1]}, {where(str(done.html))}: "
                            f"data {done.fetch_seconds:.2f} s, drawn {done.draw_seconds:.2f} s")
+                for title, ref_id, said in done.query_errors():  # drawn without that query's data
+                    typer.echo(f"warning: {done.dashboard.title}: panel {title!r}, query {ref_id}: {said}", err=True)
                 for error in done.console_errors:
                     typer.echo(f"warning: {done.dashboard.title}: browser console: {error}", err=True)
     except (DefinitionError, PreviewError) as error:

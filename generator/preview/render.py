@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.checks.lint.dashboard_json import panels
 from generator.package.tree import contained
 from generator.preview.browser import Chromium
 from generator.preview.page import PAGE_WIDTH, html
@@ -29,6 +30,14 @@ class Rendered:
     console_errors: tuple[str, ...]
     panel_errors: dict[str, list[str]]
     """By panel id, the errors its queries got ("B: <Prometheus' error>"): the panel is drawn without that data."""
+
+    def query_errors(self) -> list[tuple[str, str, str]]:
+        """(panel title, refId, error) of each query that got an error, the panel named as a reader finds it in
+        the picture (by its title; "#<id>" when it has none)."""
+        titles = {str(panel.get("id")): str(panel.get("title") or f"#{panel.get('id')}")
+                  for panel in panels(self.dashboard.document)}
+        return [(titles.get(panel, f"#{panel}"), *error.partition(": ")[::2])  # "<refId>: <error>", as shown
+                for panel, errors in self.panel_errors.items() for error in errors]
 
 
 def png_size(data: bytes) -> tuple[int, int]:

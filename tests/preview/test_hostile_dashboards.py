@@ -29,12 +29,15 @@ PANEL = {"id": 1, "type": "timeseries", "title": "p", "gridPos": {"x": 0, "y": 0
 
 
 class _Empty(BaseHTTPRequestHandler):
-    """A Prometheus that answers every query with no series."""
+    """A Prometheus that answers every query with no series, and refuses any that calls refused_function as
+    Prometheus refuses an unknown function."""
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = b'{"status":"success","data":{"resultType":"matrix","result":[]}}'
-        self.send_response(200)
+        posted = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        refused = b"refused_function" in posted
+        body = (b'{"status":"error","errorType":"bad_data","error":"unknown function refused_function"}' if refused
+                else b'{"status":"success","data":{"resultType":"matrix","result":[]}}')
+        self.send_response(400 if refused else 200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -129,6 +132,15 @@ def test_a_well_formed_dashboard_is_drawn_inside_out(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     folder = out.relative_to(tmp_path) / "General"
     assert _written(tmp_path) == [str(folder / f"fine_uid-1.{suffix}") for suffix in ("html", "png")]
+
+
+def test_a_query_prometheus_refuses_is_a_warning_naming_the_panel_drawn_without_it(tmp_path: Path) -> None:
+    refused = {**PANEL, "id": 2, "title": "Refused", "targets": [{"expr": "refused_function(up)", "refId": "B"}]}
+    result, out = _preview(tmp_path, {"uid": "half", "title": "Half", "panels": [PANEL, refused]}, "half.json")
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ("warning: Half: panel 'Refused', query B: unknown function refused_function\n")
+    assert (out / "General" / "half.png").exists()
 
 
 def test_a_page_taller_than_the_preview_photographs_is_one_error_naming_the_file(tmp_path: Path) -> None:

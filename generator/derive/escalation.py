@@ -23,9 +23,14 @@ from dataclasses import dataclass
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.gotemplate import guard_absent_value
-from generator.model import Alert, EscalationPolicy
+from generator.model import Alert, EscalationPolicy, LogAlert
 from generator.model.alerts import AlertRule
-from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, NOT_ESCALATION
+from generator.model.conventions import (
+    ESCALATION_LEVEL_LABEL,
+    ESCALATION_POLICY_LABEL,
+    NOT_ESCALATION,
+    escalation_group,
+)
 from generator.model.project import Project
 
 
@@ -40,6 +45,8 @@ class EscalationRule:
     channels: tuple[str, ...]
     exclude_instances: tuple[str, ...] = ()
     """Instances whose alerts do not escalate (the machine a live demo runs on)."""
+    alert_group: str = "alerts"
+    """The rule group of the alert it copies."""
 
     @property
     def firing(self) -> str:
@@ -67,8 +74,15 @@ class EscalationRule:
 
     @property
     def group(self) -> str:
-        """Rule group holding the policy's levels."""
-        return f"escalation-{self.policy}"
+        """Rule group holding the policy's levels of the alerts of one alert group, so a promtool test of those
+        alerts' escalation loads their copies only (promtool evaluates every loaded rule at every step).
+
+        Splitting moves no level in time: Prometheus runs each group on its own, at the evaluation interval and at
+        a phase of its own (a hash of its name and file), so a copy in any group other than its alert's reads
+        the alert's ALERTS series as the alert's last evaluation wrote it, up to one interval late, as it did when
+        one group held every copy of the policy. The level's `for` counts from there either way.
+        """
+        return escalation_group(self.policy, self.alert_group)
 
     @property
     def note(self) -> str:
@@ -89,19 +103,19 @@ def copied_series(expr: str) -> str | None:
 
 
 def escalation_rules(policy: EscalationPolicy, alert: str = "ExampleAlert",
-                     exclude_instances: tuple[str, ...] = ()) -> list[EscalationRule]:
-    """The rules escalating one alert along a policy, one per level."""
-    return [EscalationRule(alert, policy.name, index, level.after, level.channels, exclude_instances)
+                     exclude_instances: tuple[str, ...] = (), alert_group: str = "alerts") -> list[EscalationRule]:
+    """The rules escalating one alert (of the rule group `alert_group`) along a policy, one per level."""
+    return [EscalationRule(alert, policy.name, index, level.after, level.channels, exclude_instances, alert_group)
             for index, level in enumerate(policy.levels, start=1)]
 
 
-def alert_escalation(project: Project, alert: AlertRule) -> list[EscalationRule]:
+def alert_escalation(project: Project, alert: Alert | LogAlert) -> list[EscalationRule]:
     """The escalation rules of an alert (none when it does not escalate)."""
     policy = project.escalation_of(alert)
     if policy is None:
         return []
     quiet = project.profile.quiet_instances if project.profile is not None else ()
-    return escalation_rules(policy, alert.name, quiet)
+    return escalation_rules(policy, alert.name, quiet, alert.group)
 
 
 def level_hold(alert: AlertRule, level: EscalationRule) -> str:

@@ -35,6 +35,9 @@ OBSGEN_LABELS = frozenset({"alertname", SEVERITY_LABEL, ESCALATION_POLICY_LABEL,
 PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
 RULES_DIR = "prometheus/rules"
 """Prometheus rule files, one per group (obsgen's) or per rule set."""
+ESCALATION_GROUP_PREFIX = "escalation-"
+"""Name prefix of the rule groups (and files) of obsgen's escalation copies, escalation-<policy>-<alert group>:
+no definition's group may start with it, so none shares a group with the copies."""
 RULE_SET_PREFIX = "ruleset-"
 """File-name prefix of an imported rule set's rule file."""
 RULE_TESTS_DIR = "prometheus/tests"
@@ -51,6 +54,20 @@ RUNBOOKS_DIR = "docs/runbooks"
 def rule_file(group: str) -> str:
     """Where obsgen's rule group is written."""
     return f"{RULES_DIR}/{group}.yml"
+
+
+def escalation_group(policy: str, alert_group: str) -> str:
+    """The rule group of a policy's copies of one alert group's alerts. A policy name has no '-' (lower_snake_case),
+    so no two (policy, alert group) pairs share one."""
+    return f"{ESCALATION_GROUP_PREFIX}{policy}-{alert_group}"
+
+
+def own_group(group: str) -> str:
+    """A definition's rule group name, refused where it would be an escalation copies' group."""
+    if group.startswith(ESCALATION_GROUP_PREFIX):
+        raise ValueError(f"group {group!r} starts with {ESCALATION_GROUP_PREFIX!r}, which names obsgen's escalation "
+                         f"copies' groups ({ESCALATION_GROUP_PREFIX}<policy>-<alert group>): name it otherwise")
+    return group
 
 
 def rule_set_file(rule_set: str) -> str:

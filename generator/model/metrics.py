@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from generator.core.duration import Duration
 from generator.core.promql import label_matches
 from generator.model.base import Definition
+from generator.model.conventions import own_group
 
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -133,6 +134,8 @@ class RecordingRule(Definition):
     labels: dict[str, str] = Field(default_factory=dict, description="Static labels added to the result.")
     group: str = Field(default="recording", description="Rule group (and file) it is written to.")
     plan_name: str = Field(default="", description="Name the plan used for it, kept findable.")
+
+    _own_group = field_validator("group")(own_group)
 
     @field_validator("name")
     @classmethod

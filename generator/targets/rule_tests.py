@@ -242,30 +242,39 @@ def one_run_per_simulation(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def render(project: Project) -> dict[str, Any]:
-    """A promtool test file per rule group and evaluation interval, and one per escalation policy.
+    """A promtool test file per rule group and evaluation interval; per escalation policy, one of its levels'
+    timing and one per escalation group (escalation-<policy>-<alert group>) of its alerts' values.
 
     Tests pin the definitions' real timings, so a profiled build (compressed time) has none.
     """
     if project.profile is not None:
         return {}
-    by_file: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    # (file name, group whose rules it tests, another group it loads, interval)
+    by_file: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for alert in project.alerts.values():
         for interval, test in _alert_tests(project, alert):
-            by_file[alert.group, "", interval].append(test)
+            by_file[alert.group, alert.group, "", interval].append(test)
     for policy in project.escalation_policies.values():
         climbing = [alert for alert in project.alerts.values() if project.escalation_of(alert) is policy]
-        group = f"escalation-{policy.name}"
         for number, alert in enumerate(climbing):
             rule = alert_rule(project, alert)
-            copies = [copy for _, copy in escalation_copies(project, alert, rule)]
+            group, copies = _copies(project, alert, rule)
             if number == 0:  # the timing of the levels, which every alert of the policy shares
-                by_file[group, "", EVALUATION_INTERVAL].extend(_escalation_tests(project, alert, rule, copies))
-            # a file per alert group: each loads the recording rules its own alerts read only
-            by_file[group, alert.group, EVALUATION_INTERVAL].extend(_valued_tests(project, alert, rule, copies))
+                key = (f"escalation-{policy.name}", group, "", EVALUATION_INTERVAL)
+                by_file[key].extend(_escalation_tests(project, alert, rule, copies))
+            # a file per escalation group: it loads the copies and recording rules of its own alerts only
+            by_file[group, group, alert.group, EVALUATION_INTERVAL].extend(
+                _valued_tests(project, alert, rule, copies))
     files = {}
-    for (group, also, interval), tests in sorted(by_file.items()):
+    for (stem, group, also, interval), tests in sorted(by_file.items()):
         if tests:
-            name = "-".join(filter(None, (group, also, "" if interval == EVALUATION_INTERVAL else f"every-{interval}")))
+            name = stem if interval == EVALUATION_INTERVAL else f"{stem}-every-{interval}"
             files[f"{conventions.RULE_TESTS_DIR}/{name}.yml"] = {**promtool_file(project, group, interval, also),
                                                                  "tests": one_run_per_simulation(tests)}
     return files
+
+
+def _copies(project: Project, alert: Alert, rule: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The escalation group holding an alert's copies (every level of one alert shares it), and the copies."""
+    found = escalation_copies(project, alert, rule)
+    return found[0][0], [copy for _, copy in found]

@@ -81,7 +81,8 @@ def test_a_fast_burn_of_one_slo_notifies_once_and_climbs_one_ladder(alertmanager
               for labels in _rule_labels(rules / "slo-checkout-availability.yml", name)}
     # a copy's alert carries the labels of the alert it reads from ALERTS, and its own level
     copies = [{**alerts[name], **labels} for name in windows[:2]
-              for labels in _rule_labels(rules / "escalation-default.yml", name) if labels["escalation_level"] == "1"]
+              for labels in _rule_labels(rules / "escalation-default-slo-checkout-availability.yml", name)
+              if labels["escalation_level"] == "1"]
     labelled = [*alerts.values(), *copies]
     _post(alertmanager, labelled)
     states = _states(alertmanager, "CheckoutAvailabilityBudgetBurn.*", expected=6, muted=4)

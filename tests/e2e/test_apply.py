@@ -115,7 +115,7 @@ def test_apply_loads_out_then_a_changed_threshold_and_status_follows(tmp_path: P
         second = _obsgen("apply", "--out", str(changed), *dirs, **urls)
         assert second.returncode == 0
         # the escalation copies evaluate CpuHigh's condition for its value: their file changes with it
-        assert "changed rules/alerts.yml, rules/escalation-default.yml; reloaded and verified" in second.stdout
+        assert "changed rules/alerts.yml, rules/escalation-default-alerts.yml; reloaded and verified" in second.stdout
         assert _loaded_query(prom, "CpuHigh") == "instance:cpu_usage:percent > 92"
         assert _obsgen("status", "--out", str(changed), **urls).returncode == 0
 

@@ -21,6 +21,8 @@ from generator.model.project import Project
 from generator.targets.prometheus import rule_groups
 
 CPU = 'instance:cpu_usage:percent{instance="web-1"}'
+GROUPS = ("alerts", "escalation-default-alerts")
+"""CpuHigh's rule group and that of its escalation copies."""
 LEVEL_1 = 'count(ALERTS{alertname="CpuHigh",alertstate="firing",escalation_level="1"})'
 FIRING = 'count(ALERTS{alertname="CpuHigh",alertstate="firing",escalation_level=""})'
 
@@ -44,13 +46,13 @@ def _promtool(project: Project, tmp_path: Path, series: str, checks: list[dict[s
               alert_checks: tuple[dict[str, Any], ...] = ()) -> str:
     """Failures promtool reports for the alerts and escalation rules fed `series` ('' if none)."""
     groups = rule_groups(project)
-    for name in ("alerts", "escalation-default"):
+    for name in GROUPS:
         (tmp_path / f"{name}.yml").write_text(yaml.safe_dump(groups[name]))
     # the alerts before their ladder at each step, as the docstring counts: promtool's own order varies per run,
     # and at the 20th minute level 1 is present or not depending on it
-    order = [group["name"] for name in ("alerts", "escalation-default") for group in groups[name]["groups"]]
+    order = [group["name"] for name in GROUPS for group in groups[name]["groups"]]
     (tmp_path / "test.yml").write_text(yaml.safe_dump({
-        "rule_files": ["alerts.yml", "escalation-default.yml"], "evaluation_interval": "1m", "group_eval_order": order,
+        "rule_files": [f"{name}.yml" for name in GROUPS], "evaluation_interval": "1m", "group_eval_order": order,
         "tests": [{"interval": "1m", "input_series": [{"series": CPU, "values": series}],
                    "promql_expr_test": checks, "alert_rule_test": list(alert_checks)}]}))
     result = subprocess.run(["promtool", "test", "rules", "test.yml"], cwd=tmp_path, capture_output=True, text=True)
@@ -86,7 +88,7 @@ def _cpu_high(project: Project, minute: int, *levels: tuple[str, str]) -> dict[s
     each with its rule's other annotations rendered for web-1."""
     groups = rule_groups(project)
     rules = {rule.get("labels", {}).get("escalation_level", ""): rule
-             for name in ("alerts", "escalation-default") for rule in groups[name]["groups"][0]["rules"]
+             for name in GROUPS for rule in groups[name]["groups"][0]["rules"]
              if rule.get("alert") == "CpuHigh"}
     base = {"instance": "web-1", **rules[""]["labels"]}
     alerts = []

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from generator.core.promql import metric_names
+from generator.derive.escalation import alert_escalation
 from generator.derive.slo.rules import group as slo_group
 from generator.model import SLO, Alert, conventions
 from generator.model.project import Project
@@ -33,13 +34,12 @@ def shipped_rule_files(project: Project, out: Path, into: Path, ladders: frozens
     transitively (they read series no scenario has), and the escalation copies of alerts other than `ladders`, the
     alerts whose levels a scenario checks (every other check leaves escalation copies out)."""
     groups = {alert.group for alert in scenario_alerts(project)}
-    if ladders:
-        groups |= {f"escalation-{policy}" for policy in project.escalation_policies}
+    groups |= {level.group for name in ladders for level in alert_escalation(project, project.alerts[name])[:1]}
     files = {path for group in groups for path in promtool_file(project, group, EVALUATION_INTERVAL)["rule_files"]}
     documents = {path: yaml.safe_load((out / conventions.RULE_TESTS_DIR / path).read_text()) for path in files}
     for document in documents.values():
         for group in document["groups"]:
-            if group["name"].startswith("escalation-"):
+            if group["name"].startswith(conventions.ESCALATION_GROUP_PREFIX):
                 group["rules"] = [rule for rule in group["rules"] if rule["alert"] in ladders]
     alerts = [rule for document in documents.values() for group in document["groups"] for rule in group["rules"]
               if "alert" in rule]

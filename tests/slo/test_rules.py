@@ -85,7 +85,7 @@ def test_rule_tests_load_only_the_rule_files_their_alerts_read(out: Path) -> Non
 
     assert files("alerts-every-4m") == ["../rules/alerts.yml", "../rules/recording.yml"]
     assert files("slo-api-latency") == files("slo-api-latency-scenarios") == ["../rules/slo-api-latency.yml"]
-    assert files("escalation-default") == ["../rules/escalation-default.yml"]
+    assert files("escalation-default") == ["../rules/escalation-default-alerts.yml"]
 
 
 def _load(tmp_path: Path, body: str) -> Project:

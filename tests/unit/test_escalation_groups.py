@@ -42,9 +42,9 @@ def _rules(path: Path) -> list[dict[str, Any]]:
     return [rule for group in yaml.safe_load(path.read_text())["groups"] for rule in group["rules"]]
 
 
-def _copies(path: Path) -> set[str]:
-    """The alerts whose escalation copies a rule file holds."""
-    return {rule["alert"] for rule in _rules(path) if "escalation_level" in rule.get("labels", {})}
+def _copies(rules: list[dict[str, Any]]) -> set[str]:
+    """The alerts whose escalation copies are among these rules."""
+    return {rule["alert"] for rule in rules if "escalation_level" in rule.get("labels", {})}
 
 
 def _checked(document: dict[str, Any]) -> set[str]:
@@ -58,16 +58,19 @@ def _build(tmp_path: Path, case: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_each_shipped_escalation_test_loads_the_copies_of_the_alerts_it_replays_and_no_other() -> None:
-    """The files holding copies that a test loads are those holding the copies of the alerts it checks (with them
-    the copies of their group's alerts that no test replays: one without an example at the tests' interval)."""
-    copies = {f"../rules/{path.name}": _copies(path) for path in (OUT / "prometheus/rules").glob("*.yml")}
+    """The copies a test loads are those of the alert groups of the alerts it checks (with those replayed, their
+    group's alerts no test replays: one without an example at the tests' interval), all in one file."""
+    rules = {f"../rules/{path.name}": _rules(path) for path in (OUT / "prometheus/rules").glob("*.yml")}
+    group_of = {rule["alert"]: file for file, found in rules.items() for rule in found
+                if "alert" in rule and "escalation_level" not in rule.get("labels", {})}
     tests = sorted((OUT / "prometheus/tests").glob("escalation-*.yml"))
     assert len(tests) > 5
     for path in tests:
         document = yaml.safe_load(path.read_text())
-        loaded = {file for file in document["rule_files"] if copies[file]}
-        assert loaded == {file for file, alerts in copies.items() if alerts & _checked(document)}, path.name
-        assert len(loaded) == 1, path.name
+        holding = [file for file in document["rule_files"] if _copies(rules[file])]
+        copied = {alert for file in holding for alert in _copies(rules[file])}
+        assert {group_of[alert] for alert in copied} == {group_of[alert] for alert in _checked(document)}, path.name
+        assert len(holding) == 1, path.name
 
 
 def test_each_shipped_escalation_group_holds_the_copies_of_one_alert_group_climbing_one_policy() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.core.duration import format_seconds, parse_seconds
 from generator.core.matcher_text import (
     JSON_CONTROL_PATTERNS,
     LINE_FEED_PATTERNS,
@@ -32,15 +31,8 @@ from generator.model.identity import receiver_name
 from generator.model.logs import SERVICE_LABEL
 from generator.model.notify import heartbeat_timing, route_timing
 from generator.model.project import Project
-from generator.targets.receivers import (
-    DASHBOARD_LEAD,
-    DASHBOARD_ONSET_LEAD,
-    DASHBOARD_TRAIL,
-    LISTED_ALERTS,
-    LISTED_NAMES,
-    dashboard_leads,
-    receiver,
-)
+from generator.targets.dashboard_range import template_values as dashboard_range_values
+from generator.targets.receivers import LISTED_ALERTS, LISTED_NAMES, receiver
 from generator.targets.templating import environment
 
 # Go templates own {{ }} (and [[ ]] may appear in their text); jinja2 uses << >> and <% %> here.
@@ -59,8 +51,6 @@ def go_string(text: str) -> str:
 _JINJA.filters["go_string"] = go_string
 _JINJA.filters["go_text"] = lambda text: f"{{{{ {go_string(text)} }}}}"
 _JINJA.filters["go_comment"] = lambda text: text.replace("*/", "* /")
-NANOSECONDS = 1_000_000_000
-"""A second in Go's time.Duration, which time.Time's Add takes in a template."""
 ESCALATION_GROUP_BY = ESCALATION_LEVEL_LABEL
 """Each level's notifications are a group of their own, whose common labels say the level."""
 
@@ -235,14 +225,6 @@ def config(project: Project) -> dict[str, Any]:
     return document
 
 
-def _escalation_delays(project: Project) -> list[tuple[str, list[tuple[str, int]]]]:
-    """Each policy's levels (their escalation_level value) with the nanoseconds an escalation copy starts after the
-    page it escalates, for the dashboard links' range."""
-    return [(name, [(str(index), round(parse_seconds(level.after) * NANOSECONDS))
-                    for index, level in enumerate(policy.levels, start=1)])
-            for name, policy in sorted(project.escalation_policies.items())]
-
-
 def render(project: Project) -> dict[str, Any]:
     """alertmanager.yml and its notification templates."""
     severities = project.alerting.severities
@@ -252,11 +234,7 @@ def render(project: Project) -> dict[str, Any]:
         grouping=[label for label in project.alerting.group_by if label != "alertname"],
         home=sorted(project.stack.external_labels.items()),
         level_label=ESCALATION_LEVEL_LABEL, policy_label=ESCALATION_POLICY_LABEL, listed=LISTED_ALERTS,
-        listed_names=LISTED_NAMES, lead=DASHBOARD_LEAD * NANOSECONDS, trail=DASHBOARD_TRAIL * NANOSECONDS,
-        lead_text=format_seconds(DASHBOARD_LEAD), trail_text=format_seconds(DASHBOARD_TRAIL),
-        onset_text=format_seconds(DASHBOARD_ONSET_LEAD),
-        escalations=_escalation_delays(project),
-        leads=[(round(seconds * NANOSECONDS), names) for seconds, names in dashboard_leads(project)],
+        listed_names=LISTED_NAMES, **dashboard_range_values(project),
         page_separator=conventions.PAGE_SUMMARY_SEPARATOR, service_label=SERVICE_LABEL,
         json_escapes=JSON_CONTROL_PATTERNS, line_feed_escapes=LINE_FEED_PATTERNS,
         shell_escapes=SHELL_PATTERNS, regex_special=REGEX_SPECIAL, shell_plain=SHELL_PLAIN, plain_value=PLAIN_VALUE,

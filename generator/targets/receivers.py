@@ -11,17 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.core.duration import parse_seconds
-from generator.model import (
-    Channel,
-    EmailChannel,
-    ImportedAlert,
-    LogAlert,
-    PagerDutyChannel,
-    RuleSet,
-    SlackChannel,
-    WebhookChannel,
-)
+from generator.model import Channel, EmailChannel, PagerDutyChannel, SlackChannel, WebhookChannel
 from generator.model.identity import receiver_name
 from generator.model.project import Project
 
@@ -35,42 +25,6 @@ LISTED_NAMES = 3
 The title is Slack's attachment title and fallback, an email's subject and PagerDuty's summary, which PagerDuty's
 Events API v2 holds to 1024 characters (Alertmanager cuts it there, with the summary of the first alert after the
 title): three names of ~40 characters leave room for the labels and that summary, and a title stays one line."""
-
-DASHBOARD_LEAD = 3600
-"""Seconds a notification's dashboard link opens before its alerts' earliest start: the run-up to the incident, the
-hour Grafana's own notification links show (grafana/alerting#296). Prometheus' StartsAt is when the alert fired, its
-`for` after the condition began (rules' NotifyFunc: StartsAt = FiredAt; Loki's ruler sends the same): a `for` over
-45 minutes opens further back (DASHBOARD_ONSET_LEAD)."""
-DASHBOARD_TRAIL = 900
-"""Seconds a resolved notification's dashboard link runs past its alerts' last end: whether the recovery held."""
-DASHBOARD_ONSET_LEAD = 900
-"""Seconds a dashboard link opens, at least, before its alert's condition began (StartsAt minus its `for`): what an
-on-call reads first is how it began, the series leaving its usual level, so the window starts on that level (a
-quarter hour before the onset, as the link runs a quarter hour past a recovery). DASHBOARD_LEAD gives that to any
-`for` up to 45 minutes; a longer one opens its `for` plus this before StartsAt (4h15m for a 4h `for`), the leads
-meeting at 45 minutes, so no `for` opens less of its run-up than a shorter one."""
-
-
-def dashboard_leads(project: Project) -> list[tuple[float, list[str]]]:
-    """Each lead (seconds a link opens before its alert's StartsAt: its `for` plus DASHBOARD_ONSET_LEAD) longer than
-    DASHBOARD_LEAD, with the names of the alerts that take it: the rules Prometheus and Loki evaluate that carry a
-    dashboard_url (obsgen's, imported ones', log alerts'), the longest `for` of a name that several rules share.
-    Their escalation copies share the name: the template takes a copy back by its level's delay, then by its
-    source's lead. Under a profile the `for`s are the compressed ones the rules hold, in the real time a link's
-    range is in."""
-    held: dict[str, float] = {}
-    alerts = [*project.alerts.values(), *project.all(LogAlert)]
-    for name, duration in [*((alert.name, alert.for_) for alert in alerts if alert.dashboard),
-                           *((rule.name, rule.for_ or "0s") for rule_set in project.all(RuleSet)
-                             for group in rule_set.groups for rule in group.rules
-                             if isinstance(rule, ImportedAlert) and "dashboard_url" in rule.annotations)]:
-        held[name] = max(held.get(name, 0.0), parse_seconds(duration))
-    leads: dict[float, list[str]] = {}
-    for name, seconds in sorted(held.items()):
-        if seconds + DASHBOARD_ONSET_LEAD > DASHBOARD_LEAD:
-            leads.setdefault(seconds + DASHBOARD_ONSET_LEAD, []).append(name)
-    return sorted(leads.items())
-
 
 def _sink(project: Project, channel: Channel) -> str:
     profile = project.profile

@@ -24,7 +24,7 @@ from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLIC
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager
-from generator.targets.receivers import dashboard_leads
+from generator.targets.dashboard_range import dashboard_leads
 from tests.amtool_render import render
 from tests.slack_text import LINK
 

@@ -11,14 +11,7 @@ import yaml
 from generator.apply.files import Files
 from generator.apply.http import Api
 from generator.apply.reload import ReloadableServer, gauge
-from generator.core.group_key import (
-    Grouping,
-    groupings,
-    keeps_incidents,
-    label_set_string,
-    paging_receivers,
-    same_group,
-)
+from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
 from generator.core.releases import RELEASE, parse
 from generator.model.stack import ui_decodes_filter
 
@@ -49,26 +42,27 @@ def differences(api: Api, files: Files) -> list[str]:
     return found
 
 
-def _orphaned(group: dict[str, Any], running: dict[str, Any], new: dict[str, Any]) -> str:
-    """What the new configuration does to one of the running Alertmanager's paging groups' incident, "" if
-    nothing: its alerts get another group key, so another dedup_key, or reach its PagerDuty no more."""
+BECOMES = {
+    Orphaning.PAGING_ENDS: "no longer reaches PagerDuty, so no resolve is sent:",
+    Orphaning.SERVICE_CHANGES: "keeps its group key but pages another PagerDuty service (routing key), which never "
+                               "saw it:",
+}
+
+
+def _orphaned(group: dict[str, Any], running: dict[str, Any], new: dict[str, Any],
+              paging: tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]) -> str:
+    """What the new configuration does to the incident of one of the running Alertmanager's paging groups, "" if
+    nothing: its alerts get another group key, so another dedup_key, or reach its PagerDuty no more. paging: the
+    running and the new configuration's paging receivers."""
     receiver, grouped = str(group["receiver"]["name"]), {str(k): str(v) for k, v in group["labels"].items()}
-    old_paging, new_paging = paging_receivers(running), paging_receivers(new)
     for alert in group.get("alerts") or ():
         labels = {str(k): str(v) for k, v in alert["labels"].items()}
-        now = groupings(new.get("route") or {}, labels)
-        for old in (route for route in groupings(running.get("route") or {}, labels)
-                    if route.receiver == receiver and route.group_labels(labels) == grouped):
-            if any(keeps_incidents(old, route, old_paging, new_paging) for route in now):
-                continue
-            paging: list[Grouping] = [route for route in now if route.receiver in new_paging]
-            if not paging:
-                becomes = "no longer reaches PagerDuty, so no resolve is sent:"
-            elif all(same_group(old, route) for route in paging):
-                becomes = "keeps its group key but pages another PagerDuty service (routing key), which never saw it:"
-            else:
-                becomes = (f"gets group key {' and '.join(route.group_key(labels) for route in paging)} (was "
-                           f"{old.group_key(labels)}), so its events carry another dedup_key:")
+        olds = [route for route in groupings(running.get("route") or {}, labels)
+                if route.receiver == receiver and route.group_labels(labels) == grouped]
+        for orphan in orphans(olds, new.get("route") or {}, labels, *paging):
+            becomes = BECOMES.get(orphan.how) or (
+                f"gets group key {' and '.join(route.group_key(labels) for route in orphan.now)} (was "
+                f"{orphan.old.group_key(labels)}), so its events carry another dedup_key:")
             count = len(group["alerts"])
             return (f"PagerDuty group {label_set_string(grouped)} of receiver {receiver} ({count} "
                     f"alert{'s' * (count != 1)} firing, {labels.get('alertname', '')} among them) {becomes} "
@@ -83,9 +77,11 @@ def orphaned_incidents(api: Api, files: Files) -> list[str]:
     files would orphan: their group key changes (generator.core.group_key) or they stop paging."""
     running = yaml.safe_load(str(api.get("/api/v2/status")["config"]["original"])) or {}
     new = yaml.safe_load(files[CONFIG]) or {}
-    if not paging_receivers(running):
+    paging = paging_receivers(running), paging_receivers(new)
+    if not paging[0]:
         return []
-    return [said for group in api.get("/api/v2/alerts/groups") or () if (said := _orphaned(group, running, new))]
+    return [said for group in api.get("/api/v2/alerts/groups") or ()
+            if (said := _orphaned(group, running, new, paging))]
 
 
 SERVER = ReloadableServer(

@@ -15,8 +15,9 @@ alerts a new key. tests/e2e/test_group_keys.py holds this to a real Alertmanager
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from generator.core.alert_routing import DEFAULTS, INHERITED, parse_matcher, route_matches
@@ -88,6 +89,10 @@ class Grouping:
         """The notification's group key for an alert with these labels (aggrGroup.GroupKey)."""
         return f"{self.key}:{label_set_string(self.group_labels(labels))}"
 
+    def same_key(self, other: Grouping) -> bool:
+        """Whether other gives an alert the same group key (same route key, same group_by)."""
+        return other.key == self.key and other.group_by == self.group_by
+
     @property
     def grouped_by(self) -> str:
         """group_by as a reader sees it: the label names, sorted, or "..." for every label."""
@@ -113,17 +118,42 @@ def paging_receivers(config: Mapping[str, Any]) -> dict[str, frozenset[str]]:
             for receiver in config.get("receivers") or () if receiver.get("pagerduty_configs")}
 
 
-def keeps_incidents(old: Grouping, new: Grouping, old_paging: Mapping[str, frozenset[str]],
-                    new_paging: Mapping[str, frozenset[str]]) -> bool:
-    """Whether a route of the new configuration sends an old paging route's alerts to the same PagerDuty service
-    under the same group key, so an incident the old one opened resolves when they do."""
-    return same_group(old, new) and bool(new_paging.get(new.receiver, frozenset())
-                                         & old_paging.get(old.receiver, frozenset()))
+class Orphaning(Enum):
+    """How new routes orphan the incident an old paging route opened for an alert."""
+
+    PAGING_ENDS = "the alert reaches no PagerDuty integration: no resolve is sent"
+    SERVICE_CHANGES = "same group key, another PagerDuty service (routing key), which never saw the incident"
+    KEY_CHANGES = "another group key, so another dedup_key, which PagerDuty never saw"
 
 
-def same_group(old: Grouping, new: Grouping) -> bool:
-    """Whether two routes give an alert the same group key (same route key, same group_by)."""
-    return new.key == old.key and new.group_by == old.group_by
+@dataclass(frozen=True)
+class Orphan:
+    """An old paging route whose incident the new routes orphan, and the new paging routes the alert takes."""
+
+    old: Grouping
+    now: tuple[Grouping, ...]
+
+    @property
+    def how(self) -> Orphaning:
+        if not self.now:
+            return Orphaning.PAGING_ENDS
+        return (Orphaning.SERVICE_CHANGES if all(self.old.same_key(route) for route in self.now)
+                else Orphaning.KEY_CHANGES)
+
+
+def orphans(old_routes: Iterable[Grouping], new_root: Mapping[str, Any], labels: Mapping[str, str],
+            old_paging: Mapping[str, frozenset[str]], new_paging: Mapping[str, frozenset[str]]) -> list[Orphan]:
+    """The paging ones of old_routes (routes of the old configuration an alert with these labels takes) whose
+    incident the new configuration orphans: no route of new_root sends the alert to a PagerDuty service the old
+    one paged under the same group key (same route key, same group_by), so the resolve closes nothing."""
+    new = groupings(new_root, labels)
+    now = tuple(route for route in new if route.receiver in new_paging)
+
+    def kept(old: Grouping, route: Grouping) -> bool:
+        return old.same_key(route) and bool(new_paging.get(route.receiver, frozenset()) & old_paging[old.receiver])
+
+    return [Orphan(old, now) for old in old_routes
+            if old.receiver in old_paging and not any(kept(old, route) for route in new)]
 
 
 def _group_by(value: Any) -> frozenset[str] | None:

@@ -20,6 +20,8 @@ from tests.e2e.inhibition import post, until
 DISK = {"alertname": "DiskFull", "severity": "critical", "instance": "db-1"}
 CPU = {"alertname": "CpuHigh", "severity": "critical", "instance": "web-1", "team": "web"}
 WARN = {"alertname": "DiskSlow", "severity": "warning", "instance": "db-1"}
+INFO = {"alertname": "BackupDone", "severity": "info", "instance": "db-1"}
+"""Taken by the root route, which pages nobody: a group with no incident to orphan, whatever the reload does."""
 
 
 def _config(key_file: Path, disk_route: dict[str, Any], pagerduty_for_warnings: bool = True) -> str:
@@ -34,8 +36,8 @@ def _config(key_file: Path, disk_route: dict[str, Any], pagerduty_for_warnings: 
 
 
 def _applied(tmp_path: Path, new: str, dry_run: bool) -> tuple[str, str]:
-    """Apply `new` over the running config with the three alerts firing: the outcome's detail, and the running
-    configuration afterwards."""
+    """Apply `new` over the running config with the four alerts firing (three paging): the outcome's detail, and
+    the running configuration afterwards."""
     key_file = tmp_path / "pagerduty_key"
     key_file.write_text("0123456789abcdef0123456789abcdef\n")
     etc = tmp_path / "etc"
@@ -46,8 +48,8 @@ def _applied(tmp_path: Path, new: str, dry_run: bool) -> tuple[str, str]:
     (out / "alertmanager.yml").write_text(new.replace("KEY_FILE", str(key_file)))
     with servers.alertmanager(etc / "alertmanager.yml", tmp_path) as am:
         api = Api(Connection("alertmanager", am.url))
-        post(am.url, DISK, CPU, WARN)
-        assert until(lambda: len(api.get("/api/v2/alerts/groups")) == 3)
+        post(am.url, DISK, CPU, WARN, INFO)
+        assert until(lambda: len(api.get("/api/v2/alerts/groups")) == 4)
         outcome = reload.apply(alertmanager.SERVER, out.parent, DirectoryStore(etc), api, dry_run=dry_run)
         print(f"\n{outcome}")
         assert outcome.action == Action.UPDATED

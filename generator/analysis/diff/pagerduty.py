@@ -20,14 +20,7 @@ from generator.analysis.diff.changes import Change, FieldChange, OutTree
 from generator.analysis.diff.routing import CONFIG
 from generator.analysis.diff.rules import is_loki, rule_groups
 from generator.core.alert_routing import parse_matcher
-from generator.core.group_key import (
-    Grouping,
-    every_route,
-    groupings,
-    keeps_incidents,
-    paging_receivers,
-    same_group,
-)
+from generator.core.group_key import Grouping, Orphan, Orphaning, every_route, groupings, orphans, paging_receivers
 from generator.core.promql import label_matches
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
@@ -35,11 +28,15 @@ SECTION = "pagerduty incidents"
 KEY_PREFIX = "group key prefix"
 """Shown even when it stays: which key the incidents were opened under."""
 WARNING = "open incidents on this route will not resolve from Alertmanager after this deploy"
-KEY_CHANGES = (f"{WARNING}: the resolve of an alert still firing is sent with the dedup_key of its new group key "
-               "(sha256 of it), which PagerDuty never saw, and a new incident opens beside the old one")
-SERVICE_CHANGES = (f"{WARNING}: its alerts keep their group key but page another PagerDuty service (routing key), "
-                   "which never saw the incident, so the resolve closes nothing and a new incident opens there")
-PAGING_ENDS = f"{WARNING}: these alerts no longer reach this PagerDuty integration, so no resolve is ever sent"
+WHY = {
+    Orphaning.KEY_CHANGES: f"{WARNING}: the resolve of an alert still firing is sent with the dedup_key of its new "
+                           "group key (sha256 of it), which PagerDuty never saw, and a new incident opens beside the "
+                           "old one",
+    Orphaning.SERVICE_CHANGES: f"{WARNING}: its alerts keep their group key but page another PagerDuty service "
+                               "(routing key), which never saw the incident, so the resolve closes nothing and a new "
+                               "incident opens there",
+    Orphaning.PAGING_ENDS: f"{WARNING}: these alerts no longer reach this PagerDuty integration, so no resolve is "
+                           "ever sent"}
 TO_DO = ("before deploying, look in PagerDuty for incidents open from this route (`obsgen apply` names the "
          "Alertmanager groups firing on it); deploy when none are, or resolve them by hand in PagerDuty right after")
 
@@ -72,19 +69,12 @@ def _alert_labels(tree: OutTree) -> Iterator[dict[str, str]]:
 
 
 class _Sides:
-    """Both sides' routes and paging receivers, and whether a head route keeps a base route's incidents."""
+    """Both sides' routes and paging receivers."""
 
     def __init__(self, base: OutTree, head: OutTree) -> None:
         old, new = base.document(CONFIG) or {}, head.document(CONFIG) or {}
         self.old_root, self.new_root = old.get("route") or {}, new.get("route") or {}
         self.old_paging, self.new_paging = paging_receivers(old), paging_receivers(new)
-
-    def keeps(self, old: Grouping, new: Grouping) -> bool:
-        """Whether new sends the same alerts to the same PagerDuty service under the same group key."""
-        return keeps_incidents(old, new, self.old_paging, self.new_paging)
-
-    def paging(self, routes: list[Grouping], old: bool = False) -> list[Grouping]:
-        return [route for route in routes if route.receiver in (self.old_paging if old else self.new_paging)]
 
 
 def _example(matchers: tuple[str, ...]) -> dict[str, str]:
@@ -106,13 +96,12 @@ def _orphaned(base: OutTree, sides: _Sides) -> list[_Orphaned]:
     reached: set[tuple[str, str]] = set()
 
     def route(labels: dict[str, str], alert: str) -> None:
-        new = groupings(sides.new_root, labels)
-        for old in sides.paging(groupings(sides.old_root, labels), old=True):
-            reached.add((old.key, old.receiver))
-            if not any(sides.keeps(old, route) for route in new):
-                orphan = found.setdefault((old.key, old.receiver), _Orphaned(old))
-                orphan.alerts.update([alert] if alert else [])
-                orphan.now.update(sides.paging(new))
+        olds = groupings(sides.old_root, labels)
+        reached.update((old.key, old.receiver) for old in olds if old.receiver in sides.old_paging)
+        for orphan in orphans(olds, sides.new_root, labels, sides.old_paging, sides.new_paging):
+            seen = found.setdefault((orphan.old.key, orphan.old.receiver), _Orphaned(orphan.old))
+            seen.alerts.update([alert] if alert else [])
+            seen.now.update(orphan.now)
 
     for labels in _alert_labels(base):
         route(labels, labels["alertname"])
@@ -120,12 +109,6 @@ def _orphaned(base: OutTree, sides: _Sides) -> list[_Orphaned]:
         if old.receiver in sides.old_paging and (old.key, old.receiver) not in reached:
             route(_example(old.matchers), "")
     return list(found.values())
-
-
-def _why(old: Grouping, now: list[Grouping]) -> str:
-    if not now:
-        return PAGING_ENDS
-    return SERVICE_CHANGES if all(same_group(old, route) for route in now) else KEY_CHANGES
 
 
 def _change(orphan: _Orphaned, sides: _Sides) -> Change:
@@ -140,7 +123,7 @@ def _change(orphan: _Orphaned, sides: _Sides) -> Change:
     alerts = ", ".join(sorted(orphan.alerts)) or "none of out/'s rules (alerts sent from elsewhere may)"
     return Change(SECTION, "changed", f"{', '.join(old.matchers) or '(root route)'} -> {old.receiver}", CONFIG,
                   tuple(f for f in fields if f.old != f.new or f.field == KEY_PREFIX),
-                  (_why(old, now), f"alerts paging on it: {alerts}", TO_DO))
+                  (WHY[Orphan(old, tuple(now)).how], f"alerts paging on it: {alerts}", TO_DO))
 
 
 def compare_pagerduty_keys(base: OutTree, head: OutTree) -> list[Change]:

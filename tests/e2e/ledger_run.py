@@ -23,9 +23,16 @@ from tests.e2e.inhibition import OUT, fast_route
 
 PLATFORM = {"platform": "ecommerce-rag"}
 """The probe Prometheus' external labels, the shipped stack's."""
-BRIDGE = 4.0
-"""Seconds of gap the ledger bridges within an episode: four resend delays (1 s here), Alertmanager's resolve
-timeout."""
+RESEND_DELAY = 2
+"""Prometheus' --rules.alert.resend-delay here, in seconds. A firing alert is sent valid for four of them
+(rules/alerting.go: ValidUntil = 4 x max(resend delay, evaluation interval)); had the page's resends stalled that long
+on a loaded machine, Alertmanager would read it resolved and lift its inhibition, telling the TargetDown it mutes.
+That is the suspected cause of the muted TargetDown told in CI runs x114 and x121 (once each in about ten runs; not
+reproduced alone, nor with six runs beside three busy loops; the page had reached Alertmanager ~6 s before the first
+flush, so the inhibitor had it). At 1 s the margin was 4 s; at 2 s it is 8, for 4 s more per ledger run. The run
+prints what fired and what was told when, which a failure shows beside its tallies."""
+BRIDGE = 4.0 * RESEND_DELAY
+"""Seconds of gap the ledger bridges within an episode: four resend delays, Alertmanager's resolve timeout."""
 SETTLED = 1.0 + max(BRIDGE, 1.0 + SETTLE)
 """Seconds after the last alert's end by which the ledger reads every episode ended (BRIDGE after its last firing
 sample, which is before the end) and owes its resolved notifications (group_interval 1 s + the ledger's SETTLE),
@@ -102,13 +109,21 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
                 "rule_files": ["rules.yml"],
                 "alerting": {"alertmanagers": [{"static_configs": [
                     {"targets": [alertmanager.url.removeprefix("http://")]}]}]}}))
-            with servers.prometheus(workdir / "prometheus.yml", workdir, "--rules.alert.resend-delay=1s") as server:
+            resend = f"--rules.alert.resend-delay={RESEND_DELAY}s"
+            with servers.prometheus(workdir / "prometheus.yml", workdir, resend) as server:
                 start = _rules_once_alertmanager_known(server.url, workdir / "rules.yml", alerts)
                 time.sleep(max(0.0, start + last + SETTLED - time.time()))
                 until = time.time()
                 found = episodes(server.url, start - 5, until, bridge=BRIDGE)
     with lock:
         tallies = account(found, Routing(workdir / "alertmanager.yml", PLATFORM), list(records), until)
+    for episode in found:  # what fired when, and what was told when: on a failure, pytest shows them
+        print(f"{episode.start - start:6.2f} s {episode.name} {episode.labels.get('instance', '')} fired until "
+              f"{'-' if episode.end is None else f'{episode.end - start:.2f} s'}")
+    for record in records:
+        alerts = [f"{a['labels'].get('alertname')}/{a['labels'].get('instance', '')}:{a['status']}"
+                  for a in record["body"].get("alerts", [])] if isinstance(record["body"], dict) else []
+        print(f"{record['received'] - start:6.2f} s {record['path']} {record['answered']} {' '.join(alerts)}")
     for tally in tallies:
         print(f"{tally.episode.name:<30} {tally.episode.labels.get('instance', ''):<8} {':'.join(tally.integration)}"
               f" firing {tally.received_firing}/{tally.expected_firing}"

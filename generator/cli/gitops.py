@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from generator.cli.options import DEFINITIONS
+from generator.cli.options import DEFINITIONS, warn
 from generator.cli.problems import shown, where
 
 IMPORTED = typer.Argument(..., help="Prometheus rule files, PrometheusRule manifests, Grafana dashboard JSON, or "
@@ -33,7 +33,7 @@ def import_files(
         typer.echo(f"error: {shown(where(str(error)))}", err=True)
         raise typer.Exit(1) from None
     for note in report.notes:
-        typer.echo(shown(where(f"warning: {note}")), err=True)
+        warn(note)
     for path in report.modules:
         typer.echo(f"wrote {shown(where(str(path)))}")
     typer.echo(f"obsgen import: {len(report.modules)} modules, {report.groups} groups, {report.alerts} alerts, "

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from typer.core import TyperCommand
 
-from generator.cli.problems import Format, report, where
+from generator.cli.problems import Format, report, shown, where
 
 if TYPE_CHECKING:
     from generator.model.project import Project
@@ -44,9 +44,15 @@ def time_scale(default: float, what: str) -> Any:
 
 
 def warn(message: str) -> None:
-    """A warning that is no problem of the definitions: a `warning:` line on stderr, whatever the format (stdout,
-    what a bot reads, stays as the command writes it)."""
-    typer.echo(f"warning: {where(message)}", err=True)
+    """A warning that is no problem of the definitions: a `warning:` line on stderr, its text escaped as a problem's
+    is (it may quote what a server or a file said); under `--format github` a workflow annotation, which the runner
+    shows on the run. `--format json` keeps it on stderr: stdout, what a bot reads, stays the command's one list."""
+    if ASKED.get() is Format.GITHUB:
+        from generator.core.errors import Level, Location, Problem
+
+        report([Problem(Location("", 0), "warning", Level.WARNING, message)], Format.GITHUB)
+    else:
+        typer.echo(f"warning: {shown(where(message))}", err=True)
 
 
 def warn_unpaired(definitions: Project, scale: float, scrape_interval: str = "") -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 import typer
 
-from generator.cli.options import DEFINITIONS, fail
+from generator.cli.options import DEFINITIONS, fail, warn
 from generator.cli.problems import where
 
 GRAFANA = typer.Option(Path("out/grafana"), "--grafana", help="The build's Grafana directory.")
@@ -58,9 +58,9 @@ def preview(grafana: Path = GRAFANA, out: Path = OUT, prometheus: str = PROMETHE
                 typer.echo(f"{where(str(done.png))} {done.size[0]}x{done.size[1]}, {where(str(done.html))}: "
                            f"data {done.fetch_seconds:.2f} s, drawn {done.draw_seconds:.2f} s")
                 for title, ref_id, said in done.query_errors():  # drawn without that query's data
-                    typer.echo(f"warning: {done.dashboard.title}: panel {title!r}, query {ref_id}: {said}", err=True)
+                    warn(f"{done.dashboard.title}: panel {title!r}, query {ref_id}: {said}")
                 for error in done.console_errors:
-                    typer.echo(f"warning: {done.dashboard.title}: browser console: {error}", err=True)
+                    warn(f"{done.dashboard.title}: browser console: {error}")
     except (DefinitionError, PreviewError) as error:
         fail(error)
 

@@ -1,0 +1,43 @@
+"""A command's warnings (no problem of the definitions: a time scale, a refused panel query, an import note) come
+from one place: escaped as problems are, since they quote what a server or a file said, and, under `--format
+github`, as workflow annotations the runner shows on the run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli.options import ASKED, warn
+from generator.cli.problems import Format
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_warning_cannot_drive_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    """A Prometheus' error quoted in a preview warning may carry escape sequences and line breaks: printed as
+    Python writes them, not acted on, and on one line."""
+    warn("panel 'Errors', query A: bad\x1b[2J\nerror: forged")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "warning: panel 'Errors', query A: bad\\x1b[2J\\nerror: forged\n"
+
+
+def test_under_github_a_warning_is_an_annotation(capsys: pytest.CaptureFixture[str]) -> None:
+    asked = ASKED.set(Format.GITHUB)
+    try:
+        warn("100%: scale\ntoo large")
+    finally:
+        ASKED.reset(asked)
+    assert capsys.readouterr().out == "::warning title=warning::100%25: scale%0Atoo large\n"
+
+
+def test_a_build_under_github_annotates_its_time_scale_warning(tmp_path: Path) -> None:
+    """The old build printed a plain `warning:` line on stderr, which a workflow run does not show."""
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--time-scale", "600", "--format", "github",
+                             "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stdout.splitlines() if line.startswith("::warning title=warning::--time-scale ")]
+    assert "warning: --time-scale" not in result.stderr

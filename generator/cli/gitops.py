@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from generator.cli.options import DEFINITIONS, warn
+from generator.cli.options import DEFINITIONS, say_error, warn
 from generator.cli.problems import shown, where
 
 IMPORTED = typer.Argument(..., help="Prometheus rule files, PrometheusRule manifests, Grafana dashboard JSON, or "
@@ -81,7 +81,7 @@ def diff_refs(
             draw = drawer(images, prometheus, definitions, drawn_at(at))
         report = diff(repo, base_ref or default_base(repo), head_ref, relative, draw)
     except (DiffError, ValueError, DefinitionError, PreviewError) as error:
-        typer.echo(f"error: {error}", err=True)
+        say_error(str(error))
         raise typer.Exit(2) from None
     typer.echo((markdown if output_format == "markdown" else text)(report), nl=False)
     if exit_code and report.changed:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from generator.apply.silences import Matched
 
 from generator.apply.commands import ALERTMANAGER_TOKEN_FILE, ALERTMANAGER_URL, RETRIES, TIMEOUT
+from generator.cli.options import say_error
 
 ALERT = typer.Argument("", help="The alert to acknowledge; its escalation is silenced with it. A LABEL=VALUE instead "
                                  "acknowledges a group of several alerts by its labels alone (job=api sli=absent: "
@@ -109,5 +110,5 @@ def _check_name(alert: str, held: "Matched", out: Path) -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    say_error(message)
     raise typer.Exit(1)

@@ -124,7 +124,8 @@ def say_error(message: str, code: str = COMMAND, output: Format | None = None) -
     if output is not Format.TEXT:
         report([Problem(Location("", 0), code, Level.ERROR, message)], output)
     else:
-        typer.echo(f"error: {where(message)}", err=True)
+        shown_message = shown(where(message), keep="\n\t")  # escaped as a problem's message is
+        typer.echo(f"error: {shown_message}", err=True)
 
 
 def fail(error: Exception) -> NoReturn:

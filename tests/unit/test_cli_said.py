@@ -1,6 +1,7 @@
-"""A command's warnings (no problem of the definitions: a time scale, a refused panel query, an import note) come
-from one place: escaped as problems are, since they quote what a server or a file said, and, under `--format
-github`, as workflow annotations the runner shows on the run."""
+"""A command's warnings and errors that are no problem of the definitions (a time scale, a refused panel query, an
+import note; a diff that cannot run, an acknowledgement refused) come from one place each: escaped as problems are,
+since they quote what a server or a file said, and, under `--format github`, warnings are workflow annotations the
+runner shows on the run."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli.options import ASKED, warn
+from generator.cli.options import ASKED, say_error, warn
 from generator.cli.problems import Format
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,3 +42,10 @@ def test_a_build_under_github_annotates_its_time_scale_warning(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert [line for line in result.stdout.splitlines() if line.startswith("::warning title=warning::--time-scale ")]
     assert "warning: --time-scale" not in result.stderr
+
+
+def test_an_error_cannot_drive_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    """An alert name Alertmanager reports, quoted in `obsgen ack`'s refusal: escaped; a line break stays one, as in
+    a problem's message."""
+    say_error("nothing acknowledged: did you mean Api\x1b]0;pwned\x07Down?\n  (give --force)")
+    assert capsys.readouterr().err == "error: nothing acknowledged: did you mean Api\\x1b]0;pwned\\x07Down?\n  (give --force)\n"

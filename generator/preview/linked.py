@@ -22,7 +22,7 @@ from typing import Any
 
 from generator.preview.page import range_text
 from generator.preview.source import DashboardFile
-from generator.preview.timerange import link_range, written
+from generator.preview.timerange import link_range, week_start, written
 from generator.preview.view import Address
 
 ALL_VALUE, ALL_TEXT = "$__all", "All"
@@ -108,7 +108,7 @@ def linked(dashboard: DashboardFile, asked: Address, now: float) -> Linked:
     start_text = asked.time_from or str(own.get("from") or "now-6h")  # one end given: the other is the dashboard's
     end_text = asked.time_to or str(own.get("to") or "now")
     try:
-        start, end = link_range(start_text, end_text, now)
+        start, end = link_range(start_text, end_text, now, week_start(dashboard.document.get("weekStart")))
     except ValueError as error:
         return Linked(shown, values, None, range_text(dashboard),
                       f"Time range not applied: {error}; the dashboard's own range is shown")

@@ -5,6 +5,14 @@ math (`now`, `now-6h`, `now-1d/d`, `now/w`: +/- a count and a unit, `/unit` roun
 `to`); else reads `YYYYMMDD`, `YYYYMMDDTHHmmss`, `YYYY-MM-DD HH:mm:ss` and a 24-character ISO time as UTC; else the
 number the value starts with (JavaScript's parseInt) as epoch milliseconds. Time zone `tz` only changes how times
 are written and where `/d` rounds; the preview draws and rounds in UTC.
+
+`/w` rounds to the start of moment's locale week. Grafana 12 sets its first day from the dashboard's `weekStart` when
+that names a day (scenes' evaluateTimeRange -> setWeekStart; grafana-data moment_wrapper.ts setWeekStart and
+getWeekdayIndexByEnglishName: any English day name, any case); else (no weekStart, "", "browser", anything else)
+from the user's preference, which obsgen's stack leaves unset, so from the locale Grafana reads off the browser's
+Accept-Language (pkg/api/index.go: its first tag, "en-US" without one): moment's `en`, whose weeks start on Sunday.
+A viewer whose browser asks for en-GB or de sees Monday there; the preview draws what en-US and headless browsers
+see.
 """
 
 from __future__ import annotations
@@ -22,6 +30,17 @@ MATH = re.compile(r"([+-])(\d*)([smhdwMy])|/([smhdwMy])")
 EPOCH = re.compile(r"\s*([+-]?\d+)")
 """What parseInt(value, 10) reads: leading blanks, a sign, digits; whatever follows is ignored."""
 LAYOUTS = {8: "%Y%m%d", 15: "%Y%m%dT%H%M%S", 19: "%Y-%m-%d %H:%M:%S"}
+WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+"""JavaScript's day numbers: 0 is Sunday."""
+LOCALE_WEEK_START = 0
+"""moment's `en` locale (Grafana's for an en-US browser, or one that sends no Accept-Language): weeks start Sunday."""
+
+
+def week_start(name: object) -> int:
+    """The first day of the week (0 Sunday .. 6 Saturday) a dashboard's `weekStart` gives: the day it names, any
+    case, else the locale's (LOCALE_WEEK_START)."""
+    day = name.lower() if isinstance(name, str) else ""
+    return WEEKDAYS.index(day) if day in WEEKDAYS else LOCALE_WEEK_START
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
@@ -32,8 +51,8 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
-def _start_of(moment: datetime, unit: str) -> datetime:
-    """moment.js' startOf(unit), in UTC; weeks start on Monday (ISO 8601; Grafana's follows the browser's locale)."""
+def _start_of(moment: datetime, unit: str, first_day: int) -> datetime:
+    """moment.js' startOf(unit), in UTC; a week starts on first_day (0 Sunday .. 6 Saturday)."""
     if unit == "s":
         return moment.replace(microsecond=0)
     if unit == "m":
@@ -42,7 +61,7 @@ def _start_of(moment: datetime, unit: str) -> datetime:
         return moment.replace(minute=0, second=0, microsecond=0)
     day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
     if unit == "w":
-        return day - timedelta(days=day.weekday())
+        return day - timedelta(days=(day.isoweekday() - first_day) % 7)  # isoweekday 7 is Sunday: 0 mod 7
     if unit == "M":
         return day.replace(day=1)
     return day.replace(month=1, day=1) if unit == "y" else day
@@ -54,8 +73,9 @@ def _shifted(moment: datetime, count: int, unit: str) -> datetime:
     return _add_months(moment, count * (12 if unit == "y" else 1))
 
 
-def date_math(text: str, now: float, round_up: bool) -> float:
-    """`now` and what follows it (Grafana's dateMath.parse); ValueError for anything else."""
+def date_math(text: str, now: float, round_up: bool, first_day: int = LOCALE_WEEK_START) -> float:
+    """`now` and what follows it (Grafana's dateMath.parse), weeks starting on first_day; ValueError for anything
+    else."""
     if not text.startswith("now"):
         raise ValueError("date math must start with now")
     moment, rest = datetime.fromtimestamp(now, UTC), text[3:]
@@ -65,7 +85,7 @@ def date_math(text: str, now: float, round_up: bool) -> float:
             raise ValueError(f"{rest!r} is not +N<unit>, -N<unit> or /<unit> (units {', '.join(UNITS)})")
         sign, count, unit, rounding = step.groups()
         if rounding:
-            moment = _start_of(moment, rounding)
+            moment = _start_of(moment, rounding, first_day)
             if round_up:  # the last millisecond of the unit, as moment's endOf
                 moment = _shifted(moment, 1, rounding) - timedelta(milliseconds=1)
         else:
@@ -89,25 +109,27 @@ def _absolute(text: str) -> float:
     return int(number.group(1)) / 1000
 
 
-def link_time(text: str, now: float, round_up: bool = False) -> float:
-    """One end of a link's range in epoch seconds; ValueError naming why it is not a time."""
+def link_time(text: str, now: float, round_up: bool = False, first_day: int = LOCALE_WEEK_START) -> float:
+    """One end of a link's range in epoch seconds, weeks starting on first_day; ValueError naming why it is not a
+    time."""
     try:
-        moment = date_math(text, now, round_up) if "now" in text else _absolute(text)
+        moment = date_math(text, now, round_up, first_day) if "now" in text else _absolute(text)
         datetime.fromtimestamp(moment, UTC)  # a time Python (and Prometheus) can write
     except (ValueError, OverflowError, OSError) as error:
         raise ValueError(str(error)) from None
     return moment
 
 
-def link_range(start_text: str, end_text: str, now: float) -> tuple[float, float]:
-    """[from, to] of a link in epoch seconds; ValueError for a bad end, an empty or reversed range, or a range
-    longer than MAX_RANGE."""
+def link_range(start_text: str, end_text: str, now: float, first_day: int = LOCALE_WEEK_START
+               ) -> tuple[float, float]:
+    """[from, to] of a link in epoch seconds, weeks starting on first_day (week_start); ValueError for a bad end, an
+    empty or reversed range, or a range longer than MAX_RANGE."""
     try:
-        start = link_time(start_text, now)
+        start = link_time(start_text, now, first_day=first_day)
     except ValueError as error:
         raise ValueError(f"from={start_text!r} is not a time ({error})") from None
     try:
-        end = link_time(end_text, now, round_up=True)
+        end = link_time(end_text, now, round_up=True, first_day=first_day)
     except ValueError as error:
         raise ValueError(f"to={end_text!r} is not a time ({error})") from None
     if end <= start:

@@ -41,7 +41,7 @@ def _at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
     ("now-1d/d", False, _at(2026, 1, 6)),
     ("now-1d/d", True, _at(2026, 1, 7) - 0.001),  # `to` rounds up to the unit's last millisecond
     ("now/d", False, _at(2026, 1, 7)),
-    ("now/w", False, _at(2026, 1, 5)),
+    ("now/w", False, _at(2026, 1, 4)),  # a Sunday: moment's `en` week, Grafana's without a weekStart
     ("now-1M/M", False, _at(2025, 12, 1)),
     ("now-y", False, _at(2025, 1, 7, 13, 45, 30)),  # no count is one
     ("now-2h-30m", False, NOW - 9000),
@@ -54,6 +54,18 @@ def _at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
 ])
 def test_a_link_time_is_read_as_grafana_reads_it(text: str, round_up: bool, expected: float) -> None:
     assert link_time(text, NOW, round_up) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("week_start", "first", "next_first"), [
+    (None, 4, 11), ("", 4, 11), ("browser", 4, 11), ("tuesday ", 4, 11),  # the locale's: en, Sunday
+    ("sunday", 4, 11), ("monday", 5, 12), ("saturday", 3, 10),  # the three Grafana's week start picker offers
+    ("Tuesday", 6, 13),  # any English day name, any case (getWeekdayIndexByEnglishName)
+])
+def test_now_w_rounds_to_the_week_the_dashboards_week_start_begins(
+        week_start: str | None, first: int, next_first: int) -> None:
+    document = DOCUMENT if week_start is None else {**DOCUMENT, "weekStart": week_start}
+    found = linked(DashboardFile(Path("ops.json"), "Ops", document), Address("ops", "", "now/w", "now/w"), NOW)
+    assert found.window == pytest.approx((_at(2026, 1, first), _at(2026, 1, next_first) - 0.001), abs=1e-6)
 
 
 @pytest.mark.parametrize(("start", "end", "why"), [

@@ -494,7 +494,8 @@
     if (data.errors.length) {
       const problem = el("span", "problem", "!");
       problem.title = data.errors.join("\n");
-      section.querySelector("header").append(problem);
+      const head = section.querySelector("header");
+      head.insertBefore(problem, head.querySelector(".changed-badge"));  /* left of a "changed" badge, both in the header */
     }
     const hasValues = data.series.some((s) => s.values.some((v) => v != null));
     if (!hasValues) {
@@ -524,6 +525,7 @@
       const head = el("header");
       head.append(el("h2", "", panel.title || ""));
       if (panel.description) { const info = el("span", "info", "i"); info.title = panel.description; head.append(info); }
+      if (spec.highlight.includes(panel.id)) head.append(el("span", "changed-badge", "changed"));
       section.append(head, el("div", "body"));
       grid.append(section);
       sections.push([section, panel]);

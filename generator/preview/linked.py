@@ -5,13 +5,8 @@ obsgen's own links (derive/dashboards.py: notification buttons, email footers, r
 dashboard's `var-instance`); a link pasted from Grafana carries `from`/`to` too. A value from the link overrides the
 variable's default; a name the dashboard has no variable for is ignored, as Grafana ignores it.
 
-Values enter PromQL as Grafana's Prometheus data source writes them (grafana/grafana
-packages/grafana-prometheus/src/escaping.ts, interpolateQueryExpr, without the prometheusSpecialCharsInLabelValues
-feature toggle): a variable neither multi nor includeAll gets its backslashes doubled and `'` written `\\'`; a multi
-or includeAll one (its values a list, as Grafana keeps a multi-value variable's) gets each value's regex
-metacharacters `$^*{}[]+?.()|` escaped with two backslashes and a backslash written as four (one layer for the
-PromQL string, one for RE2), one value bare and several as `(a|b)`. `All` (or `$__all`) is the variable's custom
-all value unescaped, else `.*` (scenes' MultiValueUrlSyncHandler.updateFromUrl and handleLegacyUrlAllValue).
+`All`, `$__all` or the variable's custom all value selects All (scenes' MultiValueUrlSyncHandler.updateFromUrl,
+handleLegacyUrlAllValue). Values enter PromQL as Grafana's Prometheus data source writes them (interpolation.py).
 """
 
 from __future__ import annotations
@@ -20,26 +15,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from generator.preview.interpolation import ALL_VALUE, formatted
 from generator.preview.page import range_text
 from generator.preview.source import DashboardFile
 from generator.preview.timerange import link_range, week_start, written
 from generator.preview.view import Address
 
-ALL_VALUE, ALL_TEXT = "$__all", "All"
+ALL_TEXT = "All"
 LINKED_TYPES = ("query", "custom", "textbox", "interval")
 """Variables whose value a link sets (constants and data sources are not the link's to choose here)."""
-REGEX_SPECIAL = re.compile(r"[$^*{}\[\]+?.()|]")
 LAST = re.compile(r"now-(\d+[smhdwMy])")
-
-
-def regular_escape(value: str) -> str:
-    """prometheusRegularEscape: a single-value variable's value inside a PromQL string."""
-    return value.replace("\\", "\\\\").replace("'", "\\\\'")
-
-
-def special_regex_escape(value: str) -> str:
-    """prometheusSpecialRegexEscape: one value of a multi-value variable, matched literally by `=~`."""
-    return REGEX_SPECIAL.sub(lambda match: "\\\\" + match.group(), value.replace("\\", "\\\\\\\\"))
 
 
 def chosen(variable: dict[str, Any], values: tuple[str, ...]) -> list[str]:
@@ -54,16 +39,6 @@ def chosen(variable: dict[str, Any], values: tuple[str, ...]) -> list[str]:
         if picked[0] == ALL_VALUE:
             picked = picked[1:]
     return picked if variable.get("multi") else picked[:1]
-
-
-def formatted(variable: dict[str, Any], values: list[str]) -> str:
-    """The text that replaces $<name> in a query (interpolateQueryExpr)."""
-    if values == [ALL_VALUE]:
-        return str(variable.get("allValue") or ".*")  # a custom all value is written as it is, unescaped
-    if not variable.get("multi") and not variable.get("includeAll"):
-        return regular_escape(values[0])
-    escaped = [special_regex_escape(value) for value in values]
-    return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from generator.core.grafana_promql import PARSE_BUILTINS, interpolate
 from generator.core.promql import PromQLError, metric_names
 from generator.core.untrusted import FileError, read_json_file, read_yaml_document
 from generator.model.identity import GRAFANA_UID
+from generator.preview.interpolation import all_value
 
 DEFAULT_SCRAPE = 15.0
 """Grafana's minimum step for a Prometheus data source that sets no timeInterval."""
@@ -49,12 +50,12 @@ class DashboardFile:
             return None
 
     def variable_defaults(self) -> dict[str, str]:
-        """Each template variable's value when the dashboard opens ('All' is its allValue, or .*)."""
+        """Each template variable's value when the dashboard opens (a query variable's, or a missing one, All's)."""
         values = {}
         for variable in self.document.get("templating", {}).get("list", []):
             current = (variable.get("current") or {}).get("value")
             if variable.get("type") == "query" or current in (None, "", [], "$__all", ["$__all"]):
-                values[variable["name"]] = variable.get("allValue") or ".*"
+                values[variable["name"]] = all_value(variable)
             else:
                 values[variable["name"]] = str(current[0] if isinstance(current, list) else current)
         return values

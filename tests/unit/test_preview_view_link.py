@@ -17,7 +17,8 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request
 
 from generator.core.gotemplate import render
-from generator.preview.linked import linked, regular_escape, special_regex_escape
+from generator.preview.interpolation import custom_options, formatted, regular_escape, special_regex_escape
+from generator.preview.linked import linked
 from generator.preview.page import PAGE_WIDTH
 from generator.preview.queries import requests_for
 from generator.preview.serve import LiveServer
@@ -93,6 +94,41 @@ def test_a_bad_or_huge_range_is_refused_with_its_reason(start: str, end: str, wh
 def test_values_are_escaped_as_grafanas_prometheus_data_source_escapes_them(
         value: str, regular: str, special: str) -> None:
     assert (regular_escape(value), special_regex_escape(value)) == (regular, special)
+
+
+def test_one_link_value_of_a_multi_value_variable_is_regex_escaped_and_not_a_list() -> None:
+    """interpolateQueryExpr: a multi or includeAll variable's single value gets prometheusSpecialRegexEscape (`'`
+    untouched), bare; a plain variable's gets prometheusRegularEscape."""
+    value = "a.b\\c'd|e"
+    assert formatted({"multi": True}, [value]) == formatted({"includeAll": True}, [value]) == "a\\\\.b\\\\\\\\c'd\\\\|e"
+    assert formatted({}, [value]) == "a.b\\\\c\\\\'d|e"
+
+
+ALL_OF = {"type": "custom", "name": "env", "multi": True, "includeAll": True,
+          "query": r"prod.eu, a|b ,Staging : stage'1, x\,y", "current": {"text": ["All"], "value": ["$__all"]}}
+
+
+@pytest.mark.parametrize(("variable", "expected"), [
+    (ALL_OF, r"(prod\\.eu|a\\|b|stage'1|x,y)"),  # every option's value, escaped, as a multi-value list
+    ({**ALL_OF, "allValue": "prod.*|a"}, "prod.*|a"),  # a custom all value as it is
+    ({**ALL_OF, "query": "prod"}, "prod"),  # one option: bare
+    ({**ALL_OF, "query": ""}, "()"),  # no option
+    ({**ALL_OF, "valuesFormat": "json", "query": '[{"value": "a.b", "text": "A"}, {"value": 2}]'}, r"(a\\.b|2)"),
+    ({**ALL_OF, "valuesFormat": "json", "query": '["x ", "y"]'}, "(x|y)"),
+    ({**ALL_OF, "type": "query", "query": "label_values(up, job)"}, ".*"),  # options only Prometheus knows
+])
+def test_all_is_the_custom_all_value_or_every_option_escaped(variable: dict[str, Any], expected: str) -> None:
+    document = {**DOCUMENT, "templating": {"list": [variable]}, "panels": [
+        {**DOCUMENT["panels"][0], "targets": [{"refId": "A", "expr": 'up{env=~"$env"}'}]}]}
+    dashboard = DashboardFile(Path("ops.json"), "Ops", document)
+    for link in ("", "&var-env=All", "&var-env=$__all"):  # the dashboard's own All, and All from a link
+        found = linked(dashboard, address("/d/ops?viewPanel=1" + link) or Address(""), NOW)
+        [asked] = requests_for(document, document["panels"][0], found.variables, NOW, PAGE_WIDTH, 15.0)
+        assert asked.expr == f'up{{env=~"{expected}"}}', link
+
+
+def test_a_custom_variables_options_are_read_as_grafana_splits_its_query() -> None:
+    assert custom_options({"query": r" a , b\,c,k : v : w,,d"}) == ["a", "b,c", "w", "d"]
 
 
 def test_an_address_asks_for_itself_again() -> None:

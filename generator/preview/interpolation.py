@@ -1,0 +1,96 @@
+"""A template variable's value as Grafana 12's Prometheus data source writes it into a query.
+
+grafana/grafana packages/grafana-prometheus/src/escaping.ts interpolateQueryExpr, without the
+prometheusSpecialCharsInLabelValues feature toggle (off by default, and obsgen's grafana.ini leaves it off): a
+variable neither multi nor includeAll gets prometheusRegularEscape, its backslashes doubled and `'` written `\\'`;
+a multi or includeAll one gets prometheusSpecialRegexEscape on each value (one value from a link included), the
+regex metacharacters `$^*{}[]+?.()|` escaped with two backslashes and a backslash written as four (one layer for the
+PromQL string, one for RE2; `'` left as it is), one value bare and several as `(a|b)`.
+
+`All` is what grafana/scenes' MultiValueVariable.getValue gives: the variable's allValue when it has one, written
+as it is (CustomAllValue.formatter skips the escaping), else the values of all its options, escaped and joined as a
+list of several values is: `(a|b|c)`, one option bare, none `()`. A custom variable's options are its query's
+(scenes CustomVariable.transformCsvStringToOptions: comma-separated, `\\,` a comma inside one, `text : value` naming
+the value; with valuesFormat "json", transformJsonToOptions: a JSON array of strings, or of objects' `value`). A
+query variable's options come from its data source when the dashboard loads, which the preview does not ask: it
+stands `.*` for them, which matches what every value of the label would, and also series without the label.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+ALL_VALUE = "$__all"
+REGEX_SPECIAL = re.compile(r"[$^*{}\[\]+?.()|]")
+CSV_ITEM = re.compile(r"(?:\\,|[^,])+")
+NAMED_VALUE = re.compile(r"\s*(.+)\s:\s(.+)")
+UNKNOWN_OPTIONS = ".*"
+"""The preview's All for a variable whose options only its data source knows (a query variable)."""
+
+
+def regular_escape(value: str) -> str:
+    """prometheusRegularEscape: a single-value variable's value inside a PromQL string."""
+    return value.replace("\\", "\\\\").replace("'", "\\\\'")
+
+
+def special_regex_escape(value: str) -> str:
+    """prometheusSpecialRegexEscape: one value of a multi-value variable, matched literally by `=~`."""
+    return REGEX_SPECIAL.sub(lambda match: "\\\\" + match.group(), value.replace("\\", "\\\\\\\\"))
+
+
+def _js_string(value: object) -> str:
+    """JavaScript's String(value) for what JSON holds."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _json_options(query: str) -> list[str]:
+    try:
+        items = json.loads(query)
+    except ValueError:
+        return []  # Grafana shows the variable's error; it has no options
+    if not isinstance(items, list) or not items:
+        return []
+    if all(isinstance(item, str) for item in items):
+        return [item.strip() for item in items]
+    if all(isinstance(item, dict) for item in items):
+        return [_js_string(item.get("value", "undefined")).strip() for item in items]
+    return []  # Grafana refuses a mixed array (its error, no options)
+
+
+def custom_options(variable: dict[str, Any]) -> list[str]:
+    """The values of a custom variable's options, in order."""
+    query = str(variable.get("query") or "")
+    if variable.get("valuesFormat") == "json":
+        return _json_options(query)
+    values = []
+    for item in CSV_ITEM.findall(query):
+        text = item.replace("\\,", ",")
+        named = NAMED_VALUE.fullmatch(text)
+        values.append(named.group(2).strip() if named else text.strip())
+    return values
+
+
+def _joined(values: list[str]) -> str:
+    """Values of a multi or includeAll variable: each escaped, one bare, several (or none) as `(a|b)`."""
+    escaped = [special_regex_escape(value) for value in values]
+    return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
+
+
+def all_value(variable: dict[str, Any]) -> str:
+    """The text `All` writes into a query: the custom all value unescaped, else every option's value."""
+    if variable.get("allValue"):
+        return str(variable["allValue"])
+    if variable.get("type") != "custom":
+        return UNKNOWN_OPTIONS
+    return _joined(custom_options(variable))
+
+
+def formatted(variable: dict[str, Any], values: list[str]) -> str:
+    """The text that replaces $<name> in a query (interpolateQueryExpr) for the variable at these values."""
+    if values == [ALL_VALUE]:
+        return all_value(variable)
+    if not variable.get("multi") and not variable.get("includeAll"):
+        return regular_escape(values[0])
+    return _joined(values)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 import yaml
@@ -12,12 +11,12 @@ from generator.apply.files import Files
 from generator.apply.http import Api
 from generator.apply.reload import ReloadableServer, gauge
 from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
-from generator.core.releases import RELEASE, parse
-from generator.model.stack import ui_decodes_filter
+from generator.core.releases import ALERTMANAGER_DECLARED, parse
+from generator.model.stack import ALERTMANAGER_VERSION, ui_decodes_filter
 
 CONFIG = "alertmanager.yml"
 TEMPLATE = "templates/obsgen.tmpl"
-LINKS_RELEASE = re.compile(r'{{ define "obsgen\.links\.alertmanager_version" }}(' + RELEASE + '){{ end }}')
+LINKS_RELEASE = ALERTMANAGER_DECLARED
 """Where obsgen.tmpl says which Alertmanager release its links are escaped for (Stack.alertmanager_version)."""
 
 
@@ -50,21 +49,22 @@ BECOMES = {
 
 
 def _orphaned(group: dict[str, Any], running: dict[str, Any], new: dict[str, Any],
-              paging: tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]) -> str:
+              paging: tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]], release: str) -> str:
     """What the new configuration does to the incident of one of the running Alertmanager's paging groups, "" if
     nothing: its alerts get another group key, so another dedup_key, or reach its PagerDuty no more. paging: the
-    running and the new configuration's paging receivers."""
+    running and the new configuration's paging receivers; release: the running Alertmanager's, which will run the
+    new configuration too. The group's alerts carry all their labels, so their keys are compared exactly."""
     receiver, grouped = str(group["receiver"]["name"]), {str(k): str(v) for k, v in group["labels"].items()}
     for alert in group.get("alerts") or ():
         labels = {str(k): str(v) for k, v in alert["labels"].items()}
-        olds = [route for route in groupings(running.get("route") or {}, labels)
+        olds = [route for route in groupings(running.get("route") or {}, labels, release)
                 if route.receiver == receiver and route.group_labels(labels) == grouped]
-        for orphan in orphans(olds, new.get("route") or {}, labels, *paging):
+        for orphan in orphans(olds, new.get("route") or {}, labels, paging, release, complete=True):
             becomes = BECOMES.get(orphan.how) or (
                 f"gets group key {' and '.join(route.group_key(labels) for route in orphan.now)} (was "
                 f"{orphan.old.group_key(labels)}), so its events carry another dedup_key:")
             count = len(group["alerts"])
-            return (f"PagerDuty group {label_set_string(grouped)} of receiver {receiver} ({count} "
+            return (f"PagerDuty group {label_set_string(grouped, release)} of receiver {receiver} ({count} "
                     f"alert{'s' * (count != 1)} firing, {labels.get('alertname', '')} among them) {becomes} "
                     "the incident it opened will not resolve from Alertmanager after this reload; resolve it by "
                     "hand in PagerDuty once its alerts end")
@@ -75,13 +75,23 @@ def orphaned_incidents(api: Api, files: Files) -> list[str]:
     """The running Alertmanager's alert groups (/api/v2/alerts/groups: receiver, group labels, alerts) paging
     PagerDuty under the configuration it runs (/api/v2/status config.original) whose incident reloading these
     files would orphan: their group key changes (generator.core.group_key) or they stop paging."""
-    running = yaml.safe_load(str(api.get("/api/v2/status")["config"]["original"])) or {}
+    status = api.get("/api/v2/status")
+    running = yaml.safe_load(str(status["config"]["original"])) or {}
     new = yaml.safe_load(files[CONFIG]) or {}
     paging = paging_receivers(running), paging_receivers(new)
     if not paging[0]:
         return []
+    release = _release(status) or ALERTMANAGER_VERSION
     return [said for group in api.get("/api/v2/alerts/groups") or ()
-            if (said := _orphaned(group, running, new, paging))]
+            if (said := _orphaned(group, running, new, paging, release))]
+
+
+def _release(status: Any) -> str:
+    """The release a /api/v2/status reports (versionInfo.version), "" when it reports none."""
+    try:
+        return parse(str(status.get("versionInfo", {}).get("version", "")))
+    except (ValueError, AttributeError):
+        return ""
 
 
 SERVER = ReloadableServer(
@@ -100,11 +110,8 @@ def links_unreadable(api: Api, files: Files) -> str:
     JSON from 0.32.0 (prometheus/alertmanager#4862) and keeps it as written before, and /api/v2/status reports the
     running release (versionInfo.version)."""
     declared = LINKS_RELEASE.search(files.get(TEMPLATE, b"").decode(errors="replace"))
-    try:
-        running = parse(str(api.get("/api/v2/status").get("versionInfo", {}).get("version", "")))
-    except (ValueError, AttributeError):
-        return ""
-    if declared is None or ui_decodes_filter(running) == ui_decodes_filter(declared[1]):
+    running = _release(api.get("/api/v2/status"))
+    if not running or declared is None or ui_decodes_filter(running) == ui_decodes_filter(declared[1]):
         return ""
     if ui_decodes_filter(running):
         reads, fails = "decodes as JSON", "a value with a control character opens an empty silence form"

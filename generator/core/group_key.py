@@ -1,39 +1,58 @@
-"""Alertmanager 0.25's group key of a notification, and the PagerDuty dedup_key it becomes, from an alertmanager.yml.
+"""Alertmanager's group key of a notification, and the PagerDuty dedup_key it becomes, from an alertmanager.yml, as
+the Alertmanager release that runs it writes them.
 
 The group key is `<route key>:<group labels>` (dispatch/dispatch.go aggrGroup.GroupKey). A route's key is its
 parent's key, "/", then its matchers' string (dispatch/route.go Route.Key): the `match`, `match_re` and `matchers`
 of the route (a match_re value anchored, `^(?:value)$`) sorted by name, value, then type (pkg/labels/matcher.go
 Matchers.Less), written `{name="value",...}` with the value's backslash, newline and double quote escaped
-(openMetricsEscape); the root's is `{}`. The group labels are the alert's labels named in the route's group_by
+(openMetricsEscape); the root's is `{}`. From 0.27 (UTF-8 label names) a matcher whose name holds a space or one
+of {}!=~,\\"'` is written with name and value Go-quoted, `"a b"="x"` (Matcher.String, isReserved); other names,
+`service.name` among them, as before. The group labels are the alert's labels named in the route's group_by
 (all of them for `...`), written as prometheus/common's model.LabelSet.String does: each `name="value"` with Go's
-%q quoting, the strings sorted, joined by ", ". The PagerDuty integration sends sha256 of the key in hex as
-dedup_key (notify/pagerduty `DedupKey: key.Hash()`, notify.Key.Hash); the webhook payload carries the key itself
-as groupKey. Neither can be configured: a route whose matchers (or a parent's) or group_by change gives the same
-alerts a new key. tests/e2e/test_group_keys.py holds this to a real Alertmanager's keys.
+%q quoting, joined by ", ", in an order that changed: until common v0.50 (Alertmanager 0.27 and before, 0.25
+among them) the `name="value"` strings sorted, so `foo2="x"` before `foo="y"` ("2" < "="); from v0.50
+(prometheus/common#575; Alertmanager 0.28 on, 0.34 among them) the names sorted, `foo="y"` before `foo2="x"`.
+The same alerts therefore get another group key, hence another dedup_key, on 0.34 than on 0.25 when one group
+label's name is another's followed by a digit, `.`, `-` or another character before "=".
+
+The PagerDuty integration sends sha256 of the key in hex as dedup_key (notify/pagerduty `DedupKey: key.Hash()`,
+notify.Key.Hash); the webhook payload carries the key itself as groupKey. Neither can be configured: a route whose
+matchers (or a parent's) or group_by change gives the same alerts a new key. tests/e2e/test_group_keys.py holds
+this to a real Alertmanager 0.25's keys; tests/unit/test_group_key_forms.py to upstream's own tests of 0.34's.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from generator.core.alert_routing import DEFAULTS, INHERITED, parse_matcher, route_matches
+from generator.core.alert_routing import DEFAULTS, own_settings, parse_matcher, route_matches
+from generator.core.releases import ordered
 
+UTF8_NAMES = (0, 27, 0)
+"""The first Alertmanager with UTF-8 label names (CHANGELOG 0.27.0: #3453, #3483, #3567, #3570): its matchers'
+UTF-8 parser, and Matcher.String quoting a name with a reserved character."""
+NAMES_SORTED = (0, 28, 0)
+"""The first Alertmanager built on prometheus/common v0.50 or later, whose LabelSet.String sorts the label names
+(prometheus/common#575, merged after 0.27.0's release on 2024-02-28)."""
+_GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0")
+_RESERVED = frozenset("{}!=~,\\\"'`")
+"""pkg/labels/matcher.go isReserved: unicode.IsSpace or one of these."""
 _TYPE_ORDER = {"=": 0, "!=": 1, "=~": 2, "!~": 3}
 """labels.MatchType's values: the last sort key of a route's matchers."""
 _GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
                "\\": "\\\\", '"': '\\"'}
 
 
-def _matchers(route: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+def _matchers(route: Mapping[str, Any], release: str) -> list[tuple[str, str, str]]:
     """(name, op, value) of every matcher of a route, in Alertmanager's order (sort.Sort of labels.Matchers)."""
     found = [(str(name), "=", str(value)) for name, value in (route.get("match") or {}).items()]
     # match_re's value is kept anchored (config.Regexp's String, the `lv.String()` NewRoute passes on)
     found += [(str(name), "=~", f"^(?:{value})$") for name, value in (route.get("match_re") or {}).items()]
-    found += [parse_matcher(str(matcher)) for matcher in route.get("matchers") or ()]
+    found += [parse_matcher(str(matcher), utf8_names(release)) for matcher in route.get("matchers") or ()]
     return sorted(found, key=lambda m: (m[0].encode(), m[2].encode(), _TYPE_ORDER[m[1]]))
 
 
@@ -41,9 +60,26 @@ def _open_metrics_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
-def matchers_string(route: Mapping[str, Any]) -> str:
+def utf8_names(release: str) -> bool:
+    """Whether this Alertmanager release reads and writes UTF-8 label names (0.27.0 on)."""
+    return ordered(release) >= UTF8_NAMES
+
+
+def _reserved(char: str) -> bool:
+    return char in _RESERVED or char in _GO_SPACE or (ord(char) > 0xFF and char.isspace())
+
+
+def matcher_string(name: str, op: str, value: str, release: str) -> str:
+    """labels.Matcher.String of this release: `name="value"`, or from 0.27 `"name"="value"` Go-quoted when the
+    name holds a reserved character."""
+    if utf8_names(release) and any(map(_reserved, name)):
+        return f"{go_quote(name)}{op}{go_quote(value)}"
+    return f'{name}{op}"{_open_metrics_escape(value)}"'
+
+
+def matchers_string(route: Mapping[str, Any], release: str) -> str:
     """A route's own part of its key, e.g. `{alertname="CpuHigh",severity="critical"}` (`{}` for none)."""
-    return "{" + ",".join(f'{name}{op}"{_open_metrics_escape(value)}"' for name, op, value in _matchers(route)) + "}"
+    return "{" + ",".join(matcher_string(*matcher, release) for matcher in _matchers(route, release)) + "}"
 
 
 def go_quote(value: str) -> str:
@@ -65,10 +101,12 @@ def go_quote(value: str) -> str:
     return f'"{"".join(out)}"'
 
 
-def label_set_string(labels: Mapping[str, str]) -> str:
-    """prometheus/common model.LabelSet.String: `{a="1", b="2"}`, the `name="value"` strings sorted bytewise."""
-    return "{" + ", ".join(sorted((f"{name}={go_quote(value)}" for name, value in labels.items()),
-                                  key=str.encode)) + "}"
+def label_set_string(labels: Mapping[str, str], release: str) -> str:
+    """prometheus/common model.LabelSet.String as this Alertmanager release links it: `{a="1", b="2"}`, the
+    `name="value"` strings sorted bytewise (before 0.28) or the names (0.28 on)."""
+    pairs = [(name.encode(), f"{name}={go_quote(value)}") for name, value in labels.items()]
+    by_name = _names_sorted(release)
+    return "{" + ", ".join(pair for _, pair in sorted(pairs, key=lambda p: p[0] if by_name else p[1].encode())) + "}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +118,8 @@ class Grouping:
     group_by: frozenset[str] | None
     matchers: tuple[str, ...]
     """The route's matchers and its parents', as written in the file (to name the route to a reader)."""
+    release: str
+    """The Alertmanager release whose keys these are (X.Y.Z)."""
 
     def group_labels(self, labels: Mapping[str, str]) -> dict[str, str]:
         """The alert's labels that name its group on this route (dispatch.go getGroupLabels)."""
@@ -87,11 +127,19 @@ class Grouping:
 
     def group_key(self, labels: Mapping[str, str]) -> str:
         """The notification's group key for an alert with these labels (aggrGroup.GroupKey)."""
-        return f"{self.key}:{label_set_string(self.group_labels(labels))}"
+        return f"{self.key}:{label_set_string(self.group_labels(labels), self.release)}"
 
-    def same_key(self, other: Grouping) -> bool:
-        """Whether other gives an alert the same group key (same route key, same group_by)."""
-        return other.key == self.key and other.group_by == self.group_by
+    def same_key(self, other: Grouping, labels: Mapping[str, str] | None = None) -> bool:
+        """Whether other gives an alert the same group key. With labels (all the alert's, as a running
+        Alertmanager's group holds them) the two keys are compared: a group_by label the alert lacks changes
+        nothing. Without (an alert known by its rule's labels only), same route key, same group_by, and, where the
+        releases write a label set in another order, no two group_by names that the two orders put apart."""
+        if labels is not None:
+            return self.group_key(labels) == other.group_key(labels)
+        if other.key != self.key or other.group_by != self.group_by:
+            return False
+        return (_names_sorted(self.release) == _names_sorted(other.release)
+                or (self.group_by is not None and not _orders_apart(self.group_by)))
 
     @property
     def grouped_by(self) -> str:
@@ -99,20 +147,44 @@ class Grouping:
         return "..." if self.group_by is None else ", ".join(sorted(self.group_by)) or "(nothing)"
 
 
+def _names_sorted(release: str) -> bool:
+    return ordered(release) >= NAMES_SORTED
+
+
+def _orders_apart(names: Iterable[str]) -> bool:
+    """Whether the two LabelSet.String orders differ on some labels named so: one name is another followed by a
+    character before "=" (foo and foo2, service and service.name)."""
+    return any(longer.startswith(name) and len(longer) > len(name) and longer[len(name)] < "="
+               for name in names for longer in names)
+
+
 def dedup_key(group_key: str) -> str:
     """The dedup_key Alertmanager's PagerDuty integration sends for a group key (notify.Key.Hash)."""
     return hashlib.sha256(group_key.encode()).hexdigest()
 
 
+REDACTED = "<secret>"
+"""What a running Alertmanager's configuration (/api/v2/status config.original) shows of an inline key: config.Secret
+marshals as this, whatever the key."""
+INLINE_UNKNOWN = "inline key (not shown by Alertmanager)"
+
+
+def same_service(old: frozenset[str], new: frozenset[str]) -> bool:
+    """Whether two receivers' PagerDuty services share one; an inline key the running Alertmanager did not show is
+    taken for any inline key (whether it changed cannot be known from the server: a key file can)."""
+    inline = {service for service in old | new if service.startswith("inline key")}
+    return bool(old & new) or (INLINE_UNKNOWN in old | new and bool(inline & old) and bool(inline & new))
+
+
 def paging_receivers(config: Mapping[str, Any]) -> dict[str, frozenset[str]]:
     """Receivers with PagerDuty integrations, each with the services it sends to: a key file's path, or an inline
-    key's sha256 (never shown)."""
+    key's sha256 (never shown), or INLINE_UNKNOWN for one a running Alertmanager redacted."""
     def service(integration: Mapping[str, Any]) -> str:
         for name in ("routing_key_file", "service_key_file"):
             if integration.get(name):
                 return f"{name} {integration[name]}"
         inline = str(integration.get("routing_key") or integration.get("service_key") or "")
-        return "inline key " + hashlib.sha256(inline.encode()).hexdigest()
+        return INLINE_UNKNOWN if inline == REDACTED else "inline key " + hashlib.sha256(inline.encode()).hexdigest()
 
     return {str(receiver["name"]): frozenset(map(service, receiver["pagerduty_configs"]))
             for receiver in config.get("receivers") or () if receiver.get("pagerduty_configs")}
@@ -132,27 +204,34 @@ class Orphan:
 
     old: Grouping
     now: tuple[Grouping, ...]
+    labels: Mapping[str, str] | None = field(default=None, compare=False)
+    """All the alert's labels when known (Grouping.same_key)."""
 
     @property
     def how(self) -> Orphaning:
         if not self.now:
             return Orphaning.PAGING_ENDS
-        return (Orphaning.SERVICE_CHANGES if all(self.old.same_key(route) for route in self.now)
+        return (Orphaning.SERVICE_CHANGES if all(self.old.same_key(route, self.labels) for route in self.now)
                 else Orphaning.KEY_CHANGES)
 
 
 def orphans(old_routes: Iterable[Grouping], new_root: Mapping[str, Any], labels: Mapping[str, str],
-            old_paging: Mapping[str, frozenset[str]], new_paging: Mapping[str, frozenset[str]]) -> list[Orphan]:
+            paging: tuple[Mapping[str, frozenset[str]], Mapping[str, frozenset[str]]], new_release: str,
+            complete: bool) -> list[Orphan]:
     """The paging ones of old_routes (routes of the old configuration an alert with these labels takes) whose
-    incident the new configuration orphans: no route of new_root sends the alert to a PagerDuty service the old
-    one paged under the same group key (same route key, same group_by), so the resolve closes nothing."""
-    new = groupings(new_root, labels)
+    incident the new configuration (routes new_root, run by new_release) orphans: no route of new_root sends the
+    alert to a PagerDuty service the old one paged under the same group key, so the resolve closes nothing.
+    paging: the old and the new configuration's paging receivers; complete: whether labels are all the alert's."""
+    old_paging, new_paging = paging
+    new = groupings(new_root, labels, new_release)
     now = tuple(route for route in new if route.receiver in new_paging)
+    known = labels if complete else None
 
     def kept(old: Grouping, route: Grouping) -> bool:
-        return old.same_key(route) and bool(new_paging.get(route.receiver, frozenset()) & old_paging[old.receiver])
+        return (old.same_key(route, known)
+                and same_service(old_paging[old.receiver], new_paging.get(route.receiver, frozenset())))
 
-    return [Orphan(old, now) for old in old_routes
+    return [Orphan(old, now, known) for old in old_routes
             if old.receiver in old_paging and not any(kept(old, route) for route in new)]
 
 
@@ -169,41 +248,40 @@ class _Node:
     settings: dict[str, Any]
     key: str
     path: tuple[str, ...]
+    release: str
 
     @classmethod
-    def root(cls, route: Mapping[str, Any]) -> _Node:
-        return cls(route, {**DEFAULTS, **_own(route)}, matchers_string(route), _written(route))
+    def root(cls, route: Mapping[str, Any], release: str) -> _Node:
+        return cls(route, {**DEFAULTS, **own_settings(route)}, matchers_string(route, release), _written(route),
+                   release)
 
     def child(self, route: Mapping[str, Any]) -> _Node:
-        return _Node(route, {**self.settings, **_own(route)}, f"{self.key}/{matchers_string(route)}",
-                     (*self.path, *_written(route)))
+        return _Node(route, {**self.settings, **own_settings(route)},
+                     f"{self.key}/{matchers_string(route, self.release)}", (*self.path, *_written(route)),
+                     self.release)
 
     def grouping(self) -> Grouping:
         return Grouping(self.key, str(self.settings.get("receiver", "")), _group_by(self.settings["group_by"]),
-                        self.path)
+                        self.path, self.release)
 
 
-def _own(route: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: route[name] for name in INHERITED if name in route}
-
-
-def groupings(root: Mapping[str, Any], labels: Mapping[str, str]) -> list[Grouping]:
+def groupings(root: Mapping[str, Any], labels: Mapping[str, str], release: str) -> list[Grouping]:
     """Every route that delivers an alert with these labels, in routing order (as alert_routing.routes_taking
-    finds them), with its key."""
+    finds them), with its key as this Alertmanager release (X.Y.Z) writes it."""
 
     def walk(node: _Node) -> list[Grouping]:
         taken: list[Grouping] = []
         for child in node.route.get("routes") or ():
-            if route_matches(child, labels):
+            if route_matches(child, labels, utf8_names(release)):
                 taken += walk(node.child(child))
                 if not child.get("continue", False):
                     break
         return taken or [node.grouping()]
 
-    return walk(_Node.root(root))
+    return walk(_Node.root(root, release))
 
 
-def every_route(root: Mapping[str, Any]) -> list[Grouping]:
+def every_route(root: Mapping[str, Any], release: str) -> list[Grouping]:
     """Every route of the tree, parents before children, with its key and settings (a route with children delivers
     only the alerts none of them takes)."""
 
@@ -211,7 +289,7 @@ def every_route(root: Mapping[str, Any]) -> list[Grouping]:
         return [node.grouping(), *(route for child in node.route.get("routes") or ()
                                    for route in walk(node.child(child)))]
 
-    return walk(_Node.root(root))
+    return walk(_Node.root(root, release))
 
 
 def _written(route: Mapping[str, Any]) -> tuple[str, ...]:

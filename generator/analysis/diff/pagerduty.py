@@ -20,9 +20,20 @@ from generator.analysis.diff.changes import Change, FieldChange, OutTree
 from generator.analysis.diff.routing import CONFIG
 from generator.analysis.diff.rules import is_loki, rule_groups
 from generator.core.alert_routing import parse_matcher
-from generator.core.group_key import Grouping, Orphan, Orphaning, every_route, groupings, orphans, paging_receivers
+from generator.core.group_key import (
+    Grouping,
+    Orphan,
+    Orphaning,
+    every_route,
+    groupings,
+    orphans,
+    paging_receivers,
+    utf8_names,
+)
 from generator.core.promql import label_matches
+from generator.core.releases import declared_alertmanager
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
+from generator.model.stack import ALERTMANAGER_VERSION
 
 SECTION = "pagerduty incidents"
 KEY_PREFIX = "group key prefix"
@@ -68,20 +79,31 @@ def _alert_labels(tree: OutTree) -> Iterator[dict[str, str]]:
     yield from ({**sent.get(copy["alertname"], {}), **copy} for copy in copies)
 
 
+TEMPLATE = "alertmanager/templates/obsgen.tmpl"
+"""Where a side's build says which Alertmanager release it targets (generator.core.releases.declared_alertmanager)."""
+
+
+def _release(tree: OutTree) -> str:
+    """The Alertmanager release a side was built for, whose group keys its routes get (the stack's default when its
+    out/ does not say)."""
+    return declared_alertmanager(tree.files.get(TEMPLATE, b"").decode(errors="replace")) or ALERTMANAGER_VERSION
+
+
 class _Sides:
-    """Both sides' routes and paging receivers."""
+    """Both sides' routes, paging receivers and Alertmanager releases."""
 
     def __init__(self, base: OutTree, head: OutTree) -> None:
         old, new = base.document(CONFIG) or {}, head.document(CONFIG) or {}
         self.old_root, self.new_root = old.get("route") or {}, new.get("route") or {}
         self.old_paging, self.new_paging = paging_receivers(old), paging_receivers(new)
+        self.old_release, self.new_release = _release(base), _release(head)
 
 
-def _example(matchers: tuple[str, ...]) -> dict[str, str]:
+def _example(matchers: tuple[str, ...], release: str) -> dict[str, str]:
     """Labels of an alert a route takes, from its matchers (and its parents'): an equality's value, a regex's
     first alternative when it matches (else "x", which `.+` matches), no label for a negative matcher."""
     labels = {}
-    for name, op, value in map(parse_matcher, matchers):
+    for name, op, value in (parse_matcher(matcher, utf8_names(release)) for matcher in matchers):
         if op == "=":
             labels[name] = value
         elif op == "=~":
@@ -96,18 +118,19 @@ def _orphaned(base: OutTree, sides: _Sides) -> list[_Orphaned]:
     reached: set[tuple[str, str]] = set()
 
     def route(labels: dict[str, str], alert: str) -> None:
-        olds = groupings(sides.old_root, labels)
+        olds = groupings(sides.old_root, labels, sides.old_release)
         reached.update((old.key, old.receiver) for old in olds if old.receiver in sides.old_paging)
-        for orphan in orphans(olds, sides.new_root, labels, sides.old_paging, sides.new_paging):
+        paging = sides.old_paging, sides.new_paging
+        for orphan in orphans(olds, sides.new_root, labels, paging, sides.new_release, complete=False):
             seen = found.setdefault((orphan.old.key, orphan.old.receiver), _Orphaned(orphan.old))
             seen.alerts.update([alert] if alert else [])
             seen.now.update(orphan.now)
 
     for labels in _alert_labels(base):
         route(labels, labels["alertname"])
-    for old in every_route(sides.old_root):
+    for old in every_route(sides.old_root, sides.old_release):
         if old.receiver in sides.old_paging and (old.key, old.receiver) not in reached:
-            route(_example(old.matchers), "")
+            route(_example(old.matchers, sides.old_release), "")
     return list(found.values())
 
 

@@ -58,12 +58,16 @@ def go_unquote(token: str) -> str:
 
 
 def parse_matcher(text: str, utf8: bool = False) -> tuple[str, str, str]:
-    """(name, op, value) of one matcher as Alertmanager reads it: its classic parser's reading, else (utf8: from
-    0.27) the UTF-8 parser's; ValueError if it is not `name op value`."""
+    """(name, op, value) of one matcher (in braces or not) as Alertmanager reads it: its classic parser's reading,
+    else (utf8: from 0.27) the UTF-8 parser's; a trailing comma is dropped (both parsers read a list of matchers,
+    a config line being one); ValueError if it is not `name op value`."""
+    inner = text.strip()
+    inner = inner[1:-1] if inner.startswith("{") and inner.endswith("}") else inner  # both parsers take {m,}
+    inner = inner.rstrip().removesuffix(",")
     try:
-        return classic_matcher(text)
+        return classic_matcher(inner)
     except ValueError:
-        found = _UTF8_MATCHER.match(text) if utf8 else None
+        found = _UTF8_MATCHER.match(inner) if utf8 else None
     if found is None:
         raise ValueError(f"matcher {text!r} is not name op value") from None
     name, op, value = found.groups()

@@ -129,12 +129,37 @@ def test_timing_and_matcher_order_changes_keep_every_incident(tmp_path: Path) ->
         route["group_wait"] = "30s"
         route["group_by"] = list(reversed(route["group_by"]))
         _route(document, ['severity="warning"'], "email")["matchers"] = ['severity="warning"', 'team="ops"']
+        # an empty group_by is no setting: config.Route's GroupBy stays nil and NewRoute keeps the parent's
+        _route(document, ['alertname="CpuHigh"', 'severity="critical"'], "email-slack-webhook")["group_by"] = []
 
     base, head = _trees(tmp_path, same_keys)
     report = compare_trees(base, head, ("base", "head"))
     assert [c for c in report.changes if c.section == SECTION] == []
     assert any(c.section == "routes" for c in report.changes)  # the changes themselves still show
     assert "WARNING" not in text(report)
+
+
+def _upgraded_warnings(tmp_path: Path, edit: Edit) -> list[Change]:
+    """The warnings of a deploy that moves Alertmanager from 0.25.0 (the base's obsgen.tmpl) to the stack's 0.34.1."""
+    base, head = _trees(tmp_path, lambda document: None, edit)
+    template = tmp_path / "base/alertmanager/templates/obsgen.tmpl"
+    template.write_text(template.read_text().replace("alertmanager_version\" }}0.34.1{{", "alertmanager_version\" }}0.25.0{{"))
+    assert "0.25.0" in template.read_text()
+    return [c for c in compare_trees(base, head, ("base", "head")).changes if c.section == SECTION]
+
+
+def test_an_upgrade_to_0_34_orphans_incidents_only_where_group_labels_sort_otherwise(tmp_path: Path) -> None:
+    """0.25 wrote the group labels in the order of their `name="value"` strings, 0.34 in their names' (prometheus
+    common#575): `slo2="x", slo="y"` becomes `slo="y", slo2="x"`, another key. The shipped routes' group_by holds
+    no such names (service and service_name sort alike), so upgrading keeps their incidents."""
+    assert _upgraded_warnings(tmp_path / "shipped", lambda document: None) == []
+
+    def digits(document: dict[str, Any]) -> None:
+        _route(document, LEVEL_3, "email_director-webhook_pagerduty")["group_by"] += ["slo", "slo2"]
+
+    warnings = _upgraded_warnings(tmp_path / "digits", digits)
+    assert warnings and all(WARNING in change.notes[0] and "new incident" in change.notes[0] for change in warnings)
+    assert any("escalation_level=\"3\"" in change.name for change in warnings)
 
 
 def test_obsgen_diff_of_a_definitions_group_by_change_leads_with_the_orphaned_incidents(tmp_path: Path) -> None:

@@ -143,8 +143,9 @@ def _upgraded_warnings(tmp_path: Path, edit: Edit) -> list[Change]:
     """The warnings of a deploy that moves Alertmanager from 0.25.0 (the base's obsgen.tmpl) to the stack's 0.34.1."""
     base, head = _trees(tmp_path, lambda document: None, edit)
     template = tmp_path / "base/alertmanager/templates/obsgen.tmpl"
-    template.write_text(template.read_text().replace("alertmanager_version\" }}0.34.1{{", "alertmanager_version\" }}0.25.0{{"))
-    assert "0.25.0" in template.read_text()
+    declared = '"obsgen.links.alertmanager_version" }}'
+    template.write_text(template.read_text().replace(f"{declared}0.34.1", f"{declared}0.25.0"))
+    assert f"{declared}0.25.0" in template.read_text()
     return [c for c in compare_trees(base, head, ("base", "head")).changes if c.section == SECTION]
 
 

@@ -23,10 +23,7 @@ STACK = "0.34.1"
 OLD = "0.25.0"
 
 MATCHER_STRINGS = [  # TestMatcherString: name, op, value, want
-    ("foo", "=", "bar", 'foo="bar"'),
-    ("foo", "!=", "bar", 'foo!="bar"'),
-    ("foo", "=~", "bar", 'foo=~"bar"'),
-    ("foo", "!~", "bar", 'foo!~"bar"'),
+    *(("foo", op, "bar", f'foo{op}"bar"') for op in ("=", "!=", "=~", "!~")),
     ("foo", "=", "back\\slash", 'foo="back\\\\slash"'),
     ("foo", "=", 'double"quote', 'foo="double\\"quote"'),
     ("foo", "=", "new\nline", 'foo="new\\nline"'),

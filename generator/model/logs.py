@@ -91,6 +91,6 @@ class LogRecordingRule(Definition):
     name: str = Field(description="level:metric:operation, e.g. service:log_errors:rate5m.")
     expr: str = Field(min_length=1, description="LogQL metric query.")
     labels: dict[str, str] = Field(default_factory=dict, description="Static labels added to the result.")
-    group: str = Field(default="log-recording", description="Rule group (and file) it is written to.")
+    group: FileStem = Field(default="log-recording", description="Rule group (and file) it is written to.")
 
     _convention = field_validator("name")(classmethod(lambda cls, name: RecordingRule._convention(name)))

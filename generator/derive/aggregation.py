@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from generator.core.duration import parse_seconds
+from generator.model.conventions import aggregation_group
 from generator.model.metrics import Aggregation, AggregationPolicy, Metric, MetricType, RecordingRule
 
 
@@ -55,7 +56,7 @@ def expand(policy: AggregationPolicy) -> tuple[list[RecordingRule], list[str]]:
                     expr=expr,
                     help=f"{fn.value} of {metric.name} over {window}, by {by}",
                     unit=metric.unit,
-                    group=f"aggregation-{policy.name}-{window}",
+                    group=aggregation_group(policy.name, window),
                 )
                 rule._location = policy.location
                 rules.append(rule)

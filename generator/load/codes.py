@@ -27,7 +27,10 @@ Fix: correct the Python at the line given."""),
 
 Every definition is validated when it is constructed: a duration that does not parse (`after="3x"`), a
 comparison operator that does not exist, a name that breaks a naming rule. The line is the one of the field's
-keyword, and the message says what the field accepts.
+keyword, and the message says what the field accepts. Once every module has run, an alert's or recording rule's
+`group` is refused the same way where obsgen writes a group of that name itself (an escalation policy's
+`escalation-...`, an SLO's `slo-<slug>`, an aggregation policy's `aggregation-<policy>-<window>`, a rule set's
+`ruleset-<name>`): its rules would share that group's file, evaluation and promtool tests.
 
 Fix: give the field a value of the form the message describes."""),
     Code(ONE_REQUIRED, "one-required", Level.ERROR, """A project defines exactly one Stack and one AlertingConfig.

@@ -7,7 +7,7 @@ from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
 from generator.model.base import Definition, Model
-from generator.model.conventions import OBSGEN_LABELS, own_group
+from generator.model.conventions import OBSGEN_LABELS
 from generator.model.identity import FileStem
 from generator.model.metrics import LABEL_NAME, Metric, RecordingRule
 from generator.model.numbers import Finite
@@ -87,8 +87,6 @@ class Alert(AlertRule):
                                   "flap_tolerance applies when longer).")
     group: FileStem = Field(default="alerts", description="Rule group (and file) it is written to.")
     examples: tuple[Example, ...] = Field(min_length=1, description="At least one firing example.")
-
-    _own_group = field_validator("group")(own_group)
 
     @model_validator(mode="after")
     def _one_condition(self) -> Self:

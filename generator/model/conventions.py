@@ -5,6 +5,9 @@ Targets write their files at these paths and packaging (Kubernetes) finds them t
 spelled once; panels, routes and silences select alerts by these label names.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 SEVERITY_LABEL = "severity"
 ESCALATION_POLICY_LABEL = "escalation_policy"
 """On an alert that climbs an escalation policy: the policy's name."""
@@ -35,11 +38,43 @@ OBSGEN_LABELS = frozenset({"alertname", SEVERITY_LABEL, ESCALATION_POLICY_LABEL,
 PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
 RULES_DIR = "prometheus/rules"
 """Prometheus rule files, one per group (obsgen's) or per rule set."""
-ESCALATION_GROUP_PREFIX = "escalation-"
-"""Name prefix of the rule groups (and files) of obsgen's escalation copies, escalation-<policy>-<alert group>:
-no definition's group may start with it, so none shares a group with the copies."""
-RULE_SET_PREFIX = "ruleset-"
-"""File-name prefix of an imported rule set's rule file."""
+
+
+@dataclass(frozen=True)
+class GroupForm:
+    """A form of the rule group names (and so of the files under prometheus/rules/ and prometheus/tests/) obsgen
+    writes itself, which no definition's group may take: it would share their evaluation, file and tests."""
+
+    prefix: str
+    form: str
+    """The names as users read them, e.g. slo-<SLO slug>."""
+    holds: str
+    """What obsgen writes there."""
+    by_prefix: bool = False
+    """Whether every name of the prefix is refused (the names are too many, or change with too much, to list);
+    otherwise only the names the project generates."""
+    and_longer: bool = False
+    """Whether each generated name followed by '-' and anything is refused too (files named after the group)."""
+
+    def name(self, *parts: str) -> str:
+        """A name of this form: the prefix, then the parts joined by '-'."""
+        return self.prefix + "-".join(parts)
+
+
+ESCALATION_GROUPS = GroupForm("escalation-", "escalation-<policy>-<alert group>",
+                              "the escalation copies of the alerts climbing a policy", by_prefix=True)
+"""Every alert group times every policy its alerts climb: a group named escalation-... is refused whatever the
+alerts, so none breaks when an alert changes group or policy. Its promtool tests are escalation-<policy>.yml."""
+SLO_GROUPS = GroupForm("slo-", "slo-<SLO slug>", "an SLO's recording rules and alerts", and_longer=True)
+"""slo-<slug> of the project's SLOs, and slo-<slug>-... (their promtool files slo-<slug>-absent.yml,
+slo-<slug>-scenarios.yml): other slo-... groups are the definitions' to name."""
+AGGREGATION_GROUPS = GroupForm("aggregation-", "aggregation-<policy>-<window>",
+                               "an aggregation policy's recording rules over one window")
+RULE_SET_FILES = GroupForm("ruleset-", "ruleset-<rule set>", "an imported rule set's groups, as in the source")
+"""The file (not a group) of an imported rule set: prometheus/rules/ruleset-<name>.yml."""
+GROUP_FORMS = (ESCALATION_GROUPS, SLO_GROUPS, AGGREGATION_GROUPS, RULE_SET_FILES)
+"""Every form of rule group (or rule file) name obsgen writes itself."""
+ESCALATION_GROUP_PREFIX = ESCALATION_GROUPS.prefix
 RULE_TESTS_DIR = "prometheus/tests"
 """promtool unit tests."""
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
@@ -59,20 +94,39 @@ def rule_file(group: str) -> str:
 def escalation_group(policy: str, alert_group: str) -> str:
     """The rule group of a policy's copies of one alert group's alerts. A policy name has no '-' (lower_snake_case),
     so no two (policy, alert group) pairs share one."""
-    return f"{ESCALATION_GROUP_PREFIX}{policy}-{alert_group}"
+    return ESCALATION_GROUPS.name(policy, alert_group)
 
 
-def own_group(group: str) -> str:
-    """A definition's rule group name, refused where it would be an escalation copies' group."""
-    if group.startswith(ESCALATION_GROUP_PREFIX):
-        raise ValueError(f"group {group!r} starts with {ESCALATION_GROUP_PREFIX!r}, which names obsgen's escalation "
-                         f"copies' groups ({ESCALATION_GROUP_PREFIX}<policy>-<alert group>): name it otherwise")
-    return group
+def slo_group(slug: str) -> str:
+    """The rule group (and file) of an SLO's recording rules and alerts."""
+    return SLO_GROUPS.name(slug)
+
+
+def aggregation_group(policy: str, window: str) -> str:
+    """The rule group of an aggregation policy's recording rules over one window."""
+    return AGGREGATION_GROUPS.name(policy, window)
+
+
+def refused_group(group: str, generated: Mapping[str, tuple[GroupForm, str]]) -> str:
+    """Why a definition's rule group may not take this name ('' when it may): `generated` maps the names the
+    project generates of the forms not refused by prefix to their form and the definition they come from."""
+    for form in GROUP_FORMS:
+        if form.by_prefix and group.startswith(form.prefix):
+            return (f"group {group!r} starts with {form.prefix!r}, which names obsgen's rule groups {form.form} "
+                    f"({form.holds}): name it otherwise")
+    for name, (form, source) in generated.items():
+        if group == name:
+            return (f"group {group!r} is a name obsgen generates itself, {form.form}: {form.holds} ({source}); "
+                    "the rules would share their rule file, evaluation and promtool tests: name the group otherwise")
+        if form.and_longer and group.startswith(f"{name}-"):
+            return (f"group {group!r} is a name obsgen generates itself, {form.form}-...: the promtool tests of "
+                    f"{name} ({source}) are named so: name the group otherwise")
+    return ""
 
 
 def rule_set_file(rule_set: str) -> str:
     """Where an imported rule set is written, its groups as in the source."""
-    return f"{RULES_DIR}/{RULE_SET_PREFIX}{rule_set}.yml"
+    return f"{RULES_DIR}/{RULE_SET_FILES.name(rule_set)}.yml"
 
 
 def alertmanager_template() -> str:

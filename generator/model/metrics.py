@@ -9,7 +9,6 @@ from pydantic import Field, field_validator, model_validator
 from generator.core.duration import Duration
 from generator.core.promql import label_matches
 from generator.model.base import Definition
-from generator.model.conventions import own_group
 from generator.model.identity import FileStem
 
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
@@ -135,8 +134,6 @@ class RecordingRule(Definition):
     labels: dict[str, str] = Field(default_factory=dict, description="Static labels added to the result.")
     group: FileStem = Field(default="recording", description="Rule group (and file) it is written to.")
     plan_name: str = Field(default="", description="Name the plan used for it, kept findable.")
-
-    _own_group = field_validator("group")(own_group)
 
     @field_validator("name")
     @classmethod

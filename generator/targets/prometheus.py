@@ -10,7 +10,7 @@ from generator.derive.aggregation import group_interval
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url
 from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, keep_firing_for
-from generator.model import Alert, RecordingRule, Source, conventions
+from generator.model import AggregationPolicy, Alert, RecordingRule, Source, conventions
 from generator.model.project import Project
 
 FEATURES = ("exemplar-storage",)
@@ -94,11 +94,11 @@ def _recording_rule(rule: RecordingRule) -> dict[str, Any]:
 def rule_groups(project: Project) -> dict[str, dict[str, Any]]:
     """Rule groups by name, each as written to prometheus/rules/<name>.yml."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    intervals: dict[str, str] = {}
+    # the aggregation policies' groups, by name: a definition's group never takes one (the loader refuses it)
+    intervals = {conventions.aggregation_group(policy.name, window): group_interval(window)
+                 for policy in project.all(AggregationPolicy) for window in policy.windows}
     for rule in project.recording_rules.values():
         groups[rule.group].append(_recording_rule(rule))
-        if rule.group.startswith("aggregation-"):
-            intervals[rule.group] = group_interval(rule.group.rsplit("-", 1)[1])
     for alert in project.alerts.values():
         entry = alert_rule(project, alert)
         groups[alert.group].append(entry)

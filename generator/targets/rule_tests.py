@@ -260,7 +260,7 @@ def render(project: Project) -> dict[str, Any]:
             rule = alert_rule(project, alert)
             group, copies = _copies(project, alert, rule)
             if number == 0:  # the timing of the levels, which every alert of the policy shares
-                key = (f"escalation-{policy.name}", group, "", EVALUATION_INTERVAL)
+                key = (conventions.ESCALATION_GROUPS.name(policy.name), group, "", EVALUATION_INTERVAL)
                 by_file[key].extend(_escalation_tests(project, alert, rule, copies))
             # a file per escalation group: it loads the copies and recording rules of its own alerts only
             by_file[group, group, alert.group, EVALUATION_INTERVAL].extend(

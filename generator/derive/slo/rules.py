@@ -18,7 +18,7 @@ from generator.core.duration import parse_seconds
 from generator.derive.slo.absent import absent_alert, watched
 from generator.derive.slo.feed import Segment, input_series
 from generator.derive.slo.target_down import paired
-from generator.model import Alert, Example, Metric, RecordingRule, ScrapeJob
+from generator.model import Alert, Example, Metric, RecordingRule, ScrapeJob, conventions
 from generator.model.slo import SLO, WINDOW_LABEL, BurnWindow, number
 
 DASHBOARD = "SLO Overview"
@@ -27,7 +27,7 @@ BASE_WINDOW = "5m"
 
 def group(slo: SLO) -> str:
     """Rule group (and rule file) of an SLO."""
-    return f"slo-{slo.slug}"
+    return conventions.slo_group(slo.slug)
 
 
 def period_ratio_expr(slo: SLO) -> str:

@@ -6,6 +6,7 @@ notification lands in a local sink that records it as the live stack's sink does
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,11 @@ That is the suspected cause of the muted TargetDown told in CI runs x114 and x12
 reproduced alone, nor with six runs beside three busy loops; the page had reached Alertmanager ~6 s before the first
 flush, so the inhibitor had it). At 1 s the margin was 4 s; at 2 s it is 8, for 4 s more per ledger run. The run
 prints what fired and what was told when, which a failure shows beside its tallies."""
+DISCOVERY_TICK = 5.0
+"""Seconds between Prometheus' service discovery updates (discovery manager's updatert): the notifier learns of an
+Alertmanager only at one of them."""
+RELOADS = 3
+"""Reloads tried for one whose tick comes before the alerts' start."""
 BRIDGE = 4.0 * RESEND_DELAY
 """Seconds of gap the ledger bridges within an episode: four resend delays, Alertmanager's resolve timeout."""
 SETTLED = 1.0 + max(BRIDGE, 1.0 + SETTLE)
@@ -53,27 +59,56 @@ def webhooks(receivers: list[dict[str, Any]], sink: str) -> list[dict[str, Any]]
 
 def _rule(alert: Alert, start: float) -> dict[str, Any]:
     name, labels, lasting, *begins = alert
-    expr = "vector(1)" if lasting is None else f"vector(1) and on () (vector(time()) < {start + lasting:.3f})"
-    if begins:
-        expr += f" and on () (vector(time()) >= {start + begins[0]:.3f})"
+    expr = f"vector(1) and on () (vector(time()) >= {start + (begins[0] if begins else 0):.3f})"
+    if lasting is not None:
+        expr += f" and on () (vector(time()) < {start + lasting:.3f})"
     return {"alert": name, "expr": expr, "labels": labels}
 
 
+def _discovered(prometheus: str) -> bool:
+    return bool(requests.get(f"{prometheus}/api/v1/alertmanagers", timeout=5).json()["data"]["activeAlertmanagers"])
+
+
 def _rules_once_alertmanager_known(prometheus: str, rules: Path, alerts: list[Alert]) -> float:
-    """Load the alerts' rules once Prometheus has discovered the Alertmanager (up to 5 s after it starts, its
-    discovery's first update); their start. Alerts fired before are dropped, and one first sent later than
-    group_wait after it started has its group flushed at once (dispatch.go's insert), racing the inhibitor's
-    reading of the alert that mutes it: a muted TargetDown was then told now and then."""
-    deadline = time.monotonic() + 30
-    while not requests.get(f"{prometheus}/api/v1/alertmanagers", timeout=5).json()["data"]["activeAlertmanagers"]:
+    """Load the alerts' rules, none firing before their start, which comes once Prometheus' notifier knows the
+    Alertmanager again after the reload that loads them; their start.
+
+    Prometheus (2.42) learns its Alertmanagers only at a tick of its service discovery (every DISCOVERY_TICK from
+    its start), and a reload empties the list (notifier.ApplyConfig builds new, empty Alertmanager sets,
+    prometheus/prometheus#13064) until the next tick: every alert sent meanwhile is dropped and reaches Alertmanager
+    at its next resend, each alert at its own. Alerts that fired in that window then reached Alertmanager out of
+    order: the muted TargetDown before the page that mutes it, its group flushed at once (its startsAt + group_wait
+    long past, dispatch.go's insert) with no page to mute it, told firing, and resolved once the page ended."""
+    ticked = _tick(prometheus, time.monotonic() + 30)
+    for _ in range(RELOADS):
+        since = time.time() - ticked  # the tick after the reload is the first after now: start a second later
+        start = ticked + DISCOVERY_TICK * (math.floor(since / DISCOVERY_TICK) + 1) + 1.0
+        rules.write_text(yaml.safe_dump({"groups": [
+            {"name": "probe", "interval": "1s", "rules": [_rule(alert, start) for alert in alerts]}]}))
+        requests.post(f"{prometheus}/-/reload", timeout=10).raise_for_status()
+        try:
+            ticked = _tick(prometheus, time.monotonic() + start - 0.5 - time.time())
+            return start
+        except TimeoutError:  # the reload ended after the tick: load them again, before any of them fires
+            continue
+    raise TimeoutError(f"{prometheus} did not find the Alertmanager again within a second of {RELOADS} reloads")
+
+
+def _tick(prometheus: str, deadline: float) -> float:
+    """When the notifier next knew an Alertmanager (time.time(), within 50 ms of a discovery tick)."""
+    while not _discovered(prometheus):
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{prometheus} found no Alertmanager in 30 s")
-        time.sleep(0.2)
-    start = time.time() + 2  # the reloaded group's first evaluation comes within its 1 s interval
-    rules.write_text(yaml.safe_dump({"groups": [
-        {"name": "probe", "interval": "1s", "rules": [_rule(alert, start) for alert in alerts]}]}))
-    requests.post(f"{prometheus}/-/reload", timeout=10).raise_for_status()
-    return start
+            raise TimeoutError(f"{prometheus} found no Alertmanager in time")
+        time.sleep(0.05)
+    return time.time()
+
+
+def _dropped(prometheus: str) -> float:
+    """Alerts Prometheus' notifier dropped (prometheus_notifications_dropped_total)."""
+    for line in requests.get(f"{prometheus}/metrics", timeout=5).text.splitlines():
+        if line.startswith("prometheus_notifications_dropped_total "):
+            return float(line.split()[1])
+    raise AssertionError(f"{prometheus} exposes no prometheus_notifications_dropped_total")
 
 
 def _sink(records: list[Record], lock: threading.Lock, refused: str) -> type[BaseHTTPRequestHandler]:
@@ -90,7 +125,13 @@ def _sink(records: list[Record], lock: threading.Lock, refused: str) -> type[Bas
     return Handler
 
 
-def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, refused: str = "") -> list[Tally]:
+Fault = Callable[[float, servers.Server, servers.Server], None]
+"""Called in a thread once the alerts' start is known, with it, the Prometheus and the Alertmanager: a fault injected
+into the run (pausing either at chosen moments)."""
+
+
+def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, refused: str = "",
+           fault: Fault | None = None) -> list[Tally]:
     """The ledger once every alert has fired its time and SETTLED has passed; the sink answers 500 to any
     notification whose JSON holds `refused`."""
     records: list[Record] = []
@@ -112,9 +153,15 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
             resend = f"--rules.alert.resend-delay={RESEND_DELAY}s"
             with servers.prometheus(workdir / "prometheus.yml", workdir, resend) as server:
                 start = _rules_once_alertmanager_known(server.url, workdir / "rules.yml", alerts)
+                injected = threading.Thread(target=fault, args=(start, server, alertmanager)) if fault else None
+                if injected:
+                    injected.start()
                 time.sleep(max(0.0, start + last + SETTLED - time.time()))
+                if injected:
+                    injected.join()
                 until = time.time()
                 found = episodes(server.url, start - 5, until, bridge=BRIDGE)
+                dropped = _dropped(server.url)
     with lock:
         tallies = account(found, Routing(workdir / "alertmanager.yml", PLATFORM), list(records), until)
     for episode in found:  # what fired when, and what was told when: on a failure, pytest shows them
@@ -128,6 +175,8 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
         print(f"{tally.episode.name:<30} {tally.episode.labels.get('instance', ''):<8} {':'.join(tally.integration)}"
               f" firing {tally.received_firing}/{tally.expected_firing}"
               f" resolved {tally.received_resolved}/{tally.expected_resolved} allowed {tally.allowed_firing}")
+    assert not dropped, (f"Prometheus dropped {dropped:.0f} alerts it sent (its notifier knew no Alertmanager): "
+                         "they reached Alertmanager late, out of order, and the ledger is not the scenario's")
     return tallies
 
 

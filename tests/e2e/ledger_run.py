@@ -26,19 +26,19 @@ PLATFORM = {"platform": "ecommerce-rag"}
 """The probe Prometheus' external labels, the shipped stack's."""
 RESEND_DELAY = 2
 """Prometheus' --rules.alert.resend-delay here, in seconds. A firing alert is sent valid for four of them
-(rules/alerting.go: ValidUntil = 4 x max(resend delay, evaluation interval)); had the page's resends stalled that long
-on a loaded machine, Alertmanager would read it resolved and lift its inhibition, telling the TargetDown it mutes.
-That is the suspected cause of the muted TargetDown told in CI runs x114 and x121 (once each in about ten runs; not
-reproduced alone, nor with six runs beside three busy loops; the page had reached Alertmanager ~6 s before the first
-flush, so the inhibitor had it). At 1 s the margin was 4 s; at 2 s it is 8, for 4 s more per ledger run. The run
-prints what fired and what was told when, which a failure shows beside its tallies."""
+(rules/alerting.go: ValidUntil = 4 x max(resend delay, evaluation interval)): a page whose resends stalled that long
+would read resolved in Alertmanager and lift its inhibition. Paused 7 s (tests/e2e/ledger_faults.py prom:2.5:7), the
+probe Prometheus did that: the page told resolved and firing again, and the muted TargetDown told. The muted
+TargetDown told in CI runs x114 and x121 had another cause, _rules_once_alertmanager_known's (they failed the muted
+TargetDown's test only; a lapsed page fails the page's, told resolved and firing again). At 1 s the margin was 4 s;
+at 2 s it is 8, for 4 s more per ledger run."""
+BRIDGE = 4.0 * RESEND_DELAY
+"""Seconds of gap the ledger bridges within an episode: four resend delays, Alertmanager's resolve timeout."""
 DISCOVERY_TICK = 5.0
 """Seconds between Prometheus' service discovery updates (discovery manager's updatert): the notifier learns of an
 Alertmanager only at one of them."""
 RELOADS = 3
 """Reloads tried for one whose tick comes before the alerts' start."""
-BRIDGE = 4.0 * RESEND_DELAY
-"""Seconds of gap the ledger bridges within an episode: four resend delays, Alertmanager's resolve timeout."""
 SETTLED = 1.0 + max(BRIDGE, 1.0 + SETTLE)
 """Seconds after the last alert's end by which the ledger reads every episode ended (BRIDGE after its last firing
 sample, which is before the end) and owes its resolved notifications (group_interval 1 s + the ledger's SETTLE),

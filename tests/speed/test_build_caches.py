@@ -22,6 +22,8 @@ from generator.checks.secrets import leaks
 from generator.core import disk_cache, promql
 from generator.core.disk_cache import DiskCache, value_digest
 from generator.core.sealed_file import read_sealed, write_sealed
+from generator.core.secret_scan import Secret
+from generator.core.written_files import FileBytes, Unkept
 from generator.package import emit, reuse
 from tests.speed.project import node_exporter_project
 
@@ -86,7 +88,7 @@ def test_promql_facts_read_back_keep_the_cached_value_as_their_stored_form(tmp_p
     assert DiskCache(tmp_path, "promql", version)._stored == kept._stored  # saved as it was
 
 
-SELECTOR_ROW = ["up", False, "", None, ["job=\"a\"", "le=\"1\""], 0.0, False, False, False]
+SELECTOR_ROW: list[Any] = ["up", False, "", None, ["job=\"a\"", "le=\"1\""], 0.0, False, False, False]
 
 
 @pytest.mark.parametrize("value", [
@@ -96,7 +98,7 @@ SELECTOR_ROW = ["up", False, "", None, ["job=\"a\"", "le=\"1\""], 0.0, False, Fa
 def test_promql_facts_read_back_from_a_value_stored_holds(value: list[Any]) -> None:
     facts = promql.Facts.from_stored(value)
     assert facts.stored == value
-    assert facts.selectors[0].matchers == frozenset(SELECTOR_ROW[4])  # type: ignore[arg-type]
+    assert facts.selectors[0].matchers == frozenset(SELECTOR_ROW[4])
 
 
 @pytest.mark.parametrize("value", [
@@ -118,7 +120,14 @@ def _serialised(documents: dict[str, Any], out: Path, definitions: Path, source:
                 earlier: Mapping[str, bytes | memoryview] | None = None) -> dict[str, bytes]:
     """reuse.serialised with the documents' digests, as the build's checks took them."""
     digests = {path: value_digest(document) for path, document in documents.items()}
-    return reuse.serialised(documents, digests, source, out, definitions, earlier)
+    return {path: _bytes(data) for path, data in
+            reuse.serialised(documents, digests, source, out, definitions, earlier).items()}
+
+
+def _bytes(data: FileBytes) -> bytes:
+    """A file's bytes (reused ones are the earlier build's memoryview, compared by content all the same)."""
+    assert not isinstance(data, Unkept), data  # only a watching build's `written` gives one
+    return bytes(data)
 
 
 def test_serialised_bytes_are_reused_only_for_the_same_document_and_the_same_out_file(tmp_path: Path) -> None:
@@ -157,7 +166,7 @@ def test_serialised_bytes_missing_from_out_are_taken_from_the_earlier_build_only
 
 
 def test_serialised_bytes_are_not_reused_under_another_source_in_the_header(tmp_path: Path) -> None:
-    out, documents = tmp_path / "out", {"a.yml": {"groups": []}}
+    out, documents = tmp_path / "out", dict[str, Any]({"a.yml": {"groups": []}})
     out.mkdir()
     (out / "a.yml").write_bytes(_serialised(documents, out, tmp_path)["a.yml"])
     renamed = _serialised(documents, out, tmp_path, "renamed/")
@@ -207,7 +216,12 @@ def test_after_an_edit_only_the_changed_documents_are_scanned(tmp_path: Path,
     assert leaks(Context(compiled.project, rendered=compiled.rendered)) == []  # every document found clean
     edited = {**compiled.rendered, "alertmanager/extra.yml": {"receivers": [{"name": "edited"}]}}
     scanned: list[str] = []
-    monkeypatch.setattr(secrets, "find", lambda text, hex_keys=True, expands=True: scanned.append(text) or [])
+
+    def find(text: str, hex_keys: bool = True, expands: bool = True) -> list[Secret]:
+        scanned.append(text)
+        return []
+
+    monkeypatch.setattr(secrets, "find", find)
     assert leaks(Context(compiled.project, rendered=edited)) == []
     assert scanned and all("edited" in text or text == "" for text in scanned)  # the new document alone
     scanned.clear()

@@ -9,9 +9,10 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FunctionType, ModuleType
+from typing import Any
 
 import pytest
 
@@ -32,13 +33,15 @@ _reading: list[set[str]] = []  # the open calls are recorded into the last set w
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
-    if event != "open" or not _reading or not isinstance(args[0], str | os.PathLike):
+    if event != "open" or not _reading:
         return
     path, mode, flags = args
+    if not isinstance(path, str | os.PathLike):
+        return
     writes = (isinstance(mode, str) and mode.strip("rbt") != "") or \
         (mode is None and isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR))
     if not writes:
-        _reading[-1].add(os.fspath(path))  # type: ignore[arg-type]
+        _reading[-1].add(os.fspath(path))
 
 
 sys.addaudithook(_audit)  # (a hook cannot be removed: it records nothing outside `reads`)
@@ -75,18 +78,28 @@ def _hand_edit(out: Path, relative: str) -> None:
 def test_after_edits_and_hand_changes_out_is_as_a_full_build_leaves_it(tmp_path: Path) -> None:
     project = Project(tmp_path, 4)
     project.rebuild()
-    steps = [
+
+    def edited_by_hand_and_edited() -> None:
+        _hand_edit(project.out, RULES)
+        project.edit("alerts", 'for_="10m"', 'for_="15m"')
+
+    def replaced_by_hand() -> None:
+        (project.out / HOSTS_1_PAGE).unlink()
+        (project.out / HOSTS_1_PAGE).write_text("mine\n")
+
+    def added_and_folder_deleted() -> None:
+        (project.out / "mine.yml").write_text("a: 1\n")
+        for path in (project.out / "docs" / "dashboards").iterdir():
+            path.unlink()
+        (project.out / "docs" / "dashboards").rmdir()
+
+    steps: list[tuple[str, Callable[[], None]]] = [
         ("an alert's for", lambda: project.edit("alerts", 'for_="5m"', 'for_="10m"')),
         ("a file of out/ edited by hand", lambda: _hand_edit(project.out, HOSTS_0)),
         ("a file of out/ deleted by hand", lambda: (project.out / PROMETHEUS).unlink()),
-        ("a file of out/ edited by hand that the edit also changes", lambda: (
-            _hand_edit(project.out, RULES), project.edit("alerts", 'for_="10m"', 'for_="15m"'))),
-        ("a file of out/ replaced by hand (a new inode)", lambda: (
-            (project.out / HOSTS_1_PAGE).unlink(), (project.out / HOSTS_1_PAGE).write_text("mine\n"))),
-        ("a file added to out/ by hand, a folder deleted", lambda: (
-            (project.out / "mine.yml").write_text("a: 1\n"),
-            [path.unlink() for path in (project.out / "docs" / "dashboards").iterdir()],
-            (project.out / "docs" / "dashboards").rmdir())),
+        ("a file of out/ edited by hand that the edit also changes", edited_by_hand_and_edited),
+        ("a file of out/ replaced by hand (a new inode)", replaced_by_hand),
+        ("a file added to out/ by hand, a folder deleted", added_and_folder_deleted),
         ("an alert's for, back", lambda: project.edit("alerts", 'for_="15m"', 'for_="5m"')),
         ("nothing", lambda: None),
     ]
@@ -175,7 +188,12 @@ def test_a_file_written_too_recently_is_compared_by_its_digest_not_serialised_ag
     project.rebuild()
     made: list[str] = []
     serialise = emit.serialise
-    monkeypatch.setattr(emit, "serialise", lambda path, *rest: made.append(path) or serialise(path, *rest))
+
+    def counted(path: str, *rest: Any) -> bytes:
+        made.append(path)
+        return serialise(path, *rest)
+
+    monkeypatch.setattr(emit, "serialise", counted)
     project.edit("alerts", 'for_="5m"', 'for_="10m"')
     files = project.rebuild()
     assert RULES in made and len(made) < len(files) // 4, made  # what the edit changed

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from generator.checks import base
+from generator.core import disk_cache
 from generator.load.warm import WarmModules
-from generator.package import kubernetes
+from generator.package import emit, kubernetes
 from generator.replay import build
-from generator.targets import dashboard_docs, grafana
+from generator.targets import docs, grafana
 
 STACK = '''
 from generator.model import (AlertingConfig, EmailChannel, Kubernetes, Metric, MetricType, ScrapeJob, Severity, Smtp,
@@ -170,8 +171,8 @@ def test_after_each_edit_out_is_as_a_full_build_leaves_it(tmp_path: Path) -> Non
 def made() -> Iterator[Counter[str]]:
     """The dashboards whose JSON, page, ConfigMap data and JSON's digest are made, by title, counted as they are."""
     counts: Counter[str] = Counter()
-    settings, template, serialise = grafana.dashboard_settings, dashboard_docs.JINJA.get_template, kubernetes.serialise
-    digest = base.value_digest
+    settings, template, serialise = grafana.dashboard_settings, docs.JINJA.get_template, emit.serialise
+    digest = disk_cache.value_digest
 
     def counted_settings(dashboard: Any) -> dict[str, Any]:
         counts[f"json {dashboard.display_title}"] += 1
@@ -200,7 +201,7 @@ def made() -> Iterator[Counter[str]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(base, "value_digest", counted_digest)
         patch.setattr(grafana, "dashboard_settings", counted_settings)
-        patch.setattr(dashboard_docs.JINJA, "get_template", counted_template)
+        patch.setattr(docs.JINJA, "get_template", counted_template)  # dashboard_docs' JINJA
         patch.setattr(kubernetes, "serialise", counted_serialise)
         yield counts
 

@@ -13,9 +13,13 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+
+if TYPE_CHECKING:
+    from nab.corpus import Corpus  # bench/'s, on sys.path once _bench() ran
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,14 +113,16 @@ def _bench() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def corpus() -> object:
-    bench = _bench()
-    if not bench.DEFAULT_DATA.is_dir():  # a clone without the corpus beside it (CI's): the bench cannot run either
-        pytest.skip(f"{bench.DEFAULT_DATA}: the NAB corpus of ../shared/data/nab is not beside this clone")
-    return bench.load_corpus(bench.DEFAULT_DATA, ["realAWSCloudwatch", "realKnownCause"])
+def corpus() -> Corpus:
+    _bench()
+    from nab.corpus import DEFAULT_DATA, load_corpus
+
+    if not DEFAULT_DATA.is_dir():  # a clone without the corpus beside it (CI's): the bench cannot run either
+        pytest.skip(f"{DEFAULT_DATA}: the NAB corpus of ../shared/data/nab is not beside this clone")
+    return load_corpus(DEFAULT_DATA, ["realAWSCloudwatch", "realKnownCause"])
 
 
-def test_the_committed_published_scores_give_the_table(corpus: object) -> None:
+def test_the_committed_published_scores_give_the_table(corpus: Corpus) -> None:
     from nab.published import COMMITTED, published_table, read_published
 
     found: dict[str, dict[str, tuple[float | None, ...]]] = {}
@@ -125,23 +131,23 @@ def test_the_committed_published_scores_give_the_table(corpus: object) -> None:
             found.setdefault(detector, {})[profile] = tuple(figures.values())
     assert {d: set(p) for d, p in found.items()} == {d: set(p) for d, p in EXPECTED.items()}
     for detector, profiles in EXPECTED.items():
-        for profile, figures in profiles.items():
-            assert found[detector][profile] == pytest.approx(figures, abs=5e-4), (detector, profile)
+        for profile, expected in profiles.items():
+            assert found[detector][profile] == pytest.approx(expected, abs=5e-4), (detector, profile)
 
 
-def test_nabs_null_detector_scores_each_file_as_the_bench_null(corpus: object) -> None:
+def test_nabs_null_detector_scores_each_file_as_the_bench_null(corpus: Corpus) -> None:
     """NAB's own null detector (no detection) has, file by file, the raw score the bench normalises with."""
     from nab.evaluation import profile_score
     from nab.published import COMMITTED, read_published
 
     null = read_published([COMMITTED])["null"]
-    standard = corpus.profiles["standard"]  # type: ignore[attr-defined]
+    standard = corpus.profiles["standard"]
     bench_null = {s.name: profile_score(s, np.zeros(s.values.size, dtype=np.bool_), standard).null
-                  for s in corpus.series}  # type: ignore[attr-defined]
+                  for s in corpus.series}
     assert len(bench_null) == 24 and null == bench_null
 
 
-def test_published_alone_prints_the_committed_table(corpus: object, capsys: pytest.CaptureFixture[str]) -> None:
+def test_published_alone_prints_the_committed_table(corpus: Corpus, capsys: pytest.CaptureFixture[str]) -> None:
     from nab.published import COMMITTED
 
     _bench().print_published(corpus, [COMMITTED])

@@ -20,5 +20,5 @@ def test_a_line_is_written_as_click_writes_it(monkeypatch: pytest.MonkeyPatch, e
         monkeypatch.setattr(sys, "stdout", stream)
         write(text)
         stream.flush()
-        written.append(stream.buffer.getvalue())  # type: ignore[attr-defined]
+        written.append(stream.buffer.getvalue())
     assert written[0] == written[1]

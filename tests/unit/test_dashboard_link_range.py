@@ -64,14 +64,14 @@ def _longest_for(project: Project) -> Alert:
     return alert
 
 
-def _group(status: str, same_url: bool = True, url: str = PANEL, name: str = "CpuHigh", **labels: str
-           ) -> dict[str, Any]:
+def _group(status: str, same_url: bool = True, url: str = PANEL, name: str = "CpuHigh",
+           labels: dict[str, str] | None = None) -> dict[str, Any]:
     """A notification of two CpuHigh alerts (instances b then a, a the earlier), both firing or both resolved."""
     alerts = []
     for index, (instance, start) in enumerate((("b", LATE), ("a", EARLY))):
         link = url if same_url else f"{url}&var-instance={instance}"
         alerts.append({"status": status, "labels": {"alertname": name, "instance": instance,
-                                                    "severity": "critical", **labels},
+                                                    "severity": "critical", **(labels or {})},
                        "annotations": {"summary": f"CPU on {instance}", "dashboard_url": link},
                        "startsAt": start, "endsAt": ENDS[index] if status == "resolved" else NEVER,
                        "generatorURL": "http://prometheus.example:9090/graph", "fingerprint": str(index)})
@@ -160,11 +160,11 @@ def test_an_escalation_levels_link_opens_the_window_its_first_page_opened(built:
     the page's run-up is in view at every level, not only the time since the first page."""
     policy = next(iter(project.escalation_policies.values()))
     for level, rung in enumerate(policy.levels, start=1):
-        copies = _group("firing", **{ESCALATION_POLICY_LABEL: policy.name, ESCALATION_LEVEL_LABEL: str(level)})
+        copies = _group("firing", labels={ESCALATION_POLICY_LABEL: policy.name, ESCALATION_LEVEL_LABEL: str(level)})
         delay = round(parse_seconds(rung.after) * 1000)
         for where, urls in _links(built, copies).items():
             assert urls == [f"{PANEL}&from={_ms(EARLY) - delay - HOUR}&to=now"], (level, where)
-    other = _group("firing", **{ESCALATION_POLICY_LABEL: "another stack's", ESCALATION_LEVEL_LABEL: "1"})
+    other = _group("firing", labels={ESCALATION_POLICY_LABEL: "another stack's", ESCALATION_LEVEL_LABEL: "1"})
     assert _links(built, other)["pagerduty"] == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"]  # no delay it knows
 
 
@@ -208,7 +208,7 @@ def test_a_long_for_alerts_escalation_copy_opens_its_pages_window(built: tuple[P
     policy = next(iter(project.escalation_policies.values()))
     rung = policy.levels[-1]
     copies = _group("firing", name=alert.name,
-                    **{ESCALATION_POLICY_LABEL: policy.name, ESCALATION_LEVEL_LABEL: str(len(policy.levels))})
+                    labels={ESCALATION_POLICY_LABEL: policy.name, ESCALATION_LEVEL_LABEL: str(len(policy.levels))})
     back = round((parse_seconds(rung.after) + parse_seconds(alert.for_)) * 1000) + QUARTER
     for where, urls in _links(built, copies).items():
         assert urls == [f"{PANEL}&from={_ms(EARLY) - back}&to=now"], where

@@ -5,6 +5,7 @@ made-up instance on an alert whose expression keeps other labels (AppDown of `ob
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from generator.targets.rule_tests import render
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _fired_labels(files: dict[str, dict], alertname: str) -> list[dict[str, str]]:
+def _fired_labels(files: dict[str, dict[str, Any]], alertname: str) -> list[dict[str, str]]:
     """The labels each firing example of the alert's own tests expects it to fire with."""
     return [expected["exp_labels"] for name, file in files.items() if "/escalation-" not in name
             for test in file["tests"] for check in test["alert_rule_test"] if check["alertname"] == alertname

@@ -5,6 +5,7 @@ time (each byte within the read timeout), a Retry-After far in the future. Real 
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import subprocess
 import sys
@@ -219,7 +220,7 @@ def test_requests_start_no_thread_of_their_own() -> None:
         try:
             answers = [session.get(f"{url}/", timeout=10).text for _ in range(50)]
         finally:
-            threading.settrace(None)  # type: ignore[arg-type]
+            threading.settrace(None)
     assert answers == ["ok"] * 50
     servers = {thread for thread in started if thread.name.endswith("(process_request_thread)")}
     assert len(started - servers) <= 1, f"50 requests started {len(started - servers)} threads"  # the watchdog, once
@@ -232,9 +233,13 @@ def test_the_watchdog_runs_each_action_at_its_time_and_not_once_cancelled(monkey
     monkeypatch.setattr(threading, "excepthook", lambda args: reported.append(args.exc_type))
     watchdog = Watchdog()
     ran: list[tuple[str, float]] = []
+
+    def run(name: str) -> None:
+        ran.append((name, time.monotonic() - start))
+
     start = time.monotonic()
     for name, delay in [("c", 0.6), ("a", 0.2), ("cancelled", 0.3), ("b", 0.4), ("past", -1.0)]:
-        key = watchdog.call_at(start + delay, lambda name=name: ran.append((name, time.monotonic() - start)))
+        key = watchdog.call_at(start + delay, functools.partial(run, name))
         if name == "cancelled":
             watchdog.cancel(key)
     watchdog.call_at(start + 0.1, lambda: 1 / 0)  # a failing action: reported, and the others still run

@@ -23,7 +23,7 @@ def test_a_result_is_kept_for_the_same_subject_and_equal_inputs_only() -> None:
 
 
 def test_a_document_made_elsewhere_is_read_again_each_time() -> None:
-    memo, document = Memo(), {"panels": []}
+    memo, document = Memo(), dict[str, object]({"panels": []})
     with keeping(memo):
         assert made(_sized, document, "keys") == "keys 1"
     document["title"] = "changed in place"

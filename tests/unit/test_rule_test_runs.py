@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -14,7 +15,7 @@ from generator.targets.rule_tests import one_run_per_simulation, render
 OUT = Path(__file__).resolve().parents[2] / "out"
 
 
-def _simulation(test: dict) -> str:
+def _simulation(test: dict[str, Any]) -> str:
     """What promtool's run of a test depends on, in one file: all but its name and its checks."""
     return json.dumps({k: v for k, v in test.items() if k not in ("name", "alert_rule_test", "promql_expr_test")},
                       sort_keys=True)

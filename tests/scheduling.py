@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from xdist.scheduler import LoadScopeScheduling
+from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]  # pytest-xdist ships no types
 
 E2E = "tests/e2e/"
 SHARED_STACK = ("test_early_warnings.py", "test_alert_delivery.py", "test_meta_monitoring.py",
@@ -41,7 +41,7 @@ def order(items: list[pytest.Item], root: Path) -> None:
     items.sort(key=key)
 
 
-class ByScope(LoadScopeScheduling):
+class ByScope(LoadScopeScheduling):  # type: ignore[misc]  # an Any base: xdist ships no types
     """xdist's load-by-scope scheduler with scope() as the scope."""
 
     def _split_scope(self, nodeid: str) -> str:

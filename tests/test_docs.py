@@ -111,6 +111,13 @@ def _commands(page: Path) -> list[str]:
     return [command.strip() for command in found + SPAN_COMMAND.findall(FENCE.sub("", text))]
 
 
+def _cli() -> typer.core.TyperGroup:
+    """obsgen's command tree, which click types as any command."""
+    cli = typer.main.get_command(app)
+    assert isinstance(cli, typer.core.TyperGroup), cli
+    return cli
+
+
 def _unknown_words(command: str, cli: typer.core.TyperGroup) -> list[str]:
     """The subcommand or options of an obsgen command line that the real CLI does not have. A synopsis parses as
     its longest form (`[--for 2h]` -> `--for 2h`); values and placeholders are not judged."""
@@ -122,7 +129,8 @@ def _unknown_words(command: str, cli: typer.core.TyperGroup) -> list[str]:
         sub = command_.commands.get(words[0])
         if sub is None:
             return [f"obsgen has no command {words[0]!r}"]
-        command_, words = sub, words[1:]  # type: ignore[assignment]
+        assert isinstance(sub, (typer.core.TyperCommand, typer.core.TyperGroup)), sub  # all a Typer app builds
+        command_, words = sub, words[1:]
     options = {name for param in command_.params for name in (*param.opts, *param.secondary_opts)} | {"--help"}
     return [f"{command_.name} has no option {word.split('=')[0]}" for word in words
             if word.startswith("-") and word.split("=")[0] not in options]
@@ -130,7 +138,7 @@ def _unknown_words(command: str, cli: typer.core.TyperGroup) -> list[str]:
 
 @pytest.mark.parametrize("page", WRITTEN, ids=[str(p.relative_to(ROOT)) for p in WRITTEN])
 def test_every_command_in_the_docs_exists(page: Path) -> None:
-    cli = typer.main.get_command(app)
+    cli = _cli()
     targets = set(re.findall(r"^([a-z][\w-]*):", (ROOT / "Makefile").read_text(), re.MULTILINE))
     commands = _commands(page)
     wrong = {command: _unknown_words(command, cli) for command in commands if command.startswith("obsgen ")}
@@ -144,7 +152,7 @@ def test_the_command_check_reads_the_docs_commands() -> None:
     refuses what the CLI does not have."""
     found = {command for page in WRITTEN for command in _commands(page)}
     assert {"make build", "obsgen ack --list", "obsgen check [OUT]"} <= found and len(found) > 40
-    cli = typer.main.get_command(app)
+    cli = _cli()
     assert _unknown_words("obsgen ack CpuHigh [--for 2h] --force", cli) == []
     assert _unknown_words("obsgen forecast report", cli) == []
     assert _unknown_words("obsgen build --watchh", cli) == ["build has no option --watchh"]
@@ -184,7 +192,8 @@ def _leaf_commands(group: typer.core.TyperGroup, prefix: str = "obsgen") -> list
         if isinstance(command, typer.core.TyperGroup):
             found += _leaf_commands(command, f"{prefix} {name}")
         else:
-            found.append((f"{prefix} {name}", command))  # type: ignore[arg-type]
+            assert isinstance(command, typer.core.TyperCommand), command  # all a Typer app builds
+            found.append((f"{prefix} {name}", command))
     return found
 
 
@@ -192,7 +201,7 @@ def test_every_option_a_commands_help_names_is_its_own() -> None:
     """`obsgen X --help` is documentation too: an option its text mentions is one X has (`latency --help` once
     said a compressed build needs --out, an option latency does not take)."""
     wrong = {}
-    for name, command in _leaf_commands(typer.main.get_command(app)):  # type: ignore[arg-type]
+    for name, command in _leaf_commands(_cli()):
         options = {option for param in command.params for option in (*param.opts, *param.secondary_opts)}
         text = " ".join([command.help or "", *(getattr(param, "help", None) or "" for param in command.params)])
         named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*(?![\w.-])", text))  # not --web.enable-lifecycle

@@ -117,7 +117,7 @@ def test_definitions_case(code: str, case: dict[str, Any], tmp_path: Path) -> No
 
 def _dashboard(case: dict[str, Any]) -> dict[str, Any]:
     """The case's dashboard: the passing baseline with the case's panels and top-level fields over it."""
-    document = copy.deepcopy(DASHBOARD) | copy.deepcopy(case.get("dashboard", {}))
+    document: dict[str, Any] = copy.deepcopy(DASHBOARD) | copy.deepcopy(case.get("dashboard", {}))
     panels = case.get("panels", [case.get("panel", {})])
     document.setdefault("panels", [copy.deepcopy(PANEL) | p for p in panels])
     return document

@@ -38,5 +38,5 @@ def test_unpackaged_it_says_nothing_and_every_packaged_check_uses_it(tmp_path: P
     context = Context(load(project_with(tmp_path, {})))
     assert list(_each_address(context)) == []
     for module in (assumed_service, unknown_service_port, merged_ports, plain_http_to_https):
-        assert module.check.__wrapped__.__module__ == module.__name__  # type: ignore[attr-defined]
+        assert module.check.__wrapped__.__module__ == module.__name__
         assert list(module.check(context)) == []

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # jsonschema ships no types; types-jsonschema is no dependency
 
 CRDS = Path(__file__).parent / "crds"
 FILES = {"PrometheusRule": "prometheusrules-crd.json", "AlertmanagerConfig": "alertmanagerconfigs-crd.json",
@@ -61,7 +61,7 @@ def _unique_map_keys(value: Any, schema_node: Any, where: str, errors: list[str]
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 QUALIFIED_NAME = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 STRINGS = {"type": "object", "additionalProperties": {"type": "string"}}
-METADATA = {
+METADATA: dict[str, Any] = {
     "type": "object", "required": ["name"], "additionalProperties": False,
     "properties": {
         "name": {"type": "string", "maxLength": 253, "pattern": DNS_SUBDOMAIN},

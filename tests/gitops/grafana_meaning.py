@@ -101,8 +101,8 @@ def _steps(panel: dict[str, Any], schema: int) -> tuple[tuple[float | None, str 
     if _is_old_table(panel, schema):
         style = next((s for s in panel.get("styles") or [] if s.get("pattern") == "/.*/"), None)
         if style and style.get("thresholds") and style.get("colors"):
-            values = [None, *(_number(b) for b in style["thresholds"])]
-            return tuple((v, style["colors"][i] if i < len(style["colors"]) else None) for i, v in enumerate(values))
+            levels: list[float | None] = [None, *(_number(b) for b in style["thresholds"])]
+            return tuple((v, style["colors"][i] if i < len(style["colors"]) else None) for i, v in enumerate(levels))
         return DEFAULT_STEPS
     steps = (((panel.get("fieldConfig") or {}).get("defaults") or {}).get("thresholds") or {}).get("steps")
     if not steps:
@@ -124,7 +124,7 @@ def _field(panel: dict[str, Any], schema: int) -> dict[str, Any]:
                 "min": _number(gauge.get("minValue")) if shown else None,
                 "max": _number(gauge.get("maxValue")) if shown else None}
     if _is_old_table(panel, schema):
-        style = next((s for s in panel.get("styles") or [] if s.get("pattern") == "/.*/"), {})
+        style: dict[str, Any] = next((s for s in panel.get("styles") or [] if s.get("pattern") == "/.*/"), {})
         return {"unit": style.get("unit") or "", "decimals": _number(style.get("decimals")), "min": None,
                 "max": None}
     defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}

@@ -27,7 +27,11 @@ Edit = Callable[[dict[str, Any]], None]
 
 
 def _trees(tmp_path: Path, edit: Edit, edit_base: Edit = lambda document: None) -> tuple[OutTree, OutTree]:
-    for side, edited in (("base", edit_base), ("head", lambda document: (edit_base(document), edit(document)))):
+    def both(document: dict[str, Any]) -> None:
+        edit_base(document)
+        edit(document)
+
+    for side, edited in (("base", edit_base), ("head", both)):
         shutil.copytree(ROOT / "out/prometheus", tmp_path / side / "prometheus")
         shutil.copytree(ROOT / "out/alertmanager", tmp_path / side / "alertmanager")
         config = tmp_path / side / "alertmanager/alertmanager.yml"

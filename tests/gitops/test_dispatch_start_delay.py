@@ -14,7 +14,7 @@ from generator.core.duration import format_seconds, parse_seconds
 from generator.model import Kubernetes
 from generator.model.conventions import PROMETHEUS_CONFIG
 from generator.model.project import Project
-from generator.package.kubernetes import servers
+from generator.package.kubernetes import Rendered, servers
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import ROOT
 
@@ -65,7 +65,7 @@ def test_a_rolling_update_restarts_the_next_alertmanager_only_once_this_one_has_
 def test_an_alertmanager_before_0_30_is_not_given_the_flag_it_would_refuse(project: Project) -> None:
     """Alertmanager 0.29 and earlier exit on an unknown flag (kingpin): a Stack declaring one gets no delay."""
     stack = project.stack.model_copy(update={"alertmanager_version": "0.29.0"})
-    rendered = {PROMETHEUS_CONFIG: {"scrape_configs": []}}
+    rendered: Rendered = {PROMETHEUS_CONFIG: {"scrape_configs": []}}
     spec = next(document["spec"] for document in servers(replace(project, stack=stack), Kubernetes(),
                                                          rendered).values() if document["kind"] == "Alertmanager")
     assert spec["version"] == "v0.29.0"

@@ -116,8 +116,12 @@ def test_renaming_repeated_panel_titles_is_linear_in_the_panels(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # A 16 MiB file holds ~250,000 panels: trying "t (2)", "t (3)", ... from 2 for each was hours of CPU.
     tried: list[str] = []
-    counted = panel_reader.panel_id
-    monkeypatch.setattr(panel_reader, "panel_id", lambda title: tried.append(title) or counted(title))
+
+    def counted(title: str) -> int:
+        tried.append(title)
+        return panel_id(title)
+
+    monkeypatch.setattr(panel_reader, "panel_id", counted)
     panels = [{"type": "text", "title": "t", "options": {"content": str(i)}} for i in range(600)]
     converted = convert({"title": "Repeated", "panels": panels}, Location("repeated.json", 0))
     titles = [panel.title for panel in converted.dashboard.all_panels]

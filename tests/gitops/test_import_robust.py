@@ -25,8 +25,9 @@ REDIS = CORPUS / "redis_exporter/redis-0.3x.json"  # Grafana 3 era: graph and si
 SMALL = [REDIS, *sorted((CORPUS / "grafana").glob("*.json")),
          CORPUS / "ingress-nginx/request-handling-performance.json"]
 # What a hand-edited or tool-written export holds where something else was expected.
-ODD_VALUES = st.sampled_from([None, [], {}, "", "12", "twelve", 12, -3.5, True, [[{"alias": "x"}]], [None],
-                              {"nested": [[]]}, "${DS_GONE}", "__auto", 1e308])
+ODD_VALUES: st.SearchStrategy[object] = st.sampled_from([None, [], {}, "", "12", "twelve", 12, -3.5, True,
+                                                        [[{"alias": "x"}]], [None], {"nested": [[]]}, "${DS_GONE}",
+                                                        "__auto", 1e308])
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

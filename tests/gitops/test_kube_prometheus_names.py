@@ -32,7 +32,7 @@ from tests.gitops.kube_prometheus_objects import (
 SHIPPED = ROOT / "out/kubernetes"
 
 
-def _kube_prometheus() -> set[ObjectKey]:
+def _kube_prometheus() -> frozenset[ObjectKey]:
     return INSTALLED | manifests_corpus()
 
 

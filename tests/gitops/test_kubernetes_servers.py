@@ -12,7 +12,7 @@ from generator.derive.for_state import for_state
 from generator.model import Kubernetes
 from generator.model.conventions import PROMETHEUS_CONFIG
 from generator.model.project import Project
-from generator.package.kubernetes import MONITOR_SELECTORS, servers
+from generator.package.kubernetes import MONITOR_SELECTORS, Rendered, servers
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import ROOT
 
@@ -46,7 +46,7 @@ def test_the_prometheus_resource_selects_the_rules_sends_to_every_replica_and_re
 
 
 def test_servers_owned_by_another_installation_are_left_out(project: Project) -> None:
-    rendered = {PROMETHEUS_CONFIG: {"scrape_configs": []}}
+    rendered: Rendered = {PROMETHEUS_CONFIG: {"scrape_configs": []}}
     assert servers(project, Kubernetes(servers=False), rendered) == {}
     kinds = {document["kind"] for document in servers(project, Kubernetes(), rendered).values()}
     assert kinds == {"Prometheus", "Alertmanager", "ServiceAccount", "Role", "RoleBinding", "Secret", "Service",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -25,7 +26,7 @@ def _project_with(tmp_path: Path, overrides: str) -> Path:
     return definitions
 
 
-def _rules(out: Path) -> list[dict[str, object]]:
+def _rules(out: Path) -> list[dict[str, Any]]:
     document = yaml.safe_load((out / "prometheus/rules/ruleset-node-exporter-rules.yml").read_text())
     return [rule for group in document["groups"] for rule in group["rules"] if "alert" in rule]
 

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # jsonschema ships no types; types-jsonschema is no dependency
 import pytest
 import yaml
 

@@ -174,10 +174,10 @@ def test_each_log_alert_has_its_runbook_page(built: Path) -> None:
 def test_error_log_rules_count_every_level_loki_detects_at_error_or_above(built: Path) -> None:
     """Loki's detected_level is error, critical (Python's CRITICAL) or fatal (OTLP severities 21-24): a filter on
     `error` alone let a service flooding CRITICAL lines past ApiErrorLogsHigh and the error-rate rule."""
-    filters = [re.search(r'detected_level\s*(=~?)\s*"([^"]*)"', rule["expr"])
-               for file in ("log-alerts.yaml", "log-recording.yaml")
-               for rule in read_yaml(built / f"loki/rules/fake/{file}")["groups"][0]["rules"]]
-    filters = [found for found in filters if found is not None]
+    searched = [re.search(r'detected_level\s*(=~?)\s*"([^"]*)"', rule["expr"])
+                for file in ("log-alerts.yaml", "log-recording.yaml")
+                for rule in read_yaml(built / f"loki/rules/fake/{file}")["groups"][0]["rules"]]
+    filters = [found for found in searched if found is not None]
     assert len(filters) >= 2
     for found in filters:
         operator, value = found.groups()

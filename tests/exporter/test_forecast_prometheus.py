@@ -25,11 +25,11 @@ from tests.servers import Server, free_port, prometheus
 
 DAY = 86_400.0
 HISTORY_DAYS = 15
-DISK = {"name": "disk_free", "defined_at": "definitions/test.py:2", "help": "Free bytes.",
+DISK: dict[str, Any] = {"name": "disk_free", "defined_at": "definitions/test.py:2", "help": "Free bytes.",
         "expr": "demo_disk_free_bytes", "step": "10m", "season": "1d", "history": "7d", "horizon": "1d",
         "capacity": {"limit": 0, "direction": "down", "resource": "disk", "name_labels": ["instance", "mountpoint"]}}
 # step 1m over 15 days is 21,600 points per series: two query_range requests, merged
-REQUESTS = {"name": "requests", "defined_at": "definitions/test.py:1", "help": "Requests per second.",
+REQUESTS: dict[str, Any] = {"name": "requests", "defined_at": "definitions/test.py:1", "help": "Requests per second.",
             "expr": "demo_requests", "step": "1m", "season": "1w", "history": "15d", "horizon": "6h",
             "coverage": 0.9}
 # series whose own labels clash with the exporter's, twice alike but for `forecast`
@@ -139,7 +139,8 @@ def test_served_forecasts_bands_and_capacity_match_the_core(history_server: Serv
                     assert served(series, family, forecast["name"], labels) == pytest.approx(value, rel=1e-9), family
                 assert band.lower[0] < band.mean[0] < band.upper[0]
         spike = frozenset({("service", "api")})
-        assert served(series, "obsgen_anomaly_zscore", "requests", spike) > 3  # the last 20 minutes' spike
+        zscore = served(series, "obsgen_anomaly_zscore", "requests", spike)
+        assert zscore is not None and zscore > 3  # the last 20 minutes' spike
 
         origin = origins["disk_free"]
         disk = fetch(history_server, DISK["expr"], origin - 7 * DAY + 600, origin, 600.0)
@@ -153,7 +154,8 @@ def test_served_forecasts_bands_and_capacity_match_the_core(history_server: Serv
                                ("message", rec.message)}] == 1
         assert rec.message.startswith("disk on db-1:/data full in ")
         steady = frozenset({("instance", "web-1"), ("mountpoint", "/")})
-        assert served(series, "obsgen_capacity_seconds_to_exhaustion", "disk_free", steady) > 30 * DAY
+        exhaustion = served(series, "obsgen_capacity_seconds_to_exhaustion", "disk_free", steady)
+        assert exhaustion is not None and exhaustion > 30 * DAY
 
     report = subprocess.run([sys.executable, "-m", "generator", "forecast", "report", "--config", str(config),
                              "--prometheus-url", history_server.url, "--at", f"{origin:.0f}"],

@@ -98,7 +98,7 @@ def test_values_match_and_the_exporter_rides_out_a_database_restart(cluster: Pos
         shop = DemoShop(create_engine(cluster.url))
         shop.write(time.time() - 600, time.time())  # new rows: what is served next must be fresh, not remembered
         shop.engine.dispose()
-        back = exporter.wait_for(lambda s: one(s, "obsgen_database_up", database="shop") == 1 and business(s)
+        back = exporter.wait_for(lambda s: one(s, "obsgen_database_up", database="shop") == 1 and bool(business(s))
                                  and _matches_database(s, cluster.url, shipped), 30, "fresh values")
         print(f"\nPostgreSQL stopped: series gone after {vanished_after:.1f} s (stale_after {STALE_AFTER:g} s); "
               f"restarted: fresh values served after {time.monotonic() - restarted:.1f} s")

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -23,7 +23,7 @@ SUCCESS = (200, {"status": "success", "data": {"resultType": "matrix", "result":
 
 
 @contextmanager
-def fake_prometheus(status: int, body: dict[str, object], delay: float = 0.0) -> Iterator[str]:
+def fake_prometheus(status: int, body: Mapping[str, object], delay: float = 0.0) -> Iterator[str]:
     """A Prometheus on loopback, ready, answering every query_range with `body` after `delay` seconds; its URL."""
 
     class Handler(BaseHTTPRequestHandler):

@@ -15,7 +15,6 @@ import requests
 from prometheus_client import generate_latest
 
 from generator.build import load
-from generator.live.demo import faults as faults_module
 from generator.live.demo.app import server
 from generator.live.demo.business import CONVERSION, SPELL, WANDER, BusinessModel, Series
 from generator.live.demo.faults import Fault, Faults
@@ -150,7 +149,7 @@ def test_a_metric_the_demo_does_not_know_is_still_exposed(tmp_path: Path) -> Non
 
 def test_slow_faults_worsen_steadily_and_stop_when_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
-    monkeypatch.setattr(faults_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])  # the time module faults reads it from
     faults = Faults()
     name, other = SIMULATED_HOSTS[:2]
     host, bystander = SimulatedHost(faults, name, ramp_seconds=90.0), SimulatedHost(faults, other, ramp_seconds=90.0)

@@ -18,8 +18,8 @@ def _held(url: str, expr: str, times: range) -> list[bool]:
     of one request per time."""
     if not times:
         return []
-    response = requests.get(f"{url}/api/v1/query_range", params={
-        "query": expr, "start": times[0], "end": times[-1], "step": times.step}, timeout=30)
+    params: dict[str, str | int] = {"query": expr, "start": times[0], "end": times[-1], "step": times.step}
+    response = requests.get(f"{url}/api/v1/query_range", params=params, timeout=30)
     response.raise_for_status()
     found = {round(float(at)) for series in response.json()["data"]["result"] for at, _ in series["values"]}
     return [at in found for at in times]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -27,10 +28,11 @@ for its 8 days: the same steps at a test's cost."""
 
 def _worker(made: str) -> None:
     """What one xdist worker's demo_prometheus fixture does to get the blocks, run in a process of its own."""
-    demo_blocks.timestamps = lambda now: list(range(now - HOURS * 3600, now + 1, 15))
-    project = load(DEFINITIONS)
-    print(made_once(Path(made), lambda work: demo_blocks.write_blocks({"up"}, project, DEMO_NOW, work / "made",
-                                                                       work)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo_blocks, "timestamps", lambda now: list(range(now - HOURS * 3600, now + 1, 15)))
+        project = load(DEFINITIONS)
+        print(made_once(Path(made), lambda work: demo_blocks.write_blocks({"up"}, project, DEMO_NOW, work / "made",
+                                                                           work)))
 
 
 def _counting_promtool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -48,11 +50,12 @@ def _files(directory: Path) -> dict[str, tuple[int, int]]:
             for path in directory.rglob("*") if path.is_file()}
 
 
-def _answer(url: str) -> object:
-    response = requests.get(url + "/api/v1/query_range", timeout=30, params={
-        "query": "up", "start": DEMO_NOW - HOURS * 3600, "end": DEMO_NOW, "step": 600})
+def _answer(url: str) -> list[dict[str, Any]]:
+    params: dict[str, str | int] = {"query": "up", "start": DEMO_NOW - HOURS * 3600, "end": DEMO_NOW, "step": 600}
+    response = requests.get(url + "/api/v1/query_range", timeout=30, params=params)
     response.raise_for_status()
-    return response.json()["data"]["result"]
+    result: list[dict[str, Any]] = response.json()["data"]["result"]
+    return result
 
 
 def test_two_workers_make_the_history_once_and_their_prometheus_answer_alike(
@@ -92,5 +95,10 @@ def test_a_worker_killed_while_making_the_history_leaves_nothing_the_next_one_tr
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait(timeout=30)
     assert not made.exists()  # its half-made blocks sit under a temporary name
-    assert made_once(made, lambda work: (work / "made").mkdir() or (work / "made" / "whole").touch()) == made
+
+    def make(work: Path) -> None:
+        (work / "made").mkdir()
+        (work / "made" / "whole").touch()
+
+    assert made_once(made, make) == made
     assert [path.name for path in made.iterdir()] == ["whole"]

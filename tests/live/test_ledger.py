@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,8 @@ CPU = {"alertname": "CpuHigh", "severity": "critical", "instance": "host-1", "es
 SLACK = Delivery(("webhook", "/slack"), send_resolved=True, group_wait=1, group_interval=10, repeat_interval=240)
 
 
-def _webhook(at: float, status: str, labels: dict[str, str], path: str = "/slack", answered: int = 200) -> dict:
+def _webhook(at: float, status: str, labels: dict[str, str], path: str = "/slack",
+             answered: int = 200) -> dict[str, Any]:
     return {"received": at, "path": path, "answered": answered,
             "body": {"status": status, "alerts": [{"status": status, "labels": {**labels, "platform": "x"}}]}}
 
@@ -76,7 +78,7 @@ def test_notifications_about_another_instance_are_not_counted() -> None:
 def test_a_slack_message_counts_for_the_alert_its_title_names() -> None:
     slack = Delivery(("webhook", "/slack/alerts"), True, 1, 10, 240, shown=("alertname", "instance"))
 
-    def message(instance: str) -> dict:
+    def message(instance: str) -> dict[str, Any]:
         return {"received": 102, "path": "/slack/alerts", "answered": 200,
                 "body": {"attachments": [{"title": f"[FIRING:1] CRITICAL CpuHigh instance={instance}"}]}}
     tally = _tally(Episode(CPU, start=100, end=None), slack, [message("host-1"), message("host-2")], until=300,
@@ -182,7 +184,7 @@ def test_a_cause_is_the_episodes_of_alerts_that_inhibit_it_joined() -> None:
     assert node and all(t.expected_firing == 1 for t in node)
 
 
-def _mail(at: float, status: str, labels: dict[str, str]) -> dict:
+def _mail(at: float, status: str, labels: dict[str, str]) -> dict[str, Any]:
     return {"received": at, "rcpt_tos": ["oncall@company.com"], "text": " ".join(f"{k}={v}" for k, v in labels.items()),
             "subject": "[RESOLVED] x" if status == "resolved" else "[FIRING:1] x"}
 
@@ -193,7 +195,7 @@ LATENCY_ABSENT = {**CHECKOUT_ABSENT, "alertname": "ApiLatencySLIAbsent", "servic
 GROUPED = Delivery(("webhook", "/alerts"), True, 1, 10, 240, shown=("job", "sli"))
 
 
-def _slack(at: float, title: str) -> dict:
+def _slack(at: float, title: str) -> dict[str, Any]:
     return {"received": at, "path": "/alerts", "answered": 200, "body": {"attachments": [{"title": title}]}}
 
 

@@ -11,7 +11,7 @@ from generator.live import ports
 
 def test_a_free_port_is_outside_the_ephemeral_range_not_taken_and_free() -> None:
     ephemeral = ports._ephemeral()
-    taken = set()
+    taken: set[int] = set()
     for _ in range(50):
         port = ports.free_port(taken)
         assert port not in ephemeral and port not in taken and ports.is_free(port)

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -49,9 +50,9 @@ def test_a_broken_path_refuses_until_healed(webhook: tuple[str, Recording]) -> N
 
 def test_the_pagerduty_path_takes_only_valid_events_v2(webhook: tuple[str, Recording]) -> None:
     url, recording = webhook
-    event = {"routing_key": "key", "event_action": "trigger", "dedup_key": "abc",
-             "payload": {"summary": "[FIRING:1] CRITICAL CpuHigh instance=web-1", "source": "web-1",
-                         "severity": "critical"}}
+    event: dict[str, Any] = {"routing_key": "key", "event_action": "trigger", "dedup_key": "abc",
+                             "payload": {"summary": "[FIRING:1] CRITICAL CpuHigh instance=web-1", "source": "web-1",
+                                         "severity": "critical"}}
     accepted = requests.post(f"{url}/pager/v2/enqueue", json=event, timeout=5)
     assert accepted.status_code == 202 and accepted.json()["dedup_key"] == "abc"
     emergency = {**event, "payload": {**event["payload"], "severity": "emergency"}}

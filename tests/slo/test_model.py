@@ -17,7 +17,7 @@ CHECKOUT = RatioSLI(errors='http_requests_total{service="checkout",status=~"5.."
 def _slo(**fields: object) -> SLO:
     defaults: dict[str, object] = {"service": "checkout", "name": "availability", "objective": 99.9,
                                    "description": "Checkout answers", "sli": CHECKOUT}
-    return SLO(**{**defaults, **fields})  # type: ignore[arg-type]
+    return SLO(**{**defaults, **fields})
 
 
 def test_google_factors_over_30_days_are_14_4_6_3_1() -> None:

@@ -28,7 +28,7 @@ def _families(project: Project) -> dict[str, Metric]:
 def test_every_slo_compiles_into_14_recording_rules_4_burn_alerts_and_an_absent_alert(project: Project,
                                                                                       slos: list[SLO]) -> None:
     families = _families(project)  # every shipped input exists from its exporter's start: each SLO has one
-    counts = {f"{slo.service} {slo.name}": tuple(map(len, expand(slo, families))) for slo in slos}
+    counts = {f"{slo.service} {slo.name}": tuple(len(rules) for rules in expand(slo, families)) for slo in slos}
     print("\nrules per SLO (recording, alerts) vs Sloth's", SLOTH_RULES_PER_SLO, counts)
     assert len(counts) == 5
     assert set(counts.values()) == {(14, 5)}
@@ -81,7 +81,8 @@ def test_slo_alerts_get_runbooks_and_routes(out: Path, slos: list[SLO]) -> None:
 
 def test_rule_tests_load_only_the_rule_files_their_alerts_read(out: Path) -> None:
     def files(name: str) -> list[str]:
-        return yaml.safe_load((out / f"prometheus/tests/{name}.yml").read_text())["rule_files"]
+        rule_files: list[str] = yaml.safe_load((out / f"prometheus/tests/{name}.yml").read_text())["rule_files"]
+        return rule_files
 
     assert files("alerts-every-4m") == ["../rules/alerts.yml", "../rules/recording.yml"]
     assert files("slo-api-latency") == files("slo-api-latency-scenarios") == ["../rules/slo-api-latency.yml"]

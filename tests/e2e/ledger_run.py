@@ -168,9 +168,9 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
         print(f"{episode.start - start:6.2f} s {episode.name} {episode.labels.get('instance', '')} fired until "
               f"{'-' if episode.end is None else f'{episode.end - start:.2f} s'}")
     for record in records:
-        alerts = [f"{a['labels'].get('alertname')}/{a['labels'].get('instance', '')}:{a['status']}"
-                  for a in record["body"].get("alerts", [])] if isinstance(record["body"], dict) else []
-        print(f"{record['received'] - start:6.2f} s {record['path']} {record['answered']} {' '.join(alerts)}")
+        told = [f"{a['labels'].get('alertname')}/{a['labels'].get('instance', '')}:{a['status']}"
+                for a in record["body"].get("alerts", [])] if isinstance(record["body"], dict) else []
+        print(f"{record['received'] - start:6.2f} s {record['path']} {record['answered']} {' '.join(told)}")
     for tally in tallies:
         print(f"{tally.episode.name:<30} {tally.episode.labels.get('instance', ''):<8} {':'.join(tally.integration)}"
               f" firing {tally.received_firing}/{tally.expected_firing}"

@@ -65,7 +65,8 @@ def _wait_firing(server: servers.Server, alertname: str) -> None:
 
 def _loaded_query(server: servers.Server, rule: str) -> str:
     groups = server.get("/api/v1/rules").json()["data"]["groups"]
-    return next(r["query"] for g in groups for r in g["rules"] if r["name"] == rule)
+    query: str = next(r["query"] for g in groups for r in g["rules"] if r["name"] == rule)
+    return query
 
 
 def test_apply_loads_out_then_a_changed_threshold_and_status_follows(tmp_path: Path) -> None:

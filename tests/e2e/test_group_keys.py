@@ -65,7 +65,8 @@ def test_computed_group_keys_are_alertmanagers(paging_alertmanager: tuple[str, S
     assert len(expected_pages) >= 3
 
 
-ESCAPED = {"route": {"receiver": "a", "group_by": ["alertname"], "group_wait": "1s", "group_interval": "1s", "routes": [
+ESCAPED: dict[str, Any] = {
+    "route": {"receiver": "a", "group_by": ["alertname"], "group_wait": "1s", "group_interval": "1s", "routes": [
     {"receiver": "b", "group_by": ["..."], "continue": True,
      "matchers": ['team="ops"', r'msg=~"say \"hi\"|x\\\\y"', 'msg!="a"', 'msg!~"z"', r'msg!="a\tb"']},
     {"receiver": "c", "match": {"team": "ops"}, "match_re": {"env": "prod|dev"},

@@ -16,7 +16,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,7 @@ def compiled(project: Project) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def rules(compiled: dict[str, bytes]) -> dict[tuple[str, str], dict[str, str]]:
     """The shipped rules' annotation templates (Prometheus' and Loki's), by alert name and escalation level."""
-    found = {}
+    found: dict[tuple[str, str], dict[str, str]] = {}
     for path, text in compiled.items():
         if path.startswith(("prometheus/rules/", "loki/rules/")):
             for group in yaml.safe_load(text)["groups"]:
@@ -199,7 +199,11 @@ def _exchange(server: Server, external: dict[str, str], webhooks: Recording, ema
     found["email-big"] = emails.wait_for(lambda record: email(record) and whole in record["subject"], 30)
     for case, path in (("slack-big", "/slack/alerts"), ("pagerduty-big", "/webhook/v2/enqueue")):
         hook = webhook_matches(path, "DiskAlmostFull", "firing", sent, big)
-        found[case] = webhooks.wait_for(lambda record, hook=hook: hook(record) and whole in title_of(record), 30)
+
+        def whole_group(record: Record, hook: Callable[[Record], bool] = hook) -> bool:
+            return hook(record) and whole in title_of(record)
+
+        found[case] = webhooks.wait_for(whole_group, 30)
     return found
 
 

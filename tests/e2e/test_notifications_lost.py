@@ -48,7 +48,7 @@ def test_the_dropped_alert_catches_a_real_prometheus_dropping_alerts(project: Pr
     condition = project.alerts["PrometheusNotificationsDropped"].condition
     missing = project.alerts["PrometheusAlertmanagersMissing"].condition
     with prometheus(config, tmp_path, "--rules.alert.resend-delay=1s", port=port) as server:
-        deadline, found = time.monotonic() + DEADLINE, []
+        deadline, found = time.monotonic() + DEADLINE, list[dict[str, Any]]()
         while not found and time.monotonic() < deadline:
             time.sleep(1)
             found = _query(server.url, condition)

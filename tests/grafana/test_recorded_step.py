@@ -40,7 +40,8 @@ def _panel_query(dashboard: dict[str, Any]) -> str:
     """The panel's query as Grafana sends it at its shortest step, every service."""
     panels = [p for top in dashboard["panels"] for p in [top, *top.get("panels", [])]]
     (target,) = next(p for p in panels if p.get("title") == PANEL)["targets"]
-    return target["expr"].replace("$__interval", format_seconds(provisioned_step())).replace('"$service"', '".*"')
+    expr: str = target["expr"]
+    return expr.replace("$__interval", format_seconds(provisioned_step())).replace('"$service"', '".*"')
 
 
 def _drawn_at_every_step(evaluation_interval: str, tmp_path: Path) -> tuple[bool, set[str]]:

@@ -16,7 +16,7 @@ from generator.model import Dashboard, ImportedAlert, RuleSet
 from tests.importer.conftest import base_definitions
 
 # YAML cannot carry lone surrogates; JSON (dashboards) can, as \\ud800 escapes
-YAML_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60)
+YAML_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=60)
 JSON_TEXT = st.text(min_size=1, max_size=60)
 # titles are identities (panel ids derive from them): the converter trims them and names blank ones by kind
 TITLE = JSON_TEXT.filter(lambda text: text == text.strip() and bool(text))

@@ -19,6 +19,7 @@ from websockets.sync.server import ServerConnection, serve
 
 from generator.preview import browser
 from generator.preview.browser import Chromium
+from generator.preview.page import PAGE_WIDTH
 from generator.preview.source import PreviewError
 
 FRAGMENT = 2**20
@@ -70,8 +71,8 @@ def devtools_peer(answer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_the_bound_is_the_largest_screenshot_in_base64() -> None:
     """1440 x 16384 px, 4 bytes a pixel and a filter byte a row, stored uncompressed: 94 MB of PNG, 121 MiB once
     base64; the shipped dashboards' screenshots are under a megabyte."""
-    assert (browser.TALLEST_PAGE, browser.PAGE_WIDTH) == (16384, 1440)
-    assert browser.TALLEST_PAGE * (1 + 4 * browser.PAGE_WIDTH) * 4 // 3 < browser.LARGEST_MESSAGE < 122 * 2**20
+    assert (browser.TALLEST_PAGE, PAGE_WIDTH) == (16384, 1440)
+    assert browser.TALLEST_PAGE * (1 + 4 * PAGE_WIDTH) * 4 // 3 < browser.LARGEST_MESSAGE < 122 * 2**20
 
 
 def test_a_devtools_message_over_the_largest_screenshot_is_refused(tmp_path: Path,

@@ -119,7 +119,8 @@ def gap(series: dict[str, Values], start_minute: int, end_minute: int, step: int
 def hosts(minutes: int, step: int, busy: Callable[[int], float] = lambda minute: 0.35,
           instance: str = "web-1") -> dict[str, Values]:
     """One host's idle CPU seconds (busy(minute) is the busy share) and memory at 60% used."""
-    idle, total = [], 0.0
+    idle: Values = []
+    total = 0.0
     for minute in range(0, minutes, step):
         total += 60.0 * step * (1 - busy(minute))
         idle.append(round(total, 3))

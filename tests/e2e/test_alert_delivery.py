@@ -239,6 +239,6 @@ def test_an_acknowledged_alert_stays_silent_through_its_ladder_and_resumes_when_
           f"{max(r['received'] for r in resumed) - ended:.1f} s")
     assert max(r["received"] for r in resumed) - ended < RESUMED_WITHIN
 
-    first_host = live.mailed("oncall@company.com", "CpuHigh", timeout=0, **SIMULATED_HOST)
+    first_host = live.mailed("oncall@company.com", "CpuHigh", timeout=0, instance=SIMULATED_HOST["instance"])
     print(f"two hosts' subjects: {first_host['subject']!r} / {resumed[0]['subject']!r}")
     assert first_host["subject"] != resumed[0]["subject"]

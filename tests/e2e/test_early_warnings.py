@@ -61,8 +61,9 @@ def _revenue_story(live: LiveClient, since: float) -> str:
     """What the revenue forecasts saw since a time, for a failing run to explain itself: the anomaly score every
     5 s, how the exporter's runs of that forecast ended, and the end of the exporter's log."""
     start, end = since, time.time()
-    response = requests.get(live.stack.urls["prometheus"] + "/api/v1/query_range", timeout=10, params={
-        "query": 'obsgen_anomaly_score{forecast="shop_revenue"}', "start": start, "end": end, "step": 5})
+    params: dict[str, str | float] = {"query": 'obsgen_anomaly_score{forecast="shop_revenue"}', "start": start,
+                                      "end": end, "step": 5}
+    response = requests.get(live.stack.urls["prometheus"] + "/api/v1/query_range", timeout=10, params=params)
     scores = [f"{float(t) - start:.0f}s:{float(v):.2f}" for series in response.json()["data"]["result"]
               for t, v in series["values"]]
     runs = {f'{r["metric"].get("query")}/{r["metric"].get("status")}': r["value"][1]
@@ -117,8 +118,8 @@ def test_slow_faults_are_forecast_before_their_thresholds_trip(live: LiveClient)
     for watch in WATCHES:
         role, after = first.get(watch.fault, ("neither", ramp + 30))
         proactive += role == "forecast"
-        fired = {"forecast": watch.forecast[0], "threshold": watch.threshold[0]}.get(role, "no alert")
-        print(f"\n{watch.fault.value}: {fired} fired first, {after:.0f} s after the injection "
+        fired_first = {"forecast": watch.forecast[0], "threshold": watch.threshold[0]}.get(role, "no alert")
+        print(f"\n{watch.fault.value}: {fired_first} fired first, {after:.0f} s after the injection "
               f"({after * live.stack.time_scale / 60:.0f} minutes of demo time, of {ramp:.0f} s to the worst)")
     share = proactive / len(WATCHES)
     if share < PLAN_TARGET:

@@ -32,8 +32,9 @@ debian-packages:
 	fi
 
 # mypy takes each bench/ script and package under the name it is imported by: bench.* from the checkout, but
-# jsonnet_peer, kube_prometheus and nab as top-level modules (pyproject's mypy_path; their scripts run from bench/).
-BENCH_TOP_LEVEL := jsonnet_peer
+# BENCH_TOP_LEVEL's, kube_prometheus and nab as top-level modules (pyproject's mypy_path: scripts run from bench/
+# import them so). A script imported both ways fails lint with "Source file found twice": import it one way.
+BENCH_TOP_LEVEL := jsonnet_peer forecast_nab
 BENCH_MODULES := $(patsubst bench/%.py,-m bench.%,$(filter-out $(BENCH_TOP_LEVEL:%=bench/%.py),$(wildcard bench/*.py))) \
   $(BENCH_TOP_LEVEL:%=-m %) -p kube_prometheus -p nab -p bench.dashvol
 

@@ -117,7 +117,11 @@ def figures(corpus: Corpus, detections: Detections) -> list[float]:
     in_sample = choose(everything, detections.score, DETECTOR_GRID)
     held_out = cross_validated(folds(series), detections)
     one_file = cross_validated(file_folds(series), detections)
-    best = {i: max(DETECTOR_GRID, key=lambda p, i=i: detections.score(i, p).raw) for i in everything}
+
+    def best_for(i: int) -> DetectorParams:
+        return max(DETECTOR_GRID, key=lambda params: detections.score(i, params).raw)
+
+    best = {i: best_for(i) for i in everything}
     groups = [[i for i, s in enumerate(series) if s.group == g] for g in corpus.groups]
     return [total(detections.score(i, in_sample) for i in everything).normalized,
             *(total(detections.score(i, held_out[i]) for i in files).normalized for files in groups),

@@ -4,6 +4,7 @@ error mark both show, side by side in the header, neither drawn over the other."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from generator.preview.browser import Chromium
 from generator.preview.page import PAGE_WIDTH, html
@@ -32,7 +33,7 @@ def test_a_changed_panels_badge_and_its_error_mark_are_both_legible(browser: Chr
     panels = [{"type": "timeseries", "id": number, "title": TITLE, "gridPos": {"x": 8 * number, "y": 0, "w": 8, "h": 6},
                "targets": [{"refId": "A", "expr": "x"}]} for number in range(3)]
     dashboard = DashboardFile(Path("d.json"), "Tests", {"uid": "d", "title": "D", "panels": panels})
-    refused = {"time": [], "series": [], "errors": ['A: 1:2: parse error: unexpected "}"']}
+    refused: dict[str, Any] = {"time": [], "series": [], "errors": ['A: 1:2: parse error: unexpected "}"']}
     data = {"0": refused, "1": refused, "2": {"time": [], "series": [], "errors": []}}
     page = tmp_path / "d.html"
     page.write_text(html(dashboard, data, {0, 2}))  # 0 changed and refused, 1 refused, 2 changed

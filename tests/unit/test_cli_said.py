@@ -48,4 +48,5 @@ def test_an_error_cannot_drive_the_terminal(capsys: pytest.CaptureFixture[str]) 
     """An alert name Alertmanager reports, quoted in `obsgen ack`'s refusal: escaped; a line break stays one, as in
     a problem's message."""
     say_error("nothing acknowledged: did you mean Api\x1b]0;pwned\x07Down?\n  (give --force)")
-    assert capsys.readouterr().err == "error: nothing acknowledged: did you mean Api\\x1b]0;pwned\\x07Down?\n  (give --force)\n"
+    assert capsys.readouterr().err == ("error: nothing acknowledged: did you mean Api\\x1b]0;pwned\\x07Down?\n"
+                                       "  (give --force)\n")

@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from generator.load.reserved import generated_groups
-from generator.model import LogRecordingRule, RecordingRule, conventions
+from generator.model import Alert, LogRecordingRule, RecordingRule, conventions
 from generator.model.project import Project
 from generator.targets import prometheus, rulesets
 
@@ -153,7 +153,8 @@ def test_every_rule_file_obsgen_writes_of_its_own_is_of_a_form_of_the_table(proj
     paths = [*prometheus.render(project), *rulesets.render(project)]
     written = {path.removeprefix(f"{conventions.RULES_DIR}/").removesuffix(".yml")
                for path in paths if path.startswith(conventions.RULES_DIR)}
-    named = {obj.group for obj in [*project.alerts.values(), *project.recording_rules.values()] if _defined(obj)}
+    rules: list[Alert | RecordingRule] = [*project.alerts.values(), *project.recording_rules.values()]
+    named = {obj.group for obj in rules if _defined(obj)}
     assert named and named < written
     assert {group for group in named if conventions.refused_group(group, generated)} == set()
     assert {group for group in written - named if not conventions.refused_group(group, generated)} == set()

@@ -243,6 +243,8 @@ def test_the_watchdog_runs_each_action_at_its_time_and_not_once_cancelled(monkey
         if name == "cancelled":
             watchdog.cancel(key)
     watchdog.call_at(start + 0.1, lambda: 1 / 0)  # a failing action: reported, and the others still run
-    time.sleep(1.0)
+    waited = time.monotonic() + 30  # a loaded machine runs them late, never early: wait for them, not for a time
+    while len(ran) < 4 and time.monotonic() < waited:
+        time.sleep(0.05)
     assert [name for name, _ in ran] == ["past", "a", "b", "c"] and reported == [ZeroDivisionError]
-    assert all(abs(at - delay) < 0.15 for (_, at), delay in zip(ran[1:], (0.2, 0.4, 0.6), strict=True)), ran
+    assert all(at >= delay for (_, at), delay in zip(ran[1:], (0.2, 0.4, 0.6), strict=True)), ran

@@ -12,8 +12,9 @@ as it is (CustomAllValue.formatter skips the escaping), else the values of all i
 list of several values is: `(a|b|c)`, one option bare, none `()`. A custom variable's options are its query's
 (scenes CustomVariable.transformCsvStringToOptions: comma-separated, `\\,` a comma inside one, `text : value` naming
 the value; with valuesFormat "json", transformJsonToOptions: a JSON array of strings, or of objects' `value`). A
-query variable's options come from its data source when the dashboard loads, which the preview does not ask: it
-stands `.*` for them, which matches what every value of the label would, and also series without the label.
+query variable's options come from its data source when the dashboard loads (variables.py asks the preview's
+Prometheus); without them (a query that failed, or where no Prometheus is asked: series_read) the preview stands
+`.*` for them, which matches what every value of the label would, and also series without the label.
 """
 
 from __future__ import annotations
@@ -78,19 +79,23 @@ def _joined(values: list[str]) -> str:
     return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
 
 
-def all_value(variable: dict[str, Any]) -> str:
-    """The text `All` writes into a query: the custom all value unescaped, else every option's value."""
+def all_value(variable: dict[str, Any], options: list[str] | None = None) -> str:
+    """The text `All` writes into a query: the custom all value unescaped, else every option's value (a query
+    variable's options as its query found them; None: not known)."""
     if variable.get("allValue"):
         return str(variable["allValue"])
+    if options is not None:
+        return _joined(options)
     if variable.get("type") != "custom":
         return UNKNOWN_OPTIONS
     return _joined(custom_options(variable))
 
 
-def formatted(variable: dict[str, Any], values: list[str]) -> str:
-    """The text that replaces $<name> in a query (interpolateQueryExpr) for the variable at these values."""
+def formatted(variable: dict[str, Any], values: list[str], options: list[str] | None = None) -> str:
+    """The text that replaces $<name> in a query (interpolateQueryExpr) for the variable at these values (options:
+    a query variable's, for All)."""
     if values == [ALL_VALUE]:
-        return all_value(variable)
+        return all_value(variable, options)
     if not variable.get("multi") and not variable.get("includeAll"):
-        return regular_escape(values[0])
+        return regular_escape(values[0] if values else "")
     return _joined(values)

@@ -6,7 +6,8 @@ dashboard's `var-instance`); a link pasted from Grafana carries `from`/`to` too.
 variable's default; a name the dashboard has no variable for is ignored, as Grafana ignores it.
 
 `All`, `$__all` or the variable's custom all value selects All (scenes' MultiValueUrlSyncHandler.updateFromUrl,
-handleLegacyUrlAllValue). Values enter PromQL as Grafana's Prometheus data source writes them (interpolation.py).
+handleLegacyUrlAllValue). Values enter PromQL as Grafana's Prometheus data source writes them (interpolation.py); a
+query variable's All, and the query variables the link leaves alone, once variables.py has run their queries.
 """
 
 from __future__ import annotations
@@ -28,16 +29,18 @@ LAST = re.compile(r"now-(\d+[smhdwMy])")
 
 
 def chosen(variable: dict[str, Any], values: tuple[str, ...]) -> list[str]:
-    """The variable's value list once Grafana has read it from the link: `All` as $__all, All beside other values
-    dropped, All last wins."""
+    """The variable's value list once Grafana has read it from the link (MultiValueUrlSyncHandler.updateFromUrl):
+    with includeAll, `All` first is All whatever follows (handleLegacyUrlAllValue); one value that is the custom all
+    value is All; then, of several (changeValueTo), $__all last is All, and $__all first beside others is dropped."""
     picked = list(values)
-    if variable.get("includeAll"):
-        if picked[0] == ALL_TEXT or (variable.get("allValue") and picked == [variable["allValue"]]):
-            picked[0] = ALL_VALUE
-        if picked[-1] == ALL_VALUE:
-            return [ALL_VALUE]
-        if picked[0] == ALL_VALUE:
-            picked = picked[1:]
+    if variable.get("includeAll") and picked[0] == ALL_TEXT:
+        picked = [ALL_VALUE]
+    if variable.get("allValue") and picked == [variable["allValue"]]:
+        picked = [ALL_VALUE]
+    if picked[-1] == ALL_VALUE:
+        return [ALL_VALUE]
+    if picked[0] == ALL_VALUE:
+        picked = picked[1:]
     return picked if variable.get("multi") else picked[:1]
 
 
@@ -52,12 +55,14 @@ class Linked:
     window: tuple[float, float] | None
     range_text: str
     note: str = ""
+    pinned: frozenset[str] = frozenset()
+    """The variables whose value the link set: Grafana keeps them whatever their options (skipNextValidation)."""
 
 
-def _with_values(dashboard: DashboardFile, asked: Address) -> tuple[DashboardFile, dict[str, str]]:
+def _with_values(dashboard: DashboardFile, asked: Address) -> tuple[DashboardFile, dict[str, str], frozenset[str]]:
     given = dict(asked.variables)
     values = dashboard.variable_defaults()
-    shown = []
+    shown, pinned = [], set[str]()
     for variable in dashboard.document.get("templating", {}).get("list", []):
         name = variable.get("name")
         if name in given and variable.get("type") in LINKED_TYPES and not variable.get("skipUrlSync"):
@@ -67,18 +72,19 @@ def _with_values(dashboard: DashboardFile, asked: Address) -> tuple[DashboardFil
             current = {"text": text, "value": picked} if variable.get("multi") else {"text": text[0],
                                                                                       "value": picked[0]}
             variable = {**variable, "current": current}
+            pinned.add(name)
         shown.append(variable)
     if not given:
-        return dashboard, values
+        return dashboard, values, frozenset()
     document = {**dashboard.document, "templating": {**dashboard.document.get("templating", {}), "list": shown}}
-    return DashboardFile(dashboard.path, dashboard.folder, document), values
+    return DashboardFile(dashboard.path, dashboard.folder, document), values, frozenset(pinned)
 
 
 def linked(dashboard: DashboardFile, asked: Address, now: float) -> Linked:
     """The dashboard as the link asks for it at time now; a bad from/to leaves the dashboard's own range, noted."""
-    shown, values = _with_values(dashboard, asked)
+    shown, values, pinned = _with_values(dashboard, asked)
     if not asked.time_from and not asked.time_to:
-        return Linked(shown, values, None, range_text(dashboard))
+        return Linked(shown, values, None, range_text(dashboard), pinned=pinned)
     own = dashboard.document.get("time") or {}
     start_text = asked.time_from or str(own.get("from") or "now-6h")  # one end given: the other is the dashboard's
     end_text = asked.time_to or str(own.get("to") or "now")
@@ -86,7 +92,7 @@ def linked(dashboard: DashboardFile, asked: Address, now: float) -> Linked:
         start, end = link_range(start_text, end_text, now, week_start(dashboard.document.get("weekStart")))
     except ValueError as error:
         return Linked(shown, values, None, range_text(dashboard),
-                      f"Time range not applied: {error}; the dashboard's own range is shown")
+                      f"Time range not applied: {error}; the dashboard's own range is shown", pinned)
     last = LAST.fullmatch(start_text)
     text = f"Last {last.group(1)}" if last and end_text == "now" else f"{written(start)} to {written(end)} UTC"
-    return Linked(shown, values, (start, end), text)
+    return Linked(shown, values, (start, end), text, pinned=pinned)

@@ -62,6 +62,10 @@ def check_prometheus(base_url: str) -> None:
                            f"HTTP {reply.status_code}{said}")
 
 
+class LookupFailed(Exception):
+    """A variable's query got no values: Prometheus' error, or an answer not read (too long, cut, late)."""
+
+
 class Prometheus:
     """A Prometheus HTTP API at base_url (keep-alive session)."""
 
@@ -90,6 +94,21 @@ class Prometheus:
         if body.get("status") != "success":
             return Answer(request, error=str(body.get("error") or f"HTTP {reply.status_code}"))
         return Answer(request, result=list((body.get("data") or {}).get("result") or []))
+
+    def metadata(self, path: str, params: tuple[tuple[str, str], ...]) -> Any:
+        """The `data` of the answer to GET path with params (a variable's query: label names or values, series, an
+        instant query), read within ANSWER_BYTES and TIMEOUT as a panel's; LookupFailed naming why not."""
+        try:
+            reply = self.session.get(self.base_url + path, params=list(params), timeout=TIMEOUT)
+            body = reply.json()
+        except requests.ConnectionError:  # a note, as any failed lookup: the panels' own queries say the rest
+            raise LookupFailed(f"cannot reach Prometheus at {shown_url(self.base_url)}") from None
+        except (requests.RequestException, ValueError) as error:
+            raise LookupFailed(f"{type(error).__name__}: {error}") from None
+        if not isinstance(body, dict) or body.get("status") != "success":
+            said = body.get("error") if isinstance(body, dict) else None
+            raise LookupFailed(str(said or f"HTTP {reply.status_code}"))
+        return body.get("data")
 
     def close(self) -> None:
         """Close the keep-alive connections."""

@@ -11,9 +11,10 @@ from pathlib import Path
 from generator.checks.lint.dashboard_json import panels
 from generator.package.tree import contained
 from generator.preview.browser import Chromium
-from generator.preview.page import PAGE_WIDTH, html
+from generator.preview.page import PAGE_WIDTH, Shown, html
 from generator.preview.prometheus import Prometheus, dashboard_data
 from generator.preview.source import DashboardFile, PreviewError
+from generator.preview.variables import resolve
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,12 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
             tab = browser.tab()
             for dashboard, page in zip(dashboards, pages, strict=True):
                 started = time.perf_counter()
-                data = dashboard_data(prometheus, dashboard, now, PAGE_WIDTH, scrape)
+                opened = resolve(prometheus, dashboard, dashboard.variable_defaults(), frozenset(), None, now, scrape)
+                data = dashboard_data(prometheus, opened.dashboard, now, PAGE_WIDTH, scrape, opened.values)
                 fetched = time.perf_counter()
                 page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(html(dashboard, data, (highlight or {}).get(dashboard.uid, set())))
+                page.write_text(html(opened.dashboard, data, (highlight or {}).get(dashboard.uid, set()),
+                                     shown=Shown(note=opened.note)))
                 try:
                     tab.load(page.resolve().as_uri(), PAGE_WIDTH, timezone=timezone)
                     picture = tab.screenshot()

@@ -15,6 +15,7 @@ import json
 import signal
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -27,6 +28,7 @@ from generator.preview.linked import Linked, linked
 from generator.preview.page import PAGE_WIDTH, Live, Shown, html
 from generator.preview.prometheus import Prometheus, dashboard_data
 from generator.preview.source import DashboardFile
+from generator.preview.variables import resolve
 from generator.preview.view import Address, address, find_panel, not_found, viewed
 
 DEFAULT_REFRESH = 30.0
@@ -77,9 +79,14 @@ class LiveServer:
         self.prometheus = Prometheus(prometheus_url)
         self.scrape = scrape
 
-    def data(self, dashboard: DashboardFile, link: Linked, now: float) -> dict[str, Any]:
-        """The dashboard's data as of now, over the link's range and with its variables' values."""
-        return dashboard_data(self.prometheus, dashboard, now, PAGE_WIDTH, self.scrape, link.variables, link.window)
+    def data(self, dashboard: DashboardFile, link: Linked, now: float) -> tuple[DashboardFile, dict[str, Any], str]:
+        """The dashboard's data as of now, over the link's range and with its variables' values (its query
+        variables' queries run first): the dashboard showing their values, the data, a note on queries that
+        failed."""
+        opened = resolve(self.prometheus, dashboard, link.variables, link.pinned, link.window, now, self.scrape)
+        data = dashboard_data(self.prometheus, opened.dashboard, now, PAGE_WIDTH, self.scrape, opened.values,
+                              link.window)
+        return opened.dashboard, data, opened.note
 
     def shown(self, asked: Address, now: float) -> tuple[DashboardFile, Shown, Linked] | None:
         """What a page address shows at time now; None for no such dashboard."""
@@ -98,8 +105,9 @@ class LiveServer:
         if asked is None or found is None:
             return _response(HTTPStatus.NOT_FOUND, "no such dashboard")
         dashboard, shown, link = found
-        data = await asyncio.to_thread(self.data, dashboard, link, now)
+        dashboard, data, note = await asyncio.to_thread(self.data, dashboard, link, now)
         live = Live(f"/ws/{dashboard.uid}{asked.query()}")  # the pushes keep the page's panel, range and values
+        shown = replace(shown, note=" ".join(text for text in (shown.note, note) if text))
         return _response(HTTPStatus.OK, html(dashboard, data, live=live, shown=shown))
 
     async def push(self, connection: ServerConnection) -> None:
@@ -117,7 +125,7 @@ class LiveServer:
                 await asyncio.sleep(max(0.0, due - loop.time()))
                 now = time.time()  # a relative range (now-1h) moves on with each push; an absolute one stays
                 shown, page, link = _shown(dashboard, asked, now)
-                data = await asyncio.to_thread(self.data, shown, link, now)
+                _, data, _ = await asyncio.to_thread(self.data, shown, link, now)
                 await connection.send(json.dumps({"data": data, "sent": time.time(),
                                                   "rangeText": page.range_text}, allow_nan=False))
         except ConnectionClosed:

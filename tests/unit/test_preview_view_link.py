@@ -159,7 +159,8 @@ DASHBOARD = DashboardFile(Path("ops.json"), "Ops", DOCUMENT)
     ("&var-instance=10.0.0.1:9100", r'cpu{instance=~"10\\.0\\.0\\.1:9100",job=~".*",mode="user",cluster="eu"}'),
     ("&var-instance=a&var-instance=b.c&var-job=All&var-mode=sys&var-cluster=us&var-nope=1",
      r'cpu{instance=~"(a|b\\.c)",job=~".*",mode="sys",cluster="eu"}'),
-    ("&var-instance=All&var-instance=a", 'cpu{instance=~"a",job=~".*",mode="user",cluster="eu"}'),
+    ("&var-instance=All&var-instance=a", 'cpu{instance=~".*",job=~".*",mode="user",cluster="eu"}'),  # legacy All
+    ("&var-instance=$__all&var-instance=a", 'cpu{instance=~"a",job=~".*",mode="user",cluster="eu"}'),
     ("&var-instance=a&var-instance=$__all", 'cpu{instance=~".*",job=~".*",mode="user",cluster="eu"}'),
 ])
 def test_a_links_values_override_the_defaults_and_unknown_names_are_ignored(link: str, expected: str) -> None:

@@ -1,0 +1,168 @@
+"""A query variable's options, made of the values its query found, and the value it takes, as grafana/scenes does.
+
+Options (packages/scenes/src/variables/variants/query/utils.ts metricNamesToVariableValues): each value found, kept,
+dropped or rewritten by the variable's `regex` (grafana-data stringToJsRegex: `/re/flags`, or else `^re$`; matched
+against the value, or the text with regexApplyTo "text"): a named group `value` and/or `text` gives them; else, with
+several matches (the `g` flag) having a capture group, each match's first group is an option; else one match's
+first group is; a match without groups keeps the value as it is; no match drops it. Then duplicates by value go (the
+first stays) and `sort` orders them: 0 as found, 1/2 by text, 3/4 by the first number in the text (-1 without one),
+5/6 by text case-insensitively, 7/8 natural (Intl.Collator numeric, accent-sensitive: approximated here by digit
+runs compared as numbers and the rest case-folded), each odd one ascending and its even one the reverse.
+
+The value (MultiValueVariable.getStateUpdateGivenNewOptions): Grafana 12 makes `defaultToAll` of a dashboard
+variable's includeAll (dashboard-scene createSceneVariableFromVariableModel) and starts from its `current` (`''`
+without one). No options: All with includeAll, else none. A current All stays All with includeAll, else becomes the
+first option. A multi variable keeps those of its current values that are options; none left: All with
+includeAll, else the first option. A single one keeps the option whose value (else text) is its current; else All
+with includeAll, else the first option. A value from a link is kept as it is (skipNextValidation).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from generator.preview.interpolation import ALL_VALUE
+
+ALL_TEXT = "All"
+JS_REGEX = re.compile(r"/([^\n\r\u2028\u2029]*?)/(g?i?m?y?s?)")
+FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
+NAMED_GROUP = re.compile(r"\(\?<(?![=!])")
+NUMBER = re.compile(r"\d+")
+DIGITS = re.compile(r"(\d+)")
+
+Value = str | list[str]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a variable: the text its picker shows, the value its queries get."""
+
+    text: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A variable's regex as Python reads it, and whether it has JavaScript's `g` flag."""
+
+    compiled: re.Pattern[str]
+    every: bool
+
+
+def js_regex(text: str) -> Pattern:
+    """stringToJsRegex: `/re/flags` as written, anything else anchored `^re$`; named groups `(?<n>` read as Python's
+    `(?P<n>`. ValueError for one that is not a regular expression."""
+    written = JS_REGEX.fullmatch(text) if text.startswith("/") else None
+    if text.startswith("/") and written is None:
+        raise ValueError(f"regex {text!r} is not a valid regular expression")
+    source, flags = written.groups() if written else (f"^{text}$", "")
+    mode = 0
+    for flag in flags:
+        mode |= FLAGS.get(flag, 0)
+    try:
+        return Pattern(re.compile(NAMED_GROUP.sub("(?P<", source), mode), "g" in flags)
+    except re.error as error:
+        raise ValueError(f"regex {text!r} is not a valid regular expression ({error})") from None
+
+
+def _matches(pattern: Pattern, text: str) -> list[re.Match[str]]:
+    """getAllMatches: the first match, or with `g` each in turn up to an empty one."""
+    if not pattern.every:
+        first = pattern.compiled.search(text)
+        return [first] if first else []
+    found = []
+    for match in pattern.compiled.finditer(text):
+        found.append(match)
+        if match.group() == "":
+            break
+    return found
+
+
+def _filtered(pattern: Pattern, option: Option, apply_to_text: bool) -> list[Option]:
+    matches = _matches(pattern, option.text if apply_to_text else option.value)
+    if not matches:
+        return []
+    value_group = next((m.groupdict()["value"] for m in matches if m.groupdict().get("value")), None)
+    text_group = next((m.groupdict()["text"] for m in matches if m.groupdict().get("text")), None)
+    grouped = [m for m in matches if m.re.groups >= 1]
+    if value_group or text_group:
+        return [Option(text_group or value_group or "", value_group or text_group or "")]
+    if len(matches) > 1 and grouped:
+        return [Option(m.group(1) or "", m.group(1) or "") for m in matches]
+    if grouped:
+        return [Option(grouped[0].group(1) or "", grouped[0].group(1) or "")]
+    return [option]
+
+
+def _number(option: Option) -> int:
+    found = NUMBER.search(option.text)
+    return int(found.group()) if option.text and found else -1
+
+
+def _natural(option: Option) -> list[tuple[int, int, str]]:
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+            for part in DIGITS.split(option.text) if part]
+
+
+def sorted_options(options: list[Option], sort: object) -> list[Option]:
+    """sortVariableValues: the options in the order `sort` (0-8) asks; any other leaves them as found."""
+    keys: dict[int, Any] = {1: lambda o: o.text, 3: _number, 5: lambda o: o.text.lower(), 7: _natural}
+    order = sort if isinstance(sort, int) and not isinstance(sort, bool) else 0
+    key = keys.get(order - (order % 2 == 0))
+    if not key or order > 8:
+        return options
+    ordered = sorted(options, key=key)
+    return ordered[::-1] if order % 2 == 0 else ordered
+
+
+def variable_options(found: list[str], variable: dict[str, Any]) -> list[Option]:
+    """The variable's options from the texts its query found (ValueError for a regex that is not one)."""
+    regex = str(variable.get("regex") or "")
+    pattern = js_regex(regex) if regex else None
+    options: list[Option] = []
+    seen: set[str] = set()
+    for text in found:
+        kept = _filtered(pattern, Option(text, text), variable.get("regexApplyTo") == "text") if pattern else [
+            Option(text, text)]
+        for option in kept:
+            if option.value not in seen:
+                seen.add(option.value)
+                options.append(option)
+    return sorted_options(options, variable.get("sort"))
+
+
+def has_all(value: object) -> bool:
+    """MultiValueVariable.hasAllValue: $__all, or a list starting with it."""
+    return value == ALL_VALUE or (isinstance(value, list) and bool(value) and value[0] == ALL_VALUE)
+
+
+def _first(options: list[Option], multi: bool) -> tuple[Value, Value]:
+    return ([options[0].value], [options[0].text]) if multi else (options[0].value, options[0].text)
+
+
+def _all(multi: bool) -> tuple[Value, Value]:
+    return ([ALL_VALUE], [ALL_TEXT]) if multi else (ALL_VALUE, ALL_TEXT)
+
+
+def validated(variable: dict[str, Any], options: list[Option]) -> tuple[Value, Value]:
+    """(value, text) the variable takes once its options are known, from its current value."""
+    current = variable.get("current") or {}
+    value, text = current.get("value"), current.get("text")
+    value, text = ("" if value is None else value), ("" if text is None else text)
+    include_all, multi = bool(variable.get("includeAll")), bool(variable.get("multi"))
+    if not options:
+        return (ALL_VALUE, ALL_TEXT) if include_all else (([], []) if multi else ("", ""))
+    if has_all(value):
+        return (value, ALL_TEXT) if include_all else _first(options, multi)
+    if multi:
+        valid = [v for v in (value if isinstance(value, list) else [value]) if any(o.value == v for o in options)]
+        if not valid:
+            return _all(True) if include_all else _first(options, True)
+        return valid, [next(o.text for o in options if o.value == v) for v in valid]
+    by_text = [o for o in options if o.text == text]
+    match = next((o for o in options if o.value == value), by_text[-1] if by_text else None)
+    if match:
+        return match.value, match.text
+    return (ALL_VALUE, ALL_TEXT) if include_all else _first(options, False)

@@ -1,0 +1,96 @@
+"""A dashboard's query variables given values as Grafana 12 gives them when the dashboard opens: each one's query
+run against the preview's Prometheus over the dashboard's time range (or the link's), its options made, its value
+chosen, and the value written into the panels' queries.
+
+grafana/scenes QueryVariable.getRequest asks over the time range of the scene (sceneGraph.getTimeRange), whatever
+the variable's `refresh` (which only says when it asks again: on load, or on each time range change); the data
+source fills the variables in its query as in a panel's (variables.ts, interpolateQueryExpr), with `$__interval` its
+scrape interval and the range's `$__range`. SceneVariableSet updates a variable once no variable its query names is
+still being updated: here, in the dashboard's order, each waiting for the query variables it names that come
+later. A query variable's value is then chosen as variable_options.validated says, or kept as a link gave it; `All`
+without a custom all value is its options' values (interpolation.py).
+
+A query that fails (Prometheus' error, an answer not read, a regex that is not one, a variable it names that the
+dashboard lacks) is a note on the page; that variable keeps the value the preview gave it without its options (`.*`
+for All), as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generator.core.grafana_promql import VARIABLE, UnknownVariable, builtin_values, interpolate
+from generator.preview.interpolation import ALL_VALUE, formatted
+from generator.preview.prometheus import LookupFailed, Prometheus
+from generator.preview.queries import range_seconds
+from generator.preview.source import DashboardFile
+from generator.preview.variable_options import has_all, validated, variable_options
+from generator.preview.variable_query import found_texts, lookup_for, query_text
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The dashboard with its query variables' chosen values in its variables bar, the text each variable puts in
+    a query, and a note for each variable whose query failed."""
+
+    dashboard: DashboardFile
+    values: dict[str, str]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """The notes as one line for the page."""
+        return " ".join(self.notes)
+
+
+def _named(variable: dict[str, Any]) -> set[str]:
+    """The variables a query variable's query names."""
+    return {next(g for g in match.groups() if g) for match in VARIABLE.finditer(query_text(variable))}
+
+
+def _order(variables: list[dict[str, Any]]) -> list[int]:
+    """Indexes of the query variables in the order their queries run: the first whose query names no query variable
+    still waiting (the first waiting, if they all wait on each other)."""
+    waiting = [i for i, variable in enumerate(variables) if variable.get("type") == "query"]
+    order = []
+    while waiting:
+        names = {variables[i].get("name") for i in waiting}
+        ready = next((i for i in waiting if not (_named(variables[i]) - {variables[i].get("name")}) & names),
+                     waiting[0])
+        order.append(ready)
+        waiting.remove(ready)
+    return order
+
+
+def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, str], pinned: frozenset[str],
+            window: tuple[float, float] | None, now: float, scrape: float) -> Resolved:
+    """The dashboard's query variables resolved at time now over window (None: the dashboard's own range); values
+    are every variable's without options (variable_defaults, or a link's: linked.py), pinned the names a link set."""
+    variables = list(dashboard.document.get("templating", {}).get("list", []))
+    start, end = window or (now - range_seconds(dashboard.document, {}, now), now)
+    builtins = builtin_values(end - start, scrape, scrape)
+    resolved, notes = dict(values), []
+    for index in _order(variables):
+        variable = variables[index]
+        name = str(variable.get("name"))
+        try:
+            lookup = lookup_for(interpolate(query_text(variable), {**resolved, **builtins}), start, end)
+            found = found_texts(lookup, prometheus.metadata(lookup.path, lookup.params)) if lookup else []
+            options = variable_options(found, variable)
+        except UnknownVariable as unknown:
+            notes.append(f"Variable {name}: its query names ${unknown.args[0]}, which the dashboard lacks.")
+            continue
+        except (LookupFailed, ValueError) as error:
+            notes.append(f"Variable {name}: its query failed ({error}); it stands for every value.")
+            continue
+        if name in pinned:
+            current = variable.get("current") or {}
+            value, text = current.get("value", ""), current.get("text", "")
+        else:
+            value, text = validated(variable, options)
+            variables[index] = {**variable, "current": {"text": text, "value": value}}
+        picked = [ALL_VALUE] if has_all(value) else (value if isinstance(value, list) else [str(value)])
+        resolved[name] = formatted(variable, picked, [option.value for option in options])
+    document = {**dashboard.document, "templating": {**dashboard.document.get("templating", {}), "list": variables}}
+    return Resolved(DashboardFile(dashboard.path, dashboard.folder, document), resolved, tuple(notes))

@@ -20,8 +20,7 @@ with includeAll, else the first option. A value from a link is kept as it is (sk
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.preview.interpolation import ALL_VALUE
 
@@ -35,20 +34,15 @@ DIGITS = re.compile(r"(\d+)")
 Value = str | list[str]
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One option of a variable: the text its picker shows, the value its queries get."""
 
     text: str
     value: str
 
 
-@dataclass(frozen=True)
-class Pattern:
-    """A variable's regex as Python reads it, and whether it has JavaScript's `g` flag."""
-
-    compiled: re.Pattern[str]
-    every: bool
+Pattern = tuple[re.Pattern[str], bool]
+"""A variable's regex as Python reads it, and whether it has JavaScript's `g` flag (every match is read)."""
 
 
 def js_regex(text: str) -> Pattern:
@@ -62,18 +56,19 @@ def js_regex(text: str) -> Pattern:
     for flag in flags:
         mode |= FLAGS.get(flag, 0)
     try:
-        return Pattern(re.compile(NAMED_GROUP.sub("(?P<", source), mode), "g" in flags)
+        return re.compile(NAMED_GROUP.sub("(?P<", source), mode), "g" in flags
     except re.error as error:
         raise ValueError(f"regex {text!r} is not a valid regular expression ({error})") from None
 
 
 def _matches(pattern: Pattern, text: str) -> list[re.Match[str]]:
     """getAllMatches: the first match, or with `g` each in turn up to an empty one."""
-    if not pattern.every:
-        first = pattern.compiled.search(text)
+    compiled, every = pattern
+    if not every:
+        first = compiled.search(text)
         return [first] if first else []
     found = []
-    for match in pattern.compiled.finditer(text):
+    for match in compiled.finditer(text):
         found.append(match)
         if match.group() == "":
             break

@@ -3,7 +3,6 @@ that instance alone, over that range, against a real Prometheus scraping two ins
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,13 +11,9 @@ from typing import Any
 import pytest
 import requests
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
-from websockets.datastructures import Headers
-from websockets.http11 import Request
 
-from generator.preview.serve import LiveServer
-from generator.preview.source import DashboardFile
 from tests import servers
-from tests.preview_spec import page_spec
+from tests.preview_spec import served
 
 SCRAPE = 1.0
 DOCUMENT: dict[str, Any] = {
@@ -59,13 +54,9 @@ def _scraped(url: str) -> int:
 
 
 def _panel(url: str, target: str) -> dict[str, Any]:
-    server = LiveServer([DashboardFile(Path("busy.json"), "Tests", DOCUMENT)], url, SCRAPE)
-    try:
-        response = asyncio.run(server.answer_http(None, Request(target, Headers())))  # type: ignore[arg-type]
-    finally:
-        server.prometheus.close()
-    assert response is not None and response.status_code == 200
-    return page_spec(response.body.decode())
+    status, spec = served(DOCUMENT, url, target, SCRAPE)
+    assert status == 200
+    return spec
 
 
 def test_a_notification_link_shows_only_its_instance_over_its_range(two_instances: tuple[str, list[str]]) -> None:

@@ -4,7 +4,6 @@ link's range; a bad range is a note on the page, never a traceback."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,20 +12,17 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from websockets.datastructures import Headers
-from websockets.http11 import Request
 
 from generator.core.gotemplate import render
 from generator.preview.interpolation import custom_options, formatted, regular_escape, special_regex_escape
 from generator.preview.linked import linked
 from generator.preview.page import PAGE_WIDTH
 from generator.preview.queries import requests_for
-from generator.preview.serve import LiveServer
 from generator.preview.source import DashboardFile, dashboard_file
 from generator.preview.timerange import link_range, link_time
 from generator.preview.view import Address, address, find_panel, viewed
 from tests.conftest import ROOT
-from tests.preview_spec import page_spec
+from tests.preview_spec import served
 
 NOW = datetime(2026, 1, 7, 13, 45, 30, tzinfo=UTC).timestamp()  # a Wednesday
 
@@ -197,14 +193,7 @@ def test_a_panel_with_its_own_relative_time_keeps_it() -> None:
 def _page(target: str) -> tuple[int, dict[str, Any]]:
     text = {"type": "text", "id": 1, "title": "Words", "options": {"content": "w"},
             "gridPos": {"x": 0, "y": 0, "w": 24, "h": 4}}
-    server = LiveServer([DashboardFile(Path("ops.json"), "Ops", {**DOCUMENT, "panels": [text]})],
-                        "http://127.0.0.1:9", 15.0)  # text panels only: no Prometheus asked
-    try:
-        response = asyncio.run(server.answer_http(None, Request(target, Headers())))  # type: ignore[arg-type]
-    finally:
-        server.prometheus.close()
-    assert response is not None
-    return response.status_code, page_spec(response.body.decode())
+    return served({**DOCUMENT, "panels": [text]}, "http://127.0.0.1:9", target, 15.0)  # no Prometheus asked
 
 
 @pytest.mark.parametrize("query", ["from=yesterday", "from=now&to=now-1h", "from=0&to=now", "to=now-"])

@@ -1,0 +1,116 @@
+"""Chained query variables (job -> instance), as kube-prometheus' dashboards chain cluster -> namespace -> pod, filled
+as Grafana 12 fills them, against a real Prometheus scraping two jobs: each variable's first option when the
+dashboard opens, and the panels drawing that instance's series alone; All without a custom all value drawing its
+options' series, not every series; a link's job choosing the instance of that job."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from prometheus_client import CollectorRegistry, Gauge, start_http_server
+
+from tests import servers
+from tests.preview_spec import served
+
+SCRAPE = 1.0
+METRIC = "preview_chain_busy"
+JOBS = {"a-first": 2, "b-second": 1}
+"""Targets each job scrapes."""
+
+
+def _variable(name: str, query: object, **options: Any) -> dict[str, Any]:
+    return {"type": "query", "name": name, "query": query, "sort": 1, "refresh": 2,
+            "datasource": {"type": "prometheus", "uid": "${datasource}"}, **options}
+
+
+DOCUMENT: dict[str, Any] = {
+    "uid": "chain", "title": "Chain", "time": {"from": "now-5m", "to": "now"},
+    "templating": {"list": [
+        _variable("job", {"query": f"label_values({METRIC}, job)", "refId": "PrometheusVariableQueryEditor"},
+                  current=None),  # the query object Grafana's editor saves; kube-prometheus' `current: null`
+        _variable("instance", f'label_values({METRIC}{{job="$job"}}, instance)', current={}),
+        _variable("every", f'label_values({METRIC}{{job="$job"}}, instance)', multi=True, includeAll=True,
+                  current={"text": ["All"], "value": ["$__all"]}),
+    ]},
+    "panels": [
+        {"type": "timeseries", "id": 1, "title": "One", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+         "targets": [{"refId": "A", "expr": f'{METRIC}{{job="$job",instance="$instance"}}',
+                      "legendFormat": "{{instance}}"}]},
+        {"type": "timeseries", "id": 2, "title": "Every", "gridPos": {"x": 12, "y": 0, "w": 12, "h": 8},
+         "targets": [{"refId": "A", "expr": f'{METRIC}{{instance=~"$every"}}', "legendFormat": "{{instance}}"}]},
+    ]}
+
+
+@pytest.fixture(scope="module")
+def two_jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, list[str]]]]:
+    """A real prometheus scraping each job's exporters every second; yields its URL and each job's instances."""
+    work = tmp_path_factory.mktemp("chain")
+    started: list[Any] = []
+    jobs: dict[str, list[str]] = {}
+    for job, count in JOBS.items():
+        jobs[job] = []
+        for _ in range(count):
+            registry = CollectorRegistry()
+            Gauge(METRIC, "Busy share the test sets.", registry=registry).set(len(started) + 1)
+            port = servers.free_port()
+            started.append(start_http_server(port, addr="127.0.0.1", registry=registry))
+            jobs[job].append(f"127.0.0.1:{port}")
+    config = work / "prometheus.yml"
+    config.write_text(f"global: {{scrape_interval: {SCRAPE:g}s}}\nscrape_configs:\n" + "".join(
+        f"- job_name: {job}\n  static_configs: [{{targets: {targets}}}]\n" for job, targets in jobs.items()))
+    try:
+        with servers.prometheus(config, work) as prometheus:
+            while _scraped(prometheus.url) < sum(JOBS.values()):
+                time.sleep(0.2)
+            yield prometheus.url, {job: sorted(targets) for job, targets in jobs.items()}
+    finally:
+        for server, thread in started:
+            server.shutdown()
+            thread.join()
+
+
+def _scraped(url: str) -> int:
+    answer = requests.get(f"{url}/api/v1/query", params={"query": f"count({METRIC})"}, timeout=5).json()
+    return int(answer["data"]["result"][0]["value"][1]) if answer["data"]["result"] else 0
+
+
+def _page(url: str, target: str, document: dict[str, Any] = DOCUMENT) -> dict[str, Any]:
+    status, spec = served(document, url, target, SCRAPE)
+    assert status == 200
+    return spec
+
+
+def _drawn(spec: dict[str, Any], panel: int) -> list[str]:
+    return sorted(series["name"] for series in spec["data"][str(panel)]["series"])
+
+
+def test_chained_variables_take_their_first_option_and_the_panels_draw_its_series_alone(
+        two_jobs: tuple[str, dict[str, list[str]]]) -> None:
+    url, jobs = two_jobs
+    spec = _page(url, "/d/chain/chain")
+    first = jobs["a-first"][0]
+    assert (_drawn(spec, 1), _drawn(spec, 2)) == ([first], jobs["a-first"])  # All: the job's instances alone
+    assert {v["label"]: v["value"] for v in spec["variables"]} == {"job": "a-first", "instance": first,
+                                                                   "every": "All"}
+    assert spec["note"] == ""
+
+
+def test_a_links_job_chooses_that_jobs_instance(two_jobs: tuple[str, dict[str, list[str]]]) -> None:
+    url, jobs = two_jobs
+    spec = _page(url, "/d/chain/chain?var-job=b-second")
+    assert {v["label"]: v["value"] for v in spec["variables"]}["instance"] == jobs["b-second"][0]
+    assert _drawn(spec, 1) == _drawn(spec, 2) == jobs["b-second"]
+
+
+def test_a_failing_variable_query_is_a_note_and_its_panels_fall_back(
+        two_jobs: tuple[str, dict[str, list[str]]]) -> None:
+    url, _ = two_jobs
+    broken = {**DOCUMENT["templating"]["list"][2], "query": f"query_result(rate({METRIC}[x]))"}
+    document = {**DOCUMENT, "templating": {"list": [*DOCUMENT["templating"]["list"][:2], broken]}}
+    spec = _page(url, "/d/chain", document)
+    assert spec["note"].startswith("Variable every: its query failed (") and "parse error" in spec["note"]
+    assert len(_drawn(spec, 2)) == sum(JOBS.values())  # as before: `.*` for its All

@@ -7,7 +7,8 @@ several matches (the `g` flag) having a capture group, each match's first group 
 first group is; a match without groups keeps the value as it is; no match drops it. Then duplicates by value go (the
 first stays) and `sort` orders them: 0 as found, 1/2 by text, 3/4 by the first number in the text (-1 without one),
 5/6 by text case-insensitively, 7/8 natural (Intl.Collator numeric, accent-sensitive: approximated here by digit
-runs compared as numbers and the rest case-folded), each odd one ascending and its even one the reverse.
+runs compared as numbers and the rest case-folded), each odd one ascending and its even one the reverse. A regex
+naming a variable (scenes interpolates it with the `regex` format first) is refused here: the query counts as failed.
 
 The value (MultiValueVariable.getStateUpdateGivenNewOptions): Grafana 12 makes `defaultToAll` of a dashboard
 variable's includeAll (dashboard-scene createSceneVariableFromVariableModel) and starts from its `current` (`''`
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+from generator.core.grafana_promql import VARIABLE
 from generator.preview.interpolation import ALL_VALUE
 
 ALL_TEXT = "All"
@@ -115,6 +117,8 @@ def sorted_options(options: list[Option], sort: object) -> list[Option]:
 def variable_options(found: list[str], variable: dict[str, Any]) -> list[Option]:
     """The variable's options from the texts its query found (ValueError for a regex that is not one)."""
     regex = str(variable.get("regex") or "")
+    if VARIABLE.search(regex):  # scenes fills them in with the `regex` format first; the preview does not
+        raise ValueError(f"its regex {regex!r} names a variable, which the preview does not fill in")
     pattern = js_regex(regex) if regex else None
     options: list[Option] = []
     seen: set[str] = set()

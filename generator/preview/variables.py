@@ -82,7 +82,8 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
             notes.append(f"Variable {name}: its query names ${unknown.args[0]}, which the dashboard lacks.")
             continue
         except (LookupFailed, ValueError) as error:
-            notes.append(f"Variable {name}: its query failed ({error}); it stands for every value.")
+            notes.append(f"Variable {name}: its query failed ({error}); the panels use its value without its "
+                         "options (All as .*, or its custom all value).")
             continue
         if name in pinned:
             current = variable.get("current") or {}

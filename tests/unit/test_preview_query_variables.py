@@ -78,6 +78,8 @@ def test_a_regex_filters_and_captures_as_scenes_applies_it() -> None:
     assert _options(["A-x", "a-y"], regex="/^a/i") == [("A-x", "A-x"), ("a-y", "a-y")]
     with pytest.raises(ValueError, match="not a valid regular expression"):
         js_regex("/(unclosed/")
+    with pytest.raises(ValueError, match="names a variable"):
+        variable_options(["a"], {"regex": "/$job-.*/"})
 
 
 ORDERS = ["b10", "a2", "B1", "a10", "x"]

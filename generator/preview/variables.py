@@ -12,7 +12,8 @@ without a custom all value is its options' values (interpolation.py).
 
 A query that fails (Prometheus' error, an answer not read, a regex that is not one, a variable it names that the
 dashboard lacks) is a note on the page; that variable keeps the value the preview gave it without its options (`.*`
-for All), as before.
+for All), as before. A query variable of another data source (its datasource's type not prometheus) keeps that
+value too, unasked.
 """
 
 from __future__ import annotations
@@ -49,10 +50,18 @@ def _named(variable: dict[str, Any]) -> set[str]:
     return {next(g for g in match.groups() if g) for match in VARIABLE.finditer(query_text(variable))}
 
 
+def _asks_prometheus(variable: dict[str, Any]) -> bool:
+    """A query variable of a Prometheus data source (one the dashboard names by type as another, Loki's, is not
+    the preview's to ask; a name or uid alone is taken for the Prometheus obsgen provisions)."""
+    source = variable.get("datasource")
+    kind = source.get("type") if isinstance(source, dict) else None
+    return variable.get("type") == "query" and kind in (None, "prometheus")
+
+
 def _order(variables: list[dict[str, Any]]) -> list[int]:
-    """Indexes of the query variables in the order their queries run: the first whose query names no query variable
-    still waiting (the first waiting, if they all wait on each other)."""
-    waiting = [i for i, variable in enumerate(variables) if variable.get("type") == "query"]
+    """Indexes of the Prometheus query variables in the order their queries run: the first whose query names no
+    query variable still waiting (the first waiting, if they all wait on each other)."""
+    waiting = [i for i, variable in enumerate(variables) if _asks_prometheus(variable)]
     order = []
     while waiting:
         names = {variables[i].get("name") for i in waiting}

@@ -141,12 +141,13 @@ def test_a_links_all_is_read_as_scenes_reads_it(values: tuple[str, ...], expecte
     assert chosen({"includeAll": True, "multi": True, "allValue": ".+"}, values) == expected
 
 
-def test_a_variable_waits_for_the_query_variables_its_query_names() -> None:
+def test_a_variable_waits_for_the_query_variables_its_query_names_and_other_sources_are_not_asked() -> None:
     variables = [
         {"type": "query", "name": "pod", "query": 'label_values(up{namespace="$namespace"}, pod)'},
         {"type": "custom", "name": "env", "query": "a,b"},
         {"type": "query", "name": "namespace", "query": 'label_values(up{cluster="${cluster}"}, namespace)'},
         {"type": "query", "name": "cluster", "query": "label_values(up, cluster)"},
         {"type": "query", "name": "self", "query": 'label_values(up{x="$self"}, x)'},
+        {"type": "query", "name": "logs", "query": "label_values(app)", "datasource": {"type": "loki", "uid": "l"}},
     ]
     assert [variables[i]["name"] for i in _order(variables)] == ["cluster", "namespace", "pod", "self"]

@@ -31,6 +31,8 @@ class Rendered:
     console_errors: tuple[str, ...]
     panel_errors: dict[str, list[str]]
     """By panel id, the errors its queries got ("B: <Prometheus' error>"): the panel is drawn without that data."""
+    variable_notes: tuple[str, ...] = ()
+    """A note for each query variable whose query failed (variables.py): drawn with its value without options."""
 
     def query_errors(self) -> list[tuple[str, str, str]]:
         """(panel title, refId, error) of each query that got an error, the panel named as a reader finds it in
@@ -81,6 +83,7 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
                 png.write_bytes(picture)
                 yield Rendered(dashboard, page, png, png_size(picture), fetched - started,
                                time.perf_counter() - fetched, tuple(tab.errors),
-                               {panel: found["errors"] for panel, found in data.items() if found["errors"]})
+                               {panel: found["errors"] for panel, found in data.items() if found["errors"]},
+                               opened.notes)
     finally:
         prometheus.close()

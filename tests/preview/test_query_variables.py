@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
+from generator.preview.render import render
+from generator.preview.source import DashboardFile
 from tests import servers
-from tests.preview_spec import served
+from tests.preview_spec import page_spec, served
 
 SCRAPE = 1.0
 METRIC = "preview_chain_busy"
@@ -101,16 +104,29 @@ def test_chained_variables_take_their_first_option_and_the_panels_draw_its_serie
 
 def test_a_links_job_chooses_that_jobs_instance(two_jobs: tuple[str, dict[str, list[str]]]) -> None:
     url, jobs = two_jobs
-    spec = _page(url, "/d/chain/chain?var-job=b-second")
+    spec = _page(url, "/d/chain/chain?var-job=b-second&var-every=All")  # All from the link: b-second's options
     assert {v["label"]: v["value"] for v in spec["variables"]}["instance"] == jobs["b-second"][0]
     assert _drawn(spec, 1) == _drawn(spec, 2) == jobs["b-second"]
+
+
+BROKEN = {**DOCUMENT, "templating": {"list": [*DOCUMENT["templating"]["list"][:2], {
+    **DOCUMENT["templating"]["list"][2], "query": f"query_result(rate({METRIC}[x]))"}]}}
+"""The dashboard with a variable whose query Prometheus rejects."""
 
 
 def test_a_failing_variable_query_is_a_note_and_its_panels_fall_back(
         two_jobs: tuple[str, dict[str, list[str]]]) -> None:
     url, _ = two_jobs
-    broken = {**DOCUMENT["templating"]["list"][2], "query": f"query_result(rate({METRIC}[x]))"}
-    document = {**DOCUMENT, "templating": {"list": [*DOCUMENT["templating"]["list"][:2], broken]}}
-    spec = _page(url, "/d/chain", document)
+    spec = _page(url, "/d/chain", BROKEN)
     assert spec["note"].startswith("Variable every: its query failed (") and "parse error" in spec["note"]
     assert len(_drawn(spec, 2)) == sum(JOBS.values())  # as before: `.*` for its All
+
+
+def test_a_rendered_picture_notes_a_failing_variable_query(two_jobs: tuple[str, dict[str, list[str]]],
+                                                          tmp_path: Path) -> None:
+    url, jobs = two_jobs
+    [done] = render([DashboardFile(Path("chain.json"), "Tests", BROKEN)], url, tmp_path, time.time(), SCRAPE)
+    assert len(done.variable_notes) == 1 and done.variable_notes[0].startswith("Variable every: its query failed")
+    spec = page_spec(done.html.read_text())
+    assert spec["note"] == done.variable_notes[0] and done.png.stat().st_size > 0
+    assert sorted(series["name"] for series in spec["data"]["1"]["series"]) == [jobs["a-first"][0]]

@@ -142,7 +142,7 @@ def test_a_links_all_is_read_as_scenes_reads_it(values: tuple[str, ...], expecte
 
 
 def test_a_variable_waits_for_the_query_variables_its_query_names_and_other_sources_are_not_asked() -> None:
-    variables = [
+    variables: list[dict[str, Any]] = [
         {"type": "query", "name": "pod", "query": 'label_values(up{namespace="$namespace"}, pod)'},
         {"type": "custom", "name": "env", "query": "a,b"},
         {"type": "query", "name": "namespace", "query": 'label_values(up{cluster="${cluster}"}, namespace)'},

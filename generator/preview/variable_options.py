@@ -9,6 +9,9 @@ first stays) and `sort` orders them: 0 as found, 1/2 by text, 3/4 by the first n
 5/6 by text case-insensitively, 7/8 natural (Intl.Collator numeric, accent-sensitive: approximated here by digit
 runs compared as numbers and the rest case-folded), each odd one ascending and its even one the reverse. A regex
 naming a variable (scenes interpolates it with the `regex` format first) is refused here: the query counts as failed.
+The regex comes from a dashboard, which may be imported and hostile, and runs on every value Prometheus answers
+(up to 40000): it runs on RE2 (google-re2), in time linear in the text, so no pattern (`(a+)+$`) can hold the
+preview's CPU. RE2 has no lookaround and no backreferences: a regex using them is refused, noted as a failed query.
 
 The value (MultiValueVariable.getStateUpdateGivenNewOptions): Grafana 12 makes `defaultToAll` of a dashboard
 variable's includeAll (dashboard-scene createSceneVariableFromVariableModel) and starts from its `current` (`''`
@@ -23,12 +26,17 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+import re2  # type: ignore[import-untyped]  # google-re2 ships no types
+
 from generator.core.grafana_promql import VARIABLE
 from generator.preview.interpolation import ALL_VALUE
 
 ALL_TEXT = "All"
 JS_REGEX = re.compile(r"/([^\n\r\u2028\u2029]*?)/(g?i?m?y?s?)")
-FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
+INLINE_FLAGS = "ims"
+"""JavaScript's flags RE2 reads inline, `(?ims)`: ignore case, ^ and $ at lines, . matching a line break."""
+RE2_OPTIONS = re2.Options()
+RE2_OPTIONS.log_errors = False  # a refused pattern is a ValueError the page notes, not a line on stderr
 NAMED_GROUP = re.compile(r"\(\?<(?![=!])")
 NUMBER = re.compile(r"\d+")
 DIGITS = re.compile(r"(\d+)")
@@ -43,8 +51,9 @@ class Option(NamedTuple):
     value: str
 
 
-Pattern = tuple[re.Pattern[str], bool]
-"""A variable's regex as Python reads it, and whether it has JavaScript's `g` flag (every match is read)."""
+Pattern = tuple[Any, bool]
+"""A variable's regex compiled by RE2 (re2._Regexp, untyped), and whether it has JavaScript's `g` flag (every match
+is read)."""
 
 
 def js_regex(text: str) -> Pattern:
@@ -54,16 +63,17 @@ def js_regex(text: str) -> Pattern:
     if text.startswith("/") and written is None:
         raise ValueError(f"regex {text!r} is not a valid regular expression")
     source, flags = written.groups() if written else (f"^{text}$", "")
-    mode = 0
-    for flag in flags:
-        mode |= FLAGS.get(flag, 0)
+    inline = "".join(flag for flag in INLINE_FLAGS if flag in flags)
     try:
-        return re.compile(NAMED_GROUP.sub("(?P<", source), mode), "g" in flags
-    except re.error as error:
-        raise ValueError(f"regex {text!r} is not a valid regular expression ({error})") from None
+        compiled = re2.compile((f"(?{inline})" if inline else "") + NAMED_GROUP.sub("(?P<", source), RE2_OPTIONS)
+    except re2.error as error:
+        said = error.args[0].decode(errors="replace") if error.args and isinstance(error.args[0], bytes) else error
+        raise ValueError(f"regex {text!r} is not a valid regular expression as RE2 reads it ({said}; the preview "
+                         "runs RE2, which has no lookaround nor backreferences)") from None
+    return compiled, "g" in flags
 
 
-def _matches(pattern: Pattern, text: str) -> list[re.Match[str]]:
+def _matches(pattern: Pattern, text: str) -> list[Any]:
     """getAllMatches: the first match, or with `g` each in turn up to an empty one."""
     compiled, every = pattern
     if not every:

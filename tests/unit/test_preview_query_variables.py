@@ -82,6 +82,20 @@ def test_a_regex_filters_and_captures_as_scenes_applies_it() -> None:
         variable_options(["a"], {"regex": "/$job-.*/"})
 
 
+def test_a_hostile_regex_cannot_hold_the_preview() -> None:
+    """A dashboard's regex runs on every value Prometheus answers: `^(a+)+$` on 40 a's and a b takes Python's
+    backtracking re some 2^40 steps (this test never ended on the old code); RE2 answers in linear time."""
+    assert _options(["a" * 40 + "b", "aaa"], regex="(a+)+") == [("aaa", "aaa")]
+    assert _options(["a" * 40 + "b"], regex="/^(a|aa)+$/") == []
+
+
+def test_a_regex_re2_does_not_run_is_a_failed_query_not_a_crash() -> None:
+    """Lookaround and backreferences, which JavaScript has and RE2 has not: refused, said, noted on the page."""
+    for written in ("/^(?!kube-).*/", r"/(a)\1/"):
+        with pytest.raises(ValueError, match="RE2, which has no lookaround nor backreferences"):
+            js_regex(written)
+
+
 ORDERS = ["b10", "a2", "B1", "a10", "x"]
 
 

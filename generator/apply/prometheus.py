@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from generator.apply import rules
+from generator.apply import notifier, rules
 from generator.apply.files import Files
 from generator.apply.http import Api, ApiError
 from generator.apply.reload import ReloadableServer, gauge
@@ -117,4 +117,5 @@ SERVER = ReloadableServer(
     patterns=(CONFIG, f"{RULES_DIR.removeprefix('prometheus/')}/*.yml"),
     validator=("promtool", "check", "config"),
     differences=differences,
+    around_reload=lambda api, files: notifier.watch(api, rules.document(CONFIG, files[CONFIG])),
 )

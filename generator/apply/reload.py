@@ -36,6 +36,10 @@ class ReloadableServer:
     before_reload: Callable[[Api, Files], list[str]] = lambda api, files: []
     """What reloading these files would do that the user must hear, asked of the server before it reloads
     (Alertmanager: the PagerDuty incidents of its firing groups the new routes would orphan)."""
+    around_reload: Callable[[Api, Files], Callable[[], list[str]]] = lambda api, files: lambda: []
+    """Called just before the reload; what it returns is called once the reload is verified and says what the reload
+    did that the user must hear (Prometheus: the alert notifications it dropped until its notifier found its
+    Alertmanagers again, apply/notifier.py)."""
 
 
 def _warned(server: ReloadableServer, api: Api, files: Files) -> str:
@@ -115,6 +119,28 @@ def _reload_and_verify(server: ReloadableServer, api: Api, files: Files) -> str:
     return f"reloaded, but the server does not run the new files: {_shown(differences)}" if differences else ""
 
 
+def _reload(server: ReloadableServer, api: Api, files: Files) -> tuple[str, str]:
+    """_reload_and_verify's problem, and around_reload's lines under the outcome's ("" when it says nothing); what
+    around_reload cannot work out is said, never an error that undoes a reload."""
+    after: Callable[[], list[str]] = list
+    unknown = ""
+    try:
+        after = server.around_reload(api, files)
+    except Exception as error:  # read before the reload: a warning, the reload goes on
+        unknown = said(error)
+    problem = _reload_and_verify(server, api, files)
+    if problem:
+        return problem, ""
+    warnings: list[str] = []
+    try:
+        warnings = after()
+    except Exception as error:  # after the reload: the reload stands, the outcome says what could not be told
+        unknown = said(error)
+    if unknown:
+        warnings = [f"could not tell what the reload did: {unknown}"]
+    return "", "".join(f"\n    WARNING: {warning}" for warning in warnings)
+
+
 def _restore(server: ReloadableServer, store: Store, api: Api, previous: Files, problem: str) -> Outcome:
     try:
         store.replace(previous, server.patterns)
@@ -141,11 +167,11 @@ def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api
         if dry_run:
             return Outcome(server.name, where, Action.UPDATED,
                            f"files in place but not loaded ({_shown(differences)}); would reload{warned}", planned=True)
-        problem = _reload_and_verify(server, api, new)
+        problem, told = _reload(server, api, new)
         if problem:
             return Outcome(server.name, where, Action.FAILED,
                            f"{problem}; does the server read its configuration from {where}?")
-        return Outcome(server.name, where, Action.UPDATED, f"files were in place; reloaded and verified{warned}")
+        return Outcome(server.name, where, Action.UPDATED, f"files were in place; reloaded and verified{warned}{told}")
     warned = _warned(server, api, new)
     if dry_run:
         return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; would reload{warned}", planned=True,
@@ -157,12 +183,12 @@ def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api
     except Exception as error:
         return _restore(server, store, api, old, f"copying failed: {said(error)}")
     try:
-        problem = _reload_and_verify(server, api, new)
+        problem, told = _reload(server, api, new)
     except Exception as error:  # whatever happens once files are copied, the previous ones go back
-        problem = f"stopped after copying: {said(error)}"
+        problem, told = f"stopped after copying: {said(error)}", ""
     if problem:
         return _restore(server, store, api, old, problem)
-    return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; reloaded and verified{warned}")
+    return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; reloaded and verified{warned}{told}")
 
 
 def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool) -> tuple[Files, Outcome | None]:

@@ -1,0 +1,116 @@
+"""`obsgen apply` on a real Debian Prometheus (2.42, without prometheus/prometheus#14987) whose reload empties its
+notifier's Alertmanager list until the next discovery update: apply waits for the notifier to find its Alertmanager
+again and tells how many alert notifications the reload dropped (generator/apply/notifier.py)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.apply import notifier, prometheus, reload
+from generator.apply.files import DirectoryStore
+from generator.apply.http import Api, Connection
+from generator.apply.outcome import Action
+from tests import servers
+from tests.e2e.test_apply import FIRST_ALERTMANAGER, _config_dir
+
+FIRING = "groups:\n- name: reload\n  rules:\n  - alert: AlwaysFiring\n    expr: vector(1)\n"
+ADDED = "groups:\n- name: added\n  rules:\n  - alert: NeverFiring\n    expr: vector(1) > 2\n"
+RESEND = "--rules.alert.resend-delay=100ms"  # every evaluation sends the firing alert: a reload's gap drops some
+
+
+def _config(alerting: str) -> str:
+    return f"global:\n  evaluation_interval: 1s\nrule_files:\n- rules/*.yml\n{alerting}"
+
+
+def _static(port: int) -> str:
+    return f"alerting:\n  alertmanagers:\n  - static_configs:\n    - targets: ['127.0.0.1:{port}']\n"
+
+
+def _files(directory: Path, config: str, *rules: tuple[str, str]) -> Path:
+    (directory / "rules").mkdir(parents=True)
+    (directory / "prometheus.yml").write_text(config)
+    for name, text in rules:
+        (directory / "rules" / name).write_text(text)
+    return directory / "prometheus.yml"
+
+
+def _metric(api: Api, name: str) -> float:
+    value = reload.gauge(api, name)
+    assert value is not None, f"{name} is not in Prometheus' /metrics"
+    return value
+
+
+def _until(condition: str, test: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not test():
+        assert time.monotonic() < deadline, f"never {condition}"
+        time.sleep(0.05)
+
+
+def _firing(prom: servers.Server) -> bool:
+    alerts = prom.get("/api/v1/alerts").json()["data"]["alerts"]
+    return any(a["state"] == "firing" for a in alerts)
+
+
+def test_a_reload_that_drops_alerts_is_waited_out_and_told(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    am_port = servers.free_port()
+    am_config = _config_dir(tmp_path / "etc-alertmanager", "alertmanager.yml", FIRST_ALERTMANAGER)
+    served = _files(tmp_path / "etc-prometheus", _config(_static(am_port)), ("firing.yml", FIRING))
+    out = tmp_path / "out"
+    _files(out / "prometheus", _config(_static(am_port)), ("firing.yml", FIRING), ("added.yml", ADDED))
+    with servers.alertmanager(am_config, tmp_path, port=am_port), \
+            servers.prometheus(served, tmp_path, RESEND) as prom:
+        api = Api(Connection("prometheus", prom.url))
+        _until("firing", lambda: _firing(prom))
+        # discovery updates come every 5 s from Prometheus' start, the first one with the Alertmanager: a reload
+        # just after it leaves a gap of nearly 5 s, which drops the alert's sends
+        _until("knew the Alertmanager", lambda: _metric(api, notifier.DISCOVERED) > 0)
+        dropped = _metric(api, notifier.DROPPED)
+
+        outcome = reload.apply(prometheus.SERVER, out, DirectoryStore(served.parent), api)
+        print(f"\n{outcome}")
+
+        assert outcome.action == Action.UPDATED, outcome.detail
+        told = re.search(r"Prometheus dropped (\d+) alert notification\(s\) across the reload", outcome.detail)
+        assert told, f"the drop is not told: {outcome.detail}"
+        assert _metric(api, notifier.DISCOVERED) > 0  # waited out: the notifier knows its Alertmanager again
+        assert int(told.group(1)) == _metric(api, notifier.DROPPED) - dropped > 0
+        assert "--rules.alert.resend-delay" in outcome.detail and "inhibit rule" in outcome.detail
+        assert "knew 1 Alertmanager(s) before the reload" not in outcome.detail
+
+        # a configuration whose discovery finds no Alertmanager: a warning after the bound, not a hang
+        monkeypatch.setattr(notifier, "WAIT", 1.0)
+        nowhere = tmp_path / "out-nowhere"
+        empty = tmp_path / "no-alertmanagers.json"
+        empty.write_text("[]\n")
+        sd = f"alerting:\n  alertmanagers:\n  - file_sd_configs:\n    - files: ['{empty}']\n"
+        _files(nowhere / "prometheus", _config(sd), ("firing.yml", FIRING), ("added.yml", ADDED))
+        lost = reload.apply(prometheus.SERVER, nowhere, DirectoryStore(served.parent), api)
+        print(lost)
+
+        assert lost.action == Action.UPDATED, lost.detail
+        assert ("WARNING: Prometheus' notifier knew 1 Alertmanager(s) before the reload and none 1 s after it: it "
+                "drops every alert it sends until it finds one") in lost.detail
+
+
+def test_a_prometheus_sending_to_no_alertmanager_is_not_waited_for(tmp_path: Path) -> None:
+    served = _files(tmp_path / "etc-prometheus", _config(""), ("firing.yml", FIRING))
+    out = tmp_path / "out"
+    _files(out / "prometheus", _config(""), ("firing.yml", FIRING), ("added.yml", ADDED))
+    with servers.prometheus(served, tmp_path, RESEND) as prom:
+        api = Api(Connection("prometheus", prom.url))
+        _until("firing", lambda: _firing(prom))
+        dropped = _metric(api, notifier.DROPPED)
+
+        outcome = reload.apply(prometheus.SERVER, out, DirectoryStore(served.parent), api)
+        print(f"\n{outcome}")
+
+        assert outcome.action == Action.UPDATED
+        assert outcome.detail == "added rules/added.yml; reloaded and verified"
+        # it drops every alert, reload or not: none of that is the reload's to tell
+        _until("dropped an alert", lambda: _metric(api, notifier.DROPPED) > dropped)

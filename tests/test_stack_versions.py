@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 
 from generator.model.project import Project
-from generator.model.stack import ALERTMANAGER_VERSION
+from generator.model.stack import ALERTMANAGER_VERSION, PROMETHEUS_VERSION
 from generator.targets.grafana import GRAFANA_VERSION
 
 COMPOSE = Path(__file__).resolve().parents[1] / "stacks" / "docker-compose.yml"
@@ -22,6 +22,13 @@ def test_compose_pins_the_alertmanager_release_the_stack_declares(project: Proje
     images = {services[name]["image"] for name in services if name.startswith("alertmanager")}
     assert images == {f"prom/alertmanager:v{ALERTMANAGER_VERSION}"}
     assert project.stack.alertmanager_version == ALERTMANAGER_VERSION
+
+
+def test_compose_pins_the_prometheus_release_the_stack_declares(project: Project) -> None:
+    """NT006 judges a Prometheus reload by the declared release (Stack.prometheus_version)."""
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    assert services["prometheus"]["image"] == f"prom/prometheus:v{PROMETHEUS_VERSION}"
+    assert project.stack.prometheus_version == PROMETHEUS_VERSION
 
 
 def test_compose_mounts_dashboards_where_provisioning_looks() -> None:

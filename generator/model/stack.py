@@ -15,6 +15,8 @@ from generator.model.metrics import Source
 TARGET = re.compile(r"^[\w.-]+:\d+$")
 ALERTMANAGER_VERSION = "0.34.1"  # the image stacks/docker-compose.yml pins
 """The Alertmanager release a Stack runs unless it says another."""
+PROMETHEUS_VERSION = "3.15.0"  # the image stacks/docker-compose.yml pins
+"""The Prometheus release a Stack runs unless it says another."""
 UI_DECODES_FILTER = (0, 32, 0)
 """The first Alertmanager whose UI decodes a filter's quoted value as a JSON string (CHANGELOG 0.32.0:
 prometheus/alertmanager#4862, fixing #1913); an earlier UI keeps the text between the quotes as written."""
@@ -65,6 +67,11 @@ class Stack(Definition):
                     "\\\\; an earlier UI keeps them, so a value with \" or \\ is warned of, NT010), and whether "
                     "it holds its first notifications after a start (0.30.0 and later: --dispatch.start-delay in "
                     "compose and Kubernetes; before, its inhibit rules can let a muted alert through, NT006).")
+    prometheus_version: str = Field(
+        default=PROMETHEUS_VERSION, pattern=f"^{RELEASE}$",
+        description="The Prometheus release at prometheus_url, e.g. 2.42.0: whether a reload keeps the "
+                    "Alertmanagers its notifier knows (3.0.0 and later; before, each reload drops the alerts sent "
+                    "until its next discovery, so its inhibit rules can let a muted alert through, NT006).")
     docs_url: str = Field(description="Base URL where out/docs is published, for runbook links.")
 
     @property

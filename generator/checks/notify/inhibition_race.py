@@ -1,4 +1,4 @@
-"""An inhibit rule an Alertmanager before 0.30.0 may not apply after it restarts or reloads.
+"""An inhibit rule may not hold after an old Alertmanager (< 0.30.0) restarts or reloads, or an old Prometheus reloads.
 
 Alertmanager keeps alerts in memory only. A restarted one learns of each firing alert when its ruler re-sends it
 (every resend delay, 1m by default: up to 75 s at a 15 s evaluation interval), and an aggregation group whose
@@ -14,12 +14,21 @@ each declared `Inhibition`, each SLO's (its shorter burn window muting the longe
 page muting TargetDown of its inputs' jobs), and the severities' (a higher severity muting the same alert at a
 lower one, when some alert fires at two).
 
+A Prometheus without prometheus/prometheus#14987 empties its notifier's Alertmanager list at every reload until its
+next service-discovery update (every 5 s from its start, #13064): the alerts it sends meanwhile are dropped and reach
+Alertmanager at their next resend, out of order, so the same can happen after each Prometheus reload (`obsgen apply`
+reloads it, and tells how many notifications the reload dropped). Measured on Debian's 2.42: a TargetDown its SLO's
+absent page mutes was told firing, then resolved, when the page's sends fell in the gap. Checked where
+Stack.prometheus_version is before 3.0.0: #14987 was merged in 2024-10, and 3.0.0 (2024-11) is taken as the first
+release with it; no CHANGELOG entry naming the release was found, so a 2.55 is warned of too.
+
     Stack(name="shop", ..., alertmanager_version="0.25.0")
     Inhibition(name="tempo down mutes the collector's export", source={"alertname": "TargetDown", "job": "tempo"},
                target={"alertname": "OtelCollectorExportFailing", "exporter": "otlp_grpc/tempo"})
 
-Fix: run Alertmanager 0.30.0 or later and say so in `Stack.alertmanager_version`. Where that cannot be, expect
-one notification of a muted alert per restart or reload, and switch this off with the reason:
+Fix: run Alertmanager 0.30.0 or later and say so in `Stack.alertmanager_version`, and Prometheus 3.0.0 or later in
+`Stack.prometheus_version`. Where that cannot be, expect one notification of a muted alert per restart or reload,
+and switch this off with the reason:
 `CheckSettings(disable={"NT006": "Alertmanager 0.25 until the upgrade"})`.
 """
 
@@ -31,6 +40,7 @@ from generator.checks.base import Context, Finding
 from generator.core.duration import format_seconds
 from generator.core.errors import Level
 from generator.core.listing import first_few
+from generator.core.releases import ordered
 from generator.derive.dispatch_start import START_DELAY_SINCE, has_start_delay, longest_resend
 from generator.derive.slo.inhibitions import inhibitions
 from generator.derive.slo.target_down import TARGET_DOWN, input_jobs, target_down_keeps_job
@@ -43,6 +53,9 @@ NAME = "inhibition-race-after-restart"
 LEVEL = Level.WARNING
 SHOWN = 3
 """Names listed before "and N more"."""
+KEEPS_ALERTMANAGERS_SINCE = (3, 0, 0)
+"""The first Prometheus taken to keep its notifier's Alertmanagers across a reload (prometheus/prometheus#14987,
+merged 2024-10; see the docstring above)."""
 Muting = tuple[Definition, tuple[str | int, ...], str]
 """What a definition's inhibit rules mute: (the definition, its field at fault, "what (muted while what fires)")."""
 
@@ -89,22 +102,36 @@ def _declared(project: Project) -> Iterator[Muting]:
         yield _muting(inhibition, ("target",), _selector(inhibition.target), _selector(inhibition.source))
 
 
+def _races(project: Project) -> tuple[list[str], list[str]]:
+    """(what lets a muted alert through, why and what fixes it) for the stack's releases; empty when nothing does."""
+    alertmanager, prometheus = project.stack.alertmanager_version, project.stack.prometheus_version
+    when, why = [], []
+    if not has_start_delay(alertmanager):
+        when.append(f"Alertmanager {alertmanager} restarts or reloads")
+        why.append("it has no --dispatch.start-delay, and it sends at once a group whose alert started more than "
+                   "group_wait ago, so no group_wait prevents it (prometheus/alertmanager#4064); run "
+                   f"{'.'.join(map(str, START_DELAY_SINCE))} or later and say so in Stack.alertmanager_version")
+    if ordered(prometheus) < KEEPS_ALERTMANAGERS_SINCE:
+        when.append(f"Prometheus {prometheus} reloads")
+        why.append(f"Prometheus {prometheus} drops the alerts it sends from a reload until its next service "
+                   "discovery, up to 5 s, and sends them again only at their next resend (prometheus/prometheus"
+                   f"#13064); run {'.'.join(map(str, KEEPS_ALERTMANAGERS_SINCE))} or later and say so in "
+                   "Stack.prometheus_version")
+    return when, why
+
+
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
-    release = project.stack.alertmanager_version
-    if has_start_delay(release):
+    when, why = _races(project)
+    if not when:
         return
     by_place: dict[tuple[str, int], list[Muting]] = {}
     for muting in (*_declared(project), *_slos(project), *_severity_ladder(project)):
         by_place.setdefault((muting[0].location.file, muting[0].location.line), []).append(muting)
-    since = ".".join(map(str, START_DELAY_SINCE))
     resend = format_seconds(longest_resend(project))
     for mutings in by_place.values():
         at, field, _ = mutings[0]
         what = "; ".join(text for _, _, text in mutings)
-        yield Finding(at, f"after Alertmanager {release} restarts or reloads, {what} can be notified before "
-                          f"the alert muting it is re-sent (up to {resend} later): it has no "
-                          "--dispatch.start-delay, and it sends at once a group whose alert started more than "
-                          "group_wait ago, so no group_wait prevents it (prometheus/alertmanager#4064); run "
-                          f"{since} or later and say so in Stack.alertmanager_version",
+        yield Finding(at, f"after {' or '.join(when)}, {what} can be notified before the alert muting it is "
+                          f"re-sent (up to {resend} later): {'; '.join(why)}",
                       field if len(mutings) == 1 else (), (project.stack.location,))

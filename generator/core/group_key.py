@@ -3,7 +3,8 @@ the Alertmanager release that runs it writes them.
 
 The group key is `<route key>:<group labels>` (dispatch/dispatch.go aggrGroup.GroupKey). A route's key is its
 parent's key, "/", then its matchers' string (dispatch/route.go Route.Key): the `match`, `match_re` and `matchers`
-of the route (a match_re value anchored, `^(?:value)$`) sorted by name, value, then type (pkg/labels/matcher.go
+of the route (a match_re value anchored, `^(?:value)$`; every matcher of each `matchers` line, a line being a list,
+generator.core.matcher_parse) sorted by name, value, then type (pkg/labels/matcher.go
 Matchers.Less), written `{name="value",...}` with the value's backslash, newline and double quote escaped
 (openMetricsEscape); the root's is `{}`. From 0.27 (UTF-8 label names) a matcher whose name holds a space or one
 of {}!=~,\\"'` is written with name and value Go-quoted, `"a b"="x"` (Matcher.String, isReserved); other names,
@@ -29,7 +30,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from generator.core.alert_routing import DEFAULTS, own_settings, parse_matcher, route_matches
+from generator.core.alert_routing import DEFAULTS, own_settings, route_matches
+from generator.core.matcher_parse import parse_matchers
 from generator.core.releases import ordered
 
 UTF8_NAMES = (0, 27, 0)
@@ -52,7 +54,9 @@ def _matchers(route: Mapping[str, Any], release: str) -> list[tuple[str, str, st
     found = [(str(name), "=", str(value)) for name, value in (route.get("match") or {}).items()]
     # match_re's value is kept anchored (config.Regexp's String, the `lv.String()` NewRoute passes on)
     found += [(str(name), "=~", f"^(?:{value})$") for name, value in (route.get("match_re") or {}).items()]
-    found += [parse_matcher(str(matcher), utf8_names(release)) for matcher in route.get("matchers") or ()]
+    # each line of `matchers` is a list of matchers (config.Matchers appends them all, then sorts)
+    found += [matcher for line in route.get("matchers") or ()
+              for matcher in parse_matchers(str(line), utf8_names(release))]
     return sorted(found, key=lambda m: (m[0].encode(), m[2].encode(), _TYPE_ORDER[m[1]]))
 
 

@@ -69,19 +69,22 @@ ESCAPED: dict[str, Any] = {
     "route": {"receiver": "a", "group_by": ["alertname"], "group_wait": "1s", "group_interval": "1s", "routes": [
     {"receiver": "b", "group_by": ["..."], "continue": True,
      "matchers": ['team="ops"', r'msg=~"say \"hi\"|x\\\\y"', 'msg!="a"', 'msg!~"z"', r'msg!="a\tb"']},
+    {"receiver": "e", "continue": True, "matchers": ['team="ops", msg=~"say.*"', "{env=prod,zone2=x}"]},
     {"receiver": "c", "match": {"team": "ops"}, "match_re": {"env": "prod|dev"},
      "routes": [{"receiver": "d", "group_by": [], "matchers": [r'zone="é\nb"']}]}]},
-    "receivers": [{"name": name} for name in "abcd"]}
+    "receivers": [{"name": name} for name in "abcde"]}
 """Matchers whose key needs Alertmanager's order (name, then value, then type) and escaping (a quote, a backslash,
 a newline; the classic parser keeps the backslash of \\t), the older match/match_re maps (a match_re value is keyed
-anchored), group_by "..." (every label) and group_by [] (no setting: the parent's, config.Route's GroupBy nil)."""
+anchored), group_by "..." (every label) and group_by [] (no setting: the parent's, config.Route's GroupBy nil), and
+lines of `matchers` holding two matchers each, quoted, or bare and braced (config.Matchers appends every matcher of a
+line: route e's key holds all four)."""
 
 
 def test_keys_of_escaped_sorted_and_older_matchers_are_alertmanagers(tmp_path: Path) -> None:
     alert = {"alertname": "Odd", "team": "ops", "msg": 'say "hi"', "env": "prod", "zone": "é\nb", "zone2": "x"}
     with shipped_alertmanager(tmp_path, compiled=yaml.safe_load(yaml.safe_dump(ESCAPED))) as (url, sink):
         posted = post(url, alert)
-        assert until(lambda: len(sink.notifications) >= 2)
+        assert until(lambda: len(sink.notifications) >= 3)
         quiet_since(posted)
     by_receiver = {n["receiver"]: n["groupKey"] for n in sink.notifications}
     release = installed()
@@ -90,4 +93,5 @@ def test_keys_of_escaped_sorted_and_older_matchers_are_alertmanagers(tmp_path: P
     assert by_receiver == computed == {
         "b": r'{}/{msg!="a",msg!="a\\tb",msg=~"say \"hi\"|x\\\\y",msg!~"z",team="ops"}:{alertname="Odd", '
              r'env="prod", msg="say \"hi\"", team="ops", zone2="x", zone="é\nb"}',
+        "e": r'{}/{env="prod",msg=~"say.*",team="ops",zone2="x"}:{alertname="Odd"}',
         "d": r'{}/{env=~"^(?:prod|dev)$",team="ops"}/{zone="é\nb"}:{alertname="Odd"}'}

@@ -12,7 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.core.alert_routing import parse_matcher, route_matches, routes_taking
+from generator.core.alert_routing import route_matches, routes_taking
+from generator.core.matcher_parse import parse_matchers
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "out/alertmanager/alertmanager.yml"
@@ -32,12 +33,12 @@ needs_amtool = pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool
 
 
 def test_matchers_are_read_quoted_escaped_or_bare() -> None:
-    assert parse_matcher('severity="critical"') == ("severity", "=", "critical")
-    assert parse_matcher("severity = critical") == ("severity", "=", "critical")
-    assert parse_matcher(r'msg=~"say \"hi\"\\n"') == ("msg", "=~", 'say "hi"\\n')
-    assert parse_matcher('team!~"ops|dev"') == ("team", "!~", "ops|dev")
+    assert parse_matchers('severity="critical"') == [("severity", "=", "critical")]
+    assert parse_matchers("severity = critical") == [("severity", "=", "critical")]
+    assert parse_matchers(r'msg=~"say \"hi\"\\n"') == [("msg", "=~", 'say "hi"\\n')]
+    assert parse_matchers('team!~"ops|dev"') == [("team", "!~", "ops|dev")]
     with pytest.raises(ValueError, match="is not name op value"):
-        parse_matcher("severity")
+        parse_matchers("severity")
 
 
 def test_match_and_match_re_count_and_a_regex_matches_the_whole_value() -> None:
@@ -81,9 +82,12 @@ def test_every_shipped_alert_reaches_the_receivers_amtool_names() -> None:
         assert [r["receiver"] for r in routes_taking(tree, labels)] == amtool_receivers(SHIPPED, labels), labels
 
 
-matchers = st.lists(st.builds(lambda name, op, value: f'{name}{op}"{value}"', st.sampled_from(("k", "m")),
-                              st.sampled_from(("=", "!=", "=~", "!~")), st.sampled_from(("x", "y", "x|y", ".*", ""))),
-                    max_size=2)
+matcher = st.builds(lambda name, op, value: f'{name}{op}"{value}"', st.sampled_from(("k", "m")),
+                    st.sampled_from(("=", "!=", "=~", "!~")), st.sampled_from(("x", "y", "x|y", ".*", "")))
+line = st.builds(lambda found, braced: "{" + ", ".join(found) + "}" if braced else ", ".join(found),
+                 st.lists(matcher, min_size=1, max_size=2), st.booleans())
+"""One line of a `matchers` list: one matcher or two (`a="x", b=~"y"`, a list Alertmanager reads), braced or not."""
+matchers = st.lists(line, max_size=2)
 
 
 def routes(depth: int) -> st.SearchStrategy[dict[str, Any]]:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.core.alert_routing import parse_matcher
 from generator.core.group_key import Grouping, groupings, label_set_string, matcher_string, matchers_string
+from generator.core.matcher_parse import parse_matchers
 
 STACK = "0.34.1"
 OLD = "0.25.0"
@@ -188,7 +188,7 @@ PARSED = [  # matcher/parse TestMatcher: input, (name, op, value)
 
 @pytest.mark.parametrize(("text", "parsed"), PARSED)
 def test_utf8_matchers_read_as_the_stacks_alertmanager_reads_them(text: str, parsed: tuple[str, str, str]) -> None:
-    assert parse_matcher(text, utf8=True) == parsed
+    assert parse_matchers(text, utf8=True) == [parsed]
 
 
 @pytest.mark.parametrize(("text", "classic"), [('foo="\\xf0\\x9f"', ("foo", "=", "\\xf0\\x9f")),
@@ -196,17 +196,17 @@ def test_utf8_matchers_read_as_the_stacks_alertmanager_reads_them(text: str, par
                                                ("{foo=bar\\n}", ("foo", "=", "bar\n"))])
 def test_what_the_utf8_parser_refuses_the_classic_reads(text: str, classic: tuple[str, str, str]) -> None:
     """TestMatcher's invalid inputs that the classic parser reads: the default (fallback) mode takes its reading
-    (matcher/compat FallbackMatcherParser: `if nErr != nil { ... return cMatcher, nil }`); only what neither reads
-    is refused."""
-    assert parse_matcher(text, utf8=True) == classic
-    for neither in ("", "{}", '"foo"="\\xf0\\x9f"', '"foo"="bar\\w"'):
+    (matcher/compat FallbackMatchersParser, config.Matchers' parser: `if nErr != nil { ... return cMatchers, nil }`);
+    only what neither reads is refused ("" and "{}", which TestMatcher refuses as no matcher, are a line of none)."""
+    assert parse_matchers(text, utf8=True) == [classic]
+    for neither in ('"foo"="\\xf0\\x9f"', '"foo"="bar\\w"'):
         with pytest.raises(ValueError):
-            parse_matcher(neither, utf8=True)
+            parse_matchers(neither, utf8=True)
 
 
 def test_quoted_utf8_names_are_refused_for_0_25_which_cannot_read_them() -> None:
     with pytest.raises(ValueError, match="is not name op value"):
-        parse_matcher('"service.name"="api"', utf8=False)
+        parse_matchers('"service.name"="api"', utf8=False)
 
 
 def test_a_utf8_routes_key_on_the_stacks_release() -> None:

@@ -19,7 +19,6 @@ from generator.analysis.diff.alert_view import external_labels
 from generator.analysis.diff.changes import Change, FieldChange, OutTree
 from generator.analysis.diff.routing import CONFIG
 from generator.analysis.diff.rules import is_loki, rule_groups
-from generator.core.alert_routing import parse_matcher
 from generator.core.group_key import (
     Grouping,
     Orphan,
@@ -30,6 +29,7 @@ from generator.core.group_key import (
     paging_receivers,
     utf8_names,
 )
+from generator.core.matcher_parse import parse_matchers
 from generator.core.promql import label_matches
 from generator.core.releases import declared_alertmanager
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
@@ -103,7 +103,7 @@ def _example(matchers: tuple[str, ...], release: str) -> dict[str, str]:
     """Labels of an alert a route takes, from its matchers (and its parents'): an equality's value, a regex's
     first alternative when it matches (else "x", which `.+` matches), no label for a negative matcher."""
     labels = {}
-    for name, op, value in (parse_matcher(matcher, utf8_names(release)) for matcher in matchers):
+    for name, op, value in (found for line in matchers for found in parse_matchers(line, utf8_names(release))):
         if op == "=":
             labels[name] = value
         elif op == "=~":

@@ -1,0 +1,155 @@
+"""One line of a `matchers` list is a list of matchers, as Alertmanager reads it (config.Matchers UnmarshalYAML appends
+every matcher the line's parser returns), pinned to upstream's own tests of both parsers:
+
+- matcher/oldparse/parse_test.go TestMatchers: the classic parser, 0.25's pkg/labels.ParseMatchers moved unchanged
+  (its only parser; from 0.27 the reading the default fallback mode takes whenever it reads the line),
+- matcher/parse/parse_test.go TestMatchers: the UTF-8 parser (0.27 on), for what the classic parser cannot read.
+
+tests/e2e/test_group_keys.py holds a route of such lines to a real Alertmanager 0.25's group key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from generator.core.alert_routing import route_matches
+from generator.core.group_key import groupings, matchers_string
+from generator.core.matcher_parse import Matcher, parse_matchers, utf8_matchers
+
+CLASSIC: list[tuple[str, list[Matcher]]] = [  # oldparse TestMatchers' inputs that parse (but an invalid regexp's)
+    ("{}", []),
+    ("{foo='}", [("foo", "=", "'")]),
+    ("{foo=`}", [("foo", "=", "`")]),
+    ('{foo=\\"}', [("foo", "=", '"')]),
+    *((f"{{foo{op}{quote}{value}{quote}}}", [("foo", op, value)])  # {foo=bar}, {foo="bar"}, ... {foo!~"bar.*"}
+      for op, value in (("=", "bar"), ("=~", "bar.*"), ("!=", "bar"), ("!~", "bar.*")) for quote in ("", '"')),
+    ('{foo="bar", baz!="quux"}', [("foo", "=", "bar"), ("baz", "!=", "quux")]),
+    ('{foo="bar", baz!~"quux.*"}', [("foo", "=", "bar"), ("baz", "!~", "quux.*")]),
+    ('{foo="bar",baz!~".*quux", derp="wat"}', [("foo", "=", "bar"), ("baz", "!~", ".*quux"), ("derp", "=", "wat")]),
+    ('{foo="bar", baz!="quux", derp="wat"}', [("foo", "=", "bar"), ("baz", "!=", "quux"), ("derp", "=", "wat")]),
+    ('{foo="bar", baz!~".*quux.*", derp="wat"}',
+     [("foo", "=", "bar"), ("baz", "!~", ".*quux.*"), ("derp", "=", "wat")]),
+    ('{foo="bar", instance=~"some-api.*"}', [("foo", "=", "bar"), ("instance", "=~", "some-api.*")]),
+    ('{foo=""}', [("foo", "=", "")]),
+    ('{foo="bar,quux", job="job1"}', [("foo", "=", "bar,quux"), ("job", "=", "job1")]),
+    ('{foo = "bar", dings != "bums", }', [("foo", "=", "bar"), ("dings", "!=", "bums")]),
+    ("foo=bar,dings!=bums", [("foo", "=", "bar"), ("dings", "!=", "bums")]),
+    ('{quote="She said: \\"Hi, ladies! That\'s gender-neutral…\\""}',
+     [("quote", "=", 'She said: "Hi, ladies! That\'s gender-neutral…"')]),
+    ('statuscode=~"5.."', [("statuscode", "=~", "5..")]),
+    ("tricky=~~~", [("tricky", "=~", "~~")]),
+    ('trickier==\\\\=\\=\\"', [("trickier", "=", '=\\=\\="')]),
+    ('contains_quote != "\\"" , contains_comma !~ "foo,bar" , ',
+     [("contains_quote", "!=", '"'), ("contains_comma", "!~", "foo,bar")]),
+    ("{foo=bar}}", [("foo", "=", "bar}")]),
+    ("{foo=bar}},}", [("foo", "=", "bar}}")]),
+    ("{foo=,bar=}}", [("foo", "=", ""), ("bar", "=", "}")]),
+    ("{foo=bar\\t}", [("foo", "=", "bar\\t")]),
+    ("{foo=bar\\n}", [("foo", "=", "bar\n")]),
+    ("{foo=bar\\}", [("foo", "=", "bar\\")]),
+    ("{foo=bar\\\\}", [("foo", "=", "bar\\")]),
+    ('{foo=bar\\"}', [("foo", "=", 'bar"')]),
+    ("job=", [("job", "=", "")]),
+    ("{foo=", [("foo", "=", "")]),
+    ("{foo=}b", [("foo", "=", "}b")]),
+]
+CLASSIC_REFUSED = [  # oldparse TestMatchers' inputs that fail, and the error's words
+    (",", "bad matcher format: "),
+    ("{,}", "bad matcher format: "),
+    ('job="value', 'matcher value contains unescaped double quote: "value'),
+    ('job=value"', 'matcher value contains unescaped double quote: value"'),
+    ('trickier==\\\\=\\=\\""', 'matcher value contains unescaped double quote: =\\\\=\\=\\""'),
+    ('contains_unescaped_quote = foo"bar', 'matcher value contains unescaped double quote: foo"bar'),
+    ('"{foo=\\"bar"}', 'bad matcher format: "{foo=\\"bar"'),
+    ('"foo=\\"bar"', 'bad matcher format: "foo=\\"bar"'),
+    ('"foo=\\"bar\\""', 'bad matcher format: "foo=\\"bar\\""'),
+    ('"foo=\\"bar\\"', 'bad matcher format: "foo=\\"bar\\"'),
+    ('"{foo=\\"bar\\"}"', 'bad matcher format: "{foo=\\"bar\\"}"'),
+    ('"foo="bar""', 'bad matcher format: "foo="bar""'),
+    ("{{foo=", "bad matcher format: {foo="),
+]
+UTF8: list[tuple[str, list[Matcher]]] = [  # matcher/parse TestMatchers' inputs that parse
+    ("", []),
+    ("{}", []),
+    *((text.format(op=op, value=value), [("foo", op, value)])  # {foo=bar}, foo!=bar, {"foo"=~"[a-z]+"}, ...
+      for text in ("{{foo{op}{value}}}", "foo{op}{value}", '{{"foo"{op}"{value}"}}')
+      for op, value in (("=", "bar"), ("!=", "bar"), ("=~", "[a-z]+"), ("!~", "[a-z]+"))),
+    *((text, [("foo", "=", "bar")]) for text in ("{foo=bar,}", "foo=bar,", '{"foo"="bar",}')),
+    ("{foo=🙂}", [("foo", "=", "🙂")]),
+    ("{foo=🙂bar}", [("foo", "=", "🙂bar")]),
+    ('{"foo"="🙂"}', [("foo", "=", "🙂")]),
+    ('{"foo"="\\xf0\\x9f\\x99\\x82"}', [("foo", "=", "🙂")]),
+    ('{"foo"="\\U0001f642"}', [("foo", "=", "🙂")]),
+    ('{"foo"="🙂bar"}', [("foo", "=", "🙂bar")]),
+    ('{"foo"="bar\\n"}', [("foo", "=", "bar\n")]),
+    ('{"foo"="bar\\t"}', [("foo", "=", "bar\t")]),
+    ('{"foo"="\\"bar\\""}', [("foo", "=", '"bar"')]),
+    ('{"foo"="bar\\\\"}', [("foo", "=", "bar\\")]),
+    ('"foo"="bar"', [("foo", "=", "bar")]),
+    ('"foo"="bar",', [("foo", "=", "bar")]),
+    ("{foo=bar,bar!=baz}", [("foo", "=", "bar"), ("bar", "!=", "baz")]),
+    ('{foo="bar",bar!="baz"}', [("foo", "=", "bar"), ("bar", "!=", "baz")]),
+    ("foo=bar,bar!=baz", [("foo", "=", "bar"), ("bar", "!=", "baz")]),
+    ('foo="bar",bar!="baz"', [("foo", "=", "bar"), ("bar", "!=", "baz")]),
+]
+UTF8_REFUSED = [",", "{,}", "{", "}", "foo=bar}", "{foo=bar", '{foo=:"bar"}', '{foo="bar\\w"}', "{foo=bar\\n}",
+                '{"foo"="\\xf0\\x9f"}']
+"""matcher/parse TestMatchers' inputs that fail."""
+
+
+@pytest.mark.parametrize(("line", "read"), CLASSIC)
+def test_a_line_reads_as_the_classic_parser_reads_it_in_every_release(line: str, read: list[Matcher]) -> None:
+    assert parse_matchers(line) == read  # 0.25
+    assert parse_matchers(line, utf8=True) == read  # 0.27 on: the fallback takes the classic reading
+
+
+@pytest.mark.parametrize(("line", "words"), CLASSIC_REFUSED)
+def test_a_line_neither_parser_reads_is_refused_with_the_classic_parsers_words(line: str, words: str) -> None:
+    for utf8 in (False, True):
+        with pytest.raises(ValueError, match="is not name op value") as refused:
+            parse_matchers(line, utf8)
+        assert f"({words}" in str(refused.value)
+
+
+@pytest.mark.parametrize(("line", "read"), UTF8)
+def test_a_line_reads_as_the_utf8_parser_reads_it(line: str, read: list[Matcher]) -> None:
+    assert utf8_matchers(line) == read
+    assert parse_matchers(line, utf8=True) == read
+
+
+@pytest.mark.parametrize("line", UTF8_REFUSED)
+def test_the_utf8_parser_refuses_what_upstream_refuses(line: str) -> None:
+    with pytest.raises(ValueError):
+        utf8_matchers(line)
+
+
+def test_a_utf8_name_is_read_from_0_27_only_and_a_line_is_read_whole_by_one_parser() -> None:
+    line = '"service.name"="api", env=prod'
+    assert parse_matchers(line, utf8=True) == [("service.name", "=", "api"), ("env", "=", "prod")]
+    with pytest.raises(ValueError, match="is not name op value"):
+        parse_matchers(line)
+    # oldparse TestMatchers: refused by the classic parser; a bare name without reserved characters to the UTF-8 one
+    with pytest.raises(ValueError, match='bad matcher format: invalid-name = "valid label"'):
+        parse_matchers('{invalid-name = "valid label"}')
+    assert parse_matchers('{invalid-name = "valid label"}', utf8=True) == [("invalid-name", "=", "valid label")]
+
+
+BOTH: dict[str, Any] = {"receiver": "both", "matchers": ['team="ops", severity=~"critical|page"', "{env=prod,zone!=b}"]}
+ROUTE = {"receiver": "root", "routes": [BOTH, {"receiver": "rest"}]}
+"""Lines holding two matchers each, one bare and braced (the classic parser's reading in every release)."""
+
+
+def test_every_matcher_of_a_line_decides_the_route() -> None:
+    labels = {"team": "ops", "severity": "page", "env": "prod", "zone": "a"}
+    assert route_matches(BOTH, labels)
+    for name, other in (("team", "dev"), ("severity", "info"), ("env", "dev"), ("zone", "b")):
+        assert not route_matches(BOTH, {**labels, name: other}), name
+        assert [route.receiver for route in groupings(ROUTE, {**labels, name: other}, "0.34.1")] == ["rest"]
+
+
+@pytest.mark.parametrize("release", ["0.25.0", "0.34.1"])
+def test_the_route_key_writes_every_matcher_of_every_line_sorted(release: str) -> None:
+    assert matchers_string(BOTH, release) == \
+        '{env="prod",severity=~"critical|page",team="ops",zone!="b"}'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -20,6 +21,20 @@ from generator.model.rulesets import ImportedRecord, RuleSet
 from generator.targets.prometheus import alert_rule, escalation_copies
 
 EVALUATION_INTERVAL = "1m"
+_SPELLED = re.compile(r"-every-[0-9][0-9a-z]*\Z")
+"""A name ending as a test file of another interval does: -every-, then what may be an interval."""
+
+
+def file_stem_at(stem: str, interval: str) -> str:
+    """The name of the promtool test file of a group's tests (or an escalation policy's) at one evaluation interval:
+    the group's name at EVALUATION_INTERVAL, <group>-every-<interval> at another.
+
+    A group whose own name reads as such a name (alerts-every-4m, beside a group alerts with 4m examples) has its
+    interval spelled at EVALUATION_INTERVAL too (alerts-every-4m-every-1m): so no two (group, interval) share a file,
+    which render would keep only the last of. An interval (a duration) holds no '-': the last -every- of a name
+    parts it into its group and its interval, and an unspelled name never ends as a spelled one does.
+    """
+    return stem if interval == EVALUATION_INTERVAL and not _SPELLED.search(stem) else f"{stem}-every-{interval}"
 
 
 def _conditions(project: Project, group: str) -> list[str]:
@@ -268,9 +283,8 @@ def render(project: Project) -> dict[str, Any]:
     files = {}
     for (stem, group, also, interval), tests in sorted(by_file.items()):
         if tests:
-            name = stem if interval == EVALUATION_INTERVAL else f"{stem}-every-{interval}"
-            files[f"{conventions.RULE_TESTS_DIR}/{name}.yml"] = {**promtool_file(project, group, interval, also),
-                                                                 "tests": one_run_per_simulation(tests)}
+            files[f"{conventions.RULE_TESTS_DIR}/{file_stem_at(stem, interval)}.yml"] = {
+                **promtool_file(project, group, interval, also), "tests": one_run_per_simulation(tests)}
     return files
 
 

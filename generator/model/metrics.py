@@ -161,14 +161,15 @@ class Aggregation(StrEnum):
 
 
 class AggregationPolicy(Definition):
-    """Windows x functions that every listed metric is pre-aggregated into by recording rules."""
+    """Windows x functions that every listed metric is pre-aggregated into by recording rules: a rule group
+    aggregation-<policy>-<window> per window, evaluated as its window asks (derive.aggregation.group_interval: the
+    stack's evaluation_interval up to 5m, every 1m up to 1h, every 5m beyond); no field sets it."""
 
     name: str = Field(description="Policy name, also the rule group name.")
     metrics: tuple[Metric, ...] = Field(min_length=1, description="Gauges or histograms to aggregate.")
     by: tuple[str, ...] = Field(default=("job",), description="Labels kept; the rule's level.")
     windows: tuple[Duration, ...] = Field(min_length=1, description="e.g. 1m, 5m, 15m, 1h, 1d.")
     functions: tuple[Aggregation, ...] = Field(min_length=1, description="avg, min, max, p50, p95, p99.")
-    interval: Duration | None = Field(default=None, description="Evaluation interval of the rule group.")
 
     @field_validator("by")
     @classmethod

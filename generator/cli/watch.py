@@ -22,9 +22,17 @@ from generator.cli.saves import FALLBACK, Saves
 Snapshot = dict[str, tuple[int, int]]
 
 
+def editors_own(name: str) -> bool:
+    """Whether a file is an editor's own, never a definition's: hidden (vim's .x.py.swp, which it rewrites as one
+    types, and the temporary file an editor saves to before renaming it over the module; emacs' .#x.py lock), a
+    backup (x.py~), emacs' autosave (#x.py#) or the file vim makes to test a directory (4913). A change to one is
+    no save: a look that saw the temporary file alone would build the old module, then again on the rename."""
+    return name.startswith((".", "#")) or name.endswith("~") or name == "4913"
+
+
 def snapshot(definitions: Path) -> Snapshot:
-    """Every file under definitions/ (bytecode aside) with its modification time (ns) and size: a module may read
-    a file beside it."""
+    """Every file under definitions/ (bytecode and editors' files aside) with its modification time (ns) and size:
+    a module may read a file beside it."""
     found: Snapshot = {}
     pending = [str(definitions)]
     while pending:
@@ -35,7 +43,7 @@ def snapshot(definitions: Path) -> Snapshot:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
                 pending.append(entry.path)
-            elif entry.is_file(follow_symlinks=False):
+            elif entry.is_file(follow_symlinks=False) and not editors_own(entry.name):
                 try:
                     stat = entry.stat()
                 except OSError:

@@ -48,6 +48,11 @@ def _warned(server: ReloadableServer, api: Api, files: Files) -> str:
         warnings = server.before_reload(api, files)
     except Exception as error:  # a warning that cannot be worked out must not stop the deploy, only say so
         warnings = [f"could not tell what reloading does to what the server holds: {said(error)}"]
+    return _under(warnings)
+
+
+def _under(warnings: list[str]) -> str:
+    """Warnings as the lines under an outcome's."""
     return "".join(f"\n    WARNING: {warning}" for warning in warnings)
 
 
@@ -138,7 +143,7 @@ def _reload(server: ReloadableServer, api: Api, files: Files) -> tuple[str, str]
         unknown = said(error)
     if unknown:
         warnings = [f"could not tell what the reload did: {unknown}"]
-    return "", "".join(f"\n    WARNING: {warning}" for warning in warnings)
+    return "", _under(warnings)
 
 
 def _restore(server: ReloadableServer, store: Store, api: Api, previous: Files, problem: str) -> Outcome:

@@ -30,7 +30,7 @@ def import_files(
     try:
         report = run_import(files, definitions, module, force, folder, int(max_size * 2**20), int(max_total * 2**20))
     except DefinitionError as error:  # it may quote a name read from the file
-        typer.echo(f"error: {shown(where(str(error)))}", err=True)
+        say_error(str(error))
         raise typer.Exit(1) from None
     for note in report.notes:
         warn(note)
@@ -64,10 +64,10 @@ def diff_refs(
     from generator.preview.source import PreviewError
 
     if output_format not in ("text", "markdown"):
-        typer.echo(f"error: --format must be text or markdown, not {output_format!r}", err=True)
+        say_error(f"--format must be text or markdown, not {output_format!r}")
         raise typer.Exit(2)
     if images is None and (prometheus or at):
-        typer.echo("error: --prometheus and --at say how --images draws: give --images DIR too", err=True)
+        say_error("--prometheus and --at say how --images draws: give --images DIR too")
         raise typer.Exit(2)
     try:
         repo = repository(Path.cwd())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.core.duration import format_seconds, parse_seconds
-from generator.model import ImportedAlert, LogAlert, RuleSet
+from generator.model import LogAlert, RuleSet
 from generator.model.project import Project
 
 NANOSECONDS = 1_000_000_000
@@ -40,8 +40,7 @@ def dashboard_leads(project: Project) -> list[tuple[float, list[str]]]:
     alerts = [*project.alerts.values(), *project.all(LogAlert)]
     for name, duration in [*((alert.name, alert.for_) for alert in alerts if alert.dashboard),
                            *((rule.name, rule.for_ or "0s") for rule_set in project.all(RuleSet)
-                             for group in rule_set.groups for rule in group.rules
-                             if isinstance(rule, ImportedAlert) and "dashboard_url" in rule.annotations)]:
+                             for rule in rule_set.alerts() if "dashboard_url" in rule.annotations)]:
         held[name] = max(held.get(name, 0.0), parse_seconds(duration))
     leads: dict[float, list[str]] = {}
     for name, seconds in sorted(held.items()):

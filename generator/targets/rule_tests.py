@@ -273,7 +273,8 @@ def render(project: Project) -> dict[str, Any]:
         climbing = [alert for alert in project.alerts.values() if project.escalation_of(alert) is policy]
         for number, alert in enumerate(climbing):
             rule = alert_rule(project, alert)
-            group, copies = _copies(project, alert, rule)
+            group = conventions.escalation_group(policy.name, alert.group)
+            copies = [copy for _, copy in escalation_copies(project, alert, rule)]
             if number == 0:  # the timing of the levels, which every alert of the policy shares
                 key = (conventions.ESCALATION_GROUPS.name(policy.name), group, "", EVALUATION_INTERVAL)
                 by_file[key].extend(_escalation_tests(project, alert, rule, copies))
@@ -286,9 +287,3 @@ def render(project: Project) -> dict[str, Any]:
             files[f"{conventions.RULE_TESTS_DIR}/{file_stem_at(stem, interval)}.yml"] = {
                 **promtool_file(project, group, interval, also), "tests": one_run_per_simulation(tests)}
     return files
-
-
-def _copies(project: Project, alert: Alert, rule: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-    """The escalation group holding an alert's copies (every level of one alert shares it), and the copies."""
-    found = escalation_copies(project, alert, rule)
-    return found[0][0], [copy for _, copy in found]

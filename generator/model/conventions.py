@@ -74,7 +74,6 @@ RULE_SET_FILES = GroupForm("ruleset-", "ruleset-<rule set>", "an imported rule s
 """The file (not a group) of an imported rule set: prometheus/rules/ruleset-<name>.yml."""
 GROUP_FORMS = (ESCALATION_GROUPS, SLO_GROUPS, AGGREGATION_GROUPS, RULE_SET_FILES)
 """Every form of rule group (or rule file) name obsgen writes itself."""
-ESCALATION_GROUP_PREFIX = ESCALATION_GROUPS.prefix
 RULE_TESTS_DIR = "prometheus/tests"
 """promtool unit tests."""
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"

@@ -39,7 +39,7 @@ def shipped_rule_files(project: Project, out: Path, into: Path, ladders: frozens
     documents = {path: yaml.safe_load((out / conventions.RULE_TESTS_DIR / path).read_text()) for path in files}
     for document in documents.values():
         for group in document["groups"]:
-            if group["name"].startswith(conventions.ESCALATION_GROUP_PREFIX):
+            if group["name"].startswith(conventions.ESCALATION_GROUPS.prefix):
                 group["rules"] = [rule for rule in group["rules"] if rule["alert"] in ladders]
     alerts = [rule for document in documents.values() for group in document["groups"] for rule in group["rules"]
               if "alert" in rule]

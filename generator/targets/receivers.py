@@ -26,6 +26,7 @@ The title is Slack's attachment title and fallback, an email's subject and Pager
 Events API v2 holds to 1024 characters (Alertmanager cuts it there, with the summary of the first alert after the
 title): three names of ~40 characters leave room for the labels and that summary, and a title stays one line."""
 
+
 def _sink(project: Project, channel: Channel) -> str:
     profile = project.profile
     return f"{profile.sink_url}/{channel.name}" if profile is not None and profile.sink_url else ""

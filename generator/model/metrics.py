@@ -165,7 +165,7 @@ class AggregationPolicy(Definition):
     aggregation-<policy>-<window> per window, evaluated as its window asks (derive.aggregation.group_interval: the
     stack's evaluation_interval up to 5m, every 1m up to 1h, every 5m beyond); no field sets it."""
 
-    name: str = Field(description="Policy name, also the rule group name.")
+    name: str = Field(description="Policy name, in its rule groups' names (aggregation-<policy>-<window>).")
     metrics: tuple[Metric, ...] = Field(min_length=1, description="Gauges or histograms to aggregate.")
     by: tuple[str, ...] = Field(default=("job",), description="Labels kept; the rule's level.")
     windows: tuple[Duration, ...] = Field(min_length=1, description="e.g. 1m, 5m, 15m, 1h, 1d.")

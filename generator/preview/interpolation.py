@@ -24,6 +24,8 @@ import re
 from typing import Any
 
 ALL_VALUE = "$__all"
+ALL_TEXT = "All"
+"""The text Grafana shows for ALL_VALUE (in the variables bar, and in a link: `var-<name>=All`)."""
 REGEX_SPECIAL = re.compile(r"[$^*{}\[\]+?.()|]")
 CSV_ITEM = re.compile(r"(?:\\,|[^,])+")
 NAMED_VALUE = re.compile(r"\s*(.+)\s:\s(.+)")

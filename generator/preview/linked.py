@@ -16,13 +16,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.preview.interpolation import ALL_VALUE, formatted
+from generator.preview.interpolation import ALL_TEXT, ALL_VALUE, formatted
 from generator.preview.page import range_text
 from generator.preview.source import DashboardFile
 from generator.preview.timerange import link_range, week_start, written
 from generator.preview.view import Address
 
-ALL_TEXT = "All"
 LINKED_TYPES = ("query", "custom", "textbox", "interval")
 """Variables whose value a link sets (constants and data sources are not the link's to choose here)."""
 LAST = re.compile(r"now-(\d+[smhdwMy])")

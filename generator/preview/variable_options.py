@@ -29,9 +29,8 @@ from typing import Any, NamedTuple
 import re2  # type: ignore[import-untyped]  # google-re2 ships no types
 
 from generator.core.grafana_promql import VARIABLE
-from generator.preview.interpolation import ALL_VALUE
+from generator.preview.interpolation import ALL_TEXT, ALL_VALUE
 
-ALL_TEXT = "All"
 JS_REGEX = re.compile(r"/([^\n\r\u2028\u2029]*?)/(g?i?m?y?s?)")
 INLINE_FLAGS = "ims"
 """JavaScript's flags RE2 reads inline, `(?ims)`: ignore case, ^ and $ at lines, . matching a line break."""

@@ -63,7 +63,11 @@ def check_prometheus(base_url: str) -> None:
 
 
 class LookupFailed(Exception):
-    """A variable's query got no values: Prometheus' error, or an answer not read (too long, cut, late)."""
+    """A request got no data: Prometheus' error, or an answer not read (too long, cut, late)."""
+
+
+class Unreachable(LookupFailed):
+    """No connection to Prometheus."""
 
 
 class Prometheus:
@@ -85,24 +89,27 @@ class Prometheus:
             path = "/api/v1/query_range"
             params |= {"start": f"{request.start:.3f}", "end": f"{request.end:.3f}", "step": f"{request.step:g}"}
         try:
-            reply = self.session.post(self.base_url + path, data=params, timeout=TIMEOUT)
-            body: dict[str, Any] = reply.json()
-        except requests.ConnectionError:
-            raise PreviewError(f"cannot reach Prometheus at {shown_url(self.base_url)}") from None
-        except (requests.RequestException, ValueError) as error:
-            return Answer(request, error=f"{type(error).__name__}: {error}")
-        if body.get("status") != "success":
-            return Answer(request, error=str(body.get("error") or f"HTTP {reply.status_code}"))
-        return Answer(request, result=list((body.get("data") or {}).get("result") or []))
+            data = self._data("POST", path, data=params)
+        except Unreachable as error:  # every panel would say it: the preview stops
+            raise PreviewError(str(error)) from None
+        except LookupFailed as error:
+            return Answer(request, error=str(error))
+        return Answer(request, result=list((data or {}).get("result") or []))
 
     def metadata(self, path: str, params: tuple[tuple[str, str], ...]) -> Any:
         """The `data` of the answer to GET path with params (a variable's query: label names or values, series, an
-        instant query), read within ANSWER_BYTES and TIMEOUT as a panel's; LookupFailed naming why not."""
+        instant query); LookupFailed naming why not, a server not reached included (a note, as any failed lookup:
+        the panels' own queries say the rest)."""
+        return self._data("GET", path, params=list(params))
+
+    def _data(self, method: str, path: str, **sent: Any) -> Any:
+        """The `data` of a successful answer to one request, read within ANSWER_BYTES and TIMEOUT; LookupFailed
+        naming why not (Unreachable: no connection)."""
         try:
-            reply = self.session.get(self.base_url + path, params=list(params), timeout=TIMEOUT)
+            reply = self.session.request(method, self.base_url + path, timeout=TIMEOUT, **sent)
             body = reply.json()
-        except requests.ConnectionError:  # a note, as any failed lookup: the panels' own queries say the rest
-            raise LookupFailed(f"cannot reach Prometheus at {shown_url(self.base_url)}") from None
+        except requests.ConnectionError:
+            raise Unreachable(f"cannot reach Prometheus at {shown_url(self.base_url)}") from None
         except (requests.RequestException, ValueError) as error:
             raise LookupFailed(f"{type(error).__name__}: {error}") from None
         if not isinstance(body, dict) or body.get("status") != "success":

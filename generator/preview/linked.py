@@ -61,6 +61,8 @@ class Linked:
 def _with_values(dashboard: DashboardFile, asked: Address) -> tuple[DashboardFile, dict[str, str], frozenset[str]]:
     given = dict(asked.variables)
     values = dashboard.variable_defaults()
+    if not given:
+        return dashboard, values, frozenset()
     shown, pinned = [], set[str]()
     for variable in dashboard.document.get("templating", {}).get("list", []):
         name = variable.get("name")
@@ -73,8 +75,6 @@ def _with_values(dashboard: DashboardFile, asked: Address) -> tuple[DashboardFil
             variable = {**variable, "current": current}
             pinned.add(name)
         shown.append(variable)
-    if not given:
-        return dashboard, values, frozenset()
     document = {**dashboard.document, "templating": {**dashboard.document.get("templating", {}), "list": shown}}
     return DashboardFile(dashboard.path, dashboard.folder, document), values, frozenset(pinned)
 

@@ -113,9 +113,9 @@ class LiveServer:
     async def push(self, connection: ServerConnection) -> None:
         """Every refresh interval, the dashboard's (or its viewed panel's) new data, until the page goes away."""
         asked = address(connection.request.path, "ws")  # type: ignore[union-attr]
-        if asked is None or self.by_uid.get(asked.uid) is None:
+        dashboard = self.by_uid.get(asked.uid) if asked else None
+        if asked is None or dashboard is None:
             return
-        dashboard = self.by_uid[asked.uid]
         interval = dashboard.refresh_seconds or DEFAULT_REFRESH
         loop = asyncio.get_running_loop()
         due = loop.time()

@@ -74,10 +74,11 @@ def diff_refs(
         relative = (Path.cwd() / definitions).resolve().relative_to(repo.resolve())
         draw = None
         if images is not None:
-            from generator.cli.diff_images import drawer, drawn_at
             from generator.cli.preview import require_extra
 
-            require_extra()
+            require_extra()  # before anything of the extra is imported: without it, say how to install it
+            from generator.cli.diff_images import drawer, drawn_at
+
             draw = drawer(images, prometheus, definitions, drawn_at(at))
         report = diff(repo, base_ref or default_base(repo), head_ref, relative, draw)
     except (DiffError, ValueError, DefinitionError, PreviewError) as error:

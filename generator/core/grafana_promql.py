@@ -20,11 +20,21 @@ class UnknownVariable(KeyError):
     """A query uses a variable the dashboard does not define."""
 
 
+def variable_name(match: re.Match[str]) -> str:
+    """The name of the variable a VARIABLE match found, in whichever of its forms ($name, ${name}, [[name]])."""
+    return next(group for group in match.groups() if group)
+
+
+def variable_names(text: str) -> set[str]:
+    """The variables a text uses."""
+    return {variable_name(match) for match in VARIABLE.finditer(text)}
+
+
 def interpolate(expr: str, values: Mapping[str, str]) -> str:
     """The expression with every variable replaced by its value (UnknownVariable if one has none)."""
 
     def value(match: re.Match[str]) -> str:
-        name = next(g for g in match.groups() if g)
+        name = variable_name(match)
         if name not in values:
             raise UnknownVariable(name)
         return values[name]

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from generator.core.grafana_promql import PARSE_BUILTINS, VARIABLE, UnknownVariable, interpolate
+from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate, variable_names
 from generator.core.promql import PromQLError, Selector, metric_names, selectors
 from generator.derive.result_labels import expression_labels
 from generator.derive.series import defined_series
@@ -231,7 +231,7 @@ def kept_labels(project: Project, alert: AlertRule) -> tuple[str, ...]:
 
 def _used(panel: Panel) -> set[str]:
     """The variables a panel's queries use ($name, ${name}, [[name]])."""
-    return {next(filter(None, match.groups())) for query in panel.queries for match in VARIABLE.finditer(query.promql)}
+    return {name for query in panel.queries for name in variable_names(query.promql)}
 
 
 def variable_filter(project: Project, alert: AlertRule, dashboard: Dashboard, panel: Panel) -> str:

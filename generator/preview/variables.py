@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.grafana_promql import VARIABLE, UnknownVariable, builtin_values, interpolate
+from generator.core.grafana_promql import UnknownVariable, builtin_values, interpolate, variable_names
 from generator.preview.interpolation import ALL_VALUE, formatted
 from generator.preview.prometheus import LookupFailed, Prometheus
 from generator.preview.queries import range_seconds
@@ -47,7 +47,7 @@ class Resolved:
 
 def _named(variable: dict[str, Any]) -> set[str]:
     """The variables a query variable's query names."""
-    return {next(g for g in match.groups() if g) for match in VARIABLE.finditer(query_text(variable))}
+    return variable_names(query_text(variable))
 
 
 def _asks_prometheus(variable: dict[str, Any]) -> bool:

@@ -273,10 +273,12 @@ def groupings(root: Mapping[str, Any], labels: Mapping[str, str], release: str) 
     """Every route that delivers an alert with these labels, in routing order (as alert_routing.routes_taking
     finds them), with its key as this Alertmanager release (X.Y.Z) writes it."""
 
+    utf8 = utf8_names(release)
+
     def walk(node: _Node) -> list[Grouping]:
         taken: list[Grouping] = []
         for child in node.route.get("routes") or ():
-            if route_matches(child, labels, utf8_names(release)):
+            if route_matches(child, labels, utf8):
                 taken += walk(node.child(child))
                 if not child.get("continue", False):
                     break

@@ -17,6 +17,7 @@ double-quoted Go strings or bare tokens without the characters it reserves, e.g.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from generator.core.matcher_text import classic_matcher
 
@@ -123,6 +124,17 @@ def utf8_matchers(line: str) -> list[Matcher]:
 def parse_matchers(line: str, utf8: bool = False) -> list[Matcher]:
     """Every matcher of one line of a `matchers` list, as Alertmanager reads it: its classic parser's reading, else
     (utf8: from 0.27) the UTF-8 parser's; ValueError if neither reads it."""
+    return list(_parsed(line, utf8))
+
+
+@lru_cache(maxsize=4096)
+def _parsed(line: str, utf8: bool) -> tuple[Matcher, ...]:
+    """parse_matchers' reading, kept: routing an alert reads every route's lines again (obsgen diff and obsgen
+    apply route each alert through a whole tree, the ledger each notification), and a tree has few lines."""
+    return tuple(_read(line, utf8))
+
+
+def _read(line: str, utf8: bool) -> list[Matcher]:
     refused = f"matchers {line!r}: is not name op value, comma-separated"
     try:
         return classic_matchers(line)

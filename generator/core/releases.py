@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 RELEASE = r"\d+\.\d+\.\d+"
 """A release as obsgen declares and compares them: X.Y.Z."""
@@ -20,8 +21,9 @@ def parse(printed: str) -> str:
     return ".".join(str(int(part)) for part in found.groups())
 
 
+@lru_cache(maxsize=64)
 def ordered(release: str) -> tuple[int, ...]:
-    """X.Y.Z as numbers, to compare releases."""
+    """X.Y.Z as numbers, to compare releases (kept: a group key's form is asked of the release per route)."""
     return tuple(int(part) for part in release.split("."))
 
 

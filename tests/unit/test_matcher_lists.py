@@ -10,10 +10,12 @@ tests/e2e/test_group_keys.py holds a route of such lines to a real Alertmanager 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
 
+from generator.core import matcher_parse
 from generator.core.alert_routing import route_matches
 from generator.core.group_key import groupings, matchers_string
 from generator.core.matcher_parse import Matcher, parse_matchers, utf8_matchers
@@ -153,3 +155,25 @@ def test_every_matcher_of_a_line_decides_the_route() -> None:
 def test_the_route_key_writes_every_matcher_of_every_line_sorted(release: str) -> None:
     assert matchers_string(BOTH, release) == \
         '{env="prod",severity=~"critical|page",team="ops",zone!="b"}'
+
+
+def test_routing_alert_after_alert_reads_each_line_of_the_tree_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """obsgen diff and obsgen apply route every alert through the whole tree (the ledger every notification): a line
+    is read once, not once per alert and route walked (6370 readings of 14 lines for out/'s 157 alerts, before)."""
+    read: list[str] = []
+    classic = matcher_parse.classic_matchers
+
+    def reading(line: str) -> list[Matcher]:
+        read.append(line)
+        return classic(line)
+
+    monkeypatch.setattr(matcher_parse, "classic_matchers", reading)
+    lines = ['read_once_team="ops", read_once_severity=~"critical|page"', "{read_once_env=prod}"]
+    routes: list[dict[str, Any]] = [{"receiver": "first", "matchers": lines[:1], "continue": True},
+                                    {"receiver": "second", "matchers": lines[1:]}]
+    root = {"receiver": "root", "routes": routes}
+    for alert in range(5):
+        labels = {"read_once_team": "ops", "read_once_severity": "page", "read_once_env": "prod", "n": str(alert)}
+        assert [route.receiver for route in groupings(root, labels, "0.34.1")] == ["first", "second"]
+        assert all(route_matches(route, labels) for route in routes)
+    assert Counter(read) == {line: 2 for line in lines}  # as 0.34 reads it (groupings), as 0.25 (route_matches)

@@ -31,7 +31,7 @@ from enum import Enum
 from typing import Any
 
 from generator.core.alert_routing import DEFAULTS, own_settings, route_matches
-from generator.core.matcher_parse import parse_matchers
+from generator.core.matcher_parse import GO_SPACE, parse_matchers
 from generator.core.releases import ordered
 
 UTF8_NAMES = (0, 27, 0)
@@ -40,9 +40,8 @@ UTF-8 parser, and Matcher.String quoting a name with a reserved character."""
 NAMES_SORTED = (0, 28, 0)
 """The first Alertmanager built on prometheus/common v0.50 or later, whose LabelSet.String sorts the label names
 (prometheus/common#575, merged after 0.27.0's release on 2024-02-28)."""
-_GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0")
 _RESERVED = frozenset("{}!=~,\\\"'`")
-"""pkg/labels/matcher.go isReserved: unicode.IsSpace or one of these."""
+"""pkg/labels/matcher.go isReserved: unicode.IsSpace (matcher_parse.GO_SPACE) or one of these."""
 _TYPE_ORDER = {"=": 0, "!=": 1, "=~": 2, "!~": 3}
 """labels.MatchType's values: the last sort key of a route's matchers."""
 _GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
@@ -70,7 +69,7 @@ def utf8_names(release: str) -> bool:
 
 
 def _reserved(char: str) -> bool:
-    return char in _RESERVED or char in _GO_SPACE or (ord(char) > 0xFF and char.isspace())
+    return char in _RESERVED or char in GO_SPACE
 
 
 def matcher_string(name: str, op: str, value: str, release: str) -> str:

@@ -11,13 +11,12 @@ from generator.apply.files import Files
 from generator.apply.http import Api
 from generator.apply.reload import ReloadableServer, gauge
 from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
-from generator.core.releases import ALERTMANAGER_DECLARED, parse
+from generator.core.releases import declared_alertmanager, parse
 from generator.model.stack import ALERTMANAGER_VERSION, ui_decodes_filter
 
 CONFIG = "alertmanager.yml"
 TEMPLATE = "templates/obsgen.tmpl"
-LINKS_RELEASE = ALERTMANAGER_DECLARED
-"""Where obsgen.tmpl says which Alertmanager release its links are escaped for (Stack.alertmanager_version)."""
+"""It says which Alertmanager release its links are escaped for (Stack.alertmanager_version)."""
 
 
 def config_hash(data: bytes) -> float:
@@ -109,9 +108,9 @@ def links_unreadable(api: Api, files: Files) -> str:
     ("" when it reads them as written, or when either release is unknown): its UI decodes a link's filter value as
     JSON from 0.32.0 (prometheus/alertmanager#4862) and keeps it as written before, and /api/v2/status reports the
     running release (versionInfo.version)."""
-    declared = LINKS_RELEASE.search(files.get(TEMPLATE, b"").decode(errors="replace"))
+    declared = declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace"))
     running = _release(api.get("/api/v2/status"))
-    if not running or declared is None or ui_decodes_filter(running) == ui_decodes_filter(declared[1]):
+    if not running or declared is None or ui_decodes_filter(running) == ui_decodes_filter(declared):
         return ""
     if ui_decodes_filter(running):
         reads, fails = "decodes as JSON", "a value with a control character opens an empty silence form"
@@ -119,5 +118,5 @@ def links_unreadable(api: Api, files: Files) -> str:
         reads, fails = "keeps as written", ("a value with a control character, \" or \\ opens a silence form for "
                                             "another value, unwarned")
     return (f"the server runs Alertmanager {running}, whose UI {reads} the filter values of the notifications' silence "
-            f"and alert links, escaped in out/alertmanager/{TEMPLATE} for {declared[1]}: {fails}; set "
+            f"and alert links, escaped in out/alertmanager/{TEMPLATE} for {declared}: {fails}; set "
             f'Stack.alertmanager_version="{running}" and rebuild')

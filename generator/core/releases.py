@@ -27,12 +27,12 @@ def ordered(release: str) -> tuple[int, ...]:
     return tuple(int(part) for part in release.split("."))
 
 
-ALERTMANAGER_DECLARED = re.compile(r'{{ define "obsgen\.links\.alertmanager_version" }}(' + RELEASE + '){{ end }}')
+_ALERTMANAGER_DECLARED = re.compile(r'{{ define "obsgen\.links\.alertmanager_version" }}(' + RELEASE + '){{ end }}')
 """Where out/alertmanager/templates/obsgen.tmpl says which Alertmanager release the build targets
 (Stack.alertmanager_version, or a profile's)."""
 
 
 def declared_alertmanager(template: str) -> str | None:
     """The Alertmanager release obsgen.tmpl was built for, None when the text does not say."""
-    found = ALERTMANAGER_DECLARED.search(template)
+    found = _ALERTMANAGER_DECLARED.search(template)
     return found[1] if found else None

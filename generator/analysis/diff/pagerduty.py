@@ -32,7 +32,7 @@ from generator.core.group_key import (
 from generator.core.matcher_parse import parse_matchers
 from generator.core.promql import label_matches
 from generator.core.releases import declared_alertmanager
-from generator.model.conventions import ESCALATION_LEVEL_LABEL
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, alertmanager_template
 from generator.model.stack import ALERTMANAGER_VERSION
 
 SECTION = "pagerduty incidents"
@@ -79,14 +79,12 @@ def _alert_labels(tree: OutTree) -> Iterator[dict[str, str]]:
     yield from ({**sent.get(copy["alertname"], {}), **copy} for copy in copies)
 
 
-TEMPLATE = "alertmanager/templates/obsgen.tmpl"
-"""Where a side's build says which Alertmanager release it targets (generator.core.releases.declared_alertmanager)."""
-
-
 def _release(tree: OutTree) -> str:
-    """The Alertmanager release a side was built for, whose group keys its routes get (the stack's default when its
-    out/ does not say)."""
-    return declared_alertmanager(tree.files.get(TEMPLATE, b"").decode(errors="replace")) or ALERTMANAGER_VERSION
+    """The Alertmanager release a side was built for, whose group keys its routes get: what its notification
+    templates declare (generator.core.releases.declared_alertmanager), the stack's default when its out/ does not
+    say."""
+    template = tree.files.get(alertmanager_template(), b"").decode(errors="replace")
+    return declared_alertmanager(template) or ALERTMANAGER_VERSION
 
 
 class _Sides:

@@ -13,6 +13,7 @@ the whole label value.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import reduce
 from typing import Any
 
 from generator.core.matcher_parse import parse_matchers
@@ -21,6 +22,8 @@ from generator.core.promql import label_matches
 DEFAULTS = {"group_by": [], "group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h"}
 """Alertmanager's defaults for what no route of the tree sets."""
 INHERITED = ("receiver", "group_by", "group_wait", "group_interval", "repeat_interval")
+RoutePath = tuple[Mapping[str, Any], ...]
+"""A route and its parents, the root first."""
 
 
 def route_matches(route: Mapping[str, Any], labels: Mapping[str, str], utf8: bool = False) -> bool:
@@ -36,17 +39,23 @@ def own_settings(route: Mapping[str, Any]) -> dict[str, Any]:
     return {key: route[key] for key in INHERITED if key in route and (key != "group_by" or route[key])}
 
 
-def routes_taking(root: Mapping[str, Any], labels: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The settings (INHERITED, defaults filled in) of every route that delivers the alert, in routing order."""
+def delivering(root: Mapping[str, Any], labels: Mapping[str, str], utf8: bool = False) -> list[RoutePath]:
+    """Every route that delivers the alert, in routing order, each as its path from the root (the root first).
+    utf8: whether the release reads matchers with its UTF-8 parser (0.27 on, matcher_parse.parse_matchers)."""
 
-    def walk(route: Mapping[str, Any], inherited: dict[str, Any]) -> list[dict[str, Any]]:
-        settings = {**inherited, **own_settings(route)}
-        taken: list[dict[str, Any]] = []
-        for child in route.get("routes") or ():
-            if route_matches(child, labels):
-                taken += walk(child, settings)
+    def walk(path: RoutePath) -> list[RoutePath]:
+        taken: list[RoutePath] = []
+        for child in path[-1].get("routes") or ():
+            if route_matches(child, labels, utf8):
+                taken += walk((*path, child))
                 if not child.get("continue", False):
                     break
-        return taken or [settings]
+        return taken or [path]
 
-    return walk(root, dict(DEFAULTS))
+    return walk((root,))
+
+
+def routes_taking(root: Mapping[str, Any], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The settings (INHERITED, defaults filled in) of every route that delivers the alert, in routing order."""
+    return [reduce(lambda settings, route: {**settings, **own_settings(route)}, path, dict(DEFAULTS))
+            for path in delivering(root, labels)]

@@ -28,9 +28,10 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import reduce
 from typing import Any
 
-from generator.core.alert_routing import DEFAULTS, own_settings, route_matches
+from generator.core.alert_routing import DEFAULTS, delivering, own_settings
 from generator.core.matcher_parse import GO_SPACE, parse_matchers
 from generator.core.releases import ordered
 
@@ -269,21 +270,10 @@ class _Node:
 
 
 def groupings(root: Mapping[str, Any], labels: Mapping[str, str], release: str) -> list[Grouping]:
-    """Every route that delivers an alert with these labels, in routing order (as alert_routing.routes_taking
-    finds them), with its key as this Alertmanager release (X.Y.Z) writes it."""
-
-    utf8 = utf8_names(release)
-
-    def walk(node: _Node) -> list[Grouping]:
-        taken: list[Grouping] = []
-        for child in node.route.get("routes") or ():
-            if route_matches(child, labels, utf8):
-                taken += walk(node.child(child))
-                if not child.get("continue", False):
-                    break
-        return taken or [node.grouping()]
-
-    return walk(_Node.root(root, release))
+    """Every route that delivers an alert with these labels, in routing order (alert_routing.delivering), with its
+    key as this Alertmanager release (X.Y.Z) writes it."""
+    return [reduce(_Node.child, path[1:], _Node.root(root, release)).grouping()
+            for path in delivering(root, labels, utf8_names(release))]
 
 
 def every_route(root: Mapping[str, Any], release: str) -> list[Grouping]:

@@ -4,9 +4,9 @@ the Alertmanager release that runs it writes them.
 The group key is `<route key>:<group labels>` (dispatch/dispatch.go aggrGroup.GroupKey). A route's key is its
 parent's key, "/", then its matchers' string (dispatch/route.go Route.Key): the `match`, `match_re` and `matchers`
 of the route (a match_re value anchored, `^(?:value)$`; every matcher of each `matchers` line, a line being a list,
-generator.core.matcher_parse) sorted by name, value, then type (pkg/labels/matcher.go
-Matchers.Less), written `{name="value",...}` with the value's backslash, newline and double quote escaped
-(openMetricsEscape); the root's is `{}`. From 0.27 (UTF-8 label names) a matcher whose name holds a space or one
+generator.core.matcher_parse) sorted by name, value, then type (pkg/labels/matcher.go Matchers.Less), written
+`{name="value",...}` with the value's backslash, newline and double quote escaped (openMetricsEscape:
+matcher_text.filtered); the root's is `{}`. From 0.27 (UTF-8 label names) a matcher whose name holds a space or one
 of {}!=~,\\"'` is written with name and value Go-quoted, `"a b"="x"` (Matcher.String, isReserved); other names,
 `service.name` among them, as before. The group labels are the alert's labels named in the route's group_by
 (all of them for `...`), written as prometheus/common's model.LabelSet.String does: each `name="value"` with Go's
@@ -33,6 +33,7 @@ from typing import Any
 
 from generator.core.alert_routing import DEFAULTS, delivering, own_settings
 from generator.core.matcher_parse import GO_SPACE, parse_matchers
+from generator.core.matcher_text import filtered
 from generator.core.releases import ordered
 
 UTF8_NAMES = (0, 27, 0)
@@ -60,10 +61,6 @@ def _matchers(route: Mapping[str, Any], release: str) -> list[tuple[str, str, st
     return sorted(found, key=lambda m: (m[0].encode(), m[2].encode(), _TYPE_ORDER[m[1]]))
 
 
-def _open_metrics_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
 def utf8_names(release: str) -> bool:
     """Whether this Alertmanager release reads and writes UTF-8 label names (0.27.0 on)."""
     return ordered(release) >= UTF8_NAMES
@@ -78,7 +75,7 @@ def matcher_string(name: str, op: str, value: str, release: str) -> str:
     name holds a reserved character."""
     if utf8_names(release) and any(map(_reserved, name)):
         return f"{go_quote(name)}{op}{go_quote(value)}"
-    return f'{name}{op}"{_open_metrics_escape(value)}"'
+    return f'{name}{op}"{filtered(value)}"'
 
 
 def matchers_string(route: Mapping[str, Any], release: str) -> str:

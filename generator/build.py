@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.checks.base import Context
-from generator.checks.registry import PROJECT_CHECKS, RENDERED_CHECKS, codes
+from generator.checks.base import CheckModule, Context
+from generator.checks.registry import PROJECT_CHECKS, RELEASE_CHECKS, RENDERED_CHECKS, codes
 from generator.checks.runner import Report, run
 from generator.checks.semantics.by_text import meaning_cached
 from generator.core.errors import BUILD_ERROR, DefinitionError, Level, Problem, ProblemsFound
@@ -43,20 +43,28 @@ class Compiled:
     digests: Mapping[str, str | None] = field(default_factory=dict)
 
 
-def _checked(definitions: Path, warm: WarmModules | None = None) -> Compiled:
+def _checked(definitions: Path, warm: WarmModules | None = None, later: tuple[CheckModule, ...] = ()) -> Compiled:
+    """The definitions loaded and checked, but for the checks run later (on the profiled project)."""
+    checks = tuple(check for check in PROJECT_CHECKS if check not in later) if later else PROJECT_CHECKS
     # the expressions' parse results, the texts found free of secrets and the meaning checks' answers that an
     # expression's text decides, kept in definitions/__pycache__/
     with facts_cached(definitions), clean_cached(definitions), meaning_cached(definitions):
         loaded = load_definitions(definitions, warm)
         compiled = Compiled(loaded.project, Report(problems=list(loaded.problems)))
         if loaded.project is not None:
-            compiled.report.extend(run(Context(loaded.project, loaded.unresolved), PROJECT_CHECKS, codes()))
+            compiled.report.extend(run(Context(loaded.project, loaded.unresolved), checks, codes()))
     return compiled
 
 
 def check_project(project: Project) -> Report:
     """The checks of an already loaded project (a test's, or one a profile changed): its problems and warnings."""
     return run(Context(project), PROJECT_CHECKS, codes())
+
+
+def check_releases(project: Project) -> Report:
+    """The checks that judge the Prometheus and Alertmanager releases of a (profiled) project: its warnings for the
+    releases it is built for."""
+    return run(Context(project), RELEASE_CHECKS, codes())
 
 
 def load(definitions: Path) -> Project:
@@ -89,9 +97,11 @@ def _render(project: Project, report: Report, memo: Memo | None = None) -> Conte
 def compile_definitions(definitions: Path, profile: Profile | None = None,
                         warm: WarmModules | None = None) -> Compiled:
     """Load, check, render and check the files; every problem in the report, nothing raised for definitions.
-    With warm (a long-lived process), only the modules that changed since its last load run again."""
+    With warm (a long-lived process), only the modules that changed since its last load run again. The checks that
+    judge a release judge the profile's, when it names one (the release the files are written for)."""
+    retargeted = profile is not None and profile.names_releases
     with clean_cached(definitions):  # one cache of clean texts for the definitions' values and the files
-        compiled = _checked(definitions, warm)
+        compiled = _checked(definitions, warm, RELEASE_CHECKS if retargeted else ())
         if compiled.project is None or compiled.report.errors:
             return compiled
         if profile is not None:
@@ -100,6 +110,8 @@ def compile_definitions(definitions: Path, profile: Profile | None = None,
             except DefinitionError as error:  # an imported expression whose ranges cannot be compressed
                 compiled.report.problems.append(error.problem())
                 return compiled
+        if retargeted:  # (no error so far, so no CheckSettings disables an unknown code: run says none twice)
+            compiled.report.extend(check_releases(compiled.project))
         context = _render(compiled.project, compiled.report, warm.documents if warm is not None else None)
         if context is not None:
             compiled.rendered, compiled.digests = context.rendered, context.digests

@@ -10,6 +10,13 @@ A check module defines:
 
 and its docstring is its documentation: what it finds, why it matters, how to fix it. Its cases are in
 tests/checks/cases/<CODE>.yml, run by one generic test.
+
+A check of the project that judges the Prometheus or Alertmanager release it is built for (Stack.*_version) says
+
+    RELEASES = True
+
+and a build for a profile naming other releases (the live demo's, which runs Debian's) runs it on the profiled
+project instead (build.compile_definitions): it then judges the releases the files are written for.
 """
 
 from __future__ import annotations

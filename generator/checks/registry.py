@@ -110,6 +110,9 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     undefined_external_label,
 )
 """Checks of the loaded project, run before anything is rendered."""
+RELEASE_CHECKS: tuple[CheckModule, ...] = tuple(check for check in PROJECT_CHECKS if getattr(check, "RELEASES", False))
+"""The checks of the project that judge its Prometheus and Alertmanager releases (RELEASES = True, checks/base.py):
+a build for a profile naming releases runs them on the profiled project."""
 RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets, kube_prometheus_object)
 """Checks of what the targets rendered, run before anything is written."""
 

@@ -171,8 +171,9 @@ def apply(project: Project, profile: Profile) -> Project:
                 update |= {"scrape_interval": profile.scrape_interval, "evaluation_interval": profile.scrape_interval}
             if profile.alertmanagers:
                 update["alertmanagers"] = profile.alertmanagers
-            if profile.alertmanager_version:
-                update["alertmanager_version"] = profile.alertmanager_version
+            for release in ("alertmanager_version", "prometheus_version"):  # what a demo runs
+                if getattr(profile, release):
+                    update[release] = getattr(profile, release)
             for url in ("alertmanager_url", "prometheus_url", "grafana_url"):  # where a demo's own servers answer
                 if getattr(profile, url):
                     update[url] = getattr(profile, url)

@@ -9,6 +9,8 @@ from generator.core.releases import parse
 
 ALERTMANAGER = "prometheus-alertmanager"
 """Debian's name of the Alertmanager binary, which the live stack starts."""
+PROMETHEUS = "prometheus"
+"""The Prometheus binary the live stack starts (Debian's name too)."""
 
 
 @functools.cache

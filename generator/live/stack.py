@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.build import compile_project, load
+from generator.build import check_releases, compile_project, load
 from generator.core.duration import format_seconds, parse_seconds
 from generator.derive.dispatch_start import RESEND_DELAY  # Prometheus' default --rules.alert.resend-delay
 from generator.derive.for_state import for_state
@@ -59,7 +59,7 @@ COMPONENT_OF_SOURCE = {Source.PROMETHEUS: "prometheus", Source.ALERTMANAGER: "al
                        Source.SIDECAR: "exporter"}
 NODE_COLLECTORS = ("cpu", "meminfo", "loadavg", "stat", "diskstats", "netdev", "filesystem")
 """The node-exporter collectors whose series the definitions read; the rest are off to keep 1 s scrapes cheap."""
-TOOLS = ("prometheus", "promtool", releases.ALERTMANAGER, "prometheus-node-exporter")
+TOOLS = (releases.PROMETHEUS, "promtool", releases.ALERTMANAGER, "prometheus-node-exporter")
 MAINTENANCE_INTERVAL = 900.0
 """Alertmanager's default --data.maintenance-interval (snapshots of notification log and silences), in seconds."""
 PEER_TIMEOUT = "2s"
@@ -198,6 +198,7 @@ def _profile(project: Project, options: Options, ports: dict[str, int], started:
                    alertmanagers=alertmanagers, targets=targets, scrape_jobs=simulated,
                    quiet_instances=(real,) if real else (),
                    alertmanager_version=releases.installed(releases.ALERTMANAGER),
+                   prometheus_version=releases.installed(releases.PROMETHEUS),  # what NT006 judges a reload of
                    alertmanager_url=url[options.alertmanager_names[0]],  # a pair's first: silences gossip to the rest
                    prometheus_url=url["prometheus"], grafana_url=url["preview"],  # the preview answers /d/<uid>
                    exporter_listen=address["exporter"] if "exporter" in started else "")
@@ -247,6 +248,9 @@ def up(options: Options, warn: Callable[[str], None] = lambda _: None) -> LiveSt
             _clear(state_dir)  # what the start before left
         ports = _ports(options)
         project, exporter_skip = _compile(definitions, options, ports, out)
+        if attempt == 1:  # what the releases it runs deserve, which the definitions' own may not (NT006, NT010)
+            for problem in check_releases(project).problems:
+                warn(f"{problem.location}: {problem.message} [{problem.code}]")
         supervisor = Supervisor(state_dir)
         try:
             with interrupted_by_signals():

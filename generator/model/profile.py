@@ -38,7 +38,10 @@ class Profile:
     """Instances whose alerts fire and notify but do not climb escalation (the machine a demo runs on)."""
     alertmanager_version: str = ""
     """Replaces Stack.alertmanager_version when set: the release a demo actually runs, whose UI its notifications'
-    links are escaped for."""
+    links are escaped for (and which the checks that judge a release judge)."""
+    prometheus_version: str = ""
+    """Replaces Stack.prometheus_version when set: the release a demo actually runs (the checks that judge a
+    release, NT006's reload race among them, judge this one)."""
     alertmanager_url: str = ""
     """Replaces Stack.alertmanager_url when set: the --web.external-url of the Alertmanager a demo runs, which its
     runbooks' ack and amtool lines then talk to, as its notifications' own command and silence link do."""
@@ -61,8 +64,16 @@ class Profile:
             value = getattr(self, name)
             if (value or name != "scrape_interval") and parse_seconds(value) <= 0:
                 raise ValueError(f"{name.replace('_', ' ')} {value!r} must be longer than 0s")
-        if self.alertmanager_version and not re.fullmatch(RELEASE, self.alertmanager_version):
-            raise ValueError(f"alertmanager version {self.alertmanager_version!r} is not X.Y.Z")
+        for name in ("alertmanager_version", "prometheus_version"):
+            value = getattr(self, name)
+            if value and not re.fullmatch(RELEASE, value):
+                raise ValueError(f"{name.replace('_', ' ')} {value!r} is not X.Y.Z")
+
+    @property
+    def names_releases(self) -> bool:
+        """Whether it names the Prometheus or Alertmanager release the build targets (which the checks that judge
+        a release then judge, build.compile_definitions)."""
+        return bool(self.alertmanager_version or self.prometheus_version)
 
     @property
     def is_default(self) -> bool:

@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from generator.core.releases import parse
+from generator.build import check_releases
+from generator.core.releases import ordered, parse
 from generator.derive.time_compression import apply
 from generator.live import releases
 from generator.live.stack import Options, _ports, _profile
@@ -53,3 +54,21 @@ def test_the_live_build_declares_the_installed_alertmanager(project: Project) ->
 def test_a_profile_refuses_a_release_that_is_not_x_y_z() -> None:
     with pytest.raises(ValueError, match=r"alertmanager version 'v0\.25' is not X\.Y\.Z"):
         Profile(alertmanager_version="v0.25")
+
+
+@pytest.mark.skipif(shutil.which(releases.PROMETHEUS) is None, reason="prometheus not installed")
+def test_the_live_build_declares_the_installed_prometheus_and_is_judged_for_it(project: Project) -> None:
+    """Debian's 2.42 drops the alerts it sends after a reload (NT006), which the definitions' 3.15 does not."""
+    printed = subprocess.run([releases.PROMETHEUS, "--version"], capture_output=True, text=True, timeout=30)
+    installed = parse(printed.stdout + printed.stderr)
+    options = Options(free_ports=True)
+    live = apply(project, _profile(project, options, _ports(options), {"prometheus", "alertmanager"}))
+    assert live.stack.prometheus_version == installed
+    judged = {problem.code: problem.message for problem in check_releases(live).problems}
+    assert (f"Prometheus {installed} reloads" in judged.get("NT006", "")) == (ordered(installed) < (3, 0, 0))
+    assert "NT006" not in {problem.code for problem in check_releases(project).problems}
+
+
+def test_a_profile_refuses_a_prometheus_release_that_is_not_x_y_z() -> None:
+    with pytest.raises(ValueError, match=r"prometheus version '2\.42' is not X\.Y\.Z"):
+        Profile(prometheus_version="2.42")

@@ -51,6 +51,8 @@ from generator.model.project import Project
 CODE = "NT006"
 NAME = "inhibition-race-after-restart"
 LEVEL = Level.WARNING
+RELEASES = True
+"""It judges Stack.alertmanager_version and Stack.prometheus_version: run on a profiled project (checks/base.py)."""
 SHOWN = 3
 """Names listed before "and N more"."""
 KEEPS_ALERTMANAGERS_SINCE = (3, 0, 0)

@@ -26,6 +26,8 @@ from generator.model.logs import SERVICE_LABEL
 CODE = "NT010"
 NAME = "unsilenceable-label-value"
 LEVEL = Level.WARNING
+RELEASES = True
+"""It judges Stack.alertmanager_version: run on a profiled project (checks/base.py)."""
 ACTIONS = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 KEPT = re.compile(r'["\\]')
 

@@ -41,13 +41,20 @@ def test_a_binary_that_tells_no_release_is_refused_by_name() -> None:
         releases.installed("/nonexistent/alertmanager")
 
 
+def _installed(binary: str) -> str:
+    printed = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30)
+    return parse(printed.stdout + printed.stderr)
+
+
+def _live(project: Project) -> Project:
+    options = Options(free_ports=True)
+    return apply(project, _profile(project, options, _ports(options), {"prometheus", "alertmanager"}))
+
+
 @pytest.mark.skipif(shutil.which(releases.ALERTMANAGER) is None, reason="prometheus-alertmanager not installed")
 def test_the_live_build_declares_the_installed_alertmanager(project: Project) -> None:
-    printed = subprocess.run([releases.ALERTMANAGER, "--version"], capture_output=True, text=True, timeout=30)
-    installed = parse(printed.stdout + printed.stderr)
-    options = Options(free_ports=True)
-    live = apply(project, _profile(project, options, _ports(options), {"prometheus", "alertmanager"}))
-    assert live.stack.alertmanager_version == installed
+    installed = _installed(releases.ALERTMANAGER)
+    assert _live(project).stack.alertmanager_version == installed
     assert project.stack.alertmanager_version != installed or installed == "0.34.1"  # the definitions say another
 
 
@@ -59,10 +66,7 @@ def test_a_profile_refuses_a_release_that_is_not_x_y_z() -> None:
 @pytest.mark.skipif(shutil.which(releases.PROMETHEUS) is None, reason="prometheus not installed")
 def test_the_live_build_declares_the_installed_prometheus_and_is_judged_for_it(project: Project) -> None:
     """Debian's 2.42 drops the alerts it sends after a reload (NT006), which the definitions' 3.15 does not."""
-    printed = subprocess.run([releases.PROMETHEUS, "--version"], capture_output=True, text=True, timeout=30)
-    installed = parse(printed.stdout + printed.stderr)
-    options = Options(free_ports=True)
-    live = apply(project, _profile(project, options, _ports(options), {"prometheus", "alertmanager"}))
+    installed, live = _installed(releases.PROMETHEUS), _live(project)
     assert live.stack.prometheus_version == installed
     judged = {problem.code: problem.message for problem in check_releases(live).problems}
     assert (f"Prometheus {installed} reloads" in judged.get("NT006", "")) == (ordered(installed) < (3, 0, 0))

@@ -20,7 +20,9 @@ Alertmanager at their next resend, out of order, so the same can happen after ea
 reloads it, and tells how many notifications the reload dropped). Measured on Debian's 2.42: a TargetDown its SLO's
 absent page mutes was told firing, then resolved, when the page's sends fell in the gap. Checked where
 Stack.prometheus_version is before 3.0.0: #14987 was merged in 2024-10, and 3.0.0 (2024-11) is taken as the first
-release with it; no CHANGELOG entry naming the release was found, so a 2.55 is warned of too.
+release with it; no CHANGELOG entry naming the release was found, so a 2.55 is warned of too. Only for the inhibit
+rules whose muting alert Prometheus sends: a `LogAlert` is sent by Loki's ruler, which a Prometheus reload does not
+touch (an `Inhibition` whose source names a log alert, the severities' rule for log alerts at two severities).
 
     Stack(name="shop", ..., alertmanager_version="0.25.0")
     Inhibition(name="tempo down mutes the collector's export", source={"alertname": "TargetDown", "job": "tempo"},
@@ -58,12 +60,19 @@ SHOWN = 3
 KEEPS_ALERTMANAGERS_SINCE = (3, 0, 0)
 """The first Prometheus taken to keep its notifier's Alertmanagers across a reload (prometheus/prometheus#14987,
 merged 2024-10; see the docstring above)."""
-Muting = tuple[Definition, tuple[str | int, ...], str]
-"""What a definition's inhibit rules mute: (the definition, its field at fault, "what (muted while what fires)")."""
+Muting = tuple[Definition, tuple[str | int, ...], str, bool]
+"""What a definition's inhibit rules mute: (the definition, its field at fault, "what (muted while what fires)",
+whether Prometheus sends the alert muting it: not Loki's ruler)."""
 
 
-def _muting(at: Definition, field: tuple[str | int, ...], muted: str, by: str) -> Muting:
-    return at, field, f"{muted} (muted while {by} fires)"
+def _muting(at: Definition, field: tuple[str | int, ...], muted: str, by: str, prometheus: bool = True) -> Muting:
+    return at, field, f"{muted} (muted while {by} fires)", prometheus
+
+
+def _log_alerts(project: Project) -> set[str]:
+    """The names of the alerts only Loki's ruler sends (LogAlert), not also a Prometheus rule."""
+    prometheus = {*project.alerts, *(alert.name for rule_set in project.all(RuleSet) for alert in rule_set.alerts())}
+    return {alert.name for alert in project.all(LogAlert)} - prometheus
 
 
 def _selector(labels: dict[str, str]) -> str:
@@ -83,9 +92,12 @@ def _severity_ladder(project: Project) -> Iterator[Muting]:
         if severity in ladder:
             severities.setdefault(name, set()).add(severity)
     twice = sorted(name for name, found in severities.items() if len(found) > 1)
-    if twice:
-        yield _muting(project.alerting, ("severities",), f"{first_few(twice, SHOWN)} at a lower severity",
-                      "the same alert at a higher one")
+    logged = _log_alerts(project)
+    for prometheus in (True, False):  # a log alert at a higher severity is sent by Loki's ruler
+        names = [name for name in twice if (name not in logged) is prometheus]
+        if names:
+            yield _muting(project.alerting, ("severities",), f"{first_few(names, SHOWN)} at a lower severity",
+                          "the same alert at a higher one", prometheus)
 
 
 def _slos(project: Project) -> Iterator[Muting]:
@@ -100,40 +112,49 @@ def _slos(project: Project) -> Iterator[Muting]:
 
 
 def _declared(project: Project) -> Iterator[Muting]:
+    logged = _log_alerts(project)
     for inhibition in project.all(Inhibition):
-        yield _muting(inhibition, ("target",), _selector(inhibition.target), _selector(inhibition.source))
+        yield _muting(inhibition, ("target",), _selector(inhibition.target), _selector(inhibition.source),
+                      inhibition.source.get("alertname") not in logged)
 
 
-def _races(project: Project) -> tuple[list[str], list[str]]:
-    """(what lets a muted alert through, why and what fixes it) for the stack's releases; empty when nothing does."""
+Race = tuple[str, str]
+"""(what lets a muted alert through, why and what fixes it)."""
+
+
+def _races(project: Project) -> tuple[list[Race], list[Race]]:
+    """The races of the stack's releases: (those of every inhibit rule, those of a rule Prometheus' alert mutes)."""
     alertmanager, prometheus = project.stack.alertmanager_version, project.stack.prometheus_version
-    when, why = [], []
+    every, sent_by_prometheus = [], []
     if not has_start_delay(alertmanager):
-        when.append(f"Alertmanager {alertmanager} restarts or reloads")
-        why.append("it has no --dispatch.start-delay, and it sends at once a group whose alert started more than "
-                   "group_wait ago, so no group_wait prevents it (prometheus/alertmanager#4064); run "
-                   f"{'.'.join(map(str, START_DELAY_SINCE))} or later and say so in Stack.alertmanager_version")
+        every.append((f"Alertmanager {alertmanager} restarts or reloads",
+                      "it has no --dispatch.start-delay, and it sends at once a group whose alert started more than "
+                      "group_wait ago, so no group_wait prevents it (prometheus/alertmanager#4064); run "
+                      f"{'.'.join(map(str, START_DELAY_SINCE))} or later and say so in Stack.alertmanager_version"))
     if ordered(prometheus) < KEEPS_ALERTMANAGERS_SINCE:
-        when.append(f"Prometheus {prometheus} reloads")
-        why.append(f"Prometheus {prometheus} drops the alerts it sends from a reload until its next service "
-                   "discovery, up to 5 s, and sends them again only at their next resend (prometheus/prometheus"
-                   f"#13064); run {'.'.join(map(str, KEEPS_ALERTMANAGERS_SINCE))} or later and say so in "
-                   "Stack.prometheus_version")
-    return when, why
+        sent_by_prometheus.append((
+            f"Prometheus {prometheus} reloads",
+            f"Prometheus {prometheus} drops the alerts it sends from a reload until its next service discovery, up "
+            "to 5 s, and sends them again only at their next resend (prometheus/prometheus#13064); run "
+            f"{'.'.join(map(str, KEEPS_ALERTMANAGERS_SINCE))} or later and say so in Stack.prometheus_version"))
+    return every, sent_by_prometheus
 
 
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
-    when, why = _races(project)
-    if not when:
+    every, sent_by_prometheus = _races(project)
+    if not every and not sent_by_prometheus:
         return
-    by_place: dict[tuple[str, int], list[Muting]] = {}
+    by_place: dict[tuple[str, int, bool], list[Muting]] = {}
     for muting in (*_declared(project), *_slos(project), *_severity_ladder(project)):
-        by_place.setdefault((muting[0].location.file, muting[0].location.line), []).append(muting)
+        by_place.setdefault((muting[0].location.file, muting[0].location.line, muting[3]), []).append(muting)
     resend = format_seconds(longest_resend(project))
-    for mutings in by_place.values():
-        at, field, _ = mutings[0]
-        what = "; ".join(text for _, _, text in mutings)
-        yield Finding(at, f"after {' or '.join(when)}, {what} can be notified before the alert muting it is "
-                          f"re-sent (up to {resend} later): {'; '.join(why)}",
+    for (_, _, prometheus), mutings in by_place.items():
+        races = every + sent_by_prometheus if prometheus else every
+        if not races:
+            continue
+        at, field, _, _ = mutings[0]
+        what = "; ".join(text for _, _, text, _ in mutings)
+        yield Finding(at, f"after {' or '.join(when for when, _ in races)}, {what} can be notified before the alert "
+                          f"muting it is re-sent (up to {resend} later): {'; '.join(why for _, why in races)}",
                       field if len(mutings) == 1 else (), (project.stack.location,))

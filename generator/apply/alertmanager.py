@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import yaml
-
 from generator.apply.files import Files
 from generator.apply.http import Api
 from generator.apply.reload import ReloadableServer, gauge
+from generator.apply.rules import document
 from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
 from generator.core.releases import declared_alertmanager, parse
 from generator.model.stack import ALERTMANAGER_VERSION, ui_decodes_filter
@@ -73,10 +72,13 @@ def _orphaned(group: dict[str, Any], running: dict[str, Any], new: dict[str, Any
 def orphaned_incidents(api: Api, files: Files) -> list[str]:
     """The running Alertmanager's alert groups (/api/v2/alerts/groups: receiver, group labels, alerts) paging
     PagerDuty under the configuration it runs (/api/v2/status config.original) whose incident reloading these
-    files would orphan: their group key changes (generator.core.group_key) or they stop paging."""
+    files would orphan: their group key changes (generator.core.group_key) or they stop paging. Both texts are read
+    within core.untrusted's bounds: the running one is a server's answer, and out/ may be anyone's."""
     status = api.get("/api/v2/status")
-    running = yaml.safe_load(str(status["config"]["original"])) or {}
-    new = yaml.safe_load(files[CONFIG]) or {}
+    config = status.get("config") if isinstance(status, dict) else None
+    running = api.yaml_in("/api/v2/status", "config.original", config.get("original") if isinstance(config, dict)
+                          else None)
+    new = document(CONFIG, files[CONFIG])
     paging = paging_receivers(running), paging_receivers(new)
     if not paging[0]:
         return []

@@ -15,6 +15,7 @@ from urllib3.exceptions import ReadTimeoutError
 from generator.core.bounded_http import AnswerCut, UnreadableAnswer
 from generator.core.bounded_read import read_bounded
 from generator.core.http_deadline import DeadlinePassed, DeadlineRetry, deadline_for, deadline_session
+from generator.core.untrusted import ReadError, load_json, load_yaml
 
 RETRIED_STATUSES = (429, 502, 503, 504)  # rate limited or a proxy in front of a restarting server
 ANSWER_BYTES = 64 * 2**20
@@ -145,14 +146,32 @@ class Api:
         return Unreachable(f"cannot reach {self.name} at {self.url}: {type(error).__name__}")
 
     def get(self, path: str, **params: Any) -> Any:
-        """GET, decoded JSON; ApiError when the answer is not JSON (a sign-in page, another server's)."""
+        """GET, decoded JSON within core.untrusted's bounds (nesting, integers' digits, no key twice); ApiError when
+        the answer is not JSON (a sign-in page, another server's) or is beyond them (naming the line)."""
         response = self.request("GET", path, params=params)
         try:
-            return response.json()
+            return _decoded(response)
+        except ReadError as error:
+            raise ApiError(self.name, "GET", path, response.status_code, f"line {error.line or 1}: {error}") from None
         except ValueError:
             kind = response.headers.get("Content-Type") or "no content type"
             raise ApiError(self.name, "GET", path, response.status_code,
                            f"not JSON ({kind}): is {self.url} {self.name}?") from None
+
+    def yaml_in(self, path: str, field: str, text: object) -> dict[str, Any]:
+        """A YAML mapping a server's answer to path holds as text at field (a configuration it runs: Alertmanager's
+        config.original), parsed within core.untrusted's bounds ({} when empty); ApiError naming the field and its
+        line when it is no YAML mapping within them (an alias bomb, deep nesting, an integer of a million digits)."""
+        if not isinstance(text, str):
+            raise ApiError(self.name, "GET", path, 200, f"no {field} text in the answer: is {self.url} {self.name}?")
+        try:
+            documents = load_yaml(text)
+        except ReadError as error:
+            raise ApiError(self.name, "GET", path, 200, f"{field}{f':{error.line}' if error.line else ''}: {error}"
+                           ) from None
+        if len(documents) > 1 or not isinstance(documents[0] if documents else {}, dict | None):
+            raise ApiError(self.name, "GET", path, 200, f"{field} is not one YAML mapping")
+        return (documents[0] if documents else None) or {}
 
     def post(self, path: str, body: Any = None) -> Any:
         """POST a JSON body, decoded JSON answer (None when the answer is not JSON)."""
@@ -172,9 +191,15 @@ def _reachable_url(url: str) -> bool:
         return False
 
 
+def _decoded(response: requests.Response) -> Any:
+    """An answer's JSON (UTF-8, RFC 8259) within core.untrusted's bounds; ValueError (ReadError: which bound, at
+    which line) otherwise."""
+    return load_json(response.content.decode())
+
+
 def _json(response: requests.Response) -> Any:
     try:
-        return response.json()
+        return _decoded(response)
     except ValueError:
         return None
 

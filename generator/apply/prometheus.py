@@ -105,7 +105,8 @@ def differences(api: Api, files: Files) -> list[str]:
     if gauge(api, "prometheus_config_last_reload_successful") != 1:
         found.append("its last configuration reload failed (prometheus_config_last_reload_successful is not 1)")
     ours = rules.document(CONFIG, files[CONFIG])
-    found += config_differences(ours, yaml.safe_load(_data(api, "/api/v1/status/config", "yaml")))
+    found += config_differences(ours, api.yaml_in("/api/v1/status/config", "data.yaml",
+                                                  _data(api, "/api/v1/status/config", "yaml")))
     if ours.get("rule_files"):  # the rules API is off in agent mode, where no rule files are allowed
         found += rules.differences(expected_groups(files), loaded_groups(api))
     return found

@@ -1,0 +1,87 @@
+"""What `obsgen apply` reads of a running Alertmanager before a reload (its /api/v2/status config.original, a YAML
+text, and its alert groups, JSON) is a server's answer, read within core/untrusted's bounds: a hostile answer (an
+alias bomb, deep nesting, an integer of a million digits) is one clear warning naming what and where, in a process
+whose memory is capped at 1 GiB, never a traceback nor the machine's memory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from tests.servers import serving
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGING = 'route: {receiver: pd}\nreceivers: [{name: pd, pagerduty_configs: [{routing_key_file: /k}]}]\n'
+"""A running configuration that pages PagerDuty, so its groups are read and routed."""
+GROUPS = [{"receiver": {"name": "pd"}, "labels": {"alertname": "Down"}, "alerts": [{"labels": {"alertname": "Down"}}]}]
+LEVELS, WIDTH = 9, 10
+ALIAS_BOMB = "".join([
+    "r0: &r0 {receiver: pd, continue: true}\n",
+    *(f"r{level}: &r{level} {{receiver: pd, continue: true, routes: [{', '.join([f'*r{level - 1}'] * WIDTH)}]}}\n"
+      for level in range(1, LEVELS + 1)),
+    f"route: {{receiver: pd, routes: [*r{LEVELS}]}}\n",
+    "receivers: [{name: pd, pagerduty_configs: [{routing_key_file: /k}]}]\n"])
+"""10^9 routes in 2 KB: whoever walks the route tree (group_key's) walks each alias anew."""
+DEPTH = 100_000
+DIGITS = 1_000_000
+MEMORY = 2**30
+"""What the process reading the answers may map: a walk of the alias bomb, or a text parsed into a billion values,
+needs more."""
+RUN = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))
+from pathlib import Path
+from generator.apply.alertmanager import SERVER
+from generator.apply.http import Api, Connection
+from generator.apply.reload import _warned
+out = Path({out!r})
+files = {{path: (out / path).read_bytes() for path in ("alertmanager.yml", "templates/obsgen.tmpl")}}
+print(_warned(SERVER, Api(Connection("alertmanager", {url!r}, retries=0)), files))
+"""
+
+
+def _answering(config: str, groups: str) -> type[BaseHTTPRequestHandler]:
+    status = json.dumps({"config": {"original": config}, "versionInfo": {"version": "0.25.0"}}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = status if self.path.startswith("/api/v2/status") else groups.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.mark.parametrize(("config", "groups", "said"), [
+    pytest.param(ALIAS_BOMB, json.dumps(GROUPS), "/api/v2/status answered 200: config.original:2: an alias reuses "
+                 "the value anchored as &r0; YAML aliases are refused", id="alias bomb"),
+    pytest.param("route: " + "[" * DEPTH + "]" * DEPTH + "\n", json.dumps(GROUPS),
+                 "/api/v2/status answered 200: config.original:1: nested deeper than 64 levels", id="deep YAML"),
+    pytest.param(PAGING + "x: " + "9" * DIGITS + "\n", json.dumps(GROUPS),
+                 f"/api/v2/status answered 200: config.original:3: an integer of {DIGITS} digits", id="long YAML int"),
+    pytest.param(PAGING, "[" * DEPTH + "]" * DEPTH, "/api/v2/alerts/groups answered 200: line 1: nested deeper than "
+                 "64 levels", id="deep JSON"),
+    pytest.param(PAGING, json.dumps(GROUPS)[:-1] + ', ' + "9" * DIGITS + "]",
+                 f"/api/v2/alerts/groups answered 200: line 1: an integer of {DIGITS} digits", id="long JSON int"),
+])
+def test_a_hostile_running_alertmanager_is_one_clear_warning_within_bounded_memory(config: str, groups: str,
+                                                                                   said: str) -> None:
+    with serving(_answering(config, groups)) as url:
+        script = RUN.format(memory=MEMORY, out=str(ROOT / "out/alertmanager"), url=url)
+        ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert ran.returncode == 0 and "Traceback" not in ran.stderr, (ran.stdout + ran.stderr)[-2000:]
+    warning, = ran.stdout.strip().splitlines()
+    assert warning == ("WARNING: could not tell what reloading does to what the server holds: alertmanager: GET "
+                       + said + warning.partition(said)[2]), warning[:500]
+    assert len(warning) < 500

@@ -232,7 +232,11 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
 
 def answer_json(handler: BaseHTTPRequestHandler, status: int, body: object) -> None:
     """Send `body` as a fake server's JSON answer."""
-    data = json.dumps(body).encode()
+    answer_json_text(handler, status, json.dumps(body).encode())
+
+
+def answer_json_text(handler: BaseHTTPRequestHandler, status: int, data: bytes) -> None:
+    """Send `data` as a fake server's JSON answer, as it is (a broken or hostile one's, say)."""
     handler.send_response(status)
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", str(len(data)))

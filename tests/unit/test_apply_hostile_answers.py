@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import serving
+from tests.servers import answer_json_text, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGING = 'route: {receiver: pd}\nreceivers: [{name: pd, pagerduty_configs: [{routing_key_file: /k}]}]\n'
@@ -50,12 +50,7 @@ def _answering(config: str, groups: str) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = status if self.path.startswith("/api/v2/status") else groups.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            answer_json_text(self, 200, status if self.path.startswith("/api/v2/status") else groups.encode())
 
         def log_message(self, *args: object) -> None:
             pass

@@ -19,7 +19,7 @@ from generator.load.adopt import adopt
 from generator.load.codes import FOREIGN_OBJECT, ONE_REQUIRED, OVERRIDE_TARGET, PYTHON_ERROR
 from generator.load.locate import newest_first
 from generator.load.modules import Unresolved, import_definitions
-from generator.load.reserved import refused_groups
+from generator.load.reserved import colliding_slos, refused_groups
 from generator.load.warm import WarmModules
 from generator.model import AggregationPolicy, AlertingConfig, Definition, Metric, RecordingRule, ScrapeJob, Stack
 from generator.model.project import Project
@@ -99,7 +99,7 @@ def load(definitions_dir: Path, warm: WarmModules | None = None) -> Loaded:
     defined = sorted(seen.values(), key=lambda obj: obj.location)
     objects = _expanded(list(defined))
     objects, failed_overrides = apply_overrides(objects)
-    problems += refused_groups(defined, objects)
+    problems += refused_groups(defined, objects) + colliding_slos(objects)
     problems += [Problem(error.location, OVERRIDE_TARGET, Level.ERROR, error.message) for error in failed_overrides]
     rules: dict[str, RecordingRule] = {}
     for rule in (obj for obj in objects if isinstance(obj, RecordingRule)):

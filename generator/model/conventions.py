@@ -76,6 +76,13 @@ GROUP_FORMS = (ESCALATION_GROUPS, SLO_GROUPS, AGGREGATION_GROUPS, RULE_SET_FILES
 """Every form of rule group (or rule file) name obsgen writes itself."""
 RULE_TESTS_DIR = "prometheus/tests"
 """promtool unit tests."""
+SLO_ABSENT_TESTS, SLO_SCENARIO_TESTS = "-absent", "-scenarios"
+"""What an SLO's own promtool files add to its group's name: slo-<slug>-absent.yml (its inputs vanishing),
+slo-<slug>-scenarios[-every-<step>].yml (its burn scenarios). Its group's rule tests are slo-<slug>.yml, so an SLO
+whose slug is another's with one of these added would write over the other's (load/reserved.py refuses it; a
+-every-... added cannot meet them: such a group's own file is spelled -every-1m, targets/rule_tests.py)."""
+SLO_TEST_SUFFIXES = {SLO_ABSENT_TESTS: "its inputs vanishing", SLO_SCENARIO_TESTS: "its burn scenarios"}
+"""Each suffix of an SLO's promtool files, and what those files test."""
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
 ALERTMANAGER_TEMPLATE = "obsgen.tmpl"
 """The notification templates' file name, under alertmanager/templates/."""

@@ -119,10 +119,11 @@ def render(project: Project) -> dict[str, Any]:
     for slo in project.all(SLO):
         for scenario in scenarios(slo, holds(project, slo)):
             every = "" if scenario.step == EVALUATION_STEP else f"-every-{scenario.step}m"
-            document = files.setdefault(f"{conventions.RULE_TESTS_DIR}/{group(slo)}-scenarios{every}.yml", {
+            document = files.setdefault(f"{conventions.RULE_TESTS_DIR}/{group(slo)}{conventions.SLO_SCENARIO_TESTS}"
+                                        f"{every}.yml", {
                 **promtool_file(project, group(slo), f"{scenario.step}m"), "tests": []})
             document["tests"].append(scenario_test(project, slo, scenario))
         if slo.absent_alert in project.alerts:  # switched off, or no input exists from its exporter's start
-            files[f"{conventions.RULE_TESTS_DIR}/{group(slo)}-absent.yml"] = {
+            files[f"{conventions.RULE_TESTS_DIR}/{group(slo)}{conventions.SLO_ABSENT_TESTS}.yml"] = {
                 **promtool_file(project, group(slo), "1m"), "tests": [absent_test(project, slo)]}
     return files

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
-from generator.core.bounded_http import AnswerCut, UnreadableAnswer
+from generator.core.bounded_http import AnswerCut, UnreadableAnswer, json_answer
 from generator.core.bounded_read import read_bounded
 from generator.core.http_deadline import DeadlinePassed, DeadlineRetry, deadline_for, deadline_session
-from generator.core.untrusted import ReadError, load_json, load_yaml
+from generator.core.untrusted import ReadError, load_yaml
 
 RETRIED_STATUSES = (429, 502, 503, 504)  # rate limited or a proxy in front of a restarting server
 ANSWER_BYTES = 64 * 2**20
@@ -150,7 +150,7 @@ class Api:
         the answer is not JSON (a sign-in page, another server's) or is beyond them (naming the line)."""
         response = self.request("GET", path, params=params)
         try:
-            return _decoded(response)
+            return json_answer(response)
         except ReadError as error:
             raise ApiError(self.name, "GET", path, response.status_code, f"line {error.line or 1}: {error}") from None
         except ValueError:
@@ -191,15 +191,9 @@ def _reachable_url(url: str) -> bool:
         return False
 
 
-def _decoded(response: requests.Response) -> Any:
-    """An answer's JSON (UTF-8, RFC 8259) within core.untrusted's bounds; ValueError (ReadError: which bound, at
-    which line) otherwise."""
-    return load_json(response.content.decode())
-
-
 def _json(response: requests.Response) -> Any:
     try:
-        return _decoded(response)
+        return json_answer(response)
     except ValueError:
         return None
 

@@ -24,6 +24,7 @@ from requests.exceptions import ChunkedEncodingError, ContentDecodingError
 from urllib3.exceptions import InvalidChunkLength
 
 from generator.core.http_decoding import decoded
+from generator.core.untrusted import load_json
 
 CHUNK = 2**16
 """Bytes asked of the connection at once, and the most one of them decodes to at once."""
@@ -129,3 +130,9 @@ def capped(max_bytes: int) -> Callable[..., requests.Response]:
         return response
 
     return read
+
+
+def json_answer(response: requests.Response) -> Any:
+    """An answer's JSON body (UTF-8, RFC 8259) parsed within core.untrusted's bounds (nesting, an integer's digits,
+    no key twice); ValueError otherwise (a ReadError saying which bound, at which line), never a RecursionError."""
+    return load_json(response.content.decode())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.core.bounded_http import json_answer
 from generator.core.http_deadline import deadline_for, fetch
 
 ANSWER_BYTES = 2**20
@@ -36,7 +37,7 @@ def _scalar(prometheus_url: str, query: str) -> float:
     response = fetch("GET", f"{prometheus_url}/api/v1/query", deadline_for(TIMEOUT), ANSWER_BYTES, timeout=TIMEOUT,
                      params={"query": query})
     response.raise_for_status()
-    result = response.json()["data"]["result"]
+    result = json_answer(response)["data"]["result"]
     return float(result[0]["value"][1]) if result else 0.0
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import requests
 
+from generator.core.bounded_http import json_answer
 from generator.core.http_deadline import deadline_for, fetch
 from generator.live.demo.faults import Fault
 from generator.live.recording import Record, Recording
@@ -75,13 +76,13 @@ class LiveClient:
         """An instant PromQL query's result vector."""
         response = _call("GET", self._url("prometheus", "/api/v1/query"), params={"query": expr})
         response.raise_for_status()
-        return list(response.json()["data"]["result"])
+        return list(json_answer(response)["data"]["result"])
 
     def alerts(self) -> list[dict[str, Any]]:
         """Pending and firing alerts in Prometheus."""
         response = _call("GET", self._url("prometheus", "/api/v1/alerts"))
         response.raise_for_status()
-        return list(response.json()["data"]["alerts"])
+        return list(json_answer(response)["data"]["alerts"])
 
     def wait_alert(self, alertname: str, timeout: float, state: str = "firing", **labels: str) -> float:
         """Wait until Prometheus shows the alert in a state ("inactive": gone); returns when it was seen."""

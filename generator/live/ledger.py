@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from generator.core.alert_inhibition import InhibitRule, mutes
 from generator.core.alert_routing import routes_taking
+from generator.core.bounded_http import json_answer
 from generator.core.duration import parse_seconds
 from generator.core.http_deadline import deadline_for, fetch
 from generator.core.untrusted import FileError, read_yaml_document
@@ -146,7 +147,7 @@ def episodes(prometheus_url: str, start: float, end: float, bridge: float) -> li
                      timeout=QUERY_TIMEOUT, params={"query": query, "time": f"{end:.3f}"})
     response.raise_for_status()
     found: list[Episode] = []
-    for series in response.json()["data"]["result"]:
+    for series in json_answer(response)["data"]["result"]:
         labels = {k: v for k, v in series["metric"].items() if k not in ("__name__", "alertstate")}
         found += _runs(labels, [float(t) for t, _ in series["values"]], bridge, end)
     return sorted(found, key=lambda e: e.start)

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from generator.apply import http as apply_http
 from generator.core.bounded_http import BodyTooLarge
+from generator.core.untrusted import ReadError
 from generator.exporter import prometheus_api
 from generator.exporter.jobs import JobFailed
 from generator.live import ledger
 from generator.live.supervisor import http_ready
 from generator.preview import prometheus as preview_prometheus
 from generator.preview.queries import Request
-from tests.servers import counted, endless_answers, serving
+from tests.servers import answer_json_text, counted, endless_answers, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SLACK = 16 * 2**20
@@ -64,6 +66,22 @@ def test_the_live_ledger_stops_at_64_mib_of_an_endless_answer() -> None:
             ledger.episodes(url, 0, 600, 30)
         counted(sent)
     assert sent and sent[0] < ledger.ANSWER_BYTES + SLACK
+
+
+class _Deep(BaseHTTPRequestHandler):
+    """A Prometheus answering every GET with 100,000 nested arrays (a few hundred KiB, under every bound of size)."""
+
+    def do_GET(self) -> None:
+        answer_json_text(self, 200, b"[" * 100_000 + b"]" * 100_000)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_live_ledger_refuses_an_answer_nested_deeper_than_it_reads() -> None:
+    """Parsed within core.untrusted's bounds, as apply's answers are: no RecursionError."""
+    with serving(_Deep) as url, pytest.raises(ReadError, match="nested deeper than 64 levels"):
+        ledger.episodes(url, 0, 600, 30)
 
 
 def test_a_readiness_probe_reads_the_status_only() -> None:

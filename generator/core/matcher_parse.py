@@ -27,9 +27,12 @@ GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\
            "\u2029\u202f\u205f\u3000"
 """unicode.IsSpace: what strings.TrimSpace trims."""
 _GO_STRING = r'"(?:[^"\\\n]|\\.)*"'
-_BARE = r"""[^"\s{}!=~,\\'`]"""
-"""A character of a bare token of the UTF-8 parser: no space and none of {}!=~,\\"'` (matcher/parse isReserved)."""
-_UTF8_TOKEN = re.compile(rf"\s*(?:([{{}},]|=~|!~|!=|=)|({_GO_STRING})|({_BARE}+))", re.DOTALL)
+_SPACES = f"[{re.escape(GO_SPACE)}]*"
+"""What the UTF-8 parser's lexer skips between tokens: Go's spaces, not re's \\s (which takes U+001C-U+001F too)."""
+_BARE = f"""[^"{re.escape(GO_SPACE)}{{}}!=~,\\\\'`]"""
+"""A character of a bare token of the UTF-8 parser: not a Go space and none of {}!=~,\\"'` (matcher/parse/lexer.go
+isReserved: unicode.IsSpace or one of those)."""
+_UTF8_TOKEN = re.compile(rf"{_SPACES}(?:([{{}},]|=~|!~|!=|=)|({_GO_STRING})|({_BARE}+))", re.DOTALL)
 """One token of the UTF-8 parser's lexer after any spaces: punctuation or an operator, a quoted string, a bare word."""
 _OPERATORS = ("=", "!=", "=~", "!~")
 _GO_ESCAPE = re.compile(r'\\(?:([abfnrtv\\"])|x([0-9a-fA-F]{2})|([0-7]{3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))')
@@ -87,11 +90,11 @@ def classic_matchers(line: str) -> list[Matcher]:
 
 def _utf8_tokens(line: str) -> list[str]:
     tokens, at = [], 0
-    while line[at:].strip():
+    while rest := line[at:].strip(GO_SPACE):
         found = _UTF8_TOKEN.match(line, at)
         if found is None:
-            raise ValueError(f"{line[at:].strip()[:1]}: invalid input")
-        tokens.append(found.group().strip())
+            raise ValueError(f"{rest[:1]}: invalid input")
+        tokens.append(next(token for token in found.groups() if token is not None))
         at = found.end()
     return tokens
 

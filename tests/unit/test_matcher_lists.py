@@ -177,3 +177,16 @@ def test_routing_alert_after_alert_reads_each_line_of_the_tree_once(monkeypatch:
         assert [route.receiver for route in groupings(root, labels, "0.34.1")] == ["first", "second"]
         assert all(route_matches(route, labels) for route in routes)
     assert Counter(read) == {line: 2 for line in lines}  # as 0.34 reads it (groupings), as 0.25 (route_matches)
+
+
+def test_the_utf8_parser_splits_tokens_at_gos_spaces_only() -> None:
+    """matcher/parse/lexer.go skips and ends a bare token at unicode.IsSpace (isReserved), which U+001C-U+001F are
+    not (Python's str.isspace and re's \\s take them): such a character is part of a bare token, and one after a
+    quoted value is a token the grammar refuses. U+202F is a Go space (lexer_test.go "unquoted unicode sentence with
+    unicode space"). The classic parser reads none of these lines (its regexp's \\s is RE2's [\\t\\n\\f\\r ])."""
+    assert parse_matchers('foo\x1c="bar"', utf8=True) == [("foo\x1c", "=", "bar")]
+    assert parse_matchers("\x1ffoo=bar", utf8=True) == [("\x1ffoo", "=", "bar")]
+    for line in ('foo="bar"\x1c', 'foo="bar",\x1d', 'foo=\x1e"bar"'):
+        with pytest.raises(ValueError, match="is not name op value"):
+            parse_matchers(line, utf8=True)
+    assert parse_matchers("foo\u202f=\u202fbar\u3000", utf8=True) == [("foo", "=", "bar")]

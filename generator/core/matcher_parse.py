@@ -20,6 +20,7 @@ import re
 from functools import lru_cache
 
 from generator.core.matcher_text import classic_matcher
+from generator.core.releases import ordered
 
 Matcher = tuple[str, str, str]
 """(name, op, value) of one matcher, op one of =, !=, =~, !~."""
@@ -124,6 +125,22 @@ def utf8_matchers(line: str) -> list[Matcher]:
     return found
 
 
+UTF8_NAMES = (0, 27, 0)
+"""The first Alertmanager with UTF-8 label names (CHANGELOG 0.27.0: #3453, #3483, #3567, #3570): its matchers'
+UTF-8 parser, and Matcher.String quoting a name with a reserved character."""
+
+
+def utf8_names(release: str) -> bool:
+    """Whether this Alertmanager release (X.Y.Z) reads and writes UTF-8 label names (0.27.0 on)."""
+    return ordered(release) >= UTF8_NAMES
+
+
+def release_matchers(line: str, release: str) -> list[Matcher]:
+    """Every matcher of one line of a `matchers` list as Alertmanager `release` (X.Y.Z) reads it: the one place that
+    decides it (parse_matchers, with the UTF-8 parser from 0.27.0); ValueError if that release cannot read it."""
+    return parse_matchers(line, utf8_names(release))
+
+
 def parse_matchers(line: str, utf8: bool = False) -> list[Matcher]:
     """Every matcher of one line of a `matchers` list, as Alertmanager reads it: its classic parser's reading, else
     (utf8: from 0.27) the UTF-8 parser's; ValueError if neither reads it."""
@@ -132,8 +149,9 @@ def parse_matchers(line: str, utf8: bool = False) -> list[Matcher]:
 
 @lru_cache(maxsize=4096)
 def _parsed(line: str, utf8: bool) -> tuple[Matcher, ...]:
-    """parse_matchers' reading, kept: routing an alert reads every route's lines again (obsgen diff and obsgen
-    apply route each alert through a whole tree, the ledger each notification), and a tree has few lines."""
+    """parse_matchers' reading, kept: a tree is routed from its lines read once (alert_routing.RouteTree), but a
+    group key writes each route's matchers again for every alert (group_key's walk, in obsgen diff and obsgen
+    apply), and a tree has few lines."""
     return tuple(_read(line, utf8))
 
 

@@ -24,6 +24,7 @@ from generator.core.alert_inhibition import InhibitRule, mutes
 from generator.core.untrusted import FileError
 from generator.live.ledger import Episode, Routing, account
 from generator.live.releases import installed
+from generator.package.alertmanagerconfig import alertmanager_config
 from tests import servers
 from tests.e2e.inhibition import post, until
 
@@ -143,3 +144,18 @@ def test_classic_inhibit_lines_mute_what_a_real_alertmanager_mutes(tmp_path: Pat
             return [inhibited.get(tuple(sorted(alert.items()))) is True for alert in ALERTS]
 
         assert until(lambda: muted() == expected), muted()
+
+
+def test_the_alertmanagerconfig_spec_carries_each_matcher_as_the_stacks_release_reads_it() -> None:
+    """The AlertmanagerConfig resource (Kubernetes.alertmanager="alertmanagerconfig") holds one matcher per entry,
+    its value raw (the operator quotes it again): a non-ASCII value stays itself, and a line of two matchers is two."""
+    config = {"route": {"receiver": "a", "routes": [
+        {"receiver": "a", "matchers": ['team="équipe"', '"service.name"="db", severity=~"critical|page"']}]},
+        "receivers": [{"name": "a"}], "inhibit_rules": [UTF8_INHIBITION]}
+    spec = alertmanager_config(config, "credentials", STACK)
+    assert spec["route"]["routes"][0]["matchers"] == [
+        {"name": "team", "value": "équipe", "matchType": "="},
+        {"name": "service.name", "value": "db", "matchType": "="},
+        {"name": "severity", "value": "critical|page", "matchType": "=~"}]
+    assert spec["inhibitRules"][0]["sourceMatch"] == [{"name": "service.name", "value": "db", "matchType": "="},
+                                                      {"name": "severity", "value": "critical", "matchType": "="}]

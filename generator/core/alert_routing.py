@@ -45,7 +45,8 @@ class Route:
         try:
             matchers = read_matchers(route, release)
         except ValueError as error:
-            raise ValueError(f"{where} ({', '.join(written(route))}): {error}") from None
+            shown = ", ".join(written(route))
+            raise ValueError(f"{where}{f' ({shown})' if shown else ''}: {error}") from None
         return cls(route, matchers, tuple(cls.read(child, release, f"{where}.routes[{at}]")
                                           for at, child in enumerate(children)))
 
@@ -60,6 +61,8 @@ class RouteTree:
     @classmethod
     def read(cls, root: Mapping[str, Any], release: str) -> RouteTree:
         """ValueError naming the route Alertmanager `release` would refuse (a line it cannot read, a bad regex)."""
+        if not isinstance(root, Mapping):
+            raise ValueError("route is not a mapping")
         return cls(Route.read(root, release), release)
 
 

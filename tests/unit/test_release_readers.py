@@ -17,6 +17,7 @@ import pytest
 import requests
 import yaml
 
+from generator.analysis.delivery import Routes
 from generator.analysis.diff.alert_view import alert_view
 from generator.analysis.diff.changes import OutTree
 from generator.analysis.diff.pagerduty import compare_pagerduty_keys
@@ -159,3 +160,11 @@ def test_the_alertmanagerconfig_spec_carries_each_matcher_as_the_stacks_release_
         {"name": "severity", "value": "critical|page", "matchType": "=~"}]
     assert spec["inhibitRules"][0]["sourceMatch"] == [{"name": "service.name", "value": "db", "matchType": "="},
                                                       {"name": "severity", "value": "critical", "matchType": "="}]
+
+
+def test_a_route_tree_that_is_no_tree_is_refused_naming_the_route() -> None:
+    for config, words in (({"route": "default"}, "route is not a mapping"),
+                          ({"route": {"routes": {"receiver": "a"}}}, r"route: routes must be a list of routes"),
+                          ({"route": {"routes": [{"match": ["a"]}]}}, r"route\.routes\[0\]: matchers must be")):
+        with pytest.raises(ValueError, match=words):
+            Routes.read(config, STACK)

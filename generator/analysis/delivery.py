@@ -1,13 +1,15 @@
 """Where Alertmanager sends an alert with given labels, read from a generated alertmanager.yml: each receiver the
-route tree gives it (generator.core.alert_routing), whom that receiver reaches, and the route's timings."""
+route tree gives it (generator.core.alert_routing), whom that receiver reaches, and the route's timings. The file is
+read once (Routes.read), as the Alertmanager release that runs it reads its matchers, then routes any alerts."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from generator.analysis.diff.routing import reaches
-from generator.core.alert_routing import routes_taking
+from generator.core.alert_routing import RouteTree, routes_taking
 
 
 @dataclass(frozen=True)
@@ -25,12 +27,26 @@ class Delivery:
                 f"{self.group_interval}, repeat_interval {self.repeat_interval})")
 
 
-def deliveries(config: dict[str, Any], labels: dict[str, str]) -> list[Delivery]:
+@dataclass(frozen=True)
+class Routes:
+    """An alertmanager.yml's route tree, read as an Alertmanager release reads it, and its receivers by name."""
+
+    tree: RouteTree
+    receivers: Mapping[str, Any]
+
+    @classmethod
+    def read(cls, config: Mapping[str, Any], release: str) -> Routes:
+        """The configuration as Alertmanager `release` (X.Y.Z) reads it; ValueError naming the route it would
+        refuse (a matchers line it cannot read, a regex that does not compile)."""
+        return cls(RouteTree.read(config.get("route") or {}, release),
+                   {receiver["name"]: receiver for receiver in config.get("receivers") or ()})
+
+
+def deliveries(routes: Routes, labels: dict[str, str]) -> list[Delivery]:
     """Every receiver an alert with these labels reaches, in routing order."""
-    receivers = {receiver["name"]: receiver for receiver in config.get("receivers") or ()}
     found = []
-    for route in routes_taking(config.get("route") or {}, labels):
+    for route in routes_taking(routes.tree, labels):
         receiver = str(route.get("receiver", ""))
-        found.append(Delivery(receiver, reaches(receivers.get(receiver)), str(route["group_wait"]),
+        found.append(Delivery(receiver, reaches(routes.receivers.get(receiver)), str(route["group_wait"]),
                               str(route["group_interval"]), str(route["repeat_interval"])))
     return found

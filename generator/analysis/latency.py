@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from generator.analysis.delivery import Delivery, deliveries
+from generator.analysis.delivery import Delivery, Routes, deliveries
 from generator.analysis.latency_notify import Notify, notify_of
 from generator.analysis.latency_path import (
     ReadPath,
@@ -96,12 +96,12 @@ class Bound:
 
 @dataclass(frozen=True)
 class Settings:
-    """What every bound of a project reads: rule sources, group intervals and the Alertmanager config."""
+    """What every bound of a project reads: rule sources, group intervals and the Alertmanager config's routes."""
 
     sources: Sources
     alert_intervals: dict[str, float]
     evaluation: float
-    alertmanager: dict[str, object]
+    routes: Routes
     replicas: int
 
     @classmethod
@@ -112,12 +112,17 @@ class Settings:
         groups = [group for document in rule_groups(project).values() for group in document["groups"]]
         recorded, alert_intervals = rule_intervals(groups, evaluation)
         sources = Sources(scrape, scrape_timeout(scrape), recorded, exporter_jobs(exporter_config(project)))
-        return cls(sources, alert_intervals, evaluation, alertmanager_config(project), len(stack.alertmanagers))
+        return cls(sources, alert_intervals, evaluation, generated_routes(project), len(stack.alertmanagers))
+
+
+def generated_routes(project: Project) -> Routes:
+    """The generated Alertmanager tree, read as the stack's release (Stack.alertmanager_version) reads it."""
+    return Routes.read(alertmanager_config(project), project.stack.alertmanager_version)
 
 
 def route_for(project: Project, labels: dict[str, str]) -> Delivery:
     """The first receiver the generated Alertmanager tree sends an alert with these labels to."""
-    return deliveries(alertmanager_config(project), labels)[0]
+    return deliveries(generated_routes(project), labels)[0]
 
 
 def rounded_up(seconds: float, step: float) -> float:
@@ -129,7 +134,7 @@ def alert_bound(project: Project, alert: Alert, settings: Settings | None = None
     """The bound of one alert."""
     settings = settings or Settings.of(project)
     evaluation = settings.alert_intervals.get(alert.name, settings.evaluation)
-    route = notify_of(settings.alertmanager, {"alertname": alert.name, **sent_labels(project, alert)},
+    route = notify_of(settings.routes, {"alertname": alert.name, **sent_labels(project, alert)},
                       settings.replicas)
     return Bound(alert.name, read_path(alert.condition, settings.sources), evaluation,
                  rounded_up(parse_seconds(alert.for_), evaluation), route)
@@ -146,7 +151,7 @@ def escalation_bounds(project: Project, settings: Settings | None = None) -> lis
                       **level.labels}
             found.append(Bound(f"{policy.name} level {level.level}", ReadPath(), evaluation,
                                rounded_up(parse_seconds(level.after), evaluation),
-                               notify_of(settings.alertmanager, labels, settings.replicas)))
+                               notify_of(settings.routes, labels, settings.replicas)))
     return found
 
 
@@ -182,11 +187,11 @@ def log_alert_bounds(project: Project, settings: Settings | None = None) -> tupl
         labels = {"alertname": alert.name, **project.stack.external_labels, **log_alert_rule(project, alert)["labels"]}
         alerts.append(Bound(alert.name, log_read_path(alert.expr, tailed), evaluation,
                             rounded_up(parse_seconds(alert.for_), evaluation),
-                            notify_of(settings.alertmanager, labels, replicas)))
+                            notify_of(settings.routes, labels, replicas)))
         # each level is the alert's own LogQL held longer: its delay after the alert fires, at the next evaluation
         levels += [Bound(f"{alert.name} level {level.level}", ReadPath(), evaluation,
                          rounded_up(parse_seconds(level.after), evaluation),
-                         notify_of(settings.alertmanager, {**labels, **level.labels}, replicas))
+                         notify_of(settings.routes, {**labels, **level.labels}, replicas))
                    for level in alert_escalation(project, alert)]
     return alerts, levels
 

@@ -16,11 +16,9 @@ fails waits for the group's next flush. On a healthy receiver it takes milliseco
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from generator.analysis.delivery import deliveries
+from generator.analysis.delivery import Routes, deliveries
 from generator.core.duration import parse_seconds
 
 PEER_TIMEOUT = 15.0
@@ -52,8 +50,8 @@ def peer_wait(replicas: int) -> float:
     return max(0, replicas - 1) * PEER_TIMEOUT
 
 
-def notify_of(config: Mapping[str, Any], labels: dict[str, str], replicas: int) -> Notify:
+def notify_of(routes: Routes, labels: dict[str, str], replicas: int) -> Notify:
     """How an alert with these labels is notified by the first receiver its route sends it to."""
-    first = deliveries(dict(config), labels)[0]
+    first = deliveries(routes, labels)[0]
     return Notify(first.receiver, parse_seconds(first.group_wait), parse_seconds(first.group_interval),
                   peer_wait(replicas))

@@ -9,6 +9,7 @@ from generator.apply.files import Files
 from generator.apply.http import Api
 from generator.apply.reload import ReloadableServer, gauge
 from generator.apply.rules import document
+from generator.core.alert_routing import RouteTree
 from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
 from generator.core.releases import declared_alertmanager, parse
 from generator.model.stack import ALERTMANAGER_VERSION, ui_decodes_filter
@@ -46,18 +47,19 @@ BECOMES = {
 }
 
 
-def _orphaned(group: dict[str, Any], running: dict[str, Any], new: dict[str, Any],
-              paging: tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]], release: str) -> str:
+def _orphaned(group: dict[str, Any], trees: tuple[RouteTree, RouteTree],
+              paging: tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]) -> str:
     """What the new configuration does to the incident of one of the running Alertmanager's paging groups, "" if
-    nothing: its alerts get another group key, so another dedup_key, or reach its PagerDuty no more. paging: the
-    running and the new configuration's paging receivers; release: the running Alertmanager's, which will run the
-    new configuration too. The group's alerts carry all their labels, so their keys are compared exactly."""
+    nothing: its alerts get another group key, so another dedup_key, or reach its PagerDuty no more. trees: the
+    running and the new configuration's routes, both read as the running release (which will run the new one too);
+    paging: their paging receivers. The group's alerts carry all their labels, so their keys are compared exactly."""
     receiver, grouped = str(group["receiver"]["name"]), {str(k): str(v) for k, v in group["labels"].items()}
+    release = trees[0].release
     for alert in group.get("alerts") or ():
         labels = {str(k): str(v) for k, v in alert["labels"].items()}
-        olds = [route for route in groupings(running.get("route") or {}, labels, release)
+        olds = [route for route in groupings(trees[0], labels)
                 if route.receiver == receiver and route.group_labels(labels) == grouped]
-        for orphan in orphans(olds, new.get("route") or {}, labels, paging, release, complete=True):
+        for orphan in orphans(olds, trees[1], labels, paging, complete=True):
             becomes = BECOMES.get(orphan.how) or (
                 f"gets group key {' and '.join(route.group_key(labels) for route in orphan.now)} (was "
                 f"{orphan.old.group_key(labels)}), so its events carry another dedup_key:")
@@ -83,8 +85,18 @@ def orphaned_incidents(api: Api, files: Files) -> list[str]:
     if not paging[0]:
         return []
     release = _release(status) or ALERTMANAGER_VERSION
-    return [said for group in api.get("/api/v2/alerts/groups") or ()
-            if (said := _orphaned(group, running, new, paging, release))]
+    trees = (_read(running, release, "the running configuration (/api/v2/status)"),
+             _read(new, release, f"out/alertmanager/{CONFIG}"))
+    return [said for group in api.get("/api/v2/alerts/groups") or () if (said := _orphaned(group, trees, paging))]
+
+
+def _read(config: dict[str, Any], release: str, where: str) -> RouteTree:
+    """A configuration's routes as the running release reads them; ValueError saying which configuration and which
+    route it would refuse (a regex obsgen's reader cannot compile, though that server's took it)."""
+    try:
+        return RouteTree.read(config.get("route") or {}, release)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
 
 
 def _release(status: Any) -> str:

@@ -4,57 +4,55 @@ A rule mutes a target (an alert its target matchers match) while a source fires:
 match whose `equal` labels have the target's values, a label either lacks being the empty string. An alert the
 target matchers match as well as the source ones never mutes a target that also matches both sides: so an alert
 never mutes itself, and alerts of one class do not mute each other. Matchers are `source_matchers` /
-`target_matchers` and the older `source_match(_re)` / `target_match(_re)` maps, as routes take them.
+`target_matchers` and the older `source_match(_re)` / `target_match(_re)` maps, as routes take them, read once as
+the Alertmanager release that runs the file reads them (generator.core.label_matchers).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.alert_routing import route_matches
+from generator.core.label_matchers import LabelMatcher, all_hold, read_matchers
 
 
 @dataclass(frozen=True)
 class InhibitRule:
-    """One entry of an alertmanager.yml's inhibit_rules."""
+    """One entry of an alertmanager.yml's inhibit_rules, its matchers read."""
 
     rule: Mapping[str, Any]
+    sources: tuple[LabelMatcher, ...]
+    targets: tuple[LabelMatcher, ...]
+    equal: tuple[str, ...]
 
     @classmethod
-    def parse(cls, rule: object) -> InhibitRule:
-        """ValueError when the rule is not a mapping with matchers Alertmanager reads."""
+    def parse(cls, rule: object, release: str) -> InhibitRule:
+        """The rule as Alertmanager `release` (X.Y.Z) reads it; ValueError, naming the rule and what is wrong, when
+        it is not a mapping with a list of equal labels and matchers that release reads (regexes that compile)."""
         if not isinstance(rule, dict) or not isinstance(rule.get("equal") or [], list):
             raise ValueError(f"inhibit rule {rule!r} is not a mapping with a list of equal labels")
-        made = cls(rule)
-        try:  # a matcher that is not `name op value`, or a bad regex, fails here rather than mid-ledger
-            made.source({}), made.target({})
-        except re.error as error:
-            raise ValueError(f"inhibit rule {rule!r} has a regex that does not compile: {error}") from None
-        return made
+        try:
+            return cls(rule, read_matchers(rule, release, "source_"), read_matchers(rule, release, "target_"),
+                       tuple(str(name) for name in rule.get("equal") or ()))
+        except ValueError as error:
+            raise ValueError(f"inhibit rule {rule!r}: {error}") from None
 
     def source(self, labels: Mapping[str, str]) -> bool:
         """Whether the rule's source matchers match the labels."""
-        return _side(self.rule, "source_", labels)
+        return all_hold(self.sources, labels)
 
     def target(self, labels: Mapping[str, str]) -> bool:
         """Whether the rule's target matchers match the labels."""
-        return _side(self.rule, "target_", labels)
+        return all_hold(self.targets, labels)
 
     def mutes(self, source: Mapping[str, str], target: Mapping[str, str]) -> bool:
         """Whether `source`, firing, mutes `target` by this rule."""
         if not (self.target(target) and self.source(source)):
             return False
-        if any(source.get(name, "") != target.get(name, "") for name in self.rule.get("equal") or ()):
+        if any(source.get(name, "") != target.get(name, "") for name in self.equal):
             return False
         return not (self.source(target) and self.target(source))  # inhibit.go's excludeTwoSidedMatch
-
-
-def _side(rule: Mapping[str, Any], side: str, labels: Mapping[str, str]) -> bool:
-    return route_matches({key.removeprefix(side): rule[key] for key in (f"{side}matchers", f"{side}match",
-                                                                        f"{side}match_re") if key in rule}, labels)
 
 
 def mutes(rules: list[InhibitRule], source: Mapping[str, str], target: Mapping[str, str]) -> bool:

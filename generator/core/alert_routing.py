@@ -7,17 +7,18 @@ leaves out of receiver, group_by and the three timings (Alertmanager's dispatch/
 are not inherited; `group_by: []` is not a setting either: config.Route keeps no label from it, so NewRoute
 inherits the parent's). Matchers are the `matchers` list, each line a list of matchers as the release reads it
 (generator.core.matcher_parse: `a="b", c=~"d"` is two), and the older `match` / `match_re` maps; a regex must match
-the whole label value.
+the whole label value. A tree is read once (RouteTree.read: every route's matchers as the release reads them, each
+regex compiled, generator.core.label_matchers), then routes any number of alerts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from generator.core.matcher_parse import parse_matchers
-from generator.core.promql import label_matches
+from generator.core.label_matchers import LabelMatcher, all_hold, read_matchers
 
 DEFAULTS = {"group_by": [], "group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h"}
 """Alertmanager's defaults for what no route of the tree sets."""
@@ -26,12 +27,52 @@ RoutePath = tuple[Mapping[str, Any], ...]
 """A route and its parents, the root first."""
 
 
-def route_matches(route: Mapping[str, Any], labels: Mapping[str, str], utf8: bool = False) -> bool:
-    """Whether every matcher of the route holds for the labels (a label the alert lacks is the empty string)."""
-    checks = [matcher for line in route.get("matchers") or () for matcher in parse_matchers(str(line), utf8)]
-    checks += [(name, "=", str(value)) for name, value in (route.get("match") or {}).items()]
-    checks += [(name, "=~", str(value)) for name, value in (route.get("match_re") or {}).items()]
-    return all(label_matches(op, value, labels.get(name, "")) for name, op, value in checks)
+@dataclass(frozen=True)
+class Route:
+    """A route of the tree as read: the route itself, its matchers, its children."""
+
+    route: Mapping[str, Any]
+    matchers: tuple[LabelMatcher, ...]
+    routes: tuple[Route, ...]
+
+    @classmethod
+    def read(cls, route: Mapping[str, Any], release: str, where: str = "route") -> Route:
+        """The route and its subtree, as Alertmanager `release` reads them; ValueError naming the route (where it is
+        in the tree, and its matchers as written) when it would refuse one."""
+        children = route.get("routes") or []
+        if not isinstance(children, list) or not all(isinstance(child, Mapping) for child in children):
+            raise ValueError(f"{where}: routes must be a list of routes")
+        try:
+            matchers = read_matchers(route, release)
+        except ValueError as error:
+            shown = ", ".join(written(route))
+            raise ValueError(f"{where}{f' ({shown})' if shown else ''}: {error}") from None
+        return cls(route, matchers, tuple(cls.read(child, release, f"{where}.routes[{at}]")
+                                          for at, child in enumerate(children)))
+
+
+@dataclass(frozen=True)
+class RouteTree:
+    """An alertmanager.yml's `route` tree read once, and the Alertmanager release (X.Y.Z) it was read as."""
+
+    root: Route
+    release: str
+
+    @classmethod
+    def read(cls, root: Mapping[str, Any], release: str) -> RouteTree:
+        """ValueError naming the route Alertmanager `release` would refuse (a line it cannot read, a bad regex)."""
+        if not isinstance(root, Mapping):
+            raise ValueError("route is not a mapping")
+        return cls(Route.read(root, release), release)
+
+
+def written(route: Mapping[str, Any]) -> tuple[str, ...]:
+    """A route's matchers as its file writes them (match and match_re as name="value" and name=~"value")."""
+    match, match_re, lines = (route.get(key) or kind() for key, kind in
+                              (("match", dict), ("match_re", dict), ("matchers", list)))
+    return (*(f'{k}="{v}"' for k, v in (match.items() if isinstance(match, Mapping) else ())),
+            *(f'{k}=~"{v}"' for k, v in (match_re.items() if isinstance(match_re, Mapping) else ())),
+            *(str(m) for m in (lines if isinstance(lines, list) else [lines])))
 
 
 def own_settings(route: Mapping[str, Any]) -> dict[str, Any]:
@@ -39,23 +80,22 @@ def own_settings(route: Mapping[str, Any]) -> dict[str, Any]:
     return {key: route[key] for key in INHERITED if key in route and (key != "group_by" or route[key])}
 
 
-def delivering(root: Mapping[str, Any], labels: Mapping[str, str], utf8: bool = False) -> list[RoutePath]:
-    """Every route that delivers the alert, in routing order, each as its path from the root (the root first).
-    utf8: whether the release reads matchers with its UTF-8 parser (0.27 on, matcher_parse.parse_matchers)."""
+def delivering(tree: RouteTree, labels: Mapping[str, str]) -> list[RoutePath]:
+    """Every route that delivers the alert, in routing order, each as its path from the root (the root first)."""
 
-    def walk(path: RoutePath) -> list[RoutePath]:
-        taken: list[RoutePath] = []
-        for child in path[-1].get("routes") or ():
-            if route_matches(child, labels, utf8):
+    def walk(path: tuple[Route, ...]) -> list[tuple[Route, ...]]:
+        taken: list[tuple[Route, ...]] = []
+        for child in path[-1].routes:
+            if all_hold(child.matchers, labels):
                 taken += walk((*path, child))
-                if not child.get("continue", False):
+                if not child.route.get("continue", False):
                     break
         return taken or [path]
 
-    return walk((root,))
+    return [tuple(route.route for route in path) for path in walk((tree.root,))]
 
 
-def routes_taking(root: Mapping[str, Any], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+def routes_taking(tree: RouteTree, labels: Mapping[str, str]) -> list[dict[str, Any]]:
     """The settings (INHERITED, defaults filled in) of every route that delivers the alert, in routing order."""
     return [reduce(lambda settings, route: {**settings, **own_settings(route)}, path, dict(DEFAULTS))
-            for path in delivering(root, labels)]
+            for path in delivering(tree, labels)]

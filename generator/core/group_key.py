@@ -31,14 +31,11 @@ from enum import Enum
 from functools import reduce
 from typing import Any
 
-from generator.core.alert_routing import DEFAULTS, delivering, own_settings
-from generator.core.matcher_parse import GO_SPACE, parse_matchers
+from generator.core.alert_routing import DEFAULTS, RouteTree, delivering, own_settings, written
+from generator.core.matcher_parse import GO_SPACE, release_matchers, utf8_names
 from generator.core.matcher_text import filtered
 from generator.core.releases import ordered
 
-UTF8_NAMES = (0, 27, 0)
-"""The first Alertmanager with UTF-8 label names (CHANGELOG 0.27.0: #3453, #3483, #3567, #3570): its matchers'
-UTF-8 parser, and Matcher.String quoting a name with a reserved character."""
 NAMES_SORTED = (0, 28, 0)
 """The first Alertmanager built on prometheus/common v0.50 or later, whose LabelSet.String sorts the label names
 (prometheus/common#575, merged after 0.27.0's release on 2024-02-28)."""
@@ -56,14 +53,8 @@ def _matchers(route: Mapping[str, Any], release: str) -> list[tuple[str, str, st
     # match_re's value is kept anchored (config.Regexp's String, the `lv.String()` NewRoute passes on)
     found += [(str(name), "=~", f"^(?:{value})$") for name, value in (route.get("match_re") or {}).items()]
     # each line of `matchers` is a list of matchers (config.Matchers appends them all, then sorts)
-    found += [matcher for line in route.get("matchers") or ()
-              for matcher in parse_matchers(str(line), utf8_names(release))]
+    found += [matcher for line in route.get("matchers") or () for matcher in release_matchers(str(line), release)]
     return sorted(found, key=lambda m: (m[0].encode(), m[2].encode(), _TYPE_ORDER[m[1]]))
-
-
-def utf8_names(release: str) -> bool:
-    """Whether this Alertmanager release reads and writes UTF-8 label names (0.27.0 on)."""
-    return ordered(release) >= UTF8_NAMES
 
 
 def _reserved(char: str) -> bool:
@@ -216,15 +207,14 @@ class Orphan:
                 else Orphaning.KEY_CHANGES)
 
 
-def orphans(old_routes: Iterable[Grouping], new_root: Mapping[str, Any], labels: Mapping[str, str],
-            paging: tuple[Mapping[str, frozenset[str]], Mapping[str, frozenset[str]]], new_release: str,
-            complete: bool) -> list[Orphan]:
+def orphans(old_routes: Iterable[Grouping], new_tree: RouteTree, labels: Mapping[str, str],
+            paging: tuple[Mapping[str, frozenset[str]], Mapping[str, frozenset[str]]], complete: bool) -> list[Orphan]:
     """The paging ones of old_routes (routes of the old configuration an alert with these labels takes) whose
-    incident the new configuration (routes new_root, run by new_release) orphans: no route of new_root sends the
-    alert to a PagerDuty service the old one paged under the same group key, so the resolve closes nothing.
+    incident the new configuration (routes new_tree, read for the release that runs it) orphans: no route of it
+    sends the alert to a PagerDuty service the old one paged under the same group key, so the resolve closes nothing.
     paging: the old and the new configuration's paging receivers; complete: whether labels are all the alert's."""
     old_paging, new_paging = paging
-    new = groupings(new_root, labels, new_release)
+    new = groupings(new_tree, labels)
     now = tuple(route for route in new if route.receiver in new_paging)
     known = labels if complete else None
 
@@ -253,12 +243,12 @@ class _Node:
 
     @classmethod
     def root(cls, route: Mapping[str, Any], release: str) -> _Node:
-        return cls(route, {**DEFAULTS, **own_settings(route)}, matchers_string(route, release), _written(route),
+        return cls(route, {**DEFAULTS, **own_settings(route)}, matchers_string(route, release), written(route),
                    release)
 
     def child(self, route: Mapping[str, Any]) -> _Node:
         return _Node(route, {**self.settings, **own_settings(route)},
-                     f"{self.key}/{matchers_string(route, self.release)}", (*self.path, *_written(route)),
+                     f"{self.key}/{matchers_string(route, self.release)}", (*self.path, *written(route)),
                      self.release)
 
     def grouping(self) -> Grouping:
@@ -266,11 +256,11 @@ class _Node:
                         self.path, self.release)
 
 
-def groupings(root: Mapping[str, Any], labels: Mapping[str, str], release: str) -> list[Grouping]:
+def groupings(tree: RouteTree, labels: Mapping[str, str]) -> list[Grouping]:
     """Every route that delivers an alert with these labels, in routing order (alert_routing.delivering), with its
-    key as this Alertmanager release (X.Y.Z) writes it."""
-    return [reduce(_Node.child, path[1:], _Node.root(root, release)).grouping()
-            for path in delivering(root, labels, utf8_names(release))]
+    key as the Alertmanager release the tree was read for (X.Y.Z) writes it."""
+    return [reduce(_Node.child, path[1:], _Node.root(path[0], tree.release)).grouping()
+            for path in delivering(tree, labels)]
 
 
 def every_route(root: Mapping[str, Any], release: str) -> list[Grouping]:
@@ -282,10 +272,3 @@ def every_route(root: Mapping[str, Any], release: str) -> list[Grouping]:
                                    for route in walk(node.child(child)))]
 
     return walk(_Node.root(root, release))
-
-
-def _written(route: Mapping[str, Any]) -> tuple[str, ...]:
-    """A route's matchers as its file writes them (match and match_re as name="value" and name=~"value")."""
-    return (*(f'{k}="{v}"' for k, v in (route.get("match") or {}).items()),
-            *(f'{k}=~"{v}"' for k, v in (route.get("match_re") or {}).items()),
-            *(str(m) for m in route.get("matchers") or ()))

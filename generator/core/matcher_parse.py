@@ -20,6 +20,7 @@ import re
 from functools import lru_cache
 
 from generator.core.matcher_text import classic_matcher
+from generator.core.releases import ordered
 
 Matcher = tuple[str, str, str]
 """(name, op, value) of one matcher, op one of =, !=, =~, !~."""
@@ -27,9 +28,12 @@ GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\
            "\u2029\u202f\u205f\u3000"
 """unicode.IsSpace: what strings.TrimSpace trims."""
 _GO_STRING = r'"(?:[^"\\\n]|\\.)*"'
-_BARE = r"""[^"\s{}!=~,\\'`]"""
-"""A character of a bare token of the UTF-8 parser: no space and none of {}!=~,\\"'` (matcher/parse isReserved)."""
-_UTF8_TOKEN = re.compile(rf"\s*(?:([{{}},]|=~|!~|!=|=)|({_GO_STRING})|({_BARE}+))", re.DOTALL)
+_SPACES = f"[{re.escape(GO_SPACE)}]*"
+"""What the UTF-8 parser's lexer skips between tokens: Go's spaces, not re's \\s (which takes U+001C-U+001F too)."""
+_BARE = f"""[^"{re.escape(GO_SPACE)}{{}}!=~,\\\\'`]"""
+"""A character of a bare token of the UTF-8 parser: not a Go space and none of {}!=~,\\"'` (matcher/parse/lexer.go
+isReserved: unicode.IsSpace or one of those)."""
+_UTF8_TOKEN = re.compile(rf"{_SPACES}(?:([{{}},]|=~|!~|!=|=)|({_GO_STRING})|({_BARE}+))", re.DOTALL)
 """One token of the UTF-8 parser's lexer after any spaces: punctuation or an operator, a quoted string, a bare word."""
 _OPERATORS = ("=", "!=", "=~", "!~")
 _GO_ESCAPE = re.compile(r'\\(?:([abfnrtv\\"])|x([0-9a-fA-F]{2})|([0-7]{3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))')
@@ -87,11 +91,11 @@ def classic_matchers(line: str) -> list[Matcher]:
 
 def _utf8_tokens(line: str) -> list[str]:
     tokens, at = [], 0
-    while line[at:].strip():
+    while rest := line[at:].strip(GO_SPACE):
         found = _UTF8_TOKEN.match(line, at)
         if found is None:
-            raise ValueError(f"{line[at:].strip()[:1]}: invalid input")
-        tokens.append(found.group().strip())
+            raise ValueError(f"{rest[:1]}: invalid input")
+        tokens.append(next(token for token in found.groups() if token is not None))
         at = found.end()
     return tokens
 
@@ -121,6 +125,22 @@ def utf8_matchers(line: str) -> list[Matcher]:
     return found
 
 
+UTF8_NAMES = (0, 27, 0)
+"""The first Alertmanager with UTF-8 label names (CHANGELOG 0.27.0: #3453, #3483, #3567, #3570): its matchers'
+UTF-8 parser, and Matcher.String quoting a name with a reserved character."""
+
+
+def utf8_names(release: str) -> bool:
+    """Whether this Alertmanager release (X.Y.Z) reads and writes UTF-8 label names (0.27.0 on)."""
+    return ordered(release) >= UTF8_NAMES
+
+
+def release_matchers(line: str, release: str) -> list[Matcher]:
+    """Every matcher of one line of a `matchers` list as Alertmanager `release` (X.Y.Z) reads it: the one place that
+    decides it (parse_matchers, with the UTF-8 parser from 0.27.0); ValueError if that release cannot read it."""
+    return parse_matchers(line, utf8_names(release))
+
+
 def parse_matchers(line: str, utf8: bool = False) -> list[Matcher]:
     """Every matcher of one line of a `matchers` list, as Alertmanager reads it: its classic parser's reading, else
     (utf8: from 0.27) the UTF-8 parser's; ValueError if neither reads it."""
@@ -129,8 +149,9 @@ def parse_matchers(line: str, utf8: bool = False) -> list[Matcher]:
 
 @lru_cache(maxsize=4096)
 def _parsed(line: str, utf8: bool) -> tuple[Matcher, ...]:
-    """parse_matchers' reading, kept: routing an alert reads every route's lines again (obsgen diff and obsgen
-    apply route each alert through a whole tree, the ledger each notification), and a tree has few lines."""
+    """parse_matchers' reading, kept: a tree is routed from its lines read once (alert_routing.RouteTree), but a
+    group key writes each route's matchers again for every alert (group_key's walk, in obsgen diff and obsgen
+    apply), and a tree has few lines."""
     return tuple(_read(line, utf8))
 
 

@@ -31,14 +31,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.core.alert_inhibition import InhibitRule, mutes
-from generator.core.alert_routing import routes_taking
+from generator.core.alert_routing import RouteTree, routes_taking
 from generator.core.bounded_http import json_answer
 from generator.core.duration import parse_seconds
 from generator.core.http_deadline import deadline_for, fetch
-from generator.core.untrusted import FileError, read_yaml_document
+from generator.core.releases import declared_alertmanager
+from generator.core.untrusted import FileError, read_file_text, read_yaml_document
 from generator.live.client import ACCEPTED, status_of, title_of, title_shows
 from generator.live.recording import Record
-from generator.model.conventions import ESCALATION_LEVEL_LABEL, SEVERITY_LABEL
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, SEVERITY_LABEL, alertmanager_template
+from generator.model.stack import ALERTMANAGER_VERSION
 
 SETTLE = 3.0
 """Seconds allowed beyond a route's timings for evaluation, delivery and a shared machine."""
@@ -72,10 +74,12 @@ class Delivery:
 class Routing:
     """Alertmanager's routing tree of a compiled alertmanager.yml, evaluated as Alertmanager does."""
 
-    def __init__(self, config: Path, home_labels: Mapping[str, str] | None = None) -> None:
+    def __init__(self, config: Path, home_labels: Mapping[str, str] | None = None, release: str = "") -> None:
         """FileError when the file is not an Alertmanager configuration read within core.untrusted's bounds (out/
-        may have been edited since the build). `home_labels`: the stack's external labels, which its titles leave
-        out at its own values (obsgen.where), though the routes group by them."""
+        may have been edited since the build), or one Alertmanager `release` (X.Y.Z) would refuse: a matchers line
+        it cannot read, a regex that does not compile. `home_labels`: the stack's external labels, which its titles
+        leave out at its own values (obsgen.where), though the routes group by them. `release`: the Alertmanager
+        that runs the file; by default the one its build declares (built_for)."""
         self._home = dict(home_labels or {})
         document = read_yaml_document(config)
         receivers = document.get("receivers") if isinstance(document, dict) else None
@@ -83,20 +87,21 @@ class Routing:
                 not isinstance(receivers or [], list) or not all(isinstance(r, dict) for r in receivers or []):
             raise FileError(config, "not an Alertmanager configuration: a mapping with a route and a list of "
                                      "receivers")
-        self._root: dict[str, Any] = document["route"]
+        self.release = release or built_for(config)
         self._receivers = {receiver.get("name"): receiver for receiver in receivers or []}
         rules = document.get("inhibit_rules") or []
         try:
+            self._tree = RouteTree.read(document["route"], self.release)
             if not isinstance(rules, list):
                 raise ValueError("inhibit_rules is not a list")
-            self.inhibit_rules = [InhibitRule.parse(rule) for rule in rules]
+            self.inhibit_rules = [InhibitRule.parse(rule, self.release) for rule in rules]
         except ValueError as error:
             raise FileError(config, f"not an Alertmanager configuration: {error}") from None
 
     def deliveries(self, labels: dict[str, str]) -> list[Delivery]:
         """Every integration the labels reach (a `continue` route adds its own)."""
         found = []
-        for route in routes_taking(self._root, labels):
+        for route in routes_taking(self._tree, labels):
             receiver = self._receivers[route["receiver"]]
             wait, interval, repeat = (parse_seconds(route[key]) for key in ("group_wait", "group_interval",
                                                                             "repeat_interval"))
@@ -111,6 +116,14 @@ class Routing:
                 found.append(Delivery(("email", config["to"]), config.get("send_resolved", False), wait, interval,
                                       repeat))
         return found
+
+
+def built_for(config: Path) -> str:
+    """The Alertmanager release an out/'s alertmanager.yml was built for: what the notification templates beside it
+    declare (a live stack builds for the release it runs, live.releases.installed), else the stack's default."""
+    template = config.parent.parent / alertmanager_template()
+    declared = declared_alertmanager(read_file_text(template)) if template.is_file() else None
+    return declared or ALERTMANAGER_VERSION
 
 
 @dataclass(frozen=True)

@@ -8,30 +8,31 @@ AlertmanagerConfig cannot hold, are repeated on each email config.
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import Any
 
-_MATCHER = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
+from generator.core.matcher_parse import release_matchers
+
 _ROUTE_FIELDS = {"receiver": "receiver", "group_by": "groupBy", "group_wait": "groupWait",
                  "group_interval": "groupInterval", "repeat_interval": "repeatInterval", "continue": "continue"}
 
 
-def matcher(text: str) -> dict[str, str]:
-    """A matcher string (severity="critical") as {name, value, matchType}."""
-    found = _MATCHER.match(text)
-    if found is None:
-        raise ValueError(f"cannot translate matcher {text!r} for an AlertmanagerConfig")
-    name, op, value = found.groups()
-    return {"name": name, "value": value.encode().decode("unicode_escape"), "matchType": op}
+def matchers(lines: list[str], release: str) -> list[dict[str, str]]:
+    """Every matcher of a `matchers` list, as Alertmanager `release` reads each line (matcher_parse, a line being a
+    list of matchers), as {name, value, matchType}: the value raw, which the operator quotes again."""
+    try:
+        return [{"name": name, "value": value, "matchType": op}
+                for line in lines for name, op, value in release_matchers(str(line), release)]
+    except ValueError as error:
+        raise ValueError(f"cannot translate matchers for an AlertmanagerConfig: {error}") from None
 
 
-def route(entry: dict[str, Any]) -> dict[str, Any]:
+def route(entry: dict[str, Any], release: str) -> dict[str, Any]:
     """A route and its children."""
     result: dict[str, Any] = {new: entry[old] for old, new in _ROUTE_FIELDS.items() if old in entry}
     if entry.get("matchers"):
-        result["matchers"] = [matcher(text) for text in entry["matchers"]]
+        result["matchers"] = matchers(entry["matchers"], release)
     if entry.get("routes"):
-        result["routes"] = [route(child) for child in entry["routes"]]
+        result["routes"] = [route(child, release) for child in entry["routes"]]
     return result
 
 
@@ -93,15 +94,15 @@ def receiver(entry: dict[str, Any], smtp: dict[str, Any], secret_name: str) -> d
     return result
 
 
-def alertmanager_config(config: dict[str, Any], secret_name: str) -> dict[str, Any]:
-    """The AlertmanagerConfig spec equivalent to an alertmanager.yml document."""
+def alertmanager_config(config: dict[str, Any], secret_name: str, release: str) -> dict[str, Any]:
+    """The AlertmanagerConfig spec equivalent to an alertmanager.yml document built for Alertmanager `release`."""
     smtp = {key: value for key, value in config.get("global", {}).items() if key.startswith("smtp_")}
     return {
-        "route": route(config["route"]),
+        "route": route(config["route"], release),
         "receivers": [receiver(entry, smtp, secret_name) for entry in config["receivers"]],
         "inhibitRules": [
-            {"sourceMatch": [matcher(m) for m in rule["source_matchers"]],
-             "targetMatch": [matcher(m) for m in rule["target_matchers"]],
+            {"sourceMatch": matchers(rule["source_matchers"], release),
+             "targetMatch": matchers(rule["target_matchers"], release),
              **({"equal": rule["equal"]} if rule.get("equal") else {})}
             for rule in config.get("inhibit_rules", ())
         ],

@@ -129,7 +129,8 @@ def alertmanager_objects(project: Project, kube: Kubernetes, rendered: Rendered)
         "apiVersion": "monitoring.coreos.com/v1alpha1",
         "kind": "AlertmanagerConfig",
         "metadata": metadata(kube, kube.alertmanager_name),
-        "spec": alertmanager_config(rendered[conventions.ALERTMANAGER_CONFIG], kube.credentials_secret),
+        "spec": alertmanager_config(rendered[conventions.ALERTMANAGER_CONFIG], kube.credentials_secret,
+                                    project.stack.alertmanager_version),
     }
     return {f"{DIR}/alertmanager/alertmanagerconfig.yaml": resource, **templates_config_map(kube, rendered)}
 

@@ -19,6 +19,7 @@ import yaml
 
 from generator.live.ledger import SETTLE, Routing, Tally, account, episodes
 from generator.live.recording import Record
+from generator.live.releases import installed
 from tests import servers
 from tests.e2e.inhibition import OUT, fast_route
 
@@ -163,7 +164,8 @@ def ledger(workdir: Path, alerts: list[Alert], receivers: Receivers = webhooks, 
                 found = episodes(server.url, start - 5, until, bridge=BRIDGE)
                 dropped = _dropped(server.url)
     with lock:
-        tallies = account(found, Routing(workdir / "alertmanager.yml", PLATFORM), list(records), until)
+        routing = Routing(workdir / "alertmanager.yml", PLATFORM, installed())  # the Alertmanager that ran it
+        tallies = account(found, routing, list(records), until)
     for episode in found:  # what fired when, and what was told when: on a failure, pytest shows them
         print(f"{episode.start - start:6.2f} s {episode.name} {episode.labels.get('instance', '')} fired until "
               f"{'-' if episode.end is None else f'{episode.end - start:.2f} s'}")

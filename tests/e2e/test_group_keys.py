@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.core.alert_routing import RouteTree
 from generator.core.group_key import dedup_key, groupings
 from generator.live.releases import installed
 from tests.e2e.inhibition import OUT, Sink, post, quiet_since, rule_alert, shipped_alertmanager, until
@@ -48,8 +49,9 @@ def test_computed_group_keys_are_alertmanagers(paging_alertmanager: tuple[str, S
     url, sink = paging_alertmanager
     config = _shipped()
     paging = {r["name"] for r in config["receivers"] if r.get("pagerduty_configs")}
+    tree = RouteTree.read(config["route"], installed())
     expected_pages = {dedup_key(grouping.group_key(labels)) for labels in ALERTS
-                      for grouping in groupings(config["route"], labels, installed()) if grouping.receiver in paging}
+                      for grouping in groupings(tree, labels) if grouping.receiver in paging}
     posted = post(url, *ALERTS)
     assert until(lambda: len({event["dedup_key"] for _, event in sink.pagerduty}) >= len(expected_pages))
     quiet_since(posted)
@@ -58,7 +60,7 @@ def test_computed_group_keys_are_alertmanagers(paging_alertmanager: tuple[str, S
     assert len(notifications) >= 6, notifications
     for notification in notifications:
         computed = {grouping.group_key(alert["labels"]) for alert in notification["alerts"]
-                    for grouping in groupings(config["route"], alert["labels"], installed())
+                    for grouping in groupings(tree, alert["labels"])
                     if grouping.receiver == notification["receiver"]}
         assert computed == {notification["groupKey"]}, notification
     assert {event["dedup_key"] for _, event in events} == expected_pages
@@ -88,7 +90,8 @@ def test_keys_of_escaped_sorted_and_older_matchers_are_alertmanagers(tmp_path: P
         quiet_since(posted)
     by_receiver = {n["receiver"]: n["groupKey"] for n in sink.notifications}
     release = installed()
-    computed = {route.receiver: route.group_key(alert) for route in groupings(ESCAPED["route"], alert, release)}
+    tree = RouteTree.read(ESCAPED["route"], release)
+    computed = {route.receiver: route.group_key(alert) for route in groupings(tree, alert)}
     assert release == "0.25.0"  # whose prometheus/common sorts `zone2="x"` before `zone="..."` ("2" < "=")
     assert by_receiver == computed == {
         "b": r'{}/{msg!="a",msg!="a\\tb",msg=~"say \"hi\"|x\\\\y",msg!~"z",team="ops"}:{alertname="Odd", '

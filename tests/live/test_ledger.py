@@ -11,6 +11,7 @@ from generator.core.alert_inhibition import InhibitRule, mutes
 from generator.core.untrusted import FileError
 from generator.live.client import title_shows
 from generator.live.ledger import Delivery, Episode, Routing, _runs, _tally, account, muted_spans
+from generator.model.stack import ALERTMANAGER_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTING = Routing(ROOT / "out/alertmanager/alertmanager.yml")
@@ -123,7 +124,8 @@ def test_the_shipped_absent_page_mutes_its_jobs_target_down_only() -> None:
 
 def test_an_alert_matching_both_sides_mutes_no_alert_that_does() -> None:
     rule = InhibitRule.parse({"source_matchers": ["severity=~\"critical|warning\""],
-                              "target_matchers": ["severity=~\"warning|info\""], "equal": ["instance"]})
+                              "target_matchers": ["severity=~\"warning|info\""], "equal": ["instance"]},
+                             ALERTMANAGER_VERSION)
     warning = {"alertname": "A", "severity": "warning", "instance": "h"}
     assert not rule.mutes(warning, warning) and not rule.mutes(warning, {**warning, "alertname": "B"})
     assert rule.mutes({**warning, "severity": "critical"}, warning)  # a critical one does
@@ -132,11 +134,12 @@ def test_an_alert_matching_both_sides_mutes_no_alert_that_does() -> None:
 
 
 def test_the_older_match_maps_and_a_bad_rule() -> None:
-    rule = InhibitRule.parse({"source_match": {"alertname": "Down"}, "target_match_re": {"alertname": "Slow|Late"}})
+    rule = InhibitRule.parse({"source_match": {"alertname": "Down"}, "target_match_re": {"alertname": "Slow|Late"}},
+                             ALERTMANAGER_VERSION)
     assert rule.mutes({"alertname": "Down"}, {"alertname": "Late"}) and not rule.mutes({"alertname": "Down"},
                                                                                        {"alertname": "Later"})
     with pytest.raises(ValueError, match="regex"):
-        InhibitRule.parse({"source_matchers": ['a=~"("'], "target_matchers": ['b="c"']})
+        InhibitRule.parse({"source_matchers": ['a=~"("'], "target_matchers": ['b="c"']}, ALERTMANAGER_VERSION)
 
 
 def test_the_ledger_refuses_inhibit_rules_it_cannot_read(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.core.alert_routing import RouteTree
 from generator.core.group_key import Grouping, groupings, label_set_string, matcher_string, matchers_string
 from generator.core.matcher_parse import parse_matchers
 
@@ -138,19 +139,20 @@ ROUTE_KEYS = [  # TestRouteMatch's inputs and keys, then TestRouteMatchers'
 @pytest.mark.parametrize("release", [OLD, STACK])
 def test_route_keys_are_upstreams_on_both_releases(tree: dict[str, Any], labels: dict[str, str], keys: list[str],
                                                      release: str) -> None:
-    assert [route.key for route in groupings(tree, labels, release)] == keys
+    assert [route.key for route in groupings(RouteTree.read(tree, release), labels)] == keys
 
 
 def test_group_by_inheritance_is_upstreams() -> None:
     """TestRouteMatch's results: `...` all labels, a child's group_by its own, none set the parent's; and an empty
     group_by sets none (config.Route's GroupBy stays nil, NewRoute keeps the parent's)."""
+    tree = RouteTree.read(ROUTE_MATCH, STACK)
     taken = {(route.receiver, route.grouped_by) for labels in (
         {"owner": "team-A", "env": "testing"}, {"owner": "team-A", "env": "production"}, {"owner": "team-C"},
-        {"env": "testing", "group_by": "role", "wait": "long"}) for route in groupings(ROUTE_MATCH, labels, STACK)}
+        {"env": "testing", "group_by": "role", "wait": "long"}) for route in groupings(tree, labels)}
     assert taken == {("notify-testing", "..."), ("notify-productionA", "(nothing)"), ("notify-productionB", "job"),
                      ("notify-BC", "bar, foo"), ("notify-testing", "role")}
     empty = {"group_by": ["alertname"], "routes": [{"receiver": "x", "group_by": [], "matchers": ["a=b"]}]}
-    assert groupings(empty, {"a": "b"}, STACK)[0].group_by == frozenset({"alertname"})
+    assert groupings(RouteTree.read(empty, STACK), {"a": "b"})[0].group_by == frozenset({"alertname"})
 
 
 PARSED = [  # matcher/parse TestMatcher: input, (name, op, value)

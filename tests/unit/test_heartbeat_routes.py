@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from generator.analysis.delivery import deliveries
+from generator.analysis.latency import generated_routes
 from generator.model import Alert
 from generator.model.project import Project
 from generator.targets import alertmanager, route_tests
@@ -25,7 +26,7 @@ def _watchdog_routes(project: Project) -> list[tuple[str, list[str]]]:
 
 
 def _receiver(project: Project, labels: dict[str, str]) -> str:
-    return deliveries(alertmanager.config(project), {"alertname": "Watchdog", "severity": "info", **labels})[0].receiver
+    return deliveries(generated_routes(project), {"alertname": "Watchdog", "severity": "info", **labels})[0].receiver
 
 
 def test_without_external_labels_the_one_route_takes_every_watchdog(project: Project) -> None:

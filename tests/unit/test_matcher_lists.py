@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from generator.core import matcher_parse
-from generator.core.alert_routing import route_matches
+from generator.core.alert_routing import RouteTree
 from generator.core.group_key import groupings, matchers_string
+from generator.core.label_matchers import all_hold, read_matchers
 from generator.core.matcher_parse import Matcher, parse_matchers, utf8_matchers
 
 CLASSIC: list[tuple[str, list[Matcher]]] = [  # oldparse TestMatchers' inputs that parse (but an invalid regexp's)
@@ -138,6 +139,10 @@ def test_a_utf8_name_is_read_from_0_27_only_and_a_line_is_read_whole_by_one_pars
     assert parse_matchers('{invalid-name = "valid label"}', utf8=True) == [("invalid-name", "=", "valid label")]
 
 
+def route_matches(route: dict[str, Any], labels: dict[str, str], release: str = "0.25.0") -> bool:
+    return all_hold(read_matchers(route, release), labels)
+
+
 BOTH: dict[str, Any] = {"receiver": "both", "matchers": ['team="ops", severity=~"critical|page"', "{env=prod,zone!=b}"]}
 ROUTE = {"receiver": "root", "routes": [BOTH, {"receiver": "rest"}]}
 """Lines holding two matchers each, one bare and braced (the classic parser's reading in every release)."""
@@ -146,9 +151,10 @@ ROUTE = {"receiver": "root", "routes": [BOTH, {"receiver": "rest"}]}
 def test_every_matcher_of_a_line_decides_the_route() -> None:
     labels = {"team": "ops", "severity": "page", "env": "prod", "zone": "a"}
     assert route_matches(BOTH, labels)
+    tree = RouteTree.read(ROUTE, "0.34.1")
     for name, other in (("team", "dev"), ("severity", "info"), ("env", "dev"), ("zone", "b")):
         assert not route_matches(BOTH, {**labels, name: other}), name
-        assert [route.receiver for route in groupings(ROUTE, {**labels, name: other}, "0.34.1")] == ["rest"]
+        assert [route.receiver for route in groupings(tree, {**labels, name: other})] == ["rest"]
 
 
 @pytest.mark.parametrize("release", ["0.25.0", "0.34.1"])
@@ -171,9 +177,23 @@ def test_routing_alert_after_alert_reads_each_line_of_the_tree_once(monkeypatch:
     lines = ['read_once_team="ops", read_once_severity=~"critical|page"', "{read_once_env=prod}"]
     routes: list[dict[str, Any]] = [{"receiver": "first", "matchers": lines[:1], "continue": True},
                                     {"receiver": "second", "matchers": lines[1:]}]
-    root = {"receiver": "root", "routes": routes}
+    tree = RouteTree.read({"receiver": "root", "routes": routes}, "0.34.1")
+    old = [read_matchers(route, "0.25.0") for route in routes]
     for alert in range(5):
         labels = {"read_once_team": "ops", "read_once_severity": "page", "read_once_env": "prod", "n": str(alert)}
-        assert [route.receiver for route in groupings(root, labels, "0.34.1")] == ["first", "second"]
-        assert all(route_matches(route, labels) for route in routes)
-    assert Counter(read) == {line: 2 for line in lines}  # as 0.34 reads it (groupings), as 0.25 (route_matches)
+        assert [route.receiver for route in groupings(tree, labels)] == ["first", "second"]
+        assert all(all_hold(matchers, labels) for matchers in old)
+    assert Counter(read) == {line: 2 for line in lines}  # as 0.34 reads it (the tree, its keys), as 0.25 (old)
+
+
+def test_the_utf8_parser_splits_tokens_at_gos_spaces_only() -> None:
+    """matcher/parse/lexer.go skips and ends a bare token at unicode.IsSpace (isReserved), which U+001C-U+001F are
+    not (Python's str.isspace and re's \\s take them): such a character is part of a bare token, and one after a
+    quoted value is a token the grammar refuses. U+202F is a Go space (lexer_test.go "unquoted unicode sentence with
+    unicode space"). The classic parser reads none of these lines (its regexp's \\s is RE2's [\\t\\n\\f\\r ])."""
+    assert parse_matchers('foo\x1c="bar"', utf8=True) == [("foo\x1c", "=", "bar")]
+    assert parse_matchers("\x1ffoo=bar", utf8=True) == [("\x1ffoo", "=", "bar")]
+    for line in ('foo="bar"\x1c', 'foo="bar",\x1d', 'foo=\x1e"bar"'):
+        with pytest.raises(ValueError, match="is not name op value"):
+            parse_matchers(line, utf8=True)
+    assert parse_matchers("foo\u202f=\u202fbar\u3000", utf8=True) == [("foo", "=", "bar")]

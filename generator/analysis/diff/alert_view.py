@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.analysis.delivery import Delivery, deliveries
+from generator.analysis.delivery import Delivery, Routes, deliveries
 from generator.analysis.diff.changes import OutTree
 from generator.analysis.diff.routing import CONFIG
 from generator.analysis.diff.rules import canonical_expr, is_loki, rule_groups
@@ -22,7 +22,10 @@ from generator.analysis.latency import Bound, log_read_path, rounded_up
 from generator.analysis.latency_notify import notify_of
 from generator.analysis.latency_path import Sources, exporter_jobs, read_path, rule_intervals, scrape_timeout
 from generator.core.duration import format_seconds, parse_seconds
-from generator.model.conventions import ESCALATION_LEVEL_LABEL, PROMETHEUS_CONFIG
+from generator.core.releases import declared_alertmanager
+from generator.core.untrusted import FileError
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, PROMETHEUS_CONFIG, alertmanager_template
+from generator.model.stack import ALERTMANAGER_VERSION
 
 EXPORTER_CONFIG = "exporter/exporter.yml"
 LOKI_CONFIG = "loki/loki.yaml"
@@ -81,6 +84,30 @@ def external_labels(tree: OutTree, loki: bool) -> dict[str, str]:
     return {str(k): str(v) for k, v in labels.items()}
 
 
+def alertmanager_release(tree: OutTree) -> str:
+    """The Alertmanager release a side was built for, as which its alertmanager.yml is read: what its notification
+    templates declare (generator.core.releases.declared_alertmanager), the stack's default when its out/ does not
+    say."""
+    template = tree.files.get(alertmanager_template(), b"").decode(errors="replace")
+    return declared_alertmanager(template) or ALERTMANAGER_VERSION
+
+
+_ROUTES = "alert_view.routes"
+
+
+def alertmanager_routes(tree: OutTree) -> Routes:
+    """The side's alertmanager.yml read once, as the release it was built for reads it; FileError naming the file
+    and the route that release would refuse (a matchers line it cannot read, a regex that does not compile)."""
+    if _ROUTES not in tree.derived:
+        config = tree.document(CONFIG) or {}
+        try:
+            tree.derived[_ROUTES] = Routes.read(config, alertmanager_release(tree))
+        except ValueError as error:
+            raise FileError(tree.root / CONFIG, str(error)) from None
+    routes: Routes = tree.derived[_ROUTES]
+    return routes
+
+
 def _replicas(prometheus: dict[str, Any]) -> int:
     """How many Alertmanagers Prometheus sends to (an HA pair waits peer_timeout)."""
     return sum(len(static.get("targets") or ()) for manager in (prometheus.get("alerting") or {}).get(
@@ -94,7 +121,7 @@ def _log_bound(tree: OutTree, name: str, rule: dict[str, Any], labels: dict[str,
     replicas = len([url for url in str(ruler.get("alertmanager_url") or "").split(",") if url.strip()])
     tailed = any(receiver.startswith("file_log/") for path in tree.paths(COLLECTOR_DIR, ".yaml")
                  for receiver in (tree.document(path) or {}).get("receivers") or {})
-    route = notify_of(tree.document(CONFIG) or {}, {"alertname": name, **labels}, replicas)
+    route = notify_of(alertmanager_routes(tree), {"alertname": name, **labels}, replicas)
     return Bound(name, log_read_path(str(rule["expr"]), tailed), evaluation,
                  rounded_up(_seconds(rule.get("for"), "0s"), evaluation), route)
 
@@ -110,7 +137,7 @@ def _bound(tree: OutTree, name: str, rule: dict[str, Any], labels: dict[str, str
     sources = Sources(scrape, scrape_timeout(scrape, settings.get("scrape_timeout")), recorded,
                       exporter_jobs(tree.document(EXPORTER_CONFIG) or {}))
     own = alert_intervals.get(name, evaluation)
-    route = notify_of(tree.document(CONFIG) or {}, {"alertname": name, **labels}, _replicas(prometheus))
+    route = notify_of(alertmanager_routes(tree), {"alertname": name, **labels}, _replicas(prometheus))
     return Bound(name, read_path(str(rule["expr"]), sources), own, rounded_up(_seconds(rule.get("for"), "0s"), own),
                  route)
 
@@ -126,13 +153,13 @@ def alert_view(tree: OutTree, name: str) -> AlertView | None:
                       (False, None))
     if rule is None:
         return None
-    config = tree.document(CONFIG) or {}
+    routes = alertmanager_routes(tree)
     labels = {str(k): str(v) for k, v in (rule.get("labels") or {}).items()}
     sent = {**external_labels(tree, loki), **labels}  # as the ruler's notifier sends it: routes may match them
-    delivered = tuple(deliveries(config, {"alertname": name, **sent}))
+    delivered = tuple(deliveries(routes, {"alertname": name, **sent}))
     escalations = tuple(
         Escalation(str(copy["labels"][ESCALATION_LEVEL_LABEL]), str(copy.get("for", "0s")),
-                   tuple(deliveries(config, {"alertname": name, **sent,
+                   tuple(deliveries(routes, {"alertname": name, **sent,
                                              **{str(k): str(v) for k, v in copy["labels"].items()}})))
         for _, copy in named if ESCALATION_LEVEL_LABEL in (copy.get("labels") or {}))
     bound = (_log_bound if loki else _bound)(tree, name, rule, sent)

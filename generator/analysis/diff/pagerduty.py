@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from generator.analysis.diff.alert_view import external_labels
+from generator.analysis.diff.alert_view import alertmanager_routes, external_labels
 from generator.analysis.diff.changes import Change, FieldChange, OutTree
 from generator.analysis.diff.routing import CONFIG
 from generator.analysis.diff.rules import is_loki, rule_groups
@@ -27,13 +27,10 @@ from generator.core.group_key import (
     groupings,
     orphans,
     paging_receivers,
-    utf8_names,
 )
-from generator.core.matcher_parse import parse_matchers
+from generator.core.matcher_parse import release_matchers
 from generator.core.promql import label_matches
-from generator.core.releases import declared_alertmanager
-from generator.model.conventions import ESCALATION_LEVEL_LABEL, alertmanager_template
-from generator.model.stack import ALERTMANAGER_VERSION
+from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
 SECTION = "pagerduty incidents"
 KEY_PREFIX = "group key prefix"
@@ -79,29 +76,20 @@ def _alert_labels(tree: OutTree) -> Iterator[dict[str, str]]:
     yield from ({**sent.get(copy["alertname"], {}), **copy} for copy in copies)
 
 
-def _release(tree: OutTree) -> str:
-    """The Alertmanager release a side was built for, whose group keys its routes get: what its notification
-    templates declare (generator.core.releases.declared_alertmanager), the stack's default when its out/ does not
-    say."""
-    template = tree.files.get(alertmanager_template(), b"").decode(errors="replace")
-    return declared_alertmanager(template) or ALERTMANAGER_VERSION
-
-
 class _Sides:
-    """Both sides' routes, paging receivers and Alertmanager releases."""
+    """Both sides' routes (read as the release each was built for reads them) and paging receivers."""
 
     def __init__(self, base: OutTree, head: OutTree) -> None:
-        old, new = base.document(CONFIG) or {}, head.document(CONFIG) or {}
-        self.old_root, self.new_root = old.get("route") or {}, new.get("route") or {}
-        self.old_paging, self.new_paging = paging_receivers(old), paging_receivers(new)
-        self.old_release, self.new_release = _release(base), _release(head)
+        self.old, self.new = alertmanager_routes(base).tree, alertmanager_routes(head).tree
+        self.old_paging = paging_receivers(base.document(CONFIG) or {})
+        self.new_paging = paging_receivers(head.document(CONFIG) or {})
 
 
 def _example(matchers: tuple[str, ...], release: str) -> dict[str, str]:
     """Labels of an alert a route takes, from its matchers (and its parents'): an equality's value, a regex's
     first alternative when it matches (else "x", which `.+` matches), no label for a negative matcher."""
     labels = {}
-    for name, op, value in (found for line in matchers for found in parse_matchers(line, utf8_names(release))):
+    for name, op, value in (found for line in matchers for found in release_matchers(line, release)):
         if op == "=":
             labels[name] = value
         elif op == "=~":
@@ -116,19 +104,19 @@ def _orphaned(base: OutTree, sides: _Sides) -> list[_Orphaned]:
     reached: set[tuple[str, str]] = set()
 
     def route(labels: dict[str, str], alert: str) -> None:
-        olds = groupings(sides.old_root, labels, sides.old_release)
+        olds = groupings(sides.old, labels)
         reached.update((old.key, old.receiver) for old in olds if old.receiver in sides.old_paging)
         paging = sides.old_paging, sides.new_paging
-        for orphan in orphans(olds, sides.new_root, labels, paging, sides.new_release, complete=False):
+        for orphan in orphans(olds, sides.new, labels, paging, complete=False):
             seen = found.setdefault((orphan.old.key, orphan.old.receiver), _Orphaned(orphan.old))
             seen.alerts.update([alert] if alert else [])
             seen.now.update(orphan.now)
 
     for labels in _alert_labels(base):
         route(labels, labels["alertname"])
-    for old in every_route(sides.old_root, sides.old_release):
+    for old in every_route(sides.old.root.route, sides.old.release):
         if old.receiver in sides.old_paging and (old.key, old.receiver) not in reached:
-            route(_example(old.matchers, sides.old_release), "")
+            route(_example(old.matchers, sides.old.release), "")
     return list(found.values())
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import requests
 
-from generator.core.bounded_http import AnswerCut, UnreadableAnswer
+from generator.core.bounded_http import AnswerCut, UnreadableAnswer, json_answer
 from generator.core.http_deadline import DeadlinePassed, deadline_for, deadline_session
 from generator.exporter.forecast import FloatArray
 from generator.exporter.jobs import STOPPED, JobFailed, JobTimeout, SourceDown
@@ -130,8 +130,10 @@ class PrometheusClient:
         except requests.RequestException as failure:
             raise SourceDown(f"Prometheus at {self.shown} unreachable: {type(failure).__name__}") from None
         try:
-            body = response.json()
-        except ValueError:
+            body = json_answer(response)
+        except ValueError as unread:  # a proxy's HTML error page is the status's to tell; a 200 is the answer's
+            if response.status_code == 200:
+                raise JobFailed(f"Prometheus' answer is not read: {unread}") from None
             body = {}
         body = body if isinstance(body, dict) else {}
         error = str(body.get("error", ""))

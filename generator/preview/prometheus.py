@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import requests
 
 from generator.checks.lint.dashboard_json import panels
-from generator.core.bounded_http import shown_url
+from generator.core.bounded_http import json_answer, shown_url
 from generator.core.http_deadline import deadline_for, deadline_session, fetch
 from generator.preview.frames import Answer, panel_data
 from generator.preview.queries import Request, requests_for
@@ -53,7 +53,7 @@ def check_prometheus(base_url: str) -> None:
     except requests.RequestException as error:
         raise PreviewError(f"{shown} does not answer as Prometheus: {type(error).__name__}") from None
     try:
-        body = reply.json()
+        body = json_answer(reply)
     except ValueError:
         body = None
     if not isinstance(body, dict) or body.get("status") != "success":
@@ -107,7 +107,7 @@ class Prometheus:
         naming why not (Unreachable: no connection)."""
         try:
             reply = self.session.request(method, self.base_url + path, timeout=TIMEOUT, **sent)
-            body = reply.json()
+            body = json_answer(reply)
         except requests.ConnectionError:
             raise Unreachable(f"cannot reach Prometheus at {shown_url(self.base_url)}") from None
         except (requests.RequestException, ValueError) as error:

@@ -69,10 +69,13 @@ def test_the_live_ledger_stops_at_64_mib_of_an_endless_answer() -> None:
 
 
 class _Deep(BaseHTTPRequestHandler):
-    """A Prometheus answering every GET with 100,000 nested arrays (a few hundred KiB, under every bound of size)."""
+    """A Prometheus answering every GET and POST with 100,000 nested arrays (a few hundred KiB, under every bound of
+    size)."""
 
     def do_GET(self) -> None:
         answer_json_text(self, 200, b"[" * 100_000 + b"]" * 100_000)
+
+    do_POST = do_GET
 
     def log_message(self, *args: object) -> None:
         pass
@@ -82,6 +85,19 @@ def test_the_live_ledger_refuses_an_answer_nested_deeper_than_it_reads() -> None
     """Parsed within core.untrusted's bounds, as apply's answers are: no RecursionError."""
     with serving(_Deep) as url, pytest.raises(ReadError, match="nested deeper than 64 levels"):
         ledger.episodes(url, 0, 600, 30)
+
+
+def test_the_exporter_fails_the_job_on_an_answer_nested_deeper_than_it_reads() -> None:
+    """A job's failure naming the bound, not a RecursionError out of the job's thread."""
+    with serving(_Deep) as url, pytest.raises(JobFailed, match=r"answer is not read: .*nested deeper than 64 levels"):
+        prometheus_api.PrometheusClient(url, timeout=30).query_range("up", 0, 60, 60)
+
+
+def test_a_preview_panel_shows_an_answer_nested_deeper_than_it_reads() -> None:
+    request = Request("A", "up", instant=False, start=0, end=600, step=60, legend="", format="time_series")
+    with serving(_Deep) as url:
+        answer = preview_prometheus.Prometheus(url).ask(request)
+    assert answer.error.startswith("ReadError: ") and "nested deeper than 64 levels" in answer.error, answer.error
 
 
 def test_a_readiness_probe_reads_the_status_only() -> None:

@@ -30,12 +30,13 @@ def _draw_side(tree: OutTree, paths: list[str], outlined: dict[str, set[str]], p
 
 
 def _failures(side: str, done: Rendered | None) -> list[Failure]:
-    """What did not draw on one side of a picture: each query variable's failed query, each panel query's error (the
-    panel named by its title, as a reviewer finds it in the picture), then what the browser's console said (its
-    first line: an exception's stack is for the preview's developers)."""
+    """What did not draw on one side of a picture: each time expression not read, each query variable's failed
+    query, each panel query's error (the panel named by its title, as a reviewer finds it in the picture), then what
+    the browser's console said (its first line: an exception's stack is for the preview's developers)."""
     if done is None:
         return []
-    found = [Failure(f"{side}, variables", note) for note in done.variable_notes]
+    found = [Failure(f"{side}, time", note) for note in done.time_notes]
+    found += [Failure(f"{side}, variables", note) for note in done.variable_notes]
     found += [Failure(f"{side}, panel {title!r}, query {ref_id}", said) for title, ref_id, said in done.query_errors()]
     return found + [Failure(f"{side}, browser console", (error.splitlines() or [""])[0])
                     for error in done.console_errors]

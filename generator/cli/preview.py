@@ -58,6 +58,8 @@ def preview(grafana: Path = GRAFANA, out: Path = OUT, prometheus: str = PROMETHE
             for done in render(found, url, out, time.time(), scrape):
                 typer.echo(f"{where(str(done.png))} {done.size[0]}x{done.size[1]}, {where(str(done.html))}: "
                            f"data {done.fetch_seconds:.2f} s, drawn {done.draw_seconds:.2f} s")
+                for note in done.time_notes:  # drawn over Grafana's fallback range
+                    warn(f"{done.dashboard.title}: {note}")
                 for note in done.variable_notes:  # drawn with that variable's value without its options
                     warn(f"{done.dashboard.title}: {note}")
                 for title, ref_id, said in done.query_errors():  # drawn without that query's data

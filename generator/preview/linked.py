@@ -16,10 +16,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from generator.preview.dashboard_time import DEFAULT_FROM, DEFAULT_TO, Window, clock, window_of
 from generator.preview.interpolation import ALL_TEXT, ALL_VALUE, formatted
 from generator.preview.page import range_text
 from generator.preview.source import DashboardFile
-from generator.preview.timerange import link_range, week_start, written
+from generator.preview.timerange import written
 from generator.preview.view import Address
 
 LINKED_TYPES = ("query", "custom", "textbox", "interval")
@@ -51,7 +52,7 @@ class Linked:
 
     dashboard: DashboardFile
     variables: dict[str, str]
-    window: tuple[float, float] | None
+    window: Window | None
     range_text: str
     note: str = ""
     pinned: frozenset[str] = frozenset()
@@ -85,13 +86,14 @@ def linked(dashboard: DashboardFile, asked: Address, now: float) -> Linked:
     if not asked.time_from and not asked.time_to:
         return Linked(shown, values, None, range_text(dashboard), pinned=pinned)
     own = dashboard.document.get("time") or {}
-    start_text = asked.time_from or str(own.get("from") or "now-6h")  # one end given: the other is the dashboard's
-    end_text = asked.time_to or str(own.get("to") or "now")
+    start_text = asked.time_from or str(own.get("from") or DEFAULT_FROM)  # one end given: the other the dashboard's
+    end_text = asked.time_to or str(own.get("to") or DEFAULT_TO)
     try:
-        start, end = link_range(start_text, end_text, now, week_start(dashboard.document.get("weekStart")))
+        window = window_of(start_text, end_text, now, clock(dashboard.document)[0])
     except ValueError as error:
         return Linked(shown, values, None, range_text(dashboard),
                       f"Time range not applied: {error}; the dashboard's own range is shown", pinned)
     last = LAST.fullmatch(start_text)
-    text = f"Last {last.group(1)}" if last and end_text == "now" else f"{written(start)} to {written(end)} UTC"
-    return Linked(shown, values, (start, end), text, pinned=pinned)
+    text = (f"Last {last.group(1)}" if last and end_text == "now"
+            else f"{written(window.start)} to {written(window.end)} UTC")
+    return Linked(shown, values, window, text, pinned=pinned)

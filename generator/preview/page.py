@@ -12,8 +12,7 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
-from generator.core.duration import format_seconds
-from generator.preview.queries import DEFAULT_RANGE
+from generator.preview.dashboard_time import DEFAULT_FROM, DEFAULT_TO
 from generator.preview.source import DashboardFile
 
 PAGE_WIDTH = 1440
@@ -70,7 +69,7 @@ class Live:
 def range_text(dashboard: DashboardFile) -> str:
     """The time picker's text: `Last 24h` for now-24h, or the dashboard's from/to as written."""
     time = dashboard.document.get("time") or {}
-    start, end = str(time.get("from") or f"now-{format_seconds(DEFAULT_RANGE)}"), str(time.get("to") or "now")
+    start, end = str(time.get("from") or DEFAULT_FROM), str(time.get("to") or DEFAULT_TO)
     return f"Last {start.removeprefix('now-')}" if start.startswith("now-") and end == "now" else f"{start} to {end}"
 
 

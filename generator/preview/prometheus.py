@@ -11,6 +11,7 @@ import requests
 from generator.checks.lint.dashboard_json import panels
 from generator.core.bounded_http import json_answer, shown_url
 from generator.core.http_deadline import deadline_for, deadline_session, fetch
+from generator.preview.dashboard_time import Window
 from generator.preview.frames import Answer, panel_data
 from generator.preview.queries import Request, requests_for
 from generator.preview.source import DashboardFile, PreviewError
@@ -123,7 +124,7 @@ class Prometheus:
 
 
 def dashboard_data(prometheus: Prometheus, dashboard: DashboardFile, now: float, page_width: int, scrape: float,
-                   variables: dict[str, str] | None = None, window: tuple[float, float] | None = None
+                   variables: dict[str, str] | None = None, window: Window | None = None
                    ) -> dict[str, dict[str, Any]]:
     """Data of every panel with targets, by panel id, at time `now`: the variables at their defaults and over the
     dashboard's range unless a link gives them (linked.py)."""

@@ -1,8 +1,9 @@
 """The Prometheus requests a panel makes when its dashboard opens, built as Grafana builds them.
 
-Time range from the dashboard or the link that opened it (or the panel's relative `timeFrom`), one point per pixel
-of the panel's width but never a step below the data source's scrape interval, variables at their defaults (or the
-link's values) and the $__ built-ins filled in, instant or range as the target says.
+Time range from the dashboard or the link that opened it, with the panel's `timeFrom` and `timeShift` (all read by
+dashboard_time.py), one point per pixel of the panel's width but never a step below the data source's scrape
+interval, variables at their defaults (or the link's values) and the $__ built-ins filled in, instant or range as
+the target says.
 """
 
 from __future__ import annotations
@@ -10,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.duration import parse_seconds
 from generator.core.grafana_promql import UnknownVariable, builtin_values, grafana_step, interpolate
+from generator.preview.dashboard_time import Window, clock, dashboard_window, panel_time
 
 GRID_COLUMNS = 24
-DEFAULT_RANGE = 6 * 3600.0
-"""Grafana's default time range (now-6h) for a dashboard that names none."""
 
 
 @dataclass(frozen=True)
@@ -36,28 +35,27 @@ class Request:
     """Whether Grafana also asks /api/v1/query_exemplars for the expression over start..end (`exemplar: true`)."""
 
 
+def panel_window(document: dict[str, Any], panel: dict[str, Any], now: float, window: Window | None = None
+                 ) -> Window:
+    """The range the panel queries at time now: window (a link's) or the dashboard's own, moved by the panel's
+    timeFrom and timeShift (dashboard_time.panel_time)."""
+    parent = window or dashboard_window(document, now)[0]
+    return panel_time(panel, parent, now, clock(document)[0]).window
+
+
 def range_seconds(document: dict[str, Any], panel: dict[str, Any], now: float) -> float:
-    """Seconds the panel shows: its own relative time (timeFrom; `now/d` is since midnight, UTC here) or the
-    dashboard's `now-X`."""
-    text = panel.get("timeFrom") or str((document.get("time") or {}).get("from", "")).removeprefix("now-")
-    if text == "now/d":
-        return now % 86400 or 86400.0
-    try:
-        return parse_seconds(str(text))
-    except ValueError:
-        return DEFAULT_RANGE
+    """Seconds the panel shows over the dashboard's own range at time now (its $__range)."""
+    shown = panel_window(document, panel, now)
+    return shown.end - shown.start
 
 
 def requests_for(document: dict[str, Any], panel: dict[str, Any], variables: dict[str, str], now: float,
-                 page_width: int, scrape: float, window: tuple[float, float] | None = None) -> list[Request]:
-    """The requests of every PromQL target of a panel (hidden targets left out), over window (a link's from and
-    to) when one is given, unless the panel keeps its own relative time (timeFrom, always up to now in Grafana)."""
-    if window is None or panel.get("timeFrom"):
-        span = range_seconds(document, panel, now)
-        start, end = now - span, now
-    else:
-        start, end = window
-        span = round(end - start, 3)  # Grafana's milliseconds: now-6h..now is 6 h, its step 15 s, not 16
+                 page_width: int, scrape: float, window: Window | None = None) -> list[Request]:
+    """The requests of every PromQL target of a panel (hidden targets left out), over window (a link's range) when
+    one is given, else the dashboard's, as the panel's own timeFrom and timeShift move it."""
+    shown = panel_window(document, panel, now, window)
+    start, end = shown.start, shown.end
+    span = round(end - start, 3)  # Grafana's milliseconds: now-6h..now is 6 h, its step 15 s, not 16
     width = int((panel.get("gridPos") or {}).get("w") or GRID_COLUMNS) * page_width // GRID_COLUMNS
     step = grafana_step(span, max(width, 1), scrape)
     values = {**variables, **builtin_values(span, step, scrape)}

@@ -11,6 +11,7 @@ from pathlib import Path
 from generator.checks.lint.dashboard_json import panels
 from generator.package.tree import contained
 from generator.preview.browser import Chromium
+from generator.preview.dashboard_time import time_notes
 from generator.preview.page import PAGE_WIDTH, Shown, html
 from generator.preview.prometheus import Prometheus, dashboard_data
 from generator.preview.source import DashboardFile, PreviewError
@@ -33,6 +34,9 @@ class Rendered:
     """By panel id, the errors its queries got ("B: <Prometheus' error>"): the panel is drawn without that data."""
     variable_notes: tuple[str, ...] = ()
     """A note for each query variable whose query failed (variables.py): drawn with its value without options."""
+    time_notes: tuple[str, ...] = ()
+    """A note for each time expression (the dashboard's range or time zone, a panel's timeFrom or timeShift) the
+    preview could not read (dashboard_time.py): drawn over Grafana's fallback."""
 
     def query_errors(self) -> list[tuple[str, str, str]]:
         """(panel title, refId, error) of each query that got an error, the panel named as a reader finds it in
@@ -72,8 +76,9 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
                 data = dashboard_data(prometheus, opened.dashboard, now, PAGE_WIDTH, scrape, opened.values)
                 fetched = time.perf_counter()
                 page.parent.mkdir(parents=True, exist_ok=True)
+                timed = time_notes(dashboard.document, now)
                 page.write_text(html(opened.dashboard, data, (highlight or {}).get(dashboard.uid, set()),
-                                     shown=Shown(note=opened.note)))
+                                     shown=Shown(note=" ".join((*timed, *opened.notes)))))
                 try:
                     tab.load(page.resolve().as_uri(), PAGE_WIDTH, timezone=timezone)
                     picture = tab.screenshot()
@@ -84,6 +89,6 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
                 yield Rendered(dashboard, page, png, png_size(picture), fetched - started,
                                time.perf_counter() - fetched, tuple(tab.errors),
                                {panel: found["errors"] for panel, found in data.items() if found["errors"]},
-                               opened.notes)
+                               opened.notes, timed)
     finally:
         prometheus.close()

@@ -24,6 +24,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from generator.preview.dashboard_time import time_notes
 from generator.preview.linked import Linked, linked
 from generator.preview.page import PAGE_WIDTH, Live, Shown, html
 from generator.preview.prometheus import Prometheus, dashboard_data
@@ -86,7 +87,8 @@ class LiveServer:
         opened = resolve(self.prometheus, dashboard, link.variables, link.pinned, link.window, now, self.scrape)
         data = dashboard_data(self.prometheus, opened.dashboard, now, PAGE_WIDTH, self.scrape, opened.values,
                               link.window)
-        return opened.dashboard, data, opened.note
+        timed = time_notes(dashboard.document, now, link.window)
+        return opened.dashboard, data, " ".join((*timed, *opened.notes))
 
     def shown(self, asked: Address, now: float) -> tuple[DashboardFile, Shown, Linked] | None:
         """What a page address shows at time now; None for no such dashboard."""

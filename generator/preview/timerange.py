@@ -1,10 +1,13 @@
-"""A Grafana link's `from` and `to`, read as Grafana reads them, in seconds since the epoch (UTC).
+"""A Grafana time (a link's `from` and `to`, a dashboard's `time`), read as Grafana reads it, in epoch seconds.
 
 Grafana's URL sync (scenes' SceneTimeRange.updateFromUrl, parseUrlParam) keeps any value holding `now` for its date
-math (`now`, `now-6h`, `now-1d/d`, `now/w`: +/- a count and a unit, `/unit` rounding down, or up to the unit's end for
-`to`); else reads `YYYYMMDD`, `YYYYMMDDTHHmmss`, `YYYY-MM-DD HH:mm:ss` and a 24-character ISO time as UTC; else the
-number the value starts with (JavaScript's parseInt) as epoch milliseconds. Time zone `tz` only changes how times
-are written and where `/d` rounds; the preview draws and rounds in UTC.
+math (`now`, `now-6h`, `now-1d/d`, `now/w`: +/- a count and a unit, `/unit` rounding down, or up to the unit's end
+for `to`; units s m h d w M Q y, the fiscal `fQ` and `fy` not read here: an error); else reads `YYYYMMDD`,
+`YYYYMMDDTHHmmss`, `YYYY-MM-DD HH:mm:ss` and a 24-character ISO time as UTC; else the number the value starts with
+(JavaScript's parseInt) as epoch milliseconds. Date math runs in a time zone (grafana-data datemath.ts parse(text,
+roundUp, timezone) -> dateTimeForTimeZone): `/d`, `/w`, `/M`, `/Q`, `/y` round to that zone's midnight; days,
+weeks, months, quarters and years move its calendar (moment keeps the wall time across a DST change), while `s`,
+`m`, `h` move the instant. dashboard_time.py says which zone a dashboard takes.
 
 `/w` rounds to the start of moment's locale week. Grafana 12 sets its first day from the dashboard's `weekStart` when
 that names a day (scenes' evaluateTimeRange -> setWeekStart; grafana-data moment_wrapper.ts setWeekStart and
@@ -19,14 +22,17 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 MAX_RANGE = 5 * 365 * 86400.0
 """Longest range a link may ask for: Grafana's longest quick range, "Last 5 years". A longer one (from=0) is refused
 rather than drawn: one point would stand for weeks, and Prometheus would read every sample it holds."""
-UNITS = "smhdwMy"
-FIXED = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-MATH = re.compile(r"([+-])(\d*)([smhdwMy])|/([smhdwMy])")
+UNITS = "smhdwMQy"
+INSTANT = {"s": 1, "m": 60, "h": 3600}
+"""Units that move the instant (moment's add on a duration in milliseconds)."""
+CALENDAR_DAYS = {"d": 1, "w": 7}
+"""Units that move the calendar's date, keeping the wall time (moment's add on days)."""
+MATH = re.compile(r"([+-])(\d*)([smhdwMQy])|/([smhdwMQy])")
 EPOCH = re.compile(r"\s*([+-]?\d+)")
 """What parseInt(value, 10) reads: leading blanks, a sign, digits; whatever follows is ignored."""
 LAYOUTS = {8: "%Y%m%d", 15: "%Y%m%dT%H%M%S", 19: "%Y-%m-%d %H:%M:%S"}
@@ -64,21 +70,33 @@ def _start_of(moment: datetime, unit: str, first_day: int) -> datetime:
         return day - timedelta(days=(day.isoweekday() - first_day) % 7)  # isoweekday 7 is Sunday: 0 mod 7
     if unit == "M":
         return day.replace(day=1)
+    if unit == "Q":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
     return day.replace(month=1, day=1) if unit == "y" else day
 
 
 def _shifted(moment: datetime, count: int, unit: str) -> datetime:
-    if unit in FIXED:
-        return moment + timedelta(seconds=count * FIXED[unit])
-    return _add_months(moment, count * (12 if unit == "y" else 1))
+    if unit in INSTANT:
+        return (moment.astimezone(UTC) + timedelta(seconds=count * INSTANT[unit])).astimezone(moment.tzinfo)
+    if unit in CALENDAR_DAYS:
+        return moment + timedelta(days=count * CALENDAR_DAYS[unit])  # aware + timedelta: the wall time is kept
+    return _add_months(moment, count * {"M": 1, "Q": 3, "y": 12}[unit])
 
 
-def date_math(text: str, now: float, round_up: bool, first_day: int = LOCALE_WEEK_START) -> float:
-    """`now` and what follows it (Grafana's dateMath.parse), weeks starting on first_day; ValueError for anything
-    else."""
+def date_math(text: str, now: float, round_up: bool, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC
+              ) -> float:
+    """`now` and what follows it (Grafana's dateMath.parse) in zone, weeks starting on first_day; ValueError for
+    anything else."""
     if not text.startswith("now"):
         raise ValueError("date math must start with now")
-    moment, rest = datetime.fromtimestamp(now, UTC), text[3:]
+    return moved(text[3:], now, round_up, first_day, zone)
+
+
+def moved(math: str, moment_seconds: float, round_up: bool, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC
+          ) -> float:
+    """A time moved by date math without `now` (`-1d/d`: grafana-data parseDateMath on a time), in zone;
+    ValueError for math that is not +N<unit>, -N<unit> or /<unit> steps."""
+    moment, rest = datetime.fromtimestamp(moment_seconds, zone), math
     while rest:
         step = MATH.match(rest)
         if step is None:
@@ -109,27 +127,28 @@ def _absolute(text: str) -> float:
     return int(number.group(1)) / 1000
 
 
-def link_time(text: str, now: float, round_up: bool = False, first_day: int = LOCALE_WEEK_START) -> float:
-    """One end of a link's range in epoch seconds, weeks starting on first_day; ValueError naming why it is not a
-    time."""
+def link_time(text: str, now: float, round_up: bool = False, first_day: int = LOCALE_WEEK_START,
+              zone: tzinfo = UTC) -> float:
+    """One end of a link's (or a dashboard's) range in epoch seconds, its date math in zone, weeks starting on
+    first_day; ValueError naming why it is not a time."""
     try:
-        moment = date_math(text, now, round_up, first_day) if "now" in text else _absolute(text)
+        moment = date_math(text, now, round_up, first_day, zone) if "now" in text else _absolute(text)
         datetime.fromtimestamp(moment, UTC)  # a time Python (and Prometheus) can write
     except (ValueError, OverflowError, OSError) as error:
         raise ValueError(str(error)) from None
     return moment
 
 
-def link_range(start_text: str, end_text: str, now: float, first_day: int = LOCALE_WEEK_START
+def link_range(start_text: str, end_text: str, now: float, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC
                ) -> tuple[float, float]:
-    """[from, to] of a link in epoch seconds, weeks starting on first_day (week_start); ValueError for a bad end, an
-    empty or reversed range, or a range longer than MAX_RANGE."""
+    """[from, to] of a link (or a dashboard) in epoch seconds, in zone, weeks starting on first_day (week_start);
+    ValueError for a bad end, an empty or reversed range, or a range longer than MAX_RANGE."""
     try:
-        start = link_time(start_text, now, first_day=first_day)
+        start = link_time(start_text, now, first_day=first_day, zone=zone)
     except ValueError as error:
         raise ValueError(f"from={start_text!r} is not a time ({error})") from None
     try:
-        end = link_time(end_text, now, round_up=True, first_day=first_day)
+        end = link_time(end_text, now, round_up=True, first_day=first_day, zone=zone)
     except ValueError as error:
         raise ValueError(f"to={end_text!r} is not a time ({error})") from None
     if end <= start:

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.core.grafana_promql import UnknownVariable, builtin_values, interpolate, variable_names
+from generator.preview.dashboard_time import Window, dashboard_window
 from generator.preview.interpolation import ALL_VALUE, formatted
 from generator.preview.prometheus import LookupFailed, Prometheus
-from generator.preview.queries import range_seconds
 from generator.preview.source import DashboardFile
 from generator.preview.variable_options import has_all, validated, variable_options
 from generator.preview.variable_query import found_texts, lookup_for, query_text
@@ -73,11 +73,12 @@ def _order(variables: list[dict[str, Any]]) -> list[int]:
 
 
 def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, str], pinned: frozenset[str],
-            window: tuple[float, float] | None, now: float, scrape: float) -> Resolved:
+            window: Window | None, now: float, scrape: float) -> Resolved:
     """The dashboard's query variables resolved at time now over window (None: the dashboard's own range); values
     are every variable's without options (variable_defaults, or a link's: linked.py), pinned the names a link set."""
     variables = list(dashboard.document.get("templating", {}).get("list", []))
-    start, end = window or (now - range_seconds(dashboard.document, {}, now), now)
+    shown = window or dashboard_window(dashboard.document, now)[0]
+    start, end = shown.start, shown.end
     builtins = builtin_values(end - start, scrape, scrape)
     resolved, notes = dict(values), []
     for index in _order(variables):

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from generator.core.gotemplate import render
+from generator.preview.dashboard_time import Window
 from generator.preview.interpolation import custom_options, formatted, regular_escape, special_regex_escape
 from generator.preview.linked import linked
 from generator.preview.page import PAGE_WIDTH
@@ -62,7 +63,9 @@ def test_now_w_rounds_to_the_week_the_dashboards_week_start_begins(
         week_start: str | None, first: int, next_first: int) -> None:
     document = DOCUMENT if week_start is None else {**DOCUMENT, "weekStart": week_start}
     found = linked(DashboardFile(Path("ops.json"), "Ops", document), Address("ops", "", "now/w", "now/w"), NOW)
-    assert found.window == pytest.approx((_at(2026, 1, first), _at(2026, 1, next_first) - 0.001), abs=1e-6)
+    assert found.window is not None
+    assert (found.window.start, found.window.end) == pytest.approx(
+        (_at(2026, 1, first), _at(2026, 1, next_first) - 0.001), abs=1e-6)
 
 
 @pytest.mark.parametrize(("start", "end", "why"), [
@@ -174,7 +177,7 @@ def test_the_variables_bar_shows_the_links_values() -> None:
 
 def test_the_queries_run_over_the_links_range_with_a_bounded_step() -> None:
     found = linked(DASHBOARD, Address("ops", time_from="1767225600000", time_to="1767229200000"), NOW)
-    assert found.window == (_at(2026, 1, 1), _at(2026, 1, 1, 1))
+    assert found.window == Window(_at(2026, 1, 1), _at(2026, 1, 1, 1), relative=False)
     assert found.range_text == "2026-01-01 00:00:00 to 2026-01-01 01:00:00 UTC" and found.note == ""
     [asked] = requests_for(DOCUMENT, DOCUMENT["panels"][0], found.variables, NOW, PAGE_WIDTH, 15.0, found.window)
     assert (asked.start, asked.end, asked.step) == (_at(2026, 1, 1), _at(2026, 1, 1, 1), 15.0)
@@ -184,10 +187,15 @@ def test_the_queries_run_over_the_links_range_with_a_bounded_step() -> None:
     assert linked(DASHBOARD, Address("ops", time_from="now-3h"), NOW).range_text == "Last 3h"
 
 
-def test_a_panel_with_its_own_relative_time_keeps_it() -> None:
+def test_a_panel_with_its_own_relative_time_keeps_it_over_a_relative_range_only() -> None:
+    """PanelTimeRange.getTimeOverride evaluates timeFrom only when the parent range is relative."""
     panel = {**DOCUMENT["panels"][0], "timeFrom": "5m"}
-    [asked] = requests_for(DOCUMENT, panel, {}, NOW, PAGE_WIDTH, 15.0, (_at(2026, 1, 1), _at(2026, 1, 1, 1)))
+    relative = linked(DASHBOARD, Address("ops", time_from="now-3h"), NOW).window
+    [asked] = requests_for(DOCUMENT, panel, {}, NOW, PAGE_WIDTH, 15.0, relative)
     assert (asked.start, asked.end) == (NOW - 300, NOW)
+    absolute = Window(_at(2026, 1, 1), _at(2026, 1, 1, 1), relative=False)
+    [asked] = requests_for(DOCUMENT, panel, {}, NOW, PAGE_WIDTH, 15.0, absolute)
+    assert (asked.start, asked.end) == (_at(2026, 1, 1), _at(2026, 1, 1, 1))
 
 
 def _page(target: str) -> tuple[int, dict[str, Any]]:

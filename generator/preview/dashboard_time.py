@@ -1,0 +1,192 @@
+"""The time range a dashboard and each of its panels query, read as Grafana 12 reads them, with timerange.py's date
+math: the one reader of every time expression in the preview (links, the dashboard's `time`, panels' overrides).
+
+The dashboard (grafana/scenes SceneTimeRange, evaluateTimeRange): `time.from` and `time.to` are date math (`now-7d`,
+`now-1d/d` to `now-1d/d` for yesterday, `now/w`), or absolute times (epoch milliseconds, ISO); `to` rounds up to the
+end of its unit and need not be now. An end Grafana cannot read it silently replaces, `from` by `now-6h` and `to` by
+`now`: the preview does the same, and says so in a note on the page.
+
+Its time zone (`timezone`): "utc", or an IANA name (moment-timezone's, which Python's zoneinfo reads from the same
+tz database), decides where `/d` and `/w` round. "browser", "" (the user's preference, which obsgen's stack leaves at
+its default, the browser's) and a zone Grafana does not know (SceneTimeRange getValidTimeZone falls back to the
+default) take the viewer's browser's zone: the preview computes the range on the server, for whatever browser will
+look, and takes BROWSER_ZONE, UTC, the zone its pictures are drawn and compared in (render's timezone="UTC", the
+goldens, CI machines); a viewer east or west of UTC sees `/d` round at their own midnight in Grafana. weekStart:
+timerange.week_start.
+
+A panel (grafana public/app/features/dashboard-scene/scene/PanelTimeRange.tsx getTimeOverride, as the older
+dashboard/utils/panel.ts applyPanelTimeOverrides): `timeFrom` is read by rangeUtil.describeTextRange (`2h` is
+now-2h..now, `now/d` today so far, `now-1d/d` from yesterday's midnight to now; a `+` first looks ahead), evaluated
+in the dashboard's zone with neither end rounded up, and only when the dashboard's range is relative (either end
+holding `now`: rangeUtil.isRelativeTimeRange); an absolute range (a link's epoch times) keeps the panel on it.
+`timeShift` (`1h`, `1d/d`) moves both ends back by `-<shift>` as date math (parseDateMath: `from` rounded down,
+`to` up). Either one describeTextRange cannot read is "invalid time override" / "invalid timeshift" in the panel's
+header and the range stays the dashboard's; the preview notes it too. The text Grafana shows in the panel's header
+(`Last 2 hours timeshift -1h`) is the panel's timeInfo, hidden by `hideTimeOverride`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator.checks.lint.dashboard_json import panels
+from generator.preview.timerange import link_range, link_time, moved, week_start
+
+DEFAULT_FROM, DEFAULT_TO = "now-6h", "now"
+"""Grafana's range for a dashboard that names none, or one it cannot read (SceneTimeRange's constructor)."""
+BROWSER_ZONE: tzinfo = UTC
+"""The zone the preview takes for the viewer's browser (see the module's docstring)."""
+BROWSER = ("", "browser")
+TEXT_RANGE = re.compile(r"now([-+])(\d+)(f[Qy]|[yMwdhmsQ])")
+"""What describeTextRange needs at the start of a relative range it has no name for."""
+QUICK = {"now/d": "Today so far", "now/w": "This week so far", "now/M": "This month so far",
+         "now/y": "This year so far"}
+"""The quick ranges ending at now whose `from` has no count (rangeUtil getBaseRangeOptions); those with a count
+(`now-5m`: Last 5 minutes) read as describeTextRange writes any count. The fiscal ones (`now/fQ`) timerange.py does
+not read: an invalid override here."""
+SPANS = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "M": "month", "Q": "quarter",
+         "y": "year", "fQ": "fiscal quarter", "fy": "fiscal year"}
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where a dashboard's date math runs: its time zone and its weeks' first day (0 Sunday .. 6 Saturday)."""
+
+    zone: tzinfo = BROWSER_ZONE
+    first_day: int = 0
+
+
+@dataclass(frozen=True)
+class Window:
+    """A range queried, in epoch seconds, and whether it is relative (an end written with `now`): a panel's
+    timeFrom only replaces a relative one."""
+
+    start: float
+    end: float
+    relative: bool = True
+
+
+@dataclass(frozen=True)
+class PanelTime:
+    """A panel's range once its timeFrom and timeShift apply, the text its header shows ("" for none), and a note
+    for an override the preview could not read."""
+
+    window: Window
+    info: str = ""
+    note: str = ""
+
+
+def clock(document: dict[str, Any]) -> tuple[Clock, str]:
+    """The dashboard's Clock, and a note when its timezone names a zone there is none of."""
+    name = document.get("timezone")
+    first_day = week_start(document.get("weekStart"))
+    if name is None or name in BROWSER:
+        return Clock(BROWSER_ZONE, first_day), ""
+    if str(name).lower() == "utc":
+        return Clock(UTC, first_day), ""
+    try:
+        return Clock(ZoneInfo(str(name)), first_day), ""
+    except (ZoneInfoNotFoundError, ValueError):
+        return Clock(BROWSER_ZONE, first_day), (f"Time zone {name!r} is not a time zone: Grafana uses the browser's "
+                                                "instead, the preview UTC.")
+
+
+def window_of(start_text: str, end_text: str, now: float, at: Clock) -> Window:
+    """The range from start_text to end_text at time now; ValueError as timerange.link_range says."""
+    start, end = link_range(start_text, end_text, now, at.first_day, at.zone)
+    return Window(start, end, "now" in start_text or "now" in end_text)
+
+
+def _end(time: dict[str, Any], key: str, default: str, now: float, at: Clock) -> tuple[str, str]:
+    """One end of the dashboard's own range as Grafana keeps it (its default when it is not a time), and a note."""
+    text = time.get(key)
+    if text is None or text == "":
+        return default, ""
+    try:
+        link_time(str(text), now, key == "to", at.first_day, at.zone)
+    except ValueError as error:
+        return default, (f"The dashboard's time.{key} {text!r} is not a time the preview reads ({error}): it draws "
+                         f"{default!r}, as Grafana does with a time it cannot read.")
+    return str(text), ""
+
+
+def dashboard_window(document: dict[str, Any], now: float) -> tuple[Window, tuple[str, ...]]:
+    """The dashboard's own range at time now, and notes on what in its time the preview could not read."""
+    at, zone_note = clock(document)
+    time = document.get("time")
+    time = time if isinstance(time, dict) else {}
+    start, start_note = _end(time, "from", DEFAULT_FROM, now, at)
+    end, end_note = _end(time, "to", DEFAULT_TO, now, at)
+    notes = tuple(note for note in (zone_note, start_note, end_note) if note)
+    try:
+        return window_of(start, end, now, at), notes
+    except ValueError as error:
+        return (window_of(DEFAULT_FROM, DEFAULT_TO, now, at),
+                (*notes, f"The dashboard's time range is not drawn ({error}): the preview uses the last 6 hours."))
+
+
+def describe_text_range(expr: str) -> tuple[str, str, str] | None:
+    """rangeUtil.describeTextRange: (from, to, display) of a panel's relative time or shift, None when invalid."""
+    ahead = expr.startswith("+")
+    if "now" not in expr:
+        expr = ("now" if ahead else "now-") + expr
+    if expr in QUICK:
+        return expr, "now", QUICK[expr]
+    parts = TEXT_RANGE.match(expr)
+    if parts is None:
+        return None
+    _, amount, unit = parts.groups()
+    display = f"{'Next' if ahead else 'Last'} {int(amount)} {SPANS[unit]}{'s' if int(amount) > 1 else ''}"
+    return ("now", expr, display) if ahead else (expr, "now", display)
+
+
+def _override(panel: dict[str, Any], key: str) -> str:
+    value = panel.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock) -> PanelTime:
+    """The panel's range over the dashboard's (or a link's) parent range at time now, as PanelTimeRange makes it."""
+    window, info = parent, ""
+    time_from, shift = _override(panel, "timeFrom"), _override(panel, "timeShift")
+    title = panel.get("title") or f"#{panel.get('id')}"
+    if time_from:
+        described = describe_text_range(time_from)
+        try:
+            if described is None:
+                raise ValueError("not a relative time")
+            start_text, end_text, display = described
+            if parent.relative:
+                window = Window(link_time(start_text, now, False, at.first_day, at.zone),
+                                link_time(end_text, now, False, at.first_day, at.zone))
+                info = display
+        except ValueError as error:
+            return PanelTime(parent, "invalid time override", f"Panel {title!r}: the preview cannot read its timeFrom "
+                                                               f"{time_from!r} ({error}); drawn over the dashboard's "
+                                                               "range, as Grafana draws an invalid one.")
+    if shift:
+        try:
+            if describe_text_range(shift) is None:
+                raise ValueError("not a time shift")
+            window = Window(moved("-" + shift, window.start, False, at.first_day, at.zone),
+                            moved("-" + shift, window.end, True, at.first_day, at.zone), relative=False)
+        except ValueError as error:
+            return PanelTime(window, "invalid timeshift", f"Panel {title!r}: the preview cannot read its timeShift "
+                                                          f"{shift!r} ({error}); drawn without it, as Grafana draws an "
+                                                          "invalid one.")
+        info = f"{info} timeshift -{shift}".strip()
+    return PanelTime(window, "" if panel.get("hideTimeOverride") else info)
+
+
+def time_notes(document: dict[str, Any], now: float, window: Window | None = None) -> tuple[str, ...]:
+    """Notes on every time expression of the dashboard (its own range unless a link's window is given) and of its
+    panels that the preview could not read."""
+    at, zone_note = clock(document)
+    own, notes = dashboard_window(document, now)
+    parent, notes = (own, notes) if window is None else (window, (zone_note,) if zone_note else ())
+    found = (panel_time(panel, parent, now, at) for panel in panels(document))
+    return (*notes, *(shown.note for shown in found if shown.note))

@@ -1,0 +1,113 @@
+"""A served dashboard's panels query the range Grafana 12 would: the dashboard's own date math (yesterday, in its
+time zone), a panel's timeShift moving its window back, and a time the preview cannot read named in a note on the
+page. Against a real Prometheus answering `vector(1)`, which has a value at every step of any range, so a panel's
+time axis is the range it asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests import servers
+from tests.preview_spec import served
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real prometheus scraping nothing: `vector(1)` answers over any range."""
+    work = tmp_path_factory.mktemp("dashboard-time")
+    config = work / "prometheus.yml"
+    config.write_text("global: {scrape_interval: 15s}\n")
+    with servers.prometheus(config, work) as server:
+        yield server.url
+
+
+def _panel(panel_id: int, **options: Any) -> dict[str, Any]:
+    return {"type": "timeseries", "id": panel_id, "title": f"P{panel_id}",
+            "gridPos": {"x": 0, "y": 0, "w": 24, "h": 6}, "targets": [{"refId": "A", "expr": "vector(1)"}], **options}
+
+
+def _axes(prometheus: str, time: dict[str, Any], *panels: dict[str, Any], **dashboard: Any
+          ) -> tuple[dict[str, tuple[float, float]], str]:
+    """Each panel's first and last time on its axis, and the page's note."""
+    document = {"uid": "timed", "title": "Timed", "time": time, "panels": list(panels), **dashboard}
+    status, spec = served(document, prometheus, "/d/timed", 15.0)
+    assert status == 200
+    return {key: (found["time"][0], found["time"][-1]) for key, found in spec["data"].items()}, spec["note"]
+
+
+def _midnight(days_back: int, zone: str = "UTC") -> float:
+    today = datetime.now(ZoneInfo(zone)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (today - timedelta(days=days_back)).timestamp()
+
+
+@pytest.mark.parametrize("zone", ["utc", "Asia/Kolkata"])
+def test_yesterdays_dashboard_queries_yesterday_in_its_time_zone(prometheus: str, zone: str) -> None:
+    """`now-1d/d` to `now-1d/d` is Grafana's "Yesterday": its zone's midnight to its last millisecond (the old
+    reader knew only now-X and drew the last 6 hours)."""
+    axes, note = _axes(prometheus, {"from": "now-1d/d", "to": "now-1d/d"}, _panel(1), timezone=zone)
+    iana = "UTC" if zone == "utc" else zone
+    first, last = axes["1"]
+    if first != _midnight(1, iana):  # the test ran across midnight: yesterday moved
+        axes, note = _axes(prometheus, {"from": "now-1d/d", "to": "now-1d/d"}, _panel(1), timezone=zone)
+        first, last = axes["1"]
+    assert first == _midnight(1, iana) and _midnight(0, iana) - 120 <= last < _midnight(0, iana)
+    assert note == ""
+
+
+def test_a_panels_time_shift_moves_its_window_back(prometheus: str) -> None:
+    axes, note = _axes(prometheus, {"from": "now-1h", "to": "now"}, _panel(1), _panel(2, timeShift="1h"),
+                       _panel(3, timeShift="1d/d"), timezone="utc")
+    assert note == ""
+    own, shifted, whole_day = axes["1"], axes["2"], axes["3"]
+    assert shifted[0] == pytest.approx(own[0] - 3600, abs=15) and shifted[1] == pytest.approx(own[1] - 3600, abs=15)
+    assert whole_day[0] <= own[0] - 86400 and whole_day[1] >= own[1] - 86400 - 120  # yesterday's day, rounded out
+    assert whole_day[0] % 86400 == 0 and whole_day[1] - whole_day[0] >= 86400 - 120
+
+
+def test_an_unreadable_time_is_a_note_and_drawn_as_grafana_falls_back(prometheus: str) -> None:
+    axes, note = _axes(prometheus, {"from": "yesterday", "to": "now"}, _panel(1), _panel(2, timeShift="an hour"),
+                       _panel(3, timeFrom="now/fy"), timezone="Mars/Olympus")
+    assert "The dashboard's time.from 'yesterday' is not a time the preview reads" in note
+    assert "it draws 'now-6h'" in note
+    assert "Time zone 'Mars/Olympus' is not a time zone" in note
+    assert "Panel 'P2': the preview cannot read its timeShift 'an hour'" in note
+    assert "Panel 'P3': the preview cannot read its timeFrom 'now/fy'" in note
+    first, last = axes["1"]
+    assert last - first == pytest.approx(6 * 3600, abs=30)  # Grafana's now-6h..now
+    assert axes["2"] == axes["1"] and axes["3"] == axes["1"]  # an invalid override leaves the dashboard's range
+
+
+def test_a_panels_relative_time_is_read_as_describe_text_range_reads_it() -> None:
+    """rangeUtil.describeTextRange: `now-1d/d` runs from yesterday's midnight to now (its `to` is not rounded)."""
+    from generator.preview.dashboard_time import Window, clock, describe_text_range, panel_time
+
+    now = datetime(2026, 3, 4, 15, 30, tzinfo=UTC).timestamp()
+    parent = Window(now - 3600, now)
+    at, _ = clock({"timezone": "utc"})
+    assert describe_text_range("2h") == ("now-2h", "now", "Last 2 hours")
+    assert describe_text_range("now/d") == ("now/d", "now", "Today so far")
+    assert describe_text_range("+1h") == ("now", "now+1h", "Next 1 hour")
+    assert describe_text_range("an hour") is None
+    since = panel_time({"timeFrom": "now-1d/d"}, parent, now, at)
+    assert since.window == Window(datetime(2026, 3, 3, tzinfo=UTC).timestamp(), now) and since.info == "Last 1 day"
+    both = panel_time({"timeFrom": "2h", "timeShift": "1d", "hideTimeOverride": False}, parent, now, at)
+    assert both.window == Window(now - 86400 - 7200, now - 86400, relative=False)
+    assert both.info == "Last 2 hours timeshift -1d"
+    assert panel_time({"timeFrom": "2h", "hideTimeOverride": True}, parent, now, at).info == ""
+    kept = panel_time({"timeFrom": "2h"}, Window(now - 60, now, relative=False), now, at)
+    assert kept.window == Window(now - 60, now, relative=False) and kept.info == ""
+
+
+def test_the_shipped_dashboards_times_all_read(built: Path) -> None:
+    """Every shipped dashboard's time, zone and panel overrides read without a note."""
+    from generator.preview.dashboard_time import time_notes
+    from generator.preview.source import dashboards
+
+    for dashboard in dashboards(built / "grafana"):
+        assert time_notes(dashboard.document, datetime.now(UTC).timestamp()) == (), dashboard.uid

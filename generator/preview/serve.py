@@ -5,6 +5,12 @@ and the server queries Prometheus and pushes the dashboard's data at the dashboa
 as Grafana's auto-refresh would, so what the page shows is never older than one interval. Pages answer at
 Grafana's own dashboard addresses (view.py), so a notification's or runbook's Grafana link opens its panel here,
 over the link's time range and with its variables' values (linked.py).
+
+Query variables follow their `refresh` as Grafana 12 does (variables.py): the page's load runs every one; each push,
+an auto-refresh and so a time range change, runs again only the refresh=2 ones (and those naming one whose value
+changed), from the values the page holds. The server keeps what each page loaded with (at most OPENED_PAGES, the
+oldest dropped) under a token its WebSocket address carries; a socket whose token the server does not hold (a
+restarted server) loads afresh on its first push.
 """
 
 from __future__ import annotations
@@ -12,12 +18,15 @@ from __future__ import annotations
 import asyncio
 import html as markup
 import json
+import secrets
 import signal
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
@@ -29,12 +38,17 @@ from generator.preview.linked import Linked, linked
 from generator.preview.page import PAGE_WIDTH, Live, Shown, html
 from generator.preview.prometheus import Prometheus, dashboard_data
 from generator.preview.source import DashboardFile
-from generator.preview.variables import resolve
+from generator.preview.variables import Resolved, on_time_range_change, resolve
 from generator.preview.view import Address, address, find_panel, not_found, viewed
 
 DEFAULT_REFRESH = 30.0
 """Seconds between pushes for a dashboard that sets no refresh of its own."""
 HOST = "127.0.0.1"
+OPENED_PAGES = 256
+"""Pages whose loaded variables the server keeps for their WebSocket: a page that never opens its socket (a crawler,
+a closed tab) costs one entry until newer pages push it out."""
+PAGE_KEY = "obsgenPage"
+"""The WebSocket address' parameter naming the page load its pushes continue (Grafana's addresses have none)."""
 
 
 def page_path(dashboard: DashboardFile) -> str:
@@ -79,16 +93,31 @@ class LiveServer:
         self.dashboards = dashboards
         self.prometheus = Prometheus(prometheus_url)
         self.scrape = scrape
+        self.opened: OrderedDict[str, Resolved] = OrderedDict()
 
-    def data(self, dashboard: DashboardFile, link: Linked, now: float) -> tuple[DashboardFile, dict[str, Any], str]:
-        """The dashboard's data as of now, over the link's range and with its variables' values (its query
-        variables' queries run first): the dashboard showing their values, the data, a note on queries that
-        failed."""
-        opened = resolve(self.prometheus, dashboard, link.variables, link.pinned, link.window, now, self.scrape)
+    def data(self, dashboard: DashboardFile, link: Linked, now: float, loaded: Resolved | None = None
+             ) -> tuple[Resolved, dict[str, Any], str]:
+        """The dashboard's data as of now, over the link's range and with its variables' values: on a load (loaded
+        None) every query variable's query runs first; on a push only those a time range change runs again, from
+        the values the page loaded with. The variables' state, the data, a note on what the preview could not read
+        or query."""
+        if loaded is None:
+            opened = resolve(self.prometheus, dashboard, link.variables, link.pinned, link.window, now, self.scrape)
+        else:
+            opened = resolve(self.prometheus, loaded.dashboard, loaded.values, frozenset(), link.window, now,
+                             self.scrape, on_time_range_change(loaded.dashboard))
         data = dashboard_data(self.prometheus, opened.dashboard, now, PAGE_WIDTH, self.scrape, opened.values,
                               link.window)
         timed = time_notes(dashboard.document, now, link.window)
-        return opened.dashboard, data, " ".join((*timed, *opened.notes))
+        return opened, data, " ".join((*timed, *opened.notes))
+
+    def keep(self, opened: Resolved) -> str:
+        """A token for a page's loaded variables, kept for its WebSocket (at most OPENED_PAGES)."""
+        token = secrets.token_urlsafe(12)
+        self.opened[token] = opened
+        while len(self.opened) > OPENED_PAGES:
+            self.opened.popitem(last=False)
+        return token
 
     def shown(self, asked: Address, now: float) -> tuple[DashboardFile, Shown, Linked] | None:
         """What a page address shows at time now; None for no such dashboard."""
@@ -107,10 +136,11 @@ class LiveServer:
         if asked is None or found is None:
             return _response(HTTPStatus.NOT_FOUND, "no such dashboard")
         dashboard, shown, link = found
-        dashboard, data, note = await asyncio.to_thread(self.data, dashboard, link, now)
-        live = Live(f"/ws/{dashboard.uid}{asked.query()}")  # the pushes keep the page's panel, range and values
+        opened, data, note = await asyncio.to_thread(self.data, dashboard, link, now)
+        query = asked.query()  # the pushes keep the page's panel, range and values, and its loaded variables
+        live = Live(f"/ws/{dashboard.uid}{query}{'&' if query else '?'}{PAGE_KEY}={self.keep(opened)}")
         shown = replace(shown, note=" ".join(text for text in (shown.note, note) if text))
-        return _response(HTTPStatus.OK, html(dashboard, data, live=live, shown=shown))
+        return _response(HTTPStatus.OK, html(opened.dashboard, data, live=live, shown=shown))
 
     async def push(self, connection: ServerConnection) -> None:
         """Every refresh interval, the dashboard's (or its viewed panel's) new data, until the page goes away."""
@@ -119,6 +149,8 @@ class LiveServer:
         if asked is None or dashboard is None:
             return
         interval = dashboard.refresh_seconds or DEFAULT_REFRESH
+        token = (parse_qs(urlsplit(connection.request.path).query).get(PAGE_KEY) or [""])[0]  # type: ignore[union-attr]
+        loaded = self.opened.pop(token, None)
         loop = asyncio.get_running_loop()
         due = loop.time()
         try:
@@ -127,7 +159,7 @@ class LiveServer:
                 await asyncio.sleep(max(0.0, due - loop.time()))
                 now = time.time()  # a relative range (now-1h) moves on with each push; an absolute one stays
                 shown, page, link = _shown(dashboard, asked, now)
-                _, data, _ = await asyncio.to_thread(self.data, shown, link, now)
+                loaded, data, _ = await asyncio.to_thread(self.data, shown, link, now, loaded)
                 await connection.send(json.dumps({"data": data, "sent": time.time(),
                                                   "rangeText": page.range_text}, allow_nan=False))
         except ConnectionClosed:

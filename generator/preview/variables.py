@@ -10,6 +10,16 @@ still being updated: here, in the dashboard's order, each waiting for the query 
 later. A query variable's value is then chosen as variable_options.validated says, or kept as a link gave it; `All`
 without a custom all value is its options' values (interpolation.py).
 
+When (grafana/scenes SceneVariableSet): on load every query variable runs its query whatever its `refresh`
+(_onActivate queues each variable that has validateAndUpdate without reading refresh, and QueryVariable has no branch
+for "never"; Grafana's DashboardMigrator at schemaVersion 29 also turns a query variable's refresh other than 1 or 2
+into 1 and clears its saved options, and no scene seeds a query variable's options from the saved ones: grafana PR
+#131837). A saved refresh 0 (never) or none is thus "on dashboard load", its saved `options` unused. Then each time
+range change, which every auto-refresh is (SceneTimeRange.onRefresh sets a new value even for an absolute range),
+runs the refresh=2 ("on time range change") variables again (_refreshTimeRangeBasedVariables), starting from the
+value the variable holds; a variable whose value that changes makes the variables naming it run again too
+(_addDependentVariablesToUpdateQueue), whatever their refresh. resolve's `rerun` says which run on such a refresh.
+
 A query that fails (Prometheus' error, an answer not read, a regex that is not one, a variable it names that the
 dashboard lacks) is a note on the page; that variable keeps the value the preview gave it without its options (`.*`
 for All), as before. A query variable of another data source (its datasource's type not prometheus) keeps that
@@ -72,18 +82,36 @@ def _order(variables: list[dict[str, Any]]) -> list[int]:
     return order
 
 
+ON_TIME_RANGE_CHANGE = 2
+"""A query variable's `refresh` that runs its query again on each time range change (VariableRefresh)."""
+
+
+def on_time_range_change(dashboard: DashboardFile) -> frozenset[str]:
+    """The query variables a time range change (an auto-refresh) runs again: refresh 2."""
+    return frozenset(str(variable.get("name")) for variable in dashboard.document.get("templating", {}).get("list", [])
+                     if variable.get("refresh") == ON_TIME_RANGE_CHANGE)
+
+
+def _chosen(variable: dict[str, Any]) -> object:
+    return (variable.get("current") or {}).get("value")
+
+
 def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, str], pinned: frozenset[str],
-            window: Window | None, now: float, scrape: float) -> Resolved:
+            window: Window | None, now: float, scrape: float, rerun: frozenset[str] | None = None) -> Resolved:
     """The dashboard's query variables resolved at time now over window (None: the dashboard's own range); values
-    are every variable's without options (variable_defaults, or a link's: linked.py), pinned the names a link set."""
+    are every variable's without options (variable_defaults, or a link's: linked.py), pinned the names a link set.
+    rerun None is a load (every query variable runs); else only those named, and those naming a variable whose value
+    running changed, run again: the others keep their value in values and the dashboard's `current`."""
     variables = list(dashboard.document.get("templating", {}).get("list", []))
     shown = window or dashboard_window(dashboard.document, now)[0]
     start, end = shown.start, shown.end
     builtins = builtin_values(end - start, scrape, scrape)
-    resolved, notes = dict(values), []
+    resolved, notes, changed = dict(values), [], set[str]()
     for index in _order(variables):
         variable = variables[index]
         name = str(variable.get("name"))
+        if rerun is not None and name not in rerun and not _named(variable) & changed:
+            continue
         try:
             lookup = lookup_for(interpolate(query_text(variable), {**resolved, **builtins}), start, end)
             found = found_texts(lookup, prometheus.metadata(lookup.path, lookup.params)) if lookup else []
@@ -101,6 +129,8 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
         else:
             value, text = validated(variable, options)
             variables[index] = {**variable, "current": {"text": text, "value": value}}
+            if value != _chosen(variable):
+                changed.add(name)
         picked = [ALL_VALUE] if has_all(value) else (value if isinstance(value, list) else [str(value)])
         resolved[name] = formatted(variable, picked, [option.value for option in options])
     document = {**dashboard.document, "templating": {**dashboard.document.get("templating", {}), "list": variables}}

@@ -73,7 +73,7 @@ def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -
             assert requests.get(url.split("/faults")[0], timeout=5).status_code in (200, 404), url
         dashboards = re.search(r"  dashboards +(http://\S+)/ ", started.stdout)[1]  # type: ignore[index]
         page = requests.get(f"{dashboards}/d/development", timeout=30)
-        assert page.status_code == 200 and '"live":{"path":"/ws/development"}' in page.text
+        assert page.status_code == 200 and '"live":{"path":"/ws/development?obsgenPage=' in page.text
         processes = Supervisor.load(state).processes
         assert len(processes) >= 6 and all(alive(p) for p in processes)
         assert f"stop it with `obsgen down --state-dir {state}`" in started.stdout

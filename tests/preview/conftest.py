@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry, start_http_server
 
 from generator.preview.browser import Chromium
 from generator.preview.render import Rendered, render
 from generator.preview.source import dashboards, scrape_interval
+from tests import servers
 from tests.conftest import DEMO_NOW, ROOT
 
 GRAFANA = ROOT / "out" / "grafana"
@@ -35,3 +40,32 @@ def write_dashboard(grafana: Path, document: dict[str, object], folder: str = "T
     """A dashboard file where Grafana's file provider would find it."""
     (grafana / "dashboards" / folder).mkdir(parents=True, exist_ok=True)
     (grafana / "dashboards" / folder / f"{document['uid']}.json").write_text(json.dumps(document))
+
+
+@contextmanager
+def scraping(registry: CollectorRegistry, workdir: Path) -> Iterator[str]:
+    """A real prometheus scraping the registry's exporter on 127.0.0.1 every second; yields its URL."""
+    port = servers.free_port()
+    server, thread = start_http_server(port, addr="127.0.0.1", registry=registry)
+    config = workdir / "prometheus.yml"
+    config.write_text(f"global: {{scrape_interval: 1s}}\nscrape_configs:\n- job_name: test\n"
+                      f"  static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n")
+    try:
+        with servers.prometheus(config, workdir) as prometheus:
+            yield prometheus.url
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@contextmanager
+def serving(grafana: Path, prometheus_url: str) -> Iterator[str]:
+    """`obsgen preview --serve` of the dashboards under grafana; yields its base URL."""
+    process = subprocess.Popen([sys.executable, "-m", "generator", "preview", "--serve", "--grafana", str(grafana),
+                                "--prometheus", prometheus_url], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().split(" on ")[1].split("/ ")[0]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from prometheus_client import CollectorRegistry, Gauge, start_http_server
+from prometheus_client import CollectorRegistry, Gauge
 
 from generator.preview.browser import Chromium
 from generator.preview.page import PAGE_WIDTH
-from tests import servers
-from tests.preview.conftest import write_dashboard
+from tests.preview.conftest import scraping, serving, write_dashboard
 
 REFRESH = 2.0
 QUERY_SLACK = 1.0
@@ -28,17 +25,8 @@ def scraped_gauge(tmp_path: Path) -> Iterator[tuple[Gauge, str]]:
     registry = CollectorRegistry()
     gauge = Gauge("preview_test_orders", "Orders the test says there are.", registry=registry)
     gauge.set(7)
-    port = servers.free_port()
-    server, thread = start_http_server(port, addr="127.0.0.1", registry=registry)
-    config = tmp_path / "prometheus.yml"
-    config.write_text(f"global: {{scrape_interval: 1s}}\nscrape_configs:\n- job_name: test\n"
-                      f"  static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n")
-    try:
-        with servers.prometheus(config, tmp_path) as prometheus:
-            yield gauge, prometheus.url
-    finally:
-        server.shutdown()
-        thread.join()
+    with scraping(registry, tmp_path) as url:
+        yield gauge, url
 
 
 @pytest.fixture
@@ -49,16 +37,8 @@ def served(scraped_gauge: tuple[Gauge, str], tmp_path: Path) -> Iterator[str]:
         "panels": [{"type": "stat", "id": 1, "title": "Orders", "gridPos": {"x": 0, "y": 0, "w": 8, "h": 5},
                     "fieldConfig": {"defaults": {"unit": "none", "decimals": 0}},
                     "targets": [{"refId": "A", "expr": "preview_test_orders", "instant": True}]}]})
-    process = subprocess.Popen([sys.executable, "-m", "generator", "preview", "--serve", "--grafana",
-                                str(tmp_path / "grafana"), "--prometheus", scraped_gauge[1]],
-                               stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        base = process.stdout.readline().split(" on ")[1].split("/ ")[0]
+    with serving(tmp_path / "grafana", scraped_gauge[1]) as base:
         yield f"{base}/d/orders"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _prometheus_has(url: str, value: float) -> bool:

@@ -216,7 +216,8 @@ def test_a_served_page_names_the_links_range_and_values_and_pushes_with_them() -
     assert status == 200 and spec["note"] == ""
     assert spec["rangeText"] == "2026-01-01 00:00:00 to 2026-01-01 01:00:00 UTC"
     assert {v["label"]: v["value"] for v in spec["variables"]}["instance"] == "a"
-    assert spec["live"] == {"path": "/ws/ops?viewPanel=panel-1&from=1767225600000&to=1767229200000&var-instance=a"}
+    assert spec["live"]["path"].startswith(
+        "/ws/ops?viewPanel=panel-1&from=1767225600000&to=1767229200000&var-instance=a&obsgenPage=")
 
 
 def test_a_relative_link_range_steps_as_the_dashboards_own_range_does() -> None:

@@ -13,7 +13,7 @@ from generator.core.bounded_http import json_answer, shown_url
 from generator.core.http_deadline import deadline_for, deadline_session, fetch
 from generator.preview.dashboard_time import Window
 from generator.preview.frames import Answer, panel_data
-from generator.preview.queries import Request, requests_for
+from generator.preview.queries import Request, panel_info, requests_for
 from generator.preview.source import DashboardFile, PreviewError
 
 TIMEOUT = 30.0
@@ -127,11 +127,12 @@ def dashboard_data(prometheus: Prometheus, dashboard: DashboardFile, now: float,
                    variables: dict[str, str] | None = None, window: Window | None = None
                    ) -> dict[str, dict[str, Any]]:
     """Data of every panel with targets, by panel id, at time `now`: the variables at their defaults and over the
-    dashboard's range unless a link gives them (linked.py)."""
+    dashboard's range unless a link gives them (linked.py); with each its `timeInfo`, the text its header shows for
+    its own timeFrom and timeShift (dashboard_time.panel_time)."""
     values = dashboard.variable_defaults() if variables is None else variables
-    work = [(str(panel.get("id")),
+    work = [(str(panel.get("id")), panel_info(dashboard.document, panel, now, window),
              requests_for(dashboard.document, panel, values, now, page_width, scrape, window))
             for panel in panels(dashboard.document) if panel.get("targets")]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        answers = [(panel_id, pool.map(prometheus.ask, asked)) for panel_id, asked in work]
-        return {panel_id: panel_data(list(answered)) for panel_id, answered in answers}
+        answers = [(panel_id, info, pool.map(prometheus.ask, asked)) for panel_id, info, asked in work]
+        return {panel_id: {**panel_data(list(answered)), "timeInfo": info} for panel_id, info, answered in answers}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.core.grafana_promql import UnknownVariable, builtin_values, grafana_step, interpolate
-from generator.preview.dashboard_time import Window, clock, dashboard_window, panel_time
+from generator.preview.dashboard_time import PanelTime, Window, clock, dashboard_window, panel_time
 
 GRID_COLUMNS = 24
 
@@ -35,12 +35,21 @@ class Request:
     """Whether Grafana also asks /api/v1/query_exemplars for the expression over start..end (`exemplar: true`)."""
 
 
+def _panel_time(document: dict[str, Any], panel: dict[str, Any], now: float, window: Window | None) -> PanelTime:
+    parent = window or dashboard_window(document, now)[0]
+    return panel_time(panel, parent, now, clock(document)[0])
+
+
 def panel_window(document: dict[str, Any], panel: dict[str, Any], now: float, window: Window | None = None
                  ) -> Window:
     """The range the panel queries at time now: window (a link's) or the dashboard's own, moved by the panel's
     timeFrom and timeShift (dashboard_time.panel_time)."""
-    parent = window or dashboard_window(document, now)[0]
-    return panel_time(panel, parent, now, clock(document)[0]).window
+    return _panel_time(document, panel, now, window).window
+
+
+def panel_info(document: dict[str, Any], panel: dict[str, Any], now: float, window: Window | None = None) -> str:
+    """What the panel's header says of its own time ("Last 30 days", "invalid timeshift"; "" for none)."""
+    return _panel_time(document, panel, now, window).info
 
 
 def range_seconds(document: dict[str, Any], panel: dict[str, Any], now: float) -> float:

@@ -147,6 +147,20 @@
     if (text != null) node.textContent = text;
     return node;
   }
+  /* A panel's own time (timeFrom, timeShift) in its header, as Grafana's PanelTimeRange title item: a clock, the text. */
+  function timeItem(text) {
+    const item = el("span", "time-info");
+    const svg = "http://www.w3.org/2000/svg";
+    const clock = document.createElementNS(svg, "svg");
+    clock.setAttribute("viewBox", "0 0 16 16");
+    const face = document.createElementNS(svg, "circle");
+    Object.entries({ cx: 8, cy: 8, r: 6.5, fill: "none", stroke: "currentColor", "stroke-width": 1.5 }).forEach(([k, v]) => face.setAttribute(k, v));
+    const hands = document.createElementNS(svg, "path");
+    Object.entries({ d: "M8 4.5V8H4.5", fill: "none", stroke: "currentColor", "stroke-width": 1.5 }).forEach(([k, v]) => hands.setAttribute(k, v));
+    clock.append(face, hands);
+    item.append(clock, el("span", "", text));
+    return item;
+  }
 
   /* ---- charts over time (uPlot) ---- */
   const charts = [];
@@ -525,6 +539,8 @@
       const head = el("header");
       head.append(el("h2", "", panel.title || ""));
       if (panel.description) { const info = el("span", "info", "i"); info.title = panel.description; head.append(info); }
+      const timeInfo = (spec.data[String(panel.id)] || {}).timeInfo;
+      if (timeInfo) head.append(timeItem(timeInfo));
       if (spec.highlight.includes(panel.id)) head.append(el("span", "changed-badge", "changed"));
       section.append(head, el("div", "body"));
       grid.append(section);

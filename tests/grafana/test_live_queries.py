@@ -49,6 +49,8 @@ def test_every_panel_query_returns_series_from_a_week_of_demo_data(
         for panel in panels(document):
             links = {t["refId"] for t in panel.get("targets", []) if t.get("exemplar")}
             for request in requests_for(document, panel, dashboard.variable_defaults(), DEMO_NOW, PAGE_WIDTH, scrape):
+                if request.start == request.end:  # timeFrom now/d at DEMO_NOW, 00:00 UTC: an empty range in Grafana
+                    continue  # too, whose $__range (0s) Prometheus refuses
                 started = time.perf_counter()
                 answer = prometheus.ask(request)
                 total, count = total + time.perf_counter() - started, count + 1

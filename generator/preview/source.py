@@ -12,7 +12,7 @@ from generator.core.grafana_promql import PARSE_BUILTINS, interpolate
 from generator.core.promql import PromQLError, metric_names
 from generator.core.untrusted import FileError, read_json_file, read_yaml_document
 from generator.model.identity import GRAFANA_UID
-from generator.preview.interpolation import all_value
+from generator.preview.variable_value import opening_value
 
 DEFAULT_SCRAPE = 15.0
 """Grafana's minimum step for a Prometheus data source that sets no timeInterval."""
@@ -50,15 +50,10 @@ class DashboardFile:
             return None
 
     def variable_defaults(self) -> dict[str, str]:
-        """Each template variable's value when the dashboard opens (a query variable's, or a missing one, All's)."""
-        values = {}
-        for variable in self.document.get("templating", {}).get("list", []):
-            current = (variable.get("current") or {}).get("value")
-            if variable.get("type") == "query" or current in (None, "", [], "$__all", ["$__all"]):
-                values[variable["name"]] = all_value(variable)
-            else:
-                values[variable["name"]] = str(current[0] if isinstance(current, list) else current)
-        return values
+        """Each template variable's value when the dashboard opens, before its query variables' queries run
+        (variable_value.opening_value)."""
+        return {variable["name"]: opening_value(variable)
+                for variable in self.document.get("templating", {}).get("list", [])}
 
     def series_read(self) -> set[str]:
         """Names of the series the dashboard's queries read (what demo data must hold)."""

@@ -13,23 +13,18 @@ The regex comes from a dashboard, which may be imported and hostile, and runs on
 (up to 40000): it runs on RE2 (google-re2), in time linear in the text, so no pattern (`(a+)+$`) can hold the
 preview's CPU. RE2 has no lookaround and no backreferences: a regex using them is refused, noted as a failed query.
 
-The value (MultiValueVariable.getStateUpdateGivenNewOptions): Grafana 12 makes `defaultToAll` of a dashboard
-variable's includeAll (dashboard-scene createSceneVariableFromVariableModel) and starts from its `current` (`''`
-without one). No options: All with includeAll, else none. A current All stays All with includeAll, else becomes the
-first option. A multi variable keeps those of its current values that are options; none left: All with
-includeAll, else the first option. A single one keeps the option whose value (else text) is its current; else All
-with includeAll, else the first option. A value from a link is kept as it is (skipNextValidation).
+The value an option list gives a variable: variable_value.py.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no types
 
 from generator.core.grafana_promql import VARIABLE
-from generator.preview.interpolation import ALL_TEXT, ALL_VALUE
+from generator.preview.variable_value import Option
 
 JS_REGEX = re.compile(r"/([^\n\r\u2028\u2029]*?)/(g?i?m?y?s?)")
 INLINE_FLAGS = "ims"
@@ -39,16 +34,6 @@ RE2_OPTIONS.log_errors = False  # a refused pattern is a ValueError the page not
 NAMED_GROUP = re.compile(r"\(\?<(?![=!])")
 NUMBER = re.compile(r"\d+")
 DIGITS = re.compile(r"(\d+)")
-
-Value = str | list[str]
-
-
-class Option(NamedTuple):
-    """One option of a variable: the text its picker shows, the value its queries get."""
-
-    text: str
-    value: str
-
 
 Pattern = tuple[Any, bool]
 """A variable's regex compiled by RE2 (re2._Regexp, untyped), and whether it has JavaScript's `g` flag (every match
@@ -139,38 +124,3 @@ def variable_options(found: list[str], variable: dict[str, Any]) -> list[Option]
                 seen.add(option.value)
                 options.append(option)
     return sorted_options(options, variable.get("sort"))
-
-
-def has_all(value: object) -> bool:
-    """MultiValueVariable.hasAllValue: $__all, or a list starting with it."""
-    return value == ALL_VALUE or (isinstance(value, list) and bool(value) and value[0] == ALL_VALUE)
-
-
-def _first(options: list[Option], multi: bool) -> tuple[Value, Value]:
-    return ([options[0].value], [options[0].text]) if multi else (options[0].value, options[0].text)
-
-
-def _all(multi: bool) -> tuple[Value, Value]:
-    return ([ALL_VALUE], [ALL_TEXT]) if multi else (ALL_VALUE, ALL_TEXT)
-
-
-def validated(variable: dict[str, Any], options: list[Option]) -> tuple[Value, Value]:
-    """(value, text) the variable takes once its options are known, from its current value."""
-    current = variable.get("current") or {}
-    value, text = current.get("value"), current.get("text")
-    value, text = ("" if value is None else value), ("" if text is None else text)
-    include_all, multi = bool(variable.get("includeAll")), bool(variable.get("multi"))
-    if not options:
-        return (ALL_VALUE, ALL_TEXT) if include_all else (([], []) if multi else ("", ""))
-    if has_all(value):
-        return (value, ALL_TEXT) if include_all else _first(options, multi)
-    if multi:
-        valid = [v for v in (value if isinstance(value, list) else [value]) if any(o.value == v for o in options)]
-        if not valid:
-            return _all(True) if include_all else _first(options, True)
-        return valid, [next(o.text for o in options if o.value == v) for v in valid]
-    by_text = [o for o in options if o.text == text]
-    match = next((o for o in options if o.value == value), by_text[-1] if by_text else None)
-    if match:
-        return match.value, match.text
-    return (ALL_VALUE, ALL_TEXT) if include_all else _first(options, False)

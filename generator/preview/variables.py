@@ -36,8 +36,9 @@ from generator.preview.dashboard_time import Window, dashboard_window
 from generator.preview.interpolation import ALL_VALUE, formatted
 from generator.preview.prometheus import LookupFailed, Prometheus
 from generator.preview.source import DashboardFile
-from generator.preview.variable_options import has_all, validated, variable_options
+from generator.preview.variable_options import variable_options
 from generator.preview.variable_query import found_texts, lookup_for, query_text
+from generator.preview.variable_value import has_all, validated
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ import pytest
 
 from generator.preview.interpolation import ALL_VALUE, formatted
 from generator.preview.linked import chosen
-from generator.preview.variable_options import Option, js_regex, sorted_options, validated, variable_options
+from generator.preview.variable_options import js_regex, sorted_options, variable_options
 from generator.preview.variable_query import Lookup, found_texts, lookup_for, query_text
+from generator.preview.variable_value import Option, validated
 from generator.preview.variables import _order
 
 START, END = 1000.5, 1030.2
@@ -165,3 +166,26 @@ def test_a_variable_waits_for_the_query_variables_its_query_names_and_other_sour
         {"type": "query", "name": "logs", "query": "label_values(app)", "datasource": {"type": "loki", "uid": "l"}},
     ]
     assert [variables[i]["name"] for i in _order(variables)] == ["cluster", "namespace", "pod", "self"]
+
+
+@pytest.mark.parametrize(("variable", "expected"), [
+    ({"type": "custom", "query": "a,b"}, "a"),  # no current: the first option, not All's (a|b)
+    ({"type": "custom", "query": "a,b", "current": {"text": "gone", "value": "gone"}}, "a"),  # not an option
+    ({"type": "custom", "query": "a,b", "current": {"text": "b", "value": "b"}}, "b"),
+    ({"type": "custom", "query": "a,b,c", "multi": True, "current": {"value": ["a", "c"]}}, "(a|c)"),
+    ({"type": "custom", "query": "a,b", "includeAll": True}, "(a|b)"),  # defaultToAll
+    ({"type": "textbox", "query": "checkout"}, "checkout"),  # its default text, not .*
+    ({"type": "textbox", "query": "checkout", "current": {"value": "cart's"}}, "cart\\\\'s"),
+    ({"type": "constant", "query": "prod", "current": {"value": "stale"}}, "prod"),
+    ({"type": "query", "query": "label_values(job)", "current": {"value": "x"}}, ".*"),  # its options come later
+])
+def test_a_variable_without_a_data_source_opens_at_the_value_scenes_builds_it_with(
+        variable: dict[str, Any], expected: str) -> None:
+    """createSceneVariableFromVariableModel: custom validated against its query's options, textbox its current or
+    its query, constant its query."""
+    from pathlib import Path
+
+    from generator.preview.source import DashboardFile
+
+    document = {"uid": "v", "templating": {"list": [{"name": "v", **variable}]}}
+    assert DashboardFile(Path("v.json"), "General", document).variable_defaults() == {"v": expected}

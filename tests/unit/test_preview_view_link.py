@@ -144,7 +144,8 @@ DOCUMENT: dict[str, Any] = {
     "templating": {"list": [
         _variable("instance", multi=True, includeAll=True, allValue=".*"),
         _variable("job", multi=True, includeAll=True),
-        _variable("mode", type="custom", multi=False, includeAll=False, current={"text": "user", "value": "user"}),
+        _variable("mode", type="custom", query="sys,user", multi=False, includeAll=False,
+                  current={"text": "user", "value": "user"}),
         {"type": "constant", "name": "cluster", "query": "eu", "current": {"text": "eu", "value": "eu"}},
     ]},
     "panels": [{"type": "timeseries", "id": 1, "title": "CPU", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},

@@ -1,0 +1,86 @@
+"""The value a template variable takes when its dashboard opens, as grafana/scenes gives it, from its options.
+
+The value (MultiValueVariable.getStateUpdateGivenNewOptions): Grafana 12 makes `defaultToAll` of a dashboard
+variable's includeAll (dashboard-scene createSceneVariableFromVariableModel) and starts from its `current` (`''`
+without one). No options: All with includeAll, else none. A current All stays All with includeAll, else becomes the
+first option. A multi variable keeps those of its current values that are options; none left: All with
+includeAll, else the first option. A single one keeps the option whose value (else text) is its current; else All
+with includeAll, else the first option. A value from a link is kept as it is (skipNextValidation).
+
+The variables without a data source take theirs when the dashboard is built (dashboard-scene
+createSceneVariableFromVariableModel): a custom one is validated, as above, against the options its query lists
+(interpolation.custom_options); a textbox holds its `current` value (the first of a list), or its `query` (the default
+text) when that is empty; a constant always its `query`, whatever its saved current. A query variable's options are
+its data source's (variables.py): until they are known, `All` stands for them (interpolation.all_value).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from generator.preview.interpolation import ALL_TEXT, ALL_VALUE, all_value, custom_options, formatted
+
+Value = str | list[str]
+
+
+class Option(NamedTuple):
+    """One option of a variable: the text its picker shows, the value its queries get."""
+
+    text: str
+    value: str
+
+
+def has_all(value: object) -> bool:
+    """MultiValueVariable.hasAllValue: $__all, or a list starting with it."""
+    return value == ALL_VALUE or (isinstance(value, list) and bool(value) and value[0] == ALL_VALUE)
+
+
+def _first(options: list[Option], multi: bool) -> tuple[Value, Value]:
+    return ([options[0].value], [options[0].text]) if multi else (options[0].value, options[0].text)
+
+
+def _all(multi: bool) -> tuple[Value, Value]:
+    return ([ALL_VALUE], [ALL_TEXT]) if multi else (ALL_VALUE, ALL_TEXT)
+
+
+def validated(variable: dict[str, Any], options: list[Option]) -> tuple[Value, Value]:
+    """(value, text) the variable takes once its options are known, from its current value."""
+    current = variable.get("current") or {}
+    value, text = current.get("value"), current.get("text")
+    value, text = ("" if value is None else value), ("" if text is None else text)
+    include_all, multi = bool(variable.get("includeAll")), bool(variable.get("multi"))
+    if not options:
+        return (ALL_VALUE, ALL_TEXT) if include_all else (([], []) if multi else ("", ""))
+    if has_all(value):
+        return (value, ALL_TEXT) if include_all else _first(options, multi)
+    if multi:
+        valid = [v for v in (value if isinstance(value, list) else [value]) if any(o.value == v for o in options)]
+        if not valid:
+            return _all(True) if include_all else _first(options, True)
+        return valid, [next(o.text for o in options if o.value == v) for v in valid]
+    by_text = [o for o in options if o.text == text]
+    match = next((o for o in options if o.value == value), by_text[-1] if by_text else None)
+    if match:
+        return match.value, match.text
+    return (ALL_VALUE, ALL_TEXT) if include_all else _first(options, False)
+
+
+def opening_value(variable: dict[str, Any]) -> str:
+    """The text that replaces $<name> in a query when the dashboard opens, before any query variable's query ran."""
+    kind = variable.get("type")
+    current = (variable.get("current") or {}).get("value")
+    if kind == "query":
+        return all_value(variable)
+    if kind == "constant":
+        return formatted(variable, [str(variable.get("query") or "")])
+    if kind == "textbox":
+        typed = current[0] if isinstance(current, list) and current else current
+        return formatted(variable, [str(typed or variable.get("query") or "")])
+    if kind == "custom":
+        options = custom_options(variable)
+        value, _ = validated(variable, [Option(option, option) for option in options])
+        return formatted(variable, [ALL_VALUE] if has_all(value) else value if isinstance(value, list) else [value],
+                         options)
+    if current in (None, "", [], ALL_VALUE, [ALL_VALUE]):
+        return all_value(variable)
+    return str(current[0] if isinstance(current, list) else current)

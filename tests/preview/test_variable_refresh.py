@@ -45,14 +45,14 @@ DOCUMENT: dict[str, Any] = {
                 "targets": [{"refId": "A", "expr": f'{METRIC}{{kind=~"$never|$load|$moving"}}'}]}]}
 
 
-@pytest.fixture
-def prometheus(tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real prometheus scraping one exporter of three `kind`s every second."""
     registry = CollectorRegistry()
     gauge = Gauge(METRIC, "Things the test sets.", ["kind"], registry=registry)
     for kind in KINDS:
         gauge.labels(kind).set(1)
-    with scraping(registry, tmp_path) as url:
+    with scraping(registry, tmp_path_factory.mktemp("refresh")) as url:
         while not requests.get(f"{url}/api/v1/query", params={"query": METRIC}, timeout=5).json()["data"]["result"]:
             time.sleep(0.2)
         yield url
@@ -85,3 +85,32 @@ def test_a_load_runs_every_variable_and_a_push_only_those_refreshed_on_time_rang
         pushed = [json.loads(socket.recv(timeout=10)) for _ in range(2)]
     assert all(push["data"]["1"]["series"] for push in pushed)
     assert _asked(prometheus) - loaded == 2  # one a push: `moving` alone
+
+
+def test_a_push_runs_again_the_variables_naming_one_whose_value_changed(prometheus: str) -> None:
+    """_addDependentVariablesToUpdateQueue: `same` (refresh 1) names `kind` (refresh 2), whose saved value is no
+    option: the push validates kind to its first option, so same runs too; `other` (refresh 1) does not."""
+    from generator.preview.prometheus import Prometheus
+    from generator.preview.source import DashboardFile
+    from generator.preview.variables import on_time_range_change, resolve
+
+    document = {"uid": "chain", "title": "Chain", "time": {"from": "now-5m", "to": "now"}, "templating": {"list": [
+        _variable("kind", 2, "gone"),
+        {**_variable("same", 1, "gone"), "query": f'label_values({METRIC}{{kind="$kind"}}, kind)'},
+        _variable("other", 1, "gone")]}}
+    dashboard = DashboardFile(Path("chain.json"), "Tests", document)
+    client = Prometheus(prometheus)
+    try:
+        before = _asked(prometheus)
+        pushed = resolve(client, dashboard, dashboard.variable_defaults(), frozenset(), None, time.time(), 1.0,
+                         on_time_range_change(dashboard))
+        assert _asked(prometheus) - before == 2
+        assert {v["name"]: v["current"]["value"] for v in pushed.dashboard.document["templating"]["list"]} == {
+            "kind": "a", "same": "a", "other": "gone"}
+        assert pushed.values["same"] == "a"
+        before = _asked(prometheus)
+        again = resolve(client, pushed.dashboard, pushed.values, frozenset(), None, time.time(), 1.0,
+                        on_time_range_change(pushed.dashboard))
+        assert _asked(prometheus) - before == 1 and again.values == pushed.values  # kind kept "a": same stays
+    finally:
+        client.close()

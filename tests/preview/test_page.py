@@ -15,7 +15,7 @@ from tests.preview.conftest import write_dashboard
 
 DOCUMENT = {"uid": "d", "title": "D", "time": {"from": "now-24h", "to": "now"}, "templating": {"list": [
     {"type": "query", "name": "job", "allValue": ".+", "current": {"value": ["$__all"]}},
-    {"type": "custom", "name": "env", "current": {"value": "prod", "text": "prod"}}]}}
+    {"type": "custom", "name": "env", "query": "dev,prod", "current": {"value": "prod", "text": "prod"}}]}}
 
 
 def _request(**fields: object) -> Request:

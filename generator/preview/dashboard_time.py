@@ -34,7 +34,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.checks.lint.dashboard_json import panels
-from generator.preview.timerange import link_range, link_time, moved, week_start
+from generator.preview.timerange import link_range, link_time, moved, week_start, written
 
 DEFAULT_FROM, DEFAULT_TO = "now-6h", "now"
 """Grafana's range for a dashboard that names none, or one it cannot read (SceneTimeRange's constructor)."""
@@ -43,11 +43,17 @@ BROWSER_ZONE: tzinfo = UTC
 BROWSER = ("", "browser")
 TEXT_RANGE = re.compile(r"now([-+])(\d+)(f[Qy]|[yMwdhmsQ])")
 """What describeTextRange needs at the start of a relative range it has no name for."""
-QUICK = {"now/d": "Today so far", "now/w": "This week so far", "now/M": "This month so far",
-         "now/y": "This year so far"}
-"""The quick ranges ending at now whose `from` has no count (rangeUtil getBaseRangeOptions); those with a count
-(`now-5m`: Last 5 minutes) read as describeTextRange writes any count. The fiscal ones (`now/fQ`) timerange.py does
-not read: an invalid override here."""
+NAMED_RANGES = {
+    ("now/d", "now/d"): "Today", ("now/d", "now"): "Today so far", ("now/w", "now/w"): "This week",
+    ("now/w", "now"): "This week so far", ("now/M", "now/M"): "This month", ("now/M", "now"): "This month so far",
+    ("now/y", "now/y"): "This year", ("now/y", "now"): "This year so far", ("now-1d/d", "now-1d/d"): "Yesterday",
+    ("now-2d/d", "now-2d/d"): "Day before yesterday", ("now-7d/d", "now-7d/d"): "This day last week",
+    ("now-1w/w", "now-1w/w"): "Previous week", ("now-1M/M", "now-1M/M"): "Previous month",
+    ("now-1y/y", "now-1y/y"): "Previous year"}
+"""The quick ranges rangeUtil names (getBaseRangeOptions) that a count alone does not: `now-5m` to now is "Last 5
+minutes" as describeTextRange writes any count. The fiscal ones (`now/fQ`) timerange.py does not read."""
+QUICK = {start: name for (start, end), name in NAMED_RANGES.items() if end == DEFAULT_TO}
+"""describeTextRange's names for a `from` ending at now."""
 SPANS = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "M": "month", "Q": "quarter",
          "y": "year", "fQ": "fiscal quarter", "fy": "fiscal year"}
 
@@ -101,6 +107,28 @@ def window_of(start_text: str, end_text: str, now: float, at: Clock) -> Window:
     return Window(start, end, "now" in start_text or "now" in end_text)
 
 
+def range_text(start_text: str, end_text: str, at: Clock = Clock()) -> str:
+    """The time picker's text (rangeUtil.describeTimeRange): a quick range's name, `Last 3 hours` for one ending at
+    now, both times (UTC, to the second) for an absolute range, else `<from> to <to>` as written."""
+    named = NAMED_RANGES.get((start_text, end_text))
+    if named:
+        return named
+    described = describe_text_range(start_text) if end_text == DEFAULT_TO and "now" in start_text else None
+    if described:
+        return described[2]
+    try:
+        if "now" not in start_text + end_text:
+            start, end = link_range(start_text, end_text, 0.0, at.first_day, at.zone)
+            return f"{written(start)} to {written(end)} UTC"
+        if "now" not in start_text:
+            return f"{written(link_time(start_text, 0.0))} UTC to {end_text}"
+        if "now" not in end_text:
+            return f"{start_text} to {written(link_time(end_text, 0.0, True))} UTC"
+    except ValueError:
+        pass
+    return f"{start_text} to {end_text}"
+
+
 def _end(time: dict[str, Any], key: str, default: str, now: float, at: Clock) -> tuple[str, str]:
     """One end of the dashboard's own range as Grafana keeps it (its default when it is not a time), and a note."""
     text = time.get(key)
@@ -114,14 +142,21 @@ def _end(time: dict[str, Any], key: str, default: str, now: float, at: Clock) ->
     return str(text), ""
 
 
-def dashboard_window(document: dict[str, Any], now: float) -> tuple[Window, tuple[str, ...]]:
-    """The dashboard's own range at time now, and notes on what in its time the preview could not read."""
+def own_range(document: dict[str, Any], now: float) -> tuple[str, str, tuple[str, ...]]:
+    """The dashboard's `from` and `to` as Grafana keeps them at time now (its defaults for what it cannot read), and
+    notes on what the preview could not read."""
     at, zone_note = clock(document)
     time = document.get("time")
     time = time if isinstance(time, dict) else {}
     start, start_note = _end(time, "from", DEFAULT_FROM, now, at)
     end, end_note = _end(time, "to", DEFAULT_TO, now, at)
-    notes = tuple(note for note in (zone_note, start_note, end_note) if note)
+    return start, end, tuple(note for note in (zone_note, start_note, end_note) if note)
+
+
+def dashboard_window(document: dict[str, Any], now: float) -> tuple[Window, tuple[str, ...]]:
+    """The dashboard's own range at time now, and notes on what in its time the preview could not read."""
+    at, _ = clock(document)
+    start, end, notes = own_range(document, now)
     try:
         return window_of(start, end, now, at), notes
     except ValueError as error:

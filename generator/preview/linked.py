@@ -12,20 +12,18 @@ query variable's All, and the query variables the link leaves alone, once variab
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from generator.preview.dashboard_time import DEFAULT_FROM, DEFAULT_TO, Window, clock, window_of
+from generator.preview.dashboard_time import range_text as described
 from generator.preview.interpolation import ALL_TEXT, ALL_VALUE, formatted
 from generator.preview.page import range_text
 from generator.preview.source import DashboardFile
-from generator.preview.timerange import written
 from generator.preview.view import Address
 
 LINKED_TYPES = ("query", "custom", "textbox", "interval")
 """Variables whose value a link sets (constants and data sources are not the link's to choose here)."""
-LAST = re.compile(r"now-(\d+[smhdwMy])")
 
 
 def chosen(variable: dict[str, Any], values: tuple[str, ...]) -> list[str]:
@@ -93,7 +91,5 @@ def linked(dashboard: DashboardFile, asked: Address, now: float) -> Linked:
     except ValueError as error:
         return Linked(shown, values, None, range_text(dashboard),
                       f"Time range not applied: {error}; the dashboard's own range is shown", pinned)
-    last = LAST.fullmatch(start_text)
-    text = (f"Last {last.group(1)}" if last and end_text == "now"
-            else f"{written(window.start)} to {written(window.end)} UTC")
-    return Linked(shown, values, window, text, pinned=pinned)
+    return Linked(shown, values, window, described(start_text, end_text, clock(dashboard.document)[0]),
+                  pinned=pinned)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -12,7 +13,8 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
-from generator.preview.dashboard_time import DEFAULT_FROM, DEFAULT_TO
+from generator.preview.dashboard_time import clock, own_range
+from generator.preview.dashboard_time import range_text as described
 from generator.preview.source import DashboardFile
 
 PAGE_WIDTH = 1440
@@ -67,10 +69,10 @@ class Live:
 
 
 def range_text(dashboard: DashboardFile) -> str:
-    """The time picker's text: `Last 24h` for now-24h, or the dashboard's from/to as written."""
-    time = dashboard.document.get("time") or {}
-    start, end = str(time.get("from") or DEFAULT_FROM), str(time.get("to") or DEFAULT_TO)
-    return f"Last {start.removeprefix('now-')}" if start.startswith("now-") and end == "now" else f"{start} to {end}"
+    """The time picker's text for the dashboard's own range (dashboard_time.range_text: `Last 24 hours`, `Yesterday`),
+    as Grafana keeps it (now-6h for an end it cannot read)."""
+    start, end, _ = own_range(dashboard.document, time.time())
+    return described(start, end, clock(dashboard.document)[0])
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,20 @@ def test_the_shipped_dashboards_times_all_read(built: Path) -> None:
 
     for dashboard in dashboards(built / "grafana"):
         assert time_notes(dashboard.document, datetime.now(UTC).timestamp()) == (), dashboard.uid
+
+
+PICKER_TEXTS = {
+    ("now-1d/d", "now-1d/d"): "Yesterday", ("now/w", "now/w"): "This week", ("now/d", "now"): "Today so far",
+    ("now-7d", "now"): "Last 7 days", ("now-1h", "now"): "Last 1 hour",
+    ("now-1d/d", "now"): "Last 1 day",  # describeTextRange reads the count and leaves the rounding unsaid
+    ("now-2h", "now-1h"): "now-2h to now-1h",
+    ("1767225600000", "1767229200000"): "2026-01-01 00:00:00 to 2026-01-01 01:00:00 UTC",
+    ("1767225600000", "now"): "2026-01-01 00:00:00 UTC to now"}
+
+
+@pytest.mark.parametrize(("written", "text"), PICKER_TEXTS.items())
+def test_the_time_picker_names_a_range_as_grafana_does(written: tuple[str, str], text: str) -> None:
+    """rangeUtil.describeTimeRange: the quick ranges' names, `Last <count> <unit>s` for one ending at now."""
+    from generator.preview.dashboard_time import range_text
+
+    assert range_text(*written) == text

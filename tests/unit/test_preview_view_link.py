@@ -185,7 +185,7 @@ def test_the_queries_run_over_the_links_range_with_a_bounded_step() -> None:
     longest = linked(DASHBOARD, Address("ops", time_from="now-5y"), NOW)
     [asked] = requests_for(DOCUMENT, DOCUMENT["panels"][0], {}, NOW, PAGE_WIDTH, 15.0, longest.window)
     assert (asked.end - asked.start) / asked.step <= PAGE_WIDTH  # one point a pixel, however long the range
-    assert linked(DASHBOARD, Address("ops", time_from="now-3h"), NOW).range_text == "Last 3h"
+    assert linked(DASHBOARD, Address("ops", time_from="now-3h"), NOW).range_text == "Last 3 hours"
 
 
 def test_a_panel_with_its_own_relative_time_keeps_it_over_a_relative_range_only() -> None:
@@ -209,7 +209,7 @@ def _page(target: str) -> tuple[int, dict[str, Any]]:
 def test_a_bad_range_in_a_link_is_a_note_on_the_page_at_the_dashboards_own_range(query: str) -> None:
     status, spec = _page(f"/d/ops/ops?viewPanel=panel-1&{query}")
     assert status == 200 and spec["view"] == "Words"
-    assert spec["note"].startswith("Time range not applied: ") and spec["rangeText"] == "Last 1h"
+    assert spec["note"].startswith("Time range not applied: ") and spec["rangeText"] == "Last 1 hour"
 
 
 def test_a_served_page_names_the_links_range_and_values_and_pushes_with_them() -> None:

@@ -34,7 +34,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.checks.lint.dashboard_json import panels
-from generator.preview.timerange import link_range, link_time, moved, week_start, written
+from generator.preview.timerange import MAX_RANGE, link_range, link_time, moved, week_start, written
 
 DEFAULT_FROM, DEFAULT_TO = "now-6h", "now"
 """Grafana's range for a dashboard that names none, or one it cannot read (SceneTimeRange's constructor)."""
@@ -56,6 +56,19 @@ QUICK = {start: name for (start, end), name in NAMED_RANGES.items() if end == DE
 """describeTextRange's names for a `from` ending at now."""
 SPANS = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "M": "month", "Q": "quarter",
          "y": "year", "fQ": "fiscal quarter", "fy": "fiscal year"}
+
+
+SHOWN = 60
+"""Characters of an expression a note repeats: a hostile dashboard's 5000-character time stays out of the page."""
+
+
+def _cut(text: object, most: int = SHOWN) -> str:
+    written = str(text)
+    return written if len(written) <= most else written[:most - 3] + "..."
+
+
+def _quoted(text: object) -> str:
+    return repr(_cut(text))
 
 
 @dataclass(frozen=True)
@@ -96,9 +109,9 @@ def clock(document: dict[str, Any]) -> tuple[Clock, str]:
         return Clock(UTC, first_day), ""
     try:
         return Clock(ZoneInfo(str(name)), first_day), ""
-    except (ZoneInfoNotFoundError, ValueError):
-        return Clock(BROWSER_ZONE, first_day), (f"Time zone {name!r} is not a time zone: Grafana uses the browser's "
-                                                "instead, the preview UTC.")
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a path, a name too long for a file
+        said = f"Time zone {_quoted(name)} is not a time zone: Grafana uses the browser's instead, the preview UTC."
+        return Clock(BROWSER_ZONE, first_day), said
 
 
 def window_of(start_text: str, end_text: str, now: float, at: Clock) -> Window:
@@ -137,8 +150,9 @@ def _end(time: dict[str, Any], key: str, default: str, now: float, at: Clock) ->
     try:
         link_time(str(text), now, key == "to", at.first_day, at.zone)
     except ValueError as error:
-        return default, (f"The dashboard's time.{key} {text!r} is not a time the preview reads ({error}): it draws "
-                         f"{default!r}, as Grafana does with a time it cannot read.")
+        return default, (f"The dashboard's time.{key} {_quoted(text)} is not a time the preview reads "
+                         f"({_cut(error, 3 * SHOWN)}): it draws {default!r}, as Grafana does with a time it cannot "
+                         "read.")
     return str(text), ""
 
 
@@ -184,8 +198,16 @@ def _override(panel: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _bounded(window: Window) -> Window:
+    """The window, or ValueError when it is longer than a link may ask for (timerange.MAX_RANGE)."""
+    if window.end - window.start > MAX_RANGE:
+        raise ValueError("it spans more than 5 years")
+    return window
+
+
 def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock) -> PanelTime:
-    """The panel's range over the dashboard's (or a link's) parent range at time now, as PanelTimeRange makes it."""
+    """The panel's range over the dashboard's (or a link's) parent range at time now, as PanelTimeRange makes it;
+    an override the preview cannot read, or that spans more than MAX_RANGE, is left out with a note."""
     window, info = parent, ""
     time_from, shift = _override(panel, "timeFrom"), _override(panel, "timeShift")
     title = panel.get("title") or f"#{panel.get('id')}"
@@ -196,23 +218,24 @@ def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock) -> 
                 raise ValueError("not a relative time")
             start_text, end_text, display = described
             if parent.relative:
-                window = Window(link_time(start_text, now, False, at.first_day, at.zone),
-                                link_time(end_text, now, False, at.first_day, at.zone))
+                window = _bounded(Window(link_time(start_text, now, False, at.first_day, at.zone),
+                                         link_time(end_text, now, False, at.first_day, at.zone)))
                 info = display
         except ValueError as error:
-            return PanelTime(parent, "invalid time override", f"Panel {title!r}: the preview cannot read its timeFrom "
-                                                               f"{time_from!r} ({error}); drawn over the dashboard's "
-                                                               "range, as Grafana draws an invalid one.")
+            return PanelTime(parent, "invalid time override",
+                             f"Panel {_quoted(title)}: its timeFrom {_quoted(time_from)} is not drawn "
+                             f"({_cut(error, 3 * SHOWN)}); drawn over the dashboard's range, as Grafana draws an "
+                             "invalid one.")
     if shift:
         try:
             if describe_text_range(shift) is None:
                 raise ValueError("not a time shift")
-            window = Window(moved("-" + shift, window.start, False, at.first_day, at.zone),
-                            moved("-" + shift, window.end, True, at.first_day, at.zone), relative=False)
+            window = _bounded(Window(moved("-" + shift, window.start, False, at.first_day, at.zone),
+                                     moved("-" + shift, window.end, True, at.first_day, at.zone), relative=False))
         except ValueError as error:
-            return PanelTime(window, "invalid timeshift", f"Panel {title!r}: the preview cannot read its timeShift "
-                                                          f"{shift!r} ({error}); drawn without it, as Grafana draws an "
-                                                          "invalid one.")
+            return PanelTime(window, "invalid timeshift",
+                             f"Panel {_quoted(title)}: its timeShift {_quoted(shift)} is not drawn "
+                             f"({_cut(error, 3 * SHOWN)}); drawn without it, as Grafana draws an invalid one.")
         info = f"{info} timeshift -{shift}".strip()
     return PanelTime(window, "" if panel.get("hideTimeOverride") else info)
 

@@ -95,21 +95,25 @@ def date_math(text: str, now: float, round_up: bool, first_day: int = LOCALE_WEE
 def moved(math: str, moment_seconds: float, round_up: bool, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC
           ) -> float:
     """A time moved by date math without `now` (`-1d/d`: grafana-data parseDateMath on a time), in zone;
-    ValueError for math that is not +N<unit>, -N<unit> or /<unit> steps."""
-    moment, rest = datetime.fromtimestamp(moment_seconds, zone), math
-    while rest:
-        step = MATH.match(rest)
-        if step is None:
-            raise ValueError(f"{rest!r} is not +N<unit>, -N<unit> or /<unit> (units {', '.join(UNITS)})")
-        sign, count, unit, rounding = step.groups()
-        if rounding:
-            moment = _start_of(moment, rounding, first_day)
-            if round_up:  # the last millisecond of the unit, as moment's endOf
-                moment = _shifted(moment, 1, rounding) - timedelta(milliseconds=1)
-        else:
-            moment = _shifted(moment, (1 if sign == "+" else -1) * int(count or "1"), unit)
-        rest = rest[step.end():]
-    return moment.timestamp()
+    ValueError for math that is not +N<unit>, -N<unit> or /<unit> steps, or that moves out of the years Python
+    writes."""
+    try:
+        moment, rest = datetime.fromtimestamp(moment_seconds, zone), math
+        while rest:
+            step = MATH.match(rest)
+            if step is None:
+                raise ValueError(f"{rest!r} is not +N<unit>, -N<unit> or /<unit> (units {', '.join(UNITS)})")
+            sign, count, unit, rounding = step.groups()
+            if rounding:
+                moment = _start_of(moment, rounding, first_day)
+                if round_up:  # the last millisecond of the unit, as moment's endOf
+                    moment = _shifted(moment, 1, rounding) - timedelta(milliseconds=1)
+            else:
+                moment = _shifted(moment, (1 if sign == "+" else -1) * int(count or "1"), unit)
+            rest = rest[step.end():]
+        return moment.timestamp()
+    except (OverflowError, OSError) as error:
+        raise ValueError(str(error)) from None
 
 
 def _absolute(text: str) -> float:

@@ -76,8 +76,8 @@ def test_an_unreadable_time_is_a_note_and_drawn_as_grafana_falls_back(prometheus
     assert "The dashboard's time.from 'yesterday' is not a time the preview reads" in note
     assert "it draws 'now-6h'" in note
     assert "Time zone 'Mars/Olympus' is not a time zone" in note
-    assert "Panel 'P2': the preview cannot read its timeShift 'an hour'" in note
-    assert "Panel 'P3': the preview cannot read its timeFrom 'now/fy'" in note
+    assert "Panel 'P2': its timeShift 'an hour' is not drawn (not a time shift)" in note
+    assert "Panel 'P3': its timeFrom 'now/fy' is not drawn (not a relative time)" in note
     first, last = axes["1"]
     assert last - first == pytest.approx(6 * 3600, abs=30)  # Grafana's now-6h..now
     assert axes["2"] == axes["1"] and axes["3"] == axes["1"]  # an invalid override leaves the dashboard's range
@@ -128,3 +128,26 @@ def test_the_time_picker_names_a_range_as_grafana_does(written: tuple[str, str],
     from generator.preview.dashboard_time import range_text
 
     assert range_text(*written) == text
+
+
+@pytest.mark.parametrize(("panel", "said"), [
+    ({"timeFrom": "100y"}, "its timeFrom '100y' is not drawn (it spans more than 5 years)"),
+    ({"timeShift": "99999999999y"}, "its timeShift '99999999999y' is not drawn ("),
+    ({"timeShift": "9" * 5000 + "d"}, "is not drawn ("),
+    ({"timeShift": "99999999999d"}, "its timeShift '99999999999d' is not drawn ("),
+])
+def test_a_hostile_panel_time_is_a_note_not_a_traceback_nor_a_decade_of_samples(panel: dict[str, Any],
+                                                                                said: str) -> None:
+    from generator.preview.dashboard_time import Window, clock, panel_time
+
+    now = datetime(2026, 3, 4, 15, 30, tzinfo=UTC).timestamp()
+    found = panel_time({"title": "P", **panel}, Window(now - 3600, now), now, clock({})[0])
+    assert said in found.note and len(found.note) < 400 and found.window.end - found.window.start <= 86400 * 366
+
+
+@pytest.mark.parametrize("zone", ["x" * 5000, "../../etc/passwd", "", "Nowhere/Town"])
+def test_a_hostile_time_zone_is_utc_with_a_note_at_most(zone: str) -> None:
+    from generator.preview.dashboard_time import clock
+
+    at, note = clock({"timezone": zone})
+    assert at.zone == UTC and (note == "" if zone == "" else "is not a time zone" in note)

@@ -15,7 +15,7 @@ from generator.preview.page import PAGE_WIDTH
 from generator.preview.render import Rendered, render
 from generator.preview.source import dashboards
 from tests.conftest import DEMO_NOW
-from tests.preview.conftest import write_dashboard
+from tests.preview.conftest import PICTURE_NOW, write_dashboard
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDENS = os.environ.get("OBSGEN_UPDATE_GOLDENS") == "1"
@@ -69,7 +69,7 @@ def test_panels_sit_where_grafana_places_them_on_the_grid(rendered: list[Rendere
 
 
 def _instant(url: str, expr: str) -> float:
-    result = requests.post(f"{url}/api/v1/query", data={"query": expr, "time": str(DEMO_NOW)}, timeout=10).json()
+    result = requests.post(f"{url}/api/v1/query", data={"query": expr, "time": str(PICTURE_NOW)}, timeout=10).json()
     return float(result["data"]["result"][0]["value"][1])
 
 

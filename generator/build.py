@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import generator.core.code_cache  # noqa: F401  (first: the classes made below compile through its cache)
 from generator.checks.base import CheckModule, Context
 from generator.checks.registry import PROJECT_CHECKS, RELEASE_CHECKS, RENDERED_CHECKS, codes
 from generator.checks.runner import Report, run

@@ -1,39 +1,52 @@
-"""The methods the dataclasses module writes for each class (__init__, __repr__, __eq__, __hash__, a frozen class's
-__setattr__...), compiled once per machine rather than at every import.
+"""What the interpreter compiles from text at every import, compiled once per machine: the methods the dataclasses
+module writes for each class (__init__, __repr__, __eq__, order, __hash__, a frozen class's __setattr__) and the
+programs of regular expressions.
 
-dataclasses writes each method as source text and compiles it with exec(), for every class, in every process:
-about 540 texts for a build's imports (obsgen's dataclasses, pydantic's, annotated_types'), 28-30 ms of CPU of its
-0.15-0.18 s of imports. The code a text compiles to depends on nothing but the text and the interpreter, so it is
-kept as bytecode is: a file beside this module's own bytecode (its __pycache__), mapping each text to its code
-object (marshal, the format of .pyc files), stamped with the interpreter's version and bytecode magic number and
-sealed by its SHA-256 (core/sealed_file.py). A missing, stale, torn or unreadable file only means compiling again,
-and nothing is written under PYTHONDONTWRITEBYTECODE, as for bytecode.
+dataclasses writes each method as source text and exec()s it, for every class, in every process: about 540 texts
+for a build's imports (obsgen's dataclasses, pydantic's, annotated_types'), 28-30 ms of CPU. `re` parses each
+pattern and compiles it to a program for its matcher, in Python: about 140 patterns at a build's imports, 16-17 ms.
+Both results depend on nothing but the text (and flags) and the interpreter, so they are kept as bytecode is: one
+file beside this module's own bytecode (its __pycache__), mapping each dataclass text to its code object and each
+pattern to its program (marshal, the format of .pyc files), stamped with the interpreter's version and bytecode
+magic number and sealed by its SHA-256 (core/sealed_file.py). A missing, stale, torn or unreadable file only means
+compiling again, and nothing is written under PYTHONDONTWRITEBYTECODE, as for bytecode. As with bytecode, a warning
+the compiler gives (re's FutureWarning of a possible set) is given when a text is compiled, not when it is reused.
 
-Importing this module is what turns it on (generator.build imports it first): dataclasses looks `exec` up in its
-own module's globals before the builtins, so giving that module an `exec` that takes the compiled text from here
-is the whole change; every text compiles as dataclasses would compile it (no inherited __future__ flags, file name
-"<string>"), and runs as it would. Classes made before the import are made as always. The texts compiled in a
-process are added to the file when it exits.
+Importing this module is what turns it on (generator.build imports it first; the texts of anything made before are
+compiled as always):
+- dataclasses looks `exec` up in its own module's globals before the builtins: that module is given an `exec` that
+  takes the code of a text from here (compiled as dataclasses' exec compiles it: no inherited __future__ flags,
+  file name "<string>"), and runs it as it would;
+- re compiles a pattern not in its own cache through `re._compiler.compile(pattern, flags)`: that function is given
+  a stand-in that takes the program of a pattern from here and makes the pattern object from it as the original
+  does (`_sre.compile`); a parsed pattern (re.Scanner's) or a debugging compile goes to the original.
+The texts and patterns compiled in a process are added to the file when it exits.
 """
 
 from __future__ import annotations
 
+import _sre  # type: ignore[import-not-found]
 import atexit
 import builtins
 import dataclasses
 import importlib.util
 import marshal
 import os
+import re
 import sys
+from re import _compiler, _parser  # type: ignore[attr-defined]
 from types import CodeType
 from typing import Any
 
 from generator.core.sealed_file import read_sealed, write_sealed
 
 STAMP = f"{sys.version} {importlib.util.MAGIC_NUMBER.hex()}"
-"""What a code object depends on besides its text: the interpreter (a cache of another is not read)."""
+"""What a code object or a program depends on besides its text: the interpreter (another's file is not read)."""
 LIMIT = 8 * 1024 * 1024
-"""Largest file kept (a build's texts take about 0.5 MB): past it, only the last process's texts are kept."""
+"""Largest file kept (a build's texts and patterns take about 0.6 MB): past it, only the last process's are kept."""
+
+Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+"""A pattern's compiled form, the arguments of _sre.compile after the pattern: flags, code, groups, names."""
 
 
 def cache_path() -> str | None:
@@ -42,62 +55,94 @@ def cache_path() -> str | None:
         own = importlib.util.cache_from_source(__file__)
     except NotImplementedError:  # no cache tag: this interpreter keeps no bytecode
         return None
-    return os.path.join(os.path.dirname(own), f"obsgen-dataclass-code.{sys.implementation.cache_tag}")
+    return os.path.join(os.path.dirname(own), f"obsgen-compiled.{sys.implementation.cache_tag}")
 
 
-class CompiledTexts:
-    """Source texts and their code objects: the file's, read on the first text asked, and those compiled since."""
+class Compiled:
+    """Texts and their code objects, patterns and their programs: the file's, read when the first is asked, and
+    those compiled since."""
 
     def __init__(self, path: str | None) -> None:
         self.path = path
-        self.stored: dict[str, CodeType] | None = None
-        self.new: dict[str, CodeType] = {}
+        self.stored: tuple[dict[str, CodeType], dict[tuple[str | bytes, int], Program]] | None = None
+        self.codes: dict[str, CodeType] = {}
+        self.programs: dict[tuple[str | bytes, int], Program] = {}
 
-    def _read(self) -> dict[str, CodeType]:
+    def _read(self) -> tuple[dict[str, CodeType], dict[tuple[str | bytes, int], Program]]:
         payload = read_sealed(self.path, LIMIT) if self.path is not None else None
-        if payload is None:
-            return {}
-        try:
-            stamp, codes = marshal.loads(payload)
-        except (EOFError, ValueError, TypeError):  # sealed, but not by this code: treated as missing
-            return {}
-        return codes if stamp == STAMP and isinstance(codes, dict) else {}
+        if payload is not None:
+            try:
+                stamp, codes, programs = marshal.loads(payload)
+            except (EOFError, ValueError, TypeError):  # sealed, but not by this code: as missing
+                return {}, {}
+            if stamp == STAMP and isinstance(codes, dict) and isinstance(programs, dict):
+                return codes, programs
+        return {}, {}
+
+    def _stored(self) -> tuple[dict[str, CodeType], dict[tuple[str | bytes, int], Program]]:
+        if self.stored is None:
+            self.stored = self._read()
+        return self.stored
 
     def code(self, text: str) -> CodeType:
         """The code of text, as exec(text) compiles it where no __future__ import is in force."""
-        if self.stored is None:
-            self.stored = self._read()
-        found = self.stored.get(text)
+        found = self._stored()[0].get(text)
         if isinstance(found, CodeType):
             return found
-        compiled = self.new[text] = compile(text, "<string>", "exec", dont_inherit=True)
+        compiled = self.codes[text] = compile(text, "<string>", "exec", dont_inherit=True)
         return compiled
 
+    def program(self, pattern: str | bytes, flags: int) -> Program:
+        """The program of a pattern, as re._compiler.compile makes it (re.error for a bad pattern)."""
+        found = self._stored()[1].get((pattern, flags))
+        if found is not None:
+            return found
+        parsed = _parser.parse(pattern, flags)
+        names = [None] * parsed.state.groups
+        for name, index in parsed.state.groupdict.items():
+            names[index] = name
+        made: Program = (int(flags | parsed.state.flags), [int(op) for op in _compiler._code(parsed, flags)],
+                         parsed.state.groups - 1, dict(parsed.state.groupdict), tuple(names))
+        self.programs[pattern, flags] = made
+        return made
+
     def save(self) -> None:
-        """Add the texts compiled since the file was read to it (atomically; a failure only means no cache)."""
-        if not self.new or self.path is None or sys.dont_write_bytecode:
+        """Add what was compiled since the file was read to it (atomically; a failure only means no cache)."""
+        if not (self.codes or self.programs) or self.path is None or sys.dont_write_bytecode:
             return
-        kept = {**(self.stored or {}), **self.new}
-        payload = marshal.dumps((STAMP, kept))
+        codes, programs = self._stored()
+        kept = {**codes, **self.codes}, {**programs, **self.programs}
+        payload = marshal.dumps((STAMP, *kept))
         if len(payload) > LIMIT:
-            kept = dict(self.new)
-            payload = marshal.dumps((STAMP, kept))
+            kept = dict(self.codes), dict(self.programs)
+            payload = marshal.dumps((STAMP, *kept))
         if len(payload) <= LIMIT and write_sealed(self.path, payload):
-            self.stored, self.new = kept, {}
+            self.stored, self.codes, self.programs = kept, {}, {}
 
 
-TEXTS = CompiledTexts(cache_path())
+COMPILED = Compiled(cache_path())
 
 
 def cached_exec(source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /, **options: Any) -> None:
-    """builtins.exec, with a text compiled by TEXTS (dataclasses' only use of exec: a text, with its globals)."""
+    """builtins.exec, with a text's code from COMPILED (dataclasses' only use of exec: a text, with its globals)."""
     if globals is None:  # exec's own default: the caller's namespaces
         caller = sys._getframe(1)
         globals, locals = caller.f_globals, caller.f_locals if locals is None else locals
     if isinstance(source, str):
-        source = TEXTS.code(source)
+        source = COMPILED.code(source)
     builtins.exec(source, globals, locals, **options)
 
 
+_compile_pattern = _compiler.compile
+
+
+def cached_pattern(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
+    """re._compiler.compile, with a pattern's program from COMPILED."""
+    if type(pattern) not in (str, bytes) or flags & re.DEBUG:  # (a subclass of str is no marshal value)
+        return _compile_pattern(pattern, flags)  # type: ignore[no-any-return]
+    return _sre.compile(pattern, *COMPILED.program(pattern, int(flags)))  # type: ignore[no-any-return]
+
+
 dataclasses.exec = cached_exec  # type: ignore[attr-defined]
-atexit.register(TEXTS.save)
+_compiler.compile = cached_pattern
+atexit.register(COMPILED.save)

@@ -1,13 +1,16 @@
-"""The methods dataclasses writes are compiled once per machine (core/code_cache.py): a class made from the cache is
-the class compiled again, and a missing, corrupt or foreign cache only costs a compile."""
+"""The methods dataclasses writes and the programs of regular expressions are compiled once per machine
+(core/code_cache.py): a class or pattern made from the cache is the one compiled again, and a missing, corrupt or
+foreign cache only costs a compile."""
 
 from __future__ import annotations
 
 import dataclasses
 import marshal
+import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -45,8 +48,8 @@ def _behaviour(cls: Any) -> list[Any]:
 def texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A cache of this test's own, written even where the suite runs without bytecode."""
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    path = tmp_path / "obsgen-dataclass-code"
-    monkeypatch.setattr(code_cache, "TEXTS", code_cache.CompiledTexts(str(path)))
+    path = tmp_path / "obsgen-compiled"
+    monkeypatch.setattr(code_cache, "COMPILED", code_cache.Compiled(str(path)))
     return path
 
 
@@ -61,14 +64,14 @@ def test_a_class_made_from_the_cache_is_the_class_dataclasses_compiles(texts: Pa
     plain = _made()
     monkeypatch.setattr(dataclasses, "exec", code_cache.cached_exec, raising=False)
     first = _made()
-    assert code_cache.TEXTS.new and not texts.exists()
-    code_cache.TEXTS.save()
-    assert texts.exists() and not code_cache.TEXTS.new
+    assert code_cache.COMPILED.codes and not texts.exists()
+    code_cache.COMPILED.save()
+    assert texts.exists() and not code_cache.COMPILED.codes
 
-    monkeypatch.setattr(code_cache, "TEXTS", code_cache.CompiledTexts(str(texts)))  # the next process
+    monkeypatch.setattr(code_cache, "COMPILED", code_cache.Compiled(str(texts)))  # the next process
     monkeypatch.setattr(code_cache, "compile", _uncompilable, raising=False)
     cached = _made()
-    assert not code_cache.TEXTS.new
+    assert not code_cache.COMPILED.codes
     assert _methods(cached) == _methods(first) == _methods(plain)
     assert _behaviour(cached) == _behaviour(first) == _behaviour(plain)
     assert all(code.co_filename == "<string>" for code in _methods(cached).values())
@@ -78,29 +81,29 @@ def test_a_class_made_from_the_cache_is_the_class_dataclasses_compiles(texts: Pa
 def test_a_damaged_or_foreign_cache_only_costs_a_compile(texts: Path, damage: str,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _behaviour(_made())
-    code_cache.TEXTS.save()
+    code_cache.COMPILED.save()
     data = texts.read_bytes()
     if damage == "torn":
         texts.write_bytes(data[: len(data) // 2])
     elif damage == "edited":
         texts.write_bytes(data.replace(b"__init__", b"__inix__"))
     elif damage == "another interpreter":
-        _stamp, codes = marshal.loads(data.partition(b"\n")[2])
-        assert write_sealed(texts, marshal.dumps(("3.99.0 0000", codes)))
+        _stamp, codes, programs = marshal.loads(data.partition(b"\n")[2])
+        assert write_sealed(texts, marshal.dumps(("3.99.0 0000", codes, programs)))
     else:
         assert write_sealed(texts, b"\x00 not a marshalled value")
-    fresh = code_cache.CompiledTexts(str(texts))
-    monkeypatch.setattr(code_cache, "TEXTS", fresh)
+    fresh = code_cache.Compiled(str(texts))
+    monkeypatch.setattr(code_cache, "COMPILED", fresh)
     assert _behaviour(_made()) == expected
-    assert fresh.new  # compiled again, not read
+    assert fresh.codes  # compiled again, not read
     fresh.save()
-    assert code_cache.CompiledTexts(str(texts)).code(next(iter(fresh.stored or {}))) is not None
+    assert fresh.stored is not None and code_cache.Compiled(str(texts))._stored()[0] == fresh.stored[0]
 
 
 def test_nothing_is_written_without_bytecode(texts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _made()
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    code_cache.TEXTS.save()
+    code_cache.COMPILED.save()
     assert not texts.exists()
 
 
@@ -108,6 +111,52 @@ def test_the_build_makes_its_classes_through_the_cache() -> None:
     # generator.build imports it before any module of the pipeline: their dataclasses, and pydantic's, compile once
     code = ("import sys, dataclasses, generator.build\nfrom generator.core import code_cache\n"
             "print(dataclasses.exec is code_cache.cached_exec, sys.modules['generator.core.code_cache'] is code_cache,"
-            " len(code_cache.TEXTS.new) + len(code_cache.TEXTS.stored or {}) > 200)")
+            " len(code_cache.COMPILED.codes) + len((code_cache.COMPILED.stored or ({},))[0]) > 200)")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert shown == ["True", "True", "True"]
+
+
+PATTERNS: list[tuple[str | bytes, int]] = [
+    (r"(?P<name>[a-z_]+)=~?\"(?P<value>[^\"]*)\"", 0),
+    (r"(?i)^(x-)?(api[-_]?key|token)$", 0),
+    (r"(?<![A-Za-z0-9_])glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}(?![\w])", 0),
+    (r"^\s*#.*$", re.MULTILINE),
+    (r"[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]", 0),
+    (rb"-?[0-9][0-9.]*(?P<unit>ms|s)?", 0),
+    (r"café|\d+", re.ASCII | re.IGNORECASE),
+]
+
+
+def _matches(pattern: re.Pattern[Any]) -> list[Any]:
+    text: Any = "name=~\"a\" API-KEY # x\n  # y\nglsa_" + "a" * 32 + "_0123abcd CAFÉ 42 -1.5ms \x00"
+    text = text.encode("latin-1", "replace") if isinstance(pattern.pattern, bytes) else text
+    return [(found.span(), found.groups(), found.groupdict()) for found in pattern.finditer(text)]
+
+
+def test_a_pattern_from_the_cache_is_the_pattern_re_compiles(texts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert re._compiler.compile is code_cache.cached_pattern  # type: ignore[attr-defined]
+    plain = [code_cache._compile_pattern(pattern, flags) for pattern, flags in PATTERNS]
+    first = [code_cache.cached_pattern(pattern, flags) for pattern, flags in PATTERNS]
+    assert len(code_cache.COMPILED.programs) == len(PATTERNS)
+    code_cache.COMPILED.save()
+
+    monkeypatch.setattr(code_cache, "COMPILED", code_cache.Compiled(str(texts)))  # the next process
+    monkeypatch.setattr(code_cache, "_parser", SimpleNamespace(parse=_uncompilable))
+    cached = [code_cache.cached_pattern(pattern, flags) for pattern, flags in PATTERNS]
+    assert not code_cache.COMPILED.programs
+    assert cached == first == plain  # equal patterns: same pattern, flags and program
+    assert [_matches(p) for p in cached] == [_matches(p) for p in plain]
+    assert [(p.flags, p.groups, dict(p.groupindex)) for p in cached] == [
+        (p.flags, p.groups, dict(p.groupindex)) for p in plain]
+
+
+def test_re_compiles_through_the_cache_and_says_a_bad_pattern_as_always(texts: Path) -> None:
+    pattern = re.compile(r"(?P<only_in_this_test>[0-9]+)\.code_cache")
+    assert code_cache.COMPILED.programs == {(pattern.pattern, 0): code_cache.COMPILED.program(pattern.pattern, 0)}
+    with pytest.raises(re.error) as plain:
+        code_cache._compile_pattern(r"(?<=a+)b", 0)
+    with pytest.raises(re.error) as cached:
+        re.compile(r"(?<=a+)b")
+    assert str(cached.value) == str(plain.value) == "look-behind requires fixed-width pattern"
+    scanner = re.Scanner([(r"[0-9]+", lambda _, token: int(token)), (r"\s+", None)])  # type: ignore[attr-defined]
+    assert scanner.scan("1 22") == ([1, 22], "")  # parsed patterns go to re's own compile

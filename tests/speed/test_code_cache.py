@@ -9,6 +9,7 @@ import marshal
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -160,3 +161,21 @@ def test_re_compiles_through_the_cache_and_says_a_bad_pattern_as_always(texts: P
     assert str(cached.value) == str(plain.value) == "look-behind requires fixed-width pattern"
     scanner = re.Scanner([(r"[0-9]+", lambda _, token: int(token)), (r"\s+", None)])  # type: ignore[attr-defined]
     assert scanner.scan("1 22") == ([1, 22], "")  # parsed patterns go to re's own compile
+
+
+def test_a_forward_reference_from_the_cache_is_the_one_typing_compiles(texts: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    assert typing.compile is code_cache.cached_compile  # type: ignore[attr-defined]
+    annotations = ["list[int] | None", "dict[str, Window]", "Literal['page', 'ticket']", "Required[int]"]
+    plain = [compile(text, "<string>", "eval", dont_inherit=True) for text in annotations]
+    first = [typing.ForwardRef(text).__forward_code__ for text in annotations]
+    assert len(code_cache.COMPILED.codes) == len(annotations)
+    with pytest.raises(SyntaxError, match="Forward reference must be an expression"):
+        typing.ForwardRef("not an expression")
+    code_cache.COMPILED.save()
+
+    monkeypatch.setattr(code_cache, "COMPILED", code_cache.Compiled(str(texts)))  # the next process
+    monkeypatch.setattr(code_cache, "compile", _uncompilable, raising=False)
+    cached = [typing.ForwardRef(text).__forward_code__ for text in annotations]
+    assert cached == first == plain
+    assert typing.ForwardRef("list[int] | None")._evaluate(globals(), None, frozenset()) == list[int] | None

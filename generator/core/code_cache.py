@@ -44,14 +44,16 @@ from typing import Any
 
 from generator.core.sealed_file import read_sealed, write_sealed
 
-STAMP = f"2 {sys.version} {importlib.util.MAGIC_NUMBER.hex()}"
+STAMP = f"3 {sys.version} {importlib.util.MAGIC_NUMBER.hex()}"
 """What a code object or a program depends on besides its text: the interpreter (another's file is not read), and
 the file's layout (its first number)."""
-LIMIT = 8 * 1024 * 1024
-"""Largest file kept (a build's texts and patterns take about 0.6 MB): past it, only the last process's are kept."""
+LIMIT = 4 * 1024 * 1024
+"""Largest file kept (a build's texts and patterns take 0.65 MB): past it, only what the last process used is kept."""
 
 Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 """A pattern's compiled form, the arguments of _sre.compile after the pattern: flags, code, groups, names."""
+Key = tuple[str, str] | tuple[str, str | bytes, int]
+"""("exec" or "eval", a text) for a code object; ("re", a pattern, its flags) for a program."""
 
 
 def cache_path() -> str | None:
@@ -64,44 +66,56 @@ def cache_path() -> str | None:
 
 
 class Compiled:
-    """Texts and their code objects, patterns and their programs: the file's, read when the first is asked, and
+    """Texts and their code objects, patterns and their programs: the file's, read when the first is asked (each
+    entry kept marshalled until used: a process loads only what it asks, not what other commands put there), and
     those compiled since."""
 
     def __init__(self, path: str | None) -> None:
         self.path = path
-        self.stored: tuple[dict[tuple[str, str], CodeType], dict[tuple[str | bytes, int], Program]] | None = None
-        self.codes: dict[tuple[str, str], CodeType] = {}
-        self.programs: dict[tuple[str | bytes, int], Program] = {}
+        self.stored: dict[Key, bytes] | None = None
+        self.made: dict[Key, Any] = {}
+        self.used: set[Key] = set()
 
-    def _read(self) -> tuple[dict[tuple[str, str], CodeType], dict[tuple[str | bytes, int], Program]]:
+    def _read(self) -> dict[Key, bytes]:
         payload = read_sealed(self.path, LIMIT) if self.path is not None else None
         if payload is not None:
             try:
-                stamp, codes, programs = marshal.loads(payload)
+                stamp, entries = marshal.loads(payload)
             except (EOFError, ValueError, TypeError):  # sealed, but not by this code: as missing
-                return {}, {}
-            if stamp == STAMP and isinstance(codes, dict) and isinstance(programs, dict):
-                return codes, programs
-        return {}, {}
+                return {}
+            if stamp == STAMP and isinstance(entries, dict):
+                return entries
+        return {}
 
-    def _stored(self) -> tuple[dict[tuple[str, str], CodeType], dict[tuple[str | bytes, int], Program]]:
+    def _stored(self) -> dict[Key, bytes]:
         if self.stored is None:
             self.stored = self._read()
         return self.stored
 
+    def _found(self, key: Key) -> Any:
+        data = self._stored().get(key)
+        if data is None:
+            return None
+        try:
+            found = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None
+        self.used.add(key)
+        return found
+
     def code(self, text: str, mode: str = "exec") -> CodeType:
         """The code of text, as exec(text) (or eval, with mode "eval") compiles it where no __future__ import is in
         force."""
-        found = self._stored()[0].get((mode, text))
+        found = self._found((mode, text))
         if isinstance(found, CodeType):
             return found
-        compiled = self.codes[mode, text] = compile(text, "<string>", mode, dont_inherit=True)
+        compiled = self.made[mode, text] = compile(text, "<string>", mode, dont_inherit=True)
         return compiled
 
     def program(self, pattern: str | bytes, flags: int) -> Program:
         """The program of a pattern, as re._compiler.compile makes it (re.error for a bad pattern)."""
-        found = self._stored()[1].get((pattern, flags))
-        if found is not None:
+        found = self._found(("re", pattern, flags))
+        if isinstance(found, tuple):
             return found
         parsed = _parser.parse(pattern, flags)
         names = [None] * parsed.state.groups
@@ -109,21 +123,21 @@ class Compiled:
             names[index] = name
         made: Program = (int(flags | parsed.state.flags), [int(op) for op in _compiler._code(parsed, flags)],
                          parsed.state.groups - 1, dict(parsed.state.groupdict), tuple(names))
-        self.programs[pattern, flags] = made
+        self.made["re", pattern, flags] = made
         return made
 
     def save(self) -> None:
         """Add what was compiled since the file was read to it (atomically; a failure only means no cache)."""
-        if not (self.codes or self.programs) or self.path is None or sys.dont_write_bytecode:
+        if not self.made or self.path is None or sys.dont_write_bytecode:
             return
-        codes, programs = self._stored()
-        kept = {**codes, **self.codes}, {**programs, **self.programs}
-        payload = marshal.dumps((STAMP, *kept))
-        if len(payload) > LIMIT:
-            kept = dict(self.codes), dict(self.programs)
-            payload = marshal.dumps((STAMP, *kept))
+        stored = self._stored()
+        kept = stored | {key: marshal.dumps(value) for key, value in self.made.items()}
+        payload = marshal.dumps((STAMP, kept))
+        if len(payload) > LIMIT:  # what this process used and made
+            kept = {key: data for key, data in kept.items() if key in self.used or key in self.made}
+            payload = marshal.dumps((STAMP, kept))
         if len(payload) <= LIMIT and write_sealed(self.path, payload):
-            self.stored, self.codes, self.programs = kept, {}, {}
+            self.stored, self.made, self.used = kept, {}, set()
 
 
 COMPILED = Compiled(cache_path())

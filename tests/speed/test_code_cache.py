@@ -65,14 +65,14 @@ def test_a_class_made_from_the_cache_is_the_class_dataclasses_compiles(texts: Pa
     plain = _made()
     monkeypatch.setattr(dataclasses, "exec", code_cache.cached_exec, raising=False)
     first = _made()
-    assert code_cache.COMPILED.codes and not texts.exists()
+    assert code_cache.COMPILED.made and not texts.exists()
     code_cache.COMPILED.save()
-    assert texts.exists() and not code_cache.COMPILED.codes
+    assert texts.exists() and not code_cache.COMPILED.made
 
     monkeypatch.setattr(code_cache, "COMPILED", code_cache.Compiled(str(texts)))  # the next process
     monkeypatch.setattr(code_cache, "compile", _uncompilable, raising=False)
     cached = _made()
-    assert not code_cache.COMPILED.codes
+    assert not code_cache.COMPILED.made
     assert _methods(cached) == _methods(first) == _methods(plain)
     assert _behaviour(cached) == _behaviour(first) == _behaviour(plain)
     assert all(code.co_filename == "<string>" for code in _methods(cached).values())
@@ -89,16 +89,16 @@ def test_a_damaged_or_foreign_cache_only_costs_a_compile(texts: Path, damage: st
     elif damage == "edited":
         texts.write_bytes(data.replace(b"__init__", b"__inix__"))
     elif damage == "another interpreter":
-        _stamp, codes, programs = marshal.loads(data.partition(b"\n")[2])
-        assert write_sealed(texts, marshal.dumps(("3.99.0 0000", codes, programs)))
+        _stamp, entries = marshal.loads(data.partition(b"\n")[2])
+        assert write_sealed(texts, marshal.dumps(("3 3.99.0 0000", entries)))
     else:
         assert write_sealed(texts, b"\x00 not a marshalled value")
     fresh = code_cache.Compiled(str(texts))
     monkeypatch.setattr(code_cache, "COMPILED", fresh)
     assert _behaviour(_made()) == expected
-    assert fresh.codes  # compiled again, not read
+    assert fresh.made  # compiled again, not read
     fresh.save()
-    assert fresh.stored is not None and code_cache.Compiled(str(texts))._stored()[0] == fresh.stored[0]
+    assert fresh.stored is not None and code_cache.Compiled(str(texts))._stored() == fresh.stored
 
 
 def test_nothing_is_written_without_bytecode(texts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,7 +112,7 @@ def test_the_build_makes_its_classes_through_the_cache() -> None:
     # generator.build imports it before any module of the pipeline: their dataclasses, and pydantic's, compile once
     code = ("import sys, dataclasses, generator.build\nfrom generator.core import code_cache\n"
             "print(dataclasses.exec is code_cache.cached_exec, sys.modules['generator.core.code_cache'] is code_cache,"
-            " len(code_cache.COMPILED.codes) + len((code_cache.COMPILED.stored or ({},))[0]) > 200)")
+            " len(code_cache.COMPILED.made) + len(code_cache.COMPILED.stored or {}) > 200)")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert shown == ["True", "True", "True"]
 
@@ -138,13 +138,13 @@ def test_a_pattern_from_the_cache_is_the_pattern_re_compiles(texts: Path, monkey
     assert re._compiler.compile is code_cache.cached_pattern  # type: ignore[attr-defined]
     plain = [code_cache._compile_pattern(pattern, flags) for pattern, flags in PATTERNS]
     first = [code_cache.cached_pattern(pattern, flags) for pattern, flags in PATTERNS]
-    assert len(code_cache.COMPILED.programs) == len(PATTERNS)
+    assert len(code_cache.COMPILED.made) == len(PATTERNS)
     code_cache.COMPILED.save()
 
     monkeypatch.setattr(code_cache, "COMPILED", code_cache.Compiled(str(texts)))  # the next process
     monkeypatch.setattr(code_cache, "_parser", SimpleNamespace(parse=_uncompilable))
     cached = [code_cache.cached_pattern(pattern, flags) for pattern, flags in PATTERNS]
-    assert not code_cache.COMPILED.programs
+    assert not code_cache.COMPILED.made
     assert cached == first == plain  # equal patterns: same pattern, flags and program
     assert [_matches(p) for p in cached] == [_matches(p) for p in plain]
     assert [(p.flags, p.groups, dict(p.groupindex)) for p in cached] == [
@@ -153,7 +153,7 @@ def test_a_pattern_from_the_cache_is_the_pattern_re_compiles(texts: Path, monkey
 
 def test_re_compiles_through_the_cache_and_says_a_bad_pattern_as_always(texts: Path) -> None:
     pattern = re.compile(r"(?P<only_in_this_test>[0-9]+)\.code_cache")
-    assert code_cache.COMPILED.programs == {(pattern.pattern, 0): code_cache.COMPILED.program(pattern.pattern, 0)}
+    assert code_cache.COMPILED.made == {("re", pattern.pattern, 0): code_cache.COMPILED.program(pattern.pattern, 0)}
     with pytest.raises(re.error) as plain:
         code_cache._compile_pattern(r"(?<=a+)b", 0)
     with pytest.raises(re.error) as cached:
@@ -169,7 +169,7 @@ def test_a_forward_reference_from_the_cache_is_the_one_typing_compiles(texts: Pa
     annotations = ["list[int] | None", "dict[str, Window]", "Literal['page', 'ticket']", "Required[int]"]
     plain = [compile(text, "<string>", "eval", dont_inherit=True) for text in annotations]
     first = [typing.ForwardRef(text).__forward_code__ for text in annotations]
-    assert len(code_cache.COMPILED.codes) == len(annotations)
+    assert len(code_cache.COMPILED.made) == len(annotations)
     with pytest.raises(SyntaxError, match="Forward reference must be an expression"):
         typing.ForwardRef("not an expression")
     code_cache.COMPILED.save()
@@ -179,3 +179,15 @@ def test_a_forward_reference_from_the_cache_is_the_one_typing_compiles(texts: Pa
     cached = [typing.ForwardRef(text).__forward_code__ for text in annotations]
     assert cached == first == plain
     assert typing.ForwardRef("list[int] | None")._evaluate(globals(), None, frozenset()) == list[int] | None
+
+
+def test_a_full_cache_keeps_what_the_last_process_used_and_made(texts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code_cache.COMPILED.code("a = 1")
+    code_cache.COMPILED.code("b = 2")
+    code_cache.COMPILED.save()
+    monkeypatch.setattr(code_cache, "LIMIT", len(texts.read_bytes()) + 10)  # no room for a third entry
+    fresh = code_cache.Compiled(str(texts))
+    assert fresh.code("a = 1") == compile("a = 1", "<string>", "exec", dont_inherit=True)  # read: used
+    fresh.code("c = 3")
+    fresh.save()
+    assert set(code_cache.Compiled(str(texts))._stored()) == {("exec", "a = 1"), ("exec", "c = 3")}

@@ -52,6 +52,7 @@ def built(options: dict[str, Any], arguments: list[str]) -> int | None:
         return None
     gc.set_threshold(100_000, 50, 100)  # as typer's build command sets it (cli/compile.py); before the imports below
 
+    import generator.core.code_cache  # noqa: F401  (first: the classes and patterns below compile through its cache)
     from generator.cli.build_report import say_built
     from generator.cli.problems import Format, report
     from generator.core.errors import ProblemsFound

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import marshal
+import os
 import re
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 
 from generator.core import code_cache
 from generator.core.sealed_file import write_sealed
+from tests.speed.project import node_exporter_project
 
 
 def _made() -> Any:
@@ -191,3 +193,20 @@ def test_a_full_cache_keeps_what_the_last_process_used_and_made(texts: Path, mon
     fresh.code("c = 3")
     fresh.save()
     assert set(code_cache.Compiled(str(texts))._stored()) == {("exec", "a = 1"), ("exec", "c = 3")}
+
+
+def test_the_quick_build_makes_its_first_classes_through_the_cache(tmp_path: Path) -> None:
+    # `obsgen build` run before typer (cli/quick_build.py): its replay's classes and patterns (errors', replay's)
+    # compile through the cache too, not only the pipeline's
+    definitions = node_exporter_project(tmp_path, kubernetes=False)
+    code = ("import sys\nfrom generator.cli import command_record\ncommand_record.RECORD = sys.argv.pop(1)\n"
+            "from generator.cli.entry import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('MODULES', *sys.modules)")
+    argv = [sys.executable, "-c", code, str(tmp_path / "commands.record"), "build", "-d", str(definitions), "-o",
+            str(tmp_path / "out")]
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(argv, capture_output=True, check=True, env=environment, cwd=tmp_path)  # typer: options kept
+    modules = subprocess.run(argv, capture_output=True, text=True, check=True, env=environment,
+                             cwd=tmp_path).stdout.split("MODULES")[1].split()
+    assert "typer" not in modules
+    assert modules.index("generator.core.code_cache") < modules.index("generator.core.errors")

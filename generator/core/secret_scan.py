@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from generator.core.disk_cache import DiskCache, package_version, source_digest
@@ -309,11 +309,61 @@ def find(text: str, hex_keys: bool = True, expands: bool = True) -> list[Secret]
     return found
 
 
+DENYLISTS = "denylists"
+"""The clean-texts cache's entry of every format plugin's patterns, [pattern, flags] each; false when a plugin may
+report what its patterns do not find."""
+
+
+def _denylists() -> list[list[str | int]] | bool:
+    """Every format plugin's patterns (detect-secrets imported), when each plugin reports only what they find."""
+    plugins = _plugins()
+    base, jwt = sys.modules["detect_secrets.plugins.base"], sys.modules["detect_secrets.plugins.jwt"]
+    # RegexBasedDetector reports each match of its denylist; the JWT plugin those of them that decode
+    reporting = (base.RegexBasedDetector.analyze_string, jwt.JwtTokenDetector.analyze_string)
+    if not all(isinstance(plugin, base.RegexBasedDetector) and type(plugin).analyze_string in reporting
+               for plugin in plugins):
+        return False
+    patterns = [regex for plugin in plugins for regex in plugin.denylist]
+    return [[regex.pattern, regex.flags] for regex in patterns] if all(
+        isinstance(regex.pattern, str) for regex in patterns) else False
+
+
+_kept: tuple[DiskCache, Any] | None = None
+"""The clean-texts cache the plugins' patterns were last taken from, and them (once per cache, not per text)."""
+
+
+def _kept_denylists() -> list[tuple[str, int]] | None:
+    """The plugins' patterns, kept with the clean texts (found the first time: whose version names detect-secrets'
+    release and this module's source); None outside clean_cached(), or when a plugin may report otherwise."""
+    global _kept
+    if _clean is None:
+        return None
+    if _kept is None or _kept[0] is not _clean:
+        kept: Any = _clean.get(DENYLISTS)
+        if not (kept is False or (isinstance(kept, list) and all(
+                isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], int)
+                for pair in kept))):
+            kept = _denylists()
+            _clean.put(DENYLISTS, kept)
+        _kept = _clean, kept
+    return None if _kept[1] is False else [(pattern, flags) for pattern, flags in _kept[1]]
+
+
+def _by_plugins(text: str) -> list[Secret]:
+    """What detect-secrets' format plugins find in text. Each reports only matches of its patterns (_denylists):
+    a text none of them matches needs no plugin, so a build whose new texts match none (a one-alert edit's) never
+    imports detect-secrets."""
+    patterns = _kept_denylists()
+    if patterns is not None and not any(re.compile(pattern, flags).search(text) for pattern, flags in patterns):
+        return []
+    return [Secret(plugin.secret_type, value) for plugin in _plugins() for value in plugin.analyze_string(text)]
+
+
 def _scan(text: str, hex_keys: bool, expands: bool) -> list[Secret]:
     found = [secret for url in URL.findall(text) for secret in in_url(url.rstrip(".,;)"), expands)]
     found += in_user_part(text, expands)
     found += in_prose(text, expands)
-    found += [Secret(plugin.secret_type, value) for plugin in _plugins() for value in plugin.analyze_string(text)]
+    found += _by_plugins(text)
     found += [Secret("an Authorization header", match) for match in HEADER.findall(text)]
     found += [Secret("a bearer token", match) for match in BEARER.findall(text)]
     if hex_keys:

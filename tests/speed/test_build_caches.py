@@ -257,8 +257,15 @@ def _evaluated_in_two_builds(definitions: Path, expression: str) -> list[str]:
             for _ in range(2)]
 
 
+def _forget_clean_texts(definitions: Path) -> None:
+    """The texts found clean by the import of the project's rules (and the plugins' patterns: the first build
+    finds them with the plugins, as a project's first build does)."""
+    (definitions / "__pycache__" / "obsgen-secrets.cache").unlink(missing_ok=True)
+
+
 def test_a_build_of_texts_all_found_clean_before_never_loads_detect_secrets(tmp_path: Path) -> None:
     definitions = node_exporter_project(tmp_path, kubernetes=False)
+    _forget_clean_texts(definitions)
     # the first build scans every text; the second knows them clean
     assert _loaded_in_two_builds(definitions, "detect_secrets") == [True, False]
 
@@ -269,6 +276,7 @@ def test_a_build_that_scans_loads_detect_secrets_plugins_but_not_its_file_scanne
     (tmp_path / "plugin").mkdir()
     (tmp_path / "scanner").mkdir()
     plugin, scanner = (node_exporter_project(tmp_path / name, kubernetes=False) for name in ("plugin", "scanner"))
+    _forget_clean_texts(plugin)
     assert _loaded_in_two_builds(plugin, "detect_secrets.plugins.slack") == [True, False]
     assert _loaded_in_two_builds(scanner, "detect_secrets.core.secrets_collection") == [False, False]
 
@@ -309,3 +317,42 @@ def test_a_config_changed_since_it_was_found_valid_is_validated_again(tmp_path: 
     broken = {**compiled.rendered, "otelcol/config.yaml": {**compiled.rendered["otelcol/config.yaml"], "extra": 1}}
     (finding,) = config_schema.check(Context(compiled.project, rendered=broken))
     assert finding.message.startswith("otelcol/config.yaml: ") and "extra" in finding.message
+
+
+def test_a_build_after_an_edit_loads_detect_secrets_only_for_a_text_a_plugin_could_report(tmp_path: Path) -> None:
+    # the plugins report only what their patterns find, and the patterns are kept with the clean texts: a new
+    # text none of them matches (a one-alert edit's rule file) is scanned without importing detect-secrets
+    definitions = node_exporter_project(tmp_path, kubernetes=False)
+    rules = definitions / "node_exporter_prometheus_rule.py"
+    code = ("import sys; sys.dont_write_bytecode = False\nfrom generator.build import compile_definitions\n"
+            f"compiled = compile_definitions(__import__('pathlib').Path({str(definitions)!r}))\n"
+            "print('detect_secrets' in sys.modules, sorted({p.code for p in compiled.report.problems}))")
+
+    def built() -> str:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+    first = built().split(" ", 1)[1]  # (the import of the rules has scanned their texts already)
+    rules.write_text(rules.read_text().replace('for_="1h"', 'for_="61m"', 1))
+    assert built() == f"False {first}"  # a new text scanned, without the plugins
+    token = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
+    rules.write_text(rules.read_text().replace("annotations={", f'annotations={{"hint": "{token}", ', 1))
+    loaded, codes = built().split(" ", 1)
+    assert loaded == "True" and "SC001" in codes  # a pattern matched: the plugins ran, and the token is reported
+
+
+@pytest.mark.parametrize("text", [
+    "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "AKIAIOSFODNN7EXAMPLE and more",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl", "eyJhbGciOi.not-a-jwt.x",
+    "-----BEGIN RSA PRIVATE KEY-----", "https://user:Tr0ub4dor-3xKq9@db.example.com/shop",
+    "sum(rate(http_requests_total[5m])) by (job) > 0.05", "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+    "sk-proj-abcdefghijklmnopqrstT3BlbkFJabcdefghijklmnopqrst",
+])
+def test_the_plugins_find_the_same_with_their_patterns_kept(tmp_path: Path, text: str) -> None:
+    from generator.core import secret_scan
+
+    without = secret_scan.find(text)  # no cache: every text goes to the plugins
+    with secret_scan.clean_cached(tmp_path) as cache:
+        assert secret_scan.find("the first text of a project") == []
+        assert secret_scan.DENYLISTS in cache  # the plugins' patterns, found and kept
+    with secret_scan.clean_cached(tmp_path):
+        assert secret_scan.find(text) == without  # a new text, judged with the kept patterns

@@ -23,7 +23,9 @@ compiled as always):
   is given a `compile` that takes that code from here (anything else is builtins.compile's);
 - re compiles a pattern not in its own cache through `re._compiler.compile(pattern, flags)`: that function is given
   a stand-in that takes the program of a pattern from here and makes the pattern object from it as the original
-  does (`_sre.compile`); a parsed pattern (re.Scanner's) or a debugging compile goes to the original.
+  does (`_sre.compile`); a parsed pattern (re.Scanner's) or a debugging compile goes to the original. Python 3.11
+  only: it calls re's private parser and code generator, as 3.11's re._compiler.compile does; on another release
+  re compiles as always until this is checked against it.
 The texts and patterns compiled in a process are added to the file when it exits. (No `from __future__` import
 here: builtins.compile called from this module inherits its flags, and typing's own compile inherits none.)
 """
@@ -173,5 +175,6 @@ def cached_pattern(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
 
 dataclasses.exec = cached_exec  # type: ignore[attr-defined]
 typing.compile = cached_compile  # type: ignore[attr-defined]
-_compiler.compile = cached_pattern
+if sys.version_info[:2] == (3, 11):  # the re internals this stand-in was written against and is tested on
+    _compiler.compile = cached_pattern
 atexit.register(COMPILED.save)

@@ -136,6 +136,10 @@ def _matches(pattern: re.Pattern[Any]) -> list[Any]:
     return [(found.span(), found.groups(), found.groupdict()) for found in pattern.finditer(text)]
 
 
+RE_311 = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="re's programs are kept on Python 3.11 only")
+
+
+@RE_311
 def test_a_pattern_from_the_cache_is_the_pattern_re_compiles(texts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert re._compiler.compile is code_cache.cached_pattern  # type: ignore[attr-defined]
     plain = [code_cache._compile_pattern(pattern, flags) for pattern, flags in PATTERNS]
@@ -153,6 +157,7 @@ def test_a_pattern_from_the_cache_is_the_pattern_re_compiles(texts: Path, monkey
         (p.flags, p.groups, dict(p.groupindex)) for p in plain]
 
 
+@RE_311
 def test_re_compiles_through_the_cache_and_says_a_bad_pattern_as_always(texts: Path) -> None:
     pattern = re.compile(r"(?P<only_in_this_test>[0-9]+)\.code_cache")
     assert code_cache.COMPILED.made == {("re", pattern.pattern, 0): code_cache.COMPILED.program(pattern.pattern, 0)}

@@ -7,10 +7,10 @@ for a build's imports (obsgen's dataclasses, pydantic's, annotated_types'), 28-3
 pattern and compiles it to a program for its matcher, in Python: about 140 patterns at a build's imports, 16-17 ms.
 typing compiles each string annotation it is given (pydantic_core's TypedDicts have hundreds): 785 at a build's
 imports, 230 distinct, 6-7 ms.
-Both results depend on nothing but the text (and flags) and the interpreter, so they are kept as bytecode is: one
+Each result depends on nothing but the text (and flags) and the interpreter, so they are kept as bytecode is: one
 file beside this module's own bytecode (its __pycache__), mapping each text to its code object and each pattern to
-its program (marshal, the format of .pyc files), stamped with the interpreter's version and bytecode
-magic number and sealed by its SHA-256 (core/sealed_file.py). A missing, stale, torn or unreadable file only means
+its program (marshal, the format of .pyc files), stamped with the interpreter's version and bytecode magic number
+and sealed by its SHA-256 (core/sealed_file.py). A missing, stale, torn or unreadable file only means
 compiling again, and nothing is written under PYTHONDONTWRITEBYTECODE, as for bytecode. As with bytecode, a warning
 the compiler gives (re's FutureWarning of a possible set) is given when a text is compiled, not when it is reused.
 

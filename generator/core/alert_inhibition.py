@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from generator.core.label_matchers import LabelMatcher, all_hold, read_matchers
 
@@ -21,7 +20,6 @@ from generator.core.label_matchers import LabelMatcher, all_hold, read_matchers
 class InhibitRule:
     """One entry of an alertmanager.yml's inhibit_rules, its matchers read."""
 
-    rule: Mapping[str, Any]
     sources: tuple[LabelMatcher, ...]
     targets: tuple[LabelMatcher, ...]
     equal: tuple[str, ...]
@@ -33,7 +31,7 @@ class InhibitRule:
         if not isinstance(rule, dict) or not isinstance(rule.get("equal") or [], list):
             raise ValueError(f"inhibit rule {rule!r} is not a mapping with a list of equal labels")
         try:
-            return cls(rule, read_matchers(rule, release, "source_"), read_matchers(rule, release, "target_"),
+            return cls(read_matchers(rule, release, "source_"), read_matchers(rule, release, "target_"),
                        tuple(str(name) for name in rule.get("equal") or ()))
         except ValueError as error:
             raise ValueError(f"inhibit rule {rule!r}: {error}") from None

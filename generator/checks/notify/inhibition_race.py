@@ -81,7 +81,7 @@ def _selector(labels: dict[str, str]) -> str:
     return labels.get("alertname", "") + (f"{{{rest}}}" if rest else "")
 
 
-def _severity_ladder(project: Project) -> Iterator[Muting]:
+def _severity_ladder(project: Project, logged: set[str]) -> Iterator[Muting]:
     """The severities' rule, where some alert name fires at two of them (else it mutes nothing)."""
     ladder = [severity.name for severity in project.alerting.severities]
     severities: dict[str, set[str]] = {}
@@ -92,7 +92,6 @@ def _severity_ladder(project: Project) -> Iterator[Muting]:
         if severity in ladder:
             severities.setdefault(name, set()).add(severity)
     twice = sorted(name for name, found in severities.items() if len(found) > 1)
-    logged = _log_alerts(project)
     for prometheus in (True, False):  # a log alert at a higher severity is sent by Loki's ruler
         names = [name for name in twice if (name not in logged) is prometheus]
         if names:
@@ -111,8 +110,7 @@ def _slos(project: Project) -> Iterator[Muting]:
             yield _muting(slo, (), f"{TARGET_DOWN} of job {first_few(jobs, SHOWN)}", slo.absent_alert)
 
 
-def _declared(project: Project) -> Iterator[Muting]:
-    logged = _log_alerts(project)
+def _declared(project: Project, logged: set[str]) -> Iterator[Muting]:
     for inhibition in project.all(Inhibition):
         yield _muting(inhibition, ("target",), _selector(inhibition.target), _selector(inhibition.source),
                       inhibition.source.get("alertname") not in logged)
@@ -146,7 +144,8 @@ def check(context: Context) -> Iterator[Finding]:
     if not every and not sent_by_prometheus:
         return
     by_place: dict[tuple[str, int, bool], list[Muting]] = {}
-    for muting in (*_declared(project), *_slos(project), *_severity_ladder(project)):
+    logged = _log_alerts(project)
+    for muting in (*_declared(project, logged), *_slos(project), *_severity_ladder(project, logged)):
         by_place.setdefault((muting[0].location.file, muting[0].location.line, muting[3]), []).append(muting)
     resend = format_seconds(longest_resend(project))
     for (_, _, prometheus), mutings in by_place.items():

@@ -150,14 +150,9 @@
   /* A panel's own time (timeFrom, timeShift) in its header, as Grafana's PanelTimeRange title item: a clock, the text. */
   function timeItem(text) {
     const item = el("span", "time-info");
-    const svg = "http://www.w3.org/2000/svg";
-    const clock = document.createElementNS(svg, "svg");
-    clock.setAttribute("viewBox", "0 0 16 16");
-    const face = document.createElementNS(svg, "circle");
-    Object.entries({ cx: 8, cy: 8, r: 6.5, fill: "none", stroke: "currentColor", "stroke-width": 1.5 }).forEach(([k, v]) => face.setAttribute(k, v));
-    const hands = document.createElementNS(svg, "path");
-    Object.entries({ d: "M8 4.5V8H4.5", fill: "none", stroke: "currentColor", "stroke-width": 1.5 }).forEach(([k, v]) => hands.setAttribute(k, v));
-    clock.append(face, hands);
+    const clock = svgNode("svg", { viewBox: "0 0 16 16" });
+    const line = { fill: "none", stroke: "currentColor", "stroke-width": 1.5 };
+    clock.append(svgNode("circle", { cx: 8, cy: 8, r: 6.5, ...line }), svgNode("path", { d: "M8 4.5V8H4.5", ...line }));
     item.append(clock, el("span", "", text));
     return item;
   }

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.preview.dashboard_time import DEFAULT_FROM, DEFAULT_TO, Window, clock, window_of
+from generator.preview.dashboard_time import Window, clock, own_range, window_of
 from generator.preview.dashboard_time import range_text as described
 from generator.preview.interpolation import ALL_TEXT, ALL_VALUE, formatted
 from generator.preview.page import range_text
@@ -83,13 +83,12 @@ def linked(dashboard: DashboardFile, asked: Address, now: float) -> Linked:
     shown, values, pinned = _with_values(dashboard, asked)
     if not asked.time_from and not asked.time_to:
         return Linked(shown, values, None, range_text(dashboard), pinned=pinned)
-    own = dashboard.document.get("time") or {}
-    start_text = asked.time_from or str(own.get("from") or DEFAULT_FROM)  # one end given: the other the dashboard's
-    end_text = asked.time_to or str(own.get("to") or DEFAULT_TO)
+    own_from, own_to, _ = own_range(dashboard.document, now)  # one end given: the other as the dashboard keeps it
+    start_text, end_text = asked.time_from or own_from, asked.time_to or own_to
+    at = clock(dashboard.document)[0]
     try:
-        window = window_of(start_text, end_text, now, clock(dashboard.document)[0])
+        window = window_of(start_text, end_text, now, at)
     except ValueError as error:
         return Linked(shown, values, None, range_text(dashboard),
                       f"Time range not applied: {error}; the dashboard's own range is shown", pinned)
-    return Linked(shown, values, window, described(start_text, end_text, clock(dashboard.document)[0]),
-                  pinned=pinned)
+    return Linked(shown, values, window, described(start_text, end_text, at), pinned=pinned)

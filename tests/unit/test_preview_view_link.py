@@ -221,6 +221,19 @@ def test_a_served_page_names_the_links_range_and_values_and_pushes_with_them() -
         "/ws/ops?viewPanel=panel-1&from=1767225600000&to=1767229200000&var-instance=a&obsgenPage=")
 
 
+@pytest.mark.parametrize(("own", "asked", "window", "text"), [
+    ({"from": "now-6h", "to": "tomorrow"}, Address("ops", time_from="now-1h"), (NOW - 3600, NOW), "Last 1 hour"),
+    ({"from": "yesterday", "to": "now"}, Address("ops", time_to="now-1h"), (NOW - 6 * 3600, NOW - 3600),
+     "now-6h to now-1h"),
+])
+def test_a_link_giving_one_end_takes_the_other_as_the_dashboard_keeps_it(
+        own: dict[str, str], asked: Address, window: tuple[float, float], text: str) -> None:
+    """SceneTimeRange.updateFromUrl: an end the link leaves out is the dashboard's state, whose end Grafana could
+    not read is already its default (now-6h, now): the link's range applies, as without a link the page draws."""
+    found = linked(DashboardFile(Path("ops.json"), "Ops", {**DOCUMENT, "time": own}), asked, NOW)
+    assert found.note == "" and found.window == Window(*window) and found.range_text == text
+
+
 def test_a_relative_link_range_steps_as_the_dashboards_own_range_does() -> None:
     now = 1767225600.123456  # a served page's now, with its fraction
     found = linked(DASHBOARD, Address("ops", time_from="now-6h", time_to="now"), now)

@@ -11,9 +11,9 @@ import requests
 from generator.checks.lint.dashboard_json import panels
 from generator.core.bounded_http import json_answer, shown_url
 from generator.core.http_deadline import deadline_for, deadline_session, fetch
-from generator.preview.dashboard_time import Window
+from generator.preview.dashboard_time import Window, clock, dashboard_window, panel_time
 from generator.preview.frames import Answer, panel_data
-from generator.preview.queries import Request, panel_info, requests_for
+from generator.preview.queries import Request, requests_over
 from generator.preview.source import DashboardFile, PreviewError
 
 TIMEOUT = 30.0
@@ -130,9 +130,11 @@ def dashboard_data(prometheus: Prometheus, dashboard: DashboardFile, now: float,
     dashboard's range unless a link gives them (linked.py); with each its `timeInfo`, the text its header shows for
     its own timeFrom and timeShift (dashboard_time.panel_time)."""
     values = dashboard.variable_defaults() if variables is None else variables
-    work = [(str(panel.get("id")), panel_info(dashboard.document, panel, now, window),
-             requests_for(dashboard.document, panel, values, now, page_width, scrape, window))
-            for panel in panels(dashboard.document) if panel.get("targets")]
+    parent, at = window or dashboard_window(dashboard.document, now)[0], clock(dashboard.document)[0]
+    timed = [(panel, panel_time(panel, parent, now, at)) for panel in panels(dashboard.document)
+             if panel.get("targets")]
+    work = [(str(panel.get("id")), shown.info, requests_over(panel, values, shown.window, page_width, scrape))
+            for panel, shown in timed]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         answers = [(panel_id, info, pool.map(prometheus.ask, asked)) for panel_id, info, asked in work]
         return {panel_id: {**panel_data(list(answered)), "timeInfo": info} for panel_id, info, answered in answers}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.core.grafana_promql import UnknownVariable, builtin_values, grafana_step, interpolate
-from generator.preview.dashboard_time import PanelTime, Window, clock, dashboard_window, panel_time
+from generator.preview.dashboard_time import Window, clock, dashboard_window, panel_time
 
 GRID_COLUMNS = 24
 
@@ -35,21 +35,12 @@ class Request:
     """Whether Grafana also asks /api/v1/query_exemplars for the expression over start..end (`exemplar: true`)."""
 
 
-def _panel_time(document: dict[str, Any], panel: dict[str, Any], now: float, window: Window | None) -> PanelTime:
-    parent = window or dashboard_window(document, now)[0]
-    return panel_time(panel, parent, now, clock(document)[0])
-
-
 def panel_window(document: dict[str, Any], panel: dict[str, Any], now: float, window: Window | None = None
                  ) -> Window:
     """The range the panel queries at time now: window (a link's) or the dashboard's own, moved by the panel's
     timeFrom and timeShift (dashboard_time.panel_time)."""
-    return _panel_time(document, panel, now, window).window
-
-
-def panel_info(document: dict[str, Any], panel: dict[str, Any], now: float, window: Window | None = None) -> str:
-    """What the panel's header says of its own time ("Last 30 days", "invalid timeshift"; "" for none)."""
-    return _panel_time(document, panel, now, window).info
+    parent = window or dashboard_window(document, now)[0]
+    return panel_time(panel, parent, now, clock(document)[0]).window
 
 
 def range_seconds(document: dict[str, Any], panel: dict[str, Any], now: float) -> float:
@@ -62,7 +53,13 @@ def requests_for(document: dict[str, Any], panel: dict[str, Any], variables: dic
                  page_width: int, scrape: float, window: Window | None = None) -> list[Request]:
     """The requests of every PromQL target of a panel (hidden targets left out), over window (a link's range) when
     one is given, else the dashboard's, as the panel's own timeFrom and timeShift move it."""
-    shown = panel_window(document, panel, now, window)
+    return requests_over(panel, variables, panel_window(document, panel, now, window), page_width, scrape)
+
+
+def requests_over(panel: dict[str, Any], variables: dict[str, str], shown: Window, page_width: int, scrape: float
+                  ) -> list[Request]:
+    """The requests of every PromQL target of a panel (hidden targets left out) over shown, the range it queries
+    once its own time applies (panel_window)."""
     start, end = shown.start, shown.end
     span = round(end - start, 3)  # Grafana's milliseconds: now-6h..now is 6 h, its step 15 s, not 16
     width = int((panel.get("gridPos") or {}).get("w") or GRID_COLUMNS) * page_width // GRID_COLUMNS

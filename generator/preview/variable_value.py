@@ -35,6 +35,12 @@ def has_all(value: object) -> bool:
     return value == ALL_VALUE or (isinstance(value, list) and bool(value) and value[0] == ALL_VALUE)
 
 
+def picked(value: object) -> list[str]:
+    """The values a variable's value stands for, as interpolation.formatted takes them: [$__all] for All, a list as
+    it is, one value as a list of one."""
+    return [ALL_VALUE] if has_all(value) else (value if isinstance(value, list) else [str(value)])
+
+
 def _first(options: list[Option], multi: bool) -> tuple[Value, Value]:
     return ([options[0].value], [options[0].text]) if multi else (options[0].value, options[0].text)
 
@@ -79,8 +85,7 @@ def opening_value(variable: dict[str, Any]) -> str:
     if kind == "custom":
         options = custom_options(variable)
         value, _ = validated(variable, [Option(option, option) for option in options])
-        return formatted(variable, [ALL_VALUE] if has_all(value) else value if isinstance(value, list) else [value],
-                         options)
+        return formatted(variable, picked(value), options)
     if current in (None, "", [], ALL_VALUE, [ALL_VALUE]):
         return all_value(variable)
     return str(current[0] if isinstance(current, list) else current)

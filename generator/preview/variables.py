@@ -33,12 +33,12 @@ from typing import Any
 
 from generator.core.grafana_promql import UnknownVariable, builtin_values, interpolate, variable_names
 from generator.preview.dashboard_time import Window, dashboard_window
-from generator.preview.interpolation import ALL_VALUE, formatted
+from generator.preview.interpolation import formatted
 from generator.preview.prometheus import LookupFailed, Prometheus
 from generator.preview.source import DashboardFile
 from generator.preview.variable_options import variable_options
 from generator.preview.variable_query import found_texts, lookup_for, query_text
-from generator.preview.variable_value import has_all, validated
+from generator.preview.variable_value import picked, validated
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,6 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
             variables[index] = {**variable, "current": {"text": text, "value": value}}
             if value != _chosen(variable):
                 changed.add(name)
-        picked = [ALL_VALUE] if has_all(value) else (value if isinstance(value, list) else [str(value)])
-        resolved[name] = formatted(variable, picked, [option.value for option in options])
+        resolved[name] = formatted(variable, picked(value), [option.value for option in options])
     document = {**dashboard.document, "templating": {**dashboard.document.get("templating", {}), "list": variables}}
     return Resolved(DashboardFile(dashboard.path, dashboard.folder, document), resolved, tuple(notes))

@@ -96,20 +96,17 @@ class LiveServer:
         self.opened: OrderedDict[str, Resolved] = OrderedDict()
 
     def data(self, dashboard: DashboardFile, link: Linked, now: float, loaded: Resolved | None = None
-             ) -> tuple[Resolved, dict[str, Any], str]:
+             ) -> tuple[Resolved, dict[str, Any]]:
         """The dashboard's data as of now, over the link's range and with its variables' values: on a load (loaded
         None) every query variable's query runs first; on a push only those a time range change runs again, from
-        the values the page loaded with. The variables' state, the data, a note on what the preview could not read
-        or query."""
+        the values the page loaded with. The variables' state (with its notes on failed queries), the data."""
         if loaded is None:
             opened = resolve(self.prometheus, dashboard, link.variables, link.pinned, link.window, now, self.scrape)
         else:
             opened = resolve(self.prometheus, loaded.dashboard, loaded.values, frozenset(), link.window, now,
                              self.scrape, on_time_range_change(loaded.dashboard))
-        data = dashboard_data(self.prometheus, opened.dashboard, now, PAGE_WIDTH, self.scrape, opened.values,
-                              link.window)
-        timed = time_notes(dashboard.document, now, link.window)
-        return opened, data, " ".join((*timed, *opened.notes))
+        return opened, dashboard_data(self.prometheus, opened.dashboard, now, PAGE_WIDTH, self.scrape, opened.values,
+                                      link.window)
 
     def keep(self, opened: Resolved) -> str:
         """A token for a page's loaded variables, kept for its WebSocket (at most OPENED_PAGES)."""
@@ -136,10 +133,11 @@ class LiveServer:
         if asked is None or found is None:
             return _response(HTTPStatus.NOT_FOUND, "no such dashboard")
         dashboard, shown, link = found
-        opened, data, note = await asyncio.to_thread(self.data, dashboard, link, now)
+        opened, data = await asyncio.to_thread(self.data, dashboard, link, now)
         query = asked.query()  # the pushes keep the page's panel, range and values, and its loaded variables
         live = Live(f"/ws/{dashboard.uid}{query}{'&' if query else '?'}{PAGE_KEY}={self.keep(opened)}")
-        shown = replace(shown, note=" ".join(text for text in (shown.note, note) if text))
+        timed = time_notes(dashboard.document, now, link.window)  # the page's note: a push sends none
+        shown = replace(shown, note=" ".join(text for text in (shown.note, *timed, *opened.notes) if text))
         return _response(HTTPStatus.OK, html(opened.dashboard, data, live=live, shown=shown))
 
     async def push(self, connection: ServerConnection) -> None:
@@ -159,7 +157,7 @@ class LiveServer:
                 await asyncio.sleep(max(0.0, due - loop.time()))
                 now = time.time()  # a relative range (now-1h) moves on with each push; an absolute one stays
                 shown, page, link = _shown(dashboard, asked, now)
-                loaded, data, _ = await asyncio.to_thread(self.data, shown, link, now, loaded)
+                loaded, data = await asyncio.to_thread(self.data, shown, link, now, loaded)
                 await connection.send(json.dumps({"data": data, "sent": time.time(),
                                                   "rangeText": page.range_text}, allow_nan=False))
         except ConnectionClosed:

@@ -58,7 +58,8 @@ def _add_months(moment: datetime, months: int) -> datetime:
 
 
 def _start_of(moment: datetime, unit: str, first_day: int) -> datetime:
-    """moment.js' startOf(unit), in UTC; a week starts on first_day (0 Sunday .. 6 Saturday)."""
+    """moment.js' startOf(unit), in the moment's own zone (date_math's); a week starts on first_day (0 Sunday .. 6
+    Saturday)."""
     if unit == "s":
         return moment.replace(microsecond=0)
     if unit == "m":

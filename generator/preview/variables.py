@@ -7,7 +7,7 @@ the variable's `refresh` (which only says when it asks again: on load, or on eac
 source fills the variables in its query as in a panel's (variables.ts, interpolateQueryExpr), with `$__interval` its
 scrape interval and the range's `$__range`. SceneVariableSet updates a variable once no variable its query names is
 still being updated: here, in the dashboard's order, each waiting for the query variables it names that come
-later. A query variable's value is then chosen as variable_options.validated says, or kept as a link gave it; `All`
+later. A query variable's value is then chosen as variable_value.validated says, or kept as a link gave it; `All`
 without a custom all value is its options' values (interpolation.py).
 
 When (grafana/scenes SceneVariableSet): on load every query variable runs its query whatever its `refresh`

@@ -244,7 +244,6 @@ def time_notes(document: dict[str, Any], now: float, window: Window | None = Non
     """Notes on every time expression of the dashboard (its own range unless a link's window is given) and of its
     panels that the preview could not read."""
     at, zone_note = clock(document)
-    own, notes = dashboard_window(document, now)
-    parent, notes = (own, notes) if window is None else (window, (zone_note,) if zone_note else ())
+    parent, notes = dashboard_window(document, now) if window is None else (window, (zone_note,) if zone_note else ())
     found = (panel_time(panel, parent, now, at) for panel in panels(document))
     return (*notes, *(shown.note for shown in found if shown.note))

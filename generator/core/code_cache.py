@@ -11,8 +11,9 @@ Each result depends on nothing but the text (and flags) and the interpreter, so 
 file beside this module's own bytecode (its __pycache__), mapping each text to its code object and each pattern to
 its program (marshal, the format of .pyc files), stamped with the interpreter's version and bytecode magic number
 and sealed by its SHA-256 (core/sealed_file.py). A missing, stale, torn or unreadable file only means
-compiling again, and nothing is written under PYTHONDONTWRITEBYTECODE, as for bytecode. As with bytecode, a warning
-the compiler gives (re's FutureWarning of a possible set) is given when a text is compiled, not when it is reused.
+compiling again, and nothing is written under PYTHONDONTWRITEBYTECODE, as for bytecode. A pattern re's parser may
+warn of is not kept: each process compiles it and is warned, at the line compiling it, as without this. As with
+bytecode, a warning of compiling a forward reference's text is given when it is compiled, not when it is reused.
 
 Importing this module is what turns it on (generator.build imports it first; the texts of anything made before are
 compiled as always):
@@ -114,19 +115,10 @@ class Compiled:
         compiled = self.made[mode, text] = compile(text, "<string>", mode, dont_inherit=True)
         return compiled
 
-    def program(self, pattern: str | bytes, flags: int) -> Program:
-        """The program of a pattern, as re._compiler.compile makes it (re.error for a bad pattern)."""
-        found = self._found(("re", pattern, flags))
-        if isinstance(found, tuple):
-            return found
-        parsed = _parser.parse(pattern, flags)
-        names = [None] * parsed.state.groups
-        for name, index in parsed.state.groupdict.items():
-            names[index] = name
-        made: Program = (int(flags | parsed.state.flags), [int(op) for op in _compiler._code(parsed, flags)],
-                         parsed.state.groups - 1, dict(parsed.state.groupdict), tuple(names))
-        self.made["re", pattern, flags] = made
-        return made
+    def program(self, pattern: str | bytes, flags: int) -> Program | None:
+        """The program of a pattern compiled before (in this process or kept), None if it was not."""
+        found = self.made.get(("re", pattern, flags)) or self._found(("re", pattern, flags))
+        return found if isinstance(found, tuple) else None
 
     def save(self) -> None:
         """Add what was compiled since the file was read to it (atomically; a failure only means no cache)."""
@@ -166,11 +158,36 @@ def cached_compile(source: Any, filename: Any, mode: str, /, *args: Any, **optio
 _compile_pattern = _compiler.compile
 
 
+SETS = ("[[", "--", "&&", "~~", "||")
+"""What a pattern holds where re's parser may warn of a possible set (FutureWarning): a nested set, or two of
+`-&~|` in a row in one."""
+
+
+def _may_warn(pattern: str | bytes) -> bool:
+    """Whether re's parser may warn of the pattern: a possible set, or (DeprecationWarning) a group reference
+    `(?(...)` or a bytes pattern's group name not in ASCII. Such a pattern is compiled by every process, as without a
+    cache, so that re warns in each."""
+    text = pattern if isinstance(pattern, str) else pattern.decode("latin-1")
+    names = "(?(" in text or (isinstance(pattern, bytes) and "(?P" in text)
+    return any(pair in text for pair in SETS) or (names and not text.isascii())
+
+
 def cached_pattern(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
     """re._compiler.compile, with a pattern's program from COMPILED."""
     if type(pattern) not in (str, bytes) or flags & re.DEBUG:  # (a subclass of str is no marshal value)
         return _compile_pattern(pattern, flags)  # type: ignore[no-any-return]
-    return _sre.compile(pattern, *COMPILED.program(pattern, int(flags)))  # type: ignore[no-any-return]
+    flags = int(flags)
+    program = COMPILED.program(pattern, flags)
+    if program is None:  # parsed here, as in re._compiler.compile: a warning of re's names the line compiling it
+        parsed = _parser.parse(pattern, flags)
+        names = [None] * parsed.state.groups
+        for name, index in parsed.state.groupdict.items():
+            names[index] = name
+        program = (int(flags | parsed.state.flags), [int(op) for op in _compiler._code(parsed, flags)],
+                   parsed.state.groups - 1, dict(parsed.state.groupdict), tuple(names))
+        if not _may_warn(pattern):
+            COMPILED.made["re", pattern, flags] = program
+    return _sre.compile(pattern, *program)  # type: ignore[no-any-return]
 
 
 dataclasses.exec = cached_exec  # type: ignore[attr-defined]

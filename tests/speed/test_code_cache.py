@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import typing
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -215,3 +216,28 @@ def test_the_quick_build_makes_its_first_classes_through_the_cache(tmp_path: Pat
                              cwd=tmp_path).stdout.split("MODULES")[1].split()
     assert "typer" not in modules
     assert modules.index("generator.core.code_cache") < modules.index("generator.core.errors")
+
+
+@RE_311
+@pytest.mark.parametrize(("pattern", "warning"), [
+    ("[[:alpha:]]+ (RE2's class, a nested set to re)", "Possible nested set at position 1"),
+    ("[%--z] code_cache", "Possible set difference at position 2"),
+    ("[a&&b] code_cache", "Possible set intersection at position 2"),
+    (b"(?P<caf\xe9>x) code_cache", "bad character in group name 'caf\\xe9' at position 4"),
+    ("(a)(?(\u0661)b) code_cache", "bad character in group name '\u0661' at position 6"),
+])
+def test_re_warns_of_a_pattern_in_every_process_at_its_caller(texts: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              pattern: str | bytes, warning: str) -> None:
+    # re's FutureWarning of a possible set (RE2's `[[:alpha:]]` pasted from a Prometheus matcher) and its
+    # DeprecationWarning of a group name are given at every compile of a process, naming the line that compiled
+    def warned() -> list[tuple[str, str]]:
+        re.purge()  # (re's own cache: the compile of a new process)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            re.compile(pattern)
+        return [(str(found.message), found.filename) for found in caught]
+
+    first = warned()
+    code_cache.COMPILED.save()
+    monkeypatch.setattr(code_cache, "COMPILED", code_cache.Compiled(str(texts)))  # the next process
+    assert warned() == first == [(warning, __file__)]

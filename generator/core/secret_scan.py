@@ -291,6 +291,7 @@ def clean_cached(definitions: Path) -> Iterator[DiskCache]:
     try:
         yield _clean
     finally:
+        _clean.get(DENYLISTS)  # the plugins' patterns, kept though no new text asked them: the next one will
         _clean.save()
         _clean = None
 

@@ -356,3 +356,18 @@ def test_the_plugins_find_the_same_with_their_patterns_kept(tmp_path: Path, text
         assert secret_scan.DENYLISTS in cache  # the plugins' patterns, found and kept
     with secret_scan.clean_cached(tmp_path):
         assert secret_scan.find(text) == without  # a new text, judged with the kept patterns
+
+
+def test_the_plugins_patterns_stay_kept_through_a_build_of_texts_all_found_clean(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # edit, a build that finds every text clean (a comment edited), edit again: the third still has the patterns,
+    # so its new text is judged without importing detect-secrets
+    from generator.core import secret_scan
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    with secret_scan.clean_cached(tmp_path):
+        assert secret_scan.find("the rules after an edit") == []  # a new text: the patterns found and kept
+    with secret_scan.clean_cached(tmp_path):
+        assert secret_scan.find("the rules after an edit") == []  # known clean: no plugin, no pattern asked
+    with secret_scan.clean_cached(tmp_path) as cache:
+        assert cache.get(secret_scan.DENYLISTS) is not None

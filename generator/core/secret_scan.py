@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from generator.core.disk_cache import DiskCache, package_version, source_digest
@@ -329,25 +329,24 @@ def _denylists() -> list[list[str | int]] | bool:
         isinstance(regex.pattern, str) for regex in patterns) else False
 
 
-_kept: tuple[DiskCache, Any] | None = None
-"""The clean-texts cache the plugins' patterns were last taken from, and them (once per cache, not per text)."""
+_kept: tuple[DiskCache, list[re.Pattern[str]] | None] | None = None
+"""The clean-texts cache the plugins' patterns were last taken from, and them compiled (once per cache, not per
+text)."""
 
 
-def _kept_denylists() -> list[tuple[str, int]] | None:
+def _kept_denylists() -> list[re.Pattern[str]] | None:
     """The plugins' patterns, kept with the clean texts (found the first time: whose version names detect-secrets'
     release and this module's source); None outside clean_cached(), or when a plugin may report otherwise."""
     global _kept
     if _clean is None:
         return None
     if _kept is None or _kept[0] is not _clean:
-        kept: Any = _clean.get(DENYLISTS)
-        if not (kept is False or (isinstance(kept, list) and all(
-                isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], int)
-                for pair in kept))):
+        kept = _clean.get(DENYLISTS)  # (sealed, and written by this source only: as _denylists() returned it)
+        if kept is None:
             kept = _denylists()
             _clean.put(DENYLISTS, kept)
-        _kept = _clean, kept
-    return None if _kept[1] is False else [(pattern, flags) for pattern, flags in _kept[1]]
+        _kept = _clean, None if kept is False else [re.compile(pattern, flags) for pattern, flags in kept]
+    return _kept[1]
 
 
 def _by_plugins(text: str) -> list[Secret]:
@@ -355,7 +354,7 @@ def _by_plugins(text: str) -> list[Secret]:
     a text none of them matches needs no plugin, so a build whose new texts match none (a one-alert edit's) never
     imports detect-secrets."""
     patterns = _kept_denylists()
-    if patterns is not None and not any(re.compile(pattern, flags).search(text) for pattern, flags in patterns):
+    if patterns is not None and not any(pattern.search(text) for pattern in patterns):
         return []
     return [Secret(plugin.secret_type, value) for plugin in _plugins() for value in plugin.analyze_string(text)]
 

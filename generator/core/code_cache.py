@@ -124,14 +124,16 @@ class Compiled:
         """Add what was compiled since the file was read to it (atomically; a failure only means no cache)."""
         if not self.made or self.path is None or sys.dont_write_bytecode:
             return
-        stored = self._stored()
-        kept = stored | {key: marshal.dumps(value) for key, value in self.made.items()}
+        stored, made = self._stored(), dict(self.made)  # (copied at once: a daemon thread may compile at exit)
+        kept = stored | {key: marshal.dumps(value) for key, value in made.items()}
         payload = marshal.dumps((STAMP, kept))
         if len(payload) > LIMIT:  # what this process used and made
-            kept = {key: data for key, data in kept.items() if key in self.used or key in self.made}
+            kept = {key: data for key, data in kept.items() if key in self.used or key in made}
             payload = marshal.dumps((STAMP, kept))
         if len(payload) <= LIMIT and write_sealed(self.path, payload):
-            self.stored, self.made, self.used = kept, {}, set()
+            self.stored, self.used = kept, set()
+            for key in made:
+                self.made.pop(key, None)
 
 
 COMPILED = Compiled(cache_path())

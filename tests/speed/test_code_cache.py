@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import typing
 import warnings
 from pathlib import Path
@@ -241,3 +242,31 @@ def test_re_warns_of_a_pattern_in_every_process_at_its_caller(texts: Path, monke
     code_cache.COMPILED.save()
     monkeypatch.setattr(code_cache, "COMPILED", code_cache.Compiled(str(texts)))  # the next process
     assert warned() == first == [(warning, __file__)]
+
+
+def test_a_save_while_another_thread_compiles_keeps_what_it_had(texts: Path) -> None:
+    # the save runs at exit while daemon threads (a preview server's) may still make classes and patterns: it
+    # raised "dictionary changed size during iteration" in the atexit callback, a traceback and no cache
+    compiled, stop = code_cache.COMPILED, threading.Event()
+
+    def compiling() -> None:
+        count = 0
+        while not stop.is_set():
+            compiled.code(f"made_by_another_thread = {count}")
+            count += 1
+
+    code = compile("pass", "<string>", "exec")
+    made: dict[code_cache.Key, Any] = {("exec", f"made_before_the_save = {count}"): code for count in range(500)}
+    switch = sys.getswitchinterval()
+    thread = threading.Thread(target=compiling)
+    sys.setswitchinterval(1e-6)
+    thread.start()
+    try:
+        for _ in range(20):
+            compiled.made.update(made)
+            compiled.save()
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(switch)
+    assert made.keys() <= code_cache.Compiled(str(texts))._stored().keys()

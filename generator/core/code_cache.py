@@ -11,7 +11,8 @@ Each result depends on nothing but the text (and flags) and the interpreter, so 
 file beside this module's own bytecode (its __pycache__), mapping each text to its code object and each pattern to
 its program (marshal, the format of .pyc files), stamped with the interpreter's version and bytecode magic number
 and sealed by its SHA-256 (core/sealed_file.py). A missing, stale, torn or unreadable file only means
-compiling again, and nothing is written under PYTHONDONTWRITEBYTECODE, as for bytecode. A pattern re's parser may
+compiling again, and nothing is written under PYTHONDONTWRITEBYTECODE or where that directory cannot be written
+(a read-only install), as for bytecode. A pattern re's parser may
 warn of is not kept: each process compiles it and is warned, at the line compiling it, as without this. As with
 bytecode, a warning of compiling a forward reference's text is given when it is compiled, not when it is reused.
 
@@ -123,6 +124,8 @@ class Compiled:
     def save(self) -> None:
         """Add what was compiled since the file was read to it (atomically; a failure only means no cache)."""
         if not self.made or self.path is None or sys.dont_write_bytecode:
+            return
+        if not os.access(os.path.dirname(self.path), os.W_OK):  # a read-only install: nothing marshalled for it
             return
         stored, made = self._stored(), dict(self.made)  # (copied at once: a daemon thread may compile at exit)
         kept = stored | {key: marshal.dumps(value) for key, value in made.items()}

@@ -12,9 +12,9 @@ file beside this module's own bytecode (its __pycache__), mapping each text to i
 its program (marshal, the format of .pyc files), stamped with the interpreter's version and bytecode magic number
 and sealed by its SHA-256 (core/sealed_file.py). A missing, stale, torn or unreadable file only means
 compiling again, and nothing is written under PYTHONDONTWRITEBYTECODE or where that directory cannot be written
-(a read-only install), as for bytecode. A pattern re's parser may
-warn of is not kept: each process compiles it and is warned, at the line compiling it, as without this. As with
-bytecode, a warning of compiling a forward reference's text is given when it is compiled, not when it is reused.
+(a read-only install), as for bytecode. A pattern re's parser may warn of is neither kept nor read: each process
+compiles it and is warned, at the line compiling it, as without this. As with bytecode, a warning of compiling a
+forward reference's text is given when it is compiled, not when it is reused.
 
 Importing this module is what turns it on (generator.build imports it first; the texts of anything made before are
 compiled as always):
@@ -181,8 +181,8 @@ def cached_pattern(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
     """re._compiler.compile, with a pattern's program from COMPILED."""
     if type(pattern) not in (str, bytes) or flags & re.DEBUG:  # (a subclass of str is no marshal value)
         return _compile_pattern(pattern, flags)  # type: ignore[no-any-return]
-    flags = int(flags)
-    program = COMPILED.program(pattern, flags)
+    flags, kept = int(flags), not _may_warn(pattern)  # (not read either: a file of before this rule may hold it)
+    program = COMPILED.program(pattern, flags) if kept else None
     if program is None:  # parsed here, as in re._compiler.compile: a warning of re's names the line compiling it
         parsed = _parser.parse(pattern, flags)
         names = [None] * parsed.state.groups
@@ -190,7 +190,7 @@ def cached_pattern(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
             names[index] = name
         program = (int(flags | parsed.state.flags), [int(op) for op in _compiler._code(parsed, flags)],
                    parsed.state.groups - 1, dict(parsed.state.groupdict), tuple(names))
-        if not _may_warn(pattern):
+        if kept:
             COMPILED.made["re", pattern, flags] = program
     return _sre.compile(pattern, *program)  # type: ignore[no-any-return]
 

@@ -243,6 +243,14 @@ def test_re_warns_of_a_pattern_in_every_process_at_its_caller(texts: Path, monke
     monkeypatch.setattr(code_cache, "COMPILED", code_cache.Compiled(str(texts)))  # the next process
     assert warned() == first == [(warning, __file__)]
 
+    with monkeypatch.context() as keeping:  # a file the stand-in wrote before it kept no such pattern
+        keeping.setattr(code_cache, "_may_warn", lambda pattern: False)
+        warned()
+        code_cache.COMPILED.save()
+    monkeypatch.setattr(code_cache, "COMPILED", code_cache.Compiled(str(texts)))
+    assert ("re", pattern, 0) in code_cache.COMPILED._stored()
+    assert warned() == first
+
 
 def test_a_save_while_another_thread_compiles_keeps_what_it_had(texts: Path) -> None:
     # the save runs at exit while daemon threads (a preview server's) may still make classes and patterns: it

@@ -37,7 +37,8 @@ def write_sealed(path: str | os.PathLike[str], payload: bytes,
     try:
         with contextlib.suppress(FileExistsError):
             os.mkdir(os.path.dirname(temporary) or ".")
-        with open(temporary, "wb") as file:
+        # owner-only: a cache may hold what the user's processes compiled or ran (regex texts, a command line)
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
             file.write(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
             file.writelines(after)
         os.replace(temporary, path)

@@ -371,3 +371,12 @@ def test_the_plugins_patterns_stay_kept_through_a_build_of_texts_all_found_clean
         assert secret_scan.find("the rules after an edit") == []  # known clean: no plugin, no pattern asked
     with secret_scan.clean_cached(tmp_path) as cache:
         assert cache.get(secret_scan.DENYLISTS) is not None
+
+
+def test_a_sealed_file_is_its_owners_alone(tmp_path: Path) -> None:
+    """A cache may hold what the user's processes compiled or ran (code_cache's regex texts, the command record): no
+    other user of the machine reads it, whatever the umask."""
+    path = tmp_path / "__pycache__" / "obsgen-kind.cache"
+    assert write_sealed(path, b"payload")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert read_sealed(path) == b"payload"

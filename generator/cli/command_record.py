@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import io
 import json
 import os
@@ -83,9 +84,10 @@ class CommandRecord:
         self.help_wanted = arguments[-1:] == ["--help"] and all(
             name[:1].isalpha() and set(name) <= COMMAND_NAME for name in arguments[:-1])
         self.build_wanted = arguments[:1] == [BUILD] and not self.help_wanted
-        # taken before the commands' modules load (they may set variables), as JSON reads it back (tuples as lists)
-        self.key = json.loads(json.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(), environment(),
-                                          arguments, _terminal()]))
+        # taken before the commands' modules load (they may set variables); a digest: the environment and the
+        # command line may hold secrets (a token exported for another tool), which the record never keeps
+        self.key = hashlib.sha256(json.dumps([FORMAT, sys.version, sys.executable, sys.path, os.getcwd(),
+                                              environment(), arguments, _terminal()]).encode()).hexdigest()
 
     @functools.cached_property
     def _kept(self) -> list[dict[str, Any]]:
@@ -96,7 +98,9 @@ class CommandRecord:
             kept = json.loads(payload) if payload is not None else []
         except ValueError:
             return []
-        return [entry for entry in kept if isinstance(entry, dict)] if isinstance(kept, list) else []
+        # (an entry keyed otherwise, by an older obsgen, is dropped at the next write)
+        return [entry for entry in kept if isinstance(entry, dict) and isinstance(entry.get("key"), str)] \
+            if isinstance(kept, list) else []
 
     def _made(self, field: str) -> Any:
         """What typer made of this command line (its `field`), when nothing it was made from has changed."""

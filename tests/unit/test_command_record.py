@@ -161,3 +161,15 @@ def test_a_builds_options_are_kept_for_its_command_line_while_the_program_runs_i
         command_record.parsed_build({"out": "out"})  # not a build's command line
     assert CommandRecord(["check"]).build_options() is None
     assert CommandRecord(arguments).build_options() == {"out": "elsewhere"}  # kept beside the others
+
+
+def test_the_record_keeps_no_variable_of_the_environment(record: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The record is keyed by the environment, which may hold a token exported for another tool: it keeps a digest of
+    it, and a changed variable still misses."""
+    monkeypatch.setenv("PAGERDUTY_TOKEN", "u+Tk9cBvKq3xQzR7wPmA")
+    _render(["--help"], "usage\n")
+    assert b"u+Tk9cBvKq3xQzR7wPmA" not in record.read_bytes() and b"PAGERDUTY_TOKEN" not in record.read_bytes()
+    assert _replayed(["--help"], capsys) == "usage\n"
+    monkeypatch.setenv("PAGERDUTY_TOKEN", "another")
+    assert _replayed(["--help"], capsys) is None

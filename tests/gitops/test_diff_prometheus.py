@@ -17,7 +17,7 @@ from generator.analysis.diff.changes import OutTree
 from generator.analysis.diff.compare import Drawing, Failure
 from generator.cli.diff_images import drawer, drawn_at
 from generator.live.ports import free_port
-from tests.conftest import DEMO_NOW, ROOT
+from tests.conftest import DEMO_NOW, PICTURE_NOW, ROOT
 from tests.gitops.diff_repo import commit_all, definitions_repo, edit, git, obsgen_diff
 from tests.preview_spec import page_spec
 
@@ -94,16 +94,16 @@ def test_a_panel_prometheus_refuses_makes_its_picture_incomplete_and_says_why(tm
     newer = f'sort_by_label(sum by (job) ({LAST_WEEK}), "job")'
     base, head = _executive_tree(tmp_path / "base", f"sum({LAST_WEEK})"), _executive_tree(tmp_path / "head", newer)
     with_password = demo_prometheus.replace("http://", "http://viewer:s3cret@")
-    drawing = drawer(tmp_path / "images", with_password, Path("definitions"), DEMO_NOW)(base, head)
+    drawing = drawer(tmp_path / "images", with_password, Path("definitions"), PICTURE_NOW)(base, head)
     refused = requests.post(f"{demo_prometheus}/api/v1/query_range", timeout=10, data={
-        "query": newer, "start": DEMO_NOW - 3600, "end": DEMO_NOW, "step": 60}).json()  # as the panel asks it
+        "query": newer, "start": PICTURE_NOW - 3600, "end": PICTURE_NOW, "step": 60}).json()  # as the panel asks it
     assert refused["status"] == "error" and "sort_by_label" in refused["error"], refused
     [picture] = drawing.pictures
     assert picture.failures == (Failure("after, panel 'Revenue Trend', query B", refused["error"]),)
     assert (picture.before, picture.after) == (tmp_path / "images/before/Business/executive.png",
                                                tmp_path / "images/after/Business/executive.png")
     # the report names the Prometheus asked, without its password, and the time --at gave
-    assert drawing == Drawing((picture,), demo_prometheus, DEMO_NOW, until_given=True)
+    assert drawing == Drawing((picture,), demo_prometheus, PICTURE_NOW, until_given=True)
 
 
 @pytest.fixture(scope="module")

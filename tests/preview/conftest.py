@@ -16,13 +16,9 @@ from generator.preview.browser import Chromium
 from generator.preview.render import Rendered, render
 from generator.preview.source import dashboards, scrape_interval
 from tests import servers
-from tests.conftest import DEMO_NOW, ROOT
+from tests.conftest import PICTURE_NOW, ROOT
 
 GRAFANA = ROOT / "out" / "grafana"
-PICTURE_NOW = DEMO_NOW - 3 * 3600
-"""The shipped dashboards' pictures are drawn at 21:00 on the demo's last day, not at its end (midnight): there the
-executive dashboard's Revenue Today, today so far, spans nothing, and Prometheus refuses its [0s] range as it refuses
-Grafana's at that instant; in the evening it shows the day's revenue an executive reads."""
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,8 @@ from generator.preview.browser import Chromium, Tab
 from generator.preview.page import PAGE_WIDTH
 from generator.preview.render import Rendered, render
 from generator.preview.source import dashboards
-from tests.conftest import DEMO_NOW
-from tests.preview.conftest import PICTURE_NOW, write_dashboard
+from tests.conftest import DEMO_NOW, PICTURE_NOW
+from tests.preview.conftest import write_dashboard
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDENS = os.environ.get("OBSGEN_UPDATE_GOLDENS") == "1"

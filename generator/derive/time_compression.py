@@ -171,12 +171,10 @@ def apply(project: Project, profile: Profile) -> Project:
                 update |= {"scrape_interval": profile.scrape_interval, "evaluation_interval": profile.scrape_interval}
             if profile.alertmanagers:
                 update["alertmanagers"] = profile.alertmanagers
-            for release in ("alertmanager_version", "prometheus_version"):  # what a demo runs
-                if getattr(profile, release):
-                    update[release] = getattr(profile, release)
-            for url in ("alertmanager_url", "prometheus_url", "grafana_url"):  # where a demo's own servers answer
-                if getattr(profile, url):
-                    update[url] = getattr(profile, url)
+            # the releases a demo runs, and where its own servers answer
+            update |= {name: getattr(profile, name) for name in ("alertmanager_version", "prometheus_version",
+                                                                  "alertmanager_url", "prometheus_url", "grafana_url")
+                       if getattr(profile, name)}
             objects[index] = obj.model_copy(update=update)
         elif isinstance(obj, ScrapeJob) and profile.targets:
             objects[index] = (

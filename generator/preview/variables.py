@@ -50,11 +50,6 @@ class Resolved:
     values: dict[str, str]
     notes: tuple[str, ...] = ()
 
-    @property
-    def note(self) -> str:
-        """The notes as one line for the page."""
-        return " ".join(self.notes)
-
 
 def _named(variable: dict[str, Any]) -> set[str]:
     """The variables a query variable's query names."""

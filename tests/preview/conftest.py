@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
 from prometheus_client import CollectorRegistry, start_http_server
 
 from generator.preview.browser import Chromium
@@ -43,19 +44,33 @@ def write_dashboard(grafana: Path, document: dict[str, object], folder: str = "T
 
 
 @contextmanager
-def scraping(registry: CollectorRegistry, workdir: Path) -> Iterator[str]:
-    """A real prometheus scraping the registry's exporter on 127.0.0.1 every second; yields its URL."""
-    port = servers.free_port()
-    server, thread = start_http_server(port, addr="127.0.0.1", registry=registry)
-    config = workdir / "prometheus.yml"
-    config.write_text(f"global: {{scrape_interval: 1s}}\nscrape_configs:\n- job_name: test\n"
-                      f"  static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n")
+def scraping(jobs: Mapping[str, Sequence[CollectorRegistry]], workdir: Path
+             ) -> Iterator[tuple[str, dict[str, list[str]]]]:
+    """A real prometheus scraping each job's exporters (one a registry, on 127.0.0.1) every second; yields its URL
+    and each job's targets, in the registries' order."""
+    started, targets = [], dict[str, list[str]]()
     try:
+        for job, registries in jobs.items():
+            targets[job] = []
+            for registry in registries:
+                port = servers.free_port()
+                started.append(start_http_server(port, addr="127.0.0.1", registry=registry))
+                targets[job].append(f"127.0.0.1:{port}")
+        config = workdir / "prometheus.yml"
+        config.write_text("global: {scrape_interval: 1s}\nscrape_configs:\n" + "".join(
+            f"- job_name: {job}\n  static_configs: [{{targets: {found}}}]\n" for job, found in targets.items()))
         with servers.prometheus(config, workdir) as prometheus:
-            yield prometheus.url
+            yield prometheus.url, targets
     finally:
-        server.shutdown()
-        thread.join()
+        for server, thread in started:
+            server.shutdown()
+            thread.join()
+
+
+def scraped(url: str, metric: str) -> int:
+    """How many series of metric the prometheus at url holds now."""
+    answer = requests.get(f"{url}/api/v1/query", params={"query": f"count({metric})"}, timeout=5).json()
+    return int(answer["data"]["result"][0]["value"][1]) if answer["data"]["result"] else 0
 
 
 @contextmanager

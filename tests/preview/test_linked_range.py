@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from prometheus_client import CollectorRegistry, Gauge, start_http_server
+from prometheus_client import CollectorRegistry, Gauge
 
-from tests import servers
+from tests.preview.conftest import scraped, scraping
 from tests.preview_spec import served
 
 SCRAPE = 1.0
@@ -29,28 +28,11 @@ DOCUMENT: dict[str, Any] = {
 @pytest.fixture
 def two_instances(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
     """A real prometheus scraping two exporters every second; yields its URL and the two instances."""
-    started, instances = [], []
-    for value in (1, 2):
-        registry = CollectorRegistry()
+    registries = [CollectorRegistry(), CollectorRegistry()]
+    for value, registry in enumerate(registries, 1):
         Gauge("preview_link_busy", "Busy share the test sets.", registry=registry).set(value)
-        port = servers.free_port()
-        started.append(start_http_server(port, addr="127.0.0.1", registry=registry))
-        instances.append(f"127.0.0.1:{port}")
-    config = tmp_path / "prometheus.yml"
-    config.write_text(f"global: {{scrape_interval: {SCRAPE:g}s}}\nscrape_configs:\n- job_name: test\n"
-                      f"  static_configs: [{{targets: {instances}}}]\n")
-    try:
-        with servers.prometheus(config, tmp_path) as prometheus:
-            yield prometheus.url, instances
-    finally:
-        for server, thread in started:
-            server.shutdown()
-            thread.join()
-
-
-def _scraped(url: str) -> int:
-    answer = requests.get(f"{url}/api/v1/query", params={"query": "count(preview_link_busy)"}, timeout=5).json()
-    return int(answer["data"]["result"][0]["value"][1]) if answer["data"]["result"] else 0
+    with scraping({"test": registries}, tmp_path) as (url, targets):
+        yield url, targets["test"]
 
 
 def _panel(url: str, target: str) -> dict[str, Any]:
@@ -61,7 +43,7 @@ def _panel(url: str, target: str) -> dict[str, Any]:
 
 def test_a_notification_link_shows_only_its_instance_over_its_range(two_instances: tuple[str, list[str]]) -> None:
     url, (wanted, other) = two_instances
-    while _scraped(url) < 2:
+    while scraped(url, "preview_link_busy") < 2:
         time.sleep(0.2)
     start = round(time.time() * 1000)  # a link's epoch milliseconds
     end = start + round(3 * SCRAPE * 1000)

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from prometheus_client import CollectorRegistry, Gauge, start_http_server
+from prometheus_client import CollectorRegistry, Gauge
 
 from generator.preview.render import render
 from generator.preview.source import DashboardFile
-from tests import servers
+from tests.preview.conftest import scraped, scraping
 from tests.preview_spec import page_spec, served
 
 SCRAPE = 1.0
@@ -51,34 +50,13 @@ DOCUMENT: dict[str, Any] = {
 @pytest.fixture(scope="module")
 def two_jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, list[str]]]]:
     """A real prometheus scraping each job's exporters every second; yields its URL and each job's instances."""
-    work = tmp_path_factory.mktemp("chain")
-    started: list[Any] = []
-    jobs: dict[str, list[str]] = {}
-    for job, count in JOBS.items():
-        jobs[job] = []
-        for _ in range(count):
-            registry = CollectorRegistry()
-            Gauge(METRIC, "Busy share the test sets.", registry=registry).set(len(started) + 1)
-            port = servers.free_port()
-            started.append(start_http_server(port, addr="127.0.0.1", registry=registry))
-            jobs[job].append(f"127.0.0.1:{port}")
-    config = work / "prometheus.yml"
-    config.write_text(f"global: {{scrape_interval: {SCRAPE:g}s}}\nscrape_configs:\n" + "".join(
-        f"- job_name: {job}\n  static_configs: [{{targets: {targets}}}]\n" for job, targets in jobs.items()))
-    try:
-        with servers.prometheus(config, work) as prometheus:
-            while _scraped(prometheus.url) < sum(JOBS.values()):
-                time.sleep(0.2)
-            yield prometheus.url, {job: sorted(targets) for job, targets in jobs.items()}
-    finally:
-        for server, thread in started:
-            server.shutdown()
-            thread.join()
-
-
-def _scraped(url: str) -> int:
-    answer = requests.get(f"{url}/api/v1/query", params={"query": f"count({METRIC})"}, timeout=5).json()
-    return int(answer["data"]["result"][0]["value"][1]) if answer["data"]["result"] else 0
+    registries = {job: [CollectorRegistry() for _ in range(count)] for job, count in JOBS.items()}
+    for value, registry in enumerate((r for job in registries.values() for r in job), 1):
+        Gauge(METRIC, "Busy share the test sets.", registry=registry).set(value)
+    with scraping(registries, tmp_path_factory.mktemp("chain")) as (url, jobs):
+        while scraped(url, METRIC) < sum(JOBS.values()):
+            time.sleep(0.2)
+        yield url, {job: sorted(targets) for job, targets in jobs.items()}
 
 
 def _page(url: str, target: str, document: dict[str, Any] = DOCUMENT) -> dict[str, Any]:

@@ -25,7 +25,7 @@ def scraped_gauge(tmp_path: Path) -> Iterator[tuple[Gauge, str]]:
     registry = CollectorRegistry()
     gauge = Gauge("preview_test_orders", "Orders the test says there are.", registry=registry)
     gauge.set(7)
-    with scraping(registry, tmp_path) as url:
+    with scraping({"test": [registry]}, tmp_path) as (url, _):
         yield gauge, url
 
 

@@ -52,7 +52,7 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     gauge = Gauge(METRIC, "Things the test sets.", ["kind"], registry=registry)
     for kind in KINDS:
         gauge.labels(kind).set(1)
-    with scraping(registry, tmp_path_factory.mktemp("refresh")) as url:
+    with scraping({"test": [registry]}, tmp_path_factory.mktemp("refresh")) as (url, _):
         while not requests.get(f"{url}/api/v1/query", params={"query": METRIC}, timeout=5).json()["data"]["result"]:
             time.sleep(0.2)
         yield url

@@ -68,11 +68,11 @@ def _order(variables: list[dict[str, Any]]) -> list[int]:
     """Indexes of the Prometheus query variables in the order their queries run: the first whose query names no
     query variable still waiting (the first waiting, if they all wait on each other)."""
     waiting = [i for i, variable in enumerate(variables) if _asks_prometheus(variable)]
+    needs = {i: _named(variables[i]) - {variables[i].get("name")} for i in waiting}
     order = []
     while waiting:
         names = {variables[i].get("name") for i in waiting}
-        ready = next((i for i in waiting if not (_named(variables[i]) - {variables[i].get("name")}) & names),
-                     waiting[0])
+        ready = next((i for i in waiting if not needs[i] & names), waiting[0])
         order.append(ready)
         waiting.remove(ready)
     return order

@@ -15,7 +15,7 @@ from urllib3.exceptions import ReadTimeoutError
 from generator.core.bounded_http import AnswerCut, UnreadableAnswer, json_answer
 from generator.core.bounded_read import read_bounded
 from generator.core.http_deadline import DeadlinePassed, DeadlineRetry, deadline_for, deadline_session
-from generator.core.untrusted import ReadError, load_yaml
+from generator.core.untrusted import ReadError, yaml_mapping
 
 RETRIED_STATUSES = (429, 502, 503, 504)  # rate limited or a proxy in front of a restarting server
 ANSWER_BYTES = 64 * 2**20
@@ -165,13 +165,10 @@ class Api:
         if not isinstance(text, str):
             raise ApiError(self.name, "GET", path, 200, f"no {field} text in the answer: is {self.url} {self.name}?")
         try:
-            documents = load_yaml(text)
+            return yaml_mapping(text)
         except ReadError as error:
             raise ApiError(self.name, "GET", path, 200, f"{field}{f':{error.line}' if error.line else ''}: {error}"
                            ) from None
-        if len(documents) > 1 or not isinstance(documents[0] if documents else {}, dict | None):
-            raise ApiError(self.name, "GET", path, 200, f"{field} is not one YAML mapping")
-        return (documents[0] if documents else None) or {}
 
     def post(self, path: str, body: Any = None) -> Any:
         """POST a JSON body, decoded JSON answer (None when the answer is not JSON)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.promql import parse
-from generator.core.untrusted import error_line, load_yaml
+from generator.core.untrusted import error_line, yaml_mapping
 
 
 def canonical(expr: str) -> str:
@@ -83,13 +83,9 @@ class MalformedFile(ValueError):
 def document(path: str, data: bytes) -> dict[str, Any]:
     """A YAML file of out/ as a mapping; MalformedFile (with its line) when it is not one."""
     try:
-        documents = load_yaml(data.decode())
+        return yaml_mapping(data.decode())
     except ValueError as error:  # ReadError, UnicodeDecodeError
         raise MalformedFile(path, error_line(error), str(error)) from None
-    found = documents[0] if documents else None
-    if not isinstance(found, dict | None) or len(documents) > 1:
-        raise MalformedFile(path, 1, "not one YAML mapping")
-    return found or {}
 
 
 def from_files(files: dict[str, bytes], evaluation_interval: float) -> dict[tuple[str, str], Group]:

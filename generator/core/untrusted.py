@@ -145,6 +145,16 @@ def load_yaml(text: str, loader: Any = _Bounded) -> list[Any]:
         raise _yaml_error(error) from None
 
 
+def yaml_mapping(text: str) -> dict[str, Any]:
+    """The one YAML mapping a text holds ({} when it holds nothing), within the bounds above; ReadError otherwise
+    (at line 1 when it holds another value or several documents)."""
+    documents = load_yaml(text)
+    found = documents[0] if documents else None
+    if not isinstance(found, dict | None) or len(documents) > 1:
+        raise ReadError("not one YAML mapping", 1)
+    return found or {}
+
+
 class PlainText(str):
     """A plain YAML scalar YAML 1.1 reads as a boolean, number or date, as written; `value` is what YAML 1.1 reads,
     for the few fields that are not strings (typed() gives it back)."""

@@ -17,6 +17,7 @@ from typing import Any
 import requests
 import yaml
 
+from generator.apply.notifier import DISCOVERY_INTERVAL, DROPPED
 from generator.live.ledger import SETTLE, Routing, Tally, account, episodes
 from generator.live.recording import Record
 from generator.live.releases import installed
@@ -35,9 +36,6 @@ TargetDown's test only; a lapsed page fails the page's, told resolved and firing
 at 2 s it is 8, for 4 s more per ledger run."""
 BRIDGE = 4.0 * RESEND_DELAY
 """Seconds of gap the ledger bridges within an episode: four resend delays, Alertmanager's resolve timeout."""
-DISCOVERY_TICK = 5.0
-"""Seconds between Prometheus' service discovery updates (discovery manager's updatert): the notifier learns of an
-Alertmanager only at one of them."""
 RELOADS = 3
 """Reloads tried for one whose tick comes before the alerts' start."""
 SETTLED = 1.0 + max(BRIDGE, 1.0 + SETTLE)
@@ -74,7 +72,7 @@ def _rules_once_alertmanager_known(prometheus: str, rules: Path, alerts: list[Al
     """Load the alerts' rules, none firing before their start, which comes once Prometheus' notifier knows the
     Alertmanager again after the reload that loads them; their start.
 
-    Prometheus (2.42) learns its Alertmanagers only at a tick of its service discovery (every DISCOVERY_TICK from
+    Prometheus (2.42) learns its Alertmanagers only at a tick of its service discovery (every DISCOVERY_INTERVAL from
     its start), and a reload empties the list (notifier.ApplyConfig builds new, empty Alertmanager sets,
     prometheus/prometheus#13064) until the next tick: every alert sent meanwhile is dropped and reaches Alertmanager
     at its next resend, each alert at its own. Alerts that fired in that window then reached Alertmanager out of
@@ -83,7 +81,7 @@ def _rules_once_alertmanager_known(prometheus: str, rules: Path, alerts: list[Al
     ticked = _tick(prometheus, time.monotonic() + 30)
     for _ in range(RELOADS):
         since = time.time() - ticked  # the tick after the reload is the first after now: start a second later
-        start = ticked + DISCOVERY_TICK * (math.floor(since / DISCOVERY_TICK) + 1) + 1.0
+        start = ticked + DISCOVERY_INTERVAL * (math.floor(since / DISCOVERY_INTERVAL) + 1) + 1.0
         rules.write_text(yaml.safe_dump({"groups": [
             {"name": "probe", "interval": "1s", "rules": [_rule(alert, start) for alert in alerts]}]}))
         requests.post(f"{prometheus}/-/reload", timeout=10).raise_for_status()
@@ -105,11 +103,11 @@ def _tick(prometheus: str, deadline: float) -> float:
 
 
 def _dropped(prometheus: str) -> float:
-    """Alerts Prometheus' notifier dropped (prometheus_notifications_dropped_total)."""
+    """Alerts Prometheus' notifier dropped (notifier.DROPPED)."""
     for line in requests.get(f"{prometheus}/metrics", timeout=5).text.splitlines():
-        if line.startswith("prometheus_notifications_dropped_total "):
+        if line.startswith(f"{DROPPED} "):
             return float(line.split()[1])
-    raise AssertionError(f"{prometheus} exposes no prometheus_notifications_dropped_total")
+    raise AssertionError(f"{prometheus} exposes no {DROPPED}")
 
 
 def _sink(records: list[Record], lock: threading.Lock, refused: str) -> type[BaseHTTPRequestHandler]:

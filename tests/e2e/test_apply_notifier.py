@@ -5,8 +5,6 @@ again and tells how many alert notifications the reload dropped (generator/apply
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from generator.apply.files import DirectoryStore
 from generator.apply.http import Api, Connection
 from generator.apply.outcome import Action
 from tests import servers
+from tests.e2e.inhibition import until
 from tests.e2e.test_apply import FIRST_ALERTMANAGER, _config_dir
 
 FIRING = "groups:\n- name: reload\n  rules:\n  - alert: AlwaysFiring\n    expr: vector(1)\n"
@@ -45,11 +44,8 @@ def _metric(api: Api, name: str) -> float:
     return value
 
 
-def _until(condition: str, test: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not test():
-        assert time.monotonic() < deadline, f"never {condition}"
-        time.sleep(0.05)
+WAITED = 15.0
+"""Seconds a condition is waited for."""
 
 
 def _firing(prom: servers.Server) -> bool:
@@ -66,10 +62,10 @@ def test_a_reload_that_drops_alerts_is_waited_out_and_told(tmp_path: Path, monke
     with servers.alertmanager(am_config, tmp_path, port=am_port), \
             servers.prometheus(served, tmp_path, RESEND) as prom:
         api = Api(Connection("prometheus", prom.url))
-        _until("firing", lambda: _firing(prom))
+        assert until(lambda: _firing(prom), WAITED), "never firing"
         # discovery updates come every 5 s from Prometheus' start, the first one with the Alertmanager: a reload
         # just after it leaves a gap of nearly 5 s, which drops the alert's sends
-        _until("knew the Alertmanager", lambda: _metric(api, notifier.DISCOVERED) > 0)
+        assert until(lambda: _metric(api, notifier.DISCOVERED) > 0, WAITED), "never knew the Alertmanager"
         dropped = _metric(api, notifier.DROPPED)
 
         outcome = reload.apply(prometheus.SERVER, out, DirectoryStore(served.parent), api)
@@ -104,7 +100,7 @@ def test_a_prometheus_sending_to_no_alertmanager_is_not_waited_for(tmp_path: Pat
     _files(out / "prometheus", _config(""), ("firing.yml", FIRING), ("added.yml", ADDED))
     with servers.prometheus(served, tmp_path, RESEND) as prom:
         api = Api(Connection("prometheus", prom.url))
-        _until("firing", lambda: _firing(prom))
+        assert until(lambda: _firing(prom), WAITED), "never firing"
         dropped = _metric(api, notifier.DROPPED)
 
         outcome = reload.apply(prometheus.SERVER, out, DirectoryStore(served.parent), api)
@@ -113,4 +109,4 @@ def test_a_prometheus_sending_to_no_alertmanager_is_not_waited_for(tmp_path: Pat
         assert outcome.action == Action.UPDATED
         assert outcome.detail == "added rules/added.yml; reloaded and verified"
         # it drops every alert, reload or not: none of that is the reload's to tell
-        _until("dropped an alert", lambda: _metric(api, notifier.DROPPED) > dropped)
+        assert until(lambda: _metric(api, notifier.DROPPED) > dropped, WAITED), "never dropped an alert"

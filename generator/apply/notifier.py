@@ -56,10 +56,9 @@ def watch(api: Api, config: Any) -> Callable[[], list[str]]:
     says what the reload cost: nothing when it dropped nothing, or when there was nothing to wait for (no
     Alertmanager known before, none named by the new prometheus.yml, `config`: a Prometheus sending nowhere drops
     every alert)."""
-    known, dropped = _known(api), gauge(api, DROPPED)
-    if not known or dropped is None or not _names_alertmanagers(config):
+    known, before = _known(api), gauge(api, DROPPED)
+    if not known or before is None or not _names_alertmanagers(config):
         return lambda: []
-    before = dropped
 
     def told() -> list[str]:
         lines = []

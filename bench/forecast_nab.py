@@ -131,11 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         if len(test) > 1 or len(series) <= 30:
             print(f"fold {label}: chosen on the other files: {_params(held_out[test[0]])}")
     # how far the held-out figure moves with the folds, and what no choice of thresholds can beat
-    def best(i: int) -> DetectorParams:
-        return max(DETECTOR_GRID, key=lambda params: detections.score(i, params).raw)
-
     other_choices = {"leave_one_file_out": cross_validated(file_folds(series), detections),
-                     "best_per_file": {i: best(i) for i in everything}}
+                     "best_per_file": best_per_file(everything, detections)}
     print(f"in-sample (all files): {_params(in_sample)}; shipped DetectorParams(): "
           f"{'the same' if in_sample == DEFAULT_PARAMS else _params(DEFAULT_PARAMS) + ' (DIFFERENT)'}\n")
     print_files(series, forecasts, detections, held_out)
@@ -166,6 +163,15 @@ def cross_validated(
     for _, train, test in fold_list:
         chosen.update(dict.fromkeys(test, choose(train, detections.score, DETECTOR_GRID)))
     return chosen
+
+
+def best_per_file(files: list[int], detections: Detections) -> dict[int, DetectorParams]:
+    """Each file's parameter set from ``DETECTOR_GRID`` chosen on that file alone: what no choice can beat."""
+
+    def best(i: int) -> DetectorParams:
+        return max(DETECTOR_GRID, key=lambda params: detections.score(i, params).raw)
+
+    return {i: best(i) for i in files}
 
 
 def _params(p: DetectorParams) -> str:

@@ -28,7 +28,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from forecast_nab import Detections, cross_validated  # noqa: E402
+from forecast_nab import Detections, best_per_file, cross_validated  # noqa: E402
 
 from generator.exporter import anomaly  # noqa: E402
 from generator.exporter.anomaly import AnomalyScores, DetectorParams, combined_score, detect  # noqa: E402
@@ -117,11 +117,7 @@ def figures(corpus: Corpus, detections: Detections) -> list[float]:
     in_sample = choose(everything, detections.score, DETECTOR_GRID)
     held_out = cross_validated(folds(series), detections)
     one_file = cross_validated(file_folds(series), detections)
-
-    def best_for(i: int) -> DetectorParams:
-        return max(DETECTOR_GRID, key=lambda params: detections.score(i, params).raw)
-
-    best = {i: best_for(i) for i in everything}
+    best = best_per_file(everything, detections)
     groups = [[i for i, s in enumerate(series) if s.group == g] for g in corpus.groups]
     return [total(detections.score(i, in_sample) for i in everything).normalized,
             *(total(detections.score(i, held_out[i]) for i in files).normalized for files in groups),

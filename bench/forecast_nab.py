@@ -45,6 +45,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -156,20 +157,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cross_validated(
-    fold_list: list[tuple[str, list[int], list[int]]], detections: Detections
+    fold_list: list[tuple[str, list[int], list[int]]], detections: Detections,
+    grid: Sequence[DetectorParams] = DETECTOR_GRID,
 ) -> dict[int, DetectorParams]:
-    """Each test file's parameter set, chosen from ``DETECTOR_GRID`` on its fold's training files."""
+    """Each test file's parameter set, chosen from ``grid`` on its fold's training files."""
     chosen: dict[int, DetectorParams] = {}
     for _, train, test in fold_list:
-        chosen.update(dict.fromkeys(test, choose(train, detections.score, DETECTOR_GRID)))
+        chosen.update(dict.fromkeys(test, choose(train, detections.score, grid)))
     return chosen
 
 
-def best_per_file(files: list[int], detections: Detections) -> dict[int, DetectorParams]:
-    """Each file's parameter set from ``DETECTOR_GRID`` chosen on that file alone: what no choice can beat."""
+def best_per_file(
+    files: list[int], detections: Detections, grid: Sequence[DetectorParams] = DETECTOR_GRID
+) -> dict[int, DetectorParams]:
+    """Each file's parameter set from ``grid`` chosen on that file alone: what no choice can beat."""
 
     def best(i: int) -> DetectorParams:
-        return max(DETECTOR_GRID, key=lambda params: detections.score(i, params).raw)
+        return max(grid, key=lambda params: detections.score(i, params).raw)
 
     return {i: best(i) for i in files}
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -111,13 +111,16 @@ class Variant(Detections):
         return self._flags[key]
 
 
-def figures(corpus: Corpus, detections: Detections) -> list[float]:
-    """In-sample overall; held out per group and overall; leave one file out and per-file ceiling overall."""
+def figures(
+    corpus: Corpus, detections: Detections, grid: Sequence[DetectorParams] = DETECTOR_GRID
+) -> list[float]:
+    """In-sample overall; held out per group and overall; leave one file out and per-file ceiling overall,
+    each parameter set chosen from ``grid``."""
     series, everything = corpus.series, list(range(len(corpus.series)))
-    in_sample = choose(everything, detections.score, DETECTOR_GRID)
-    held_out = cross_validated(folds(series), detections)
-    one_file = cross_validated(file_folds(series), detections)
-    best = best_per_file(everything, detections)
+    in_sample = choose(everything, detections.score, grid)
+    held_out = cross_validated(folds(series), detections, grid)
+    one_file = cross_validated(file_folds(series), detections, grid)
+    best = best_per_file(everything, detections, grid)
     groups = [[i for i, s in enumerate(series) if s.group == g] for g in corpus.groups]
     return [total(detections.score(i, in_sample) for i in everything).normalized,
             *(total(detections.score(i, held_out[i]) for i in files).normalized for files in groups),

@@ -36,7 +36,6 @@ negative, nothing ships (figures in the README's NAB section).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from pathlib import Path
@@ -46,14 +45,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from forecast_nab import Detections, cross_validated  # noqa: E402
 
 from generator.exporter import anomaly  # noqa: E402
 from generator.exporter.anomaly import DetectorParams, combined_score  # noqa: E402
 from generator.exporter.forecast import FloatArray  # noqa: E402
-from nab.corpus import DEFAULT_DATA, load_corpus  # noqa: E402
-from nab.evaluation import DETECTOR_GRID, folds, total  # noqa: E402
-from nab.likelihood import Combine, Variant, figures  # noqa: E402
+from nab.evaluation import DETECTOR_GRID  # noqa: E402
+from nab.likelihood import Combine, compare  # noqa: E402
 
 WINDOW = 16
 FEATURES = 8
@@ -160,29 +157,9 @@ VARIANTS: dict[str, tuple[Combine, tuple[DetectorParams, ...]]] = {
 }
 
 
-def early_share(variant: Variant, grid: tuple[DetectorParams, ...]) -> float:
-    """Share of all windows whose first held-out detection falls in their first half."""
-    series = variant.corpus.series
-    held_out = cross_validated(folds(series), variant, grid)
-    found = total(variant.score(i, held_out[i]) for i in range(len(series)))
-    return found.early_windows / found.windows
-
-
 def main(argv: list[str] | None = None) -> int:
     """Print each variant's figures side by side."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="directory in NAB's layout")
-    args = parser.parse_args(argv)
-    corpus = load_corpus(args.data)
-    base = Detections(corpus)
-    signals = [artime_signal(s.grid, s.step) for s in corpus.series]
-    columns = ["in-sample", *(f"out {g[4:12]}" for g in corpus.groups), "held out", "one file", "per file", "early"]
-    print(f"{'NAB standard':<24}" + "".join(f"{c:>13}" for c in columns))
-    for name, (combine, grid) in VARIANTS.items():
-        variant = Variant(corpus, base, signals, combine)
-        row = [*figures(corpus, variant, grid), 100 * early_share(variant, grid)]
-        print(f"{name:<24}" + "".join(f"{v:>13.2f}" for v in row))
-    return 0
+    return compare(argv, __doc__ or "", lambda s, sc: artime_signal(s.grid, s.step), VARIANTS)
 
 
 if __name__ == "__main__":

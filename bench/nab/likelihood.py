@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,7 @@ from forecast_nab import Detections, best_per_file, cross_validated  # noqa: E40
 from generator.exporter import anomaly  # noqa: E402
 from generator.exporter.anomaly import AnomalyScores, DetectorParams, combined_score, detect  # noqa: E402
 from generator.exporter.forecast import FloatArray  # noqa: E402
-from nab.corpus import DEFAULT_DATA, Corpus, load_corpus  # noqa: E402
+from nab.corpus import DEFAULT_DATA, Corpus, Series, load_corpus  # noqa: E402
 from nab.evaluation import DETECTOR_GRID, choose, file_folds, folds, total  # noqa: E402
 
 SHORT = 10
@@ -128,20 +128,41 @@ def figures(
               for choice in (held_out, one_file, best))]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print each variant's figures side by side."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+def early_share(detections: Detections, grid: Sequence[DetectorParams] = DETECTOR_GRID) -> float:
+    """Share of all windows whose first held-out detection falls in their first half (the proactive share)."""
+    series = detections.corpus.series
+    held_out = cross_validated(folds(series), detections, grid)
+    found = total(detections.score(i, held_out[i]) for i in range(len(series)))
+    return found.early_windows / found.windows
+
+
+Signal = Callable[[Series, AnomalyScores], FloatArray]
+
+
+def compare(
+    argv: list[str] | None, doc: str, signal: Signal,
+    variants: Mapping[str, tuple[Combine, Sequence[DetectorParams]]],
+) -> int:
+    """Parse ``--data``, compute each file's ``signal`` and print every variant's figures and early share."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="directory in NAB's layout")
     args = parser.parse_args(argv)
     corpus = load_corpus(args.data)
     base = Detections(corpus)
-    likelihoods = [likelihood_of(s.grid, s.step, sc) for s, sc in zip(corpus.series, base.scores, strict=True)]
-    columns = ["in-sample", *(f"out {g[4:12]}" for g in corpus.groups), "held out", "one file", "per file"]
+    signals = [signal(s, sc) for s, sc in zip(corpus.series, base.scores, strict=True)]
+    columns = ["in-sample", *(f"out {g[4:12]}" for g in corpus.groups), "held out", "one file", "per file", "early %"]
     print(f"{'NAB standard':<32}" + "".join(f"{c:>13}" for c in columns))
-    for name, combine in VARIANTS.items():
-        row = figures(corpus, Variant(corpus, base, likelihoods, combine))
+    for name, (combine, grid) in variants.items():
+        variant = Variant(corpus, base, signals, combine)
+        row = [*figures(corpus, variant, grid), 100 * early_share(variant, grid)]
         print(f"{name:<32}" + "".join(f"{v:>13.2f}" for v in row))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print each variant's figures side by side."""
+    return compare(argv, __doc__ or "", lambda s, sc: likelihood_of(s.grid, s.step, sc),
+                   {name: (combine, DETECTOR_GRID) for name, combine in VARIANTS.items()})
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from functools import reduce
 from typing import Any
 
 from generator.core.alert_routing import DEFAULTS, RouteTree, delivering, own_settings, written
-from generator.core.matcher_parse import GO_SPACE, release_matchers, utf8_names
+from generator.core.matcher_parse import UNICODE_SPACES, release_matchers, utf8_names
 from generator.core.matcher_text import filtered
 from generator.core.releases import ordered
 
@@ -40,7 +40,7 @@ NAMES_SORTED = (0, 28, 0)
 """The first Alertmanager built on prometheus/common v0.50 or later, whose LabelSet.String sorts the label names
 (prometheus/common#575, merged after 0.27.0's release on 2024-02-28)."""
 _RESERVED = frozenset("{}!=~,\\\"'`")
-"""pkg/labels/matcher.go isReserved: unicode.IsSpace (matcher_parse.GO_SPACE) or one of these."""
+"""pkg/labels/matcher.go isReserved: unicode.IsSpace (matcher_parse.UNICODE_SPACES) or one of these."""
 _TYPE_ORDER = {"=": 0, "!=": 1, "=~": 2, "!~": 3}
 """labels.MatchType's values: the last sort key of a route's matchers."""
 _GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
@@ -58,7 +58,7 @@ def _matchers(route: Mapping[str, Any], release: str) -> list[tuple[str, str, st
 
 
 def _reserved(char: str) -> bool:
-    return char in _RESERVED or char in GO_SPACE
+    return char in _RESERVED or char in UNICODE_SPACES
 
 
 def matcher_string(name: str, op: str, value: str, release: str) -> str:

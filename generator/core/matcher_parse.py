@@ -24,13 +24,14 @@ from generator.core.releases import ordered
 
 Matcher = tuple[str, str, str]
 """(name, op, value) of one matcher, op one of =, !=, =~, !~."""
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028" \
-           "\u2029\u202f\u205f\u3000"
-"""unicode.IsSpace: what strings.TrimSpace trims."""
+UNICODE_SPACES = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+                 "\u2028\u2029\u202f\u205f\u3000"
+"""The characters of Go's unicode.IsSpace (a set, not a regex): what strings.TrimSpace trims, what the UTF-8 parser's
+lexer skips. Not RE2's \\s, which takes fewer (matcher_text.RE2_SPACES)."""
 _GO_STRING = r'"(?:[^"\\\n]|\\.)*"'
-_SPACES = f"[{re.escape(GO_SPACE)}]*"
+_SPACES = f"[{re.escape(UNICODE_SPACES)}]*"
 """What the UTF-8 parser's lexer skips between tokens: Go's spaces, not re's \\s (which takes U+001C-U+001F too)."""
-_BARE = f"""[^"{re.escape(GO_SPACE)}{{}}!=~,\\\\'`]"""
+_BARE = f"""[^"{re.escape(UNICODE_SPACES)}{{}}!=~,\\\\'`]"""
 """A character of a bare token of the UTF-8 parser: not a Go space and none of {}!=~,\\"'` (matcher/parse/lexer.go
 isReserved: unicode.IsSpace or one of those)."""
 _UTF8_TOKEN = re.compile(rf"{_SPACES}(?:([{{}},]|=~|!~|!=|=)|({_GO_STRING})|({_BARE}+))", re.DOTALL)
@@ -80,7 +81,7 @@ def classic_parts(line: str) -> list[str]:
         elif char != ",":  # a comma inside quotes leaves the escape as it was (Go's switch: case ',' does nothing)
             escaped = False
         part += char
-    last = part.strip(GO_SPACE)
+    last = part.strip(UNICODE_SPACES)
     return [*parts, last] if last else parts
 
 
@@ -91,7 +92,7 @@ def classic_matchers(line: str) -> list[Matcher]:
 
 def _utf8_tokens(line: str) -> list[str]:
     tokens, at = [], 0
-    while rest := line[at:].strip(GO_SPACE):
+    while rest := line[at:].strip(UNICODE_SPACES):
         found = _UTF8_TOKEN.match(line, at)
         if found is None:
             raise ValueError(f"{rest[:1]}: invalid input")

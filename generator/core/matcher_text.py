@@ -50,9 +50,12 @@ LINE_FEED_PATTERNS = (("\\x{a}", "\\n"),)
 REGEX_SPECIAL = r"[\\.+*?()|\[\]{}^$]"
 """An RE2 pattern of the characters RE2 reads specially (regexp.QuoteMeta's), for quoting a value as a regex."""
 _UNESCAPED = {"\\": "\\", '"': '"', "n": "\n"}
-GO_SPACE = r"[\t\n\f\r ]*"  # RE2's \s (Python's also takes \v and Unicode spaces)
+RE2_SPACES = r"[\t\n\f\r ]*"
+"""A regex fragment: any run of what RE2's \\s matches (Go's regexp, which runs the classic parser's matcher
+regex); not Python's \\s (which also takes \\v and Unicode spaces), nor Go's unicode.IsSpace
+(matcher_parse.UNICODE_SPACES)."""
 CLASSIC_MATCHER = re.compile(
-    rf"^{GO_SPACE}([a-zA-Z_:][a-zA-Z0-9_:]*){GO_SPACE}(=~|=|!=|!~){GO_SPACE}(.*?){GO_SPACE}\Z", re.DOTALL)
+    rf"^{RE2_SPACES}([a-zA-Z_:][a-zA-Z0-9_:]*){RE2_SPACES}(=~|=|!=|!~){RE2_SPACES}(.*?){RE2_SPACES}\Z", re.DOTALL)
 """The classic parser's matcher (pkg/labels/parse.go): name, operator and value, whitespace around each dropped."""
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 

@@ -12,7 +12,7 @@ from generator.apply.rules import document
 from generator.core.alert_routing import RouteTree
 from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
 from generator.core.releases import declared_alertmanager, parse
-from generator.model.stack import ALERTMANAGER_VERSION, ui_decodes_filter
+from generator.model.stack import alertmanager_built_for, ui_decodes_filter
 
 CONFIG = "alertmanager.yml"
 TEMPLATE = "templates/obsgen.tmpl"
@@ -84,7 +84,8 @@ def orphaned_incidents(api: Api, files: Files) -> list[str]:
     paging = paging_receivers(running), paging_receivers(new)
     if not paging[0]:
         return []
-    release = _release(status) or ALERTMANAGER_VERSION
+    # a server that reports no release is taken to run the one out/ was built for
+    release = _release(status) or alertmanager_built_for(files.get(TEMPLATE, b"").decode(errors="replace"))
     trees = (_read(running, release, "the running configuration (/api/v2/status)"),
              _read(new, release, f"out/alertmanager/{CONFIG}"))
     return [said for group in api.get("/api/v2/alerts/groups") or () if (said := _orphaned(group, trees, paging))]

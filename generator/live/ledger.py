@@ -35,12 +35,11 @@ from generator.core.alert_routing import RouteTree, routes_taking
 from generator.core.bounded_http import json_answer
 from generator.core.duration import parse_seconds
 from generator.core.http_deadline import deadline_for, fetch
-from generator.core.releases import declared_alertmanager
 from generator.core.untrusted import FileError, read_file_text, read_yaml_document
 from generator.live.client import ACCEPTED, status_of, title_of, title_shows
 from generator.live.recording import Record
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, SEVERITY_LABEL, alertmanager_template
-from generator.model.stack import ALERTMANAGER_VERSION
+from generator.model.stack import alertmanager_built_for
 
 SETTLE = 3.0
 """Seconds allowed beyond a route's timings for evaluation, delivery and a shared machine."""
@@ -120,10 +119,10 @@ class Routing:
 
 def built_for(config: Path) -> str:
     """The Alertmanager release an out/'s alertmanager.yml was built for: what the notification templates beside it
-    declare (a live stack builds for the release it runs, live.releases.installed), else the stack's default."""
+    declare (a live stack builds for the release it runs, live.releases.installed), else the stack's default
+    (model.stack.alertmanager_built_for)."""
     template = config.parent.parent / alertmanager_template()
-    declared = declared_alertmanager(read_file_text(template)) if template.is_file() else None
-    return declared or ALERTMANAGER_VERSION
+    return alertmanager_built_for(read_file_text(template) if template.is_file() else "")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import Field, field_validator
 
 from generator.core.duration import Duration
-from generator.core.releases import RELEASE, ordered
+from generator.core.releases import RELEASE, declared_alertmanager, ordered
 from generator.model.base import Definition
 from generator.model.kubernetes import ClusterEndpoint
 from generator.model.metrics import Source
@@ -89,6 +89,15 @@ class Stack(Definition):
     def ui_decodes_filter(self) -> bool:
         """Whether the Alertmanager UI reads a link's filter value as a JSON string (0.32.0 and later)."""
         return ui_decodes_filter(self.alertmanager_version)
+
+
+def alertmanager_built_for(template: str) -> str:
+    """The Alertmanager release an out/ was built for, given its notification templates' text (obsgen.tmpl): what
+    they declare (core.releases.declared_alertmanager), else ALERTMANAGER_VERSION (an out/ whose templates do not
+    say). The one place that decides it, for obsgen diff, the ledger and obsgen apply: it lives here, beside the
+    default it falls back to, since core (which reads the declaration) may not import the model and all three sit
+    above it."""
+    return declared_alertmanager(template) or ALERTMANAGER_VERSION
 
 
 def ui_decodes_filter(release: str) -> bool:

@@ -22,10 +22,9 @@ from generator.analysis.latency import Bound, log_read_path, rounded_up
 from generator.analysis.latency_notify import notify_of
 from generator.analysis.latency_path import Sources, exporter_jobs, read_path, rule_intervals, scrape_timeout
 from generator.core.duration import format_seconds, parse_seconds
-from generator.core.releases import declared_alertmanager
 from generator.core.untrusted import FileError
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, PROMETHEUS_CONFIG, alertmanager_template
-from generator.model.stack import ALERTMANAGER_VERSION
+from generator.model.stack import alertmanager_built_for
 
 EXPORTER_CONFIG = "exporter/exporter.yml"
 LOKI_CONFIG = "loki/loki.yaml"
@@ -85,11 +84,9 @@ def external_labels(tree: OutTree, loki: bool) -> dict[str, str]:
 
 
 def alertmanager_release(tree: OutTree) -> str:
-    """The Alertmanager release a side was built for, as which its alertmanager.yml is read: what its notification
-    templates declare (generator.core.releases.declared_alertmanager), the stack's default when its out/ does not
-    say."""
-    template = tree.files.get(alertmanager_template(), b"").decode(errors="replace")
-    return declared_alertmanager(template) or ALERTMANAGER_VERSION
+    """The Alertmanager release a side was built for, as which its alertmanager.yml is read (model.stack.
+    alertmanager_built_for: what its notification templates declare, else the stack's default)."""
+    return alertmanager_built_for(tree.files.get(alertmanager_template(), b"").decode(errors="replace"))
 
 
 _ROUTES = "alert_view.routes"

@@ -31,7 +31,8 @@ from enum import Enum
 from functools import reduce
 from typing import Any
 
-from generator.core.alert_routing import DEFAULTS, RouteTree, delivering, own_settings, written
+from generator.core.alert_routing import DEFAULTS, Route, RouteTree, delivering, own_settings, written
+from generator.core.label_matchers import LabelMatcher
 from generator.core.matcher_parse import UNICODE_SPACES, release_matchers, utf8_names
 from generator.core.matcher_text import filtered
 from generator.core.releases import ordered
@@ -263,12 +264,14 @@ def groupings(tree: RouteTree, labels: Mapping[str, str]) -> list[Grouping]:
             for path in delivering(tree, labels)]
 
 
-def every_route(root: Mapping[str, Any], release: str) -> list[Grouping]:
+def every_route(tree: RouteTree) -> list[tuple[Grouping, tuple[LabelMatcher, ...]]]:
     """Every route of the tree, parents before children, with its key and settings (a route with children delivers
-    only the alerts none of them takes)."""
+    only the alerts none of them takes), and its matchers and its parents' as the tree's release read them."""
 
-    def walk(node: _Node) -> list[Grouping]:
-        return [node.grouping(), *(route for child in node.route.get("routes") or ()
-                                   for route in walk(node.child(child)))]
+    def walk(node: _Node, route: Route, read: tuple[LabelMatcher, ...]) -> list[tuple[Grouping,
+                                                                                      tuple[LabelMatcher, ...]]]:
+        read = (*read, *route.matchers)
+        return [(node.grouping(), read), *(found for child in route.routes
+                                           for found in walk(node.child(child.route), child, read))]
 
-    return walk(_Node.root(root, release))
+    return walk(_Node.root(tree.root.route, tree.release), tree.root, ())

@@ -28,8 +28,7 @@ from generator.core.group_key import (
     orphans,
     paging_receivers,
 )
-from generator.core.matcher_parse import release_matchers
-from generator.core.promql import label_matches
+from generator.core.label_matchers import LabelMatcher
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 
 SECTION = "pagerduty incidents"
@@ -85,15 +84,17 @@ class _Sides:
         self.new_paging = paging_receivers(head.document(CONFIG) or {})
 
 
-def _example(matchers: tuple[str, ...], release: str) -> dict[str, str]:
-    """Labels of an alert a route takes, from its matchers (and its parents'): an equality's value, a regex's
-    first alternative when it matches (else "x", which `.+` matches), no label for a negative matcher."""
+def _example(matchers: tuple[LabelMatcher, ...]) -> dict[str, str]:
+    """Labels of an alert a route takes, from its matchers (and its parents') as its release read them: an
+    equality's value, a regex's first alternative when it matches (else "x", which `.+` matches), no label for a
+    negative matcher."""
     labels = {}
-    for name, op, value in (found for line in matchers for found in release_matchers(line, release)):
-        if op == "=":
-            labels[name] = value
-        elif op == "=~":
-            labels[name] = next((c for c in (value.split("|")[0], "x") if label_matches(op, value, c)), "x")
+    for matcher in matchers:
+        if matcher.op == "=":
+            labels[matcher.name] = matcher.value
+        elif matcher.op == "=~":
+            labels[matcher.name] = next((candidate for candidate in (matcher.value.split("|")[0], "x")
+                                         if matcher.holds({matcher.name: candidate})), "x")
     return labels
 
 
@@ -114,9 +115,9 @@ def _orphaned(base: OutTree, sides: _Sides) -> list[_Orphaned]:
 
     for labels in _alert_labels(base):
         route(labels, labels["alertname"])
-    for old in every_route(sides.old.root.route, sides.old.release):
+    for old, matchers in every_route(sides.old):
         if old.receiver in sides.old_paging and (old.key, old.receiver) not in reached:
-            route(_example(old.matchers, sides.old.release), "")
+            route(_example(matchers), "")
     return list(found.values())
 
 

@@ -8,8 +8,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.analysis.diff.routing import reaches
 from generator.core.alert_routing import RouteTree, routes_taking
+
+# Who an integration reaches, by its config field (so a route change says whom it now notifies).
+_REACH = {"email_configs": "to", "slack_configs": "channel", "webhook_configs": "url",
+          "pagerduty_configs": "routing_key_file"}
+
+
+def reaches(receiver: Mapping[str, Any] | None) -> str:
+    """Whom a receiver notifies, e.g. "email oncall@company.com; slack #alerts, #ops" ("nobody" for none)."""
+    if receiver is None:
+        return "undefined receiver"
+    parts = []
+    for field, configs in receiver.items():
+        if field.endswith("_configs"):
+            whom = ", ".join(str(config.get(_REACH.get(field, ""), "?")) for config in configs)
+            parts.append(f"{field.removesuffix('_configs')} {whom}")
+    return "; ".join(parts) or "nobody"
 
 
 @dataclass(frozen=True)

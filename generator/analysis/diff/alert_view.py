@@ -14,17 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.analysis.delivery import Delivery, Routes, deliveries
+from generator.analysis.delivery import Delivery, deliveries
 from generator.analysis.diff.changes import OutTree
-from generator.analysis.diff.routing import CONFIG
+from generator.analysis.diff.routing import alertmanager_routes
 from generator.analysis.diff.rules import canonical_expr, is_loki, rule_groups
 from generator.analysis.latency import Bound, log_read_path, rounded_up
 from generator.analysis.latency_notify import notify_of
 from generator.analysis.latency_path import Sources, exporter_jobs, read_path, rule_intervals, scrape_timeout
 from generator.core.duration import format_seconds, parse_seconds
-from generator.core.untrusted import FileError
-from generator.model.conventions import ESCALATION_LEVEL_LABEL, PROMETHEUS_CONFIG, alertmanager_template
-from generator.model.stack import alertmanager_built_for
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, PROMETHEUS_CONFIG
 
 EXPORTER_CONFIG = "exporter/exporter.yml"
 LOKI_CONFIG = "loki/loki.yaml"
@@ -81,28 +79,6 @@ def external_labels(tree: OutTree, loki: bool) -> dict[str, str]:
     document = tree.document(LOKI_CONFIG if loki else PROMETHEUS_CONFIG) or {}
     labels = ((document.get("ruler") if loki else document.get("global")) or {}).get("external_labels") or {}
     return {str(k): str(v) for k, v in labels.items()}
-
-
-def alertmanager_release(tree: OutTree) -> str:
-    """The Alertmanager release a side was built for, as which its alertmanager.yml is read (model.stack.
-    alertmanager_built_for: what its notification templates declare, else the stack's default)."""
-    return alertmanager_built_for(tree.files.get(alertmanager_template(), b"").decode(errors="replace"))
-
-
-_ROUTES = "alert_view.routes"
-
-
-def alertmanager_routes(tree: OutTree) -> Routes:
-    """The side's alertmanager.yml read once, as the release it was built for reads it; FileError naming the file
-    and the route that release would refuse (a matchers line it cannot read, a regex that does not compile)."""
-    if _ROUTES not in tree.derived:
-        config = tree.document(CONFIG) or {}
-        try:
-            tree.derived[_ROUTES] = Routes.read(config, alertmanager_release(tree))
-        except ValueError as error:
-            raise FileError(tree.root / CONFIG, str(error)) from None
-    routes: Routes = tree.derived[_ROUTES]
-    return routes
 
 
 def _replicas(prometheus: dict[str, Any]) -> int:

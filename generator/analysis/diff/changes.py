@@ -41,7 +41,7 @@ class OutTree:
     root: Path
     _parsed: dict[str, Any] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict, compare=False)
-    """What an analysis read from its documents once, by a key of its own (alert_view.alertmanager_routes)."""
+    """What an analysis read from its documents once, by a key of its own (routing.alertmanager_routes)."""
 
     @cached_property
     def files(self) -> dict[str, bytes]:

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from generator.analysis.diff.alert_view import alertmanager_routes, external_labels
+from generator.analysis.diff.alert_view import external_labels
 from generator.analysis.diff.changes import Change, FieldChange, OutTree
-from generator.analysis.diff.routing import CONFIG
+from generator.analysis.diff.routing import CONFIG, alertmanager_routes
 from generator.analysis.diff.rules import is_loki, rule_groups
 from generator.core.group_key import (
     Grouping,

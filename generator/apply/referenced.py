@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.apply.files import Store
-from generator.core.untrusted import load_yaml
+from generator.apply.rules import document
 
 SUFFIX = "_file"  # api_url_file, smtp_auth_password_file, credentials_file, ca_file...; not rule_files' globs
 
@@ -32,12 +32,12 @@ def _named(node: Any, where: str) -> Iterator[tuple[str, str]]:
             yield from _named(item, f"{where}[{index}]")
 
 
-def named_files(config: bytes) -> dict[str, str]:
-    """Path -> the first setting naming it, for every *_file setting of a YAML configuration."""
+def named_files(config: bytes, name: str = "config") -> dict[str, str]:
+    """Path -> the first setting naming it, for every *_file setting of a YAML configuration (one mapping, read as
+    rules.document reads it, once: MalformedFile naming `name` when it is none)."""
     found: dict[str, str] = {}
-    for document in load_yaml(config.decode("utf-8")):
-        for setting, path in _named(document, ""):
-            found.setdefault(path, setting)
+    for setting, path in _named(document(name, config), ""):
+        found.setdefault(path, setting)
     return found
 
 
@@ -58,12 +58,12 @@ def _problem(path: str, store: Store) -> str:
     return "is empty" if status.st_size == 0 else ""
 
 
-def unusable(config: bytes, store: Store) -> list[str]:
+def unusable(config: bytes, store: Store, name: str = "config") -> list[str]:
     """What is wrong with each file the configuration names, as the server would resolve it (a relative path
     from its configuration directory); empty when all are there, or when the store's files are not on this
     machine (a remote reached by commands: obsgen cannot look)."""
     problems = []
-    for path, setting in named_files(config).items():
+    for path, setting in named_files(config, name).items():
         problem = _problem(path, store)
         if problem:
             problems.append(f"{path} ({setting}) {problem}")

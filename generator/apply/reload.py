@@ -206,7 +206,7 @@ def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run
         return new, Outcome(server.name, where, Action.FAILED, f"{source} holds no {server.config}")
     problem = check(server, new)
     if not problem:
-        unusable = referenced.unusable(new[server.config], store)
+        unusable = referenced.unusable(new[server.config], store, server.config)
         if unusable:
             problem = (f"{server.config} names files the server cannot use, so what reads them (notifications, "
                        f"scrapes) would fail: {'; '.join(unusable)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -80,8 +81,11 @@ class MalformedFile(ValueError):
         return MalformedFile(str(root / self.path), self.line, self.reason)
 
 
+@lru_cache(maxsize=64)
 def document(path: str, data: bytes) -> dict[str, Any]:
-    """A YAML file of out/ as a mapping; MalformedFile (with its line) when it is not one."""
+    """A YAML file of out/ as a mapping; MalformedFile (with its line) when it is not one. Read once per text and
+    shared, so never changed by its callers: one obsgen apply looks at a prometheus.yml in four steps (the files it
+    names, the notifier watched across the reload, the check before and the verification after it)."""
     try:
         return yaml_mapping(data.decode())
     except ValueError as error:  # ReadError, UnicodeDecodeError

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from generator.apply import prometheus, reload
 from generator.apply.files import DirectoryStore
 from generator.apply.http import Api, Connection
 from generator.apply.outcome import Action
-from generator.core import untrusted
 from tests import servers
 
 CONFIG = """global: {scrape_interval: 15s, evaluation_interval: 15s}
@@ -31,13 +31,13 @@ def test_one_apply_parses_prometheus_yml_once(tmp_path: Path, monkeypatch: pytes
     etc.mkdir()
     (etc / "prometheus.yml").write_text("global: {scrape_interval: 15s}\n")
     parsed: list[str] = []
-    load_all = untrusted.yaml.load_all
+    load_all = yaml.load_all
 
     def counted(text: str, **kwargs: Any) -> Any:  # every YAML text obsgen reads goes through core.untrusted
         parsed.append(text)
         return load_all(text, **kwargs)
 
-    monkeypatch.setattr(untrusted.yaml, "load_all", counted)
+    monkeypatch.setattr(yaml, "load_all", counted)
     with servers.prometheus(etc / "prometheus.yml", tmp_path) as server:
         api = Api(Connection("prometheus", server.url, retries=0))
         outcome = reload.apply(prometheus.SERVER, tmp_path / "out", DirectoryStore(etc), api)

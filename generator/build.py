@@ -68,9 +68,11 @@ def check_releases(project: Project) -> Report:
     return run(Context(project), RELEASE_CHECKS, codes())
 
 
-def load(definitions: Path) -> Project:
-    """The definitions loaded, linked and checked; ProblemsFound listing every problem if any is an error."""
-    compiled = _checked(definitions)
+def load(definitions: Path, later: tuple[CheckModule, ...] = ()) -> Project:
+    """The definitions loaded, linked and checked, but for the checks `later` (which the caller runs itself, on the
+    project a profile makes of it: obsgen up, RELEASE_CHECKS); ProblemsFound listing every problem if any is an
+    error."""
+    compiled = _checked(definitions, later=later)
     if compiled.project is None or compiled.report.errors:
         raise ProblemsFound(compiled.report.sorted())
     return compiled.project

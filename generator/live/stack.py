@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.build import check_releases, compile_project, load
+from generator.checks.registry import RELEASE_CHECKS
 from generator.core.duration import format_seconds, parse_seconds
 from generator.derive.dispatch_start import RESEND_DELAY  # Prometheus' default --rules.alert.resend-delay
 from generator.derive.for_state import for_state
@@ -240,7 +241,7 @@ def up(options: Options, warn: Callable[[str], None] = lambda _: None) -> LiveSt
     claim(state_dir, options.definitions)
     _clear(state_dir)
     out = state_dir / "out"
-    definitions = load(options.definitions)
+    definitions = load(options.definitions, later=RELEASE_CHECKS)  # judged below, for the releases the stack runs
     if warning := pairing_warning(definitions, options.time_scale, options.scrape_interval):
         warn(warning)
     for attempt in range(1, START_ATTEMPTS + 1):

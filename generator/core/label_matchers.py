@@ -6,8 +6,8 @@ A route's matchers are its `matchers` lines, each a list of matchers as that rel
 rule's are the same keys prefixed `source_` or `target_`. A regex matches the whole label value (Alertmanager anchors
 it, `^(?:value)$`), a label the alert lacks being the empty string. Alertmanager refuses a file with a line it cannot
 read or a regex that does not compile when it loads it (config.Load); so does read_matchers, where the file is read,
-rather than mid-analysis. A regex is compiled by Python's re: the few RE2-only forms (\\z, \\pL, \\Q...\\E) are
-refused here though Alertmanager takes them, and the Python-only ones (look-arounds, backreferences) taken.
+rather than mid-analysis. A regex is read in Go's syntax, as Alertmanager reads it (generator.core.go_regex: RE2's
+\\z, \\pL, \\Q...\\E, (?U) taken; Python's look-arounds and backreferences refused, with Go's words).
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generator.core.go_regex import matcher_regex
 from generator.core.matcher_parse import release_matchers
 
 
 @dataclass(frozen=True)
 class LabelMatcher:
-    """One matcher, `name op "value"` (op one of =, !=, =~, !~), its regex compiled when it has one."""
+    """One matcher, `name op "value"` (op one of =, !=, =~, !~), its regex compiled when it has one (anchored, as
+    Alertmanager compiles it: go_regex.matcher_regex, searched)."""
 
     name: str
     op: str
@@ -32,15 +34,16 @@ class LabelMatcher:
     def holds(self, labels: Mapping[str, str]) -> bool:
         """Whether the matcher holds for an alert's labels (a label it lacks is the empty string)."""
         actual = labels.get(self.name, "")
-        hit = self.pattern.fullmatch(actual) is not None if self.pattern is not None else actual == self.value
+        hit = self.pattern.search(actual) is not None if self.pattern is not None else actual == self.value
         return hit != self.op.startswith("!")
 
 
 def label_matcher(name: str, op: str, value: str) -> LabelMatcher:
-    """The matcher, its regex compiled; ValueError naming the regex when it does not compile."""
+    """The matcher, its regex compiled as Alertmanager compiles it; ValueError naming the regex, with Go's words,
+    when Alertmanager would refuse it."""
     try:
-        return LabelMatcher(name, op, value, re.compile(value) if "~" in op else None)
-    except re.error as error:
+        return LabelMatcher(name, op, value, matcher_regex(value) if "~" in op else None)
+    except ValueError as error:
         raise ValueError(f"the regex {value!r} of {name}{op} does not compile: {error}") from None
 
 

@@ -35,7 +35,7 @@ def test_an_out_rule_file_refuses_a_key_written_twice_at_its_line() -> None:
 
 def test_the_files_a_configuration_names_are_read_with_no_key_written_twice() -> None:
     config = b"receivers:\n- name: ops\n  slack_configs:\n  - api_url_file: /a\n    api_url_file: /b\n"
-    with pytest.raises(ReadError, match=r"'api_url_file' is written twice") as raised:
+    with pytest.raises(rules.MalformedFile, match=r"^config:5: mapping key 'api_url_file' is written twice") as raised:
         referenced.named_files(config)
     assert raised.value.line == 5
 

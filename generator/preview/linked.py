@@ -6,8 +6,9 @@ dashboard's `var-instance`); a link pasted from Grafana carries `from`/`to` too.
 variable's default; a name the dashboard has no variable for is ignored, as Grafana ignores it.
 
 `All`, `$__all` or the variable's custom all value selects All (scenes' MultiValueUrlSyncHandler.updateFromUrl,
-handleLegacyUrlAllValue). Values enter PromQL as Grafana's Prometheus data source writes them (interpolation.py); a
-query variable's All, and the query variables the link leaves alone, once variables.py has run their queries.
+handleLegacyUrlAllValue). Values enter PromQL as Grafana's Prometheus data source writes them
+(core/grafana_interpolation.py); a query variable's All, and the query variables the link leaves alone, once
+variables.py has run their queries.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generator.core.grafana_interpolation import ALL_TEXT, ALL_VALUE, formatted
 from generator.preview.dashboard_time import Window, clock, own_range, window_of
 from generator.preview.dashboard_time import range_text as described
-from generator.preview.interpolation import ALL_TEXT, ALL_VALUE, formatted
 from generator.preview.page import range_text
 from generator.preview.source import DashboardFile
 from generator.preview.view import Address

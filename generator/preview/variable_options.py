@@ -13,7 +13,7 @@ The regex comes from a dashboard, which may be imported and hostile, and runs on
 (up to 40000): it runs on RE2 (google-re2), in time linear in the text, so no pattern (`(a+)+$`) can hold the
 preview's CPU. RE2 has no lookaround and no backreferences: a regex using them is refused, noted as a failed query.
 
-The value an option list gives a variable: variable_value.py.
+The value an option list gives a variable: core/grafana_variable_value.py.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 import re2  # type: ignore[import-untyped]  # google-re2 ships no types
 
 from generator.core.grafana_promql import VARIABLE
-from generator.preview.variable_value import Option
+from generator.core.grafana_variable_value import Option
 
 JS_REGEX = re.compile(r"/([^\n\r\u2028\u2029]*?)/(g?i?m?y?s?)")
 INLINE_FLAGS = "ims"

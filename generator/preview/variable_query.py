@@ -4,7 +4,8 @@ the answer.
 The query is the variable's `query`: a string, or (a dashboard saved by Grafana's variable editor, and the
 kube-prometheus / grafana-mixin dashboards) an object whose `query` holds it (grafana/grafana
 packages/grafana-prometheus/src/variables.ts PrometheusVariableSupport.query). The earlier variables are filled in
-first, as in a panel's query (interpolation.py). Then metric_find_query.ts PrometheusMetricFindQuery.process reads it,
+first, as in a panel's query (core/grafana_interpolation.py). Then metric_find_query.ts
+PrometheusMetricFindQuery.process reads it,
 the forms tried in this order (the patterns of migrations/variableMigration.ts):
 
 - `label_names(m)`: the label names of the series whose metric name matches `.*m.*`, without `__name__`

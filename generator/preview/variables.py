@@ -7,8 +7,8 @@ the variable's `refresh` (which only says when it asks again: on load, or on eac
 source fills the variables in its query as in a panel's (variables.ts, interpolateQueryExpr), with `$__interval` its
 scrape interval and the range's `$__range`. SceneVariableSet updates a variable once no variable its query names is
 still being updated: here, in the dashboard's order, each waiting for the query variables it names that come
-later. A query variable's value is then chosen as variable_value.validated says, or kept as a link gave it; `All`
-without a custom all value is its options' values (interpolation.py).
+later. A query variable's value is then chosen as core/grafana_variable_value.validated says, or kept as a link
+gave it; `All` without a custom all value is its options' values (core/grafana_interpolation.py).
 
 When (grafana/scenes SceneVariableSet): on load every query variable runs its query whatever its `refresh`
 (_onActivate queues each variable that has validateAndUpdate without reading refresh, and QueryVariable has no branch
@@ -31,14 +31,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generator.core.grafana_interpolation import formatted
 from generator.core.grafana_promql import UnknownVariable, builtin_values, interpolate, variable_names
+from generator.core.grafana_variable_value import picked, validated
 from generator.preview.dashboard_time import Window, dashboard_window
-from generator.preview.interpolation import formatted
 from generator.preview.prometheus import LookupFailed, Prometheus
 from generator.preview.source import DashboardFile
 from generator.preview.variable_options import variable_options
 from generator.preview.variable_query import found_texts, lookup_for, query_text
-from generator.preview.variable_value import picked, validated
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from generator.preview.interpolation import ALL_VALUE, formatted
+from generator.core.grafana_interpolation import ALL_VALUE, formatted
+from generator.core.grafana_variable_value import Option, validated
 from generator.preview.linked import chosen
 from generator.preview.variable_options import js_regex, sorted_options, variable_options
 from generator.preview.variable_query import Lookup, found_texts, lookup_for, query_text
-from generator.preview.variable_value import Option, validated
 from generator.preview.variables import _order
 
 START, END = 1000.5, 1030.2

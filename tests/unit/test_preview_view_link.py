@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from generator.core.gotemplate import render
+from generator.core.grafana_interpolation import custom_options, formatted, regular_escape, special_regex_escape
 from generator.preview.dashboard_time import Window
-from generator.preview.interpolation import custom_options, formatted, regular_escape, special_regex_escape
 from generator.preview.linked import linked
 from generator.preview.page import PAGE_WIDTH
 from generator.preview.queries import requests_for

@@ -10,6 +10,7 @@ from generator.checks.lint.rule_evaluation import Recorded
 from generator.checks.lint.scrape_intervals import Scraped
 from generator.core.duration import format_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, RATE_INTERVAL, UnknownVariable, interpolate
+from generator.core.grafana_variable_value import opening_value
 from generator.core.promql import PromQLError, Selector, selectors
 from generator.model.identity import GRAFANA_UID, MAX_UID
 
@@ -114,14 +115,11 @@ def panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def variable_values(dashboard: dict[str, Any]) -> dict[str, str]:
-    """A value for every template variable, as Grafana sends it when the dashboard opens ('All' = .*)."""
+    """A value for every template variable, as the preview opens it and Grafana sends it when the dashboard opens
+    (core/grafana_variable_value.opening_value: a query variable, whose options no server gives the lint, `.*`)."""
     values = dict(LINT_BUILTINS)
     for variable in dashboard.get("templating", {}).get("list", []):
-        current = variable.get("current", {}).get("value")
-        if variable.get("type") == "query" or current in (None, [], "$__all", ["$__all"]):
-            values[variable["name"]] = variable.get("allValue") or ".*"
-        else:
-            values[variable["name"]] = current[0] if isinstance(current, list) else str(current)
+        values[variable["name"]] = opening_value(variable)
     return values
 
 

@@ -9,16 +9,17 @@ with includeAll, else the first option. A value from a link is kept as it is (sk
 
 The variables without a data source take theirs when the dashboard is built (dashboard-scene
 createSceneVariableFromVariableModel): a custom one is validated, as above, against the options its query lists
-(interpolation.custom_options); a textbox holds its `current` value (the first of a list), or its `query` (the default
-text) when that is empty; a constant always its `query`, whatever its saved current. A query variable's options are
-its data source's (variables.py): until they are known, `All` stands for them (interpolation.all_value).
+(grafana_interpolation.custom_options); a textbox holds its `current` value (the first of a list), or its `query`
+(the default text) when that is empty; a constant always its `query`, whatever its saved current. A query variable's
+options are its data source's (preview/variables.py): until they are known, `All` stands for them
+(grafana_interpolation.all_value).
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from generator.preview.interpolation import ALL_TEXT, ALL_VALUE, all_value, custom_options, formatted
+from generator.core.grafana_interpolation import ALL_TEXT, ALL_VALUE, all_value, custom_options, formatted
 
 Value = str | list[str]
 
@@ -36,8 +37,8 @@ def has_all(value: object) -> bool:
 
 
 def picked(value: object) -> list[str]:
-    """The values a variable's value stands for, as interpolation.formatted takes them: [$__all] for All, a list as
-    it is, one value as a list of one."""
+    """The values a variable's value stands for, as grafana_interpolation.formatted takes them: [$__all] for All, a
+    list as it is, one value as a list of one."""
     return [ALL_VALUE] if has_all(value) else (value if isinstance(value, list) else [str(value)])
 
 

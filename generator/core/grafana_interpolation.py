@@ -12,7 +12,7 @@ as it is (CustomAllValue.formatter skips the escaping), else the values of all i
 list of several values is: `(a|b|c)`, one option bare, none `()`. A custom variable's options are its query's
 (scenes CustomVariable.transformCsvStringToOptions: comma-separated, `\\,` a comma inside one, `text : value` naming
 the value; with valuesFormat "json", transformJsonToOptions: a JSON array of strings, or of objects' `value`). A
-query variable's options come from its data source when the dashboard loads (variables.py asks the preview's
+query variable's options come from its data source when the dashboard loads (preview/variables.py asks the preview's
 Prometheus); without them (a query that failed, or where no Prometheus is asked: series_read) the preview stands
 `.*` for them, which matches what every value of the label would, and also series without the label.
 """

@@ -1,0 +1,45 @@
+"""The lint and the preview read the value a template variable opens at alike (core/grafana_variable_value
+.opening_value): a custom, constant or textbox variable's as Grafana 12 builds it, a query variable's All as `.*`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from generator.checks.lint import gd009_window_samples
+from generator.checks.lint.dashboard_json import LintContext, variable_values
+from generator.checks.lint.rule_evaluation import Recorded
+from generator.core.grafana_variable_value import opening_value
+
+VARIABLES: list[dict[str, Any]] = [
+    {"name": "custom_unsaved", "type": "custom", "query": "1m,5m"},  # no current: the first option
+    {"name": "custom_gone", "type": "custom", "query": "a,b", "current": {"value": "c", "text": "c"}},
+    {"name": "custom_all", "type": "custom", "query": "a,b", "includeAll": True, "current": {"value": "$__all"}},
+    {"name": "constant", "type": "constant", "query": "prod", "current": {"value": "stale"}},
+    {"name": "textbox", "type": "textbox", "query": "default", "current": {"value": ""}},
+    {"name": "escaped", "type": "textbox", "query": "", "current": {"value": "it's"}},
+    {"name": "asked", "type": "query", "query": "label_values(job)", "current": {"value": "api"}},
+]
+
+
+@pytest.mark.parametrize("variable", VARIABLES, ids=[v["name"] for v in VARIABLES])
+def test_the_lint_reads_the_value_the_preview_opens_at(variable: dict[str, Any]) -> None:
+    values = variable_values({"templating": {"list": [variable]}})
+    assert values[variable["name"]] == opening_value(variable)
+
+
+def test_the_opening_values_are_grafanas() -> None:
+    values = variable_values({"templating": {"list": VARIABLES}})
+    assert [values[v["name"]] for v in VARIABLES] == ["1m", "a", "(a|b)", "prod", "default", "it\\\\'s", ".*"]
+
+
+def test_gd009_reads_a_custom_min_interval_at_its_first_option() -> None:
+    """A panel's min interval `$step`, a custom variable with no saved value: Grafana opens it at `1m`, a step at
+    which a group evaluated every 5m leaves most windows of $__interval empty."""
+    dashboard = {"templating": {"list": [VARIABLES[0] | {"name": "step"}]}, "panels": [
+        {"id": 1, "type": "timeseries", "title": "T", "interval": "$step",
+         "targets": [{"refId": "A", "expr": "avg_over_time(job:x:rate5m[$__interval])"}]}]}
+    context = LintContext(recorded={"job:x:rate5m": Recorded("slow", "rules/x.yml", 300.0, True)})
+    found = [message for _, message in gd009_window_samples.check(dashboard, context)]
+    assert len(found) == 1 and "at Grafana's shortest step, 1m (the panel's min interval)" in found[0]

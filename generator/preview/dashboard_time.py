@@ -10,8 +10,10 @@ Its time zone (`timezone`): "utc", or an IANA name (moment-timezone's, which Pyt
 tz database), decides where `/d` and `/w` round. "browser", "" (the user's preference, which obsgen's stack leaves at
 its default, the browser's) and a zone Grafana does not know (SceneTimeRange getValidTimeZone falls back to the
 default) take the viewer's browser's zone: the preview computes the range on the server, for whatever browser will
-look, and takes BROWSER_ZONE, UTC, the zone its pictures are drawn and compared in (render's timezone="UTC", the
-goldens, CI machines); a viewer east or west of UTC sees `/d` round at their own midnight in Grafana. weekStart:
+look, and takes BROWSER_ZONE, UTC; a viewer east or west of UTC sees `/d` round at their own midnight in Grafana.
+The page draws its time axes in the same zone as the range rounds in (page.zone_name, uPlot's tzDate), as Grafana
+draws them in the dashboard's: whatever the zone of the machine or browser drawing it, so that `obsgen preview`
+and its goldens draw the same picture anywhere and an axis' midnight is the midnight `/d` rounded to. weekStart:
 timerange.week_start.
 
 A panel (grafana public/app/features/dashboard-scene/scene/PanelTimeRange.tsx getTimeOverride, as the older

@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import tzinfo
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -75,6 +76,12 @@ def range_text(dashboard: DashboardFile) -> str:
     return described(start, end, clock(dashboard.document)[0])
 
 
+def zone_name(zone: tzinfo) -> str:
+    """The IANA name of the zone the dashboard's range rounds in (dashboard_time.clock), in which the page draws its
+    time axes (uPlot's tzDate) whatever the zone of the browser drawing it: "UTC" for a "browser" dashboard."""
+    return str(getattr(zone, "key", "UTC"))
+
+
 @dataclass(frozen=True)
 class Shown:
     """How a served page presents its dashboard: as one panel in Grafana's view mode (that panel's title), a note
@@ -95,7 +102,7 @@ def spec(dashboard: DashboardFile, data: dict[str, dict[str, Any]], highlight: I
         "refresh": str(document.get("refresh") or ""), "rangeText": shown.range_text or range_text(dashboard),
         "variables": _variables(dashboard), "panels": [_panel(p) for p in document.get("panels", [])],
         "data": data, "highlight": sorted(highlight), "live": {"path": live.path} if live else None,
-        "view": shown.view, "note": shown.note,
+        "view": shown.view, "note": shown.note, "timezone": zone_name(clock(document)[0].zone),
     }
 
 

@@ -14,7 +14,7 @@ look, and takes BROWSER_ZONE, UTC; a viewer east or west of UTC sees `/d` round 
 The page draws its time axes in the same zone as the range rounds in (page.zone_name, uPlot's tzDate), as Grafana
 draws them in the dashboard's: whatever the zone of the machine or browser drawing it, so that `obsgen preview`
 and its goldens draw the same picture anywhere and an axis' midnight is the midnight `/d` rounded to. weekStart:
-timerange.week_start.
+timerange.week_start; fiscalYearStartMonth (`now/fQ`, `now/fy`): fiscal_month.
 
 A panel (grafana public/app/features/dashboard-scene/scene/PanelTimeRange.tsx getTimeOverride, as the older
 dashboard/utils/panel.ts applyPanelTimeOverrides): `timeFrom` is read by rangeUtil.describeTextRange (`2h` is
@@ -51,9 +51,12 @@ NAMED_RANGES = {
     ("now/y", "now/y"): "This year", ("now/y", "now"): "This year so far", ("now-1d/d", "now-1d/d"): "Yesterday",
     ("now-2d/d", "now-2d/d"): "Day before yesterday", ("now-7d/d", "now-7d/d"): "This day last week",
     ("now-1w/w", "now-1w/w"): "Previous week", ("now-1M/M", "now-1M/M"): "Previous month",
-    ("now-1y/y", "now-1y/y"): "Previous year"}
+    ("now-1y/y", "now-1y/y"): "Previous year", ("now-1Q/fQ", "now-1Q/fQ"): "Previous fiscal quarter",
+    ("now-1y/fy", "now-1y/fy"): "Previous fiscal year", ("now/fQ", "now"): "This fiscal quarter so far",
+    ("now/fQ", "now/fQ"): "This fiscal quarter", ("now/fy", "now"): "This fiscal year so far",
+    ("now/fy", "now/fy"): "This fiscal year"}
 """The quick ranges rangeUtil names (getBaseRangeOptions) that a count alone does not: `now-5m` to now is "Last 5
-minutes" as describeTextRange writes any count. The fiscal ones (`now/fQ`) timerange.py does not read."""
+minutes" as describeTextRange writes any count."""
 QUICK = {start: name for (start, end), name in NAMED_RANGES.items() if end == DEFAULT_TO}
 """describeTextRange's names for a `from` ending at now."""
 SPANS = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "M": "month", "Q": "quarter",
@@ -75,10 +78,13 @@ def _quoted(text: object) -> str:
 
 @dataclass(frozen=True)
 class Clock:
-    """Where a dashboard's date math runs: its time zone and its weeks' first day (0 Sunday .. 6 Saturday)."""
+    """Where a dashboard's date math runs: its time zone, its weeks' first day (0 Sunday .. 6 Saturday) and its
+    fiscal years' first month."""
 
     zone: tzinfo = BROWSER_ZONE
     first_day: int = 0
+    fiscal_month: int = 0
+    """The month its fiscal years start in, 0 January .. 11 December (fiscal_month)."""
 
 
 @dataclass(frozen=True)
@@ -101,24 +107,31 @@ class PanelTime:
     note: str = ""
 
 
+def fiscal_month(document: dict[str, Any]) -> int:
+    """The dashboard's fiscalYearStartMonth (0 January .. 11 December, as Grafana's schema bounds it); 0, the
+    calendar year, when it names no month."""
+    month = document.get("fiscalYearStartMonth")
+    return month if isinstance(month, int) and not isinstance(month, bool) and 0 <= month <= 11 else 0
+
+
 def clock(document: dict[str, Any]) -> tuple[Clock, str]:
     """The dashboard's Clock, and a note when its timezone names a zone there is none of."""
     name = document.get("timezone")
-    first_day = week_start(document.get("weekStart"))
+    first_day, fiscal = week_start(document.get("weekStart")), fiscal_month(document)
     if name is None or name in BROWSER:
-        return Clock(BROWSER_ZONE, first_day), ""
+        return Clock(BROWSER_ZONE, first_day, fiscal), ""
     if str(name).lower() == "utc":
-        return Clock(UTC, first_day), ""
+        return Clock(UTC, first_day, fiscal), ""
     try:
-        return Clock(ZoneInfo(str(name)), first_day), ""
+        return Clock(ZoneInfo(str(name)), first_day, fiscal), ""
     except (ZoneInfoNotFoundError, ValueError, OSError):  # a path, a name too long for a file
         said = f"Time zone {_quoted(name)} is not a time zone: Grafana uses the browser's instead, the preview UTC."
-        return Clock(BROWSER_ZONE, first_day), said
+        return Clock(BROWSER_ZONE, first_day, fiscal), said
 
 
 def window_of(start_text: str, end_text: str, now: float, at: Clock) -> Window:
     """The range from start_text to end_text at time now; ValueError as timerange.link_range says."""
-    start, end = link_range(start_text, end_text, now, at.first_day, at.zone)
+    start, end = link_range(start_text, end_text, now, at.first_day, at.zone, at.fiscal_month)
     return Window(start, end, "now" in start_text or "now" in end_text)
 
 
@@ -133,7 +146,7 @@ def range_text(start_text: str, end_text: str, at: Clock = Clock()) -> str:
         return described[2]
     try:
         if "now" not in start_text + end_text:
-            start, end = link_range(start_text, end_text, 0.0, at.first_day, at.zone)
+            start, end = link_range(start_text, end_text, 0.0, at.first_day, at.zone, at.fiscal_month)
             return f"{written(start)} to {written(end)} UTC"
         if "now" not in start_text:
             return f"{written(link_time(start_text, 0.0))} UTC to {end_text}"
@@ -150,7 +163,7 @@ def _end(time: dict[str, Any], key: str, default: str, now: float, at: Clock) ->
     if text is None or text == "":
         return default, ""
     try:
-        link_time(str(text), now, key == "to", at.first_day, at.zone)
+        link_time(str(text), now, key == "to", at.first_day, at.zone, at.fiscal_month)
     except ValueError as error:
         return default, (f"The dashboard's time.{key} {_quoted(text)} is not a time the preview reads "
                          f"({_cut(error, 3 * SHOWN)}): it draws {default!r}, as Grafana does with a time it cannot "
@@ -220,8 +233,8 @@ def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock) -> 
                 raise ValueError("not a relative time")
             start_text, end_text, display = described
             if parent.relative:
-                window = _bounded(Window(link_time(start_text, now, False, at.first_day, at.zone),
-                                         link_time(end_text, now, False, at.first_day, at.zone)))
+                window = _bounded(Window(link_time(start_text, now, False, at.first_day, at.zone, at.fiscal_month),
+                                         link_time(end_text, now, False, at.first_day, at.zone, at.fiscal_month)))
                 info = display
         except ValueError as error:
             return PanelTime(parent, "invalid time override",
@@ -232,8 +245,9 @@ def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock) -> 
         try:
             if describe_text_range(shift) is None:
                 raise ValueError("not a time shift")
-            window = _bounded(Window(moved("-" + shift, window.start, False, at.first_day, at.zone),
-                                     moved("-" + shift, window.end, True, at.first_day, at.zone), relative=False))
+            window = _bounded(Window(moved("-" + shift, window.start, False, at.first_day, at.zone, at.fiscal_month),
+                                     moved("-" + shift, window.end, True, at.first_day, at.zone, at.fiscal_month),
+                                     relative=False))
         except ValueError as error:
             return PanelTime(window, "invalid timeshift",
                              f"Panel {_quoted(title)}: its timeShift {_quoted(shift)} is not drawn "

@@ -2,7 +2,7 @@
 
 Grafana's URL sync (scenes' SceneTimeRange.updateFromUrl, parseUrlParam) keeps any value holding `now` for its date
 math (`now`, `now-6h`, `now-1d/d`, `now/w`: +/- a count and a unit, `/unit` rounding down, or up to the unit's end
-for `to`; units s m h d w M Q y, the fiscal `fQ` and `fy` not read here: an error); else reads `YYYYMMDD`,
+for `to`; units s m h d w M Q y, and `f` before one: fiscal); else reads `YYYYMMDD`,
 `YYYYMMDDTHHmmss`, `YYYY-MM-DD HH:mm:ss` and a 24-character ISO time as UTC; else the number the value starts with
 (JavaScript's parseInt) as epoch milliseconds. Date math runs in a time zone (grafana-data datemath.ts parse(text,
 roundUp, timezone) -> dateTimeForTimeZone): `/d`, `/w`, `/M`, `/Q`, `/y` round to that zone's midnight; days,
@@ -16,6 +16,12 @@ from the user's preference, which obsgen's stack leaves unset, so from the local
 Accept-Language (pkg/api/index.go: its first tag, "en-US" without one): moment's `en`, whose weeks start on Sunday.
 A viewer whose browser asks for en-GB or de sees Monday there; the preview draws what en-US and headless browsers
 see.
+
+Fiscal units (grafana-data datemath.ts parseDateMath, roundToFiscal), with the dashboard's fiscalYearStartMonth (0
+January .. 11 December; scenes' SceneTimeRange passes it to dateMath.parse): `/fy` rounds down to the first day of
+the fiscal year holding the time, `/fQ` to that of its fiscal quarter (quarters counted from the start month), and
+up to the last millisecond of that year or quarter; `f` before any other unit rounds nothing. Moving by a fiscal
+unit (`-1fy`) moves by the unit (moment's add(num, unit)): `now-1y/fy` is the previous fiscal year.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ INSTANT = {"s": 1, "m": 60, "h": 3600}
 """Units that move the instant (moment's add on a duration in milliseconds)."""
 CALENDAR_DAYS = {"d": 1, "w": 7}
 """Units that move the calendar's date, keeping the wall time (moment's add on days)."""
-MATH = re.compile(r"([+-])(\d*)([smhdwMQy])|/([smhdwMQy])")
+MATH = re.compile(r"([+-])(\d*)f?([smhdwMQy])|/(f?[smhdwMQy])")
 EPOCH = re.compile(r"\s*([+-]?\d+)")
 """What parseInt(value, 10) reads: leading blanks, a sign, digits; whatever follows is ignored."""
 LAYOUTS = {8: "%Y%m%d", 15: "%Y%m%dT%H%M%S", 19: "%Y-%m-%d %H:%M:%S"}
@@ -76,6 +82,26 @@ def _start_of(moment: datetime, unit: str, first_day: int) -> datetime:
     return day.replace(month=1, day=1) if unit == "y" else day
 
 
+def _fiscal_start(moment: datetime, unit: str, fiscal_month: int) -> datetime:
+    """roundToFiscal rounding down: the first day of the fiscal year (`y`) or quarter (`Q`) holding the moment, the
+    year starting in fiscal_month (0 January .. 11 December); other units unrounded."""
+    if unit not in ("y", "Q"):
+        return moment
+    back = (moment.month - 1 - fiscal_month + 12) % (12 if unit == "y" else 3)
+    return _start_of(_add_months(moment, -back), "M", LOCALE_WEEK_START)
+
+
+def _rounded(moment: datetime, unit: str, round_up: bool, first_day: int, fiscal_month: int) -> datetime:
+    """`/unit`: the start of the unit holding the moment, or its last millisecond (moment's endOf) for round_up."""
+    if unit.startswith("f"):
+        start = _fiscal_start(moment, unit[1], fiscal_month)
+        if not round_up or unit[1] not in ("y", "Q"):
+            return start
+        return _add_months(start, 12 if unit[1] == "y" else 3) - timedelta(milliseconds=1)
+    start = _start_of(moment, unit, first_day)
+    return _shifted(start, 1, unit) - timedelta(milliseconds=1) if round_up else start
+
+
 def _shifted(moment: datetime, count: int, unit: str) -> datetime:
     if unit in INSTANT:
         return (moment.astimezone(UTC) + timedelta(seconds=count * INSTANT[unit])).astimezone(moment.tzinfo)
@@ -84,20 +110,20 @@ def _shifted(moment: datetime, count: int, unit: str) -> datetime:
     return _add_months(moment, count * {"M": 1, "Q": 3, "y": 12}[unit])
 
 
-def date_math(text: str, now: float, round_up: bool, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC
-              ) -> float:
-    """`now` and what follows it (Grafana's dateMath.parse) in zone, weeks starting on first_day; ValueError for
-    anything else."""
+def date_math(text: str, now: float, round_up: bool, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC,
+              fiscal_month: int = 0) -> float:
+    """`now` and what follows it (Grafana's dateMath.parse) in zone, weeks starting on first_day, fiscal years in
+    fiscal_month; ValueError for anything else."""
     if not text.startswith("now"):
         raise ValueError("date math must start with now")
-    return moved(text[3:], now, round_up, first_day, zone)
+    return moved(text[3:], now, round_up, first_day, zone, fiscal_month)
 
 
-def moved(math: str, moment_seconds: float, round_up: bool, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC
-          ) -> float:
-    """A time moved by date math without `now` (`-1d/d`: grafana-data parseDateMath on a time), in zone;
-    ValueError for math that is not +N<unit>, -N<unit> or /<unit> steps, or that moves out of the years Python
-    writes."""
+def moved(math: str, moment_seconds: float, round_up: bool, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC,
+          fiscal_month: int = 0) -> float:
+    """A time moved by date math without `now` (`-1d/d`: grafana-data parseDateMath on a time), in zone, fiscal
+    years starting in fiscal_month; ValueError for math that is not +N<unit>, -N<unit> or /<unit> steps, or that
+    moves out of the years Python writes."""
     try:
         moment, rest = datetime.fromtimestamp(moment_seconds, zone), math
         while rest:
@@ -106,9 +132,7 @@ def moved(math: str, moment_seconds: float, round_up: bool, first_day: int = LOC
                 raise ValueError(f"{rest!r} is not +N<unit>, -N<unit> or /<unit> (units {', '.join(UNITS)})")
             sign, count, unit, rounding = step.groups()
             if rounding:
-                moment = _start_of(moment, rounding, first_day)
-                if round_up:  # the last millisecond of the unit, as moment's endOf
-                    moment = _shifted(moment, 1, rounding) - timedelta(milliseconds=1)
+                moment = _rounded(moment, rounding, round_up, first_day, fiscal_month)
             else:
                 moment = _shifted(moment, (1 if sign == "+" else -1) * int(count or "1"), unit)
             rest = rest[step.end():]
@@ -133,27 +157,28 @@ def _absolute(text: str) -> float:
 
 
 def link_time(text: str, now: float, round_up: bool = False, first_day: int = LOCALE_WEEK_START,
-              zone: tzinfo = UTC) -> float:
+              zone: tzinfo = UTC, fiscal_month: int = 0) -> float:
     """One end of a link's (or a dashboard's) range in epoch seconds, its date math in zone, weeks starting on
-    first_day; ValueError naming why it is not a time."""
+    first_day, fiscal years in fiscal_month; ValueError naming why it is not a time."""
     try:
-        moment = date_math(text, now, round_up, first_day, zone) if "now" in text else _absolute(text)
+        moment = date_math(text, now, round_up, first_day, zone, fiscal_month) if "now" in text else _absolute(text)
         datetime.fromtimestamp(moment, UTC)  # a time Python (and Prometheus) can write
     except (ValueError, OverflowError, OSError) as error:
         raise ValueError(str(error)) from None
     return moment
 
 
-def link_range(start_text: str, end_text: str, now: float, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC
-               ) -> tuple[float, float]:
-    """[from, to] of a link (or a dashboard) in epoch seconds, in zone, weeks starting on first_day (week_start);
-    ValueError for a bad end, an empty or reversed range, or a range longer than MAX_RANGE."""
+def link_range(start_text: str, end_text: str, now: float, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC,
+               fiscal_month: int = 0) -> tuple[float, float]:
+    """[from, to] of a link (or a dashboard) in epoch seconds, in zone, weeks starting on first_day (week_start),
+    fiscal years in fiscal_month; ValueError for a bad end, an empty or reversed range, or a range longer than
+    MAX_RANGE."""
     try:
-        start = link_time(start_text, now, first_day=first_day, zone=zone)
+        start = link_time(start_text, now, first_day=first_day, zone=zone, fiscal_month=fiscal_month)
     except ValueError as error:
         raise ValueError(f"from={start_text!r} is not a time ({error})") from None
     try:
-        end = link_time(end_text, now, round_up=True, first_day=first_day, zone=zone)
+        end = link_time(end_text, now, round_up=True, first_day=first_day, zone=zone, fiscal_month=fiscal_month)
     except ValueError as error:
         raise ValueError(f"to={end_text!r} is not a time ({error})") from None
     if end <= start:

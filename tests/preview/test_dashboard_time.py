@@ -72,12 +72,12 @@ def test_a_panels_time_shift_moves_its_window_back(prometheus: str) -> None:
 
 def test_an_unreadable_time_is_a_note_and_drawn_as_grafana_falls_back(prometheus: str) -> None:
     axes, note = _axes(prometheus, {"from": "yesterday", "to": "now"}, _panel(1), _panel(2, timeShift="an hour"),
-                       _panel(3, timeFrom="now/fy"), timezone="Mars/Olympus")
+                       _panel(3, timeFrom="now/fz"), timezone="Mars/Olympus")
     assert "The dashboard's time.from 'yesterday' is not a time the preview reads" in note
     assert "it draws 'now-6h'" in note
     assert "Time zone 'Mars/Olympus' is not a time zone" in note
     assert "Panel 'P2': its timeShift 'an hour' is not drawn (not a time shift)" in note
-    assert "Panel 'P3': its timeFrom 'now/fy' is not drawn (not a relative time)" in note
+    assert "Panel 'P3': its timeFrom 'now/fz' is not drawn (not a relative time)" in note
     first, last = axes["1"]
     assert last - first == pytest.approx(6 * 3600, abs=30)  # Grafana's now-6h..now
     assert axes["2"] == axes["1"] and axes["3"] == axes["1"]  # an invalid override leaves the dashboard's range

@@ -15,6 +15,9 @@ the value; with valuesFormat "json", transformJsonToOptions: a JSON array of str
 query variable's options come from its data source when the dashboard loads (preview/variables.py asks the preview's
 Prometheus); without them (a query that failed, or where no Prometheus is asked: series_read) the preview stands
 `.*` for them, which matches what every value of the label would, and also series without the label.
+
+A format written after the variable's name (`${var:regex}`) writes instead what the variable holds
+(grafana_formats.py): formatted's text carries it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+
+from generator.core.grafana_formats import Holding, VariableText
 
 ALL_VALUE = "$__all"
 ALL_TEXT = "All"
@@ -93,11 +98,36 @@ def all_value(variable: dict[str, Any], options: list[str] | None = None) -> str
     return _joined(custom_options(variable))
 
 
-def formatted(variable: dict[str, Any], values: list[str], options: list[str] | None = None) -> str:
-    """The text that replaces $<name> in a query (interpolateQueryExpr) for the variable at these values (options:
-    a query variable's, for All)."""
+def _escaped(variable: dict[str, Any], values: list[str], options: list[str] | None) -> str:
     if values == [ALL_VALUE]:
         return all_value(variable, options)
     if not variable.get("multi") and not variable.get("includeAll"):
         return regular_escape(values[0] if values else "")
     return _joined(values)
+
+
+def holding(variable: dict[str, Any], values: list[str], options: list[str] | None = None,
+            texts: list[str] | None = None) -> Holding:
+    """What the variable holds at these values, as a format reads it (grafana_formats): All its custom all value,
+    else its options' values (`.*`, as a custom all value, while a query variable's are unknown); a multi-value
+    variable a list, any other its one value; texts the values' texts (the values themselves when not given)."""
+    name, multi = str(variable.get("name") or ""), bool(variable.get("multi"))
+    synced = variable.get("type") != "constant" and not variable.get("skipUrlSync")
+    if values == [ALL_VALUE]:
+        url = ALL_VALUE if synced else None
+        if variable.get("allValue"):
+            return Holding(name, str(variable["allValue"]), ALL_TEXT, str(variable["allValue"]), url)
+        if options is None and variable.get("type") != "custom":
+            return Holding(name, UNKNOWN_OPTIONS, ALL_TEXT, UNKNOWN_OPTIONS, url)
+        return Holding(name, list(custom_options(variable) if options is None else options), ALL_TEXT, url=url)
+    shown = values if texts is None else texts
+    value: str | list[str] = list(values) if multi else (values[0] if values else "")
+    text = " + ".join(map(str, shown)) if multi else (str(shown[0]) if shown else "")
+    return Holding(name, value, text, url=value if synced else None)
+
+
+def formatted(variable: dict[str, Any], values: list[str], options: list[str] | None = None,
+              texts: list[str] | None = None) -> VariableText:
+    """The text that replaces $<name> in a query (interpolateQueryExpr) for the variable at these values (options:
+    a query variable's, for All; texts: the values' texts), holding what `${<name>:<format>}` writes."""
+    return VariableText(_escaped(variable, values, options), holding(variable, values, options, texts))

@@ -11,8 +11,9 @@ import re
 from collections.abc import Mapping
 
 from generator.core.duration import format_seconds
+from generator.core.grafana_formats import formatted_value
 
-VARIABLE = re.compile(r"\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]")
+VARIABLE = re.compile(r"\$\{([A-Za-z_]\w*)(?::([^}]*))?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::([^\]]*))?\]\]")
 RATE_INTERVAL = "__rate_interval"
 
 
@@ -22,7 +23,7 @@ class UnknownVariable(KeyError):
 
 def variable_name(match: re.Match[str]) -> str:
     """The name of the variable a VARIABLE match found, in whichever of its forms ($name, ${name}, [[name]])."""
-    return next(group for group in match.groups() if group)
+    return match.group(1) or match.group(3) or match.group(4)
 
 
 def variable_names(text: str) -> set[str]:
@@ -30,14 +31,17 @@ def variable_names(text: str) -> set[str]:
     return {variable_name(match) for match in VARIABLE.finditer(text)}
 
 
-def interpolate(expr: str, values: Mapping[str, str]) -> str:
-    """The expression with every variable replaced by its value (UnknownVariable if one has none)."""
+def interpolate(expr: str, values: Mapping[str, str], default_format: str = "") -> str:
+    """The expression with every variable replaced by its value, or by its value in the format written after its
+    name (`${var:regex}`: grafana_formats), else in default_format when one is given (scenes' interpolate(..., format):
+    a query variable's regex takes `regex`); UnknownVariable if one has none."""
 
     def value(match: re.Match[str]) -> str:
         name = variable_name(match)
         if name not in values:
             raise UnknownVariable(name)
-        return values[name]
+        written = match.group(2) or match.group(5) or default_format
+        return formatted_value(values[name], written) if written else values[name]
 
     return VARIABLE.sub(value, expr)
 

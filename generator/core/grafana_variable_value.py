@@ -77,7 +77,7 @@ def opening_value(variable: dict[str, Any]) -> str:
     kind = variable.get("type")
     current = (variable.get("current") or {}).get("value")
     if kind == "query":
-        return all_value(variable)
+        return formatted(variable, [ALL_VALUE])
     if kind == "constant":
         return formatted(variable, [str(variable.get("query") or "")])
     if kind == "textbox":
@@ -85,8 +85,8 @@ def opening_value(variable: dict[str, Any]) -> str:
         return formatted(variable, [str(typed or variable.get("query") or "")])
     if kind == "custom":
         options = custom_options(variable)
-        value, _ = validated(variable, [Option(option, option) for option in options])
-        return formatted(variable, picked(value), options)
+        value, text = validated(variable, [Option(option, option) for option in options])
+        return formatted(variable, picked(value), options, picked(text))
     if current in (None, "", [], ALL_VALUE, [ALL_VALUE]):
         return all_value(variable)
     return str(current[0] if isinstance(current, list) else current)

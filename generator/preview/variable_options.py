@@ -8,7 +8,8 @@ first group is; a match without groups keeps the value as it is; no match drops 
 first stays) and `sort` orders them: 0 as found, 1/2 by text, 3/4 by the first number in the text (-1 without one),
 5/6 by text case-insensitively, 7/8 natural (Intl.Collator numeric, accent-sensitive: approximated here by digit
 runs compared as numbers and the rest case-folded), each odd one ascending and its even one the reverse. A regex
-naming a variable (scenes interpolates it with the `regex` format first) is refused here: the query counts as failed.
+naming a variable has it filled in first in the `regex` format (scenes QueryVariable: sceneGraph.interpolate(this,
+regex, undefined, 'regex'); core/grafana_formats.py).
 The regex comes from a dashboard, which may be imported and hostile, and runs on every value Prometheus answers
 (up to 40000): it runs on RE2 (google-re2), in time linear in the text, so no pattern (`(a+)+$`) can hold the
 preview's CPU. RE2 has no lookaround and no backreferences: a regex using them is refused, noted as a failed query.
@@ -19,11 +20,12 @@ The value an option list gives a variable: core/grafana_variable_value.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no types
 
-from generator.core.grafana_promql import VARIABLE
+from generator.core.grafana_promql import VARIABLE, interpolate
 from generator.core.grafana_variable_value import Option
 
 JS_REGEX = re.compile(r"/([^\n\r\u2028\u2029]*?)/(g?i?m?y?s?)")
@@ -108,11 +110,16 @@ def sorted_options(options: list[Option], sort: object) -> list[Option]:
     return ordered[::-1] if order % 2 == 0 else ordered
 
 
-def variable_options(found: list[str], variable: dict[str, Any]) -> list[Option]:
-    """The variable's options from the texts its query found (ValueError for a regex that is not one)."""
+def variable_options(found: list[str], variable: dict[str, Any], values: Mapping[str, str] | None = None
+                     ) -> list[Option]:
+    """The variable's options from the texts its query found, the variables its regex names filled in from values
+    in the `regex` format (ValueError for a regex that is not one, or that names variables and no values are given;
+    UnknownVariable for one values lacks)."""
     regex = str(variable.get("regex") or "")
-    if VARIABLE.search(regex):  # scenes fills them in with the `regex` format first; the preview does not
-        raise ValueError(f"its regex {regex!r} names a variable, which the preview does not fill in")
+    if VARIABLE.search(regex):
+        if values is None:
+            raise ValueError(f"its regex {regex!r} names a variable, and no values were given")
+        regex = interpolate(regex, values, "regex")
     pattern = js_regex(regex) if regex else None
     options: list[Option] = []
     seen: set[str] = set()

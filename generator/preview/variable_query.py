@@ -13,7 +13,8 @@ the forms tried in this order (the patterns of migrations/variableMigration.ts):
 - `label_names()`: every label name (datasource.getTagKeys: /api/v1/labels);
 - `label_values(label)`, `label_values(selector, label)`: /api/v1/label/<label>/values, with match[] the selector
   unless it is blank or `{}` (resource_clients.ts LabelsApiClient.queryLabelValues: Prometheus >= 2.24, the
-  data source's prometheusType);
+  data source's prometheusType), a label name beyond the legacy characters (`"k8s.pod"`) written in Prometheus'
+  `U__` form (utf8_escaped);
 - `metrics(re)`: /api/v1/label/__name__/values with match[] `{__name__=~"re"}`;
 - `query_result(expr)`: an instant query at the range's end, each series written `name{a="x",b="y"} value ms`;
 - anything else but `label_values()`, `metrics()`, `query_result()`: /api/v1/series, match[] the query, each series
@@ -44,6 +45,8 @@ SERIES_LIMIT = "40000"
 SNAP = 60
 """Seconds the label endpoints' range is snapped to: PrometheusCacheLevel.Low, the default, is one minute."""
 METRIC_LABEL = "__name__"
+LEGACY_FIRST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_:")
+"""What a legacy Prometheus label name may start with (prometheus/common model IsValidLegacyMetricName)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,30 @@ def _unquoted(label: str) -> str:
     return quoted.group(1) if quoted else label
 
 
+def _legacy(character: str, index: int) -> bool:
+    return character in LEGACY_FIRST or (index > 0 and character.isascii() and character.isdigit())
+
+
+def utf8_escaped(name: str) -> str:
+    """utf8_support.ts escapeForUtf8Support: a label name of Prometheus' legacy characters (`[a-zA-Z_:][a-zA-Z0-9_:]*`)
+    as it is, any other in the `U__` form Prometheus' API reads (`_` written `__`, another character `_<hex>_` of its
+    code point, at least 4 digits; one beyond U+FFFF is dropped, as Grafana's loop writes nothing for it)."""
+    if name and all(_legacy(character, index) for index, character in enumerate(name)):
+        return name
+    escaped = "U__"
+    for index, character in enumerate(name):
+        point = ord(character)
+        if character == "_":
+            escaped += "__"
+        elif _legacy(character, index):
+            escaped += character
+        elif point < 0x100:
+            escaped += f"_{point:02x}_"
+        elif point < 0x10000:
+            escaped += f"_{point:04x}_"
+    return escaped
+
+
 def lookup_for(query: str, start: float, end: float) -> Lookup | None:
     """The request a query (its variables filled in) makes over start..end; None for one that asks nothing."""
     snapped = _snapped(start, end)
@@ -92,8 +119,8 @@ def lookup_for(query: str, start: float, end: float) -> Lookup | None:
     if values:
         selector, label = values.groups()
         match = (("match[]", selector),) if selector and selector.replace(" ", "") != "{}" else ()
-        return Lookup(f"/api/v1/label/{quote(_unquoted(label), safe='')}/values", (*limit, *snapped, *match),
-                      "strings")
+        path = f"/api/v1/label/{quote(utf8_escaped(_unquoted(label)), safe='')}/values"
+        return Lookup(path, (*limit, *snapped, *match), "strings")
     metrics = METRICS.fullmatch(query)
     if metrics:
         return Lookup(f"/api/v1/label/{METRIC_LABEL}/values",

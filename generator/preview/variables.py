@@ -111,7 +111,7 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
         try:
             lookup = lookup_for(interpolate(query_text(variable), {**resolved, **builtins}), start, end)
             found = found_texts(lookup, prometheus.metadata(lookup.path, lookup.params)) if lookup else []
-            options = variable_options(found, variable)
+            options = variable_options(found, variable, {**resolved, **builtins})
         except UnknownVariable as unknown:
             notes.append(f"Variable {name}: its query names ${unknown.args[0]}, which the dashboard lacks.")
             continue
@@ -127,6 +127,6 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
             variables[index] = {**variable, "current": {"text": text, "value": value}}
             if value != _chosen(variable):
                 changed.add(name)
-        resolved[name] = formatted(variable, picked(value), [option.value for option in options])
+        resolved[name] = formatted(variable, picked(value), [option.value for option in options], picked(text))
     document = {**dashboard.document, "templating": {**dashboard.document.get("templating", {}), "list": variables}}
     return Resolved(DashboardFile(dashboard.path, dashboard.folder, document), resolved, tuple(notes))

@@ -10,8 +10,8 @@ import pytest
 NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC).timestamp()
 
 
-def _at(*parts: int) -> float:
-    return datetime(*parts, tzinfo=UTC).timestamp()
+def _at(year: int, month: int, day: int) -> float:
+    return datetime(year, month, day, tzinfo=UTC).timestamp()
 
 
 @pytest.mark.parametrize(("math", "fiscal", "round_up", "expected"), [

@@ -27,8 +27,8 @@ SNAPPED = (("limit", "40000"), ("start", "960"), ("end", "1080"))
     ('label_values(up{job="a"}, instance)',
      Lookup("/api/v1/label/instance/values", (*SNAPPED, ("match[]", 'up{job="a"}')), "strings")),
     ("label_values( { } ,instance)", Lookup("/api/v1/label/instance/values", SNAPPED, "strings")),  # {}: no match
-    ('label_values(up, "odd/name")', Lookup("/api/v1/label/odd%2Fname/values", (*SNAPPED, ("match[]", "up")),
-                                            "strings")),
+    ('label_values(up, "odd/name")', Lookup("/api/v1/label/U__odd_2f_name/values", (*SNAPPED, ("match[]", "up")),
+                                            "strings")),  # utf8_support.ts escapeForUtf8Support
     ("label_names()", Lookup("/api/v1/labels", SNAPPED, "strings")),
     ("label_names(node_cpu)", Lookup("/api/v1/labels", (*SNAPPED, ("match[]", '{__name__=~".*node_cpu.*"}')),
                                      "strings", drop="__name__")),

@@ -1,0 +1,116 @@
+"""`${var:<format>}` in a query writes what the variable holds as Grafana 12's format registry writes it, in place of
+the Prometheus data source's escaping; the cases are grafana/scenes' formatRegistry.test.ts, through a dashboard
+variable holding those values. And a label name beyond Prometheus' legacy characters is asked for in the `U__`
+form (grafana/grafana packages/grafana-prometheus/src/utf8_support.test.ts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.core.grafana_interpolation import ALL_VALUE, formatted
+from generator.core.grafana_promql import interpolate
+from generator.preview.source import DashboardFile
+
+
+def _written(form: str, values: list[str], texts: list[str] | None = None, **variable: Any) -> str:
+    """`${server:<form>}` for a variable `server` holding values (a multi-value one when several, or a list)."""
+    held = {"name": "server", "type": "custom", "query": "", **variable}
+    return interpolate(f"${{server:{form}}}", {"server": formatted(held, values, None, texts)})
+
+
+MULTI = {"multi": True}
+CASES = [
+    ("lucene", ["foo bar"], {}, "foo\\ bar"), ("lucene", ["-1"], {}, "-1"), ("lucene", ["-test"], {}, "\\-test"),
+    ("lucene", ["foo bar", "baz"], MULTI, '("foo\\ bar" OR "baz")'), ("lucene", [], MULTI, "__empty__"),
+    ("glob", ["foo"], {}, "foo"), ("glob", ["AA", "BB", "C.*"], MULTI, "{AA,BB,C.*}"),
+    ("text", ["test", "test2"], MULTI, "test + test2"),
+    ("raw", ["12", "13"], MULTI, "12,13"), ("raw", ['#Æ³ ̇¹"Ä1"#!"#!½'], {}, '#Æ³ ̇¹"Ä1"#!"#!½'),
+    ("regex", ["test."], {}, "test\\."), ("regex", ["test."], MULTI, "test\\."),
+    ("regex", ["test.", "test2"], MULTI, "(test\\.|test2)"),
+    ("pipe", ["test", "test2"], MULTI, "test|test2"),
+    ("csv", ["test"], {}, "test"), ("csv", ["test", "test2"], MULTI, "test,test2"),
+    ("json", ["test", "12"], MULTI, '["test","12"]'), ("json", ["test"], {}, "test"),
+    ("percentencode", ["foo()bar BAZ", "test2"], MULTI, "%7Bfoo%28%29bar%20BAZ%2Ctest2%7D"),
+    ("singlequote", ["test"], {}, "'test'"), ("singlequote", ["test", "test'2"], MULTI, "'test','test\\'2'"),
+    ("doublequote", ["test"], {}, '"test"'), ("doublequote", ["test", 'test"2'], MULTI, '"test","test\\"2"'),
+    ("sqlstring", ["test'value"], {}, "'test''value'"), ("sqlstring", ['test"value'], {}, "'test\\\"value'"),
+    ("sqlstring", ["test", "test'value2", 'test"value3'], MULTI, "'test','test''value2','test\\\"value3'"),
+    ("queryparam", ["helloAZ%="], {}, "var-server=helloAZ%25%3D"),
+    ("nosuchformat", ["AA", "BB"], MULTI, "{AA,BB}"),  # Grafana falls back to glob
+]
+
+
+@pytest.mark.parametrize(("form", "values", "variable", "expected"), CASES,
+                         ids=[f"{case[0]}-{index}" for index, case in enumerate(CASES)])
+def test_a_format_writes_what_grafanas_format_registry_writes(form: str, values: list[str],
+                                                              variable: dict[str, Any], expected: str) -> None:
+    assert _written(form, values, **variable) == expected
+
+
+def test_the_text_format_writes_the_text_the_variable_shows() -> None:
+    assert _written("text", ["v"], ["display text"]) == "display text"
+    assert _written("text", [ALL_VALUE], includeAll=True, query="a,b") == "All"
+
+
+def test_all_with_a_custom_all_value_is_written_as_it_is_but_for_text_percentencode_and_queryparam() -> None:
+    """scenes MultiValueVariable.ts CustomAllValue.formatter."""
+    custom: dict[str, Any] = {"includeAll": True, "allValue": ".*", "query": "a,b"}
+    assert _written("regex", [ALL_VALUE], **custom) == ".*"
+    assert _written("csv", [ALL_VALUE], **custom) == ".*"
+    assert _written("text", [ALL_VALUE], **custom) == "All"
+    assert _written("percentencode", [ALL_VALUE], **custom) == ".%2A"
+    assert _written("queryparam", [ALL_VALUE], **custom) == "var-server=$__all"
+
+
+def test_all_without_one_is_its_options_values_in_the_format() -> None:
+    options: dict[str, Any] = {"includeAll": True, "query": "a.b,c"}
+    assert _written("regex", [ALL_VALUE], **options) == "(a\\.b|c)"
+    assert _written("csv", [ALL_VALUE], **options) == "a.b,c"
+    assert _written("glob", [ALL_VALUE], **options) == "{a.b,c}"
+
+
+def test_a_constant_has_no_url_state_and_a_multi_value_one_a_parameter_per_value() -> None:
+    assert _written("queryparam", ["a b"], type="constant") == "var-server=a%20b"
+    assert _written("queryparam", ["a b", "c@d"], multi=True) == "var-server=a%20b&var-server=c@d"
+
+
+def test_the_preview_and_the_lint_write_a_format_as_grafana_does() -> None:
+    """A dashboard whose query reads `${job:pipe}` and `${job:regex}` beside the data source's `$job`."""
+    from generator.checks.lint.dashboard_json import variable_values
+
+    document = {"uid": "f", "title": "F", "templating": {"list": [
+        {"name": "job", "type": "custom", "query": "a.x,b", "multi": True, "current": {"value": ["a.x", "b"]}}]}}
+    expr = 'up{job=~"$job", alt=~"${job:regex}", list="${job:pipe}", n="[[job:csv]]"}'
+    expected = 'up{job=~"(a\\\\.x|b)", alt=~"(a\\.x|b)", list="a.x|b", n="a.x,b"}'
+    assert interpolate(expr, DashboardFile(Path("f.json"), "General", document).variable_defaults()) == expected
+    assert interpolate(expr, variable_values(document)) == expected
+
+
+@pytest.mark.parametrize(("label", "path"), [
+    ("no:escaping_required", "no:escaping_required"),
+    ('"mysystem.prod.west.cpu.load"', "U__mysystem_2e_prod_2e_west_2e_cpu_2e_load"),
+    ('"mysystem.prod.west.cpu.load_total"', "U__mysystem_2e_prod_2e_west_2e_cpu_2e_load__total"),
+    ('"http.status:sum"', "U__http_2e_status:sum"),
+    ('"my lovely_http.status:sum"', "U__my_20_lovely__http_2e_status:sum"),
+    ('"花火"', "U___82b1__706b_"),
+    ("k8s.pod", "U__k8s_2e_pod"),
+])
+def test_a_label_values_query_asks_for_a_utf8_label_name_in_its_u_form(label: str, path: str) -> None:
+    from urllib.parse import quote
+
+    from generator.preview.variable_query import lookup_for
+
+    lookup = lookup_for(f"label_values({label})", 0.0, 3600.0)
+    assert lookup is not None and lookup.path == f"/api/v1/label/{quote(path, safe='')}/values"
+
+
+def test_a_query_variables_regex_fills_in_the_variables_it_names_in_the_regex_format() -> None:
+    """scenes QueryVariable: sceneGraph.interpolate(this, regex, undefined, 'regex'): `a.x` matches a literal dot."""
+    from generator.preview.variable_options import variable_options
+
+    prefix = formatted({"name": "prefix", "type": "custom", "query": "a.x"}, ["a.x"])
+    found = variable_options(["a.x-1", "abx-2", "b-3"], {"regex": "/^$prefix-(.*)/"}, {"prefix": prefix})
+    assert [option.value for option in found] == ["1"]

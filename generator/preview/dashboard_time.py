@@ -22,20 +22,24 @@ now-2h..now, `now/d` today so far, `now-1d/d` from yesterday's midnight to now; 
 in the dashboard's zone with neither end rounded up, and only when the dashboard's range is relative (either end
 holding `now`: rangeUtil.isRelativeTimeRange); an absolute range (a link's epoch times) keeps the panel on it.
 `timeShift` (`1h`, `1d/d`) moves both ends back by `-<shift>` as date math (parseDateMath: `from` rounded down,
-`to` up). Either one describeTextRange cannot read is "invalid time override" / "invalid timeshift" in the panel's
-header and the range stays the dashboard's; the preview notes it too. The text Grafana shows in the panel's header
-(`Last 2 hours timeshift -1h`) is the panel's timeInfo, hidden by `hideTimeOverride`.
+`to` up). A variable either one names (`$span`) is filled in first (sceneGraph.interpolate, no format: glob, as a
+`${span:glob}`), then read. Either one describeTextRange cannot read (a variable the dashboard lacks included) is
+"invalid time override" / "invalid timeshift" in the panel's header and the range stays the dashboard's; the
+preview notes it too. The text Grafana shows in the panel's header (`Last 2 hours timeshift -1h`) is the panel's
+timeInfo, hidden by `hideTimeOverride`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.checks.lint.dashboard_json import panels
+from generator.core.grafana_promql import UnknownVariable, interpolate
 from generator.preview.timerange import MAX_RANGE, link_range, link_time, moved, week_start, written
 
 DEFAULT_FROM, DEFAULT_TO = "now-6h", "now"
@@ -220,15 +224,26 @@ def _bounded(window: Window) -> Window:
     return window
 
 
-def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock) -> PanelTime:
-    """The panel's range over the dashboard's (or a link's) parent range at time now, as PanelTimeRange makes it;
-    an override the preview cannot read, or that spans more than MAX_RANGE, is left out with a note."""
+def _filled(text: str, values: Mapping[str, str] | None) -> str:
+    """An override with the variables it names filled in as sceneGraph.interpolate fills them (no format: glob);
+    ValueError naming a variable values lacks. Without values (none known), as written."""
+    try:
+        return text if values is None else interpolate(text, values, "glob")
+    except UnknownVariable as unknown:
+        raise ValueError(f"it names ${unknown.args[0]}, which the dashboard lacks") from None
+
+
+def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock,
+               values: Mapping[str, str] | None = None) -> PanelTime:
+    """The panel's range over the dashboard's (or a link's) parent range at time now, as PanelTimeRange makes it,
+    the variables its timeFrom and timeShift name filled in from values; an override the preview cannot read, or
+    that spans more than MAX_RANGE, is left out with a note."""
     window, info = parent, ""
     time_from, shift = _override(panel, "timeFrom"), _override(panel, "timeShift")
     title = panel.get("title") or f"#{panel.get('id')}"
     if time_from:
-        described = describe_text_range(time_from)
         try:
+            described = describe_text_range(_filled(time_from, values))
             if described is None:
                 raise ValueError("not a relative time")
             start_text, end_text, display = described
@@ -243,6 +258,7 @@ def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock) -> 
                              "invalid one.")
     if shift:
         try:
+            shift = _filled(shift, values)
             if describe_text_range(shift) is None:
                 raise ValueError("not a time shift")
             window = _bounded(Window(moved("-" + shift, window.start, False, at.first_day, at.zone, at.fiscal_month),
@@ -250,16 +266,18 @@ def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock) -> 
                                      relative=False))
         except ValueError as error:
             return PanelTime(window, "invalid timeshift",
-                             f"Panel {_quoted(title)}: its timeShift {_quoted(shift)} is not drawn "
+                             f"Panel {_quoted(title)}: its timeShift {_quoted(_override(panel, 'timeShift'))} is "
+                             "not drawn "
                              f"({_cut(error, 3 * SHOWN)}); drawn without it, as Grafana draws an invalid one.")
         info = f"{info} timeshift -{shift}".strip()
     return PanelTime(window, "" if panel.get("hideTimeOverride") else info)
 
 
-def time_notes(document: dict[str, Any], now: float, window: Window | None = None) -> tuple[str, ...]:
+def time_notes(document: dict[str, Any], now: float, window: Window | None = None,
+               values: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Notes on every time expression of the dashboard (its own range unless a link's window is given) and of its
-    panels that the preview could not read."""
+    panels (their variables filled in from values) that the preview could not read."""
     at, zone_note = clock(document)
     parent, notes = dashboard_window(document, now) if window is None else (window, (zone_note,) if zone_note else ())
-    found = (panel_time(panel, parent, now, at) for panel in panels(document))
+    found = (panel_time(panel, parent, now, at, values) for panel in panels(document))
     return (*notes, *(shown.note for shown in found if shown.note))

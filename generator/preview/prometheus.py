@@ -131,7 +131,7 @@ def dashboard_data(prometheus: Prometheus, dashboard: DashboardFile, now: float,
     its own timeFrom and timeShift (dashboard_time.panel_time)."""
     values = dashboard.variable_defaults() if variables is None else variables
     parent, at = window or dashboard_window(dashboard.document, now)[0], clock(dashboard.document)[0]
-    timed = [(panel, panel_time(panel, parent, now, at)) for panel in panels(dashboard.document)
+    timed = [(panel, panel_time(panel, parent, now, at, values)) for panel in panels(dashboard.document)
              if panel.get("targets")]
     work = [(str(panel.get("id")), shown.info, requests_over(panel, values, shown.window, page_width, scrape))
             for panel, shown in timed]

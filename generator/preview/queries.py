@@ -35,12 +35,12 @@ class Request:
     """Whether Grafana also asks /api/v1/query_exemplars for the expression over start..end (`exemplar: true`)."""
 
 
-def panel_window(document: dict[str, Any], panel: dict[str, Any], now: float, window: Window | None = None
-                 ) -> Window:
+def panel_window(document: dict[str, Any], panel: dict[str, Any], now: float, window: Window | None = None,
+                 variables: dict[str, str] | None = None) -> Window:
     """The range the panel queries at time now: window (a link's) or the dashboard's own, moved by the panel's
-    timeFrom and timeShift (dashboard_time.panel_time)."""
+    timeFrom and timeShift, their variables filled in from variables (dashboard_time.panel_time)."""
     parent = window or dashboard_window(document, now)[0]
-    return panel_time(panel, parent, now, clock(document)[0]).window
+    return panel_time(panel, parent, now, clock(document)[0], variables).window
 
 
 def range_seconds(document: dict[str, Any], panel: dict[str, Any], now: float) -> float:
@@ -53,7 +53,7 @@ def requests_for(document: dict[str, Any], panel: dict[str, Any], variables: dic
                  page_width: int, scrape: float, window: Window | None = None) -> list[Request]:
     """The requests of every PromQL target of a panel (hidden targets left out), over window (a link's range) when
     one is given, else the dashboard's, as the panel's own timeFrom and timeShift move it."""
-    return requests_over(panel, variables, panel_window(document, panel, now, window), page_width, scrape)
+    return requests_over(panel, variables, panel_window(document, panel, now, window, variables), page_width, scrape)
 
 
 def requests_over(panel: dict[str, Any], variables: dict[str, str], shown: Window, page_width: int, scrape: float

@@ -76,7 +76,7 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
                 data = dashboard_data(prometheus, opened.dashboard, now, PAGE_WIDTH, scrape, opened.values)
                 fetched = time.perf_counter()
                 page.parent.mkdir(parents=True, exist_ok=True)
-                timed = time_notes(dashboard.document, now)
+                timed = time_notes(dashboard.document, now, values=opened.values)
                 page.write_text(html(opened.dashboard, data, (highlight or {}).get(dashboard.uid, set()),
                                      shown=Shown(note=" ".join((*timed, *opened.notes)))))
                 try:

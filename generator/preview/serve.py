@@ -136,7 +136,7 @@ class LiveServer:
         opened, data = await asyncio.to_thread(self.data, dashboard, link, now)
         query = asked.query()  # the pushes keep the page's panel, range and values, and its loaded variables
         live = Live(f"/ws/{dashboard.uid}{query}{'&' if query else '?'}{PAGE_KEY}={self.keep(opened)}")
-        timed = time_notes(dashboard.document, now, link.window)  # the page's note: a push sends none
+        timed = time_notes(dashboard.document, now, link.window, opened.values)  # a push sends no note
         shown = replace(shown, note=" ".join(text for text in (shown.note, *timed, *opened.notes) if text))
         return _response(HTTPStatus.OK, html(opened.dashboard, data, live=live, shown=shown))
 

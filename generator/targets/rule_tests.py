@@ -59,11 +59,13 @@ def _groups_needed(project: Project, group: str) -> list[str]:
 
 
 def _eval_order(project: Project, needed: list[str], rule_sets: list[RuleSet]) -> list[str]:
-    """The groups a test loads (obsgen's `needed`, then the rule sets'), each after the groups recording what it
-    reads (file order otherwise); empty when there is one group, or names repeat.
+    """The names of the groups a test loads (obsgen's `needed`, then the rule sets'), each after the groups
+    recording what it reads (file order otherwise); empty when there is one name.
 
     Without it promtool evaluates the groups in a new random order each run, so an alert reading a recorded series
     sees this step's value or the previous one by chance, and a test near a boundary passes or fails by the run.
+    promtool places groups by name alone (it refuses a name given twice): groups of one name, an obsgen group and
+    an imported rule set's, take one place, after what any of them reads; between themselves no order holds.
     """
     reads: dict[str, set[str]] = defaultdict(set)
     records: dict[str, set[str]] = defaultdict(set)
@@ -80,7 +82,8 @@ def _eval_order(project: Project, needed: list[str], rule_sets: list[RuleSet]) -
                 reads[rule_group.name] |= names_if_valid(imported.expr)
                 if isinstance(imported, ImportedRecord):
                     records[rule_group.name].add(imported.name)
-    if len(names) < 2 or len(set(names)) < len(names):
+    names = list(dict.fromkeys(names))
+    if len(names) < 2:
         return []
     order: list[str] = []
     while len(order) < len(names):

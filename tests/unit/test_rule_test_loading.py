@@ -107,3 +107,32 @@ def test_each_shipped_alert_test_loads_exactly_the_recording_files_its_alerts_re
         assert sorted(loaded) == sorted(needed), path.name
         checked += 1
     assert checked > 10
+
+
+IMPORTED_ALERTS = '''
+from generator.model import ImportedRecord, RuleGroup, RuleSet
+MIXIN = RuleSet(name="mixin", groups=(RuleGroup(name="alerts", rules=(
+    ImportedRecord(name="job:queue_depth:sum", expr="sum by (job) (queue_depth)"),)),))
+'''
+
+
+def test_a_group_named_as_an_imported_group_is_still_ordered_after_what_it_reads(tmp_path: Path) -> None:
+    """promtool orders groups by name alone (group_eval_order names each once; groups of one name share its place):
+    an imported group named `alerts` beside obsgen's `alerts` still lets the order put `rates` and `ratios` first.
+    Without it, ErrorsHigh would read the ratio of this step or of the previous one, by the run's chance."""
+    definitions = tmp_path / "definitions"
+    definitions.mkdir()
+    (definitions / "__init__.py").write_text("")
+    (definitions / "project.py").write_text(textwrap.dedent(DEFINITIONS).lstrip("\n"))
+    (definitions / "mixin.py").write_text(IMPORTED_ALERTS.lstrip("\n"))
+    # obsgen's queues reads the rule set's series: every obsgen test loads the rule set, its `alerts` group too
+    project = (definitions / "project.py").read_text().replace("(queue_depth)\"", "(job:queue_depth:sum)\"")
+    (definitions / "project.py").write_text(project)
+    build(definitions, tmp_path / "out")
+    prometheus = tmp_path / "out/prometheus"
+    test = yaml.safe_load((prometheus / "tests/alerts.yml").read_text())
+    assert test["rule_files"] == ["../rules/alerts.yml", "../rules/rates.yml", "../rules/ratios.yml",
+                                  "../rules/ruleset-mixin.yml"]
+    assert test["group_eval_order"] == ["rates", "ratios", "alerts"]
+    passed = _promtool(prometheus, "tests/alerts.yml")
+    assert passed.returncode == 0, passed.stdout + passed.stderr

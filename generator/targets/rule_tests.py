@@ -123,9 +123,9 @@ def _server_settings(project: Project, rule: dict[str, Any]) -> dict[str, Any]:
             **(url if any("$externalURL" in text for text in texts) else {})}
 
 
-def _alert_tests(project: Project, alert: Alert) -> list[tuple[str, dict[str, Any]]]:
-    """(evaluation interval, test group) per example: long histories are evaluated at their own spacing."""
-    rule = alert_rule(project, alert)
+def _alert_tests(project: Project, alert: Alert, rule: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(evaluation interval, test group) per example of an alert whose rule entry is `rule`: long histories are
+    evaluated at their own spacing."""
     annotations = rule["annotations"]
     tests = []
     for example in alert.examples:
@@ -269,13 +269,14 @@ def render(project: Project) -> dict[str, Any]:
         return {}
     # (file name, group whose rules it tests, another group it loads, interval)
     by_file: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    rules = {name: alert_rule(project, alert) for name, alert in project.alerts.items()}  # each rendered once
     for alert in project.alerts.values():
-        for interval, test in _alert_tests(project, alert):
+        for interval, test in _alert_tests(project, alert, rules[alert.name]):
             by_file[alert.group, alert.group, "", interval].append(test)
     for policy in project.escalation_policies.values():
         climbing = [alert for alert in project.alerts.values() if project.escalation_of(alert) is policy]
         for number, alert in enumerate(climbing):
-            rule = alert_rule(project, alert)
+            rule = rules[alert.name]
             group = conventions.escalation_group(policy.name, alert.group)
             copies = [copy for _, copy in escalation_copies(project, alert, rule)]
             if number == 0:  # the timing of the levels, which every alert of the policy shares

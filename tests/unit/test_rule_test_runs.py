@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from generator.model.project import Project
+from generator.targets.prometheus import alert_rule
 from generator.targets.rule_tests import one_run_per_simulation, render
 
 OUT = Path(__file__).resolve().parents[2] / "out"
@@ -72,3 +75,20 @@ def test_a_shared_run_keeps_every_check_of_each_kind() -> None:
          "promql_expr_test": [query]},
         {"name": "other", "interval": "2m", "input_series": series, "alert_rule_test": [alert]},
     ]
+
+
+def test_each_alert_rule_is_rendered_once(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An alert's rule entry (its templates rendered, its dashboard link built) is made once for its own tests and
+    its escalation tests alike: the shipped escalating alerts have both."""
+    made: Counter[str] = Counter()
+
+    def counted(project: Project, alert: Any) -> dict[str, Any]:
+        made[alert.name] += 1
+        return alert_rule(project, alert)
+
+    monkeypatch.setattr("generator.targets.rule_tests.alert_rule", counted)
+    files = render(project)
+    assert any(path.split("/")[-1].startswith("escalation-") for path in files)
+    assert any(project.escalation_of(alert) for alert in project.alerts.values())
+    assert set(made) == set(project.alerts)
+    assert {name: count for name, count in made.items() if count > 1} == {}

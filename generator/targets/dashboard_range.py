@@ -29,6 +29,18 @@ quarter hour before the onset, as the link runs a quarter hour past a recovery).
 meeting at 45 minutes, so no `for` opens less of its run-up than a shorter one."""
 
 
+def lead_home(project: Project) -> list[tuple[str, str]]:
+    """The stack's external labels a long lead also matches, besides the alert's name: Prometheus' notifier and Loki's
+    ruler add them to every alert lacking them, so another stack sharing the Alertmanager, whose alert of the name
+    has its own `for`, keeps the default lead (its values are other). Not a templated value (known once the alert
+    fires), nor a label some rule of a long lead sets itself (its value, not the stack's, is sent)."""
+    alerts = [*project.alerts.values(), *project.all(LogAlert)]
+    own = {name for alert in alerts for name in alert.labels}
+    own |= {name for rule_set in project.all(RuleSet) for rule in rule_set.alerts() for name in rule.labels}
+    return [(name, value) for name, value in sorted(project.stack.external_labels.items())
+            if "{{" not in value and name not in own]
+
+
 def dashboard_leads(project: Project) -> list[tuple[float, list[str]]]:
     """Each lead (seconds a link opens before its alert's StartsAt: its `for` plus DASHBOARD_ONSET_LEAD) longer than
     DASHBOARD_LEAD, with the names of the alerts that take it: the rules Prometheus and Loki evaluate that carry a
@@ -59,8 +71,10 @@ def escalation_delays(project: Project) -> list[tuple[str, list[tuple[str, int]]
 
 def template_values(project: Project) -> dict[str, Any]:
     """What obsgen.dashboard.range is rendered with: the default lead and trail (nanoseconds, and as text for its
-    comment), the longer leads of long-`for` alerts and each escalation level's delay."""
+    comment), the longer leads of long-`for` alerts (and the stack's labels they match) and each escalation level's
+    delay."""
     return {"lead": DASHBOARD_LEAD * NANOSECONDS, "trail": DASHBOARD_TRAIL * NANOSECONDS,
             "lead_text": format_seconds(DASHBOARD_LEAD), "trail_text": format_seconds(DASHBOARD_TRAIL),
             "onset_text": format_seconds(DASHBOARD_ONSET_LEAD), "escalations": escalation_delays(project),
-            "leads": [(round(seconds * NANOSECONDS), names) for seconds, names in dashboard_leads(project)]}
+            "leads": [(round(seconds * NANOSECONDS), names) for seconds, names in dashboard_leads(project)],
+            "lead_home": lead_home(project)}

@@ -37,6 +37,8 @@ ENDS = ("2024-03-02T02:00:00Z", "2024-03-02T03:20:00.5Z")
 HOUR, QUARTER = 3_600_000, 900_000
 NEVER = "0001-01-01T00:00:00Z"
 """A firing alert's EndsAt in a notification."""
+HOME = {"platform": "ecommerce-rag"}
+"""The shipped stack's external labels, which its Prometheus and Loki's ruler add to every alert they send."""
 
 
 def _ms(moment: str) -> int:
@@ -71,7 +73,7 @@ def _group(status: str, same_url: bool = True, url: str = PANEL, name: str = "Cp
     for index, (instance, start) in enumerate((("b", LATE), ("a", EARLY))):
         link = url if same_url else f"{url}&var-instance={instance}"
         alerts.append({"status": status, "labels": {"alertname": name, "instance": instance,
-                                                    "severity": "critical", **(labels or {})},
+                                                    "severity": "critical", **HOME, **(labels or {})},
                        "annotations": {"summary": f"CPU on {instance}", "dashboard_url": link},
                        "startsAt": start, "endsAt": ENDS[index] if status == "resolved" else NEVER,
                        "generatorURL": "http://prometheus.example:9090/graph", "fingerprint": str(index)})
@@ -181,6 +183,21 @@ def test_a_long_for_alerts_link_opens_a_quarter_hour_before_its_condition_began(
     short = project.alerts["CpuHigh"]
     assert parse_seconds(short.for_) + 15 * 60 <= 3600
     assert _links(built, _group("firing", name=short.name))["pagerduty"] == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"]
+
+
+def test_another_stacks_alert_of_a_long_for_alerts_name_keeps_the_hour(
+        built: tuple[Path, dict[str, Any]], project: Project) -> None:
+    """Two stacks may share one Alertmanager (docs/configuration.md): another stack's alert of the name, its `for`
+    not this stack's to know, carries its own external labels and keeps the default hour; this stack's takes the
+    long lead."""
+    assert project.stack.external_labels == HOME
+    alert = _longest_for(project)
+    held = round(parse_seconds(alert.for_) * 1000)
+    own = _links(built, _group("firing", name=alert.name))["pagerduty"]
+    assert own == [f"{PANEL}&from={_ms(EARLY) - held - QUARTER}&to=now"]
+    other = _links(built, _group("firing", name=alert.name, labels={"platform": "payments"}))
+    for where, urls in other.items():
+        assert urls == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"], where
 
 
 def test_a_group_of_a_long_and_a_short_for_opens_from_the_earliest_onset(

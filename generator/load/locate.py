@@ -68,14 +68,34 @@ def call_at(code: CodeType, instruction: int) -> ast.Call | None:
     return _call(code.co_filename, state(code.co_filename), where) if where else None
 
 
+def _unpacked(node: ast.expr, name: str) -> ast.expr | None:
+    """The value a `**` argument certainly gives a keyword, where written inline: a dict literal's entry
+    (**{"for": "5m"}), or the right-most known operand's of a `|` merge, which wins (**VALID | {"group": "x"});
+    None when it is not written there, or an operand the source does not spell out may give it."""
+    if isinstance(node, ast.Dict):
+        found = None
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:  # {**OTHER, ...}: OTHER may give it (a later key overrides it)
+                inner = _unpacked(value, name)
+                if inner is not None or not isinstance(value, ast.Dict):
+                    found = inner
+            elif isinstance(key, ast.Constant) and key.value == name:
+                found = value
+        return found
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        right = _unpacked(node.right, name)
+        if right is not None or not isinstance(node.right, ast.Dict):
+            return right  # given on the right, or the right may give it (a name): not the left's to say
+        return _unpacked(node.left, name)
+    return None
+
+
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     for keyword in call.keywords:
         if keyword.arg == name:
             return keyword.value
-        if keyword.arg is None and isinstance(keyword.value, ast.Dict):  # **{"for": "5m"}
-            for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
-                if isinstance(key, ast.Constant) and key.value == name:
-                    return value
+        if keyword.arg is None and (value := _unpacked(keyword.value, name)) is not None:
+            return value
     return None
 
 

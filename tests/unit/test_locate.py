@@ -47,3 +47,25 @@ def test_an_entry_of_a_dict_field_is_found_at_its_key_s_line() -> None:
     assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
     assert field_line(call.value, ("ports", "tempo")) == 4
     assert field_line(call.value, ("ports", "mimir")) == 2  # no such entry: the field's line
+
+
+def test_a_keyword_merged_into_the_unpacked_arguments_is_found_at_its_line() -> None:
+    """`Alert(**VALID | {...})`: a dict merge's right side wins, so a key written there is the one passed; a key only
+    the left side spells out is not claimed while a name on the right may give it too."""
+    source = ('Alert(**VALID | {"name": "a",\n'
+              '                 "group": "Bad Group"},\n'
+              '      other=1)\n'
+              'Alert(**{\n'
+              '    "group": "a"} | EXTRA)\n'
+              'Alert(**{"severity": "x"} | {\n'
+              '    "group": "b"})\n'
+              'Alert(**{**VALID,\n'
+              '         "group": "c"})\n')
+    calls = [node.value for node in ast.parse(source).body if isinstance(node, ast.Expr)]
+    assert all(isinstance(call, ast.Call) for call in calls)
+    merged, unknown, literals, spread = (call for call in calls if isinstance(call, ast.Call))
+    assert field_line(merged, ("group",)) == 2
+    assert field_line(merged, ("severity",)) == 1  # VALID's: not written here, the call's line
+    assert field_line(unknown, ("group",)) == 4  # EXTRA may hold a group: the call's line
+    assert field_line(literals, ("severity",)) == 6 and field_line(literals, ("group",)) == 7
+    assert field_line(spread, ("group",)) == 9

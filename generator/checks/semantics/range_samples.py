@@ -92,6 +92,11 @@ def _sources(project: Project, selector: Selector) -> list[tuple[float, str]]:
     return [(job.every, job.said) for job in selected(selector.matchers, jobs)]
 
 
+def _outcome(selector: Selector) -> str:
+    """What a range function gives for a window short of samples."""
+    return "it says the series is absent" if selector.function == "absent_over_time" else "it returns nothing"
+
+
 def _shown(read: Read) -> str:
     selector = read.selector
     through = f" (through {read.through})" if read.through else ""
@@ -118,7 +123,7 @@ def _short_windows(project: Project, at: Definition, field: tuple[str | int, ...
         why = ("Prometheus 3 reads a range left-open: a sample on its start is not taken" if left_open else
                "Prometheus 2 takes a sample on its start only where a scrape falls exactly there")
         yield Finding(at, f"{what} reads {_shown(read)}, {source}: a {format_seconds(window)} window holds fewer "
-                          f"than {samples} {selector.function}() needs {when} ({why}), so it returns nothing "
+                          f"than {samples} {selector.function}() needs {when} ({why}), so {_outcome(selector)} "
                           f"there; read at least {format_seconds(need * every)} ({format_seconds(4 * every)} "
                           f"leaves room for a missed scrape)", field)
 

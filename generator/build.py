@@ -16,6 +16,7 @@ from generator.checks.base import CheckModule, Context
 from generator.checks.registry import PROJECT_CHECKS, RELEASE_CHECKS, RENDERED_CHECKS, codes
 from generator.checks.runner import Report, run
 from generator.checks.semantics.by_text import meaning_cached
+from generator.core import pydantic_plugins
 from generator.core.errors import BUILD_ERROR, DefinitionError, Level, Problem, ProblemsFound
 from generator.core.gotemplate import TemplateError
 from generator.core.made_once import Memo, keeping
@@ -31,6 +32,8 @@ from generator.package import kubernetes, reuse
 from generator.package.emit import serialise
 from generator.package.tree import WriteReport, write_tree
 from generator.targets import render_all
+
+pydantic_plugins.install()  # before any model validates: pydantic's loader would import importlib.metadata
 
 
 @dataclass

@@ -21,7 +21,6 @@ project instead (build.compile_definitions): it then judges the releases the fil
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -125,6 +124,8 @@ def unknown_names(context: Context, kind: type[Definition], label: str, known: I
 def suggestion(name: str, known: Iterable[str]) -> str:
     """ "; did you mean 'x'?" for a misspelt name, or the names defined when there are few."""
     names = sorted(set(known))
+    import difflib  # (only a misspelt name needs it: 1-5 ms of a build's imports)
+
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
     if close:
         return f"; did you mean {close[0]!r}?"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from generator.core.errors import DefinitionError
 from generator.core.thresholds import replace_threshold
 from generator.model import AlertOverride, Definition, ImportedAlert, RuleSet
@@ -32,6 +30,8 @@ def _missing(rule_set: RuleSet, override: AlertOverride) -> DefinitionError:
     if override.alert in names:
         return DefinitionError(override.location, f"no {override.alert} alert of rule set {rule_set.name} has labels "
                                                   f"{override.match_labels}")
+    import difflib  # (only an override naming no alert needs it)
+
     close = difflib.get_close_matches(override.alert, names, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else f"; it has {len(names)} alerts (obsgen list)"
     return DefinitionError(override.location, f"rule set {rule_set.name} has no alert {override.alert!r}{hint}")
@@ -71,6 +71,8 @@ def apply_overrides(objects: list[Definition]) -> tuple[list[Definition], list[D
     for override in overrides:
         if override.rule_set not in rule_sets:
             known = sorted(rule_sets)
+            import difflib
+
             close = difflib.get_close_matches(override.rule_set, known, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"defined: {', '.join(known) or 'none'}"
             failed.append(DefinitionError(override.location, f"unknown rule set {override.rule_set!r}; {hint}"))

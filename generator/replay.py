@@ -38,6 +38,7 @@ from generator.core.errors import Level, Location, Problem
 from generator.core.reads import Reads, recording
 from generator.core.sealed_file import write_sealed
 from generator.core.written_files import FileBytes, Known, bytes_of, digest
+from generator.package import file_store
 from generator.package.tree import WriteReport, replaceable, write_tree
 
 if TYPE_CHECKING:
@@ -121,9 +122,9 @@ def recorded(definitions: Path) -> Record | None:
     return Record(index, files, digests) if offset == len(data) else None
 
 
-def replayed(record: Record, build_key: str, out: Path) -> Built | None:
+def replayed(record: Record, build_key: str, out: Path, definitions: Path | None = None) -> Built | None:
     """The recorded build written again into out/, when the record is this key's and every input it read still
-    holds the same (None otherwise, and nothing written)."""
+    holds the same (None otherwise, and nothing written); with definitions, linking the files their store keeps."""
     index = record.index
     try:
         if index["key"] != build_key or Reads.from_data(index["reads"]).changed() or any(
@@ -133,14 +134,15 @@ def replayed(record: Record, build_key: str, out: Path) -> Built | None:
         disabled = [(_unproblem(problem), reason) for problem, reason in index["disabled"]]
     except (ValueError, KeyError, TypeError):
         return None
-    return Built(problems, disabled, write_tree(record.files, out), files=record.files)
+    store = file_store.store(definitions, record.digests) if definitions is not None else None
+    return Built(problems, disabled, write_tree(record.files, out, store=store), files=record.files)
 
 
 def replay_build(definitions: Path, out: Path) -> Built | None:
     """An unchanged build of these definitions into out/ replayed, if it is one; what the program tries before it
     imports the command line's parser (cli/quick_build.py)."""
     record = recorded(definitions)
-    return replayed(record, key(definitions, None), out) if record is not None else None
+    return replayed(record, key(definitions, None), out, definitions) if record is not None else None
 
 
 def save(definitions: Path, build_key: str, reads: Reads, built: Built) -> None:
@@ -178,7 +180,7 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
     replaceable(out)
     build_key = key(definitions, profile) if warm is None else ""
     record = recorded(definitions) if build_key else None  # (a watch keeps out/, whose bytes it reuses)
-    found = replayed(record, build_key, out) if record is not None and replay else None
+    found = replayed(record, build_key, out, definitions) if record is not None and replay else None
     if found is not None:
         return found
     from generator.build import build_files
@@ -194,7 +196,7 @@ def build(definitions: Path, out: Path, profile: Profile | None = None,
                                       known)
     # a watch makes the next tree in the last one, and reads back only the files changed since it wrote them
     written = write_tree(files, out, keep_spare=warm is not None, written=warm.written if warm is not None else None,
-                         known=known)
+                         known=known, store=file_store.store(definitions, known) if build_key else None)
     built = Built(compiled.report.problems, compiled.report.disabled, written, files=files, known=known)
     if build_key:
         save(definitions, build_key, reads[0], built)

@@ -21,6 +21,7 @@ from typing import Any
 
 from generator.core.bounded_read import read_bounded, read_bounded_status
 from generator.core.written_files import FileBytes, Known, WrittenFiles, bytes_of, same, still_held
+from generator.package.file_store import FileStore
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
 
@@ -126,7 +127,8 @@ class WriteReport:
 
 def _holds(out: Path, relative: str, data: FileBytes, written: WrittenFiles | None, known: Known | None) -> bool:
     """Whether a regular file exists at out/relative with exactly these bytes: read and compared, unless this build
-    read them there (known.held) or a watching build wrote it, and its status says it is still as it was."""
+    read them there (known.held) or a watching build wrote it, and its status says it is still as it was. With
+    store (file_store.py: not for a watching build), a new tree links the files it keeps, and it keeps the tree's."""
     if known is not None and known.held is not None and still_held(out / relative, known.held):
         return True
     wrote = written.holds(out, relative, data) if written is not None else None
@@ -220,9 +222,12 @@ def _locked(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _stage(files: Mapping[str, FileBytes], unchanged: set[str], out: Path, staging: Path) -> None:
-    """Write the new tree under staging; unchanged files are hard links to out/'s, keeping inode and mtime."""
+def _stage(files: Mapping[str, FileBytes], unchanged: set[str], out: Path, staging: Path,
+           store: FileStore | None) -> None:
+    """Write the new tree under staging; unchanged files are hard links to out/'s, keeping inode and mtime, and the
+    others links to the store's files holding their bytes, when it has them (all are kept there)."""
     made: set[Path] = set()
+    mode = 0o666 & ~_umask()
     for relative, data in sorted(files.items()):
         target = staging / relative
         if target.parent not in made:  # one mkdir per directory, not per file
@@ -230,8 +235,12 @@ def _stage(files: Mapping[str, FileBytes], unchanged: set[str], out: Path, stagi
             made.add(target.parent)
         if relative in unchanged:
             os.link(out / relative, target)
+        elif store is not None and store.link(relative, data, target, mode):
+            continue
         else:
             target.write_bytes(bytes_of(data))
+        if store is not None:
+            store.keep(relative, data, target)
 
 
 def _directories(files: Mapping[str, FileBytes]) -> set[str]:
@@ -295,7 +304,8 @@ def _restage(files: Mapping[str, FileBytes], unchanged: set[str], out: Path, cur
 
 def write_tree(files: Mapping[str, FileBytes], out: Path,
                checkpoint: Callable[[str], None] = lambda step: None, *, keep_spare: bool = False,
-               written: WrittenFiles | None = None, known: Mapping[str, Known] | None = None) -> WriteReport:
+               written: WrittenFiles | None = None, known: Mapping[str, Known] | None = None,
+               store: FileStore | None = None) -> WriteReport:
     """Replace out/ with exactly these files, all at once: out/ is always the old tree or the new one.
 
     Builds into one out/ are serialised by a lock; each stages its tree in a directory of its own. An out/ that
@@ -314,7 +324,7 @@ def write_tree(files: Mapping[str, FileBytes], out: Path,
     with _locked(out):
         started = time.time_ns()
         try:
-            report = _replace(files, out, checkpoint, keep_spare, written, known or {})
+            report = _replace(files, out, checkpoint, keep_spare, written, known or {}, store)
         except BaseException:
             if written is not None:
                 written.forget()
@@ -325,7 +335,7 @@ def write_tree(files: Mapping[str, FileBytes], out: Path,
 
 
 def _replace(files: Mapping[str, FileBytes], out: Path, checkpoint: Callable[[str], None], keep_spare: bool,
-             written: WrittenFiles | None, known: Mapping[str, Known]) -> WriteReport:
+             written: WrittenFiles | None, known: Mapping[str, Known], store: FileStore | None) -> WriteReport:
     """write_tree's work, under out/'s lock."""
     _clean_leftovers(out, keep_spare)
     existed = out.exists()
@@ -339,7 +349,7 @@ def _replace(files: Mapping[str, FileBytes], out: Path, checkpoint: Callable[[st
         if len(unchanged) == len(files) and not report.removed and directories <= _directories(files):
             checkpoint("done")  # out/ already is this tree: no staging, no swap
             return report
-    staging = _staged(files, unchanged, out, held if keep_spare and existed else None)
+    staging = _staged(files, unchanged, out, held if keep_spare and existed else None, store)
     checkpoint("staged")
     if existed:
         _swap(staging, out, checkpoint)
@@ -352,12 +362,14 @@ def _replace(files: Mapping[str, FileBytes], out: Path, checkpoint: Callable[[st
             shutil.rmtree(staging)
     else:
         staging.rename(out)
+    if store is not None:
+        store.prune()
     checkpoint("done")
     return report
 
 
 def _staged(files: Mapping[str, FileBytes], unchanged: set[str], out: Path,
-            current: Mapping[str, int] | None) -> Path:
+            current: Mapping[str, int] | None, store: FileStore | None) -> Path:
     """The new tree, staged beside out/: in the spare tree when there is one to reuse (given out/'s files and
     inodes, `current`), else in a new directory."""
     spare = _spare(out)
@@ -369,5 +381,5 @@ def _staged(files: Mapping[str, FileBytes], unchanged: set[str], out: Path,
             shutil.rmtree(spare, ignore_errors=True)  # something else in the way: stage anew
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     staging.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would become out/'s: a server running as another user reads it
-    _stage(files, unchanged, out, staging)
+    _stage(files, unchanged, out, staging, store)
     return staging

@@ -142,6 +142,42 @@ def test_a_build_after_an_edit_into_a_new_out_serialises_only_the_files_the_edit
     assert _build(definitions, fresh)[2] == after  # as a build with no record to take bytes from
 
 
+def _files(out: Path) -> dict[str, os.stat_result]:
+    return {str(path.relative_to(out)): path.stat() for path in sorted(out.rglob("*")) if path.is_file()}
+
+
+def test_a_build_into_a_new_out_links_the_files_the_last_one_wrote_as_a_cold_build_writes_them(
+        definitions: Path) -> None:
+    out, cold = definitions.parent / "out", definitions.parent / "cold"
+    before = _build(definitions, out)[2]
+    kept = {path: (found.st_ino, found.st_mtime_ns) for path, found in _files(out).items()}
+    (definitions / "extra.py").write_text((definitions / "extra.py").read_text().replace("avg_", "max_"))
+    shutil.rmtree(out)  # a new checkout's out/, or one removed
+    after = _build(definitions, out)[2]
+    changed = {path for path, data in after.items() if before.get(path) != data}
+    relinked = {path for path, found in _files(out).items()
+                if (found.st_ino, found.st_mtime_ns) == kept.get(path)}
+    assert changed and relinked == after.keys() - changed  # the others linked from the files kept, not written
+    shutil.rmtree(definitions / "__pycache__")  # no record, no kept files: a cold build
+    assert _build(definitions, cold)[2] == after
+    assert {path: (found.st_mode, found.st_uid) for path, found in _files(cold).items()} == \
+        {path: (found.st_mode, found.st_uid) for path, found in _files(out).items()}
+
+
+def test_a_kept_file_changed_through_out_is_written_again(definitions: Path) -> None:
+    out = definitions.parent / "out"
+    before = _build(definitions, out)[2]
+    with open(out / "prometheus/prometheus.yml", "ab") as file:  # in place: the kept file is the same inode
+        file.write(b"# edited\n")
+    shutil.rmtree(out)
+    assert _build(definitions, out)[0]  # replayed, from the record's bytes
+    assert _tree(out) == before
+    assert _build(definitions, out, PYTHONDONTWRITEBYTECODE="1")[2] == before
+    shutil.rmtree(definitions / "__pycache__")
+    _build(definitions, out, PYTHONDONTWRITEBYTECODE="1")
+    assert not (definitions / "__pycache__").exists()  # no files kept when no bytecode is written
+
+
 QUICK = "import sys\nfrom generator.cli import command_record\ncommand_record.RECORD = sys.argv.pop(1)\n" + RUN
 """RUN with the command record at the path given first."""
 

@@ -162,7 +162,9 @@ def stages(definitions: Path, out: Path) -> dict[str, float]:
     gc.set_threshold(100_000, 50, 100)  # as `obsgen build` sets it (generator/cli/)
     start = time.perf_counter()
     from generator.build import compile_definitions
+    from generator.core.written_files import Known
     from generator.package import reuse
+    from generator.package.file_store import store
     from generator.package.tree import write_tree
     from generator.replay import recorded
     gc.freeze()  # as `obsgen build` freezes what the pipeline's imports made (cli/quick_build.py)
@@ -178,10 +180,11 @@ def stages(definitions: Path, out: Path) -> dict[str, float]:
     assert compiled.project is not None and compiled.rendered is not None, compiled.report.sorted()
     now = timed("compile", now)
     record = recorded(definitions)  # as the build takes unchanged files' bytes from the last one's record
+    known: dict[str, Known] = {}
     files = reuse.serialised(compiled.rendered, compiled.digests, f"{compiled.project.root.name}/", out, definitions,
-                             record.files if record is not None else None)
+                             record.files if record is not None else None, known=known)
     now = timed("serialise", now)
-    write_tree(files, out)
+    write_tree(files, out, known=known, store=store(definitions, known))  # as the build writes (replay.build)
     timed("write", now)
     return times
 

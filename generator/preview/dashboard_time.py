@@ -22,11 +22,13 @@ now-2h..now, `now/d` today so far, `now-1d/d` from yesterday's midnight to now; 
 in the dashboard's zone with neither end rounded up, and only when the dashboard's range is relative (either end
 holding `now`: rangeUtil.isRelativeTimeRange); an absolute range (a link's epoch times) keeps the panel on it.
 `timeShift` (`1h`, `1d/d`) moves both ends back by `-<shift>` as date math (parseDateMath: `from` rounded down,
-`to` up). A variable either one names (`$span`) is filled in first (sceneGraph.interpolate, no format: glob, as a
-`${span:glob}`), then read. Either one describeTextRange cannot read (a variable the dashboard lacks included) is
-"invalid time override" / "invalid timeshift" in the panel's header and the range stays the dashboard's; the
-preview notes it too. The text Grafana shows in the panel's header (`Last 2 hours timeshift -1h`) is the panel's
-timeInfo, hidden by `hideTimeOverride`.
+`to` up). Neither passes dateMath the dashboard's fiscalYearStartMonth: a panel's `now/fy` or `1y/fy` rounds to
+fiscal years starting in January (parseDateMath's default), whatever the dashboard's own range uses. A variable
+either one names (`$span`) is filled in first (sceneGraph.interpolate, no format: glob, as a `${span:glob}`), then
+read. Either one describeTextRange cannot read (a variable the dashboard lacks included) is "invalid time override" /
+"invalid timeshift" in the panel's header and the range stays the dashboard's; the preview notes it too. The text
+Grafana shows in the panel's header (`Last 2 hours timeshift -1h`) is the panel's timeInfo, hidden by
+`hideTimeOverride`.
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ class Clock:
     zone: tzinfo = BROWSER_ZONE
     first_day: int = 0
     fiscal_month: int = 0
-    """The month its fiscal years start in, 0 January .. 11 December (fiscal_month)."""
+    """The month its fiscal years start in, 0 January .. 11 December (fiscal_month): for the dashboard's own range
+    and a link's; a panel's timeFrom and timeShift count them from January (panel_time)."""
 
 
 @dataclass(frozen=True)
@@ -248,8 +251,8 @@ def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock,
                 raise ValueError("not a relative time")
             start_text, end_text, display = described
             if parent.relative:
-                window = _bounded(Window(link_time(start_text, now, False, at.first_day, at.zone, at.fiscal_month),
-                                         link_time(end_text, now, False, at.first_day, at.zone, at.fiscal_month)))
+                window = _bounded(Window(link_time(start_text, now, False, at.first_day, at.zone),
+                                         link_time(end_text, now, False, at.first_day, at.zone)))
                 info = display
         except ValueError as error:
             return PanelTime(parent, "invalid time override",
@@ -261,9 +264,8 @@ def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock,
             shift = _filled(shift, values)
             if describe_text_range(shift) is None:
                 raise ValueError("not a time shift")
-            window = _bounded(Window(moved("-" + shift, window.start, False, at.first_day, at.zone, at.fiscal_month),
-                                     moved("-" + shift, window.end, True, at.first_day, at.zone, at.fiscal_month),
-                                     relative=False))
+            window = _bounded(Window(moved("-" + shift, window.start, False, at.first_day, at.zone),
+                                     moved("-" + shift, window.end, True, at.first_day, at.zone), relative=False))
         except ValueError as error:
             return PanelTime(window, "invalid timeshift",
                              f"Panel {_quoted(title)}: its timeShift {_quoted(_override(panel, 'timeShift'))} is "

@@ -44,10 +44,16 @@ def test_a_dashboards_fiscal_range_is_drawn_from_its_fiscal_year_start_month() -
     assert range_text("now-1y/fy", "now-1y/fy") == "Previous fiscal year"
 
 
-def test_a_panels_fiscal_time_from_is_read() -> None:
+def test_a_panels_fiscal_overrides_count_fiscal_years_from_january() -> None:
+    """PanelTimeRange.getTimeOverride reads timeFrom with dateMath.parse(from, undefined, timeZone) and timeShift with
+    parseDateMath(shift, time, roundUp): neither passes the dashboard's fiscalYearStartMonth, so both round fiscal
+    units in years starting in January (parseDateMath's fiscalYearStartMonth = 0), unlike the dashboard's own range."""
     from generator.preview.dashboard_time import Window, clock, panel_time
 
     at, _ = clock({"timezone": "utc", "fiscalYearStartMonth": 3})
     shown = panel_time({"timeFrom": "now/fy"}, Window(NOW - 3600, NOW), NOW, at)
     assert shown.note == "" and shown.info == "This fiscal year so far"
-    assert (shown.window.start, shown.window.end) == pytest.approx((_at(2025, 4, 1), NOW))
+    assert (shown.window.start, shown.window.end) == pytest.approx((_at(2026, 1, 1), NOW))
+    shifted = panel_time({"timeShift": "1y/fy"}, Window(NOW - 3600, NOW), NOW, at)
+    assert shifted.note == "" and shifted.info == "timeshift -1y/fy"
+    assert (shifted.window.start, shifted.window.end) == pytest.approx((_at(2025, 1, 1), _at(2026, 1, 1) - 0.001))

@@ -86,16 +86,21 @@ def _joined(values: list[str]) -> str:
     return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
 
 
+def _all_holds(variable: dict[str, Any], options: list[str] | None) -> str | list[str]:
+    """What All holds (MultiValueVariable.getValue): the custom all value, written as it is; `.*`, as one, while a
+    query variable's options are not known (options None); else every option's value, a list."""
+    if variable.get("allValue"):
+        return str(variable["allValue"])
+    if options is None and variable.get("type") != "custom":
+        return UNKNOWN_OPTIONS
+    return list(custom_options(variable) if options is None else options)
+
+
 def all_value(variable: dict[str, Any], options: list[str] | None = None) -> str:
     """The text `All` writes into a query: the custom all value unescaped, else every option's value (a query
     variable's options as its query found them; None: not known)."""
-    if variable.get("allValue"):
-        return str(variable["allValue"])
-    if options is not None:
-        return _joined(options)
-    if variable.get("type") != "custom":
-        return UNKNOWN_OPTIONS
-    return _joined(custom_options(variable))
+    held = _all_holds(variable, options)
+    return held if isinstance(held, str) else _joined(held)
 
 
 def _escaped(variable: dict[str, Any], values: list[str], options: list[str] | None) -> str:
@@ -114,12 +119,8 @@ def holding(variable: dict[str, Any], values: list[str], options: list[str] | No
     name, multi = str(variable.get("name") or ""), bool(variable.get("multi"))
     synced = variable.get("type") != "constant" and not variable.get("skipUrlSync")
     if values == [ALL_VALUE]:
-        url = ALL_VALUE if synced else None
-        if variable.get("allValue"):
-            return Holding(name, str(variable["allValue"]), ALL_TEXT, str(variable["allValue"]), url)
-        if options is None and variable.get("type") != "custom":
-            return Holding(name, UNKNOWN_OPTIONS, ALL_TEXT, UNKNOWN_OPTIONS, url)
-        return Holding(name, list(custom_options(variable) if options is None else options), ALL_TEXT, url=url)
+        held = _all_holds(variable, options)
+        return Holding(name, held, ALL_TEXT, held if isinstance(held, str) else None, ALL_VALUE if synced else None)
     shown = values if texts is None else texts
     value: str | list[str] = list(values) if multi else (values[0] if values else "")
     text = " + ".join(map(str, shown)) if multi else (str(shown[0]) if shown else "")

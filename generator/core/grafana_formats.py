@@ -8,16 +8,18 @@ CustomAllValue (MultiValueVariable.ts) writes as it is for every format but `tex
 percent-encoded) and `queryparam`. formatRegistry.ts then writes it:
 
 - `raw` as it is (a list comma-joined); `csv` and `pipe` a list joined by `,` and `|`; `glob` a list of several as
-  `{a,b}`; `regex` each value with escapeRegex (grafana-data text/string.ts: `\\^$*+?.()|[]{}/` take a backslash),
-  several as `(a|b)`; `json` a list as JSON, a string as it is; `text` the text the variable shows (getValueText:
-  "All", or the texts of its values joined by ` + `);
+  `{a,b}`; `distributed` a list comma-joined, each value after the first written `<name>=<value>`; `regex` each
+  value with escapeRegex (grafana-data text/string.ts: `\\^$*+?.()|[]{}/` take a backslash), several as `(a|b)`;
+  `json` a list as JSON, a string as it is; `text` the text the variable shows (getValueText: "All", or the texts of
+  its values joined by ` + `);
 - `singlequote`, `doublequote` each value quoted, its quotes backslashed, joined by `,`; `sqlstring` each in single
   quotes, `'` doubled and `"` backslashed; `lucene` a string lucene-escaped (left as it is when it reads as a
   number), a list as `("a" OR "b")`, an empty one `__empty__`;
 - `percentencode` encodeURIComponent, `!'()*` encoded too, a list as `{a,b}` encoded; `queryparam` the variable's
   URL state (`var-<name>=<value>`, one per value, urlUtil.toUrlParams' encoding; the value `$__all` for All), or,
   for a variable without one (a constant), `var-<name>=` and its value percent-encoded;
-- any other name falls back to `glob` (Grafana logs "Variable format ... not found").
+- any other name falls back to `glob` (Grafana logs "Variable format ... not found"); so, here, does `date`, which
+  formats an epoch-millisecond value as a date (dayjs), not written in PromQL.
 
 A query variable whose options the preview does not know (its query failed; the lint asks no server) holds `.*` for
 All, written as it is, as a custom all value is.
@@ -119,6 +121,12 @@ def _query_param(holding: Holding) -> str:
     return _each(holding.url, lambda item: f"{key}={_url_encoded(item)}", "&")
 
 
+def _distributed(holding: Holding) -> str:
+    if not isinstance(holding.value, list):
+        return holding.value
+    return ",".join(item if index == 0 else f"{holding.name}={item}" for index, item in enumerate(holding.value))
+
+
 def _glob(value: Held) -> str:
     if isinstance(value, list):
         return "{" + ",".join(value) + "}" if len(value) > 1 else "".join(value)
@@ -150,6 +158,8 @@ def with_format(holding: Holding, written: str) -> str:
         return _query_param(holding)
     if holding.custom_all is not None:
         return strict_encoded(holding.custom_all) if name == "percentencode" else holding.custom_all
+    if name == "distributed":
+        return _distributed(holding)
     return FORMATS.get(name, _glob)(holding.value)
 
 

@@ -39,6 +39,8 @@ CASES = [
     ("sqlstring", ["test'value"], {}, "'test''value'"), ("sqlstring", ['test"value'], {}, "'test\\\"value'"),
     ("sqlstring", ["test", "test'value2", 'test"value3'], MULTI, "'test','test''value2','test\\\"value3'"),
     ("queryparam", ["helloAZ%="], {}, "var-server=helloAZ%25%3D"),
+    ("distributed", ["test"], {}, "test"), ("distributed", ["test"], MULTI, "test"),
+    ("distributed", ["test", "test2", "test3"], MULTI, "test,server=test2,server=test3"),
     ("nosuchformat", ["AA", "BB"], MULTI, "{AA,BB}"),  # Grafana falls back to glob
 ]
 

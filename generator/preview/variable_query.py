@@ -88,7 +88,8 @@ def _legacy(character: str, index: int) -> bool:
 def utf8_escaped(name: str) -> str:
     """utf8_support.ts escapeForUtf8Support: a label name of Prometheus' legacy characters (`[a-zA-Z_:][a-zA-Z0-9_:]*`)
     as it is, any other in the `U__` form Prometheus' API reads (`_` written `__`, another character `_<hex>_` of its
-    code point, at least 4 digits; one beyond U+FFFF is dropped, as Grafana's loop writes nothing for it)."""
+    code point, two lower-case hex digits below U+0100 and four below U+10000; one beyond U+FFFF is dropped, as
+    Grafana's loop writes nothing for it)."""
     if name and all(_legacy(character, index) for index, character in enumerate(name)):
         return name
     escaped = "U__"

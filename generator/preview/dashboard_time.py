@@ -261,17 +261,16 @@ def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock,
                              "invalid one.")
     if shift:
         try:
-            shift = _filled(shift, values)
-            if describe_text_range(shift) is None:
+            filled = _filled(shift, values)
+            if describe_text_range(filled) is None:
                 raise ValueError("not a time shift")
-            window = _bounded(Window(moved("-" + shift, window.start, False, at.first_day, at.zone),
-                                     moved("-" + shift, window.end, True, at.first_day, at.zone), relative=False))
+            window = _bounded(Window(moved("-" + filled, window.start, False, at.first_day, at.zone),
+                                     moved("-" + filled, window.end, True, at.first_day, at.zone), relative=False))
         except ValueError as error:
             return PanelTime(window, "invalid timeshift",
-                             f"Panel {_quoted(title)}: its timeShift {_quoted(_override(panel, 'timeShift'))} is "
-                             "not drawn "
+                             f"Panel {_quoted(title)}: its timeShift {_quoted(shift)} is not drawn "
                              f"({_cut(error, 3 * SHOWN)}); drawn without it, as Grafana draws an invalid one.")
-        info = f"{info} timeshift -{shift}".strip()
+        info = f"{info} timeshift -{filled}".strip()
     return PanelTime(window, "" if panel.get("hideTimeOverride") else info)
 
 

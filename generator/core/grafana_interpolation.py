@@ -11,10 +11,10 @@ PromQL string, one for RE2; `'` left as it is), one value bare and several as `(
 as it is (CustomAllValue.formatter skips the escaping), else the values of all its options, escaped and joined as a
 list of several values is: `(a|b|c)`, one option bare, none `()`. A custom variable's options are its query's
 (scenes CustomVariable.transformCsvStringToOptions: comma-separated, `\\,` a comma inside one, `text : value` naming
-the value; with valuesFormat "json", transformJsonToOptions: a JSON array of strings, or of objects' `value`). A
-query variable's options come from its data source when the dashboard loads (preview/variables.py asks the preview's
-Prometheus); without them (a query that failed, or where no Prometheus is asked: series_read) the preview stands
-`.*` for them, which matches what every value of the label would, and also series without the label.
+the value; with valuesFormat "json", transformJsonToOptions: a JSON array of strings, or of objects' `value` and
+`text`). A query variable's options come from its data source when the dashboard loads (preview/variables.py asks
+the preview's Prometheus); without them (a query that failed, or where no Prometheus is asked: series_read) the
+preview stands `.*` for them, which matches what every value of the label would, and also series without the label.
 
 A format written after the variable's name (`${var:regex}`) writes instead what the variable holds
 (grafana_formats.py): formatted's text carries it.
@@ -53,7 +53,14 @@ def _js_string(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _json_options(query: str) -> list[str]:
+def _json_labelled(item: dict[str, Any]) -> tuple[str, str]:
+    """An object's option: its label `text` (String(o.text || o.value): JavaScript's falsy ones give the value's)."""
+    value = item.get("value", "undefined")
+    label = value if item.get("text") in (None, "", 0) else item["text"]
+    return _js_string(label).strip(), _js_string(value).strip()
+
+
+def _json_options(query: str) -> list[tuple[str, str]]:
     try:
         items = json.loads(query)
     except ValueError:
@@ -61,23 +68,29 @@ def _json_options(query: str) -> list[str]:
     if not isinstance(items, list) or not items:
         return []
     if all(isinstance(item, str) for item in items):
-        return [item.strip() for item in items]
+        return [(item.strip(), item.strip()) for item in items]
     if all(isinstance(item, dict) for item in items):
-        return [_js_string(item.get("value", "undefined")).strip() for item in items]
+        return [_json_labelled(item) for item in items]
     return []  # Grafana refuses a mixed array (its error, no options)
+
+
+def custom_labelled_options(variable: dict[str, Any]) -> list[tuple[str, str]]:
+    """(text, value) of each option of a custom variable, in order: `text : value` names its text, else the text
+    is the value."""
+    query = str(variable.get("query") or "")
+    if variable.get("valuesFormat") == "json":
+        return _json_options(query)
+    found = []
+    for item in CSV_ITEM.findall(query):
+        text = item.replace("\\,", ",")
+        named = NAMED_VALUE.fullmatch(text)
+        found.append((named.group(1).strip(), named.group(2).strip()) if named else (text.strip(), text.strip()))
+    return found
 
 
 def custom_options(variable: dict[str, Any]) -> list[str]:
     """The values of a custom variable's options, in order."""
-    query = str(variable.get("query") or "")
-    if variable.get("valuesFormat") == "json":
-        return _json_options(query)
-    values = []
-    for item in CSV_ITEM.findall(query):
-        text = item.replace("\\,", ",")
-        named = NAMED_VALUE.fullmatch(text)
-        values.append(named.group(2).strip() if named else text.strip())
-    return values
+    return [value for _, value in custom_labelled_options(variable)]
 
 
 def _joined(values: list[str]) -> str:

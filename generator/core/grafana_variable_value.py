@@ -8,18 +8,18 @@ includeAll, else the first option. A single one keeps the option whose value (el
 with includeAll, else the first option. A value from a link is kept as it is (skipNextValidation).
 
 The variables without a data source take theirs when the dashboard is built (dashboard-scene
-createSceneVariableFromVariableModel): a custom one is validated, as above, against the options its query lists
-(grafana_interpolation.custom_options); a textbox holds its `current` value (the first of a list), or its `query`
-(the default text) when that is empty; a constant always its `query`, whatever its saved current. A query variable's
-options are its data source's (preview/variables.py): until they are known, `All` stands for them
-(grafana_interpolation.all_value).
+createSceneVariableFromVariableModel): a custom one is validated, as above, against the options its query lists,
+each with its text (grafana_interpolation.custom_labelled_options: `${var:text}` writes it); a textbox holds its
+`current` value (the first of a list), or its `query` (the default text) when that is empty; a constant always its
+`query`, whatever its saved current. A query variable's options are its data source's (preview/variables.py): until
+they are known, `All` stands for them (grafana_interpolation.all_value).
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from generator.core.grafana_interpolation import ALL_TEXT, ALL_VALUE, all_value, custom_options, formatted
+from generator.core.grafana_interpolation import ALL_TEXT, ALL_VALUE, all_value, custom_labelled_options, formatted
 
 Value = str | list[str]
 
@@ -84,9 +84,9 @@ def opening_value(variable: dict[str, Any]) -> str:
         typed = current[0] if isinstance(current, list) and current else current
         return formatted(variable, [str(typed or variable.get("query") or "")])
     if kind == "custom":
-        options = custom_options(variable)
-        value, text = validated(variable, [Option(option, option) for option in options])
-        return formatted(variable, picked(value), options, picked(text))
+        options = [Option(*labelled) for labelled in custom_labelled_options(variable)]
+        value, text = validated(variable, options)
+        return formatted(variable, picked(value), [option.value for option in options], picked(text))
     if current in (None, "", [], ALL_VALUE, [ALL_VALUE]):
         return all_value(variable)
     return str(current[0] if isinstance(current, list) else current)

@@ -43,3 +43,20 @@ def test_gd009_reads_a_custom_min_interval_at_its_first_option() -> None:
     context = LintContext(recorded={"job:x:rate5m": Recorded("slow", "rules/x.yml", 300.0, True)})
     found = [message for _, message in gd009_window_samples.check(dashboard, context)]
     assert len(found) == 1 and "at Grafana's shortest step, 1m (the panel's min interval)" in found[0]
+
+
+@pytest.mark.parametrize("variable", [
+    {"query": "Production : prod, stg"},
+    {"valuesFormat": "json", "query": '[{"text": "Production", "value": "prod"}, {"value": "stg"}]'},
+], ids=["csv", "json"])
+def test_a_custom_variables_text_is_its_options_text_not_its_value(variable: dict[str, Any]) -> None:
+    """scenes CustomVariable makes each option's label of `text : value` (transformCsvStringToOptions) or of an
+    object's `text` (transformJsonToOptions): `${env:text}` writes that label, as validated picks the option."""
+    from generator.core.grafana_promql import interpolate
+
+    custom = {"name": "env", "type": "custom", **variable}
+    for current, text in (({"value": "prod", "text": "Production"}, "Production"),
+                          ({"value": "stg", "text": "stg"}, "stg"), (None, "Production")):
+        opened = opening_value(custom | ({"current": current} if current else {}))
+        assert interpolate("${env:text}", {"env": opened}) == text
+        assert interpolate("$env", {"env": opened}) == (current or {"value": "prod"})["value"]

@@ -108,10 +108,11 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
         name = str(variable.get("name"))
         if rerun is not None and name not in rerun and not _named(variable) & changed:
             continue
+        known = {**resolved, **builtins}
         try:
-            lookup = lookup_for(interpolate(query_text(variable), {**resolved, **builtins}), start, end)
+            lookup = lookup_for(interpolate(query_text(variable), known), start, end)
             found = found_texts(lookup, prometheus.metadata(lookup.path, lookup.params)) if lookup else []
-            options = variable_options(found, variable, {**resolved, **builtins})
+            options = variable_options(found, variable, known)
         except UnknownVariable as unknown:
             notes.append(f"Variable {name}: its query names ${unknown.args[0]}, which the dashboard lacks.")
             continue

@@ -41,7 +41,12 @@ class Scraped:
 
 
 def scraped_series(project: Project) -> dict[str, tuple[Scraped, ...]]:
-    """The jobs scraping each series of a declared metric: those scraping the metric's source."""
+    """The jobs scraping each series of a declared metric: those scraping the metric's source (computed once per
+    project, shared: SM017 asks for every range a rule reads)."""
+    return project.derived(scraped_series, lambda: _scraped_series(project))
+
+
+def _scraped_series(project: Project) -> dict[str, tuple[Scraped, ...]]:
     default = parse_seconds(project.stack.scrape_interval)
     jobs = [(job.source, Scraped(job.name, str(job.location), parse_seconds(job.interval) if job.interval else default,
                                  bool(job.interval), {**job.labels, JOB_LABEL: job.name}))

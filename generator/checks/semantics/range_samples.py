@@ -103,11 +103,10 @@ def _shown(read: Read) -> str:
     return f"{selector.function}({selector.name}[{format_seconds(selector.window or 0)}]){through}"
 
 
-def _short_windows(project: Project, at: Definition, field: tuple[str | int, ...], what: str,
+def _short_windows(project: Project, at: Definition, reads: list[Read], field: tuple[str | int, ...], what: str,
                    left_open: bool) -> Iterator[Finding]:
-    expr = at.condition if isinstance(at, Alert) else str(getattr(at, "expr", ""))
     said: set[str] = set()
-    for read in ranges_read(project, expr):
+    for read in reads:
         if read.through:
             continue  # the recording rule is checked itself
         selector, need = read.selector, needed(read.selector)
@@ -128,10 +127,9 @@ def _short_windows(project: Project, at: Definition, field: tuple[str | int, ...
                           f"leaves room for a missed scrape)", field)
 
 
-def _example_on_boundary(project: Project, alert: Alert) -> Iterator[Finding]:
+def _example_on_boundary(alert: Alert, reads: list[Read]) -> Iterator[Finding]:
     """An example sampled every `interval`, evaluated at its multiples: a window of (needed - 1) intervals holds
-    one more sample in promtool's Prometheus 2 than on Prometheus 3."""
-    reads = ranges_read(project, alert.condition)
+    one more sample in promtool's Prometheus 2 than on Prometheus 3 (`reads`: the ranges its condition reads)."""
     for number, example in enumerate(alert.examples):
         spacing = parse_seconds(example.interval)
         boundary = [read for read in reads
@@ -151,9 +149,11 @@ def check(context: Context) -> Iterator[Finding]:
     project = context.project
     left_open = ordered(project.stack.prometheus_version) >= LEFT_OPEN_SINCE
     for rule in project.recording_rules.values():
-        yield from _short_windows(project, rule, ("expr",), f"recording rule {rule.name}", left_open)
+        yield from _short_windows(project, rule, ranges_read(project, rule.expr), ("expr",),
+                                  f"recording rule {rule.name}", left_open)
     for alert in project.alerts.values():
-        yield from _short_windows(project, alert, ("expr",) if alert.expr else ("metric",), f"alert {alert.name}",
-                                  left_open)
+        reads = ranges_read(project, alert.condition)  # read once: both the windows and the examples judge them
+        yield from _short_windows(project, alert, reads, ("expr",) if alert.expr else ("metric",),
+                                  f"alert {alert.name}", left_open)
         if left_open:
-            yield from _example_on_boundary(project, alert)
+            yield from _example_on_boundary(alert, reads)

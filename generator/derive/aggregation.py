@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator.core.duration import parse_seconds
 from generator.model.conventions import aggregation_group
 from generator.model.metrics import Aggregation, AggregationPolicy, Metric, MetricType, RecordingRule
+from generator.model.project import Project
 
 
 def group_interval(window: str) -> str:
@@ -13,6 +14,16 @@ def group_interval(window: str) -> str:
     if seconds <= 300:
         return ""
     return "1m" if seconds <= 3600 else "5m"
+
+
+def group_intervals(project: Project) -> dict[str, str]:
+    """The rule groups evaluated at an interval of their own, by name: the aggregation policies' over long windows
+    (group_interval). Every other group of the project's is evaluated at the Stack's evaluation_interval. Computed
+    once per project, shared."""
+    return project.derived(group_intervals, lambda: {
+        aggregation_group(policy.name, window): interval
+        for policy in project.all(AggregationPolicy) for window in policy.windows
+        if (interval := group_interval(window))})
 
 
 def _gauge_expr(metric: Metric, fn: Aggregation, by: str, window: str) -> str:

@@ -6,11 +6,11 @@ from collections import defaultdict
 from typing import Any
 
 from generator.core.duration import parse_seconds
-from generator.derive.aggregation import group_interval
+from generator.derive.aggregation import group_intervals
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url
 from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, keep_firing_for
-from generator.model import AggregationPolicy, Alert, RecordingRule, Source, conventions
+from generator.model import Alert, RecordingRule, Source, conventions
 from generator.model.project import Project
 
 FEATURES = ("exemplar-storage",)
@@ -94,9 +94,7 @@ def _recording_rule(rule: RecordingRule) -> dict[str, Any]:
 def rule_groups(project: Project) -> dict[str, dict[str, Any]]:
     """Rule groups by name, each as written to prometheus/rules/<name>.yml."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    # the aggregation policies' groups, by name: a definition's group never takes one (the loader refuses it)
-    intervals = {conventions.aggregation_group(policy.name, window): group_interval(window)
-                 for policy in project.all(AggregationPolicy) for window in policy.windows}
+    intervals = group_intervals(project)  # a definition's group never takes their names (the loader refuses it)
     for rule in project.recording_rules.values():
         groups[rule.group].append(_recording_rule(rule))
     for alert in project.alerts.values():
@@ -107,7 +105,7 @@ def rule_groups(project: Project) -> dict[str, dict[str, Any]]:
     result = {}
     for name, rules in groups.items():
         group: dict[str, Any] = {"name": name}
-        if intervals.get(name):
+        if name in intervals:
             group["interval"] = intervals[name]
         group["rules"] = rules
         result[name] = {"groups": [group]}

@@ -7,8 +7,9 @@ left-open: a sample exactly at t - w is no longer taken (the Prometheus 3 migrat
 intervals holds k samples at best, and k - 1 or k as scrapes drift: so `rate(x[1m])` over a series scraped every
 1m never returns on 3.x (2.x took two samples only when a scrape fell exactly on the window's start), and any
 window under two scrape intervals (one, for the *_over_time functions) returns nothing at some evaluations. Read
-from the scrape job sampling the series (its `interval`, else the Stack's scrape_interval), or from the Stack's
-evaluation_interval for a recording rule's series, through the recording rules a rule reads.
+from the scrape job sampling the series (its `interval`, else the Stack's scrape_interval), or for a recording rule's
+series from its group's interval (an aggregation policy's long windows have their own, else the Stack's
+evaluation_interval), through the recording rules a rule reads.
 
 The rule tests obsgen writes are run here by promtool, whose evaluation is Prometheus 2's wherever Debian's 2.42
 is installed, and their samples fall on the windows' starts (an example's samples every `interval`, evaluated at
@@ -36,6 +37,7 @@ from generator.core.duration import format_seconds, parse_seconds
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, Selector, selectors
 from generator.core.releases import ordered
+from generator.derive.aggregation import group_intervals
 from generator.model import Alert, Definition
 from generator.model.project import Project
 
@@ -86,8 +88,10 @@ def _sources(project: Project, selector: Selector) -> list[tuple[float, str]]:
     """(seconds between two samples, what writes them) of each source a selector may read."""
     rule = project.recording_rules.get(selector.name)
     if rule is not None:
-        every = parse_seconds(project.stack.evaluation_interval)
-        return [(every, f"recorded by {rule.name} every {format_seconds(every)} (the Stack's evaluation_interval)")]
+        own = group_intervals(project).get(rule.group)
+        every = parse_seconds(own or project.stack.evaluation_interval)
+        why = f"its group {rule.group}'s interval" if own else "the Stack's evaluation_interval"
+        return [(every, f"recorded by {rule.name} every {format_seconds(every)} ({why})")]
     jobs = scraped_series(project).get(selector.name, ())
     return [(job.every, job.said) for job in selected(selector.matchers, jobs)]
 

@@ -200,6 +200,19 @@ def test_another_stacks_alert_of_a_long_for_alerts_name_keeps_the_hour(
         assert urls == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"], where
 
 
+def test_without_external_labels_a_long_for_alerts_name_alone_takes_its_lead(
+        project: Project, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A stack with no external labels has nothing to tell another stack's alert by: the name alone takes the long
+    lead (the template's `and` of the one name test)."""
+    alert = _longest_for(project)
+    bare = project.stack.model_copy(update={"external_labels": {}})
+    alone = with_objects(project, tuple(bare if o is project.stack else o for o in project.objects))
+    held = round(parse_seconds(alert.for_) * 1000)
+    links = _links(_templates(alone, tmp_path_factory), _group("firing", name=alert.name, labels={"platform": "x"}))
+    for where, urls in links.items():
+        assert urls == [f"{PANEL}&from={_ms(EARLY) - held - QUARTER}&to=now"], where
+
+
 def test_a_group_of_a_long_and_a_short_for_opens_from_the_earliest_onset(
         built: tuple[Path, dict[str, Any]], project: Project) -> None:
     """Alerts of several names in one group (a job's pages): each goes back by its own lead, the range opens at the

@@ -6,6 +6,7 @@ Go's time.Duration (nanoseconds), per alert name and per escalation level where 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from generator.core.duration import format_seconds, parse_seconds
@@ -29,14 +30,23 @@ quarter hour before the onset, as the link runs a quarter hour past a recovery).
 meeting at 45 minutes, so no `for` opens less of its run-up than a shorter one."""
 
 
-def lead_home(project: Project) -> list[tuple[str, str]]:
+def _rules(project: Project) -> list[tuple[str, str, bool, Iterable[str]]]:
+    """The alerting rules Prometheus and Loki evaluate (obsgen's, log alerts', imported ones'): name, `for`, whether
+    it carries a dashboard_url, and the labels it sets itself."""
+    alerts = [*project.alerts.values(), *project.all(LogAlert)]
+    return [*((alert.name, alert.for_, bool(alert.dashboard), alert.labels) for alert in alerts),
+            *((rule.name, rule.for_ or "0s", "dashboard_url" in rule.annotations, rule.labels)
+              for rule_set in project.all(RuleSet) for rule in rule_set.alerts())]
+
+
+def lead_home(project: Project, leads: list[tuple[float, list[str]]]) -> list[tuple[str, str]]:
     """The stack's external labels a long lead also matches, besides the alert's name: Prometheus' notifier and Loki's
     ruler add them to every alert lacking them, so another stack sharing the Alertmanager, whose alert of the name
     has its own `for`, keeps the default lead (its values are other). Not a templated value (known once the alert
-    fires), nor a label some rule of a long lead sets itself (its value, not the stack's, is sent)."""
-    alerts = [*project.alerts.values(), *project.all(LogAlert)]
-    own = {name for alert in alerts for name in alert.labels}
-    own |= {name for rule_set in project.all(RuleSet) for rule in rule_set.alerts() for name in rule.labels}
+    fires), nor a label some rule of a long lead (of `leads`, dashboard_leads') sets itself (its value, not the
+    stack's, is sent)."""
+    long = {name for _, names in leads for name in names}
+    own = {label for name, _, _, labels in _rules(project) if name in long for label in labels}
     return [(name, value) for name, value in sorted(project.stack.external_labels.items())
             if "{{" not in value and name not in own]
 
@@ -49,11 +59,9 @@ def dashboard_leads(project: Project) -> list[tuple[float, list[str]]]:
     source's lead. Under a profile the `for`s are the compressed ones the rules hold, in the real time a link's
     range is in."""
     held: dict[str, float] = {}
-    alerts = [*project.alerts.values(), *project.all(LogAlert)]
-    for name, duration in [*((alert.name, alert.for_) for alert in alerts if alert.dashboard),
-                           *((rule.name, rule.for_ or "0s") for rule_set in project.all(RuleSet)
-                             for rule in rule_set.alerts() if "dashboard_url" in rule.annotations)]:
-        held[name] = max(held.get(name, 0.0), parse_seconds(duration))
+    for name, duration, dashboard, _ in _rules(project):
+        if dashboard:
+            held[name] = max(held.get(name, 0.0), parse_seconds(duration))
     leads: dict[float, list[str]] = {}
     for name, seconds in sorted(held.items()):
         if seconds + DASHBOARD_ONSET_LEAD > DASHBOARD_LEAD:
@@ -73,8 +81,9 @@ def template_values(project: Project) -> dict[str, Any]:
     """What obsgen.dashboard.range is rendered with: the default lead and trail (nanoseconds, and as text for its
     comment), the longer leads of long-`for` alerts (and the stack's labels they match) and each escalation level's
     delay."""
+    leads = dashboard_leads(project)
     return {"lead": DASHBOARD_LEAD * NANOSECONDS, "trail": DASHBOARD_TRAIL * NANOSECONDS,
             "lead_text": format_seconds(DASHBOARD_LEAD), "trail_text": format_seconds(DASHBOARD_TRAIL),
             "onset_text": format_seconds(DASHBOARD_ONSET_LEAD), "escalations": escalation_delays(project),
-            "leads": [(round(seconds * NANOSECONDS), names) for seconds, names in dashboard_leads(project)],
-            "lead_home": lead_home(project)}
+            "leads": [(round(seconds * NANOSECONDS), names) for seconds, names in leads],
+            "lead_home": lead_home(project, leads)}

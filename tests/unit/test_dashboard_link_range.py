@@ -200,6 +200,22 @@ def test_another_stacks_alert_of_a_long_for_alerts_name_keeps_the_hour(
         assert urls == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"], where
 
 
+def test_a_label_only_a_short_for_alert_sets_still_tells_another_stacks_long_for_alert(
+        project: Project, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """An alert of a short `for` (no lead of its own) setting the stack's external label itself changes nothing for
+    the long leads: only a rule of a long lead's name sends its own value instead of the stack's."""
+    alert = _longest_for(project)
+    short = next(a for a in project.alerts.values() if a.dashboard and parse_seconds(a.for_) < 45 * 60)
+    tagged = short.model_copy(update={"labels": {**short.labels, "platform": "shop"}})
+    built = _templates(with_objects(project, tuple(tagged if o is short else o for o in project.objects)),
+                       tmp_path_factory)
+    held = round(parse_seconds(alert.for_) * 1000)
+    assert _links(built, _group("firing", name=alert.name))["pagerduty"] == [
+        f"{PANEL}&from={_ms(EARLY) - held - QUARTER}&to=now"]
+    for where, urls in _links(built, _group("firing", name=alert.name, labels={"platform": "payments"})).items():
+        assert urls == [f"{PANEL}&from={_ms(EARLY) - HOUR}&to=now"], where
+
+
 def test_without_external_labels_a_long_for_alerts_name_alone_takes_its_lead(
         project: Project, tmp_path_factory: pytest.TempPathFactory) -> None:
     """A stack with no external labels has nothing to tell another stack's alert by: the name alone takes the long

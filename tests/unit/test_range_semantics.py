@@ -17,6 +17,7 @@ from generator.build import build
 from generator.core.duration import parse_seconds
 from generator.core.promql import rescaled_text
 from tests.checks.test_cases import project_with
+from tests.unit.test_rule_test_loading import promtool_test
 
 RISING = '''
 from generator.model import Alert, Example
@@ -40,10 +41,6 @@ def left_open(prometheus: Path, into: Path) -> Path:
     return into
 
 
-def _promtool(prometheus: Path, test_file: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["promtool", "test", "rules", test_file], cwd=prometheus, capture_output=True, text=True)
-
-
 def _built(tmp_path: Path, interval: str) -> tuple[list[str], Path]:
     definitions = project_with(tmp_path, {"case.py": RISING.format(interval=interval)})
     compiled, _ = build(definitions, tmp_path / "out")
@@ -56,9 +53,9 @@ def test_an_example_on_its_windows_starts_passes_on_promtool_2_and_fails_as_prom
         tmp_path: Path) -> None:
     said, prometheus = _built(tmp_path, "5m")
     assert len(said) == 1 and said[0].startswith("case.py:5: alert LoadRising example 'rises' is sampled every 5m")
-    here = _promtool(prometheus, "tests/alerts-every-5m.yml")
+    here = promtool_test(prometheus, "tests/alerts-every-5m.yml")
     assert here.returncode == 0, here.stdout + here.stderr
-    three = _promtool(left_open(prometheus, tmp_path / "left-open"), "tests/alerts-every-5m.yml")
+    three = promtool_test(left_open(prometheus, tmp_path / "left-open"), "tests/alerts-every-5m.yml")
     assert three.returncode == 1
     assert "alertname: LoadRising, time: 30m" in three.stdout + three.stderr
 
@@ -67,7 +64,7 @@ def test_an_example_sampled_between_the_windows_starts_holds_under_both_readings
     said, prometheus = _built(tmp_path, "2m30s")
     assert said == []
     for tree in (prometheus, left_open(prometheus, tmp_path / "left-open")):
-        passed = _promtool(tree, "tests/alerts-every-2m30s.yml")
+        passed = promtool_test(tree, "tests/alerts-every-2m30s.yml")
         assert passed.returncode == 0, passed.stdout + passed.stderr
 
 

@@ -50,7 +50,8 @@ def _project(tmp_path: Path) -> Path:
     return out / "prometheus"
 
 
-def _promtool(prometheus: Path, test_file: str) -> subprocess.CompletedProcess[str]:
+def promtool_test(prometheus: Path, test_file: str) -> subprocess.CompletedProcess[str]:
+    """promtool's run of one rule test file, from the prometheus/ folder its paths are relative to."""
     return subprocess.run(["promtool", "test", "rules", test_file], cwd=prometheus, capture_output=True, text=True)
 
 
@@ -60,17 +61,17 @@ def test_a_rule_test_loads_the_recording_groups_its_alert_reads_transitively_and
     test = yaml.safe_load((prometheus / "tests/alerts.yml").read_text())
     assert test["rule_files"] == ["../rules/alerts.yml", "../rules/rates.yml", "../rules/ratios.yml"]
     assert test["group_eval_order"] == ["rates", "ratios", "alerts"]
-    passed = _promtool(prometheus, "tests/alerts.yml")
+    passed = promtool_test(prometheus, "tests/alerts.yml")
     assert passed.returncode == 0, passed.stdout + passed.stderr
 
     # an unloaded group may be anything, even a rule promtool refuses: the test does not see it
     queues = prometheus / "rules/queues.yml"
     queues.write_text(queues.read_text().replace("max by (job) (queue_depth)", "max by (job) (queue_depth"))
-    unrelated = _promtool(prometheus, "tests/alerts.yml")
+    unrelated = promtool_test(prometheus, "tests/alerts.yml")
     assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr
     loading_it = {**test, "rule_files": [*test["rule_files"], "../rules/queues.yml"]}
     (prometheus / "tests/with-queues.yml").write_text(yaml.safe_dump(loading_it, sort_keys=False))
-    assert _promtool(prometheus, "tests/with-queues.yml").returncode == 1
+    assert promtool_test(prometheus, "tests/with-queues.yml").returncode == 1
 
 
 def test_a_broken_recording_rule_two_groups_below_the_alert_fails_its_test(tmp_path: Path) -> None:
@@ -78,7 +79,7 @@ def test_a_broken_recording_rule_two_groups_below_the_alert_fails_its_test(tmp_p
     rates = prometheus / "rules/rates.yml"
     # errors counted as 4xx: the example's 5xx no longer reach the ratio, so ErrorsHigh stays quiet
     rates.write_text(rates.read_text().replace('status=~"5.."', 'status=~"4.."'))
-    failed = _promtool(prometheus, "tests/alerts.yml")
+    failed = promtool_test(prometheus, "tests/alerts.yml")
     assert failed.returncode == 1
     assert "alertname: ErrorsHigh, time: 12m" in failed.stdout + failed.stderr
 
@@ -134,5 +135,5 @@ def test_a_group_named_as_an_imported_group_is_still_ordered_after_what_it_reads
     assert test["rule_files"] == ["../rules/alerts.yml", "../rules/rates.yml", "../rules/ratios.yml",
                                   "../rules/ruleset-mixin.yml"]
     assert test["group_eval_order"] == ["rates", "ratios", "alerts"]
-    passed = _promtool(prometheus, "tests/alerts.yml")
+    passed = promtool_test(prometheus, "tests/alerts.yml")
     assert passed.returncode == 0, passed.stdout + passed.stderr

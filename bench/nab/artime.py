@@ -50,7 +50,7 @@ from generator.exporter import anomaly  # noqa: E402
 from generator.exporter.anomaly import DetectorParams, combined_score  # noqa: E402
 from generator.exporter.forecast import FloatArray  # noqa: E402
 from nab.evaluation import DETECTOR_GRID  # noqa: E402
-from nab.likelihood import Combine, compare  # noqa: E402
+from nab.likelihood import Combine, calibration, compare  # noqa: E402
 
 WINDOW = 16
 FEATURES = 8
@@ -85,7 +85,7 @@ def window_features(values: FloatArray, step: float) -> FloatArray:
     out = np.full((n, FEATURES), np.nan)
     if n < WINDOW:
         return out
-    tail, warmup = _tail(step)
+    tail, warmup = calibration(step)
     every = max(1, tail // 144)
     lo = anomaly.rolling_nanquantile(values, tail, SCALE_QUANTILES[0], every, warmup)[WINDOW - 1 :, None]
     hi = anomaly.rolling_nanquantile(values, tail, SCALE_QUANTILES[1], every, warmup)[WINDOW - 1 :, None]
@@ -95,12 +95,6 @@ def window_features(values: FloatArray, step: float) -> FloatArray:
         scaled = 0.25 + 0.5 * (means - lo) / np.where(hi > lo, hi - lo, np.nan)
     out[WINDOW - 1 :] = np.clip(scaled, 0.0, 1.0)
     return out
-
-
-def _tail(step: float) -> tuple[int, int]:
-    """The shipped calibration's trailing window and warm-up, in samples."""
-    return (max(anomaly.TAIL_MIN_SAMPLES, round(anomaly.TAIL_SECONDS / step)),
-            max(3, round(anomaly.WARMUP_SECONDS / step)))
 
 
 def art_distance(features: FloatArray) -> FloatArray:
@@ -136,7 +130,7 @@ def art_distance(features: FloatArray) -> FloatArray:
 
 def artime_signal(values: FloatArray, step: float) -> FloatArray:
     """The ART distance over its trailing TAIL_QUANTILE (at least FLOOR): ``art_threshold`` times 1 alarms."""
-    tail, warmup = _tail(step)
+    tail, warmup = calibration(step)
     distance = art_distance(window_features(values, step))
     edge = anomaly.rolling_nanquantile(distance, tail, anomaly.TAIL_QUANTILE, max(1, tail // 144), warmup)
     with np.errstate(invalid="ignore", divide="ignore"):

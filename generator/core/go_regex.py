@@ -48,7 +48,8 @@ CATEGORIES = frozenset(("L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me"
 """The Unicode general categories Go's \\p reads (its "C" has no unassigned code points)."""
 MAX_REPEAT = 1000
 """Go's largest repeat count (regexp/syntax maxRepeat... `{1001}` is an invalid repeat count)."""
-_REPEAT = re.compile(r"\{(\d+)(?:(,)(\d*))?\}")
+_REPEAT = re.compile(r"\{(0|[1-9]\d*)(?:(,)(0|[1-9]\d*)?)?\}")
+"""A repeat count as regexp/syntax parseRepeat takes it: parseInt refuses a leading zero, so `a{01}` is literal text."""
 _FLAGS = re.compile(r"\(\?([imsU]*)(?:-([imsU]*))?([:)])")
 _UNSUPPORTED = ("(?=", "(?!", "(?<=", "(?<!", "(?>", "(?#", "(?P=", "(?P>", "(?(")
 _SIMPLE_ESCAPES = "afnrtv"

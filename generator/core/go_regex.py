@@ -50,6 +50,9 @@ MAX_REPEAT = 1000
 """Go's largest repeat count (regexp/syntax maxRepeat... `{1001}` is an invalid repeat count)."""
 _REPEAT = re.compile(r"\{(0|[1-9]\d*)(?:(,)(0|[1-9]\d*)?)?\}")
 """A repeat count as regexp/syntax parseRepeat takes it: parseInt refuses a leading zero, so `a{01}` is literal text."""
+_NAMED = re.compile(r"\(\?P?<[A-Za-z0-9_]+>")
+"""A named group's opening (regexp/syntax isValidCaptureName): Go takes a name starting with a digit, and one name
+given twice (regexp.SubexpIndex: "multiple subexpressions can be written using the same name"); Python's re neither."""
 _FLAGS = re.compile(r"\(\?([imsU]*)(?:-([imsU]*))?([:)])")
 _UNSUPPORTED = ("(?=", "(?!", "(?<=", "(?<!", "(?>", "(?#", "(?P=", "(?P>", "(?(")
 _SIMPLE_ESCAPES = "afnrtv"
@@ -240,16 +243,11 @@ class _Reader:
 
     def open(self) -> None:
         text, at = self.text, self.at
-        if not text.startswith("(?", at):
+        named = _NAMED.match(text, at)
+        if named or not text.startswith("(?", at):  # a name changes no match: Python's own rules for it are not Go's
             self.groups.append(_Group(self.groups[-1].flags))
             self.emit("(", atom=False)
-            self.at += 1
-            return
-        named = re.compile(r"\(\?P?<([A-Za-z0-9_]+)>").match(text, at)
-        if named:
-            self.groups.append(_Group(self.groups[-1].flags))
-            self.emit(f"(?P<{named[1]}>", atom=False)
-            self.at = named.end()
+            self.at = named.end() if named else at + 1
             return
         flags = None if text.startswith(_UNSUPPORTED, at) else _FLAGS.match(text, at)
         if flags is None or flags[2] == "":  # (?i-) turns nothing off: Go refuses it

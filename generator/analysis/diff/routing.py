@@ -67,9 +67,8 @@ Named = tuple[Table, dict[str, str]]
 def _named(found: list[tuple[str, str, dict[str, str]]], names: list[str]) -> Named:
     """numbered's table of (key, where, fields), and each numbered key's name (numbered alike)."""
     table = numbered(found)
-    keys = numbered([(key, "", {}) for key, _where, _fields in found])
     shown = numbered([(name, "", {}) for name in names])
-    return table, dict(zip(keys, shown, strict=True))
+    return table, dict(zip(table, shown, strict=True))
 
 
 def _compare_named(section: str, old: Named, new: Named) -> list[Change]:

@@ -17,8 +17,10 @@ feed, and a value that closes the group early (`a)|(b`) reads as Go reads it.
 Not read (refused with a note that obsgen cannot, though Go takes it): Unicode script classes (`\\p{Greek}`: Python
 has no script table; general categories, `\\pL`, `\\p{Lu}`, are read from unicodedata, whose Unicode version may
 differ from Go's by a few recent characters). Taken though Alertmanager 0.25 (Go before 1.22) refuses it: `(?<name>`,
-which later Go reads as `(?P<name>`; amtool's check (obsgen apply, obsgen check) still says what the running release
-refuses.
+which later Go reads as `(?P<name>`, and a repeat nested past 1000 (`(a{500}){3}`, Go's repeatIsValid); amtool's check
+(obsgen apply, obsgen check) still says what the running release refuses. Read otherwise: (?i) folds as Python's re
+does, which also folds a few characters Go's unicode.SimpleFold does not (`(?i)I` takes the dotless i, U+0131, `(?i)i`
+the dotted I, U+0130), and refused though Go takes it: a repeat after a flag group, `a(?i)*`.
 """
 
 from __future__ import annotations
@@ -158,22 +160,21 @@ class _Reader:
             self.emit(assertions[letter])
             self.at += 2
             return
-        ranges, self.at = self.class_escape(at)
+        ranges, negated, self.at = self.class_escape(at)
         if ranges is not None:
-            self.emit(_class(ranges))
+            self.emit(_class(ranges, negated))  # [^...]: under (?i) folded before the complement is taken, as Go does
             return
         code, self.at = _escaped_char(text, at)
         self.emit(re.escape(chr(code)) if 0x20 <= code < 0x7F else f"\\U{code:08x}")
 
-    def class_escape(self, at: int) -> tuple[Ranges | None, int]:
-        r"""A Perl class (\d \D \s \S \w \W) or a Unicode one (\pL \p{Lu} \PL \p{^L}) at `at`, as ranges, and where
-        it ends; (None, at) for another escape."""
+    def class_escape(self, at: int) -> tuple[Ranges | None, bool, int]:
+        r"""A Perl class (\d \D \s \S \w \W) or a Unicode one (\pL \p{Lu} \PL \p{^L}) at `at`: its ranges, whether
+        the escape is their complement (\D, \PL), and where it ends; (None, False, at) for another escape."""
         text, letter = self.text, self.text[at + 1]
         if letter.lower() in PERL:
-            ranges = PERL[letter.lower()]
-            return (_negated(ranges) if letter.isupper() else ranges), at + 2
+            return PERL[letter.lower()], letter.isupper(), at + 2
         if letter not in "pP":
-            return None, at
+            return None, False, at
         if at + 2 >= len(text):
             raise _error("invalid character class range", text[at:])
         if text[at + 2] == "{":
@@ -186,7 +187,7 @@ class _Reader:
         negated = (letter == "P") != name.startswith("^")
         name = name.removeprefix("^")
         if name == "Any":
-            ranges = ((0, MAX_RUNE),)
+            ranges: Ranges = ((0, MAX_RUNE),)
         elif name in CATEGORIES:
             ranges = _category(name)
         elif name.isalpha() and name.isascii():
@@ -194,7 +195,7 @@ class _Reader:
                              f"`{text[at:end]}` (Python has no script table; Go may take it): `{text}`")
         else:
             raise _error("invalid character class range", text[at:end])
-        return (_negated(ranges) if negated else ranges), end
+        return ranges, negated, end
 
     def bracket(self) -> None:
         text, start = self.text, self.at
@@ -202,6 +203,7 @@ class _Reader:
         negated = text[at:at + 1] == "^"
         at += negated
         ranges: list[tuple[int, int]] = []
+        complements: list[Ranges] = []  # what \W, \PL, [:^alpha:] are the complements of
         first = True
         while at >= len(text) or text[at] != "]" or first:
             if at >= len(text):
@@ -214,13 +216,19 @@ class _Reader:
                     posix = POSIX.get(name.removeprefix("^"))
                     if posix is None:
                         raise _error("invalid character class range", text[at:stop + 2])
-                    ranges += _negated(posix) if name.startswith("^") else posix
+                    if name.startswith("^"):
+                        complements.append(posix)
+                    else:
+                        ranges += posix
                     at = stop + 2
                     continue
             if text[at] == "\\" and at + 1 < len(text):
-                found, end = self.class_escape(at)
+                found, complement, end = self.class_escape(at)
                 if found is not None:
-                    ranges += found
+                    if complement:
+                        complements.append(found)
+                    else:
+                        ranges += found
                     at = end
                     continue
             low, at = self.class_char(at, start)
@@ -231,7 +239,18 @@ class _Reader:
                     raise _error("invalid character class range", text[start:at])
             ranges.append((low, high))
         self.at = at + 1
-        self.emit(_class(_merged(ranges), negated))
+        self.emit(self.union(ranges, complements, negated))
+
+    def union(self, ranges: list[tuple[int, int]], complements: list[Ranges], negated: bool) -> str:
+        """A bracket's class: its ranges and the complements of `complements`, all negated for [^...]. Under (?i) Go
+        folds a class given negated (\\W, \\PL, [:^alpha:]) before taking its complement (regexp/syntax appendGroup),
+        where Python folds the written set: each complement is then written as a [^...] of its own."""
+        if not complements or "i" not in self.groups[-1].flags:
+            return _class(_merged([*ranges, *(pair for found in complements for pair in _negated(found))]), negated)
+        if negated:  # none of ranges, and in each class complemented
+            ahead = "".join(f"(?={_class(found)})" for found in complements)
+            return f"(?:(?!{_class(_merged(ranges))}){ahead}(?s:.))"
+        return "(?:" + "|".join([_class(_merged(ranges)), *(_class(found, True) for found in complements)]) + ")"
 
     def class_char(self, at: int, start: int) -> tuple[int, int]:
         """One character of a bracket (itself, or an escape) and where it ends."""

@@ -5,13 +5,12 @@ stand-in that copies the ref's out/ as it is, so the diff compares exactly the f
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tests.gitops.diff_repo import commit_all, git
+from tests.gitops.diff_repo import commit_all, git, obsgen_diff
 
 BUILDS_AS_WRITTEN = """import shutil, sys
 from pathlib import Path
@@ -43,6 +42,4 @@ def commit_alertmanager(repo: Path, config: dict[str, Any], release: str = "0.25
 def diff_commits(repo: Path) -> subprocess.CompletedProcess[str]:
     """`obsgen diff HEAD~1 HEAD --exit-code` run from definitions/ (so the test's process, not the repository's
     stand-in, is the obsgen that compares)."""
-    return subprocess.run([sys.executable, "-m", "generator", "diff", "HEAD~1", "HEAD", "--exit-code",
-                           "--definitions", "."], cwd=repo / "definitions", capture_output=True, text=True,
-                          timeout=300)
+    return obsgen_diff(repo / "definitions", "HEAD~1", "HEAD", "--exit-code", "--definitions", ".")

@@ -17,10 +17,10 @@ feed, and a value that closes the group early (`a)|(b`) reads as Go reads it.
 Not read (refused with a note that obsgen cannot, though Go takes it): Unicode script classes (`\\p{Greek}`: Python
 has no script table; general categories, `\\pL`, `\\p{Lu}`, are read from unicodedata, whose Unicode version may
 differ from Go's by a few recent characters). Taken though Alertmanager 0.25 (Go before 1.22) refuses it: `(?<name>`,
-which later Go reads as `(?P<name>`, and a repeat nested past 1000 (`(a{500}){3}`, Go's repeatIsValid); amtool's check
-(obsgen apply, obsgen check) still says what the running release refuses. Read otherwise: (?i) folds as Python's re
-does, which also folds a few characters Go's unicode.SimpleFold does not (`(?i)I` takes the dotless i, U+0131, `(?i)i`
-the dotted I, U+0130), and refused though Go takes it: a repeat after a flag group, `a(?i)*`.
+which later Go reads as `(?P<name>`; amtool's check (obsgen apply, obsgen check) still says what the running release
+refuses. Read otherwise: (?i) folds as Python's re does, which also folds a few characters Go's unicode.SimpleFold
+does not (`(?i)I` takes the dotless i, U+0131, `(?i)i` the dotted I, U+0130), and refused though Go takes it: a
+repeat after a flag group, `a(?i)*`.
 """
 
 from __future__ import annotations
@@ -104,11 +104,12 @@ def _class(ranges: Ranges, negated: bool = False) -> str:
 
 @dataclass
 class _Group:
-    """A group being read: its flags (of i, m, s, U), and the scoped flag groups a (?flags) opened in it, which
-    close with it and around each of its alternatives."""
+    """A group being read: its flags (of i, m, s, U), the scoped flag groups a (?flags) opened in it, which
+    close with it and around each of its alternatives, and the weight of its heaviest atom (_Reader.weight)."""
 
     flags: frozenset[str]
     scopes: list[str] = field(default_factory=list)
+    weight: int = 1
 
 
 class _Reader:
@@ -120,10 +121,19 @@ class _Reader:
         self.groups = [_Group(frozenset())]
         self.atom = False  # what a repeat would repeat: none after (, | or a flag group
         self.repeated, self.repeat_at = False, 0
+        self.weight = 1
+        """The last atom's weight: the product of the counted repeats ({n,m}'s m, {n,}'s n) in it and on it, at most
+        MAX_REPEAT along any nesting (regexp/syntax repeatIsValid: `(a{500}){3}` is an invalid repeat count)."""
 
-    def emit(self, text: str, atom: bool = True) -> None:
+    def emit(self, text: str, atom: bool = True, weight: int = 1) -> None:
+        self.settle()
         self.out.append(text)
-        self.atom, self.repeated = atom, False
+        self.atom, self.repeated, self.weight = atom, False, weight
+
+    def settle(self) -> None:
+        """The last atom read whole (no repeat follows): its weight counts in its group's."""
+        self.groups[-1].weight = max(self.groups[-1].weight, self.weight)
+        self.weight = 1
 
     def read(self) -> str:
         while self.at < len(self.text):
@@ -261,6 +271,7 @@ class _Reader:
         return _escaped_char(self.text, at)
 
     def open(self) -> None:
+        self.settle()
         text, at = self.text, self.at
         named = _NAMED.match(text, at)
         if named or not text.startswith("(?", at):  # a name changes no match: Python's own rules for it are not Go's
@@ -287,8 +298,9 @@ class _Reader:
     def close(self) -> None:
         if len(self.groups) == 1:
             raise _error("unexpected )", self.text)
+        self.settle()
         group = self.groups.pop()
-        self.emit(")" * len(group.scopes) + ")")
+        self.emit(")" * len(group.scopes) + ")", weight=group.weight)
         self.at += 1
 
     def alternative(self) -> None:
@@ -305,17 +317,21 @@ class _Reader:
         low, _comma, high = found.groups()
         if int(low) > MAX_REPEAT or (high and (int(high) > MAX_REPEAT or int(high) < int(low))):
             raise _error("invalid repeat count", found[0])
-        self.quantify(found[0], found.end())
+        self.quantify(found[0], found.end(), int(high or low))
 
     def repeat(self) -> None:
         self.quantify(self.text[self.at], self.at + 1)
 
-    def quantify(self, operator: str, end: int) -> None:
+    def quantify(self, operator: str, end: int, count: int | None = None) -> None:
         stop = end + (self.text[end:end + 1] == "?")
         if self.repeated:  # Go stacks no repeats: a** and a*+ are errors, not a doubled star or a possessive one
             raise _error("invalid nested repetition operator", self.text[self.repeat_at:stop])
         if not self.atom:
             raise _error("missing argument to repetition operator", self.text[self.at:stop])
+        if count is not None:
+            if count * self.weight > MAX_REPEAT:
+                raise _error("invalid repeat count", operator)
+            self.weight *= count
         lazy = stop > end
         self.out.append(operator + ("?" if lazy != ("U" in self.groups[-1].flags) else ""))
         self.repeat_at, self.at, self.repeated = self.at, stop, True

@@ -21,12 +21,13 @@ TAKEN = (r"\pL+", r"\PL", r"\p{Lu}x", r"\p{^L}", r"a\z", r"\Qa.b\E", r"(?U)(a+)(
          r"[[:alpha:]]+", r"[[:^digit:]]", r"\x{e9}", r"\12", r"\d+", r"\w+", r"\s", r"[\s]", r"\bx\b",
          r".*$", r"(?m)a$", r"(?s)a.b", r"a.b", r"(?i)É", r"[^a]", r"(?:)", r"a{2}?", "^*a", r"a)|(b",
          r"a{01}", r"a{1,02}", r"(?P<1>a)", r"(?P<n>a)(?P<n>b)", r"(?i)\W", r"(?i)\P{Lu}", r"(?i)[[:^lower:]]",
-         r"(?i)[^\W_]", r"(?i)[\Wb]")
+         r"(?i)[^\W_]", r"(?i)[\Wb]", r"((a{500}){0}){3}", r"(a{500}|b{2}){2}")
 """RE2 forms Python's re refused or reads otherwise, and some it reads alike."""
 REFUSED = {r"(?=a)a": "invalid or unsupported Perl syntax: `(?=`", r"(a)\1": r"invalid escape sequence: `\1`",
            r"a*+": "invalid nested repetition operator: `*+`", r"a\Z": r"invalid escape sequence: `\Z`",
            r"(?x)a": "invalid or unsupported Perl syntax: `(?x`", r"a{1001}": "invalid repeat count: `{1001}`",
-           r"\u00e9": r"invalid escape sequence: `\u`", r"(?i-)a": "invalid or unsupported Perl syntax: `(?i"}
+           r"\u00e9": r"invalid escape sequence: `\u`", r"(?i-)a": "invalid or unsupported Perl syntax: `(?i",
+           r"(a{500}){3}": "invalid repeat count: `{3}`", r"((a{10})*b){101}": "invalid repeat count: `{101}`"}
 """Python-only forms Alertmanager refuses, with the words amtool says them in."""
 VALUES = ("", "a", "aa", "ab", "AB", "b", "x", "xx", "x{,3}", "a.b", "azb", "a\nb", "a\n", "é", "É", "Ω", "1",
           "12", "\n", " ", "\v", "\x0c", "\u2003", "x y", "٣", "A", "_", "a{01}", "a{1,02}", "k")

@@ -11,7 +11,7 @@ tz database), decides where `/d` and `/w` round. "browser", "" (the user's prefe
 its default, the browser's) and a zone Grafana does not know (SceneTimeRange getValidTimeZone falls back to the
 default) take the viewer's browser's zone: the preview computes the range on the server, for whatever browser will
 look, and takes BROWSER_ZONE, UTC; a viewer east or west of UTC sees `/d` round at their own midnight in Grafana.
-The page draws its time axes in the same zone as the range rounds in (page.zone_name, uPlot's tzDate), as Grafana
+The page draws its time axes in the same zone as the range rounds in (zone_name, uPlot's tzDate), as Grafana
 draws them in the dashboard's: whatever the zone of the machine or browser drawing it, so that `obsgen preview`
 and its goldens draw the same picture anywhere and an axis' midnight is the midnight `/d` rounded to. weekStart:
 timerange.week_start; fiscalYearStartMonth (`now/fQ`, `now/fy`): fiscal_month.
@@ -136,6 +136,13 @@ def clock(document: dict[str, Any]) -> tuple[Clock, str]:
         return Clock(BROWSER_ZONE, first_day, fiscal), said
 
 
+def zone_name(zone: tzinfo) -> str:
+    """The IANA name of the zone the dashboard's range rounds in (clock), in which the page draws its time axes
+    (uPlot's tzDate) whatever the zone of the browser drawing it, and the time picker writes an absolute range:
+    "UTC" for a "browser" dashboard."""
+    return str(getattr(zone, "key", "UTC"))
+
+
 def window_of(start_text: str, end_text: str, now: float, at: Clock) -> Window:
     """The range from start_text to end_text at time now; ValueError as timerange.link_range says."""
     start, end = link_range(start_text, end_text, now, at.first_day, at.zone, at.fiscal_month)
@@ -144,21 +151,23 @@ def window_of(start_text: str, end_text: str, now: float, at: Clock) -> Window:
 
 def range_text(start_text: str, end_text: str, at: Clock = Clock()) -> str:
     """The time picker's text (rangeUtil.describeTimeRange): a quick range's name, `Last 3 hours` for one ending at
-    now, both times (UTC, to the second) for an absolute range, else `<from> to <to>` as written."""
+    now, an absolute end's time to the second in the dashboard's zone (dateTimeFormat with its timeZone), followed by
+    that zone's name, else `<from> to <to>` as written."""
     named = NAMED_RANGES.get((start_text, end_text))
     if named:
         return named
     described = describe_text_range(start_text) if end_text == DEFAULT_TO and "now" in start_text else None
     if described:
         return described[2]
+    zone = zone_name(at.zone)
     try:
         if "now" not in start_text + end_text:
             start, end = link_range(start_text, end_text, 0.0, at.first_day, at.zone, at.fiscal_month)
-            return f"{written(start)} to {written(end)} UTC"
+            return f"{written(start, at.zone)} to {written(end, at.zone)} {zone}"
         if "now" not in start_text:
-            return f"{written(link_time(start_text, 0.0))} UTC to {end_text}"
+            return f"{written(link_time(start_text, 0.0), at.zone)} {zone} to {end_text}"
         if "now" not in end_text:
-            return f"{start_text} to {written(link_time(end_text, 0.0, True))} UTC"
+            return f"{start_text} to {written(link_time(end_text, 0.0, True), at.zone)} {zone}"
     except ValueError:
         pass
     return f"{start_text} to {end_text}"

@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import tzinfo
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
-from generator.preview.dashboard_time import clock, own_range
+from generator.preview.dashboard_time import clock, own_range, zone_name
 from generator.preview.dashboard_time import range_text as described
 from generator.preview.source import DashboardFile
 
@@ -74,12 +73,6 @@ def range_text(dashboard: DashboardFile) -> str:
     as Grafana keeps it (now-6h for an end it cannot read)."""
     start, end, _ = own_range(dashboard.document, time.time())
     return described(start, end, clock(dashboard.document)[0])
-
-
-def zone_name(zone: tzinfo) -> str:
-    """The IANA name of the zone the dashboard's range rounds in (dashboard_time.clock), in which the page draws its
-    time axes (uPlot's tzDate) whatever the zone of the browser drawing it: "UTC" for a "browser" dashboard."""
-    return str(getattr(zone, "key", "UTC"))
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,7 @@ def link_range(start_text: str, end_text: str, now: float, first_day: int = LOCA
     return start, end
 
 
-def written(moment: float) -> str:
-    """A time as the preview's time picker writes it: UTC, to the second."""
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S")
+def written(moment: float, zone: tzinfo = UTC) -> str:
+    """A time as the time picker writes it (rangeUtil.describeTimeRange -> dateTimeFormat, 'YYYY-MM-DD HH:mm:ss'):
+    in the dashboard's zone, to the second."""
+    return datetime.fromtimestamp(moment, zone).strftime("%Y-%m-%d %H:%M:%S")

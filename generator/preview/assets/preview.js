@@ -178,7 +178,7 @@
     measurer.font = font || FONT;
     return Math.ceil(measurer.measureText(String(text)).width);
   }
-  /* Time axes in the zone the range was rounded in (page.zone_name), as Grafana draws them in the dashboard's zone:
+  /* Time axes in the zone the range was rounded in (dashboard_time.zone_name), as Grafana draws them in the dashboard's zone:
      not the zone of whatever browser draws the page. */
   const zoned = (seconds) => uPlot.tzDate(new Date(seconds * 1e3), spec.timezone || "UTC");
   function chart(body, options, data) {

@@ -1,13 +1,13 @@
 """A Grafana time (a link's `from` and `to`, a dashboard's `time`), read as Grafana reads it, in epoch seconds.
 
 Grafana's URL sync (scenes' SceneTimeRange.updateFromUrl, parseUrlParam) keeps any value holding `now` for its date
-math (`now`, `now-6h`, `now-1d/d`, `now/w`: +/- a count and a unit, `/unit` rounding down, or up to the unit's end
-for `to`; units s m h d w M Q y, and `f` before one: fiscal); else reads `YYYYMMDD`,
-`YYYYMMDDTHHmmss`, `YYYY-MM-DD HH:mm:ss` and a 24-character ISO time as UTC; else the number the value starts with
-(JavaScript's parseInt) as epoch milliseconds. Date math runs in a time zone (grafana-data datemath.ts parse(text,
-roundUp, timezone) -> dateTimeForTimeZone): `/d`, `/w`, `/M`, `/Q`, `/y` round to that zone's midnight; days,
-weeks, months, quarters and years move its calendar (moment keeps the wall time across a DST change), while `s`,
-`m`, `h` move the instant. dashboard_time.py says which zone a dashboard takes.
+math (`now`, `now-6h`, `now-1d/d`, `now/w`: +/- a count and a unit, `/unit` or `/1unit` rounding down, or up to the
+unit's end for `to`; units s m h d w M Q y, and `f` before one: fiscal; blanks after `now` are dropped, `now - 1d`
+being `now-1d`); else reads `YYYYMMDD`, `YYYYMMDDTHHmmss`, `YYYY-MM-DD HH:mm:ss` and a 24-character ISO time as UTC;
+else the number the value starts with (JavaScript's parseInt) as epoch milliseconds. Date math runs in a time zone
+(grafana-data datemath.ts parse(text, roundUp, timezone) -> dateTimeForTimeZone): `/d`, `/w`, `/M`, `/Q`, `/y` round
+to that zone's midnight; days, weeks, months, quarters and years move its calendar (moment keeps the wall time
+across a DST change), while `s`, `m`, `h` move the instant. dashboard_time.py says which zone a dashboard takes.
 
 `/w` rounds to the start of moment's locale week. Grafana 12 sets its first day from the dashboard's `weekStart` when
 that names a day (scenes' evaluateTimeRange -> setWeekStart; grafana-data moment_wrapper.ts setWeekStart and
@@ -38,7 +38,12 @@ INSTANT = {"s": 1, "m": 60, "h": 3600}
 """Units that move the instant (moment's add on a duration in milliseconds)."""
 CALENDAR_DAYS = {"d": 1, "w": 7}
 """Units that move the calendar's date, keeping the wall time (moment's add on days)."""
-MATH = re.compile(r"([+-])(\d*)f?([smhdwMQy])|/(f?[smhdwMQy])")
+MATH = re.compile(r"([+-])(\d*)f?([smhdwMQy])|/(\d*)(f?[smhdwMQy])")
+"""One step of parseDateMath: a sign, a count (1 when none) and a unit (`f` before it counts for nothing), or `/`,
+a count that must be 1 (`/d`, `/1d`, `/01d`: parseInt reads it; "rounding is only allowed on whole, single, units")
+and a unit, `f` before `y` or `Q` making it fiscal."""
+BLANK = re.compile(r"\s")
+"""What parseDateMath strips from the math before reading it (JavaScript's \\s: mathString.replace with /\\s/g)."""
 EPOCH = re.compile(r"\s*([+-]?\d+)")
 """What parseInt(value, 10) reads: leading blanks, a sign, digits; whatever follows is ignored."""
 LAYOUTS = {8: "%Y%m%d", 15: "%Y%m%dT%H%M%S", 19: "%Y-%m-%d %H:%M:%S"}
@@ -122,15 +127,15 @@ def date_math(text: str, now: float, round_up: bool, first_day: int = LOCALE_WEE
 def moved(math: str, moment_seconds: float, round_up: bool, first_day: int = LOCALE_WEEK_START, zone: tzinfo = UTC,
           fiscal_month: int = 0) -> float:
     """A time moved by date math without `now` (`-1d/d`: grafana-data parseDateMath on a time), in zone, fiscal
-    years starting in fiscal_month; ValueError for math that is not +N<unit>, -N<unit> or /<unit> steps, or that
-    moves out of the years Python writes."""
+    years starting in fiscal_month; ValueError for math that is not +N<unit>, -N<unit> or /<unit> steps (blanks
+    anywhere in it are dropped first, as parseDateMath drops them), or that moves out of the years Python writes."""
     try:
-        moment, rest = datetime.fromtimestamp(moment_seconds, zone), math
+        moment, rest = datetime.fromtimestamp(moment_seconds, zone), BLANK.sub("", math)
         while rest:
             step = MATH.match(rest)
-            if step is None:
+            if step is None or (step.group(5) and int(step.group(4) or "1") != 1):
                 raise ValueError(f"{rest!r} is not +N<unit>, -N<unit> or /<unit> (units {', '.join(UNITS)})")
-            sign, count, unit, rounding = step.groups()
+            sign, count, unit, _, rounding = step.groups()
             if rounding:
                 moment = _rounded(moment, rounding, round_up, first_day, fiscal_month)
             else:

@@ -164,3 +164,27 @@ def test_a_hostile_time_zone_is_utc_with_a_note_at_most(zone: str) -> None:
 
     at, note = clock({"timezone": zone})
     assert at.zone == UTC and (note == "" if zone == "" else "is not a time zone" in note)
+
+
+MATH_NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize(("text", "round_up", "expected"), [
+    ("now/1d", False, datetime(2026, 3, 4, tzinfo=UTC).timestamp()),  # datemath.ts: a rounding count of 1 reads
+    ("now-1d/01d", True, datetime(2026, 3, 4, tzinfo=UTC).timestamp() - 0.001),
+    ("now - 1d", False, MATH_NOW - 86400),  # parseDateMath strips whitespace (mathString.replace(/\s/g, ''))
+    ("now-1 d / d ", False, datetime(2026, 3, 3, tzinfo=UTC).timestamp()),
+    ("now\t-\n2h", False, MATH_NOW - 7200)])
+def test_date_math_reads_what_grafanas_parse_date_math_reads(text: str, round_up: bool, expected: float) -> None:
+    from generator.preview.timerange import date_math
+
+    assert date_math(text, MATH_NOW, round_up) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["now/2d", "now/0d", "now-1d/10h", "now-", "now/"])
+def test_date_math_refuses_what_grafanas_parse_date_math_refuses(text: str) -> None:
+    """Rounding is only allowed on whole, single units (datemath.ts: type 0 and num !== 1 is undefined)."""
+    from generator.preview.timerange import date_math
+
+    with pytest.raises(ValueError, match="is not"):
+        date_math(text, MATH_NOW, False)

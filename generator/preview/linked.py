@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.grafana_interpolation import ALL_TEXT, ALL_VALUE, formatted
+from generator.core.grafana_interpolation import ALL_TEXT, ALL_VALUE, custom_labelled_options, formatted
 from generator.preview.dashboard_time import Window, clock, own_range, window_of
 from generator.preview.dashboard_time import range_text as described
 from generator.preview.page import range_text
@@ -43,6 +43,20 @@ def chosen(variable: dict[str, Any], values: tuple[str, ...]) -> list[str]:
     return picked if variable.get("multi") else picked[:1]
 
 
+def labelled(variable: dict[str, Any], picked: list[str]) -> tuple[list[str], list[str]]:
+    """The values a link's `var-<name>` gives and their texts, as scenes reads them (changeValueTo ->
+    findLabelTextForValue: the text of the option of that value, else of the option of that text, else the value
+    itself). A single-value variable given an option's text takes that option's value once its options are checked
+    (findOptionMatchingCurrent: value first, else the last option of that text); a multi-value one keeps what the
+    link gave (skipNextValidation). Only a custom variable's options have texts of their own here."""
+    options = custom_labelled_options(variable) if variable.get("type") == "custom" else []
+    text_of = {ALL_VALUE: ALL_TEXT, **{option: text for text, option in reversed(options)}}  # the first option wins
+    texts = [text_of.get(value, value) for value in picked]  # an option's text, or no option's: the value itself
+    if not variable.get("multi") and picked[0] not in text_of:
+        picked = [next((option for text, option in reversed(options) if text == picked[0]), picked[0])]
+    return picked, texts
+
+
 @dataclass(frozen=True)
 class Linked:
     """What a link makes of a dashboard: the dashboard showing the link's values in its variables bar, the values
@@ -67,9 +81,8 @@ def _with_values(dashboard: DashboardFile, asked: Address) -> tuple[DashboardFil
     for variable in dashboard.document.get("templating", {}).get("list", []):
         name = variable.get("name")
         if name in given and variable.get("type") in LINKED_TYPES and not variable.get("skipUrlSync"):
-            picked = chosen(variable, given[name])
-            values[name] = formatted(variable, picked)
-            text = [ALL_TEXT if value == ALL_VALUE else value for value in picked]
+            picked, text = labelled(variable, chosen(variable, given[name]))
+            values[name] = formatted(variable, picked, texts=text)
             current = {"text": text, "value": picked} if variable.get("multi") else {"text": text[0],
                                                                                       "value": picked[0]}
             variable = {**variable, "current": current}

@@ -15,6 +15,7 @@ import yaml
 
 from generator.core.gotemplate import render
 from generator.core.grafana_interpolation import custom_options, formatted, regular_escape, special_regex_escape
+from generator.core.grafana_promql import interpolate
 from generator.preview.dashboard_time import Window
 from generator.preview.linked import linked
 from generator.preview.page import PAGE_WIDTH
@@ -259,3 +260,25 @@ def test_obsgens_own_notification_link_opens_its_panel_on_the_alerts_instance() 
     [request] = requests_for(found.dashboard.document, found.dashboard.document["panels"][0], found.variables, NOW,
                              PAGE_WIDTH, 15.0, found.window)
     assert r'{instance=~"10\\.0\\.0\\.7:9100"}' in request.expr, request.expr
+
+
+LABELLED = {"type": "custom", "name": "env", "query": "Production : prod,Staging : stage", "multi": False,
+            "includeAll": False, "current": {"text": "Staging", "value": "stage"}}
+
+
+@pytest.mark.parametrize(("variable", "link", "current", "query"), [
+    (LABELLED, "var-env=prod", {"text": "Production", "value": "prod"}, 'up{env="prod",shown="Production"}'),
+    (LABELLED, "var-env=Production", {"text": "Production", "value": "prod"}, 'up{env="prod",shown="Production"}'),
+    (LABELLED, "var-env=qa", {"text": "qa", "value": "qa"}, 'up{env="qa",shown="qa"}'),
+    ({**LABELLED, "multi": True}, "var-env=prod&var-env=stage",
+     {"text": ["Production", "Staging"], "value": ["prod", "stage"]},
+     'up{env="(prod|stage)",shown="Production + Staging"}')])
+def test_a_links_value_of_a_labelled_custom_option_shows_its_text(variable: dict[str, Any], link: str,
+                                                                 current: dict[str, Any], query: str) -> None:
+    """scenes' URL sync writes var-env=<value> and reads it back with changeValueTo -> findLabelTextForValue: the
+    option's text (`Production : prod` shows Production); an option's text given as the value is that option
+    (findOptionMatchingCurrent); a value no option has is kept as its own text (skipNextValidation)."""
+    document = {**DOCUMENT, "templating": {"list": [variable]}}
+    found = linked(DashboardFile(Path("ops.json"), "Ops", document), address(f"/d/ops?{link}") or Address(""), NOW)
+    assert found.dashboard.document["templating"]["list"][0]["current"] == current
+    assert interpolate('up{env="$env",shown="${env:text}"}', found.variables) == query

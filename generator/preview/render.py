@@ -62,9 +62,11 @@ def _page(dashboard: DashboardFile) -> str:
 
 
 def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now: float, scrape: float,
-           highlight: Mapping[str, set[int]] | None = None, timezone: str = "") -> Iterator[Rendered]:
+           highlight: Mapping[str, set[int]] | None = None) -> Iterator[Rendered]:
     """Fetch, draw and photograph each dashboard in turn (one browser for all); yields each as it is done. Every
-    file is written inside out (PreviewError, before anything is written, for a folder or uid that would not be)."""
+    file is written inside out (PreviewError, before anything is written, for a folder or uid that would not be).
+    The browser keeps the machine's time zone: a page draws its axes in its dashboard's zone whatever the
+    browser's (dashboard_time.zone_name, uPlot's tzDate)."""
     pages = [out / _page(dashboard) for dashboard in dashboards]
     prometheus = Prometheus(prometheus_url)
     try:
@@ -80,7 +82,7 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
                 page.write_text(html(opened.dashboard, data, (highlight or {}).get(dashboard.uid, set()),
                                      shown=Shown(note=" ".join((*timed, *opened.notes)))))
                 try:
-                    tab.load(page.resolve().as_uri(), PAGE_WIDTH, timezone=timezone)
+                    tab.load(page.resolve().as_uri(), PAGE_WIDTH)
                     picture = tab.screenshot()
                 except PreviewError as error:
                     raise PreviewError(f"{dashboard.path}: {error}") from None

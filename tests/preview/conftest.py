@@ -24,10 +24,10 @@ GRAFANA = ROOT / "out" / "grafana"
 
 @pytest.fixture(scope="session")
 def rendered(demo_prometheus: str, tmp_path_factory: pytest.TempPathFactory) -> list[Rendered]:
-    """Every shipped dashboard as HTML and PNG, at PICTURE_NOW, in UTC."""
+    """Every shipped dashboard as HTML and PNG, at PICTURE_NOW, each drawn in its dashboard's zone whatever the
+    machine's (tests/preview/test_time_zone.py)."""
     out = tmp_path_factory.mktemp("preview")
-    return list(render(dashboards(GRAFANA), demo_prometheus, out, PICTURE_NOW, scrape_interval(GRAFANA),
-                       timezone="UTC"))
+    return list(render(dashboards(GRAFANA), demo_prometheus, out, PICTURE_NOW, scrape_interval(GRAFANA)))
 
 
 @pytest.fixture(scope="module")

@@ -31,14 +31,17 @@ def variable_names(text: str) -> set[str]:
     return {variable_name(match) for match in VARIABLE.finditer(text)}
 
 
-def interpolate(expr: str, values: Mapping[str, str], default_format: str = "") -> str:
+def interpolate(expr: str, values: Mapping[str, str], default_format: str = "", keep_unknown: bool = False) -> str:
     """The expression with every variable replaced by its value, or by its value in the format written after its
     name (`${var:regex}`: grafana_formats), else in default_format when one is given (scenes' interpolate(..., format):
-    a query variable's regex takes `regex`); UnknownVariable if one has none."""
+    a query variable's regex takes `regex`); UnknownVariable if one has none, or with keep_unknown that variable left
+    as written (scenes' sceneInterpolator returns the match for a variable it does not find)."""
 
     def value(match: re.Match[str]) -> str:
         name = variable_name(match)
         if name not in values:
+            if keep_unknown:
+                return match.group()
             raise UnknownVariable(name)
         written = match.group(2) or match.group(5) or default_format
         return formatted_value(values[name], written) if written else values[name]

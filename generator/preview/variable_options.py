@@ -9,7 +9,8 @@ first stays) and `sort` orders them: 0 as found, 1/2 by text, 3/4 by the first n
 5/6 by text case-insensitively, 7/8 natural (Intl.Collator numeric, accent-sensitive: approximated here by digit
 runs compared as numbers and the rest case-folded), each odd one ascending and its even one the reverse. A regex
 naming a variable has it filled in first in the `regex` format (scenes QueryVariable: sceneGraph.interpolate(this,
-regex, undefined, 'regex'); core/grafana_formats.py).
+regex, undefined, 'regex'); core/grafana_formats.py); one the dashboard lacks stays as written (sceneInterpolator
+returns the match), and the regex runs with it: `$x` is then an end of text followed by `x`, which matches nothing.
 The regex comes from a dashboard, which may be imported and hostile, and runs on every value Prometheus answers
 (up to 40000): it runs on RE2 (google-re2), in time linear in the text, so no pattern (`(a+)+$`) can hold the
 preview's CPU. RE2 has no lookaround and no backreferences: a regex using them is refused, noted as a failed query.
@@ -113,13 +114,13 @@ def sorted_options(options: list[Option], sort: object) -> list[Option]:
 def variable_options(found: list[str], variable: dict[str, Any], values: Mapping[str, str] | None = None
                      ) -> list[Option]:
     """The variable's options from the texts its query found, the variables its regex names filled in from values
-    in the `regex` format (ValueError for a regex that is not one, or that names variables and no values are given;
-    UnknownVariable for one values lacks)."""
+    in the `regex` format, one values lacks left as written (ValueError for a regex that is not one, or that names
+    variables and no values are given)."""
     regex = str(variable.get("regex") or "")
     if VARIABLE.search(regex):
         if values is None:
             raise ValueError(f"its regex {regex!r} names a variable, and no values were given")
-        regex = interpolate(regex, values, "regex")
+        regex = interpolate(regex, values, "regex", keep_unknown=True)
     pattern = js_regex(regex) if regex else None
     options: list[Option] = []
     seen: set[str] = set()

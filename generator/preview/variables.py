@@ -20,10 +20,11 @@ runs the refresh=2 ("on time range change") variables again (_refreshTimeRangeBa
 value the variable holds; a variable whose value that changes makes the variables naming it run again too
 (_addDependentVariablesToUpdateQueue), whatever their refresh. resolve's `rerun` says which run on such a refresh.
 
-A query that fails (Prometheus' error, an answer not read, a regex that is not one, a variable it names that the
-dashboard lacks) is a note on the page; that variable keeps the value the preview gave it without its options (`.*`
-for All), as before. A query variable of another data source (its datasource's type not prometheus) keeps that
-value too, unasked.
+A variable the regex names that the dashboard lacks stays in it as written, as Grafana leaves it
+(variable_options.py), noted on the page. A query that fails (Prometheus' error, an answer not read, a regex that is
+not one, a variable the query names that the dashboard lacks) is a note on the page; that variable keeps the value
+the preview gave it without its options (`.*` for All), as before. A query variable of another data source (its
+datasource's type not prometheus) keeps that value too, unasked.
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ class Resolved:
 def _named(variable: dict[str, Any]) -> set[str]:
     """The variables a query variable's query names."""
     return variable_names(query_text(variable))
+
+
+def _regex_names(variable: dict[str, Any]) -> set[str]:
+    """The variables a query variable's regex names."""
+    return variable_names(str(variable.get("regex") or ""))
 
 
 def _asks_prometheus(variable: dict[str, Any]) -> bool:
@@ -102,7 +108,7 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
     shown = window or dashboard_window(dashboard.document, now)[0]
     start, end = shown.start, shown.end
     builtins = builtin_values(end - start, scrape, scrape)
-    resolved, notes, changed = dict(values), [], set[str]()
+    resolved, notes, changed = dict(values), list[str](), set[str]()
     for index in _order(variables):
         variable = variables[index]
         name = str(variable.get("name"))
@@ -113,6 +119,8 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
             lookup = lookup_for(interpolate(query_text(variable), known), start, end)
             found = found_texts(lookup, prometheus.metadata(lookup.path, lookup.params)) if lookup else []
             options = variable_options(found, variable, known)
+            notes.extend(f"Variable {name}: its regex names ${lacking}, which the dashboard lacks: Grafana runs the "
+                         "regex with it as written." for lacking in sorted(_regex_names(variable) - known.keys()))
         except UnknownVariable as unknown:
             notes.append(f"Variable {name}: its query names ${unknown.args[0]}, which the dashboard lacks.")
             continue

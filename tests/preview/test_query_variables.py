@@ -100,6 +100,23 @@ def test_a_failing_variable_query_is_a_note_and_its_panels_fall_back(
     assert len(_drawn(spec, 2)) == sum(JOBS.values())  # as before: `.*` for its All
 
 
+UNKNOWN_IN_REGEX = {**DOCUMENT, "templating": {"list": [*DOCUMENT["templating"]["list"][:2], _variable(
+    "every", f"label_values({METRIC}, job)", regex="/$nowhere|^b-.*/", current={})]}}
+"""The dashboard with a variable whose regex names a variable it lacks."""
+
+
+def test_a_regex_naming_a_variable_the_dashboard_lacks_runs_with_it_as_written(
+        two_jobs: tuple[str, dict[str, list[str]]]) -> None:
+    """scenes' sceneInterpolator leaves a variable it does not find as written: the regex `/$nowhere|^b-.*/` runs
+    as it stands, its first branch (an end of text, then `nowhere`) matching nothing, its second b-second. The old
+    preview gave up on the variable's options and kept its value without them."""
+    url, _ = two_jobs
+    spec = _page(url, "/d/chain", UNKNOWN_IN_REGEX)
+    assert spec["note"] == ("Variable every: its regex names $nowhere, which the dashboard lacks: Grafana runs the "
+                            "regex with it as written.")
+    assert {v["label"]: v["value"] for v in spec["variables"]}["every"] == "b-second"  # its one option
+
+
 def test_a_rendered_picture_notes_a_failing_variable_query(two_jobs: tuple[str, dict[str, list[str]]],
                                                           tmp_path: Path) -> None:
     url, jobs = two_jobs

@@ -189,3 +189,11 @@ def test_a_variable_without_a_data_source_opens_at_the_value_scenes_builds_it_wi
 
     document = {"uid": "v", "templating": {"list": [{"name": "v", **variable}]}}
     assert DashboardFile(Path("v.json"), "General", document).variable_defaults() == {"v": expected}
+
+
+def test_a_regex_keeps_a_variable_the_values_lack_as_written() -> None:
+    """scenes' sceneInterpolator returns the match for a variable it does not find: `$nowhere` stays in the regex,
+    where it matches nothing (an end of text, then `nowhere`); `$job` is filled in in the regex format."""
+    found = ["a-1", "b-2", "$nowhere"]
+    assert [o.value for o in variable_options(found, {"regex": "/$nowhere|^b-.*/"}, {})] == ["b-2"]
+    assert [o.value for o in variable_options(found, {"regex": "/^$job-.*|${nowhere}/"}, {"job": "a"})] == ["a-1"]

@@ -11,7 +11,9 @@ The variables without a data source take theirs when the dashboard is built (das
 createSceneVariableFromVariableModel): a custom one is validated, as above, against the options its query lists,
 each with its text (grafana_interpolation.custom_labelled_options: `${var:text}` writes it); a textbox holds its
 `current` value (the first of a list), or its `query` (the default text) when that is empty; a constant always its
-`query`, whatever its saved current. A query variable's options are its data source's (preview/variables.py): until
+`query`, whatever its saved current. An interval variable at `auto` stands for the span scenes' IntervalVariable
+computes from the time range (rangeUtil.calculateInterval(range, auto_count, auto_min)); with no range here, its
+auto_min, the shortest it picks. A query variable's options are its data source's (preview/variables.py): until
 they are known, `All` stands for them (grafana_interpolation.all_value).
 """
 
@@ -22,6 +24,10 @@ from typing import Any, NamedTuple
 from generator.core.grafana_interpolation import ALL_TEXT, ALL_VALUE, all_value, custom_labelled_options, formatted
 
 Value = str | list[str]
+AUTO_INTERVAL = "$__auto"
+"""An interval variable's value at `auto` (`$__auto_interval_<name>` in a saved dashboard; scenes' `$__auto`)."""
+DEFAULT_AUTO_MIN = "10s"
+"""Grafana's shortest span `auto` picks when the variable names none."""
 
 
 class Option(NamedTuple):
@@ -83,6 +89,8 @@ def opening_value(variable: dict[str, Any]) -> str:
     if kind == "textbox":
         typed = current[0] if isinstance(current, list) and current else current
         return formatted(variable, [str(typed or variable.get("query") or "")])
+    if kind == "interval" and str(current).startswith(AUTO_INTERVAL):
+        return str(variable.get("auto_min") or DEFAULT_AUTO_MIN)
     if kind == "custom":
         options = [Option(*labelled) for labelled in custom_labelled_options(variable)]
         value, text = validated(variable, options)

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate, variable_names
+from generator.core.grafana_variable_value import opening_value
 from generator.core.promql import PromQLError, Selector, metric_names, selectors
 from generator.derive.result_labels import expression_labels
 from generator.derive.series import defined_series
+from generator.derive.variable_json import variable_json
 from generator.model import (
     Alert,
     CustomVariable,
     Dashboard,
-    DatasourceVariable,
     GrafanaSettings,
-    IntervalVariable,
     Panel,
     QueryVariable,
     Row,
@@ -65,20 +65,9 @@ def variable_values(dashboard: Dashboard) -> dict[str, str]:
 
 
 def values_of(variables: Iterable[Variable]) -> dict[str, str]:
-    """A value for each of these variables, and Grafana's built-ins, as sent when a dashboard opens."""
-    values = dict(PARSE_BUILTINS)
-    for variable in variables:
-        if isinstance(variable, DatasourceVariable):
-            values[variable.name] = variable.default
-        elif isinstance(variable, CustomVariable):
-            values[variable.name] = variable.selected
-        elif isinstance(variable, IntervalVariable):
-            values[variable.name] = variable.auto_min if variable.selected == "auto" else variable.selected
-        elif isinstance(variable, QueryVariable):
-            values[variable.name] = variable.all_value if variable.include_all and variable.all_value else ".*"
-        else:
-            values[variable.name] = variable.value
-    return values
+    """A value for each of these variables, and Grafana's built-ins, as sent when a dashboard opens: read from the
+    JSON each is written as (variable_json) by the reader the lint and the preview share (opening_value)."""
+    return {**PARSE_BUILTINS, **{variable.name: opening_value(variable_json(variable)) for variable in variables}}
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def _modelled(source: dict[str, Any], sources: Sources) -> Variable | None:
 
 def _variable(source: dict[str, Any], sources: Sources, notes: Notes) -> Variable:
     """A template variable with what its model does not say kept verbatim."""
-    from generator.targets.grafana import variable_json
+    from generator.derive.variable_json import variable_json
 
     try:
         model = _modelled(source, sources)

@@ -14,20 +14,16 @@ from generator.core.verbatim import merge
 from generator.derive.dashboards import ListedAlert, dashboards, listed_alerts, listed_sections
 from generator.derive.layout import layout
 from generator.derive.timeline_rows import timeline_rows
+from generator.derive.variable_json import DATASOURCE, variable_json
 from generator.model import (
     Dashboard,
-    DatasourceVariable,
-    IntervalVariable,
     Link,
-    QueryVariable,
-    VerbatimVariable,
     conventions,
 )
-from generator.model.dashboards import Variable
 from generator.model.identity import slug
 from generator.model.panels import Panel
 from generator.model.project import Project
-from generator.targets.grafana_panels import DATASOURCE, link_json, panel_json, row_json
+from generator.targets.grafana_panels import link_json, panel_json, row_json
 
 GRAFANA_VERSION = "12.4.12"  # the image stacks/docker-compose.yml pins
 """The Grafana release the JSON and provisioning are written for; stacks/docker-compose.yml pins the same."""
@@ -42,49 +38,6 @@ BUILTIN_ANNOTATION = {
 def path(dashboard: Dashboard) -> str:
     """Where a dashboard's JSON is written, relative to out/ (its folder is a directory)."""
     return conventions.dashboard_file(dashboard.folder, dashboard.uid)
-
-
-def _options(values: tuple[str, ...], selected: str) -> list[dict[str, Any]]:
-    return [{"text": value, "value": value, "selected": value == selected} for value in values]
-
-
-def _interval(variable: IntervalVariable, common: dict[str, Any]) -> dict[str, Any]:
-    auto = f"$__auto_interval_{variable.name}"
-    selected = {"text": variable.selected, "value": auto if variable.selected == "auto" else variable.selected}
-    options = _options(variable.options, variable.selected)
-    if variable.auto:
-        options.insert(0, {"text": "auto", "value": auto, "selected": variable.selected == "auto"})
-    return {"type": "interval", **common, "query": ",".join(variable.options), "current": selected,
-            "options": options, "auto": variable.auto, "auto_count": variable.auto_count,
-            "auto_min": variable.auto_min, "refresh": 2}
-
-
-def variable_json(variable: Variable) -> dict[str, Any]:
-    """A template variable, with the JSON it keeps verbatim written over it."""
-    if isinstance(variable, VerbatimVariable):
-        return variable.document
-    common: dict[str, Any] = {"name": variable.name, "label": variable.label or variable.name, "hide": 0,
-                              "skipUrlSync": False}
-    if isinstance(variable, DatasourceVariable):
-        document = {"type": "datasource", **common, "query": variable.type, "regex": "", "refresh": 1,
-                    "current": {"text": variable.default, "value": variable.default},
-                    "options": [], "multi": False, "includeAll": False}
-    elif isinstance(variable, QueryVariable):
-        current = ({"text": ["All"], "value": ["$__all"]} if variable.include_all else {"text": [], "value": []})
-        document = {"type": "query", **common, "datasource": DATASOURCE, "query": variable.query,
-                    "definition": variable.query, "refresh": 2, "sort": 1, "regex": variable.regex,
-                    "multi": variable.multi, "includeAll": variable.include_all,
-                    # no allValue: 'All' sends every value the variable offers
-                    **({"allValue": variable.all_value} if variable.all_value is not None else {}),
-                    "current": current, "options": []}
-    elif isinstance(variable, IntervalVariable):
-        document = _interval(variable, common)
-    else:
-        document = {"type": "custom", **common, "query": ",".join(variable.options),
-                    "current": {"text": variable.selected, "value": variable.selected},
-                    "options": _options(variable.options, variable.selected),
-                    "multi": variable.multi, "includeAll": False}
-    return merge(document, variable.extra)
 
 
 def links_json(dashboard: Dashboard) -> list[dict[str, Any]]:

@@ -9,11 +9,10 @@ from urllib.parse import quote
 
 from generator.core.verbatim import merge
 from generator.derive.layout import Box
+from generator.derive.variable_json import DATASOURCE
 from generator.model.identity import panel_id
 from generator.model.panels import ExploreLink, Legend, Panel, PanelKind, PanelLink, Query, Row
 
-PROMETHEUS_UID_VARIABLE = "${datasource}"
-DATASOURCE = {"type": "prometheus", "uid": PROMETHEUS_UID_VARIABLE}
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 

@@ -60,3 +60,29 @@ def test_a_custom_variables_text_is_its_options_text_not_its_value(variable: dic
         opened = opening_value(custom | ({"current": current} if current else {}))
         assert interpolate("${env:text}", {"env": opened}) == text
         assert interpolate("$env", {"env": opened}) == (current or {"value": "prod"})["value"]
+
+
+def test_the_definitions_layer_reads_a_variables_opening_value_as_the_lint_and_the_preview_do() -> None:
+    """derive/dashboards.values_of reads each variable from the JSON it is written as, with opening_value: a custom
+    value escaped as Grafana's Prometheus data source sends it (prometheusRegularEscape, or prometheusSpecialRegexEscape
+    for a multi-value one), a constant its query whatever its saved current; an interval at auto its auto_min."""
+    from generator.derive.dashboards import values_of
+    from generator.model import CustomVariable, IntervalVariable, VerbatimVariable
+
+    values = values_of([
+        CustomVariable(name="one", options=("it's", "b")),
+        CustomVariable(name="many", options=("a.b", "c"), multi=True),
+        IntervalVariable(name="step", options=("1m", "5m"), auto=True, default="auto", auto_min="30s"),
+        VerbatimVariable(name="cluster", value="old", document={
+            "type": "constant", "name": "cluster", "query": "eu", "current": {"text": "old", "value": "old"}})])
+    assert {name: values[name] for name in ("one", "many", "step", "cluster")} == {
+        "one": "it\\\\'s", "many": "a\\\\.b", "step": "30s", "cluster": "eu"}
+
+
+def test_an_interval_at_auto_opens_at_its_auto_min_in_the_lint_too() -> None:
+    """The lint read `$__auto_interval_step`, which no check parses, where the definitions layer read auto_min."""
+    from generator.derive.variable_json import variable_json
+    from generator.model import IntervalVariable
+
+    step = variable_json(IntervalVariable(name="step", options=("1m",), auto=True, default="auto", auto_min="30s"))
+    assert variable_values({"templating": {"list": [step]}})["step"] == "30s"

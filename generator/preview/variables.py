@@ -5,10 +5,10 @@ chosen, and the value written into the panels' queries.
 grafana/scenes QueryVariable.getRequest asks over the time range of the scene (sceneGraph.getTimeRange), whatever
 the variable's `refresh` (which only says when it asks again: on load, or on each time range change); the data
 source fills the variables in its query as in a panel's (variables.ts, interpolateQueryExpr), with `$__interval` its
-scrape interval and the range's `$__range`. SceneVariableSet updates a variable once no variable its query names is
-still being updated: here, in the dashboard's order, each waiting for the query variables it names that come
-later. A query variable's value is then chosen as core/grafana_variable_value.validated says, or kept as a link
-gave it; `All` without a custom all value is its options' values (core/grafana_interpolation.py).
+scrape interval and the range's `$__range`. SceneVariableSet updates a variable once no variable its query or
+regex names is still being updated: here, in the dashboard's order, each waiting for the query variables it names
+that come later. A query variable's value is then chosen as core/grafana_variable_value.validated says, or kept as
+a link gave it; `All` without a custom all value is its options' values (core/grafana_interpolation.py).
 
 When (grafana/scenes SceneVariableSet): on load every query variable runs its query whatever its `refresh`
 (_onActivate queues each variable that has validateAndUpdate without reading refresh, and QueryVariable has no branch
@@ -53,8 +53,9 @@ class Resolved:
 
 
 def _named(variable: dict[str, Any]) -> set[str]:
-    """The variables a query variable's query names."""
-    return variable_names(query_text(variable))
+    """The variables a query variable's query or regex names: those it waits for, and runs again after (scenes'
+    QueryVariable VariableDependencyConfig: statePaths regex, query, datasource)."""
+    return variable_names(query_text(variable)) | _regex_names(variable)
 
 
 def _regex_names(variable: dict[str, Any]) -> set[str]:

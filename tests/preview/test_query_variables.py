@@ -117,6 +117,20 @@ def test_a_regex_naming_a_variable_the_dashboard_lacks_runs_with_it_as_written(
     assert {v["label"]: v["value"] for v in spec["variables"]}["every"] == "b-second"  # its one option
 
 
+def test_a_variable_whose_regex_names_a_later_one_waits_for_its_value(
+        two_jobs: tuple[str, dict[str, list[str]]]) -> None:
+    """scenes' QueryVariable depends on the variables its regex names too (VariableDependencyConfig statePaths
+    regex, query, datasource): `picked`, listed before `job`, runs once job has its value (a-first), its regex
+    `/$job/` then keeping a-first alone. The old preview ran it first, with job's `.*`, and its reversed sort
+    (2) chose b-second."""
+    url, _ = two_jobs
+    document = {**DOCUMENT, "templating": {"list": [
+        _variable("picked", f"label_values({METRIC}, job)", regex="/$job/", sort=2, current={}),
+        *DOCUMENT["templating"]["list"]]}}
+    spec = _page(url, "/d/chain", document)
+    assert {v["label"]: v["value"] for v in spec["variables"]}["picked"] == "a-first" and spec["note"] == ""
+
+
 def test_a_rendered_picture_notes_a_failing_variable_query(two_jobs: tuple[str, dict[str, list[str]]],
                                                           tmp_path: Path) -> None:
     url, jobs = two_jobs

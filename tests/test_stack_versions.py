@@ -4,8 +4,9 @@ from pathlib import Path
 
 import yaml
 
+from generator.core.releases import PROMETHEUS_VERSION
 from generator.model.project import Project
-from generator.model.stack import ALERTMANAGER_VERSION, PROMETHEUS_VERSION
+from generator.model.stack import ALERTMANAGER_VERSION
 from generator.targets.grafana import GRAFANA_VERSION
 
 COMPOSE = Path(__file__).resolve().parents[1] / "stacks" / "docker-compose.yml"

@@ -14,6 +14,8 @@ import promql_parser
 
 from generator.core.disk_cache import DiskCache, package_version, source_digest
 from generator.core.duration import format_seconds, parse_seconds
+from generator.core.go_regex import compile_go
+from generator.core.releases import PROMETHEUS_VERSION, ordered
 
 
 @dataclass(frozen=True)
@@ -199,10 +201,23 @@ def matcher_op(matcher: Any) -> str:
     return _MATCH_OPS.get(str(matcher.op), str(matcher.op))
 
 
-def label_matches(op: str, value: str, actual: str) -> bool:
-    """Whether the label matcher `op "value"` (=, !=, =~, !~) holds for a label's value; a regex must match the
-    whole value, as Prometheus and Alertmanager anchor it."""
-    hit = re.fullmatch(value, actual) is not None if "~" in op else actual == value
+DOTALL_SINCE = (3, 0, 0)
+"""The first Prometheus release whose selector regexes let `.` take a line feed: model/labels NewFastRegexMatcher
+compiles `^(?s:re)$` from 3.0.0 (its migration guide: "`.` matches all characters including newlines"), `^(?:re)$`
+before."""
+
+
+def selector_regex(value: str, release: str = PROMETHEUS_VERSION) -> re.Pattern[str]:
+    """A label matcher's regex as that Prometheus release compiles it: Go's regexp (go_regex), anchored, to search a
+    label value with; ValueError with Go's words if Prometheus refuses it."""
+    return compile_go(f"^(?{'s' if ordered(release) >= DOTALL_SINCE else ''}:{value})$")
+
+
+def label_matches(op: str, value: str, actual: str, release: str = PROMETHEUS_VERSION) -> bool:
+    """Whether the label matcher `op "value"` (=, !=, =~, !~) holds for a label's value where that Prometheus
+    release reads it (selector_regex; a caller that knows no Stack reads it as the release a Stack declares unless
+    it says otherwise); ValueError for a regex Prometheus refuses."""
+    hit = selector_regex(value, release).search(actual) is not None if "~" in op else actual == value
     return hit != op.startswith("!")
 
 

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 RELEASE = r"\d+\.\d+\.\d+"
 """A release as obsgen declares and compares them: X.Y.Z."""
+PROMETHEUS_VERSION = "3.15.0"  # the image stacks/docker-compose.yml pins
+"""The Prometheus release a Stack declares unless it says otherwise (Stack.prometheus_version)."""
 VERSION = re.compile(r"(?:\bversion:?\s+|^)v?(\d+)\.(\d+)\.(\d+)")
 """X.Y.Z where a Prometheus server prints its release (prometheus/common version.Print: "NAME, version 0.25.0
 (branch: ...)") or where a version string starts (Alertmanager's /api/v2/status versionInfo.version: "0.25.0"): a v

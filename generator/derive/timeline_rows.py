@@ -7,8 +7,6 @@ anything else keeps its kind's default height.
 
 from __future__ import annotations
 
-import re
-
 from generator.core.grafana_promql import UnknownVariable, interpolate
 from generator.core.promql import PromQLError, label_matches, matcher_op, metric_names, parse, walk
 from generator.derive.dashboards import variable_values
@@ -21,12 +19,12 @@ from generator.model.project import Project
 TARGET_LABELS = frozenset({"job", "instance"})
 
 
-def _accepted(expr: str, candidates: list[dict[str, str]]) -> list[dict[str, str]]:
+def _accepted(expr: str, candidates: list[dict[str, str]], release: str) -> list[dict[str, str]]:
     """The candidate series (their labels) that some selector of the expression accepts: every matcher it has
     on those labels holds (`ALERTS{alertname="A"} or ALERTS{alertname="B"}` accepts A and B)."""
     chosen = [node.matchers.matchers for node in walk(parse(expr)) if type(node).__name__ == "VectorSelector"]
     return [labels for labels in candidates if any(
-        all(label_matches(matcher_op(m), m.value, labels[m.name]) for m in matchers if m.name in labels)
+        all(label_matches(matcher_op(m), m.value, labels[m.name], release) for m in matchers if m.name in labels)
         for matchers in chosen)]
 
 
@@ -37,10 +35,11 @@ def _rows(project: Project, expr: str) -> int | None:
         return 1
     names = metric_names(expr)
     if names == {"ALERTS"} and labels == {"alertname"}:
-        return len(_accepted(expr, [{"alertname": name} for name in project.alerts]))
+        return len(_accepted(expr, [{"alertname": name} for name in project.alerts],
+                             project.stack.prometheus_version))
     if names == {"up"} and labels <= TARGET_LABELS:
         targets = _accepted(expr, [{"job": job.name, "instance": target} for job in project.scrape_jobs
-                                   for target in job.targets])
+                                   for target in job.targets], project.stack.prometheus_version)
         return len({tuple(target[label] for label in sorted(labels)) for target in targets})
     return None
 
@@ -54,7 +53,7 @@ def timeline_rows(project: Project, dashboard: Dashboard, panel: Panel) -> int |
     for query in panel.queries:
         try:
             rows = _rows(project, interpolate(query.promql, values))
-        except (PromQLError, UnknownVariable, re.error):
+        except (PromQLError, UnknownVariable, ValueError):
             return None  # reported by the loader's checks
         if rows is None:
             return None

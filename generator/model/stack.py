@@ -7,7 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import Field, field_validator
 
 from generator.core.duration import Duration
-from generator.core.releases import RELEASE, declared_alertmanager, ordered
+from generator.core.releases import PROMETHEUS_VERSION, RELEASE, declared_alertmanager, ordered
 from generator.model.base import Definition
 from generator.model.kubernetes import ClusterEndpoint
 from generator.model.metrics import Source
@@ -15,7 +15,6 @@ from generator.model.metrics import Source
 TARGET = re.compile(r"^[\w.-]+:\d+$")
 ALERTMANAGER_VERSION = "0.34.1"  # the image stacks/docker-compose.yml pins
 """The Alertmanager release a Stack runs unless it says another."""
-PROMETHEUS_VERSION = "3.15.0"  # the image stacks/docker-compose.yml pins
 """The Prometheus release a Stack runs unless it says another."""
 UI_DECODES_FILTER = (0, 32, 0)
 """The first Alertmanager whose UI decodes a filter's quoted value as a JSON string (CHANGELOG 0.32.0:

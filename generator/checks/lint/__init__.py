@@ -54,7 +54,7 @@ def lint_context(context: Context) -> LintContext:
     return LintContext(frozenset(series), frozenset(name for name, metric in series.items()
                                                     if counter_like(name, metric)),
                        recorded_series(context.rendered, context.project), shortest_step(context.project),
-                       scraped_series(context.project))
+                       scraped_series(context.project), context.project.stack.prometheus_version)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from generator.core.duration import format_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, RATE_INTERVAL, UnknownVariable, interpolate
 from generator.core.grafana_variable_value import opening_value
 from generator.core.promql import PromQLError, Selector, selectors
+from generator.core.releases import PROMETHEUS_VERSION
 from generator.model.identity import GRAFANA_UID, MAX_UID
 
 # Durations no one writes by hand, so a parsed window equal to one came from the variable.
@@ -33,6 +34,8 @@ class LintContext:
     recorded: Mapping[str, Recorded] = field(default_factory=dict)
     min_step: float = DEFAULT_MIN_STEP
     scraped: Mapping[str, tuple[Scraped, ...]] = field(default_factory=dict)
+    prometheus_version: str = PROMETHEUS_VERSION
+    """The Prometheus release the queries run on (Stack.prometheus_version): how their regexes read."""
 
 
 @dataclass(frozen=True)

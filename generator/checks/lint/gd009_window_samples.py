@@ -83,7 +83,8 @@ def _sources(selector: Selector, context: LintContext) -> tuple[Source, ...]:
     if recorded is not None:
         return (Source(recorded.every, f"written by {recorded.said}", "recorded sample", "evaluate the group"),)
     return tuple(Source(job.every, f"scraped by {job.said}", "sample", f"scrape job {job.job!r}")
-                 for job in selected(selector.matchers, context.scraped.get(selector.name, ())))
+                 for job in selected(selector.matchers, context.scraped.get(selector.name, ()),
+                                     context.prometheus_version))
 
 
 def rate_window(step: float, target: dict[str, Any], values: dict[str, str], context: LintContext) -> float:

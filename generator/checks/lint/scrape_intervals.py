@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.promql import label_matches
+from generator.core.releases import PROMETHEUS_VERSION
 from generator.derive.series import metric_families
 from generator.model.conventions import JOB_LABEL
 from generator.model.project import Project
@@ -55,18 +56,20 @@ def _scraped_series(project: Project) -> dict[str, tuple[Scraped, ...]]:
             if (by := tuple(scraped for source, scraped in jobs if source is metric.source))}
 
 
-def _may_match(matcher: str, labels: Mapping[str, str]) -> bool:
-    """Whether a matcher on a label the job sets accepts the job's value (any other label is the exporter's)."""
+def _may_match(matcher: str, labels: Mapping[str, str], release: str) -> bool:
+    """Whether a matcher on a label the job sets accepts the job's value, as that Prometheus release reads it (any
+    other label is the exporter's)."""
     found = MATCHER.fullmatch(matcher)
     if found is None or found[1] not in labels:
         return True
     try:
-        return label_matches(found[2], found[3], labels[found[1]])
-    except re.error:  # a Go regex Python cannot read: the job may be selected
+        return label_matches(found[2], found[3], labels[found[1]], release)
+    except ValueError:  # a regex Prometheus refuses (promtool says so) or obsgen cannot read: the job may be selected
         return True
 
 
-def selected(matchers: Iterable[str], jobs: Iterable[Scraped]) -> tuple[Scraped, ...]:
-    """The jobs a selector's matchers may read from."""
+def selected(matchers: Iterable[str], jobs: Iterable[Scraped],
+             release: str = PROMETHEUS_VERSION) -> tuple[Scraped, ...]:
+    """The jobs a selector's matchers may read from, read as that Prometheus release reads them."""
     wanted = tuple(matchers)
-    return tuple(job for job in jobs if all(_may_match(matcher, job.labels) for matcher in wanted))
+    return tuple(job for job in jobs if all(_may_match(matcher, job.labels, release) for matcher in wanted))

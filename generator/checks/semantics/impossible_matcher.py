@@ -19,14 +19,13 @@ keep it in the recording rule's aggregation (`by (job, code)`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.result_readers import possible_labels_of
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, matcher_op, parse, walk
+from generator.core.promql import PromQLError, label_matches, matcher_op, parse, walk
 from generator.derive.result_labels import OPEN
 from generator.model import Alert, Definition
 
@@ -35,15 +34,16 @@ NAME = "label-never-carried"
 LEVEL = Level.WARNING
 
 
-def _needs_value(matcher: Any) -> bool:
-    """Whether the matcher rejects a series that lacks the label (reads it as the empty value)."""
+def _needs_value(matcher: Any, release: str) -> bool:
+    """Whether the matcher rejects a series that lacks the label (reads it as the empty value), where that
+    Prometheus release runs it."""
     op = matcher_op(matcher)
     if op == "=":
         return str(matcher.value) != ""
     if op == "=~":
         try:
-            return re.fullmatch(str(matcher.value), "") is None
-        except re.error:  # a Go regex Python cannot read: not judged
+            return not label_matches(op, str(matcher.value), "", release)
+        except ValueError:  # a regex Prometheus refuses (promtool says so) or obsgen cannot read: not judged
             return False
     return False
 
@@ -56,7 +56,7 @@ def _rules(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...]
 
 
 def check(context: Context) -> Iterator[Finding]:
-    read = possible_labels_of(context)
+    read, release = possible_labels_of(context), context.project.stack.prometheus_version
     for at, path, what, expr in _rules(context):
         if "{" not in expr:
             continue  # no label matcher to judge (most expressions), so no parse and walk: a matcher is in braces
@@ -71,7 +71,7 @@ def check(context: Context) -> Iterator[Finding]:
             if OPEN in carried:
                 continue
             for matcher in node.matchers.matchers:
-                if matcher.name != "__name__" and matcher.name not in carried and _needs_value(matcher):
+                if matcher.name != "__name__" and matcher.name not in carried and _needs_value(matcher, release):
                     yield Finding(at, f"{what}: {node.name}{{{matcher.name}{matcher_op(matcher)}\"{matcher.value}\"}} "
                                       f"selects nothing: no {node.name} series carries {matcher.name!r} (they carry "
                                       f"{', '.join(carried)}); match a label it has, or declare {matcher.name!r} "

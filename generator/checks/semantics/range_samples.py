@@ -93,7 +93,7 @@ def _sources(project: Project, selector: Selector) -> list[tuple[float, str]]:
         why = f"its group {rule.group}'s interval" if own else "the Stack's evaluation_interval"
         return [(every, f"recorded by {rule.name} every {format_seconds(every)} ({why})")]
     jobs = scraped_series(project).get(selector.name, ())
-    return [(job.every, job.said) for job in selected(selector.matchers, jobs)]
+    return [(job.every, job.said) for job in selected(selector.matchers, jobs, project.stack.prometheus_version)]
 
 
 def _outcome(selector: Selector) -> str:

@@ -184,6 +184,38 @@ def check_syntax(expr: str) -> None:
         raise PromQLError(error)
 
 
+EXPERIMENTAL = frozenset({
+    "double_exponential_smoothing", "end", "first_over_time", "histogram_quantiles", "info", "integral",
+    "mad_over_time", "range", "sort_by_label", "sort_by_label_desc", "start", "step", "ts_of_first_over_time",
+    "ts_of_last_over_time", "ts_of_max_over_time", "ts_of_min_over_time", "limitk", "limit_ratio"})
+"""Functions (and aggregations) Prometheus 3 runs only with --enable-feature=promql-experimental-functions
+(promql/parser/functions.go `Experimental: true`; limitk and limit_ratio by its parser): without it a rule file
+using one does not load and a query using one fails. 2.x has none of them (double_exponential_smoothing was
+holt_winters)."""
+EXPERIMENTAL_FLAG = "--enable-feature=promql-experimental-functions"
+_MAY_CALL_EXPERIMENTAL = re.compile(rf"\b(?:{'|'.join(sorted(EXPERIMENTAL))})\s*\(")
+"""Text that may call one: only such an expression is parsed again (most are read from the facts' disk cache)."""
+
+
+def experimental(expr: str) -> tuple[str, ...]:
+    """The experimental functions and aggregations an expression calls (EXPERIMENTAL), sorted; () when it does not
+    parse (check_syntax says so)."""
+    if not _MAY_CALL_EXPERIMENTAL.search(expr):
+        return ()
+    try:
+        root = parse(expr)
+    except PromQLError:
+        return ()
+    return tuple(sorted({name for node in walk(root) if (name := _called(node)) in EXPERIMENTAL}))
+
+
+def _called(node: Any) -> str:
+    kind = type(node).__name__
+    if kind == "Call":
+        return str(node.func.name)
+    return str(node.op) if kind == "AggregateExpr" else ""
+
+
 def _name_of(selector: Any) -> str:
     if selector.name:
         return str(selector.name)

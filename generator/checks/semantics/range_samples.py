@@ -9,7 +9,10 @@ intervals holds k samples at best, and k - 1 or k as scrapes drift: so `rate(x[1
 window under two scrape intervals (one, for the *_over_time functions) returns nothing at some evaluations. Read
 from the scrape job sampling the series (its `interval`, else the Stack's scrape_interval), or for a recording rule's
 series from its group's interval (an aggregation policy's long windows have their own, else the Stack's
-evaluation_interval), through the recording rules a rule reads.
+evaluation_interval), through the recording rules a rule reads. A Forecast's expression is judged too (its
+exporter learns what the query returns, nothing from such a window), and an imported RuleSet's rules (kept as
+written, third-party: still a rule that never returns; the warning says at which rule, to scrape more often or
+leave the rule out).
 
 The rule tests obsgen writes are run here by promtool, whose evaluation is Prometheus 2's wherever Debian's 2.42
 is installed, and their samples fall on the windows' starts (an example's samples every `interval`, evaluated at
@@ -38,7 +41,7 @@ from generator.core.errors import Level
 from generator.core.promql import PromQLError, Selector, selectors
 from generator.core.releases import ordered
 from generator.derive.aggregation import group_intervals
-from generator.model import Alert, Definition
+from generator.model import Alert, Definition, Forecast, RuleSet
 from generator.model.project import Project
 
 CODE = "SM017"
@@ -161,3 +164,13 @@ def check(context: Context) -> Iterator[Finding]:
                                   f"alert {alert.name}", left_open)
         if left_open:
             yield from _example_on_boundary(alert, reads)
+    for forecast in project.all(Forecast):
+        yield from _short_windows(project, forecast, ranges_read(project, forecast.expr), ("expr",),
+                                  f"forecast {forecast.name}", left_open)
+    for rule_set in project.all(RuleSet):
+        for g, group in enumerate(rule_set.groups):
+            for r, imported in enumerate(group.rules):
+                yield from _short_windows(project, rule_set, ranges_read(project, imported.expr),
+                                          ("groups", g, "rules", r, "expr"),
+                                          f"rule set {rule_set.name}, group {group.name}, rule {imported.name}",
+                                          left_open)

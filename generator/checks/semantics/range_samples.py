@@ -87,7 +87,7 @@ def ranges_read(project: Project, expr: str) -> list[Read]:
     return found
 
 
-def _sources(project: Project, selector: Selector) -> list[tuple[float, str]]:
+def sources(project: Project, selector: Selector) -> list[tuple[float, str]]:
     """(seconds between two samples, what writes them) of each source a selector may read."""
     rule = project.recording_rules.get(selector.name)
     if rule is not None:
@@ -118,7 +118,7 @@ def _short_windows(project: Project, at: Definition, reads: list[Read], field: t
             continue  # the recording rule is checked itself
         selector, need = read.selector, needed(read.selector)
         window = selector.window or 0.0
-        short = [(every, source) for every, source in _sources(project, selector) if window < need * every]
+        short = [(every, source) for every, source in sources(project, selector) if window < need * every]
         if not short or _shown(read) in said:
             continue
         said.add(_shown(read))

@@ -7,6 +7,9 @@ file, or show an error in the panel.
 
     RecordingRule(name="job:errors:rate5m", expr="sum by (job) (rate(errors_total[5m])")   # missing ")"
 
+A selector's regex is read as Prometheus reads it, with Go's regexp (generator.core.go_regex): one the parser
+takes but Go refuses (`(?x)`, which Rust's regex takes) is an error with Go's words, as Prometheus would say.
+
 An experimental function or aggregation (double_exponential_smoothing, sort_by_label, limitk, info, mad_over_time,
 ts_of_max_over_time...: Prometheus' `Experimental: true` ones) is an error too: Prometheus 3 runs it only with
 --enable-feature=promql-experimental-functions, which the stacks obsgen writes (compose, Kubernetes, the live
@@ -23,8 +26,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
+from generator.checks.lint.scrape_intervals import MATCHER
 from generator.core.errors import Level
-from generator.core.promql import EXPERIMENTAL_FLAG, PromQLError, check_syntax, experimental
+from generator.core.promql import EXPERIMENTAL_FLAG, PromQLError, check_syntax, experimental, selector_regex, selectors
 
 CODE = "XR010"
 NAME = "invalid-promql"
@@ -32,7 +36,24 @@ LEVEL = Level.ERROR
 SWITCHABLE = False  # the targets rely on it
 
 
+def _refused_regex(expr: str, release: str) -> str:
+    """The first selector regex of the expression the Prometheus release refuses, with Go's words ('' if none);
+    read from the expression's facts, which a build keeps across builds (no parse of an unchanged rule)."""
+    if "~" not in expr:
+        return ""  # no regex matcher (most expressions)
+    for selector in selectors(expr):
+        for matcher in sorted(selector.matchers):
+            found = MATCHER.fullmatch(matcher)
+            if found is not None and "~" in found[2]:
+                try:
+                    selector_regex(found[3], release)
+                except ValueError as error:
+                    return f"{selector.name}{{{matcher}}}: {error}"
+    return ""
+
+
 def check(context: Context) -> Iterator[Finding]:
+    release = context.project.stack.prometheus_version
     for item in context.expressions:
         if item.variable_error:
             continue
@@ -40,6 +61,10 @@ def check(context: Context) -> Iterator[Finding]:
             check_syntax(item.expr)
         except PromQLError as error:
             yield Finding(item.at, f"{item.what}: {error}", item.field)
+            continue
+        refused = _refused_regex(item.expr, release)
+        if refused:
+            yield Finding(item.at, f"{item.what}: Prometheus refuses the selector {refused}", item.field)
             continue
         called = experimental(item.expr)
         if called:

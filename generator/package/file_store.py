@@ -8,6 +8,8 @@ build wrote (no copy), and only the current build's are kept. A kept file is its
 (an editor, `>>`) changes it too, so a kept file is linked only when it still holds the bytes the build would write
 (read and compared: 1-2 ms for kube-prometheus), and its type, owner and permissions are a written file's; otherwise
 it is removed and the file written as before. A missing, damaged or unusable store (another filesystem) only costs time.
+The store is used only when it and __pycache__ are directories of their own (not links planted to elsewhere) of this
+process' owner, that no other user may change more than the files of out/: else it is neither read, written nor pruned.
 Nothing is kept under PYTHONDONTWRITEBYTECODE, as no bytecode is.
 """
 
@@ -34,6 +36,8 @@ class FileStore:
         self.digests = dict(digests)
         """Each file's SHA-256, by its path in out/, when the build knows it (the others are hashed here)."""
         self.used: set[str] = set()
+        self.usable: bool | None = None
+        """Whether the directory is the store's own (_private), found at its first use."""
 
     def digest(self, relative: str, data: FileBytes) -> str:
         """The SHA-256 of the file at this path of out/."""
@@ -46,6 +50,8 @@ class FileStore:
         """Make target a link to the kept file named by these bytes' digest, if it still holds them, a regular
         file of this process' owner with the permissions `mode` of a file written now; False (and nothing made)
         otherwise."""
+        if not self._usable(mode):
+            return False
         digest = self.digest(relative, data)
         kept = self.directory / digest
         try:
@@ -67,12 +73,12 @@ class FileStore:
         self.used.add(digest)
         return True
 
-    def keep(self, relative: str, data: FileBytes, written: Path) -> None:
-        """Keep a file just written for the next builds (when it can be linked)."""
+    def keep(self, relative: str, data: FileBytes, written: Path, mode: int) -> None:
+        """Keep a file just written (with the permissions `mode`) for the next builds (when it can be linked)."""
+        if not self._usable(mode):
+            return
         digest = self.digest(relative, data)
         try:
-            if not self.used:
-                self.directory.mkdir(exist_ok=True)
             os.link(written, self.directory / digest)
         except FileExistsError:
             pass  # kept already (its bytes are checked when it is used)
@@ -82,11 +88,34 @@ class FileStore:
 
     def prune(self) -> None:
         """Remove the kept files that are not this build's (after its write)."""
+        if not self.usable:
+            return
         with contextlib.suppress(OSError), os.scandir(self.directory) as entries:
             for entry in entries:
                 if entry.name not in self.used:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
+
+    def _usable(self, mode: int) -> bool:
+        """Whether the store is its own, made if missing: checked once, at its first use."""
+        if self.usable is None:
+            self.usable = _private(self.directory.parent, mode)
+            if self.usable:
+                with contextlib.suppress(OSError):
+                    self.directory.mkdir()
+                self.usable = _private(self.directory, mode)
+        return self.usable
+
+
+def _private(directory: Path, mode: int) -> bool:
+    """Whether this is a directory, not a link to one, of this process' owner, that no other user may write to
+    unless the files written now (`mode`) let them write those too."""
+    try:
+        status = os.lstat(directory)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid()
+            and not stat.S_IMODE(status.st_mode) & 0o022 & ~mode)
 
 
 def store(definitions: Path, known: Mapping[str, Known | str] | None = None) -> FileStore | None:

@@ -240,7 +240,7 @@ def _stage(files: Mapping[str, FileBytes], unchanged: set[str], out: Path, stagi
         else:
             target.write_bytes(bytes_of(data))
         if store is not None:
-            store.keep(relative, data, target)
+            store.keep(relative, data, target, mode)
 
 
 def _directories(files: Mapping[str, FileBytes]) -> set[str]:

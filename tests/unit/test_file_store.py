@@ -1,0 +1,55 @@
+"""The kept files of the last build (package/file_store.py): only ever in a directory of the store's own."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.package.file_store import STORE, store
+from generator.package.tree import write_tree
+
+FILES = {"prometheus/prometheus.yml": b"global: {}\n", "README.md": b"generated\n"}
+
+
+@pytest.fixture
+def definitions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr("sys.dont_write_bytecode", False)
+    (tmp_path / "definitions" / "__pycache__").mkdir(parents=True)
+    return tmp_path / "definitions"
+
+
+def _written(definitions: Path, out: Path) -> dict[str, bytes]:
+    write_tree(FILES, out, store=store(definitions))
+    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.parametrize("planted", ["__pycache__", f"__pycache__/{STORE}"])
+def test_a_store_linked_elsewhere_is_neither_written_nor_pruned(definitions: Path, planted: str) -> None:
+    elsewhere = definitions.parent / "elsewhere"
+    (elsewhere / STORE).mkdir(parents=True)
+    (elsewhere / "precious").write_text("mine\n")
+    (elsewhere / STORE / "precious").write_text("mine\n")
+    if planted == "__pycache__":
+        (definitions / planted).rmdir()
+    (definitions / planted).symlink_to(elsewhere if planted == "__pycache__" else elsewhere / STORE)
+    assert _written(definitions, definitions.parent / "out") == FILES
+    assert sorted(str(path.relative_to(elsewhere)) for path in elsewhere.rglob("*")) == \
+        [STORE, f"{STORE}/precious", "precious"]
+
+
+def test_a_store_others_can_change_is_not_used(definitions: Path) -> None:
+    (definitions / "__pycache__" / STORE).mkdir(mode=0o777)
+    os.chmod(definitions / "__pycache__" / STORE, 0o777)  # (mkdir's mode is the umask's)
+    assert _written(definitions, definitions.parent / "out") == FILES
+    assert list((definitions / "__pycache__" / STORE).iterdir()) == []
+
+
+def test_a_store_of_its_own_keeps_the_files_and_a_new_out_links_them(definitions: Path) -> None:
+    assert _written(definitions, definitions.parent / "out") == FILES
+    kept = definitions / "__pycache__" / STORE
+    assert len(list(kept.iterdir())) == len(FILES)
+    first = os.stat(definitions.parent / "out" / "README.md").st_ino
+    assert _written(definitions, definitions.parent / "new") == FILES
+    assert os.stat(definitions.parent / "new" / "README.md").st_ino == first

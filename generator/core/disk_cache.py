@@ -15,6 +15,7 @@ import os
 import re
 import sys
 from functools import cache
+from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,11 @@ def _normalized(name: str) -> str:
 
 def _listed_version(name: str) -> str | None:
     """The version importlib.metadata.version(name) gives, read as it reads it (the first entry of sys.path holding
-    the distribution's .dist-info, its METADATA's Version), or None for anything else it reads (an .egg-info, a
-    zip on the path, a METADATA without a Version), which it is then asked for."""
+    the distribution's .dist-info, its METADATA's Version), or None for anything else it reads (an .egg-info, an
+    egg directory or a zip on the path, a finder of distributions ahead of sys.path's, a METADATA without a Version
+    on one line), which it is then asked for."""
+    if any(hasattr(finder, "find_distributions") for finder in sys.meta_path if finder is not PathFinder):
+        return None  # (importlib.metadata asks every finder of sys.meta_path, in order)
     wanted = _normalized(name)
     for entry in sys.path:
         directory = entry or os.getcwd()  # (absolute, as importlib.metadata lists it: a build's record reads it)
@@ -55,16 +59,22 @@ def _listed_version(name: str) -> str | None:
                        if child.lower().endswith((".dist-info", ".egg-info"))
                        and _normalized(child.rpartition(".")[0].partition("-")[0]) == wanted)
         if not found:
+            if directory.lower().endswith(".egg") and any(child.lower() == "egg-info" for child in children):
+                return None  # an egg directory: its EGG-INFO, importlib.metadata's to read
             continue
         if len(found) > 1 or not found[0].lower().endswith(".dist-info"):
             return None  # two of them, or an egg's: as importlib.metadata orders them
         try:
             with open(os.path.join(directory, found[0], "METADATA"), encoding="utf-8") as file:
-                for line in file:
+                lines = iter(file)
+                for line in lines:
                     if not line.strip():
                         break  # the end of the headers
-                    if line.startswith("Version:"):
-                        return line[len("Version:"):].strip()
+                    if line[:len("Version:")].lower() == "version:":  # (email's header names are any case)
+                        following = next(lines, "")
+                        if following[:1] in (" ", "\t"):
+                            break  # folded onto lines of its own
+                        return line[len("Version:"):].lstrip(" \t").rstrip("\n")  # as email's parser keeps it
         except (OSError, ValueError):
             pass
         return None

@@ -33,3 +33,20 @@ def test_what_it_does_not_read_is_left_to_importlib_metadata(tmp_path: Path, mon
     monkeypatch.setattr("sys.path", [str(tmp_path / "missing"), str(second)])
     assert disk_cache._listed_version("Some_Thing") == "2.0"
     assert disk_cache._listed_version("other") is None
+
+
+def test_an_egg_on_the_path_and_a_version_with_trailing_blanks_read_as_importlib_metadata_reads_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    egg = tmp_path / "some_thing-1.0-py3.11.egg"  # an egg directory on the path: its EGG-INFO is found first
+    (egg / "EGG-INFO").mkdir(parents=True)
+    (egg / "EGG-INFO" / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: some-thing\nVersion: 1.0\n")
+    (tmp_path / "site" / "some_thing-2.0.dist-info").mkdir(parents=True)
+    (tmp_path / "site" / "some_thing-2.0.dist-info" / "METADATA").write_text("Name: some-thing\nVersion: 2.0\n")
+    (tmp_path / "site" / "other-3.0.dist-info").mkdir()
+    (tmp_path / "site" / "other-3.0.dist-info" / "METADATA").write_text("Name: other\nVersion:\t3.0 \n\nbody\n")
+    (tmp_path / "site" / "folded-4.0.dist-info").mkdir()
+    (tmp_path / "site" / "folded-4.0.dist-info" / "METADATA").write_text("Name: folded\nVersion: 4.0\n .1\n")
+    monkeypatch.setattr("sys.path", [str(egg), str(tmp_path / "site")])
+    expected = {name: importlib.metadata.version(name) for name in ("some-thing", "other", "folded")}
+    assert expected["some-thing"] == "1.0" and expected["other"] == "3.0 " and expected["folded"].endswith(".1")
+    assert {name: disk_cache.package_version.__wrapped__(name) for name in expected} == expected

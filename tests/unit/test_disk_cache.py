@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,22 @@ def test_an_egg_on_the_path_and_a_version_with_trailing_blanks_read_as_importlib
     expected = {name: importlib.metadata.version(name) for name in ("some-thing", "other", "folded")}
     assert expected["some-thing"] == "1.0" and expected["other"] == "3.0 " and expected["folded"].endswith(".1")
     assert {name: disk_cache.package_version.__wrapped__(name) for name in expected} == expected
+
+
+def test_a_finder_of_distributions_ahead_of_the_paths_is_asked_as_importlib_metadata_asks_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for version in ("1.0", "2.0"):
+        (tmp_path / version / f"some_thing-{version}.dist-info").mkdir(parents=True)
+        (tmp_path / version / f"some_thing-{version}.dist-info" / "METADATA").write_text(f"Version: {version}\n")
+
+    class Finder:
+        @staticmethod
+        def find_distributions(context: importlib.metadata.DistributionFinder.Context) -> list[
+                importlib.metadata.Distribution]:
+            found = tmp_path / "1.0" / "some_thing-1.0.dist-info"
+            return [importlib.metadata.PathDistribution(found)] if context.name == "some-thing" else []
+
+    monkeypatch.setattr("sys.path", [str(tmp_path / "2.0")])
+    monkeypatch.setattr("sys.meta_path", [Finder(), *sys.meta_path])
+    assert importlib.metadata.version("some-thing") == "1.0"
+    assert disk_cache.package_version.__wrapped__("some-thing") == "1.0"

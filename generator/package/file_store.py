@@ -7,7 +7,9 @@ kept in definitions/__pycache__/obsgen-files/, named by their SHA-256, as hard l
 build wrote (no copy), and only the current build's are kept. A kept file is its out/ file: one changed in place
 (an editor, `>>`) changes it too, so a kept file is linked only when it still holds the bytes the build would write
 (read and compared: 1-2 ms for kube-prometheus), and its type, owner and permissions are a written file's; otherwise
-it is removed and the file written as before. A missing, damaged or unusable store (another filesystem) only costs time.
+it is removed and the file written as before. A kept file is linked only when the store alone holds it (its out/
+removed or replaced): linked beside an out/ that still holds it, an edit of either out/ would change both. A missing,
+damaged or unusable store (another filesystem) only costs time.
 The store is used only when it and __pycache__ are directories of their own (not links planted to elsewhere) of this
 process' owner, that no other user may change more than the files of out/: else it is neither read, written nor pruned.
 Nothing is kept under PYTHONDONTWRITEBYTECODE, as no bytecode is.
@@ -48,8 +50,8 @@ class FileStore:
 
     def link(self, relative: str, data: FileBytes, target: Path, mode: int) -> bool:
         """Make target a link to the kept file named by these bytes' digest, if it still holds them, a regular
-        file of this process' owner with the permissions `mode` of a file written now; False (and nothing made)
-        otherwise."""
+        file of this process' owner with the permissions `mode` of a file written now, that no other file links to
+        (an out/ still holding it); False (and nothing made) otherwise."""
         if not self._usable(mode):
             return False
         digest = self.digest(relative, data)
@@ -60,6 +62,8 @@ class FileStore:
             return False
         with os.fdopen(descriptor, "rb") as file:
             status = os.fstat(descriptor)
+            if status.st_nlink > 1:
+                return False  # an out/ still holds it: kept for when none does
             usable = (stat.S_ISREG(status.st_mode) and stat.S_IMODE(status.st_mode) == mode
                       and status.st_uid == os.getuid() and status.st_size == len(data)
                       and file.read(len(data) + 1) == bytes_of(data))

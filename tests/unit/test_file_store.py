@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -46,10 +47,16 @@ def test_a_store_others_can_change_is_not_used(definitions: Path) -> None:
     assert list((definitions / "__pycache__" / STORE).iterdir()) == []
 
 
-def test_a_store_of_its_own_keeps_the_files_and_a_new_out_links_them(definitions: Path) -> None:
-    assert _written(definitions, definitions.parent / "out") == FILES
-    kept = definitions / "__pycache__" / STORE
-    assert len(list(kept.iterdir())) == len(FILES)
-    first = os.stat(definitions.parent / "out" / "README.md").st_ino
-    assert _written(definitions, definitions.parent / "new") == FILES
-    assert os.stat(definitions.parent / "new" / "README.md").st_ino == first
+def test_a_new_out_links_the_kept_files_only_once_no_other_out_holds_them(definitions: Path) -> None:
+    out, other, new = (definitions.parent / name for name in ("out", "other", "new"))
+    assert _written(definitions, out) == FILES
+    assert len(list((definitions / "__pycache__" / STORE).iterdir())) == len(FILES)
+    first = os.stat(out / "README.md").st_ino
+    assert _written(definitions, other) == FILES  # out/ still holds them: an edit of one must not change the other
+    assert os.stat(other / "README.md").st_ino != first
+    with open(other / "README.md", "ab") as file:
+        file.write(b"edited\n")
+    assert (out / "README.md").read_bytes() == FILES["README.md"]
+    shutil.rmtree(out)  # its files now held by the store alone: linked
+    assert _written(definitions, new) == FILES
+    assert os.stat(new / "README.md").st_ino == first

@@ -127,8 +127,7 @@ class WriteReport:
 
 def _holds(out: Path, relative: str, data: FileBytes, written: WrittenFiles | None, known: Known | None) -> bool:
     """Whether a regular file exists at out/relative with exactly these bytes: read and compared, unless this build
-    read them there (known.held) or a watching build wrote it, and its status says it is still as it was. With
-    store (file_store.py: not for a watching build), a new tree links the files it keeps, and it keeps the tree's."""
+    read them there (known.held) or a watching build wrote it, and its status says it is still as it was."""
     if known is not None and known.held is not None and still_held(out / relative, known.held):
         return True
     wrote = written.holds(out, relative, data) if written is not None else None
@@ -315,7 +314,8 @@ def write_tree(files: Mapping[str, FileBytes], out: Path,
     per file. `checkpoint` is called after each step ("staged", "swapped", "done"): the kill tests' fault hook.
     With written (a watching build's), a file it wrote is read back only when its status changed since, and what
     out/ holds after the write is kept there for the next one. With known (reuse.serialised's), a file this build
-    read back from out/ is not read again unless its status changed since."""
+    read back from out/ is not read again unless its status changed since. With store (file_store.py: not for a
+    watching build), a new tree links the files it keeps, and it keeps the tree's."""
     replaceable(out)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

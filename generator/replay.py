@@ -122,9 +122,9 @@ def recorded(definitions: Path) -> Record | None:
     return Record(index, files, digests) if offset == len(data) else None
 
 
-def replayed(record: Record, build_key: str, out: Path, definitions: Path | None = None) -> Built | None:
+def replayed(record: Record, build_key: str, out: Path, definitions: Path) -> Built | None:
     """The recorded build written again into out/, when the record is this key's and every input it read still
-    holds the same (None otherwise, and nothing written); with definitions, linking the files their store keeps."""
+    holds the same (None otherwise, and nothing written), linking the files the definitions' store keeps."""
     index = record.index
     try:
         if index["key"] != build_key or Reads.from_data(index["reads"]).changed() or any(
@@ -134,7 +134,7 @@ def replayed(record: Record, build_key: str, out: Path, definitions: Path | None
         disabled = [(_unproblem(problem), reason) for problem, reason in index["disabled"]]
     except (ValueError, KeyError, TypeError):
         return None
-    store = file_store.store(definitions, record.digests) if definitions is not None else None
+    store = file_store.store(definitions, record.digests)
     return Built(problems, disabled, write_tree(record.files, out, store=store), files=record.files)
 
 

@@ -59,7 +59,7 @@ def _listed_version(name: str) -> str | None:
                        if child.lower().endswith((".dist-info", ".egg-info"))
                        and _normalized(child.rpartition(".")[0].partition("-")[0]) == wanted)
         if not found:
-            if directory.lower().endswith(".egg") and any(child.lower() == "egg-info" for child in children):
+            if os.path.basename(directory).lower().endswith(".egg") and "egg-info" in map(str.lower, children):
                 return None  # an egg directory: its EGG-INFO, importlib.metadata's to read
             continue
         if len(found) > 1 or not found[0].lower().endswith(".dist-info"):

@@ -51,6 +51,8 @@ def test_an_egg_on_the_path_and_a_version_with_trailing_blanks_read_as_importlib
     expected = {name: importlib.metadata.version(name) for name in ("some-thing", "other", "folded")}
     assert expected["some-thing"] == "1.0" and expected["other"] == "3.0 " and expected["folded"].endswith(".1")
     assert {name: disk_cache.package_version.__wrapped__(name) for name in expected} == expected
+    monkeypatch.setattr("sys.path", [tmp_path, str(tmp_path / "site")])  # (a Path on it, as importlib.metadata takes)
+    assert disk_cache.package_version.__wrapped__("other") == importlib.metadata.version("other") == "3.0 "
 
 
 def test_a_finder_of_distributions_ahead_of_the_paths_is_asked_as_importlib_metadata_asks_it(

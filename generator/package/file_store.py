@@ -57,7 +57,7 @@ class FileStore:
         digest = self.digest(relative, data)
         kept = self.directory / digest
         try:
-            descriptor = os.open(kept, os.O_RDONLY | os.O_NOFOLLOW)
+            descriptor = os.open(kept, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # (a FIFO: not waited on)
         except OSError:
             return False
         with os.fdopen(descriptor, "rb") as file:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ import pytest
 from generator.package.file_store import STORE, store
 from generator.package.tree import write_tree
 
+ROOT = Path(__file__).resolve().parents[2]
 FILES = {"prometheus/prometheus.yml": b"global: {}\n", "README.md": b"generated\n"}
 
 
@@ -60,3 +64,15 @@ def test_a_new_out_links_the_kept_files_only_once_no_other_out_holds_them(defini
     shutil.rmtree(out)  # its files now held by the store alone: linked
     assert _written(definitions, new) == FILES
     assert os.stat(new / "README.md").st_ino == first
+
+
+def test_a_fifo_in_the_store_is_not_waited_on(definitions: Path) -> None:
+    kept = definitions / "__pycache__" / STORE
+    kept.mkdir()
+    os.mkfifo(kept / hashlib.sha256(FILES["README.md"]).hexdigest())  # opened for reading, it waits for a writer
+    code = ("import sys\nfrom pathlib import Path\nfrom generator.package.file_store import store\n"
+            "from generator.package.tree import write_tree\nsys.dont_write_bytecode = False\n"
+            f"write_tree({FILES!r}, Path({str(definitions.parent / 'out')!r}),\n"
+            f"           store=store(Path({str(definitions)!r})))")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=30, cwd=ROOT)
+    assert (definitions.parent / "out" / "README.md").read_bytes() == FILES["README.md"]

@@ -15,7 +15,6 @@ from generator.model.metrics import Source
 TARGET = re.compile(r"^[\w.-]+:\d+$")
 ALERTMANAGER_VERSION = "0.34.1"  # the image stacks/docker-compose.yml pins
 """The Alertmanager release a Stack runs unless it says another."""
-"""The Prometheus release a Stack runs unless it says another."""
 UI_DECODES_FILTER = (0, 32, 0)
 """The first Alertmanager whose UI decodes a filter's quoted value as a JSON string (CHANGELOG 0.32.0:
 prometheus/alertmanager#4862, fixing #1913); an earlier UI keeps the text between the quotes as written."""

@@ -46,6 +46,10 @@ class Selector:
         return self.window is None
 
 
+LOOKBACK = 300.0
+"""Seconds of Prometheus' default --query.lookback-delta (5m): how old a sample an instant selector still finds."""
+
+
 class PromQLError(ValueError):
     """An expression that does not parse."""
 

@@ -11,11 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import PromQLError, Selector, absence_asked, label_matches, matcher_op, parse, read_selectors
+from generator.core.promql import (
+    LOOKBACK,
+    PromQLError,
+    Selector,
+    absence_asked,
+    label_matches,
+    matcher_op,
+    parse,
+    read_selectors,
+)
 from generator.model.project import Project
 
-LOOKBACK = 300.0
-"""Prometheus' default --query.lookback-delta: how long an instant selector still finds a series' last sample."""
 Wave = Callable[[float], float]
 
 

@@ -24,15 +24,13 @@ from generator.checks.base import Context, Finding
 from generator.checks.semantics.range_samples import sources
 from generator.core.duration import format_seconds
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, selectors
+from generator.core.promql import LOOKBACK, PromQLError, selectors
 from generator.model import Definition, Forecast
 from generator.model.project import Project
 
 CODE = "SM018"
 NAME = "lookback-gaps"
 LEVEL = Level.WARNING
-LOOKBACK = 300.0
-"""Seconds of Prometheus' default lookback (--query.lookback-delta, 5m): how old an instant read's sample may be."""
 
 
 def _gaps(project: Project, at: Definition, expr: str, field: tuple[str | int, ...], what: str) -> Iterator[Finding]:

@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from generator.live.demo_absence import LOOKBACK, gaps, lookback
+from generator.core.promql import LOOKBACK
+from generator.live.demo_absence import gaps, lookback
 from generator.model.project import Project
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.promql import label_matches
-from generator.core.releases import PROMETHEUS_VERSION
 from generator.derive.series import metric_families
 from generator.model.conventions import JOB_LABEL
 from generator.model.project import Project
@@ -68,8 +67,7 @@ def _may_match(matcher: str, labels: Mapping[str, str], release: str) -> bool:
         return True
 
 
-def selected(matchers: Iterable[str], jobs: Iterable[Scraped],
-             release: str = PROMETHEUS_VERSION) -> tuple[Scraped, ...]:
+def selected(matchers: Iterable[str], jobs: Iterable[Scraped], release: str) -> tuple[Scraped, ...]:
     """The jobs a selector's matchers may read from, read as that Prometheus release reads them."""
     wanted = tuple(matchers)
     return tuple(job for job in jobs if all(_may_match(matcher, job.labels, release) for matcher in wanted))

@@ -7,7 +7,9 @@ old and before the next one is written: from the scrape's (or the group's) durat
 where the interval is longer, at every missed scrape. There the alert resolves and fires again, its `for`
 starts over, an absent() fires, a recording rule records nothing. Read from the scrape job sampling the series
 (its `interval`, else the Stack's scrape_interval), or for a recording rule's series from its group's interval
-(an aggregation policy's windows over 1h are evaluated every 5m).
+(an aggregation policy's windows over 1h are evaluated every 5m). A selector under a subquery
+(`max_over_time(x[10m:1m])`) is read at each of its steps: a gap empties some steps, not a range longer than the
+interval, so it is not judged (nor is a subquery shorter than the interval).
 
     ScrapeJob(name="batch", source="application", targets=("batch:8080",), interval="5m")
     Alert(expr="batch_queue_length > 100", ...)                  # gone for a moment every 5m
@@ -40,8 +42,8 @@ def _gaps(project: Project, at: Definition, expr: str, field: tuple[str | int, .
         return  # XR010 says so
     said: set[str] = set()
     for selector in read:
-        if not selector.instant or selector.name in said:
-            continue
+        if selector.ranged or selector.name in said:
+            continue  # a range's, or under a subquery (read at its steps: a gap empties a few, not the range)
         slow = [(every, source) for every, source in sources(project, selector) if every >= LOOKBACK]
         if slow:
             said.add(selector.name)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -138,8 +138,7 @@ def clock(document: dict[str, Any]) -> tuple[Clock, str]:
 
 def zone_name(zone: tzinfo) -> str:
     """The IANA name of the zone the dashboard's range rounds in (clock), in which the page draws its time axes
-    (uPlot's tzDate) whatever the zone of the browser drawing it, and the time picker writes an absolute range:
-    "UTC" for a "browser" dashboard."""
+    (uPlot's tzDate) whatever the zone of the browser drawing it: "UTC" for a "browser" dashboard."""
     return str(getattr(zone, "key", "UTC"))
 
 
@@ -149,25 +148,35 @@ def window_of(start_text: str, end_text: str, now: float, at: Clock) -> Window:
     return Window(start, end, "now" in start_text or "now" in end_text)
 
 
+def _abbreviation(moment: float, zone: tzinfo) -> str:
+    """The zone's abbreviation at a time, as the time picker writes it after the range (rangeUtil
+    describeTimeRangeAbbreviation: moment-timezone's `z` at the range's start, CET in winter and CEST in summer for
+    Europe/Berlin). Where the start is date math, this takes the absolute end's, which differs only across a change of
+    offset between the two."""
+    return datetime.fromtimestamp(moment, zone).strftime("%Z")
+
+
 def range_text(start_text: str, end_text: str, at: Clock = Clock()) -> str:
     """The time picker's text (rangeUtil.describeTimeRange): a quick range's name, `Last 3 hours` for one ending at
     now, an absolute end's time to the second in the dashboard's zone (dateTimeFormat with its timeZone), followed by
-    that zone's name, else `<from> to <to>` as written."""
+    that zone's abbreviation at that time (TimePickerButtonLabel: describeTimeRangeAbbreviation, moment's `z`: CET,
+    CEST, UTC), else `<from> to <to>` as written."""
     named = NAMED_RANGES.get((start_text, end_text))
     if named:
         return named
     described = describe_text_range(start_text) if end_text == DEFAULT_TO and "now" in start_text else None
     if described:
         return described[2]
-    zone = zone_name(at.zone)
     try:
         if "now" not in start_text + end_text:
             start, end = link_range(start_text, end_text, 0.0, at.first_day, at.zone, at.fiscal_month)
-            return f"{written(start, at.zone)} to {written(end, at.zone)} {zone}"
+            return f"{written(start, at.zone)} to {written(end, at.zone)} {_abbreviation(start, at.zone)}"
         if "now" not in start_text:
-            return f"{written(link_time(start_text, 0.0), at.zone)} {zone} to {end_text}"
+            start = link_time(start_text, 0.0)
+            return f"{written(start, at.zone)} {_abbreviation(start, at.zone)} to {end_text}"
         if "now" not in end_text:
-            return f"{start_text} to {written(link_time(end_text, 0.0, True), at.zone)} {zone}"
+            end = link_time(end_text, 0.0, True)
+            return f"{start_text} to {written(end, at.zone)} {_abbreviation(end, at.zone)}"
     except ValueError:
         pass
     return f"{start_text} to {end_text}"

@@ -48,9 +48,14 @@ def labelled(variable: dict[str, Any], picked: list[str]) -> tuple[list[str], li
     findLabelTextForValue: the text of the option of that value, else of the option of that text, else the value
     itself). A single-value variable given an option's text takes that option's value once its options are checked
     (findOptionMatchingCurrent: value first, else the last option of that text); a multi-value one keeps what the
-    link gave (skipNextValidation). Only a custom variable's options have texts of their own here."""
+    link gave, and its texts too unless every value is an option's (getStateUpdateGivenNewOptions writes the
+    options' texts, which interceptStateUpdateAfterValidation keeps only when the values stay as they were: the
+    link's texts are its values, the variable having no options when the URL is read). Only a custom variable's
+    options have texts of their own here."""
     options = custom_labelled_options(variable) if variable.get("type") == "custom" else []
     text_of = {ALL_VALUE: ALL_TEXT, **{option: text for text, option in reversed(options)}}  # the first option wins
+    if variable.get("multi") and not all(value in text_of for value in picked):
+        return picked, list(picked)
     texts = [text_of.get(value, value) for value in picked]  # an option's text, or no option's: the value itself
     if not variable.get("multi") and picked[0] not in text_of:
         picked = [next((option for text, option in reversed(options) if text == picked[0]), picked[0])]

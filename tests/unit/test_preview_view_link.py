@@ -272,12 +272,16 @@ LABELLED = {"type": "custom", "name": "env", "query": "Production : prod,Staging
     (LABELLED, "var-env=qa", {"text": "qa", "value": "qa"}, 'up{env="qa",shown="qa"}'),
     ({**LABELLED, "multi": True}, "var-env=prod&var-env=stage",
      {"text": ["Production", "Staging"], "value": ["prod", "stage"]},
-     'up{env="(prod|stage)",shown="Production + Staging"}')])
+     'up{env="(prod|stage)",shown="Production + Staging"}'),
+    ({**LABELLED, "multi": True}, "var-env=prod&var-env=qa", {"text": ["prod", "qa"], "value": ["prod", "qa"]},
+     'up{env="(prod|qa)",shown="prod + qa"}')])
 def test_a_links_value_of_a_labelled_custom_option_shows_its_text(variable: dict[str, Any], link: str,
                                                                  current: dict[str, Any], query: str) -> None:
     """scenes' URL sync writes var-env=<value> and reads it back with changeValueTo -> findLabelTextForValue: the
     option's text (`Production : prod` shows Production); an option's text given as the value is that option
-    (findOptionMatchingCurrent); a value no option has is kept as its own text (skipNextValidation)."""
+    (findOptionMatchingCurrent); a value no option has is kept as its own text (skipNextValidation), and so are a
+    multi-value link's other values then (interceptStateUpdateAfterValidation keeps the link's values and texts,
+    which changeValueTo read before the variable had options)."""
     document = {**DOCUMENT, "templating": {"list": [variable]}}
     found = linked(DashboardFile(Path("ops.json"), "Ops", document), address(f"/d/ops?{link}") or Address(""), NOW)
     assert found.dashboard.document["templating"]["list"][0]["current"] == current

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from generator.core.duration import parse_seconds
 from generator.core.errors import DefinitionError, Location
 from generator.core.verbatim import residual, without
+from generator.derive.variable_json import variable_json
 from generator.interop.grafana_defaults import loaded_dashboard, loaded_link, loaded_variable
 from generator.interop.grafana_legacy import upgrade
 from generator.interop.grafana_shape import shaped
@@ -94,8 +95,6 @@ def _modelled(source: dict[str, Any], sources: Sources) -> Variable | None:
 
 def _variable(source: dict[str, Any], sources: Sources, notes: Notes) -> Variable:
     """A template variable with what its model does not say kept verbatim."""
-    from generator.derive.variable_json import variable_json
-
     try:
         model = _modelled(source, sources)
     except (ValidationError, ValueError):

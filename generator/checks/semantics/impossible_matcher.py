@@ -9,9 +9,10 @@ and those each recording rule keeps, so the mistake is found before anything run
     Metric(name="http_requests_total", labels=("service", "status"), ...)
     Alert(expr='rate(http_requests_total{code=~"5.."}[5m]) > 1', ...)     # no series has code
 
-A matcher is reported when it is `=` with a value or `=~` with a regex that does not match the empty value, on a
-label the series cannot carry; a series no Metric declares may carry anything and is not read. Alerts and recording
-rules are read; imported rules, written for another deployment's labels, are not.
+A matcher is reported when it rejects the empty value (`=` with a value, `=~` with a regex that does not match "",
+`!=""`, `!~` with a regex that matches ""), on a label the series cannot carry; a series no Metric declares may
+carry anything and is not read. Alerts and recording rules are read; imported rules, written for another
+deployment's labels, are not.
 
 Fix: match the label the metric has (`status=~"5.."`), declare the label on the Metric if the exporter has it, or
 keep it in the recording rule's aggregation (`by (job, code)`).
@@ -36,16 +37,11 @@ LEVEL = Level.WARNING
 
 def _needs_value(matcher: Any, release: str) -> bool:
     """Whether the matcher rejects a series that lacks the label (reads it as the empty value), where that
-    Prometheus release runs it."""
-    op = matcher_op(matcher)
-    if op == "=":
-        return str(matcher.value) != ""
-    if op == "=~":
-        try:
-            return not label_matches(op, str(matcher.value), "", release)
-        except ValueError:  # a regex Prometheus refuses (promtool says so) or obsgen cannot read: not judged
-            return False
-    return False
+    Prometheus release runs it: `=` and `=~` that do not take "", and `!=` and `!~` that do (`code!=""`)."""
+    try:
+        return not label_matches(matcher_op(matcher), str(matcher.value), "", release)
+    except ValueError:  # a regex Prometheus refuses (promtool says so) or obsgen cannot read: not judged
+        return False
 
 
 def _rules(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...], str, str]]:

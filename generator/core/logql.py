@@ -2,7 +2,15 @@
 
 There is no LogQL parser on PyPI, and Loki does not run here, so this is a tokenizer-level check of
 what breaks rules most often: unbalanced brackets, bad label matchers, selectors that match
-everything, invalid range durations, and metric rules without a range aggregation.
+everything, invalid range durations, regexes Loki refuses, and metric rules without a range aggregation.
+
+Loki is Go: every regex of a query is read in Go's regexp syntax (core.go_regex), never Python's. A stream
+selector's `=~`/`!~` is a Prometheus label matcher (syntax/ast.go mustNewMatcher: labels.NewMatcher), anchored
+`^(?:re)$` (Prometheus 3, which Loki 3 builds with, compiles `^(?s:re)$`: the same for the empty value, which is all
+obsgen asks of it); a line filter's `|~`/`!~` and a `regexp` parser's pattern are searched unanchored, a label
+filter's `=~`/`!~` anchored (log/filter.go parseRegexpFilter: syntax.Parse(re, syntax.Perl), `^(?:re)$` only when
+isLabel); `(?i)` and `(?s)` are Go's flags, read as go_regex reads them. A regex Go refuses is a LogQLError with Go's
+words, as Loki's parser refuses the query.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.core.duration import format_seconds, parse_seconds
+from generator.core.go_regex import compile_go
 from generator.core.promql import rescaled_text
 
 RANGE_FUNCTIONS = frozenset({
@@ -21,6 +30,9 @@ RANGE_FUNCTIONS = frozenset({
 })
 _MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)\s*')
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
+_REGEX_AFTER = {"|~": "line filter", "!~": "filter", "=~": "label filter", "regexp": "regexp parser"}
+"""What a string outside a stream selector is when it follows these: a regex of that kind (a `!~` is a line
+filter's or a label filter's)."""
 
 
 class LogQLError(ValueError):
@@ -76,21 +88,34 @@ def _selector(body: str, expr: str) -> tuple[Matcher, ...]:
             position += 1
     if not matchers:
         raise LogQLError(f"empty stream selector {{}} in {expr!r}")
-    if not any(_excludes_empty(m) for m in matchers):
+    if not any([_excludes_empty(m, expr) for m in matchers]):  # each regex read
         raise LogQLError(f"stream selector {{{body}}} in {expr!r} matches every stream: "
                          "add a matcher with a non-empty value")
     return tuple(matchers)
 
 
-def _excludes_empty(matcher: Matcher) -> bool:
+def _go_regex(pattern: str, kind: str, expr: str, anchored: bool = False) -> re.Pattern[str]:
+    try:
+        return compile_go(f"^(?:{pattern})$" if anchored else pattern)
+    except ValueError as error:
+        raise LogQLError(f"Loki refuses the {kind} regex {pattern!r} in {expr!r}: {error}") from None
+
+
+def _excludes_empty(matcher: Matcher, expr: str) -> bool:
     if matcher.op == "=":
         return matcher.value != ""
     if matcher.op == "=~":
-        try:
-            return re.fullmatch(matcher.value, "") is None
-        except re.error as error:
-            raise LogQLError(f"invalid regular expression {matcher.value!r}: {error}") from None
+        return _go_regex(matcher.value, "stream selector", expr, anchored=True).search("") is None
+    if matcher.op == "!~":
+        _go_regex(matcher.value, "stream selector", expr)
     return False
+
+
+def _filter_regex(expr: str, before: str, token: str) -> None:
+    """Refuse the string `token` where Loki would: a regex (by what precedes it, `before`) Go does not read."""
+    kind = next((kind for op, kind in _REGEX_AFTER.items() if before.endswith(op)), None)
+    if kind is not None:
+        _go_regex(_unquote(token), kind, expr)
 
 
 def parse(expr: str) -> Query:
@@ -103,6 +128,8 @@ def parse(expr: str) -> Query:
         char = expr[i]
         if char in "\"`":
             end = _string_end(expr, i)
+            if not stack or stack[-1][0] != "{":  # a selector's matchers are read by _selector
+                _filter_regex(expr, expr[:i].rstrip(), expr[i:end + 1])
             i = end + 1
             continue
         if char in _PAIRS:

@@ -9,7 +9,9 @@ starts over, an absent() fires, a recording rule records nothing. Read from the 
 (its `interval`, else the Stack's scrape_interval), or for a recording rule's series from its group's interval
 (an aggregation policy's windows over 1h are evaluated every 5m). A selector under a subquery
 (`max_over_time(x[10m:1m])`) is read at each of its steps: a gap empties some steps, not a range longer than the
-interval, so it is not judged (nor is a subquery shorter than the interval).
+interval, so it is not judged (nor is a subquery shorter than the interval). An imported RuleSet's rules are read
+too, as SM017 reads them (kept as written, third-party: still a rule whose series vanishes; the warning names the
+rule, at its own line).
 
     ScrapeJob(name="batch", source="application", targets=("batch:8080",), interval="5m")
     Alert(expr="batch_queue_length > 100", ...)                  # gone for a moment every 5m
@@ -27,7 +29,7 @@ from generator.checks.semantics.range_samples import sources
 from generator.core.duration import format_seconds
 from generator.core.errors import Level
 from generator.core.promql import LOOKBACK, PromQLError, selectors
-from generator.model import Definition, Forecast
+from generator.model import Definition, Forecast, RuleSet
 from generator.model.project import Project
 
 CODE = "SM018"
@@ -64,3 +66,8 @@ def check(context: Context) -> Iterator[Finding]:
                          f"alert {alert.name}")
     for forecast in project.all(Forecast):
         yield from _gaps(project, forecast, forecast.expr, ("expr",), f"forecast {forecast.name}")
+    for rule_set in project.all(RuleSet):
+        for g, group in enumerate(rule_set.groups):
+            for r, imported in enumerate(group.rules):
+                yield from _gaps(project, rule_set, imported.expr, ("groups", g, "rules", r, "expr"),
+                                 f"rule set {rule_set.name}, group {group.name}, rule {imported.name}")

@@ -18,7 +18,6 @@ Nothing is kept under PYTHONDONTWRITEBYTECODE, as no bytecode is.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import stat
 import sys
@@ -26,6 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from generator.core.written_files import FileBytes, Known, bytes_of
+from generator.core.written_files import digest as digest_of
 
 STORE = "obsgen-files"
 
@@ -45,7 +45,7 @@ class FileStore:
         """The SHA-256 of the file at this path of out/."""
         found = self.digests.get(relative)
         if found is None:
-            found = self.digests[relative] = hashlib.sha256(bytes_of(data)).hexdigest()
+            found = self.digests[relative] = digest_of(data)
         return found
 
     def link(self, relative: str, data: FileBytes, target: Path, mode: int) -> bool:

@@ -53,8 +53,12 @@ class Routes:
     def read(cls, config: Mapping[str, Any], release: str) -> Routes:
         """The configuration as Alertmanager `release` (X.Y.Z) reads it; ValueError naming the route it would
         refuse (a matchers line it cannot read, a regex that does not compile)."""
-        return cls(RouteTree.read(config.get("route") or {}, release),
-                   {receiver["name"]: receiver for receiver in config.get("receivers") or ()})
+        return cls(RouteTree.read(config.get("route") or {}, release), receivers_of(config))
+
+
+def receivers_of(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """An alertmanager.yml's receivers by name."""
+    return {receiver["name"]: receiver for receiver in config.get("receivers") or ()}
 
 
 def deliveries(routes: Routes, labels: dict[str, str]) -> list[Delivery]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from generator.analysis.delivery import Routes, reaches
+from generator.analysis.delivery import Routes, reaches, receivers_of
 from generator.analysis.diff.changes import Change, OutTree, Table, compare_keyed, numbered
 from generator.core.alert_inhibition import InhibitRule
 from generator.core.alert_routing import Route, written
@@ -97,10 +97,6 @@ def route_table(tree: OutTree) -> Named:
     return _named(found, names)
 
 
-def _receivers(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {receiver["name"]: receiver for receiver in config.get("receivers") or ()}
-
-
 def _flat(value: Any, prefix: str, into: dict[str, str]) -> dict[str, str]:
     if isinstance(value, dict):
         for key, item in value.items():
@@ -120,7 +116,7 @@ def compare_routes(base: OutTree, head: OutTree) -> list[Change]:
 
 def compare_receivers(base: OutTree, head: OutTree) -> list[Change]:
     """Receivers on both sides whose settings changed; new or dropped ones show as route changes."""
-    old, new = _receivers(base.document(CONFIG) or {}), _receivers(head.document(CONFIG) or {})
+    old, new = receivers_of(base.document(CONFIG) or {}), receivers_of(head.document(CONFIG) or {})
     shared = old.keys() & new.keys()
     return compare_keyed("receivers", {k: (CONFIG, _flat(old[k], "", {})) for k in shared},
                          {k: (CONFIG, _flat(new[k], "", {})) for k in shared})

@@ -10,7 +10,7 @@ category whose match reaches the upper vigilance ``RHO_UB`` learns (``w <- BETA 
 else a new category is made. The lower vigilance, which in DVFA decides whether that new category opens a
 new cluster, is the alarm here and adapts: a window is novel when its distance to the nearest category,
 ``1 - best match``, exceeds ``art_threshold`` times the trailing 99th percentile of those distances (the
-shipped signals' calibration: anomaly.TAIL_*, WARMUP_SECONDS; no alarm before the warm-up, NAB's scorer
+shipped signals' calibration: anomaly.calibration; no alarm before the warm-up, NAB's scorer
 ignores its probation rows). The window is the last ``WINDOW`` samples resampled to ``FEATURES`` means,
 scaled from the trailing 1% and 99% quantiles of the values before it (the same tail) onto [0.25, 0.75]
 (values beyond that range still differ, up to half a range out). A window is compared with the categories
@@ -50,7 +50,7 @@ from generator.exporter import anomaly  # noqa: E402
 from generator.exporter.anomaly import DetectorParams, combined_score  # noqa: E402
 from generator.exporter.forecast import FloatArray  # noqa: E402
 from nab.evaluation import DETECTOR_GRID  # noqa: E402
-from nab.likelihood import Combine, calibration, compare  # noqa: E402
+from nab.likelihood import Combine, compare  # noqa: E402
 
 WINDOW = 16
 FEATURES = 8
@@ -85,7 +85,7 @@ def window_features(values: FloatArray, step: float) -> FloatArray:
     out = np.full((n, FEATURES), np.nan)
     if n < WINDOW:
         return out
-    tail, warmup = calibration(step)
+    tail, warmup = anomaly.calibration(step)
     every = max(1, tail // 144)
     lo = anomaly.rolling_nanquantile(values, tail, SCALE_QUANTILES[0], every, warmup)[WINDOW - 1 :, None]
     hi = anomaly.rolling_nanquantile(values, tail, SCALE_QUANTILES[1], every, warmup)[WINDOW - 1 :, None]
@@ -130,7 +130,7 @@ def art_distance(features: FloatArray) -> FloatArray:
 
 def artime_signal(values: FloatArray, step: float) -> FloatArray:
     """The ART distance over its trailing TAIL_QUANTILE (at least FLOOR): ``art_threshold`` times 1 alarms."""
-    tail, warmup = calibration(step)
+    tail, warmup = anomaly.calibration(step)
     distance = art_distance(window_features(values, step))
     edge = anomaly.rolling_nanquantile(distance, tail, anomaly.TAIL_QUANTILE, max(1, tail // 144), warmup)
     with np.errstate(invalid="ignore", divide="ignore"):

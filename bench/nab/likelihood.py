@@ -66,15 +66,9 @@ def anomaly_likelihood(errors: FloatArray, floor: FloatArray, warmup: int) -> Fl
     return out
 
 
-def calibration(step: float) -> tuple[int, int]:
-    """The shipped calibration's trailing window and warm-up, in samples of ``step`` seconds (anomaly.detect's)."""
-    return (max(anomaly.TAIL_MIN_SAMPLES, round(anomaly.TAIL_SECONDS / step)),
-            max(3, round(anomaly.WARMUP_SECONDS / step)))
-
-
 def likelihood_of(values: FloatArray, step: float, scores: AnomalyScores) -> FloatArray:
     """The likelihood signal of one series from its streamed scores (the residuals) and values."""
-    tail, warmup = calibration(step)
+    tail, warmup = anomaly.calibration(step)
     median = anomaly.rolling_nanquantile(np.abs(values), tail, 0.5, max(1, tail // 144), warmup)
     return anomaly_likelihood(np.abs(scores.residual), anomaly.RELATIVE_FLOOR * median, warmup)
 

@@ -100,6 +100,11 @@ class AnomalyScores:
     score: FloatArray
 
 
+def calibration(step_seconds: float) -> tuple[int, int]:
+    """The scores' calibration window (trailing tail) and warm-up, in samples of ``step_seconds``."""
+    return max(TAIL_MIN_SAMPLES, round(TAIL_SECONDS / step_seconds)), max(3, round(WARMUP_SECONDS / step_seconds))
+
+
 def streaming_anomaly_scores(
     values: npt.ArrayLike,
     step_seconds: float,
@@ -117,8 +122,7 @@ def streaming_anomaly_scores(
     x = as_series(values)
     n = x.size
     since = min(max(since, 0), n)
-    tail = max(TAIL_MIN_SAMPLES, round(TAIL_SECONDS / step_seconds))
-    warmup = max(3, round(WARMUP_SECONDS / step_seconds))
+    tail, warmup = calibration(step_seconds)
     every = max(1, tail // 144)
     # the first sample the calibration of `since` reads, on the quantile's refresh grid: a sample's
     # score is then the same whatever `since` is

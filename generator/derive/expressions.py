@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from generator.core.grafana_promql import UnknownVariable, interpolate
 from generator.derive.dashboards import dashboards, variable_expr, variable_values
-from generator.model import Dashboard, Definition, Forecast, QueryVariable, RuleSet
+from generator.model import Alert, Dashboard, Definition, Forecast, QueryVariable, RuleSet
 from generator.model.project import Project
 
 
@@ -29,15 +29,13 @@ class Expression:
     """A Grafana variable the expression uses and its dashboard does not define ('' when none)."""
 
 
-def _rule_expressions(project: Project) -> Iterator[Expression]:
+def rule_expressions(project: Project) -> Iterator[Expression]:
+    """Each rule's own expression: recording rules, alerts, forecasts, then imported rules (not the alerts'
+    examples' series, which _rule_expressions adds)."""
     for rule in project.recording_rules.values():
         yield Expression(rule, ("expr",), f"recording rule {rule.name}", rule.expr)
     for alert in project.alerts.values():
         yield Expression(alert, ("expr",) if alert.expr else ("metric",), f"alert {alert.name}", alert.condition)
-        for number, example in enumerate(alert.examples):
-            for selector in example.series:
-                yield Expression(alert, ("examples", number, "series"), f"alert {alert.name} example {example.name!r}",
-                                 selector, rated=False)
     for forecast in project.all(Forecast):
         yield Expression(forecast, ("expr",), f"forecast {forecast.name}", forecast.expr)
     for rule_set in project.all(RuleSet):
@@ -47,6 +45,17 @@ def _rule_expressions(project: Project) -> Iterator[Expression]:
                 yield Expression(rule_set, ("groups", g, "rules", r, "expr"),
                                  f"rule set {rule_set.name}, group {group.name}, rule {imported.name}", imported.expr,
                                  rated=False, kept_as_written="or list it in the rule set's external_series")
+
+
+def _rule_expressions(project: Project) -> Iterator[Expression]:
+    for expression in rule_expressions(project):
+        yield expression
+        alert = expression.at
+        if isinstance(alert, Alert):
+            for number, example in enumerate(alert.examples):
+                for selector in example.series:
+                    yield Expression(alert, ("examples", number, "series"),
+                                     f"alert {alert.name} example {example.name!r}", selector, rated=False)
 
 
 def _one_dashboards_expressions(dashboard: Dashboard) -> tuple[Expression, ...]:

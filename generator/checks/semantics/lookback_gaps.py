@@ -29,7 +29,8 @@ from generator.checks.semantics.range_samples import sources
 from generator.core.duration import format_seconds
 from generator.core.errors import Level
 from generator.core.promql import LOOKBACK, PromQLError, selectors
-from generator.model import Definition, Forecast, RuleSet
+from generator.derive.expressions import rule_expressions
+from generator.model import Definition
 from generator.model.project import Project
 
 CODE = "SM018"
@@ -58,16 +59,5 @@ def _gaps(project: Project, at: Definition, expr: str, field: tuple[str | int, .
 
 
 def check(context: Context) -> Iterator[Finding]:
-    project = context.project
-    for rule in project.recording_rules.values():
-        yield from _gaps(project, rule, rule.expr, ("expr",), f"recording rule {rule.name}")
-    for alert in project.alerts.values():
-        yield from _gaps(project, alert, alert.condition, ("expr",) if alert.expr else ("metric",),
-                         f"alert {alert.name}")
-    for forecast in project.all(Forecast):
-        yield from _gaps(project, forecast, forecast.expr, ("expr",), f"forecast {forecast.name}")
-    for rule_set in project.all(RuleSet):
-        for g, group in enumerate(rule_set.groups):
-            for r, imported in enumerate(group.rules):
-                yield from _gaps(project, rule_set, imported.expr, ("groups", g, "rules", r, "expr"),
-                                 f"rule set {rule_set.name}, group {group.name}, rule {imported.name}")
+    for expression in rule_expressions(context.project):
+        yield from _gaps(context.project, expression.at, expression.expr, expression.field, expression.what)

@@ -41,7 +41,8 @@ from generator.core.errors import Level
 from generator.core.promql import PromQLError, Selector, selectors
 from generator.core.releases import ordered
 from generator.derive.aggregation import group_intervals
-from generator.model import Alert, Definition, Forecast, RuleSet
+from generator.derive.expressions import rule_expressions
+from generator.model import Alert, Definition
 from generator.model.project import Project
 
 CODE = "SM017"
@@ -155,22 +156,8 @@ def _example_on_boundary(alert: Alert, reads: list[Read]) -> Iterator[Finding]:
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
     left_open = ordered(project.stack.prometheus_version) >= LEFT_OPEN_SINCE
-    for rule in project.recording_rules.values():
-        yield from _short_windows(project, rule, ranges_read(project, rule.expr), ("expr",),
-                                  f"recording rule {rule.name}", left_open)
-    for alert in project.alerts.values():
-        reads = ranges_read(project, alert.condition)  # read once: both the windows and the examples judge them
-        yield from _short_windows(project, alert, reads, ("expr",) if alert.expr else ("metric",),
-                                  f"alert {alert.name}", left_open)
-        if left_open:
-            yield from _example_on_boundary(alert, reads)
-    for forecast in project.all(Forecast):
-        yield from _short_windows(project, forecast, ranges_read(project, forecast.expr), ("expr",),
-                                  f"forecast {forecast.name}", left_open)
-    for rule_set in project.all(RuleSet):
-        for g, group in enumerate(rule_set.groups):
-            for r, imported in enumerate(group.rules):
-                yield from _short_windows(project, rule_set, ranges_read(project, imported.expr),
-                                          ("groups", g, "rules", r, "expr"),
-                                          f"rule set {rule_set.name}, group {group.name}, rule {imported.name}",
-                                          left_open)
+    for expression in rule_expressions(project):
+        reads = ranges_read(project, expression.expr)  # read once: both the windows and the examples judge them
+        yield from _short_windows(project, expression.at, reads, expression.field, expression.what, left_open)
+        if left_open and isinstance(expression.at, Alert):
+            yield from _example_on_boundary(expression.at, reads)

@@ -257,6 +257,10 @@ def label_matches(op: str, value: str, actual: str, release: str = PROMETHEUS_VE
     return hit != op.startswith("!")
 
 
+MATCHER = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)(=~|!~|!=|=)"(.*)"', re.DOTALL)
+"""A matcher of Selector.matchers as _matchers writes it, read back: name, operator, "value"."""
+
+
 def _matchers(selector: Any) -> frozenset[str]:
     return frozenset(f'{m.name}{matcher_op(m)}"{m.value}"'
                      for m in selector.matchers.matchers if m.name != "__name__")

@@ -4,18 +4,15 @@ job's effective scrape interval (its own `interval`, else the Stack's scrape_int
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from generator.core.duration import format_seconds, parse_seconds
-from generator.core.promql import label_matches
+from generator.core.promql import MATCHER, label_matches
 from generator.derive.series import metric_families
 from generator.model.conventions import JOB_LABEL
 from generator.model.project import Project
 
-MATCHER = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)(=~|!~|!=|=)"(.*)"', re.DOTALL)
-"""A selector's matcher as generator.core.promql writes it: name, operator, "value"."""
 INTERVAL_FROM = {True: "its own interval", False: "the Stack's scrape_interval"}
 """Where a job's scrape interval comes from, by whether it sets its `interval`."""
 

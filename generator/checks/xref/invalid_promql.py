@@ -26,9 +26,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.lint.scrape_intervals import MATCHER
 from generator.core.errors import Level
-from generator.core.promql import EXPERIMENTAL_FLAG, PromQLError, check_syntax, experimental, selector_regex, selectors
+from generator.core.promql import (
+    EXPERIMENTAL_FLAG,
+    MATCHER,
+    PromQLError,
+    check_syntax,
+    experimental,
+    selector_regex,
+    selectors,
+)
 
 CODE = "XR010"
 NAME = "invalid-promql"

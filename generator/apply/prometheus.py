@@ -16,6 +16,7 @@ from generator.apply.files import Files
 from generator.apply.http import Api, ApiError
 from generator.apply.reload import ReloadableServer, gauge
 from generator.core.duration import parse_seconds
+from generator.core.listing import shortened
 from generator.model.conventions import RULES_DIR
 
 CONFIG = "prometheus.yml"
@@ -73,8 +74,7 @@ def config_differences(ours: Any, live: Any, path: str = "", key: str = "") -> l
 
 
 def _short(value: Any) -> str:
-    text = yaml.safe_dump(value, default_flow_style=True, width=1 << 20).strip()
-    return text if len(text) <= 100 else text[:97] + "..."
+    return shortened(yaml.safe_dump(value, default_flow_style=True, width=1 << 20).strip(), 100)
 
 
 def expected_groups(files: Files) -> dict[tuple[str, str], rules.Group]:

@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.checks.lint.dashboard_json import panels
 from generator.core.grafana_promql import UnknownVariable, interpolate
+from generator.core.listing import shortened
 from generator.preview.timerange import MAX_RANGE, link_range, link_time, moved, week_start, written
 
 DEFAULT_FROM, DEFAULT_TO = "now-6h", "now"
@@ -74,8 +75,7 @@ SHOWN = 60
 
 
 def _cut(text: object, most: int = SHOWN) -> str:
-    written = str(text)
-    return written if len(written) <= most else written[:most - 3] + "..."
+    return shortened(str(text), most)
 
 
 def _quoted(text: object) -> str:

@@ -98,3 +98,9 @@ def opening_value(variable: dict[str, Any]) -> str:
     if current in (None, "", [], ALL_VALUE, [ALL_VALUE]):
         return all_value(variable)
     return str(current[0] if isinstance(current, list) else current)
+
+
+def opening_values(dashboard: dict[str, Any]) -> dict[str, str]:
+    """opening_value of each of a dashboard's template variables, by name: the lint's values and the preview's
+    defaults."""
+    return {variable["name"]: opening_value(variable) for variable in dashboard.get("templating", {}).get("list", [])}

@@ -9,7 +9,7 @@ from typing import Any
 from generator.checks.lint.dashboard_json import panels, shape_problem
 from generator.core.duration import parse_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, interpolate
-from generator.core.grafana_variable_value import opening_value
+from generator.core.grafana_variable_value import opening_values
 from generator.core.promql import PromQLError, metric_names
 from generator.core.untrusted import FileError, read_json_file, read_yaml_document
 from generator.model.identity import GRAFANA_UID
@@ -52,8 +52,7 @@ class DashboardFile:
     def variable_defaults(self) -> dict[str, str]:
         """Each template variable's value when the dashboard opens, before its query variables' queries run
         (core/grafana_variable_value.opening_value)."""
-        return {variable["name"]: opening_value(variable)
-                for variable in self.document.get("templating", {}).get("list", [])}
+        return opening_values(self.document)
 
     def series_read(self) -> set[str]:
         """Names of the series the dashboard's queries read (what demo data must hold)."""

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from generator.checks.lint import gd009_window_samples
-from generator.checks.lint.dashboard_json import LintContext, variable_values
+from generator.checks.lint.dashboard_json import LINT_BUILTINS, LintContext, variable_values
 from generator.checks.lint.rule_evaluation import Recorded
 from generator.core.grafana_variable_value import opening_value
+from generator.preview.source import DashboardFile
 
 VARIABLES: list[dict[str, Any]] = [
     {"name": "custom_unsaved", "type": "custom", "query": "1m,5m"},  # no current: the first option
@@ -32,6 +34,12 @@ def test_the_lint_reads_the_value_the_preview_opens_at(variable: dict[str, Any])
 def test_the_opening_values_are_grafanas() -> None:
     values = variable_values({"templating": {"list": VARIABLES}})
     assert [values[v["name"]] for v in VARIABLES] == ["1m", "a", "(a|b)", "prod", "default", "it\\\\'s", ".*"]
+
+
+def test_the_preview_opens_a_dashboard_at_the_values_the_lint_reads_besides_the_builtins() -> None:
+    document = {"templating": {"list": VARIABLES}}
+    defaults = DashboardFile(Path("d.json"), "", document).variable_defaults()
+    assert variable_values(document) == {**LINT_BUILTINS, **defaults}
 
 
 def test_gd009_reads_a_custom_min_interval_at_its_first_option() -> None:

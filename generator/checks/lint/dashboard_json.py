@@ -10,7 +10,7 @@ from generator.checks.lint.rule_evaluation import Recorded
 from generator.checks.lint.scrape_intervals import Scraped
 from generator.core.duration import format_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, RATE_INTERVAL, UnknownVariable, interpolate
-from generator.core.grafana_variable_value import opening_value
+from generator.core.grafana_variable_value import opening_values
 from generator.core.promql import PromQLError, Selector, selectors
 from generator.core.releases import PROMETHEUS_VERSION
 from generator.model.identity import GRAFANA_UID, MAX_UID
@@ -120,10 +120,7 @@ def panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def variable_values(dashboard: dict[str, Any]) -> dict[str, str]:
     """A value for every template variable, as the preview opens it and Grafana sends it when the dashboard opens
     (core/grafana_variable_value.opening_value: a query variable, whose options no server gives the lint, `.*`)."""
-    values = dict(LINT_BUILTINS)
-    for variable in dashboard.get("templating", {}).get("list", []):
-        values[variable["name"]] = opening_value(variable)
-    return values
+    return {**LINT_BUILTINS, **opening_values(dashboard)}
 
 
 def queries(dashboard: dict[str, Any]) -> Iterator[Query]:

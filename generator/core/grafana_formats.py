@@ -90,11 +90,15 @@ def escape_regex(value: str) -> str:
     return REGEX_SPECIAL.sub(lambda found: "\\" + found.group(), value)
 
 
-def _regex(value: Held) -> str:
-    if not isinstance(value, list):
-        return escape_regex(value)
-    escaped = [escape_regex(item) for item in value]
+def alternatives(values: list[str], escape: Callable[[str], str]) -> str:
+    """Values each escaped, one bare, several (or none) as `(a|b)`: the `regex` format's list, and the Prometheus data
+    source's for a multi-value variable (grafana_interpolation)."""
+    escaped = [escape(value) for value in values]
     return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
+
+
+def _regex(value: Held) -> str:
+    return alternatives(value, escape_regex) if isinstance(value, list) else escape_regex(value)
 
 
 def lucene_escape(value: str) -> str:

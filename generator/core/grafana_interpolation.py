@@ -26,7 +26,7 @@ import json
 import re
 from typing import Any
 
-from generator.core.grafana_formats import Holding, VariableText
+from generator.core.grafana_formats import Holding, VariableText, alternatives
 
 ALL_VALUE = "$__all"
 ALL_TEXT = "All"
@@ -95,8 +95,7 @@ def custom_options(variable: dict[str, Any]) -> list[str]:
 
 def _joined(values: list[str]) -> str:
     """Values of a multi or includeAll variable: each escaped, one bare, several (or none) as `(a|b)`."""
-    escaped = [special_regex_escape(value) for value in values]
-    return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
+    return alternatives(values, special_regex_escape)
 
 
 def _all_holds(variable: dict[str, Any], options: list[str] | None) -> str | list[str]:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from generator.core.duration import parse_seconds
 from generator.core.errors import DefinitionError, Location
 from generator.core.verbatim import residual, without
-from generator.derive.variable_json import variable_json
+from generator.derive.variable_json import DATASOURCE, variable_json
 from generator.interop.grafana_defaults import loaded_dashboard, loaded_link, loaded_variable
 from generator.interop.grafana_legacy import upgrade
 from generator.interop.grafana_shape import shaped
@@ -200,8 +200,7 @@ def _datasource_references(data: dict[str, Any], notes: Notes) -> dict[str, Any]
     if renamed != "datasource":
         notes.add("the Prometheus data source variable is now $datasource, which every panel obsgen writes reads",
                   f"${renamed}")
-        replacements |= {ref: {"type": "prometheus", "uid": "${datasource}"}
-                         for ref in (f"${renamed}", f"${{{renamed}}}", f"[[{renamed}]]")}
+        replacements |= {ref: dict(DATASOURCE) for ref in (f"${renamed}", f"${{{renamed}}}", f"[[{renamed}]]")}
     if not replacements:
         return data
     rewritten: dict[str, Any] = _references(data, replacements)

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from generator.model.metrics import METRIC_NAME
+
 DOT = r"[^\n\r\u2028\u2029]"
 """JavaScript's `.`: any character but a line terminator."""
 LABEL_NAMES = re.compile(r"label_names\(\)\s*")
@@ -90,7 +92,7 @@ def utf8_escaped(name: str) -> str:
     as it is, any other in the `U__` form Prometheus' API reads (`_` written `__`, another character `_<hex>_` of its
     code point, two lower-case hex digits below U+0100 and four below U+10000; one beyond U+FFFF is dropped, as
     Grafana's loop writes nothing for it)."""
-    if name and all(_legacy(character, index) for index, character in enumerate(name)):
+    if METRIC_NAME.fullmatch(name):
         return name
     escaped = "U__"
     for index, character in enumerate(name):

@@ -43,7 +43,6 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 from generator.exporter import anomaly  # noqa: E402
 from generator.exporter.anomaly import AnomalyScores, DetectorParams, combined_score  # noqa: E402
 from generator.exporter.forecast import FloatArray  # noqa: E402
-from nab.corpus import Series  # noqa: E402
 from nab.evaluation import DETECTOR_GRID  # noqa: E402
 from nab.likelihood import Combine, compare  # noqa: E402
 
@@ -95,17 +94,18 @@ def rolling_kurtosis(values: FloatArray, window: int, every: int, least: int) ->
         block = views[at[start : start + chunk]]
         count = np.isfinite(block).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            dev = block - np.nanmean(block, axis=1)[:, None]
-            m2, m4 = np.nanmean(dev**2, axis=1), np.nanmean(dev**4, axis=1)
+            dev = block - (np.nansum(block, axis=1) / count)[:, None]
+            m2, m4 = np.nansum(dev**2, axis=1) / count, np.nansum(dev**4, axis=1) / count
             kurt = np.where((count >= least) & (m2 > 0), m4 / m2**2, np.nan)
         held[start : start + chunk] = kurt
     out: FloatArray = np.repeat(held, every)[:n]
     return out
 
 
-def statistics(series: Series, scores: AnomalyScores) -> FloatArray:
-    """Rows: each variant's ``g`` per sample (the statistic over its reference, clipped; 1 where undefined)."""
-    tail, warmup = anomaly.calibration(series.step)
+def statistics(step: float, scores: AnomalyScores) -> FloatArray:
+    """Rows: each variant's ``g`` per sample (the statistic over its reference, clipped; 1 where undefined),
+    from the scores of a series sampled every ``step`` seconds."""
+    tail, warmup = anomaly.calibration(step)
     every, long = max(1, tail // 144), LONG_TAILS * tail
     score = scores.residual_score
     raw = [
@@ -141,7 +141,7 @@ VARIANTS: dict[str, tuple[Combine, tuple[DetectorParams, ...]]] = {
 
 def main(argv: list[str] | None = None) -> int:
     """Print each variant's figures side by side."""
-    return compare(argv, __doc__ or "", statistics, VARIANTS)
+    return compare(argv, __doc__ or "", lambda s, sc: statistics(s.step, sc), VARIANTS)
 
 
 if __name__ == "__main__":

@@ -15,91 +15,47 @@ value (regexp.MatchString): matcher_regex does the same, so `$` is the end of th
 feed, and a value that closes the group early (`a)|(b`) reads as Go reads it.
 
 Not read (refused with a note that obsgen cannot, though Go takes it): Unicode script classes (`\\p{Greek}`: Python
-has no script table; general categories, `\\pL`, `\\p{Lu}`, are read from unicodedata, whose Unicode version may
-differ from Go's by a few recent characters). Taken though Alertmanager 0.25 (Go before 1.22) refuses it: `(?<name>`,
-which later Go reads as `(?P<name>`; amtool's check (obsgen apply, obsgen check) still says what the running release
-refuses. Read otherwise: (?i) folds as Python's re does, which also folds a few characters Go's unicode.SimpleFold
-does not (`(?i)I` takes the dotless i, U+0131, `(?i)i` the dotted I, U+0130), and refused though Go takes it: a
-repeat after a flag group, `a(?i)*`.
+has no script table, and a generated one, of Go's Unicode version, would cost some 2,000 ranges for a form no
+definition uses; general categories, `\\pL`, `\\p{Lu}`, are read from unicodedata, whose Unicode version may differ
+from Go's by a few recent characters). Read as the release's Go reads it: `(?<name>`, which Go 1.22 reads as
+`(?P<name>` and Go before it refuses (angle_names; core.releases says which releases were built with 1.22). (?i) folds
+as Go does (go_classes: its case orbits, so not the Turkish dotted and dotless i), and a flag group leaves what a
+repeat after it repeats: `a(?i)*` is `a*`, as Go reads it.
 """
 
 from __future__ import annotations
 
 import re
-import sys
-import unicodedata
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
-Ranges = tuple[tuple[int, int], ...]
-"""A character class as sorted, disjoint (low, high) code point ranges."""
-MAX_RUNE = sys.maxunicode
-PERL: dict[str, Ranges] = {"d": ((0x30, 0x39),), "s": ((0x09, 0x0A), (0x0C, 0x0D), (0x20, 0x20)),
-                           "w": ((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A))}
-"""Go's \\d, \\s and \\w: ASCII only (\\s without \\v)."""
-POSIX: dict[str, Ranges] = {
-    "alnum": ((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)), "alpha": ((0x41, 0x5A), (0x61, 0x7A)),
-    "ascii": ((0x00, 0x7F),), "blank": ((0x09, 0x09), (0x20, 0x20)), "cntrl": ((0x00, 0x1F), (0x7F, 0x7F)),
-    "digit": ((0x30, 0x39),), "graph": ((0x21, 0x7E),), "lower": ((0x61, 0x7A),), "print": ((0x20, 0x7E),),
-    "punct": ((0x21, 0x2F), (0x3A, 0x40), (0x5B, 0x60), (0x7B, 0x7E)), "space": ((0x09, 0x0D), (0x20, 0x20)),
-    "upper": ((0x41, 0x5A),), "word": PERL["w"], "xdigit": ((0x30, 0x39), (0x41, 0x46), (0x61, 0x66))}
-"""The ASCII classes Go reads inside brackets, [[:alpha:]]."""
-CATEGORIES = frozenset(("L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No", "P", "Pc",
-                        "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So", "Z", "Zs", "Zl", "Zp", "C",
-                        "Cc", "Cf", "Co", "Cs"))
-"""The Unicode general categories Go's \\p reads (its "C" has no unassigned code points)."""
+from generator.core.go_classes import (
+    CATEGORIES,
+    MAX_RUNE,
+    PERL,
+    POSIX,
+    Ranges,
+    category,
+    class_text,
+    folded,
+    merged,
+    negated,
+    orbits,
+)
+from generator.core.releases import ALERTMANAGER_GO_1_22, ordered
+
 MAX_REPEAT = 1000
 """Go's largest repeat count (regexp/syntax maxRepeat... `{1001}` is an invalid repeat count)."""
 _REPEAT = re.compile(r"\{(0|[1-9]\d*)(?:(,)(0|[1-9]\d*)?)?\}")
 """A repeat count as regexp/syntax parseRepeat takes it: parseInt refuses a leading zero, so `a{01}` is literal text."""
-_NAMED = re.compile(r"\(\?P?<[A-Za-z0-9_]+>")
-"""A named group's opening (regexp/syntax isValidCaptureName): Go takes a name starting with a digit, and one name
+_NAME = re.compile(r"[A-Za-z0-9_]+")
+"""A group's name as regexp/syntax isValidCaptureName takes it: Go takes a name starting with a digit, and one name
 given twice (regexp.SubexpIndex: "multiple subexpressions can be written using the same name"); Python's re neither."""
-_FLAGS = re.compile(r"\(\?([imsU]*)(?:-([imsU]*))?([:)])")
-_UNSUPPORTED = ("(?=", "(?!", "(?<=", "(?<!", "(?>", "(?#", "(?P=", "(?P>", "(?(")
 _SIMPLE_ESCAPES = "afnrtv"
 
 
 def _error(what: str, text: str) -> ValueError:
     return ValueError(f"error parsing regexp: {what}: `{text}`")
-
-
-def _merged(ranges: list[tuple[int, int]]) -> Ranges:
-    found: list[tuple[int, int]] = []
-    for low, high in sorted(ranges):
-        if found and low <= found[-1][1] + 1:
-            found[-1] = (found[-1][0], max(high, found[-1][1]))
-        else:
-            found.append((low, high))
-    return tuple(found)
-
-
-def _negated(ranges: Ranges) -> Ranges:
-    found, at = [], 0
-    for low, high in ranges:
-        if low > at:
-            found.append((at, low - 1))
-        at = high + 1
-    return (*found, (at, MAX_RUNE)) if at <= MAX_RUNE else tuple(found)
-
-
-@cache
-def _category(name: str) -> Ranges:
-    """The code points of a general category (or of every category of a letter, L), read once when asked."""
-    ranges: list[tuple[int, int]] = []
-    for code in range(MAX_RUNE + 1):
-        category = unicodedata.category(chr(code))
-        if category != "Cn" and category.startswith(name):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    return tuple(ranges)
-
-
-def _class(ranges: Ranges, negated: bool = False) -> str:
-    body = "".join(f"\\U{low:08x}" if low == high else f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges)
-    return f"[{'^' * negated}{body}]" if body else ("(?s:.)" if negated else "(?!)")
 
 
 @dataclass
@@ -110,25 +66,41 @@ class _Group:
     flags: frozenset[str]
     scopes: list[str] = field(default_factory=list)
     weight: int = 1
+    start: int = 0
+    """Where its opening is in the output (_Reader.out)."""
 
 
 class _Reader:
     """One pattern read left to right into Python's dialect."""
 
-    def __init__(self, pattern: str) -> None:
-        self.text, self.at = pattern, 0
+    def __init__(self, pattern: str, angle_names: bool) -> None:
+        self.text, self.at, self.angle_names = pattern, 0, angle_names
         self.out: list[str] = []
         self.groups = [_Group(frozenset())]
-        self.atom = False  # what a repeat would repeat: none after (, | or a flag group
+        self.atom = False  # what a repeat would repeat: none after ( or |; a flag group (?i) leaves it
+        self.atom_at, self.after = 0, 0  # where the atom starts in out, and how many flag groups follow it there
         self.repeated, self.repeat_at = False, 0
+        self.stacked = False  # the atom has a repeat, then a flag group: another repeat repeats both (a*(?i)*)
         self.weight = 1
         """The last atom's weight: the product of the counted repeats ({n,m}'s m, {n,}'s n) in it and on it, at most
         MAX_REPEAT along any nesting (regexp/syntax repeatIsValid: `(a{500}){3}` is an invalid repeat count)."""
 
-    def emit(self, text: str, atom: bool = True, weight: int = 1) -> None:
+    def emit(self, text: str, atom: bool = True, weight: int = 1, start: int | None = None) -> None:
         self.settle()
+        self.atom_at, self.after = len(self.out) if start is None else start, 0
         self.out.append(text)
-        self.atom, self.repeated, self.weight = atom, False, weight
+        self.atom, self.repeated, self.stacked, self.weight = atom, False, False, weight
+
+    def literal(self, code: int) -> str:
+        """One character as itself, or under (?i) as the class of its case orbit (go_classes: Go's folding)."""
+        orbit = orbits().get(code) if "i" in self.groups[-1].flags else None
+        if orbit is not None:
+            return class_text(merged([(member, member) for member in orbit]))
+        return re.escape(chr(code)) if 0x20 <= code < 0x7F else f"\\U{code:08x}"
+
+    def folded(self, ranges: Ranges) -> Ranges:
+        """A class as Go reads it under the flags in force: under (?i), with the case orbits of its letters."""
+        return folded(ranges) if "i" in self.groups[-1].flags else ranges
 
     def settle(self) -> None:
         """The last atom read whole (no repeat follows): its weight counts in its group's."""
@@ -143,7 +115,7 @@ class _Reader:
             if step is not None:
                 step()
             else:
-                self.emit("(?:^)" if char == "^" else "." if char == "." else re.escape(char))
+                self.emit("(?:^)" if char == "^" else "." if char == "." else self.literal(ord(char)))
                 self.at += 1
         if len(self.groups) > 1:
             raise _error("missing closing )", self.text)
@@ -162,20 +134,20 @@ class _Reader:
             stop = text.find("\\E", at + 2)
             literal = text[at + 2:] if stop < 0 else text[at + 2:stop]
             self.at = len(text) if stop < 0 else stop + 2
-            if literal:
-                self.emit(re.escape(literal))
+            for char in literal:  # each a literal of its own, as Go's: a repeat after \E repeats the last
+                self.emit(self.literal(ord(char)))
             return
         assertions = {"A": r"(?:\A)", "z": r"(?:\Z)", "b": r"(?a:\b)", "B": r"(?a:\B)"}
         if letter in assertions:
             self.emit(assertions[letter])
             self.at += 2
             return
-        ranges, negated, self.at = self.class_escape(at)
+        ranges, complement, self.at = self.class_escape(at)
         if ranges is not None:
-            self.emit(_class(ranges, negated))  # [^...]: under (?i) folded before the complement is taken, as Go does
+            self.emit(class_text(self.folded(ranges), complement))  # \W under (?i): folded, then complemented (Go)
             return
         code, self.at = _escaped_char(text, at)
-        self.emit(re.escape(chr(code)) if 0x20 <= code < 0x7F else f"\\U{code:08x}")
+        self.emit(self.literal(code))
 
     def class_escape(self, at: int) -> tuple[Ranges | None, bool, int]:
         r"""A Perl class (\d \D \s \S \w \W) or a Unicode one (\pL \p{Lu} \PL \p{^L}) at `at`: its ranges, whether
@@ -194,24 +166,24 @@ class _Reader:
             name, end = text[at + 3:stop], stop + 1
         else:
             name, end = text[at + 2], at + 3
-        negated = (letter == "P") != name.startswith("^")
+        complement = (letter == "P") != name.startswith("^")
         name = name.removeprefix("^")
         if name == "Any":
             ranges: Ranges = ((0, MAX_RUNE),)
         elif name in CATEGORIES:
-            ranges = _category(name)
+            ranges = category(name)
         elif name.isalpha() and name.isascii():
             raise ValueError(f"error parsing regexp: obsgen cannot read Unicode script classes such as "
                              f"`{text[at:end]}` (Python has no script table; Go may take it): `{text}`")
         else:
             raise _error("invalid character class range", text[at:end])
-        return ranges, negated, end
+        return ranges, complement, end
 
     def bracket(self) -> None:
         text, start = self.text, self.at
         at = start + 1
-        negated = text[at:at + 1] == "^"
-        at += negated
+        negate = text[at:at + 1] == "^"
+        at += negate
         ranges: list[tuple[int, int]] = []
         complements: list[Ranges] = []  # what \W, \PL, [:^alpha:] are the complements of
         first = True
@@ -249,18 +221,8 @@ class _Reader:
                     raise _error("invalid character class range", text[start:at])
             ranges.append((low, high))
         self.at = at + 1
-        self.emit(self.union(ranges, complements, negated))
-
-    def union(self, ranges: list[tuple[int, int]], complements: list[Ranges], negated: bool) -> str:
-        """A bracket's class: its ranges and the complements of `complements`, all negated for [^...]. Under (?i) Go
-        folds a class given negated (\\W, \\PL, [:^alpha:]) before taking its complement (regexp/syntax appendGroup),
-        where Python folds the written set: each complement is then written as a [^...] of its own."""
-        if not complements or "i" not in self.groups[-1].flags:
-            return _class(_merged([*ranges, *(pair for found in complements for pair in _negated(found))]), negated)
-        if negated:  # none of ranges, and in each class complemented
-            ahead = "".join(f"(?={_class(found)})" for found in complements)
-            return f"(?:(?!{_class(_merged(ranges))}){ahead}(?s:.))"
-        return "(?:" + "|".join([_class(_merged(ranges)), *(_class(found, True) for found in complements)]) + ")"
+        folded_groups = (pair for found in complements for pair in negated(self.folded(found)))
+        self.emit(class_text(merged([*self.folded(merged(ranges)), *folded_groups]), negate))
 
     def class_char(self, at: int, start: int) -> tuple[int, int]:
         """One character of a bracket (itself, or an escape) and where it ends."""
@@ -271,36 +233,55 @@ class _Reader:
         return _escaped_char(self.text, at)
 
     def open(self) -> None:
-        self.settle()
         text, at = self.text, self.at
-        named = _NAMED.match(text, at)
+        named = self.named(at)
         if named or not text.startswith("(?", at):  # a name changes no match: Python's own rules for it are not Go's
-            self.groups.append(_Group(self.groups[-1].flags))
+            self.settle()
+            self.groups.append(_Group(self.groups[-1].flags, start=len(self.out)))
             self.emit("(", atom=False)
-            self.at = named.end() if named else at + 1
+            self.at = named or at + 1
             return
-        flags = None if text.startswith(_UNSUPPORTED, at) else _FLAGS.match(text, at)
-        if flags is None or flags[2] == "":  # (?i-) turns nothing off: Go refuses it
-            raise _error("invalid or unsupported Perl syntax", text[at:at + 3])
-        on, off, kind = flags[1], flags[2] or "", flags[3]
+        on, off, kind, self.at = _perl_flags(text, at)
         group = self.groups[-1]
-        python = "".join(f for f in on if f != "U") + ("-" + "".join(f for f in off if f != "U")).rstrip("-")
-        opener = f"(?{python}:" if python else "(?:"
-        now = (group.flags | set(on)) - set(off)
-        self.at = flags.end()
+        python = "".join(f for f in on if f in "ms") + ("-" + "".join(f for f in off if f in "ms")).rstrip("-")
+        opener = f"(?{python}:" if python else "(?:"  # (?i) and (?U) are read here, not by Python's re
+        now = frozenset((group.flags | set(on)) - set(off))
         if kind == ":":
-            self.groups.append(_Group(frozenset(now)))
-        else:  # the flags hold to the end of the group: a scoped group, closed with it, around each alternative
-            group.flags = frozenset(now)
-            group.scopes.append(opener)
-        self.emit(opener, atom=False)
+            self.settle()
+            self.groups.append(_Group(now, start=len(self.out)))
+            self.emit(opener, atom=False)
+            return
+        # the flags hold to the end of the group: a scoped group, closed with it, around each alternative; what a
+        # repeat would repeat stays the atom before it (`a(?i)*` is `a*`), though a repeat on it may be repeated again
+        group.flags = now
+        group.scopes.append(opener)
+        self.out.append(opener)
+        self.after += 1
+        self.repeated = False
+
+    def named(self, at: int) -> int | None:
+        """Where the opening of a named group at `at` ends, `(?P<name>`, and `(?<name>` where Go reads it (1.22 on),
+        None if none starts there; ValueError with Go's words for a name Go refuses (regexp/syntax parsePerlFlags)."""
+        text = self.text
+        if text.startswith("(?P<", at) and len(text) - at > 4:
+            start = at + 4
+        elif self.angle_names and text.startswith("(?<", at) and len(text) - at > 3:
+            start = at + 3
+        else:
+            return None
+        end = text.find(">", start)
+        if end < 0:
+            raise _error("invalid named capture", text[at:])
+        if not _NAME.fullmatch(text, start, end):
+            raise _error("invalid named capture", text[at:end + 1])
+        return end + 1
 
     def close(self) -> None:
         if len(self.groups) == 1:
             raise _error("unexpected )", self.text)
         self.settle()
         group = self.groups.pop()
-        self.emit(")" * len(group.scopes) + ")", weight=group.weight)
+        self.emit(")" * len(group.scopes) + ")", weight=group.weight, start=group.start)
         self.at += 1
 
     def alternative(self) -> None:
@@ -333,8 +314,32 @@ class _Reader:
                 raise _error("invalid repeat count", operator)
             self.weight *= count
         lazy = stop > end
-        self.out.append(operator + ("?" if lazy != ("U" in self.groups[-1].flags) else ""))
-        self.repeat_at, self.at, self.repeated = self.at, stop, True
+        text = operator + ("?" if lazy != ("U" in self.groups[-1].flags) else "")
+        at = len(self.out) - self.after  # before the flag groups that follow the atom
+        if self.stacked:  # a*(?i)*: Go repeats the repeated atom
+            self.out[self.atom_at:at] = ["(?:", *self.out[self.atom_at:at], ")"]
+            at += 2
+        self.out.insert(at, text)
+        self.repeat_at, self.at, self.repeated, self.stacked = self.at, stop, True, True
+
+
+def _perl_flags(text: str, at: int) -> tuple[str, str, str, int]:
+    """The flags a flag group at `at` turns on and off, how it ends (":" opening a group, ")" not) and where, as
+    regexp/syntax parsePerlFlags reads them; ValueError quoting what Go quotes: up to the character it stopped at
+    (`(?x`, `(?i-)`, `(?=`, `(?<` before Go 1.22)."""
+    on, off, signed, saw, end = "", "", False, False, at + 2
+    while end < len(text):
+        char = text[end]
+        end += 1
+        if char in "imsU":
+            on, off, saw = (on, off + char, True) if signed else (on + char, off, True)
+        elif char == "-" and not signed:
+            signed, saw = True, False
+        elif char in ":)" and (saw or not signed):
+            return on, off, char, end
+        else:
+            break
+    raise _error("invalid or unsupported Perl syntax", text[at:end])
 
 
 def _escaped_char(text: str, at: int) -> tuple[int, int]:
@@ -363,23 +368,24 @@ def _escaped_char(text: str, at: int) -> tuple[int, int]:
     raise _error("invalid escape sequence", text[at:at + 2])
 
 
-def python_pattern(pattern: str) -> str:
+def python_pattern(pattern: str, angle_names: bool = True) -> str:
     """The pattern, of Go's regexp syntax, as a Python re pattern matching the same strings; ValueError saying what
-    Go says of one it refuses (or that obsgen cannot read it)."""
-    return _Reader(pattern).read()
+    Go says of one it refuses (or that obsgen cannot read it). angle_names: whether the Go that reads it takes
+    `(?<name>re)` (1.22 on), or refuses it as Go 1.21 and before do."""
+    return _Reader(pattern, angle_names).read()
 
 
 @lru_cache(maxsize=1024)
-def compile_go(pattern: str) -> re.Pattern[str]:
+def compile_go(pattern: str, angle_names: bool = True) -> re.Pattern[str]:
     """The pattern compiled as Go's regexp.Compile reads it (python_pattern), to search with (regexp.MatchString
     finds a match anywhere); ValueError if Go refuses it."""
     try:
-        return re.compile(python_pattern(pattern))
+        return re.compile(python_pattern(pattern, angle_names))
     except re.error as error:
         raise ValueError(f"error parsing regexp: obsgen cannot read it ({error}): `{pattern}`") from None
 
 
-def matcher_regex(value: str) -> re.Pattern[str]:
-    """A matcher's regex as Alertmanager compiles it (labels.NewMatcher: `^(?:value)$`), to search a label value
-    with; ValueError with Go's words (amtool's) if Alertmanager refuses it."""
-    return compile_go(f"^(?:{value})$")
+def matcher_regex(value: str, release: str) -> re.Pattern[str]:
+    """A matcher's regex as that Alertmanager release compiles it (labels.NewMatcher: `^(?:value)$`), to search a
+    label value with; ValueError with Go's words (amtool's) if it refuses it."""
+    return compile_go(f"^(?:{value})$", ordered(release) >= ordered(ALERTMANAGER_GO_1_22))

@@ -38,11 +38,11 @@ class LabelMatcher:
         return hit != self.op.startswith("!")
 
 
-def label_matcher(name: str, op: str, value: str) -> LabelMatcher:
-    """The matcher, its regex compiled as Alertmanager compiles it; ValueError naming the regex, with Go's words,
-    when Alertmanager would refuse it."""
+def label_matcher(name: str, op: str, value: str, release: str) -> LabelMatcher:
+    """The matcher, its regex compiled as that Alertmanager release compiles it; ValueError naming the regex, with
+    Go's words, when it would refuse it."""
     try:
-        return LabelMatcher(name, op, value, matcher_regex(value) if "~" in op else None)
+        return LabelMatcher(name, op, value, matcher_regex(value, release) if "~" in op else None)
     except ValueError as error:
         raise ValueError(f"the regex {value!r} of {name}{op} does not compile: {error}") from None
 
@@ -62,7 +62,7 @@ def read_matchers(entry: Mapping[str, Any], release: str, side: str = "") -> tup
             raise ValueError(f"{side}{error} (as Alertmanager {release} reads it)") from None
     found += [(str(name), "=", str(value)) for name, value in match.items()]
     found += [(str(name), "=~", str(value)) for name, value in match_re.items()]
-    return tuple(label_matcher(*matcher) for matcher in found)
+    return tuple(label_matcher(*matcher, release) for matcher in found)
 
 
 def all_hold(matchers: tuple[LabelMatcher, ...], labels: Mapping[str, str]) -> bool:

@@ -15,7 +15,7 @@ import promql_parser
 from generator.core.disk_cache import DiskCache, package_version, source_digest
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.go_regex import compile_go
-from generator.core.releases import PROMETHEUS_VERSION, ordered
+from generator.core.releases import PROMETHEUS_GO_1_22, PROMETHEUS_VERSION, ordered
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,8 @@ before."""
 def selector_regex(value: str, release: str = PROMETHEUS_VERSION) -> re.Pattern[str]:
     """A label matcher's regex as that Prometheus release compiles it: Go's regexp (go_regex), anchored, to search a
     label value with; ValueError with Go's words if Prometheus refuses it."""
-    return compile_go(f"^(?{'s' if ordered(release) >= DOTALL_SINCE else ''}:{value})$")
+    return compile_go(f"^(?{'s' if ordered(release) >= DOTALL_SINCE else ''}:{value})$",
+                      ordered(release) >= ordered(PROMETHEUS_GO_1_22))
 
 
 def label_matches(op: str, value: str, actual: str, release: str = PROMETHEUS_VERSION) -> bool:

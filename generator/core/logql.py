@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.go_regex import compile_go
-from generator.core.promql import rescaled_text
+from generator.core.promql_text import rescaled_text
 
 RANGE_FUNCTIONS = frozenset({
     "rate", "rate_counter", "count_over_time", "bytes_rate", "bytes_over_time", "sum_over_time",

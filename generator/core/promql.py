@@ -14,8 +14,7 @@ import promql_parser
 
 from generator.core.disk_cache import DiskCache, package_version, source_digest
 from generator.core.duration import format_seconds, parse_seconds
-from generator.core.go_regex import compile_go
-from generator.core.releases import PROMETHEUS_GO_1_22, PROMETHEUS_VERSION, ordered
+from generator.core.promql_text import rescaled_text
 
 
 @dataclass(frozen=True)
@@ -237,27 +236,6 @@ def matcher_op(matcher: Any) -> str:
     return _MATCH_OPS.get(str(matcher.op), str(matcher.op))
 
 
-DOTALL_SINCE = (3, 0, 0)
-"""The first Prometheus release whose selector regexes let `.` take a line feed: model/labels NewFastRegexMatcher
-compiles `^(?s:re)$` from 3.0.0 (its migration guide: "`.` matches all characters including newlines"), `^(?:re)$`
-before."""
-
-
-def selector_regex(value: str, release: str = PROMETHEUS_VERSION) -> re.Pattern[str]:
-    """A label matcher's regex as that Prometheus release compiles it: Go's regexp (go_regex), anchored, to search a
-    label value with; ValueError with Go's words if Prometheus refuses it."""
-    return compile_go(f"^(?{'s' if ordered(release) >= DOTALL_SINCE else ''}:{value})$",
-                      ordered(release) >= ordered(PROMETHEUS_GO_1_22))
-
-
-def label_matches(op: str, value: str, actual: str, release: str = PROMETHEUS_VERSION) -> bool:
-    """Whether the label matcher `op "value"` (=, !=, =~, !~) holds for a label's value where that Prometheus
-    release reads it (selector_regex; a caller that knows no Stack reads it as the release a Stack declares unless
-    it says otherwise); ValueError for a regex Prometheus refuses."""
-    hit = selector_regex(value, release).search(actual) is not None if "~" in op else actual == value
-    return hit != op.startswith("!")
-
-
 MATCHER = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)(=~|!~|!=|=)"(.*)"', re.DOTALL)
 """A matcher of Selector.matchers as _matchers writes it, read back: name, operator, "value"."""
 
@@ -358,33 +336,6 @@ def ranges(expr: str) -> tuple[float, ...]:
     """Seconds of every range window ([5m], and a subquery's [1h:1m] range) in source order."""
     check_syntax(expr)
     return facts(expr).ranges
-
-
-_DURATION = r"\d+(?:ms|[smhdwy])(?:\d+(?:ms|[smhdwy]))*"
-_RANGE = re.compile(rf"\[(\s*)({_DURATION})(\s*)(?::(\s*)({_DURATION})?(\s*))?\]")
-_OFFSET = re.compile(rf"\b(offset\s+-?)({_DURATION})")
-_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`""")
-
-
-def rescaled_text(expr: str, window: Callable[[str], str], shift: Callable[[str], str]) -> str:
-    """The expression with each `[range]` (and subquery range) mapped by window(), offsets and steps by shift(),
-    string literals left alone; unchecked, so LogQL (same ranges, offsets and strings) is rewritten by it too."""
-    def one_range(match: re.Match[str]) -> str:
-        pre, length, mid, colon, step, post = match.groups()
-        text = f"[{pre}{window(length)}{mid}"
-        if colon is not None:
-            text += f":{colon}{shift(step) if step else ''}{post}"
-        return text + "]"
-
-    def code(text: str) -> str:
-        return _OFFSET.sub(lambda m: m[1] + shift(m[2]), _RANGE.sub(one_range, text))
-
-    pieces: list[str] = []
-    position = 0
-    for literal in _STRING.finditer(expr):
-        pieces += [code(expr[position:literal.start()]), literal[0]]
-        position = literal.end()
-    return "".join(pieces) + code(expr[position:])
 
 
 def rescale_ranges(expr: str, window: Callable[[str], str], shift: Callable[[str], str]) -> str:

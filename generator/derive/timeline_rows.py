@@ -8,7 +8,8 @@ anything else keeps its kind's default height.
 from __future__ import annotations
 
 from generator.core.grafana_promql import UnknownVariable, interpolate
-from generator.core.promql import PromQLError, label_matches, matcher_op, metric_names, parse, walk
+from generator.core.promql import PromQLError, matcher_op, metric_names, parse, walk
+from generator.core.selector_regex import label_matches
 from generator.derive.dashboards import variable_values
 from generator.derive.result_labels import expression_labels
 from generator.derive.series import defined_series

@@ -11,16 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import (
-    LOOKBACK,
-    PromQLError,
-    Selector,
-    absence_asked,
-    label_matches,
-    matcher_op,
-    parse,
-    read_selectors,
-)
+from generator.core.promql import LOOKBACK, PromQLError, Selector, absence_asked, matcher_op, parse, read_selectors
+from generator.core.selector_regex import label_matches
 from generator.model.project import Project
 
 Wave = Callable[[float], float]

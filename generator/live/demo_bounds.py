@@ -18,7 +18,8 @@ from typing import Any
 from generator.checks.lint.dashboard_json import panels, variable_values
 from generator.checks.semantics.shapes import unparen
 from generator.core.grafana_promql import interpolate
-from generator.core.promql import PromQLError, label_matches, matcher_op, parse, walk
+from generator.core.promql import PromQLError, matcher_op, parse, walk
+from generator.core.selector_regex import label_matches
 from generator.derive.series import defined_series
 from generator.model.project import Project
 from generator.targets.grafana import render as grafana_documents

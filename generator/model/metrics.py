@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, field_validator, model_validator
 
 from generator.core.duration import Duration
-from generator.core.promql import label_matches
+from generator.core.selector_regex import label_matches
 from generator.model.base import Definition
 from generator.model.identity import FileStem
 

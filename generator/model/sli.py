@@ -13,7 +13,8 @@ from typing import Annotated, ClassVar, Literal, Self
 from pydantic import AfterValidator, Field, StrictFloat, StrictInt, model_validator
 
 from generator.core.duration import parse_seconds
-from generator.core.promql import PromQLError, label_matches, matcher_op, parse
+from generator.core.promql import PromQLError, matcher_op, parse
+from generator.core.selector_regex import label_matches
 from generator.model.base import Model
 from generator.model.metrics import LABEL_NAME, Metric, MetricType
 

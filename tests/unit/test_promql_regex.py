@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.core.promql import label_matches
+from generator.core.selector_regex import label_matches
 from tests.servers import promtool_test
 
 DEBIAN = "2.42.0"

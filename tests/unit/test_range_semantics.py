@@ -15,7 +15,7 @@ import yaml
 
 from generator.build import build
 from generator.core.duration import parse_seconds
-from generator.core.promql import rescaled_text
+from generator.core.promql_text import rescaled_text
 from tests.checks.test_cases import project_with
 from tests.unit.test_rule_test_loading import promtool_test
 

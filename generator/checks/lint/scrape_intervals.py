@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from generator.core.duration import format_seconds, parse_seconds
-from generator.core.promql import MATCHER, label_matches
+from generator.core.promql import MATCHER
+from generator.core.selector_regex import label_matches
 from generator.derive.series import metric_families
 from generator.model.conventions import JOB_LABEL
 from generator.model.project import Project

@@ -26,7 +26,8 @@ from typing import Any
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.result_readers import possible_labels_of
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, label_matches, matcher_op, parse, walk
+from generator.core.promql import PromQLError, matcher_op, parse, walk
+from generator.core.selector_regex import label_matches
 from generator.derive.result_labels import OPEN
 from generator.model import Alert, Definition
 

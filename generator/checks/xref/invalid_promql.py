@@ -27,15 +27,8 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
-from generator.core.promql import (
-    EXPERIMENTAL_FLAG,
-    MATCHER,
-    PromQLError,
-    check_syntax,
-    experimental,
-    selector_regex,
-    selectors,
-)
+from generator.core.promql import EXPERIMENTAL_FLAG, MATCHER, PromQLError, check_syntax, experimental, selectors
+from generator.core.selector_regex import selector_regex
 
 CODE = "XR010"
 NAME = "invalid-promql"

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from generator.core.matcher_text import quoted
-from generator.core.promql import label_matches
+from generator.core.selector_regex import label_matches
 from generator.derive.result_labels import expression_labels
 from generator.derive.series import defined_series, metric_families
 from generator.derive.slo.absent import watched

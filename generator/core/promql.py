@@ -12,9 +12,10 @@ from typing import Any
 
 import promql_parser
 
+from generator.core import promql_text
 from generator.core.disk_cache import DiskCache, package_version, source_digest
 from generator.core.duration import format_seconds, parse_seconds
-from generator.core.promql_text import rescaled_text
+from generator.core.promql_text import calls_smoothing, parser_text, rescaled_text
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,10 @@ RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "resets", "absent", "ab
 
 @lru_cache(maxsize=8192)
 def parse(expr: str) -> Any:
-    """The AST of an expression; PromQLError with the parser's message if it is not valid PromQL."""
+    """The AST of an expression (promql_text.parser_text: as Prometheus reads it); PromQLError with the parser's
+    message if it is not valid PromQL."""
     try:
-        return promql_parser.parse(expr)
+        return promql_parser.parse(parser_text(expr))
     except ValueError as error:
         raise PromQLError(f"invalid PromQL {expr!r}: {error}") from None
 
@@ -147,7 +149,8 @@ def facts_cached(definitions: Path) -> Iterator[None]:
     build parses only the expressions the previous one did not."""
     global _disk
     _disk = DiskCache(definitions, "promql",
-                      f"promql-parser {package_version('promql-parser')} {source_digest(__file__)}")
+                      f"promql-parser {package_version('promql-parser')} "
+                      f"{source_digest(__file__, promql_text.__file__)}")
     try:
         yield
     finally:
@@ -195,7 +198,8 @@ EXPERIMENTAL = frozenset({
 (promql/parser/functions.go `Experimental: true`; limitk and limit_ratio by its parser): without it a rule file
 using one does not load and a query using one fails. 2.x has none of them (double_exponential_smoothing was
 holt_winters)."""
-EXPERIMENTAL_FLAG = "--enable-feature=promql-experimental-functions"
+EXPERIMENTAL_FEATURE = "promql-experimental-functions"
+EXPERIMENTAL_FLAG = f"--enable-feature={EXPERIMENTAL_FEATURE}"
 _MAY_CALL_EXPERIMENTAL = re.compile(rf"\b(?:{'|'.join(sorted(EXPERIMENTAL))})\s*\(")
 """Text that may call one: only such an expression is parsed again (most are read from the facts' disk cache)."""
 
@@ -209,7 +213,10 @@ def experimental(expr: str) -> tuple[str, ...]:
         root = parse(expr)
     except PromQLError:
         return ()
-    return tuple(sorted({name for node in walk(root) if (name := _called(node)) in EXPERIMENTAL}))
+    found = {name for node in walk(root) if (name := _called(node)) in EXPERIMENTAL}
+    if "double_exponential_smoothing" in found and not calls_smoothing(expr):  # holt_winters, parsed by that name
+        found.remove("double_exponential_smoothing")
+    return tuple(sorted(found))
 
 
 def _called(node: Any) -> str:

@@ -1,9 +1,19 @@
-"""PromQL text read as text, not parsed: its range windows, offsets and steps rewritten around its string literals."""
+"""PromQL text read as text, not parsed: its range windows, offsets and steps rewritten around its string literals,
+and the text promql-parser is given, which reads some things otherwise than Prometheus.
+
+promql-parser (Rust) unescapes a backtick string as a double-quoted one: `\\pL`, `a\\.b`, `\\d` in backticks, raw
+text to Prometheus (Go's strconv.Unquote of a raw string), were "unknown escape sequence" errors; parser_text writes
+each as the double-quoted string of the same text. It knows Prometheus 3's function names only: holt_winters, the
+name of double_exponential_smoothing before 3.0.0, is given to it as that (same arguments), and release_refusal says
+which name a release refuses, with Prometheus' words.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from generator.core.releases import ordered
 
 _DURATION = r"\d+(?:ms|[smhdwy])(?:\d+(?:ms|[smhdwy]))*"
 _RANGE = re.compile(rf"\[(\s*)({_DURATION})(\s*)(?::(\s*)({_DURATION})?(\s*))?\]")
@@ -24,9 +34,53 @@ def rescaled_text(expr: str, window: Callable[[str], str], shift: Callable[[str]
     def code(text: str) -> str:
         return _OFFSET.sub(lambda m: m[1] + shift(m[2]), _RANGE.sub(one_range, text))
 
+    return _code_mapped(expr, code, lambda literal: literal)
+
+
+RENAMED_SINCE = (3, 0, 0)
+"""The first Prometheus release calling holt_winters double_exponential_smoothing (its 3.0 migration guide): each
+release knows one of the names only, and its parser says of the other `unknown function with name "..."`."""
+_HOLT_WINTERS = re.compile(r"\bholt_winters(?=\s*\()")
+_SMOOTHING = re.compile(r"\bdouble_exponential_smoothing(?=\s*\()")
+
+
+def _code_mapped(expr: str, code: Callable[[str], str], literal: Callable[[str], str]) -> str:
     pieces: list[str] = []
     position = 0
-    for literal in _STRING.finditer(expr):
-        pieces += [code(expr[position:literal.start()]), literal[0]]
-        position = literal.end()
+    for found in _STRING.finditer(expr):
+        pieces += [code(expr[position:found.start()]), literal(found[0])]
+        position = found.end()
     return "".join(pieces) + code(expr[position:])
+
+
+def _quoted(literal: str) -> str:
+    if not literal.startswith("`"):
+        return literal
+    body = literal[1:-1].replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{body}"'
+
+
+def parser_text(expr: str) -> str:
+    """The expression as promql-parser reads it as Prometheus does: backtick strings double-quoted, holt_winters
+    called by its Prometheus 3 name (release_refusal says whether the release knows the name written)."""
+    if "`" not in expr and "holt_winters" not in expr:
+        return expr
+    return _code_mapped(expr, lambda text: _HOLT_WINTERS.sub("double_exponential_smoothing", text), _quoted)
+
+
+def _code(expr: str) -> str:
+    """The expression with each string literal emptied: its code, where a function is called."""
+    return _STRING.sub('""', expr)
+
+
+def release_refusal(expr: str, release: str) -> str:
+    """What that Prometheus release's parser says of a function name it does not know (holt_winters from 3.0.0,
+    double_exponential_smoothing before), '' when it knows those the expression calls."""
+    renamed = ordered(release) >= RENAMED_SINCE
+    name, pattern = ("holt_winters", _HOLT_WINTERS) if renamed else ("double_exponential_smoothing", _SMOOTHING)
+    return f'unknown function with name "{name}"' if name in expr and pattern.search(_code(expr)) else ""
+
+
+def calls_smoothing(expr: str) -> bool:
+    """Whether the expression calls double_exponential_smoothing by that name (not as holt_winters)."""
+    return "double_exponential_smoothing" in expr and _SMOOTHING.search(_code(expr)) is not None

@@ -4,11 +4,14 @@ model/labels NewFastRegexMatcher anchors it, `.` taking a line feed from 3.0.0 (
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from generator.core.selector_regex import label_matches
+from generator.core.promql import MATCHER, check_syntax, selectors
+from generator.core.promql_text import release_refusal
+from generator.core.selector_regex import label_matches, selector_regex
 from tests.servers import promtool_test
 
 DEBIAN = "2.42.0"
@@ -50,3 +53,57 @@ def test_a_regex_prometheus_refuses_is_refused_with_gos_words() -> None:
     """Python's re takes a look-behind; Go's regexp, so Prometheus, refuses it."""
     with pytest.raises(ValueError, match="invalid or unsupported Perl syntax"):
         label_matches("=~", "(?<=a)b", "ab", DEBIAN)
+
+
+PROMTOOL_SAYS = {"holt_winters(x[5m], 0.5, 0.5)": "", "x{v=~`\\pL+\\.b`}": "",
+                 "double_exponential_smoothing(x[5m], 0.5, 0.5)":
+                     'unknown function with name "double_exponential_smoothing"',
+                 'x{v=~"(?<n>a)"}': "error parsing regexp: invalid or unsupported Perl syntax: `(?<`"}
+"""Expressions and what promtool 2.42 says of them ('' when it takes them): a backtick string is raw text, and the
+Prometheus 2 name of double_exponential_smoothing is holt_winters; its Go (1.19) refuses `(?<name>`."""
+
+
+def _obsgen_says(expr: str, release: str) -> str:
+    """What obsgen's reading of an expression says of it on that release ('' when taken)."""
+    check_syntax(expr)
+    refused = release_refusal(expr, release)
+    for selector in selectors(expr):
+        for matcher in selector.matchers:
+            found = MATCHER.fullmatch(matcher)
+            if found is not None and "~" in found[2] and not refused:
+                try:
+                    selector_regex(found[3], release)
+                except ValueError as error:
+                    refused = str(error)
+    return refused
+
+
+@pytest.mark.parametrize(("expr", "said"), PROMTOOL_SAYS.items(), ids=list(PROMTOOL_SAYS))
+def test_expressions_are_read_as_promtool_reads_them(tmp_path: Path, expr: str, said: str) -> None:
+    (tmp_path / "rules.yml").write_text(json.dumps({"groups": [{"name": "g", "rules": [{"record": "x:y",
+                                                                                        "expr": expr}]}]}))
+    checked = subprocess.run(["promtool", "check", "rules", str(tmp_path / "rules.yml")], capture_output=True,
+                             text=True, timeout=30)
+    assert (checked.returncode == 0) == (said == "") and said in checked.stdout + checked.stderr, checked.stderr
+    assert _obsgen_says(expr, DEBIAN) == said
+    if said == "" and "holt_winters" in expr:
+        assert release_refusal(expr, "3.0.0") == 'unknown function with name "holt_winters"'
+    if "double_exponential" in expr or "(?<" in expr:
+        assert _obsgen_says(expr, "3.15.0") == ""  # 3.x names it so and is built with Go 1.22 on
+
+
+def test_an_experimental_function_is_taken_where_the_stacks_enable_the_feature(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """XR010 reads the feature flags the shipped stacks run Prometheus with from targets.prometheus.FEATURES."""
+    from generator.build import compile_definitions
+    from generator.targets import prometheus
+    from tests.checks.test_cases import project_with
+
+    case = {"case.py": 'from generator.model import RecordingRule\n'
+                       'R = RecordingRule(name="job:load:limit2", expr="limitk(2, node_load1)")\n'}
+    found = [p.message for p in compile_definitions(project_with(tmp_path / "off", case)).report.problems
+             if p.code == "XR010"]
+    assert len(found) == 1 and "limitk() is experimental" in found[0]
+    monkeypatch.setattr(prometheus, "FEATURES", (*prometheus.FEATURES, "promql-experimental-functions"))
+    assert [p for p in compile_definitions(project_with(tmp_path / "on", case)).report.problems
+            if p.code == "XR010"] == []

@@ -11,9 +11,12 @@ PROMETHEUS_VERSION = "3.15.0"  # the image stacks/docker-compose.yml pins
 """The Prometheus release a Stack declares unless it says otherwise (Stack.prometheus_version)."""
 PROMETHEUS_GO_1_22 = "2.51.0"
 ALERTMANAGER_GO_1_22 = "0.28.0"
-"""The first releases of Prometheus and Alertmanager built with Go 1.22 (their .promu.yml's go version; 2.50 and
-0.27 were built with 1.21): a regex of theirs is read by that Go's regexp, which takes `(?<name>re)` from 1.22 on and
-refuses it before ("invalid or unsupported Perl syntax: `(?<`"), as Alertmanager 0.25 and Prometheus 2.42 here do."""
+"""The first releases of Prometheus and Alertmanager built with Go 1.22 or later: Prometheus' main branch built with
+1.22 from 2024-03-03 (prometheus/test-infra#655), after 2.50.0 (2024-02-22, Go 1.21), before 2.51.0 (2024-03-18);
+Alertmanager moved to 1.22 on 2024-08-12 and 1.23 in October (prometheus/alertmanager#3951, #4071), after 0.27.0
+(2024-02, Go 1.21), before 0.28.0. A regex of theirs is read by that Go's regexp, which takes `(?<name>re)` from
+1.22 on and refuses it before ("invalid or unsupported Perl syntax: `(?<`"), as Alertmanager 0.25 and Prometheus 2.42
+here (Debian's builds, Go 1.19) do."""
 VERSION = re.compile(r"(?:\bversion:?\s+|^)v?(\d+)\.(\d+)\.(\d+)")
 """X.Y.Z where a Prometheus server prints its release (prometheus/common version.Print: "NAME, version 0.25.0
 (branch: ...)") or where a version string starts (Alertmanager's /api/v2/status versionInfo.version: "0.25.0"): a v

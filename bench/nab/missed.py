@@ -32,6 +32,16 @@ procedure chooses them on all files) only if held out >= 68.85 (shipped 68.35 + 
 68.7, in-sample >= 70.0, MASE and coverage unchanged (the forecast does not change), the causality test
 passes (a perturbed future leaves every earlier output bitwise unchanged) and the exporter's tests pass; of
 several, the highest held out. Otherwise a negative result, written into the README.
+
+Result: negative, nothing ships. NAB standard held out (AWS, realKnownCause; in-sample; leave one file out):
+shipped 68.35 (66.20, 71.75; 70.54; 68.69); pattern, 1 hour too 60.20 (62.39, 56.75; 67.55; 59.62); longest
+gap 68.35 (66.20, 71.75; 70.54; 68.54); both as pattern, 1 hour too; early share 36.7% in every row. The
+4-block pattern reaches 1.4 on none of the 10 missed windows (0.99 on fe7f93's first, where the 8-block one
+reaches 1.35) and no sooner on 53ea38's, while the larger of the two passes 1.4 on more samples than the
+8-block alone in 20 of 24 files: only false positives. The gap signal passes 1 six times in the corpus
+(ambient_temperature 4, rogue_agent_key_hold 2), once in a window already caught; rogue_agent_key_hold's first
+window, read after the run, is no gap but 113 samples stuck at 0 (the plot's flat line), its gaps 4-6 samples
+against earlier silences of up to 546: the diagnosis above misread it.
 """
 
 from __future__ import annotations

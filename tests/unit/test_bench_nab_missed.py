@@ -9,23 +9,22 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from nab.missed import VARIANTS, GapParams, gap_signal, signals
 
-from nab.missed import VARIANTS, GapParams, gap_signal, signals  # noqa: E402
+from generator.exporter.anomaly import DEFAULT_PARAMS, combined_score, streaming_anomaly_scores
 
-from generator.exporter.anomaly import DEFAULT_PARAMS, combined_score, streaming_anomaly_scores  # noqa: E402
-
-STEP = 300.0
+STEP, DAY = 300.0, 288
 
 
-def _series(n: int, seed: int = 1) -> np.ndarray:
-    t = np.arange(n)
-    return 10 + np.sin(2 * np.pi * t / 288) + np.random.default_rng(seed).standard_t(3, n) * 0.1
+def _daily(n: int) -> np.ndarray:
+    """A daily cycle with Laplace noise, sampled every 5 minutes."""
+    noise = np.random.default_rng(n).laplace(0.0, 0.05, n)
+    return 5.0 + np.cos(2 * np.pi * np.arange(n) / DAY) + noise
 
 
 def test_perturbing_the_future_leaves_every_earlier_signal_bitwise_unchanged() -> None:
-    values = _series(2200)
+    values = _daily(2200)
     values[[500, 501, 1500, 1501, 1502]] = np.nan
     before = signals(values, STEP)
     assert np.isfinite(before[0, 1000:1500]).all() and (before[1] > 0).sum() == 2
@@ -49,7 +48,7 @@ def test_the_gap_signal_is_a_silence_over_the_longest_earlier_one() -> None:
 
 
 def test_the_variants_leave_the_shipped_score_alone_when_their_signals_are_off() -> None:
-    values = _series(1500)
+    values = _daily(1500)
     scores = streaming_anomaly_scores(values, STEP, 86_400.0)
     extra = np.stack([np.full(values.size, np.nan), np.full(values.size, 3.0)])
     shipped = combined_score(scores, DEFAULT_PARAMS)

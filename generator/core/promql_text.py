@@ -1,5 +1,9 @@
-"""PromQL text read as text, not parsed: its range windows, offsets and steps rewritten around its string literals,
-and the text promql-parser is given, which reads some things otherwise than Prometheus.
+"""PromQL text read as text, not parsed: its range windows, offsets and steps rewritten around its string literals
+and comments, and the text promql-parser is given, which reads some things otherwise than Prometheus.
+
+What is not code is found as PromQL's lexer (and LogQL's) finds it: a string in "...", '...' (a backslash escaping
+the next character) or backticks (raw, line feeds and all), and a comment from # to the line's end, in which a quote
+opens no string.
 
 promql-parser (Rust) unescapes a backtick string as a double-quoted one: `\\pL`, `a\\.b`, `\\d` in backticks, raw
 text to Prometheus (Go's strconv.Unquote of a raw string), were "unknown escape sequence" errors; parser_text writes
@@ -18,12 +22,14 @@ from generator.core.releases import ordered
 _DURATION = r"\d+(?:ms|[smhdwy])(?:\d+(?:ms|[smhdwy]))*"
 _RANGE = re.compile(rf"\[(\s*)({_DURATION})(\s*)(?::(\s*)({_DURATION})?(\s*))?\]")
 _OFFSET = re.compile(rf"\b(offset\s+-?)({_DURATION})")
-_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`""")
+_NOT_CODE = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|#[^\r\n]*""")
+"""A string literal or a comment (promql/parser/lex.go lexString, lexRawString, lexLineComment)."""
 
 
 def rescaled_text(expr: str, window: Callable[[str], str], shift: Callable[[str], str]) -> str:
     """The expression with each `[range]` (and subquery range) mapped by window(), offsets and steps by shift(),
-    string literals left alone; unchecked, so LogQL (same ranges, offsets and strings) is rewritten by it too."""
+    string literals and comments left alone; unchecked, so LogQL (same ranges, offsets, strings and comments) is
+    rewritten by it too."""
     def one_range(match: re.Match[str]) -> str:
         pre, length, mid, colon, step, post = match.groups()
         text = f"[{pre}{window(length)}{mid}"
@@ -47,7 +53,7 @@ _SMOOTHING = re.compile(r"\bdouble_exponential_smoothing(?=\s*\()")
 def _code_mapped(expr: str, code: Callable[[str], str], literal: Callable[[str], str]) -> str:
     pieces: list[str] = []
     position = 0
-    for found in _STRING.finditer(expr):
+    for found in _NOT_CODE.finditer(expr):
         pieces += [code(expr[position:found.start()]), literal(found[0])]
         position = found.end()
     return "".join(pieces) + code(expr[position:])
@@ -69,8 +75,9 @@ def parser_text(expr: str) -> str:
 
 
 def _code(expr: str) -> str:
-    """The expression with each string literal emptied: its code, where a function is called."""
-    return _STRING.sub('""', expr)
+    """The expression with each string literal emptied and each comment dropped: its code, where a function is
+    called (`holt_winters # ...` and a `(` on the next line call it)."""
+    return _NOT_CODE.sub(lambda found: "" if found[0].startswith("#") else '""', expr)
 
 
 def release_refusal(expr: str, release: str) -> str:

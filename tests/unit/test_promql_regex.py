@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.core.promql import MATCHER, check_syntax, selectors
-from generator.core.promql_text import release_refusal
+from generator.core.promql_text import release_refusal, rescaled_text
 from generator.core.selector_regex import label_matches, selector_regex
 from tests.servers import promtool_test
 
@@ -58,9 +58,12 @@ def test_a_regex_prometheus_refuses_is_refused_with_gos_words() -> None:
 PROMTOOL_SAYS = {"holt_winters(x[5m], 0.5, 0.5)": "", "x{v=~`\\pL+\\.b`}": "",
                  "double_exponential_smoothing(x[5m], 0.5, 0.5)":
                      'unknown function with name "double_exponential_smoothing"',
-                 'x{v=~"(?<n>a)"}': "error parsing regexp: invalid or unsupported Perl syntax: `(?<`"}
+                 'x{v=~"(?<n>a)"}': "error parsing regexp: invalid or unsupported Perl syntax: `(?<`",
+                 "# don't\nholt_winters(x[5m], 0.5, 0.5) # it's": "",
+                 "# don't\nx{v=~`\\pL+\\.b`} # it's": ""}
 """Expressions and what promtool 2.42 says of them ('' when it takes them): a backtick string is raw text, and the
-Prometheus 2 name of double_exponential_smoothing is holt_winters; its Go (1.19) refuses `(?<name>`."""
+Prometheus 2 name of double_exponential_smoothing is holt_winters; its Go (1.19) refuses `(?<name>`; a comment runs
+from # to the line's end, an apostrophe in it opening no string."""
 
 
 def _obsgen_says(expr: str, release: str) -> str:
@@ -107,3 +110,13 @@ def test_an_experimental_function_is_taken_where_the_stacks_enable_the_feature(t
     monkeypatch.setattr(prometheus, "FEATURES", (*prometheus.FEATURES, "promql-experimental-functions"))
     assert [p for p in compile_definitions(project_with(tmp_path / "on", case)).report.problems
             if p.code == "XR010"] == []
+
+
+def test_a_comment_is_no_code_and_opens_no_string() -> None:
+    """PromQL's lexer (and LogQL's) reads # to the line's end as a comment: a quote in it opens no string, and a name
+    or a range in it is no call and no window."""
+    commented = "# a `b\nx + y # c` 'd'"
+    assert sorted(selector.name for selector in selectors(commented)) == ["x", "y"]
+    assert release_refusal("rate(x[5m]) # was holt_winters(x[5m], 0.5, 0.5)", "3.15.0") == ""
+    assert rescaled_text("# don't\nrate(x[5m]) # it's [5m]", lambda _: "1h", lambda shift: shift) == \
+        "# don't\nrate(x[1h]) # it's [5m]"

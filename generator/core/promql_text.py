@@ -46,8 +46,8 @@ def rescaled_text(expr: str, window: Callable[[str], str], shift: Callable[[str]
 RENAMED_SINCE = (3, 0, 0)
 """The first Prometheus release calling holt_winters double_exponential_smoothing (its 3.0 migration guide): each
 release knows one of the names only, and its parser says of the other `unknown function with name "..."`."""
-_HOLT_WINTERS = re.compile(r"\bholt_winters(?=\s*\()")
-_SMOOTHING = re.compile(r"\bdouble_exponential_smoothing(?=\s*\()")
+_CALL = {name: re.compile(rf"\b{name}(?=\s*\()") for name in ("holt_winters", "double_exponential_smoothing")}
+"""A call of the function by either name (not a metric or label so named)."""
 
 
 def _code_mapped(expr: str, code: Callable[[str], str], literal: Callable[[str], str]) -> str:
@@ -71,7 +71,7 @@ def parser_text(expr: str) -> str:
     called by its Prometheus 3 name (release_refusal says whether the release knows the name written)."""
     if "`" not in expr and "holt_winters" not in expr:
         return expr
-    return _code_mapped(expr, lambda text: _HOLT_WINTERS.sub("double_exponential_smoothing", text), _quoted)
+    return _code_mapped(expr, lambda text: _CALL["holt_winters"].sub("double_exponential_smoothing", text), _quoted)
 
 
 def _code(expr: str) -> str:
@@ -83,11 +83,14 @@ def _code(expr: str) -> str:
 def release_refusal(expr: str, release: str) -> str:
     """What that Prometheus release's parser says of a function name it does not know (holt_winters from 3.0.0,
     double_exponential_smoothing before), '' when it knows those the expression calls."""
-    renamed = ordered(release) >= RENAMED_SINCE
-    name, pattern = ("holt_winters", _HOLT_WINTERS) if renamed else ("double_exponential_smoothing", _SMOOTHING)
-    return f'unknown function with name "{name}"' if name in expr and pattern.search(_code(expr)) else ""
+    name = "holt_winters" if ordered(release) >= RENAMED_SINCE else "double_exponential_smoothing"
+    return f'unknown function with name "{name}"' if _calls(expr, name) else ""
 
 
 def calls_smoothing(expr: str) -> bool:
     """Whether the expression calls double_exponential_smoothing by that name (not as holt_winters)."""
-    return "double_exponential_smoothing" in expr and _SMOOTHING.search(_code(expr)) is not None
+    return _calls(expr, "double_exponential_smoothing")
+
+
+def _calls(expr: str, name: str) -> bool:
+    return name in expr and _CALL[name].search(_code(expr)) is not None

@@ -8,8 +8,12 @@ from generator.model import Alert, Example
 
 DISK_ALMOST_FULL = Alert(
     name="DiskAlmostFull",
+    # a read-only mount (a mounted snapshot, backup or image) is full by design and nothing can fill it further:
+    # kube-prometheus' rule leaves it out too; a filesystem the kernel remounted read-only on errors is not a space
+    # problem either
     expr='100 * node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"}'
-         ' / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"} < 5',
+         ' / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"} < 5'
+         ' unless on (instance, device, mountpoint) node_filesystem_readonly == 1',
     **{"for": "5m"}, severity="critical", channels=("email", "slack", "webhook"), escalation="default",
     dashboard="Operations",
     summary='{{ $labels.mountpoint }} on {{ $labels.instance }} has {{ printf "%.1f" $value }}% free (less than '
@@ -26,6 +30,13 @@ DISK_ALMOST_FULL = Alert(
         Example(name="a full tmpfs does not", at="6m", fires=False,
                 series={'node_filesystem_avail_bytes{instance="db-1",fstype="tmpfs",mountpoint="/run"}': "0x10",
                         'node_filesystem_size_bytes{instance="db-1",fstype="tmpfs",mountpoint="/run"}': "100x10"}),
+        Example(name="a full read-only mount (a mounted snapshot or image) does not", at="6m", fires=False,
+                series={'node_filesystem_avail_bytes{instance="db-1",device="/dev/sdb1",fstype="ext4",mountpoint="/backup"}':
+                        "0x10",
+                        'node_filesystem_size_bytes{instance="db-1",device="/dev/sdb1",fstype="ext4",mountpoint="/backup"}':
+                        "100x10",
+                        'node_filesystem_readonly{instance="db-1",device="/dev/sdb1",fstype="ext4",mountpoint="/backup"}':
+                        "1x10"}),
         Example(name="20% free does not", at="6m", fires=False,
                 series={'node_filesystem_avail_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "20x10",
                         'node_filesystem_size_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "100x10"}),

@@ -34,6 +34,9 @@ node_filesystem_avail = Metric(name="node_filesystem_avail_bytes", type=GAUGE, s
                                labels=("device", "fstype", "mountpoint"))
 node_filesystem_size = Metric(name="node_filesystem_size_bytes", type=GAUGE, source=NODE, unit="bytes",
                               help="Filesystem size.", labels=("device", "fstype", "mountpoint"))
+node_filesystem_readonly = Metric(name="node_filesystem_readonly", type=GAUGE, source=NODE, whole=True,
+                                  help="1 while the filesystem is mounted read-only.",
+                                  labels=("device", "fstype", "mountpoint"))
 node_load1 = Metric(name="node_load1", type=GAUGE, source=NODE, help="1-minute load average.")
 
 # --- SYSTEM_METRICS["application"]: exposed by the services with prometheus-client ------------------

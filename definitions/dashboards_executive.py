@@ -4,12 +4,12 @@ from generator.model import Dashboard, Metric, MetricType, Panel, Query, Row, So
 from generator.model.conventions import NOT_ESCALATION
 
 from .alerts import MIN_ORDERS_PER_HOUR, MIN_SESSIONS_PER_MINUTE
+from .business import revenue_today
 from .forecasts import FORECASTS
 from .metrics import (
     conversion_rate,
     error_ratio,
     product_sales,
-    revenue,
     revenue_hourly,
     revenue_hourly_last_week,
 )
@@ -30,9 +30,9 @@ EXECUTIVE_DASHBOARD = Dashboard(
     rows=(
         Row(title="KPIs", panels=(
             Panel(title="Revenue Today", kind="big_number", plan_name="revenue_daily", unit="currencyUSD", decimals=0,
-                  time_range="today", description="Revenue of completed orders since midnight (the dashboard's "
-                                                   "time zone).",
-                  queries=Query(expr=f"sum(increase({revenue.name}[$__range]))", instant=True)),
+                  description="Revenue of the orders placed since 00:00 UTC that are completed (refunds and "
+                              "cancellations left out), summed by the shop's database at the exporter's last run.",
+                  queries=Query(expr=f"sum({revenue_today.name})", instant=True)),
             Panel(title="Conversion Rate", kind="gauge", plan_name="conversion_rate", unit="percentunit",
                   decimals=1, min=0, max=0.3, thresholds=((0.05, "orange"), (0.15, "green")),
                   description="Share of shopping sessions that end in an order over the last 10 minutes; "

@@ -28,9 +28,8 @@ DEFINITIONS = ROOT / "definitions"
 DEMO_NOW = 1767225600
 """2026-01-01T00:00:00Z: the demo history ends here, so the same data (and pictures) come out of every run."""
 PICTURE_NOW = DEMO_NOW - 3 * 3600
-"""Dashboards' pictures are drawn at 21:00 on the demo's last day, not at its end (midnight): there the
-executive dashboard's Revenue Today, today so far, spans nothing, and Prometheus refuses its [0s] range as it refuses
-Grafana's at that instant; in the evening it shows the day's revenue an executive reads."""
+"""Dashboards' pictures are drawn at 21:00 on the demo's last day, not at its end (midnight): in the evening
+the executive dashboard's Revenue Today holds the day's revenue an executive reads, not the first minute's."""
 
 # Hypothesis' 200 ms deadline per example is a wall-clock assertion: on the shared 2-core CI machine, with the
 # end-to-end tests' servers beside it, one example of a 0.07 ms test once took 445 ms and failed the run.

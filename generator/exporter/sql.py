@@ -39,6 +39,17 @@ from generator.exporter.jobs import STOPPED, Job, JobFailed, JobTimeout, SourceD
 from generator.model import BusinessMetric, Database
 
 BIND_NOW = "now"
+BIND_TODAY = "today"
+DAY_SECONDS = 86_400
+
+
+def bind_values(wall_time: float) -> dict[str, float]:
+    """The values of the bind parameters a business metric's SQL may use at a run started at wall_time: :now, its
+    Unix time, and :today, the Unix time of that day's start (00:00 UTC), for "since midnight" totals that SQLite
+    and PostgreSQL would otherwise round differently."""
+    return {BIND_NOW: wall_time, BIND_TODAY: float(int(wall_time // DAY_SECONDS) * DAY_SECONDS)}
+
+
 POSTGRES_QUERY_CANCELED = "57014"
 CHECK_CLIENT_MS = 1000  # PostgreSQL 14+: how often a backend running a query checks its client's socket is open
 SQLITE_PROGRESS_OPS = 10_000  # SQLite VM instructions between two checks of the deadline
@@ -327,10 +338,12 @@ class QueryJob(Job):
 
     def run(self, wall_time: float) -> list[Sample]:
         """Execute the SQL read-only with the metric's timeout and turn its rows into samples."""
-        if self._binds - {BIND_NOW}:
-            unknown = ", ".join(f":{name}" for name in sorted(self._binds - {BIND_NOW}))
-            raise JobFailed(f"unknown bind parameter {unknown} (only :{BIND_NOW}, the run's Unix time, is bound)")
-        params = {BIND_NOW: wall_time} if self._binds else {}
+        values = bind_values(wall_time)
+        if self._binds - values.keys():
+            unknown = ", ".join(f":{name}" for name in sorted(self._binds - values.keys()))
+            raise JobFailed(f"unknown bind parameter {unknown} (only :{BIND_NOW}, the run's Unix time, and "
+                            f":{BIND_TODAY}, its day's start at 00:00 UTC, are bound)")
+        params = {name: values[name] for name in self._binds}
         conn = self.connect()
         engine, timeout = conn.engine, parse_seconds(self.metric.timeout)
         # the server cancels the statement at `timeout`; connect_timeout more is the allowance for its answer

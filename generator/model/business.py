@@ -59,8 +59,9 @@ class BusinessMetric(Metric, Scheduled):
 
     A gauge's query returns the current value (active users, conversion over the last hour); a
     counter's query returns the running total that only grows (orders ever placed), exposed as is.
-    SQL may use the bind parameter ``:now`` (Unix seconds at run time) to stay portable across
-    databases. A row whose value is NULL gives no sample (use COALESCE for a zero).
+    SQL may use the bind parameters ``:now`` (Unix seconds at run time) and ``:today`` (Unix seconds of
+    that day's start, 00:00 UTC) to stay portable across databases. A row whose value is NULL gives no
+    sample (use COALESCE for a zero).
     """
 
     name: JobName = Field(description="Metric family name; lower_snake_case, counters ending in _total.")

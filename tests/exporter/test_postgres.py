@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from generator.exporter.demo_db import DemoShop, create
 from generator.exporter.jobs import JobFailed, SourceNotAnswering
-from generator.exporter.sql import Databases, QueryJob
+from generator.exporter.sql import Databases, QueryJob, bind_values
 from generator.model import BusinessMetric, Database, MetricType
 from tests.exporter.conftest import (
     RunningExporter,
@@ -45,10 +45,12 @@ def cluster() -> Iterator[Postgres]:
 
 
 def database_values(url: str, query: dict[str, object], now: float) -> dict[frozenset[tuple[str, str]], float]:
-    """What the query returns when run directly on PostgreSQL with :now bound."""
+    """What the query returns when run directly on PostgreSQL with :now and :today bound."""
     engine = create_engine(url)
+    statement = text(str(query["sql"]))
     with engine.connect() as conn:
-        result = conn.execute(text(str(query["sql"])), {"now": now} if ":now" in str(query["sql"]) else {})
+        result = conn.execute(statement, {name: value for name, value in bind_values(now).items()
+                                          if name in statement.compile().params})
         rows = [dict(row._mapping) for row in result]
     engine.dispose()
     labels = list(query.get("labels", []))  # type: ignore[call-overload]

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from generator.exporter.sql import bind_values
 from tests.exporter.conftest import ROOT, named, one, running_exporter, shipped_config, write_config
 
 SLOW_SQL = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) "
@@ -26,8 +27,8 @@ BROKEN = [
 def expected_samples(
     db: sqlite3.Connection, query: dict[str, Any], now: float
 ) -> dict[frozenset[tuple[str, str]], float]:
-    """What the query returns when run directly, with :now bound as the exporter bound it."""
-    cursor = db.execute(query["sql"], {"now": now})
+    """What the query returns when run directly, with :now and :today bound as the exporter bound them."""
+    cursor = db.execute(query["sql"], bind_values(now))
     columns = [d[0] for d in cursor.description]
     found = {}
     for row in cursor.fetchall():

@@ -186,10 +186,10 @@ def own(demo_prometheus: str, tmp_path_factory: pytest.TempPathFactory) -> dict[
 
 
 def test_a_panels_own_time_shows_in_its_header_as_grafana_writes_it(shown: dict[str, Tab]) -> None:
-    """PanelTimeRange's title item: describeTextRange's text for timeFrom (executive's Revenue Today: now/d, Revenue
-    Trend: 24h; the SLO overview's budgets: 30d)."""
+    """PanelTimeRange's title item: describeTextRange's text for timeFrom (executive's Revenue Trend: 24h; the SLO
+    overview's budgets: 30d); a panel without one (Revenue Today, the database's own day) shows none."""
     script = ("Object.fromEntries([...document.querySelectorAll('.panel')].filter((p) => p.querySelector('.time-info'))"
               ".map((p) => [p.querySelector('h2').textContent, p.querySelector('.time-info').textContent]))")
-    assert shown["executive"].evaluate(script) == {"Revenue Today": "Today so far", "Revenue Trend": "Last 24 hours"}
+    assert shown["executive"].evaluate(script) == {"Revenue Trend": "Last 24 hours"}
     budgets = shown["slo-overview"].evaluate(script)
     assert len(budgets) == 5 and set(budgets.values()) == {"Last 30 days"}

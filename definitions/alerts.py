@@ -105,6 +105,12 @@ REVENUE_DROP = Alert(
         Example(name="revenue no longer counted at all fires (reads 0)", interval="4m",
                 series={REVENUE: "0+400x2550 stale", ORDERS: "0+20x2600"},
                 at="1w4h", fires=True, labels={"job": "shop"}, value=0),
+        # a deploy: the counter starts again at 0 and is missing while the application is down; increase() counts
+        # across the reset, so the hour holds what was sold before and after it (at 1w3h12m the hour has held the
+        # restart, 1w2h44m-1w2h56m, for the whole `for`)
+        Example(name="the application restarting (12 minutes down, its counter back at 0) does not fire",
+                interval="4m", series={REVENUE: "0+400x2560 stale _x2 400+400x40", ORDERS: "0+20x2600"},
+                at="1w3h12m", fires=False),
         Example(name="a steady week does not fire", interval="4m",
                 series={REVENUE: "0+400x2600", ORDERS: "0+20x2600"}, at="1w3h", fires=False),
         Example(name="an hour of fewer than 100 orders last week is not judged", interval="4m",

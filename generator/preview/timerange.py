@@ -42,6 +42,9 @@ MATH = re.compile(r"([+-])(\d*)f?([smhdwMQy])|/(\d*)(f?[smhdwMQy])")
 """One step of parseDateMath: a sign, a count (1 when none) and a unit (`f` before it counts for nothing), or `/`,
 a count that must be 1 (`/d`, `/1d`, `/01d`: parseInt reads it; "rounding is only allowed on whole, single, units")
 and a unit, `f` before `y` or `Q` making it fiscal."""
+LAST_DIGIT_AT = 9
+"""The last index of the (blank-stripped) math a count's digit may sit at: parseDateMath reads a count digit by digit,
+`i++`, and gives up once `i > 10`; `now-1d-1d-1d-1d` is thus refused, its fourth count at index 10."""
 BLANK = re.compile(r"\s")
 """What parseDateMath strips from the math before reading it (JavaScript's \\s: mathString.replace with /\\s/g)."""
 EPOCH = re.compile(r"\s*([+-]?\d+)")
@@ -128,19 +131,24 @@ def moved(math: str, moment_seconds: float, round_up: bool, first_day: int = LOC
           fiscal_month: int = 0) -> float:
     """A time moved by date math without `now` (`-1d/d`: grafana-data parseDateMath on a time), in zone, fiscal
     years starting in fiscal_month; ValueError for math that is not +N<unit>, -N<unit> or /<unit> steps (blanks
-    anywhere in it are dropped first, as parseDateMath drops them), or that moves out of the years Python writes."""
+    anywhere in it are dropped first, as parseDateMath drops them), whose count has a digit past LAST_DIGIT_AT, or
+    that moves out of the years Python writes."""
     try:
-        moment, rest = datetime.fromtimestamp(moment_seconds, zone), BLANK.sub("", math)
+        moment, rest, read = datetime.fromtimestamp(moment_seconds, zone), BLANK.sub("", math), 0
         while rest:
             step = MATH.match(rest)
             if step is None or (step.group(5) and int(step.group(4) or "1") != 1):
                 raise ValueError(f"{rest!r} is not +N<unit>, -N<unit> or /<unit> (units {', '.join(UNITS)})")
+            count_group = 2 if step.group(2) else 4
+            if step.group(count_group) and read + step.end(count_group) - 1 > LAST_DIGIT_AT:
+                raise ValueError(f"{rest!r} has a count reaching past the {LAST_DIGIT_AT + 1}th character of the "
+                                 "math, which Grafana's parseDateMath refuses")
             sign, count, unit, _, rounding = step.groups()
             if rounding:
                 moment = _rounded(moment, rounding, round_up, first_day, fiscal_month)
             else:
                 moment = _shifted(moment, (1 if sign == "+" else -1) * int(count or "1"), unit)
-            rest = rest[step.end():]
+            read, rest = read + step.end(), rest[step.end():]
         return moment.timestamp()
     except (OverflowError, OSError) as error:
         raise ValueError(str(error)) from None

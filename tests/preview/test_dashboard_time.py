@@ -189,3 +189,19 @@ def test_date_math_refuses_what_grafanas_parse_date_math_refuses(text: str) -> N
 
     with pytest.raises(ValueError, match="is not"):
         date_math(text, MATH_NOW, False)
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("now-999999999s", True), ("now-1d-1d-1d-1d", False), ("now-1d-1d-1d-d", True), ("now-1d-1d-1d/d", True),
+    ("now-1d-1d-1d/1d", False), ("now-9999999999s", False), ("now - 1 d - 1 d - 1 d - 1 d", False),
+    ("now-1d-1d-12h", True), ("now-1d-1d-1d-12h", False)])
+def test_date_math_refuses_a_count_past_parse_date_maths_tenth_character(text: str, read: bool) -> None:
+    """parseDateMath reads a count digit by digit and gives up once its index into the blank-stripped math passes 10
+    (`i++; if (i > 10) return undefined`): a digit at index 10 or later is refused, wherever its step starts."""
+    from generator.preview.timerange import date_math
+
+    if read:
+        date_math(text, MATH_NOW, False)
+    else:
+        with pytest.raises(ValueError, match="parseDateMath refuses"):
+            date_math(text, MATH_NOW, False)

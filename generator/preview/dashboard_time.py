@@ -34,6 +34,7 @@ Grafana shows in the panel's header (`Last 2 hours timeshift -1h`) is the panel'
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -43,7 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from generator.checks.lint.dashboard_json import panels
 from generator.core.grafana_promql import UnknownVariable, interpolate
 from generator.core.listing import shortened
-from generator.preview.timerange import MAX_RANGE, link_range, link_time, moved, week_start, written
+from generator.preview.timerange import MAX_RANGE, link_range, link_time, moved, time_ago, week_start, written
 
 DEFAULT_FROM, DEFAULT_TO = "now-6h", "now"
 """Grafana's range for a dashboard that names none, or one it cannot read (SceneTimeRange's constructor)."""
@@ -61,9 +62,13 @@ NAMED_RANGES = {
     ("now-1y/y", "now-1y/y"): "Previous year", ("now-1Q/fQ", "now-1Q/fQ"): "Previous fiscal quarter",
     ("now-1y/fy", "now-1y/fy"): "Previous fiscal year", ("now/fQ", "now"): "This fiscal quarter so far",
     ("now/fQ", "now/fQ"): "This fiscal quarter", ("now/fy", "now"): "This fiscal year so far",
-    ("now/fy", "now/fy"): "This fiscal year"}
-"""The quick ranges rangeUtil names (getBaseRangeOptions) that a count alone does not: `now-5m` to now is "Last 5
-minutes" as describeTextRange writes any count."""
+    ("now/fy", "now/fy"): "This fiscal year", **{("now", f"now+{count}"): f"Next {name}" for count, name in (
+        ("1m", "minute"), ("5m", "5 minutes"), ("15m", "15 minutes"), ("30m", "30 minutes"), ("1h", "hour"),
+        ("3h", "3 hours"), ("6h", "6 hours"), ("12h", "12 hours"), ("24h", "24 hours"), ("2d", "2 days"),
+        ("7d", "7 days"), ("30d", "30 days"), ("90d", "90 days"), ("6M", "6 months"), ("1y", "year"),
+        ("2y", "2 years"), ("5y", "5 years"))}}
+"""The quick ranges rangeUtil names (BASE_RANGE_OPTIONS, and HIDDEN_RANGE_OPTIONS' `Next hour`) that a count alone
+does not: `now-5m` to now is "Last 5 minutes" as describeTextRange writes any count."""
 QUICK = {start: name for (start, end), name in NAMED_RANGES.items() if end == DEFAULT_TO}
 """describeTextRange's names for a `from` ending at now."""
 SPANS = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "M": "month", "Q": "quarter",
@@ -92,6 +97,9 @@ class Clock:
     fiscal_month: int = 0
     """The month its fiscal years start in, 0 January .. 11 December (fiscal_month): for the dashboard's own range
     and a link's; a panel's timeFrom and timeShift count them from January (panel_time)."""
+    named: bool = False
+    """Whether the dashboard names its zone ("utc" or an IANA name) rather than taking the browser's: the time
+    picker then follows the range with the zone's abbreviation (range_text)."""
 
 
 @dataclass(frozen=True)
@@ -128,9 +136,9 @@ def clock(document: dict[str, Any]) -> tuple[Clock, str]:
     if name is None or name in BROWSER:
         return Clock(BROWSER_ZONE, first_day, fiscal), ""
     if str(name).lower() == "utc":
-        return Clock(UTC, first_day, fiscal), ""
+        return Clock(UTC, first_day, fiscal, named=True), ""
     try:
-        return Clock(ZoneInfo(str(name)), first_day, fiscal), ""
+        return Clock(ZoneInfo(str(name)), first_day, fiscal, named=True), ""
     except (ZoneInfoNotFoundError, ValueError, OSError):  # a path, a name too long for a file
         said = f"Time zone {_quoted(name)} is not a time zone: Grafana uses the browser's instead, the preview UTC."
         return Clock(BROWSER_ZONE, first_day, fiscal), said
@@ -148,38 +156,53 @@ def window_of(start_text: str, end_text: str, now: float, at: Clock) -> Window:
     return Window(start, end, "now" in start_text or "now" in end_text)
 
 
-def _abbreviation(moment: float, zone: tzinfo) -> str:
-    """The zone's abbreviation at a time, as the time picker writes it after the range (rangeUtil
-    describeTimeRangeAbbreviation: moment-timezone's `z` at the range's start, CET in winter and CEST in summer for
-    Europe/Berlin). Where the start is date math, this takes the absolute end's, which differs only across a change of
-    offset between the two."""
-    return datetime.fromtimestamp(moment, zone).strftime("%Z")
+def _abbreviation(start_text: str, now: float, at: Clock) -> str:
+    """The zone's abbreviation the time picker writes after the range (TimePickerButtonLabel:
+    rangeUtil.describeTimeRangeAbbreviation, timeZoneAbbrevation at the range's evaluated `from`, moment-timezone's
+    `z`): CET in winter and CEST in summer for Europe/Berlin, UTC for "utc"; none for the browser's zone ("browser",
+    "", one Grafana does not know), whose moment is a local one, without an abbreviation."""
+    if not at.named:
+        return ""
+    try:
+        start = link_time(start_text, now, False, at.first_day, at.zone, at.fiscal_month)
+    except ValueError:
+        return ""
+    return datetime.fromtimestamp(start, at.zone).strftime("%Z")
 
 
-def range_text(start_text: str, end_text: str, at: Clock = Clock()) -> str:
-    """The time picker's text (rangeUtil.describeTimeRange): a quick range's name, `Last 3 hours` for one ending at
-    now, an absolute end's time to the second in the dashboard's zone (dateTimeFormat with its timeZone), followed by
-    that zone's abbreviation at that time (TimePickerButtonLabel: describeTimeRangeAbbreviation, moment's `z`: CET,
-    CEST, UTC), else `<from> to <to>` as written."""
+def _described(start_text: str, end_text: str, now: float, at: Clock) -> str:
+    """rangeUtil.describeTimeRange over TimePickerButtonLabel's range (an end as written when it is date math, else
+    its time): a quick range's name; both ends absolute, each time to the second in the dashboard's zone
+    (dateTimeFormat with its timeZone); one absolute, that one so and the other as time ago, from its date math
+    read in UTC (dateMath.parse(end, roundUp, 'utc'); dateTimeFormatTimeAgo: `a few seconds ago` for now); `Last 3
+    hours` for one ending at now (describeTextRange); else `<from> to <to>` as written."""
     named = NAMED_RANGES.get((start_text, end_text))
     if named:
         return named
-    described = describe_text_range(start_text) if end_text == DEFAULT_TO and "now" in start_text else None
-    if described:
-        return described[2]
+    start_math, end_math = "now" in start_text, "now" in end_text
     try:
-        if "now" not in start_text + end_text:
-            start, end = link_range(start_text, end_text, 0.0, at.first_day, at.zone, at.fiscal_month)
-            return f"{written(start, at.zone)} to {written(end, at.zone)} {_abbreviation(start, at.zone)}"
-        if "now" not in start_text:
-            start = link_time(start_text, 0.0)
-            return f"{written(start, at.zone)} {_abbreviation(start, at.zone)} to {end_text}"
-        if "now" not in end_text:
-            end = link_time(end_text, 0.0, True)
-            return f"{start_text} to {written(end, at.zone)} {_abbreviation(end, at.zone)}"
+        if not start_math:
+            start = written(link_time(start_text, now), at.zone)
+            if not end_math:
+                return f"{start} to {written(link_time(end_text, now, True), at.zone)}"
+            ago = time_ago(link_time(end_text, now, True, at.first_day), now, BROWSER_ZONE)
+            return f"{start} to {ago}"
+        if not end_math:
+            ago = time_ago(link_time(start_text, now, False, at.first_day), now, BROWSER_ZONE)
+            return f"{ago} to {written(link_time(end_text, now, True), at.zone)}"
     except ValueError:
-        pass
-    return f"{start_text} to {end_text}"
+        return f"{start_text} to {end_text}"
+    described = describe_text_range(start_text) if end_text == DEFAULT_TO else None
+    return described[2] if described else f"{start_text} to {end_text}"
+
+
+def range_text(start_text: str, end_text: str, at: Clock = Clock(), now: float | None = None) -> str:
+    """The time picker's text at time now (the clock's when None): the range described (_described), followed by
+    the dashboard's zone's abbreviation when it names one (_abbreviation), as TimePickerButtonLabel writes them side
+    by side: `Last 6 hours UTC`, `Yesterday CET`, `Last 6 hours` for a browser's zone."""
+    now = time.time() if now is None else now
+    return " ".join(part for part in (_described(start_text, end_text, now, at), _abbreviation(start_text, now, at))
+                    if part)
 
 
 def _end(time: dict[str, Any], key: str, default: str, now: float, at: Clock) -> tuple[str, str]:

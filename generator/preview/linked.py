@@ -101,13 +101,13 @@ def linked(dashboard: DashboardFile, asked: Address, now: float) -> Linked:
     """The dashboard as the link asks for it at time now; a bad from/to leaves the dashboard's own range, noted."""
     shown, values, pinned = _with_values(dashboard, asked)
     if not asked.time_from and not asked.time_to:
-        return Linked(shown, values, None, range_text(dashboard), pinned=pinned)
+        return Linked(shown, values, None, range_text(dashboard, now), pinned=pinned)
     own_from, own_to, _ = own_range(dashboard.document, now)  # one end given: the other as the dashboard keeps it
     start_text, end_text = asked.time_from or own_from, asked.time_to or own_to
     at = clock(dashboard.document)[0]
     try:
         window = window_of(start_text, end_text, now, at)
     except ValueError as error:
-        return Linked(shown, values, None, range_text(dashboard),
+        return Linked(shown, values, None, range_text(dashboard, now),
                       f"Time range not applied: {error}; the dashboard's own range is shown", pinned)
-    return Linked(shown, values, window, described(start_text, end_text, at), pinned=pinned)
+    return Linked(shown, values, window, described(start_text, end_text, at, now), pinned=pinned)

@@ -68,11 +68,13 @@ class Live:
     path: str
 
 
-def range_text(dashboard: DashboardFile) -> str:
-    """The time picker's text for the dashboard's own range (dashboard_time.range_text: `Last 24 hours`, `Yesterday`),
-    as Grafana keeps it (now-6h for an end it cannot read)."""
-    start, end, _ = own_range(dashboard.document, time.time())
-    return described(start, end, clock(dashboard.document)[0])
+def range_text(dashboard: DashboardFile, now: float | None = None) -> str:
+    """The time picker's text for the dashboard's own range at time now (the clock's when None;
+    dashboard_time.range_text: `Last 24 hours`, `Yesterday`, `Last 6 hours UTC`), as Grafana keeps it (now-6h for
+    an end it cannot read)."""
+    now = time.time() if now is None else now
+    start, end, _ = own_range(dashboard.document, now)
+    return described(start, end, clock(dashboard.document)[0], now)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ unit (`-1fy`) moves by the unit (moment's add(num, unit)): `now-1y/fy` is the pr
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -205,3 +206,46 @@ def written(moment: float, zone: tzinfo = UTC) -> str:
     """A time as the time picker writes it (rangeUtil.describeTimeRange -> dateTimeFormat, 'YYYY-MM-DD HH:mm:ss'):
     in the dashboard's zone, to the second."""
     return datetime.fromtimestamp(moment, zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+RELATIVE_TIME = (("s", 44, "a few seconds"), ("m", 1, "a minute"), ("m", 44, "{} minutes"), ("h", 1, "an hour"),
+                 ("h", 21, "{} hours"), ("d", 1, "a day"), ("d", 25, "{} days"), ("M", 1, "a month"),
+                 ("M", 10, "{} months"), ("y", 1, "a year"))
+"""moment's relativeTime thresholds (ss 44, m 45, h 22, d 26, M 11; weeks unused) and its `en` locale's words: the
+first unit whose rounded count is at most the bound names the span; beyond them, `{} years`."""
+DAYS_PER_400_YEARS, MONTHS_PER_400_YEARS = 146097, 4800
+"""moment's daysToMonths and monthsToDays: a month is 146097 / 4800 days."""
+
+
+def _js_round(number: float) -> int:
+    """JavaScript's Math.round: halves up."""
+    return math.floor(number + 0.5)
+
+
+def _months_and_ms(early: datetime, late: datetime) -> tuple[int, float]:
+    """moment's positiveMomentsDifference: whole calendar months from early to late (early's day of the month, or
+    the month's last, as add(n, 'M') lands), and the milliseconds left."""
+    months = late.month - early.month + (late.year - early.year) * 12
+    if _add_months(early, months).timestamp() > late.timestamp():
+        months -= 1
+    return months, (late.timestamp() - _add_months(early, months).timestamp()) * 1000
+
+
+def time_ago(moment: float, now: float, zone: tzinfo = UTC) -> str:
+    """How far moment is from now, as moment's fromNow writes it in its `en` locale (`a few seconds ago`, `an hour
+    ago`, `in 3 days`): the time picker's relative end of a one-sided absolute range (rangeUtil.describeTimeRange,
+    dateTimeFormatTimeAgo). The months between them count in zone, the browser's (moment's from: the time is
+    cloned into now's local zone), the rest in milliseconds; each unit's count is the whole span in that unit,
+    rounded (Duration.as, a month 146097 / 4800 days)."""
+    moment, now = round(moment * 1000) / 1000, round(now * 1000) / 1000  # moment's milliseconds: `now` is now
+    here, there = datetime.fromtimestamp(now, zone), datetime.fromtimestamp(moment, zone)
+    months, ms = _months_and_ms(here, there) if moment > now else _months_and_ms(there, here)
+    days = _js_round(months * DAYS_PER_400_YEARS / MONTHS_PER_400_YEARS)
+    month_count = months + ms / 864e5 * MONTHS_PER_400_YEARS / DAYS_PER_400_YEARS
+    counts = {"s": _js_round(days * 86400 + ms / 1000), "m": _js_round(days * 1440 + ms / 6e4),
+              "h": _js_round(days * 24 + ms / 36e5), "d": _js_round(days + ms / 864e5),
+              "M": _js_round(month_count), "y": _js_round(month_count / 12)}
+    said = next((words.format(counts[unit]) for unit, bound, words in RELATIVE_TIME if counts[unit] <= bound),
+                f"{counts['y']} years")
+    return f"in {said}" if moment > now else f"{said} ago"
+

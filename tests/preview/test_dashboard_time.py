@@ -113,35 +113,54 @@ def test_the_shipped_dashboards_times_all_read(built: Path) -> None:
         assert time_notes(dashboard.document, datetime.now(UTC).timestamp()) == (), dashboard.uid
 
 
+PICKER_NOW = datetime(2026, 1, 7, 13, 45, 30, tzinfo=UTC).timestamp()
 PICKER_TEXTS = {
     ("now-1d/d", "now-1d/d"): "Yesterday", ("now/w", "now/w"): "This week", ("now/d", "now"): "Today so far",
     ("now-7d", "now"): "Last 7 days", ("now-1h", "now"): "Last 1 hour",
     ("now-1d/d", "now"): "Last 1 day",  # describeTextRange reads the count and leaves the rounding unsaid
-    ("now-2h", "now-1h"): "now-2h to now-1h",
-    ("1767225600000", "1767229200000"): "2026-01-01 00:00:00 to 2026-01-01 01:00:00 UTC",
-    ("1767225600000", "now"): "2026-01-01 00:00:00 UTC to now"}
+    ("now-2h", "now-1h"): "now-2h to now-1h", ("now", "now+1h"): "Next hour", ("now", "now+5m"): "Next 5 minutes",
+    ("1767225600000", "1767229200000"): "2026-01-01 00:00:00 to 2026-01-01 01:00:00",
+    ("1767225600000", "now"): "2026-01-01 00:00:00 to a few seconds ago",
+    ("1767225600000", "now-30h"): "2026-01-01 00:00:00 to a day ago",  # moment's `a day`: 22 to 35 hours
+    ("1767225600000", "now+3d"): "2026-01-01 00:00:00 to in 3 days",
+    ("now-90m", "1767830400000"): "2 hours ago to 2026-01-08 00:00:00",
+    ("now-45s", "1767830400000"): "a minute ago to 2026-01-08 00:00:00",
+    ("now-1y", "1767830400000"): "a year ago to 2026-01-08 00:00:00",
+    ("now-46d", "1767830400000"): "2 months ago to 2026-01-08 00:00:00"}
 
 
 @pytest.mark.parametrize(("written", "text"), PICKER_TEXTS.items())
 def test_the_time_picker_names_a_range_as_grafana_does(written: tuple[str, str], text: str) -> None:
-    """rangeUtil.describeTimeRange: the quick ranges' names, `Last <count> <unit>s` for one ending at now."""
+    """rangeUtil.describeTimeRange: the quick ranges' names (HIDDEN_RANGE_OPTIONS' `Next hour` too), `Last <count>
+    <unit>s` for one ending at now, an absolute end to the second, and, for a range with one end absolute, the
+    other as moment's fromNow writes it (dateTimeFormatTimeAgo); in a browser's zone, followed by no abbreviation."""
     from generator.preview.dashboard_time import range_text
 
-    assert range_text(*written) == text
+    assert range_text(*written, now=PICKER_NOW) == text
 
 
-@pytest.mark.parametrize(("written", "text"), [
-    (("1767225600000", "1767229200000"), "2026-01-01 01:00:00 to 2026-01-01 02:00:00 CET"),
-    (("1751328000000", "now"), "2025-07-01 02:00:00 CEST to now"),
-    (("now-1h", "1767225600000"), "now-1h to 2026-01-01 01:00:00 CET")])
-def test_the_time_picker_writes_an_absolute_range_in_the_dashboards_zone(written: tuple[str, str],
-                                                                         text: str) -> None:
-    """rangeUtil.describeTimeRange writes an absolute end with dateTimeFormat(time, {timeZone}): the dashboard's
-    zone (Berlin: UTC+1 in January, +2 in July), not UTC; TimePickerButtonLabel follows it with the zone's
-    abbreviation at that time (describeTimeRangeAbbreviation, moment's `z`: CET, CEST), not the zone's name."""
+@pytest.mark.parametrize(("written", "zone", "now", "text"), [
+    (("1767225600000", "1767229200000"), "Europe/Berlin", PICKER_NOW,
+     "2026-01-01 01:00:00 to 2026-01-01 02:00:00 CET"),
+    (("1751328000000", "now-1M"), "Europe/Berlin", PICKER_NOW, "2025-07-01 02:00:00 to a month ago CEST"),
+    (("now-1h", "1767225600000"), "Europe/Berlin", PICKER_NOW, "an hour ago to 2026-01-01 01:00:00 CET"),
+    (("now-6h", "now"), "Europe/Berlin", PICKER_NOW, "Last 6 hours CET"),
+    (("now-6h", "now"), "Europe/Berlin", datetime(2026, 7, 1, tzinfo=UTC).timestamp(), "Last 6 hours CEST"),
+    (("now-1d/d", "now-1d/d"), "America/New_York", PICKER_NOW, "Yesterday EST"),
+    (("now-6h", "now"), "utc", PICKER_NOW, "Last 6 hours UTC"),
+    (("now-6h", "now"), "browser", PICKER_NOW, "Last 6 hours"),
+    (("now-6h", "now"), "", PICKER_NOW, "Last 6 hours"),
+    (("now-6h", "now"), "Mars/Olympus", PICKER_NOW, "Last 6 hours")])
+def test_the_time_picker_follows_the_range_with_the_abbreviation_of_the_zone_the_dashboard_names(
+        written: tuple[str, str], zone: str, now: float, text: str) -> None:
+    """TimePickerButtonLabel writes rangeUtil.describeTimeRangeAbbreviation after every range, relative ones too:
+    timeZoneAbbrevation (moment-timezone's `z`) at the range's evaluated `from` in the dashboard's zone (CET in
+    January, CEST in July), `UTC` for "utc"; for the browser's zone ("browser", "", or a zone Grafana does not know)
+    the moment is a local one, whose `z` is empty. An absolute end is written in the dashboard's zone (dateTimeFormat
+    with its timeZone)."""
     from generator.preview.dashboard_time import clock, range_text
 
-    assert range_text(*written, clock({"timezone": "Europe/Berlin"})[0]) == text
+    assert range_text(*written, clock({"timezone": zone})[0], now) == text
 
 
 @pytest.mark.parametrize(("panel", "said"), [

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry, Gauge
 
+from generator.preview.timerange import written
 from tests.preview.conftest import scraped, scraping
 from tests.preview_spec import served
 
@@ -55,6 +56,6 @@ def test_a_notification_link_shows_only_its_instance_over_its_range(two_instance
     assert data["series"][0]["values"][-1] == 1
     assert data["time"][0] == start / 1000 and data["time"][-1] <= end / 1000, (start, end, data["time"])
     assert len(data["time"]) == 4  # one step a second: the range's own, not the dashboard's 5 minutes
-    assert spec["rangeText"].endswith(" UTC") and spec["note"] == ""
+    assert spec["rangeText"] == f"{written(start / 1000)} to {written(end / 1000)}" and spec["note"] == ""
     everything = _panel(url, "/d/busy/busy?viewPanel=panel-1")["data"]["1"]
     assert sorted(series["name"] for series in everything["series"]) == sorted([wanted, other])

@@ -18,8 +18,15 @@ percent-encoded) and `queryparam`. formatRegistry.ts then writes it:
 - `percentencode` encodeURIComponent, `!'()*` encoded too, a list as `{a,b}` encoded; `queryparam` the variable's
   URL state (`var-<name>=<value>`, one per value, urlUtil.toUrlParams' encoding; the value `$__all` for All), or,
   for a variable without one (a constant), `var-<name>=` and its value percent-encoded;
-- any other name falls back to `glob` (Grafana logs "Variable format ... not found"); so, here, does `date`, which
-  formats an epoch-millisecond value as a date (dayjs), not written in PromQL.
+- `join` a list joined by its argument (`${var:join: | }`; `,` without one); `html` a value (a list joined by `, `)
+  with `&<>'"` escaped; `uriencode` encodeURI, `!'()*` encoded too, a list as `{a,b}`; `customqueryparam` each
+  value `<name>=<prefix><value>`, joined by `&`, the name its first argument or the variable's, the prefix its
+  second, each percent-encoded;
+- `date` reads the value as JavaScript's parseInt does, epoch milliseconds (`NaN` for one it cannot read, a list
+  included), and writes it: its argument `ms` as written, `seconds` divided by 1000 and rounded, `iso` (the
+  default) as toISOString, any other as moment's format() (core/moment_format.py; several arguments are one format
+  rejoined by `:`, `${var:date:HH:mm}`), in the browser's zone, which the preview takes to be UTC;
+- any other name falls back to `glob` (Grafana logs "Variable format ... not found").
 
 A query variable whose options the preview does not know (its query failed; the lint asks no server) holds `.*` for
 All, written as it is, as a custom all value is.
@@ -28,10 +35,13 @@ All, written as it is, as a custom all value is.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
+
+from generator.core.moment_format import moment_format
 
 Held = str | list[str]
 REGEX_SPECIAL = re.compile(r"[\\^$*+?.()|\[\]{}/]")
@@ -39,6 +49,15 @@ LUCENE_SPECIAL = re.compile(r"""([!*+\-=<>\s&|()\[\]{}^~?:\\/"])""")
 JS_NUMBER = re.compile(r"\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Infinity|0[xX][0-9a-fA-F]+|0[oO][0-7]+"
                        r"|0[bB][01]+)?\s*")
 """What JavaScript's Number() reads as a number (blank is 0): luceneEscape leaves such a value as it is."""
+JS_INT = re.compile(r"\s*([+-]?\d+)")
+"""What JavaScript's parseInt(value, 10) reads: blanks, a sign, digits; the rest is ignored."""
+JS_DIGITS = 309
+"""Digits past which a JavaScript number is Infinity."""
+MOST_MS = 8.64e15
+"""The farthest a JavaScript Date reaches from 1970, in milliseconds: beyond, moment's date is invalid."""
+URI_KEPT = ";,/?:@&=+$#"
+"""What encodeURI leaves as it is besides letters, digits and `-_.!~*'()` (of which encodeURIStrict encodes
+`!'()*`)."""
 ANGULAR_KEPT = {"%40": "@", "%3A": ":", "%24": "$", "%2C": ",", "%3B": ";"}
 """What urlUtil.toUrlParams (encodeURIComponentAsAngularJS) decodes again after encodeURIComponent."""
 
@@ -131,6 +150,51 @@ def _distributed(holding: Holding) -> str:
     return ",".join(item if index == 0 else f"{holding.name}={item}" for index, item in enumerate(holding.value))
 
 
+def _js_text(number: float) -> str:
+    """JavaScript's String() of a number."""
+    if number != number:
+        return "NaN"
+    if number in (float("inf"), float("-inf")):
+        return "Infinity" if number > 0 else "-Infinity"
+    return str(int(number)) if number.is_integer() and abs(number) < 1e21 else repr(number)
+
+
+def _js_number(digits: str) -> float:
+    """The number JavaScript's parseInt makes of a signed run of digits: a double, ±Infinity past its range."""
+    if len(digits.lstrip("+-").lstrip("0")) > JS_DIGITS:
+        return -math.inf if digits.startswith("-") else math.inf
+    return float(int(digits))
+
+
+def _date(value: Held, args: list[str]) -> str:
+    read = JS_INT.match(value) if isinstance(value, str) else None
+    if read is None:
+        return "NaN"
+    written, number = args[0] if args else "iso", _js_number(read.group(1))
+    if written == "ms":
+        return str(value)
+    if written == "seconds":
+        return _js_text(float(math.floor(number / 1000 + 0.5)) if math.isfinite(number) else number)
+    try:
+        if abs(number) > MOST_MS:
+            raise ValueError("past JavaScript's dates")
+        return moment_format(int(number), "YYYY-MM-DD[T]HH:mm:ss.SSS[Z]" if written == "iso" else ":".join(args))
+    except ValueError:  # toISOString's null, format()'s "Invalid date"; also a year Python's datetime does not hold
+        return "null" if written == "iso" else "Invalid date"
+
+
+def _custom_query_param(holding: Holding, args: list[str]) -> str:
+    name = strict_encoded(args[0] if args and args[0] else holding.name)
+    prefix = strict_encoded(args[1] if len(args) > 1 else "")
+    return _each(holding.value, lambda item: f"{name}={prefix}{strict_encoded(item)}", "&")
+
+
+def _html(value: Held) -> str:
+    text = ", ".join(value) if isinstance(value, list) else value
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+            .replace('"', "&quot;"))
+
+
 def _glob(value: Held) -> str:
     if isinstance(value, list):
         return "{" + ",".join(value) + "}" if len(value) > 1 else "".join(value)
@@ -150,12 +214,15 @@ FORMATS: dict[str, Callable[[Held], str]] = {
     "sqlstring": _quoted("'", lambda item: item.replace("'", "''").replace('"', '\\"')),
     "lucene": _lucene,
     "percentencode": lambda value: strict_encoded("{" + ",".join(value) + "}" if isinstance(value, list) else value),
+    "uriencode": lambda value: quote("{" + ",".join(value) + "}" if isinstance(value, list) else value,
+                                     safe=URI_KEPT),
+    "html": _html,
 }
 
 
 def with_format(holding: Holding, written: str) -> str:
     """The text `${<name>:<written>}` writes for what the variable holds (written: the format and its arguments)."""
-    name = written.partition(":")[0]
+    name, *args = written.split(":")
     if name == "text":
         return holding.text
     if name == "queryparam":
@@ -164,6 +231,12 @@ def with_format(holding: Holding, written: str) -> str:
         return strict_encoded(holding.custom_all) if name == "percentencode" else holding.custom_all
     if name == "distributed":
         return _distributed(holding)
+    if name == "join":
+        return (args[0] if args else ",").join(holding.value) if isinstance(holding.value, list) else holding.value
+    if name == "customqueryparam":
+        return _custom_query_param(holding, args)
+    if name == "date":
+        return _date(holding.value, args)
     return FORMATS.get(name, _glob)(holding.value)
 
 

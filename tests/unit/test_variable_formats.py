@@ -22,6 +22,8 @@ def _written(form: str, values: list[str], texts: list[str] | None = None, **var
 
 
 MULTI = {"multi": True}
+EPOCH_MS = "1594671549254"
+"""scenes' date cases' time (2020-07-13T20:19:09.254Z), as a variable holds it: a string parseInt reads."""
 CASES = [
     ("lucene", ["foo bar"], {}, "foo\\ bar"), ("lucene", ["-1"], {}, "-1"), ("lucene", ["-test"], {}, "\\-test"),
     ("lucene", ["foo bar", "baz"], MULTI, '("foo\\ bar" OR "baz")'), ("lucene", [], MULTI, "__empty__"),
@@ -42,6 +44,26 @@ CASES = [
     ("distributed", ["test"], {}, "test"), ("distributed", ["test"], MULTI, "test"),
     ("distributed", ["test", "test2", "test3"], MULTI, "test,server=test2,server=test3"),
     ("nosuchformat", ["AA", "BB"], MULTI, "{AA,BB}"),  # Grafana falls back to glob
+    ("html", ["<script>alert(asd)</script>"], {}, "&lt;script&gt;alert(asd)&lt;/script&gt;"),
+    ("date", [EPOCH_MS], {}, "2020-07-13T20:19:09.254Z"), ("date:seconds", [EPOCH_MS], {}, "1594671549"),
+    ("date:iso", [EPOCH_MS], {}, "2020-07-13T20:19:09.254Z"), ("date:YYYY-MM", [EPOCH_MS], {}, "2020-07"),
+    ("date:YYYY-MM:ss", [EPOCH_MS], {}, "2020-07:09"), ("date:YYYY:MM:DD", [EPOCH_MS], {}, "2020:07:13"),
+    ("join", ["hello"], {}, "hello"), ("join", ["hello"], MULTI, "hello"), ("join", ["hello", "world"], MULTI,
+                                                                           "hello,world"),
+    ("join: | ", ["hello", "world"], MULTI, "hello | world"),
+    ("customqueryparam", ["api", "database"], MULTI, "server=api&server=database"),
+    ("customqueryparam:p-server", ["api", "database"], MULTI, "p-server=api&p-server=database"),
+    ("customqueryparam:p-server:v-", ["api", "database"], MULTI, "p-server=v-api&p-server=v-database"),
+    ("customqueryparam", ["api"], MULTI, "server=api"), ("customqueryparam:p-server", ["api"], MULTI, "p-server=api"),
+    ("customqueryparam:p-server:v-", ["api"], MULTI, "p-server=v-api"), ("customqueryparam", ["api"], {}, "server=api"),
+    ("customqueryparam:p-server", ["api"], {}, "p-server=api"),
+    ("customqueryparam:p-server:v-", ["api"], {}, "p-server=v-api"),
+    ("customqueryparam:p-server:v-", ["mysql&postgres", "databases!"], MULTI,
+     "p-server=v-mysql%26postgres&p-server=v-databases%21"),
+    ("customqueryparam:space & ampersand!:v& ", ["mysql&postgres", "databases!"], MULTI,
+     "space%20%26%20ampersand%21=v%26%20mysql%26postgres&space%20%26%20ampersand%21=v%26%20databases%21"),
+    ("uriencode", ["/any-path/any-second-path?query=foo()bar BAZ"], {},
+     "/any-path/any-second-path?query=foo%28%29bar%20BAZ"),
 ]
 
 
@@ -116,3 +138,23 @@ def test_a_query_variables_regex_fills_in_the_variables_it_names_in_the_regex_fo
     prefix = formatted({"name": "prefix", "type": "custom", "query": "a.x"}, ["a.x"])
     found = variable_options(["a.x-1", "abx-2", "b-3"], {"regex": "/^$prefix-(.*)/"}, {"prefix": prefix})
     assert [option.value for option in found] == ["1"]
+
+
+@pytest.mark.parametrize(("form", "value", "expected"), [
+    ("date", "1594671549254 ms", "2020-07-13T20:19:09.254Z"), ("date", "now", "NaN"), ("date:ms", " 12x", " 12x"),
+    ("date:seconds", "-1500", "-1"), ("date:seconds", "9" * 400, "Infinity"), ("date", "9" * 5000, "null"),
+    ("date:YYYY", "8640000000000001", "Invalid date"), ("date:", EPOCH_MS, "2020-07-13T20:19:09+00:00"),
+    ("date:LLLL", EPOCH_MS, "Monday, July 13, 2020 8:19 PM"),
+    ("date:[week] W gggg Do dddd h:mm:ss.SSS A Z X", EPOCH_MS,
+     "week 29 2020 13th Monday 8:19:09.254 PM +00:00 1594671549"),
+    ("date:ww wo gg E e dd MMM Qo DDDD k a", "1609459200000", "01 1st 21 5 5 Fr Jan 1st 001 24 am"),
+    ("date:W GGGG", "1609459200000", "53 2020")])
+def test_the_date_format_reads_epoch_milliseconds_as_parse_int_and_writes_them_as_moment(
+        form: str, value: str, expected: str) -> None:
+    """scenes' date format: parseInt(value, 10) (NaN: `NaN`; a value past a double: Infinity), then `ms` as
+    written, `seconds` Math.round(ms / 1000), `iso` toISOString (null for an invalid date), any other moment's
+    format() in the browser's zone (UTC here; "Invalid date" past JavaScript's dates; an empty one moment's
+    default format); a list is no number (`NaN`)."""
+    assert _written(form, [value]) == expected
+    assert _written("date", ["1", "2"], multi=True) == "NaN"
+

@@ -20,11 +20,12 @@ runs the refresh=2 ("on time range change") variables again (_refreshTimeRangeBa
 value the variable holds; a variable whose value that changes makes the variables naming it run again too
 (_addDependentVariablesToUpdateQueue), whatever their refresh. resolve's `rerun` says which run on such a refresh.
 
-A variable the regex names that the dashboard lacks stays in it as written, as Grafana leaves it
-(variable_options.py), noted on the page. A query that fails (Prometheus' error, an answer not read, a regex that is
-not one, a variable the query names that the dashboard lacks) is a note on the page; that variable keeps the value
-the preview gave it without its options (`.*` for All), as before. A query variable of another data source (its
-datasource's type not prometheus) keeps that value too, unasked.
+A variable the query or the regex names that the dashboard lacks stays in it as written, as Grafana leaves it
+(scenes' sceneInterpolator returns the match for a variable it does not find; variable_options.py for the regex):
+the query goes to Prometheus with `$x` in it, whose answer (values, none, or an error) is what Grafana gets too; the
+page notes the variable. A query that fails (Prometheus' error, an answer not read, a regex that is not one) is a
+note on the page; that variable keeps the value the preview gave it without its options (`.*` for All), as before.
+A query variable of another data source (its datasource's type not prometheus) keeps that value too, unasked.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.core.grafana_interpolation import formatted
-from generator.core.grafana_promql import UnknownVariable, builtin_values, interpolate, variable_names
+from generator.core.grafana_promql import builtin_values, interpolate, variable_names
 from generator.core.grafana_variable_value import picked, validated
 from generator.preview.dashboard_time import Window, dashboard_window
 from generator.preview.prometheus import LookupFailed, Prometheus
@@ -115,16 +116,15 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
         name = str(variable.get("name"))
         if rerun is not None and name not in rerun and not _named(variable) & changed:
             continue
-        known = {**resolved, **builtins}
+        known, query = {**resolved, **builtins}, query_text(variable)
+        notes.extend(f"Variable {name}: its query names ${lacking}, which the dashboard lacks: Grafana sends it as "
+                     "written." for lacking in sorted(variable_names(query) - known.keys()))
         try:
-            lookup = lookup_for(interpolate(query_text(variable), known), start, end)
+            lookup = lookup_for(interpolate(query, known, keep_unknown=True), start, end)
             found = found_texts(lookup, prometheus.metadata(lookup.path, lookup.params)) if lookup else []
             options = variable_options(found, variable, known)
             notes.extend(f"Variable {name}: its regex names ${lacking}, which the dashboard lacks: Grafana runs the "
                          "regex with it as written." for lacking in sorted(_regex_names(variable) - known.keys()))
-        except UnknownVariable as unknown:
-            notes.append(f"Variable {name}: its query names ${unknown.args[0]}, which the dashboard lacks.")
-            continue
         except (LookupFailed, ValueError) as error:
             notes.append(f"Variable {name}: its query failed ({error}); the panels use its value without its "
                          "options (All as .*, or its custom all value).")

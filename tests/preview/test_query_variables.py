@@ -117,6 +117,24 @@ def test_a_regex_naming_a_variable_the_dashboard_lacks_runs_with_it_as_written(
     assert {v["label"]: v["value"] for v in spec["variables"]}["every"] == "b-second"  # its one option
 
 
+UNKNOWN_IN_QUERY = {**DOCUMENT, "templating": {"list": [*DOCUMENT["templating"]["list"][:2], _variable(
+    "every", f'label_values({METRIC}{{job=~"$nowhere|b-.*"}}, job)', current={})]}}
+"""The dashboard with a variable whose query names a variable it lacks, inside a regex matcher."""
+
+
+def test_a_query_naming_a_variable_the_dashboard_lacks_is_sent_with_it_as_written(
+        two_jobs: tuple[str, dict[str, list[str]]]) -> None:
+    """scenes' sceneInterpolator leaves a variable it does not find as written, and the data source sends the query
+    so: Prometheus reads `job=~"$nowhere|b-.*"` as an RE2 regex whose first branch matches nothing and whose second
+    matches b-second, the variable's one option. The old preview sent nothing and kept the variable's value without
+    options."""
+    url, _ = two_jobs
+    spec = _page(url, "/d/chain", UNKNOWN_IN_QUERY)
+    assert spec["note"] == ("Variable every: its query names $nowhere, which the dashboard lacks: Grafana sends it "
+                            "as written.")
+    assert {v["label"]: v["value"] for v in spec["variables"]}["every"] == "b-second"
+
+
 def test_a_variable_whose_regex_names_a_later_one_waits_for_its_value(
         two_jobs: tuple[str, dict[str, list[str]]]) -> None:
     """scenes' QueryVariable depends on the variables its regex names too (VariableDependencyConfig statePaths

@@ -135,6 +135,21 @@ def test_a_query_naming_a_variable_the_dashboard_lacks_is_sent_with_it_as_writte
     assert {v["label"]: v["value"] for v in spec["variables"]}["every"] == "b-second"
 
 
+def test_a_variable_without_include_all_nor_current_opens_at_its_first_option_not_its_all_value(
+        two_jobs: tuple[str, dict[str, list[str]]]) -> None:
+    """scenes' MultiValueVariable.getStateUpdateGivenNewOptions: no current (`''`), no includeAll, so the first
+    option of the query's answer, whatever the variable's allValue (which only All would write): the preview asks
+    its Prometheus and takes that option (core/grafana_variable_value.opening_value's allValue stands in only until
+    the query has answered, or when it fails)."""
+    url, jobs = two_jobs
+    document = {**DOCUMENT, "templating": {"list": [
+        _variable("job", f"label_values({METRIC}, job)", allValue="no-such-job"),
+        _variable("instance", f'label_values({METRIC}{{job="$job"}}, instance)', allValue="no-such-instance")]}}
+    spec = _page(url, "/d/chain", document)
+    assert {v["label"]: v["value"] for v in spec["variables"]} == {"job": "a-first", "instance": jobs["a-first"][0]}
+    assert _drawn(spec, 1) == [jobs["a-first"][0]] and spec["note"] == ""
+
+
 def test_a_variable_whose_regex_names_a_later_one_waits_for_its_value(
         two_jobs: tuple[str, dict[str, list[str]]]) -> None:
     """scenes' QueryVariable depends on the variables its regex names too (VariableDependencyConfig statePaths

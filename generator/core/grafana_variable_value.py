@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from generator.core.dashboard_variables import template_variables
 from generator.core.grafana_interpolation import ALL_TEXT, ALL_VALUE, all_value, custom_labelled_options, formatted
 
 Value = str | list[str]
@@ -103,4 +104,4 @@ def opening_value(variable: dict[str, Any]) -> str:
 def opening_values(dashboard: dict[str, Any]) -> dict[str, str]:
     """opening_value of each of a dashboard's template variables, by name: the lint's values and the preview's
     defaults."""
-    return {variable["name"]: opening_value(variable) for variable in dashboard.get("templating", {}).get("list", [])}
+    return {variable["name"]: opening_value(variable) for variable in template_variables(dashboard)}

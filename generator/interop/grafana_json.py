@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from generator.core.dashboard_variables import template_variables
 from generator.core.duration import parse_seconds
 from generator.core.errors import DefinitionError, Location
 from generator.core.verbatim import residual, without
@@ -193,7 +194,7 @@ def _datasource_references(data: dict[str, Any], notes: Notes) -> dict[str, Any]
     for placeholder, reference in replacements.items():
         notes.add("export inputs of data sources obsgen provisions, now named by their uid",
                   f"{placeholder} -> {reference['uid']}")
-    variables = [v for v in (data.get("templating") or {}).get("list") or [] if isinstance(v, dict)]
+    variables = template_variables(data)
     prometheus = [v for v in variables if v.get("type") == "datasource" and v.get("query") == "prometheus"]
     renamed = prometheus[0]["name"] if prometheus and not any(v.get("name") == "datasource" for v in variables) \
         else "datasource"

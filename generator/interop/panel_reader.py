@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from generator.core.dashboard_variables import template_variables
 from generator.core.duration import parse_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
 from generator.core.promql import PromQLError, check_syntax
@@ -59,7 +60,7 @@ class Sources:
     """Which data source references of a dashboard are Prometheus, and which queries obsgen can check."""
 
     def __init__(self, data: dict[str, Any], notes: Notes, values: dict[str, str] | None = None) -> None:
-        variables = [v for v in (data.get("templating") or {}).get("list") or [] if isinstance(v, dict)]
+        variables = template_variables(data)
         self.plugins = {str(v.get("name")): str(v.get("query")) for v in variables if v.get("type") == "datasource"}
         self.inputs = {str(i.get("name")): str(i.get("pluginId")) for i in data.get("__inputs") or []
                        if isinstance(i, dict)}

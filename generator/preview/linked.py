@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generator.core.dashboard_variables import template_variables, with_variables
 from generator.core.grafana_interpolation import ALL_TEXT, ALL_VALUE, custom_labelled_options, formatted
 from generator.preview.dashboard_time import Window, clock, own_range, window_of
 from generator.preview.dashboard_time import range_text as described
@@ -83,7 +84,7 @@ def _with_values(dashboard: DashboardFile, asked: Address) -> tuple[DashboardFil
     if not given:
         return dashboard, values, frozenset()
     shown, pinned = [], set[str]()
-    for variable in dashboard.document.get("templating", {}).get("list", []):
+    for variable in template_variables(dashboard.document):
         name = variable.get("name")
         if name in given and variable.get("type") in LINKED_TYPES and not variable.get("skipUrlSync"):
             picked, text = labelled(variable, chosen(variable, given[name]))
@@ -93,7 +94,7 @@ def _with_values(dashboard: DashboardFile, asked: Address) -> tuple[DashboardFil
             variable = {**variable, "current": current}
             pinned.add(name)
         shown.append(variable)
-    document = {**dashboard.document, "templating": {**dashboard.document.get("templating", {}), "list": shown}}
+    document = with_variables(dashboard.document, shown)
     return DashboardFile(dashboard.path, dashboard.folder, document), values, frozenset(pinned)
 
 

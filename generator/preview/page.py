@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
+from generator.core.dashboard_variables import template_variables
 from generator.preview.dashboard_time import clock, own_range, zone_name
 from generator.preview.dashboard_time import range_text as described
 from generator.preview.source import DashboardFile
@@ -52,7 +53,7 @@ def _panel(panel: dict[str, Any]) -> dict[str, Any]:
 
 def _variables(dashboard: DashboardFile) -> list[dict[str, str]]:
     shown = []
-    for variable in dashboard.document.get("templating", {}).get("list", []):
+    for variable in template_variables(dashboard.document):
         if variable.get("hide") == 2 or variable.get("type") == "datasource":
             continue
         text = (variable.get("current") or {}).get("text")

@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generator.core.dashboard_variables import template_variables, with_variables
 from generator.core.grafana_interpolation import formatted
 from generator.core.grafana_promql import builtin_values, interpolate, variable_names
 from generator.core.grafana_variable_value import picked, validated
@@ -92,7 +93,7 @@ ON_TIME_RANGE_CHANGE = 2
 
 def on_time_range_change(dashboard: DashboardFile) -> frozenset[str]:
     """The query variables a time range change (an auto-refresh) runs again: refresh 2."""
-    return frozenset(str(variable.get("name")) for variable in dashboard.document.get("templating", {}).get("list", [])
+    return frozenset(str(variable.get("name")) for variable in template_variables(dashboard.document)
                      if variable.get("refresh") == ON_TIME_RANGE_CHANGE)
 
 
@@ -106,7 +107,7 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
     are every variable's without options (variable_defaults, or a link's: linked.py), pinned the names a link set.
     rerun None is a load (every query variable runs); else only those named, and those naming a variable whose value
     running changed, run again: the others keep their value in values and the dashboard's `current`."""
-    variables = list(dashboard.document.get("templating", {}).get("list", []))
+    variables = template_variables(dashboard.document)
     shown = window or dashboard_window(dashboard.document, now)[0]
     start, end = shown.start, shown.end
     builtins = builtin_values(end - start, scrape, scrape)
@@ -138,5 +139,5 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
             if value != _chosen(variable):
                 changed.add(name)
         resolved[name] = formatted(variable, picked(value), [option.value for option in options], picked(text))
-    document = {**dashboard.document, "templating": {**dashboard.document.get("templating", {}), "list": variables}}
+    document = with_variables(dashboard.document, variables)
     return Resolved(DashboardFile(dashboard.path, dashboard.folder, document), resolved, tuple(notes))

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.analysis.diff.changes import Change, OutTree, Table, compare_keyed, numbered
+from generator.core.dashboard_variables import template_variables
 from generator.model import conventions
 
 DASHBOARDS_DIR = conventions.DASHBOARDS_DIR + "/"
@@ -82,7 +83,7 @@ def compare_dashboards(base: OutTree, head: OutTree) -> list[Change]:
         for title, (path, dashboard) in _dashboards(tree).items():
             fields = {name: _text(dashboard.get(name)) for name in _DASHBOARD_FIELDS}
             fields["file"] = path
-            for variable in (dashboard.get("templating") or {}).get("list") or ():
+            for variable in template_variables(dashboard):
                 fields[f"variable {variable.get('name')}"] = _text(variable.get("query"))
             result[title] = (path, fields)
         return result

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.lint.dashboard_json import LintContext, panels
+from generator.core.dashboard_variables import template_variables
 
 CODE = "GD006"
 NAME = "datasource-variable"
@@ -27,7 +28,7 @@ def _uses_variable(reference: Any, names: set[str]) -> bool:
 
 def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Panels and targets whose data source is not a datasource-type variable."""
-    names = {v["name"] for v in dashboard.get("templating", {}).get("list", []) if v.get("type") == "datasource"}
+    names = {v["name"] for v in template_variables(dashboard) if v.get("type") == "datasource"}
     for panel in panels(dashboard):
         if not panel.get("targets"):
             continue

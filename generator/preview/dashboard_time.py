@@ -315,11 +315,27 @@ def panel_time(panel: dict[str, Any], parent: Window, now: float, at: Clock,
     return PanelTime(window, "" if panel.get("hideTimeOverride") else info)
 
 
-def time_notes(document: dict[str, Any], now: float, window: Window | None = None,
-               values: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Notes on every time expression of the dashboard (its own range unless a link's window is given) and of its
-    panels (their variables filled in from values) that the preview could not read."""
+@dataclass(frozen=True)
+class Timed:
+    """Every range a dashboard shows at a time: each panel's (panel_time, in panels' order), and notes on every time
+    expression of the dashboard and its panels that the preview could not read."""
+
+    panels: tuple[tuple[dict[str, Any], PanelTime], ...]
+    notes: tuple[str, ...]
+
+
+def timed(document: dict[str, Any], now: float, window: Window | None = None,
+          values: Mapping[str, str] | None = None) -> Timed:
+    """The dashboard's panels' ranges at time now over its own range, or a link's window when given, their
+    overrides' variables filled in from values; with the notes on what did not read: the page's data and its note
+    come from this one reading."""
     at, zone_note = clock(document)
     parent, notes = dashboard_window(document, now) if window is None else (window, (zone_note,) if zone_note else ())
-    found = (panel_time(panel, parent, now, at, values) for panel in panels(document))
-    return (*notes, *(shown.note for shown in found if shown.note))
+    found = tuple((panel, panel_time(panel, parent, now, at, values)) for panel in panels(document))
+    return Timed(found, (*notes, *(shown.note for _, shown in found if shown.note)))
+
+
+def time_notes(document: dict[str, Any], now: float, window: Window | None = None,
+               values: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """timed's notes alone."""
+    return timed(document, now, window, values).notes

@@ -8,10 +8,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from generator.checks.lint.dashboard_json import panels
 from generator.core.bounded_http import json_answer, shown_url
 from generator.core.http_deadline import deadline_for, deadline_session, fetch
-from generator.preview.dashboard_time import Window, clock, dashboard_window, panel_time
+from generator.preview.dashboard_time import Timed, Window, timed
 from generator.preview.frames import Answer, panel_data
 from generator.preview.queries import Request, requests_over
 from generator.preview.source import DashboardFile, PreviewError
@@ -124,17 +123,16 @@ class Prometheus:
 
 
 def dashboard_data(prometheus: Prometheus, dashboard: DashboardFile, now: float, page_width: int, scrape: float,
-                   variables: dict[str, str] | None = None, window: Window | None = None
+                   variables: dict[str, str] | None = None, window: Window | None = None, times: Timed | None = None
                    ) -> dict[str, dict[str, Any]]:
     """Data of every panel with targets, by panel id, at time `now`: the variables at their defaults and over the
     dashboard's range unless a link gives them (linked.py); with each its `timeInfo`, the text its header shows for
-    its own timeFrom and timeShift (dashboard_time.panel_time)."""
+    its own timeFrom and timeShift. times is dashboard_time.timed's reading of these (made here when None), which a
+    caller that also shows its notes passes so as to read the ranges once."""
     values = dashboard.variable_defaults() if variables is None else variables
-    parent, at = window or dashboard_window(dashboard.document, now)[0], clock(dashboard.document)[0]
-    timed = [(panel, panel_time(panel, parent, now, at, values)) for panel in panels(dashboard.document)
-             if panel.get("targets")]
+    times = times or timed(dashboard.document, now, window, values)
     work = [(str(panel.get("id")), shown.info, requests_over(panel, values, shown.window, page_width, scrape))
-            for panel, shown in timed]
+            for panel, shown in times.panels if panel.get("targets")]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         answers = [(panel_id, info, pool.map(prometheus.ask, asked)) for panel_id, info, asked in work]
         return {panel_id: {**panel_data(list(answered)), "timeInfo": info} for panel_id, info, answered in answers}

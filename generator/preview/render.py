@@ -11,7 +11,7 @@ from pathlib import Path
 from generator.checks.lint.dashboard_json import panels
 from generator.package.tree import contained
 from generator.preview.browser import Chromium
-from generator.preview.dashboard_time import time_notes
+from generator.preview.dashboard_time import timed
 from generator.preview.page import PAGE_WIDTH, Shown, html
 from generator.preview.prometheus import Prometheus, dashboard_data
 from generator.preview.source import DashboardFile, PreviewError
@@ -75,12 +75,12 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
             for dashboard, page in zip(dashboards, pages, strict=True):
                 started = time.perf_counter()
                 opened = resolve(prometheus, dashboard, dashboard.variable_defaults(), frozenset(), None, now, scrape)
-                data = dashboard_data(prometheus, opened.dashboard, now, PAGE_WIDTH, scrape, opened.values)
+                times = timed(opened.dashboard.document, now, values=opened.values)
+                data = dashboard_data(prometheus, opened.dashboard, now, PAGE_WIDTH, scrape, opened.values, times=times)
                 fetched = time.perf_counter()
                 page.parent.mkdir(parents=True, exist_ok=True)
-                timed = time_notes(dashboard.document, now, values=opened.values)
                 page.write_text(html(opened.dashboard, data, (highlight or {}).get(dashboard.uid, set()),
-                                     shown=Shown(note=" ".join((*timed, *opened.notes)))))
+                                     shown=Shown(note=" ".join((*times.notes, *opened.notes)))))
                 try:
                     tab.load(page.resolve().as_uri(), PAGE_WIDTH)
                     picture = tab.screenshot()
@@ -91,6 +91,6 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
                 yield Rendered(dashboard, page, png, png_size(picture), fetched - started,
                                time.perf_counter() - fetched, tuple(tab.errors),
                                {panel: found["errors"] for panel, found in data.items() if found["errors"]},
-                               opened.notes, timed)
+                               opened.notes, times.notes)
     finally:
         prometheus.close()

@@ -33,7 +33,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from generator.preview.dashboard_time import time_notes
+from generator.preview.dashboard_time import Timed, timed
 from generator.preview.linked import Linked, linked
 from generator.preview.page import PAGE_WIDTH, Live, Shown, html
 from generator.preview.prometheus import Prometheus, dashboard_data
@@ -96,17 +96,19 @@ class LiveServer:
         self.opened: OrderedDict[str, Resolved] = OrderedDict()
 
     def data(self, dashboard: DashboardFile, link: Linked, now: float, loaded: Resolved | None = None
-             ) -> tuple[Resolved, dict[str, Any]]:
+             ) -> tuple[Resolved, dict[str, Any], Timed]:
         """The dashboard's data as of now, over the link's range and with its variables' values: on a load (loaded
         None) every query variable's query runs first; on a push only those a time range change runs again, from
-        the values the page loaded with. The variables' state (with its notes on failed queries), the data."""
+        the values the page loaded with. The variables' state (with its notes on failed queries), the data, and the
+        ranges it was drawn over (with their notes)."""
         if loaded is None:
             opened = resolve(self.prometheus, dashboard, link.variables, link.pinned, link.window, now, self.scrape)
         else:
             opened = resolve(self.prometheus, loaded.dashboard, loaded.values, frozenset(), link.window, now,
                              self.scrape, on_time_range_change(loaded.dashboard))
+        times = timed(opened.dashboard.document, now, link.window, opened.values)
         return opened, dashboard_data(self.prometheus, opened.dashboard, now, PAGE_WIDTH, self.scrape, opened.values,
-                                      link.window)
+                                      link.window, times), times
 
     def keep(self, opened: Resolved) -> str:
         """A token for a page's loaded variables, kept for its WebSocket (at most OPENED_PAGES)."""
@@ -133,11 +135,11 @@ class LiveServer:
         if asked is None or found is None:
             return _response(HTTPStatus.NOT_FOUND, "no such dashboard")
         dashboard, shown, link = found
-        opened, data = await asyncio.to_thread(self.data, dashboard, link, now)
+        opened, data, times = await asyncio.to_thread(self.data, dashboard, link, now)
         query = asked.query()  # the pushes keep the page's panel, range and values, and its loaded variables
         live = Live(f"/ws/{dashboard.uid}{query}{'&' if query else '?'}{PAGE_KEY}={self.keep(opened)}")
-        timed = time_notes(dashboard.document, now, link.window, opened.values)  # a push sends no note
-        shown = replace(shown, note=" ".join(text for text in (shown.note, *timed, *opened.notes) if text))
+        notes = (shown.note, *times.notes, *opened.notes)  # a push sends no note
+        shown = replace(shown, note=" ".join(text for text in notes if text))
         return _response(HTTPStatus.OK, html(opened.dashboard, data, live=live, shown=shown))
 
     async def push(self, connection: ServerConnection) -> None:
@@ -157,7 +159,7 @@ class LiveServer:
                 await asyncio.sleep(max(0.0, due - loop.time()))
                 now = time.time()  # a relative range (now-1h) moves on with each push; an absolute one stays
                 shown, page, link = _shown(dashboard, asked, now)
-                loaded, data = await asyncio.to_thread(self.data, shown, link, now, loaded)
+                loaded, data, _ = await asyncio.to_thread(self.data, shown, link, now, loaded)
                 await connection.send(json.dumps({"data": data, "sent": time.time(),
                                                   "rangeText": page.range_text}, allow_nan=False))
         except ConnectionClosed:

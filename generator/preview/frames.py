@@ -45,7 +45,7 @@ def _grid(request: Request) -> set[float]:
     """The instants a range query is evaluated at, start to end by step: Grafana's time axis spans the panel's
     whole range, answered or not (a timeline of alerts that fired only in the afternoon is not stretched over
     the day)."""
-    if request.instant or request.error or request.step <= 0:
+    if request.instant or request.step <= 0:
         return set()
     start = round(request.start, 3)  # as it is sent, in milliseconds
     return {round(start + k * request.step, 3) for k in range(int((request.end - start) // request.step) + 1)}

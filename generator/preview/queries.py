@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.grafana_promql import UnknownVariable, builtin_values, grafana_step, interpolate
+from generator.core.grafana_promql import builtin_values, grafana_step, interpolate
 from generator.preview.dashboard_time import Window, clock, dashboard_window, panel_time
 
 GRID_COLUMNS = 24
@@ -29,8 +29,6 @@ class Request:
     step: float
     legend: str
     format: str
-    error: str = ""
-    """Why the target cannot be sent (an unknown variable); the panel shows it instead of data."""
     exemplars: bool = False
     """Whether Grafana also asks /api/v1/query_exemplars for the expression over start..end (`exemplar: true`)."""
 
@@ -69,13 +67,9 @@ def requests_over(panel: dict[str, Any], variables: dict[str, str], shown: Windo
     for target in panel.get("targets") or []:
         if target.get("hide") or not target.get("expr"):
             continue
-        expr, error = str(target["expr"]), ""
-        try:
-            expr = interpolate(expr, values)
-        except UnknownVariable as unknown:
-            error = f"unknown variable ${unknown.args[0]}"
+        expr = interpolate(str(target["expr"]), values, keep_unknown=True)  # `$x` unknown is sent as written
         found.append(Request(ref_id=str(target.get("refId", "")), expr=expr, instant=bool(target.get("instant")),
                              start=start, end=end, step=step, legend=str(target.get("legendFormat") or ""),
-                             format=str(target.get("format") or "time_series"), error=error,
+                             format=str(target.get("format") or "time_series"),
                              exemplars=bool(target.get("exemplar"))))
     return found

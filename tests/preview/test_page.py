@@ -35,10 +35,12 @@ def test_a_panel_asks_one_point_per_pixel_over_its_own_range_with_variables_at_t
     assert second.instant and second.ref_id == "B"
 
 
-def test_a_query_with_an_undefined_variable_is_an_error_of_its_panel_not_of_the_run() -> None:
-    panel = {"gridPos": {"w": 24}, "targets": [{"refId": "A", "expr": "x{a=\"$missing\"}"}]}
-    [request] = requests_for(DOCUMENT, panel, {}, 0.0, 1440, 15.0)
-    assert request.error == "unknown variable $missing"
+def test_a_query_naming_a_variable_the_dashboard_lacks_is_sent_with_it_as_written() -> None:
+    """scenes' sceneInterpolator leaves a variable it does not find as written, and the Prometheus data source sends
+    the query so (applyTemplateVariables): Prometheus' answer, here no series with a="$missing", is the panel's."""
+    panel = {"gridPos": {"w": 24}, "targets": [{"refId": "A", "expr": "x{a=\"$missing\",b=\"$env\"}"}]}
+    [request] = requests_for(DOCUMENT, panel, {"env": "prod"}, 0.0, 1440, 15.0)
+    assert request.expr == 'x{a="$missing",b="prod"}'
 
 
 def test_series_are_named_by_their_legend_format_or_their_labels() -> None:

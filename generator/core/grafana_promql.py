@@ -11,7 +11,8 @@ import re
 from collections.abc import Mapping
 
 from generator.core.duration import format_seconds
-from generator.core.grafana_formats import formatted_value
+from generator.core.grafana_formats import Holding, VariableText, formatted_value
+from generator.core.moment_format import moment_format
 
 VARIABLE = re.compile(r"\$\{([A-Za-z_]\w*)(?::([^}]*))?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::([^\]]*))?\]\]")
 RATE_INTERVAL = "__rate_interval"
@@ -61,6 +62,15 @@ def builtin_values(range_seconds: float, step_seconds: float, scrape_seconds: fl
         "__range_s": str(int(range_seconds)),
         "__range_ms": str(int(range_seconds * 1000)),
     }
+
+
+def time_values(start: float, end: float) -> dict[str, str]:
+    """`$__from` and `$__to` over a range of epoch seconds: scenes' TimeFromAndToMacro, the range's ends in epoch
+    milliseconds (moment's valueOf; `${__from:date:iso}` formats them, grafana_formats), their text (`:text`) the time
+    in the browser's zone (UTC here)."""
+    ends = {"__from": round(start * 1000), "__to": round(end * 1000)}
+    return {name: VariableText(str(ms), Holding(name, str(ms), moment_format(ms, "YYYY-MM-DD HH:mm:ss")))
+            for name, ms in ends.items()}
 
 
 def grafana_step(range_seconds: float, max_data_points: int, min_interval_seconds: float) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.grafana_promql import builtin_values, grafana_step, interpolate
+from generator.core.grafana_promql import builtin_values, grafana_step, interpolate, time_values
 from generator.preview.dashboard_time import Window, clock, dashboard_window, panel_time
 
 GRID_COLUMNS = 24
@@ -62,7 +62,7 @@ def requests_over(panel: dict[str, Any], variables: dict[str, str], shown: Windo
     span = round(end - start, 3)  # Grafana's milliseconds: now-6h..now is 6 h, its step 15 s, not 16
     width = int((panel.get("gridPos") or {}).get("w") or GRID_COLUMNS) * page_width // GRID_COLUMNS
     step = grafana_step(span, max(width, 1), scrape)
-    values = {**variables, **builtin_values(span, step, scrape)}
+    values = {**variables, **builtin_values(span, step, scrape), **time_values(start, end)}
     found = []
     for target in panel.get("targets") or []:
         if target.get("hide") or not target.get("expr"):

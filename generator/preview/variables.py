@@ -35,7 +35,7 @@ from typing import Any
 
 from generator.core.dashboard_variables import template_variables, with_variables
 from generator.core.grafana_interpolation import formatted
-from generator.core.grafana_promql import builtin_values, interpolate, variable_names
+from generator.core.grafana_promql import builtin_values, interpolate, time_values, variable_names
 from generator.core.grafana_variable_value import picked, validated
 from generator.preview.dashboard_time import Window, dashboard_window
 from generator.preview.prometheus import LookupFailed, Prometheus
@@ -110,7 +110,7 @@ def resolve(prometheus: Prometheus, dashboard: DashboardFile, values: dict[str, 
     variables = template_variables(dashboard.document)
     shown = window or dashboard_window(dashboard.document, now)[0]
     start, end = shown.start, shown.end
-    builtins = builtin_values(end - start, scrape, scrape)
+    builtins = {**builtin_values(end - start, scrape, scrape), **time_values(start, end)}
     resolved, notes, changed = dict(values), list[str](), set[str]()
     for index in _order(variables):
         variable = variables[index]

@@ -43,6 +43,15 @@ def test_a_query_naming_a_variable_the_dashboard_lacks_is_sent_with_it_as_writte
     assert request.expr == 'x{a="$missing",b="prod"}'
 
 
+def test_a_query_gets_its_panels_range_as_from_and_to_in_epoch_milliseconds() -> None:
+    """scenes' TimeFromAndToMacro: `$__from` and `$__to` are the panel's range's ends in milliseconds (its own
+    timeFrom applied), which the date format writes as dates; the old preview refused them as unknown variables."""
+    panel = {"gridPos": {"w": 24}, "timeFrom": "1h", "targets": [
+        {"refId": "A", "expr": 'x{a="$__from",b="${__to:date:seconds}",c="${__to:date:YYYY-MM-DD HH:mm}"}'}]}
+    [request] = requests_for(DOCUMENT, panel, {}, 1_767_225_600.0, 1440, 15.0)
+    assert request.expr == 'x{a="1767222000000",b="1767225600",c="2026-01-01 00:00"}'
+
+
 def test_series_are_named_by_their_legend_format_or_their_labels() -> None:
     assert series_name("{{service}} p95", {"service": "api"}, "e") == "api p95"
     assert series_name("__auto", {"__name__": "up", "job": "a"}, "e") == 'up{job="a"}'

@@ -22,7 +22,7 @@ from typing import Any
 import requests
 
 from generator.checks.lint.dashboard_json import panels
-from generator.core.grafana_promql import interpolate
+from generator.core.grafana_promql import interpolate, variable_names
 from generator.core.promql import selectors
 from generator.preview.queries import Request, range_seconds, requests_for
 from generator.preview.source import DashboardFile
@@ -112,8 +112,6 @@ class Opening:
 
     def _ask(self, query: Query) -> Answered:
         request = query.request
-        if request.error:
-            return Answered(0.0, 0, 0, request.error)
         if query.exemplars:
             return self._ask_exemplars(request)
         params = {"query": request.expr, "stats": "all"}
@@ -148,7 +146,7 @@ class Opening:
         """Distinct series the dashboard's selectors match over their ranges (the index work; not timed)."""
         touched: set[tuple[tuple[str, str], ...]] = set()
         for query in self.queries(values):
-            if query.request.error or query.exemplars:  # the same selectors as the target's own query
+            if variable_names(query.request.expr) or query.exemplars:  # `$x` left unknown; exemplars: same selectors
                 continue
             for selector in selectors(query.request.expr):
                 if not selector.name:

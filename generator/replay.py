@@ -36,10 +36,10 @@ import orjson
 from generator.core.command_environment import environment
 from generator.core.errors import Level, Location, Problem
 from generator.core.reads import Reads, recording
-from generator.core.sealed_file import write_sealed
+from generator.core.sealed_file import open_regular, write_sealed
 from generator.core.written_files import FileBytes, Known, bytes_of, digest
 from generator.package import file_store
-from generator.package.tree import WriteReport, replaceable, write_tree
+from generator.package.tree import WriteReport, contained, replaceable, write_tree
 
 if TYPE_CHECKING:
     from generator.load.warm import WarmModules
@@ -97,7 +97,7 @@ class Record:
 def recorded(definitions: Path) -> Record | None:
     """The last build's record, whatever its key, when it is whole (sealed, of this format)."""
     try:
-        with open(_record_path(definitions), "rb") as file:
+        with open_regular(_record_path(definitions)) as file:
             data = file.read(2 * LIMIT + 1)  # a record no build could have written is not read whole
     except OSError:
         return None
@@ -115,7 +115,10 @@ def recorded(definitions: Path) -> Record | None:
         digests: dict[str, str] = {}
         offset = index_end + 1
         for path, length, sha256 in index["files"]:
-            files[path], digests[path] = view[offset:offset + length], str(sha256)
+            if not isinstance(path, str) or not isinstance(length, int) or length < 0:
+                return None
+            # a path only a hand-made record can hold ('../x', '/x'): write_tree would refuse it mid-replay
+            files[contained(path)], digests[path] = view[offset:offset + length], str(sha256)
             offset += length
     except (ValueError, KeyError, TypeError):
         return None

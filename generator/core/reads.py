@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.core.sealed_file import open_regular
+
 HARMLESS = frozenset({
     "builtins.id", "compile", "exec", "import", "open", "marshal.dumps", "marshal.loads", "marshal.load",
     "object.__getattr__", "object.__setattr__", "object.__delattr__", "sys._getframe", "sys._getframemodulename",
@@ -104,8 +106,10 @@ def _file_changed(path: str, signature: FileSignature) -> bool:
 
 
 def _digest(path: str) -> str:
+    """The SHA-256 of a regular file's bytes; "" for anything else (a FIFO is not waited on, a device not read
+    without end: a record names any path its writer chose)."""
     try:
-        with open(path, "rb") as file:
+        with open_regular(path) as file:
             return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError:
         return ""

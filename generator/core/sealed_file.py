@@ -4,21 +4,36 @@ The first line is the hex SHA-256 of the rest (of the payload, when a writer add
 seals its own way): a torn, truncated or hand-edited file fails it and reads as missing.
 Writing goes through a temporary file in the same directory and a rename, so a reader sees the old file or the new
 one, never a mix. Plain os functions (no pathlib): `obsgen --help` reads its record with this before anything else.
+Only a regular file is read, opened without waiting (O_NONBLOCK): a FIFO planted in a record's place (definitions/
+__pycache__ is as writable as definitions/) would otherwise hang the build at open(), and a link to a device
+(/dev/zero) would be read up to the limit, or without end where there is none.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
+import stat
 from collections.abc import Iterable
+
+
+def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
+    """The file at path opened for reading, if it is a regular file; OSError otherwise (a FIFO, a device, a
+    directory), without waiting on a FIFO no one writes to."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(f"{os.fspath(path)} is not a regular file")
+    return open(descriptor, "rb")
 
 
 def read_sealed(path: str | os.PathLike[str], limit: int | None = None) -> bytes | None:
     """The bytes kept, or None when the file is missing, unreadable, fails its digest or holds more than limit
     bytes (a file no writer of this kind could have made is not read whole)."""
     try:
-        with open(path, "rb") as file:
+        with open_regular(path) as file:
             data = file.read(-1 if limit is None else limit + 66)  # the digest's line is 65 bytes
     except OSError:
         return None

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from generator.core.errors import Level, Location, Problem
+from generator.core.sealed_file import open_regular
 from generator.core.source_state import state
 from generator.load.codes import INVALID_VALUE, PYTHON_ERROR
 from generator.load.locate import call_at, field_line
@@ -305,7 +306,8 @@ def compiled(path: Path) -> CodeType:
     header = importlib.util.MAGIC_NUMBER + CHECKED_HASH_FLAGS + importlib.util.source_hash(source)
     cached = Path(importlib.util.cache_from_source(str(path)))
     try:
-        data = cached.read_bytes()
+        with open_regular(cached) as file:  # (a FIFO planted there is not waited on)
+            data = file.read()
         if data[:16] == header:
             code = marshal.loads(data[16:])
             # a cache copied along with its folder names the old place; definitions are located by this one

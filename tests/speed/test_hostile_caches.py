@@ -1,0 +1,89 @@
+"""The build's record and caches in definitions/__pycache__ are files anyone who can write the definitions can
+plant: one that is not a regular file (a FIFO, which open() waits on forever) or a record sealed again around a
+path outside out/ only costs a full build, never a hang or a traceback, and nothing is written outside out/."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from generator.scaffold import create
+
+SECONDS = 60
+"""Far beyond a build of the scaffold (about a second): a build still running then waits on a FIFO."""
+
+
+def _build(project: Path) -> subprocess.CompletedProcess[str]:
+    """`obsgen build` of the project, with bytecode (and so the record and caches) written and read."""
+    environment = {key: value for key, value in os.environ.items()  # (pytest's names the step: no replay)
+                   if key not in ("PYTHONDONTWRITEBYTECODE", "PYTEST_CURRENT_TEST")}
+    return subprocess.run([sys.executable, "-m", "generator", "build", "--quiet"], capture_output=True, text=True,
+                          env=environment, cwd=project, timeout=SECONDS)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The scaffold's project, built once: its record and caches written."""
+    found = tmp_path / "project"
+    create(found, "team")
+    assert _build(found).returncode == 0
+    assert (found / "definitions/__pycache__/obsgen-build.record").is_file()
+    return found
+
+
+def _reseal(record: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """The record with its index changed, sealed again (as anyone who can write the file can)."""
+    data = record.read_bytes()
+    digest_end = data.find(b"\n")
+    index_end = data.find(b"\n", digest_end + 1)
+    index = orjson.loads(data[digest_end + 1:index_end])
+    change(index)
+    body = orjson.dumps(index) + b"\n"
+    record.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body + data[index_end + 1:])
+
+
+def test_a_build_of_an_unchanged_project_is_replayed(project: Path) -> None:
+    """(What the tests below rely on: their record is read and replayed unless they change it.)"""
+    record = project / "definitions/__pycache__/obsgen-build.record"
+    written = record.stat().st_mtime_ns
+    os.utime(project / "out/prometheus/prometheus.yml", ns=(0, 0))  # a full build rewrites the record; a replay not
+    assert _build(project).returncode == 0
+    assert record.stat().st_mtime_ns == written
+
+
+@pytest.mark.parametrize("path", ["../planted.txt", "/planted.txt", "prometheus/../../planted.txt"])
+def test_a_record_naming_a_path_outside_out_is_a_full_build(project: Path, path: str) -> None:
+    _reseal(project / "definitions/__pycache__/obsgen-build.record",
+            lambda index: index["files"][0].__setitem__(0, path))
+    done = _build(project)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert not (project / "planted.txt").exists() and (project / "out/prometheus/prometheus.yml").is_file()
+
+
+@pytest.mark.parametrize("name", ["obsgen-build.record", "obsgen-promql.cache",
+                                  f"stack.{sys.implementation.cache_tag}.pyc"])
+def test_a_fifo_in_place_of_a_record_or_cache_is_passed_over(project: Path, name: str) -> None:
+    planted = project / "definitions/__pycache__" / name
+    planted.unlink(missing_ok=True)
+    os.mkfifo(planted)
+    (project / "definitions/stack.py").write_text((project / "definitions/stack.py").read_text() + "\n")
+    done = _build(project)  # the old tree waited on the FIFO until killed here
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_a_record_naming_a_fifo_as_an_input_that_changed_is_a_full_build(project: Path) -> None:
+    fifo = project / "input.fifo"
+    os.mkfifo(fifo)
+    # its size as recorded (0), another mtime: the recorded digest is compared, which reads the file
+    _reseal(project / "definitions/__pycache__/obsgen-build.record",
+            lambda index: index["reads"][0].__setitem__(str(fifo), [0, 1, fifo.stat().st_ino, "0" * 64]))
+    done = _build(project)  # the old tree waited on the FIFO until killed here
+    assert (done.returncode, done.stderr) == (0, "")

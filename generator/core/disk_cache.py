@@ -104,6 +104,10 @@ def value_digest(value: Any) -> str | None:
         return None
 
 
+LIMIT = 64 * 2**20
+"""Largest cache file read or written (this repository's largest, its PromQL facts, is 128 KiB): a file
+planted past it is not read whole into memory."""
+
 _LAST: dict[Path, tuple[tuple[int, int, int], str, dict[str, Any]]] = {}
 """Per cache file: its identity, version and entries when this process last read or wrote it."""
 
@@ -140,7 +144,7 @@ class DiskCache:
         known = _LAST.get(self.path)
         if identity is not None and known is not None and known[:2] == (identity, self.version):
             return dict(known[2])
-        payload = read_sealed(self.path)
+        payload = read_sealed(self.path, LIMIT)
         try:
             content = orjson.loads(payload) if payload is not None else {}
             entries = content["entries"] if content["version"] == self.version else {}
@@ -170,6 +174,7 @@ class DiskCache:
         """Write the entries used in this run when they differ from the file's (atomically; failures ignored)."""
         if self._used == self._stored or sys.dont_write_bytecode:
             return
-        if write_sealed(self.path, orjson.dumps({"version": self.version, "entries": self._used})):
+        payload = orjson.dumps({"version": self.version, "entries": self._used})
+        if len(payload) <= LIMIT and write_sealed(self.path, payload):
             self._stored = dict(self._used)
             _remember(self.path, _identity(self.path), self.version, self._stored)

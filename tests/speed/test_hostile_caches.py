@@ -8,6 +8,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import orjson
 import pytest
 
+from generator.core import disk_cache
 from generator.scaffold import create
 
 SECONDS = 60
@@ -87,3 +89,19 @@ def test_a_record_naming_a_fifo_as_an_input_that_changed_is_a_full_build(project
             lambda index: index["reads"][0].__setitem__(str(fifo), [0, 1, fifo.stat().st_ino, "0" * 64]))
     done = _build(project)  # the old tree waited on the FIFO until killed here
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_a_cache_file_past_the_bound_is_not_read_into_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(disk_cache, "LIMIT", 2**20, raising=False)  # (the old tree had no bound to lower)
+    planted = tmp_path / "__pycache__/obsgen-promql.cache"
+    planted.parent.mkdir()
+    with open(planted, "wb") as file:
+        file.truncate(16 * 2**20)  # sparse: no disk used, 16 MiB of zeros read
+    tracemalloc.start()
+    try:
+        cache = disk_cache.DiskCache(tmp_path, "promql", "1")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert cache.get("anything") is None
+    assert peak < 4 * 2**20, f"{peak / 2**20:.1f} MiB read"

@@ -125,7 +125,9 @@ QUOTE = re.compile(r"[\"'<>`|]")
 CREDENTIAL_PARAMETERS = re.compile(
     r"^(x-)?(access[-_]?token|api[-_]?key|apikey|auth|auth[-_]?token|token|key|secret|client[-_]?secret|password|"
     r"passwd|pwd|pass|sig|signature|code|private[-_]?token|session|sessionid|credentials?|"
-    r"(routing|service|integration)[-_]?key)$", re.IGNORECASE)
+    r"(routing|service|integration)[-_]?key|x-(amz|goog)-(signature|security-token))$", re.IGNORECASE)
+"""Query parameters that carry a credential, among them a pre-signed S3 or GCS URL's signature and session token
+(X-Amz-Signature, X-Amz-Security-Token, X-Goog-Signature): whoever holds the URL may read the object."""
 ENVIRONMENT_REFERENCE = re.compile(r"^\$(\{(env:)?[A-Z_][A-Z0-9_]*\}|[A-Z_][A-Z0-9_]*)$")
 """An environment variable by its conventional name: `$VAR` and `${VAR}` (Grafana's provisioning files, Loki and
 Tempo run with -config.expand-env), `${env:VAR}` (the collector). Only UPPER_SNAKE names: a password that merely
@@ -165,6 +167,13 @@ PLACEHOLDER = re.compile(r"^(<.*>|\[.*\]|(.)\2*|\.\.\.|redacted|secret|changeme|
 """A value that stands for one in documentation (<secret>, ***, xxx, ...): no secret to leak."""
 HEADER = re.compile(r"\b(?:proxy-)?authorization\s*[:=]\s*[\"']?\s*(?:bearer|basic|token|apikey)\s+"
                     r"([A-Za-z0-9._~+/=-]{8,})", re.IGNORECASE)
+CREDENTIAL_HEADER = re.compile(
+    r"(?i)(?<![\w-])((?:x-)?(?:[a-z]+-)?(?:api-?key|auth-?token|access-?token|private-?token|session-?token|"
+    r"security-?token|vault-?token))\s*:\s*[\"']?([A-Za-z0-9._~+/=-]{8,})")
+"""A credential sent in a header of its own, as `Name: value` (curl -H): X-API-Key, X-Auth-Token, GitLab's
+PRIVATE-TOKEN, X-Vault-Token, X-Amz-Security-Token. Names with a hyphen only (a YAML key `api_key:` is under_key's),
+and a value typed out: a reference ($VAR, {{ ... }}) starts with a character the value cannot hold; a word
+(`access-token: required`) is no value: one has a digit or 16 characters."""
 BEARER = re.compile(r"\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)", re.IGNORECASE)
 HEX_KEY = re.compile(r"(?<![0-9a-fA-F/._-])[0-9a-f]{32}(?![0-9a-fA-F/._-])")  # not a uid in a path or file name
 SECRET_KEY = re.compile(r"(?i)^(.*password|.*passwd|.*secret|.*token|api[-_]?key|apikey|credentials|"
@@ -365,6 +374,8 @@ def _scan(text: str, hex_keys: bool, expands: bool) -> list[Secret]:
     found += in_prose(text, expands)
     found += _by_plugins(text)
     found += [Secret("an Authorization header", match) for match in HEADER.findall(text)]
+    found += [Secret(f"a credential in a {name} header", value) for name, value in CREDENTIAL_HEADER.findall(text)
+              if _given(value, expands) and (len(value) >= 16 or any(c.isdigit() for c in value))]
     found += [Secret("a bearer token", match) for match in BEARER.findall(text)]
     if hex_keys:
         found += [Secret("a 32-hex-digit integration or routing key (PagerDuty)", match) for match in

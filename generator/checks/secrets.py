@@ -2,11 +2,11 @@
 
 Every string of every rendered document, keys and values, and the dashboards packaged as JSON inside ConfigMaps,
 is scanned with Yelp detect-secrets' provider formats (Slack, GitHub, AWS, Stripe, JWTs, private keys...) and
-obsgen's rules for credentials in URLs (user part, token parameters, random-looking path segments),
-Authorization headers, PagerDuty keys, Grafana tokens, keyword=value passwords (DSNs) and keys that only hold
-secrets (secureJsonData, *password). A secret in out/ is in git and on every server GitOps ships to. It is
-reported at the definition and field it was typed into; one no field holds whole (assembled from several) at
-the Stack.
+obsgen's rules for credentials in URLs (user part, token parameters, pre-signed S3/GCS signatures,
+random-looking path segments), Authorization and API-key headers (X-API-Key, PRIVATE-TOKEN...), PagerDuty keys,
+Grafana tokens, keyword=value passwords (DSNs) and keys that only hold secrets (secureJsonData, *password).
+A secret in out/ is in git and on every server GitOps ships to. It is reported at the definition and field it
+was typed into; one no field holds whole (assembled from several) at the Stack.
 
 Fix: reference the secret instead (`*_file` fields, environment variables, Grafana's `$__file{...}`); for a
 value that only looks like one, `# obsgen: disable=SC001 <why it is not a secret>` on the definition.

@@ -200,7 +200,7 @@ def entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
-def _random_token(text: str) -> bool:
+def random_token(text: str) -> bool:
     """A long mixed-case-and-digit string of high entropy whose lower-case runs are short: a generated token,
     not a word, a slug or a CamelCase name (ApiLatencyBudgetBurn1h)."""
     if len(text) < MIN_PATH_TOKEN or "." in text or not (any(c.isupper() for c in text)
@@ -224,7 +224,7 @@ def in_url(url: str, expands: bool = True) -> Iterator[Secret]:
         return
     if password and not reference(password, expands):
         yield Secret("a password in a URL's user part" + _unexpanded(password, expands), password)
-    elif user and _random_token(unquote(user)):
+    elif user and random_token(unquote(user)):
         yield Secret("a token in a URL's user part", user)
     for where, text in (("query", parts.query), ("fragment", parts.fragment)):
         for name, value in parse_qsl(text, keep_blank_values=False):
@@ -233,7 +233,7 @@ def in_url(url: str, expands: bool = True) -> Iterator[Secret]:
                              value)
     for segment in parts.path.split("/"):
         token = unquote(segment).split(":", 1)[-1]  # Telegram's bot<id>:<token>
-        if _random_token(token):
+        if random_token(token):
             yield Secret("a random-looking token in a URL path", segment)
 
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from generator.core.secret_scan import find
+from generator.core.secret_scan import find, random_token
 
 # Field names that only ever hold a secret; each has a *_file counterpart.
 SECRET_FIELDS = {
@@ -34,6 +34,9 @@ def reject_inline_secrets(data: Any) -> Any:
             raise ValueError(
                 f"inlined secret in {key!r}: put it in a file and reference it with {SECRET_FIELDS[key]!r}"
             )
+        if key.endswith("_file") and isinstance(value, str) and "/" not in value and random_token(value):
+            raise ValueError(f"{key!r} holds {value[:8]}..., a token, not the name of a file: put the token in a "
+                             "file and name that file here")
         values = value if isinstance(value, list | tuple) else [value]
         for item in values:
             if isinstance(item, str) and (kind := secret_in_value(item)):

@@ -38,6 +38,7 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, Event
 from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.reader import ReaderError
 
 from generator.core.bounded_read import TooLarge, read_bounded
 
@@ -141,6 +142,10 @@ def load_yaml(text: str, loader: Any = _Bounded) -> list[Any]:
     try:
         _check_events(text)
         return list(yaml.load_all(text, Loader=loader))
+    except ReaderError as error:  # a character YAML does not allow (NUL...): at its line, not its offset
+        first = text.find(chr(error.character))  # (libyaml's offset counts UTF-8 bytes, PyYAML's characters)
+        raise ReadError(f"unacceptable character #x{error.character:04x}: {error.reason}",
+                        text.count("\n", 0, first) + 1 if first >= 0 else 0) from None
     except yaml.YAMLError as error:
         raise _yaml_error(error) from None
 

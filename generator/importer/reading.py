@@ -38,7 +38,8 @@ class Budget:
 
 def read_text(path: Path, budget: Budget | None = None) -> str:
     """The UTF-8 text of a regular file within the budget (core.bounded_read: a device or FIFO is refused unread;
-    no more is read than the budget has left). OSError, UnicodeDecodeError, or ReadError saying which bound."""
+    no more is read than the budget has left). OSError, or ReadError saying which bound (or at the line of the
+    first byte that is not UTF-8)."""
     budget = budget or Budget()
     bound = min(budget.max_bytes, budget.max_total - budget.read)
     try:
@@ -52,7 +53,11 @@ def read_text(path: Path, budget: Budget | None = None) -> str:
     except ValueError as error:
         raise ReadError(str(error)) from None
     budget.read += len(data)
-    return data.decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:  # at the line of its first byte that is not
+        raise ReadError(f"not UTF-8 text ({error.reason}: byte 0x{data[error.start]:02x})",
+                        data.count(b"\n", 0, error.start) + 1) from None
 
 
 def check_objects(count: int, what: str, budget: Budget | None = None) -> None:

@@ -57,10 +57,13 @@ def test_a_4_mib_string_is_imported_whole(tmp_path: Path, definitions: Path) -> 
     ("broken.yaml", "groups:\n- name: g\n  rules: [\n", 4, "while parsing a flow node: did not find expected node"),
     ("broken.json", '{"title": "x",\n "panels": [}', 2, "Expecting value: line 2 column 13"),
     ("big.yaml", "# " + "x" * 2**20, 0, "over the import limit of 0.5 MiB (raise it with --max-size)"),
-    ("latin1.yaml", "groups: [{name: caf\xe9}]", 0, "can't decode byte 0xe9"),
+    ("latin1.yaml", "groups:\n- name: caf\xe9\n  rules: []\n", 2, "not UTF-8 text (invalid continuation byte: "
+                                                                   "byte 0xe9)"),
+    ("latin1.json", '{"title": "x",\n "uid": "caf\xe9"}', 2, "not UTF-8 text"),
+    ("nul.yaml", "groups:\n- name: caf\u00e9\n  rules: []\n# \x00\n", 4, "unacceptable character #x0000"),
 ], ids=["alias bomb", "deep YAML", "deep JSON", "closers before openers", "quoted closers between openers",
         "escaped quotes between JSON openers", "YAML syntax error", "JSON syntax error", "over the size limit",
-        "not UTF-8"])
+        "not UTF-8", "JSON not UTF-8", "NUL in YAML"])
 def test_unreadable_input_is_one_error_line(tmp_path: Path, name: str, content: str, line: int, message: str) -> None:
     definitions = base_definitions(tmp_path)
     before = sorted(definitions.iterdir())

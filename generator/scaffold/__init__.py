@@ -7,6 +7,7 @@ alert with examples, one dashboard it links to, and a CI workflow that fails whe
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from generator.model.identity import slug
@@ -25,15 +26,31 @@ def template_files() -> list[Path]:
                   if p.is_file() and "__pycache__" not in p.parts)
 
 
+def _refused(directory: Path, relative: Path) -> str | None:
+    """Why the project's file at relative cannot be written into directory: it exists (a symbolic link too, even
+    one to nothing, which a write would follow out of the directory), or a folder on its way is a link or a file."""
+    target = directory / relative
+    if os.path.lexists(target):
+        return f"{target} already exists: obsgen init writes a new project and overwrites nothing"
+    for folder in reversed(relative.parents[:-1]):  # (parents[-1] is ".": directory itself)
+        if (directory / folder).is_symlink():
+            return f"{directory / folder} is a symbolic link: obsgen init writes only inside {directory}"
+        if os.path.lexists(directory / folder) and not (directory / folder).is_dir():
+            return f"{directory / folder} is not a directory: obsgen init writes a new project and overwrites nothing"
+    return None
+
+
 def create(directory: Path, name: str = "") -> list[Path]:
     """Write the starter project into directory (created if missing), named after it unless name is given; a file
-    that already exists is never overwritten (InitError, nothing written)."""
+    that already exists is never overwritten, nor written through a symbolic link (InitError, nothing written)."""
     team = slug(name or directory.resolve().name) or PLACEHOLDER
-    targets = {directory / relative: TEMPLATE / relative for relative in template_files()}
-    existing = [target for target in targets if target.exists()]
-    if existing:
-        raise InitError(f"{existing[0]} already exists: obsgen init writes a new project and overwrites nothing")
-    for target, template in targets.items():
+    relatives = template_files()
+    refused = next((why for relative in relatives if (why := _refused(directory, relative))), None)
+    if refused:
+        raise InitError(refused)
+    for relative in relatives:
+        target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(template.read_text().replace(PLACEHOLDER, team))
-    return list(targets)
+        with open(target, "x", encoding="utf-8") as file:  # (O_EXCL: a link made since is not followed either)
+            file.write((TEMPLATE / relative).read_text().replace(PLACEHOLDER, team))
+    return [directory / relative for relative in relatives]

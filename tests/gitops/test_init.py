@@ -90,6 +90,23 @@ def test_init_overwrites_nothing(tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("link", "points_at", "message"), [
+    ("README.md", "planted.md", "README.md already exists"),
+    ("definitions", "planted", "definitions is a symbolic link"),
+    ("definitions", "missing", "definitions is a symbolic link"),
+], ids=["a link to no file yet", "a folder linked elsewhere", "a folder linked to nothing"])
+def test_init_writes_nothing_through_a_symbolic_link(tmp_path: Path, link: str, points_at: str, message: str) -> None:
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    (outside / "planted").mkdir()
+    (project / link).symlink_to(outside / points_at)
+    with pytest.raises(InitError, match=message):  # the old tree wrote outside/planted.md and outside/planted/*.py
+        create(project)
+    assert sorted(p.name for p in outside.rglob("*")) == ["planted"]
+    assert [p.name for p in project.iterdir()] == [link]
+
+
 def test_the_template_is_the_whole_project() -> None:
     assert sorted(map(str, template_files())) == [".github/workflows/observability.yml", "README.md",
                                                   "definitions/__init__.py", "definitions/alerting.py",

@@ -61,13 +61,26 @@ def _page(dashboard: DashboardFile) -> str:
         raise PreviewError(f"{dashboard.path}: {error} (its folder or uid is not a plain name)") from None
 
 
+def _linked(out: Path, page: Path) -> Path | None:
+    """A symbolic link on the way from out to the page or its picture (a folder, or the files themselves), which a
+    write would follow out of it: a preview's --out may be a checkout's folder, and links are what git keeps."""
+    relative = page.relative_to(out)
+    folders = [out / folder for folder in reversed(relative.parents[:-1])]
+    return next((path for path in (*folders, page, page.with_suffix(".png")) if path.is_symlink()), None)
+
+
 def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now: float, scrape: float,
            highlight: Mapping[str, set[int]] | None = None) -> Iterator[Rendered]:
     """Fetch, draw and photograph each dashboard in turn (one browser for all); yields each as it is done. Every
-    file is written inside out (PreviewError, before anything is written, for a folder or uid that would not be).
+    file is written inside out (PreviewError, before anything is written, for a folder or uid that would not be,
+    or a symbolic link on the way).
     The browser keeps the machine's time zone: a page draws its axes in its dashboard's zone whatever the
     browser's (dashboard_time.zone_name, uPlot's tzDate)."""
     pages = [out / _page(dashboard) for dashboard in dashboards]
+    for dashboard, page in zip(dashboards, pages, strict=True):
+        if (link := _linked(out, page)) is not None:
+            raise PreviewError(f"{dashboard.path}: {link} is a symbolic link: preview writes only inside {out}, "
+                               "never through a link (remove it)")
     prometheus = Prometheus(prometheus_url)
     try:
         with Chromium() as browser:

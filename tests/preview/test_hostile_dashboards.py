@@ -99,6 +99,19 @@ def test_render_contains_every_write_in_out_even_for_a_dashboard_never_checked(t
     assert _written(tmp_path) == []
 
 
+@pytest.mark.parametrize("link", ["General/fine_uid-1.html", "General/fine_uid-1.png", "General"])
+def test_nothing_is_written_through_a_symbolic_link_planted_in_out(tmp_path: Path, link: str) -> None:
+    out, victim = tmp_path / "a" / "b" / "preview", tmp_path / "victim"
+    victim.mkdir()
+    (victim / "mine.txt").write_text("mine")
+    (out / link).parent.mkdir(parents=True, exist_ok=True)
+    (out / link).symlink_to(victim if link == "General" else victim / "mine.txt")
+    result, _ = _preview(tmp_path, {"uid": "fine_uid-1", "title": "Fine", "panels": [PANEL]}, name="fine.json")
+
+    assert result.exit_code == 1 and "symbolic link" in result.stderr, result.output  # the old tree drew through it
+    assert [(path.name, path.read_text()) for path in victim.iterdir()] == [("mine.txt", "mine")]
+
+
 MALFORMED = {
     "panels not objects": {"uid": "a", "title": "A", "panels": [1, "x", None]},
     "targets a string": {"uid": "a", "title": "A", "panels": [{"type": "timeseries", "targets": "x", "gridPos": "y"}]},

@@ -159,8 +159,12 @@ class LiveStack:
 def _clear(state_dir: Path) -> None:
     """Remove what an earlier stack (or start) left in the state directory."""
     stale = ("out", "prometheus-data", "notifications", "logs", "backfill", "state.json")  # backfill/: older obsgens
-    for path in [*(state_dir / name for name in stale), *state_dir.glob("alertmanager*-data")]:
-        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    # a link is removed, never followed: rmtree refuses one (silently here) and the stack would write through it
+    for path in [*(state_dir / name for name in (*stale, ROUTING_KEY_FILE)), *state_dir.glob("alertmanager*-data")]:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
     (state_dir / ROUTING_KEY_FILE).write_text(SINK_ROUTING_KEY + "\n")
 
 

@@ -57,3 +57,18 @@ def test_a_state_directory_up_made_is_emptied_and_marked(tmp_path: Path) -> None
     assert (legacy / ".obsgen-live").is_file()
     (legacy / "notes.txt").write_text("mine\n")  # marked: a file added since does not make it foreign
     assert "LD001" in _up(tmp_path, str(legacy)).stderr
+
+
+def test_links_planted_among_the_stack_s_files_are_removed_not_followed(tmp_path: Path) -> None:
+    state, elsewhere = tmp_path / "state", tmp_path / "elsewhere"
+    (state / "out").mkdir(parents=True)
+    (state / ".obsgen-live").write_text("")
+    (elsewhere / "logs").mkdir(parents=True)
+    (elsewhere / "logs/kept.log").write_text("kept\n")
+    (elsewhere / "key").write_text("kept\n")
+    (state / "logs").symlink_to(elsewhere / "logs")
+    (state / "pagerduty-routing-key").symlink_to(elsewhere / "key")
+    assert "LD001" in _up(tmp_path, str(state)).stderr  # (the old tree wrote the sink's key over elsewhere/key)
+    assert (elsewhere / "logs/kept.log").read_text() == "kept\n" and (elsewhere / "key").read_text() == "kept\n"
+    assert not (state / "logs").exists() and not (state / "pagerduty-routing-key").is_symlink()
+

@@ -4,6 +4,7 @@ checked to rebuild exactly what was read; nothing is written unless definitions/
 from __future__ import annotations
 
 import errno
+import os
 import re
 import shutil
 import tempfile
@@ -114,7 +115,7 @@ def _target(definitions: Path, name: str, taken: dict[Path, str], force: bool) -
         raise DefinitionError(Location(str(definitions), 0), f"module name {name!r} is not lower_snake_case "
                                                              "(letters, digits, _; a letter first)")
     target = definitions / f"{name}.py"
-    if (target.exists() and not force) or target in taken:
+    if (os.path.lexists(target) and not force) or target in taken:  # (a link to nothing is one too)
         raise DefinitionError(Location(str(target), 0), "module exists: choose --module or pass --force")
     return target
 
@@ -149,7 +150,9 @@ def _staged_load(sources: dict[Path, str], definitions: Path, workspace: Path) -
     staged = workspace / definitions.name
     shutil.copytree(definitions, staged, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     for target, text in sources.items():
-        (staged / target.name).write_text(text, encoding="utf-8")
+        (staged / target.name).unlink(missing_ok=True)  # a link replaced (--force), never written through
+        with open(staged / target.name, "x", encoding="utf-8") as file:
+            file.write(text)
     try:
         load(staged)
     except DefinitionError as error:

@@ -200,3 +200,25 @@ def test_json_in_a_manifest_that_cannot_be_read_is_named_with_its_own_line(tmp_p
     with pytest.raises(DefinitionError, match=r"cm.yaml: cannot import: GrafanaDashboard gd spec.json, line 2 of "
                                               r"its JSON: Expecting value"):
         import_files([source], definitions)
+
+
+@pytest.mark.parametrize(("force", "planted"), [(True, "kept.py"), (True, "fresh.py"), (False, "fresh.py")],
+                         ids=["a link to a file, replaced with --force", "a link to no file yet, replaced with --force",
+                              "a link to no file yet, refused without"])
+def test_a_module_planted_as_a_link_is_never_written_through(tmp_path: Path, definitions: Path, force: bool,
+                                                             planted: str) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "kept.py").write_text("kept = 1\n")
+    (definitions / "module.py").symlink_to(outside / planted)
+    source = tmp_path / "rules.yaml"
+    record = {"record": "job:a:sum", "expr": "vector(1)"}
+    source.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [record]}]}))
+
+    if force:
+        import_files([source], definitions, module="module", force=True)
+        assert not (definitions / "module.py").is_symlink()  # the old tree wrote through the link
+    else:
+        with pytest.raises(DefinitionError, match="module exists"):  # the old tree wrote through it
+            import_files([source], definitions, module="module")
+    assert [(path.name, path.read_text()) for path in outside.iterdir()] == [("kept.py", "kept = 1\n")]

@@ -50,4 +50,6 @@ def write_pages(directory: Path) -> None:
         if stale.name not in wanted:
             stale.unlink()
     for name, text in wanted.items():
+        if (directory / name).is_symlink():  # replaced, not written through (a checkout's link may point anywhere)
+            (directory / name).unlink()
         (directory / name).write_text(text)

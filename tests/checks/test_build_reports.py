@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.checks.docs import pages
+from generator.checks.docs import pages, write_pages
 from generator.checks.registry import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,3 +126,13 @@ def test_check_list_prints_every_code(tmp_path: Path) -> None:
 def test_docs_checks_is_generated_from_the_docstrings() -> None:
     written = {path.name: path.read_text() for path in (ROOT / "docs" / "checks").glob("*.md")}
     assert written == pages(), "docs/checks/ is stale: run obsgen check --docs docs/checks"
+
+
+def test_check_docs_replaces_a_page_planted_as_a_link_without_writing_through_it(tmp_path: Path) -> None:
+    outside, pages_directory = tmp_path / "outside.md", tmp_path / "checks"
+    outside.write_text("mine\n")
+    pages_directory.mkdir()
+    (pages_directory / "README.md").symlink_to(outside)
+    write_pages(pages_directory)
+    assert outside.read_text() == "mine\n"  # the old tree wrote the index over it
+    assert (pages_directory / "README.md").read_text() == pages()["README.md"]

@@ -209,3 +209,12 @@ def test_a_log_alerts_change_shows_as_an_alert_with_lokis_latency_bound(repo: Pa
     # 1-minute evaluation, for, then group_interval and the pair's peer wait
     assert ("latency bound: 16m20s200ms from a change to the notification (detect 11m5s200ms + notify 5m15s: "
             "group_wait 10s or group_interval 5m, + peer 15s) -> 21m20s200ms" in logs)
+
+
+def test_a_commit_holding_a_link_out_of_its_tree_is_one_error_line(repo: Path) -> None:
+    (repo / "definitions" / "linked.json").symlink_to("../../../../../../etc/hostname")  # (or /etc/hostname)
+    commit_all(repo, "a link out of the tree")
+    result = obsgen_diff(repo, "HEAD~1", "HEAD")  # the old tree: a traceback (tarfile's FilterError)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith("error: HEAD (") and "'definitions/linked.json' " in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -67,7 +67,11 @@ def export(repo: Path, ref: str, into: Path) -> Path:
     if archive.returncode != 0:
         raise DiffError(f"git archive {ref}: {archive.stderr.decode().strip()}")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(into, filter="data")
+        try:
+            tar.extractall(into, filter="data")
+        except tarfile.FilterError as error:  # a link to an absolute path or out of the tree: never followed
+            raise DiffError(f"{describe(repo, ref)}: {error}: obsgen diff writes each side's tree where it "
+                            "builds it and follows no link out of it") from None
     return into
 
 

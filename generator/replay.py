@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from generator.load.warm import WarmModules
     from generator.model.profile import Profile
 
-FORMAT = 2
+FORMAT = 3
 RECORD = "obsgen-build.record"
 LIMIT = 64 * 1024 * 1024
 """Largest total of file bytes recorded: a larger project's record would double its disk and the build's memory."""

@@ -46,6 +46,11 @@ _STAT = os.stat  # the real one: while recording, os.stat is wrapped
 _CHANGED = (-1, -1, -1, "")
 """The signature of a file that changed while the block ran: no file matches it."""
 _Seen = tuple[int, int, int] | None
+_SUFFIXES = frozenset(importlib.machinery.all_suffixes())
+SEARCHES = frozenset({("importlib._bootstrap_external", "_fill_cache"),
+                      ("generator.core.disk_cache", "_listed_version")})
+"""(module, function) of the code that lists directories only to find a module or a distribution by its name: the
+import system's path finder filling its cache, and package_version's look for a .dist-info on sys.path."""
 RACY_NS = 2_000_000_000
 """Files modified this recently before the record are compared by their bytes, whatever their stat says."""
 
@@ -59,6 +64,9 @@ class Reads:
 
     files: dict[str, FileSignature] = field(default_factory=dict)
     listings: dict[str, str] = field(default_factory=dict)
+    searched: dict[str, str] = field(default_factory=dict)
+    """Directories listed by SEARCHES (sys.path entries, packages' __path__), by the names an import can find:
+    not a tool's dot-entry (.hypothesis, .pytest_cache, .out.lock) appearing in a checkout on sys.path."""
     probes: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     absent: dict[str, list[str] | None] = field(default_factory=dict)
     """Modules no finder found, with the __path__ of their package (None: a top-level module, looked for on
@@ -69,13 +77,13 @@ class Reads:
 
     def data(self) -> tuple[Any, ...]:
         """The record as plain values (JSON can hold it)."""
-        return self.files, self.listings, self.probes, self.absent, self.unsafe, self.ignored
+        return self.files, self.listings, self.searched, self.probes, self.absent, self.unsafe, self.ignored
 
     @classmethod
     def from_data(cls, data: Any) -> Reads:
         """The record data() gave (TypeError or ValueError if it is not one)."""
-        files, listings, probes, absent, unsafe, ignored = data
-        return cls({path: tuple(signature) for path, signature in files.items()}, dict(listings),
+        files, listings, searched, probes, absent, unsafe, ignored = data
+        return cls({path: tuple(signature) for path, signature in files.items()}, dict(listings), dict(searched),
                    {path: tuple(probe) for path, probe in probes.items()}, dict(absent), unsafe, tuple(ignored))
 
     def changed(self) -> str | None:
@@ -85,6 +93,9 @@ class Reads:
                 return path
         for path, listed in self.listings.items():
             if _listing(path, self.ignored) != listed:
+                return path
+        for path, listed in self.searched.items():
+            if _listing(path, self.ignored, importable=True) != listed:
                 return path
         for path, probe in self.probes.items():
             if _probe(path) != probe:
@@ -135,11 +146,14 @@ def _seen(path: str) -> tuple[int, int, int] | None:
     return found.st_size, found.st_mtime_ns, found.st_ino
 
 
-def _listing(path: str, ignored: tuple[str, ...]) -> str:
-    """A digest of a directory's entries, but caches and ignored paths (out/ appearing beside definitions/)."""
+def _listing(path: str, ignored: tuple[str, ...], importable: bool = False) -> str:
+    """A digest of a directory's entries, but caches and ignored paths (out/ appearing beside definitions/), and
+    when `importable` (a listing by SEARCHES) but the names no import can find: a dot-name, which only
+    a module's last part with no name at all (an entry that is just a suffix, ".py") could match."""
     try:
         names = sorted(name for name in os.listdir(path)
-                       if name != "__pycache__" and not f"{path}{os.sep}{name}{os.sep}".startswith(ignored))
+                       if name != "__pycache__" and not f"{path}{os.sep}{name}{os.sep}".startswith(ignored)
+                       and not (importable and name.startswith(".") and name not in _SUFFIXES))
     except OSError:
         return ""
     return hashlib.sha256("\0".join(names).encode()).hexdigest()
@@ -167,6 +181,9 @@ class _Recorder:
         self.hashed = hashed
         self.opened: dict[str, _Seen] = {}
         self.listed: dict[str, str] = {}
+        self.searched: dict[str, str] = {}
+        self.listing = False
+        """While a listing is taken: the event its own os.listdir raises is not another input."""
         self.probed: dict[str, tuple[Any, ...]] = {}
         self.absent: dict[str, list[str] | None] = {}
         self.unsafe: str | None = None
@@ -202,9 +219,16 @@ class _Recorder:
                     self.opened[source] = _seen(source)
         elif name in ("os.listdir", "os.scandir"):
             path, ignored = self.path(args[0] if args[0] is not None else ".")
-            if path is not None and not ignored and path not in self.listed:
-                self.listed[path] = ""  # listing it raises this event again
-                self.listed[path] = _listing(path, self.ignored)
+            if path is None or ignored or self.listing:
+                return
+            importable = _searching(sys._getframe(2))  # 0: here, 1: the hook, 2: who lists
+            listed = self.searched if importable else self.listed
+            if path not in listed:
+                self.listing = True
+                try:
+                    listed[path] = _listing(path, self.ignored, importable)
+                finally:
+                    self.listing = False
         elif name not in HARMLESS and self.unsafe is None:
             self.unsafe = name
 
@@ -228,9 +252,15 @@ class _Recorder:
             else:
                 files[path] = _signature(path, now, racy_after, self.hashed)
         probes |= {path: probe for path, probe in self.probed.items() if path not in files and path not in
-                   self.listed and path not in probes}
-        return Reads(files, dict(sorted(self.listed.items())), dict(sorted(probes.items())),
+                   self.listed and path not in self.searched and path not in probes}
+        return Reads(files, dict(sorted(self.listed.items())), dict(sorted(self.searched.items())),
+                     dict(sorted(probes.items())),
                      dict(sorted(self.absent.items())), self.unsafe, self.ignored)
+
+
+def _searching(frame: Any) -> bool:
+    """Whether the frame listing a directory is one that looks in it for names only an import could find."""
+    return (frame.f_globals.get("__name__"), frame.f_code.co_name) in SEARCHES
 
 
 def _module_files() -> set[str]:

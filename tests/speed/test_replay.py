@@ -68,6 +68,18 @@ def test_an_unchanged_build_is_replayed_with_the_same_files_and_output(definitio
     assert _build(definitions, out) == (True, said, tree)
 
 
+def test_a_tools_dot_entry_appearing_on_sys_path_is_no_change(definitions: Path, tmp_path: Path) -> None:
+    """A checkout on sys.path (the editable install's) gains .hypothesis/, .pytest_cache/, .out.lock as tests and
+    tools run beside the build: no import can find them, so the next build is still replayed."""
+    checkout, out = tmp_path / "checkout", definitions.parent / "out"
+    checkout.mkdir()
+    path = os.pathsep.join(filter(None, [str(checkout), os.environ.get("PYTHONPATH")]))
+    said, tree = _build(definitions, out, PYTHONPATH=path)[1:]
+    for entry in (checkout / ".hypothesis", definitions.parent / ".pytest_cache"):  # on sys.path: -c's is the cwd
+        entry.mkdir()
+        assert _build(definitions, out, PYTHONPATH=path) == (True, said, tree)
+
+
 @pytest.mark.parametrize("change", ["a module", "a data file it reads", "a file it probes", "a new module",
                                     "the environment", "a torn record", "a record of other bytes"])
 def test_any_change_to_what_the_build_read_builds_again_as_a_fresh_build_would(definitions: Path,

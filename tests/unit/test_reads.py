@@ -123,7 +123,7 @@ def test_a_module_that_importlib_could_not_find_in_a_package_is_an_input_and_one
         (tmp_path / "obsgen_loaded_package" / "plugin.py").write_text("")
         importlib.invalidate_caches()
         assert reads[0].changed() == str(tmp_path / "obsgen_loaded_package")  # its listing, looked at first
-        reads[0].listings.clear()
+        reads[0].searched.clear()
         assert reads[0].changed() == "obsgen_loaded_package.plugin"
     finally:
         sys.path.remove(str(tmp_path))
@@ -148,3 +148,28 @@ def test_an_input_saved_while_the_block_ran_is_recorded_as_changed(tmp_path: Pat
     assert reads[0].changed() == str(module)  # the block read the old bytes: recorded as changed
     del reads[0].files[str(module)]
     assert reads[0].changed() == str(tmp_path)  # the listing is the one the block saw, without later.py
+
+
+def test_a_dot_entry_in_a_directory_on_sys_path_is_no_input_of_an_import_but_of_a_listing(tmp_path: Path) -> None:
+    """A tool's cache appearing in a checkout on sys.path (.hypothesis, .pytest_cache, .out.lock: the editable
+    install puts the checkout there) cannot change what an import finds; a module appearing there can, and a
+    listing the block itself took sees every entry."""
+    (tmp_path / "obsgen_searched_module.py").write_text("")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        importlib.invalidate_caches()  # as the loader does: the finder lists tmp_path again, while recording
+        with recording() as reads:
+            importlib.import_module("obsgen_searched_module")
+        assert str(tmp_path) in reads[0].searched and reads[0].changed() is None
+        (tmp_path / ".pytest_cache").mkdir()
+        assert reads[0].changed() is None
+        (tmp_path / "obsgen_shadowing.py").write_text("")
+        assert reads[0].changed() == str(tmp_path)
+        with recording() as reads:
+            os.listdir(tmp_path)
+        assert str(tmp_path) not in reads[0].searched and reads[0].changed() is None
+        (tmp_path / ".hidden").write_text("")
+        assert reads[0].changed() == str(tmp_path)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("obsgen_searched_module", None)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.derive.time_compression import apply
+from generator.live import backfill
 from generator.live.backfill import (
     FIRST_SCRAPE_DELAY,
     History,
@@ -59,24 +60,49 @@ def test_promtool_turns_the_history_into_blocks(tmp_path: Path) -> None:
     assert any((block / "meta.json").exists() for block in (tmp_path / "data").iterdir())
 
 
+BLOCK = 7200.0
+"""promtool's blocks span at most 2 h, aligned on the epoch: a stretch of past across such a boundary is two."""
+
+
+class _Clock:
+    """The time module as the backfill reads it, its wall clock set to `now` (the seconds it measures real)."""
+
+    monotonic = staticmethod(time.monotonic)
+
+    def __init__(self, now: float) -> None:
+        self.offset = now - time.time()
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.mark.parametrize("clock", ["now", "across a block boundary"])
 def test_the_past_and_its_recordings_catch_up_to_prometheus_first_scrape_just_before_it_starts(
-        tmp_path: Path, project: Project) -> None:
+        tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch, clock: str) -> None:
     now = time.time()
+    if clock != "now":  # the catch-up's stretch holds a block boundary, as one run in 200 finds on its own
+        now = (now // BLOCK) * BLOCK + 10.0
+        monkeypatch.setattr(backfill, "time", _Clock(now))
     history = History(now - 3600.0, now - 30.0, 1.0)  # the other servers took 30 s to start
     rules = needing_history(apply(project, Profile(time_scale=1 / 60, scrape_interval="1s")), MODELLED)
-    past = Past(history.start, BusinessModel(epoch=history.start), history, {"job": "api"},
-                Recorder(tuple(rules), "1s"), recording_seconds=0.5)
+    model = BusinessModel(epoch=history.start)
+    past = Past(history.start, model, history, {"job": "api"}, Recorder(tuple(rules), "1s"), recording_seconds=0.5)
     supervisor = Supervisor(tmp_path)
     past.catch_up(tmp_path / "data", free_port(), supervisor)
     assert not supervisor.processes  # the helper Prometheus was recorded while it ran, then stopped and forgotten
     blocks = [json.loads((block / "meta.json").read_text()) for block in (tmp_path / "data").iterdir()
               if (block / "meta.json").exists()]
-    raw, recorded = sorted(blocks, key=lambda meta: -meta["stats"]["numSeries"])
-    assert raw["minTime"] == pytest.approx((now - 29.0) * 1000, abs=1000)
-    assert recorded["stats"]["numSeries"] == 1  # from the second sample on: increase() needs two
-    assert recorded["minTime"] == pytest.approx(raw["minTime"] + 1000, abs=1000)
+    written = len(next(model.history(now, now, 1.0))[1])  # the demo's series: every raw block holds them all
+    raw = [meta for meta in blocks if meta["stats"]["numSeries"] == written]
+    recorded = [meta for meta in blocks if meta not in raw]
+    assert raw and recorded and all(meta["stats"]["numSeries"] == 1 for meta in recorded)
+    if clock != "now":
+        assert len(raw) == len(recorded) == 2  # each stretch cut at the boundary, 10 s before now
+    raw_min, raw_max = min(meta["minTime"] for meta in raw), max(meta["maxTime"] for meta in raw)
+    assert raw_min == pytest.approx((now - 29.0) * 1000, abs=1000)
+    assert min(meta["minTime"] for meta in recorded) == pytest.approx(raw_min + 1000, abs=1000)
     # up to the first scrape, 5 s after Prometheus starts, plus the recordings' own evaluation: no gap for
     # increase() to extrapolate over, and no stretch where the recorded revenue stays flat (its evaluations are on
     # whole seconds and stop short of the raw samples' end, by less than two)
-    assert raw["maxTime"] >= (now + FIRST_SCRAPE_DELAY + 0.5) * 1000
-    assert recorded["maxTime"] >= raw["maxTime"] - 2000
+    assert raw_max >= (now + FIRST_SCRAPE_DELAY + 0.5) * 1000
+    assert max(meta["maxTime"] for meta in recorded) >= raw_max - 2000

@@ -138,13 +138,13 @@ def status(url: str, labels: dict[str, str]) -> dict[str, Any]:
     return dict(found[0]["status"])
 
 
-def until(condition: Callable[[], bool], timeout: float = SETTLE) -> bool:
-    """Whether the condition came true within the timeout."""
+def until(condition: Callable[[], bool], timeout: float = SETTLE, poll: float = 0.1) -> bool:
+    """Whether the condition came true within the timeout, asked every `poll` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             return False
-        time.sleep(0.1)
+        time.sleep(poll)
     return True
 
 

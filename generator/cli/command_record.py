@@ -5,9 +5,10 @@ Both are functions of the command line, the interpreter, the environment, the te
 define the commands (typer's and click's own included). Importing typer and every command's options is most of a
 light command's time (60-90 ms of 0.15 s: a help, or a build that nothing changed and that its record replays). So
 what typer made is kept with the size and mtime of every module file the process had loaded and of every sys.path
-directory (installing or removing a package changes its directory); the same command line, with all of those
-unchanged, takes it from here. Anything else goes through typer again: the record can only save time, never
-change what a command does.
+directory, and the names an import could find in each such directory (installing or removing a package changes
+them; a tool's dot-entry, .pytest_cache or .out.lock in a checkout on sys.path, changes only the mtime); the same
+command line, with all of those unchanged, takes it from here. Anything else goes through typer again: the record
+can only save time, never change what a command does.
 
 A help is kept only for command names followed by --help: there --help cannot be an option's value, and click
 prints the help while parsing, before any command runs. A build's options are kept when the build command has them
@@ -34,7 +35,7 @@ TYPE_CHECKING = False  # not typing's: importing typing is 4 ms of a replayed he
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 KEPT = 8
 """Command lines kept, the most recent: `obsgen --help`, `obsgen build --help` and `obsgen build` in turn all hit."""
 LIMIT = 1 << 20
@@ -62,10 +63,34 @@ def _terminal() -> list[int] | None:
         return None
 
 
-def _sources() -> list[list[object]]:
-    """Every loaded module's file and every sys.path directory, with its size and mtime (None when missing)."""
+def _directory(path: str) -> list[object] | None:
+    """A sys.path entry's size and mtime and, for a directory, a digest of the names an import could find in it:
+    not a dot-name (a module's name never starts with a dot), nor bytecode's __pycache__."""
+    status = _status(path)
+    if status is None:
+        return None
+    try:
+        names = sorted(name for name in os.listdir(path) if name[:1] != "." and name != "__pycache__")
+    except (OSError, ValueError):
+        return [*status]  # a zip
+    return [*status, hashlib.sha256("\0".join(names).encode()).hexdigest()]
+
+
+def _same_directory(path: str, kept: object) -> bool:
+    """Whether a sys.path entry holds what it held: the same size and mtime, or else the same names (listed only
+    then: the status is all a replay usually reads)."""
+    now = _status(path)
+    if now is None or not isinstance(kept, list):
+        return now == kept
+    return now == kept[:2] or (len(kept) == 3 and _directory(path) == [*now, kept[2]])
+
+
+def _sources() -> dict[str, list[list[object]]]:
+    """Every loaded module's file with its size and mtime, and every sys.path entry as _directory has it (None
+    when missing)."""
     files = {file for module in list(sys.modules.values()) if isinstance(file := getattr(module, "__file__", 0), str)}
-    return [[file, _status(file)] for file in sorted(files | set(sys.path))]
+    return {"files": [[file, _status(file)] for file in sorted(files - set(sys.path))],
+            "path": [[entry, _directory(entry)] for entry in sorted(set(sys.path))]}
 
 
 def _print(text: str) -> None:
@@ -106,7 +131,11 @@ class CommandRecord:
         """What typer made of this command line (its `field`), when nothing it was made from has changed."""
         entry = next((entry for entry in self._kept if entry.get("key") == self.key), None)
         try:
-            if entry is None or any(_status(file) != status for file, status in entry["sources"]):
+            if entry is None:
+                return None
+            sources = entry["sources"]
+            if any(_status(file) != status for file, status in sources["files"]) or not all(
+                    _same_directory(path, kept) for path, kept in sources["path"]):
                 return None
             return entry[field]
         except (KeyError, TypeError, ValueError):

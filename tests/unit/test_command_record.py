@@ -80,10 +80,13 @@ def test_another_environment_or_a_package_installed_renders_the_help_again(
     monkeypatch.syspath_prepend(str(site))
     _render(["--help"], "usage\n")
     assert _replayed(["--help"], capsys) == "usage\n"
-    monkeypatch.setenv("COLUMNS", "200")
-    assert _replayed(["--help"], capsys) is None
-    monkeypatch.delenv("COLUMNS")
-    os.utime(site, ns=(0, 0))  # as a package installed into it would change it
+    with monkeypatch.context() as changed:  # (restored as it was: a pytest-xdist worker has COLUMNS set)
+        changed.setenv("COLUMNS", "200")
+        assert _replayed(["--help"], capsys) is None
+    (site / ".pytest_cache").mkdir()  # a tool's cache in a checkout on sys.path: nothing an import could find
+    os.utime(site, ns=(0, 0))
+    assert _replayed(["--help"], capsys) == "usage\n"
+    (site / "a_package_installed.py").write_text("")
     assert _replayed(["--help"], capsys) is None
 
 

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from generator.checks.lint.dashboard_json import panels
 from generator.core.grafana_promql import variable_names
 from generator.exporter.sql import bind_values
 from generator.preview.queries import requests_for
@@ -20,8 +21,7 @@ MIDNIGHT = 2 * DAY
 
 def _revenue_today(compiled: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
     board = next(document for document in compiled.values() if document["title"] == "Executive")
-    panels = [inner for panel in board["panels"] for inner in [panel, *panel.get("panels", [])]]
-    return board, next(panel for panel in panels if panel["title"] == "Revenue Today")
+    return board, next(panel for panel in panels(board) if panel["title"] == "Revenue Today")
 
 
 def test_revenue_today_is_answered_at_midnight_and_reads_the_day_so_far(compiled: dict[str, dict[str, Any]],

@@ -86,12 +86,7 @@ def short_pattern_score(values: FloatArray, step: float) -> FloatArray:
     block = max(1, round(anomaly.BLOCK_SECONDS / step))
     floor = anomaly.RELATIVE_FLOOR * anomaly.rolling_nanquantile(np.abs(x), tail, 0.5, every, warmup)
     distance = nearest_past_distance(block_features(x, block, SHORT_BLOCKS), block, block * SHORT_BLOCKS)
-    edge = anomaly.rolling_nanquantile(distance, tail, anomaly.TAIL_QUANTILE, every, warmup)
-    edge = np.where(floor > edge, floor, edge)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out: FloatArray = distance / edge
-    out[(edge == 0) & (distance == 0)] = 0.0
-    return out
+    return anomaly._calibrated(distance, tail, every, warmup, 0, 0, floor)
 
 
 def gap_signal(values: FloatArray, step: float) -> FloatArray:

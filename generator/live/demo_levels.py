@@ -94,13 +94,15 @@ def level(band: Band | None, unit: str, share: bool = False) -> Level:
 
 
 def configured(alerts: Iterable[Alert], units: Callable[[str], str]) -> dict[str, float]:
-    """Unitless series every example of the alerts holds at one value, by name: a size the server is configured
-    with (Prometheus' notification queue capacity, 10000), which the demo reports as is rather than inventing a
-    count of about 5. Series with a unit are left out: examples give a disk or memory size in toy numbers."""
+    """Unitless series every firing example of the alerts holds at one value, by name: a size the server is
+    configured with (Prometheus' notification queue capacity, 10000), which the demo reports as is rather than
+    inventing a count of about 5. Series with a unit are left out: examples give a disk or memory size in toy
+    numbers. An example that does not fire may hold a series at what silences the alert (DiskAlmostFull's
+    read-only mount, node_filesystem_readonly 1): read as configured, it silenced the alert's demo episode."""
     values: dict[str, set[float]] = {}
     varying: set[str] = set()
     for alert in alerts:
-        for example in alert.examples:
+        for example in (example for example in alert.examples if example.fires):
             for selector, notation in example.series.items():
                 name = selector.partition("{")[0]
                 found = [STEADY.match(step) for step in notation.split() if not step.startswith("_")]

@@ -150,6 +150,11 @@ def _distributed(holding: Holding) -> str:
     return ",".join(item if index == 0 else f"{holding.name}={item}" for index, item in enumerate(holding.value))
 
 
+def js_round(number: float) -> int:
+    """JavaScript's Math.round of a finite number: halves up."""
+    return math.floor(number + 0.5)
+
+
 def _js_text(number: float) -> str:
     """JavaScript's String() of a number."""
     if number != number:
@@ -174,7 +179,7 @@ def _date(value: Held, args: list[str]) -> str:
     if written == "ms":
         return str(value)
     if written == "seconds":
-        return _js_text(float(math.floor(number / 1000 + 0.5)) if math.isfinite(number) else number)
+        return _js_text(float(js_round(number / 1000)) if math.isfinite(number) else number)
     try:
         if abs(number) > MOST_MS:
             raise ValueError("past JavaScript's dates")

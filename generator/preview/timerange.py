@@ -27,9 +27,10 @@ unit (`-1fy`) moves by the unit (moment's add(num, unit)): `now-1y/fy` is the pr
 from __future__ import annotations
 
 import calendar
-import math
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
+
+from generator.core.grafana_formats import JS_INT, js_round
 
 MAX_RANGE = 5 * 365 * 86400.0
 """Longest range a link may ask for: Grafana's longest quick range, "Last 5 years". A longer one (from=0) is refused
@@ -48,8 +49,6 @@ LAST_DIGIT_AT = 9
 `i++`, and gives up once `i > 10`; `now-1d-1d-1d-1d` is thus refused, its fourth count at index 10."""
 BLANK = re.compile(r"\s")
 """What parseDateMath strips from the math before reading it (JavaScript's \\s: mathString.replace with /\\s/g)."""
-EPOCH = re.compile(r"\s*([+-]?\d+)")
-"""What parseInt(value, 10) reads: leading blanks, a sign, digits; whatever follows is ignored."""
 LAYOUTS = {8: "%Y%m%d", 15: "%Y%m%dT%H%M%S", 19: "%Y-%m-%d %H:%M:%S"}
 WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 """JavaScript's day numbers: 0 is Sunday."""
@@ -164,7 +163,7 @@ def _absolute(text: str) -> float:
             pass  # Grafana too goes on to read it as a number
     if len(text) == 24:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).timestamp()
-    number = EPOCH.match(text)
+    number = JS_INT.match(text)
     if number is None:
         raise ValueError("not now-based, a date, or epoch milliseconds")
     return int(number.group(1)) / 1000
@@ -217,11 +216,6 @@ DAYS_PER_400_YEARS, MONTHS_PER_400_YEARS = 146097, 4800
 """moment's daysToMonths and monthsToDays: a month is 146097 / 4800 days."""
 
 
-def _js_round(number: float) -> int:
-    """JavaScript's Math.round: halves up."""
-    return math.floor(number + 0.5)
-
-
 def _months_and_ms(early: datetime, late: datetime) -> tuple[int, float]:
     """moment's positiveMomentsDifference: whole calendar months from early to late (early's day of the month, or
     the month's last, as add(n, 'M') lands), and the milliseconds left."""
@@ -240,11 +234,11 @@ def time_ago(moment: float, now: float, zone: tzinfo = UTC) -> str:
     moment, now = round(moment * 1000) / 1000, round(now * 1000) / 1000  # moment's milliseconds: `now` is now
     here, there = datetime.fromtimestamp(now, zone), datetime.fromtimestamp(moment, zone)
     months, ms = _months_and_ms(here, there) if moment > now else _months_and_ms(there, here)
-    days = _js_round(months * DAYS_PER_400_YEARS / MONTHS_PER_400_YEARS)
+    days = js_round(months * DAYS_PER_400_YEARS / MONTHS_PER_400_YEARS)
     month_count = months + ms / 864e5 * MONTHS_PER_400_YEARS / DAYS_PER_400_YEARS
-    counts = {"s": _js_round(days * 86400 + ms / 1000), "m": _js_round(days * 1440 + ms / 6e4),
-              "h": _js_round(days * 24 + ms / 36e5), "d": _js_round(days + ms / 864e5),
-              "M": _js_round(month_count), "y": _js_round(month_count / 12)}
+    counts = {"s": js_round(days * 86400 + ms / 1000), "m": js_round(days * 1440 + ms / 6e4),
+              "h": js_round(days * 24 + ms / 36e5), "d": js_round(days + ms / 864e5),
+              "M": js_round(month_count), "y": js_round(month_count / 12)}
     said = next((words.format(counts[unit]) for unit, bound, words in RELATIVE_TIME if counts[unit] <= bound),
                 f"{counts['y']} years")
     return f"in {said}" if moment > now else f"{said} ago"

@@ -333,9 +333,3 @@ def timed(document: dict[str, Any], now: float, window: Window | None = None,
     parent, notes = dashboard_window(document, now) if window is None else (window, (zone_note,) if zone_note else ())
     found = tuple((panel, panel_time(panel, parent, now, at, values)) for panel in panels(document))
     return Timed(found, (*notes, *(shown.note for _, shown in found if shown.note)))
-
-
-def time_notes(document: dict[str, Any], now: float, window: Window | None = None,
-               values: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """timed's notes alone."""
-    return timed(document, now, window, values).notes

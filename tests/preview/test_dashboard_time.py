@@ -106,11 +106,11 @@ def test_a_panels_relative_time_is_read_as_describe_text_range_reads_it() -> Non
 
 def test_the_shipped_dashboards_times_all_read(built: Path) -> None:
     """Every shipped dashboard's time, zone and panel overrides read without a note."""
-    from generator.preview.dashboard_time import time_notes
+    from generator.preview.dashboard_time import timed
     from generator.preview.source import dashboards
 
     for dashboard in dashboards(built / "grafana"):
-        assert time_notes(dashboard.document, datetime.now(UTC).timestamp()) == (), dashboard.uid
+        assert timed(dashboard.document, datetime.now(UTC).timestamp()).notes == (), dashboard.uid
 
 
 PICKER_NOW = datetime(2026, 1, 7, 13, 45, 30, tzinfo=UTC).timestamp()

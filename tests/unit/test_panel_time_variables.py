@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.preview.dashboard_time import Window, clock, panel_time, time_notes
+from generator.preview.dashboard_time import Window, clock, panel_time, timed
 from generator.preview.queries import requests_for
 from generator.preview.source import DashboardFile
 
@@ -47,4 +47,4 @@ def test_the_panels_queries_and_the_pages_notes_use_the_filled_in_time() -> None
     document = {**DOCUMENT, "panels": [panel]}
     [request] = requests_for(document, panel, VALUES, NOW, 1440, 15.0)
     assert (request.start, request.end) == (NOW - 7200, NOW)
-    assert time_notes(document, NOW, values=VALUES) == ()
+    assert timed(document, NOW, values=VALUES).notes == ()

@@ -195,15 +195,17 @@ def _custom_query_param(holding: Holding, args: list[str]) -> str:
 
 
 def _html(value: Held) -> str:
-    text = ", ".join(value) if isinstance(value, list) else value
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+    return (_joined(value, ", ").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
             .replace('"', "&quot;"))
 
 
+def _braced(value: Held) -> str:
+    """A list as `{a,b}` (glob's, and the text percentencode and uriencode encode), a value as it is."""
+    return "{" + ",".join(value) + "}" if isinstance(value, list) else value
+
+
 def _glob(value: Held) -> str:
-    if isinstance(value, list):
-        return "{" + ",".join(value) + "}" if len(value) > 1 else "".join(value)
-    return value
+    return "".join(value) if isinstance(value, list) and len(value) < 2 else _braced(value)
 
 
 FORMATS: dict[str, Callable[[Held], str]] = {
@@ -218,9 +220,8 @@ FORMATS: dict[str, Callable[[Held], str]] = {
     "doublequote": _quoted('"', lambda item: item.replace('"', '\\"')),
     "sqlstring": _quoted("'", lambda item: item.replace("'", "''").replace('"', '\\"')),
     "lucene": _lucene,
-    "percentencode": lambda value: strict_encoded("{" + ",".join(value) + "}" if isinstance(value, list) else value),
-    "uriencode": lambda value: quote("{" + ",".join(value) + "}" if isinstance(value, list) else value,
-                                     safe=URI_KEPT),
+    "percentencode": lambda value: strict_encoded(_braced(value)),
+    "uriencode": lambda value: quote(_braced(value), safe=URI_KEPT),
     "html": _html,
 }
 
@@ -237,7 +238,7 @@ def with_format(holding: Holding, written: str) -> str:
     if name == "distributed":
         return _distributed(holding)
     if name == "join":
-        return (args[0] if args else ",").join(holding.value) if isinstance(holding.value, list) else holding.value
+        return _joined(holding.value, args[0] if args else ",")
     if name == "customqueryparam":
         return _custom_query_param(holding, args)
     if name == "date":

@@ -52,7 +52,7 @@ JS_NUMBER = re.compile(r"\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?In
 JS_INT = re.compile(r"\s*([+-]?\d+)")
 """What JavaScript's parseInt(value, 10) reads: blanks, a sign, digits; the rest is ignored."""
 JS_DIGITS = 309
-"""Digits past which a JavaScript number is Infinity."""
+"""Digits past which a JavaScript number is Infinity (with 309, one past 1.8e308 is too)."""
 MOST_MS = 8.64e15
 """The farthest a JavaScript Date reaches from 1970, in milliseconds: beyond, moment's date is invalid."""
 URI_KEPT = ";,/?:@&=+$#"
@@ -166,9 +166,12 @@ def _js_text(number: float) -> str:
 
 def _js_number(digits: str) -> float:
     """The number JavaScript's parseInt makes of a signed run of digits: a double, ±Infinity past its range."""
-    if len(digits.lstrip("+-").lstrip("0")) > JS_DIGITS:
-        return -math.inf if digits.startswith("-") else math.inf
-    return float(int(digits))
+    if len(digits.lstrip("+-").lstrip("0")) <= JS_DIGITS:  # longer: past a double, and past Python's int limit
+        try:
+            return float(int(digits))
+        except OverflowError:  # 309 digits past 1.8e308
+            pass
+    return -math.inf if digits.startswith("-") else math.inf
 
 
 def _date(value: Held, args: list[str]) -> str:

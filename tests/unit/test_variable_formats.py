@@ -143,6 +143,7 @@ def test_a_query_variables_regex_fills_in_the_variables_it_names_in_the_regex_fo
 @pytest.mark.parametrize(("form", "value", "expected"), [
     ("date", "1594671549254 ms", "2020-07-13T20:19:09.254Z"), ("date", "now", "NaN"), ("date:ms", " 12x", " 12x"),
     ("date:seconds", "-1500", "-1"), ("date:seconds", "9" * 400, "Infinity"), ("date", "9" * 5000, "null"),
+    ("date:seconds", "9" * 309, "Infinity"), ("date:YYYY", "-" + "2" * 309, "Invalid date"),
     ("date:YYYY", "8640000000000001", "Invalid date"), ("date:", EPOCH_MS, "2020-07-13T20:19:09+00:00"),
     ("date:LLLL", EPOCH_MS, "Monday, July 13, 2020 8:19 PM"),
     ("date:[week] W gggg Do dddd h:mm:ss.SSS A Z X", EPOCH_MS,

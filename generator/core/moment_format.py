@@ -20,8 +20,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 LOCAL_FORMATS = {"LTS": "h:mm:ss A", "LT": "h:mm A", "L": "MM/DD/YYYY", "LL": "MMMM D, YYYY",
-                 "LLL": "MMMM D, YYYY h:mm A", "LLLL": "dddd, MMMM D, YYYY h:mm A"}
-"""moment's `en` longDateFormat; the lower-case forms drop a letter of MMMM, MM, DD and dddd."""
+                 "LLL": "MMMM D, YYYY h:mm A", "LLLL": "dddd, MMMM D, YYYY h:mm A", "l": "M/D/YYYY",
+                 "ll": "MMM D, YYYY", "lll": "MMM D, YYYY h:mm A", "llll": "ddd, MMM D, YYYY h:mm A"}
+"""moment's `en` longDateFormat; the lower-case forms are the upper-case ones with a letter of MMMM, MM, DD and dddd
+dropped (longDateFormat's derivation). None holds a localized token, a bracket or a backslash, so one pass of
+expandFormat (which repeats while a localized token is left) expands a format fully."""
 LOCAL = re.compile(r"(\[[^\[]*\])|(\\)?(LTS|LT|LL?L?L?|l{1,4})")
 FORMATTING = re.compile(
     r"(\[[^\[]*\])|(\\)?([Hh]mm(ss)?|Mo|MM?M?M?|Do|DDDo|DD?D?D?|ddd?d?|do?|w[o|w]?|W[o|W]?|Qo?|N{1,5}|YYYYYY|YYYYY"
@@ -119,22 +122,8 @@ TOKENS: dict[str, Callable[[datetime, int], str]] = {
 
 
 def _long_date_format(found: re.Match[str]) -> str:
-    """moment's longDateFormat for a localized token; a bracketed or escaped one as it is."""
-    token = found.group(3)
-    if found.group(1) or found.group(2):
-        return found.group()
-    return LOCAL_FORMATS.get(token) or re.sub("MMMM|MM|DD|dddd", lambda part: part.group()[1:],
-                                              LOCAL_FORMATS[token.upper()])
-
-
-def _expanded(written: str) -> str:
-    """moment's expandFormat: the localized forms (LT, LL, l, ...) replaced, up to five times over."""
-    for _ in range(5):
-        expanded = LOCAL.sub(_long_date_format, written)
-        if expanded == written:
-            break
-        written = expanded
-    return written
+    """moment's longDateFormat for a localized token (expandFormat); a bracketed or escaped one as it is."""
+    return found.group() if found.group(1) or found.group(2) else LOCAL_FORMATS[found.group(3)]
 
 
 def _token(found: re.Match[str], moment: datetime, ms: int) -> str:
@@ -152,4 +141,5 @@ def moment_format(ms: int, written: str) -> str:
         moment = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
     except (OverflowError, OSError, ValueError):
         raise ValueError(f"{ms} ms is not a time between the years 1 and 9999") from None
-    return FORMATTING.sub(lambda found: _token(found, moment, ms), _expanded(written or DEFAULT_FORMAT))
+    expanded = LOCAL.sub(_long_date_format, written or DEFAULT_FORMAT)
+    return FORMATTING.sub(lambda found: _token(found, moment, ms), expanded)

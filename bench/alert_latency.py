@@ -39,7 +39,8 @@ from generator.live.availability import Availability
 from generator.live.client import LiveClient
 from generator.live.demo.faults import Fault
 from generator.live.recording import Record
-from generator.live.stack import Options, availability, down, up
+from generator.live.running import availability, down
+from generator.live.stack import Options, up
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 from generator.model.profile import Profile
 from generator.model.project import Project

@@ -24,7 +24,8 @@ from typing import Any
 
 import requests
 
-from generator.live.stack import LiveStack, Options, down, up
+from generator.live.running import LiveStack, down
+from generator.live.stack import Options, up
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN_TARGET = 2.0

@@ -32,7 +32,8 @@ import numpy as np
 from generator.live.client import LiveClient
 from generator.live.demo.faults import Fault
 from generator.live.ledger import Routing, Tally, account, episodes
-from generator.live.stack import LiveStack, Options, availability, down, up
+from generator.live.running import LiveStack, availability, down
+from generator.live.stack import Options, up
 from generator.live.supervisor import Supervisor
 from generator.live.usage import usage
 

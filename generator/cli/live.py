@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
-    from generator.live.stack import LiveStack
+    from generator.live.running import LiveStack
 
 from generator.cli.options import DEFINITIONS, STATE, fail, warn
 from generator.cli.options import time_scale as scale_option
@@ -53,7 +53,7 @@ def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE,
 
 def stop_command(state_dir: Path) -> str:
     """The command that stops a stack started with this state directory."""
-    from generator.live.stack import DEFAULT_STATE_DIR
+    from generator.live.running import DEFAULT_STATE_DIR
 
     if state_dir.resolve() == DEFAULT_STATE_DIR.resolve():
         return "`make down` (obsgen down)"
@@ -63,7 +63,7 @@ def stop_command(state_dir: Path) -> str:
 
 def running_stack() -> "LiveStack | None":
     """The live stack recorded in $OBSGEN_STATE_DIR (default .live/), if its Prometheus still runs."""
-    from generator.live.stack import DEFAULT_STATE_DIR, LiveStack
+    from generator.live.running import DEFAULT_STATE_DIR, LiveStack
     from generator.live.supervisor import Supervisor
 
     state_dir = Path(os.environ.get("OBSGEN_STATE_DIR") or DEFAULT_STATE_DIR)
@@ -98,7 +98,7 @@ def inside_live_stack(command: Command, **fills: Callable[["LiveStack"], Any]) -
 
 def down(state_dir: Path = STATE) -> None:
     """Stop exactly what `obsgen up` started, after reporting the pipeline's self-scrape availability."""
-    from generator.live.stack import down as stop
+    from generator.live.running import down as stop
 
     try:
         measured, stopped = stop(state_dir)

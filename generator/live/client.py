@@ -13,7 +13,7 @@ from generator.core.bounded_http import json_answer
 from generator.core.http_deadline import deadline_for, fetch
 from generator.live.demo.faults import Fault
 from generator.live.recording import Record, Recording
-from generator.live.stack import LiveStack
+from generator.live.running import LiveStack
 from generator.live.webhook_sink import FAIL_PATH, PAGERDUTY_ACCEPTED, PAGERDUTY_PATH
 from generator.model import conventions
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
-from generator.live.stack import LiveStack
+from generator.live.running import LiveStack
 
 
 def describe(stack: LiveStack) -> str:

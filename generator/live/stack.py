@@ -1,4 +1,5 @@
-"""`obsgen up` / `obsgen down`: the live local stack, on loopback, from the definitions in compressed time.
+"""`obsgen up`: the live local stack started, on loopback, from the definitions in compressed time (what is done to
+a started one, `obsgen down` among it, is generator/live/running.py's).
 
 Everything runs natively: Debian's prometheus, prometheus-alertmanager and prometheus-node-exporter, the
 demo application (with its simulated host), the webhook and SMTP sinks, and the sidecar exporter when this
@@ -15,7 +16,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build import check_releases, compile_project, load
@@ -25,17 +26,14 @@ from generator.derive.dispatch_start import RESEND_DELAY  # Prometheus' default 
 from generator.derive.for_state import for_state
 from generator.derive.time_compression import apply
 from generator.live import backfill, releases
-from generator.live.availability import Availability, self_scrapes
 from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
 from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
 from generator.live.ports import free_port, is_free
+from generator.live.running import DEFAULT_STATE_DIR, LiveStack
 from generator.live.state_dir import claim
 from generator.live.supervisor import (
-    STATE_FILE,
-    Process,
     StartError,
-    StateError,
     Supervisor,
     http_ready,
     interrupted_by_signals,
@@ -67,10 +65,6 @@ PEER_TIMEOUT = "2s"
 """--cluster.peer-timeout of a live pair: how long the second Alertmanager waits for the first's notification
 log before sending itself. Ten gossip intervals (200 ms) carry a log entry across loopback many times over;
 the default 15 s would hold every page sent through the survivor of a pair for 15 simulated minutes."""
-READY_PATHS = {"prometheus": "/-/ready", "alertmanager": "/-/ready", "exporter": "/metrics",
-               "node-exporter": "/metrics", "demo": DEMO_READY, "webhook-sink": SINK_READY,
-               "preview": "/"}
-"""What answers 200 once a restarted component is ready, by component (every Alertmanager of a pair alike)."""
 EXPORTER_CONFIG = "exporter/exporter.yml"
 START_ATTEMPTS = 3
 """Starts tried, each with ports chosen anew, while a server finds its port taken: ports are chosen free before the
@@ -79,7 +73,6 @@ DEMO_DB_READY = "writing new sessions"
 """What `obsgen demo-db --trickle` prints once its history is written."""
 SIMULATED_HOST = SIMULATED_HOSTS[0]
 """instance label of the demo's first simulated host, where CPU and memory faults show by default."""
-DEFAULT_STATE_DIR = Path(".live")
 SINK_ROUTING_KEY = "obsgen-live-demo"
 """The routing key PagerDuty integrations send the sink: not a secret, and no PagerDuty account would take it."""
 ROUTING_KEY_FILE = "pagerduty-routing-key"
@@ -107,53 +100,6 @@ class Options:
     def alertmanager_names(self) -> tuple[str, ...]:
         """Component names of the Alertmanagers: alertmanager, alertmanager-2, ..."""
         return ("alertmanager", *(f"alertmanager-{n}" for n in range(2, self.alertmanagers + 1)))
-
-
-@dataclass(frozen=True)
-class LiveStack:
-    """A running stack, as `up` recorded it in the state directory."""
-
-    state_dir: Path
-    urls: dict[str, str]
-    out: Path
-    time_scale: float
-    scrape_interval: float
-    ready_at: float
-    """Unix time the whole stack was ready."""
-    self_jobs: tuple[str, ...]
-    """Scrape jobs of the pipeline's own servers (Prometheus, Alertmanager)."""
-    alertmanagers: tuple[str, ...] = ("alertmanager",)
-    """Component names of the Alertmanagers (two or more are clustered)."""
-    resend_delay: float = RESEND_DELAY
-    """Seconds between two sends of a firing alert; Alertmanager resolves one not re-sent within four."""
-    skipped: dict[str, str] = field(default_factory=dict)
-    """Components not started, and why."""
-
-    @property
-    def webhook_record(self) -> Path:
-        """JSONL file of every webhook, Slack and PagerDuty notification."""
-        return self.state_dir / "notifications" / "webhook.jsonl"
-
-    @property
-    def email_record(self) -> Path:
-        """JSONL file of every email."""
-        return self.state_dir / "notifications" / "email.jsonl"
-
-    @classmethod
-    def load(cls, state_dir: Path) -> LiveStack:
-        """The stack recorded in state_dir; RuntimeError if none is up."""
-        info = Supervisor.load(state_dir).info
-        if not info:
-            raise RuntimeError(f"no live stack recorded in {state_dir}: run `obsgen up`")
-        try:
-            return cls(state_dir=state_dir, urls=dict(info["urls"]), out=Path(info["out"]),
-                       time_scale=info["time_scale"], scrape_interval=info["scrape_interval"],
-                       ready_at=info["ready_at"], self_jobs=tuple(info["self_jobs"]),
-                       alertmanagers=tuple(info["alertmanagers"]), resend_delay=info["resend_delay"],
-                       skipped=dict(info["skipped"]))
-        except (KeyError, TypeError, ValueError) as error:
-            raise StateError(f"{state_dir / STATE_FILE} records no stack this obsgen reads ({type(error).__name__}: "
-                             f"{error}): stop it with `obsgen down`") from None
 
 
 def _clear(state_dir: Path) -> None:
@@ -380,33 +326,3 @@ def _start_exporter(supervisor: Supervisor, project: Project, out: Path, url: di
                      http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)
 
 
-def restart(stack: LiveStack, component: str) -> float:
-    """Stop one server (SIGTERM, as an upgrade or a rescheduled pod would) and start it again as `up` did; returns
-    when it is ready."""
-    ready_path = READY_PATHS["alertmanager" if component in stack.alertmanagers else component]
-    Supervisor.load(stack.state_dir).restart(component, http_ready(stack.urls[component] + ready_path))
-    return time.time()
-
-
-def kill(stack: LiveStack, component: str) -> float:
-    """SIGKILL one server and leave it down (`obsgen down` still stops the rest); returns when it is gone."""
-    Supervisor.load(stack.state_dir).kill(component)
-    return time.time()
-
-
-def availability(stack: LiveStack) -> list[Availability]:
-    """Share of successful self-scrapes of each of the pipeline's servers since the stack was ready."""
-    seconds = time.time() - stack.ready_at
-    return [self_scrapes(stack.urls["prometheus"], job, seconds, stack.scrape_interval) for job in stack.self_jobs]
-
-
-def down(state_dir: Path) -> tuple[list[Availability], list[tuple[Process, str]]]:
-    """Measure the run's self-scrape availability, then stop exactly the recorded processes."""
-    supervisor = Supervisor.load(state_dir.resolve())
-    measured: list[Availability] = []
-    if supervisor.info and any(p.name == "prometheus" for p in supervisor.running()):
-        try:
-            measured = availability(LiveStack.load(state_dir.resolve()))
-        except (OSError, ValueError, KeyError, StateError):
-            measured = []
-    return measured, supervisor.stop_all()

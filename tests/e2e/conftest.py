@@ -13,7 +13,8 @@ import yaml
 
 from generator.live.client import LiveClient
 from generator.live.ledger import Routing
-from generator.live.stack import Options, down, up
+from generator.live.running import down
+from generator.live.stack import Options, up
 from tests.e2e.inhibition import Sink, shipped_alertmanager
 
 ROOT = Path(__file__).resolve().parents[2]

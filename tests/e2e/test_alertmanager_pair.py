@@ -17,7 +17,7 @@ import requests
 from generator.live.client import LiveClient
 from generator.live.demo.faults import Fault
 from generator.live.ledger import Tally
-from generator.live.stack import kill
+from generator.live.running import kill
 from tests.e2e.conftest import SIMULATED_HOST, own_stack
 from tests.e2e.test_restarts import assert_every_page_once, settled_tallies, silence
 

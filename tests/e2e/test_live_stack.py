@@ -12,7 +12,8 @@ import requests
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from generator.live.stack import EXPORTER_CONFIG, LiveStack
+from generator.live.running import LiveStack
+from generator.live.stack import EXPORTER_CONFIG
 from generator.live.supervisor import Supervisor, alive
 from tests.e2e.inhibition import until
 

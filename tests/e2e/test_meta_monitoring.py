@@ -17,7 +17,7 @@ import pytest
 
 from generator.live.client import LiveClient
 from generator.live.demo.faults import Fault
-from generator.live.stack import availability
+from generator.live.running import availability
 from generator.live.supervisor import Supervisor, alive
 from tests.e2e.conftest import SIMULATED_HOST
 

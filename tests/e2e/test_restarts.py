@@ -22,7 +22,7 @@ from generator.apply.silences import Matcher, acknowledge, silences
 from generator.live.client import LiveClient
 from generator.live.demo.faults import Fault
 from generator.live.ledger import SETTLE, Episode, Tally, account, episodes
-from generator.live.stack import restart
+from generator.live.running import restart
 from tests.e2e.conftest import SIMULATED_HOST, own_stack, routing
 
 

@@ -30,7 +30,8 @@ import requests
 from generator.live import releases, stack
 from generator.live.client import LiveClient, email_matches
 from generator.live.ledger import SETTLE
-from generator.live.stack import Options, kill
+from generator.live.running import kill
+from generator.live.stack import Options
 from generator.live.supervisor import Supervisor
 from tests.alertmanager_ui import decoded_value, kept_value, ui_filter
 from tests.e2e.conftest import external_labels, own_stack, routing

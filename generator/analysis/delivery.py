@@ -1,6 +1,7 @@
 """Where Alertmanager sends an alert with given labels, read from a generated alertmanager.yml: each receiver the
 route tree gives it (generator.core.alert_routing), whom that receiver reaches, and the route's timings. The file is
-read once (Routes.read), as the Alertmanager release that runs it reads its matchers, then routes any alerts."""
+read once (core.alert_routing.Routes.read), as the Alertmanager release that runs it reads its matchers, then
+routes any alerts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.alert_routing import RouteTree, routes_taking
+from generator.core.alert_routing import Routes, routes_taking
 
 # Who an integration reaches, by its config field (so a route change says whom it now notifies).
 _REACH = {"email_configs": "to", "slack_configs": "channel", "webhook_configs": "url",
@@ -40,25 +41,6 @@ class Delivery:
     def __str__(self) -> str:
         return (f"{self.receiver} ({self.reaches}; group_wait {self.group_wait}, group_interval "
                 f"{self.group_interval}, repeat_interval {self.repeat_interval})")
-
-
-@dataclass(frozen=True)
-class Routes:
-    """An alertmanager.yml's route tree, read as an Alertmanager release reads it, and its receivers by name."""
-
-    tree: RouteTree
-    receivers: Mapping[str, Any]
-
-    @classmethod
-    def read(cls, config: Mapping[str, Any], release: str) -> Routes:
-        """The configuration as Alertmanager `release` (X.Y.Z) reads it; ValueError naming the route it would
-        refuse (a matchers line it cannot read, a regex that does not compile)."""
-        return cls(RouteTree.read(config.get("route") or {}, release), receivers_of(config))
-
-
-def receivers_of(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """An alertmanager.yml's receivers by name."""
-    return {receiver["name"]: receiver for receiver in config.get("receivers") or ()}
 
 
 def deliveries(routes: Routes, labels: dict[str, str]) -> list[Delivery]:

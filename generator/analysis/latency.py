@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from generator.analysis.delivery import Delivery, Routes, deliveries
+from generator.analysis.delivery import Delivery, deliveries
 from generator.analysis.latency_notify import Notify, notify_of
 from generator.analysis.latency_path import (
     ReadPath,
@@ -34,6 +34,7 @@ from generator.analysis.latency_path import (
     scrape_timeout,
 )
 from generator.core import logql
+from generator.core.alert_routing import Routes
 from generator.core.duration import parse_seconds
 from generator.derive.escalation import alert_escalation, escalation_rules
 from generator.derive.examples import sent_labels

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.analysis.delivery import Routes, deliveries
+from generator.analysis.delivery import deliveries
+from generator.core.alert_routing import Routes
 from generator.core.duration import parse_seconds
 
 PEER_TIMEOUT = 15.0

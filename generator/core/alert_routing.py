@@ -8,7 +8,8 @@ are not inherited; `group_by: []` is not a setting either: config.Route keeps no
 inherits the parent's). Matchers are the `matchers` list, each line a list of matchers as the release reads it
 (generator.core.matcher_parse: `a="b", c=~"d"` is two), and the older `match` / `match_re` maps; a regex must match
 the whole label value. A tree is read once (RouteTree.read: every route's matchers as the release reads them, each
-regex compiled, generator.core.label_matchers), then routes any number of alerts.
+regex compiled, generator.core.label_matchers), then routes any number of alerts; Routes is the tree with the
+file's receivers by name, which every reader of an alertmanager.yml (obsgen diff's analyses, the live ledger) reads.
 """
 
 from __future__ import annotations
@@ -65,6 +66,32 @@ class RouteTree:
             raise ValueError("route is not a mapping")
         return cls(Route.read(root, release), release)
 
+
+
+@dataclass(frozen=True)
+class Routes:
+    """An alertmanager.yml's route tree, read as an Alertmanager release reads it, and its receivers by name."""
+
+    tree: RouteTree
+    receivers: Mapping[str, Mapping[str, Any]]
+
+    @classmethod
+    def read(cls, config: Mapping[str, Any], release: str) -> Routes:
+        """The configuration as Alertmanager `release` (X.Y.Z) reads it (no route: an empty one); ValueError naming
+        the route it would refuse (a matchers line it cannot read, a regex that does not compile), or saying that the
+        receivers are not a list of named receivers."""
+        if not isinstance(config, Mapping):
+            raise ValueError("not a mapping of route, receivers, ...")
+        return cls(RouteTree.read(config.get("route") or {}, release), receivers_of(config))
+
+
+def receivers_of(config: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """An alertmanager.yml's receivers by name; ValueError unless they are a list of mappings, each with a name."""
+    receivers = config.get("receivers") or []
+    if not isinstance(receivers, list) or not all(
+            isinstance(receiver, Mapping) and isinstance(receiver.get("name"), str) for receiver in receivers):
+        raise ValueError("receivers must be a list of mappings, each with a name")
+    return {receiver["name"]: receiver for receiver in receivers}
 
 def written(route: Mapping[str, Any]) -> tuple[str, ...]:
     """A route's matchers as its file writes them (match and match_re as name="value" and name=~"value")."""

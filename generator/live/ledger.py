@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.core.alert_inhibition import InhibitRule, mutes
-from generator.core.alert_routing import RouteTree, routes_taking
+from generator.core.alert_routing import Routes, routes_taking
 from generator.core.bounded_http import json_answer
 from generator.core.duration import parse_seconds
 from generator.core.http_deadline import deadline_for, fetch
@@ -71,7 +71,8 @@ class Delivery:
 
 
 class Routing:
-    """Alertmanager's routing tree of a compiled alertmanager.yml, evaluated as Alertmanager does."""
+    """Alertmanager's routing of a compiled alertmanager.yml (its core.alert_routing.Routes, as obsgen diff reads it
+    too) to the integrations each receiver posts to, with the route's timings in seconds, and its inhibit rules."""
 
     def __init__(self, config: Path, home_labels: Mapping[str, str] | None = None, release: str = "") -> None:
         """FileError when the file is not an Alertmanager configuration read within core.untrusted's bounds (out/
@@ -81,16 +82,13 @@ class Routing:
         that runs the file; by default the one its build declares (built_for)."""
         self._home = dict(home_labels or {})
         document = read_yaml_document(config)
-        receivers = document.get("receivers") if isinstance(document, dict) else None
-        if not isinstance(document, dict) or not isinstance(document.get("route"), dict) or \
-                not isinstance(receivers or [], list) or not all(isinstance(r, dict) for r in receivers or []):
+        if not isinstance(document, dict) or not isinstance(document.get("route"), dict):
             raise FileError(config, "not an Alertmanager configuration: a mapping with a route and a list of "
                                      "receivers")
         self.release = release or built_for(config)
-        self._receivers = {receiver.get("name"): receiver for receiver in receivers or []}
         rules = document.get("inhibit_rules") or []
         try:
-            self._tree = RouteTree.read(document["route"], self.release)
+            self.routes = Routes.read(document, self.release)
             if not isinstance(rules, list):
                 raise ValueError("inhibit_rules is not a list")
             self.inhibit_rules = [InhibitRule.parse(rule, self.release) for rule in rules]
@@ -100,8 +98,8 @@ class Routing:
     def deliveries(self, labels: dict[str, str]) -> list[Delivery]:
         """Every integration the labels reach (a `continue` route adds its own)."""
         found = []
-        for route in routes_taking(self._tree, labels):
-            receiver = self._receivers[route["receiver"]]
+        for route in routes_taking(self.routes.tree, labels):
+            receiver = self.routes.receivers[route["receiver"]]
             wait, interval, repeat = (parse_seconds(route[key]) for key in ("group_wait", "group_interval",
                                                                             "repeat_interval"))
             shown = tuple(label for label in route["group_by"] if self._home.get(label, None) != labels.get(label))

@@ -17,11 +17,12 @@ import pytest
 import requests
 import yaml
 
-from generator.analysis.delivery import Routes
 from generator.analysis.diff.alert_view import alert_view
 from generator.analysis.diff.changes import OutTree
 from generator.analysis.diff.pagerduty import compare_pagerduty_keys
+from generator.analysis.diff.routing import alertmanager_routes
 from generator.core.alert_inhibition import InhibitRule, mutes
+from generator.core.alert_routing import Routes
 from generator.core.untrusted import FileError
 from generator.live.ledger import Episode, Routing, account
 from generator.live.releases import installed
@@ -168,3 +169,22 @@ def test_a_route_tree_that_is_no_tree_is_refused_naming_the_route() -> None:
                           ({"route": {"routes": [{"match": ["a"]}]}}, r"route\.routes\[0\]: matchers must be")):
         with pytest.raises(ValueError, match=words):
             Routes.read(config, STACK)
+
+
+@pytest.mark.parametrize(("receivers", "words"), [
+    ("\n- ops\n", "receivers must be a list of mappings, each with a name"),
+    ("\n- {webhook_configs: []}\n", "receivers must be a list of mappings, each with a name"),
+    (" {ops: {}}\n", "receivers must be a list of mappings, each with a name"),
+], ids=["a name alone", "a receiver without a name", "a mapping of receivers"])
+def test_receivers_that_are_no_list_of_named_receivers_are_refused_by_both_readers(tmp_path: Path, receivers: str,
+                                                                                   words: str) -> None:
+    """obsgen diff (a side's generator writes what it likes) and the ledger read one route tree and receivers
+    (core.alert_routing.Routes): receivers that are not named mappings are refused naming the file, not a traceback
+    (diff's TypeError or KeyError) nor receivers keyed None (the ledger's)."""
+    config = tmp_path / "out/alertmanager/alertmanager.yml"
+    config.parent.mkdir(parents=True)
+    config.write_text("route:\n  receiver: ops\nreceivers:" + receivers)
+    with pytest.raises(FileError, match=rf"alertmanager\.yml: .*{words}"):
+        alertmanager_routes(OutTree(config.parents[1]))
+    with pytest.raises(FileError, match=rf"alertmanager\.yml: .*{words}"):
+        Routing(config)

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from generator.analysis.delivery import Routes, reaches, receivers_of
+from generator.analysis.delivery import reaches
 from generator.analysis.diff.changes import Change, OutTree, Table, compare_keyed, numbered
 from generator.core.alert_inhibition import InhibitRule
-from generator.core.alert_routing import Route, written
+from generator.core.alert_routing import Route, Routes, written
 from generator.core.group_key import matcher_string
 from generator.core.label_matchers import LabelMatcher
 from generator.core.untrusted import FileError
@@ -116,7 +116,7 @@ def compare_routes(base: OutTree, head: OutTree) -> list[Change]:
 
 def compare_receivers(base: OutTree, head: OutTree) -> list[Change]:
     """Receivers on both sides whose settings changed; new or dropped ones show as route changes."""
-    old, new = receivers_of(base.document(CONFIG) or {}), receivers_of(head.document(CONFIG) or {})
+    old, new = alertmanager_routes(base).receivers, alertmanager_routes(head).receivers
     shared = old.keys() & new.keys()
     return compare_keyed("receivers", {k: (CONFIG, _flat(old[k], "", {})) for k in shared},
                          {k: (CONFIG, _flat(new[k], "", {})) for k in shared})

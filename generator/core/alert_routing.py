@@ -28,9 +28,10 @@ RoutePath = tuple[Mapping[str, Any], ...]
 """A route and its parents, the root first."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Route:
-    """A route of the tree as read: the route itself, its matchers, its children."""
+    """A route of the tree as read: the route itself, its matchers, its children. Known by identity (a position in one
+    tree), so that what is derived from it can be kept per route (group_key's route keys)."""
 
     route: Mapping[str, Any]
     matchers: tuple[LabelMatcher, ...]
@@ -107,8 +108,8 @@ def own_settings(route: Mapping[str, Any]) -> dict[str, Any]:
     return {key: route[key] for key in INHERITED if key in route and (key != "group_by" or route[key])}
 
 
-def delivering(tree: RouteTree, labels: Mapping[str, str]) -> list[RoutePath]:
-    """Every route that delivers the alert, in routing order, each as its path from the root (the root first)."""
+def delivering_routes(tree: RouteTree, labels: Mapping[str, str]) -> list[tuple[Route, ...]]:
+    """Every route that delivers the alert, in routing order, each as its path of routes as read from the root."""
 
     def walk(path: tuple[Route, ...]) -> list[tuple[Route, ...]]:
         taken: list[tuple[Route, ...]] = []
@@ -119,7 +120,12 @@ def delivering(tree: RouteTree, labels: Mapping[str, str]) -> list[RoutePath]:
                     break
         return taken or [path]
 
-    return [tuple(route.route for route in path) for path in walk((tree.root,))]
+    return walk((tree.root,))
+
+
+def delivering(tree: RouteTree, labels: Mapping[str, str]) -> list[RoutePath]:
+    """Every route that delivers the alert, in routing order, each as its path from the root (the root first)."""
+    return [tuple(route.route for route in path) for path in delivering_routes(tree, labels)]
 
 
 def routes_taking(tree: RouteTree, labels: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -28,10 +28,10 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import reduce
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from generator.core.alert_routing import DEFAULTS, Route, RouteTree, delivering, own_settings, written
+from generator.core.alert_routing import DEFAULTS, Route, RouteTree, delivering_routes, own_settings, written
 from generator.core.label_matchers import LabelMatcher
 from generator.core.matcher_parse import UNICODE_SPACES, release_matchers, utf8_names
 from generator.core.matcher_text import filtered
@@ -257,11 +257,25 @@ class _Node:
                         self.path, self.release)
 
 
+_NODES: WeakKeyDictionary[Route, _Node] = WeakKeyDictionary()
+"""Each route of a tree as the walk reached it once (its key written, its settings inherited), kept while the tree
+lives: a tree routes every alert of a side (obsgen diff, obsgen apply), and its routes' keys do not depend on them."""
+
+
+def _node(path: tuple[Route, ...], release: str) -> _Node:
+    """The walk's node of path's last route, computed the first time a path reaches it."""
+    route = path[-1]
+    node = _NODES.get(route)
+    if node is None:
+        node = _node(path[:-1], release).child(route.route) if len(path) > 1 else _Node.root(route.route, release)
+        _NODES[route] = node
+    return node
+
+
 def groupings(tree: RouteTree, labels: Mapping[str, str]) -> list[Grouping]:
     """Every route that delivers an alert with these labels, in routing order (alert_routing.delivering), with its
     key as the Alertmanager release the tree was read for (X.Y.Z) writes it."""
-    return [reduce(_Node.child, path[1:], _Node.root(path[0], tree.release)).grouping()
-            for path in delivering(tree, labels)]
+    return [_node(path, tree.release).grouping() for path in delivering_routes(tree, labels)]
 
 
 def every_route(tree: RouteTree) -> list[tuple[Grouping, tuple[LabelMatcher, ...]]]:

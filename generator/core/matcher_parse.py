@@ -150,9 +150,8 @@ def parse_matchers(line: str, utf8: bool = False) -> list[Matcher]:
 
 @lru_cache(maxsize=4096)
 def _parsed(line: str, utf8: bool) -> tuple[Matcher, ...]:
-    """parse_matchers' reading, kept: a tree is routed from its lines read once (alert_routing.RouteTree), but a
-    group key writes each route's matchers again for every alert (group_key's walk, in obsgen diff and obsgen
-    apply), and a tree has few lines."""
+    """parse_matchers' reading, kept: one file's lines are read by several readers (alert_routing.RouteTree, each
+    route's group key once, group_key._node; the inhibit rules; package.alertmanagerconfig), and a tree has few."""
     return tuple(_read(line, utf8))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.core import group_key
 from generator.core.alert_routing import RouteTree
 from generator.core.group_key import Grouping, groupings, label_set_string, matcher_string, matchers_string
 from generator.core.matcher_parse import parse_matchers
@@ -154,6 +155,25 @@ def test_group_by_inheritance_is_upstreams() -> None:
     empty = {"group_by": ["alertname"], "routes": [{"receiver": "x", "group_by": [], "matchers": ["a=b"]}]}
     assert groupings(RouteTree.read(empty, STACK), {"a": "b"})[0].group_by == frozenset({"alertname"})
 
+
+
+def test_a_routes_key_is_written_once_however_many_alerts_take_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """obsgen diff and apply route every alert of a side through a tree: each route's matchers are read and its key
+    written once, the first time an alert reaches it, not again for every alert (the keys stay upstream's)."""
+    tree = RouteTree.read(ROUTE_MATCH, STACK)
+    alerts = [{"owner": owner, "env": env, "job": str(job)} for owner in ("team-A", "team-B", "team-C")
+              for env in ("testing", "production", "unset") for job in range(20)]
+    expected = [[route.key for route in groupings(RouteTree.read(ROUTE_MATCH, STACK), labels)] for labels in alerts]
+    written: list[object] = []
+
+    def counted(route: dict[str, Any], release: str) -> str:
+        written.append(route)
+        return matchers_string(route, release)
+
+    monkeypatch.setattr(group_key, "matchers_string", counted)
+
+    assert [[route.key for route in groupings(tree, labels)] for labels in alerts] == expected
+    assert len(written) == len({id(route) for route in written})  # each route of the tree once
 
 PARSED = [  # matcher/parse TestMatcher: input, (name, op, value)
     ("{foo=bar}", ("foo", "=", "bar")),

@@ -10,7 +10,8 @@ selector's `=~`/`!~` is a Prometheus label matcher (syntax/ast.go mustNewMatcher
 obsgen asks of it); a line filter's `|~`/`!~` and a `regexp` parser's pattern are searched unanchored, a label
 filter's `=~`/`!~` anchored (log/filter.go parseRegexpFilter: syntax.Parse(re, syntax.Perl), `^(?:re)$` only when
 isLabel); `(?i)` and `(?s)` are Go's flags, read as go_regex reads them. A regex Go refuses is a LogQLError with Go's
-words, as Loki's parser refuses the query.
+words, as Loki's parser refuses the query. A string is Go's too (syntax/lex.go: strutil.Unquote, strconv.Unquote's
+escapes; matcher_parse.go_unquote): a `"code=\\d+"` Loki's lexer refuses, so does parse; `...` is raw.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.go_regex import compile_go
+from generator.core.matcher_parse import go_unquote
 from generator.core.promql_text import rescaled_text
 
 RANGE_FUNCTIONS = frozenset({
@@ -67,9 +69,17 @@ class Query:
         return bool(self.ranges) and any(f in RANGE_FUNCTIONS for f in self.functions)
 
 
-def _unquote(token: str) -> str:
-    body = token[1:-1]
-    return body if token.startswith("`") else re.sub(r"\\(.)", r"\1", body)
+def _unquote(token: str, expr: str) -> str:
+    """A string of the query as Loki's lexer reads it (syntax/lex.go: strutil.Unquote, Go's strconv.Unquote): a raw
+    `...` as it is, a "..." with Go's escapes; LogQLError where Loki refuses the query (an escape Go has not, such as
+    a regex's \\d written in "...", or a newline)."""
+    if token.startswith("`"):
+        return token[1:-1]
+    try:
+        return go_unquote(token)
+    except ValueError as error:
+        raise LogQLError(f"Loki refuses the string in {expr!r}: {error} (a \"...\" string takes Go's escapes only: "
+                         "a regex's backslash is written \\\\ there, or the string in `...`)") from None
 
 
 def _selector(body: str, expr: str) -> tuple[Matcher, ...]:
@@ -80,7 +90,7 @@ def _selector(body: str, expr: str) -> tuple[Matcher, ...]:
         if match is None:
             bad = body[position:].split(",")[0].strip()
             raise LogQLError(f"bad label matcher {bad!r} in {expr!r} (use name=\"value\", !=, =~ or !~)")
-        matchers.append(Matcher(match[1], match[2], _unquote(match[3])))
+        matchers.append(Matcher(match[1], match[2], _unquote(match[3], expr)))
         position = match.end()
         if position < len(body):
             if body[position] != ",":
@@ -112,10 +122,12 @@ def _excludes_empty(matcher: Matcher, expr: str) -> bool:
 
 
 def _filter_regex(expr: str, before: str, token: str) -> None:
-    """Refuse the string `token` where Loki would: a regex (by what precedes it, `before`) Go does not read."""
+    """Refuse the string `token` where Loki would: one its lexer cannot read, or a regex (by what precedes it,
+    `before`) Go does not read."""
+    text = _unquote(token, expr)
     kind = next((kind for op, kind in _REGEX_AFTER.items() if before.endswith(op)), None)
     if kind is not None:
-        _go_regex(_unquote(token), kind, expr)
+        _go_regex(text, kind, expr)
 
 
 def parse(expr: str) -> Query:

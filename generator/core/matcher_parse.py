@@ -43,10 +43,13 @@ _GO_NAMED = {"a": b"\a", "b": b"\b", "f": b"\f", "n": b"\n", "r": b"\r", "t": b"
 
 
 def go_unquote(token: str) -> str:
-    """A bare token as it is, a double-quoted one as Go's strconv.Unquote reads it; ValueError if it cannot."""
+    """A bare token as it is, a double-quoted one as Go's strconv.Unquote reads it (Alertmanager's UTF-8 matchers,
+    LogQL's strings); ValueError if it cannot."""
     if not token.startswith('"'):
         return token
     body, out, at = token[1:-1], bytearray(), 0
+    if "\n" in body:
+        raise ValueError("a newline inside a double-quoted string")
     for escape in _GO_ESCAPE.finditer(body):
         if "\\" in body[at:escape.start()]:
             break

@@ -10,14 +10,13 @@ from typing import Any
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.gotemplate import render as render_template
-from generator.core.promql import metric_names, names_if_valid
-from generator.derive.escalation import alert_escalation
+from generator.core.promql import metric_names
 from generator.derive.examples import alert_labels, expected_alert, expected_value, fired_labels
-from generator.derive.rulesets import rule_sets_for_tests
+from generator.derive.rulesets import Series, group_series, imported_series, rule_sets_for_tests
 from generator.model import Alert, conventions
 from generator.model.conventions import ESCALATION_POLICY_LABEL
 from generator.model.project import Project
-from generator.model.rulesets import ImportedRecord, RuleSet
+from generator.model.rulesets import RuleSet
 from generator.targets.prometheus import alert_rule, escalation_copies
 
 EVALUATION_INTERVAL = "1m"
@@ -35,13 +34,6 @@ def file_stem_at(stem: str, interval: str) -> str:
     parts it into its group and its interval, and an unspelled name never ends as a spelled one does.
     """
     return stem if interval == EVALUATION_INTERVAL and not _SPELLED.search(stem) else f"{stem}-every-{interval}"
-
-
-def _conditions(project: Project, group: str) -> list[str]:
-    """What a group's alerting rules evaluate: its alerts' conditions, and in an escalation group those of the
-    alerts it copies (each copy is valued by its alert's condition)."""
-    return [alert.condition for alert in project.alerts.values()
-            if group in (alert.group, *(level.group for level in alert_escalation(project, alert)[:1]))]
 
 
 def _groups_needed(project: Project, group: str) -> list[str]:
@@ -67,21 +59,16 @@ def _eval_order(project: Project, needed: list[str], rule_sets: list[RuleSet]) -
     promtool places groups by name alone (it refuses a name given twice): groups of one name, an obsgen group and
     an imported rule set's, take one place, after what any of them reads; between themselves no order holds.
     """
-    reads: dict[str, set[str]] = defaultdict(set)
-    records: dict[str, set[str]] = defaultdict(set)
+    own_reads, own_records = group_series(project)
+    reads: Series = defaultdict(set, {name: set(own_reads.get(name, ())) for name in needed})
+    records: Series = defaultdict(set, {name: set(own_records.get(name, ())) for name in needed})
     names = list(needed)
-    for name in needed:
-        reads[name] = set().union(*map(metric_names, _conditions(project, name)))
-    for rule in project.recording_rules.values():
-        reads[rule.group] |= metric_names(rule.expr)
-        records[rule.group].add(rule.name)
     for rule_set in rule_sets:
         for rule_group in rule_set.groups:
             names.append(rule_group.name)
-            for imported in rule_group.rules:
-                reads[rule_group.name] |= names_if_valid(imported.expr)
-                if isinstance(imported, ImportedRecord):
-                    records[rule_group.name].add(imported.name)
+            read, recorded = imported_series(rule_group)
+            reads[rule_group.name] |= read
+            records[rule_group.name] |= recorded
     names = list(dict.fromkeys(names))
     if len(names) < 2:
         return []

@@ -15,11 +15,9 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
-from generator.core.promql import metric_names, names_if_valid
-from generator.derive.rulesets import rule_sets_for_tests
+from generator.derive.rulesets import group_series, imported_series, rule_sets_for_tests
 from generator.model import RuleSet
 from generator.model.project import Project
-from generator.model.rulesets import ImportedRecord
 
 CODE = "MP007"
 NAME = "rule-sets"
@@ -54,21 +52,15 @@ def check(context: Context) -> Iterator[Finding]:
 
 
 def _unordered_groups(project: Project, tested: set[str]) -> Iterator[Finding]:
-    """A tested rule set's group named as an obsgen group, one recording what the other reads (names_if_valid: an
-    imported rule Prometheus refuses reads nothing here, XR010 says so)."""
-    reads: dict[str, set[str]] = {}
-    records: dict[str, set[str]] = {}
-    for alert in project.alerts.values():
-        reads.setdefault(alert.group, set()).update(names_if_valid(alert.condition))
-    for rule in project.recording_rules.values():
-        reads.setdefault(rule.group, set()).update(metric_names(rule.expr))
-        records.setdefault(rule.group, set()).add(rule.name)
+    """A tested rule set's group named as an obsgen group, one recording what the other reads (derive.rulesets'
+    series, as the tests order groups by them; an imported rule Prometheus refuses reads nothing here, XR010 says
+    so)."""
+    reads, records = group_series(project)
     for rule_set in project.all(RuleSet):
         for g, group in enumerate(rule_set.groups if rule_set.name in tested else ()):
             if group.name not in reads:
                 continue
-            recorded = {rule.name for rule in group.rules if isinstance(rule, ImportedRecord)}
-            read = set().union(*(names_if_valid(rule.expr) for rule in group.rules))
+            read, recorded = imported_series(group)
             shared = sorted((recorded & reads[group.name]) | (records.get(group.name, set()) & read))
             if shared:
                 yield Finding(rule_set, f"rule set {rule_set.name}, group {group.name}: obsgen's rule group "

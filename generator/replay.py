@@ -12,7 +12,8 @@ file whose document has not changed (package/reuse.py, checked by their digest),
 
 The record lives beside the definitions' bytecode (definitions/__pycache__/obsgen-build.record) and follows the
 same switch: nothing is written under PYTHONDONTWRITEBYTECODE. It is a sealed file (core/sealed_file.py: a line
-with the SHA-256 of what it seals, written atomically) sealing a line of JSON (inputs, problems, the files' names,
+with the HMAC-SHA256 of what it seals under this user's key (core/seal_key.py), written atomically: a record planted
+in the project, by anyone else, is not replayed) sealing a line of JSON (inputs, problems, the files' names,
 lengths and SHA-256s), followed by the files' bytes one after the other: no code and no pickles, so a tampered
 record can at worst be refused. The seal covers each file through its digest, checked when the file is used (all of
 them by a replay; by a full build, those it takes): a full build neither hashes all the files to read the record
@@ -36,6 +37,7 @@ import orjson
 from generator.core.command_environment import environment
 from generator.core.errors import Level, Location, Problem
 from generator.core.reads import Reads, recording
+from generator.core.seal_key import seal_key, sealed
 from generator.core.sealed_file import open_regular, write_sealed
 from generator.core.written_files import FileBytes, Known, bytes_of, digest
 from generator.package import file_store
@@ -95,7 +97,9 @@ class Record:
 
 
 def recorded(definitions: Path) -> Record | None:
-    """The last build's record, whatever its key, when it is whole (sealed, of this format)."""
+    """The last build's record, whatever its key, when it is whole (sealed by this user's key, of this format)."""
+    if seal_key() is None:  # (read here, before a build records what it reads: the key is no input)
+        return None
     try:
         with open_regular(_record_path(definitions)) as file:
             data = file.read(2 * LIMIT + 1)  # a record no build could have written is not read whole
@@ -104,8 +108,7 @@ def recorded(definitions: Path) -> Record | None:
     view = memoryview(data)  # the files are slices of what was read: no copy of the record, nor of each file
     digest_end = data.find(b"\n")
     index_end = data.find(b"\n", digest_end + 1)
-    if digest_end < 0 or index_end < 0 or hashlib.sha256(view[digest_end + 1:index_end + 1]).hexdigest().encode() != \
-            data[:digest_end]:
+    if digest_end < 0 or index_end < 0 or not sealed(view[:digest_end], view[digest_end + 1:index_end + 1]):
         return None
     try:
         index = orjson.loads(view[digest_end + 1:index_end])

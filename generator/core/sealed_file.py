@@ -1,7 +1,9 @@
-"""A file of bytes sealed by their SHA-256, for records that can only save time.
+"""A file of bytes sealed by this user's key, for records that can only save time.
 
-The first line is the hex SHA-256 of the rest (of the payload, when a writer adds bytes after it that the payload
-seals its own way): a torn, truncated or hand-edited file fails it and reads as missing.
+The first line is the hex HMAC-SHA256 of the rest under this user's key (core/seal_key.py), or of the payload, when
+a writer adds bytes after it that the payload seals its own way: a torn, truncated or hand-edited file fails it and
+reads as missing, and so does one planted by anyone else (a project's __pycache__ is as writable as the project, and
+a plain SHA-256 anyone can compute). Without a usable key nothing is read or written: only time is lost.
 Writing goes through a temporary file in the same directory and a rename, so a reader sees the old file or the new
 one, never a mix. Plain os functions (no pathlib): `obsgen --help` reads its record with this before anything else.
 Only a regular file is read, opened without waiting (O_NONBLOCK): a FIFO planted in a record's place (definitions/
@@ -12,11 +14,12 @@ __pycache__ is as writable as definitions/) would otherwise hang the build at op
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import stat
 from collections.abc import Iterable
+
+from generator.core.seal_key import seal, seal_key, sealed
 
 
 def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
@@ -30,8 +33,10 @@ def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
 
 
 def read_sealed(path: str | os.PathLike[str], limit: int | None = None) -> bytes | None:
-    """The bytes kept, or None when the file is missing, unreadable, fails its digest or holds more than limit
-    bytes (a file no writer of this kind could have made is not read whole)."""
+    """The bytes kept, or None when the file is missing, unreadable, fails its seal (or there is no key) or holds
+    more than limit bytes (a file no writer of this kind could have made is not read whole)."""
+    if seal_key() is None:
+        return None  # no key: no file can be trusted
     try:
         with open_regular(path) as file:
             data = file.read(-1 if limit is None else limit + 66)  # the digest's line is 65 bytes
@@ -40,7 +45,7 @@ def read_sealed(path: str | os.PathLike[str], limit: int | None = None) -> bytes
     if limit is not None and len(data) > limit + 65:
         return None
     digest, _, payload = data.partition(b"\n")
-    return payload if hashlib.sha256(payload).hexdigest().encode() == digest else None
+    return payload if sealed(digest, payload) else None
 
 
 def write_sealed(path: str | os.PathLike[str], payload: bytes,
@@ -48,13 +53,16 @@ def write_sealed(path: str | os.PathLike[str], payload: bytes,
     """Keep the bytes (creating the file's directory, not its parents); False when they could not be written.
     `after`: bytes written after them, outside the seal, which the payload seals its own way (a build's record
     holds each file's SHA-256)."""
+    tag = seal(payload)
+    if tag is None:
+        return False
     temporary = f"{os.fspath(path)}.{os.getpid()}"
     try:
         with contextlib.suppress(FileExistsError):
             os.mkdir(os.path.dirname(temporary) or ".")
         # owner-only: a cache may hold what the user's processes compiled or ran (regex texts, a command line)
         with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
-            file.write(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            file.write(tag + b"\n" + payload)
             file.writelines(after)
         os.replace(temporary, path)
     except OSError:

@@ -13,7 +13,6 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import marshal
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from generator.core.errors import Level, Location, Problem
-from generator.core.sealed_file import open_regular
+from generator.core.sealed_file import read_sealed, write_sealed
 from generator.core.source_state import state
 from generator.load.codes import INVALID_VALUE, PYTHON_ERROR
 from generator.load.locate import call_at, field_line
@@ -294,34 +293,36 @@ def import_definitions(root: Path, warm: WarmModules | None = None) -> Imported:
     return Imported(modules, importer.problems, importer.unresolved)
 
 
-CHECKED_HASH_FLAGS = (0b11).to_bytes(4, "little")
-"""PEP 552 flags of a bytecode file checked against its source's hash, not its mtime and size."""
+CODE_LIMIT = 64 * 2**20
+"""Largest cached code read: a file planted past it is not read whole into memory."""
+
+
+def code_cache_path(path: Path) -> Path:
+    """Where a module's code is kept: its __pycache__, under a name of obsgen's own (not a .pyc), so that Python's
+    importer, which trusts a .pyc whose header holds its source's hash, never reads a file obsgen wrote or one
+    planted in its place."""
+    return path.parent / "__pycache__" / f"{path.stem}.{sys.implementation.cache_tag}.obsgen-code"
 
 
 def compiled(path: Path) -> CodeType:
-    """The module's code, from `__pycache__` when it was compiled from these very bytes. The cache is keyed by
-    the source's hash (PEP 552, as Python's own importer reads it): an edit of the same size saved within the
-    second the cache was written is still seen, which the usual mtime-and-size check misses."""
+    """The module's code, from `__pycache__` when it was compiled from these very bytes by this user's obsgen.
+    The cache is keyed by the source's hash and the interpreter's bytecode magic (an edit of the same size saved
+    within the second the cache was written is still seen, which the usual mtime-and-size check misses), and
+    sealed by this user's key (core/sealed_file.py): a cache committed to the project (definitions/__pycache__ is
+    as writable as definitions/), whatever source hash it claims, is not run; the reviewed source is compiled."""
     source = path.read_bytes()
-    header = importlib.util.MAGIC_NUMBER + CHECKED_HASH_FLAGS + importlib.util.source_hash(source)
-    cached = Path(importlib.util.cache_from_source(str(path)))
-    try:
-        with open_regular(cached) as file:  # (a FIFO planted there is not waited on)
-            data = file.read()
-        if data[:16] == header:
-            code = marshal.loads(data[16:])
+    header = importlib.util.MAGIC_NUMBER + importlib.util.source_hash(source)
+    cached = code_cache_path(path)
+    data = read_sealed(cached, CODE_LIMIT)  # (a FIFO planted there is not waited on)
+    if data is not None and data[:len(header)] == header:
+        try:
+            code = marshal.loads(data[len(header):])
             # a cache copied along with its folder names the old place; definitions are located by this one
             if isinstance(code, CodeType) and code.co_filename == str(path):
                 return code
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # no cache, or one that is not ours: compile
+        except (ValueError, EOFError, TypeError):
+            pass  # not ours: compile
     code = compile(source, str(path), "exec", dont_inherit=True)
     if not sys.dont_write_bytecode:
-        try:
-            cached.parent.mkdir(exist_ok=True)
-            partial = cached.with_name(f"{cached.name}.{os.getpid()}")
-            partial.write_bytes(header + marshal.dumps(code))
-            os.replace(partial, cached)
-        except OSError:
-            pass  # a read-only tree only costs time
+        write_sealed(cached, header + marshal.dumps(code))  # a read-only tree only costs time
     return code

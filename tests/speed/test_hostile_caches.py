@@ -71,7 +71,7 @@ def test_a_record_naming_a_path_outside_out_is_a_full_build(project: Path, path:
 
 
 @pytest.mark.parametrize("name", ["obsgen-build.record", "obsgen-promql.cache",
-                                  f"stack.{sys.implementation.cache_tag}.pyc"])
+                                  f"stack.{sys.implementation.cache_tag}.obsgen-code"])
 def test_a_fifo_in_place_of_a_record_or_cache_is_passed_over(project: Path, name: str) -> None:
     planted = project / "definitions/__pycache__" / name
     planted.unlink(missing_ok=True)

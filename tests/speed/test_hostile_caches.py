@@ -1,6 +1,7 @@
 """The build's record and caches in definitions/__pycache__ are files anyone who can write the definitions can
-plant: one that is not a regular file (a FIFO, which open() waits on forever) or a record sealed again around a
-path outside out/ only costs a full build, never a hang or a traceback, and nothing is written outside out/."""
+plant: one that is not a regular file (a FIFO, which open() waits on forever), a record sealed as anyone can seal
+it (a plain SHA-256), or even one sealed again with this user's key around a path outside out/ only costs a full
+build, never a hang or a traceback, and nothing is written outside out/."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import orjson
 import pytest
 
 from generator.core import disk_cache
+from generator.core.seal_key import seal
 from generator.scaffold import create
 
 SECONDS = 60
@@ -41,15 +43,38 @@ def project(tmp_path: Path) -> Path:
     return found
 
 
-def _reseal(record: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    """The record with its index changed, sealed again (as anyone who can write the file can)."""
+def _reseal(record: Path, change: Callable[[dict[str, Any]], None],
+            sealed: Callable[[bytes], bytes | None] = seal) -> None:
+    """The record with its index changed, sealed again (with this user's key, unless `sealed` says how)."""
     data = record.read_bytes()
     digest_end = data.find(b"\n")
     index_end = data.find(b"\n", digest_end + 1)
     index = orjson.loads(data[digest_end + 1:index_end])
     change(index)
     body = orjson.dumps(index) + b"\n"
-    record.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body + data[index_end + 1:])
+    record.write_bytes((sealed(body) or b"") + b"\n" + body + data[index_end + 1:])
+
+
+def test_a_record_forged_with_a_plain_sha256_seal_is_not_replayed(project: Path) -> None:
+    record = project / "definitions/__pycache__/obsgen-build.record"
+    data = record.read_bytes()
+    digest_end = data.find(b"\n")
+    index_end = data.find(b"\n", digest_end + 1)
+    index = orjson.loads(data[digest_end + 1:index_end])
+    forged = b"# planted: bytes no build of these definitions wrote, unscanned\n"
+    files, offset = [], index_end + 1
+    for path, length, _ in index["files"]:  # every file kept as recorded, prometheus.yml replaced
+        content = forged if path == "prometheus/prometheus.yml" else data[offset:offset + length]
+        files.append(content)
+        offset += length
+    index["files"] = [[path, len(content), hashlib.sha256(content).hexdigest()]
+                      for (path, _, _), content in zip(index["files"], files, strict=True)]
+    body = orjson.dumps(index) + b"\n"
+    record.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body + b"".join(files))
+    done = _build(project)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (project / "out/prometheus/prometheus.yml").read_bytes() != forged
+    assert record.read_bytes()[:64] != hashlib.sha256(body).hexdigest().encode()  # a full build recorded again
 
 
 def test_a_build_of_an_unchanged_project_is_replayed(project: Path) -> None:

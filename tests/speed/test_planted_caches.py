@@ -1,0 +1,113 @@
+"""Caches a project holds (definitions/__pycache__, as writable as definitions/: a pull request can commit files
+there) are trusted only when sealed by this user's key (core/seal_key.py), which lives outside any project: a
+cache planted with a seal anyone can compute (a SHA-256, a .pyc's source hash) is not used, and a key file another
+user could have written or replaced is no key. Without a key, caches only cost time."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import marshal
+import os
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from generator.core import secret_scan
+from generator.core.disk_cache import package_version, source_digest
+from generator.core.sealed_file import read_sealed, write_sealed
+from generator.load.modules import compiled
+
+SECRET = 'aws_access_key_id = "AKIAIOSFODNN7EXAMPLE"\n'
+
+
+def _plant(path: Path, payload: bytes) -> None:
+    """A file sealed as anyone can seal it: the SHA-256 of its payload."""
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+
+
+@pytest.fixture
+def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache home of this test's own (a key made afresh there), returned as the key's path."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+    return tmp_path / "cache-home/obsgen/seal.key"
+
+
+def test_a_planted_pyc_with_the_sources_hash_does_not_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    module = tmp_path / "alerts.py"
+    module.write_text("VALUE = 'reviewed'\n")
+    source = module.read_bytes()
+    planted = marshal.dumps(compile("VALUE = 'planted'\n", str(module), "exec", dont_inherit=True))
+    pyc = Path(importlib.util.cache_from_source(str(module)))
+    pyc.parent.mkdir()
+    # PEP 552: checked against the source's hash, which anyone can compute from the reviewed source
+    pyc.write_bytes(importlib.util.MAGIC_NUMBER + (0b11).to_bytes(4, "little") + importlib.util.source_hash(source)
+                    + planted)
+    _plant(pyc.with_name(f"alerts.{sys.implementation.cache_tag}.obsgen-code"),
+           importlib.util.MAGIC_NUMBER + importlib.util.source_hash(source) + planted)
+    namespace: dict[str, object] = {}
+    exec(compiled(module), namespace)
+    assert namespace["VALUE"] == "reviewed"
+
+
+def test_a_forged_secrets_cache_entry_does_not_hide_a_secret(tmp_path: Path) -> None:
+    assert secret_scan.find(SECRET)  # (what the cache would hide)
+    version = f"detect-secrets {package_version('detect-secrets')} {source_digest(secret_scan.__file__)}"
+    key = f"11:{hashlib.sha256(SECRET.encode()).hexdigest()}"
+    _plant(tmp_path / "__pycache__/obsgen-secrets.cache",
+           orjson.dumps({"version": version, "entries": {key: True}}))
+    with secret_scan.clean_cached(tmp_path):
+        found = secret_scan.find(SECRET)
+    assert found, "a planted cache marked the secret-bearing text clean"
+
+
+@pytest.mark.parametrize("spoil", ["group-readable", "world-writable", "a link", "another owner"])
+def test_a_key_another_user_could_have_written_is_not_used(tmp_path: Path, own_key: Path, spoil: str) -> None:
+    sealed = tmp_path / "__pycache__/obsgen-kind.cache"
+    assert write_sealed(sealed, b"payload") and read_sealed(sealed) == b"payload"  # (a key made and used)
+    spoiled = tmp_path / "cache-home-2/obsgen/seal.key"  # the same key, at a new path: read afresh
+    spoiled.parent.mkdir(parents=True)
+    spoiled.write_bytes(own_key.read_bytes())
+    spoiled.chmod(0o600)
+    if spoil == "group-readable":
+        spoiled.chmod(0o640)
+    elif spoil == "world-writable":
+        spoiled.chmod(0o602)
+    elif spoil == "a link":
+        spoiled.unlink()
+        spoiled.symlink_to(own_key)
+    else:
+        if os.getuid() != 0:
+            pytest.skip("only root can give a file to another user")
+        os.chown(spoiled, 12345, -1)
+    os.environ["XDG_CACHE_HOME"] = str(spoiled.parent.parent)  # (the fixture's monkeypatch restores it)
+    assert read_sealed(sealed) is None
+    assert not write_sealed(tmp_path / "__pycache__/obsgen-other.cache", b"payload")
+    assert spoiled.read_bytes() == own_key.read_bytes()  # (left as found)
+
+
+def test_the_key_is_made_owner_only(tmp_path: Path, own_key: Path) -> None:
+    assert write_sealed(tmp_path / "__pycache__/obsgen-kind.cache", b"payload")
+    status = own_key.lstat()
+    assert (oct(status.st_mode & 0o777), status.st_size, status.st_uid) == ("0o600", 32, os.getuid())
+    assert oct(own_key.parent.stat().st_mode & 0o777) == "0o700"
+
+
+def test_without_a_usable_cache_home_caches_only_cost_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))  # no directory can be made under it
+    sealed = tmp_path / "__pycache__/obsgen-kind.cache"
+    assert not write_sealed(sealed, b"payload")
+    assert not sealed.exists() and read_sealed(sealed) is None
+    module = tmp_path / "alerts.py"
+    module.write_text("VALUE = 7\n")
+    for _ in range(2):  # compiled each time, from the source
+        namespace: dict[str, object] = {}
+        exec(compiled(module), namespace)
+        assert namespace["VALUE"] == 7
+    assert secret_scan.find(SECRET)

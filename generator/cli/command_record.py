@@ -12,9 +12,10 @@ can only save time, never change what a command does.
 
 A help is kept only for command names followed by --help: there --help cannot be an option's value, and click
 prints the help while parsing, before any command runs. A build's options are kept when the build command has them
-(quick_build.parsed), not for a watch or a time-compressed build. The record (the last command lines, as sealed
-JSON) lives in generator/cli/__pycache__, beside the CLI's bytecode, under the same switch: nothing is written under
-PYTHONDONTWRITEBYTECODE. It imports only what the interpreter's start has loaded, json and hashlib.
+(quick_build.parsed), not for a watch or a time-compressed build. The record (the last command lines, as JSON
+sealed by this user's key: core/sealed_file.py) lives in generator/cli/__pycache__, beside the CLI's bytecode,
+under the same switch: nothing is written under PYTHONDONTWRITEBYTECODE. It imports only what the interpreter's
+start has loaded, json, hashlib and hmac.
 """
 
 from __future__ import annotations

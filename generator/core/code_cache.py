@@ -10,7 +10,8 @@ imports, 230 distinct, 6-7 ms.
 Each result depends on nothing but the text (and flags) and the interpreter, so they are kept as bytecode is: one
 file beside this module's own bytecode (its __pycache__), mapping each text to its code object and each pattern to
 its program (marshal, the format of .pyc files), stamped with the interpreter's version and bytecode magic number
-and sealed by its SHA-256 (core/sealed_file.py). A missing, stale, torn or unreadable file only means
+and sealed by this user's key (core/sealed_file.py; in a checkout's editable install this __pycache__ is in the
+repository, where anyone could commit code objects). A missing, stale, torn or unreadable file only means
 compiling again, and nothing is written under PYTHONDONTWRITEBYTECODE or where that directory cannot be written
 (a read-only install), as for bytecode. A pattern re's parser may warn of is neither kept nor read: each process
 compiles it and is warned, at the line compiling it, as without this. As with bytecode, a warning of compiling a

@@ -1,7 +1,8 @@
 """Results kept on disk between builds, which can only save time: a missing, stale or damaged file reads as empty.
 
-The file holds one JSON object, sealed (generator/core/sealed_file.py): a torn or edited file fails its digest and
-is ignored, so a wrong entry can only come from obsgen itself. Entries are stamped with a version naming everything
+The file holds one JSON object, sealed by this user's key (generator/core/sealed_file.py): a torn, edited or planted
+file (a project's __pycache__ is as writable as the project) fails its seal and is ignored, so a wrong entry can
+only come from this user's obsgen. Entries are stamped with a version naming everything
 their values depend on (the parser's release, the source of the code computing them): any change empties it.
 The file lives in the definitions package's __pycache__, beside the bytecode of the same modules, and follows the
 same switch: nothing is written under PYTHONDONTWRITEBYTECODE.

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from generator.checks.registry import Entry, catalogue
+from generator.core.planted_links import replace_text
 
 
 def listing() -> Iterator[str]:
@@ -50,6 +51,4 @@ def write_pages(directory: Path) -> None:
         if stale.name not in wanted:
             stale.unlink()
     for name, text in wanted.items():
-        if (directory / name).is_symlink():  # replaced, not written through (a checkout's link may point anywhere)
-            (directory / name).unlink()
-        (directory / name).write_text(text)
+        replace_text(directory / name, text)  # a link replaced, not written through (a checkout's may point anywhere)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator.build import load
 from generator.core.errors import DefinitionError, Location
+from generator.core.planted_links import replace_text
 from generator.derive.dashboards import series_read
 from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer import dashboards as dashboard_files
@@ -150,9 +151,7 @@ def _staged_load(sources: dict[Path, str], definitions: Path, workspace: Path) -
     staged = workspace / definitions.name
     shutil.copytree(definitions, staged, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     for target, text in sources.items():
-        (staged / target.name).unlink(missing_ok=True)  # a link replaced (--force), never written through
-        with open(staged / target.name, "x", encoding="utf-8") as file:
-            file.write(text)
+        replace_text(staged / target.name, text)  # a link replaced (--force), never written through
     try:
         load(staged)
     except DefinitionError as error:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.checks.lint.dashboard_json import panels
+from generator.core.planted_links import first_link
 from generator.package.tree import contained
 from generator.preview.browser import Chromium
 from generator.preview.dashboard_time import timed
@@ -61,14 +62,6 @@ def _page(dashboard: DashboardFile) -> str:
         raise PreviewError(f"{dashboard.path}: {error} (its folder or uid is not a plain name)") from None
 
 
-def _linked(out: Path, page: Path) -> Path | None:
-    """A symbolic link on the way from out to the page or its picture (a folder, or the files themselves), which a
-    write would follow out of it: a preview's --out may be a checkout's folder, and links are what git keeps."""
-    relative = page.relative_to(out)
-    folders = [out / folder for folder in reversed(relative.parents[:-1])]
-    return next((path for path in (*folders, page, page.with_suffix(".png")) if path.is_symlink()), None)
-
-
 def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now: float, scrape: float,
            highlight: Mapping[str, set[int]] | None = None) -> Iterator[Rendered]:
     """Fetch, draw and photograph each dashboard in turn (one browser for all); yields each as it is done. Every
@@ -78,7 +71,7 @@ def render(dashboards: list[DashboardFile], prometheus_url: str, out: Path, now:
     browser's (dashboard_time.zone_name, uPlot's tzDate)."""
     pages = [out / _page(dashboard) for dashboard in dashboards]
     for dashboard, page in zip(dashboards, pages, strict=True):
-        if (link := _linked(out, page)) is not None:
+        if (link := first_link(out, page, page.with_suffix(".png"))) is not None:  # (--out may be a checkout's)
             raise PreviewError(f"{dashboard.path}: {link} is a symbolic link: preview writes only inside {out}, "
                                "never through a link (remove it)")
     prometheus = Prometheus(prometheus_url)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from generator.core.planted_links import first_link, write_new
 from generator.model.identity import slug
 
 TEMPLATE = Path(__file__).parent / "project"
@@ -32,9 +33,9 @@ def _refused(directory: Path, relative: Path) -> str | None:
     target = directory / relative
     if os.path.lexists(target):
         return f"{target} already exists: obsgen init writes a new project and overwrites nothing"
+    if (link := first_link(directory, target.parent)) is not None:
+        return f"{link} is a symbolic link: obsgen init writes only inside {directory}"
     for folder in reversed(relative.parents[:-1]):  # (parents[-1] is ".": directory itself)
-        if (directory / folder).is_symlink():
-            return f"{directory / folder} is a symbolic link: obsgen init writes only inside {directory}"
         if os.path.lexists(directory / folder) and not (directory / folder).is_dir():
             return f"{directory / folder} is not a directory: obsgen init writes a new project and overwrites nothing"
     return None
@@ -51,6 +52,5 @@ def create(directory: Path, name: str = "") -> list[Path]:
     for relative in relatives:
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8") as file:  # (O_EXCL: a link made since is not followed either)
-            file.write((TEMPLATE / relative).read_text().replace(PLACEHOLDER, team))
+        write_new(target, (TEMPLATE / relative).read_text().replace(PLACEHOLDER, team))  # (a link made since: refused)
     return [directory / relative for relative in relatives]

@@ -293,12 +293,21 @@ def read_file_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     return decoded(path, data)
 
 
-def decoded(path: Path, data: bytes) -> str:
-    """A file's bytes as UTF-8 text; FileError at the line of the first byte that is not."""
+def utf8_text(data: bytes) -> str:
+    """Bytes as UTF-8 text; ReadError at the line of the first byte that is not, naming it."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise FileError(path, f"not UTF-8 text ({error.reason})", data.count(b"\n", 0, error.start) + 1) from None
+        raise ReadError(f"not UTF-8 text ({error.reason}: byte 0x{data[error.start]:02x})",
+                        data.count(b"\n", 0, error.start) + 1) from None
+
+
+def decoded(path: Path, data: bytes) -> str:
+    """A file's bytes as UTF-8 text; FileError at the line of the first byte that is not."""
+    try:
+        return utf8_text(data)
+    except ReadError as error:
+        raise FileError(path, str(error), error.line) from None
 
 
 def _parsed(path: Path, parse: Callable[[str], Any], text: str, first_line: int = 1) -> Any:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.core.bounded_read import TooLarge, read_bounded
-from generator.core.untrusted import ReadError, error_line, load_json, load_yaml_as_written, typed
+from generator.core.untrusted import ReadError, error_line, load_json, load_yaml_as_written, typed, utf8_text
 
 __all__ = ["MAX_BYTES", "MAX_OBJECTS", "MAX_TOTAL_BYTES", "MAX_TOTAL_OBJECTS", "Budget", "ReadError", "check_objects",
            "error_line", "load_json", "load_yaml_as_written", "mapping", "read_text", "sequence", "type_name",
@@ -53,11 +53,7 @@ def read_text(path: Path, budget: Budget | None = None) -> str:
     except ValueError as error:
         raise ReadError(str(error)) from None
     budget.read += len(data)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:  # at the line of its first byte that is not
-        raise ReadError(f"not UTF-8 text ({error.reason}: byte 0x{data[error.start]:02x})",
-                        data.count(b"\n", 0, error.start) + 1) from None
+    return utf8_text(data)
 
 
 def check_objects(count: int, what: str, budget: Budget | None = None) -> None:

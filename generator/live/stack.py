@@ -22,6 +22,7 @@ from pathlib import Path
 from generator.build import check_releases, compile_project, load
 from generator.checks.registry import RELEASE_CHECKS
 from generator.core.duration import format_seconds, parse_seconds
+from generator.core.planted_links import write_new
 from generator.derive.dispatch_start import RESEND_DELAY  # Prometheus' default --rules.alert.resend-delay
 from generator.derive.for_state import for_state
 from generator.derive.time_compression import apply
@@ -111,7 +112,7 @@ def _clear(state_dir: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
-    (state_dir / ROUTING_KEY_FILE).write_text(SINK_ROUTING_KEY + "\n")
+    write_new(state_dir / ROUTING_KEY_FILE, SINK_ROUTING_KEY + "\n")
 
 
 def _ports(options: Options) -> dict[str, int]:

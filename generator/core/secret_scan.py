@@ -174,6 +174,8 @@ CREDENTIAL_HEADER = re.compile(
 PRIVATE-TOKEN, X-Vault-Token, X-Amz-Security-Token. Names with a hyphen only (a YAML key `api_key:` is under_key's),
 and a value typed out: a reference ($VAR, {{ ... }}) starts with a character the value cannot hold; a word
 (`access-token: required`) is no value: one has a digit or 16 characters."""
+CREDENTIAL_HEADER_END = re.compile(r"(?i)(?:key|token)\s*:")
+"""How every CREDENTIAL_HEADER ends its name: a text without it is not searched (a third of the time on out/)."""
 BEARER = re.compile(r"\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)", re.IGNORECASE)
 HEX_KEY = re.compile(r"(?<![0-9a-fA-F/._-])[0-9a-f]{32}(?![0-9a-fA-F/._-])")  # not a uid in a path or file name
 SECRET_KEY = re.compile(r"(?i)^(.*password|.*passwd|.*secret|.*token|api[-_]?key|apikey|credentials|"
@@ -374,8 +376,9 @@ def _scan(text: str, hex_keys: bool, expands: bool) -> list[Secret]:
     found += in_prose(text, expands)
     found += _by_plugins(text)
     found += [Secret("an Authorization header", match) for match in HEADER.findall(text)]
-    found += [Secret(f"a credential in a {name} header", value) for name, value in CREDENTIAL_HEADER.findall(text)
-              if _given(value, expands) and (len(value) >= 16 or any(c.isdigit() for c in value))]
+    if CREDENTIAL_HEADER_END.search(text):
+        found += [Secret(f"a credential in a {name} header", value) for name, value in CREDENTIAL_HEADER.findall(text)
+                  if _given(value, expands) and (len(value) >= 16 or any(c.isdigit() for c in value))]
     found += [Secret("a bearer token", match) for match in BEARER.findall(text)]
     if hex_keys:
         found += [Secret("a 32-hex-digit integration or routing key (PagerDuty)", match) for match in

@@ -65,13 +65,15 @@ def _terminal() -> list[int] | None:
 
 
 def _directory(path: str) -> list[object] | None:
-    """A sys.path entry's size and mtime and, for a directory, a digest of the names an import could find in it:
-    not a dot-name (a module's name never starts with a dot), nor bytecode's __pycache__."""
+    """A sys.path entry's size and mtime and, for a directory, a digest of the names an import could find in it
+    or site could run: not a dot-name (a module's name never starts with a dot) but a .pth (site runs those at the
+    start, 3.11.7's hidden ones too), nor bytecode's __pycache__."""
     status = _status(path)
     if status is None:
         return None
     try:
-        names = sorted(name for name in os.listdir(path) if name[:1] != "." and name != "__pycache__")
+        names = sorted(name for name in os.listdir(path)
+                       if (name[:1] != "." or name.endswith(".pth")) and name != "__pycache__")
     except (OSError, ValueError):
         return [*status]  # a zip
     return [*status, hashlib.sha256("\0".join(names).encode()).hexdigest()]

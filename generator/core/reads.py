@@ -149,11 +149,13 @@ def _seen(path: str) -> tuple[int, int, int] | None:
 def _listing(path: str, ignored: tuple[str, ...], importable: bool = False) -> str:
     """A digest of a directory's entries, but caches and ignored paths (out/ appearing beside definitions/), and
     when `importable` (a listing by SEARCHES) but the names no import can find: a dot-name, which only
-    a module's last part with no name at all (an entry that is just a suffix, ".py") could match."""
+    a module's last part with no name at all (an entry that is just a suffix, ".py") could match, and which
+    is no .pth (site runs those at the start, 3.11.7's hidden ones too)."""
     try:
         names = sorted(name for name in os.listdir(path)
                        if name != "__pycache__" and not f"{path}{os.sep}{name}{os.sep}".startswith(ignored)
-                       and not (importable and name.startswith(".") and name not in _SUFFIXES))
+                       and not (importable and name.startswith(".") and name not in _SUFFIXES
+                                and not name.endswith(".pth")))
     except OSError:
         return ""
     return hashlib.sha256("\0".join(names).encode()).hexdigest()

@@ -86,6 +86,10 @@ def test_another_environment_or_a_package_installed_renders_the_help_again(
     (site / ".pytest_cache").mkdir()  # a tool's cache in a checkout on sys.path: nothing an import could find
     os.utime(site, ns=(0, 0))
     assert _replayed(["--help"], capsys) == "usage\n"
+    (site / ".hidden.pth").write_text("")  # but site runs a .pth at the start, even a hidden one (3.11.7's does)
+    assert _replayed(["--help"], capsys) is None
+    (site / ".hidden.pth").unlink()
+    assert _replayed(["--help"], capsys) == "usage\n"
     (site / "a_package_installed.py").write_text("")
     assert _replayed(["--help"], capsys) is None
 

@@ -163,6 +163,9 @@ def test_a_dot_entry_in_a_directory_on_sys_path_is_no_input_of_an_import_but_of_
         assert str(tmp_path) in reads[0].searched and reads[0].changed() is None
         (tmp_path / ".pytest_cache").mkdir()
         assert reads[0].changed() is None
+        (tmp_path / ".hidden.pth").write_text("")  # but site runs a .pth at the start, even a hidden one (3.11.7's)
+        assert reads[0].changed() == str(tmp_path)
+        (tmp_path / ".hidden.pth").unlink()
         (tmp_path / "obsgen_shadowing.py").write_text("")
         assert reads[0].changed() == str(tmp_path)
         with recording() as reads:

@@ -5,7 +5,8 @@ a writer adds bytes after it that the payload seals its own way: a torn, truncat
 reads as missing, and so does one planted by anyone else (a project's __pycache__ is as writable as the project, and
 a plain SHA-256 anyone can compute). Without a usable key nothing is read or written: only time is lost.
 Writing goes through a temporary file in the same directory and a rename, so a reader sees the old file or the new
-one, never a mix. Plain os functions (no pathlib): `obsgen --help` reads its record with this before anything else.
+one, never a mix; the temporary is created afresh (O_EXCL), so a link planted at its name is not written through.
+Plain os functions (no pathlib): `obsgen --help` reads its record with this before anything else.
 Only a regular file is read, opened without waiting (O_NONBLOCK): a FIFO planted in a record's place (definitions/
 __pycache__ is as writable as definitions/) would otherwise hang the build at open(), and a link to a device
 (/dev/zero) would be read up to the limit, or without end where there is none.
@@ -60,8 +61,10 @@ def write_sealed(path: str | os.PathLike[str], payload: bytes,
     try:
         with contextlib.suppress(FileExistsError):
             os.mkdir(os.path.dirname(temporary) or ".")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)  # a dead writer's, or a link planted at this guessable name: never written through
         # owner-only: a cache may hold what the user's processes compiled or ran (regex texts, a command line)
-        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
             file.write(tag + b"\n" + payload)
             file.writelines(after)
         os.replace(temporary, path)

@@ -111,3 +111,16 @@ def test_without_a_usable_cache_home_caches_only_cost_time(tmp_path: Path, monke
         exec(compiled(module), namespace)
         assert namespace["VALUE"] == 7
     assert secret_scan.find(SECRET)
+
+
+def test_a_link_planted_at_a_writers_temporary_name_is_not_written_through(tmp_path: Path) -> None:
+    """A writer's temporary file is named by its pid, which a CI container's fresh process table makes easy to
+    guess: a link committed under that name must not carry the cache's bytes onto the file it points at."""
+    victim = tmp_path / "victim"
+    victim.write_text("the user's own file\n")
+    cache = tmp_path / "definitions/__pycache__/obsgen-build.record"
+    cache.parent.mkdir(parents=True)
+    cache.with_name(f"{cache.name}.{os.getpid()}").symlink_to(victim)
+    assert write_sealed(cache, b"payload")
+    assert victim.read_text() == "the user's own file\n"
+    assert not cache.is_symlink() and read_sealed(cache) == b"payload"

@@ -17,6 +17,7 @@ from generator.apply import shell
 from generator.apply.http import hide_user_parts
 from generator.core import secret_scan
 from generator.core.bounded_read import read_bounded
+from generator.core.planted_links import first_link
 
 Files = dict[str, bytes]
 """Relative path -> content of each managed file."""
@@ -55,15 +56,13 @@ def collect_out(root: Path, patterns: tuple[str, ...]) -> Files:
     found: Files = {}
     for pattern in patterns:
         for path in sorted(root.glob(pattern)):
-            relative = path.relative_to(root)
-            steps = [root, *(root.joinpath(*relative.parts[:depth]) for depth in range(1, len(relative.parts) + 1))]
-            link = next((step for step in steps if step.is_symlink()), None)
+            link = root if root.is_symlink() else first_link(root, path)
             if link is not None:
                 raise OutFileError(f"{link} is a symbolic link (to {os.readlink(link)}): apply copies only "
                                    "regular files of out/, never what a link points at")
             if path.is_dir():
                 continue
-            found[relative.as_posix()] = _read(path, follow_links=False)
+            found[path.relative_to(root).as_posix()] = _read(path, follow_links=False)
     return found
 
 

@@ -35,7 +35,7 @@ def claim(state_dir: Path, definitions: Path, out: Path = Path("out")) -> None:
         if state_dir == guarded or state_dir in guarded.parents:
             raise StateDirRefused(f"state directory {state_dir} holds {guarded}: `up` empties its state directory; "
                                   "give a directory of its own (the default is .live)")
-    if state_dir.is_symlink() or (state_dir.exists() and not state_dir.is_dir()):
+    if state_dir.exists() and not state_dir.is_dir():  # (resolved: a link given is its target, judged as that)
         raise StateDirRefused(f"state directory {state_dir} is not a directory")
     if state_dir.exists() and not (state_dir / MARKER).is_file():
         foreign = sorted(entry.name for entry in state_dir.iterdir() if not _own(entry.name))

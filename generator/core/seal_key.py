@@ -75,9 +75,10 @@ def seal_key() -> bytes | None:
     path = key_path()
     if path not in _KEYS:
         key = _read(path)
-        if key is None and not os.path.lexists(path):
-            _create(path)
-            key = _read(path)
+        if key is None:
+            if not os.path.lexists(path):
+                _create(path)
+            key = _read(path)  # ours, or one another first process linked since this one looked
         _KEYS[path] = key
     return _KEYS[path]
 

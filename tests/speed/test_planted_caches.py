@@ -17,6 +17,7 @@ import pytest
 
 from generator.core import secret_scan
 from generator.core.disk_cache import package_version, source_digest
+from generator.core.seal_key import seal_key
 from generator.core.sealed_file import read_sealed, write_sealed
 from generator.load.modules import compiled
 
@@ -124,3 +125,23 @@ def test_a_link_planted_at_a_writers_temporary_name_is_not_written_through(tmp_p
     assert write_sealed(cache, b"payload")
     assert victim.read_text() == "the user's own file\n"
     assert not cache.is_symlink() and read_sealed(cache) == b"payload"
+
+
+def test_a_key_another_process_links_while_this_one_looks_is_used(own_key: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two first processes (xdist workers' builds in a fresh cache home): one finds no key, the other links its own
+    in place before the first checks whether anything is there. The first must use that key, not go without one
+    (a build without a key writes no record: the next is a full build again)."""
+    theirs = os.urandom(32)
+    lexists = os.path.lexists
+
+    def linked_meanwhile(path: str) -> bool:
+        if path == str(own_key) and not lexists(path):  # the other process wins the race here
+            own_key.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            descriptor = os.open(own_key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.write(descriptor, theirs)
+            os.close(descriptor)
+        return lexists(path)
+
+    monkeypatch.setattr(os.path, "lexists", linked_meanwhile)
+    assert seal_key() == theirs

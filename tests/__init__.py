@@ -8,6 +8,6 @@ import shutil
 import tempfile
 
 if "OBSGEN_TESTS_CACHE_HOME" not in os.environ:  # (an xdist worker inherits its controller's)
-    os.environ["OBSGEN_TESTS_CACHE_HOME"] = os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="obsgen-cache-")
+    os.environ["OBSGEN_TESTS_CACHE_HOME"] = tempfile.mkdtemp(prefix="obsgen-cache-")
     atexit.register(shutil.rmtree, os.environ["OBSGEN_TESTS_CACHE_HOME"], ignore_errors=True)
 os.environ["XDG_CACHE_HOME"] = os.environ["OBSGEN_TESTS_CACHE_HOME"]

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from generator.core.promql import metric_names
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 from generator.model.project import Project
 from tests.scenarios import world
 from tests.scenarios.expected import EXPECTED, SHOP_ALERTS
-from tests.scenarios.library import SCENARIOS, traffic_stops
+from tests.scenarios.library import SCENARIOS, background, traffic_stops
 from tests.scenarios.promtool import promtool_tests, runs, scenario_alerts, shipped_rule_files
 from tests.servers import promtool_test
 
@@ -20,6 +21,21 @@ def test_every_shipped_alert_has_its_behaviour_written_down_for_every_scenario(p
     assert sorted(EXPECTED) == sorted(alert.name for alert in scenario_alerts(project))
     assert all(len(row) == len(SCENARIOS) for row in EXPECTED.values())
     assert set(EXPECTED) >= SHOP_ALERTS
+
+
+def test_every_alert_reads_series_the_world_has(project: Project) -> None:
+    """An alert whose inputs no scenario feeds is quiet everywhere whatever it means (ForecastAnomaly read
+    obsgen_anomaly_score while the world served only obsgen_anomaly_zscore): each series an alert reads, through
+    the recording rules it reads, is in the background or some scenario."""
+    fed = {selector.split("{")[0] for series in (background(), *(s.series() for s in SCENARIOS)) for selector in series}
+
+    def inputs(expr: str) -> set[str]:
+        return {name for read in metric_names(expr) - {"ALERTS"}
+                for name in (inputs(project.recording_rules[read].expr) if read in project.recording_rules
+                             else {read})}
+
+    unfed = {alert.name: sorted(inputs(alert.condition) - fed) for alert in scenario_alerts(project)}
+    assert {alert: names for alert, names in unfed.items() if names} == {}
 
 
 def test_shared_alerts_behave_alike_in_the_scenarios_of_one_run() -> None:

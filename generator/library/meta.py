@@ -123,6 +123,29 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
                     series={'up{job="jaeger",instance="jaeger:8888"}': "0x15"}, labels={"job": "jaeger"}),
         ),
         meta_alert(
+            # TargetDown counts the targets down at each evaluation, so one failing every other scrape is never down
+            # for its 10 minutes; this tells it, and stays out of TargetDown's way: a dead target's `up` reads 1
+            # somewhere in the window for its first 10 minutes only, less than the `for`
+            "TargetFlapping", "avg_over_time(up[10m]) < 0.9 and max_over_time(up[10m]) == 1", "15m", "warning",
+            "{{ $labels.instance }} of job {{ $labels.job }} fails scrapes on and off",
+            "More than 10% of the scrapes of {{ $labels.instance }} (job {{ $labels.job }}) failed in each 10 minutes "
+            "for 15 minutes, though it answers between them: its series have holes and its alerts and panels read "
+            "them now and then; TargetDown never fires for it.",
+            "Open Prometheus' Targets page for the target's last scrape error: a scrape timeout (a slow /metrics), "
+            "a process restarting in a loop, or a network path dropping packets.",
+            Example(name="failing every other scrape for 20 minutes fires", at="20m", fires=True, interval="15s",
+                    series={'up{job="api",instance="api:8000"}': " ".join(["1 0"] * 45)},
+                    labels={"job": "api", "instance": "api:8000"}),
+            Example(name="one failed scrape does not", at="20m", fires=False, interval="15s",
+                    series={'up{job="api",instance="api:8000"}': "1x40 0 1x45"}),
+            Example(name="a quiet night, every scrape answered, does not", at="20m", fires=False, interval="15s",
+                    series={'up{job="api",instance="api:8000"}': "1x90"}),
+            Example(name="a Prometheus restart (10 minutes without samples) does not", at="25m", fires=False,
+                    interval="15s", series={'up{job="api",instance="api:8000"}': "1x40 _x39 1x40"}),
+            Example(name="a target dead for good is TargetDown's alone", at="27m", fires=False, interval="15s",
+                    series={'up{job="api",instance="api:8000"}': "1x40 0x80"}),
+        ),
+        meta_alert(
             "PrometheusRuleEvaluationFailures", "increase(prometheus_rule_evaluation_failures_total[5m]) > 0", "15m",
             "critical", "Rule group {{ $labels.rule_group }} fails to evaluate",
             "Rules in {{ $labels.rule_group }} have failed for 15 minutes; the alerts they define cannot fire.",

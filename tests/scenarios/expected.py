@@ -46,7 +46,8 @@ UNLIKE_QUIET: dict[str, dict[str, Behaviour]] = {
     "BusinessQueryFailing": {"forecast-failing": QUERY_FAILING},
 }
 """Per alert, the scenarios (by name) in which it is not QUIET."""
-ALWAYS_QUIET = ("MemoryHigh", "TargetDown", "PrometheusRuleEvaluationFailures", "PrometheusMissedRuleEvaluations",
+ALWAYS_QUIET = ("MemoryHigh", "TargetDown", "TargetFlapping", "PrometheusRuleEvaluationFailures",
+                "PrometheusMissedRuleEvaluations",
                 "PrometheusNotConnectedToAlertmanagers", "PrometheusNotificationErrors", "ConfigReloadFailed",
                 "PrometheusTSDBReloadsFailing", "PrometheusTSDBCompactionsFailing", "PrometheusRemoteStorageFailures",
                 "PrometheusRemoteWriteBehind", "ForecastAnomaly", "CapacityExhaustedSoon", "DiskAlmostFull",

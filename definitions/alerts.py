@@ -2,7 +2,18 @@
 
 from generator.model import Alert, Example
 
-from .metrics import conversion_rate, cpu_usage, memory_usage, revenue_hourly, revenue_hourly_last_week
+from .metrics import (
+    conversion_rate,
+    cpu_usage,
+    memory_usage,
+    node_cpu_seconds,
+    node_filesystem_avail,
+    node_filesystem_size,
+    node_memory_available,
+    node_memory_total,
+    revenue_hourly,
+    revenue_hourly_last_week,
+)
 
 # --- ALERT_RULES["system_critical"] -------------------------------------------------------------
 CPU_HIGH = Alert(
@@ -40,6 +51,50 @@ MEMORY_HIGH = Alert(
                 at="3m", fires=True, labels={"instance": "db-1"}, value=97),
         Example(name="97% used for 1 minute is pending",
                 series={'instance:memory_usage:percent{instance="db-1"}': "97x10"}, at="1m", fires=False),
+    ),
+)
+
+# --- the host alerts' own inputs ----------------------------------------------------------------
+# CpuHigh, MemoryHigh and DiskAlmostFull compare node-exporter's series: a renamed or vanished series (an exporter
+# upgrade, a collector switched off) leaves all three silent with the target up, and TargetDown silent too
+HOST_JOB = "node"
+HOST_INPUTS = (node_cpu_seconds, node_memory_available, node_memory_total, node_filesystem_avail,
+               node_filesystem_size)
+"""The series the host alerts read (through instance:cpu_usage:percent and instance:memory_usage:percent)."""
+NODE_UP = f'up{{job="{HOST_JOB}",instance="web-1:9100"}}'
+NODE = 'job="node",instance="web-1:9100"'
+HOST_SERIES = {f'node_cpu_seconds_total{{{NODE},cpu="0",mode="idle"}}': "0+30x30",
+               f"node_memory_MemAvailable_bytes{{{NODE}}}": "4x30", f"node_memory_MemTotal_bytes{{{NODE}}}": "10x30",
+               f'node_filesystem_avail_bytes{{{NODE},device="/dev/sda1",fstype="ext4",mountpoint="/"}}': "40x30",
+               f'node_filesystem_size_bytes{{{NODE},device="/dev/sda1",fstype="ext4",mountpoint="/"}}': "100x30"}
+HOST_METRICS_MISSING = Alert(
+    name="HostMetricsMissing",
+    expr=f'up{{job="{HOST_JOB}"}} == 1 unless on (instance) ('
+         + " and on (instance) ".join(f"rate({m.name}[5m])" if m.type == "counter" else m.name for m in HOST_INPUTS)
+         + ")",
+    **{"for": "15m"},
+    severity="warning",
+    dashboard="Operations", panel="System Overview",
+    summary="{{ $labels.instance }} is scraped but lacks series CpuHigh, MemoryHigh or DiskAlmostFull read",
+    description="Job {{ $labels.job }} answers on {{ $labels.instance }}, but for 15 minutes one of "
+                + ", ".join(metric.name for metric in HOST_INPUTS)
+                + " is missing there: the host's CPU, memory or disk alerts cannot fire.",
+    runbook="Compare `curl http://{{ $labels.instance }}/metrics` with the series named above: a node-exporter "
+            "upgrade renames series, a collector flag (--no-collector.*) removes them; fix the exporter or the "
+            "recording rules (instance:cpu_usage:percent, instance:memory_usage:percent) and DiskAlmostFull.",
+    examples=(
+        Example(name="memory series renamed by an exporter upgrade fires after 15 minutes", at="16m", fires=True,
+                series={NODE_UP: "1x30", **{s: v for s, v in HOST_SERIES.items() if "MemAvailable" not in s}},
+                labels={"job": "node", "instance": "web-1:9100"}, value=1),
+        Example(name="every series there does not", at="20m", fires=False, series={NODE_UP: "1x30", **HOST_SERIES}),
+        Example(name="a series missing for 10 minutes (a collector failing, then back) does not", at="16m",
+                fires=False, series={NODE_UP: "1x30", **{s: "_x9 10x20" if "MemTotal" in s else v
+                                                         for s, v in HOST_SERIES.items()}}),
+        Example(name="node-exporter down is TargetDown's alone", at="20m", fires=False, series={NODE_UP: "0x30"}),
+        Example(name="a Prometheus restart (10 minutes without samples of anything) does not", at="25m",
+                fires=False, series={NODE_UP: "1x5 _x9 1x15", **{s: "0+30x5 _x9 450+30x15" if "cpu" in s else
+                                                                    "{0}x5 _x9 {0}x15".format(v.split("x")[0])
+                                                                    for s, v in HOST_SERIES.items()}}),
     ),
 )
 

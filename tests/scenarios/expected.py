@@ -9,7 +9,7 @@ checked by the escalation policy's tests.
 from __future__ import annotations
 
 from tests.scenarios.behaviour import Behaviour, firing, silent
-from tests.scenarios.library import FLAP_START, SCENARIOS, STOP, WEEK
+from tests.scenarios.library import FLAP_START, RENAME_AT, SCENARIOS, STOP, WEEK
 
 QUIET: Behaviour = (silent(),)
 """Never fires (on the week-long scenarios: eight days of quiet nights, weekends, noise and all)."""
@@ -34,6 +34,9 @@ NOTIFICATION_LOST: Behaviour = (silent(34), firing(36, 44), silent(start=52))
 """A notification Alertmanager gave up on is a message nobody received, on a quiet night too: pending from minute
 30, firing from 35 while the failure is in the 15-minute window, held 5 minutes more (keep_firing_for)."""
 
+HOST_METRIC_GONE: Behaviour = (silent(RENAME_AT + 14), firing(RENAME_AT + 16))
+"""The job up, a series the host alerts read gone: firing 15 minutes after, for as long as it stays gone."""
+
 SHOP_ALERTS = frozenset({"RevenueDrop", "ConversionRateLow"})
 """Alerts on the shop's business series: checked per shop (job) in the shared week-long run."""
 
@@ -44,6 +47,7 @@ UNLIKE_QUIET: dict[str, dict[str, Behaviour]] = {
     "Watchdog": {scenario.name: ALWAYS for scenario in SCENARIOS},
     "AlertmanagerNotificationsFailing": {"pager-blip": NOTIFICATION_LOST},
     "BusinessQueryFailing": {"forecast-failing": QUERY_FAILING},
+    "HostMetricsMissing": {"host-metric-renamed": HOST_METRIC_GONE},
 }
 """Per alert, the scenarios (by name) in which it is not QUIET."""
 ALWAYS_QUIET = ("MemoryHigh", "TargetDown", "TargetFlapping", "PrometheusRuleEvaluationFailures",

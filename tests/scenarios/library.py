@@ -141,6 +141,16 @@ def forecast_failing() -> dict[str, Values]:
                                                               for minute in range(FAILING_MINUTES)]}
 
 
+RENAME_MINUTES = 60
+RENAME_AT = 20
+"""node-exporter upgraded at minute 20: node_memory_MemAvailable_bytes is exported under another name from then on."""
+
+
+def host_metric_renamed() -> dict[str, Values]:
+    series = {**world.hosts(RENAME_MINUTES, 1), **world.pipeline(RENAME_MINUTES, 1)}
+    return world.vanish(series, ("node_memory_MemAvailable_bytes",), RENAME_AT, 1)
+
+
 def week(name: str, description: str, series: Callable[[], dict[str, Values]]) -> Scenario:
     """A week-long scenario: its own shop in the shared run."""
     return Scenario(name, description, EIGHT_DAYS, WEEK_STEP, series, shop=name)
@@ -177,6 +187,9 @@ SCENARIOS = (
     Scenario("pager-blip", "A quiet night's Alertmanager sends only the dead man's switch's pings, one every 5 "
              f"minutes; at minute {BLIP_AT} one of them is given up on after its retries (a third of 15 minutes' "
              "notifications).", BLIP_MINUTES, 1, pager_blip),
+    Scenario("host-metric-renamed", f"A host whose node-exporter, still scraped, stops exporting "
+             f"node_memory_MemAvailable_bytes at minute {RENAME_AT} (renamed by an upgrade): MemoryHigh can no "
+             "longer fire.", RENAME_MINUTES, 1, host_metric_renamed),
     Scenario("forecast-failing", f"The disk_free forecast, run every 10 minutes, fails at every run from minute "
              f"{FAILING_FROM} on, its runs ending 9 or 11 minutes apart.", FAILING_MINUTES, 1, forecast_failing),
 )

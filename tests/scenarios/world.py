@@ -118,8 +118,8 @@ def gap(series: dict[str, Values], start_minute: int, end_minute: int, step: int
 
 def hosts(minutes: int, step: int, busy: Callable[[int], float] = lambda minute: 0.35,
           instance: str = "web-1") -> dict[str, Values]:
-    """One host's idle CPU seconds (busy(minute) is the busy share), memory at 60% used and its root filesystem
-    40% free."""
+    """One host: its node-exporter up, idle CPU seconds (busy(minute) is the busy share), memory at 60% used, the
+    root filesystem 40% free."""
     idle: Values = []
     total = 0.0
     for minute in range(0, minutes, step):
@@ -127,6 +127,7 @@ def hosts(minutes: int, step: int, busy: Callable[[int], float] = lambda minute:
         idle.append(round(total, 3))
     root = f'instance="{instance}",device="/dev/sda1",fstype="ext4",mountpoint="/"'
     return {
+        f'up{{job="node",instance="{instance}"}}': [1.0] * len(idle),  # its node-exporter, scraped
         f'node_cpu_seconds_total{{instance="{instance}",cpu="0",mode="idle"}}': idle,
         f'node_memory_MemAvailable_bytes{{instance="{instance}"}}': [4e9] * len(idle),
         f'node_memory_MemTotal_bytes{{instance="{instance}"}}': [1e10] * len(idle),
@@ -136,7 +137,7 @@ def hosts(minutes: int, step: int, busy: Callable[[int], float] = lambda minute:
     }
 
 
-PIPELINE_JOBS = ("prometheus", "alertmanager", "node", "api", "obsgen-exporter", "grafana", "loki", "tempo",
+PIPELINE_JOBS = ("prometheus", "alertmanager", "api", "obsgen-exporter", "grafana", "loki", "tempo",
                  "otel-collector")
 
 

@@ -200,7 +200,7 @@ def _stack(count: int, step: int) -> dict[str, Values]:
     collector = 'job="otel-collector",instance="otel-collector:8888"'
     loki = 'job="loki",instance="loki:3100"'
     route = 'http_route="/api/checkout",span_kind="SPAN_KIND_SERVER"'
-    sent = [60.0 * step * i for i in range(count)]
+    sent: Values = [60.0 * step * i for i in range(count)]
     return {
         f"prometheus_notifications_queue_length{{{prometheus}}}": zero,
         f"prometheus_notifications_queue_capacity{{{prometheus}}}": [10000.0] * count,

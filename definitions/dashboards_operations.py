@@ -13,7 +13,7 @@ from generator.model import (
 )
 
 from .forecasts import DISK, MEMORY
-from .logs import ERROR_LOG_LINES, ERROR_LOG_RATE
+from .logs import ERROR_LOG_LINES, ERROR_LOG_RATE, RAG_TIMEOUT_LINES, TIMEOUT_LOG_RATE
 from .metrics import cpu_usage, memory_usage, request_duration_buckets_rate, request_status_rate
 from .stack import SCRAPE_JOBS
 
@@ -111,11 +111,15 @@ OPERATIONS_DASHBOARD = Dashboard(
                   queries=Query(expr=f"({requests(FAILING)} or on (service) 0 * {requests()}) / {requests()}",
                                 legend="{{service}}")),
             Panel(title="Error Log Lines", kind="line", unit="short",
-                  description="Error-level log lines per second, per service, counted by Loki's ruler "
-                              f"({ERROR_LOG_RATE.name}); ApiErrorLogsHigh fires above 50 in 5 minutes. The link "
-                              "opens the lines themselves in Explore.",
-                  links=(ExploreLink(title="Error logs (Loki)", datasource="loki", query=ERROR_LOG_LINES),),
-                  queries=Query(expr=f"sum by (service_name) ({ERROR_LOG_RATE.name})", legend="{{service_name}}")),
+                  description="Error-level log lines per second, per service, and the rag-engine's timeout lines, "
+                              f"counted by Loki's ruler ({ERROR_LOG_RATE.name}, {TIMEOUT_LOG_RATE.name}); "
+                              "ApiErrorLogsHigh fires above 50 errors in 5 minutes, RagEngineTimeouts above 20 "
+                              "timeouts in 10 minutes (0.033/s). The links open the lines themselves in Explore.",
+                  links=(ExploreLink(title="Error logs (Loki)", datasource="loki", query=ERROR_LOG_LINES),
+                         ExploreLink(title="Timeout logs (Loki)", datasource="loki", query=RAG_TIMEOUT_LINES)),
+                  queries=(Query(expr=f"sum by (service_name) ({ERROR_LOG_RATE.name})", legend="{{service_name}}"),
+                           Query(expr=f"sum by (service_name) ({TIMEOUT_LOG_RATE.name})",
+                                 legend="{{service_name}} timeouts"))),
             Panel(title="Disk I/O", kind="line", unit="iops",
                   description="Reads and writes completed per second on each instance's disks (LVM and RAID "
                               "volumes left out: the disks under them count their operations already).",

@@ -29,12 +29,13 @@ API_ERROR_LOGS = LogAlert(
     runbook="Open the service's error logs in Grafana Explore (Loki), follow trace_id to the failing trace "
             "in Tempo, and check the last deploy.",
 )
+RAG_TIMEOUT_LINES = '{service_name="rag-engine"} |= "timeout"'
 RAG_TIMEOUTS = LogAlert(
     name="RagEngineTimeouts",
-    expr='sum by (service_name) (count_over_time({service_name="rag-engine"} |= "timeout" [10m])) > 20',
+    expr=f"sum by (service_name) (count_over_time({RAG_TIMEOUT_LINES} [10m])) > 20",
     **{"for": "10m"},
     severity="critical",
-    dashboard="Operations",
+    dashboard="Operations", panel="Error Log Lines",  # plots the timeout lines it counts, recorded by TIMEOUT_LOG_RATE
     summary='{{ $labels.service_name }} logged {{ printf "%.0f" $value }} timeouts in 10 minutes (more than 20)',
     description="More than 20 timeout log lines in 10 minutes: searches and recommendations are degraded.",
     runbook="Check the knowledge-base backend and the rag-engine's traces for the slow dependency.",
@@ -44,6 +45,11 @@ ERROR_LOG_LINES = '{service_name=~"api|rag-engine"} | detected_level=~"error|cri
 ERROR_LOG_RATE = LogRecordingRule(
     name="service:log_errors:rate5m",
     expr=f"sum by (service_name) (rate({ERROR_LOG_LINES} [5m]))",
+)
+
+TIMEOUT_LOG_RATE = LogRecordingRule(
+    name="service:log_timeouts:rate10m",
+    expr=f"sum by (service_name) (rate({RAG_TIMEOUT_LINES} [10m]))",
 )
 
 SCRAPE_JOBS = [ScrapeJob(name="loki", source=Source.LOKI, targets=("loki:3100",))]

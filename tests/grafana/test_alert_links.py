@@ -169,7 +169,7 @@ def test_the_links_pass_the_host_and_open_the_exporter_and_log_panels() -> None:
     assert titles["ForecastAnomaly"] == "Anomaly Scores" and titles["CapacityExhaustedSoon"] == "Time to Exhaustion"
     assert titles["BusinessDatabaseDown"] == titles["ForecastPrometheusDown"] == "Exporter Sources"
     assert titles["BusinessQueryFailing"] == "Failing Queries"  # not its `unless` side's sources panel
-    assert titles["ApiErrorLogsHigh"] == "Error Log Lines" and titles["RagEngineTimeouts"] is None
+    assert titles["ApiErrorLogsHigh"] == titles["RagEngineTimeouts"] == "Error Log Lines"
 
 
 def test_a_label_value_with_url_characters_reaches_the_dashboard_variable_whole(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
 """Gaps in the demo history, so an alert on absent() (an SLO's SLIAbsent) has its firing episode like the others:
-the series it asks for have no samples from its `for` and Prometheus' lookback before the episode to its end.
+the series it asks for have no samples from its `for` and Prometheus' lookback before the episode to its end. An
+alert on `x unless on (...) (y and z)` that only asks whether y and z are there (HostMetricsMissing: node-exporter up,
+a series it should serve gone) has y cut the same way: one series of the right side, an instant one if it has one.
 
 Backfilled blocks carry no staleness marker, so absent() of a series turns true only a lookback (5m) after its
 last sample, as after a Prometheus restart that lost it."""
@@ -11,7 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import LOOKBACK, PromQLError, Selector, absence_asked, matcher_op, parse, read_selectors
+from generator.core.promql import (
+    ABSENCE_FUNCTIONS,
+    LOOKBACK,
+    PromQLError,
+    Selector,
+    absence_asked,
+    matcher_op,
+    parse,
+    read_selectors,
+)
 from generator.core.selector_regex import label_matches
 from generator.model.project import Project
 
@@ -33,20 +44,66 @@ class Gap:
                                          for label, op, value in self.matchers)
 
 
-def _asked(expr: str) -> list[tuple[Any, Selector]]:
-    """The named vector selectors an absent()/absent_over_time() call asks about, with what is read of each."""
-    if not any(selector.name for selector in absence_asked(expr)):
-        return []
+def _present(node: Any) -> list[Any]:
+    """The vector selector nodes of an `unless`'s right side whose vanishing alone empties it, when that side only
+    asks whether series are there: none for a side that compares (`unless x == 1` filters by value) or asks absent()."""
+    kind = type(node).__name__
+    if kind == "VectorSelector":
+        return [node] if node.name else []
+    if kind == "MatrixSelector":
+        return _present(node.vector_selector)
+    if kind in ("ParenExpr", "AggregateExpr"):
+        return _present(node.expr)
+    if kind == "Call" and str(node.func.name) not in ABSENCE_FUNCTIONS:
+        return [found for arg in node.args for found in _present(arg)]
+    if kind == "BinaryExpr" and str(node.op) in ("and", "unless"):  # y and z: gone if either is; y unless z: if y is
+        return _present(node.lhs) + (_present(node.rhs) if str(node.op) == "and" else [])
+    return []
+
+
+def _unless_asked(expr: str) -> list[tuple[Any, Selector]]:
+    """For each `unless` whose right side only asks whether series are there, the one selector of that side the
+    demo cuts: its first instant one (read with the lookback), else its first."""
     try:
-        return [(node, selector) for node, selector in read_selectors(parse(expr)) if selector.asked and selector.name]
+        read = read_selectors(parse(expr))
+    except PromQLError:
+        return []
+    chosen: list[tuple[Any, Selector]] = []
+    stack = [parse(expr)]
+    while stack:
+        node = stack.pop()
+        kind = type(node).__name__
+        if kind == "BinaryExpr":
+            if str(node.op) == "unless":
+                present = [(n, s) for n, s in read if any(n is p for p in _present(node.rhs))]
+                instant = [(n, s) for n, s in present if s.instant]
+                chosen += (instant or present)[:1]
+            stack += [node.lhs, node.rhs]
+        elif kind in ("ParenExpr", "AggregateExpr", "SubqueryExpr"):
+            stack.append(node.expr)
+        elif kind == "Call":
+            stack += list(node.args)
+    return chosen
+
+
+def _asked(expr: str) -> list[tuple[Any, Selector]]:
+    """The named vector selectors an absent()/absent_over_time() call asks about, with what is read of each, and
+    those _unless_asked cuts."""
+    unless = _unless_asked(expr) if "unless" in expr else []
+    if not any(selector.name for selector in absence_asked(expr)):
+        return unless
+    try:
+        return [(node, selector) for node, selector in read_selectors(parse(expr))
+                if selector.asked and selector.name] + unless
     except PromQLError:
         return []
 
 
 def lookback(expr: str) -> float:
-    """Seconds an alert reading absent() waits, beyond its `for` and ranges, after the series' last sample: an
-    instant selector (not a range's) still finds its last sample for the lookback."""
-    return LOOKBACK if any(selector.instant for selector in absence_asked(expr)) else 0.0
+    """Seconds an alert reading absent() (or cutting a series for an `unless`) waits, beyond its `for` and ranges,
+    after the series' last sample: an instant selector (not a range's) still finds its last sample for the lookback."""
+    asked = [*absence_asked(expr), *(selector for _, selector in _unless_asked(expr))]
+    return LOOKBACK if any(selector.instant for selector in asked) else 0.0
 
 
 def gaps(project: Project, breaches: dict[str, tuple[int, int]]) -> list[Gap]:

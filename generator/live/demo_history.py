@@ -44,6 +44,7 @@ from generator.live.demo_time import (
     burst,
     climbing,
     counter,
+    flapping,
     shared_burst,
     slowed,
     while_firing,
@@ -370,8 +371,9 @@ def _synthetic_series(name: str, demo: Demo) -> Iterator[Series]:
         seed = _seed(name, job)
         if name == "up":
             down = _down_a_minute_a_day(seed)
-            for firing, band in demo.bounds.firing(name, "value", labels).items():  # TargetDown: 0 while it fires
-                down = while_firing(down, demo.breaches.get(firing), breach(band, ""))
+            for firing, band in demo.bounds.firing(name, "value", labels).items():  # TargetDown: 0 while it fires,
+                past, held = breach(band, ""), demo.breaches.get(firing)  # TargetFlapping: answering some scrapes
+                down = while_firing(down, held, past) if past.is_integer() else flapping(down, held, past)
             yield name, labels, down
         else:
             yield name, labels, _gauge(name, "seconds" if name.endswith("seconds") else "", labels, demo)

@@ -72,3 +72,13 @@ def climbing(count: Wave, episode: Breach, past: int, step: float) -> Wave:
         return count
     start, end = episode
     return lambda t: max(count(t), past + math.floor((t - start) / step)) if t < end else count(t)
+
+
+def flapping(value: Wave, episode: Breach, share: float) -> Wave:
+    """A 0/1 series (up) that reads 1 for the first `share` of each minute during the alert's breach, 0 for the
+    rest: a target failing scrapes on and off averages below 1 while still answering in every window (a fraction
+    held steady, as while_firing would, is no value `up` ever takes, and never reads 1)."""
+    if episode is None:
+        return value
+    start, end = episode
+    return lambda t: (1.0 if t % 60 < share * 60 else 0.0) if start <= t < end else value(t)

@@ -81,7 +81,7 @@ def _unless_asked(expr: str) -> list[tuple[Any, Selector]]:
             stack += [node.lhs, node.rhs]
         elif kind in ("ParenExpr", "AggregateExpr", "SubqueryExpr"):
             stack.append(node.expr)
-        elif kind == "Call":
+        elif kind == "Call" and str(node.func.name) not in ABSENCE_FUNCTIONS:  # absent(x unless y) never for y
             stack += list(node.args)
     return chosen
 

@@ -8,6 +8,7 @@ import pytest
 
 from generator.core.promql import LOOKBACK
 from generator.live.demo_absence import gaps, lookback
+from generator.live.demo_time import flapping
 from generator.model.project import Project
 
 
@@ -35,3 +36,27 @@ def test_the_gap_empties_the_series_the_call_asks_about_at_any_depth(project: Pr
     assert gapped("Nested") == [("x_total", (("job", "=", "a"),))]
     assert gapped("Filtered") == [("x", ())]  # emptying y would only bring x back
     assert gapped("Either") == [("x", ()), ("y", (("job", "=", "b"),))]  # both, or the other keeps it quiet
+
+
+def test_an_unless_that_only_asks_whether_series_are_there_cuts_one_of_them(project: Project) -> None:
+    shipped = project.alerts["TargetDown"]
+    alerts = {"Missing": 'up{job="n"} == 1 unless on (instance) (rate(c_total[5m]) and on (instance) m{a="b"})',
+              "Ranged": "up == 1 unless on (instance) rate(c_total[5m])",
+              "Compares": "x < 5 unless on (instance) y == 1"}
+    asking = dataclasses.replace(project, objects=(*project.objects, *(
+        shipped.model_copy(update={"name": name, "expr": expr}) for name, expr in alerts.items())))
+
+    def gapped(name: str) -> list[tuple[str, tuple[tuple[str, str, str], ...]]]:
+        return [(gap.name, gap.matchers) for gap in gaps(asking, {name: (60, 120)})]
+
+    assert gapped("Missing") == [("m", (("a", "=", "b"),))]  # the instant one: gone after the lookback
+    assert lookback(alerts["Missing"]) == LOOKBACK
+    assert gapped("Ranged") == [("c_total", ())] and lookback(alerts["Ranged"]) == 0.0
+    assert gapped("Compares") == []  # a filter by value: the demo breaches x instead
+
+
+def test_a_target_flapping_reads_up_on_and_off_while_its_breach_lasts() -> None:
+    up = flapping(lambda t: 1.0, (600, 1200), 0.45)
+    during = [up(t) for t in range(600, 1200, 15)]
+    assert set(during) == {0.0, 1.0} and sum(during) / len(during) == 0.5
+    assert up(590) == up(1200) == 1.0

@@ -65,11 +65,12 @@ def _unless_asked(expr: str) -> list[tuple[Any, Selector]]:
     """For each `unless` whose right side only asks whether series are there, the one selector of that side the
     demo cuts: its first instant one (read with the lookback), else its first."""
     try:
-        read = read_selectors(parse(expr))
+        root = parse(expr)
     except PromQLError:
         return []
+    read = read_selectors(root)  # the same nodes the walk meets, so `is` matches a node to what is read of it
     chosen: list[tuple[Any, Selector]] = []
-    stack = [parse(expr)]
+    stack = [root]
     while stack:
         node = stack.pop()
         kind = type(node).__name__

@@ -61,8 +61,8 @@ HOST_JOB = "node"
 HOST_INPUTS = (node_cpu_seconds, node_memory_available, node_memory_total, node_filesystem_avail,
                node_filesystem_size)
 """The series the host alerts read (through instance:cpu_usage:percent and instance:memory_usage:percent)."""
-NODE_UP = f'up{{job="{HOST_JOB}",instance="web-1:9100"}}'
-NODE = 'job="node",instance="web-1:9100"'
+NODE = f'job="{HOST_JOB}",instance="web-1:9100"'
+NODE_UP = f"up{{{NODE}}}"
 HOST_SERIES = {f'node_cpu_seconds_total{{{NODE},cpu="0",mode="idle"}}': "0+30x30",
                f"node_memory_MemAvailable_bytes{{{NODE}}}": "4x30", f"node_memory_MemTotal_bytes{{{NODE}}}": "10x30",
                f'node_filesystem_avail_bytes{{{NODE},device="/dev/sda1",fstype="ext4",mountpoint="/"}}': "40x30",
@@ -85,7 +85,7 @@ HOST_METRICS_MISSING = Alert(
     examples=(
         Example(name="memory series renamed by an exporter upgrade fires after 15 minutes", at="16m", fires=True,
                 series={NODE_UP: "1x30", **{s: v for s, v in HOST_SERIES.items() if "MemAvailable" not in s}},
-                labels={"job": "node", "instance": "web-1:9100"}, value=1),
+                labels={"job": HOST_JOB, "instance": "web-1:9100"}, value=1),
         Example(name="every series there does not", at="20m", fires=False, series={NODE_UP: "1x30", **HOST_SERIES}),
         Example(name="a series missing for 10 minutes (a collector failing, then back) does not", at="16m",
                 fires=False, series={NODE_UP: "1x30", **{s: "_x9 10x20" if "MemTotal" in s else v

@@ -141,36 +141,37 @@ PIPELINE_JOBS = ("prometheus", "alertmanager", "api", "obsgen-exporter", "grafan
                  "otel-collector")
 
 
+def _counting(count: int, per_step: float) -> Values:
+    """A counter's first `count` samples, per_step more at each."""
+    return [per_step * i for i in range(count)]
+
+
 def pipeline(minutes: int, step: int) -> dict[str, Values]:
     """A healthy metrics pipeline: every target up, rules evaluating, alerts and notifications delivered."""
     count = len(range(0, minutes, step))
-
-    def counting(per_step: float) -> Values:
-        return [per_step * i for i in range(count)]
-
     series: dict[str, Values] = {f'up{{job="{job}",instance="{job}:9090"}}': [1.0] * count for job in PIPELINE_JOBS}
     prometheus = 'job="prometheus",instance="prometheus:9090"'
     alertmanager = 'job="alertmanager",instance="alertmanager:9093"'
     series |= {
         f'prometheus_config_last_reload_successful{{{prometheus}}}': [1.0] * count,
         f'alertmanager_config_last_reload_successful{{{alertmanager}}}': [1.0] * count,
-        f'prometheus_rule_evaluations_total{{{prometheus},rule_group="alerts"}}': counting(4.0 * step),
+        f'prometheus_rule_evaluations_total{{{prometheus},rule_group="alerts"}}': _counting(count, 4.0 * step),
         f'prometheus_rule_evaluation_failures_total{{{prometheus},rule_group="alerts"}}': [0.0] * count,
         f'prometheus_rule_group_iterations_missed_total{{{prometheus},rule_group="alerts"}}': [0.0] * count,
         f'prometheus_notifications_sent_total{{{prometheus},alertmanager="http://alertmanager:9093/api/v2/alerts"}}':
-            counting(2.0 * step),
+            _counting(count, 2.0 * step),
         f'prometheus_notifications_errors_total{{{prometheus},alertmanager="http://alertmanager:9093/api/v2/alerts"}}':
             [0.0] * count,
         # the shipped definitions' pair (Stack.alertmanagers): fewer is PrometheusAlertmanagersMissing
         f'prometheus_notifications_alertmanagers_discovered{{{prometheus}}}': [2.0] * count,
         f'prometheus_notifications_dropped_total{{{prometheus}}}': [0.0] * count,
-        f'alertmanager_notifications_total{{{alertmanager},integration="email"}}': counting(0.5 * step),
+        f'alertmanager_notifications_total{{{alertmanager},integration="email"}}': _counting(count, 0.5 * step),
         f'alertmanager_notifications_failed_total{{{alertmanager},integration="email"}}': [0.0] * count,
         f'prometheus_tsdb_reloads_failures_total{{{prometheus}}}': [0.0] * count,
         f'prometheus_tsdb_compactions_failed_total{{{prometheus}}}': [0.0] * count,
         'obsgen_database_up{job="obsgen-exporter",database="shop"}': [1.0] * count,
         'obsgen_query_runs_total{job="obsgen-exporter",query="shop_orders_total",database="shop",status="success"}':
-            counting(2.0 * step),
+            _counting(count, 2.0 * step),
         'obsgen_query_consecutive_failures{job="obsgen-exporter",query="shop_orders_total",database="shop"}':
             [0.0] * count,
         'obsgen_query_runs_missed_total{job="obsgen-exporter",query="shop_orders_total",database="shop"}':
@@ -191,27 +192,24 @@ def pipeline(minutes: int, step: int) -> dict[str, Values]:
 def _stack(count: int, step: int) -> dict[str, Values]:
     """The rest of the stack healthy: Prometheus' queues, the Alertmanager pair's gossip, Grafana, the collector,
     Loki and Tempo serving and losing nothing."""
-    def counting(per_step: float) -> Values:
-        return [per_step * i for i in range(count)]
-
     zero: Values = [0.0] * count
     prometheus = 'job="prometheus",instance="prometheus:9090"'
     queue = f'{prometheus},remote_name="lts",url="http://lts/push"'
     collector = 'job="otel-collector",instance="otel-collector:8888"'
     loki = 'job="loki",instance="loki:3100"'
     route = 'http_route="/api/checkout",span_kind="SPAN_KIND_SERVER"'
-    sent: Values = [60.0 * step * i for i in range(count)]
+    sent = _counting(count, 60.0 * step)
     return {
         f"prometheus_notifications_queue_length{{{prometheus}}}": zero,
         f"prometheus_notifications_queue_capacity{{{prometheus}}}": [10000.0] * count,
-        f"prometheus_remote_storage_samples_total{{{queue}}}": counting(1000.0 * step),
+        f"prometheus_remote_storage_samples_total{{{queue}}}": _counting(count, 1000.0 * step),
         f"prometheus_remote_storage_samples_failed_total{{{queue}}}": zero,
         f"prometheus_remote_storage_highest_timestamp_in_seconds{{{prometheus}}}": sent,
         f"prometheus_remote_storage_queue_highest_sent_timestamp_seconds{{{queue}}}": sent,
         **{f'alertmanager_cluster_members{{job="alertmanager",instance="alertmanager-{n}:9093"}}': [2.0] * count
            for n in (1, 2)},
         'grafana_http_request_duration_seconds_count{job="grafana",instance="grafana:3000",'
-        'handler="/api/dashboards/uid/:uid",method="GET",status_code="200"}': counting(5.0 * step),
+        'handler="/api/dashboards/uid/:uid",method="GET",status_code="200"}': _counting(count, 5.0 * step),
         f'otelcol_receiver_refused_spans_total{{{collector},receiver="otlp"}}': zero,
         f'otelcol_receiver_refused_log_records_total{{{collector},receiver="otlp"}}': zero,
         **{f'otelcol_exporter_{kind}_failed_{signal}_total{{{collector},exporter="otlp/tempo"}}': zero
@@ -220,14 +218,14 @@ def _stack(count: int, step: int) -> dict[str, Values]:
         f'loki_discarded_samples_total{{{loki},tenant="fake",reason="rate_limited"}}': zero,
         f'loki_prometheus_rule_evaluation_failures_total{{{loki},rule_group="log-alerts"}}': zero,
         f'loki_prometheus_notifications_sent_total{{{loki},alertmanager="http://alertmanager-1:9093"}}':
-            counting(0.5 * step),
+            _counting(count, 0.5 * step),
         f'loki_prometheus_notifications_errors_total{{{loki},alertmanager="http://alertmanager-1:9093"}}': zero,
         'tempo_discarded_spans_total{job="tempo",instance="tempo:3200",tenant="single-tenant",reason="rate_limited"}':
             zero,
         # every critical request's trace kept: the span metrics of all spans and of the kept ones agree
         f'traces_span_metrics_calls_total{{job="tempo",service_name="api",{route},status_code="STATUS_CODE_OK"}}':
-            counting(120.0 * step),
-        f'traces_spanmetrics_calls_total{{job="otel-collector",service="api",{route}}}': counting(120.0 * step),
+            _counting(count, 120.0 * step),
+        f'traces_spanmetrics_calls_total{{job="otel-collector",service="api",{route}}}': _counting(count, 120.0 * step),
     }
 
 

@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 from generator.core import disk_cache
-from generator.core.seal_key import seal
+from generator.core.seal_key import key_path, seal
 from generator.scaffold import create
 
 SECONDS = 60
@@ -38,8 +38,11 @@ def project(tmp_path: Path) -> Path:
     """The scaffold's project, built once: its record and caches written."""
     found = tmp_path / "project"
     create(found, "team")
-    assert _build(found).returncode == 0
-    assert (found / "definitions/__pycache__/obsgen-build.record").is_file()
+    done = _build(found)
+    assert done.returncode == 0, done.stderr
+    key = "there" if os.path.isfile(key_path()) else "missing"
+    assert (found / "definitions/__pycache__/obsgen-build.record").is_file(), \
+        f"no record after the first build (seal key {key}: the build ran something, or had no key)"
     return found
 
 

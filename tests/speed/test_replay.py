@@ -9,10 +9,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from generator.core.seal_key import key_path
 from generator.core.sealed_file import read_sealed, write_sealed
 from tests.speed.project import node_exporter_project
 
@@ -44,6 +46,55 @@ def _build(definitions: Path, out: Path, *options: str, **env: str) -> tuple[boo
     return not any(name.startswith(LOADED) for name in modules.split()), done.stderr, _tree(out)
 
 
+EXPLAIN = """
+import os, sys
+from pathlib import Path
+import orjson
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # as main() sets it, before the key
+from generator.core.reads import Reads
+from generator.core.seal_key import seal_key, sealed
+from generator.replay import key
+data, definitions = Path(sys.argv[1]).read_bytes(), Path(sys.argv[2])
+digest, _, rest = data.partition(b"\\n")
+index = rest.partition(b"\\n")[0]
+if seal_key() is None:
+    print("this process has no seal key")
+elif not sealed(digest, index + b"\\n"):
+    print("the record is not sealed by this user's key")
+elif orjson.loads(index)["key"] != key(definitions, None):
+    print("the key differs: interpreter, sys.path, working directory or environment")
+else:
+    reads = Reads.from_data(orjson.loads(index)["reads"])
+    path = reads.changed()
+    recorded = [kind for kind in ("files", "listings", "searched", "probes", "absent") if path in getattr(reads, kind)]
+    exists = path is not None and os.path.exists(path)
+    now = (sorted(os.listdir(path)) if os.path.isdir(path) else os.stat(path)) if exists else None
+    print(f"input {path!r} changed" if path else "no input differs now (a change undone since?)",
+          *[f"{kind}: {getattr(reads, kind)[path]}" for kind in recorded], f"now: {now}" if path else "")
+"""
+"""Run where a build runs: why the record it was given would not be replayed now."""
+
+
+def _why_not_replayed(definitions: Path, record: bytes) -> str:
+    """Why a build of the definitions would not replay `record` (the bytes of an earlier one) now: no key, a seal
+    that fails, another key, or the first input that changed, with what it held and holds."""
+    with tempfile.NamedTemporaryFile() as kept:  # (not beside the definitions: that directory is an input)
+        kept.write(record)
+        kept.flush()
+        environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        done = subprocess.run([sys.executable, "-c", EXPLAIN, kept.name, str(definitions)], capture_output=True,
+                              text=True, env=environment, cwd=definitions.parent)
+    return f"not replayed: {done.stdout.strip()} {done.stderr.strip()}"
+
+
+def _recorded(definitions: Path) -> bytes:
+    """The build's record, read (with why it is missing, if it is)."""
+    record = definitions / "__pycache__/obsgen-build.record"
+    key = "there" if Path(key_path()).is_file() else "missing"
+    assert record.is_file(), f"no record after a build (seal key {key}: the build ran something, or had no key)"
+    return record.read_bytes()
+
+
 @pytest.fixture
 def definitions(tmp_path: Path) -> Path:
     found = node_exporter_project(tmp_path, kubernetes=True)
@@ -61,11 +112,17 @@ def definitions(tmp_path: Path) -> Path:
 def test_an_unchanged_build_is_replayed_with_the_same_files_and_output(definitions: Path) -> None:
     out = definitions.parent / "out"
     replayed, said, tree = _build(definitions, out)
-    assert not replayed and (definitions / "__pycache__/obsgen-build.record").is_file()
-    assert _build(definitions, out) == (True, said, tree)
+    assert not replayed
+    record = _recorded(definitions)
+    again = _build(definitions, out)
+    assert again[0], _why_not_replayed(definitions, record)
+    assert again == (True, said, tree)
     for path in list(out.rglob("*"))[::-1]:  # out/ removed: the replay writes it whole
         path.unlink() if path.is_file() else path.rmdir()
-    assert _build(definitions, out) == (True, said, tree)
+    record = _recorded(definitions)
+    again = _build(definitions, out)
+    assert again[0], _why_not_replayed(definitions, record)
+    assert again == (True, said, tree)
 
 
 def test_a_tools_dot_entry_appearing_on_sys_path_is_no_change(definitions: Path, tmp_path: Path) -> None:

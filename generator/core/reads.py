@@ -197,14 +197,16 @@ class _Recorder:
         self.absent[name] = [str(entry) for entry in path] if path is not None else None
 
     def path(self, value: Any) -> tuple[str | None, bool]:
-        """The absolute path (None for a descriptor) and whether it lies under an ignored root or a __pycache__."""
+        """The absolute path (None for a descriptor) and whether it lies under an ignored root or a __pycache__, or
+        is one: tempfile.NamedTemporaryFile raises its open event with the directory's path (jinja2 writing its
+        cache of compiled templates), which is no input of the block, nor a write to one."""
         if isinstance(value, int) or value is None:
             return None, False
         try:
             path = os.path.abspath(os.fsdecode(value))
         except TypeError:
             return None, False
-        return path, path.startswith(self.ignored) or f"{os.sep}__pycache__{os.sep}" in path + os.sep
+        return path, f"{path}{os.sep}".startswith(self.ignored) or f"{os.sep}__pycache__{os.sep}" in path + os.sep
 
     def event(self, name: str, args: tuple[Any, ...]) -> None:
         if name == "open":

@@ -332,3 +332,18 @@ def test_a_reader_that_went_away_ends_a_replayed_build_as_typer_ends_it(definiti
     through_typer = closed_stdout()
     assert not quick[0] and through_typer[0]
     assert quick[1:] == through_typer[1:] == (1, "")
+
+
+def test_a_build_that_compiles_its_templates_afresh_is_recorded_and_replayed(definitions: Path,
+                                                                            tmp_path: Path) -> None:
+    """jinja2 keeps compiled templates in a per-user directory (under TMPDIR), keyed by the template's path: the
+    first build from a new checkout, or on a new machine, compiles them and writes that cache. Its write is no
+    input (tempfile names the directory itself in its open event): the build is still recorded and then replayed."""
+    out, fresh = definitions.parent / "out", tmp_path / "tmpdir"
+    fresh.mkdir()
+    replayed, said, tree = _build(definitions, out, TMPDIR=str(fresh))
+    assert not replayed and (fresh / f"_jinja2-cache-{os.getuid()}").is_dir()
+    record = _recorded(definitions)
+    again = _build(definitions, out, TMPDIR=str(fresh))
+    assert again[0], _why_not_replayed(definitions, record)
+    assert again == (True, said, tree)

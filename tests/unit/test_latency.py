@@ -135,7 +135,7 @@ def test_the_verdicts_name_their_reading_and_say_what_joining_a_group_waits() ->
                       "new Alertmanager group (docs/configuration.md's reading): met by every alert (at most 25 s)")
     # another series of an alert already notified waits group_interval, its severity's cooldown: 5 m for warnings
     assert joining == ("an alert joining a group that already notified waits its severity's cooldown "
-                       "(group_interval) instead: longest 315 s, ConversionRateLow")
+                       "(group_interval) instead: longest 315 s, HostMetricsMissing")
     assert other.startswith("plan target < 30 s, read as condition true -> notification: met by none of ")
     assert next(line for line in lines if line.startswith("RagEngineTimeouts ")).split()[-1] == "1340.2"
     assert result.returncode == 0, result.stderr

@@ -24,6 +24,7 @@ from typing import Any
 
 import requests
 
+from generator.core.dashboard_variables import template_variables
 from generator.live.running import LiveStack, down
 from generator.live.stack import Options, up
 
@@ -60,7 +61,7 @@ class DashboardLoad:
         self.step = max(scrape_interval, round(self.range / MAX_DATA_POINTS))
         self.builtins = {"__interval": f"{int(self.step)}s", "__range": f"{int(self.range)}s",
                          "__rate_interval": f"{int(max(self.step + scrape_interval, 4 * scrape_interval))}s"}
-        self.variables = [v for v in dashboard.get("templating", {}).get("list", []) if v.get("type") == "query"]
+        self.variables = [v for v in template_variables(dashboard) if v.get("type") == "query"]
         self.targets = [(t.get("expr", ""), bool(t.get("instant"))) for panel in dashboard.get("panels", [])
                         for t in panel.get("targets", []) if t.get("expr")]
 

@@ -22,6 +22,7 @@ from typing import Any
 import requests
 
 from generator.checks.lint.dashboard_json import panels
+from generator.core.dashboard_variables import template_variables
 from generator.core.grafana_promql import interpolate, variable_names
 from generator.core.promql import selectors
 from generator.preview.queries import Request, range_seconds, requests_for
@@ -73,7 +74,7 @@ class Opening:
         """Each variable's value once resolved as Grafana resolves them when the dashboard opens."""
         values = self.dashboard.variable_defaults()
         span = range_seconds(self.dashboard.document, {}, self.now)
-        for variable in self.dashboard.document.get("templating", {}).get("list", []):
+        for variable in template_variables(self.dashboard.document):
             found = LABEL_VALUES.fullmatch(str(variable.get("query", ""))) if variable.get("type") == "query" else None
             if found is None:
                 continue

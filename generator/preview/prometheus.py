@@ -10,7 +10,7 @@ import requests
 
 from generator.core.bounded_http import json_answer, shown_url
 from generator.core.http_deadline import deadline_for, deadline_session, fetch
-from generator.preview.dashboard_time import Timed, Window, timed
+from generator.preview.dashboard_time import Timed, timed
 from generator.preview.frames import Answer, panel_data
 from generator.preview.queries import Request, requests_over
 from generator.preview.source import DashboardFile, PreviewError
@@ -121,14 +121,13 @@ class Prometheus:
 
 
 def dashboard_data(prometheus: Prometheus, dashboard: DashboardFile, now: float, page_width: int, scrape: float,
-                   variables: dict[str, str] | None = None, window: Window | None = None, times: Timed | None = None
-                   ) -> dict[str, dict[str, Any]]:
-    """Data of every panel with targets, by panel id, at time `now`: the variables at their defaults and over the
-    dashboard's range unless a link gives them (linked.py); with each its `timeInfo`, the text its header shows for
-    its own timeFrom and timeShift. times is dashboard_time.timed's reading of these (made here when None), which a
-    caller that also shows its notes passes so as to read the ranges once."""
+                   variables: dict[str, str] | None = None, times: Timed | None = None) -> dict[str, dict[str, Any]]:
+    """Data of every panel with targets, by panel id, at time `now`: the variables at their defaults unless given,
+    over the panels' ranges in times (dashboard_time.timed: over a link's window, linked.py; when None, over the
+    dashboard's own range, read here); with each its `timeInfo`, the text its header shows for its own timeFrom and
+    timeShift. A caller that also shows the ranges' notes passes times, so as to read the ranges once."""
     values = dashboard.variable_defaults() if variables is None else variables
-    times = times or timed(dashboard.document, now, window, values)
+    times = times or timed(dashboard.document, now, values=values)
     work = [(str(panel.get("id")), shown.info, requests_over(panel, values, shown.window, page_width, scrape))
             for panel, shown in times.panels if panel.get("targets")]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:

@@ -108,7 +108,7 @@ class LiveServer:
                              self.scrape, on_time_range_change(loaded.dashboard))
         times = timed(opened.dashboard.document, now, link.window, opened.values)
         return opened, dashboard_data(self.prometheus, opened.dashboard, now, PAGE_WIDTH, self.scrape, opened.values,
-                                      link.window, times), times
+                                      times), times
 
     def keep(self, opened: Resolved) -> str:
         """A token for a page's loaded variables, kept for its WebSocket (at most OPENED_PAGES)."""

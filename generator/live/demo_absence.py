@@ -19,6 +19,7 @@ from generator.core.promql import (
     PromQLError,
     Selector,
     absence_asked,
+    children,
     matcher_op,
     parse,
     read_selectors,
@@ -74,16 +75,12 @@ def _unless_asked(expr: str) -> list[tuple[Any, Selector]]:
     while stack:
         node = stack.pop()
         kind = type(node).__name__
-        if kind == "BinaryExpr":
-            if str(node.op) == "unless":
-                present = [(n, s) for n, s in read if any(n is p for p in _present(node.rhs))]
-                instant = [(n, s) for n, s in present if s.instant]
-                chosen += (instant or present)[:1]
-            stack += [node.lhs, node.rhs]
-        elif kind in ("ParenExpr", "AggregateExpr", "SubqueryExpr"):
-            stack.append(node.expr)
-        elif kind == "Call" and str(node.func.name) not in ABSENCE_FUNCTIONS:  # absent(x unless y) never for y
-            stack += list(node.args)
+        if kind == "BinaryExpr" and str(node.op) == "unless":
+            present = [(n, s) for n, s in read if any(n is p for p in _present(node.rhs))]
+            instant = [(n, s) for n, s in present if s.instant]
+            chosen += (instant or present)[:1]
+        if kind != "Call" or str(node.func.name) not in ABSENCE_FUNCTIONS:  # absent(x unless y) never for y
+            stack += children(node)
     return chosen
 
 

@@ -69,14 +69,15 @@ def _unless_asked(expr: str) -> list[tuple[Any, Selector]]:
         root = parse(expr)
     except PromQLError:
         return []
-    read = read_selectors(root)  # the same nodes the walk meets, so `is` matches a node to what is read of it
+    read = read_selectors(root)  # the same nodes the walk meets, so id() matches a node to what is read of it
     chosen: list[tuple[Any, Selector]] = []
     stack = [root]
     while stack:
         node = stack.pop()
         kind = type(node).__name__
         if kind == "BinaryExpr" and str(node.op) == "unless":
-            present = [(n, s) for n, s in read if any(n is p for p in _present(node.rhs))]
+            wanted = {id(found) for found in _present(node.rhs)}
+            present = [(n, s) for n, s in read if id(n) in wanted]
             instant = [(n, s) for n, s in present if s.instant]
             chosen += (instant or present)[:1]
         if kind != "Call" or str(node.func.name) not in ABSENCE_FUNCTIONS:  # absent(x unless y) never for y

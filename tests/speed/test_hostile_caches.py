@@ -46,26 +46,28 @@ def project(tmp_path: Path) -> Path:
     return found
 
 
-def _reseal(record: Path, change: Callable[[dict[str, Any]], None],
-            sealed: Callable[[bytes], bytes | None] = seal) -> None:
-    """The record with its index changed, sealed again (with this user's key, unless `sealed` says how)."""
-    data = record.read_bytes()
+def _index(data: bytes) -> tuple[dict[str, Any], int]:
+    """A record's index (the line after its seal) and where the files it lists start."""
     digest_end = data.find(b"\n")
     index_end = data.find(b"\n", digest_end + 1)
-    index = orjson.loads(data[digest_end + 1:index_end])
+    return orjson.loads(data[digest_end + 1:index_end]), index_end + 1
+
+
+def _reseal(record: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """The record with its index changed, sealed again with this user's key."""
+    data = record.read_bytes()
+    index, files = _index(data)
     change(index)
     body = orjson.dumps(index) + b"\n"
-    record.write_bytes((sealed(body) or b"") + b"\n" + body + data[index_end + 1:])
+    record.write_bytes((seal(body) or b"") + b"\n" + body + data[files:])
 
 
 def test_a_record_forged_with_a_plain_sha256_seal_is_not_replayed(project: Path) -> None:
     record = project / "definitions/__pycache__/obsgen-build.record"
     data = record.read_bytes()
-    digest_end = data.find(b"\n")
-    index_end = data.find(b"\n", digest_end + 1)
-    index = orjson.loads(data[digest_end + 1:index_end])
+    index, offset = _index(data)
     forged = b"# planted: bytes no build of these definitions wrote, unscanned\n"
-    files, offset = [], index_end + 1
+    files = []
     for path, length, _ in index["files"]:  # every file kept as recorded, prometheus.yml replaced
         content = forged if path == "prometheus/prometheus.yml" else data[offset:offset + length]
         files.append(content)

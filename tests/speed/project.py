@@ -1,9 +1,11 @@
-"""A small real project for the speed tests: the node-exporter rules of kube-prometheus imported, with a base."""
+"""A small real project for the speed tests: the node-exporter rules of kube-prometheus imported, with a base; and a
+build's record, read."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from generator.core.seal_key import key_path
 from generator.importer.write import import_files
 from tests.gitops.helpers import FIXTURES
 
@@ -27,3 +29,11 @@ def node_exporter_project(directory: Path, kubernetes: bool) -> Path:
     (definitions / "base.py").write_text(BASE + ("KUBERNETES = Kubernetes()\n" if kubernetes else ""))
     import_files([NODE_EXPORTER], definitions)
     return definitions
+
+
+def recorded(definitions: Path) -> bytes:
+    """The build's record, read (with why it is missing, if it is)."""
+    record = definitions / "__pycache__/obsgen-build.record"
+    key = "there" if Path(key_path()).is_file() else "missing"
+    assert record.is_file(), f"no record after a build (seal key {key}: the build ran something, or had no key)"
+    return record.read_bytes()

@@ -18,8 +18,9 @@ import orjson
 import pytest
 
 from generator.core import disk_cache
-from generator.core.seal_key import key_path, seal
+from generator.core.seal_key import seal
 from generator.scaffold import create
+from tests.speed.project import recorded
 
 SECONDS = 60
 """Far beyond a build of the scaffold (about a second): a build still running then waits on a FIFO."""
@@ -40,9 +41,7 @@ def project(tmp_path: Path) -> Path:
     create(found, "team")
     done = _build(found)
     assert done.returncode == 0, done.stderr
-    key = "there" if os.path.isfile(key_path()) else "missing"
-    assert (found / "definitions/__pycache__/obsgen-build.record").is_file(), \
-        f"no record after the first build (seal key {key}: the build ran something, or had no key)"
+    recorded(found / "definitions")
     return found
 
 

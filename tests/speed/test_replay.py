@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.core.seal_key import key_path
 from generator.core.sealed_file import read_sealed, write_sealed
-from tests.speed.project import node_exporter_project
+from tests.speed.project import node_exporter_project, recorded
 
 RUN = ("import sys\nfrom generator.cli.entry import main\ntry:\n    main()\nexcept SystemExit as done:\n"
        "    print('EXIT', done.code)\nelse:\n    print('EXIT', 0)\nprint('MODULES', *sys.modules)")
@@ -87,14 +86,6 @@ def _why_not_replayed(definitions: Path, record: bytes) -> str:
     return f"not replayed: {done.stdout.strip()} {done.stderr.strip()}"
 
 
-def _recorded(definitions: Path) -> bytes:
-    """The build's record, read (with why it is missing, if it is)."""
-    record = definitions / "__pycache__/obsgen-build.record"
-    key = "there" if Path(key_path()).is_file() else "missing"
-    assert record.is_file(), f"no record after a build (seal key {key}: the build ran something, or had no key)"
-    return record.read_bytes()
-
-
 @pytest.fixture
 def definitions(tmp_path: Path) -> Path:
     found = node_exporter_project(tmp_path, kubernetes=True)
@@ -113,13 +104,13 @@ def test_an_unchanged_build_is_replayed_with_the_same_files_and_output(definitio
     out = definitions.parent / "out"
     replayed, said, tree = _build(definitions, out)
     assert not replayed
-    record = _recorded(definitions)
+    record = recorded(definitions)
     again = _build(definitions, out)
     assert again[0], _why_not_replayed(definitions, record)
     assert again == (True, said, tree)
     for path in list(out.rglob("*"))[::-1]:  # out/ removed: the replay writes it whole
         path.unlink() if path.is_file() else path.rmdir()
-    record = _recorded(definitions)
+    record = recorded(definitions)
     again = _build(definitions, out)
     assert again[0], _why_not_replayed(definitions, record)
     assert again == (True, said, tree)
@@ -343,7 +334,7 @@ def test_a_build_that_compiles_its_templates_afresh_is_recorded_and_replayed(def
     fresh.mkdir()
     replayed, said, tree = _build(definitions, out, TMPDIR=str(fresh))
     assert not replayed and (fresh / f"_jinja2-cache-{os.getuid()}").is_dir()
-    record = _recorded(definitions)
+    record = recorded(definitions)
     again = _build(definitions, out, TMPDIR=str(fresh))
     assert again[0], _why_not_replayed(definitions, record)
     assert again == (True, said, tree)

@@ -9,7 +9,7 @@ from typing import Any
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.promql import parse
-from generator.core.untrusted import error_line, yaml_mapping
+from generator.core.untrusted import error_line, utf8_text, yaml_mapping
 
 
 def canonical(expr: str) -> str:
@@ -87,8 +87,8 @@ def document(path: str, data: bytes) -> dict[str, Any]:
     shared, so never changed by its callers: one obsgen apply looks at a prometheus.yml in four steps (the files it
     names, the notifier watched across the reload, the check before and the verification after it)."""
     try:
-        return yaml_mapping(data.decode())
-    except ValueError as error:  # ReadError, UnicodeDecodeError
+        return yaml_mapping(utf8_text(data))
+    except ValueError as error:  # ReadError at its line
         raise MalformedFile(path, error_line(error), str(error)) from None
 
 

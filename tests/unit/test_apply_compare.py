@@ -67,3 +67,13 @@ def test_an_empty_setting_is_the_same_as_one_the_server_leaves_out() -> None:
     assert config_differences(ours, live) == []
     assert config_differences({"global": {"external_labels": {"a": "b"}}}, live) == [
         "global.external_labels is not set on the server, {'a': 'b'} in out/"]
+
+
+def test_a_rule_file_that_is_no_utf8_is_refused_at_the_line_of_its_byte() -> None:
+    data = b"groups:\n- name: a\n  rules: []\n# caf\xe9\n"
+    try:
+        rules.document("rules/bad.yml", data)
+    except rules.MalformedFile as error:
+        assert (error.line, error.reason) == (4, "not UTF-8 text (invalid continuation byte: byte 0xe9)")
+    else:
+        raise AssertionError("a rule file that is not UTF-8 was read")

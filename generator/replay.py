@@ -34,11 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from generator.core.bounded_read import open_regular
 from generator.core.command_environment import environment
 from generator.core.errors import Level, Location, Problem
 from generator.core.reads import Reads, recording
 from generator.core.seal_key import seal_key, sealed
-from generator.core.sealed_file import open_regular, write_sealed
+from generator.core.sealed_file import write_sealed
 from generator.core.written_files import FileBytes, Known, bytes_of, digest
 from generator.package import file_store
 from generator.package.tree import WriteReport, contained, replaceable, write_tree

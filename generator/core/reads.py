@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.core.sealed_file import open_regular
+from generator.core.bounded_read import open_regular
 
 HARMLESS = frozenset({
     "builtins.id", "compile", "exec", "import", "open", "marshal.dumps", "marshal.loads", "marshal.load",

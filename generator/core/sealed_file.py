@@ -15,22 +15,11 @@ __pycache__ is as writable as definitions/) would otherwise hang the build at op
 from __future__ import annotations
 
 import contextlib
-import io
 import os
-import stat
 from collections.abc import Iterable
 
+from generator.core.bounded_read import open_regular
 from generator.core.seal_key import seal, seal_key, sealed
-
-
-def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
-    """The file at path opened for reading, if it is a regular file; OSError otherwise (a FIFO, a device, a
-    directory), without waiting on a FIFO no one writes to."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise OSError(f"{os.fspath(path)} is not a regular file")
-    return open(descriptor, "rb")
 
 
 def read_sealed(path: str | os.PathLike[str], limit: int | None = None) -> bytes | None:

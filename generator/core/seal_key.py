@@ -15,7 +15,8 @@ from __future__ import annotations
 import contextlib
 import hmac
 import os
-import stat
+
+from generator.core.bounded_read import open_regular
 
 SIZE = 32
 _KEYS: dict[str, bytes | None] = {}
@@ -34,19 +35,13 @@ def key_path() -> str:
 def _read(path: str) -> bytes | None:
     """The key at path when it is one this user alone could have written, else None."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | _FLAGS)  # a link is refused (ELOOP), a FIFO not waited on
+        with open_regular(path, follow_links=False) as file:  # a link is refused (ELOOP), a FIFO not waited on
+            status = os.fstat(file.fileno())
+            if status.st_uid != os.getuid() or status.st_mode & 0o077 or status.st_size != SIZE:
+                return None
+            data = file.read(SIZE + 1)
     except OSError:
         return None
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o077 \
-                or status.st_size != SIZE:
-            return None
-        data = os.read(descriptor, SIZE + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
     return data if len(data) == SIZE else None
 
 

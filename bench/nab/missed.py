@@ -59,7 +59,6 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 from generator.exporter import anomaly  # noqa: E402
 from generator.exporter.anomaly import AnomalyScores, DetectorParams, combined_score  # noqa: E402
 from generator.exporter.forecast import FloatArray, as_series  # noqa: E402
-from generator.exporter.novelty import block_features, nearest_past_distance  # noqa: E402
 from nab.evaluation import DETECTOR_GRID  # noqa: E402
 from nab.likelihood import Combine, compare  # noqa: E402
 
@@ -83,9 +82,8 @@ def short_pattern_score(values: FloatArray, step: float) -> FloatArray:
     x = as_series(values)
     tail, warmup = anomaly.calibration(step)
     every = max(1, tail // 144)
-    block = max(1, round(anomaly.BLOCK_SECONDS / step))
     floor = anomaly.RELATIVE_FLOOR * anomaly.rolling_nanquantile(np.abs(x), tail, 0.5, every, warmup)
-    distance = nearest_past_distance(block_features(x, block, SHORT_BLOCKS), block, block * SHORT_BLOCKS)
+    distance = anomaly.pattern_distance(x, step, SHORT_BLOCKS)
     return anomaly._calibrated(distance, tail, every, warmup, 0, 0, floor)
 
 

@@ -139,10 +139,8 @@ def streaming_anomaly_scores(
         _calibrated(np.abs(residual), tail, every, warmup, first, since, floor),
         _calibrated(shift, tail, every, warmup, first, since, floor),
     )
-    block = max(1, round(BLOCK_SECONDS / step_seconds))
-    features = block_features(x, block, PATTERN_BLOCKS)
-    distance = nearest_past_distance(features, block, block * PATTERN_BLOCKS, start=first)
-    pattern_score = _calibrated(distance, tail, every, warmup, first, since, floor)
+    pattern_score = _calibrated(pattern_distance(x, step_seconds, start=first), tail, every, warmup, first, since,
+                                floor)
     range_score = range_novelty(x, warmup)
     range_score[:since] = np.nan
     scale = rolling_mad_scale(residual, max(3, round(SCALE_SECONDS / step_seconds)), since)
@@ -151,6 +149,13 @@ def streaming_anomaly_scores(
         np.full(n, np.nan),
     )
     return AnomalyScores(**{**scores.__dict__, "score": combined_score(scores, params)})
+
+
+def pattern_distance(x: FloatArray, step_seconds: float, blocks: int = PATTERN_BLOCKS, start: int = 0) -> FloatArray:
+    """The pattern score before its calibration: each sample's last ``blocks`` blocks of BLOCK_SECONDS, their
+    distance to the nearest earlier such pattern (novelty.nearest_past_distance; NaN before ``start``)."""
+    block = max(1, round(BLOCK_SECONDS / step_seconds))
+    return nearest_past_distance(block_features(x, block, blocks), block, block * blocks, start=start)
 
 
 def combined_score(scores: AnomalyScores, params: DetectorParams = DEFAULT_PARAMS) -> FloatArray:

@@ -50,13 +50,18 @@ def _opened(path: str | os.PathLike[str], follow_links: bool) -> tuple[io.Buffer
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     descriptor = os.open(path, flags if follow_links else flags | os.O_NOFOLLOW)
     try:
+        file = open(descriptor, "rb")  # noqa: SIM115 (returned open) a directory is refused here, as the system says
+    except BaseException:
+        os.close(descriptor)
+        raise
+    try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
             raise NotRegular(f"it is {_kind(status.st_mode)}, not a regular file")
     except BaseException:
-        os.close(descriptor)
+        file.close()
         raise
-    return open(descriptor, "rb"), status
+    return file, status
 
 
 def read_bounded(path: Path, max_bytes: int, *, follow_links: bool = True) -> bytes:

@@ -9,7 +9,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from nab.corpus import Series
-from nab.phase import CLIP_LOW, VARIANTS, phase_factor, signals
+from nab.phase import VARIANTS, phase_factor, signals
 
 from generator.exporter.anomaly import DEFAULT_PARAMS, combined_score, streaming_anomaly_scores
 
@@ -56,7 +56,7 @@ def test_the_factor_reads_each_hours_own_noise_and_is_one_until_a_phase_is_known
     noisy, quiet = factor[late & np.isin(hour, NOISY_HOURS)], factor[late & ~np.isin(hour, NOISY_HOURS)]
     assert 3.0 < np.median(noisy) < 4.0 and 0.8 < np.median(quiet) < 1.0  # 4 x the quiet hours, around the overall
     flat = phase_factor(np.where(hour == 0, 0.0, residual), 0.0, STEP, 86_400.0, 0.5)
-    assert (flat[late & (hour == 0)] == CLIP_LOW).all()  # a phase of zeros at most doubles its residual
+    assert (flat[late & (hour == 0)] == 0.5).all()  # a phase of zeros at most doubles its residual
 
 
 def test_f_equal_to_one_recomputes_the_shipped_residual_score_bit_for_bit() -> None:

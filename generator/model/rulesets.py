@@ -8,6 +8,7 @@ promtool tests) is reported as a build warning, not invented.
 """
 
 import re
+import unicodedata
 from typing import Any, Self
 
 from pydantic import Field, field_validator, model_validator
@@ -70,7 +71,12 @@ class ImportedAlert(ImportedRule):
     @field_validator("name")
     @classmethod
     def _valid_name(cls, name: str) -> str:
-        return valid_metric_name(name, "alert name")
+        # Prometheus takes any text as an alert's name (its alertname label: awesome-prometheus-alerts names one
+        # SslCertificateExpiry(<7Days)); obsgen writes an imported one only into its rule file, quoted as needed.
+        # A control character would be one a terminal acts on when the name is printed.
+        if not name or any(unicodedata.category(char) == "Cc" for char in name):
+            raise ValueError(f"alert name {name!r} is empty or holds a control character")
+        return name
 
     @field_validator("annotations")
     @classmethod

@@ -146,12 +146,20 @@ def _sections(panels: list[dict[str, Any]], reader: PanelReader) -> tuple[tuple[
 
     top: list[Panel] = []
     rows: list[tuple[dict[str, Any], list[Panel]]] = []
-    for item in sorted((p for p in panels if isinstance(p, dict)), key=position):
+    for index, item in sorted(((i, p) for i, p in enumerate(panels) if isinstance(p, dict)),
+                              key=lambda pair: position(pair[1])):
         if item.get("type") == "row":
             rows.append((item, [reader.panel(p) for p in sorted(item.get("panels") or [], key=position)]))
-        else:
-            (rows[-1][1] if rows else top).append(reader.panel(item))
-    return tuple(top), tuple(reader.row(item, tuple(inner)) for item, inner in rows)
+            continue
+        if rows and rows[-1][0].get("collapsed"):  # Grafana shows it under the closed row (createSceneObjectsForPanels)
+            reader.notes.add("panels below a collapsed row but not in it, which Grafana shows, are now in the row "
+                             "and hidden until it is opened (obsgen's rows hold the panels below them): move them "
+                             "above the row or into an open one", f"panels[{index}] {item.get('title')!r} below "
+                                                                   f"{rows[-1][0].get('title')!r}")
+        (rows[-1][1] if rows else top).append(reader.panel(item))
+    relinked = reader.reading_renumbered
+    return (tuple(map(relinked, top)),
+            tuple(reader.row(item, tuple(map(relinked, inner))) for item, inner in rows))
 
 
 def _dashboard_fields(data: dict[str, Any], source: str, lint: bool) -> dict[str, Any]:

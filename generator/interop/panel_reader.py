@@ -96,6 +96,11 @@ class Sources:
         """Whether a panel's data source is Grafana's "-- Mixed --" (each target names its own)."""
         return (ref.get("uid") if isinstance(ref, dict) else ref) == "-- Mixed --"
 
+    @staticmethod
+    def is_dashboard(ref: Any) -> bool:
+        """Whether a data source is Grafana's "-- Dashboard --" (a target naming another panel's queries by id)."""
+        return (ref.get("uid") if isinstance(ref, dict) else ref) == "-- Dashboard --"
+
     def parses(self, expr: str) -> bool:
         """Whether an expression is PromQL once Grafana's variables are filled in."""
         try:
@@ -141,6 +146,7 @@ class PanelReader:
         self.sources, self.notes = sources, notes
         self.ids: dict[int, str] = {}
         self.counts: dict[str, int] = {}  # the last count a repeated title was given
+        self.renumbered: dict[int, int] = {}  # a panel's id in the source -> the id obsgen gives it
 
     def _title(self, wanted: str, fallback: str) -> str:
         base = wanted.strip() or fallback
@@ -176,16 +182,16 @@ class PanelReader:
             return None
         mixed = self.sources.is_mixed(panel.get("datasource"))  # each target names its own
         blank = [t for t in targets if not str(t.get("expr") or "").strip()]
-        for target in blank:
-            self.notes.add("empty queries left out (they query nothing)",
-                           f"{panel.get('title')!r} {target.get('refId')}")
         targets = [t for t in targets if t not in blank]
         if not targets or not (mixed or self.sources.is_prometheus(panel.get("datasource"))) or any(
                 not self.sources.is_prometheus(t.get("datasource", None if mixed else panel.get("datasource")))
                 or not self.sources.parses(str(t["expr"])) for t in targets):
             self.notes.add("queries kept verbatim, not checked (another data source, or not PromQL obsgen parses)",
                            repr(panel.get("title")))
-            return None
+            return None  # every target kept, the empty ones too (a "-- Dashboard --" one has no expr)
+        for target in blank:
+            self.notes.add("empty queries left out (they query nothing)",
+                           f"{panel.get('title')!r} {target.get('refId')}")
         return tuple(self._query(t, i) for i, t in enumerate(targets))
 
     def _links(self, links: Any) -> tuple[Link, ...]:
@@ -265,6 +271,8 @@ class PanelReader:
         extra = merge(provisional, residual(without(source, owned), without(loaded_panel(generated), owned)))
         if model.title != source.get("title"):
             extra["title"] = source.get("title") or ""
+        if isinstance(source.get("id"), int):
+            self.renumbered.setdefault(source["id"], panel_id(model.title))  # Grafana's getPanelById: the first
         if isinstance(source.get("id"), int) and source["id"] != panel_id(model.title):
             self.notes.add("panel ids renumbered (obsgen derives them from titles): bookmarks and embeds of the "
                            "dashboard with viewPanel= or panelId= of the old id no longer open the panel",
@@ -272,6 +280,23 @@ class PanelReader:
         for key in (key for key in extra if key not in provisional):
             self.notes.add("Grafana JSON obsgen does not model, kept verbatim in extra=", f"panel.{key}")
         return model.model_copy(update={"extra": extra}) if extra else model
+
+    def reading_renumbered(self, panel: Panel) -> Panel:
+        """A panel showing another panel's queries (the "-- Dashboard --" data source, its targets naming that
+        panel by panelId, kept verbatim) pointed at the id obsgen gives that panel: Grafana's DashboardQueryRunner
+        finds it by id, and the old one names no panel (an empty panel). Called once every panel is read."""
+        targets, default = panel.extra.get("targets"), panel.extra.get("datasource")
+        if not isinstance(targets, list):
+            return panel
+        moved = [target | {"panelId": self.renumbered[target["panelId"]]}
+                 if isinstance(target, dict) and self.sources.is_dashboard(target.get("datasource", default))
+                 and type(target.get("panelId")) is int and target["panelId"] in self.renumbered else target
+                 for target in targets]
+        if moved == targets:
+            return panel
+        self.notes.add("panels showing another panel's queries (-- Dashboard --) now name that panel's new id",
+                       repr(panel.title))
+        return panel.model_copy(update={"extra": {**panel.extra, "targets": moved}})
 
     def row(self, source: dict[str, Any], panels: tuple[Panel, ...]) -> Row:
         """A row with what its model does not say kept verbatim in extra."""

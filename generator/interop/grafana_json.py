@@ -218,6 +218,33 @@ def _datasource_references(data: dict[str, Any], notes: Notes) -> dict[str, Any]
     return rewritten
 
 
+def _library_panels_inlined(data: dict[str, Any], notes: Notes) -> dict[str, Any]:
+    """The dashboard with each library panel whose model its export carries (__elements: a list in Grafana 8, an
+    object by uid since) replaced by that model at the reference's place and id, as Grafana's loadLibraryPanel
+    restores it: provisioned, a reference finds no library panel in the Grafana it lands in."""
+    elements = data.get("__elements")
+    listed = elements.values() if isinstance(elements, dict) else elements if isinstance(elements, list) else ()
+    models = {str(e.get("uid")): e["model"] for e in listed if isinstance(e, dict) and isinstance(e.get("model"), dict)}
+
+    def inlined(panel: Any) -> Any:
+        if not isinstance(panel, dict):
+            return panel
+        reference = panel.get("libraryPanel")
+        model = models.get(str(reference.get("uid"))) if isinstance(reference, dict) else None
+        if model is not None:
+            notes.add("library panels the export carries, imported as the panels they are (no longer linked to a "
+                      "library)", repr(model.get("title") or panel.get("title")))
+            panel = {**model, "title": model.get("title") or panel.get("title"),
+                     **{key: panel[key] for key in ("gridPos", "id") if key in panel}}
+        return {**panel, "panels": [inlined(p) for p in panel["panels"]]} if isinstance(panel.get("panels"), list) \
+            else panel
+
+    if not models:
+        return data
+    return data | {key: [inlined(p) for p in data[key]] for key in ("panels", "rows")
+                   if isinstance(data.get(key), list)}
+
+
 def convert(data: dict[str, Any], location: Location, folder: str = "General", source: str = "",
             lint: bool = True) -> Converted:
     """The model of a Grafana dashboard of any schema version, to be emitted at the current one (linted with the
@@ -225,7 +252,7 @@ def convert(data: dict[str, Any], location: Location, folder: str = "General", s
     be read."""
     notes = Notes()
     try:
-        return _convert(shaped(data, notes), location, folder, source, notes, lint)
+        return _convert(shaped(_library_panels_inlined(data, notes), notes), location, folder, source, notes, lint)
     except UNREADABLE as error:  # a shape the readers do not handle: one line naming where, never a traceback
         title = data.get("title") if isinstance(data.get("title"), str) else "?"
         raise DefinitionError(location, f"cannot import dashboard {title!r}: {notes.where or 'dashboard'}: "

@@ -162,6 +162,7 @@ def _dashboard(*panels: dict[str, Any]) -> dict[str, Any]:
 
 
 def _built(tmp_path: Path, dashboard: dict[str, Any]) -> tuple[dict[str, Any], ImportReport]:
+    tmp_path.mkdir(exist_ok=True)
     source = tmp_path / "shapes.json"
     source.write_text(json.dumps(dashboard))
     out, report = _imported(tmp_path, source)
@@ -219,3 +220,30 @@ def test_a_panel_below_a_collapsed_row_but_outside_it_is_named_at_its_json_path(
     assert [p["title"] for p in row["panels"]] == ["Load", "Read me"]
     (note,) = [n for n in report.notes if "collapsed row" in n]
     assert "panels[1] 'Read me' below 'Details'" in note and "hidden until" in note
+
+
+def test_a_library_panel_whose_model_the_export_carries_is_imported_as_that_panel(tmp_path: Path) -> None:
+    # Exported "for sharing externally", a dashboard carries its library panels' models in __elements (a list in
+    # Grafana 8, an object by uid since); provisioned as obsgen provisions it, a reference alone finds no library
+    # panel in the Grafana it lands in ("Unable to load library panel"), so the import makes it the panel it was:
+    # the library model at the reference's place (Grafana's loadLibraryPanel: model, then gridPos and id).
+    model: dict[str, Any] = {"type": "timeseries", "title": "CPU busy", "datasource": PROMETHEUS,
+                             "fieldConfig": {"defaults": {"unit": "percentunit"}, "overrides": []},
+                             "targets": [{"refId": "A", "expr": 'sum(rate(node_cpu_seconds_total{mode!="idle"}[5m]))',
+                                          "datasource": PROMETHEUS}]}
+    for index, elements in enumerate(({"cpu": {"name": "CPU busy", "uid": "cpu", "kind": 1, "model": model}},
+                                      [{"name": "CPU busy", "uid": "cpu", "kind": 1, "model": model}])):
+        built, report = _built(tmp_path / str(index), _dashboard(
+            {"id": 4, "title": "CPU busy", "gridPos": {"h": 6, "w": 8, "x": 0, "y": 0},
+             "libraryPanel": {"uid": "cpu", "name": "CPU busy"}},
+            {"id": 5, "title": "Other", "gridPos": {"h": 6, "w": 8, "x": 8, "y": 0},
+             "libraryPanel": {"uid": "elsewhere", "name": "Other"}},  # not in the export: kept as a reference
+        ) | {"__elements": elements})
+        panels = _all_panels(built)
+        cpu = panels["CPU busy"]
+        assert "libraryPanel" not in cpu and cpu["type"] == "timeseries"
+        assert [t["expr"] for t in cpu["targets"]] == [model["targets"][0]["expr"]]
+        assert cpu["fieldConfig"]["defaults"]["unit"] == "percentunit"
+        assert panels["Other"]["libraryPanel"] == {"uid": "elsewhere", "name": "Other"}
+        assert any("library panels the export carries, imported as the panels they are" in note and "'CPU busy'" in note
+                   for note in report.notes), report.notes

@@ -247,3 +247,22 @@ def test_a_library_panel_whose_model_the_export_carries_is_imported_as_that_pane
         assert panels["Other"]["libraryPanel"] == {"uid": "elsewhere", "name": "Other"}
         assert any("library panels the export carries, imported as the panels they are" in note and "'CPU busy'" in note
                    for note in report.notes), report.notes
+
+
+@pytest.mark.parametrize("name", ["Loki", "loki-prod", "InfluxDB"])
+def test_a_data_source_named_for_another_kind_keeps_its_queries_even_when_they_parse_as_promql(tmp_path: Path,
+                                                                                               name: str) -> None:
+    # Grafana 7-era JSON names data sources ("datasource": "Loki"); a LogQL metric query such as this one parses as
+    # PromQL too, and sent to Prometheus it finds no series: an empty panel where the logs' counts were
+    built, report = _built(tmp_path, _dashboard(
+        {"id": 1, "type": "timeseries", "title": "Errors per minute", "datasource": name,
+         "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
+         "targets": [{"refId": "A", "expr": 'sum(count_over_time({job="varlogs"}[1m]))'}]},
+        {"id": 2, "type": "timeseries", "title": "CPU", "datasource": "Prometheus",
+         "gridPos": {"h": 8, "w": 12, "x": 12, "y": 0},
+         "targets": [{"refId": "A", "expr": "rate(process_cpu_seconds_total[5m])"}]},
+    ) | {"schemaVersion": 27})
+    panels = _all_panels(built)
+    assert panels["Errors per minute"]["datasource"] == name  # Grafana finds it by its name, as before
+    assert panels["CPU"]["datasource"] == PROMETHEUS
+    assert not any(repr(name) in note for note in report.notes if "now read through the ${datasource}" in note)

@@ -1,6 +1,7 @@
 """ALERT_RULES of the plan: system_critical and business_critical."""
 
-from generator.model import Alert, Example
+from generator.model import Alert, Example, Inhibition
+from generator.model.conventions import SLI_ABSENT, SLI_LABEL
 
 from .metrics import (
     conversion_rate,
@@ -14,6 +15,7 @@ from .metrics import (
     revenue_hourly,
     revenue_hourly_last_week,
 )
+from .stack import STACK
 
 # --- ALERT_RULES["system_critical"] -------------------------------------------------------------
 CPU_HIGH = Alert(
@@ -177,3 +179,11 @@ REVENUE_DROP = Alert(
                 series={REVENUE: "0+400x2550 1020000+120x50", ORDERS: "0+4x2600"}, at="1w3h", fires=False),
     ),
 )
+
+# The api job dead (its scrapes failing, its series gone): the SLOs it feeds page for want of inputs within minutes
+# (CheckoutAvailabilitySLIAbsent, ApiLatencySLIAbsent, job="api"), and revenue_total gone reads 0 to RevenueDrop, which
+# pages on its own ladder some 45 minutes later: one dead job, two pages. The absent page names the cause; RevenueDrop
+# stays firing in Prometheus and Alertmanager (inhibited) and pages as before when the job's inputs are there.
+REVENUE_DROP_MUTED = Inhibition(
+    name="a job's SLO inputs gone mutes its RevenueDrop", source={SLI_LABEL: SLI_ABSENT},
+    target={"alertname": REVENUE_DROP.name}, equal=("job", *STACK.external_labels))

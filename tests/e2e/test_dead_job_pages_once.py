@@ -5,6 +5,10 @@ When the api job dies, CheckoutAvailabilitySLIAbsent and ApiLatencySLIAbsent bot
 and job="api" (the shipped rules' labels, read from out/), and the routes they reach group them by job and sli:
 Alertmanager sends one notification per group, and PagerDuty's dedup_key is the group key's hash, so one group is
 one incident. The page resolves once; a burn-rate page, and another job's absent page, stay pages of their own.
+
+The dead job's revenue_total gone reads 0 to RevenueDrop (job="api"), which fires some 45 minutes later on a route and
+ladder of its own: the absent page mutes it (the same job and platform), so on-call is paged once, for the cause.
+RevenueDrop with the job's inputs there, or beside another job's absent page, pages as before.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.inhibition import OUT, Sink, post, quiet_since, rule_alert, until
+from tests.e2e.inhibition import OUT, Sink, assert_not_muted_by, post, quiet_since, rule_alert, status, until
 
 PLATFORM = {"platform": "ecommerce-rag"}
 API_PAGES = ("CheckoutAvailabilitySLIAbsent", "ApiLatencySLIAbsent")
@@ -28,6 +32,11 @@ ONCALL = "email-slack"
 def _alert(name: str) -> dict[str, str]:
     """The alert's labels as Prometheus sends it: its rule's (not an escalation copy's) and the external labels."""
     return rule_alert(name, PLATFORM)
+
+
+def _revenue_drop(job: str = "api") -> dict[str, str]:
+    """RevenueDrop as Prometheus sends it: its rule's labels and the job its `sum by (job)` keeps."""
+    return {**_alert("RevenueDrop"), "job": job}
 
 
 def _level(alert: dict[str, str], number: int) -> dict[str, str]:
@@ -129,3 +138,28 @@ def test_the_printed_acknowledgement_of_the_job_silences_its_pages_and_their_lev
     assert acked.returncode == 0, acked.stderr
     assert until(lambda: _silenced(url) == {**{name: True for name in API_PAGES}, f"{API_PAGES[0]}1": True,
                                             other["alertname"]: False}), _silenced(url)
+
+
+def test_the_dead_jobs_revenue_drop_and_its_levels_page_nobody_while_its_absent_page_fires(
+        paging_alertmanager: tuple[str, Sink]) -> None:
+    url, sink = paging_alertmanager
+    pages = [_alert(name) for name in API_PAGES]
+    drop = _revenue_drop()
+    post(url, *pages, *(_level(page, number) for page in pages for number in (1, 2, 3)))
+    assert until(lambda: bool(_incidents(sink, "pagerduty_routing_key")))
+    posted = post(url, *pages, drop, *(_level(drop, number) for number in (1, 2, 3)))  # some 45 minutes later
+    quiet_since(posted)
+    assert _notified(sink, ONCALL) == [sorted(API_PAGES)]
+    for receiver in ("email_team_lead", "email_manager-slack_urgent", "email_director-webhook_pagerduty"):
+        assert _notified(sink, receiver) == [sorted(API_PAGES)], receiver
+    assert len(_incidents(sink, "pagerduty_routing_key")) == 1, sink.pagerduty
+    for labels in ({**drop, "escalation_level": ""}, *(_level(drop, number) for number in (1, 2, 3))):
+        found = status(url, labels)
+        assert found["state"] == "suppressed" and found["inhibitedBy"], found  # still there, for who looks
+
+
+def test_a_revenue_drop_with_the_job_up_or_beside_another_jobs_absent_page_pages(
+        alertmanager: tuple[str, Sink]) -> None:
+    url, sink = alertmanager
+    assert_not_muted_by(url, sink, _alert("AlertmanagerDeliverySLIAbsent"), _revenue_drop())
+    assert _notified(sink, ONCALL).count(["RevenueDrop"]) == 1

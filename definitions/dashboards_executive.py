@@ -15,6 +15,9 @@ from .metrics import (
 )
 from .slos import SLOS
 
+REVENUE_DAY = "UTC"
+"""The day Revenue Today counts: the exporter binds :today as its run's 00:00 UTC (generator/exporter/sql.py)."""
+
 active_users = Metric(name="active_users", type=MetricType.GAUGE, source=Source.APPLICATION,
                       help="Users with a session active in the last 5 minutes.", labels=("user_segment",),
                       whole=True)
@@ -29,9 +32,14 @@ EXECUTIVE_DASHBOARD = Dashboard(
     refresh="30s", time_range="24h", themes=("light", "dark", "auto"),
     rows=(
         Row(title="KPIs", panels=(
-            Panel(title="Revenue Today", kind="big_number", plan_name="revenue_daily", unit="currencyUSD", decimals=0,
-                  description="Revenue of the orders placed since 00:00 UTC that are completed (refunds and "
-                              "cancellations left out), summed by the shop's database at the exporter's last run.",
+            # a shop in Madrid reading "today" as its own day would miss its first one or two hours (and count the
+            # last ones of its yesterday) without the title
+            Panel(title=f"Revenue Today ({REVENUE_DAY})", kind="big_number", plan_name="revenue_daily",
+                  unit="currencyUSD", decimals=0,
+                  description=f"Revenue of the orders placed since 00:00 {REVENUE_DAY} (not the browser's midnight) "
+                              "that are completed (refunds and cancellations left out), summed by the shop's "
+                              "database at the exporter's last run: until its first run after midnight (every "
+                              f"{revenue_today.interval}, then a scrape) it still shows the last day's total.",
                   queries=Query(expr=f"sum({revenue_today.name})", instant=True)),
             Panel(title="Conversion Rate", kind="gauge", plan_name="conversion_rate", unit="percentunit",
                   decimals=1, min=0, max=0.3, thresholds=((0.05, "orange"), (0.15, "green")),

@@ -21,7 +21,8 @@ MIDNIGHT = 2 * DAY
 
 def _revenue_today(compiled: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
     board = next(document for document in compiled.values() if document["title"] == "Executive")
-    return board, next(panel for panel in panels(board) if panel["title"] == "Revenue Today")
+    return board, next(panel for panel in panels(board)
+                       if any("shop_revenue_today" in target.get("expr", "") for target in panel.get("targets", [])))
 
 
 def test_revenue_today_is_answered_at_midnight_and_reads_the_day_so_far(compiled: dict[str, dict[str, Any]],
@@ -72,3 +73,14 @@ def test_the_days_revenue_counts_todays_completed_orders_only() -> None:
     place((3, MIDNIGHT + 600.5, "completed", 14.0), (4, MIDNIGHT + 700, "refunded", 180.0),
           (5, MIDNIGHT + 800, "cancelled", 60.0))
     assert revenue(MIDNIGHT + 3600) == 39.0  # the refunded and the cancelled order are no revenue
+
+
+def test_its_title_says_whose_day_it_is_and_its_description_the_minutes_after_midnight(
+        compiled: dict[str, dict[str, Any]]) -> None:
+    """The exporter's day starts at 00:00 UTC, not at the midnight of a shop in Madrid reading "today" as its own
+    (one or two hours apart): the big number's title says so, not only its hover text; and until the exporter's first
+    run of the day (then a scrape) the number is the last day's total, which the description tells."""
+    _, panel = _revenue_today(compiled)
+    assert bind_values(MIDNIGHT + 3600)["today"] == MIDNIGHT  # 00:00 UTC of 1970-01-03
+    assert panel["title"] == "Revenue Today (UTC)"
+    assert "the last day's total" in panel["description"], panel["description"]

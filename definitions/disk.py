@@ -27,6 +27,11 @@ DISK_ALMOST_FULL = Alert(
                 series={'node_filesystem_avail_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "3x10",
                         'node_filesystem_size_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "100x10"},
                 labels={"instance": "db-1", "fstype": "ext4", "mountpoint": "/data"}, value=3),
+        Example(name="node-exporter restarted while the disk is full (2 minutes unscraped) keeps firing", at="12m",
+                fires=True, labels={"instance": "db-1", "fstype": "ext4", "mountpoint": "/data"}, value=3,
+                series={'node_filesystem_avail_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "3x6 _x2 3x10",
+                        'node_filesystem_size_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}':
+                        "100x6 _x2 100x10"}),
         Example(name="a full tmpfs does not", at="6m", fires=False,
                 series={'node_filesystem_avail_bytes{instance="db-1",fstype="tmpfs",mountpoint="/run"}': "0x10",
                         'node_filesystem_size_bytes{instance="db-1",fstype="tmpfs",mountpoint="/run"}': "100x10"}),

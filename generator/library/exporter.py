@@ -121,6 +121,10 @@ def predictive_alerts(for_: str = "10m", capacity_within: str = "24h", dashboard
                         series={'obsgen_capacity_seconds_to_exhaustion{forecast="disk_free",instance="db-1",'
                                 'mountpoint="/data"}': "21600x20"},
                         labels={"forecast": "disk_free", "instance": "db-1", "mountpoint": "/data"}, value=21600),
+                Example(name="the exporter restarted (2 minutes without its forecasts) keeps firing", at="20m",
+                        fires=True, labels={"forecast": "disk", "instance": "db-1"}, value=21600,
+                        series={'obsgen_capacity_seconds_to_exhaustion{forecast="disk",instance="db-1"}':
+                                "21600x10 _x2 21600x10"}),
                 Example(name="full in 3 days does not",
                         series={'obsgen_capacity_seconds_to_exhaustion{forecast="disk",instance="db-1"}': "259200x20"},
                         at="16m", fires=False),
@@ -148,6 +152,11 @@ def _source_down(name: str, up: str, labels: dict[str, str], severity: str, summ
             Example(name="down for 6 minutes fires", series={selector: "0x10"}, at="6m", fires=True, labels=labels),
             Example(name="a reconnect within 5 minutes does not", series={selector: "0x3 1x7"}, at="6m",
                     fires=False),
+            Example(name="the exporter restarted while the source is down (2 minutes unscraped) still fires",
+                    series={selector: "0x4 _x2 0x6"}, at="8m", fires=True, labels=labels),
+            # its gauge reads 0 from the restart until the first run, seconds later, has reached the source
+            Example(name="the exporter's first moment after a restart (0 until its first run) does not",
+                    series={selector: "1x5 0 1x6"}, at="8m", fires=False),
         ),
     )
 

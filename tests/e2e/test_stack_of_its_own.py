@@ -12,7 +12,8 @@ of CI, so they share it, in this order:
    dies in a running demo: the api job's targets and the simulated hosts' (which the demo serves too) go down. The
    SLOs reading the api job (checkout availability, api latency) both fire their SLIAbsent, and on-call gets one page
    for the job naming both; TargetDown of the api job fires in Prometheus after the page, and nobody is told while
-   the page fires; TargetDown of the simulated hosts' job, another outage, is told.
+   the page fires; TargetDown of the simulated hosts' job, another outage, is told. RevenueDrop of the api job (its
+   revenue_total gone reads 0) fires later, muted by the page: one page for the dead job, not two.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ RUNNING = 20.0
 job fired 3.5 s before the page in one measured run, and the warning route's 5 s group_wait hid that the compressed
 `for`s had the page last (20 s against 10 s): a service killed in a stack up for 20 s had TargetDown told 6 s before
 the page (helpers' report-amrace)."""
+REVENUE_DROP_WITHIN = 180.0
+"""Seconds RevenueDrop of the dead api job may take to fire in Prometheus: its 1h window emptied and its 15m `for`,
+compressed 60x, about 75 s after the kill, on a busy machine more."""
 VALUE, NEIGHBOUR = "live\tlink", "live\\tlink"
 """An instance holding a tab, and one holding a backslash and a t where it has the tab."""
 
@@ -203,3 +207,13 @@ def test_its_target_down_fires_untold_while_the_page_fires(dead: Dead) -> None:
 def test_another_jobs_target_down_is_told(dead: Dead) -> None:
     live, killed = dead.live, dead.killed
     assert len(_mails(live, "TargetDown", killed, job="node-simulated")) >= 1
+
+
+def test_its_revenue_drop_fires_and_pages_nobody_while_the_page_fires(dead: Dead) -> None:
+    """revenue_total gone reads 0 to RevenueDrop of the api job, which fires (its hour emptied, its `for` held)
+    while the absent page fires: it stays in Prometheus and Alertmanager, muted, and on-call is not paged again."""
+    live, killed = dead.live, dead.killed
+    fired = live.wait_alert("RevenueDrop", timeout=REVENUE_DROP_WITHIN, job="api")
+    live.wait_alert(ABSENT, timeout=0)
+    time.sleep(max(0.0, fired + _told_within(live) - time.time()))
+    assert _mails(live, "RevenueDrop", killed, job="api") == []

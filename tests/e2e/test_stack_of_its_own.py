@@ -214,6 +214,7 @@ def test_its_revenue_drop_fires_and_pages_nobody_while_the_page_fires(dead: Dead
     while the absent page fires: it stays in Prometheus and Alertmanager, muted, and on-call is not paged again."""
     live, killed = dead.live, dead.killed
     fired = live.wait_alert("RevenueDrop", timeout=REVENUE_DROP_WITHIN, job="api")
+    print(f"\nthe api job killed: RevenueDrop firing after {fired - killed:.1f} s")
     live.wait_alert(ABSENT, timeout=0)
     time.sleep(max(0.0, fired + _told_within(live) - time.time()))
     assert _mails(live, "RevenueDrop", killed, job="api") == []

@@ -8,6 +8,8 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 from generator.core.duration import parse_seconds
 from generator.exporter.cache import Labels, Sample, labels_of
 from generator.exporter.forecast import InsufficientDataError
@@ -24,10 +26,21 @@ def window(forecast: Forecast, wall_time: float) -> tuple[float, float, float]:
     return end - parse_seconds(forecast.history) + step, end, step
 
 
+def current(history: History, within: float) -> bool:
+    """Whether Prometheus still has the series: its newest finite sample is `within` seconds of the grid's end.
+
+    A series gone (its host decommissioned, its labels renamed) stays in query_range's answer for as long as
+    the history reaches back, its last values then NaN: forecast as if current, its time to exhaustion from the
+    day it vanished paged CapacityExhaustedSoon about a disk that no longer exists, for the whole history."""
+    finite = np.flatnonzero(np.isfinite(history.values))
+    return finite.size > 0 and (history.values.size - 1 - int(finite[-1])) * history.step <= within
+
+
 def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
                 computing: threading.Lock | None = None,
                 clock: Callable[[], float] = time.monotonic) -> list[Prediction]:
-    """A prediction per series the forecast's PromQL returns (series without any finite value are skipped).
+    """A prediction per series the forecast's PromQL returns and still has (series without any finite value, or
+    whose newest one is older than the forecast's stale_after, a step at least, are skipped).
 
     `computing`, when given, is held while predicting: jobs sharing it compute one at a time. The query and the
     predictions share the forecast's timeout (the wait for `computing` is another job's, held to its own): the
@@ -41,6 +54,9 @@ def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
         raise JobFailed(f"returned {len(histories)} series, more than max_series={forecast.max_series}: "
                         "aggregate the expression or raise max_series")
     distinct_without_names(histories)
+    # one missed grid point (a target restarting over it) keeps a series; older, its results would be stale
+    within = max(step, parse_seconds(forecast.stale_after))
+    histories = [history for history in histories if current(history, within)]
     found = []
     left = timeout - (clock() - began)
     with computing or contextlib.nullcontext():

@@ -3,6 +3,7 @@ computation does not count."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from generator.exporter.forecast_job import predictions, window
@@ -67,3 +68,38 @@ def test_the_wait_for_another_forecasts_computation_is_not_the_runs() -> None:
     clock = Ticking(per_look=2.0)
     waited = HourLongWait(clock)
     assert len(predictions(DAILY, FourSeries(), window(DAILY, 1e9)[1], waited, clock=clock)) == SERIES  # type: ignore[arg-type]
+
+
+FILLING = Forecast(name="disk_free", help="Free bytes.", expr="node_filesystem_avail_bytes", step="5m", season="1d",
+                   history="3d", horizon="1d", interval="10m", timeout="30s",
+                   capacity={"limit": 0, "direction": "down", "resource": "disk",
+                             "name_labels": ("instance", "mountpoint")})
+
+
+class FillingDisks(PrometheusClient):
+    """Three filesystems filling towards full 12 hours after the history's end: one still scraped, one whose newest
+    grid point missed its samples (a node-exporter restarting), one gone since a day (its host decommissioned)."""
+
+    def __init__(self) -> None:
+        super().__init__("http://127.0.0.1:1", timeout=1)
+
+    def query_range(self, expr: str, start: float, end: float, step: float,
+                    timeout: float | None = None) -> list[History]:
+        times = grid(start, end, step)
+        filling = 1e10 * (end + 12 * 3600 - times) / (end + 12 * 3600 - times[0])
+        restarting, gone = filling.copy(), filling.copy()
+        restarting[-1:] = np.nan
+        gone[-int(86_400 // step):] = np.nan
+        return [History({"instance": name, "mountpoint": "/data"}, values, end, step)
+                for name, values in (("scraped", filling), ("restarting", restarting), ("gone", gone))]
+
+
+def test_a_series_prometheus_no_longer_has_is_not_forecast_as_if_it_were_current() -> None:
+    """A filesystem gone for a day (its host decommissioned, its labels renamed) kept its forecast and its time to
+    exhaustion, 12 hours as when last seen: CapacityExhaustedSoon paged about a disk that no longer exists for the
+    whole history (2 weeks for the shipped disk_free). A series is forecast while its newest sample is within the
+    forecast's stale_after (a step at least, so one missed grid point keeps it)."""
+    found = {p.labels["instance"]: p for p in predictions(FILLING, FillingDisks(), window(FILLING, 1e9)[1])}
+    assert sorted(found) == ["restarting", "scraped"]
+    assert found["scraped"].recommendation is not None
+    assert found["scraped"].recommendation.seconds_to_exhaustion < 86_400

@@ -36,7 +36,8 @@ from generator.core.duration import parse_seconds
 from generator.exporter.cache import Sample, labels_of
 from generator.exporter.interrupt import STOPPING, UNANSWERED, RunInterrupt, watchdog
 from generator.exporter.jobs import STOPPED, Job, JobFailed, JobTimeout, SourceDown, SourceNotAnswering, UpGauge
-from generator.model import BusinessMetric, Database
+from generator.exporter.monotonic import Monotonic
+from generator.model import BusinessMetric, Database, MetricType
 
 BIND_NOW = "now"
 BIND_TODAY = "today"
@@ -313,6 +314,8 @@ class QueryJob(Job):
         self._in_progress: RunInterrupt | None = None
         self._stopping = False
         self._lock = threading.Lock()
+        self._served = (Monotonic(metric.name, metric.location, metric.max_series)
+                        if metric.type == MetricType.COUNTER else list)
 
     def interrupt(self) -> None:
         """Cut the run in progress, and any later one as it starts."""
@@ -377,4 +380,4 @@ class QueryJob(Job):
         if len(rows) > self.metric.max_series:
             raise JobFailed(f"returned more than max_series={self.metric.max_series} rows: aggregate the SQL (fewer "
                             "label columns, a GROUP BY) or raise max_series")
-        return rows_to_samples(self.metric, columns, [tuple(row) for row in rows])
+        return self._served(rows_to_samples(self.metric, columns, [tuple(row) for row in rows]))

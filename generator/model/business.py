@@ -58,7 +58,8 @@ class BusinessMetric(Metric, Scheduled):
     """A metric family computed by SQL: one sample per row, labels from columns, the value from a column.
 
     A gauge's query returns the current value (active users, conversion over the last hour); a
-    counter's query returns the running total that only grows (orders ever placed), exposed as is.
+    counter's query returns the running total that only grows (orders ever placed), exposed as is (a decrease,
+    rows deleted, is served as no change: generator/exporter/monotonic.py).
     SQL may use the bind parameters ``:now`` (Unix seconds at run time) and ``:today`` (Unix seconds of
     that day's start, 00:00 UTC) to stay portable across databases. A row whose value is NULL gives no
     sample (use COALESCE for a zero).

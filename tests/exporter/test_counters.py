@@ -3,8 +3,15 @@ reads it as a reset (one refund used to make increase() of shop_orders_total cou
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from pathlib import Path
 
+import pytest
+from prometheus_client import CollectorRegistry, Gauge
+
+from generator.exporter.sql import Databases, QueryJob
+from generator.model import BusinessMetric, Database, MetricType
 from tests.exporter.conftest import shipped_config
 from tests.exporter.test_sqlite import expected_samples
 
@@ -25,3 +32,45 @@ def test_a_refund_moves_no_business_counter_down_and_counts_once(demo_sqlite: st
     assert before["shop_orders_total"] == after["shop_orders_total"]  # orders placed: a refund places none
     status = frozenset({("status", "refunded")})
     assert after["shop_orders_reversed_total"][status] == before["shop_orders_reversed_total"][status] + 3
+
+
+def _orders_job(path: Path) -> QueryJob:
+    metric = BusinessMetric(name="shop_revenue_total", type=MetricType.COUNTER, help="Revenue.", database="shop",
+                            labels=("category",),
+                            sql="SELECT category, SUM(amount) AS value FROM order_items GROUP BY category")
+    databases = Databases({"shop": Database(name="shop", dsn=f"sqlite:///{path}")})
+    return QueryJob(metric, databases, Gauge("up", "Up.", registry=CollectorRegistry()))
+
+
+def _served(job: QueryJob) -> dict[str, float]:
+    return {dict(sample.labels)["category"]: sample.value for sample in job.run(NOW)}
+
+
+def test_a_business_counter_whose_sql_total_goes_down_is_served_without_a_reset(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Rows deleted (a retention purge, an erased customer) or a float SUM summed in another order made the SQL
+    total go down: Prometheus reads any decrease as a counter reset and counts the whole new total as increase
+    (promtool: 10 a minute from 1000, 300 purged at 30m, increase(...[1h]) at 40m read 1407 for 400 sold). The
+    exporter serves the decrease as no change, and every later increase as it is; it says so once, naming the
+    definition."""
+    db = sqlite3.connect(tmp_path / "shop.db")
+    db.execute("CREATE TABLE order_items (category TEXT, amount REAL)")
+    db.executemany("INSERT INTO order_items VALUES (?, ?)", [("books", 10.0)] * 100 + [("games", 5.0)])
+    db.commit()
+    job = _orders_job(tmp_path / "shop.db")
+    assert _served(job) == {"books": 1000.0, "games": 5.0}
+    db.execute("DELETE FROM order_items WHERE rowid IN (SELECT rowid FROM order_items WHERE category = 'books' "
+               "LIMIT 30)")  # purged
+    db.commit()
+    with caplog.at_level(logging.WARNING, logger="obsgen.exporter"):
+        assert _served(job) == {"books": 1000.0, "games": 5.0}
+        db.execute("INSERT INTO order_items VALUES ('books', 7.0)")
+        db.commit()
+        assert _served(job) == {"books": 1007.0, "games": 5.0}  # what was sold since counts, the purge never
+        db.execute("DELETE FROM order_items WHERE category = 'books' AND rowid IN (SELECT rowid FROM order_items "
+                   "WHERE category = 'books' LIMIT 1)")
+        db.commit()
+        assert _served(job) == {"books": 1007.0, "games": 5.0}
+    warned = [record.getMessage() for record in caplog.records]
+    assert len(warned) == 1, warned
+    assert "shop_revenue_total{category=\"books\"} went down from 1000 to 700" in warned[0]

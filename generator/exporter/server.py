@@ -43,6 +43,8 @@ def build(config: ExporterConfig, prometheus_url: str = "") -> Exporter:
     disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series double every counter for no use to Prometheus
     registry = CollectorRegistry()
     metrics = SelfMetrics.register(registry)
+    if not config.forecasts:  # it never queries Prometheus: a 0 for ever would fire ForecastPrometheusDown for ever
+        registry.unregister(metrics.prometheus_up)
     cache = ResultCache()
     databases = Databases(config.databases)
     client = PrometheusClient(prometheus_url or config.settings.prometheus_url,

@@ -18,14 +18,15 @@ from prometheus_client.parser import text_string_to_metric_families
 from generator.exporter.cache import ResultCache, Sample, labels_of
 from generator.exporter.capacity import Recommendation
 from generator.exporter.collectors import business_collector, forecast_collector
-from generator.exporter.config import ConfigError, load_config
+from generator.exporter.config import ConfigError, ExporterConfig, load_config
 from generator.exporter.exposition import Exposition
 from generator.exporter.jobs import Job, JobFailed, JobTimeout, SourceDown, SourceNotAnswering
 from generator.exporter.predict import Prediction, samples
 from generator.exporter.report import ForecastReport, render
 from generator.exporter.scheduler import Scheduler, SelfMetrics
+from generator.exporter.server import build
 from generator.exporter.sql import Databases, QueryJob, resolve_url, rows_to_samples
-from generator.model import BusinessMetric, Database, Forecast, MetricType
+from generator.model import BusinessMetric, Database, ExporterSettings, Forecast, MetricType
 from generator.model.project import Project
 from generator.targets.exporter import NOT_AT_RUNTIME
 from tests.exporter.conftest import SHIPPED_CONFIG
@@ -352,3 +353,19 @@ def test_the_report_lists_series_anomalies_and_recommendations() -> None:
     assert 'disk_free {instance="db-1"}: 5 where 4 was expected (z = 3.5)' in text
     assert "[critical] disk on db-1 full in 2 h" in text
     assert "orders     Prometheus at http://p:9090 unreachable" in text
+
+
+def test_an_exporter_without_forecasts_does_not_export_prometheus_as_down() -> None:
+    """An exporter of business metrics alone never queries Prometheus, yet served obsgen_prometheus_up 0 for ever:
+    ForecastPrometheusDown (obsgen_prometheus_up == 0 for 5m) fired 5 minutes after every start, and never
+    resolved. With forecasts, the gauge is served (0 until Prometheus answers, as the exporter waits for it)."""
+    shop = Database(name="shop", dsn="sqlite:////nonexistent/shop.db")
+    query = BusinessMetric(name="shop_active_users", type=MetricType.GAUGE, help="Users.", database="shop",
+                           sql="SELECT 1 AS value")
+    forecast = Forecast(name="active_users", help="Users.", expr="sum(shop_active_users)", season="1d",
+                        history="7d")
+    alone = build(ExporterConfig(ExporterSettings(), {"shop": shop}, (query,), ()))
+    assert b"obsgen_prometheus_up" not in alone.exposition.body
+    assert b'obsgen_database_up{database="shop"}' in alone.exposition.body
+    both = build(ExporterConfig(ExporterSettings(), {"shop": shop}, (query,), (forecast,)))
+    assert b"obsgen_prometheus_up 0.0" in both.exposition.body

@@ -1,0 +1,120 @@
+"""A panel shows a 0-1 ratio in the unit `percent` (0.5 reads 0.5%), or a ratio times 100 in `percentunit` (5000%).
+
+Anti-pattern: an error ratio `sum(rate(errors[5m])) / sum(rate(requests[5m]))` (or an availability
+`1 - errors / requests`, or a recorded `...:ratio...` series) with unit `percent`: half the requests failing
+reads "0.5%", and thresholds written for it (0.05 red) colour a value no reader connects to them.
+Fix: unit `percentunit` (Grafana multiplies by 100 for display), or `100 * (...)` in the query and thresholds in
+percent; the other way round, `100 * (...)` shown in `percentunit` reads 50 as 5000%. Read from the query's
+shape: a ratio is a `/` of two series (not `x / 100`), `1 - x / y`, a min, max or avg of ratios, or a series
+whose recorded name says `ratio`; a query multiplied by 100 is taken as scaled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator.checks.lint.dashboard_json import panels, variable_values
+from generator.core.errors import Level
+from generator.core.grafana_promql import UnknownVariable, interpolate
+from generator.core.promql import PromQLError, parse, walk
+
+CODE = "GD010"
+NAME = "ratio-in-percent"
+LEVEL = Level.WARNING  # read from the query's shape: a `/` of two series that is not a share is possible
+AVERAGING = frozenset({"min", "max", "avg", "quantile", "topk", "bottomk"})
+"""Aggregations that keep a ratio a ratio (a sum of ratios is not one)."""
+
+
+def _unparen(node: Any) -> Any:
+    while type(node).__name__ == "ParenExpr":
+        node = node.expr
+    return node
+
+
+def _reads(node: Any) -> bool:
+    return any(type(n).__name__ == "VectorSelector" for n in walk(node))
+
+
+def _number(node: Any, value: float | None = None) -> bool:
+    node = _unparen(node)
+    return type(node).__name__ == "NumberLiteral" and (value is None or float(node.val) == value)
+
+
+def ratio(node: Any) -> bool:
+    """Whether an expression's values are a 0-1 share by its shape."""
+    node = _unparen(node)
+    kind = type(node).__name__
+    if kind == "VectorSelector":
+        return "ratio" in str(node.name or "").split(":")[-1] and ":" in str(node.name or "")
+    if kind == "AggregateExpr":
+        return str(node.op) in AVERAGING and ratio(node.expr)
+    if kind != "BinaryExpr" or getattr(node.modifier, "return_bool", False):
+        return False
+    op = str(node.op)
+    if op == "/":
+        return (_reads(node.lhs) and _reads(node.rhs) and not _number(node.lhs) and not _number(node.rhs)
+                and _hundredth(node.lhs) is None)
+    if op == "-":
+        return _number(node.lhs, 1.0) and ratio(node.rhs)
+    if op in ("or", "and", "unless", ">", "<", ">=", "<=", "==", "!="):
+        return ratio(node.lhs)  # a fallback or a filter keeps the left side's values
+    return False
+
+
+def _hundredth(node: Any) -> Any:
+    """x of `100 * x` or `x * 100`, None for anything else."""
+    node = _unparen(node)
+    if type(node).__name__ != "BinaryExpr" or str(node.op) != "*":
+        return None
+    return node.rhs if _number(node.lhs, 100.0) else node.lhs if _number(node.rhs, 100.0) else None
+
+
+def hundredfold(node: Any) -> bool:
+    """Whether an expression is a ratio multiplied by 100 (`100 * x / y`, which PromQL reads `(100 * x) / y`, and
+    `(x / y) * 100`)."""
+    node = _unparen(node)
+    scaled = _hundredth(node)
+    if scaled is not None:
+        return ratio(scaled)
+    if type(node).__name__ == "BinaryExpr" and str(node.op) == "/" and _reads(node.rhs):
+        numerator = _hundredth(node.lhs)
+        return numerator is not None and _reads(numerator)
+    return False
+
+
+def _message(target: dict[str, Any], unit: str, root: Any, steps: list[Any]) -> str:
+    """What is wrong with a query of a panel in that unit, '' when nothing."""
+    where = f"query {target.get('refId', '?')}"
+    if unit == "percentunit" and hundredfold(root):
+        return (f"{where} is a ratio times 100 and the unit is `percentunit`, which multiplies by 100 again: "
+                "50 reads 5000%; use unit `percent`, or drop the `100 *`")
+    if unit != "percent" or not ratio(root):
+        return ""
+    small = [value for value in steps if isinstance(value, int | float) and 0 < value <= 1]
+    said = f" (thresholds {', '.join(f'{v:g}' for v in small)} read as {small[-1]:g}%)" if small else ""
+    return (f"{where} is a 0-1 ratio and the unit is `percent`: 0.5 reads 0.5%{said}; use unit `percentunit`, or "
+            "multiply the query by 100")
+
+
+def check(dashboard: dict[str, Any], context: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    """Panels whose unit says percent and whose query's shape says the other scale."""
+    values = variable_values(dashboard)
+    for panel in panels(dashboard):
+        defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+        unit = defaults.get("unit")
+        if unit not in ("percent", "percentunit"):
+            continue
+        steps = [step.get("value") for step in (defaults.get("thresholds") or {}).get("steps") or []]
+        for target in panel.get("targets") or []:
+            expr = str(target.get("expr") or "")
+            if not expr or target.get("hide"):
+                continue
+            try:
+                root = parse(interpolate(expr, values))
+            except (UnknownVariable, PromQLError):
+                continue  # XR010/XR011 say so
+            message = _message(target, unit, root, steps)
+            if message:
+                yield panel, message
+                break

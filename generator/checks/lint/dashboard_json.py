@@ -11,7 +11,7 @@ from generator.checks.lint.scrape_intervals import Scraped
 from generator.core.duration import format_seconds
 from generator.core.grafana_promql import PARSE_BUILTINS, RATE_INTERVAL, UnknownVariable, interpolate
 from generator.core.grafana_variable_value import opening_values
-from generator.core.promql import PromQLError, Selector, selectors
+from generator.core.promql import PromQLError, Selector, parse, selectors
 from generator.core.releases import PROMETHEUS_VERSION
 from generator.model.identity import GRAFANA_UID, MAX_UID
 
@@ -121,6 +121,18 @@ def variable_values(dashboard: dict[str, Any]) -> dict[str, str]:
     """A value for every template variable, as the preview opens it and Grafana sends it when the dashboard opens
     (core/grafana_variable_value.opening_value: a query variable, whose options no server gives the lint, `.*`)."""
     return {**LINT_BUILTINS, **opening_values(dashboard)}
+
+
+def parsed(target: dict[str, Any], values: Mapping[str, str]) -> Any:
+    """A target's expression parsed with the variables filled in; None when it has none or it does not parse
+    (XR010/XR011 say so)."""
+    expr = str(target.get("expr") or "")
+    if not expr:
+        return None
+    try:
+        return parse(interpolate(expr, values))
+    except (UnknownVariable, PromQLError):
+        return None
 
 
 def queries(dashboard: dict[str, Any]) -> Iterator[Query]:

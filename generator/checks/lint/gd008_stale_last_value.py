@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import LintContext, panels, variable_values
+from generator.checks.lint.dashboard_json import LintContext, panels, parsed, variable_values
 from generator.core.errors import Level
-from generator.core.grafana_promql import UnknownVariable, interpolate
-from generator.core.promql import ABSENCE_FUNCTIONS, PromQLError, children, parse
+from generator.core.promql import ABSENCE_FUNCTIONS, children
 
 CODE = "GD008"
 NAME = "stale-last-value"
@@ -53,14 +52,8 @@ def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dic
         if panel.get("type") not in REDUCING or not _last_non_null(panel):
             continue
         for target in panel.get("targets", []):
-            expr = str(target.get("expr") or "")
-            if not expr or target.get("instant"):
-                continue
-            try:
-                root = parse(interpolate(expr, values))
-            except (UnknownVariable, PromQLError):
-                continue  # XR010/XR011 say so
-            if vanishes(root):
+            root = None if target.get("instant") else parsed(target, values)
+            if root is not None and vanishes(root):
                 yield panel, (f"query {target.get('refId', '?')} returns nothing while nothing matches, and the "
                               "panel shows its last non-null value: it keeps showing the last value after that; "
                               "add `or vector(0)` (a zero per label) or make the query instant")

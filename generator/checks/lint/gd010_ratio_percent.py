@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import panels, variable_values
+from generator.checks.lint.dashboard_json import panels, parsed, variable_values
 from generator.core.errors import Level
-from generator.core.grafana_promql import UnknownVariable, interpolate
-from generator.core.promql import PromQLError, parse, walk
+from generator.core.promql import walk
 
 CODE = "GD010"
 NAME = "ratio-in-percent"
@@ -107,14 +106,8 @@ def check(dashboard: dict[str, Any], context: Any) -> Iterator[tuple[dict[str, A
             continue
         steps = [step.get("value") for step in (defaults.get("thresholds") or {}).get("steps") or []]
         for target in panel.get("targets") or []:
-            expr = str(target.get("expr") or "")
-            if not expr or target.get("hide"):
-                continue
-            try:
-                root = parse(interpolate(expr, values))
-            except (UnknownVariable, PromQLError):
-                continue  # XR010/XR011 say so
-            message = _message(target, unit, root, steps)
+            root = None if target.get("hide") else parsed(target, values)
+            message = _message(target, unit, root, steps) if root is not None else ""
             if message:
                 yield panel, message
                 break

@@ -52,6 +52,7 @@ from generator.checks.semantics import (
     flat_baseline,
     impossible_matcher,
     lookback_gaps,
+    panel_threshold_off_alert,
     range_samples,
     slow_job_flaps,
     template_labels,
@@ -109,7 +110,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
     annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down, absent_page_of_several_jobs,
     template_labels, vector_matching, alert_without_condition, impossible_matcher, value_in_label,
-    undefined_external_label, range_samples, lookback_gaps,
+    undefined_external_label, range_samples, lookback_gaps, panel_threshold_off_alert,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RELEASE_CHECKS: tuple[CheckModule, ...] = tuple(check for check in PROJECT_CHECKS if getattr(check, "RELEASES", False))

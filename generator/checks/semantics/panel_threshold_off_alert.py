@@ -1,0 +1,184 @@
+"""The panel an alert opens plots the value the alert compares, and its colours do not change where the alert fires.
+
+An on-call engineer opened by a notification reads the panel's colour: a panel that stays green while its alert
+fires (no threshold at all, or one at another value) says the alert is wrong, and one that turns red long before
+it says an incident is on when none is.
+
+    Alert(name="GrafanaRequestsFailing", expr="100 * sum(rate(errors_total[5m])) / sum(rate(requests_total[5m])) "
+                                              "> 50", dashboard="Meta")
+    Panel(title="Grafana Request Errors", unit="percent",
+          queries="100 * sum(rate(errors_total[$__rate_interval])) / sum(rate(requests_total[$__rate_interval]))")
+    # no thresholds: green at 80%, where the alert fires
+
+Read from the expressions: a query of the panel is the alert's compared side when both are the same once label
+matchers, grouping labels, rate windows and an outer min, max or avg are set aside; a side multiplied by 100 is
+the same value in percent (a `percentunit` panel of the ratio has its threshold at the alert's / 100). Alerts on
+`> 0` (any increase) and comparisons with another series are left out.
+
+Fix: a threshold step at the alert's value, coloured orange or red above it for an alert on high values, or
+below it for one on low values: `thresholds=((50, "red"),)`; `((None, "red"), (0.05, "green"))`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator.checks.base import Context, Finding
+from generator.checks.semantics.shapes import Comparison, comparisons, unparen
+from generator.checks.semantics.threshold_direction import severity
+from generator.core.errors import Level
+from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
+from generator.core.promql import PromQLError, parse
+from generator.derive.dashboards import alert_panel
+from generator.model import Alert, Panel
+
+CODE = "SM019"
+NAME = "panel-colour-off-alert"
+LEVEL = Level.WARNING
+KEEPING = frozenset({"min", "max", "avg"})
+"""Aggregations whose result is on the scale of what they aggregate."""
+COUNTING = frozenset({"increase", "sum_over_time", "count_over_time", "changes", "resets", "delta",
+                      "predict_linear"})
+"""Functions whose value grows with their window: their windows must match."""
+ARITHMETIC = {"+": float.__add__, "-": float.__sub__, "*": float.__mul__, "/": float.__truediv__}
+
+
+class _Opened(dict[str, str]):
+    """Grafana's built-ins, and any other variable as `.*`: what a query reads matters here, not its matchers."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __missing__(self, key: str) -> str:
+        return ".*"
+
+
+VALUES = _Opened(PARSE_BUILTINS)
+
+
+def number(node: Any) -> float | None:
+    """The value of a constant expression (`0.05`, `(14.4 * 0.001)`), None for anything reading a series."""
+    node = unparen(node)
+    kind = type(node).__name__
+    if kind == "NumberLiteral":
+        return float(node.val)
+    if kind == "BinaryExpr" and str(node.op) in ARITHMETIC:
+        lhs, rhs = number(node.lhs), number(node.rhs)
+        if lhs is not None and rhs is not None and not (str(node.op) == "/" and rhs == 0):
+            return float(ARITHMETIC[str(node.op)](lhs, rhs))
+    return None
+
+
+def shape(node: Any, counting: bool = False) -> str:
+    """An expression written without what does not change its scale: label matchers, grouping labels, vector
+    matching, and the windows of rates and averages."""
+    node = unparen(node)
+    kind = type(node).__name__
+    if kind == "VectorSelector":
+        return str(node.name or "{}")
+    if kind == "MatrixSelector":
+        window = f"[{node.range}]" if counting else "[]"
+        return shape(node.vector_selector) + window
+    if kind == "Call":
+        name = str(node.func.name)
+        return f"{name}({', '.join(shape(arg, name in COUNTING) for arg in node.args)})"
+    if kind == "AggregateExpr":
+        param = f"{shape(node.param)}, " if node.param is not None else ""
+        return f"{node.op}({param}{shape(node.expr)})"
+    if kind == "BinaryExpr":
+        return f"({shape(node.lhs)} {node.op} {shape(node.rhs)})"
+    if kind == "UnaryExpr":
+        return f"-{shape(node.expr)}"
+    if kind == "SubqueryExpr":
+        return f"{shape(node.expr)}[:]"
+    if kind == "NumberLiteral":
+        return f"{float(node.val):g}"
+    return str(node)
+
+
+def _times_hundred(node: Any) -> Any:
+    """x of `100 * x` or `x * 100`, None for anything else."""
+    node = unparen(node)
+    if type(node).__name__ != "BinaryExpr" or str(node.op) != "*":
+        return None
+    return node.rhs if number(node.lhs) == 100 else node.lhs if number(node.rhs) == 100 else None
+
+
+def scaled(node: Any) -> tuple[str, float]:
+    """(shape, scale) of a value: an outer min/max/avg set aside, a factor of 100 taken out (`100 * x / y`, which
+    PromQL reads `(100 * x) / y`, is the ratio x / y at scale 100)."""
+    node = unparen(node)
+    while type(node).__name__ == "AggregateExpr" and str(node.op) in KEEPING:
+        node = unparen(node.expr)
+    inner = _times_hundred(node)
+    if inner is not None:
+        return shape(inner), 100.0
+    if type(node).__name__ == "BinaryExpr" and str(node.op) == "/":
+        numerator = _times_hundred(node.lhs)
+        if numerator is not None:
+            return f"({shape(numerator)} / {shape(node.rhs)})", 100.0
+    return shape(node), 1.0
+
+
+def _panel_scales(panel: Panel) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for query in panel.queries:
+        if query.exemplars_only:
+            continue
+        try:
+            kind, scale = scaled(parse(interpolate(query.promql, VALUES)))
+        except (PromQLError, UnknownVariable):
+            continue  # XR010 says so
+        found.setdefault(kind, scale)
+    return found
+
+
+def _marks(panel: Panel, value: float, low_is_bad: bool) -> bool:
+    """Whether the panel's colour turns worse across `value` in the direction the alert fires."""
+    steps = [(step.value, severity(step.color)) for step in panel.thresholds]
+    for index, (at, colour) in enumerate(steps):
+        if at is None or colour is None or not abs(at - value) <= 1e-9 * max(1.0, abs(value)):
+            continue
+        below = steps[index - 1][1] if index else None
+        if below is None:
+            continue
+        if (colour > below) if not low_is_bad else (below > colour):
+            return True
+    return False
+
+
+def _off(panel: Panel, comparison: Comparison, alert: Alert) -> str:
+    """What is wrong with the panel's colours for that comparison, '' when nothing or when it is not its value."""
+    threshold = number(comparison.other)
+    if threshold is None or threshold == 0:
+        return ""
+    kind, alert_scale = scaled(comparison.watched)
+    panel_scale = _panel_scales(panel).get(kind)
+    if panel_scale is None:
+        return ""
+    value = threshold * panel_scale / alert_scale
+    if _marks(panel, value, comparison.low_is_bad):
+        return ""
+    where = "below" if comparison.low_is_bad else "above"
+    shown = ", ".join(f"{step.color} from {step.value:g}" for step in panel.thresholds if step.value is not None)
+    colours = f"its colours change at {shown}" if shown else "it has no threshold"
+    return (f"alert {alert.name} fires {where} {threshold:g} and opens panel {panel.title!r}, which plots that value"
+            f"{'' if panel_scale == alert_scale else f' ({value:g} on its scale)'}, but {colours}: add a step at "
+            f"{value:g} coloured worse {where} it, so the panel is red when the alert fires")
+
+
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
+    for alert in project.alerts.values():
+        if not isinstance(alert, Alert) or not alert.dashboard:
+            continue
+        found = alert_panel(project, alert, with_alert_list=False)
+        if found is None:
+            continue
+        panel = found[1]
+        for comparison in comparisons(alert.condition):
+            message = _off(panel, comparison, alert)
+            if message:
+                yield Finding(panel, message, ("thresholds",), (alert.location,))
+                break

@@ -8,6 +8,7 @@ from generator.model.conventions import ESCALATION_LEVEL_LABEL, NOT_ESCALATION, 
 
 from .alerting import ALERTING
 from .meta_monitoring import ALERTS as META_ALERTS
+from .stack import STACK
 from .tracing import TRACING, critical_trace_coverage
 
 RATE = "[$__rate_interval]"
@@ -16,6 +17,9 @@ FIRING = f"ALERTS{{{FIRING_NOW}}}"
 """Alerts firing now, each once: escalation copies (labelled with their level) are left out."""
 HEARTBEATS = "|".join(re.escape(alert.name) for alert in META_ALERTS if alert.heartbeat)
 """Alerts that always fire (Watchdog): a timeline bar of one fills the panel on a quiet night and says nothing."""
+ALERTMANAGERS = len(STACK.alertmanagers)
+"""Alertmanagers Prometheus is configured with: fewer discovered is PrometheusAlertmanagersMissing (orange), none
+PrometheusNotConnectedToAlertmanagers (red)."""
 NONE_OF_EACH_SEVERITY = " or ".join(f'label_replace(vector(0), "{SEVERITY_LABEL}", "{severity.name}", "", "")'
                                     for severity in ALERTING.severities)
 """0 for every declared severity: a stat of a severity that stopped firing reads 0 now, not its last 1."""
@@ -126,9 +130,12 @@ META_MONITORING = Dashboard(
                            Query(expr="min(alertmanager_config_last_reload_successful)", legend="Alertmanager"))),
         )),
         Row(title="Notifications", panels=(
-            Panel(title="Alertmanagers Discovered", kind="stat", unit="none", thresholds=((1, "green"),),
-                  description="Alertmanagers each Prometheus sends alerts to (PrometheusNotConnectedToAlertmanagers "
-                              "warns at 0 for 10 minutes).",
+            Panel(title="Alertmanagers Discovered", kind="stat", unit="none",
+                  thresholds=((None, "red"), (1, "orange"), (ALERTMANAGERS, "green")) if ALERTMANAGERS > 1
+                  else ((1, "green"),),
+                  description=f"Alertmanagers each Prometheus sends alerts to, of the {ALERTMANAGERS} configured "
+                              "(PrometheusNotConnectedToAlertmanagers warns at 0 for 10 minutes, red; "
+                              "PrometheusAlertmanagersMissing below all of them for 15 minutes, orange).",
                   queries="min(max_over_time(prometheus_notifications_alertmanagers_discovered[5m]))"),
             Panel(title="Prometheus to Alertmanager Errors", kind="line", unit="ops",
                   description="Errors per second sending alerts to each Alertmanager.",
@@ -159,7 +166,7 @@ META_MONITORING = Dashboard(
                                 legend="{{integration}}")),
         )),
         Row(title="Pipeline components", panels=(
-            Panel(title="Grafana Request Errors", kind="line", unit="percent",
+            Panel(title="Grafana Request Errors", kind="line", unit="percent", thresholds=((50, "red"),),
                   description="Share of each Grafana handler's requests answered with a server error, data-source "
                               "proxies left out (GrafanaRequestsFailing warns above 50% for 5 minutes).",
                   queries=Query(expr=f"100 * sum by (handler) (rate({GRAFANA_ERRORS}{RATE})) "
@@ -200,7 +207,7 @@ META_MONITORING = Dashboard(
                               "read (ForecastPrometheusDown warns after 5 minutes).",
                   queries=(Query(expr="min by (database) (obsgen_database_up)", legend="database {{database}}"),
                            Query(expr="min(obsgen_prometheus_up)", legend="Prometheus for forecasts"))),
-            Panel(title="Failing Queries", kind="line", unit="none", decimals=0, width=18,
+            Panel(title="Failing Queries", kind="line", unit="none", decimals=0, width=18, thresholds=((2, "red"),),
                   description="Runs in a row of each SQL query (and the database it reads) and forecast that "
                               "failed or timed out, 0 after a success (BusinessQueryFailing warns at two while its "
                               "source is up).",
@@ -221,7 +228,7 @@ META_MONITORING = Dashboard(
                                 legend="{{query}} {{database}}")),
         )),
         Row(title="Remote write", panels=(
-            Panel(title="Remote Write Failures", kind="line", unit="percentunit",
+            Panel(title="Remote Write Failures", kind="line", unit="percentunit", thresholds=((0.01, "red"),),
                   description="Share of samples each remote-write queue failed to send "
                               "(PrometheusRemoteStorageFailures pages above 1% for 15 minutes); empty while no remote "
                               "write is configured.",
@@ -229,7 +236,7 @@ META_MONITORING = Dashboard(
                                      f"(rate(prometheus_remote_storage_samples_failed_total{RATE}) + "
                                      f"rate(prometheus_remote_storage_samples_total{RATE}))",
                                 legend="{{remote_name}}")),
-            Panel(title="Remote Write Behind", kind="line", unit="s",
+            Panel(title="Remote Write Behind", kind="line", unit="s", thresholds=((120, "red"),),
                   description="How far each remote-write queue lags what Prometheus ingests "
                               "(PrometheusRemoteWriteBehind pages above 2 minutes for 15 minutes).",
                   queries=Query(expr="max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds[5m]) - "

@@ -110,7 +110,7 @@ OPERATIONS_DASHBOARD = Dashboard(
                   description="Share of requests answered with a 5xx, per service.",
                   queries=Query(expr=f"({requests(FAILING)} or on (service) 0 * {requests()}) / {requests()}",
                                 legend="{{service}}")),
-            Panel(title="Error Log Lines", kind="line", unit="short",
+            Panel(title="Error Log Lines", kind="line", unit="cps",
                   description="Error-level log lines per second, per service, and the rag-engine's timeout lines, "
                               f"counted by Loki's ruler ({ERROR_LOG_RATE.name}, {TIMEOUT_LOG_RATE.name}); "
                               "ApiErrorLogsHigh fires above 50 errors in 5 minutes, RagEngineTimeouts above 20 "

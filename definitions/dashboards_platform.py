@@ -73,7 +73,7 @@ OK_FAILED = (ValueText(value="1", text="OK", color="green"), ValueText(value="0"
 
 def _lost(title: str, description: str, by: str, *metrics: str) -> Panel:
     """Items a component lost per second, one line per counter and `by` (empty while nothing is lost)."""
-    return Panel(title=title, kind="line", unit="short", description=description,
+    return Panel(title=title, kind="line", unit="cps", description=description,
                  queries=tuple(Query(expr=f"sum by ({by}) (rate({metric}{RATE}))",
                                      legend=f"{metric.removeprefix('otelcol_').removesuffix('_total')} {{{{{by}}}}}")
                                for metric in metrics))
@@ -180,7 +180,7 @@ META_MONITORING = Dashboard(
                   "otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total"),
             _lost("Loki Discarded Lines", "Log lines Loki refused, per reason (LokiDiscardingSamples warns after 15 "
                   "minutes).", "reason", "loki_discarded_samples_total"),
-            Panel(title="Loki Ruler", kind="line", unit="short",
+            Panel(title="Loki Ruler", kind="line", unit="cps",
                   description="Failed LogQL rule evaluations and failed sends of the ruler's alerts "
                               "(LokiRulerEvaluationFailures and LokiRulerNotificationErrors page after 15 minutes).",
                   queries=(Query(expr="sum by (rule_group) "

@@ -73,6 +73,7 @@
     ops: (v, d) => withSuffix(scaled(v, d, 1000, COUNT, false), " ops"),
     reqps: (v, d) => withSuffix(scaled(v, d, 1000, COUNT, false), " req/s"),
     iops: (v, d) => withSuffix(scaled(v, d, 1000, COUNT, false), " io/s"),
+    cps: (v, d) => withSuffix(scaled(v, d, 1000, COUNT, false), " c/s"),
     currencyUSD: (v, d) => ["$" + scaled(v, d, 1000, COUNT, false).join("").replace("$-", "-$"), ""],
     currencyEUR: (v, d) => ["€" + scaled(v, d, 1000, COUNT, false).join(""), ""],
   };

@@ -1,0 +1,45 @@
+"""What the shipped dashboards' numbers read as: a per-second rate carries a per-second unit, not a bare count."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.checks.lint.dashboard_json import panels, parsed, variable_values
+from generator.checks.semantics.shapes import unparen
+
+OUT = Path(__file__).resolve().parents[2] / "out" / "grafana" / "dashboards"
+COUNTS = frozenset({"short", "none", ""})
+"""Units that print a bare number: 0.5 reads as half of one, not half a line per second."""
+KEEPING = frozenset({"sum", "max", "min", "avg", "topk", "bottomk"})
+
+
+def per_second(node: Any) -> bool:
+    """Whether an expression's values are a rate: rate()/irate(), or a recorded series named `...:rate<window>`,
+    under aggregations and averages over time of it."""
+    node = unparen(node)
+    kind = type(node).__name__
+    if kind == "AggregateExpr":
+        return str(node.op) in KEEPING and per_second(node.expr)
+    if kind == "Call":
+        name = str(node.func.name)
+        if name in ("rate", "irate"):
+            return True
+        return name == "avg_over_time" and per_second(node.args[0].vector_selector)
+    if kind == "VectorSelector":
+        return str(node.name or "").rsplit(":", 1)[-1].startswith("rate")
+    return False
+
+
+def test_rates_are_shown_per_second() -> None:
+    counted = []
+    for path in sorted(OUT.rglob("*.json")):
+        dashboard = json.loads(path.read_text())
+        values = variable_values(dashboard)
+        for panel in panels(dashboard):
+            roots = [parsed(target, values) for target in panel.get("targets") or []]
+            unit = ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("unit") or ""
+            if roots and all(root is not None and per_second(root) for root in roots) and unit in COUNTS:
+                counted.append(f"{dashboard['title']}: {panel['title']} ({unit or 'no unit'})")
+    assert counted == [], counted

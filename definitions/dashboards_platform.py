@@ -125,9 +125,13 @@ META_MONITORING = Dashboard(
                            Query(expr=f"sum(increase(prometheus_tsdb_compactions_failed_total{RATE}))",
                                  legend="compactions failed"))),
             Panel(title="Configuration Reloads", kind="stat", unit="none", value_texts=OK_FAILED,
-                  thresholds=((1, "green"),), description="Whether the last configuration reload succeeded.",
-                  queries=(Query(expr="min(prometheus_config_last_reload_successful)", legend="Prometheus"),
-                           Query(expr="min(alertmanager_config_last_reload_successful)", legend="Alertmanager"))),
+                  thresholds=((1, "green"),),
+                  description="Whether the last configuration reload succeeded, now: No data while a server does "
+                              "not report it (down), not its last OK.",
+                  queries=(Query(expr="min(prometheus_config_last_reload_successful)", legend="Prometheus",
+                                 instant=True),  # now, not the last value before a server stopped reporting
+                           Query(expr="min(alertmanager_config_last_reload_successful)", legend="Alertmanager",
+                                 instant=True))),
         )),
         Row(title="Notifications", panels=(
             Panel(title="Alertmanagers Discovered", kind="stat", unit="none",
@@ -205,8 +209,9 @@ META_MONITORING = Dashboard(
                   description="Whether the sidecar exporter reaches each database it reads business metrics from "
                               "(BusinessDatabaseDown pages after 5 minutes without) and the Prometheus its forecasts "
                               "read (ForecastPrometheusDown warns after 5 minutes).",
-                  queries=(Query(expr="min by (database) (obsgen_database_up)", legend="database {{database}}"),
-                           Query(expr="min(obsgen_prometheus_up)", legend="Prometheus for forecasts"))),
+                  queries=(Query(expr="min by (database) (obsgen_database_up)", legend="database {{database}}",
+                                 instant=True),  # No data while the exporter is down, not its last OK
+                           Query(expr="min(obsgen_prometheus_up)", legend="Prometheus for forecasts", instant=True))),
             Panel(title="Failing Queries", kind="line", unit="none", decimals=0, width=18, thresholds=((2, "red"),),
                   description="Runs in a row of each SQL query (and the database it reads) and forecast that "
                               "failed or timed out, 0 after a success (BusinessQueryFailing warns at two while its "

@@ -43,3 +43,18 @@ def test_rates_are_shown_per_second() -> None:
             if roots and all(root is not None and per_second(root) for root in roots) and unit in COUNTS:
                 counted.append(f"{dashboard['title']}: {panel['title']} ({unit or 'no unit'})")
     assert counted == [], counted
+
+
+def test_a_stat_of_states_in_words_reads_them_now() -> None:
+    """A stat that prints a state as a word (OK, FAILED) of a range query shows its last value: a target down, its
+    series vanish and the panel keeps saying OK for the dashboard's range. Read at the range's end (instant), it
+    says No data."""
+    stale = []
+    for path in sorted(OUT.rglob("*.json")):
+        dashboard = json.loads(path.read_text())
+        for panel in panels(dashboard):
+            mappings = ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("mappings") or []
+            if panel.get("type") == "stat" and any(m.get("type") == "value" for m in mappings):
+                stale += [f"{dashboard['title']}: {panel['title']} {target.get('expr')}"
+                          for target in panel.get("targets") or [] if not target.get("instant")]
+    assert stale == [], stale

@@ -108,6 +108,10 @@ def test_definitions_case(code: str, case: dict[str, Any], tmp_path: Path) -> No
     # a case whose definitions do not load checks nothing: every check but the loader's would pass it
     unloaded = [f"{p.code} {p.message}" for p in report.problems if p.code in LOADER]
     assert code in LOADER or unloaded == [], unloaded
+    # a check that raises on a broken project is a finding of its own ("could not run ... please report this"):
+    # every case's project, however broken, is one the other checks must read without failing
+    crashed = [p.message for p in report.problems if " could not run (" in p.message]
+    assert crashed == []
     assert len(found) == len(expected), shown
     for problem, want in zip(sorted(found, key=lambda p: p.order), expected, strict=True):
         assert Path(problem.location.file).name == want.get("file", CASE_MODULE), shown

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
 from generator.core.listing import first_few
-from generator.model import Stack, WebhookChannel
+from generator.model import Alert, Stack, WebhookChannel
 from generator.model.notify import Channel
 from generator.model.project import Project
 
@@ -66,12 +66,18 @@ def local_sink(channel: Channel) -> bool:
     return isinstance(channel, WebhookChannel) and placeholder(channel.url).startswith("a loopback")
 
 
+def _channels(project: Project, alert: Alert) -> tuple[str, ...]:
+    """The channels an alert notifies; its own alone when its severity is undeclared (XR004 says so, and this
+    check still runs on that project)."""
+    return project.alert_channels(alert) if project.alerting.severity(alert.severity) else alert.channels
+
+
 def dead_mans_switches(project: Project) -> set[str]:
     """Channels only heartbeat alerts notify (the Watchdog's dead man's switch): a service counting pings, which
     follows no link; a channel any other alert, severity or escalation level notifies is read by people."""
     alerts = project.alerts.values()
-    pinged = {name for alert in alerts if alert.heartbeat is not None for name in project.alert_channels(alert)}
-    read = {name for alert in alerts if alert.heartbeat is None for name in project.alert_channels(alert)}
+    pinged = {name for alert in alerts if alert.heartbeat is not None for name in _channels(project, alert)}
+    read = {name for alert in alerts if alert.heartbeat is None for name in _channels(project, alert)}
     read |= {name for severity in project.alerting.severities for name in severity.channels}
     read |= {name for policy in project.escalation_policies.values() for level in policy.levels
              for name in level.channels}

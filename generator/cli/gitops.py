@@ -45,7 +45,7 @@ DIFF_IMAGES = typer.Option(None, "--images", help="Draw each changed dashboard b
 
 
 def diff_refs(
-    base_ref: str = typer.Argument("", help="Base commit (default: merge-base of main and HEAD)."),
+    base_ref: str = typer.Argument("", help="Base commit (default: merge-base of main, or master, and HEAD)."),
     head_ref: str = typer.Argument("", help="Head commit (default: the work tree, uncommitted changes included)."),
     definitions: Path = DEFINITIONS,
     output_format: str = typer.Option("text", "--format", "-f", help="text, or markdown for a PR comment."),

@@ -37,9 +37,21 @@ def repository(start: Path) -> Path:
     return Path(git(start, "rev-parse", "--show-toplevel"))
 
 
+DEFAULT_BRANCHES = ("main", "master")
+"""The branches a change is compared with when no base is given, the first that exists: main, or master (what
+`git init` names the first branch unless init.defaultBranch says otherwise)."""
+
+
 def default_base(repo: Path) -> str:
-    """Where the current branch left main: `git merge-base main HEAD`."""
-    return git(repo, "merge-base", "main", "HEAD")
+    """Where the current branch left main (or master): `git merge-base main HEAD`; DiffError saying to name the
+    base when the repository has neither branch."""
+    for branch in DEFAULT_BRANCHES:
+        found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"], cwd=repo,
+                               capture_output=True, timeout=120)
+        if found.returncode == 0:
+            return git(repo, "merge-base", branch, "HEAD")
+    raise DiffError(f"{repo} has no branch main or master to compare with: name the base, "
+                    "e.g. `obsgen diff origin/main` or `obsgen diff HEAD~1`")
 
 
 def describe(repo: Path, ref: str) -> str:

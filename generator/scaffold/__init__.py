@@ -2,7 +2,8 @@
 
 The project is the directory `project/` beside this module, copied with the team's name in place of
 `my-team`: a Stack and its scrape jobs, one channel, the four severities and an escalation policy, one
-alert with examples, one dashboard it links to, and a CI workflow that fails when out/ is stale.
+alert with examples, one dashboard it links to, a CI workflow that fails when out/ is stale, and a .gitignore
+of what obsgen keeps beside the project (caches, locks, previews, a live stack's state).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.build import load
 from generator.model import Alert, AlertingConfig, Channel, Dashboard, EscalationPolicy, RuleSet, Stack
@@ -28,7 +29,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("init")
     result = _obsgen("init", "payments", cwd=root)
     assert result.returncode == 0, result.stderr
-    assert "obsgen init: 6 files" in result.stdout and "placeholder addresses its README.md lists" in result.stdout
+    assert "obsgen init: 7 files" in result.stdout and "placeholder addresses its README.md lists" in result.stdout
     return root / "payments"
 
 
@@ -108,6 +109,49 @@ def test_init_writes_nothing_through_a_symbolic_link(tmp_path: Path, link: str, 
 
 
 def test_the_template_is_the_whole_project() -> None:
-    assert sorted(map(str, template_files())) == [".github/workflows/observability.yml", "README.md",
+    assert sorted(map(str, template_files())) == [".github/workflows/observability.yml", ".gitignore", "README.md",
                                                   "definitions/__init__.py", "definitions/alerting.py",
                                                   "definitions/service.py", "definitions/stack.py"]
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=repo,
+                          capture_output=True, text=True, timeout=60)
+
+
+def _committed(tmp_path: Path) -> Path:
+    """A new project as its team commits it: `obsgen init`, then git init and commit everything."""
+    project = tmp_path / "payments"
+    create(project)
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-q", "-m", "init")):
+        assert _git(project, *args).returncode == 0
+    return project
+
+
+def test_what_obsgen_keeps_beside_the_project_is_never_committed(tmp_path: Path) -> None:
+    """A build leaves .out.lock beside out/ (a watch .out.spare/), caches in definitions/__pycache__/, preview
+    its pictures in preview/ and up its state in .live/: `git add -A` took them all (the old tree wrote no
+    .gitignore), and a cache committed there is one nobody's build trusts."""
+    project = _committed(tmp_path)
+    kept = [".out.lock", ".out.spare/a.yml", ".out.previous/a.yml", ".out.staging-1/a.yml",
+            "definitions/__pycache__/obsgen-promql.cache", "preview/General/service.png", ".live/state.json",
+            ".definitions.import-1/a.py"]
+    ignored = _git(project, "check-ignore", "--no-index", *kept).stdout.split()
+    assert sorted(ignored) == sorted(kept)
+    assert _git(project, "check-ignore", "--no-index", "out/prometheus/prometheus.yml").returncode == 1
+
+
+def test_the_workflow_finds_out_stale_when_a_build_adds_a_file(tmp_path: Path) -> None:
+    """`git diff --exit-code out/` alone passed when the build added a file to out/ (a new dashboard, rule group
+    or runbook left uncommitted): git diff shows no untracked file."""
+    project = _committed(tmp_path)
+    (project / "out/prometheus").mkdir(parents=True)
+    (project / "out/prometheus/prometheus.yml").write_text("global: {}\n")  # as the first build's, committed
+    assert _git(project, "add", "out").returncode == 0 and _git(project, "commit", "-qm", "out").returncode == 0
+    workflow = yaml.safe_load((project / ".github/workflows/observability.yml").read_text())
+    (stale,) = [step["run"] for step in workflow["jobs"]["obsgen"]["steps"] if "out/" in step.get("run", "")]
+    assert subprocess.run(["bash", "-ec", stale], cwd=project, capture_output=True).returncode == 0  # nothing yet
+    (project / "out/docs").mkdir(parents=True)
+    (project / "out/docs/new.md").write_text("# a runbook the build added\n")
+    ran = subprocess.run(["bash", "-ec", stale], cwd=project, capture_output=True, text=True)
+    assert ran.returncode == 1 and "out/docs/new.md" in ran.stdout

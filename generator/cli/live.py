@@ -4,6 +4,7 @@ import contextlib
 import functools
 import inspect
 import os
+import re
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -51,14 +52,31 @@ def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE,
     typer.echo(f"stop it with {stop_command(state_dir)}")
 
 
-def stop_command(state_dir: Path) -> str:
-    """The command that stops a stack started with this state directory."""
+MAKE_DOWN = re.compile(rb"^down\s*:", re.MULTILINE)
+"""A Makefile's `down` target: obsgen's own checkout has one; a team's `obsgen init` project has no Makefile."""
+
+
+def _make_down(makefile: Path) -> bool:
+    """Whether makefile (the current directory's) is a regular file of under 1 MiB with a `down` target."""
+    from generator.core.bounded_read import read_bounded
+
+    try:
+        return MAKE_DOWN.search(read_bounded(makefile, 1 << 20)) is not None
+    except (OSError, ValueError):  # none, a FIFO, too large: no make to offer
+        return False
+
+
+def stop_command(state_dir: Path, makefile: Path = Path("Makefile")) -> str:
+    """The command that stops a stack started with this state directory: `obsgen down`, and `make down` beside it
+    where a Makefile with that target is (the obsgen checkout's)."""
     from generator.live.running import DEFAULT_STATE_DIR
 
-    if state_dir.resolve() == DEFAULT_STATE_DIR.resolve():
-        return "`make down` (obsgen down)"
+    default = state_dir.resolve() == DEFAULT_STATE_DIR.resolve()
     quoted = shlex.quote(str(state_dir))
-    return f"`obsgen down --state-dir {quoted}` (or make down STATE_DIR={quoted})"
+    command = "`obsgen down`" if default else f"`obsgen down --state-dir {quoted}`"
+    if not _make_down(makefile):
+        return command
+    return f"{command} (or make down)" if default else f"{command} (or make down STATE_DIR={quoted})"
 
 
 def running_stack() -> "LiveStack | None":

@@ -194,7 +194,16 @@ def test_ack_without_an_alertmanager_says_how_to_give_one(monkeypatch: pytest.Mo
     assert result.exit_code == 1 and "give --alertmanager-url" in result.output
 
 
-def test_up_says_the_exact_command_that_stops_it() -> None:
-    assert stop_command(Path(".live")) == "`make down` (obsgen down)"
-    assert stop_command(Path("/tmp/my stack")) == ("`obsgen down --state-dir '/tmp/my stack'` "
-                                                   "(or make down STATE_DIR='/tmp/my stack')")
+def test_up_says_the_exact_command_that_stops_it(tmp_path: Path) -> None:
+    makefile = tmp_path / "Makefile"
+    makefile.write_text("up: $(STAMP)\n\t$(BIN)/obsgen up\ndown: $(STAMP)\n\t$(BIN)/obsgen down\n")
+    assert stop_command(Path(".live"), makefile) == "`obsgen down` (or make down)"
+    assert stop_command(Path("/tmp/my stack"), makefile) == ("`obsgen down --state-dir '/tmp/my stack'` "
+                                                             "(or make down STATE_DIR='/tmp/my stack')")
+
+
+def test_up_in_a_project_without_make_down_says_obsgen_down_alone(tmp_path: Path) -> None:
+    """An `obsgen init` project has no Makefile: `make down` there is "No rule to make target 'down'"."""
+    assert stop_command(Path(".live"), tmp_path / "Makefile") == "`obsgen down`"
+    (tmp_path / "Makefile").write_text("build:\n\tobsgen build\n")  # a team's own, without the target
+    assert stop_command(Path("/tmp/s"), tmp_path / "Makefile") == "`obsgen down --state-dir /tmp/s`"

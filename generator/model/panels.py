@@ -40,6 +40,19 @@ PLAN_KINDS = {
     "status_grid": PanelKind.STATE_TIMELINE,
 }
 
+
+
+def unknown_kind(kind: str) -> str:
+    """Why a panel kind is refused: the names accepted, the plan's (which README's examples use) among them, and the
+    closest one."""
+    import difflib  # (only a misspelt kind needs it)
+
+    names = [*PLAN_KINDS, *PanelKind]
+    close = difflib.get_close_matches(kind, names, n=1, cutoff=0.6)
+    return (f"{kind!r} is not a panel kind{f'; did you mean {close[0]!r}?' if close else ''} (the plan's: "
+            f"{', '.join(PLAN_KINDS)}; Grafana's: {', '.join(PanelKind)})")
+
+
 QuerySource = str | Metric | RecordingRule | Alert
 TRACE_LINK_PREFIX, TRACE_LINK_SUFFIX = "rate(", "[$__rate_interval] @ 0)"
 """An exemplars-only query's expression: its selector between these (Query.promql)."""
@@ -194,7 +207,9 @@ class Panel(Definition):
     @field_validator("kind", mode="before")
     @classmethod
     def _plan_kind(cls, kind: Any) -> Any:
-        return PLAN_KINDS.get(kind, kind) if isinstance(kind, str) else kind
+        if not isinstance(kind, str) or kind in PLAN_KINDS.keys() | set(PanelKind):
+            return PLAN_KINDS.get(kind, kind) if isinstance(kind, str) else kind
+        raise ValueError(unknown_kind(kind))
 
     @field_validator("queries", mode="before")
     @classmethod

@@ -73,17 +73,21 @@ class PrometheusClient:
     def wait_ready(self, sleep: Callable[[float], bool]) -> bool:
         """Ask Prometheus whether it is ready until it is, backing off from FIRST_RETRY to LONGEST_RETRY seconds,
         and log one line when it is; False if `sleep` (which returns whether to stop) says stop first."""
-        started, delay = time.monotonic(), FIRST_RETRY
+        started, delay, told = time.monotonic(), FIRST_RETRY, False
         while True:
             try:  # the status only: the body is not read
                 with self._session.request("GET", f"{self.url}/-/ready", timeout=self.timeout, stream=True,
                                            deadline=deadline_for(self.timeout)) as response:
-                    ready = response.status_code == 200
-            except requests.RequestException:
-                ready = False
+                    ready, answer = response.status_code == 200, f"HTTP {response.status_code}"
+            except requests.RequestException as error:  # its text may hold the URL's user part: its kind only
+                ready, answer = False, f"no answer: {type(error).__name__}"
             if ready:
                 log.info("connected to Prometheus at %s after %.1f s", self.shown, time.monotonic() - started)
                 return True
+            if not told:  # one line: a Prometheus still starting is no error, one that is elsewhere must be seen
+                log.info("forecasts wait for Prometheus at %s (/-/ready: %s); they start once it answers (another "
+                         "address: ExporterSettings.prometheus_url or --prometheus-url)", self.shown, answer)
+                told = True
             if sleep(delay):
                 return False
             delay = min(2 * delay, LONGEST_RETRY)

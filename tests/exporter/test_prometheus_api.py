@@ -130,3 +130,21 @@ def test_sigterm_does_not_wait_for_a_forecast_prometheus_is_slow_to_answer(tmp_p
         took = exporter.stop()
     assert took < 3, f"SIGTERM took {took:.1f} s with a forecast waiting for Prometheus"
     assert "slow failed: interrupted: the exporter is stopping" in exporter.log.read_text()
+
+
+def test_forecasts_waiting_for_a_prometheus_that_does_not_answer_say_so_once(caplog: pytest.LogCaptureFixture) -> None:
+    """The exporter of a new project waited without a word for http://prometheus:9090 (ExporterSettings' default,
+    the compose stack's name), its forecasts never run: one line names the address it waits for."""
+    client = PrometheusClient(f"http://obsgen:hunter2-S3cret@127.0.0.1:{free_port()}", 1.0)
+    asked: list[float] = []
+
+    def sleep(seconds: float) -> bool:  # stops after the third try
+        asked.append(seconds)
+        return len(asked) == 3
+
+    with caplog.at_level(logging.INFO, logger="obsgen.exporter"):
+        assert not client.wait_ready(sleep)
+    assert len(asked) == 3
+    (said,) = caplog.messages
+    assert said.startswith(f"forecasts wait for Prometheus at {client.shown} (/-/ready: no answer: ConnectionError)")
+    assert "hunter2" not in said and "ExporterSettings.prometheus_url or --prometheus-url" in said

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.analysis.diff.sides import DiffError, default_base
+from generator.analysis.diff.sides import DiffError, default_base, describe
 
 
 def _repo(directory: Path, branch: str) -> str:
@@ -33,3 +33,12 @@ def test_a_repository_with_neither_says_to_name_the_base(tmp_path: Path) -> None
     _repo(tmp_path, "trunk")
     with pytest.raises(DiffError, match=r"no branch main or master to compare with: name the base, e\.g\. "):
         default_base(tmp_path)
+
+
+def test_the_default_base_is_shown_as_its_short_commit(tmp_path: Path) -> None:
+    """The report's first line showed the merge-base as 'e25c500a4fda1ad5e03ade1e8b2341153a94ed62 (e25c500)'."""
+    _repo(tmp_path, "master")
+    short = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tmp_path, check=True, capture_output=True,
+                           text=True).stdout.strip()
+    assert describe(tmp_path, default_base(tmp_path)) == short
+    assert describe(tmp_path, "master") == f"master ({short})"

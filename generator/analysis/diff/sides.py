@@ -59,7 +59,7 @@ def describe(repo: Path, ref: str) -> str:
     if ref == WORK_TREE:
         return "work tree"
     commit = git(repo, "rev-parse", "--short", f"{ref}^{{commit}}")
-    return commit if commit.startswith(ref) else f"{ref} ({commit})"
+    return commit if commit.startswith(ref) or ref.startswith(commit) else f"{ref} ({commit})"
 
 
 @dataclass(frozen=True)

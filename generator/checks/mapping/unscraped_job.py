@@ -1,11 +1,17 @@
-"""A panel shows whether a job is up, and no ScrapeJob scrapes that job.
+"""A panel shows whether a job is up, or imported rules select a job, and no ScrapeJob scrapes that job.
 
 The plan's status grid lists services (api, cache, database, load balancer); a service nothing scrapes has no `up`
 series, so its row is simply missing and the grid looks healthy. obsgen says which ones, and a panel can show them
 as NOT SCRAPED (`-1 * absent(up{job="cache"})` with a value text for -1).
 
+Rules imported from a mixin select the job names of the setup they were written for: kube-prometheus' node-exporter
+rules read `{job="node-exporter"}`, which a `ScrapeJob(name="node")` never writes, so every such alert matches no
+series and never fires, without a word from Prometheus. Said per rule set, when the project declares its scrape jobs
+and no Kubernetes packaging (where ServiceMonitors, not the definitions, name the jobs).
+
 Fix: add a ScrapeJob for the service (its exporter: redis_exporter, postgres_exporter, the load balancer's own
-metrics endpoint), or take it off the panel.
+metrics endpoint), or take it off the panel; for a rule set, name the ScrapeJob as its rules do (or re-import the
+rules edited to your job names).
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
+from generator.core.listing import first_few
 from generator.core.promql import facts
 from generator.derive.dashboards import dashboards
+from generator.model import ImportedAlert, ImportedRecord, Kubernetes, RuleSet
 
 CODE = "MP012"
 NAME = "unscraped-job"
@@ -33,8 +41,36 @@ def _up_jobs(expr: str) -> set[str]:
             for matcher in selector.matchers if matcher.startswith(JOB)}
 
 
+def _selected_jobs(expr: str) -> set[str]:
+    """Jobs an expression selects any series of by equality (none when it does not parse)."""
+    return {matcher[len(JOB):-1] for selector in facts(expr).selectors for matcher in selector.matchers
+            if matcher.startswith(JOB)}
+
+
+def _rule_sets(context: Context, scraped: set[str]) -> Iterator[Finding]:
+    """Each rule set whose rules select a job no ScrapeJob scrapes, once per job."""
+    if not scraped or context.project.all(Kubernetes):
+        return
+    for rule_set in context.project.all(RuleSet):
+        readers: dict[str, list[ImportedAlert | ImportedRecord]] = {}
+        for group in rule_set.groups:
+            for rule in group.rules:
+                for job in _selected_jobs(rule.expr) - scraped:
+                    readers.setdefault(job, []).append(rule)
+        for job, rules in sorted(readers.items()):
+            alerts = [rule for rule in rules if isinstance(rule, ImportedAlert)]
+            names = sorted({rule.name for rule in alerts})
+            said = f"{len(alerts)} alerts ({first_few(names, 3)}) and " if alerts else ""
+            yield Finding(rule_set, f"rule set {rule_set.name}: {said}{len(rules) - len(alerts)} recording rules "
+                                    f"select job=\"{job}\", which no ScrapeJob scrapes (jobs: "
+                                    f"{', '.join(sorted(scraped))}): they match no series"
+                                    f"{', so those alerts never fire' if alerts else ''}; name the ScrapeJob {job}, "
+                                    "or import the rules with your job's name")
+
+
 def check(context: Context) -> Iterator[Finding]:
     scraped = {job.name for job in context.project.scrape_jobs}
+    yield from _rule_sets(context, scraped)
     for dashboard in dashboards(context.project):
         for panel in dashboard.all_panels:
             for number, query in enumerate(panel.queries):

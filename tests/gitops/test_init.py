@@ -130,8 +130,8 @@ def _committed(tmp_path: Path) -> Path:
 
 def test_what_obsgen_keeps_beside_the_project_is_never_committed(tmp_path: Path) -> None:
     """A build leaves .out.lock beside out/ (a watch .out.spare/), caches in definitions/__pycache__/, preview
-    its pictures in preview/, up its state in .live/ and demo-db its 8 MB database: `git add -A` took them all (the old tree wrote no
-    .gitignore), and a cache committed there is one nobody's build trusts."""
+    its pictures in preview/, up its state in .live/ and demo-db its 8 MB database: `git add -A` took them all
+    (the old tree wrote no .gitignore), and a cache committed there is one nobody's build trusts."""
     project = _committed(tmp_path)
     kept = [".out.lock", ".out.spare/a.yml", ".out.previous/a.yml", ".out.staging-1/a.yml",
             "definitions/__pycache__/obsgen-promql.cache", "preview/General/service.png", ".live/state.json",

@@ -83,7 +83,8 @@ def load(definitions_dir: Path, warm: WarmModules | None = None) -> Loaded:
     root = definitions_dir.resolve()
     if not root.is_dir():
         missing = Problem(Location(str(definitions_dir), 0), PYTHON_ERROR, Level.ERROR,
-                          "definitions directory does not exist")
+                          "definitions directory does not exist (run obsgen in a project's directory, give "
+                          "--definitions DIR, or start a project with `obsgen init DIR`)")
         return Loaded(None, [missing], Unresolved())
     imported = import_definitions(root, warm)
     problems = list(imported.problems)

@@ -155,3 +155,19 @@ def test_the_workflow_finds_out_stale_when_a_build_adds_a_file(tmp_path: Path) -
     (project / "out/docs/new.md").write_text("# a runbook the build added\n")
     ran = subprocess.run(["bash", "-ec", stale], cwd=project, capture_output=True, text=True)
     assert ran.returncode == 1 and "out/docs/new.md" in ran.stdout
+
+
+def test_a_failing_example_is_named_at_its_line_by_check(tmp_path: Path) -> None:
+    """promtool names a failed test ("name: AppDown: down for 3 minutes fires; ...,"), not its definition: `obsgen
+    check` said nothing of definitions/service.py, where the example to fix is."""
+    project = tmp_path / "payments"
+    create(project)
+    service = project / "definitions/service.py"
+    down = """series={'up{job="app",instance="localhost:8000"}': "0x5"}"""
+    assert service.read_text().count(down) == 1
+    service.write_text(service.read_text().replace(down, down.replace("0x5", "1x5")))  # up: it cannot fire
+    assert _obsgen("build", cwd=project).returncode == 0
+    checked = _obsgen("check", cwd=project)
+    assert checked.returncode == 1 and "AppDown: down for 3 minutes fires" in checked.stdout, checked.stdout
+    assert ("     definitions/service.py:12: alert AppDown's example 'down for 3 minutes fires' failed (promtool "
+            "above): fix the example, or the alert if the example is right\n") in checked.stdout, checked.stdout

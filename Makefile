@@ -14,12 +14,32 @@ TEST_WORKERS ?= 4
 # editable installs costs every Python process in the venv 10-20 ms at start, an obsgen --help's sixth.
 INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e
 
-.PHONY: build test check lint bench clean debian-packages up down
+# A pull request can commit bytecode (`git add -f` passes .gitignore). An unchecked-hash .pyc (PEP 552) in
+# generator/__pycache__ runs instead of its reviewed source, and Python imports generator/ before any code of ours
+# could look. So make refuses a checkout that tracks bytecode or venv files, before anything runs (one git
+# ls-files, ~5 ms), and the venv reads bytecode only from its own pycache, never from a __pycache__ in the tree:
+# the .pth below sets sys.pycache_prefix at every start of the venv's Python (obsgen, python -m generator, pytest).
+TRACKED_BYTECODE := $(shell git ls-files -- '*.pyc' '*.pyo' '*__pycache__/*' $(patsubst %,'%',$(filter-out /%,$(VENV))) 2>/dev/null | head -3)
+ifneq ($(TRACKED_BYTECODE),)
+$(error the checkout tracks bytecode or venv files, which Python would run instead of their reviewed source: \
+  $(TRACKED_BYTECODE) (remove them from the commit: git rm -r --cached PATH))
+endif
+PYCACHE_PTH := import os, sys; sys.pycache_prefix = sys.pycache_prefix or os.path.join(sys.prefix, "pycache")
+WRITE_PYCACHE_PTH := $(BIN)/python -c 'import pathlib, sysconfig, sys; \
+  pathlib.Path(sysconfig.get_path("purelib"), "obsgen-pycache-prefix.pth").write_text(sys.argv[1] + "\n")' \
+  '$(PYCACHE_PTH)'
+
+.PHONY: build test check lint bench clean debian-packages up down pycache-prefix
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(WRITE_PYCACHE_PTH)
 	$(INSTALL) '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
+
+# A venv made before the .pth existed gets it so (or with the next change of pyproject.toml).
+pycache-prefix:
+	$(WRITE_PYCACHE_PTH)
 
 build: $(STAMP)
 	$(BIN)/obsgen build

@@ -43,7 +43,8 @@ def test_a_planted_pyc_with_the_sources_hash_does_not_run(tmp_path: Path, monkey
     module.write_text("VALUE = 'reviewed'\n")
     source = module.read_bytes()
     planted = marshal.dumps(compile("VALUE = 'planted'\n", str(module), "exec", dont_inherit=True))
-    pyc = Path(importlib.util.cache_from_source(str(module)))
+    # where a commit puts it: the tree's __pycache__ (make's venv reads its own, sys.pycache_prefix, instead)
+    pyc = module.parent / "__pycache__" / Path(importlib.util.cache_from_source(str(module))).name
     pyc.parent.mkdir()
     # PEP 552: checked against the source's hash, which anyone can compute from the reviewed source
     pyc.write_bytes(importlib.util.MAGIC_NUMBER + (0b11).to_bytes(4, "little") + importlib.util.source_hash(source)

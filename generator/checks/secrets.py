@@ -32,7 +32,8 @@ CODE = "SC001"
 NAME = "secret-in-output"
 LEVEL = Level.ERROR
 IDENTIFIER_KEYS = ("uid", "id")
-"""Keys whose values are identifiers: Grafana uids are 32 hex digits, like PagerDuty keys, so that rule is off."""
+"""Keys whose values are identifiers (and keys ending in Uid or _uid, as a definition's grafana_uid): Grafana uids are
+32 hex digits, like PagerDuty keys, so that rule is off."""
 
 SECURE = "secureJsonData"
 """Grafana's map of secrets: everything under it is one."""
@@ -59,23 +60,32 @@ class Leak:
     output: str
 
 
+def _embedded(value: str) -> Any:
+    """The JSON object a string holds (Grafana keeps some as text), or None: not JSON, or nested deeper than the
+    parser's recursion allows (a dashboard imported from anywhere can hold one), then scanned as the text it is."""
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+
+
 def _strings(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
     """Every string in a document with its path, keys included; JSON held in a string is walked as a document."""
-    if isinstance(value, str):
-        if value.startswith("{"):
-            try:
-                yield from _strings(json.loads(value), path)
-                return
-            except ValueError:
-                pass
-        yield path, value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield (*path, str(key)), str(key)
-            yield from _strings(item, (*path, str(key)))
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
+    stack: list[tuple[Any, Path, bool]] = [(value, path, False)]  # ..., is a key; JSON in a string nests as deep
+    while stack:                                                     # as it likes, so no recursion
+        value, path, is_key = stack.pop()
+        if isinstance(value, str):
+            embedded = _embedded(value) if not is_key and value.startswith("{") else None
+            if embedded is not None:
+                stack.append((embedded, path, False))
+            else:
+                yield path, value
+        elif isinstance(value, Mapping):
+            for key, item in reversed(list(value.items())):
+                stack.append((item, (*path, str(key)), False))
+                stack.append((str(key), (*path, str(key)), True))
+        elif isinstance(value, list | tuple):
+            stack.extend((item, (*path, index), False) for index, item in reversed(list(enumerate(value))))
 
 
 def _source(project: Project, value: str) -> tuple[Definition | None, Path]:
@@ -95,12 +105,10 @@ def _keyed_strings(document: Any) -> Iterator[tuple[str, str | int | None, bool]
         value, last, secure, is_key = stack.pop()
         kind = type(value)
         if kind is str:
-            if not is_key and value.startswith("{"):
-                try:
-                    stack.append((json.loads(value), last, secure, False))
-                    continue
-                except ValueError:
-                    pass
+            embedded = _embedded(value) if not is_key and value.startswith("{") else None
+            if embedded is not None:
+                stack.append((embedded, last, secure, False))
+                continue
             yield value, last, secure
         elif kind is dict or isinstance(value, Mapping):
             for name, item in reversed([(str(name), item) for name, item in value.items()]):
@@ -129,7 +137,7 @@ def _walk(document: Any, expands: bool = True) -> _Walked:
     keyed: list[Secret] = []
     for text, last, secure in _keyed_strings(document):
         strings.setdefault(text)
-        if last is not None and (last in IDENTIFIER_KEYS or str(last).endswith("Uid")):
+        if last is not None and (last in IDENTIFIER_KEYS or str(last).endswith(("Uid", "_uid"))):
             identifiers.add(text)
         if last is not None and text != last:  # a value: is its key one that only holds secrets?
             found = under_key(SECURE if secure else str(last), text, expands)
@@ -226,11 +234,23 @@ def _found(rendered: Mapping[str, Any]) -> tuple[list[Secret], dict[str, str]]:
     return found, first_seen
 
 
+def in_document(document: Any) -> list[tuple[Secret, Path]]:
+    """Every secret in one document as the build's scan finds it in out/ (a document whose server expands `$VAR`),
+    each once, with the path of the first string holding it: what `obsgen import` would write into definitions/."""
+    found, _ = _found({"": document})
+    return [(secret, next((path for path, text in _strings(document) if secret.value in text), ()))
+            for secret in dict.fromkeys(found)]
+
+
+def described(secret: Secret, field: Path) -> str:
+    """A secret, shortened, and the field holding it."""
+    shown = secret.value if len(secret.value) <= 12 else secret.value[:8] + "..."
+    return f"{secret.kind} ({shown}) in {'.'.join(str(part) for part in field) or 'a value'}"
+
+
 def message(leak: Leak) -> str:
     """What a leak is, where it would have been written, and the field it came from."""
-    field = ".".join(str(part) for part in leak.field)
-    shown = leak.secret.value if len(leak.secret.value) <= 12 else leak.secret.value[:8] + "..."
-    return (f"{leak.secret.kind} ({shown}) in {field or 'a value'} would be written to out/{leak.output}; "
+    return (f"{described(leak.secret, leak.field)} would be written to out/{leak.output}; "
             "reference it (a *_file field, an environment variable) instead of writing it")
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from generator.cli.options import DEFINITIONS, say_error, warn
+from generator.cli.options import DEFINITIONS, fail, say_error, warn
 from generator.cli.problems import shown, where
 
 IMPORTED = typer.Argument(..., help="Prometheus rule files, PrometheusRule manifests, Grafana dashboard JSON, or "
@@ -30,8 +30,7 @@ def import_files(
     try:
         report = run_import(files, definitions, module, force, folder, int(max_size * 2**20), int(max_total * 2**20))
     except DefinitionError as error:  # it may quote a name read from the file
-        say_error(str(error))
-        raise typer.Exit(1) from None
+        fail(error)  # every credential found, when there are several (SC001, as the build says them)
     for note in report.notes:
         warn(note)
     for path in report.modules:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.build import load
-from generator.core.errors import DefinitionError, Location
+from generator.core.errors import DefinitionError, Location, Problem
 from generator.core.planted_links import replace_text
 from generator.derive.dashboards import series_read
 from generator.derive.series import SYNTHETIC_SERIES
+from generator.importer import credentials
 from generator.importer import dashboards as dashboard_files
 from generator.importer.dashboards import ImportedDashboard, holds_dashboards, read_dashboards
 from generator.importer.pysource import module_source
@@ -122,14 +123,16 @@ def _target(definitions: Path, name: str, taken: dict[Path, str], force: bool) -
 
 
 def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], definitions: Path, module: str,
-             force: bool, report: ImportReport) -> dict[Path, str]:
-    """The text of every module to write, each checked to rebuild what it declares."""
+             force: bool, report: ImportReport, max_bytes: int = MAX_BYTES) -> dict[Path, str]:
+    """The text of every module to write, each checked to rebuild what it declares and to hold no credential."""
     sources: dict[Path, str] = {}
+    leaked: list[Problem] = []
     for item in rules:
         report.notes += [f"{item.path}: {note}" for note in item.notes]
         if not item.rule_sets:
             continue
         target = _target(definitions, module or module_name(item.path, item.stem), sources, force)
+        leaked += credentials.found(item.path, target, item.rule_sets, max_bytes)
         sources[target] = module_source(item.rule_sets, item.rule_sets[0].source, item.notes)
         _round_trips(sources[target], list(item.rule_sets), target)
         for rule_set in item.rule_sets:
@@ -139,10 +142,12 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
     for dashboard in dashboards:
         report.notes += [f"{dashboard.path}: dashboard {dashboard.dashboard.name}: {note}" for note in dashboard.notes]
         target = _target(definitions, module or dashboard.module, sources, force)
+        leaked += credentials.found(dashboard.path, target, [dashboard.dashboard], max_bytes)
         sources[target] = dashboard_files.module_source(dashboard)
         _round_trips(sources[target], [dashboard.dashboard], target)
         report.dashboards += 1
         report.panels += len(dashboard.dashboard.all_panels)
+    credentials.refuse(leaked)
     return sources
 
 
@@ -191,7 +196,7 @@ def import_files(paths: list[Path], definitions: Path, module: str = "", force: 
     root = definitions.resolve()
     if not root.is_dir():
         raise DefinitionError(Location(str(definitions), 0), "definitions directory does not exist")
-    sources = _sources(rules, dashboards, root, module, force, report)
+    sources = _sources(rules, dashboards, root, module, force, report, max_bytes)
     for leftover in root.parent.glob(f".{root.name}.import-*"):  # of an import killed before it cleaned up
         shutil.rmtree(leftover, ignore_errors=True)
     workspace = Path(tempfile.mkdtemp(prefix=f".{root.name}.import-", dir=root.parent))

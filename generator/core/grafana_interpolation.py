@@ -63,7 +63,7 @@ def _json_labelled(item: dict[str, Any]) -> tuple[str, str]:
 def _json_options(query: str) -> list[tuple[str, str]]:
     try:
         items = json.loads(query)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser's recursion allows
         return []  # Grafana shows the variable's error; it has no options
     if not isinstance(items, list) or not items:
         return []

@@ -226,22 +226,29 @@ def _library_panels_inlined(data: dict[str, Any], notes: Notes) -> dict[str, Any
     listed = elements.values() if isinstance(elements, dict) else elements if isinstance(elements, list) else ()
     models = {str(e.get("uid")): e["model"] for e in listed if isinstance(e, dict) and isinstance(e.get("model"), dict)}
 
-    def inlined(panel: Any) -> Any:
+    def inlined(panel: Any, path: str, within: tuple[str, ...]) -> Any:
+        """The panel at path, inside the models of the library panels `within` (a model holding its own reference
+        would be inlined without end: Grafana loads a library panel's model once)."""
         if not isinstance(panel, dict):
             return panel
         reference = panel.get("libraryPanel")
-        model = models.get(str(reference.get("uid"))) if isinstance(reference, dict) else None
+        uid = str(reference.get("uid")) if isinstance(reference, dict) else ""
+        model = models.get(uid) if isinstance(reference, dict) else None
         if model is not None:
+            if uid in within:
+                notes.where = path
+                raise ValueError(f"library panel {uid!r} holds a reference to itself")
             notes.add("library panels the export carries, imported as the panels they are (no longer linked to a "
                       "library)", repr(model.get("title") or panel.get("title")))
             panel = {**model, "title": model.get("title") or panel.get("title"),
                      **{key: panel[key] for key in ("gridPos", "id") if key in panel}}
-        return {**panel, "panels": [inlined(p) for p in panel["panels"]]} if isinstance(panel.get("panels"), list) \
-            else panel
+            within += (uid,)
+        return {**panel, "panels": [inlined(p, f"{path}.panels[{i}]", within) for i, p in enumerate(panel["panels"])]} \
+            if isinstance(panel.get("panels"), list) else panel
 
     if not models:
         return data
-    return data | {key: [inlined(p) for p in data[key]] for key in ("panels", "rows")
+    return data | {key: [inlined(p, f"{key}[{i}]", ()) for i, p in enumerate(data[key])] for key in ("panels", "rows")
                    if isinstance(data.get(key), list)}
 
 

@@ -18,8 +18,9 @@ import pytest
 import yaml
 
 from generator.build import build
-from generator.core.errors import DefinitionError
+from generator.core.errors import DefinitionError, Location
 from generator.importer.write import ImportReport, import_files
+from generator.interop.grafana_json import convert
 from generator.scaffold import create
 from tests.importer.conftest import ROOT
 
@@ -266,3 +267,16 @@ def test_a_data_source_named_for_another_kind_keeps_its_queries_even_when_they_p
     assert panels["Errors per minute"]["datasource"] == name  # Grafana finds it by its name, as before
     assert panels["CPU"]["datasource"] == PROMETHEUS
     assert not any(repr(name) in note for note in report.notes if "now read through the ${datasource}" in note)
+
+
+def test_a_library_panel_whose_model_holds_a_reference_to_itself_is_one_error_naming_it() -> None:
+    # A hostile or broken export: the row model of library panel "a" holds a reference to "a". Inlined again at each
+    # level it never ends (Python's recursion limit was the error); Grafana loads a library panel's model once
+    row = {"type": "row", "title": "A", "panels": [{"id": 9, "title": "inner", "libraryPanel": {"uid": "a"}}]}
+    data = _dashboard({"id": 1, "title": "ref", "gridPos": {"h": 6, "w": 8, "x": 0, "y": 0},
+                       "libraryPanel": {"uid": "a", "name": "A"}}) | {
+        "__elements": {"a": {"uid": "a", "name": "A", "kind": 1, "model": row}}}
+    with pytest.raises(DefinitionError, match=r"^shapes.json:1: cannot import dashboard 'Shapes': "
+                                              r"panels\[0\]\.panels\[0\]: ValueError: library panel 'a' holds a "
+                                              r"reference to itself$"):
+        convert(data, Location("shapes.json", 1))

@@ -10,9 +10,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
-from generator.analysis.diff.changes import FieldChange, OutTree
-from generator.analysis.diff.compare import compare_trees
+from generator.analysis.diff.changes import Change, FieldChange, OutTree
+from generator.analysis.diff.compare import DiffReport, compare_trees
+from generator.analysis.diff.files import TouchedFiles
+from generator.analysis.diff.render import markdown
 from generator.build import build
 from generator.importer.write import import_files
 from tests.gitops.diff_repo import commit_all, definitions_repo, edit, git, obsgen_diff
@@ -218,3 +221,13 @@ def test_a_commit_holding_a_link_out_of_its_tree_is_one_error_line(repo: Path) -
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith("error: HEAD (") and "'definitions/linked.json' " in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_an_imported_alert_name_holding_backticks_stays_one_code_span_in_markdown() -> None:
+    # Imported alert names are any text Prometheus loads (import52): one closing the code span could put markdown,
+    # an image fetched from anywhere, into the pull-request comment
+    name = "Odd` ![seen](https://tracker.example/pixel.png) `"
+    where = "prometheus/rules/ruleset-odd.yml"
+    report = DiffReport("main", "HEAD", (Change("alerts", "added", name, where),), TouchedFiles((where,), (), ()))
+    html = MarkdownIt("commonmark").render(markdown(report))
+    assert "<img" not in html and "<code>Odd` ![seen](https://tracker.example/pixel.png) `</code>" in html, html

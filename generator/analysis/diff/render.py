@@ -199,7 +199,7 @@ def markdown(report: DiffReport) -> str:
         lines += ["", f"#### {heading}", ""]
         for change in changes:
             where = f" in `{change.where}`" if change.where else ""
-            lines.append(f"- **{change.action}** `{change.name}`{where}")
+            lines.append(f"- **{change.action}** {_code(change.name)}{where}")
             lines += _markdown_fields(change)
     lines += _markdown_pictures(report.drawing)
     files = report.files

@@ -95,7 +95,11 @@ class Sources:
         if text.startswith("-- ") or text == "grafana":
             return False
         if "prom" not in text.lower() and OTHER_KINDS.search(text.lower()):
-            return False  # its name says its kind (Grafana 7's "Loki"): Grafana finds it by name, obsgen's Loki too
+            # its name says its kind (Grafana 7's "Loki"): Grafana finds it by name, obsgen's Loki too
+            self.notes.add("data sources whose names say another kind than Prometheus (Loki, InfluxDB...), kept as "
+                           "named, their panels' queries not checked (a Prometheus named so: point its panels at "
+                           "${datasource} in the JSON and import again)", repr(text))
+            return False
         self.notes.add("data sources named in the dashboard, now read through the ${datasource} variable", repr(text))
         return True
 

@@ -280,3 +280,16 @@ def test_a_library_panel_whose_model_holds_a_reference_to_itself_is_one_error_na
                                               r"panels\[0\]\.panels\[0\]: ValueError: library panel 'a' holds a "
                                               r"reference to itself$"):
         convert(data, Location("shapes.json", 1))
+
+
+@pytest.mark.parametrize("name", ["influx-proxy", "mimir-loki-gateway"])
+def test_a_data_source_taken_for_another_kind_by_its_name_is_named_in_the_import_notes(name: str) -> None:
+    # A Prometheus named so (a proxy, a gateway) keeps its name and its queries go unchecked: the note says it was
+    # the name, which one, and what to do if it is a Prometheus (not only "another data source, or not PromQL")
+    converted = convert(_dashboard({"id": 1, "type": "timeseries", "title": "CPU", "datasource": name,
+                                    "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
+                                    "targets": [{"refId": "A", "expr": "rate(process_cpu_seconds_total[5m])"}]})
+                        | {"schemaVersion": 27}, Location("shapes.json", 1))
+    (note,) = [note for note in converted.notes if repr(name) in note]
+    assert note.startswith("data sources whose names say another kind than Prometheus (Loki, InfluxDB...), kept as "
+                           "named, their panels' queries not checked"), note

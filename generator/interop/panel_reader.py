@@ -284,11 +284,12 @@ class PanelReader:
         if model.title != source.get("title"):
             extra["title"] = source.get("title") or ""
         if isinstance(source.get("id"), int):
-            self.renumbered.setdefault(source["id"], panel_id(model.title))  # Grafana's getPanelById: the first
-        if isinstance(source.get("id"), int) and source["id"] != panel_id(model.title):
-            self.notes.add("panel ids renumbered (obsgen derives them from titles): bookmarks and embeds of the "
-                           "dashboard with viewPanel= or panelId= of the old id no longer open the panel",
-                           f"{source['id']} -> {panel_id(model.title)}")
+            given = panel_id(model.title)
+            self.renumbered.setdefault(source["id"], given)  # Grafana's getPanelById: the first
+            if source["id"] != given:
+                self.notes.add("panel ids renumbered (obsgen derives them from titles): bookmarks and embeds of the "
+                               "dashboard with viewPanel= or panelId= of the old id no longer open the panel",
+                               f"{source['id']} -> {given}")
         for key in (key for key in extra if key not in provisional):
             self.notes.add("Grafana JSON obsgen does not model, kept verbatim in extra=", f"panel.{key}")
         return model.model_copy(update={"extra": extra}) if extra else model

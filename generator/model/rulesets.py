@@ -72,7 +72,9 @@ class ImportedAlert(ImportedRule):
     @classmethod
     def _valid_name(cls, name: str) -> str:
         # Prometheus takes any text as an alert's name (its alertname label: awesome-prometheus-alerts names one
-        # SslCertificateExpiry(<7Days)); obsgen writes an imported one only into its rule file, quoted as needed.
+        # SslCertificateExpiry(<7Days)); obsgen writes an imported one as a quoted value only: in its rule file (YAML),
+        # the definitions module (a Python literal), the Alertmanager template's dashboard leads (a Go string literal)
+        # and obsgen diff (code in markdown).
         # A control character would be one a terminal acts on when the name is printed.
         if not name or any(unicodedata.category(char) == "Cc" for char in name):
             raise ValueError(f"alert name {name!r} is empty or holds a control character")

@@ -26,9 +26,9 @@ class Monotonic:
     def __init__(self, name: str, location: Location, max_series: int) -> None:
         self._name, self._location = name, location
         self._limit = 4 * max_series  # label sets remembered, those of runs long ago forgotten beyond it
-        self._last: dict[Labels, float] = {}
-        """The SQL total each label set last had, also while it is absent from a run (back lower, it is a reset
-        all the same)."""
+        self._last: dict[Labels, tuple[float, float]] = {}
+        """The SQL total each label set last had and the value then served, also while it is absent from a run
+        (back lower, it is a reset all the same)."""
         self._held: dict[Labels, float] = {}
         """The decreases of each label set held back so far, added to its SQL total."""
         self._warned = False
@@ -37,15 +37,18 @@ class Monotonic:
         """The samples to serve for a run's SQL totals."""
         served = []
         for sample in found:
-            before, value = self._last.get(sample.labels), sample.value
-            if before is not None and value < before and math.isfinite(before) and math.isfinite(value):
+            value, (before, shown) = sample.value, self._last.get(sample.labels, (math.nan, math.nan))
+            if value < before and math.isfinite(before) and math.isfinite(value):
                 self._held[sample.labels] = self._held.get(sample.labels, 0.0) + before - value
                 self._warn(sample.labels, before, value)
-            self._last[sample.labels] = value
-            served.append(Sample(sample.family, sample.labels, value + self._held.get(sample.labels, 0.0)))
+            serving = value + self._held.get(sample.labels, 0.0)
+            if serving < shown and math.isfinite(shown):  # the sum rounded: 177.79 + (505.95 - 177.79) < 505.95
+                serving = shown
+            self._last[sample.labels] = value, serving
+            served.append(Sample(sample.family, sample.labels, serving))
         if len(self._last) > self._limit:
             current = {sample.labels for sample in found}
-            self._last = {labels: value for labels, value in self._last.items() if labels in current}
+            self._last = {labels: last for labels, last in self._last.items() if labels in current}
             self._held = {labels: held for labels, held in self._held.items() if labels in current}
         return served
 

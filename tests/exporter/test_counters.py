@@ -74,3 +74,18 @@ def test_a_business_counter_whose_sql_total_goes_down_is_served_without_a_reset(
     warned = [record.getMessage() for record in caplog.records]
     assert len(warned) == 1, warned
     assert "shop_revenue_total{category=\"books\"} went down from 1000 to 700" in warned[0]
+
+
+def test_a_counter_held_back_after_a_large_decrease_is_never_served_an_ulp_lower(tmp_path: Path) -> None:
+    """A decrease to less than half the total (a purge of most rows, a restore of an old backup, an order line
+    edited) was held back as value + (before - value), which floats round: 505.95 then 177.79 served
+    505.94999999999993, a decrease Prometheus reads as a reset, counting the whole total as increase."""
+    db = sqlite3.connect(tmp_path / "shop.db")
+    db.execute("CREATE TABLE order_items (category TEXT, amount REAL)")
+    db.execute("INSERT INTO order_items VALUES ('books', 505.95)")
+    db.commit()
+    job = _orders_job(tmp_path / "shop.db")
+    assert _served(job) == {"books": 505.95}
+    db.execute("UPDATE order_items SET amount = 177.79")  # the order line edited
+    db.commit()
+    assert _served(job) == {"books": 505.95}  # no change, to the last bit

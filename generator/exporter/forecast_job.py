@@ -53,10 +53,10 @@ def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
     if len(histories) > forecast.max_series:
         raise JobFailed(f"returned {len(histories)} series, more than max_series={forecast.max_series}: "
                         "aggregate the expression or raise max_series")
-    distinct_without_names(histories)
     # one missed grid point (a target restarting over it) keeps a series; older, its results would be stale
     within = max(step, parse_seconds(forecast.stale_after))
     histories = [history for history in histories if current(history, within)]
+    distinct_without_names(histories)  # of the series exported: a renamed one's old name, gone, is not
     found = []
     left = timeout - (clock() - began)
     with computing or contextlib.nullcontext():

@@ -103,3 +103,30 @@ def test_a_series_prometheus_no_longer_has_is_not_forecast_as_if_it_were_current
     assert sorted(found) == ["restarting", "scraped"]
     assert found["scraped"].recommendation is not None
     assert found["scraped"].recommendation.seconds_to_exhaustion < 86_400
+
+
+class RenamedDisk(PrometheusClient):
+    """node-exporter 0.16's rename of node_filesystem_free to node_filesystem_avail_bytes, two days ago (both
+    names served for a day, then the old one dropped): query_range returns both series for the whole history."""
+
+    def __init__(self) -> None:
+        super().__init__("http://127.0.0.1:1", timeout=1)
+
+    def query_range(self, expr: str, start: float, end: float, step: float,
+                    timeout: float | None = None) -> list[History]:
+        times = grid(start, end, step)
+        filling = 1e10 * (end + 12 * 3600 - times) / (end + 12 * 3600 - times[0])
+        old, new = filling.copy(), filling.copy()
+        old[-int(86_400 // step):] = np.nan
+        new[:int(86_400 // step)] = np.nan
+        return [History({"instance": "db-1", "mountpoint": "/data"}, values, end, step, name)
+                for name, values in (("node_filesystem_free", old), ("node_filesystem_avail_bytes", new))]
+
+
+def test_a_renamed_series_is_forecast_under_its_new_name_alone() -> None:
+    """Both names of a renamed series have the same labels: the old one, gone for a day, failed every run ("returns
+    node_filesystem_free and node_filesystem_avail_bytes with the same labels") until it left the history, though
+    only the new one, still current, is forecast and exported."""
+    renamed = FILLING.model_copy(update={"expr": '{__name__=~"node_filesystem_free|node_filesystem_avail_bytes"}'})
+    (found,) = predictions(renamed, RenamedDisk(), window(renamed, 1e9)[1])
+    assert found.labels == {"instance": "db-1", "mountpoint": "/data"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from generator.exporter.forecast import FloatArray
 from generator.exporter.forecast_job import predictions, window
 from generator.exporter.jobs import JobTimeout
 from generator.exporter.prometheus_api import History, PrometheusClient, grid
@@ -76,6 +77,13 @@ FILLING = Forecast(name="disk_free", help="Free bytes.", expr="node_filesystem_a
                              "name_labels": ("instance", "mountpoint")})
 
 
+def _filling(start: float, end: float, step: float) -> FloatArray:
+    """Free bytes of a filesystem filling towards full 12 hours after the history's end."""
+    times = grid(start, end, step)
+    free: FloatArray = 1e10 * (end + 12 * 3600 - times) / (end + 12 * 3600 - times[0])
+    return free
+
+
 class FillingDisks(PrometheusClient):
     """Three filesystems filling towards full 12 hours after the history's end: one still scraped, one whose newest
     grid point missed its samples (a node-exporter restarting), one gone since a day (its host decommissioned)."""
@@ -85,8 +93,7 @@ class FillingDisks(PrometheusClient):
 
     def query_range(self, expr: str, start: float, end: float, step: float,
                     timeout: float | None = None) -> list[History]:
-        times = grid(start, end, step)
-        filling = 1e10 * (end + 12 * 3600 - times) / (end + 12 * 3600 - times[0])
+        filling = _filling(start, end, step)
         restarting, gone = filling.copy(), filling.copy()
         restarting[-1:] = np.nan
         gone[-int(86_400 // step):] = np.nan
@@ -105,18 +112,13 @@ def test_a_series_prometheus_no_longer_has_is_not_forecast_as_if_it_were_current
     assert found["scraped"].recommendation.seconds_to_exhaustion < 86_400
 
 
-class RenamedDisk(PrometheusClient):
+class RenamedDisk(FillingDisks):
     """node-exporter 0.16's rename of node_filesystem_free to node_filesystem_avail_bytes, two days ago (both
     names served for a day, then the old one dropped): query_range returns both series for the whole history."""
 
-    def __init__(self) -> None:
-        super().__init__("http://127.0.0.1:1", timeout=1)
-
     def query_range(self, expr: str, start: float, end: float, step: float,
                     timeout: float | None = None) -> list[History]:
-        times = grid(start, end, step)
-        filling = 1e10 * (end + 12 * 3600 - times) / (end + 12 * 3600 - times[0])
-        old, new = filling.copy(), filling.copy()
+        old, new = _filling(start, end, step), _filling(start, end, step)
         old[-int(86_400 // step):] = np.nan
         new[:int(86_400 // step)] = np.nan
         return [History({"instance": "db-1", "mountpoint": "/data"}, values, end, step, name)

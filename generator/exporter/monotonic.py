@@ -15,6 +15,7 @@ import logging
 import math
 
 from generator.core.errors import Location
+from generator.core.gotemplate import go_float
 from generator.exporter.cache import Labels, Sample
 
 log = logging.getLogger("obsgen.exporter")
@@ -58,7 +59,7 @@ class Monotonic:
             return
         self._warned = True
         shown = ",".join(f'{name}="{text}"' for name, text in labels)
-        log.warning("%s: counter %s{%s} went down from %g to %g (rows its SQL counts were deleted or changed, or a "
+        log.warning("%s: counter %s{%s} went down from %s to %s (rows its SQL counts were deleted or changed, or a "
                     "float SUM rounded lower): served as no change, as Prometheus would read a reset and count "
                     "the whole total as increase; count what only grows (later decreases are not logged)",
-                    self._location, self._name, shown, before, value)
+                    self._location, self._name, shown, go_float(before), go_float(value))  # an ulp apart too

@@ -89,3 +89,21 @@ def test_a_counter_held_back_after_a_large_decrease_is_never_served_an_ulp_lower
     db.execute("UPDATE order_items SET amount = 177.79")  # the order line edited
     db.commit()
     assert _served(job) == {"books": 505.95}  # no change, to the last bit
+
+
+def test_the_warning_of_a_float_sum_rounded_lower_tells_the_two_totals_apart(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A float SUM added up in another order comes out an ulp lower: the warning read 'went down from 505.95 to
+    505.95', naming no decrease at all."""
+    db = sqlite3.connect(tmp_path / "shop.db")
+    db.execute("CREATE TABLE order_items (category TEXT, amount REAL)")
+    db.execute("INSERT INTO order_items VALUES ('books', 505.95)")
+    db.commit()
+    job = _orders_job(tmp_path / "shop.db")
+    _served(job)
+    db.execute("UPDATE order_items SET amount = 505.94999999999993")  # as a SUM summed in another order
+    db.commit()
+    with caplog.at_level(logging.WARNING, logger="obsgen.exporter"):
+        assert _served(job) == {"books": 505.95}
+    (warned,) = caplog.messages
+    assert "went down from 505.95 to 505.94999999999993 " in warned, warned

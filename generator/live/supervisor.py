@@ -157,8 +157,12 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+KILLED_AFTER_SIGTERM = "still running after SIGTERM's grace: SIGKILL"
+"""What stop() writes at the end of the log of a process it had to kill."""
+
+
 def stop(process: Process, timeout: float = 10.0) -> str:
-    """SIGTERM, then SIGKILL after timeout; returns what happened."""
+    """SIGTERM, then SIGKILL after timeout, said at the end of the process's log; returns what happened."""
     if not alive(process):
         return "already gone"
     try:
@@ -172,6 +176,8 @@ def stop(process: Process, timeout: float = 10.0) -> str:
             return "stopped"
         time.sleep(0.05)
     if alive(process):
+        with contextlib.suppress(OSError), open(process.log, "a") as log:  # why it ended (tests read it)
+            log.write(f"obsgen: {KILLED_AFTER_SIGTERM} ({timeout:g} s)\n")
         os.kill(process.pid, signal.SIGKILL)
     while alive(process):
         _reap(process.pid)

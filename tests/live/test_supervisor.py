@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.core.process_log import LOG_CHUNK
-from generator.live.supervisor import StartError, Supervisor, alive, log_ready
+from generator.live.supervisor import KILLED_AFTER_SIGTERM, StartError, Supervisor, alive, log_ready, stop
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 BIG_LOG = 32 * 2**20
@@ -35,6 +35,19 @@ def test_started_processes_are_recorded_and_stopped(tmp_path: Path) -> None:
     outcomes = Supervisor.load(tmp_path).stop_all()
     assert [outcome for _, outcome in outcomes] == ["stopped"]
     assert not alive(process) and not (tmp_path / "state.json").exists()
+
+
+def test_a_process_that_outlives_its_sigterm_is_killed_and_its_log_says_so(tmp_path: Path) -> None:
+    """What ended a process is in its log, so a test asserts that each stopped at its SIGTERM by reading the logs
+    (tests/live/test_up_signals.py), not by timing the stop on the test machine's clock."""
+    supervisor = Supervisor(tmp_path)
+    deaf = "import signal as s, time; s.signal(s.SIGTERM, s.SIG_IGN); print('ready', flush=True); time.sleep(60)"
+    stubborn = supervisor.start("stubborn", [sys.executable, "-c", deaf],
+                                ready=log_ready(supervisor.log("stubborn"), "ready"))
+    polite = supervisor.start("polite", SLEEPER, ready=lambda: True)
+    assert [stop(stubborn, timeout=0.2), stop(polite)] == ["killed", "stopped"]
+    assert supervisor.log("stubborn").read_text().endswith(f"obsgen: {KILLED_AFTER_SIGTERM} (0.2 s)\n")
+    assert KILLED_AFTER_SIGTERM not in supervisor.log("polite").read_text()
 
 
 def test_a_reused_pid_is_not_taken_for_ours(tmp_path: Path) -> None:

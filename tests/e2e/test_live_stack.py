@@ -66,8 +66,9 @@ def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         print(started.stdout)
-        seconds = float(re.search(r"up in ([\d.]+) s", started.stdout)[1])  # type: ignore[index]
-        assert seconds < 60
+        # how long up took is reported (printed above), not asserted: a wall-clock bound on the test machine's
+        # clock is no plan target and only measured how busy the shared CI machine was
+        assert re.search(r"^obsgen: live stack up in [\d.]+ s, time 60x faster", started.stdout, re.MULTILINE)
         for component in COMPONENTS:
             assert f"  {component} " in started.stdout
         for url in re.findall(r"(http://127\.0\.0\.1:\d+\S*)", started.stdout):

@@ -9,7 +9,9 @@ STATE_DIR ?= .live
 # pytest workers (tests/scheduling.py): the end-to-end tests mostly wait on compressed time, so more workers than
 # cores overlap their waits with the rest. Measured alone on 2 cores, fresh clones of one commit: 3 workers 851 s
 # (cores 70% busy), 4 workers 649 s (76%) with the same 2,470 test-seconds, so the tests did not slow each other.
-TEST_WORKERS ?= 4
+# With 4, all four workers spend the run's first ~270 s on end-to-end files (1,091 of x137's 2,512 test-seconds),
+# mostly waiting, and the CPU-bound rest (scenarios, diffs, builds) only starts after; 6 workers overlap them.
+TEST_WORKERS ?= 6
 # The checkout on sys.path through a .pth line (setuptools' compat editable mode): its default import hook for
 # editable installs costs every Python process in the venv 10-20 ms at start, an obsgen --help's sixth.
 INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e

@@ -60,18 +60,20 @@ BENCH_TOP_LEVEL := jsonnet_peer forecast_nab
 BENCH_MODULES := $(patsubst bench/%.py,-m bench.%,$(filter-out $(BENCH_TOP_LEVEL:%=bench/%.py),$(wildcard bench/*.py))) \
   $(BENCH_TOP_LEVEL:%=-m %) -p kube_prometheus -p nab -p bench.dashvol
 
+LINT := $(BIN)/ruff check generator definitions tests $(wildcard bench) && $(BIN)/mypy generator tests \
+  $(if $(wildcard bench),&& $(BIN)/mypy $(BENCH_MODULES))
+
 lint: $(STAMP)
-	$(BIN)/ruff check generator definitions tests $(wildcard bench)
-	$(BIN)/mypy generator tests
-	$(if $(wildcard bench),$(BIN)/mypy $(BENCH_MODULES))
+	$(LINT)
 
 # lint runs beside the tests and its output is shown after theirs: its CPU (mypy on a fresh clone has no cache, 30 s
 # and more) fills what the end-to-end tests, waiting on compressed time, leave idle. Either failing fails the target.
+# (Not `$(MAKE) lint`: make -n runs a line that names $(MAKE), and would have run the tests.)
 test: $(STAMP) debian-packages
 	@fresh=$$(mktemp -d) && $(BIN)/obsgen build --quiet --out $$fresh/out >/dev/null && \
 	  if diff -r -q out $$fresh/out; then rm -rf $$fresh; else \
 	  echo "out/ is stale: run make build and commit out/"; rm -rf $$fresh; exit 1; fi
-	@linted=$$(mktemp); $(MAKE) --no-print-directory lint >$$linted 2>&1 & lint=$$!; \
+	@linted=$$(mktemp); (set -x; $(LINT)) >$$linted 2>&1 & lint=$$!; \
 	  echo "$(BIN)/pytest -n $(TEST_WORKERS) --no-loadscope-reorder (make lint beside it)"; \
 	  $(BIN)/pytest -n $(TEST_WORKERS) --no-loadscope-reorder; tests=$$?; \
 	  wait $$lint; lint=$$?; cat $$linted; rm -f $$linted; \

@@ -66,18 +66,20 @@ LINT := $(BIN)/ruff check generator definitions tests $(wildcard bench) && $(BIN
 lint: $(STAMP)
 	$(LINT)
 
-# lint runs beside the tests and its output is shown after theirs: its CPU (mypy on a fresh clone has no cache, 30 s
-# and more) fills what the end-to-end tests, waiting on compressed time, leave idle. Either failing fails the target.
+# lint runs beside the tests: its CPU (mypy on a fresh clone has no cache, 30 s and more) fills what the end-to-end
+# tests, waiting on compressed time, leave idle. A lint that passes says so in one line amid pytest's progress, so
+# pytest's summary stays the log's last line; one that fails prints its output after the tests', and fails the target.
 # (Not `$(MAKE) lint`: make -n runs a line that names $(MAKE), and would have run the tests.)
 test: $(STAMP) debian-packages
 	@fresh=$$(mktemp -d) && $(BIN)/obsgen build --quiet --out $$fresh/out >/dev/null && \
 	  if diff -r -q out $$fresh/out; then rm -rf $$fresh; else \
 	  echo "out/ is stale: run make build and commit out/"; rm -rf $$fresh; exit 1; fi
-	@linted=$$(mktemp); (set -x; $(LINT)) >$$linted 2>&1 & lint=$$!; \
+	@linted=$$(mktemp); ( (set -x; $(LINT)) >$$linted 2>&1 && echo "make lint passed: $$(tail -n 1 $$linted)" ) & lint=$$!; \
 	  echo "$(BIN)/pytest -n $(TEST_WORKERS) --no-loadscope-reorder (make lint beside it)"; \
 	  $(BIN)/pytest -n $(TEST_WORKERS) --no-loadscope-reorder; tests=$$?; \
-	  wait $$lint; lint=$$?; cat $$linted; rm -f $$linted; \
-	  if [ $$lint -ne 0 ]; then echo "make lint failed (above)"; fi; [ $$tests -eq 0 ] && [ $$lint -eq 0 ]
+	  wait $$lint; lint=$$?; \
+	  if [ $$lint -ne 0 ]; then cat $$linted; echo "make lint failed (above)"; fi; rm -f $$linted; \
+	  [ $$tests -eq 0 ] && [ $$lint -eq 0 ]
 
 check: $(STAMP)
 	$(BIN)/obsgen check out

@@ -13,7 +13,8 @@ it says an incident is on when none is.
 Read from the expressions: a query of the panel is the alert's compared side when both are the same once label
 matchers, grouping labels, rate windows and an outer min, max or avg are set aside; a side multiplied by 100 is
 the same value in percent (a `percentunit` panel of the ratio has its threshold at the alert's / 100). Alerts on
-`> 0` (any increase) and comparisons with another series are left out.
+`> 0` (any increase), comparisons with another series, and thresholds in percentage mode or set per series by
+an override are left out; the colours read are the panel's JSON's, what `extra=` writes over it included.
 
 Fix: a threshold step at the alert's value, coloured orange or red above it for an alert on high values, or
 below it for one on low values: `thresholds=((50, "red"),)`; `((None, "red"), (0.05, "green"))`.
@@ -31,7 +32,9 @@ from generator.core.errors import Level
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
 from generator.core.promql import PromQLError, parse
 from generator.derive.dashboards import alert_panel
+from generator.derive.layout import Box
 from generator.model import Alert, Panel
+from generator.targets.grafana_panels import panel_json
 
 CODE = "SM019"
 NAME = "panel-colour-off-alert"
@@ -134,13 +137,36 @@ def _panel_scales(panel: Panel) -> dict[str, float]:
     return found
 
 
-def _marks(panel: Panel, value: float, low_is_bad: bool) -> bool:
+Steps = list[tuple[float | None, str]]
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object of verbatim extra=, {} for anything else."""
+    return value if isinstance(value, dict) else {}
+
+
+def _steps(panel: Panel) -> Steps | None:
+    """The colour steps Grafana reads for the panel's values, from its JSON (what extra= writes over it included:
+    an imported or unmodelled visualisation's thresholds); None when they are not on the values' scale: thresholds
+    in percentage mode (shares of min..max) or set per series by an override."""
+    config = _object(panel_json(panel, Box(0, 0, 1, 1)).get("fieldConfig"))
+    thresholds = _object(_object(config.get("defaults")).get("thresholds"))
+    overrides = config.get("overrides")
+    properties = [p for o in (overrides if isinstance(overrides, list) else []) for p in _object(o).get("properties")
+                  or [] if isinstance(p, dict)]
+    if thresholds.get("mode", "absolute") != "absolute" or any(p.get("id") == "thresholds" for p in properties):
+        return None
+    return [(s.get("value") if isinstance(s.get("value"), int | float) else None, str(s.get("color") or ""))
+            for s in thresholds.get("steps") or [] if isinstance(s, dict)]
+
+
+def _marks(steps: Steps, value: float, low_is_bad: bool) -> bool:
     """Whether the panel's colour turns worse across `value` in the direction the alert fires."""
-    steps = [(step.value, severity(step.color)) for step in panel.thresholds]
-    for index, (at, colour) in enumerate(steps):
+    colours = [(at, severity(color)) for at, color in steps]
+    for index, (at, colour) in enumerate(colours):
         if at is None or colour is None or not abs(at - value) <= 1e-9 * max(1.0, abs(value)):
             continue
-        below = steps[index - 1][1] if index else None
+        below = colours[index - 1][1] if index else None
         if below is None:
             continue
         if (colour > below) if not low_is_bad else (below > colour):
@@ -148,7 +174,7 @@ def _marks(panel: Panel, value: float, low_is_bad: bool) -> bool:
     return False
 
 
-def _off(panel: Panel, comparison: Comparison, alert: Alert) -> str:
+def _off(panel: Panel, steps: Steps, comparison: Comparison, alert: Alert) -> str:
     """What is wrong with the panel's colours for that comparison, '' when nothing or when it is not its value."""
     threshold = number(comparison.other)
     if threshold is None or threshold == 0:
@@ -158,10 +184,10 @@ def _off(panel: Panel, comparison: Comparison, alert: Alert) -> str:
     if panel_scale is None:
         return ""
     value = threshold * panel_scale / alert_scale
-    if _marks(panel, value, comparison.low_is_bad):
+    if _marks(steps, value, comparison.low_is_bad):
         return ""
     where = "below" if comparison.low_is_bad else "above"
-    shown = ", ".join(f"{step.color} from {step.value:g}" for step in panel.thresholds if step.value is not None)
+    shown = ", ".join(f"{color} from {at:g}" for at, color in steps if at is not None)
     colours = f"its colours change at {shown}" if shown else "it has no threshold"
     return (f"alert {alert.name} fires {where} {threshold:g} and opens panel {panel.title!r}, which plots that value"
             f"{'' if panel_scale == alert_scale else f' ({value:g} on its scale)'}, but {colours}: add a step at "
@@ -177,8 +203,11 @@ def check(context: Context) -> Iterator[Finding]:
         if found is None:
             continue
         panel = found[1]
+        steps = _steps(panel)
+        if steps is None:
+            continue
         for comparison in comparisons(alert.condition):
-            message = _off(panel, comparison, alert)
+            message = _off(panel, steps, comparison, alert)
             if message:
                 yield Finding(panel, message, ("thresholds",), (alert.location,))
                 break

@@ -14,7 +14,8 @@ Read from the expressions: a query of the panel is the alert's compared side whe
 matchers, grouping labels, rate windows and an outer min, max or avg are set aside; a side multiplied by 100 is
 the same value in percent (a `percentunit` panel of the ratio has its threshold at the alert's / 100). Alerts on
 `> 0` (any increase), comparisons with another series, and thresholds in percentage mode or set per series by
-an override are left out; the colours read are the panel's JSON's, what `extra=` writes over it included.
+an override are left out, and so is a step at the alert's value in a colour that says neither good nor bad
+(#F2495C, blue); the colours read are the panel's JSON's, what `extra=` writes over it included.
 
 Fix: a threshold step at the alert's value, coloured orange or red above it for an alert on high values, or
 below it for one on low values: `thresholds=((50, "red"),)`; `((None, "red"), (0.05, "green"))`.
@@ -164,11 +165,11 @@ def _marks(steps: Steps, value: float, low_is_bad: bool) -> bool:
     """Whether the panel's colour turns worse across `value` in the direction the alert fires."""
     colours = [(at, severity(color)) for at, color in steps]
     for index, (at, colour) in enumerate(colours):
-        if at is None or colour is None or not abs(at - value) <= 1e-9 * max(1.0, abs(value)):
-            continue
-        below = colours[index - 1][1] if index else None
-        if below is None:
-            continue
+        if not index or at is None or not abs(at - value) <= 1e-9 * max(1.0, abs(value)):
+            continue  # Grafana reads the first step from -Infinity, whatever its value
+        below = colours[index - 1][1]
+        if colour is None or below is None:
+            return True  # a step there in a colour that says neither good nor bad (#F2495C, blue): not judged
         if (colour > below) if not low_is_bad else (below > colour):
             return True
     return False

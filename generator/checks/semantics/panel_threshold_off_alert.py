@@ -13,9 +13,10 @@ it says an incident is on when none is.
 Read from the expressions: a query of the panel is the alert's compared side when both are the same once label
 matchers, grouping labels, rate windows and an outer min, max or avg are set aside; a side multiplied by 100 is
 the same value in percent (a `percentunit` panel of the ratio has its threshold at the alert's / 100). Alerts on
-`> 0` (any increase), comparisons with another series, and thresholds in percentage mode or set per series by
-an override are left out, and so is a step at the alert's value in a colour that says neither good nor bad
-(#F2495C, blue); the colours read are the panel's JSON's, what `extra=` writes over it included.
+`> 0` (any increase), comparisons with another series or on the right of `and`/`unless` (a traffic guard), and
+thresholds in percentage mode or set per series by an override are left out, and so is a step at the alert's
+value in a colour that says neither good nor bad (#F2495C, blue); the colours read are the panel's JSON's, what
+`extra=` writes over it included.
 
 Fix: a threshold step at the alert's value, coloured orange or red above it for an alert on high values, or
 below it for one on low values: `thresholds=((50, "red"),)`; `((None, "red"), (0.05, "green"))`.
@@ -207,7 +208,7 @@ def check(context: Context) -> Iterator[Finding]:
         steps = _steps(panel)
         if steps is None:
             continue
-        for comparison in comparisons(alert.condition):
+        for comparison in (c for c in comparisons(alert.condition) if not c.choosing):
             message = _off(panel, steps, comparison, alert)
             if message:
                 yield Finding(panel, message, ("thresholds",), (alert.location,))

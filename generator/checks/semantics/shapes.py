@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import PromQLError, parse, walk
+from generator.core.promql import FILTERING_OPERATORS, PromQLError, parse, walk
 from generator.model.project import Project
 
 ORDERING = frozenset({">", ">=", "<", "<="})
@@ -36,6 +36,8 @@ class Comparison:
     watched: Any
     other: Any
     low_is_bad: bool
+    choosing: bool = False
+    """On the right of `and`/`unless` (a minimum-traffic guard): it chooses which series fire, not their value."""
 
 
 def comparisons(expr: str) -> list[Comparison]:
@@ -45,14 +47,16 @@ def comparisons(expr: str) -> list[Comparison]:
     except PromQLError:
         return []
     found = []
+    choosing = {id(inner) for node in walk(root) if type(node).__name__ == "BinaryExpr"
+                and str(node.op) in FILTERING_OPERATORS for inner in walk(node.rhs)}
     for node in walk(root):
         if type(node).__name__ != "BinaryExpr" or str(node.op) not in ORDERING:
             continue
-        below = str(node.op).startswith("<")
+        below, chooses = str(node.op).startswith("<"), id(node) in choosing
         if has_selector(node.lhs) or not has_selector(node.rhs):
-            found.append(Comparison(node.lhs, node.rhs, low_is_bad=below))
+            found.append(Comparison(node.lhs, node.rhs, low_is_bad=below, choosing=chooses))
         else:  # 0.05 > x: the series is on the right
-            found.append(Comparison(node.rhs, node.lhs, low_is_bad=not below))
+            found.append(Comparison(node.rhs, node.lhs, low_is_bad=not below, choosing=chooses))
     return found
 
 

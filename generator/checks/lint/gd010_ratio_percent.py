@@ -6,7 +6,9 @@ reads "0.5%", and thresholds written for it (0.05 red) colour a value no reader 
 Fix: unit `percentunit` (Grafana multiplies by 100 for display), or `100 * (...)` in the query and thresholds in
 percent; the other way round, `100 * (...)` shown in `percentunit` reads 50 as 5000%. Read from the query's
 shape: a ratio is a `/` of two series (not `x / 100`), `1 - x / y`, a min, max or avg of ratios, or a series
-whose recorded name says `ratio`; a query multiplied by 100 is taken as scaled.
+whose recorded name says `ratio`; a query multiplied by 100 is taken as scaled. A query's unit is the one an
+override gives its series (byFrameRefID), else the panel's; a panel whose overrides give units to series picked
+by name is left alone.
 """
 
 from __future__ import annotations
@@ -96,16 +98,38 @@ def _message(target: dict[str, Any], unit: str, root: Any, steps: list[Any]) -> 
             "multiply the query by 100")
 
 
+def units(field_config: dict[str, Any]) -> dict[str, Any] | None:
+    """The unit an override gives the series of each query (byFrameRefID); None when one gives a unit to series
+    picked otherwise (by name, by regex: which query's is not known)."""
+    found: dict[str, Any] = {}
+    overrides = field_config.get("overrides")
+    for override in overrides if isinstance(overrides, list) else []:
+        properties = override.get("properties") if isinstance(override, dict) else None
+        unit = [p.get("value") for p in properties or [] if isinstance(p, dict) and p.get("id") == "unit"]
+        if not unit:
+            continue
+        matcher = override.get("matcher")  # (unit says override is a dict)
+        if not isinstance(matcher, dict) or matcher.get("id") != "byFrameRefID":
+            return None
+        found[str(matcher.get("options"))] = unit[-1]
+    return found
+
+
 def check(dashboard: dict[str, Any], context: Any) -> Iterator[tuple[dict[str, Any], str]]:
-    """Panels whose unit says percent and whose query's shape says the other scale."""
+    """Panels whose unit (the query's override's, else the panel's) says percent and whose query's shape says the
+    other scale."""
     values = variable_values(dashboard)
     for panel in panels(dashboard):
-        defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-        unit = defaults.get("unit")
-        if unit not in ("percent", "percentunit"):
+        field_config = panel.get("fieldConfig") or {}
+        defaults = field_config.get("defaults") or {}
+        overridden = units(field_config)
+        if overridden is None:
             continue
         steps = [step.get("value") for step in (defaults.get("thresholds") or {}).get("steps") or []]
         for target in panel.get("targets") or []:
+            unit = overridden.get(str(target.get("refId")), defaults.get("unit"))
+            if unit not in ("percent", "percentunit"):
+                continue
             root = None if target.get("hide") else parsed(target, values)
             message = _message(target, unit, root, steps) if root is not None else ""
             if message:

@@ -69,7 +69,8 @@ def _rule_sets(context: Context, scraped: set[str]) -> Iterator[Finding]:
 
 
 def check(context: Context) -> Iterator[Finding]:
-    scraped = {job.name for job in context.project.scrape_jobs}
+    # the job label its series carry: Prometheus sets job_name only on targets without a job label of their own
+    scraped = {job.labels.get("job", job.name) for job in context.project.scrape_jobs}
     yield from _rule_sets(context, scraped)
     for dashboard in dashboards(context.project):
         for panel in dashboard.all_panels:

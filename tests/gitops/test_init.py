@@ -171,3 +171,6 @@ def test_a_failing_example_is_named_at_its_line_by_check(tmp_path: Path) -> None
     assert checked.returncode == 1 and "AppDown: down for 3 minutes fires" in checked.stdout, checked.stdout
     assert ("     definitions/service.py:12: alert AppDown's example 'down for 3 minutes fires' failed (promtool "
             "above): fix the example, or the alert if the example is right\n") in checked.stdout, checked.stdout
+    # its series are now the other example's: one promtool test of both ("a; b"), whose other check passed
+    assert "AppDown: down for 3 minutes fires; AppDown: up all along never fires," in checked.stdout, checked.stdout
+    assert "example 'up all along never fires' failed" not in checked.stdout, checked.stdout

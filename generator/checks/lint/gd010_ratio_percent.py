@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.lint.dashboard_json import panels, parsed, variable_values
+from generator.checks.semantics.shapes import has_selector, number, times_hundred, unparen
 from generator.core.errors import Level
-from generator.core.promql import walk
 
 CODE = "GD010"
 NAME = "ratio-in-percent"
@@ -27,24 +27,9 @@ AVERAGING = frozenset({"min", "max", "avg", "quantile", "topk", "bottomk"})
 """Aggregations that keep a ratio a ratio (a sum of ratios is not one)."""
 
 
-def _unparen(node: Any) -> Any:
-    while type(node).__name__ == "ParenExpr":
-        node = node.expr
-    return node
-
-
-def _reads(node: Any) -> bool:
-    return any(type(n).__name__ == "VectorSelector" for n in walk(node))
-
-
-def _number(node: Any, value: float | None = None) -> bool:
-    node = _unparen(node)
-    return type(node).__name__ == "NumberLiteral" and (value is None or float(node.val) == value)
-
-
 def ratio(node: Any) -> bool:
     """Whether an expression's values are a 0-1 share by its shape."""
-    node = _unparen(node)
+    node = unparen(node)
     kind = type(node).__name__
     if kind == "VectorSelector":
         return "ratio" in str(node.name or "").split(":")[-1] and ":" in str(node.name or "")
@@ -54,33 +39,24 @@ def ratio(node: Any) -> bool:
         return False
     op = str(node.op)
     if op == "/":
-        return (_reads(node.lhs) and _reads(node.rhs) and not _number(node.lhs) and not _number(node.rhs)
-                and _hundredth(node.lhs) is None)
+        return has_selector(node.lhs) and has_selector(node.rhs) and times_hundred(node.lhs) is None
     if op == "-":
-        return _number(node.lhs, 1.0) and ratio(node.rhs)
+        return number(node.lhs) == 1 and ratio(node.rhs)
     if op in ("or", "and", "unless", ">", "<", ">=", "<=", "==", "!="):
         return ratio(node.lhs)  # a fallback or a filter keeps the left side's values
     return False
 
 
-def _hundredth(node: Any) -> Any:
-    """x of `100 * x` or `x * 100`, None for anything else."""
-    node = _unparen(node)
-    if type(node).__name__ != "BinaryExpr" or str(node.op) != "*":
-        return None
-    return node.rhs if _number(node.lhs, 100.0) else node.lhs if _number(node.rhs, 100.0) else None
-
-
 def hundredfold(node: Any) -> bool:
     """Whether an expression is a ratio multiplied by 100 (`100 * x / y`, which PromQL reads `(100 * x) / y`, and
     `(x / y) * 100`)."""
-    node = _unparen(node)
-    scaled = _hundredth(node)
+    node = unparen(node)
+    scaled = times_hundred(node)
     if scaled is not None:
         return ratio(scaled)
-    if type(node).__name__ == "BinaryExpr" and str(node.op) == "/" and _reads(node.rhs):
-        numerator = _hundredth(node.lhs)
-        return numerator is not None and _reads(numerator)
+    if type(node).__name__ == "BinaryExpr" and str(node.op) == "/" and has_selector(node.rhs):
+        numerator = times_hundred(node.lhs)
+        return numerator is not None and has_selector(numerator)
     return False
 
 

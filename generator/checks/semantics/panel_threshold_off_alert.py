@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.shapes import Comparison, comparisons, unparen
+from generator.checks.semantics.shapes import Comparison, comparisons, number, times_hundred, unparen
 from generator.checks.semantics.threshold_direction import severity
 from generator.core.errors import Level
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
@@ -46,7 +46,6 @@ KEEPING = frozenset({"min", "max", "avg"})
 COUNTING = frozenset({"increase", "sum_over_time", "count_over_time", "changes", "resets", "delta",
                       "predict_linear"})
 """Functions whose value grows with their window: their windows must match."""
-ARITHMETIC = {"+": float.__add__, "-": float.__sub__, "*": float.__mul__, "/": float.__truediv__}
 
 
 class _Opened(dict[str, str]):
@@ -60,19 +59,6 @@ class _Opened(dict[str, str]):
 
 
 VALUES = _Opened(PARSE_BUILTINS)
-
-
-def number(node: Any) -> float | None:
-    """The value of a constant expression (`0.05`, `(14.4 * 0.001)`), None for anything reading a series."""
-    node = unparen(node)
-    kind = type(node).__name__
-    if kind == "NumberLiteral":
-        return float(node.val)
-    if kind == "BinaryExpr" and str(node.op) in ARITHMETIC:
-        lhs, rhs = number(node.lhs), number(node.rhs)
-        if lhs is not None and rhs is not None and not (str(node.op) == "/" and rhs == 0):
-            return float(ARITHMETIC[str(node.op)](lhs, rhs))
-    return None
 
 
 def shape(node: Any, counting: bool = False) -> str:
@@ -102,25 +88,17 @@ def shape(node: Any, counting: bool = False) -> str:
     return str(node)
 
 
-def _times_hundred(node: Any) -> Any:
-    """x of `100 * x` or `x * 100`, None for anything else."""
-    node = unparen(node)
-    if type(node).__name__ != "BinaryExpr" or str(node.op) != "*":
-        return None
-    return node.rhs if number(node.lhs) == 100 else node.lhs if number(node.rhs) == 100 else None
-
-
 def scaled(node: Any) -> tuple[str, float]:
     """(shape, scale) of a value: an outer min/max/avg set aside, a factor of 100 taken out (`100 * x / y`, which
     PromQL reads `(100 * x) / y`, is the ratio x / y at scale 100)."""
     node = unparen(node)
     while type(node).__name__ == "AggregateExpr" and str(node.op) in KEEPING:
         node = unparen(node.expr)
-    inner = _times_hundred(node)
+    inner = times_hundred(node)
     if inner is not None:
         return shape(inner), 100.0
     if type(node).__name__ == "BinaryExpr" and str(node.op) == "/":
-        numerator = _times_hundred(node.lhs)
+        numerator = times_hundred(node.lhs)
         if numerator is not None:
             return f"({shape(numerator)} / {shape(node.rhs)})", 100.0
     return shape(node), 1.0

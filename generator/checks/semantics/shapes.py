@@ -10,6 +10,7 @@ from generator.core.promql import FILTERING_OPERATORS, PromQLError, parse, walk
 from generator.model.project import Project
 
 ORDERING = frozenset({">", ">=", "<", "<="})
+ARITHMETIC = {"+": float.__add__, "-": float.__sub__, "*": float.__mul__, "/": float.__truediv__}
 
 
 def unparen(node: Any) -> Any:
@@ -17,6 +18,27 @@ def unparen(node: Any) -> Any:
     while type(node).__name__ == "ParenExpr":
         node = node.expr
     return node
+
+
+def number(node: Any) -> float | None:
+    """The value of a constant expression (`0.05`, `(14.4 * 0.001)`), None for anything reading a series."""
+    node = unparen(node)
+    kind = type(node).__name__
+    if kind == "NumberLiteral":
+        return float(node.val)
+    if kind == "BinaryExpr" and str(node.op) in ARITHMETIC:
+        lhs, rhs = number(node.lhs), number(node.rhs)
+        if lhs is not None and rhs is not None and not (str(node.op) == "/" and rhs == 0):
+            return float(ARITHMETIC[str(node.op)](lhs, rhs))
+    return None
+
+
+def times_hundred(node: Any) -> Any:
+    """x of `100 * x` or `x * 100`, None for anything else."""
+    node = unparen(node)
+    if type(node).__name__ != "BinaryExpr" or str(node.op) != "*":
+        return None
+    return node.rhs if number(node.lhs) == 100 else node.lhs if number(node.rhs) == 100 else None
 
 
 def names(node: Any) -> set[str]:

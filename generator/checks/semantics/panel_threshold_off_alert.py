@@ -154,13 +154,13 @@ def _marks(steps: Steps, value: float, low_is_bad: bool) -> bool:
     return False
 
 
-def _off(panel: Panel, steps: Steps, comparison: Comparison, alert: Alert) -> str:
+def _off(panel: Panel, scales: dict[str, float], steps: Steps, comparison: Comparison, alert: Alert) -> str:
     """What is wrong with the panel's colours for that comparison, '' when nothing or when it is not its value."""
     threshold = number(comparison.other)
     if threshold is None or threshold == 0:
         return ""
     kind, alert_scale = scaled(comparison.watched)
-    panel_scale = _panel_scales(panel).get(kind)
+    panel_scale = scales.get(kind)
     if panel_scale is None:
         return ""
     value = threshold * panel_scale / alert_scale
@@ -186,8 +186,9 @@ def check(context: Context) -> Iterator[Finding]:
         steps = _steps(panel)
         if steps is None:
             continue
+        scales = _panel_scales(panel)  # (parsed once, not per comparison)
         for comparison in (c for c in comparisons(alert.condition) if not c.choosing):
-            message = _off(panel, steps, comparison, alert)
+            message = _off(panel, scales, steps, comparison, alert)
             if message:
                 yield Finding(panel, message, ("thresholds",), (alert.location,))
                 break

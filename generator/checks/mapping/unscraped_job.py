@@ -6,8 +6,9 @@ as NOT SCRAPED (`-1 * absent(up{job="cache"})` with a value text for -1).
 
 Rules imported from a mixin select the job names of the setup they were written for: kube-prometheus' node-exporter
 rules read `{job="node-exporter"}`, which a `ScrapeJob(name="node")` never writes, so every such alert matches no
-series and never fires, without a word from Prometheus. Said per rule set, when the project declares its scrape jobs
-and no Kubernetes packaging (where ServiceMonitors, not the definitions, name the jobs).
+series and never fires (or, asking absent() of it, always fires), without a word from Prometheus. Said per rule
+set, when the project declares its scrape jobs and no Kubernetes packaging (where ServiceMonitors, not the
+definitions, name the jobs).
 
 Fix: add a ScrapeJob for the service (its exporter: redis_exporter, postgres_exporter, the load balancer's own
 metrics endpoint), or take it off the panel; for a rule set, name the ScrapeJob as its rules do (or re-import the
@@ -41,10 +42,29 @@ def _up_jobs(expr: str) -> set[str]:
             for matcher in selector.matchers if matcher.startswith(JOB)}
 
 
-def _selected_jobs(expr: str) -> set[str]:
-    """Jobs an expression selects any series of by equality (none when it does not parse)."""
-    return {matcher[len(JOB):-1] for selector in facts(expr).selectors for matcher in selector.matchers
-            if matcher.startswith(JOB)}
+def _selected_jobs(expr: str) -> dict[str, bool]:
+    """Jobs an expression selects any series of by equality (none when it does not parse), each with whether it
+    only asks absent() of them (an alert that then always fires)."""
+    found: dict[str, bool] = {}
+    for selector in facts(expr).selectors:
+        for matcher in selector.matchers:
+            if matcher.startswith(JOB):
+                job = matcher[len(JOB):-1]
+                found[job] = found.get(job, True) and selector.asked
+    return found
+
+
+def _fate(alerts: list[ImportedAlert], asking: set[str]) -> str:
+    """What becomes of those alerts: they never fire, but those asking absent() always fire."""
+    if not alerts:
+        return ""
+    always = sorted({rule.name for rule in alerts if rule.name in asking})
+    if not always:
+        return ", so those alerts never fire"
+    one = len(always) == 1
+    said = f"{first_few(always, 3)}, which {'asks' if one else 'ask'} absent(), always {'fires' if one else 'fire'}"
+    some = len(always) < len({rule.name for rule in alerts})
+    return f", so those alerts never fire, but {said}" if some else f", so {said}"
 
 
 def _rule_sets(context: Context, scraped: set[str]) -> Iterator[Finding]:
@@ -53,10 +73,13 @@ def _rule_sets(context: Context, scraped: set[str]) -> Iterator[Finding]:
         return
     for rule_set in context.project.all(RuleSet):
         readers: dict[str, list[ImportedAlert | ImportedRecord]] = {}
+        asking: dict[str, set[str]] = {}
         for group in rule_set.groups:
             for rule in group.rules:
-                for job in _selected_jobs(rule.expr) - scraped:
-                    readers.setdefault(job, []).append(rule)
+                for job, asked in _selected_jobs(rule.expr).items():
+                    if job not in scraped:
+                        readers.setdefault(job, []).append(rule)
+                        asking.setdefault(job, set()).update({rule.name} if asked else set())
         for job, rules in sorted(readers.items()):
             alerts = [rule for rule in rules if isinstance(rule, ImportedAlert)]
             names = sorted({rule.name for rule in alerts})
@@ -64,7 +87,7 @@ def _rule_sets(context: Context, scraped: set[str]) -> Iterator[Finding]:
             yield Finding(rule_set, f"rule set {rule_set.name}: {said}{len(rules) - len(alerts)} recording rules "
                                     f"select job=\"{job}\", which no ScrapeJob scrapes (jobs: "
                                     f"{', '.join(sorted(scraped))}): they match no series"
-                                    f"{', so those alerts never fire' if alerts else ''}; name the ScrapeJob {job}, "
+                                    f"{_fate(alerts, asking[job])}; name the ScrapeJob {job}, "
                                     "or import the rules with your job's name")
 
 

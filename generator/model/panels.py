@@ -39,7 +39,8 @@ PLAN_KINDS = {
     "big_number": PanelKind.STAT,
     "status_grid": PanelKind.STATE_TIMELINE,
 }
-
+ACCEPTED_KINDS = frozenset({*PLAN_KINDS, *PanelKind})
+"""Every name a panel's kind may be given: the plan's and Grafana's (a set built once, not per panel)."""
 
 
 def unknown_kind(kind: str) -> str:
@@ -207,9 +208,9 @@ class Panel(Definition):
     @field_validator("kind", mode="before")
     @classmethod
     def _plan_kind(cls, kind: Any) -> Any:
-        if not isinstance(kind, str) or kind in PLAN_KINDS.keys() | set(PanelKind):
-            return PLAN_KINDS.get(kind, kind) if isinstance(kind, str) else kind
-        raise ValueError(unknown_kind(kind))
+        if isinstance(kind, str) and kind not in ACCEPTED_KINDS:
+            raise ValueError(unknown_kind(kind))
+        return PLAN_KINDS.get(kind, kind) if isinstance(kind, str) else kind
 
     @field_validator("queries", mode="before")
     @classmethod

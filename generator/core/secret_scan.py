@@ -117,8 +117,13 @@ def _plugins() -> tuple[RegexBasedDetector, ...]:
         TelegramBotTokenDetector, TwilioKeyDetector))
 
 
-URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>`|]+")
-USER_PART = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:([^\s/?#@]*[\"'<>`|][^\s/?#@]*)@[A-Za-z0-9\[]")
+SCHEME = r"(?:(?<![A-Za-z0-9+.-])|(?<=@[A-Za-z0-9]))[0-9+.-]*+"
+"""Where a URL starts: at the first letter of a run of scheme characters (a later start in the run would find the
+same `://` after the same run, so it is not tried: trying each made a long word's scan quadratic, 200k letters
+took minutes), or after the host character USER_PART ends at (a scan resumes there)."""
+URL = re.compile(SCHEME + r"([A-Za-z][A-Za-z0-9+.-]*+://[^\s\"'<>`|]+)")
+USER_PART = re.compile(SCHEME + r"[A-Za-z][A-Za-z0-9+.-]*+://[^\s/?#@:]*+:"
+                       r"((?=[^\s/?#@\"'<>`|]*+[\"'<>`|])[^\s/?#@]*+)@[A-Za-z0-9\[]")
 """A URL's user part whose password holds a character URL stops at (`'` is even legal there, RFC 3986's
 sub-delims): `postgresql://app:upEr'S3cret99@db/shop`. URL alone would end at the quote and never see the `@`."""
 QUOTE = re.compile(r"[\"'<>`|]")
@@ -165,7 +170,7 @@ generated or chosen to be strong counts (see _password_like): the word after "pa
 otherwise a word (file, authentication, for), a path or a reference."""
 PLACEHOLDER = re.compile(r"^(<.*>|\[.*\]|(.)\2*|\.\.\.|redacted|secret|changeme|none|null|example)$", re.IGNORECASE)
 """A value that stands for one in documentation (<secret>, ***, xxx, ...): no secret to leak."""
-HEADER = re.compile(r"\b(?:proxy-)?authorization\s*[:=]\s*[\"']?\s*(?:bearer|basic|token|apikey)\s+"
+HEADER = re.compile(r"\b(?:proxy-)?authorization\s*+[:=]\s*+(?:[\"']\s*+)?(?:bearer|basic|token|apikey)\s+"
                     r"([A-Za-z0-9._~+/=-]{8,})", re.IGNORECASE)
 CREDENTIAL_HEADER = re.compile(
     r"(?i)(?<![\w-])((?:x-)?(?:[a-z]+-)?(?:api-?key|auth-?token|access-?token|private-?token|session-?token|"

@@ -8,7 +8,7 @@ import typer
 from generator.cli import quick_build
 from generator.cli.build_report import say_built
 from generator.cli.options import DEFINITIONS, FORMAT, OUT, duration, fail, say_error, time_scale, warn_unpaired
-from generator.cli.problems import Format, report, where
+from generator.cli.problems import Format, report, said, where
 
 if TYPE_CHECKING:
     from generator.load.warm import WarmModules
@@ -154,10 +154,10 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
         again = f" {CACHED}" if result.cached else ""
         typer.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}{again}", err=output is not Format.TEXT)
         if result.output and (not result.ok or result.name.startswith(telemetry.DETAILED)):
-            typer.echo("     " + where(result.output).replace("\n", "\n     "), err=output is not Format.TEXT)
+            typer.echo("     " + said(where(result.output)).replace("\n", "\n     "), err=output is not Format.TEXT)
         if not result.ok and result.name.startswith(RULE_TESTS) and compiled.project is not None:
             for line in failed_examples.places(result.output, compiled.project):
-                typer.echo(f"     {line}", err=output is not Format.TEXT)
+                typer.echo(f"     {said(line)}", err=output is not Format.TEXT)
     warnings = len(compiled.report.problems) - len(compiled.report.errors)
     cached = sum(result.cached for result in results)
     if cached:
@@ -180,7 +180,7 @@ def list_definitions(definitions: Path = DEFINITIONS) -> None:
         fail(ProblemsFound(sorted(loaded.problems, key=lambda problem: problem.order)))
     for obj in project.objects:
         name = getattr(obj, "name", "")
-        typer.echo(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}")
+        typer.echo(said(f"{type(obj).__name__:<20} {name:<48} {project.relative(obj.location)}"))
 
 
 def latency(definitions: Path = DEFINITIONS, scale: float = time_scale(1.0, "the bounds of a build compressed so"),

@@ -5,7 +5,7 @@ from pathlib import Path
 import typer
 
 from generator.cli.options import DEFINITIONS, fail, say_error, warn
-from generator.cli.problems import shown, where
+from generator.cli.problems import said, shown, where
 
 IMPORTED = typer.Argument(..., help="Prometheus rule files, PrometheusRule manifests, Grafana dashboard JSON, or "
                                      "ConfigMaps/GrafanaDashboards holding dashboards.")
@@ -83,6 +83,6 @@ def diff_refs(
     except (DiffError, ValueError, DefinitionError, PreviewError) as error:
         say_error(str(error))
         raise typer.Exit(2) from None
-    typer.echo((markdown if output_format == "markdown" else text)(report), nl=False)
+    typer.echo(said((markdown if output_format == "markdown" else text)(report)), nl=False)  # imported values
     if exit_code and report.changed:
         raise typer.Exit(1)

@@ -55,6 +55,12 @@ def shown(text: str, keep: str = "") -> str:
     return "".join(char if char.isprintable() or char in keep else repr(char)[1:-1] for char in text)
 
 
+def said(text: str) -> str:
+    """Command output quoting what files or servers hold (a diff's values, a listing's names, a tool's output),
+    escaped as a problem's message is: of what a terminal acts on, only line breaks and tabs are kept."""
+    return shown(text, keep="\n\t")
+
+
 def where(text: str) -> str:
     """Paths in a message relative to the working directory when they are under it."""
     return text.replace(os.getcwd() + os.sep, "")

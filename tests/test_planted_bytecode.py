@@ -21,6 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMIT = ["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m"]
 
 
+UNCOMPILED = """
+import os, sys, sysconfig
+import generator.build, generator.cli.entry
+std = sysconfig.get_path("stdlib") + os.sep
+print(*sorted(name for name, module in sys.modules.items() if (getattr(module, "__file__", None) or "").startswith(std)
+              and getattr(module, "__cached__", None) and not os.path.exists(module.__cached__)))
+"""
+"""The standard library's modules a build imports whose bytecode is missing where the interpreter reads it."""
+
+
 def _plant(tree: Path, marker: Path) -> Path:
     """An unchecked-hash .pyc of generator/__init__.py whose code writes `marker`, then does what the source does."""
     source = tree / "generator" / "__init__.py"
@@ -85,6 +95,11 @@ def test_the_venv_never_reads_bytecode_from_the_tree(tmp_path: Path) -> None:
     _plant(tree, marker)  # untracked: a tarball's, or one left by a checkout's earlier commit
     subprocess.run(["make", "--no-print-directory", "pycache-prefix"], cwd=tree, env=_environment(tree),
                    check=True, capture_output=True)
+    # the interpreter no longer reads the standard library's own __pycache__ either: its bytecode is in the prefix
+    # (else, under PYTHONDONTWRITEBYTECODE, which CI sets, every start compiles what obsgen imports from source)
+    uncompiled = subprocess.run([str(venv / "bin" / "python"), "-c", UNCOMPILED], cwd=tree, capture_output=True,
+                                env=_environment(tree) | {"PYTHONDONTWRITEBYTECODE": "1"}, text=True, timeout=60)
+    assert uncompiled.returncode == 0 and uncompiled.stdout.split() == [], uncompiled.stdout + uncompiled.stderr
     for command in ([str(venv / "bin" / "python"), "-m", "generator", "--help"],
                     [str(venv / "bin" / "obsgen"), "--help"]):
         ran = subprocess.run(command, cwd=tree, env=_environment(tree), capture_output=True, text=True, timeout=60)

@@ -18,10 +18,12 @@ INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --config-setti
 
 # A pull request can commit bytecode (`git add -f` passes .gitignore). An unchecked-hash .pyc (PEP 552) in
 # generator/__pycache__ runs instead of its reviewed source, and Python imports generator/ before any code of ours
-# could look. So make refuses a checkout that tracks bytecode or venv files, before anything runs (one git
-# ls-files, ~5 ms), and the venv reads bytecode only from its own pycache, never from a __pycache__ in the tree:
+# could look; so does a compiled extension module (entry.cpython-311-x86_64-linux-gnu.so beside entry.py: the
+# importer tries it first). So make refuses a checkout that tracks bytecode, a .so or venv files, before anything
+# runs (one git ls-files, ~5 ms), and the venv reads bytecode only from its own pycache, never from a __pycache__ in
+# the tree:
 # the .pth below sets sys.pycache_prefix at every start of the venv's Python (obsgen, python -m generator, pytest).
-TRACKED_BYTECODE := $(shell git ls-files -- '*.pyc' '*.pyo' '*__pycache__/*' $(patsubst %,'%',$(filter-out /%,$(VENV))) 2>/dev/null | head -3)
+TRACKED_BYTECODE := $(shell git ls-files -- '*.pyc' '*.pyo' '*.so' '*__pycache__/*' $(patsubst %,'%',$(filter-out /%,$(VENV))) 2>/dev/null | head -3)
 ifneq ($(TRACKED_BYTECODE),)
 $(error the checkout tracks bytecode or venv files, which Python would run instead of their reviewed source: \
   $(TRACKED_BYTECODE) (remove them from the commit: git rm -r --cached PATH))

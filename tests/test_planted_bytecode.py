@@ -8,6 +8,7 @@ from its own pycache (sys.pycache_prefix, through a .pth), so a .pyc lying in th
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import marshal
 import os
@@ -105,3 +106,19 @@ def test_the_venv_never_reads_bytecode_from_the_tree(tmp_path: Path) -> None:
         ran = subprocess.run(command, cwd=tree, env=_environment(tree), capture_output=True, text=True, timeout=60)
         assert not marker.exists(), f"{command[0]} ran the planted bytecode"
         assert ran.returncode == 0, ran.stderr
+
+
+def test_make_refuses_a_checkout_that_tracks_an_extension_module(tmp_path: Path) -> None:
+    # the importer tries entry.cpython-311-x86_64-linux-gnu.so before entry.py beside it: native code in its place
+    tree = tmp_path / "tree"
+    (tree / "generator" / "cli").mkdir(parents=True)
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, tree / name)
+    planted = f"generator/cli/entry{importlib.machinery.EXTENSION_SUFFIXES[0]}"
+    (tree / planted).write_bytes(b"\x7fELF")
+    subprocess.run(["git", "init", "-q"], cwd=tree, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=tree, check=True)
+    subprocess.run([*COMMIT, "plant"], cwd=tree, check=True)
+    made = subprocess.run(["make", "--no-print-directory", "-n", "build"], cwd=tree, capture_output=True, text=True,
+                          timeout=60)
+    assert made.returncode != 0 and "tracks bytecode" in made.stderr and planted in made.stderr, made.stderr

@@ -88,13 +88,28 @@ def _strings(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
             stack.extend((item, (*path, index), False) for index, item in reversed(list(enumerate(value))))
 
 
-def _source(project: Project, value: str) -> tuple[Definition | None, Path]:
-    """The definition, and the path of its field, holding value (the innermost definition when nested)."""
+def _holding(document: Any, secret: Secret) -> tuple[Path, str, bool] | None:
+    """The first string of a document the scan finds the secret in on its own, else the first holding its text (a
+    password such as `grafana` is also a datasource's type and a host's name): its path, the string, and whether
+    the secret was found there; None when no string holds it."""
+    holding = [(path, text) for path, text in _strings(document) if secret.value in text]
+    found = next(((path, text) for path, text in holding
+                  if any(other.value == secret.value for other in find(text))), None)
+    if found is not None:
+        return (*found, True)
+    return (*holding[0], False) if holding else None
+
+
+def _source(project: Project, secret: Secret) -> tuple[Definition | None, Path]:
+    """The definition, and the path of its field, holding the secret (the innermost definition when nested)."""
+    first: tuple[Definition | None, Path] = (None, ())
     for definition in sorted(project.objects, key=lambda obj: obj.location):
-        for path, text in _strings(definition.model_dump(mode="json", by_alias=True)):
-            if value in text:
-                return definition, path
-    return None, ()
+        held = _holding(definition.model_dump(mode="json", by_alias=True), secret)
+        if held is not None and held[2]:
+            return definition, held[0]
+        if held is not None and first[0] is None:
+            first = definition, held[0]
+    return first
 
 
 def _keyed_strings(document: Any) -> Iterator[tuple[str, str | int | None, bool]]:
@@ -179,7 +194,7 @@ def leaks(context: Context) -> list[Leak]:
     result = []
     for secret in dict.fromkeys(found):
         output = next((first_seen[text] for text in first_seen if secret.value in text), "")
-        definition, field = _source(project, secret.value)
+        definition, field = _source(project, secret)
         result.append(Leak(secret, definition, field, output))
     return result
 
@@ -234,12 +249,16 @@ def _found(rendered: Mapping[str, Any]) -> tuple[list[Secret], dict[str, str]]:
     return found, first_seen
 
 
-def in_document(document: Any) -> list[tuple[Secret, Path]]:
+def in_document(document: Any) -> list[tuple[Secret, Path, str]]:
     """Every secret in one document as the build's scan finds it in out/ (a document whose server expands `$VAR`),
-    each once, with the path of the first string holding it: what `obsgen import` would write into definitions/."""
+    each once, with the path of the string holding it and that string: what `obsgen import` would write into
+    definitions/."""
     found, _ = _found({"": document})
-    return [(secret, next((path for path, text in _strings(document) if secret.value in text), ()))
-            for secret in dict.fromkeys(found)]
+    result = []
+    for secret in dict.fromkeys(found):
+        held = _holding(document, secret)
+        result.append((secret, held[0], held[1]) if held is not None else (secret, (), secret.value))
+    return result
 
 
 def described(secret: Secret, field: Path) -> str:

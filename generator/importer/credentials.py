@@ -18,28 +18,33 @@ from generator.importer.reading import Budget, read_text
 from generator.model import Definition
 
 
-def _line(path: Path, value: str, max_bytes: int) -> int:
-    """The first line of the file holding value (as written, or JSON-escaped); 0 when unreadable or not found."""
-    try:
-        text = read_text(path, Budget(max_bytes, max_bytes))
-    except (OSError, ValueError):
-        return 0
-    for written in (value, json.dumps(value)[1:-1]):
-        at = text.find(written)
-        if at >= 0:
-            return text.count("\n", 0, at) + 1
+def _line(source: str, secret: str, holding: str) -> int:
+    """The first line of the source text holding the string the secret is in (as written, or JSON-escaped), else
+    its line holding the secret (a YAML block's), else the secret itself; 0 when none is found."""
+    lines = [line.strip() for line in holding.splitlines() if secret in line]
+    for value in (holding, *lines[:1], secret):
+        for written in (value, json.dumps(value)[1:-1]):
+            at = source.find(written)
+            if at >= 0:
+                return source.count("\n", 0, at) + 1
     return 0
 
 
 def found(path: Path, module: Path, objects: Iterable[Definition], max_bytes: int) -> list[Problem]:
     """An SC001 error at path:line for each credential the imported objects hold."""
     problems = []
+    source: str | None = None
     for obj in objects:
-        for secret, field in secrets.in_document(obj.model_dump(mode="json", by_alias=True)):
+        for secret, field, holding in secrets.in_document(obj.model_dump(mode="json", by_alias=True)):
+            if source is None:  # read again only when there is a credential, once
+                try:
+                    source = read_text(path, Budget(max_bytes, max_bytes))
+                except (OSError, ValueError):
+                    source = ""
             message = (f"{secrets.described(secret, field)} would be written to definitions/{module.name} "
                        "(and committed): nothing imported; replace it in the source with a reference (an "
                        "environment variable, a *_file field, Grafana's $__file{...}) and import again")
-            problems.append(Problem(Location(str(path), _line(path, secret.value, max_bytes)), secrets.CODE,
+            problems.append(Problem(Location(str(path), _line(source, secret.value, holding)), secrets.CODE,
                                     Level.ERROR, message))
     return problems
 

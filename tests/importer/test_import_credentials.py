@@ -91,3 +91,20 @@ def test_a_reference_is_imported(tmp_path: Path) -> None:
                               "description": 'curl -H "Authorization: Bearer $TOKEN" https://x'}))
     report = import_files([source], definitions)
     assert [path.name for path in report.modules] == ["rules.py"]
+
+
+def test_a_password_that_is_also_a_word_elsewhere_is_named_at_the_url_it_is_in(tmp_path: Path) -> None:
+    # "grafana" is also the built-in annotation's datasource type (line 2) and the link's host: the first string
+    # holding the password's text is not where it is a password
+    definitions = base_definitions(tmp_path)
+    builtin = {"builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True,
+               "hide": True, "name": "Annotations & Alerts", "type": "dashboard"}
+    text = _dashboard(annotations={"list": [builtin]},
+                      links=[{"title": "Grafana", "type": "link", "url": "http://admin:grafana@grafana.example.com/"}])
+    source = tmp_path / "dash.json"
+    source.write_text(text)
+    with pytest.raises(ProblemsFound) as raised:
+        import_files([source], definitions)
+    [problem] = raised.value.problems
+    line = next(number for number, written in enumerate(text.splitlines(), 1) if "admin:grafana@" in written)
+    assert problem.location.line == line and " in extra.links.0.url " in problem.message, problem

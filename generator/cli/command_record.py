@@ -96,6 +96,17 @@ def _sources() -> dict[str, list[list[object]]]:
             "path": [[entry, _directory(entry)] for entry in sorted(set(sys.path))]}
 
 
+def _changed(sources: dict[str, Any]) -> str | None:
+    """The first of a record's inputs that changed, with what it was and is (None: none did)."""
+    for file, status in sources["files"]:
+        if _status(file) != status:
+            return f"module file {file}: was {status}, now {_status(file)}"
+    for path, kept in sources["path"]:
+        if not _same_directory(path, kept):
+            return f"sys.path entry {path!r}: was {kept}, now {_directory(path)}"
+    return None
+
+
 def _print(text: str) -> None:
     """Write to stdout; a reader that has gone (`obsgen --help | head -1`) ends the output, not in a traceback."""
     try:
@@ -134,15 +145,22 @@ class CommandRecord:
         """What typer made of this command line (its `field`), when nothing it was made from has changed."""
         entry = next((entry for entry in self._kept if entry.get("key") == self.key), None)
         try:
-            if entry is None:
-                return None
-            sources = entry["sources"]
-            if any(_status(file) != status for file, status in sources["files"]) or not all(
-                    _same_directory(path, kept) for path, kept in sources["path"]):
-                return None
-            return entry[field]
+            return entry[field] if entry is not None and _changed(entry["sources"]) is None else None
         except (KeyError, TypeError, ValueError):
             return None
+
+    def why_missed(self) -> str | None:
+        """Why typer runs this command line again (None: its kept result is used): no entry of its key among the
+        kept, or the first input that changed. For a test that expects a replay to say why it got none."""
+        if not (self.help_wanted or self.build_wanted):
+            return "not a command line whose result is kept"
+        entry = next((entry for entry in self._kept if entry.get("key") == self.key), None)
+        if entry is None:
+            return f"no entry of this command line's key among the {len(self._kept)} kept"
+        try:
+            return _changed(entry["sources"])
+        except (KeyError, TypeError, ValueError) as error:
+            return f"a malformed entry: {error!r}"
 
     def _keep(self, field: str, made: object) -> None:
         """Keep what typer made of this command line, with the modules it was made from (the oldest others make

@@ -180,3 +180,16 @@ def test_the_record_keeps_no_variable_of_the_environment(record: Path, monkeypat
     assert _replayed(["--help"], capsys) == "usage\n"
     monkeypatch.setenv("PAGERDUTY_TOKEN", "another")
     assert _replayed(["--help"], capsys) is None
+
+
+def test_a_miss_says_which_input_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    arguments = ["build", "-o", "elsewhere"]
+    assert CommandRecord(arguments).why_missed() == "no entry of this command line's key among the 0 kept"
+    with CommandRecord(arguments).recording():
+        command_record.parsed_build({"out": "elsewhere"})
+    assert CommandRecord(arguments).why_missed() is None
+    (site / "a_package_installed.py").write_text("")
+    assert str(CommandRecord(arguments).why_missed()).startswith(f"sys.path entry {str(site)!r}: was ")

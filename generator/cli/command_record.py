@@ -96,6 +96,30 @@ def _sources() -> dict[str, list[list[object]]]:
             "path": [[entry, _directory(entry)] for entry in sorted(set(sys.path))]}
 
 
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """One program at a time reads the record again and writes it (programs run at once, as `make -j` or a test
+    suite's workers run them, would each write what they read and lose the others' command lines): an exclusive
+    lock on the record's directory, which is created as write_sealed creates it. Without it (a directory that
+    cannot be opened or locked) the record is written as before."""
+    import fcntl  # (only here: a replay never writes)
+
+    directory = os.path.dirname(RECORD)
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(directory)
+        handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # (and the lock with it)
+
+
 def _changed(sources: dict[str, Any]) -> str | None:
     """The first of a record's inputs that changed, with what it was and is (None: none did)."""
     for file, status in sources["files"]:
@@ -167,12 +191,16 @@ class CommandRecord:
         room), unless it is kept already or bytecode is not written."""
         if sys.dont_write_bytecode or self._made(field) == made:
             return
-        others = [entry for entry in self._kept if entry.get("key") != self.key][:KEPT - 1]
-        kept = [{"key": self.key, field: made, "sources": _sources()}, *others]
-        while kept and len(payload := json.dumps(kept).encode()) > LIMIT:
-            kept.pop()  # the oldest go first; one too large alone is not kept
-        if kept:
-            write_sealed(RECORD, payload)
+        with _writing():
+            # read again: another program may have kept its command line since this one read the record (before
+            # typer, 60-90 ms earlier, seconds on a busy machine); writing what was read then lost it
+            self.__dict__.pop("_kept", None)
+            others = [entry for entry in self._kept if entry.get("key") != self.key][:KEPT - 1]
+            kept = [{"key": self.key, field: made, "sources": _sources()}, *others]
+            while kept and len(payload := json.dumps(kept).encode()) > LIMIT:
+                kept.pop()  # the oldest go first; one too large alone is not kept
+            if kept:
+                write_sealed(RECORD, payload)
 
     def replay_help(self) -> bool:
         """Print the kept help and say so, when it is this command line's and nothing it came from changed."""

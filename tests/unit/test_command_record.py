@@ -182,6 +182,19 @@ def test_the_record_keeps_no_variable_of_the_environment(record: Path, monkeypat
     assert _replayed(["--help"], capsys) is None
 
 
+def test_two_programs_that_keep_their_builds_at_once_both_keep_them() -> None:
+    # One program reads the record at its start and writes it after typer has parsed (60-90 ms, seconds on a loaded
+    # machine); another's entry written in between was lost: ci51's test_cli_imports flake, under 6 workers.
+    first, second = CommandRecord(["build", "-o", "first"]), CommandRecord(["build", "-o", "second"])
+    assert first.build_options() is None and second.build_options() is None  # both have read the record
+    with second.recording():
+        command_record.parsed_build({"out": "second"})
+    with first.recording():
+        command_record.parsed_build({"out": "first"})
+    assert CommandRecord(["build", "-o", "first"]).build_options() == {"out": "first"}
+    assert CommandRecord(["build", "-o", "second"]).build_options() == {"out": "second"}
+
+
 def test_a_miss_says_which_input_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site-packages"
     site.mkdir()

@@ -14,8 +14,9 @@ A help is kept only for command names followed by --help: there --help cannot be
 prints the help while parsing, before any command runs. A build's options are kept when the build command has them
 (quick_build.parsed), not for a watch or a time-compressed build. The record (the last command lines, as JSON
 sealed by this user's key: core/sealed_file.py) lives in generator/cli/__pycache__, beside the CLI's bytecode,
-under the same switch: nothing is written under PYTHONDONTWRITEBYTECODE. It imports only what the interpreter's
-start has loaded, json, hashlib and hmac.
+under the same switch: nothing is written under PYTHONDONTWRITEBYTECODE. Programs that keep theirs at once
+(`make -j`, a test suite's workers) take turns, each reading the record again under a lock before writing it, so
+none loses another's. A replay imports only what the interpreter's start has loaded, json, hashlib and hmac.
 """
 
 from __future__ import annotations

@@ -145,24 +145,49 @@ CONVERSION_DROP = Alert(
     ),
 )
 
+# An outage of the job (every target down, or gone) explains the revenue it lost: RevenueDrop compares the hour
+# with the same share of last week's hour as the job answered in, so after an outage of more than an hour (paged by
+# the job's SLIAbsent alerts, which mute it meanwhile) it does not page again when the job is back and the hour
+# still holds the outage; a drop that outlasts the recovery pages. Minutes with one target of the job answering
+# count in full (a deploy's failed scrape, 1 of 20 pods down), and a job with no `up` this hour (scraped elsewhere,
+# or gone longer than the hour) is judged on the whole hour: its SLIAbsent page mutes it.
+JOB_UP_SHARE = (f"(clamp_max(count_over_time((count by (job) (up == 1))[1h:1m]) / 60, 1)"
+                f" or on (job) 0 * {revenue_hourly_last_week.name} + 1)")
+"""The share of the last hour's minutes in which at least one target of the job answered its scrape."""
 REVENUE = 'revenue_total{job="shop",product_category="books"}'
 ORDERS = 'sales_conversions_total{job="shop",product_category="books",user_segment="new"}'
+UP = 'up{job="shop",instance="shop:8080"}'
+AFTER = 60  # samples after the outage (4 hours)
 REVENUE_DROP = Alert(
     name="RevenueDrop", plan_name="revenue_anomaly",
     expr=f"({revenue_hourly.name} or on (job) 0 * {revenue_hourly_last_week.name})"
-         f" < 0.5 * {revenue_hourly_last_week.name} and on (job)"
+         f" < 0.5 * {revenue_hourly_last_week.name} * on (job) {JOB_UP_SHARE} and on (job)"
          f" sum by (job) (rate(sales_conversions_total[1h] offset 1w)) * 3600 >= {MIN_ORDERS_PER_HOUR}",
     **{"for": "15m"},
     severity="critical", channels=("email", "slack"),
     dashboard="Executive",
     summary="Revenue of the last hour {{ humanize $value }}, below half of the same hour last week",
     description="Revenue in the last hour is less than half of the same hour a week ago (a busy enough hour: "
-                f"at least {MIN_ORDERS_PER_HOUR} orders then); no revenue at all counts as 0.",
+                f"at least {MIN_ORDERS_PER_HOUR} orders then); no revenue at all counts as 0. Minutes in which no target of "
+                "the job answered (an outage, paged by its own alert) are taken out of last week's hour too.",
     runbook="Compare orders and sessions on the Executive dashboard; check payment and checkout errors; "
             "rule out a tracking outage before escalating to the business.",
     examples=(
-        Example(name="a week at 6000/h then 1800/h fires", interval="4m",
-                series={REVENUE: "0+400x2550 1020000+120x50", ORDERS: "0+20x2600"},
+        Example(name="a week at 6000/h then 1800/h with the job up fires", interval="4m",
+                series={REVENUE: "0+400x2550 1020000+120x50", ORDERS: "0+20x2600", UP: "1x2600"},
+                at="1w4h", fires=True, labels={"job": "shop"}, value=1800),
+        # 92 minutes down from 1w2h04m (up 0, revenue_total gone), back at 1w3h36m with its counter from 0: before,
+        # the hour still held the outage until 1w4h08m and RevenueDrop, muted while the SLIAbsent page fired, paged
+        # after it resolved
+        Example(name="20 minutes after a 92-minute outage, revenue back, does not fire", interval="4m",
+                series={REVENUE: f"0+400x2550 stale _x22 0+400x{AFTER}", UP: f"1x2550 0x23 1x{AFTER}",
+                        ORDERS: "0+20x2700"}, at="1w3h56m", fires=False),
+        Example(name="revenue at a fifth of last week's after a 92-minute outage fires within 45 minutes",
+                interval="4m", series={REVENUE: f"0+400x2550 stale _x22 0+80x{AFTER}", UP: f"1x2550 0x23 1x{AFTER}",
+                                       ORDERS: "0+20x2700"}, at="1w4h20m", fires=True, labels={"job": "shop"},
+                value=880),
+        Example(name="revenue at a third after a deploy (one failed scrape, counter from 0) fires", interval="4m",
+                series={REVENUE: "0+400x2550 stale 0+120x60", UP: "1x2550 0 1x60", ORDERS: "0+20x2700"},
                 at="1w4h", fires=True, labels={"job": "shop"}, value=1800),
         Example(name="revenue no longer counted at all fires (reads 0)", interval="4m",
                 series={REVENUE: "0+400x2550 stale", ORDERS: "0+20x2600"},

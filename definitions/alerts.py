@@ -168,8 +168,8 @@ REVENUE_DROP = Alert(
     dashboard="Executive",
     summary="Revenue of the last hour {{ humanize $value }}, below half of the same hour last week",
     description="Revenue in the last hour is less than half of the same hour a week ago (a busy enough hour: "
-                f"at least {MIN_ORDERS_PER_HOUR} orders then); no revenue at all counts as 0. Minutes in which no target of "
-                "the job answered (an outage, paged by its own alert) are taken out of last week's hour too.",
+                f"at least {MIN_ORDERS_PER_HOUR} orders then); no revenue at all counts as 0. Minutes in which no "
+                "target of the job answered (an outage, paged by its own alert) are taken out of last week's hour too.",
     runbook="Compare orders and sessions on the Executive dashboard; check payment and checkout errors; "
             "rule out a tracking outage before escalating to the business.",
     examples=(

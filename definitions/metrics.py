@@ -127,7 +127,7 @@ conversion_rate = RecordingRule(
     # fallback the ratio would vanish with them and its alert resolve, instead of reading 0.
     expr="(sum by (job) (rate(sales_conversions_total[10m]))"
          " or on (job) 0 * sum by (job) (rate(sales_sessions_total[10m])))"
-         " / sum by (job) (rate(sales_sessions_total[10m]))",
+         " / (sum by (job) (rate(sales_sessions_total[10m])) > 0)",
 )
 revenue_hourly = RecordingRule(
     name="job:revenue:increase1h", plan_name="revenue_hourly", unit="currency",
@@ -142,7 +142,7 @@ revenue_hourly_last_week = RecordingRule(
 cart_abandonment = RecordingRule(
     name="job:cart_abandonment:ratio_rate1h", plan_name="cart_abandonment_rate", unit="ratio",
     help="Abandoned carts per created cart over the last hour.",
-    expr="sum by (job) (rate(carts_abandoned_total[1h])) / sum by (job) (rate(carts_created_total[1h]))",
+    expr="sum by (job) (rate(carts_abandoned_total[1h])) / (sum by (job) (rate(carts_created_total[1h])) > 0)",
 )
 request_rate = RecordingRule(
     name="service:http_requests:rate5m", plan_name="requests_per_second", unit="reqps",
@@ -153,7 +153,7 @@ error_ratio = RecordingRule(
     help="Share of requests answered with a 5xx per service (0, not nothing, while none fails).",
     expr='(sum by (service) (rate(http_requests_total{status=~"5.."}[5m]))'
          " or on (service) 0 * sum by (service) (rate(http_requests_total[5m])))"
-         " / sum by (service) (rate(http_requests_total[5m]))",
+         " / (sum by (service) (rate(http_requests_total[5m])) > 0)",
 )
 # --- What the Development and Operations dashboards read, summed over pods ---------------------------
 # Their latency and request-rate panels rated every pod's raw series at each step: 19,200 bucket series at 40
@@ -175,7 +175,7 @@ cache_hit_ratio = RecordingRule(
     name="cache_type:cache_hit:ratio_rate5m", plan_name="cache_hit_ratio_by_type", unit="ratio",
     help="Cache hits per lookup by cache type.",
     expr='sum by (cache_type) (rate(cache_requests_total{result="hit"}[5m]))'
-         " / sum by (cache_type) (rate(cache_requests_total[5m]))",
+         " / (sum by (cache_type) (rate(cache_requests_total[5m])) > 0)",
 )
 
 # --- METRICS_CONFIG["aggregation"]: levels x functions ---------------------------------------------

@@ -81,8 +81,8 @@ route_error_ratio = RecordingRule(
     help="Share of server spans with an error status per route.",
     expr='sum by (service_name, http_route) (rate(traces_span_metrics_calls_total'
          '{span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_ERROR"}[5m]))'
-         ' / sum by (service_name, http_route)'
-         ' (rate(traces_span_metrics_calls_total{span_kind="SPAN_KIND_SERVER"}[5m]))',
+         ' / (sum by (service_name, http_route)'
+         ' (rate(traces_span_metrics_calls_total{span_kind="SPAN_KIND_SERVER"}[5m])) > 0)',
 )
 route_latency_p95 = RecordingRule(
     name="service_route:traces_span_duration_milliseconds:p95_5m", unit="ms",

@@ -69,7 +69,7 @@ def test_page_alerts_are_critical_and_escalate_tickets_are_warnings(project: Pro
 def test_the_window_ratio_weighs_every_5m_by_its_traffic(slos: list[SLO]) -> None:
     assert period_ratio_expr(slos[2]) == (
         "sum_over_time(slo:checkout_availability_error_events:rate5m[30d])"
-        " / sum_over_time(slo:checkout_availability_events:rate5m[30d])")
+        " / (sum_over_time(slo:checkout_availability_events:rate5m[30d]) > 0)")
 
 
 def test_slo_alerts_get_runbooks_and_routes(out: Path, slos: list[SLO]) -> None:

@@ -31,9 +31,10 @@ def group(slo: SLO) -> str:
 
 
 def period_ratio_expr(slo: SLO) -> str:
-    """Error ratio over the SLO window, weighted by traffic: sums of 5m failed and all events."""
+    """Error ratio over the SLO window, weighted by traffic: sums of 5m failed and all events; no sample, not 0/0 =
+    NaN, when the window counted no event (a panel's `or 0 * events` then shows 0: nothing was spent)."""
     errors, events = slo.record("error_events", f"rate{BASE_WINDOW}"), slo.record("events", f"rate{BASE_WINDOW}")
-    return f"sum_over_time({errors}[{slo.window}]) / sum_over_time({events}[{slo.window}])"
+    return f"sum_over_time({errors}[{slo.window}]) / (sum_over_time({events}[{slo.window}]) > 0)"
 
 
 def threshold(slo: SLO, burn: BurnWindow) -> str:
@@ -69,7 +70,7 @@ def recording_rules(slo: SLO) -> list[RecordingRule]:
     specs = [
         (errors, slo.sli.error_rate(BASE_WINDOW), f"failed events per second of {what}", "ops"),
         (events, slo.sli.event_rate(BASE_WINDOW), f"events per second of {what}", "ops"),
-        (ratio_now, f"{errors} / {events}", f"share of failed events of {what} over {BASE_WINDOW}", "ratio"),
+        (ratio_now, f"{errors} / ({events} > 0)", f"share of failed events of {what} over {BASE_WINDOW}", "ratio"),
     ]
     specs += [(slo.error_ratio_record(window), slo.sli.error_ratio(window),
                f"share of failed events of {what} over {window}", "ratio")

@@ -151,9 +151,11 @@ CONVERSION_DROP = Alert(
 # still holds the outage; a drop that outlasts the recovery pages. Minutes with one target of the job answering
 # count in full (a deploy's failed scrape, 1 of 20 pods down), and a job with no `up` this hour (scraped elsewhere,
 # or gone longer than the hour) is judged on the whole hour: its SLIAbsent page mutes it.
-JOB_UP_SHARE = (f"(clamp_max(count_over_time((count by (job) (up == 1))[1h:1m]) / 60, 1)"
+JOB_UP_SHARE = ("(count_over_time((count by (job) (up == 1))[1h:1m])"
+                " / on () group_left () count_over_time(vector(1)[1h:1m])"
                 f" or on (job) 0 * {revenue_hourly_last_week.name} + 1)")
-"""The share of the last hour's minutes in which at least one target of the job answered its scrape."""
+"""The share of the last hour's minutes in which at least one target of the job answered its scrape (over the
+minutes counted, not a constant 60, so that the live stack's compressed windows and steps keep it a share)."""
 REVENUE = 'revenue_total{job="shop",product_category="books"}'
 ORDERS = 'sales_conversions_total{job="shop",product_category="books",user_segment="new"}'
 UP = 'up{job="shop",instance="shop:8080"}'

@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from generator.core import linear_patterns
 from generator.core.disk_cache import DiskCache, package_version, source_digest
 
 if TYPE_CHECKING:
@@ -109,12 +110,15 @@ def _plugins() -> tuple[RegexBasedDetector, ...]:
         from detect_secrets.plugins.stripe import StripeDetector
         from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
         from detect_secrets.plugins.twilio import TwilioKeyDetector
-    return tuple(plugin() for plugin in (
+    plugins = tuple(plugin() for plugin in (
         ArtifactoryDetector, AWSKeyDetector, AzureStorageKeyDetector, BasicAuthDetector, CloudantDetector,
         DiscordBotTokenDetector, GitHubTokenDetector, GitLabTokenDetector, IbmCloudIamDetector, IbmCosHmacDetector,
         JwtTokenDetector, MailchimpDetector, NpmDetector, OpenAIDetector, PrivateKeyDetector, PypiTokenDetector,
         SendGridDetector, SlackDetector, SoftlayerDetector, SquareOAuthDetector, StripeDetector,
         TelegramBotTokenDetector, TwilioKeyDetector))
+    for plugin in plugins:  # each its own patterns, in linear time (some took minutes on runs of spaces)
+        vars(plugin)["denylist"] = [linear_patterns.linear(regex) for regex in plugin.denylist]
+    return plugins
 
 
 SCHEME = r"(?:(?<![A-Za-z0-9+.-])|(?<=@[A-Za-z0-9]))[0-9+.-]*+"
@@ -303,7 +307,8 @@ def clean_cached(definitions: Path) -> Iterator[DiskCache]:
         yield _clean
         return
     _clean = DiskCache(definitions, "secrets",
-                       f"detect-secrets {package_version('detect-secrets')} {source_digest(__file__)}")
+                       f"detect-secrets {package_version('detect-secrets')} "
+                       f"{source_digest(__file__, linear_patterns.__file__)}")
     try:
         yield _clean
     finally:

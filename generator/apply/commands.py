@@ -9,6 +9,8 @@ from typing import Any
 
 import typer
 
+from generator.core.terminal import said
+
 OUT = typer.Option(Path("out"), "--out", "-o", help="The built and checked out/ directory.")
 DRY_RUN = typer.Option(False, "--dry-run", help="Print what would change (with diffs); change nothing.")
 FORCE = typer.Option(False, "--force", help="Overwrite dashboards someone edited in Grafana since obsgen applied them.")
@@ -58,7 +60,7 @@ GRAFANA_TOKEN_FILE = _token_file("grafana")
 
 
 def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {said(message)}", err=True)  # it may quote a server
     raise typer.Exit(code)
 
 
@@ -102,9 +104,9 @@ def apply(out: Path = OUT,
         _fail(str(error))
         return
     for outcome in outcomes:
-        typer.echo(str(outcome))
+        typer.echo(said(str(outcome)))  # servers' and files' text: rule errors, a diff of file contents
         if outcome.diff:
-            typer.echo("    " + outcome.diff.rstrip("\n").replace("\n", "\n    "))
+            typer.echo("    " + said(outcome.diff.rstrip("\n")).replace("\n", "\n    "))
     counts = Counter(outcome.action.value for outcome in outcomes)
     summary = ", ".join(f"{counts[a]} {a}" for a in ("created", "updated", "unchanged", "refused", "failed"))
     typer.echo(f"obsgen apply{' --dry-run (nothing changed)' if dry_run else ''}: {summary}")
@@ -145,7 +147,7 @@ def status(out: Path = OUT,
         except freshness.StaleOut as error:  # the servers may run out/, but out/ is not what the repository says
             findings.insert(0, Finding("out", Kind.DRIFT, str(out), str(error)))
     for finding in findings:
-        typer.echo(str(finding))
+        typer.echo(said(str(finding)))  # rule errors, firing alerts, file names: servers' and files' text
     drifted = sum(finding.drift for finding in findings)
     typer.echo(f"obsgen status: {f'{drifted} difference(s) from' if drifted else 'in sync with'} {out}")
     if drifted:

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from generator.core.terminal import said as said  # the commands' escaping, kept in core for apply and exporter
+from generator.core.terminal import shown as shown
+
 if TYPE_CHECKING:  # loaded by the commands that report problems: `obsgen --help` does not need them
     from generator.core.errors import Location, Problem
 
@@ -45,20 +48,6 @@ def relative(path: str) -> str:
     """A path relative to the working directory when it is under it."""
     cwd = os.getcwd() + os.sep
     return path.removeprefix(cwd)
-
-
-def shown(text: str, keep: str = "") -> str:
-    """text with what a terminal would act on (escape sequences, bells, line breaks, bidi overrides) escaped as
-    Python writes it, but the characters in keep: messages may quote names read from imported files."""
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() or char in keep else repr(char)[1:-1] for char in text)
-
-
-def said(text: str) -> str:
-    """Command output quoting what files or servers hold (a diff's values, a listing's names, a tool's output),
-    escaped as a problem's message is: of what a terminal acts on, only line breaks and tabs are kept."""
-    return shown(text, keep="\n\t")
 
 
 def where(text: str) -> str:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from generator.core.terminal import said
+
 if TYPE_CHECKING:
     from generator.exporter.config import ExporterConfig
 
@@ -46,7 +48,7 @@ def _load(config: Path) -> "ExporterConfig":
     try:
         return load_config(config)
     except ConfigError as error:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {said(str(error))}", err=True)
         raise typer.Exit(2) from None
 
 
@@ -114,6 +116,6 @@ def forecast_report(config: Path = CONFIG, prometheus_url: str = PROMETHEUS_URL,
     client = PrometheusClient(prometheus_url or loaded.settings.prometheus_url,
                               parse_seconds(loaded.settings.prometheus_timeout))
     reports = collect(forecasts, client, at or time.time())
-    typer.echo(render(reports), nl=False)
+    typer.echo(said(render(reports)), nl=False)  # names and labels from the config and Prometheus
     if any(report.error for report in reports):
         raise typer.Exit(1)

@@ -130,3 +130,24 @@ def test_links_escaped_for_another_alertmanagers_ui_are_an_error(running: Runnin
                                                   alertmanagers=(running.alertmanager.url.removeprefix("http://"),)))
     result = running.status(declared, dirs=False)
     assert " links: " not in result.stdout, result.stdout
+
+
+ESCAPE = "\x1b]0;owned\x07"  # sets a terminal's title: a file or a server must not reach the terminal with it
+
+
+def test_status_and_apply_escape_the_servers_and_files_text(running: Running, tmp_path: Path) -> None:
+    etc = tmp_path / "etc-prometheus"
+    shutil.copytree(running.prometheus_dir, etc)
+    (etc / f"rules/x{ESCAPE}.yml").write_text("groups: []\n")  # a file no reload loaded, named with an escape
+    rules = etc / "rules/alerts.yml"
+    rules.write_text(rules.read_text().replace("groups:", f"# {ESCAPE}\ngroups:", 1))  # on disk, not in out/
+    status = subprocess.run([sys.executable, "-m", "generator", "status", "--out", str(running.out),
+                             "--prometheus-url", running.prometheus.url, "--prometheus-dir", str(etc)],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    applied = subprocess.run([sys.executable, "-m", "generator", "apply", "--dry-run", "--out", str(running.out),
+                              "--prometheus-url", running.prometheus.url, "--prometheus-dir", str(etc)],
+                             capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    printed = {"status": status.stdout + status.stderr, "apply --dry-run": applied.stdout + applied.stderr}
+    assert [command for command, text in printed.items() if "\x1b" in text] == [], printed
+    assert all("\\x1b]0;owned\\x07" in text for text in printed.values()), printed
+    assert "-# \\x1b]0;owned\\x07" in applied.stdout  # the diff's line, escaped

@@ -148,3 +148,14 @@ def test_forecasts_waiting_for_a_prometheus_that_does_not_answer_say_so_once(cap
     (said,) = caplog.messages
     assert said.startswith(f"forecasts wait for Prometheus at {client.shown} (/-/ready: no answer: ConnectionError)")
     assert "hunter2" not in said and "ExporterSettings.prometheus_url or --prometheus-url" in said
+
+
+def test_forecast_report_escapes_what_prometheus_answers() -> None:
+    """A Prometheus's error (or a series' labels) reaches the report: a terminal must not act on an escape in it."""
+    body = {"status": "error", "errorType": "unavailable", "error": "down \x1b]0;owned\x07"}
+    with fake_prometheus(503, body) as url:
+        result = subprocess.run([sys.executable, "-m", "generator", "forecast", "report", "--config",
+                                 str(SHIPPED_CONFIG), "--prometheus-url", url], cwd=ROOT, capture_output=True,
+                                text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "down \\x1b]0;owned\\x07" in result.stdout and "\x1b" not in result.stdout, result.stdout

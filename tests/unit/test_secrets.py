@@ -140,10 +140,11 @@ def test_long_runs_are_scanned_in_linear_time() -> None:
 def test_the_plugins_patterns_run_in_linear_time() -> None:
     # detect-secrets' assignment (` *(?:=|:|:=|=>| +|::) *`, Cloudant's, IBM's, Softlayer's) was about cubic in a
     # run of spaces: 2000 spaces after `cl_key` did not end in 10 minutes; npm's was quadratic in the `//` of a
-    # line, the JWT's in `eyJeyJ...`. Linear, these 50k-character texts take a second.
+    # line, the JWT's in `eyJeyJ...`, OpenAI's in `sk-sk-...`. Linear, these 50k-character texts take a second.
     code = ("from generator.core.secret_scan import find\nn = 50_000\n"
             "for text in ('description: cl_key' + ' ' * n + 'x', 'ibm_cloud_iam_key' + ' ' * n + '!',\n"
-            "             'sl_key' + ' ' * n + ':' + ' ' * n + '!', '//' * n + '/:_authToken=x', 'eyJ' * n):\n"
+            "             'sl_key' + ' ' * n + ':' + ' ' * n + '!', '//' * n + '/:_authToken=x', 'eyJ' * n,\n"
+            "             'sk-' * n):\n"
             "    find(text)\nprint('scanned')")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert done.stdout.split() == ["scanned"]

@@ -217,6 +217,35 @@ def one_step_forecasts(
     return out
 
 
+def seasonal_profile(
+    values: npt.ArrayLike, season_steps: int, min_seasons: int = DEFAULT_MIN_SEASONS
+) -> FloatArray | None:
+    """The season's shape around the series' own trend: element p for the phase p steps after the newest sample's.
+
+    Each value's deviation from the mean of the season centred on it (a moving mean over one season follows the
+    trend and holds no cycle), its median over the seasons at each phase. So a steady growth leaves the shape
+    flat and a daily cycle is the shape. None when a phase has fewer than ``min_seasons`` such deviations.
+    """
+    x = as_series(values)
+    n, s = x.size, season_steps
+    if s < 2 or n < s:
+        return None
+    ok = np.isfinite(x)
+    sums = np.concatenate([[0.0], np.cumsum(np.where(ok, x, 0.0))])
+    counts = np.concatenate([[0], np.cumsum(ok)])
+    centre = np.arange(s // 2, n - s + s // 2 + 1)  # the season [i - s//2, i - s//2 + s) lies in the series
+    first = centre - s // 2
+    seen = counts[first + s] - counts[first]
+    mean = (sums[first + s] - sums[first]) / np.maximum(seen, 1)
+    deviation = np.full(n, np.nan)
+    deviation[centre] = np.where(seen * 2 >= s, x[centre] - mean, np.nan)
+    front = (-n) % s  # NaN before the oldest sample so that the newest one ends a row
+    rows = np.concatenate([np.full(front, np.nan), deviation]).reshape(-1, s).T
+    if (np.isfinite(rows).sum(axis=1) < min_seasons).any():
+        return None
+    return np.roll(nanmedian_rows(rows), 1)  # row s - 1 is the newest sample's phase
+
+
 def seasonal_naive_forecast(values: npt.ArrayLike, season_steps: int | None, horizon_steps: int) -> FloatArray:
     """Baseline: repeat the value one season earlier (the last value when ``season_steps`` is None)."""
     x = as_series(values)

@@ -58,7 +58,7 @@ def predict(forecast: Forecast, labels: dict[str, str], values: FloatArray, orig
             resource_name(labels, capacity.name_labels), values, step, capacity.limit,
             resource=capacity.resource, direction=capacity.direction,
             critical_seconds=parse_seconds(capacity.critical_within),
-            warning_seconds=parse_seconds(capacity.warning_within),
+            warning_seconds=parse_seconds(capacity.warning_within), season_seconds=season,
         )
     return Prediction(
         labels=labels, origin=origin, newest=float(values[-1]),

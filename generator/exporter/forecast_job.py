@@ -40,7 +40,8 @@ def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
                 computing: threading.Lock | None = None,
                 clock: Callable[[], float] = time.monotonic) -> list[Prediction]:
     """A prediction per series the forecast's PromQL returns and still has (series without any finite value, or
-    whose newest one is older than the forecast's stale_after, a step at least, are skipped).
+    whose newest one is older than the forecast's stale_after, a step at least, are skipped, and not counted against
+    max_series; what is fetched is bounded by prometheus_api.ANSWER_BYTES).
 
     `computing`, when given, is held while predicting: jobs sharing it compute one at a time. The query and the
     predictions share the forecast's timeout (the wait for `computing` is another job's, held to its own): the
@@ -49,13 +50,13 @@ def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
     began = clock()
     timeout = parse_seconds(forecast.timeout)
     start, end, step = window(forecast, wall_time)
-    histories = client.query_range(forecast.expr, start, end, step, timeout=timeout)
-    if len(histories) > forecast.max_series:
-        raise JobFailed(f"returned {len(histories)} series, more than max_series={forecast.max_series}: "
-                        "aggregate the expression or raise max_series")
+    fetched = client.query_range(forecast.expr, start, end, step, timeout=timeout)
     # one missed grid point (a target restarting over it) keeps a series; older, its results would be stale
     within = max(step, parse_seconds(forecast.stale_after))
-    histories = [history for history in histories if current(history, within)]
+    histories = [history for history in fetched if current(history, within)]
+    if len(histories) > forecast.max_series:  # series gone are not counted: labels that churn keep within it
+        raise JobFailed(f"returned {len(histories)} current series (and {len(fetched) - len(histories)} gone), more "
+                        f"than max_series={forecast.max_series}: aggregate the expression or raise max_series")
     distinct_without_names(histories)  # of the series exported: a renamed one's old name, gone, is not
     found = []
     left = timeout - (clock() - began)

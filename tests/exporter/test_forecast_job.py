@@ -8,7 +8,7 @@ import pytest
 
 from generator.exporter.forecast import FloatArray
 from generator.exporter.forecast_job import predictions, window
-from generator.exporter.jobs import JobTimeout
+from generator.exporter.jobs import JobFailed, JobTimeout
 from generator.exporter.prometheus_api import History, PrometheusClient, grid
 from generator.model import Forecast
 from tests.exporter.test_forecast_memory import _history
@@ -132,3 +132,14 @@ def test_a_renamed_series_is_forecast_under_its_new_name_alone() -> None:
     renamed = FILLING.model_copy(update={"expr": '{__name__=~"node_filesystem_free|node_filesystem_avail_bytes"}'})
     (found,) = predictions(renamed, RenamedDisk(), window(renamed, 1e9)[1])
     assert found.labels == {"instance": "db-1", "mountpoint": "/data"}
+
+
+def test_series_gone_do_not_count_against_max_series() -> None:
+    """Labels that churn (a pod per deploy, a host replaced) leave series gone in the history's window: they were
+    counted against max_series although never forecast, and the run failed ('returned 3 series, more than
+    max_series=2') while it had two series to forecast."""
+    two = FILLING.model_copy(update={"max_series": 2})
+    assert sorted(p.labels["instance"] for p in predictions(two, FillingDisks(), window(two, 1e9)[1])) == [
+        "restarting", "scraped"]
+    with pytest.raises(JobFailed, match=r"returned 2 current series \(and 1 gone\), more than max_series=1"):
+        predictions(FILLING.model_copy(update={"max_series": 1}), FillingDisks(), window(FILLING, 1e9)[1])

@@ -26,6 +26,7 @@ WEEK_SECONDS = 7 * DAY_SECONDS
 DEFAULT_N_SEASONS = 5
 DEFAULT_MIN_SEASONS = 2
 DEFAULT_LEVEL_FRACTION = 1 / 4
+SHAPE_STANDARD_ERRORS = 4.0
 _CHUNK_ELEMENTS = 500_000  # rows sorted at once: ~4 MB per temporary, as fast as larger chunks
 
 
@@ -224,7 +225,9 @@ def seasonal_profile(
 
     Each value's deviation from the mean of the season centred on it (a moving mean over one season follows the
     trend and holds no cycle), its median over the seasons at each phase. So a steady growth leaves the shape
-    flat and a daily cycle is the shape. None when a phase has fewer than ``min_seasons`` such deviations.
+    flat and a daily cycle is the shape. A phase whose median is within ``SHAPE_STANDARD_ERRORS`` standard errors
+    of 0 is 0: a series without a season keeps no shape of its noise (whose highest phase, replayed, would read
+    as the series reaching a limit early). None when a phase has fewer than ``min_seasons`` deviations.
     """
     x = as_series(values)
     n, s = x.size, season_steps
@@ -241,9 +244,14 @@ def seasonal_profile(
     deviation[centre] = np.where(seen * 2 >= s, x[centre] - mean, np.nan)
     front = (-n) % s  # NaN before the oldest sample so that the newest one ends a row
     rows = np.concatenate([np.full(front, np.nan), deviation]).reshape(-1, s).T
-    if (np.isfinite(rows).sum(axis=1) < min_seasons).any():
+    seen_at = np.isfinite(rows).sum(axis=1)
+    if (seen_at < min_seasons).any():
         return None
-    return np.roll(nanmedian_rows(rows), 1)  # row s - 1 is the newest sample's phase
+    profile = nanmedian_rows(rows)
+    # a median's standard error (1.25 sd / sqrt(n)), the sd from the deviations' spread around the profile
+    spread = 1.4826 * nanmedian(np.abs(rows - profile[:, None]).ravel())
+    profile[np.abs(profile) <= SHAPE_STANDARD_ERRORS * 1.2533 * spread / np.sqrt(seen_at)] = 0.0
+    return np.roll(profile, 1)  # row s - 1 is the newest sample's phase
 
 
 def seasonal_naive_forecast(values: npt.ArrayLike, season_steps: int | None, horizon_steps: int) -> FloatArray:

@@ -145,7 +145,8 @@ def test_served_forecasts_bands_and_capacity_match_the_core(history_server: Serv
         origin = origins["disk_free"]
         disk = fetch(history_server, DISK["expr"], origin - 7 * DAY + 600, origin, 600.0)
         filling = frozenset({("instance", "db-1"), ("mountpoint", "/data")})
-        rec = capacity_recommendation("db-1:/data", disk[filling], 600.0, 0.0, resource="disk", direction="down")
+        rec = capacity_recommendation("db-1:/data", disk[filling], 600.0, 0.0, resource="disk", direction="down",
+                                      season_seconds=parse_seconds(DISK["season"]))
         assert served(series, "obsgen_capacity_seconds_to_exhaustion", "disk_free", filling) == pytest.approx(
             rec.seconds_to_exhaustion, rel=1e-9)
         assert 0.5 * DAY < rec.seconds_to_exhaustion < 2.5 * DAY  # the history runs dry about 1.5 days ahead

@@ -206,7 +206,7 @@ class _Recorder:
             path = os.path.abspath(os.fsdecode(value))
         except TypeError:
             return None, False
-        return path, f"{path}{os.sep}".startswith(self.ignored) or f"{os.sep}__pycache__{os.sep}" in path + os.sep
+        return path, f"{path}{os.sep}".startswith(self.ignored) or _bytecode_cache(path)
 
     def event(self, name: str, args: tuple[Any, ...]) -> None:
         if name == "open":
@@ -271,6 +271,15 @@ def _module_files() -> set[str]:
     """The source (or library) file of every module loaded in this process."""
     sources = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
     return {os.path.abspath(file) for file in sources if isinstance(file, str)}
+
+
+def _bytecode_cache(path: str) -> bool:
+    """Whether the path is in a __pycache__, or under sys.pycache_prefix (make's venv keeps bytecode there): the
+    interpreter writes bytecode of what the block imports, a cache of its source and no output of the block."""
+    prefix = sys.pycache_prefix
+    if prefix and f"{path}{os.sep}".startswith(os.path.join(os.path.abspath(prefix), "")):
+        return True
+    return f"{os.sep}__pycache__{os.sep}" in path + os.sep
 
 
 def _source_of(path: str) -> str | None:

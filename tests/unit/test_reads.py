@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -176,3 +177,23 @@ def test_a_dot_entry_in_a_directory_on_sys_path_is_no_input_of_an_import_but_of_
     finally:
         sys.path.remove(str(tmp_path))
         sys.modules.pop("obsgen_searched_module", None)
+
+
+def test_bytecode_written_under_the_pycache_prefix_is_no_write_of_the_block(tmp_path: Path) -> None:
+    """make's venv sets sys.pycache_prefix: an import that compiles a module writes its bytecode there, not in a
+    __pycache__, and that write is the interpreter's cache of a source (the build is still recorded); reading it is
+    reading the source."""
+    source = tmp_path / "src" / "obsgen_prefixed_module.py"
+    source.parent.mkdir()
+    source.write_text("VALUE = 1\n")
+    prefix, before = tmp_path / "pycache", sys.pycache_prefix
+    sys.pycache_prefix = str(prefix)
+    try:
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        with recording() as reads:
+            cached.parent.mkdir(parents=True)
+            cached.write_bytes(b"bytecode")
+            cached.read_bytes()
+        assert reads[0].unsafe is None and str(source) in reads[0].files
+    finally:
+        sys.pycache_prefix = before

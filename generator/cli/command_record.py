@@ -166,9 +166,13 @@ class CommandRecord:
         return [entry for entry in kept if isinstance(entry, dict) and isinstance(entry.get("key"), str)] \
             if isinstance(kept, list) else []
 
+    def _entry(self) -> dict[str, Any] | None:
+        """The kept entry of this command line's key, if any."""
+        return next((entry for entry in self._kept if entry.get("key") == self.key), None)
+
     def _made(self, field: str) -> Any:
         """What typer made of this command line (its `field`), when nothing it was made from has changed."""
-        entry = next((entry for entry in self._kept if entry.get("key") == self.key), None)
+        entry = self._entry()
         try:
             return entry[field] if entry is not None and _changed(entry["sources"]) is None else None
         except (KeyError, TypeError, ValueError):
@@ -179,7 +183,7 @@ class CommandRecord:
         kept, or the first input that changed. For a test that expects a replay to say why it got none."""
         if not (self.help_wanted or self.build_wanted):
             return "not a command line whose result is kept"
-        entry = next((entry for entry in self._kept if entry.get("key") == self.key), None)
+        entry = self._entry()
         if entry is None:
             return f"no entry of this command line's key among the {len(self._kept)} kept"
         try:

@@ -141,6 +141,10 @@ def _rule_test(test_file: Path, prometheus: Path) -> _RuleTest:
     return _RuleTest(test_file, evaluations, inside)
 
 
+RULE_TESTS = "promtool test rules "
+"""The start of a rule test file's command name (`obsgen check` traces its failed tests to the alert examples)."""
+
+
 def commands(out: Path) -> list[Command]:
     """Every check to run on an out/ directory (`promtool check config` and `amtool check-config` may read
     files elsewhere, TLS and template files: never cached)."""
@@ -151,7 +155,7 @@ def commands(out: Path) -> list[Command]:
     return [
         Command("promtool check config", ["promtool", "check", "config", "prometheus/prometheus.yml"]),
         Command("promtool check rules", ["promtool", "check", "rules", *rules], "prometheus"),
-        *(Command(f"promtool test rules {test.path.name}",
+        *(Command(f"{RULE_TESTS}{test.path.name}",
                   ["promtool", "test", "rules", str(test.path.relative_to(out))],
                   "prometheus" if test.self_contained else None, test.refused) for test in tests),
         Command("amtool check-config", ["amtool", "check-config", "alertmanager/alertmanager.yml"]),

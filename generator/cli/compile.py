@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from generator.model.profile import Profile
 
 CACHED = "(passed before on the same files)"
-RULE_TESTS = "promtool test rules "
-"""The name of a rule test file's run in tools.commands: its failed tests are traced to the alert examples."""
 CHECKED = typer.Argument(Path("out"), help="Output directory to check.")
 DOCS = typer.Option(None, "--docs", help="Write one Markdown page per check into this directory.")
 
@@ -155,7 +153,7 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
         typer.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}{again}", err=output is not Format.TEXT)
         if result.output and (not result.ok or result.name.startswith(telemetry.DETAILED)):
             typer.echo("     " + said(where(result.output)).replace("\n", "\n     "), err=output is not Format.TEXT)
-        if not result.ok and result.name.startswith(RULE_TESTS) and compiled.project is not None:
+        if not result.ok and result.name.startswith(tools.RULE_TESTS) and compiled.project is not None:
             for line in failed_examples.places(result.output, compiled.project):
                 typer.echo(f"     {said(line)}", err=output is not Format.TEXT)
     warnings = len(compiled.report.problems) - len(compiled.report.errors)

@@ -46,10 +46,11 @@ def default_base(repo: Path) -> str:
     """Where the current branch left main (or master): `git merge-base main HEAD`; DiffError saying to name the
     base when the repository has neither branch."""
     for branch in DEFAULT_BRANCHES:
-        found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"], cwd=repo,
-                               capture_output=True, timeout=120)
-        if found.returncode == 0:
-            return git(repo, "merge-base", branch, "HEAD")
+        try:
+            git(repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}")
+        except DiffError:  # no such branch
+            continue
+        return git(repo, "merge-base", branch, "HEAD")
     raise DiffError(f"{repo} has no branch main or master to compare with: name the base, "
                     "e.g. `obsgen diff origin/main` or `obsgen diff HEAD~1`")
 

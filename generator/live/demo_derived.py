@@ -7,17 +7,14 @@ error ratio over the error budget, its budget left one minus that (drawn apart, 
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generator.checks.semantics.shapes import ARITHMETIC
 from generator.core.promql import parse, walk
 from generator.model import Metric
 from generator.model.metrics import counter_like
-
-ARITHMETIC: dict[str, Callable[[float, float], float]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 
 @dataclass(frozen=True)

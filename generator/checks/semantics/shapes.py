@@ -3,6 +3,8 @@ series under a node, and what recording rules an expression reads through."""
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +12,9 @@ from generator.core.promql import FILTERING_OPERATORS, PromQLError, parse, walk
 from generator.model.project import Project
 
 ORDERING = frozenset({">", ">=", "<", "<="})
-ARITHMETIC = {"+": float.__add__, "-": float.__sub__, "*": float.__mul__, "/": float.__truediv__}
+ARITHMETIC: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+"""PromQL's arithmetic operators on two numbers (the meaning checks' constants, the demo's derived series)."""
 
 
 def unparen(node: Any) -> Any:

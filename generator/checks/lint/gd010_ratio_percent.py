@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.lint.dashboard_json import panels, parsed, variable_values
-from generator.checks.semantics.shapes import has_selector, number, times_hundred, unparen
+from generator.checks.semantics.shapes import has_selector, hundred_over, number, times_hundred, unparen
 from generator.core.errors import Level
 
 CODE = "GD010"
@@ -54,10 +54,8 @@ def hundredfold(node: Any) -> bool:
     scaled = times_hundred(node)
     if scaled is not None:
         return ratio(scaled)
-    if type(node).__name__ == "BinaryExpr" and str(node.op) == "/" and has_selector(node.rhs):
-        numerator = times_hundred(node.lhs)
-        return numerator is not None and has_selector(numerator)
-    return False
+    split = hundred_over(node)
+    return split is not None and has_selector(split[1]) and has_selector(split[0])
 
 
 def _message(target: dict[str, Any], unit: str, root: Any, steps: list[Any]) -> str:

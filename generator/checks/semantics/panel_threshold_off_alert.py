@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.shapes import Comparison, comparisons, number, times_hundred, unparen
+from generator.checks.semantics.shapes import Comparison, comparisons, hundred_over, number, times_hundred, unparen
 from generator.checks.semantics.threshold_direction import severity
 from generator.core.errors import Level
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
@@ -97,10 +97,9 @@ def scaled(node: Any) -> tuple[str, float]:
     inner = times_hundred(node)
     if inner is not None:
         return shape(inner), 100.0
-    if type(node).__name__ == "BinaryExpr" and str(node.op) == "/":
-        numerator = times_hundred(node.lhs)
-        if numerator is not None:
-            return f"({shape(numerator)} / {shape(node.rhs)})", 100.0
+    split = hundred_over(node)
+    if split is not None:
+        return f"({shape(split[0])} / {shape(split[1])})", 100.0
     return shape(node), 1.0
 
 

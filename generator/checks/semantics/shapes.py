@@ -45,6 +45,16 @@ def times_hundred(node: Any) -> Any:
     return node.rhs if number(node.lhs) == 100 else node.lhs if number(node.rhs) == 100 else None
 
 
+def hundred_over(node: Any) -> tuple[Any, Any] | None:
+    """(x, y) of `100 * x / y` (or `x * 100 / y`), which PromQL reads `(100 * x) / y`: the ratio x / y times 100;
+    None for anything else."""
+    node = unparen(node)
+    if type(node).__name__ != "BinaryExpr" or str(node.op) != "/":
+        return None
+    numerator = times_hundred(node.lhs)
+    return None if numerator is None else (numerator, node.rhs)
+
+
 def names(node: Any) -> set[str]:
     """Series names selected under a node."""
     return {str(n.name) for n in walk(node) if type(n).__name__ == "VectorSelector" and n.name}

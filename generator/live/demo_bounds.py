@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.checks.lint.dashboard_json import panels, variable_values
-from generator.checks.semantics.shapes import unparen
+from generator.checks.semantics.shapes import ARITHMETIC, unparen
 from generator.core.grafana_promql import interpolate
 from generator.core.promql import PromQLError, matcher_op, parse, walk
 from generator.core.selector_regex import label_matches
@@ -111,15 +111,11 @@ def constant(node: Any) -> float | None:
         return constant(node.expr)
     if kind == "Call" and node.func.name in ("vector", "scalar"):
         return constant(node.args[0])
-    if kind == "BinaryExpr" and str(node.op) in "+-*/":
+    if kind == "BinaryExpr" and str(node.op) in ARITHMETIC:
         lhs, rhs = constant(node.lhs), constant(node.rhs)
         if lhs is not None and rhs is not None:
-            return _apply(str(node.op), lhs, rhs)
+            return math.inf if str(node.op) == "/" and not rhs else ARITHMETIC[str(node.op)](lhs, rhs)
     return None
-
-
-def _apply(op: str, lhs: float, rhs: float) -> float:
-    return {"+": lhs + rhs, "-": lhs - rhs, "*": lhs * rhs, "/": lhs / rhs if rhs else math.inf}[op]
 
 
 Shown = tuple[Subject, Callable[[float], float], bool]

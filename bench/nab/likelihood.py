@@ -68,9 +68,8 @@ def anomaly_likelihood(errors: FloatArray, floor: FloatArray, warmup: int) -> Fl
 
 def likelihood_of(values: FloatArray, step: float, scores: AnomalyScores) -> FloatArray:
     """The likelihood signal of one series from its streamed scores (the residuals) and values."""
-    tail, warmup = anomaly.calibration(step)
-    median = anomaly.rolling_nanquantile(np.abs(values), tail, 0.5, max(1, tail // 144), warmup)
-    return anomaly_likelihood(np.abs(scores.residual), anomaly.RELATIVE_FLOOR * median, warmup)
+    _, warmup = anomaly.calibration(step)
+    return anomaly_likelihood(np.abs(scores.residual), anomaly.score_floor(values, step), warmup)
 
 
 Combine = Callable[[AnomalyScores, FloatArray, DetectorParams], FloatArray]

@@ -82,7 +82,7 @@ def short_pattern_score(values: FloatArray, step: float) -> FloatArray:
     x = as_series(values)
     tail, warmup = anomaly.calibration(step)
     every = max(1, tail // 144)
-    floor = anomaly.RELATIVE_FLOOR * anomaly.rolling_nanquantile(np.abs(x), tail, 0.5, every, warmup)
+    floor = anomaly.score_floor(x, step)
     distance = anomaly.pattern_distance(x, step, SHORT_BLOCKS)
     return anomaly._calibrated(distance, tail, every, warmup, 0, 0, floor)
 

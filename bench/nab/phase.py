@@ -91,14 +91,7 @@ def phase_factor(
 
 def residual_score(values: FloatArray, residual: FloatArray, step: float) -> FloatArray:
     """The shipped residual score (anomaly.streaming_anomaly_scores with ``since`` 0) of a given residual."""
-    x = as_series(values)
-    tail, warmup = anomaly.calibration(step)
-    every = max(1, tail // 144)
-    shift = np.abs(anomaly._trailing_median(residual, max(1, round(anomaly.SHIFT_SECONDS / step))))
-    floor = anomaly.RELATIVE_FLOOR * anomaly.rolling_nanquantile(np.abs(x), tail, 0.5, every, warmup)
-    own, level = (anomaly._calibrated(s, tail, every, warmup, 0, 0, floor) for s in (np.abs(residual), shift))
-    out: FloatArray = np.fmax(own, level)
-    return out
+    return anomaly.calibrated_residual(residual, step, anomaly.score_floor(as_series(values), step))
 
 
 def signals(series: Series, scores: AnomalyScores) -> FloatArray:

@@ -132,13 +132,8 @@ def streaming_anomaly_scores(
         x, step_seconds, season_seconds, n_seasons, min_seasons=min_seasons, start=max(0, first - shift_window)
     )
     residual = x - forecast
-    shift = np.abs(_trailing_median(residual, shift_window, first))
-    # perfectly smooth history would calibrate to rounding error, making any wobble a huge score
-    floor = RELATIVE_FLOOR * rolling_nanquantile(np.abs(x[first:]), tail, 0.5, every, warmup)
-    residual_score = np.fmax(
-        _calibrated(np.abs(residual), tail, every, warmup, first, since, floor),
-        _calibrated(shift, tail, every, warmup, first, since, floor),
-    )
+    floor = score_floor(x, step_seconds, first)
+    residual_score = calibrated_residual(residual, step_seconds, floor, first, since)
     pattern_score = _calibrated(pattern_distance(x, step_seconds, start=first), tail, every, warmup, first, since,
                                 floor)
     range_score = range_novelty(x, warmup)
@@ -149,6 +144,28 @@ def streaming_anomaly_scores(
         np.full(n, np.nan),
     )
     return AnomalyScores(**{**scores.__dict__, "score": combined_score(scores, params)})
+
+
+def score_floor(x: FloatArray, step_seconds: float, first: int = 0) -> FloatArray:
+    """The least calibration edge of the scores, aligned with ``x[first:]``: ``RELATIVE_FLOOR`` of the trailing
+    median |value| (perfectly smooth history would calibrate to rounding error, making any wobble a huge score)."""
+    tail, warmup = calibration(step_seconds)
+    out: FloatArray = RELATIVE_FLOOR * rolling_nanquantile(np.abs(x[first:]), tail, 0.5, max(1, tail // 144), warmup)
+    return out
+
+
+def calibrated_residual(residual: FloatArray, step_seconds: float, floor: FloatArray, first: int = 0,
+                        since: int = 0) -> FloatArray:
+    """The residual score: |residual| and the last SHIFT_SECONDS' median residual (a level shift), each over its
+    trailing TAIL_QUANTILE (at least ``floor``, :func:`score_floor`), the higher of the two."""
+    tail, warmup = calibration(step_seconds)
+    every = max(1, tail // 144)
+    shift = np.abs(_trailing_median(residual, max(1, round(SHIFT_SECONDS / step_seconds)), first))
+    out: FloatArray = np.fmax(
+        _calibrated(np.abs(residual), tail, every, warmup, first, since, floor),
+        _calibrated(shift, tail, every, warmup, first, since, floor),
+    )
+    return out
 
 
 def pattern_distance(x: FloatArray, step_seconds: float, blocks: int = PATTERN_BLOCKS, start: int = 0) -> FloatArray:

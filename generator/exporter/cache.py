@@ -15,6 +15,11 @@ def labels_of(mapping: Mapping[str, str]) -> Labels:
     return tuple(sorted(mapping.items()))
 
 
+def label_text(labels: Labels) -> str:
+    """Labels as a selector writes them, without the braces: name="value",... (for messages and reports)."""
+    return ",".join(f'{name}="{value}"' for name, value in labels)
+
+
 @dataclass(frozen=True)
 class Sample:
     """One exported sample: metric family, labels and value."""

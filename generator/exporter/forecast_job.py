@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from generator.core.duration import parse_seconds
-from generator.exporter.cache import Labels, Sample, labels_of
+from generator.exporter.cache import Labels, Sample, label_text, labels_of
 from generator.exporter.forecast import InsufficientDataError
 from generator.exporter.jobs import STOPPED, Job, JobFailed, JobTimeout, UpGauge
 from generator.exporter.predict import Prediction, predict, samples
@@ -84,8 +84,7 @@ def distinct_without_names(histories: list[History]) -> None:
         key = labels_of(history.labels)
         if key in seen:
             names = " and ".join(name or "a series without a name" for name in (seen[key], history.name))
-            shown = ",".join(f'{label}="{value}"' for label, value in key)
-            raise JobFailed(f"returns {names} with the same labels {{{shown}}}: "
+            raise JobFailed(f"returns {names} with the same labels {{{label_text(key)}}}: "
                             "an exported series is named by its labels alone; tell them apart with "
                             "label_replace or keep one")
         seen[key] = history.name

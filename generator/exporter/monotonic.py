@@ -16,7 +16,7 @@ import math
 
 from generator.core.errors import Location
 from generator.core.gotemplate import go_float
-from generator.exporter.cache import Labels, Sample
+from generator.exporter.cache import Labels, Sample, label_text
 
 log = logging.getLogger("obsgen.exporter")
 
@@ -58,8 +58,8 @@ class Monotonic:
         if self._warned:
             return
         self._warned = True
-        shown = ",".join(f'{name}="{text}"' for name, text in labels)
         log.warning("%s: counter %s{%s} went down from %s to %s (rows its SQL counts were deleted or changed, or a "
                     "float SUM rounded lower): served as no change, as Prometheus would read a reset and count "
                     "the whole total as increase; count what only grows (later decreases are not logged)",
-                    self._location, self._name, shown, go_float(before), go_float(value))  # an ulp apart too
+                    self._location, self._name, label_text(labels),
+                    go_float(before), go_float(value))  # an ulp apart too

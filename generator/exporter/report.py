@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from generator.exporter.cache import label_text, labels_of
 from generator.exporter.forecast_job import predictions
 from generator.exporter.jobs import JobFailed
 from generator.exporter.predict import Prediction
@@ -42,7 +43,7 @@ def _number(value: float) -> str:
 
 
 def _series(prediction: Prediction) -> str:
-    return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(prediction.labels.items())) + "}"
+    return "{" + label_text(labels_of(prediction.labels)) + "}"
 
 
 def render(reports: Sequence[ForecastReport]) -> str:

@@ -30,6 +30,7 @@ from generator.exporter.forecast import (
     InsufficientDataError,
     as_series,
     nanmedian,
+    season_candidates,
     seasonal_profile,
 )
 
@@ -137,9 +138,7 @@ def season_shape(values: FloatArray, step_seconds: float, season_seconds: float 
     full within 24 h 17% of the time. Trends of the series without the season see only what grows from season
     to season, and the season replayed on top makes a growth reach the limit at the top of a cycle.
     """
-    if season_seconds is None or season_seconds <= 0:
-        return None
-    for seconds in (season_seconds, DAY_SECONDS) if season_seconds > DAY_SECONDS else (season_seconds,):
+    for seconds in season_candidates(season_seconds):
         steps = round(seconds / step_seconds)
         if steps >= 2 and (shape := seasonal_profile(values, steps)) is not None:
             return shape

@@ -98,17 +98,20 @@ def rolling_nanmedian(values: npt.ArrayLike, window: int, start: int = 0) -> Flo
     return out
 
 
+def season_candidates(season_seconds: float | None) -> tuple[float, ...]:
+    """The seasons a declared one is read as, in order of preference: itself, then the daily one under a longer
+    season (weekly falls back to daily); none without a season."""
+    if season_seconds is None or season_seconds <= 0:
+        return ()
+    return (season_seconds, DAY_SECONDS) if season_seconds > DAY_SECONDS else (season_seconds,)
+
+
 def season_steps_for(
     n_values: int, step_seconds: float, season_seconds: float | None, min_seasons: int = DEFAULT_MIN_SEASONS
 ) -> int | None:
     """Season length in steps that fits ``min_seasons`` times in ``n_values`` (weekly falls back to daily)."""
     _check_step(step_seconds)
-    if season_seconds is None or season_seconds <= 0:
-        return None
-    candidates = [season_seconds]
-    if season_seconds > DAY_SECONDS:
-        candidates.append(DAY_SECONDS)
-    for seconds in candidates:
+    for seconds in season_candidates(season_seconds):
         steps = round(seconds / step_seconds)
         if steps >= 2 and n_values >= min_seasons * steps:
             return steps
@@ -198,11 +201,10 @@ def one_step_forecasts(
     out = np.full(n, np.nan)
     _check_step(step_seconds)
     seasons: list[int | None] = [None]
-    if season_seconds is not None and season_seconds > 0:
-        for seconds in ([DAY_SECONDS] if season_seconds > DAY_SECONDS else []) + [season_seconds]:
-            steps = round(seconds / step_seconds)
-            if steps >= 2:
-                seasons.append(steps)
+    for seconds in reversed(season_candidates(season_seconds)):
+        steps = round(seconds / step_seconds)
+        if steps >= 2:
+            seasons.append(steps)
     for s in seasons:  # shortest first, so longer seasons overwrite once enough history exists
         window = level_steps_for(step_seconds, s, level_seconds)
         flat = rolling_nanmedian(x, window, start)

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
 from generator.core.listing import first_few
-from generator.core.promql import facts
+from generator.core.promql import Selector, facts
 from generator.derive.dashboards import dashboards
 from generator.model import ImportedAlert, ImportedRecord, Kubernetes, RuleSet
 
@@ -35,11 +35,15 @@ JOB = 'job="'
 """How a selector's facts write its `job` equality matcher: job="<value>"."""
 
 
+def _jobs(selector: Selector) -> Iterator[str]:
+    """The job a selector selects by equality, if any."""
+    return (matcher[len(JOB):-1] for matcher in selector.matchers if matcher.startswith(JOB))
+
+
 def _up_jobs(expr: str) -> set[str]:
     """Jobs an expression selects `up` of by equality (from its cached facts: no parse; none when it does not
     parse, which PQ001 reports)."""
-    return {matcher[len(JOB):-1] for selector in facts(expr).selectors if selector.name == "up"
-            for matcher in selector.matchers if matcher.startswith(JOB)}
+    return {job for selector in facts(expr).selectors if selector.name == "up" for job in _jobs(selector)}
 
 
 def _selected_jobs(expr: str) -> dict[str, bool]:
@@ -47,10 +51,8 @@ def _selected_jobs(expr: str) -> dict[str, bool]:
     only asks absent() of them (an alert that then always fires)."""
     found: dict[str, bool] = {}
     for selector in facts(expr).selectors:
-        for matcher in selector.matchers:
-            if matcher.startswith(JOB):
-                job = matcher[len(JOB):-1]
-                found[job] = found.get(job, True) and selector.asked
+        for job in _jobs(selector):
+            found[job] = found.get(job, True) and selector.asked
     return found
 
 

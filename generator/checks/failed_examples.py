@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from generator.core.duration import parse_seconds
-from generator.derive.examples import test_name
+from generator.derive.examples import example_test_name
 from generator.load.locate import locate
 from generator.model.alerts import Alert, Example
 from generator.model.project import Project
@@ -34,7 +34,7 @@ def _generated_from(alert: Alert, example: Example, failed: tuple[str, str, str]
     """Whether the failed check is the example's own (`Alert: example`, at its time) or one of its escalation
     tests'; in a merged test (`a; b`) the check's alertname and time say which of its tests failed."""
     name, alertname, time = failed
-    test = test_name(alert, example)
+    test = example_test_name(alert, example)
     if alertname and alertname != alert.name:
         return False
     if name == test:

@@ -9,7 +9,7 @@ from generator.model import Alert, Example, conventions
 from generator.model.project import Project
 
 
-def test_name(alert: Alert, example: Example) -> str:
+def example_test_name(alert: Alert, example: Example) -> str:
     """The name of the promtool test generated from an example (targets/rule_tests.py writes it, an escalation
     level's after `escalation <policy> of `; checks/failed_examples.py reads it back from promtool's report)."""
     return f"{alert.name}: {example.name}"

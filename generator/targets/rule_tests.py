@@ -11,7 +11,7 @@ from typing import Any
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.gotemplate import render as render_template
 from generator.core.promql import metric_names
-from generator.derive.examples import alert_labels, expected_alert, expected_value, fired_labels, test_name
+from generator.derive.examples import alert_labels, example_test_name, expected_alert, expected_value, fired_labels
 from generator.derive.rulesets import Series, group_series, imported_series, rule_sets_for_tests
 from generator.model import Alert, conventions
 from generator.model.conventions import ESCALATION_POLICY_LABEL
@@ -118,7 +118,7 @@ def _alert_tests(project: Project, alert: Alert, rule: dict[str, Any]) -> list[t
     for example in alert.examples:
         expected = [expected_alert(project, alert, example, annotations)] if example.fires else []
         tests.append((example.interval, {
-            "name": test_name(alert, example),
+            "name": example_test_name(alert, example),
             "interval": example.interval,
             "input_series": [{"series": s, "values": v} for s, v in example.series.items()],
             "alert_rule_test": [{"eval_time": example.at, "alertname": alert.name, "exp_alerts": expected}],
@@ -180,7 +180,7 @@ def _valued_tests(project: Project, alert: Alert, rule: dict[str, Any], copies: 
                            "values": f"_x{at - minutes} 1x{minutes}"})
             expected = [fired, _escalation_expectation(project, copies[0], alert.name, fired["exp_labels"], value)]
         tests.append({
-            "name": f"escalation {rule['labels'][ESCALATION_POLICY_LABEL]} of {test_name(alert, example)}, "
+            "name": f"escalation {rule['labels'][ESCALATION_POLICY_LABEL]} of {example_test_name(alert, example)}, "
                     f"{minutes} minutes on: {'level 1 says its value' if example.fires else 'no level fires'}",
             "interval": EVALUATION_INTERVAL, "input_series": series,
             "alert_rule_test": [{"eval_time": f"{at}m", "alertname": alert.name, "exp_alerts": expected}],

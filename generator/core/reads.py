@@ -190,6 +190,8 @@ class _Recorder:
         self.absent: dict[str, list[str] | None] = {}
         self.unsafe: str | None = None
         self.loaded = {path: _seen(path) for path in _module_files()}
+        prefix = sys.pycache_prefix  # make's venv keeps bytecode there; read once, not at every open event
+        self.bytecode_prefix = os.path.join(os.path.abspath(prefix), "") if prefix else None
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
         """As the last finder on sys.meta_path: an import no other finder found (any import: a statement, or
@@ -206,7 +208,14 @@ class _Recorder:
             path = os.path.abspath(os.fsdecode(value))
         except TypeError:
             return None, False
-        return path, f"{path}{os.sep}".startswith(self.ignored) or _bytecode_cache(path)
+        return path, f"{path}{os.sep}".startswith(self.ignored) or self.bytecode_cache(path)
+
+    def bytecode_cache(self, path: str) -> bool:
+        """Whether the path is in a __pycache__, or under sys.pycache_prefix: the interpreter writes bytecode of what
+        the block imports, a cache of its source and no output of the block."""
+        if self.bytecode_prefix is not None and f"{path}{os.sep}".startswith(self.bytecode_prefix):
+            return True
+        return f"{os.sep}__pycache__{os.sep}" in path + os.sep
 
     def event(self, name: str, args: tuple[Any, ...]) -> None:
         if name == "open":
@@ -271,15 +280,6 @@ def _module_files() -> set[str]:
     """The source (or library) file of every module loaded in this process."""
     sources = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
     return {os.path.abspath(file) for file in sources if isinstance(file, str)}
-
-
-def _bytecode_cache(path: str) -> bool:
-    """Whether the path is in a __pycache__, or under sys.pycache_prefix (make's venv keeps bytecode there): the
-    interpreter writes bytecode of what the block imports, a cache of its source and no output of the block."""
-    prefix = sys.pycache_prefix
-    if prefix and f"{path}{os.sep}".startswith(os.path.join(os.path.abspath(prefix), "")):
-        return True
-    return f"{os.sep}__pycache__{os.sep}" in path + os.sep
 
 
 def _source_of(path: str) -> str | None:

@@ -1,7 +1,6 @@
 """ALERT_RULES of the plan: system_critical and business_critical."""
 
 from generator.model import Alert, Example, Inhibition
-from generator.model.conventions import SLI_ABSENT, SLI_LABEL
 
 from .metrics import (
     conversion_rate,
@@ -214,8 +213,47 @@ REVENUE_DROP = Alert(
 
 # The api job dead (its scrapes failing, its series gone): the SLOs it feeds page for want of inputs within minutes
 # (CheckoutAvailabilitySLIAbsent, ApiLatencySLIAbsent, job="api"), and revenue_total gone reads 0 to RevenueDrop, which
-# pages on its own ladder some 45 minutes later: one dead job, two pages. The absent page names the cause; RevenueDrop
-# stays firing in Prometheus and Alertmanager (inhibited) and pages as before when the job's inputs are there.
+# pages on its own ladder once the hour is outage: one dead job, two pages. JobDown, which tells nobody (info), mutes
+# it. Not the absent pages themselves: they also fire with the job up (a deploy renamed a histogram's buckets), when
+# revenue may really be dropping, and in Alertmanager a silenced (acknowledged) alert still inhibits, so a real drop
+# would page nobody for as long as the bucket problem is acknowledged. RevenueDrop stays firing in Prometheus and
+# Alertmanager (inhibited) while its job is down, and pages as before when the job answers.
+API_UP = 'up{job="api",instance="api:8000"}'
+JOB_DOWN = Alert(
+    name="JobDown",
+    # not absent(up{job=...}): where the job is scraped under another name, or not by this Prometheus, that would
+    # fire for good and mute a real drop for good; a job with no target left (scaled to zero) pages twice instead
+    expr="max by (job) (up) == 0",
+    # the absent pages' 2m and 5m: it fires long before RevenueDrop (an hour of outage, then its 15m `for`), and
+    # outlasts the recovery until RevenueDrop's hour no longer reads the outage as a drop (alerts54's examples)
+    **{"for": "2m"}, keep_firing_for="5m",
+    severity="info",  # no channel: the job's SLIAbsent page (and TargetDown) tell on-call; this only mutes
+    dashboard="Meta-monitoring",
+    summary="No target of job {{ $labels.job }} answers its scrape",
+    description="Every target of job {{ $labels.job }} has failed its scrapes for 2 minutes: the "
+                "job is down, and its revenue lost is the outage's, paged by the SLIs the job feeds. It mutes "
+                "RevenueDrop of the job while it fires and 5 minutes after.",
+    runbook="Nobody is told of it: the job's SLIAbsent page and TargetDown are the ones to act on. Check the job's "
+            "targets on Prometheus' Targets page (`up{job=\"{{ $labels.job }}\"}`).",
+    examples=(
+        Example(name="the only target down for 3 minutes fires", at="8m", fires=True, labels={"job": "api"},
+                value=0, series={API_UP: "1x5 0x10"}),
+        Example(name="no `up` of the job (scraped elsewhere, or its targets gone) never fires", at="10m",
+                fires=False, series={API_UP: "1x5 stale", 'up{job="node",instance="web-1:9100"}': "1x10"}),
+        Example(name="the job up with its latency histogram's buckets renamed does not", at="15m", fires=False,
+                series={API_UP: "1x20", 'http_request_duration_seconds_bucket{job="api",instance="api:8000",'
+                                        'service="api",le="0.25"}': "0+10x5 stale"}),
+        Example(name="one target of two down does not", at="15m", fires=False,
+                series={API_UP: "0x20", 'up{job="api",instance="api-2:8000"}': "1x20"}),
+        Example(name="one failed scrape does not", at="10m", fires=False, series={API_UP: "1x5 0 1x10"}),
+        Example(name="4 minutes after the job is back it still fires", at="14m", fires=True,
+                labels={"job": "api"}, value=0, series={API_UP: "1x2 0x6 1x10"}),
+        Example(name="6 minutes after the job is back it has resolved", at="16m", fires=False,
+                series={API_UP: "1x2 0x6 1x10"}),
+        Example(name="a Prometheus restart (4 minutes without samples) does not", at="9m", fires=False,
+                series={API_UP: "1x5 _x3 1x10"}),
+    ),
+)
 REVENUE_DROP_MUTED = Inhibition(
-    name="a job's SLO inputs gone mutes its RevenueDrop", source={SLI_LABEL: SLI_ABSENT},
+    name="a job down mutes its RevenueDrop", source={"alertname": JOB_DOWN.name},
     target={"alertname": REVENUE_DROP.name}, equal=("job", *STACK.external_labels))

@@ -6,9 +6,12 @@ and job="api" (the shipped rules' labels, read from out/), and the routes they r
 Alertmanager sends one notification per group, and PagerDuty's dedup_key is the group key's hash, so one group is
 one incident. The page resolves once; a burn-rate page, and another job's absent page, stay pages of their own.
 
-The dead job's revenue_total gone reads 0 to RevenueDrop (job="api"), which fires some 45 minutes later on a route and
-ladder of its own: the absent page mutes it (the same job and platform), so on-call is paged once, for the cause.
-RevenueDrop with the job's inputs there, or beside another job's absent page, pages as before.
+The dead job's revenue_total gone reads 0 to RevenueDrop (job="api"), which fires once the hour is outage on a route and
+ladder of its own: JobDown (every target of the job down, an info alert that tells nobody) mutes it (the same job and
+platform), so on-call is paged once, for the cause. The absent page alone mutes nothing: it also fires with the job up
+(a deploy renamed a histogram's buckets), and an acknowledged (silenced) alert still inhibits in Alertmanager, so a
+real drop would have paged nobody while the bucket problem was acknowledged. RevenueDrop with the job up, beside an
+absent page acknowledged or not, or beside another job's JobDown, pages as before.
 """
 
 from __future__ import annotations
@@ -37,6 +40,11 @@ def _alert(name: str) -> dict[str, str]:
 def _revenue_drop(job: str = "api") -> dict[str, str]:
     """RevenueDrop as Prometheus sends it: its rule's labels and the job its `sum by (job)` keeps."""
     return {**_alert("RevenueDrop"), "job": job}
+
+
+def _job_down(job: str = "api") -> dict[str, str]:
+    """JobDown as Prometheus sends it: its rule's labels and the job its `max by (job)` keeps."""
+    return {**_alert("JobDown"), "job": job}
 
 
 def _level(alert: dict[str, str], number: int) -> dict[str, str]:
@@ -147,7 +155,8 @@ def test_the_dead_jobs_revenue_drop_and_its_levels_page_nobody_while_its_absent_
     drop = _revenue_drop()
     post(url, *pages, *(_level(page, number) for page in pages for number in (1, 2, 3)))
     assert until(lambda: bool(_incidents(sink, "pagerduty_routing_key")))
-    posted = post(url, *pages, drop, *(_level(drop, number) for number in (1, 2, 3)))  # some 45 minutes later
+    post(url, _job_down())  # 2m after the job died, notified to nobody
+    posted = post(url, *pages, _job_down(), drop, *(_level(drop, number) for number in (1, 2, 3)))  # an hour later
     quiet_since(posted)
     assert _notified(sink, ONCALL) == [sorted(API_PAGES)]
     for receiver in ("email_team_lead", "email_manager-slack_urgent", "email_director-webhook_pagerduty"):
@@ -163,3 +172,32 @@ def test_a_revenue_drop_with_the_job_up_or_beside_another_jobs_absent_page_pages
     url, sink = alertmanager
     assert_not_muted_by(url, sink, _alert("AlertmanagerDeliverySLIAbsent"), _revenue_drop())
     assert _notified(sink, ONCALL).count(["RevenueDrop"]) == 1
+
+
+def test_another_jobs_job_down_mutes_no_revenue_drop(alertmanager: tuple[str, Sink]) -> None:
+    url, sink = alertmanager
+    assert_not_muted_by(url, sink, _job_down("node"), _revenue_drop())
+    assert _notified(sink, ONCALL) == [["RevenueDrop"]]  # JobDown itself tells nobody
+
+
+def test_a_revenue_drop_with_the_job_up_pages_while_its_absent_page_is_acknowledged(
+        paging_alertmanager: tuple[str, Sink]) -> None:
+    """A deploy renamed the latency histogram's buckets: ApiLatencySLIAbsent fires with the api up (no JobDown), and
+    on-call acknowledges it with the command its notification prints; then revenue really drops. A silenced alert
+    still inhibits in Alertmanager: muted by the absent page, this drop paged nobody, its ladder included."""
+    url, sink = paging_alertmanager
+    page = _alert("ApiLatencySLIAbsent")
+    post(url, page, *(_level(page, number) for number in (1, 2, 3)))
+    assert until(lambda: bool(_notified(sink, ONCALL)))
+    acked = subprocess.run([sys.executable, "-m", "generator", "ack", "job=api", "sli=absent",
+                            "--alertmanager-url", url, "--out", str(OUT)], capture_output=True, text=True, timeout=60)
+    assert acked.returncode == 0, acked.stderr
+    assert until(lambda: _silenced(url).get(page["alertname"], False))
+    drop = _revenue_drop()
+    posted = post(url, page, drop, *(_level(drop, number) for number in (1, 2, 3)))  # an hour later
+    assert until(lambda: ["RevenueDrop"] in _notified(sink, ONCALL)), status(url, {**drop, "escalation_level": ""})
+    quiet_since(posted)
+    assert _notified(sink, ONCALL).count(["RevenueDrop"]) == 1
+    assert status(url, {**drop, "escalation_level": ""})["inhibitedBy"] == []
+    for receiver in ("email_team_lead", "email_manager-slack_urgent", "email_director-webhook_pagerduty"):
+        assert _notified(sink, receiver).count(["RevenueDrop"]) == 1, receiver

@@ -50,7 +50,7 @@ UNLIKE_QUIET: dict[str, dict[str, Behaviour]] = {
     "HostMetricsMissing": {"host-metric-renamed": HOST_METRIC_GONE},
 }
 """Per alert, the scenarios (by name) in which it is not QUIET."""
-ALWAYS_QUIET = ("MemoryHigh", "TargetDown", "TargetFlapping", "PrometheusRuleEvaluationFailures",
+ALWAYS_QUIET = ("MemoryHigh", "TargetDown", "JobDown", "TargetFlapping", "PrometheusRuleEvaluationFailures",
                 "PrometheusMissedRuleEvaluations",
                 "PrometheusNotConnectedToAlertmanagers", "PrometheusNotificationErrors", "ConfigReloadFailed",
                 "PrometheusTSDBReloadsFailing", "PrometheusTSDBCompactionsFailing", "PrometheusRemoteStorageFailures",

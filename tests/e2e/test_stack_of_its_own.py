@@ -13,7 +13,8 @@ of CI, so they share it, in this order:
    SLOs reading the api job (checkout availability, api latency) both fire their SLIAbsent, and on-call gets one page
    for the job naming both; TargetDown of the api job fires in Prometheus after the page, and nobody is told while
    the page fires; TargetDown of the simulated hosts' job, another outage, is told. RevenueDrop of the api job (its
-   revenue_total gone reads 0) fires later, muted by the page: one page for the dead job, not two.
+   revenue_total gone reads 0) fires later, muted by JobDown of the job (every target down; it tells nobody): one
+   page for the dead job, not two.
 """
 
 from __future__ import annotations
@@ -211,10 +212,13 @@ def test_another_jobs_target_down_is_told(dead: Dead) -> None:
 
 def test_its_revenue_drop_fires_and_pages_nobody_while_the_page_fires(dead: Dead) -> None:
     """revenue_total gone reads 0 to RevenueDrop of the api job, which fires (its hour emptied, its `for` held)
-    while the absent page fires: it stays in Prometheus and Alertmanager, muted, and on-call is not paged again."""
+    while the absent page and JobDown fire: it stays in Prometheus and Alertmanager, muted by JobDown, and on-call
+    is not paged again; JobDown itself tells nobody."""
     live, killed = dead.live, dead.killed
     fired = live.wait_alert("RevenueDrop", timeout=REVENUE_DROP_WITHIN, job="api")
     print(f"\nthe api job killed: RevenueDrop firing after {fired - killed:.1f} s")
+    live.wait_alert("JobDown", timeout=0, job="api")  # firing already: it mutes RevenueDrop from its first send
     live.wait_alert(ABSENT, timeout=0)
     time.sleep(max(0.0, fired + _told_within(live) - time.time()))
     assert _mails(live, "RevenueDrop", killed, job="api") == []
+    assert _mails(live, "JobDown", killed) == []

@@ -103,6 +103,12 @@ def _sum_rate(selector: str, window: str) -> str:
     return f"sum(rate({selector}[{window}]))"
 
 
+def _share(failed: str, events: str) -> str:
+    """Failed events over all events; no sample, not 0/0 = NaN, over a window without events: NaN is a sample, which
+    a panel's `or 0 * events` keeps (the SLO Overview's burn per window showed NaN on a quiet night, not 0)."""
+    return f"({failed}) / (({events}) > 0)"
+
+
 class RatioSLI(Model):
     """Two counters: failed (or good) events over all events, e.g. 5xx responses over requests."""
 
@@ -150,7 +156,7 @@ class RatioSLI(Model):
 
     def error_ratio(self, window: str) -> str:
         """Share of failed events over a window."""
-        return f"({self.error_rate(window)}) / ({self.event_rate(window)})"
+        return _share(self.error_rate(window), self.event_rate(window))
 
     def test_series(self) -> tuple[TestSeries, ...]:
         """Series fed in generated tests: failures and successes, or the subset and its total."""
@@ -233,7 +239,7 @@ class LatencySLI(Model):
 
     def error_ratio(self, window: str) -> str:
         """Share of requests slower than the threshold over a window."""
-        return f"({self.error_rate(window)}) / ({self.event_rate(window)})"
+        return _share(self.error_rate(window), self.event_rate(window))
 
     def test_series(self) -> tuple[TestSeries, ...]:
         """The histogram's count and its threshold bucket."""

@@ -57,6 +57,28 @@ def test_a_quiet_night_records_no_ratio_and_the_slo_panels_read_no_burn(tmp_path
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
+LATENCY = next(slo for slo in SLOS if slo.service == "api" and slo.name == "latency")
+LATENCY_LABELS = '{service="api",slo="latency"}'
+HISTOGRAM = 'http_request_duration_seconds_{}{{service="api",endpoint="/api/checkout",method="POST",status="200"{}}}'
+
+
+def test_a_window_without_events_records_no_ratio_and_its_burn_panel_reads_0(tmp_path: Path) -> None:
+    """The burn windows' ratios (30m to 3d) are ratios of the inputs' rates, not of the recorded 5m rates: quiet for
+    the whole window, they were 0/0 = NaN, and the SLO Overview's burn rate per window showed NaN, not 0."""
+    quiet = {**QUIET, HISTOGRAM.format("count", ""): "80x40", HISTOGRAM.format("bucket", ',le="0.25"'): "75x40",
+             HISTOGRAM.format("bucket", ',le="+Inf"'): "80x40"}
+    checks: list[dict[str, Any]] = []
+    for slo, labels in ((CHECKOUT, CHECKOUT_LABELS), (LATENCY, LATENCY_LABELS)):
+        for window in slo.ratio_windows:
+            checks += [{"expr": slo.error_ratio_record(window), "eval_time": "30m", "exp_samples": []},
+                       {"expr": f"{slo.error_ratio_shown(window)} / {slo.budget}", "eval_time": "30m",
+                        "exp_samples": [{"labels": labels, "value": 0}]}]
+    document = _test(quiet, checks)
+    document["rule_files"].append(str(RULES / "slo-api-latency.yml"))
+    ran = promtool_test(document, tmp_path / "windows.yml")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
 def test_the_slo_windows_ratio_is_defined_again_once_traffic_is_back_after_a_quiet_stretch(tmp_path: Path) -> None:
     # 10 minutes of 100 requests a minute, 1 failing; 15 quiet minutes; 10 minutes as before
     requests = "0+100x10 1000x15 1000+100x10"

@@ -7,6 +7,7 @@ processor's timing too (decision_wait, num_traces, decision caches), which it ca
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ import pytest
 
 from generator.checks.sampling_replay import Traffic, replay
 from generator.checks.trace_coverage import CoverageError, coverage
-from generator.model import Service, TracingPolicy
+from generator.model import Endpoint, Service, TracingPolicy
 from generator.model.project import Project
+from generator.targets import otelcol
 from tests.traces.conftest import read_yaml
 
 SHORT = Traffic(seconds=20)
@@ -88,3 +90,23 @@ def test_a_policy_the_replay_does_not_know_is_an_error_not_a_guess(built: Path, 
                                             "rate_limiting": {"spans_per_second": 100}})
     with pytest.raises(CoverageError, match="'budget' of type 'rate_limiting' is not replayed"):
         replay(project.all(Service), config, 0.8, Traffic(seconds=1))
+
+
+def test_the_generated_decision_wait_follows_a_slower_critical_route(built: Path, project: Project) -> None:
+    """A critical route of 60-second requests: the generator waits 65 s for its root spans, and the replay keeps them
+    all; the shipped 20-second wait (without the latency policy, which would rescue long requests) loses most."""
+    [api] = [s for s in project.all(Service) if s.name == "api"]
+    exports = Endpoint(route="/api/exports", requests_per_second=2, critical=True, spans_per_request=30,
+                       timeout="60s")
+    slower = replace(project, objects=tuple(
+        obj.model_copy(update={"endpoints": (*api.endpoints, exports)}) if obj is api else obj
+        for obj in project.objects))
+    policy = slower.all(TracingPolicy)[0]
+    generated = otelcol.config(slower, policy)
+    assert _sampler(generated)["decision_wait"] == "1m5s"
+    traffic = Traffic(seconds=10)
+    report = replay(slower.all(Service), generated, policy.coverage_target, traffic)
+    assert report.share == report.whole_share == 1.0 and report.dropped_too_early == 0, report.summary()
+    shipped = replay(slower.all(Service), _without_slow(_config(built)), policy.coverage_target, traffic)
+    [lost] = [r for r in shipped.routes if r.root_exported < r.requests]
+    assert lost.route == "/api/exports" and lost.root_exported < lost.requests / 2, shipped.summary()

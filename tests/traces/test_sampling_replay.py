@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from generator.checks.sampling_replay import Traffic, replay
 from generator.checks.trace_coverage import CoverageError, coverage
 from generator.model import Endpoint, Service, TracingPolicy
 from generator.model.project import Project
 from generator.targets import otelcol
 from tests.traces.conftest import read_yaml
+from tests.traces.sampling_replay import Traffic, replay
 
 SHORT = Traffic(seconds=20)
 

@@ -71,7 +71,7 @@ class DashboardCheck:
     LEVEL: Level = Level.ERROR
 
     def check(self, context: Context) -> Iterator[Finding]:
-        linted = context.derived(lint_context)  # once for the nine rules
+        linted = context.derived(lint_context)  # once for all the rules
         for dashboard in dashboards(context.project):
             document = context.rendered.get(conventions.dashboard_file(dashboard.folder, dashboard.uid))
             if not dashboard.lint or document is None:

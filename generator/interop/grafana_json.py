@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from generator.core.dashboard_variables import template_variables
 from generator.core.duration import parse_seconds
 from generator.core.errors import DefinitionError, Location
+from generator.core.grafana_interpolation import labelled_option
 from generator.core.verbatim import residual, without
 from generator.derive.variable_json import DATASOURCE, variable_json
 from generator.interop.grafana_defaults import loaded_dashboard, loaded_link, loaded_variable
@@ -81,9 +82,10 @@ def _modelled(source: dict[str, Any], sources: Sources) -> Variable | None:
                              regex=str(source.get("regex") or ""))
     if kind == "custom" and _split(text):
         options = _split(text)
-        chosen = _current(source)
+        chosen = _current(source)  # a value: the item `text : value` names it (labelled_option)
+        default = next((item for item in options if labelled_option(item)[1] == chosen), "")
         return CustomVariable(name=name, label=label, options=options, multi=bool(source.get("multi")),
-                              default=chosen if chosen in options else "")
+                              default=default)
     if kind == "interval" and _split(text):
         options = _split(text)
         chosen, auto = str((source.get("current") or {}).get("text") or ""), bool(source.get("auto"))

@@ -24,6 +24,7 @@ from generator.interop.grafana_defaults import loaded_dashboard, loaded_link, lo
 from generator.interop.grafana_legacy import upgrade
 from generator.interop.grafana_shape import shaped
 from generator.interop.notes import Notes
+from generator.interop.panel_links import Relinker
 from generator.interop.panel_reader import PanelReader, Sources, build
 from generator.model import (
     CustomVariable,
@@ -285,6 +286,12 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
     notes.where = ""
     reader = PanelReader(sources.with_variables(tuple(variables)), notes)
     top, rows = _sections(current["panels"], reader)
+    relinker = Relinker(str(current.get("uid") or ""), reader.renumbered)  # links to a panel by its old id
+    top, rows = tuple(map(relinker.panel, top)), tuple(map(relinker.row, rows))
+    current = current | ({"links": relinker.value(current["links"])} if "links" in current else {})
+    for url in relinker.changed:
+        notes.add("links to this dashboard's panels by their old ids (viewPanel=, editPanel=, panelId=) now name "
+                  "their new ids", repr(url))
     fields = _dashboard_fields(current, source, lint) | {"folder": folder, "variables": tuple(variables), "panels": top,
                                                     "rows": rows, "links": _links(current.get("links") or [])}
     if not current.get("title"):

@@ -12,6 +12,7 @@ from generator.core.errors import Location
 from generator.derive.dashboards import values_of
 from generator.derive.variable_json import variable_json
 from generator.interop.grafana_json import convert
+from generator.model.identity import panel_id
 
 PROMETHEUS = {"type": "prometheus", "uid": "${datasource}"}
 
@@ -43,3 +44,40 @@ def test_a_custom_variables_text_colon_value_items_are_split_as_grafana_splits_t
     assert written["current"] == {"text": "dev", "value": "development"}
     assert written["query"] == variable["query"]
     assert values_of([env])["env"] == "development"
+
+
+def _urls(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [url for key, item in value.items()
+                for url in ([item] if key == "url" and isinstance(item, str) else _urls(item))]
+    return [url for item in value for url in _urls(item)] if isinstance(value, list | tuple) else []
+
+
+def test_links_to_the_dashboards_own_panels_by_their_old_ids_follow_them_to_their_new_ids() -> None:
+    # ids derive from titles: the old ones open another panel or none ("Panel not found"). A link names this
+    # dashboard when it names none (the page it is on) or its uid; another dashboard's ids are that dashboard's
+    own = {"title": "CPU", "url": "/d/shapes/shapes?viewPanel=2&from=now-1h"}
+    data_link = {"title": "zoom", "url": "${__url.path}?orgId=1&viewPanel=panel-2"}
+    other = {"title": "other", "url": "/d/other/other?viewPanel=2"}
+    site = {"title": "site", "url": "https://example.org/?viewPanel=2"}
+    cpu = _timeseries(1, "CPU", links=[own, other, site])
+    memory = _timeseries(2, "Memory", y=8, fieldConfig={
+        "defaults": {"links": [data_link]},
+        "overrides": [{"matcher": {"id": "byName", "options": "x"},
+                       "properties": [{"id": "links", "value": [{"title": "o", "url": "?editPanel=1"}]}]}]})
+    row = {"id": 3, "type": "row", "title": "More", "collapsed": True, "gridPos": {"h": 1, "w": 24, "x": 0, "y": 16},
+           "panels": [_timeseries(4, "Disk", y=17, links=[{"title": "up", "url": "d/${__dashboard.uid}?viewPanel=1"}])]}
+    header = [{"title": "embed", "type": "link", "url": "/d-solo/shapes/shapes?panelId=4&width=500"}]
+    converted = convert(_dashboard(cpu, memory, row, links=header), Location("s.json", 1))
+    dashboard = converted.dashboard
+    new = {panel.title: panel_id(panel.title) for panel in dashboard.all_panels}
+    assert new["CPU"] != 1 and new["Memory"] != 2 and new["Disk"] != 4
+    urls = _urls(dashboard.model_dump())
+    assert f"/d/shapes/shapes?viewPanel={new['Memory']}&from=now-1h" in urls
+    assert f"${{__url.path}}?orgId=1&viewPanel=panel-{new['Memory']}" in urls
+    assert f"?editPanel={new['CPU']}" in urls
+    assert f"d/${{__dashboard.uid}}?viewPanel={new['CPU']}" in urls
+    assert f"/d-solo/shapes/shapes?panelId={new['Disk']}&width=500" in urls
+    assert other["url"] in urls and site["url"] in urls  # not this dashboard's panels
+    (note,) = [note for note in converted.notes if "by their old ids" in note]
+    assert repr(own["url"]) in note

@@ -4,14 +4,19 @@ bound on what they expand to, and every error about a rule file or dashboard nam
 
 from __future__ import annotations
 
+import tracemalloc
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator.core.errors import Location
+from generator.core.errors import DefinitionError, Location
+from generator.core.untrusted import ReadError, load_yaml_as_written
 from generator.derive.dashboards import values_of
 from generator.derive.variable_json import variable_json
+from generator.importer.rulefiles import read_rules
 from generator.interop.grafana_json import convert
+from generator.model import ImportedAlert
 from generator.model.identity import panel_id
 
 PROMETHEUS = {"type": "prometheus", "uid": "${datasource}"}
@@ -81,3 +86,70 @@ def test_links_to_the_dashboards_own_panels_by_their_old_ids_follow_them_to_thei
     assert other["url"] in urls and site["url"] in urls  # not this dashboard's panels
     (note,) = [note for note in converted.notes if "by their old ids" in note]
     assert repr(own["url"]) in note
+
+
+ANCHORED = """\
+groups:
+  - name: shared
+    rules:
+      - alert: Down
+        expr: up == 0
+        for: 5m
+        labels: &common
+          team: infra
+          severity: page
+        annotations: &text {summary: "{{ $labels.job }} is down"}
+      - alert: Flapping
+        expr: changes(up[10m]) > 3
+        labels: *common
+        annotations: *text
+      - alert: Slow
+        expr: scrape_duration_seconds > 5
+        labels:
+          <<: *common
+          severity: ticket
+"""
+
+
+def test_a_rule_file_sharing_labels_through_yaml_aliases_imports_them_expanded(tmp_path: Path) -> None:
+    # Prometheus (yaml.v3) reads anchors, aliases and merge keys; real rule files share labels so
+    source = tmp_path / "anchored.yml"
+    source.write_text(ANCHORED)
+    (rule_set,) = read_rules(source).rule_sets
+    rules = {rule.name: rule for rule in rule_set.groups[0].rules if isinstance(rule, ImportedAlert)}
+    assert rules["Flapping"].labels == {"team": "infra", "severity": "page"}
+    assert rules["Flapping"].annotations == {"summary": "{{ $labels.job }} is down"}
+    assert rules["Slow"].labels == {"team": "infra", "severity": "ticket"}  # the key written wins over the merged
+
+
+def _laughs(levels: int) -> str:
+    """A billion laughs: each level's list holds the one before nine times (9**levels values, a few hundred
+    bytes)."""
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f'l{n}: &l{n} [{", ".join([f"*l{n - 1}"] * 9)}]' for n in range(1, levels)]
+    return "groups:\n- name: g\n  rules: []\nlaughs:\n" + "".join(f"  {line}\n" for line in lines)
+
+
+def test_a_billion_laughs_is_refused_at_its_line_having_counted_no_more_than_the_bound(tmp_path: Path) -> None:
+    # 9**20 values once expanded: were one expanded (composed, constructed, walked), the test would never end.
+    # The count stops at the bound (MAX_ALIASED): the memory used is that of the text, not of what it expands to
+    source = tmp_path / "laughs.yml"
+    source.write_text(_laughs(20))
+    with pytest.raises(DefinitionError, match=r"^.*laughs\.yml:10: cannot import: aliases here expand to more than "
+                                              r"100000 values, more than the file writes \(\*l4 alone is 66430\): an "
+                                              r"alias bomb\? write the values out$"):
+        read_rules(source)
+    tracemalloc.start()
+    with pytest.raises(ReadError):
+        load_yaml_as_written(source.read_text())
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2**20, peak  # the parser's few KiB, not 9**20 values'
+
+
+def test_an_alias_inside_the_value_it_names_is_refused_at_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "itself.yml"
+    source.write_text("groups:\n- name: g\n  rules: &rules\n  - alert: A\n    expr: up\n    labels: {x: *rules}\n")
+    with pytest.raises(DefinitionError, match=r"itself\.yml:6: cannot import: the alias \*rules is inside the value "
+                                              r"it names"):
+        read_rules(source)

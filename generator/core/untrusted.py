@@ -19,9 +19,7 @@ A key written twice in a YAML mapping or a JSON object is refused at its line, i
 the last one silently winning: Go's yaml.v3 (Prometheus, Alertmanager) refuses it too, and whoever wrote it twice
 cannot have meant both.
 
-Files to import are read as the Go programs that own them read them (load_yaml_as_written): a plain scalar that
-YAML 1.1 takes for a boolean, number or date keeps its text (Prometheus reads `page: true` as the label value
-"true" and `code: 010` as "010", never "True" or "8").
+Files to import are read as the Go programs that own them read them: core.yaml_as_written.
 
 A reader of one file (out/, a state directory, a sink's record, a side of a diff) takes read_yaml_document,
 read_json_file or json_lines: the file read within a bound and parsed within the ones above, any failure one
@@ -141,7 +139,7 @@ def _check_events(text: str, aliases: bool = False) -> None:
         parser.dispose()
 
 
-class _Bounded(_LOADER):  # type: ignore[misc]
+class BoundedLoader(_LOADER):  # type: ignore[misc]
     """libyaml's safe loader refusing a key written twice in a mapping (at the second one's line)."""
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
@@ -169,10 +167,10 @@ class _Bounded(_LOADER):  # type: ignore[misc]
             raise ConstructorError(None, None, _too_many_digits(digits), node.start_mark) from None
 
 
-_Bounded.add_constructor("tag:yaml.org,2002:int", _Bounded.construct_yaml_int)
+BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
 
 
-def load_yaml(text: str, loader: Any = _Bounded, aliases: bool = False) -> list[Any]:
+def load_yaml(text: str, loader: Any = BoundedLoader, aliases: bool = False) -> list[Any]:
     """The documents of a YAML text, within the bounds above (aliases refused, or bounded: `aliases`), no key
     written twice."""
     try:
@@ -194,48 +192,6 @@ def yaml_mapping(text: str) -> dict[str, Any]:
     if not isinstance(found, dict | None) or len(documents) > 1:
         raise ReadError("not one YAML mapping", 1)
     return found or {}
-
-
-class PlainText(str):
-    """A plain YAML scalar YAML 1.1 reads as a boolean, number or date, as written; `value` is what YAML 1.1 reads,
-    for the few fields that are not strings (typed() gives it back)."""
-
-    value: Any
-
-
-def _as_written(loader: Any, node: ScalarNode) -> Any:
-    value = _Bounded.yaml_constructors[node.tag](loader, node)
-    if node.style:  # quoted or a block (an explicit tag converted it); plain is None, or '' from libyaml
-        return value
-    text = PlainText(node.value)
-    text.value = value
-    return text
-
-
-class _AsWritten(_Bounded):
-    """The bounded loader, keeping plain scalars' text."""
-
-
-for _tag in ("bool", "int", "float", "timestamp"):
-    _AsWritten.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_written)
-
-
-def typed(value: Any) -> Any:
-    """A value read by load_yaml_as_written with its plain scalars as YAML 1.1 reads them (a group's limit is a
-    number, a boolean of a field obsgen keeps verbatim stays a boolean)."""
-    if isinstance(value, PlainText):
-        return value.value
-    if isinstance(value, dict):
-        return {typed(key): typed(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [typed(item) for item in value]
-    return value
-
-
-def load_yaml_as_written(text: str) -> list[Any]:
-    """The documents of a YAML text, within the bounds above (aliases within theirs), read as Go's yaml.v3 reads
-    them into strings."""
-    return load_yaml(text, _AsWritten, aliases=True)
 
 
 class _KeyTwice(Exception):

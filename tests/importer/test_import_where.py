@@ -4,6 +4,7 @@ bound on what they expand to, and every error about a rule file or dashboard nam
 
 from __future__ import annotations
 
+import re
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ from typing import Any
 import pytest
 
 from generator.core.errors import DefinitionError, Location
-from generator.core.untrusted import ReadError, load_yaml_as_written
+from generator.core.untrusted import ReadError
+from generator.core.yaml_as_written import load_yaml_as_written
 from generator.derive.dashboards import values_of
 from generator.derive.variable_json import variable_json
 from generator.importer.rulefiles import read_rules
@@ -147,9 +149,61 @@ def test_a_billion_laughs_is_refused_at_its_line_having_counted_no_more_than_the
     assert peak < 2**20, peak  # the parser's few KiB, not 9**20 values'
 
 
-def test_an_alias_inside_the_value_it_names_is_refused_at_its_line(tmp_path: Path) -> None:
-    source = tmp_path / "itself.yml"
-    source.write_text("groups:\n- name: g\n  rules: &rules\n  - alert: A\n    expr: up\n    labels: {x: *rules}\n")
-    with pytest.raises(DefinitionError, match=r"itself\.yml:6: cannot import: the alias \*rules is inside the value "
-                                              r"it names"):
+# Each way a rule file can be refused, with the line of the node at fault (the build names definitions so)
+RULE_ERRORS = [
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n  - alert: B\n    expr: sum(up\n", 7,
+     r"group g, rule 2: expr: .*"),
+    ("groups:\n- name: g\n  rules:\n  - record: a\n    expr: up\n  - record: not a name\n    expr: up\n", 6,
+     r"group g, rule 2: name: recording rule name 'not a name' is not a valid Prometheus name"),
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels:\n      0bad: x\n", 6,
+     r"group g, rule 1: labels: .*'0bad'.*"),
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    for: soon\n", 6,
+     r"group g, rule 1: for: .*"),
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    severity: page\n", 6,
+     r"group g, rule 1: unknown rule field\(s\) severity \(Prometheus would reject them too\)"),
+    ("groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: up\n    annotations: {a: b}\n", 6,
+     r"group g, rule 1: recording rule a:b has alerting-only fields"),
+    ("groups:\n- name: g\n  rules:\n  - expr: up\n", 4, r"group g, rule 1: a rule has exactly one of alert or record"),
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n  - just text\n", 3,
+     r"group g, rule 2: a rule must be a mapping, got 'just text'"),
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n- rules: []\n", 6,
+     r"a rule group must be a mapping with a name"),
+    ("groups:\n- name: g\n  rules: []\n", 3, r"rules: Tuple should have at least 1 item after validation, not 0"),
+    ("groups:\n- name: g\n  interval: often\n  rules:\n  - alert: A\n    expr: up\n", 3, r"interval: .*"),
+    ("groups: {name: g}\n", 1, r"groups must be a list of rule groups, got dict"),
+    ("# a comment\nkind: PrometheusRule\nmetadata: {name: x}\nspec: [1]\n", 4,
+     r"PrometheusRule spec must be a mapping, got list"),
+    ("# a comment\n\nrules: []\n", 3, r"neither a rule file \(groups:\) nor a PrometheusRule"),
+    ("groups:\n- name: g\n  rules: &rules\n  - alert: A\n    expr: up\n    labels: {x: *rules}\n", 6,
+     r"the alias \*rules is inside the value it names \(or no value is anchored so before it\): write the value out"),
+    (2 * "---\nkind: PrometheusRule\nmetadata: {name: a-b}\nspec:\n  groups:\n  - name: g\n    rules:\n"
+            "    - alert: A\n      expr: up\n", 14, r"'a-b' and 'a-b' would both be rule set a-b .*"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), RULE_ERRORS, ids=[
+    "expr", "record name", "label name", "for", "unknown field", "alerting-only field", "neither alert nor record",
+    "rule not a mapping", "group without a name", "group without rules", "group interval", "groups not a list",
+    "spec not a mapping", "neither rules nor PrometheusRule", "alias inside its own value", "two rule sets one name"])
+def test_each_rule_file_error_names_the_file_and_line_of_the_node_at_fault(tmp_path: Path, text: str, line: int,
+                                                                          message: str) -> None:
+    source = tmp_path / "anchored.yml"
+    source.write_text(text)
+    with pytest.raises(DefinitionError) as raised:
         read_rules(source)
+    assert re.fullmatch(rf"{re.escape(str(source))}:{line}: cannot import: {message}", str(raised.value)), \
+        str(raised.value)
+
+
+def test_each_rule_file_warning_names_the_line_it_is_about(tmp_path: Path) -> None:
+    source = tmp_path / "noted.yml"
+    source.write_text("kind: PrometheusRule\nmetadata: {name: noted}\nspec:\n  groups:\n  - name: g\n"
+                      "    partial_response_strategy: warn\n    rules:\n    - record: a:b\n      expr: up\n"
+                      "    - record: a:b\n      expr: up\n---\nkind: Service\nmetadata: {name: s}\n")
+    assert read_rules(source).notes == [
+        (5, "group g: partial_response_strategy kept verbatim (obsgen does not model it)"),
+        (5, "group g: 2 rules record a:b with the same labels (promtool's duplicate-rules lint reports them; kept as "
+            "written)"),
+        (1, "PrometheusRule noted: metadata (namespace, labels) is Kubernetes packaging; out/kubernetes/ labels "
+            "objects from the Kubernetes definition"),
+        (13, "skipped Service s: not rules")]

@@ -245,8 +245,9 @@ def _key_twice(text: str) -> ReadError:
     return ReadError("a key is written twice in one object; the last one would silently win")
 
 
-def load_json(text: str) -> Any:
-    """A JSON text parsed, within the nesting bound, no key written twice in an object."""
+def load_json(text: str, made: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Any:
+    """A JSON text parsed, within the nesting bound, no key written twice in an object (each object then given to
+    `made`, which returns what the parse holds instead: core.lined)."""
     depth = 0
     for match in _JSON_STRINGS_AND_BRACKETS.finditer(text):
         if match[0] in ("[", "{"):
@@ -256,7 +257,8 @@ def load_json(text: str) -> Any:
         elif match[0] in ("]", "}"):
             depth -= 1
     try:
-        return json.loads(text, object_pairs_hook=_one_of_each, parse_int=_json_int)
+        hook = _one_of_each if made is None else lambda pairs: made(_one_of_each(pairs))
+        return json.loads(text, object_pairs_hook=hook, parse_int=_json_int)
     except _KeyTwice:
         raise _key_twice(text) from None
     except _TooManyDigits:

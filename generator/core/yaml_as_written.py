@@ -15,7 +15,10 @@ from typing import Any
 
 from yaml.nodes import MappingNode, ScalarNode
 
+from generator.core.lined import Lined, line_of
 from generator.core.untrusted import BoundedLoader, load_yaml
+
+__all__ = ["Lined", "PlainText", "line_of", "load_yaml_as_written", "typed"]
 
 
 class PlainText(str):
@@ -32,25 +35,6 @@ def _as_written(loader: Any, node: ScalarNode) -> Any:
     text = PlainText(node.value)
     text.value = value
     return text
-
-
-class Lined(dict[Any, Any]):
-    """A YAML mapping read by load_yaml_as_written, with where it is: its first line and each key's (1-based), for
-    an error about it or one of its values to name the line."""
-
-    line: int = 0
-    lines: dict[Any, int]
-
-    def line_of(self, key: Any) -> int:
-        """The line of a key (of its value's start when the key is not written: the mapping's)."""
-        return self.lines.get(key, self.line) if hasattr(self, "lines") else self.line
-
-
-def line_of(value: Any, key: Any = None, default: int = 0) -> int:
-    """The line of a mapping read by load_yaml_as_written (of one of its keys, given), else default."""
-    if not isinstance(value, Lined):
-        return default
-    return value.line if key is None else value.line_of(key)
 
 
 class _AsWritten(BoundedLoader):

@@ -22,6 +22,7 @@ from generator.importer.reading import (
     check_objects,
     error_line,
     line_of,
+    lined_json,
     load_json,
     mapping,
     read_text,
@@ -198,7 +199,7 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
         if documents is None:
             stem, text = stem or path.stem, read_text(path, budget)
             found = [(d, f, "", f"{stem}.json" if i == 0 else f"{stem}-{i + 1}")
-                     for i, (d, f) in enumerate(_found(load_json(text), top=True))]
+                     for i, (d, f) in enumerate(_found(lined_json(text), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
         for data, *_ in found:

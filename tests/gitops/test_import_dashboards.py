@@ -307,9 +307,11 @@ def test_a_dashboard_the_model_rejects_fails_the_import_naming_it_and_writes_not
     broken = json.loads(V18.read_text())
     broken["templating"]["list"][0]["name"] = "my-service"
     source = tmp_path / "broken.json"
-    source.write_text(json.dumps(broken))
+    text = json.dumps(broken, indent=1)
+    source.write_text(text)
+    line = text[:text.index('"name": "my-service"')].count("\n")  # the variable's opening brace, the line above
     before = sorted(p.name for p in definitions.iterdir())
-    with pytest.raises(DefinitionError, match=r"broken.json: dashboard 'Checkout Service \(Grafana 6\)': "
+    with pytest.raises(DefinitionError, match=rf"broken.json:{line}: dashboard 'Checkout Service \(Grafana 6\)': "
                                               r"variables: variable name 'my-service' is invalid"):
         import_files([source], definitions)
     assert sorted(p.name for p in definitions.iterdir()) == before

@@ -4,6 +4,7 @@ bound on what they expand to, and every error about a rule file or dashboard nam
 
 from __future__ import annotations
 
+import json
 import re
 import tracemalloc
 from pathlib import Path
@@ -16,6 +17,7 @@ from generator.core.untrusted import ReadError
 from generator.core.yaml_as_written import load_yaml_as_written
 from generator.derive.dashboards import values_of
 from generator.derive.variable_json import variable_json
+from generator.importer.dashboards import read_dashboards
 from generator.importer.rulefiles import read_rules
 from generator.interop.grafana_json import convert
 from generator.model import ImportedAlert
@@ -207,3 +209,33 @@ def test_each_rule_file_warning_names_the_line_it_is_about(tmp_path: Path) -> No
         (1, "PrometheusRule noted: metadata (namespace, labels) is Kubernetes packaging; out/kubernetes/ labels "
             "objects from the Kubernetes definition"),
         (13, "skipped Service s: not rules")]
+
+
+def _first_line(text: str, written: str) -> int:
+    return text[:text.index(written)].count("\n") + 1
+
+
+def test_a_dashboard_that_cannot_be_imported_is_named_at_the_line_of_its_node(tmp_path: Path) -> None:
+    # JSON's parser knows no lines: core.lined finds each object's, and the error names the node at fault's
+    broken = {"id": 1, "type": "stat", "title": "Odd", "fieldConfig": {"defaults": {"mappings": [
+        {"type": "value", "options": {"up": 5}}]}}}  # an option that is no object
+    empty = {"title": "Empty", "panels": []}
+    library = {"title": "Library", "__elements": {"a": {"uid": "a", "model": {
+        "type": "row", "title": "A", "panels": [{"id": 9, "title": "inner", "libraryPanel": {"uid": "a"}}]}}},
+        "panels": [_timeseries(1, "CPU"), {"id": 2, "title": "ref", "libraryPanel": {"uid": "a", "name": "A"}}]}
+    cases = [  # the dashboards, a key written in the object at fault, how many lines below its opening brace
+        ([_dashboard(_timeseries(1, "CPU"), broken)], '"title": "Odd"', 3,
+         r"cannot import dashboard 'Shapes': panel 'Odd' \(id 1\): AttributeError: .*"),
+        ([_dashboard(_timeseries(1, "CPU")), empty], '"title": "Empty"', 1,
+         r"dashboard 'Empty' has no panels to import"),
+        ([library], '"title": "ref"', 2, r"cannot import dashboard 'Library': panels\[1\]\.panels\[0\]: ValueError: "
+                                         r"library panel 'a' holds a reference to itself"),
+    ]
+    for index, (dashboards, written, below, message) in enumerate(cases):
+        source = tmp_path / f"{index}.json"
+        text = json.dumps(dashboards, indent=1)
+        source.write_text(text)
+        line = _first_line(text, written) - below
+        with pytest.raises(DefinitionError) as raised:
+            read_dashboards(source)
+        assert re.fullmatch(rf"{re.escape(str(source))}:{line}: {message}", str(raised.value)), (line, raised.value)

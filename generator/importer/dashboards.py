@@ -46,6 +46,7 @@ class ImportedDashboard:
     key: str
     dashboard: Dashboard
     notes: list[str] = field(default_factory=list)
+    line: int = 0  # where its JSON starts in the file (0: held in a manifest's string, or unknown)
 
     @property
     def module(self) -> str:
@@ -216,7 +217,7 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
         # kept as written, as imported rules are: not linted, and with no description it did not have
         converted = convert(data, where, folder=folder or own_folder or "General", source=path.name, lint=False)
         imported.append(ImportedDashboard(path, source or path.name, origin, key, converted.dashboard,
-                                          converted.notes))
+                                          converted.notes, line_of(data)))
     return imported
 
 

@@ -172,7 +172,7 @@ def test_old_panel_types_become_their_successors_with_a_warning(imported: tuple[
                     "grafana-piechart-panel panels became piechart", "old heatmap panels' settings translated",
                     "old table panels' settings translated", "panels in old-style rows placed on the grid"):
         assert mapping in output, mapping
-    assert "legacy-rows-v14.json: dashboard Legacy Node Overview: graph panels became timeseries" in output
+    assert "legacy-rows-v14.json:1: dashboard Legacy Node Overview: graph panels became timeseries" in output
     module = (imported[0] / "dashboards_legacy_rows_v14.py").read_text()
     assert "Import notes:\n- panels in old-style rows placed on the grid" in module
 

@@ -19,9 +19,11 @@ from generator.derive.dashboards import values_of
 from generator.derive.variable_json import variable_json
 from generator.importer.dashboards import read_dashboards
 from generator.importer.rulefiles import read_rules
+from generator.importer.write import import_files
 from generator.interop.grafana_json import convert
 from generator.model import ImportedAlert
 from generator.model.identity import panel_id
+from generator.scaffold import create
 
 PROMETHEUS = {"type": "prometheus", "uid": "${datasource}"}
 
@@ -239,3 +241,18 @@ def test_a_dashboard_that_cannot_be_imported_is_named_at_the_line_of_its_node(tm
         with pytest.raises(DefinitionError) as raised:
             read_dashboards(source)
         assert re.fullmatch(rf"{re.escape(str(source))}:{line}: {message}", str(raised.value)), (line, raised.value)
+
+
+def test_each_dashboards_warnings_name_the_line_where_it_starts(tmp_path: Path) -> None:
+    # A file of several dashboards (a JSON list, an API export): the warnings say which one, at its line
+    source = tmp_path / "two.json"
+    second_dashboard = _dashboard(_timeseries(7, "Memory"), title="Second", uid="second")
+    text = json.dumps([_dashboard(_timeseries(1, "CPU")), second_dashboard], indent=1)
+    source.write_text(text)
+    create(tmp_path / "project", "where")
+    report = import_files([source], tmp_path / "project/definitions")
+    first, second = (_first_line(text, f'"title": "{title}"') - 1 for title in ("Shapes", "Second"))  # their braces
+    assert any(note.startswith(f"{source}:{first}: dashboard Shapes: panel ids renumbered") for note in report.notes), \
+        report.notes
+    assert any(note.startswith(f"{source}:{second}: dashboard Second: panel ids renumbered")
+               for note in report.notes), report.notes

@@ -46,14 +46,14 @@ EXECUTIVE_DASHBOARD = Dashboard(
                   description="Share of shopping sessions that end in an order over the last 10 minutes; "
                               "the plan's target is 15%; below 5% for 3 minutes ConversionRateLow emails a warning "
                               f"(when at least {MIN_SESSIONS_PER_MINUTE} sessions a minute start).",
-                  queries=f"avg({conversion_rate.name})"),
+                  queries=Query(expr=f"avg({conversion_rate.name})", instant=True)),  # now, not its last value (GD011)
             Panel(title="User Satisfaction", kind="gauge", plan_name="user_satisfaction", unit="none",
                   decimals=1, min=1, max=10, thresholds=((7, "orange"), (8.5, "green")),
                   description="Average satisfaction score (1-10) over the last hour; the plan's target is 8.5.",
-                  queries="avg(job:user_satisfaction_score:avg_1h)"),
+                  queries=Query(expr="avg(job:user_satisfaction_score:avg_1h)", instant=True)),
             Panel(title="Active Users", kind="stat", unit="short",
                   description="Users with a session active in the last 5 minutes, all segments.",
-                  queries=f"sum({active_users.name})"),
+                  queries=Query(expr=f"sum({active_users.name})", instant=True)),  # the trend: by segment
         )),
         Row(title="Trends", panels=(
             Panel(title="Revenue Trend", kind="line", plan_name="revenue_hourly", unit="currencyUSD", time_range="24h",
@@ -91,14 +91,14 @@ EXECUTIVE_DASHBOARD = Dashboard(
                   thresholds=((CHECKOUT.target, "green"),),
                   description=f"Checkout requests answered without a server error over the last {CHECKOUT.window}; "
                               f"red below the {CHECKOUT.objective:g}% objective (the checkout SLO's).",
-                  queries=f"1 - {CHECKOUT.error_ratio_shown(CHECKOUT.window)}"),
+                  queries=Query(expr=f"1 - {CHECKOUT.error_ratio_shown(CHECKOUT.window)}", instant=True)),
             Panel(title="Error Ratio", kind="stat", unit="percentunit", decimals=2,
                   thresholds=((0.01, "orange"), (0.05, "red")),
                   description="Share of requests answered with a 5xx, worst service, over 5 minutes.",
-                  queries=f"max({error_ratio.name})"),
+                  queries=Query(expr=f"max({error_ratio.name})", instant=True)),
             Panel(title="Latency p95", kind="stat", unit="s", decimals=2, thresholds=((0.5, "orange"), (1, "red")),
                   description="95th percentile request latency over 5 minutes, slowest service.",
-                  queries="max(service:http_request_duration_seconds:p95_5m)"),
+                  queries=Query(expr="max(service:http_request_duration_seconds:p95_5m)", instant=True)),
             Panel(title="Firing Critical Alerts", kind="stat", unit="none", thresholds=((1, "red"),),
                   description="Critical and emergency alerts firing now, all dashboards (an escalated alert once).",
                   queries=f'count(ALERTS{{alertstate="firing",severity=~"critical|emergency",{NOT_ESCALATION}}})'

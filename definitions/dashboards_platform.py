@@ -117,7 +117,7 @@ META_MONITORING = Dashboard(
                                 legend="{{rule_group}}")),
             Panel(title="Head Series", kind="stat", unit="short",
                   description="Series in Prometheus' head block (active series).",
-                  queries="sum(prometheus_tsdb_head_series)"),
+                  queries=Query(expr="sum(prometheus_tsdb_head_series)", instant=True)),  # now (GD011)
             Panel(title="TSDB Failures", kind="line", unit="short",
                   description="Failed block reloads and head compactions (each warns after 4 hours of failures).",
                   queries=(Query(expr=f"sum(increase(prometheus_tsdb_reloads_failures_total{RATE}))",
@@ -140,7 +140,8 @@ META_MONITORING = Dashboard(
                   description=f"Alertmanagers each Prometheus sends alerts to, of the {ALERTMANAGERS} configured "
                               "(PrometheusNotConnectedToAlertmanagers warns at 0 for 10 minutes, red; "
                               "PrometheusAlertmanagersMissing below all of them for 15 minutes, orange).",
-                  queries="min(max_over_time(prometheus_notifications_alertmanagers_discovered[5m]))"),
+                  queries=Query(expr="min(max_over_time(prometheus_notifications_alertmanagers_discovered[5m]))",
+                                instant=True)),
             Panel(title="Prometheus to Alertmanager Errors", kind="line", unit="ops",
                   description="Errors per second sending alerts to each Alertmanager.",
                   queries=Query(expr="sum by (alertmanager) "

@@ -29,7 +29,9 @@ API_ERROR_LOGS = LogAlert(
     runbook="Open the service's error logs in Grafana Explore (Loki), follow trace_id to the failing trace "
             "in Tempo, and check the last deploy.",
 )
-RAG_TIMEOUT_LINES = '{service_name="rag-engine"} |= "timeout"'
+# Python words a timeout "timed out" (TimeoutError, socket.timeout, httpx's ReadTimeout) or TimeoutError in the
+# traceback a logged exception carries, seldom the lower-case word: the filter ignores case and takes both
+RAG_TIMEOUT_LINES = '{service_name="rag-engine"} |~ "(?i)timeout|timed out"'
 RAG_TIMEOUTS = LogAlert(
     name="RagEngineTimeouts",
     expr=f"sum by (service_name) (count_over_time({RAG_TIMEOUT_LINES} [10m])) > 20",

@@ -94,8 +94,8 @@ def _keeps(policy: dict[str, Any], endpoint: Endpoint, route_key: str) -> float:
     return 0.0  # latency and the rest depend on data the declaration does not give: no credit
 
 
-def _tail_sampling(config: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """Policies on the path to Tempo; None when that path does not sample."""
+def sampler(config: dict[str, Any]) -> dict[str, Any] | None:
+    """The tail_sampling processor's settings on the path to Tempo; None when that path does not sample."""
     pipelines = config.get("service", {}).get("pipelines", {})
     to_tempo = [p for p in pipelines.values() if TEMPO_EXPORTER in p.get("exporters", [])]
     if not to_tempo:
@@ -103,7 +103,13 @@ def _tail_sampling(config: dict[str, Any]) -> list[dict[str, Any]] | None:
     samplers = [name for p in to_tempo for name in p.get("processors", []) if name.split("/")[0] == "tail_sampling"]
     if not samplers:
         return None
-    return list(config["processors"][samplers[0]].get("policies", []))
+    return dict(config["processors"][samplers[0]])
+
+
+def _tail_sampling(config: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Policies on the path to Tempo; None when that path does not sample."""
+    settings = sampler(config)
+    return None if settings is None else list(settings.get("policies", []))
 
 
 def coverage(policy: TracingPolicy, services: list[Service], config: dict[str, Any]) -> CoverageReport:

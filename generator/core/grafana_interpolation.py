@@ -80,12 +80,14 @@ def custom_labelled_options(variable: dict[str, Any]) -> list[tuple[str, str]]:
     query = str(variable.get("query") or "")
     if variable.get("valuesFormat") == "json":
         return _json_options(query)
-    found = []
-    for item in CSV_ITEM.findall(query):
-        text = item.replace("\\,", ",")
-        named = NAMED_VALUE.fullmatch(text)
-        found.append((named.group(1).strip(), named.group(2).strip()) if named else (text.strip(), text.strip()))
-    return found
+    return [labelled_option(item.replace("\\,", ",")) for item in CSV_ITEM.findall(query)]
+
+
+def labelled_option(item: str) -> tuple[str, str]:
+    """(text, value) of one item of a custom variable's query, its `\\,` already a comma: `text : value` (a space
+    each side of the last such colon) names its text, else the text is the value."""
+    named = NAMED_VALUE.fullmatch(item)
+    return (named.group(1).strip(), named.group(2).strip()) if named else (item.strip(), item.strip())
 
 
 def custom_options(variable: dict[str, Any]) -> list[str]:

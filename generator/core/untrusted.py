@@ -3,7 +3,10 @@ bounded in size, nesting and aliases, linear in time.
 
 Its bytes are read by core.bounded_read (regular files only, within a bound). A YAML alias bomb is a few hundred
 bytes whose aliases multiply into billions of values when the data is walked, so aliases are refused (no file
-obsgen reads has a use for them).
+obsgen writes or configures has a use for them), except in files to import: real rule files anchor shared labels
+(`labels: &common {...}`, `labels: *common`, `<<: *common`), so there the values aliases add, counted as the events
+stream by (each anchored value's size once, each alias adding it), may be as many as the file writes or
+MAX_ALIASED, not more; an alias inside the value it names (a value holding itself) is refused.
 libyaml's composer recurses in C (100,000 nested flow sequences overflow the stack) and its scanner slows with
 depth, so aliases and depth are checked on the parser's events, which libyaml produces without recursion,
 stopping at the first breach before the composer sees anything. JSON's depth is counted on its brackets outside
@@ -16,9 +19,7 @@ A key written twice in a YAML mapping or a JSON object is refused at its line, i
 the last one silently winning: Go's yaml.v3 (Prometheus, Alertmanager) refuses it too, and whoever wrote it twice
 cannot have meant both.
 
-Files to import are read as the Go programs that own them read them (load_yaml_as_written): a plain scalar that
-YAML 1.1 takes for a boolean, number or date keeps its text (Prometheus reads `page: true` as the label value
-"true" and `code: 010` as "010", never "True" or "8").
+Files to import are read as the Go programs that own them read them: core.yaml_as_written.
 
 A reader of one file (out/, a state directory, a sink's record, a side of a diff) takes read_yaml_document,
 read_json_file or json_lines: the file read within a bound and parsed within the ones above, any failure one
@@ -36,13 +37,16 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, Event
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, Event, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.reader import ReaderError
 
 from generator.core.bounded_read import TooLarge, read_bounded
 
 MAX_DEPTH = 64  # a Grafana dashboard nests about 12 levels, a PrometheusRule 8, the exporter's configuration 5
+# Values aliases may add to a file to import, when it writes fewer: ~50 times the aliased labels of kube-prometheus'
+# largest rule file (its 375 rules each aliasing 4 labels would add 1,875); a billion laughs adds ~10^9.
+MAX_ALIASED = 100_000
 MAX_FILE_BYTES = 16 * 2**20  # out/'s largest file (a rules file, a dashboard) is about 0.1 MiB, a state file 4 KiB
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -88,33 +92,62 @@ def _line(event: Event) -> int:
     return event.start_mark.line + 1 if event.start_mark is not None else 0
 
 
-def _check_events(text: str) -> None:
-    """Refuse the first alias and the first collection nested beyond MAX_DEPTH, at its line."""
+def _aliased(event: AliasEvent, sizes: dict[str, int], written: int, aliased: int) -> int:
+    """The values aliases add once this one is counted; ReadError at its line beyond the bound."""
+    if event.anchor not in sizes:  # an anchor not yet closed: the value would hold itself (or none is defined,
+        raise ReadError(f"the alias *{event.anchor} is inside the value it names (or no value is anchored so "  # which
+                        "before it): write the value out", _line(event))  # the composer would say less clearly)
+    aliased += sizes[event.anchor]
+    if aliased > max(written, MAX_ALIASED):
+        raise ReadError(f"aliases here expand to more than {max(written, MAX_ALIASED)} values, more than the file "
+                        f"writes (*{event.anchor} alone is {sizes[event.anchor]}): an alias bomb? write the values "
+                        "out", _line(event))
+    return aliased
+
+
+def _check_events(text: str, aliases: bool = False) -> None:
+    """Refuse the first collection nested beyond MAX_DEPTH and the first alias (with `aliases`, the first beyond
+    the bound on what they add), at its line."""
     parser = _LOADER(text)
-    depth = 0
+    depth = written = aliased = 0  # values written, values aliases add
+    sizes: dict[str, int] = {}  # each closed anchor's value: how many values it is, its aliases expanded
+    open_anchors: list[tuple[str | None, int]] = []  # each open collection's anchor, and the count at its start
     try:
         while parser.check_event():
             event = parser.get_event()
             if isinstance(event, AliasEvent):
-                raise ReadError(f"an alias reuses the value anchored as &{event.anchor}; YAML aliases are "
-                                "refused: write the value out", _line(event))
-            if isinstance(event, CollectionStartEvent):
+                if not aliases:
+                    raise ReadError(f"an alias reuses the value anchored as &{event.anchor}; YAML aliases are "
+                                    "refused: write the value out", _line(event))
+                aliased = _aliased(event, sizes, written, aliased)
+            elif isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise _too_deep(_line(event))
+                open_anchors.append((event.anchor, written + aliased))
+                written += 1
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
+                anchor, start = open_anchors.pop()
+                if anchor is not None:
+                    sizes[anchor] = written + aliased - start
+            elif isinstance(event, ScalarEvent):
+                written += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
     finally:
         parser.dispose()
 
 
-class _Bounded(_LOADER):  # type: ignore[misc]
+class BoundedLoader(_LOADER):  # type: ignore[misc]
     """libyaml's safe loader refusing a key written twice in a mapping (at the second one's line)."""
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
             seen: dict[Any, int] = {}
             for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *common`: its keys yield to those written
+                    continue
                 key = self.construct_object(key_node, deep=True)
                 if isinstance(key, Hashable) and key in seen:
                     raise ConstructorError(None, None, f"mapping key {str(key)!r} is written twice (first at line "
@@ -134,13 +167,14 @@ class _Bounded(_LOADER):  # type: ignore[misc]
             raise ConstructorError(None, None, _too_many_digits(digits), node.start_mark) from None
 
 
-_Bounded.add_constructor("tag:yaml.org,2002:int", _Bounded.construct_yaml_int)
+BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
 
 
-def load_yaml(text: str, loader: Any = _Bounded) -> list[Any]:
-    """The documents of a YAML text, within the bounds above, no key written twice."""
+def load_yaml(text: str, loader: Any = BoundedLoader, aliases: bool = False) -> list[Any]:
+    """The documents of a YAML text, within the bounds above (aliases refused, or bounded: `aliases`), no key
+    written twice."""
     try:
-        _check_events(text)
+        _check_events(text, aliases)
         return list(yaml.load_all(text, Loader=loader))
     except ReaderError as error:  # a character YAML does not allow (NUL...): at its line, not its offset
         first = text.find(chr(error.character))  # (libyaml's offset counts UTF-8 bytes, PyYAML's characters)
@@ -158,47 +192,6 @@ def yaml_mapping(text: str) -> dict[str, Any]:
     if not isinstance(found, dict | None) or len(documents) > 1:
         raise ReadError("not one YAML mapping", 1)
     return found or {}
-
-
-class PlainText(str):
-    """A plain YAML scalar YAML 1.1 reads as a boolean, number or date, as written; `value` is what YAML 1.1 reads,
-    for the few fields that are not strings (typed() gives it back)."""
-
-    value: Any
-
-
-def _as_written(loader: Any, node: ScalarNode) -> Any:
-    value = _Bounded.yaml_constructors[node.tag](loader, node)
-    if node.style:  # quoted or a block (an explicit tag converted it); plain is None, or '' from libyaml
-        return value
-    text = PlainText(node.value)
-    text.value = value
-    return text
-
-
-class _AsWritten(_Bounded):
-    """The bounded loader, keeping plain scalars' text."""
-
-
-for _tag in ("bool", "int", "float", "timestamp"):
-    _AsWritten.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_written)
-
-
-def typed(value: Any) -> Any:
-    """A value read by load_yaml_as_written with its plain scalars as YAML 1.1 reads them (a group's limit is a
-    number, a boolean of a field obsgen keeps verbatim stays a boolean)."""
-    if isinstance(value, PlainText):
-        return value.value
-    if isinstance(value, dict):
-        return {typed(key): typed(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [typed(item) for item in value]
-    return value
-
-
-def load_yaml_as_written(text: str) -> list[Any]:
-    """The documents of a YAML text, within the bounds above, read as Go's yaml.v3 reads them into strings."""
-    return load_yaml(text, _AsWritten)
 
 
 class _KeyTwice(Exception):
@@ -252,8 +245,9 @@ def _key_twice(text: str) -> ReadError:
     return ReadError("a key is written twice in one object; the last one would silently win")
 
 
-def load_json(text: str) -> Any:
-    """A JSON text parsed, within the nesting bound, no key written twice in an object."""
+def load_json(text: str, made: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Any:
+    """A JSON text parsed, within the nesting bound, no key written twice in an object (each object then given to
+    `made`, which returns what the parse holds instead: core.lined)."""
     depth = 0
     for match in _JSON_STRINGS_AND_BRACKETS.finditer(text):
         if match[0] in ("[", "{"):
@@ -263,7 +257,8 @@ def load_json(text: str) -> Any:
         elif match[0] in ("]", "}"):
             depth -= 1
     try:
-        return json.loads(text, object_pairs_hook=_one_of_each, parse_int=_json_int)
+        hook = _one_of_each if made is None else lambda pairs: made(_one_of_each(pairs))
+        return json.loads(text, object_pairs_hook=hook, parse_int=_json_int)
     except _KeyTwice:
         raise _key_twice(text) from None
     except _TooManyDigits:

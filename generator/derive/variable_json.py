@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.core.grafana_interpolation import labelled_option
 from generator.core.verbatim import merge
 from generator.model import DatasourceVariable, IntervalVariable, QueryVariable, VerbatimVariable
 from generator.model.dashboards import Variable
@@ -51,8 +52,11 @@ def variable_json(variable: Variable) -> dict[str, Any]:
     elif isinstance(variable, IntervalVariable):
         document = _interval(variable, common)
     else:
+        # Grafana splits each `text : value` item (labelled_option), and $name is its value
+        text, value = labelled_option(variable.selected)
         document = {"type": "custom", **common, "query": ",".join(variable.options),
-                    "current": {"text": variable.selected, "value": variable.selected},
-                    "options": _options(variable.options, variable.selected),
+                    "current": {"text": text, "value": value},
+                    "options": [{"text": shown, "value": sent, "selected": item == variable.selected}
+                                for item in variable.options for shown, sent in [labelled_option(item)]],
                     "multi": variable.multi, "includeAll": False}
     return merge(document, variable.extra)

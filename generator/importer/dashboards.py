@@ -21,6 +21,8 @@ from generator.importer.reading import (
     ReadError,
     check_objects,
     error_line,
+    line_of,
+    lined_json,
     load_json,
     mapping,
     read_text,
@@ -44,6 +46,7 @@ class ImportedDashboard:
     key: str
     dashboard: Dashboard
     notes: list[str] = field(default_factory=list)
+    line: int = 0  # where its JSON starts in the file (0: held in a manifest's string, or unknown)
 
     @property
     def module(self) -> str:
@@ -69,15 +72,24 @@ def _found(value: Any, top: bool = False) -> Iterator[tuple[dict[str, Any], str]
         yield value, ""
 
 
+def _mapping(owner: dict[str, Any], key: str, what: str) -> dict[str, Any]:
+    """owner[key] when it is a mapping ({} when absent); ReadError at its line (line_of) otherwise."""
+    try:
+        return mapping(owner.get(key), what)
+    except ValueError as error:
+        raise ReadError(str(error), line_of(owner, key)) from None
+
+
 def _folder(metadata: dict[str, Any], kind: str) -> str:
-    annotations = mapping(metadata.get("annotations"), f"{kind} metadata.annotations")
+    annotations = _mapping(metadata, "annotations", f"{kind} metadata.annotations")
     return next((str(annotations[key]) for key in FOLDER_ANNOTATIONS if annotations.get(key)), "")
 
 
-def _in_manifest(error: ValueError, where: str) -> ReadError:
-    """An error reading JSON held in a manifest's string, saying which: its lines are the JSON's, not the file's."""
-    line = error_line(error)
-    return ReadError(f"{where}{f', line {line} of its JSON' if line else ''}: {error}")
+def _in_manifest(error: ValueError, where: str, line: int) -> ReadError:
+    """An error reading JSON held in a manifest's string, saying which, at the line of the file where the string
+    is (`line`): the error's lines are the JSON's, not the file's."""
+    inner = error_line(error)
+    return ReadError(f"{where}{f', line {inner} of its JSON' if inner else ''}: {error}", line)
 
 
 def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, str, str]]:
@@ -86,25 +98,25 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
     kind = document.get("kind")
     if kind not in ("ConfigMap", "GrafanaDashboard"):
         return
-    metadata = mapping(document.get("metadata"), f"{kind} metadata")
+    metadata = _mapping(document, "metadata", f"{kind} metadata")
     origin = f"{kind} {metadata.get('name', '')}".strip()
     if kind == "ConfigMap":
         folder = _folder(metadata, kind)
-        for key, text in mapping(document.get("data"), "ConfigMap data").items():
+        for key, text in _mapping(document, "data", "ConfigMap data").items():
             try:
                 value = load_json(text)
             except ReadError as error:
-                raise _in_manifest(error, f"{origin} data {str(key)!r}") from None
+                raise _in_manifest(error, f"{origin} data {str(key)!r}", line_of(document.get("data"), key)) from None
             except (TypeError, ValueError):
                 continue  # other files in the ConfigMap
             for dashboard, _ in _found(value):
                 yield dashboard, folder, origin, str(key)
     else:
-        spec = mapping(document.get("spec"), "GrafanaDashboard spec")
+        spec = _mapping(document, "spec", "GrafanaDashboard spec")
         try:
             value = load_json(spec["json"]) if isinstance(spec.get("json"), str) else None
         except ValueError as error:
-            raise _in_manifest(error, f"{origin} spec.json") from None
+            raise _in_manifest(error, f"{origin} spec.json", line_of(spec, "json")) from None
         for dashboard, _ in _found(value):
             yield dashboard, str(spec.get("folder") or ""), origin, str(metadata.get("name") or "")
 
@@ -188,7 +200,7 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
         if documents is None:
             stem, text = stem or path.stem, read_text(path, budget)
             found = [(d, f, "", f"{stem}.json" if i == 0 else f"{stem}-{i + 1}")
-                     for i, (d, f) in enumerate(_found(load_json(text), top=True))]
+                     for i, (d, f) in enumerate(_found(lined_json(text), top=True))]
         else:
             found = [item for doc in documents if isinstance(doc, dict) for item in _manifest_dashboards(doc)]
         for data, *_ in found:
@@ -196,8 +208,8 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
         count = sum(_objects(dashboard) for dashboard, *_ in found)
         check_objects(count, "dashboards, variables, panels and queries", budget)
         budget.objects += count
-    except (ValueError, KeyError, OSError) as error:  # lines of JSON inside a YAML document are not the file's
-        line = error_line(error) if documents is None else 0
+    except (ValueError, KeyError, OSError) as error:
+        line = error_line(error)  # in a YAML document, the file's line: JSON held in a string says its own apart
         message = error.strerror if isinstance(error, OSError) and error.strerror else error
         raise DefinitionError(Location(str(path), line), f"cannot import: {message}") from None
     imported = []
@@ -205,7 +217,7 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
         # kept as written, as imported rules are: not linted, and with no description it did not have
         converted = convert(data, where, folder=folder or own_folder or "General", source=path.name, lint=False)
         imported.append(ImportedDashboard(path, source or path.name, origin, key, converted.dashboard,
-                                          converted.notes))
+                                          converted.notes, line_of(data)))
     return imported
 
 

@@ -17,8 +17,10 @@ from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer.pysource import variable_name
 from generator.importer.reading import (
     Budget,
+    ReadError,
     check_objects,
     error_line,
+    line_of,
     load_yaml_as_written,
     mapping,
     read_text,
@@ -40,7 +42,11 @@ class ImportedRules:
     path: Path
     rule_sets: list[RuleSet]
     stem: str = ""  # the file's name without suffix, qualified by its directory when the batch repeats it
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what the reader says), 0: the whole file
+
+    def said(self) -> list[str]:
+        """The notes as the module writes them: `line N: what` (a note on the whole file without a line)."""
+        return [f"line {line}: {text}" if line else text for line, text in self.notes]
 
 
 def kebab(name: str) -> str:
@@ -60,45 +66,68 @@ def _message(error: Exception) -> str:
     return str(error)
 
 
+def _field_line(entry: Any, error: Exception) -> int:
+    """The line of the field of a rule an error is about (the model's `name` is `alert` or `record`), else of the
+    rule; 0 when the rule has no line (not a mapping)."""
+    if isinstance(error, ReadError) and error.line:
+        return error.line
+    field = str(error.errors()[0]["loc"][0]) if isinstance(error, ValidationError) and error.errors()[0]["loc"] else ""
+    if field == "name" and isinstance(entry, dict):
+        field = "alert" if "alert" in entry else "record"
+    return line_of(entry, field or None)
+
+
 def _rule(entry: Any) -> ImportedAlert | ImportedRecord:
     if not isinstance(entry, dict):
         raise ValueError(f"a rule must be a mapping, got {entry!r}")
     unknown = sorted(set(entry) - RULE_FIELDS)
     if unknown:
-        raise ValueError(f"unknown rule field(s) {', '.join(unknown)} (Prometheus would reject them too)")
+        raise ReadError(f"unknown rule field(s) {', '.join(unknown)} (Prometheus would reject them too)",
+                        line_of(entry, unknown[0]))
     if ("alert" in entry) == ("record" in entry):
         raise ValueError("a rule has exactly one of alert or record")
     common = {"expr": str(entry.get("expr", "")), "labels": _strings(entry.get("labels"), "labels")}
     if "record" in entry:
-        if {"for", "keep_firing_for", "annotations"} & set(entry):
-            raise ValueError(f"recording rule {entry['record']} has alerting-only fields")
+        if alerting := sorted({"for", "keep_firing_for", "annotations"} & set(entry)):
+            raise ReadError(f"recording rule {entry['record']} has alerting-only fields",
+                            line_of(entry, alerting[0]))
         return ImportedRecord(name=str(entry["record"]), **common)
     optional = {key: str(entry[key]) for key in ("for", "keep_firing_for") if entry.get(key) is not None}
     return ImportedAlert(name=str(entry["alert"]), annotations=_strings(entry.get("annotations"), "annotations"),
                          **common, **optional)
 
 
-def _group(entry: Any, notes: list[str]) -> RuleGroup:
+def _group(entry: Any, notes: list[tuple[int, str]], line: int) -> RuleGroup:
+    """The group a mapping of the file says (`line`: where its list is, for one that is not a mapping)."""
     if not isinstance(entry, dict) or "name" not in entry:
-        raise ValueError("a rule group must be a mapping with a name")
+        raise ReadError("a rule group must be a mapping with a name", line_of(entry, default=line))
     rules = []
-    for index, rule in enumerate(sequence(entry.get("rules"), f"group {entry['name']}: rules"), start=1):
+    try:
+        listed = sequence(entry.get("rules"), f"group {entry['name']}: rules")
+    except ValueError as error:
+        raise ReadError(str(error), line_of(entry, "rules")) from None
+    for index, rule in enumerate(listed, start=1):
         try:
             rules.append(_rule(rule))
         except (ValueError, ValidationError) as error:
-            raise ValueError(f"group {entry['name']}, rule {index}: {_message(error)}") from None
+            raise ReadError(f"group {entry['name']}, rule {index}: {_message(error)}",
+                            _field_line(rule, error) or line_of(entry, "rules")) from None
     extra = {str(key): typed(value) for key, value in entry.items() if key not in GROUP_FIELDS}
     if extra:
-        notes.append(f"group {entry['name']}: {', '.join(sorted(extra))} kept verbatim (obsgen does not model it)")
+        notes.append((line_of(entry), f"group {entry['name']}: {', '.join(sorted(extra))} kept verbatim (obsgen does "
+                                      "not model it)"))
     repeated = Counter((rule.name, tuple(sorted(rule.labels.items())))
                        for rule in rules if isinstance(rule, ImportedRecord))
     for (name, _labels), count in sorted(repeated.items()):
         if count > 1:
-            notes.append(f"group {entry['name']}: {count} rules record {name} with the same labels "
-                         "(promtool's duplicate-rules lint reports them; kept as written)")
+            notes.append((line_of(entry), f"group {entry['name']}: {count} rules record {name} with the same labels "
+                                          "(promtool's duplicate-rules lint reports them; kept as written)"))
     optional = {key: typed(entry[key]) for key in ("interval", "limit", "query_offset") if entry.get(key) is not None}
-    return RuleGroup(name=str(entry["name"]), labels=_strings(entry.get("labels"), "group labels"),
-                     extra=extra, rules=tuple(rules), **optional)
+    try:
+        return RuleGroup(name=str(entry["name"]), labels=_strings(entry.get("labels"), "group labels"),
+                         extra=extra, rules=tuple(rules), **optional)
+    except ValidationError as error:
+        raise ReadError(_message(error), _field_line(entry, error)) from None
 
 
 def yaml_documents(path: Path, budget: Budget | None = None) -> list[Any]:
@@ -115,26 +144,36 @@ def yaml_documents(path: Path, budget: Budget | None = None) -> list[Any]:
     return found
 
 
-def _documents(stem: str, documents: list[Any], notes: list[str]) -> Iterator[tuple[str, Any]]:
-    """(rule set name, groups) of every rule-bearing document: plain rule files, PrometheusRule objects."""
+def _mapping(owner: dict[Any, Any], key: str, what: str) -> dict[Any, Any]:
+    """owner[key] when it is a mapping ({} when absent); ReadError at its line otherwise."""
+    try:
+        return mapping(owner.get(key), what)
+    except ValueError as error:
+        raise ReadError(str(error), line_of(owner, key)) from None
+
+
+def _documents(stem: str, documents: list[Any], notes: list[tuple[int, str]]) -> Iterator[tuple[str, Any, int]]:
+    """(rule set name, groups, the line of groups) of every rule-bearing document: plain rule files,
+    PrometheusRule objects."""
     plain = 0
     for doc in documents:
         if not isinstance(doc, dict):
             raise ValueError(f"expected a mapping, got {type_name(doc)}")
         kind = doc.get("kind")
-        metadata = mapping(doc.get("metadata"), f"{kind} metadata") if "kind" in doc else {}
+        metadata = _mapping(doc, "metadata", f"{kind} metadata") if "kind" in doc else {}
+        spec = _mapping(doc, "spec", "PrometheusRule spec") if kind == "PrometheusRule" else {}
         if kind == "PrometheusRule":
-            yield (str(metadata.get("name") or kebab(stem)),
-                   mapping(doc.get("spec"), "PrometheusRule spec").get("groups"))
-            notes.append(f"PrometheusRule {metadata.get('name')}: metadata (namespace, labels) is "
-                         "Kubernetes packaging; out/kubernetes/ labels objects from the Kubernetes definition")
+            yield str(metadata.get("name") or kebab(stem)), spec.get("groups"), line_of(spec, "groups")
+            notes.append((line_of(doc), f"PrometheusRule {metadata.get('name')}: metadata (namespace, labels) is "
+                                        "Kubernetes packaging; out/kubernetes/ labels objects from the Kubernetes "
+                                        "definition"))
         elif "groups" in doc and "kind" not in doc:
             plain += 1
-            yield kebab(stem) + (f"-{plain}" if plain > 1 else ""), doc["groups"]
+            yield kebab(stem) + (f"-{plain}" if plain > 1 else ""), doc["groups"], line_of(doc, "groups")
         elif "kind" in doc:
-            notes.append(f"skipped {kind} {metadata.get('name', '')}: not rules")
+            notes.append((line_of(doc), f"skipped {kind} {metadata.get('name', '')}: not rules"))
         else:
-            raise ValueError("neither a rule file (groups:) nor a PrometheusRule")
+            raise ReadError("neither a rule file (groups:) nor a PrometheusRule", line_of(doc))
 
 
 def read_rules(path: Path, documents: list[Any] | None = None, source: str = "", stem: str = "",
@@ -147,22 +186,22 @@ def read_rules(path: Path, documents: list[Any] | None = None, source: str = "",
     read: dict[str, str] = {}  # module variable of each rule set -> the name it was read from
     count = 0
     try:
-        for name, groups in _documents(result.stem, yaml_documents(path, budget) if documents is None else documents,
-                                       result.notes):
+        for name, groups, line in _documents(result.stem, yaml_documents(path, budget) if documents is None
+                                             else documents, result.notes):
             if groups is not None and not isinstance(groups, list):
-                raise ValueError(f"groups must be a list of rule groups, got {type_name(groups)}")
+                raise ReadError(f"groups must be a list of rule groups, got {type_name(groups)}", line)
             count += sum(len(group["rules"]) for group in groups or ()
                          if isinstance(group, dict) and isinstance(group.get("rules"), list))
             check_objects(count, "rules", budget)
-            parsed = tuple(_group(group, result.notes) for group in groups or ())
+            parsed = tuple(_group(group, result.notes, line) for group in groups or ())
             if not parsed:
-                result.notes.append(f"{name}: no rule groups, nothing imported")
+                result.notes.append((line, f"{name}: no rule groups, nothing imported"))
                 continue
             rule_set = RuleSet(name=kebab(name), source=source or path.name, groups=parsed)
             if (variable := variable_name(rule_set)) in read:  # one module holds them: names must stay apart
                 first, second = sorted((read[variable], str(name)))
-                raise ValueError(f"{first!r} and {second!r} would both be rule set {rule_set.name} (obsgen names "
-                                 "them in kebab-case); rename one")
+                raise ReadError(f"{first!r} and {second!r} would both be rule set {rule_set.name} (obsgen names "
+                                "them in kebab-case); rename one", line)
             read[variable] = str(name)
             result.rule_sets.append(rule_set)
     except (ValueError, ValidationError) as error:

@@ -128,19 +128,20 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
     sources: dict[Path, str] = {}
     leaked: list[Problem] = []
     for item in rules:
-        report.notes += [f"{item.path}: {note}" for note in item.notes]
+        report.notes += [f"{item.path}{f':{line}' if line else ''}: {note}" for line, note in item.notes]
         if not item.rule_sets:
             continue
         target = _target(definitions, module or module_name(item.path, item.stem), sources, force)
         leaked += credentials.found(item.path, target, item.rule_sets, max_bytes)
-        sources[target] = module_source(item.rule_sets, item.rule_sets[0].source, item.notes)
+        sources[target] = module_source(item.rule_sets, item.rule_sets[0].source, item.said())
         _round_trips(sources[target], list(item.rule_sets), target)
         for rule_set in item.rule_sets:
             report.groups += len(rule_set.groups)
             report.alerts += len(rule_set.alerts())
             report.records += len(rule_set.records())
     for dashboard in dashboards:
-        report.notes += [f"{dashboard.path}: dashboard {dashboard.dashboard.name}: {note}" for note in dashboard.notes]
+        where = f"{dashboard.path}{f':{dashboard.line}' if dashboard.line else ''}"
+        report.notes += [f"{where}: dashboard {dashboard.dashboard.name}: {note}" for note in dashboard.notes]
         target = _target(definitions, module or dashboard.module, sources, force)
         leaked += credentials.found(dashboard.path, target, [dashboard.dashboard], max_bytes)
         sources[target] = dashboard_files.module_source(dashboard)

@@ -17,12 +17,15 @@ from pydantic import ValidationError
 from generator.core.dashboard_variables import template_variables
 from generator.core.duration import parse_seconds
 from generator.core.errors import DefinitionError, Location
+from generator.core.grafana_interpolation import labelled_option
+from generator.core.lined import line_of
 from generator.core.verbatim import residual, without
 from generator.derive.variable_json import DATASOURCE, variable_json
 from generator.interop.grafana_defaults import loaded_dashboard, loaded_link, loaded_variable
 from generator.interop.grafana_legacy import upgrade
 from generator.interop.grafana_shape import shaped
-from generator.interop.notes import Notes
+from generator.interop.notes import Notes, where_line
+from generator.interop.panel_links import Relinker
 from generator.interop.panel_reader import PanelReader, Sources, build
 from generator.model import (
     CustomVariable,
@@ -81,9 +84,10 @@ def _modelled(source: dict[str, Any], sources: Sources) -> Variable | None:
                              regex=str(source.get("regex") or ""))
     if kind == "custom" and _split(text):
         options = _split(text)
-        chosen = _current(source)
+        chosen = _current(source)  # a value: the item `text : value` names it (labelled_option)
+        default = next((item for item in options if labelled_option(item)[1] == chosen), "")
         return CustomVariable(name=name, label=label, options=options, multi=bool(source.get("multi")),
-                              default=chosen if chosen in options else "")
+                              default=default)
     if kind == "interval" and _split(text):
         options = _split(text)
         chosen, auto = str((source.get("current") or {}).get("text") or ""), bool(source.get("auto"))
@@ -258,16 +262,20 @@ def convert(data: dict[str, Any], location: Location, folder: str = "General", s
     project's, or kept as written: lint=False); DefinitionError naming the file and the JSON path for what cannot
     be read."""
     notes = Notes()
+    location = Location(location.file, line_of(data, default=location.line))  # read by core.lined: its line
     try:
-        return _convert(shaped(_library_panels_inlined(data, notes), notes), location, folder, source, notes, lint)
+        return _convert(shaped(_library_panels_inlined(data, notes), notes), location, folder, source, notes, lint,
+                        data)
     except UNREADABLE as error:  # a shape the readers do not handle: one line naming where, never a traceback
         title = data.get("title") if isinstance(data.get("title"), str) else "?"
-        raise DefinitionError(location, f"cannot import dashboard {title!r}: {notes.where or 'dashboard'}: "
-                                        f"{type(error).__name__}: {(str(error) or '?').splitlines()[0]}") from None
+        at = Location(location.file, where_line(data, notes.where) or location.line)
+        raise DefinitionError(at, f"cannot import dashboard {title!r}: {notes.where or 'dashboard'}: "
+                                  f"{type(error).__name__}: {(str(error) or '?').splitlines()[0]}") from None
 
 
 def _convert(data: dict[str, Any], location: Location, folder: str, source: str, notes: Notes,
-             lint: bool) -> Converted:
+             lint: bool, written: dict[str, Any]) -> Converted:
+    """The conversion of `data`, the dashboard as `written` in its file once brought to shape."""
     from generator.targets.grafana import BUILTIN_ANNOTATION, dashboard_settings, links_json
 
     for key in EXPORT_KEYS:
@@ -283,6 +291,12 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
     notes.where = ""
     reader = PanelReader(sources.with_variables(tuple(variables)), notes)
     top, rows = _sections(current["panels"], reader)
+    relinker = Relinker(str(current.get("uid") or ""), reader.renumbered)  # links to a panel by its old id
+    top, rows = tuple(map(relinker.panel, top)), tuple(map(relinker.row, rows))
+    current = current | ({"links": relinker.value(current["links"])} if "links" in current else {})
+    for url in relinker.changed:
+        notes.add("links to this dashboard's panels by their old ids (viewPanel=, editPanel=, panelId=) now name "
+                  "their new ids", repr(url))
     fields = _dashboard_fields(current, source, lint) | {"folder": folder, "variables": tuple(variables), "panels": top,
                                                     "rows": rows, "links": _links(current.get("links") or [])}
     if not current.get("title"):
@@ -294,8 +308,13 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
         dashboard = build(Dashboard, fields, droppable=("refresh", "tags", "grafana_uid", "links"))
     except ValidationError as error:
         first = error.errors()[0]
-        raise DefinitionError(location, f"dashboard {fields['name']!r}: {'.'.join(map(str, first['loc']))}: "
-                                        f"{first['msg'].removeprefix('Value error, ')}") from None
+        # about a variable (one per templating.list item): at its line, the one it names when the check is the list's
+        named = [i for i, v in enumerate(fields["variables"]) if first["loc"][:2] == ("variables", i)
+                 or (first["loc"] == ("variables",) and repr(v.name) in first["msg"])]
+        line = where_line(written, f"templating.list[{named[0]}]") if named else 0
+        raise DefinitionError(Location(location.file, line or location.line),
+                              f"dashboard {fields['name']!r}: {'.'.join(map(str, first['loc']))}: "
+                              f"{first['msg'].removeprefix('Value error, ')}") from None
     if current.get("uid") and str(current["uid"]) != dashboard.uid:
         notes.add(f"uid {current.get('uid')!r} is not a valid Grafana uid; the dashboard's is {dashboard.uid!r}")
     # the upgrade left the built-in annotation out (Grafana adds it to any dashboard without one), so the two are

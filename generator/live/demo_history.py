@@ -37,6 +37,7 @@ from generator.live.demo_levels import (
     level,
     whole_valued,
 )
+from generator.live.demo_logs import log_series
 from generator.live.demo_time import (
     COUNT_STEP,
     DAY,
@@ -49,7 +50,7 @@ from generator.live.demo_time import (
     slowed,
     while_firing,
 )
-from generator.model import Forecast, LogStorage, Metric, MetricType, Source
+from generator.model import Forecast, LogRecordingRule, LogStorage, Metric, MetricType, Source
 from generator.model.project import Project
 
 EPISODE = 1200
@@ -359,6 +360,9 @@ def breaches(project: Project, episodes: dict[str, tuple[int, int]]) -> dict[str
 
 def _synthetic_series(name: str, demo: Demo) -> Iterator[Series]:
     project = demo.project
+    for rule in (rule for rule in project.all(LogRecordingRule) if rule.name == name):  # as Loki's ruler writes it
+        yield from log_series(rule, project, POOLS, _seed)
+        return
     jobs = [(job.name, target) for job in project.scrape_jobs for target in job.targets]
     if name == "ALERTS":
         for alert in project.alerts.values():

@@ -172,7 +172,7 @@ def test_old_panel_types_become_their_successors_with_a_warning(imported: tuple[
                     "grafana-piechart-panel panels became piechart", "old heatmap panels' settings translated",
                     "old table panels' settings translated", "panels in old-style rows placed on the grid"):
         assert mapping in output, mapping
-    assert "legacy-rows-v14.json: dashboard Legacy Node Overview: graph panels became timeseries" in output
+    assert "legacy-rows-v14.json:1: dashboard Legacy Node Overview: graph panels became timeseries" in output
     module = (imported[0] / "dashboards_legacy_rows_v14.py").read_text()
     assert "Import notes:\n- panels in old-style rows placed on the grid" in module
 
@@ -307,9 +307,11 @@ def test_a_dashboard_the_model_rejects_fails_the_import_naming_it_and_writes_not
     broken = json.loads(V18.read_text())
     broken["templating"]["list"][0]["name"] = "my-service"
     source = tmp_path / "broken.json"
-    source.write_text(json.dumps(broken))
+    text = json.dumps(broken, indent=1)
+    source.write_text(text)
+    line = text[:text.index('"name": "my-service"')].count("\n")  # the variable's opening brace, the line above
     before = sorted(p.name for p in definitions.iterdir())
-    with pytest.raises(DefinitionError, match=r"broken.json: dashboard 'Checkout Service \(Grafana 6\)': "
+    with pytest.raises(DefinitionError, match=rf"broken.json:{line}: dashboard 'Checkout Service \(Grafana 6\)': "
                                               r"variables: variable name 'my-service' is invalid"):
         import_files([source], definitions)
     assert sorted(p.name for p in definitions.iterdir()) == before

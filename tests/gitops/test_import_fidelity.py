@@ -156,7 +156,7 @@ def test_two_objects_that_would_share_one_rule_set_name_are_refused_naming_both(
          "spec": {"groups": [{"name": f"g{index}", "rules": [{"record": f"r:{index}", "expr": "vector(1)"}]}]}}
         for index, name in enumerate(("team.rules", "team-rules"))]))
     definitions = _project(tmp_path)
-    with pytest.raises(DefinitionError, match=r"two.yaml: cannot import: 'team-rules' and 'team.rules' would both "
+    with pytest.raises(DefinitionError, match=r"two.yaml:17: cannot import: 'team-rules' and 'team.rules' would both "
                                               r"be rule set team-rules"):
         import_files([source], definitions)
 

@@ -231,7 +231,7 @@ def test_a_broken_rule_fails_the_import_naming_it_and_writes_nothing(tmp_path: P
     definitions = copy_definitions(tmp_path)
     source = tmp_path / "broken.yml"
     source.write_text("groups:\n- name: g\n  rules:\n  - alert: Broken\n    expr: rate(x[5m]\n")
-    with pytest.raises(DefinitionError, match=r"broken.yml: cannot import: group g, rule 1: .*invalid PromQL"):
+    with pytest.raises(DefinitionError, match=r"broken.yml:5: cannot import: group g, rule 1: .*invalid PromQL"):
         import_files([source], definitions)
     assert not (definitions / "broken.py").exists()
 

@@ -179,10 +179,10 @@ def _copy(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('dashboard="Executive",\n    summary="Conversion', 'dashboard="Exec",\n    summary="Conversion',
      r"alerts.py:\d+: alert ConversionRateLow: unknown dashboard 'Exec'"),
-    ('queries="sum(prometheus_tsdb_head_series)"),', 'queries="sum(prometheus_tsdb_head_seriez)"),',
+    ('expr="sum(prometheus_tsdb_head_series)",', 'expr="sum(prometheus_tsdb_head_seriez)",',
      "reads 'prometheus_tsdb_head_seriez', which no Metric or RecordingRule defines"),
-    ('queries="sum(prometheus_tsdb_head_series)"),',
-     'queries="sum(prometheus_tsdb_head_series{job=~\\"$cluster\\"})"),', "uses $cluster, which the dashboard"),
+    ('expr="sum(prometheus_tsdb_head_series)",',
+     'expr="sum(prometheus_tsdb_head_series{job=~\\"$cluster\\"})",', "uses $cluster, which the dashboard"),
 ])
 def test_broken_dashboard_references_stop_the_load_at_their_line(
         tmp_path: Path, old: str, new: str, message: str) -> None:

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.checks.lint.dashboard_json import panels, parsed, variable_values
+from generator.checks.lint import gd011_last_value_outlives_source as gd011
+from generator.checks.lint.dashboard_json import LintContext, panels, parsed, variable_values
 from generator.checks.semantics.shapes import unparen
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "grafana" / "dashboards"
@@ -58,3 +59,13 @@ def test_a_stat_of_states_in_words_reads_them_now() -> None:
                 stale += [f"{dashboard['title']}: {panel['title']} {target.get('expr')}"
                           for target in panel.get("targets") or [] if not target.get("instant")]
     assert stale == [], stale
+
+
+def test_no_stat_or_gauge_keeps_a_last_value_after_its_source_stops() -> None:
+    """GD011 over the shipped out/: a stat or gauge of a range query reduced to its last value keeps Active Users,
+    User Satisfaction or Head Series for the dashboard's range after the target stops reporting."""
+    kept = []
+    for path in sorted(OUT.rglob("*.json")):
+        dashboard = json.loads(path.read_text())
+        kept += [f"{dashboard['title']}: {panel['title']}" for panel, _ in gd011.check(dashboard, LintContext())]
+    assert kept == [], kept

@@ -186,18 +186,19 @@ def test_half_a_surrogate_pair_in_a_dashboard_title_is_refused_by_the_command(tm
 
 
 def test_json_in_a_manifest_that_cannot_be_read_is_named_with_its_own_line(tmp_path: Path, definitions: Path) -> None:
-    # Its lines are the JSON's, not the file's: the error said "cm.yaml: ... (first at line 1)" and no more.
+    # Its lines are the JSON's, not the file's: the error said "cm.yaml: ... (first at line 1)" and no more. The
+    # file's line is the key holding the JSON's text
     source = tmp_path / "cm.yaml"
     source.write_text('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: boards\ndata:\n  disks.json: |\n'
                       '    {"title": "Disks",\n     "panels": [{"type": "text", "title": "t", "options": {}}],\n'
                       '     "title": "Again"}\n')
-    with pytest.raises(DefinitionError, match=r"cm.yaml: cannot import: ConfigMap boards data 'disks.json', line 3 "
+    with pytest.raises(DefinitionError, match=r"cm.yaml:6: cannot import: ConfigMap boards data 'disks.json', line 3 "
                                               r"of its JSON: key 'title' is written twice in one object \(first at "
                                               r"line 1\)"):
         import_files([source], definitions)
     source.write_text('kind: GrafanaDashboard\nmetadata: {name: gd}\nspec:\n  json: |\n    {"title": "X",\n'
                       '     "panels": [}\n')
-    with pytest.raises(DefinitionError, match=r"cm.yaml: cannot import: GrafanaDashboard gd spec.json, line 2 of "
+    with pytest.raises(DefinitionError, match=r"cm.yaml:4: cannot import: GrafanaDashboard gd spec.json, line 2 of "
                                               r"its JSON: Expecting value"):
         import_files([source], definitions)
 

@@ -72,35 +72,36 @@ RULE = {"alert": "A", "expr": "vector(1) > 0"}
 WRONG_SHAPES = {
     "PrometheusRule metadata a string": (
         {"kind": "PrometheusRule", "metadata": "just a string", "spec": {"groups": [{"name": "g", "rules": [RULE]}]}},
-        "PrometheusRule metadata must be a mapping, got str"),
+        2, "PrometheusRule metadata must be a mapping, got str"),
     "PrometheusRule spec a list": (
         {"kind": "PrometheusRule", "metadata": {"name": "r"}, "spec": [1, 2]},
-        "PrometheusRule spec must be a mapping, got list"),
-    "groups a number": ({"groups": 5}, "groups must be a list of rule groups, got int"),
+        4, "PrometheusRule spec must be a mapping, got list"),
+    "groups a number": ({"groups": 5}, 1, "groups must be a list of rule groups, got int"),
     "PrometheusRule groups a string": (
         {"kind": "PrometheusRule", "metadata": {"name": "r"}, "spec": {"groups": "g"}},
-        "groups must be a list of rule groups, got str"),
-    "rules a number": ({"groups": [{"name": "g", "rules": 5}]}, "group g: rules must be a list, got int"),
+        5, "groups must be a list of rule groups, got str"),
+    "rules a number": ({"groups": [{"name": "g", "rules": 5}]}, 3, "group g: rules must be a list, got int"),
     "ConfigMap metadata a string": (
         {"kind": "ConfigMap", "metadata": "oops", "data": {"d.json": '{"title": "D", "panels": []}'}},
-        "ConfigMap metadata must be a mapping, got str"),
+        4, "ConfigMap metadata must be a mapping, got str"),
     "ConfigMap data a list": (
-        {"kind": "ConfigMap", "metadata": {"name": "c"}, "data": [1, 2]}, "ConfigMap data must be a mapping, got list"),
+        {"kind": "ConfigMap", "metadata": {"name": "c"}, "data": [1, 2]}, 1,
+        "ConfigMap data must be a mapping, got list"),
     "ConfigMap annotations a list": (
         {"kind": "ConfigMap", "metadata": {"name": "c", "annotations": [1]},
          "data": {"d.json": '{"title": "D", "panels": []}'}},
-        "ConfigMap metadata.annotations must be a mapping, got list"),
+        5, "ConfigMap metadata.annotations must be a mapping, got list"),
     "GrafanaDashboard spec a list": (
         {"kind": "GrafanaDashboard", "metadata": {"name": "g"}, "spec": [1]},
-        "GrafanaDashboard spec must be a mapping, got list"),
+        4, "GrafanaDashboard spec must be a mapping, got list"),
     "a skipped kind's metadata a list": (
-        {"kind": "Service", "metadata": [1]}, "Service metadata must be a mapping, got list"),
+        {"kind": "Service", "metadata": [1]}, 2, "Service metadata must be a mapping, got list"),
 }
 
 
-@pytest.mark.parametrize(("document", "message"), WRONG_SHAPES.values(), ids=WRONG_SHAPES.keys())
+@pytest.mark.parametrize(("document", "line", "message"), WRONG_SHAPES.values(), ids=WRONG_SHAPES.keys())
 def test_yaml_of_the_wrong_shape_is_one_error_naming_the_file_and_what_was_expected(
-        tmp_path: Path, document: dict[str, object], message: str) -> None:
+        tmp_path: Path, document: dict[str, object], line: int, message: str) -> None:
     definitions = base_definitions(tmp_path)
     before = sorted(definitions.iterdir())
     source = tmp_path / "shape.yaml"
@@ -110,5 +111,5 @@ def test_yaml_of_the_wrong_shape_is_one_error_naming_the_file_and_what_was_expec
 
     assert result.exit_code == 1, result.output
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
-    assert result.stderr == f"error: {source}: cannot import: {message}\n"
+    assert result.stderr == f"error: {source}:{line}: cannot import: {message}\n"  # the line of the key at fault
     assert sorted(definitions.iterdir()) == before

@@ -153,7 +153,7 @@ def test_an_alert_name_with_a_control_character_is_refused_naming_the_rule(tmp_p
     source = tmp_path / "bell.yml"
     source.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [{"alert": "Ring\x07", "expr": "up"}]}]}))
     create(tmp_path / "project", "shapes")
-    with pytest.raises(DefinitionError, match=r"bell.yml: cannot import: group g, rule 1: name: alert name "
+    with pytest.raises(DefinitionError, match=r"bell.yml:4: cannot import: group g, rule 1: name: alert name "
                                               r"'Ring\\x07' is empty or holds a control character"):
         import_files([source], tmp_path / "project/definitions")
 

@@ -228,3 +228,18 @@ def test_a_gauge_counting_things_holds_whole_numbers_and_its_alert_still_fires(p
         steps = [value(at) for at in range(start - 120, end, 60)]
         assert steps[:3] == [1, 2, 3] and steps == list(range(1, len(steps) + 1))
         assert value(end) == 0
+
+
+def test_log_line_rates_carry_their_service_and_stay_under_the_log_alerts(demo_series: list[Series]) -> None:
+    """Operations' Error Log Lines read ~72 lines a second with an empty legend: the demo drew Loki's recorded rates
+    once per scrape target (job, instance; no service_name) at an unwatched count of ~5 each, 430 times what
+    ApiErrorLogsHigh allows (50 errors in 5 minutes), so the panel showed an incident the alert history did not."""
+    highest: dict[tuple[str, str | None], float] = {}
+    for name, labels, value in demo_series:
+        if name.startswith("service:log_"):
+            key = (name, labels.get("service_name"))
+            highest[key] = max([highest.get(key, 0.0), *(value(t) for t in timestamps(DEMO_NOW)[::40])])
+    assert sorted(highest) == [("service:log_errors:rate5m", "api"), ("service:log_errors:rate5m", "rag-engine"),
+                               ("service:log_timeouts:rate10m", "rag-engine")]
+    assert 0 < highest[("service:log_errors:rate5m", "api")] < 50 / 300  # ApiErrorLogsHigh: > 50 in 5 minutes
+    assert 0 < highest[("service:log_timeouts:rate10m", "rag-engine")] < 20 / 600  # RagEngineTimeouts: > 20 in 10m

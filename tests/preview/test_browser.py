@@ -10,6 +10,7 @@ import pytest
 import requests
 from PIL import Image, ImageChops
 
+from generator.checks.lint.dashboard_json import panels
 from generator.preview.browser import Chromium, Tab
 from generator.preview.page import PAGE_WIDTH
 from generator.preview.render import Rendered, render
@@ -95,6 +96,24 @@ def _no_data_dashboard() -> dict[str, Any]:
          "targets": [{**target, "instant": False}]}]}
 
 
+def _units_dashboard() -> dict[str, Any]:
+    def stat(number: int, value: float, unit: str) -> dict[str, Any]:
+        return {"type": "stat", "id": number, "title": unit, "gridPos": {"x": 6 * number, "y": 0, "w": 6, "h": 4},
+                "fieldConfig": {"defaults": {"unit": unit}},
+                "targets": [{"refId": "A", "expr": f"vector({value})", "instant": True}]}
+    return {"uid": "units", "title": "Units", "time": {"from": "now-1h", "to": "now"},
+            "panels": [stat(0, 40_000_000, "s"), stat(1, 2, "ops")]}
+
+
+def test_a_stat_prints_its_unit_as_grafana_does(own: dict[str, Rendered], browser: Chromium) -> None:
+    """valueFormats' toSeconds prints a year past 365 days (a time to exhaustion), not 66 weeks; `ops` is per
+    second (simpleCountUnit("ops/s"))."""
+    tab = browser.tab()
+    tab.load(own["units"].html.as_uri(), PAGE_WIDTH)
+    assert tab.evaluate("[...document.querySelectorAll('.panel .body')].map((b) => b.innerText)") == \
+        ["1.27 year", "2 ops/s"]
+
+
 def test_a_panel_without_data_says_no_data(own: dict[str, Rendered], browser: Chromium) -> None:
     done = own["empty"]
     assert done.console_errors == ()
@@ -132,18 +151,42 @@ def test_each_shipped_dashboard_looks_like_its_golden_picture(uid: str, rendered
     assert changed <= CHANGED_PIXELS, f"{uid}: {changed:.1%} of pixels changed (see {tmp_path}); {update}"
 
 
+def _value_axis_labels(tab: Tab) -> list[tuple[str, list[str]]]:
+    """(panel title, tick labels of its value axis) of every chart the tab draws with one."""
+    labels: list[tuple[str, list[str]]] = tab.evaluate(
+        "window.previewCharts.filter((c) => c.axes[1] && c.axes[1].show !== false)"
+        ".map((c) => [c.root.closest('.panel').querySelector('h2').innerText,"
+        " (c.axes[1]._values || []).filter((v) => v != null)])")
+    return labels
+
+
 def test_no_value_axis_of_a_shipped_chart_repeats_a_tick_label(rendered: list[Rendered],
                                                               shown: dict[str, Tab]) -> None:
     """Ticks take their decimals from the step between them, as Grafana's axes do: a p95 moving within 1 ms of 130 ms
     reads 129.8, 130, 130.2 ms, not 130 ms five times."""
     repeated: dict[tuple[str, str], list[Any]] = {}
     for done in rendered:
-        labels = shown[done.dashboard.uid].evaluate(
-            "window.previewCharts.filter((c) => c.axes[1] && c.axes[1].show !== false)"
-            ".map((c) => [c.root.closest('.panel').querySelector('h2').innerText,"
-            " (c.axes[1]._values || []).filter((v) => v != null)])")
+        labels = _value_axis_labels(shown[done.dashboard.uid])
         repeated |= {(done.dashboard.uid, title): ticks for title, ticks in labels if len(set(ticks)) < len(ticks)}
     assert repeated == {}
+
+
+PER_SECOND = {"ops": " ops/s", "reqps": " req/s", "iops": " io/s", "cps": " c/s"}
+"""What Grafana prints after a throughput unit's value (valueFormats/categories.ts: simpleCountUnit("ops/s"), ...)."""
+
+
+def test_a_rate_axis_prints_its_unit_as_grafana_does(rendered: list[Rendered], shown: dict[str, Tab]) -> None:
+    """Notifications by Integration in `ops` reads 2 ops/s in Grafana; the preview printed "2 ops", a count."""
+    wrong: dict[tuple[str, str], list[Any]] = {}
+    for done in rendered:
+        units = {panel.get("title"): ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("unit")
+                 for panel in panels(done.dashboard.document)}
+        labels = _value_axis_labels(shown[done.dashboard.uid])
+        for title, ticks in labels:
+            suffix = PER_SECOND.get(units.get(title) or "")
+            if suffix and (not ticks or not all(tick.endswith(suffix) for tick in ticks)):
+                wrong[(done.dashboard.uid, title)] = ticks
+    assert wrong == {}
 
 
 LONG_NAME = "checkout-payment-gateway eu-west-1 primary replica behind the regional load balancer"
@@ -181,6 +224,7 @@ def own(demo_prometheus: str, tmp_path_factory: pytest.TempPathFactory) -> dict[
     grafana = tmp_path_factory.mktemp("own") / "grafana"
     write_dashboard(grafana, _no_data_dashboard())
     write_dashboard(grafana, _long_name_dashboard())
+    write_dashboard(grafana, _units_dashboard())
     return {done.dashboard.uid: done for done in render(dashboards(grafana), demo_prometheus, grafana.parent / "out",
                                                         DEMO_NOW, 15.0)}
 

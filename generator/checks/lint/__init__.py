@@ -28,6 +28,7 @@ from generator.checks.lint import (
     gd008_stale_last_value,
     gd009_window_samples,
     gd010_ratio_percent,
+    gd011_last_value_outlives_source,
 )
 from generator.checks.lint.dashboard_json import LintContext, title
 from generator.checks.lint.rule_evaluation import recorded_series, shortest_step
@@ -40,7 +41,7 @@ from generator.model.metrics import counter_like
 RULES: tuple[ModuleType, ...] = (
     gd001_panel_title, gd002_panel_description, gd003_panel_unit, gd004_counter_rate,
     gd005_rate_interval, gd006_datasource_variable, gd007_no_overlap, gd008_stale_last_value, gd009_window_samples,
-    gd010_ratio_percent,
+    gd010_ratio_percent, gd011_last_value_outlives_source,
 )
 
 
@@ -70,7 +71,7 @@ class DashboardCheck:
     LEVEL: Level = Level.ERROR
 
     def check(self, context: Context) -> Iterator[Finding]:
-        linted = context.derived(lint_context)  # once for the nine rules
+        linted = context.derived(lint_context)  # once for all the rules
         for dashboard in dashboards(context.project):
             document = context.rendered.get(conventions.dashboard_file(dashboard.folder, dashboard.uid))
             if not dashboard.lint or document is None:

@@ -40,7 +40,8 @@ def vanishes(node: Any) -> bool:
     return any(vanishes(child) for child in children(node))
 
 
-def _last_non_null(panel: dict[str, Any]) -> bool:
+def last_non_null(panel: dict[str, Any]) -> bool:
+    """Whether a reducing panel shows the last non-null value of each series (Grafana's default)."""
     calcs = ((panel.get("options") or {}).get("reduceOptions") or {}).get("calcs") or ["lastNotNull"]
     return "lastNotNull" in calcs
 
@@ -49,7 +50,7 @@ def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dic
     """Reducing panels whose range query can end with nothing to show."""
     values = variable_values(dashboard)
     for panel in panels(dashboard):
-        if panel.get("type") not in REDUCING or not _last_non_null(panel):
+        if panel.get("type") not in REDUCING or not last_non_null(panel):
             continue
         for target in panel.get("targets", []):
             root = None if target.get("instant") else parsed(target, values)

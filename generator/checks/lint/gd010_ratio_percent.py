@@ -6,9 +6,9 @@ reads "0.5%", and thresholds written for it (0.05 red) colour a value no reader 
 Fix: unit `percentunit` (Grafana multiplies by 100 for display), or `100 * (...)` in the query and thresholds in
 percent; the other way round, `100 * (...)` shown in `percentunit` reads 50 as 5000%. Read from the query's
 shape: a ratio is a `/` of two series (not `x / 100`), `1 - x / y`, a min, max or avg of ratios, or a series
-whose recorded name says `ratio`; a query multiplied by 100 is taken as scaled. A query's unit is the one an
-override gives its series (byFrameRefID), else the panel's; a panel whose overrides give units to series picked
-by name is left alone.
+whose recorded name says `ratio`, filtered or not (`x > 0.05`, `0.05 < x`); a query multiplied by 100 is
+taken as scaled. A query's unit is the one an override gives its series (byFrameRefID), else the panel's; a panel
+whose overrides give units to series picked by name is left alone.
 """
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ def ratio(node: Any) -> bool:
         return has_selector(node.lhs) and has_selector(node.rhs) and times_hundred(node.lhs) is None
     if op == "-":
         return number(node.lhs) == 1 and ratio(node.rhs)
-    if op in ("or", "and", "unless", ">", "<", ">=", "<=", "==", "!="):
+    if op in ("or", "and", "unless"):
         return ratio(node.lhs)  # a fallback or a filter keeps the left side's values
+    if op in (">", "<", ">=", "<=", "==", "!="):  # a filter keeps its series' values, on either side (`0.05 < x`)
+        return ratio(node.rhs if number(node.lhs) is not None else node.lhs)
     return False
 
 

@@ -29,14 +29,12 @@ from typing import Any
 
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.shapes import Comparison, comparisons, hundred_over, number, times_hundred, unparen
-from generator.checks.semantics.threshold_direction import severity
+from generator.checks.semantics.threshold_direction import Steps, panel_steps, severity
 from generator.core.errors import Level
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
 from generator.core.promql import PromQLError, parse
 from generator.derive.dashboards import alert_panel
-from generator.derive.layout import Box
 from generator.model import Alert, Panel
-from generator.targets.grafana_panels import panel_json
 
 CODE = "SM019"
 NAME = "panel-colour-off-alert"
@@ -116,29 +114,6 @@ def _panel_scales(panel: Panel) -> dict[str, float]:
     return found
 
 
-Steps = list[tuple[float | None, str]]
-
-
-def _object(value: Any) -> dict[str, Any]:
-    """A JSON object of verbatim extra=, {} for anything else."""
-    return value if isinstance(value, dict) else {}
-
-
-def _steps(panel: Panel) -> Steps | None:
-    """The colour steps Grafana reads for the panel's values, from its JSON (what extra= writes over it included:
-    an imported or unmodelled visualisation's thresholds); None when they are not on the values' scale: thresholds
-    in percentage mode (shares of min..max) or set per series by an override."""
-    config = _object(panel_json(panel, Box(0, 0, 1, 1)).get("fieldConfig"))
-    thresholds = _object(_object(config.get("defaults")).get("thresholds"))
-    overrides = config.get("overrides")
-    properties = [p for o in (overrides if isinstance(overrides, list) else []) for p in _object(o).get("properties")
-                  or [] if isinstance(p, dict)]
-    if thresholds.get("mode", "absolute") != "absolute" or any(p.get("id") == "thresholds" for p in properties):
-        return None
-    return [(s.get("value") if isinstance(s.get("value"), int | float) else None, str(s.get("color") or ""))
-            for s in thresholds.get("steps") or [] if isinstance(s, dict)]
-
-
 def _marks(steps: Steps, value: float, low_is_bad: bool) -> bool:
     """Whether the panel's colour turns worse across `value` in the direction the alert fires."""
     colours = [(at, severity(color)) for at, color in steps]
@@ -182,7 +157,7 @@ def check(context: Context) -> Iterator[Finding]:
         if found is None:
             continue
         panel = found[1]
-        steps = _steps(panel)
+        steps = panel_steps(panel)
         if steps is None:
             continue
         scales = _panel_scales(panel)  # (parsed once, not per comparison)

@@ -57,7 +57,8 @@
     if (abs < 3600) return [fixed(seconds / 60, decimals), " min"];
     if (abs < 86400) return [fixed(seconds / 3600, decimals), " hour"];
     if (abs < 604800) return [fixed(seconds / 86400, decimals), " day"];
-    return [fixed(seconds / 604800, decimals), " week"];
+    if (abs < 31536000) return [fixed(seconds / 604800, decimals), " week"];
+    return [fixed(seconds / 3.15569e7, decimals), " year"];
   }
   const UNITS = {
     none: (v, d) => [fixed(v, d), ""],
@@ -70,7 +71,8 @@
     decbytes: (v, d) => scaled(v, d, 1000, ["B", "kB", "MB", "GB", "TB", "PB"], true),
     Bps: (v, d) => scaled(v, d, 1000, ["B/s", "kB/s", "MB/s", "GB/s", "TB/s"], true),
     binBps: (v, d) => scaled(v, d, 1024, ["B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s"], true),
-    ops: (v, d) => withSuffix(scaled(v, d, 1000, COUNT, false), " ops"),
+    // the throughput units print Grafana's per-second symbols (valueFormats' simpleCountUnit("ops/s"), not "ops")
+    ops: (v, d) => withSuffix(scaled(v, d, 1000, COUNT, false), " ops/s"),
     reqps: (v, d) => withSuffix(scaled(v, d, 1000, COUNT, false), " req/s"),
     iops: (v, d) => withSuffix(scaled(v, d, 1000, COUNT, false), " io/s"),
     cps: (v, d) => withSuffix(scaled(v, d, 1000, COUNT, false), " c/s"),

@@ -1,0 +1,75 @@
+"""YAML files to import, within core.untrusted's bounds (aliases within theirs).
+
+Files to import are read as the Go programs that own them read them (load_yaml_as_written): a plain scalar that
+YAML 1.1 takes for a boolean, number or date keeps its text (Prometheus reads `page: true` as the label value
+"true" and `code: 010` as "010", never "True" or "8").
+
+Each mapping read so knows its lines (Lined: its own and each key's), for an error about it or one of its values
+to name the line of the file, as the build names a definition's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator
+from typing import Any
+
+from yaml.nodes import MappingNode, ScalarNode
+
+from generator.core.lined import Lined, line_of
+from generator.core.untrusted import BoundedLoader, load_yaml
+
+__all__ = ["Lined", "PlainText", "line_of", "load_yaml_as_written", "typed"]
+
+
+class PlainText(str):
+    """A plain YAML scalar YAML 1.1 reads as a boolean, number or date, as written; `value` is what YAML 1.1 reads,
+    for the few fields that are not strings (typed() gives it back)."""
+
+    value: Any
+
+
+def _as_written(loader: Any, node: ScalarNode) -> Any:
+    value = BoundedLoader.yaml_constructors[node.tag](loader, node)
+    if node.style:  # quoted or a block (an explicit tag converted it); plain is None, or '' from libyaml
+        return value
+    text = PlainText(node.value)
+    text.value = value
+    return text
+
+
+class _AsWritten(BoundedLoader):
+    """The bounded loader, keeping plain scalars' text and mappings' lines."""
+
+    def construct_lined(self, node: MappingNode) -> Iterator[Lined]:
+        data = Lined()
+        data.line = node.start_mark.line + 1
+        yield data
+        data.update(self.construct_mapping(node))
+        data.lines = {}  # after construct_mapping: merge keys are flattened into node.value by then
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node)
+            if isinstance(key, Hashable):
+                data.lines.setdefault(key, key_node.start_mark.line + 1)
+
+
+for _tag in ("bool", "int", "float", "timestamp"):
+    _AsWritten.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_written)
+_AsWritten.add_constructor("tag:yaml.org,2002:map", _AsWritten.construct_lined)
+
+
+def typed(value: Any) -> Any:
+    """A value read by load_yaml_as_written with its plain scalars as YAML 1.1 reads them (a group's limit is a
+    number, a boolean of a field obsgen keeps verbatim stays a boolean)."""
+    if isinstance(value, PlainText):
+        return value.value
+    if isinstance(value, dict):
+        return {typed(key): typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    return value
+
+
+def load_yaml_as_written(text: str) -> list[Any]:
+    """The documents of a YAML text, within the bounds above (aliases within theirs), read as Go's yaml.v3 reads
+    them into strings."""
+    return load_yaml(text, _AsWritten, aliases=True)

@@ -12,6 +12,7 @@ from generator.apply.rules import document
 from generator.core.alert_routing import RouteTree
 from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
 from generator.core.releases import declared_alertmanager, parse
+from generator.core.wording import counted
 from generator.model.stack import alertmanager_built_for, ui_decodes_filter
 
 CONFIG = "alertmanager.yml"
@@ -64,8 +65,8 @@ def _orphaned(group: dict[str, Any], trees: tuple[RouteTree, RouteTree],
                 f"gets group key {' and '.join(route.group_key(labels) for route in orphan.now)} (was "
                 f"{orphan.old.group_key(labels)}), so its events carry another dedup_key:")
             count = len(group["alerts"])
-            return (f"PagerDuty group {label_set_string(grouped, release)} of receiver {receiver} ({count} "
-                    f"alert{'s' * (count != 1)} firing, {labels.get('alertname', '')} among them) {becomes} "
+            return (f"PagerDuty group {label_set_string(grouped, release)} of receiver {receiver} "
+                    f"({counted(count, 'alert')} firing, {labels.get('alertname', '')} among them) {becomes} "
                     "the incident it opened will not resolve from Alertmanager after this reload; resolve it by "
                     "hand in PagerDuty once its alerts end")
     return ""

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from generator.core.terminal import said
+from generator.core.wording import counted
 
 OUT = typer.Option(Path("out"), "--out", "-o", help="The built and checked out/ directory.")
 DRY_RUN = typer.Option(False, "--dry-run", help="Print what would change (with diffs); change nothing.")
@@ -149,6 +150,6 @@ def status(out: Path = OUT,
     for finding in findings:
         typer.echo(said(str(finding)))  # rule errors, firing alerts, file names: servers' and files' text
     drifted = sum(finding.drift for finding in findings)
-    typer.echo(f"obsgen status: {f'{drifted} difference(s) from' if drifted else 'in sync with'} {out}")
+    typer.echo(f"obsgen status: {counted(drifted, 'difference') + ' from' if drifted else 'in sync with'} {out}")
     if drifted:
         raise typer.Exit(1)

@@ -10,6 +10,7 @@ from generator.apply.files import CommandStore, DirectoryStore, Store
 from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, Connection, Credentials, hide_user_parts
 from generator.apply.outcome import Action, Finding, Outcome
+from generator.core.wording import counted
 from generator.package.tree import require_built
 
 RELOADABLE = {"alertmanager": alertmanager.SERVER, "prometheus": prometheus.SERVER}
@@ -103,8 +104,8 @@ def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dr
             try:
                 outcomes += grafana.apply(Grafana(apis[name]), out, force=force, dry_run=dry_run)
             except Exception as error:  # one server's surprise never drops the report of the others
-                outcomes.append(Outcome(name, subject, Action.FAILED, f"{len(dashboards)} dashboards: "
-                                                                      f"{reload.said(error)}"))
+                outcomes.append(Outcome(name, subject, Action.FAILED, f"{counted(len(dashboards), 'dashboard')}: "
+                                                                      f"{reload.error_line(error)}"))
     return outcomes
 
 

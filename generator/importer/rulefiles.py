@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from generator.core.errors import DefinitionError, Location
 from generator.core.promql import metric_names
+from generator.core.wording import plural_of
 from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer.pysource import variable_name
 from generator.importer.reading import (
@@ -82,8 +83,8 @@ def _rule(entry: Any) -> ImportedAlert | ImportedRecord:
         raise ValueError(f"a rule must be a mapping, got {entry!r}")
     unknown = sorted(set(entry) - RULE_FIELDS)
     if unknown:
-        raise ReadError(f"unknown rule field(s) {', '.join(unknown)} (Prometheus would reject them too)",
-                        line_of(entry, unknown[0]))
+        raise ReadError(f"{plural_of(len(unknown), 'unknown rule field')} {', '.join(unknown)} "
+                        "(Prometheus would reject them too)", line_of(entry, unknown[0]))
     if ("alert" in entry) == ("record" in entry):
         raise ValueError("a rule has exactly one of alert or record")
     common = {"expr": str(entry.get("expr", "")), "labels": _strings(entry.get("labels"), "labels")}

@@ -68,7 +68,7 @@ def test_a_rule_file_and_a_dashboard_import_into_a_new_project(project: Path) ->
     rules, dashboard = CORPUS / "mysqld_exporter/general.yaml", CORPUS / "redis_exporter/redis-0.3x.json"
     imported = _obsgen("import", str(rules), str(dashboard), cwd=project)
     assert imported.returncode == 0, imported.stderr
-    assert "obsgen import: 2 modules, 1 groups, 1 alerts, 0 recording rules, 1 dashboards (12 panels)" in \
+    assert "obsgen import: 2 modules, 1 group, 1 alert, 0 recording rules, 1 dashboard (12 panels)" in \
         imported.stdout
     loaded = load(project / "definitions")
     assert [rs.source for rs in loaded.all(RuleSet)] == ["general.yaml"]  # by file name: outside the project

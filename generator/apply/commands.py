@@ -123,8 +123,9 @@ def status(out: Path = OUT,
            grafana_url: str = GRAFANA_URL, grafana_token_file: Path | None = GRAFANA_TOKEN_FILE,
            timeout: float = TIMEOUT, retries: int = RETRIES, definitions: Path | None = DEFINITIONS) -> None:
     """Whether the running servers run what out/ holds, and (given their directories) whether the files they would
-    load at a restart are out/'s: exit 1 if not, or if out/ is not what the definitions build now. Also rule
-    errors, and firing alerts."""
+    load at a restart are out/'s: exit 1 if not, or if out/ is not what the definitions build now. Also what fails
+    in what they run (a rule's evaluation, links out/ escaped for another Alertmanager's UI: an error line, exit 1
+    too, since they are then not known to be in sync with out/), and firing alerts."""
     from generator.apply import freshness, run
     from generator.apply.outcome import Finding, Kind
     from generator.apply.status import files_on_disk
@@ -150,6 +151,16 @@ def status(out: Path = OUT,
     for finding in findings:
         typer.echo(said(str(finding)))  # rule errors, firing alerts, file names: servers' and files' text
     drifted = sum(finding.drift for finding in findings)
-    typer.echo(f"obsgen status: {counted(drifted, 'difference') + ' from' if drifted else 'in sync with'} {out}")
-    if drifted:
+    errors = sum(finding.kind is Kind.ERROR for finding in findings)
+    typer.echo(f"obsgen status: {_summary(drifted, errors, out)}")
+    if drifted or errors:
         raise typer.Exit(1)
+
+
+def _summary(drifted: int, errors: int, out: Path) -> str:
+    """The status report's last line: in sync only when no line says a difference or an error."""
+    if drifted:
+        return f"{counted(drifted, 'difference')} from {out}" + (f", and {counted(errors, 'error')}" if errors else "")
+    if errors:
+        return f"not known to be in sync with {out}: {counted(errors, 'error')} (above)"
+    return f"in sync with {out}"

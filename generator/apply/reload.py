@@ -36,6 +36,9 @@ class ReloadableServer:
     before_reload: Callable[[Api, Files], list[str]] = lambda api, files: []
     """What reloading these files would do that the user must hear, asked of the server before it reloads
     (Alertmanager: the PagerDuty incidents of its firing groups the new routes would orphan)."""
+    other_release: Callable[[Api, Files], str] = lambda api, files: ""
+    """Why these files were built for another release than the server runs, "" when they were not (or it cannot
+    tell): apply refuses them before any copy unless forced (Alertmanager: obsgen.tmpl's declared release)."""
     around_reload: Callable[[Api, Files], Callable[[], list[str]]] = lambda api, files: lambda: []
     """Called just before the reload; what it returns is called once the reload is verified and says what the reload
     did that the user must hear (Prometheus: the alert notifications it dropped until its notifier found its
@@ -196,10 +199,12 @@ def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api
     return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; reloaded and verified{warned}{told}")
 
 
-def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool) -> tuple[Files, Outcome | None]:
+def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool,
+            force: bool = False) -> tuple[Files, Outcome | None]:
     """out/<server>/'s files and, when they may not be copied, the outcome saying why: its validator rejects them,
-    a file its configuration names is not on the server, or the URL does not reach the server. Changes nothing;
-    OutFileError (a ValueError) for a symbolic link or special file in out/."""
+    a file its configuration names is not on the server, the URL does not reach the server, or (unless force) they
+    were built for another release than the server runs. Changes nothing; OutFileError (a ValueError) for a symbolic
+    link or special file in out/."""
     where, source = store.describe(), out / server.name
     new = collect_out(source, server.patterns)
     if server.config not in new:
@@ -216,6 +221,10 @@ def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run
     unreachable = answers_as(server, api)
     if unreachable:
         return new, Outcome(server.name, where, Action.FAILED, f"nothing changed: {unreachable}", planned=dry_run)
+    other = "" if force else server.other_release(api, new)
+    if other:
+        return new, Outcome(server.name, where, Action.REFUSED, f"nothing copied, not reloaded: {other}, or pass "
+                                                                 "--force to apply it anyway", planned=dry_run)
     return new, None
 
 
@@ -228,7 +237,8 @@ def install(server: ReloadableServer, out: Path, new: Files, store: Store, api: 
                        planned=dry_run)
 
 
-def apply(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool = False) -> Outcome:
+def apply(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool = False,
+          force: bool = False) -> Outcome:
     """Put out/<server>/ onto the server: refuse what it could not use, undo what it does not load."""
-    new, refusal = prepare(server, out, store, api, dry_run)
+    new, refusal = prepare(server, out, store, api, dry_run, force)
     return refusal or install(server, out, new, store, api, dry_run)

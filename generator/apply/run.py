@@ -82,7 +82,7 @@ def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dr
     stores = {e.name: e.store() for e in ordered if e.name in RELOADABLE}
     dashboards = grafana.local_dashboards(out) if any(e.name == "grafana" for e in ordered) else []
     apis = {e.name: e.api(timeout, retries) for e in ordered}
-    prepared = {name: reload.prepare(RELOADABLE[name], out, store, apis[name], dry_run)
+    prepared = {name: reload.prepare(RELOADABLE[name], out, store, apis[name], dry_run, force)
                 for name, store in stores.items()}
     refused = [refusal.server for _, refusal in prepared.values() if refusal is not None]
     stopped = (f"{' and '.join(refused)} could not take its part, so every server stays on the previous build"

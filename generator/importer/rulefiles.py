@@ -45,7 +45,7 @@ class ImportedRules:
     stem: str = ""  # the file's name without suffix, qualified by its directory when the batch repeats it
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what the reader says), 0: the whole file
 
-    def said(self) -> list[str]:
+    def notes_written(self) -> list[str]:
         """The notes as the module writes them: `line N: what` (a note on the whole file without a line)."""
         return [f"line {line}: {text}" if line else text for line, text in self.notes]
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from generator.analysis.latency import Bound, Settings, alert_bound, escalation_bounds, log_alert_bounds
 from generator.core.duration import format_seconds
+from generator.core.wording import counted
 from generator.model.identity import receiver_name
 from generator.model.project import Project
 
@@ -72,8 +73,8 @@ def verdicts(alerts: list[Bound]) -> tuple[list[str], list[str]]:
         f" (at most {max(b.route.new_group for b in alerts):g} s)"
     held_met = [bound.name for bound in alerts if bound.held < PLAN_NOTIFY_TARGET]
     named = f" ({', '.join(held_met)})" if len(held_met) <= NAMED else ""
-    other = (f"met by {len(held_met)} of {len(alerts)} alerts{named}" if held_met else
-             f"met by none of {len(alerts)} alerts") + f" ({_longest(alerts, 'held')})"
+    other = (f"met by {len(held_met)} of {counted(len(alerts), 'alert')}{named}" if held_met else
+             f"met by none of {counted(len(alerts), 'alert')}") + f" ({_longest(alerts, 'held')})"
     return [f"{target}, read as {STATED_READING} (docs/configuration.md's reading): {stated}",
             f"an alert joining a group that already notified waits its severity's cooldown (group_interval) "
             f"instead: {_longest(alerts, 'notify')}",

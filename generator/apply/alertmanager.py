@@ -11,7 +11,8 @@ from generator.apply.reload import ReloadableServer, gauge
 from generator.apply.rules import document
 from generator.core.alert_routing import RouteTree
 from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
-from generator.core.releases import declared_alertmanager, parse
+from generator.core.releases import declared_alertmanager, ordered, parse
+from generator.core.wording import counted
 from generator.model.stack import alertmanager_built_for, ui_decodes_filter
 
 CONFIG = "alertmanager.yml"
@@ -64,8 +65,8 @@ def _orphaned(group: dict[str, Any], trees: tuple[RouteTree, RouteTree],
                 f"gets group key {' and '.join(route.group_key(labels) for route in orphan.now)} (was "
                 f"{orphan.old.group_key(labels)}), so its events carry another dedup_key:")
             count = len(group["alerts"])
-            return (f"PagerDuty group {label_set_string(grouped, release)} of receiver {receiver} ({count} "
-                    f"alert{'s' * (count != 1)} firing, {labels.get('alertname', '')} among them) {becomes} "
+            return (f"PagerDuty group {label_set_string(grouped, release)} of receiver {receiver} "
+                    f"({counted(count, 'alert')} firing, {labels.get('alertname', '')} among them) {becomes} "
                     "the incident it opened will not resolve from Alertmanager after this reload; resolve it by "
                     "hand in PagerDuty once its alerts end")
     return ""
@@ -108,13 +109,38 @@ def _release(status: Any) -> str:
         return ""
 
 
+def other_release(api: Api, files: Files) -> str:
+    """Why these files are not for the running Alertmanager ("" when they are, or when either release is unknown):
+    obsgen.tmpl declares the release out/ was built for (Stack.alertmanager_version), /api/v2/status reports the
+    running one. What obsgen writes for a release (the links' escaping for its UI, the group keys and regexes as it
+    reads them) changes at X.Y.0 releases only, so a patch release apart is the same."""
+    declared = declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace"))
+    try:
+        running = _release(api.get("/api/v2/status"))
+    except Exception:  # a server that does not say is not refused for it: the check before any copy is best effort
+        return ""
+    if not running or declared is None or ordered(running)[:2] == ordered(declared)[:2]:
+        return ""
+    return (f"the server runs Alertmanager {running}, but out/alertmanager was built for {declared} "
+            f"(Stack.alertmanager_version): its notifications' links, group keys and regexes are written for "
+            f"{declared}; set Stack.alertmanager_version=\"{running}\" and rebuild")
+
+
+def _before_reload(api: Api, files: Files) -> list[str]:
+    """What reloading these files does that the user must hear: applied to another release (only under --force:
+    apply refuses it otherwise), and the PagerDuty incidents it would orphan."""
+    other = other_release(api, files)
+    return ([f"{other} (applied anyway: --force)"] if other else []) + orphaned_incidents(api, files)
+
+
 SERVER = ReloadableServer(
     name="alertmanager",
     config=CONFIG,
     patterns=(CONFIG, "templates/*.tmpl"),
     validator=("amtool", "check-config"),
     differences=differences,
-    before_reload=orphaned_incidents,
+    before_reload=_before_reload,
+    other_release=other_release,
 )
 
 

@@ -10,10 +10,13 @@ from typing import Any
 import typer
 
 from generator.core.terminal import said
+from generator.core.wording import counted
 
 OUT = typer.Option(Path("out"), "--out", "-o", help="The built and checked out/ directory.")
 DRY_RUN = typer.Option(False, "--dry-run", help="Print what would change (with diffs); change nothing.")
-FORCE = typer.Option(False, "--force", help="Overwrite dashboards someone edited in Grafana since obsgen applied them.")
+FORCE = typer.Option(False, "--force", help=(
+    "Overwrite dashboards someone edited in Grafana since obsgen applied them, and apply out/ built for another "
+    "Alertmanager release than the one running (with a warning)."))
 TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help=(
     "Seconds to wait for each connection and answer; a request ends by 2 x timeout x attempts, its body included."))
 RETRIES = typer.Option(3, "--retries", min=0, help="Retries after connection errors, 429/502/503/504 answers and "
@@ -75,7 +78,8 @@ def apply(out: Path = OUT,
           dry_run: bool = DRY_RUN, force: bool = FORCE, timeout: float = TIMEOUT, retries: int = RETRIES,
           definitions: Path | None = DEFINITIONS, allow_stale: bool = ALLOW_STALE) -> None:
     """Put out/ onto running servers: check, copy and reload Prometheus and Alertmanager, upload dashboards. out/
-    must be what the definitions build now (--allow-stale to apply it anyway)."""
+    must be what the definitions build now (--allow-stale to apply it anyway), and built for the Alertmanager release
+    that runs (--force to apply it anyway)."""
     from collections import Counter
 
     from generator.apply import freshness, run
@@ -122,8 +126,9 @@ def status(out: Path = OUT,
            grafana_url: str = GRAFANA_URL, grafana_token_file: Path | None = GRAFANA_TOKEN_FILE,
            timeout: float = TIMEOUT, retries: int = RETRIES, definitions: Path | None = DEFINITIONS) -> None:
     """Whether the running servers run what out/ holds, and (given their directories) whether the files they would
-    load at a restart are out/'s: exit 1 if not, or if out/ is not what the definitions build now. Also rule
-    errors, and firing alerts."""
+    load at a restart are out/'s: exit 1 if not, or if out/ is not what the definitions build now. Also what fails
+    in what they run (a rule's evaluation, links out/ escaped for another Alertmanager's UI: an error line, exit 1
+    too, since they are then not known to be in sync with out/), and firing alerts."""
     from generator.apply import freshness, run
     from generator.apply.outcome import Finding, Kind
     from generator.apply.status import files_on_disk
@@ -149,6 +154,16 @@ def status(out: Path = OUT,
     for finding in findings:
         typer.echo(said(str(finding)))  # rule errors, firing alerts, file names: servers' and files' text
     drifted = sum(finding.drift for finding in findings)
-    typer.echo(f"obsgen status: {f'{drifted} difference(s) from' if drifted else 'in sync with'} {out}")
-    if drifted:
+    errors = sum(finding.kind is Kind.ERROR for finding in findings)
+    typer.echo(f"obsgen status: {_summary(drifted, errors, out)}")
+    if drifted or errors:
         raise typer.Exit(1)
+
+
+def _summary(drifted: int, errors: int, out: Path) -> str:
+    """The status report's last line: in sync only when no line says a difference or an error."""
+    if drifted:
+        return f"{counted(drifted, 'difference')} from {out}" + (f", and {counted(errors, 'error')}" if errors else "")
+    if errors:
+        return f"not known to be in sync with {out}: {counted(errors, 'error')} (above)"
+    return f"in sync with {out}"

@@ -11,6 +11,7 @@ from generator.apply.files import Change, collect
 from generator.apply.http import Api
 from generator.apply.outcome import Finding, Kind
 from generator.apply.reload import ReloadableServer, gauge
+from generator.core.wording import counted
 
 
 def on_disk(server: ReloadableServer, out: Path, directory: Path, api: Api | None) -> list[Finding]:
@@ -30,5 +31,5 @@ def on_disk(server: ReloadableServer, out: Path, directory: Path, api: Api | Non
         findings += [Finding(server.name, Kind.DRIFT, where,
                              f"{path} changed on disk after the last reload ({since}): the server does not run it")
                      for path in sorted(theirs) if (directory / path).stat().st_mtime > loaded]
-    return findings or [Finding(server.name, Kind.OK, where, f"{len(theirs)} files as in out/"
+    return findings or [Finding(server.name, Kind.OK, where, f"{counted(len(theirs), 'file')} as in out/"
                                 + (", none changed since the last reload" if loaded is not None else ""))]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generator.core.errors import Level, ProblemsFound
 from generator.core.listing import first_few
+from generator.core.wording import counted
 from generator.package.tree import read_tree
 
 
@@ -39,13 +40,13 @@ def check_fresh(definitions: Path, out: Path) -> None:
     except ProblemsFound as problems:
         errors = [problem for problem in problems.problems if problem.level is Level.ERROR]
         first = errors[0] if errors else problems
-        raise StaleOut(f"{definitions} does not build ({len(errors)} error(s); first: {first}), so {out} cannot be "
-                       "shown to be current: fix them and run obsgen build") from None
+        raise StaleOut(f"{definitions} does not build ({counted(len(errors), 'error')}; first: {first}), so {out} "
+                       "cannot be shown to be current: fix them and run obsgen build") from None
     current = read_tree(out)
     differing = sorted((path for path in files.keys() | current.keys()
                         if path not in files or path not in current or bytes(files[path]) != current[path]),
                        key=lambda path: (not path.startswith(APPLIED), path))
     if differing:
         named = first_few(differing, SHOWN)
-        raise StaleOut(f"{out} is stale: building {definitions} now changes {len(differing)} file(s) ({named}): run "
-                       "obsgen build (and commit out/)")
+        raise StaleOut(f"{out} is stale: building {definitions} now changes "
+                       f"{counted(len(differing), 'file')} ({named}): run obsgen build (and commit out/)")

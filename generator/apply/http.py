@@ -16,6 +16,7 @@ from generator.core.bounded_http import AnswerCut, UnreadableAnswer, json_answer
 from generator.core.bounded_read import read_bounded
 from generator.core.http_deadline import DeadlinePassed, DeadlineRetry, deadline_for, deadline_session
 from generator.core.untrusted import ReadError, yaml_mapping
+from generator.core.wording import counted
 
 RETRIED_STATUSES = (429, 502, 503, 504)  # rate limited or a proxy in front of a restarting server
 ANSWER_BYTES = 64 * 2**20
@@ -142,7 +143,7 @@ class Api:
         reason = getattr(error.args[0] if error.args else None, "reason", None)
         if isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             return Unreachable(f"{self.name} at {self.url} took the connection but did not answer within "
-                               f"{self.timeout:g} s ({self.attempts} attempts)")
+                               f"{self.timeout:g} s ({counted(self.attempts, 'attempt')})")
         return Unreachable(f"cannot reach {self.name} at {self.url}: {type(error).__name__}")
 
     def get(self, path: str, **params: Any) -> Any:

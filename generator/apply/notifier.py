@@ -19,6 +19,7 @@ from typing import Any
 
 from generator.apply.http import Api
 from generator.apply.reload import gauge
+from generator.core.wording import counted
 
 DISCOVERED = "prometheus_notifications_alertmanagers_discovered"
 DROPPED = "prometheus_notifications_dropped_total"
@@ -63,12 +64,12 @@ def watch(api: Api, config: Any) -> Callable[[], list[str]]:
     def told() -> list[str]:
         lines = []
         if not _found_again(api, WAIT):
-            lines.append(f"Prometheus' notifier knew {known:.0f} Alertmanager(s) before the reload and none {WAIT:g} s "
-                         "after it: it drops every alert it sends until it finds one (see its /api/v1/alertmanagers "
-                         "and alerting.alertmanagers in prometheus.yml)")
+            lines.append(f"Prometheus' notifier knew {counted(round(known), 'Alertmanager')} before the reload "
+                         f"and none {WAIT:g} s after it: it drops every alert it sends until it finds one (see its "
+                         "/api/v1/alertmanagers and alerting.alertmanagers in prometheus.yml)")
         lost = (gauge(api, DROPPED) or before) - before
         if lost > 0:
-            lines.append(f"Prometheus dropped {lost:.0f} alert notification(s) across the reload "
+            lines.append(f"Prometheus dropped {counted(round(lost), 'alert notification')} across the reload "
                          f"({DROPPED}): before prometheus/prometheus#14987 its notifier forgets its Alertmanagers at "
                          f"each reload until its next service discovery (up to {DISCOVERY_INTERVAL:g} s). Those alerts "
                          "reach Alertmanager at their next resend (--rules.alert.resend-delay, 1m by default), late "

@@ -54,7 +54,8 @@ class Kind(StrEnum):
     UNREADABLE = "UNREADABLE"
     """The server could not be read, so it cannot be said to run out/."""
     ERROR = "error"
-    """The server runs out/, but something in it fails (a rule's last evaluation)."""
+    """Something in what the server runs fails (a rule's last evaluation, links escaped for another release's UI): the
+    server is then not known to run out/ as meant, and `obsgen status` exits 1 as for a difference."""
     FIRING = "firing"
     NOTE = "note"
 
@@ -70,7 +71,8 @@ class Finding:
 
     @property
     def drift(self) -> bool:
-        """Whether this line makes `obsgen status` exit 1."""
+        """Whether this line says the server does not run out/ (a difference; an error line makes `obsgen status`
+        exit 1 too, but is not one)."""
         return self.kind in (Kind.DRIFT, Kind.UNREADABLE)
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from generator.apply.http import Api, ApiError
 from generator.apply.reload import ReloadableServer, gauge
 from generator.core.duration import parse_seconds
 from generator.core.listing import shortened
+from generator.core.wording import counted
 from generator.model.conventions import RULES_DIR
 
 CONFIG = "prometheus.yml"
@@ -65,7 +66,7 @@ def config_differences(ours: Any, live: Any, path: str = "", key: str = "") -> l
     if isinstance(ours, list):
         if not isinstance(live, list) or len(live) != len(ours):
             count = len(live) if isinstance(live, list) else live
-            return [f"{where} has {count} entries on the server, {len(ours)} in out/"]
+            return [f"{where} has {counted(count, 'entry', 'entries')} on the server, {len(ours)} in out/"]
         return [d for index, (mine, theirs) in enumerate(zip(ours, live, strict=True))
                 for d in config_differences(mine, theirs, f"{path}[{index}]", key)]
     if not _same_scalar(key, ours, live):

@@ -36,6 +36,9 @@ class ReloadableServer:
     before_reload: Callable[[Api, Files], list[str]] = lambda api, files: []
     """What reloading these files would do that the user must hear, asked of the server before it reloads
     (Alertmanager: the PagerDuty incidents of its firing groups the new routes would orphan)."""
+    other_release: Callable[[Api, Files], str] = lambda api, files: ""
+    """Why these files were built for another release than the server runs, "" when they were not (or it cannot
+    tell): apply refuses them before any copy unless forced (Alertmanager: obsgen.tmpl's declared release)."""
     around_reload: Callable[[Api, Files], Callable[[], list[str]]] = lambda api, files: lambda: []
     """Called just before the reload; what it returns is called once the reload is verified and says what the reload
     did that the user must hear (Prometheus: the alert notifications it dropped until its notifier found its
@@ -47,7 +50,7 @@ def _warned(server: ReloadableServer, api: Api, files: Files) -> str:
     try:
         warnings = server.before_reload(api, files)
     except Exception as error:  # a warning that cannot be worked out must not stop the deploy, only say so
-        warnings = [f"could not tell what reloading does to what the server holds: {said(error)}"]
+        warnings = [f"could not tell what reloading does to what the server holds: {error_line(error)}"]
     return _under(warnings)
 
 
@@ -82,7 +85,7 @@ def check(server: ReloadableServer, files: Files) -> str:
         return f"{tool} rejected it:\n" + "\n".join(failures)
 
 
-def said(error: Exception) -> str:
+def error_line(error: Exception) -> str:
     """An error as one line of the report: never empty, and with its type when it is not one of the errors a
     server or a copy command is expected to give (an answer of the wrong shape, a parser's complaint)."""
     text = hide_user_parts(str(error).strip()) or "no message"  # a push command may hold user:password@
@@ -120,7 +123,7 @@ def _reload_and_verify(server: ReloadableServer, api: Api, files: Files) -> str:
     try:
         differences = server.differences(api, files)
     except Exception as error:  # any answer but the server's own is a failed verification, never a crash
-        return f"reloaded, but could not verify: {said(error)}"
+        return f"reloaded, but could not verify: {error_line(error)}"
     return f"reloaded, but the server does not run the new files: {_shown(differences)}" if differences else ""
 
 
@@ -132,7 +135,7 @@ def _reload(server: ReloadableServer, api: Api, files: Files) -> tuple[str, str]
     try:
         after = server.around_reload(api, files)
     except Exception as error:  # read before the reload: a warning, the reload goes on
-        unknown = said(error)
+        unknown = error_line(error)
     problem = _reload_and_verify(server, api, files)
     if problem:
         return problem, ""
@@ -140,7 +143,7 @@ def _reload(server: ReloadableServer, api: Api, files: Files) -> tuple[str, str]
     try:
         warnings = after()
     except Exception as error:  # after the reload: the reload stands, the outcome says what could not be told
-        unknown = said(error)
+        unknown = error_line(error)
     if unknown:
         warnings = [f"could not tell what the reload did: {unknown}"]
     return "", _under(warnings)
@@ -151,12 +154,12 @@ def _restore(server: ReloadableServer, store: Store, api: Api, previous: Files, 
         store.replace(previous, server.patterns)
     except (CommandError, OSError) as error:
         return Outcome(server.name, store.describe(), Action.FAILED,
-                       f"{problem}; restoring the previous files failed too, fix by hand: {said(error)}")
+                       f"{problem}; restoring the previous files failed too, fix by hand: {error_line(error)}")
     try:
         api.post("/-/reload")
         undone = "previous files restored and reloaded"
     except Exception as error:
-        undone = f"previous files restored, but reloading them failed too: {said(error)}"
+        undone = f"previous files restored, but reloading them failed too: {error_line(error)}"
     return Outcome(server.name, store.describe(), Action.FAILED, f"{problem}; {undone}")
 
 
@@ -186,20 +189,22 @@ def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api
     except OwnerKept as error:  # raised while staging, before any file was replaced
         return Outcome(server.name, where, Action.FAILED, f"nothing copied, not reloaded: {error}")
     except Exception as error:
-        return _restore(server, store, api, old, f"copying failed: {said(error)}")
+        return _restore(server, store, api, old, f"copying failed: {error_line(error)}")
     try:
         problem, told = _reload(server, api, new)
     except Exception as error:  # whatever happens once files are copied, the previous ones go back
-        problem, told = f"stopped after copying: {said(error)}", ""
+        problem, told = f"stopped after copying: {error_line(error)}", ""
     if problem:
         return _restore(server, store, api, old, problem)
     return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; reloaded and verified{warned}{told}")
 
 
-def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool) -> tuple[Files, Outcome | None]:
+def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool,
+            force: bool = False) -> tuple[Files, Outcome | None]:
     """out/<server>/'s files and, when they may not be copied, the outcome saying why: its validator rejects them,
-    a file its configuration names is not on the server, or the URL does not reach the server. Changes nothing;
-    OutFileError (a ValueError) for a symbolic link or special file in out/."""
+    a file its configuration names is not on the server, the URL does not reach the server, or (unless force) they
+    were built for another release than the server runs. Changes nothing; OutFileError (a ValueError) for a symbolic
+    link or special file in out/."""
     where, source = store.describe(), out / server.name
     new = collect_out(source, server.patterns)
     if server.config not in new:
@@ -216,6 +221,10 @@ def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run
     unreachable = answers_as(server, api)
     if unreachable:
         return new, Outcome(server.name, where, Action.FAILED, f"nothing changed: {unreachable}", planned=dry_run)
+    other = "" if force else server.other_release(api, new)
+    if other:
+        return new, Outcome(server.name, where, Action.REFUSED, f"nothing copied, not reloaded: {other}, or pass "
+                                                                 "--force to apply it anyway", planned=dry_run)
     return new, None
 
 
@@ -224,11 +233,12 @@ def install(server: ReloadableServer, out: Path, new: Files, store: Store, api: 
     try:
         return _apply(server, out / server.name, new, store, api, dry_run)
     except Exception as error:  # raised before anything was copied: _apply restores whatever fails after
-        return Outcome(server.name, store.describe(), Action.FAILED, f"nothing changed: {said(error)}",
+        return Outcome(server.name, store.describe(), Action.FAILED, f"nothing changed: {error_line(error)}",
                        planned=dry_run)
 
 
-def apply(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool = False) -> Outcome:
+def apply(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool = False,
+          force: bool = False) -> Outcome:
     """Put out/<server>/ onto the server: refuse what it could not use, undo what it does not load."""
-    new, refusal = prepare(server, out, store, api, dry_run)
+    new, refusal = prepare(server, out, store, api, dry_run, force)
     return refusal or install(server, out, new, store, api, dry_run)

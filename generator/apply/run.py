@@ -10,6 +10,7 @@ from generator.apply.files import CommandStore, DirectoryStore, Store
 from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, Connection, Credentials, hide_user_parts
 from generator.apply.outcome import Action, Finding, Outcome
+from generator.core.wording import counted
 from generator.package.tree import require_built
 
 RELOADABLE = {"alertmanager": alertmanager.SERVER, "prometheus": prometheus.SERVER}
@@ -81,7 +82,7 @@ def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dr
     stores = {e.name: e.store() for e in ordered if e.name in RELOADABLE}
     dashboards = grafana.local_dashboards(out) if any(e.name == "grafana" for e in ordered) else []
     apis = {e.name: e.api(timeout, retries) for e in ordered}
-    prepared = {name: reload.prepare(RELOADABLE[name], out, store, apis[name], dry_run)
+    prepared = {name: reload.prepare(RELOADABLE[name], out, store, apis[name], dry_run, force)
                 for name, store in stores.items()}
     refused = [refusal.server for _, refusal in prepared.values() if refusal is not None]
     stopped = (f"{' and '.join(refused)} could not take its part, so every server stays on the previous build"
@@ -103,8 +104,8 @@ def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dr
             try:
                 outcomes += grafana.apply(Grafana(apis[name]), out, force=force, dry_run=dry_run)
             except Exception as error:  # one server's surprise never drops the report of the others
-                outcomes.append(Outcome(name, subject, Action.FAILED, f"{len(dashboards)} dashboards: "
-                                                                      f"{reload.said(error)}"))
+                outcomes.append(Outcome(name, subject, Action.FAILED, f"{counted(len(dashboards), 'dashboard')}: "
+                                                                      f"{reload.error_line(error)}"))
     return outcomes
 
 

@@ -16,6 +16,7 @@ from generator.apply import rules
 from generator.apply.files import collect
 from generator.apply.http import Api
 from generator.core.matcher_text import classic_matcher, filtered, quoted
+from generator.core.wording import counted
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, RULES_DIR
 
 SHOWN_STATES = ("active", "pending")
@@ -114,8 +115,8 @@ class Matched:
     def count(self) -> str:
         """"3 alerts (1 escalation copy)"."""
         alerts, copies = len(self.labels), self.copies
-        return (f"{alerts} alert{'s' * (alerts != 1)} ({copies} escalation cop{'y' if copies == 1 else 'ies'})"
-                if copies else f"{alerts} alert{'s' * (alerts != 1)}")
+        return (f"{counted(alerts, 'alert')} ({counted(copies, 'escalation copy', 'escalation copies')})"
+                if copies else counted(alerts, "alert"))
 
     def silenced(self, silence_id: str) -> Matched:
         """Those the silence mutes."""

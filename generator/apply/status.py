@@ -12,6 +12,7 @@ from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, ApiError, Unreachable
 from generator.apply.outcome import Finding, Kind
 from generator.apply.rules import MalformedFile
+from generator.core.wording import counted
 
 SHOWN_LABELS = ("severity", "instance", "service", "escalation_level")
 
@@ -31,7 +32,8 @@ def prometheus_status(api: Api, out: Path) -> list[Finding]:
         raise error.under(out / "prometheus") from None
     rule_count = sum(len(group.rules) for group in expected.values())
     findings = _drift("prometheus", out, prometheus.differences(api, files),
-                      f"prometheus.yml loaded; {len(expected)} rule groups, {rule_count} rules as in out/")
+                      f"prometheus.yml loaded; {counted(len(expected), 'rule group')}, "
+                      f"{counted(rule_count, 'rule')} as in out/")
     if expected:
         for group in api.get("/api/v1/rules")["data"]["groups"]:
             findings += [Finding("prometheus", Kind.ERROR, f"rule {rule['name']} (group {group['name']})",

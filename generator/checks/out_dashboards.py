@@ -13,6 +13,7 @@ from generator.checks.lint.dashboard_json import shape_problem
 from generator.checks.tools import Result
 from generator.core.bounded_read import read_bounded
 from generator.core.untrusted import ReadError, load_json
+from generator.core.wording import counted
 
 DASHBOARDS = "grafana/dashboards"
 MAX_BYTES = 16 * 2**20
@@ -52,4 +53,4 @@ def check(out: Path) -> Result:
                             "loads only one of them")
         elif uid:
             owners[uid] = path
-    return Result(f"{NAME} ({len(files)} files)", not problems, "\n".join(problems))
+    return Result(f"{NAME} ({counted(len(files), 'file')})", not problems, "\n".join(problems))

@@ -9,6 +9,7 @@ from generator.cli import quick_build
 from generator.cli.build_report import say_built
 from generator.cli.options import DEFINITIONS, FORMAT, OUT, duration, fail, say_error, time_scale, warn_unpaired
 from generator.cli.problems import Format, report, said, where
+from generator.core.wording import counted
 
 if TYPE_CHECKING:
     from generator.load.warm import WarmModules
@@ -100,7 +101,7 @@ def _build_once(definitions: Path, out: Path, profile: "Profile | None", output:
     except ProblemsFound as error:
         report(error.problems, output, warnings=not quiet)
         if warm is not None:
-            typer.echo(f"obsgen: {len(error.problems)} problems, {out}/ left as it was", err=True)
+            typer.echo(f"obsgen: {counted(len(error.problems), 'problem')}, {out}/ left as it was", err=True)
         return False
     except OutRefused as error:
         say_error(str(error))
@@ -159,9 +160,11 @@ def check(out: Path = CHECKED, definitions: Path = DEFINITIONS,
     warnings = len(compiled.report.problems) - len(compiled.report.errors)
     cached = sum(result.cached for result in results)
     if cached:
-        typer.echo(f"obsgen check: {cached} runs {CACHED} were not repeated (--rerun repeats them)",
+        typer.echo(f"obsgen check: {counted(cached, 'run')} {CACHED} {'was' if cached == 1 else 'were'} not repeated "
+                   "(--rerun repeats them)",
                    err=output is not Format.TEXT)
-    typer.echo(f"obsgen check: {failed} failed ({len(compiled.report.errors)} errors, {warnings} warnings in the "
+    typer.echo(f"obsgen check: {failed} failed ({counted(len(compiled.report.errors), 'error')}, "
+               f"{counted(warnings, 'warning')} in the "
                "definitions)", err=output is not Format.TEXT)
     if failed:
         raise typer.Exit(1)

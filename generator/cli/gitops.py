@@ -6,6 +6,7 @@ import typer
 
 from generator.cli.options import DEFINITIONS, fail, say_error, warn
 from generator.cli.problems import said, shown, where
+from generator.core.wording import counted
 
 IMPORTED = typer.Argument(..., help="Prometheus rule files, PrometheusRule manifests, Grafana dashboard JSON, or "
                                      "ConfigMaps/GrafanaDashboards holding dashboards.")
@@ -35,8 +36,10 @@ def import_files(
         warn(note)
     for path in report.modules:
         typer.echo(f"wrote {shown(where(str(path)))}")
-    typer.echo(f"obsgen import: {len(report.modules)} modules, {report.groups} groups, {report.alerts} alerts, "
-               f"{report.records} recording rules, {report.dashboards} dashboards ({report.panels} panels)")
+    typer.echo(f"obsgen import: {counted(len(report.modules), 'module')}, {counted(report.groups, 'group')}, "
+               f"{counted(report.alerts, 'alert')}, "
+               f"{counted(report.records, 'recording rule')}, {counted(report.dashboards, 'dashboard')} "
+               f"({counted(report.panels, 'panel')})")
 
 
 DIFF_IMAGES = typer.Option(None, "--images", help="Draw each changed dashboard before and after into DIR/before and "

@@ -6,6 +6,7 @@ import typer
 
 from generator.cli.options import fail
 from generator.cli.problems import where
+from generator.core.wording import counted
 
 PROJECT_DIRECTORY = typer.Argument(Path("."), help="Where to write the project (created if missing).")
 
@@ -21,5 +22,5 @@ def init(directory: Path = PROJECT_DIRECTORY,
         fail(error)
     for path in written:
         typer.echo(f"wrote {where(str(path))}")
-    typer.echo(f"obsgen init: {len(written)} files; next: cd {directory} && obsgen build && obsgen check, then "
-               f"replace the placeholder addresses its README.md lists")
+    typer.echo(f"obsgen init: {counted(len(written), 'file')}; next: cd {directory} && obsgen build && obsgen "
+               f"check, then replace the placeholder addresses its README.md lists")

@@ -40,6 +40,7 @@ from urllib3.util.retry import Retry
 from generator.core.bounded_http import AnswerCut, capped, shown_url
 from generator.core.http_decoding import ACCEPTED
 from generator.core.watchdog import DEADLINES
+from generator.core.wording import counted
 
 
 def deadline_for(timeout: float, attempts: int = 1) -> float:
@@ -239,7 +240,7 @@ class DeadlineSession(requests.Session):
         except (MaxRetryError, ProtocolError):  # spent, or none for reads: the cut is the answer
             if attempts == 1:
                 raise cut from cut.__cause__
-            raise cut.after(f"{attempts} attempts, the retries spent") from cut
+            raise cut.after(f"{counted(attempts, 'attempt')}, the retries spent") from cut
         if verb not in SAFE_METHODS:
             raise cut.after(f"a {verb} is not retried: the server may have acted on it before its answer broke off")
         retries.sleep()  # a DeadlineRetry's: never past the deadline

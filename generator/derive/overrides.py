@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from generator.core.errors import DefinitionError
 from generator.core.thresholds import replace_threshold
+from generator.core.wording import counted
 from generator.model import AlertOverride, Definition, ImportedAlert, RuleSet
 
 
@@ -33,7 +34,7 @@ def _missing(rule_set: RuleSet, override: AlertOverride) -> DefinitionError:
     import difflib  # (only an override naming no alert needs it)
 
     close = difflib.get_close_matches(override.alert, names, n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; it has {len(names)} alerts (obsgen list)"
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; it has {counted(len(names), 'alert')} (obsgen list)"
     return DefinitionError(override.location, f"rule set {rule_set.name} has no alert {override.alert!r}{hint}")
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from generator.core.terminal import said
+from generator.core.wording import counted
 
 if TYPE_CHECKING:
     from generator.exporter.config import ExporterConfig
@@ -92,8 +93,8 @@ def demo_db(dsn: str = typer.Option("sqlite:///shop-demo.db", "--dsn", envvar="S
         typer.echo(f"error: cannot write the demo database at {engine.url.render_as_string()}: "
                    f"{driver_reason(error, engine)}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"demo-db: {written} sessions over {days:g} days written to {engine.url.render_as_string()} "
-               f"in {time.perf_counter() - started:.1f} s")
+    typer.echo(f"demo-db: {counted(written, 'session')} over {counted(days, 'day')} written to "
+               f"{engine.url.render_as_string()} in {time.perf_counter() - started:.1f} s")
     if trickle:
         stop = StopRequested()
         typer.echo("demo-db: writing new sessions every second until stopped (Ctrl-C)")

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from generator.core.errors import DefinitionError, Location
 from generator.core.promql import metric_names
+from generator.core.wording import plural_of
 from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer.pysource import variable_name
 from generator.importer.reading import (
@@ -44,7 +45,7 @@ class ImportedRules:
     stem: str = ""  # the file's name without suffix, qualified by its directory when the batch repeats it
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what the reader says), 0: the whole file
 
-    def said(self) -> list[str]:
+    def notes_written(self) -> list[str]:
         """The notes as the module writes them: `line N: what` (a note on the whole file without a line)."""
         return [f"line {line}: {text}" if line else text for line, text in self.notes]
 
@@ -82,8 +83,8 @@ def _rule(entry: Any) -> ImportedAlert | ImportedRecord:
         raise ValueError(f"a rule must be a mapping, got {entry!r}")
     unknown = sorted(set(entry) - RULE_FIELDS)
     if unknown:
-        raise ReadError(f"unknown rule field(s) {', '.join(unknown)} (Prometheus would reject them too)",
-                        line_of(entry, unknown[0]))
+        raise ReadError(f"{plural_of(len(unknown), 'unknown rule field')} {', '.join(unknown)} "
+                        "(Prometheus would reject them too)", line_of(entry, unknown[0]))
     if ("alert" in entry) == ("record" in entry):
         raise ValueError("a rule has exactly one of alert or record")
     common = {"expr": str(entry.get("expr", "")), "labels": _strings(entry.get("labels"), "labels")}

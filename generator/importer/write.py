@@ -133,7 +133,7 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
             continue
         target = _target(definitions, module or module_name(item.path, item.stem), sources, force)
         leaked += credentials.found(item.path, target, item.rule_sets, max_bytes)
-        sources[target] = module_source(item.rule_sets, item.rule_sets[0].source, item.said())
+        sources[target] = module_source(item.rule_sets, item.rule_sets[0].source, item.notes_written())
         _round_trips(sources[target], list(item.rule_sets), target)
         for rule_set in item.rule_sets:
             report.groups += len(rule_set.groups)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from generator.core.bounded_http import json_answer
 from generator.core.http_deadline import deadline_for, fetch
+from generator.core.wording import counted
 
 ANSWER_BYTES = 2**20
 """Largest answer read: one scalar's vector is a few hundred bytes."""
@@ -30,7 +31,7 @@ class Availability:
     def __str__(self) -> str:
         if not self.expected:
             return f"{self.job}: no scrapes recorded yet"
-        return f"{self.job}: {self.ratio:.3%} ({self.successful} of {self.expected} scrapes)"
+        return f"{self.job}: {self.ratio:.3%} ({self.successful} of {counted(self.expected, 'scrape')})"
 
 
 def _scalar(prometheus_url: str, query: str) -> float:

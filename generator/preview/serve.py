@@ -33,6 +33,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from generator.core.wording import counted
 from generator.preview.dashboard_time import Timed, timed
 from generator.preview.linked import Linked, linked
 from generator.preview.page import PAGE_WIDTH, Live, Shown, html
@@ -191,7 +192,7 @@ def serve_forever(dashboards: list[DashboardFile], prometheus_url: str, scrape: 
                   echo: Callable[[str], Any]) -> None:
     """`obsgen preview --serve`: print each page's URL, serve until SIGTERM or Ctrl-C."""
     def started(base: str) -> None:
-        echo(f"obsgen preview: serving {len(dashboards)} dashboards on {base}/ (Ctrl-C stops)")
+        echo(f"obsgen preview: serving {counted(len(dashboards), 'dashboard')} on {base}/ (Ctrl-C stops)")
         for dashboard in dashboards:
             refresh = dashboard.document.get("refresh") or f"{DEFAULT_REFRESH:g}s"
             echo(f"  {dashboard.title:<20} {base}{page_path(dashboard)}   pushed every {refresh}")

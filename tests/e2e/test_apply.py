@@ -16,6 +16,7 @@ from generator.apply.files import CommandStore, DirectoryStore, collect
 from generator.apply.http import Api, Connection
 from generator.apply.outcome import Action
 from generator.build import build
+from generator.live import releases
 from generator.model.profile import Profile
 from tests import servers
 
@@ -34,10 +35,13 @@ def _obsgen(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 SECRETS = "/etc/alertmanager/secrets/"  # where definitions/ keeps Alertmanager's credentials
 
 
-def _build(definitions: Path, out: Path, alertmanager_port: int, secrets: bool = True) -> Path:
-    """out/ built for the test's servers; with secrets, its Alertmanager reads its credentials from files written
-    beside out/ (apply refuses a configuration naming files the server does not have)."""
-    build(definitions, out, Profile(scrape_interval="1s", alertmanagers=(f"127.0.0.1:{alertmanager_port}",)))
+def _build(definitions: Path, out: Path, alertmanager_port: int, secrets: bool = True,
+           alertmanager_version: str | None = None) -> Path:
+    """out/ built for the test's servers (the installed Alertmanager's release unless another is given: apply
+    refuses out/ built for another); with secrets, its Alertmanager reads its credentials from files written beside
+    out/ (apply refuses a configuration naming files the server does not have)."""
+    build(definitions, out, Profile(scrape_interval="1s", alertmanagers=(f"127.0.0.1:{alertmanager_port}",),
+                                    alertmanager_version=alertmanager_version or releases.installed()))
     if secrets:
         config = out / "alertmanager" / alertmanager.CONFIG
         here = out.parent / f"{out.name}-secrets"

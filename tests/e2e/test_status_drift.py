@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 import requests
 
 from generator.build import build
+from generator.live import releases
 from generator.model.profile import Profile
 from tests import servers
 
@@ -45,7 +47,8 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     work = tmp_path_factory.mktemp("status")
     port = servers.free_port()
     out = work / "out"
-    build(ROOT / "definitions", out, Profile(scrape_interval="1s", alertmanagers=(f"127.0.0.1:{port}",)))
+    build(ROOT / "definitions", out, Profile(scrape_interval="1s", alertmanagers=(f"127.0.0.1:{port}",),
+                                             alertmanager_version=releases.installed(releases.ALERTMANAGER)))
     shutil.copytree(out / "prometheus", work / "etc-prometheus")  # copy2: out/'s times, older than the start
     shutil.copytree(out / "alertmanager", work / "etc-alertmanager")
     with servers.alertmanager(work / "etc-alertmanager/alertmanager.yml", work, port=port) as am, \
@@ -119,17 +122,59 @@ def test_a_section_set_only_on_the_server_is_drift(running: Running) -> None:
 
 def test_links_escaped_for_another_alertmanagers_ui_are_an_error(running: Running, tmp_path: Path) -> None:
     """The shipped definitions declare 0.34.1 (compose's), whose UI decodes a link's filter value as JSON; the
-    Alertmanager running here is Debian's 0.25, whose UI keeps it as written. Declared as it runs, nothing is said."""
-    result = running.status(dirs=False)
+    Alertmanager running here is Debian's 0.25, whose UI keeps it as written. Declared as it runs (the fixture's
+    out/), nothing is said."""
+    other = tmp_path / "out"
+    build(ROOT / "definitions", other, Profile(scrape_interval="1s",
+                                               alertmanagers=(running.alertmanager.url.removeprefix("http://"),)))
+    result = running.status(other, dirs=False)
     assert ("alertmanager error      links: the server runs Alertmanager 0.25.0, whose UI keeps as written the filter "
             "values of the notifications' silence and alert links, escaped in out/alertmanager/templates/obsgen.tmpl "
             "for 0.34.1") in result.stdout, result.stdout
     assert 'set Stack.alertmanager_version="0.25.0" and rebuild' in result.stdout
-    declared = tmp_path / "out"
-    build(ROOT / "definitions", declared, Profile(scrape_interval="1s", alertmanager_version="0.25.0",
-                                                  alertmanagers=(running.alertmanager.url.removeprefix("http://"),)))
-    result = running.status(declared, dirs=False)
-    assert " links: " not in result.stdout, result.stdout
+    assert "DRIFT" not in result.stdout  # the server runs out/'s alertmanager.yml and prometheus.yml ...
+    # ... but an error line: they are not known to run out/ as meant, so status says so and exits 1
+    assert result.stdout.endswith(f"obsgen status: not known to be in sync with {other}: 1 error (above)\n")
+    assert result.returncode == 1
+    result = running.status(dirs=False)
+    assert " links: " not in result.stdout and result.returncode == 0, result.stdout
+
+
+FAILING_RULE = """groups:
+- name: failing
+  interval: 1s
+  rules:
+  - alert: TwoBecomeOne
+    expr: label_replace(vector(1), "a", "1", "", "") or label_replace(vector(1), "a", "2", "", "")
+    labels: {a: same}
+"""
+"""A rule Prometheus loads but cannot evaluate: its alert label makes its two series one ("vector contains metrics
+with the same labelset after applying alert labels")."""
+
+
+def test_a_rule_whose_evaluation_fails_is_an_error_and_not_in_sync(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "prometheus/rules").mkdir(parents=True)
+    (out / "prometheus/prometheus.yml").write_text("global: {scrape_interval: 15s, evaluation_interval: 1s}\n"
+                                                   "rule_files: [rules/*.yml]\n")
+    (out / "prometheus/rules/failing.yml").write_text(FAILING_RULE)
+    etc = tmp_path / "etc-prometheus"
+    shutil.copytree(out / "prometheus", etc)
+    with servers.prometheus(etc / "prometheus.yml", tmp_path) as prom:
+        for _ in range(100):  # its first evaluation, within a second or two
+            groups = prom.get("/api/v1/rules").json()["data"]["groups"]
+            if groups and groups[0]["rules"][0].get("health") == "err":
+                break
+            time.sleep(0.1)
+        result = subprocess.run([sys.executable, "-m", "generator", "status", "--out", str(out),
+                                 "--prometheus-url", prom.url], capture_output=True, text=True, timeout=120,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "prometheus   ok         out/prometheus: prometheus.yml loaded; 1 rule group, 1 rule as in out/" \
+        .replace("out/prometheus", str(out / "prometheus")) in result.stdout, result.stdout
+    assert ("prometheus   error      rule TwoBecomeOne (group failing): last evaluation failed: vector contains "
+            "metrics with the same labelset after applying alert labels") in result.stdout, result.stdout
+    assert result.stdout.endswith(f"obsgen status: not known to be in sync with {out}: 1 error (above)\n")
+    assert result.returncode == 1
 
 
 ESCAPE = "\x1b]0;owned\x07"  # sets a terminal's title: a file or a server must not reach the terminal with it

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
 import yaml
 
 from generator.build import load
+from generator.core.releases import PROMETHEUS_VERSION
 from generator.model import Alert, AlertingConfig, Channel, Dashboard, EscalationPolicy, RuleSet, Stack
+from generator.model.stack import ALERTMANAGER_VERSION
 from generator.scaffold import InitError, create, template_files
 from tests.gitops.helpers import ROOT
 
@@ -57,8 +62,11 @@ def test_the_readme_names_every_file_holding_a_placeholder(project: Path) -> Non
 
 
 def test_build_and_check_pass_on_a_new_project(project: Path) -> None:
+    """A new project's first build says nothing that needs no action: no warning (MP001 said each severity's
+    cooldown mapping, 4 warnings, though the scaffold's cooldowns map one-to-one)."""
     built = _obsgen("build", cwd=project)
     assert built.returncode == 0, built.stderr
+    assert "warning" not in built.stderr, built.stderr
     checked = _obsgen("check", cwd=project)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "obsgen check: 0 failed" in checked.stdout
@@ -68,7 +76,7 @@ def test_a_rule_file_and_a_dashboard_import_into_a_new_project(project: Path) ->
     rules, dashboard = CORPUS / "mysqld_exporter/general.yaml", CORPUS / "redis_exporter/redis-0.3x.json"
     imported = _obsgen("import", str(rules), str(dashboard), cwd=project)
     assert imported.returncode == 0, imported.stderr
-    assert "obsgen import: 2 modules, 1 groups, 1 alerts, 0 recording rules, 1 dashboards (12 panels)" in \
+    assert "obsgen import: 2 modules, 1 group, 1 alert, 0 recording rules, 1 dashboard (12 panels)" in \
         imported.stdout
     loaded = load(project / "definitions")
     assert [rs.source for rs in loaded.all(RuleSet)] == ["general.yaml"]  # by file name: outside the project
@@ -174,3 +182,48 @@ def test_a_failing_example_is_named_at_its_line_by_check(tmp_path: Path) -> None
     # its series are now the other example's: one promtool test of both ("a; b"), whose other check passed
     assert "AppDown: down for 3 minutes fires; AppDown: up all along never fires," in checked.stdout, checked.stdout
     assert "example 'up all along never fires' failed" not in checked.stdout, checked.stdout
+
+
+def _tarball(path: Path, folder: str, tool: str) -> None:
+    """A release tarball as prometheus/prometheus and prometheus/alertmanager publish them: FOLDER/TOOL among
+    others."""
+    with tarfile.open(path, "w:gz") as archive:
+        for name in (tool, "LICENSE"):
+            data = f"#!/bin/sh\necho {name}\n".encode()
+            entry = tarfile.TarInfo(f"{folder}/{name}")
+            entry.size, entry.mode = len(data), 0o755
+            archive.addfile(entry, io.BytesIO(data))
+
+
+def test_the_workflow_installs_promtool_and_amtool_of_the_stacks_releases(tmp_path: Path) -> None:
+    """The workflow installed Ubuntu's prometheus and prometheus-alertmanager (24.04: 2.45 and 0.26), not the
+    releases a Stack declares by default (3.15.0, 0.34.1) that its rule tests are written for. Its install step,
+    run with a curl that serves the release tarballs from a folder, puts both tools on the job's PATH."""
+    create(tmp_path / "project")
+    workflow = yaml.safe_load((tmp_path / "project/.github/workflows/observability.yml").read_text())
+    steps = workflow["jobs"]["obsgen"]["steps"]
+    assert not any("apt-get" in step.get("run", "") for step in steps)
+    (step,) = [step for step in steps if "promtool" in step.get("run", "")]
+    assert step["env"] == {"PROMETHEUS_VERSION": PROMETHEUS_VERSION, "ALERTMANAGER_VERSION": ALERTMANAGER_VERSION}
+    served = tmp_path / "served"
+    served.mkdir()
+    for project, version, tool in (("prometheus", PROMETHEUS_VERSION, "promtool"),
+                                   ("alertmanager", ALERTMANAGER_VERSION, "amtool")):
+        folder = f"{project}-{version}.linux-amd64"
+        _tarball(served / f"{project}-v{version}-{folder}.tar.gz", folder, tool)
+    fake = tmp_path / "fake-bin"
+    fake.mkdir()
+    (fake / "curl").write_text('#!/bin/sh\nfor a; do url="$a"; done\n'  # the URL, last: its project, tag and file
+                               f'set -- $(echo "$url" | sed -E "s#^https://github.com/prometheus/([a-z]+)/releases/'
+                               f'download/(v[0-9.]+)/(.*)#\\1 \\2 \\3#")\n'
+                               f'exec cat "{served}/$1-$2-$3"\n')
+    (fake / "curl").chmod(0o755)
+    runner, github_path = tmp_path / "runner", tmp_path / "github_path"
+    runner.mkdir()
+    ran = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], capture_output=True, text=True,
+                         env={**os.environ, **step["env"], "PATH": f"{fake}:{os.environ['PATH']}",
+                              "RUNNER_TEMP": str(runner), "GITHUB_PATH": str(github_path)})
+    assert ran.returncode == 0, ran.stderr
+    assert sorted(path.name for path in (runner / "bin").iterdir()) == ["amtool", "promtool"]
+    assert github_path.read_text() == f"{runner / 'bin'}\n"
+

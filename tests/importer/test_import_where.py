@@ -164,7 +164,7 @@ RULE_ERRORS = [
     ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    for: soon\n", 6,
      r"group g, rule 1: for: .*"),
     ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    severity: page\n", 6,
-     r"group g, rule 1: unknown rule field\(s\) severity \(Prometheus would reject them too\)"),
+     r"group g, rule 1: unknown rule field severity \(Prometheus would reject them too\)"),
     ("groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: up\n    annotations: {a: b}\n", 6,
      r"group g, rule 1: recording rule a:b has alerting-only fields"),
     ("groups:\n- name: g\n  rules:\n  - expr: up\n", 4, r"group g, rule 1: a rule has exactly one of alert or record"),

@@ -58,7 +58,7 @@ def test_a_setting_the_server_lacks_or_holds_otherwise_is_named() -> None:
     ours = {"global": {"evaluation_interval": "15s"}, "scrape_configs": [{"job_name": "node"}, {"job_name": "api"}]}
     live = {"global": {"evaluation_interval": "30s"}, "scrape_configs": [{"job_name": "node"}]}
     assert config_differences(ours, live) == ["global.evaluation_interval is '30s' on the server, '15s' in out/",
-                                              "scrape_configs has 1 entries on the server, 2 in out/"]
+                                              "scrape_configs has 1 entry on the server, 2 in out/"]
 
 
 def test_an_empty_setting_is_the_same_as_one_the_server_leaves_out() -> None:

@@ -170,5 +170,5 @@ def test_a_password_in_a_command_or_url_is_never_in_a_message() -> None:
     store = CommandStore(pull="true", push="curl -T {dir} https://deploy:pa55word@host.example/etc/")
     assert store.describe() == "`curl -T {dir} https://***@host.example/etc/`"
     failed = CommandError("`curl -T /tmp/x https://deploy:pa55word@host.example/etc/` exited with 7: refused")
-    assert reload.said(failed) == "`curl -T /tmp/x https://***@host.example/etc/` exited with 7: refused"
+    assert reload.error_line(failed) == "`curl -T /tmp/x https://***@host.example/etc/` exited with 7: refused"
     assert Api(Connection("grafana", "http://admin:s3cret@127.0.0.1:3000/")).url == "http://***@127.0.0.1:3000"

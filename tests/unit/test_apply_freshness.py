@@ -83,7 +83,7 @@ def test_definitions_that_do_not_build_are_said_and_nothing_is_applied(project: 
     alerts.write_text(alerts.read_text().replace('op=">", threshold=90,', 'op=">", threshold="ninety",', 1))
     code, output = _apply(project / "out", grafana)
     assert code == 2 and Recorded.paths == []
-    assert "does not build (1 error(s); first: " in output and "alerts.py:" in output, output
+    assert "does not build (1 error; first: " in output and "alerts.py:" in output, output
 
 
 def test_out_given_alone_is_applied_as_it_is(tmp_path: Path, project: Path, grafana: str) -> None:

@@ -233,5 +233,5 @@ def test_apply_and_status_commands_read_the_token_from_the_environment(fake: Fak
     assert obsgen("status").returncode == 0
     _ui_save(fake, "executive", refresh="1m")
     drift = obsgen("status")
-    assert drift.returncode == 1 and "1 difference(s)" in drift.stdout
+    assert drift.returncode == 1 and "1 difference from" in drift.stdout
     assert TOKEN not in drift.stdout + drift.stderr

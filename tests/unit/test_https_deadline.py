@@ -122,5 +122,5 @@ def test_an_https_handshake_trickled_a_byte_at_a_time_ends_within_the_deadline(c
             url = f"https://127.0.0.1:{proxied}"
             error, took = ended(lambda: Api(Connection("prometheus", url, timeout=1.0, retries=0)).get("/"))
     assert isinstance(error, Unreachable), repr(error)
-    assert str(error) == f"prometheus at {url} took the connection but did not answer within 1 s (1 attempts)"
+    assert str(error) == f"prometheus at {url} took the connection but did not answer within 1 s (1 attempt)"
     assert 1 <= took < 2

@@ -14,6 +14,7 @@ from generator.analysis.diff.dashboards import TEXT
 from generator.analysis.diff.expr_diff import as_html, as_text, expr_diff
 from generator.analysis.diff.pagerduty import SECTION as PAGERDUTY
 from generator.analysis.diff.pagerduty import WARNING as ORPHANED
+from generator.core.wording import counted
 
 _SIGN = {"added": "+", "removed": "-", "changed": "~"}
 _MAX_FILES = 50
@@ -51,14 +52,13 @@ def _sections(report: DiffReport) -> list[tuple[str, list[Change]]]:
 
 def _headline(report: DiffReport) -> str:
     count = len(report.changes)
-    return (f"{count} change{'s' * (count != 1)} in {len(report.files)} generated "
-            f"file{'s' * (len(report.files) != 1)}")
+    return f"{counted(count, 'change')} in {counted(len(report.files), 'generated file')}"
 
 
 def _orphaning(report: DiffReport) -> str:
     """The warning a reviewer must not miss, "" when no paging route's incidents would be orphaned."""
     count = sum(change.section == PAGERDUTY for change in report.changes)
-    return (f"WARNING: {count} PagerDuty route{'s' * (count != 1)}: {ORPHANED} (see {PAGERDUTY} below)"
+    return (f"WARNING: {counted(count, 'PagerDuty route')}: {ORPHANED} (see {PAGERDUTY} below)"
             if count else "")
 
 
@@ -178,8 +178,8 @@ def _markdown_pictures(drawing: Drawing | None) -> list[str]:
     lines = ["", "#### Dashboards before and after", "", f"{source[0].upper()}{source[1:]}. Changed panels are "
              "outlined.", ""]
     if incomplete:
-        lines += ["> [!WARNING]", f"> **{incomplete} of {len(drawing.pictures)} dashboards drawn incompletely**: "
-                  "see the parts not drawn under each.", ""]
+        lines += ["> [!WARNING]", f"> **{incomplete} of {counted(len(drawing.pictures), 'dashboard')} drawn "
+                  "incompletely**: see the parts not drawn under each.", ""]
     for picture in drawing.pictures:
         shown = [f"![{picture.title} {side}]({path.as_posix()})" for side, path in _sides_drawn(picture)]
         lines += [f"**{picture.title}**{' (incomplete)' if picture.failures else ''}", "", " ".join(shown), ""]

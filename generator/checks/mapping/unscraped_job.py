@@ -23,6 +23,7 @@ from generator.checks.base import Context, Finding
 from generator.core.errors import Level
 from generator.core.listing import first_few
 from generator.core.promql import Selector, facts
+from generator.core.wording import counted
 from generator.derive.dashboards import dashboards
 from generator.model import ImportedAlert, ImportedRecord, Kubernetes, RuleSet
 
@@ -85,8 +86,9 @@ def _rule_sets(context: Context, scraped: set[str]) -> Iterator[Finding]:
         for job, rules in sorted(readers.items()):
             alerts = [rule for rule in rules if isinstance(rule, ImportedAlert)]
             names = sorted({rule.name for rule in alerts})
-            said = f"{len(alerts)} alerts ({first_few(names, 3)}) and " if alerts else ""
-            yield Finding(rule_set, f"rule set {rule_set.name}: {said}{len(rules) - len(alerts)} recording rules "
+            said = f"{counted(len(alerts), 'alert')} ({first_few(names, 3)}) and " if alerts else ""
+            yield Finding(rule_set, f"rule set {rule_set.name}: {said}"
+                                    f"{counted(len(rules) - len(alerts), 'recording rule')} "
                                     f"select job=\"{job}\", which no ScrapeJob scrapes (jobs: "
                                     f"{', '.join(sorted(scraped))}): they match no series"
                                     f"{_fate(alerts, asking[job])}; name the ScrapeJob {job}, "

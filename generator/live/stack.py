@@ -35,6 +35,7 @@ from generator.live.running import DEFAULT_STATE_DIR, LiveStack
 from generator.live.state_dir import claim
 from generator.live.supervisor import (
     StartError,
+    Starting,
     Supervisor,
     http_ready,
     interrupted_by_signals,
@@ -237,28 +238,39 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
     python = [sys.executable, "-m"]
     listen = {name: f"--web.listen-address=127.0.0.1:{port}" for name, port in ports.items()}
     records = state_dir / "notifications"
-    supervisor.start("webhook-sink", [*python, "generator.live.webhook_sink", "--port", str(ports["webhook"]),
-                                      "--record", str(records / "webhook.jsonl")],
-                     http_ready(url["webhook"] + SINK_READY), url["webhook"])
-    supervisor.start("smtp-sink", [*python, "generator.live.smtp_sink", "--port", str(ports["smtp"]),
-                                   "--record", str(records / "email.jsonl")],
-                     smtp_ready(ports["smtp"]), f"smtp://127.0.0.1:{ports['smtp']}")
+    dsn = f"sqlite:///{state_dir / 'shop-demo.db'}"
+    # begun here and waited for below: the demo database is computed, and the servers start, while the history
+    # is written (the backfill, the longest step); the demo needs the history's epoch, the exporter the database
+    demo_db = supervisor.begin("demo-db", [*python, "generator", "demo-db", "--dsn", dsn, "--trickle"],
+                               log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120) \
+        if with_exporter else None
+    starting = [
+        supervisor.begin("webhook-sink", [*python, "generator.live.webhook_sink", "--port", str(ports["webhook"]),
+                                          "--record", str(records / "webhook.jsonl")],
+                         http_ready(url["webhook"] + SINK_READY), url["webhook"]),
+        supervisor.begin("smtp-sink", [*python, "generator.live.smtp_sink", "--port", str(ports["smtp"]),
+                                       "--record", str(records / "email.jsonl")],
+                         smtp_ready(ports["smtp"]), f"smtp://127.0.0.1:{ports['smtp']}"),
+        supervisor.begin("node-exporter", ["prometheus-node-exporter", "--collector.disable-defaults",
+                                           *(f"--collector.{name}" for name in NODE_COLLECTORS),
+                                           listen["node-exporter"]],
+                         http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"]),
+        *(supervisor.begin(name, _alertmanager_argv(name, options, ports, out, state_dir),
+                           http_ready(url[name] + "/-/ready"), url[name]) for name in options.alertmanager_names)]
     data = state_dir / "prometheus-data"
     past = _backfill(supervisor, project, options, ports, data)
     app_job = _app_job(project)
     service = app_job.labels.get("service", "api") if app_job else "api"
-    supervisor.start("demo", [*python, "generator.live.demo.app", "--port", str(ports["demo"]),
-                              "--definitions", str(options.definitions.resolve()), "--service", service,
-                              "--epoch", repr(past.epoch), "--time-scale", repr(1 / options.time_scale)],
-                     http_ready(url["demo"] + DEMO_READY), url["demo"])
-    supervisor.start("node-exporter", ["prometheus-node-exporter", "--collector.disable-defaults",
-                                       *(f"--collector.{name}" for name in NODE_COLLECTORS), listen["node-exporter"]],
-                     http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"])
-    if with_exporter:
-        _start_exporter(supervisor, project, out, url)
-    for name in options.alertmanager_names:
-        supervisor.start(name, _alertmanager_argv(name, options, ports, out, state_dir),
-                         http_ready(url[name] + "/-/ready"), url[name])
+    starting.append(supervisor.begin("demo", [
+        *python, "generator.live.demo.app", "--port", str(ports["demo"]),
+        "--definitions", str(options.definitions.resolve()), "--service", service,
+        "--epoch", repr(past.epoch), "--time-scale", repr(1 / options.time_scale)],
+        http_ready(url["demo"] + DEMO_READY), url["demo"]))
+    if demo_db is not None:
+        demo_db.wait()
+        starting.append(_begin_exporter(supervisor, project, out, url, dsn))
+    for each in starting:  # in the order begun: the first that failed is the one named
+        each.wait()
     retention = project.retention.server_retention if project.retention else "15d"
     past.catch_up(data, free_port(ports.values()), supervisor)
     supervisor.start("prometheus", [
@@ -313,17 +325,12 @@ def _resend_delay(options: Options) -> str:
     return format_seconds(max(scaled, 4 * parse_seconds(options.scrape_interval)))
 
 
-def _start_exporter(supervisor: Supervisor, project: Project, out: Path, url: dict[str, str]) -> None:
-    """The demo database (with history, then a live trickle of sessions) and the sidecar exporter reading it: each
+def _begin_exporter(supervisor: Supervisor, project: Project, out: Path, url: dict[str, str], dsn: str) -> Starting:
+    """The sidecar exporter reading the demo database (`dsn`, with history, then a live trickle of sessions): each
     database the project reads through an environment variable is given the demo's (the project, not the
     exporter.yml built from it, says which). It listens, and reads the stack's Prometheus, where the live build's
     exporter.yml says (_profile)."""
-    python = [sys.executable, "-m", "generator"]
-    dsn = f"sqlite:///{supervisor.state_dir / 'shop-demo.db'}"
-    supervisor.start("demo-db", [*python, "demo-db", "--dsn", dsn, "--trickle"],
-                     log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120)
     databases = {database.dsn_env: dsn for database in project.all(Database) if database.dsn_env}
-    supervisor.start("exporter", [*python, "exporter", "--config", str(out / EXPORTER_CONFIG)],
-                     http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)
-
-
+    return supervisor.begin("exporter", [sys.executable, "-m", "generator", "exporter", "--config",
+                                         str(out / EXPORTER_CONFIG)],
+                            http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)

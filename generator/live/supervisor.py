@@ -61,6 +61,31 @@ class Process:
     """Variables added to the environment it was started with (started again with the same)."""
 
 
+@dataclass(frozen=True)
+class Starting:
+    """A process started and recorded (Supervisor.begin), not yet known to be ready."""
+
+    process: Process
+    exit_status: Callable[[], int | None]
+    """Its exit status once it has exited (Popen.poll), None while it runs."""
+    ready: Callable[[], bool]
+    timeout: float
+    deadline: float
+
+    def wait(self) -> Process:
+        """Wait until it is ready; StartError with the end of its log if it exits first or its deadline passes."""
+        while not self.ready():
+            if (status := self.exit_status()) is not None or time.monotonic() > self.deadline:
+                exited = status is not None
+                why = f"exited with {status}" if exited else f"not ready in {self.timeout}s"
+                log = Path(self.process.log)
+                tail = log_tail(log)
+                raise StartError(f"{self.process.name} {why}; last lines of {log}:\n{tail}",
+                                 port_taken=exited and PORT_TAKEN.search(tail) is not None)
+            time.sleep(0.1)
+        return self.process
+
+
 class StateError(RuntimeError):
     """The state file exists but cannot be read as this obsgen writes it."""
 
@@ -231,6 +256,12 @@ class Supervisor:
     def start(self, name: str, argv: list[str], ready: Callable[[], bool], url: str = "",
               timeout: float = 30.0, env: dict[str, str] | None = None) -> Process:
         """Start a detached process, record it, and wait until ready; StartError with its log if not."""
+        return self.begin(name, argv, ready, url, timeout, env).wait()
+
+    def begin(self, name: str, argv: list[str], ready: Callable[[], bool], url: str = "",
+              timeout: float = 30.0, env: dict[str, str] | None = None) -> Starting:
+        """Start a detached process and record it, without waiting: its Starting.wait() waits until it is ready
+        (`timeout` seconds from now at most), so that several start at once."""
         return self._launch(Process(name, 0, 0, argv, str(self.log(name)), url, env or {}), ready, timeout)
 
     def restart(self, name: str, ready: Callable[[], bool], timeout: float = 30.0) -> Process:
@@ -239,7 +270,7 @@ class Supervisor:
         stop(old)
         at = self.processes.index(old)
         self.processes.remove(old)
-        return self._launch(old, ready, timeout, at)
+        return self._launch(old, ready, timeout, at).wait()
 
     def kill(self, name: str) -> None:
         """SIGKILL a recorded process, as a crash would end it, and wait until it is gone; it stays recorded."""
@@ -265,8 +296,8 @@ class Supervisor:
                 return process
         raise KeyError(f"no process named {name} in {self.state_file}")
 
-    def _launch(self, spec: Process, ready: Callable[[], bool], timeout: float, at: int | None = None) -> Process:
-        """Start spec's argv, record it (in place `at`, for a restart, whose log goes on), wait until ready."""
+    def _launch(self, spec: Process, ready: Callable[[], bool], timeout: float, at: int | None = None) -> Starting:
+        """Start spec's argv and record it (in place `at`, for a restart, whose log goes on)."""
         log = Path(spec.log)
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("wb" if at is None else "ab") as sink:
@@ -280,17 +311,7 @@ class Supervisor:
         if popen.stdin is not None:  # always (stdin=PIPE): recorded, it may run now
             with contextlib.suppress(BrokenPipeError), popen.stdin as gate:  # a gate gone is reported below
                 gate.write(b"go\n")
-        name = process.name
-        deadline = time.monotonic() + timeout
-        while not ready():
-            if popen.poll() is not None or time.monotonic() > deadline:
-                exited = popen.returncode is not None
-                why = f"exited with {popen.returncode}" if exited else f"not ready in {timeout}s"
-                tail = log_tail(log)
-                raise StartError(f"{name} {why}; last lines of {log}:\n{tail}",
-                                 port_taken=exited and PORT_TAKEN.search(tail) is not None)
-            time.sleep(0.1)
-        return process
+        return Starting(process, popen.poll, ready, timeout, time.monotonic() + timeout)
 
     def running(self) -> list[Process]:
         """Recorded processes that still run."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -239,36 +240,41 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
     listen = {name: f"--web.listen-address=127.0.0.1:{port}" for name, port in ports.items()}
     records = state_dir / "notifications"
     dsn = f"sqlite:///{state_dir / 'shop-demo.db'}"
-    # begun here and waited for below: the demo database is computed, and the servers start, while the history
-    # is written (the backfill, the longest step); the demo needs the history's epoch, the exporter the database
-    demo_db = supervisor.begin("demo-db", [*python, "generator", "demo-db", "--dsn", dsn, "--trickle"],
-                               log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120) \
-        if with_exporter else None
-    starting = [
-        supervisor.begin("webhook-sink", [*python, "generator.live.webhook_sink", "--port", str(ports["webhook"]),
-                                          "--record", str(records / "webhook.jsonl")],
-                         http_ready(url["webhook"] + SINK_READY), url["webhook"]),
-        supervisor.begin("smtp-sink", [*python, "generator.live.smtp_sink", "--port", str(ports["smtp"]),
-                                       "--record", str(records / "email.jsonl")],
-                         smtp_ready(ports["smtp"]), f"smtp://127.0.0.1:{ports['smtp']}"),
-        supervisor.begin("node-exporter", ["prometheus-node-exporter", "--collector.disable-defaults",
-                                           *(f"--collector.{name}" for name in NODE_COLLECTORS),
-                                           listen["node-exporter"]],
-                         http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"]),
-        *(supervisor.begin(name, _alertmanager_argv(name, options, ports, out, state_dir),
-                           http_ready(url[name] + "/-/ready"), url[name]) for name in options.alertmanager_names)]
-    data = state_dir / "prometheus-data"
-    past = _backfill(supervisor, project, options, ports, data)
-    app_job = _app_job(project)
-    service = app_job.labels.get("service", "api") if app_job else "api"
-    starting.append(supervisor.begin("demo", [
-        *python, "generator.live.demo.app", "--port", str(ports["demo"]),
-        "--definitions", str(options.definitions.resolve()), "--service", service,
-        "--epoch", repr(past.epoch), "--time-scale", repr(1 / options.time_scale)],
-        http_ready(url["demo"] + DEMO_READY), url["demo"]))
-    if demo_db is not None:
-        demo_db.wait()
-        starting.append(_begin_exporter(supervisor, project, out, url, dsn))
+    # begun here and waited for below: the demo database is computed, the exporter starts once it is ready, and the
+    # servers start, while the history is written (the backfill, the longest step); the demo needs its epoch
+    exporter = _AfterReady(
+        supervisor.begin("demo-db", [*python, "generator", "demo-db", "--dsn", dsn, "--trickle"],
+                         log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120),
+        lambda: _begin_exporter(supervisor, project, out, url, dsn)) if with_exporter else None
+    try:
+        starting = [
+            supervisor.begin("webhook-sink", [*python, "generator.live.webhook_sink", "--port",
+                                              str(ports["webhook"]), "--record", str(records / "webhook.jsonl")],
+                             http_ready(url["webhook"] + SINK_READY), url["webhook"]),
+            supervisor.begin("smtp-sink", [*python, "generator.live.smtp_sink", "--port", str(ports["smtp"]),
+                                           "--record", str(records / "email.jsonl")],
+                             smtp_ready(ports["smtp"]), f"smtp://127.0.0.1:{ports['smtp']}"),
+            supervisor.begin("node-exporter", ["prometheus-node-exporter", "--collector.disable-defaults",
+                                               *(f"--collector.{name}" for name in NODE_COLLECTORS),
+                                               listen["node-exporter"]],
+                             http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"]),
+            *(supervisor.begin(name, _alertmanager_argv(name, options, ports, out, state_dir),
+                               http_ready(url[name] + "/-/ready"), url[name]) for name in options.alertmanager_names)]
+        data = state_dir / "prometheus-data"
+        past = _backfill(supervisor, project, options, ports, data)
+        app_job = _app_job(project)
+        service = app_job.labels.get("service", "api") if app_job else "api"
+        starting.append(supervisor.begin("demo", [
+            *python, "generator.live.demo.app", "--port", str(ports["demo"]),
+            "--definitions", str(options.definitions.resolve()), "--service", service,
+            "--epoch", repr(past.epoch), "--time-scale", repr(1 / options.time_scale)],
+            http_ready(url["demo"] + DEMO_READY), url["demo"]))
+        if exporter:
+            starting.append(exporter.begun())
+    except BaseException:
+        if exporter:
+            exporter.abandon()  # whatever it began is recorded by now, and stopped with the rest
+        raise
     for each in starting:  # in the order begun: the first that failed is the one named
         each.wait()
     retention = project.retention.server_retention if project.retention else "15d"
@@ -283,6 +289,35 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
     supervisor.start("preview", [*python, "generator", "preview", "--serve", "--grafana", str(out / "grafana"),
                                  "--prometheus", url["prometheus"], "--port", str(ports["preview"])],
                      http_ready(url["preview"] + "/"), url["preview"])
+
+
+class _AfterReady:
+    """Begins a process once another is ready, from a thread of its own, while `up` goes on."""
+
+    def __init__(self, first: Starting, then: Callable[[], Starting]) -> None:
+        self._abandoned = threading.Event()
+        self._outcome: list[Starting | BaseException] = []
+        self._thread = threading.Thread(target=self._run, args=(first, then), name="obsgen-up-after", daemon=True)
+        self._thread.start()
+
+    def _run(self, first: Starting, then: Callable[[], Starting]) -> None:
+        try:
+            first.wait(self._abandoned)
+            self._outcome.append(then())
+        except BaseException as error:  # raised in begun(), in up's thread
+            self._outcome.append(error)
+
+    def begun(self) -> Starting:
+        """The second process, begun (not yet known ready); StartError if the first did not get ready."""
+        self._thread.join()
+        if isinstance(outcome := self._outcome[0], BaseException):
+            raise outcome
+        return outcome
+
+    def abandon(self) -> None:
+        """Stop waiting for the first; returns once the thread has begun nothing more."""
+        self._abandoned.set()
+        self._thread.join()
 
 
 def _alertmanager_argv(name: str, options: Options, ports: dict[str, int], out: Path, state_dir: Path) -> list[str]:

@@ -72,9 +72,12 @@ class Starting:
     timeout: float
     deadline: float
 
-    def wait(self) -> Process:
-        """Wait until it is ready; StartError with the end of its log if it exits first or its deadline passes."""
+    def wait(self, abandon: threading.Event | None = None) -> Process:
+        """Wait until it is ready; StartError with the end of its log if it exits first or its deadline passes, or
+        at once once `abandon` is set (from another thread)."""
         while not self.ready():
+            if abandon is not None and abandon.is_set():
+                raise StartError(f"{self.process.name}: no longer waited for")
             if (status := self.exit_status()) is not None or time.monotonic() > self.deadline:
                 exited = status is not None
                 why = f"exited with {status}" if exited else f"not ready in {self.timeout}s"
@@ -218,6 +221,8 @@ class Supervisor:
     processes: list[Process] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
     """Stack facts saved alongside (URLs, ports, record files)."""
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
+    """Held while `processes` changes and is saved: `up` begins a process from a thread of its own."""
 
     @property
     def state_file(self) -> Path:
@@ -243,11 +248,12 @@ class Supervisor:
 
     def save(self) -> None:
         """Write the state atomically."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        staging = self.state_file.with_suffix(".tmp")
-        staging.write_text(json.dumps({"processes": [asdict(p) for p in self.processes], "info": self.info},
-                                      indent=2))
-        staging.replace(self.state_file)
+        with self._lock:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            staging = self.state_file.with_suffix(".tmp")
+            staging.write_text(json.dumps({"processes": [asdict(p) for p in self.processes], "info": self.info},
+                                          indent=2))
+            staging.replace(self.state_file)
 
     def log(self, name: str) -> Path:
         """Where a component's output goes."""
@@ -286,8 +292,9 @@ class Supervisor:
         process = next((p for p in self.processes if p.name == name), None)
         if process is not None:
             stop(process)
-            self.processes.remove(process)
-            self.save()
+            with self._lock:
+                self.processes.remove(process)
+                self.save()
 
     def named(self, name: str) -> Process:
         """The recorded process of that name; KeyError if none."""
@@ -306,8 +313,9 @@ class Supervisor:
                                      env={**os.environ, **spec.env})
         stat = _stat(popen.pid)
         process = replace(spec, pid=popen.pid, started=stat[1] if stat else 0)
-        self.processes.insert(len(self.processes) if at is None else at, process)
-        self.save()
+        with self._lock:
+            self.processes.insert(len(self.processes) if at is None else at, process)
+            self.save()
         if popen.stdin is not None:  # always (stdin=PIPE): recorded, it may run now
             with contextlib.suppress(BrokenPipeError), popen.stdin as gate:  # a gate gone is reported below
                 gate.write(b"go\n")

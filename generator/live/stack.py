@@ -41,6 +41,7 @@ from generator.live.supervisor import (
     http_ready,
     interrupted_by_signals,
     log_ready,
+    rules_evaluated_since,
     smtp_ready,
 )
 from generator.live.time_scale import pairing_warning
@@ -70,6 +71,9 @@ log before sending itself. Ten gossip intervals (200 ms) carry a log entry acros
 the default 15 s would hold every page sent through the survivor of a pair for 15 simulated minutes."""
 EXPORTER_CONFIG = "exporter/exporter.yml"
 START_ATTEMPTS = 3
+RULES_WAITED_FOR = 60.0
+"""Seconds: `up` waits for the rule groups evaluated at least this often to evaluate past the history written ahead
+(a compressed stack's groups every second to a minute; its daily ones every 24 minutes are not waited for)."""
 """Starts tried, each with ports chosen anew, while a server finds its port taken: ports are chosen free before the
 first server starts, and another process (another stack, a test's server) may take one in the seconds between."""
 DEMO_DB_READY = "writing new sessions"
@@ -278,14 +282,16 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
     for each in starting:  # in the order begun: the first that failed is the one named
         each.wait()
     retention = project.retention.server_retention if project.retention else "15d"
-    past.catch_up(data, free_port(ports.values()), supervisor)
+    written_until = past.catch_up(data, free_port(ports.values()), supervisor)
     supervisor.start("prometheus", [
         "prometheus", f"--config.file={out / 'prometheus/prometheus.yml'}", listen["prometheus"],
         f"--storage.tsdb.path={data}", f"--storage.tsdb.retention.time={retention}",
         f"--rules.alert.resend-delay={_resend_delay(options)}", *for_state(project, 1 / options.time_scale).flags(),
         f"--web.external-url={url['prometheus']}", "--web.enable-lifecycle",
         *(f"--enable-feature={feature}" for feature in PROMETHEUS_FEATURES)],
-        http_ready(url["prometheus"] + "/-/ready"), url["prometheus"])
+        # up once its rules evaluate past the history written ahead: `obsgen status` then names no refused evaluation
+        rules_evaluated_since(url["prometheus"], written_until, RULES_WAITED_FOR), url["prometheus"],
+        timeout=30 + max(0.0, written_until - time.time()) + RULES_WAITED_FOR)
     supervisor.start("preview", [*python, "generator", "preview", "--serve", "--grafana", str(out / "grafana"),
                                  "--prometheus", url["prometheus"], "--port", str(ports["preview"])],
                      http_ready(url["preview"] + "/"), url["preview"])

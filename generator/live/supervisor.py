@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ import requests
 
 from generator.core.http_deadline import deadline_for, fetch
 from generator.core.process_log import log_tail, text_search
-from generator.core.untrusted import FileError, read_json_file
+from generator.core.untrusted import FileError, load_json, read_json_file
 
 STATE_FILE = "state.json"
 MAX_STATE_BYTES = 2**20
@@ -159,6 +160,37 @@ def http_ready(url: str) -> Callable[[], bool]:
         except requests.RequestException:
             return False
     return probe
+
+
+RULES_BYTES = 16 * 2**20  # /api/v1/rules of a few hundred rules is about 0.5 MiB
+
+
+def rules_evaluated_since(url: str, since: float, longest: float) -> Callable[[], bool]:
+    """Readiness probe: Prometheus at url is ready and has evaluated every rule group evaluated at most every
+    `longest` seconds at `since` (Unix seconds) or later. Evaluations before the end of history written ahead of the
+    clock are refused as out of bounds, so until then every rule reports that error; after it, an error is the
+    rule's own. A group evaluated less often is not waited for (a daily group of a compressed stack, every 24
+    minutes, keeps such an error until its next evaluation, when its first one came that early)."""
+    ready = http_ready(url + "/-/ready")
+
+    def probe() -> bool:
+        if not ready():
+            return False
+        try:
+            with fetch("GET", url + "/api/v1/rules", deadline_for(1.0), RULES_BYTES, timeout=1.0) as response:
+                groups = load_json(response.text)["data"]["groups"]
+            return all(_unix(group["lastEvaluation"]) >= since for group in groups if group["interval"] <= longest)
+        except (requests.RequestException, ValueError, KeyError, TypeError):
+            return False
+    return probe
+
+
+def _unix(rfc3339: str) -> float:
+    """Prometheus' RFC 3339 time (nanoseconds, Z or an offset) as Unix seconds; 0 for what does not read as one."""
+    try:
+        return datetime.fromisoformat(rfc3339).timestamp()
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def smtp_ready(port: int) -> Callable[[], bool]:

@@ -20,7 +20,7 @@ from generator.cli.app import app
 from generator.live import stack
 from generator.live.ledger import Routing
 from generator.live.recording import Recording
-from generator.live.supervisor import Process, Supervisor
+from generator.live.supervisor import Process, Starting, Supervisor
 from generator.model.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,10 +144,10 @@ class _Starts(Supervisor):
         super().__init__(state_dir)
         self.started: list[tuple[str, dict[str, str] | None]] = []
 
-    def start(self, name: str, argv: list[str], ready: Callable[[], bool], url: str = "",
-              timeout: float = 30.0, env: dict[str, str] | None = None) -> Process:
+    def begin(self, name: str, argv: list[str], ready: Callable[[], bool], url: str = "",
+              timeout: float = 30.0, env: dict[str, str] | None = None) -> Starting:
         self.started.append((name, env))
-        return Process(name, 0, 0, argv, str(self.log(name)), url, env or {})
+        return Starting(Process(name, 0, 0, argv, str(self.log(name)), url, env or {}), lambda: None, ready, 0, 0)
 
 
 def test_up_gives_the_exporter_the_demo_database_without_reading_exporter_yml_back(tmp_path: Path,
@@ -157,10 +157,10 @@ def test_up_gives_the_exporter_the_demo_database_without_reading_exporter_yml_ba
     (out / stack.EXPORTER_CONFIG).write_text("databases:\n- {name: shop, dsn_env: OTHER}\n" * 2)  # a key twice
     supervisor = _Starts(tmp_path)
 
-    stack._start_exporter(supervisor, shipped, out, {"prometheus": "http://p", "exporter": "http://e"})
-
     dsn = f"sqlite:///{tmp_path}/shop-demo.db"
-    assert supervisor.started == [("demo-db", None), ("exporter", {"SHOP_DATABASE_URL": dsn})]
+    stack._begin_exporter(supervisor, shipped, out, {"prometheus": "http://p", "exporter": "http://e"}, dsn)
+
+    assert supervisor.started == [("exporter", {"SHOP_DATABASE_URL": dsn})]
 
 
 # --- generator/preview/source.py: `obsgen preview` reads out/grafana ------------------------------------------------

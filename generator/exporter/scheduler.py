@@ -24,6 +24,9 @@ from generator.library.exporter import SELF_METRICS
 
 log = logging.getLogger("obsgen.exporter")
 STATUSES = ("success", "error", "timeout")
+LEFT_RUNNING_AT_STOP = "still running when stop's wait ended: the exporter exits without them"
+"""Logged by Scheduler.stop, after the runs' names, when an interrupted run outlives its wait: a stop that
+interrupts every run in progress never logs it."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,10 @@ class Scheduler:
         for worker in self._workers:
             if worker.is_alive():
                 worker.join(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            left = sorted(self._running) if any(worker.is_alive() for worker in self._workers) else []
+        if left:
+            log.warning("%s: %s (%g s)", ", ".join(left), LEFT_RUNNING_AT_STOP, timeout)
 
     def _loop(self) -> None:
         start = self._clock()

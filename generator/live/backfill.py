@@ -180,7 +180,7 @@ class Past:
     recording_seconds: float = 0.0
     """How long evaluating the rules over the whole history took: the catch-up's evaluation takes no longer."""
 
-    def catch_up(self, data: Path, port: int, supervisor: Supervisor) -> None:
+    def catch_up(self, data: Path, port: int, supervisor: Supervisor) -> float:
         """The demo's series, and the recording rules over them, from the end of the history up to Prometheus'
         first scrape, written just before it starts. The seconds spent starting the other servers, and the first
         scrape's delay, would otherwise be a gap: increase() over a compressed hour whose window starts or ends in
@@ -189,12 +189,14 @@ class Past:
         stays flat across it (query_range fills a gap with the last value), a flat stretch of several of the
         forecasts' steps once a busy machine makes the start slow. The seconds written ahead are what the demo
         will serve then (no fault is injected before the stack is up); a scrape or a rule evaluation that comes
-        sooner is refused as older than the written blocks, so both series go on without a gap either way."""
+        sooner is refused as older than the written blocks, so both series go on without a gap either way. Returns
+        when the written stretch ends (Unix seconds; 0 when nothing was written)."""
         step = self.history.step
         ahead = FIRST_SCRAPE_DELAY + step + (self.recording_seconds if self.recorder else 0.0)
         rest = History(self.history.end + step, time.time() + ahead, step)
         if self.model is None or rest.end <= rest.start:
-            return
+            return 0.0
         write_raw(self.model, rest, self.target, data, data.parent)
         if self.recorder is not None:
             self.recorder.write(rest, data, port, supervisor)
+        return rest.end

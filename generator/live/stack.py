@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,10 +36,12 @@ from generator.live.running import DEFAULT_STATE_DIR, LiveStack
 from generator.live.state_dir import claim
 from generator.live.supervisor import (
     StartError,
+    Starting,
     Supervisor,
     http_ready,
     interrupted_by_signals,
     log_ready,
+    rules_evaluated_since,
     smtp_ready,
 )
 from generator.live.time_scale import pairing_warning
@@ -68,6 +71,9 @@ log before sending itself. Ten gossip intervals (200 ms) carry a log entry acros
 the default 15 s would hold every page sent through the survivor of a pair for 15 simulated minutes."""
 EXPORTER_CONFIG = "exporter/exporter.yml"
 START_ATTEMPTS = 3
+RULES_WAITED_FOR = 60.0
+"""Seconds: `up` waits for the rule groups evaluated at least this often to evaluate past the history written ahead
+(a compressed stack's groups every second to a minute; its daily ones every 24 minutes are not waited for)."""
 """Starts tried, each with ports chosen anew, while a server finds its port taken: ports are chosen free before the
 first server starts, and another process (another stack, a test's server) may take one in the seconds between."""
 DEMO_DB_READY = "writing new sessions"
@@ -237,40 +243,87 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
     python = [sys.executable, "-m"]
     listen = {name: f"--web.listen-address=127.0.0.1:{port}" for name, port in ports.items()}
     records = state_dir / "notifications"
-    supervisor.start("webhook-sink", [*python, "generator.live.webhook_sink", "--port", str(ports["webhook"]),
-                                      "--record", str(records / "webhook.jsonl")],
-                     http_ready(url["webhook"] + SINK_READY), url["webhook"])
-    supervisor.start("smtp-sink", [*python, "generator.live.smtp_sink", "--port", str(ports["smtp"]),
-                                   "--record", str(records / "email.jsonl")],
-                     smtp_ready(ports["smtp"]), f"smtp://127.0.0.1:{ports['smtp']}")
-    data = state_dir / "prometheus-data"
-    past = _backfill(supervisor, project, options, ports, data)
-    app_job = _app_job(project)
-    service = app_job.labels.get("service", "api") if app_job else "api"
-    supervisor.start("demo", [*python, "generator.live.demo.app", "--port", str(ports["demo"]),
-                              "--definitions", str(options.definitions.resolve()), "--service", service,
-                              "--epoch", repr(past.epoch), "--time-scale", repr(1 / options.time_scale)],
-                     http_ready(url["demo"] + DEMO_READY), url["demo"])
-    supervisor.start("node-exporter", ["prometheus-node-exporter", "--collector.disable-defaults",
-                                       *(f"--collector.{name}" for name in NODE_COLLECTORS), listen["node-exporter"]],
-                     http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"])
-    if with_exporter:
-        _start_exporter(supervisor, project, out, url)
-    for name in options.alertmanager_names:
-        supervisor.start(name, _alertmanager_argv(name, options, ports, out, state_dir),
-                         http_ready(url[name] + "/-/ready"), url[name])
+    dsn = f"sqlite:///{state_dir / 'shop-demo.db'}"
+    # begun here and waited for below: the demo database is computed, the exporter starts once it is ready, and the
+    # servers start, while the history is written (the backfill, the longest step); the demo needs its epoch
+    exporter = _AfterReady(
+        supervisor.begin("demo-db", [*python, "generator", "demo-db", "--dsn", dsn, "--trickle"],
+                         log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120),
+        lambda: _begin_exporter(supervisor, project, out, url, dsn)) if with_exporter else None
+    try:
+        starting = [
+            supervisor.begin("webhook-sink", [*python, "generator.live.webhook_sink", "--port",
+                                              str(ports["webhook"]), "--record", str(records / "webhook.jsonl")],
+                             http_ready(url["webhook"] + SINK_READY), url["webhook"]),
+            supervisor.begin("smtp-sink", [*python, "generator.live.smtp_sink", "--port", str(ports["smtp"]),
+                                           "--record", str(records / "email.jsonl")],
+                             smtp_ready(ports["smtp"]), f"smtp://127.0.0.1:{ports['smtp']}"),
+            supervisor.begin("node-exporter", ["prometheus-node-exporter", "--collector.disable-defaults",
+                                               *(f"--collector.{name}" for name in NODE_COLLECTORS),
+                                               listen["node-exporter"]],
+                             http_ready(url["node-exporter"] + "/metrics"), url["node-exporter"]),
+            *(supervisor.begin(name, _alertmanager_argv(name, options, ports, out, state_dir),
+                               http_ready(url[name] + "/-/ready"), url[name]) for name in options.alertmanager_names)]
+        data = state_dir / "prometheus-data"
+        past = _backfill(supervisor, project, options, ports, data)
+        app_job = _app_job(project)
+        service = app_job.labels.get("service", "api") if app_job else "api"
+        starting.append(supervisor.begin("demo", [
+            *python, "generator.live.demo.app", "--port", str(ports["demo"]),
+            "--definitions", str(options.definitions.resolve()), "--service", service,
+            "--epoch", repr(past.epoch), "--time-scale", repr(1 / options.time_scale)],
+            http_ready(url["demo"] + DEMO_READY), url["demo"]))
+        if exporter:
+            starting.append(exporter.begun())
+    except BaseException:
+        if exporter:
+            exporter.abandon()  # whatever it began is recorded by now, and stopped with the rest
+        raise
+    for each in starting:  # in the order begun: the first that failed is the one named
+        each.wait()
     retention = project.retention.server_retention if project.retention else "15d"
-    past.catch_up(data, free_port(ports.values()), supervisor)
+    written_until = past.catch_up(data, free_port(ports.values()), supervisor)
     supervisor.start("prometheus", [
         "prometheus", f"--config.file={out / 'prometheus/prometheus.yml'}", listen["prometheus"],
         f"--storage.tsdb.path={data}", f"--storage.tsdb.retention.time={retention}",
         f"--rules.alert.resend-delay={_resend_delay(options)}", *for_state(project, 1 / options.time_scale).flags(),
         f"--web.external-url={url['prometheus']}", "--web.enable-lifecycle",
         *(f"--enable-feature={feature}" for feature in PROMETHEUS_FEATURES)],
-        http_ready(url["prometheus"] + "/-/ready"), url["prometheus"])
+        # up once its rules evaluate past the history written ahead: `obsgen status` then names no refused evaluation
+        rules_evaluated_since(url["prometheus"], written_until, RULES_WAITED_FOR), url["prometheus"],
+        timeout=30 + max(0.0, written_until - time.time()) + RULES_WAITED_FOR)
     supervisor.start("preview", [*python, "generator", "preview", "--serve", "--grafana", str(out / "grafana"),
                                  "--prometheus", url["prometheus"], "--port", str(ports["preview"])],
                      http_ready(url["preview"] + "/"), url["preview"])
+
+
+class _AfterReady:
+    """Begins a process once another is ready, from a thread of its own, while `up` goes on."""
+
+    def __init__(self, first: Starting, then: Callable[[], Starting]) -> None:
+        self._abandoned = threading.Event()
+        self._outcome: list[Starting | BaseException] = []
+        self._thread = threading.Thread(target=self._run, args=(first, then), name="obsgen-up-after", daemon=True)
+        self._thread.start()
+
+    def _run(self, first: Starting, then: Callable[[], Starting]) -> None:
+        try:
+            first.wait(self._abandoned)
+            self._outcome.append(then())
+        except BaseException as error:  # raised in begun(), in up's thread
+            self._outcome.append(error)
+
+    def begun(self) -> Starting:
+        """The second process, begun (not yet known ready); StartError if the first did not get ready."""
+        self._thread.join()
+        if isinstance(outcome := self._outcome[0], BaseException):
+            raise outcome
+        return outcome
+
+    def abandon(self) -> None:
+        """Stop waiting for the first; returns once the thread has begun nothing more."""
+        self._abandoned.set()
+        self._thread.join()
 
 
 def _alertmanager_argv(name: str, options: Options, ports: dict[str, int], out: Path, state_dir: Path) -> list[str]:
@@ -313,17 +366,12 @@ def _resend_delay(options: Options) -> str:
     return format_seconds(max(scaled, 4 * parse_seconds(options.scrape_interval)))
 
 
-def _start_exporter(supervisor: Supervisor, project: Project, out: Path, url: dict[str, str]) -> None:
-    """The demo database (with history, then a live trickle of sessions) and the sidecar exporter reading it: each
+def _begin_exporter(supervisor: Supervisor, project: Project, out: Path, url: dict[str, str], dsn: str) -> Starting:
+    """The sidecar exporter reading the demo database (`dsn`, with history, then a live trickle of sessions): each
     database the project reads through an environment variable is given the demo's (the project, not the
     exporter.yml built from it, says which). It listens, and reads the stack's Prometheus, where the live build's
     exporter.yml says (_profile)."""
-    python = [sys.executable, "-m", "generator"]
-    dsn = f"sqlite:///{supervisor.state_dir / 'shop-demo.db'}"
-    supervisor.start("demo-db", [*python, "demo-db", "--dsn", dsn, "--trickle"],
-                     log_ready(supervisor.log("demo-db"), DEMO_DB_READY), timeout=120)
     databases = {database.dsn_env: dsn for database in project.all(Database) if database.dsn_env}
-    supervisor.start("exporter", [*python, "exporter", "--config", str(out / EXPORTER_CONFIG)],
-                     http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)
-
-
+    return supervisor.begin("exporter", [sys.executable, "-m", "generator", "exporter", "--config",
+                                         str(out / EXPORTER_CONFIG)],
+                            http_ready(url["exporter"] + "/metrics"), url["exporter"], env=databases)

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ import requests
 
 from generator.core.http_deadline import deadline_for, fetch
 from generator.core.process_log import log_tail, text_search
-from generator.core.untrusted import FileError, read_json_file
+from generator.core.untrusted import FileError, load_json, read_json_file
 
 STATE_FILE = "state.json"
 MAX_STATE_BYTES = 2**20
@@ -59,6 +60,34 @@ class Process:
     url: str = ""
     env: dict[str, str] = field(default_factory=dict)
     """Variables added to the environment it was started with (started again with the same)."""
+
+
+@dataclass(frozen=True)
+class Starting:
+    """A process started and recorded (Supervisor.begin), not yet known to be ready."""
+
+    process: Process
+    exit_status: Callable[[], int | None]
+    """Its exit status once it has exited (Popen.poll), None while it runs."""
+    ready: Callable[[], bool]
+    timeout: float
+    deadline: float
+
+    def wait(self, abandon: threading.Event | None = None) -> Process:
+        """Wait until it is ready; StartError with the end of its log if it exits first or its deadline passes, or
+        at once once `abandon` is set (from another thread)."""
+        while not self.ready():
+            if abandon is not None and abandon.is_set():
+                raise StartError(f"{self.process.name}: no longer waited for")
+            if (status := self.exit_status()) is not None or time.monotonic() > self.deadline:
+                exited = status is not None
+                why = f"exited with {status}" if exited else f"not ready in {self.timeout}s"
+                log = Path(self.process.log)
+                tail = log_tail(log)
+                raise StartError(f"{self.process.name} {why}; last lines of {log}:\n{tail}",
+                                 port_taken=exited and PORT_TAKEN.search(tail) is not None)
+            time.sleep(0.1)
+        return self.process
 
 
 class StateError(RuntimeError):
@@ -133,6 +162,37 @@ def http_ready(url: str) -> Callable[[], bool]:
     return probe
 
 
+RULES_BYTES = 16 * 2**20  # /api/v1/rules of a few hundred rules is about 0.5 MiB
+
+
+def rules_evaluated_since(url: str, since: float, longest: float) -> Callable[[], bool]:
+    """Readiness probe: Prometheus at url is ready and has evaluated every rule group evaluated at most every
+    `longest` seconds at `since` (Unix seconds) or later. Evaluations before the end of history written ahead of the
+    clock are refused as out of bounds, so until then every rule reports that error; after it, an error is the
+    rule's own. A group evaluated less often is not waited for (a daily group of a compressed stack, every 24
+    minutes, keeps such an error until its next evaluation, when its first one came that early)."""
+    ready = http_ready(url + "/-/ready")
+
+    def probe() -> bool:
+        if not ready():
+            return False
+        try:
+            with fetch("GET", url + "/api/v1/rules", deadline_for(1.0), RULES_BYTES, timeout=1.0) as response:
+                groups = load_json(response.text)["data"]["groups"]
+            return all(_unix(group["lastEvaluation"]) >= since for group in groups if group["interval"] <= longest)
+        except (requests.RequestException, ValueError, KeyError, TypeError):
+            return False
+    return probe
+
+
+def _unix(rfc3339: str) -> float:
+    """Prometheus' RFC 3339 time (nanoseconds, Z or an offset) as Unix seconds; 0 for what does not read as one."""
+    try:
+        return datetime.fromisoformat(rfc3339).timestamp()
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def smtp_ready(port: int) -> Callable[[], bool]:
     """Readiness probe: an SMTP server on 127.0.0.1:port greets with 220."""
     def probe() -> bool:
@@ -193,6 +253,8 @@ class Supervisor:
     processes: list[Process] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
     """Stack facts saved alongside (URLs, ports, record files)."""
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
+    """Held while `processes` changes and is saved: `up` begins a process from a thread of its own."""
 
     @property
     def state_file(self) -> Path:
@@ -218,11 +280,12 @@ class Supervisor:
 
     def save(self) -> None:
         """Write the state atomically."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        staging = self.state_file.with_suffix(".tmp")
-        staging.write_text(json.dumps({"processes": [asdict(p) for p in self.processes], "info": self.info},
-                                      indent=2))
-        staging.replace(self.state_file)
+        with self._lock:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            staging = self.state_file.with_suffix(".tmp")
+            staging.write_text(json.dumps({"processes": [asdict(p) for p in self.processes], "info": self.info},
+                                          indent=2))
+            staging.replace(self.state_file)
 
     def log(self, name: str) -> Path:
         """Where a component's output goes."""
@@ -231,6 +294,12 @@ class Supervisor:
     def start(self, name: str, argv: list[str], ready: Callable[[], bool], url: str = "",
               timeout: float = 30.0, env: dict[str, str] | None = None) -> Process:
         """Start a detached process, record it, and wait until ready; StartError with its log if not."""
+        return self.begin(name, argv, ready, url, timeout, env).wait()
+
+    def begin(self, name: str, argv: list[str], ready: Callable[[], bool], url: str = "",
+              timeout: float = 30.0, env: dict[str, str] | None = None) -> Starting:
+        """Start a detached process and record it, without waiting: its Starting.wait() waits until it is ready
+        (`timeout` seconds from now at most), so that several start at once."""
         return self._launch(Process(name, 0, 0, argv, str(self.log(name)), url, env or {}), ready, timeout)
 
     def restart(self, name: str, ready: Callable[[], bool], timeout: float = 30.0) -> Process:
@@ -239,7 +308,7 @@ class Supervisor:
         stop(old)
         at = self.processes.index(old)
         self.processes.remove(old)
-        return self._launch(old, ready, timeout, at)
+        return self._launch(old, ready, timeout, at).wait()
 
     def kill(self, name: str) -> None:
         """SIGKILL a recorded process, as a crash would end it, and wait until it is gone; it stays recorded."""
@@ -255,8 +324,9 @@ class Supervisor:
         process = next((p for p in self.processes if p.name == name), None)
         if process is not None:
             stop(process)
-            self.processes.remove(process)
-            self.save()
+            with self._lock:
+                self.processes.remove(process)
+                self.save()
 
     def named(self, name: str) -> Process:
         """The recorded process of that name; KeyError if none."""
@@ -265,8 +335,8 @@ class Supervisor:
                 return process
         raise KeyError(f"no process named {name} in {self.state_file}")
 
-    def _launch(self, spec: Process, ready: Callable[[], bool], timeout: float, at: int | None = None) -> Process:
-        """Start spec's argv, record it (in place `at`, for a restart, whose log goes on), wait until ready."""
+    def _launch(self, spec: Process, ready: Callable[[], bool], timeout: float, at: int | None = None) -> Starting:
+        """Start spec's argv and record it (in place `at`, for a restart, whose log goes on)."""
         log = Path(spec.log)
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("wb" if at is None else "ab") as sink:
@@ -275,22 +345,13 @@ class Supervisor:
                                      env={**os.environ, **spec.env})
         stat = _stat(popen.pid)
         process = replace(spec, pid=popen.pid, started=stat[1] if stat else 0)
-        self.processes.insert(len(self.processes) if at is None else at, process)
-        self.save()
+        with self._lock:
+            self.processes.insert(len(self.processes) if at is None else at, process)
+            self.save()
         if popen.stdin is not None:  # always (stdin=PIPE): recorded, it may run now
             with contextlib.suppress(BrokenPipeError), popen.stdin as gate:  # a gate gone is reported below
                 gate.write(b"go\n")
-        name = process.name
-        deadline = time.monotonic() + timeout
-        while not ready():
-            if popen.poll() is not None or time.monotonic() > deadline:
-                exited = popen.returncode is not None
-                why = f"exited with {popen.returncode}" if exited else f"not ready in {timeout}s"
-                tail = log_tail(log)
-                raise StartError(f"{name} {why}; last lines of {log}:\n{tail}",
-                                 port_taken=exited and PORT_TAKEN.search(tail) is not None)
-            time.sleep(0.1)
-        return process
+        return Starting(process, popen.poll, ready, timeout, time.monotonic() + timeout)
 
     def running(self) -> list[Process]:
         """Recorded processes that still run."""

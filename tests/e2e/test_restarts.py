@@ -9,10 +9,11 @@ every integration with what the sinks received.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -103,12 +104,24 @@ def incident(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Incident]:
 
 
 def test_a_prometheus_restart_mid_escalation_keeps_the_ladder_on_its_clock(incident: Incident) -> None:
-    # level 2 is due 30 s after CpuHigh fired; a restarted ladder would start counting again at the restart
-    after_firing = incident.level2 - incident.fired
-    after_restart = incident.level2 - incident.restarted["prometheus"]
-    print(f"\nlevel 2 {after_firing:.1f} s after firing, {after_restart:.1f} s after Prometheus was back")
-    assert 29 <= after_firing < 40
-    assert after_restart < 29
+    """Read from Prometheus' own timestamps, not timed on the test machine's clock: the restarted Prometheus
+    restored level 2's pending state (ALERTS_FOR_STATE, its activeAt) from before it started; a ladder started again
+    would be active since one of the new process's evaluations, after its start."""
+    prometheus = incident.live.stack.urls["prometheus"]
+    runtime = requests.get(f"{prometheus}/api/v1/status/runtimeinfo", timeout=10).json()["data"]
+    began = datetime.fromisoformat(runtime["startTime"].replace("Z", "+00:00")).timestamp()
+    selector = ",".join(f'{k}="{v}"' for k, v in {"alertname": "CpuHigh", "escalation_level": "2",
+                                                   **SIMULATED_HOST}.items())
+    answer = requests.get(f"{prometheus}/api/v1/query", timeout=10, params={  # its samples, without lookback
+        "query": f"ALERTS_FOR_STATE{{{selector}}}[{math.ceil(incident.level2 - began) + 1}s]",
+        "time": str(incident.level2)}).json()
+    active = sorted({float(value) for series in answer["data"]["result"] for at, value in series["values"]
+                     if at >= began})
+    print(f"\nlevel 2 active since {began - active[0]:.0f} s before the restarted Prometheus started, "
+          f"{incident.level2 - incident.fired:.1f} s after firing" if active else f"\n{answer}")
+    assert len(active) == 1, answer  # one episode, as the restarted Prometheus evaluated it
+    assert active[0] < math.floor(began)  # ALERTS_FOR_STATE holds whole seconds
+    assert incident.restarted["prometheus"] < incident.level2  # and level 2 came after the restart
 
 
 def test_restarting_prometheus_alertmanager_and_the_exporter_loses_and_duplicates_no_page(incident: Incident) -> None:

@@ -19,6 +19,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 
+from generator.exporter.scheduler import LEFT_RUNNING_AT_STOP
 from tests.servers import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +86,15 @@ class RunningExporter:
         self.process.send_signal(signal.SIGTERM)
         assert self.process.wait(timeout=90) == 0, self.log.read_text()[-3000:]
         return time.monotonic() - started
+
+    def assert_interrupted_at_stop(self, job: str) -> None:
+        """SIGTERM interrupted `job`'s run in progress: its failure says so, after the exporter's `stopping`, and
+        no run outlived Scheduler.stop's wait (which would make a stop take the whole 10 s)."""
+        log = self.log.read_text()
+        stopping = log.find(" INFO stopping\n")
+        assert stopping >= 0, log[-3000:]
+        assert f"{job} failed: interrupted: the exporter is stopping" in log[stopping:], log[-3000:]
+        assert LEFT_RUNNING_AT_STOP not in log, log[-3000:]
 
     def runs(self, series: Series, job: str, status: str = "success") -> float:
         """How many runs of a job ended with status."""

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from generator.exporter.demo_db import DemoShop, create
 from generator.exporter.jobs import JobFailed, SourceNotAnswering
+from generator.exporter.scheduler import LEFT_RUNNING_AT_STOP
 from generator.exporter.sql import Databases, QueryJob, bind_values
 from generator.model import BusinessMetric, Database, MetricType
 from tests.exporter.conftest import (
@@ -150,7 +151,7 @@ def test_a_database_that_stops_answering_is_down_its_runs_fail_and_sigterm_still
                               >= 2, 30, "runs ending, each a failure")
             took = exporter.stop()
             print(f"\nstopped {took:.1f} s after SIGTERM while the database was frozen")
-            assert took < 30
+    assert LEFT_RUNNING_AT_STOP not in exporter.log.read_text()  # no run held the stop for its whole 10 s
     assert "q_one failed: database shop unreachable: connection timeout expired" in exporter.log.read_text()
 
 
@@ -186,9 +187,8 @@ def test_sigterm_cuts_a_query_in_progress(cluster: Postgres, tmp_path: Path) -> 
                         interval="2m", timeout="60s")
     with running_exporter(path, tmp_path, env={"SHOP_DATABASE_URL": cluster.url}) as exporter:
         wait_until_running(cluster.url, "pg_sleep(60)")
-        took = exporter.stop()
-    assert took < 8, f"SIGTERM took {took:.1f} s with a query running (Scheduler.stop waits 10 s at most)"
-    assert "q_one failed: interrupted: the exporter is stopping" in exporter.log.read_text()
+        exporter.stop()
+    exporter.assert_interrupted_at_stop("q_one")
 
 
 def _outcome(job: QueryJob) -> object:

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import socket
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -57,8 +58,9 @@ def test_a_reused_pid_is_not_taken_for_ours(tmp_path: Path) -> None:
         assert not alive(impostor)
         assert Supervisor(tmp_path, [impostor]).stop_all()[0][1] == "already gone"
         assert alive(process)
-    finally:
-        Supervisor.load(tmp_path).stop_all()
+    finally:  # by its record: the impostor's stop_all removed the state file, so a load() finds no process
+        outcome = stop(process)
+    assert outcome == "stopped"
 
 
 def test_a_process_that_dies_at_start_reports_its_log(tmp_path: Path) -> None:
@@ -67,6 +69,36 @@ def test_a_process_that_dies_at_start_reports_its_log(tmp_path: Path) -> None:
         supervisor.start("broken", [sys.executable, "-c", "print('bad config'); raise SystemExit(3)"],
                          ready=lambda: False)
     assert supervisor.stop_all()[0][1] == "already gone"
+
+
+def test_processes_begun_together_are_recorded_at_once_and_a_failed_one_is_named_when_waited_for(
+        tmp_path: Path) -> None:
+    """`up` begins several components, then waits for each in the order begun (generator/live/stack.py)."""
+    supervisor = Supervisor(tmp_path)
+    sleeper = supervisor.begin("sleeper", SLEEPER, ready=lambda: True)
+    broken = supervisor.begin("broken", [sys.executable, "-c", "print('bad config'); raise SystemExit(3)"],
+                              ready=lambda: False)
+    try:
+        assert [p.name for p in Supervisor.load(tmp_path).processes] == ["sleeper", "broken"]
+        assert sleeper.wait() == sleeper.process and alive(sleeper.process)
+        with pytest.raises(StartError, match=r"(?s)^broken exited with 3.*bad config"):
+            broken.wait()
+    finally:
+        outcomes = supervisor.stop_all()
+    assert [(process.name, outcome) for process, outcome in outcomes] == [("broken", "already gone"),
+                                                                         ("sleeper", "stopped")]
+
+
+def test_a_wait_abandoned_from_another_thread_ends_without_waiting_for_the_deadline(tmp_path: Path) -> None:
+    supervisor = Supervisor(tmp_path)
+    never = supervisor.begin("never", SLEEPER, ready=lambda: False, timeout=600)
+    abandon = threading.Event()
+    abandon.set()
+    try:
+        with pytest.raises(StartError, match=r"^never: no longer waited for$"):
+            never.wait(abandon)
+    finally:
+        assert [outcome for _, outcome in supervisor.stop_all()] == ["stopped"]
 
 
 def test_a_restarted_process_keeps_its_place_argv_and_environment_and_is_still_stopped(tmp_path: Path) -> None:

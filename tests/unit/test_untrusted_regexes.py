@@ -1,0 +1,31 @@
+"""Regexes applied to untrusted text (a server's answer, a command's output, a rule, a dashboard, a manifest) run
+in linear time: a long run of one character must not make obsgen take minutes. Each is told by how its CPU time
+grows from a text of n characters to one of 10 n (tests/linear_time.py): about 10 when linear, 100 when quadratic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from generator.apply.http import hide_user_parts
+from tests.linear_time import LINEAR, growth
+
+
+@pytest.mark.parametrize("text", [
+    lambda n: "a" * n,  # a scheme tried at every letter read the rest of the run each time: 100k took 18 s
+    lambda n: "a://" + "x" * n,  # the same after a scheme with no user part
+    lambda n: "a://b" * (n // 5),
+], ids=["letters", "scheme then letters", "schemes"])
+def test_hiding_user_parts_is_linear(text: Callable[[int], str]) -> None:
+    assert growth(hide_user_parts, text) < LINEAR
+
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("http://admin:pw@h/x", "http://***@h/x"),
+    ("`git push https://u:p@g/r x://a@b`", "`git push https://***@g/r x://***@b`"),
+    ("ab_c1://u@h a b://@c é://u@h", "ab_c1://***@h a b://@c é://***@h"),
+    ("a://b/c@d x", "a://b/c@d x"),  # the @ is past the host
+])
+def test_user_parts_are_hidden_as_before(text: str, hidden: str) -> None:
+    assert hide_user_parts(text) == hidden

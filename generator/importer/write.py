@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.build import load
-from generator.core.errors import DefinitionError, Location, Problem
+from generator.core.errors import DefinitionError, Location
 from generator.core.planted_links import replace_text
 from generator.derive.dashboards import series_read
 from generator.derive.series import SYNTHETIC_SERIES
@@ -126,13 +126,13 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
              force: bool, report: ImportReport, max_bytes: int = MAX_BYTES) -> dict[Path, str]:
     """The text of every module to write, each checked to rebuild what it declares and to hold no credential."""
     sources: dict[Path, str] = {}
-    leaked: list[Problem] = []
+    leaked: list[credentials.Credential] = []
     for item in rules:
         report.notes += [f"{item.path}{f':{line}' if line else ''}: {note}" for line, note in item.notes]
         if not item.rule_sets:
             continue
         target = _target(definitions, module or module_name(item.path, item.stem), sources, force)
-        leaked += credentials.found(item.path, target, item.rule_sets, max_bytes)
+        leaked += credentials.found(item.path, target, item.rule_sets)
         sources[target] = module_source(item.rule_sets, item.rule_sets[0].source, item.notes_written())
         _round_trips(sources[target], list(item.rule_sets), target)
         for rule_set in item.rule_sets:
@@ -143,12 +143,12 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
         where = f"{dashboard.path}{f':{dashboard.line}' if dashboard.line else ''}"
         report.notes += [f"{where}: dashboard {dashboard.dashboard.name}: {note}" for note in dashboard.notes]
         target = _target(definitions, module or dashboard.module, sources, force)
-        leaked += credentials.found(dashboard.path, target, [dashboard.dashboard], max_bytes)
+        leaked += credentials.found(dashboard.path, target, [dashboard.dashboard])
         sources[target] = dashboard_files.module_source(dashboard)
         _round_trips(sources[target], [dashboard.dashboard], target)
         report.dashboards += 1
         report.panels += len(dashboard.dashboard.all_panels)
-    credentials.refuse(leaked)
+    credentials.refuse(leaked, max_bytes)
     return sources
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.checks import secrets
 from generator.core.errors import ProblemsFound
+from generator.importer import credentials
 from generator.importer.write import import_files
 from tests.importer.conftest import base_definitions
 
@@ -108,3 +110,37 @@ def test_a_password_that_is_also_a_word_elsewhere_is_named_at_the_url_it_is_in(t
     [problem] = raised.value.problems
     line = next(number for number, written in enumerate(text.splitlines(), 1) if "admin:grafana@" in written)
     assert problem.location.line == line and " in extra.links.0.url " in problem.message, problem
+
+
+def _config_map(*uids: str) -> str:
+    """A ConfigMap of leaky dashboards, each a YAML block of its own lines."""
+    link = {"title": "db", "type": "link", "url": "https://admin:Hunter2secretPw@db.example.com/"}
+    data = "".join(f"  {uid}.json: |\n" + "".join(f"    {line}\n" for line in _dashboard(links=[link]).replace(
+        '"uid": "leaky"', f'"uid": "{uid}"').splitlines()) for uid in uids)
+    return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dashboards}\ndata:\n" + data
+
+
+def test_one_credential_in_two_dashboards_of_a_config_map_is_named_at_each_line(tmp_path: Path) -> None:
+    # both were named at the first one's line, twice
+    definitions = base_definitions(tmp_path)
+    source = tmp_path / "dashboards.yaml"
+    source.write_text(text := _config_map("a", "b"))
+    with pytest.raises(ProblemsFound) as raised:
+        import_files([source], definitions)
+    lines = [number for number, written in enumerate(text.splitlines(), 1) if "Hunter2" in written]
+    assert [(problem.location.line, "dashboards_a.py" in problem.message, "dashboards_b.py" in problem.message)
+            for problem in raised.value.problems] == [(lines[0], True, False), (lines[1], False, True)]
+
+
+def test_one_place_holding_a_credential_two_modules_would_get_is_one_error_naming_both(tmp_path: Path) -> None:
+    source = tmp_path / "rules.yaml"
+    source.write_text(_rules({"runbook_url": SLACK}))
+    [secret, field, holding] = secrets.in_document({"runbook_url": SLACK})[0]
+    leaked = [credentials.Credential(source, tmp_path / f"{name}.py", secret, ("annotations", "runbook_url"),
+                                     holding) for name in ("a", "b")]
+    with pytest.raises(ProblemsFound) as raised:
+        credentials.refuse(leaked, 2**20)
+    [problem] = raised.value.problems
+    assert problem.location.line == _line_of(source.read_text()) and field == ("runbook_url",)
+    assert "definitions/a.py and definitions/b.py" in problem.message
+    assert problem.message.count("annotations.runbook_url") == 1

@@ -71,21 +71,8 @@ def _embedded(value: str) -> Any:
 
 def _strings(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
     """Every string in a document with its path, keys included; JSON held in a string is walked as a document."""
-    stack: list[tuple[Any, Path, bool]] = [(value, path, False)]  # ..., is a key; JSON in a string nests as deep
-    while stack:                                                     # as it likes, so no recursion
-        value, path, is_key = stack.pop()
-        if isinstance(value, str):
-            embedded = _embedded(value) if not is_key and value.startswith("{") else None
-            if embedded is not None:
-                stack.append((embedded, path, False))
-            else:
-                yield path, value
-        elif isinstance(value, Mapping):
-            for key, item in reversed(list(value.items())):
-                stack.append((item, (*path, str(key)), False))
-                stack.append((str(key), (*path, str(key)), True))
-        elif isinstance(value, list | tuple):
-            stack.extend((item, (*path, index), False) for index, item in reversed(list(enumerate(value))))
+    for text, at, _ in _walked(value, path):
+        yield at, text
 
 
 def _holding(document: Any, secret: Secret) -> tuple[Path, str, bool] | None:
@@ -115,25 +102,35 @@ def _source(project: Project, secret: Secret) -> tuple[Definition | None, Path]:
 def _keyed_strings(document: Any) -> Iterator[tuple[str, str | int | None, bool]]:
     """_strings(document) as leaks() reads it, in the same order, without building each path: every string with
     the last part of its path (None for a document that is one string) and whether secureJsonData is in it."""
-    stack: list[tuple[Any, str | int | None, bool, bool]] = [(document, None, False, False)]  # ..., is a key
+    return _walked(document, None)
+
+
+def _walked(document: Any, root: Any) -> Iterator[tuple[str, Any, bool]]:
+    """Every string in a document, keys included (JSON held in a string walked as a document; it nests as deep as
+    it likes, so no recursion), with where it is and whether secureJsonData is in its path. Where is its whole
+    path from root when root is a path (a tuple), else the last part of it (root for the document itself): the
+    build's scan (_walk, every string of out/) builds no path."""
+    whole = isinstance(root, tuple)
+    stack: list[tuple[Any, Any, bool, bool]] = [(document, root, False, False)]  # ..., is a key
     while stack:
-        value, last, secure, is_key = stack.pop()
+        value, at, secure, is_key = stack.pop()
         kind = type(value)
         if kind is str:
             embedded = _embedded(value) if not is_key and value.startswith("{") else None
             if embedded is not None:
-                stack.append((embedded, last, secure, False))
+                stack.append((embedded, at, secure, False))
                 continue
-            yield value, last, secure
+            yield value, at, secure
         elif kind is dict or isinstance(value, Mapping):
             for name, item in reversed([(str(name), item) for name, item in value.items()]):
-                inner = secure or name == SECURE
-                stack.append((item, name, inner, False))
-                stack.append((name, name, inner, True))
+                inner, place = secure or name == SECURE, (*at, name) if whole else name
+                stack.append((item, place, inner, False))
+                stack.append((name, place, inner, True))
         elif kind is list or kind is tuple or isinstance(value, list | tuple):
-            stack.extend((item, index, secure, False) for index, item in reversed(list(enumerate(value))))
+            stack.extend((item, (*at, index) if whole else index, secure, False)
+                         for index, item in reversed(list(enumerate(value))))
         elif isinstance(value, str):  # a str subclass
-            stack.append((str(value), last, secure, is_key))
+            stack.append((str(value), at, secure, is_key))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ import orjson
 import pytest
 
 from generator.core import secret_scan
-from generator.core.disk_cache import package_version, source_digest
 from generator.core.seal_key import seal_key
 from generator.core.sealed_file import read_sealed, write_sealed
 from generator.load.modules import compiled
@@ -58,7 +57,7 @@ def test_a_planted_pyc_with_the_sources_hash_does_not_run(tmp_path: Path, monkey
 
 def test_a_forged_secrets_cache_entry_does_not_hide_a_secret(tmp_path: Path) -> None:
     assert secret_scan.find(SECRET)  # (what the cache would hide)
-    version = f"detect-secrets {package_version('detect-secrets')} {source_digest(secret_scan.__file__)}"
+    version = secret_scan.cache_version()
     key = f"11:{hashlib.sha256(SECRET.encode()).hexdigest()}"
     _plant(tmp_path / "__pycache__/obsgen-secrets.cache",
            orjson.dumps({"version": version, "entries": {key: True}}))

@@ -50,9 +50,15 @@ MAX_ALIASED = 100_000
 MAX_FILE_BYTES = 16 * 2**20  # out/'s largest file (a rules file, a dashboard) is about 0.1 MiB, a state file 4 KiB
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_JSON_STRINGS_AND_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
-_JSON_STRINGS_AND_INTEGERS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\w.+-])-?(\d+)(?![\w.])')
-_JSON_KEYS_AND_BRACKETS = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")\s*:|"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+JSON_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+'
+"""A JSON string up to its closing quote, which follows (`"` alone completes it) unless it is never closed: then
+this is where every later start in it would fail too (an escaped quote inside it opens a string on the same escape
+pairs), so a scan matches it whole rather than try each of its quotes anew, reading to the end each time: an
+unclosed `"\\"\\"...` of 40k characters took 4.6 s, 1 MiB about an hour. JSON's parser fails at the first such
+string, so what follows it is never parsed, and never needs a bound."""
+_JSON_STRINGS_AND_BRACKETS = re.compile(JSON_STRING + r'"?|[\[\]{}]')
+_JSON_STRINGS_AND_INTEGERS = re.compile(JSON_STRING + r'"?|(?<![\w.+-])-?(\d+)(?![\w.])')
+_JSON_KEYS_AND_BRACKETS = re.compile(f'({JSON_STRING}")\\s*:|{JSON_STRING}"?|[\\[\\]{{}}]')
 
 
 class ReadError(ValueError):

@@ -99,7 +99,12 @@ class Change:
         return "; ".join(parts) or "no file changes"
 
 
-KEY_VALUE = re.compile(r"^[ \t-]*(?P<key>[\w.-]+)[ \t]*:[ \t]*(?P<value>\S.*?)[ \t]*$", re.MULTILINE)
+KEY_VALUE = re.compile(r"^(?>[ \t-]*+(?=[\w.])|[ \t-]*(?=-))(?P<key>[\w.-]++)[ \t]*:[ \t]*+"
+                       r"(?P<value>\S(?:[ \t]*+[^ \t\n])*+)[ \t]*$", re.MULTILINE)
+"""A YAML line's `key: value` (a list item's too), the value without its trailing blanks. Linear in the line, on a
+server's text: the key starts after the line's run of blanks and dashes (or at its last dash, when no word
+follows: `---: x`), and the value runs to the line's last non-blank; a run of dashes split every way between the
+two, and a value's trailing blanks rescanned at each character, made 20k characters take 2.7 s."""
 REDACTED = "<redacted>"
 
 

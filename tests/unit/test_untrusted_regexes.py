@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from generator.apply.files import KEY_VALUE, redacted
 from generator.apply.http import hide_user_parts
 from generator.core.untrusted import load_json
 from tests.linear_time import LINEAR, growth
@@ -44,3 +45,21 @@ def _refused(text: str) -> None:
 def test_a_json_text_with_an_unclosed_string_is_refused_in_linear_time(text: Callable[[int], str]) -> None:
     # 40k characters took 4.6 s, 1 MiB (an imported dashboard, a server's answer) about an hour
     assert growth(_refused, text) < LINEAR
+
+
+@pytest.mark.parametrize("text", [
+    lambda n: "-" * n,  # the dashes split every way between a list item's and the key's
+    lambda n: "a: x" + " " * n + "y" + " " * n + "\x00",  # the blanks rescanned at each character of the value
+], ids=["dashes", "blanks in a value"])
+def test_redacting_a_servers_configuration_is_linear(text: Callable[[int], str]) -> None:
+    # --dry-run's diff of a running server's configuration: 20k characters took 2.7 s
+    assert growth(redacted, text) < LINEAR
+
+
+@pytest.mark.parametrize(("text", "pairs"), [
+    ("- smtp_auth_password: s3cr3t  \n", [("smtp_auth_password", "s3cr3t")]),
+    ("---: x\n- - -k-: v w\t\n", [("-", "x"), ("k-", "v w")]),
+    ("- : x\nkey :\n", [("-", "x")]),
+])
+def test_key_value_pairs_are_read_as_before(text: str, pairs: list[tuple[str, str]]) -> None:
+    assert [(found["key"], found["value"]) for found in KEY_VALUE.finditer(text)] == pairs

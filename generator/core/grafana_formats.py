@@ -46,9 +46,11 @@ from generator.core.moment_format import moment_format
 Held = str | list[str]
 REGEX_SPECIAL = re.compile(r"[\\^$*+?.()|\[\]{}/]")
 LUCENE_SPECIAL = re.compile(r"""([!*+\-=<>\s&|()\[\]{}^~?:\\/"])""")
-JS_NUMBER = re.compile(r"\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Infinity|0[xX][0-9a-fA-F]+|0[oO][0-7]+"
-                       r"|0[bB][01]+)?\s*")
-"""What JavaScript's Number() reads as a number (blank is 0): luceneEscape leaves such a value as it is."""
+JS_NUMBER = re.compile(r"\s*+(?:[+-]?(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+|[+-]?Infinity|0[xX][0-9a-fA-F]++"
+                       r"|0[oO][0-7]++|0[bB][01]++)?\s*")
+"""What JavaScript's Number() reads as a number (blank is 0): luceneEscape leaves such a value as it is. Its runs
+are possessive (each is followed by a character outside it): a variable's value of 20k digits then a letter, or of
+blanks, was split every way between them, 11 s."""
 JS_INT = re.compile(r"\s*([+-]?\d+)")
 """What JavaScript's parseInt(value, 10) reads: blanks, a sign, digits; the rest is ignored."""
 JS_DIGITS = 309

@@ -10,6 +10,7 @@ import pytest
 
 from generator.apply.files import KEY_VALUE, redacted
 from generator.apply.http import hide_user_parts
+from generator.core.grafana_formats import lucene_escape
 from generator.core.untrusted import load_json
 from tests.linear_time import LINEAR, growth
 
@@ -63,3 +64,15 @@ def test_redacting_a_servers_configuration_is_linear(text: Callable[[int], str])
 ])
 def test_key_value_pairs_are_read_as_before(text: str, pairs: list[tuple[str, str]]) -> None:
     assert [(found["key"], found["value"]) for found in KEY_VALUE.finditer(text)] == pairs
+
+
+@pytest.mark.parametrize("text", [lambda n: "0" * n + "x", lambda n: "\t" * n + "\x00"], ids=["digits", "blanks"])
+def test_lucene_escaping_a_variables_value_is_linear(text: Callable[[int], str]) -> None:
+    # a value Prometheus answered or a dashboard held: 20k digits then a letter took 11 s
+    assert growth(lucene_escape, text) < LINEAR
+
+
+@pytest.mark.parametrize(("value", "escaped"), [("12", "12"), (" -1.5e3 ", " -1.5e3 "), ("0x1F", "0x1F"), ("", ""),
+                                                ("1.2-3", "1.2\\-3"), ("-", "\\-"), ("+Infinity", "+Infinity")])
+def test_a_number_is_left_as_it_is(value: str, escaped: str) -> None:
+    assert lucene_escape(value) == escaped

@@ -7,6 +7,8 @@ file's seal is an HMAC-SHA256 under this key, which lives outside any project, i
 a file of its own (mode 0600) and linked into place, which never replaces a key another process linked first. It is
 used only when it is a regular file (not a link) of this user with no access for group or others, of exactly 32
 bytes; without a usable key nothing is sealed or read, and the caches only cost time. Read once a process.
+Never inside a git work tree (XDG_CACHE_HOME set to a checkout's .cache, as CI jobs do): a key there may be
+committed, published with the repository, or one a commit put there; obsgen then warns, once, and seals nothing.
 Plain os functions: `obsgen --help` reads its record (and so this key) before anything else is imported.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import os
+import sys
 
 from generator.core.bounded_read import open_regular
 
@@ -65,9 +68,28 @@ def _create(path: str) -> None:
             os.unlink(temporary)
 
 
+def work_tree(directory: str) -> str | None:
+    """The git work tree directory is in (the nearest of it and its parents holding a .git, a directory or a
+    worktree's file), or None."""
+    directory = os.path.realpath(directory)
+    while True:
+        with contextlib.suppress(OSError):
+            os.lstat(os.path.join(directory, ".git"))
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
 def seal_key() -> bytes | None:
     """This user's key (created the first time), or None when there is no usable one."""
     path = key_path()
+    if path not in _KEYS and (tree := work_tree(os.path.dirname(path))) is not None:
+        sys.stderr.write(f"warning: obsgen's seal key would be {path}, inside the git work tree {tree}, where it "
+                         "could be committed: obsgen's caches are not used; set XDG_CACHE_HOME outside any "
+                         "checkout\n")
+        _KEYS[path] = None
     if path not in _KEYS:
         key = _read(path)
         if key is None:

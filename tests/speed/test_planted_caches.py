@@ -9,6 +9,7 @@ import hashlib
 import importlib.util
 import marshal
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -145,3 +146,22 @@ def test_a_key_another_process_links_while_this_one_looks_is_used(own_key: Path,
 
     monkeypatch.setattr(os.path, "lexists", linked_meanwhile)
     assert seal_key() == theirs
+
+
+@pytest.mark.parametrize("planted", [False, True], ids=["none there", "one committed there"])
+def test_no_key_is_made_or_used_inside_a_git_work_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str], planted: bool) -> None:
+    # XDG_CACHE_HOME=$PWD/.cache (a CI job's cache directory): the key was made there, to be committed, and one a
+    # commit put there (checked out owner-only, under umask 077) sealed whatever its author wrote
+    checkout = tmp_path / "checkout"
+    subprocess.run(["git", "init", "-q", str(checkout)], check=True, timeout=60)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(checkout / ".cache"))
+    key = checkout / ".cache/obsgen/seal.key"
+    if planted:
+        key.parent.mkdir(parents=True)
+        key.write_bytes(b"k" * 32)
+        key.chmod(0o600)
+    assert seal_key() is None
+    assert not write_sealed(tmp_path / "__pycache__/obsgen-kind.cache", b"payload")
+    assert key.exists() == planted
+    assert f"inside the git work tree {checkout}" in capsys.readouterr().err

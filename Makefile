@@ -23,10 +23,13 @@ INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --config-setti
 # runs (one git ls-files, ~5 ms), and the venv reads bytecode only from its own pycache, never from a __pycache__ in
 # the tree:
 # the .pth below sets sys.pycache_prefix at every start of the venv's Python (obsgen, python -m generator, pytest).
+# `make clean` alone runs no Python and removes the venv: it is let through, so such a checkout can be cleaned.
+ifneq ($(if $(MAKECMDGOALS),$(filter-out clean,$(MAKECMDGOALS)),default),)
 TRACKED_BYTECODE := $(shell git ls-files -- '*.pyc' '*.pyo' '*.so' '*__pycache__/*' $(patsubst %,'%',$(filter-out /%,$(VENV))) 2>/dev/null | head -3)
 ifneq ($(TRACKED_BYTECODE),)
 $(error the checkout tracks bytecode or venv files, which Python would run instead of their reviewed source: \
   $(TRACKED_BYTECODE) (remove them from the commit: git rm -r --cached PATH))
+endif
 endif
 PYCACHE_PTH := import os, sys; sys.pycache_prefix = sys.pycache_prefix or os.path.join(sys.prefix, "pycache")
 # The prefix must hold the bytecode of all the venv imports, the standard library's too (no longer read from its

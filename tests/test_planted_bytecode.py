@@ -108,17 +108,34 @@ def test_the_venv_never_reads_bytecode_from_the_tree(tmp_path: Path) -> None:
         assert ran.returncode == 0, ran.stderr
 
 
-def test_make_refuses_a_checkout_that_tracks_an_extension_module(tmp_path: Path) -> None:
-    # the importer tries entry.cpython-311-x86_64-linux-gnu.so before entry.py beside it: native code in its place
+def _tracking(tmp_path: Path, planted: str) -> Path:
+    """A checkout of the Makefile and pyproject.toml that tracks the planted file too."""
     tree = tmp_path / "tree"
-    (tree / "generator" / "cli").mkdir(parents=True)
+    (tree / planted).parent.mkdir(parents=True)
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(ROOT / name, tree / name)
-    planted = f"generator/cli/entry{importlib.machinery.EXTENSION_SUFFIXES[0]}"
     (tree / planted).write_bytes(b"\x7fELF")
     subprocess.run(["git", "init", "-q"], cwd=tree, check=True)
     subprocess.run(["git", "add", "-A"], cwd=tree, check=True)
     subprocess.run([*COMMIT, "plant"], cwd=tree, check=True)
+    return tree
+
+
+def test_make_refuses_a_checkout_that_tracks_an_extension_module(tmp_path: Path) -> None:
+    # the importer tries entry.cpython-311-x86_64-linux-gnu.so before entry.py beside it: native code in its place
+    planted = f"generator/cli/entry{importlib.machinery.EXTENSION_SUFFIXES[0]}"
+    tree = _tracking(tmp_path, planted)
     made = subprocess.run(["make", "--no-print-directory", "-n", "build"], cwd=tree, capture_output=True, text=True,
                           timeout=60)
     assert made.returncode != 0 and "tracks bytecode" in made.stderr and planted in made.stderr, made.stderr
+
+
+def test_make_clean_alone_cleans_a_checkout_that_tracks_bytecode(tmp_path: Path) -> None:
+    # it was refused as well, so the checkout could not be cleaned; it runs no Python
+    tree = _tracking(tmp_path, "generator/__pycache__/__init__.cpython-311.pyc")
+    cleaned = subprocess.run(["make", "--no-print-directory", "-n", "clean"], cwd=tree, capture_output=True,
+                             text=True, timeout=60)
+    assert cleaned.returncode == 0 and "rm -rf" in cleaned.stdout, cleaned.stderr
+    both = subprocess.run(["make", "--no-print-directory", "-n", "clean", "build"], cwd=tree, capture_output=True,
+                          text=True, timeout=60)
+    assert both.returncode != 0 and "tracks bytecode" in both.stderr, both.stdout

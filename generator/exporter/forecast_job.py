@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from generator.core.duration import parse_seconds
 from generator.exporter.cache import Labels, Sample, label_text, labels_of
@@ -26,22 +27,43 @@ def window(forecast: Forecast, wall_time: float) -> tuple[float, float, float]:
     return end - parse_seconds(forecast.history) + step, end, step
 
 
+REGULAR_GAPS = 24
+"""Gaps between a series' samples, in its history, from which they are how it is sampled rather than outages (a
+node-exporter restarting every day or two leaves fewer in the shipped two weeks)."""
+
+
 def current(history: History, within: float) -> bool:
-    """Whether Prometheus still has the series: its newest finite sample is `within` seconds of the grid's end.
+    """Whether Prometheus still has the series: its newest sample is `within` seconds of the grid's end, or of the
+    gap its samples usually leave (usual_gap). A sample is one Prometheus returned, NaN included (a ratio's 0/0 on a
+    quiet night is a value, not the series gone).
 
     A series gone (its host decommissioned, its labels renamed) stays in query_range's answer for as long as
     the history reaches back, its last values then NaN: forecast as if current, its time to exhaustion from the
     day it vanished paged CapacityExhaustedSoon about a disk that no longer exists, for the whole history."""
-    finite = np.flatnonzero(np.isfinite(history.values))
-    return finite.size > 0 and (history.values.size - 1 - int(finite[-1])) * history.step <= within
+    seen = np.isfinite(history.values) if history.answered is None else history.answered
+    points = np.flatnonzero(seen)
+    if not points.size:
+        return False
+    age = (seen.size - 1 - int(points[-1])) * history.step
+    return age <= max(within, usual_gap(points) * history.step)
+
+
+def usual_gap(points: npt.NDArray[np.intp]) -> float:
+    """Grid steps a series usually goes without a sample, from the grid points it has one at: the 90th percentile of
+    its gaps once it has REGULAR_GAPS of them, else 0. A series sampled more slowly than Prometheus' lookback (5m;
+    a 10m scrape or rule interval) has none at every other stretch of grid points, a gap of that interval less 5m:
+    under a forecast's stale_after (3m when it runs every minute) it was dropped and forecast again on every run."""
+    gaps = np.diff(points) - 1
+    gaps = gaps[gaps > 0]
+    return float(np.quantile(gaps, 0.9, method="higher")) if gaps.size >= REGULAR_GAPS else 0.0
 
 
 def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
                 computing: threading.Lock | None = None,
                 clock: Callable[[], float] = time.monotonic) -> list[Prediction]:
-    """A prediction per series the forecast's PromQL returns and still has (series without any finite value, or
-    whose newest one is older than the forecast's stale_after, a step at least, are skipped, and not counted against
-    max_series; what is fetched is bounded by prometheus_api.ANSWER_BYTES).
+    """A prediction per series the forecast's PromQL returns and still has (series without any sample, or whose
+    newest one is older than the forecast's stale_after, a step at least, and than their usual gap, are skipped, and
+    not counted against max_series; what is fetched is bounded by prometheus_api.ANSWER_BYTES).
 
     `computing`, when given, is held while predicting: jobs sharing it compute one at a time. The query and the
     predictions share the forecast's timeout (the wait for `computing` is another job's, held to its own): the

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
+import numpy.typing as npt
 import requests
 
 from generator.core.bounded_http import AnswerCut, UnreadableAnswer, json_answer
@@ -44,6 +45,8 @@ class History:
     end: float
     step: float
     name: str = ""
+    answered: npt.NDArray[np.bool_] | None = None
+    """The grid points Prometheus returned a sample at, NaN ones (a 0/0 ratio) included; None: the finite ones."""
 
 
 def grid(start: float, end: float, step: float) -> FloatArray:
@@ -167,13 +170,13 @@ class PrometheusClient:
                 entry["points"].extend(item["values"])
         result = []
         for entry in series.values():
-            values = np.full(times.size, np.nan)
+            values, answered = np.full(times.size, np.nan), np.zeros(times.size, dtype=bool)
             for stamp, value in entry["points"]:
                 index = round((float(stamp) - start) / step)
                 if 0 <= index < times.size:
-                    values[index] = float(value)
+                    values[index], answered[index] = float(value), True
             labels = {k: v for k, v in entry["metric"].items() if k != "__name__"}
-            result.append(History(labels, values, end, step, entry["metric"].get("__name__", "")))
+            result.append(History(labels, values, end, step, entry["metric"].get("__name__", ""), answered))
         return result
 
 

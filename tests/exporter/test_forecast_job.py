@@ -3,6 +3,9 @@ computation does not count."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -143,3 +146,39 @@ def test_series_gone_do_not_count_against_max_series() -> None:
         "restarting", "scraped"]
     with pytest.raises(JobFailed, match=r"returned 2 current series \(and 1 gone\), more than max_series=1"):
         predictions(FILLING.model_copy(update={"max_series": 1}), FillingDisks(), window(FILLING, 1e9)[1])
+
+
+EVERY_MINUTE = Forecast(name="queue_depth", help="Jobs waiting.", expr="queue_depth", step="1m", season=None,
+                        history="6h", horizon="1h", interval="1m", timeout="30s")
+
+
+class Answering(PrometheusClient):
+    """Prometheus' query_range answer, read by the client's own parsing: `value(t)` is the sample at grid time t, as
+    the JSON string Prometheus writes ("NaN" included), None where Prometheus has none."""
+
+    def __init__(self, value: Callable[[float], str | None]) -> None:
+        super().__init__("http://127.0.0.1:1", timeout=1)
+        self.value = value
+
+    def _get(self, params: dict[str, str], timeout: float) -> list[dict[str, Any]]:
+        times = grid(float(params["start"]), float(params["end"]), float(params["step"]))
+        points = [[t, v] for t in times if (v := self.value(float(t))) is not None]
+        return [{"metric": {"__name__": "queue_depth", "queue": "mail"}, "values": points}]
+
+
+def test_a_series_sampled_more_slowly_than_the_lookback_is_forecast_at_every_run() -> None:
+    """A series scraped (or recorded) every 10 minutes has a sample on the 1m grid for the 5 minutes of Prometheus'
+    lookback after each, none for the next 5: its newest sample was up to 5 minutes old, and the forecast, run every
+    minute (stale_after 3m), dropped it at 2 runs out of 10 and forecast it again at the next."""
+    client = Answering(lambda t: "12" if t % 600 < 300 else None)
+    runs = [len(predictions(EVERY_MINUTE, client, 1e9 + 60 * minute)) for minute in range(10)]
+    assert runs == [1] * 10
+
+
+def test_a_nan_value_is_a_sample_not_the_series_gone() -> None:
+    """A ratio is 0/0 (NaN) while nothing happens, a quiet night: Prometheus returns the series with NaN values, and
+    the forecast dropped it as gone once they were older than stale_after."""
+    quiet_since = 1e9 - 2 * 3600
+    client = Answering(lambda t: "NaN" if t >= quiet_since else "0.25")
+    (found,) = predictions(EVERY_MINUTE, client, 1e9)
+    assert found.labels == {"queue": "mail"}

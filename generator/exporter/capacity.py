@@ -9,7 +9,10 @@ and the soonest exhaustion among them counts. The whole history is no exception:
 the rising half of a daily cycle is not a trend to extrapolate to a full memory 14 hours away.
 With a season (the forecast's), the trends are of the series without its season, and the season is
 replayed on top of each: a cycle that peaks below the limit never reaches it, whatever hour it is, while
-a leak on top of one reaches the limit at the top of a cycle. bench/capacity_synthetic.py measures both.
+a leak on top of one reaches the limit at the top of a cycle. Before the season's shape is known (three
+seasons seen), the last season is replayed as it was, plus the growth from one season to the next; in the
+first season, cycle and growth cannot be told apart and the trends count as without a season.
+bench/capacity_synthetic.py measures these.
 
 Series conventions are those of :mod:`generator.exporter.forecast`: fixed ``step_seconds``, newest
 sample last, NaN gaps ignored. Fewer than two finite samples raise :class:`InsufficientDataError`.
@@ -40,6 +43,13 @@ Severity = Literal["critical", "warning", "info", "ok"]
 MAX_TREND_POINTS = 256
 TREND_WINDOWS: tuple[float | None, ...] = (3600.0, 6 * 3600.0, DAY_SECONDS, 3 * DAY_SECONDS, None)
 """Spans of the trends time_to_exhaustion compares, in seconds (None: the whole history)."""
+REPLAYED_WINDOWS = tuple(window for window in TREND_WINDOWS if window is None or window >= 6 * 3600.0)
+"""The spans of the trends replayed_exhaustion_seconds adds: a value less the one a season before is twice as noisy
+as the value, and an hour of it (12 samples at 5m) read noise as a rise of 15% an hour on a noisy memory cycle."""
+SHAPE_SEASONS = 3
+"""Seasons a series is seen over before its shape is used: with fewer, the deviations from the season around each
+value are partly from half a season's mean, which holds half a cycle (memory at 50% +-10% a day, noise sd 3, read
+2.5 days of it as growth a day from full 5% of the time)."""
 TRUSTED_WINDOWS = 3.0
 MIN_TREND_SAMPLES = 12
 LEVEL_FRACTION = 1 / 8
@@ -111,6 +121,8 @@ def time_to_exhaustion(values: npt.ArrayLike, step_seconds: float, limit: float,
     if np.isfinite(y).sum() < 2:
         raise InsufficientDataError("a trend needs at least two finite samples")
     shape = season_shape(y, step_seconds, season_seconds)
+    if shape is None and (lag := replayable_season_steps(y, step_seconds, season_seconds)) is not None:
+        return replayed_exhaustion_seconds(y, step_seconds, lag, limit, direction)
     if shape is not None:
         y = y - shape[(np.arange(y.size) - (y.size - 1)) % shape.size]
     soonest = math.inf
@@ -138,9 +150,10 @@ def season_shape(values: FloatArray, step_seconds: float, season_seconds: float 
     full within 24 h 17% of the time. Trends of the series without the season see only what grows from season
     to season, and the season replayed on top makes a growth reach the limit at the top of a cycle.
     """
+    seen = _seen_seconds(values, step_seconds)
     for seconds in season_candidates(season_seconds):
         steps = round(seconds / step_seconds)
-        if steps >= 2 and (shape := seasonal_profile(values, steps)) is not None:
+        if steps >= 2 and seen >= SHAPE_SEASONS * seconds and (shape := seasonal_profile(values, steps)) is not None:
             return shape
     return None
 
@@ -149,8 +162,63 @@ def seasonal_exhaustion_seconds(trend: Trend, shape: FloatArray, step_seconds: f
                                 direction: Direction, within: float) -> float:
     """Seconds until ``trend`` plus ``shape`` (repeating, element k at k steps from now) first reaches ``limit``,
     looked for up to ``within`` seconds (inf past it), linear between steps."""
-    k = np.arange(0, min(int(within / step_seconds), 1 << 20) + 2)
-    path = trend.intercept + trend.slope_per_second * step_seconds * k + shape[k % shape.size]
+    k = _steps_ahead(step_seconds, within)
+    return _first_reached(trend.intercept + trend.slope_per_second * step_seconds * k + shape[k % shape.size],
+                          step_seconds, limit, direction)
+
+
+def replayable_season_steps(values: FloatArray, step_seconds: float, season_seconds: float | None) -> int | None:
+    """The season, in steps, that :func:`replayed_exhaustion_seconds` can replay before its shape is known: the first
+    of the declared season's candidates seen ``MIN_TREND_SAMPLES`` times a season apart; None if none is."""
+    for seconds in season_candidates(season_seconds):
+        steps = round(seconds / step_seconds)
+        if 2 <= steps < values.size:
+            both = np.isfinite(values[steps:]) & np.isfinite(values[:-steps])
+            if both.sum() >= MIN_TREND_SAMPLES:
+                return steps
+    return None
+
+
+def replayed_exhaustion_seconds(values: FloatArray, step_seconds: float, season_steps: int, limit: float,
+                                direction: Direction) -> float:
+    """Time to exhaustion of a series seen for one to three seasons, its season's shape not known yet: the last season
+    replayed, plus the growth from one season to the next.
+
+    Trends of the series itself read the rising half of a daily cycle as growth: memory at 55% +-15% a day, after a
+    restart a day or two ago, was predicted full within a day half of the time. Each value less the one a season
+    before (its growth) holds no cycle. Their median is the growth per season, added once per season ahead and
+    trusted ``TRUSTED_WINDOWS`` times the time it is seen over (a season at least). Their trends over the
+    :data:`REPLAYED_WINDOWS` add how much faster the series grows now than a season before (a leak that started
+    today), each trusted ``TRUSTED_WINDOWS`` times its span.
+    """
+    growth = values[season_steps:] - values[:-season_steps]
+    newest = values.size - 1
+    candidates = [(Trend(0.0, nanmedian(growth)), season_steps * step_seconds + _seen_seconds(growth, step_seconds))]
+    for window in REPLAYED_WINDOWS:
+        span = growth if window is None else growth[-round(window / step_seconds) :]
+        if np.isfinite(span).sum() >= MIN_TREND_SAMPLES:
+            candidates.append((recent_trend(span, step_seconds), _seen_seconds(span, step_seconds)))
+    soonest = math.inf
+    for trend, seen in candidates:
+        trusted = TRUSTED_WINDOWS * seen
+        k = _steps_ahead(step_seconds, trusted)
+        seasons = -(-k // season_steps)
+        path = (values[newest + k - season_steps * seasons] + trend.intercept * seasons
+                + trend.slope_per_second * step_seconds * k)
+        seconds = _first_reached(path, step_seconds, limit, direction)
+        if seconds <= trusted:
+            soonest = min(soonest, seconds)
+    return soonest
+
+
+def _steps_ahead(step_seconds: float, within: float) -> npt.NDArray[np.int64]:
+    """0, 1, ... steps from now, past ``within`` seconds by a step."""
+    return np.arange(0, min(int(within / step_seconds), 1 << 20) + 2)
+
+
+def _first_reached(path: FloatArray, step_seconds: float, limit: float, direction: Direction) -> float:
+    """Seconds until ``path`` (element k at k steps from now; NaN unknown) first reaches ``limit``, linear between
+    steps; inf if it does not."""
     gap = limit - path if direction == "up" else path - limit
     reached = np.flatnonzero(gap <= 0)
     if not reached.size:
@@ -158,6 +226,8 @@ def seasonal_exhaustion_seconds(trend: Trend, shape: FloatArray, step_seconds: f
     at = int(reached[0])
     if at == 0:
         return 0.0
+    if not math.isfinite(gap[at - 1]):
+        return step_seconds * at
     return step_seconds * (at - 1 + float(gap[at - 1] / (gap[at - 1] - gap[at])))
 
 

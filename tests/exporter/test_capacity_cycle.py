@@ -75,3 +75,34 @@ def test_a_weekly_cycle_declared_weekly_is_never_predicted_to_fill() -> None:
     history = 35 * 288
     for i in range(history, used.size, 24):
         assert time_to_exhaustion(used[i - history + 1 : i + 1], STEP, 100.0, "up", 7 * DAY) == math.inf, i
+
+
+def _two_weeks_of(seen: np.ndarray) -> np.ndarray:
+    """The shipped memory_used's 2 weeks of history for a series seen since the given samples (NaN before)."""
+    return np.concatenate([np.full(HISTORY - seen.size, np.nan), seen])
+
+
+@pytest.mark.parametrize("days", [1.25, 1.5, 2.0, 2.5])
+def test_a_healthy_daily_cycle_seen_for_a_day_or_two_is_never_predicted_to_fill(days: float) -> None:
+    """Before its season's shape is seen twice (3 days), a new host's memory at 55% +-15% a day was predicted full
+    within a day half of the time: the trends of hours of its rising half, and a single day's, read the cycle as
+    growth. The last day is replayed instead, plus the growth from one day to the next."""
+    for amplitude, noise in ((15, 0.5), (10, 3.0)):
+        used = _cycle(days + 1, amplitude, noise)
+        seen = round(days * DAY / STEP)
+        for i in range(seen, used.size, 24):  # every 2 hours of a day
+            seconds = time_to_exhaustion(_two_weeks_of(used[i - seen + 1 : i + 1]), STEP, 100.0, "up", DAY)
+            assert seconds > 7 * DAY, (amplitude, i)  # not even a warning
+
+
+def test_a_leak_on_a_daily_cycle_seen_for_a_day_or_two_is_predicted_full_in_time() -> None:
+    """A process leaking memory since it started, at 15% a day on a 15% daily cycle: full at the top of its third day.
+    The trends of the series read the cycle as growth (full in 4 h predicted a day ahead); the last day replayed
+    plus the day-to-day growth sees when."""
+    t = np.arange(0, 4 * DAY, STEP)
+    used = 40 + 15 * t / DAY + 15 * np.sin(2 * np.pi * t / DAY) + np.random.default_rng(3).normal(0, 0.5, t.size)
+    full = float(t[np.flatnonzero(40 + 15 * t / DAY + 15 * np.sin(2 * np.pi * t / DAY) >= 100)[0]])
+    for before in (36 * 3600.0, DAY, 6 * 3600.0):
+        i = round((full - before) / STEP)
+        predicted = time_to_exhaustion(_two_weeks_of(used[: i + 1]), STEP, 100.0, "up", DAY)
+        assert predicted == pytest.approx(before, rel=0.1), (before, predicted)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.capacity_synthetic import HOUR, predict_at, scenario, shipped
 from definitions.forecasts import MEMORY
 from generator.exporter.capacity import time_to_exhaustion
 from generator.exporter.predict import predict
@@ -106,3 +107,15 @@ def test_a_leak_on_a_daily_cycle_seen_for_a_day_or_two_is_predicted_full_in_time
         i = round((full - before) / STEP)
         predicted = time_to_exhaustion(_two_weeks_of(used[: i + 1]), STEP, 100.0, "up", DAY)
         assert predicted == pytest.approx(before, rel=0.1), (before, predicted)
+
+
+def test_a_disk_filling_to_the_top_of_its_cleanup_cycle_is_not_predicted_full_early_an_hour_ahead() -> None:
+    """bench/capacity_synthetic.py's cleanup disks an hour before they are full: each phase of the season's shape kept
+    its own median's noise, and the path of trend plus shape reached the limit at the first phase whose noise dipped
+    to it (median relative error 0.50, the prediction early; 0.38 before the shape was used). A median over
+    neighbouring phases keeps the cleanups' steps and not the noise."""
+    errors = []
+    for seed in range(20):
+        free, full_at = scenario("cleanups", seed)
+        errors.append(abs(predict_at(shipped, free, full_at - HOUR) - HOUR) / HOUR)
+    assert float(np.median(errors)) <= 0.42

@@ -4,10 +4,10 @@ Alertmanager has no "cooldown": a severity's route gets `group_wait` (how soon t
 cooldown up to 10 s), `group_interval` (how soon news about the group goes: the cooldown) and `repeat_interval` (how
 soon an unchanged alert is said again). A cooldown of 0 ("immediate") becomes `group_wait: 0s`, never
 `repeat_interval: 0` (invalid). docs/configuration.md's table gives the mapping; where it is one-to-one (a cooldown
-of 0 or of 10 s and more, a repeat_interval no shorter than the cooldown) nothing is said on each build. Where it is
-not, the warning says what the route does instead: a cooldown under 10 s becomes a `group_interval` of 10 s
-(Alertmanager's floor here), so news about a group comes less often than asked; a `repeat_interval` shorter than
-the cooldown is raised to it.
+of 0 or of 10 s and more, a repeat_interval no shorter than the cooldown nor 10 s) nothing is said on each build.
+Where it is not, the warning says what the route does instead: a cooldown under 10 s becomes a `group_interval` of
+10 s (Alertmanager's floor here), so news about a group comes less often than asked; a `repeat_interval` shorter
+than the route's `group_interval` (the cooldown, or that floor) is raised to it.
 """
 
 from __future__ import annotations
@@ -27,13 +27,16 @@ LEVEL = Level.WARNING
 def check(context: Context) -> Iterator[Finding]:
     alerting = context.project.alerting
     for number, severity in enumerate(alerting.severities):
+        wait, interval, repeat_said = route_timing(severity)  # the mapping itself: what differs is said
         cooldown, repeat = parse_seconds(severity.cooldown), parse_seconds(severity.repeat_interval)
-        floored = 0 < cooldown < MIN_GROUP_INTERVAL
-        if not floored and repeat >= cooldown:
+        if 0 < cooldown != parse_seconds(interval):
+            why = f"Alertmanager's group_interval is at least {MIN_GROUP_INTERVAL:g}s here"
+        elif repeat != parse_seconds(repeat_said):
+            why = (f"repeat_interval {severity.repeat_interval} is shorter than the cooldown" if repeat < cooldown else
+                   f"repeat_interval {severity.repeat_interval} is shorter than Alertmanager's group_interval "
+                   f"{interval}")
+        else:
             continue
-        wait, interval, repeat_said = route_timing(severity)
-        why = (f"Alertmanager's group_interval is at least {MIN_GROUP_INTERVAL:g}s here" if floored else
-               f"repeat_interval {severity.repeat_interval} is shorter than the cooldown")
         yield Finding(alerting, f"severity {severity.name}: cooldown {severity.cooldown} has no Alertmanager field "
                                 f"that keeps it ({why}); mapped to group_wait {wait}, group_interval {interval}, "
                                 f"repeat_interval {repeat_said}", ("severities", number))

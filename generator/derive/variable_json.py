@@ -54,7 +54,8 @@ def variable_json(variable: Variable) -> dict[str, Any]:
     else:
         # Grafana splits each `text : value` item (labelled_option), and $name is its value
         text, value = labelled_option(variable.selected)
-        document = {"type": "custom", **common, "query": ",".join(variable.options),
+        query = ",".join(item.replace(",", "\\,") for item in variable.options)  # `\,`: a comma in an item
+        document = {"type": "custom", **common, "query": query,
                     "current": {"text": text, "value": value},
                     "options": [{"text": shown, "value": sent, "selected": item == variable.selected}
                                 for item in variable.options for shown, sent in [labelled_option(item)]],

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from generator.core.errors import DefinitionError, Location
+from generator.core.grafana_interpolation import custom_labelled_options
 from generator.core.untrusted import ReadError
 from generator.core.yaml_as_written import load_yaml_as_written
 from generator.derive.dashboards import values_of
@@ -21,7 +22,7 @@ from generator.importer.dashboards import read_dashboards
 from generator.importer.rulefiles import read_rules
 from generator.importer.write import import_files
 from generator.interop.grafana_json import convert
-from generator.model import ImportedAlert
+from generator.model import CustomVariable, ImportedAlert
 from generator.model.identity import panel_id
 from generator.scaffold import create
 
@@ -56,6 +57,19 @@ def test_a_custom_variables_text_colon_value_items_are_split_as_grafana_splits_t
     assert written["query"] == variable["query"]
     assert values_of([env])["env"] == "development"
 
+
+
+def test_a_custom_variables_option_holding_a_comma_is_one_option_in_the_written_query() -> None:
+    # Grafana reads `\\,` as a comma inside an item: written unescaped, one option was two in Grafana, the lint
+    # and the preview, and an imported one kept its query verbatim (extra=) to stay one
+    region = CustomVariable(name="region", options=("eu,west : eu-west", "us"))
+    written = variable_json(region)
+    assert custom_labelled_options(written) == [("eu,west", "eu-west"), ("us", "us")]
+    assert [(o["text"], o["value"]) for o in written["options"]] == custom_labelled_options(written)
+    variable = {"type": "custom", "name": "region", "query": "eu\\,west : eu-west,us", "current": {"value": "eu-west"}}
+    converted = convert(_dashboard(_timeseries(1, "Up"), templating={"list": [variable]}), Location("s.json", 1))
+    (imported,) = [v for v in converted.dashboard.variables if v.name == "region"]
+    assert isinstance(imported, CustomVariable) and (imported.options, imported.extra) == (region.options, {})
 
 def _urls(value: Any) -> list[str]:
     if isinstance(value, dict):

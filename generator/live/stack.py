@@ -71,11 +71,11 @@ log before sending itself. Ten gossip intervals (200 ms) carry a log entry acros
 the default 15 s would hold every page sent through the survivor of a pair for 15 simulated minutes."""
 EXPORTER_CONFIG = "exporter/exporter.yml"
 START_ATTEMPTS = 3
+"""Starts tried, each with ports chosen anew, while a server finds its port taken: ports are chosen free before the
+first server starts, and another process (another stack, a test's server) may take one in the seconds between."""
 RULES_WAITED_FOR = 60.0
 """Seconds: `up` waits for the rule groups evaluated at least this often to evaluate past the history written ahead
 (a compressed stack's groups every second to a minute; its daily ones every 24 minutes are not waited for)."""
-"""Starts tried, each with ports chosen anew, while a server finds its port taken: ports are chosen free before the
-first server starts, and another process (another stack, a test's server) may take one in the seconds between."""
 DEMO_DB_READY = "writing new sessions"
 """What `obsgen demo-db --trickle` prints once its history is written."""
 SIMULATED_HOST = SIMULATED_HOSTS[0]

@@ -109,14 +109,19 @@ def _release(status: Any) -> str:
         return ""
 
 
+def _releases(api: Api, files: Files) -> tuple[str, str | None]:
+    """The release the server runs (/api/v2/status, "" when it reports none) and the one out/ was built for
+    (obsgen.tmpl's declaration, Stack.alertmanager_version; None when it declares none)."""
+    return (_release(api.get("/api/v2/status")),
+            declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace")))
+
+
 def other_release(api: Api, files: Files) -> str:
-    """Why these files are not for the running Alertmanager ("" when they are, or when either release is unknown):
-    obsgen.tmpl declares the release out/ was built for (Stack.alertmanager_version), /api/v2/status reports the
-    running one. What obsgen writes for a release (the links' escaping for its UI, the group keys and regexes as it
-    reads them) changes at X.Y.0 releases only, so a patch release apart is the same."""
-    declared = declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace"))
+    """Why these files are not for the running Alertmanager ("" when they are, or when either release is unknown).
+    What obsgen writes for a release (the links' escaping for its UI, the group keys and regexes as it reads them)
+    changes at X.Y.0 releases only, so a patch release apart is the same."""
     try:
-        running = _release(api.get("/api/v2/status"))
+        running, declared = _releases(api, files)
     except Exception:  # a server that does not say is not refused for it: the check before any copy is best effort
         return ""
     if not running or declared is None or ordered(running)[:2] == ordered(declared)[:2]:
@@ -149,8 +154,7 @@ def links_unreadable(api: Api, files: Files) -> str:
     ("" when it reads them as written, or when either release is unknown): its UI decodes a link's filter value as
     JSON from 0.32.0 (prometheus/alertmanager#4862) and keeps it as written before, and /api/v2/status reports the
     running release (versionInfo.version)."""
-    declared = declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace"))
-    running = _release(api.get("/api/v2/status"))
+    running, declared = _releases(api, files)
     if not running or declared is None or ui_decodes_filter(running) == ui_decodes_filter(declared):
         return ""
     if ui_decodes_filter(running):

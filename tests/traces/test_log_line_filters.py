@@ -1,8 +1,8 @@
 """What the LogQL rules' line filters count, on the lines the services really write.
 
 Loki applies a rule's line filters to each line: `|=` and `!=` a case-sensitive substring, `|~` and `!~` an RE2
-search (Python's re agrees on the patterns used here). A tailed file's line is the whole JSON object
-generator.logging_json writes; an OTLP record's line is its body, the formatted message.
+search (read as Go reads it: core.go_regex, as obsgen's LogQL reader compiles it). A tailed file's line is the
+whole JSON object generator.logging_json writes; an OTLP record's line is its body, the formatted message.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import socket
 import pytest
 
 from definitions.logs import RAG_TIMEOUT_LINES
+from generator.core.go_regex import compile_go
 from generator.logging_json import configure
 
 _FILTER = re.compile(r'\s*(\|=|!=|\|~|!~)\s*"((?:[^"\\]|\\.)*)"')
@@ -29,7 +30,7 @@ def _kept(selector_and_filters: str, line: str) -> bool:
         " ", "").replace('"', ""), f"only line filters are evaluated here: {filters}"
     for operator, quoted in found:
         text = json.loads(f'"{quoted}"')
-        hit = text in line if operator in ("|=", "!=") else re.search(text, line) is not None
+        hit = text in line if operator in ("|=", "!=") else compile_go(text).search(line) is not None
         if hit != (operator in ("|=", "|~")):
             return False
     return True

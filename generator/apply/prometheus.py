@@ -64,9 +64,10 @@ def config_differences(ours: Any, live: Any, path: str = "", key: str = "") -> l
                 found += config_differences(value, live[name], child, str(name))
         return found
     if isinstance(ours, list):
-        if not isinstance(live, list) or len(live) != len(ours):
-            count = len(live) if isinstance(live, list) else live
-            return [f"{where} has {counted(count, 'entry', 'entries')} on the server, {len(ours)} in out/"]
+        if not isinstance(live, list):
+            return [f"{where} is {live!r} on the server, {counted(len(ours), 'entry', 'entries')} in out/"]
+        if len(live) != len(ours):
+            return [f"{where} has {counted(len(live), 'entry', 'entries')} on the server, {len(ours)} in out/"]
         return [d for index, (mine, theirs) in enumerate(zip(ours, live, strict=True))
                 for d in config_differences(mine, theirs, f"{path}[{index}]", key)]
     if not _same_scalar(key, ours, live):

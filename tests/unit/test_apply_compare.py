@@ -61,6 +61,16 @@ def test_a_setting_the_server_lacks_or_holds_otherwise_is_named() -> None:
                                               "scrape_configs has 1 entry on the server, 2 in out/"]
 
 
+def test_a_list_the_server_holds_as_something_else_is_named_as_what_it_is() -> None:
+    """cli52 counted the server's entries through core.wording.counted, which formats a number: a server's None or
+    text where out/ has a list raised TypeError/ValueError, so apply's verification failed (and restored the previous
+    files) and status could not say the difference."""
+    ours = {"scrape_configs": [{"job_name": "node"}, {"job_name": "api"}], "rule_files": ["rules/*.yml"]}
+    live = {"scrape_configs": None, "rule_files": "rules/*.yml"}
+    assert config_differences(ours, live) == ["scrape_configs is None on the server, 2 entries in out/",
+                                              "rule_files is 'rules/*.yml' on the server, 1 entry in out/"]
+
+
 def test_an_empty_setting_is_the_same_as_one_the_server_leaves_out() -> None:
     ours = {"global": {"scrape_interval": "1m", "external_labels": {}}, "remote_write": []}
     live = {"global": {"scrape_interval": "1m"}}

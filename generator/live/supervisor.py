@@ -172,10 +172,12 @@ def rules_evaluated_since(url: str, since: float, longest: float) -> Callable[[]
     rule's own. A group evaluated less often is not waited for (a daily group of a compressed stack, every 24
     minutes, keeps such an error until its next evaluation, when its first one came that early)."""
     ready = http_ready(url + "/-/ready")
+    asked = [0.0]  # when the rules were last asked for: once a second (the answer is ~0.5 MiB), not every poll
 
     def probe() -> bool:
-        if not ready():
+        if not ready() or time.monotonic() - asked[0] < 1.0:
             return False
+        asked[0] = time.monotonic()
         try:
             with fetch("GET", url + "/api/v1/rules", deadline_for(1.0), RULES_BYTES, timeout=1.0) as response:
                 groups = load_json(response.text)["data"]["groups"]

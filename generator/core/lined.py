@@ -1,20 +1,17 @@
 """Mappings that know where they are in the file read (Lined): what core.yaml_as_written reads from pyyaml's node
 marks, and lined_json from a JSON text, for an error about a value of an imported file to name its line.
 
-JSON's parser knows no positions, so lined_json scans the text once (strings skipped, as core.untrusted's scans do)
-for each object's line and its keys', in the order the parser finishes the objects (each at its closing brace):
-the parser's hook takes them in that order. Linear in the text, within load_json's bounds.
+JSON's parser knows no positions, so lined_json scans the text once (with core.untrusted's scan of keys, strings
+skipped) for each object's line and its keys', in the order the parser finishes the objects (each at its closing
+brace): the parser's hook takes them in that order. Linear in the text, within load_json's bounds.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from generator.core.untrusted import load_json
-
-_KEYS_AND_BRACKETS = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")\s*:|"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+from generator.core.untrusted import JSON_KEYS_AND_BRACKETS, load_json
 
 
 class Lined(dict[Any, Any]):
@@ -41,7 +38,7 @@ def _objects_as_closed(text: str) -> list[tuple[int, dict[str, int]]]:
     closed: list[tuple[int, dict[str, int]]] = []
     open_: list[tuple[int, dict[str, int]] | None] = []  # None: an array
     line, last = 1, 0
-    for match in _KEYS_AND_BRACKETS.finditer(text):
+    for match in JSON_KEYS_AND_BRACKETS.finditer(text):
         line, last = line + text.count("\n", last, match.start()), match.start()
         token = match[0]
         if token in ("{", "["):

@@ -24,7 +24,7 @@ from generator.importer.reading import (
     line_of,
     lined_json,
     load_json,
-    mapping,
+    mapping_at,
     read_text,
 )
 from generator.interop.grafana_json import convert
@@ -72,16 +72,8 @@ def _found(value: Any, top: bool = False) -> Iterator[tuple[dict[str, Any], str]
         yield value, ""
 
 
-def _mapping(owner: dict[str, Any], key: str, what: str) -> dict[str, Any]:
-    """owner[key] when it is a mapping ({} when absent); ReadError at its line (line_of) otherwise."""
-    try:
-        return mapping(owner.get(key), what)
-    except ValueError as error:
-        raise ReadError(str(error), line_of(owner, key)) from None
-
-
 def _folder(metadata: dict[str, Any], kind: str) -> str:
-    annotations = _mapping(metadata, "annotations", f"{kind} metadata.annotations")
+    annotations = mapping_at(metadata, "annotations", f"{kind} metadata.annotations")
     return next((str(annotations[key]) for key in FOLDER_ANNOTATIONS if annotations.get(key)), "")
 
 
@@ -98,11 +90,11 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
     kind = document.get("kind")
     if kind not in ("ConfigMap", "GrafanaDashboard"):
         return
-    metadata = _mapping(document, "metadata", f"{kind} metadata")
+    metadata = mapping_at(document, "metadata", f"{kind} metadata")
     origin = f"{kind} {metadata.get('name', '')}".strip()
     if kind == "ConfigMap":
         folder = _folder(metadata, kind)
-        for key, text in _mapping(document, "data", "ConfigMap data").items():
+        for key, text in mapping_at(document, "data", "ConfigMap data").items():
             try:
                 value = load_json(text)
             except ReadError as error:
@@ -112,7 +104,7 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
             for dashboard, _ in _found(value):
                 yield dashboard, folder, origin, str(key)
     else:
-        spec = _mapping(document, "spec", "GrafanaDashboard spec")
+        spec = mapping_at(document, "spec", "GrafanaDashboard spec")
         try:
             value = load_json(spec["json"]) if isinstance(spec.get("json"), str) else None
         except ValueError as error:

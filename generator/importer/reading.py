@@ -14,8 +14,8 @@ from generator.core.untrusted import ReadError, error_line, load_json, utf8_text
 from generator.core.yaml_as_written import load_yaml_as_written, typed
 
 __all__ = ["MAX_BYTES", "MAX_OBJECTS", "MAX_TOTAL_BYTES", "MAX_TOTAL_OBJECTS", "Budget", "ReadError", "check_objects",
-           "error_line", "line_of", "lined_json", "load_json", "load_yaml_as_written", "mapping", "read_text",
-           "sequence", "type_name", "typed"]
+           "error_line", "line_of", "lined_json", "load_json", "load_yaml_as_written", "mapping", "mapping_at",
+           "read_text", "sequence", "type_name", "typed"]
 
 MAX_BYTES = 16 * 1024 * 1024  # kube-prometheus' largest rule file is 0.2 MiB, its largest dashboard 0.1 MiB
 # Rules, or dashboards and their panels, of one file. Each costs 10-15 KB once converted, so the 16 MiB above
@@ -82,6 +82,14 @@ def mapping(value: Any, what: str) -> dict[Any, Any]:
     if not isinstance(value, dict):
         raise ValueError(f"{what} must be a mapping, got {type_name(value)}")
     return value
+
+
+def mapping_at(owner: dict[Any, Any], key: str, what: str) -> dict[Any, Any]:
+    """owner[key] when it is a mapping ({} when absent); ReadError at its line (line_of) otherwise."""
+    try:
+        return mapping(owner.get(key), what)
+    except ValueError as error:
+        raise ReadError(str(error), line_of(owner, key)) from None
 
 
 def sequence(value: Any, what: str) -> list[Any]:

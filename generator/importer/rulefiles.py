@@ -24,6 +24,7 @@ from generator.importer.reading import (
     line_of,
     load_yaml_as_written,
     mapping,
+    mapping_at,
     read_text,
     sequence,
     type_name,
@@ -145,14 +146,6 @@ def yaml_documents(path: Path, budget: Budget | None = None) -> list[Any]:
     return found
 
 
-def _mapping(owner: dict[Any, Any], key: str, what: str) -> dict[Any, Any]:
-    """owner[key] when it is a mapping ({} when absent); ReadError at its line otherwise."""
-    try:
-        return mapping(owner.get(key), what)
-    except ValueError as error:
-        raise ReadError(str(error), line_of(owner, key)) from None
-
-
 def _documents(stem: str, documents: list[Any], notes: list[tuple[int, str]]) -> Iterator[tuple[str, Any, int]]:
     """(rule set name, groups, the line of groups) of every rule-bearing document: plain rule files,
     PrometheusRule objects."""
@@ -161,8 +154,8 @@ def _documents(stem: str, documents: list[Any], notes: list[tuple[int, str]]) ->
         if not isinstance(doc, dict):
             raise ValueError(f"expected a mapping, got {type_name(doc)}")
         kind = doc.get("kind")
-        metadata = _mapping(doc, "metadata", f"{kind} metadata") if "kind" in doc else {}
-        spec = _mapping(doc, "spec", "PrometheusRule spec") if kind == "PrometheusRule" else {}
+        metadata = mapping_at(doc, "metadata", f"{kind} metadata") if "kind" in doc else {}
+        spec = mapping_at(doc, "spec", "PrometheusRule spec") if kind == "PrometheusRule" else {}
         if kind == "PrometheusRule":
             yield str(metadata.get("name") or kebab(stem)), spec.get("groups"), line_of(spec, "groups")
             notes.append((line_of(doc), f"PrometheusRule {metadata.get('name')}: metadata (namespace, labels) is "

@@ -237,6 +237,7 @@ def _key_twice(text: str) -> ReadError:
     """The first key written twice in one object of a JSON text, at the second one's line. Only run once the parser
     found one: the parser's hook knows no position."""
     objects: list[dict[str, int] | None] = []  # keys seen (with their line) in each open object; None in a list
+    line, last = 1, 0  # lines counted from the last key on, not from the start at each key
     for match in JSON_KEYS_AND_BRACKETS.finditer(text):
         token = match[0]
         if token in ("{", "["):
@@ -244,7 +245,8 @@ def _key_twice(text: str) -> ReadError:
         elif token in ("}", "]"):
             objects.pop()
         elif match[1] is not None and objects and objects[-1] is not None:
-            key, line = json.loads(match[1]), text.count("\n", 0, match.start()) + 1
+            line, last = line + text.count("\n", last, match.start()), match.start()
+            key = json.loads(match[1])
             if key in objects[-1]:
                 return ReadError(f"key {key!r} is written twice in one object (first at line {objects[-1][key]}); "
                                  "the last one would silently win", line)

@@ -49,9 +49,11 @@ def _named(value: Any) -> Iterator[str]:
 
 def used_sources(project: Project) -> frozenset[str]:
     """Which of Loki and Tempo the project uses: it stores logs (LogStorage: out/loki) or traces (TracingPolicy:
-    out/tempo), or a dashboard names the data source, which must then exist."""
-    used = {"loki"} if project.all(LogStorage) else set()
-    used |= {"tempo"} if project.all(TracingPolicy) else set()
+    out/tempo), its GrafanaSettings give the data source's URL (a Loki or Tempo run elsewhere), or a dashboard names
+    the data source, which must then exist."""
+    given = settings(project).model_fields_set
+    used = {"loki"} if project.all(LogStorage) or "loki_url" in given else set()
+    used |= {"tempo"} if project.all(TracingPolicy) or "tempo_url" in given else set()
     if used != set(OPTIONAL_SOURCES):
         for dashboard in project.all(Dashboard):
             used.update(_named(dashboard.model_dump()))

@@ -58,3 +58,11 @@ def test_logs_and_traces_stored_get_both_linked_to_each_other(tmp_path: Path) ->
     sources, named = _provisioned(project_with(tmp_path, {CASE_MODULE: module}))
     assert list(sources) == ["prometheus", "alertmanager", "loki", "tempo"]
     assert {"loki", "tempo", "prometheus"} <= named <= set(sources)
+
+
+def test_a_loki_or_tempo_url_given_in_the_settings_gets_its_data_source(tmp_path: Path) -> None:
+    """A Loki or Tempo run elsewhere (its logs or traces not stored by this project): the URL given says it is used."""
+    module = "from generator.model import GrafanaSettings\nGRAFANA = GrafanaSettings(tempo_url=\"http://tempo.ops:3200\")\n"
+    sources, named = _provisioned(project_with(tmp_path, {CASE_MODULE: module}))
+    assert list(sources) == ["prometheus", "alertmanager", "tempo"]
+    assert sources["tempo"]["url"] == "http://tempo.ops:3200" and named <= set(sources)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from urllib.parse import quote_plus
 
 from generator.core.humanize import FUNCTIONS, HumanizeError, go_format
 
-_ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
+_NOT_BLANK = re.compile(r"\S")
 _ESCAPED = r"(?:\s*\|\s*(urlquery))?"
 """A label's value piped to Go's urlquery (url.QueryEscape): a query parameter's value, `&`, `#`, `+` and spaces
 escaped. Go's, in every Prometheus and Loki; Prometheus' own urlQueryEscape is newer than 2.42's promtool."""
@@ -41,6 +41,51 @@ _ABSENT = re.compile(r'\{\{-?\s*if\s+eq\s+\(printf\s+"%f"\s+\$value\)\s+"NaN"\s*
 """`{{ if eq (printf "%f" $value) "NaN" }}...{{ else }}...{{ end }}`, as guard_absent_value writes it."""
 _VALUE_ACTION = re.compile(r"\{\{(?!-?\s*(?:if|with|range|else|end)\b)[^{}]*\$value[^{}]*\}\}%?")
 """An action printing the value, with a % written right after it (the value's unit, pointless without it)."""
+
+
+def _past_blanks(text: str, at: int) -> int:
+    """Where the blanks (as regexes' \\s counts them) from at end."""
+    found = _NOT_BLANK.search(text, at)
+    return found.start() if found else len(text)
+
+
+def _actions(template: str) -> Iterator[tuple[int, int, str]]:
+    """Each action's start, end and body, as `\\{\\{-?\\s*(.*?)\\s*-?\\}\\}` finds them (the body on one line; the
+    blanks around it, newlines included, and a trim marker's dash outside it), in linear time: that regex tried
+    every split of a run of blanks (cubic: `{{` and 10,000 spaces ran for minutes), and read to the text's end again
+    from each `{{` of a text with no `}}`. The first `}}` at or after the body's start closes the action (with a
+    `-` right before it); it fails where a newline comes before it other than in the blanks right before the
+    close. Each search below starts where the last one did or later, so each `find` is done once per place."""
+    braces = newline = blanks_from = blanks_to = -1
+    start = template.find("{{")
+    while start >= 0:
+        dash = start + 2 + template.startswith("-", start + 2)
+        body_start = _past_blanks(template, dash)
+        if braces < body_start:
+            braces = template.find("}}", body_start)
+            if braces < 0:
+                return
+        end, close = braces + 2, braces - (braces > body_start and template[braces - 1] == "-")
+        if newline < body_start:
+            newline = template.find("\n", body_start)
+            if newline < 0:
+                newline = len(template)
+        if newline < close and blanks_from != newline:
+            blanks_from, blanks_to = newline, _past_blanks(template, newline)
+        if newline > close or blanks_to == close:
+            yield start, end, template[body_start:close].rstrip()
+            start = template.find("{{", end)
+        else:
+            start = template.find("{{", start + 1)
+
+
+def _each_action(template: str, replace: Callable[[str, str], str]) -> str:
+    """The template with each action replaced by replace(the action, its body)."""
+    parts, done = [], 0
+    for start, end, body in _actions(template):
+        parts += [template[done:start], replace(template[start:end], body)]
+        done = end
+    return "".join([*parts, template[done:]])
 
 
 class TemplateError(ValueError):
@@ -85,16 +130,15 @@ def readable(template: str) -> str:
     """The template as a person reads it where no alert fills it (a runbook): `<instance>` for a label, `<value>`
     for the value, `<externalURL>` for the server's URL; other actions are left as written."""
 
-    def action(match: re.Match[str]) -> str:
-        body = match.group(1)
+    def action(written: str, body: str) -> str:
         if label := _LABEL.match(body):
             return f"<{label.group(2)}>"
         if _URL.match(body):
             return "<externalURL>"
-        return "<value>" if "$value" in body else match.group(0)
+        return "<value>" if "$value" in body else written
 
     template = _WITH_LABEL.sub(lambda block: _DOT.sub(f"<{block.group(2)}>", block.group(3)), template)
-    return _ACTION.sub(action, _ABSENT.sub(lambda guard: guard[2], template))
+    return _each_action(_ABSENT.sub(lambda guard: guard[2], template), action)
 
 
 def _shown_value(body: str, value: float | None) -> str | None:
@@ -131,8 +175,7 @@ def render(template: str, labels: Mapping[str, str], value: float | None,
     its external URL; TemplateError for actions outside the subset."""
     variables = {"labels": labels, "externalLabels": external_labels or {}}
 
-    def action(match: re.Match[str]) -> str:
-        body = match.group(1)
+    def action(_written: str, body: str) -> str:
         if label := _LABEL.match(body):
             # Prometheus expands annotations with missingkey=zero: a label the alert lacks prints "", not Go's
             # "<no value>" (promtool's rule tests compare with what Prometheus renders)
@@ -154,4 +197,4 @@ def render(template: str, labels: Mapping[str, str], value: float | None,
     def absent(guard: re.Match[str]) -> str:
         return guard[1] if value is not None and math.isnan(value) else guard[2]
 
-    return _ACTION.sub(action, _WITH_LABEL.sub(with_label, _ABSENT.sub(absent, template)))
+    return _each_action(_WITH_LABEL.sub(with_label, _ABSENT.sub(absent, template)), action)

@@ -32,6 +32,14 @@ ACTIONS = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 KEPT = re.compile(r'["\\]')
 
 
+def without_actions(value: str) -> str:
+    """The value without its template actions (each `{{` to the next `}}`), in linear time: ACTIONS alone read to
+    the end again from each `{{` with no `}}` after it (quadratic: 93x per 10x longer). Every `{{` before the last
+    `}}` ends at or before it, and none after it ends."""
+    last = value.rfind("}}")
+    return value if last < 0 else ACTIONS.sub("", value[: last + 2]) + value[last + 2 :]
+
+
 def check(context: Context) -> Iterator[Finding]:
     stack = context.project.stack
     if stack.ui_decodes_filter:
@@ -39,7 +47,7 @@ def check(context: Context) -> Iterator[Finding]:
     linked = {*context.project.alerting.group_by, SERVICE_LABEL}  # the log service joins the link when shared
     for alert in context.project.all(AlertRule):
         for label, value in alert.labels.items():
-            if label in linked and KEPT.search(ACTIONS.sub("", value)):
+            if label in linked and KEPT.search(without_actions(value)):
                 yield Finding(alert, f"alert {alert.name} sets {label}={value!r}, which its notifications' silence "
                                      f"link cannot carry: Alertmanager's silence form ({stack.alertmanager_version}) "
                                      'keeps the backslash of \\" and \\\\, and its silence would match nothing; the '

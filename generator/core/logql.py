@@ -24,6 +24,7 @@ from generator.core.duration import format_seconds, parse_seconds
 from generator.core.go_regex import compile_go
 from generator.core.matcher_parse import go_unquote
 from generator.core.promql_text import rescaled_text
+from generator.core.quoted import Tokens
 
 RANGE_FUNCTIONS = frozenset({
     "rate", "rate_counter", "count_over_time", "bytes_rate", "bytes_over_time", "sum_over_time",
@@ -160,7 +161,7 @@ def parse(expr: str) -> Query:
         raise LogQLError(f"unclosed {stack[-1][0]!r} at {stack[-1][1]} in {expr!r}")
     if not selectors:
         raise LogQLError(f"no stream selector in {expr!r}: a LogQL query starts from {{label=\"value\"}}")
-    functions = tuple(re.findall(r"\b([a-z_]+)\s*\(", _strip_strings(expr)))
+    functions = tuple(re.findall(r"\b([a-z_]+)\s*\(", strip_strings(expr)))
     return Query(tuple(selectors), tuple(ranges), functions)
 
 
@@ -177,8 +178,13 @@ def _string_end(expr: str, start: int) -> int:
     raise LogQLError(f"unterminated string starting at {start} in {expr!r}")
 
 
-def _strip_strings(expr: str) -> str:
-    return re.sub(r'"(?:[^"\\]|\\.)*"|`[^`]*`', '""', expr)
+STRINGS = Tokens(r'"(?:[^"\\]|\\.)*"|`[^`]*`')
+"""A string of LogQL, in linear time where one is never closed (core/quoted.py)."""
+
+
+def strip_strings(expr: str) -> str:
+    """The expression with each string emptied (`""`): its code."""
+    return STRINGS.sub('""', expr)
 
 
 def _range(body: str, expr: str) -> str:
@@ -220,7 +226,7 @@ def result_labels(expr: str) -> frozenset[str] | None:
     by nothing), maybe compared with a number, as `sum by (service_name) (count_over_time(...)) > 20`. None for any
     other shape: `without`, topk, an operation between two queries, a bare range aggregation (whose result keeps
     every stream label and every label a parser extracts)."""
-    text = _strip_strings(expr)
+    text = strip_strings(expr)
     head = _AGGREGATION.match(text)
     if head is None:
         return None

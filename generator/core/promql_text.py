@@ -17,13 +17,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from generator.core.quoted import Tokens
 from generator.core.releases import ordered
 
 _DURATION = r"\d+(?:ms|[smhdwy])(?:\d+(?:ms|[smhdwy]))*"
 _RANGE = re.compile(rf"\[(\s*)({_DURATION})(\s*)(?::(\s*)({_DURATION})?(\s*))?\]")
 _OFFSET = re.compile(rf"\b(offset\s+-?)({_DURATION})")
-_NOT_CODE = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|#[^\r\n]*""")
-"""A string literal or a comment (promql/parser/lex.go lexString, lexRawString, lexLineComment)."""
+_NOT_CODE = Tokens(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|#[^\r\n]*""")
+"""A string literal or a comment (promql/parser/lex.go lexString, lexRawString, lexLineComment), in linear time
+where a string is never closed (core/quoted.py)."""
 
 
 def rescaled_text(expr: str, window: Callable[[str], str], shift: Callable[[str], str]) -> str:

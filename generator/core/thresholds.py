@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.core.promql import parse, walk
+from generator.core.quoted import Tokens
 
 ORDERING = frozenset({">", ">=", "<", "<="})
 
-_TOKEN = re.compile(
+_TOKEN = Tokens(
     r"""(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)
       |(?P<comment>\#[^\n]*)
       |(?P<duration>(?:\d+(?:ms|[smhdwy]))+(?![\w.]))

@@ -8,13 +8,15 @@ regex with one service added shows that service, not the regex twice. Long uncha
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[a-z]*'
-                   r"|[A-Za-z_:][\w:]*|=~|!~|!=|==|>=|<=|\s+|\S")
+from generator.core.quoted import Tokens
+
+TOKEN = Tokens(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[a-z]*"""
+               r"|[A-Za-z_:][\w:]*|=~|!~|!=|==|>=|<=|\s+|\S")
+"""A token of PromQL; a string never closed is not one (its quote is), read in linear time (core/quoted.py)."""
 KEEP = 24
 """Unchanged characters kept on each side of a change; longer unchanged stretches are elided."""
 ELISION = "…"

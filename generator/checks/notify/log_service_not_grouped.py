@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
+from generator.core.logql import strip_strings
 from generator.model import LogAlert
 from generator.model.logs import SERVICE_LABEL
 
@@ -25,7 +26,6 @@ CODE = "NT004"
 NAME = "log-service-not-grouped"
 LEVEL = Level.WARNING
 KEEPS_SERVICE = re.compile(rf"\bby\s*\([^)]*\b{SERVICE_LABEL}\b")
-STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`')
 
 
 def check(context: Context) -> Iterator[Finding]:
@@ -33,7 +33,7 @@ def check(context: Context) -> Iterator[Finding]:
     if SERVICE_LABEL in project.alerting.group_by:
         return
     for alert in project.all(LogAlert):
-        if KEEPS_SERVICE.search(STRINGS.sub('""', alert.expr)):
+        if KEEPS_SERVICE.search(strip_strings(alert.expr)):
             yield Finding(alert, f"log alert {alert.name} tells services apart by {SERVICE_LABEL}, which group_by "
                                  f"({', '.join(project.alerting.group_by)}) lacks: two services firing it share one "
                                  "notification", ("expr",))

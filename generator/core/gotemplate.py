@@ -27,18 +27,19 @@ _URL = re.compile(rf"^\$externalURL{_ESCAPED}$")
 _PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"\s+\$value$')
 _PIPED_PRINTF = re.compile(r'^printf\s+"(%\.\d+f)"$')
 _FUNCTION = re.compile(r"^([a-zA-Z0-9]+)\s+\$value$")
-_WITH_LABEL = re.compile(rf"\{{\{{-?\s*with\s+{_LABELS}\s*-?\}}\}}(.*?)\{{\{{-?\s*end\s*-?\}}\}}", re.S)
-"""`{{ with $labels.x }}...{{ . }}...{{ end }}`: the text, with the label's value for `{{ . }}`, where the alert has
-the label (a label some series lack, such as a filesystem's mountpoint)."""
+_WITH_LABEL = re.compile(rf"\{{\{{-?\s*with\s+{_LABELS}\s*-?\}}\}}")
+"""`{{ with $labels.x }}...{{ . }}...{{ end }}` (a _block): the text, with the label's value for `{{ . }}`, where the
+alert has the label (a label some series lack, such as a filesystem's mountpoint)."""
 _DOT = re.compile(rf"\{{\{{-?\s*\.{_ESCAPED}\s*-?\}}\}}")
 NO_VALUE = "no current value"
 """What a copy's text says for its value while it has none (NaN: an escalation copy while its alert's condition
 dips)."""
 _IS_NAN = '{{ if eq (printf "%f" $value) "NaN" }}'
 """Whether the value is NaN, with what Prometheus 2.42 defines (its templates have no isNaN): Go's %f writes NaN."""
-_ABSENT = re.compile(r'\{\{-?\s*if\s+eq\s+\(printf\s+"%f"\s+\$value\)\s+"NaN"\s*-?\}\}(.*?)'
-                     r"\{\{-?\s*else\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}", re.S)
-"""`{{ if eq (printf "%f" $value) "NaN" }}...{{ else }}...{{ end }}`, as guard_absent_value writes it."""
+_ABSENT = re.compile(r'\{\{-?\s*if\s+eq\s+\(printf\s+"%f"\s+\$value\)\s+"NaN"\s*-?\}\}')
+"""`{{ if eq (printf "%f" $value) "NaN" }}...{{ else }}...{{ end }}` (a _block), as guard_absent_value writes it."""
+_ELSE = re.compile(r"\{\{-?\s*else\s*-?\}\}")
+_END = re.compile(r"\{\{-?\s*end\s*-?\}\}")
 _VALUE_ACTION = re.compile(r"\{\{(?!-?\s*(?:if|with|range|else|end)\b)[^{}]*\$value[^{}]*\}\}%?")
 """An action printing the value, with a % written right after it (the value's unit, pointless without it)."""
 
@@ -86,6 +87,27 @@ def _each_action(template: str, replace: Callable[[str, str], str]) -> str:
         parts += [template[done:start], replace(template[start:end], body)]
         done = end
     return "".join([*parts, template[done:]])
+
+
+def _blocks(template: str, head: re.Pattern[str], closes: list[re.Pattern[str]],
+            replace: Callable[[re.Match[str], list[str]], str]) -> str:
+    """The template with each block replaced by replace(its head, the text before each close): what the regex
+    `head(.*?)close(.*?)...` (DOTALL) replaces, in linear time. That regex read to the end again from each head with
+    no closes after it (quadratic); but each close is the first after the one before, so once a head has none, no
+    later head has either, and the search stops."""
+    pieces: list[str] = []
+    done = 0
+    while (opened := head.search(template, done)) is not None:
+        texts, at = [], opened.end()
+        for close in closes:
+            closed = close.search(template, at)
+            if closed is None:
+                return "".join([*pieces, template[done:]])
+            texts.append(template[at:closed.start()])
+            at = closed.end()
+        pieces += [template[done:opened.start()], replace(opened, texts)]
+        done = at
+    return "".join([*pieces, template[done:]])
 
 
 class TemplateError(ValueError):
@@ -137,8 +159,8 @@ def readable(template: str) -> str:
             return "<externalURL>"
         return "<value>" if "$value" in body else written
 
-    template = _WITH_LABEL.sub(lambda block: _DOT.sub(f"<{block.group(2)}>", block.group(3)), template)
-    return _each_action(_ABSENT.sub(lambda guard: guard[2], template), action)
+    template = _blocks(template, _WITH_LABEL, [_END], lambda head, texts: _DOT.sub(f"<{head.group(2)}>", texts[0]))
+    return _each_action(_blocks(template, _ABSENT, [_ELSE, _END], lambda _head, texts: texts[1]), action)
 
 
 def _shown_value(body: str, value: float | None) -> str | None:
@@ -190,11 +212,12 @@ def render(template: str, labels: Mapping[str, str], value: float | None,
                 "$value | <Prometheus' humanize function> or with $labels.<name> ... end)")
         return shown
 
-    def with_label(block: re.Match[str]) -> str:
-        given = variables[block.group(1)].get(block.group(2), "")
-        return _DOT.sub(lambda dot: _shown_label(given, dot.group(1)), block.group(3)) if given else ""
+    def with_label(head: re.Match[str], texts: list[str]) -> str:
+        given = variables[head.group(1)].get(head.group(2), "")
+        return _DOT.sub(lambda dot: _shown_label(given, dot.group(1)), texts[0]) if given else ""
 
-    def absent(guard: re.Match[str]) -> str:
-        return guard[1] if value is not None and math.isnan(value) else guard[2]
+    def absent(_head: re.Match[str], texts: list[str]) -> str:
+        return texts[0] if value is not None and math.isnan(value) else texts[1]
 
-    return _each_action(_WITH_LABEL.sub(with_label, _ABSENT.sub(absent, template)), action)
+    guarded = _blocks(template, _ABSENT, [_ELSE, _END], absent)
+    return _each_action(_blocks(guarded, _WITH_LABEL, [_END], with_label), action)

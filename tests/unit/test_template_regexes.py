@@ -11,11 +11,27 @@ from collections.abc import Callable
 import pytest
 
 from generator.checks.notify.unsilenceable_label_value import without_actions
-from generator.core.gotemplate import _actions, readable
+from generator.core.gotemplate import (
+    _ABSENT,
+    _ELSE,
+    _END,
+    _LABELS,
+    _WITH_LABEL,
+    TemplateError,
+    _actions,
+    _blocks,
+    readable,
+    render,
+)
 from tests.linear_time import LINEAR, growth
 
 _OLD_ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _OLD_ACTIONS = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+_OLD_WITH_LABEL = re.compile(rf"\{{\{{-?\s*with\s+{_LABELS}\s*-?\}}\}}(.*?)\{{\{{-?\s*end\s*-?\}}\}}", re.S)
+_OLD_ABSENT = re.compile(r'\{\{-?\s*if\s+eq\s+\(printf\s+"%f"\s+\$value\)\s+"NaN"\s*-?\}\}(.*?)'
+                         r"\{\{-?\s*else\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}", re.S)
+_BLOCK_PIECES = ["{{ with $labels.a }}", "{{with $externalLabels.b-}}", "{{- end }}", "{{end}}", "{{ else }}",
+                 '{{ if eq (printf "%f" $value) "NaN" }}', "{{", "}}", " ", "\n", "x", "{{ . }}", "-", "{{-else-}}"]
 _PIECES = ["{", "}", "-", " ", "\n", "\t", "a", "$", "\x1c", "\u3000", "\r", "{{", "}}", "{{-", "-}}", "\x85"]
 
 
@@ -47,3 +63,32 @@ def test_a_labels_value_loses_its_actions_in_linear_time() -> None:
 def test_a_labels_value_loses_its_actions_as_before() -> None:
     for text in _fuzzed(20_000, 54):
         assert without_actions(text) == _OLD_ACTIONS.sub("", text), text
+
+
+def _refused(text: str) -> None:
+    with pytest.raises(TemplateError):  # an unclosed block is an action render cannot predict
+        render(text, {}, 1.0)
+
+
+@pytest.mark.parametrize("text", [
+    lambda n: "{{ with $labels.a }}" * (n // 20),  # each block read to the end for its {{ end }}
+    lambda n: '{{ if eq (printf "%f" $value) "NaN" }}{{ else }}' * (n // 48),
+], ids=["with", "absent"])
+@pytest.mark.parametrize("run", [readable, _refused], ids=["readable", "render"])
+def test_template_blocks_are_found_in_linear_time(run: Callable[[str], object], text: Callable[[int], str]) -> None:
+    assert growth(run, text, 200) < LINEAR
+
+
+def test_template_blocks_are_found_as_the_regexes_found_them() -> None:
+    chosen = random.Random(55)
+
+    def old(match: re.Match[str]) -> str:
+        return "<" + "|".join(group or "" for group in match.groups()) + ">"
+
+    def new(head: re.Match[str], texts: list[str]) -> str:
+        return "<" + "|".join([*(group or "" for group in head.groups()), *texts]) + ">"
+
+    for _ in range(10_000):
+        text = "".join(chosen.choice(_BLOCK_PIECES) for _ in range(chosen.randint(0, 12)))
+        assert _blocks(text, _WITH_LABEL, [_END], new) == _OLD_WITH_LABEL.sub(old, text), text
+        assert _blocks(text, _ABSENT, [_ELSE, _END], new) == _OLD_ABSENT.sub(old, text), text

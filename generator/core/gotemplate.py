@@ -40,8 +40,10 @@ _ABSENT = re.compile(r'\{\{-?\s*if\s+eq\s+\(printf\s+"%f"\s+\$value\)\s+"NaN"\s*
 """`{{ if eq (printf "%f" $value) "NaN" }}...{{ else }}...{{ end }}` (a _block), as guard_absent_value writes it."""
 _ELSE = re.compile(r"\{\{-?\s*else\s*-?\}\}")
 _END = re.compile(r"\{\{-?\s*end\s*-?\}\}")
-_VALUE_ACTION = re.compile(r"\{\{(?!-?\s*(?:if|with|range|else|end)\b)[^{}]*\$value[^{}]*\}\}%?")
-"""An action printing the value, with a % written right after it (the value's unit, pointless without it)."""
+_VALUE_ACTION = re.compile(r"\{\{(?!-?\s*(?:if|with|range|else|end)\b)(?=[^{}]*?\$value)[^{}]*+\}\}%?")
+"""An action printing the value, with a % written right after it (the value's unit, pointless without it): its
+text up to the first brace holds $value (a look-ahead), then `}}` ends it (possessive: `[^{}]*` before and after $value
+tried each $value of an unclosed action in turn, quadratic)."""
 
 
 def _past_blanks(text: str, at: int) -> int:

@@ -16,10 +16,12 @@ from generator.core.gotemplate import (
     _ELSE,
     _END,
     _LABELS,
+    _VALUE_ACTION,
     _WITH_LABEL,
     TemplateError,
     _actions,
     _blocks,
+    guard_absent_value,
     readable,
     render,
 )
@@ -30,6 +32,7 @@ _OLD_ACTIONS = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 _OLD_WITH_LABEL = re.compile(rf"\{{\{{-?\s*with\s+{_LABELS}\s*-?\}}\}}(.*?)\{{\{{-?\s*end\s*-?\}}\}}", re.S)
 _OLD_ABSENT = re.compile(r'\{\{-?\s*if\s+eq\s+\(printf\s+"%f"\s+\$value\)\s+"NaN"\s*-?\}\}(.*?)'
                          r"\{\{-?\s*else\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}", re.S)
+_OLD_VALUE_ACTION = re.compile(r"\{\{(?!-?\s*(?:if|with|range|else|end)\b)[^{}]*\$value[^{}]*\}\}%?")
 _BLOCK_PIECES = ["{{ with $labels.a }}", "{{with $externalLabels.b-}}", "{{- end }}", "{{end}}", "{{ else }}",
                  '{{ if eq (printf "%f" $value) "NaN" }}', "{{", "}}", " ", "\n", "x", "{{ . }}", "-", "{{-else-}}"]
 _PIECES = ["{", "}", "-", " ", "\n", "\t", "a", "$", "\x1c", "\u3000", "\r", "{{", "}}", "{{-", "-}}", "\x85"]
@@ -92,3 +95,15 @@ def test_template_blocks_are_found_as_the_regexes_found_them() -> None:
         text = "".join(chosen.choice(_BLOCK_PIECES) for _ in range(chosen.randint(0, 12)))
         assert _blocks(text, _WITH_LABEL, [_END], new) == _OLD_WITH_LABEL.sub(old, text), text
         assert _blocks(text, _ABSENT, [_ELSE, _END], new) == _OLD_ABSENT.sub(old, text), text
+
+
+def test_a_value_action_is_guarded_in_linear_time() -> None:
+    assert growth(guard_absent_value, lambda n: "{{" + "$value" * (n // 6)) < LINEAR  # each $value tried in turn
+
+
+def test_a_value_action_is_found_as_before() -> None:
+    chosen = random.Random(56)
+    pieces = ["{{", "}}", "{", "}", "$value", "$val", " ", "\n", "%", "-", "if", "end", "x", "|", "humanize "]
+    for _ in range(20_000):
+        text = "".join(chosen.choice(pieces) for _ in range(chosen.randint(0, 14)))
+        assert [m.span() for m in _VALUE_ACTION.finditer(text)] == [m.span() for m in _OLD_VALUE_ACTION.finditer(text)]

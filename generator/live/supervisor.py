@@ -24,9 +24,10 @@ from typing import Any
 
 import requests
 
+from generator.core.bounded_http import json_answer
 from generator.core.http_deadline import deadline_for, fetch
 from generator.core.process_log import log_tail, text_search
-from generator.core.untrusted import FileError, load_json, read_json_file
+from generator.core.untrusted import FileError, read_json_file
 
 STATE_FILE = "state.json"
 MAX_STATE_BYTES = 2**20
@@ -180,7 +181,7 @@ def rules_evaluated_since(url: str, since: float, longest: float) -> Callable[[]
         asked[0] = time.monotonic()
         try:
             with fetch("GET", url + "/api/v1/rules", deadline_for(1.0), RULES_BYTES, timeout=1.0) as response:
-                groups = load_json(response.text)["data"]["groups"]
+                groups = json_answer(response)["data"]["groups"]
             return all(_unix(group["lastEvaluation"]) >= since for group in groups if group["interval"] <= longest)
         except (requests.RequestException, ValueError, KeyError, TypeError):
             return False

@@ -17,10 +17,9 @@ SERVE = typer.Option(False, "--serve", help="Serve live pages instead, updated a
 
 
 def require_extra() -> None:
-    """The preview's WebSocket, markdown and RE2 libraries are an extra: without them, say how to install it."""
+    """The preview's WebSocket and markdown libraries are an extra: without them, say how to install it."""
     try:
         import markdown_it  # noqa: F401
-        import re2  # type: ignore[import-untyped]  # noqa: F401
         import websockets  # noqa: F401
     except ImportError:
         typer.echo("error: the preview needs its extra: pip install 'obsgen[preview]'", err=True)

@@ -1,191 +1,161 @@
-"""A regular expression of Go's regexp package (RE2 syntax), as Alertmanager compiles a matcher's regex, written
-again as a Python `re` pattern that matches the same strings, or refused with the words Go would say.
+"""A regular expression of Go's regexp package (RE2 syntax), read as Go's regexp/syntax reads it and matched by RE2
+(google-re2), in time linear in the text, as Go's regexp matches it.
 
-The routing analyses (generator.core.label_matchers) evaluate Alertmanager's matchers in Python; Python's re reads
-another dialect. Read as it is, a regex Alertmanager takes was refused (`\\pL`, `\\z`, `\\Q...\\E`, `(?U)`, a flag
-group after the start, `\\x{263a}`, `[[:alpha:]]`, `\\12` octal) and one Alertmanager refuses was taken
-(look-arounds, backreferences, possessive repeats, `\\Z`, `(?x)`); some read otherwise (`\\d`, `\\w`, `\\s`, `\\b`
-are ASCII in Go, Unicode in Python; `{,3}` is literal text in Go, a repeat in Python; `$` outside (?m) is the end of
-the text in Go, also before a final line feed in Python). This module translates, token by token, as
-regexp/syntax's parser reads them (Perl flags, what regexp.Compile uses): the translation is the same wherever obsgen
-runs, with or without the preview extra's google-re2, whose C++ RE2 is not Go's either.
+Alertmanager's matchers, Prometheus' selectors, Loki's and the Collector's regexes come from definitions and from
+imported configs, so from anyone: Python's backtracking re took exponential time on some (`(a+)+` on 30 characters:
+some 36 s), and reads another dialect. RE2 is the C++ library Go's regexp was written after: the same syntax, the
+same leftmost-first semantics, the same linear-time guarantee. Where C++ RE2 and Go part, this module reads the
+pattern first as Go's parser does, and refuses with the words Go says (what amtool and promtool print) what Go
+refuses: RE2 takes `\\C` (any byte), Unicode letters in a group's name, and `(?<name>`, which Go takes from 1.22 only
+(angle_names; core.releases says which releases were built with it). RE2 refuses what Go takes in one form, a
+repeat holding an emptied one (`((a{500}){0}){3}`: Go's repeatIsValid stops at a {0}, RE2 counts through it):
+an atom repeated {0} times is given to RE2 as the empty group it matches.
+
+What still differs, and is not worked around: the Unicode tables (RE2's case orbits, general categories and scripts
+are of its Unicode version, which may differ from the Go that runs the pattern by a few recent characters), Go 1.25's
+category aliases (`\\p{Letter}`), which RE2 refuses, and RE2's memory budget (MAX_MEM), which refuses a program
+Go would still build (thousands of Unicode classes repeated): those are refused as obsgen's, not Go's.
 
 Alertmanager compiles a matcher's regex anchored, `^(?:value)$`, and asks whether it matches anywhere in the label
 value (regexp.MatchString): matcher_regex does the same, so `$` is the end of the value, never before a final line
 feed, and a value that closes the group early (`a)|(b`) reads as Go reads it.
-
-Not read (refused with a note that obsgen cannot, though Go takes it): Unicode script classes (`\\p{Greek}`: Python
-has no script table, and a generated one, of Go's Unicode version, would cost some 2,000 ranges for a form no
-definition uses; general categories, `\\pL`, `\\p{Lu}`, are read from unicodedata, whose Unicode version may differ
-from Go's by a few recent characters). Read as the release's Go reads it: `(?<name>`, which Go 1.22 reads as
-`(?P<name>` and Go before it refuses (angle_names; core.releases says which releases were built with 1.22). (?i) folds
-as Go does (go_classes: its case orbits, so not the Turkish dotted and dotless i), and a flag group leaves what a
-repeat after it repeats: `a(?i)*` is `a*`, as Go reads it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
 
-from generator.core.go_classes import (
-    CATEGORIES,
-    MAX_RUNE,
-    PERL,
-    POSIX,
-    Ranges,
-    category,
-    class_text,
-    folded,
-    merged,
-    negated,
-    orbits,
-)
 from generator.core.releases import ALERTMANAGER_GO_1_22, ordered
 
 MAX_REPEAT = 1000
 """Go's largest repeat count (regexp/syntax maxRepeat... `{1001}` is an invalid repeat count)."""
+MAX_RUNE = 0x10FFFF
+MAX_MEM = 64 << 20
+"""RE2's memory budget for one pattern (its default, 8 MiB, refuses `\\pL{1000}`, which Go takes)."""
 _REPEAT = re.compile(r"\{(0|[1-9]\d*)(?:(,)(0|[1-9]\d*)?)?\}")
 """A repeat count as regexp/syntax parseRepeat takes it: parseInt refuses a leading zero, so `a{01}` is literal text."""
 _NAME = re.compile(r"[A-Za-z0-9_]+")
-"""A group's name as regexp/syntax isValidCaptureName takes it: Go takes a name starting with a digit, and one name
-given twice (regexp.SubexpIndex: "multiple subexpressions can be written using the same name"); Python's re neither."""
+"""A group's name as regexp/syntax isValidCaptureName takes it (a name starting with a digit, one name given twice)."""
+_SCRIPT = re.compile(r"[A-Za-z][A-Za-z_]*")
 _SIMPLE_ESCAPES = "afnrtv"
+_PERL = "dsw"
+"""Go's Perl classes, \\d \\s \\w and their complements (ASCII only, as RE2's)."""
+_POSIX = frozenset(("alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space",
+                    "upper", "word", "xdigit"))
+"""The ASCII classes Go reads inside brackets, [[:alpha:]]."""
+_CATEGORIES = frozenset(("L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No", "P", "Pc",
+                         "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So", "Z", "Zs", "Zl", "Zp", "C",
+                         "Cc", "Cf", "Co", "Cs", "Any"))
+"""The Unicode general categories Go's \\p reads, and Any; a script's name (\\p{Greek}) is taken if RE2 knows it."""
 
 
 def _error(what: str, text: str) -> ValueError:
     return ValueError(f"error parsing regexp: {what}: `{text}`")
 
 
-@dataclass
-class _Group:
-    """A group being read: its flags (of i, m, s, U), the scoped flag groups a (?flags) opened in it, which
-    close with it and around each of its alternatives, and the weight of its heaviest atom (_Reader.weight)."""
+@cache
+def _re2() -> Any:
+    """google-re2, imported when a regex is first compiled (not on the CLI's paths that match none), and its options:
+    errors raised, not logged; no capture (only whether it matches is asked); MAX_MEM."""
+    import re2  # type: ignore[import-untyped]  # google-re2 ships no types
 
-    flags: frozenset[str]
-    scopes: list[str] = field(default_factory=list)
-    weight: int = 1
-    start: int = 0
-    """Where its opening is in the output (_Reader.out)."""
+    options = re2.Options()
+    options.log_errors, options.never_capture, options.max_mem = False, True, MAX_MEM
+    return re2, options
+
+
+def _said(error: Exception) -> str:
+    said = error.args[0] if error.args else error
+    return said.decode(errors="replace") if isinstance(said, bytes) else str(said)
 
 
 class _Reader:
-    """One pattern read left to right into Python's dialect."""
+    """One pattern read left to right as regexp/syntax parses it (Perl flags, what regexp.Compile uses), into the
+    tokens given to RE2: each as written, an atom repeated {0} times as `(?:)`."""
 
     def __init__(self, pattern: str, angle_names: bool) -> None:
         self.text, self.at, self.angle_names = pattern, 0, angle_names
         self.out: list[str] = []
-        self.groups = [_Group(frozenset())]
+        self.groups: list[tuple[int, int]] = [(1, 0)]
+        """Each open group's weight (of its heaviest atom) and where its opening is in out."""
         self.atom = False  # what a repeat would repeat: none after ( or |; a flag group (?i) leaves it
-        self.atom_at, self.after = 0, 0  # where the atom starts in out, and how many flag groups follow it there
+        self.atom_at = 0  # where the atom starts in out
+        self.flags: list[tuple[int, int]] = []  # where in out a flag group is, and in how many groups
         self.repeated, self.repeat_at = False, 0
-        self.stacked = False  # the atom has a repeat, then a flag group: another repeat repeats both (a*(?i)*)
         self.weight = 1
         """The last atom's weight: the product of the counted repeats ({n,m}'s m, {n,}'s n) in it and on it, at most
         MAX_REPEAT along any nesting (regexp/syntax repeatIsValid: `(a{500}){3}` is an invalid repeat count)."""
 
     def emit(self, text: str, atom: bool = True, weight: int = 1, start: int | None = None) -> None:
         self.settle()
-        self.atom_at, self.after = len(self.out) if start is None else start, 0
+        self.atom_at = len(self.out) if start is None else start
         self.out.append(text)
-        self.atom, self.repeated, self.stacked, self.weight = atom, False, False, weight
-
-    def literal(self, code: int) -> str:
-        """One character as itself, or under (?i) as the class of its case orbit (go_classes: Go's folding)."""
-        orbit = orbits().get(code) if "i" in self.groups[-1].flags else None
-        if orbit is not None:
-            return class_text(merged([(member, member) for member in orbit]))
-        return re.escape(chr(code)) if 0x20 <= code < 0x7F else f"\\U{code:08x}"
-
-    def folded(self, ranges: Ranges) -> Ranges:
-        """A class as Go reads it under the flags in force: under (?i), with the case orbits of its letters."""
-        return folded(ranges) if "i" in self.groups[-1].flags else ranges
+        self.atom, self.repeated, self.weight = atom, False, weight
 
     def settle(self) -> None:
         """The last atom read whole (no repeat follows): its weight counts in its group's."""
-        self.groups[-1].weight = max(self.groups[-1].weight, self.weight)
+        weight, start = self.groups[-1]
+        self.groups[-1] = (max(weight, self.weight), start)
         self.weight = 1
 
     def read(self) -> str:
         while self.at < len(self.text):
             char = self.text[self.at]
             step = {"\\": self.escape, "[": self.bracket, "(": self.open, ")": self.close, "|": self.alternative,
-                    "*": self.repeat, "+": self.repeat, "?": self.repeat, "{": self.braces, "$": self.end}.get(char)
+                    "*": self.repeat, "+": self.repeat, "?": self.repeat, "{": self.braces}.get(char)
             if step is not None:
                 step()
             else:
-                self.emit("(?:^)" if char == "^" else "." if char == "." else self.literal(ord(char)))
+                self.emit(char)
                 self.at += 1
         if len(self.groups) > 1:
             raise _error("missing closing )", self.text)
-        return "".join(self.out) + ")" * len(self.groups[0].scopes)
-
-    def end(self) -> None:
-        self.emit("(?:$)" if "m" in self.groups[-1].flags else r"(?:\Z)")  # (?:) lets Go's $* be repeated too
-        self.at += 1
+        return "".join(self.out)
 
     def escape(self) -> None:
         text, at = self.text, self.at
         if at + 1 >= len(text):
             raise _error("trailing backslash at end of expression", "")
-        letter = text[at + 1]
-        if letter == "Q":
+        if text[at + 1] == "Q":
             stop = text.find("\\E", at + 2)
             literal = text[at + 2:] if stop < 0 else text[at + 2:stop]
             self.at = len(text) if stop < 0 else stop + 2
             for char in literal:  # each a literal of its own, as Go's: a repeat after \E repeats the last
-                self.emit(self.literal(ord(char)))
+                self.emit(f"\\x{{{ord(char):x}}}")
             return
-        assertions = {"A": r"(?:\A)", "z": r"(?:\Z)", "b": r"(?a:\b)", "B": r"(?a:\B)"}
-        if letter in assertions:
-            self.emit(assertions[letter])
+        if text[at + 1] in "AzbB":
             self.at += 2
-            return
-        ranges, complement, self.at = self.class_escape(at)
-        if ranges is not None:
-            self.emit(class_text(self.folded(ranges), complement))  # \W under (?i): folded, then complemented (Go)
-            return
-        code, self.at = _escaped_char(text, at)
-        self.emit(self.literal(code))
+        else:
+            self.at = self.class_escape(at) or _escaped_char(text, at)[1]
+        self.emit(text[at:self.at])
 
-    def class_escape(self, at: int) -> tuple[Ranges | None, bool, int]:
-        r"""A Perl class (\d \D \s \S \w \W) or a Unicode one (\pL \p{Lu} \PL \p{^L}) at `at`: its ranges, whether
-        the escape is their complement (\D, \PL), and where it ends; (None, False, at) for another escape."""
+    def class_escape(self, at: int) -> int | None:
+        r"""Where a Perl class (\d \D \s \S \w \W) or a Unicode one (\pL \p{Lu} \PL \p{^L} \p{Greek}) at `at` ends;
+        None for another escape."""
         text, letter = self.text, self.text[at + 1]
-        if letter.lower() in PERL:
-            return PERL[letter.lower()], letter.isupper(), at + 2
+        if letter.lower() in _PERL:
+            return at + 2
         if letter not in "pP":
-            return None, False, at
+            return None
         if at + 2 >= len(text):
             raise _error("invalid character class range", text[at:])
         if text[at + 2] == "{":
             stop = text.find("}", at + 2)
             if stop < 0:
                 raise _error("invalid character class range", text[at:])
-            name, end = text[at + 3:stop], stop + 1
+            name, end = text[at + 3:stop].removeprefix("^"), stop + 1
         else:
             name, end = text[at + 2], at + 3
-        complement = (letter == "P") != name.startswith("^")
-        name = name.removeprefix("^")
-        if name == "Any":
-            ranges: Ranges = ((0, MAX_RUNE),)
-        elif name in CATEGORIES:
-            ranges = category(name)
-        elif name.isalpha() and name.isascii():
-            raise ValueError(f"error parsing regexp: obsgen cannot read Unicode script classes such as "
-                             f"`{text[at:end]}` (Python has no script table; Go may take it): `{text}`")
-        else:
+        if name not in _CATEGORIES and not (_SCRIPT.fullmatch(name) and _script(name)):
             raise _error("invalid character class range", text[at:end])
-        return ranges, complement, end
+        return end
 
     def bracket(self) -> None:
         text, start = self.text, self.at
-        at = start + 1
-        negate = text[at:at + 1] == "^"
-        at += negate
-        ranges: list[tuple[int, int]] = []
-        complements: list[Ranges] = []  # what \W, \PL, [:^alpha:] are the complements of
+        at = start + 1 + (text[start + 1:start + 2] == "^")
         first = True
         while at >= len(text) or text[at] != "]" or first:
             if at >= len(text):
@@ -194,35 +164,22 @@ class _Reader:
             if text.startswith("[:", at):
                 stop = text.find(":]", at + 2)
                 if stop >= 0:
-                    name = text[at + 2:stop]
-                    posix = POSIX.get(name.removeprefix("^"))
-                    if posix is None:
+                    if text[at + 2:stop].removeprefix("^") not in _POSIX:
                         raise _error("invalid character class range", text[at:stop + 2])
-                    if name.startswith("^"):
-                        complements.append(posix)
-                    else:
-                        ranges += posix
                     at = stop + 2
                     continue
             if text[at] == "\\" and at + 1 < len(text):
-                found, complement, end = self.class_escape(at)
-                if found is not None:
-                    if complement:
-                        complements.append(found)
-                    else:
-                        ranges += found
+                end = self.class_escape(at)
+                if end is not None:
                     at = end
                     continue
             low, at = self.class_char(at, start)
-            high = low
             if text[at:at + 1] == "-" and text[at + 1:at + 2] not in ("]", ""):
                 high, at = self.class_char(at + 1, start)
                 if high < low:
                     raise _error("invalid character class range", text[start:at])
-            ranges.append((low, high))
         self.at = at + 1
-        folded_groups = (pair for found in complements for pair in negated(self.folded(found)))
-        self.emit(class_text(merged([*self.folded(merged(ranges)), *folded_groups]), negate))
+        self.emit(text[start:self.at])
 
     def class_char(self, at: int, start: int) -> tuple[int, int]:
         """One character of a bracket (itself, or an escape) and where it ends."""
@@ -235,28 +192,22 @@ class _Reader:
     def open(self) -> None:
         text, at = self.text, self.at
         named = self.named(at)
-        if named or not text.startswith("(?", at):  # a name changes no match: Python's own rules for it are not Go's
+        if named or not text.startswith("(?", at):
             self.settle()
-            self.groups.append(_Group(self.groups[-1].flags, start=len(self.out)))
-            self.emit("(", atom=False)
+            self.groups.append((1, len(self.out)))
+            self.emit(text[at:named or at + 1], atom=False)
             self.at = named or at + 1
             return
-        on, off, kind, self.at = _perl_flags(text, at)
-        group = self.groups[-1]
-        python = "".join(f for f in on if f in "ms") + ("-" + "".join(f for f in off if f in "ms")).rstrip("-")
-        opener = f"(?{python}:" if python else "(?:"  # (?i) and (?U) are read here, not by Python's re
-        now = frozenset((group.flags | set(on)) - set(off))
+        kind, self.at = _perl_flags(text, at)
         if kind == ":":
             self.settle()
-            self.groups.append(_Group(now, start=len(self.out)))
-            self.emit(opener, atom=False)
+            self.groups.append((1, len(self.out)))
+            self.emit(text[at:self.at], atom=False)
             return
-        # the flags hold to the end of the group: a scoped group, closed with it, around each alternative; what a
-        # repeat would repeat stays the atom before it (`a(?i)*` is `a*`), though a repeat on it may be repeated again
-        group.flags = now
-        group.scopes.append(opener)
-        self.out.append(opener)
-        self.after += 1
+        # the flags hold to the end of the group; what a repeat would repeat stays the atom before it (`a(?i)*` is
+        # `a*`, as RE2 reads it too), though a repeat on it may be repeated again (`a*(?i)*`)
+        self.flags.append((len(self.out), len(self.groups)))
+        self.out.append(text[at:self.at])
         self.repeated = False
 
     def named(self, at: int) -> int | None:
@@ -280,13 +231,12 @@ class _Reader:
         if len(self.groups) == 1:
             raise _error("unexpected )", self.text)
         self.settle()
-        group = self.groups.pop()
-        self.emit(")" * len(group.scopes) + ")", weight=group.weight, start=group.start)
+        weight, start = self.groups.pop()
+        self.emit(")", weight=weight, start=start)
         self.at += 1
 
     def alternative(self) -> None:
-        scopes = self.groups[-1].scopes
-        self.emit(")" * len(scopes) + "|" + "".join(scopes), atom=False)
+        self.emit("|", atom=False)
         self.at += 1
 
     def braces(self) -> None:
@@ -295,10 +245,11 @@ class _Reader:
             self.emit(r"\{")
             self.at += 1
             return
-        low, _comma, high = found.groups()
+        low, comma, high = found.groups()
         if int(low) > MAX_REPEAT or (high and (int(high) > MAX_REPEAT or int(high) < int(low))):
             raise _error("invalid repeat count", found[0])
-        self.quantify(found[0], found.end(), int(high or low))
+        # repeatIsValid's count: {n,m}'s m, {n}'s n, {n,}'s n (none for {0,}); {0} and {0,0} empty the atom
+        self.quantify(found[0], found.end(), int(high or low) if high or not comma else max(int(low), 1))
 
     def repeat(self) -> None:
         self.quantify(self.text[self.at], self.at + 1)
@@ -313,30 +264,38 @@ class _Reader:
             if count * self.weight > MAX_REPEAT:
                 raise _error("invalid repeat count", operator)
             self.weight *= count
-        lazy = stop > end
-        text = operator + ("?" if lazy != ("U" in self.groups[-1].flags) else "")
-        at = len(self.out) - self.after  # before the flag groups that follow the atom
-        if self.stacked:  # a*(?i)*: Go repeats the repeated atom
-            self.out[self.atom_at:at] = ["(?:", *self.out[self.atom_at:at], ")"]
-            at += 2
-        self.out.insert(at, text)
-        self.repeat_at, self.at, self.repeated, self.stacked = self.at, stop, True, True
+            if count == 0:
+                self.emptied()
+        self.out.append(self.text[self.at:stop])
+        self.repeat_at, self.at, self.repeated = self.at, stop, True
 
 
-def _perl_flags(text: str, at: int) -> tuple[str, str, str, int]:
-    """The flags a flag group at `at` turns on and off, how it ends (":" opening a group, ")" not) and where, as
-    regexp/syntax parsePerlFlags reads them; ValueError quoting what Go quotes: up to the character it stopped at
-    (`(?x`, `(?i-)`, `(?=`, `(?<` before Go 1.22)."""
-    on, off, signed, saw, end = "", "", False, False, at + 2
+    def emptied(self) -> None:
+        """The atom, repeated {0} times, as `(?:)`, the flag groups after it kept: RE2 would count its repeats in an
+        enclosing repeat's, Go does not (((a{500}){0}){3})."""
+        depth, start = len(self.groups), self.atom_at
+        kept = [self.out[at] for at, inside in self.flags if at >= start and inside == depth]
+        self.flags = [(at, inside) for at, inside in self.flags if at < start]
+        self.out[start:] = ["(?:)"]
+        for token in kept:
+            self.flags.append((len(self.out), depth))
+            self.out.append(token)
+
+
+def _perl_flags(text: str, at: int) -> tuple[str, int]:
+    """How a flag group at `at` ends (":" opening a group, ")" not) and where, as regexp/syntax parsePerlFlags reads
+    it; ValueError quoting what Go quotes: up to the character it stopped at (`(?x`, `(?i-)`, `(?=`, `(?<` before Go
+    1.22)."""
+    signed, saw, end = False, False, at + 2
     while end < len(text):
         char = text[end]
         end += 1
         if char in "imsU":
-            on, off, saw = (on, off + char, True) if signed else (on + char, off, True)
+            saw = True
         elif char == "-" and not signed:
             signed, saw = True, False
         elif char in ":)" and (saw or not signed):
-            return on, off, char, end
+            return char, end
         else:
             break
     raise _error("invalid or unsupported Perl syntax", text[at:end])
@@ -344,7 +303,7 @@ def _perl_flags(text: str, at: int) -> tuple[str, str, str, int]:
 
 def _escaped_char(text: str, at: int) -> tuple[int, int]:
     """The code point an escape (not a class, not an assertion) at `at` stands for, and where it ends; ValueError
-    with Go's words for one Go refuses (a backreference, \\Z, \\u, \\g...)."""
+    with Go's words for one Go refuses (a backreference, \\Z, \\C, \\u, \\g...)."""
     letter = text[at + 1]
     if letter in "01234567":
         octal = re.compile("[0-7]{1,3}").match(text, at + 1)
@@ -368,24 +327,60 @@ def _escaped_char(text: str, at: int) -> tuple[int, int]:
     raise _error("invalid escape sequence", text[at:at + 2])
 
 
-def python_pattern(pattern: str, angle_names: bool = True) -> str:
-    """The pattern, of Go's regexp syntax, as a Python re pattern matching the same strings; ValueError saying what
-    Go says of one it refuses (or that obsgen cannot read it). angle_names: whether the Go that reads it takes
-    `(?<name>re)` (1.22 on), or refuses it as Go 1.21 and before do."""
+@cache
+def _script(name: str) -> bool:
+    """Whether RE2 knows a Unicode script by that name (Go's unicode.Scripts, of another Unicode version maybe)."""
+    re2, options = _re2()
+    try:
+        re2.compile(f"\\p{{{name}}}", options)
+    except re2.error:
+        return False
+    return True
+
+
+def _utf8(text: str) -> bytes:
+    """The text as Go holds it, UTF-8: a lone surrogate (Python's json and yaml keep one) as U+FFFD, as Go's
+    encoding/json decodes it."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
+
+
+@dataclass(frozen=True, eq=False)
+class GoRegex:
+    """A pattern as Go's regexp compiles it, matched by RE2 (re2._Regexp, untyped)."""
+
+    pattern: str
+    compiled: Any
+
+    def matches(self, text: str) -> bool:
+        """Whether it matches anywhere in the text (regexp.MatchString), in time linear in the text."""
+        return self.compiled.search(_utf8(text)) is not None
+
+
+def re2_pattern(pattern: str, angle_names: bool = True) -> str:
+    """The pattern, of Go's regexp syntax, as given to RE2 to match the same strings; ValueError saying what Go says
+    of one it refuses. angle_names: whether the Go that reads it takes `(?<name>re)` (1.22 on), or refuses it as Go
+    1.21 and before do."""
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in pattern):
+        raise _error("invalid UTF-8", pattern)
     return _Reader(pattern, angle_names).read()
 
 
 @lru_cache(maxsize=1024)
-def compile_go(pattern: str, angle_names: bool = True) -> re.Pattern[str]:
-    """The pattern compiled as Go's regexp.Compile reads it (python_pattern), to search with (regexp.MatchString
-    finds a match anywhere); ValueError if Go refuses it."""
+def compile_go(pattern: str, angle_names: bool = True) -> GoRegex:
+    """The pattern compiled as Go's regexp.Compile reads it (re2_pattern), to search with (regexp.MatchString finds a
+    match anywhere); ValueError if Go refuses it."""
+    text = re2_pattern(pattern, angle_names)
+    re2, options = _re2()
     try:
-        return re.compile(python_pattern(pattern, angle_names))
-    except re.error as error:
-        raise ValueError(f"error parsing regexp: obsgen cannot read it ({error}): `{pattern}`") from None
+        return GoRegex(pattern, re2.compile(text, options))
+    except re2.error as error:
+        raise ValueError(f"error parsing regexp: obsgen cannot read it (RE2: {_said(error)}): `{pattern}`") from None
 
 
-def matcher_regex(value: str, release: str) -> re.Pattern[str]:
+def matcher_regex(value: str, release: str) -> GoRegex:
     """A matcher's regex as that Alertmanager release compiles it (labels.NewMatcher: `^(?:value)$`), to search a
     label value with; ValueError with Go's words (amtool's) if it refuses it."""
     return compile_go(f"^(?:{value})$", ordered(release) >= ordered(ALERTMANAGER_GO_1_22))

@@ -6,18 +6,18 @@ A route's matchers are its `matchers` lines, each a list of matchers as that rel
 rule's are the same keys prefixed `source_` or `target_`. A regex matches the whole label value (Alertmanager anchors
 it, `^(?:value)$`), a label the alert lacks being the empty string. Alertmanager refuses a file with a line it cannot
 read or a regex that does not compile when it loads it (config.Load); so does read_matchers, where the file is read,
-rather than mid-analysis. A regex is read in Go's syntax, as Alertmanager reads it (generator.core.go_regex: RE2's
-\\z, \\pL, \\Q...\\E, (?U) taken; Python's look-arounds and backreferences refused, with Go's words).
+rather than mid-analysis. A regex is read in Go's syntax, as Alertmanager reads it, and matched in time linear in the
+value (generator.core.go_regex: RE2's \\z, \\pL, \\Q...\\E, (?U) taken; Python's look-arounds and backreferences
+refused, with Go's words).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.go_regex import matcher_regex
+from generator.core.go_regex import GoRegex, matcher_regex
 from generator.core.matcher_parse import release_matchers
 
 
@@ -29,12 +29,12 @@ class LabelMatcher:
     name: str
     op: str
     value: str
-    pattern: re.Pattern[str] | None = None
+    pattern: GoRegex | None = None
 
     def holds(self, labels: Mapping[str, str]) -> bool:
         """Whether the matcher holds for an alert's labels (a label it lacks is the empty string)."""
         actual = labels.get(self.name, "")
-        hit = self.pattern.search(actual) is not None if self.pattern is not None else actual == self.value
+        hit = self.pattern.matches(actual) if self.pattern is not None else actual == self.value
         return hit != self.op.startswith("!")
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.core.duration import format_seconds, parse_seconds
-from generator.core.go_regex import compile_go
+from generator.core.go_regex import GoRegex, compile_go
 from generator.core.matcher_parse import go_unquote
 from generator.core.promql_text import rescaled_text
 from generator.core.quoted import Tokens
@@ -105,7 +105,7 @@ def _selector(body: str, expr: str) -> tuple[Matcher, ...]:
     return tuple(matchers)
 
 
-def _go_regex(pattern: str, kind: str, expr: str, anchored: bool = False) -> re.Pattern[str]:
+def _go_regex(pattern: str, kind: str, expr: str, anchored: bool = False) -> GoRegex:
     try:
         return compile_go(f"^(?:{pattern})$" if anchored else pattern)
     except ValueError as error:
@@ -116,7 +116,7 @@ def _excludes_empty(matcher: Matcher, expr: str) -> bool:
     if matcher.op == "=":
         return matcher.value != ""
     if matcher.op == "=~":
-        return _go_regex(matcher.value, "stream selector", expr, anchored=True).search("") is None
+        return not _go_regex(matcher.value, "stream selector", expr, anchored=True).matches("")
     if matcher.op == "!~":
         _go_regex(matcher.value, "stream selector", expr)
     return False

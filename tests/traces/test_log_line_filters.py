@@ -30,7 +30,7 @@ def _kept(selector_and_filters: str, line: str) -> bool:
         " ", "").replace('"', ""), f"only line filters are evaluated here: {filters}"
     for operator, quoted in found:
         text = json.loads(f'"{quoted}"')
-        hit = text in line if operator in ("|=", "!=") else compile_go(text).search(line) is not None
+        hit = text in line if operator in ("|=", "!=") else compile_go(text).matches(line)
         if hit != (operator in ("|=", "|~")):
             return False
     return True

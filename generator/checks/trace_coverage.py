@@ -6,14 +6,19 @@ critical endpoint's declared traffic and error ratio. Nothing runs: it is what t
 see (spans refused under memory pressure, traces evicted before their decision, export failures, spans without
 http.route) the runtime ratio service_route:critical_traces_kept:ratio_rate10m measures, and TraceCoverageLow
 tells when it stays under the target.
+
+A string_attribute policy with enabled_regex_matching reads its values as the collector does (tailsamplingprocessor's
+string_tag_filter: regexp.MustCompile, then MatchString): Go regexes, found anywhere in the value unless anchored,
+matched here by RE2 (core.go_regex) in time linear in the route; one Go refuses stops the collector at its start, so
+the check fails naming it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from generator.core.go_regex import GoRegex, compile_go
 from generator.model.tracing import TEMPO_EXPORTER, Endpoint, Service, TracingPolicy
 
 
@@ -65,10 +70,20 @@ class CoverageReport:
                 f"over {self.target:.0%}) across {len(self.endpoints)} critical endpoints")
 
 
+def policy_regex(pattern: str) -> GoRegex:
+    """A string_attribute value as the collector compiles it with enabled_regex_matching (Go's regexp, searched);
+    CoverageError, with Go's words, for one the collector's MustCompile would panic on."""
+    try:
+        return compile_go(pattern)
+    except ValueError as error:
+        raise CoverageError(f"string_attribute regex {pattern!r} does not compile, the collector would not start: "
+                            f"{error}") from None
+
+
 def _matches(settings: dict[str, Any], value: str) -> bool:
     values = settings.get("values", [])
     if settings.get("enabled_regex_matching"):
-        hit = any(re.fullmatch(pattern, value) for pattern in values)
+        hit = any(policy_regex(str(pattern)).matches(value) for pattern in values)
     else:
         hit = value in values
     return hit != bool(settings.get("invert_match"))

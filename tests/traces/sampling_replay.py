@@ -28,12 +28,11 @@ from __future__ import annotations
 import bisect
 import math
 import random
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from generator.checks.trace_coverage import CoverageError, sampler
+from generator.checks.trace_coverage import CoverageError, policy_regex, sampler
 from generator.core.duration import parse_seconds
 from generator.model.trace_sizing import SDK_EXPORT_DELAY_S
 from generator.model.tracing import Endpoint, Service
@@ -174,7 +173,7 @@ def _matches(settings: dict[str, Any], spans: Sequence[Span]) -> bool:
     key, values = settings.get("key"), [str(v) for v in settings.get("values", [])]
     found = [span.attributes[key] for span in spans if key in span.attributes]
     if settings.get("enabled_regex_matching"):
-        hit = any(re.fullmatch(pattern, value) for pattern in values for value in found)
+        hit = any(policy_regex(pattern).matches(value) for pattern in values for value in found)
     else:
         hit = any(value in values for value in found)
     return hit != bool(settings.get("invert_match"))

@@ -40,6 +40,35 @@ def test_selector_regexes_select_what_promtool_selects(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+CORPUS = ("", "a|", "|a", "(|a)b", "(?:)", "^$", "a$", "^a", r"\Aa\z", r"(?m)^a$", r"(?s)a.b", ".", r"(?i)k",
+          r"(?i)\x{212a}", r"(?i)s", "(?i)\u00df", "(?i)\u03c3", r"(?i)[a-z]+", r"(?i)\W", r"(?i)a(?-i:a)", r"(?U)a+",
+          r"\p{Greek}+", r"\P{Greek}", r"\p{Han}+", r"\pN+", r"\p{Lu}", r"[\p{Lu}\d]+", r"[^\x00-\x7f]+", r"\bx\b",
+          r"x\B.*", "a+?", "a{2,}", "a{0}", "((a{500}){0}){3}", r"\Qa.b\E+", r"\141", "[[:upper:]]", "[[:^alpha:]]+",
+          r"\x{1F600}", r".*\x{1F600}.*", "(?i)stra\u00dfe", r"[\d\s]+", r"\v", "a(?i)*", "a*(?i)*b", r"x{,2}")
+"""Patterns whose reading differs between engines or dialects: empty alternatives, anchors, flags and their scopes,
+Go's (?i) case orbits (the Kelvin sign, long s, sharp s, final sigma), Unicode categories and scripts, ASCII \\b \\d
+\\s, lazy and {0} repeats, \\Q...\\E, octal, POSIX classes, runes past the first plane."""
+CORPUS_VALUES = ("", "a", "aa", "aaa", "aab", "b", "ab", "A", "aA", "k", "K", "\u212a", "s", "S", "\u017f", "\u00df",
+                 "\u1e9e", "\u03c3", "\u03a3", "\u03c2", "x", "x y", "xy", "a\n", "a\nb", "\u03b1\u03b2\u03b3",
+                 "\u03a9", "\u6f22\u5b57", "\u0663", "12", "\u00e9", "\U0001f600", "a\U0001f600b", "a.b", "a.ba.b",
+                 "stra\u00dfe", "STRASSE", "\v", " \t1", "x{,2}", "xx")
+
+
+def test_tricky_regexes_select_what_promtool_selects(tmp_path: Path) -> None:
+    """A fixed corpus, in one promtool run: obsgen's reading (RE2 behind Go's parser) selects, among the values, the
+    series the Debian Prometheus (Go's regexp) selects."""
+    (tmp_path / "rules.yml").write_text("groups: []\n")
+    tests = [{"expr": f"x{{v=~{json.dumps(form, ensure_ascii=False)}}}", "eval_time": "0m",
+              "exp_samples": [{"labels": _series(value) if value else "x", "value": 1} for value in CORPUS_VALUES
+                              if label_matches("=~", form, value, DEBIAN)]} for form in CORPUS]
+    document = {"rule_files": ["rules.yml"], "evaluation_interval": "1m",
+                "tests": [{"interval": "1m", "input_series": [{"series": _series(value) if value else "x",
+                                                               "values": "1"} for value in CORPUS_VALUES],
+                           "promql_expr_test": tests}]}
+    result = promtool_test(document, tmp_path / "test.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(("release", "taken"), [("2.42.0", False), ("2.55.1", False), ("3.0.0", True),
                                                 ("3.15.0", True)])
 def test_dot_takes_a_line_feed_from_prometheus_3(release: str, taken: bool) -> None:

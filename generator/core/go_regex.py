@@ -24,7 +24,7 @@ feed, and a value that closes the group early (`a)|(b`) reads as Go reads it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -347,12 +347,13 @@ def _utf8(text: str) -> bytes:
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class GoRegex:
-    """A pattern as Go's regexp compiles it, matched by RE2 (re2._Regexp, untyped)."""
+    """A pattern as Go's regexp compiles it, matched by RE2 (re2._Regexp, untyped); equal to another of the same
+    pattern, as re's compiled patterns are (LabelMatchers compare by it)."""
 
     pattern: str
-    compiled: Any
+    compiled: Any = field(compare=False)
 
     def matches(self, text: str) -> bool:
         """Whether it matches anywhere in the text (regexp.MatchString), in time linear in the text."""

@@ -119,3 +119,12 @@ def test_a_named_group_in_angle_brackets_is_read_as_the_release_reads_it() -> No
     with pytest.raises(ValueError, match=re.escape("invalid named capture: `(?<a-b>`")):
         label_matcher("v", "=~", "(?<a-b>x)", "0.28.0")
     assert label_matcher("v", "=~", "a*(?i)*b", "0.25.0").holds({"v": "aaB"})
+
+
+def test_a_lone_surrogate_is_read_as_go_decodes_it() -> None:
+    """Python's json and yaml keep a lone surrogate (\\ud800), which has no UTF-8 for RE2: in a value it is U+FFFD, as
+    Go's encoding/json decodes it; in a pattern Go's parser says invalid UTF-8."""
+    assert label_matcher("v", "=~", "a.b", "0.25.0").holds({"v": "a\ud800b"})
+    assert label_matcher("v", "=~", "a\ufffdb", "0.25.0").holds({"v": "a\ud800b"})
+    with pytest.raises(ValueError, match="invalid UTF-8"):
+        label_matcher("v", "=~", "a\ud800", "0.25.0")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from generator.apply.files import Files
 from generator.apply.http import Api
-from generator.apply.reload import ReloadableServer, gauge
+from generator.apply.reload import Release, ReloadableServer, gauge
 from generator.apply.rules import document
 from generator.core.alert_routing import RouteTree
 from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
-from generator.core.releases import declared_alertmanager, ordered, parse
+from generator.core.releases import declared_alertmanager, parse
 from generator.core.wording import counted
 from generator.model.stack import alertmanager_built_for, ui_decodes_filter
 
@@ -72,12 +73,13 @@ def _orphaned(group: dict[str, Any], trees: tuple[RouteTree, RouteTree],
     return ""
 
 
-def orphaned_incidents(api: Api, files: Files) -> list[str]:
+def orphaned_incidents(api: Api, files: Files, status: Any) -> list[str]:
     """The running Alertmanager's alert groups (/api/v2/alerts/groups: receiver, group labels, alerts) paging
-    PagerDuty under the configuration it runs (/api/v2/status config.original) whose incident reloading these
-    files would orphan: their group key changes (generator.core.group_key) or they stop paging. Both texts are read
-    within core.untrusted's bounds: the running one is a server's answer, and out/ may be anyone's."""
-    status = api.get("/api/v2/status")
+    PagerDuty under the configuration it runs (status: its /api/v2/status answer, config.original) whose incident
+    reloading these files would orphan: their group key changes (generator.core.group_key) or they stop paging. Both
+    texts are read within core.untrusted's bounds: the running one is a server's answer, and out/ may be anyone's."""
+    if status is None:
+        raise ValueError("its /api/v2/status could not be read before the copy")
     config = status.get("config") if isinstance(status, dict) else None
     running = api.yaml_in("/api/v2/status", "config.original", config.get("original") if isinstance(config, dict)
                           else None)
@@ -112,30 +114,12 @@ def _release(status: Any) -> str:
 def _releases(api: Api, files: Files) -> tuple[str, str | None]:
     """The release the server runs (/api/v2/status, "" when it reports none) and the one out/ was built for
     (obsgen.tmpl's declaration, Stack.alertmanager_version; None when it declares none)."""
-    return (_release(api.get("/api/v2/status")),
-            declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace")))
+    return _release(api.get("/api/v2/status")), _declared(None, files)
 
 
-def other_release(api: Api, files: Files) -> str:
-    """Why these files are not for the running Alertmanager ("" when they are, or when either release is unknown).
-    What obsgen writes for a release (the links' escaping for its UI, the group keys and regexes as it reads them)
-    changes at X.Y.0 releases only, so a patch release apart is the same."""
-    try:
-        running, declared = _releases(api, files)
-    except Exception:  # a server that does not say is not refused for it: the check before any copy is best effort
-        return ""
-    if not running or declared is None or ordered(running)[:2] == ordered(declared)[:2]:
-        return ""
-    return (f"the server runs Alertmanager {running}, but out/alertmanager was built for {declared} "
-            f"(Stack.alertmanager_version): its notifications' links, group keys and regexes are written for "
-            f"{declared}; set Stack.alertmanager_version=\"{running}\" and rebuild")
-
-
-def _before_reload(api: Api, files: Files) -> list[str]:
-    """What reloading these files does that the user must hear: applied to another release (only under --force:
-    apply refuses it otherwise), and the PagerDuty incidents it would orphan."""
-    other = other_release(api, files)
-    return ([f"{other} (applied anyway: --force)"] if other else []) + orphaned_incidents(api, files)
+def _declared(source: Path | None, files: Files) -> str | None:
+    """The release obsgen.tmpl among the files was built for (Stack.alertmanager_version), None when it says none."""
+    return declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace"))
 
 
 SERVER = ReloadableServer(
@@ -144,8 +128,10 @@ SERVER = ReloadableServer(
     patterns=(CONFIG, "templates/*.tmpl"),
     validator=("amtool", "check-config"),
     differences=differences,
-    before_reload=_before_reload,
-    other_release=other_release,
+    release=Release(product="Alertmanager", setting="Stack.alertmanager_version", status="/api/v2/status",
+                    running=_release, declared=_declared,
+                    written="its notifications' links, group keys and regexes are written"),
+    before_reload=orphaned_incidents,
 )
 
 

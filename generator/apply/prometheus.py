@@ -7,16 +7,18 @@ prometheus.yml, and the rule groups it reports (/api/v1/rules) are those of the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from generator.apply import notifier, rules
-from generator.apply.files import Files
+from generator.apply.files import Files, collect_out
 from generator.apply.http import Api, ApiError
-from generator.apply.reload import ReloadableServer, gauge
+from generator.apply.reload import Release, ReloadableServer, gauge
 from generator.core.duration import parse_seconds
 from generator.core.listing import shortened
+from generator.core.releases import PROMETHEUS_DECLARED_FILE, declared_prometheus, parse
 from generator.core.wording import counted
 from generator.model.conventions import RULES_DIR
 
@@ -114,11 +116,28 @@ def differences(api: Api, files: Files) -> list[str]:
     return found
 
 
+def _running(buildinfo: Any) -> str:
+    """The release /api/v1/status/buildinfo reports (data.version), "" when it reports none."""
+    try:
+        return parse(str(buildinfo["data"]["version"]))
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
+def _declared(source: Path, files: Files) -> str | None:
+    """What out/prometheus/release.yml declares; None without one (an out/ built before obsgen wrote it)."""
+    declared = collect_out(source, (PROMETHEUS_DECLARED_FILE,)).get(PROMETHEUS_DECLARED_FILE)
+    return declared_prometheus(declared.decode(errors="replace")) if declared is not None else None
+
+
 SERVER = ReloadableServer(
     name="prometheus",
     config=CONFIG,
     patterns=(CONFIG, f"{RULES_DIR.removeprefix('prometheus/')}/*.yml"),
     validator=("promtool", "check", "config"),
     differences=differences,
+    release=Release(product="Prometheus", setting="Stack.prometheus_version", status="/api/v1/status/buildinfo",
+                    running=_running, declared=_declared,
+                    written="its rules and configuration (PromQL functions, regexes, settings) are written"),
     around_reload=lambda api, files: notifier.watch(api, rules.document(CONFIG, files[CONFIG])),
 )

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -15,8 +16,29 @@ from generator.apply import referenced
 from generator.apply.files import Change, CommandError, Files, OwnerKept, Store, collect_out, materialise, unified_diff
 from generator.apply.http import Api, ApiError, Unreachable, hide_user_parts
 from generator.apply.outcome import Action, Outcome
+from generator.core.releases import ordered
 
 SHOWN_DIFFERENCES = 5
+
+
+@dataclass(frozen=True)
+class Release:
+    """Where a server says which release it runs, and where out/ says which one its files were built for: apply
+    refuses files built for another X.Y before any copy unless forced (what obsgen writes for a release changes at
+    X.Y.0 releases only, so a patch release apart is the same), and warns of them when forced."""
+
+    product: str
+    """As the server's project names itself: "Prometheus"."""
+    setting: str
+    """The definitions' setting of the release: "Stack.prometheus_version"."""
+    status: str
+    """The API path whose answer says the running release; asked once per apply and passed to what needs it."""
+    running: Callable[[Any], str]
+    """The release in that answer, "" when it reports none."""
+    declared: Callable[[Path, Files], str | None]
+    """The release out/<server> (and its files read from it) was built for, None when it declares none."""
+    written: str
+    """What out/ writes for that release: "its rules and configuration are written"."""
 
 
 @dataclass(frozen=True)
@@ -33,25 +55,65 @@ class ReloadableServer:
     """The stack's own check, run on the config file: promtool check config, amtool check-config."""
     differences: Callable[[Api, Files], list[str]]
     """How what the live server runs differs from these files; empty when it runs exactly them."""
-    before_reload: Callable[[Api, Files], list[str]] = lambda api, files: []
-    """What reloading these files would do that the user must hear, asked of the server before it reloads
-    (Alertmanager: the PagerDuty incidents of its firing groups the new routes would orphan)."""
-    other_release: Callable[[Api, Files], str] = lambda api, files: ""
-    """Why these files were built for another release than the server runs, "" when they were not (or it cannot
-    tell): apply refuses them before any copy unless forced (Alertmanager: obsgen.tmpl's declared release)."""
+    release: Release
+    """How apply tells the release the server runs from the one out/ was built for."""
+    before_reload: Callable[[Api, Files, Any], list[str]] = lambda api, files, status: []
+    """What reloading these files would do that the user must hear, asked of the server before it reloads, given
+    the answer at release.status read before any copy (None when it could not be read) (Alertmanager: the PagerDuty
+    incidents of its firing groups the new routes would orphan)."""
     around_reload: Callable[[Api, Files], Callable[[], list[str]]] = lambda api, files: lambda: []
     """Called just before the reload; what it returns is called once the reload is verified and says what the reload
     did that the user must hear (Prometheus: the alert notifications it dropped until its notifier found its
     Alertmanagers again, apply/notifier.py)."""
 
 
-def _warned(server: ReloadableServer, api: Api, files: Files) -> str:
-    """before_reload's warnings as lines under the outcome's ("" for none); never an error that stops a reload."""
+@dataclass(frozen=True)
+class Prepared:
+    """out/<server>/'s files as checked before any copy, with what the server said then."""
+
+    files: Files
+    refusal: Outcome | None = None
+    """Why they may not be copied, None when they may."""
+    status: Any = None
+    """The server's answer at release.status, None when it could not be read."""
+    other: str = ""
+    """Why they were built for another release than the server runs ("" when not): under --force only, since apply
+    refuses them otherwise."""
+
+
+def _warned(server: ReloadableServer, api: Api, prepared: Prepared) -> str:
+    """Another release's warning (under --force) and before_reload's warnings as lines under the outcome's ("" for
+    none); never an error that stops a reload."""
+    warnings = [f"{prepared.other} (applied anyway: --force)"] if prepared.other else []
     try:
-        warnings = server.before_reload(api, files)
+        warnings += server.before_reload(api, prepared.files, prepared.status)
     except Exception as error:  # a warning that cannot be worked out must not stop the deploy, only say so
-        warnings = [f"could not tell what reloading does to what the server holds: {error_line(error)}"]
+        warnings.append(f"could not tell what reloading does to what the server holds: {error_line(error)}")
     return _under(warnings)
+
+
+def read_status(server: ReloadableServer, api: Api) -> Any:
+    """The server's answer at release.status, None when it gives none: the checks that read it are best effort."""
+    try:
+        return api.get(server.release.status)
+    except Exception:  # a server that does not say is not refused for it
+        return None
+
+
+def other_release(server: ReloadableServer, status: Any, source: Path, files: Files) -> str:
+    """Why the files of out/<server> (source) were built for another X.Y than the server runs, given its answer at
+    release.status: "" when they were not, or when either release is unknown."""
+    release = server.release
+    try:
+        running = release.running(status) if status is not None else ""
+    except Exception:  # an answer of another shape says no release
+        running = ""
+    declared = release.declared(source, files) if running else None
+    if not running or declared is None or ordered(running)[:2] == ordered(declared)[:2]:
+        return ""
+    return (f"the server runs {release.product} {running}, but out/{server.name} was built for {declared} "
+            f"({release.setting}): {release.written} for {declared}; set {release.setting}=\"{running}\" and "
+            "rebuild")
 
 
 def _under(warnings: list[str]) -> str:
@@ -163,15 +225,16 @@ def _restore(server: ReloadableServer, store: Store, api: Api, previous: Files, 
     return Outcome(server.name, store.describe(), Action.FAILED, f"{problem}; {undone}")
 
 
-def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api: Api, dry_run: bool) -> Outcome:
-    where = store.describe()
+def _apply(server: ReloadableServer, source: Path, prepared: Prepared, store: Store, api: Api,
+           dry_run: bool) -> Outcome:
+    where, new = store.describe(), prepared.files
     old = store.read(server.patterns)
     change = Change.between(old, new)
     if not change:
         differences = server.differences(api, new)
         if not differences:
             return Outcome(server.name, where, Action.UNCHANGED, "files in place and loaded", planned=dry_run)
-        warned = _warned(server, api, new)
+        warned = _warned(server, api, prepared)
         if dry_run:
             return Outcome(server.name, where, Action.UPDATED,
                            f"files in place but not loaded ({_shown(differences)}); would reload{warned}", planned=True)
@@ -180,7 +243,7 @@ def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api
             return Outcome(server.name, where, Action.FAILED,
                            f"{problem}; does the server read its configuration from {where}?")
         return Outcome(server.name, where, Action.UPDATED, f"files were in place; reloaded and verified{warned}{told}")
-    warned = _warned(server, api, new)
+    warned = _warned(server, api, prepared)
     if dry_run:
         return Outcome(server.name, where, Action.UPDATED, f"{change.summary()}; would reload{warned}", planned=True,
                        diff=unified_diff(old, new, where, str(source)))
@@ -200,15 +263,15 @@ def _apply(server: ReloadableServer, source: Path, new: Files, store: Store, api
 
 
 def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool,
-            force: bool = False) -> tuple[Files, Outcome | None]:
+            force: bool = False) -> Prepared:
     """out/<server>/'s files and, when they may not be copied, the outcome saying why: its validator rejects them,
     a file its configuration names is not on the server, the URL does not reach the server, or (unless force) they
-    were built for another release than the server runs. Changes nothing; OutFileError (a ValueError) for a symbolic
-    link or special file in out/."""
+    were built for another release than the server runs. Asks release.status once, for every step after it too.
+    Changes nothing; OutFileError (a ValueError) for a symbolic link or special file in out/."""
     where, source = store.describe(), out / server.name
     new = collect_out(source, server.patterns)
     if server.config not in new:
-        return new, Outcome(server.name, where, Action.FAILED, f"{source} holds no {server.config}")
+        return Prepared(new, Outcome(server.name, where, Action.FAILED, f"{source} holds no {server.config}"))
     problem = check(server, new)
     if not problem:
         unusable = referenced.unusable(new[server.config], store, server.config)
@@ -216,22 +279,26 @@ def prepare(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run
             problem = (f"{server.config} names files the server cannot use, so what reads them (notifications, "
                        f"scrapes) would fail: {'; '.join(unusable)}")
     if problem:
-        return new, Outcome(server.name, where, Action.REFUSED, f"nothing copied, not reloaded: {problem}",
-                            planned=dry_run)
+        return Prepared(new, Outcome(server.name, where, Action.REFUSED, f"nothing copied, not reloaded: {problem}",
+                                     planned=dry_run))
     unreachable = answers_as(server, api)
     if unreachable:
-        return new, Outcome(server.name, where, Action.FAILED, f"nothing changed: {unreachable}", planned=dry_run)
-    other = "" if force else server.other_release(api, new)
-    if other:
-        return new, Outcome(server.name, where, Action.REFUSED, f"nothing copied, not reloaded: {other}, or pass "
-                                                                 "--force to apply it anyway", planned=dry_run)
-    return new, None
+        return Prepared(new, Outcome(server.name, where, Action.FAILED, f"nothing changed: {unreachable}",
+                                     planned=dry_run))
+    status = read_status(server, api)
+    other = other_release(server, status, source, new)
+    if other and not force:
+        return Prepared(new, Outcome(server.name, where, Action.REFUSED, f"nothing copied, not reloaded: {other}, or "
+                                                                          "pass --force to apply it anyway",
+                                     planned=dry_run), status)
+    return Prepared(new, None, status, other)
 
 
-def install(server: ReloadableServer, out: Path, new: Files, store: Store, api: Api, dry_run: bool) -> Outcome:
+def install(server: ReloadableServer, out: Path, prepared: Prepared, store: Store, api: Api,
+            dry_run: bool) -> Outcome:
     """Copy prepared files, reload and verify; undo what the server does not load."""
     try:
-        return _apply(server, out / server.name, new, store, api, dry_run)
+        return _apply(server, out / server.name, prepared, store, api, dry_run)
     except Exception as error:  # raised before anything was copied: _apply restores whatever fails after
         return Outcome(server.name, store.describe(), Action.FAILED, f"nothing changed: {error_line(error)}",
                        planned=dry_run)
@@ -240,5 +307,5 @@ def install(server: ReloadableServer, out: Path, new: Files, store: Store, api: 
 def apply(server: ReloadableServer, out: Path, store: Store, api: Api, dry_run: bool = False,
           force: bool = False) -> Outcome:
     """Put out/<server>/ onto the server: refuse what it could not use, undo what it does not load."""
-    new, refusal = prepare(server, out, store, api, dry_run, force)
-    return refusal or install(server, out, new, store, api, dry_run)
+    prepared = prepare(server, out, store, api, dry_run, force)
+    return prepared.refusal or install(server, out, prepared, store, api, dry_run)

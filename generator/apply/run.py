@@ -84,20 +84,20 @@ def apply(out: Path, endpoints: list[Endpoint], timeout: float, retries: int, dr
     apis = {e.name: e.api(timeout, retries) for e in ordered}
     prepared = {name: reload.prepare(RELOADABLE[name], out, store, apis[name], dry_run, force)
                 for name, store in stores.items()}
-    refused = [refusal.server for _, refusal in prepared.values() if refusal is not None]
+    refused = [each.refusal.server for each in prepared.values() if each.refusal is not None]
     stopped = (f"{' and '.join(refused)} could not take its part, so every server stays on the previous build"
                if refused and not dry_run else "")
     outcomes: list[Outcome] = []
     for endpoint in ordered:
         name = endpoint.name
         subject = stores[name].describe() if name in stores else hide_user_parts(endpoint.url)
-        refusal = prepared[name][1] if name in prepared else None
+        refusal = prepared[name].refusal if name in prepared else None
         if refusal is not None:
             outcomes.append(refusal)
         elif stopped:
             outcomes.append(Outcome(name, subject, Action.REFUSED, f"nothing copied: {stopped}"))
         elif name in RELOADABLE:
-            outcomes.append(reload.install(RELOADABLE[name], out, prepared[name][0], stores[name], apis[name],
+            outcomes.append(reload.install(RELOADABLE[name], out, prepared[name], stores[name], apis[name],
                                            dry_run))
             stopped = "" if outcomes[-1].ok or dry_run else f"{name} did not take its part (see above)"
         else:

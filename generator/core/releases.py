@@ -46,3 +46,15 @@ def declared_alertmanager(template: str) -> str | None:
     """The Alertmanager release obsgen.tmpl was built for, None when the text does not say."""
     found = _ALERTMANAGER_DECLARED.search(template)
     return found[1] if found else None
+
+
+PROMETHEUS_DECLARED_FILE = "release.yml"
+"""Beside prometheus.yml in out/prometheus: the Prometheus release the build targets (Stack.prometheus_version, or a
+profile's), as obsgen.tmpl says Alertmanager's. apply reads it from out/ and never copies it to the server."""
+_PROMETHEUS_DECLARED = re.compile(r"^prometheus_version: '?(" + RELEASE + ")'?$", re.MULTILINE)
+
+
+def declared_prometheus(text: str) -> str | None:
+    """The Prometheus release out/prometheus/release.yml says the build targets, None when the text does not say."""
+    found = _PROMETHEUS_DECLARED.search(text)
+    return found[1] if found else None

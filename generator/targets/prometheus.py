@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from generator.core.duration import parse_seconds
+from generator.core.releases import PROMETHEUS_DECLARED_FILE
 from generator.derive.aggregation import group_intervals
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url
@@ -114,7 +115,9 @@ def rule_groups(project: Project) -> dict[str, dict[str, Any]]:
 
 def render(project: Project) -> dict[str, Any]:
     """prometheus.yml and the rule files."""
-    files: dict[str, Any] = {conventions.PROMETHEUS_CONFIG: config(project)}
+    files: dict[str, Any] = {conventions.PROMETHEUS_CONFIG: config(project),
+                             f"prometheus/{PROMETHEUS_DECLARED_FILE}": {
+                                 "prometheus_version": project.stack.prometheus_version}}
     for name, document in sorted(rule_groups(project).items()):
         files[conventions.rule_file(name)] = document
     return files

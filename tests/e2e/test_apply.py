@@ -36,12 +36,13 @@ SECRETS = "/etc/alertmanager/secrets/"  # where definitions/ keeps Alertmanager'
 
 
 def _build(definitions: Path, out: Path, alertmanager_port: int, secrets: bool = True,
-           alertmanager_version: str | None = None) -> Path:
-    """out/ built for the test's servers (the installed Alertmanager's release unless another is given: apply
-    refuses out/ built for another); with secrets, its Alertmanager reads its credentials from files written beside
-    out/ (apply refuses a configuration naming files the server does not have)."""
+           alertmanager_version: str | None = None, prometheus_version: str | None = None) -> Path:
+    """out/ built for the test's servers (the installed Alertmanager's and Prometheus' releases unless others are
+    given: apply refuses out/ built for another); with secrets, its Alertmanager reads its credentials from files
+    written beside out/ (apply refuses a configuration naming files the server does not have)."""
     build(definitions, out, Profile(scrape_interval="1s", alertmanagers=(f"127.0.0.1:{alertmanager_port}",),
-                                    alertmanager_version=alertmanager_version or releases.installed()))
+                                    alertmanager_version=alertmanager_version or releases.installed(),
+                                    prometheus_version=prometheus_version or releases.installed(releases.PROMETHEUS)))
     if secrets:
         config = out / "alertmanager" / alertmanager.CONFIG
         here = out.parent / f"{out.name}-secrets"

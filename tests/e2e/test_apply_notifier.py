@@ -68,11 +68,11 @@ class _JustAfterDiscovery:
         self.dropped: float | None = None
         self.server = dataclasses.replace(prometheus.SERVER, before_reload=self.synced)
 
-    def synced(self, api: Api, files: Files) -> list[str]:
+    def synced(self, api: Api, files: Files, status: object) -> list[str]:
         self.api.post("/-/reload")
         if until(lambda: _metric(self.api, notifier.DISCOVERED) > 0, WAITED, poll=0.02):
             self.dropped = _metric(self.api, notifier.DROPPED)
-        return prometheus.SERVER.before_reload(api, files)
+        return prometheus.SERVER.before_reload(api, files, status)
 
 
 def test_a_reload_that_drops_alerts_is_waited_out_and_told(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,15 +1,22 @@
 """`obsgen apply` reads out/'s prometheus.yml once, however many of its steps look at it (the files its settings
-name, the notifier watched across the reload, the check before and the verification after the reload)."""
+name, the notifier watched across the reload, the check before and the verification after the reload), and asks
+Alertmanager's /api/v2/status once, however many of its steps read it (the release check, the --force warning, the
+PagerDuty incidents a reload would orphan)."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from generator.apply import prometheus, reload
+from generator.apply import alertmanager, prometheus, reload
 from generator.apply.files import DirectoryStore
 from generator.apply.http import Api, Connection
 from generator.apply.outcome import Action
@@ -43,3 +50,59 @@ def test_one_apply_parses_prometheus_yml_once(tmp_path: Path, monkeypatch: pytes
         outcome = reload.apply(prometheus.SERVER, tmp_path / "out", DirectoryStore(etc), api)
     assert outcome.action is Action.UPDATED and "reloaded and verified" in outcome.detail, outcome
     assert parsed.count(CONFIG) == 1, f"prometheus.yml parsed {parsed.count(CONFIG)} times"
+
+
+@contextmanager
+def _recording(upstream: str) -> Iterator[tuple[str, list[str]]]:
+    """A loopback proxy in front of a real server: its URL, and the method and path of every request it passed."""
+    passed: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def _pass(self) -> None:
+            passed.append(f"{self.command} {self.path.split('?')[0]}")
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+            request = urllib.request.Request(upstream + self.path, data=body, method=self.command,
+                                             headers={k: v for k, v in self.headers.items()
+                                                      if k.lower() not in ("host", "accept-encoding")})
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    status, kind, data = response.status, response.headers.get("Content-Type", ""), response.read()
+            except urllib.error.HTTPError as error:
+                status, kind, data = error.code, error.headers.get("Content-Type", ""), error.read()
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = _pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with servers.serving(Proxy) as url:
+        yield url, passed
+
+
+AM_FIRST = "route: {receiver: 'null'}\nreceivers: [{name: 'null'}]\n"
+AM_NEW = "route: {receiver: 'null', group_by: [alertname]}\nreceivers: [{name: 'null'}]\n"
+DECLARED = '{{ define "obsgen.links.alertmanager_version" }}%s{{ end }}\n'
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_one_apply_asks_alertmanagers_status_once(tmp_path: Path, force: bool) -> None:
+    """Built for 0.34.1, forced onto Debian's 0.25 (warned of), or built for the release it runs (not refused)."""
+    out = tmp_path / "out/alertmanager"
+    (out / "templates").mkdir(parents=True)
+    (out / "alertmanager.yml").write_text(AM_NEW)
+    (out / alertmanager.TEMPLATE).write_text(DECLARED % ("0.34.1" if force else "0.25.0"))
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "alertmanager.yml").write_text(AM_FIRST)
+    with servers.alertmanager(etc / "alertmanager.yml", tmp_path) as server, _recording(server.url) as (url, passed):
+        api = Api(Connection("alertmanager", url, retries=0))
+        outcome = reload.apply(alertmanager.SERVER, tmp_path / "out", DirectoryStore(etc), api, force=force)
+    assert outcome.action is Action.UPDATED and "reloaded and verified" in outcome.detail, outcome
+    assert ("WARNING: the server runs Alertmanager 0.25.0, but out/alertmanager was built for 0.34.1" in
+            outcome.detail) is force, outcome.detail
+    assert passed.count("GET /api/v2/status") == 1, passed

@@ -48,7 +48,8 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     port = servers.free_port()
     out = work / "out"
     build(ROOT / "definitions", out, Profile(scrape_interval="1s", alertmanagers=(f"127.0.0.1:{port}",),
-                                             alertmanager_version=releases.installed(releases.ALERTMANAGER)))
+                                             alertmanager_version=releases.installed(releases.ALERTMANAGER),
+                                             prometheus_version=releases.installed(releases.PROMETHEUS)))
     shutil.copytree(out / "prometheus", work / "etc-prometheus")  # copy2: out/'s times, older than the start
     shutil.copytree(out / "alertmanager", work / "etc-alertmanager")
     with servers.alertmanager(work / "etc-alertmanager/alertmanager.yml", work, port=port) as am, \

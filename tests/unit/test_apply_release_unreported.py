@@ -40,5 +40,6 @@ def test_a_server_reporting_no_release_is_read_as_the_release_out_was_built_for(
     in their names' order: the warning names the group as the declared 0.25 writes it."""
     files = {"alertmanager.yml": NEW.encode(), "templates/obsgen.tmpl": DECLARED.encode()}
     with serving(_answering()) as url:
-        [warning] = orphaned_incidents(Api(Connection("alertmanager", url, retries=0)), files)
+        api = Api(Connection("alertmanager", url, retries=0))
+        [warning] = orphaned_incidents(api, files, api.get("/api/v2/status"))
     assert warning.startswith('PagerDuty group {slo2="x", slo="y"} of receiver pd'), warning

@@ -13,6 +13,7 @@ some before and the new configuration names some, then tells how many notificati
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,14 @@ def _names_alertmanagers(config: Any) -> bool:
     """Whether a prometheus.yml sends alerts anywhere (an alerting.alertmanagers entry)."""
     alerting = (config.get("alerting") if isinstance(config, dict) else None) or {}
     return isinstance(alerting, dict) and bool(alerting.get("alertmanagers"))
+
+
+def _number(value: float, noun: str, plural: str = "") -> str:
+    """A gauge's value counted, whole; NaN or ±Inf (a hostile or broken /metrics) written as Prometheus writes them,
+    since no round() takes them."""
+    if math.isfinite(value):
+        return counted(round(value), noun, plural)
+    return f"{'NaN' if math.isnan(value) else '+Inf' if value > 0 else '-Inf'} {plural or noun + 's'}"
 
 
 def _known(api: Api) -> float:
@@ -64,12 +73,12 @@ def watch(api: Api, config: Any) -> Callable[[], list[str]]:
     def told() -> list[str]:
         lines = []
         if not _found_again(api, WAIT):
-            lines.append(f"Prometheus' notifier knew {counted(round(known), 'Alertmanager')} before the reload "
+            lines.append(f"Prometheus' notifier knew {_number(known, 'Alertmanager')} before the reload "
                          f"and none {WAIT:g} s after it: it drops every alert it sends until it finds one (see its "
                          "/api/v1/alertmanagers and alerting.alertmanagers in prometheus.yml)")
         lost = (gauge(api, DROPPED) or before) - before
         if lost > 0:
-            lines.append(f"Prometheus dropped {counted(round(lost), 'alert notification')} across the reload "
+            lines.append(f"Prometheus dropped {_number(lost, 'alert notification')} across the reload "
                          f"({DROPPED}): before prometheus/prometheus#14987 its notifier forgets its Alertmanagers at "
                          f"each reload until its next service discovery (up to {DISCOVERY_INTERVAL:g} s). Those alerts "
                          "reach Alertmanager at their next resend (--rules.alert.resend-delay, 1m by default), late "

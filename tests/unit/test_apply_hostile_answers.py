@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.apply import notifier
+from generator.apply.http import Api, Connection
 from tests.servers import answer_json_text, serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,10 +40,11 @@ resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))
 from pathlib import Path
 from generator.apply.alertmanager import SERVER
 from generator.apply.http import Api, Connection
-from generator.apply.reload import _warned
+from generator.apply.reload import Prepared, _warned
 out = Path({out!r})
 files = {{path: (out / path).read_bytes() for path in ("alertmanager.yml", "templates/obsgen.tmpl")}}
-print(_warned(SERVER, Api(Connection("alertmanager", {url!r}, retries=0)), files))
+api = Api(Connection("alertmanager", {url!r}, retries=0))
+print(_warned(SERVER, api, Prepared(files, status=api.get("/api/v2/status"))))
 """
 
 
@@ -80,3 +83,31 @@ def test_a_hostile_running_alertmanager_is_one_clear_warning_within_bounded_memo
     assert warning == ("WARNING: could not tell what reloading does to what the server holds: alertmanager: GET "
                        + said + warning.partition(said)[2]), warning[:500]
     assert len(warning) < 500
+
+
+def test_a_nan_or_inf_gauge_from_a_hostile_prometheus_metrics_is_said_as_prometheus_writes_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its notifier's Alertmanager count NaN, its dropped count +Inf after the reload: round() takes neither, and
+    both warning lines must still be said."""
+    asked: list[str] = []
+
+    class Metrics(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            dropped = "0" if len(asked) <= 2 else "+Inf"  # watch() reads both gauges before the reload
+            data = f"{notifier.DISCOVERED} NaN\n{notifier.DROPPED} {dropped}\n".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    monkeypatch.setattr(notifier, "WAIT", 0.1)
+    config = {"alerting": {"alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9"]}]}]}}
+    with serving(Metrics) as url:
+        told = notifier.watch(Api(Connection("prometheus", url, retries=0)), config)()
+    assert told[0].startswith("Prometheus' notifier knew NaN Alertmanagers before the reload and none 0.1 s"), told
+    assert told[1].startswith("Prometheus dropped +Inf alert notifications across the reload"), told

@@ -10,8 +10,16 @@ from pathlib import Path
 from generator.apply.files import Change, collect
 from generator.apply.http import Api
 from generator.apply.outcome import Finding, Kind
-from generator.apply.reload import ReloadableServer, gauge
+from generator.apply.reload import ReloadableServer, gauge, written
 from generator.core.wording import counted
+
+
+def _when(seconds: float) -> str | None:
+    """A Unix time as the report writes it, None when it is none (NaN, ±Inf, out of the calendar's range)."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def on_disk(server: ReloadableServer, out: Path, directory: Path, api: Api | None) -> list[Finding]:
@@ -25,9 +33,14 @@ def on_disk(server: ReloadableServer, out: Path, directory: Path, api: Api | Non
     findings = [Finding(server.name, Kind.DRIFT, where, f"{path} {what}") for paths, what in (
         (change.changed, "differs on disk from out/"), (change.added, "is on disk, not in out/"),
         (change.removed, "is in out/, not on disk")) for path in paths]
-    loaded = gauge(api, f"{server.name}_config_last_reload_success_timestamp_seconds") if api else None
-    if loaded is not None:
-        since = datetime.fromtimestamp(loaded, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    name = f"{server.name}_config_last_reload_success_timestamp_seconds"
+    loaded = gauge(api, name) if api else None
+    since = _when(loaded) if loaded is not None else None
+    if loaded is not None and since is None:  # a broken or hostile /metrics: no time to compare the files with
+        findings.append(Finding(server.name, Kind.DRIFT, where, f"{name} is {written(loaded)}, no time: whether the "
+                                                                "server loaded these files is unknown"))
+        loaded = None
+    elif loaded is not None:
         findings += [Finding(server.name, Kind.DRIFT, where,
                              f"{path} changed on disk after the last reload ({since}): the server does not run it")
                      for path in sorted(theirs) if (directory / path).stat().st_mtime > loaded]

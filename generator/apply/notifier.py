@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.apply.http import Api
-from generator.apply.reload import gauge
-from generator.core.wording import counted
+from generator.apply.reload import gauge, written
+from generator.core.wording import counted, plural_of
 
 DISCOVERED = "prometheus_notifications_alertmanagers_discovered"
 DROPPED = "prometheus_notifications_dropped_total"
@@ -43,7 +43,7 @@ def _number(value: float, noun: str, plural: str = "") -> str:
     since no round() takes them."""
     if math.isfinite(value):
         return counted(round(value), noun, plural)
-    return f"{'NaN' if math.isnan(value) else '+Inf' if value > 0 else '-Inf'} {plural or noun + 's'}"
+    return f"{written(value)} {plural_of(value, noun, plural)}"
 
 
 def _known(api: Api) -> float:

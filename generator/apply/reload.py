@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import tempfile
@@ -128,6 +129,13 @@ def gauge(api: Api, name: str) -> float | None:
             if sample.name == name:
                 return float(sample.value)
     return None
+
+
+def written(value: float) -> str:
+    """A sample's value as Prometheus writes it: NaN, +Inf, -Inf, else as %g writes it."""
+    if math.isnan(value):
+        return "NaN"
+    return f"{value:g}" if math.isfinite(value) else "+Inf" if value > 0 else "-Inf"
 
 
 def check(server: ReloadableServer, files: Files) -> str:

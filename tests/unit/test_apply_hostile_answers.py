@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.apply import notifier
+from generator.apply import disk, notifier, prometheus
 from generator.apply.http import Api, Connection
+from generator.apply.outcome import Kind
 from tests.servers import answer_json_text, serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +112,31 @@ def test_a_nan_or_inf_gauge_from_a_hostile_prometheus_metrics_is_said_as_prometh
         told = notifier.watch(Api(Connection("prometheus", url, retries=0)), config)()
     assert told[0].startswith("Prometheus' notifier knew NaN Alertmanagers before the reload and none 0.1 s"), told
     assert told[1].startswith("Prometheus dropped +Inf alert notifications across the reload"), told
+
+
+@pytest.mark.parametrize(("value", "said"), [("NaN", "NaN"), ("+Inf", "+Inf"), ("1e300", "1e+300")])
+def test_a_reload_time_that_is_no_time_is_a_difference_said_not_a_traceback(tmp_path: Path, value: str,
+                                                                            said: str) -> None:
+    """`obsgen status --prometheus-dir`: datetime takes none of these as the time of the last reload."""
+    name = "prometheus_config_last_reload_success_timestamp_seconds"
+
+    class Metrics(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            data = f"{name} {value}\n".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    for root in (tmp_path / "out/prometheus", tmp_path / "etc"):
+        root.mkdir(parents=True)
+        (root / "prometheus.yml").write_text("global: {}\n")
+    with serving(Metrics) as url:
+        findings = disk.on_disk(prometheus.SERVER, tmp_path / "out", tmp_path / "etc",
+                                Api(Connection("prometheus", url, retries=0)))
+    assert [(f.kind, f.detail) for f in findings] == [
+        (Kind.DRIFT, f"{name} is {said}, no time: whether the server loaded these files is unknown")]

@@ -151,6 +151,8 @@ def status(out: Path = OUT,
             freshness.check_fresh(source, out)
         except freshness.StaleOut as error:  # the servers may run out/, but out/ is not what the repository says
             findings.insert(0, Finding("out", Kind.DRIFT, str(out), str(error)))
+        except ValueError as error:  # a file of out/ it cannot read (over its bound): said as out/'s other errors
+            _fail(f"cannot tell whether {out} is what {source} builds: {error}")
     for finding in findings:
         typer.echo(said(str(finding)))  # rule errors, firing alerts, file names: servers' and files' text
     drifted = sum(finding.drift for finding in findings)

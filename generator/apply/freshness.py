@@ -31,8 +31,22 @@ def beside(out: Path) -> Path | None:
     return found if (found / "__init__.py").is_file() else None
 
 
+def _read_through(out: Path, seen: frozenset[Path] = frozenset()) -> dict[str, bytes]:
+    """read_tree's files of out/, and those under each link to a directory in it (read_tree's walk lists a link but
+    does not descend into it): out/ given to status or apply is the user's own tree, whose parts may be links (a
+    deploy host's prometheus -> releases/N/prometheus). A link back to a directory above it is not read again."""
+    seen = seen | {out.resolve()}
+    found = read_tree(out)
+    for path in sorted(out.rglob("*")):
+        if path.is_symlink() and path.is_dir() and path.resolve() not in seen:
+            prefix = path.relative_to(out).as_posix()
+            found |= {f"{prefix}/{inside}": data for inside, data in _read_through(path, seen).items()}
+    return found
+
+
 def check_fresh(definitions: Path, out: Path) -> None:
-    """StaleOut unless building definitions now writes out/'s exact bytes, no file more or less."""
+    """StaleOut unless building definitions now writes out/'s exact bytes, no file more or less; ValueError (naming
+    the file) when out/ holds one beyond read_tree's bounds."""
     from generator.build import build_files
 
     try:
@@ -42,7 +56,7 @@ def check_fresh(definitions: Path, out: Path) -> None:
         first = errors[0] if errors else problems
         raise StaleOut(f"{definitions} does not build ({counted(len(errors), 'error')}; first: {first}), so {out} "
                        "cannot be shown to be current: fix them and run obsgen build") from None
-    current = read_tree(out)
+    current = _read_through(out)
     differing = sorted((path for path in files.keys() | current.keys()
                         if path not in files or path not in current or bytes(files[path]) != current[path]),
                        key=lambda path: (not path.startswith(APPLIED), path))

@@ -197,3 +197,52 @@ def test_status_and_apply_escape_the_servers_and_files_text(running: Running, tm
     assert [command for command, text in printed.items() if "\x1b" in text] == [], printed
     assert all("\\x1b]0;owned\\x07" in text for text in printed.values()), printed
     assert "-# \\x1b]0;owned\\x07" in applied.stdout  # the diff's line, escaped
+
+
+def test_out_through_links_is_read_as_out(running: Running, tmp_path: Path) -> None:
+    """out/ given as a link to the built tree (a deploy host's current -> release-N), or holding its server parts as
+    links: status reads through them, as the servers' own directories are read."""
+    linked = tmp_path / "current"
+    linked.symlink_to(running.out, target_is_directory=True)
+    result = running.status(linked)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "obsgen status: in sync" in result.stdout
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for part in running.out.iterdir():
+        (parts / part.name).symlink_to(part, target_is_directory=part.is_dir())
+    result = running.status(parts)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "obsgen status: in sync" in result.stdout
+
+
+def _status_unreached(out: Path) -> subprocess.CompletedProcess[str]:
+    """status of out/ against the shipped definitions, its Prometheus unreachable: out/'s own lines only."""
+    return subprocess.run([sys.executable, "-m", "generator", "status", "--out", str(out), "--definitions",
+                           str(ROOT / "definitions"), "--prometheus-url", "http://127.0.0.1:9", "--retries", "0"],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_the_freshness_check_reads_through_out_s_linked_parts(tmp_path: Path) -> None:
+    """The shipped out/ with its prometheus/ a link to a copy: as current as out/ itself, not 'stale'."""
+    out = tmp_path / "out"
+    shutil.copytree(ROOT / "out", out)
+    shutil.move(out / "prometheus", tmp_path / "prometheus")
+    (out / "prometheus").symlink_to(tmp_path / "prometheus", target_is_directory=True)
+    result = _status_unreached(out)
+    assert "stale" not in result.stdout and "Traceback" not in result.stderr, result.stdout + result.stderr
+    assert result.stdout.endswith(f"obsgen status: 1 difference from {out}\n"), result.stdout  # the unreachable one
+
+
+def test_a_link_in_out_to_a_file_it_cannot_read_is_an_error_said_not_a_traceback(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(ROOT / "out", out)
+    huge = tmp_path / "huge"
+    with huge.open("wb") as sparse:
+        sparse.truncate(2**31)  # a hole: no disk used
+    (out / "docs/huge.md").symlink_to(huge)
+    result = _status_unreached(out)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr == (f"error: cannot tell whether {out} is what {ROOT / 'definitions'} builds: "
+                             f"{out}/docs/huge.md: 2048.0 MiB is over the limit of 16 MiB for one file of out/\n")

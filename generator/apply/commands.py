@@ -16,7 +16,7 @@ OUT = typer.Option(Path("out"), "--out", "-o", help="The built and checked out/ 
 DRY_RUN = typer.Option(False, "--dry-run", help="Print what would change (with diffs); change nothing.")
 FORCE = typer.Option(False, "--force", help=(
     "Overwrite dashboards someone edited in Grafana since obsgen applied them, and apply out/ built for another "
-    "Alertmanager release than the one running (with a warning)."))
+    "Alertmanager or Prometheus release than the one running (with a warning)."))
 TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help=(
     "Seconds to wait for each connection and answer; a request ends by 2 x timeout x attempts, its body included."))
 RETRIES = typer.Option(3, "--retries", min=0, help="Retries after connection errors, 429/502/503/504 answers and "
@@ -78,8 +78,8 @@ def apply(out: Path = OUT,
           dry_run: bool = DRY_RUN, force: bool = FORCE, timeout: float = TIMEOUT, retries: int = RETRIES,
           definitions: Path | None = DEFINITIONS, allow_stale: bool = ALLOW_STALE) -> None:
     """Put out/ onto running servers: check, copy and reload Prometheus and Alertmanager, upload dashboards. out/
-    must be what the definitions build now (--allow-stale to apply it anyway), and built for the Alertmanager release
-    that runs (--force to apply it anyway)."""
+    must be what the definitions build now (--allow-stale to apply it anyway), and built for the Alertmanager and
+    Prometheus releases that run (--force to apply it anyway)."""
     from collections import Counter
 
     from generator.apply import freshness, run

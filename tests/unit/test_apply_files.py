@@ -88,8 +88,8 @@ def test_apply_reports_a_kept_owner_as_nothing_copied_not_as_a_failed_restore(
         tmp_path: Path, another_owner: list[tuple[str, int, int]]) -> None:
     etc = _tree(tmp_path / "etc", {"prometheus.yml": "old", "rules/a.yml": "a"})
     unused = Api(Connection("prometheus", "http://127.0.0.1:1", retries=0))  # nothing is reloaded
-    outcome = reload.install(prometheus.SERVER, tmp_path, {"prometheus.yml": b"new", "rules/a.yml": b"b"},
-                             DirectoryStore(etc), unused, dry_run=False)
+    prepared = reload.Prepared({"prometheus.yml": b"new", "rules/a.yml": b"b"})
+    outcome = reload.install(prometheus.SERVER, tmp_path, prepared, DirectoryStore(etc), unused, dry_run=False)
     assert outcome.action == Action.FAILED
     assert outcome.detail.startswith(f"nothing copied, not reloaded: {etc / 'rules/a.yml'} belongs to ")
     assert collect(etc, PATTERNS) == {"prometheus.yml": b"old", "rules/a.yml": b"a"}

@@ -237,8 +237,13 @@ def answer_json(handler: BaseHTTPRequestHandler, status: int, body: object) -> N
 
 def answer_json_text(handler: BaseHTTPRequestHandler, status: int, data: bytes) -> None:
     """Send `data` as a fake server's JSON answer, as it is (a broken or hostile one's, say)."""
+    answer(handler, status, data, "application/json")
+
+
+def answer(handler: BaseHTTPRequestHandler, status: int, data: bytes, kind: str) -> None:
+    """Send `data` as a fake (or passed-on) server's answer of Content-Type kind, as it is."""
     handler.send_response(status)
-    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Type", kind)
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a readiness probe reads the status only

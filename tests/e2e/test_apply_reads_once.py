@@ -69,11 +69,7 @@ def _recording(upstream: str) -> Iterator[tuple[str, list[str]]]:
                     status, kind, data = response.status, response.headers.get("Content-Type", ""), response.read()
             except urllib.error.HTTPError as error:
                 status, kind, data = error.code, error.headers.get("Content-Type", ""), error.read()
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            servers.answer(self, status, data, kind)
 
         do_GET = do_POST = _pass
 

@@ -45,11 +45,7 @@ def _stand_in(kind: str) -> Iterator[str]:
             if kind == "lookalike":
                 body, kind_of = ((b"prometheus_config_last_reload_successful 1\n", "text/plain")
                                  if self.path == "/metrics" else (b"{}", "application/json"))
-            self.send_response(200)
-            self.send_header("Content-Type", kind_of)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            servers.answer(self, 200, body, kind_of)
 
         do_GET = do_POST = _answer
 

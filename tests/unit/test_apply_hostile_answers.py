@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from generator.apply import disk, notifier, prometheus
 from generator.apply.http import Api, Connection
 from generator.apply.outcome import Kind
-from tests.servers import answer_json_text, serving
+from tests.servers import answer, answer_json_text, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGING = 'route: {receiver: pd}\nreceivers: [{name: pd, pagerduty_configs: [{routing_key_file: /k}]}]\n'
@@ -86,29 +87,31 @@ def test_a_hostile_running_alertmanager_is_one_clear_warning_within_bounded_memo
     assert len(warning) < 500
 
 
-def test_a_nan_or_inf_gauge_from_a_hostile_prometheus_metrics_is_said_as_prometheus_writes_it(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Its notifier's Alertmanager count NaN, its dropped count +Inf after the reload: round() takes neither, and
-    both warning lines must still be said."""
+def _metrics(exposed: Callable[[int], str]) -> type[BaseHTTPRequestHandler]:
+    """A /metrics answering exposed(how many requests so far, this one counted) in the text format."""
     asked: list[str] = []
 
     class Metrics(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             asked.append(self.path)
-            dropped = "0" if len(asked) <= 2 else "+Inf"  # watch() reads both gauges before the reload
-            data = f"{notifier.DISCOVERED} NaN\n{notifier.DROPPED} {dropped}\n".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            answer(self, 200, exposed(len(asked)).encode(), "text/plain")
 
         def log_message(self, *args: object) -> None:
             pass
 
+    return Metrics
+
+
+def test_a_nan_or_inf_gauge_from_a_hostile_prometheus_metrics_is_said_as_prometheus_writes_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its notifier's Alertmanager count NaN, its dropped count +Inf after the reload: round() takes neither, and
+    both warning lines must still be said."""
+    def exposed(asked: int) -> str:  # watch() reads both gauges before the reload
+        return f"{notifier.DISCOVERED} NaN\n{notifier.DROPPED} {'0' if asked <= 2 else '+Inf'}\n"
+
     monkeypatch.setattr(notifier, "WAIT", 0.1)
     config = {"alerting": {"alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9"]}]}]}}
-    with serving(Metrics) as url:
+    with serving(_metrics(exposed)) as url:
         told = notifier.watch(Api(Connection("prometheus", url, retries=0)), config)()
     assert told[0].startswith("Prometheus' notifier knew NaN Alertmanagers before the reload and none 0.1 s"), told
     assert told[1].startswith("Prometheus dropped +Inf alert notifications across the reload"), told
@@ -120,22 +123,10 @@ def test_a_reload_time_that_is_no_time_is_a_difference_said_not_a_traceback(tmp_
     """`obsgen status --prometheus-dir`: datetime takes none of these as the time of the last reload."""
     name = "prometheus_config_last_reload_success_timestamp_seconds"
 
-    class Metrics(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            data = f"{name} {value}\n".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
     for root in (tmp_path / "out/prometheus", tmp_path / "etc"):
         root.mkdir(parents=True)
         (root / "prometheus.yml").write_text("global: {}\n")
-    with serving(Metrics) as url:
+    with serving(_metrics(lambda asked: f"{name} {value}\n")) as url:
         findings = disk.on_disk(prometheus.SERVER, tmp_path / "out", tmp_path / "etc",
                                 Api(Connection("prometheus", url, retries=0)))
     assert [(f.kind, f.detail) for f in findings] == [

@@ -8,6 +8,7 @@ where they are, and says nothing when there are none (a deploy host given out/ a
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from generator.core.errors import Level, ProblemsFound
@@ -26,9 +27,13 @@ APPLIED = ("prometheus/", "alertmanager/", "grafana/dashboards/")
 
 
 def beside(out: Path) -> Path | None:
-    """The definitions package beside out/ (the project's layout), None when there is none."""
-    found = out.resolve().parent / "definitions"
-    return found if (found / "__init__.py").is_file() else None
+    """The definitions package beside out/ (the project's layout), None when there is none: beside the path given
+    (project/out a link to a tree kept elsewhere is the project's), else beside where a link points."""
+    for parent in (Path(os.path.normpath(out.absolute())).parent, out.resolve().parent):
+        found = parent / "definitions"
+        if (found / "__init__.py").is_file():
+            return found
+    return None
 
 
 def _read_through(out: Path, seen: frozenset[Path] = frozenset()) -> dict[str, bytes]:

@@ -104,3 +104,16 @@ def test_status_says_a_stale_out_is_a_difference(project: Path, grafana: str) ->
     _edit(project)
     stale = status()
     assert "out          DRIFT" in stale and "is stale: building" in stale and "--allow-stale" not in stale, stale
+
+
+def test_the_definitions_beside_a_linked_out_are_the_ones_checked(project: Path, grafana: str,
+                                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
+    """project/out a link to the built tree kept elsewhere (a deploy host's releases/N): the definitions beside the
+    path given are what out/ must be built from, not those (none here) beside where the link points."""
+    kept = tmp_path_factory.mktemp("releases") / "out"
+    (project / "out").rename(kept)
+    (project / "out").symlink_to(kept, target_is_directory=True)
+    _edit(project)
+    stale = CliRunner().invoke(app, ["status", "--out", str(project / "out"), "--grafana-url", grafana,
+                                     "--retries", "0"]).output
+    assert "out          DRIFT" in stale and "is stale: building" in stale, stale

@@ -80,7 +80,8 @@ class ListedAlert:
     condition: str
     for_: str
     counted: bool
-    """Whether the firing count counts it (an always-firing heartbeat would keep it red)."""
+    """Whether the firing count counts it: not an always-firing heartbeat (it would keep it red), nor an alert that
+    tells nobody (routed to 'null', as info alerts are): "1 alert firing" there would read as someone told."""
     opens: str | None
     """The path of the panel it opens on its own dashboard (None: none)."""
     runbook: str
@@ -91,7 +92,8 @@ def listed_alerts(project: Project, dashboard: Dashboard) -> tuple[ListedAlert, 
     listed = []
     for alert in dashboard_alerts(project, dashboard):
         target = alert_panel(project, alert, with_alert_list=False)
-        listed.append(ListedAlert(alert.name, alert.severity, alert.condition, alert.for_, alert.heartbeat is None,
+        counted = alert.heartbeat is None and bool(project.alert_channels(alert))
+        listed.append(ListedAlert(alert.name, alert.severity, alert.condition, alert.for_, counted,
                                   _panel_path(*target) if target else None,
                                   conventions.runbook_url(project.stack.docs_url, alert.name)))
     return tuple(listed)
@@ -101,8 +103,9 @@ def _alerts_row(dashboard: Dashboard, alerts: tuple[ListedAlert, ...]) -> Row:
     names = "|".join(a.name for a in alerts if a.counted)
     firing = Panel(
         title=FIRING_TITLE, kind="stat", unit="none", width=6, height=6,
-        description="How many of the alerts listed here fire now (0 when none; escalation copies and an "
-                    "always-firing heartbeat such as Watchdog not counted).",
+        description="How many of the alerts listed here that tell someone fire now (0 when none; escalation "
+                    "copies, an always-firing heartbeat such as Watchdog and alerts routed to nobody, such as "
+                    "info alerts, not counted: Alerts Overview's Firing Alerts table lists those).",
         queries=f'count(ALERTS{{alertstate="firing",alertname=~"{names}",{conventions.NOT_ESCALATION}}}) '
                 'or vector(0)',
         thresholds=((1, "red"),),

@@ -276,13 +276,20 @@ def _first_queries(compiled: dict[str, dict[str, Any]], dashboard: str) -> dict[
 def test_the_alert_counts_count_each_alert_once_and_not_the_heartbeat(compiled: dict[str, dict[str, Any]],
                                                                        tmp_path: Path) -> None:
     """On a night when only Watchdog fires, every count of firing alerts reads 0; an unresolved CpuHigh that has
-    climbed two levels of its escalation policy is one critical alert and one escalated alert, not three."""
+    climbed two levels of its escalation policy is one critical alert and one escalated alert, not three; an alert
+    that tells nobody (JobDown, info) is not in a dashboard's Alerts Firing Now."""
     overview, meta = _first_queries(compiled, "Alerts Overview"), _first_queries(compiled, "Meta-monitoring")
     firing = 'ALERTS{{alertname="{}",alertstate="firing",severity="{}",escalation_level="{}"}}'
     quiet = [{"series": firing.format("Watchdog", "info", ""), "values": "1x30"}]
     cpu = [*quiet, *({"series": firing.format("CpuHigh", "critical", level), "values": "1x30"}
                      for level in ("", "1", "2"))]
+    # a job down: JobDown (info) only mutes and tells nobody (alerts56), so "1 firing" would read as someone told
+    job_down = [*quiet, {"series": firing.format("JobDown", "info", ""), "values": "1x30"}]
+    failing = [*job_down, {"series": firing.format("PrometheusRuleEvaluationFailures", "critical", ""),
+                           "values": "1x30"}]
     checks = [("quiet", quiet, overview["Escalated"], {}, 0), ("quiet", quiet, meta["Alerts Firing Now"], {}, 0),
+              ("job down", job_down, meta["Alerts Firing Now"], {}, 0),
+              ("job down, rules failing", failing, meta["Alerts Firing Now"], {}, 1),
               ("quiet", quiet, overview["Firing by Severity"], {"severity": "info"}, 0),
               ("cpu", cpu, overview["Escalated"], {}, 1),
               ("cpu", cpu, overview["Firing by Severity"], {"severity": "critical"}, 1),

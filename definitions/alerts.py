@@ -2,6 +2,7 @@
 
 from generator.model import Alert, Example, Inhibition
 
+from .logs import SCRAPE_JOBS as LOG_SCRAPE_JOBS
 from .metrics import (
     conversion_rate,
     cpu_usage,
@@ -14,7 +15,8 @@ from .metrics import (
     revenue_hourly,
     revenue_hourly_last_week,
 )
-from .stack import STACK
+from .stack import SCRAPE_JOBS, STACK
+from .tracing import SCRAPE_JOBS as TRACING_SCRAPE_JOBS
 
 # --- ALERT_RULES["system_critical"] -------------------------------------------------------------
 IDLE = 'node_cpu_seconds_total{instance="web-1",cpu="0",mode="idle"}'
@@ -144,6 +146,51 @@ HOST_METRICS_MISSING = Alert(
                 fires=False, series={NODE_UP: "1x5 _x9 1x15", **{s: "0+30x5 _x9 450+30x15" if "cpu" in s else
                                                                     "{0}x5 _x9 {0}x15".format(v.split("x")[0])
                                                                     for s, v in HOST_SERIES.items()}}),
+    ),
+)
+
+# A job with no target at all (scaled to zero, dropped from discovery, or scraped under another name) has no `up`:
+# JobDown cannot see it, its SLIAbsent pages fire, and RevenueDrop reads its revenue gone as 0 and pages again an
+# hour later. JobMissing, derived from the scrape jobs the definitions declare, is that one page: it fires a minute
+# before the absent pages (2m) and mutes them and RevenueDrop of the job. It mutes nothing silently: where the job
+# is renamed (or scraped by another Prometheus) it pages itself, saying so, until the definitions follow. (Defined
+# before RevenueDrop: the demo history cuts every job's `up` for its episode, which must stay out of RevenueDrop's
+# hour.)
+JOBS = tuple(job.name for job in (*SCRAPE_JOBS, *TRACING_SCRAPE_JOBS, *LOG_SCRAPE_JOBS))
+"""Every scrape job the definitions declare: Prometheus has an `up` series for each target of each."""
+ALL_UP = {f'up{{job="{job}",instance="{job}:9"}}': "1x30" for job in JOBS}
+"""Every job with one target answering."""
+API_UP_ALONE = next(series for series in ALL_UP if 'job="api"' in series)
+JOB_MISSING = Alert(
+    name="JobMissing",
+    expr=" or ".join(f'absent(up{{job="{job}"}})' for job in JOBS),
+    **{"for": "1m"}, keep_firing_for="5m",  # before the absent pages' 2m; outlasts RevenueDrop's recovery as JobDown
+    severity="critical",
+    dashboard="Meta-monitoring",
+    summary="No target of job {{ $labels.job }} is scraped",
+    description="Prometheus has had no target of job {{ $labels.job }} for a minute: scaled to zero, dropped from "
+                "service discovery, or scraped under another name. Every series of the job is gone; the job's "
+                "SLIAbsent pages and RevenueDrop are muted while this fires, and 5 minutes after.",
+    runbook="Look for the job on Prometheus' Targets and Service Discovery pages. Scaled to zero or dropped from "
+            "discovery: bring its targets back (or remove its ScrapeJob from definitions/ if it is gone for good). "
+            "Renamed, or now scraped by another Prometheus: give the ScrapeJob in definitions/ the new name, or "
+            "move it, and rebuild; until then this page is what says so.",
+    examples=(
+        Example(name="every job with a target does not fire", at="20m", fires=False, series=ALL_UP),
+        Example(name="the api's targets gone (scaled to zero) fires after a minute", at="8m", fires=True,
+                labels={"job": "api"}, value=1, series={**ALL_UP, API_UP_ALONE: "1x5 stale"}),
+        Example(name="the api scraped as api-v2 (renamed) fires, naming api", at="8m", fires=True,
+                labels={"job": "api"}, value=1,
+                series={**{s: v for s, v in ALL_UP.items() if s != API_UP_ALONE},
+                        'up{job="api-v2",instance="api:9"}': "1x30"}),
+        Example(name="its target gone for one evaluation (re-discovered) does not", at="8m", fires=False,
+                series={**ALL_UP, API_UP_ALONE: "1x5 stale 1x20"}),
+        Example(name="every target of the job down (`up` 0: JobDown's and the absent pages') does not", at="20m",
+                fires=False, series={**ALL_UP, API_UP_ALONE: "0x30"}),
+        Example(name="6 minutes after its targets are back it has resolved", at="16m", fires=False,
+                series={**ALL_UP, API_UP_ALONE: "1x2 stale _x4 1x20"}),
+        Example(name="a Prometheus restart (4 minutes without samples) does not", at="9m", fires=False,
+                series={s: "1x5 _x3 1x10" for s in ALL_UP}),
     ),
 )
 
@@ -305,3 +352,9 @@ JOB_DOWN = Alert(
 REVENUE_DROP_MUTED = Inhibition(
     name="a job down mutes its RevenueDrop", source={"alertname": JOB_DOWN.name},
     target={"alertname": REVENUE_DROP.name}, equal=("job", *STACK.external_labels))
+
+
+JOB_MISSING_MUTES = tuple(
+    Inhibition(name=f"a job with no target mutes its {what}", source={"alertname": JOB_MISSING.name},
+               target=target, equal=("job", *STACK.external_labels))
+    for what, target in (("SLIs' absent pages", {"sli": "absent"}), ("RevenueDrop", {"alertname": REVENUE_DROP.name})))

@@ -12,6 +12,11 @@ platform), so on-call is paged once, for the cause. The absent page alone mutes 
 (a deploy renamed a histogram's buckets), and an acknowledged (silenced) alert still inhibits in Alertmanager, so a
 real drop would have paged nobody while the bucket problem was acknowledged. RevenueDrop with the job up, beside an
 absent page acknowledged or not, or beside another job's JobDown, pages as before.
+
+A job with no target at all (scaled to zero, gone from discovery, renamed) has no `up`, so JobDown cannot fire:
+JobMissing (critical, derived from the declared scrape jobs) pages a minute before the absent pages, and mutes them
+and the job's RevenueDrop. One page, the cause's; and since it pages itself, a rename that keeps it firing mutes
+nothing silently.
 """
 
 from __future__ import annotations
@@ -45,6 +50,11 @@ def _revenue_drop(job: str = "api") -> dict[str, str]:
 def _job_down(job: str = "api") -> dict[str, str]:
     """JobDown as Prometheus sends it: its rule's labels and the job its `max by (job)` keeps."""
     return {**_alert("JobDown"), "job": job}
+
+
+def _job_missing(job: str = "api") -> dict[str, str]:
+    """JobMissing as Prometheus sends it: its rule's labels and the job its absent(up{job="..."}) names."""
+    return {**_alert("JobMissing"), "job": job}
 
 
 def _level(alert: dict[str, str], number: int) -> dict[str, str]:
@@ -201,3 +211,39 @@ def test_a_revenue_drop_with_the_job_up_pages_while_its_absent_page_is_acknowled
     assert status(url, {**drop, "escalation_level": ""})["inhibitedBy"] == []
     for receiver in ("email_team_lead", "email_manager-slack_urgent", "email_director-webhook_pagerduty"):
         assert _notified(sink, receiver).count(["RevenueDrop"]) == 1, receiver
+
+
+def test_a_job_with_no_target_left_pages_once_for_the_cause(paging_alertmanager: tuple[str, Sink]) -> None:
+    """The api scaled to zero: JobMissing (1m), then its SLOs' absent pages (2m), then RevenueDrop an hour later,
+    each with its ladder. Before JobMissing, JobDown (up == 0) could not see it: two pages, the second an hour on."""
+    url, sink = paging_alertmanager
+    missing, pages, drop = _job_missing(), [_alert(name) for name in API_PAGES], _revenue_drop()
+    post(url, missing)
+    assert until(lambda: bool(_notified(sink, ONCALL)))
+    post(url, missing, *pages, *(_level(alert, number) for alert in (missing, *pages) for number in (1, 2, 3)))
+    posted = post(url, missing, *pages, drop,
+                  *(_level(alert, number) for alert in (missing, *pages, drop) for number in (1, 2, 3)))
+    quiet_since(posted)
+    for receiver in (ONCALL, "email_team_lead", "email_manager-slack_urgent", "email_director-webhook_pagerduty"):
+        assert _notified(sink, receiver) == [["JobMissing"]], receiver
+    assert len(_incidents(sink, "pagerduty_routing_key")) == 1, sink.pagerduty
+    for labels in (*pages, drop):
+        found = status(url, {**labels, "escalation_level": ""})
+        assert found["state"] == "suppressed" and found["inhibitedBy"], (labels["alertname"], found)
+
+
+def test_a_renamed_job_is_a_page_naming_it_and_another_jobs_missing_mutes_no_drop(
+        alertmanager: tuple[str, Sink]) -> None:
+    """The api scraped as api-v2: no SLO input is gone (they keep service="api"), JobMissing{job="api"} pages; the
+    api's RevenueDrop (no revenue under job api any more) is muted by it. A real drop of the api beside another
+    job's JobMissing pages."""
+    url, sink = alertmanager
+    posted = post(url, _job_missing(), _revenue_drop())
+    assert until(lambda: bool(_notified(sink, ONCALL)))
+    quiet_since(posted)
+    with sink.lock:
+        told = [alert["labels"] for body in sink.notifications for alert in body["alerts"]]
+    assert told == [_job_missing()], told
+    assert status(url, {**_revenue_drop(), "escalation_level": ""})["inhibitedBy"]
+    assert_not_muted_by(url, sink, _job_missing("node"), _revenue_drop("shop"))
+    assert _notified(sink, ONCALL).count(["RevenueDrop"]) == 1

@@ -9,7 +9,7 @@ checked by the escalation policy's tests.
 from __future__ import annotations
 
 from tests.scenarios.behaviour import Behaviour, firing, silent
-from tests.scenarios.library import FLAP_START, RENAME_AT, SCENARIOS, STOP, WEEK
+from tests.scenarios.library import FLAP_START, RENAME_AT, RESTART, RESTART_GAP, SCENARIOS, STOP, WEEK
 
 QUIET: Behaviour = (silent(),)
 """Never fires (on the week-long scenarios: eight days of quiet nights, weekends, noise and all)."""
@@ -21,10 +21,11 @@ CONVERSION_AFTER_BREAK: Behaviour = (silent(STOP), firing(STOP + 20, WEEK + 15 *
                                      firing(WEEK + 18 * 60, WEEK + 23 * 60 + 20))
 """Silent for the normal week; firing within 20 minutes of the break, except while fewer than 40 sessions a
 minute are too few to judge (the afternoon lull, 16:00-17:50; RevenueDrop still pages then)."""
-FLAPPING_CPU: Behaviour = (silent(FLAP_START + 4), firing(FLAP_START + 11, FLAP_START + 120),
+FLAPPING_CPU: Behaviour = (silent(FLAP_START + 4), firing(FLAP_START + 12, FLAP_START + 120),
                            silent(start=FLAP_START + 120 + 12))
-"""Pending 5 minutes, then firing through every one-minute dip (the policy's flap tolerance, keep_firing_for 5m)
-until 5 minutes after the CPU is back to normal; its escalation levels in library.cpu_flapping's values."""
+"""Pending until the median of 5 minutes' usage is above 90% and for 5 minutes more, then firing through every
+one-minute dip (the policy's flap tolerance, keep_firing_for 5m) until 5 minutes after the CPU is back to normal;
+its escalation levels in library.cpu_flapping's values."""
 
 QUERY_FAILING: Behaviour = (silent(30), firing(32))
 """Firing from the second failed run in a row (minute 31) to the end, through every run however far apart they end
@@ -37,6 +38,13 @@ NOTIFICATION_LOST: Behaviour = (silent(34), firing(36, 44), silent(start=52))
 HOST_METRIC_GONE: Behaviour = (silent(RENAME_AT + 14), firing(RENAME_AT + 16))
 """The job up, a series the host alerts read gone: firing 15 minutes after, for as long as it stays gone."""
 
+NO_HOST: Behaviour = (firing(2),)
+"""A world without a host has no `up` of job node: JobMissing{job="node"}, from its 1m `for` on."""
+RESTART_GAP_ALL_JOBS: Behaviour = (silent(RESTART + 3), silent(start=RESTART + RESTART_GAP + 3))
+"""The week's Prometheus restart is a gap in every series: from the 5m lookback into it, every job has no `up` in
+promtool, which evaluates through the gap (a real Prometheus evaluates nothing while down, and scrapes its targets
+within JobMissing's `for` once back); quiet before and after (the gap itself holds one series per job)."""
+
 SHOP_ALERTS = frozenset({"RevenueDrop", "ConversionRateLow"})
 """Alerts on the shop's business series: checked per shop (job) in the shared week-long run."""
 
@@ -48,10 +56,12 @@ UNLIKE_QUIET: dict[str, dict[str, Behaviour]] = {
     "AlertmanagerNotificationsFailing": {"pager-blip": NOTIFICATION_LOST},
     "BusinessQueryFailing": {"forecast-failing": QUERY_FAILING},
     "HostMetricsMissing": {"host-metric-renamed": HOST_METRIC_GONE},
+    "JobMissing": {**{scenario.name: RESTART_GAP_ALL_JOBS for scenario in SCENARIOS if scenario.minutes > WEEK},
+                   **dict.fromkeys(("refund", "pager-blip", "forecast-failing"), NO_HOST)},
 }
 """Per alert, the scenarios (by name) in which it is not QUIET."""
-ALWAYS_QUIET = ("MemoryHigh", "TargetDown", "JobDown", "TargetFlapping", "PrometheusRuleEvaluationFailures",
-                "PrometheusMissedRuleEvaluations",
+ALWAYS_QUIET = ("MemoryHigh", "TargetDown", "JobDown", "TargetFlapping",
+                "PrometheusRuleEvaluationFailures", "PrometheusMissedRuleEvaluations",
                 "PrometheusNotConnectedToAlertmanagers", "PrometheusNotificationErrors", "ConfigReloadFailed",
                 "PrometheusTSDBReloadsFailing", "PrometheusTSDBCompactionsFailing", "PrometheusRemoteStorageFailures",
                 "PrometheusRemoteWriteBehind", "ForecastAnomaly", "CapacityExhaustedSoon", "DiskAlmostFull",

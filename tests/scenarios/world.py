@@ -138,7 +138,7 @@ def hosts(minutes: int, step: int, busy: Callable[[int], float] = lambda minute:
 
 
 PIPELINE_JOBS = ("prometheus", "alertmanager", "api", "obsgen-exporter", "grafana", "loki", "tempo",
-                 "otel-collector")
+                 "otel-collector", "otel-collector-span-metrics", "jaeger")
 
 
 def _counting(count: int, per_step: float) -> Values:

@@ -17,10 +17,13 @@ STREAMS = [
     LogStream(name="rag-engine", service="rag-engine", labels={"env": "production"}, retention="14d"),
 ]
 
+ERROR_LEVELS = '| detected_level=~"error|critical|fatal"'
+# The alert, its recording rule and the panel read the same lines: the production streams' (every stream is),
+# selected alike, so the recorded api series is the one the alert counts (the rule once read every env's)
+API_ERROR_LINES = f'{{service_name="api", env="production"}} {ERROR_LEVELS}'
 API_ERROR_LOGS = LogAlert(
     name="ApiErrorLogsHigh",
-    expr='sum by (service_name) (count_over_time({service_name="api", env="production"} '
-         '| detected_level=~"error|critical|fatal" [5m])) > 50',
+    expr=f"sum by (service_name) (count_over_time({API_ERROR_LINES} [5m])) > 50",
     **{"for": "5m"},
     severity="warning",
     dashboard="Operations", panel="Error Log Lines",  # plots the error lines it counts, recorded by ERROR_LOG_RATE
@@ -31,7 +34,7 @@ API_ERROR_LOGS = LogAlert(
 )
 # Python words a timeout "timed out" (TimeoutError, socket.timeout, httpx's ReadTimeout) or TimeoutError in the
 # traceback a logged exception carries, seldom the lower-case word: the filter ignores case and takes both
-RAG_TIMEOUT_LINES = '{service_name="rag-engine"} |~ "(?i)timeout|timed out"'
+RAG_TIMEOUT_LINES = '{service_name="rag-engine", env="production"} |~ "(?i)timeout|timed out"'
 RAG_TIMEOUTS = LogAlert(
     name="RagEngineTimeouts",
     expr=f"sum by (service_name) (count_over_time({RAG_TIMEOUT_LINES} [10m])) > 20",
@@ -43,7 +46,7 @@ RAG_TIMEOUTS = LogAlert(
     runbook="Check the knowledge-base backend and the rag-engine's traces for the slow dependency.",
 )
 
-ERROR_LOG_LINES = '{service_name=~"api|rag-engine"} | detected_level=~"error|critical|fatal"'
+ERROR_LOG_LINES = f'{{service_name=~"api|rag-engine", env="production"}} {ERROR_LEVELS}'
 ERROR_LOG_RATE = LogRecordingRule(
     name="service:log_errors:rate5m",
     expr=f"sum by (service_name) (rate({ERROR_LOG_LINES} [5m]))",

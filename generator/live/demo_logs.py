@@ -11,11 +11,10 @@ bounds come at LINES_UNWATCHED.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Iterator, Mapping
 
-from generator.core.duration import parse_seconds
-from generator.core.logql import LogQLError, Matcher, parse, result_labels
+from generator.core.logql import Matcher, result_labels
+from generator.derive.log_lines import counted, threshold, values
 from generator.live.demo_bounds import Band
 from generator.live.demo_levels import Level, averaged, level
 from generator.model import LogAlert, LogRecordingRule
@@ -23,34 +22,14 @@ from generator.model.project import Project
 
 LINES_UNWATCHED = 0.05
 """Lines a second of a counted kind no log alert bounds (three a minute): a few, as error lines are."""
-PER_WINDOW = frozenset({"count_over_time"})
-"""Range functions whose value is lines per window (rate: per second)."""
-_LITERALS = re.compile(r"[\w.-]+(\|[\w.-]+)*")
-_THRESHOLD = re.compile(r">=?\s*([0-9.]+(?:[eE][-+]?[0-9]+)?)\s*$")
-
-
-def _lines(expr: str) -> tuple[tuple[Matcher, ...], str, str, float] | None:
-    """(stream selector, pipeline text, range function, window in seconds) of a one-selector metric query."""
-    try:
-        query = parse(expr)
-    except LogQLError:
-        return None
-    if len(query.selectors) != 1 or len(query.ranges) != 1:
-        return None
-    pipeline = re.search(r"}(.*)\[", expr, re.S)
-    function = next((f for f in query.functions if f in PER_WINDOW | {"rate"}), None)
-    if pipeline is None or function is None:
-        return None
-    return query.selectors[0], " ".join(pipeline[1].split()), function, parse_seconds(query.ranges[0])
 
 
 def _values(label: str, selector: tuple[Matcher, ...], pools: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The values a stream label takes: its matcher's (`="api"`, `=~"api|rag-engine"`), else the demo's pool."""
     for matcher in selector:
-        if matcher.label == label and matcher.op == "=":
-            return (matcher.value,)
-        if matcher.label == label and matcher.op == "=~" and _LITERALS.fullmatch(matcher.value):
-            return tuple(matcher.value.split("|"))
+        listed = values(matcher) if matcher.label == label else None
+        if listed is not None:
+            return listed
     return pools.get(label, ("main",))
 
 
@@ -58,23 +37,23 @@ def _ceilings(project: Project, pipeline: str, labels: dict[str, str]) -> Iterat
     """Lines a second each log alert counting the same lines (same pipeline, a stream selector agreeing with the
     labels) allows before it fires."""
     for alert in project.all(LogAlert):
-        counted, threshold = _lines(alert.expr), _THRESHOLD.search(alert.expr)
-        if counted is None or threshold is None or counted[1] != pipeline:
+        lines, limit = counted(alert.expr), threshold(alert.expr)
+        if lines is None or limit is None or not limit[0].startswith(">") or lines.pipeline != pipeline:
             continue
-        if all(labels.get(m.label, m.value) == m.value for m in counted[0] if m.op == "="):
-            yield float(threshold[1]) / (counted[3] if counted[2] in PER_WINDOW else 1.0)
+        if all(labels.get(m.label, m.value) == m.value for m in lines.selector if m.op == "="):
+            yield limit[1] / lines.per_second
 
 
 def log_series(rule: LogRecordingRule, project: Project, pools: Mapping[str, tuple[str, ...]],
                seed: Callable[..., float]) -> Iterator[tuple[str, dict[str, str], Callable[[float], float]]]:
     """(name, labels, value over time) of each series a LogQL recording rule records."""
-    counted = _lines(rule.expr)
+    lines = counted(rule.expr)
     names = sorted(result_labels(rule.expr) or ())
-    selector = counted[0] if counted else ()
-    for values in itertools.product(*(_values(name, selector, pools) for name in names)):
-        labels = dict(zip(names, values, strict=True))
-        ceilings = list(_ceilings(project, counted[1], labels)) if counted else []
+    selector = lines.selector if lines else ()
+    for taken in itertools.product(*(_values(name, selector, pools) for name in names)):
+        labels = dict(zip(names, taken, strict=True))
+        ceilings = list(_ceilings(project, lines.pipeline, labels)) if lines else []
         healthy = level(Band(None, min(ceilings)), "") if ceilings else Level(LINES_UNWATCHED, 0.5)
-        per = counted[3] if counted and counted[2] in PER_WINDOW else 1.0
-        drawn = averaged(Level(healthy.centre * per, healthy.swing), counted[3] if counted else 0.0)
-        yield rule.name, {**labels, **rule.labels}, drawn.over_day(seed(rule.name, *values))
+        per = lines.per_second if lines else 1.0
+        drawn = averaged(Level(healthy.centre * per, healthy.swing), lines.window if lines else 0.0)
+        yield rule.name, {**labels, **rule.labels}, drawn.over_day(seed(rule.name, *taken))

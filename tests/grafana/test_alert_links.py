@@ -73,11 +73,15 @@ def _series(expr: str) -> frozenset[str]:
 
 
 def _accepts(selector: str, alert_selector: str) -> bool:
-    """Whether a recording rule's stream selector takes every stream the alert's selects (by their equal matchers)."""
+    """Whether a recording rule's stream selector takes every stream the alert's selects (by their equal matchers)
+    and, in the alert's series, no other: it selects on every label the alert selects on (a rule leaving `env`
+    open records every env's lines where the alert counts production's, and its panel shows another value)."""
     wanted = {label: value for label, op, value in MATCHER.findall(alert_selector) if op == "="}
-    return all(label in wanted and (re.fullmatch(value, wanted[label]) is not None if op == "=~" else
-                                    wanted[label] == value if op == "=" else False)
-               for label, op, value in MATCHER.findall(selector))
+    matchers = MATCHER.findall(selector)
+    return set(wanted) <= {label for label, _, _ in matchers} and all(
+        label in wanted and (re.fullmatch(value, wanted[label]) is not None if op == "=~" else
+                             wanted[label] == value if op == "=" else False)
+        for label, op, value in matchers)
 
 
 def _counts_same_lines(alert_expr: str, recorded_expr: str) -> bool:

@@ -1,8 +1,12 @@
 """OPERATIONS_DASHBOARD and DASHBOARD_CONFIG["dashboards"]["operations"]: health, performance, errors."""
 
+from typing import Any
+
+from generator.derive.log_lines import limit_per_second
 from generator.model import (
     Dashboard,
     ExploreLink,
+    LogAlert,
     Panel,
     Query,
     RecordingRule,
@@ -13,7 +17,7 @@ from generator.model import (
 )
 
 from .forecasts import DISK, MEMORY
-from .logs import ERROR_LOG_LINES, ERROR_LOG_RATE, RAG_TIMEOUT_LINES, TIMEOUT_LOG_RATE
+from .logs import API_ERROR_LOGS, ERROR_LOG_LINES, ERROR_LOG_RATE, RAG_TIMEOUT_LINES, RAG_TIMEOUTS, TIMEOUT_LOG_RATE
 from .metrics import cpu_usage, memory_usage, request_duration_buckets_rate, request_status_rate
 from .stack import SCRAPE_JOBS
 
@@ -55,6 +59,23 @@ def trace_links(matchers: str = JOB) -> Query:
     first query naming it."""
     return Query(expr=f"http_request_duration_seconds_bucket{{{matchers}}}", exemplars_only=True)
 
+
+def soft_max(limit: float) -> dict[str, Any]:
+    """An axis reaching at least an alert's threshold, so that its line shows while the series is far under it
+    (Grafana scales the axis to the series alone and draws no threshold outside it)."""
+    return {"fieldConfig": {"defaults": {"custom": {"axisSoftMax": limit * 1.25}}}}
+
+
+def _limit(alert: LogAlert) -> float:
+    limit = limit_per_second(alert.expr)
+    assert limit is not None, alert.name
+    return limit
+
+
+API_ERROR_LIMIT = _limit(API_ERROR_LOGS)
+"""Error lines a second where ApiErrorLogsHigh fires (50 in 5 minutes)."""
+TIMEOUT_LIMIT = _limit(RAG_TIMEOUTS)
+"""Timeout lines a second where RagEngineTimeouts fires (20 in 10 minutes)."""
 
 NETWORK = 'device!="lo"'
 """The host's network traffic: not the loopback interface, which node-exporter reports beside the NICs."""
@@ -110,16 +131,22 @@ OPERATIONS_DASHBOARD = Dashboard(
                   description="Share of requests answered with a 5xx, per service.",
                   queries=Query(expr=f"({requests(FAILING)} or on (service) 0 * {requests()}) / {requests()}",
                                 legend="{{service}}")),
-            Panel(title="Error Log Lines", kind="line", unit="cps",
-                  description="Error-level log lines per second, per service, and the rag-engine's timeout lines, "
-                              f"counted by Loki's ruler ({ERROR_LOG_RATE.name}, {TIMEOUT_LOG_RATE.name}); "
-                              "ApiErrorLogsHigh fires above 50 errors in 5 minutes, RagEngineTimeouts above 20 "
-                              "timeouts in 10 minutes (0.033/s). The links open the lines themselves in Explore.",
-                  links=(ExploreLink(title="Error logs (Loki)", datasource="loki", query=ERROR_LOG_LINES),
-                         ExploreLink(title="Timeout logs (Loki)", datasource="loki", query=RAG_TIMEOUT_LINES)),
-                  queries=(Query(expr=f"sum by (service_name) ({ERROR_LOG_RATE.name})", legend="{{service_name}}"),
-                           Query(expr=f"sum by (service_name) ({TIMEOUT_LOG_RATE.name})",
-                                 legend="{{service_name}} timeouts"))),
+            Panel(title="Error Log Lines", kind="line", unit="cps", thresholds=((API_ERROR_LIMIT, "red"),),
+                  extra=soft_max(API_ERROR_LIMIT),
+                  description="Error-level log lines per second, per service, counted by Loki's ruler "
+                              f"({ERROR_LOG_RATE.name}). The red line is where ApiErrorLogsHigh fires for api: 50 "
+                              f"errors in 5 minutes ({API_ERROR_LIMIT:.3g}/s); rag-engine's error lines page no "
+                              "one. The link opens the lines themselves in Explore.",
+                  links=(ExploreLink(title="Error logs (Loki)", datasource="loki", query=ERROR_LOG_LINES),),
+                  queries=Query(expr=f"sum by (service_name) ({ERROR_LOG_RATE.name})", legend="{{service_name}}")),
+            Panel(title="Timeout Log Lines", kind="line", unit="cps", thresholds=((TIMEOUT_LIMIT, "red"),),
+                  extra=soft_max(TIMEOUT_LIMIT),
+                  description="The rag-engine's timeout log lines per second, counted by Loki's ruler "
+                              f"({TIMEOUT_LOG_RATE.name}). The red line is where RagEngineTimeouts fires: 20 "
+                              f"timeouts in 10 minutes ({TIMEOUT_LIMIT:.2g}/s). The link opens the lines in Explore.",
+                  links=(ExploreLink(title="Timeout logs (Loki)", datasource="loki", query=RAG_TIMEOUT_LINES),),
+                  queries=Query(expr=f"sum by (service_name) ({TIMEOUT_LOG_RATE.name})",
+                                legend="{{service_name}} timeouts")),
             Panel(title="Disk I/O", kind="line", unit="iops",
                   description="Reads and writes completed per second on each instance's disks (LVM and RAID "
                               "volumes left out: the disks under them count their operations already).",

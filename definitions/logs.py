@@ -40,7 +40,7 @@ RAG_TIMEOUTS = LogAlert(
     expr=f"sum by (service_name) (count_over_time({RAG_TIMEOUT_LINES} [10m])) > 20",
     **{"for": "10m"},
     severity="critical",
-    dashboard="Operations", panel="Error Log Lines",  # plots the timeout lines it counts, recorded by TIMEOUT_LOG_RATE
+    dashboard="Operations", panel="Timeout Log Lines",  # plots the lines it counts, recorded by TIMEOUT_LOG_RATE
     summary='{{ $labels.service_name }} logged {{ printf "%.0f" $value }} timeouts in 10 minutes (more than 20)',
     description="More than 20 timeout log lines in 10 minutes: searches and recommendations are degraded.",
     runbook="Check the knowledge-base backend and the rag-engine's traces for the slow dependency.",

@@ -82,3 +82,10 @@ def same_lines(alert: Lines, recorded: Lines) -> bool:
         if matcher.label not in chosen or admitted is None or chosen[matcher.label] not in admitted:
             return False
     return set(chosen) <= {m.label for m in recorded.selector}
+
+
+def limit_per_second(expr: str) -> float | None:
+    """The lines a second past which a log alert on a count or a rate fires (`count_over_time(...[5m]) > 50`:
+    50 / 300), the value its panel's recorded rate crosses; None for another query."""
+    lines, limit = counted(expr), threshold(expr)
+    return None if lines is None or limit is None else limit[1] / lines.per_second

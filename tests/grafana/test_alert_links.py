@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import yaml
 
 from generator.core.gotemplate import render
 from generator.core.grafana_promql import VARIABLE
 from generator.core.promql import PromQLError, metric_names
+from generator.derive.log_lines import limit_per_second
 from tests.servers import promtool_test
 
 OUT = Path(__file__).resolve().parents[2] / "out"
@@ -173,7 +175,7 @@ def test_the_links_pass_the_host_and_open_the_exporter_and_log_panels() -> None:
     assert titles["ForecastAnomaly"] == "Anomaly Scores" and titles["CapacityExhaustedSoon"] == "Time to Exhaustion"
     assert titles["BusinessDatabaseDown"] == titles["ForecastPrometheusDown"] == "Exporter Sources"
     assert titles["BusinessQueryFailing"] == "Failing Queries"  # not its `unless` side's sources panel
-    assert titles["ApiErrorLogsHigh"] == titles["RagEngineTimeouts"] == "Error Log Lines"
+    assert titles["ApiErrorLogsHigh"] == "Error Log Lines" and titles["RagEngineTimeouts"] == "Timeout Log Lines"
 
 
 def test_a_label_value_with_url_characters_reaches_the_dashboard_variable_whole(tmp_path: Path) -> None:
@@ -194,3 +196,26 @@ def test_a_label_value_with_url_characters_reaches_the_dashboard_variable_whole(
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
     parts = urlsplit(rendered)
     assert parse_qs(parts.query)["var-instance"] == ["a&b #c"] and not parts.fragment, rendered
+
+
+def test_the_panel_a_log_alert_opens_draws_a_line_where_it_fires() -> None:
+    """ApiErrorLogsHigh (50 errors in 5 minutes) and RagEngineTimeouts (20 in 10) open panels of the recorded lines
+    a second: each draws its threshold as a line at that rate (50/300, 20/600), coloured worse above it, and its
+    axis reaches it (Grafana draws no line outside the axis it scales to the series), so an operator sees how close
+    to paging the lines are. Read from out/, as Grafana draws it."""
+    checked = 0
+    for rule, log in _alerts():
+        url = rule["annotations"].get("dashboard_url", "")
+        if not log or not url:
+            continue
+        panel = _resolve(url)[1]
+        assert panel is not None, rule["alert"]
+        limit = limit_per_second(rule["expr"])
+        defaults = panel["fieldConfig"]["defaults"]
+        steps = [(step["value"], step["color"]) for step in defaults.get("thresholds", {}).get("steps", ())]
+        custom = defaults.get("custom", {})
+        assert limit is not None and (pytest.approx(limit), "red") in steps, (rule["alert"], panel["title"], steps)
+        assert custom.get("thresholdsStyle", {}).get("mode", "off") != "off", (rule["alert"], panel["title"])
+        assert custom.get("axisSoftMax", 0) >= limit, (rule["alert"], panel["title"])
+        checked += 1
+    assert checked == 2

@@ -189,6 +189,24 @@ def test_a_rate_axis_prints_its_unit_as_grafana_does(rendered: list[Rendered], s
     assert wrong == {}
 
 
+def test_a_soft_axis_maximum_keeps_a_threshold_line_in_view(rendered: list[Rendered], shown: dict[str, Tab]) -> None:
+    """Grafana's axisSoftMax: the value axis reaches at least it, whatever the series. Error Log Lines draws
+    ApiErrorLogsHigh's line at 0.167 c/s over series near 0.05 c/s; scaled to the series alone, its axis stopped
+    under the line, which was not drawn."""
+    checked = 0
+    for done in rendered:
+        soft = {panel.get("title"): ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("custom", {})
+                .get("axisSoftMax") for panel in panels(done.dashboard.document)}
+        tops = shown[done.dashboard.uid].evaluate(
+            "window.previewCharts.filter((c) => c.scales.y).map((c) =>"
+            " [c.root.closest('.panel').querySelector('h2').innerText, c.scales.y.max])")
+        for title, top in tops:
+            if soft.get(title) is not None:
+                assert top >= soft[title], (done.dashboard.uid, title, top, soft[title])
+                checked += 1
+    assert checked >= 2
+
+
 LONG_NAME = "checkout-payment-gateway eu-west-1 primary replica behind the regional load balancer"
 
 

@@ -246,6 +246,9 @@
       paths: bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined,
     })));
     const range = (u, min, max) => {
+      /* Grafana's soft limits: the axis reaches at least them (an alert's threshold line shown while far off) */
+      if (custom.axisSoftMin != null && min != null) min = Math.min(min, custom.axisSoftMin);
+      if (custom.axisSoftMax != null && max != null) max = Math.max(max, custom.axisSoftMax);
       const lo = config.min ?? (min > 0 && !bars ? min : Math.min(0, min));
       const hi = config.max ?? (max === lo ? lo + 1 : max);
       return uPlot.rangeNum(lo, hi, 0.05, true);

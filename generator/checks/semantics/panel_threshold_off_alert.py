@@ -18,6 +18,11 @@ thresholds in percentage mode or set per series by an override are left out, and
 value in a colour that says neither good nor bad (#F2495C, blue); the colours read are the panel's JSON's, what
 `extra=` writes over it included.
 
+A log alert (LogQL, Loki's ruler) is judged the same way when its panel plots a LogQL recording rule counting the
+lines it counts (derive/log_lines: the same pipeline and streams), the rule's series alone or summed, averaged, or
+taken the min or max of by labels keeping its groups: `count_over_time(...[5m]) > 50` fires at 50 / 300 lines a
+second on a panel of the rule's `rate(...[5m])`.
+
 Fix: a threshold step at the alert's value, coloured orange or red above it for an alert on high values, or
 below it for one on low values: `thresholds=((50, "red"),)`; `((None, "red"), (0.05, "green"))`.
 """
@@ -32,9 +37,12 @@ from generator.checks.semantics.shapes import Comparison, comparisons, hundred_o
 from generator.checks.semantics.threshold_direction import Steps, panel_steps, severity
 from generator.core.errors import Level
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
+from generator.core.logql import result_labels
 from generator.core.promql import PromQLError, parse
+from generator.derive import log_lines
 from generator.derive.dashboards import alert_panel
-from generator.model import Alert, Panel
+from generator.model import Alert, LogAlert, LogRecordingRule, Panel
+from generator.model.alerts import AlertRule
 
 CODE = "SM019"
 NAME = "panel-colour-off-alert"
@@ -138,20 +146,61 @@ def _off(panel: Panel, scales: dict[str, float], steps: Steps, comparison: Compa
     if panel_scale is None:
         return ""
     value = threshold * panel_scale / alert_scale
-    if _marks(steps, value, comparison.low_is_bad):
+    return _unmarked(alert, panel, steps, (threshold, value, panel_scale != alert_scale), comparison.low_is_bad)
+
+
+def _unmarked(alert: AlertRule, panel: Panel, steps: Steps, limit: tuple[float, float, bool], low_is_bad: bool) -> str:
+    """The finding's words when the panel's colours do not turn worse at the alert's threshold on the panel's
+    scale: `limit` is (threshold, its value on the panel, whether they differ in scale)."""
+    threshold, value, rescaled = limit
+    if _marks(steps, value, low_is_bad):
         return ""
-    where = "below" if comparison.low_is_bad else "above"
+    where = "below" if low_is_bad else "above"
     shown = ", ".join(f"{color} from {at:g}" for at, color in steps if at is not None)
     colours = f"its colours change at {shown}" if shown else "it has no threshold"
     return (f"alert {alert.name} fires {where} {threshold:g} and opens panel {panel.title!r}, which plots that value"
-            f"{'' if panel_scale == alert_scale else f' ({value:g} on its scale)'}, but {colours}: add a step at "
+            f"{f' ({value:g} on its scale)' if rescaled else ''}, but {colours}: add a step at "
             f"{value:g} coloured worse {where} it, so the panel is red when the alert fires")
+
+
+def _recorded(node: Any, rules: dict[str, LogRecordingRule]) -> LogRecordingRule | None:
+    """The LogQL recording a panel's query plots: its series, or their sum/avg/min/max by labels keeping the
+    groups the rule records (one series a group: the same value)."""
+    node, groupings = unparen(node), []
+    while type(node).__name__ == "AggregateExpr" and str(node.op) in KEEPING | {"sum"}:
+        modifier = node.modifier
+        if modifier is None or str(modifier.type).endswith("Without"):
+            return None  # summed over its groups (or some of them): another value
+        groupings.append(set(modifier.labels))
+        node = unparen(node.expr)
+    rule = rules.get(str(node.name)) if type(node).__name__ == "VectorSelector" else None
+    kept = result_labels(rule.expr) if rule is not None else None
+    return rule if kept is not None and all(kept <= grouping for grouping in groupings) else None
+
+
+def _log_off(alert: LogAlert, panel: Panel, steps: Steps, rules: dict[str, LogRecordingRule]) -> str:
+    """SM019 for a log alert: its threshold in the unit of the recording its panel plots (lines a second for a
+    rate, a window's lines for a count)."""
+    lines, limit = log_lines.counted(alert.expr), log_lines.threshold(alert.expr)
+    if lines is None or limit is None or limit[1] == 0:
+        return ""
+    for query in panel.queries:
+        try:
+            rule = None if query.exemplars_only else _recorded(parse(interpolate(query.promql, VALUES)), rules)
+        except (PromQLError, UnknownVariable):
+            continue
+        plotted = log_lines.counted(rule.expr) if rule is not None else None
+        if plotted is not None and log_lines.same_lines(lines, plotted):
+            value = limit[1] * plotted.per_second / lines.per_second
+            return _unmarked(alert, panel, steps, (limit[1], value, value != limit[1]), limit[0].startswith("<"))
+    return ""
 
 
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
-    for alert in project.alerts.values():
-        if not isinstance(alert, Alert) or not alert.dashboard:
+    rules = {rule.name: rule for rule in project.all(LogRecordingRule)}
+    for alert in (*project.alerts.values(), *project.all(LogAlert)):
+        if not isinstance(alert, Alert | LogAlert) or not alert.dashboard:
             continue
         found = alert_panel(project, alert, with_alert_list=False)
         if found is None:
@@ -159,6 +208,11 @@ def check(context: Context) -> Iterator[Finding]:
         panel = found[1]
         steps = panel_steps(panel)
         if steps is None:
+            continue
+        if isinstance(alert, LogAlert):
+            message = _log_off(alert, panel, steps, rules)
+            if message:
+                yield Finding(panel, message, ("thresholds",), (alert.location,))
             continue
         scales = _panel_scales(panel)  # (parsed once, not per comparison)
         for comparison in (c for c in comparisons(alert.condition) if not c.choosing):

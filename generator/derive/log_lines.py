@@ -23,14 +23,13 @@ _THRESHOLD = re.compile(r"(>=?|<=?)\s*([0-9.]+(?:[eE][-+]?[0-9]+)?)\s*$")
 
 @dataclass(frozen=True)
 class Lines:
-    """What a one-selector LogQL metric query counts."""
+    """What a one-selector LogQL metric query counts: the lines of the streams its selector picks that pass its
+    pipeline (its text, whitespace folded), counted by its range function over its window (in seconds)."""
 
     selector: tuple[Matcher, ...]
     pipeline: str
-    """The pipeline's text, whitespace folded."""
-    function: str
+    function: str  # count_over_time or rate
     window: float
-    """The range in seconds."""
 
     @property
     def per_second(self) -> float:

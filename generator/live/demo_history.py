@@ -37,10 +37,12 @@ from generator.live.demo_levels import (
     level,
     whole_valued,
 )
-from generator.live.demo_logs import log_series
+from generator.live.demo_logs import log_breaches, log_episodes, log_series
 from generator.live.demo_time import (
     COUNT_STEP,
     DAY,
+    EPISODE,
+    SPACING,
     behind,
     burst,
     climbing,
@@ -53,10 +55,6 @@ from generator.live.demo_time import (
 from generator.model import Forecast, LogRecordingRule, LogStorage, Metric, MetricType, Source
 from generator.model.project import Project
 
-EPISODE = 1200
-"""How long each alert's synthetic firing episode lasts (20 minutes)."""
-SPACING = 1800
-"""Seconds between the starts of two alerts' episodes."""
 POOLS = {
     "service": ("api", "search"), "endpoint": ("/api/search", "/api/checkout"), "method": ("GET",),
     "status": ("200", "500"),
@@ -94,6 +92,7 @@ class Demo:
     `for` passes by the episode's start, as Prometheus would have it pending first, to the episode's end."""
     configured: dict[str, float] = dataclasses.field(default_factory=dict)
     """Unwatched series reported at the one value the alerts' examples give them (a queue's capacity)."""
+    log_breaches: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # demo_logs' episodes
 
     def unit(self, name: str) -> str:
         """The unit of a defined or recorded series ('' when it has none)."""
@@ -361,7 +360,7 @@ def breaches(project: Project, episodes: dict[str, tuple[int, int]]) -> dict[str
 def _synthetic_series(name: str, demo: Demo) -> Iterator[Series]:
     project = demo.project
     for rule in (rule for rule in project.all(LogRecordingRule) if rule.name == name):  # as Loki's ruler writes it
-        yield from log_series(rule, project, POOLS, _seed)
+        yield from log_series(rule, project, POOLS, _seed, demo.log_breaches)
         return
     jobs = [(job.name, target) for job in project.scrape_jobs for target in job.targets]
     if name == "ALERTS":
@@ -387,7 +386,8 @@ def series_for(names: set[str], project: Project, now: int) -> list[Series]:
     """Every series to generate for the series names the dashboards read."""
     firing = episodes(project, now)
     demo = Demo(project, watched_bounds(project), defined_series(project), firing, breaches(project, firing))
-    demo = dataclasses.replace(demo, configured=configured(project.alerts.values(), demo.unit))
+    demo = dataclasses.replace(demo, configured=configured(project.alerts.values(), demo.unit),
+                               log_breaches=log_breaches(project, log_episodes(project, now)))
     found: list[Series] = []
     families = {demo.defined[n] for n in names if demo.defined.get(n) is not None}
     for metric in sorted(families, key=lambda m: m.name):  # type: ignore[union-attr]

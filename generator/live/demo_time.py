@@ -8,6 +8,10 @@ import math
 from collections.abc import Callable
 
 DAY = 86400
+EPISODE = 1200
+"""How long each alert's synthetic firing episode lasts (20 minutes)."""
+SPACING = 1800
+"""Seconds between the starts of two alerts' episodes."""
 COUNT_STEP = 60.0
 """Seconds a count of things in a row takes to grow by one while its alert's breach lasts: a job run every minute
 (the exporter's default interval) failing each run."""

@@ -8,12 +8,16 @@ from typing import Any
 
 import pytest
 
+from generator.core.duration import parse_seconds
 from generator.core.promql import parse
+from generator.derive.log_lines import counted, same_lines, threshold
 from generator.derive.series import defined_series
 from generator.live.demo_bounds import Band, constant, shown, watched_bounds
 from generator.live.demo_derived import arithmetic
-from generator.live.demo_history import Series, breaches, episodes, series_for, timestamps
+from generator.live.demo_history import POOLS, Series, _seed, breaches, episodes, series_for, timestamps
 from generator.live.demo_levels import FAILING_SHARE, Level, averaged, failing_share
+from generator.live.demo_logs import log_breaches, log_episodes, log_series
+from generator.model import LogAlert, LogRecordingRule
 from generator.model.project import Project
 from generator.preview.source import dashboards
 from tests.conftest import DEMO_NOW, ROOT
@@ -231,16 +235,52 @@ def test_a_gauge_counting_things_holds_whole_numbers_and_its_alert_still_fires(p
         assert value(end) == 0
 
 
-def test_log_line_rates_carry_their_service_and_stay_under_the_log_alerts(demo_series: list[Series]) -> None:
+def test_log_line_rates_carry_their_service_and_stay_under_the_log_alerts(demo_series: list[Series],
+                                                                         project: Project) -> None:
     """Operations' Error Log Lines read ~72 lines a second with an empty legend: the demo drew Loki's recorded rates
     once per scrape target (job, instance; no service_name) at an unwatched count of ~5 each, 430 times what
-    ApiErrorLogsHigh allows (50 errors in 5 minutes), so the panel showed an incident the alert history did not."""
+    ApiErrorLogsHigh allows (50 errors in 5 minutes), so the panel showed an incident the alert history did not.
+    Outside the log alerts' breaches (the episodes below)."""
+    held = log_breaches(project, log_episodes(project, DEMO_NOW)).values()
+    quiet = [t for t in timestamps(DEMO_NOW)[::40] if not any(start <= t < end for start, end in held)]
     highest: dict[tuple[str, str | None], float] = {}
     for name, labels, value in demo_series:
         if name.startswith("service:log_"):
             key = (name, labels.get("service_name"))
-            highest[key] = max([highest.get(key, 0.0), *(value(t) for t in timestamps(DEMO_NOW)[::40])])
+            highest[key] = max([highest.get(key, 0.0), *(value(t) for t in quiet)])
     assert sorted(highest) == [("service:log_errors:rate5m", "api"), ("service:log_errors:rate5m", "rag-engine"),
                                ("service:log_timeouts:rate10m", "rag-engine")]
     assert 0 < highest[("service:log_errors:rate5m", "api")] < 50 / 300  # ApiErrorLogsHigh: > 50 in 5 minutes
     assert 0 < highest[("service:log_timeouts:rate10m", "rag-engine")] < 20 / 600  # RagEngineTimeouts: > 20 in 10m
+
+
+def test_each_log_alert_fires_and_resolves_in_its_episode(project: Project) -> None:
+    """Log alerts never fired in the demo: its episodes covered the PromQL alerts only. Each shipped log alert's
+    lines, as the recording its panel plots draws them, are past its LogQL threshold (in the alert's unit: the
+    recorded rate times its count's window) from its `for` before its episode to the episode's end, and under it
+    before and once the episode and the alert's window are over."""
+    firing = log_episodes(project, DEMO_NOW)
+    held = log_breaches(project, firing)
+    alerts = {alert.name: alert for alert in project.all(LogAlert)}
+    assert sorted(firing) == sorted(alerts) == ["ApiErrorLogsHigh", "RagEngineTimeouts"]
+    for name, alert in alerts.items():
+        counts, limit = counted(alert.expr), threshold(alert.expr)
+        assert counts is not None and limit is not None and limit[0] == ">"
+        start, end = firing[name]
+        assert held[name][0] > DEMO_NOW - 26 * 3600 and end < DEMO_NOW - 3600  # the last day, not the quiet hour
+        drawn = []
+        for rule in project.all(LogRecordingRule):
+            plotted = counted(rule.expr)
+            assert plotted is not None
+            if same_lines(counts, plotted):
+                drawn += [(value, plotted) for _, labels, value in log_series(rule, project, POOLS, _seed, held)
+                          if all(labels.get(m.label) == m.value for m in counts.selector if m.label in labels)]
+        assert drawn, f"{name}: no recording draws its lines"
+        wait, window = parse_seconds(alert.for_), int(counts.window)
+        for value, plotted in drawn:
+            scale = counts.per_second / plotted.per_second  # the recorded value in the alert's unit
+            above = [value(t) * scale > limit[1] for t in range(int(start - wait), end, 15)]
+            assert all(above) and len(above) * 15 > wait, (name, above.count(False))
+            after = [value(t) * scale for t in range(end + window, end + window + 3600, 60)]
+            before = [value(t) * scale for t in range(held[name][0] - 3600, held[name][0], 60)]
+            assert max(after + before) < limit[1], name

@@ -8,6 +8,10 @@ Fix: an instant query (`Query(expr=..., instant=True)`), which reads the value n
 none; the sparkline goes with the range, and a time series panel shows the trend. A query that always returns
 something (`... or vector(0)`, where no series means none of them) and a reducer over the whole range (mean, max)
 are left alone, and so are the queries GD008 names (empty by construction while their source is there).
+The `last` reducer keeps the number as lastNotNull does: Grafana's Prometheus data source returns a series'
+samples up to its end and inserts no null at the steps after (pkg/promlib/converter reads the samples alone; the
+nulls a time series draws in its gaps are the panel's, applyNullInsertThreshold, not the reducer's data), so a
+stopped series' last value is its last sample.
 """
 
 from __future__ import annotations
@@ -37,17 +41,27 @@ def always_there(node: Any) -> bool:
     return False
 
 
+def last_value(panel: dict[str, Any]) -> str:
+    """How a reducing panel shows each series' last value: 'last non-null' (lastNotNull, Grafana's default),
+    'last' (the `last` reducer, the same value on a Prometheus series), '' when it reduces otherwise."""
+    if last_non_null(panel):
+        return "last non-null"
+    calcs = ((panel.get("options") or {}).get("reduceOptions") or {}).get("calcs") or ()
+    return "last" if "last" in calcs else ""
+
+
 def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Reducing panels showing the last value of a range query that can stop returning series."""
     values = variable_values(dashboard)
     for panel in panels(dashboard):
-        if panel.get("type") not in REDUCING or not last_non_null(panel):
+        shown = last_value(panel) if panel.get("type") in REDUCING else ""
+        if not shown:
             continue
         for target in panel.get("targets") or []:
             root = None if target.get("instant") or target.get("hide") else parsed(target, values)
-            if root is None or always_there(root) or vanishes(root):
-                continue
-            yield panel, (f"query {target.get('refId', '?')} is a range query and the panel shows its last "
-                          "non-null value: when its source stops reporting, the panel keeps its last number for "
-                          "the dashboard's range; make the query instant (No data when there is none)")
+            if root is None or always_there(root) or (shown == "last non-null" and vanishes(root)):
+                continue  # (a vanishing query under lastNotNull is GD008's)
+            yield panel, (f"query {target.get('refId', '?')} is a range query and the panel shows its {shown} "
+                          "value: when its source stops reporting, the panel keeps its last number for the "
+                          "dashboard's range; make the query instant (No data when there is none)")
             break

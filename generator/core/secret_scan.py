@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from generator.core import linear_patterns, secret_plugins
 from generator.core.disk_cache import DiskCache, package_version, source_digest
+from generator.core.lined import Joined
 
 SCHEME = r"(?:(?<![A-Za-z0-9+.-])|(?<=@[A-Za-z0-9]))[0-9+.-]*+"
 """Where a URL starts: at the first letter of a run of scheme characters (a later start in the run would find the
@@ -312,5 +313,6 @@ def distinct(found: list[Secret]) -> list[Secret]:
     """One secret per value (the first kind said), without those inside another's value: a token inside a URL
     already reported whole (a Slack webhook's last segment) is the same secret."""
     unique = list({secret.value: secret for secret in reversed(found)}.values())[::-1]
-    return [secret for secret in unique if not any(secret.value in other.value and secret.value != other.value
-                                                   for other in unique)]
+    values = Joined([secret.value for secret in unique])  # each value against every other: quadratic in Python
+    return [secret for index, secret in enumerate(unique)
+            if all(other == index for other in values.holding(secret.value))]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.checks import secrets
 from generator.core.errors import Level, Location, Problem, ProblemsFound
+from generator.core.lined import Joined
 from generator.core.secret_scan import Secret
 from generator.importer.reading import Budget, read_text
 from generator.model import Definition
@@ -55,6 +56,7 @@ def _lines(credentials: list[Credential], max_bytes: int) -> list[int]:
     with the same text take its successive places (the same link in two dashboards of one ConfigMap is at two
     lines), the first again once they run out; 0 when it is not found."""
     sources: dict[Path, str] = {}
+    lines_of: dict[Path, Joined] = {}
     after: dict[tuple[Path, str, str], int] = {}
     lines = []
     for credential in credentials:
@@ -63,11 +65,12 @@ def _lines(credentials: list[Credential], max_bytes: int) -> list[int]:
                 sources[credential.path] = read_text(credential.path, Budget(max_bytes, max_bytes))
             except (OSError, ValueError):
                 sources[credential.path] = ""
+            lines_of[credential.path] = Joined(sources[credential.path].split("\n"))
         source, key = sources[credential.path], (credential.path, credential.secret.value, credential.holding)
         at = _at(source, credential.secret.value, credential.holding, after.get(key, 0))
         at = at if at >= 0 else _at(source, credential.secret.value, credential.holding, 0)
         after[key] = at + 1
-        lines.append(source.count("\n", 0, at) + 1 if at >= 0 else 0)
+        lines.append(lines_of[credential.path].at(at) + 1 if at >= 0 else 0)
     return lines
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from typing import Any
 
 from generator.core.grafana_formats import Holding, VariableText, alternatives
@@ -34,6 +35,9 @@ ALL_TEXT = "All"
 REGEX_SPECIAL = re.compile(r"[$^*{}\[\]+?.()|]")
 CSV_ITEM = re.compile(r"(?:\\,|[^,])+")
 NAMED_VALUE = re.compile(r"\s*(.+)\s:\s(.+)")
+"""An item naming its value (`text : value`), as fullmatch reads it: what named() finds, in linear time (the regex
+splits leading blanks every way between `\\s*` and `(.+)`, and reads to the end from each ` : `: quadratic)."""
+_SPACED_COLON = re.compile(r"(?<=\s):(?=\s)")
 UNKNOWN_OPTIONS = ".*"
 """The preview's All for a variable whose options only its data source knows (a query variable)."""
 
@@ -86,8 +90,27 @@ def custom_labelled_options(variable: dict[str, Any]) -> list[tuple[str, str]]:
 def labelled_option(item: str) -> tuple[str, str]:
     """(text, value) of one item of a custom variable's query, its `\\,` already a comma: `text : value` (a space
     each side of the last such colon) names its text, else the text is the value."""
-    named = NAMED_VALUE.fullmatch(item)
-    return (named.group(1).strip(), named.group(2).strip()) if named else (item.strip(), item.strip())
+    named = _named(item)
+    return (named[0].strip(), named[1].strip()) if named else (item.strip(), item.strip())
+
+
+def _named(item: str) -> tuple[str, str] | None:
+    """NAMED_VALUE.fullmatch(item)'s two groups, or None. The value is what follows a ` : ` (a blank each side; `.`
+    reads no newline, so after the last one); `\\s*` takes the most leading blanks it can, then the text the longest
+    run up to a ` : ` without a newline."""
+    after_newline = item.rfind("\n") - 1
+    colons = [match.start() for match in _SPACED_COLON.finditer(item, max(after_newline, 0))
+              if after_newline <= match.start() < len(item) - 2]
+    if not colons:
+        return None
+    blanks = len(item) - len(item.lstrip())
+    newline = item.find("\n", blanks) % (len(item) + 1)  # the first newline the text meets, or len(item)
+    for start in range(blanks, -1, -1):
+        newline = start if item[start:start + 1] == "\n" else newline
+        colon = colons[bisect_right(colons, newline + 1) - 1] if colons[0] <= newline + 1 else -1
+        if colon >= start + 2:
+            return item[start:colon - 1], item[colon + 2:]
+    return None
 
 
 def custom_options(variable: dict[str, Any]) -> list[str]:

@@ -17,9 +17,10 @@ from generator.load.locate import locate
 from generator.model.alerts import Alert, Example
 from generator.model.project import Project
 
-FAILED = re.compile(r"^\s*name: (.*),\s*$(?:\n\s*alertname: (.*), time: (\S+),\s*$)?", re.MULTILINE)
+FAILED = re.compile(r"^[^\S\n]*name: (.*),\s*$(?:\n\s*alertname: (.*), time: (\S+),\s*$)?", re.MULTILINE)
 """A failed check in promtool's report: its test's `name:` line (ending with a comma), and for an alert's check
-the `alertname: A, time: 3m,` line under it (which check of a merged test failed)."""
+the `alertname: A, time: 3m,` line under it (which check of a merged test failed). Only the line's own blanks
+before `name:`: `^\\s*` found the same lines, from each line start of the blank lines before one (quadratic)."""
 
 
 def _at(time: str, at: str) -> bool:

@@ -23,11 +23,16 @@ CODE = "SM003"
 NAME = "counter-state-labels"
 LEVEL = Level.WARNING
 STATE_LABELS = frozenset({"status", "state", "stage", "phase", "step"})
+WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
 
 
 def _restricted(sql: str, label: str) -> bool:
-    """Whether the query keeps only listed values of the label's column (states no row leaves)."""
-    return re.search(rf"\bWHERE\b.*\b{label}\s*(=|\bIN\b)", sql, re.IGNORECASE | re.DOTALL) is not None
+    """Whether the query keeps only listed values of the label's column (states no row leaves): the label compared
+    after its first WHERE (one after a later WHERE is after the first too; `WHERE.*label`, tried from each WHERE,
+    was quadratic in them)."""
+    where = WHERE.search(sql)
+    compared = re.compile(rf"\b{label}\s*(=|\bIN\b)", re.IGNORECASE)
+    return where is not None and compared.search(sql, where.end()) is not None
 
 
 def check(context: Context) -> Iterator[Finding]:

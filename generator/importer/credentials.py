@@ -9,7 +9,7 @@ the credential in the source with a reference (an environment variable, a *_file
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,16 +33,45 @@ class Credential:
     holding: str
 
 
-def _at(source: str, secret: str, holding: str, after: int) -> int:
-    """Where in the source text, from after on, the string the secret is in is written (as written, or
-    JSON-escaped), else its line holding the secret (a YAML block's), else the secret itself; -1 when none is."""
-    lines = [line.strip() for line in holding.splitlines() if secret in line]
-    for value in (holding, *lines[:1], secret):
-        for written in (value, json.dumps(value)[1:-1]):
-            at = source.find(written, after)
-            if at >= 0:
-                return at
-    return -1
+class _Source:
+    """One source file's text, with what placing many credentials in it would read again each time (in linear time
+    where once it was quadratic in them): where its lines start, where each written form is from an offset, each
+    holding string's JSON escape and lines (8,000 links in one description: each read whole for each link)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = Joined(text.split("\n"))
+        self._found: dict[tuple[str, int], int] = {}
+        self._escaped: dict[str, str] = {}
+        self._holding_lines: dict[str, Joined] = {}
+
+    def _find(self, written: str, after: int) -> int:
+        if (written, after) not in self._found:
+            self._found[written, after] = self.text.find(written, after)
+        return self._found[written, after]
+
+    def _values(self, secret: str, holding: str) -> Iterator[str]:
+        """The string the secret is in, else its first line holding the secret (a YAML block's), else the secret."""
+        yield holding
+        if holding not in self._holding_lines:
+            self._holding_lines[holding] = Joined(holding.splitlines())
+        lines = self._holding_lines[holding]
+        first = next(lines.holding(secret), None)
+        if first is not None:
+            yield lines.strings[first].strip()
+        yield secret
+
+    def at(self, secret: str, holding: str, after: int) -> int:
+        """Where in the text, from after on, the first of _values is written (as written, or JSON-escaped); -1
+        when none is."""
+        for value in self._values(secret, holding):
+            if value not in self._escaped:
+                self._escaped[value] = json.dumps(value)[1:-1]
+            for written in (value, self._escaped[value]):
+                at = self._find(written, after)
+                if at >= 0:
+                    return at
+        return -1
 
 
 def found(path: Path, module: Path, objects: Iterable[Definition]) -> list[Credential]:
@@ -55,22 +84,20 @@ def _lines(credentials: list[Credential], max_bytes: int) -> list[int]:
     """The line of each credential in its source file (read once, only when it holds one): successive credentials
     with the same text take its successive places (the same link in two dashboards of one ConfigMap is at two
     lines), the first again once they run out; 0 when it is not found."""
-    sources: dict[Path, str] = {}
-    lines_of: dict[Path, Joined] = {}
+    sources: dict[Path, _Source] = {}
     after: dict[tuple[Path, str, str], int] = {}
     lines = []
     for credential in credentials:
         if credential.path not in sources:
             try:
-                sources[credential.path] = read_text(credential.path, Budget(max_bytes, max_bytes))
+                sources[credential.path] = _Source(read_text(credential.path, Budget(max_bytes, max_bytes)))
             except (OSError, ValueError):
-                sources[credential.path] = ""
-            lines_of[credential.path] = Joined(sources[credential.path].split("\n"))
+                sources[credential.path] = _Source("")
         source, key = sources[credential.path], (credential.path, credential.secret.value, credential.holding)
-        at = _at(source, credential.secret.value, credential.holding, after.get(key, 0))
-        at = at if at >= 0 else _at(source, credential.secret.value, credential.holding, 0)
+        at = source.at(credential.secret.value, credential.holding, after.get(key, 0))
+        at = at if at >= 0 else source.at(credential.secret.value, credential.holding, 0)
         after[key] = at + 1
-        lines.append(lines_of[credential.path].at(at) + 1 if at >= 0 else 0)
+        lines.append(source.lines.at(at) + 1 if at >= 0 else 0)
     return lines
 
 

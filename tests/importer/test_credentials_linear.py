@@ -15,6 +15,7 @@ from generator.core.errors import ProblemsFound
 from generator.core.lined import Joined
 from generator.core.secret_scan import Secret, distinct, find
 from generator.importer import credentials
+from generator.importer.reading import Budget, read_text
 from tests.linear_time import LINEAR, growth
 
 TOKEN = "Zq8Xw7Ve6Ut5Sr4Qp3On2Ml1"
@@ -38,6 +39,25 @@ def test_credentials_are_named_at_their_lines_in_linear_time(tmp_path: Path) -> 
             raise AssertionError("not refused")
 
     assert growth(refused, lambda n: f"- runbook_url: {SLACK}{TOKEN}\n  summary: {'x' * 200}\n" * n) < LINEAR
+
+
+def test_credentials_of_one_string_are_named_in_linear_time(tmp_path: Path) -> None:
+    # a description holding n webhooks: the description was searched for, escaped and split once per webhook
+    source = tmp_path / "rules.yaml"
+
+    def refused(description: str) -> None:
+        source.write_text(f"- description: {description}\n")
+        leaked = [credentials.Credential(source, tmp_path / "rules.py", Secret("a Slack webhook", url),
+                                         ("annotations", "description"), description)
+                  for url in description.split()]
+        try:
+            credentials.refuse(leaked, 2**30)
+        except ProblemsFound as refusal:
+            assert {problem.location.line for problem in refusal.problems} == {1}
+        else:
+            raise AssertionError("not refused")
+
+    assert growth(refused, lambda n: " ".join(f"{SLACK}{TOKEN}{i:06d}" for i in range(n)), 100) < LINEAR
 
 
 def test_secrets_of_one_string_are_placed_in_linear_time() -> None:
@@ -93,6 +113,45 @@ def test_secrets_inside_others_are_left_out_as_before() -> None:
         found = [Secret(rng.choice("xy"), "".join(rng.choice("ab\n") for _ in range(rng.randrange(5))))
                  for _ in range(rng.randrange(8))]
         assert distinct(found) == _old_distinct(found), found
+
+
+def _old_at(source: str, secret: str, holding: str, after: int) -> int:
+    lines = [line.strip() for line in holding.splitlines() if secret in line]
+    for value in (holding, *lines[:1], secret):
+        for written in (value, json.dumps(value)[1:-1]):
+            at = source.find(written, after)
+            if at >= 0:
+                return at
+    return -1
+
+
+def _old_lines(leaked: list[credentials.Credential]) -> list[int]:
+    after: dict[tuple[Path, str, str], int] = {}
+    lines = []
+    for credential in leaked:
+        source = read_text(credential.path, Budget(2**20, 2**20)) if credential.path.exists() else ""
+        key = (credential.path, credential.secret.value, credential.holding)
+        at = _old_at(source, credential.secret.value, credential.holding, after.get(key, 0))
+        at = at if at >= 0 else _old_at(source, credential.secret.value, credential.holding, 0)
+        after[key] = at + 1
+        lines.append(source.count("\n", 0, at) + 1 if at >= 0 else 0)
+    return lines
+
+
+def test_credentials_are_placed_as_before(tmp_path: Path) -> None:
+    rng = random.Random(54)
+    pieces = ["a", "b", "\n", " ", "ab", '"', "\\", "x\ny", "a b", "\r"]
+    paths = [tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "missing.txt"]
+
+    def text(most: int) -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randrange(most)))
+
+    for _ in range(2000):
+        for path in paths[:2]:
+            path.write_text(text(40))
+        leaked = [credentials.Credential(rng.choice(paths), tmp_path / "m.py", Secret("k", text(3)), ("f",), text(6))
+                  for _ in range(rng.randrange(8))]
+        assert credentials._lines(leaked, 2**20) == _old_lines(leaked), leaked
 
 
 def test_an_offsets_line_is_counted_as_before() -> None:

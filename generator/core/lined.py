@@ -19,10 +19,12 @@ from generator.core.untrusted import JSON_KEYS_AND_BRACKETS, load_json
 
 class Lined(dict[Any, Any]):
     """A mapping read by load_yaml_as_written or lined_json, with where it is: its first line and each key's
-    (1-based), for an error about it or one of its values to name the line."""
+    (1-based), for an error about it or one of its values to name the line; read from YAML, also the line of each
+    item of a list it holds (a scalar, `- 5`, has no mapping to know its line)."""
 
     line: int = 0
     lines: dict[Any, int]
+    item_lines: dict[Any, list[int]]  # key -> the line of each item of the list it holds (YAML only)
 
     def line_of(self, key: Any) -> int:
         """The line of a key (of its value's start when the key is not written: the mapping's)."""
@@ -54,6 +56,15 @@ class Joined:
             if found + len(value) <= end:
                 yield index
             found = self.text.find(value, end + 1)
+
+
+def item_line(value: Any, key: Any, index: int, default: int = 0) -> int:
+    """The line of item `index` of the list a mapping read by load_yaml_as_written holds at `key`, else the key's
+    (else default)."""
+    if not isinstance(value, Lined):
+        return default
+    lines = value.item_lines.get(key, []) if hasattr(value, "item_lines") else []
+    return lines[index] if 0 <= index < len(lines) else value.line_of(key)
 
 
 def line_of(value: Any, key: Any = None, default: int = 0) -> int:

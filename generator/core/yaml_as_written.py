@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from typing import Any
 
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from generator.core.lined import Lined, line_of
+from generator.core.lined import Lined, item_line, line_of
 from generator.core.untrusted import BoundedLoader, load_yaml
 
-__all__ = ["Lined", "PlainText", "line_of", "load_yaml_as_written", "typed"]
+__all__ = ["Lined", "PlainText", "item_line", "line_of", "load_yaml_as_written", "typed"]
 
 
 class PlainText(str):
@@ -45,11 +45,13 @@ class _AsWritten(BoundedLoader):
         data.line = node.start_mark.line + 1
         yield data
         data.update(self.construct_mapping(node))
-        data.lines = {}  # after construct_mapping: merge keys are flattened into node.value by then
-        for key_node, _ in node.value:
+        data.lines, data.item_lines = {}, {}  # after construct_mapping: merge keys are in node.value by then
+        for key_node, value_node in node.value:
             key = self.construct_object(key_node)
-            if isinstance(key, Hashable):
-                data.lines.setdefault(key, key_node.start_mark.line + 1)
+            if isinstance(key, Hashable) and key not in data.lines:
+                data.lines[key] = key_node.start_mark.line + 1
+                if isinstance(value_node, SequenceNode):
+                    data.item_lines[key] = [item.start_mark.line + 1 for item in value_node.value]
 
 
 for _tag in ("bool", "int", "float", "timestamp"):

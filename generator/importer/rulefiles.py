@@ -21,6 +21,7 @@ from generator.importer.reading import (
     ReadError,
     check_objects,
     error_line,
+    item_line,
     line_of,
     load_yaml_as_written,
     mapping,
@@ -100,7 +101,7 @@ def _rule(entry: Any) -> ImportedAlert | ImportedRecord:
 
 
 def _group(entry: Any, notes: list[tuple[int, str]], line: int) -> RuleGroup:
-    """The group a mapping of the file says (`line`: where its list is, for one that is not a mapping)."""
+    """The group a mapping of the file says (`line`: where it is written, for one that is not a mapping)."""
     if not isinstance(entry, dict) or "name" not in entry:
         raise ReadError("a rule group must be a mapping with a name", line_of(entry, default=line))
     rules = []
@@ -113,7 +114,7 @@ def _group(entry: Any, notes: list[tuple[int, str]], line: int) -> RuleGroup:
             rules.append(_rule(rule))
         except (ValueError, ValidationError) as error:
             raise ReadError(f"group {entry['name']}, rule {index}: {_message(error)}",
-                            _field_line(rule, error) or line_of(entry, "rules")) from None
+                            _field_line(rule, error) or item_line(entry, "rules", index - 1)) from None
     extra = {str(key): typed(value) for key, value in entry.items() if key not in GROUP_FIELDS}
     if extra:
         notes.append((line_of(entry), f"group {entry['name']}: {', '.join(sorted(extra))} kept verbatim (obsgen does "
@@ -146,9 +147,9 @@ def yaml_documents(path: Path, budget: Budget | None = None) -> list[Any]:
     return found
 
 
-def _documents(stem: str, documents: list[Any], notes: list[tuple[int, str]]) -> Iterator[tuple[str, Any, int]]:
-    """(rule set name, groups, the line of groups) of every rule-bearing document: plain rule files,
-    PrometheusRule objects."""
+def _documents(stem: str, documents: list[Any], notes: list[tuple[int, str]]) -> Iterator[tuple[str, Any]]:
+    """(rule set name, the mapping holding its `groups`) of every rule-bearing document: plain rule files,
+    PrometheusRule objects (their spec)."""
     plain = 0
     for doc in documents:
         if not isinstance(doc, dict):
@@ -157,13 +158,13 @@ def _documents(stem: str, documents: list[Any], notes: list[tuple[int, str]]) ->
         metadata = mapping_at(doc, "metadata", f"{kind} metadata") if "kind" in doc else {}
         spec = mapping_at(doc, "spec", "PrometheusRule spec") if kind == "PrometheusRule" else {}
         if kind == "PrometheusRule":
-            yield str(metadata.get("name") or kebab(stem)), spec.get("groups"), line_of(spec, "groups")
+            yield str(metadata.get("name") or kebab(stem)), spec
             notes.append((line_of(doc), f"PrometheusRule {metadata.get('name')}: metadata (namespace, labels) is "
                                         "Kubernetes packaging; out/kubernetes/ labels objects from the Kubernetes "
                                         "definition"))
         elif "groups" in doc and "kind" not in doc:
             plain += 1
-            yield kebab(stem) + (f"-{plain}" if plain > 1 else ""), doc["groups"], line_of(doc, "groups")
+            yield kebab(stem) + (f"-{plain}" if plain > 1 else ""), doc
         elif "kind" in doc:
             notes.append((line_of(doc), f"skipped {kind} {metadata.get('name', '')}: not rules"))
         else:
@@ -180,14 +181,16 @@ def read_rules(path: Path, documents: list[Any] | None = None, source: str = "",
     read: dict[str, str] = {}  # module variable of each rule set -> the name it was read from
     count = 0
     try:
-        for name, groups, line in _documents(result.stem, yaml_documents(path, budget) if documents is None
-                                             else documents, result.notes):
+        for name, owner in _documents(result.stem, yaml_documents(path, budget) if documents is None
+                                      else documents, result.notes):
+            groups, line = owner.get("groups"), line_of(owner, "groups")
             if groups is not None and not isinstance(groups, list):
                 raise ReadError(f"groups must be a list of rule groups, got {type_name(groups)}", line)
             count += sum(len(group["rules"]) for group in groups or ()
                          if isinstance(group, dict) and isinstance(group.get("rules"), list))
             check_objects(count, "rules", budget)
-            parsed = tuple(_group(group, result.notes, line) for group in groups or ())
+            parsed = tuple(_group(group, result.notes, item_line(owner, "groups", index))
+                           for index, group in enumerate(groups or ()))
             if not parsed:
                 result.notes.append((line, f"{name}: no rule groups, nothing imported"))
                 continue

@@ -182,8 +182,14 @@ RULE_ERRORS = [
     ("groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: up\n    annotations: {a: b}\n", 6,
      r"group g, rule 1: recording rule a:b has alerting-only fields"),
     ("groups:\n- name: g\n  rules:\n  - expr: up\n", 4, r"group g, rule 1: a rule has exactly one of alert or record"),
-    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n  - just text\n", 3,
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n  - just text\n", 6,
      r"group g, rule 2: a rule must be a mapping, got 'just text'"),
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n\n  - 5\n", 7,
+     r"group g, rule 2: a rule must be a mapping, got '5'"),
+    ("kind: PrometheusRule\nmetadata: {name: x}\nspec:\n  groups:\n  - name: g\n    rules:\n    - alert: A\n"
+     "      expr: up\n    - \"up\"\n", 9, r"group g, rule 2: a rule must be a mapping, got 'up'"),
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n- just a group\n", 6,
+     r"a rule group must be a mapping with a name"),
     ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n- rules: []\n", 6,
      r"a rule group must be a mapping with a name"),
     ("groups:\n- name: g\n  rules: []\n", 3, r"rules: Tuple should have at least 1 item after validation, not 0"),
@@ -201,7 +207,8 @@ RULE_ERRORS = [
 
 @pytest.mark.parametrize(("text", "line", "message"), RULE_ERRORS, ids=[
     "expr", "record name", "label name", "for", "unknown field", "alerting-only field", "neither alert nor record",
-    "rule not a mapping", "group without a name", "group without rules", "group interval", "groups not a list",
+    "rule not a mapping", "bare number rule", "bare quoted rule", "bare group", "group without a name",
+    "group without rules", "group interval", "groups not a list",
     "spec not a mapping", "neither rules nor PrometheusRule", "alias inside its own value", "two rule sets one name"])
 def test_each_rule_file_error_names_the_file_and_line_of_the_node_at_fault(tmp_path: Path, text: str, line: int,
                                                                           message: str) -> None:

@@ -161,9 +161,7 @@ def _sections(panels: list[dict[str, Any]], reader: PanelReader) -> tuple[tuple[
                              "above the row or into an open one", f"panels[{index}] {item.get('title')!r} below "
                                                                    f"{rows[-1][0].get('title')!r}")
         (rows[-1][1] if rows else top).append(reader.panel(item))
-    relinked = reader.reading_renumbered
-    return (tuple(map(relinked, top)),
-            tuple(reader.row(item, tuple(map(relinked, inner))) for item, inner in rows))
+    return tuple(top), tuple(reader.row(item, tuple(inner)) for item, inner in rows)
 
 
 def _dashboard_fields(data: dict[str, Any], source: str, lint: bool) -> dict[str, Any]:
@@ -291,12 +289,9 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
     notes.where = ""
     reader = PanelReader(sources.with_variables(tuple(variables)), notes)
     top, rows = _sections(current["panels"], reader)
-    relinker = Relinker(str(current.get("uid") or ""), reader.renumbered)  # links to a panel by its old id
+    relinker = Relinker(str(current.get("uid") or ""), reader.renumbered, notes)  # what names a panel by its old id
     top, rows = tuple(map(relinker.panel, top)), tuple(map(relinker.row, rows))
     current = current | ({"links": relinker.value(current["links"])} if "links" in current else {})
-    for url in relinker.changed:
-        notes.add("links to this dashboard's panels by their old ids (viewPanel=, editPanel=, panelId=) now name "
-                  "their new ids", repr(url))
     fields = _dashboard_fields(current, source, lint) | {"folder": folder, "variables": tuple(variables), "panels": top,
                                                     "rows": rows, "links": _links(current.get("links") or [])}
     if not current.get("title"):

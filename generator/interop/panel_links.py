@@ -1,6 +1,14 @@
-"""Links of an imported dashboard to its own panels (`viewPanel=7`, `viewPanel=panel-7`, `editPanel=`, a d-solo
-embed's `panelId=`) pointed at the ids obsgen gives those panels: ids derive from titles, so the old id opens
-another panel or none ("Panel not found").
+"""What names an imported dashboard's own panels by id, pointed at the ids obsgen gives those panels: ids derive
+from titles, so the old id opens another panel or none ("Panel not found").
+
+Two things name a panel by id: a link (`viewPanel=7`, Grafana 10+'s `viewPanel=panel-7`, a repeat clone's
+`viewPanel=panel-7-clone-2`, `editPanel=`, a d-solo embed's `panelId=`) and a panel showing another panel's
+queries (the "-- Dashboard --" data source, its targets' `panelId`, which Grafana's DashboardQueryRunner finds by
+id). Both are rewritten in one pass over the panels read, from one mapping (old id -> new id, the first panel read
+with an id, as Grafana's getPanelById finds it), so a link and a query can never name a panel apart.
+
+A repeat clone's key is the repeated panel's key with `-clone-<index>` (Grafana's getCloneKey), the index being the
+clone's place among the repeat variable's values: the index is kept, the panel's id renumbered.
 
 A link is to the same dashboard when its URL names no dashboard (`?viewPanel=7`, `${__url.path}?viewPanel=7`: the
 page it is on) or names this one (`/d/<its uid>/...`, `/d/${__dashboard.uid}/...`); a link to another dashboard,
@@ -13,19 +21,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from generator.interop.notes import Notes
+from generator.interop.panel_reader import Sources
 from generator.model import Link, Panel, Row
 
-PANEL_PARAMETER = re.compile(r"([?&](?:viewPanel|editPanel|panelId)=)(panel-)?(\d+)(?=$|[&#])")
+PANEL_PARAMETER = re.compile(r"([?&](?:viewPanel|editPanel|panelId)=)(panel-)?(\d+)(-clone-\d+)?(?=$|[&#])")
 DASHBOARD_PATH = re.compile(r"(?:^|/)d(?:-solo)?/([^/?#]+)")
 OWN_UID = frozenset({"${__dashboard.uid}", "$__dashboard.uid", "[[__dashboard.uid]]"})
+LINKS = "links to this dashboard's panels by their old ids (viewPanel=, editPanel=, panelId=) now name their new ids"
+READS = "panels showing another panel's queries (-- Dashboard --) now name that panel's new id"
 
 
 class Relinker:
-    """Rewrites the URLs of one dashboard, given its uid in the source and its panels' ids (old -> new)."""
+    """Rewrites what names one dashboard's panels by id, given its uid in the source and its panels' ids (old ->
+    new), noting each link and panel it changes."""
 
-    def __init__(self, uid: str, renumbered: dict[int, int]) -> None:
-        self.uid, self.renumbered = uid, renumbered
-        self.changed: list[str] = []  # each URL rewritten, as it was
+    def __init__(self, uid: str, renumbered: dict[int, int], notes: Notes) -> None:
+        self.uid, self.renumbered, self.notes = uid, renumbered, notes
 
     def url(self, url: str) -> str:
         """The URL with its panel ids renumbered when it links to this dashboard."""
@@ -36,11 +48,11 @@ class Relinker:
 
         def renumbered(match: re.Match[str]) -> str:
             old = int(match.group(3))
-            return f"{match.group(1)}{match.group(2) or ''}{self.renumbered.get(old, old)}"
+            return f"{match.group(1)}{match.group(2) or ''}{self.renumbered.get(old, old)}{match.group(4) or ''}"
 
         found = PANEL_PARAMETER.sub(renumbered, url)
         if found != url:
-            self.changed.append(url)
+            self.notes.add(LINKS, repr(url))
         return found
 
     def value(self, value: Any) -> Any:
@@ -57,9 +69,24 @@ class Relinker:
         return tuple(link.model_copy(update={"url": self.url(link.url)}) if isinstance(link, Link) else link
                      for link in links)
 
+    def _reads(self, panel: Panel, extra: dict[str, Any]) -> dict[str, Any]:
+        """A panel's verbatim JSON with its "-- Dashboard --" targets (kept verbatim) naming the panel they read by
+        its new id."""
+        targets, default = extra.get("targets"), extra.get("datasource")
+        if not isinstance(targets, list):
+            return extra
+        moved = [target | {"panelId": self.renumbered[target["panelId"]]}
+                 if isinstance(target, dict) and Sources.is_dashboard(target.get("datasource", default))
+                 and type(target.get("panelId")) is int and target["panelId"] in self.renumbered else target
+                 for target in targets]
+        if moved == targets:
+            return extra
+        self.notes.add(READS, repr(panel.title))
+        return {**extra, "targets": moved}
+
     def panel(self, panel: Panel) -> Panel:
-        """A panel with its links' and data links' URLs rewritten."""
-        links, extra = self.links(panel.links), self.value(panel.extra)
+        """A panel with its links', data links' and "-- Dashboard --" queries' panel ids rewritten."""
+        links, extra = self.links(panel.links), self._reads(panel, self.value(panel.extra))
         if links == panel.links and extra == panel.extra:
             return panel
         return panel.model_copy(update={"links": links, "extra": extra})

@@ -294,23 +294,6 @@ class PanelReader:
             self.notes.add("Grafana JSON obsgen does not model, kept verbatim in extra=", f"panel.{key}")
         return model.model_copy(update={"extra": extra}) if extra else model
 
-    def reading_renumbered(self, panel: Panel) -> Panel:
-        """A panel showing another panel's queries (the "-- Dashboard --" data source, its targets naming that
-        panel by panelId, kept verbatim) pointed at the id obsgen gives that panel: Grafana's DashboardQueryRunner
-        finds it by id, and the old one names no panel (an empty panel). Called once every panel is read."""
-        targets, default = panel.extra.get("targets"), panel.extra.get("datasource")
-        if not isinstance(targets, list):
-            return panel
-        moved = [target | {"panelId": self.renumbered[target["panelId"]]}
-                 if isinstance(target, dict) and self.sources.is_dashboard(target.get("datasource", default))
-                 and type(target.get("panelId")) is int and target["panelId"] in self.renumbered else target
-                 for target in targets]
-        if moved == targets:
-            return panel
-        self.notes.add("panels showing another panel's queries (-- Dashboard --) now name that panel's new id",
-                       repr(panel.title))
-        return panel.model_copy(update={"extra": {**panel.extra, "targets": moved}})
-
     def row(self, source: dict[str, Any], panels: tuple[Panel, ...]) -> Row:
         """A row with what its model does not say kept verbatim in extra."""
         model = Row(title=self._title(str(source.get("title") or ""), "Row"), collapsed=bool(source.get("collapsed")),

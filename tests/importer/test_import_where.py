@@ -277,3 +277,38 @@ def test_each_dashboards_warnings_name_the_line_where_it_starts(tmp_path: Path) 
         report.notes
     assert any(note.startswith(f"{source}:{second}: dashboard Second: panel ids renumbered")
                for note in report.notes), report.notes
+
+
+def test_a_repeat_clones_key_follows_its_panel_to_the_new_id_keeping_the_clone_index() -> None:
+    # Grafana 10+ keys a repeat's clones getCloneKey(`panel-<id>`, index): `panel-<id>-clone-<index>`; the index is
+    # the clone's place among the repeat variable's values, which the import keeps
+    links = [{"title": "first", "url": "?viewPanel=panel-2-clone-0"},
+             {"title": "third", "url": "/d/shapes/shapes?viewPanel=panel-2-clone-2&from=now-1h"},
+             {"title": "elsewhere", "url": "/d/other/other?viewPanel=panel-2-clone-1"}]
+    cpu = _timeseries(1, "CPU", links=links)
+    per_host = _timeseries(2, "Per host", y=8, repeat="host", fieldConfig={
+        "defaults": {"links": [{"title": "zoom", "url": "${__url.path}?viewPanel=panel-2-clone-1&orgId=1"}]}})
+    converted = convert(_dashboard(cpu, per_host), Location("s.json", 1))
+    new = panel_id("Per host")
+    urls = _urls(converted.dashboard.model_dump())
+    assert f"?viewPanel=panel-{new}-clone-0" in urls
+    assert f"/d/shapes/shapes?viewPanel=panel-{new}-clone-2&from=now-1h" in urls
+    assert f"${{__url.path}}?viewPanel=panel-{new}-clone-1&orgId=1" in urls
+    assert "/d/other/other?viewPanel=panel-2-clone-1" in urls  # another dashboard's panel
+
+
+def test_a_link_and_a_query_naming_one_old_id_name_one_new_id_each_rewritten_once() -> None:
+    # one mapping, one pass: panel B's old id is panel A's new id, so a URL rewritten twice (or a link read with
+    # another mapping than the queries) would name A; with two panels of one id, Grafana finds the first
+    a_new = panel_id("A")
+    dashboard_source = {"type": "datasource", "uid": "-- Dashboard --"}
+    a = _timeseries(1, "A", links=[{"title": "b", "url": f"?viewPanel={a_new}"}])
+    b = _timeseries(a_new, "B", y=8)
+    shadow = _timeseries(a_new, "Shadow", y=16)
+    reader = {"id": 5, "type": "stat", "title": "Reads B", "datasource": dashboard_source,
+              "gridPos": {"h": 8, "w": 12, "x": 0, "y": 24},
+              "targets": [{"refId": "A", "panelId": a_new, "datasource": dashboard_source}]}
+    converted = convert(_dashboard(a, b, shadow, reader), Location("s.json", 1))
+    panels = {panel.title: panel for panel in converted.dashboard.all_panels}
+    assert _urls(panels["A"].model_dump()) == [f"?viewPanel={panel_id('B')}"]
+    assert [t["panelId"] for t in panels["Reads B"].extra["targets"]] == [panel_id("B")]

@@ -26,6 +26,7 @@ from generator.importer.reading import (
     lined_json,
     load_json,
     mapping_at,
+    notes_written,
     read_text,
 )
 from generator.interop.grafana_json import convert
@@ -46,8 +47,12 @@ class ImportedDashboard:
     origin: str
     key: str
     dashboard: Dashboard
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (line of the file, 0: unknown; what it says)
     line: int = 0  # where its JSON starts in the file (0: held in a manifest's string, or unknown)
+
+    def notes_written(self) -> list[str]:
+        """The notes as the module writes them (reading.notes_written)."""
+        return notes_written(self.notes)
 
     @property
     def module(self) -> str:
@@ -231,7 +236,7 @@ def module_source(item: ImportedDashboard) -> str:
         "skips it (lint=False) as it skips imported rules; set lint=True once the dashboard is yours.",
     ]
     if item.notes:
-        header += ["", "Import notes:", *(f"- {note}" for note in item.notes)]
+        header += ["", "Import notes:", *(f"- {note}" for note in item.notes_written())]
     dashboard = item.dashboard
     if dashboard.variables[:1] == (DatasourceVariable(),):  # the Dashboard adds that one by itself
         dashboard = dashboard.model_copy(update={"variables": dashboard.variables[1:]})

@@ -15,7 +15,7 @@ from generator.core.yaml_as_written import load_yaml_as_written, typed
 
 __all__ = ["MAX_BYTES", "MAX_OBJECTS", "MAX_TOTAL_BYTES", "MAX_TOTAL_OBJECTS", "Budget", "ReadError", "check_objects",
            "error_line", "item_line", "line_of", "lined_json", "load_json", "load_yaml_as_written", "mapping",
-           "mapping_at", "read_text", "sequence", "type_name", "typed"]
+           "mapping_at", "notes_written", "read_text", "sequence", "type_name", "typed"]
 
 MAX_BYTES = 16 * 1024 * 1024  # kube-prometheus' largest rule file is 0.2 MiB, its largest dashboard 0.1 MiB
 # Rules, or dashboards and their panels, of one file. Each costs 10-15 KB once converted, so the 16 MiB above
@@ -68,6 +68,12 @@ def check_objects(count: int, what: str, budget: Budget | None = None) -> None:
         raise ReadError(f"with this file's {count} {what} the import holds more than the {MAX_TOTAL_OBJECTS} rules, "
                         "dashboards, variables, panels and queries obsgen imports at once: import fewer files at a "
                         "time")
+
+
+def notes_written(notes: list[tuple[int, str]]) -> list[str]:
+    """What an imported file's reader said, (line, text) each, as its module writes it: `line N: what` (a note on
+    the whole file, or at a line unknown, without one)."""
+    return [f"line {line}: {text}" if line else text for line, text in notes]
 
 
 def type_name(value: Any) -> str:

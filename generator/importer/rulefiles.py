@@ -26,6 +26,7 @@ from generator.importer.reading import (
     load_yaml_as_written,
     mapping,
     mapping_at,
+    notes_written,
     read_text,
     sequence,
     type_name,
@@ -48,8 +49,8 @@ class ImportedRules:
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what the reader says), 0: the whole file
 
     def notes_written(self) -> list[str]:
-        """The notes as the module writes them: `line N: what` (a note on the whole file without a line)."""
-        return [f"line {line}: {text}" if line else text for line, text in self.notes]
+        """The notes as the module writes them (reading.notes_written)."""
+        return notes_written(self.notes)
 
 
 def kebab(name: str) -> str:

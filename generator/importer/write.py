@@ -140,8 +140,8 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
             report.alerts += len(rule_set.alerts())
             report.records += len(rule_set.records())
     for dashboard in dashboards:
-        where = f"{dashboard.path}{f':{dashboard.line}' if dashboard.line else ''}"
-        report.notes += [f"{where}: dashboard {dashboard.dashboard.name}: {note}" for note in dashboard.notes]
+        report.notes += [f"{dashboard.path}{f':{line}' if (line := at or dashboard.line) else ''}: dashboard "
+                         f"{dashboard.dashboard.name}: {note}" for at, note in dashboard.notes]
         target = _target(definitions, module or dashboard.module, sources, force)
         leaked += credentials.found(dashboard.path, target, [dashboard.dashboard])
         sources[target] = dashboard_files.module_source(dashboard)

@@ -24,7 +24,7 @@ from generator.derive.variable_json import DATASOURCE, variable_json
 from generator.interop.grafana_defaults import loaded_dashboard, loaded_link, loaded_variable
 from generator.interop.grafana_legacy import upgrade
 from generator.interop.grafana_shape import shaped
-from generator.interop.notes import Notes, where_line
+from generator.interop.notes import Notes
 from generator.interop.panel_links import Relinker
 from generator.interop.panel_reader import PanelReader, Sources, build
 from generator.model import (
@@ -56,7 +56,7 @@ class Converted:
     """A dashboard in the model, and what the conversion mapped or kept verbatim."""
 
     dashboard: Dashboard
-    notes: list[str]
+    notes: list[tuple[int, str]]  # (the line of the file it is about, 0: unknown; what it says)
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -159,7 +159,8 @@ def _sections(panels: list[dict[str, Any]], reader: PanelReader) -> tuple[tuple[
             reader.notes.add("panels below a collapsed row but not in it, which Grafana shows, are now in the row "
                              "and hidden until it is opened (obsgen's rows hold the panels below them): move them "
                              "above the row or into an open one", f"panels[{index}] {item.get('title')!r} below "
-                                                                   f"{rows[-1][0].get('title')!r}")
+                                                                   f"{rows[-1][0].get('title')!r}",
+                             at=f"panel {item.get('title')!r} (id {item.get('id')})")
         (rows[-1][1] if rows else top).append(reader.panel(item))
     return tuple(top), tuple(reader.row(item, tuple(inner)) for item, inner in rows)
 
@@ -203,14 +204,14 @@ def _datasource_references(data: dict[str, Any], notes: Notes) -> dict[str, Any]
                     for i in data.get("__inputs") or [] if isinstance(i, dict) and i.get("pluginId") in PROVISIONED}
     for placeholder, reference in replacements.items():
         notes.add("export inputs of data sources obsgen provisions, now named by their uid",
-                  f"{placeholder} -> {reference['uid']}")
+                  f"{placeholder} -> {reference['uid']}", at="__inputs")
     variables = template_variables(data)
     prometheus = [v for v in variables if v.get("type") == "datasource" and v.get("query") == "prometheus"]
     renamed = prometheus[0]["name"] if prometheus and not any(v.get("name") == "datasource" for v in variables) \
         else "datasource"
     if renamed != "datasource":
         notes.add("the Prometheus data source variable is now $datasource, which every panel obsgen writes reads",
-                  f"${renamed}")
+                  f"${renamed}", at="templating")
         replacements |= {ref: dict(DATASOURCE) for ref in (f"${renamed}", f"${{{renamed}}}", f"[[{renamed}]]")}
     if not replacements:
         return data
@@ -241,7 +242,7 @@ def _library_panels_inlined(data: dict[str, Any], notes: Notes) -> dict[str, Any
                 notes.where = path
                 raise ValueError(f"library panel {uid!r} holds a reference to itself")
             notes.add("library panels the export carries, imported as the panels they are (no longer linked to a "
-                      "library)", repr(model.get("title") or panel.get("title")))
+                      "library)", repr(model.get("title") or panel.get("title")), at=path)
             panel = {**model, "title": model.get("title") or panel.get("title"),
                      **{key: panel[key] for key in ("gridPos", "id") if key in panel}}
             within += (uid,)
@@ -259,26 +260,25 @@ def convert(data: dict[str, Any], location: Location, folder: str = "General", s
     """The model of a Grafana dashboard of any schema version, to be emitted at the current one (linted with the
     project's, or kept as written: lint=False); DefinitionError naming the file and the JSON path for what cannot
     be read."""
-    notes = Notes()
+    notes = Notes(written=data)
     location = Location(location.file, line_of(data, default=location.line))  # read by core.lined: its line
     try:
-        return _convert(shaped(_library_panels_inlined(data, notes), notes), location, folder, source, notes, lint,
-                        data)
+        return _convert(shaped(_library_panels_inlined(data, notes), notes), location, folder, source, notes, lint)
     except UNREADABLE as error:  # a shape the readers do not handle: one line naming where, never a traceback
         title = data.get("title") if isinstance(data.get("title"), str) else "?"
-        at = Location(location.file, where_line(data, notes.where) or location.line)
+        at = Location(location.file, notes.line(notes.where) or location.line)
         raise DefinitionError(at, f"cannot import dashboard {title!r}: {notes.where or 'dashboard'}: "
                                   f"{type(error).__name__}: {(str(error) or '?').splitlines()[0]}") from None
 
 
 def _convert(data: dict[str, Any], location: Location, folder: str, source: str, notes: Notes,
-             lint: bool, written: dict[str, Any]) -> Converted:
-    """The conversion of `data`, the dashboard as `written` in its file once brought to shape."""
+             lint: bool) -> Converted:
+    """The conversion of `data`, the dashboard as written in its file (notes.written) once brought to shape."""
     from generator.targets.grafana import BUILTIN_ANNOTATION, dashboard_settings, links_json
 
     for key in EXPORT_KEYS:
         if data.get(key):
-            notes.add("export envelope left out: ${DS_...} inputs now read the ${datasource} variable", key)
+            notes.add("export envelope left out: ${DS_...} inputs now read the ${datasource} variable", key, at=key)
     data = _datasource_references(data, notes)
     current = upgrade(data, notes)
     sources = Sources(data, notes)
@@ -289,8 +289,10 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
     notes.where = ""
     reader = PanelReader(sources.with_variables(tuple(variables)), notes)
     top, rows = _sections(current["panels"], reader)
-    relinker = Relinker(str(current.get("uid") or ""), reader.renumbered, notes)  # what names a panel by its old id
+    notes.where = ""
+    relinker = Relinker(str(current.get("uid") or ""), reader.renumbered, notes, reader.wheres)  # old ids named
     top, rows = tuple(map(relinker.panel, top)), tuple(map(relinker.row, rows))
+    relinker.at = "links"
     current = current | ({"links": relinker.value(current["links"])} if "links" in current else {})
     fields = _dashboard_fields(current, source, lint) | {"folder": folder, "variables": tuple(variables), "panels": top,
                                                     "rows": rows, "links": _links(current.get("links") or [])}
@@ -306,12 +308,13 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
         # about a variable (one per templating.list item): at its line, the one it names when the check is the list's
         named = [i for i, v in enumerate(fields["variables"]) if first["loc"][:2] == ("variables", i)
                  or (first["loc"] == ("variables",) and repr(v.name) in first["msg"])]
-        line = where_line(written, f"templating.list[{named[0]}]") if named else 0
+        line = notes.line(f"templating.list[{named[0]}]") if named else 0
         raise DefinitionError(Location(location.file, line or location.line),
                               f"dashboard {fields['name']!r}: {'.'.join(map(str, first['loc']))}: "
                               f"{first['msg'].removeprefix('Value error, ')}") from None
     if current.get("uid") and str(current["uid"]) != dashboard.uid:
-        notes.add(f"uid {current.get('uid')!r} is not a valid Grafana uid; the dashboard's is {dashboard.uid!r}")
+        notes.add(f"uid {current.get('uid')!r} is not a valid Grafana uid; the dashboard's is {dashboard.uid!r}",
+                  at="uid")
     # the upgrade left the built-in annotation out (Grafana adds it to any dashboard without one), so the two are
     # compared without it, and a list kept verbatim gets it back ahead of its own unless it has its own changed
     generated = dashboard_settings(dashboard) | {"links": links_json(dashboard), "annotations": {"list": []}}
@@ -320,7 +323,7 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
     if isinstance(kept, list) and not any(isinstance(a, dict) and a.get("builtIn") == 1 for a in kept):
         extra["annotations"] = {**extra["annotations"], "list": [BUILTIN_ANNOTATION, *kept]}
     for key in extra:
-        notes.add("Grafana JSON obsgen does not model, kept verbatim in extra=", f"dashboard.{key}")
+        notes.add("Grafana JSON obsgen does not model, kept verbatim in extra=", f"dashboard.{key}", at=key)
     if extra:
         dashboard = dashboard.model_copy(update={"extra": extra})
     dashboard._location = location

@@ -189,15 +189,22 @@ def upgrade_panel(panel: dict[str, Any], schema: int, notes: Notes) -> dict[str,
             new[key] = value
             notes.add(f"old panel settings with no successor, kept verbatim (Grafana's {new.get('type')} ignores "
                       "them)", f"{name} {key}")
-    if isinstance(new.get("panels"), list):
-        new["panels"] = [p for p in (upgrade_panel(inner, schema, notes) for inner in new["panels"]) if p]
+    if isinstance(new.get("panels"), list):  # a collapsed row's: each noted at its own path
+        outer, upgraded = notes.where, []
+        for index, inner in enumerate(new["panels"]):
+            notes.where = f"{outer}.panels[{index}]" if outer else ""
+            upgraded.append(upgrade_panel(inner, schema, notes))
+        notes.where = outer
+        new["panels"] = [p for p in upgraded if p]
     return new
 
 
-def _rows_to_grid(rows: list[dict[str, Any]], notes: Notes) -> list[dict[str, Any]]:
-    """Old rows as grid panels, with row panels when any row is collapsed, repeated or shows its title."""
+def _rows_to_grid(rows: list[dict[str, Any]], notes: Notes) -> tuple[list[dict[str, Any]], list[str]]:
+    """Old rows as grid panels, with row panels when any row is collapsed, repeated or shows its title; and the
+    JSON path each grid panel was written at (a row's panels are at rows[i].panels[j] in the file)."""
     show_rows = any(row.get("collapse") or row.get("showTitle") or row.get("repeat") for row in rows)
     panels: list[dict[str, Any]] = []
+    origins: list[str] = []
     y = 0
     for index, row in enumerate(rows):
         notes.where = f"rows[{index}]"
@@ -211,21 +218,23 @@ def _rows_to_grid(rows: list[dict[str, Any]], notes: Notes) -> list[dict[str, An
                                       "gridPos": {"x": 0, "y": y, "w": GRID_COLUMNS, "h": 1}}
             header |= {"repeat": row["repeat"]} if row.get("repeat") else {}
             panels.append(header)
+            origins.append(f"rows[{index}]")
             target = header["panels"] if header["collapsed"] else panels
             y += 1
         x, line = 0, 0
-        for panel in row.get("panels") or []:
+        for inner, panel in enumerate(row.get("panels") or []):
             width = min(GRID_COLUMNS, max(1, int(float(panel.get("span") or DEFAULT_SPAN)) * 2))
             height = grid_height(panel["height"], row_height * 38) if panel.get("height") else row_height
             if x + width > GRID_COLUMNS:
                 x, y, line = 0, y + line, 0
             target.append({**panel, "gridPos": {"x": x, "y": y, "w": width, "h": height}})
+            origins += [f"rows[{index}].panels[{inner}]"] if target is panels else []
             x, line = x + width, max(line, height)
         if not (show_rows and row.get("collapse")):
             y += max(line, row_height if row.get("panels") else 0)
     if rows:
-        notes.add("panels in old-style rows placed on the grid (schema < 16: spans of 12 and pixel heights)")
-    return panels
+        notes.add("panels in old-style rows placed on the grid (schema < 16: spans of 12 and pixel heights)", at="rows")
+    return panels, origins
 
 
 def _builtin(annotation: Any) -> bool:
@@ -251,8 +260,9 @@ def upgrade(data: dict[str, Any], notes: Notes) -> dict[str, Any]:
     """A copy of a dashboard in the current shape: grid panels, current panel types, current variable fields."""
     dashboard = copy.deepcopy(data)
     schema = int(dashboard.get("schemaVersion") or 0)
+    origins: list[str] = []  # where each panel is written, when not at panels[i]
     if dashboard.get("rows") and not dashboard.get("panels"):
-        dashboard["panels"] = _rows_to_grid(dashboard.pop("rows"), notes)
+        dashboard["panels"], origins = _rows_to_grid(dashboard.pop("rows"), notes)
     dashboard.pop("rows", None)
     if "sharedCrosshair" in dashboard and "graphTooltip" not in dashboard:
         dashboard["graphTooltip"] = 1 if dashboard["sharedCrosshair"] else 0
@@ -264,7 +274,7 @@ def upgrade(data: dict[str, Any], notes: Notes) -> dict[str, Any]:
             dashboard[key] = {k: v for k, v in dashboard[key].items() if not _carries_nothing(v, default.get(k, ...))}
     upgraded = []
     for index, panel in enumerate(dashboard.get("panels") or []):
-        notes.where = f"panels[{index}]"
+        notes.where = origins[index] if index < len(origins) else f"panels[{index}]"
         upgraded.append(upgrade_panel(panel, schema, notes))
     notes.where = ""
     dashboard["panels"] = [panel for panel in upgraded if panel]

@@ -76,7 +76,7 @@ class Shaper:
 
     def _wrong(self, path: str, kind: str, value: Any) -> tuple[bool, Any]:
         """Leave a value out, noting where it was and what it should have been."""
-        self.notes.add(TOPIC, f"{path} (expected {kind}, got {type(value).__name__})")
+        self.notes.add(TOPIC, f"{path} (expected {kind}, got {type(value).__name__})", at=path)
         return False, None
 
     def _value(self, value: Any, kind: str, spec: Spec | Callable[[dict[str, Any], str], dict[str, Any]] | None,

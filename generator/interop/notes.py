@@ -1,4 +1,5 @@
-"""What a dashboard conversion mapped or kept verbatim, grouped so that 300 panels make a few lines."""
+"""What a dashboard conversion mapped or kept verbatim, grouped so that 300 panels make a few lines, each subject
+named with the line it is written at in the file imported (a 3,000-line dashboard's panel is found by its line)."""
 
 from __future__ import annotations
 
@@ -14,23 +15,52 @@ SHOWN = 8  # subjects named per line; the rest are counted
 
 @dataclass
 class Notes:
-    """Warnings of one conversion, by topic, each with the subjects (panels, keys) it applies to."""
+    """Warnings of one conversion, by topic, each with the subjects (panels, keys) it applies to and where each is
+    written: the line of the node being read (`where`, or the one a note names) in the dashboard as `written` in
+    its file (read by core.lined; without lines, every note is the dashboard's)."""
 
-    topics: dict[str, list[str]] = field(default_factory=dict)
-    where: str = ""  # the JSON path being read, for an error about it
+    topics: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    where: str = ""  # the JSON path or panel being read, for an error or a note about it
+    written: Any = None
+    _found: dict[str, int] = field(default_factory=dict)  # where -> its line, each found once
+    _panels: dict[tuple[str, str], int] | None = None  # (title's repr, id) -> line, the first panel so
 
-    def add(self, topic: str, subject: str = "") -> None:
-        """Record a topic, once per subject it applies to."""
-        self.topics.setdefault(topic, []).append(subject)
+    def line(self, where: str) -> int:
+        """The line of the node `where` names (see where_line), the dashboard's when it names none."""
+        if where not in self._found:
+            if self._panels is None and PANEL_WHERE.fullmatch(where):
+                self._panels = _panel_lines(self.written)
+            self._found[where] = where_line(self.written, where, self._panels)
+        return self._found[where]
 
-    def lines(self) -> list[str]:
-        """One line per topic: the subjects named (x count when repeated), the rest counted."""
+    def add(self, topic: str, subject: str = "", at: str | None = None) -> None:
+        """Record a topic, once per subject it applies to, at the line of the node being read (of `at`, a JSON
+        path or panel as `where` names them, when given)."""
+        self.topics.setdefault(topic, []).append((subject, self.line(self.where if at is None else at)))
+
+    def lines(self) -> list[tuple[int, str]]:
+        """(line, text), one per topic: the subjects named (x count when repeated) with their lines, the rest
+        counted with theirs; the line is the first subject's (the first noted, for a topic without one)."""
         found = []
-        for topic, subjects in self.topics.items():
-            counted = Counter(s for s in subjects if s)
-            named = [f"{s} x{n}" if n > 1 else s for s, n in counted.most_common(SHOWN)]
-            more = f" and {len(counted) - SHOWN} more" if len(counted) > SHOWN else ""
-            found.append(f"{topic}: {', '.join(named)}{more}" if named else topic)
+        for topic, said in self.topics.items():
+            places: dict[str, list[int]] = {}
+            for subject, line in said:
+                if subject and line and line not in places.setdefault(subject, []):
+                    places[subject].append(line)
+            counted = Counter(subject for subject, _ in said if subject)
+            shown = counted.most_common(SHOWN)
+            first = places.get(shown[0][0]) if shown else [line for _, line in said if line]
+            line = first[0] if first else line_of(self.written)
+
+            def at(lines: list[int], line: int = line) -> str:
+                return "" if lines in ([], [line]) else f" (line {lines[0]})" if len(lines) == 1 else \
+                    f" (lines {', '.join(map(str, lines))})"
+
+            named = [f"{s} x{n}" if n > 1 else s for s, n in shown]
+            named = [f"{text}{at(places.get(s, []))}" for text, (s, _) in zip(named, shown, strict=True)]
+            rest = sorted({line for s in counted if s not in dict(shown) for line in places.get(s, [])})
+            more = f" and {len(counted) - SHOWN} more{at(rest, 0)}" if len(counted) > SHOWN else ""
+            found.append((line, f"{topic}: {', '.join(named)}{more}" if named else topic))
         return found
 
 
@@ -38,21 +68,31 @@ PANEL_WHERE = re.compile(r"panel (.*) \(id (.*)\)")
 STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def where_line(data: Any, where: str) -> int:
+def _panel_lines(data: Any) -> dict[tuple[str, str], int]:
+    """(title's repr, id as text) -> line of the panels, rows and rows' panels of a dashboard, the first of each."""
+    data = data if isinstance(data, dict) else {}
+    listed = [item for key in ("panels", "rows") for item in _items(data.get(key))]
+    found: dict[tuple[str, str], int] = {}
+    for panel in listed + [inner for item in listed for inner in _items(item.get("panels"))]:
+        found.setdefault((repr(panel.get("title")), str(panel.get("id"))), line_of(panel, default=line_of(data)))
+    return found
+
+
+def where_line(data: Any, where: str, panels: dict[tuple[str, str], int] | None = None) -> int:
     """The line of the node of a dashboard's source JSON (core.lined: 0 when its objects do not know theirs) that
-    Notes.where names: a JSON path (templating.list[2], panels[0].panels[1], rows[3]) or a panel by title and id
-    (found among the panels, rows and rows' panels); the dashboard's own line when it names none of them."""
+    Notes.where names: a JSON path (templating.list[2], panels[0].panels[1], rows[3], a key's line for a value that
+    is no object) or a panel by title and id (found among the panels, rows and rows' panels: `panels`, as
+    _panel_lines finds them); the dashboard's own line when it names none of them."""
     matched = PANEL_WHERE.fullmatch(where)
     if matched is not None:
-        listed = [item for key in ("panels", "rows") for item in _items(data.get(key))]
-        for panel in listed + [inner for item in listed for inner in _items(item.get("panels"))]:
-            if repr(panel.get("title")) == matched.group(1) and str(panel.get("id")) == matched.group(2):
-                return line_of(panel, default=line_of(data))
-        return line_of(data)
+        panels = _panel_lines(data) if panels is None else panels
+        return panels.get((matched.group(1), matched.group(2)), line_of(data))
     node, line = data, line_of(data)
     for key, index in STEP.findall(where):
-        node = node.get(key) if key and isinstance(node, dict) else \
-            node[int(index)] if index and isinstance(node, list) and int(index) < len(node) else None
+        if key and isinstance(node, dict):
+            node, line = node.get(key), line_of(node, key, default=line)
+        else:
+            node = node[int(index)] if index and isinstance(node, list) and int(index) < len(node) else None
         line = line_of(node, default=line)
     return line
 

@@ -34,10 +34,12 @@ READS = "panels showing another panel's queries (-- Dashboard --) now name that 
 
 class Relinker:
     """Rewrites what names one dashboard's panels by id, given its uid in the source and its panels' ids (old ->
-    new), noting each link and panel it changes."""
+    new), noting each link and panel it changes at the line of the panel (`wheres`: a model panel's or row's title
+    -> where Notes finds it in the source) or field (`at`) being rewritten."""
 
-    def __init__(self, uid: str, renumbered: dict[int, int], notes: Notes) -> None:
-        self.uid, self.renumbered, self.notes = uid, renumbered, notes
+    def __init__(self, uid: str, renumbered: dict[int, int], notes: Notes, wheres: dict[str, str]) -> None:
+        self.uid, self.renumbered, self.notes, self.wheres = uid, renumbered, notes, wheres
+        self.at = ""
 
     def url(self, url: str) -> str:
         """The URL with its panel ids renumbered when it links to this dashboard."""
@@ -52,7 +54,7 @@ class Relinker:
 
         found = PANEL_PARAMETER.sub(renumbered, url)
         if found != url:
-            self.notes.add(LINKS, repr(url))
+            self.notes.add(LINKS, repr(url), at=self.at)
         return found
 
     def value(self, value: Any) -> Any:
@@ -81,11 +83,12 @@ class Relinker:
                  for target in targets]
         if moved == targets:
             return extra
-        self.notes.add(READS, repr(panel.title))
+        self.notes.add(READS, repr(panel.title), at=self.at)
         return {**extra, "targets": moved}
 
     def panel(self, panel: Panel) -> Panel:
         """A panel with its links', data links' and "-- Dashboard --" queries' panel ids rewritten."""
+        self.at = self.wheres.get(panel.title, "")
         links, extra = self.links(panel.links), self._reads(panel, self.value(panel.extra))
         if links == panel.links and extra == panel.extra:
             return panel
@@ -93,5 +96,6 @@ class Relinker:
 
     def row(self, row: Row) -> Row:
         """A row with its panels' and its own URLs rewritten."""
+        self.at = self.wheres.get(row.title, "")
         extra = self.value(row.extra)
         return row.model_copy(update={"panels": tuple(map(self.panel, row.panels)), "extra": extra})

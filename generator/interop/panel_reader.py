@@ -159,6 +159,7 @@ class PanelReader:
         self.ids: dict[int, str] = {}
         self.counts: dict[str, int] = {}  # the last count a repeated title was given
         self.renumbered: dict[int, int] = {}  # a panel's id in the source -> the id obsgen gives it
+        self.wheres: dict[str, str] = {}  # a panel's or row's title in the model -> where (Notes) it was read
 
     def _title(self, wanted: str, fallback: str) -> str:
         base = wanted.strip() or fallback
@@ -168,7 +169,7 @@ class PanelReader:
             count += 1
             title = f"{base} ({count})"
         self.counts[base] = count
-        self.ids[key] = title
+        self.ids[key], self.wheres[title] = title, self.notes.where
         if title != wanted:
             self.notes.add("titles repeated or empty, renamed in the definitions (panel ids derive from titles) "
                            "and shown as before", repr(wanted))
@@ -296,6 +297,7 @@ class PanelReader:
 
     def row(self, source: dict[str, Any], panels: tuple[Panel, ...]) -> Row:
         """A row with what its model does not say kept verbatim in extra."""
+        self.notes.where = f"panel {source.get('title')!r} (id {source.get('id')})"  # a panel of type row
         model = Row(title=self._title(str(source.get("title") or ""), "Row"), collapsed=bool(source.get("collapsed")),
                     panels=panels)
         extra = residual(without(source, ROW_OWNED), without(row_json(model, Box(0, 0, MAX_WIDTH, 1), []), ROW_OWNED))

@@ -172,9 +172,12 @@ def test_old_panel_types_become_their_successors_with_a_warning(imported: tuple[
                     "grafana-piechart-panel panels became piechart", "old heatmap panels' settings translated",
                     "old table panels' settings translated", "panels in old-style rows placed on the grid"):
         assert mapping in output, mapping
-    assert "legacy-rows-v14.json:1: dashboard Legacy Node Overview: graph panels became timeseries" in output
+    # at the first graph panel's line (rows[1].panels[0]), each other one at its own
+    assert "legacy-rows-v14.json:72: dashboard Legacy Node Overview: graph panels became timeseries, Grafana's " \
+           "successor (settings translated as Grafana's own migration does): 'CPU busy', " \
+           "'Request latency' (line 97), 'Requests by code' (line 107)" in output
     module = (imported[0] / "dashboards_legacy_rows_v14.py").read_text()
-    assert "Import notes:\n- panels in old-style rows placed on the grid" in module
+    assert "Import notes:\n- line 40: panels in old-style rows placed on the grid" in module  # at rows:
 
 
 def test_old_settings_are_translated_as_grafana_migrates_them(imported: tuple[Path, Path, str]) -> None:

@@ -114,7 +114,7 @@ def test_a_value_of_the_wrong_type_is_left_out_naming_its_json_path(tmp_path: Pa
     source = tmp_path / "odd.json"
     source.write_text(json.dumps(dashboard))
     (item,) = read_dashboards(source)
-    assert any(where in note for note in item.notes), item.notes
+    assert any(where in note for _, note in item.notes), item.notes
 
 
 def test_numbers_written_as_strings_are_read_as_numbers(tmp_path: Path) -> None:

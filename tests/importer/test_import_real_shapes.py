@@ -290,6 +290,6 @@ def test_a_data_source_taken_for_another_kind_by_its_name_is_named_in_the_import
                                     "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
                                     "targets": [{"refId": "A", "expr": "rate(process_cpu_seconds_total[5m])"}]})
                         | {"schemaVersion": 27}, Location("shapes.json", 1))
-    (note,) = [note for note in converted.notes if repr(name) in note]
+    (note,) = [note for _, note in converted.notes if repr(name) in note]
     assert note.startswith("data sources whose names say another kind than Prometheus (Loki, InfluxDB...), kept as "
                            "named, their panels' queries not checked"), note

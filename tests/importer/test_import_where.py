@@ -104,7 +104,7 @@ def test_links_to_the_dashboards_own_panels_by_their_old_ids_follow_them_to_thei
     assert f"d/${{__dashboard.uid}}?viewPanel={new['CPU']}" in urls
     assert f"/d-solo/shapes/shapes?panelId={new['Disk']}&width=500" in urls
     assert other["url"] in urls and site["url"] in urls  # not this dashboard's panels
-    (note,) = [note for note in converted.notes if "by their old ids" in note]
+    (note,) = [note for _, note in converted.notes if "by their old ids" in note]
     assert repr(own["url"]) in note
 
 
@@ -264,19 +264,47 @@ def test_a_dashboard_that_cannot_be_imported_is_named_at_the_line_of_its_node(tm
         assert re.fullmatch(rf"{re.escape(str(source))}:{line}: {message}", str(raised.value)), (line, raised.value)
 
 
-def test_each_dashboards_warnings_name_the_line_where_it_starts(tmp_path: Path) -> None:
-    # A file of several dashboards (a JSON list, an API export): the warnings say which one, at its line
+def test_each_dashboards_warnings_name_the_line_of_the_panel_they_are_about(tmp_path: Path) -> None:
+    # A file of several dashboards (a JSON list, an API export): the warnings say which one, at its panel's line
     source = tmp_path / "two.json"
     second_dashboard = _dashboard(_timeseries(7, "Memory"), title="Second", uid="second")
     text = json.dumps([_dashboard(_timeseries(1, "CPU")), second_dashboard], indent=1)
     source.write_text(text)
     create(tmp_path / "project", "where")
     report = import_files([source], tmp_path / "project/definitions")
-    first, second = (_first_line(text, f'"title": "{title}"') - 1 for title in ("Shapes", "Second"))  # their braces
+    first, second = (_first_line(text, f'"id": {old},\n') - 1 for old in (1, 7))  # their panels' braces
     assert any(note.startswith(f"{source}:{first}: dashboard Shapes: panel ids renumbered") for note in report.notes), \
         report.notes
     assert any(note.startswith(f"{source}:{second}: dashboard Second: panel ids renumbered")
                for note in report.notes), report.notes
+
+
+def test_each_dashboard_warning_names_the_line_of_its_panel_or_field(tmp_path: Path) -> None:
+    # A user with a 3,000-line dashboard must find what a warning is about: a note is at its first subject's line
+    # (a panel's opening brace, a field's key), and names every other subject with its own
+    nested = {"id": 111, "type": "graph", "title": "Old", "datasource": PROMETHEUS,
+              "gridPos": {"h": 8, "w": 12, "x": 0, "y": 17}, "targets": [{"refId": "A", "expr": "up"}]}
+    row = {"id": 110, "type": "row", "title": "More", "collapsed": True,
+           "gridPos": {"h": 1, "w": 24, "x": 0, "y": 16}, "panels": [nested]}
+    odd = _timeseries(102, "Odd", y=8, gridPos=[1, 2])  # a value Grafana cannot read: left out
+    plugin = {"id": 103, "type": "some-plugin-panel", "title": "Plugin", "gridPos": {"h": 8, "w": 12, "x": 12, "y": 0}}
+    source = tmp_path / "long.json"
+    text = json.dumps([_dashboard(_timeseries(101, "CPU"), odd, plugin, row, timezone="utc")], indent=2)
+    source.write_text(text)
+    (item,) = read_dashboards(source)
+    brace = {old: _first_line(text, f'"id": {old},\n') - 1 for old in (101, 102, 103, 110, 111)}
+    grid, timezone = _first_line(text, '"gridPos": ['), _first_line(text, '"timezone": ')
+    notes = dict((note.split(":")[0], (line, note)) for line, note in item.notes)
+    renumbered = notes["panel ids renumbered (obsgen derives them from titles)"]
+    assert renumbered[0] == brace[101]
+    for old in (102, 103, 111):  # (a row is not noted: nothing links to a row)
+        assert re.search(rf"{old} -> \d+ \(line {brace[old]}\)", renumbered[1]), (old, brace[old], renumbered[1])
+    assert notes["graph panels became timeseries, Grafana's successor (settings translated as Grafana's own "
+                 "migration does)"][0] == brace[111]  # in a collapsed row
+    assert notes["panel types obsgen does not model, kept verbatim"][0] == brace[103]
+    assert notes["values Grafana cannot read as written, left out"][0] == grid
+    verbatim = notes["Grafana JSON obsgen does not model, kept verbatim in extra="]
+    assert f"dashboard.timezone (line {timezone})" in verbatim[1], verbatim
 
 
 def test_a_repeat_clones_key_follows_its_panel_to_the_new_id_keeping_the_clone_index() -> None:

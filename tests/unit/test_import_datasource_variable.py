@@ -13,7 +13,7 @@ class Notes:
     def __init__(self) -> None:
         self.said: list[tuple[str, str]] = []
 
-    def add(self, text: str, key: str) -> None:
+    def add(self, text: str, key: str, at: str | None = None) -> None:
         self.said.append((text, key))
 
 

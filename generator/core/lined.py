@@ -25,6 +25,8 @@ class Lined(dict[Any, Any]):
     line: int = 0
     lines: dict[Any, int]
     item_lines: dict[Any, list[int]]  # key -> the line of each item of the list it holds (YAML only)
+    blocks: dict[Any, int]  # key -> the line of the `|` of the literal block it holds (YAML only): the block's
+    # line n is the file's this + n, a literal block's lines being the file's
 
     def line_of(self, key: Any) -> int:
         """The line of a key (of its value's start when the key is not written: the mapping's)."""
@@ -74,11 +76,18 @@ def line_of(value: Any, key: Any = None, default: int = 0) -> int:
     return value.line if key is None else value.line_of(key)
 
 
-def _objects_as_closed(text: str) -> list[tuple[int, dict[str, int]]]:
-    """(line, each key's line) of each object of a JSON text, in the order their closing braces come."""
+def block_line(value: Any, key: Any) -> int | None:
+    """The line of the `|` of the literal block scalar a mapping read by load_yaml_as_written holds at `key` (a
+    text held so, JSON in a ConfigMap, has its lines after it); None when it holds none."""
+    return value.blocks.get(key) if isinstance(value, Lined) and hasattr(value, "blocks") else None
+
+
+def _objects_as_closed(text: str, offset: int) -> list[tuple[int, dict[str, int]]]:
+    """(line, each key's line) of each object of a JSON text, in the order their closing braces come; its lines
+    counted from offset + 1."""
     closed: list[tuple[int, dict[str, int]]] = []
     open_: list[tuple[int, dict[str, int]] | None] = []  # None: an array
-    line, last = 1, 0
+    line, last = offset + 1, 0
     for match in JSON_KEYS_AND_BRACKETS.finditer(text):
         line, last = line + text.count("\n", last, match.start()), match.start()
         token = match[0]
@@ -93,9 +102,10 @@ def _objects_as_closed(text: str) -> list[tuple[int, dict[str, int]]]:
     return closed
 
 
-def lined_json(text: str) -> Any:
-    """A JSON text parsed as load_json parses it, each object a Lined."""
-    closed = iter(_objects_as_closed(text))
+def lined_json(text: str, offset: int = 0) -> Any:
+    """A JSON text parsed as load_json parses it, each object a Lined (its lines those of the text, after
+    `offset` lines of the file holding it)."""
+    closed = iter(_objects_as_closed(text, offset))
 
     def lined(found: dict[str, Any]) -> Lined:
         made = Lined(found)

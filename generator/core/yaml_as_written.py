@@ -15,10 +15,10 @@ from typing import Any
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from generator.core.lined import Lined, item_line, line_of
+from generator.core.lined import Lined, block_line, item_line, line_of
 from generator.core.untrusted import BoundedLoader, load_yaml
 
-__all__ = ["Lined", "PlainText", "item_line", "line_of", "load_yaml_as_written", "typed"]
+__all__ = ["Lined", "PlainText", "block_line", "item_line", "line_of", "load_yaml_as_written", "typed"]
 
 
 class PlainText(str):
@@ -45,13 +45,15 @@ class _AsWritten(BoundedLoader):
         data.line = node.start_mark.line + 1
         yield data
         data.update(self.construct_mapping(node))
-        data.lines, data.item_lines = {}, {}  # after construct_mapping: merge keys are in node.value by then
+        data.lines, data.item_lines, data.blocks = {}, {}, {}  # after construct_mapping: merge keys are in by then
         for key_node, value_node in node.value:
             key = self.construct_object(key_node)
             if isinstance(key, Hashable) and key not in data.lines:
                 data.lines[key] = key_node.start_mark.line + 1
                 if isinstance(value_node, SequenceNode):
                     data.item_lines[key] = [item.start_mark.line + 1 for item in value_node.value]
+                elif isinstance(value_node, ScalarNode) and value_node.style == "|":
+                    data.blocks[key] = value_node.start_mark.line + 1
 
 
 for _tag in ("bool", "int", "float", "timestamp"):

@@ -20,6 +20,7 @@ from generator.importer.pysource import definitions_module
 from generator.importer.reading import (
     Budget,
     ReadError,
+    block_line,
     check_objects,
     error_line,
     line_of,
@@ -90,6 +91,12 @@ def _in_manifest(error: ValueError, where: str, line: int) -> ReadError:
     return ReadError(f"{where}{f', line {inner} of its JSON' if inner else ''}: {error}", line)
 
 
+def _manifest_json(text: str, block: int | None) -> Any:
+    """JSON held in a manifest's string: read with its lines when it is a literal block (`|`, as kube-prometheus
+    and most tools write it), whose lines are the file's; otherwise without (a quoted string's are not)."""
+    return load_json(text) if block is None else lined_json(text, block)
+
+
 def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, str, str]]:
     """(dashboard, folder, origin, key) of a ConfigMap or GrafanaDashboard holding dashboard JSON; ValueError
     saying what was expected when one is not shaped as Kubernetes defines it."""
@@ -102,7 +109,7 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
         folder = _folder(metadata, kind)
         for key, text in mapping_at(document, "data", "ConfigMap data").items():
             try:
-                value = load_json(text)
+                value = _manifest_json(text, block_line(document.get("data"), key))
             except ReadError as error:
                 raise _in_manifest(error, f"{origin} data {str(key)!r}", line_of(document.get("data"), key)) from None
             except (TypeError, ValueError):
@@ -112,7 +119,8 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
     else:
         spec = mapping_at(document, "spec", "GrafanaDashboard spec")
         try:
-            value = load_json(spec["json"]) if isinstance(spec.get("json"), str) else None
+            value = _manifest_json(spec["json"], block_line(spec, "json")) if isinstance(spec.get("json"), str) \
+                else None
         except ValueError as error:
             raise _in_manifest(error, f"{origin} spec.json", line_of(spec, "json")) from None
         for dashboard, _ in _found(value):

@@ -340,3 +340,22 @@ def test_a_link_and_a_query_naming_one_old_id_name_one_new_id_each_rewritten_onc
     panels = {panel.title: panel for panel in converted.dashboard.all_panels}
     assert _urls(panels["A"].model_dump()) == [f"?viewPanel={panel_id('B')}"]
     assert [t["panelId"] for t in panels["Reads B"].extra["targets"]] == [panel_id("B")]
+
+
+def test_a_configmaps_dashboard_warnings_name_the_file_lines_of_its_literal_block(tmp_path: Path) -> None:
+    # kube-prometheus' grafana-dashboardDefinitions.yaml: each dashboard's JSON is a literal block (`|-`), whose
+    # lines are the file's; JSON in a quoted string has lines of its own, which name no line of the file
+    block = json.dumps(_dashboard(_timeseries(1, "CPU"), _timeseries(2, "Memory", y=8)), indent=2)
+    quoted = json.dumps(_dashboard(_timeseries(3, "Disk"), title="Quoted", uid="quoted"))
+    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dashboards}\ndata:\n  shapes.json: |-\n"
+            + "".join(f"    {line}\n" for line in block.splitlines()) + f"  quoted.json: {json.dumps(quoted)}\n")
+    source = tmp_path / "dashboards.yaml"
+    source.write_text(text)
+    create(tmp_path / "project", "where")
+    report = import_files([source], tmp_path / "project/definitions")
+    cpu, memory = (_first_line(text, f'"id": {old},\n') - 1 for old in (1, 2))
+    renumbered = {note.split(": dashboard ")[1].split(":")[0]: note for note in report.notes if "renumbered" in note}
+    assert renumbered["Shapes"].startswith(f"{source}:{cpu}: dashboard Shapes: panel ids renumbered"), renumbered
+    assert renumbered["Shapes"].endswith(f"(line {memory})"), renumbered
+    assert renumbered["Quoted"].startswith(f"{source}: dashboard Quoted: panel ids renumbered"), renumbered
+    assert "(line" not in renumbered["Quoted"]

@@ -5,6 +5,7 @@ and nothing dropped."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -102,6 +103,36 @@ def test_all_kube_prometheus_dashboards_build_back_with_the_same_queries_units_a
         assert _shown(built) == _shown(source), key
         assert [(v["name"], v["type"]) for v in built["templating"]["list"]] == [
             (v["name"], v["type"]) for v in source["templating"]["list"]], key
+
+
+def _urls(value: Any) -> list[str]:
+    """Every link's URL in a dashboard's JSON: dashboard links, panel links, data links (defaults, overrides)."""
+    if isinstance(value, dict):
+        return [url for key, item in value.items()
+                for url in ([item] if key == "url" and isinstance(item, str) else _urls(item))]
+    return [url for item in value for url in _urls(item)] if isinstance(value, list) else []
+
+
+def test_every_kube_prometheus_link_keeps_its_target_dashboard_variables_and_panel(
+        imported: tuple[Path, Path, str]) -> None:
+    # kube-prometheus' drill-downs (/d/<uid>?var-namespace=${__data.fields.Namespace}...) must open the same
+    # dashboard with the same variables set once imported and built: the uid, each var-<name> the target reads, and
+    # a viewPanel= a panel of it
+    built = {source["uid"]: _built(imported[1], source["uid"]) for source in _kube_prometheus().values()}
+    linked = 0
+    for key, source in _kube_prometheus().items():
+        urls = _urls(built[source["uid"]])
+        assert sorted(urls) == sorted(_urls(source)), key  # none of them names a panel of its own dashboard
+        for url in urls:
+            uid = url.split("/d/", 1)[1].split("/", 1)[0].split("?", 1)[0] if "/d/" in url else source["uid"]
+            assert uid in built, (key, url)  # imported with its uid
+            variables = {v["name"] for v in built[uid]["templating"]["list"]}
+            assert set(re.findall(r"[?&]var-([\w]+)=", url)) <= variables, (key, url, variables)
+            panels = {p["id"] for p in built[uid]["panels"]} | {
+                inner["id"] for p in built[uid]["panels"] for inner in p.get("panels", [])}
+            assert {int(n) for n in re.findall(r"[?&]viewPanel=(?:panel-)?(\d+)", url)} <= panels, (key, url)
+            linked += 1
+    assert linked == 26  # all of them (a 27th "url" in the file is a variable's name)
 
 
 def test_rules_and_dashboards_come_in_with_one_command(imported: tuple[Path, Path, str]) -> None:

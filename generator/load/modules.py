@@ -9,6 +9,7 @@ name unknown when its definition is what failed.
 from __future__ import annotations
 
 import ast
+import difflib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -16,6 +17,7 @@ import marshal
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
@@ -112,7 +114,18 @@ def describe(error: BaseException) -> str:
         return f"Python syntax error: {error.msg}"
     if isinstance(error, SystemExit):
         return f"the module calls sys.exit({error.code!r}); a definitions module must only define objects"
+    if isinstance(error, AttributeError) and error.name and isinstance(error.obj, type) and issubclass(error.obj, Enum):
+        return _no_member(error.obj, error.name)
     return f"{type(error).__name__}: {error}"
+
+
+def _no_member(enum: type[Enum], name: str) -> str:
+    """`Source.EXPORTER`: Python says only "AttributeError: EXPORTER"; this names the enum and lists its members."""
+    members = list(enum.__members__)
+    close = difflib.get_close_matches(name, members, n=1, cutoff=0.8)  # a typo, not any member sharing a word
+    hint = f"; did you mean {enum.__name__}.{close[0]}?" if close else ""
+    listed = ", ".join(f"{member} ({enum[member].value!r})" for member in members)
+    return f"{enum.__name__} has no member {name}{hint} ({enum.__name__}'s members: {listed})"
 
 
 class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -125,6 +138,8 @@ class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         self.problems: list[Problem] = []
         self.unresolved = Unresolved()
         self._classes = definition_classes()
+        self._running: list[str] = []
+        """Modules being executed, outermost first: one importing a module still running is an import cycle."""
 
     # -- import machinery ---------------------------------------------------------------------------------
     def find_spec(self, fullname: str, path: Any = None,
@@ -167,6 +182,7 @@ class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             self.unresolved.modules.add(module.__name__)
             return
         namespace = dict(module.__dict__)
+        self._running.append(module.__name__)
         try:
             exec(code, module.__dict__)
         except KeyboardInterrupt:
@@ -176,6 +192,8 @@ class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module.__dict__.update(namespace)
             self._run_statements(module, path)
             return
+        finally:
+            self._running.pop()
         if self.warm is not None:
             self.warm.remember(module.__name__, module, file_state, code)
 
@@ -230,7 +248,20 @@ class _Importer(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return
         if isinstance(error, SyntaxError) and error.filename:
             location = Location(error.filename, error.lineno or 0)
-        self._report(location, PYTHON_ERROR, describe(error))
+        self._report(location, PYTHON_ERROR, self._import_cycle(error) or describe(error))
+
+    def _import_cycle(self, error: BaseException) -> str | None:
+        """What an ImportError or AttributeError raised by reading a module that is still running means."""
+        target = (error.name if isinstance(error, ImportError)
+                  else error.obj.__name__ if isinstance(error, AttributeError) and isinstance(error.obj, ModuleType)
+                  else None)
+        if target not in self._running:
+            return None
+        chain = [*self._running[self._running.index(target):], target]
+        what = f"{error.name!r} of {target}" if isinstance(error, AttributeError) else f"from {target}"
+        return (f"circular import: {' -> '.join(chain)} (each imports the next); {chain[-2]} reads {what} "
+                f"before that module has run to its end, so what it defines further down is not there yet; move "
+                f"what both need into a module of its own that imports neither")
 
 
 def _innermost_frame(error: BaseException, root: Path) -> tuple[Any, int, int] | None:

@@ -130,6 +130,14 @@ class SLO(Definition):
             raise ValueError(f"{value!r} must be lower-case words joined by - or _, e.g. checkout")
         return value
 
+    @field_validator("objective")
+    @classmethod
+    def _percent(cls, objective: float) -> float:
+        if objective <= 1:  # 0.995 written for 99.5%: a promise that 99.5% of events may fail
+            raise ValueError(f"objective is a percentage: {number(objective)} promises {number(objective)}% good "
+                             f"events; for {number(objective * 100)}% write objective={number(objective * 100)}")
+        return objective
+
     @field_validator("labels")
     @classmethod
     def _labels(cls, labels: dict[str, str]) -> dict[str, str]:

@@ -17,6 +17,10 @@ ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 RESERVED_LABELS = OBSGEN_LABELS
 
 Comparison = Literal[">", ">=", "<", "<=", "==", "!="]
+_NUMBER = r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|[Ii]nf|NaN)"
+SERIES_STEP = re.compile(rf"(?:_(?:x\d+)?|stale|{_NUMBER}(?:[+-]{_NUMBER})?(?:x\d+)?)")
+"""One step of promtool's series notation: `95`, `95x10` (then 10 more), `0+3x20` (adding 3 each time), `_` or `_x3`
+(no sample), `stale`. Native histograms (`{{schema:0 ...}}`) are left to promtool."""
 
 
 class Example(Model):
@@ -31,6 +35,19 @@ class Example(Model):
     )
     value: float | None = Field(default=None, description="Alert value at `at`, for annotations using $value.")
     interval: Duration = Field(default="1m", description="Spacing of the input samples.")
+
+    @field_validator("series")
+    @classmethod
+    def _notation(cls, series: dict[str, str]) -> dict[str, str]:
+        """A step promtool cannot read fails `obsgen check` with "1:61: parse error" and no definition named."""
+        for selector, values in series.items():
+            bad = [step for step in values.split() if "{{" not in values and not SERIES_STEP.fullmatch(step)]
+            if bad or not values.strip():
+                raise ValueError(
+                    f"{selector}: {values!r}: {repr(bad[0]) + ' is' if bad else 'no values is'} not promtool's series "
+                    "notation; separate steps by spaces, each a value (95), a value repeated N more times (95x10), "
+                    "a start growing by a step N times (0+3x20), _ for no sample, or stale")
+        return series
 
 
 class AlertRule(Definition):

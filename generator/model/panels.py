@@ -9,6 +9,7 @@ from generator.core.duration import Duration
 from generator.core.promql import PromQLError, parse
 from generator.model.alerts import Alert
 from generator.model.base import Definition, Model
+from generator.model.colours import Colour
 from generator.model.conventions import NOT_ESCALATION
 from generator.model.metrics import Metric, MetricType, RecordingRule
 from generator.model.numbers import FiniteFloat
@@ -138,7 +139,7 @@ class Threshold(Model):
     """A colour from a value upwards; the first step has no value (the base)."""
 
     value: FiniteFloat | None = Field(default=None, description="Lower bound; None for the base step.")
-    color: str = Field(description="Grafana colour name or #rrggbb.")
+    color: Colour = Field(description="Grafana colour name or #rrggbb.")
 
 
 class ValueText(Model):
@@ -146,7 +147,7 @@ class ValueText(Model):
 
     value: str = Field(description="The value, as Grafana prints it ('1', '0').")
     text: str = Field(min_length=1, description="What is shown instead.")
-    color: str = Field(default="", description="Colour for that value; none keeps the thresholds' colour.")
+    color: Colour = Field(default="", description="Colour for that value; none keeps the thresholds' colour.")
 
 
 class Legend(Model):

@@ -32,6 +32,9 @@ from generator.load.locate import call_at, field_line
 from generator.load.warm import WarmModules
 from generator.model.base import Definition
 
+FAMILY_SUFFIXES = ("_bucket", "_sum", "_count", "_created")
+"""What a metric family's series add to its name (histograms and summaries)."""
+
 
 @dataclass
 class Unresolved:
@@ -52,7 +55,9 @@ class Unresolved:
             return True
         kinds = {cls.__name__ for cls in kind.__mro__ if issubclass(cls, Definition)} | {
             cls.__name__ for cls in _subclasses(kind)}
-        return bool(kinds & self.kinds) or any(name in self.names.get(k, ()) for k in kinds)
+        # a histogram or summary family's series (x_bucket, x_sum, x_count) are read by names its Metric lacks
+        names = {name} | {name.removesuffix(suffix) for suffix in FAMILY_SUFFIXES if name.endswith(suffix)}
+        return bool(kinds & self.kinds) or any(n in self.names.get(k, ()) for k in kinds for n in names)
 
     def any_of(self, kind: type[Definition]) -> bool:
         """Whether a failed statement may have defined an object of this kind."""
@@ -103,6 +108,8 @@ def _describe_fields(errors: Sequence[Any], title: str) -> Iterator[tuple[tuple[
         else:
             inner = ".".join(str(p) for p in first["loc"][1:] if not isinstance(p, int))
             message = (inner + ": " if inner else "") + first["msg"].removeprefix("Value error, ")
+            if first["type"] == "tuple_type" and isinstance(first["input"], str):  # ("service") is a string
+                message += f", not the string {first['input']!r}: a tuple of one needs a comma, ({first['input']!r},)"
         yield tuple(first["loc"]), f"{title}{': ' + name if name else ''}: {message}"
 
 

@@ -15,6 +15,11 @@ from generator.model.metrics import Metric, MetricType, RecordingRule
 from generator.model.numbers import FiniteFloat
 
 MAX_WIDTH = 24  # Grafana's grid has 24 columns
+METRIC_UNITS = {"seconds": "s", "second": "s", "milliseconds": "ms", "microseconds": "µs", "nanoseconds": "ns",
+                "minutes": "m", "hours": "h", "days": "d", "ratio": "percentunit", "percentage": "percent",
+                "currency": "currencyUSD (or another currency id)", "byte": "bytes"}
+"""A Metric's unit words that are no Grafana unit id, with the id meant: Grafana prints an unknown unit after the
+raw number, unscaled (0.25 seconds, where `s` reads 250 ms)."""
 MAX_HEIGHT = 60
 
 
@@ -205,6 +210,14 @@ class Panel(Definition):
                                            "targets: tall enough to name each).")
     plan_name: str = Field(default="", description="The plan's name for it, kept findable.")
     extra: dict[str, Any] = Field(default_factory=dict, description=VERBATIM.format("panel"))
+
+    @field_validator("unit")
+    @classmethod
+    def _grafana_unit(cls, unit: str) -> str:
+        if unit.lower() in METRIC_UNITS:
+            raise ValueError(f"{unit!r} is a Metric's unit word, not a Grafana unit id: Grafana would print it after "
+                             f"the raw number, unscaled (0.25 seconds, not 250 ms); use {METRIC_UNITS[unit.lower()]}")
+        return unit
 
     @field_validator("kind", mode="before")
     @classmethod

@@ -1,6 +1,7 @@
 """ALERT_RULES of the plan: system_critical and business_critical."""
 
 from generator.model import Alert, Example, Inhibition
+from generator.model.conventions import EVERY_JOB_ABSENT
 
 from .logs import SCRAPE_JOBS as LOG_SCRAPE_JOBS
 from .metrics import (
@@ -151,19 +152,23 @@ HOST_METRICS_MISSING = Alert(
 
 # A job with no target at all (scaled to zero, dropped from discovery, or scraped under another name) has no `up`:
 # JobDown cannot see it, its SLIAbsent pages fire, and RevenueDrop reads its revenue gone as 0 and pages again an
-# hour later. JobMissing, derived from the scrape jobs the definitions declare, is that one page: it fires a minute
-# before the absent pages (2m) and mutes them and RevenueDrop of the job. It mutes nothing silently: where the job
-# is renamed (or scraped by another Prometheus) it pages itself, saying so, until the definitions follow. (Defined
-# before RevenueDrop: the demo history cuts every job's `up` for its episode, which must stay out of RevenueDrop's
-# hour.)
+# hour later. JobMissing is that one page: it fires a minute before the absent pages (2m) and mutes them and
+# RevenueDrop of the job. It mutes nothing silently: where the job is renamed (or scraped by another Prometheus) it
+# pages itself, saying so, until the definitions follow. Its expression (EVERY_JOB_ABSENT) is written by obsgen over
+# the scrape jobs of the project as compiled, so a job a build or a live stack does not scrape is never asked about
+# (generator/derive/job_missing.py). A job with static targets always has `up` (0 when unreachable: JobDown's case),
+# so it fires for a job discovered with no target left, or one the Prometheus running has no scrape config of.
+# (Defined before RevenueDrop: the demo history cuts every job's `up` for its episode, which must stay out of
+# RevenueDrop's hour.)
 JOBS = tuple(job.name for job in (*SCRAPE_JOBS, *TRACING_SCRAPE_JOBS, *LOG_SCRAPE_JOBS))
-"""Every scrape job the definitions declare: Prometheus has an `up` series for each target of each."""
+"""Every scrape job the definitions declare, for the examples: Prometheus has an `up` series for each target of
+each."""
 ALL_UP = {f'up{{job="{job}",instance="{job}:9"}}': "1x30" for job in JOBS}
 """Every job with one target answering."""
 API_UP_ALONE = next(series for series in ALL_UP if 'job="api"' in series)
 JOB_MISSING = Alert(
     name="JobMissing",
-    expr=" or ".join(f'absent(up{{job="{job}"}})' for job in JOBS),
+    expr=EVERY_JOB_ABSENT,  # absent(up{job="prometheus"}) or ... over the jobs compiled
     **{"for": "1m"}, keep_firing_for="5m",  # before the absent pages' 2m; outlasts RevenueDrop's recovery as JobDown
     severity="critical",
     dashboard="Meta-monitoring",
@@ -173,6 +178,8 @@ JOB_MISSING = Alert(
                 "SLIAbsent pages and RevenueDrop are muted while this fires, and 5 minutes after.",
     runbook="Look for the job on Prometheus' Targets and Service Discovery pages. Scaled to zero or dropped from "
             "discovery: bring its targets back (or remove its ScrapeJob from definitions/ if it is gone for good). "
+            "Not there at all (a job of static targets is never missing otherwise): the running Prometheus has no "
+            "scrape config for it; apply the configuration built with this rule. "
             "Renamed, or now scraped by another Prometheus: give the ScrapeJob in definitions/ the new name, or "
             "move it, and rebuild; until then this page is what says so.",
     examples=(

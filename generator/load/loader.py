@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from generator.core.errors import DefinitionError, Level, Location, Problem
 from generator.derive.aggregation import expand
+from generator.derive.job_missing import derived as every_job_derived
 from generator.derive.overrides import apply_overrides
 from generator.derive.slo.dashboard import slo_dashboards
 from generator.derive.slo.rules import expand as expand_slo
@@ -64,7 +65,8 @@ def _single(objects: list[Definition], kind: type[D], root: Path, unresolved: Un
 
 
 def _expanded(objects: list[Definition]) -> list[Definition]:
-    """The objects with what aggregation policies and SLOs expand into (rules, alerts, dashboards)."""
+    """The objects with what aggregation policies and SLOs expand into (rules, alerts, dashboards), and JobMissing's
+    expression over the scrape jobs declared (derive/job_missing.py)."""
     families = {name: obj for obj in objects if isinstance(obj, Metric) for name in obj.series_names()}
     scrape_jobs = [obj for obj in objects if isinstance(obj, ScrapeJob)]
     for obj in list(objects):
@@ -74,7 +76,7 @@ def _expanded(objects: list[Definition]) -> list[Definition]:
             slo_rules, slo_alerts = expand_slo(obj, families, scrape_jobs)
             objects.extend([*slo_rules, *slo_alerts])
     objects.extend(slo_dashboards(objects, families))
-    return objects
+    return every_job_derived(objects)
 
 
 def load(definitions_dir: Path, warm: WarmModules | None = None) -> Loaded:

@@ -6,7 +6,9 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import requests
 import yaml
@@ -60,6 +62,13 @@ def _forecast_runs(exporter: str) -> str:
         ("obsgen_prometheus_up ", 'obsgen_query_runs_total{database="",query="revenue_hourly"')))
 
 
+def _job_missing(prometheus: str) -> dict[str, Any]:
+    """JobMissing as the stack's Prometheus evaluates it: its `for` (seconds), state, alerts and query."""
+    groups = requests.get(prometheus + "/api/v1/rules", timeout=5).json()["data"]["groups"]
+    rule = next(rule for group in groups for rule in group["rules"] if rule["name"] == "JobMissing")
+    return {"for": rule["duration"], "state": rule["state"], "alerts": rule["alerts"], "query": rule["query"]}
+
+
 def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -> None:
     state = tmp_path / "live"
     started = _obsgen("up", "--state-dir", str(state), "--free-ports")
@@ -93,6 +102,16 @@ def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -
         assert config["exporter"]["prometheus_url"] == stack.urls["prometheus"]
         assert until(lambda: _reaches_prometheus(stack.urls["exporter"]), timeout=60), \
             _forecast_runs(stack.urls["exporter"])
+
+        # a healthy stack pages no JobMissing: its rule asks only about the jobs this Prometheus is told to scrape
+        # (obsgen up drops the jobs of what it does not run here: grafana, loki, tempo...), so once its `for` and
+        # two evaluations have passed since the stack was ready, it is neither pending nor firing
+        prometheus = stack.urls["prometheus"]
+        wait = float(_job_missing(prometheus)["for"]) + 2 * float(stack.scrape_interval)
+        time.sleep(max(0.0, wait - (time.time() - stack.ready_at)))
+        missing = _job_missing(prometheus)
+        assert missing["state"] == "inactive" and missing["alerts"] == [], (
+            missing["state"], sorted(alert["labels"]["job"] for alert in missing["alerts"]))
     except BaseException:  # a failed check must not leave the stack running
         _obsgen("down", "--state-dir", str(state))
         raise

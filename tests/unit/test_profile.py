@@ -66,6 +66,11 @@ def test_demo_scrape_jobs_are_added_and_unnamed_jobs_dropped(project: Project) -
     live = apply(project, Profile(targets={"node": ("127.0.0.1:9100",)}, scrape_jobs=(host,)))
     assert [(job.name, job.targets) for job in live.scrape_jobs] == [
         ("node", ("127.0.0.1:9100",)), ("node-simulated", ("127.0.0.1:8000",))]
+    # JobMissing asks about the jobs this Prometheus is told to scrape, no dropped one (which would page forever)
+    assert live.alerts["JobMissing"].expr == 'absent(up{job="node"}) or absent(up{job="node-simulated"})'
+    assert 'absent(up{job="grafana"})' in project.alerts["JobMissing"].expr  # the definitions' build asks of all
+    fast = apply(project, Profile(time_scale=1 / 60, targets={"node": ("127.0.0.1:9100",)}))
+    assert fast.alerts["JobMissing"].expr == 'absent(up{job="node"})'
 
 
 def test_build_time_scale_writes_a_compressed_copy_and_never_over_out(tmp_path: Path) -> None:

@@ -85,17 +85,30 @@ def _unless_asked(expr: str) -> list[tuple[Any, Selector]]:
     return chosen
 
 
+def _either(node: Any) -> list[Any]:
+    """The sides of an `a or b or ...` chain (parentheses read through), each of which fires the alert alone; the
+    node itself when it is no `or`."""
+    kind = type(node).__name__
+    if kind == "ParenExpr":
+        return _either(node.expr)
+    if kind == "BinaryExpr" and str(node.op) == "or":
+        return _either(node.lhs) + _either(node.rhs)
+    return [node]
+
+
 def _asked(expr: str) -> list[tuple[Any, Selector]]:
     """The named vector selectors an absent()/absent_over_time() call asks about, with what is read of each, and
-    those _unless_asked cuts."""
+    those _unless_asked cuts. Of an `or` of such calls, only the first side's: it fires the alert alone, and emptying
+    every side's series (JobMissing asks about each scrape job's `up`) blanked the whole fleet for the episode."""
     unless = _unless_asked(expr) if "unless" in expr else []
     if not any(selector.name for selector in absence_asked(expr)):
         return unless
     try:
-        return [(node, selector) for node, selector in read_selectors(parse(expr))
-                if selector.asked and selector.name] + unless
+        sides = [[(node, selector) for node, selector in read_selectors(side) if selector.asked and selector.name]
+                 for side in _either(parse(expr))]
     except PromQLError:
         return []
+    return next((asked for asked in sides if asked), []) + unless
 
 
 def lookback(expr: str) -> float:

@@ -38,6 +38,26 @@ def test_the_gap_empties_the_series_the_call_asks_about_at_any_depth(project: Pr
     assert gapped("Either") == [("x", ()), ("y", (("job", "=", "b"),))]  # both, or the other keeps it quiet
 
 
+def test_an_or_of_absent_calls_empties_the_first_sides_series_only(project: Project) -> None:
+    """Each side fires the alert alone: JobMissing's episode emptied every scrape job's `up`, the whole fleet blank
+    on the Operations dashboard's System Overview for its 20 minutes."""
+    job_missing = project.alerts["JobMissing"]
+    assert " or absent(" in job_missing.expr
+    first_job = job_missing.expr.split('"')[1]
+    alerts = {"Sides": '(absent(x{job="a"}) or absent(y)) or absent(z)', "Compares": "x > 5 or absent(y)",
+              "Within": "max(absent(x) or absent(y))"}  # an aggregation of sides: both, as before
+    asking = dataclasses.replace(project, objects=(*project.objects, *(
+        job_missing.model_copy(update={"name": name, "expr": expr}) for name, expr in alerts.items())))
+
+    def gapped(name: str) -> list[tuple[str, tuple[tuple[str, str, str], ...]]]:
+        return [(gap.name, gap.matchers) for gap in gaps(asking, {name: (60, 120)})]
+
+    assert gapped("JobMissing") == [("up", (("job", "=", first_job),))]
+    assert gapped("Sides") == [("x", (("job", "=", "a"),))]
+    assert gapped("Compares") == [("y", ())]  # the first side that asks about absence
+    assert gapped("Within") == [("x", ()), ("y", ())]
+
+
 def test_an_unless_that_only_asks_whether_series_are_there_cuts_one_of_them(project: Project) -> None:
     shipped = project.alerts["TargetDown"]
     alerts = {"Missing": 'up{job="n"} == 1 unless on (instance) (rate(c_total[5m]) and on (instance) m{a="b"})',

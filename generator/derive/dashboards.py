@@ -81,7 +81,8 @@ class ListedAlert:
     for_: str
     counted: bool
     """Whether the firing count counts it: not an always-firing heartbeat (it would keep it red), nor an alert that
-    tells nobody (routed to 'null', as info alerts are): "1 alert firing" there would read as someone told."""
+    tells nobody (routed to 'null', as info alerts are, and climbing no escalation policy): "1 alert firing" there
+    would read as someone told."""
     opens: str | None
     """The path of the panel it opens on its own dashboard (None: none)."""
     runbook: str
@@ -92,7 +93,8 @@ def listed_alerts(project: Project, dashboard: Dashboard) -> tuple[ListedAlert, 
     listed = []
     for alert in dashboard_alerts(project, dashboard):
         target = alert_panel(project, alert, with_alert_list=False)
-        counted = alert.heartbeat is None and bool(project.alert_channels(alert))
+        # tells someone: its severity's or own channels, or its escalation's levels (whose copies are not counted)
+        counted = alert.heartbeat is None and bool(project.alert_channels(alert) or project.escalation_of(alert))
         listed.append(ListedAlert(alert.name, alert.severity, alert.condition, alert.for_, counted,
                                   _panel_path(*target) if target else None,
                                   conventions.runbook_url(project.stack.docs_url, alert.name)))

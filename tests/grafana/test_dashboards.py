@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from generator.build import compile_project, load
 from generator.core.errors import DefinitionError
-from generator.derive.dashboards import alert_panel, dashboard_url
+from generator.derive.dashboards import alert_panel, dashboard_url, listed_alerts
 from generator.derive.layout import CELL_PX, GAP_PX, TIMELINE_FRAME_PX, TIMELINE_ROW_PX, Box, layout
 from generator.derive.timeline_rows import timeline_rows
 from generator.model import SLO, Dashboard, GrafanaSettings, Panel, Row
@@ -300,6 +300,20 @@ def test_the_alert_counts_count_each_alert_once_and_not_the_heartbeat(compiled: 
              for night, series, expr, labels, value in checks]
     result = promtool_test({"tests": tests}, tmp_path / "counts.yml")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_alert_that_tells_someone_only_through_its_escalation_is_counted(project: Project) -> None:
+    """An info alert (its severity tells nobody) that climbs an escalation policy reaches the policy's channels once
+    its first level is due; its escalation copies are never counted (NOT_ESCALATION), so the alert itself must be,
+    or Alerts Firing Now reads 0 while someone is being paged for it."""
+    meta = next(dashboard for dashboard in project.all(Dashboard) if dashboard.name == "Meta-monitoring")
+    job_down = project.alerts["JobDown"]
+    assert project.severity_of(job_down).channels == () and project.escalation_of(job_down) is None
+    climbing = job_down.model_copy(update={"escalation": "default"})
+    climbs = dataclasses.replace(project, objects=tuple(
+        climbing if obj is job_down else obj for obj in project.objects))
+    assert {a.name: a.counted for a in listed_alerts(project, meta)}["JobDown"] is False  # tells nobody
+    assert {a.name: a.counted for a in listed_alerts(climbs, meta)}["JobDown"] is True
 
 
 def _only(expr: str, labels: dict[str, str]) -> str:

@@ -17,10 +17,13 @@ ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 RESERVED_LABELS = OBSGEN_LABELS
 
 Comparison = Literal[">", ">=", "<", "<=", "==", "!="]
-_NUMBER = r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|[Ii]nf|NaN)"
-SERIES_STEP = re.compile(rf"(?:_(?:x\d+)?|stale|{_NUMBER}(?:[+-]{_NUMBER})?(?:x\d+)?)")
-"""One step of promtool's series notation: `95`, `95x10` (then 10 more), `0+3x20` (adding 3 each time), `_` or `_x3`
-(no sample), `stale`. Native histograms (`{{schema:0 ...}}`) are left to promtool."""
+_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+SERIES_STEP = re.compile(
+    rf"_(?:x\d+)?|stale|[+-]?(?:(?:(?i:inf|nan)|{_NUMBER})(?:[+-]{_NUMBER}x\d+)?|{_NUMBER}x\d+)")
+"""One step of promtool's series notation: `95`, `95x10` (then 10 more), `0+3x20` (adding 3 each time; `0+3` alone is
+"unexpected end of input"), `_` or `_x3` (no sample), `stale`, Inf and NaN in any case (`nan`, `INF`: its lexer looks
+keywords up lower-cased), repeated only with a step (`Inf+0x2`; `Infx2` is one unknown word). Native histograms
+(`{{schema:0 ...}}`) are left to promtool."""
 
 
 class Example(Model):

@@ -12,8 +12,9 @@ from pydantic import AfterValidator
 
 HUES = ("red", "orange", "yellow", "green", "blue", "purple")
 SHADES = ("super-light-", "light-", "", "semi-dark-", "dark-")
-PALETTE = frozenset({f"{shade}{hue}" for hue in HUES for shade in SHADES} | {"text", "transparent"})
-"""Grafana's named colours (packages/grafana-data/src/themes/createVisualizationColors.ts)."""
+PALETTE = frozenset({f"{shade}{hue}" for hue in HUES for shade in SHADES} | {"text", "transparent", "panel-bg"})
+"""Grafana's named colours (packages/grafana-data/src/themes/createVisualizationColors.ts byNameIndex), looked up as
+written: `Dark-Red` is no name of it, so Grafana hands it to the browser, which reads no CSS colour in it either."""
 _CSS_NAMES = """
 aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown burlywood
 cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan darkgoldenrod darkgray
@@ -37,8 +38,8 @@ CSS_VALUE = re.compile(r"#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|(?:rgba?|hsl
 
 def colour(value: str) -> str:
     """The colour as given, when Grafana or the browser can draw it; '' (the default where one is optional) too."""
-    name = value.strip().lower()
-    if not value or name in PALETTE or name in CSS_NAMES or CSS_VALUE.fullmatch(value.strip()):
+    name = value.strip().lower()  # CSS reads its names in any case, Grafana its palette's only as written
+    if not value or value.strip() in PALETTE or name in CSS_NAMES | {"transparent"} or CSS_VALUE.fullmatch(name):
         return value
     close = difflib.get_close_matches(name, sorted(PALETTE), n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""

@@ -23,6 +23,7 @@ from generator.derive.series import defined_series
 from generator.live.demo_absence import gapped, gaps, lookback
 from generator.live.demo_bounds import Bounds, constant, shown, watched_bounds
 from generator.live.demo_derived import arithmetic, increase
+from generator.live.demo_labels import label_values
 from generator.live.demo_levels import (
     FORECAST_EDGES,
     LATENCY_MEDIAN,
@@ -57,7 +58,7 @@ from generator.model.project import Project
 
 POOLS = {
     "service": ("api", "search"), "endpoint": ("/api/search", "/api/checkout"), "method": ("GET",),
-    "status": ("200", "500"),
+    "status": ("200", "500"), "code": ("200", "500"),
     "product": tuple(f"product-{i:02d}" for i in range(12)), "product_category": ("books", "games"),
     "user_segment": ("new", "returning"), "cache_type": ("redis", "local"), "result": ("hit", "miss"),
     "queue": ("emails", "indexing"), "integration": ("email", "slack", "webhook"), "rule_group": ("alerts", "plan"),
@@ -141,7 +142,7 @@ def _label_sets(source: str, names: tuple[str, ...], jobs: list[tuple[str, str]]
     rule (source: its expression)."""
     family = next((pools for prefix, pools in FAMILY_POOLS.items() if prefix in source), {})
     pools = [family.get(name) or (_alertmanager_urls(project, source) if name == "alertmanager" else
-                                  POOLS.get(name, ("main",))) for name in names]
+                                  label_values(project, source, name, POOLS.get(name, ("main",)))) for name in names]
     for job, instance in jobs or [("demo", "demo:9100")]:
         for values in itertools.product(*pools):
             yield {"job": job, "instance": instance, **dict(zip(names, values, strict=True))}

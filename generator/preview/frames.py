@@ -72,7 +72,8 @@ def _heatmap(series: list[tuple[dict[str, str], dict[float, float | None]]]
 
 
 def panel_data(answers: list[Answer]) -> dict[str, Any]:
-    """{"time": [...], "series": [{"name", "refId", "labels", "values"}], "errors": [...]} for one panel."""
+    """{"time": [...], "series": [{"name", "refId", "labels", "values"}], "errors": [...], "byTime"} for one panel;
+    byTime: whether a barchart bars it by timestamp (some answer is not in `table` format)."""
     errors = [f"{a.request.ref_id}: {a.error}" for a in answers if a.error]
     collected: list[tuple[str, str, dict[str, str], dict[float, float | None]]] = []
     for answer in answers:
@@ -88,4 +89,7 @@ def panel_data(answers: list[Answer]) -> dict[str, Any]:
         "series": [{"refId": ref_id, "name": name, "labels": labels, "values": [points.get(t) for t in times]}
                    for ref_id, name, labels, points in collected],
         "errors": errors,
+        # a barchart bars by the frames' first string field, else their time (Grafana's barchart utils.ts):
+        # only a `table` answer has its labels as string fields
+        "byTime": any(answer.request.format != "table" for answer in answers),
     }

@@ -235,6 +235,33 @@ def test_a_state_timeline_shows_a_long_row_name_whole_as_grafana_sizes_its_axis(
     assert width <= room, (width, room)
 
 
+def _bars_dashboard() -> dict[str, Any]:
+    def bars(number: int, **target: Any) -> dict[str, Any]:
+        return {"type": "barchart", "id": number, "title": f"bars {number}", "options": {"orientation": "horizontal"},
+                "gridPos": {"x": 12 * number, "y": 0, "w": 12, "h": 8},
+                "targets": [{"refId": "A", "expr": 'label_replace(vector(3), "shop", "orders", "", "")',
+                             "legendFormat": "{{shop}}", **target}]}
+    return {"uid": "bars", "title": "Bars", "time": {"from": "now-1h", "to": "now"},
+            "panels": [bars(0), bars(1, instant=True, format="table")]}
+
+
+def test_a_bar_chart_of_a_range_query_bars_each_timestamp_as_grafana_does(
+        own: dict[str, Rendered], browser: Chromium) -> None:
+    """Grafana's barchart bars a joined frame by its first string field, else its time field (barchart/utils.ts
+    prepareBarChartDisplayValues): a time_series answer has no string field, so each step is a bar, the legend the
+    series' name (newuser52 P3: drawn as one bar named by the legend, the legend saying "Value"). A table answer
+    bars per series, as before."""
+    done = own["bars"]
+    assert done.console_errors == ()
+    tab = browser.tab()
+    tab.load(done.html.as_uri(), PAGE_WIDTH)
+    [by_time, by_series] = tab.evaluate(
+        "[...document.querySelectorAll('.panel .body')].map((b) => [b.querySelectorAll('svg.bars rect').length,"
+        " [...b.querySelectorAll('.legend .item')].map((i) => i.innerText)])")
+    assert by_time[0] > 100 and by_time[1] == ["orders"]  # 1 h at the panel's step: a bar each
+    assert by_series == [1, ["Value"]]
+
+
 @pytest.fixture(scope="module")
 def own(demo_prometheus: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     """The tests' own dashboards (panels without data; a long row name), drawn by one render (one browser started,
@@ -243,6 +270,7 @@ def own(demo_prometheus: str, tmp_path_factory: pytest.TempPathFactory) -> dict[
     write_dashboard(grafana, _no_data_dashboard())
     write_dashboard(grafana, _long_name_dashboard())
     write_dashboard(grafana, _units_dashboard())
+    write_dashboard(grafana, _bars_dashboard())
     return {done.dashboard.uid: done for done in render(dashboards(grafana), demo_prometheus, grafana.parent / "out",
                                                         DEMO_NOW, 15.0)}
 

@@ -347,7 +347,13 @@
   }
 
   /* ---- bar chart (Prometheus' top-N as horizontal bars), table ---- */
+  /* Grafana's barchart joins its frames and bars by their first string field, else their first time field
+     (public/app/plugins/panel/barchart/utils.ts, prepareBarChartDisplayValues): a Prometheus answer in `table`
+     format has its labels as string fields, one bar per series; in `time_series` format (range or instant) it has
+     only Time and a value per series, so each timestamp is a category holding one bar per series, named in the
+     legend by its display name. */
   function barchart(body, panel, data, config) {
+    if (data.byTime) return timeBars(body, panel, data, config);  /* frames.panel_data: an answer not in table format */
     const items = reduced(panel, data).filter((item) => item.value != null);
     const options = panel.options || {};
     const showLegend = (options.legend || {}).showLegend !== false;
@@ -368,6 +374,56 @@
       value.textContent = format(item.value, config.unit, config.decimals);
       svg.append(label, value);
     });
+    area.append(svg);
+  }
+  function timeLabel(seconds) {
+    const d = zoned(seconds), two = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`
+      + `:${two(d.getSeconds())}`;
+  }
+  function timeBars(body, panel, data, config) {
+    const options = panel.options || {};
+    const series = data.series, shades = seriesColors(series);
+    const rows = data.time.map((t, i) => i).filter((i) => series.some((s) => s.values[i] != null));
+    const showLegend = (options.legend || {}).showLegend !== false;
+    const area = withChartArea(body, showLegend ? series.map((s, i) => [s.name, shades[i]]) : null);
+    const w = area.clientWidth, h = area.clientHeight;
+    const svg = svgNode("svg", { width: w, height: h, viewBox: `0 0 ${w} ${h}`, class: "bars time-bars" });
+    svg.dataset.categories = String(rows.length);
+    const values = rows.flatMap((i) => series.map((s) => s.values[i])).filter((v) => v != null);
+    const top = Math.max(0, ...values), low = Math.min(0, ...values), span = (top - low) || 1;
+    const across = options.orientation !== "vertical";  /* horizontal: categories down the left, bars to the right */
+    const label = measure(timeLabel(data.time[0] || 0)) + 8;
+    const plot = across ? { x: label, y: 4, w: w - label - 12, h: h - 24 } : { x: 48, y: 8, w: w - 56, h: h - 28 };
+    const slot = (across ? plot.h : plot.w) / Math.max(1, rows.length);
+    const group = slot * (series.length > 1 ? (options.groupWidth ?? 0.7) : (options.barWidth ?? 0.8));
+    const thick = group / Math.max(1, series.length);
+    const every = Math.max(1, Math.ceil((across ? 16 : label + 8) / slot));
+    const at = (v) => ((v - low) / span) * (across ? plot.w : plot.h);
+    rows.forEach((i, k) => {
+      const start = k * slot + (slot - group) / 2;
+      series.forEach((s, j) => {
+        const v = s.values[i];
+        if (v == null) return;
+        const from = Math.min(at(0), at(v)), size = Math.max(1, Math.abs(at(v) - at(0)));
+        const box = across ? { x: plot.x + from, y: plot.y + start + j * thick, width: size, height: thick }
+          : { x: plot.x + start + j * thick, y: plot.y + plot.h - from - size, width: thick, height: size };
+        svg.append(svgNode("rect", { ...box, fill: alpha(shades[j], 0.8), stroke: shades[j] }));
+      });
+      if (k % every) return;
+      const text = svgNode("text", across
+        ? { x: plot.x - 6, y: Math.max(12, plot.y + k * slot + slot / 2 + 4), fill: MUTED, "text-anchor": "end", "font-size": 12 }
+        : { x: plot.x + k * slot + slot / 2, y: h - 6, fill: MUTED, "text-anchor": "middle", "font-size": 12 });
+      text.textContent = timeLabel(data.time[i]);
+      svg.append(text);
+    });
+    for (const v of [low, top]) {
+      const text = svgNode("text", across ? { x: plot.x + at(v), y: h - 6, fill: MUTED, "font-size": 12,
+        "text-anchor": v === top ? "end" : "start" } : { x: plot.x - 6, y: plot.y + plot.h - at(v) + 4, fill: MUTED,
+        "font-size": 12, "text-anchor": "end" });
+      text.textContent = format(v, config.unit, config.decimals);
+      svg.append(text);
+    }
     area.append(svg);
   }
   function table(body, panel, data, config) {

@@ -23,9 +23,12 @@ Healthy cycles (``--healthy-series`` instances each): memory used, in percent of
 cycle (55% +-10-15%, noise sd 0.5%); a weekly one (a daily +-8% and weekdays 5% above the weekend, the
 season declared 1w on 5 weeks of history; and the same declared 1d on 2 weeks, as the shipped
 ``memory_used`` reads it); a noisy cycle (50% +-10%, noise sd 3% and 1% of samples 15% above); the daily cycle
-seen for only 1.5 and 2.5 days (a new host: its season's shape is not known yet). No cycle peaks above 70%.
+seen for only 1.5 and 2.5 days (a new host: its season's shape is not known yet), and the daily and noisy cycles
+seen for only 6, 12 and 20 hours (in their first season). No cycle peaks above 70%.
 Predicted every hour over the last 3 days: the share of those times a critical (under 1 d) and a warning (under
-7 d) prediction stands, and the longest critical stretch; each is a false warning.
+7 d) prediction stands, and the longest critical stretch; each is a false warning. Young fills: memory filling at a
+constant rate seen for only 6, 12 and 20 hours (in the same first season), full in 0.5 to 2 times as long again as
+it has been seen: the median relative error of the prediction (inf when none is made).
 """
 
 from __future__ import annotations
@@ -155,7 +158,15 @@ HEALTHY = (  # name, declared season, history
     ("noisy cycle", DAY, 14 * DAY),
     ("daily, 1.5 d", DAY, 1.5 * DAY),
     ("daily, 2.5 d", DAY, 2.5 * DAY),
+    ("daily, 6 h", DAY, 6 * HOUR),
+    ("daily, 12 h", DAY, 12 * HOUR),
+    ("daily, 20 h", DAY, 20 * HOUR),
+    ("noisy, 6 h", DAY, 6 * HOUR),
+    ("noisy, 12 h", DAY, 12 * HOUR),
+    ("noisy, 20 h", DAY, 20 * HOUR),
 )
+YOUNG = (6 * HOUR, 12 * HOUR, 20 * HOUR)
+YOUNG_LEFT = (0.5, 0.75, 1.0, 2.0)
 CHECKED = 3 * DAY
 CHECK_EVERY = HOUR
 
@@ -168,7 +179,7 @@ def healthy(kind: str, history: float, seed: int) -> FloatArray:
     used: FloatArray
     if kind.startswith("weekly"):
         used = 55 + 8 * np.sin(day) + 5 * np.sin(2 * np.pi * t / WEEK + rng.uniform(0, 6)) + rng.normal(0, 0.5, t.size)
-    elif kind == "noisy cycle":
+    elif kind.startswith("noisy"):
         used = 50 + 10 * np.sin(day) + rng.normal(0, 3, t.size) + 15 * (rng.uniform(0, 1, t.size) < 0.01)
     else:
         used = 55 + rng.uniform(10, 15) * np.sin(day) + rng.normal(0, 0.5, t.size)
@@ -189,6 +200,18 @@ def false_warnings(kind: str, season: float, history: float, series: int) -> tup
             stretch = stretch + CHECK_EVERY if critical[-1] else 0.0
             longest = max(longest, stretch)
     return float(np.mean(critical)), float(np.mean(warning)), longest / HOUR
+
+
+def young_fill(seen: float, left: float, seed: int) -> float:
+    """Relative error of the prediction on memory used (limit 100) filling at a constant rate from 30-50% since it
+    was first seen, ``seen`` ago, full ``left`` times as long again (noise sd 0.5, the daily season declared)."""
+    rng = np.random.default_rng(2000 + seed)
+    t = np.arange(0, seen + STEP / 2, STEP)
+    start = rng.uniform(30, 50)
+    used = start + (100 - start) * t / (seen * (1 + left)) + rng.normal(0, 0.5, t.size)
+    padded = np.concatenate([np.full(round(HISTORY / STEP) - t.size, np.nan), used])  # as query_range answers
+    predicted = time_to_exhaustion(padded, STEP, 100.0, "up", DAY)
+    return abs(predicted - left * seen) / (left * seen) if math.isfinite(predicted) else math.inf
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,6 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     for kind, season, history in HEALTHY:
         critical, warning, longest = false_warnings(kind, season, history, args.healthy_series)
         print(f"{kind:<15} {_label(season):>6}  {critical:>8.1%} {warning:>8.1%} {longest:>15.0f} h")
+    print(f"\n{'young fill':<15} " + " ".join(f"{f'full in {left:g}x':>13}" for left in YOUNG_LEFT)
+          + "   (median relative error; inf: not predicted)")
+    for seen in YOUNG:
+        errors = [np.median([young_fill(seen, left, seed) for seed in range(args.series)]) for left in YOUNG_LEFT]
+        print(f"{'seen ' + _label(seen):<15} " + " ".join(f"{e:>13.2f}" for e in errors))
     print(f"\n{args.series} series per kind, {args.healthy_series} per healthy cycle, in "
           f"{time.perf_counter() - started:.0f} s.")
     return 0

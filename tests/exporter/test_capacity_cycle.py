@@ -14,7 +14,7 @@ import pytest
 
 from bench.capacity_synthetic import HOUR, predict_at, scenario, shipped
 from definitions.forecasts import MEMORY
-from generator.exporter.capacity import time_to_exhaustion
+from generator.exporter.capacity import capacity_recommendation, time_to_exhaustion
 from generator.exporter.predict import predict
 from tests.servers import promtool_test
 
@@ -107,6 +107,38 @@ def test_a_leak_on_a_daily_cycle_seen_for_a_day_or_two_is_predicted_full_in_time
         i = round((full - before) / STEP)
         predicted = time_to_exhaustion(_two_weeks_of(used[: i + 1]), STEP, 100.0, "up", DAY)
         assert predicted == pytest.approx(before, rel=0.1), (before, predicted)
+
+
+@pytest.mark.parametrize("hours", [6, 12, 20])
+def test_a_healthy_daily_cycle_in_its_first_day_is_never_predicted_to_fill(hours: int) -> None:
+    """A new host's memory at 55% +-15% a day seen for less than a day: the trends of its rising half read the cycle
+    as growth and predicted it full within a day 24-40% of the time. In its first season a series is predicted to
+    reach only a limit within its own range beyond its extreme."""
+    for amplitude, noise in ((15, 0.5), (10, 3.0)):
+        used = _cycle(2, amplitude, noise)
+        seen = hours * 12
+        for i in range(seen, seen + 288, 12):  # every hour of a day: every part of the cycle seen last
+            seconds = time_to_exhaustion(_two_weeks_of(used[i - seen + 1 : i + 1]), STEP, 100.0, "up", DAY)
+            assert seconds > 7 * DAY, (amplitude, i, seconds)  # not even a warning
+
+
+@pytest.mark.parametrize("hours", [6, 12, 20])
+def test_a_fill_in_its_first_day_is_predicted_when_full_within_as_long_again(hours: int) -> None:
+    """Memory used and free bytes moving at a constant rate since they were first seen, `hours` ago: predicted within
+    5% when the limit is half as long again ahead; beyond as long again, a cycle of the range seen cannot be told
+    from it, and nothing is predicted."""
+    rng = np.random.default_rng(hours)
+    t = np.arange(0, hours * 3600.0 + 1, STEP)
+    for left, expected in ((0.5, 0.5 * hours * 3600.0), (2.0, math.inf)):
+        used = 40 + 60 * t / (hours * 3600.0 * (1 + left)) + rng.normal(0, 0.5, t.size)
+        assert time_to_exhaustion(_two_weeks_of(used), STEP, 100.0, "up", DAY) == pytest.approx(expected, rel=0.05)
+        free = 100 - used
+        assert time_to_exhaustion(_two_weeks_of(free), STEP, 0.0, "down", DAY) == pytest.approx(expected, rel=0.05)
+    message = capacity_recommendation("web-1", _two_weeks_of(used), STEP, 100.0, resource="memory",
+                                      season_seconds=DAY).message
+    assert message == f"memory on web-1 is not filling up within the range of its first {hours} h"
+    without_season = 40 + 60 * t / (hours * 3600.0 * 3) + rng.normal(0, 0.5, t.size)  # no cycle to mistake it for
+    assert time_to_exhaustion(_two_weeks_of(without_season), STEP, 100.0) == pytest.approx(2 * hours * 3600, rel=0.05)
 
 
 def test_a_disk_filling_to_the_top_of_its_cleanup_cycle_is_not_predicted_full_early_an_hour_ahead() -> None:

@@ -40,12 +40,30 @@ def current(history: History, within: float) -> bool:
     A series gone (its host decommissioned, its labels renamed) stays in query_range's answer for as long as
     the history reaches back, its last values then NaN: forecast as if current, its time to exhaustion from the
     day it vanished paged CapacityExhaustedSoon about a disk that no longer exists, for the whole history."""
-    seen = np.isfinite(history.values) if history.answered is None else history.answered
+    return _recent(np.isfinite(history.values) if history.answered is None else history.answered, history.step, within)
+
+
+def valued(history: History, within: float) -> bool:
+    """Whether the series still has a value, not only NaN: its newest finite sample is as recent as current asks of
+    its newest sample. A series Prometheus answers only with NaN for longer (an exporter exporting NaN, its source
+    gone) is still there (current), but a time to exhaustion from its last value is about the resource as it was:
+    extrapolated past the data, it counted down to CapacityExhaustedSoon about data not seen for days (PromQL's
+    own comparison with NaN is false, so the threshold alerts on that series stay quiet alike)."""
+    return _recent(np.isfinite(history.values), history.step, within)
+
+
+def newest_value_at(history: History) -> float:
+    """Grid time of the series' newest finite sample, the newest a forecast learns from (the grid's end without)."""
+    finite = np.flatnonzero(np.isfinite(history.values))
+    return history.end - (history.values.size - 1 - int(finite[-1])) * history.step if finite.size else history.end
+
+
+def _recent(seen: npt.NDArray[np.bool_], step: float, within: float) -> bool:
     points = np.flatnonzero(seen)
     if not points.size:
         return False
-    age = (seen.size - 1 - int(points[-1])) * history.step
-    return age <= max(within, usual_gap(points) * history.step)
+    age = (seen.size - 1 - int(points[-1])) * step
+    return age <= max(within, usual_gap(points) * step)
 
 
 def usual_gap(points: npt.NDArray[np.intp]) -> float:
@@ -91,7 +109,8 @@ def predictions(forecast: Forecast, client: PrometheusClient, wall_time: float,
                 raise JobTimeout(f"predicted {done} of {len(histories)} series within its timeout "
                                  f"{forecast.timeout}: raise timeout, or aggregate the expression")
             try:
-                found.append(predict(forecast, history.labels, history.values, end))
+                found.append(predict(forecast, history.labels, history.values, newest_value_at(history),
+                                     capacity=valued(history, within)))
             except InsufficientDataError:
                 continue
     return found

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from generator.core.duration import parse_seconds
 from generator.exporter.anomaly import streaming_anomaly_scores
 from generator.exporter.backtest import forecast_with_band
@@ -41,8 +43,10 @@ def resource_name(labels: dict[str, str], name_labels: tuple[str, ...]) -> str:
     return ":".join(parts) or "all"
 
 
-def predict(forecast: Forecast, labels: dict[str, str], values: FloatArray, origin: float) -> Prediction:
-    """Call the forecasting core on a series whose newest sample is at `origin` (InsufficientDataError if empty).
+def predict(forecast: Forecast, labels: dict[str, str], values: FloatArray, origin: float, *,
+            capacity: bool = True) -> Prediction:
+    """Call the forecasting core on a series whose newest finite sample is at `origin` (InsufficientDataError if
+    empty); its capacity only with `capacity` (the caller's: the series still has a value, forecast_job.valued).
 
     The forecast and band are for the step after the newest sample (the step in progress); the
     anomaly scores judge the newest sample against its own one-step forecast. Steps, seasons and
@@ -53,15 +57,16 @@ def predict(forecast: Forecast, labels: dict[str, str], values: FloatArray, orig
     band = forecast_with_band(values, step, season, forecast.steps(forecast.horizon), forecast.coverage)
     scores = streaming_anomaly_scores(values, step, season, since=len(values) - 1)
     recommendation = None
-    if (capacity := forecast.capacity) is not None:
+    if (limits := forecast.capacity) is not None and capacity:
         recommendation = capacity_recommendation(
-            resource_name(labels, capacity.name_labels), values, step, capacity.limit,
-            resource=capacity.resource, direction=capacity.direction,
-            critical_seconds=parse_seconds(capacity.critical_within),
-            warning_seconds=parse_seconds(capacity.warning_within), season_seconds=season,
+            resource_name(labels, limits.name_labels), values, step, limits.limit,
+            resource=limits.resource, direction=limits.direction,
+            critical_seconds=parse_seconds(limits.critical_within),
+            warning_seconds=parse_seconds(limits.warning_within), season_seconds=season,
         )
+    finite = values[np.isfinite(values)]
     return Prediction(
-        labels=labels, origin=origin, newest=float(values[-1]),
+        labels=labels, origin=origin, newest=float(finite[-1]) if finite.size else math.nan,
         expected=float(band.mean[0]), lower=float(band.lower[0]), upper=float(band.upper[0]),
         at_horizon=float(band.mean[-1]), zscore=float(scores.z[-1]), score=float(scores.score[-1]),
         recommendation=recommendation,

@@ -12,6 +12,7 @@ import pytest
 from generator.exporter.forecast import FloatArray
 from generator.exporter.forecast_job import predictions, window
 from generator.exporter.jobs import JobFailed, JobTimeout
+from generator.exporter.predict import samples
 from generator.exporter.prometheus_api import History, PrometheusClient, grid
 from generator.model import Forecast
 from tests.exporter.test_forecast_memory import _history
@@ -182,3 +183,24 @@ def test_a_nan_value_is_a_sample_not_the_series_gone() -> None:
     client = Answering(lambda t: "NaN" if t >= quiet_since else "0.25")
     (found,) = predictions(EVERY_MINUTE, client, 1e9)
     assert found.labels == {"queue": "mail"}
+
+
+def _exporting_nan(since: float, full: float) -> Answering:
+    """Free bytes falling by one a second to 0 at `full`, NaN from `since` on."""
+    return Answering(lambda t: "NaN" if t >= since else f"{full - t:.0f}")
+
+
+def test_a_series_answered_only_with_nan_keeps_its_forecast_but_not_a_capacity_from_its_old_values() -> None:
+    """A dead exporter exporting NaN for the last 2 hours: Prometheus still returns the series (a NaN is a sample;
+    stale markers are not returned), so it is current and forecast; but its time to exhaustion, extrapolated from
+    values 2 hours old, stood as fresh (origin the grid's end) and counted down to CapacityExhaustedSoon. Its origin
+    is now its newest value's, and it has no capacity; NaN for less than stale_after (3m) still has one."""
+    filling = FILLING.model_copy(update={"step": "1m", "season": None, "history": "6h", "interval": "1m"})
+    end = window(filling, 1e9)[1]
+    for dead_for, has_capacity in ((2 * 3600.0, False), (120.0, True)):
+        (found,) = predictions(filling, _exporting_nan(since=end - dead_for + 60, full=end + 6 * 3600), 1e9)
+        assert found.origin == end - dead_for, dead_for
+        assert (found.recommendation is not None) == has_capacity, dead_for
+        exported = {sample.family for sample in samples(filling, found)}
+        assert ("obsgen_capacity_seconds_to_exhaustion" in exported) == has_capacity, exported
+        assert "obsgen_forecast" in exported and found.newest == 6 * 3600 + dead_for

@@ -151,6 +151,8 @@ def measure(predictor: Predictor, kind: str, series: int) -> dict[float, tuple[f
     return {h: (float(np.median(e)), float(np.mean(i)), float(np.median(n))) for h, (e, i, n) in found.items()}
 
 
+YOUNG = (6 * HOUR, 12 * HOUR, 20 * HOUR)
+"""Histories in the first season, of the young healthy cycles and fills."""
 HEALTHY = (  # name, declared season, history
     ("daily cycle", DAY, 14 * DAY),
     ("weekly cycle", WEEK, 35 * DAY),
@@ -158,14 +160,8 @@ HEALTHY = (  # name, declared season, history
     ("noisy cycle", DAY, 14 * DAY),
     ("daily, 1.5 d", DAY, 1.5 * DAY),
     ("daily, 2.5 d", DAY, 2.5 * DAY),
-    ("daily, 6 h", DAY, 6 * HOUR),
-    ("daily, 12 h", DAY, 12 * HOUR),
-    ("daily, 20 h", DAY, 20 * HOUR),
-    ("noisy, 6 h", DAY, 6 * HOUR),
-    ("noisy, 12 h", DAY, 12 * HOUR),
-    ("noisy, 20 h", DAY, 20 * HOUR),
+    *((f"{kind}, {seen / HOUR:g} h", DAY, seen) for kind in ("daily", "noisy") for seen in YOUNG),
 )
-YOUNG = (6 * HOUR, 12 * HOUR, 20 * HOUR)
 YOUNG_LEFT = (0.5, 0.75, 1.0, 2.0)
 CHECKED = 3 * DAY
 CHECK_EVERY = HOUR

@@ -158,8 +158,9 @@ def within_seen_range(values: FloatArray, limit: float, direction: Direction) ->
     In a series' first season a cycle and a growth cannot be told apart: trends over the rising half of a daily
     cycle (memory at 55% +-10-15%, seen 6, 12 or 20 hours) predicted it full within a day 24%, 39% and 40% of the
     time. A cycle of about the range seen never goes that far, a steady growth gets there in about the time it has
-    been seen (a memory filling at a constant rate, seen 6 to 20 hours, is still predicted when it is full in up to
-    0.75 times as long again as it has been seen, within 2%; bench/capacity_synthetic.py's young rows). Medians of
+    been seen (a memory filling at a constant rate, seen 6 to 20 hours, is still predicted within 1% when it is full
+    in half as long again as it has been seen, and from 12 hours on in 0.75 times as long; not past that:
+    bench/capacity_synthetic.py's young rows). Medians of
     MIN_TREND_SAMPLES keep noise and spikes out of the range (with the raw extremes, 50% +-10% with noise sd 3 and
     1% of spikes of +15 was predicted full within a week 28% of the time at 20 hours).
     """

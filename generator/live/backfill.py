@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from generator.model.project import Project
 
 HELPER = "backfill-prometheus"
 """The short-lived Prometheus the recording rules are evaluated on."""
+Gauges = Callable[[float], dict[Series, float]]
+"""Series the demo serves with every label its scrape gives them (a simulated host's), by Unix time."""
 FIRST_SCRAPE_DELAY = 5.0
 """Seconds from Prometheus' start to its first scrape of a target: Prometheus 2.42 hands discovered targets to its
 scrape manager at most every 5 s, with no flag to change it."""
@@ -88,12 +91,15 @@ def _labels(series: Series, target: dict[str, str]) -> str:
     return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
 
 
-def openmetrics(model: BusinessModel, history: History, target: dict[str, str]) -> str:
-    """The demo's past as OpenMetrics text, each series with the labels its scrape will give it."""
+def openmetrics(model: BusinessModel, history: History, target: dict[str, str], hosts: Gauges | None = None) -> str:
+    """The demo's past as OpenMetrics text, each series with the labels its scrape will give it; ``hosts``' series
+    at the same times, with their own labels."""
     samples: dict[str, list[str]] = defaultdict(list)
     for t, values in model.history(history.start, history.end, history.step):
         for series, value in values.items():
             samples[series.name + _labels(series, target)].append(f"{value:.6f} {t:.3f}")
+        for series, value in (hosts(t) if hosts is not None else {}).items():
+            samples[series.name + _labels(series, {})].append(f"{value:.6f} {t:.3f}")
     lines = []
     for name in sorted(samples, key=lambda key: key.split("{")[0]):  # families must be contiguous
         lines += [f"{name} {sample}" for sample in samples[name]]
@@ -106,9 +112,10 @@ def _promtool(*args: str) -> None:
         raise RuntimeError(f"promtool tsdb {args[0]} failed:\n{result.stdout}{result.stderr}")
 
 
-def write_raw(model: BusinessModel, history: History, target: dict[str, str], data_dir: Path, work: Path) -> int:
-    """Blocks of the demo's own series in data_dir; returns the number of samples written."""
-    text = openmetrics(model, history, target)
+def write_raw(model: BusinessModel, history: History, target: dict[str, str], data_dir: Path, work: Path,
+              hosts: Gauges | None = None) -> int:
+    """Blocks of the demo's own series (and ``hosts``') in data_dir; returns the number of samples written."""
+    text = openmetrics(model, history, target, hosts)
     source = work / "history.om"
     source.write_text(text)
     _promtool("create-blocks-from", "openmetrics", "--quiet", str(source), str(data_dir))
@@ -179,6 +186,8 @@ class Past:
     recorder: Recorder | None = None
     recording_seconds: float = 0.0
     """How long evaluating the rules over the whole history took: the catch-up's evaluation takes no longer."""
+    hosts: Gauges | None = None
+    """The simulated hosts' series, written with the shop's."""
 
     def catch_up(self, data: Path, port: int, supervisor: Supervisor) -> float:
         """The demo's series, and the recording rules over them, from the end of the history up to Prometheus'
@@ -196,7 +205,7 @@ class Past:
         rest = History(self.history.end + step, time.time() + ahead, step)
         if self.model is None or rest.end <= rest.start:
             return 0.0
-        write_raw(self.model, rest, self.target, data, data.parent)
+        write_raw(self.model, rest, self.target, data, data.parent, self.hosts)
         if self.recorder is not None:
             self.recorder.write(rest, data, port, supervisor)
         return rest.end

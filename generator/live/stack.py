@@ -11,6 +11,7 @@ JSONL files instead of Slack, PagerDuty or email.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import shutil
 import sys
@@ -30,7 +31,7 @@ from generator.derive.time_compression import apply
 from generator.live import backfill, releases
 from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
-from generator.live.demo.host import SIMULATED_HOSTS, metrics_path
+from generator.live.demo.host import SIMULATED_HOSTS, healthy_gauges, metrics_path
 from generator.live.ports import free_port, is_free
 from generator.live.running import DEFAULT_STATE_DIR, LiveStack
 from generator.live.state_dir import claim
@@ -346,17 +347,18 @@ def _backfill(supervisor: Supervisor, project: Project, options: Options, ports:
               ) -> backfill.Past:
     """Write the demo's history (and the recording rules over it) into Prometheus' data directory."""
     data.mkdir(parents=True, exist_ok=True)
-    modelled = BusinessModel(epoch=0.0).series_names()
+    hosts = functools.partial(healthy_gauges, {host: simulated_job(host) for host in SIMULATED_HOSTS})
+    modelled = BusinessModel(epoch=0.0).series_names() | {series.name for series in hosts(0.0)}
     history = backfill.History.for_rules(project, modelled, time.time())
     app_job = _app_job(project)
     if app_job is None:
         return backfill.Past(history.end, None, history, {})
     model = BusinessModel(epoch=history.start, time_scale=1 / options.time_scale)
     target = {"job": app_job.name, "instance": f"127.0.0.1:{ports['demo']}", **app_job.labels}
-    backfill.write_raw(model, history, target, data, data.parent)
+    backfill.write_raw(model, history, target, data, data.parent, hosts)
     recorder = backfill.Recorder(tuple(backfill.needing_history(project, modelled)), project.stack.evaluation_interval)
     seconds = recorder.write(history, data, free_port(ports.values()), supervisor)
-    return backfill.Past(history.start, model, history, target, recorder, seconds)
+    return backfill.Past(history.start, model, history, target, recorder, seconds, hosts)
 
 
 def _resend_delay(options: Options) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from generator.live.backfill import (
     write_raw,
 )
 from generator.live.demo.business import BusinessModel
+from generator.live.demo.host import NORMAL_AVAILABLE, healthy_gauges
 from generator.live.supervisor import Supervisor
 from generator.model.profile import Profile
 from generator.model.project import Project
@@ -51,6 +53,24 @@ def test_openmetrics_history_carries_the_scrape_labels_and_ends_with_eof() -> No
     line = next(line for line in text.splitlines() if line.startswith("revenue_total"))
     assert line.startswith('revenue_total{instance="h:1",job="api",product_category="books"} 0.000000 0.000')
     assert text.count('sales_sessions_total{instance="h:1",job="api",user_segment="new"}') == 5
+
+
+def test_the_simulated_hosts_past_is_written_with_the_shops_and_their_memory_recorded_over_it(project: Project
+                                                                                              ) -> None:
+    """A deployed host has weeks of history: without it, its memory and disk series were in their first season
+    when test_early_warnings injected a leak, and no limit beyond the range seen was predicted (MemoryHigh paged
+    first)."""
+    hosts = functools.partial(healthy_gauges, {"simulated-host-3": "node-simulated-3"})
+    text = openmetrics(BusinessModel(epoch=0.0), History(0.0, 60.0, 15.0), {"job": "api", "instance": "h:1"}, hosts)
+    own = 'instance="simulated-host-3",job="node-simulated-3"'
+    memory = [line for line in text.splitlines() if line.startswith(f"node_memory_MemAvailable_bytes{{{own}}}")]
+    assert len(memory) == 5 and memory[-1].endswith(" 60.000")
+    total = next(value for series, value in hosts(60.0).items() if series.name == "node_memory_MemTotal_bytes")
+    assert abs(float(memory[-1].split()[1]) / total - NORMAL_AVAILABLE) <= 0.02  # healthy, as the demo serves it
+    assert text.count(f'node_filesystem_avail_bytes{{device="/dev/vdb",fstype="ext4",{own},mountpoint="/data"}}') == 5
+    fast = apply(project, Profile(time_scale=1 / 60, scrape_interval="1s"))
+    written = MODELLED | {series.name for series in hosts(0.0)}  # what the live stack writes
+    assert "instance:memory_usage:percent" in [rule.name for rule in needing_history(fast, written)]
 
 
 def test_promtool_turns_the_history_into_blocks(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import math
 import threading
 import time
 
+from generator.live.demo.business import Series
 from generator.live.demo.faults import Fault, Faults
 
 SIMULATED_HOSTS = ("simulated-host", "simulated-host-2", "simulated-host-3")
@@ -27,13 +28,39 @@ EXHAUSTED_AVAILABLE = 0.03
 LEAKED_AVAILABLE = 0.01
 """Share of memory still available when a memory leak is at its worst."""
 DISK_SIZE = 500 * 10**9
-DISK_LABELS = 'device="/dev/vdb",fstype="ext4",mountpoint="/data"'
+DISK_LABEL_SET = (("device", "/dev/vdb"), ("fstype", "ext4"), ("mountpoint", "/data"))
+DISK_LABELS = ",".join(f'{name}="{value}"' for name, value in DISK_LABEL_SET)
 NORMAL_DISK_FREE = 0.4
 
 
 def metrics_path(host: str) -> str:
     """Where the demo serves a simulated host's series."""
     return f"/hosts/{host}/metrics"
+
+
+def wobble(t: float) -> float:
+    """The healthy host's slow swing at Unix time t: memory by this share, disk free by a tenth of it."""
+    return 0.02 * math.sin(t / 30)
+
+
+def healthy_gauges(jobs: dict[str, str], t: float) -> dict[Series, float]:
+    """Each simulated host's memory and filesystem gauges at Unix time t, as :meth:`SimulatedHost.exposition`
+    serves them with no fault active; ``jobs`` maps each host's instance label to its scrape job.
+
+    The live stack backfills them (generator/live/backfill.py) as it does the shop's series: a deployed host has
+    weeks of history, and a series seen for less than its season is predicted to reach only a limit within its own
+    range (generator/exporter/capacity.py's within_seen_range), so a memory leak on a host with no past paged only
+    once MemoryHigh did."""
+    swing = wobble(t)
+    found: dict[Series, float] = {}
+    for instance, job in jobs.items():
+        own = (("instance", instance), ("job", job))
+        disk = tuple(sorted((*own, *DISK_LABEL_SET)))
+        found[Series("node_memory_MemTotal_bytes", own)] = MEMORY_TOTAL
+        found[Series("node_memory_MemAvailable_bytes", own)] = int(MEMORY_TOTAL * (NORMAL_AVAILABLE + swing))
+        found[Series("node_filesystem_avail_bytes", disk)] = int(DISK_SIZE * (NORMAL_DISK_FREE + swing / 10))
+        found[Series("node_filesystem_size_bytes", disk)] = DISK_SIZE
+    return found
 
 
 class SimulatedHost:
@@ -61,13 +88,13 @@ class SimulatedHost:
             self._advance()
             seconds = dict(self._seconds)
         busy = self.faults.active(Fault.CPU, self.name)
-        wobble = 0.02 * math.sin(time.time() / 30)
+        swing = wobble(time.time())
         leaked = (self.faults.progress(Fault.MEMORY_LEAK, self.ramp_seconds, self.name)
                   * (NORMAL_AVAILABLE - LEAKED_AVAILABLE))
         exhausted = self.faults.active(Fault.MEMORY, self.name)
-        available = EXHAUSTED_AVAILABLE if exhausted else NORMAL_AVAILABLE + wobble - leaked
+        available = EXHAUSTED_AVAILABLE if exhausted else NORMAL_AVAILABLE + swing - leaked
         filled = self.faults.progress(Fault.DISK_FILL, self.ramp_seconds, self.name)
-        free_disk = (NORMAL_DISK_FREE + wobble / 10) * (1 - filled)
+        free_disk = (NORMAL_DISK_FREE + swing / 10) * (1 - filled)
         lines = ["# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.",
                  "# TYPE node_cpu_seconds_total counter"]
         lines += [f'node_cpu_seconds_total{{cpu="{cpu}",mode="{mode}"}} {value:.3f}'
@@ -86,5 +113,5 @@ class SimulatedHost:
                   f"node_filesystem_size_bytes{{{DISK_LABELS}}} {DISK_SIZE}",
                   "# HELP node_load1 1m load average.",
                   "# TYPE node_load1 gauge",
-                  f"node_load1 {3.8 if busy else 0.6 + wobble:.2f}"]
+                  f"node_load1 {3.8 if busy else 0.6 + swing:.2f}"]
         return "\n".join(lines) + "\n"

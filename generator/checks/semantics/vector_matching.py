@@ -85,7 +85,7 @@ def _findings(expr: str, read: Reader, maybe: set[str]) -> Iterator[tuple[str, s
             yield str(node.op), why
 
 
-def _rules(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...], str, str, bool]]:
+def rule_expressions(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...], str, str, bool]]:
     """(definition, field, how messages name it, expression, whether written for this project's scrape jobs)."""
     project = context.project
     for alert in project.all(Alert):
@@ -117,7 +117,7 @@ def _unmatched_operations(context: Context, expr: str, here: bool, maybe: set[st
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
     maybe = {label for job in project.scrape_jobs for label in job.labels}
-    for at, path, what, expr, here in _rules(context):
+    for at, path, what, expr, here in rule_expressions(context):
         outcome = "the alert never fires" if isinstance(at, Alert) else "it returns nothing"
         for op, why in _unmatched_operations(context, expr, here, maybe):
             result = "the unless removes nothing" if op == "unless" else outcome

@@ -1,0 +1,78 @@
+"""histogram_quantile() over buckets whose `le` label was aggregated away: it returns nothing, the rule is dead.
+
+A classic histogram's quantile is computed from its buckets, told apart by `le`; histogram_quantile() groups its
+input by every label but `le` and reads each group's buckets. An aggregation that does not keep `le` adds the
+buckets together before it sees them, so the function has no bucket boundaries and returns nothing (Prometheus,
+querying/functions, histogram_quantile: "the le label must be kept in the aggregation"): an alert over it never
+fires, a recording rule records nothing, and the examples of an alert fed the recorded series directly still pass.
+
+    Alert(expr="histogram_quantile(0.99, sum by (service) (rate(http_request_duration_seconds_bucket[5m]))) > 0.5")
+    Alert(expr="histogram_quantile(0.99, sum without (le) (rate(http_request_duration_seconds_bucket[5m]))) > 0.5")
+
+A recording rule that drops `le` before its record is fed to histogram_quantile() is the same mistake. Only inputs
+reading a `_bucket` series are judged (a native histogram carries its buckets in each sample and needs no `le`),
+and an input whose labels are not known (series nobody declares, before they are aggregated) is not. Alerts,
+recording rules and imported rule sets' rules are read.
+
+Fix: keep le in the aggregation: `sum by (le, service) (rate(x_bucket[5m]))`, or drop `without (le)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator.checks.base import Context, Finding
+from generator.checks.semantics.result_readers import possible_labels_of
+from generator.checks.semantics.vector_matching import rule_expressions
+from generator.core.errors import Level
+from generator.core.promql import PromQLError, parse, walk
+from generator.derive.result_labels import OPEN
+from generator.model import Alert
+from generator.model.project import Project
+
+CODE = "SM020"
+NAME = "quantile-without-le"
+LEVEL = Level.ERROR
+
+
+def _reads_buckets(project: Project, node: Any, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether an expression reads a `_bucket` series, itself or through the recording rules it reads."""
+    for n in walk(node):
+        if type(n).__name__ != "VectorSelector" or not n.name:
+            continue
+        name = str(n.name)
+        if name.endswith("_bucket"):
+            return True
+        rule = project.recording_rules.get(name)
+        if rule is not None and name not in seen:
+            try:
+                if _reads_buckets(project, parse(rule.expr), seen | {name}):
+                    return True
+            except PromQLError:
+                continue
+    return False
+
+
+def _without_le(project: Project, expr: str, read: Any) -> Iterator[str]:
+    """Each histogram_quantile() call of the expression whose buckets lost le, as PromQL."""
+    try:
+        root = parse(expr)
+    except PromQLError:
+        return  # invalid-promql says so
+    for node in walk(root):
+        if type(node).__name__ != "Call" or str(node.func.name) != "histogram_quantile" or len(node.args) != 2:
+            continue
+        labels = read(node.args[1])
+        if OPEN not in labels and "le" not in labels and _reads_buckets(project, node.args[1]):
+            yield str(node).replace("{}", "")
+
+
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
+    for at, path, what, expr, here in rule_expressions(context):
+        outcome = "the alert never fires" if isinstance(at, Alert) else "it returns nothing"
+        for call in _without_le(project, expr, possible_labels_of(context, here)):
+            yield Finding(at, f"{what}: {call!r} aggregates its buckets without le, so histogram_quantile() has no "
+                              f"bucket boundaries and {outcome}; keep le in the aggregation (by (le, ...), or drop "
+                              "without (le))", path)

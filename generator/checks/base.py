@@ -17,6 +17,13 @@ A check of the project that judges the Prometheus or Alertmanager release it is 
 
 and a build for a profile naming other releases (the live demo's, which runs Debian's) runs it on the profiled
 project instead (build.compile_definitions): it then judges the releases the files are written for.
+
+A check that finds something missing from the definitions of a kind (no ScrapeJob scrapes Tempo) says
+
+    READS_EVERY = (ScrapeJob,)
+
+and is skipped when a statement that may have defined one failed (context.unresolved.any_of): its findings
+would follow from that one error, which the loader reports.
 """
 
 from __future__ import annotations

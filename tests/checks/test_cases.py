@@ -147,3 +147,17 @@ def test_dashboard_case(code: str, case: dict[str, Any]) -> None:
     assert len(findings) == case["fails"], [message for _, message in findings]
     for expected in case.get("messages", []):
         assert any(expected in message for _, message in findings), [message for _, message in findings]
+
+
+def test_a_failed_statement_declaring_scrape_jobs_gives_one_error_not_follow_on_warnings(tmp_path: Path) -> None:
+    # newuser52 D6: Source.EXPORTER in the jobs list gave its LD001 and five MP008/MP012/MP014 warnings about the
+    # jobs the list was meant to declare
+    report = compile_definitions(project_with(tmp_path, {CASE_MODULE: """
+        from generator.model import Forecast, ScrapeJob, Source, TracingPolicy
+        TRACING = TracingPolicy(default_ratio=0.1)
+        LOAD = Forecast(name="load", help="Load.", expr="max(node_load1)", season="1d", history="2w")
+        JOBS = [ScrapeJob(name="tempo", source=Source.TEMPO, targets=("tempo:3200",)),
+                ScrapeJob(name="exporter", source=Source.EXPORTER, targets=("localhost:9188",))]
+    """})).report
+    assert [(p.code, p.location.line) for p in report.problems if p.code == "LD001"] == [("LD001", 6)]
+    assert [p.message for p in report.problems if p.code in {"MP008", "MP012", "MP014", "SM009"}] == []

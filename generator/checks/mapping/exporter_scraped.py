@@ -13,6 +13,7 @@ from generator.core.errors import Level
 from generator.model import BusinessMetric, ExporterSettings, Forecast, ScrapeJob, Source
 
 CODE = "MP008"
+READS_EVERY = (ScrapeJob,)
 NAME = "exporter-scraped"
 LEVEL = Level.WARNING
 

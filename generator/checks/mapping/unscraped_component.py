@@ -29,6 +29,7 @@ from generator.model.tracing import JAEGER_TELEMETRY_PORT
 from generator.targets.otelcol import TELEMETRY_PORT
 
 CODE = "MP014"
+READS_EVERY = (ScrapeJob,)
 NAME = "unscraped-component"
 LEVEL = Level.WARNING
 

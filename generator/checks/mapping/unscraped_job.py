@@ -25,9 +25,10 @@ from generator.core.listing import first_few
 from generator.core.promql import Selector, facts
 from generator.core.wording import counted
 from generator.derive.dashboards import dashboards
-from generator.model import ImportedAlert, ImportedRecord, Kubernetes, RuleSet
+from generator.model import ImportedAlert, ImportedRecord, Kubernetes, RuleSet, ScrapeJob
 
 CODE = "MP012"
+READS_EVERY = (ScrapeJob,)
 NAME = "unscraped-job"
 LEVEL = Level.WARNING
 

@@ -32,9 +32,10 @@ from generator.core.duration import format_seconds
 from generator.core.errors import Level
 from generator.derive.slo.page_order import PageOrder, out_of_order
 from generator.derive.slo.target_down import TARGET_DOWN, target_down_keeps_job, unpaired_input, watched_inputs
-from generator.model import SLO
+from generator.model import SLO, ScrapeJob
 
 CODE = "SM009"
+READS_EVERY = (ScrapeJob,)
 NAME = "unpaired-target-down"
 LEVEL = Level.WARNING
 

@@ -29,6 +29,7 @@ from generator.checks.lint import (
     gd009_window_samples,
     gd010_ratio_percent,
     gd011_last_value_outlives_source,
+    gd012_unused_variable,
 )
 from generator.checks.lint.dashboard_json import LintContext, title
 from generator.checks.lint.rule_evaluation import recorded_series, shortest_step
@@ -41,7 +42,7 @@ from generator.model.metrics import counter_like
 RULES: tuple[ModuleType, ...] = (
     gd001_panel_title, gd002_panel_description, gd003_panel_unit, gd004_counter_rate,
     gd005_rate_interval, gd006_datasource_variable, gd007_no_overlap, gd008_stale_last_value, gd009_window_samples,
-    gd010_ratio_percent, gd011_last_value_outlives_source,
+    gd010_ratio_percent, gd011_last_value_outlives_source, gd012_unused_variable,
 )
 
 
@@ -78,6 +79,9 @@ class DashboardCheck:
                 continue
             panels: dict[str, Definition] = {panel.title: panel for panel in dashboard.all_panels}
             for panel, message in lint(document, linted, self.rule):
+                if panel is document:  # a finding about the whole dashboard (GD012's variables)
+                    yield Finding(dashboard, f"dashboard {dashboard.name}: {message}")
+                    continue
                 at: Definition = panels.get(str(panel.get("title", "")), dashboard)
                 yield Finding(at, f"dashboard {dashboard.name}: {title(panel)}: {message}")
 

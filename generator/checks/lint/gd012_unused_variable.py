@@ -1,0 +1,52 @@
+"""A dashboard variable nothing uses: a picker on top of the dashboard that changes nothing.
+
+A variable is used when something of the dashboard names it: a panel's query, title, description, link or data
+source (`$name`, `${name}`, `${name:regex}`, `[[name]]`), a panel or row repeated over it (`repeat: name`),
+an annotation's query, a dashboard link, or another variable's query (a chained variable, itself used or not).
+One nobody names still runs its query at every load and offers values that change no panel: the reader picks
+`0.99` and the panels stay as they were. Grafana marks it "not referenced by any variable or dashboard" in the
+dashboard's variable settings, and grafana-dashboard-linter's template rules read the same references.
+Ad hoc filters apply to every query by themselves and are not judged.
+
+    Dashboard(variables=(job_variable(), CustomVariable(name="quantile", options=("0.95", "0.99"))),
+              rows=(Row(panels=(Panel(queries='histogram_quantile(0.99, ...)'),)),))   # $quantile never read
+
+Fix: use it (`histogram_quantile($quantile, ...)`), or remove it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from generator.checks.lint.dashboard_json import LintContext
+from generator.core.dashboard_variables import template_variables, with_variables
+from generator.core.errors import Level
+
+CODE = "GD012"
+NAME = "unused-variable"
+LEVEL = Level.WARNING
+NOT_NAMED = frozenset({"adhoc"})
+"""Variable types that act without being named."""
+
+
+def _named(text: str, name: str) -> bool:
+    """Whether the text (a dashboard as JSON) refers to the variable."""
+    escaped = re.escape(name)
+    return re.search(rf"\$(?:{escaped}(?!\w)|\{{{escaped}[}}:.])|\[\[{escaped}(?:\]\]|:)|\"repeat\": \"{escaped}\"",
+                     text) is not None
+
+
+def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
+    """The dashboard itself, once for each variable nothing names."""
+    variables = template_variables(dashboard)
+    for number, variable in enumerate(variables):
+        name = variable.get("name")
+        if not isinstance(name, str) or not name or variable.get("type") in NOT_NAMED:
+            continue
+        rest = with_variables(dashboard, variables[:number] + variables[number + 1:])
+        if not _named(json.dumps(rest), name):
+            yield dashboard, (f"variable ${name} is used by no query, title, link, repeat or other variable: its "
+                              "picker changes nothing; use it or remove it")

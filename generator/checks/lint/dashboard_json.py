@@ -18,6 +18,8 @@ from generator.model.identity import GRAFANA_UID, MAX_UID
 # Durations no one writes by hand, so a parsed window equal to one came from the variable.
 RATE_WINDOW = 7 * 3600 + 7 * 60 + 7.007
 RANGE_WINDOW = 6 * 3600 + 6 * 60 + 6.006
+INTERVAL_WINDOW = 5 * 3600 + 5 * 60 + 5.005
+"""(Given to $__interval by the rules that tell its windows apart: GD005, GD009.)"""
 DEFAULT_MIN_STEP = 15.0
 """Grafana's minimum step for a Prometheus data source that sets no timeInterval."""
 LINT_BUILTINS = {**PARSE_BUILTINS, RATE_INTERVAL: format_seconds(RATE_WINDOW), "__range": format_seconds(RANGE_WINDOW)}
@@ -135,9 +137,10 @@ def parsed(target: dict[str, Any], values: Mapping[str, str]) -> Any:
         return None
 
 
-def queries(dashboard: dict[str, Any]) -> Iterator[Query]:
-    """Every PromQL target, parsed with the dashboard's variables filled in."""
-    values = variable_values(dashboard)
+def queries(dashboard: dict[str, Any], builtins: dict[str, str] | None = None) -> Iterator[Query]:
+    """Every PromQL target, parsed with the dashboard's variables filled in (and built-ins given other values:
+    {"__interval": format_seconds(INTERVAL_WINDOW)} to tell $__interval's windows)."""
+    values = variable_values(dashboard) | (builtins or {})
     for panel in panels(dashboard):
         for target in panel.get("targets", []):
             expr = target.get("expr", "")

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.checks.lint.dashboard_json import RATE_WINDOW, LintContext, panels, variable_values
+from generator.checks.lint.dashboard_json import INTERVAL_WINDOW, RATE_WINDOW, LintContext, panels, variable_values
 from generator.checks.lint.scrape_intervals import selected
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.grafana_promql import UnknownVariable, interpolate
@@ -33,8 +33,6 @@ from generator.model import Query
 
 CODE = "GD009"
 NAME = "window-samples"
-INTERVAL_WINDOW = 5 * 3600 + 5 * 60 + 5.005
-"""A duration no one writes, given to $__interval: a parsed window equal to it came from the variable."""
 STEP_VARIABLES = frozenset({"$__interval", "${__interval}", "$__interval_ms", "${__interval_ms}", "$__rate_interval",
                             "${__rate_interval}", "$__rate_interval_ms", "${__rate_interval_ms}"})
 """A target's min step Grafana reads as unset (pkg/promlib/models/query.go isVariableInterval)."""

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.by_text import remembered, strings, text_decides
 from generator.checks.semantics.result_readers import possible_labels_of
 from generator.checks.semantics.vector_matching import rule_expressions
 from generator.core.errors import Level
@@ -68,11 +69,25 @@ def _without_le(project: Project, expr: str, read: Any) -> Iterator[str]:
             yield str(node).replace("{}", "")
 
 
-def check(context: Context) -> Iterator[Finding]:
+def _calls(context: Context, expr: str, here: bool) -> tuple[str, ...]:
+    """_without_le's calls; none without a histogram_quantile() in the text (no parse), and an imported rule's kept
+    across builds when its text alone decides them (every series it reads may carry le: by_text)."""
+    if "histogram_quantile" not in expr:
+        return ()
     project = context.project
+
+    def found() -> tuple[str, ...]:
+        return tuple(_without_le(project, expr, possible_labels_of(context, here)))
+
+    if here or not text_decides(project, expr):
+        return found()
+    return remembered("without le", expr, found, list, strings)
+
+
+def check(context: Context) -> Iterator[Finding]:
     for at, path, what, expr, here in rule_expressions(context):
         outcome = "the alert never fires" if isinstance(at, Alert) else "it returns nothing"
-        for call in _without_le(project, expr, possible_labels_of(context, here)):
+        for call in _calls(context, expr, here):
             yield Finding(at, f"{what}: {call!r} aggregates its buckets without le, so histogram_quantile() has no "
                               f"bucket boundaries and {outcome}; keep le in the aggregation (by (le, ...), or drop "
                               "without (le))", path)

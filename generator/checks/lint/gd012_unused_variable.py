@@ -6,7 +6,9 @@ an annotation's query, a dashboard link, or another variable's query (a chained 
 One nobody names still runs its query at every load and offers values that change no panel: the reader picks
 `0.99` and the panels stay as they were. Grafana marks it "not referenced by any variable or dashboard" in the
 dashboard's variable settings, and grafana-dashboard-linter's template rules read the same references.
-Ad hoc filters apply to every query by themselves and are not judged.
+Ad hoc filters apply to every query by themselves and are not judged, nor is a dashboard holding a library panel
+(`libraryPanel`, an imported one Grafana's export did not carry the model of): its queries live in Grafana's
+library, out of sight, and may name any variable.
 
     Dashboard(variables=(job_variable(), CustomVariable(name="quantile", options=("0.95", "0.99"))),
               rows=(Row(panels=(Panel(queries='histogram_quantile(0.99, ...)'),)),))   # $quantile never read
@@ -21,7 +23,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import LintContext
+from generator.checks.lint.dashboard_json import LintContext, panels
 from generator.core.dashboard_variables import template_variables, with_variables
 from generator.core.errors import Level
 
@@ -41,6 +43,8 @@ def _named(text: str, name: str) -> bool:
 
 def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """The dashboard itself, once for each variable nothing names."""
+    if any("libraryPanel" in panel for panel in panels(dashboard)):
+        return
     variables = template_variables(dashboard)
     for number, variable in enumerate(variables):
         name = variable.get("name")

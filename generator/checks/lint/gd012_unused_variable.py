@@ -8,7 +8,9 @@ One nobody names still runs its query at every load and offers values that chang
 dashboard's variable settings, and grafana-dashboard-linter's template rules read the same references.
 Ad hoc filters apply to every query by themselves and are not judged, nor is a dashboard holding a library panel
 (`libraryPanel`, an imported one Grafana's export did not carry the model of): its queries live in Grafana's
-library, out of sight, and may name any variable.
+library, out of sight, and may name any variable. Nor is a dashboard whose links carry every variable to the
+dashboards they open (a dashboard link's `includeVars`, a URL's `${__all_variables}`): a variable named nowhere
+else still sets the linked dashboards' value there (an overview's cluster picker that its links pass on).
 
     Dashboard(variables=(job_variable(), CustomVariable(name="quantile", options=("0.95", "0.99"))),
               rows=(Row(panels=(Panel(queries='histogram_quantile(0.99, ...)'),)),))   # $quantile never read
@@ -41,9 +43,17 @@ def _named(text: str, name: str) -> bool:
                      text) is not None
 
 
+def _carries_variables(dashboard: dict[str, Any]) -> bool:
+    """Whether a link of the dashboard passes every variable on: a dashboard link with includeVars, or any URL
+    naming ${__all_variables} (how a panel link says it: Grafana's data links ignore includeVars)."""
+    links = dashboard.get("links")
+    return any(isinstance(link, dict) and link.get("includeVars") is True
+               for link in (links if isinstance(links, list) else ())) or "__all_variables" in json.dumps(dashboard)
+
+
 def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """The dashboard itself, once for each variable nothing names."""
-    if any("libraryPanel" in panel for panel in panels(dashboard)):
+    if any("libraryPanel" in panel for panel in panels(dashboard)) or _carries_variables(dashboard):
         return
     variables = template_variables(dashboard)
     for number, variable in enumerate(variables):

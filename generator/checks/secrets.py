@@ -24,7 +24,7 @@ from generator.checks.base import Context, Finding
 from generator.core import secret_scan
 from generator.core.disk_cache import source_digest
 from generator.core.errors import Level, Location
-from generator.core.lined import Joined
+from generator.core.joined import Joined
 from generator.core.secret_scan import Secret, distinct, find, under_key
 from generator.model import Definition, conventions
 from generator.model.project import Project

@@ -9,9 +9,6 @@ brace): the parser's hook takes them in that order. Linear in the text, within l
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
-from collections.abc import Iterator
-from itertools import accumulate
 from typing import Any
 
 from generator.core.untrusted import JSON_KEYS_AND_BRACKETS, load_json
@@ -31,33 +28,6 @@ class Lined(dict[Any, Any]):
     def line_of(self, key: Any) -> int:
         """The line of a key (of its value's start when the key is not written: the mapping's)."""
         return self.lines.get(key, self.line) if hasattr(self, "lines") else self.line
-
-
-class Joined:
-    """Strings joined by newlines once (a text's lines, split at "\\n", give the text back): the string any offset is
-    in, by bisection of where each starts, and the strings holding a text, by searches of the joined text. Counting
-    the newlines before each of many offsets, or testing every string for each of many texts, is quadratic in them
-    (8,000 credentials of one imported file took 1.1 s to count their lines)."""
-
-    def __init__(self, strings: list[str]) -> None:
-        self.strings = strings
-        self.text = "\n".join(strings)
-        self.starts = list(accumulate((len(string) + 1 for string in strings[:-1]), initial=0))
-
-    def at(self, offset: int) -> int:
-        """The index of the string an offset of the joined text is in (0-based: a text's line is this plus 1)."""
-        return bisect_right(self.starts, offset) - 1
-
-    def holding(self, value: str) -> Iterator[int]:
-        """The index of each string holding value, in order: a match running past its string's end leaves none in
-        it (a later start is nearer the end), so each string is searched once."""
-        found = self.text.find(value) if self.strings else -1
-        while found >= 0:
-            index = self.at(found)
-            end = self.starts[index] + len(self.strings[index])
-            if found + len(value) <= end:
-                yield index
-            found = self.text.find(value, end + 1)
 
 
 def item_line(value: Any, key: Any, index: int, default: int = 0) -> int:

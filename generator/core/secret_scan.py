@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from generator.core import linear_patterns, secret_plugins
 from generator.core.disk_cache import DiskCache, package_version, source_digest
-from generator.core.lined import Joined
+from generator.core.joined import Joined
 
 SCHEME = r"(?:(?<![A-Za-z0-9+.-])|(?<=@[A-Za-z0-9]))[0-9+.-]*+"
 """Where a URL starts: at the first letter of a run of scheme characters (a later start in the run would find the

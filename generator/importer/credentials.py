@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.checks import secrets
 from generator.core.errors import Level, Location, Problem, ProblemsFound
-from generator.core.lined import Joined
+from generator.core.joined import Joined
 from generator.core.secret_scan import Secret
 from generator.importer.reading import Budget, read_text
 from generator.model import Definition

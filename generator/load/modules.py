@@ -9,7 +9,6 @@ name unknown when its definition is what failed.
 from __future__ import annotations
 
 import ast
-import difflib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -128,6 +127,8 @@ def describe(error: BaseException) -> str:
 
 def _no_member(enum: type[Enum], name: str) -> str:
     """`Source.EXPORTER`: Python says only "AttributeError: EXPORTER"; this names the enum and lists its members."""
+    import difflib  # only for a failed definition: a build loads no difflib (tests/speed/test_cli_imports)
+
     members = list(enum.__members__)
     close = difflib.get_close_matches(name, members, n=1, cutoff=0.8)  # a typo, not any member sharing a word
     hint = f"; did you mean {enum.__name__}.{close[0]}?" if close else ""

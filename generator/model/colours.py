@@ -4,7 +4,6 @@ Grafana looks a colour up in its palette and otherwise hands it to the browser a
 (`"redd"`) is neither, and the browser draws nothing: a threshold step without a colour, a status without its red.
 """
 
-import difflib
 import re
 from typing import Annotated
 
@@ -41,6 +40,8 @@ def colour(value: str) -> str:
     name = value.strip().lower()  # CSS reads its names in any case, Grafana its palette's only as written
     if not value or value.strip() in PALETTE or name in CSS_NAMES | {"transparent"} or CSS_VALUE.fullmatch(name):
         return value
+    import difflib  # only for a refused colour: a build loads no difflib (tests/speed/test_cli_imports)
+
     close = difflib.get_close_matches(name, sorted(PALETTE), n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     raise ValueError(f"{value!r} is not a colour Grafana can draw; {hint}(Grafana's: {', '.join(HUES)}, each also "

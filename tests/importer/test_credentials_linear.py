@@ -1,5 +1,5 @@
 """`obsgen import`'s refusal of credentials takes time linear in them: each is placed at its line by bisection of
-line starts found once (core/lined.Joined), and the strings of one imported object holding each secret are found
+line starts found once (core/joined.Joined), and the strings of one imported object holding each secret are found
 with one walk and one scan of each string (checks/secrets._Strings), placing and naming the same credentials as
 before (old code written out below)."""
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.checks import secrets
 from generator.core.errors import ProblemsFound
-from generator.core.lined import Joined
+from generator.core.joined import Joined
 from generator.core.secret_scan import Secret, distinct, find
 from generator.importer import credentials
 from generator.importer.reading import Budget, read_text

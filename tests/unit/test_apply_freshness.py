@@ -56,7 +56,9 @@ def _apply(out: Path, url: str, *extra: str) -> tuple[int, str]:
 
 def _edit(project: Path) -> None:
     alerts = project / "definitions/alerts.py"
-    alerts.write_text(alerts.read_text().replace('op=">", threshold=90,', 'op=">", threshold=85,', 1))
+    edited = alerts.read_text().replace("[5m]) > 90\"", "[5m]) > 85\"", 1)  # CpuHigh's threshold
+    assert edited != alerts.read_text()
+    alerts.write_text(edited)
 
 
 def test_an_out_built_from_the_definitions_goes_on_to_the_servers(project: Path, grafana: str) -> None:
@@ -80,7 +82,9 @@ def test_allow_stale_applies_it_anyway(project: Path, grafana: str) -> None:
 
 def test_definitions_that_do_not_build_are_said_and_nothing_is_applied(project: Path, grafana: str) -> None:
     alerts = project / "definitions/alerts.py"
-    alerts.write_text(alerts.read_text().replace('op=">", threshold=90,', 'op=">", threshold="ninety",', 1))
+    broken = alerts.read_text().replace('[5m]) > 90", **{"for": "5m"}', '[5m]) > 90", **{"for": "ninety"}', 1)
+    assert broken != alerts.read_text()  # CpuHigh's `for`, no duration
+    alerts.write_text(broken)
     code, output = _apply(project / "out", grafana)
     assert code == 2 and Recorded.paths == []
     assert "does not build (1 error; first: " in output and "alerts.py:" in output, output

@@ -1,9 +1,11 @@
 """Escalation that survives flapping, shown by promtool on the generated rules of CpuHigh and its ladder.
 
-CPU above 90% for 114 of 120 minutes, dipping for one minute every 20: CpuHigh stays firing through each
-dip (keep_firing_for, the policy's flap tolerance), so its first escalation level is reached 15 minutes after
-it fired. The same rules with no flap tolerance resolve CpuHigh at every dip, restart its `for`, and never
-reach level 1: the failure the tolerance fixes. A dip longer than the tolerance is a new incident.
+CpuHigh is judged on a window (the median of the last 5 minutes above 90%), so a one-minute dip no longer clears
+it; a dip of 3 minutes every 20 does, for 3 or 4 evaluations. CPU above 90% for 102 of 120 minutes, dipping to 40%
+for 3 minutes every 20: CpuHigh stays firing through each dip (keep_firing_for, the policy's flap tolerance), so
+its first escalation level is reached 15 minutes after it fired. The same rules with no flap tolerance resolve
+CpuHigh at every dip, restart its `for`, and never reach level 1: the failure the tolerance fixes. A dip longer
+than the tolerance is a new incident.
 """
 
 from __future__ import annotations
@@ -64,22 +66,28 @@ def _without_flap_tolerance(project: Project) -> Project:
                                        if isinstance(obj, EscalationPolicy) else obj for obj in project.objects))
 
 
-def test_cpu_above_90_for_114_of_120_minutes_with_one_minute_dips_reaches_level_1(
+def test_cpu_above_90_for_102_of_120_minutes_with_three_minute_dips_reaches_level_1(
         project: Project, tmp_path: Path) -> None:
-    # CpuHigh fires at 5m and holds through the dips; level 1 15 minutes later, level 2 at 35m
+    # CpuHigh fires at 5m and holds through the dips (its median under 90 at minutes 19-21 and 39-41, and 20 and
+    # 40 are checked); level 1 15 minutes later, level 2 at 35m
     checks = [_expect(FIRING, 5, 1), _expect(FIRING, 20, 1), _expect(FIRING, 40, 1), _expect(LEVEL_1, 19, None),
               _expect(LEVEL_1, 20, 1), _expect(LEVEL_1, 60, 1), _expect(LEVEL_1, 119, 1)]
-    assert _promtool(project, tmp_path, _flapping(dip=1), checks) == ""
+    assert _promtool(project, tmp_path, _flapping(dip=3), checks) == ""
 
 
 def test_without_a_flap_tolerance_the_same_cpu_never_reaches_level_1(project: Project, tmp_path: Path) -> None:
+    # the same 3-minute dips: the windowed condition clears at each, CpuHigh resolves (minute 20 inside the first)
+    # and its `for` restarts after, so it never fires 15 minutes on end
     checks = [_expect(FIRING, 20, None), _expect(LEVEL_1, 60, None), _expect(LEVEL_1, 119, None)]
-    assert _promtool(_without_flap_tolerance(project), tmp_path, _flapping(dip=1), checks) == ""
+    assert _promtool(_without_flap_tolerance(project), tmp_path, _flapping(dip=3), checks) == ""
 
 
 def test_a_dip_longer_than_the_tolerance_resolves_and_restarts_the_ladder(project: Project, tmp_path: Path) -> None:
-    # 10 minutes at 40%: CpuHigh resolves 5 minutes into the dip, and fires again 5 minutes after it ends
-    checks = [_expect(FIRING, 9, 1), _expect(FIRING, 17, None), _expect(FIRING, 25, 1), _expect(LEVEL_1, 35, None)]
+    # 10 minutes at 40% (minutes 10-19): the 5-minute median is under 90 from minute 12 (3 samples of the dip in the
+    # window) to 21 or 22, CpuHigh resolves 5 minutes in (the tolerance), is pending again at 25 and fires again
+    # 5 minutes after the median is back above 90; level 1, due at 20, never came, nor at 35 (the ladder restarted)
+    checks = [_expect(FIRING, 9, 1), _expect(FIRING, 18, None), _expect(FIRING, 25, None), _expect(FIRING, 29, 1),
+              _expect(LEVEL_1, 20, None), _expect(LEVEL_1, 35, None)]
     assert _promtool(project, tmp_path, _flapping(dip=10), checks) == ""
 
 
@@ -109,10 +117,10 @@ def test_an_escalation_copy_shows_the_value_the_alert_fired_with(project: Projec
 
 def test_in_a_dip_the_alert_holds_through_its_copy_fires_on_and_says_it_has_no_value(project: Project,
                                                                                      tmp_path: Path) -> None:
-    # at minute 39 CPU is at 40%: CpuHigh holds (keep_firing_for) with its last text; levels 1 and 2 (reached at
-    # 20m and 35m) hold too, with no value to show (NaN, not ALERTS' 1): their text says so (where Go prints
-    # "NaN%"), their `for` not restarted
+    # at minute 39 CPU has been at 40% for 3 minutes, its 5-minute median under 90: CpuHigh holds (keep_firing_for)
+    # with its last text; levels 1 and 2 (reached at 20m and 35m) hold too, with no value to show (NaN, not ALERTS'
+    # 1): their text says so (where Go prints "NaN%"), their `for` not restarted
     nan = "CPU on web-1 at no current value (above 90% for 5 minutes)"
     held = _cpu_high(project, 39, ("", "CPU on web-1 at 95.0% (above 90% for 5 minutes)"), ("1", nan), ("2", nan))
-    failures = _promtool(project, tmp_path, _flapping(dip=1), [], (held,))
+    failures = _promtool(project, tmp_path, _flapping(dip=3), [], (held,))
     assert failures == "", failures

@@ -10,9 +10,9 @@ from generator.model.project import Project
 
 def test_the_grace_period_is_the_shortest_hold_and_the_tolerance_the_longest_but_at_least_an_hour(
         project: Project) -> None:
-    # shipped: alerts hold 2m to 4h (TSDB reload and compaction failures, as kube-prometheus holds them); the
-    # default escalation ladder climbs to 60m
-    assert for_state(project).flags() == ["--rules.alert.for-grace-period=2m",
+    # shipped: alerts hold 1m (JobMissing, the one page before the absent pages' 2m) to 4h (TSDB reload and
+    # compaction failures, as kube-prometheus holds them); the default escalation ladder climbs to 60m
+    assert for_state(project).flags() == ["--rules.alert.for-grace-period=1m",
                                           "--rules.alert.for-outage-tolerance=4h"]
 
 

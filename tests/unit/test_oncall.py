@@ -37,7 +37,7 @@ def test_escalation_copies_keep_the_alerts_name_and_labels_and_add_the_level(pro
     # the alert's condition on the condition's own labels (NaN where a dip leaves it none)
     firing = 'max without (alertstate) (ALERTS{alertname="CpuHigh",alertstate="firing",escalation_level=""})'
     assert copies[0]["expr"] == (f"{firing} * ignoring (alertname, escalation_policy, severity) group_left () "
-                                 f"(instance:cpu_usage:percent > 90) or {firing} * NaN")
+                                 f"(quantile_over_time(0.5, instance:cpu_usage:percent[5m]) > 90) or {firing} * NaN")
     assert copies[0]["annotations"]["runbook_url"] == own["annotations"]["runbook_url"]
     assert copies[0]["annotations"]["description"].endswith(
         "Unresolved for 15m: escalation level 1 of policy default, telling email_team_lead.")

@@ -23,6 +23,8 @@ from tests import servers
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
 FIRST_PROMETHEUS = "global:\n  scrape_interval: 15s\n"
 FIRST_ALERTMANAGER = "route:\n  receiver: 'null'\nreceivers:\n- name: 'null'\n"
+CPU_HIGH = "quantile_over_time(0.5, instance:cpu_usage:percent[5m]) > {}"
+"""CpuHigh's expression as built, for a threshold."""
 
 
 def _obsgen(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -51,6 +53,18 @@ def _build(definitions: Path, out: Path, alertmanager_port: int, secrets: bool =
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text("https://hooks.example.invalid/x\n")
     return out
+
+
+def _replaced(path: Path, old: str, new: str) -> None:
+    """`old` replaced by `new` in the file, where it stands exactly once (never a silent no-op)."""
+    text = path.read_text()
+    assert text.count(old) == 1, (old, path)
+    path.write_text(text.replace(old, new))
+
+
+def _break_cpu_high(rules: Path) -> None:
+    """CpuHigh's expression in built alerts.yml made one promtool rejects (an unclosed left parenthesis)."""
+    _replaced(rules, CPU_HIGH.format(90), "rate(instance:cpu_usage:percent")
 
 
 def _config_dir(path: Path, name: str, text: str) -> Path:
@@ -90,7 +104,7 @@ def test_apply_loads_out_then_a_changed_threshold_and_status_follows(tmp_path: P
         assert "prometheus updated" in " ".join(first.stdout.split())
         assert collect(prom_config.parent, prometheus.SERVER.patterns) == collect(out / "prometheus",
                                                                                  prometheus.SERVER.patterns)
-        assert _loaded_query(prom, "CpuHigh") == "instance:cpu_usage:percent > 90"
+        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH.format(90)
 
         _wait_firing(prom, "Watchdog")
         in_sync = _obsgen("status", "--out", str(out), **urls)
@@ -105,24 +119,23 @@ def test_apply_loads_out_then_a_changed_threshold_and_status_follows(tmp_path: P
         # apply would refuse as stale next to the definitions they differ from
         definitions = tmp_path / "edited" / "definitions"
         shutil.copytree(DEFINITIONS, definitions)
-        alerts = definitions / "alerts.py"
-        alerts.write_text(alerts.read_text().replace('op=">", threshold=90,', 'op=">", threshold=92,'))
+        _replaced(definitions / "alerts.py", '[5m]) > 90"', '[5m]) > 92"')
         changed = _build(definitions, tmp_path / "out-changed", am_port)
 
         drift = _obsgen("status", "--out", str(changed), **urls)
         assert drift.returncode == 1
-        assert ("rule CpuHigh (group alerts, alerts.yml): expr is `instance:cpu_usage:percent > 90` on the server, "
-                "`instance:cpu_usage:percent > 92` in out/") in drift.stdout
+        assert (f"rule CpuHigh (group alerts, alerts.yml): expr is `{CPU_HIGH.format(90)}` on the server, "
+                f"`{CPU_HIGH.format(92)}` in out/") in drift.stdout
 
         dry = _obsgen("apply", "--dry-run", "--out", str(changed), *dirs, **urls)
-        assert dry.returncode == 0 and "+    expr: instance:cpu_usage:percent > 92" in dry.stdout
-        assert _loaded_query(prom, "CpuHigh") == "instance:cpu_usage:percent > 90"
+        assert dry.returncode == 0 and f"+    expr: {CPU_HIGH.format(92)}" in dry.stdout
+        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH.format(90)
 
         second = _obsgen("apply", "--out", str(changed), *dirs, **urls)
         assert second.returncode == 0
         # the escalation copies evaluate CpuHigh's condition for its value: their file changes with it
         assert "changed rules/alerts.yml, rules/escalation-default-alerts.yml; reloaded and verified" in second.stdout
-        assert _loaded_query(prom, "CpuHigh") == "instance:cpu_usage:percent > 92"
+        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH.format(92)
         assert _obsgen("status", "--out", str(changed), **urls).returncode == 0
 
 
@@ -138,8 +151,7 @@ def test_configs_the_validators_reject_are_refused_before_reload(tmp_path: Path)
     shutil.copytree(out / "alertmanager", am_dir)
     broken = tmp_path / "broken"
     shutil.copytree(out, broken)
-    rules = broken / "prometheus/rules/alerts.yml"
-    rules.write_text(rules.read_text().replace("instance:cpu_usage:percent > 90", "rate(instance:cpu_usage:percent"))
+    _break_cpu_high(broken / "prometheus/rules/alerts.yml")
     config = broken / "alertmanager/alertmanager.yml"
     config.write_text(config.read_text().replace("receiver: email_team_lead", "receiver: nobody"))
     with servers.alertmanager(am_dir / "alertmanager.yml", tmp_path, port=am_port) as am, \
@@ -161,7 +173,7 @@ def test_configs_the_validators_reject_are_refused_before_reload(tmp_path: Path)
         for (name, api), directory, server in zip(apis.items(), (prom_dir, am_dir),
                                                   (prometheus.SERVER, alertmanager.SERVER), strict=True):
             assert (_reload_timestamp(api, name), collect(directory, server.patterns)) == before[name]
-        assert _loaded_query(prom, "CpuHigh") == "instance:cpu_usage:percent > 90"
+        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH.format(90)
         assert prometheus.differences(apis["prometheus"], collect(out / "prometheus", prometheus.SERVER.patterns)) == []
 
 

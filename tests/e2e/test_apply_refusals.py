@@ -21,7 +21,15 @@ from generator.apply.files import collect
 from generator.apply.http import Api, Connection
 from generator.cli.app import app
 from tests import servers
-from tests.e2e.test_apply import DEFINITIONS, FIRST_ALERTMANAGER, FIRST_PROMETHEUS, _build, _config_dir, _obsgen
+from tests.e2e.test_apply import (
+    DEFINITIONS,
+    FIRST_ALERTMANAGER,
+    FIRST_PROMETHEUS,
+    _break_cpu_high,
+    _build,
+    _config_dir,
+    _obsgen,
+)
 
 SIGN_IN = b"<html><body>Sign in</body></html>"
 
@@ -159,8 +167,7 @@ def test_a_prometheus_refusal_leaves_alertmanager_on_the_previous_build_too(tmp_
     out, port = built
     broken = tmp_path / "broken"
     shutil.copytree(out, broken)
-    rules = broken / "prometheus/rules/alerts.yml"
-    rules.write_text(rules.read_text().replace("instance:cpu_usage:percent > 90", "rate(instance:cpu_usage:percent"))
+    _break_cpu_high(broken / "prometheus/rules/alerts.yml")
     am_config = _config_dir(tmp_path / "etc-alertmanager", "alertmanager.yml", FIRST_ALERTMANAGER)
     prom_config = _config_dir(tmp_path / "etc-prometheus", "prometheus.yml", FIRST_PROMETHEUS)
     with servers.alertmanager(am_config, tmp_path, port=port) as am, \

@@ -21,6 +21,9 @@ from generator.importer.write import import_files
 from tests.gitops.diff_repo import commit_all, definitions_repo, edit, git, obsgen_diff
 from tests.gitops.helpers import FIXTURES, ROOT, copy_definitions
 
+CPU_HIGH = "quantile_over_time(0.5, instance:cpu_usage:percent[5m]) > {}"
+"""CpuHigh's expression as built, for a threshold."""
+
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
@@ -35,7 +38,7 @@ def _changes(output: str) -> list[str]:
 
 
 def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
-    edit(repo / "definitions/alerts.py", 'op=">", threshold=90,', 'op=">", threshold=85,')
+    edit(repo / "definitions/alerts.py", '[5m]) > 90"', '[5m]) > 85"')
     commit_all(repo, "page earlier on CPU")
     edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
          'Severity(name="warning", channels=("email", "slack")')
@@ -46,15 +49,15 @@ def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
     assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"', "~ Alerts Overview / Alert Rules",
                                        "~ Operations / Alert Rules"]
     assert [line for line in result.stdout.splitlines() if line.startswith("        + | [CpuHigh]")
-            and "instance:cpu_usage:percent > 85" in line]
-    assert "expr: instance:cpu_usage:percent > 90 -> instance:cpu_usage:percent > 85" in result.stdout
+            and f"`{CPU_HIGH.format(85)}`" in line]
+    assert f"expr: {CPU_HIGH.format(90)} -> {CPU_HIGH.format(85)}" in result.stdout
     assert "receiver: email -> email-slack" in result.stdout
     assert "reaches: email oncall@company.com -> email oncall@company.com; slack #alerts, #ops" in result.stdout
     assert "  M prometheus/rules/alerts.yml" in result.stdout and "  M alertmanager/alertmanager.yml" in result.stdout
 
 
 def test_a_threshold_a_route_and_a_panel_change_are_named_exactly(repo: Path) -> None:
-    edit(repo / "definitions/alerts.py", 'op=">", threshold=90,', 'op=">", threshold=85,')
+    edit(repo / "definitions/alerts.py", '[5m]) > 90"', '[5m]) > 85"')
     edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
          'Severity(name="warning", channels=("email", "slack")')
     commit_all(repo, "page earlier on CPU, warnings to Slack")
@@ -202,7 +205,7 @@ def test_a_severity_change_shows_the_receivers_and_timings_it_gains_and_loses(re
 
 
 def test_a_log_alerts_change_shows_as_an_alert_with_lokis_latency_bound(repo: Path) -> None:
-    edit(repo / "definitions/logs.py", '[5m])) > 50\',\n    **{"for": "5m"},', '[5m])) > 50\',\n    **{"for": "10m"},')
+    edit(repo / "definitions/logs.py", '[5m])) > 50",\n    **{"for": "5m"},', '[5m])) > 50",\n    **{"for": "10m"},')
     result = obsgen_diff(repo, "HEAD")
     assert result.returncode == 0, result.stderr
     assert _changes(result.stdout)[0] == "~ ApiErrorLogsHigh"

@@ -152,7 +152,9 @@ OPERATIONS_DASHBOARD = Dashboard(
                   thresholds=((None, "red"), (86400, "orange"), (7 * 86400, "green")),
                   description=f"Time until each resource reaches its limit at its current trend: free disk space 0 "
                               f"({DISK.name}), memory used 100% ({MEMORY.name}). CapacityExhaustedSoon fires under "
-                              "24 hours.",
+                              "24 hours. In its first season (its first day for a daily one) a series is predicted "
+                              "to reach only a limit within its own range (no further beyond its extreme than that is "
+                              "from its other extreme), as a cycle cannot yet be told from growth.",
                   queries=Query(expr="min by (forecast, instance, mountpoint) (obsgen_capacity_seconds_to_exhaustion)",
                                 legend="{{forecast}} {{instance}} {{mountpoint}}", instant=True)),
             Panel(title="Disk Free", kind="line", unit="percent", min=0, max=100,

@@ -112,7 +112,10 @@ def predictive_alerts(for_: str = "10m", capacity_within: str = "24h", dashboard
             description=f"At its current trend, {WHAT_RUNS_OUT} reaches its limit in "
                         f"{{{{ $value | humanizeDuration }}}}: less than the {capacity_within} this alert warns ahead.",
             runbook="Check the recommendation (obsgen_recommendation_info or `obsgen forecast report`); free or add "
-                    "capacity now (clean up, expand the volume, scale out) before the limit is hit.",
+                    "capacity now (clean up, expand the volume, scale out) before the limit is hit. In its first "
+                    "season (its first day for a daily one) a series is predicted to reach only a limit within its own "
+                    "range (no further beyond its extreme than that is from its other extreme): a growth toward a "
+                    "limit further off does not page that first day.",
             examples=(
                 Example(name="full in 6 hours fires",
                         series={'obsgen_capacity_seconds_to_exhaustion{forecast="disk",instance="db-1"}': "21600x20"},

@@ -151,3 +151,12 @@ def test_a_disk_filling_to_the_top_of_its_cleanup_cycle_is_not_predicted_full_ea
         free, full_at = scenario("cleanups", seed)
         errors.append(abs(predict_at(shipped, free, full_at - HOUR) - HOUR) / HOUR)
     assert float(np.median(errors)) <= 0.42
+
+
+def test_the_runbook_and_the_panel_say_a_first_season_reaches_only_a_limit_within_its_range() -> None:
+    """capacity.first_season + within_seen_range: an operator reading why a young host did not page is told so
+    (review rev52late, capacity54/55)."""
+    root = Path(__file__).resolve().parents[2] / "out/docs"
+    for doc in (root / "runbooks/CapacityExhaustedSoon.md", root / "dashboards/operations.md"):
+        assert "In its first season (its first day for a daily one) a series is predicted to reach only a limit " \
+               "within its own range" in doc.read_text(), doc

@@ -161,3 +161,19 @@ def test_a_failed_statement_declaring_scrape_jobs_gives_one_error_not_follow_on_
     """})).report
     assert [(p.code, p.location.line) for p in report.problems if p.code == "LD001"] == [("LD001", 6)]
     assert [p.message for p in report.problems if p.code in {"MP008", "MP012", "MP014", "SM009"}] == []
+
+
+def test_a_failed_statement_declaring_a_labelled_scrape_job_gives_no_follow_on_label_findings(tmp_path: Path) -> None:
+    # hook52a: the failed list held the job adding tier="web"; SM014 then said no series carries 'tier'
+    report = compile_definitions(project_with(tmp_path, {CASE_MODULE: """
+        from generator.model import Alert, Metric, MetricType, ScrapeJob, Source
+        from ._alert import VALID
+        REQS = Metric(name="http_requests_total", type=MetricType.COUNTER, source=Source.APPLICATION,
+                      help="Requests.", labels=("service",))
+        JOBS = [ScrapeJob(name="shop", source=Source.APPLICATION, targets=("shop:8080",), labels={"tier": "web"}),
+                ScrapeJob(name="exporter", source=Source.EXPORTER, targets=("localhost:9188",))]
+        WEB = Alert(**VALID | {"name": "WebErrors",
+                               "expr": "sum by (tier) (rate(http_requests_total{tier='web'}[5m])) > 1"})
+    """})).report
+    assert [(p.code, p.location.line) for p in report.problems if p.code == "LD001"] == [("LD001", 7)]
+    assert [p.message for p in report.problems if p.code in {"SM011", "SM012", "SM014"}] == []

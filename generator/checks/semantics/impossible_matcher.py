@@ -29,9 +29,10 @@ from generator.core.errors import Level
 from generator.core.promql import PromQLError, matcher_op, parse, walk
 from generator.core.selector_regex import label_matches
 from generator.derive.result_labels import OPEN
-from generator.model import Alert, Definition
+from generator.model import Alert, Definition, ScrapeJob
 
 CODE = "SM014"
+READS_EVERY = (ScrapeJob,)  # a failed ScrapeJob statement may have added the label (its `labels`)
 NAME = "label-never-carried"
 LEVEL = Level.WARNING
 

@@ -40,8 +40,10 @@ from generator.core.errors import Level
 from generator.core.gotemplate_syntax import label_reads
 from generator.core.promql import PromQLError, parse
 from generator.derive.result_labels import OPEN, Labels
+from generator.model import ScrapeJob
 
 CODE = "SM011"
+READS_EVERY = (ScrapeJob,)  # a template may read a label only a failed ScrapeJob statement adds
 NAME = "template-label-not-in-result"
 LEVEL = Level.WARNING
 

@@ -29,9 +29,10 @@ from generator.checks.semantics.result_readers import Reader, possible_labels_of
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, parse, walk
 from generator.derive.result_labels import OPEN, Labels, is_scalar
-from generator.model import Alert, Definition, RuleSet
+from generator.model import Alert, Definition, RuleSet, ScrapeJob
 
 CODE = "SM012"
+READS_EVERY = (ScrapeJob,)  # the labels a failed ScrapeJob would add may be what pairs the sides
 NAME = "vectors-never-match"
 LEVEL = Level.WARNING
 

@@ -86,7 +86,8 @@ class _Rules:
         if kind == "VectorSelector":
             if node.name in self.project.recording_rules:
                 return self.of_rule(node.name)
-            return _union(TARGET, self.metric_labels(node.name) or ())
+            # a selector named only by its matcher ({__name__="x"}) has no name: "" is a series nobody declares
+            return _union(TARGET, self.metric_labels(node.name or "") or ())
         if kind == "AggregateExpr":
             return self._aggregated(node)
         if kind == "Call":

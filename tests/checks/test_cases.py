@@ -177,3 +177,24 @@ def test_a_failed_statement_declaring_a_labelled_scrape_job_gives_no_follow_on_l
     """})).report
     assert [(p.code, p.location.line) for p in report.problems if p.code == "LD001"] == [("LD001", 7)]
     assert [p.message for p in report.problems if p.code in {"SM011", "SM012", "SM014"}] == []
+
+
+def test_a_failed_statement_declaring_a_histogram_or_its_rules_gives_no_follow_on_quantile_findings(
+        tmp_path: Path) -> None:
+    # checks56: SM020 reads le from declared metrics and recording rules; one whose statement failed leaves its
+    # series undeclared (labels unknown, not judged), so SM020 needs no READS_EVERY: this pins that
+    report = compile_definitions(project_with(tmp_path, {CASE_MODULE: """
+        from generator.model import Alert, Metric, MetricType, RecordingRule, Source
+        from ._alert import VALID
+        LATENCY = Metric(name="request_seconds", type=MetricType.HISTOGRAM, source=Source.EXPORTER,
+                         help="Latency.", labels=("service",))
+        RULES = [RecordingRule(name="service_le:request_seconds_bucket:rate5m",
+                               expr="sum by (service, le) (rate(request_seconds_bucket[5m]))"),
+                 RecordingRule(name="other", expr=Source.EXPORTER)]
+        P99 = "histogram_quantile(0.99, sum without (instance) (rate(request_seconds_bucket[5m])))"
+        SLOW = Alert(**VALID | {"name": "SlowRequests", "expr": P99 + " > 0.5"})
+        RECORDED = Alert(**VALID | {"name": "SlowRecorded",
+                                    "expr": "histogram_quantile(0.99, service_le:request_seconds_bucket:rate5m) > 0.5"})
+    """})).report
+    assert [(p.code, p.location.line) for p in report.problems if p.code == "LD001"] == [("LD001", 4), ("LD001", 8)]
+    assert [p.message for p in report.problems if p.code == "SM020"] == []

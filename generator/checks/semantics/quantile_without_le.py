@@ -27,35 +27,39 @@ from generator.checks.semantics.by_text import remembered, strings, text_decides
 from generator.checks.semantics.result_readers import possible_labels_of
 from generator.checks.semantics.vector_matching import rule_expressions
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse, walk
+from generator.core.promql import PromQLError, facts, parse, read_selectors, walk
 from generator.derive.result_labels import OPEN
 from generator.model import Alert
-from generator.model.project import Project
 
 CODE = "SM020"
 NAME = "quantile-without-le"
 LEVEL = Level.ERROR
 
 
-def _reads_buckets(project: Project, node: Any, seen: frozenset[str] = frozenset()) -> bool:
-    """Whether an expression reads a `_bucket` series, itself or through the recording rules it reads."""
-    for n in walk(node):
-        if type(n).__name__ != "VectorSelector" or not n.name:
-            continue
-        name = str(n.name)
-        if name.endswith("_bucket"):
-            return True
-        rule = project.recording_rules.get(name)
-        if rule is not None and name not in seen:
-            try:
-                if _reads_buckets(project, parse(rule.expr), seen | {name}):
-                    return True
-            except PromQLError:
-                continue
-    return False
+def bucket_rules(context: Context) -> frozenset[str]:
+    """The recording rules that read a `_bucket` series, themselves or through the rules they read: from each
+    rule's cached facts (promql.facts: no parse of a rule a previous build read), found once a build."""
+    project = context.project
+    reads = {name: {selector.name for selector in facts(rule.expr).selectors}
+             for name, rule in project.recording_rules.items()}  # none for a rule that does not parse
+    found = {name for name, names in reads.items() if any(read.endswith("_bucket") for read in names)}
+    grown = True
+    while grown:  # a rule reading one that reads buckets reads them too (a loop adds nothing new and ends)
+        grown = False
+        for name, names in reads.items():
+            if name not in found and names & found:
+                found.add(name)
+                grown = True
+    return frozenset(found)
 
 
-def _without_le(project: Project, expr: str, read: Any) -> Iterator[str]:
+def _reads_buckets(node: Any, rules: frozenset[str]) -> bool:
+    """Whether an expression reads a `_bucket` series, itself or through the recording rules it reads (a selector
+    named by its matcher, {__name__="x_bucket"}, too)."""
+    return any(selector.name.endswith("_bucket") or selector.name in rules for _, selector in read_selectors(node))
+
+
+def _without_le(rules: frozenset[str], expr: str, read: Any) -> Iterator[str]:
     """Each histogram_quantile() call of the expression whose buckets lost le, as PromQL."""
     try:
         root = parse(expr)
@@ -65,7 +69,7 @@ def _without_le(project: Project, expr: str, read: Any) -> Iterator[str]:
         if type(node).__name__ != "Call" or str(node.func.name) != "histogram_quantile" or len(node.args) != 2:
             continue
         labels = read(node.args[1])
-        if OPEN not in labels and "le" not in labels and _reads_buckets(project, node.args[1]):
+        if OPEN not in labels and "le" not in labels and _reads_buckets(node.args[1], rules):
             yield str(node).replace("{}", "")
 
 
@@ -77,7 +81,7 @@ def _calls(context: Context, expr: str, here: bool) -> tuple[str, ...]:
     project = context.project
 
     def found() -> tuple[str, ...]:
-        return tuple(_without_le(project, expr, possible_labels_of(context, here)))
+        return tuple(_without_le(context.derived(bucket_rules), expr, possible_labels_of(context, here)))
 
     if here or not text_decides(project, expr):
         return found()

@@ -5,6 +5,13 @@ nothing while nothing matches, and a panel that reduces its range query to the l
 last value it had: an alert that stopped firing an hour ago still reads 1, in red.
 Fix: a fallback for when nothing matches (`... or vector(0)`; a zero per label with
 `label_replace(vector(0), "severity", "critical", "", "")`), or an instant query (which has no sparkline).
+
+Reducers (reduceOptions.calcs, lastNotNull when none is given): `lastNotNull` and `last` show the stale value
+alike, since Grafana's Prometheus data source inserts no null after a series ends (GD011): the last value is its
+last sample. The others summarise the whole range and say so: first and firstNotNull (its start), mean, min,
+max, sum, median, the percentiles, variance, stdDev, range, delta, diff, diffperc, step, logmin, count,
+distinctCount, changeCount, allIsZero, allIsNull, allValues, uniqueValues; a panel showing only those is not
+judged, nor one showing every value (reduceOptions.values).
 """
 
 from __future__ import annotations
@@ -40,21 +47,27 @@ def vanishes(node: Any) -> bool:
     return any(vanishes(child) for child in children(node))
 
 
-def last_non_null(panel: dict[str, Any]) -> bool:
-    """Whether a reducing panel shows the last non-null value of each series (Grafana's default)."""
-    calcs = ((panel.get("options") or {}).get("reduceOptions") or {}).get("calcs") or ["lastNotNull"]
-    return "lastNotNull" in calcs
+def last_value(panel: dict[str, Any]) -> str:
+    """How a reducing panel shows each series' last value: 'last non-null' (lastNotNull, Grafana's default),
+    'last' (the `last` reducer, the same value on a Prometheus series), '' when it reduces otherwise or shows
+    every value."""
+    reduce = (panel.get("options") or {}).get("reduceOptions") or {}
+    calcs = reduce.get("calcs") or ["lastNotNull"]
+    if reduce.get("values") is True or not isinstance(calcs, list):
+        return ""
+    return "last non-null" if "lastNotNull" in calcs else "last" if "last" in calcs else ""
 
 
 def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Reducing panels whose range query can end with nothing to show."""
     values = variable_values(dashboard)
     for panel in panels(dashboard):
-        if panel.get("type") not in REDUCING or not last_non_null(panel):
+        shown = last_value(panel) if panel.get("type") in REDUCING else ""
+        if not shown:
             continue
         for target in panel.get("targets", []):
             root = None if target.get("instant") else parsed(target, values)
             if root is not None and vanishes(root):
                 yield panel, (f"query {target.get('refId', '?')} returns nothing while nothing matches, and the "
-                              "panel shows its last non-null value: it keeps showing the last value after that; "
+                              f"panel shows its {shown} value: it keeps showing the last value after that; "
                               "add `or vector(0)` (a zero per label) or make the query instant")

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.lint.dashboard_json import LintContext, panels, parsed, variable_values
-from generator.checks.lint.gd008_stale_last_value import REDUCING, last_non_null, vanishes
+from generator.checks.lint.gd008_stale_last_value import REDUCING, last_value, vanishes
 from generator.checks.semantics.shapes import has_selector, unparen
 from generator.core.errors import Level
 
@@ -41,15 +41,6 @@ def always_there(node: Any) -> bool:
     return False
 
 
-def last_value(panel: dict[str, Any]) -> str:
-    """How a reducing panel shows each series' last value: 'last non-null' (lastNotNull, Grafana's default),
-    'last' (the `last` reducer, the same value on a Prometheus series), '' when it reduces otherwise."""
-    if last_non_null(panel):
-        return "last non-null"
-    calcs = ((panel.get("options") or {}).get("reduceOptions") or {}).get("calcs") or ()
-    return "last" if "last" in calcs else ""
-
-
 def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Reducing panels showing the last value of a range query that can stop returning series."""
     values = variable_values(dashboard)
@@ -59,8 +50,8 @@ def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dic
             continue
         for target in panel.get("targets") or []:
             root = None if target.get("instant") or target.get("hide") else parsed(target, values)
-            if root is None or always_there(root) or (shown == "last non-null" and vanishes(root)):
-                continue  # (a vanishing query under lastNotNull is GD008's)
+            if root is None or always_there(root) or vanishes(root):
+                continue  # (a vanishing query is GD008's)
             yield panel, (f"query {target.get('refId', '?')} is a range query and the panel shows its {shown} "
                           "value: when its source stops reporting, the panel keeps its last number for the "
                           "dashboard's range; make the query instant (No data when there is none)")

@@ -10,7 +10,9 @@ Ad hoc filters apply to every query by themselves and are not judged, nor is a d
 (`libraryPanel`, an imported one Grafana's export did not carry the model of): its queries live in Grafana's
 library, out of sight, and may name any variable. Nor is a dashboard whose links carry every variable to the
 dashboards they open (a dashboard link's `includeVars`, a URL's `${__all_variables}`): a variable named nowhere
-else still sets the linked dashboards' value there (an overview's cluster picker that its links pass on).
+else still sets the linked dashboards' value there (an overview's cluster picker that its links pass on). A link
+with includeVars to Explore (which reads no `var-` parameter) or to the dashboard itself (obsgen's theme links)
+passes nothing on, and is no use.
 
     Dashboard(variables=(job_variable(), CustomVariable(name="quantile", options=("0.95", "0.99"))),
               rows=(Row(panels=(Panel(queries='histogram_quantile(0.99, ...)'),)),))   # $quantile never read
@@ -24,6 +26,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.checks.lint.dashboard_json import LintContext, panels
 from generator.core.dashboard_variables import template_variables, with_variables
@@ -43,11 +46,24 @@ def _named(text: str, name: str) -> bool:
                      text) is not None
 
 
+def _opens_a_dashboard(link: dict[str, Any], uid: str) -> bool:
+    """Whether a dashboard link can open a dashboard that reads the variables it passes: a list of dashboards by
+    tag, or a URL other than Explore's (which reads no var- parameter) and this dashboard's own (a theme link)."""
+    if link.get("type") == "dashboards":
+        return True
+    path = urlsplit(str(link.get("url") or "")).path.rstrip("/")
+    if path.endswith("/explore"):
+        return False
+    return not uid or re.search(rf"/d/{re.escape(uid)}(/|$)", path) is None
+
+
 def _carries_variables(dashboard: dict[str, Any]) -> bool:
-    """Whether a link of the dashboard passes every variable on: a dashboard link with includeVars, or any URL
-    naming ${__all_variables} (how a panel link says it: Grafana's data links ignore includeVars)."""
+    """Whether a link of the dashboard passes every variable on to another dashboard: a dashboard link with
+    includeVars, or any URL naming ${__all_variables} (how a panel link says it: Grafana's data links ignore
+    includeVars)."""
     links = dashboard.get("links")
-    return any(isinstance(link, dict) and link.get("includeVars") is True
+    uid = str(dashboard.get("uid") or "")
+    return any(isinstance(link, dict) and link.get("includeVars") is True and _opens_a_dashboard(link, uid)
                for link in (links if isinstance(links, list) else ())) or "__all_variables" in json.dumps(dashboard)
 
 
@@ -61,6 +77,6 @@ def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dic
         if not isinstance(name, str) or not name or variable.get("type") in NOT_NAMED:
             continue
         rest = with_variables(dashboard, variables[:number] + variables[number + 1:])
-        if not _named(json.dumps(rest), name):
+        if not _named(json.dumps(rest, ensure_ascii=False), name):  # (as written: $región, not $regi\u00f3n)
             yield dashboard, (f"variable ${name} is used by no query, title, link, repeat or other variable: its "
                               "picker changes nothing; use it or remove it")

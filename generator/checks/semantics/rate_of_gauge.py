@@ -14,6 +14,10 @@ A subquery of the gauge is the same mistake: `rate(max_over_time(http_requests_i
 each step, and they fall as it does. A subquery whose values are not only gauges' (a counter among them, `counter
 * on (pod) group_left info_gauge`, count(), timestamp(), count_over_time(), a comparison with `bool`) is not judged.
 
+A gauge holding a timestamp (its name says so: `prometheus_remote_storage_queue_highest_sent_timestamp_seconds`)
+only grows while what it stamps advances and falls only when its process restarts, as a counter does: its rate()
+is the seconds it advances per second (kube-prometheus' remote-write dashboard), and it is not judged.
+
 Alerts, recording rules, forecasts, dashboards' queries and imported rules are read, for gauges a Metric
 declares (a histogram's or summary's _bucket/_count/_sum series are counters).
 
@@ -45,6 +49,8 @@ NOT_ITS_VALUE = frozenset({"timestamp", "count_over_time", "present_over_time", 
 """Functions whose result is not their input's values (a rate() inside is judged on its own)."""
 COUNTING = frozenset({"count", "count_values", "group"})
 COMPARISONS = frozenset({">", "<", ">=", "<=", "==", "!="})
+TIMESTAMP = re.compile(r"(?:^|_)timestamp(?:_|$)")
+"""A gauge's name saying it holds a timestamp (x_timestamp_seconds, x_last_timestamp): it grows as a counter does."""
 
 
 def _carried(node: Any) -> list[str]:
@@ -95,8 +101,8 @@ def _rated_gauges(expr: str, gauges: set[str]) -> dict[tuple[str, str], None]:
 
 
 def check(context: Context) -> Iterator[Finding]:
-    gauges = {name for name, metric in context.series.items()
-              if metric is not None and metric.type is MetricType.GAUGE and name == metric.name}
+    gauges = {name for name, metric in context.series.items() if metric is not None
+              and metric.type is MetricType.GAUGE and name == metric.name and not TIMESTAMP.search(name)}
     for item in context.expressions:
         try:
             rated = _rated_gauges(item.expr, gauges)

@@ -198,7 +198,8 @@ class Past:
         stays flat across it (query_range fills a gap with the last value), a flat stretch of several of the
         forecasts' steps once a busy machine makes the start slow. The seconds written ahead are what the demo
         will serve then (no fault is injected before the stack is up); a scrape or a rule evaluation that comes
-        sooner is refused as older than the written blocks, so both series go on without a gap either way. Returns
+        sooner is stored beside the written blocks (the live Prometheus' out-of-order window, stack.py
+        OUT_OF_ORDER_WINDOW; without one it is refused as out of bounds), so both series go on without a gap. Returns
         when the written stretch ends (Unix seconds; 0 when nothing was written)."""
         step = self.history.step
         ahead = FIRST_SCRAPE_DELAY + step + (self.recording_seconds if self.recorder else 0.0)

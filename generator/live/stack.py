@@ -76,7 +76,15 @@ START_ATTEMPTS = 3
 first server starts, and another process (another stack, a test's server) may take one in the seconds between."""
 RULES_WAITED_FOR = 60.0
 """Seconds: `up` waits for the rule groups evaluated at least this often to evaluate past the history written ahead
-(a compressed stack's groups every second to a minute; its daily ones every 24 minutes are not waited for)."""
+(a compressed stack's groups every second to a minute; the 1d aggregation groups, every 5 minutes, are not waited
+for)."""
+OUT_OF_ORDER_WINDOW = "10m"
+"""The live Prometheus' storage.tsdb.out_of_order_time_window. The history is written ahead of the clock
+(backfill.Past.catch_up), and Prometheus 2.42 refuses every sample older than its newest block's end as "out of
+bounds": each first scrape and rule evaluation in those seconds, and a slow group whose slot (an offset hashed from
+its name and file) falls there keeps that error on its rules until its next evaluation, 5 minutes later (`obsgen
+status` exits 1 meanwhile). With a window they are stored beside the blocks (merged at compaction); 10 minutes is
+longer than any stretch written ahead (the first scrape's delay, a step, the recording rules' evaluation)."""
 DEMO_DB_READY = "writing new sessions"
 """What `obsgen demo-db --trickle` prints once its history is written."""
 SIMULATED_HOST = SIMULATED_HOSTS[0]
@@ -160,7 +168,8 @@ def _profile(project: Project, options: Options, ports: dict[str, int], started:
                    prometheus_version=releases.installed(releases.PROMETHEUS),  # what NT006 judges a reload of
                    alertmanager_url=url[options.alertmanager_names[0]],  # a pair's first: silences gossip to the rest
                    prometheus_url=url["prometheus"], grafana_url=url["preview"],  # the preview answers /d/<uid>
-                   exporter_listen=address["exporter"] if "exporter" in started else "")
+                   exporter_listen=address["exporter"] if "exporter" in started else "",
+                   out_of_order_time_window=OUT_OF_ORDER_WINDOW)
 
 
 def simulated_job(host: str) -> str:
@@ -290,7 +299,7 @@ def _start(supervisor: Supervisor, project: Project, options: Options, ports: di
         f"--rules.alert.resend-delay={_resend_delay(options)}", *for_state(project, 1 / options.time_scale).flags(),
         f"--web.external-url={url['prometheus']}", "--web.enable-lifecycle",
         *(f"--enable-feature={feature}" for feature in PROMETHEUS_FEATURES)],
-        # up once its rules evaluate past the history written ahead: `obsgen status` then names no refused evaluation
+        # up once its rules evaluate past the history written ahead, over live data (backfill.Past.catch_up)
         rules_evaluated_since(url["prometheus"], written_until, RULES_WAITED_FOR), url["prometheus"],
         timeout=30 + max(0.0, written_until - time.time()) + RULES_WAITED_FOR)
     supervisor.start("preview", [*python, "generator", "preview", "--serve", "--grafana", str(out / "grafana"),

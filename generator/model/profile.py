@@ -54,15 +54,19 @@ class Profile:
     exporter_listen: str = ""
     """Replaces ExporterSettings.listen when set: the host:port a demo's sidecar exporter runs on, which its
     exporter.yml then names (the exporter listens where that file says)."""
+    out_of_order_time_window: str = ""
+    """prometheus.yml's storage.tsdb.out_of_order_time_window when set: a demo whose history is written ahead of the
+    clock (live/backfill.py, Past.catch_up) has its first scrapes and rule evaluations, timestamped before the
+    written blocks end, stored beside them instead of refused as out of bounds."""
 
     def __post_init__(self) -> None:
         """ValueError for a profile no build can follow: the fields a command line sets (--time-scale,
         --scrape-interval) are checked here, where they become a profile, so none reaches the targets unchecked."""
         if not (math.isfinite(self.time_scale) and self.time_scale > 0):
             raise ValueError(f"time scale {self.time_scale} is not a finite number above 0")
-        for name in ("range_floor", "scrape_interval"):
+        for name in ("range_floor", "scrape_interval", "out_of_order_time_window"):
             value = getattr(self, name)
-            if (value or name != "scrape_interval") and parse_seconds(value) <= 0:
+            if (value or name == "range_floor") and parse_seconds(value) <= 0:
                 raise ValueError(f"{name.replace('_', ' ')} {value!r} must be longer than 0s")
         for name in ("alertmanager_version", "prometheus_version"):
             value = getattr(self, name)

@@ -54,6 +54,8 @@ def config(project: Project) -> dict[str, Any]:
                 {"source_labels": ["__name__"], "regex": LONG_TERM_SERIES, "action": "keep"}
             ],
         }]
+    if project.profile is not None and project.profile.out_of_order_time_window:
+        document["storage"] = {"tsdb": {"out_of_order_time_window": project.profile.out_of_order_time_window}}
     return document
 
 

@@ -69,6 +69,17 @@ def _job_missing(prometheus: str) -> dict[str, Any]:
     return {"for": rule["duration"], "state": rule["state"], "alerts": rule["alerts"], "query": rule["query"]}
 
 
+def _refused_or_failed(prometheus: str) -> tuple[float, list[tuple[str, str, str]]]:
+    """The samples Prometheus refused as out of bounds (older than its newest block's end), and each rule whose
+    last evaluation failed (group, rule, error)."""
+    text = requests.get(prometheus + "/metrics", timeout=5).text
+    refused = sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+                  if sample.name == "prometheus_tsdb_out_of_bound_samples_total")
+    groups = requests.get(prometheus + "/api/v1/rules", timeout=5).json()["data"]["groups"]
+    return refused, [(group["name"], rule["name"], rule["lastError"]) for group in groups for rule in group["rules"]
+                     if rule.get("lastError")]
+
+
 def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -> None:
     state = tmp_path / "live"
     started = _obsgen("up", "--state-dir", str(state), "--free-ports")
@@ -93,6 +104,10 @@ def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -
         status = _obsgen("status", state=state)
         assert status.returncode == 0 and f"in sync with {state / 'out'}" in status.stdout, \
             status.stdout + status.stderr
+        # the history is written ahead of the clock: the scrapes and rule evaluations of those seconds are stored
+        # beside its blocks, none refused as out of bounds, so no rule keeps that error (a 1d group, every 5 minutes,
+        # whose first slot fell there kept it until its next evaluation)
+        assert _refused_or_failed(LiveStack.load(state).urls["prometheus"]) == (0, [])
         report = _obsgen("forecast", "report", state=state)
         assert "revenue_hourly" in report.stdout and "unreachable" not in report.stdout + report.stderr
 

@@ -24,6 +24,7 @@ from generator.live.time_scale import pairing_warning
 from generator.model import Forecast, ScrapeJob, Source
 from generator.model.profile import Profile
 from generator.model.project import Project
+from generator.targets import prometheus
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,6 +74,13 @@ def test_demo_scrape_jobs_are_added_and_unnamed_jobs_dropped(project: Project) -
     assert fast.alerts["JobMissing"].expr == 'absent(up{job="node"})'
 
 
+def test_only_a_profile_with_an_out_of_order_window_writes_prometheus_storage_section(project: Project) -> None:
+    assert "storage" not in prometheus.config(project)
+    assert "storage" not in prometheus.config(apply(project, Profile(time_scale=1 / 60)))
+    live = apply(project, Profile(out_of_order_time_window="10m"))
+    assert prometheus.config(live)["storage"] == {"tsdb": {"out_of_order_time_window": "10m"}}
+
+
 def test_build_time_scale_writes_a_compressed_copy_and_never_over_out(tmp_path: Path) -> None:
     def obsgen(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", *args], cwd=ROOT,
@@ -90,6 +98,7 @@ def test_build_time_scale_writes_a_compressed_copy_and_never_over_out(tmp_path: 
     ({"scrape_interval": "bogus"}, "'bogus' is not a Prometheus duration"),
     ({"scrape_interval": "0s"}, "scrape interval '0s' must be longer than 0s"),
     ({"range_floor": "5x"}, "'5x' is not a Prometheus duration"),
+    ({"out_of_order_time_window": "0s"}, "out of order time window '0s' must be longer than 0s"),
     ({"time_scale": math.nan}, "time scale nan is not a finite number above 0"),
     ({"time_scale": math.inf}, "time scale inf is not a finite number above 0"),
     ({"time_scale": 0.0}, "time scale 0.0 is not a finite number above 0"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 from generator.cli import command_record
 from generator.cli.command_record import KEPT, CommandRecord
+from generator.core.sealed_file import read_sealed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -206,3 +208,43 @@ def test_a_miss_says_which_input_changed(tmp_path: Path, monkeypatch: pytest.Mon
     assert CommandRecord(arguments).why_missed() is None
     (site / "a_package_installed.py").write_text("")
     assert str(CommandRecord(arguments).why_missed()).startswith(f"sys.path entry {str(site)!r}: was ")
+
+
+def _kept(record: Path) -> list[dict[str, object]]:
+    payload = read_sealed(record, command_record.LIMIT)
+    assert payload is not None
+    entries: list[dict[str, object]] = json.loads(payload)
+    return entries
+
+
+def test_many_command_lines_keep_the_record_bounded(record: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Each new command line evicts the oldest: however many helps and builds run, the record holds the KEPT most
+    recent, its payload stays under LIMIT, and no temporary file is left beside it."""
+    # (each entry's sources are this test process's thousands of modules, which only make a run slow)
+    monkeypatch.setattr(command_record, "_sources", lambda: {"files": [], "path": []})
+    lines = []
+    for number in range(4 * KEPT):
+        if number % 2:
+            arguments = ["build", "-o", f"out-{number}"]
+            with CommandRecord(arguments).recording():
+                command_record.parsed_build({"out": f"out-{number}"})
+        else:
+            arguments = [*["forecast"] * number, "--help"]
+            _render(arguments, f"help {number}\n")
+        lines.append(arguments)
+        assert len(_kept(record)) == min(number + 1, KEPT)
+        assert os.listdir(record.parent) == [record.name]
+    assert [entry["key"] for entry in _kept(record)] == [CommandRecord(arguments).key for arguments in
+                                                         reversed(lines[-KEPT:])]
+    assert CommandRecord(lines[-KEPT - 1]).why_missed() == f"no entry of this command line's key among the {KEPT} kept"
+    # under a limit with room for two entries, as many more command lines keep it under the limit
+    checks = [[*["check"] * number, "--help"] for number in range(1, 2 * KEPT + 1)]
+    for arguments in checks[:2]:
+        _render(arguments, "usage\n")
+    monkeypatch.setattr(command_record, "LIMIT", len(json.dumps(_kept(record)[:2]).encode()))
+    for arguments in checks[2:]:  # (the first of them finds a record over the new limit, not read: it keeps itself)
+        _render(arguments, "usage\n")
+        assert len(_kept(record)) == (1 if arguments is checks[2] else 2)
+        assert record.stat().st_size <= command_record.LIMIT + 65
+    assert [_replayed(arguments, capsys) for arguments in checks] == [None] * (2 * KEPT - 2) + ["usage\n"] * 2

@@ -111,12 +111,6 @@ def _release(status: Any) -> str:
         return ""
 
 
-def _releases(api: Api, files: Files) -> tuple[str, str | None]:
-    """The release the server runs (/api/v2/status, "" when it reports none) and the one out/ was built for
-    (obsgen.tmpl's declaration, Stack.alertmanager_version; None when it declares none)."""
-    return _release(api.get("/api/v2/status")), _declared(None, files)
-
-
 def _declared(source: Path | None, files: Files) -> str | None:
     """The release obsgen.tmpl among the files was built for (Stack.alertmanager_version), None when it says none."""
     return declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace"))
@@ -135,12 +129,12 @@ SERVER = ReloadableServer(
 )
 
 
-def links_unreadable(api: Api, files: Files) -> str:
+def links_unreadable(status: Any, files: Files) -> str:
     """Why the running Alertmanager's UI reads the notifications' links otherwise than out/'s templates write them
     ("" when it reads them as written, or when either release is unknown): its UI decodes a link's filter value as
-    JSON from 0.32.0 (prometheus/alertmanager#4862) and keeps it as written before, and /api/v2/status reports the
-    running release (versionInfo.version)."""
-    running, declared = _releases(api, files)
+    JSON from 0.32.0 (prometheus/alertmanager#4862) and keeps it as written before, and its /api/v2/status answer
+    (status, None when it could not be read) reports the running release (versionInfo.version)."""
+    running, declared = _release(status) if status is not None else "", _declared(None, files)
     if not running or declared is None or ui_decodes_filter(running) == ui_decodes_filter(declared):
         return ""
     if ui_decodes_filter(running):

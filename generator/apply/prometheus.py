@@ -125,8 +125,11 @@ def _running(buildinfo: Any) -> str:
 
 
 def _declared(source: Path, files: Files) -> str | None:
-    """What out/prometheus/release.yml declares; None without one (an out/ built before obsgen wrote it)."""
-    declared = collect_out(source, (PROMETHEUS_DECLARED_FILE,)).get(PROMETHEUS_DECLARED_FILE)
+    """What out/prometheus/release.yml declares; None without one (an out/ built before obsgen wrote it). Taken
+    from the files when read with them (status, which reads out/ through links), else from source as apply reads
+    out/ (a regular file, never through a link)."""
+    declared = files.get(PROMETHEUS_DECLARED_FILE) or collect_out(source, (PROMETHEUS_DECLARED_FILE,)).get(
+        PROMETHEUS_DECLARED_FILE)
     return declared_prometheus(declared.decode(errors="replace")) if declared is not None else None
 
 

@@ -6,12 +6,13 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.apply import alertmanager, disk, grafana, prometheus
-from generator.apply.files import collect
+from generator.apply import alertmanager, disk, grafana, prometheus, reload
+from generator.apply.files import Files, collect
 from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, ApiError, Unreachable
 from generator.apply.outcome import Finding, Kind
 from generator.apply.rules import MalformedFile
+from generator.core.releases import PROMETHEUS_DECLARED_FILE
 from generator.core.wording import counted
 
 SHOWN_LABELS = ("severity", "instance", "service", "escalation_level")
@@ -23,8 +24,16 @@ def _drift(server: str, out: Path, differences: list[str], in_sync: str) -> list
     return [Finding(server, Kind.DRIFT, str(out / server), difference) for difference in differences]
 
 
+def _release(server: reload.ReloadableServer, status: object, out: Path, files: Files) -> list[Finding]:
+    """Whether out/<server> was built for another X.Y than the server runs, given its answer at release.status
+    (None when it gave none), in the words of apply's refusal."""
+    other = reload.other_release(server, status, out / server.name, files)
+    return [Finding(server.name, Kind.ERROR, "release", other)] if other else []
+
+
 def prometheus_status(api: Api, out: Path) -> list[Finding]:
-    """Configuration and rules against out/prometheus, rules whose last evaluation failed, firing alerts."""
+    """Configuration and rules against out/prometheus, the release it was built for, rules whose last evaluation
+    failed, firing alerts."""
     files = collect(out / "prometheus", prometheus.SERVER.patterns)
     try:
         expected = prometheus.expected_groups(files)
@@ -34,6 +43,8 @@ def prometheus_status(api: Api, out: Path) -> list[Finding]:
     findings = _drift("prometheus", out, prometheus.differences(api, files),
                       f"prometheus.yml loaded; {counted(len(expected), 'rule group')}, "
                       f"{counted(rule_count, 'rule')} as in out/")
+    declared = collect(out / "prometheus", (PROMETHEUS_DECLARED_FILE,))  # read through links, as out/ is here
+    findings += _release(prometheus.SERVER, reload.read_status(prometheus.SERVER, api), out, files | declared)
     if expected:
         for group in api.get("/api/v1/rules")["data"]["groups"]:
             findings += [Finding("prometheus", Kind.ERROR, f"rule {rule['name']} (group {group['name']})",
@@ -49,11 +60,14 @@ def prometheus_status(api: Api, out: Path) -> list[Finding]:
 
 
 def alertmanager_status(api: Api, out: Path) -> list[Finding]:
-    """alertmanager.yml's hash against the loaded one, and how many alerts are active, silenced, inhibited."""
+    """alertmanager.yml's hash against the loaded one, the release it was built for, and how many alerts are active,
+    silenced, inhibited."""
     files = collect(out / "alertmanager", alertmanager.SERVER.patterns)
     loaded = f"alertmanager.yml loaded (config hash {alertmanager.config_hash(files[alertmanager.CONFIG]):.0f})"
     findings = _drift("alertmanager", out, alertmanager.differences(api, files), loaded)
-    unreadable = alertmanager.links_unreadable(api, files)
+    answer = reload.read_status(alertmanager.SERVER, api)  # asked once, for both checks
+    findings += _release(alertmanager.SERVER, answer, out, files)
+    unreadable = alertmanager.links_unreadable(answer, files)
     if unreadable:  # no reload mends it: the server runs out/, whose links fail on its UI
         findings.append(Finding("alertmanager", Kind.ERROR, "links", unreadable))
     alerts = api.get("/api/v2/alerts")

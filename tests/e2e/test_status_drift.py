@@ -121,10 +121,10 @@ def test_a_section_set_only_on_the_server_is_drift(running: Running) -> None:
     assert running.status(dirs=False).returncode == 0
 
 
-def test_links_escaped_for_another_alertmanagers_ui_are_an_error(running: Running, tmp_path: Path) -> None:
-    """The shipped definitions declare 0.34.1 (compose's), whose UI decodes a link's filter value as JSON; the
-    Alertmanager running here is Debian's 0.25, whose UI keeps it as written. Declared as it runs (the fixture's
-    out/), nothing is said."""
+def test_out_built_for_other_releases_and_links_for_another_ui_are_errors(running: Running, tmp_path: Path) -> None:
+    """The shipped definitions declare Alertmanager 0.34.1 (compose's), whose UI decodes a link's filter value as
+    JSON, and Prometheus 3.15.0; the servers running here are Debian's 0.25, whose UI keeps it as written, and 2.42.
+    Each release is said in the words of apply's refusal. Declared as they run (the fixture's out/), nothing is."""
     other = tmp_path / "out"
     build(ROOT / "definitions", other, Profile(scrape_interval="1s",
                                                alertmanagers=(running.alertmanager.url.removeprefix("http://"),)))
@@ -133,12 +133,20 @@ def test_links_escaped_for_another_alertmanagers_ui_are_an_error(running: Runnin
             "values of the notifications' silence and alert links, escaped in out/alertmanager/templates/obsgen.tmpl "
             "for 0.34.1") in result.stdout, result.stdout
     assert 'set Stack.alertmanager_version="0.25.0" and rebuild' in result.stdout
+    prometheus = releases.installed(releases.PROMETHEUS)
+    assert ("alertmanager error      release: the server runs Alertmanager 0.25.0, but out/alertmanager was built for "
+            "0.34.1 (Stack.alertmanager_version): its notifications' links, group keys and regexes are written for "
+            '0.34.1; set Stack.alertmanager_version="0.25.0" and rebuild\n') in result.stdout
+    assert (f"prometheus   error      release: the server runs Prometheus {prometheus}, but out/prometheus was built "
+            "for 3.15.0 (Stack.prometheus_version): its rules and configuration (PromQL functions, regexes, settings) "
+            f'are written for 3.15.0; set Stack.prometheus_version="{prometheus}" and rebuild\n') in result.stdout
     assert "DRIFT" not in result.stdout  # the server runs out/'s alertmanager.yml and prometheus.yml ...
-    # ... but an error line: they are not known to run out/ as meant, so status says so and exits 1
-    assert result.stdout.endswith(f"obsgen status: not known to be in sync with {other}: 1 error (above)\n")
+    # ... but error lines: they are not known to run out/ as meant, so status says so and exits 1
+    assert result.stdout.endswith(f"obsgen status: not known to be in sync with {other}: 3 errors (above)\n")
     assert result.returncode == 1
     result = running.status(dirs=False)
-    assert " links: " not in result.stdout and result.returncode == 0, result.stdout
+    assert " links: " not in result.stdout and " release: " not in result.stdout and result.returncode == 0, \
+        result.stdout
 
 
 FAILING_RULE = """groups:

@@ -18,7 +18,7 @@ from generator.apply.http import Api, ApiError
 from generator.apply.reload import Release, ReloadableServer, gauge
 from generator.core.duration import parse_seconds
 from generator.core.listing import shortened
-from generator.core.releases import PROMETHEUS_DECLARED_FILE, declared_prometheus, parse
+from generator.core.releases import PROMETHEUS_DECLARED_FILE, declared_prometheus, parse, prometheus_set_in
 from generator.core.wording import counted
 from generator.model.conventions import RULES_DIR
 
@@ -124,13 +124,23 @@ def _running(buildinfo: Any) -> str:
         return ""
 
 
-def _declared(source: Path, files: Files) -> str | None:
-    """What out/prometheus/release.yml declares; None without one (an out/ built before obsgen wrote it). Taken
-    from the files when read with them (status, which reads out/ through links), else from source as apply reads
-    out/ (a regular file, never through a link)."""
+def _release_file(source: Path, files: Files) -> str:
+    """out/prometheus/release.yml ("" without one: an out/ built before obsgen wrote it). Taken from the files when
+    read with them (status, which reads out/ through links), else from source as apply reads out/ (a regular file,
+    never through a link)."""
     declared = files.get(PROMETHEUS_DECLARED_FILE) or collect_out(source, (PROMETHEUS_DECLARED_FILE,)).get(
         PROMETHEUS_DECLARED_FILE)
-    return declared_prometheus(declared.decode(errors="replace")) if declared is not None else None
+    return declared.decode(errors="replace") if declared is not None else ""
+
+
+def _declared(source: Path, files: Files) -> str | None:
+    """What out/prometheus/release.yml declares; None without one."""
+    return declared_prometheus(_release_file(source, files))
+
+
+def _set_in(source: Path, files: Files) -> tuple[str, str] | None:
+    """Where out/prometheus/release.yml says its release was set, and the setting that changes it; None without."""
+    return prometheus_set_in(_release_file(source, files))
 
 
 SERVER = ReloadableServer(
@@ -140,7 +150,7 @@ SERVER = ReloadableServer(
     validator=("promtool", "check", "config"),
     differences=differences,
     release=Release(product="Prometheus", setting="Stack.prometheus_version", status="/api/v1/status/buildinfo",
-                    running=_running, declared=_declared,
+                    running=_running, declared=_declared, set_in=_set_in,
                     written="its rules and configuration (PromQL functions, regexes, settings) are written"),
     around_reload=lambda api, files: notifier.watch(api, rules.document(CONFIG, files[CONFIG])),
 )

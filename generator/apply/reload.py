@@ -40,6 +40,9 @@ class Release:
     """The release out/<server> (and its files read from it) was built for, None when it declares none."""
     written: str
     """What out/ writes for that release: "its rules and configuration are written"."""
+    set_in: Callable[[Path, Files], tuple[str, str] | None] = lambda source, files: None
+    """Where out/<server> says its release was set (the Stack's field at file:line, a build profile) and the setting
+    that changes it; None when it does not say, and `setting` is named for both."""
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,9 @@ def other_release(server: ReloadableServer, status: Any, source: Path, files: Fi
     declared = release.declared(source, files) if running else None
     if not running or declared is None or ordered(running)[:2] == ordered(declared)[:2]:
         return ""
+    set_in, setting = release.set_in(source, files) or (release.setting, release.setting)
     return (f"the server runs {release.product} {running}, but out/{server.name} was built for {declared} "
-            f"({release.setting}): {release.written} for {declared}; set {release.setting}=\"{running}\" and "
-            "rebuild")
+            f"({set_in}): {release.written} for {declared}; set {setting}=\"{running}\" and rebuild")
 
 
 def _under(warnings: list[str]) -> str:

@@ -58,3 +58,16 @@ def declared_prometheus(text: str) -> str | None:
     """The Prometheus release out/prometheus/release.yml says the build targets, None when the text does not say."""
     found = _PROMETHEUS_DECLARED.search(text)
     return found[1] if found else None
+
+
+_PROMETHEUS_SET_IN = re.compile(r"^set_in: ('?)([^\n]{1,300})\1$", re.MULTILINE)
+_PROMETHEUS_SETTING = re.compile(r"^setting: ((?:Stack|Profile)\.prometheus_version)$", re.MULTILINE)
+
+
+def prometheus_set_in(text: str) -> tuple[str, str] | None:
+    """Where out/prometheus/release.yml says its release was set (the Stack's field at file:line, its default, a build
+    profile) and the setting that changes it; None when the text does not say (an out/ built before it did)."""
+    where, setting = _PROMETHEUS_SET_IN.search(text), _PROMETHEUS_SETTING.search(text)
+    if where is None or setting is None:
+        return None
+    return (where[2].replace("''", "'") if where[1] else where[2]), setting[1]

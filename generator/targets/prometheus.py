@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from generator.core.duration import parse_seconds
+from generator.core.errors import UNKNOWN
 from generator.core.releases import PROMETHEUS_DECLARED_FILE
 from generator.derive.aggregation import group_intervals
 from generator.derive.annotations import alert_annotations
@@ -115,11 +116,25 @@ def rule_groups(project: Project) -> dict[str, dict[str, Any]]:
     return result
 
 
+def release(project: Project) -> dict[str, str]:
+    """out/prometheus/release.yml: the Prometheus release the build targets, where it was set and the setting that
+    changes it, which apply's refusal of a server running another release names."""
+    stack = project.stack
+    if project.profile is not None and project.profile.prometheus_version:
+        setting, set_in = "Profile.prometheus_version", "the build profile's prometheus_version"
+    elif stack.location == UNKNOWN:
+        setting, set_in = "Stack.prometheus_version", "the default of Stack.prometheus_version (no Stack defined)"
+    else:
+        setting, where = "Stack.prometheus_version", project.relative(stack.location)
+        set_in = (f"{setting} in the Stack at {where}" if "prometheus_version" in stack.model_fields_set else
+                  f"the default of {setting}, which the Stack at {where} does not set")
+    return {"prometheus_version": stack.prometheus_version, "set_in": set_in, "setting": setting}
+
+
 def render(project: Project) -> dict[str, Any]:
-    """prometheus.yml and the rule files."""
+    """prometheus.yml, release.yml and the rule files."""
     files: dict[str, Any] = {conventions.PROMETHEUS_CONFIG: config(project),
-                             f"prometheus/{PROMETHEUS_DECLARED_FILE}": {
-                                 "prometheus_version": project.stack.prometheus_version}}
+                             f"prometheus/{PROMETHEUS_DECLARED_FILE}": release(project)}
     for name, document in sorted(rule_groups(project).items()):
         files[conventions.rule_file(name)] = document
     return files

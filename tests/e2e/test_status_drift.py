@@ -138,8 +138,9 @@ def test_out_built_for_other_releases_and_links_for_another_ui_are_errors(runnin
             "0.34.1 (Stack.alertmanager_version): its notifications' links, group keys and regexes are written for "
             '0.34.1; set Stack.alertmanager_version="0.25.0" and rebuild\n') in result.stdout
     assert (f"prometheus   error      release: the server runs Prometheus {prometheus}, but out/prometheus was built "
-            "for 3.15.0 (Stack.prometheus_version): its rules and configuration (PromQL functions, regexes, settings) "
-            f'are written for 3.15.0; set Stack.prometheus_version="{prometheus}" and rebuild\n') in result.stdout
+            "for 3.15.0 (the default of Stack.prometheus_version, which the Stack at definitions/stack.py:6 does not "
+            "set): its rules and configuration (PromQL functions, regexes, settings) are written for 3.15.0; set "
+            f'Stack.prometheus_version="{prometheus}" and rebuild\n') in result.stdout
     assert "DRIFT" not in result.stdout  # the server runs out/'s alertmanager.yml and prometheus.yml ...
     # ... but error lines: they are not known to run out/ as meant, so status says so and exits 1
     assert result.stdout.endswith(f"obsgen status: not known to be in sync with {other}: 3 errors (above)\n")

@@ -1,0 +1,57 @@
+"""out/prometheus/release.yml says where its release was set, and apply's refusal (and status) names that place and
+the setting that changes it: the Stack's field in its file, its default, or a build profile's."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from generator.apply import prometheus as prometheus_apply
+from generator.apply.reload import other_release
+from generator.build import serialised
+from generator.core.releases import PROMETHEUS_DECLARED_FILE, prometheus_set_in
+from generator.derive.time_compression import apply
+from generator.model.profile import Profile
+from generator.model.project import Project
+from generator.targets.prometheus import release
+
+BUILDINFO = {"status": "success", "data": {"version": "2.42.0"}}
+
+
+def _refusal(project: Project) -> str:
+    """What apply and status say of a Prometheus 2.42.0 given the release.yml this project builds."""
+    written = serialised({f"prometheus/{PROMETHEUS_DECLARED_FILE}": release(project)}, project)
+    return other_release(prometheus_apply.SERVER, BUILDINFO, Path("/nonexistent/out/prometheus"),
+                         {PROMETHEUS_DECLARED_FILE: written[f"prometheus/{PROMETHEUS_DECLARED_FILE}"]})
+
+
+def test_the_shipped_stack_leaves_the_release_to_its_default(project: Project) -> None:
+    assert ("was built for 3.15.0 (the default of Stack.prometheus_version, which the Stack at definitions/stack.py:6 "
+            'does not set): ') in _refusal(project)
+    assert _refusal(project).endswith('; set Stack.prometheus_version="2.42.0" and rebuild')
+
+
+def test_a_release_set_in_the_stack_is_named_there(project: Project) -> None:
+    stack = project.stack.model_copy(update={"prometheus_version": "3.1.0"})
+    said = _refusal(dataclasses.replace(project, stack=stack))
+    assert "was built for 3.1.0 (Stack.prometheus_version in the Stack at definitions/stack.py:6): " in said
+    assert said.endswith('; set Stack.prometheus_version="2.42.0" and rebuild')
+
+
+def test_a_release_a_profile_set_names_the_profile(project: Project) -> None:
+    said = _refusal(apply(project, Profile(prometheus_version="3.1.0")))
+    assert "was built for 3.1.0 (the build profile's prometheus_version): " in said
+    assert said.endswith('; set Profile.prometheus_version="2.42.0" and rebuild')
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("prometheus_version: 3.15.0\n", None),  # an out/ built before release.yml said where
+    ("prometheus_version: 3.15.0\nset_in: 'the Stack at it''s: place'\nsetting: Stack.prometheus_version\n",
+     ("the Stack at it's: place", "Stack.prometheus_version")),
+    ("set_in: anywhere\nsetting: os.system\n", None),  # no setting of obsgen's
+    ("set_in: " + "x" * 400 + "\nsetting: Stack.prometheus_version\n", None),
+])
+def test_where_is_read_back_as_written_or_not_at_all(text: str, said: tuple[str, str] | None) -> None:
+    assert prometheus_set_in(text) == said

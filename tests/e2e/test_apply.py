@@ -19,6 +19,7 @@ from generator.build import build
 from generator.live import releases
 from generator.model.profile import Profile
 from tests import servers
+from tests.edits import edit
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
 FIRST_PROMETHEUS = "global:\n  scrape_interval: 15s\n"
@@ -55,16 +56,9 @@ def _build(definitions: Path, out: Path, alertmanager_port: int, secrets: bool =
     return out
 
 
-def _replaced(path: Path, old: str, new: str) -> None:
-    """`old` replaced by `new` in the file, where it stands exactly once (never a silent no-op)."""
-    text = path.read_text()
-    assert text.count(old) == 1, (old, path)
-    path.write_text(text.replace(old, new))
-
-
 def _break_cpu_high(rules: Path) -> None:
     """CpuHigh's expression in built alerts.yml made one promtool rejects (an unclosed left parenthesis)."""
-    _replaced(rules, CPU_HIGH.format(90), "rate(instance:cpu_usage:percent")
+    edit(rules, CPU_HIGH.format(90), "rate(instance:cpu_usage:percent")
 
 
 def _config_dir(path: Path, name: str, text: str) -> Path:
@@ -119,7 +113,7 @@ def test_apply_loads_out_then_a_changed_threshold_and_status_follows(tmp_path: P
         # apply would refuse as stale next to the definitions they differ from
         definitions = tmp_path / "edited" / "definitions"
         shutil.copytree(DEFINITIONS, definitions)
-        _replaced(definitions / "alerts.py", '[5m]) > 90"', '[5m]) > 92"')
+        edit(definitions / "alerts.py", '[5m]) > 90"', '[5m]) > 92"')
         changed = _build(definitions, tmp_path / "out-changed", am_port)
 
         drift = _obsgen("status", "--out", str(changed), **urls)

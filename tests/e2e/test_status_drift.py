@@ -20,6 +20,7 @@ from generator.build import build
 from generator.live import releases
 from generator.model.profile import Profile
 from tests import servers
+from tests.edits import edit
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = "templates/obsgen.tmpl"
@@ -60,9 +61,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 def _changed(running: Running, tmp_path: Path, path: str, old: str, new: str) -> Path:
     out = tmp_path / "out"
     shutil.copytree(running.out, out)
-    text = (out / path).read_text()
-    assert old in text
-    (out / path).write_text(text.replace(old, new, 1))
+    edit(out / path, old, new, first=True)
     return out
 
 

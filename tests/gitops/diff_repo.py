@@ -21,13 +21,6 @@ def commit_all(repo: Path, message: str) -> None:
     git(repo, "commit", "-q", "-m", message)
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    """Replace old, which must occur exactly once, by new in the file at path."""
-    text = path.read_text()
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new))
-
-
 def obsgen_diff(repo: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """`obsgen diff ARGS` run in repo."""
     return subprocess.run([sys.executable, "-m", "generator", "diff", *args], cwd=repo, capture_output=True,

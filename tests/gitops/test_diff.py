@@ -18,7 +18,8 @@ from generator.analysis.diff.files import TouchedFiles
 from generator.analysis.diff.render import markdown
 from generator.build import build
 from generator.importer.write import import_files
-from tests.gitops.diff_repo import commit_all, definitions_repo, edit, git, obsgen_diff
+from tests.edits import edit
+from tests.gitops.diff_repo import commit_all, definitions_repo, git, obsgen_diff
 from tests.gitops.helpers import FIXTURES, ROOT, copy_definitions
 
 CPU_HIGH = "quantile_over_time(0.5, instance:cpu_usage:percent[5m]) > {}"

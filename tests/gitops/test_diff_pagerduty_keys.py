@@ -15,7 +15,8 @@ import yaml
 from generator.analysis.diff.changes import Change, OutTree
 from generator.analysis.diff.compare import compare_trees
 from generator.analysis.diff.render import markdown, text
-from tests.gitops.diff_repo import commit_all, definitions_repo, edit, obsgen_diff
+from tests.edits import edit
+from tests.gitops.diff_repo import commit_all, definitions_repo, obsgen_diff
 from tests.gitops.helpers import ROOT
 
 LEVEL_3 = ['escalation_policy="default"', 'escalation_level="3"']

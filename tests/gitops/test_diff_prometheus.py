@@ -18,7 +18,8 @@ from generator.analysis.diff.compare import Drawing, Failure
 from generator.cli.diff_images import drawer, drawn_at
 from generator.live.ports import free_port
 from tests.conftest import DEMO_NOW, PICTURE_NOW, ROOT
-from tests.gitops.diff_repo import commit_all, definitions_repo, edit, git, obsgen_diff
+from tests.edits import edit
+from tests.gitops.diff_repo import commit_all, definitions_repo, git, obsgen_diff
 from tests.preview_spec import page_spec
 
 EXECUTIVE = "definitions/dashboards_executive.py"

@@ -18,6 +18,7 @@ from generator.load.warm import WarmModules
 from generator.package import emit, kubernetes
 from generator.replay import build
 from generator.targets import docs, grafana
+from tests.edits import replaced
 
 STACK = '''
 from generator.model import (AlertingConfig, EmailChannel, Kubernetes, Metric, MetricType, ScrapeJob, Severity, Smtp,
@@ -107,9 +108,8 @@ class Project:
         os.utime(path, ns=(stamp, stamp))
 
     def edit(self, module: str, old: str, new: str) -> None:
-        text = (self.definitions / f"{module}.py").read_text()
-        assert old in text
-        self.save(module, text.replace(old, new, 1))
+        path = self.definitions / f"{module}.py"
+        self.save(module, replaced(path.read_text(), old, new, str(path), first=True))
 
     def rebuild(self) -> dict[str, bytes]:
         build(self.definitions, self.out, None, self.warm)

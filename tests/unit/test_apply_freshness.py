@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from generator.build import build
 from generator.cli.app import app
 from tests import servers
+from tests.edits import edit
 from tests.gitops.helpers import copy_definitions
 
 
@@ -55,10 +56,7 @@ def _apply(out: Path, url: str, *extra: str) -> tuple[int, str]:
 
 
 def _edit(project: Path) -> None:
-    alerts = project / "definitions/alerts.py"
-    edited = alerts.read_text().replace("[5m]) > 90\"", "[5m]) > 85\"", 1)  # CpuHigh's threshold
-    assert edited != alerts.read_text()
-    alerts.write_text(edited)
+    edit(project / "definitions/alerts.py", '[5m]) > 90"', '[5m]) > 85"')  # CpuHigh's threshold
 
 
 def test_an_out_built_from_the_definitions_goes_on_to_the_servers(project: Path, grafana: str) -> None:
@@ -81,10 +79,8 @@ def test_allow_stale_applies_it_anyway(project: Path, grafana: str) -> None:
 
 
 def test_definitions_that_do_not_build_are_said_and_nothing_is_applied(project: Path, grafana: str) -> None:
-    alerts = project / "definitions/alerts.py"
-    broken = alerts.read_text().replace('[5m]) > 90", **{"for": "5m"}', '[5m]) > 90", **{"for": "ninety"}', 1)
-    assert broken != alerts.read_text()  # CpuHigh's `for`, no duration
-    alerts.write_text(broken)
+    cpu_high_for = '[5m]) > 90", **{"for": '
+    edit(project / "definitions/alerts.py", cpu_high_for + '"5m"}', cpu_high_for + '"ninety"}')  # no duration
     code, output = _apply(project / "out", grafana)
     assert code == 2 and Recorded.paths == []
     assert "does not build (1 error; first: " in output and "alerts.py:" in output, output

@@ -19,13 +19,11 @@ from generator.build import build
 from generator.live import releases
 from generator.model.profile import Profile
 from tests import servers
-from tests.edits import edit
+from tests.edits import CPU_HIGH, cpu_high, edit, set_cpu_high_threshold
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
 FIRST_PROMETHEUS = "global:\n  scrape_interval: 15s\n"
 FIRST_ALERTMANAGER = "route:\n  receiver: 'null'\nreceivers:\n- name: 'null'\n"
-CPU_HIGH = "quantile_over_time(0.5, instance:cpu_usage:percent[5m]) > {}"
-"""CpuHigh's expression as built, for a threshold."""
 
 
 def _obsgen(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -58,7 +56,7 @@ def _build(definitions: Path, out: Path, alertmanager_port: int, secrets: bool =
 
 def _break_cpu_high(rules: Path) -> None:
     """CpuHigh's expression in built alerts.yml made one promtool rejects (an unclosed left parenthesis)."""
-    edit(rules, CPU_HIGH.format(90), "rate(instance:cpu_usage:percent")
+    edit(rules, CPU_HIGH, "rate(instance:cpu_usage:percent")
 
 
 def _config_dir(path: Path, name: str, text: str) -> Path:
@@ -98,7 +96,7 @@ def test_apply_loads_out_then_a_changed_threshold_and_status_follows(tmp_path: P
         assert "prometheus updated" in " ".join(first.stdout.split())
         assert collect(prom_config.parent, prometheus.SERVER.patterns) == collect(out / "prometheus",
                                                                                  prometheus.SERVER.patterns)
-        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH.format(90)
+        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH
 
         _wait_firing(prom, "Watchdog")
         in_sync = _obsgen("status", "--out", str(out), **urls)
@@ -113,23 +111,23 @@ def test_apply_loads_out_then_a_changed_threshold_and_status_follows(tmp_path: P
         # apply would refuse as stale next to the definitions they differ from
         definitions = tmp_path / "edited" / "definitions"
         shutil.copytree(DEFINITIONS, definitions)
-        edit(definitions / "alerts.py", '[5m]) > 90"', '[5m]) > 92"')
+        set_cpu_high_threshold(definitions, 92)
         changed = _build(definitions, tmp_path / "out-changed", am_port)
 
         drift = _obsgen("status", "--out", str(changed), **urls)
         assert drift.returncode == 1
-        assert (f"rule CpuHigh (group alerts, alerts.yml): expr is `{CPU_HIGH.format(90)}` on the server, "
-                f"`{CPU_HIGH.format(92)}` in out/") in drift.stdout
+        assert (f"rule CpuHigh (group alerts, alerts.yml): expr is `{CPU_HIGH}` on the server, "
+                f"`{cpu_high(92)}` in out/") in drift.stdout
 
         dry = _obsgen("apply", "--dry-run", "--out", str(changed), *dirs, **urls)
-        assert dry.returncode == 0 and f"+    expr: {CPU_HIGH.format(92)}" in dry.stdout
-        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH.format(90)
+        assert dry.returncode == 0 and f"+    expr: {cpu_high(92)}" in dry.stdout
+        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH
 
         second = _obsgen("apply", "--out", str(changed), *dirs, **urls)
         assert second.returncode == 0
         # the escalation copies evaluate CpuHigh's condition for its value: their file changes with it
         assert "changed rules/alerts.yml, rules/escalation-default-alerts.yml; reloaded and verified" in second.stdout
-        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH.format(92)
+        assert _loaded_query(prom, "CpuHigh") == cpu_high(92)
         assert _obsgen("status", "--out", str(changed), **urls).returncode == 0
 
 
@@ -167,7 +165,7 @@ def test_configs_the_validators_reject_are_refused_before_reload(tmp_path: Path)
         for (name, api), directory, server in zip(apis.items(), (prom_dir, am_dir),
                                                   (prometheus.SERVER, alertmanager.SERVER), strict=True):
             assert (_reload_timestamp(api, name), collect(directory, server.patterns)) == before[name]
-        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH.format(90)
+        assert _loaded_query(prom, "CpuHigh") == CPU_HIGH
         assert prometheus.differences(apis["prometheus"], collect(out / "prometheus", prometheus.SERVER.patterns)) == []
 
 

@@ -18,12 +18,9 @@ from generator.analysis.diff.files import TouchedFiles
 from generator.analysis.diff.render import markdown
 from generator.build import build
 from generator.importer.write import import_files
-from tests.edits import edit
+from tests.edits import CPU_HIGH, cpu_high, edit, set_cpu_high_threshold
 from tests.gitops.diff_repo import commit_all, definitions_repo, git, obsgen_diff
 from tests.gitops.helpers import FIXTURES, ROOT, copy_definitions
-
-CPU_HIGH = "quantile_over_time(0.5, instance:cpu_usage:percent[5m]) > {}"
-"""CpuHigh's expression as built, for a threshold."""
 
 
 @pytest.fixture
@@ -39,7 +36,7 @@ def _changes(output: str) -> list[str]:
 
 
 def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
-    edit(repo / "definitions/alerts.py", '[5m]) > 90"', '[5m]) > 85"')
+    set_cpu_high_threshold(repo / "definitions", 85)
     commit_all(repo, "page earlier on CPU")
     edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
          'Severity(name="warning", channels=("email", "slack")')
@@ -50,15 +47,15 @@ def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
     assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"', "~ Alerts Overview / Alert Rules",
                                        "~ Operations / Alert Rules"]
     assert [line for line in result.stdout.splitlines() if line.startswith("        + | [CpuHigh]")
-            and f"`{CPU_HIGH.format(85)}`" in line]
-    assert f"expr: {CPU_HIGH.format(90)} -> {CPU_HIGH.format(85)}" in result.stdout
+            and f"`{cpu_high(85)}`" in line]
+    assert f"expr: {CPU_HIGH} -> {cpu_high(85)}" in result.stdout
     assert "receiver: email -> email-slack" in result.stdout
     assert "reaches: email oncall@company.com -> email oncall@company.com; slack #alerts, #ops" in result.stdout
     assert "  M prometheus/rules/alerts.yml" in result.stdout and "  M alertmanager/alertmanager.yml" in result.stdout
 
 
 def test_a_threshold_a_route_and_a_panel_change_are_named_exactly(repo: Path) -> None:
-    edit(repo / "definitions/alerts.py", '[5m]) > 90"', '[5m]) > 85"')
+    set_cpu_high_threshold(repo / "definitions", 85)
     edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
          'Severity(name="warning", channels=("email", "slack")')
     commit_all(repo, "page earlier on CPU, warnings to Slack")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from generator.build import build
 from generator.cli.app import app
 from tests import servers
-from tests.edits import edit
+from tests.edits import CPU_HIGH_SOURCE, edit, set_cpu_high_threshold
 from tests.gitops.helpers import copy_definitions
 
 
@@ -56,7 +56,7 @@ def _apply(out: Path, url: str, *extra: str) -> tuple[int, str]:
 
 
 def _edit(project: Path) -> None:
-    edit(project / "definitions/alerts.py", '[5m]) > 90"', '[5m]) > 85"')  # CpuHigh's threshold
+    set_cpu_high_threshold(project / "definitions", 85)
 
 
 def test_an_out_built_from_the_definitions_goes_on_to_the_servers(project: Path, grafana: str) -> None:
@@ -79,8 +79,8 @@ def test_allow_stale_applies_it_anyway(project: Path, grafana: str) -> None:
 
 
 def test_definitions_that_do_not_build_are_said_and_nothing_is_applied(project: Path, grafana: str) -> None:
-    cpu_high_for = '[5m]) > 90", **{"for": '
-    edit(project / "definitions/alerts.py", cpu_high_for + '"5m"}', cpu_high_for + '"ninety"}')  # no duration
+    cpu_high_for = f'{CPU_HIGH_SOURCE}, **{{"for": '
+    edit(project / "definitions/alerts.py", f'{cpu_high_for}"5m"}}', f'{cpu_high_for}"ninety"}}')  # no duration
     code, output = _apply(project / "out", grafana)
     assert code == 2 and Recorded.paths == []
     assert "does not build (1 error; first: " in output and "alerts.py:" in output, output

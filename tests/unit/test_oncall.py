@@ -21,6 +21,7 @@ from generator.model import conventions
 from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager, loki, prometheus
+from tests.edits import CPU_HIGH
 
 
 def _rules(project: Project, name: str) -> list[dict[str, Any]]:
@@ -37,7 +38,7 @@ def test_escalation_copies_keep_the_alerts_name_and_labels_and_add_the_level(pro
     # the alert's condition on the condition's own labels (NaN where a dip leaves it none)
     firing = 'max without (alertstate) (ALERTS{alertname="CpuHigh",alertstate="firing",escalation_level=""})'
     assert copies[0]["expr"] == (f"{firing} * ignoring (alertname, escalation_policy, severity) group_left () "
-                                 f"(quantile_over_time(0.5, instance:cpu_usage:percent[5m]) > 90) or {firing} * NaN")
+                                 f"({CPU_HIGH}) or {firing} * NaN")
     assert copies[0]["annotations"]["runbook_url"] == own["annotations"]["runbook_url"]
     assert copies[0]["annotations"]["description"].endswith(
         "Unresolved for 15m: escalation level 1 of policy default, telling email_team_lead.")

@@ -8,6 +8,7 @@ from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import alertmanager, prometheus
 from generator.targets.rule_tests import promtool_file
+from tests.edits import CPU_HIGH
 
 
 def _route(config: dict[str, Any], *matchers: str) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def test_prometheus_config_scrapes_every_job_and_loads_rules(project: Project) -
 
 def test_alert_rules_carry_severity_runbook_and_dashboard(project: Project) -> None:
     rule = prometheus.alert_rule(project, project.alerts["CpuHigh"])
-    assert rule["expr"] == "quantile_over_time(0.5, instance:cpu_usage:percent[5m]) > 90" and rule["for"] == "5m"
+    assert rule["expr"] == CPU_HIGH and rule["for"] == "5m"
     assert rule["labels"] == {"escalation_policy": "default", "severity": "critical"}
     assert rule["annotations"]["runbook_url"].endswith("/runbooks/CpuHigh.md")
 

@@ -172,7 +172,8 @@ SCENARIOS = (
          f"{RESTART_GAP} minutes and has no sample of anything, then carries on.", prometheus_restart),
     Scenario("cpu-flapping", "A host above 90% CPU for 114 of 120 minutes, with a one-minute dip to 50% every 20 "
              "minutes.", FLAP_MINUTES, 1, cpu_flapping,
-             # the ladder climbs through the dips: level 1 15 minutes after CpuHigh fires, level 2 30
+             # the ladder climbs through the dips (CpuHigh keeps firing through them: expected.FLAPPING_CPU): level 1
+             # 15 minutes after CpuHigh fires, level 2 30, level 3 60
              values=tuple((FLAP_START + minute, f'count(ALERTS{{alertname="CpuHigh",alertstate="firing",'
                                                 f'escalation_level="{level}"}}) or vector(0)', float(reached))
                           for minute, level, reached in ((15, 1, 0), (30, 1, 1), (30, 2, 0), (50, 2, 1),

@@ -117,10 +117,22 @@ def time_to_exhaustion(values: npt.ArrayLike, step_seconds: float, limit: float,
     shape seen at every phase (:func:`season_shape`), the trends are of the series without its season, and
     each goes on with the season replayed on top of it.
     """
+    y = _trendable(values)
+    return _exhaustion(y, step_seconds, limit, direction, season_seconds, first_season(y, step_seconds, season_seconds))
+
+
+def _trendable(values: npt.ArrayLike) -> FloatArray:
+    """values as a series with at least two finite samples, or :class:`InsufficientDataError`."""
     y = as_series(values)
     if np.isfinite(y).sum() < 2:
         raise InsufficientDataError("a trend needs at least two finite samples")
-    if first_season(y, step_seconds, season_seconds) and not within_seen_range(y, limit, direction):
+    return y
+
+
+def _exhaustion(y: FloatArray, step_seconds: float, limit: float, direction: Direction, season_seconds: float | None,
+                young: bool) -> float:
+    """:func:`time_to_exhaustion` of a trendable series, whose :func:`first_season` (young) is judged already."""
+    if young and not within_seen_range(y, limit, direction):
         return math.inf
     shape = season_shape(y, step_seconds, season_seconds)
     if shape is None and (lag := replayable_season_steps(y, step_seconds, season_seconds)) is not None:
@@ -321,7 +333,9 @@ def capacity_recommendation(
     only within the range seen: :func:`within_seen_range`). ``season_seconds``: the series' season, as
     :func:`time_to_exhaustion` takes it.
     """
-    seconds = time_to_exhaustion(values, step_seconds, limit, direction, season_seconds)
+    series = _trendable(values)
+    young = first_season(series, step_seconds, season_seconds)
+    seconds = _exhaustion(series, step_seconds, limit, direction, season_seconds, young)
     severity: Severity
     if seconds < critical_seconds:
         severity = "critical"
@@ -333,7 +347,7 @@ def capacity_recommendation(
         severity = "info"
     if seconds == 0.0:
         message = f"{resource} on {name} is full"
-    elif math.isinf(seconds) and first_season(series := as_series(values), step_seconds, season_seconds):
+    elif math.isinf(seconds) and young:
         seen = format_duration(_seen_seconds(series, step_seconds))
         message = f"{resource} on {name} is not filling up within the range of its first {seen}"
     elif math.isinf(seconds):

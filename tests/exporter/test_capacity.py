@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
 
+from generator.exporter import capacity
 from generator.exporter.capacity import (
     Trend,
     capacity_recommendation,
@@ -112,3 +114,32 @@ def test_two_hours_of_a_healthy_daily_cycle_are_not_a_trend_to_a_full_memory() -
     assert time_to_exhaustion(asked_for_two_weeks, step, limit=100) == math.inf
     steady = 45 + (100 - 45) * t / (6 * 3600)  # the same two hours of a real leak: full in 4 h, within 3 spans
     assert time_to_exhaustion(steady, step, limit=100) == pytest.approx(6 * 3600 - t[-1], rel=0.01)
+
+
+def test_a_recommendation_judges_a_series_first_season_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """capacity_recommendation judged first_season once for the time to exhaustion and again for its message (a
+    young series never full); now once, and each recommendation is still what time_to_exhaustion says."""
+    judged: list[object] = []
+    real = capacity.first_season
+
+    def counted(*args: Any) -> bool:
+        judged.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(capacity, "first_season", counted)
+    step, day = 300.0, 86_400.0
+    t = np.arange(24) * step  # two hours after a restart
+    cases = {"web-1": (45 + 10 * np.sin(2 * np.pi * t / day), day),  # young, the rising half of a daily cycle
+             "web-2": (45 + (75 - 45) * t / (3 * 3600), day),  # young, a steady leak: within its range
+             "web-3": (np.arange(24) * 2.0, None),  # no season: +2 a step, 20 more takes 10 steps
+             "web-4": (np.full(24, 5.0), None)}
+    messages = []
+    for name, (used, season) in cases.items():
+        judged.clear()
+        rec = capacity_recommendation(name, used, step, 66.0, resource="memory", season_seconds=season)
+        assert len(judged) == 1, name
+        assert rec.seconds_to_exhaustion == time_to_exhaustion(used, step, 66.0, season_seconds=season)
+        messages.append(rec.message)
+    assert messages == ["memory on web-1 is not filling up within the range of its first 2 h",
+                        "memory on web-2 full in 11 min", "memory on web-3 full in 50 min",
+                        "memory on web-4 is not filling up"]

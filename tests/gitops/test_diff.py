@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import textwrap
 import time
 from datetime import datetime
@@ -35,14 +36,25 @@ def _changes(output: str) -> list[str]:
     return [line.strip() for line in body.splitlines() if line.startswith("  ") and not line.startswith("      ")]
 
 
+def _warnings_to_slack(repo: Path) -> None:
+    """The warning severity's notifications sent to Slack too: a route change."""
+    edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
+         'Severity(name="warning", channels=("email", "slack")')
+
+
+def _two_commits_diff(repo: Path) -> subprocess.CompletedProcess[str]:
+    """`obsgen diff HEAD~2 HEAD --exit-code`, which found differences."""
+    result = obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
+    assert result.returncode == 1, result.stderr
+    return result
+
+
 def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
     set_cpu_high_threshold(repo / "definitions", 85)
     commit_all(repo, "page earlier on CPU")
-    edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
-         'Severity(name="warning", channels=("email", "slack")')
+    _warnings_to_slack(repo)
     commit_all(repo, "warnings to Slack too")
-    result = obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
-    assert result.returncode == 1, result.stderr
+    result = _two_commits_diff(repo)
     # the alerts tables of the dashboards that show CpuHigh say its new condition
     assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"', "~ Alerts Overview / Alert Rules",
                                        "~ Operations / Alert Rules"]
@@ -56,14 +68,12 @@ def test_a_threshold_and_a_route_change_are_named_exactly(repo: Path) -> None:
 
 def test_a_threshold_a_route_and_a_panel_change_are_named_exactly(repo: Path) -> None:
     set_cpu_high_threshold(repo / "definitions", 85)
-    edit(repo / "definitions/alerting.py", 'Severity(name="warning", channels=("email",)',
-         'Severity(name="warning", channels=("email", "slack")')
+    _warnings_to_slack(repo)
     commit_all(repo, "page earlier on CPU, warnings to Slack")
     edit(repo / "definitions/dashboards_executive.py", 'thresholds=((0.5, "orange"), (1, "red"))',
          'thresholds=((0.4, "orange"), (1, "red"))')
     commit_all(repo, "latency turns orange earlier")
-    result = obsgen_diff(repo, "HEAD~2", "HEAD", "--exit-code")
-    assert result.returncode == 1, result.stderr
+    result = _two_commits_diff(repo)
     assert _changes(result.stdout) == ["~ CpuHigh", '~ severity="warning"', "~ Alerts Overview / Alert Rules",
                                        "~ Executive / Latency p95", "~ Operations / Alert Rules"]
     assert "thresholds: green, orange from 0.5, red from 1 -> green, orange from 0.4, red from 1" in result.stdout

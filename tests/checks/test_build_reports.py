@@ -13,6 +13,7 @@ import pytest
 
 from generator.checks.docs import pages, write_pages
 from generator.checks.registry import catalogue
+from tests.edits import edit
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = Path(__file__).parent / "base"
@@ -43,9 +44,9 @@ def test_three_mistakes_in_three_files_are_three_errors_at_the_wrong_fields(ship
     before = snapshot(shipped / "out")
     alerts, alerting = definitions / "alerts.py", definitions / "alerting.py"
     board = definitions / "dashboards_operations.py"
-    alerts.write_text(alerts.read_text().replace('severity="critical"', 'severity="critcal"', 1))
-    alerting.write_text(alerting.read_text().replace('after="30m"', 'after="3x"'))
-    board.write_text(board.read_text().replace('expr=f"up{{', 'expr=f"upp{{', 1))
+    edit(alerts, 'severity="critical"', 'severity="critcal"', first=True)
+    edit(alerting, 'after="30m"', 'after="3x"')
+    edit(board, 'expr=f"up{{', 'expr=f"upp{{')
 
     result = obsgen("build", "--quiet", cwd=shipped)
 

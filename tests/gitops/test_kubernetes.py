@@ -16,6 +16,7 @@ from generator.importer.write import import_files
 from generator.model import Dashboard
 from generator.model.project import Project
 from generator.targets import prometheus
+from tests.edits import edit
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import (
     KUBE_PROMETHEUS,
@@ -110,8 +111,7 @@ def operator_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("kube")
     definitions = copy_definitions(root)
     import_files([*KUBE_PROMETHEUS, KUBE_PROMETHEUS_DASHBOARDS], definitions)
-    settings = definitions / "kubernetes.py"
-    settings.write_text(settings.read_text().replace('alertmanager="secret"', 'alertmanager="alertmanagerconfig"'))
+    edit(definitions / "kubernetes.py", 'alertmanager="secret"', 'alertmanager="alertmanagerconfig"')
     build(definitions, root / "out")
     return root / "out"
 

@@ -19,6 +19,7 @@ from generator.model.conventions import PROMETHEUS_CONFIG
 from generator.model.project import Project
 from generator.package.cluster_scrape import KEPT_BY
 from generator.package.kubernetes import servers
+from tests.edits import edit
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import ROOT, copy_definitions
 
@@ -126,14 +127,13 @@ def test_resolvable_targets_stay_static_and_a_mixed_job_keeps_both(project: Proj
 def test_a_host_no_service_can_stand_for_fails_the_build(tmp_path: Path) -> None:
     definitions = copy_definitions(tmp_path)
     stack = definitions / "stack.py"
-    stack.write_text(stack.read_text().replace('targets=("node-exporter:9100",)', 'targets=("localhost:9100",)'))
+    edit(stack, 'targets=("node-exporter:9100",)', 'targets=("localhost:9100",)')
     line = stack.read_text().splitlines().index(next(text for text in stack.read_text().splitlines()
                                                      if 'ScrapeJob(name="node"' in text)) + 1
     with pytest.raises(ProblemsFound, match=rf"stack.py:{line}: kubernetes: scrape job node target localhost:9100: "
                                             r"no Service can stand for host 'localhost'.*\[XR022\]"):
         load(definitions)
-    kubernetes = definitions / "kubernetes.py"
-    kubernetes.write_text(kubernetes.read_text().replace('"grafana": "grafana",', '"localhost": "node-exporter",'))
+    edit(definitions / "kubernetes.py", '"grafana": "grafana",', '"localhost": "node-exporter",')
     assert load(definitions).all(Kubernetes)[0].services["localhost"] == "node-exporter"
 
 

@@ -23,6 +23,7 @@ from generator.model import Kubernetes
 from generator.model.conventions import PROMETHEUS_CONFIG
 from generator.model.project import Project
 from generator.package.kubernetes import servers
+from tests.edits import edit
 from tests.gitops.helpers import copy_definitions
 from tests.gitops.test_kubernetes_addresses import promtool_check_scrape_configs
 from tests.servers import prometheus
@@ -137,7 +138,6 @@ def test_the_servers_are_kept_by_their_own_service_s_web_port(project: Project, 
 ])
 def test_a_port_no_service_may_have_is_refused_at_its_line(tmp_path: Path, value: str, message: str) -> None:
     definitions = copy_definitions(tmp_path)
-    kubernetes = definitions / "kubernetes.py"
-    kubernetes.write_text(kubernetes.read_text().replace('"api": "api.shop",', f'"api": "{value}",'))
+    edit(definitions / "kubernetes.py", '"api": "api.shop",', f'"api": "{value}",')
     with pytest.raises(ProblemsFound, match=r"kubernetes.py:\d+:.*" + message):
         load(definitions)

@@ -29,6 +29,7 @@ from generator.model.conventions import PROMETHEUS_CONFIG
 from generator.model.kubernetes import SERVICE_ACCOUNT_TOKEN
 from generator.model.project import Project
 from generator.package.kubernetes import servers
+from tests.edits import edit
 from tests.gitops.helpers import ROOT, copy_definitions
 from tests.gitops.test_kubernetes_addresses import promtool_check_scrape_configs
 from tests.servers import prometheus
@@ -163,8 +164,7 @@ def test_an_endpoint_that_cannot_be_is_refused(fields: dict[str, Any], message: 
 
 def test_an_endpoint_is_refused_at_its_line(tmp_path: Path) -> None:
     definitions = copy_definitions(tmp_path)
-    stack = definitions / "stack.py"
-    stack.write_text(stack.read_text().replace("bearer_token_file=SERVICE_ACCOUNT_TOKEN", 'bearer_token_file="token"'))
+    edit(definitions / "stack.py", "bearer_token_file=SERVICE_ACCOUNT_TOKEN", 'bearer_token_file="token"')
     errors = [f"{Path(p.location.file).name}:{p.location.line}: {p.message}"
               for p in compile_definitions(definitions).report.errors]
     assert any("stack.py:" in error and "absolute file path" in error for error in errors), errors

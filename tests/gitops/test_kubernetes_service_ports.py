@@ -16,6 +16,7 @@ from generator.build import build, compile_definitions, load
 from generator.core.errors import ProblemsFound
 from generator.derive.cluster_addresses import PROMETHEUS, url_in_cluster
 from generator.model import Kubernetes
+from tests.edits import edit
 from tests.gitops.crd_schema import validate
 from tests.gitops.helpers import copy_definitions
 from tests.gitops.test_kubernetes_addresses import promtool_check_scrape_configs
@@ -29,9 +30,8 @@ def _definitions(tmp_path: Path, services: str, ports: str) -> Path:
         '"api": "api.shop",', f'"api": "api.shop", {services}')
     assert text.endswith("\n)\n")
     kubernetes.write_text(f"{text[:-2]}    service_ports={ports},\n)\n")
-    stack = definitions / "stack.py"
-    stack.write_text(stack.read_text().replace('server_retention="30d",',
-                                               'server_retention="30d", long_term_url="http://mimir:9009/api/v1/push",'))
+    edit(definitions / "stack.py", 'server_retention="30d",',
+         'server_retention="30d", long_term_url="http://mimir:9009/api/v1/push",')
     return definitions
 
 

@@ -11,6 +11,7 @@ from generator.build import load
 from generator.core.errors import DefinitionError
 from generator.model import Endpoint, Service, TracingPolicy
 from generator.model.trace_sizing import size
+from tests.edits import edit
 from tests.traces.conftest import DEFINITIONS
 
 
@@ -56,8 +57,7 @@ def test_bad_log_definitions_fail_at_their_line(tmp_path: Path, module: str, mes
 
 def test_traffic_the_collector_cannot_buffer_fails_the_build(tmp_path: Path) -> None:
     root = _project_with(tmp_path, "")
-    tracing = root / "tracing.py"
-    tracing.write_text(tracing.read_text().replace("collector_memory_mib=2048", "collector_memory_mib=512"))
+    edit(root / "tracing.py", "collector_memory_mib=2048", "collector_memory_mib=512")
     with pytest.raises(DefinitionError, match="the buffers do not fit") as caught:
         load(root)
     assert caught.value.location.file.endswith("tracing.py")

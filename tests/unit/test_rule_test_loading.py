@@ -11,6 +11,7 @@ import yaml
 
 from generator.build import build
 from generator.core.promql import metric_names
+from tests.edits import edit
 
 OUT = Path(__file__).resolve().parents[2] / "out"
 
@@ -66,7 +67,7 @@ def test_a_rule_test_loads_the_recording_groups_its_alert_reads_transitively_and
 
     # an unloaded group may be anything, even a rule promtool refuses: the test does not see it
     queues = prometheus / "rules/queues.yml"
-    queues.write_text(queues.read_text().replace("max by (job) (queue_depth)", "max by (job) (queue_depth"))
+    edit(queues, "max by (job) (queue_depth)", "max by (job) (queue_depth")
     unrelated = promtool_test(prometheus, "tests/alerts.yml")
     assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr
     loading_it = {**test, "rule_files": [*test["rule_files"], "../rules/queues.yml"]}
@@ -78,7 +79,7 @@ def test_a_broken_recording_rule_two_groups_below_the_alert_fails_its_test(tmp_p
     prometheus = _project(tmp_path)
     rates = prometheus / "rules/rates.yml"
     # errors counted as 4xx: the example's 5xx no longer reach the ratio, so ErrorsHigh stays quiet
-    rates.write_text(rates.read_text().replace('status=~"5.."', 'status=~"4.."'))
+    edit(rates, 'status=~"5.."', 'status=~"4.."')
     failed = promtool_test(prometheus, "tests/alerts.yml")
     assert failed.returncode == 1
     assert "alertname: ErrorsHigh, time: 12m" in failed.stdout + failed.stderr

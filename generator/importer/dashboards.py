@@ -37,6 +37,9 @@ from generator.model.identity import slug
 FOLDER_ANNOTATIONS = ("k8s-sidecar-target-directory", "grafana_folder", "grafana-folder")
 _JSON_STRING = re.compile(JSON_STRING + '"')  # core.untrusted's, in linear time
 MODULE_PREFIX = re.compile(r"^(grafana[-_])?dashboards?[-_]")  # grafana-dashboard-x.json is dashboards_x
+RESOURCE_GROUP = "dashboard.grafana.app/"  # Grafana 12's dashboards as Kubernetes-style resources
+V2_VERSION = re.compile(r"dashboard\.grafana\.app/v2")
+V2_KEYS = frozenset({"elements", "layout"})  # schema v2's spec: panels by name, and where each is placed
 
 
 @dataclass
@@ -66,12 +69,34 @@ def _is_dashboard(value: Any) -> bool:
     return isinstance(value, dict) and ("panels" in value or "rows" in value) and "title" in value
 
 
+def _resource_spec(value: Any) -> dict[str, Any] | None:
+    """The classic dashboard a Grafana 12 dashboard resource holds (apiVersion dashboard.grafana.app/v0alpha1 or
+    v1beta1, kind Dashboard: its spec is the classic JSON), None for anything else; ReadError at its line for one of
+    schema v2 (v2alpha1, v2beta1...: spec.elements and spec.layout), whose panels and layouts have no reader here."""
+    if not isinstance(value, dict):
+        return None
+    spec = value["spec"] if isinstance(value.get("spec"), dict) else value
+    version = str(value.get("apiVersion") or "")
+    if V2_VERSION.match(version) or (spec.keys() >= V2_KEYS and "panels" not in spec):
+        written = f" ({version})" if version else ""
+        raise ReadError(f"dashboard {str(spec.get('title') or '')!r} is a Grafana 12 schema v2 resource{written}, "
+                        "its panels in spec.elements and placed by spec.layout, which obsgen does not read: export "
+                        "it from Grafana as classic JSON (Export > Export as JSON, the Classic model) and import "
+                        "that", line_of(value))
+    if value.get("kind") == "Dashboard" and version.startswith(RESOURCE_GROUP) and _is_dashboard(spec):
+        return spec
+    return None
+
+
 def _found(value: Any, top: bool = False) -> Iterator[tuple[dict[str, Any], str]]:
-    """(dashboard, folder) of a JSON value: a dashboard, an API envelope, or a list of them. A file that is one
-    object with panels or rows is a dashboard even without a title (Grafana loads it so)."""
+    """(dashboard, folder) of a JSON value: a dashboard, an API envelope, a Grafana 12 resource holding a classic
+    one, or a list of them. A file that is one object with panels or rows is a dashboard even without a title
+    (Grafana loads it so)."""
     if isinstance(value, list):
         for item in value:
             yield from _found(item)
+    elif (spec := _resource_spec(value)) is not None:
+        yield spec, ""
     elif isinstance(value, dict) and _is_dashboard(value.get("dashboard")):
         meta = value.get("meta")
         yield value["dashboard"], str(meta.get("folderTitle") or "") if isinstance(meta, dict) else ""
@@ -101,6 +126,11 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
     """(dashboard, folder, origin, key) of a ConfigMap or GrafanaDashboard holding dashboard JSON; ValueError
     saying what was expected when one is not shaped as Kubernetes defines it."""
     kind = document.get("kind")
+    if kind == "Dashboard" and str(document.get("apiVersion") or "").startswith(RESOURCE_GROUP):
+        name = str(mapping_at(document, "metadata", "Dashboard metadata").get("name") or "")
+        for dashboard, _ in _found(document):  # Grafana 12's resource, as its Git Sync and grafanactl write YAML
+            yield dashboard, "", f"Dashboard {name}".strip(), name
+        return
     if kind not in ("ConfigMap", "GrafanaDashboard"):
         return
     metadata = mapping_at(document, "metadata", f"{kind} metadata")

@@ -150,17 +150,17 @@ def _sections(panels: list[dict[str, Any]], reader: PanelReader) -> tuple[tuple[
 
     top: list[Panel] = []
     rows: list[tuple[dict[str, Any], list[Panel]]] = []
-    for index, item in sorted(((i, p) for i, p in enumerate(panels) if isinstance(p, dict)),
-                              key=lambda pair: position(pair[1])):
+    for item in sorted((p for p in panels if isinstance(p, dict)), key=position):
         if item.get("type") == "row":
             rows.append((item, [reader.panel(p) for p in sorted(item.get("panels") or [], key=position)]))
             continue
         if rows and rows[-1][0].get("collapsed"):  # Grafana shows it under the closed row (createSceneObjectsForPanels)
+            placed = reader.notes.placing(item)  # its path as written: the upgrade may have left panels out before it
             reader.notes.add("panels below a collapsed row but not in it, which Grafana shows, are now in the row "
                              "and hidden until it is opened (obsgen's rows hold the panels below them): move them "
-                             "above the row or into an open one", f"panels[{index}] {item.get('title')!r} below "
-                                                                   f"{rows[-1][0].get('title')!r}",
-                             at=f"panel {item.get('title')!r} (id {item.get('id')})")
+                             "above the row or into an open one", f"{reader.notes.written_path(placed.path)} "
+                                                                   f"{item.get('title')!r} below "
+                                                                   f"{rows[-1][0].get('title')!r}", at=placed)
         (rows[-1][1] if rows else top).append(reader.panel(item))
     return tuple(top), tuple(reader.row(item, tuple(inner)) for item, inner in rows)
 
@@ -266,8 +266,8 @@ def convert(data: dict[str, Any], location: Location, folder: str = "General", s
         return _convert(shaped(_library_panels_inlined(data, notes), notes), location, folder, source, notes, lint)
     except UNREADABLE as error:  # a shape the readers do not handle: one line naming where, never a traceback
         title = data.get("title") if isinstance(data.get("title"), str) else "?"
-        at = Location(location.file, notes.line(notes.where) or location.line)
-        raise DefinitionError(at, f"cannot import dashboard {title!r}: {notes.where or 'dashboard'}: "
+        at, where = Location(location.file, notes.line(notes.where) or location.line), notes.written_path(notes.where)
+        raise DefinitionError(at, f"cannot import dashboard {title!r}: {where or 'dashboard'}: "
                                   f"{type(error).__name__}: {(str(error) or '?').splitlines()[0]}") from None
 
 

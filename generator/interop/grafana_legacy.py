@@ -143,6 +143,7 @@ def upgrade_panel(panel: dict[str, Any], schema: int, notes: Notes) -> dict[str,
     if panel.get("repeatPanelId") or panel.get("repeatIteration"):
         notes.add("copies Grafana saved of repeated panels, left out (the repeat makes them)", repr(panel.get("title")))
         return None
+    path = notes.where
     name = repr(panel.get("title") or panel.get("type"))
     if schema < GRID_THRESHOLDS_SCHEMA and panel.get("type") == "graph" and isinstance(panel.get("grid"), dict):
         panel = _grid_thresholds(panel)
@@ -196,6 +197,7 @@ def upgrade_panel(panel: dict[str, Any], schema: int, notes: Notes) -> dict[str,
             upgraded.append(upgrade_panel(inner, schema, notes))
         notes.where = outer
         new["panels"] = [p for p in upgraded if p]
+    notes.placed[id(new)] = path  # the readers find it by this object, alive until the conversion ends
     return new
 
 

@@ -95,12 +95,15 @@ class Shaper:
             return (True, self._apply(value, spec, path)) if isinstance(value, dict) else self._wrong(path, kind, value)
         if not isinstance(value, list):
             return self._wrong(path, kind, value)
-        kept = []
+        kept, indices = [], []
         for index, item in enumerate(value):
             if isinstance(item, dict):
                 kept.append(self._apply(item, spec, f"{path}[{index}]"))
+                indices.append(index)
             else:
                 self._wrong(f"{path}[{index}]", "an object", item)
+        if len(indices) < len(value):  # the readers' indices after the first left out are not the file's
+            self.notes.kept[path] = indices
         return True, kept
 
     def _apply(self, document: dict[str, Any], spec: Spec | Callable[[dict[str, Any], str], dict[str, Any]] | None,
@@ -137,5 +140,8 @@ class Shaper:
 
 
 def shaped(dashboard: dict[str, Any], notes: Notes) -> dict[str, Any]:
-    """A dashboard with every value the readers use of the type they expect (see the module's docstring)."""
-    return Shaper(notes).dashboard(dashboard)
+    """A dashboard with every value the readers use of the type they expect (see the module's docstring); from then
+    on, `notes` reads a JSON path with the indices of the lists as shaped (Notes.kept)."""
+    shaped_dashboard = Shaper(notes).dashboard(dashboard)
+    notes.shaped = True
+    return shaped_dashboard

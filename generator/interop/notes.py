@@ -13,20 +13,57 @@ from generator.core.lined import line_of
 SHOWN = 8  # subjects named per line; the rest are counted
 
 
+class Placed(str):
+    """A panel or row being read as an error names it (`panel 'CPU' (id 3)`), with the JSON path it was read from
+    (`path`, as the readers index it): two panels of one title and id (none, often) are each found at their own."""
+
+    path: str
+
+    def __new__(cls, text: str, path: str = "") -> Placed:
+        made = super().__new__(cls, text)
+        made.path = path
+        return made
+
+
 @dataclass
 class Notes:
     """Warnings of one conversion, by topic, each with the subjects (panels, keys) it applies to and where each is
     written: the line of the node being read (`where`, or the one a note names) in the dashboard as `written` in
-    its file (read by core.lined; without lines, every note is the dashboard's)."""
+    its file (read by core.lined; without lines, every note is the dashboard's).
+
+    Once the dashboard is `shaped` (grafana_shape left out the values of lists of objects that are no objects),
+    a JSON path indexes those lists as the readers do: `kept` gives the index each item had as written."""
 
     topics: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    where: str = ""  # the JSON path or panel being read, for an error or a note about it
+    where: str = ""  # the JSON path or panel (a Placed) being read, for an error or a note about it
     written: Any = None
+    shaped: bool = False
+    kept: dict[str, list[int]] = field(default_factory=dict)  # a list's path as written -> its items' indices kept
+    placed: dict[int, str] = field(default_factory=dict)  # id() of a panel the upgrade made -> the path it read
     _found: dict[str, int] = field(default_factory=dict)  # where -> its line, each found once
     _panels: dict[tuple[str, str], int] | None = None  # (title's repr, id) -> line, the first panel so
 
+    def written_path(self, path: str) -> str:
+        """A JSON path as the readers index it (once shaped) with each list index as written in the file."""
+        if not self.shaped or not self.kept or PANEL_WHERE.fullmatch(path):
+            return path
+        written = ""
+        for key, index in STEP.findall(path):
+            if key:
+                written += f".{key}" if written else key
+                continue
+            indices = self.kept.get(written)
+            written += f"[{indices[int(index)] if indices is not None and int(index) < len(indices) else index}]"
+        return written
+
+    def placing(self, panel: dict[str, Any]) -> Placed:
+        """Where a panel or row the upgrade made is being read: by its title and id, at the path it was read from."""
+        return Placed(f"panel {panel.get('title')!r} (id {panel.get('id')})", self.placed.get(id(panel), ""))
+
     def line(self, where: str) -> int:
-        """The line of the node `where` names (see where_line), the dashboard's when it names none."""
+        """The line of the node `where` names (see where_line; a Placed by its path), the dashboard's when it names
+        none."""
+        where = self.written_path(getattr(where, "path", "") or where)
         if where not in self._found:
             if self._panels is None and PANEL_WHERE.fullmatch(where):
                 self._panels = _panel_lines(self.written)

@@ -253,7 +253,7 @@ class PanelReader:
 
     def panel(self, source: dict[str, Any]) -> Panel:
         """A panel with what its model does not say kept verbatim in extra."""
-        self.notes.where = f"panel {source.get('title')!r} (id {source.get('id')})"
+        self.notes.where = self.notes.placing(source)
         source = loaded_panel({k: v for k, v in source.items() if PANEL_DEFAULTS.get(k, ...) != v})
         source = _base_step_unbounded(source)
         kind = KINDS.get(str(source.get("type")))
@@ -297,7 +297,7 @@ class PanelReader:
 
     def row(self, source: dict[str, Any], panels: tuple[Panel, ...]) -> Row:
         """A row with what its model does not say kept verbatim in extra."""
-        self.notes.where = f"panel {source.get('title')!r} (id {source.get('id')})"  # a panel of type row
+        self.notes.where = self.notes.placing(source)  # a panel of type row
         model = Row(title=self._title(str(source.get("title") or ""), "Row"), collapsed=bool(source.get("collapsed")),
                     panels=panels)
         extra = residual(without(source, ROW_OWNED), without(row_json(model, Box(0, 0, MAX_WIDTH, 1), []), ROW_OWNED))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from generator.core.errors import DefinitionError
+from generator.importer.dashboards import read_dashboards
 from generator.importer.write import import_files
 from generator.scaffold import create
 
@@ -82,3 +83,86 @@ def test_a_grafana_12_v1_resource_is_read_as_the_classic_dashboard_its_spec_hold
     import_files([source], tmp_path / "project/definitions")
     (module,) = (tmp_path / "project/definitions").glob("dashboards_cpu*.py")
     assert 'name="CPU"' in module.read_text() and 'title="Usage"' in module.read_text()
+
+
+def _notes(tmp_path: Path, dashboard: dict[str, Any]) -> tuple[str, dict[str, tuple[int, str]]]:
+    """The file written and its warnings by topic: (line, text)."""
+    source = tmp_path / "rows.json"
+    text = json.dumps(dashboard, indent=2)
+    source.write_text(text)
+    (item,) = read_dashboards(source)
+    return text, {note.split(":")[0]: (line, note) for line, note in item.notes}
+
+
+def _brace(text: str, written: str) -> int:
+    """The line of the opening brace of the panel whose title is `written` (or which holds the first `written`
+    given with its quotes), its scalars written before it: the last line that is `{` alone above it."""
+    at = _first_line(text, written if written.startswith('"') else f'"title": "{written}"')
+    return max(n for n, line in enumerate(text.splitlines()[:at], 1) if line.strip() == "{")
+
+
+GRAPH_NOTE = "graph panels became timeseries, Grafana's successor (settings translated as Grafana's own migration does)"
+BELOW_NOTE = ("panels below a collapsed row but not in it, which Grafana shows, are now in the row and hidden until it "
+              "is opened (obsgen's rows hold the panels below them)")
+
+
+def test_warnings_after_a_value_left_out_or_a_saved_repeat_name_the_panel_and_index_they_are_about(
+        tmp_path: Path) -> None:
+    # Grafana skips what is no object in a list of panels (and obsgen leaves the copies of repeats out): the indices
+    # of the lists as read were taken for the file's, so a warning after one named the panel before it (here a row)
+    closed = {"id": 2, "type": "row", "title": "Closed", "collapsed": True,
+              "gridPos": {"h": 1, "w": 24, "x": 0, "y": 8}, "panels": [7, _panel(3, "In closed", 9, "graph")]}
+    copy = _panel(5, "In closed", 10, "graph", repeatPanelId=3)
+    dashboard = {"title": "Rows", "uid": "rows", "schemaVersion": 39,
+                 "panels": [_panel(1, "Top"), "junk", closed, copy, _panel(6, "After", 10, "graph")]}
+    text, notes = _notes(tmp_path, dashboard)
+    graph = notes[GRAPH_NOTE]
+    assert graph[0] == _brace(text, "In closed"), (graph, text)
+    assert graph[1].endswith(f"'In closed', 'After' (line {_brace(text, 'After')})"), graph
+    assert notes[BELOW_NOTE][1].endswith(": panels[4] 'After' below 'Closed'"), notes[BELOW_NOTE]
+    assert notes[BELOW_NOTE][0] == _brace(text, "After")
+
+
+def test_warnings_about_panels_of_one_title_and_no_id_name_each_ones_line(tmp_path: Path) -> None:
+    # hand-written or generated JSON often has no ids: `panel 'Latency' (id None)` named the first one of the title
+    eu = {"type": "row", "title": "EU", "collapsed": True, "gridPos": {"h": 1, "w": 24, "x": 0, "y": 8},
+          "panels": [_panel(None, "Latency", 9, "graph")]}
+    plugin = _panel(None, "Latency", 10, "some-plugin-panel")
+    dashboard = {"title": "Rows", "uid": "rows", "schemaVersion": 39,
+                 "panels": [_panel(None, "Latency"), eu, plugin]}
+    text, notes = _notes(tmp_path, dashboard)
+    second, third = (_brace(text, f'"type": "{kind}"') for kind in ("graph", "some-plugin-panel"))
+    assert notes["panel types obsgen does not model, kept verbatim"][0] == third
+    renamed = notes["titles repeated or empty, renamed in the definitions (panel ids derive from titles) and shown "
+                    "as before"]
+    assert renamed == (second, f"{renamed[1].split(': ')[0]}: 'Latency' x2 (lines {second}, {third})"), renamed
+
+
+def test_warnings_about_old_style_rows_after_a_value_left_out_name_their_panel(tmp_path: Path) -> None:
+    # schema < 16: rows[i].panels[j], indexed as read after a row or panel that is no object was left out
+    def old(old_id: int, title: str, kind: str) -> dict[str, Any]:
+        return {"id": old_id, "type": kind, "title": title, "span": 6, "targets": [{"refId": "A", "expr": "up"}]}
+
+    dashboard = {"title": "Old", "uid": "old", "schemaVersion": 14, "rows": [
+        {"title": "First", "showTitle": True, "panels": [old(1, "A", "timeseries")]}, None,
+        {"title": "Closed", "collapse": True, "panels": ["x", old(3, "C", "timeseries"), old(4, "D", "some-plugin")]},
+        {"title": "Last", "panels": [[], old(6, "F", "singlestat")]}]}
+    text, notes = _notes(tmp_path, dashboard)
+    assert notes["panel types obsgen does not model, kept verbatim"][0] == _brace(text, "D")
+    assert notes["singlestat panels became stat, Grafana's successor (settings translated as Grafana's own "
+                 "migration does)"][0] == _brace(text, "F")
+
+
+def test_an_error_about_one_of_two_panels_of_one_title_and_no_id_names_its_line(tmp_path: Path) -> None:
+    broken = _panel(None, "Odd", 8, "stat", fieldConfig={"defaults": {"mappings": [
+        {"type": "value", "options": {"up": 5}}]}})  # an option that is no object
+    source = tmp_path / "odd.json"
+    text = json.dumps({"title": "Odd", "uid": "odd", "schemaVersion": 39, "panels": [_panel(None, "Odd"), broken]},
+                      indent=2)
+    source.write_text(text)
+    with pytest.raises(DefinitionError) as raised:
+        read_dashboards(source)
+    brace = _first_line(text, '"type": "stat"') - 1
+    assert str(raised.value).startswith(f"{source}:{brace}: cannot import dashboard 'Odd': panel 'Odd' (id None): "
+                                        "AttributeError"), (brace, str(raised.value))
+

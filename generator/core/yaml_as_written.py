@@ -15,10 +15,10 @@ from typing import Any
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from generator.core.lined import Lined, block_line, item_line, line_of
+from generator.core.lined import LINE_BREAK, Lined, block_line, flow_breaks, flow_line, item_line, line_of
 from generator.core.untrusted import BoundedLoader, load_yaml
 
-__all__ = ["Lined", "PlainText", "block_line", "item_line", "line_of", "load_yaml_as_written", "typed"]
+__all__ = ["Lined", "PlainText", "block_line", "flow_line", "item_line", "line_of", "load_yaml_as_written", "typed"]
 
 
 class PlainText(str):
@@ -38,14 +38,24 @@ def _as_written(loader: Any, node: ScalarNode) -> Any:
 
 
 class _AsWritten(BoundedLoader):
-    """The bounded loader, keeping plain scalars' text and mappings' lines."""
+    """The bounded loader, keeping plain scalars' text and mappings' lines (of the YAML `text` it reads)."""
+
+    text = ""
+    _starts: list[int] | None = None  # where each line of the text starts
+
+    def _written(self, node: ScalarNode) -> str:
+        """The text of a scalar as written, from its marks (libyaml's line and column count characters)."""
+        if self._starts is None:
+            self._starts = [0, *(found.end() for found in LINE_BREAK.finditer(self.text))]
+        start, end = node.start_mark, node.end_mark
+        return self.text[self._starts[start.line] + start.column:self._starts[end.line] + end.column]
 
     def construct_lined(self, node: MappingNode) -> Iterator[Lined]:
         data = Lined()
         data.line = node.start_mark.line + 1
         yield data
         data.update(self.construct_mapping(node))
-        data.lines, data.item_lines, data.blocks = {}, {}, {}  # after construct_mapping: merge keys are in by then
+        data.lines, data.item_lines, data.blocks, data.flows = {}, {}, {}, {}  # merge keys are in by then
         for key_node, value_node in node.value:
             key = self.construct_object(key_node)
             if isinstance(key, Hashable) and key not in data.lines:
@@ -54,6 +64,10 @@ class _AsWritten(BoundedLoader):
                     data.item_lines[key] = [item.start_mark.line + 1 for item in value_node.value]
                 elif isinstance(value_node, ScalarNode) and value_node.style == "|":
                     data.blocks[key] = value_node.start_mark.line + 1
+                elif isinstance(value_node, ScalarNode) and value_node.style in ('"', "'"):
+                    several = value_node.end_mark.line > value_node.start_mark.line
+                    data.flows[key] = (value_node.start_mark.line + 1,
+                                       flow_breaks(self._written(value_node)) if several else [])
 
 
 for _tag in ("bool", "int", "float", "timestamp"):
@@ -76,4 +90,4 @@ def typed(value: Any) -> Any:
 def load_yaml_as_written(text: str) -> list[Any]:
     """The documents of a YAML text, within the bounds above (aliases within theirs), read as Go's yaml.v3 reads
     them into strings."""
-    return load_yaml(text, _AsWritten, aliases=True)
+    return load_yaml(text, type("_AsWrittenText", (_AsWritten,), {"text": text}), aliases=True)

@@ -23,6 +23,7 @@ from generator.importer.reading import (
     block_line,
     check_objects,
     error_line,
+    flow_line,
     line_of,
     lined_json,
     load_json,
@@ -116,10 +117,14 @@ def _in_manifest(error: ValueError, where: str, line: int) -> ReadError:
     return ReadError(f"{where}{f', line {inner} of its JSON' if inner else ''}: {error}", line)
 
 
-def _manifest_json(text: str, block: int | None) -> Any:
-    """JSON held in a manifest's string: read with its lines when it is a literal block (`|`, as kube-prometheus
-    and most tools write it), whose lines are the file's; otherwise without (a quoted string's are not)."""
-    return load_json(text) if block is None else lined_json(text, block)
+def _manifest_json(owner: dict[Any, Any], key: Any) -> Any:
+    """JSON held in a manifest's string (owner[key]), read with the file's lines: a literal block's (`|`, as
+    kube-prometheus writes it) are the file's, a quoted string's (kubectl's "{\\n  \\"id\\"...") are those it is
+    folded on (flow_line); a folded or plain scalar's are not known."""
+    text, block, flow = owner[key], block_line(owner, key), flow_line(owner, key)
+    if block is not None:
+        return lined_json(text, block)
+    return load_json(text) if flow is None else lined_json(text, flow[0] - 1, flow[1])
 
 
 def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, str, str]]:
@@ -139,7 +144,7 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
         folder = _folder(metadata, kind)
         for key, text in mapping_at(document, "data", "ConfigMap data").items():
             try:
-                value = _manifest_json(text, block_line(document.get("data"), key))
+                value = _manifest_json(document["data"], key) if isinstance(text, str) else None
             except ReadError as error:
                 raise _in_manifest(error, f"{origin} data {str(key)!r}", line_of(document.get("data"), key)) from None
             except (TypeError, ValueError):
@@ -149,8 +154,7 @@ def _manifest_dashboards(document: dict[str, Any]) -> Iterator[tuple[dict[str, A
     else:
         spec = mapping_at(document, "spec", "GrafanaDashboard spec")
         try:
-            value = _manifest_json(spec["json"], block_line(spec, "json")) if isinstance(spec.get("json"), str) \
-                else None
+            value = _manifest_json(spec, "json") if isinstance(spec.get("json"), str) else None
         except ValueError as error:
             raise _in_manifest(error, f"{origin} spec.json", line_of(spec, "json")) from None
         for dashboard, _ in _found(value):

@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from generator.core.bounded_read import TooLarge, read_bounded
-from generator.core.lined import block_line, item_line, line_of, lined_json
+from generator.core.lined import block_line, flow_line, item_line, line_of, lined_json
 from generator.core.untrusted import ReadError, error_line, load_json, utf8_text
 from generator.core.yaml_as_written import load_yaml_as_written, typed
 
 __all__ = ["MAX_BYTES", "MAX_OBJECTS", "MAX_TOTAL_BYTES", "MAX_TOTAL_OBJECTS", "Budget", "ReadError", "block_line",
-           "check_objects", "error_line", "item_line", "line_of", "lined_json", "load_json", "load_yaml_as_written",
-           "mapping", "mapping_at", "notes_written", "read_text", "sequence", "type_name", "typed"]
+           "check_objects", "error_line", "flow_line", "item_line", "line_of", "lined_json", "load_json",
+           "load_yaml_as_written", "mapping", "mapping_at", "notes_written", "read_text", "sequence", "type_name",
+           "typed"]
 
 MAX_BYTES = 16 * 1024 * 1024  # kube-prometheus' largest rule file is 0.2 MiB, its largest dashboard 0.1 MiB
 # Rules, or dashboards and their panels, of one file. Each costs 10-15 KB once converted, so the 16 MiB above

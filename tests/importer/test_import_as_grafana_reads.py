@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from generator.core.errors import DefinitionError
 from generator.importer.dashboards import read_dashboards
 from generator.importer.write import import_files
+from generator.model.identity import panel_id
 from generator.scaffold import create
 
 PROMETHEUS = {"type": "prometheus", "uid": "${datasource}"}
@@ -166,3 +168,35 @@ def test_an_error_about_one_of_two_panels_of_one_title_and_no_id_names_its_line(
     assert str(raised.value).startswith(f"{source}:{brace}: cannot import dashboard 'Odd': panel 'Odd' (id None): "
                                         "AttributeError"), (brace, str(raised.value))
 
+
+@pytest.mark.parametrize(("style", "kind"), [('"', "ConfigMap"), ("'", "ConfigMap"), ('"', "GrafanaDashboard")])
+def test_a_manifests_dashboard_in_a_quoted_string_is_read_with_the_files_lines(tmp_path: Path, style: str,
+                                                                              kind: str) -> None:
+    # kubectl (go-yaml) writes a ConfigMap's JSON with trailing spaces as a double-quoted string folded over the
+    # file's lines ("{\n  \"id\"...\ <newline> ..."): its warnings named no line, a literal block's named the panel's
+    dashboard = {"title": "Quoted", "uid": "quoted", "schemaVersion": 39,
+                 "panels": [_panel(1, "CPU", kind="graph"), _panel(2, "Memory", 8, "graph"), _panel(3, "Disk", 16)]}
+    written = json.dumps(dashboard, indent=2) + " \n"
+    manifest = {"apiVersion": "v1", "kind": kind, "metadata": {"name": "dashboards"},
+                **({"data": {"quoted.json": written}} if kind == "ConfigMap" else {"spec": {"json": written}})}
+    text = yaml.dump(manifest, default_style='"', width=60, sort_keys=False)
+    if style == "'":  # (pyyaml quotes such a string with "): each line of the JSON, a blank line for its newline
+        folded = "\n\n    ".join(line.replace("'", "''") for line in written.splitlines())
+        text = f"apiVersion: v1\nkind: {kind}\nmetadata: {{name: dashboards}}\ndata:\n  quoted.json: '{folded}'\n"
+    source = tmp_path / "dashboards.yaml"
+    source.write_text(text)
+    (held,) = yaml.safe_load(text)["data" if kind == "ConfigMap" else "spec"].values()
+    assert json.loads(held) == dashboard
+    assert text.count("\n") > 20  # folded over the file's lines
+
+    def brace(old: int) -> int:  # the file's line of the `{` of the panel of that id
+        at = text.index(f'id\\": {old}' if style == '"' else f'"id": {old}')
+        return text.count("\n", 0, text.rindex("{", 0, at)) + 1
+
+    create(tmp_path / "project", "quoted")
+    notes = [note for note in import_files([source], tmp_path / "project/definitions").notes if "Quoted" in note]
+    renumbered = next(note for note in notes if "renumbered" in note)
+    assert renumbered.startswith(f"{source}:{brace(1)}: dashboard Quoted: panel ids renumbered"), (renumbered, text)
+    assert f"2 -> {panel_id('Memory')} (line {brace(2)}), 3 -> {panel_id('Disk')} (line {brace(3)})" in renumbered
+    graphs = next(note for note in notes if "graph panels" in note)
+    assert graphs.endswith(f"'CPU', 'Memory' (line {brace(2)})"), graphs

@@ -344,7 +344,7 @@ def test_a_link_and_a_query_naming_one_old_id_name_one_new_id_each_rewritten_onc
 
 def test_a_configmaps_dashboard_warnings_name_the_file_lines_of_its_literal_block(tmp_path: Path) -> None:
     # kube-prometheus' grafana-dashboardDefinitions.yaml: each dashboard's JSON is a literal block (`|-`), whose
-    # lines are the file's; JSON in a quoted string has lines of its own, which name no line of the file
+    # lines are the file's; JSON in a quoted string on one line of the file is all at that line
     block = json.dumps(_dashboard(_timeseries(1, "CPU"), _timeseries(2, "Memory", y=8)), indent=2)
     quoted = json.dumps(_dashboard(_timeseries(3, "Disk"), title="Quoted", uid="quoted"))
     text = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dashboards}\ndata:\n  shapes.json: |-\n"
@@ -357,5 +357,7 @@ def test_a_configmaps_dashboard_warnings_name_the_file_lines_of_its_literal_bloc
     renumbered = {note.split(": dashboard ")[1].split(":")[0]: note for note in report.notes if "renumbered" in note}
     assert renumbered["Shapes"].startswith(f"{source}:{cpu}: dashboard Shapes: panel ids renumbered"), renumbered
     assert renumbered["Shapes"].endswith(f"(line {memory})"), renumbered
-    assert renumbered["Quoted"].startswith(f"{source}: dashboard Quoted: panel ids renumbered"), renumbered
+    quoted_line = _first_line(text, "  quoted.json: ")
+    assert renumbered["Quoted"].startswith(f"{source}:{quoted_line}: dashboard Quoted: panel ids renumbered"), \
+        renumbered
     assert "(line" not in renumbered["Quoted"]

@@ -59,8 +59,13 @@ class Project:
         return list(found)
 
     def by_name(self, kind: type[D]) -> dict[str, D]:
-        """Declared objects of a kind keyed by their name."""
-        return {getattr(obj, "name"): obj for obj in self.all(kind)}  # noqa: B009
+        """Declared objects of a kind keyed by their name; of two of one name (XR001's error), the first declared,
+        as the loader links recording rules: what reads the name is checked against one definition, not the copy
+        that replaced it, so a second team's duplicate does not also fail the first team's alerts and SLOs."""
+        named: dict[str, D] = {}
+        for obj in self.all(kind):
+            named.setdefault(getattr(obj, "name"), obj)  # noqa: B009
+        return named
 
     @property
     def metrics(self) -> dict[str, Metric]:

@@ -134,8 +134,12 @@ class SLO(Definition):
     @classmethod
     def _percent(cls, objective: float) -> float:
         if objective <= 1:  # 0.995 written for 99.5%: a promise that 99.5% of events may fail
+            meant = number(objective * 100)
+            fix = (f"for {meant}% write objective={meant}" if objective < 1 else
+                   "100% leaves no error budget to burn (an objective is under 100): write the percent, e.g. "
+                   "objective=99.9")
             raise ValueError(f"objective is a percentage: {number(objective)} promises {number(objective)}% good "
-                             f"events; for {number(objective * 100)}% write objective={number(objective * 100)}")
+                             f"events; {fix}")
         return objective
 
     @field_validator("labels")

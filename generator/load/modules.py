@@ -122,7 +122,32 @@ def describe(error: BaseException) -> str:
         return f"the module calls sys.exit({error.code!r}); a definitions module must only define objects"
     if isinstance(error, AttributeError) and error.name and isinstance(error.obj, type) and issubclass(error.obj, Enum):
         return _no_member(error.obj, error.name)
+    if isinstance(error, ImportError) and (error.name or "").startswith("generator.") and error.name in sys.modules:
+        return _not_in_module(error, sys.modules[error.name])
     return f"{type(error).__name__}: {error}"
+
+
+ROUTING_WORDS = frozenset({"Route", "Routes", "Receiver", "Matcher", "Matchers", "Team", "Router", "RoutingRule"})
+"""What a user of Alertmanager looks for to route by label: obsgen routes by severity and channel instead."""
+
+
+def _not_in_module(error: ImportError, module: ModuleType) -> str:
+    """`from generator.model import Dashbaord` or `Route`: Python names no close name, nor how obsgen routes."""
+    import difflib  # only for a failed definition, as in _no_member
+
+    wanted = str(error).split("'")[1] if str(error).startswith("cannot import name '") else ""
+    if not wanted:
+        return f"{type(error).__name__}: {error}"
+    said = f"{error.name} has no {wanted}"
+    if wanted in ROUTING_WORDS:
+        return (f"{said}: obsgen writes Alertmanager's routes itself, from who each alert tells: its severity's "
+                "channels (Severity.channels) and its own (Alert.channels), and a label of the alert's routes nothing; "
+                "for a team's alerts to reach its channels alone, give the team severities of its own and name them "
+                "in its alerts and SLOs (docs/configuration.md, AlertingConfig, Smtp and Severity)")
+    names = [name for name in vars(module) if not name.startswith("_")]
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.8)
+    hint = f"did you mean {close[0]}?" if close else "docs/configuration.md shows each type it has"
+    return f"{said}; {hint}"
 
 
 def _no_member(enum: type[Enum], name: str) -> str:

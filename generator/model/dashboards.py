@@ -109,9 +109,11 @@ def job_variable(metric: str = "up") -> QueryVariable:
     return QueryVariable(name="job", label="Job", query=f"label_values({metric}, job)")
 
 
-def instance_variable(metric: str = "up") -> QueryVariable:
-    """$instance: the instances of the selected jobs."""
-    return QueryVariable(name="instance", label="Instance", query=f'label_values({metric}{{job=~"$job"}}, instance)')
+def instance_variable(metric: str = "up", job: str = "") -> QueryVariable:
+    """$instance: the instances of the jobs $job selects (so beside job_variable()), or of the one `job` named: a
+    team's dashboard of its own service, which has no $job to define."""
+    selector = f'job="{job}"' if job else 'job=~"$job"'
+    return QueryVariable(name="instance", label="Instance", query=f"label_values({metric}{{{selector}}}, instance)")
 
 
 class Dashboard(Definition):

@@ -48,6 +48,10 @@ class ScrapeJob(Definition):
     @classmethod
     def _host_port(cls, targets: tuple[str, ...]) -> tuple[str, ...]:
         for target in targets:
+            if "@" in target:  # user:password@host:port: shown without what precedes the @ (CI's log)
+                raise ValueError(f"scrape target '...@{target.rsplit('@', 1)[1]}' must be host:port: it carries no "
+                                 "credentials (a password there would be written to out/ and printed in logs); give "
+                                 "host:port alone")
             if not TARGET.match(target):
                 raise ValueError(f"scrape target {target!r} must be host:port")
         return targets

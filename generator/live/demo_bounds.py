@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,8 @@ VALUE_PRESERVING = frozenset({"abs", "max_over_time", "min_over_time", "avg_over
 RATES = frozenset({"rate", "irate", "increase"})
 AGGREGATIONS = frozenset({"sum", "avg", "max", "min"})
 Matcher = tuple[str, str, str]
+FAILING = re.compile(r"(?i)err|fail|fault|timeout|timed.out|refused|reject|5\.\.|5\d\d|5xx")
+"""A label value (or regex) naming a failing part of a count: STATUS_CODE_ERROR, failed, 5.., 503."""
 
 
 @dataclass(frozen=True)
@@ -364,10 +367,31 @@ def _carry_into_rules(bounds: Bounds, project: Project) -> None:
             _record(bounds, parse(rule.expr), band.lower, band.upper)
 
 
+def _rule_shares(bounds: Bounds, project: Project) -> None:
+    """A rule's or alert's share of a counter's rate whose part names a failure (`rate(x{status_code="ERROR"}) /
+    rate(x)`), watched or not: a failing part, drawn at a healthy share (drawn like the stock value beside it, a
+    span's status_code read a 50% error ratio). A share of anything else (cache hits of all lookups) may be the
+    healthy side: it is left as drawn."""
+    exprs = [rule.expr for rule in project.recording_rules.values()]
+    for expr in [*exprs, *(alert.condition for alert in project.alerts.values())]:
+        try:
+            divisions = [n for n in walk(parse(expr)) if type(n).__name__ == "BinaryExpr" and str(n.op) == "/"]
+        except PromQLError:
+            continue
+        for node in divisions:
+            part, found = shown(node.lhs), shown(node)
+            if part is None or part[0].kind != "rate" or found is None or not found[0].part:
+                continue
+            if any(FAILING.search(value) for label, _, value in found[0].matchers if label in found[0].part):
+                bounds.add(found[0], None, None)
+
+
 def watched_bounds(project: Project) -> Bounds:
-    """The healthy band of every series some alert or dashboard panel of the project holds to a threshold."""
+    """The healthy band of every series some alert or dashboard panel of the project holds to a threshold, and of
+    every share of a counter's rate some rule or alert computes (unbounded: a failing part's healthy share)."""
     bounds = Bounds()
     _alert_bounds(bounds, project)
     _panel_bounds(bounds, project)
     _carry_into_rules(bounds, project)
+    _rule_shares(bounds, project)
     return bounds

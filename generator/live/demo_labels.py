@@ -6,7 +6,10 @@ A demo drawn with stock values instead (`service` api and search) shows a user l
 run, and leaves their own selectors (`http_requests_total{service="orders"}`, an SLO's input) selecting nothing:
 its absent() alerts' panels then read ABSENT beside an SLI computed from the same selector. A stock value is kept
 only where the declared ones miss a selector's regex (`status=~"5.."` when only "200" is declared), so the failing
-part of a request counter still exists.
+part of a request counter still exists. Where no Metric or Service declares a label, its alerts' and rules' `=`
+values are drawn beside the stock ones (an alert on `env="production"` otherwise never fired in the demo); a value
+naming a failure in a share (`status_code="STATUS_CODE_ERROR"` of all spans) is drawn as a failing part
+(demo_bounds._rule_shares), not as much as the stock value beside it.
 """
 
 from __future__ import annotations
@@ -30,16 +33,19 @@ def read_metrics(project: Project, source: str) -> list[Metric]:
 def label_values(project: Project, source: str, label: str, stock: tuple[str, ...]) -> tuple[str, ...]:
     """The values of `label` on the series of source: the declared ones (initial_labels, Service names for
     `service`, equality matchers on those series), each stock value only a selector's regex needs beside them;
-    stock alone when the project declares none."""
+    where no Metric or Service declares the label, the stock values and those its equality matchers select."""
     metrics = read_metrics(project, source)
     declared = [labels[label] for metric in metrics for labels in metric.initial_labels if label in labels]
     if not declared and label == "service":
         declared = [service.name for service in project.all(Service)]
-    if not metrics or not declared:
+    if not metrics:
         return stock
     names = {name for metric in metrics for name in metric.series_names()}
     wanted = _matchers(project, names, label)
-    declared += [value for op, value in wanted if op == "=" and value]
+    selected = [value for op, value in wanted if op == "=" and value]
+    if not declared:  # the values selected beside the stock ones: mode="idle" alone would leave no busy CPU
+        return tuple(dict.fromkeys([*stock, *selected]))
+    declared += selected
     for op, value in wanted:
         if op == "=~" and not any(label_matches(op, value, have) for have in declared):
             declared += [have for have in stock if label_matches(op, value, have)][:1]

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from generator.build import load
-from generator.live.demo_history import series_for
+from generator.live.demo_history import Series, episodes, series_for
 from tests.conftest import DEMO_NOW, ROOT
 
 SHOP = '''
@@ -41,3 +41,57 @@ def test_the_demo_draws_the_declared_services_and_the_slo_input_exists(tmp_path:
     assert {labels["code"] for labels in requests} == {"200", "500"}  # 500: the SLO's errors select code=~"5.."
     assert {labels["service"] for name, labels, _ in drawn if name.startswith("http_request_duration")} \
         == {"orders", "payments"}  # no initial_labels: the Services
+
+
+WEB = '''
+from generator.model import Alert, Metric, MetricType, RecordingRule, ScrapeJob, Source
+from definitions._alert import VALID
+
+JOBS = [ScrapeJob(name="web", source=Source.APPLICATION, targets=("web:8080",))]
+web_requests = Metric(name="web_requests_total", type=MetricType.COUNTER, source=Source.APPLICATION,
+                      help="Requests served.", labels=("tier", "env"))
+span_calls = Metric(name="calls_total", type=MetricType.COUNTER, source=Source.OTEL_COLLECTOR,
+                    help="Spans seen.", labels=("span_kind", "status_code"))
+web_busy = Alert(**{**VALID, "name": "WebBusy",
+                    "expr": 'sum(rate(web_requests_total{tier="web", env="production"}[5m])) > 100'})
+span_errors = RecordingRule(
+    name="job:span_errors:ratio_rate5m", unit="ratio",
+    expr='sum(rate(calls_total{span_kind="SERVER", status_code="ERROR"}[5m]))'
+         ' / sum(rate(calls_total{span_kind="SERVER"}[5m]))')
+lookups = Metric(name="lookups_total", type=MetricType.COUNTER, source=Source.APPLICATION, help="Cache lookups.",
+                 labels=("result",))
+found_share = RecordingRule(name="job:lookups_found:ratio_rate5m", unit="ratio",
+                            expr='sum(rate(lookups_total{result="found"}[5m])) / sum(rate(lookups_total[5m]))')
+'''
+
+
+def _rate(drawn: list[Series], name: str, wanted: dict[str, str], at: int) -> float:
+    return sum(value(at) - value(at - 300) for series, labels, value in drawn
+               if series == name and labels.items() >= wanted.items()) / 300.0
+
+
+def test_values_only_selectors_name_are_drawn_and_an_alert_on_them_fires(tmp_path: Path) -> None:
+    """tier="web", env="production": no Metric declares them; the alert selecting them read no series in the demo
+    and never fired there."""
+    shutil.copytree(ROOT / "tests/checks/base", tmp_path / "definitions")
+    (tmp_path / "definitions/web.py").write_text(WEB)
+    project = load(tmp_path / "definitions")
+    drawn = series_for({"web_requests_total"}, project, DEMO_NOW)
+    start, end = episodes(project, DEMO_NOW)["WebBusy"]
+    web = {"tier": "web", "env": "production"}
+    assert _rate(drawn, "web_requests_total", web, (start + end) // 2) > 100
+    assert 0 < _rate(drawn, "web_requests_total", web, start - 3600) < 100  # quiet before its episode
+
+
+def test_a_failing_value_only_a_share_names_is_a_small_share(tmp_path: Path) -> None:
+    """status_code="ERROR" of all SERVER spans: drawn like the stock value beside it, the error ratio read 50%. A
+    share naming no failure (cache lookups found) is not made small."""
+    shutil.copytree(ROOT / "tests/checks/base", tmp_path / "definitions")
+    (tmp_path / "definitions/web.py").write_text(WEB)
+    project = load(tmp_path / "definitions")
+    drawn = series_for({"calls_total", "lookups_total"}, project, DEMO_NOW)
+    server = {"span_kind": "SERVER"}
+    errors = _rate(drawn, "calls_total", {**server, "status_code": "ERROR"}, DEMO_NOW)
+    assert 0 < errors < 0.02 * _rate(drawn, "calls_total", server, DEMO_NOW)
+    assert _rate(drawn, "lookups_total", {"result": "found"}, DEMO_NOW) > 0.2 * _rate(drawn, "lookups_total", {},
+                                                                                          DEMO_NOW)

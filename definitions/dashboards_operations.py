@@ -1,6 +1,5 @@
 """OPERATIONS_DASHBOARD and DASHBOARD_CONFIG["dashboards"]["operations"]: health, performance, errors."""
 
-from typing import Any
 
 from generator.model import (
     Dashboard,
@@ -58,10 +57,11 @@ def trace_links(matchers: str = JOB) -> Query:
     return Query(expr=f"http_request_duration_seconds_bucket{{{matchers}}}", exemplars_only=True)
 
 
-def soft_max(limit: float) -> dict[str, Any]:
-    """An axis reaching at least an alert's threshold, so that its line shows while the series is far under it
-    (Grafana scales the axis to the series alone and draws no threshold outside it)."""
-    return {"fieldConfig": {"defaults": {"custom": {"axisSoftMax": limit * 1.25}}}}
+def in_view(limit: float) -> dict[str, float]:
+    """Panel soft limits reaching from 0 to past an alert's threshold, so that its line shows while the series is
+    far under it (Grafana scales the axis to the series alone and draws no threshold outside it) and the distance
+    from none to it reads at a glance."""
+    return {"soft_min": 0.0, "soft_max": limit * 1.25}
 
 
 API_ERROR_LIMIT = 50 / 300
@@ -69,6 +69,8 @@ API_ERROR_LIMIT = 50 / 300
 TIMEOUT_LIMIT = 20 / 600
 """Timeout lines a second where RagEngineTimeouts fires (20 in 10 minutes)."""
 
+ERROR_RATE_LIMIT = 0.05
+"""The share of 5xx answers Error Rates draws its red line at."""
 NETWORK = 'device!="lo"'
 """The host's network traffic: not the loopback interface, which node-exporter reports beside the NICs."""
 
@@ -119,12 +121,13 @@ OPERATIONS_DASHBOARD = Dashboard(
                               "trace in Tempo.",
                   queries=(trace_links(), latency(0.95), latency(0.99))),
             Panel(title="Error Rates", kind="line", plan_name="error_rate_by_service", unit="percentunit",
-                  thresholds=((0.05, "red"),),
-                  description="Share of requests answered with a 5xx, per service.",
+                  thresholds=((ERROR_RATE_LIMIT, "red"),), **in_view(ERROR_RATE_LIMIT),
+                  description="Share of requests answered with a 5xx, per service; the red line is at "
+                              f"{ERROR_RATE_LIMIT:.0%}.",
                   queries=Query(expr=f"({requests(FAILING)} or on (service) 0 * {requests()}) / {requests()}",
                                 legend="{{service}}")),
             Panel(title="Error Log Lines", kind="line", unit="cps", thresholds=((API_ERROR_LIMIT, "red"),),
-                  extra=soft_max(API_ERROR_LIMIT),
+                  **in_view(API_ERROR_LIMIT),
                   description="Error-level log lines per second, per service, counted by Loki's ruler "
                               f"({ERROR_LOG_RATE.name}). The red line is where ApiErrorLogsHigh fires for api: 50 "
                               f"errors in 5 minutes ({API_ERROR_LIMIT:.3g}/s); rag-engine's error lines page no "
@@ -132,7 +135,7 @@ OPERATIONS_DASHBOARD = Dashboard(
                   links=(ExploreLink(title="Error logs (Loki)", datasource="loki", query=ERROR_LOG_LINES),),
                   queries=Query(expr=f"sum by (service_name) ({ERROR_LOG_RATE.name})", legend="{{service_name}}")),
             Panel(title="Timeout Log Lines", kind="line", unit="cps", thresholds=((TIMEOUT_LIMIT, "red"),),
-                  extra=soft_max(TIMEOUT_LIMIT),
+                  **in_view(TIMEOUT_LIMIT),
                   description="The rag-engine's timeout log lines per second, counted by Loki's ruler "
                               f"({TIMEOUT_LOG_RATE.name}). The red line is where RagEngineTimeouts fires: 20 "
                               f"timeouts in 10 minutes ({TIMEOUT_LIMIT:.2g}/s). The link opens the lines in Explore.",
@@ -163,7 +166,7 @@ OPERATIONS_DASHBOARD = Dashboard(
                   queries=Query(expr=f'100 * node_filesystem_avail_bytes{{{INSTANCE},{REAL_FILESYSTEMS}}}'
                                      f' / node_filesystem_size_bytes{{{INSTANCE},{REAL_FILESYSTEMS}}}',
                                 legend="{{instance}} {{mountpoint}}")),
-            Panel(title="Anomaly Scores", kind="line", unit="none", thresholds=((1, "red"),),
+            Panel(title="Anomaly Scores", kind="line", unit="none", thresholds=((1, "red"),), **in_view(1),
                   description="Anomaly score of each forecast series' newest sample (forecast residual, range "
                               "and pattern novelty); ForecastAnomaly fires above 1 for 10 minutes.",
                   queries=Query(expr="max by (forecast) (obsgen_anomaly_score)", legend="{{forecast}}")),

@@ -194,6 +194,13 @@ class Panel(Definition):
     decimals: int | None = Field(default=None, ge=0, le=10, description="Decimals shown.")
     min: float | None = Field(default=None, description="Axis or gauge minimum.")
     max: float | None = Field(default=None, description="Axis or gauge maximum.")
+    soft_min: float | None = Field(default=None, description=(
+        "Time series or bar chart axis soft minimum (custom.axisSoftMin): the axis reaches down to at least it, "
+        "lower when a series does; 0 shows a share's distance from none."))
+    soft_max: float | None = Field(default=None, description=(
+        "Time series or bar chart axis soft maximum (custom.axisSoftMax): the axis reaches at least it, further "
+        "when a series does. Above a threshold, its line shows while the series is far under it (Grafana scales "
+        "the axis to the series and draws no threshold outside it)."))
     thresholds: tuple[Threshold, ...] = Field(default=(), description=(
         "Colour steps, e.g. a gauge's target; without a base step, values below the first take red when the steps "
         "climb to green (higher is better: conversion, availability) and green otherwise (CPU, errors)."))
@@ -254,6 +261,11 @@ class Panel(Definition):
             raise ValueError(f"panel {self.title!r}: only the first threshold step may have no value")
         if self.min is not None and self.max is not None and self.min >= self.max:
             raise ValueError(f"panel {self.title!r}: min {self.min} must be below max {self.max}")
+        if self.soft_min is not None and self.soft_max is not None and self.soft_min >= self.soft_max:
+            raise ValueError(f"panel {self.title!r}: soft_min {self.soft_min} must be below soft_max {self.soft_max}")
+        if (self.soft_min is not None or self.soft_max is not None) and self.kind not in SOFT_LIMITED:
+            raise ValueError(f"panel {self.title!r}: soft_min and soft_max set a time series' or bar chart's axis, "
+                             f"not a {self.kind.value}'s")
         # Grafana asks for a histogram's exemplars only for the first target whose expression names it
         # (shouldRunExemplarQuery); a recorded series named after it (x_bucket:rate1m) names it too
         only = [query.exemplars_only for query in self.queries]
@@ -261,6 +273,10 @@ class Panel(Definition):
             raise ValueError(f"panel {self.title!r}: queries with exemplars_only come before the others: Grafana "
                              "fetches a histogram's exemplars only for the first query that names it")
         return self
+
+
+SOFT_LIMITED = frozenset({PanelKind.TIMESERIES, PanelKind.BARCHART})
+"""The kinds whose value axis takes soft limits (custom.axisSoftMin / axisSoftMax)."""
 
 
 class Row(Model):

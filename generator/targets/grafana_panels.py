@@ -161,7 +161,8 @@ def _field_defaults(panel: Panel, custom: dict[str, Any]) -> dict[str, Any]:
             v.value: {"text": v.text, "index": i, **({"color": v.color} if v.color else {})}
             for i, v in enumerate(panel.value_texts)}}]
     if custom:
-        defaults["custom"] = custom
+        soft = (("axisSoftMin", panel.soft_min), ("axisSoftMax", panel.soft_max))
+        defaults["custom"] = {**custom, **{key: value for key, value in soft if value is not None}}
     return defaults
 
 

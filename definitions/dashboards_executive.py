@@ -100,9 +100,11 @@ EXECUTIVE_DASHBOARD = Dashboard(
                   description="95th percentile request latency over 5 minutes, slowest service.",
                   queries=Query(expr="max(service:http_request_duration_seconds:p95_5m)", instant=True)),
             Panel(title="Firing Critical Alerts", kind="stat", unit="none", thresholds=((1, "red"),),
-                  description="Critical and emergency alerts firing now, all dashboards (an escalated alert once).",
-                  queries=f'count(ALERTS{{alertstate="firing",severity=~"critical|emergency",{NOT_ESCALATION}}})'
-                          " or vector(0)"),
+                  description="Critical and emergency alerts firing now, all dashboards (an escalated alert once); "
+                              "0 while the Watchdog heartbeat fires, No data when it does not (rules not evaluated).",
+                  queries=Query(expr=f'count(ALERTS{{alertstate="firing",severity=~"critical|emergency",'
+                                     f'{NOT_ESCALATION}}}) or on () 0 * count(ALERTS{{alertstate="firing",'
+                                     'alertname="Watchdog"})', instant=True)),
         )),
     ),
 )

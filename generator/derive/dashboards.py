@@ -20,6 +20,7 @@ from generator.model import (
     Dashboard,
     GrafanaSettings,
     Panel,
+    Query,
     QueryVariable,
     Row,
     conventions,
@@ -86,30 +87,40 @@ class ListedAlert:
     opens: str | None
     """The path of the panel it opens on its own dashboard (None: none)."""
     runbook: str
+    heartbeats: tuple[str, ...] = ()
+    """The project's always-firing heartbeat alerts (Watchdog), whose ALERTS series say its rules are evaluated: the
+    firing count reads 0 only beside them, "No data" without them (the same for each alert listed)."""
 
 
 def listed_alerts(project: Project, dashboard: Dashboard) -> tuple[ListedAlert, ...]:
     """The alerts a dashboard lists (dashboard_alerts), as its JSON and page show them."""
     listed = []
+    heartbeats = tuple(alert.name for alert in project.alerts.values() if alert.heartbeat is not None)
     for alert in dashboard_alerts(project, dashboard):
         target = alert_panel(project, alert, with_alert_list=False)
         # tells someone: its severity's or own channels, or its escalation's levels (whose copies are not counted)
         counted = alert.heartbeat is None and bool(project.alert_channels(alert) or project.escalation_of(alert))
         listed.append(ListedAlert(alert.name, alert.severity, alert.condition, alert.for_, counted,
                                   _panel_path(*target) if target else None,
-                                  conventions.runbook_url(project.stack.docs_url, alert.name)))
+                                  conventions.runbook_url(project.stack.docs_url, alert.name), heartbeats))
     return tuple(listed)
 
 
 def _alerts_row(dashboard: Dashboard, alerts: tuple[ListedAlert, ...]) -> Row:
     names = "|".join(a.name for a in alerts if a.counted)
+    heartbeats = "|".join(alerts[0].heartbeats)
+    counted = f'count(ALERTS{{alertstate="firing",alertname=~"{names}",{conventions.NOT_ESCALATION}}})'
+    none = (f'on () 0 * count(ALERTS{{alertstate="firing",alertname=~"{heartbeats}"}})',
+            f"while the heartbeat {heartbeats.replace('|', ', ')} fires, which says the rules are evaluated; No data "
+            "when it does not: rules not loaded or not evaluated, or another data source") if heartbeats else \
+        ("vector(0)", "")
     firing = Panel(
         title=FIRING_TITLE, kind="stat", unit="none", width=6, height=6,
-        description="How many of the alerts listed here that tell someone fire now (0 when none; escalation "
-                    "copies, an always-firing heartbeat such as Watchdog and alerts routed to nobody, such as "
-                    "info alerts, not counted: Alerts Overview's Firing Alerts table lists those).",
-        queries=f'count(ALERTS{{alertstate="firing",alertname=~"{names}",{conventions.NOT_ESCALATION}}}) '
-                'or vector(0)',
+        description="How many of the alerts listed here that tell someone fire now (0 when none"
+                    f"{', ' + none[1] if none[1] else ''}; escalation copies, an always-firing heartbeat such as "
+                    "Watchdog and alerts routed to nobody, such as info alerts, not counted: Alerts Overview's "
+                    "Firing Alerts table lists those).",
+        queries=Query(expr=f"{counted} or {none[0]}", instant=True),
         thresholds=((1, "red"),),
     )
     lines = ["| alert | severity | condition | for | runbook |", "|---|---|---|---|---|"]

@@ -277,8 +277,10 @@ def test_the_alert_counts_count_each_alert_once_and_not_the_heartbeat(compiled: 
                                                                        tmp_path: Path) -> None:
     """On a night when only Watchdog fires, every count of firing alerts reads 0; an unresolved CpuHigh that has
     climbed two levels of its escalation policy is one critical alert and one escalated alert, not three; an alert
-    that tells nobody (JobDown, info) is not in a dashboard's Alerts Firing Now."""
+    that tells nobody (JobDown, info) is not in a dashboard's Alerts Firing Now. With no heartbeat either (rules not
+    evaluated, another data source), a count of firing alerts reads No data, not 0: `or vector(0)` read 0."""
     overview, meta = _first_queries(compiled, "Alerts Overview"), _first_queries(compiled, "Meta-monitoring")
+    executive = _first_queries(compiled, "Executive")
     firing = 'ALERTS{{alertname="{}",alertstate="firing",severity="{}",escalation_level="{}"}}'
     quiet = [{"series": firing.format("Watchdog", "info", ""), "values": "1x30"}]
     cpu = [*quiet, *({"series": firing.format("CpuHigh", "critical", level), "values": "1x30"}
@@ -293,10 +295,18 @@ def test_the_alert_counts_count_each_alert_once_and_not_the_heartbeat(compiled: 
               ("quiet", quiet, overview["Firing by Severity"], {"severity": "info"}, 0),
               ("cpu", cpu, overview["Escalated"], {}, 1),
               ("cpu", cpu, overview["Firing by Severity"], {"severity": "critical"}, 1),
-              ("cpu", cpu, overview["Firing by Severity"], {"severity": "info"}, 0)]
+              ("cpu", cpu, overview["Firing by Severity"], {"severity": "info"}, 0),
+              ("quiet", quiet, executive["Alerts Firing Now"], {}, 0),
+              ("quiet", quiet, executive["Firing Critical Alerts"], {}, 0),
+              ("cpu", cpu, executive["Firing Critical Alerts"], {}, 1)]
+    unevaluated = [{"series": 'up{job="prometheus"}', "values": "1x30"}]
+    checks += [("no rules evaluated", unevaluated, board[title], {}, None)
+               for board, title in ((meta, "Alerts Firing Now"), (executive, "Alerts Firing Now"),
+                                    (executive, "Firing Critical Alerts"))]
     tests = [{"name": f"{night}: {expr}", "interval": "1m", "input_series": series,
               "promql_expr_test": [{"expr": _only(expr, labels), "eval_time": "10m",
-                                    "exp_samples": [{"labels": _labels(labels), "value": value}]}]}
+                                    "exp_samples": [] if value is None else [{"labels": _labels(labels),
+                                                                              "value": value}]}]}
              for night, series, expr, labels, value in checks]
     result = promtool_test({"tests": tests}, tmp_path / "counts.yml")
     assert result.returncode == 0, result.stdout + result.stderr

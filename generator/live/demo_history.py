@@ -38,12 +38,13 @@ from generator.live.demo_levels import (
     level,
     whole_valued,
 )
-from generator.live.demo_logs import log_breaches, log_episodes, log_series
+from generator.live.demo_logs import log_alert_series, log_breaches, log_episodes, log_series
 from generator.live.demo_time import (
     COUNT_STEP,
     DAY,
     EPISODE,
     SPACING,
+    alerting,
     behind,
     burst,
     climbing,
@@ -93,7 +94,8 @@ class Demo:
     `for` passes by the episode's start, as Prometheus would have it pending first, to the episode's end."""
     configured: dict[str, float] = dataclasses.field(default_factory=dict)
     """Unwatched series reported at the one value the alerts' examples give them (a queue's capacity)."""
-    log_breaches: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # demo_logs' episodes
+    log_episodes: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # demo_logs' ALERTS and
+    log_breaches: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # lines past the threshold
 
     def unit(self, name: str) -> str:
         """The unit of a defined or recorded series ('' when it has none)."""
@@ -327,11 +329,6 @@ def _constant_at(value: float) -> Callable[[float], float]:
     return lambda t: value
 
 
-def _episode(start: int, end: int) -> Callable[[float], float]:
-    """1 while an alert fires, absent otherwise."""
-    return lambda t: 1.0 if start <= t < end else math.nan
-
-
 def _down_a_minute_a_day(seed: float) -> Callable[[float], float]:
     """up: 0 for one minute a day, at a time of day set by seed."""
     return lambda t: 0.0 if (t // 60) % 1440 == int(seed * 1440) else 1.0
@@ -368,7 +365,8 @@ def _synthetic_series(name: str, demo: Demo) -> Iterator[Series]:
         for alert in project.alerts.values():
             labels = {"alertname": alert.name, "alertstate": "firing", "severity": alert.severity, **alert.labels}
             episode = demo.episodes.get(alert.name)
-            yield name, labels, _episode(*episode) if episode else _constant_at(1.0)
+            yield name, labels, alerting(*episode) if episode else _constant_at(1.0)
+        yield from log_alert_series(project, demo.log_episodes)
         return
     for job, instance in jobs:
         labels = {"job": job, "instance": instance}
@@ -387,8 +385,9 @@ def series_for(names: set[str], project: Project, now: int) -> list[Series]:
     """Every series to generate for the series names the dashboards read."""
     firing = episodes(project, now)
     demo = Demo(project, watched_bounds(project), defined_series(project), firing, breaches(project, firing))
+    logged = log_episodes(project, now)
     demo = dataclasses.replace(demo, configured=configured(project.alerts.values(), demo.unit),
-                               log_breaches=log_breaches(project, log_episodes(project, now)))
+                               log_episodes=logged, log_breaches=log_breaches(project, logged))
     found: list[Series] = []
     families = {demo.defined[n] for n in names if demo.defined.get(n) is not None}
     for metric in sorted(families, key=lambda m: m.name):  # type: ignore[union-attr]

@@ -20,7 +20,7 @@ from generator.core.logql import Matcher, result_labels
 from generator.derive.log_lines import Lines, counted, same_lines, threshold, values
 from generator.live.demo_bounds import Band
 from generator.live.demo_levels import Level, averaged, breach, level
-from generator.live.demo_time import EPISODE, SPACING, while_firing
+from generator.live.demo_time import EPISODE, SPACING, alerting, while_firing
 from generator.model import LogAlert, LogRecordingRule
 from generator.model.project import Project
 
@@ -66,6 +66,19 @@ def log_breaches(project: Project, episodes: dict[str, tuple[int, int]]) -> dict
             start, end = episodes[alert.name]
             found[alert.name] = (start - int(parse_seconds(alert.for_) + lines.window), end)
     return found
+
+
+def log_alert_series(project: Project, episodes: Mapping[str, tuple[int, int]],
+                     ) -> Iterator[tuple[str, dict[str, str], Callable[[float], float]]]:
+    """ALERTS of each log alert while it fires in the demo, as Loki's ruler remote-writes them to Prometheus: its
+    rules are Prometheus' rules manager's over LogQL, whose alerting rules append ALERTS samples to the same
+    storage (Loki's remote-write WAL, always on in out/loki) as its recordings' (Alerts Firing Now, Alerts
+    Overview and the alert lists read them)."""
+    for alert in project.all(LogAlert):
+        if alert.name in episodes:
+            start, end = episodes[alert.name]
+            labels = {"alertname": alert.name, "alertstate": "firing", "severity": alert.severity, **alert.labels}
+            yield "ALERTS", labels, alerting(start, end)
 
 
 def log_series(rule: LogRecordingRule, project: Project, pools: Mapping[str, tuple[str, ...]],

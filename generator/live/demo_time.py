@@ -86,3 +86,8 @@ def flapping(value: Wave, episode: Breach, share: float) -> Wave:
         return value
     start, end = episode
     return lambda t: (1.0 if t % 60 < share * 60 else 0.0) if start <= t < end else value(t)
+
+
+def alerting(start: int, end: int) -> Wave:
+    """An ALERTS series' value: 1 while its alert fires, absent otherwise."""
+    return lambda t: 1.0 if start <= t < end else math.nan

@@ -254,6 +254,20 @@ def test_log_line_rates_carry_their_service_and_stay_under_the_log_alerts(demo_s
     assert 0 < highest[("service:log_timeouts:rate10m", "rag-engine")] < 20 / 600  # RagEngineTimeouts: > 20 in 10m
 
 
+def test_each_log_alert_has_its_alerts_series_while_it_fires(project: Project) -> None:
+    """Loki's ruler remote-writes its alerting rules' ALERTS samples to Prometheus with its recordings' (its rules
+    manager appends both to the one storage); the demo drew ALERTS for the PromQL alerts only, so Alerts Firing
+    Now and the alert lists missed the log alerts' episodes."""
+    firing = log_episodes(project, DEMO_NOW)
+    drawn = {labels["alertname"]: (labels, value) for name, labels, value in series_for({"ALERTS"}, project, DEMO_NOW)}
+    for alert in project.all(LogAlert):
+        labels, value = drawn[alert.name]
+        assert (labels["alertstate"], labels["severity"]) == ("firing", alert.severity)
+        start, end = firing[alert.name]
+        assert value(start) == value(end - 15) == 1.0
+        assert math.isnan(value(start - 15)) and math.isnan(value(end)), alert.name
+
+
 def test_each_log_alert_fires_and_resolves_in_its_episode(project: Project) -> None:
     """Log alerts never fired in the demo: its episodes covered the PromQL alerts only. Each shipped log alert's
     lines, as the recording its panel plots draws them, are past its LogQL threshold (in the alert's unit: the

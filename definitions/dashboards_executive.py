@@ -1,6 +1,6 @@
 """EXECUTIVE_DASHBOARD and DASHBOARD_CONFIG["dashboards"]["executive"]: revenue, conversion, users, health."""
 
-from generator.model import Dashboard, Metric, MetricType, Panel, Query, Row, Source
+from generator.model import Dashboard, Legend, Metric, MetricType, Panel, Query, Row, Source
 from generator.model.conventions import NOT_ESCALATION
 
 from .alerts import MIN_ORDERS_PER_HOUR, MIN_SESSIONS_PER_MINUTE
@@ -73,8 +73,11 @@ EXECUTIVE_DASHBOARD = Dashboard(
                              for series, legend in (("obsgen_forecast", "forecast"),
                                                     ("obsgen_forecast_lower", "band low"),
                                                     ("obsgen_forecast_upper", "band high"))))),
-            Panel(title="Top Products", kind="bar", plan_name="product_sales", unit="short",
-                  description="The 10 products with the most units sold in the selected time range.",
+            # one bar per product over the whole range (instant, table: Grafana's x is the product label); a range
+            # query would draw a bar per step, none of them a product's total. Its one value field is "Value": no
+            # legend, the title and the bars' labels say what is counted
+            Panel(title="Top Products", kind="bar", plan_name="product_sales", unit="short", legend=Legend(show=False),
+                  description="Units sold of the 10 best-selling products over the selected time range.",
                   queries=Query(expr="topk(10, sum by (product) "
                                      f"(increase({product_sales.name}[$__range])))",
                                 legend="{{product}}", instant=True, format="table")),

@@ -289,7 +289,8 @@ def test_the_alert_counts_count_each_alert_once_and_not_the_heartbeat(compiled: 
     job_down = [*quiet, {"series": firing.format("JobDown", "info", ""), "values": "1x30"}]
     failing = [*job_down, {"series": firing.format("PrometheusRuleEvaluationFailures", "critical", ""),
                            "values": "1x30"}]
-    checks = [("quiet", quiet, overview["Escalated"], {}, 0), ("quiet", quiet, meta["Alerts Firing Now"], {}, 0),
+    checks: list[tuple[str, list[dict[str, str]], str, dict[str, str], int | None]] = [
+              ("quiet", quiet, overview["Escalated"], {}, 0), ("quiet", quiet, meta["Alerts Firing Now"], {}, 0),
               ("job down", job_down, meta["Alerts Firing Now"], {}, 0),
               ("job down, rules failing", failing, meta["Alerts Firing Now"], {}, 1),
               ("quiet", quiet, overview["Firing by Severity"], {"severity": "info"}, 0),

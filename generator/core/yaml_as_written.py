@@ -44,9 +44,11 @@ class _AsWritten(BoundedLoader):
     _starts: list[int] | None = None  # where each line of the text starts
 
     def _written(self, node: ScalarNode) -> str:
-        """The text of a scalar as written, from its marks (libyaml's line and column count characters)."""
+        """The text of a scalar as written, from its marks (libyaml's line and column count characters, a byte
+        order mark at the start of the text not among them)."""
         if self._starts is None:
-            self._starts = [0, *(found.end() for found in LINE_BREAK.finditer(self.text))]
+            self._starts = [int(self.text.startswith("\ufeff")),
+                            *(found.end() for found in LINE_BREAK.finditer(self.text))]
         start, end = node.start_mark, node.end_mark
         return self.text[self._starts[start.line] + start.column:self._starts[end.line] + end.column]
 

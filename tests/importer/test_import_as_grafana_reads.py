@@ -200,3 +200,27 @@ def test_a_manifests_dashboard_in_a_quoted_string_is_read_with_the_files_lines(t
     assert f"2 -> {panel_id('Memory')} (line {brace(2)}), 3 -> {panel_id('Disk')} (line {brace(3)})" in renumbered
     graphs = next(note for note in notes if "graph panels" in note)
     assert graphs.endswith(f"'CPU', 'Memory' (line {brace(2)})"), graphs
+
+
+@pytest.mark.parametrize("mark", ["", "\ufeff"])
+def test_a_quoted_string_on_the_first_line_of_a_file_with_a_byte_order_mark_keeps_its_lines(tmp_path: Path,
+                                                                                           mark: str) -> None:
+    # libyaml counts no column for a byte order mark: the string cut from its marks began one character early
+    # (`"` missed, read as single-quoted) and the JSON's objects were placed several lines off
+    dashboard = {"title": "Quoted", "uid": "quoted", "schemaVersion": 39,
+                 "panels": [_panel(1, "CPU"), _panel(2, "Memory", 8), _panel(3, "Disk", 16)]}
+    folded = yaml.dump(json.dumps(dashboard, indent=2), default_style='"', width=60).rstrip("\n")
+    text = (f'{mark}{{"data": {{"quoted.json": {folded.replace(chr(10), chr(10) + "  ")}}},\n'
+            '  "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dashboards"}}\n')
+    source = tmp_path / "dashboards.yaml"
+    source.write_text(text, encoding="utf-8")
+    assert text.index('"{') < text.index("\n")  # the JSON's string starts on the file's first line
+
+    def brace(old: int) -> int:  # the file's line of the `{` of the panel of that id
+        at = text.index(f'id\\": {old}')
+        return text.count("\n", 0, text.rindex("{", 0, at)) + 1
+
+    create(tmp_path / "project", "quoted")
+    notes = [note for note in import_files([source], tmp_path / "project/definitions").notes if "Quoted" in note]
+    renumbered = next(note for note in notes if "renumbered" in note)
+    assert f"2 -> {panel_id('Memory')} (line {brace(2)}), 3 -> {panel_id('Disk')} (line {brace(3)})" in renumbered

@@ -128,8 +128,9 @@ def _release_file(source: Path, files: Files) -> str:
     """out/prometheus/release.yml ("" without one: an out/ built before obsgen wrote it). Taken from the files when
     read with them (status, which reads out/ through links), else from source as apply reads out/ (a regular file,
     never through a link)."""
-    declared = files.get(PROMETHEUS_DECLARED_FILE) or collect_out(source, (PROMETHEUS_DECLARED_FILE,)).get(
-        PROMETHEUS_DECLARED_FILE)
+    declared = files.get(PROMETHEUS_DECLARED_FILE)  # as status read it (through links), even empty: not again
+    if declared is None:
+        declared = collect_out(source, (PROMETHEUS_DECLARED_FILE,)).get(PROMETHEUS_DECLARED_FILE)
     return declared.decode(errors="replace") if declared is not None else ""
 
 

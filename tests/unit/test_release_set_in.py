@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.apply import prometheus as prometheus_apply
+from generator.apply.files import collect
 from generator.apply.reload import other_release
 from generator.build import serialised
 from generator.core.releases import PROMETHEUS_DECLARED_FILE, prometheus_set_in
@@ -55,3 +56,17 @@ def test_a_release_a_profile_set_names_the_profile(project: Project) -> None:
 ])
 def test_where_is_read_back_as_written_or_not_at_all(text: str, said: tuple[str, str] | None) -> None:
     assert prometheus_set_in(text) == said
+
+
+def test_an_empty_release_file_status_read_through_a_link_is_not_read_again_as_apply_reads_out(
+        tmp_path: Path) -> None:
+    # status reads out/ through links and gives apply's reader the files it read: an empty release.yml (false) was
+    # read again by apply's reader, which refuses links, and status failed with "apply copies only regular files"
+    built = tmp_path / "built/prometheus"
+    built.mkdir(parents=True)
+    (built / PROMETHEUS_DECLARED_FILE).write_bytes(b"")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out/prometheus").symlink_to(built)
+    read = collect(tmp_path / "out/prometheus", (PROMETHEUS_DECLARED_FILE,))
+    assert read == {PROMETHEUS_DECLARED_FILE: b""}
+    assert other_release(prometheus_apply.SERVER, BUILDINFO, tmp_path / "out/prometheus", read) == ""

@@ -1,7 +1,6 @@
 """ALERT_RULES of the plan: system_critical and business_critical."""
 
-from generator.model import Alert, Example, Inhibition
-from generator.model.conventions import EVERY_JOB_ABSENT
+from generator.model import Alert, EveryJobAbsent, Example, Inhibition
 
 from .logs import SCRAPE_JOBS as LOG_SCRAPE_JOBS
 from .metrics import (
@@ -154,10 +153,10 @@ HOST_METRICS_MISSING = Alert(
 # JobDown cannot see it, its SLIAbsent pages fire, and RevenueDrop reads its revenue gone as 0 and pages again an
 # hour later. JobMissing is that one page: it fires a minute before the absent pages (2m) and mutes them and
 # RevenueDrop of the job. It mutes nothing silently: where the job is renamed (or scraped by another Prometheus) it
-# pages itself, saying so, until the definitions follow. Its expression (EVERY_JOB_ABSENT) is written by obsgen over
-# the scrape jobs of the project as compiled, so a job a build or a live stack does not scrape is never asked about
-# (generator/derive/job_missing.py). A job with static targets always has `up` (0 when unreachable: JobDown's case),
-# so it fires for a job discovered with no target left, or one the Prometheus running has no scrape config of.
+# pages itself, saying so, until the definitions follow. Its condition, when=EveryJobAbsent(), is written by obsgen
+# over the scrape jobs of the project as compiled, so a job a build or a live stack does not scrape is never asked
+# about (generator/derive/job_missing.py). A job with static targets always has `up` (0 when unreachable: JobDown's
+# case), so it fires for a job discovered with no target left, or one the Prometheus running has no scrape config of.
 # (Defined before RevenueDrop: the demo history cuts every job's `up` for its episode, which must stay out of
 # RevenueDrop's hour.)
 JOBS = tuple(job.name for job in (*SCRAPE_JOBS, *TRACING_SCRAPE_JOBS, *LOG_SCRAPE_JOBS))
@@ -168,7 +167,7 @@ ALL_UP = {f'up{{job="{job}",instance="{job}:9"}}': "1x30" for job in JOBS}
 API_UP_ALONE = next(series for series in ALL_UP if 'job="api"' in series)
 JOB_MISSING = Alert(
     name="JobMissing",
-    expr=EVERY_JOB_ABSENT,  # absent(up{job="prometheus"}) or ... over the jobs compiled
+    when=EveryJobAbsent(),  # absent(up{job="prometheus"}) or ... over the jobs compiled
     **{"for": "1m"}, keep_firing_for="5m",  # before the absent pages' 2m; outlasts RevenueDrop's recovery as JobDown
     severity="critical",
     dashboard="Meta-monitoring",

@@ -35,7 +35,7 @@ from generator.core import logql
 from generator.core.duration import format_seconds, parse_seconds, scale
 from generator.core.errors import DefinitionError
 from generator.core.promql import PromQLError, rescale_ranges
-from generator.derive.job_missing import every_job_absent, over_jobs
+from generator.derive.job_missing import over_jobs
 from generator.model import (
     Alert,
     AlertingConfig,
@@ -187,8 +187,9 @@ def apply(project: Project, profile: Profile) -> Project:
         settings = project.exporter.model_copy(update=exporter)
         objects = [obj for obj in objects if not isinstance(obj, ExporterSettings)] + [settings]
     kept = [*(obj for obj in objects if obj is not None), *profile.scrape_jobs]
-    # an alert over every scrape job (JobMissing) asks about the jobs Prometheus is told to scrape here, no other
-    kept = over_jobs(kept, every_job_absent(project.scrape_jobs), [obj for obj in kept if isinstance(obj, ScrapeJob)])
+    # an alert over every scrape job (JobMissing) asks about the jobs Prometheus is told to scrape here, no other;
+    # a profile keeping no job leaves it nothing to watch, and is refused naming the alert
+    kept = over_jobs(kept, [obj for obj in kept if isinstance(obj, ScrapeJob)])
     return dataclasses.replace(with_objects(project, tuple(kept)), profile=profile)
 
 

@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 from generator.core.errors import DefinitionError, Level, Location, Problem
 from generator.derive.aggregation import expand
 from generator.derive.job_missing import derived as every_job_derived
+from generator.derive.job_missing import unwatched
 from generator.derive.overrides import apply_overrides
 from generator.derive.slo.dashboard import slo_dashboards
 from generator.derive.slo.rules import expand as expand_slo
 from generator.load.adopt import adopt
-from generator.load.codes import FOREIGN_OBJECT, ONE_REQUIRED, OVERRIDE_TARGET, PYTHON_ERROR
-from generator.load.locate import newest_first
+from generator.load.codes import FOREIGN_OBJECT, INVALID_VALUE, ONE_REQUIRED, OVERRIDE_TARGET, PYTHON_ERROR
+from generator.load.locate import locate, newest_first
 from generator.load.modules import Unresolved, import_definitions
 from generator.load.reserved import colliding_slos, refused_groups
 from generator.load.warm import WarmModules
@@ -64,9 +65,10 @@ def _single(objects: list[Definition], kind: type[D], root: Path, unresolved: Un
     return None
 
 
-def _expanded(objects: list[Definition]) -> list[Definition]:
-    """The objects with what aggregation policies and SLOs expand into (rules, alerts, dashboards), and JobMissing's
-    expression over the scrape jobs declared (derive/job_missing.py)."""
+def _expanded(objects: list[Definition]) -> tuple[list[Definition], list[Problem]]:
+    """The objects with what aggregation policies and SLOs expand into (rules, alerts, dashboards), and the expr
+    of an alert over every scrape job (JobMissing) written over the jobs declared (derive/job_missing.py); with no
+    job declared, such an alert is refused at its `when=` line and left out."""
     families = {name: obj for obj in objects if isinstance(obj, Metric) for name in obj.series_names()}
     scrape_jobs = [obj for obj in objects if isinstance(obj, ScrapeJob)]
     for obj in list(objects):
@@ -76,7 +78,8 @@ def _expanded(objects: list[Definition]) -> list[Definition]:
             slo_rules, slo_alerts = expand_slo(obj, families, scrape_jobs)
             objects.extend([*slo_rules, *slo_alerts])
     objects.extend(slo_dashboards(objects, families))
-    return every_job_derived(objects)
+    derived, refused = every_job_derived(objects)
+    return derived, [Problem(locate(alert, "when"), INVALID_VALUE, Level.ERROR, unwatched(alert)) for alert in refused]
 
 
 def load(definitions_dir: Path, warm: WarmModules | None = None) -> Loaded:
@@ -100,9 +103,9 @@ def load(definitions_dir: Path, warm: WarmModules | None = None) -> Loaded:
             except DefinitionError as error:
                 problems.append(Problem(error.location, FOREIGN_OBJECT, Level.ERROR, error.message))
     defined = sorted(seen.values(), key=lambda obj: obj.location)
-    objects = _expanded(list(defined))
+    objects, unwatched_alerts = _expanded(list(defined))
     objects, failed_overrides = apply_overrides(objects)
-    problems += refused_groups(defined, objects) + colliding_slos(objects)
+    problems += unwatched_alerts + refused_groups(defined, objects) + colliding_slos(objects)
     problems += [Problem(error.location, OVERRIDE_TARGET, Level.ERROR, error.message) for error in failed_overrides]
     rules: dict[str, RecordingRule] = {}
     for rule in (obj for obj in objects if isinstance(obj, RecordingRule)):

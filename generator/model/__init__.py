@@ -1,7 +1,7 @@
 """The vocabulary of definitions/: typed, validated at construction, no I/O."""
 
 from generator.core.duration import Duration
-from generator.model.alerts import Alert, Example
+from generator.model.alerts import Alert, EveryJobAbsent, Example
 from generator.model.base import Definition
 from generator.model.business import BusinessMetric, Database
 from generator.model.check_settings import CheckSettings
@@ -81,6 +81,7 @@ __all__ = [
     "Endpoint",
     "EscalationLevel",
     "EscalationPolicy",
+    "EveryJobAbsent",
     "Example",
     "ExploreLink",
     "ExporterSettings",

@@ -1,6 +1,7 @@
 """Alert rules, with the examples that become their promtool unit tests."""
 
 import re
+from collections.abc import Iterable
 from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
@@ -53,6 +54,18 @@ class Example(Model):
         return series
 
 
+class EveryJobAbsent(Model):
+    """An Alert's condition written by obsgen: some scrape job of the project as compiled has no `up` series, as
+    `absent(up{job="a"}) or absent(up{job="b"}) or ...` (JobMissing). The job list is not the definitions' to
+    write: a build or a live stack that drops the jobs of what it does not run must not page them as missing, so
+    obsgen writes it over the ScrapeJobs Prometheus is told to scrape (derive/job_missing.py), after any profile.
+    A project with no scrape job has nothing to watch, which the loader refuses at the alert."""
+
+    def over(self, jobs: Iterable[str]) -> str:
+        """One absent() per job, in the order given; a job named twice is asked about once."""
+        return " or ".join(f'absent(up{{job="{name}"}})' for name in dict.fromkeys(jobs))
+
+
 class AlertRule(Definition):
     """What every alerting rule has, whichever server evaluates it (Prometheus, Loki's ruler)."""
 
@@ -91,7 +104,11 @@ class Alert(AlertRule):
     """A Prometheus alerting rule: a condition held for a duration, with who and how to tell."""
 
     plan_name: str = Field(default="", description="The plan's name for it (cpu_high), kept findable.")
-    expr: str = Field(default="", description="PromQL condition; or give metric, op and threshold.")
+    expr: str = Field(default="", description="PromQL condition; or give metric, op and threshold, or `when`.")
+    when: EveryJobAbsent | None = Field(
+        default=None, description="A condition obsgen writes over the project instead of expr: EveryJobAbsent() "
+                                  "fires for each scrape job of the build with no `up` series (the expr is written "
+                                  "over the jobs compiled, after any profile).")
     metric: Metric | RecordingRule | None = Field(default=None, description="Series compared to threshold.")
     op: Comparison = Field(default=">", description="Comparison against the threshold.")
     threshold: Finite | None = Field(default=None, description="Number compared against (finite).")
@@ -111,8 +128,8 @@ class Alert(AlertRule):
     @model_validator(mode="after")
     def _one_condition(self) -> Self:
         structured = self.metric is not None or self.threshold is not None
-        if bool(self.expr) == structured:
-            raise ValueError("give either expr, or metric with op and threshold")
+        if [bool(self.expr), structured, self.when is not None].count(True) != 1:
+            raise ValueError("give one of expr, when, or metric with op and threshold")
         if structured and (self.metric is None or self.threshold is None):
             raise ValueError("a threshold alert needs both metric and threshold")
         if not any(example.fires for example in self.examples):

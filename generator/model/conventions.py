@@ -26,10 +26,6 @@ group a dead job's absent pages by (one notification for all the SLOs it feeds) 
 silences."""
 JOB_LABEL = "job"
 """Prometheus' label of a target's scrape job; on an SLIAbsent alert, the one job its watched inputs come from."""
-EVERY_JOB_ABSENT = "absent(up{job=<each scrape job>})"
-"""An Alert's expr standing for `absent(up{job="a"}) or absent(up{job="b"}) or ...` over exactly the scrape jobs of
-the project as compiled (derive/job_missing.py): after a profile or a live stack drops a job, its `up` is not asked
-about, so a job Prometheus is not told to scrape never pages as missing."""
 
 
 def pages_by_job(labels: dict[str, str]) -> bool:

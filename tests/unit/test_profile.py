@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from generator.cli.app import app
 from generator.core.duration import parse_seconds
+from generator.core.errors import DefinitionError
 from generator.derive.slo.page_order import page_orders
 from generator.derive.slo.target_down import TARGET_DOWN, pairings
 from generator.derive.time_compression import apply, held
@@ -79,6 +80,19 @@ def test_only_a_profile_with_an_out_of_order_window_writes_prometheus_storage_se
     assert "storage" not in prometheus.config(apply(project, Profile(time_scale=1 / 60)))
     live = apply(project, Profile(out_of_order_time_window="10m"))
     assert prometheus.config(live)["storage"] == {"tsdb": {"out_of_order_time_window": "10m"}}
+
+
+def test_a_profile_keeping_no_scrape_job_is_refused_naming_job_missing(project: Project) -> None:
+    """alerts58: a profile dropping every job fell back to the declared jobs' expression, so its Prometheus paged
+    JobMissing for 11 jobs it was never told to scrape."""
+    with pytest.raises(DefinitionError) as refused:
+        apply(project, Profile(targets={"not-a-declared-job": ("127.0.0.1:1",)}))
+    assert Path(refused.value.location.file).name == "alerts.py" and refused.value.location.line > 0
+    assert refused.value.message.startswith("Alert: when: alert JobMissing watches every scrape job (EveryJobAbsent)")
+    # the condition is typed in the definitions, the expression written over what the build scrapes
+    assert project.alerts["JobMissing"].when is not None
+    assert project.alerts["JobMissing"].expr == project.alerts["JobMissing"].when.over(
+        job.name for job in project.scrape_jobs)
 
 
 def test_build_time_scale_writes_a_compressed_copy_and_never_over_out(tmp_path: Path) -> None:

@@ -71,7 +71,9 @@ def why_always(expr: str) -> str:
     return ""
 
 
-def _alerts(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...], str, str]]:
+def conditions(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...], str, str]]:
+    """Each alert but a heartbeat, obsgen's and imported rule sets': where it is, its condition field's path, how a
+    message names it, its PromQL."""
     for alert in context.project.all(Alert):
         if alert.heartbeat is None:
             yield alert, ("expr",) if alert.expr else ("metric",), f"alert {alert.name}", alert.condition
@@ -84,7 +86,7 @@ def _alerts(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...
 
 
 def check(context: Context) -> Iterator[Finding]:
-    for at, path, what, expr in _alerts(context):
+    for at, path, what, expr in conditions(context):
         why = remembered("always", expr, partial(why_always, expr), str, string)  # its text alone decides
         if why:
             yield Finding(at, f"{what} fires as long as its series exist: {why}; compare with the threshold that "

@@ -31,11 +31,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.recorded_baseline import recorded_exprs
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, metric_names, parse, walk
 from generator.model import Alert, Definition, RuleSet
-from generator.model.rulesets import ImportedAlert, ImportedRecord
+from generator.model.rulesets import ImportedAlert
 from generator.model.slo import SLO
 
 CODE = "SM022"
@@ -96,12 +97,8 @@ def _alerts(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...
 
 
 def check(context: Context) -> Iterator[Finding]:
-    project = context.project
-    rules = {name: rule.expr for name, rule in project.recording_rules.items()}
-    for rule_set in project.all(RuleSet):
-        rules |= {rule.name: rule.expr for group in rule_set.groups for rule in group.rules
-                  if isinstance(rule, ImportedRecord)}
-    slos = [(slo, _slo_inputs(slo)) for slo in project.all(SLO)]
+    rules = recorded_exprs(context.project)
+    slos = [(slo, _slo_inputs(slo)) for slo in context.project.all(SLO)]
     for at, path, what, expr, held in _alerts(context):
         hold = parse_seconds(held)
         if not hold:

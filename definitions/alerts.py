@@ -180,7 +180,10 @@ JOB_MISSING = Alert(
             "Not there at all (a job of static targets is never missing otherwise): the running Prometheus has no "
             "scrape config for it; apply the configuration built with this rule. "
             "Renamed, or now scraped by another Prometheus: give the ScrapeJob in definitions/ the new name, or "
-            "move it, and rebuild; until then this page is what says so.",
+            "move it, and rebuild; until then this page is what says so. For a week after a rename RevenueDrop "
+            "pages for the old name (its revenue read as 0 against last week's) and has no last week to compare "
+            "the new name with: silence RevenueDrop of the old job for the week, and watch the new one's revenue "
+            "on the Executive dashboard.",
     examples=(
         Example(name="every job with a target does not fire", at="20m", fires=False, series=ALL_UP),
         Example(name="the api's targets gone (scaled to zero) fires after a minute", at="8m", fires=True,
@@ -278,7 +281,10 @@ REVENUE_DROP = Alert(
                 f"at least {MIN_ORDERS_PER_HOUR} orders then); no revenue at all counts as 0. Minutes in which no "
                 "target of the job answered (an outage, paged by its own alert) are taken out of last week's hour too.",
     runbook="Compare orders and sessions on the Executive dashboard; check payment and checkout errors; "
-            "rule out a tracking outage before escalating to the business.",
+            "rule out a tracking outage before escalating to the business. Revenue 0 for a job renamed in the last "
+            "week is the rename (last week's revenue is under the old name, and the new name has none to compare "
+            "with until a week after): silence RevenueDrop of the old job for the week, and watch the new one's "
+            "revenue on the Executive dashboard.",
     examples=(
         Example(name="a week at 6000/h then 1800/h with the job up fires", interval="4m",
                 series={REVENUE: "0+400x2550 1020000+120x50", ORDERS: "0+20x2600", UP: "1x2600"},

@@ -28,13 +28,14 @@ shorter window.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.recorded_baseline import recorded_exprs
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, metric_names, parse, walk
+from generator.core.promql import facts, metric_names
 from generator.model import Alert, Definition, RuleSet
 from generator.model.rulesets import ImportedAlert
 from generator.model.slo import SLO
@@ -49,30 +50,24 @@ RATIO = 2
 
 
 def _window(rules: Mapping[str, str], expr: str, seen: frozenset[str] = frozenset()) -> float:
-    """The longest range or subquery (not at an offset) an expression reads, recording rules followed."""
-    try:
-        root = parse(expr)
-    except PromQLError:
+    """The longest range or subquery (not at an offset) an expression reads, recording rules followed. Read from
+    the expression's facts, which a build keeps (by_text: an imported rule is not parsed again); a subquery's
+    range counts whatever its offset."""
+    found = facts(expr)
+    if found.error:
         return 0.0  # invalid-promql says so
-    longest = 0.0
-    for node in walk(root):
-        kind = type(node).__name__
-        at_offset = node.vector_selector.offset if kind == "MatrixSelector" else getattr(node, "offset", None)
-        if kind in ("MatrixSelector", "SubqueryExpr") and not at_offset:
-            longest = max(longest, node.range.total_seconds())
-        elif kind == "VectorSelector" and not node.offset and str(node.name or "") in rules:
-            name = str(node.name)
-            if name not in seen:
-                longest = max(longest, _window(rules, rules[name], seen | {name}))
+    ranged = [(selector.window, selector.offset) for selector in found.selectors if selector.window is not None]
+    subqueries = Counter(found.ranges) - Counter(window for window, _ in ranged)
+    longest = max([*subqueries, *(window for window, offset in ranged if not offset)], default=0.0)
+    for selector in found.selectors:
+        if not selector.offset and selector.name in rules and selector.name not in seen:
+            longest = max(longest, _window(rules, rules[selector.name], seen | {selector.name}))
     return longest
 
 
 def _reads(rules: Mapping[str, str], expr: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
     """The names of the series an expression reads, and those its recording rules read."""
-    try:
-        names = metric_names(expr)
-    except PromQLError:
-        return frozenset()
+    names = frozenset(selector.name for selector in facts(expr).selectors if selector.name)
     found = set(names)
     for name in names & rules.keys() - seen:
         found |= _reads(rules, rules[name], seen | {name})

@@ -26,7 +26,7 @@ from generator.checks.base import Context, Finding
 from generator.checks.semantics.alert_without_condition import conditions
 from generator.core.duration import format_seconds
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse, walk
+from generator.core.promql import facts
 from generator.model import RuleSet
 from generator.model.project import Project
 from generator.model.rulesets import ImportedRecord
@@ -40,20 +40,14 @@ SHORTEST = 3600.0
 
 def _recorded_at_offset(rules: Mapping[str, str], expr: str, seen: frozenset[str] = frozenset()) -> tuple[str, float]:
     """The first recorded series an expression reads at an offset of SHORTEST or more, recording rules followed:
-    (its name, the offset in seconds), or ("", 0)."""
-    try:
-        root = parse(expr)
-    except PromQLError:
-        return "", 0.0  # invalid-promql says so
-    for node in walk(root):
-        if type(node).__name__ != "VectorSelector" or str(node.name or "") not in rules:
+    (its name, the offset in seconds), or ("", 0). Read from the expression's facts, which a build keeps."""
+    for selector in facts(expr).selectors:
+        if selector.name not in rules:
             continue
-        name = str(node.name)
-        offset = node.offset.total_seconds() if node.offset else 0.0
-        if offset >= SHORTEST:
-            return name, offset
-        if name not in seen:
-            found = _recorded_at_offset(rules, rules[name], seen | {name})
+        if selector.offset >= SHORTEST:
+            return selector.name, selector.offset
+        if selector.name not in seen:
+            found = _recorded_at_offset(rules, rules[selector.name], seen | {selector.name})
             if found[0]:
                 return found
     return "", 0.0

@@ -58,14 +58,29 @@ def tool_environment() -> dict[str, str]:
     return {"GOGC": GO_TOOL_GC_PERCENT, **os.environ}
 
 
+TIMEOUT_S = 300.0
+"""Longest one promtool or amtool run may take; a run still going then is stopped and fails (the others go on).
+A rule test's time grows with the span its examples evaluate: the week-long ones take minutes of CPU each."""
+
+
+def _said(output: str | bytes | None) -> str:
+    return output.decode(errors="replace") if isinstance(output, bytes) else output or ""
+
+
 def _run(command: Command, out: Path) -> Result:
     if command.refused:
         return Result(command.name, False, command.refused)
     if shutil.which(command.argv[0]) is None:
         return Result(command.name, False,
                       f"{command.argv[0]} not found: install Debian's prometheus/prometheus-alertmanager")
-    proc = subprocess.run(command.argv, cwd=out, capture_output=True, text=True, timeout=300,
-                          env=tool_environment())
+    try:
+        proc = subprocess.run(command.argv, cwd=out, capture_output=True, text=True, timeout=TIMEOUT_S,
+                              env=tool_environment())
+    except subprocess.TimeoutExpired as stopped:  # killed by run(); what it printed so far goes with the failure
+        said = (_said(stopped.stdout) + _said(stopped.stderr)).strip()
+        return Result(command.name, False, f"`{' '.join(command.argv)}` (in {out}) did not finish in {TIMEOUT_S:g} s "
+                      "and was stopped: on a busy machine run it again alone"
+                      + (f"; it had printed:\n{said}" if said else ""))
     return Result(command.name, proc.returncode == 0, (proc.stdout + proc.stderr).strip())
 
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding, suggestion, unknown_names
 from generator.core.errors import Level
-from generator.derive.dashboards import dashboards
 from generator.model import Dashboard, LogAlert
 from generator.model.alerts import AlertRule
 
@@ -25,7 +24,7 @@ SWITCHABLE = False  # the targets rely on it
 
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
-    boards = {dashboard.name: dashboard for dashboard in dashboards(project)}
+    boards = project.by_name(Dashboard)  # of two of one name (XR001), the first: the copy fails no other file's alerts
     alerts: list[AlertRule] = [*project.alerts.values(), *project.all(LogAlert)]
     uses = [(alert, ("dashboard",), alert.dashboard, f"alert {alert.name}: ") for alert in alerts if alert.dashboard]
     yield from unknown_names(context, Dashboard, "dashboard", boards, uses)

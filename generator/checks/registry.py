@@ -36,6 +36,7 @@ from generator.checks.mapping import (
 )
 from generator.checks.notify import (
     inhibition_race,
+    inhibition_unmatched,
     log_service_not_grouped,
     placeholder_link,
     shared_slack_webhook,
@@ -110,7 +111,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     tracing, slo_windows, rule_sets, exporter_scraped,
     aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, unscraped_component, log_stream_labels,
     warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped, placeholder_link,
-    unsilenceable_label_value, inhibition_race,
+    unsilenceable_label_value, inhibition_race, inhibition_unmatched,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,
     annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down, absent_page_of_several_jobs,
     template_labels, vector_matching, alert_without_condition, impossible_matcher, value_in_label,

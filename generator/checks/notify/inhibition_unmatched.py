@@ -25,7 +25,7 @@ from generator.core.promql import PromQLError, parse
 from generator.derive.escalation import escalation_labels
 from generator.derive.examples import sent_labels
 from generator.derive.result_labels import OPEN, Labels, possible_labels_reader
-from generator.model import Alert, LogAlert, RuleSet
+from generator.model import Alert, LogAlert, RuleSet, ScrapeJob
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 from generator.model.notify import Inhibition
 from generator.model.project import Project
@@ -33,6 +33,7 @@ from generator.model.project import Project
 CODE = "NT011"
 NAME = "inhibition-label-no-alert-carries"
 LEVEL = Level.WARNING
+READS_EVERY = (ScrapeJob,)  # a failed ScrapeJob statement may have added the label (its `labels`)
 
 
 def _carried(project: Project, alert: Alert, possible: Callable[[Any], Labels]) -> set[str] | None:

@@ -52,6 +52,7 @@ from generator.checks.semantics import (
     counter_state_labels,
     flat_baseline,
     for_outlasts_window,
+    gauge_named_total,
     impossible_matcher,
     lookback_gaps,
     panel_threshold_off_alert,
@@ -116,7 +117,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     annotation_numbers, slow_job_flaps, uninitialised_sli_input, unpaired_target_down, absent_page_of_several_jobs,
     template_labels, vector_matching, alert_without_condition, impossible_matcher, value_in_label,
     undefined_external_label, range_samples, lookback_gaps, panel_threshold_off_alert,
-    quantile_without_le, rate_of_gauge, for_outlasts_window, recorded_baseline,
+    quantile_without_le, rate_of_gauge, for_outlasts_window, recorded_baseline, gauge_named_total,
 )
 """Checks of the loaded project, run before anything is rendered."""
 RELEASE_CHECKS: tuple[CheckModule, ...] = tuple(check for check in PROJECT_CHECKS if getattr(check, "RELEASES", False))

@@ -40,11 +40,6 @@ class Source(StrEnum):
     JAEGER = "jaeger"  # Jaeger v2 is an OpenTelemetry Collector build: its own metrics are otelcol_*
 
 
-OWN_NAMES = frozenset({Source.APPLICATION, Source.SIDECAR})
-"""Sources whose metric names the project chooses (its services, obsgen's exporter); another exporter's names are
-its own, _total gauges of older exporters among them."""
-
-
 def _check_label_names(labels: tuple[str, ...]) -> tuple[str, ...]:
     for label in labels:
         if not LABEL_NAME.match(label) or label.startswith("__"):
@@ -93,12 +88,6 @@ class Metric(Definition):
     def _type_conventions(self) -> Self:
         if self.type is MetricType.COUNTER and not self.name.endswith("_total"):
             raise ValueError(f"counter {self.name!r} must end in _total (OpenMetrics convention)")
-        if self.type is not MetricType.COUNTER and self.name.endswith("_total") and self.source in OWN_NAMES:
-            raise ValueError(
-                f"{self.type} {self.name!r} ends in _total, which names counters (Prometheus' naming, OpenMetrics): "
-                "readers and tools take it for one (Grafana's query builder hints rate() on it, and PromQL's 'might "
-                f"not be a counter' note stays silent on rate() of it); name it {self.name.removesuffix('_total')!r}, "
-                "or make it a counter if it only grows")
         if self.whole and self.type is not MetricType.GAUGE:
             raise ValueError("whole only applies to gauges (the demo draws counters and histograms as counts already)")
         if self.buckets and self.type is not MetricType.HISTOGRAM:

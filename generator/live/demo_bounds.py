@@ -31,8 +31,10 @@ VALUE_PRESERVING = frozenset({"abs", "max_over_time", "min_over_time", "avg_over
 RATES = frozenset({"rate", "irate", "increase"})
 AGGREGATIONS = frozenset({"sum", "avg", "max", "min"})
 Matcher = tuple[str, str, str]
-FAILING = re.compile(r"(?i)err|fail|fault|timeout|timed.out|refused|reject|5\.\.|5\d\d|5xx")
-"""A label value (or regex) naming a failing part of a count: STATUS_CODE_ERROR, failed, 5.., 503."""
+FAILING = re.compile(r"(?<![A-Za-z])(?i:err|fail|fault|timeout|timed.out|refused|reject)|Err|Fail|Fault|Timeout|Timed"
+                     r"|Refused|Reject|(?<!\d)5(?:\.\.|\d\d|xx)(?!\d)")
+"""A label value (or regex) naming a failing part of a count: STATUS_CODE_ERROR, failed, ServerError, 5.., 503; a
+word starting a word or a CamelCase part, so queue="default", "terraform" and a code 1500 are not failures."""
 
 
 @dataclass(frozen=True)

@@ -95,3 +95,22 @@ def test_a_failing_value_only_a_share_names_is_a_small_share(tmp_path: Path) -> 
     assert 0 < errors < 0.02 * _rate(drawn, "calls_total", server, DEMO_NOW)
     assert _rate(drawn, "lookups_total", {"result": "found"}, DEMO_NOW) > 0.2 * _rate(drawn, "lookups_total", {},
                                                                                           DEMO_NOW)
+
+
+QUEUES = '''
+tasks = Metric(name="tasks_total", type=MetricType.COUNTER, source=Source.APPLICATION, help="Tasks run.",
+               labels=("queue",))
+default_share = RecordingRule(name="job:tasks_default:ratio_rate5m", unit="ratio",
+                              expr='sum(rate(tasks_total{queue="default"}[5m])) / sum(rate(tasks_total[5m]))')
+'''
+
+
+def test_a_value_only_containing_a_failure_word_is_not_a_failing_part(tmp_path: Path) -> None:
+    """queue="default" (Sidekiq's, RQ's first queue) holds "fault": read as a failure, its share of the tasks was
+    drawn at 0.5%. The words are read where they start a word or a CamelCase part (ERROR, ServerError, failed)."""
+    shutil.copytree(ROOT / "tests/checks/base", tmp_path / "definitions")
+    (tmp_path / "definitions/web.py").write_text(WEB + QUEUES)
+    project = load(tmp_path / "definitions")
+    drawn = series_for({"tasks_total"}, project, DEMO_NOW)
+    assert _rate(drawn, "tasks_total", {"queue": "default"}, DEMO_NOW) > 0.2 * _rate(drawn, "tasks_total", {},
+                                                                                      DEMO_NOW)

@@ -226,7 +226,9 @@ def _called(node: Any) -> str:
     return str(node.op) if kind == "AggregateExpr" else ""
 
 
-def _name_of(selector: Any) -> str:
+def name_of(selector: Any) -> str:
+    """A vector selector's metric name, as written before the braces or by its `{__name__="x"}` matcher; "" when
+    neither names one."""
     if selector.name:
         return str(selector.name)
     for matcher in selector.matchers.matchers:
@@ -263,7 +265,7 @@ def _walk(node: Any, found: list[tuple[Any, Selector]], ranged: bool = False, fu
     kind = type(node).__name__
     if kind == "VectorSelector":
         offset = node.offset.total_seconds() if node.offset else 0.0
-        found.append((node, Selector(_name_of(node), ranged, function, window, _matchers(node), offset, filters,
+        found.append((node, Selector(name_of(node), ranged, function, window, _matchers(node), offset, filters,
                                      asked, alone)))
     elif kind == "MatrixSelector":
         _walk(node.vector_selector, found, True, function, node.range.total_seconds(), filters, asked, alone)

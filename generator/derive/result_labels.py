@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator.core.promql import ABSENCE_FUNCTIONS, matcher_op, parse
+from generator.core.promql import ABSENCE_FUNCTIONS, matcher_op, name_of, parse
 from generator.derive.series import defined_series
 from generator.model import Metric, MetricType, Source
 from generator.model.project import Project
@@ -84,10 +84,10 @@ class _Rules:
         if kind == "MatrixSelector":
             return self.kept(node.vector_selector)
         if kind == "VectorSelector":
-            if node.name in self.project.recording_rules:
-                return self.of_rule(node.name)
-            # a selector named only by its matcher ({__name__="x"}) has no name: "" is a series nobody declares
-            return _union(TARGET, self.metric_labels(node.name or "") or ())
+            name = name_of(node)  # named before its braces or by its matcher, {__name__="x"}, as checks read it
+            if name in self.project.recording_rules:
+                return self.of_rule(name)
+            return _union(TARGET, self.metric_labels(name) or ())
         if kind == "AggregateExpr":
             return self._aggregated(node)
         if kind == "Call":

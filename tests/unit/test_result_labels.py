@@ -24,6 +24,7 @@ def _metric_labels(series: str) -> Labels | None:
     ("sum by (service) (rate(http_requests_total[5m]))", ("service",)),
     ("sum without (status) (rate(http_requests_total[5m]))", ("job", "instance", "service", "endpoint")),
     ("rate(http_requests_total[5m]) * 100", ("job", "instance", "service", "endpoint", "status")),
+    ('rate({__name__="http_requests_total"}[5m]) * 100', ("job", "instance", "service", "endpoint", "status")),
     ("sum by (service, le) (rate(x_bucket[5m])) / on (service) group_left sum by (service) (rate(y[5m]))",
      ("service", "le")),
     ("histogram_quantile(0.95, sum by (le, service) (rate(x_bucket[5m])))", ("service",)),
@@ -69,6 +70,8 @@ def test_rules_that_read_each_other_end_the_walks(tmp_path: Path) -> None:
     ("max by (pod) (kube_pod_info)", ("pod",)),
     ("kube_pod_info * on (pod) group_left (node) kube_node_info", ("job", "instance", "node", OPEN)),
     ("rate(ALERTS[5m])", ("job", "instance", OPEN)),
+    ('{__name__="node_load1"} / on (job) max by (job) (node_load1)', ("job",)),  # named by its matcher
+    ('max by (job) ({__name__="job:requests:rate5m"})', ("job",)),
 ])
 def test_the_labels_an_expression_can_carry(tmp_path: Path, expr: str, labels: Labels) -> None:
     definitions = project_with(tmp_path, {"kube.py": """

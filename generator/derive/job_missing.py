@@ -8,15 +8,24 @@ would otherwise page JobMissing for them, in every demo, forever. So the list is
 expr is written when the project is loaded, over its declared jobs, and again over the jobs a profile keeps
 (time_compression.apply). With no job to watch there is no expression to write: the loader refuses the alert at
 its `when=` line, and a profile that keeps no job is refused naming it.
+
+Its examples follow the same list: an example's input is written by one team, over the jobs it knew of, and another
+team's ScrapeJob (in its own module) would be absent from every example, firing JobMissing for it where the example
+expects silence, at the first team's lines. So each example gets an answering target (`up` 1 until past its `at`)
+of every job written in the expr that none of the alert's examples names: a job they say nothing of is one that is
+there. (A job some example names is the author's to write: one example leaves it out to show it missing.)
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TypeVar
 
+from generator.core.duration import parse_seconds
 from generator.core.errors import DefinitionError
-from generator.model import Alert, ScrapeJob
+from generator.core.promql import PromQLError, parse
+from generator.model import Alert, Example, ScrapeJob
 
 Obj = TypeVar("Obj")
 
@@ -46,6 +55,33 @@ def over_jobs(objects: Sequence[Obj], jobs: Sequence[ScrapeJob]) -> list[Obj]:
         if isinstance(obj, Alert) and obj.when is not None:
             if not jobs:
                 raise DefinitionError(obj.location, unwatched(obj))
-            obj = obj.model_copy(update={"expr": obj.when.over(job.name for job in jobs)})
+            obj = obj.model_copy(update={"expr": obj.when.over(job.name for job in jobs),
+                                         "examples": answering(obj.examples, jobs)})
         derived.append(obj)
     return derived
+
+
+def _up_job(selector: str) -> str | None:
+    """The job of an example's input series of `up`; None for another series (or one promtool would refuse)."""
+    try:
+        node = parse(selector)
+    except PromQLError:
+        return None
+    if type(node).__name__ != "VectorSelector" or node.name != "up":
+        return None
+    return next((str(m.value) for m in node.matchers.matchers if m.name == "job"), None)
+
+
+def answering(examples: Sequence[Example], jobs: Sequence[ScrapeJob]) -> tuple[Example, ...]:
+    """The examples, each with a target answering (`up` 1 from the start until past its `at`) of each job that no
+    example's input names; as they are when the examples name every job."""
+    named = {_up_job(selector) for example in examples for selector in example.series}
+    unnamed = [job for job in jobs if job.name not in named]
+    if not unnamed:
+        return tuple(examples)
+    answered = []
+    for example in examples:
+        steps = math.ceil(parse_seconds(example.at) / parse_seconds(example.interval)) + 1
+        added = {f'up{{job="{job.name}",instance="{job.targets[0]}"}}': f"1x{steps}" for job in unnamed}
+        answered.append(example.model_copy(update={"series": {**example.series, **added}}))
+    return tuple(answered)

@@ -11,6 +11,7 @@ from functools import lru_cache
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate, variable_names
 from generator.core.grafana_variable_value import opening_value
 from generator.core.promql import PromQLError, Selector, metric_names, selectors
+from generator.derive.firing_count import none_firing
 from generator.derive.result_labels import expression_labels
 from generator.derive.series import defined_series
 from generator.derive.variable_json import variable_json
@@ -108,12 +109,8 @@ def listed_alerts(project: Project, dashboard: Dashboard) -> tuple[ListedAlert, 
 
 def _alerts_row(dashboard: Dashboard, alerts: tuple[ListedAlert, ...]) -> Row:
     names = "|".join(a.name for a in alerts if a.counted)
-    heartbeats = "|".join(alerts[0].heartbeats)
     counted = f'count(ALERTS{{alertstate="firing",alertname=~"{names}",{conventions.NOT_ESCALATION}}})'
-    none = (f'on () 0 * count(ALERTS{{alertstate="firing",alertname=~"{heartbeats}"}})',
-            f"while the heartbeat {heartbeats.replace('|', ', ')} fires, which says the rules are evaluated; No data "
-            "when it does not: rules not loaded or not evaluated, or another data source") if heartbeats else \
-        ("vector(0)", "")
+    none = none_firing(alerts[0].heartbeats)
     firing = Panel(
         title=FIRING_TITLE, kind="stat", unit="none", width=6, height=6,
         description="How many of the alerts listed here that tell someone fire now (0 when none"

@@ -26,9 +26,9 @@ PANELS = ["Objective", "SLI (5m)", "SLI (30d)", "Error budget left", "Burn rate 
           "Error budget left over 30d", "Burn rate per window", "SLI inputs absent"]
 
 @pytest.fixture(scope="module")
-def board(slos: list[SLO], families: dict[str, Metric]) -> Dashboard:
-    """The SLO overview of the shipped SLOs."""
-    return overview(slos, families)
+def board(project: Project) -> Dashboard:
+    """The SLO overview of the shipped SLOs, as the loader generates it."""
+    return next(dashboard for dashboard in project.all(Dashboard) if dashboard.name == "SLO Overview")
 
 
 def _steps(panel: Panel) -> list[tuple[float | None, str]]:
@@ -97,7 +97,8 @@ def test_every_query_returns_one_series_on_the_slos_own_rules(out: Path, slos: l
         tests.append({
             "name": f"{row.title}: every panel has data",
             "interval": "1m",
-            "input_series": [{"series": s, "values": v} for s, v in input_series(slo.sli, scenario.segments).items()],
+            "input_series": [{"series": s, "values": v} for s, v in input_series(slo.sli, scenario.segments).items()]
+                            + [_watchdog(minute)],
             "promql_expr_test": [
                 {"expr": f"count({query.expr})", "eval_time": f"{minute}m", "exp_samples": [{"value": 1}]}
                 for panel in row.panels for query in panel.queries
@@ -106,6 +107,35 @@ def test_every_query_returns_one_series_on_the_slos_own_rules(out: Path, slos: l
     _promtool(tests, [str(out / f"prometheus/rules/slo-{slo.slug}.yml") for slo in slos],
               tmp_path / "dashboard-queries.yml")
     assert sum(len(test["promql_expr_test"]) for test in tests) == sum(14 + len(slo.sli.inputs()) for slo in slos)
+
+
+def _watchdog(minutes: int) -> dict[str, str]:
+    """The heartbeat's ALERTS series for so many minutes: Prometheus evaluates the rules."""
+    return {"series": 'ALERTS{alertname="Watchdog",alertstate="firing",severity="info"}', "values": f"1x{minutes}"}
+
+
+WATCHDOG = _watchdog(120)
+
+
+def test_burn_alerts_firing_reads_0_beside_the_heartbeat_and_no_data_where_no_rule_is_evaluated(
+        board: Dashboard, tmp_path: Path) -> None:
+    """`count(...) or vector(0)` read 0 burn alerts firing where no rule is evaluated at all (rules not loaded,
+    another data source): a green 'none' that says nothing. Beside the Watchdog heartbeat it is 0, else No data."""
+    counts = [panel.queries[0].expr for row in board.rows for panel in row.panels
+              if panel.title.startswith("Burn alerts firing")]
+    assert len(counts) == len(board.rows)
+    burning = 'ALERTS{alertname="CheckoutAvailabilityBudgetBurn1h",alertstate="firing",severity="critical"}'
+    nights = (("rules evaluated, no burn", [WATCHDOG], [{"value": 0}]),
+              ("no rule evaluated", [{"series": 'up{job="prometheus"}', "values": "1x120"}], []))
+    tests = [{"name": f"{night}: {expr}", "interval": "1m", "input_series": series,
+              "promql_expr_test": [{"expr": expr, "eval_time": "10m", "exp_samples": expected}]}
+             for night, series, expected in nights for expr in counts]
+    tests.append({"name": "a burn", "interval": "1m", "input_series": [WATCHDOG, {"series": burning, "values": "1x20"}],
+                  "promql_expr_test": [{"expr": next(e for e in counts if "CheckoutAvailabilityBudgetBurn1h" in e),
+                                        "eval_time": "10m", "exp_samples": [{"value": 1}]}]})
+    _promtool(tests, [], tmp_path / "burns.yml")
+    assert all("while the heartbeat Watchdog fires" in panel.description for row in board.rows
+               for panel in row.panels if panel.title.startswith("Burn alerts firing"))
 
 
 def _promtool(tests: Sequence[Mapping[str, object]], rules: list[str], spec: Path) -> None:
@@ -142,7 +172,8 @@ def test_before_any_failure_every_panel_reads_a_whole_budget_not_no_data(project
         tests.append({
             "name": f"{row.title}: quiet, never failed",
             "interval": "1m",
-            "input_series": [{"series": series.selector, "values": values(series.feed, quiet)} for series in fed],
+            "input_series": [{"series": series.selector, "values": values(series.feed, quiet)} for series in fed]
+                            + [WATCHDOG],  # rules evaluated
             "promql_expr_test": [{"expr": f"sum({expr})", "eval_time": "100m", "exp_samples": [{"value": value}]}
                                  for expr, value in queries],
         })

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from generator.derive.firing_count import none_firing
 from generator.derive.slo.absent import absent_for, watched
 from generator.derive.slo.rules import BASE_WINDOW, DASHBOARD
-from generator.model import Metric
+from generator.model import Alert, Metric
 from generator.model.conventions import NOT_ESCALATION
 from generator.model.dashboards import Dashboard
 from generator.model.panels import Panel, PanelKind, Query, Row, Threshold, ValueText
@@ -76,8 +77,9 @@ def inputs_panel(slo: SLO, families: Mapping[str, Metric]) -> Panel:
                               *((ValueText(value=str(UNWATCHED), text="none yet", color=NEUTRAL),) if lazy else ())))
 
 
-def slo_row(slo: SLO, families: Mapping[str, Metric]) -> Row:
-    """Objective, SLI now and over the window, budget left, burn rates per window and alert state of one SLO."""
+def slo_row(slo: SLO, families: Mapping[str, Metric], heartbeats: Sequence[str] = ()) -> Row:
+    """Objective, SLI now and over the window, budget left, burn rates per window and alert state of one SLO (its
+    burn alerts counted 0 while one of the heartbeat alerts fires, see derive/firing_count.py)."""
     decimals = _percent_decimals(slo.objective)
     good = ((None, "red"), (slo.target, "green"))
     budget = number(slo.budget)
@@ -86,6 +88,8 @@ def slo_row(slo: SLO, families: Mapping[str, Metric]) -> Row:
     burn_steps = ((None, "green"), *sorted({(burn.factor(slo.window), URGENCY_COLOURS[burn.urgency])
                                             for burn in slo.alerting.windows}))
     remaining = f"1 - {slo.error_ratio_shown(slo.window)} / {budget}"  # the rule's, but 100% before any failure
+    none, said = none_firing(heartbeats)
+    told_none = f", {said}" if said else ""
     panels = (
         _stat("Objective", f"{slo.description}: share of good events promised over {slo.window}.",
               slo.record("objective", "ratio"), "percentunit", decimals=decimals),  # 99.9%, as promised
@@ -98,8 +102,8 @@ def slo_row(slo: SLO, families: Mapping[str, Metric]) -> Row:
         _stat(f"Burn rate ({BASE_WINDOW})", f"Error rate over the last {BASE_WINDOW} as a multiple of the rate "
               f"that spends the budget exactly over {slo.window}.", f"{slo.error_ratio_shown(BASE_WINDOW)} / {budget}",
               "none", decimals=2, thresholds=burn_steps),
-        _stat("Burn alerts firing", "How many of the SLO's burn-rate alerts fire now.",
-              f"count({alerts_selector(slo)}) or vector(0)", "none", decimals=0,
+        _stat("Burn alerts firing", f"How many of the SLO's burn-rate alerts fire now (0 when none{told_none}).",
+              f"count({alerts_selector(slo)}) or {none}", "none", decimals=0,
               thresholds=((None, "green"), (1.0, "red")),
               value_texts=(ValueText(value="0", text="none", color="green"),)),
         Panel(title=f"Error budget left over {slo.window}", kind=PanelKind.TIMESERIES,
@@ -118,13 +122,13 @@ def slo_row(slo: SLO, families: Mapping[str, Metric]) -> Row:
                panels=tuple(panel.model_copy(update={"title": f"{panel.title} ({what})"}) for panel in panels))
 
 
-def overview(slos: list[SLO], families: Mapping[str, Metric]) -> Dashboard:
+def overview(slos: list[SLO], families: Mapping[str, Metric], heartbeats: Sequence[str] = ()) -> Dashboard:
     """The SLO overview dashboard: one row per SLO, in definition order, located at the first SLO (families: series
-    name -> its declared Metric)."""
+    name -> its declared Metric; heartbeats: the always-firing alerts' names)."""
     board = Dashboard(
         name=DASHBOARD, tags=("slo", "obsgen"), time_range="7d", refresh="1m",
         description="Every service-level objective: objective, SLI, error budget left, burn rates and alerts.",
-        rows=tuple(slo_row(slo, families) for slo in slos),
+        rows=tuple(slo_row(slo, families, heartbeats) for slo in slos),
     )
     board._location = slos[0].location
     return board
@@ -136,4 +140,5 @@ def slo_dashboards(objects: Sequence[object], families: Mapping[str, Metric]) ->
     slos = [obj for obj in objects if isinstance(obj, SLO)]
     if not slos or any(isinstance(obj, Dashboard) and obj.name == DASHBOARD for obj in objects):
         return []
-    return [overview(slos, families)]
+    heartbeats = [obj.name for obj in objects if isinstance(obj, Alert) and obj.heartbeat is not None]
+    return [overview(slos, families, heartbeats)]

@@ -20,6 +20,7 @@ from generator.model import (
     CustomVariable,
     Dashboard,
     GrafanaSettings,
+    LogAlert,
     Panel,
     Query,
     QueryVariable,
@@ -56,9 +57,23 @@ def dashboards(project: Project) -> list[Dashboard]:
     return project.all(Dashboard)
 
 
-def dashboard_alerts(project: Project, dashboard: Dashboard) -> list[Alert]:
-    """The alerts a dashboard lists: those naming it, or all of them for an overview."""
-    return [a for a in project.alerts.values() if dashboard.lists_all_alerts or a.dashboard == dashboard.name]
+def dashboard_alerts(project: Project, dashboard: Dashboard) -> list[Alert | LogAlert]:
+    """The alerts a dashboard lists: those naming it, or all of them for an overview; Prometheus' alerts, then
+    Loki's ruler's log alerts (which it remote-writes as ALERTS series to Prometheus, as Prometheus writes its own,
+    so the firing count reads them too)."""
+    rules: list[Alert | LogAlert] = [*project.alerts.values(), *project.all(LogAlert)]
+    return [a for a in rules if dashboard.lists_all_alerts or a.dashboard == dashboard.name]
+
+
+def _tells_someone(project: Project, alert: Alert | LogAlert) -> bool:
+    """Whether an alert tells someone: its severity's or own channels, or its escalation's levels (whose copies are
+    not counted); never an always-firing heartbeat."""
+    if isinstance(alert, Alert):
+        if alert.heartbeat is not None:
+            return False
+        return bool(project.alert_channels(alert) or project.escalation_of(alert))
+    severity = project.alerting.severity(alert.severity)
+    return bool((severity is not None and severity.channels) or project.escalation_of(alert))
 
 
 def variable_values(dashboard: Dashboard) -> dict[str, str]:
@@ -99,9 +114,8 @@ def listed_alerts(project: Project, dashboard: Dashboard) -> tuple[ListedAlert, 
     heartbeats = tuple(alert.name for alert in project.alerts.values() if alert.heartbeat is not None)
     for alert in dashboard_alerts(project, dashboard):
         target = alert_panel(project, alert, with_alert_list=False)
-        # tells someone: its severity's or own channels, or its escalation's levels (whose copies are not counted)
-        counted = alert.heartbeat is None and bool(project.alert_channels(alert) or project.escalation_of(alert))
-        listed.append(ListedAlert(alert.name, alert.severity, alert.condition, alert.for_, counted,
+        condition = alert.condition if isinstance(alert, Alert) else alert.expr
+        listed.append(ListedAlert(alert.name, alert.severity, condition, alert.for_, _tells_someone(project, alert),
                                   _panel_path(*target) if target else None,
                                   conventions.runbook_url(project.stack.docs_url, alert.name), heartbeats))
     return tuple(listed)

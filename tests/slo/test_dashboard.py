@@ -11,7 +11,7 @@ import pytest
 
 from generator.build import build
 from generator.core.promql import metric_names
-from generator.derive.slo.dashboard import inputs_panel, overview
+from generator.derive.slo.dashboard import inputs_panel
 from generator.derive.slo.feed import Segment, input_series, values
 from generator.derive.slo.scenarios import budget_scenario
 from generator.model import SLO, Dashboard, Metric, Panel
@@ -125,8 +125,9 @@ def test_burn_alerts_firing_reads_0_beside_the_heartbeat_and_no_data_where_no_ru
               if panel.title.startswith("Burn alerts firing")]
     assert len(counts) == len(board.rows)
     burning = 'ALERTS{alertname="CheckoutAvailabilityBudgetBurn1h",alertstate="firing",severity="critical"}'
-    nights = (("rules evaluated, no burn", [WATCHDOG], [{"value": 0}]),
-              ("no rule evaluated", [{"series": 'up{job="prometheus"}', "values": "1x120"}], []))
+    Night = tuple[str, list[dict[str, str]], list[dict[str, int]]]
+    nights: tuple[Night, ...] = (("rules evaluated, no burn", [WATCHDOG], [{"value": 0}]),
+                                 ("no rule evaluated", [{"series": 'up{job="prometheus"}', "values": "1x120"}], []))
     tests = [{"name": f"{night}: {expr}", "interval": "1m", "input_series": series,
               "promql_expr_test": [{"expr": expr, "eval_time": "10m", "exp_samples": expected}]}
              for night, series, expected in nights for expr in counts]

@@ -7,6 +7,7 @@ from generator.model import Dashboard, Panel, Query, Row, ValueText
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, NOT_ESCALATION, SEVERITY_LABEL
 
 from .alerting import ALERTING
+from .dashboards_operations import in_view
 from .meta_monitoring import ALERTS as META_ALERTS
 from .stack import STACK
 from .tracing import TRACING, critical_trace_coverage
@@ -171,7 +172,7 @@ META_MONITORING = Dashboard(
                                 legend="{{integration}}")),
         )),
         Row(title="Pipeline components", panels=(
-            Panel(title="Grafana Request Errors", kind="line", unit="percent", thresholds=((50, "red"),),
+            Panel(title="Grafana Request Errors", kind="line", unit="percent", thresholds=((50, "red"),), **in_view(50),
                   description="Share of each Grafana handler's requests answered with a server error, data-source "
                               "proxies left out (GrafanaRequestsFailing warns above 50% for 5 minutes).",
                   queries=Query(expr=f"100 * sum by (handler) (rate({GRAFANA_ERRORS}{RATE})) "
@@ -214,6 +215,7 @@ META_MONITORING = Dashboard(
                                  instant=True),  # No data while the exporter is down, not its last OK
                            Query(expr="min(obsgen_prometheus_up)", legend="Prometheus for forecasts", instant=True))),
             Panel(title="Failing Queries", kind="line", unit="none", decimals=0, width=18, thresholds=((2, "red"),),
+                  **in_view(2),
                   description="Runs in a row of each SQL query (and the database it reads) and forecast that "
                               "failed or timed out, 0 after a success (BusinessQueryFailing warns at two while its "
                               "source is up).",
@@ -235,6 +237,7 @@ META_MONITORING = Dashboard(
         )),
         Row(title="Remote write", panels=(
             Panel(title="Remote Write Failures", kind="line", unit="percentunit", thresholds=((0.01, "red"),),
+                  **in_view(0.01),
                   description="Share of samples each remote-write queue failed to send "
                               "(PrometheusRemoteStorageFailures pages above 1% for 15 minutes); empty while no remote "
                               "write is configured.",
@@ -242,7 +245,7 @@ META_MONITORING = Dashboard(
                                      f"(rate(prometheus_remote_storage_samples_failed_total{RATE}) + "
                                      f"rate(prometheus_remote_storage_samples_total{RATE}))",
                                 legend="{{remote_name}}")),
-            Panel(title="Remote Write Behind", kind="line", unit="s", thresholds=((120, "red"),),
+            Panel(title="Remote Write Behind", kind="line", unit="s", thresholds=((120, "red"),), **in_view(120),
                   description="How far each remote-write queue lags what Prometheus ingests "
                               "(PrometheusRemoteWriteBehind pages above 2 minutes for 15 minutes).",
                   queries=Query(expr="max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds[5m]) - "

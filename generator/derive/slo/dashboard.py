@@ -112,9 +112,11 @@ def slo_row(slo: SLO, families: Mapping[str, Metric], heartbeats: Sequence[str] 
               decimals=1, max=1.0, thresholds=_thresholds(BUDGET_STEPS), time_range=slo.window),
         Panel(title="Burn rate per window", kind=PanelKind.TIMESERIES,
               description="Each alert window's error ratio over the budget; an alert fires when both its "
-                          "long and short window cross its threshold line.",
+                          "long and short window cross its threshold line (the axis reaches past the highest, so "
+                          "each line shows on a normal day, far above a burn under 1).",
               queries=tuple(Query(expr=f"{slo.error_ratio_shown(w)} / {budget}", legend=w) for w in windows),
-              unit="none", width=8, decimals=1, min=0.0, thresholds=_thresholds(burn_steps)),
+              unit="none", width=8, decimals=1, min=0.0, thresholds=_thresholds(burn_steps),
+              soft_max=max(step for step, _ in burn_steps if step is not None) * 1.25),  # every line in view
         inputs_panel(slo, families),
     )
     what = f"{slo.service} {slo.name}"

@@ -94,11 +94,13 @@ def classic_matchers(line: str) -> list[Matcher]:
 
 
 def _utf8_tokens(line: str) -> list[str]:
-    tokens, at = [], 0
-    while rest := line[at:].strip(UNICODE_SPACES):
+    """The line's tokens, up to its last character that is not a space (found once: looking for one in the rest of
+    the line at each token copied the rest, quadratic in a long line)."""
+    tokens, at, end = [], 0, len(line.rstrip(UNICODE_SPACES))
+    while at < end:
         found = _UTF8_TOKEN.match(line, at)
         if found is None:
-            raise ValueError(f"{rest[:1]}: invalid input")
+            raise ValueError(f"{line[at:end].lstrip(UNICODE_SPACES)[:1]}: invalid input")
         tokens.append(next(token for token in found.groups() if token is not None))
         at = found.end()
     return tokens

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
+from generator.core.go_regex_limits import Tree
 from generator.core.releases import ALERTMANAGER_GO_1_22, ordered
 
 MAX_REPEAT = 1000
@@ -81,6 +82,7 @@ class _Reader:
         self.out: list[str] = []
         self.groups: list[tuple[int, int]] = [(1, 0)]
         """Each open group's weight (of its heaviest atom) and where its opening is in out."""
+        self.tree = Tree(pattern)  # Go's limits on its parse tree's height and size
         self.atom = False  # what a repeat would repeat: none after ( or |; a flag group (?i) leaves it
         self.atom_at = 0  # where the atom starts in out
         self.flags: list[tuple[int, int]] = []  # where in out a flag group is, and in how many groups
@@ -109,10 +111,12 @@ class _Reader:
             if step is not None:
                 step()
             else:
+                self.tree.atom(literal=char not in ".^$")
                 self.emit(char)
                 self.at += 1
         if len(self.groups) > 1:
             raise _error("missing closing )", self.text)
+        self.tree.finish()
         return "".join(self.out)
 
     def escape(self) -> None:
@@ -124,12 +128,16 @@ class _Reader:
             literal = text[at + 2:] if stop < 0 else text[at + 2:stop]
             self.at = len(text) if stop < 0 else stop + 2
             for char in literal:  # each a literal of its own, as Go's: a repeat after \E repeats the last
+                self.tree.atom(literal=True)
                 self.emit(f"\\x{{{ord(char):x}}}")
             return
         if text[at + 1] in "AzbB":
             self.at += 2
+            self.tree.atom()
         else:
-            self.at = self.class_escape(at) or _escaped_char(text, at)[1]
+            end = self.class_escape(at)
+            self.at = end or _escaped_char(text, at)[1]
+            self.tree.atom(literal=end is None)
         self.emit(text[at:self.at])
 
     def class_escape(self, at: int) -> int | None:
@@ -179,6 +187,7 @@ class _Reader:
                 if high < low:
                     raise _error("invalid character class range", text[start:at])
         self.at = at + 1
+        self.tree.atom()
         self.emit(text[start:self.at])
 
     def class_char(self, at: int, start: int) -> tuple[int, int]:
@@ -193,6 +202,7 @@ class _Reader:
         text, at = self.text, self.at
         named = self.named(at)
         if named or not text.startswith("(?", at):
+            self.tree.open(capture=True)
             self.settle()
             self.groups.append((1, len(self.out)))
             self.emit(text[at:named or at + 1], atom=False)
@@ -200,6 +210,7 @@ class _Reader:
             return
         kind, self.at = _perl_flags(text, at)
         if kind == ":":
+            self.tree.open(capture=False)
             self.settle()
             self.groups.append((1, len(self.out)))
             self.emit(text[at:self.at], atom=False)
@@ -230,18 +241,21 @@ class _Reader:
     def close(self) -> None:
         if len(self.groups) == 1:
             raise _error("unexpected )", self.text)
+        self.tree.close()
         self.settle()
         weight, start = self.groups.pop()
         self.emit(")", weight=weight, start=start)
         self.at += 1
 
     def alternative(self) -> None:
+        self.tree.alternative()
         self.emit("|", atom=False)
         self.at += 1
 
     def braces(self) -> None:
         found = _REPEAT.match(self.text, self.at)
         if found is None:  # Go reads a { that starts no repeat as itself ({,3} among them)
+            self.tree.atom(literal=True)
             self.emit(r"\{")
             self.at += 1
             return
@@ -249,17 +263,21 @@ class _Reader:
         if int(low) > MAX_REPEAT or (high and (int(high) > MAX_REPEAT or int(high) < int(low))):
             raise _error("invalid repeat count", found[0])
         # repeatIsValid's count: {n,m}'s m, {n}'s n, {n,}'s n (none for {0,}); {0} and {0,0} empty the atom
-        self.quantify(found[0], found.end(), int(high or low) if high or not comma else max(int(low), 1))
+        bounds = int(low), None if comma and not high else int(high or low)
+        self.quantify(found[0], found.end(), int(high or low) if high or not comma else max(int(low), 1), bounds)
 
     def repeat(self) -> None:
-        self.quantify(self.text[self.at], self.at + 1)
+        operator = self.text[self.at]
+        self.quantify(operator, self.at + 1, bounds=(int(operator == "+"), 1 if operator == "?" else None))
 
-    def quantify(self, operator: str, end: int, count: int | None = None) -> None:
+    def quantify(self, operator: str, end: int, count: int | None = None,
+                 bounds: tuple[int, int | None] = (0, None)) -> None:
         stop = end + (self.text[end:end + 1] == "?")
         if self.repeated:  # Go stacks no repeats: a** and a*+ are errors, not a doubled star or a possessive one
             raise _error("invalid nested repetition operator", self.text[self.repeat_at:stop])
         if not self.atom:
             raise _error("missing argument to repetition operator", self.text[self.at:stop])
+        self.tree.repeat(*bounds, counted=count is not None)  # Go checks the tree's size before the repeat's count
         if count is not None:
             if count * self.weight > MAX_REPEAT:
                 raise _error("invalid repeat count", operator)

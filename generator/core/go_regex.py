@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from generator.core.go_regex_limits import Tree
+from generator.core.go_regex_limits import Tree, class_weight
 from generator.core.releases import ALERTMANAGER_GO_1_22, ordered
 
 MAX_REPEAT = 1000
@@ -157,8 +157,10 @@ class _Reader:
             name, end = text[at + 3:stop].removeprefix("^"), stop + 1
         else:
             name, end = text[at + 2], at + 3
-        if name not in _CATEGORIES and not (_SCRIPT.fullmatch(name) and _script(name)):
+        weight = class_weight(text[at:end])  # None if RE2 knows no such script (of another Unicode version maybe)
+        if name not in _CATEGORIES and not (_SCRIPT.fullmatch(name) and weight):
             raise _error("invalid character class range", text[at:end])
+        self.tree.classes += weight or 1
         return end
 
     def bracket(self) -> None:
@@ -343,17 +345,6 @@ def _escaped_char(text: str, at: int) -> tuple[int, int]:
     if letter.isascii() and not letter.isalnum():
         return ord(letter), at + 2
     raise _error("invalid escape sequence", text[at:at + 2])
-
-
-@cache
-def _script(name: str) -> bool:
-    """Whether RE2 knows a Unicode script by that name (Go's unicode.Scripts, of another Unicode version maybe)."""
-    re2, options = _re2()
-    try:
-        re2.compile(f"\\p{{{name}}}", options)
-    except re2.error:
-        return False
-    return True
 
 
 def _utf8(text: str) -> bytes:

@@ -134,7 +134,7 @@ def links_unreadable(status: Any, files: Files) -> str:
     ("" when it reads them as written, or when either release is unknown): its UI decodes a link's filter value as
     JSON from 0.32.0 (prometheus/alertmanager#4862) and keeps it as written before, and its /api/v2/status answer
     (status, None when it could not be read) reports the running release (versionInfo.version)."""
-    running, declared = _release(status) if status is not None else "", _declared(None, files)
+    running, declared = _release(status), _declared(None, files)  # _release(None): ""
     if not running or declared is None or ui_decodes_filter(running) == ui_decodes_filter(declared):
         return ""
     if ui_decodes_filter(running):

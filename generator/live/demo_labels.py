@@ -35,11 +35,11 @@ def label_values(project: Project, source: str, label: str, stock: tuple[str, ..
     `service`, equality matchers on those series), each stock value only a selector's regex needs beside them;
     where no Metric or Service declares the label, the stock values and those its equality matchers select."""
     metrics = read_metrics(project, source)
+    if not metrics:
+        return stock
     declared = [labels[label] for metric in metrics for labels in metric.initial_labels if label in labels]
     if not declared and label == "service":
         declared = [service.name for service in project.all(Service)]
-    if not metrics:
-        return stock
     names = {name for metric in metrics for name in metric.series_names()}
     wanted = _matchers(project, names, label)
     selected = [value for op, value in wanted if op == "=" and value]

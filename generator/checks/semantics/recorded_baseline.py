@@ -29,7 +29,6 @@ from generator.core.errors import Level
 from generator.core.promql import facts
 from generator.model import RuleSet
 from generator.model.project import Project
-from generator.model.rulesets import ImportedRecord
 
 CODE = "SM023"
 NAME = "recorded-baseline"
@@ -57,8 +56,7 @@ def recorded_exprs(project: Project) -> dict[str, str]:
     """Every recording rule's expression by the series it records: obsgen's and imported rule sets'."""
     rules = {name: rule.expr for name, rule in project.recording_rules.items()}
     for rule_set in project.all(RuleSet):
-        rules |= {rule.name: rule.expr for group in rule_set.groups for rule in group.rules
-                  if isinstance(rule, ImportedRecord)}
+        rules |= {rule.name: rule.expr for rule in rule_set.records()}
     return rules
 
 

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.alert_without_condition import COMPARISONS
 from generator.core.errors import Level
 from generator.core.promql import FILTERING_OPERATORS, PromQLError, parse, read_selectors, selectors, walk
 from generator.derive.result_labels import is_scalar
@@ -48,7 +49,6 @@ NOT_ITS_VALUE = frozenset({"timestamp", "count_over_time", "present_over_time", 
                            "changes", "resets", "vector", "scalar", "time", *COUNTER_FUNCTIONS})
 """Functions whose result is not their input's values (a rate() inside is judged on its own)."""
 COUNTING = frozenset({"count", "count_values", "group"})
-COMPARISONS = frozenset({">", "<", ">=", "<=", "==", "!="})
 TIMESTAMP = re.compile(r"(?:^|_)timestamp(?:_|$)")
 """A gauge's name saying it holds a timestamp (x_timestamp_seconds, x_last_timestamp): it grows as a counter does."""
 

@@ -92,7 +92,7 @@ def _alerts(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...
 
 
 def check(context: Context) -> Iterator[Finding]:
-    rules = recorded_exprs(context.project)
+    rules = context.derived(recorded_exprs)
     slos = [(slo, _slo_inputs(slo)) for slo in context.project.all(SLO)]
     for at, path, what, expr, held in _alerts(context):
         hold = parse_seconds(held)

@@ -28,7 +28,6 @@ from generator.core.duration import format_seconds
 from generator.core.errors import Level
 from generator.core.promql import facts
 from generator.model import RuleSet
-from generator.model.project import Project
 
 CODE = "SM023"
 NAME = "recorded-baseline"
@@ -52,8 +51,10 @@ def _recorded_at_offset(rules: Mapping[str, str], expr: str, seen: frozenset[str
     return "", 0.0
 
 
-def recorded_exprs(project: Project) -> dict[str, str]:
-    """Every recording rule's expression by the series it records: obsgen's and imported rule sets'."""
+def recorded_exprs(context: Context) -> dict[str, str]:
+    """Every recording rule's expression by the series it records: obsgen's and imported rule sets' (made once a
+    check run, context.derived: SM022 reads it too)."""
+    project = context.project
     rules = {name: rule.expr for name, rule in project.recording_rules.items()}
     for rule_set in project.all(RuleSet):
         rules |= {rule.name: rule.expr for rule in rule_set.records()}
@@ -61,7 +62,7 @@ def recorded_exprs(project: Project) -> dict[str, str]:
 
 
 def check(context: Context) -> Iterator[Finding]:
-    rules = recorded_exprs(context.project)
+    rules = context.derived(recorded_exprs)
     for at, path, what, expr in conditions(context):
         name, offset = _recorded_at_offset(rules, expr)
         if name:

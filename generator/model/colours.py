@@ -30,15 +30,15 @@ rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown seagreen sea
 slateblue slategray slategrey snow springgreen steelblue tan teal thistle tomato turquoise violet wheat white
 whitesmoke yellow yellowgreen
 """
-CSS_NAMES = frozenset(_CSS_NAMES.split())
-"""CSS Color Module Level 4's named colours."""
+CSS_NAMES = frozenset(_CSS_NAMES.split()) | {"transparent"}
+"""CSS Color Module Level 4's named colours, and its keyword transparent (read in any case, as the names are)."""
 CSS_VALUE = re.compile(r"#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|(?:rgba?|hsla?)\([^()]*\)", re.IGNORECASE)
 
 
 def colour(value: str) -> str:
     """The colour as given, when Grafana or the browser can draw it; '' (the default where one is optional) too."""
     name = value.strip().lower()  # CSS reads its names in any case, Grafana its palette's only as written
-    if not value or value.strip() in PALETTE or name in CSS_NAMES | {"transparent"} or CSS_VALUE.fullmatch(name):
+    if not value or value.strip() in PALETTE or name in CSS_NAMES or CSS_VALUE.fullmatch(name):
         return value
     import difflib  # only for a refused colour: a build loads no difflib (tests/speed/test_cli_imports)
 

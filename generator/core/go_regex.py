@@ -29,6 +29,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from generator.core.go_regex_limits import Tree, class_weight
+from generator.core.go_regex_limits import parse_error as _error
 from generator.core.releases import ALERTMANAGER_GO_1_22, ordered
 
 MAX_REPEAT = 1000
@@ -51,10 +52,6 @@ _CATEGORIES = frozenset(("L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me
                          "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So", "Z", "Zs", "Zl", "Zp", "C",
                          "Cc", "Cf", "Co", "Cs", "Any"))
 """The Unicode general categories Go's \\p reads, and Any; a script's name (\\p{Greek}) is taken if RE2 knows it."""
-
-
-def _error(what: str, text: str) -> ValueError:
-    return ValueError(f"error parsing regexp: {what}: `{text}`")
 
 
 @cache

@@ -36,7 +36,8 @@ MAX_PROGRAM = 1_500_000
 """obsgen's: the most instructions RE2 is given (`\\pL{1000}`, 1,200,000: 0.5 s, 170 MiB; Go's maxSize 3,355,443)."""
 
 
-def _refused(code: str, text: str) -> ValueError:
+def parse_error(code: str, text: str) -> ValueError:
+    """Go's error for an expression regexp/syntax refuses, as go_regex raises each (`error parsing regexp: ...`)."""
     return ValueError(f"error parsing regexp: {code}: `{text}`")
 
 
@@ -179,14 +180,15 @@ class Tree:
         height, size, _, work, optional = self.content(self.groups[-1])
         self.check(height, size)
         if optional > MAX_OPTIONAL:
-            raise _refused(f"obsgen cannot read it: it holds {optional:,} optional repeats, more than {MAX_OPTIONAL:,} "
-                           "(RE2 would take over a second to compile them, in time quadratic in them)", self.text)
+            raise parse_error(f"obsgen cannot read it: it holds {optional:,} optional repeats, more than "
+                              f"{MAX_OPTIONAL:,} (RE2 would take over a second to compile them, in time quadratic in "
+                              "them)", self.text)
         if work > MAX_PROGRAM:
-            raise _refused(f"obsgen cannot read it: it would compile to some {work:,} instructions, more than "
-                           f"{MAX_PROGRAM:,} (RE2 would take hundreds of MiB and seconds to build them)", self.text)
+            raise parse_error(f"obsgen cannot read it: it would compile to some {work:,} instructions, more than "
+                              f"{MAX_PROGRAM:,} (RE2 would take hundreds of MiB and seconds to build them)", self.text)
 
     def check(self, height: int, size: int) -> None:
         if height > MAX_HEIGHT:
-            raise _refused("expression nests too deeply", self.text)
+            raise parse_error("expression nests too deeply", self.text)
         if size > MAX_SIZE:
-            raise _refused("expression too large", self.text)
+            raise parse_error("expression too large", self.text)

@@ -20,11 +20,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.result_readers import possible_labels_of
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, parse
 from generator.derive.escalation import escalation_labels
 from generator.derive.examples import sent_labels
-from generator.derive.result_labels import OPEN, Labels, possible_labels_reader
+from generator.derive.result_labels import OPEN, Labels
 from generator.model import Alert, LogAlert, RuleSet, ScrapeJob
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 from generator.model.notify import Inhibition
@@ -55,7 +56,7 @@ def check(context: Context) -> Iterator[Finding]:
         return
     others = {alert.name for alert in project.all(LogAlert)} | {
         alert.name for rule_set in project.all(RuleSet) for alert in rule_set.alerts()}
-    reader = possible_labels_reader(project)
+    reader = possible_labels_of(context)  # the build's, shared with SM011/SM012/SM014/SM020
     carried: dict[str, set[str] | None] = {}
     for inhibition in inhibitions:
         for side in ("source", "target"):

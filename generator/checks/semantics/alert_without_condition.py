@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.by_text import remembered, string
@@ -71,22 +71,38 @@ def why_always(expr: str) -> str:
     return ""
 
 
-def conditions(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...], str, str]]:
-    """Each alert but a heartbeat, obsgen's and imported rule sets': where it is, its condition field's path, how a
-    message names it, its PromQL."""
+class Condition(NamedTuple):
+    """An alert but a heartbeat, obsgen's or an imported rule set's, as the checks of its condition read it."""
+
+    at: Definition
+    path: tuple[str | int, ...]
+    """Its condition field's path."""
+    what: str
+    """How a message names it."""
+    expr: str
+    held: str
+    """Its `for` ("" for none)."""
+    held_path: tuple[str | int, ...]
+    """Its `for` field's path."""
+
+
+def conditions(context: Context) -> Iterator[Condition]:
+    """Each alert but a heartbeat, obsgen's and imported rule sets'."""
     for alert in context.project.all(Alert):
         if alert.heartbeat is None:
-            yield alert, ("expr",) if alert.expr else ("metric",), f"alert {alert.name}", alert.condition
+            yield Condition(alert, ("expr",) if alert.expr else ("metric",), f"alert {alert.name}", alert.condition,
+                            alert.for_, ("for",))
     for rule_set in context.project.all(RuleSet):
         for g, group in enumerate(rule_set.groups):
             for r, rule in enumerate(group.rules):
                 if isinstance(rule, ImportedAlert):
-                    yield (rule_set, ("groups", g, "rules", r, "expr"),
-                           f"rule set {rule_set.name}, alert {rule.name}", rule.expr)
+                    rule_path = ("groups", g, "rules", r)
+                    yield Condition(rule_set, (*rule_path, "expr"), f"rule set {rule_set.name}, alert {rule.name}",
+                                    rule.expr, rule.for_ or "", (*rule_path, "for_"))
 
 
 def check(context: Context) -> Iterator[Finding]:
-    for at, path, what, expr in conditions(context):
+    for at, path, what, expr, *_ in conditions(context):
         why = remembered("always", expr, partial(why_always, expr), str, string)  # its text alone decides
         if why:
             yield Finding(at, f"{what} fires as long as its series exist: {why}; compare with the threshold that "

@@ -32,12 +32,11 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 
 from generator.checks.base import Context, Finding
+from generator.checks.semantics.alert_without_condition import conditions
 from generator.checks.semantics.recorded_baseline import recorded_exprs
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.errors import Level
 from generator.core.promql import facts, metric_names
-from generator.model import Alert, Definition, RuleSet
-from generator.model.rulesets import ImportedAlert
 from generator.model.slo import SLO
 
 CODE = "SM022"
@@ -78,24 +77,11 @@ def _slo_inputs(slo: SLO) -> frozenset[str]:
     return frozenset(name for text in slo.sli.inputs() for name in metric_names(text))
 
 
-def _alerts(context: Context) -> Iterator[tuple[Definition, tuple[str | int, ...], str, str, str]]:
-    """Each alert with a `for`: where it is, its `for` field's path, how the message names it, its expr, its for."""
-    for alert in context.project.all(Alert):
-        if alert.heartbeat is None:
-            yield alert, ("for",), f"alert {alert.name}", alert.condition, alert.for_
-    for rule_set in context.project.all(RuleSet):
-        for g, group in enumerate(rule_set.groups):
-            for r, rule in enumerate(group.rules):
-                if isinstance(rule, ImportedAlert) and rule.for_:
-                    yield (rule_set, ("groups", g, "rules", r, "for_"),
-                           f"rule set {rule_set.name}, alert {rule.name}", rule.expr, rule.for_)
-
-
 def check(context: Context) -> Iterator[Finding]:
     rules = context.derived(recorded_exprs)
     slos = [(slo, _slo_inputs(slo)) for slo in context.project.all(SLO)]
-    for at, path, what, expr, held in _alerts(context):
-        hold = parse_seconds(held)
+    for at, _, what, expr, held, path in conditions(context):
+        hold = parse_seconds(held) if held else 0.0
         if not hold:
             continue
         reads = _reads(rules, expr) if slos else frozenset()

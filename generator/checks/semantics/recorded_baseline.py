@@ -63,7 +63,7 @@ def recorded_exprs(context: Context) -> dict[str, str]:
 
 def check(context: Context) -> Iterator[Finding]:
     rules = context.derived(recorded_exprs)
-    for at, path, what, expr in conditions(context):
+    for at, path, what, expr, *_ in conditions(context):
         name, offset = _recorded_at_offset(rules, expr)
         if name:
             shift = format_seconds(offset)

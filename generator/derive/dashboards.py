@@ -103,28 +103,30 @@ class ListedAlert:
     opens: str | None
     """The path of the panel it opens on its own dashboard (None: none)."""
     runbook: str
-    heartbeats: tuple[str, ...] = ()
-    """The project's always-firing heartbeat alerts (Watchdog), whose ALERTS series say its rules are evaluated: the
-    firing count reads 0 only beside them, "No data" without them (the same for each alert listed)."""
+
+
+def heartbeat_names(project: Project) -> tuple[str, ...]:
+    """The project's always-firing heartbeat alerts (Watchdog), whose ALERTS series say its rules are evaluated: a
+    firing count reads 0 only beside them, "No data" without them (firing_count.none_firing)."""
+    return tuple(alert.name for alert in project.alerts.values() if alert.heartbeat is not None)
 
 
 def listed_alerts(project: Project, dashboard: Dashboard) -> tuple[ListedAlert, ...]:
     """The alerts a dashboard lists (dashboard_alerts), as its JSON and page show them."""
     listed = []
-    heartbeats = tuple(alert.name for alert in project.alerts.values() if alert.heartbeat is not None)
     for alert in dashboard_alerts(project, dashboard):
         target = alert_panel(project, alert, with_alert_list=False)
         condition = alert.condition if isinstance(alert, Alert) else alert.expr
         listed.append(ListedAlert(alert.name, alert.severity, condition, alert.for_, _tells_someone(project, alert),
                                   _panel_path(*target) if target else None,
-                                  conventions.runbook_url(project.stack.docs_url, alert.name), heartbeats))
+                                  conventions.runbook_url(project.stack.docs_url, alert.name)))
     return tuple(listed)
 
 
-def _alerts_row(dashboard: Dashboard, alerts: tuple[ListedAlert, ...]) -> Row:
+def _alerts_row(dashboard: Dashboard, alerts: tuple[ListedAlert, ...], heartbeats: tuple[str, ...]) -> Row:
     names = "|".join(a.name for a in alerts if a.counted)
     counted = f'count(ALERTS{{alertstate="firing",alertname=~"{names}",{conventions.NOT_ESCALATION}}})'
-    none = none_firing(alerts[0].heartbeats)
+    none = none_firing(heartbeats)
     firing = Panel(
         title=FIRING_TITLE, kind="stat", unit="none", width=6, height=6,
         description="How many of the alerts listed here that tell someone fire now (0 when none"
@@ -148,15 +150,16 @@ def _alerts_row(dashboard: Dashboard, alerts: tuple[ListedAlert, ...]) -> Row:
 
 def sections(project: Project, dashboard: Dashboard) -> list[Section]:
     """The dashboard's panels grouped by row, with an Alerts row listing its alerts appended."""
-    return listed_sections(dashboard, listed_alerts(project, dashboard))
+    return listed_sections(dashboard, listed_alerts(project, dashboard), heartbeat_names(project))
 
 
-def listed_sections(dashboard: Dashboard, alerts: tuple[ListedAlert, ...]) -> list[Section]:
-    """sections(), of the alerts the dashboard lists."""
+def listed_sections(dashboard: Dashboard, alerts: tuple[ListedAlert, ...],
+                    heartbeats: tuple[str, ...]) -> list[Section]:
+    """sections(), of the alerts the dashboard lists and the project's heartbeats (heartbeat_names)."""
     found = [Section(None, dashboard.panels)] if dashboard.panels else []
     found += [Section(row, row.panels) for row in dashboard.rows]
     if alerts:
-        row = _alerts_row(dashboard, alerts)
+        row = _alerts_row(dashboard, alerts, heartbeats)
         found.append(Section(row, row.panels))
     return found
 

@@ -11,6 +11,7 @@ from generator.derive.dashboards import (
     alert_panel,
     dashboard_alerts,
     dashboards,
+    heartbeat_names,
     listed_alerts,
     listed_sections,
 )
@@ -31,6 +32,7 @@ class Reads:
     """For each alert, the dashboard and panel it opens ('-': none)."""
     grafana_url: str
     source: str
+    heartbeats: tuple[str, ...]
 
 
 def reads(project: Project, dashboard: Dashboard) -> Reads:
@@ -40,7 +42,7 @@ def reads(project: Project, dashboard: Dashboard) -> Reads:
         target = alert_panel(project, alert)
         opens.append(f"{target[0].display_title} / {target[1].title}" if target else "-")
     return Reads(listed_alerts(project, dashboard), tuple(opens), project.stack.grafana_url.rstrip("/"),
-                 project.relative(dashboard.location).file)
+                 project.relative(dashboard.location).file, heartbeat_names(project))
 
 
 def page(dashboard: Dashboard, read: Reads) -> str:
@@ -49,7 +51,7 @@ def page(dashboard: Dashboard, read: Reads) -> str:
         dashboard=dashboard,
         url=f"{read.grafana_url}/d/{dashboard.uid}/{slug(dashboard.display_title)}",
         variables=dashboard.variables,
-        sections=listed_sections(dashboard, read.alerts),
+        sections=listed_sections(dashboard, read.alerts, read.heartbeats),
         alerts=list(zip(read.alerts, read.opens, strict=True)),
         source=read.source,
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from generator.core.made_once import made
 from generator.core.verbatim import merge
-from generator.derive.dashboards import ListedAlert, dashboards, listed_alerts, listed_sections
+from generator.derive.dashboards import ListedAlert, dashboards, heartbeat_names, listed_alerts, listed_sections
 from generator.derive.layout import layout
 from generator.derive.timeline_rows import timeline_rows
 from generator.derive.variable_json import DATASOURCE, variable_json
@@ -55,12 +55,14 @@ class Reads:
     alerts: tuple[ListedAlert, ...]
     timeline_rows: tuple[int | None, ...]
     """The rows of each panel of all_panels, where it is a state timeline and they are known."""
+    heartbeats: tuple[str, ...]
 
 
 def reads(project: Project, dashboard: Dashboard) -> Reads:
     """What the dashboard's JSON reads of the project."""
     return Reads(listed_alerts(project, dashboard),
-                 tuple(timeline_rows(project, dashboard, panel) for panel in dashboard.all_panels))
+                 tuple(timeline_rows(project, dashboard, panel) for panel in dashboard.all_panels),
+                 heartbeat_names(project))
 
 
 def _annotations(alerts: tuple[ListedAlert, ...]) -> dict[str, Any]:
@@ -78,7 +80,7 @@ def _annotations(alerts: tuple[ListedAlert, ...]) -> dict[str, Any]:
 
 def _panels(dashboard: Dashboard, read: Reads) -> list[dict[str, Any]]:
     """Top-level panels in reading order; a collapsed row holds its own."""
-    found = listed_sections(dashboard, read.alerts)
+    found = listed_sections(dashboard, read.alerts, read.heartbeats)
     collapsed = {id(p) for s in found if s.row is not None and s.row.collapsed for p in s.panels}
     rows = {id(panel): count for panel, count in zip(dashboard.all_panels, read.timeline_rows, strict=True)}
     documents: list[dict[str, Any]] = []

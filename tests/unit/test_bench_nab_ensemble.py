@@ -19,7 +19,7 @@ STEP, DAY = 1800.0, 48
 def _series(values: np.ndarray) -> Series:
     """A file on a regular half-hourly grid, without windows."""
     n = values.size
-    stamps = 1_400_000_000.0 + STEP * np.arange(n)
+    stamps = (1_400_000_000.0 + STEP * np.arange(n)).astype(np.float64)
     slot = np.arange(n, dtype=np.int64)
     return Series("g/f.csv", "g", tuple(str(s) for s in stamps), stamps, values, STEP, values, slot, ())
 
@@ -54,6 +54,7 @@ def test_the_level_shift_and_variance_change_scores_peak_where_the_series_change
     shifted = values + np.where(np.arange(800) >= 500, 6.0, 0.0)
     level = level_shift_score(shifted, STEP)
     assert np.nanargmax(level[400:]) + 400 in range(500, 503) and np.nanmax(level) > 2.0
+    assert np.isnan(level[: DAY // 2]).all()  # no baseline from less than half a day
     noisy = values + np.where(np.arange(800) >= 600, np.random.default_rng(1).normal(0.0, 0.5, 800), 0.0)
     spread = variance_change_score(noisy - 10.0 - np.sin(2 * np.pi * np.arange(800) / DAY), STEP)
     assert np.nanmax(spread[600:612]) > 2 * np.nanmax(spread[400:600])  # within 6 hours of the change
@@ -65,4 +66,10 @@ def test_a_nan_second_score_is_the_shipped_detector_bit_for_bit() -> None:
     rows = signals(_series(values), scores)
     control, _ = VARIANTS["shipped (second NaN)"]
     assert np.isnan(rows[0]).all() and np.isfinite(rows[1:, 400:]).all()
-    assert np.array_equal(control(scores, rows, DEFAULT_PARAMS), combined_score(scores, DEFAULT_PARAMS), equal_nan=True)
+    shipped = combined_score(scores, DEFAULT_PARAMS)
+    assert np.array_equal(control(scores, rows, DEFAULT_PARAMS), shipped, equal_nan=True)
+    for row, name in enumerate(("+ seasonal-naive residual", "+ level shift", "+ variance change"), 1):
+        combine, _ = VARIANTS[name]
+        ored = np.fmax(shipped, rows[row] / DEFAULT_PARAMS.residual_threshold)
+        assert np.array_equal(combine(scores, rows, DEFAULT_PARAMS), ored, equal_nan=True)
+        assert not np.array_equal(ored, shipped, equal_nan=True)

@@ -53,6 +53,7 @@ seasonal-naive one doubles the false positives in AWS (13 to 26) and adds 19 in 
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -147,22 +148,17 @@ def signals(series: Series, scores: AnomalyScores) -> FloatArray:
                      level_shift_score(x, step), variance_change_score(scores.residual, step)])
 
 
-def ensemble(row: int) -> Combine:
+def ored(row: int, scores: AnomalyScores, extra: FloatArray, params: DetectorParams) -> FloatArray:
     """The shipped combined score OR-ed with row ``row`` of :func:`signals` over the residual threshold."""
-
-    def combine(scores: AnomalyScores, extra: FloatArray, params: DetectorParams) -> FloatArray:
-        out: FloatArray = np.fmax(combined_score(scores, params), extra[row] / params.residual_threshold)
-        return out
-
-    return combine
+    out: FloatArray = np.fmax(combined_score(scores, params), extra[row] / params.residual_threshold)
+    return out
 
 
+SECOND_SCORES = ("shipped (second NaN)", "+ seasonal-naive residual", "+ level shift", "+ variance change")
+"""The variants' names, in the order of :func:`signals`' rows."""
 VARIANTS: dict[str, tuple[Combine, tuple[DetectorParams, ...]]] = {
     "shipped": (lambda s, x, p: combined_score(s, p), DETECTOR_GRID),
-    "shipped (second NaN)": (ensemble(0), DETECTOR_GRID),
-    "+ seasonal-naive residual": (ensemble(1), DETECTOR_GRID),
-    "+ level shift": (ensemble(2), DETECTOR_GRID),
-    "+ variance change": (ensemble(3), DETECTOR_GRID),
+    **{name: (functools.partial(ored, row), DETECTOR_GRID) for row, name in enumerate(SECOND_SCORES)},
 }
 
 

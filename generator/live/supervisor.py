@@ -168,11 +168,9 @@ RULES_BYTES = 16 * 2**20  # /api/v1/rules of a few hundred rules is about 0.5 Mi
 
 def rules_evaluated_since(url: str, since: float, longest: float) -> Callable[[], bool]:
     """Readiness probe: Prometheus at url is ready and has evaluated every rule group evaluated at most every
-    `longest` seconds at `since` (Unix seconds) or later: past the end of the history written ahead of the clock,
-    each evaluates over live data. A group evaluated less often is not waited for (a 1d aggregation group, every 5
-    minutes). Without an out-of-order window (live/stack.py OUT_OF_ORDER_WINDOW) Prometheus refuses the evaluations
-    before that end as out of bounds, and such a group whose first one came that early keeps the error until its
-    next."""
+    `longest` seconds at `since` (Unix seconds) or later (`up` gives the moment it started Prometheus: each such
+    group evaluated once). A group evaluated less often is not waited for (an aggregation group, every minute or
+    five: its first evaluation may come a whole interval after the start)."""
     ready = http_ready(url + "/-/ready")
     asked = [0.0]  # when the rules were last asked for: once a second (the answer is ~0.5 MiB), not every poll
 

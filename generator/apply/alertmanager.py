@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.apply.files import Files
 from generator.apply.http import Api
-from generator.apply.reload import Release, ReloadableServer, gauge
+from generator.apply.reload import Declared, Release, ReloadableServer, gauge
 from generator.apply.rules import document
 from generator.core.alert_routing import RouteTree
 from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
@@ -111,9 +111,10 @@ def _release(status: Any) -> str:
         return ""
 
 
-def _declared(source: Path | None, files: Files) -> str | None:
+def _declared(source: Path | None, files: Files) -> Declared | None:
     """The release obsgen.tmpl among the files was built for (Stack.alertmanager_version), None when it says none."""
-    return declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace"))
+    release = declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace"))
+    return Declared(release) if release is not None else None
 
 
 SERVER = ReloadableServer(
@@ -134,8 +135,9 @@ def links_unreadable(status: Any, files: Files) -> str:
     ("" when it reads them as written, or when either release is unknown): its UI decodes a link's filter value as
     JSON from 0.32.0 (prometheus/alertmanager#4862) and keeps it as written before, and its /api/v2/status answer
     (status, None when it could not be read) reports the running release (versionInfo.version)."""
-    running, declared = _release(status), _declared(None, files)  # _release(None): ""
-    if not running or declared is None or ui_decodes_filter(running) == ui_decodes_filter(declared):
+    running = _release(status)  # _release(None): ""
+    declared = _declared(None, files)
+    if not running or declared is None or ui_decodes_filter(running) == ui_decodes_filter(declared.release):
         return ""
     if ui_decodes_filter(running):
         reads, fails = "decodes as JSON", "a value with a control character opens an empty silence form"
@@ -143,5 +145,5 @@ def links_unreadable(status: Any, files: Files) -> str:
         reads, fails = "keeps as written", ("a value with a control character, \" or \\ opens a silence form for "
                                             "another value, unwarned")
     return (f"the server runs Alertmanager {running}, whose UI {reads} the filter values of the notifications' silence "
-            f"and alert links, escaped in out/alertmanager/{TEMPLATE} for {declared}: {fails}; set "
+            f"and alert links, escaped in out/alertmanager/{TEMPLATE} for {declared.release}: {fails}; set "
             f'Stack.alertmanager_version="{running}" and rebuild')

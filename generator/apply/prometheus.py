@@ -15,7 +15,7 @@ import yaml
 from generator.apply import notifier, rules
 from generator.apply.files import Files, collect_out
 from generator.apply.http import Api, ApiError
-from generator.apply.reload import Release, ReloadableServer, gauge
+from generator.apply.reload import Declared, Release, ReloadableServer, gauge
 from generator.core.duration import parse_seconds
 from generator.core.listing import shortened
 from generator.core.releases import PROMETHEUS_DECLARED_FILE, declared_prometheus, parse, prometheus_set_in
@@ -134,14 +134,15 @@ def _release_file(source: Path, files: Files) -> str:
     return declared.decode(errors="replace") if declared is not None else ""
 
 
-def _declared(source: Path, files: Files) -> str | None:
-    """What out/prometheus/release.yml declares; None without one."""
-    return declared_prometheus(_release_file(source, files))
-
-
-def _set_in(source: Path, files: Files) -> tuple[str, str] | None:
-    """Where out/prometheus/release.yml says its release was set, and the setting that changes it; None without."""
-    return prometheus_set_in(_release_file(source, files))
+def _declared(source: Path, files: Files) -> Declared | None:
+    """What out/prometheus/release.yml declares, where it says it was set and the setting that changes it, read
+    once; None without one."""
+    text = _release_file(source, files)
+    release = declared_prometheus(text)
+    if release is None:
+        return None
+    set_in, setting = prometheus_set_in(text) or ("", "")
+    return Declared(release, set_in, setting)
 
 
 SERVER = ReloadableServer(
@@ -151,7 +152,7 @@ SERVER = ReloadableServer(
     validator=("promtool", "check", "config"),
     differences=differences,
     release=Release(product="Prometheus", setting="Stack.prometheus_version", status="/api/v1/status/buildinfo",
-                    running=_running, declared=_declared, set_in=_set_in,
+                    running=_running, declared=_declared,
                     written="its rules and configuration (PromQL functions, regexes, settings) are written"),
     around_reload=lambda api, files: notifier.watch(api, rules.document(CONFIG, files[CONFIG])),
 )

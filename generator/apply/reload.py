@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -20,6 +20,17 @@ from generator.apply.outcome import Action, Outcome
 from generator.core.releases import ordered
 
 SHOWN_DIFFERENCES = 5
+
+
+class Declared(NamedTuple):
+    """What out/<server> says of the release it was built for, read from it once."""
+
+    release: str
+    """X.Y.Z."""
+    set_in: str = ""
+    """Where it was set (the Stack's field at file:line, its default, a build profile); "" when out/ does not say."""
+    setting: str = ""
+    """The setting that changes it; "" when out/ does not say."""
 
 
 @dataclass(frozen=True)
@@ -36,13 +47,12 @@ class Release:
     """The API path whose answer says the running release; asked once per apply and passed to what needs it."""
     running: Callable[[Any], str]
     """The release in that answer, "" when it reports none."""
-    declared: Callable[[Path, Files], str | None]
-    """The release out/<server> (and its files read from it) was built for, None when it declares none."""
+    declared: Callable[[Path, Files], Declared | None]
+    """The release out/<server> (and its files read from it) was built for, with where it was set and the setting
+    that changes it when out/ says (else `setting` is named for both), all from one read; None when it declares
+    none."""
     written: str
     """What out/ writes for that release: "its rules and configuration are written"."""
-    set_in: Callable[[Path, Files], tuple[str, str] | None] = lambda source, files: None
-    """Where out/<server> says its release was set (the Stack's field at file:line, a build profile) and the setting
-    that changes it; None when it does not say, and `setting` is named for both."""
 
 
 @dataclass(frozen=True)
@@ -113,11 +123,11 @@ def other_release(server: ReloadableServer, status: Any, source: Path, files: Fi
     except Exception:  # an answer of another shape says no release
         running = ""
     declared = release.declared(source, files) if running else None
-    if not running or declared is None or ordered(running)[:2] == ordered(declared)[:2]:
+    if not running or declared is None or ordered(running)[:2] == ordered(declared.release)[:2]:
         return ""
-    set_in, setting = release.set_in(source, files) or (release.setting, release.setting)
-    return (f"the server runs {release.product} {running}, but out/{server.name} was built for {declared} "
-            f"({set_in}): {release.written} for {declared}; set {setting}=\"{running}\" and rebuild")
+    set_in, setting = declared.set_in or release.setting, declared.setting or release.setting
+    return (f"the server runs {release.product} {running}, but out/{server.name} was built for {declared.release} "
+            f"({set_in}): {release.written} for {declared.release}; set {setting}=\"{running}\" and rebuild")
 
 
 def _under(warnings: list[str]) -> str:

@@ -20,6 +20,7 @@ from generator.apply import alertmanager, prometheus, reload
 from generator.apply.files import DirectoryStore
 from generator.apply.http import Api, Connection
 from generator.apply.outcome import Action
+from generator.core.releases import PROMETHEUS_DECLARED_FILE
 from tests import servers
 
 CONFIG = """global: {scrape_interval: 15s, evaluation_interval: 15s}
@@ -102,3 +103,35 @@ def test_one_apply_asks_alertmanagers_status_once(tmp_path: Path, force: bool) -
     assert ("WARNING: the server runs Alertmanager 0.25.0, but out/alertmanager was built for 0.34.1" in
             outcome.detail) is force, outcome.detail
     assert passed.count("GET /api/v2/status") == 1, passed
+
+
+RELEASE_YML = ("prometheus_version: 3.15.0\nset_in: Stack.prometheus_version in the Stack at definitions/stack.py:6\n"
+               "setting: Stack.prometheus_version\n")
+
+
+def test_a_refusal_for_another_release_reads_release_yml_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The release checked and the place the refusal names come from one read: a rebuild between two reads would
+    have the refusal name where another release was set than the one refused."""
+    out = tmp_path / "out/prometheus"
+    (out / "rules").mkdir(parents=True)
+    (out / "prometheus.yml").write_text(CONFIG)
+    (out / "rules/alerts.yml").write_text(RULES)
+    (out / PROMETHEUS_DECLARED_FILE).write_text(RELEASE_YML)
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "prometheus.yml").write_text("global: {scrape_interval: 15s}\n")
+    reads: list[tuple[str, ...]] = []
+    collect_out = prometheus.collect_out
+
+    def counted(source: Path, patterns: tuple[str, ...]) -> Any:
+        reads.append(patterns)
+        return collect_out(source, patterns)
+
+    monkeypatch.setattr(prometheus, "collect_out", counted)
+    with servers.prometheus(etc / "prometheus.yml", tmp_path) as server:  # Debian's 2.42
+        api = Api(Connection("prometheus", server.url, retries=0))
+        outcome = reload.apply(prometheus.SERVER, tmp_path / "out", DirectoryStore(etc), api)
+    assert outcome.action is Action.REFUSED, outcome
+    assert "built for 3.15.0 (Stack.prometheus_version in the Stack at definitions/stack.py:6)" in outcome.detail
+    read = reads.count((PROMETHEUS_DECLARED_FILE,))
+    assert read == 1, f"release.yml read {read} times"

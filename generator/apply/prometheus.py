@@ -127,11 +127,13 @@ def _running(buildinfo: Any) -> str:
 def _release_file(source: Path, files: Files) -> str:
     """out/prometheus/release.yml ("" without one: an out/ built before obsgen wrote it). Taken from the files when
     read with them (status, which reads out/ through links), else from source as apply reads out/ (a regular file,
-    never through a link)."""
+    never through a link). Its line breaks read as YAML reads them: a checkout with core.autocrlf writes CRLF, whose
+    carriage return would otherwise end every value, and no line would declare a release (nothing refused)."""
     declared = files.get(PROMETHEUS_DECLARED_FILE)  # as status read it (through links), even empty: not again
     if declared is None:
         declared = collect_out(source, (PROMETHEUS_DECLARED_FILE,)).get(PROMETHEUS_DECLARED_FILE)
-    return declared.decode(errors="replace") if declared is not None else ""
+    text = declared.decode(errors="replace") if declared is not None else ""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _declared(source: Path, files: Files) -> Declared | None:

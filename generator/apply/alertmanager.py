@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
 from generator.apply.files import Files
 from generator.apply.http import Api
-from generator.apply.reload import Declared, Release, ReloadableServer, gauge
+from generator.apply.reload import Declared, Release, ReloadableServer, gauge, rebuild_for
 from generator.apply.rules import document
 from generator.core.alert_routing import RouteTree
 from generator.core.group_key import Orphaning, groupings, label_set_string, orphans, paging_receivers
@@ -111,10 +112,20 @@ def _release(status: Any) -> str:
         return ""
 
 
+PROFILE_SETTING = "Profile.alertmanager_version"
+_SET_BY_PROFILE = re.compile(r'{{ define "obsgen\.links\.alertmanager_version_set_in" }}([^{}\n]{1,300}){{ end }}')
+"""Where obsgen.tmpl says a build profile set its release (written only then: Stack.alertmanager_version else)."""
+
+
 def _declared(source: Path | None, files: Files) -> Declared | None:
-    """The release obsgen.tmpl among the files was built for (Stack.alertmanager_version), None when it says none."""
-    release = declared_alertmanager(files.get(TEMPLATE, b"").decode(errors="replace"))
-    return Declared(release) if release is not None else None
+    """The release obsgen.tmpl among the files was built for (Stack.alertmanager_version, or a build profile's when
+    it says so), None when it says none."""
+    text = files.get(TEMPLATE, b"").decode(errors="replace")
+    release = declared_alertmanager(text)
+    if release is None:
+        return None
+    profiled = _SET_BY_PROFILE.search(text)
+    return Declared(release, profiled[1], PROFILE_SETTING) if profiled else Declared(release)
 
 
 SERVER = ReloadableServer(
@@ -145,5 +156,6 @@ def links_unreadable(status: Any, files: Files) -> str:
         reads, fails = "keeps as written", ("a value with a control character, \" or \\ opens a silence form for "
                                             "another value, unwarned")
     return (f"the server runs Alertmanager {running}, whose UI {reads} the filter values of the notifications' silence "
-            f"and alert links, escaped in out/alertmanager/{TEMPLATE} for {declared.release}: {fails}; set "
-            f'Stack.alertmanager_version="{running}" and rebuild')
+            f"and alert links, escaped in out/alertmanager/{TEMPLATE} for {declared.release}"
+            f"{f' ({declared.set_in})' if declared.set_in else ''}: {fails}; "
+            f"{rebuild_for(declared.setting or SERVER.release.setting, SERVER.release.product, running)}")

@@ -125,9 +125,25 @@ def other_release(server: ReloadableServer, status: Any, source: Path, files: Fi
     declared = release.declared(source, files) if running else None
     if not running or declared is None or ordered(running)[:2] == ordered(declared.release)[:2]:
         return ""
-    set_in, setting = declared.set_in or release.setting, declared.setting or release.setting
+    set_in = declared.set_in or release.setting
     return (f"the server runs {release.product} {running}, but out/{server.name} was built for {declared.release} "
-            f"({set_in}): {release.written} for {declared.release}; set {setting}=\"{running}\" and rebuild")
+            f"({set_in}): {release.written} for {declared.release}; "
+            f"{rebuild_for(declared.setting or release.setting, release.product, running)}")
+
+
+PROFILED = "Profile."
+"""How a release's setting starts when a build profile set it (out/prometheus/release.yml's setting, obsgen.tmpl's)."""
+
+
+def rebuild_for(setting: str, product: str, running: str) -> str:
+    """What to do so that out/ is built for the release the server runs, given the setting that chose out/'s. A
+    build profile's (the one `obsgen up` builds its stack's out/ with, for the releases installed where it runs) is
+    no line of the definitions: the user restarts that stack, or applies the out/ `obsgen build` writes."""
+    if not setting.startswith(PROFILED):
+        return f'set {setting}="{running}" and rebuild'
+    return (f"this out/ is the build `obsgen up` made for the releases installed when it started: restart the live "
+            f"stack (`obsgen down`, then `obsgen up`) to build it for {product} {running}, or apply the out/ "
+            f"`obsgen build` writes from the definitions")
 
 
 def _under(warnings: list[str]) -> str:

@@ -228,8 +228,10 @@ def config(project: Project) -> dict[str, Any]:
 def render(project: Project) -> dict[str, Any]:
     """alertmanager.yml and its notification templates."""
     severities = project.alerting.severities
+    profiled = project.profile is not None and project.profile.alertmanager_version
     template = _JINJA.get_template(f"{conventions.ALERTMANAGER_TEMPLATE}.j2").render(
         stack=project.stack, severities=[s.name for s in severities],
+        version_set_in="the build profile's alertmanager_version" if profiled else "Stack.alertmanager_version",
         pagerduty={s.name: s.pagerduty for s in severities if s.pagerduty is not None},
         grouping=[label for label in project.alerting.group_by if label != "alertname"],
         home=sorted(project.stack.external_labels.items()),

@@ -32,6 +32,10 @@ from tests.e2e.test_apply import (
 )
 
 SIGN_IN = b"<html><body>Sign in</body></html>"
+REBUILT = ("this out/ is the build `obsgen up` made for the releases installed when it started: restart the live stack "
+           "(`obsgen down`, then `obsgen up`) to build it for %s, or apply the out/ `obsgen build` writes from the "
+           "definitions")
+"""What a refusal advises for a release a build profile set (`obsgen up`'s), given the server's product and release."""
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +95,9 @@ def test_secret_files_missing_on_the_server_refuse_alertmanager_before_anything_
 def test_out_built_for_other_releases_is_refused_before_anything_changes(tmp_path: Path, built: tuple[Path, int]
                                                                          ) -> None:
     """out/ built for Alertmanager 0.34.1 and Prometheus 3.15.0 (the shipped Stack's) onto Debian's 0.25 and 2.42:
-    each server's refusal names both its releases and where out/'s was set (Prometheus': this test's build profile),
-    and nothing is copied; --force applies it with a warning naming each. A patch release apart is no other
-    release."""
+    each server's refusal names both its releases and where out/'s was set (this test's build profile, as `obsgen up`
+    sets both, not Stack.*_version), says what to do about a profile's (no line of the definitions sets it), and
+    nothing is copied; --force applies it with a warning naming each. A patch release apart is no other release."""
     out = _build(DEFINITIONS, tmp_path / "out", built[1], alertmanager_version="0.34.1", prometheus_version="3.15.0")
     am_config = _config_dir(tmp_path / "etc-alertmanager", "alertmanager.yml", FIRST_ALERTMANAGER)
     prom_config = _config_dir(tmp_path / "etc-prometheus", "prometheus.yml", FIRST_PROMETHEUS)
@@ -104,14 +108,16 @@ def test_out_built_for_other_releases_is_refused_before_anything_changes(tmp_pat
         refused = _obsgen(*args)
         assert refused.returncode == 1
         assert (f"alertmanager refused {am_config.parent}: nothing copied, not reloaded: the server runs Alertmanager "
-                "0.25.0, but out/alertmanager was built for 0.34.1 (Stack.alertmanager_version): its notifications' "
-                "links, group keys and regexes are written for 0.34.1; set Stack.alertmanager_version=\"0.25.0\" and "
-                "rebuild, or pass --force to apply it anyway") in _lines(refused.stdout), refused.stdout
+                "0.25.0, but out/alertmanager was built for 0.34.1 (the build profile's alertmanager_version): its "
+                "notifications' links, group keys and regexes are written for 0.34.1; "
+                + REBUILT % "Alertmanager 0.25.0" + ", or pass --force to apply it anyway") in _lines(refused.stdout), \
+            refused.stdout
         assert (f"prometheus refused {prom_config.parent}: nothing copied, not reloaded: the server runs Prometheus "
                 "2.42.0, but out/prometheus was built for 3.15.0 (the build profile's prometheus_version): its rules "
-                "and configuration (PromQL functions, regexes, settings) are written for 3.15.0; set "
-                "Profile.prometheus_version=\"2.42.0\" and rebuild, or pass --force to apply it anyway"
-                ) in _lines(refused.stdout), refused.stdout
+                "and configuration (PromQL functions, regexes, settings) are written for 3.15.0; "
+                + REBUILT % "Prometheus 2.42.0" + ", or pass --force to apply it anyway") in _lines(refused.stdout), \
+            refused.stdout
+        assert "Profile." not in refused.stdout
         assert am_config.read_text() == FIRST_ALERTMANAGER and prom_config.read_text() == FIRST_PROMETHEUS
         api = Api(Connection("alertmanager", am.url, retries=0))
         declared = '{{ define "obsgen.links.alertmanager_version" }}%s{{ end }}'
@@ -121,7 +127,7 @@ def test_out_built_for_other_releases_is_refused_before_anything_changes(tmp_pat
         forced = _obsgen(*args, "--force")
         assert forced.returncode == 0, forced.stdout
         assert ("WARNING: the server runs Alertmanager 0.25.0, but out/alertmanager was built for 0.34.1 "
-                "(Stack.alertmanager_version)") in forced.stdout
+                "(the build profile's alertmanager_version)") in forced.stdout
         assert ("WARNING: the server runs Prometheus 2.42.0, but out/prometheus was built for 3.15.0 "
                 "(the build profile's prometheus_version)") in forced.stdout
         assert forced.stdout.count("(applied anyway: --force)") == 2

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from generator.apply import alertmanager, prometheus, reload
-from generator.apply.files import DirectoryStore
+from generator.apply.files import DirectoryStore, collect_out
 from generator.apply.http import Api, Connection
 from generator.apply.outcome import Action
 from generator.core.releases import PROMETHEUS_DECLARED_FILE
@@ -121,9 +121,8 @@ def test_a_refusal_for_another_release_reads_release_yml_once(tmp_path: Path, mo
     etc.mkdir()
     (etc / "prometheus.yml").write_text("global: {scrape_interval: 15s}\n")
     reads: list[tuple[str, ...]] = []
-    collect_out = prometheus.collect_out
 
-    def counted(source: Path, patterns: tuple[str, ...]) -> Any:
+    def counted(source: Path, patterns: tuple[str, ...]) -> Any:  # how apply/prometheus reads out/'s files
         reads.append(patterns)
         return collect_out(source, patterns)
 

@@ -55,7 +55,7 @@ def test_a_release_a_profile_set_names_the_profile(project: Project) -> None:
 
 
 def _alertmanager_template(project: Project) -> str:
-    return alertmanager_targets.render(project)[alertmanager_template()]
+    return str(alertmanager_targets.render(project)[alertmanager_template()])
 
 
 def test_an_alertmanager_release_a_profile_set_names_the_profile_in_the_template_and_the_refusal(

@@ -13,8 +13,9 @@ an atom repeated {0} times is given to RE2 as the empty group it matches.
 
 What still differs, and is not worked around: the Unicode tables (RE2's case orbits, general categories and scripts
 are of its Unicode version, which may differ from the Go that runs the pattern by a few recent characters), Go 1.25's
-category aliases (`\\p{Letter}`), which RE2 refuses, and RE2's memory budget (MAX_MEM), which refuses a program
-Go would still build (thousands of Unicode classes repeated): those are refused as obsgen's, not Go's.
+category aliases (`\\p{Letter}`), which RE2 refuses, and RE2's memory budget (go_regex_limits.MAX_MEM), which
+refuses a program Go would still build (thousands of Unicode classes repeated): those are refused as obsgen's, not
+Go's.
 
 Alertmanager compiles a matcher's regex anchored, `^(?:value)$`, and asks whether it matches anywhere in the label
 value (regexp.MatchString): matcher_regex does the same, so `$` is the end of the value, never before a final line
@@ -25,18 +26,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
-from generator.core.go_regex_limits import Tree, class_weight
+from generator.core.go_regex_limits import Tree, class_weight, re2_options
 from generator.core.go_regex_limits import parse_error as _error
 from generator.core.releases import ALERTMANAGER_GO_1_22, ordered
 
 MAX_REPEAT = 1000
 """Go's largest repeat count (regexp/syntax maxRepeat... `{1001}` is an invalid repeat count)."""
 MAX_RUNE = 0x10FFFF
-MAX_MEM = 64 << 20
-"""RE2's memory budget for one pattern (its default, 8 MiB, refuses `\\pL{1000}`, which Go takes)."""
 _REPEAT = re.compile(r"\{(0|[1-9]\d*)(?:(,)(0|[1-9]\d*)?)?\}")
 """A repeat count as regexp/syntax parseRepeat takes it: parseInt refuses a leading zero, so `a{01}` is literal text."""
 _NAME = re.compile(r"[A-Za-z0-9_]+")
@@ -52,17 +51,6 @@ _CATEGORIES = frozenset(("L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me
                          "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So", "Z", "Zs", "Zl", "Zp", "C",
                          "Cc", "Cf", "Co", "Cs", "Any"))
 """The Unicode general categories Go's \\p reads, and Any; a script's name (\\p{Greek}) is taken if RE2 knows it."""
-
-
-@cache
-def _re2() -> Any:
-    """google-re2, imported when a regex is first compiled (not on the CLI's paths that match none), and its options:
-    errors raised, not logged; no capture (only whether it matches is asked); MAX_MEM."""
-    import re2  # type: ignore[import-untyped]  # google-re2 ships no types
-
-    options = re2.Options()
-    options.log_errors, options.never_capture, options.max_mem = False, True, MAX_MEM
-    return re2, options
 
 
 def _said(error: Exception) -> str:
@@ -380,7 +368,7 @@ def compile_go(pattern: str, angle_names: bool = True) -> GoRegex:
     """The pattern compiled as Go's regexp.Compile reads it (re2_pattern), to search with (regexp.MatchString finds a
     match anywhere); ValueError if Go refuses it."""
     text = re2_pattern(pattern, angle_names)
-    re2, options = _re2()
+    re2, options = re2_options()
     try:
         return GoRegex(pattern, re2.compile(text, options))
     except re2.error as error:

@@ -24,7 +24,8 @@ which RE2 builds in memory before its own budget refuses it (`\\pL` * 30,000: 70
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
 MAX_HEIGHT = 1000
 """regexp/syntax maxHeight: the deepest parse tree Go builds."""
@@ -34,6 +35,20 @@ MAX_OPTIONAL = 20_000
 """obsgen's: the most optional copies RE2 is given (`a?` * 20,000: 0.7 s CPU; quadratic beyond)."""
 MAX_PROGRAM = 1_500_000
 """obsgen's: the most instructions RE2 is given (`\\pL{1000}`, 1,200,000: 0.5 s, 170 MiB; Go's maxSize 3,355,443)."""
+MAX_MEM = 64 << 20
+"""RE2's memory budget for one pattern (its default, 8 MiB, refuses `\\pL{1000}`, which Go takes)."""
+
+
+@cache
+def re2_options() -> tuple[Any, Any]:
+    """google-re2, imported when a regex is first compiled or weighed (not on the CLI's paths that match none), and
+    the one set of options every pattern is compiled with: errors raised, not logged; no capture (only whether it
+    matches is asked, and a class escape's program is the same without); MAX_MEM."""
+    import re2  # type: ignore[import-untyped]  # google-re2 ships no types
+
+    options = re2.Options()
+    options.log_errors, options.never_capture, options.max_mem = False, True, MAX_MEM
+    return re2, options
 
 
 def parse_error(code: str, text: str) -> ValueError:
@@ -45,10 +60,7 @@ def parse_error(code: str, text: str) -> ValueError:
 def class_weight(escape: str) -> int | None:
     """The instructions of RE2's program for one Unicode class escape (`\\pL`, `\\p{Greek}`) alone; None if RE2
     refuses it (a script it does not know)."""
-    import re2  # type: ignore[import-untyped]  # google-re2 ships no types
-
-    options = re2.Options()
-    options.log_errors = False
+    re2, options = re2_options()
     try:
         return int(re2.compile(escape, options).programsize)
     except re2.error:

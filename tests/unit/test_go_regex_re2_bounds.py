@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from generator.core.go_regex import compile_go, re2_pattern
-from generator.core.go_regex_limits import MAX_OPTIONAL, MAX_PROGRAM
+from generator.core.go_regex_limits import MAX_OPTIONAL, MAX_PROGRAM, class_weight, re2_options
 from generator.core.logql import parse
 from tests.linear_time import LINEAR, growth
 from tests.unit.test_go_regex_limits import ENTRIES as GO_ENTRIES
@@ -64,6 +64,16 @@ def test_what_is_just_within_the_bounds_is_read(pattern: str) -> None:
 def test_small_patterns_are_compiled(pattern: str, text: str) -> None:
     assert compile_go(pattern).matches(text)
     assert not compile_go(pattern).matches("-")
+
+
+def test_a_class_is_weighed_with_the_options_patterns_are_compiled_with() -> None:
+    """One set of RE2 options (go_regex_limits.re2_options): the weight of a class escape is its program as the
+    pattern holding it is compiled, and a script RE2 does not know weighs nothing (RE2's error raised, not logged)."""
+    re2, options = re2_options()
+    assert not options.log_errors and options.never_capture
+    assert class_weight("\\pL") == re2.compile("\\pL", options).programsize == 1200
+    assert class_weight("\\p{Greek}") == re2.compile("\\p{Greek}", options).programsize
+    assert class_weight("\\p{NoSuchScript}") is None
 
 
 def _selector_regexes(text: str) -> list[str]:

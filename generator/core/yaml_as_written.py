@@ -38,10 +38,13 @@ def _as_written(loader: Any, node: ScalarNode) -> Any:
 
 
 class _AsWritten(BoundedLoader):
-    """The bounded loader, keeping plain scalars' text and mappings' lines (of the YAML `text` it reads)."""
+    """The bounded loader, keeping plain scalars' text and mappings' lines (of the YAML `text` it reads). One class,
+    built once: the text is the instance's (yaml.load_all makes a loader of each text), not a class made per load."""
 
-    text = ""
-    _starts: list[int] | None = None  # where each line of the text starts
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+        self._starts: list[int] | None = None  # where each line of the text starts, once a scalar asks
 
     def _written(self, node: ScalarNode) -> str:
         """The text of a scalar as written, from its marks (libyaml's line and column count characters, a byte
@@ -92,4 +95,4 @@ def typed(value: Any) -> Any:
 def load_yaml_as_written(text: str) -> list[Any]:
     """The documents of a YAML text, within the bounds above (aliases within theirs), read as Go's yaml.v3 reads
     them into strings."""
-    return load_yaml(text, type("_AsWrittenText", (_AsWritten,), {"text": text}), aliases=True)
+    return load_yaml(text, _AsWritten, aliases=True)

@@ -254,6 +254,8 @@ def _matchers(selector: Any) -> frozenset[str]:
                      for m in selector.matchers.matchers if m.name != "__name__")
 
 
+COMPARISONS = frozenset({">", ">=", "<", "<=", "==", "!="})
+"""PromQL's comparison operators: without `bool`, each keeps the series whose comparison holds (a filter)."""
 FILTERING_OPERATORS = frozenset({"and", "unless"})
 """Set operators whose result is the left side's series, the right side only choosing which."""
 ABSENCE_FUNCTIONS = frozenset({"absent", "absent_over_time"})

@@ -21,13 +21,12 @@ from typing import Any
 
 from generator.checks.lint.dashboard_json import LintContext, panels, parsed, variable_values
 from generator.core.errors import Level
-from generator.core.promql import ABSENCE_FUNCTIONS, children
+from generator.core.promql import ABSENCE_FUNCTIONS, COMPARISONS, FILTERING_OPERATORS, children
 
 CODE = "GD008"
 NAME = "stale-last-value"
 LEVEL = Level.WARNING  # read from the query's shape: `x > 0` of an x that never drops to 0 cannot go stale
 REDUCING = frozenset({"stat", "gauge", "bargauge"})
-FILTERS = frozenset({">", "<", ">=", "<=", "==", "!="})
 
 
 def vanishes(node: Any) -> bool:
@@ -42,7 +41,7 @@ def vanishes(node: Any) -> bool:
         op = str(node.op)
         if op == "or":
             return vanishes(node.lhs) and vanishes(node.rhs)
-        if op in ("and", "unless") or (op in FILTERS and not getattr(node.modifier, "return_bool", False)):
+        if op in FILTERING_OPERATORS or (op in COMPARISONS and not getattr(node.modifier, "return_bool", False)):
             return True
     return any(vanishes(child) for child in children(node))
 

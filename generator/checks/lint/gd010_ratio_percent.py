@@ -19,6 +19,7 @@ from typing import Any
 from generator.checks.lint.dashboard_json import panels, parsed, variable_values
 from generator.checks.semantics.shapes import has_selector, hundred_over, number, times_hundred, unparen
 from generator.core.errors import Level
+from generator.core.promql import COMPARISONS
 
 CODE = "GD010"
 NAME = "ratio-in-percent"
@@ -44,7 +45,7 @@ def ratio(node: Any) -> bool:
         return number(node.lhs) == 1 and ratio(node.rhs)
     if op in ("or", "and", "unless"):
         return ratio(node.lhs)  # a fallback or a filter keeps the left side's values
-    if op in (">", "<", ">=", "<=", "==", "!="):  # a filter keeps its series' values, on either side (`0.05 < x`)
+    if op in COMPARISONS:  # a filter keeps its series' values, on either side (`0.05 < x`)
         return ratio(node.rhs if number(node.lhs) is not None else node.lhs)
     return False
 

@@ -83,6 +83,13 @@ def children(node: Any) -> list[Any]:
     return []
 
 
+def unparen(node: Any) -> Any:
+    """The node without the parentheses enclosing it (`((x))` is x)."""
+    while type(node).__name__ == "ParenExpr":
+        node = node.expr
+    return node
+
+
 def walk(node: Any) -> Iterator[Any]:
     """The node and every node under it, in source order."""
     stack = [node]  # (not recursive generators: the checks walk every expression, and deep ones cost a frame a level)

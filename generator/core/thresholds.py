@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import parse, walk
+from generator.core.promql import parse, unparen, walk
 from generator.core.quoted import Tokens
 
 ORDERING = frozenset({">", ">=", "<", "<="})
@@ -51,12 +51,6 @@ def _number_spans(expr: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _unparen(node: Any) -> Any:
-    while type(node).__name__ == "ParenExpr":
-        node = node.expr
-    return node
-
-
 def _is_number(node: Any) -> bool:
     return type(node).__name__ == "NumberLiteral"
 
@@ -81,7 +75,7 @@ def thresholds(expr: str) -> list[Literal]:
         id(side)
         for node in walk(root)
         if type(node).__name__ == "BinaryExpr" and str(node.op) in ORDERING
-        for side in map(_unparen, (node.lhs, node.rhs))
+        for side in map(unparen, (node.lhs, node.rhs))
         if _is_number(side)
     }
     nodes = [node for node in walk(root) if _is_number(node)]

@@ -23,6 +23,7 @@ from generator.core.promql import (
     matcher_op,
     parse,
     read_selectors,
+    unparen,
 )
 from generator.core.selector_regex import label_matches
 from generator.model.project import Project
@@ -88,10 +89,8 @@ def _unless_asked(expr: str) -> list[tuple[Any, Selector]]:
 def _either(node: Any) -> list[Any]:
     """The sides of an `a or b or ...` chain (parentheses read through), each of which fires the alert alone; the
     node itself when it is no `or`."""
-    kind = type(node).__name__
-    if kind == "ParenExpr":
-        return _either(node.expr)
-    if kind == "BinaryExpr" and str(node.op) == "or":
+    node = unparen(node)
+    if type(node).__name__ == "BinaryExpr" and str(node.op) == "or":
         return _either(node.lhs) + _either(node.rhs)
     return [node]
 

@@ -6,7 +6,7 @@ from typing import get_args
 
 import pytest
 
-from generator.core.promql import COMPARISONS, parse
+from generator.core.promql import COMPARISONS, parse, unparen
 from generator.model.alerts import Comparison
 
 
@@ -19,3 +19,9 @@ def test_the_comparisons_are_prometheus_and_an_alerts_op() -> None:
 @pytest.mark.parametrize("op", ["+", "and", "or", "unless", "atan2"])
 def test_no_other_binary_operator_is_a_comparison(op: str) -> None:
     assert str(parse(f"x {op} y").op) not in COMPARISONS
+
+
+@pytest.mark.parametrize(("expr", "kind"), [("((x))", "VectorSelector"), ("(x) or (y)", "BinaryExpr"),
+                                             ("-(1)", "UnaryExpr"), ("sum((x))", "AggregateExpr")])
+def test_unparen_reads_through_the_enclosing_parentheses_only(expr: str, kind: str) -> None:
+    assert type(unparen(parse(expr))).__name__ == kind

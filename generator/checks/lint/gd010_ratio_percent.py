@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.lint.dashboard_json import panels, parsed, variable_values
-from generator.checks.semantics.shapes import has_selector, hundred_over, number, times_hundred, unparen
+from generator.checks.semantics.shapes import has_selector, hundred_over, number, times_hundred
 from generator.core.errors import Level
-from generator.core.promql import COMPARISONS
+from generator.core.promql import COMPARISONS, unparen
 
 CODE = "GD010"
 NAME = "ratio-in-percent"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import TypeGuard, TypeVar, cast
 
 from generator.core.duration import parse_seconds
 from generator.core.errors import DefinitionError
@@ -37,14 +37,19 @@ def unwatched(alert: Alert) -> str:
             "could ask about; declare the ScrapeJobs Prometheus scrapes, or remove the alert")
 
 
+def over_every_job(obj: object) -> TypeGuard[Alert]:
+    """Whether an object is an Alert over every scrape job (`when=EveryJobAbsent()`), whose expr is written here."""
+    return isinstance(obj, Alert) and obj.when is not None
+
+
 def derived(objects: Sequence[Obj]) -> tuple[list[Obj], list[Alert]]:
     """The loaded objects with each alert over every scrape job written out over the ScrapeJobs declared; with none
     declared, the objects without those alerts, and the alerts (which the loader refuses)."""
     jobs = [obj for obj in objects if isinstance(obj, ScrapeJob)]
     if jobs:
         return over_jobs(objects, jobs), []
-    refused: list[Alert] = [obj for obj in objects if isinstance(obj, Alert) and obj.when is not None]
-    return [obj for obj in objects if not (isinstance(obj, Alert) and obj.when is not None)], refused
+    refused: list[Alert] = [obj for obj in objects if over_every_job(obj)]
+    return [obj for obj in objects if not over_every_job(obj)], refused
 
 
 def over_jobs(objects: Sequence[Obj], jobs: Sequence[ScrapeJob]) -> list[Obj]:
@@ -52,11 +57,12 @@ def over_jobs(objects: Sequence[Obj], jobs: Sequence[ScrapeJob]) -> list[Obj]:
     Raises DefinitionError at the first such alert when there is no job."""
     derived: list[Obj] = []
     for obj in objects:
-        if isinstance(obj, Alert) and obj.when is not None:
+        if over_every_job(obj):
             if not jobs:
                 raise DefinitionError(obj.location, unwatched(obj))
-            obj = obj.model_copy(update={"expr": obj.when.over(job.name for job in jobs),
-                                         "examples": answering(obj.examples, jobs)})
+            assert obj.when is not None  # over_every_job's
+            obj = cast(Obj, obj.model_copy(update={"expr": obj.when.over(job.name for job in jobs),
+                                                   "examples": answering(obj.examples, jobs)}))
         derived.append(obj)
     return derived
 

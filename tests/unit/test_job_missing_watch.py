@@ -49,3 +49,19 @@ def test_a_scrape_job_saved_in_another_module_is_asked_about_on_the_next_rebuild
     assert 'absent(up{job="payments"})' in _job_missing(definitions, warm)
     (definitions / "payments.py").unlink()
     assert 'absent(up{job="payments"})' not in _job_missing(definitions, warm)
+
+
+def test_one_predicate_says_which_objects_are_over_every_job() -> None:
+    from generator.derive.job_missing import derived, over_every_job
+    from generator.model import EveryJobAbsent, ScrapeJob, Source
+    from tests.checks.base._alert import VALID
+
+    every = Alert(**{**VALID, "name": "JobMissing", "expr": "", "when": EveryJobAbsent()})
+    plain = Alert(**VALID)
+    job = ScrapeJob(name="payments", source=Source.APPLICATION, targets=("payments:8080",))
+    assert [over_every_job(obj) for obj in (every, plain, job, "text")] == [True, False, False, False]
+    kept, refused = derived([plain, every])
+    assert (kept, refused) == ([plain], [every])
+    written, none = derived([plain, every, job])
+    assert none == [] and written[0] is plain
+    assert isinstance(written[1], Alert) and written[1].expr == 'absent(up{job="payments"})'

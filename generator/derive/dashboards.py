@@ -11,7 +11,7 @@ from functools import lru_cache
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate, variable_names
 from generator.core.grafana_variable_value import opening_value
 from generator.core.promql import PromQLError, Selector, metric_names, selectors
-from generator.derive.firing_count import none_firing
+from generator.derive.firing_count import heartbeat_names_of, none_firing
 from generator.derive.result_labels import expression_labels
 from generator.derive.series import defined_series
 from generator.derive.variable_json import variable_json
@@ -108,7 +108,7 @@ class ListedAlert:
 def heartbeat_names(project: Project) -> tuple[str, ...]:
     """The project's always-firing heartbeat alerts (Watchdog), whose ALERTS series say its rules are evaluated: a
     firing count reads 0 only beside them, "No data" without them (firing_count.none_firing)."""
-    return tuple(alert.name for alert in project.alerts.values() if alert.heartbeat is not None)
+    return heartbeat_names_of(project.alerts.values())
 
 
 def listed_alerts(project: Project, dashboard: Dashboard) -> tuple[ListedAlert, ...]:

@@ -6,7 +6,16 @@ Burn alerts firing."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+
+from generator.model import Alert
+
+
+def heartbeat_names_of(objects: Iterable[object]) -> tuple[str, ...]:
+    """The names of the always-firing heartbeat alerts (Watchdog) among these objects, in their order, each once:
+    their ALERTS series say the rules are evaluated (the loaded objects for the SLO overview, the project's alerts
+    for every other dashboard, derive.dashboards.heartbeat_names)."""
+    return tuple(dict.fromkeys(obj.name for obj in objects if isinstance(obj, Alert) and obj.heartbeat is not None))
 
 
 def none_firing(heartbeats: Sequence[str]) -> tuple[str, str]:

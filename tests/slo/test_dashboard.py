@@ -211,3 +211,16 @@ def test_an_input_created_at_its_first_event_reads_none_yet_in_grey_as_its_alert
                               for expr, value in ((total, shown_total), (failed, 2))]}
         for name, series, shown_total in (("a quiet restart", restart, 0), ("a crash", crash, 1))]
     _promtool(tests, [str(out / "prometheus/rules/slo-rpc-availability.yml")], tmp_path / "inputs.yml")
+
+
+def test_the_slo_overview_and_every_dashboard_read_the_heartbeats_one_way(project: Project) -> None:
+    """One reading of the heartbeat alerts (firing_count.heartbeat_names_of): of the objects the loader hands the SLO
+    overview, of the project's alerts for the other dashboards; an alert declared twice is one name, as by_name."""
+    from generator.derive.dashboards import heartbeat_names
+    from generator.derive.firing_count import heartbeat_names_of
+    from generator.model import Alert
+
+    watchdog = next(alert for alert in project.alerts.values() if alert.heartbeat is not None)
+    objects = [*project.objects, watchdog.model_copy()]
+    assert heartbeat_names_of(objects) == heartbeat_names(project) == (watchdog.name,)
+    assert heartbeat_names_of(obj for obj in objects if not isinstance(obj, Alert)) == ()

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from generator.derive.firing_count import none_firing
+from generator.derive.firing_count import heartbeat_names_of, none_firing
 from generator.derive.slo.absent import absent_for, watched
 from generator.derive.slo.rules import BASE_WINDOW, DASHBOARD
-from generator.model import Alert, Metric
+from generator.model import Metric
 from generator.model.conventions import NOT_ESCALATION
 from generator.model.dashboards import Dashboard
 from generator.model.panels import Panel, PanelKind, Query, Row, Threshold, ValueText
@@ -142,5 +142,4 @@ def slo_dashboards(objects: Sequence[object], families: Mapping[str, Metric]) ->
     slos = [obj for obj in objects if isinstance(obj, SLO)]
     if not slos or any(isinstance(obj, Dashboard) and obj.name == DASHBOARD for obj in objects):
         return []
-    heartbeats = [obj.name for obj in objects if isinstance(obj, Alert) and obj.heartbeat is not None]
-    return [overview(slos, families, heartbeats)]
+    return [overview(slos, families, heartbeat_names_of(objects))]

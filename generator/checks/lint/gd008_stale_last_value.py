@@ -57,14 +57,20 @@ def last_value(panel: dict[str, Any]) -> str:
     return "last non-null" if "lastNotNull" in calcs else "last" if "last" in calcs else ""
 
 
+def last_value_panels(dashboard: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, list[dict[str, Any]]]]:
+    """Each reducing panel (REDUCING) that shows a last value, with how it shows it (last_value) and its targets
+    (none for `targets: null`); GD011 reads the same panels."""
+    for panel in panels(dashboard):
+        shown = last_value(panel) if panel.get("type") in REDUCING else ""
+        if shown:
+            yield panel, shown, panel.get("targets") or []
+
+
 def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Reducing panels whose range query can end with nothing to show."""
     values = variable_values(dashboard)
-    for panel in panels(dashboard):
-        shown = last_value(panel) if panel.get("type") in REDUCING else ""
-        if not shown:
-            continue
-        for target in panel.get("targets", []):
+    for panel, shown, targets in last_value_panels(dashboard):
+        for target in targets:
             root = None if target.get("instant") else parsed(target, values)
             if root is not None and vanishes(root):
                 yield panel, (f"query {target.get('refId', '?')} returns nothing while nothing matches, and the "

@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.checks.lint.dashboard_json import LintContext, panels, parsed, variable_values
-from generator.checks.lint.gd008_stale_last_value import REDUCING, last_value, vanishes
-from generator.checks.semantics.shapes import has_selector, unparen
+from generator.checks.lint.dashboard_json import LintContext, parsed, variable_values
+from generator.checks.lint.gd008_stale_last_value import last_value_panels, vanishes
+from generator.checks.semantics.shapes import has_selector
 from generator.core.errors import Level
+from generator.core.promql import unparen
 
 CODE = "GD011"
 NAME = "last-value-outlives-source"
@@ -44,11 +45,8 @@ def always_there(node: Any) -> bool:
 def check(dashboard: dict[str, Any], context: LintContext) -> Iterator[tuple[dict[str, Any], str]]:
     """Reducing panels showing the last value of a range query that can stop returning series."""
     values = variable_values(dashboard)
-    for panel in panels(dashboard):
-        shown = last_value(panel) if panel.get("type") in REDUCING else ""
-        if not shown:
-            continue
-        for target in panel.get("targets") or []:
+    for panel, shown, targets in last_value_panels(dashboard):
+        for target in targets:
             root = None if target.get("instant") or target.get("hide") else parsed(target, values)
             if root is None or always_there(root) or vanishes(root):
                 continue  # (a vanishing query is GD008's)

@@ -18,8 +18,8 @@ import numpy.typing as npt
 from generator.exporter.forecast import (
     DAY_SECONDS,
     FloatArray,
-    InsufficientDataError,
     as_series,
+    finite_series,
     prediction_band,
     season_steps_for,
     seasonal_forecast,
@@ -115,9 +115,7 @@ def forecast_with_band(
     Without any backtest (history shorter than a horizon) the first candidate forecasts and the band
     is NaN. Raises :class:`InsufficientDataError` for a series without a finite value.
     """
-    x = as_series(values)
-    if not np.isfinite(x).any():
-        raise InsufficientDataError("series has no finite values")
+    x = finite_series(values)
     scored = []
     for method in methods or candidate_methods(season_seconds):
         residuals = backtest_residuals(x, step_seconds, method, horizon_steps, n_origins)

@@ -30,8 +30,8 @@ import numpy.typing as npt
 from generator.exporter.forecast import (
     DAY_SECONDS,
     FloatArray,
-    InsufficientDataError,
     as_series,
+    finite_series,
     nanmedian,
     season_candidates,
     seasonal_profile,
@@ -89,12 +89,10 @@ def linear_trend(values: npt.ArrayLike, step_seconds: float, max_points: int = M
     """
     if not step_seconds > 0:
         raise ValueError("step_seconds must be > 0")
-    y = as_series(values)
+    y = finite_series(values, 2)
     t = (np.arange(y.size, dtype=np.float64) - (y.size - 1)) * step_seconds
     ok = np.isfinite(y)
     t, y = t[ok], y[ok]
-    if y.size < 2:
-        raise InsufficientDataError("a trend needs at least two finite samples")
     if y.size > max_points:
         groups = np.array_split(np.arange(y.size), max_points)
         t = np.array([float(np.median(t[g])) for g in groups])
@@ -117,16 +115,8 @@ def time_to_exhaustion(values: npt.ArrayLike, step_seconds: float, limit: float,
     shape seen at every phase (:func:`season_shape`), the trends are of the series without its season, and
     each goes on with the season replayed on top of it.
     """
-    y = _trendable(values)
+    y = finite_series(values, 2)
     return _exhaustion(y, step_seconds, limit, direction, season_seconds, first_season(y, step_seconds, season_seconds))
-
-
-def _trendable(values: npt.ArrayLike) -> FloatArray:
-    """values as a series with at least two finite samples, or :class:`InsufficientDataError`."""
-    y = as_series(values)
-    if np.isfinite(y).sum() < 2:
-        raise InsufficientDataError("a trend needs at least two finite samples")
-    return y
 
 
 def _exhaustion(y: FloatArray, step_seconds: float, limit: float, direction: Direction, season_seconds: float | None,
@@ -333,7 +323,7 @@ def capacity_recommendation(
     only within the range seen: :func:`within_seen_range`). ``season_seconds``: the series' season, as
     :func:`time_to_exhaustion` takes it.
     """
-    series = _trendable(values)
+    series = finite_series(values, 2)
     young = first_season(series, step_seconds, season_seconds)
     seconds = _exhaustion(series, step_seconds, limit, direction, season_seconds, young)
     severity: Severity

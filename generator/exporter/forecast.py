@@ -51,6 +51,16 @@ def as_series(values: npt.ArrayLike) -> FloatArray:
     return arr
 
 
+def finite_series(values: npt.ArrayLike, least: int = 1) -> FloatArray:
+    """:func:`as_series` of a series holding at least ``least`` finite samples (a forecast needs one, a trend two),
+    else :class:`InsufficientDataError`."""
+    arr = as_series(values)
+    if np.count_nonzero(np.isfinite(arr)) < least:
+        raise InsufficientDataError("series has no finite values" if least == 1 else
+                                    f"series has fewer than {least} finite values")
+    return arr
+
+
 def nanmedian_rows(a: FloatArray) -> FloatArray:
     """Median of the finite values of each row of a 2-D array (NaN for rows without one), warning-free."""
     if a.shape[1] == 0:
@@ -163,13 +173,11 @@ def seasonal_forecast(
     Without a usable season (``season_seconds`` None or history shorter than ``min_seasons`` seasons,
     weekly falling back to daily first) the forecast is flat at the median of the recent level window.
     """
-    x = as_series(values)
     if horizon_steps < 1:
         raise ValueError("horizon_steps must be >= 1")
     if n_seasons < 1:
         raise ValueError("n_seasons must be >= 1")
-    if not np.isfinite(x).any():
-        raise InsufficientDataError("series has no finite values")
+    x = finite_series(values)
     n = x.size
     s = season_steps_for(n, step_seconds, season_seconds, min_seasons)
     window = level_steps_for(step_seconds, s, level_seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from generator.exporter.forecast import (
     WEEK_SECONDS,
     FloatArray,
     InsufficientDataError,
+    finite_series,
     one_step_forecasts,
     prediction_band,
     season_steps_for,
@@ -93,6 +95,24 @@ def test_nan_gaps_are_ignored_and_the_forecast_stays_exact() -> None:
 def test_input_without_finite_values_raises_a_clear_error(history: list[float]) -> None:
     with pytest.raises(InsufficientDataError, match="no finite values"):
         seasonal_forecast(history, STEP, HOUR, horizon_steps=3)
+
+
+@pytest.mark.parametrize(("least", "history"), [(1, [math.nan, math.inf]), (2, [math.nan, 3.0, -math.inf])])
+def test_one_check_says_a_series_has_too_few_finite_values(least: int, history: list[float]) -> None:
+    """forecast.finite_series: the forecasts' (one finite sample) and the capacity trends' (two) check, one way."""
+    from generator.exporter.capacity import linear_trend, time_to_exhaustion
+
+    with pytest.raises(InsufficientDataError, match="finite values"):
+        finite_series(history, least)
+    enough = finite_series([*history, 1.0], least)  # as as_series gives it: ±inf read as NaN
+    assert enough.size == len(history) + 1 and np.isnan(enough).sum() == sum(map(math.isinf, history)) + 1
+    entries: list[Callable[[], object]] = [
+        lambda: seasonal_forecast(history, STEP, HOUR, horizon_steps=3),
+        lambda: forecast_with_band(history, STEP, HOUR, horizon_steps=3),
+    ] if least == 1 else [lambda: linear_trend(history, STEP), lambda: time_to_exhaustion(history, STEP, 100.0)]
+    for entry in entries:
+        with pytest.raises(InsufficientDataError, match="finite values"):
+            entry()
 
 
 def test_invalid_arguments_are_rejected() -> None:

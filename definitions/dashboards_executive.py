@@ -5,6 +5,7 @@ from generator.model.conventions import NOT_ESCALATION
 
 from .alerts import MIN_ORDERS_PER_HOUR, MIN_SESSIONS_PER_MINUTE
 from .business import revenue_today
+from .dashboards_platform import HEARTBEAT_NAMES, HEARTBEATS
 from .forecasts import FORECASTS
 from .metrics import (
     conversion_rate,
@@ -104,10 +105,11 @@ EXECUTIVE_DASHBOARD = Dashboard(
                   queries=Query(expr="max(service:http_request_duration_seconds:p95_5m)", instant=True)),
             Panel(title="Firing Critical Alerts", kind="stat", unit="none", thresholds=((1, "red"),),
                   description="Critical and emergency alerts firing now, all dashboards (an escalated alert once); "
-                              "0 while the Watchdog heartbeat fires, No data when it does not (rules not evaluated).",
+                              f"0 while the {HEARTBEAT_NAMES} heartbeat fires, No data when it does not (rules not "
+                              "evaluated).",
                   queries=Query(expr=f'count(ALERTS{{alertstate="firing",severity=~"critical|emergency",'
                                      f'{NOT_ESCALATION}}}) or on () 0 * count(ALERTS{{alertstate="firing",'
-                                     'alertname="Watchdog"})', instant=True)),
+                                     f'alertname=~"{HEARTBEATS}"}})', instant=True)),
         )),
     ),
 )

@@ -16,8 +16,11 @@ RATE = "[$__rate_interval]"
 FIRING_NOW = f'alertstate="firing",{NOT_ESCALATION}'
 FIRING = f"ALERTS{{{FIRING_NOW}}}"
 """Alerts firing now, each once: escalation copies (labelled with their level) are left out."""
+HEARTBEAT_NAMES = ", ".join(alert.name for alert in META_ALERTS if alert.heartbeat)
+"""The always-firing heartbeat alerts (Watchdog), as descriptions name them."""
 HEARTBEATS = "|".join(re.escape(alert.name) for alert in META_ALERTS if alert.heartbeat)
-"""Alerts that always fire (Watchdog): a timeline bar of one fills the panel on a quiet night and says nothing."""
+"""Alerts that always fire (Watchdog): a timeline bar of one fills the panel on a quiet night and says nothing; while
+one fires, the rules are evaluated (a count of firing alerts reads 0 beside it, No data without)."""
 ALERTMANAGERS = len(STACK.alertmanagers)
 """Alertmanagers Prometheus is configured with: fewer discovered is PrometheusAlertmanagersMissing (orange), none
 PrometheusNotConnectedToAlertmanagers (red)."""
@@ -34,7 +37,7 @@ ALERTS_OVERVIEW = Dashboard(
         Row(title="Now", panels=(
             Panel(title="Firing by Severity", kind="stat", unit="none", thresholds=((1, "orange"),),
                   description="Alerts firing now per severity, each once, orange while any fires (the always-firing "
-                              "Watchdog left out).",
+                              f"{HEARTBEAT_NAMES} left out).",
                   queries=Query(expr=f'count by (severity) (ALERTS{{{FIRING_NOW},alertname!~"{HEARTBEATS}"}}) '
                                      f"or {NONE_OF_EACH_SEVERITY}", legend="{{severity}}")),
             Panel(title="Pending", kind="stat", unit="none", thresholds=((1, "orange"),),
@@ -54,8 +57,8 @@ ALERTS_OVERVIEW = Dashboard(
         Row(title="History", panels=(
             Panel(title="Alert Timeline", kind="status_grid", unit="none", width=24,
                   value_texts=(ValueText(value="1", text="FIRING", color="red"),),
-                  description="When each alert fired over the selected range (not the always-firing Watchdog); "
-                              "empty on a quiet night.",
+                  description="When each alert fired over the selected range (not the always-firing "
+                              f"{HEARTBEAT_NAMES}); empty on a quiet night.",
                   queries=Query(expr=f'max by (alertname) (ALERTS{{{FIRING_NOW},alertname!~"{HEARTBEATS}"}})',
                                 legend="{{alertname}}")),
             Panel(title="Firing Alerts", kind="table", unit="none",

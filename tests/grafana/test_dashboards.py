@@ -14,13 +14,14 @@ from pydantic import ValidationError
 
 from generator.build import compile_project, load
 from generator.core.errors import DefinitionError
-from generator.derive.dashboards import alert_panel, dashboard_url, listed_alerts
+from generator.derive.dashboards import alert_panel, dashboard_url, heartbeat_names, listed_alerts
 from generator.derive.layout import CELL_PX, GAP_PX, TIMELINE_FRAME_PX, TIMELINE_ROW_PX, Box, layout
 from generator.derive.timeline_rows import timeline_rows
+from generator.load import loader
 from generator.model import SLO, Dashboard, GrafanaSettings, Panel, Row
 from generator.model.identity import panel_id
 from generator.model.project import Project
-from generator.targets import dashboard_docs, grafana_provisioning, prometheus
+from generator.targets import dashboard_docs, grafana, grafana_provisioning, prometheus
 from tests.grafana.conftest import DEFINITIONS
 from tests.servers import promtool_test
 
@@ -350,4 +351,23 @@ def test_disk_io_counts_each_operation_once_on_a_host_with_lvm(compiled: dict[st
             "promql_expr_test": [{"expr": expr, "eval_time": "20m",
                                   "exp_samples": [{"labels": '{instance="db-1"}', "value": 10}]}]}
     result = promtool_test({"tests": [test]}, tmp_path / "disk.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_executive_critical_count_reads_the_project_s_own_heartbeat(tmp_path: Path) -> None:
+    """A project whose always-firing heartbeat is not called Watchdog: the Executive dashboard's Firing Critical
+    Alerts read 0 beside its heartbeat (as each dashboard's Alerts Firing Now does, heartbeat_names), not No data
+    on every quiet night because it waited for a Watchdog that never fires."""
+    definitions = _copy(tmp_path)
+    meta = definitions / "meta_monitoring.py"
+    meta.write_text(meta.read_text() + '\nALERTS = tuple(alert.model_copy(update={"name": "DeadMansSwitch"}) '
+                                       "if alert.heartbeat else alert for alert in ALERTS)\n")
+    loaded = loader.load(definitions)
+    assert loaded.project is not None and heartbeat_names(loaded.project) == ("DeadMansSwitch",)
+    executive = _first_queries(grafana.render(loaded.project), "Executive")
+    quiet = [{"series": 'ALERTS{alertname="DeadMansSwitch",alertstate="firing",severity="info"}', "values": "1x30"}]
+    tests = [{"name": title, "interval": "1m", "input_series": quiet,
+              "promql_expr_test": [{"expr": executive[title], "eval_time": "10m", "exp_samples": [{"value": 0}]}]}
+             for title in ("Alerts Firing Now", "Firing Critical Alerts")]
+    result = promtool_test({"tests": tests}, tmp_path / "counts.yml")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -12,6 +12,7 @@ from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, inter
 from generator.core.grafana_variable_value import opening_value
 from generator.core.promql import PromQLError, Selector, metric_names, selectors
 from generator.derive.firing_count import heartbeat_names_of, none_firing
+from generator.derive.layout import markdown_table_height
 from generator.derive.result_labels import expression_labels
 from generator.derive.series import defined_series
 from generator.derive.variable_json import variable_json
@@ -36,6 +37,8 @@ FIRING_TITLE = "Alerts Firing Now"
 RULES_TITLE = "Alert Rules"
 ALERTS_ROW = "Alerts"
 GENERATED_TITLES = (ALERTS_ROW, FIRING_TITLE, RULES_TITLE)
+FIRING_HEIGHT = 6
+"""Alerts Firing Now's height, one number: its line's, the Alert Rules table's, when that is lower."""
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,9 @@ def _alerts_row(dashboard: Dashboard, alerts: tuple[ListedAlert, ...], heartbeat
     names = "|".join(a.name for a in alerts if a.counted)
     counted = f'count(ALERTS{{alertstate="firing",alertname=~"{names}",{conventions.NOT_ESCALATION}}})'
     none = none_firing(heartbeats)
+    height = markdown_table_height(len(alerts))  # the rules table's, one row per alert
     firing = Panel(
-        title=FIRING_TITLE, kind="stat", unit="none", width=6, height=6,
+        title=FIRING_TITLE, kind="stat", unit="none", width=6, height=min(FIRING_HEIGHT, height),
         description="How many of the alerts listed here that tell someone fire now (0 when none"
                     f"{', ' + none[1] if none[1] else ''}; escalation copies, an always-firing heartbeat such as "
                     "Watchdog and alerts routed to nobody, such as info alerts, not counted: Alerts Overview's "
@@ -141,7 +145,7 @@ def _alerts_row(dashboard: Dashboard, alerts: tuple[ListedAlert, ...], heartbeat
         shown = f"[{alert.name}]({alert.opens})" if alert.opens else alert.name
         condition = " ".join(alert.condition.split()).replace("|", "\\|")  # a table cell is one line
         lines.append(f"| {shown} | {alert.severity} | `{condition}` | {alert.for_} | [runbook]({alert.runbook}) |")
-    rules = Panel(title=RULES_TITLE, kind="text", width=18, height=6, content="\n".join(lines) + "\n",
+    rules = Panel(title=RULES_TITLE, kind="text", width=18, height=height, content="\n".join(lines) + "\n",
                   description="The alert rules that point at this dashboard; each opens the panel showing its data.")
     for panel in (firing, rules):
         panel._location = dashboard.location

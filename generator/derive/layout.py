@@ -28,6 +28,13 @@ TIMELINE_ROW_PX = 18
 """A state timeline row where Grafana's 12 px names do not touch (bars at rowHeight 0.9)."""
 TIMELINE_FRAME_PX = 100
 """A state timeline's title, time axis and legend."""
+MARKDOWN_ROW_PX = 30
+"""A row of a markdown table in a Grafana text panel: a 14 px line at line-height 1.5, 4 px padding above and below,
+a 1 px border."""
+MARKDOWN_FRAME_PX = 48
+"""A text panel's title bar (32 px) and its content's 8 px padding above and below."""
+MARKDOWN_MAX_HEIGHT = 20
+"""Grid rows a markdown table grows to at most (752 px, 23 table rows, about a screen); a longer one scrolls."""
 Rows = Callable[[Panel], int | None]
 
 
@@ -58,6 +65,14 @@ def timeline_height(rows: int) -> int:
     """Grid rows a state timeline of this many rows needs to name each legibly (at least its kind's default)."""
     pixels = rows * TIMELINE_ROW_PX + TIMELINE_FRAME_PX
     return min(MAX_HEIGHT, max(DEFAULT_SIZE[PanelKind.STATE_TIMELINE][1], ceil((pixels + GAP_PX) / (CELL_PX + GAP_PX))))
+
+
+def markdown_table_height(rows: int) -> int:
+    """Grid rows a text panel needs to show a markdown table of this many rows and its header without scrolling
+    (each row one line), at least a stat's default height (5) and at most MARKDOWN_MAX_HEIGHT: the Alert Rules
+    table of a dashboard with 3 alerts left half its 6 rows empty, one with 139 scrolled past its 5th."""
+    pixels = (rows + 1) * MARKDOWN_ROW_PX + MARKDOWN_FRAME_PX
+    return min(MARKDOWN_MAX_HEIGHT, max(DEFAULT_SIZE[PanelKind.STAT][1], ceil((pixels + GAP_PX) / (CELL_PX + GAP_PX))))
 
 
 def size(panel: Panel, rows: int | None = None) -> tuple[int, int]:

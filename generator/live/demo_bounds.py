@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from generator.core.grafana_promql import interpolate
 from generator.core.promql import PromQLError, matcher_op, parse, walk
 from generator.core.selector_regex import label_matches
 from generator.derive.series import defined_series
+from generator.live.demo_failing import FAILING
 from generator.model.project import Project
 from generator.targets.grafana import render as grafana_documents
 
@@ -31,12 +31,6 @@ VALUE_PRESERVING = frozenset({"abs", "max_over_time", "min_over_time", "avg_over
 RATES = frozenset({"rate", "irate", "increase"})
 AGGREGATIONS = frozenset({"sum", "avg", "max", "min"})
 Matcher = tuple[str, str, str]
-FAILING = re.compile(r"(?<![A-Za-z])(?i:err|fail|fault|timeout|timed.out|refused|reject)|Err|Fail|Fault|Timeout|Timed"
-                     r"|Refused|Reject|(?<!\d)5(?:\.\.|\d\d|xx)(?!\d)")
-"""A label value (or regex) naming a failing part of a count: STATUS_CODE_ERROR, failed, ServerError, 5.., 503; a
-word starting a word or a CamelCase part, so queue="default", "terraform" and a code 1500 are not failures."""
-
-
 @dataclass(frozen=True)
 class Subject:
     """What a watched expression shows: a series' value, its rate, or its share of another series (a / b)."""

@@ -18,7 +18,7 @@ from generator.build import load
 from generator.live.demo.app import server
 from generator.live.demo.business import CONVERSION, SPELL, WANDER, BusinessModel, Series
 from generator.live.demo.faults import Fault, Faults
-from generator.live.demo.host import DISK_LABELS, SIMULATED_HOSTS, SimulatedHost, metrics_path
+from generator.live.demo.host import DISK_LABELS, SIMULATED_HOSTS, SimulatedHost, healthy_gauges, metrics_path
 from generator.live.demo.shop import Shop
 from generator.model import Source
 from generator.model.project import Project
@@ -173,6 +173,17 @@ def test_slow_faults_worsen_steadily_and_stop_when_cleared(monkeypatch: pytest.M
     faults.clear()
     assert faults.progress(Fault.DISK_FILL, 90.0, name) == 0.0
     assert _value(host.exposition(), "node_memory_MemAvailable_bytes") > 0.5 * total
+
+
+def test_a_healthy_host_serves_what_its_backfilled_history_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The history the live stack backfills for a simulated host (healthy_gauges) and what the host serves with no
+    fault: one formula, so the history leads into the scraped series without a step."""
+    monkeypatch.setattr(time, "time", lambda: 1_000_017.0)  # the time module the host reads its swing from
+    text = SimulatedHost(Faults(), SIMULATED_HOSTS[0], ramp_seconds=90.0).exposition()
+    backfilled = {series.name: value for series, value in healthy_gauges({SIMULATED_HOSTS[0]: "node"}, 1_000_017.0)
+                  .items()}
+    assert _value(text, "node_memory_MemAvailable_bytes") == backfilled["node_memory_MemAvailable_bytes"]
+    assert _value(text, f"node_filesystem_avail_bytes{{{DISK_LABELS}}}") == backfilled["node_filesystem_avail_bytes"]
 
 
 def test_a_revenue_decline_lowers_order_value_towards_a_tenth() -> None:

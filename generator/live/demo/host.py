@@ -43,6 +43,16 @@ def wobble(t: float) -> float:
     return 0.02 * math.sin(t / 30)
 
 
+def available_memory(t: float, leaked: float = 0.0) -> int:
+    """Bytes of memory available at Unix time t: the healthy share and its swing, less the share a leak took."""
+    return int(MEMORY_TOTAL * max(NORMAL_AVAILABLE + wobble(t) - leaked, 0.0))
+
+
+def free_disk(t: float, filled: float = 0.0) -> int:
+    """Bytes free on /data at Unix time t: the healthy share and a tenth of the swing, less the part filled."""
+    return int(DISK_SIZE * ((NORMAL_DISK_FREE + wobble(t) / 10) * (1 - filled)))
+
+
 def healthy_gauges(jobs: dict[str, str], t: float) -> dict[Series, float]:
     """Each simulated host's memory and filesystem gauges at Unix time t, as :meth:`SimulatedHost.exposition`
     serves them with no fault active; ``jobs`` maps each host's instance label to its scrape job.
@@ -51,14 +61,13 @@ def healthy_gauges(jobs: dict[str, str], t: float) -> dict[Series, float]:
     weeks of history, and a series seen for less than its season is predicted to reach only a limit within its own
     range (generator/exporter/capacity.py's within_seen_range), so a memory leak on a host with no past paged only
     once MemoryHigh did."""
-    swing = wobble(t)
     found: dict[Series, float] = {}
     for instance, job in jobs.items():
         own = (("instance", instance), ("job", job))
         disk = tuple(sorted((*own, *DISK_LABEL_SET)))
         found[Series("node_memory_MemTotal_bytes", own)] = MEMORY_TOTAL
-        found[Series("node_memory_MemAvailable_bytes", own)] = int(MEMORY_TOTAL * (NORMAL_AVAILABLE + swing))
-        found[Series("node_filesystem_avail_bytes", disk)] = int(DISK_SIZE * (NORMAL_DISK_FREE + swing / 10))
+        found[Series("node_memory_MemAvailable_bytes", own)] = available_memory(t)
+        found[Series("node_filesystem_avail_bytes", disk)] = free_disk(t)
         found[Series("node_filesystem_size_bytes", disk)] = DISK_SIZE
     return found
 
@@ -88,13 +97,12 @@ class SimulatedHost:
             self._advance()
             seconds = dict(self._seconds)
         busy = self.faults.active(Fault.CPU, self.name)
-        swing = wobble(time.time())
+        now = time.time()
         leaked = (self.faults.progress(Fault.MEMORY_LEAK, self.ramp_seconds, self.name)
                   * (NORMAL_AVAILABLE - LEAKED_AVAILABLE))
-        exhausted = self.faults.active(Fault.MEMORY, self.name)
-        available = EXHAUSTED_AVAILABLE if exhausted else NORMAL_AVAILABLE + swing - leaked
-        filled = self.faults.progress(Fault.DISK_FILL, self.ramp_seconds, self.name)
-        free_disk = (NORMAL_DISK_FREE + swing / 10) * (1 - filled)
+        available = (int(MEMORY_TOTAL * EXHAUSTED_AVAILABLE) if self.faults.active(Fault.MEMORY, self.name)
+                     else available_memory(now, leaked))
+        free = free_disk(now, self.faults.progress(Fault.DISK_FILL, self.ramp_seconds, self.name))
         lines = ["# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.",
                  "# TYPE node_cpu_seconds_total counter"]
         lines += [f'node_cpu_seconds_total{{cpu="{cpu}",mode="{mode}"}} {value:.3f}'
@@ -104,14 +112,14 @@ class SimulatedHost:
                   f"node_memory_MemTotal_bytes {MEMORY_TOTAL}",
                   "# HELP node_memory_MemAvailable_bytes Memory information field MemAvailable_bytes.",
                   "# TYPE node_memory_MemAvailable_bytes gauge",
-                  f"node_memory_MemAvailable_bytes {int(MEMORY_TOTAL * max(available, 0.0))}",
+                  f"node_memory_MemAvailable_bytes {available}",
                   "# HELP node_filesystem_avail_bytes Filesystem space available to non-root users in bytes.",
                   "# TYPE node_filesystem_avail_bytes gauge",
-                  f"node_filesystem_avail_bytes{{{DISK_LABELS}}} {int(DISK_SIZE * free_disk)}",
+                  f"node_filesystem_avail_bytes{{{DISK_LABELS}}} {free}",
                   "# HELP node_filesystem_size_bytes Filesystem size in bytes.",
                   "# TYPE node_filesystem_size_bytes gauge",
                   f"node_filesystem_size_bytes{{{DISK_LABELS}}} {DISK_SIZE}",
                   "# HELP node_load1 1m load average.",
                   "# TYPE node_load1 gauge",
-                  f"node_load1 {3.8 if busy else 0.6 + swing:.2f}"]
+                  f"node_load1 {3.8 if busy else 0.6 + wobble(now):.2f}"]
         return "\n".join(lines) + "\n"

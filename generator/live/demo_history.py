@@ -10,7 +10,6 @@ it, demo_absence.py). demo_blocks.py writes them as TSDB blocks.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 import zlib
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from generator.derive.series import defined_series
 from generator.live.demo_absence import gapped, gaps, lookback
 from generator.live.demo_bounds import Bounds, constant, shown, watched_bounds
 from generator.live.demo_derived import arithmetic, increase
-from generator.live.demo_labels import label_values
+from generator.live.demo_labels import POOLS, label_sets
 from generator.live.demo_levels import (
     FORECAST_EDGES,
     LATENCY_MEDIAN,
@@ -54,28 +53,9 @@ from generator.live.demo_time import (
     slowed,
     while_firing,
 )
-from generator.model import Forecast, LogRecordingRule, LogStorage, Metric, MetricType, Source
+from generator.model import Forecast, LogRecordingRule, Metric, MetricType, Source
 from generator.model.project import Project
 
-POOLS = {
-    "service": ("api", "search"), "endpoint": ("/api/search", "/api/checkout"), "method": ("GET",),
-    "status": ("200", "500"), "code": ("200", "500"),
-    "product": tuple(f"product-{i:02d}" for i in range(12)), "product_category": ("books", "games"),
-    "user_segment": ("new", "returning"), "cache_type": ("redis", "local"), "result": ("hit", "miss"),
-    "queue": ("emails", "indexing"), "integration": ("email", "slack", "webhook"), "rule_group": ("alerts", "plan"),
-    "cpu": ("0", "1"),
-    "mode": ("idle", "user"), "forecast": ("revenue_hourly", "disk_free"), "mountpoint": ("/", "/data"),
-}
-FAMILY_POOLS: dict[str, dict[str, tuple[str, ...]]] = {
-    "node_filesystem_": {"device": ("/dev/sda1",), "fstype": ("ext4",)}, "node_disk_": {"device": ("sda",)},
-    "node_network_": {"device": ("eth0",)},
-    "grafana_http_": {"handler": ("/api/dashboards/uid/:uid", "/api/search"), "status_code": ("200", "500")},
-    "obsgen_capacity_": {"forecast": ("memory_used", "disk_free")},
-}
-"""Values a family of a host's series has where a label means something else per family: a filesystem's device is
-a partition and a NIC's an interface (one pool for both gave each mountpoint two devices, and a panel two lines
-of the same name), Grafana's status is an HTTP code, where the collector's span metrics name an OTel one, and only
-the forecasts with a capacity have a time to exhaustion."""
 SUFFIXES = ("_bucket", "_sum", "_count")
 Series = tuple[str, dict[str, str], Callable[[float], float]]
 
@@ -126,28 +106,6 @@ def _seed(*parts: str) -> float:
 
 def _targets(project: Project, source: Source) -> list[tuple[str, str]]:
     return [(job.name, target) for job in project.scrape_jobs if job.source is source for target in job.targets]
-
-
-def _alertmanager_urls(project: Project, source: str) -> tuple[str, ...]:
-    """The `alertmanager` label values of a sender's series, as its notifier gives them (the URL it posts to): each
-    of Stack.alertmanagers for Prometheus, each of LogStorage.alertmanager_url for Loki's ruler (source: a series
-    name or expression)."""
-    storage = project.all(LogStorage)[:1]
-    bases = (storage[0].alertmanager_url.split(",") if storage and "loki_" in source
-             else [f"http://{address}" for address in project.stack.alertmanagers])
-    return tuple(f"{base.strip().rstrip('/')}/api/v2/alerts" for base in bases)
-
-
-def _label_sets(source: str, names: tuple[str, ...], jobs: list[tuple[str, str]],
-                project: Project) -> Iterator[dict[str, str]]:
-    """Every set of these labels on each scrape target, for the series of a metric (source: its name) or of a
-    rule (source: its expression)."""
-    family = next((pools for prefix, pools in FAMILY_POOLS.items() if prefix in source), {})
-    pools = [family.get(name) or (_alertmanager_urls(project, source) if name == "alertmanager" else
-                                  label_values(project, source, name, POOLS.get(name, ("main",)))) for name in names]
-    for job, instance in jobs or [("demo", "demo:9100")]:
-        for values in itertools.product(*pools):
-            yield {"job": job, "instance": instance, **dict(zip(names, values, strict=True))}
 
 
 def _gauge(name: str, unit: str, labels: dict[str, str], demo: Demo, window: float = 0.0) -> Callable[[float], float]:
@@ -267,12 +225,12 @@ def _scaled(value: Callable[[float], float], factor: float) -> Callable[[float],
 
 
 def _metric_series(metric: Metric, jobs: list[tuple[str, str]], demo: Demo) -> Iterator[Series]:
-    label_sets = list(_label_sets(metric.name, metric.labels, jobs, demo.project))
-    for labels in label_sets:
+    labelled = list(label_sets(metric.name, metric.labels, jobs, demo.project))
+    for labels in labelled:
         if metric.type is MetricType.COUNTER:
-            yield metric.name, labels, _failing_bursts(metric.name, labels, demo, len(label_sets))
+            yield metric.name, labels, _failing_bursts(metric.name, labels, demo, len(labelled))
         elif metric.type is MetricType.HISTOGRAM:
-            yield from _histogram(metric, labels, demo, len(label_sets))
+            yield from _histogram(metric, labels, demo, len(labelled))
         elif metric.name in FORECAST_EDGES and (learnt := demo.forecast_input(labels.get("forecast", ""))):
             yield metric.name, labels, _scaled(learnt, FORECAST_EDGES[metric.name])
         else:
@@ -294,7 +252,7 @@ def _recorded_series(name: str, demo: Demo, through: frozenset[str] = frozenset(
     names, static = recorded_labels(demo.project, name, lambda series: getattr(demo.defined.get(series), "labels",
                                                                                None))
     varying = tuple(label for label in names if label not in static)
-    sets = ({k: v for k, v in s.items() if k in varying} for s in _label_sets(
+    sets = ({k: v for k, v in s.items() if k in varying} for s in label_sets(
         rule.expr, tuple(label for label in varying if label not in TARGET), jobs, demo.project))
     unique = {tuple(sorted(s.items())): s for s in sets}
     fixed = constant(parse(rule.expr))  # vector(0.999): an objective

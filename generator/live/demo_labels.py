@@ -9,17 +9,40 @@ only where the declared ones miss a selector's regex (`status=~"5.."` when only 
 part of a request counter still exists. Where no Metric or Service declares a label, its alerts' and rules' `=`
 values are drawn beside the stock ones (an alert on `env="production"` otherwise never fired in the demo); a value
 naming a failure in a share (`status_code="STATUS_CODE_ERROR"` of all spans) is drawn as a failing part
-(demo_bounds._rule_shares), not as much as the stock value beside it.
+(demo_bounds._rule_shares), not as much as the stock value beside it. label_sets draws every combination of a
+series' values on each scrape target (the stock POOLS, a family's own FAMILY_POOLS, the Alertmanagers' URLs).
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 from generator.core.promql import MATCHER, facts
 from generator.core.selector_regex import label_matches
-from generator.model import Metric, Service
+from generator.model import LogStorage, Metric, Service
 from generator.model.project import Project
 
 POSITIVE = ("=", "=~")
+POOLS = {
+    "service": ("api", "search"), "endpoint": ("/api/search", "/api/checkout"), "method": ("GET",),
+    "status": ("200", "500"), "code": ("200", "500"),
+    "product": tuple(f"product-{i:02d}" for i in range(12)), "product_category": ("books", "games"),
+    "user_segment": ("new", "returning"), "cache_type": ("redis", "local"), "result": ("hit", "miss"),
+    "queue": ("emails", "indexing"), "integration": ("email", "slack", "webhook"), "rule_group": ("alerts", "plan"),
+    "cpu": ("0", "1"),
+    "mode": ("idle", "user"), "forecast": ("revenue_hourly", "disk_free"), "mountpoint": ("/", "/data"),
+}
+FAMILY_POOLS: dict[str, dict[str, tuple[str, ...]]] = {
+    "node_filesystem_": {"device": ("/dev/sda1",), "fstype": ("ext4",)}, "node_disk_": {"device": ("sda",)},
+    "node_network_": {"device": ("eth0",)},
+    "grafana_http_": {"handler": ("/api/dashboards/uid/:uid", "/api/search"), "status_code": ("200", "500")},
+    "obsgen_capacity_": {"forecast": ("memory_used", "disk_free")},
+}
+"""Values a family of a host's series has where a label means something else per family: a filesystem's device is
+a partition and a NIC's an interface (one pool for both gave each mountpoint two devices, and a panel two lines
+of the same name), Grafana's status is an HTTP code, where the collector's span metrics name an OTel one, and only
+the forecasts with a capacity have a time to exhaustion."""
 
 
 def read_metrics(project: Project, source: str) -> list[Metric]:
@@ -66,3 +89,25 @@ def _matchers(project: Project, names: set[str], label: str) -> list[tuple[str, 
                 if match and match[1] == label and match[2] in POSITIVE:
                     found.append((match[2], match[3]))
     return found
+
+
+def alertmanager_urls(project: Project, source: str) -> tuple[str, ...]:
+    """The `alertmanager` label values of a sender's series, as its notifier gives them (the URL it posts to): each
+    of Stack.alertmanagers for Prometheus, each of LogStorage.alertmanager_url for Loki's ruler (source: a series
+    name or expression)."""
+    storage = project.all(LogStorage)[:1]
+    bases = (storage[0].alertmanager_url.split(",") if storage and "loki_" in source
+             else [f"http://{address}" for address in project.stack.alertmanagers])
+    return tuple(f"{base.strip().rstrip('/')}/api/v2/alerts" for base in bases)
+
+
+def label_sets(source: str, names: tuple[str, ...], jobs: list[tuple[str, str]],
+                project: Project) -> Iterator[dict[str, str]]:
+    """Every set of these labels on each scrape target, for the series of a metric (source: its name) or of a
+    rule (source: its expression)."""
+    family = next((pools for prefix, pools in FAMILY_POOLS.items() if prefix in source), {})
+    pools = [family.get(name) or (alertmanager_urls(project, source) if name == "alertmanager" else
+                                  label_values(project, source, name, POOLS.get(name, ("main",)))) for name in names]
+    for job, instance in jobs or [("demo", "demo:9100")]:
+        for values in itertools.product(*pools):
+            yield {"job": job, "instance": instance, **dict(zip(names, values, strict=True))}

@@ -14,7 +14,8 @@ from generator.derive.log_lines import counted, same_lines, threshold
 from generator.derive.series import defined_series
 from generator.live.demo_bounds import Band, constant, shown, watched_bounds
 from generator.live.demo_derived import arithmetic
-from generator.live.demo_history import POOLS, Series, _seed, breaches, episodes, series_for, timestamps
+from generator.live.demo_history import Series, _seed, breaches, episodes, series_for, timestamps
+from generator.live.demo_labels import POOLS
 from generator.live.demo_levels import FAILING_SHARE, Level, averaged, failing_share
 from generator.live.demo_logs import log_breaches, log_episodes, log_series
 from generator.model import LogAlert, LogRecordingRule

@@ -118,14 +118,17 @@ def seasonal_naive_score(values: FloatArray, step: float, season: float | None) 
     return anomaly.calibrated_residual(x - lagged(x, lag), step, anomaly.score_floor(x, step))
 
 
-def level_shift_score(values: FloatArray, step: float) -> FloatArray:
-    """|median of the last S samples - median of the day before them| over that day's robust sigma, calibrated."""
+def level_shift_score(values: FloatArray, step: float, reference: FloatArray | None = None) -> FloatArray:
+    """|median of the last S samples - median of the day before them| over that day's robust sigma, calibrated.
+
+    The sigma is floored at RELATIVE_FLOOR of the trailing median |reference| (default: ``values`` themselves).
+    """
     x = as_series(values)
     short, day = short_window(step), max(MIN_SHORT, round(DAY_SECONDS / step))
     recent = rolling_nanmedian(_through_current(x), short)
     before = lagged(rolling_nanmedian(x, day), short - 1)
     spread = lagged(anomaly.rolling_mad_scale(x, day), short - 1)
-    floor = anomaly.score_floor(x, step)
+    floor = anomaly.score_floor(x if reference is None else as_series(reference), step)
     spread = np.where(floor > spread, floor, spread)
     shift = np.where(lagged(filled(x, day), short - 1) == 1.0, np.abs(recent - before), np.nan)
     return tail_calibrated(_ratio(shift, spread), step)
@@ -148,9 +151,13 @@ def signals(series: Series, scores: AnomalyScores) -> FloatArray:
                      level_shift_score(x, step), variance_change_score(scores.residual, step)])
 
 
-def ored(row: int, scores: AnomalyScores, extra: FloatArray, params: DetectorParams) -> FloatArray:
-    """The shipped combined score OR-ed with row ``row`` of :func:`signals` over the residual threshold."""
-    out: FloatArray = np.fmax(combined_score(scores, params), extra[row] / params.residual_threshold)
+def ored(
+    row: int, scores: AnomalyScores, extra: FloatArray, params: DetectorParams, threshold: float | None = None
+) -> FloatArray:
+    """The shipped combined score OR-ed with row ``row`` of ``extra`` (:func:`signals`' rows here) over
+    ``threshold``, by default the residual threshold."""
+    second = params.residual_threshold if threshold is None else threshold
+    out: FloatArray = np.fmax(combined_score(scores, params), extra[row] / second)
     return out
 
 

@@ -144,3 +144,39 @@ def escalation_labels(project: Project, alert: AlertRule) -> dict[str, str]:
     """The policy label of an alert that escalates (none otherwise)."""
     policy = project.escalation_of(alert)
     return {ESCALATION_POLICY_LABEL: policy.name} if policy is not None else {}
+
+
+@dataclass(frozen=True)
+class NotifiedLevel:
+    """A level as Alertmanager routes it for one alert (targets/alertmanager.py's escalation routes): its channels
+    but PagerDuty's where an incident is already open, since a level's PagerDuty would open a second one (its
+    dedup_key is the route's group key); PagerDuty's own escalation climbs the open one."""
+
+    level: int
+    after: str
+    channels: tuple[str, ...]
+    """The channels told at this level."""
+    not_repaged: tuple[str, ...]
+    """The level's PagerDuty channels left out, the incident being open."""
+    opened_by: str
+    """What opened that incident: "the alert" (its own channels page) or "level N"; "" when none was left out."""
+
+
+def _pages(project: Project, channels: Iterable[str]) -> bool:
+    return any(project.channels[name].is_pagerduty for name in channels)
+
+
+def notified_levels(project: Project, alert: Alert | LogAlert) -> list[NotifiedLevel]:
+    """Who each escalation level of the alert tells, as its routes send it (none when it does not escalate)."""
+    severity = project.alerting.severity(alert.severity)
+    own = (project.alert_channels(alert) if isinstance(alert, Alert) and alert.heartbeat is None
+           else severity.channels if severity else ())
+    opened = "the alert" if _pages(project, own) else ""
+    result = []
+    for rule in alert_escalation(project, alert):
+        paging = tuple(name for name in rule.channels if project.channels[name].is_pagerduty)
+        left_out = paging if opened else ()
+        kept = tuple(name for name in rule.channels if name not in left_out)
+        result.append(NotifiedLevel(rule.level, rule.after, kept, left_out, opened if left_out else ""))
+        opened = opened or (f"level {rule.level}" if paging else "")
+    return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.derive.dashboards import panel_url
-from generator.derive.escalation import alert_escalation
+from generator.derive.escalation import notified_levels
 from generator.derive.examples import expression_labels
 from generator.derive.notification_grouping import ack_alertmanager, ack_matchers, alert_grouping
 from generator.model import Alert, LogAlert, conventions
@@ -38,7 +38,7 @@ def render(project: Project) -> dict[str, Any]:
             rule=alert_rule(project, alert),
             channels=tuple(dict.fromkeys((*severity.channels, *alert.channels))),
             policy=policy,
-            levels=alert_escalation(project, alert),
+            levels=notified_levels(project, alert),
             evaluator="Prometheus", dashboard=panel_url(project, alert) if alert.dashboard else "",
             ack=" ".join(_ack_matchers(project, alert)), alertmanager=ack_alertmanager(project),
             source=project.relative(alert.location).file,

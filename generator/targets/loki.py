@@ -17,7 +17,13 @@ from generator.core.duration import go_duration, parse_seconds
 from generator.core.logql import result_labels
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url, panel_url
-from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, level_hold
+from generator.derive.escalation import (
+    alert_escalation,
+    copy_annotations,
+    escalation_labels,
+    level_hold,
+    notified_levels,
+)
 from generator.derive.for_state import log_for_state
 from generator.derive.notification_grouping import ack_alertmanager, grouping
 from generator.derive.notification_grouping import ack_matchers as ack_matchers_of
@@ -159,7 +165,7 @@ def runbooks(project: Project) -> dict[str, str]:
         pages[conventions.runbook_page(alert.name)] = template.render(
             alert=alert, rule=alert_rule(project, alert), source=project.relative(alert.location).file,
             channels=severity.channels if severity else (), policy=project.escalation_of(alert),
-            levels=alert_escalation(project, alert), evaluator="Loki's ruler",
+            levels=notified_levels(project, alert), evaluator="Loki's ruler",
             ack=" ".join(ack_matchers(project, alert)), alertmanager=ack_alertmanager(project),
             dashboard=panel_url(project, alert) if alert.dashboard else "",
         )

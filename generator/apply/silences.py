@@ -7,6 +7,7 @@ when the silence ends with the alert still firing, the levels its time has reach
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 from generator.apply import rules
 from generator.apply.files import collect
-from generator.apply.http import Api
+from generator.apply.http import Api, ApiError
 from generator.core.matcher_text import classic_matcher, filtered, quoted
 from generator.core.wording import counted
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, RULES_DIR
@@ -120,7 +121,14 @@ class Matched:
 
     def silenced(self, silence_id: str) -> Matched:
         """Those the silence mutes."""
-        kept = [(labels, ids) for labels, ids in zip(self.labels, self.silenced_by, strict=True) if silence_id in ids]
+        return self._kept(lambda ids: silence_id in ids)
+
+    def unsilenced(self) -> Matched:
+        """Those no silence mutes."""
+        return self._kept(lambda ids: not ids)
+
+    def _kept(self, keep: Callable[[tuple[str, ...]], bool]) -> Matched:
+        kept = [(labels, ids) for labels, ids in zip(self.labels, self.silenced_by, strict=True) if keep(ids)]
         return Matched(tuple(labels for labels, _ in kept), tuple(ids for _, ids in kept))
 
     def instances(self) -> list[str]:
@@ -144,9 +152,22 @@ def silences(api: Api) -> list[Silence]:
     return sorted((s for s in found if s.state in SHOWN_STATES), key=lambda s: s.ends)
 
 
-def expire(api: Api, silence_id: str) -> None:
-    """End a silence now: notifications it held back resume at the next flush of their groups."""
+def expire(api: Api, silence_id: str) -> Silence:
+    """End a silence now: notifications it held back resume at the next flush of their groups. Returns it as it was;
+    ValueError when Alertmanager holds no such silence, or it has already ended (Alertmanager answers 200 to
+    expiring an expired one: the operator would read that the page is acknowledged no more, when it was not)."""
+    try:
+        found = Silence.of(api.get(f"/api/v2/silence/{silence_id}"))
+    except ApiError as error:
+        if error.status not in (404, 422):  # 422: not a UUID
+            raise
+        raise ValueError(f"no silence {silence_id} on {api.url}: `obsgen ack --list` shows the active and pending "
+                         "ones") from None
+    if found.state == "expired":
+        raise ValueError(f"silence {silence_id} of {{{', '.join(map(str, found.matchers))}}} had already ended "
+                         f"(at {found.ends}): nothing expired")
     api.request("DELETE", f"/api/v2/silence/{silence_id}")
+    return found
 
 
 def project_alerts(out: Path) -> set[str]:

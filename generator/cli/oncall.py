@@ -53,6 +53,7 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
     from generator.apply.http import Api, ApiError, Connection, Credentials, Unreachable
     from generator.apply.silences import Matcher, acknowledge, expire, matching, silences
     from generator.core.duration import format_seconds, parse_seconds
+    from generator.core.wording import counted
 
     if not alertmanager_url:
         _fail("no Alertmanager to talk to: give --alertmanager-url (or $ALERTMANAGER_URL), or run inside a live "
@@ -61,11 +62,19 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
         credentials = Credentials.load("ALERTMANAGER", alertmanager_token_file)
         api = Api(Connection("alertmanager", alertmanager_url, credentials, timeout, retries))
         if show:
-            for silence in silences(api):
+            listed = silences(api)
+            for silence in listed:
                 typer.echo(str(silence))
+            if not listed:
+                typer.echo(f"no active or pending silence on {alertmanager_url}", err=True)
         elif expire_id:
-            expire(api, expire_id)
-            typer.echo(f"silence {expire_id} expired: notifications it held back resume", err=True)
+            ended = expire(api, expire_id)
+            now = matching(api, list(ended.matchers))
+            free = now.unsilenced()
+            rest = len(now.labels) - len(free.labels)
+            held = f"; {counted(rest, 'alert')} it matches still silenced by another silence" if rest else ""
+            typer.echo(f"silence {expire_id} of {{{', '.join(map(str, ended.matchers))}}} expired: {free.count()} "
+                       f"it matches silenced no more, notified at their groups' next flush{held}", err=True)
         elif alert:
             named = not {"=", "~"} & set(alert)  # an alert's name, or a group's first label (every operator has one)
             matchers = [Matcher("alertname", alert) if named else Matcher.parse(alert),

@@ -11,6 +11,7 @@ the rules directory.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from generator.core.duration import go_duration, parse_seconds
@@ -131,8 +132,8 @@ def escalation_copies(project: Project, alert: LogAlert, rule: dict[str, Any]) -
         "alert": alert.name, "expr": alert.expr,
         "for": level_hold(alert, level),
         "labels": dict(sorted({**rule["labels"], **level.labels}.items())),
-        "annotations": copy_annotations(level, rule["annotations"]),
-    } for level in alert_escalation(project, alert)]
+        "annotations": copy_annotations(replace(level, channels=told.channels), rule["annotations"]),
+    } for level, told in zip(alert_escalation(project, alert), notified_levels(project, alert), strict=True)]
 
 
 def rule_files(project: Project) -> dict[str, dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from generator.core.duration import parse_seconds
@@ -11,7 +12,13 @@ from generator.core.releases import PROMETHEUS_DECLARED_FILE
 from generator.derive.aggregation import group_intervals
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url
-from generator.derive.escalation import alert_escalation, copy_annotations, escalation_labels, keep_firing_for
+from generator.derive.escalation import (
+    alert_escalation,
+    copy_annotations,
+    escalation_labels,
+    keep_firing_for,
+    notified_levels,
+)
 from generator.model import Alert, RecordingRule, Source, conventions
 from generator.model.project import Project
 
@@ -84,8 +91,8 @@ def escalation_copies(project: Project, alert: Alert, rule: dict[str, Any]) -> l
     return [(level.group, {
         "alert": alert.name, "expr": level.expr(alert.condition, rule["labels"]), "for": level.after,
         "labels": level.labels,
-        "annotations": copy_annotations(level, rule["annotations"], dips=True),
-    }) for level in alert_escalation(project, alert)]
+        "annotations": copy_annotations(replace(level, channels=told.channels), rule["annotations"], dips=True),
+    }) for level, told in zip(alert_escalation(project, alert), notified_levels(project, alert), strict=True)]
 
 
 def _recording_rule(rule: RecordingRule) -> dict[str, Any]:

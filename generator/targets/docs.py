@@ -25,6 +25,12 @@ def _ack_matchers(project: Project, alert: Alert) -> list[str]:
     return ack_matchers(project, alert.labels, alert_grouping(project, alert), carried)
 
 
+def _faster(project: Project) -> str:
+    """How many times faster than the definitions a compressed build runs ("60"); "" for the definitions' own."""
+    scale = project.profile.time_scale if project.profile is not None else 1.0
+    return "" if scale == 1.0 else f"{1 / scale:g}"
+
+
 def render(project: Project) -> dict[str, Any]:
     """out/docs/runbooks/<Alert>.md for every alert, and an index."""
     template = JINJA.get_template("runbook.md.j2")
@@ -41,7 +47,7 @@ def render(project: Project) -> dict[str, Any]:
             levels=notified_levels(project, alert),
             evaluator="Prometheus", dashboard=panel_url(project, alert) if alert.dashboard else "",
             ack=" ".join(_ack_matchers(project, alert)), alertmanager=ack_alertmanager(project),
-            source=project.relative(alert.location).file,
+            source=project.relative(alert.location).file, faster=_faster(project),
         )
     index = ["# Runbooks", "", "| alert | evaluated by | severity | plan name |", "|---|---|---|---|"]
     index += [f"| [{a.name}]({a.name}.md) | Prometheus | {a.severity} | {a.plan_name or '-'} |"

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.derive.time_compression import apply
 from generator.model import conventions
 from generator.model.identity import receiver_name
+from generator.model.profile import Profile
 from generator.model.project import Project
 from generator.targets import docs, loki
 
@@ -70,3 +72,13 @@ def test_a_level_that_pages_again_says_which_incident_climbs_instead(project: Pr
     page = docs.render(project)[conventions.runbook_page("CpuHigh")]
     assert ("| 3 | 60m | email_director (not webhook_pagerduty: the PagerDuty incident the alert opened climbs by "
             "PagerDuty's own escalation) |") in page
+
+
+def test_a_compressed_builds_runbook_says_its_examples_are_in_the_definitions_time(project: Project) -> None:
+    """The live stack's CpuHigh runbook read "held for 22s500ms" above "fires at 11m": the examples are the
+    definitions' own, not compressed with the build."""
+    live = docs.render(apply(project, Profile(time_scale=1 / 60)))[conventions.runbook_page("CpuHigh")]
+    assert "held for 22s500ms." in live and "- idle 5% (95% busy) for 7 minutes fires: fires at 11m\n" in live
+    assert ("## Examples (run as promtool tests of the definitions' own build, in its time: this build runs 60x "
+            "faster)\n") in live
+    assert "## Examples (run as promtool tests)\n" in docs.render(project)[conventions.runbook_page("CpuHigh")]

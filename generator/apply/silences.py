@@ -81,7 +81,12 @@ class Silence:
                    body.get("comment", ""), body["status"]["state"])
 
     def __str__(self) -> str:
-        return (f"{self.id}  {{{', '.join(map(str, self.matchers))}}}  until {self.ends}  {self.state}  by "
+        return self.shown("")
+
+    def shown(self, muting: str) -> str:
+        """One line, with what it mutes now ("2 alerts (1 escalation copy)") after its state when known."""
+        state = f"{self.state}, silencing {muting} now" if muting else self.state
+        return (f"{self.id}  {{{', '.join(map(str, self.matchers))}}}  until {self.ends}  {state}  by "
                 f"{self.created_by}: {self.comment}")
 
 

@@ -63,8 +63,10 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
         api = Api(Connection("alertmanager", alertmanager_url, credentials, timeout, retries))
         if show:
             listed = silences(api)
-            for silence in listed:
-                typer.echo(str(silence))
+            for silence in listed:  # an active one with what it mutes now: the page and its escalation, nothing else?
+                active = silence.state == "active"
+                muting = matching(api, list(silence.matchers)).silenced(silence.id).count() if active else ""
+                typer.echo(silence.shown(muting))
             if not listed:
                 typer.echo(f"no active or pending silence on {alertmanager_url}", err=True)
         elif expire_id:

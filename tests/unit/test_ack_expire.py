@@ -46,6 +46,7 @@ def test_expiring_says_what_it_unmutes_and_an_ended_or_unknown_silence_is_refuse
     silence = silence.strip()
     code, listed, _ = _ack(url, tmp_path, "--list")
     assert code == 0 and listed.startswith(f'{silence}  {{alertname="CpuHigh", instance="web-1"}}  until ')
+    assert "  active, silencing 2 alerts (1 escalation copy) now  by " in listed, listed
 
     code, _, said = _ack(url, tmp_path, "--expire", silence)
     assert code == 0 and said == (f'silence {silence} of {{alertname="CpuHigh", instance="web-1"}} expired: 2 alerts '

@@ -268,7 +268,17 @@ def convert(data: dict[str, Any], location: Location, folder: str = "General", s
         title = data.get("title") if isinstance(data.get("title"), str) else "?"
         at, where = Location(location.file, notes.line(notes.where) or location.line), notes.written_path(notes.where)
         raise DefinitionError(at, f"cannot import dashboard {title!r}: {where or 'dashboard'}: "
-                                  f"{type(error).__name__}: {(str(error) or '?').splitlines()[0]}") from None
+                                  f"{_said(error)}") from None
+
+
+def _said(error: Exception) -> str:
+    """What an error of the readers says in one line: a model's refusal in the model's words (not pydantic's
+    "1 validation error for Panel"), anything else with its type."""
+    if isinstance(error, ValidationError) and error.errors():
+        first = error.errors()[0]
+        field = ".".join(map(str, first["loc"]))
+        return f"{field}: " * bool(field) + first["msg"].removeprefix("Value error, ")
+    return f"{type(error).__name__}: {(str(error) or '?').splitlines()[0]}"
 
 
 def _convert(data: dict[str, Any], location: Location, folder: str, source: str, notes: Notes,

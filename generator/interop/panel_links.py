@@ -10,6 +10,9 @@ with an id, as Grafana's getPanelById finds it), so a link and a query can never
 A repeat clone's key is the repeated panel's key with `-clone-<index>` (Grafana's getCloneKey), the index being the
 clone's place among the repeat variable's values: the index is kept, the panel's id renumbered.
 
+A panel written without an id, or with one a panel before it has, is named by the id Grafana gives it as it loads
+the dashboard (panel_reader.loaded_ids); a link naming an id no panel has opens none, and is noted at its line.
+
 A link is to the same dashboard when its URL names no dashboard (`?viewPanel=7`, `${__url.path}?viewPanel=7`: the
 page it is on) or names this one (`/d/<its uid>/...`, `/d/${__dashboard.uid}/...`); a link to another dashboard,
 or to another site, keeps its ids, which are that dashboard's. Every `url` of the dashboard's links, its panels'
@@ -29,6 +32,8 @@ PANEL_PARAMETER = re.compile(r"([?&](?:viewPanel|editPanel|panelId)=)(panel-)?(\
 DASHBOARD_PATH = re.compile(r"(?:^|/)d(?:-solo)?/([^/?#]+)")
 OWN_UID = frozenset({"${__dashboard.uid}", "$__dashboard.uid", "[[__dashboard.uid]]"})
 LINKS = "links to this dashboard's panels by their old ids (viewPanel=, editPanel=, panelId=) now name their new ids"
+NAMES_NONE = ("links to this dashboard's panels by ids no panel has, even as Grafana loads it (viewPanel=, editPanel=, "
+              "panelId=), kept as written: they open no panel")
 READS = "panels showing another panel's queries (-- Dashboard --) now name that panel's new id"
 
 
@@ -50,6 +55,8 @@ class Relinker:
 
         def renumbered(match: re.Match[str]) -> str:
             old = int(match.group(3))
+            if old not in self.renumbered:
+                self.notes.add(NAMES_NONE, repr(url), at=self.at)
             return f"{match.group(1)}{match.group(2) or ''}{self.renumbered.get(old, old)}{match.group(4) or ''}"
 
         found = PANEL_PARAMETER.sub(renumbered, url)

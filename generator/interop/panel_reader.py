@@ -151,6 +151,36 @@ def _base_step_unbounded(panel: dict[str, Any]) -> dict[str, Any]:
     return {**panel, "fieldConfig": {**panel["fieldConfig"], "defaults": {**defaults, "thresholds": thresholds}}}
 
 
+def loaded_ids(data: Any) -> dict[str, int]:
+    """The id Grafana gives each panel of a dashboard (its JSON path as written -> id) as it loads it: its
+    DashboardModel's ensurePanelsHaveUniqueIds walks `panels` as written (each row's own panels after it) and gives
+    a panel with no id (or 0), or with one a panel before it has, the next id above the highest written. A link
+    with `viewPanel=` of such an id opens that panel. Old-style `rows` (schema < 16) are not walked: their panels
+    keep the ids written."""
+    listed = data.get("panels") if isinstance(data, dict) else None
+    walked: list[tuple[str, dict[str, Any]]] = []
+    for index, panel in enumerate(listed if isinstance(listed, list) else []):
+        if isinstance(panel, dict):
+            inner = panel.get("panels")
+            walked += [(f"panels[{index}]", panel), *((f"panels[{index}].panels[{at}]", item) for at, item in
+                                                      enumerate(inner if isinstance(inner, list) else [])
+                                                      if isinstance(item, dict))]
+    numbers = [panel["id"] for _, panel in walked if type(panel.get("id")) is int]
+    following = max([0, *numbers]) + 1  # getNextPanelId
+    seen: set[Any] = set()
+    given: dict[str, int] = {}
+    for path, panel in walked:
+        value = panel.get("id")
+        if isinstance(value, list | dict) or value is True:  # truthy to Grafana, kept; no id a link names
+            continue
+        if not value or value in seen:
+            value, following = following, following + 1
+        seen.add(value)
+        if type(value) is int:
+            given[path] = value
+    return given
+
+
 class PanelReader:
     """Reads the panels and rows of one dashboard, keeping their titles unique."""
 
@@ -158,7 +188,8 @@ class PanelReader:
         self.sources, self.notes = sources, notes
         self.ids: dict[int, str] = {}
         self.counts: dict[str, int] = {}  # the last count a repeated title was given
-        self.renumbered: dict[int, int] = {}  # a panel's id in the source -> the id obsgen gives it
+        self.loaded = loaded_ids(notes.written)  # a panel's path as written -> the id Grafana gives it at load
+        self.renumbered: dict[int, int] = {}  # a panel's id in the source (as Grafana loads it) -> the id obsgen gives
         self.wheres: dict[str, str] = {}  # a panel's or row's title in the model -> where (Notes) it was read
 
     def _title(self, wanted: str, fallback: str) -> str:
@@ -257,7 +288,10 @@ class PanelReader:
         source = loaded_panel({k: v for k, v in source.items() if PANEL_DEFAULTS.get(k, ...) != v})
         source = _base_step_unbounded(source)
         kind = KINDS.get(str(source.get("type")))
-        queries = self._queries(source)
+        queries = self._queries(source) if kind is not PanelKind.TEXT else None
+        if kind is PanelKind.TEXT and source.get("targets"):
+            self.notes.add("text panels' queries kept verbatim (Grafana keeps them and runs none: the panel shows "
+                           "its content only)", repr(source.get("title")))
         settings = self._settings(source, kind) if kind is not None else {}
         # What the panel must carry verbatim to be valid at all: a type or targets the model does not say.
         provisional: dict[str, Any] = {}
@@ -284,16 +318,24 @@ class PanelReader:
         extra = merge(provisional, residual(without(source, owned), without(loaded_panel(generated), owned)))
         if model.title != source.get("title"):
             extra["title"] = source.get("title") or ""
-        if isinstance(source.get("id"), int):
+        old = self._old_id(source)
+        if old is not None:
             given = panel_id(model.title)
-            self.renumbered.setdefault(source["id"], given)  # Grafana's getPanelById: the first
-            if source["id"] != given:
+            self.renumbered.setdefault(old, given)  # Grafana's getPanelById: the first
+            if old != given:
                 self.notes.add("panel ids renumbered (obsgen derives them from titles): bookmarks and embeds of the "
                                "dashboard with viewPanel= or panelId= of the old id no longer open the panel",
-                               f"{source['id']} -> {given}")
+                               f"{old}{'' if old == source.get('id') else ' (given at load)'} -> {given}")
         for key in (key for key in extra if key not in provisional):
             self.notes.add("Grafana JSON obsgen does not model, kept verbatim in extra=", f"panel.{key}")
         return model.model_copy(update={"extra": extra}) if extra else model
+
+    def _old_id(self, source: dict[str, Any]) -> int | None:
+        """The id the panel being read has in Grafana: as it loads the dashboard (loaded_ids; one written without
+        an id, or with another's, is given one), else as written."""
+        path = getattr(self.notes.where, "path", "")
+        loaded = self.loaded.get(self.notes.written_path(path)) if path else None
+        return loaded if loaded is not None else source["id"] if isinstance(source.get("id"), int) else None
 
     def row(self, source: dict[str, Any], panels: tuple[Panel, ...]) -> Row:
         """A row with what its model does not say kept verbatim in extra."""

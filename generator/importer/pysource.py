@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import math
 import re
@@ -180,3 +181,19 @@ def module_source(rule_sets: list[RuleSet], source: str, notes: list[str]) -> st
     if notes:
         header += ["", "Import notes:", *(f"- {note}" for note in notes)]
     return definitions_module(header, [(variable_name(rule_set), rule_set) for rule_set in rule_sets])
+
+
+RULE_CALLS = frozenset({"ImportedAlert", "ImportedRecord"})
+
+
+def rule_at(source: str, line: int) -> tuple[int, str] | None:
+    """Which rule of a module module_source wrote a line of it is in: (its index among the module's rules, in the
+    order written, which is the order read; the argument the line is in, "" for none), None outside every rule."""
+    calls = sorted((node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name) and node.func.id in RULE_CALLS),
+                   key=lambda node: (node.lineno, node.col_offset))
+    for index, call in enumerate(calls):
+        if call.lineno <= line <= (call.end_lineno or call.lineno):
+            named = [k.arg for k in call.keywords if k.arg and k.lineno <= line <= (k.end_lineno or k.lineno)]
+            return index, (named or [""])[0]
+    return None

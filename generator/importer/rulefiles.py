@@ -47,6 +47,7 @@ class ImportedRules:
     rule_sets: list[RuleSet]
     stem: str = ""  # the file's name without suffix, qualified by its directory when the batch repeats it
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what the reader says), 0: the whole file
+    places: list[dict[str, int]] = field(default_factory=list)  # each rule's, in order: its fields' lines (its own: "")
 
     def notes_written(self) -> list[str]:
         """The notes as the module writes them (reading.notes_written)."""
@@ -101,8 +102,15 @@ def _rule(entry: Any) -> ImportedAlert | ImportedRecord:
                          **common, **optional)
 
 
-def _group(entry: Any, notes: list[tuple[int, str]], line: int) -> RuleGroup:
-    """The group a mapping of the file says (`line`: where it is written, for one that is not a mapping)."""
+def _places(entry: Any) -> dict[str, int]:
+    """Where a rule's fields are written (`name` at its alert or record key, `for_` at `for`, "" the rule itself)."""
+    places = {str(key): line_of(entry, key) for key in entry} | {"": line_of(entry)}
+    return places | {"name": places.get("alert") or places.get("record") or places[""], "for_": places.get("for", 0)}
+
+
+def _group(entry: Any, notes: list[tuple[int, str]], line: int, places: list[dict[str, int]]) -> RuleGroup:
+    """The group a mapping of the file says (`line`: where it is written, for one that is not a mapping), each
+    rule's places appended to `places`."""
     if not isinstance(entry, dict) or "name" not in entry:
         raise ReadError("a rule group must be a mapping with a name", line_of(entry, default=line))
     rules = []
@@ -113,6 +121,7 @@ def _group(entry: Any, notes: list[tuple[int, str]], line: int) -> RuleGroup:
     for index, rule in enumerate(listed, start=1):
         try:
             rules.append(_rule(rule))
+            places.append(_places(rule))
         except (ValueError, ValidationError) as error:
             raise ReadError(f"group {entry['name']}, rule {index}: {_message(error)}",
                             _field_line(rule, error) or item_line(entry, "rules", index - 1)) from None
@@ -190,7 +199,7 @@ def read_rules(path: Path, documents: list[Any] | None = None, source: str = "",
             count += sum(len(group["rules"]) for group in groups or ()
                          if isinstance(group, dict) and isinstance(group.get("rules"), list))
             check_objects(count, "rules", budget)
-            parsed = tuple(_group(group, result.notes, item_line(owner, "groups", index))
+            parsed = tuple(_group(group, result.notes, item_line(owner, "groups", index), result.places)
                            for index, group in enumerate(groups or ()))
             if not parsed:
                 result.notes.append((line, f"{name}: no rule groups, nothing imported"))

@@ -20,7 +20,7 @@ from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer import credentials
 from generator.importer import dashboards as dashboard_files
 from generator.importer.dashboards import ImportedDashboard, holds_dashboards, read_dashboards
-from generator.importer.pysource import module_source
+from generator.importer.pysource import module_source, rule_at
 from generator.importer.reading import MAX_BYTES, MAX_TOTAL_BYTES, Budget, error_line
 from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series, yaml_documents
 from generator.model import Definition
@@ -123,9 +123,12 @@ def _target(definitions: Path, name: str, taken: dict[Path, str], force: bool) -
 
 
 def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], definitions: Path, module: str,
-             force: bool, report: ImportReport, max_bytes: int = MAX_BYTES) -> dict[Path, str]:
-    """The text of every module to write, each checked to rebuild what it declares and to hold no credential."""
+             force: bool, report: ImportReport, max_bytes: int = MAX_BYTES,
+             origins: dict[str, ImportedRules] | None = None) -> dict[Path, str]:
+    """The text of every module to write, each checked to rebuild what it declares and to hold no credential (the
+    rule file each rule module is written from recorded in `origins`, by module file name)."""
     sources: dict[Path, str] = {}
+    origins = {} if origins is None else origins
     leaked: list[credentials.Credential] = []
     for item in rules:
         report.notes += [f"{item.path}{f':{line}' if line else ''}: {note}" for line, note in item.notes]
@@ -134,6 +137,7 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
         target = _target(definitions, module or module_name(item.path, item.stem), sources, force)
         leaked += credentials.found(item.path, target, item.rule_sets)
         sources[target] = module_source(item.rule_sets, item.rule_sets[0].source, item.notes_written())
+        origins[target.name] = item
         _round_trips(sources[target], list(item.rule_sets), target)
         for rule_set in item.rule_sets:
             report.groups += len(rule_set.groups)
@@ -152,8 +156,24 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
     return sources
 
 
-def _staged_load(sources: dict[Path, str], definitions: Path, workspace: Path) -> Path:
-    """A copy of definitions/ with the new modules, loaded; DefinitionError (naming definitions/) if it fails."""
+def _source_line(error: DefinitionError, staged: Path, sources: dict[Path, str],
+                 origins: dict[str, ImportedRules]) -> Location | None:
+    """Where in the file imported the rule an error of a new module is about is written (at the field the error
+    names: its expression's line for a bad expression), None when the error is not about an imported rule."""
+    where = Path(error.location.file)
+    item = origins.get(where.name) if where.parent == staged else None
+    text = next((text for target, text in sources.items() if target.name == where.name), None)
+    found = rule_at(text, error.location.line) if item is not None and text is not None else None
+    if item is None or found is None or found[0] >= len(item.places):
+        return None
+    places = item.places[found[0]]
+    return Location(str(item.path), places.get(found[1]) or places[""])
+
+
+def _staged_load(sources: dict[Path, str], definitions: Path, workspace: Path,
+                 origins: dict[str, ImportedRules] | None = None) -> Path:
+    """A copy of definitions/ with the new modules, loaded; DefinitionError if it fails, naming the file imported
+    for an imported rule (the user fixes that one; `origins`: see _sources), else definitions/."""
     staged = workspace / definitions.name
     shutil.copytree(definitions, staged, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     for target, text in sources.items():
@@ -165,8 +185,11 @@ def _staged_load(sources: dict[Path, str], definitions: Path, workspace: Path) -
             return text.replace(str(staged), str(definitions))
 
         where = Location(mended(error.location.file), error.location.line)
-        raise DefinitionError(where, f"{mended(error.message)} (nothing imported: definitions/ would not load; an "
-                                     "AlertOverride of the new rule set may be written before importing)") from None
+        source = _source_line(error, staged, sources, origins or {})
+        written = f"imported, it would be {where.file}:{where.line}; " if source is not None else ""
+        raise DefinitionError(source or where, f"{mended(error.message)} ({written}nothing imported: definitions/ "
+                                               "would not load; an AlertOverride of the new rule set may be written "
+                                               "before importing)") from None
     return staged
 
 
@@ -197,12 +220,13 @@ def import_files(paths: list[Path], definitions: Path, module: str = "", force: 
     root = definitions.resolve()
     if not root.is_dir():
         raise DefinitionError(Location(str(definitions), 0), "definitions directory does not exist")
-    sources = _sources(rules, dashboards, root, module, force, report, max_bytes)
+    origins: dict[str, ImportedRules] = {}
+    sources = _sources(rules, dashboards, root, module, force, report, max_bytes, origins)
     for leftover in root.parent.glob(f".{root.name}.import-*"):  # of an import killed before it cleaned up
         shutil.rmtree(leftover, ignore_errors=True)
     workspace = Path(tempfile.mkdtemp(prefix=f".{root.name}.import-", dir=root.parent))
     try:
-        _move_in(sources, _staged_load(sources, root, workspace), root)
+        _move_in(sources, _staged_load(sources, root, workspace, origins), root)
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
     report.modules = sorted(definitions / target.name for target in sources)

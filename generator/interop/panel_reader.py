@@ -191,6 +191,7 @@ class PanelReader:
         self.loaded = loaded_ids(notes.written)  # a panel's path as written -> the id Grafana gives it at load
         self.renumbered: dict[int, int] = {}  # a panel's id in the source (as Grafana loads it) -> the id obsgen gives
         self.wheres: dict[str, str] = {}  # a panel's or row's title in the model -> where (Notes) it was read
+        self.given: dict[str, int] = {}  # a panel's or row's title in the model -> its id (panel_id, found once)
 
     def _title(self, wanted: str, fallback: str) -> str:
         base = wanted.strip() or fallback
@@ -200,7 +201,7 @@ class PanelReader:
             count += 1
             title = f"{base} ({count})"
         self.counts[base] = count
-        self.ids[key], self.wheres[title] = title, self.notes.where
+        self.ids[key], self.wheres[title], self.given[title] = title, self.notes.where, key
         if title != wanted:
             self.notes.add("titles repeated or empty, renamed in the definitions (panel ids derive from titles) "
                            "and shown as before", repr(wanted))
@@ -320,7 +321,7 @@ class PanelReader:
             extra["title"] = source.get("title") or ""
         old = self._old_id(source)
         if old is not None:
-            given = panel_id(model.title)
+            given = self.given[model.title]
             self.renumbered.setdefault(old, given)  # Grafana's getPanelById: the first
             if old != given:
                 self.notes.add("panel ids renumbered (obsgen derives them from titles): bookmarks and embeds of the "

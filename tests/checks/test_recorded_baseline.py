@@ -1,7 +1,8 @@
 """SM023's reading of Prometheus, run by the real promtool on what Prometheus has stored a week after a recording
 rule was renamed: the history is under the old name, the new name starts at the rename. A baseline read from the
 recorded series at `offset 1w` finds nothing and the alert stays silent through a drop to a third; the shipped
-RevenueDrop's form, the baseline from the raw counter at the offset, fires."""
+RevenueDrop's form, the baseline from the raw counter at the offset, fires. So does a subquery at the offset
+(`max_over_time(rule[1h:10m] offset 1w)`): silent under the new name, firing on the name the history is under."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ def test_a_renamed_rules_recorded_baseline_is_silent_through_a_drop_a_raw_counte
         {"alert": "RecordedBaseline", "expr": "job:revenue:increase1h_v2 < 0.5 * job:revenue:increase1h_v2 offset 1w"},
         {"alert": "RawBaseline", "expr": "job:revenue:increase1h_v2"
                                          " < 0.5 * sum by (job) (increase(revenue_total[1h] offset 1w))"},
+        # a subquery at the offset reads the recorded series as far back (alerts59): silent under the new name, and
+        # firing when the name read last week is the one the history is under
+        {"alert": "SubqueryBaseline", "expr": "job:revenue:increase1h_v2"
+                                              " < 0.5 * max_over_time(job:revenue:increase1h_v2[1h:10m] offset 1w)"},
+        {"alert": "SubqueryOldName", "expr": "job:revenue:increase1h_v2"
+                                             " < 0.5 * max_over_time(job:revenue:increase1h[1h:10m] offset 1w)"},
     ]}]}))
     document = {"rule_files": ["rules.yml"], "evaluation_interval": "10m", "tests": [{
         "interval": "10m",
@@ -31,6 +38,8 @@ def test_a_renamed_rules_recorded_baseline_is_silent_through_a_drop_a_raw_counte
         "alert_rule_test": [
             {"eval_time": "1w4h", "alertname": "RecordedBaseline", "exp_alerts": []},
             {"eval_time": "1w4h", "alertname": "RawBaseline", "exp_alerts": [{"exp_labels": {"job": "shop"}}]},
+            {"eval_time": "1w4h", "alertname": "SubqueryBaseline", "exp_alerts": []},
+            {"eval_time": "1w4h", "alertname": "SubqueryOldName", "exp_alerts": [{"exp_labels": {"job": "shop"}}]},
         ],
     }]}
     ran = promtool_test(document, tmp_path / "test.yml")

@@ -9,7 +9,8 @@ it is silent at 70m and at 141m and fires at 143m, more than two hours after the
 expects the hour its window says. Shorter windows are a rate's smoothing and `for` is the wait (kube-prometheus:
 `rate(...[5m])` held 15m, `rate(...[2m])` held 1h), so they are not reported, nor is a `for` under twice the window
 (prometheus-mixin's `increase(...[3h]) > 0` held 4h: failures in every 3 hours for 4). Ranges read at an offset
-(last week's hour) are baselines, not waits, and are not counted.
+of an hour or more (last week's hour, a subquery's too) are baselines, not waits, and are
+not counted; a shorter offset (a range read 5 minutes back) is still a wait.
 
 An alert on an SLO's events (its expression reads, through recording rules too, a series the SLO's SLI reads)
 whose `for` is longer than the SLO's window is reported whatever its windows: the objective is judged over the
@@ -28,15 +29,14 @@ shorter window.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Mapping
 
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.alert_without_condition import conditions
-from generator.checks.semantics.recorded_baseline import recorded_exprs
+from generator.checks.semantics.recorded import BASELINE, recorded_exprs, series_read, through_rules, timed_reads
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.errors import Level
-from generator.core.promql import facts, metric_names
+from generator.core.promql import metric_names
 from generator.model.slo import SLO
 
 CODE = "SM022"
@@ -49,28 +49,16 @@ RATIO = 2
 
 
 def _window(rules: Mapping[str, str], expr: str, seen: frozenset[str] = frozenset()) -> float:
-    """The longest range or subquery (not at an offset) an expression reads, recording rules followed. Read from
-    the expression's facts, which a build keeps (by_text: an imported rule is not parsed again); a subquery's
-    range counts whatever its offset."""
-    found = facts(expr)
-    if found.error:
-        return 0.0  # invalid-promql says so
-    ranged = [(selector.window, selector.offset) for selector in found.selectors if selector.window is not None]
-    subqueries = Counter(found.ranges) - Counter(window for window, _ in ranged)
-    longest = max([*subqueries, *(window for window, offset in ranged if not offset)], default=0.0)
-    for selector in found.selectors:
-        if not selector.offset and selector.name in rules and selector.name not in seen:
-            longest = max(longest, _window(rules, rules[selector.name], seen | {selector.name}))
+    """The longest range or subquery an expression reads now (not a baseline at an offset of BASELINE or more, a
+    subquery's offset counted for what is under it), recording rules followed."""
+    longest = 0.0
+    for read in timed_reads(expr):
+        if read.back >= BASELINE:
+            continue
+        longest = max(longest, read.window or 0.0)
+        if read.name in rules and read.name not in seen:
+            longest = max(longest, _window(rules, rules[read.name], seen | {read.name}))
     return longest
-
-
-def _reads(rules: Mapping[str, str], expr: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
-    """The names of the series an expression reads, and those its recording rules read."""
-    names = frozenset(selector.name for selector in facts(expr).selectors if selector.name)
-    found = set(names)
-    for name in names & rules.keys() - seen:
-        found |= _reads(rules, rules[name], seen | {name})
-    return frozenset(found)
 
 
 def _slo_inputs(slo: SLO) -> frozenset[str]:
@@ -84,7 +72,7 @@ def check(context: Context) -> Iterator[Finding]:
         hold = parse_seconds(held) if held else 0.0
         if not hold:
             continue
-        reads = _reads(rules, expr) if slos else frozenset()
+        reads = through_rules(rules, series_read(expr))[0] if slos else set()
         slo = next((slo for slo, inputs in slos if hold > parse_seconds(slo.window) and reads & inputs), None)
         if slo is not None:
             yield Finding(at, f"{what} holds `for` {held}, longer than the {slo.window} window of SLO {slo.service} "

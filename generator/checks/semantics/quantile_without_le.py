@@ -24,10 +24,11 @@ from typing import Any
 
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.by_text import remembered, strings, text_decides
+from generator.checks.semantics.recorded import recorded_exprs, series_read
 from generator.checks.semantics.result_readers import possible_labels_of
 from generator.checks.semantics.vector_matching import rule_expressions
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, facts, parse, read_selectors, walk
+from generator.core.promql import PromQLError, parse, read_selectors, walk
 from generator.derive.result_labels import OPEN
 from generator.model import Alert
 
@@ -37,11 +38,10 @@ LEVEL = Level.ERROR
 
 
 def bucket_rules(context: Context) -> frozenset[str]:
-    """The recording rules that read a `_bucket` series, themselves or through the rules they read: from each
-    rule's cached facts (promql.facts: no parse of a rule a previous build read), found once a build."""
-    project = context.project
-    reads = {name: {selector.name for selector in facts(rule.expr).selectors}
-             for name, rule in project.recording_rules.items()}  # none for a rule that does not parse
+    """The recording rules, obsgen's and imported rule sets' (recorded_exprs), that read a `_bucket` series,
+    themselves or through the rules they read: from each rule's cached facts (promql.facts: no parse of a rule a
+    previous build read), found once a build."""
+    reads = {name: series_read(expr) for name, expr in context.derived(recorded_exprs).items()}
     found = {name for name, names in reads.items() if any(read.endswith("_bucket") for read in names)}
     grown = True
     while grown:  # a rule reading one that reads buckets reads them too (a loop adds nothing new and ends)

@@ -12,6 +12,7 @@ name. Offsets under an hour are not reported (the gap is as short as the offset)
     Alert(expr="job:revenue:increase1h < 0.5 * job:revenue:increase1h offset 1w")           # reported
     Alert(expr="job:revenue:increase1h < 0.5 * sum by (job) (increase(revenue_total[1h] offset 1w))")
 
+A subquery at the offset (`max_over_time(job:revenue:increase1h[1h:10m] offset 1w)`) reads it as far back.
 Recording rules the alert reads are followed, and imported rule sets' alerts are judged the same way.
 
 Fix: compute the baseline from the raw series at the offset (in the recording rule, if it has one), so it has the
@@ -24,41 +25,30 @@ from collections.abc import Iterator, Mapping
 
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.alert_without_condition import conditions
+from generator.checks.semantics.recorded import BASELINE, recorded_exprs, timed_reads
 from generator.core.duration import format_seconds
 from generator.core.errors import Level
-from generator.core.promql import facts
-from generator.model import RuleSet
 
 CODE = "SM023"
 NAME = "recorded-baseline"
 LEVEL = Level.WARNING
-SHORTEST = 3600.0
+SHORTEST = BASELINE
 """An offset shorter than this is a gap as short: not reported."""
 
 
 def _recorded_at_offset(rules: Mapping[str, str], expr: str, seen: frozenset[str] = frozenset()) -> tuple[str, float]:
-    """The first recorded series an expression reads at an offset of SHORTEST or more, recording rules followed:
-    (its name, the offset in seconds), or ("", 0). Read from the expression's facts, which a build keeps."""
-    for selector in facts(expr).selectors:
-        if selector.name not in rules:
+    """The first recorded series an expression reads SHORTEST or more back (its offset, or a subquery's around it),
+    recording rules followed: (its name, how far back in seconds), or ("", 0)."""
+    for read in timed_reads(expr):
+        if read.name not in rules:
             continue
-        if selector.offset >= SHORTEST:
-            return selector.name, selector.offset
-        if selector.name not in seen:
-            found = _recorded_at_offset(rules, rules[selector.name], seen | {selector.name})
+        if read.back >= SHORTEST:
+            return read.name, read.back
+        if read.name not in seen:
+            found = _recorded_at_offset(rules, rules[read.name], seen | {read.name})
             if found[0]:
                 return found
     return "", 0.0
-
-
-def recorded_exprs(context: Context) -> dict[str, str]:
-    """Every recording rule's expression by the series it records: obsgen's and imported rule sets' (made once a
-    check run, context.derived: SM022 reads it too)."""
-    project = context.project
-    rules = {name: rule.expr for name, rule in project.recording_rules.items()}
-    for rule_set in project.all(RuleSet):
-        rules |= {rule.name: rule.expr for rule in rule_set.records()}
-    return rules
 
 
 def check(context: Context) -> Iterator[Finding]:

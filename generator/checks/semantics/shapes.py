@@ -1,5 +1,5 @@
-"""The shapes of PromQL the meaning checks look for: comparisons, which side of one is watched, the calls and
-series under a node, and what recording rules an expression reads through."""
+"""The shapes of PromQL the meaning checks look for: comparisons, which side of one is watched, and the
+series under a node (what recording rules an expression reads through: recorded.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.core.promql import FILTERING_OPERATORS, PromQLError, parse, walk
-from generator.model.project import Project
 
 ORDERING = frozenset({">", ">=", "<", "<="})
 ARITHMETIC: dict[str, Callable[[float, float], float]] = {
@@ -102,20 +101,3 @@ def plain_series(node: Any) -> str:
     while type(node).__name__ == "AggregateExpr":
         node = unparen(node.expr)
     return str(node.name or "") if type(node).__name__ == "VectorSelector" else ""
-
-
-def through_rules(project: Project, start: set[str]) -> tuple[set[str], list[str]]:
-    """The series names read, recording rules followed transitively, and the rules' expressions on the way."""
-    seen, todo, exprs = set(start), list(start), []
-    while todo:
-        rule = project.recording_rules.get(todo.pop())
-        if rule is None:
-            continue
-        exprs.append(rule.expr)
-        try:
-            found = names(parse(rule.expr))
-        except PromQLError:
-            continue
-        todo += sorted(found - seen)
-        seen |= found
-    return seen, exprs

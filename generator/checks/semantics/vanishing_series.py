@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.shapes import comparisons, names, through_rules
+from generator.checks.semantics.recorded import recorded_exprs, through_rules
+from generator.checks.semantics.shapes import comparisons, names
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, Selector, absence_asked, parse, selectors, walk
 from generator.model.metrics import counter_like
@@ -59,12 +60,13 @@ def _covers(companion: Selector, read: Selector) -> bool:
 
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
+    rules = context.derived(recorded_exprs)
     companions = [s for alert in project.alerts.values() for s in absence_asked(alert.condition)]
     for alert in project.alerts.values():
         for comparison in comparisons(alert.condition):
             if not comparison.low_is_bad:
                 continue
-            read, rule_exprs = through_rules(project, names(comparison.watched))
+            read, rule_exprs = through_rules(rules, names(comparison.watched))
             counters = sorted(name for name in read if counter_like(name, context.series.get(name)))
             if not counters:
                 continue

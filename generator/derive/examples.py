@@ -6,6 +6,7 @@ from generator.core.gotemplate import render
 from generator.core.promql import parse
 from generator.derive.escalation import escalation_labels
 from generator.model import Alert, Example, conventions
+from generator.model.alerts import AlertRule
 from generator.model.project import Project
 
 
@@ -46,12 +47,12 @@ def expected_value(alert: Alert, example: Example) -> float | None:
     return None
 
 
-def alert_labels(project: Project, alert: Alert) -> dict[str, str]:
+def alert_labels(project: Project, alert: AlertRule) -> dict[str, str]:
     """Labels the rule adds to every alert it fires, as written (a value may be a template)."""
     return {conventions.SEVERITY_LABEL: alert.severity, **alert.labels, **escalation_labels(project, alert)}
 
 
-def sent_labels(project: Project, alert: Alert) -> dict[str, str]:
+def sent_labels(project: Project, alert: AlertRule) -> dict[str, str]:
     """The labels Alertmanager routes the alert by: the rule's, and the stack's external labels, which the ruler's
     notifier adds to every alert that lacks them (Prometheus' notifier.go; Loki's ruler runs the same)."""
     return {**project.stack.external_labels, **alert_labels(project, alert)}

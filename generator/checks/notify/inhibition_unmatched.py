@@ -4,8 +4,11 @@ An `Inhibition` mutes the alerts matching every label of its `target` while an a
 `source` fires. An alert carries its result's labels (what its expression keeps), the labels its rule sets
 (severity, its escalation policy, `Alert.labels`), `escalation_level` on its escalation copies, alertname, and the
 stack's external labels. A matcher on a label the named alert has none of matches no alert of that name, so the
-rule never mutes anything, and Alertmanager says nothing of it. Judged only where the side
-names one of the project's `Alert`s by alertname, and that alert's labels are all known (no undeclared series).
+rule never mutes anything, and Alertmanager says nothing of it. Judged only where the side names one of the
+project's alerts by alertname (an `Alert`, the alerts obsgen derives from an SLO, a `LogAlert` Loki's ruler sends:
+its result's labels are those its aggregation keeps, `sum by (service_name) (...)`), and every alert of that name
+has labels all known (no undeclared series, no LogQL shape whose labels its text does not tell); a name an
+imported rule set's alert has too is not judged.
 
     Inhibition(name="queue backlog mutes", source={"alertname": "PaymentsSLIAbsent"},
                target={"alertname": "PaymentQueueBacklog", "tier": "payments"})   # PaymentQueueBacklog has no tier
@@ -21,12 +24,14 @@ from typing import Any
 
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.result_readers import possible_labels_of
+from generator.core import logql
 from generator.core.errors import Level
 from generator.core.promql import PromQLError, parse
 from generator.derive.escalation import escalation_labels
 from generator.derive.examples import sent_labels
 from generator.derive.result_labels import OPEN, Labels
 from generator.model import Alert, LogAlert, RuleSet, ScrapeJob
+from generator.model.alerts import AlertRule
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 from generator.model.notify import Inhibition
 from generator.model.project import Project
@@ -37,16 +42,29 @@ LEVEL = Level.WARNING
 READS_EVERY = (ScrapeJob,)  # a failed ScrapeJob statement may have added the label (its `labels`)
 
 
-def _carried(project: Project, alert: Alert, possible: Callable[[Any], Labels]) -> set[str] | None:
-    """The label names the alert can carry when Alertmanager gets it; None when some are not known."""
+def _result(alert: AlertRule, possible: Callable[[Any], Labels]) -> frozenset[str] | None:
+    """The label names the alert's expression result can carry; None when some are not known."""
+    if isinstance(alert, LogAlert):
+        return logql.result_labels(alert.expr)  # None for a shape its text does not tell (a bare range aggregation)
+    if not isinstance(alert, Alert):
+        return None
     try:
         result = possible(parse(alert.condition))
     except PromQLError:  # XR010 reports it
         return None
-    if OPEN in result:
-        return None
-    escalates = {ESCALATION_LEVEL_LABEL} if escalation_labels(project, alert) else set()
-    return {"alertname", *result, *sent_labels(project, alert), *escalates}
+    return None if OPEN in result else frozenset(result)
+
+
+def _carried(project: Project, alerts: list[AlertRule], possible: Callable[[Any], Labels]) -> set[str] | None:
+    """The label names the alerts of one name can carry when Alertmanager gets them; None when some are not known."""
+    carried = {"alertname"}
+    for alert in alerts:
+        result = _result(alert, possible)
+        if result is None:
+            return None
+        escalates = {ESCALATION_LEVEL_LABEL} if escalation_labels(project, alert) else set()
+        carried |= {*result, *sent_labels(project, alert), *escalates}
+    return carried
 
 
 def check(context: Context) -> Iterator[Finding]:
@@ -54,22 +72,24 @@ def check(context: Context) -> Iterator[Finding]:
     inhibitions = project.all(Inhibition)
     if not inhibitions:
         return
-    others = {alert.name for alert in project.all(LogAlert)} | {
-        alert.name for rule_set in project.all(RuleSet) for alert in rule_set.alerts()}
+    imported = {alert.name for rule_set in project.all(RuleSet) for alert in rule_set.alerts()}
+    named: dict[str, list[AlertRule]] = {}
+    for alert in (*project.alerts.values(), *project.all(LogAlert)):  # obsgen's: an SLO's among them
+        named.setdefault(alert.name, []).append(alert)
     reader = possible_labels_of(context)  # the build's, shared with SM011/SM012/SM014/SM020
     carried: dict[str, set[str] | None] = {}
     for inhibition in inhibitions:
         for side in ("source", "target"):
             matchers: dict[str, str] = getattr(inhibition, side)
-            alert = project.alerts.get(matchers.get("alertname", ""))
-            if alert is None or alert.name in others:  # another alert of the name may carry the label
+            name = matchers.get("alertname", "")
+            if name not in named or name in imported:  # an imported alert of the name may carry the label
                 continue
-            if alert.name not in carried:
-                carried[alert.name] = _carried(project, alert, reader)
-            known = carried[alert.name]
+            if name not in carried:
+                carried[name] = _carried(project, named[name], reader)
+            known = carried[name]
             missing = [label for label in matchers if known is not None and label not in known]
             if missing:
-                yield Finding(inhibition, f"inhibition {inhibition.name!r}: its {side} matches alert {alert.name} "
-                                          f"on {', '.join(missing)}, which {alert.name} never carries (it carries "
+                yield Finding(inhibition, f"inhibition {inhibition.name!r}: its {side} matches alert {name} "
+                                          f"on {', '.join(missing)}, which {name} never carries (it carries "
                                           f"{', '.join(sorted(known or ()))}), so the rule never mutes anything",
                               (side,))

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.checks.lint.dashboard_json import panels, variable_values
-from generator.checks.semantics.shapes import ARITHMETIC, unparen
+from generator.checks.semantics.shapes import ARITHMETIC
 from generator.core.grafana_promql import interpolate
-from generator.core.promql import PromQLError, matcher_op, parse, walk
+from generator.core.promql import PromQLError, matcher_op, parse, unparen, walk
 from generator.core.selector_regex import label_matches
 from generator.derive.series import defined_series
 from generator.live.demo_failing import FAILING

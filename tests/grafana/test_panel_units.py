@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.checks.lint import gd011_last_value_outlives_source as gd011
 from generator.checks.lint.dashboard_json import LintContext, panels, parsed, variable_values
-from generator.checks.semantics.shapes import unparen
+from generator.core.promql import unparen
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "grafana" / "dashboards"
 COUNTS = frozenset({"short", "none", ""})

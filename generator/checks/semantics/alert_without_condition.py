@@ -22,16 +22,15 @@ from typing import Any, NamedTuple
 
 from generator.checks.base import Context, Finding
 from generator.checks.semantics.by_text import remembered, string
-from generator.checks.semantics.shapes import has_selector, unparen
+from generator.checks.semantics.shapes import has_selector
 from generator.core.errors import Level
-from generator.core.promql import ABSENCE_FUNCTIONS, PromQLError, parse, walk
+from generator.core.promql import ABSENCE_FUNCTIONS, COMPARISONS, PromQLError, parse, unparen, walk
 from generator.model import Alert, Definition, RuleSet
 from generator.model.rulesets import ImportedAlert
 
 CODE = "SM013"
 NAME = "alert-without-condition"
 LEVEL = Level.WARNING
-COMPARISONS = frozenset({">", ">=", "<", "<=", "==", "!="})
 
 
 def _condition(node: Any) -> Any:

@@ -21,10 +21,10 @@ import re
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.shapes import comparisons, unparen
+from generator.checks.semantics.shapes import comparisons
 from generator.core.duration import parse_seconds
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse, walk
+from generator.core.promql import PromQLError, parse, unparen, walk
 from generator.model.alerts import Alert
 from generator.model.slo import SLO
 

@@ -33,12 +33,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.shapes import Comparison, comparisons, hundred_over, number, times_hundred, unparen
+from generator.checks.semantics.shapes import Comparison, comparisons, hundred_over, number, times_hundred
 from generator.checks.semantics.threshold_direction import Steps, panel_steps, severity
 from generator.core.errors import Level
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate
 from generator.core.logql import result_labels
-from generator.core.promql import PromQLError, parse
+from generator.core.promql import PromQLError, parse, unparen
 from generator.derive import log_lines
 from generator.derive.dashboards import alert_panel
 from generator.model import Alert, LogAlert, LogRecordingRule, Panel

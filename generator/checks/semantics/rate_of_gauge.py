@@ -33,9 +33,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.alert_without_condition import COMPARISONS
 from generator.core.errors import Level
-from generator.core.promql import FILTERING_OPERATORS, PromQLError, parse, read_selectors, selectors, walk
+from generator.core.promql import COMPARISONS, FILTERING_OPERATORS, PromQLError, parse, read_selectors, selectors, walk
 from generator.derive.result_labels import is_scalar
 from generator.model import MetricType
 

@@ -8,19 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import FILTERING_OPERATORS, PromQLError, parse, walk
+from generator.core.promql import FILTERING_OPERATORS, PromQLError, parse, unparen, walk
 
 ORDERING = frozenset({">", ">=", "<", "<="})
 ARITHMETIC: dict[str, Callable[[float, float], float]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 """PromQL's arithmetic operators on two numbers (the meaning checks' constants, the demo's derived series)."""
-
-
-def unparen(node: Any) -> Any:
-    """The node without enclosing parentheses."""
-    while type(node).__name__ == "ParenExpr":
-        node = node.expr
-    return node
 
 
 def number(node: Any) -> float | None:

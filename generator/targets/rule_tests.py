@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import defaultdict
 from typing import Any
@@ -17,7 +18,8 @@ from generator.model import Alert, conventions
 from generator.model.conventions import ESCALATION_POLICY_LABEL
 from generator.model.project import Project
 from generator.model.rulesets import RuleSet
-from generator.targets.prometheus import alert_rule, escalation_copies
+from generator.targets.prometheus import alert_rule, escalation_copies, rule_groups
+from generator.targets.rule_test_cuts import CUTS_DIR, cut, cut_groups
 
 EVALUATION_INTERVAL = "1m"
 _SPELLED = re.compile(r"-every-[0-9][0-9a-z]*\Z")
@@ -82,6 +84,16 @@ def _eval_order(project: Project, needed: list[str], rule_sets: list[RuleSet]) -
     return order
 
 
+def _head(project: Project, files: list[str], groups: list[str], interval: str) -> dict[str, Any]:
+    """What a test file loads (`files`, paths in out/, holding obsgen's `groups`, and the rule sets the tests
+    need), how often and in which order."""
+    rule_sets = rule_sets_for_tests(project)
+    files = [*files, *(conventions.rule_set_file(rule_set.name) for rule_set in rule_sets)]
+    order = _eval_order(project, groups, rule_sets)
+    return {"rule_files": [os.path.relpath(path, conventions.RULE_TESTS_DIR) for path in files],
+            "evaluation_interval": interval, **({"group_eval_order": order} if order else {})}
+
+
 def promtool_file(project: Project, group: str, interval: str, also: str = "") -> dict[str, Any]:
     """The head of a promtool test file for a group's rules (and `also` another's): what it loads, how often and in
     which order.
@@ -90,12 +102,22 @@ def promtool_file(project: Project, group: str, interval: str, also: str = "") -
     (a 7-day example) is not evaluated against every rule.
     """
     needed = sorted({*_groups_needed(project, group), *(_groups_needed(project, also) if also else ())})
-    rule_sets = rule_sets_for_tests(project)
-    files = [conventions.rule_file(name) for name in needed]
-    files += [conventions.rule_set_file(rule_set.name) for rule_set in rule_sets]
-    order = _eval_order(project, needed, rule_sets)
-    return {"rule_files": ["../" + path.removeprefix("prometheus/") for path in files], "evaluation_interval": interval,
-            **({"group_eval_order": order} if order else {})}
+    return _head(project, [conventions.rule_file(name) for name in needed], needed, interval)
+
+
+def _examples_file(project: Project, groups: dict[str, dict[str, Any]], stem: str, group: str, interval: str,
+                   tests: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The test file of a group's alert examples at one interval (and the cut of its rules it loads, when its
+    alerts are fewer than the group's or read fewer recording rules than its files hold: rule_test_cuts)."""
+    path = f"{conventions.RULE_TESTS_DIR}/{file_stem_at(stem, interval)}.yml"
+    alerts = {check["alertname"] for test in tests for check in test["alert_rule_test"]}
+    imported = {record.name for rule_set in rule_sets_for_tests(project) for record in rule_set.records()}
+    document = cut(project, groups, _groups_needed(project, group), alerts, imported)
+    if document is None:
+        return {path: {**promtool_file(project, group, interval), "tests": one_run_per_simulation(tests)}}
+    loaded = f"{CUTS_DIR}/{file_stem_at(stem, interval)}.yml"
+    head = _head(project, [loaded], cut_groups(document), interval)
+    return {loaded: document, path: {**head, "tests": one_run_per_simulation(tests)}}
 
 
 def _server_settings(project: Project, rule: dict[str, Any]) -> dict[str, Any]:
@@ -260,6 +282,7 @@ def render(project: Project) -> dict[str, Any]:
     for alert in project.alerts.values():
         for interval, test in _alert_tests(project, alert, rules[alert.name]):
             by_file[alert.group, alert.group, "", interval].append(test)
+    examples = set(by_file)  # the files of alert examples (of no escalation policy, whose files come next)
     for policy in project.escalation_policies.values():
         climbing = [alert for alert in project.alerts.values() if project.escalation_of(alert) is policy]
         for number, alert in enumerate(climbing):
@@ -273,8 +296,11 @@ def render(project: Project) -> dict[str, Any]:
             by_file[group, group, alert.group, EVALUATION_INTERVAL].extend(
                 _valued_tests(project, alert, rule, copies))
     files = {}
+    groups = rule_groups(project)
     for (stem, group, also, interval), tests in sorted(by_file.items()):
-        if tests:
+        if (stem, group, also, interval) in examples:
+            files.update(_examples_file(project, groups, stem, group, interval, tests))
+        elif tests:
             files[f"{conventions.RULE_TESTS_DIR}/{file_stem_at(stem, interval)}.yml"] = {
                 **promtool_file(project, group, interval, also), "tests": one_run_per_simulation(tests)}
     return files

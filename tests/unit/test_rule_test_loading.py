@@ -87,7 +87,8 @@ def test_a_broken_recording_rule_two_groups_below_the_alert_fails_its_test(tmp_p
 
 def test_each_shipped_alert_test_loads_exactly_the_recording_files_its_alerts_read() -> None:
     """Recomputed from out/ alone (escalation tests aside: their copies read every alert's condition, and load
-    only what the alerts of the group they replay read)."""
+    only what the alerts of the group they replay read; and tests loading a cut of the files, whose rules
+    test_rule_test_cuts recomputes)."""
     rules = {f"../rules/{path.name}": yaml.safe_load(path.read_text())["groups"]
              for path in (OUT / "prometheus/rules").glob("*.yml")}
     recorded_in = {rule["record"]: file for file, groups in rules.items() for group in groups
@@ -97,6 +98,8 @@ def test_each_shipped_alert_test_loads_exactly_the_recording_files_its_alerts_re
         if path.name.startswith("escalation-"):
             continue
         loaded = yaml.safe_load(path.read_text())["rule_files"]
+        if not loaded[0].startswith("../rules/"):
+            continue
         alerting = [file for file in loaded if any("alert" in rule for group in rules[file] for rule in group["rules"])]
         needed, todo = set(alerting), [rule["expr"] for file in alerting for group in rules[file]
                                        for rule in group["rules"]]

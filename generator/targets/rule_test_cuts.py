@@ -1,6 +1,6 @@
-"""The rule file a promtool test of some of a group's alerts loads instead of the shipped group files: those alerts
-and the recording rules they read, transitively, each entry as written to prometheus/rules/ (cut from the same
-rendered groups, so it cannot differ from what Prometheus loads).
+"""The rule file a promtool test of some of a group's alerts at their own interval (a long history: rule_tests)
+loads instead of the shipped group files: those alerts and the recording rules they read, transitively, each entry
+as written to prometheus/rules/ (cut from the same rendered groups, so it cannot differ from what Prometheus loads).
 
 promtool evaluates every loaded rule at every step of every test: a week-long example at 4 minutes (RevenueDrop's,
 `offset 1w`) is 2,600 steps, and the group's other alerts (JobMissing firing all week on an input without the

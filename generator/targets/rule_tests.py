@@ -107,12 +107,15 @@ def promtool_file(project: Project, group: str, interval: str, also: str = "") -
 
 def _examples_file(project: Project, groups: dict[str, dict[str, Any]], stem: str, group: str, interval: str,
                    tests: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The test file of a group's alert examples at one interval (and the cut of its rules it loads, when its
-    alerts are fewer than the group's or read fewer recording rules than its files hold: rule_test_cuts)."""
+    """The test file of a group's alert examples at one interval; at another than EVALUATION_INTERVAL (a long
+    history at its own spacing) with the cut of the rules it loads, when its alerts are fewer than the group's or
+    read fewer recording rules than the files hold (rule_test_cuts). At EVALUATION_INTERVAL, where steps are few, it
+    loads the shipped files: so `obsgen check` also runs what prometheus/rules/ holds, were it edited by hand."""
     path = f"{conventions.RULE_TESTS_DIR}/{file_stem_at(stem, interval)}.yml"
     alerts = {check["alertname"] for test in tests for check in test["alert_rule_test"]}
     imported = {record.name for rule_set in rule_sets_for_tests(project) for record in rule_set.records()}
-    document = cut(project, groups, _groups_needed(project, group), alerts, imported)
+    document = None if interval == EVALUATION_INTERVAL else cut(project, groups, _groups_needed(project, group),
+                                                                 alerts, imported)
     if document is None:
         return {path: {**promtool_file(project, group, interval), "tests": one_run_per_simulation(tests)}}
     loaded = f"{CUTS_DIR}/{file_stem_at(stem, interval)}.yml"

@@ -13,6 +13,9 @@ import yaml
 
 from generator.build import build
 from generator.core.promql import metric_names
+from generator.model.project import Project
+from generator.targets.prometheus import rule_groups
+from generator.targets.rule_test_cuts import cut, cut_groups
 from tests.edits import edit
 from tests.unit.test_rule_test_loading import DEFINITIONS
 
@@ -109,3 +112,15 @@ def test_each_shipped_cut_holds_the_shipped_entries_of_its_alerts_and_what_they_
                     todo.append(expressions[name])
         assert {rule["record"] for group in groups for rule in group["rules"] if "record" in rule} == recorded
     assert "alerts-every-4m.yml" in {path.name for path in cuts}
+
+
+def test_no_cut_where_the_alert_reads_what_an_imported_rule_set_records(project: Project) -> None:
+    """What an imported group reads is not followed: the test loads the whole files (and the rule sets) instead."""
+    groups = rule_groups(project)
+    loaded = ["alerts", "recording"]
+    document = cut(project, groups, loaded, {"RevenueDrop"}, imported=set())
+    assert document is not None and cut_groups(document) == ["alerts", "recording"]
+    assert cut(project, groups, loaded, {"RevenueDrop"}, imported={"job:revenue:increase1h_offset1w"}) is None
+    # nothing dropped, nothing to cut
+    every = {rule["alert"] for rule in groups["alerts"]["groups"][0]["rules"]}
+    assert cut(project, groups, ["alerts"], every, imported=set()) is None

@@ -61,3 +61,32 @@ def test_a_profile_naming_newer_releases_drops_the_warnings_of_the_declared_ones
 def test_a_profile_naming_one_release_keeps_the_other_as_declared(tmp_path: Path) -> None:
     race, = _found(_definitions(tmp_path), Profile(alertmanager_version="0.25.0", time_scale=1 / 60), "NT006")
     assert "Alertmanager 0.25.0 restarts" in race.message and "Prometheus" not in race.message.split(":")[0]
+
+
+def test_a_release_the_profile_set_is_not_advised_to_be_said_in_the_stack(tmp_path: Path) -> None:
+    """The release `obsgen up` builds for is the one installed where it runs: no line of the definitions sets it."""
+    definitions = _definitions(tmp_path)
+    race, = _found(definitions, DEBIAN, "NT006")
+    quoted, = _found(definitions, DEBIAN, "NT010")
+    for problem in (race, quoted):
+        assert "say so in Stack." not in problem.message, problem.message
+        assert "restart the live stack (`obsgen down`, then `obsgen up`)" in problem.message, problem.message
+    assert "install Alertmanager 0.30.0 or later" in race.message and "Prometheus 3.0.0 or later" in race.message
+    assert "install Alertmanager 0.32.0 or later" in quoted.message
+
+
+def test_a_release_the_stack_set_is_advised_at_the_stacks_line(tmp_path: Path) -> None:
+    definitions = _definitions(tmp_path, 'alertmanager_version="0.25.0", prometheus_version="2.42.0"')
+    race, = _found(definitions, None, "NT006")
+    quoted, = _found(definitions, None, "NT010")
+    at = "in the Stack at definitions/stack.py:16"
+    assert f"run Alertmanager 0.30.0 or later and say so in Stack.alertmanager_version {at}" in race.message
+    assert f"run Prometheus 3.0.0 or later and say so in Stack.prometheus_version {at}" in race.message
+    assert f"run Alertmanager 0.32.0 or later and say so in Stack.alertmanager_version {at}" in quoted.message
+
+
+def test_a_profile_naming_one_release_leaves_the_other_to_the_stack(tmp_path: Path) -> None:
+    definitions = _definitions(tmp_path, 'prometheus_version="2.42.0"')
+    race, = _found(definitions, Profile(alertmanager_version="0.25.0"), "NT006")
+    assert "install Alertmanager 0.30.0 or later" in race.message, race.message
+    assert "say so in Stack.prometheus_version in the Stack at definitions/stack.py:16" in race.message

@@ -29,8 +29,9 @@ touch (an `Inhibition` whose source names a log alert, the severities' rule for 
                target={"alertname": "OtelCollectorExportFailing", "exporter": "otlp_grpc/tempo"})
 
 Fix: run Alertmanager 0.30.0 or later and say so in `Stack.alertmanager_version`, and Prometheus 3.0.0 or later in
-`Stack.prometheus_version`. Where that cannot be, expect one notification of a muted alert per restart or reload,
-and switch this off with the reason:
+`Stack.prometheus_version` (the message names the Stack's line). Where `obsgen up` judges the releases installed
+where it runs, install newer ones there and restart the live stack (`obsgen down`, then `obsgen up`). Where that
+cannot be, expect one notification of a muted alert per restart or reload, and switch this off with the reason:
 `CheckSettings(disable={"NT006": "Alertmanager 0.25 until the upgrade"})`.
 """
 
@@ -39,6 +40,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
+from generator.checks.notify.release_advice import upgrade
 from generator.core.duration import format_seconds
 from generator.core.errors import Level
 from generator.core.listing import first_few
@@ -127,14 +129,14 @@ def _races(project: Project) -> tuple[list[Race], list[Race]]:
     if not has_start_delay(alertmanager):
         every.append((f"Alertmanager {alertmanager} restarts or reloads",
                       "it has no --dispatch.start-delay, and it sends at once a group whose alert started more than "
-                      "group_wait ago, so no group_wait prevents it (prometheus/alertmanager#4064); run "
-                      f"{'.'.join(map(str, START_DELAY_SINCE))} or later and say so in Stack.alertmanager_version"))
+                      "group_wait ago, so no group_wait prevents it (prometheus/alertmanager#4064); "
+                      f"{upgrade(project, 'alertmanager_version', START_DELAY_SINCE)}"))
     if ordered(prometheus) < KEEPS_ALERTMANAGERS_SINCE:
         sent_by_prometheus.append((
             f"Prometheus {prometheus} reloads",
             f"Prometheus {prometheus} drops the alerts it sends from a reload until its next service discovery, up "
-            "to 5 s, and sends them again only at their next resend (prometheus/prometheus#13064); run "
-            f"{'.'.join(map(str, KEEPS_ALERTMANAGERS_SINCE))} or later and say so in Stack.prometheus_version"))
+            "to 5 s, and sends them again only at their next resend (prometheus/prometheus#13064); "
+            f"{upgrade(project, 'prometheus_version', KEEPS_ALERTMANAGERS_SINCE)}"))
     return every, sent_by_prometheus
 
 

@@ -10,7 +10,8 @@ Checked only where Stack.alertmanager_version is before 0.32.0: from 0.32.0 the 
     Alert(name="DiskFull", ..., labels={"service": 'C:\\\\'})      # group_by holds service
 
 Fix: use a value without " or \\ (e.g. "c-drive"), acknowledge with `obsgen ack`, or run Alertmanager 0.32.0 or
-later (and say so in Stack.alertmanager_version).
+later (and say so in Stack.alertmanager_version; where `obsgen up` judges the release installed where it runs,
+install a newer one there and restart the live stack).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import re
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
+from generator.checks.notify.release_advice import upgrade
 from generator.core.errors import Level
 from generator.model.alerts import AlertRule
 from generator.model.logs import SERVICE_LABEL
+from generator.model.stack import UI_DECODES_FILTER
 
 CODE = "NT010"
 NAME = "unsilenceable-label-value"
@@ -44,6 +47,7 @@ def check(context: Context) -> Iterator[Finding]:
     stack = context.project.stack
     if stack.ui_decodes_filter:
         return
+    later = upgrade(context.project, "alertmanager_version", UI_DECODES_FILTER)
     linked = {*context.project.alerting.group_by, SERVICE_LABEL}  # the log service joins the link when shared
     for alert in context.project.all(AlertRule):
         for label, value in alert.labels.items():
@@ -51,4 +55,5 @@ def check(context: Context) -> Iterator[Finding]:
                 yield Finding(alert, f"alert {alert.name} sets {label}={value!r}, which its notifications' silence "
                                      f"link cannot carry: Alertmanager's silence form ({stack.alertmanager_version}) "
                                      'keeps the backslash of \\" and \\\\, and its silence would match nothing; the '
-                                     "notification says to use the printed obsgen ack command", ("labels", label))
+                                     f"notification says to use the printed obsgen ack command; or {later}",
+                              ("labels", label))

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from generator.core.errors import DefinitionError, Location
-
-
-def _assignment_line(path: Path, name: str) -> int:
-    """The line where a module-level name is assigned (1 if it cannot be found)."""
-    for node in ast.parse(path.read_text()).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-            return node.lineno
-    return 1
+from generator.load.locate import module_assignments
 
 
 def adopt(value: Any, module: ModuleType, name: str) -> Any:
@@ -31,7 +22,7 @@ def adopt(value: Any, module: ModuleType, name: str) -> Any:
 
     data = json.loads(json.dumps(value.to_json_data(), cls=DashboardEncoder))
     path = Path(str(module.__file__))
-    location = Location(str(path), _assignment_line(path, name))
+    location = Location(str(path), module_assignments(path).get(name, 1))
     try:
         return from_grafana_json(data, location, folder="grafanalib")
     except ValueError as error:  # pydantic's ValidationError included

@@ -13,6 +13,7 @@ INVALID_VALUE = "LD002"
 ONE_REQUIRED = "LD003"
 FOREIGN_OBJECT = "LD004"
 OVERRIDE_TARGET = "LD005"
+PROFILE_IN_DEFINITIONS = "LD006"
 
 CODES: tuple[Code, ...] = (
     Code(PYTHON_ERROR, "python-error", Level.ERROR, """A definitions module does not run.
@@ -51,4 +52,16 @@ Overrides are applied to imported rule sets while the project is built, so a re-
 that matches nothing would silently change nothing. The message lists the close names when there are any.
 
 Fix: name the rule set and alert as `obsgen list` shows them, or correct `match_labels`."""),
+    Code(PROFILE_IN_DEFINITIONS, "profile-in-definitions", Level.ERROR, """A build profile is assigned in definitions/.
+
+A `Profile` changes a loaded project for one run: `obsgen up` makes its own for the stack it starts (the releases
+installed where it runs, its ports and time scale), and tests pass theirs to `apply()`. `obsgen build` writes out/
+from the definitions alone, so a profile written among them would change nothing, and out/ would be deployed
+without what it was meant to change. It is an error, not a warning, for the reason an override matching nothing is
+(LD005): the build would otherwise succeed with out/ other than its author expects.
+
+    PROD = Profile(scrape_interval="5s", sink_url="http://sink:8080")
+
+Fix: set what it changes on the definitions themselves (`Stack`, its `ScrapeJob`s, the channels). A profile a
+test uses belongs with the tests, or under a name starting with `_`, which the loader skips."""),
 )

@@ -21,6 +21,7 @@ from generator.load.adopt import adopt
 from generator.load.codes import FOREIGN_OBJECT, INVALID_VALUE, ONE_REQUIRED, OVERRIDE_TARGET, PYTHON_ERROR
 from generator.load.locate import locate, newest_first
 from generator.load.modules import Unresolved, import_definitions
+from generator.load.profiles import stray_profiles
 from generator.load.reserved import colliding_slos, refused_groups
 from generator.load.warm import WarmModules
 from generator.model import AggregationPolicy, AlertingConfig, Definition, Metric, RecordingRule, ScrapeJob, Stack
@@ -92,7 +93,7 @@ def load(definitions_dir: Path, warm: WarmModules | None = None) -> Loaded:
                           "--definitions DIR, or start a project with `obsgen init DIR`)")
         return Loaded(None, [missing], Unresolved())
     imported = import_definitions(root, warm)
-    problems = list(imported.problems)
+    problems = [*imported.problems, *stray_profiles(imported.modules)]
     seen: dict[int, Definition] = {}
     for module in imported.modules:
         for name, value in vars(module).items():

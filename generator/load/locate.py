@@ -150,3 +150,19 @@ def newest_first(definitions: Sequence[Definition]) -> list[Definition]:
 def aliases(kind: type[Definition]) -> dict[str, str]:
     """Field names to the keyword users write (for_ is written `for`)."""
     return {name: info.alias for name, info in kind.model_fields.items() if info.alias}
+
+
+def module_assignments(path: Path) -> dict[str, int]:
+    """The names a module's top-level statements assign (`NAME = ...`, `NAME: T = ...`), each at its first line; {}
+    for a file that cannot be read or parsed (its own problem is reported where it is imported)."""
+    try:
+        body = ast.parse(path.read_bytes()).body
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    found: dict[str, int] = {}
+    for node in body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        for target in targets:
+            if isinstance(target, ast.Name):
+                found.setdefault(target.id, node.lineno)
+    return found

@@ -25,8 +25,9 @@ def up(definitions: Path = DEFINITIONS, state_dir: Path = STATE,
        free_ports: bool = typer.Option(False, "--free-ports", help="Free ports, not 9090, 9093, 9100, ..."),
        real_host: bool = typer.Option(False, "--real-host", help="Let this machine's own alerts climb escalation "
                                                                  "too (they fire and notify either way)."),
-       alertmanagers: int = typer.Option(1, "--alertmanagers", min=1, max=3,
-                                         help="2 or 3 run a cluster on loopback, as production's HA pair.")) -> None:
+       alertmanagers: int = typer.Option(0, "--alertmanagers", min=0, max=3, show_default=False,
+                                         help="How many Alertmanagers (default: the definitions' HA pair); several "
+                                              "run a cluster on loopback.")) -> None:
     """Start the live local stack (Prometheus, Alertmanager, node-exporter, demo app, sinks) and print its URLs."""
     import time
 

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.build import check_releases, compile_project, load
@@ -28,7 +28,7 @@ from generator.core.planted_links import write_new
 from generator.derive.dispatch_start import RESEND_DELAY  # Prometheus' default --rules.alert.resend-delay
 from generator.derive.for_state import for_state
 from generator.derive.time_compression import apply
-from generator.live import backfill, releases
+from generator.live import alertmanager_count, backfill, releases
 from generator.live.demo.app import READY_PATH as DEMO_READY
 from generator.live.demo.business import BusinessModel
 from generator.live.demo.host import SIMULATED_HOSTS, healthy_gauges, metrics_path
@@ -112,7 +112,8 @@ class Options:
     """Let the real machine's alerts (node-exporter's) climb the escalation policies too; by default they fire and
     notify, but a busy shared machine would otherwise page the director within a minute of `up`."""
     alertmanagers: int = 1
-    """How many Alertmanagers; more than one run as a cluster on loopback, and Prometheus sends to all."""
+    """How many Alertmanagers; more than one run as a cluster on loopback, and Prometheus sends to all. 0: as many
+    as the definitions configure (`obsgen up`'s default: their HA pair)."""
 
     @property
     def alertmanager_names(self) -> tuple[str, ...]:
@@ -211,8 +212,11 @@ def up(options: Options, warn: Callable[[str], None] = lambda _: None) -> LiveSt
     _clear(state_dir)
     out = state_dir / "out"
     definitions = load(options.definitions, later=RELEASE_CHECKS)  # judged below, for the releases the stack runs
-    if warning := pairing_warning(definitions, options.time_scale, options.scrape_interval):
-        warn(warning)
+    options = replace(options, alertmanagers=alertmanager_count.count(options.alertmanagers, definitions))
+    for warning in (pairing_warning(definitions, options.time_scale, options.scrape_interval),
+                    alertmanager_count.fewer_warning(options.alertmanagers, definitions)):
+        if warning:
+            warn(warning)
     for attempt in range(1, START_ATTEMPTS + 1):
         if attempt > 1:
             _clear(state_dir)  # what the start before left

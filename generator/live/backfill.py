@@ -122,6 +122,21 @@ def write_raw(model: BusinessModel, history: History, target: dict[str, str], da
     return text.count("\n") - 1
 
 
+def healthy_scrapes(project: Project) -> dict[Series, float]:
+    """`up` at 1 for every target the live build's Prometheus scrapes, labelled as its scrapes label it: the
+    pipeline's own past beside the demo's. An SLO over its self-scrapes (MetricsPipelineScrapes) reads `up` over
+    windows of up to 3 days (72 minutes at 60x): with only the stack's own minutes in them, the few scrapes a
+    restart misses were most of a 3-day window, and its slowest burn alert paged for a budget a young stack had
+    hardly spent. Written over the history only, not ahead of the first scrape (Past.catch_up): a target's first
+    real scrapes say whether it is up."""
+    found: dict[Series, float] = {}
+    for job in project.scrape_jobs:
+        for target in job.targets:
+            labels = {"job": job.name, "instance": target, **job.labels}
+            found[Series("up", tuple(sorted(labels.items())))] = 1.0
+    return found
+
+
 def needing_history(project: Project, modelled: frozenset[str]) -> list[RecordingRule]:
     """Recording rules over the demo's series that need a past: some rule or alert reads them over a range or at
     an offset, or a forecast learns from them (the exporter reads a forecast's expression over its history)."""

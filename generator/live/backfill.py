@@ -31,6 +31,9 @@ HELPER = "backfill-prometheus"
 """The short-lived Prometheus the recording rules are evaluated on."""
 Gauges = Callable[[float], dict[Series, float]]
 """Series the demo serves with every label its scrape gives them (a simulated host's), by Unix time."""
+LOOKBACK = 300.0
+"""Seconds: how far back an instant query finds a series' last sample (Prometheus' default --query.lookback-delta,
+which the live stack keeps)."""
 FIRST_SCRAPE_DELAY = 5.0
 """Seconds from Prometheus' start to its first scrape of a target: Prometheus 2.42 hands discovered targets to its
 scrape manager at most every 5 s, with no flag to change it."""
@@ -122,19 +125,21 @@ def write_raw(model: BusinessModel, history: History, target: dict[str, str], da
     return text.count("\n") - 1
 
 
-def healthy_scrapes(project: Project) -> dict[Series, float]:
-    """`up` at 1 for every target the live build's Prometheus scrapes, labelled as its scrapes label it: the
-    pipeline's own past beside the demo's. An SLO over its self-scrapes (MetricsPipelineScrapes) reads `up` over
-    windows of up to 3 days (72 minutes at 60x): with only the stack's own minutes in them, the few scrapes a
-    restart misses were most of a 3-day window, and its slowest burn alert paged for a budget a young stack had
-    hardly spent. Written over the history only, not ahead of the first scrape (Past.catch_up): a target's first
-    real scrapes say whether it is up."""
+def healthy_scrapes(project: Project, until: float) -> Gauges:
+    """`up` at 1 for every target the live build's Prometheus scrapes, labelled as its scrapes label it, up to
+    `until` (Unix seconds): the pipeline's own past beside the demo's. An SLO over its self-scrapes
+    (MetricsPipelineScrapes) reads `up` over windows of up to 3 days (72 minutes at 60x): with only the stack's own
+    minutes in them, the few scrapes a restart misses were most of a 3-day window, and its slowest burn alert paged
+    for a budget a young stack had hardly spent. Give `until` a LOOKBACK before Prometheus starts: a written sample
+    that an instant query still finds after the start would stand for a scrape there, and the self-scrape
+    availability (availability.py, from the first `up` it finds in its window) would count the seconds before the
+    first real scrape as scrapes missed."""
     found: dict[Series, float] = {}
     for job in project.scrape_jobs:
         for target in job.targets:
             labels = {"job": job.name, "instance": target, **job.labels}
             found[Series("up", tuple(sorted(labels.items())))] = 1.0
-    return found
+    return lambda t: found if t <= until else {}
 
 
 def needing_history(project: Project, modelled: frozenset[str]) -> list[RecordingRule]:

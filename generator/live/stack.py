@@ -372,8 +372,8 @@ def _backfill(supervisor: Supervisor, project: Project, options: Options, ports:
         return backfill.Past(history.end, None, history, {})
     model = BusinessModel(epoch=history.start, time_scale=1 / options.time_scale)
     target = {"job": app_job.name, "instance": f"127.0.0.1:{ports['demo']}", **app_job.labels}
-    scrapes = backfill.healthy_scrapes(project)  # the history only: catch_up writes ahead of no real scrape
-    backfill.write_raw(model, history, target, data, data.parent, lambda t: {**hosts(t), **scrapes})
+    scrapes = backfill.healthy_scrapes(project, history.end - backfill.LOOKBACK)  # and catch_up writes none ahead
+    backfill.write_raw(model, history, target, data, data.parent, lambda t: {**hosts(t), **scrapes(t)})
     recorder = backfill.Recorder(tuple(backfill.needing_history(project, modelled)), project.stack.evaluation_interval)
     seconds = recorder.write(history, data, free_port(ports.values()), supervisor)
     return backfill.Past(history.start, model, history, target, recorder, seconds, hosts)

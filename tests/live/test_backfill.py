@@ -126,3 +126,24 @@ def test_the_past_and_its_recordings_catch_up_to_prometheus_first_scrape_just_be
     # whole seconds and stop short of the raw samples' end, by less than two)
     assert raw_max >= (now + FIRST_SCRAPE_DELAY + 0.5) * 1000
     assert max(meta["maxTime"] for meta in recorded) >= raw_max - 2000
+
+
+def test_the_pipelines_own_scrapes_are_written_healthy_over_its_3_day_window_and_end_a_lookback_before_the_start(
+        project: Project) -> None:
+    """MetricsPipelineScrapesBudgetBurn3d reads the self-scrapes' `up` over 3 days (72 minutes at 60x): in a stack
+    minutes old, the few scrapes an Alertmanager restart missed were most of that window and it paged
+    (report-oncall54). Their written past ends a lookback before the start, so that no instant query after it finds
+    a written sample standing for a real scrape (availability.py counts from the first `up` it finds)."""
+    fast = apply(project, Profile(time_scale=1 / 60, scrape_interval="1s"))
+    history = History.for_rules(fast, MODELLED, end=1_000_000.0)
+    until = history.end - backfill.LOOKBACK
+    assert until - history.start >= 3 * 86400 / 60
+    scrapes = backfill.healthy_scrapes(fast, until)
+    text = openmetrics(BusinessModel(epoch=0.0), History(until - 120.0, history.end, 60.0),
+                       {"job": "api", "instance": "h:1"}, scrapes)
+    up = [line for line in text.splitlines() if line.startswith("up{")]
+    jobs = {job.name for job in fast.scrape_jobs}
+    assert {"prometheus", "alertmanager"} <= jobs
+    assert {line.split('job="')[1].split('"')[0] for line in up} == jobs
+    assert all(line.split()[1] == "1.000000" and float(line.split()[2]) <= until for line in up)
+    assert len(up) == 3 * sum(len(job.targets) for job in fast.scrape_jobs)  # at until - 120, - 60 and until

@@ -57,6 +57,8 @@ class Kind(StrEnum):
     """Something in what the server runs fails (a rule's last evaluation, links escaped for another release's UI): the
     server is then not known to run out/ as meant, and `obsgen status` exits 1 as for a difference."""
     FIRING = "firing"
+    ACKNOWLEDGED = "acked"
+    """A silence holding back an alert's notifications and its escalation (`obsgen ack`)."""
     NOTE = "note"
 
 

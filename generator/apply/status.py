@@ -1,21 +1,33 @@
-"""`obsgen status`: whether the running servers run what out/ holds, and what is firing."""
+"""`obsgen status`: whether the running servers run what out/ holds, what is firing and what is acknowledged.
+
+What an on-call reads during an incident: the firing alerts (the always-firing heartbeat apart: its line says whether
+it fires, as it should), and each acknowledgement (`obsgen ack`: a silence) with its author, its end and the
+escalation levels it holds back, read as `obsgen ack --list` reads them.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from generator.apply import alertmanager, disk, grafana, prometheus, reload
+from generator.apply import alertmanager, disk, grafana, prometheus, reload, silences
 from generator.apply.files import Files, collect
 from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, ApiError, Unreachable
 from generator.apply.outcome import Finding, Kind
-from generator.apply.rules import MalformedFile
+from generator.apply.rules import MalformedFile, document
+from generator.core.matcher_text import classic_matcher
 from generator.core.releases import PROMETHEUS_DECLARED_FILE
 from generator.core.wording import counted
+from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, SEVERITY_LABEL
 
 SHOWN_LABELS = ("severity", "instance", "service", "escalation_level")
+HEARTBEAT_WAIT = "0s"
+"""A dead man's switch's route tells its receiver at once (model.notify.heartbeat_timing)."""
+NOT_HEARTBEAT = frozenset({SEVERITY_LABEL, ESCALATION_POLICY_LABEL, ESCALATION_LEVEL_LABEL})
+"""Labels only the other routes match on (an alert's override, its severity, an escalation level)."""
 
 
 def _drift(server: str, out: Path, differences: list[str], in_sync: str) -> list[Finding]:
@@ -31,9 +43,53 @@ def _release(server: reload.ReloadableServer, status: object, out: Path, files: 
     return [Finding(server.name, Kind.ERROR, "release", other)] if other else []
 
 
+def heartbeats(out: Path) -> set[str]:
+    """The names of out/'s heartbeat alerts (Watchdog: always firing, a dead man's switch pinged by it), read from
+    the routes out/alertmanager/alertmanager.yml gives them (targets.alertmanager's heartbeat routes): a child of
+    the root route to a receiver, on the alert's name alone (and the stack's external labels), telling it at once.
+    None when out/ has no alertmanager.yml (a Prometheus' deploy host)."""
+    files = collect(out / "alertmanager", (alertmanager.CONFIG,))
+    if alertmanager.CONFIG not in files:
+        return set()
+    try:
+        config = document(alertmanager.CONFIG, files[alertmanager.CONFIG])
+    except MalformedFile as error:
+        raise error.under(out / "alertmanager") from None
+    route = config.get("route")
+    children = route.get("routes") if isinstance(route, dict) else None
+    found = set()
+    for child in children if isinstance(children, list) else ():
+        if not isinstance(child, dict) or child.get("receiver") == "null" or child.get("group_wait") != HEARTBEAT_WAIT:
+            continue
+        try:
+            matchers = [classic_matcher(text) for text in child.get("matchers") or () if isinstance(text, str)]
+        except ValueError:  # not a route obsgen wrote
+            continue
+        names = [value for name, op, value in matchers if name == "alertname" and op == "="]
+        if len(names) == 1 and not NOT_HEARTBEAT & {name for name, _, _ in matchers}:
+            found.add(names[0])
+    return found
+
+
+def _heartbeat(name: str, alerts: list[dict[str, Any]], rules: list[dict[str, Any]]) -> Finding:
+    """Whether the heartbeat fires, as it should: an error when it does not (once its rule was evaluated)."""
+    states = {alert["state"] for alert in alerts if alert["labels"].get("alertname") == name}
+    subject = f"heartbeat {name}"
+    if "firing" in states:
+        return Finding("prometheus", Kind.OK, subject, "firing, as it should")
+    health = {rule.get("health") for rule in rules if rule.get("name") == name and rule.get("type") == "alerting"}
+    if "pending" in states:
+        return Finding("prometheus", Kind.NOTE, subject, "pending: firing once its for: has passed")
+    if health == {"unknown"}:  # loaded, not evaluated yet (a start or a reload a moment ago)
+        return Finding("prometheus", Kind.NOTE, subject, "not evaluated yet: run obsgen status again in a minute")
+    return Finding("prometheus", Kind.ERROR, subject,
+                   "NOT firing: the rule evaluation or notification path is broken" if health else
+                   "NOT firing: its rule is not loaded, and nobody is told when the alerting path breaks")
+
+
 def prometheus_status(api: Api, out: Path) -> list[Finding]:
     """Configuration and rules against out/prometheus, the release it was built for, rules whose last evaluation
-    failed, firing alerts."""
+    failed, whether each heartbeat fires, the other firing alerts."""
     files = collect(out / "prometheus", prometheus.SERVER.patterns)
     try:
         expected = prometheus.expected_groups(files)
@@ -45,14 +101,17 @@ def prometheus_status(api: Api, out: Path) -> list[Finding]:
                       f"{counted(rule_count, 'rule')} as in out/")
     declared = collect(out / "prometheus", (PROMETHEUS_DECLARED_FILE,))  # read through links, as out/ is here
     findings += _release(prometheus.SERVER, reload.read_status(prometheus.SERVER, api), out, files | declared)
-    if expected:
-        for group in api.get("/api/v1/rules")["data"]["groups"]:
-            findings += [Finding("prometheus", Kind.ERROR, f"rule {rule['name']} (group {group['name']})",
-                                 f"last evaluation failed: {rule.get('lastError', '')}")
-                         for rule in group["rules"] if rule.get("health") == "err"]
+    groups = api.get("/api/v1/rules")["data"]["groups"] if expected else []
+    for group in groups:
+        findings += [Finding("prometheus", Kind.ERROR, f"rule {rule['name']} (group {group['name']})",
+                             f"last evaluation failed: {rule.get('lastError', '')}")
+                     for rule in group["rules"] if rule.get("health") == "err"]
     alerts = api.get("/api/v1/alerts")["data"]["alerts"]
+    beating = heartbeats(out) if expected else set()
+    findings += [_heartbeat(name, alerts, [rule for group in groups for rule in group["rules"]])
+                 for name in sorted(beating)]
     for alert in sorted(alerts, key=lambda a: sorted(a["labels"].items())):
-        if alert["state"] == "firing":
+        if alert["state"] == "firing" and alert["labels"].get("alertname") not in beating:
             labels = ", ".join(f"{k}={alert['labels'][k]}" for k in SHOWN_LABELS if k in alert["labels"])
             findings.append(Finding("prometheus", Kind.FIRING, alert["labels"]["alertname"],
                                     f"{labels}; active since {alert.get('activeAt', '?')}"))
@@ -74,7 +133,27 @@ def alertmanager_status(api: Api, out: Path) -> list[Finding]:
     states = [a.get("status", {}).get("state", "") for a in alerts]
     findings.append(Finding("alertmanager", Kind.NOTE, "alerts",
                             f"{states.count('active')} active, {states.count('suppressed')} silenced or inhibited"))
-    return findings
+    return findings + [_acknowledged(api, silence) for silence in silences.silences(api)]
+
+
+def _acknowledged(api: Api, silence: silences.Silence) -> Finding:
+    """An acknowledgement (a silence, `obsgen ack`'s or another's): the alerts it holds back now, and their
+    escalation levels reached, by whom, until when."""
+    held = silences.matching(api, list(silence.matchers)).silenced(silence.id) if silence.state == "active" else None
+    named = [m.value for m in silence.matchers if m.name == "alertname" and m.equal and not m.regex]
+    names = sorted({labels.get("alertname", "") for labels in held.labels}) if held and held.labels else named
+    subject = ", ".join(names) or f"{{{', '.join(map(str, silence.matchers))}}}"
+    if held is None:
+        now = f"pending: from {silence.starts}"
+    else:
+        levels = sorted({labels[ESCALATION_LEVEL_LABEL] for labels in held.labels if ESCALATION_LEVEL_LABEL in labels},
+                        key=lambda level: (len(level), level))
+        reached = f", escalation {'level' if len(levels) == 1 else 'levels'} {', '.join(levels)} held back" \
+            if levels else ""
+        now = f"silencing {held.count()} now{reached}"
+    return Finding("alertmanager", Kind.ACKNOWLEDGED, subject,
+                   f"by {silence.created_by} until {silence.ends}; {now} (silence {silence.id} "
+                   f"{{{', '.join(map(str, silence.matchers))}}}: {silence.comment})")
 
 
 def _read(server: str, read: Callable[[], list[Finding]]) -> list[Finding]:

@@ -102,7 +102,7 @@ def test_apply_loads_out_then_a_changed_threshold_and_status_follows(tmp_path: P
         in_sync = _obsgen("status", "--out", str(out), **urls)
         assert in_sync.returncode == 0, in_sync.stdout
         assert "obsgen status: in sync" in in_sync.stdout and "DRIFT" not in in_sync.stdout
-        assert "firing     Watchdog" in in_sync.stdout
+        assert "heartbeat Watchdog: firing, as it should" in in_sync.stdout, in_sync.stdout
 
         again = _obsgen("apply", "--out", str(out), *dirs, **urls)
         assert again.returncode == 0 and "0 updated, 2 unchanged" in again.stdout

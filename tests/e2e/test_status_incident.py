@@ -1,0 +1,90 @@
+"""`obsgen status` during an incident, on the real prometheus and prometheus-alertmanager running the project's out/:
+the heartbeat (Watchdog) is its own line, not one of the firing alerts; each acknowledgement (`obsgen ack`) is listed
+with its author, its end and the escalation levels it holds back; inside a live stack, whose servers read out/ itself,
+no hint to give --alertmanager-dir."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from typer.testing import CliRunner
+
+from generator.cli import live
+from generator.cli.app import app
+from generator.live.running import LiveStack
+from tests.e2e.test_status_drift import ROOT, Running, running
+from tests.edits import edit
+
+__all__ = ["running"]  # the module's servers, started once for these tests too
+FIRING = [{"alertname": "CpuHigh", "instance": "web-1", "severity": "critical"},
+          {"alertname": "CpuHigh", "instance": "web-1", "severity": "critical", "escalation_level": "1"},
+          {"alertname": "CpuHigh", "instance": "web-1", "severity": "critical", "escalation_level": "2"}]
+
+
+def _heartbeat_firing(running: Running) -> None:
+    """Until Prometheus has evaluated the Watchdog (its group runs every 15 s, from a moment after the start)."""
+    for _ in range(60):
+        alerts = requests.get(f"{running.prometheus.url}/api/v1/alerts", timeout=10).json()["data"]["alerts"]
+        if any(a["labels"]["alertname"] == "Watchdog" and a["state"] == "firing" for a in alerts):
+            return
+        time.sleep(0.5)
+    pytest.fail("Watchdog never fired")
+
+
+def test_the_heartbeat_is_its_own_line_not_a_firing_alert(running: Running) -> None:
+    _heartbeat_firing(running)
+    result = running.status(dirs=False)
+    assert "prometheus   ok         heartbeat Watchdog: firing, as it should" in result.stdout, result.stdout
+    assert "firing     Watchdog" not in result.stdout
+
+
+def test_a_heartbeat_not_firing_is_an_error(running: Running, tmp_path: Path) -> None:
+    out = tmp_path / "out"  # out/ whose dead man's switch is another alert, one that does not fire
+    shutil.copytree(running.out, out)
+    edit(out / "alertmanager/alertmanager.yml", '- alertname="Watchdog"', '- alertname="MemoryHigh"', first=True)
+    _heartbeat_firing(running)
+    result = running.status(out, dirs=False)
+    assert result.returncode == 1
+    assert ("prometheus   error      heartbeat MemoryHigh: NOT firing: the rule evaluation or notification path is "
+            "broken") in result.stdout, result.stdout
+
+
+def test_an_acknowledgement_says_by_whom_until_when_and_the_levels_it_holds_back(running: Running) -> None:
+    am = running.alertmanager.url
+    requests.post(f"{am}/api/v2/alerts", json=[{"labels": labels} for labels in FIRING],
+                  timeout=10).raise_for_status()
+    acked = subprocess.run([sys.executable, "-m", "generator", "ack", "CpuHigh", "--alertmanager-url", am,
+                            "--author", "alice@oncall", "--for", "1h", "--comment", "looking at web-1",
+                            "--out", str(running.out)], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert acked.returncode == 0, acked.stderr
+    silence = acked.stdout.strip()
+    try:
+        ends = requests.get(f"{am}/api/v2/silence/{silence}", timeout=10).json()["endsAt"]
+        result = running.status(dirs=False)
+        assert (f"alertmanager acked      CpuHigh: by alice@oncall until {ends}; silencing 3 alerts (2 escalation "
+                f'copies) now, escalation levels 1, 2 held back (silence {silence} {{alertname="CpuHigh"}}: '
+                "looking at web-1)") in result.stdout, result.stdout
+    finally:
+        requests.delete(f"{am}/api/v2/silence/{silence}", timeout=10).raise_for_status()
+
+
+def test_inside_a_live_stack_the_files_its_servers_read_are_compared_without_asking(
+        running: Running, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    stack = LiveStack(state_dir=tmp_path, urls={"prometheus": running.prometheus.url,
+                                                "alertmanager": running.alertmanager.url},
+                      out=running.out, time_scale=1.0, scrape_interval=1.0, ready_at=0.0, self_jobs=())
+    monkeypatch.setattr(live, "running_stack", lambda: stack)
+    for name in ("PROMETHEUS_URL", "ALERTMANAGER_URL", "OBSGEN_PROMETHEUS_DIR", "OBSGEN_ALERTMANAGER_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(app, ["status"])
+    assert "--alertmanager-dir" not in result.output, result.output
+    assert (f"alertmanager ok         {running.out / 'alertmanager'}: 2 files as in out/, none changed since the last "
+            "reload") in result.output, result.output

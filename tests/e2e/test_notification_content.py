@@ -60,7 +60,12 @@ VOLATILE = (
     (re.compile(r"\b[0-9a-f]{64}\b"), "<dedup key>"),
     (re.compile(r"http://127\.0\.0\.1:\d+"), "http://<sink>"),
     (re.compile(r"\b(from|to)=\d{13}\b"), r"\1=<epoch ms>"),  # a dashboard link's range, from the alerts' times
+    (re.compile(r"\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\b"), "<time> UTC"),  # when an alert resolved (its EndsAt)
 )
+LAST_SEEN = "Last seen before it resolved: "
+"""What a resolved alert's summary follows in every channel: its value is the last one seen while it fired."""
+RESOLVED_AT = re.compile(r"Resolved at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC, after firing for 10m0s\.")
+"""When a resolved alert ended (its EndsAt) and how long it fired (_alert's alerts start 10 minutes before)."""
 
 
 MARKUP_INSTANCE = "<!channel><@U123>a<b|c>&amp;x>2s"
@@ -168,13 +173,15 @@ def _exchange(server: Server, external: dict[str, str], webhooks: Recording, ema
         "pagerduty-memory-trigger": webhooks.wait_for(webhook_matches("/webhook/v2/enqueue", "MemoryHigh", "firing",
                                                                       sent, {"instance": "db-1"}), 30),
     }
-    ended = _post(server, external, _alert(rules, "CpuHigh", "critical", "web-1", ends=time.time()))
+    ended_at = time.time()
+    ended = _post(server, external, _alert(rules, "CpuHigh", "critical", "web-1", ends=ended_at))
     found["email-cpu-resolved"] = emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "resolved", ended,
                                                                 web1), 30)
     found["slack-cpu-resolved"] = webhooks.wait_for(webhook_matches("/slack/alerts", "CpuHigh", "resolved", ended,
                                                                     web1), 30)
     found["pagerduty-cpu-resolve"] = webhooks.wait_for(webhook_matches("/webhook/v2/enqueue", "CpuHigh", "resolved",
                                                                        ended, web1), 30)
+    found["resolved-at"] = {"ends": ended_at}
     warning = _alert(rules, "ConversionRateLow", "warning", "shop-2")
     del warning["labels"]["escalation_policy"]  # warnings do not escalate
     sent = _post(server, external, warning)
@@ -360,3 +367,25 @@ def test_a_label_that_is_markup_somewhere_reads_as_it_is_everywhere(
     dashboard = links(slack["text"])["Dashboard panel"]
     assert dashboard == slack["title_link"] == hrefs["Dashboard panel"]  # the alert's link, with the incident's range
     assert re.fullmatch(re.escape(annotations["dashboard_url"]) + r"&from=\d{13}&to=now", dashboard), dashboard
+
+
+def test_a_resolved_notification_never_shows_the_last_firing_value_as_current(
+        received: dict[str, Record], rules: dict[tuple[str, str], dict[str, str]]) -> None:
+    """Prometheus sends a resolved alert with the annotations of its last evaluation that fired (it renders them
+    only while the condition holds, keep_firing_for too): the resolved CpuHigh's summary says 95.0%, the value before
+    it resolved. Every channel that tells a person of the resolve (email's text and HTML, Slack, PagerDuty's summary
+    and details) says when it resolved (its EndsAt), how long it fired, and shows that summary only as the last value
+    seen, never as it reads while firing, nor the description that explains the firing in the present."""
+    annotations = _alert(rules, "CpuHigh", "critical", "web-1")["annotations"]
+    assert "95.0%" in annotations["summary"]
+    email = received["email-cpu-resolved"]
+    page = received["pagerduty-cpu-resolve"]["body"]
+    texts = {"email text": email["text"].replace("\r\n", "\n"), "email html": html.unescape(email["html"]),
+             "slack": shown(received["slack-cpu-resolved"]["body"]["attachments"][0]["text"]),
+             "pagerduty summary": page["payload"]["summary"],
+             "pagerduty details": page["payload"]["custom_details"]["resolved"]}
+    ended = datetime.fromtimestamp(received["resolved-at"]["ends"], UTC).strftime("%Y-%m-%d %H:%M:%S")
+    for where, text in texts.items():
+        assert text.count("95.0%") == text.count(LAST_SEEN + annotations["summary"]) == 1, (where, text)
+        assert annotations["description"] not in text, (where, text)
+        assert RESOLVED_AT.findall(text) == [ended], (where, text)

@@ -44,8 +44,9 @@ def rendered(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tupl
 
 def _alert(value: str, status: str = "firing") -> dict[str, Any]:
     labels = {"alertname": "CpuHigh", "severity": "critical", "instance": value, "escalation_policy": "default"}
-    return {"status": status, "labels": labels, "startsAt": "2024-01-01T00:00:00Z",
-            "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus.example:9090", "fingerprint": "1",
+    ends = "2024-01-01T00:10:00Z" if status == "resolved" else "0001-01-01T00:00:00Z"  # resolved: its EndsAt is set
+    return {"status": status, "labels": labels, "startsAt": "2024-01-01T00:00:00Z", "endsAt": ends,
+            "generatorURL": "http://prometheus.example:9090", "fingerprint": "1",
             "annotations": {"summary": f"p99 of {value} > 2s & rising", "description": f"{value} is <slow>",
                             "runbook_url": "https://runbooks.example/cpu?a=1&b=x|y <z>",
                             "dashboard_url": f"http://grafana.example/d/ops?viewPanel=1&var-instance={quote(value)}"}}
@@ -101,7 +102,9 @@ def test_slack_text_shows_annotations_and_the_ack_command_as_they_are_with_worki
         assert f"Acknowledge: `{command} --for 2h` or silence it\n" in displayed  # the command as printed in an email
         assert f"\n*{annotations['summary']}*\n{annotations['description']}\n" in displayed
     else:
-        assert "silence it" not in found and f"\n{annotations['summary']}\n" in displayed
+        assert "silence it" not in found
+        assert f"\nResolved at 2024-01-01 00:10:00 UTC, after firing for 10m0s. Last seen before it resolved: " \
+               f"{annotations['summary']}\n" in displayed
     assert set(found) <= {"silence it", "Runbook", "Dashboard panel", "see them in Alertmanager"}
 
 

@@ -180,7 +180,8 @@ def best_per_file(
 
 def _params(p: DetectorParams) -> str:
     return (f"residual {p.residual_threshold:g}, range {p.range_threshold:g}, pattern {p.pattern_threshold:g}, "
-            f"gate {p.residual_gate:g}, re-arm {p.rearm_seconds / 3600:g} h, gap {p.min_gap_seconds / 3600:g} h")
+            f"gate {p.residual_gate:g}, re-arm {p.rearm_seconds / 3600:g} h, gap {p.min_gap_seconds / 3600:g} h, "
+            f"shift {p.shift_threshold:g}")
 
 
 def print_files(

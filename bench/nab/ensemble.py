@@ -63,33 +63,22 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 from generator.exporter import anomaly  # noqa: E402
-from generator.exporter.anomaly import AnomalyScores, DetectorParams, combined_score  # noqa: E402
-from generator.exporter.forecast import DAY_SECONDS, FloatArray, as_series, rolling_nanmedian  # noqa: E402
+from generator.exporter.anomaly import (  # noqa: E402
+    AnomalyScores,
+    DetectorParams,
+    combined_score,
+    half_filled,
+    lagged,
+    level_shift_score,
+    tail_calibrated,
+    through_current,
+)
+from generator.exporter.forecast import FloatArray, as_series  # noqa: E402
 from nab.corpus import Series  # noqa: E402
 from nab.evaluation import DETECTOR_GRID, pick_season  # noqa: E402
 from nab.likelihood import Combine, compare  # noqa: E402
 
-MIN_SHORT = 3
-
-
-def lagged(a: FloatArray, k: int) -> FloatArray:
-    """``a`` moved ``k`` samples later (NaN in front): element i is ``a[i - k]``."""
-    if k <= 0:
-        return a.copy()
-    return np.concatenate([np.full(min(k, a.size), np.nan), a[: max(a.size - k, 0)]])
-
-
-def _through_current(a: FloatArray) -> FloatArray:
-    """``a`` moved one sample earlier: a rolling function of ``[i-w:i]`` then reads ``a[i-w+1:i+1]``."""
-    return np.concatenate([a[1:], [np.nan]]) if a.size else a.copy()
-
-
-def filled(x: FloatArray, window: int) -> FloatArray:
-    """1.0 where ``x[i-window:i]`` is at least half finite (a baseline read from a day, not a few samples), else 0."""
-    count = np.concatenate([[0], np.cumsum(np.isfinite(x))])
-    end = np.arange(x.size)
-    out: FloatArray = (count[end] - count[np.maximum(end - window, 0)] >= window / 2).astype(np.float64)
-    return out
+MIN_SHORT = anomaly.MIN_SHIFT_SAMPLES
 
 
 def _ratio(num: FloatArray, den: FloatArray) -> FloatArray:
@@ -97,13 +86,6 @@ def _ratio(num: FloatArray, den: FloatArray) -> FloatArray:
         out: FloatArray = num / den
     out[(den == 0) & (num == 0)] = 0.0
     return out
-
-
-def tail_calibrated(signal: FloatArray, step: float) -> FloatArray:
-    """``signal`` over its own trailing TAIL_QUANTILE, calibrated as the shipped scores are (no floor)."""
-    tail, warmup = anomaly.calibration(step)
-    edge = anomaly.rolling_nanquantile(signal, tail, anomaly.TAIL_QUANTILE, max(1, tail // 144), warmup)
-    return _ratio(signal, edge)
 
 
 def short_window(step: float) -> int:
@@ -118,29 +100,13 @@ def seasonal_naive_score(values: FloatArray, step: float, season: float | None) 
     return anomaly.calibrated_residual(x - lagged(x, lag), step, anomaly.score_floor(x, step))
 
 
-def level_shift_score(values: FloatArray, step: float, reference: FloatArray | None = None) -> FloatArray:
-    """|median of the last S samples - median of the day before them| over that day's robust sigma, calibrated.
-
-    The sigma is floored at RELATIVE_FLOOR of the trailing median |reference| (default: ``values`` themselves).
-    """
-    x = as_series(values)
-    short, day = short_window(step), max(MIN_SHORT, round(DAY_SECONDS / step))
-    recent = rolling_nanmedian(_through_current(x), short)
-    before = lagged(rolling_nanmedian(x, day), short - 1)
-    spread = lagged(anomaly.rolling_mad_scale(x, day), short - 1)
-    floor = anomaly.score_floor(x if reference is None else as_series(reference), step)
-    spread = np.where(floor > spread, floor, spread)
-    shift = np.where(lagged(filled(x, day), short - 1) == 1.0, np.abs(recent - before), np.nan)
-    return tail_calibrated(_ratio(shift, spread), step)
-
-
 def variance_change_score(residual: FloatArray, step: float) -> FloatArray:
     """Robust sigma of the residual over the last S samples over that of the 2 days before them, calibrated."""
     r = as_series(residual)
     short, long = short_window(step), max(MIN_SHORT, round(anomaly.SCALE_SECONDS / step))
-    recent = anomaly.rolling_mad_scale(_through_current(r), short)
+    recent = anomaly.rolling_mad_scale(through_current(r), short)
     before = lagged(anomaly.rolling_mad_scale(r, long), short - 1)
-    ratio = np.where(lagged(filled(r, long), short - 1) == 1.0, _ratio(recent, before), np.nan)
+    ratio = np.where(lagged(half_filled(r, long), short - 1) == 1.0, _ratio(recent, before), np.nan)
     return tail_calibrated(ratio, step)
 
 

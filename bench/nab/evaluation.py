@@ -13,6 +13,7 @@ Detection: the exporter's causal scores streamed over the grid, mapped to rows, 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -35,12 +36,23 @@ ORIGINS = 40
 NONSEASONAL_HORIZON = 48
 COVERAGE = 0.95
 BASELINE_SEASONS = 3
-DETECTOR_GRID = tuple(
+SHIFT_THRESHOLDS = (3.0, 5.0, 8.0)
+"""The level shift's own thresholds (bench/nab/levelshift.py's pre-registered trial)."""
+BASE_GRID = tuple(
     DetectorParams(residual, range_, pattern, gate, rearm * 3600.0, gap * 3600.0)
     for residual, range_, pattern, gate, (rearm, gap) in itertools.product(
         (2.0, 3.0, 5.0), (0.01, 0.05, 0.2), (1.0, 1.2, 1.4, 1.7, 2.0), (0.5, 0.7, 1.0), ((1, 6), (3, 12), (6, 24))
     )
 )
+"""The grid before the level shift (405 sets), each with the default shift threshold."""
+
+
+def with_shift(grid: Sequence[DetectorParams], thresholds: Sequence[float]) -> tuple[DetectorParams, ...]:
+    """Each set of ``grid`` with each of ``thresholds``, in ``grid``'s order (thresholds inner)."""
+    return tuple(dataclasses.replace(p, shift_threshold=t) for p in grid for t in thresholds)
+
+
+DETECTOR_GRID = with_shift(BASE_GRID, SHIFT_THRESHOLDS)
 """Every parameter set the cross-validation chooses from; the shipped DetectorParams() must be among them."""
 
 

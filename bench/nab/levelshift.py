@@ -5,14 +5,15 @@ bench/nab/ensemble.py (report-nab56.md): its level shift was the only second sco
 (in-sample 72.57, leave one file out 70.31, AWS chosen on realKnownCause 68.12) but it fell to 59.82 held out
 because it shared the grid's ``residual_threshold``: the AWS fold chose residual 2, which also made the level
 shift alarm at twice its own 99th percentile, and realKnownCause fell to 46.71. Here the second score is
-divided by a threshold of its own, ``shift_threshold`` (a field of :class:`ShiftParams`, a DetectorParams)::
+divided by a threshold of its own, ``shift_threshold`` (a field of DetectorParams since it shipped)::
 
     max(shipped combined score, level shift / shift_threshold)
 
-Everything else is ensemble.py's, imported: the level shift (``|median(x, last S) - median(x, the day before
-those S)|`` over that day's robust sigma, floored at ``RELATIVE_FLOOR`` of the trailing median |value|, over its
-own trailing 3-day 99th percentile, NaN while that day is less than half finite), ``S`` = one hour, the
-OR-ing (ensemble.ored), ungated by pattern novelty. The other thresholds are cross-validated from
+Everything else is imported: the level shift (ensemble.py's, now anomaly.level_shift_score:
+``|median(x, last S) - median(x, the day before those S)|`` over that day's robust sigma, floored at
+``RELATIVE_FLOOR`` of the trailing median |value|, over its own trailing 3-day 99th percentile, NaN while that
+day is less than half finite), ``S`` = one hour, OR-ed (as ensemble.ored), ungated by pattern novelty. The
+other thresholds are cross-validated from
 ``DETECTOR_GRID`` exactly as bench/forecast_nab.py does.
 
 Variants, fixed before any run on NAB (CAD OSE is not among them, report-cadose.md):
@@ -54,7 +55,13 @@ on AWS, realKnownCause keeps residual 2 and takes shift 5 (72.39: 17 of 19 windo
 shipped counts, at a higher raw score); chosen on realKnownCause, AWS takes residual 5, gate 0.5, re-arm 6 h /
 gap 24 h and shift 3 (68.16: 23 of 30 windows against 22, 21 false positives against 13, 9 windows caught early
 against 5). The threshold of its own is what carried: at residual 2 the level shift no longer alarms at twice
-its tail. Not yet shipped: generator/exporter is unchanged in this trial's branch (see report-nab57.md).
+its tail.
+
+Shipped (nab58): the level shift is anomaly.level_shift_score, streamed by the sidecar; ``shift_threshold`` is a
+DetectorParams field, combined_score ORs ``level shift / shift_threshold``, and DETECTOR_GRID is this trial's
+joint grid (evaluation.with_shift). The variants here still OR with the combined score *before* the level
+shift (:func:`before_shift`), so this trial reproduces its figures; the row "before the level shift" is the
+old shipped detector and "shipped" is the new one (it equals "+ level shift, own threshold").
 """
 
 from __future__ import annotations
@@ -69,31 +76,20 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from generator.exporter.anomaly import AnomalyScores, DetectorParams, combined_score  # noqa: E402
+from generator.exporter.anomaly import AnomalyScores, DetectorParams, combined_score, lagged, level_shift_score  # noqa: E402
 from generator.exporter.forecast import FloatArray, as_series  # noqa: E402
 from nab.corpus import Series  # noqa: E402
-from nab.ensemble import lagged, level_shift_score, ored  # noqa: E402
-from nab.evaluation import DETECTOR_GRID, pick_season  # noqa: E402
+from nab.evaluation import BASE_GRID, DETECTOR_GRID, pick_season, with_shift  # noqa: E402
 from nab.likelihood import Combine, compare  # noqa: E402
 
-SHIFT_THRESHOLDS = (3.0, 5.0, 8.0)
 FIXED_SHIFT_THRESHOLD = 5.0
+JOINT_GRID = DETECTOR_GRID
+FIXED_GRID = with_shift(BASE_GRID, (FIXED_SHIFT_THRESHOLD,))
 
 
-@dataclasses.dataclass(frozen=True)
-class ShiftParams(DetectorParams):
-    """A detector parameter set with the level shift's own threshold."""
-
-    shift_threshold: float = FIXED_SHIFT_THRESHOLD
-
-
-def with_shift(grid: tuple[DetectorParams, ...], thresholds: tuple[float, ...]) -> tuple[ShiftParams, ...]:
-    """Each set of ``grid`` with each of ``thresholds``, in ``grid``'s order."""
-    return tuple(ShiftParams(**dataclasses.asdict(p), shift_threshold=t) for p in grid for t in thresholds)
-
-
-JOINT_GRID = with_shift(DETECTOR_GRID, SHIFT_THRESHOLDS)
-FIXED_GRID = with_shift(DETECTOR_GRID, (FIXED_SHIFT_THRESHOLD,))
+def before_shift(scores: AnomalyScores, params: DetectorParams) -> FloatArray:
+    """The combined score as shipped before this trial landed: without the level shift term."""
+    return combined_score(dataclasses.replace(scores, shift_score=np.full(scores.score.size, np.nan)), params)
 
 
 def season_differenced_shift_score(values: FloatArray, step: float, season: float | None) -> FloatArray:
@@ -112,14 +108,15 @@ def signals(series: Series, scores: AnomalyScores) -> FloatArray:
 
 
 def own(row: int, scores: AnomalyScores, extra: FloatArray, params: DetectorParams) -> FloatArray:
-    """The shipped combined score OR-ed with row ``row`` of :func:`signals` over the shift threshold."""
-    if not isinstance(params, ShiftParams):
-        raise TypeError(f"a level shift needs ShiftParams, not {type(params).__name__}")
-    return ored(row, scores, extra, params, params.shift_threshold)
+    """The combined score before the level shift (:func:`before_shift`) OR-ed with row ``row`` of
+    :func:`signals` over the shift threshold."""
+    out: FloatArray = np.fmax(before_shift(scores, params), extra[row] / params.shift_threshold)
+    return out
 
 
 VARIANTS: dict[str, tuple[Combine, tuple[DetectorParams, ...]]] = {
     "shipped": (lambda s, x, p: combined_score(s, p), DETECTOR_GRID),
+    "before the level shift": (lambda s, x, p: before_shift(s, p), FIXED_GRID),
     "shipped (second NaN)": (functools.partial(own, 0), JOINT_GRID),
     "+ level shift, own threshold": (functools.partial(own, 1), JOINT_GRID),
     "+ level shift, threshold 5": (functools.partial(own, 1), FIXED_GRID),

@@ -9,16 +9,19 @@ normal:
 * **range**: :func:`~generator.exporter.novelty.range_novelty`, beyond the range of all history;
 * **pattern**: the distance from the last 2 hours' shape (8 blocks of 15 minutes) to the nearest
   earlier one (:func:`~generator.exporter.novelty.nearest_past_distance`), over its trailing 99th
-  percentile of the last 3 days.
+  percentile of the last 3 days;
+* **level shift** (:func:`level_shift_score`): ``|median(last hour) - median(the day before it)|`` over
+  that day's robust sigma, over its own trailing 99th percentile (issue 19, bench/nab/levelshift.py).
 
 The residual and pattern scales are floored at ``RELATIVE_FLOOR`` of the series' trailing median
 absolute value: on perfectly smooth history they would otherwise calibrate to rounding error and
 any wobble would score in the millions.
 
-``score = max(range / range_threshold, pattern / pattern_threshold,
+``score = max(range / range_threshold, pattern / pattern_threshold, level shift / shift_threshold,
 min(residual / residual_threshold, pattern / (residual_gate * pattern_threshold)))``: a residual
 counts only where the pattern is new too, so a spike that recurs every night but drifts past the
-seasonal forecast does not alarm every night. The score is anomalous above 1.
+seasonal forecast does not alarm every night (the level shift, with a threshold of its own, is not
+gated). The score is anomalous above 1.
 
 :func:`detect` raises an alarm at the first sample above 1 and re-arms once the score has stayed at
 or below 1 for ``rearm_seconds`` and ``min_gap_seconds`` have passed since the alarm: one alarm per
@@ -38,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from generator.exporter.forecast import (
+    DAY_SECONDS,
     DEFAULT_MIN_SEASONS,
     DEFAULT_N_SEASONS,
     FloatArray,
@@ -57,6 +61,7 @@ TAIL_SECONDS = 3 * 86_400.0
 TAIL_QUANTILE = 0.99
 TAIL_MIN_SAMPLES = 864  # 3 days at 5 minutes: ~9 samples above the 99th percentile, not 1 (3 days hourly)
 SHIFT_SECONDS = 3_600.0
+MIN_SHIFT_SAMPLES = 3
 SCALE_SECONDS = 2 * 86_400.0
 WARMUP_SECONDS = 6 * 3_600.0
 BLOCK_SECONDS = 900.0
@@ -76,6 +81,7 @@ class DetectorParams:
     residual_gate: float = 0.7
     rearm_seconds: float = 6 * 3_600.0
     min_gap_seconds: float = 24 * 3_600.0
+    shift_threshold: float = 5.0
 
 
 DEFAULT_PARAMS = DetectorParams()
@@ -86,8 +92,9 @@ class AnomalyScores:
     """Causal per-sample scores from :func:`streaming_anomaly_scores` (NaN where undefined).
 
     ``z`` is the robust z-score of the one-step residual (MAD of the previous 2 days); ``residual``,
-    ``range`` and ``pattern`` are the calibrated signals (1 = edge of the recent tail for residual
-    and pattern; a fraction of the historical range for range); ``score`` combines them (> 1 anomalous).
+    ``range``, ``pattern`` and ``shift`` are the calibrated signals (1 = edge of the recent tail for residual,
+    pattern and level shift; a fraction of the historical range for range); ``score`` combines them (> 1
+    anomalous).
     """
 
     forecast: FloatArray
@@ -97,6 +104,7 @@ class AnomalyScores:
     residual_score: FloatArray
     range_score: FloatArray
     pattern_score: FloatArray
+    shift_score: FloatArray
     score: FloatArray
 
 
@@ -139,9 +147,14 @@ def streaming_anomaly_scores(
     range_score = range_novelty(x, warmup)
     range_score[:since] = np.nan
     scale = rolling_mad_scale(residual, max(3, round(SCALE_SECONDS / step_seconds)), since)
+    # the level shift's raw signal from `first` on reads a day and its floor a tail before it
+    base = max(0, (first - tail) // every * every)
+    shift_score = np.full(n, np.nan)
+    shift_score[base:] = level_shift_score(x[base:], step_seconds, start=first - base)
+    shift_score[:since] = np.nan
     scores = AnomalyScores(
         forecast, residual, scale, _divide(residual, scale), residual_score, range_score, pattern_score,
-        np.full(n, np.nan),
+        shift_score, np.full(n, np.nan),
     )
     return AnomalyScores(**{**scores.__dict__, "score": combined_score(scores, params)})
 
@@ -180,7 +193,58 @@ def combined_score(scores: AnomalyScores, params: DetectorParams = DEFAULT_PARAM
     pattern = scores.pattern_score / params.pattern_threshold
     gated = np.fmin(scores.residual_score / params.residual_threshold, pattern / params.residual_gate)
     out: FloatArray = np.fmax(np.fmax(scores.range_score / params.range_threshold, pattern), gated)
+    out = np.fmax(out, scores.shift_score / params.shift_threshold)
     return out
+
+
+def level_shift_score(
+    values: npt.ArrayLike, step_seconds: float, reference: npt.ArrayLike | None = None, start: int = 0
+) -> FloatArray:
+    """|median of the last SHIFT_SECONDS (>= MIN_SHIFT_SAMPLES) - median of the day before them| over that day's
+    robust sigma, floored at RELATIVE_FLOOR of the trailing median |reference| (default: ``values``), over its
+    own trailing TAIL_QUANTILE (:func:`tail_calibrated`). NaN while that day is less than half finite.
+
+    The raw shift is computed from ``start`` on (NaN before), so the scores from ``start + tail`` on equal
+    the full computation's.
+    """
+    x = as_series(values)
+    short = max(MIN_SHIFT_SAMPLES, round(SHIFT_SECONDS / step_seconds))
+    day = max(MIN_SHIFT_SAMPLES, round(DAY_SECONDS / step_seconds))
+    begin = max(0, start - short)
+    recent = rolling_nanmedian(through_current(x), short, begin)
+    before = lagged(rolling_nanmedian(x, day, begin), short - 1)
+    spread = lagged(rolling_mad_scale(x, day, begin), short - 1)
+    floor = score_floor(x if reference is None else as_series(reference), step_seconds)
+    spread = np.where(floor > spread, floor, spread)
+    shift = np.where(lagged(half_filled(x, day), short - 1) == 1.0, np.abs(recent - before), np.nan)
+    shift[:start] = np.nan
+    return tail_calibrated(_divide(shift, spread), step_seconds)
+
+
+def tail_calibrated(signal: FloatArray, step_seconds: float) -> FloatArray:
+    """``signal`` over its own trailing TAIL_QUANTILE, calibrated as the other scores are (no floor)."""
+    tail, warmup = calibration(step_seconds)
+    return _divide(signal, rolling_nanquantile(signal, tail, TAIL_QUANTILE, max(1, tail // 144), warmup))
+
+
+def lagged(a: FloatArray, k: int) -> FloatArray:
+    """``a`` moved ``k`` samples later (NaN in front): element i is ``a[i - k]``."""
+    if k <= 0:
+        return a.copy()
+    return np.concatenate([np.full(min(k, a.size), np.nan), a[: max(a.size - k, 0)]])
+
+
+def half_filled(x: FloatArray, window: int) -> FloatArray:
+    """1.0 where ``x[i-window:i]`` is at least half finite (a baseline read from a day, not a few samples), else 0."""
+    count = np.concatenate([[0], np.cumsum(np.isfinite(x))])
+    end = np.arange(x.size)
+    out: FloatArray = (count[end] - count[np.maximum(end - window, 0)] >= window / 2).astype(np.float64)
+    return out
+
+
+def through_current(a: FloatArray) -> FloatArray:
+    """``a`` moved one sample earlier: a rolling function of ``[i-w:i]`` then reads ``a[i-w+1:i+1]``."""
+    return np.concatenate([a[1:], [np.nan]]) if a.size else a.copy()
 
 
 def detect(score: npt.ArrayLike, step_seconds: float, params: DetectorParams = DEFAULT_PARAMS) -> BoolArray:

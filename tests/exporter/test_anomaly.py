@@ -96,21 +96,27 @@ def test_scores_use_only_past_data_bit_for_bit() -> None:
     future[cut:] = np.random.default_rng(9).normal(1e4, 1e3, series.size - cut)
     future[cut + 50 : cut + 90] = np.nan
     other = streaming_anomaly_scores(future, STEP, DAY_SECONDS)
-    for field in ("forecast", "residual", "scale", "z", "residual_score", "range_score", "pattern_score", "score"):
+    for field in ("forecast", "residual", "scale", "z", "residual_score", "range_score", "pattern_score",
+                  "shift_score", "score"):
         np.testing.assert_array_equal(getattr(other, field)[:cut], getattr(base, field)[:cut], err_msg=field)
+    assert np.isfinite(base.shift_score[cut - DAY : cut]).all()  # the level shift is scored, not NaN
     assert not np.array_equal(other.score[cut:], base.score[cut:], equal_nan=True)
+    assert not np.array_equal(other.shift_score[cut:], base.shift_score[cut:], equal_nan=True)
     np.testing.assert_array_equal(detect(other.score, STEP)[:cut], detect(base.score, STEP)[:cut])
 
 
-def test_scores_from_a_later_sample_equal_the_full_computation() -> None:
-    series = daily(6, seed=10)
-    series[5 * DAY :] += 5.0
+@pytest.mark.parametrize("back", [1, 3, 200])
+def test_scores_from_a_later_sample_equal_the_full_computation(back: int) -> None:
+    series = daily(10, seed=10)  # 10 days: the sidecar's level shift reads only the last ~6 of them
+    series[9 * DAY :] += 5.0
+    series[2 * DAY : 2 * DAY + 30] = np.nan
     full = streaming_anomaly_scores(series, STEP, DAY_SECONDS)
-    since = series.size - 3
+    since = series.size - back
     newest = streaming_anomaly_scores(series, STEP, DAY_SECONDS, since=since)
-    for field in ("forecast", "z", "residual_score", "range_score", "pattern_score", "score"):
+    for field in ("forecast", "z", "residual_score", "range_score", "pattern_score", "shift_score", "score"):
         np.testing.assert_array_equal(getattr(newest, field)[since:], getattr(full, field)[since:], err_msg=field)
-    assert np.isnan(newest.score[:since]).all()
+    assert np.isnan(newest.score[:since]).all() and np.isnan(newest.shift_score[:since]).all()
+    assert np.isfinite(full.shift_score[since:]).all()
 
 
 def test_perfectly_smooth_history_does_not_make_a_tiny_wobble_anomalous() -> None:

@@ -10,9 +10,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from nab.corpus import Series
-from nab.ensemble import VARIANTS, level_shift_score, signals, variance_change_score
+from nab.ensemble import VARIANTS, signals, variance_change_score
 
-from generator.exporter.anomaly import DEFAULT_PARAMS, combined_score, streaming_anomaly_scores
+from generator.exporter.anomaly import DEFAULT_PARAMS, combined_score, level_shift_score, streaming_anomaly_scores
 
 STEP, DAY = 1800.0, 48
 

@@ -11,13 +11,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from nab.corpus import Series
-from nab.evaluation import DETECTOR_GRID
+from nab.evaluation import BASE_GRID, DETECTOR_GRID, SHIFT_THRESHOLDS
 from nab.levelshift import (
     FIXED_GRID,
     JOINT_GRID,
-    SHIFT_THRESHOLDS,
     VARIANTS,
-    ShiftParams,
+    before_shift,
     season_differenced_shift_score,
     signals,
 )
@@ -41,8 +40,8 @@ def _daily(n: int, amplitude: float = 1.0, seed: int = 5) -> np.ndarray:
     return 10.0 + amplitude * np.sin(2 * np.pi * t / DAY) + np.random.default_rng(seed).normal(0.0, 0.1, n)
 
 
-def _params(threshold: float) -> ShiftParams:
-    return ShiftParams(**dataclasses.asdict(DEFAULT_PARAMS), shift_threshold=threshold)
+def _params(threshold: float) -> DetectorParams:
+    return dataclasses.replace(DEFAULT_PARAMS, shift_threshold=threshold)
 
 
 def test_perturbing_the_future_leaves_every_earlier_combined_score_bitwise_unchanged() -> None:
@@ -63,7 +62,7 @@ def test_each_variant_divides_its_second_score_by_the_shift_threshold_and_nan_is
     scores = streaming_anomaly_scores(values, STEP, SEASON)
     rows = signals(_series(values), scores)
     assert np.isnan(rows[0]).all() and np.isfinite(rows[1:, 400:]).all()
-    shipped = combined_score(scores, DEFAULT_PARAMS)
+    shipped = before_shift(scores, DEFAULT_PARAMS)
     control, _ = VARIANTS["shipped (second NaN)"]
     for threshold in SHIFT_THRESHOLDS:
         assert np.array_equal(control(scores, rows, _params(threshold)), shipped, equal_nan=True)
@@ -73,15 +72,17 @@ def test_each_variant_divides_its_second_score_by_the_shift_threshold_and_nan_is
         outputs = [combine(scores, rows, _params(t)) for t in (2.0, 8.0)]
         for threshold, out in zip((2.0, 8.0), outputs, strict=True):
             assert np.array_equal(out, np.fmax(shipped, rows[row] / threshold), equal_nan=True)
+            if row == 1:  # what shipped: the exporter's combined score is this variant
+                assert np.array_equal(out, combined_score(scores, _params(threshold)), equal_nan=True)
         assert not np.array_equal(outputs[0], outputs[1], equal_nan=True)  # the threshold is read
 
 
 def test_the_grids_pair_every_detector_set_with_its_shift_thresholds_in_order() -> None:
-    base = [DetectorParams(**{f.name: getattr(p, f.name) for f in dataclasses.fields(DetectorParams)})
-            for p in JOINT_GRID]
-    assert base == [p for p in DETECTOR_GRID for _ in SHIFT_THRESHOLDS]
-    assert [p.shift_threshold for p in JOINT_GRID] == list(SHIFT_THRESHOLDS) * len(DETECTOR_GRID)
-    assert {p.shift_threshold for p in FIXED_GRID} == {5.0} and len(FIXED_GRID) == len(DETECTOR_GRID)
+    assert JOINT_GRID == DETECTOR_GRID and len(BASE_GRID) == 405 and SHIFT_THRESHOLDS == (3.0, 5.0, 8.0)
+    base = [dataclasses.replace(p, shift_threshold=DEFAULT_PARAMS.shift_threshold) for p in JOINT_GRID]
+    assert base == [p for p in BASE_GRID for _ in SHIFT_THRESHOLDS]
+    assert [p.shift_threshold for p in JOINT_GRID] == list(SHIFT_THRESHOLDS) * len(BASE_GRID)
+    assert {p.shift_threshold for p in FIXED_GRID} == {5.0} and len(FIXED_GRID) == len(BASE_GRID)
 
 
 def test_the_season_differenced_shift_sees_a_shift_the_plain_one_misses_on_a_strong_season() -> None:

@@ -104,7 +104,7 @@ def test_the_bench_prints_the_table_around_its_in_sample_choice(
     assert table[1].split() == ["parameter", "value", "ga", "gb", "overall"]
     verdicts = [line.split()[-1] for line in table if line.startswith(" ") and " on " in line]
     assert verdicts == ["residual_threshold", "range_threshold", "pattern_threshold", "residual_gate",
-                        "rearm_seconds", "min_gap_seconds"]
+                        "rearm_seconds", "min_gap_seconds", "shift_threshold"]
     gaps = [line.split() for line in table if line.startswith("min_gap_seconds")]
     assert [row[1] + row[2].rstrip("*") for row in gaps] == ["6h", "12h", "24h"]  # the grid's gaps, in hours
     assert sum(row[2].endswith("*") for row in gaps) == 1  # the in-sample choice's gap

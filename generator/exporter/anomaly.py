@@ -75,12 +75,12 @@ _CHUNK_ELEMENTS = 500_000  # rows sorted at once: ~4 MB per temporary, as fast a
 class DetectorParams:
     """Thresholds of the combined score and the alarm's re-arming; the defaults are cross-validated on NAB."""
 
-    residual_threshold: float = 3.0
+    residual_threshold: float = 5.0
     range_threshold: float = 0.05
     pattern_threshold: float = 1.4
-    residual_gate: float = 0.7
-    rearm_seconds: float = 6 * 3_600.0
-    min_gap_seconds: float = 24 * 3_600.0
+    residual_gate: float = 1.0
+    rearm_seconds: float = 3_600.0
+    min_gap_seconds: float = 6 * 3_600.0
     shift_threshold: float = 5.0
 
 

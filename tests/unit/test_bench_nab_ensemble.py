@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -73,10 +74,13 @@ def test_a_nan_second_score_is_the_shipped_detector_bit_for_bit() -> None:
     rows = signals(_series(values), scores)
     control, _ = VARIANTS["shipped (second NaN)"]
     assert np.isnan(rows[0]).all() and np.isfinite(rows[1:, 400:]).all()
-    shipped = combined_score(scores, DEFAULT_PARAMS)
-    assert np.array_equal(control(scores, rows, DEFAULT_PARAMS), shipped, equal_nan=True)
+    # residual 2: the shipped score ORs the level shift over its own threshold (5), so at the default residual
+    # threshold (also 5) the trial's "+ level shift" would add nothing the test could see
+    params = dataclasses.replace(DEFAULT_PARAMS, residual_threshold=2.0)
+    shipped = combined_score(scores, params)
+    assert np.array_equal(control(scores, rows, params), shipped, equal_nan=True)
     for row, name in enumerate(("+ seasonal-naive residual", "+ level shift", "+ variance change"), 1):
         combine, _ = VARIANTS[name]
-        ored = np.fmax(shipped, rows[row] / DEFAULT_PARAMS.residual_threshold)
-        assert np.array_equal(combine(scores, rows, DEFAULT_PARAMS), ored, equal_nan=True)
+        ored = np.fmax(shipped, rows[row] / params.residual_threshold)
+        assert np.array_equal(combine(scores, rows, params), ored, equal_nan=True)
         assert not np.array_equal(ored, shipped, equal_nan=True)

@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from generator.core.errors import DefinitionError, Location
 from generator.core.untrusted import JSON_STRING
-from generator.importer.pysource import definitions_module
+from generator.importer.pysource import Called, definitions_module
 from generator.importer.reading import (
     Budget,
     ReadError,
@@ -41,6 +41,8 @@ MODULE_PREFIX = re.compile(r"^(grafana[-_])?dashboards?[-_]")  # grafana-dashboa
 RESOURCE_GROUP = "dashboard.grafana.app/"  # Grafana 12's dashboards as Kubernetes-style resources
 V2_VERSION = re.compile(r"dashboard\.grafana\.app/v2")
 V2_KEYS = frozenset({"elements", "layout"})  # schema v2's spec: panels by name, and where each is placed
+VARIABLE_CALLS = frozenset({"QueryVariable", "CustomVariable", "IntervalVariable", "DatasourceVariable",
+                            "VerbatimVariable"})
 
 
 @dataclass
@@ -54,6 +56,25 @@ class ImportedDashboard:
     dashboard: Dashboard
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line of the file, 0: unknown; what it says)
     line: int = 0  # where its JSON starts in the file (0: held in a manifest's string, or unknown)
+    places: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # see grafana_json.Converted
+    calls: ClassVar[frozenset[str]] = frozenset({"Panel", "Row", "Query"}) | VARIABLE_CALLS  # what line_at reads
+
+    def line_at(self, called: list[Called]) -> int:
+        """The line of the file where the panel, query or variable a line of its module is in (`called`, by
+        pysource.calls_at of `calls`) is written, at the field the line is in; the dashboard's own line when the
+        module's line is in none of them (0: not known)."""
+        panel = next((at for at, call in reversed(list(enumerate(called))) if call.name in ("Panel", "Row")), None)
+        if panel is not None:
+            call, inner = called[panel], called[panel + 1:]
+            places = self.places.get(("panel", call.strings.get("title", "")), {})
+            query = f"queries[{call.item}]" if call.argument == "queries" and call.item is not None else ""
+            wanted = [f"{query}.{inner[0].argument}" if query and inner else "", query, call.argument, ""]
+        elif called and called[0].name in VARIABLE_CALLS:
+            places = self.places.get(("variable", called[0].strings.get("name", "")), {})
+            wanted = [called[0].argument, ""]
+        else:
+            return self.line
+        return next((places[key] for key in wanted if places.get(key)), self.line)
 
     def notes_written(self) -> list[str]:
         """The notes as the module writes them (reading.notes_written)."""
@@ -257,7 +278,7 @@ def read_dashboards(path: Path, documents: list[Any] | None = None, folder: str 
         # kept as written, as imported rules are: not linted, and with no description it did not have
         converted = convert(data, where, folder=folder or own_folder or "General", source=path.name, lint=False)
         imported.append(ImportedDashboard(path, source or path.name, origin, key, converted.dashboard,
-                                          converted.notes, line_of(data)))
+                                          converted.notes, line_of(data), converted.places))
     return imported
 
 
@@ -280,7 +301,9 @@ def module_source(item: ImportedDashboard) -> str:
     if item.notes:
         header += ["", "Import notes:", *(f"- {note}" for note in item.notes_written())]
     dashboard = item.dashboard
-    if dashboard.variables[:1] == (DatasourceVariable(),):  # the Dashboard adds that one by itself
+    # The Dashboard adds that one by itself; written when others follow it, so that the loader, which finds a
+    # variable's line by its place in `variables` (load.locate), finds the variable it names, not the next one.
+    if dashboard.variables == (DatasourceVariable(),):
         dashboard = dashboard.model_copy(update={"variables": dashboard.variables[1:]})
     return definitions_module(header, [(module_variable(dashboard), dashboard)])
 

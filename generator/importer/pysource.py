@@ -7,6 +7,7 @@ import functools
 import math
 import re
 import textwrap
+from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -183,17 +184,46 @@ def module_source(rule_sets: list[RuleSet], source: str, notes: list[str]) -> st
     return definitions_module(header, [(variable_name(rule_set), rule_set) for rule_set in rule_sets])
 
 
-RULE_CALLS = frozenset({"ImportedAlert", "ImportedRecord"})
+@dataclass(frozen=True)
+class Called:
+    """A constructor call of a module definitions_module wrote that a line of it is in."""
+
+    name: str  # the constructor
+    index: int  # among the calls of the constructors sought in the call before it (the module, for the outermost)
+    argument: str  # the argument the line is in, "" for none
+    item: int | None  # the element of that argument (a tuple or list) the line is in, None for none
+    strings: dict[str, str]  # its arguments written as a string literal (a panel's title, a variable's name)
 
 
-def rule_at(source: str, line: int) -> tuple[int, str] | None:
-    """Which rule of a module module_source wrote a line of it is in: (its index among the module's rules, in the
-    order written, which is the order read; the argument the line is in, "" for none), None outside every rule."""
-    calls = sorted((node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Name) and node.func.id in RULE_CALLS),
-                   key=lambda node: (node.lineno, node.col_offset))
-    for index, call in enumerate(calls):
-        if call.lineno <= line <= (call.end_lineno or call.lineno):
-            named = [k.arg for k in call.keywords if k.arg and k.lineno <= line <= (k.end_lineno or k.lineno)]
-            return index, (named or [""])[0]
-    return None
+def _spans(node: ast.expr | ast.keyword, line: int) -> bool:
+    return node.lineno <= line <= (node.end_lineno or node.lineno)
+
+
+def calls_at(source: str, line: int, names: frozenset[str]) -> list[Called]:
+    """The calls of the constructors `names` a line of a module definitions_module wrote is in, outermost first."""
+    found: list[Called] = []
+    node: ast.AST = ast.parse(source)
+    while True:
+        inside = [(index, call) for index, call in enumerate(_outermost(node, names)) if _spans(call, line)]
+        if not inside:
+            return found
+        index, call = inside[0]
+        keyword = next((k for k in call.keywords if k.arg and _spans(k, line)), None)
+        items = keyword.value.elts if keyword is not None and isinstance(keyword.value, ast.Tuple | ast.List) else []
+        item = next((at for at, element in enumerate(items) if _spans(element, line)), None)
+        strings = {k.arg: k.value.value for k in call.keywords
+                   if k.arg and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)}
+        name = call.func.id if isinstance(call.func, ast.Name) else ""
+        found.append(Called(name, index, (keyword.arg or "") if keyword else "", item, strings))
+        node = keyword if keyword is not None else call
+
+
+def _outermost(node: ast.AST, names: frozenset[str]) -> list[ast.Call]:
+    """The calls of `names` below a node and not inside one another, in the order written."""
+    found: list[ast.Call] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in names:
+            found.append(child)
+        else:
+            found += _outermost(child, names)
+    return found

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
@@ -15,7 +15,7 @@ from generator.core.errors import DefinitionError, Location
 from generator.core.promql import metric_names
 from generator.core.wording import plural_of
 from generator.derive.series import SYNTHETIC_SERIES
-from generator.importer.pysource import variable_name
+from generator.importer.pysource import Called, variable_name
 from generator.importer.reading import (
     Budget,
     ReadError,
@@ -48,6 +48,16 @@ class ImportedRules:
     stem: str = ""  # the file's name without suffix, qualified by its directory when the batch repeats it
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what the reader says), 0: the whole file
     places: list[dict[str, int]] = field(default_factory=list)  # each rule's, in order: its fields' lines (its own: "")
+    calls: ClassVar[frozenset[str]] = frozenset({"ImportedAlert", "ImportedRecord"})  # what line_at reads of a module
+
+    def line_at(self, called: list[Called]) -> int:
+        """The line of the file where the rule a line of its module is in (`called`, by pysource.calls_at of
+        `calls`: the rules in the order written, the order read) is written, at the field the line is in (its
+        expression's for a bad expression); 0 when the module's line is in no rule."""
+        if not called or called[-1].index >= len(self.places):
+            return 0
+        places = self.places[called[-1].index]
+        return places.get(called[-1].argument) or places[""]
 
     def notes_written(self) -> list[str]:
         """The notes as the module writes them (reading.notes_written)."""

@@ -20,7 +20,7 @@ from generator.derive.series import SYNTHETIC_SERIES
 from generator.importer import credentials
 from generator.importer import dashboards as dashboard_files
 from generator.importer.dashboards import ImportedDashboard, holds_dashboards, read_dashboards
-from generator.importer.pysource import module_source, rule_at
+from generator.importer.pysource import calls_at, module_source
 from generator.importer.reading import MAX_BYTES, MAX_TOTAL_BYTES, Budget, error_line
 from generator.importer.rulefiles import ImportedRules, kebab, read_rules, with_external_series, yaml_documents
 from generator.model import Definition
@@ -124,9 +124,9 @@ def _target(definitions: Path, name: str, taken: dict[Path, str], force: bool) -
 
 def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], definitions: Path, module: str,
              force: bool, report: ImportReport, max_bytes: int = MAX_BYTES,
-             origins: dict[str, ImportedRules] | None = None) -> dict[Path, str]:
+             origins: dict[str, ImportedRules | ImportedDashboard] | None = None) -> dict[Path, str]:
     """The text of every module to write, each checked to rebuild what it declares and to hold no credential (the
-    rule file each rule module is written from recorded in `origins`, by module file name)."""
+    rule file or dashboard each module is written from recorded in `origins`, by module file name)."""
     sources: dict[Path, str] = {}
     origins = {} if origins is None else origins
     leaked: list[credentials.Credential] = []
@@ -149,6 +149,7 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
         target = _target(definitions, module or dashboard.module, sources, force)
         leaked += credentials.found(dashboard.path, target, [dashboard.dashboard])
         sources[target] = dashboard_files.module_source(dashboard)
+        origins[target.name] = dashboard
         _round_trips(sources[target], [dashboard.dashboard], target)
         report.dashboards += 1
         report.panels += len(dashboard.dashboard.all_panels)
@@ -156,24 +157,23 @@ def _sources(rules: list[ImportedRules], dashboards: list[ImportedDashboard], de
     return sources
 
 
-def _source_line(error: DefinitionError, staged: Path, sources: dict[Path, str],
-                 origins: dict[str, ImportedRules]) -> Location | None:
-    """Where in the file imported the rule an error of a new module is about is written (at the field the error
-    names: its expression's line for a bad expression), None when the error is not about an imported rule."""
+def _source_line(error: DefinitionError, item: ImportedRules | ImportedDashboard | None,
+                 sources: dict[Path, str]) -> Location | None:
+    """Where in the file imported (`item`, the module's origin) the rule, panel, query or variable an error of a new
+    module is about is written (at the field the error names: its expression's line for a bad expression), None when
+    the error is about none."""
     where = Path(error.location.file)
-    item = origins.get(where.name) if where.parent == staged else None
     text = next((text for target, text in sources.items() if target.name == where.name), None)
-    found = rule_at(text, error.location.line) if item is not None and text is not None else None
-    if item is None or found is None or found[0] >= len(item.places):
+    if item is None or text is None:
         return None
-    places = item.places[found[0]]
-    return Location(str(item.path), places.get(found[1]) or places[""])
+    line = item.line_at(calls_at(text, error.location.line, item.calls))
+    return Location(str(item.path), line) if line else None
 
 
 def _staged_load(sources: dict[Path, str], definitions: Path, workspace: Path,
-                 origins: dict[str, ImportedRules] | None = None) -> Path:
+                 origins: dict[str, ImportedRules | ImportedDashboard] | None = None) -> Path:
     """A copy of definitions/ with the new modules, loaded; DefinitionError if it fails, naming the file imported
-    for an imported rule (the user fixes that one; `origins`: see _sources), else definitions/."""
+    for an imported rule, panel or variable (the user fixes that one; `origins`: see _sources), else definitions/."""
     staged = workspace / definitions.name
     shutil.copytree(definitions, staged, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     for target, text in sources.items():
@@ -185,11 +185,14 @@ def _staged_load(sources: dict[Path, str], definitions: Path, workspace: Path,
             return text.replace(str(staged), str(definitions))
 
         where = Location(mended(error.location.file), error.location.line)
-        source = _source_line(error, staged, sources, origins or {})
+        item = (origins or {}).get(Path(error.location.file).name) if Path(error.location.file).parent == staged \
+            else None
+        source = _source_line(error, item, sources)
         written = f"imported, it would be {where.file}:{where.line}; " if source is not None else ""
+        remedy = "fix it in the file and import it again" if isinstance(item, ImportedDashboard) else \
+            "an AlertOverride of the new rule set may be written before importing"
         raise DefinitionError(source or where, f"{mended(error.message)} ({written}nothing imported: definitions/ "
-                                               "would not load; an AlertOverride of the new rule set may be written "
-                                               "before importing)") from None
+                                               f"would not load; {remedy})") from None
     return staged
 
 
@@ -220,7 +223,7 @@ def import_files(paths: list[Path], definitions: Path, module: str = "", force: 
     root = definitions.resolve()
     if not root.is_dir():
         raise DefinitionError(Location(str(definitions), 0), "definitions directory does not exist")
-    origins: dict[str, ImportedRules] = {}
+    origins: dict[str, ImportedRules | ImportedDashboard] = {}
     sources = _sources(rules, dashboards, root, module, force, report, max_bytes, origins)
     for leftover in root.parent.glob(f".{root.name}.import-*"):  # of an import killed before it cleaned up
         shutil.rmtree(leftover, ignore_errors=True)

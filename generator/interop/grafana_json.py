@@ -8,7 +8,7 @@ everything the source said, at the current schema version, with positions re-flo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
@@ -46,6 +46,9 @@ OWNED = frozenset({"id", "uid", "title", "version", "schemaVersion", "panels", "
 EXPORT_KEYS = ("__inputs", "__requires", "__elements")
 PROVISIONED = ("loki", "tempo", "alertmanager")  # data sources out/grafana/provisioning names by their type
 VARIABLE_OWNED = frozenset({"name", "type"})
+# Where a variable's model field is written in its JSON (its own line for the rest).
+VARIABLE_KEYS = {"name": "name", "label": "label", "query": "query", "regex": "regex", "options": "query",
+                 "default": "current", "multi": "multi", "include_all": "includeAll", "all_value": "allValue"}
 # What a reader raises on a shape it does not expect (after grafana_shape, a defect, reported as one line).
 UNREADABLE = (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError, OverflowError,
               RecursionError)
@@ -57,6 +60,8 @@ class Converted:
 
     dashboard: Dashboard
     notes: list[tuple[int, str]]  # (the line of the file it is about, 0: unknown; what it says)
+    # ("panel", a panel's or row's title) or ("variable", its name) in the model -> its fields' lines in the file
+    places: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -276,8 +281,8 @@ def _said(error: Exception) -> str:
     "1 validation error for Panel"), anything else with its type."""
     if isinstance(error, ValidationError) and error.errors():
         first = error.errors()[0]
-        field = ".".join(map(str, first["loc"]))
-        return f"{field}: " * bool(field) + first["msg"].removeprefix("Value error, ")
+        named = ".".join(map(str, first["loc"]))
+        return f"{named}: " * bool(named) + first["msg"].removeprefix("Value error, ")
     return f"{type(error).__name__}: {(str(error) or '?').splitlines()[0]}"
 
 
@@ -293,9 +298,12 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
     current = upgrade(data, notes)
     sources = Sources(data, notes)
     variables = []
+    places: dict[tuple[str, str], dict[str, int]] = {}
     for index, variable in enumerate(current["templating"]["list"]):
         notes.where = f"templating.list[{index}]"
         variables.append(_variable(variable, sources, notes))
+        places[("variable", variables[-1].name)] = {"": notes.line(notes.where)} | {
+            name: notes.line(f"{notes.where}.{key}") for name, key in VARIABLE_KEYS.items()}
     notes.where = ""
     reader = PanelReader(sources.with_variables(tuple(variables)), notes)
     top, rows = _sections(current["panels"], reader)
@@ -339,7 +347,8 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
     dashboard._location = location
     for panel in dashboard.all_panels:
         panel._location = location
-    return Converted(dashboard, notes.lines())
+    places |= {("panel", title): lines for title, lines in reader.places.items()}
+    return Converted(dashboard, notes.lines(), places)
 
 
 def from_grafana_json(data: dict[str, Any], location: Location, folder: str = "General") -> Dashboard:

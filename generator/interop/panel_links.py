@@ -11,7 +11,8 @@ A repeat clone's key is the repeated panel's key with `-clone-<index>` (Grafana'
 clone's place among the repeat variable's values: the index is kept, the panel's id renumbered.
 
 A panel written without an id, or with one a panel before it has, is named by the id Grafana gives it as it loads
-the dashboard (panel_reader.loaded_ids); a link naming an id no panel has opens none, and is noted at its line.
+the dashboard (panel_reader.loaded_ids); a link naming an id no panel has opens none, and a "-- Dashboard --" query
+naming one shows no data: each is noted at its line.
 
 A link is to the same dashboard when its URL names no dashboard (`?viewPanel=7`, `${__url.path}?viewPanel=7`: the
 page it is on) or names this one (`/d/<its uid>/...`, `/d/${__dashboard.uid}/...`); a link to another dashboard,
@@ -35,6 +36,8 @@ LINKS = "links to this dashboard's panels by their old ids (viewPanel=, editPane
 NAMES_NONE = ("links to this dashboard's panels by ids no panel has, even as Grafana loads it (viewPanel=, editPanel=, "
               "panelId=), kept as written: they open no panel")
 READS = "panels showing another panel's queries (-- Dashboard --) now name that panel's new id"
+READS_NONE = ("panels showing another panel's queries (-- Dashboard --) by an id no panel has, even as Grafana loads "
+              "it, kept as written: they show no data")
 
 
 class Relinker:
@@ -84,10 +87,15 @@ class Relinker:
         targets, default = extra.get("targets"), extra.get("datasource")
         if not isinstance(targets, list):
             return extra
+        reads = [index for index, target in enumerate(targets) if isinstance(target, dict)
+                 and Sources.is_dashboard(target.get("datasource", default)) and type(target.get("panelId")) is int]
+        for index in (index for index in reads if targets[index]["panelId"] not in self.renumbered):
+            path = getattr(self.at, "path", "")
+            self.notes.add(READS_NONE, f"{panel.title!r} panelId={targets[index]['panelId']}",
+                           at=f"{path}.targets[{index}].panelId" if path else self.at)
         moved = [target | {"panelId": self.renumbered[target["panelId"]]}
-                 if isinstance(target, dict) and Sources.is_dashboard(target.get("datasource", default))
-                 and type(target.get("panelId")) is int and target["panelId"] in self.renumbered else target
-                 for target in targets]
+                 if index in reads and target["panelId"] in self.renumbered else target
+                 for index, target in enumerate(targets)]
         if moved == targets:
             return extra
         self.notes.add(READS, repr(panel.title), at=self.at)

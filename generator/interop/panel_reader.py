@@ -39,6 +39,13 @@ TARGET_OWNED = frozenset({"expr", "datasource"})
 SETTINGS = ("thresholds", "min", "max", "value_texts", "legend", "content", "links", "time_range", "unit", "decimals",
             "stacked", "width", "height")
 MAX_HEIGHT = 60
+# Where a panel's model field is written in its JSON (Panel's fields -> the key; the panel's own line for the rest).
+PANEL_KEYS = {"title": "title", "kind": "type", "description": "description", "queries": "targets", "width": "gridPos",
+              "height": "gridPos", "links": "links", "time_range": "timeFrom", "content": "options",
+              "legend": "options", "stacked": "fieldConfig", **{name: "fieldConfig" for name in (
+                  "unit", "decimals", "min", "max", "thresholds", "value_texts")}}
+QUERY_KEYS = {"expr": "expr", "legend": "legendFormat", "instant": "instant", "format": "format",
+              "exemplars": "exemplar"}
 
 
 def build(cls: type[BaseModel], fields: dict[str, Any], droppable: tuple[str, ...]) -> Any:
@@ -192,6 +199,8 @@ class PanelReader:
         self.renumbered: dict[int, int] = {}  # a panel's id in the source (as Grafana loads it) -> the id obsgen gives
         self.wheres: dict[str, str] = {}  # a panel's or row's title in the model -> where (Notes) it was read
         self.given: dict[str, int] = {}  # a panel's or row's title in the model -> its id (panel_id, found once)
+        self.places: dict[str, dict[str, int]] = {}  # a panel's or row's title in the model -> its fields' lines
+        self.read: list[int] = []  # the index in `targets` of each query of the panel being read
 
     def _title(self, wanted: str, fallback: str) -> str:
         base = wanted.strip() or fallback
@@ -237,6 +246,8 @@ class PanelReader:
         for target in blank:
             self.notes.add("empty queries left out (they query nothing)",
                            f"{panel.get('title')!r} {target.get('refId')}")
+        read = {id(target) for target in targets}
+        self.read = [index for index, target in enumerate(panel["targets"]) if id(target) in read]
         return tuple(self._query(t, i) for i, t in enumerate(targets))
 
     def _links(self, links: Any) -> tuple[Link, ...]:
@@ -285,7 +296,7 @@ class PanelReader:
 
     def panel(self, source: dict[str, Any]) -> Panel:
         """A panel with what its model does not say kept verbatim in extra."""
-        self.notes.where = self.notes.placing(source)
+        self.notes.where, self.read = self.notes.placing(source), []
         source = loaded_panel({k: v for k, v in source.items() if PANEL_DEFAULTS.get(k, ...) != v})
         source = _base_step_unbounded(source)
         kind = KINDS.get(str(source.get("type")))
@@ -329,7 +340,22 @@ class PanelReader:
                                f"{old}{'' if old == source.get('id') else ' (given at load)'} -> {given}")
         for key in (key for key in extra if key not in provisional):
             self.notes.add("Grafana JSON obsgen does not model, kept verbatim in extra=", f"panel.{key}")
+        self.places[model.title] = self._places()
         return model.model_copy(update={"extra": extra}) if extra else model
+
+    def _places(self) -> dict[str, int]:
+        """The lines of the panel being read and of its fields (Panel's; `queries[1].expr`: its second query's
+        expression), to name where to fix what the loader refuses of the panel imported."""
+        path, own = getattr(self.notes.where, "path", ""), self.notes.line(self.notes.where)
+        if not path:  # a panel the upgrade made (an old row's): its own line only
+            return {"": own}
+        places = {"": own} | {name: self.notes.line(f"{path}.{key}") for name, key in PANEL_KEYS.items()}
+        for number, index in enumerate(self.read):
+            target = f"{path}.targets[{index}]"
+            places[f"queries[{number}]"] = self.notes.line(target)
+            places |= {f"queries[{number}].{name}": self.notes.line(f"{target}.{key}") for name, key in
+                       QUERY_KEYS.items()}
+        return places
 
     def _old_id(self, source: dict[str, Any]) -> int | None:
         """The id the panel being read has in Grafana: as it loads the dashboard (loaded_ids; one written without
@@ -344,6 +370,7 @@ class PanelReader:
         model = Row(title=self._title(str(source.get("title") or ""), "Row"), collapsed=bool(source.get("collapsed")),
                     panels=panels)
         extra = residual(without(source, ROW_OWNED), without(row_json(model, Box(0, 0, MAX_WIDTH, 1), []), ROW_OWNED))
+        self.places[model.title] = {"": self.notes.line(self.notes.where)}
         if model.title != source.get("title"):
             extra["title"] = source.get("title") or ""
         return model.model_copy(update={"extra": extra}) if extra else model

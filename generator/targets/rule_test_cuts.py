@@ -7,14 +7,15 @@ promtool evaluates every loaded rule at every step of every test: a week-long ex
 other jobs' `up`, its annotations rendered at each step) cost it about ten times what the alert under test does.
 A cut keeps each kept group's name, settings and the kept rules' order, so the evaluation order the test reads
 (group_eval_order, and within a group) is the shipped one. It is not made where an expression reads ALERTS or
-ALERTS_FOR_STATE (another alert's state) or a series an imported rule set records: the test loads the whole files.
+ALERTS_FOR_STATE (another alert's state), a series an imported rule set records, or series by no fixed name
+({__name__=~"job:.*"}, which may be any rule's): the test loads the whole files.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from generator.core.promql import names_if_valid
+from generator.core.promql import PromQLError, names_if_valid, selectors
 from generator.model.project import Project
 
 CUTS_DIR = "prometheus/tests/rules"
@@ -23,13 +24,25 @@ CUTS_DIR = "prometheus/tests/rules"
 _ALERT_STATES = frozenset({"ALERTS", "ALERTS_FOR_STATE"})
 
 
+def reads_unnamed(expr: str) -> bool:
+    """Whether an expression selects series by no fixed name ({__name__=~"job:.*"}): what it reads may be any
+    rule's, which following names cannot tell; False where it does not parse (a check reports that)."""
+    try:
+        return any(not selector.name for selector in selectors(expr))
+    except PromQLError:
+        return False
+
+
 def _recorded_closure(project: Project, alerts: set[str], imported: set[str]) -> set[str] | None:
     """The recording rules the alerts read, transitively; None where one of them reads an alert's state or an
-    imported rule set's series (what those read is not followed here)."""
+    imported rule set's series (what those read is not followed here), or series by no fixed name."""
     kept: set[str] = set()
     todo = [project.alerts[name].condition for name in sorted(alerts)]
     while todo:
-        for name in names_if_valid(todo.pop()):
+        expr = todo.pop()
+        if reads_unnamed(expr):
+            return None
+        for name in names_if_valid(expr):
             if name in _ALERT_STATES or name in imported:
                 return None
             rule = project.recording_rules.get(name)

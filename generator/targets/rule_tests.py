@@ -19,7 +19,7 @@ from generator.model.conventions import ESCALATION_POLICY_LABEL
 from generator.model.project import Project
 from generator.model.rulesets import RuleSet
 from generator.targets.prometheus import alert_rule, escalation_copies, rule_groups
-from generator.targets.rule_test_cuts import CUTS_DIR, cut, cut_groups
+from generator.targets.rule_test_cuts import CUTS_DIR, cut, cut_groups, reads_unnamed
 
 EVALUATION_INTERVAL = "1m"
 _SPELLED = re.compile(r"-every-[0-9][0-9a-z]*\Z")
@@ -39,12 +39,16 @@ def file_stem_at(stem: str, interval: str) -> str:
 
 
 def _groups_needed(project: Project, group: str) -> list[str]:
-    """A group and those recording the series its rules read, transitively, by name."""
+    """A group and those recording the series its rules read, transitively, by name; every recording group where
+    one of them selects series by no fixed name ({__name__=~"job:.*"} may read any rule's)."""
     needed = {group}
     todo = [alert.condition for alert in project.alerts.values() if alert.group == group]
     todo += [rule.expr for rule in project.recording_rules.values() if rule.group == group]
     while todo:
-        for name in metric_names(todo.pop()):
+        expr = todo.pop()
+        if reads_unnamed(expr):
+            return sorted(needed | {rule.group for rule in project.recording_rules.values()})
+        for name in metric_names(expr):
             rule = project.recording_rules.get(name)
             if rule is not None and rule.group not in needed:
                 needed.add(rule.group)

@@ -124,3 +124,25 @@ def test_no_cut_where_the_alert_reads_what_an_imported_rule_set_records(project:
     # nothing dropped, nothing to cut
     every = {rule["alert"] for rule in groups["alerts"]["groups"][0]["rules"]}
     assert cut(project, groups, ["alerts"], every, imported=set()) is None
+
+
+UNNAMED_EXAMPLE = LONG_EXAMPLE.replace('expr="job:queue_depth:doubled > 200"',
+                                       '''expr='{__name__=~"job:queue_depth:doubled"} > 200\'''')
+
+
+def test_an_alert_selecting_series_by_no_fixed_name_loads_every_recording_group(tmp_path: Path) -> None:
+    """{__name__=~"job:queue_depth:doubled"} reads a recorded series no name follows to its rule: no cut, and the
+    test loads every recording group (a cut of QueueDeep alone read nothing: 'exp: [...] got:[]', and an example
+    saying it stays quiet at 150 queued would have passed, where the shipped files fire it)."""
+    definitions = tmp_path / "definitions"
+    definitions.mkdir()
+    (definitions / "__init__.py").write_text("")
+    (definitions / "project.py").write_text(textwrap.dedent(DEFINITIONS).lstrip("\n") + UNNAMED_EXAMPLE)
+    build(definitions, tmp_path / "out")
+    prometheus = tmp_path / "out/prometheus"
+    assert "__name__" in UNNAMED_EXAMPLE
+    assert not (prometheus / "tests/rules").exists()
+    test = yaml.safe_load((prometheus / "tests/alerts-every-10m.yml").read_text())
+    assert test["rule_files"] == [f"../rules/{name}.yml" for name in ("alerts", "doubled", "queues", "rates", "ratios")]
+    passed = _promtool_test(prometheus, "tests/alerts-every-10m.yml")
+    assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -239,7 +239,7 @@ def name_of(selector: Any) -> str:
     if selector.name:
         return str(selector.name)
     for matcher in selector.matchers.matchers:
-        if matcher.name == "__name__" and str(matcher.op).endswith("Equal"):
+        if matcher.name == "__name__" and str(matcher.op) == "MatchOp.Equal":  # not NotEqual: != names no metric
             return str(matcher.value)
     return ""
 

@@ -12,6 +12,9 @@ def test_finds_every_selector_with_its_enclosing_function() -> None:
 
 def test_name_from_a_name_matcher() -> None:
     assert metric_names('{__name__="up", job="a"} == 0') == {"up"}
+    # != selects every series but that one's: it names no metric (read as "up", a rule test's cut kept up's rule
+    # alone for an alert reading every other series)
+    assert metric_names('{__name__!="up", job="a"} == 0') == set()
 
 
 def test_syntax_error_names_the_expression() -> None:

@@ -15,7 +15,7 @@ from generator.build import build
 from generator.core.promql import metric_names
 from generator.model.project import Project
 from generator.targets.prometheus import rule_groups
-from generator.targets.rule_test_cuts import cut, cut_groups
+from generator.targets.rule_test_cuts import cut, cut_groups, reads_unnamed
 from tests.edits import edit
 from tests.unit.test_rule_test_loading import DEFINITIONS
 
@@ -146,3 +146,8 @@ def test_an_alert_selecting_series_by_no_fixed_name_loads_every_recording_group(
     assert test["rule_files"] == [f"../rules/{name}.yml" for name in ("alerts", "doubled", "queues", "rates", "ratios")]
     passed = _promtool_test(prometheus, "tests/alerts-every-10m.yml")
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_a_selector_by_no_fixed_name_reads_any_rule() -> None:
+    assert reads_unnamed('{__name__=~"job:.*"} > 0') and reads_unnamed('{__name__!="up", job="a"} > 0')
+    assert not reads_unnamed('{__name__="up"} == 0 or absent(job:x:rate5m)')

@@ -15,7 +15,8 @@ normal:
 
 The residual and pattern scales are floored at ``RELATIVE_FLOOR`` of the series' trailing median
 absolute value: on perfectly smooth history they would otherwise calibrate to rounding error and
-any wobble would score in the millions.
+any wobble would score in the millions. Where a scale is still 0 (a series 0 for 99 % of its window)
+the residual and pattern of a move are NaN, undefined and not exported, rather than +Inf.
 
 ``score = max(range / range_threshold, pattern / pattern_threshold, level shift / shift_threshold,
 min(residual / residual_threshold, pattern / (residual_gate * pattern_threshold)))``: a residual
@@ -153,8 +154,8 @@ def streaming_anomaly_scores(
     shift_score[base:] = level_shift_score(x[base:], step_seconds, start=first - base)
     shift_score[:since] = np.nan
     scores = AnomalyScores(
-        forecast, residual, scale, _divide(residual, scale), residual_score, range_score, pattern_score,
-        shift_score, np.full(n, np.nan),
+        forecast, residual, scale, _divide(residual, scale, unscaled=np.nan), residual_score, range_score,
+        pattern_score, shift_score, np.full(n, np.nan),
     )
     return AnomalyScores(**{**scores.__dict__, "score": combined_score(scores, params)})
 
@@ -282,12 +283,12 @@ def mad_scale(residuals: npt.ArrayLike) -> float:
 
 
 def robust_zscores(actual: npt.ArrayLike, forecast: npt.ArrayLike, residuals: npt.ArrayLike) -> FloatArray:
-    """Robust z of ``actual - forecast`` against the MAD scale of past ``residuals`` (inf/0 for zero scale)."""
+    """Robust z of ``actual - forecast`` against the MAD scale of past ``residuals`` (NaN/0 for zero scale)."""
     a = as_series(actual)
     f = as_series(forecast)
     if a.shape != f.shape:
         raise ValueError(f"actual {a.shape} and forecast {f.shape} differ in shape")
-    return _divide(a - f, np.full(a.size, mad_scale(residuals)))
+    return _divide(a - f, np.full(a.size, mad_scale(residuals)), unscaled=np.nan)
 
 
 def rolling_nanquantile(
@@ -355,7 +356,7 @@ def _calibrated(
     part = signal[first:]
     edge = rolling_nanquantile(part, tail, TAIL_QUANTILE, every, warmup)
     edge = np.where(floor > edge, floor, edge)  # a NaN floor (too little history) leaves the edge as it is
-    out[first:] = _divide(part, edge)
+    out[first:] = _divide(part, edge, unscaled=np.nan)
     out[:since] = np.nan
     return out
 
@@ -368,8 +369,14 @@ def _trailing_median(x: FloatArray, window: int, start: int = 0) -> FloatArray:
     return rolling_nanmedian(shifted, window, start)
 
 
-def _divide(num: FloatArray, den: FloatArray) -> FloatArray:
+def _divide(num: FloatArray, den: FloatArray, *, unscaled: float = np.inf) -> FloatArray:
+    """``num / den``, 0 where both are 0, ``unscaled`` where only ``den`` is (the residual, the pattern and z give
+    NaN: a series 0 all its calibration window, orders on a quiet night, has no scale to judge a move by, and +Inf
+    paged on its first order; the level shift keeps +Inf, a move off a day exactly constant, which NAB's
+    rogue_agent_key_updown, 89 % zeros, relies on)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         z: FloatArray = num / den
     z[(den == 0) & (num == 0)] = 0.0
+    moved = (den == 0) & (num != 0)
+    z[moved] = np.copysign(unscaled, num[moved])
     return z

@@ -130,3 +130,15 @@ def test_perfectly_smooth_history_does_not_make_a_tiny_wobble_anomalous() -> Non
     drop[-DAY // 2 :] *= 0.7  # a 30 % drop is still an incident
     found = np.flatnonzero(detect(streaming_anomaly_scores(drop, STEP, DAY_SECONDS).score, STEP))
     assert found[-1] >= drop.size - DAY // 2
+
+
+def test_a_quiet_series_first_order_after_days_of_zeros_scores_no_inf() -> None:
+    quiet: FloatArray = np.zeros(5 * DAY)  # orders_rate on a quiet night: exactly 0, no scale to judge by
+    quiet[-1] = 1 / STEP  # one order
+    newest = streaming_anomaly_scores(quiet, STEP, DAY_SECONDS, since=quiet.size - 1)
+    assert not np.isinf(newest.score[-1]) and not newest.score[-1] > 1.0  # +Inf paged ForecastAnomaly
+    assert math.isnan(newest.z[-1]) and not np.isinf(newest.residual_score[-1])
+    assert math.isnan(robust_zscores([1.0], [0.0], residuals=[0.0, 0.0, 0.0])[0])
+    sparse: FloatArray = np.zeros(5 * DAY)
+    sparse[-2 * DAY :: 97] = 1 / STEP  # an order every 8 hours: not an incident
+    assert not detect(streaming_anomaly_scores(sparse, STEP, DAY_SECONDS).score, STEP)[-2 * DAY :].any()

@@ -153,16 +153,24 @@ def aliases(kind: type[Definition]) -> dict[str, str]:
 
 
 def module_assignments(path: Path) -> dict[str, int]:
-    """The names a module's top-level statements assign (`NAME = ...`, `NAME: T = ...`), each at its first line; {}
-    for a file that cannot be read or parsed (its own problem is reported where it is imported)."""
+    """The names a module's top-level statements assign (`NAME = ...`, `NAME: T = ...`, `A, B = ...`, also under a
+    top-level if, try, with or for), each at its first line; {} for a file that cannot be read or parsed (its own
+    problem is reported where it is imported)."""
     try:
         body = ast.parse(path.read_bytes()).body
     except (OSError, SyntaxError, ValueError):
         return {}
     found: dict[str, int] = {}
-    for node in body:
+    pending: list[ast.stmt] = list(reversed(body))
+    while pending:
+        node = pending.pop()
         targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
         for target in targets:
-            if isinstance(target, ast.Name):
-                found.setdefault(target.id, node.lineno)
+            for name in ast.walk(target) if isinstance(target, ast.AST) else ():
+                if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
+                    found.setdefault(name.id, node.lineno)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            nested = [getattr(node, field, []) for field in ("body", "orelse", "finalbody")]
+            nested += [handler.body for handler in getattr(node, "handlers", [])]
+            pending += reversed([statement for block in nested for statement in block])
     return found

@@ -15,6 +15,7 @@ import promql_parser
 from generator.core import promql_text
 from generator.core.disk_cache import DiskCache, package_version, source_digest
 from generator.core.duration import format_seconds, parse_seconds
+from generator.core.promql_depth import too_deep
 from generator.core.promql_text import calls_smoothing, parser_text, rescaled_text
 
 
@@ -61,6 +62,8 @@ RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "resets", "absent", "ab
 def parse(expr: str) -> Any:
     """The AST of an expression (promql_text.parser_text: as Prometheus reads it); PromQLError with the parser's
     message if it is not valid PromQL."""
+    if refused := too_deep(expr):
+        raise PromQLError(f"invalid PromQL {expr[:80]!r}...: {refused}")
     try:
         return promql_parser.parse(parser_text(expr))
     except ValueError as error:

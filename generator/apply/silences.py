@@ -83,10 +83,19 @@ class Silence:
     def __str__(self) -> str:
         return self.shown("")
 
+    @property
+    def selector(self) -> str:
+        """Its matchers as one selector: {alertname="CpuHigh", instance=~"web-.*"}."""
+        return f"{{{', '.join(map(str, self.matchers))}}}"
+
+    def muting(self, api: Api) -> Matched | None:
+        """The alerts it mutes now (`obsgen ack --list`, `obsgen status`); None when it is not active (pending)."""
+        return matching(api, list(self.matchers)).silenced(self.id) if self.state == "active" else None
+
     def shown(self, muting: str) -> str:
         """One line, with what it mutes now ("2 alerts (1 escalation copy)") after its state when known."""
         state = f"{self.state}, silencing {muting} now" if muting else self.state
-        return (f"{self.id}  {{{', '.join(map(str, self.matchers))}}}  until {self.ends}  {state}  by "
+        return (f"{self.id}  {self.selector}  until {self.ends}  {state}  by "
                 f"{self.created_by}: {self.comment}")
 
 
@@ -169,7 +178,7 @@ def expire(api: Api, silence_id: str) -> Silence:
         raise ValueError(f"no silence {silence_id} on {api.url}: `obsgen ack --list` shows the active and pending "
                          "ones") from None
     if found.state == "expired":
-        raise ValueError(f"silence {silence_id} of {{{', '.join(map(str, found.matchers))}}} had already ended "
+        raise ValueError(f"silence {silence_id} of {found.selector} had already ended "
                          f"(at {found.ends}): nothing expired")
     api.request("DELETE", f"/api/v2/silence/{silence_id}")
     return found

@@ -139,10 +139,10 @@ def alertmanager_status(api: Api, out: Path) -> list[Finding]:
 def _acknowledged(api: Api, silence: silences.Silence) -> Finding:
     """An acknowledgement (a silence, `obsgen ack`'s or another's): the alerts it holds back now, and their
     escalation levels reached, by whom, until when."""
-    held = silences.matching(api, list(silence.matchers)).silenced(silence.id) if silence.state == "active" else None
+    held = silence.muting(api)
     named = [m.value for m in silence.matchers if m.name == "alertname" and m.equal and not m.regex]
     names = sorted({labels.get("alertname", "") for labels in held.labels}) if held and held.labels else named
-    subject = ", ".join(names) or f"{{{', '.join(map(str, silence.matchers))}}}"
+    subject = ", ".join(names) or silence.selector
     if held is None:
         now = f"pending: from {silence.starts}"
     else:
@@ -153,7 +153,7 @@ def _acknowledged(api: Api, silence: silences.Silence) -> Finding:
         now = f"silencing {held.count()} now{reached}"
     return Finding("alertmanager", Kind.ACKNOWLEDGED, subject,
                    f"by {silence.created_by} until {silence.ends}; {now} (silence {silence.id} "
-                   f"{{{', '.join(map(str, silence.matchers))}}}: {silence.comment})")
+                   f"{silence.selector}: {silence.comment})")
 
 
 def _read(server: str, read: Callable[[], list[Finding]]) -> list[Finding]:

@@ -64,9 +64,8 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
         if show:
             listed = silences(api)
             for silence in listed:  # an active one with what it mutes now: the page and its escalation, nothing else?
-                active = silence.state == "active"
-                muting = matching(api, list(silence.matchers)).silenced(silence.id).count() if active else ""
-                typer.echo(silence.shown(muting))
+                muted = silence.muting(api)
+                typer.echo(silence.shown(muted.count() if muted is not None else ""))
             if not listed:
                 typer.echo(f"no active or pending silence on {alertmanager_url}", err=True)
         elif expire_id:
@@ -75,7 +74,7 @@ def ack(alert: str = ALERT, labels: list[str] = LABELS,
             free = now.unsilenced()
             rest = len(now.labels) - len(free.labels)
             held = f"; {counted(rest, 'alert')} it matches still silenced by another silence" if rest else ""
-            typer.echo(f"silence {expire_id} of {{{', '.join(map(str, ended.matchers))}}} expired: {free.count()} "
+            typer.echo(f"silence {expire_id} of {ended.selector} expired: {free.count()} "
                        f"it matches silenced no more, notified at their groups' next flush{held}", err=True)
         elif alert:
             named = not {"=", "~"} & set(alert)  # an alert's name, or a group's first label (every operator has one)

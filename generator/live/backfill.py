@@ -209,7 +209,7 @@ class Past:
     hosts: Gauges | None = None
     """The simulated hosts' series, written with the shop's."""
 
-    def catch_up(self, data: Path, port: int, supervisor: Supervisor) -> float:
+    def catch_up(self, data: Path, port: int, supervisor: Supervisor) -> None:
         """The demo's series, and the recording rules over them, from the end of the history up to Prometheus'
         first scrape, written just before it starts. The seconds spent starting the other servers, and the first
         scrape's delay, would otherwise be a gap: increase() over a compressed hour whose window starts or ends in
@@ -219,14 +219,12 @@ class Past:
         forecasts' steps once a busy machine makes the start slow. The seconds written ahead are what the demo
         will serve then (no fault is injected before the stack is up); a scrape or a rule evaluation that comes
         sooner is stored beside the written blocks (the live Prometheus' out-of-order window, stack.py
-        OUT_OF_ORDER_WINDOW; without one it is refused as out of bounds), so both series go on without a gap. Returns
-        when the written stretch ends (Unix seconds; 0 when nothing was written)."""
+        OUT_OF_ORDER_WINDOW; without one it is refused as out of bounds), so both series go on without a gap."""
         step = self.history.step
         ahead = FIRST_SCRAPE_DELAY + step + (self.recording_seconds if self.recorder else 0.0)
         rest = History(self.history.end + step, time.time() + ahead, step)
         if self.model is None or rest.end <= rest.start:
-            return 0.0
+            return
         write_raw(self.model, rest, self.target, data, data.parent, self.hosts)
         if self.recorder is not None:
             self.recorder.write(rest, data, port, supervisor)
-        return rest.end

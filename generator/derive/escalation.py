@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator.core.duration import format_seconds, parse_seconds
 from generator.core.gotemplate import guard_absent_value
@@ -168,12 +168,23 @@ def _pages(project: Project, channels: Iterable[str]) -> bool:
 
 def notified_levels(project: Project, alert: Alert | LogAlert) -> list[NotifiedLevel]:
     """Who each escalation level of the alert tells, as its routes send it (none when it does not escalate)."""
+    return _notified(project, alert, alert_escalation(project, alert))
+
+
+def told_escalation(project: Project, alert: Alert | LogAlert) -> list[EscalationRule]:
+    """The alert's escalation rules, each with the channels its level tells as routed (its notifications' words)."""
+    rules = alert_escalation(project, alert)
+    return [replace(rule, channels=told.channels)
+            for rule, told in zip(rules, _notified(project, alert, rules), strict=True)]
+
+
+def _notified(project: Project, alert: Alert | LogAlert, rules: list[EscalationRule]) -> list[NotifiedLevel]:
     severity = project.alerting.severity(alert.severity)
     own = (project.alert_channels(alert) if isinstance(alert, Alert) and alert.heartbeat is None
            else severity.channels if severity else ())
     opened = "the alert" if _pages(project, own) else ""
     result = []
-    for rule in alert_escalation(project, alert):
+    for rule in rules:
         paging = tuple(name for name in rule.channels if project.channels[name].is_pagerduty)
         left_out = paging if opened else ()
         kept = tuple(name for name in rule.channels if name not in left_out)

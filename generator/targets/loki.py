@@ -11,7 +11,6 @@ the rules directory.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from typing import Any
 
 from generator.core.duration import go_duration, parse_seconds
@@ -19,11 +18,11 @@ from generator.core.logql import result_labels
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url, panel_url
 from generator.derive.escalation import (
-    alert_escalation,
     copy_annotations,
     escalation_labels,
     level_hold,
     notified_levels,
+    told_escalation,
 )
 from generator.derive.for_state import log_for_state
 from generator.derive.notification_grouping import ack_alertmanager, grouping
@@ -132,8 +131,8 @@ def escalation_copies(project: Project, alert: LogAlert, rule: dict[str, Any]) -
         "alert": alert.name, "expr": alert.expr,
         "for": level_hold(alert, level),
         "labels": dict(sorted({**rule["labels"], **level.labels}.items())),
-        "annotations": copy_annotations(replace(level, channels=told.channels), rule["annotations"]),
-    } for level, told in zip(alert_escalation(project, alert), notified_levels(project, alert), strict=True)]
+        "annotations": copy_annotations(level, rule["annotations"]),
+    } for level in told_escalation(project, alert)]
 
 
 def rule_files(project: Project) -> dict[str, dict[str, Any]]:

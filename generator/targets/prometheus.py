@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from typing import Any
 
 from generator.core.duration import parse_seconds
@@ -13,11 +12,10 @@ from generator.derive.aggregation import group_intervals
 from generator.derive.annotations import alert_annotations
 from generator.derive.dashboards import dashboard_url
 from generator.derive.escalation import (
-    alert_escalation,
     copy_annotations,
     escalation_labels,
     keep_firing_for,
-    notified_levels,
+    told_escalation,
 )
 from generator.model import Alert, RecordingRule, Source, conventions
 from generator.model.project import Project
@@ -91,8 +89,8 @@ def escalation_copies(project: Project, alert: Alert, rule: dict[str, Any]) -> l
     return [(level.group, {
         "alert": alert.name, "expr": level.expr(alert.condition, rule["labels"]), "for": level.after,
         "labels": level.labels,
-        "annotations": copy_annotations(replace(level, channels=told.channels), rule["annotations"], dips=True),
-    }) for level, told in zip(alert_escalation(project, alert), notified_levels(project, alert), strict=True)]
+        "annotations": copy_annotations(level, rule["annotations"], dips=True),
+    }) for level in told_escalation(project, alert)]
 
 
 def _recording_rule(rule: RecordingRule) -> dict[str, Any]:

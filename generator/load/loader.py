@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from generator.core.errors import DefinitionError, Level, Location, Problem
 from generator.derive.aggregation import expand
@@ -21,7 +21,7 @@ from generator.load.adopt import adopt
 from generator.load.codes import FOREIGN_OBJECT, INVALID_VALUE, ONE_REQUIRED, OVERRIDE_TARGET, PYTHON_ERROR
 from generator.load.locate import locate, newest_first
 from generator.load.modules import Unresolved, import_definitions
-from generator.load.profiles import stray_profiles
+from generator.load.profiles import held, stray_profiles
 from generator.load.reserved import colliding_slos, refused_groups
 from generator.load.warm import WarmModules
 from generator.model import AggregationPolicy, AlertingConfig, Definition, Metric, RecordingRule, ScrapeJob, Stack
@@ -38,17 +38,6 @@ class Loaded:
     project: Project | None
     problems: list[Problem]
     unresolved: Unresolved
-
-
-def _collect(value: Any, seen: dict[int, Definition], depth: int = 0) -> None:
-    if isinstance(value, Definition):
-        seen.setdefault(id(value), value)
-    elif depth < 3 and isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            _collect(item, seen, depth + 1)
-    elif depth < 3 and isinstance(value, dict):
-        for item in value.values():
-            _collect(item, seen, depth + 1)
 
 
 def _single(objects: list[Definition], kind: type[D], root: Path, unresolved: Unresolved,
@@ -100,7 +89,8 @@ def load(definitions_dir: Path, warm: WarmModules | None = None) -> Loaded:
             if name.startswith("_"):
                 continue
             try:
-                _collect(adopt(value, module, name), seen)
+                for definition in held(adopt(value, module, name), Definition):
+                    seen.setdefault(id(definition), definition)
             except DefinitionError as error:
                 problems.append(Problem(error.location, FOREIGN_OBJECT, Level.ERROR, error.message))
     defined = sorted(seen.values(), key=lambda obj: obj.location)

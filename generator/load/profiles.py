@@ -12,25 +12,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.core.errors import Level, Location, Problem
 from generator.load.codes import PROFILE_IN_DEFINITIONS
 from generator.load.locate import module_assignments
 from generator.model.profile import Profile
 
+T = TypeVar("T")
 
-def _profiles(value: Any, depth: int = 0) -> Iterator[Profile]:
-    """The profiles a module variable holds, itself or in a list, tuple, set or dict (as deep as the loader looks for
-    definitions)."""
-    if isinstance(value, Profile):
+
+def held(value: Any, kind: type[T], depth: int = 0) -> Iterator[T]:
+    """The objects of a kind a module variable holds, itself or in a list, tuple, set or dict, at most 3 deep: how the
+    loader collects definitions, and this module profiles."""
+    if isinstance(value, kind):
         yield value
     elif depth < 3 and isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            yield from _profiles(item, depth + 1)
+            yield from held(item, kind, depth + 1)
     elif depth < 3 and isinstance(value, dict):
         for item in value.values():
-            yield from _profiles(item, depth + 1)
+            yield from held(item, kind, depth + 1)
 
 
 def stray_profiles(modules: Sequence[ModuleType]) -> list[Problem]:
@@ -39,14 +41,14 @@ def stray_profiles(modules: Sequence[ModuleType]) -> list[Problem]:
     problems: list[Problem] = []
     reported: set[int] = set()
     for module in modules:
-        held = {name: [id(profile) for profile in _profiles(value)] for name, value in vars(module).items()
-                if not name.startswith("_")}
-        held = {name: ids for name, ids in held.items() if ids}
-        if not held:
+        holding = {name: [id(profile) for profile in held(value, Profile)] for name, value in vars(module).items()
+                   if not name.startswith("_")}
+        holding = {name: ids for name, ids in holding.items() if ids}
+        if not holding:
             continue
         path = Path(str(module.__file__))
         lines = module_assignments(path)
-        for name, ids in held.items():
+        for name, ids in holding.items():
             if name not in lines or reported.issuperset(ids):
                 continue
             reported.update(ids)

@@ -19,22 +19,17 @@ Fix: match a label the alert carries (`obsgen check` lists none other), or add t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.result_readers import possible_labels_of
-from generator.core import logql
+from generator.checks.semantics.result_readers import rule_result_labels
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse
 from generator.derive.escalation import escalation_labels
 from generator.derive.examples import sent_labels
-from generator.derive.result_labels import OPEN, Labels
 from generator.model import Alert, LogAlert, RuleSet, ScrapeJob
 from generator.model.alerts import AlertRule
 from generator.model.conventions import ESCALATION_LEVEL_LABEL
 from generator.model.notify import Inhibition
-from generator.model.project import Project
 
 CODE = "NT011"
 NAME = "inhibition-label-no-alert-carries"
@@ -42,24 +37,22 @@ LEVEL = Level.WARNING
 READS_EVERY = (ScrapeJob,)  # a failed ScrapeJob statement may have added the label (its `labels`)
 
 
-def _result(alert: AlertRule, possible: Callable[[Any], Labels]) -> frozenset[str] | None:
+def _result(context: Context, alert: AlertRule) -> frozenset[str] | None:
     """The label names the alert's expression result can carry; None when some are not known."""
-    if isinstance(alert, LogAlert):
-        return logql.result_labels(alert.expr)  # None for a shape its text does not tell (a bare range aggregation)
-    if not isinstance(alert, Alert):
+    if isinstance(alert, LogAlert):  # None for a shape its text does not tell (a bare range aggregation)
+        result = rule_result_labels(context, alert.expr, logql=True)
+    elif isinstance(alert, Alert):  # None for an open set, or an expression XR010 reports
+        result = rule_result_labels(context, alert.condition, logql=False)
+    else:
         return None
-    try:
-        result = possible(parse(alert.condition))
-    except PromQLError:  # XR010 reports it
-        return None
-    return None if OPEN in result else frozenset(result)
+    return None if result is None else frozenset(result)
 
 
-def _carried(project: Project, alerts: list[AlertRule], possible: Callable[[Any], Labels]) -> set[str] | None:
+def _carried(context: Context, alerts: list[AlertRule]) -> set[str] | None:
     """The label names the alerts of one name can carry when Alertmanager gets them; None when some are not known."""
-    carried = {"alertname"}
+    project, carried = context.project, {"alertname"}
     for alert in alerts:
-        result = _result(alert, possible)
+        result = _result(context, alert)
         if result is None:
             return None
         escalates = {ESCALATION_LEVEL_LABEL} if escalation_labels(project, alert) else set()
@@ -76,7 +69,6 @@ def check(context: Context) -> Iterator[Finding]:
     named: dict[str, list[AlertRule]] = {}
     for alert in (*project.alerts.values(), *project.all(LogAlert)):  # obsgen's: an SLO's among them
         named.setdefault(alert.name, []).append(alert)
-    reader = possible_labels_of(context)  # the build's, shared with SM011/SM012/SM014/SM020
     carried: dict[str, set[str] | None] = {}
     for inhibition in inhibitions:
         for side in ("source", "target"):
@@ -85,7 +77,7 @@ def check(context: Context) -> Iterator[Finding]:
             if name not in named or name in imported:  # an imported alert of the name may carry the label
                 continue
             if name not in carried:
-                carried[name] = _carried(project, named[name], reader)
+                carried[name] = _carried(context, named[name])  # the build's label readers (result_readers)
             known = carried[name]
             missing = [label for label in matchers if known is not None and label not in known]
             if missing:

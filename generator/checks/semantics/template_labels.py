@@ -32,14 +32,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.by_text import remembered, strings, text_decides
-from generator.checks.semantics.result_readers import possible_labels_of
+from generator.checks.semantics.by_text import remembered, strings
+from generator.checks.semantics.result_readers import rule_result_labels
 from generator.checks.semantics.rule_templates import RuleTemplates, rule_templates
-from generator.core import logql
 from generator.core.errors import Level
 from generator.core.gotemplate_syntax import label_reads
-from generator.core.promql import PromQLError, parse
-from generator.derive.result_labels import OPEN, Labels
 from generator.model import ScrapeJob
 
 CODE = "SM011"
@@ -53,32 +50,11 @@ def _reads(template: str) -> tuple[str, ...]:
     return remembered("reads", template, lambda: tuple(dict.fromkeys(label_reads(template))), list, strings)
 
 
-def _carried(context: Context, expr: str, deployed_here: bool) -> Labels:
-    """The labels the expression's result can carry; an imported rule's kept across builds when its text decides."""
-    def derived() -> Labels:
-        return possible_labels_of(context, deployed_here)(parse(expr))
-    if deployed_here or not text_decides(context.project, expr):
-        return derived()
-    return remembered("labels", expr, derived, list, strings)
-
-
-def _result_labels(context: Context, rule: RuleTemplates) -> Labels | None:
-    """The labels the rule's result can carry, None where they are not known."""
-    if rule.logql:
-        known = logql.result_labels(rule.expr)  # a shape it does not read (a bare range aggregation): not judged
-        return None if known is None else tuple(sorted(known))
-    try:
-        carried = _carried(context, rule.expr, rule.deployed_here)
-    except PromQLError:
-        return None  # invalid-promql says so
-    return None if OPEN in carried else carried
-
-
 def _findings(context: Context, rule: RuleTemplates) -> Iterator[Finding]:
     reads = [(path, name, _reads(text)) for path, name, text in rule.templates]
     if not any(labels for _, _, labels in reads):
         return  # nothing to judge: the expression need not be parsed
-    carried = _result_labels(context, rule)
+    carried = rule_result_labels(context, rule.expr, rule.logql, rule.deployed_here)
     if carried is None:
         return
     for path, name, labels in reads:

@@ -264,7 +264,9 @@ def _matchers(selector: Any) -> frozenset[str]:
                      for m in selector.matchers.matchers if m.name != "__name__")
 
 
-COMPARISONS = frozenset({">", ">=", "<", "<=", "==", "!="})
+ORDERING = frozenset({">", ">=", "<", "<="})
+"""PromQL's comparisons of order: a number on one side is a threshold (core.thresholds, the meaning checks)."""
+COMPARISONS = ORDERING | {"==", "!="}
 """PromQL's comparison operators: without `bool`, each keeps the series whose comparison holds (a filter)."""
 FILTERING_OPERATORS = frozenset({"and", "unless"})
 """Set operators whose result is the left side's series, the right side only choosing which."""

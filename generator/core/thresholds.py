@@ -10,10 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import parse, unparen, walk
+from generator.core.promql import ORDERING, parse, unparen, walk
 from generator.core.quoted import Tokens
-
-ORDERING = frozenset({">", ">=", "<", "<="})
 
 _TOKEN = Tokens(
     r"""(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)

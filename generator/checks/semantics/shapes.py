@@ -8,9 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generator.core.promql import FILTERING_OPERATORS, PromQLError, parse, unparen, walk
+from generator.core.promql import FILTERING_OPERATORS, ORDERING, PromQLError, parse, unparen, walk
 
-ORDERING = frozenset({">", ">=", "<", "<="})
 ARITHMETIC: dict[str, Callable[[float, float], float]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 """PromQL's arithmetic operators on two numbers (the meaning checks' constants, the demo's derived series)."""

@@ -162,32 +162,53 @@ class NotifiedLevel:
     """What opened that incident: "the alert" (its own channels page) or "level N"; "" when none was left out."""
 
 
-def _pages(project: Project, channels: Iterable[str]) -> bool:
+def pages(project: Project, channels: Iterable[str]) -> bool:
+    """Whether any of the channels is PagerDuty's (a notification there opens an incident)."""
     return any(project.channels[name].is_pagerduty for name in channels)
+
+
+def told_channels(project: Project, alert: Alert | LogAlert) -> tuple[str, ...]:
+    """The channels an alert's own notification reaches (not its escalation's): a Prometheus alert's severity's,
+    then its own extra ones; a log alert's severity's (none while its severity is undeclared)."""
+    if isinstance(alert, Alert):
+        return project.alert_channels(alert)
+    severity = project.alerting.severity(alert.severity)
+    return severity.channels if severity is not None else ()
+
+
+def opens_incident(project: Project, alert: Alert | LogAlert) -> bool:
+    """Whether the alert's own notification opens a PagerDuty incident that its escalation levels then leave to
+    PagerDuty's own escalation: its channels page, as the escalation routes match it (targets/alertmanager.py's
+    paging alerts: a severity that pages, or an alert of its own channels; a heartbeat by its severity alone)."""
+    if isinstance(alert, Alert) and alert.heartbeat is not None:
+        return pages(project, project.severity_of(alert).channels)
+    return pages(project, told_channels(project, alert))
+
+
+def climb(project: Project, policy: EscalationPolicy, opened: bool) -> list[NotifiedLevel]:
+    """Who each level of the policy tells, as Alertmanager routes it, for an alert whose own notification `opened` a
+    PagerDuty incident or not: a level's channels but its PagerDuty ones once an incident is open (the alert's, or
+    a lower level's), since Alertmanager's dedup_key is its group key's hash, which differs per route and cannot be
+    set (prometheus/alertmanager#298, #1837). The one derivation the routes, their amtool tests, the runbooks'
+    tables and the copies' notification text read."""
+    by = "the alert" if opened else ""
+    result = []
+    for number, level in enumerate(policy.levels, start=1):
+        paging = tuple(name for name in level.channels if project.channels[name].is_pagerduty)
+        left_out = paging if by else ()
+        kept = tuple(name for name in level.channels if name not in left_out)
+        result.append(NotifiedLevel(number, level.after, kept, left_out, by if left_out else ""))
+        by = by or (f"level {number}" if paging else "")
+    return result
 
 
 def notified_levels(project: Project, alert: Alert | LogAlert) -> list[NotifiedLevel]:
     """Who each escalation level of the alert tells, as its routes send it (none when it does not escalate)."""
-    return _notified(project, alert, alert_escalation(project, alert))
+    policy = project.escalation_of(alert)
+    return climb(project, policy, opens_incident(project, alert)) if policy is not None else []
 
 
 def told_escalation(project: Project, alert: Alert | LogAlert) -> list[EscalationRule]:
     """The alert's escalation rules, each with the channels its level tells as routed (its notifications' words)."""
-    rules = alert_escalation(project, alert)
     return [replace(rule, channels=told.channels)
-            for rule, told in zip(rules, _notified(project, alert, rules), strict=True)]
-
-
-def _notified(project: Project, alert: Alert | LogAlert, rules: list[EscalationRule]) -> list[NotifiedLevel]:
-    severity = project.alerting.severity(alert.severity)
-    own = (project.alert_channels(alert) if isinstance(alert, Alert) and alert.heartbeat is None
-           else severity.channels if severity else ())
-    opened = "the alert" if _pages(project, own) else ""
-    result = []
-    for rule in rules:
-        paging = tuple(name for name in rule.channels if project.channels[name].is_pagerduty)
-        left_out = paging if opened else ()
-        kept = tuple(name for name in rule.channels if name not in left_out)
-        result.append(NotifiedLevel(rule.level, rule.after, kept, left_out, opened if left_out else ""))
-        opened = opened or (f"level {rule.level}" if paging else "")
-    return result
+            for rule, told in zip(alert_escalation(project, alert), notified_levels(project, alert), strict=True)]

@@ -14,6 +14,7 @@ from generator.core.matcher_text import (
     SHELL_PLAIN,
     filtered,
 )
+from generator.derive.escalation import climb, opens_incident, pages
 from generator.derive.notification_grouping import grouping, job_grouping
 from generator.derive.slo.inhibitions import inhibitions
 from generator.derive.slo.target_down import pairings
@@ -70,19 +71,18 @@ def routes(project: Project) -> list[dict[str, Any]]:
         if alert.heartbeat is not None:
             result += _heartbeat_routes(project, alert, alert.heartbeat)
     for policy in project.escalation_policies.values():
-        paged = False  # whether a lower level already opened the alert's PagerDuty incident
-        for number, level in enumerate(policy.levels, start=1):
-            at_level = [f'{ESCALATION_POLICY_LABEL}="{policy.name}"', f'{ESCALATION_LEVEL_LABEL}="{number}"']
-            unpaged = tuple(name for name in level.channels if not project.channels[name].is_pagerduty)
+        # each level as an alert that paged tells it (its PagerDuty incident open), then as any other alert does
+        for paged, level in zip(climb(project, policy, True), climb(project, policy, False), strict=True):
+            at_level = [f'{ESCALATION_POLICY_LABEL}="{policy.name}"', f'{ESCALATION_LEVEL_LABEL}="{level.level}"']
             group_by = {"group_by": [*grouping(project), ESCALATION_GROUP_BY]}
             by_job = _absent_by_job(project, policy=policy.name, level=True)
-            if not paged and unpaged != level.channels:
-                result += [_timed({"receiver": receiver_name(unpaged), "matchers": [*at_level, *matchers], **group_by,
-                                   **({} if matchers[0].startswith("alertname=") else by_job)}, route_timing(policy))
+            if paged.channels != level.channels:
+                result += [_timed({"receiver": receiver_name(paged.channels), "matchers": [*at_level, *matchers],
+                                   **group_by, **({} if matchers[0].startswith("alertname=") else by_job)},
+                                  route_timing(policy))
                            for matchers in _paging_alerts(project)]
-            result.append(_timed({"receiver": receiver_name(unpaged if paged else level.channels),
-                                  "matchers": at_level, **group_by, **by_job}, route_timing(policy)))
-            paged = paged or unpaged != level.channels
+            result.append(_timed({"receiver": receiver_name(level.channels), "matchers": at_level, **group_by,
+                                  **by_job}, route_timing(policy)))
     joining: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (severity, own channels) -> absent pages by job
     for alert in project.alerts.values():
         severity = project.severity_of(alert)
@@ -157,13 +157,11 @@ def _paging_alerts(project: Project) -> list[list[str]]:
     """Matchers of the alerts whose own channels reach PagerDuty: a level's PagerDuty would open a second incident
     for them, since Alertmanager's dedup_key is its group key's hash, which differs per route and cannot be set
     (prometheus/alertmanager#298, #1837); PagerDuty's own escalation climbs the incident they opened."""
-    def pages(channels: tuple[str, ...]) -> bool:
-        return any(project.channels[name].is_pagerduty for name in channels)
     by_severity = [[f'{SEVERITY_LABEL}="{severity.name}"'] for severity in project.alerting.severities
-                   if pages(severity.channels)]
+                   if pages(project, severity.channels)]
     overrides = [[f'alertname="{alert.name}"', f'{SEVERITY_LABEL}="{alert.severity}"']
-                 for alert in project.alerts.values() if alert.heartbeat is None
-                 and pages(project.alert_channels(alert)) and not pages(project.severity_of(alert).channels)]
+                 for alert in project.alerts.values()
+                 if opens_incident(project, alert) and not pages(project, project.severity_of(alert).channels)]
     return by_severity + overrides
 
 

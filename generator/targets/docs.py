@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.derive.dashboards import panel_url
-from generator.derive.escalation import notified_levels
+from generator.derive.escalation import notified_levels, told_channels
 from generator.derive.examples import expression_labels
 from generator.derive.notification_grouping import ack_alertmanager, ack_matchers, alert_grouping
 from generator.model import Alert, LogAlert, conventions
@@ -36,13 +36,11 @@ def render(project: Project) -> dict[str, Any]:
     template = JINJA.get_template("runbook.md.j2")
     files: dict[str, Any] = {}
     for alert in project.alerts.values():
-        severity = project.alerting.severity(alert.severity)
-        assert severity is not None
         policy = project.escalation_of(alert)
         files[conventions.runbook_page(alert.name)] = template.render(
             alert=alert,
             rule=alert_rule(project, alert),
-            channels=tuple(dict.fromkeys((*severity.channels, *alert.channels))),
+            channels=told_channels(project, alert),
             policy=policy,
             levels=notified_levels(project, alert),
             evaluator="Prometheus", dashboard=panel_url(project, alert) if alert.dashboard else "",

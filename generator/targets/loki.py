@@ -22,6 +22,7 @@ from generator.derive.escalation import (
     escalation_labels,
     level_hold,
     notified_levels,
+    told_channels,
     told_escalation,
 )
 from generator.derive.for_state import log_for_state
@@ -161,10 +162,9 @@ def runbooks(project: Project) -> dict[str, str]:
     template = _JINJA.get_template("log_runbook.md.j2")
     pages = {}
     for alert in project.all(LogAlert):
-        severity = project.alerting.severity(alert.severity)
         pages[conventions.runbook_page(alert.name)] = template.render(
             alert=alert, rule=alert_rule(project, alert), source=project.relative(alert.location).file,
-            channels=severity.channels if severity else (), policy=project.escalation_of(alert),
+            channels=told_channels(project, alert), policy=project.escalation_of(alert),
             levels=notified_levels(project, alert), evaluator="Loki's ruler",
             ack=" ".join(ack_matchers(project, alert)), alertmanager=ack_alertmanager(project),
             dashboard=panel_url(project, alert) if alert.dashboard else "",

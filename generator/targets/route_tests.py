@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.derive.escalation import escalation_rules
+from generator.derive.escalation import climb, notified_levels, pages, told_channels
 from generator.derive.examples import sent_labels
 from generator.model import Alert
 from generator.model.conventions import (
@@ -17,6 +17,8 @@ from generator.model.identity import receiver_name
 from generator.model.project import Project
 
 ROUTE_TESTS = "alertmanager/tests/routes.yml"
+GENERIC_SEVERITY = "critical"
+"""The severity of the cases that route an alert of no definition ("AnyAlert") up each escalation policy."""
 
 
 def expectations(project: Project) -> list[dict[str, Any]]:
@@ -29,7 +31,7 @@ def expectations(project: Project) -> list[dict[str, Any]]:
             "receiver": receiver_name(severity.channels),
         })
     for alert in project.alerts.values():
-        channels = project.alert_channels(alert)
+        channels = told_channels(project, alert)
         labels = {"alertname": alert.name, **sent_labels(project, alert)}
         heartbeat = f" (its own route, every {alert.heartbeat})" if alert.heartbeat is not None else ""
         receiver = receiver_name(channels)
@@ -41,11 +43,13 @@ def expectations(project: Project) -> list[dict[str, Any]]:
                       "receiver": receiver})
         if alert.heartbeat is not None:
             cases += _another_stacks_heartbeat(alert, labels, project.stack.external_labels)
+    generic = project.alerting.severity(GENERIC_SEVERITY)
+    generic_pages = generic is not None and pages(project, generic.channels)
     for policy in project.escalation_policies.values():
-        for level in escalation_rules(policy):
+        for level in climb(project, policy, generic_pages):
             cases.append({
                 "name": f"escalation {policy.name} level {level.level} reaches {', '.join(level.channels)}",
-                "labels": {"alertname": "AnyAlert", "severity": "critical", ESCALATION_POLICY_LABEL: policy.name,
+                "labels": {"alertname": "AnyAlert", "severity": GENERIC_SEVERITY, ESCALATION_POLICY_LABEL: policy.name,
                            ESCALATION_LEVEL_LABEL: str(level.level)},
                 "receiver": receiver_name(level.channels),
             })
@@ -68,27 +72,22 @@ def _paged_once(project: Project) -> list[dict[str, Any]]:
     """An alert whose own channels page PagerDuty, or that a lower level paged, reaches a level's other channels
     only: PagerDuty would open a second incident (its dedup_key differs per route). An SLIAbsent page grouped by
     its job reaches each level's channels through the child route that groups it (which inherits its receiver)."""
-    def pages(channels: tuple[str, ...]) -> bool:
-        return any(project.channels[name].is_pagerduty for name in channels)
     cases: list[dict[str, Any]] = []
     for alert in project.alerts.values():
         policy = project.escalation_of(alert)
         if policy is None or alert.heartbeat is not None:
             continue
-        paged = pages(project.alert_channels(alert))
-        for level in escalation_rules(policy):
-            told = tuple(name for name in level.channels if not (paged and project.channels[name].is_pagerduty))
-            paged = paged or pages(level.channels)
+        for level in notified_levels(project, alert):
             grouped = pages_by_job(alert.labels)
-            if told != level.channels or grouped:
-                why = (", its PagerDuty incident already open" if told != level.channels else
+            if level.not_repaged or grouped:
+                why = (", its PagerDuty incident already open" if level.not_repaged else
                        f", in its job's one notification (job={alert.labels.get(JOB_LABEL)})")
                 cases.append({
                     "name": f"{alert.name} at escalation {policy.name} level {level.level} reaches "
-                            f"{', '.join(told) or 'nobody'}{why}",
+                            f"{', '.join(level.channels) or 'nobody'}{why}",
                     "labels": {"alertname": alert.name, **sent_labels(project, alert),
                                ESCALATION_LEVEL_LABEL: str(level.level)},
-                    "receiver": receiver_name(told),
+                    "receiver": receiver_name(level.channels),
                 })
     return cases
 

@@ -60,3 +60,18 @@ def test_an_alert_resolved_since_the_last_message_reads_as_resolved(template: Pa
     assert text.count("91.7%") == text.count(LAST_SEEN + RESOLVED_SUMMARY) == 1, text
     assert "Resolved at 2024-01-01 00:12:04 UTC, after firing for 12m4s." in text, text
     assert "web-1 is busy" not in text, text  # the description says how it fires, in the present
+
+
+def test_an_escalation_copy_reads_how_long_its_alert_fired_not_how_long_at_its_level(template: Path,
+                                                                                       project: Project) -> None:
+    """Level 2 of the default policy fires 30m after its page (00:00): its StartsAt is 00:30. Resolved at 00:42:04,
+    the alert fired 42m4s, as its page's own resolved notification says; not the 12m4s it spent at level 2."""
+    after = project.escalation_policies["default"].levels[1].after
+    assert after == "30m"
+    copy = _alert("web-1", RESOLVED_SUMMARY, "2024-01-01T00:42:04Z")
+    copy["labels"] |= {conventions.ESCALATION_POLICY_LABEL: "default", conventions.ESCALATION_LEVEL_LABEL: "2"}
+    copy["startsAt"] = "2024-01-01T00:30:00Z"
+    page = _alert("web-1", RESOLVED_SUMMARY, "2024-01-01T00:42:04Z")
+    told = [render(template, '{{ template "obsgen.resolved.when" (index .Alerts 0) }}',
+                   {"status": "resolved", "alerts": [alert]}, template.parent) for alert in (page, copy)]
+    assert told == ["Resolved at 2024-01-01 00:42:04 UTC, after firing for 42m4s."] * 2, told

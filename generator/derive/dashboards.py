@@ -11,6 +11,7 @@ from functools import lru_cache
 from generator.core.grafana_promql import PARSE_BUILTINS, UnknownVariable, interpolate, variable_names
 from generator.core.grafana_variable_value import opening_value
 from generator.core.promql import PromQLError, Selector, metric_names, selectors
+from generator.derive.escalation import told_channels
 from generator.derive.firing_count import heartbeat_names_of, none_firing
 from generator.derive.layout import markdown_table_height
 from generator.derive.result_labels import expression_labels
@@ -71,12 +72,9 @@ def dashboard_alerts(project: Project, dashboard: Dashboard) -> list[Alert | Log
 def _tells_someone(project: Project, alert: Alert | LogAlert) -> bool:
     """Whether an alert tells someone: its severity's or own channels, or its escalation's levels (whose copies are
     not counted); never an always-firing heartbeat."""
-    if isinstance(alert, Alert):
-        if alert.heartbeat is not None:
-            return False
-        return bool(project.alert_channels(alert) or project.escalation_of(alert))
-    severity = project.alerting.severity(alert.severity)
-    return bool((severity is not None and severity.channels) or project.escalation_of(alert))
+    if isinstance(alert, Alert) and alert.heartbeat is not None:
+        return False
+    return bool(told_channels(project, alert) or project.escalation_of(alert))
 
 
 def variable_values(dashboard: Dashboard) -> dict[str, str]:

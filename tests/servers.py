@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -31,6 +32,26 @@ def free_port() -> int:
     """A TCP port on 127.0.0.1 nobody listens on right now, outside the range outgoing connections take theirs
     from (generator.live.ports.free_port)."""
     return ports.free_port()
+
+
+@contextmanager
+def https_server(handler: type[BaseHTTPRequestHandler], directory: Path, name: str) -> Iterator[tuple[int, Path]]:
+    """python's https server on a free loopback port, answering with handler, its certificate self-signed for DNS
+    name `name` (made by openssl in directory): its port and that certificate (the CA verifying it)."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name}",
+                    "-addext", f"subjectAltName=DNS:{name}", "-keyout", str(key), "-out", str(cert)],
+                   capture_output=True, check=True, timeout=60)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], cert
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass

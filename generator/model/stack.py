@@ -2,15 +2,17 @@
 
 import re
 from functools import lru_cache
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from generator.core.duration import Duration
 from generator.core.releases import PROMETHEUS_VERSION, RELEASE, declared_alertmanager, ordered
 from generator.model.base import Definition
 from generator.model.kubernetes import ClusterEndpoint
 from generator.model.metrics import Source
+from generator.model.notify import SecretsByReference
 
 TARGET = re.compile(r"^[\w.-]+:\d+$")
 NOT_IN_METRICS_PATH = re.compile(r"[\s?#\x00-\x1f\x7f]")
@@ -21,6 +23,53 @@ ALERTMANAGER_VERSION = "0.34.1"  # the image stacks/docker-compose.yml pins
 UI_DECODES_FILTER = (0, 32, 0)
 """The first Alertmanager whose UI decodes a filter's quoted value as a JSON string (CHANGELOG 0.32.0:
 prometheus/alertmanager#4862, fixing #1913); an earlier UI keeps the text between the quotes as written."""
+
+
+
+
+def _server_file(path: str) -> str:
+    """A file in Prometheus' container, by absolute path (never echoed: a value typed here may be the secret)."""
+    if not path.startswith("/") or "\n" in path:
+        raise ValueError("must be the absolute path of a file in Prometheus' container (the file holds the secret; "
+                         "the value given is not shown)")
+    return path
+
+
+ServerFile = Annotated[str, AfterValidator(_server_file)]
+"""A file Prometheus reads at each scrape: out/ names it, the secret stays in it (mount it into the container)."""
+OptionalServerFile = Annotated[str, AfterValidator(lambda path: path and _server_file(path))]
+
+
+class ScrapeTLS(SecretsByReference):
+    """A scrape's tls_config: how Prometheus verifies the targets' certificate and which one it presents."""
+
+    ca_file: OptionalServerFile = Field(default="", description="CA certificate verifying the targets'.")
+    cert_file: OptionalServerFile = Field(default="", description="Client certificate Prometheus presents (mTLS).")
+    key_file: OptionalServerFile = Field(default="", description="Private key of cert_file.")
+    server_name: str = Field(default="", description="Name the targets' certificate must carry (SNI).")
+    insecure_skip_verify: bool = Field(default=False, description=(
+        "Accept any certificate: anyone between Prometheus and the target may answer (warned of, MP022)."))
+
+    @model_validator(mode="after")
+    def _pairs(self) -> Self:
+        if bool(self.cert_file) != bool(self.key_file):
+            raise ValueError("cert_file and key_file go together: a client certificate needs its key")
+        if self.insecure_skip_verify and self.ca_file:
+            raise ValueError("insecure_skip_verify accepts any certificate: a ca_file beside it verifies nothing")
+        return self
+
+
+class ScrapeAuthorization(SecretsByReference):
+    """A scrape's authorization: `Authorization: Bearer <the file's content>`."""
+
+    credentials_file: ServerFile = Field(description="File holding the token (re-read at each scrape).")
+
+
+class ScrapeBasicAuth(SecretsByReference):
+    """A scrape's basic_auth: the username as it is, the password from a file."""
+
+    username: str = Field(min_length=1, description="The user name (not a secret: written to out/).")
+    password_file: ServerFile = Field(description="File holding the password (re-read at each scrape).")
 
 
 class ScrapeJob(Definition):
@@ -34,7 +83,16 @@ class ScrapeJob(Definition):
     labels: dict[str, str] = Field(default_factory=dict, description="Static labels on every target.")
     cluster: ClusterEndpoint = Field(default_factory=ClusterEndpoint, description=(
         "How out/kubernetes/ scrapes the job's Services, where not as compose does (plain http): scheme, TLS and "
-        "bearer token file, as a ServiceMonitor endpoint says them (XR024: a Service known to serve https)."))
+        "bearer token file, as a ServiceMonitor endpoint says them (XR024: a Service known to serve https). "
+        "Unset, the cluster scrapes as scheme, tls_config, authorization and basic_auth say; set, it replaces them."))
+    scheme: Literal["http", "https"] = Field(default="http", description="Scheme of the targets' URL.")
+    tls_config: ScrapeTLS | None = Field(default=None, description=(
+        "Prometheus' tls_config (needs scheme='https'): ca_file, cert_file, key_file, server_name, "
+        "insecure_skip_verify; files by absolute path in Prometheus' container."))
+    authorization: ScrapeAuthorization | None = Field(default=None, description=(
+        "Bearer token from a file: ScrapeAuthorization(credentials_file=...). A token typed in is refused."))
+    basic_auth: ScrapeBasicAuth | None = Field(default=None, description=(
+        "Basic auth: ScrapeBasicAuth(username=..., password_file=...). A password typed in is refused."))
 
     @field_validator("metrics_path")
     @classmethod
@@ -55,6 +113,28 @@ class ScrapeJob(Definition):
             if not TARGET.match(target):
                 raise ValueError(f"scrape target {target!r} must be host:port")
         return targets
+
+    @model_validator(mode="after")
+    def _client(self) -> Self:
+        if self.tls_config is not None and self.scheme != "https":
+            raise ValueError("tls_config configures TLS: it needs scheme='https'")
+        if self.authorization is not None and self.basic_auth is not None:
+            raise ValueError("authorization and basic_auth are two ways to send credentials: Prometheus takes one")
+        return self
+
+    @property
+    def in_cluster(self) -> "ScrapeJob":
+        """The job as out/kubernetes/ scrapes it: its scheme, TLS and credentials replaced by cluster's where that
+        says any (a ServiceMonitor endpoint's words for the same tls_config and authorization), else its own."""
+        cluster = self.cluster
+        if not cluster.model_fields_set:
+            return self
+        tls = {key: value for key, value in (("ca_file", cluster.ca_file), ("server_name", cluster.server_name),
+                                             ("insecure_skip_verify", cluster.insecure_skip_verify)) if value}
+        return self.model_copy(update={
+            "scheme": cluster.scheme, "tls_config": ScrapeTLS(**tls) if tls else None, "basic_auth": None,
+            "authorization": ScrapeAuthorization(credentials_file=cluster.bearer_token_file)
+            if cluster.bearer_token_file else None})
 
 
 class Stack(Definition):

@@ -18,8 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from generator.derive.cluster_addresses import Service, job_server, service, split_address
-from generator.model import ClusterEndpoint, Kubernetes
+from generator.model import Kubernetes
 from generator.model.project import Project
+from generator.targets.prometheus import CLIENT_SETTINGS, client_settings
 
 DISCOVERY_ROLE = "endpointslice"  # discovery.k8s.io/v1 since Kubernetes 1.21; v1 Endpoints are deprecated
 KEPT_BY = ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", "__meta_kubernetes_endpointslice_port_name",
@@ -38,20 +39,6 @@ def kept(found: Service, port: int) -> str:
     if isinstance(endpoint, str):
         return f"{found.namespace};{found.name};{endpoint};[0-9]+"
     return f"{found.namespace};{found.name};[^;]*;{endpoint}"
-
-
-def http_settings(endpoint: ClusterEndpoint) -> dict[str, Any]:
-    """A scrape config's scheme, tls_config and authorization for a ClusterEndpoint (nothing for plain http)."""
-    settings: dict[str, Any] = {}
-    if endpoint.scheme != "http":
-        settings["scheme"] = endpoint.scheme
-    tls = {key: value for key, value in (("ca_file", endpoint.ca_file), ("server_name", endpoint.server_name),
-                                         ("insecure_skip_verify", endpoint.insecure_skip_verify)) if value}
-    if tls:
-        settings["tls_config"] = tls
-    if endpoint.bearer_token_file:  # bearer_token_file is deprecated upstream: authorization's file is its successor
-        settings["authorization"] = {"type": "Bearer", "credentials_file": endpoint.bearer_token_file}
-    return settings
 
 
 def _in_cluster(entry: dict[str, Any], kube: Kubernetes, server: str | None) -> tuple[dict[str, Any], set[str]]:
@@ -96,6 +83,9 @@ def scrape_configs(project: Project, kube: Kubernetes, rendered: list[dict[str, 
     for entry in rendered:
         job = jobs.get(entry["job_name"])
         config, found = _in_cluster(entry, kube, job_server(job) if job else None)
-        configs.append({**config, **(http_settings(job.cluster) if job else {})})
+        if job is not None:  # its own scheme, TLS and credentials, or cluster's in their place
+            config = {key: value for key, value in config.items() if key not in CLIENT_SETTINGS}
+            config |= client_settings(job.in_cluster)
+        configs.append(config)
         namespaces |= found
     return configs, namespaces

@@ -17,7 +17,7 @@ from generator.derive.escalation import (
     keep_firing_for,
     told_escalation,
 )
-from generator.model import Alert, RecordingRule, Source, conventions
+from generator.model import Alert, RecordingRule, ScrapeJob, Source, conventions
 from generator.model.project import Project
 
 FEATURES = ("exemplar-storage",)
@@ -51,6 +51,7 @@ def config(project: Project) -> dict[str, Any]:
         if job.labels:
             static["labels"] = dict(sorted(job.labels.items()))
         scrape["static_configs"] = [static]
+        scrape |= client_settings(job)
         document["scrape_configs"].append(scrape)
     retention = project.retention
     if retention is not None and retention.long_term_url:
@@ -63,6 +64,25 @@ def config(project: Project) -> dict[str, Any]:
     if project.profile is not None and project.profile.out_of_order_time_window:
         document["storage"] = {"tsdb": {"out_of_order_time_window": project.profile.out_of_order_time_window}}
     return document
+
+
+CLIENT_SETTINGS = ("scheme", "tls_config", "authorization", "basic_auth")
+"""The keys of a scrape config client_settings writes (nothing for plain http without credentials)."""
+
+
+def client_settings(job: ScrapeJob) -> dict[str, Any]:
+    """A scrape config's scheme, tls_config, authorization and basic_auth, as Prometheus names them: credentials as
+    the files holding them, never their content (prometheus.yml and out/kubernetes/'s scrape configs alike)."""
+    settings: dict[str, Any] = {}
+    if job.scheme != "http":
+        settings["scheme"] = job.scheme
+    if job.tls_config is not None and (tls := job.tls_config.model_dump(exclude_defaults=True)):
+        settings["tls_config"] = tls
+    if job.authorization is not None:  # bearer_token_file is deprecated upstream: authorization's file succeeds it
+        settings["authorization"] = {"type": "Bearer", **job.authorization.model_dump()}
+    if job.basic_auth is not None:
+        settings["basic_auth"] = job.basic_auth.model_dump()
+    return settings
 
 
 def alert_rule(project: Project, alert: Alert) -> dict[str, Any]:

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import ssl
-import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -32,7 +29,7 @@ from generator.package.kubernetes import servers
 from tests.edits import edit
 from tests.gitops.helpers import ROOT, copy_definitions
 from tests.gitops.test_kubernetes_addresses import promtool_check_scrape_configs
-from tests.servers import prometheus
+from tests.servers import https_server, prometheus
 
 TOKEN = "token-of-prometheus-serviceaccount"
 
@@ -48,9 +45,6 @@ def _shipped_node_job() -> dict[str, Any]:
 def kube_rbac_proxy(tmp_path: Path) -> Iterator[tuple[int, list[str]]]:
     """An https server with a self-signed certificate serving /metrics to TOKEN only (as kube-rbac-proxy does once
     the API server allows the token): its port, and the Authorization headers it was sent."""
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=node",
-                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
-                   capture_output=True, check=True, timeout=60)
     seen: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -66,17 +60,8 @@ def kube_rbac_proxy(tmp_path: Path) -> Iterator[tuple[int, list[str]]]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with https_server(Handler, tmp_path, "node") as (port, _):
+        yield port, seen
 
 
 def _scraped(job: dict[str, Any], port: int, tmp_path: Path) -> dict[str, Any]:

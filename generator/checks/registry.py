@@ -33,6 +33,7 @@ from generator.checks.mapping import (
     unknown_service_port,
     unscraped_component,
     unscraped_job,
+    unverified_scrape,
 )
 from generator.checks.notify import (
     inhibition_race,
@@ -111,6 +112,7 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
     scrape_grant_elsewhere, dashboard_themes, governing_service,
     tracing, slo_windows, rule_sets, exporter_scraped,
     aggregation, alert_without_panel, pagerduty_webhook, unscraped_job, unscraped_component, log_stream_labels,
+    unverified_scrape,
     warning_with_escalation, unsendable_severity, shared_slack_webhook, log_service_not_grouped, placeholder_link,
     unsilenceable_label_value, inhibition_race, inhibition_unmatched,
     flat_baseline, vanishing_series, counter_state_labels, threshold_direction, window_longer_than_for,

@@ -50,7 +50,7 @@ def _https(found: Service, endpoint: str | int) -> str | None:
 def check(kube: Kubernetes, served: Served) -> Iterator[Finding]:
     for address, found in served:
         job = address.at
-        if not isinstance(job, ScrapeJob) or found is None or job.cluster.scheme == "https":
+        if not isinstance(job, ScrapeJob) or found is None or job.in_cluster.scheme == "https":
             continue
         endpoint = found.endpoint or address.port
         reason = endpoint is not None and _https(found, endpoint)

@@ -36,7 +36,8 @@ def _server_file(path: str) -> str:
 
 
 ServerFile = Annotated[str, AfterValidator(_server_file)]
-"""A file Prometheus reads at each scrape: out/ names it, the secret stays in it (mount it into the container)."""
+"""A file Prometheus reads at each scrape: out/ names it, the secret stays in it. Mounted into the container outside
+/etc/prometheus, which compose mounts out/prometheus/ at (replaced by every build)."""
 OptionalServerFile = Annotated[str, AfterValidator(lambda path: path and _server_file(path))]
 
 

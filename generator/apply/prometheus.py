@@ -151,7 +151,10 @@ SERVER = ReloadableServer(
     name="prometheus",
     config=CONFIG,
     patterns=(CONFIG, f"{RULES_DIR.removeprefix('prometheus/')}/*.yml"),
-    validator=("promtool", "check", "config"),
+    # --syntax-only: the files a scrape job names (a CA, a token, a password) are the server's, where
+    # referenced.unusable looks for them, not this machine's; the rule files it would also read are checked next
+    validator=("promtool", "check", "config", "--syntax-only"),
+    included_validator=("promtool", "check", "rules"),
     differences=differences,
     release=Release(product="Prometheus", setting="Stack.prometheus_version", status="/api/v1/status/buildinfo",
                     running=_running, declared=_declared,

@@ -71,6 +71,9 @@ class ReloadableServer:
     """How what the live server runs differs from these files; empty when it runs exactly them."""
     release: Release
     """How apply tells the release the server runs from the one out/ was built for."""
+    included_validator: tuple[str, ...] = ()
+    """The stack's own check of the other files (the config's includes), run on them all at once when the validator
+    leaves them out: promtool check rules."""
     before_reload: Callable[[Api, Files, Any], list[str]] = lambda api, files, status: []
     """What reloading these files would do that the user must hear, asked of the server before it reloads, given
     the answer at release.status read before any copy (None when it could not be read) (Alertmanager: the PagerDuty
@@ -168,20 +171,23 @@ def written(value: float) -> str:
 
 
 def check(server: ReloadableServer, files: Files) -> str:
-    """Run the server's own validator on the files staged as they will be laid out; empty if they pass."""
+    """Run the server's own validators on the files staged as they will be laid out; empty if they pass."""
     with tempfile.TemporaryDirectory(prefix=f"obsgen-{server.name}-") as scratch:
         staged = Path(scratch)
         materialise(files, staged)
-        tool = " ".join(server.validator)
         if shutil.which(server.validator[0]) is None:
             return f"{server.validator[0]} not found: install Debian's prometheus / prometheus-alertmanager"
-        proc = subprocess.run([*server.validator, server.config], cwd=staged, capture_output=True, text=True,
-                              timeout=300)
-        if proc.returncode == 0:
-            return ""
-        failures = [line for line in (proc.stdout + proc.stderr).strip().splitlines()  # what failed, not what passed
-                    if line.strip() and "SUCCESS" not in line and (not line.startswith("Checking") or "FAILED" in line)]
-        return f"{tool} rejected it:\n" + "\n".join(failures)
+        included = sorted(name for name in files if name != server.config)
+        for tool, named in ((server.validator, [server.config]), (server.included_validator, included)):
+            if not tool or not named:
+                continue
+            proc = subprocess.run([*tool, *named], cwd=staged, capture_output=True, text=True, timeout=300)
+            if proc.returncode != 0:
+                failures = [line for line in (proc.stdout + proc.stderr).strip().splitlines()  # what failed only
+                            if line.strip() and "SUCCESS" not in line
+                            and (not line.startswith("Checking") or "FAILED" in line)]
+                return f"{' '.join(tool)} rejected it:\n" + "\n".join(failures)
+        return ""
 
 
 def error_line(error: Exception) -> str:

@@ -25,8 +25,6 @@ UI_DECODES_FILTER = (0, 32, 0)
 prometheus/alertmanager#4862, fixing #1913); an earlier UI keeps the text between the quotes as written."""
 
 
-
-
 def _server_file(path: str) -> str:
     """A file in Prometheus' container, by absolute path (never echoed: a value typed here may be the secret)."""
     if not path.startswith("/") or "\n" in path:

@@ -158,7 +158,7 @@ def test_configs_the_validators_reject_are_refused_before_reload(tmp_path: Path)
         refused_routes = reload.apply(alertmanager.SERVER, broken, DirectoryStore(am_dir), apis["alertmanager"])
         print(f"\n{refused_rules}\n{refused_routes}")
 
-        assert refused_rules.action == Action.REFUSED and "promtool check config rejected it" in refused_rules.detail
+        assert refused_rules.action == Action.REFUSED and "promtool check rules rejected it" in refused_rules.detail
         assert "unclosed left parenthesis" in refused_rules.detail
         assert refused_routes.action == Action.REFUSED and "amtool check-config rejected it" in refused_routes.detail
         assert 'undefined receiver "nobody"' in refused_routes.detail

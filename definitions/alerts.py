@@ -4,6 +4,7 @@ from generator.model import Alert, EveryJobAbsent, Example, Inhibition
 
 from .logs import SCRAPE_JOBS as LOG_SCRAPE_JOBS
 from .metrics import (
+    HOST_OF_INSTANCE,
     conversion_rate,
     cpu_usage,
     memory_usage,
@@ -38,8 +39,11 @@ CPU_HIGH = Alert(
     dashboard="Operations",
     summary='CPU on {{ $labels.instance }} at {{ printf "%.1f" $value }}% (above 90% for 5 minutes)',
     description="{{ $labels.instance }} has been busier than 90% for 5 minutes; requests queue and latency rises.",
-    runbook="Find the busy process (`top`, the Operations dashboard's CPU panel); scale out or shed load; "
-            "check for a runaway deploy or a retry storm.",
+    runbook=HOST_OF_INSTANCE + ". Prometheus shows what kind of busy: "
+            "`sum by (mode) (rate(node_cpu_seconds_total{instance=\"{{ $labels.instance }}\",mode!=\"idle\"}[5m]))` "
+            "(CPUs' worth of each mode; user: programs, system or iowait: the kernel or the disks, steal: another "
+            "tenant of the hypervisor). On that host, `top -o %CPU` names the busy process. Scale out or shed load; "
+            "check for a runaway deploy or a retry storm (the Operations dashboard's Throughput panel).",
     examples=(
         Example(name="idle 5% (95% busy) for 7 minutes fires",
                 series={'node_cpu_seconds_total{instance="web-1",cpu="0",mode="idle"}': "0+3x20"},
@@ -84,7 +88,9 @@ MEMORY_HIGH = Alert(
     dashboard="Operations",
     summary='Memory on {{ $labels.instance }} {{ printf "%.1f" $value }}% used (above 95%)',
     description="{{ $labels.instance }} has less than 5% memory available; the OOM killer is next.",
-    runbook="Identify the largest resident process; restart a leaking worker; add memory or move load away.",
+    runbook=HOST_OF_INSTANCE + ". On that host, `ps aux --sort=-rss | head` names the largest resident processes; "
+            "the Operations dashboard's Memory Usage panel shows how it grew (a slow climb: a leak; a step: a deploy "
+            "or a batch job). Restart a leaking worker; add memory or move load away.",
     examples=(
         Example(name="97% used for 3 minutes fires",
                 series={'node_memory_MemAvailable_bytes{instance="db-1"}': "3x10",
@@ -130,9 +136,14 @@ HOST_METRICS_MISSING = Alert(
     description="Job {{ $labels.job }} answers on {{ $labels.instance }}, but for 15 minutes one of "
                 + ", ".join(metric.name for metric in HOST_INPUTS)
                 + " is missing there: the host's CPU, memory or disk alerts cannot fire.",
-    runbook="Compare `curl http://{{ $labels.instance }}/metrics` with the series named above: a node-exporter "
-            "upgrade renames series, a collector flag (--no-collector.*) removes them; fix the exporter or the "
-            "recording rules (instance:cpu_usage:percent, instance:memory_usage:percent) and DiskAlmostFull.",
+    # Prometheus answers which ones it has, wherever the reader is: the scrape address is reachable from Prometheus'
+    # network only (and in Kubernetes through kube-rbac-proxy, with a ServiceAccount's token)
+    runbook="See which of the series named above Prometheus has from `{{ $labels.instance }}`: "
+            '`count by (__name__) ({instance="{{ $labels.instance }}",__name__=~"'
+            + "|".join(metric.name for metric in HOST_INPUTS)
+            + '"})` lists those there; the one missing is not. A node-exporter upgrade renames series, a collector '
+            "flag (--no-collector.*) removes them: fix the exporter's version or flags, or the recording rules "
+            "(instance:cpu_usage:percent, instance:memory_usage:percent) and DiskAlmostFull.",
     examples=(
         Example(name="memory series renamed by an exporter upgrade fires after 15 minutes", at="16m", fires=True,
                 series={NODE_UP: "1x30", **{s: v for s, v in HOST_SERIES.items() if "MemAvailable" not in s}},

@@ -6,6 +6,8 @@ forecast (forecasts.py) is meant to warn well before it (tests/e2e/test_early_wa
 
 from generator.model import Alert, Example
 
+from .metrics import HOST_OF_INSTANCE
+
 DISK_ALMOST_FULL = Alert(
     name="DiskAlmostFull",
     # a read-only mount (a mounted snapshot, backup or image) is full by design and nothing can fill it further:
@@ -20,8 +22,9 @@ DISK_ALMOST_FULL = Alert(
             '5%)',
     description="{{ $labels.mountpoint }} on {{ $labels.instance }} has had less than 5% of its space free for "
                 "5 minutes; writes fail once it is full.",
-    runbook="Find what grew (`du -x --max-depth=2`, the Operations dashboard's Time to Exhaustion panel); delete or "
-            "rotate logs and old data, or expand the volume.",
+    runbook=HOST_OF_INSTANCE + ". On that host, `du -xh --max-depth=2 {{ $labels.mountpoint }} | sort -h | tail` "
+            "names what grew (the Operations dashboard's Disk Free and Time to Exhaustion panels show since when and "
+            "how fast); delete or rotate logs and old data, or expand the volume.",
     examples=(
         Example(name="3% free for 6 minutes fires", at="6m", fires=True,
                 series={'node_filesystem_avail_bytes{instance="db-1",fstype="ext4",mountpoint="/data"}': "3x10",

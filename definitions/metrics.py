@@ -37,6 +37,13 @@ node_filesystem_size = Metric(name="node_filesystem_size_bytes", type=GAUGE, sou
 node_filesystem_readonly = Metric(name="node_filesystem_readonly", type=GAUGE, source=NODE, whole=True,
                                   help="1 while the filesystem is mounted read-only.",
                                   labels=("device", "fstype", "mountpoint"))
+HOST_OF_INSTANCE = (
+    "`{{ $labels.instance }}` is node-exporter's address as Prometheus scrapes it (host:9100); the host is the machine "
+    "at the address before the port: in the compose stack (node-exporter:9100) the Docker host itself, in Kubernetes "
+    "the node of that IP (node-exporter runs on the node's network: `kubectl get nodes -o wide` lists their addresses)"
+)
+"""Which machine a host alert's `instance` is, for its runbook's commands run there (node-exporter has no
+per-process series: which process is busy or large only the host itself tells)."""
 node_load1 = Metric(name="node_load1", type=GAUGE, source=NODE, help="1-minute load average.")
 
 # --- SYSTEM_METRICS["application"]: exposed by the services with prometheus-client ------------------

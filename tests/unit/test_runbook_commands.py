@@ -1,0 +1,98 @@
+"""The shipped runbooks as the person paged at 3 a.m. reads them (out/docs/runbooks/<Alert>.md, "What to do"): each
+command or query they give (a `code span`) works from where that person is, or says where it runs.
+
+- A query is PromQL that parses and reads series the project has: pasted into Prometheus, it answers.
+- A command run on the alert's host (top, du, ps...) comes with that host: `<instance>` is node-exporter's address
+  as Prometheus scrapes it, and the runbook says which machine that is and that the command runs there.
+- No command fetches a label's address (`curl http://<instance>/metrics`): `instance` is where Prometheus reaches
+  the target, inside the compose network or the cluster (https through kube-rbac-proxy for node-exporter there), not
+  an address the reader's shell reaches; Prometheus itself answers the question (a query), wherever the reader is.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.core.gotemplate import readable
+from generator.core.promql import PromQLError, metric_names
+from generator.model import LogAlert, Metric, RecordingRule
+from generator.model.project import Project
+
+CODE_SPAN = re.compile(r"`([^`]+)`")
+HOST_COMMANDS = frozenset({"top", "htop", "du", "df", "ps", "free", "iotop", "lsof", "journalctl", "systemctl",
+                           "kill", "ncdu"})
+"""Commands that only mean something on the machine they run on."""
+SHELL_COMMANDS = HOST_COMMANDS | {"ssh", "curl", "wget", "kubectl", "docker", "obsgen", "amtool", "promtool"}
+LABEL_ADDRESS = re.compile(r"\w+://(<\w+>|\$labels)")
+"""A URL whose host is a label's value, as the runbook page writes it (`http://<instance>/...`)."""
+ON_HOST = re.compile(r"\bon (the|that|its) host\b", re.IGNORECASE)
+"""Where a host command runs, said in so many words."""
+PLACEHOLDER = re.compile(r"<\w+>")
+"""A label's value named alone (`<instance>`), no query."""
+ELSEWHERE = {
+    "TargetDown": "its runbook is generator/library/meta.py's (meta_alerts), outside runbook55's rooms",
+}
+"""Alerts whose runbook text is written outside definitions/ and still has the defect (reported, not mended here)."""
+
+
+def _runbooks(project: Project) -> dict[str, str]:
+    return {alert.name: alert.runbook for alert in (*project.alerts.values(), *project.all(LogAlert))}
+
+
+def _spans(runbook: str) -> list[str]:
+    return CODE_SPAN.findall(readable(runbook))
+
+
+def _known_series(project: Project) -> set[str]:
+    """Every series name the project declares, records or reads in a rule: what its Prometheus holds."""
+    known = {metric.name for metric in project.all(Metric)} | {rule.name for rule in project.all(RecordingRule)}
+    for rule in project.all(RecordingRule):
+        known |= metric_names(rule.expr)
+    for alert in project.alerts.values():
+        known |= metric_names(alert.condition)
+    return known
+
+
+def _xfail_elsewhere(name: str) -> None:
+    if name in ELSEWHERE:
+        pytest.xfail(ELSEWHERE[name])
+
+
+def test_no_runbook_command_fetches_a_labels_address(project: Project) -> None:
+    bad = {name: span for name, runbook in _runbooks(project).items() if name not in ELSEWHERE
+           for span in _spans(runbook) if LABEL_ADDRESS.search(span)}
+    assert not bad, f"runbook commands fetch the scrape address, which the reader cannot reach: {bad}"
+
+
+@pytest.mark.parametrize("name", sorted(ELSEWHERE))
+def test_runbooks_written_elsewhere_still_fetch_a_labels_address(project: Project, name: str) -> None:
+    _xfail_elsewhere(name)
+    assert not any(LABEL_ADDRESS.search(span) for span in _spans(_runbooks(project)[name]))
+
+
+def test_a_host_command_says_which_host(project: Project) -> None:
+    bad = {}
+    for name, runbook in _runbooks(project).items():
+        commands = [span for span in _spans(runbook) if span.split()[0] in HOST_COMMANDS]
+        if commands and not ("{{ $labels.instance }}" in runbook and ON_HOST.search(runbook)):
+            bad[name] = commands
+    assert not bad, f"runbooks give commands to run on a host without saying which host, or that it runs there: {bad}"
+
+
+def test_runbook_queries_parse_and_read_the_projects_series(project: Project) -> None:
+    known = _known_series(project)
+    bad = {}
+    for name, runbook in _runbooks(project).items():
+        for span in _spans(runbook):
+            if span.split()[0] in SHELL_COMMANDS or span.startswith(("/", "-")) or PLACEHOLDER.fullmatch(span):
+                continue
+            try:
+                unknown = metric_names(span) - known
+            except PromQLError as error:
+                bad[f"{name}: {span}"] = str(error)
+                continue
+            if unknown:
+                bad[f"{name}: {span}"] = f"reads {sorted(unknown)}, which the project has not"
+    assert not bad, bad

@@ -13,6 +13,9 @@ STACK = Stack(
     alertmanager_url="http://localhost:9093",  # stacks/docker-compose.yml publishes alertmanager-1 there
     prometheus_url="http://localhost:9090",
     alertmanager_version="0.34.1",  # the image stacks/docker-compose.yml pins: its UI decodes the links' values
+    # a placeholder (NT005 warns of it at every build): the address where this repository's out/docs is browsed, e.g.
+    # its page on the team's Git server; each alert's runbook_url is docs_url + /runbooks/<Alert>.md, the page
+    # out/docs/runbooks/<Alert>.md in this repository, written from the alert's runbook=
     docs_url="https://git.example.com/platform/observability/blob/main/out/docs",
 )
 

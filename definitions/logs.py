@@ -29,8 +29,9 @@ API_ERROR_LOGS = LogAlert(
     dashboard="Operations", panel="Error Log Lines",  # plots the error lines it counts, recorded by ERROR_LOG_RATE
     summary='{{ $labels.service_name }} logged {{ printf "%.0f" $value }} errors in 5 minutes (more than 50)',
     description="The service writes error-level log lines at an unusual rate; users may be affected.",
-    runbook="Open the service's error logs in Grafana Explore (Loki), follow trace_id to the failing trace "
-            "in Tempo, and check the last deploy.",
+    runbook="Read the lines it counts in Grafana Explore (Loki; the Operations dashboard's Error Log Lines panel "
+            "links them): `{service_name=\"{{ $labels.service_name }}\", env=\"production\"} " + ERROR_LEVELS + "`; "
+            "a line's trace_id opens its failing trace in Tempo. Check the last deploy.",
 )
 # Python words a timeout "timed out" (TimeoutError, socket.timeout, httpx's ReadTimeout) or TimeoutError in the
 # traceback a logged exception carries, seldom the lower-case word: the filter ignores case and takes both
@@ -43,7 +44,9 @@ RAG_TIMEOUTS = LogAlert(
     dashboard="Operations", panel="Timeout Log Lines",  # plots the lines it counts, recorded by TIMEOUT_LOG_RATE
     summary='{{ $labels.service_name }} logged {{ printf "%.0f" $value }} timeouts in 10 minutes (more than 20)',
     description="More than 20 timeout log lines in 10 minutes: searches and recommendations are degraded.",
-    runbook="Check the knowledge-base backend and the rag-engine's traces for the slow dependency.",
+    runbook=f"Read the lines it counts in Grafana Explore (Loki; the Operations dashboard's Timeout Log Lines panel "
+            f"links them): `{RAG_TIMEOUT_LINES}`; they say which call timed out, and a line's trace_id opens its "
+            "trace in Tempo, whose slowest span is the slow dependency (the knowledge-base backend or another).",
 )
 
 ERROR_LOG_LINES = f'{{service_name=~"api|rag-engine", env="production"}} {ERROR_LEVELS}'

@@ -15,6 +15,7 @@ import re
 
 import pytest
 
+from generator.core import logql
 from generator.core.gotemplate import readable
 from generator.core.promql import PromQLError, metric_names
 from generator.model import LogAlert, Metric, RecordingRule
@@ -83,10 +84,13 @@ def test_a_host_command_says_which_host(project: Project) -> None:
 
 def test_runbook_queries_parse_and_read_the_projects_series(project: Project) -> None:
     known = _known_series(project)
+    log_alerts = {alert.name for alert in project.all(LogAlert)}
     bad = {}
     for name, runbook in _runbooks(project).items():
         for span in _spans(runbook):
             if span.split()[0] in SHELL_COMMANDS or span.startswith(("/", "-")) or PLACEHOLDER.fullmatch(span):
+                continue
+            if name in log_alerts:  # LogQL: the test below
                 continue
             try:
                 unknown = metric_names(span) - known
@@ -95,4 +99,23 @@ def test_runbook_queries_parse_and_read_the_projects_series(project: Project) ->
                 continue
             if unknown:
                 bad[f"{name}: {span}"] = f"reads {sorted(unknown)}, which the project has not"
+    assert not bad, bad
+
+
+def test_log_alerts_runbooks_give_the_logql_of_the_lines_they_count(project: Project) -> None:
+    """A log alert's runbook gives the lines to read as LogQL that parses, selecting the streams its rule counts."""
+    bad = {}
+    for alert in project.all(LogAlert):
+        queries = [span for span in _spans(alert.runbook) if span.startswith("{")]
+        for query in queries:
+            try:
+                labels = logql.parse(query).labels
+            except logql.LogQLError as error:
+                bad[alert.name] = f"{query}: {error}"
+                continue
+            counted = logql.parse(alert.expr).labels
+            if labels != counted:
+                bad[alert.name] = f"{query} selects on {sorted(labels)}, its rule on {sorted(counted)}"
+        if not queries:
+            bad[alert.name] = "no LogQL"
     assert not bad, bad

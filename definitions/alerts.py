@@ -236,7 +236,10 @@ CONVERSION_DROP = Alert(
     summary="Conversion rate {{ $value | humanizePercentage }} over 10 minutes (below 5%)",
     description="Fewer than 5% of the shopping sessions of the last 10 minutes ended in an order (held 3 minutes): "
                 "checkout, payment or search may be broken.",
-    runbook="Check checkout errors on the Operations dashboard, payment provider status and the last deploy.",
+    runbook="See how checkout answers: "
+            '`sum by (status) (rate(http_requests_total{service="api",endpoint="/api/checkout"}[10m]))` '
+            "(5xx: checkout broken, the Operations dashboard's Error Rates panel; few requests at all: search or "
+            "cart stop users before it). Then the payment provider's status page and the last deploy.",
     examples=(
         Example(name="2% conversion for 10 minutes fires",
                 series={SHOP: "0+2x30", SESSIONS: "0+100x30"}, at="10m", fires=True, labels={"job": "shop"},

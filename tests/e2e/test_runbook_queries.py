@@ -9,11 +9,13 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import requests
 import yaml
 
 from generator.core.gotemplate import readable
 from generator.model.project import Project
 from tests import servers
+from tests.conftest import DEMO_NOW
 
 HOST_ALERTS = ("CpuHigh", "MemoryHigh", "DiskAlmostFull", "HostMetricsMissing")
 QUERY = re.compile(r"`([^`]*\{[^`]*)`")
@@ -75,3 +77,22 @@ def test_host_metrics_query_names_each_series_the_host_alerts_read(project: Proj
     present = {str(series["metric"]["__name__"]) for series in _answer(prometheus, query)}  # type: ignore[index]
     assert present == {"node_cpu_seconds_total", "node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes",
                        "node_filesystem_avail_bytes", "node_filesystem_size_bytes"}
+
+
+LABEL_VALUE = re.compile(r'="<\w+>"')
+"""A matcher on the firing alert's label (`instance="<instance>"`): any value, over the demo history."""
+
+
+def test_every_runbook_query_answers_over_the_demo_history(project: Project, demo_prometheus: str) -> None:
+    """Each PromQL query a shipped runbook gives returns series from a Prometheus holding the demo's 8 days, at their
+    end, with each label of the firing alert taken as any value (the demo's own hosts and jobs)."""
+    asked = {f"{name}: {query}": LABEL_VALUE.sub('=~".+"', query) for name, alert in project.alerts.items()
+             for query in QUERY.findall(readable(alert.runbook))}
+    assert any(name.startswith("ConversionRateLow: ") for name in asked)
+    silent = {}
+    for name, query in asked.items():
+        reply = requests.get(f"{demo_prometheus}/api/v1/query", params={"query": query, "time": str(DEMO_NOW)},
+                             timeout=10).json()
+        if reply["status"] != "success" or not reply["data"]["result"]:
+            silent[name] = reply.get("error", "no series")
+    assert not silent, silent

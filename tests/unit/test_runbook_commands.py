@@ -119,3 +119,23 @@ def test_log_alerts_runbooks_give_the_logql_of_the_lines_they_count(project: Pro
         if not queries:
             bad[alert.name] = "no LogQL"
     assert not bad, bad
+
+
+VALUE_ACTION = re.compile(r"\{\{([^{}]*\$value[^{}]*)\}\}(%?)")
+"""An action printing the alert's value, and the % written right after it."""
+
+
+def test_each_printed_value_reads_in_its_unit(project: Project) -> None:
+    """A guard (main had no such defect at stop 55): where a summary or description prints $value, a 0..1 ratio
+    (its firing examples' values) reads as a percentage through humanizePercentage, and a value printed with a % after
+    it is already a percentage, so that 0.93 never reads "0.9%" or "0.93" where on-call reads a share."""
+    bad = []
+    for alert in project.alerts.values():
+        values = [example.value for example in alert.examples if example.fires and example.value is not None]
+        for body, percent in VALUE_ACTION.findall(f"{alert.summary} {alert.description}"):
+            ratio = "humanizePercentage" in body
+            if ratio and any(value > 1 for value in values):
+                bad.append(f"{alert.name}: {{{{{body}}}}} of values {values}, not a 0..1 ratio")
+            if percent and not ratio and any(values) and all(0 <= value < 1 for value in values):
+                bad.append(f"{alert.name}: {{{{{body}}}}}% of a 0..1 ratio {values}: humanizePercentage")
+    assert not bad, bad

@@ -15,6 +15,7 @@ from generator.checks.base import CheckModule
 from generator.checks.mapping import (
     aggregation,
     assumed_service,
+    client_side_apply,
     cooldown,
     dashboard_themes,
     datasource_clash,
@@ -125,7 +126,8 @@ PROJECT_CHECKS: tuple[CheckModule, ...] = (
 RELEASE_CHECKS: tuple[CheckModule, ...] = tuple(check for check in PROJECT_CHECKS if getattr(check, "RELEASES", False))
 """The checks of the project that judge its Prometheus and Alertmanager releases (RELEASES = True, checks/base.py):
 a build for a profile naming releases runs them on the profiled project."""
-RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets, kube_prometheus_object)
+RENDERED_CHECKS: tuple[CheckModule, ...] = (*lint.CHECKS, config_schema, secrets, kube_prometheus_object,
+                                           client_side_apply)
 """Checks of what the targets rendered, run before anything is written."""
 
 

@@ -49,7 +49,7 @@ def _shown(key: ObjectKey) -> str:
     return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"
 
 
-def _responsible(project: Project, kube: Kubernetes, path: str, name: str) -> tuple[Definition, str, str]:
+def responsible(project: Project, kube: Kubernetes, path: str, name: str) -> tuple[Definition, str, str]:
     """The definition and field naming the object at path, and the fix."""
     for folder, (field, fix) in FIELDS.items():
         if path.startswith(folder):
@@ -79,7 +79,7 @@ def check(context: Context) -> Iterator[Finding]:
     kube = declared[0]
     places: dict[tuple[int, str], tuple[Definition, str, str, list[str]]] = {}
     for path, key in _clashing(context.rendered, kube):
-        at, field, fix = _responsible(context.project, kube, path, key[2])
+        at, field, fix = responsible(context.project, kube, path, key[2])
         places.setdefault((id(at), field), (at, field, fix, []))[3].append(_shown(key))
     for at, field, fix, objects in places.values():
         them = "it" if len(objects) == 1 else "them"

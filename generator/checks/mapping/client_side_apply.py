@@ -1,0 +1,65 @@
+"""An object out/kubernetes/ writes is too big for `kubectl apply`'s client-side apply.
+
+Client-side apply (`kubectl apply`, `kubectl apply -k`, and Argo CD's sync unless told `ServerSideApply=true`)
+keeps the whole object as JSON in its annotation `kubectl.kubernetes.io/last-applied-configuration`, and the API
+server refuses an object whose annotations hold more than 262144 bytes ("metadata.annotations: Too long: must have
+at most 262144 bytes"). A ConfigMap may hold 1 MiB, which the build enforces for a dashboard's, so a dashboard of
+some 250 KiB to 1 MiB of JSON builds, and its ConfigMap is refused at the first sync; a big rule group's
+PrometheusRule or the Alertmanager configuration's Secret the same. Server-side apply (`kubectl apply
+--server-side`, Argo CD's `ServerSideApply=true`; Flux always applies so) keeps no such annotation.
+
+Fix: split the dashboard (or the rule group), or apply server-side; where out/kubernetes/ is only ever applied
+server-side, switch MP023 off at the definition saying so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from generator.checks.base import Context, Finding
+from generator.checks.mapping.kube_prometheus_object import PACKAGED, responsible
+from generator.core.errors import Level
+from generator.model import Kubernetes
+
+CODE = "MP023"
+NAME = "client-side-apply"
+LEVEL = Level.WARNING
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+ANNOTATIONS_BYTES = 262144
+"""The most the API server takes in one object's annotations, keys and values (apimachinery's
+TotalAnnotationSizeLimitB)."""
+
+
+def annotation_bytes(document: Mapping[str, Any]) -> int:
+    """What the object's annotations hold once client-side apply has added its own: the object as compact JSON
+    (as kubectl writes it) under LAST_APPLIED, beside the annotations the object already carries."""
+    meta = document.get("metadata")
+    annotations = (meta.get("annotations") or {}) if isinstance(meta, dict) else {}
+    own = sum(len(str(key).encode()) + len(str(value).encode()) for key, value in annotations.items())
+    last_applied = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return own + len(LAST_APPLIED) + len(last_applied.encode())
+
+
+def check(context: Context) -> Iterator[Finding]:
+    declared = context.project.all(Kubernetes)
+    if not declared:
+        return
+    kube = declared[0]
+    for path, document in sorted(context.rendered.items()):
+        if not path.startswith(PACKAGED) or not isinstance(document, dict) or "metadata" not in document:
+            continue
+        size = annotation_bytes(document)
+        if size <= ANNOTATIONS_BYTES:
+            continue
+        meta = document["metadata"]
+        at, _, _ = responsible(context.project, kube, path, meta["name"])
+        what = "split the dashboard" if at is not kube else "split what it holds"
+        yield Finding(at, f"kubernetes: {document['kind']} {meta.get('namespace')}/{meta['name']} (out/{path}) "
+                          f"is {size} bytes as the last-applied annotation client-side apply adds, over the "
+                          f"{ANNOTATIONS_BYTES} an object's annotations may hold: `kubectl apply` and Argo CD's "
+                          f"default sync are refused ('metadata.annotations: Too long'); {what}, or apply "
+                          "server-side (kubectl apply --server-side, Argo CD ServerSideApply=true, Flux), and "
+                          "then switch MP023 off here saying so")

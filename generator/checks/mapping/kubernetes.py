@@ -3,7 +3,8 @@
 Channel credentials are read from one Secret (one key per referenced file name), the Alertmanager resource must
 name the generated configuration, and the Grafana sidecar's labels and folder annotation must match the ones the
 dashboard and data source ConfigMaps carry. What the data sources may clash with in that Grafana (names, uids, a
-second default) is MP016's.
+second default) is MP016's. Loki's rules (log alerts and LogQL recording rules) are not packaged: the cluster's
+Loki ruler must load out/loki/rules/ itself, or they never run.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from generator.checks.base import Context, Finding
 from generator.core.errors import Level
 from generator.derive.dashboards import dashboards
 from generator.model import Kubernetes
+from generator.model.logs import LogAlert, LogRecordingRule, LogStorage
+from generator.targets.loki import RULES_DIR
 
 CODE = "MP003"
 NAME = "kubernetes"
@@ -44,3 +47,9 @@ def check(context: Context) -> Iterator[Finding]:
     labels = ", ".join(f"{key}={value}" for key, value in kube.datasource_labels.items())
     yield Finding(kube, f"kubernetes: Grafana's data sources are a ConfigMap labelled {labels}: the Grafana sidecar's "
                         "datasources LABEL/LABEL_VALUE must match")
+    alerts, records = len(project.all(LogAlert)), len(project.all(LogRecordingRule))
+    if project.all(LogStorage) and (alerts or records):
+        yield Finding(kube, f"kubernetes: {alerts} log alert{'s' * (alerts != 1)} and {records} LogQL recording "
+                            f"rule{'s' * (records != 1)} are in "
+                            f"out/{RULES_DIR}/ only, not in out/kubernetes/: the cluster's Loki ruler must load those "
+                            "files (its rules storage, under its tenant), or they never run")

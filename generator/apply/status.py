@@ -8,7 +8,9 @@ escalation levels it holds back, read as `obsgen ack --list` reads them.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,9 @@ HEARTBEAT_WAIT = "0s"
 """A dead man's switch's route tells its receiver at once (model.notify.heartbeat_timing)."""
 NOT_HEARTBEAT = frozenset({SEVERITY_LABEL, ESCALATION_POLICY_LABEL, ESCALATION_LEVEL_LABEL})
 """Labels only the other routes match on (an alert's override, its severity, an escalation level)."""
+HEARTBEAT_GRACE = 75.0
+"""Seconds an Alertmanager may run before it must hold the heartbeat: Prometheus sends a firing alert again every
+--rules.alert.resend-delay (1m by default), at the next evaluation after it, so a restarted one holds it by then."""
 
 
 def _drift(server: str, out: Path, differences: list[str], in_sync: str) -> list[Finding]:
@@ -43,21 +48,21 @@ def _release(server: reload.ReloadableServer, status: object, out: Path, files: 
     return [Finding(server.name, Kind.ERROR, "release", other)] if other else []
 
 
-def heartbeats(out: Path) -> set[str]:
-    """The names of out/'s heartbeat alerts (Watchdog: always firing, a dead man's switch pinged by it), read from
-    the routes out/alertmanager/alertmanager.yml gives them (targets.alertmanager's heartbeat routes): a child of
-    the root route to a receiver, on the alert's name alone (and the stack's external labels), telling it at once.
+def heartbeat_routes(out: Path) -> dict[str, list[tuple[str, str, str]]]:
+    """out/'s heartbeat alerts (Watchdog: always firing, a dead man's switch pinged by it), each with the matchers of
+    its route, read from out/alertmanager/alertmanager.yml (targets.alertmanager's heartbeat routes): a child of the
+    root route to a receiver, on the alert's name alone (and the stack's external labels), telling it at once.
     None when out/ has no alertmanager.yml (a Prometheus' deploy host)."""
     files = collect(out / "alertmanager", (alertmanager.CONFIG,))
     if alertmanager.CONFIG not in files:
-        return set()
+        return {}
     try:
         config = document(alertmanager.CONFIG, files[alertmanager.CONFIG])
     except MalformedFile as error:
         raise error.under(out / "alertmanager") from None
     route = config.get("route")
     children = route.get("routes") if isinstance(route, dict) else None
-    found = set()
+    found = {}
     for child in children if isinstance(children, list) else ():
         if not isinstance(child, dict) or child.get("receiver") == "null" or child.get("group_wait") != HEARTBEAT_WAIT:
             continue
@@ -67,8 +72,40 @@ def heartbeats(out: Path) -> set[str]:
             continue
         names = [value for name, op, value in matchers if name == "alertname" and op == "="]
         if len(names) == 1 and not NOT_HEARTBEAT & {name for name, _, _ in matchers}:
-            found.add(names[0])
+            found[names[0]] = matchers
     return found
+
+
+def _started(answer: object) -> float | None:
+    """When the Alertmanager started, from its /api/v2/status answer (None when it does not say)."""
+    uptime = answer.get("uptime") if isinstance(answer, dict) else None
+    try:
+        return datetime.fromisoformat(uptime).timestamp() if isinstance(uptime, str) else None
+    except ValueError:
+        return None
+
+
+def _held(name: str, matchers: list[tuple[str, str, str]], alerts: list[dict[str, Any]], started: float | None,
+          now: float) -> Finding:
+    """Whether this Alertmanager holds the heartbeat, unsilenced: what it pings the dead man's switch with. Prometheus
+    firing it says nothing of its delivery: with every Alertmanager down or unreachable from Prometheus it fires all
+    the same, and only the switch's service, outside, notices the pings stopped."""
+    subject = f"heartbeat {name}"
+    equal = {label: value for label, op, value in matchers if op == "="}
+    states = {alert.get("status", {}).get("state", "") for alert in alerts
+              if all(alert.get("labels", {}).get(label) == value for label, value in equal.items())}
+    if states - {"suppressed"}:
+        return Finding("alertmanager", Kind.OK, subject, "received from Prometheus, pinging its dead man's switch")
+    if states:
+        return Finding("alertmanager", Kind.ERROR, subject,
+                       "silenced or inhibited: its dead man's switch is not pinged, and its service pages")
+    if started is not None and now - started < HEARTBEAT_GRACE:
+        return Finding("alertmanager", Kind.NOTE, subject,
+                       f"not received yet: Alertmanager started {now - started:.0f} s ago, and Prometheus sends a "
+                       "firing alert again every minute; run obsgen status again in a minute")
+    return Finding("alertmanager", Kind.ERROR, subject,
+                   "NOT received: no Prometheus sends it here (down, or not sending to this Alertmanager); its dead "
+                   "man's switch is not pinged, and its service pages")
 
 
 def _heartbeat(name: str, alerts: list[dict[str, Any]], rules: list[dict[str, Any]]) -> Finding:
@@ -107,7 +144,7 @@ def prometheus_status(api: Api, out: Path) -> list[Finding]:
                              f"last evaluation failed: {rule.get('lastError', '')}")
                      for rule in group["rules"] if rule.get("health") == "err"]
     alerts = api.get("/api/v1/alerts")["data"]["alerts"]
-    beating = heartbeats(out) if expected else set()
+    beating = set(heartbeat_routes(out)) if expected else set()
     findings += [_heartbeat(name, alerts, [rule for group in groups for rule in group["rules"]])
                  for name in sorted(beating)]
     for alert in sorted(alerts, key=lambda a: sorted(a["labels"].items())):
@@ -119,8 +156,8 @@ def prometheus_status(api: Api, out: Path) -> list[Finding]:
 
 
 def alertmanager_status(api: Api, out: Path) -> list[Finding]:
-    """alertmanager.yml's hash against the loaded one, the release it was built for, and how many alerts are active,
-    silenced, inhibited."""
+    """alertmanager.yml's hash against the loaded one, the release it was built for, how many alerts are active,
+    silenced, inhibited, and whether it holds each heartbeat (what pings the dead man's switch)."""
     files = collect(out / "alertmanager", alertmanager.SERVER.patterns)
     loaded = f"alertmanager.yml loaded (config hash {alertmanager.config_hash(files[alertmanager.CONFIG]):.0f})"
     findings = _drift("alertmanager", out, alertmanager.differences(api, files), loaded)
@@ -133,6 +170,9 @@ def alertmanager_status(api: Api, out: Path) -> list[Finding]:
     states = [a.get("status", {}).get("state", "") for a in alerts]
     findings.append(Finding("alertmanager", Kind.NOTE, "alerts",
                             f"{states.count('active')} active, {states.count('suppressed')} silenced or inhibited"))
+    started, now = _started(answer), time.time()
+    findings += [_held(name, matchers, alerts, started, now)
+                 for name, matchers in sorted(heartbeat_routes(out).items())]
     return findings + [_acknowledged(api, silence) for silence in silences.silences(api)]
 
 

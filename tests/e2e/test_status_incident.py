@@ -16,9 +16,11 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
+from generator.apply import status
 from generator.cli import live
 from generator.cli.app import app
 from generator.live.running import LiveStack
+from tests import servers
 from tests.e2e.test_status_drift import ROOT, Running, running
 from tests.edits import edit
 
@@ -43,6 +45,60 @@ def test_the_heartbeat_is_its_own_line_not_a_firing_alert(running: Running) -> N
     result = running.status(dirs=False)
     assert "prometheus   ok         heartbeat Watchdog: firing, as it should" in result.stdout, result.stdout
     assert "firing     Watchdog" not in result.stdout
+
+
+def _status_of(running: Running, alertmanager: str) -> tuple[int, str]:
+    """`obsgen status` of the running Prometheus and the Alertmanager at `alertmanager`, in this process."""
+    result = CliRunner().invoke(app, ["status", "--out", str(running.out), "--prometheus-url", running.prometheus.url,
+                                      "--alertmanager-url", alertmanager])
+    return result.exit_code, result.output
+
+
+def test_a_heartbeat_the_alertmanager_does_not_hold_is_an_error(running: Running, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prometheus firing the Watchdog says nothing of its delivery: with the Alertmanager it should reach down, or not
+    the one Prometheus sends to (here: a second one, running the same out/, that no Prometheus sends to), it fires
+    all the same and the dead man's switch is pinged by nobody."""
+    _heartbeat_firing(running)
+    with servers.alertmanager(running.alertmanager_dir / "alertmanager.yml", tmp_path) as alone:
+        code, output = _status_of(running, alone.url)  # started a moment ago: Prometheus may not have resent it yet
+        assert "alertmanager note       heartbeat Watchdog: not received yet: Alertmanager started" in output, output
+        monkeypatch.setattr(status, "HEARTBEAT_GRACE", 0.0)  # as it stands a minute on
+        code, output = _status_of(running, alone.url)
+    assert code == 1, output
+    assert "prometheus   ok         heartbeat Watchdog: firing, as it should" in output, output
+    assert ("alertmanager error      heartbeat Watchdog: NOT received: no Prometheus sends it here (down, or not "
+            "sending to this Alertmanager); its dead man's switch is not pinged, and its service pages"
+            in output), output
+
+
+def test_a_silenced_heartbeat_is_an_error(running: Running) -> None:
+    """A silence on the heartbeat (one matching every alert, left on after a quiet night) stops the pings as surely as
+    an Alertmanager down. The Watchdog is posted as Prometheus sends it: a Prometheus just started drops its first
+    send (no Alertmanager discovered yet) and sends again only a resend delay (1m) later."""
+    am = running.alertmanager.url
+    watchdog = {"alertname": "Watchdog", "severity": "info", "platform": "ecommerce-rag"}
+    requests.post(f"{am}/api/v2/alerts", json=[{"labels": watchdog}], timeout=10).raise_for_status()
+    code, output = _status_of(running, am)
+    assert ("alertmanager ok         heartbeat Watchdog: received from Prometheus, pinging its dead man's switch"
+            in output), output
+    now = time.time()
+    silence = requests.post(f"{am}/api/v2/silences", timeout=10, json={
+        "matchers": [{"name": "alertname", "value": "Watchdog", "isRegex": False}], "createdBy": "tests/e2e",
+        "comment": "a quiet night", "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 1)),
+        "endsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600))})
+    silence.raise_for_status()
+    try:
+        for _ in range(20):  # Alertmanager marks the alert silenced at its next look (at once, or within a second)
+            code, output = _status_of(running, am)
+            if "heartbeat Watchdog: silenced" in output:
+                break
+            time.sleep(0.5)
+        assert code == 1, output
+        assert ("alertmanager error      heartbeat Watchdog: silenced or inhibited: its dead man's switch is not "
+                "pinged, and its service pages") in output, output
+    finally:
+        requests.delete(f"{am}/api/v2/silence/{silence.json()['silenceID']}", timeout=10).raise_for_status()
 
 
 def test_a_heartbeat_not_firing_is_an_error(running: Running, tmp_path: Path) -> None:

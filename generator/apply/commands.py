@@ -56,6 +56,9 @@ PROMETHEUS_PUSH = _command("prometheus", "push", "makes its configuration direct
 ALERTMANAGER_URL = _url("alertmanager", "Alertmanager")
 ALERTMANAGER_TOKEN_FILE = _token_file("alertmanager")
 ALERTMANAGER_DIR = _directory("alertmanager", "alertmanager.yml and templates/")
+ALERTMANAGER_PEER_URL = typer.Option([], "--alertmanager-peer-url", help=(
+    "Base URL of another Alertmanager of the cluster (a pair's second), checked as --alertmanager-url's is: with one "
+    "member down the other delivers alone, and only its own check tells. Repeatable; inside a live stack, its others."))
 ALERTMANAGER_PULL = _command("alertmanager", "pull", "copies its configuration directory into")
 ALERTMANAGER_PUSH = _command("alertmanager", "push", "makes its configuration directory hold exactly")
 GRAFANA_URL = _url("grafana", "Grafana")
@@ -122,7 +125,7 @@ def status(out: Path = OUT,
            prometheus_url: str = PROMETHEUS_URL, prometheus_token_file: Path | None = PROMETHEUS_TOKEN_FILE,
            prometheus_dir: Path | None = PROMETHEUS_DIR,
            alertmanager_url: str = ALERTMANAGER_URL, alertmanager_token_file: Path | None = ALERTMANAGER_TOKEN_FILE,
-           alertmanager_dir: Path | None = ALERTMANAGER_DIR,
+           alertmanager_dir: Path | None = ALERTMANAGER_DIR, alertmanager_peer_url: list[str] = ALERTMANAGER_PEER_URL,
            grafana_url: str = GRAFANA_URL, grafana_token_file: Path | None = GRAFANA_TOKEN_FILE,
            timeout: float = TIMEOUT, retries: int = RETRIES, definitions: Path | None = DEFINITIONS) -> None:
     """Whether the running servers run what out/ holds, and (given their directories) whether the files they would
@@ -131,13 +134,15 @@ def status(out: Path = OUT,
     too, since they are then not known to be in sync with out/), and firing alerts."""
     from generator.apply import freshness, run
     from generator.apply.outcome import Finding, Kind
-    from generator.apply.status import files_on_disk
+    from generator.apply.status import files_on_disk, peers_status
 
     endpoints = [run.Endpoint("prometheus", prometheus_url, prometheus_token_file),
                  run.Endpoint("alertmanager", alertmanager_url, alertmanager_token_file),
                  run.Endpoint("grafana", grafana_url, grafana_token_file)]
     try:
         findings = run.status_of(out, endpoints, timeout, retries)
+        findings += peers_status(out, [run.Endpoint("alertmanager", url, alertmanager_token_file).api(timeout, retries)
+                                       for url in alertmanager_peer_url])
         findings += files_on_disk(out, {"prometheus": prometheus_dir, "alertmanager": alertmanager_dir},
                                   {e.name: e.api(timeout, retries) if e.url else None for e in endpoints})
     except ValueError as error:

@@ -7,6 +7,7 @@ escalation levels it holds back, read as `obsgen ack --list` reads them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable
@@ -174,6 +175,18 @@ def alertmanager_status(api: Api, out: Path) -> list[Finding]:
     findings += [_held(name, matchers, alerts, started, now)
                  for name, matchers in sorted(heartbeat_routes(out).items())]
     return findings + [_acknowledged(api, silence) for silence in silences.silences(api)]
+
+
+def peers_status(out: Path, apis: list[Api]) -> list[Finding]:
+    """The cluster's other Alertmanagers (`alertmanager-2`...), each checked as the first is but for its silences
+    (gossiped: the first's lines list them): with one member down the other delivers alone, and Prometheus, the first
+    Alertmanager and the dead man's switch all look well; only the member's own line tells."""
+    findings: list[Finding] = []
+    for number, api in enumerate(apis, start=2):
+        found = _read("alertmanager", functools.partial(alertmanager_status, api, out))
+        findings += [dataclasses.replace(finding, server=f"alertmanager-{number}") for finding in found
+                     if finding.kind is not Kind.ACKNOWLEDGED]
+    return findings
 
 
 def _acknowledged(api: Api, silence: silences.Silence) -> Finding:

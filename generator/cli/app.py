@@ -36,7 +36,8 @@ command("apply")(apply_commands.apply)
 command("status")(live.inside_live_stack(  # a live stack's servers read their files from its out/ itself
     apply_commands.status, out=lambda stack: stack.out, prometheus_url=lambda stack: stack.urls["prometheus"],
     alertmanager_url=lambda stack: stack.urls["alertmanager"], prometheus_dir=lambda stack: stack.out / "prometheus",
-    alertmanager_dir=lambda stack: stack.out / "alertmanager"))
+    alertmanager_dir=lambda stack: stack.out / "alertmanager",
+    alertmanager_peer_url=lambda stack: [stack.urls[name] for name in stack.alertmanagers[1:]]))
 command()(live.up)
 command()(live.down)
 command()(live.inside_live_stack(oncall.ack, alertmanager_url=lambda stack: stack.urls["alertmanager"],

@@ -144,3 +144,21 @@ def test_inside_a_live_stack_the_files_its_servers_read_are_compared_without_ask
     assert "--alertmanager-dir" not in result.output, result.output
     assert (f"alertmanager ok         {running.out / 'alertmanager'}: 2 files as in out/, none changed since the last "
             "reload") in result.output, result.output
+
+
+def test_inside_a_live_stack_every_alertmanager_of_its_pair_is_checked(
+        running: Running, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The pair's second Alertmanager killed: the first delivers alone, the dead man's switch is pinged through it,
+    and a status that read the first alone said `in sync` (exit 0)."""
+    dead = f"http://127.0.0.1:{servers.free_port()}"  # nothing listens there: the second, killed
+    stack = LiveStack(state_dir=tmp_path, urls={"prometheus": running.prometheus.url,
+                                                "alertmanager": running.alertmanager.url, "alertmanager-2": dead},
+                      out=running.out, time_scale=1.0, scrape_interval=1.0, ready_at=0.0, self_jobs=(),
+                      alertmanagers=("alertmanager", "alertmanager-2"))
+    monkeypatch.setattr(live, "running_stack", lambda: stack)
+    for name in ("PROMETHEUS_URL", "ALERTMANAGER_URL", "OBSGEN_PROMETHEUS_DIR", "OBSGEN_ALERTMANAGER_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(app, ["status", "--retries", "0"])
+    assert result.exit_code == 1, result.output
+    unreadable = f"alertmanager-2 UNREADABLE alertmanager: cannot reach alertmanager at {dead}"
+    assert unreadable in result.output, result.output

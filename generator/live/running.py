@@ -70,11 +70,13 @@ class LiveStack:
                              f"{error}): stop it with `obsgen down`") from None
 
 
-def restart(stack: LiveStack, component: str) -> float:
-    """Stop one server (SIGTERM, as an upgrade or a rescheduled pod would) and start it again as `up` did; returns
+def restart(stack: LiveStack, component: str, down_for: float = 0.0) -> float:
+    """Stop one server (SIGTERM, as an upgrade or a rescheduled pod would) and start it again as `up` did, `down_for`
+    seconds later (a restart that surely misses scrapes: one quicker than a scrape interval may miss none); returns
     when it is ready."""
     ready_path = READY_PATHS["alertmanager" if component in stack.alertmanagers else component]
-    Supervisor.load(stack.state_dir).restart(component, http_ready(stack.urls[component] + ready_path))
+    Supervisor.load(stack.state_dir).restart(component, http_ready(stack.urls[component] + ready_path),
+                                             down_for=down_for)
     return time.time()
 
 

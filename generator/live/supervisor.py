@@ -304,10 +304,12 @@ class Supervisor:
         (`timeout` seconds from now at most), so that several start at once."""
         return self._launch(Process(name, 0, 0, argv, str(self.log(name)), url, env or {}), ready, timeout)
 
-    def restart(self, name: str, ready: Callable[[], bool], timeout: float = 30.0) -> Process:
-        """Stop a recorded process and start it again as it was started (argv, environment, place, log)."""
+    def restart(self, name: str, ready: Callable[[], bool], timeout: float = 30.0, down_for: float = 0.0) -> Process:
+        """Stop a recorded process and start it again as it was started (argv, environment, place, log), `down_for`
+        seconds after it stopped."""
         old = self.named(name)
         stop(old)
+        time.sleep(down_for)
         at = self.processes.index(old)
         self.processes.remove(old)
         return self._launch(old, ready, timeout, at).wait()

@@ -14,7 +14,7 @@ import requests
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from generator.live.running import LiveStack, restart
+from generator.live.running import LiveStack, availability, restart
 from generator.live.stack import EXPORTER_CONFIG
 from generator.live.supervisor import Supervisor, alive
 from tests.e2e.inhibition import until
@@ -85,6 +85,12 @@ def _refused_or_failed(prometheus: str) -> tuple[float, list[tuple[str, str, str
                      if rule.get("lastError")]
 
 
+def _failed_scrapes(stack: LiveStack, job: str) -> int:
+    """Scrapes of `job` that failed since the stack was ready, as `obsgen down` counts them."""
+    measured = next(measure for measure in availability(stack) if measure.job == job)
+    return measured.expected - measured.successful
+
+
 def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -> None:
     state = tmp_path / "live"
     started = _obsgen("up", "--state-dir", str(state), "--free-ports")
@@ -135,8 +141,14 @@ def test_up_prints_every_url_and_down_leaves_no_process_behind(tmp_path: Path) -
 
         # nor the quiet night's false pages: Prometheus sends to the definitions' Alertmanager pair, and restarting
         # one (SIGTERM, a few scrapes missed) burns a sliver of the pipeline's 3-day budget, backfilled healthy like
-        # the demo's history, not most of a window holding only the stack's own minutes
-        restart(stack, "alertmanager")
+        # the demo's history, not most of a window holding only the stack's own minutes. Down for 3 scrape intervals:
+        # a restart quicker than one interval may miss no scrape, and then nothing here would be proven
+        before = _failed_scrapes(stack, "alertmanager")
+        restart(stack, "alertmanager", down_for=3 * stack.scrape_interval)
+        time.sleep(2 * stack.scrape_interval)
+        missed = _failed_scrapes(stack, "alertmanager") - before
+        print(f"an Alertmanager of the pair down for 3 scrape intervals: {missed} of its scrapes missed")
+        assert missed >= 2, f"the restart missed {missed} scrapes of the alertmanager job: it proves nothing"
         wait = max(float(_alert_rule(prometheus, name)["for"]) for name in QUIET_NIGHT) + 5 * stack.scrape_interval
         time.sleep(max(5 * stack.scrape_interval, wait - (time.time() - stack.ready_at)))
         paged = {name: (rule["state"], [alert["labels"] for alert in rule["alerts"]])

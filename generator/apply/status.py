@@ -31,9 +31,10 @@ HEARTBEAT_WAIT = "0s"
 """A dead man's switch's route tells its receiver at once (model.notify.heartbeat_timing)."""
 NOT_HEARTBEAT = frozenset({SEVERITY_LABEL, ESCALATION_POLICY_LABEL, ESCALATION_LEVEL_LABEL})
 """Labels only the other routes match on (an alert's override, its severity, an escalation level)."""
-HEARTBEAT_GRACE = 75.0
+HEARTBEAT_GRACE = 180.0
 """Seconds an Alertmanager may run before it must hold the heartbeat: Prometheus sends a firing alert again every
---rules.alert.resend-delay (1m by default), at the next evaluation after it, so a restarted one holds it by then."""
+--rules.alert.resend-delay (1m by default), at the next evaluation after it (1m apart in most projects), and one
+started with it drops its first send, made before it discovered the Alertmanagers; 3 minutes covers both."""
 
 
 def _drift(server: str, out: Path, differences: list[str], in_sync: str) -> list[Finding]:

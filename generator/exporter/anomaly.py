@@ -217,15 +217,20 @@ def level_shift_score(
     spread = lagged(rolling_mad_scale(x, day, begin), short - 1)
     floor = score_floor(x if reference is None else as_series(reference), step_seconds)
     spread = np.where(floor > spread, floor, spread)
+    # a day exactly 0 (floor 0 too): sigma from the two medians' own level, so a move off it is 1/RELATIVE_FLOOR
+    # sigmas or more, finite (+Inf was quiet in detect, as_series makes it NaN, and paged in Prometheus)
+    spread = np.where(spread == 0, RELATIVE_FLOOR * np.fmax(np.abs(recent), np.abs(before)), spread)
     shift = np.where(lagged(half_filled(x, day), short - 1) == 1.0, np.abs(recent - before), np.nan)
     shift[:start] = np.nan
-    return tail_calibrated(_divide(shift, spread), step_seconds)
+    return tail_calibrated(_divide(shift, spread), step_seconds, zero_edge=1.0)
 
 
-def tail_calibrated(signal: FloatArray, step_seconds: float) -> FloatArray:
-    """``signal`` over its own trailing TAIL_QUANTILE, calibrated as the other scores are (no floor)."""
+def tail_calibrated(signal: FloatArray, step_seconds: float, zero_edge: float = 0.0) -> FloatArray:
+    """``signal`` over its own trailing TAIL_QUANTILE, calibrated as the other scores are (no floor); an edge of 0
+    (the signal 0 through 99 % of its tail) counts as ``zero_edge``, unless that is 0 too (then +Inf)."""
     tail, warmup = calibration(step_seconds)
-    return _divide(signal, rolling_nanquantile(signal, tail, TAIL_QUANTILE, max(1, tail // 144), warmup))
+    edge = rolling_nanquantile(signal, tail, TAIL_QUANTILE, max(1, tail // 144), warmup)
+    return _divide(signal, np.where(edge == 0, zero_edge, edge))
 
 
 def lagged(a: FloatArray, k: int) -> FloatArray:
@@ -372,8 +377,7 @@ def _trailing_median(x: FloatArray, window: int, start: int = 0) -> FloatArray:
 def _divide(num: FloatArray, den: FloatArray, *, unscaled: float = np.inf) -> FloatArray:
     """``num / den``, 0 where both are 0, ``unscaled`` where only ``den`` is (the residual, the pattern and z give
     NaN: a series 0 all its calibration window, orders on a quiet night, has no scale to judge a move by, and +Inf
-    paged on its first order; the level shift keeps +Inf, a move off a day exactly constant, which NAB's
-    rogue_agent_key_updown, 89 % zeros, relies on)."""
+    paged on its first order; the level shift's callers keep its move off a day exactly 0 finite and high)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         z: FloatArray = num / den
     z[(den == 0) & (num == 0)] = 0.0

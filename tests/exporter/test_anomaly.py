@@ -142,3 +142,15 @@ def test_a_quiet_series_first_order_after_days_of_zeros_scores_no_inf() -> None:
     sparse: FloatArray = np.zeros(5 * DAY)
     sparse[-2 * DAY :: 97] = 1 / STEP  # an order every 8 hours: not an incident
     assert not detect(streaming_anomaly_scores(sparse, STEP, DAY_SECONDS).score, STEP)[-2 * DAY :].any()
+
+
+@pytest.mark.parametrize("level", [1 / STEP, 1.0, 1e6])
+def test_a_move_off_days_of_exact_zeros_scores_finite_and_still_alarms(level: float) -> None:
+    flat: FloatArray = np.zeros(5 * DAY)  # a day (and more) exactly 0: the level shift's sigma and floor are 0
+    flat[-DAY // 2 :] = level  # then any value, held: a real shift
+    scores = streaming_anomaly_scores(flat, STEP, DAY_SECONDS)
+    assert not np.isinf(scores.shift_score).any() and not np.isinf(scores.score).any()
+    found = np.flatnonzero(detect(scores.score, STEP))
+    assert found.size and flat.size - DAY // 2 <= found[0] < flat.size - DAY // 2 + 12  # within the hour
+    newest = streaming_anomaly_scores(flat[: -DAY // 2 + 6], STEP, DAY_SECONDS, since=flat.size - DAY // 2 + 5)
+    assert np.isfinite(newest.shift_score[-1]) and newest.score[-1] > 1.0  # the sidecar's newest sample too

@@ -34,6 +34,19 @@ Pre-registered (written and committed before any run on NAB; none of its constan
   coverage 92.3 are unchanged by construction (forecasts are not touched) and are re-measured if it ships, as
   is the live quiet night (tests/e2e/test_early_warnings.py: 0 forecast alerts in the healthy hour). Otherwise
   a negative result, recorded here and in the README, and nothing in generator/ changes.
+
+Result: negative, it does not ship (one run, from commit 356c473a, before the level shift's +Inf fix; 5:36 wall
+under nice at load 8-10, 77 s CPU, 625 MB). NAB standard held out (AWS, realKnownCause; in-sample; leave one file
+out; early share): shipped 69.80 (68.16, 72.39; 72.57; 70.31; 44.90%); + recurrence guard 69.91 (68.16, 72.68;
+72.91; 70.64; 44.90%). Held out is below 70.00, so the rule fails (leave one file out passed). Read after the run
+(a /tmp script scoring realAWSCloudwatch at the AWS fold's set, gate 0.5, with K = 0, 1, 3): 68.17 each time,
+23 of 30 windows and the same 21 false positives. The nightly false positives it was aimed at are not
+suppressed. The nightly peak (01:00-06:00) crosses 1 on some nights only (24ae8d: 0.97, 0.33, 0.67, 0.67, 1.31,
+0.73, 1.03, 0.87, 0.79, 1.09, 1.18; c6585a: 0.99, 0.33, 0.73, 0.57, 0.94, 1.06, 0.95, 0.98, 1.45, 1.47, 0.93,
+1.44, 1.11), so each alarm either follows a night at or below 1 (no routine) or tops the night before (1.18
+over 1.09, 1.47 over 1.45): dividing by the routine peak leaves every one above 1, and K = 3's minimum over
+three nights is at most 1 almost everywhere.
+The gain held out is realKnownCause's (72.39 to 72.68), where the fold chosen on AWS took a guard.
 """
 
 from __future__ import annotations

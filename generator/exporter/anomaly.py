@@ -16,7 +16,8 @@ normal:
 The residual and pattern scales are floored at ``RELATIVE_FLOOR`` of the series' trailing median
 absolute value: on perfectly smooth history they would otherwise calibrate to rounding error and
 any wobble would score in the millions. Where a scale is still 0 (a series 0 for 99 % of its window)
-the residual and pattern of a move are NaN, undefined and not exported, rather than +Inf.
+the residual and pattern of a move are NaN, undefined and not exported, rather than +Inf; the level shift
+off a day exactly 0 takes its sigma from its own level and scores high but finite.
 
 ``score = max(range / range_threshold, pattern / pattern_threshold, level shift / shift_threshold,
 min(residual / residual_threshold, pattern / (residual_gate * pattern_threshold)))``: a residual

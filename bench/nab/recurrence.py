@@ -16,7 +16,7 @@ gate lets it through. The guard does not depend on which signal raised the score
     guarded[i] = score[i] / routine[i]   where routine[i] > 1, else score[i]
 
 ``score`` is the shipped combined score (with every threshold of the parameter set), ``day`` is one day of samples
-(anomaly.DAY_SECONDS over the step), ``w`` is two hours (the pattern's view: PATTERN_BLOCKS x BLOCK_SECONDS; the
+(forecast.DAY_SECONDS over the step), ``w`` is two hours (the pattern's view: PATTERN_BLOCKS x BLOCK_SECONDS; the
 nightly jobs above jitter by up to an hour). An excursion alarms on a day when it is larger than the largest one
 within two hours of the same time on each of the last K days; one that comes every night is quiet from the
 second night on unless it grows. A new anomaly at a time that had none is unchanged. Causal: the latest sample
@@ -60,21 +60,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from generator.exporter.anomaly import (  # noqa: E402
-    BLOCK_SECONDS,
-    PATTERN_BLOCKS,
-    AnomalyScores,
-    DetectorParams,
-    combined_score,
-    lagged,
-)
+from generator.exporter import anomaly  # noqa: E402
+from generator.exporter.anomaly import AnomalyScores, DetectorParams  # noqa: E402
 from generator.exporter.forecast import DAY_SECONDS, FloatArray, as_series  # noqa: E402
 from nab.corpus import Series  # noqa: E402
 from nab.evaluation import DETECTOR_GRID  # noqa: E402
 from nab.likelihood import Combine, compare  # noqa: E402
 
 GUARD_DAYS = (0, 1, 3)
-WINDOW_SECONDS = PATTERN_BLOCKS * BLOCK_SECONDS
+WINDOW_SECONDS = anomaly.PATTERN_BLOCKS * anomaly.BLOCK_SECONDS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,7 +98,7 @@ def routine(score: FloatArray, step_seconds: float, days: int) -> FloatArray:
     peak = centred_max(score, half)
     out = np.full(score.size, np.inf)
     for d in range(1, days + 1):
-        out = np.fmin(out, np.nan_to_num(lagged(peak, d * day), nan=0.0))
+        out = np.fmin(out, np.nan_to_num(anomaly.lagged(peak, d * day), nan=0.0))
     return np.where(np.isinf(out), 0.0, out)
 
 
@@ -125,7 +119,7 @@ def signals(series: Series, scores: AnomalyScores) -> FloatArray:
 
 def combine(scores: AnomalyScores, step: FloatArray, params: DetectorParams) -> FloatArray:
     """The shipped combined score under ``params``, guarded with its ``guard_days`` (0 without the field)."""
-    return guarded(combined_score(scores, params), float(step[0]), getattr(params, "guard_days", 0))
+    return guarded(anomaly.combined_score(scores, params), float(step[0]), getattr(params, "guard_days", 0))
 
 
 VARIANTS: dict[str, tuple[Combine, tuple[DetectorParams, ...]]] = {

@@ -14,14 +14,9 @@ from nab.evaluation import DETECTOR_GRID
 from nab.recurrence import GUARD_DAYS, GUARD_GRID, GuardParams, combine, guarded, routine
 
 from generator.exporter.anomaly import DEFAULT_PARAMS, combined_score, streaming_anomaly_scores
-from tests.unit.test_bench_nab_ensemble import assert_causal
+from tests.unit.test_bench_nab_ensemble import _daily, assert_causal
 
 STEP, DAY = 1800.0, 48
-
-
-def _daily(n: int, seed: int = 5) -> np.ndarray:
-    t = np.arange(n)
-    return 10.0 + np.sin(2 * np.pi * t / DAY) + np.random.default_rng(seed).normal(0.0, 0.1, n)
 
 
 def test_perturbing_the_future_leaves_every_earlier_guarded_score_bitwise_unchanged() -> None:

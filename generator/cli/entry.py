@@ -9,9 +9,12 @@ import atexit
 import gc
 import os
 import sys
-from typing import NoReturn
 
 from generator.cli import command_record
+
+TYPE_CHECKING = False  # not typing's: importing typing is 2-3 ms of a replayed help's 25-30 (as command_record.py)
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 def program() -> NoReturn:

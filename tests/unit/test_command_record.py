@@ -51,6 +51,20 @@ def test_the_cli_prints_a_help_again_without_importing_typer(record: Path) -> No
     assert second == first.replace("TYPER\n", "NO TYPER\n")
 
 
+def test_a_replayed_help_imports_no_typing(record: Path) -> None:
+    # typing is 2-3 ms of a replayed help's 25-30 ms of CPU; a replay needs only os, json, hashlib and hmac (and re,
+    # which the console script imports first)
+    code = (f"import re, sys; sys.argv = ['obsgen', '--help']\nfrom generator.cli import command_record\n"
+            "from generator.cli.entry import main\n"
+            f"command_record.RECORD = {str(record)!r}\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('LOADED', *sorted({'typing', 'typer', 'pydantic'} & set(sys.modules)))")
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    first, second = (subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                    cwd=ROOT, env=environment).stdout for _ in range(2))
+    assert "typer" in first.split("LOADED")[1]
+    assert second.split("LOADED")[1].split() == []
+
+
 def test_a_help_is_kept_per_command_line_and_the_most_recent_ones(capsys: pytest.CaptureFixture[str]) -> None:
     lines = [[*["forecast"] * count, "--help"] for count in range(KEPT + 1)]
     for number, arguments in enumerate(lines):

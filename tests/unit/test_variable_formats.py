@@ -5,6 +5,9 @@ form (grafana/grafana packages/grafana-prometheus/src/utf8_support.test.ts)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ def _written(form: str, values: list[str], texts: list[str] | None = None, **var
     return interpolate(f"${{server:{form}}}", {"server": formatted(held, values, None, texts)})
 
 
+ROOT = Path(__file__).resolve().parents[2]
 MULTI = {"multi": True}
 EPOCH_MS = "1594671549254"
 """scenes' date cases' time (2020-07-13T20:19:09.254Z), as a variable holds it: a string parseInt reads."""
@@ -159,3 +163,16 @@ def test_the_date_format_reads_epoch_milliseconds_as_parse_int_and_writes_them_a
     assert _written(form, [value]) == expected
     assert _written("date", ["1", "2"], multi=True) == "NaN"
 
+
+
+def test_the_date_format_writes_moments_english_months_without_importing_calendar() -> None:
+    # calendar (with locale) was about 2 ms of every build's imports, for its month names, which are the LC_TIME
+    # locale's, not moment's `en`
+    months = [_written("date:MMMM MMM", [str(int(datetime(2021, month, 15, tzinfo=UTC).timestamp() * 1000))])
+              for month in range(1, 13)]
+    assert months == [f"{name} {name[:3]}" for name in (
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December")]
+    code = "import sys, generator.core.moment_format; print(*sorted({'calendar', 'locale'} & set(sys.modules)))"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert shown.stdout.split() == []

@@ -39,14 +39,19 @@ def _replayed(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> str |
     return capsys.readouterr().out if CommandRecord(arguments).replay_help() else None
 
 
-def test_the_cli_prints_a_help_again_without_importing_typer(record: Path) -> None:
-    code = (f"import sys; sys.argv = ['obsgen', 'build', '--help']\nfrom generator.cli import command_record\n"
+def _help_twice(record: Path, arguments: list[str], then: str) -> list[str]:
+    """The program run twice on `obsgen <arguments>` as its console script runs it (re imported first), in fresh
+    processes keeping their help in `record`; what each printed, then what `then` prints after it."""
+    code = (f"import re, sys; sys.argv = ['obsgen', *{arguments!r}]\nfrom generator.cli import command_record\n"
             "from generator.cli.entry import main\n"
-            f"command_record.RECORD = {str(record)!r}\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('TYPER' if 'typer' in sys.modules else 'NO TYPER')")
+            f"command_record.RECORD = {str(record)!r}\ntry:\n    main()\nexcept SystemExit:\n    pass\n{then}")
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    first, second = (subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                                    cwd=ROOT, env=environment).stdout for _ in range(2))
+    return [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                           env=environment).stdout for _ in range(2)]
+
+
+def test_the_cli_prints_a_help_again_without_importing_typer(record: Path) -> None:
+    first, second = _help_twice(record, ["build", "--help"], "print('TYPER' if 'typer' in sys.modules else 'NO TYPER')")
     assert first.endswith("TYPER\n") and "--definitions" in first
     assert second == first.replace("TYPER\n", "NO TYPER\n")
 
@@ -54,13 +59,7 @@ def test_the_cli_prints_a_help_again_without_importing_typer(record: Path) -> No
 def test_a_replayed_help_imports_no_typing(record: Path) -> None:
     # typing is 2-3 ms of a replayed help's 25-30 ms of CPU; a replay needs only os, json, hashlib and hmac (and re,
     # which the console script imports first)
-    code = (f"import re, sys; sys.argv = ['obsgen', '--help']\nfrom generator.cli import command_record\n"
-            "from generator.cli.entry import main\n"
-            f"command_record.RECORD = {str(record)!r}\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('LOADED', *sorted({'typing', 'typer', 'pydantic'} & set(sys.modules)))")
-    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    first, second = (subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                                    cwd=ROOT, env=environment).stdout for _ in range(2))
+    first, second = _help_twice(record, ["--help"], "print('LOADED', *sorted({'typing', 'typer'} & set(sys.modules)))")
     assert "typer" in first.split("LOADED")[1]
     assert second.split("LOADED")[1].split() == []
 

@@ -12,7 +12,9 @@ from generator.model import (
     WebhookChannel,
 )
 
-SECRETS = "/etc/alertmanager/secrets"
+# outside /etc/alertmanager, which compose mounts read-only from out/alertmanager (a mount inside it could
+# not be created at the container's start)
+SECRETS = "/etc/alertmanager-secrets"
 
 # --- ALERTING_CONFIG["channels"] ---------------------------------------------------------------
 CHANNELS = [

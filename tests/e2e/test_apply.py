@@ -33,7 +33,7 @@ def _obsgen(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-SECRETS = "/etc/alertmanager/secrets/"  # where definitions/ keeps Alertmanager's credentials
+SECRETS = "/etc/alertmanager-secrets/"  # where definitions/ keeps Alertmanager's credentials
 
 
 def _build(definitions: Path, out: Path, alertmanager_port: int, secrets: bool = True,

@@ -75,7 +75,7 @@ def _lines(stdout: str) -> str:
 def test_secret_files_missing_on_the_server_refuse_alertmanager_before_anything_changes(tmp_path: Path,
                                                                                         built: tuple[Path, int]
                                                                                         ) -> None:
-    # definitions/ reads Slack URLs and passwords from /etc/alertmanager/secrets, which this machine lacks:
+    # definitions/ reads Slack URLs and passwords from /etc/alertmanager-secrets, which this machine lacks:
     # Alertmanager 0.25 would load the configuration and fail every notification
     out = _build(DEFINITIONS, tmp_path / "out", built[1], secrets=False)
     config = _config_dir(tmp_path / "etc-alertmanager", "alertmanager.yml", FIRST_ALERTMANAGER)
@@ -85,9 +85,9 @@ def test_secret_files_missing_on_the_server_refuse_alertmanager_before_anything_
 
     assert applied.returncode == 1
     assert "alertmanager refused" in _lines(applied.stdout) and "nothing copied, not reloaded" in applied.stdout
-    assert ("/etc/alertmanager/secrets/slack/ops.url (receivers[" in applied.stdout
+    assert ("/etc/alertmanager-secrets/slack/ops.url (receivers[" in applied.stdout
             and "api_url_file) does not exist" in applied.stdout)
-    assert "/etc/alertmanager/secrets/smtp_password (global.smtp_auth_password_file) does not exist" in applied.stdout
+    assert "/etc/alertmanager-secrets/smtp_password (global.smtp_auth_password_file) does not exist" in applied.stdout
     assert sorted(p.name for p in config.parent.iterdir()) == ["alertmanager.yml"]
     assert config.read_text() == FIRST_ALERTMANAGER
 

@@ -186,3 +186,50 @@ def operator_files(compose: dict[str, Any]) -> set[PurePosixPath]:
     """The files the configurations name under a mount the operator fills (the channels' credentials)."""
     found = (resolve(service, reference).operator_file for service, reference in references(compose))
     return {path for path in found if path is not None}
+
+
+@dataclass(frozen=True)
+class Mount:
+    """One entry of a service's `volumes`: a bind mount (a host source) or a named volume."""
+
+    source: str
+    target: PurePosixPath
+    read_only: bool
+
+    @property
+    def bind(self) -> bool:
+        return self.source.startswith((".", "/"))
+
+
+def mounts(service: dict[str, Any]) -> list[Mount]:
+    """A service's volumes, short (`src:dst:ro,rslave`) or long (`{source, target, read_only}`) syntax."""
+    found = []
+    for volume in service.get("volumes", []):
+        if isinstance(volume, dict):
+            found.append(Mount(str(volume.get("source", "")), PurePosixPath(volume["target"]),
+                               bool(volume.get("read_only"))))
+        else:
+            source, target, *options = volume.split(":")
+            found.append(Mount(source, PurePosixPath(target), "ro" in ",".join(options).split(",")))
+    return found
+
+
+def nested_in_read_only(compose: dict[str, Any], base: Path = STACKS) -> list[str]:
+    """Each mount whose destination lies under another mount of its service marked read-only, whose source does
+    not already hold that path: the runtime mounts the parent first and must then create the mount point through
+    it, which the read-only mount refuses (runc: "mkdir ...: read-only file system"), so the container never
+    starts. A named volume's content is unknown here, so a mount under a read-only named volume is refused too."""
+    found = []
+    for name, service in compose["services"].items():
+        every = mounts(service)
+        for child in every:
+            for parent in every:
+                if not parent.read_only or parent.target not in child.target.parents:
+                    continue
+                rest = child.target.relative_to(parent.target)
+                held = parent.bind and (base / parent.source / rest).exists()
+                if not held:
+                    found.append(f"{name}: {child.target} is mounted inside the read-only mount of {parent.source} "
+                                 f"at {parent.target}, which holds no {rest}: the runtime cannot create the mount "
+                                 "point")
+    return found

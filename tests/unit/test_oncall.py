@@ -122,7 +122,7 @@ def test_pagerduty_gets_events_v2_with_a_severity_it_accepts(project: Project) -
     plan_webhook = receivers["email-slack-webhook"]
     assert "webhook_configs" not in plan_webhook, "no plain webhook posts to a PagerDuty URL"
     pagerduty = plan_webhook["pagerduty_configs"][0]
-    assert pagerduty["routing_key_file"] == "/etc/alertmanager/secrets/pagerduty_token"
+    assert pagerduty["routing_key_file"] == "/etc/alertmanager-secrets/pagerduty_token"
     assert pagerduty["severity"] == '{{ template "obsgen.pagerduty.severity" . }}'
     template = alertmanager.render(project)[conventions.alertmanager_template()]
     assert '{{ if eq $severity "emergency" }}critical' in template
@@ -141,9 +141,9 @@ def test_each_slack_channel_has_its_own_incoming_webhook(project: Project) -> No
     slack = [config for receiver in alertmanager.config(project)["receivers"]
              for config in receiver.get("slack_configs", [])]
     files = {config["channel"]: config["api_url_file"] for config in slack}
-    assert files == {"#alerts": "/etc/alertmanager/secrets/slack/alerts.url",
-                     "#ops": "/etc/alertmanager/secrets/slack/ops.url",
-                     "#ops-urgent": "/etc/alertmanager/secrets/slack/ops-urgent.url"}
+    assert files == {"#alerts": "/etc/alertmanager-secrets/slack/alerts.url",
+                     "#ops": "/etc/alertmanager-secrets/slack/ops.url",
+                     "#ops-urgent": "/etc/alertmanager-secrets/slack/ops-urgent.url"}
 
 
 def test_every_shipped_alerts_dashboard_url_opens_a_panel_reading_its_series(project: Project) -> None:

@@ -72,7 +72,7 @@ def test_higher_severity_inhibits_lower_for_same_alert_and_instance(project: Pro
 
 def test_secrets_are_referenced_by_file_only(project: Project) -> None:
     text = "".join(v.decode() for v in compile_project(project).values())
-    assert "api_url_file: /etc/alertmanager/secrets/slack/ops-urgent.url" in text
+    assert "api_url_file: /etc/alertmanager-secrets/slack/ops-urgent.url" in text
     assert "routing_key_file:" in text and "hooks.slack.com" not in text
 
 

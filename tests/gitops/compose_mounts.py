@@ -233,3 +233,19 @@ def nested_in_read_only(compose: dict[str, Any], base: Path = STACKS) -> list[st
                                  f"at {parent.target}, which holds no {rest}: the runtime cannot create the mount "
                                  "point")
     return found
+
+
+def read_only_volumes(compose: dict[str, Any]) -> dict[str, set[tuple[str, PurePosixPath]]]:
+    """Named volumes every service of the stack mounts read-only, with who mounts them where: nothing in the stack
+    writes them, so they stay empty unless a container from outside it (the application) does."""
+    found: dict[str, set[tuple[str, PurePosixPath]]] = {}
+    written = set()
+    for name, service in compose["services"].items():
+        for mount in mounts(service):
+            if mount.bind:
+                continue
+            if mount.read_only:
+                found.setdefault(mount.source, set()).add((name, mount.target))
+            else:
+                written.add(mount.source)
+    return {volume: readers for volume, readers in found.items() if volume not in written}

@@ -249,3 +249,9 @@ def read_only_volumes(compose: dict[str, Any]) -> dict[str, set[tuple[str, PureP
             else:
                 written.add(mount.source)
     return {volume: readers for volume, readers in found.items() if volume not in written}
+
+
+def readme_compose_section() -> str:
+    """The README's "The compose stack" section, which tells the operator what the stack needs from outside it."""
+    readme = (ROOT / "README.md").read_text()
+    return readme[readme.index("### The compose stack"):].split("\n## ", 1)[0]

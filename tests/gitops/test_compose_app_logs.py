@@ -7,13 +7,8 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from tests.gitops.compose_mounts import compose_document, read_only_volumes
+from tests.gitops.compose_mounts import compose_document, read_only_volumes, readme_compose_section
 from tests.gitops.helpers import ROOT
-
-
-def _compose_section() -> str:
-    readme = (ROOT / "README.md").read_text()
-    return readme[readme.index("### The compose stack"):].split("\n## ", 1)[0]
 
 
 def test_the_only_volume_nothing_in_the_stack_writes_is_the_collector_s_application_logs() -> None:
@@ -22,7 +17,7 @@ def test_the_only_volume_nothing_in_the_stack_writes_is_the_collector_s_applicat
 
 def test_the_readme_tells_the_application_to_write_each_volume_nothing_in_the_stack_writes() -> None:
     """Without it the file_log receivers tail an empty volume: no log line, no log alert, and nothing says why."""
-    section = " ".join(_compose_section().split())
+    section = " ".join(readme_compose_section().split())
     collector = yaml.safe_load((ROOT / "out/otelcol/config.yaml").read_text())
     tailed = [pattern for name, receiver in collector["receivers"].items() if name.startswith("file_log")
               for pattern in receiver["include"]]

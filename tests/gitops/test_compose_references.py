@@ -10,7 +10,13 @@ from pathlib import Path
 
 import yaml
 
-from tests.gitops.compose_mounts import compose_document, operator_files, problems, references
+from tests.gitops.compose_mounts import (
+    compose_document,
+    operator_files,
+    problems,
+    readme_compose_section,
+    references,
+)
 from tests.gitops.helpers import ROOT
 
 CONFIGURED = {"prometheus", "alertmanager-1", "alertmanager-2", "grafana", "loki", "tempo", "otel-collector",
@@ -41,14 +47,9 @@ def test_a_reference_the_mounts_do_not_resolve_is_found(tmp_path: Path) -> None:
     ]
 
 
-def _compose_section() -> str:
-    readme = (ROOT / "README.md").read_text()
-    return readme[readme.index("### The compose stack"):].split("\n## ", 1)[0]
-
-
 def test_the_readme_names_each_credential_file_the_alertmanagers_read() -> None:
     """The operator fills stacks/secrets/ before `up`: a file it lacks fails each notification through it."""
-    section = _compose_section()
+    section = readme_compose_section()
     assert "files under stacks/secrets/:" in section
     said = set(re.findall(r"`([\w./-]+)`", section.split("files under stacks/secrets/:", 1)[1].split("\n\n")[0]))
     assert said >= {str(path) for path in operator_files(compose_document())}

@@ -19,11 +19,19 @@ def test_every_shipped_object_leaves_room_for_the_last_applied_annotation() -> N
     assert max(sizes.values()) > 100_000  # the SLO overview's ConfigMap: the measure is of the whole object
 
 
-def test_the_annotation_holds_the_object_as_compact_json_beside_its_own_annotations() -> None:
+def test_the_annotation_holds_the_object_as_kubectl_writes_it_beside_its_own_annotations() -> None:
+    """The value `kubectl create --dry-run=client --save-config -o json` (kubectl 1.32) wrote for this object: Go's
+    encoding/json, which writes <, > and & as \\u003c, \\u003e and \\u0026 (6 bytes each, where the object holds
+    1) and ends with a newline; an object of no annotations gets an empty map."""
     document = {"apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": {"name": "x", "annotations": {"folder": "Ops"}}, "data": {"x.json": '{"a": "é"}'}}
-    written = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","annotations":{"folder":"Ops"}},' \
-              '"data":{"x.json":"{\\"a\\": \\"é\\"}"}}'
+                "metadata": {"name": "x", "namespace": "default", "annotations": {"folder": "Ops"}},
+                "data": {"x.json": '{"expr": "rate(a[5m]) > 1 & b < 2", "é": "z"}'}}
+    written = ('{"apiVersion":"v1","data":{"x.json":"{\\"expr\\": \\"rate(a[5m]) \\u003e 1 \\u0026 b \\u003c 2\\", '
+               '\\"é\\": \\"z\\"}"},"kind":"ConfigMap","metadata":{"annotations":{"folder":"Ops"},"name":"x",'
+               '"namespace":"default"}}\n')
+    assert len(written.encode()) == 206  # as kubectl printed it
     assert annotation_bytes(document) == len("folderOps") + len("kubectl.kubernetes.io/last-applied-configuration") \
         + len(written.encode())
-
+    bare = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "monitoring"}}
+    assert annotation_bytes(bare) == len("kubectl.kubernetes.io/last-applied-configuration") + len(
+        '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"annotations":{},"name":"x","namespace":"monitoring"}}\n')

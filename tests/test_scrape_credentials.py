@@ -171,3 +171,18 @@ def test_the_cluster_scrapes_as_the_job_unless_cluster_says_otherwise(project: P
             "kubernetes/prometheus/scrape-configs-secret.yaml"]
         (cluster,) = yaml.safe_load(secret["stringData"]["scrape-configs.yaml"])
         assert {key: cluster[key] for key in CLIENT_SETTINGS if key in cluster} == expected, cluster
+
+
+def test_a_secret_typed_into_cluster_is_refused_at_its_line_not_a_traceback(tmp_path: Path) -> None:
+    """ClusterEndpoint's server_name (or a token as its file's path) is read into the cluster's ScrapeTLS and
+    ScrapeAuthorization, which refuse it: refused at the definition, as the job's own fields are, the build never
+    raising out of packaging (before: a ValidationError's traceback from ScrapeJob.in_cluster; before that, the
+    token written to out/kubernetes/)."""
+    definitions = copy_definitions(tmp_path)
+    edit(definitions / "stack.py", "insecure_skip_verify=True)", f'server_name="{LITERAL}")')
+    compiled = compile_definitions(definitions)
+    errors = [f"{Path(p.location.file).name}:{p.location.line}: {p.message}" for p in compiled.report.errors]
+    assert any(error.startswith("stack.py:") and "'server_name' inlines" in error for error in errors), errors
+    assert compiled.rendered is None and all(LITERAL not in error for error in errors), errors
+    with pytest.raises(ValueError, match="'bearer_token_file' inlines"):
+        ClusterEndpoint(scheme="https", bearer_token_file=f"/run/{LITERAL}")

@@ -2,11 +2,12 @@
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from generator.model.base import Definition, Model, checked
+from generator.model.secrets import reject_inline_secrets
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 QUANTITY = re.compile(r"^([1-9][0-9]*)(Mi|Gi|Ti)$")
@@ -76,6 +77,15 @@ class ClusterEndpoint(Model):
     server_name: str = Field(default="", description="Name the targets' certificate must carry (tls_config).")
     insecure_skip_verify: bool = Field(default=False, description=(
         "Accept any certificate, as kube-prometheus' ServiceMonitors do for kube-rbac-proxy's self-signed one."))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_typed_secret(cls, data: Any) -> Any:
+        """A secret typed as server_name or a file's path is refused at its line, as ScrapeJob.in_cluster's ScrapeTLS
+        and ScrapeAuthorization would refuse it while packaging (an unknown field, bearer_token, is pydantic's)."""
+        if isinstance(data, dict):
+            reject_inline_secrets({key: value for key, value in data.items() if key in cls.model_fields})
+        return data
 
     @model_validator(mode="after")
     def _tls_needs_https(self) -> "ClusterEndpoint":

@@ -378,10 +378,11 @@ def _trailing_median(x: FloatArray, window: int, start: int = 0) -> FloatArray:
 def _divide(num: FloatArray, den: FloatArray, *, unscaled: float = np.inf) -> FloatArray:
     """``num / den``, 0 where both are 0, ``unscaled`` where only ``den`` is (the residual, the pattern and z give
     NaN: a series 0 all its calibration window, orders on a quiet night, has no scale to judge a move by, and +Inf
-    paged on its first order; the level shift's callers keep its move off a day exactly 0 finite and high)."""
+    paged on its first order; the level shift's callers keep its move off a day exactly 0 finite and high). A NaN
+    ``num`` stays NaN: no value is no move (an hour of 0/0 after a day of zeros was +Inf, and paged)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         z: FloatArray = num / den
     z[(den == 0) & (num == 0)] = 0.0
-    moved = (den == 0) & (num != 0)
+    moved = (den == 0) & (num != 0) & ~np.isnan(num)
     z[moved] = np.copysign(unscaled, num[moved])
     return z

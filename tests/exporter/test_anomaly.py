@@ -154,3 +154,15 @@ def test_a_move_off_days_of_exact_zeros_scores_finite_and_still_alarms(level: fl
     assert found.size and flat.size - DAY // 2 <= found[0] < flat.size - DAY // 2 + 12  # within the hour
     newest = streaming_anomaly_scores(flat[: -DAY // 2 + 6], STEP, DAY_SECONDS, since=flat.size - DAY // 2 + 5)
     assert np.isfinite(newest.shift_score[-1]) and newest.score[-1] > 1.0  # the sidecar's newest sample too
+
+
+def test_a_ratio_exactly_0_all_day_then_0_over_0_at_night_scores_no_inf() -> None:
+    """errors/requests: exactly 0 through a day, then NaN (0/0, no traffic) for the last two hours. The level shift
+    of an hour with no value off a day of zeros (sigma 0) was NaN / 0, made +Inf: exported as
+    obsgen_anomaly_score +Inf, it paged AnomalyDetected every quiet night; a move with no value is undefined."""
+    ratio: FloatArray = np.zeros(5 * DAY)
+    ratio[-24:] = np.nan
+    newest = streaming_anomaly_scores(ratio, STEP, DAY_SECONDS, since=ratio.size - 1)
+    assert not np.isinf(newest.shift_score[-1]) and not np.isinf(newest.score[-1]), newest.score[-1]
+    full = streaming_anomaly_scores(ratio, STEP, DAY_SECONDS)
+    assert not np.isinf(full.shift_score).any() and not detect(full.score, STEP).any()

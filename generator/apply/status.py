@@ -21,9 +21,11 @@ from generator.apply.grafana_api import Grafana
 from generator.apply.http import Api, ApiError, Unreachable
 from generator.apply.outcome import Finding, Kind
 from generator.apply.rules import MalformedFile, document
+from generator.core.duration import format_seconds
 from generator.core.matcher_text import classic_matcher
 from generator.core.releases import PROMETHEUS_DECLARED_FILE
 from generator.core.wording import counted
+from generator.derive.dispatch_start import resend_period
 from generator.model.conventions import ESCALATION_LEVEL_LABEL, ESCALATION_POLICY_LABEL, SEVERITY_LABEL
 
 SHOWN_LABELS = ("severity", "instance", "service", "escalation_level")
@@ -32,9 +34,10 @@ HEARTBEAT_WAIT = "0s"
 NOT_HEARTBEAT = frozenset({SEVERITY_LABEL, ESCALATION_POLICY_LABEL, ESCALATION_LEVEL_LABEL})
 """Labels only the other routes match on (an alert's override, its severity, an escalation level)."""
 HEARTBEAT_GRACE = 180.0
-"""Seconds an Alertmanager may run before it must hold the heartbeat: Prometheus sends a firing alert again every
---rules.alert.resend-delay (1m by default), at the next evaluation after it (1m apart in most projects), and one
-started with it drops its first send, made before it discovered the Alertmanagers; 3 minutes covers both."""
+"""Seconds an Alertmanager may run before it must hold the heartbeat, at least: Prometheus sends a firing alert again
+every --rules.alert.resend-delay (1m by default), at the next evaluation after it, and one started with it drops its
+first send, made before it discovered the Alertmanagers; 3 minutes covers both up to a 1m interval, and
+heartbeat_grace more for a slower group."""
 
 
 def _drift(server: str, out: Path, differences: list[str], in_sync: str) -> list[Finding]:
@@ -87,8 +90,22 @@ def _started(answer: object) -> float | None:
         return None
 
 
+def heartbeat_grace(out: Path, name: str) -> float:
+    """How long an Alertmanager may run before it must hold the heartbeat `name`: HEARTBEAT_GRACE, or the longest
+    wait for its send from out/prometheus' rule groups that evaluate it (one interval to its first evaluation, whose
+    send a Prometheus started with the Alertmanager drops, then a resend period: 10 minutes at a 5m interval)."""
+    files = collect(out / "prometheus", prometheus.SERVER.patterns)
+    try:
+        groups = prometheus.expected_groups(files) if prometheus.CONFIG in files else {}
+    except MalformedFile:  # prometheus_status says so
+        groups = {}
+    waits = [group.interval + resend_period(group.interval) for group in groups.values()
+             if any(rule.kind == "alerting" and rule.name == name for rule in group.rules)]
+    return max([HEARTBEAT_GRACE, *waits])
+
+
 def _held(name: str, matchers: list[tuple[str, str, str]], alerts: list[dict[str, Any]], started: float | None,
-          now: float) -> Finding:
+          now: float, grace: float) -> Finding:
     """Whether this Alertmanager holds the heartbeat, unsilenced: what it pings the dead man's switch with. Prometheus
     firing it says nothing of its delivery: with every Alertmanager down or unreachable from Prometheus it fires all
     the same, and only the switch's service, outside, notices the pings stopped."""
@@ -101,10 +118,10 @@ def _held(name: str, matchers: list[tuple[str, str, str]], alerts: list[dict[str
     if states:
         return Finding("alertmanager", Kind.ERROR, subject,
                        "silenced or inhibited: its dead man's switch is not pinged, and its service pages")
-    if started is not None and now - started < HEARTBEAT_GRACE:
+    if started is not None and now - started < grace:
         return Finding("alertmanager", Kind.NOTE, subject,
-                       f"not received yet: Alertmanager started {now - started:.0f} s ago, and Prometheus sends a "
-                       "firing alert again every minute; run obsgen status again in a minute")
+                       f"not received yet: Alertmanager started {now - started:.0f} s ago, and Prometheus sends it "
+                       f"within {format_seconds(grace)} of that; run obsgen status again then")
     return Finding("alertmanager", Kind.ERROR, subject,
                    "NOT received: no Prometheus sends it here (down, or not sending to this Alertmanager); its dead "
                    "man's switch is not pinged, and its service pages")
@@ -173,7 +190,7 @@ def alertmanager_status(api: Api, out: Path) -> list[Finding]:
     findings.append(Finding("alertmanager", Kind.NOTE, "alerts",
                             f"{states.count('active')} active, {states.count('suppressed')} silenced or inhibited"))
     started, now = _started(answer), time.time()
-    findings += [_held(name, matchers, alerts, started, now)
+    findings += [_held(name, matchers, alerts, started, now, heartbeat_grace(out, name))
                  for name, matchers in sorted(heartbeat_routes(out).items())]
     return findings + [_acknowledged(api, silence) for silence in silences.silences(api)]
 

@@ -3,7 +3,8 @@
 Old JSON is first brought to the current shape (generator.interop.grafana_legacy). Each part then becomes
 its model object; the object is rendered back by the Grafana target, and whatever the source says that
 the rendering does not is kept in the object's `extra` (generator.core.verbatim). So the built dashboard says
-everything the source said, at the current schema version, with positions re-flowed by the layout.
+everything the source said, at the current schema version, with its panels where it placed them
+(generator.interop.grafana_layout).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from generator.core.lined import line_of
 from generator.core.verbatim import residual, without
 from generator.derive.variable_json import DATASOURCE, variable_json
 from generator.interop.grafana_defaults import loaded_dashboard, loaded_link, loaded_variable
+from generator.interop.grafana_layout import as_written
 from generator.interop.grafana_legacy import upgrade
 from generator.interop.grafana_shape import shaped
 from generator.interop.notes import Notes
@@ -147,8 +149,10 @@ def _links(source: list[Any]) -> tuple[Link, ...]:
     return tuple(found)
 
 
-def _sections(panels: list[dict[str, Any]], reader: PanelReader) -> tuple[tuple[Panel, ...], tuple[Row, ...]]:
-    """Panels above the first row, and each row with its panels (nested when collapsed, following otherwise)."""
+def _sections(panels: list[dict[str, Any]], reader: PanelReader,
+              written: list[Any]) -> tuple[tuple[Panel, ...], tuple[Row, ...]]:
+    """Panels above the first row, and each row with its panels (nested when collapsed, following otherwise);
+    `written` gets the gridPos of each in reading order (a row's panels after it), as the layout places them."""
     def position(item: dict[str, Any]) -> tuple[int, int]:
         grid = item.get("gridPos") or {}
         return int(grid.get("y") or 0), int(grid.get("x") or 0)
@@ -157,7 +161,9 @@ def _sections(panels: list[dict[str, Any]], reader: PanelReader) -> tuple[tuple[
     rows: list[tuple[dict[str, Any], list[Panel]]] = []
     for item in sorted((p for p in panels if isinstance(p, dict)), key=position):
         if item.get("type") == "row":
-            rows.append((item, [reader.panel(p) for p in sorted(item.get("panels") or [], key=position)]))
+            inner = sorted((p for p in item.get("panels") or [] if isinstance(p, dict)), key=position)
+            written += [item.get("gridPos"), *(p.get("gridPos") for p in inner)]
+            rows.append((item, [reader.panel(p) for p in inner]))
             continue
         if rows and rows[-1][0].get("collapsed"):  # Grafana shows it under the closed row (createSceneObjectsForPanels)
             placed = reader.notes.placing(item)  # its path as written: the upgrade may have left panels out before it
@@ -167,6 +173,7 @@ def _sections(panels: list[dict[str, Any]], reader: PanelReader) -> tuple[tuple[
                                                                    f"{item.get('title')!r} below "
                                                                    f"{rows[-1][0].get('title')!r}", at=placed)
         (rows[-1][1] if rows else top).append(reader.panel(item))
+        written.append(item.get("gridPos"))
     return tuple(top), tuple(reader.row(item, tuple(inner)) for item, inner in rows)
 
 
@@ -306,10 +313,12 @@ def _convert(data: dict[str, Any], location: Location, folder: str, source: str,
             name: notes.line(f"{notes.where}.{key}") for name, key in VARIABLE_KEYS.items()}
     notes.where = ""
     reader = PanelReader(sources.with_variables(tuple(variables)), notes)
-    top, rows = _sections(current["panels"], reader)
+    written: list[Any] = []
+    top, rows = _sections(current["panels"], reader, written)
     notes.where = ""
     relinker = Relinker(str(current.get("uid") or ""), reader.renumbered, notes, reader.wheres)  # old ids named
-    top, rows = tuple(map(relinker.panel, top)), tuple(map(relinker.row, rows))
+    top, rows = as_written(tuple(map(relinker.panel, top)), tuple(map(relinker.row, rows)), written, reader.wheres,
+                           notes)
     relinker.at = "links"
     current = current | ({"links": relinker.value(current["links"])} if "links" in current else {})
     fields = _dashboard_fields(current, source, lint) | {"folder": folder, "variables": tuple(variables), "panels": top,

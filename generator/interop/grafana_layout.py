@@ -2,8 +2,10 @@
 
 obsgen's layout (generator.derive.layout) flows panels by their sizes in reading order: a dashboard placing two
 short panels stacked beside a tall one, or leaving a gap in a line, would show its panels elsewhere. Such a
-dashboard keeps every panel's and row's gridPos as written, in extra=, so it shows as it did (Grafana compacts the
-grid on load as it compacted the original); one obsgen's layout places the same is left to it.
+dashboard keeps every panel's and row's gridPos as written, in extra=, so it shows as it did; one Grafana shows
+the same either way is left to obsgen's layout. Both are compared as Grafana shows them: its grid
+(react-grid-layout, verticalCompact) floats each panel up, in order of y then x, until it would overlap one placed
+before it, and pushes one overlapping below it; a collapsed row's panels are shown from under the row when opened.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
-from generator.derive.layout import Box, layout
+from generator.derive.layout import Box, Placed, layout
 from generator.interop.notes import Notes
 from generator.model import Panel, Row
 from generator.model.panels import MAX_HEIGHT, MAX_WIDTH
@@ -24,10 +26,59 @@ def _box(grid: Any) -> Box | None:
     if not isinstance(grid, dict):
         return None
     values = [grid.get(key) for key in ("x", "y", "w", "h")]
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+    numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool) and v >= 0]
+    if len(numbers) != len(values):
         return None
-    box = Box(*values)
-    return box if 1 <= box.w and box.x + box.w <= MAX_WIDTH and 1 <= box.h <= MAX_HEIGHT else None
+    box = Box(*numbers)
+    return box if box.w >= 1 and box.x + box.w <= MAX_WIDTH and 1 <= box.h <= MAX_HEIGHT else None
+
+
+def _shown(boxes: list[Box]) -> list[Box]:
+    """The boxes where Grafana's grid shows them (react-grid-layout's compact, vertical), in the order given."""
+    placed: list[Box] = []
+    shown: dict[int, Box] = {}
+    for index in sorted(range(len(boxes)), key=lambda i: (boxes[i].y, boxes[i].x)):
+        box = boxes[index]
+        box = Box(box.x, min(box.y, max((b.y + b.h for b in placed), default=0)), box.w, box.h)
+        if not any(box.overlaps(b) for b in placed):  # up a row at a time until it would overlap: to the lowest
+            box = Box(box.x, max((b.y + b.h for b in placed if b.x < box.x + box.w and box.x < b.x + b.w  # below
+                                  and b.y + b.h <= box.y), default=0), box.w, box.h)
+        while (hit := next((b for b in placed if box.overlaps(b)), None)) is not None:
+            box = Box(box.x, hit.y + hit.h, box.w, box.h)
+        placed.append(box)
+        shown[index] = box
+    return [shown[i] for i in range(len(boxes))]
+
+
+def _grids(placed: list[Placed]) -> list[list[int]]:
+    """The indices of the items of each grid Grafana lays out apart: the dashboard's (its panels, rows and open rows'
+    panels) first, then each collapsed row's panels."""
+    grids: list[list[int]] = [[]]
+    inside = False
+    for index, item in enumerate(placed):
+        if isinstance(item.item, Row):
+            inside = item.item.collapsed
+            grids[0].append(index)
+            grids += [[]] if inside else []
+        else:
+            grids[-1 if inside else 0].append(index)
+    return grids
+
+
+def _moved(written: list[Box], placed: list[Placed]) -> list[int]:
+    """The indices of the items Grafana shows elsewhere when placed by obsgen's layout than as written."""
+    moved = []
+    for number, grid in enumerate(_grids(placed)):
+        ours, theirs = [placed[i].box for i in grid], [written[i] for i in grid]
+        if number and grid:  # a collapsed row's panels: where they show under the opened row
+            ours, theirs = _lifted(ours), _lifted(theirs)
+        moved += [i for i, a, b in zip(grid, _shown(ours), _shown(theirs), strict=True) if a != b]
+    return sorted(moved)
+
+
+def _lifted(boxes: list[Box]) -> list[Box]:
+    top = min(box.y for box in boxes)
+    return [Box(box.x, box.y - top, box.w, box.h) for box in boxes]
 
 
 def _kept(item: Item, box: Box) -> Item:
@@ -44,7 +95,7 @@ def as_written(top: tuple[Panel, ...], rows: tuple[Row, ...], written: list[Any]
     placed = layout(([(None, top)] if top else []) + [(row, row.panels) for row in rows])
     if not boxes or len(boxes) != len(placed) or any(box is None for box in boxes):
         return top, rows
-    moved = [p.item.title for p, box in zip(placed, boxes, strict=True) if p.box != box]
+    moved = [placed[i].item.title for i in _moved([box for box in boxes if box is not None], placed)]
     if not moved:
         return top, rows
     notes.add("panels kept where the dashboard placed them (gridPos in extra=): obsgen's layout, by size in reading "

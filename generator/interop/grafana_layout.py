@@ -10,6 +10,7 @@ before it, and pushes one overlapping below it; a collapsed row's panels are sho
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -33,19 +34,53 @@ def _box(grid: Any) -> Box | None:
     return box if box.w >= 1 and box.x + box.w <= MAX_WIDTH and 1 <= box.h <= MAX_HEIGHT else None
 
 
+class _Columns:
+    """The grid rows taken in each column, as sorted disjoint spans (adjacent ones merged): what a box placed in
+    some columns would overlap is found by bisection, not by comparing it with every box placed before."""
+
+    def __init__(self) -> None:
+        self.starts: list[list[int]] = [[] for _ in range(MAX_WIDTH)]
+        self.ends: list[list[int]] = [[] for _ in range(MAX_WIDTH)]
+
+    def below(self, box: Box) -> int:
+        """The lowest bottom of a span above the box's top in its columns (0 if none)."""
+        return max((ends[i - 1] for ends in self.ends[box.x:box.x + box.w] if (i := bisect_right(ends, box.y))),
+                   default=0)
+
+    def overlapped(self, box: Box) -> int | None:
+        """The lowest bottom of the spans the box overlaps in its columns (every row above it overlaps one too), or
+        None where it overlaps none."""
+        found = None
+        for starts, ends in zip(self.starts[box.x:box.x + box.w], self.ends[box.x:box.x + box.w], strict=True):
+            first, last = bisect_right(ends, box.y), bisect_left(starts, box.y + box.h) - 1
+            if first <= last:
+                found = max(found or 0, ends[last])
+        return found
+
+    def take(self, box: Box) -> None:
+        for starts, ends in zip(self.starts[box.x:box.x + box.w], self.ends[box.x:box.x + box.w], strict=True):
+            first, last = bisect_left(ends, box.y), bisect_right(starts, box.y + box.h)  # overlapping or adjacent
+            start = min([box.y, *starts[first:last]])
+            end = max([box.y + box.h, *ends[first:last]])
+            starts[first:last], ends[first:last] = [start], [end]
+
+
 def _shown(boxes: list[Box]) -> list[Box]:
-    """The boxes where Grafana's grid shows them (react-grid-layout's compact, vertical), in the order given."""
-    placed: list[Box] = []
+    """The boxes where Grafana's grid shows them (react-grid-layout's compact, vertical), in the order given: in
+    order of y then x, each up to the lowest free row above it (no higher than the bottom of those placed before),
+    then, while it overlaps any, down below them (to the first row free, as pushing it below each in turn does)."""
+    columns = _Columns()
     shown: dict[int, Box] = {}
+    bottom = 0
     for index in sorted(range(len(boxes)), key=lambda i: (boxes[i].y, boxes[i].x)):
         box = boxes[index]
-        box = Box(box.x, min(box.y, max((b.y + b.h for b in placed), default=0)), box.w, box.h)
-        if not any(box.overlaps(b) for b in placed):  # up a row at a time until it would overlap: to the lowest
-            box = Box(box.x, max((b.y + b.h for b in placed if b.x < box.x + box.w and box.x < b.x + b.w  # below
-                                  and b.y + b.h <= box.y), default=0), box.w, box.h)
-        while (hit := next((b for b in placed if box.overlaps(b)), None)) is not None:
-            box = Box(box.x, hit.y + hit.h, box.w, box.h)
-        placed.append(box)
+        box = Box(box.x, min(box.y, bottom), box.w, box.h)
+        if columns.overlapped(box) is None:
+            box = Box(box.x, columns.below(box), box.w, box.h)
+        while (end := columns.overlapped(box)) is not None:
+            box = Box(box.x, end, box.w, box.h)
+        columns.take(box)
+        bottom = max(bottom, box.y + box.h)
         shown[index] = box
     return [shown[i] for i in range(len(boxes))]
 

@@ -91,7 +91,7 @@ def test_input_series_continue_counters_across_segments(slos: list[SLO]) -> None
     segments = [Segment(4, Decimal(0)), Segment(4, Decimal("0.5"))]
     series = input_series(slos[2].sli, segments, every=2)
     assert list(series.values()) == ["0+0x2 1000+1000x1", "0+2000x2 5000+1000x1"]
-    assert input_series(slos[0].sli, segments, every=2) == {'up{job="prometheus"}': "1x2 0.5x1"}
+    assert input_series(slos[0].sli, segments, every=2) == {'job:up:max{job="prometheus"}': "1x2 0.5x1"}
 
 
 def _alert_checks(test: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

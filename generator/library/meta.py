@@ -108,8 +108,10 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
             "{{ printf \"%.0f\" $value }}% of the {{ $labels.job }} targets are down",
             "More than 10% of job {{ $labels.job }}'s targets cannot be scraped for 10 minutes: their metrics and "
             "the alerts built on them are blind.",
-            "Open Prometheus' Targets page for the scrape error of job {{ $labels.job }}; check the process and "
-            "port of each target (`curl http://<instance>/metrics`).",
+            # the instance is where Prometheus reaches the target (the compose network, the cluster), not the reader
+            "Prometheus lists the targets down: `up{job=\"{{ $labels.job }}\"} == 0`. Its Targets page gives each "
+            "one's last scrape error: connection refused is the process stopped (its logs, its service manager), a "
+            "timeout a slow /metrics or the network path, 401/403 the scrape credentials, 404 the metrics path.",
             Example(name="the only target down for 11 minutes fires", at="11m", fires=True, value=100,
                     series={'up{job="node",instance="n1:9100"}': "0x15"}, labels={"job": "node"}),
             Example(name="one target of twenty (5%) down does not", at="15m", fires=False,

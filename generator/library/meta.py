@@ -34,8 +34,6 @@ PROMETHEUS_METRICS = (
            help="Alerts the queue to Alertmanager holds before it drops them.", whole=True),
     Metric(name="prometheus_notifications_dropped_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
            help="Alerts dropped before reaching any Alertmanager (full queue, none discovered, send errors)."),
-    Metric(name="process_start_time_seconds", type=MetricType.GAUGE, source=Source.PROMETHEUS, unit="seconds",
-           help="When the process started, in Unix seconds (a restart changes it).", whole=True),
     Metric(name="prometheus_tsdb_reloads_failures_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,
            help="Failed reloads of the on-disk blocks."),
     Metric(name="prometheus_tsdb_compactions_failed_total", type=MetricType.COUNTER, source=Source.PROMETHEUS,

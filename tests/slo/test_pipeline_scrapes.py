@@ -5,6 +5,7 @@ warning, not the director's page. The shipped rules (out/), run by the real prom
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -28,9 +29,9 @@ def _stack(**dead: str) -> list[dict[str, str]]:
     return [{"series": series, "values": dead.get(series, value)} for series, value in values.items()]
 
 
-def _shipped() -> list[dict[str, object]]:
+def _shipped() -> list[dict[str, Any]]:
     """The SLO's rules, and the recordings of recording.yml they read."""
-    slo = yaml.safe_load((RULES / "slo-metrics-pipeline-scrapes.yml").read_text())["groups"]
+    slo: list[dict[str, Any]] = yaml.safe_load((RULES / "slo-metrics-pipeline-scrapes.yml").read_text())["groups"]
     read = "\n".join(str(rule["expr"]) for group in slo for rule in group["rules"])
     recorded = [{"name": "recorded", "rules": [rule for group in yaml.safe_load(
         (RULES / "recording.yml").read_text())["groups"] for rule in group["rules"] if rule["record"] in read]}]

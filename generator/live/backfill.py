@@ -162,7 +162,10 @@ def write_recorded(rules: list[RecordingRule], history: History, data_dir: Path,
     config.write_text("global: {}\n")
     rule_file = work / "backfill-rules.yml"
     rule_file.write_text(yaml.safe_dump({"groups": [{"name": "backfill", "rules": [
-        {"record": rule.name, "expr": rule.expr} for rule in rules]}]}))
+        # with the rule's labels, as the live Prometheus records it: a past without them is another series, which
+        # the live one's instant lookback meets (an SLO's events rate and error rate: "same labelset" on division)
+        {"record": rule.name, "expr": rule.expr, **({"labels": rule.labels} if rule.labels else {})} for rule in rules
+    ]}]}))
     url = f"http://127.0.0.1:{port}"
     try:
         supervisor.start(HELPER, [

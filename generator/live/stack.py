@@ -374,7 +374,9 @@ def _backfill(supervisor: Supervisor, project: Project, options: Options, ports:
     target = {"job": app_job.name, "instance": f"127.0.0.1:{ports['demo']}", **app_job.labels}
     scrapes = backfill.healthy_scrapes(project, history.end - backfill.LOOKBACK)  # and catch_up writes none ahead
     backfill.write_raw(model, history, target, data, data.parent, lambda t: {**hosts(t), **scrapes(t)})
-    recorder = backfill.Recorder(tuple(backfill.needing_history(project, modelled)), project.stack.evaluation_interval)
+    # and the recordings over `up` (job:up:max, the pipeline SLO's input), whose past healthy_scrapes writes
+    recorded = backfill.needing_history(project, modelled | {"up"})
+    recorder = backfill.Recorder(tuple(recorded), project.stack.evaluation_interval)
     seconds = recorder.write(history, data, free_port(ports.values()), supervisor)
     return backfill.Past(history.start, model, history, target, recorder, seconds, hosts)
 

@@ -16,7 +16,9 @@ from generator.analysis.diff.pagerduty import SECTION as PAGERDUTY
 from generator.analysis.diff.pagerduty import WARNING as ORPHANED
 from generator.core.wording import counted
 
-_SIGN = {"added": "+", "removed": "-", "changed": "~"}
+_SIGN = {"added": "+", "removed": "-", "changed": "~", "renamed": "renamed"}
+_WHOLE = ("added", "removed")
+"""Actions whose thing is shown whole, a field by its one value; the others by before and after."""
 _MAX_FILES = 50
 _SHORT = 60
 """An expression change shorter than this reads best as before -> after; a longer one is shown once, marked."""
@@ -73,7 +75,7 @@ def _sides(field: FieldChange) -> tuple[FieldChange, str, str]:
 def _text_fields(change: Change) -> list[str]:
     lines = []
     for f in change.fields:
-        if change.action != "changed":
+        if change.action in _WHOLE:
             lines.append(f"{f.field}: {_value(change, f)}")
         elif _is_promql(f) and f.old and f.new and max(len(f.old), len(f.new)) > _SHORT:
             lines.append(f"{f.field}: {as_text(expr_diff(f.old, f.new))}")
@@ -142,7 +144,7 @@ def _cell(value: str) -> str:
 
 
 def _markdown_fields(change: Change) -> list[str]:
-    if change.action != "changed":
+    if change.action in _WHOLE:
         rows = [f"  | {f.field} | {_cell(_value(change, f))} |" for f in change.fields]
         return ["", "  | field | value |", "  |---|---|", *rows, ""] if rows else []
     marked = [f for f in change.fields if _is_promql(f) and f.old and f.new]

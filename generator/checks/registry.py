@@ -81,6 +81,7 @@ from generator.checks.xref import (
     counter_without_rate,
     duplicate_name,
     email_without_smtp,
+    heartbeat_escalation,
     invalid_logql,
     invalid_promql,
     merged_ports,
@@ -105,7 +106,8 @@ from generator.load.codes import CODES as LOADER_CODES
 
 PROJECT_CHECKS: tuple[CheckModule, ...] = (
     duplicate_name, at_most_one, name_clash, unknown_severity, unknown_channel, unknown_escalation_policy,
-    unknown_dashboard, unknown_database, unknown_service, invalid_promql, undefined_series, counter_without_rate,
+    heartbeat_escalation, unknown_dashboard, unknown_database, unknown_service, invalid_promql, undefined_series,
+    counter_without_rate,
     undefined_variable, email_without_smtp, reserved_title, unpredictable_annotation, invalid_logql, sli_series_kind,
     alert_in_tested_rule_set, collector_buffers, unmappable_host, merged_ports,
     plain_http_to_https, unused_service_port,

@@ -136,6 +136,17 @@ class Alert(AlertRule):
             raise ValueError("examples must include at least one where the alert fires")
         return self
 
+    @model_validator(mode="after")
+    def _heartbeat_never_escalates(self) -> Self:
+        """A dead man's switch fires always, by design: an escalation policy would add always-firing copies at
+        each level, which its own route sends to the switch and no level's channels (the runbook would say they
+        are told). Whether its severity's policy applies is XR026's to say: the model cannot see the severity."""
+        if self.heartbeat is not None and self.escalation:
+            raise ValueError(f"heartbeat alert {self.name} always fires, by design: it cannot climb escalation "
+                             f"policy {self.escalation!r} (its copies would ping the dead man's switch, not the "
+                             "levels' channels); drop escalation=, or give escalation='' where its severity climbs one")
+        return self
+
     @property
     def condition(self) -> str:
         """The PromQL the rule evaluates."""

@@ -36,7 +36,7 @@ def installed_extras() -> set[str]:
 
 def owned_directories() -> dict[PurePosixPath, str]:
     """Directories the image creates with an owner (`install -d -o U -g G path...`), as `U:G`."""
-    found = {}
+    found: dict[PurePosixPath, str] = {}
     for words in dockerfile():
         if words[0] == "RUN" and words[1:3] == ["install", "-d"]:
             options = dict(zip(words[3::2], words[4::2], strict=False))

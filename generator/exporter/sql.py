@@ -37,6 +37,7 @@ from generator.exporter.cache import Sample, labels_of
 from generator.exporter.interrupt import STOPPING, UNANSWERED, RunInterrupt, watchdog
 from generator.exporter.jobs import STOPPED, Job, JobFailed, JobTimeout, SourceDown, SourceNotAnswering, UpGauge
 from generator.exporter.monotonic import Monotonic
+from generator.exporter.sqlite_file import cannot_open
 from generator.model import BusinessMetric, Database, MetricType
 
 BIND_NOW = "now"
@@ -337,7 +338,9 @@ class QueryJob(Job):
         try:
             return engine.connect()
         except SQLAlchemyError as error:
-            raise SourceDown(f"database {self.metric.database} unreachable: {driver_reason(error, engine)}") from None
+            reason = cannot_open(engine.url, self._databases.declared[self.metric.database],
+                                 driver_reason(error, engine))
+            raise SourceDown(f"database {self.metric.database} unreachable: {reason}") from None
 
     def run(self, wall_time: float) -> list[Sample]:
         """Execute the SQL read-only with the metric's timeout and turn its rows into samples."""

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,11 +104,13 @@ class RunningExporter:
 
 @contextmanager
 def running_exporter(config: Path, workdir: Path, env: dict[str, str] | None = None,
-                     prometheus_url: str = "http://127.0.0.1:9") -> Iterator[RunningExporter]:
-    """Start `obsgen exporter`; on exit send SIGTERM and require a clean exit (code 0)."""
+                     prometheus_url: str = "http://127.0.0.1:9",
+                     wrapper: Sequence[str] = ()) -> Iterator[RunningExporter]:
+    """Start `obsgen exporter` (through `wrapper`, a command that runs its arguments, when given); on exit send SIGTERM
+    and require a clean exit (code 0)."""
     port = free_port()
     log = workdir / f"exporter-{port}.log"
-    argv = [sys.executable, "-m", "generator", "exporter", "--config", str(config),
+    argv = [*wrapper, sys.executable, "-m", "generator", "exporter", "--config", str(config),
             "--listen", f"127.0.0.1:{port}", "--prometheus-url", prometheus_url]
     with log.open("wb") as sink:
         process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT,

@@ -118,7 +118,7 @@ def test_a_missing_database_file_is_down_never_recreated_and_recovers_when_it_re
     assert not named(gone, "shop_orders_total")
     assert not recreated
     assert named(back, "shop_orders_total")
-    assert "unable to open database file" in exporter.log.read_text()
+    assert f"unreachable: no SQLite file {database}: it is opened read-only, never created" in exporter.log.read_text()
 
 
 def test_sigterm_interrupts_a_query_in_progress(tmp_path: Path, demo_sqlite: str) -> None:

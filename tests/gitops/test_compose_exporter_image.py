@@ -7,7 +7,7 @@ import re
 import shlex
 from pathlib import PurePosixPath
 
-from tests.gitops.compose_mounts import STACKS, compose_document, mounts
+from tests.gitops.compose_mounts import STACKS, compose_document, mounts, readme_compose_section
 
 SERVICE = "obsgen-exporter"
 EXTRAS = {"exporter": {"exporter", "postgresql"}}
@@ -61,3 +61,24 @@ def test_each_volume_the_exporter_mounts_is_a_directory_of_the_image_owned_by_it
     for mount in volumes:
         assert owned.get(mount.target) == user, (
             f"{mount.source} is mounted at {mount.target}, which stacks/Dockerfile never creates owned by {user}")
+
+
+def test_the_readme_says_where_the_exporter_s_database_comes_from_and_no_password_is_in_compose() -> None:
+    """The default DSN names a file on an empty volume: without the README the operator sees every business query
+    fail and is not told which variable to set, nor how to keep the password out of compose."""
+    section = " ".join(readme_compose_section().split())
+    service = compose_document()["services"][SERVICE]
+    for name, value in service["environment"].items():
+        variable = re.fullmatch(r"\$\{(\w+):-(.+)\}", str(value))
+        assert variable and variable.group(1) == name, f"{name} is not taken from the operator's environment"
+        assert f"`{name}`" in section, f"the README never says {name}"
+        default = variable.group(2)
+        assert f"`{default}`" in section, f"the README never says {name}'s default, {default}"
+        directory = PurePosixPath(default.removeprefix("sqlite:///")).parent
+        volume = next(mount.source for mount in mounts(service) if mount.target == directory)
+        assert f"`{volume}`" in section and f"`{directory}`" in section, f"the README never says {volume}"
+    for phrase in ("no SQLite file", "a user that can only read", "PGPASSFILE", "0600"):
+        assert phrase in section, f"the README's compose section never says {phrase!r}"
+    for other, definition in compose_document()["services"].items():
+        for name, value in dict(definition.get("environment") or {}).items():
+            assert not re.search(r"://[^/@\s]*:[^/@\s]*@", str(value)), f"{other}: {name} holds a password"

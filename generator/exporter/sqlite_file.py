@@ -41,15 +41,16 @@ def cannot_open(url: URL, database: Database, driver: str) -> str:
     if path is None:
         return driver
     try:
-        with path.open("rb"):
-            pass
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))  # O_NONBLOCK: a FIFO given by mistake does not block
     except FileNotFoundError:
         missing = "" if path.parent.is_dir() else f" (no directory {path.parent})"
         return (f"no SQLite file {path}{missing}: it is opened read-only, never created; {url_source(database)} "
                 "or put that database there")
-    except IsADirectoryError:
-        return f"{path} is a directory, not a SQLite file; {url_source(database)}"
-    except OSError as error:
+    except PermissionError as error:
         return (f"cannot read the SQLite file {path}: {error.strerror} for uid {os.geteuid()}; make it (and each "
                 "directory above it) readable by that user")
+    except OSError as error:  # a path through a file, a symlink loop
+        return f"cannot open the SQLite file {path}: {error.strerror}; {url_source(database)}"
+    if path.is_dir():  # read-only, os.open opens a directory as well
+        return f"{path} is a directory, not a SQLite file; {url_source(database)}"
     return f"{driver} ({path})"

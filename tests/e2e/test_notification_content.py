@@ -44,6 +44,8 @@ from tests.slack_text import assert_escaped, links, shown
 GOLDEN = Path(__file__).parent / "golden" / "notifications"
 BIG_HOST, BIG_GROUP = "k8s-node-1", 300
 """One full disk seen under many mountpoints (kubelet's pod volumes share it): one group of 300 alerts."""
+DISK_HOST, DISKS = "db-1", {"/data": 3.0, "/var": 0.5}
+"""Two filesystems of one host filling (% free): one group, one page, the worse (/var) sorting second."""
 SLACK_TEXT_LIMIT = 40_000
 """Characters of a Slack message's text past which Slack truncates it."""
 PAGERDUTY_SUMMARY_LIMIT = 1024
@@ -96,16 +98,18 @@ def rules(compiled: dict[str, bytes]) -> dict[tuple[str, str], dict[str, str]]:
 
 
 def _alert(rules: dict[tuple[str, str], dict[str, str]], name: str, severity: str, instance: str,
-           ends: float | None = None, **labels: str) -> dict[str, Any]:
+           ends: float | None = None, value: float | None = None, **labels: str) -> dict[str, Any]:
     """An alert as Prometheus' rule makes it: the generated rule's annotations, rendered as Prometheus renders them
-    for its labels and value (what people read, not text made up here); _post adds the external labels."""
+    for its labels and value (VALUES' unless given: what people read, not text made up here); _post adds the
+    external labels."""
     started = datetime.fromtimestamp(time.time() - 600, UTC).isoformat()
     alert_labels = {"alertname": name, "severity": severity, "instance": instance, "escalation_policy": "default",
                     **labels}
     templates = rules[(name, labels.get(ESCALATION_LEVEL_LABEL, ""))]
     alert = {
         "labels": alert_labels,
-        "annotations": {key: render(template, alert_labels, VALUES[name]) for key, template in templates.items()},
+        "annotations": {key: render(template, alert_labels, VALUES[name] if value is None else value)
+                        for key, template in templates.items()},
         "startsAt": started, "generatorURL": GENERATOR_URL,
     }
     if ends is not None:
@@ -198,6 +202,13 @@ def _exchange(server: Server, external: dict[str, str], webhooks: Recording, ema
     found["email-markup"] = emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "firing", sent, marked), 30)
     for case, path in (("slack-markup", "/slack/alerts"), ("pagerduty-markup", "/webhook/v2/enqueue")):
         found[case] = webhooks.wait_for(webhook_matches(path, "CpuHigh", "firing", sent, marked), 30)
+    disks = {"instance": DISK_HOST}
+    sent = _post(server, external, *(_alert(rules, "DiskAlmostFull", "critical", DISK_HOST, value=free,
+                                            mountpoint=mount) for mount, free in DISKS.items()))
+    disk_page = webhook_matches("/webhook/v2/enqueue", "DiskAlmostFull", "firing", sent, disks)
+    both = f"[FIRING:{len(DISKS)}]"  # a short group_wait may first notify one of them
+    found["pagerduty-disk-group"] = webhooks.wait_for(lambda record: disk_page(record) and both in title_of(record),
+                                                      30)
     big = {"instance": BIG_HOST}
     sent = _post(server, external, *(_alert(rules, "DiskAlmostFull", "critical", BIG_HOST,
                                   mountpoint=f"/var/lib/kubelet/pods/{n}") for n in range(BIG_GROUP)))
@@ -229,7 +240,7 @@ def _shown(record: Record) -> str:
 
 @pytest.mark.parametrize("case", ["email-cpu-firing", "email-cpu-level-2", "email-cpu-resolved", "slack-cpu-firing",
                                   "slack-cpu-level-2", "slack-cpu-resolved", "pagerduty-memory-trigger",
-                                  "pagerduty-cpu-resolve"])
+                                  "pagerduty-cpu-resolve", "pagerduty-disk-group"])
 def test_notifications_match_their_golden_files(received: dict[str, Record], case: str) -> None:
     golden = GOLDEN / f"{case}.txt"
     shown = _shown(received[case])
@@ -288,6 +299,18 @@ def test_the_printed_acknowledgement_works_as_written_and_promises_no_escalation
     assert f"obsgen ack ConversionRateLow instance=shop-2 platform=ecommerce-rag --alertmanager-url {EXTERNAL_URL} " \
            "--for 2h" in warning["text"]
     assert "escalation" not in warning["text"] + warning["html"]
+
+
+def test_a_page_about_two_alerts_reads_both_summaries(received: dict[str, Record],
+                                                    rules: dict[tuple[str, str], dict[str, str]]) -> None:
+    """One page for /data (3.0% free) and /var (0.5%) on db-1: its summary gives both, not /data's alone, so the
+    worse is in the line on-call reads first (Alertmanager's order, by labels: its templates cannot sort by value)."""
+    summaries = [_alert(rules, "DiskAlmostFull", "critical", DISK_HOST, value=free, mountpoint=mount)
+                 ["annotations"]["summary"] for mount, free in DISKS.items()]
+    summary = received["pagerduty-disk-group"]["body"]["payload"]["summary"]
+    assert summary == f"[FIRING:2] CRITICAL DiskAlmostFull instance={DISK_HOST}{PAGE_SUMMARY_SEPARATOR}" \
+                      f"{'; '.join(summaries)}", summary
+    assert "0.5% free" in summaries[1]
 
 
 def test_a_page_reads_the_summary_and_links_runbook_dashboard_and_silence(received: dict[str, Record]) -> None:

@@ -5,6 +5,7 @@ and repository path."""
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -233,14 +234,16 @@ def test_every_python_name_in_the_docs_exists() -> None:
 
 
 def test_the_notification_titles_the_docs_show_are_what_alertmanager_renders() -> None:
-    """Where the guide describes notifications it shows an escalation's email subject and its Slack title as a real
-    Alertmanager renders them from the generated templates: the goldens of tests/e2e/test_notification_content.py
-    (which that test keeps equal to what Alertmanager sent). Every title it quotes is one of them."""
+    """Where the guide describes notifications it shows an escalation's email subject and its Slack title, and a page's
+    summary for a group of two, as a real Alertmanager renders them from the generated templates: the goldens of
+    tests/e2e/test_notification_content.py (which that test keeps equal to what Alertmanager sent). Every title it
+    quotes is one of them."""
     golden = ROOT / "tests/e2e/golden/notifications"
     subject = re.search(r"^Subject: (.+)$", (golden / "email-cpu-level-2.txt").read_text(), re.MULTILINE)
     title = re.search(r'^ *"title": "(.+)",$', (golden / "slack-cpu-level-2.txt").read_text(), re.MULTILINE)
-    assert subject is not None and title is not None
+    page = re.search(r'^ *"summary": (".+")$', (golden / "pagerduty-disk-group.txt").read_text(), re.MULTILINE)
+    assert subject is not None and title is not None and page is not None
     guide = (ROOT / "docs/configuration.md").read_text()
     content = " ".join(guide.split("- **Content**", 1)[1].split("\n\n", 1)[0].split())
     shown = set(re.findall(r"`(\[[^`]+)`", content))
-    assert shown == {subject.group(1), title.group(1)}, content
+    assert shown == {subject.group(1), title.group(1), json.loads(page.group(1))}, content

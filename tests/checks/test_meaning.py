@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from types import ModuleType
 
@@ -29,3 +30,21 @@ def test_the_shipped_definitions_mean_what_they_say() -> None:
     # one switched off with its reason: a RAG question's status is set once
     assert [(p.code, reason) for p, reason in report.disabled if p.code in MEANING] == [
         ("SM003", "a RAG question's status is set once, when it is answered")]
+
+
+def test_a_threshold_changed_in_the_rule_and_not_in_its_words_is_reported_at_the_alert(tmp_path: Path) -> None:
+    # gitops55: CpuHigh's rule went from 90 to 85 while its summary and description still said 90%
+    definitions = tmp_path / "definitions"
+    shutil.copytree(DEFINITIONS, definitions, ignore=shutil.ignore_patterns("__pycache__"))
+    alerts = definitions / "alerts.py"
+    text = alerts.read_text()
+    assert text.count("[5m]) > 90\"") == 1
+    alerts.write_text(text.replace("[5m]) > 90\"", "[5m]) > 85\""))
+    lines = text.splitlines()
+    summary = next(n for n, line in enumerate(lines, 1) if n > lines.index('    name="CpuHigh", plan_name="cpu_high",')
+                   and line.lstrip().startswith("summary="))
+    report = compile_definitions(definitions).report
+    assert [(Path(p.location.file).name, p.location.line, p.message) for p in report.problems
+            if p.code == "SM006"] == [
+        ("alerts.py", summary, "alert CpuHigh: its text states 'above 90%', 'busier than 90%' but the rule compares "
+                               "with 85 for 5m")]

@@ -2,11 +2,18 @@
 
 The summary and description are hand-written next to the rule, and are what the person paged reads; a
 threshold or `for` changed in the rule and not in the text makes the page state a condition that is not the one
-that fired ("above 90% for 5 minutes" from a rule that compares with 80 for 10m). The check reads the numbers
-the text gives as percentages and as `for <duration>`, and reports the text when none of them is the rule's: a
-percentage may be the threshold, its complement (95% used is 5% available) or a ratio threshold written as
-percent; a duration may be the `for` or a window the rule reads. The burn-rate alerts of SLOs are not read:
-obsgen writes their text from the same numbers as their rules.
+that fired ("above 90% for 5 minutes" from a rule that compares with 80 for 10m). The check reads each number the
+text states after a comparison word (above, over, exceeds, more/greater/higher/less/fewer/lower than, at least, at
+most, below, under) with its unit, and reports every one that is none of the rule's: a percentage may be the
+threshold, its complement (95% used is 5% available) or a ratio threshold written as percent; a time (2s, 500ms,
+10 minutes) the threshold in seconds or in the unit written, the `for` or a range the rule reads; bytes (1 GiB) the
+threshold in SI or IEC multiples; a plain number the threshold, or a ratio as a count of 100; and the text may round
+it (33% for 0.333). A percentage written with no comparison word, and a `for <duration>`, are reported only when
+none of the text's is the rule's. The rule's thresholds are the constants of its comparisons, arithmetic folded
+(`> 14.4 * (1 - 0.99)`), and of the recording rules it reads; a rule comparing two series has none known, and its
+stated thresholds are not judged. A Go template ({{ $value }}) is never a stated number. Imported rule sets' alerts
+are read too (their summary and description annotations); the burn-rate alerts of SLOs are not: obsgen writes their
+text from the same numbers as their rules.
 
     Alert(metric=cpu_usage, op=">", threshold=80, **{"for": "10m"},
           summary="CPU on {{ $labels.instance }} above 90% for 5 minutes")
@@ -16,77 +23,74 @@ Fix: say in the text what the rule says, or template the value ({{ $value | huma
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from generator.checks.base import Context, Finding
-from generator.checks.semantics.shapes import comparisons
+from generator.checks.semantics.alert_without_condition import conditions
+from generator.checks.semantics.recorded import recorded_exprs, series_read, through_rules
+from generator.checks.semantics.stated_numbers import agrees, holds, rule_numbers, stated
 from generator.core.duration import parse_seconds
 from generator.core.errors import Level
-from generator.core.promql import PromQLError, parse, unparen, walk
-from generator.model.alerts import Alert
+from generator.model import Alert, Definition, RuleSet
 from generator.model.slo import SLO
 
 CODE = "SM006"
 NAME = "annotation-contradicts-rule"
 LEVEL = Level.WARNING
-PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?%")
-HOLD = re.compile(r"\bfor (\d+(?:\.\d+)?) ?(seconds?|minutes?|hours?|days?|[smhd])\b")
-UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+TEXTS = ("summary", "description")
 
 
-def _thresholds(expr: str) -> set[float]:
-    """The numbers the expression's comparisons compare with."""
-    found = set()
-    for comparison in comparisons(expr):
-        other = unparen(comparison.other)
-        if type(other).__name__ == "NumberLiteral":
-            found.add(float(other.val))
-    return found
+class Worded(NamedTuple):
+    """An alert with hand-written words: where a finding goes, how it is named, its rule and its text."""
+
+    at: Definition
+    path: tuple[str | int, ...]
+    what: str
+    expr: str
+    held: str
+    text: str
 
 
-def _as_percent(threshold: float) -> set[float]:
-    """The percentages a text may write for a threshold: itself, a ratio as percent, and their complements."""
-    shown = {threshold, threshold * 100}
-    return shown | {100 - value for value in shown}
-
-
-def _windows(expr: str) -> set[float]:
-    """Seconds of every range the expression reads."""
-    try:
-        root = parse(expr)
-    except PromQLError:
-        return set()
-    return {node.range.total_seconds() for node in walk(root) if type(node).__name__ == "MatrixSelector"}
-
-
-def _close(value: float, candidates: set[float]) -> bool:
-    return any(math.isclose(value, candidate, rel_tol=1e-6, abs_tol=1e-9) for candidate in candidates)
-
-
-def _holds(text: str) -> list[tuple[str, float]]:
-    """Every `for <duration>` the text states, as written and in seconds."""
-    return [(match.group(0), float(match.group(1)) * UNIT_SECONDS[match.group(2)[0]])
-            for match in HOLD.finditer(text)]
+def _worded(context: Context) -> Iterator[Worded]:
+    """Every alert but SLO burn-rate alerts and heartbeats, obsgen's and imported rule sets', with its text."""
+    project = context.project
+    written_by_obsgen = {slo.alert(burn) for slo in project.all(SLO) for burn in slo.alerting.windows}
+    for condition in conditions(context):
+        at, path = condition.at, condition.path
+        if isinstance(at, Alert):
+            if at.name not in written_by_obsgen:
+                yield Worded(at, ("summary",), condition.what, condition.expr, condition.held,
+                             f"{at.summary}\n{at.description}")
+        elif isinstance(at, RuleSet):
+            g, r = path[1], path[3]
+            rule = at.groups[int(g)].rules[int(r)]
+            annotations = getattr(rule, "annotations", {})
+            key = next((key for key in TEXTS if key in annotations), "")
+            if key:
+                yield Worded(at, (*path[:-1], "annotations", key), condition.what, condition.expr, condition.held,
+                             "\n".join(annotations.get(name, "") for name in TEXTS))
 
 
 def check(context: Context) -> Iterator[Finding]:
-    project = context.project
-    written_by_obsgen = {slo.alert(burn) for slo in project.all(SLO) for burn in slo.alerting.windows}
-    for alert in project.all(Alert):
-        if alert.name in written_by_obsgen:
+    recordings = recorded_exprs(context)
+    for at, path, what, expr, held, text in _worded(context):
+        numbers = stated(text)
+        said = holds(text)
+        if not numbers and not said:
             continue
-        text = f"{alert.summary}\n{alert.description}"
-        thresholds = _thresholds(alert.condition)
-        stated = list(dict.fromkeys(float(number) for number in PERCENT.findall(text)))
-        allowed = {shown for threshold in thresholds for shown in _as_percent(threshold)}
-        if thresholds and stated and not any(_close(number, allowed) for number in stated):
-            yield Finding(alert, f"alert {alert.name}: its text states {', '.join(f'{n:g}%' for n in stated)} but "
-                                 f"the rule compares with {', '.join(f'{t:g}' for t in sorted(thresholds))}",
-                          ("summary",))
-        holds = dict(_holds(text))
-        durations = {parse_seconds(alert.for_)} | _windows(alert.condition)
-        if holds and not any(_close(seconds, durations) for seconds in holds.values()):
-            yield Finding(alert, f"alert {alert.name}: its text says {', '.join(map(repr, holds))} but the "
-                                 f"rule holds for {alert.for_}", ("summary",))
+        exprs = [expr, *through_rules(recordings, series_read(expr))[1]]
+        rule = rule_numbers(exprs, parse_seconds(held) if held else 0.0)
+        compared = [number for number in numbers if number.unit != "%" or " " in number.shown]
+        alone = [number for number in numbers if number not in compared]
+        wrong = [number for number in compared if not agrees(number, rule)]
+        if alone and not any(agrees(number, rule) for number in numbers):
+            wrong += alone
+        if wrong and rule.thresholds and not rule.unknown:
+            shown = sorted(rule.thresholds)
+            yield Finding(at, f"{what}: its text states {', '.join(repr(n.shown) for n in wrong)} but the rule "
+                              f"compares with {', '.join(f'{t:g}' for t in shown)}"
+                              + (f" for {held}" if held and held != "0s" else ""), path)
+        if said and not any(seconds in rule.durations for seconds in said.values()):
+            yield Finding(at, f"{what}: its text says {', '.join(map(repr, said))} but the rule holds for "
+                              f"{held or '0s'}", path)

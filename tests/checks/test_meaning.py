@@ -33,7 +33,7 @@ def test_the_shipped_definitions_mean_what_they_say() -> None:
 
 
 def test_a_threshold_changed_in_the_rule_and_not_in_its_words_is_reported_at_the_alert(tmp_path: Path) -> None:
-    # gitops55: CpuHigh's rule went from 90 to 85 while its summary and description still said 90%
+    # gitops55: CpuHigh's rule went from 90 to 85 while its summary, description and panel still said 90%
     definitions = tmp_path / "definitions"
     shutil.copytree(DEFINITIONS, definitions, ignore=shutil.ignore_patterns("__pycache__"))
     alerts = definitions / "alerts.py"
@@ -43,8 +43,12 @@ def test_a_threshold_changed_in_the_rule_and_not_in_its_words_is_reported_at_the
     lines = text.splitlines()
     summary = next(n for n, line in enumerate(lines, 1) if n > lines.index('    name="CpuHigh", plan_name="cpu_high",')
                    and line.lstrip().startswith("summary="))
+    panels = (DEFINITIONS / "dashboards_operations.py").read_text().splitlines()
+    panel = next(n for n, line in enumerate(panels, 1) if "CpuHigh fires above 90%" in line)
     report = compile_definitions(definitions).report
     assert [(Path(p.location.file).name, p.location.line, p.message) for p in report.problems
             if p.code == "SM006"] == [
         ("alerts.py", summary, "alert CpuHigh: its text states 'above 90%', 'busier than 90%' but the rule compares "
-                               "with 85 for 5m")]
+                               "with 85 for 5m"),
+        ("dashboards_operations.py", panel, "panel 'CPU Usage' (on alert CpuHigh): its text states 'above 90%' but "
+                                            "the rule compares with 85 for 5m")]

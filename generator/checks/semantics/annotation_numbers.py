@@ -12,8 +12,9 @@ it (33% for 0.333). A percentage written with no comparison word, and a `for <du
 none of the text's is the rule's. The rule's thresholds are the constants of its comparisons, arithmetic folded
 (`> 14.4 * (1 - 0.99)`), and of the recording rules it reads; a rule comparing two series has none known, and its
 stated thresholds are not judged. A Go template ({{ $value }}) is never a stated number. Imported rule sets' alerts
-are read too (their summary and description annotations); the burn-rate alerts of SLOs are not: obsgen writes their
-text from the same numbers as their rules.
+are read too (their summary and description annotations), and so is a panel's description naming one alert of
+obsgen's ("CpuHigh fires above 90% for 5 minutes", judged against CpuHigh's rule); the burn-rate alerts of SLOs are
+not: obsgen writes their text from the same numbers as their rules.
 
     Alert(metric=cpu_usage, op=">", threshold=80, **{"for": "10m"},
           summary="CPU on {{ $labels.instance }} above 90% for 5 minutes")
@@ -23,6 +24,7 @@ Fix: say in the text what the rule says, or template the value ({{ $value | huma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -31,14 +33,15 @@ from generator.checks.semantics.alert_without_condition import conditions
 from generator.checks.semantics.recorded import recorded_exprs, series_read, through_rules
 from generator.checks.semantics.stated_numbers import agrees, holds, rule_numbers, stated
 from generator.core.duration import parse_seconds
-from generator.core.errors import Level
-from generator.model import Alert, Definition, RuleSet
+from generator.core.errors import Level, Location
+from generator.model import Alert, Dashboard, Definition, RuleSet
 from generator.model.slo import SLO
 
 CODE = "SM006"
 NAME = "annotation-contradicts-rule"
 LEVEL = Level.WARNING
 TEXTS = ("summary", "description")
+CLAUSE = re.compile(r"(?<=[;.])\s+|[()]")
 
 
 class Worded(NamedTuple):
@@ -50,6 +53,7 @@ class Worded(NamedTuple):
     expr: str
     held: str
     text: str
+    related: tuple[Location, ...] = ()
 
 
 def _worded(context: Context) -> Iterator[Worded]:
@@ -70,11 +74,28 @@ def _worded(context: Context) -> Iterator[Worded]:
             if key:
                 yield Worded(at, (*path[:-1], "annotations", key), condition.what, condition.expr, condition.held,
                              "\n".join(annotations.get(name, "") for name in TEXTS))
+    yield from _panels(context, written_by_obsgen)
+
+
+def _panels(context: Context, skipped: set[str]) -> Iterator[Worded]:
+    """Every panel whose description names one alert of obsgen's ("CpuHigh fires above 90%"), with that alert's
+    rule and the clauses that name it (the rest says what the panel shows); a description naming several is not
+    read (which number is whose is not known)."""
+    alerts = {name: alert for name, alert in context.project.alerts.items()
+              if isinstance(alert, Alert) and name not in skipped}
+    for dashboard in context.project.all(Dashboard):
+        for panel in dashboard.all_panels:
+            named = [alerts[name] for name in re.findall(r"\b[A-Z]\w+\b", panel.description or "") if name in alerts]
+            if len({alert.name for alert in named}) == 1:
+                alert = named[0]
+                clauses = [clause for clause in CLAUSE.split(panel.description or "") if alert.name in clause]
+                yield Worded(panel, ("description",), f"panel {panel.title!r} (on alert {alert.name})",
+                             alert.condition, alert.for_, "\n".join(clauses), (alert.location,))
 
 
 def check(context: Context) -> Iterator[Finding]:
     recordings = recorded_exprs(context)
-    for at, path, what, expr, held, text in _worded(context):
+    for at, path, what, expr, held, text, related in _worded(context):
         numbers = stated(text)
         said = holds(text)
         if not numbers and not said:
@@ -90,7 +111,7 @@ def check(context: Context) -> Iterator[Finding]:
             shown = sorted(rule.thresholds)
             yield Finding(at, f"{what}: its text states {', '.join(repr(n.shown) for n in wrong)} but the rule "
                               f"compares with {', '.join(f'{t:g}' for t in shown)}"
-                              + (f" for {held}" if held and held != "0s" else ""), path)
+                              + (f" for {held}" if held and held != "0s" else ""), path, related)
         if said and not any(seconds in rule.durations for seconds in said.values()):
             yield Finding(at, f"{what}: its text says {', '.join(map(repr, said))} but the rule holds for "
-                              f"{held or '0s'}", path)
+                              f"{held or '0s'}", path, related)

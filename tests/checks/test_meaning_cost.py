@@ -17,6 +17,7 @@ import pytest
 from generator.build import _checked, check_project
 from generator.checks.base import Context
 from generator.checks.registry import PROJECT_CHECKS
+from generator.checks.semantics import annotation_numbers
 from generator.core import promql
 from generator.core.disk_cache import DiskCache
 from generator.core.promql import parse, walk
@@ -173,3 +174,9 @@ def test_a_damaged_meaning_cache_is_computed_again(kube_definitions: Path) -> No
         damaged.put(key, [["op", "why", "more"]] if number % 3 == 0 else {"labels": []} if number % 3 else 7)
     damaged.save()
     assert _meaning_in_a_new_build(kube_definitions) == first
+
+
+def test_kube_prometheus_alerts_words_say_their_rules(kube: Project) -> None:
+    # prose55: its 31 alerts stating numbers (at least 5 restarts from `> 4`, less than 7.0 days from 604800, 0.05s,
+    # the for of 15 minutes) each agree with their rule: SM006 has nothing to say about them
+    assert [finding.message for finding in annotation_numbers.check(Context(kube))] == []

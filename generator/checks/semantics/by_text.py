@@ -26,7 +26,8 @@ from generator.model.project import Project
 HERE = Path(__file__).parent
 SOURCES = (__file__, promql.__file__, result_labels.__file__, gotemplate_syntax.__file__,
            *(str(HERE / f"{name}.py") for name in ("shapes", "alert_without_condition", "vector_matching",
-                                                   "result_readers", "template_labels", "quantile_without_le")))
+                                                   "result_readers", "template_labels", "quantile_without_le",
+                                                   "stated_numbers")))
 """The modules whose code decides the kept answers."""
 Answer = TypeVar("Answer")
 _disk: DiskCache | None = None

@@ -17,8 +17,10 @@ import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from generator.checks.semantics.by_text import remembered, strings
 from generator.core.promql import COMPARISONS, PromQLError, parse, ranges, unparen, walk
 
 TEMPLATE = re.compile(r"\{\{.*?\}\}", re.DOTALL)
@@ -86,24 +88,46 @@ def _constant(node: Any) -> float | None:
     return None
 
 
+def _expr_numbers(expr: str) -> tuple[str, ...]:
+    """An expression's thresholds ("t <value>"), ranges ("r <seconds>") and "unknown" when a comparison has no
+    constant side or the expression does not parse (another check reports that)."""
+    try:
+        root = parse(expr)
+    except PromQLError:
+        return ("unknown",)
+    found = [f"r {seconds!r}" for seconds in ranges(expr)]
+    for node in walk(root):
+        if type(node).__name__ != "BinaryExpr" or str(node.op) not in COMPARISONS:
+            continue
+        sides = [value for value in (_constant(node.lhs), _constant(node.rhs)) if value is not None]
+        found.append(f"t {sides[0]!r}" if len(sides) == 1 else "unknown" if not sides else "")
+    return tuple(sorted(set(found) - {""}))
+
+
+def _read_numbers(stored: object) -> tuple[str, ...]:
+    """A kept answer of _expr_numbers read back (TypeError or ValueError for another shape)."""
+    kept = strings(stored)
+    for item in kept:
+        if item != "unknown":
+            kind, value = item.split(" ")
+            if kind not in ("t", "r"):
+                raise ValueError(item)
+            float(value)
+    return kept
+
+
 def rule_numbers(exprs: Iterable[str], held: float) -> RuleNumbers:
-    """The thresholds, the `for` (seconds) and the ranges of an alert's expression and the recordings it reads."""
+    """The thresholds, the `for` (seconds) and the ranges of an alert's expression and the recordings it reads;
+    what an expression's text decides is kept across builds (by_text.remembered)."""
     numbers = RuleNumbers(durations={held} if held else set())
     for expr in exprs:
-        try:
-            root = parse(expr)
-        except PromQLError:
-            numbers.unknown = True  # another check reports it; nothing here is known
-            continue
-        numbers.durations |= set(ranges(expr))
-        for node in walk(root):
-            if type(node).__name__ != "BinaryExpr" or str(node.op) not in COMPARISONS:
-                continue
-            sides = [value for value in (_constant(node.lhs), _constant(node.rhs)) if value is not None]
-            if len(sides) == 1:
-                numbers.thresholds.add(sides[0])
-            elif not sides:
+        for item in remembered("numbers", expr, partial(_expr_numbers, expr), list, _read_numbers):
+            if item == "unknown":
                 numbers.unknown = True
+            elif item.startswith("t "):
+                numbers.thresholds.add(float(item[2:]))
+            else:
+                numbers.durations.add(float(item[2:]))
     return numbers
 
 

@@ -98,7 +98,7 @@ def rules(compiled: dict[str, bytes]) -> dict[tuple[str, str], dict[str, str]]:
 
 
 def _alert(rules: dict[tuple[str, str], dict[str, str]], name: str, severity: str, instance: str,
-           ends: float | None = None, value: float | None = None, **labels: str) -> dict[str, Any]:
+           value: float | None = None, **labels: str) -> dict[str, Any]:
     """An alert as Prometheus' rule makes it: the generated rule's annotations, rendered as Prometheus renders them
     for its labels and value (VALUES' unless given: what people read, not text made up here); _post adds the
     external labels."""
@@ -112,8 +112,6 @@ def _alert(rules: dict[tuple[str, str], dict[str, str]], name: str, severity: st
                         for key, template in templates.items()},
         "startsAt": started, "generatorURL": GENERATOR_URL,
     }
-    if ends is not None:
-        alert["endsAt"] = datetime.fromtimestamp(ends, UTC).isoformat()
     return alert
 
 
@@ -160,8 +158,8 @@ def _post(server: Server, external: dict[str, str], *alerts: dict[str, Any]) -> 
 
 def _exchange(server: Server, external: dict[str, str], webhooks: Recording, emails: Recording,
               rules: dict[tuple[str, str], dict[str, str]]) -> dict[str, Record]:
-    sent = _post(server, external, _alert(rules, "CpuHigh", "critical", "web-1"),
-                 _alert(rules, "CpuHigh", "critical", "web-2"),
+    cpu_web1 = _alert(rules, "CpuHigh", "critical", "web-1")
+    sent = _post(server, external, cpu_web1, _alert(rules, "CpuHigh", "critical", "web-2"),
                  _alert(rules, "CpuHigh", "critical", "web-1", escalation_level="2"),
                  _alert(rules, "MemoryHigh", "emergency", "db-1"))
     web1 = {"instance": "web-1"}
@@ -177,8 +175,10 @@ def _exchange(server: Server, external: dict[str, str], webhooks: Recording, ema
         "pagerduty-memory-trigger": webhooks.wait_for(webhook_matches("/webhook/v2/enqueue", "MemoryHigh", "firing",
                                                                       sent, {"instance": "db-1"}), 30),
     }
-    ended_at = time.time()
-    ended = _post(server, external, _alert(rules, "CpuHigh", "critical", "web-1", ends=ended_at))
+    # resolved 10 minutes after its start, however long the firing notifications took to arrive (Alertmanager
+    # keeps the earliest StartsAt): the text says "after firing for 10m0s" on a loaded machine too
+    ended_at = datetime.fromisoformat(cpu_web1["startsAt"]).timestamp() + 600
+    ended = _post(server, external, {**cpu_web1, "endsAt": datetime.fromtimestamp(ended_at, UTC).isoformat()})
     found["email-cpu-resolved"] = emails.wait_for(email_matches("oncall@company.com", "CpuHigh", "resolved", ended,
                                                                 web1), 30)
     found["slack-cpu-resolved"] = webhooks.wait_for(webhook_matches("/slack/alerts", "CpuHigh", "resolved", ended,

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from generator.checks.base import Context, Finding
 from generator.core.errors import Level
+from generator.core.wording import counted
 from generator.derive.dashboards import dashboards
 from generator.model import Kubernetes
 from generator.model.logs import LogAlert, LogRecordingRule, LogStorage
@@ -49,7 +50,7 @@ def check(context: Context) -> Iterator[Finding]:
                         "datasources LABEL/LABEL_VALUE must match")
     alerts, records = len(project.all(LogAlert)), len(project.all(LogRecordingRule))
     if project.all(LogStorage) and (alerts or records):
-        yield Finding(kube, f"kubernetes: {alerts} log alert{'s' * (alerts != 1)} and {records} LogQL recording "
-                            f"rule{'s' * (records != 1)} are in "
-                            f"out/{RULES_DIR}/ only, not in out/kubernetes/: the cluster's Loki ruler must load those "
-                            "files (its rules storage, under its tenant), or they never run")
+        yield Finding(kube, f"kubernetes: {counted(alerts, 'log alert')} and "
+                            f"{counted(records, 'LogQL recording rule')} are in out/{RULES_DIR}/ only, not in "
+                            "out/kubernetes/: the cluster's Loki ruler must load those files (its rules storage, "
+                            "under its tenant), or they never run")

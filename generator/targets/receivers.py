@@ -23,8 +23,9 @@ under Slack's 40,000 characters, Gmail's 102 KB and PagerDuty's 512 KB, and are 
 LISTED_NAMES = 3
 """Alert names a notification's title lists before "+K more" (a group of several names: a dead job's SLIAbsent pages).
 The title is Slack's attachment title and fallback, an email's subject and PagerDuty's summary, which PagerDuty's
-Events API v2 holds to 1024 characters (Alertmanager cuts it there, with the summary of the first alert after the
-title): three names of ~40 characters leave room for the labels and that summary, and a title stays one line."""
+Events API v2 holds to 1024 characters (Alertmanager cuts it there, with the firing alerts' summaries after the
+title, obsgen.firing.summaries): three names of ~40 characters leave room for the labels and the first summary, and a
+title stays one line."""
 
 
 def _sink(project: Project, channel: Channel) -> str:

@@ -6,15 +6,16 @@ that fired ("above 90% for 5 minutes" from a rule that compares with 80 for 10m)
 text states after a comparison word (above, over, exceeds, more/greater/higher/less/fewer/lower than, at least, at
 most, below, under) with its unit, and reports every one that is none of the rule's: a percentage may be the
 threshold, its complement (95% used is 5% available) or a ratio threshold written as percent; a time (2s, 500ms,
-10 minutes) the threshold in seconds or in the unit written, the `for` or a range the rule reads; bytes (1 GiB) the
-threshold in SI or IEC multiples; a plain number the threshold, or a ratio as a count of 100; and the text may round
-it (33% for 0.333). A percentage written with no comparison word, and a `for <duration>`, are reported only when
-none of the text's is the rule's. The rule's thresholds are the constants of its comparisons, arithmetic folded
-(`> 14.4 * (1 - 0.99)`), and of the recording rules it reads; a rule comparing two series has none known, and its
-stated thresholds are not judged. A Go template ({{ $value }}) is never a stated number. Imported rule sets' alerts
-are read too (their summary and description annotations), and so is a panel's description naming one alert of
-obsgen's ("CpuHigh fires above 90% for 5 minutes", judged against CpuHigh's rule); the burn-rate alerts of SLOs are
-not: obsgen writes their text from the same numbers as their rules.
+10 minutes) the threshold in seconds or in the unit written, the `for` or a range the rule reads; bytes (1 GiB) or a
+count written with a multiple (1k, 1.5M) the threshold in SI or IEC multiples; a plain number the threshold, or a
+ratio as a count of 100; and the text may round it (33% for 0.333). A percentage written with no comparison word,
+and a `for <duration>`, are reported only when none of the text's is the rule's. The rule's thresholds are the
+constants of its comparisons, arithmetic folded (`> 14.4 * (1 - 0.99)`), and of the recording rules it reads; a rule
+comparing two series has none known, and its stated thresholds are not judged. A Go template ({{ $value }}) is never
+a stated number. Imported rule sets' alerts are read too (their summary and description annotations), and so is a
+panel's description naming one alert of obsgen's ("CpuHigh fires above 90% for 5 minutes", judged against
+CpuHigh's rule); the burn-rate alerts of SLOs are not: obsgen writes their text from the same numbers as their
+rules.
 
     Alert(metric=cpu_usage, op=">", threshold=80, **{"for": "10m"},
           summary="CPU on {{ $labels.instance }} above 90% for 5 minutes")

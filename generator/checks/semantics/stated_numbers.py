@@ -36,6 +36,8 @@ TIME_UNITS = {"ms": 0.001, "millisecond": 0.001, "milliseconds": 0.001, "s": 1, 
               "hrs": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400, "w": 604800,
               "week": 604800, "weeks": 604800}
 BYTE_POWERS = {"K": 1, "M": 2, "G": 3, "T": 4, "P": 5}
+MULTIPLE = re.compile(r"[KMGTP]i?B?")
+"""A multiple as written after a number: bytes (500 KiB, 1 GB) or a count (1k messages, 1.5M requests, 2Gi)."""
 ARITHMETIC: dict[str, Callable[[float, float], float]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "^": operator.pow}
 
@@ -48,7 +50,8 @@ class Stated:
     """As written ("above 90%")."""
     value: float
     unit: str
-    """"%", a time or byte unit as written, or "" (a plain number, or a word: "more than 3 restarts")."""
+    """"%", a time unit, a multiple (KiB, GB, k, M) as written, or "" (a plain number, or a word: "more than 3
+    restarts")."""
 
     def decimals(self) -> int:
         """Digits after the point as written: what a threshold is rounded to in the text."""
@@ -141,7 +144,8 @@ def stated(text: str) -> list[Stated]:
     found, spans = [], []
     for match in COMPARED.finditer(text):
         unit = match.group(3) or ""
-        unit = unit if unit == "%" or unit.lower() in TIME_UNITS or (unit[:1] in BYTE_POWERS and unit.endswith("B")) \
+        unit = unit.upper() if unit in ("k", "kB") else unit  # SI's kilo is lower-case; "M" is never minutes
+        unit = unit if unit == "%" or MULTIPLE.fullmatch(unit) or unit.lower() in TIME_UNITS \
             else ("%" if unit.lower() == "percent" else "")
         shown = match.group(0) if unit else f"{match.group(1)} {match.group(2)}"
         found.append(Stated(shown, _number(match.group(2)), unit))
@@ -170,13 +174,13 @@ def _candidates(number: Stated, rule: RuleNumbers) -> set[float]:
     if number.unit == "%":  # the threshold, a ratio as percent, and their complements (95% used, 5% free)
         shown = rule.thresholds | {t * 100 for t in rule.thresholds}
         return shown | {100 - value for value in shown}
-    if number.unit.lower() in TIME_UNITS:  # a threshold in seconds or in the unit written, the `for`, a range
-        scale = TIME_UNITS[number.unit.lower()]
-        return rule.thresholds | {value / scale for value in rule.thresholds | rule.durations}
-    if number.unit:  # bytes: in SI or IEC multiples, or the threshold in the unit written
+    if MULTIPLE.fullmatch(number.unit):  # bytes or a count: in SI or IEC multiples, or the threshold as written
         power = BYTE_POWERS[number.unit[0]]
         scales = (1000 ** power, 1024 ** power)
         return rule.thresholds | {value / scale for value in rule.thresholds for scale in scales}
+    if number.unit.lower() in TIME_UNITS:  # a threshold in seconds or in the unit written, the `for`, a range
+        scale = TIME_UNITS[number.unit.lower()]
+        return rule.thresholds | {value / scale for value in rule.thresholds | rule.durations}
     # a plain number: the threshold, a ratio as a count of 100, or a count's next integer (`> 4` is "at least 5")
     whole = number.value.is_integer()
     counts = {t + step for t in rule.thresholds if whole and t.is_integer() for step in (-1, 1)}

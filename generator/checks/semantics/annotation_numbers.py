@@ -81,9 +81,10 @@ def _worded(context: Context) -> Iterator[Worded]:
 def _panels(context: Context, skipped: set[str]) -> Iterator[Worded]:
     """Every panel whose description names one alert of obsgen's ("CpuHigh fires above 90%"), with that alert's
     rule and the clauses that name it (the rest says what the panel shows); a description naming several is not
-    read (which number is whose is not known)."""
+    read (which number is whose is not known), nor one naming a heartbeat (it has no hold: "when Watchdog stops for
+    10 minutes" is the dead man's switch's)."""
     alerts = {name: alert for name, alert in context.project.alerts.items()
-              if isinstance(alert, Alert) and name not in skipped}
+              if isinstance(alert, Alert) and name not in skipped and alert.heartbeat is None}
     for dashboard in context.project.all(Dashboard):
         for panel in dashboard.all_panels:
             named = [alerts[name] for name in re.findall(r"\b[A-Z]\w+\b", panel.description or "") if name in alerts]

@@ -95,7 +95,8 @@ def meta_alerts(watchdog_channels: tuple[str, ...], runbook_base: str = "", dash
     alerts = (
         Alert(
             name="Watchdog", expr="vector(1)", severity="info", group="meta-monitoring",
-            channels=watchdog_channels, heartbeat=WATCHDOG_HEARTBEAT,
+            # escalation="": a heartbeat never climbs a policy (XR026), whatever a project's info severity does
+            channels=watchdog_channels, heartbeat=WATCHDOG_HEARTBEAT, escalation="",
             summary="Alerting pipeline is alive",
             description="Always firing. If this notification stops arriving, Prometheus, Alertmanager or the "
                         "route to the dead man's switch is broken.",

@@ -114,9 +114,13 @@ def normalise_url(raw: str) -> URL:
 
 
 def read_only_sqlite(url: URL) -> URL:
-    """A SQLite file URL opened read-only through SQLite's URI form; other URLs unchanged."""
+    """A SQLite file URL opened read-only through SQLite's URI form; other URLs unchanged. A URL already in that form
+    (`sqlite:///file:/srv/shop.db?mode=ro&uri=true`) keeps its file, its mode made ro: quoted again, its `file:` would
+    be part of the file's name."""
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return url
+    if url.query.get("uri") == "true" and url.database.startswith("file:"):
+        return url.update_query_dict({"mode": "ro"})
     return url.set(database=f"file:{quote(url.database)}", query={**url.query, "mode": "ro", "uri": "true"})
 
 

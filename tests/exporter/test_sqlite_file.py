@@ -6,11 +6,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
+from generator.exporter.sql import normalise_url, read_only_sqlite
+from generator.exporter.sqlite_file import cannot_open
+from generator.model import Database
 from tests.exporter.conftest import one, running_exporter, shipped_config, write_config
 
 QUERY = "shop_orders_total"
@@ -56,3 +64,22 @@ def test_a_directory_the_exporter_cannot_enter_is_named_with_the_user(tmp_path: 
         locked.chmod(0o700)
     assert (f"database shop unreachable: cannot read the SQLite file {locked / 'shop.db'}: Permission denied for "
             f"uid {os.geteuid()}; make it (and each directory above it) readable by that user") in line
+
+
+def test_a_url_already_in_sqlites_uri_form_opens_its_file_read_only(tmp_path: Path) -> None:
+    # the old tree quoted it again, file: and all: "unable to open database file", and the message named
+    # "no SQLite file file:/.../a b.db (no directory file:/...)"
+    database = tmp_path / "a b.db"
+    with closing(sqlite3.connect(database)) as writer:
+        writer.execute("CREATE TABLE orders (n INTEGER)")
+        writer.execute("INSERT INTO orders VALUES (1)")
+        writer.commit()
+    for mode in ("ro", "rwc"):  # the exporter's mode is ro whatever the URL asks
+        url = read_only_sqlite(normalise_url(f"sqlite:///file:{quote(str(database))}?mode={mode}&uri=true"))
+        with create_engine(url).connect() as connection:
+            assert connection.execute(text("SELECT n FROM orders")).scalar() == 1
+            with pytest.raises(OperationalError, match="readonly database"):
+                connection.execute(text("INSERT INTO orders VALUES (2)"))
+    missing = normalise_url(f"sqlite:///file:{quote(str(tmp_path / 'gone.db'))}?mode=ro&uri=true")
+    assert cannot_open(read_only_sqlite(missing), Database(name="shop", dsn_env="SHOP_DATABASE_URL"), "driver") \
+        .startswith(f"no SQLite file {tmp_path / 'gone.db'}: it is opened read-only, never created")

@@ -87,3 +87,19 @@ def test_a_rename_needs_one_removed_and_one_added_alert_of_the_same_expression_a
     warning = {**planned, "labels.severity": "warning"}
     assert find_renames({"Down": (same[0], planned)}, {"TargetDown": (same[0], warning)}) == [
         Rename("Down", "TargetDown")]
+
+
+def test_a_renamed_log_alert_says_lokis_ruler_keeps_and_sends_it(tmp_path: Path) -> None:
+    # the old tree: "(Prometheus keeps an alert's state by its name)", "-> Prometheus stops sending ApiErrorLogsHigh"
+    # of an alert Loki's ruler evaluates and sends
+    definitions = copy_definitions(tmp_path)
+    edit(definitions / "logs.py", 'name="ApiErrorLogsHigh",', 'name="ApiErrorLogLinesHigh",')
+    edit(definitions / "logs.py", '**{"for": "5m"},', '**{"for": "10m"},')  # a rename that changes for too
+    build(definitions, tmp_path / "out")
+    report = text(compare_trees(OutTree(ROOT / "out"), OutTree(tmp_path / "out"), ("main", "head")))
+    assert _alerts(report) == ["renamed ApiErrorLogsHigh -> ApiErrorLogLinesHigh  (loki/rules/fake/log-alerts.yaml)"]
+    entry = report.split("renamed ApiErrorLogsHigh -> ApiErrorLogLinesHigh")[1].split("\n\n")[0]
+    for said in ("for: 5m -> 10m", "(Loki's ruler keeps an alert's state by its name)",
+                 "pages again only after its for (10m)", "-> Loki's ruler stops sending ApiErrorLogsHigh"):
+        assert said in entry, said
+    assert "Prometheus" not in entry

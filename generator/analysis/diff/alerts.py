@@ -9,7 +9,7 @@ from dataclasses import replace
 from generator.analysis.diff.alert_view import BOUND, alert_view, routing_consequences
 from generator.analysis.diff.changes import Change, FieldChange, OutTree, Table, compare_fields, compare_keyed
 from generator.analysis.diff.renames import RENAMED, RUNBOOK, Rename, consequences, find_renames, folded
-from generator.analysis.diff.rules import rule_table
+from generator.analysis.diff.rules import is_loki, rule_table
 
 
 def _explained(change: Change, base: OutTree, head: OutTree) -> Change:
@@ -35,7 +35,8 @@ def _renamed(rename: Rename, old: Table, new: Table, base: OutTree, head: OutTre
         return Change("alerts", RENAMED, rename.name, where, fields)
     fields += compare_fields({BOUND: before.fields()[BOUND]}, {BOUND: after.fields()[BOUND]})
     levels = [f"its escalation copies (level {', '.join(rename.levels)}) renamed with it"] if rename.levels else []
-    notes = consequences(rename, before, after, (base, head), (was.get(RUNBOOK, ""), now.get(RUNBOOK, "")))
+    notes = consequences(rename, before, after, (base, head), (was.get(RUNBOOK, ""), now.get(RUNBOOK, "")),
+                         "Loki's ruler" if is_loki(where) else "Prometheus")
     return Change("alerts", RENAMED, rename.name, where, fields,
                   tuple(levels + routing_consequences(before, after) + notes))
 

@@ -94,8 +94,9 @@ def _listed(paths: list[str]) -> str:
 
 
 def consequences(rename: Rename, old: AlertView, new: AlertView, trees: tuple[OutTree, OutTree],
-                 runbooks: tuple[str, str]) -> list[str]:
-    """What renaming the alert does once deployed, said concisely, each a note of the rename's entry."""
+                 runbooks: tuple[str, str], ruler: str = "Prometheus") -> list[str]:
+    """What renaming the alert does once deployed, said concisely, each a note of the rename's entry; ruler: what
+    evaluates it (Prometheus, or Loki's ruler for a LogAlert), which keeps its state and sends it."""
     base, head = trees
     was, now = rename.old, rename.new
     waits = f"only after its for ({new.for_})" if new.for_ not in ("", "0s") else "at its next evaluation"
@@ -105,9 +106,9 @@ def consequences(rename: Rename, old: AlertView, new: AlertView, trees: tuple[Ou
     notes = [
         f'silences and `obsgen ack` acknowledgements on alertname="{was}" stop matching: {now} notifies through '
         "them (acknowledge it again by its new name)",
-        f"{now} starts pending from zero at the deploy (Prometheus keeps an alert's state by its name): a fault "
+        f"{now} starts pending from zero at the deploy ({ruler} keeps an alert's state by its name): a fault "
         f"firing as {was} pages again {waits}{escalation}",
-        f"Prometheus stops sending {was}: Alertmanager resolves its open alerts when the end time last sent lapses "
+        f"{ruler} stops sending {was}: Alertmanager resolves its open alerts when the end time last sent lapses "
         f"(a resolved notification on {receivers}, for receivers that send resolved), and {now} sends a new firing "
         "notification in a group of its own",
     ]

@@ -81,3 +81,25 @@ def arithmetic(expr: str, recorded: Mapping[str, object]) -> tuple[str, Callable
     if len(inputs) != 1:
         return None
     return inputs[0], lambda x: _value(tree, x)
+
+
+@dataclass(frozen=True)
+class Extreme:
+    """`max by (...) (series)` or `min by (...) (series)` of one unfiltered series: a job up while one replica is."""
+
+    op: str
+    series: str
+    by: tuple[str, ...]
+
+
+def extreme(expr: str) -> Extreme | None:
+    """What a rule taking the max or min of one unfiltered series by some labels reads (None for any other rule)."""
+    node = parse(expr)
+    if type(node).__name__ != "AggregateExpr" or str(node.op) not in ("max", "min") or node.param is not None:
+        return None
+    inner, modifier = node.expr, node.modifier
+    if type(inner).__name__ != "VectorSelector" or inner.matchers.matchers or inner.offset or inner.at \
+            or modifier is None or str(modifier.type).lower().endswith("without"):
+        return None
+    return Extreme(str(node.op), inner.name, tuple(modifier.labels))
+

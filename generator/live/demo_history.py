@@ -10,9 +10,10 @@ it, demo_absence.py). demo_blocks.py writes them as TSDB blocks.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from generator.core.duration import parse_seconds
@@ -21,7 +22,7 @@ from generator.derive.result_labels import TARGET, recorded_labels
 from generator.derive.series import defined_series
 from generator.live.demo_absence import gapped, gaps, lookback
 from generator.live.demo_bounds import Bounds, constant, shown, watched_bounds
-from generator.live.demo_derived import arithmetic, increase
+from generator.live.demo_derived import Extreme, arithmetic, extreme, increase
 from generator.live.demo_labels import POOLS, label_sets
 from generator.live.demo_levels import (
     FORECAST_EDGES,
@@ -247,6 +248,10 @@ def _recorded_series(name: str, demo: Demo, through: frozenset[str] = frozenset(
         for _, labels, of in _recorded_series(source, demo, through | {name}):
             yield name, {**labels, **rule.labels}, _composed(value, of)
         return
+    taken = extreme(rule.expr)
+    if taken is not None and demo.defined.get(taken.series, 0) is None:  # job:up:max: of the demo's own `up`, per job
+        yield from _extreme_series(name, taken, demo)
+        return
     inputs = [m for m in demo.project.metrics.values() if any(s in rule.expr for s in m.series_names())]
     jobs = _targets(demo.project, inputs[0].source if inputs else Source.APPLICATION)
     names, static = recorded_labels(demo.project, name, lambda series: getattr(demo.defined.get(series), "labels",
@@ -273,6 +278,22 @@ def _recorded_series(name: str, demo: Demo, through: frozenset[str] = frozenset(
             yield name, label_set, _scaled(added, 1 / counted.window) if counted.per_second else added
         else:
             yield name, label_set, _gauge(name, rule.unit, label_set, demo, max(ranges(rule.expr), default=0.0))
+
+
+def _extreme_series(name: str, of: Extreme, demo: Demo) -> Iterator[Series]:
+    """A max or min by some labels of a synthetic series, computed from the demo's own series of it: the pipeline
+    scrapes SLO's job:up:max is 0 only while every target of a job is down, as the rule says."""
+    rule = demo.project.recording_rules[name]
+    groups: dict[tuple[tuple[str, str], ...], list[Callable[[float], float]]] = {}
+    for _, labels, value in _synthetic_series(of.series, demo):
+        groups.setdefault(tuple((label, labels[label]) for label in of.by if label in labels), []).append(value)
+    pick: Callable[[Iterable[float]], float] = max if of.op == "max" else min
+    for group, values in sorted(groups.items()):
+        yield name, {**dict(group), **rule.labels}, functools.partial(_picked, pick, values)
+
+
+def _picked(pick: Callable[[Iterable[float]], float], values: list[Callable[[float], float]], t: float) -> float:
+    return pick(value(t) for value in values)
 
 
 def _composed(outer: Callable[[float], float], inner: Callable[[float], float]) -> Callable[[float], float]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from generator.core import logql
 from generator.core.gotemplate import readable
@@ -32,8 +31,6 @@ ON_HOST = re.compile(r"\bon (the|that|its) host\b", re.IGNORECASE)
 """Where a host command runs, said in so many words."""
 PLACEHOLDER = re.compile(r"<\w+>")
 """A label's value named alone (`<instance>`), no query."""
-ELSEWHERE: dict[str, str] = {}
-"""Alerts whose runbook text is written outside definitions/ and still has the defect (reported, not mended here)."""
 
 
 def _runbooks(project: Project) -> dict[str, str]:
@@ -54,21 +51,10 @@ def _known_series(project: Project) -> set[str]:
     return known
 
 
-def _xfail_elsewhere(name: str) -> None:
-    if name in ELSEWHERE:
-        pytest.xfail(ELSEWHERE[name])
-
-
 def test_no_runbook_command_fetches_a_labels_address(project: Project) -> None:
-    bad = {name: span for name, runbook in _runbooks(project).items() if name not in ELSEWHERE
+    bad = {name: span for name, runbook in _runbooks(project).items()
            for span in _spans(runbook) if LABEL_ADDRESS.search(span)}
     assert not bad, f"runbook commands fetch the scrape address, which the reader cannot reach: {bad}"
-
-
-@pytest.mark.parametrize("name", sorted(ELSEWHERE))
-def test_runbooks_written_elsewhere_still_fetch_a_labels_address(project: Project, name: str) -> None:
-    _xfail_elsewhere(name)
-    assert not any(LABEL_ADDRESS.search(span) for span in _spans(_runbooks(project)[name]))
 
 
 def test_target_down_gives_the_query_listing_the_targets_down(project: Project) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-
 from generator.core import logql
 from generator.core.gotemplate import readable
 from generator.core.promql import PromQLError, metric_names

@@ -102,4 +102,3 @@ def extreme(expr: str) -> Extreme | None:
             or modifier is None or str(modifier.type).lower().endswith("without"):
         return None
     return Extreme(str(node.op), inner.name, tuple(modifier.labels))
-

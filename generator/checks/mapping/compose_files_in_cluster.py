@@ -48,7 +48,7 @@ def check(context: Context) -> Iterator[Finding]:
         return
     for job in project.scrape_jobs:
         files = credential_files(job)
-        if not files or job.cluster.model_fields_set:  # cluster= says how the pod scrapes it, with its own files
+        if not files or job.in_cluster is not job:  # cluster= says how the pod scrapes it, with its own files
             continue
         named = ", ".join(f"{path} ({field} {key})" for (field, key), path in files)
         yield Finding(job, f"kubernetes: scrape job {job.name} has no cluster=, so out/kubernetes/' Prometheus reads "

@@ -104,8 +104,8 @@ def check(context: Context) -> Iterator[Finding]:
             continue
         exprs = [expr, *through_rules(recordings, series_read(expr))[1]]
         rule = rule_numbers(exprs, parse_seconds(held) if held else 0.0)
-        compared = [number for number in numbers if number.unit != "%" or " " in number.shown]
-        alone = [number for number in numbers if number not in compared]
+        compared = [number for number in numbers if not number.alone]
+        alone = [number for number in numbers if number.alone]
         wrong = [number for number in compared if not agrees(number, rule)]
         if alone and not any(agrees(number, rule) for number in numbers):
             wrong += alone

@@ -52,6 +52,8 @@ class Stated:
     unit: str
     """"%", a time unit, a multiple (KiB, GB, k, M) as written, or "" (a plain number, or a word: "more than 3
     restarts")."""
+    alone: bool = False
+    """A percentage written with no comparison word ("90% busy")."""
 
     def decimals(self) -> int:
         """Digits after the point as written: what a threshold is rounded to in the text."""
@@ -152,7 +154,7 @@ def stated(text: str) -> list[Stated]:
         spans.append(match.span())
     for match in PERCENT.finditer(text):
         if not any(start <= match.start() < end for start, end in spans):
-            found.append(Stated(match.group(0), _number(match.group(1)), "%"))
+            found.append(Stated(match.group(0), _number(match.group(1)), "%", alone=True))
     return found
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ HEARTBEAT_GRACE = 180.0
 """Seconds an Alertmanager may run before it must hold the heartbeat, at least: Prometheus sends a firing alert again
 every --rules.alert.resend-delay (1m by default), at the next evaluation after it, and one started with it drops its
 first send, made before it discovered the Alertmanagers; 3 minutes covers both up to a 1m interval, and
-heartbeat_grace more for a slower group."""
+heartbeat_graces more for a slower group."""
 
 
 def _drift(server: str, out: Path, differences: list[str], in_sync: str) -> list[Finding]:
@@ -90,18 +90,20 @@ def _started(answer: object) -> float | None:
         return None
 
 
-def heartbeat_grace(out: Path, name: str) -> float:
-    """How long an Alertmanager may run before it must hold the heartbeat `name`: HEARTBEAT_GRACE, or the longest
-    wait for its send from out/prometheus' rule groups that evaluate it (one interval to its first evaluation, whose
-    send a Prometheus started with the Alertmanager drops, then a resend period: 10 minutes at a 5m interval)."""
+def heartbeat_graces(out: Path, names: Iterable[str]) -> dict[str, float]:
+    """How long an Alertmanager may run before it must hold each heartbeat: HEARTBEAT_GRACE, or the longest wait for
+    its send from out/prometheus' rule groups that evaluate it (one interval to its first evaluation, whose send a
+    Prometheus started with the Alertmanager drops, then a resend period: 10 minutes at a 5m interval). out/prometheus
+    read once for them all."""
     files = collect(out / "prometheus", prometheus.SERVER.patterns)
     try:
         groups = prometheus.expected_groups(files) if prometheus.CONFIG in files else {}
     except MalformedFile:  # prometheus_status says so
         groups = {}
-    waits = [group.interval + resend_period(group.interval) for group in groups.values()
-             if any(rule.kind == "alerting" and rule.name == name for rule in group.rules)]
-    return max([HEARTBEAT_GRACE, *waits])
+    return {name: max([HEARTBEAT_GRACE, *(group.interval + resend_period(group.interval) for group in groups.values()
+                                          if any(rule.kind == "alerting" and rule.name == name
+                                                 for rule in group.rules))])
+            for name in names}
 
 
 def _held(name: str, matchers: list[tuple[str, str, str]], alerts: list[dict[str, Any]], started: float | None,
@@ -174,9 +176,10 @@ def prometheus_status(api: Api, out: Path) -> list[Finding]:
     return findings
 
 
-def alertmanager_status(api: Api, out: Path) -> list[Finding]:
+def alertmanager_status(api: Api, out: Path, acknowledgements: bool = True) -> list[Finding]:
     """alertmanager.yml's hash against the loaded one, the release it was built for, how many alerts are active,
-    silenced, inhibited, and whether it holds each heartbeat (what pings the dead man's switch)."""
+    silenced, inhibited, whether it holds each heartbeat (what pings the dead man's switch), and (unless not asked)
+    the acknowledgements it holds."""
     files = collect(out / "alertmanager", alertmanager.SERVER.patterns)
     loaded = f"alertmanager.yml loaded (config hash {alertmanager.config_hash(files[alertmanager.CONFIG]):.0f})"
     findings = _drift("alertmanager", out, alertmanager.differences(api, files), loaded)
@@ -190,9 +193,10 @@ def alertmanager_status(api: Api, out: Path) -> list[Finding]:
     findings.append(Finding("alertmanager", Kind.NOTE, "alerts",
                             f"{states.count('active')} active, {states.count('suppressed')} silenced or inhibited"))
     started, now = _started(answer), time.time()
-    findings += [_held(name, matchers, alerts, started, now, heartbeat_grace(out, name))
-                 for name, matchers in sorted(heartbeat_routes(out).items())]
-    return findings + [_acknowledged(api, silence) for silence in silences.silences(api)]
+    routes = heartbeat_routes(out)
+    graces = heartbeat_graces(out, routes)
+    findings += [_held(name, matchers, alerts, started, now, graces[name]) for name, matchers in sorted(routes.items())]
+    return findings + ([_acknowledged(api, silence) for silence in silences.silences(api)] if acknowledgements else [])
 
 
 def peers_status(out: Path, apis: list[Api]) -> list[Finding]:
@@ -201,9 +205,8 @@ def peers_status(out: Path, apis: list[Api]) -> list[Finding]:
     Alertmanager and the dead man's switch all look well; only the member's own line tells."""
     findings: list[Finding] = []
     for number, api in enumerate(apis, start=2):
-        found = _read("alertmanager", functools.partial(alertmanager_status, api, out))
-        findings += [dataclasses.replace(finding, server=f"alertmanager-{number}") for finding in found
-                     if finding.kind is not Kind.ACKNOWLEDGED]
+        found = _read("alertmanager", functools.partial(alertmanager_status, api, out, acknowledgements=False))
+        findings += [dataclasses.replace(finding, server=f"alertmanager-{number}") for finding in found]
     return findings
 
 
